@@ -1,0 +1,305 @@
+"""Blocking: candidate pairs from shared keys, never the cross product.
+
+Each record gets, per blocking key, zero or more integer key values (a two-part name gives
+a key per part, so a swapped or shortened name still meets). A rule combines keys (all must
+agree); each rule's pairs come from joining the two sides on the combined key, block by
+block; rules are unioned and deduplicated on integer pair ids ``left * n_right + right``.
+An oversized block (the "Mohammed problem") is split by a more specific key (the birth
+band), and dropped with a warning when it is still too large.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from rfl_match.dates import MISSING
+from rfl_match.prepare import MAX_CHAIN, PreparedPair
+
+Int64Array = npt.NDArray[np.int64]
+YEAR = 365
+BAND_YEARS = 5
+_WIDTH = np.int64(1 << 31)
+
+
+@dataclass(slots=True)
+class KeyValues:
+    """Exploded key values of one side: ``rows[k]`` holds key ``codes[k]``."""
+
+    rows: Int64Array
+    codes: Int64Array
+
+
+@dataclass
+class RuleStats:
+    rule: str
+    pairs: int = 0
+    new_pairs: int = 0
+    largest_blocks: list[tuple[str, int]] = field(default_factory=list)
+    oversized: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class CandidatePairs:
+    """Candidate pairs as aligned row indices, sorted by (left, right)."""
+
+    left: npt.NDArray[np.intp]
+    right: npt.NDArray[np.intp]
+    stats: list[RuleStats]
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+    def chunks(self, size: int) -> Iterator[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
+        """The pairs in bounded chunks."""
+        for start in range(0, len(self.left), size):
+            yield self.left[start : start + size], self.right[start : start + size]
+
+
+def _positions(matrix: npt.NDArray[np.int32]) -> KeyValues:
+    rows, cols = np.nonzero(matrix >= 0)
+    return KeyValues(rows.astype(np.int64), matrix[rows, cols].astype(np.int64))
+
+
+def _column(values: npt.NDArray[np.int32]) -> KeyValues:
+    rows = np.nonzero(values >= 0)[0]
+    return KeyValues(rows.astype(np.int64), values[rows].astype(np.int64))
+
+
+def _pairs_of(matrix: npt.NDArray[np.int32]) -> KeyValues:
+    """Unordered pairs of a record's name-part keys: two shared parts, in any order."""
+    width = _WIDTH
+    rows_out, codes_out = [], []
+    for a in range(MAX_CHAIN):
+        for b in range(a + 1, MAX_CHAIN):
+            x = matrix[:, a].astype(np.int64)
+            y = matrix[:, b].astype(np.int64)
+            ok = (x >= 0) & (y >= 0) & (x != y)
+            lo, hi = np.minimum(x[ok], y[ok]), np.maximum(x[ok], y[ok])
+            rows_out.append(np.nonzero(ok)[0].astype(np.int64))
+            codes_out.append(lo * width + hi)
+    return KeyValues(np.concatenate(rows_out), np.concatenate(codes_out))
+
+
+def _family_values(data: PreparedPair, side: int) -> KeyValues:
+    """Each family (or chain) name part's class, from the family start on."""
+    names = data.person_names(side)
+    cols = np.arange(MAX_CHAIN)[None, :]
+    matrix = np.where(cols >= names.family_start[:, None], names.classes, -1)
+    return _positions(matrix.astype(np.int32))
+
+
+def _birth_band(data: PreparedPair, side: int) -> KeyValues:
+    """5-year bands that the birth interval, widened by 2 years each way, touches."""
+    births = data.births(side)
+    known = births.lo != MISSING
+    lo = (births.lo[known].astype(np.int64) - 2 * YEAR) // (BAND_YEARS * YEAR)
+    hi = (births.hi[known].astype(np.int64) + 2 * YEAR) // (BAND_YEARS * YEAR)
+    rows = np.nonzero(known)[0]
+    count = (hi - lo + 1).clip(1, 40)
+    rep_rows = np.repeat(rows, count)
+    offsets = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    return KeyValues(rep_rows.astype(np.int64), np.repeat(lo, count) + offsets + 10_000)
+
+
+def _birth_year(data: PreparedPair, side: int) -> KeyValues:
+    """Birth years, widened by a year each way, for records known within 2 years."""
+    births = data.births(side)
+    known = (births.lo != MISSING) & (
+        births.hi.astype(np.int64) - births.lo.astype(np.int64) <= 2 * YEAR
+    )
+    lo = (births.lo[known].astype(np.int64) - YEAR) // YEAR
+    hi = (births.hi[known].astype(np.int64) + YEAR) // YEAR
+    rows = np.nonzero(known)[0]
+    count = hi - lo + 1
+    rep_rows = np.repeat(rows, count)
+    offsets = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    return KeyValues(rep_rows.astype(np.int64), np.repeat(lo, count) + offsets + 10_000)
+
+
+def _field(name: str) -> Callable[[PreparedPair, int], KeyValues]:
+    """Key on a text column's folded value."""
+
+    def key(data: PreparedPair, side: int) -> KeyValues:
+        left, right, _ = data.text_codes(name, fold=True)
+        return _column(left if side == 0 else right)
+
+    return key
+
+
+KEYS: dict[str, Callable[[PreparedPair, int], KeyValues]] = {
+    "name_class": lambda d, s: _positions(d.person_names(s).classes),
+    "name_skeleton": lambda d, s: _positions(d.person_names(s).skeletons),
+    "name_phonetic": lambda d, s: _positions(d.person_names(s).phonetics),
+    "name_pair_class": lambda d, s: _pairs_of(d.person_names(s).classes),
+    "name_pair_skeleton": lambda d, s: _pairs_of(d.person_names(s).skeletons),
+    "given_class": lambda d, s: _column(d.person_names(s).classes[:, 0]),
+    "family_class": lambda d, s: _family_values(d, s),
+    "given_skeleton": lambda d, s: _column(d.person_names(s).skeletons[:, 0]),
+    "given_phonetic": lambda d, s: _column(d.person_names(s).phonetics[:, 0]),
+    "birth_band": _birth_band,
+    "birth_year": _birth_year,
+    "sex": lambda d, s: _field("sex")(d, s),
+}
+
+
+def key_values(data: PreparedPair, side: int, key: str) -> KeyValues:
+    """The exploded values of one blocking key on one side."""
+    if key.startswith("field:"):
+        return _field(key[len("field:") :])(data, side)
+    return KEYS[key](data, side)
+
+
+def combine(first: KeyValues, second: KeyValues) -> KeyValues:
+    """Every combination of a record's values of two keys (both must agree to meet)."""
+    a = pd.DataFrame({"row": first.rows, "a": first.codes})
+    b = pd.DataFrame({"row": second.rows, "b": second.codes})
+    both = a.merge(b, on="row", how="inner")
+    # Exact while both codes are below 2**31; beyond (three keys) it wraps identically on
+    # both sides, and a rare collision only adds a candidate pair that scoring rejects.
+    with np.errstate(over="ignore"):
+        codes = both["a"].to_numpy(np.int64) * _WIDTH + both["b"].to_numpy(np.int64)
+    return KeyValues(both["row"].to_numpy(np.int64), codes)
+
+
+def rule_values(data: PreparedPair, side: int, rule: Sequence[str]) -> KeyValues:
+    values = key_values(data, side, rule[0])
+    for key in rule[1:]:
+        values = combine(values, key_values(data, side, key))
+    return values
+
+
+def _dedupe_rows(values: KeyValues) -> KeyValues:
+    """One entry per (row, key): a name with a repeated part meets once per block."""
+    if len(values.rows) == 0:
+        return values
+    frame = pd.DataFrame({"r": values.rows, "c": values.codes}).drop_duplicates()
+    return KeyValues(frame["r"].to_numpy(np.int64), frame["c"].to_numpy(np.int64))
+
+
+def join(
+    left: KeyValues, right: KeyValues, *, max_block: int
+) -> tuple[Int64Array, Int64Array, Int64Array, list[tuple[int, int]]]:
+    """All pairs of rows sharing a key value, block by block.
+
+    Returns left rows, right rows, each pair's block key, and the oversized blocks
+    ``(key, pairs)`` that were left out.
+    """
+    left, right = _dedupe_rows(left), _dedupe_rows(right)
+    lo = np.argsort(left.codes, kind="stable")
+    ro = np.argsort(right.codes, kind="stable")
+    lcodes, lrows = left.codes[lo], left.rows[lo]
+    rcodes, rrows = right.codes[ro], right.rows[ro]
+    lu, lstart, lcount = np.unique(lcodes, return_index=True, return_counts=True)
+    ru, rstart, rcount = np.unique(rcodes, return_index=True, return_counts=True)
+    _, li, ri = np.intersect1d(lu, ru, assume_unique=True, return_indices=True)
+    keys = lu[li]
+    ls, lc = lstart[li].astype(np.int64), lcount[li].astype(np.int64)
+    rs, rc = rstart[ri].astype(np.int64), rcount[ri].astype(np.int64)
+    sizes = lc * rc
+    too_big = sizes > max_block
+    oversized = [(int(k), int(n)) for k, n in zip(keys[too_big], sizes[too_big], strict=True)]
+    keep = ~too_big
+    keys, ls, lc, rs, rc, sizes = keys[keep], ls[keep], lc[keep], rs[keep], rc[keep], sizes[keep]
+    total = int(sizes.sum())
+    block = np.repeat(np.arange(len(sizes)), sizes)
+    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    left_rows = lrows[ls[block] + within // rc[block]]
+    right_rows = rrows[rs[block] + within % rc[block]]
+    return left_rows, right_rows, keys[block], oversized
+
+
+def _refine(
+    data: PreparedPair,
+    left: KeyValues,
+    right: KeyValues,
+    oversized: list[tuple[int, int]],
+    max_block: int,
+) -> tuple[Int64Array, Int64Array, list[tuple[int, int]]]:
+    """Inside oversized blocks, let the birth band take over as a further key."""
+    big = np.array([k for k, _ in oversized], dtype=np.int64)
+    lsel = np.isin(left.codes, big)
+    rsel = np.isin(right.codes, big)
+    sub_left = combine(
+        KeyValues(left.rows[lsel], left.codes[lsel]), key_values(data, 0, "birth_band")
+    )
+    sub_right = combine(
+        KeyValues(right.rows[rsel], right.codes[rsel]), key_values(data, 1, "birth_band")
+    )
+    lr, rr, _, still = join(sub_left, sub_right, max_block=max_block)
+    return lr, rr, still
+
+
+def block(
+    data: PreparedPair, rules: Sequence[Sequence[str]], *, max_block: int, dedupe: bool = False
+) -> CandidatePairs:
+    """Candidate pairs of the union of the rules.
+
+    Args:
+        data: both prepared sides.
+        rules: each a sequence of key names that must all agree.
+        max_block: pairs allowed in one block before it is refined or dropped.
+        dedupe: both sides are one list: keep each unordered pair once, never a record
+            with itself.
+    """
+    _n_left, n_right = data.sizes
+    seen = np.zeros(0, dtype=np.int64)
+    stats: list[RuleStats] = []
+    for rule in rules:
+        name = "+".join(rule)
+        left = rule_values(data, 0, rule)
+        right = rule_values(data, 1, rule)
+        lr, rr, keys, oversized = join(left, right, max_block=max_block)
+        dropped = oversized
+        if oversized:
+            extra_l, extra_r, dropped = _refine(data, left, right, oversized, max_block)
+            lr, rr = np.concatenate([lr, extra_l]), np.concatenate([rr, extra_r])
+        if dedupe:
+            keep = lr < rr
+            lr, rr = lr[keep], rr[keep]
+        ids = np.unique(lr * n_right + rr)
+        new = np.setdiff1d(ids, seen, assume_unique=True)
+        seen = np.union1d(seen, new)
+        rule_stats = RuleStats(name, pairs=len(ids), new_pairs=len(new))
+        if len(keys):
+            block_keys, block_sizes = np.unique(keys, return_counts=True)
+            top = np.argsort(-block_sizes, kind="stable")[:5]
+            rule_stats.largest_blocks = [
+                (_describe(data, rule, int(block_keys[t])), int(block_sizes[t])) for t in top
+            ]
+        rule_stats.oversized = [(_describe(data, rule, k), n) for k, n in dropped]
+        for label, n in rule_stats.oversized[:5]:
+            warnings.warn(
+                f"blocking rule {name}: block {label!r} would make {n:,} pairs "
+                f"(max_block_size {max_block:,}); left out even after splitting "
+                "by birth band",
+                stacklevel=2,
+            )
+        stats.append(rule_stats)
+    left_idx = (seen // max(n_right, 1)).astype(np.intp)
+    right_idx = (seen % max(n_right, 1)).astype(np.intp)
+    return CandidatePairs(left_idx, right_idx, stats)
+
+
+def _describe(data: PreparedPair, rule: Sequence[str], code: int) -> str:
+    """A readable label for a block key (best effort: the first key's value)."""
+    first = rule[0]
+    if len(rule) > 1:
+        code = code >> 31
+    vocab: list[str] | None = None
+    if first.endswith("_class") and "pair" not in first:
+        vocab = data.class_vocab
+    elif first.endswith(("_skeleton", "_phonetic")) and "pair" not in first:
+        vocab = data.key_vocab
+    if vocab is not None and 0 <= code < len(vocab):
+        return vocab[code]
+    if first == "name_pair_class":
+        a, b = divmod(code, int(_WIDTH))
+        if a < len(data.class_vocab) and b < len(data.class_vocab):
+            return f"{data.class_vocab[a]} + {data.class_vocab[b]}"
+    return f"{first}={code}"

@@ -1,0 +1,296 @@
+"""LinkConfig: what to compare, how to block, how to score.
+
+Frozen dataclasses that round-trip through dicts, TOML and JSON. Unknown keys are errors that
+name the key, so that a misspelt option never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+# Comparison kinds and what each compares (see compare.py for the levels of each).
+COMPARISON_KINDS = (
+    "name",
+    "given_name",
+    "family_name",
+    "birth",
+    "date",
+    "age",
+    "exact",
+    "string",
+    "numeric",
+    "sex",
+)
+
+# Blocking keys that records can be grouped on (see blocking.py).
+BLOCKING_KEYS = (
+    "name_pair_class",
+    "name_pair_skeleton",
+    "name_class",
+    "name_skeleton",
+    "name_phonetic",
+    "given_class",
+    "given_skeleton",
+    "given_phonetic",
+    "family_class",
+    "birth_band",
+    "birth_year",
+    "sex",
+)
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonSpec:
+    """One comparison: a field (or composite such as ``birth``) and how to compare it.
+
+    Attributes:
+        field: the canonical or extra column compared (``name`` and ``birth`` are
+            composites of several canonical fields).
+        kind: one of :data:`COMPARISON_KINDS`.
+        name: the output name (``<name>_level``, ``<name>_weight``); the field by default.
+        thresholds: similarity thresholds for graded levels (``string``, ``numeric``:
+            absolute differences), highest first.
+        term_frequency: adjust the weight of an exact agreement by how common the value is.
+    """
+
+    field: str
+    kind: str
+    name: str = ""
+    thresholds: tuple[float, ...] = ()
+    term_frequency: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.name or self.field
+
+
+@dataclass(frozen=True, slots=True)
+class LinkConfig:
+    """Everything a Linker needs to know.
+
+    Attributes:
+        compare: comparisons in addition to the defaults.
+        default_comparisons: compare every canonical field present in both inputs.
+        blocking: blocking rules; each a tuple of keys that must all agree.
+        max_block_size: pairs allowed in one block before a more specific key takes over.
+        threshold: default match-probability threshold of ``predict``.
+        top_k: default number of sightings kept per request (0 keeps all).
+        term_frequency: adjust name agreements by how common the name is.
+        u_sample_pairs: random pairs drawn to estimate u probabilities.
+        training_pairs: candidate pairs sampled for each EM training session.
+        em_max_iterations, em_tolerance: EM stopping rules.
+        seed: seed for every random draw.
+        chunk_pairs: pairs compared per chunk (bounds memory).
+        mapping: input column -> canonical field, for files whose headers differ.
+        culture: a hint for name structure ("arabic", "somali", ...), or "".
+    """
+
+    compare: tuple[ComparisonSpec, ...] = ()
+    default_comparisons: bool = True
+    blocking: tuple[tuple[str, ...], ...] = (
+        ("name_pair_class",),
+        ("name_pair_skeleton",),
+        ("given_class", "birth_band"),
+        ("name_skeleton", "birth_year"),
+    )
+    max_block_size: int = 5_000
+    threshold: float = 0.5
+    top_k: int = 5
+    term_frequency: bool = True
+    u_sample_pairs: int = 200_000
+    training_pairs: int = 2_000_000
+    em_max_iterations: int = 200
+    em_tolerance: float = 1e-6
+    seed: int = 42
+    chunk_pairs: int = 2_000_000
+    mapping: dict[str, str] = field(default_factory=dict)
+    culture: str = ""
+
+    def __post_init__(self) -> None:
+        for spec in self.compare:
+            if spec.kind not in COMPARISON_KINDS:
+                raise ConfigError(
+                    f"compare: unknown kind {spec.kind!r} for field {spec.field!r}; "
+                    f"use one of {', '.join(COMPARISON_KINDS)}"
+                )
+        for rule in self.blocking:
+            for key in rule:
+                if key not in BLOCKING_KEYS and not key.startswith("field:"):
+                    raise ConfigError(
+                        f"blocking: unknown key {key!r}; use one of {', '.join(BLOCKING_KEYS)} "
+                        "or 'field:<column>'"
+                    )
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ConfigError(f"threshold: {self.threshold} is not a probability")
+        if min(self.max_block_size, self.chunk_pairs, self.u_sample_pairs, self.training_pairs) < 1:
+            raise ConfigError(
+                "max_block_size, chunk_pairs, u_sample_pairs and training_pairs must be positive"
+            )
+
+    # --- round trips -------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LinkConfig:
+        """Build from a plain dict (as read from TOML or JSON); unknown keys are errors."""
+        if not isinstance(data, dict):
+            raise ConfigError("configuration must be a table of keys")
+        known = {f.name: f for f in fields(cls)}
+        unknown = [k for k in data if k not in known]
+        if unknown:
+            raise ConfigError(
+                f"unknown configuration key {unknown[0]!r} (known: {', '.join(sorted(known))})"
+            )
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if key == "compare":
+                kwargs[key] = tuple(_spec_from_dict(v, i) for i, v in enumerate(value))
+            elif key == "blocking":
+                kwargs[key] = tuple(
+                    (rule,) if isinstance(rule, str) else tuple(str(k) for k in rule)
+                    for rule in value
+                )
+            elif key == "mapping":
+                if not isinstance(value, dict):
+                    raise ConfigError("mapping: must be a table of column = field")
+                kwargs[key] = {str(k): str(v) for k, v in value.items()}
+            else:
+                kwargs[key] = _coerce(key, value, known[key].default)
+        return cls(**kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict that :meth:`from_dict` turns back into an equal config."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "compare":
+                out[f.name] = [_spec_to_dict(s) for s in value]
+            elif f.name == "blocking":
+                out[f.name] = [list(rule) for rule in value]
+            elif f.name == "mapping":
+                out[f.name] = dict(value)
+            else:
+                out[f.name] = value
+        return out
+
+    @classmethod
+    def from_toml(cls, path_or_text: str | Path) -> LinkConfig:
+        """Read a TOML file (or TOML text, when given a string that is not a file path)."""
+        text = _read_text(path_or_text)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"not valid TOML: {exc}") from exc
+        return cls.from_dict(data)
+
+    def to_toml(self) -> str:
+        """The configuration as TOML text."""
+        return _dump_toml(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> LinkConfig:
+        return cls.from_dict(json.loads(text))
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def with_options(self, **changes: Any) -> LinkConfig:
+        """A copy with some options changed (unknown names are errors)."""
+        return replace(self, **changes)
+
+
+def _read_text(path_or_text: str | Path) -> str:
+    if isinstance(path_or_text, Path):
+        return path_or_text.read_text(encoding="utf-8")
+    candidate = Path(path_or_text)
+    if "\n" not in path_or_text and candidate.suffix.lower() == ".toml":
+        if not candidate.exists():
+            raise ConfigError(f"configuration file not found: {path_or_text}")
+        return candidate.read_text(encoding="utf-8")
+    return path_or_text
+
+
+def _coerce(key: str, value: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: want true or false, got {value!r}")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key}: want a whole number, got {value!r}")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{key}: want a number, got {value!r}")
+        return float(value)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: want text, got {value!r}")
+        return value
+    return value
+
+
+def _spec_from_dict(data: Any, index: int) -> ComparisonSpec:
+    if not isinstance(data, dict):
+        raise ConfigError(f"compare[{index}]: want a table with field and kind")
+    known = {f.name for f in fields(ComparisonSpec)}
+    unknown = [k for k in data if k not in known]
+    if unknown:
+        raise ConfigError(
+            f"unknown key {unknown[0]!r} in compare[{index}] (known: {', '.join(sorted(known))})"
+        )
+    if "field" not in data or "kind" not in data:
+        raise ConfigError(f"compare[{index}]: needs both 'field' and 'kind'")
+    return ComparisonSpec(
+        field=str(data["field"]),
+        kind=str(data["kind"]),
+        name=str(data.get("name", "")),
+        thresholds=tuple(float(t) for t in data.get("thresholds", ())),
+        term_frequency=bool(data.get("term_frequency", False)),
+    )
+
+
+def _spec_to_dict(spec: ComparisonSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"field": spec.field, "kind": spec.kind}
+    if spec.name:
+        out["name"] = spec.name
+    if spec.thresholds:
+        out["thresholds"] = list(spec.thresholds)
+    if spec.term_frequency:
+        out["term_frequency"] = True
+    return out
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise ConfigError(f"cannot write {value!r} as TOML")
+
+
+def _dump_toml(data: dict[str, Any]) -> str:
+    lines: list[str] = []
+    tables: list[str] = []
+    for key, value in data.items():
+        if key == "mapping":
+            tables.append("\n[mapping]")
+            tables.extend(f"{_toml_value(k)} = {_toml_value(v)}" for k, v in value.items())
+        elif key == "compare":
+            for spec in value:
+                tables.append("\n[[compare]]")
+                tables.extend(f"{k} = {_toml_value(v)}" for k, v in spec.items())
+        else:
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines + tables) + "\n"

@@ -1,0 +1,69 @@
+"""Quality measures: precision, recall, F1, recall@k, blocking recall."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Pairwise quality of a set of predicted matches against the truth."""
+
+    true_pairs: int
+    predicted_pairs: int
+    true_positives: int
+    precision: float
+    recall: float
+    f1: float
+    recall_at_1: float
+    recall_at_5: float
+
+    def to_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+def _pair_keys(frame: pd.DataFrame, left: str, right: str) -> pd.Series:
+    return frame[left].astype(str) + "\x1f" + frame[right].astype(str)
+
+
+def evaluate_matches(
+    matches: pd.DataFrame,
+    truth: pd.DataFrame,
+    *,
+    left: str = "request_id",
+    right: str = "sighting_id",
+) -> Scores:
+    """Precision, recall and F1 of ``matches`` (all rows count as predicted matches), and
+    recall@k: the share of true pairs found at rank k or better (``rank`` column)."""
+    true_keys = set(_pair_keys(truth, left, right))
+    pred_keys = _pair_keys(matches, left, right)
+    hit = pred_keys.isin(true_keys).to_numpy()
+    tp = len(set(pred_keys[hit]))
+    n_true, n_pred = len(true_keys), int(pred_keys.nunique())
+    precision = tp / n_pred if n_pred else 0.0
+    recall = tp / n_true if n_true else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    ranks = matches["rank"].to_numpy() if "rank" in matches.columns else np.ones(len(matches))
+
+    def at(k: int) -> float:
+        found = set(pred_keys[hit & (ranks <= k)])
+        return len(found) / n_true if n_true else 0.0
+
+    return Scores(n_true, n_pred, tp, precision, recall, f1, at(1), at(5))
+
+
+def pairs_completeness(
+    left_ids: pd.Series,
+    right_ids: pd.Series,
+    truth: pd.DataFrame,
+    *,
+    left: str = "request_id",
+    right: str = "sighting_id",
+) -> float:
+    """Share of the true pairs present among candidate pairs given as aligned id series."""
+    candidates = set((left_ids.astype(str) + "\x1f" + right_ids.astype(str)).tolist())
+    keys = set(_pair_keys(truth, left, right))
+    return len(keys & candidates) / len(keys) if keys else 1.0

@@ -1,0 +1,709 @@
+"""Linker: the pipeline composed — fit, predict, dedupe, explain, save, load."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from rfl_match.blocking import CandidatePairs, block
+from rfl_match.cluster import cluster_pairs
+from rfl_match.compare import (
+    Comparison,
+    build_comparison,
+    default_specs,
+    level_matrix,
+)
+from rfl_match.config import ComparisonSpec, ConfigError, LinkConfig
+from rfl_match.prepare import PreparedPair
+from rfl_match.schema import ID_FIELD, validate_records
+from rfl_match.scoring import (
+    FellegiSunterModel,
+    ScoringError,
+    expectation_maximisation,
+    level_shares,
+    pattern_counts,
+    probability,
+    starting_m,
+    tf_adjustment,
+)
+
+MODEL_FORMAT = "rfl_match.model"
+MODEL_VERSION = 1
+_VALIDATED = "rfl_match_validated"
+
+# How each comparison is named in explanations.
+_TITLES = {
+    "given_name": "given name",
+    "family_name": "family name",
+    "birth": "birth",
+    "sex": "sex",
+    "father_name": "father's name",
+    "mother_name": "mother's name",
+    "grandfather_name": "grandfather's name",
+    "place_of_birth": "place of birth",
+    "place_of_origin": "place of origin",
+    "last_known_location": "last known location",
+    "nationality": "nationality",
+}
+
+
+class ModelError(ValueError):
+    """A model file that cannot be loaded, or a Linker used before fit."""
+
+
+def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{source}: want a pandas DataFrame (see rfl_match.read_records)")
+    if frame.attrs.get(_VALIDATED):
+        return frame
+    out = validate_records(frame, config.mapping or None, source=source)
+    out.attrs[_VALIDATED] = True
+    return out
+
+
+class Linker:
+    """Links tracing requests to sightings (or finds duplicates within one list).
+
+    >>> import rfl_match as rm
+    >>> linker = rm.Linker()                      # the default RFL configuration
+    >>> # linker.fit(requests, sightings).predict(requests, sightings, top_k=5)
+    """
+
+    def __init__(self, config: LinkConfig | Mapping[str, Any] | None = None) -> None:
+        if config is None:
+            config = LinkConfig()
+        elif isinstance(config, Mapping):
+            config = LinkConfig.from_dict(dict(config))
+        elif not isinstance(config, LinkConfig):
+            raise ConfigError("Linker(config): want a LinkConfig, a dict or None")
+        self.config: LinkConfig = config
+        self.specs_: list[ComparisonSpec] = []
+        self.model_: FellegiSunterModel | None = None
+        self.training_: dict[str, Any] = {}
+        self._last: tuple[pd.DataFrame, pd.DataFrame] | None = None
+
+    # --- stages ---------------------------------------------------------------------
+
+    def _comparisons(self) -> list[Comparison]:
+        return [build_comparison(spec) for spec in self.specs_]
+
+    def _resolve_specs(self, left: pd.DataFrame, right: pd.DataFrame) -> list[ComparisonSpec]:
+        specs: list[ComparisonSpec] = []
+        if self.config.default_comparisons:
+            specs.extend(
+                default_specs(
+                    list(left.columns),
+                    list(right.columns),
+                    term_frequency=self.config.term_frequency,
+                )
+            )
+        for spec in self.config.compare:
+            for side, frame in (("requests", left), ("sightings", right)):
+                if (
+                    spec.kind not in ("birth", "given_name", "family_name")
+                    and spec.field not in frame.columns
+                ):
+                    raise ConfigError(
+                        f"compare: field {spec.field!r} is not a column of the {side}"
+                    )
+            specs = [s for s in specs if s.label != spec.label] + [spec]
+        if not specs:
+            raise ConfigError(
+                "nothing to compare: the two inputs share no name column and "
+                "the configuration names no comparison"
+            )
+        return specs
+
+    def _prepare(self, left: pd.DataFrame, right: pd.DataFrame) -> PreparedPair:
+        return PreparedPair(left, right, culture=self.config.culture or None)
+
+    def _block(self, data: PreparedPair, dedupe: bool) -> CandidatePairs:
+        return block(
+            data, self.config.blocking, max_block=self.config.max_block_size, dedupe=dedupe
+        )
+
+    # --- fit ------------------------------------------------------------------------
+
+    def fit(
+        self,
+        requests: pd.DataFrame,
+        sightings: pd.DataFrame | None = None,
+        *,
+        labels: pd.DataFrame | None = None,
+        em: bool = True,
+    ) -> Linker:
+        """Learn the model: u from random pairs, m and the prior by EM over the candidate
+        pairs (and/or from reviewed pairs in ``labels``: request_id, sighting_id, is_match).
+
+        With one input, learns to find duplicates within it. Returns self.
+        """
+        dedupe = sightings is None
+        left = _records(requests, self.config, "requests")
+        right = left if sightings is None else _records(sightings, self.config, "sightings")
+        self.specs_ = self._resolve_specs(left, right)
+        comparisons = self._comparisons()
+        n_levels = tuple(c.n_levels for c in comparisons)
+        data = self._prepare(left, right)
+        rng = np.random.default_rng(self.config.seed)
+
+        # u: random pairs are almost all non-matches.
+        size = self.config.u_sample_pairs
+        li = rng.integers(0, len(left), size=size).astype(np.intp)
+        ri = rng.integers(0, len(right), size=size).astype(np.intp)
+        if dedupe:
+            keep = li != ri
+            li, ri = li[keep], ri[keep]
+        random_levels = level_matrix(comparisons, data, li, ri)
+        u = [level_shares(random_levels[:, c], n) for c, n in enumerate(n_levels)]
+
+        m_start = [starting_m(n) for n in n_levels]
+        prior = 1e-4
+        if labels is not None:
+            m_start, u_labels, _ = self._from_labels(labels, left, right, comparisons, data)
+            if u_labels is not None and not em:
+                u = u_labels
+        m = m_start
+        sessions: list[dict[str, Any]] = []
+        if em:
+            m, prior, sessions = self._train_em(data, comparisons, u, m_start, dedupe, rng)
+        elif labels is None:
+            raise ConfigError("fit(em=False) needs labels")
+        self.model_ = FellegiSunterModel(
+            names=[c.name for c in comparisons],
+            labels=[list(c.labels) for c in comparisons],
+            m_=m,
+            u_=u,
+            prior_=float(prior),
+            em_iterations_=sum(s["iterations"] for s in sessions),
+            em_converged_=all(s["converged"] for s in sessions),
+        )
+        self.training_ = {"sessions": len(sessions), "random_pairs": len(li), "dedupe": dedupe}
+        for s in sessions:
+            self.training_[f"session_{s['rule']}_pairs"] = s["pairs"]
+        self._last = (left, right)
+        return self
+
+    def _train_em(
+        self,
+        data: PreparedPair,
+        comparisons: list[Comparison],
+        u: list[npt.NDArray[np.float64]],
+        m_start: list[npt.NDArray[np.float64]],
+        dedupe: bool,
+        rng: np.random.Generator,
+    ) -> tuple[list[npt.NDArray[np.float64]], float, list[dict[str, Any]]]:
+        """Estimate m by EM in training sessions, Splink's way, with u fixed from random
+        pairs.
+
+        Pairs that share a blocking key agree on it whatever their match status, so a
+        session blocked on the given name learns every comparison but the given name, and
+        one blocked on the family name learns the given name. Each comparison's m is the
+        mean over the sessions that learn it. The prior follows from how many matches the
+        first session finds and how often matches share a given name.
+        """
+        n_levels = tuple(c.n_levels for c in comparisons)
+        names = [c.name for c in comparisons]
+        sessions_spec = [(("given_class",), {"given_name"}), (("family_class",), {"family_name"})]
+        learned: list[list[npt.NDArray[np.float64]]] = [[] for _ in comparisons]
+        sessions: list[dict[str, Any]] = []
+        n_left, n_right = data.sizes
+        all_pairs = n_left * (n_left - 1) / 2 if dedupe else n_left * n_right
+        expected_matches: list[float] = []
+        for rule, excluded in sessions_spec:
+            pairs = block(data, [rule], max_block=self.config.max_block_size, dedupe=dedupe)
+            if len(pairs) == 0:
+                continue
+            li, ri = pairs.left, pairs.right
+            if len(li) > self.config.training_pairs:
+                pick = np.sort(rng.choice(len(li), self.config.training_pairs, replace=False))
+                li, ri = li[pick], ri[pick]
+            active = [c for c, name in enumerate(names) if name not in excluded]
+            levels = level_matrix([comparisons[c] for c in active], data, li, ri)
+            patterns, counts = pattern_counts(levels, tuple(n_levels[c] for c in active))
+            if len(counts) == 0:
+                continue
+            result = expectation_maximisation(
+                patterns,
+                counts,
+                [u[c] for c in active],
+                [m_start[c] for c in active],
+                prior_start=float(np.clip(min(n_left, n_right) / len(pairs), 1e-4, 0.5)),
+                max_iterations=self.config.em_max_iterations,
+                tolerance=self.config.em_tolerance,
+                estimate_u=False,
+            )
+            for k, c in enumerate(active):
+                learned[c].append(result.m[k])
+            share = result.prior * len(pairs)
+            sessions.append(
+                {
+                    "rule": "+".join(rule),
+                    "pairs": len(pairs),
+                    "sampled": len(li),
+                    "prior": result.prior,
+                    "iterations": result.iterations,
+                    "converged": result.converged,
+                    "matches": share,
+                    "excluded": sorted(excluded),
+                }
+            )
+        if not sessions:
+            raise ScoringError(
+                "no candidate pairs to train on: no two records share a "
+                "given or family name; check the name columns"
+            )
+        m = [np.mean(found, axis=0) if found else m_start[c] for c, found in enumerate(learned)]
+        for c, found in enumerate(learned):
+            if not found:
+                warnings.warn(
+                    f"comparison {names[c]!r}: no training session could learn "
+                    "it; its weights use starting values",
+                    stacklevel=3,
+                )
+        # Matches sharing a given name / share of matches that do = all matches.
+        first = sessions[0]
+        if "given_name" in names and first["rule"] == "given_class":
+            g = names.index("given_name")
+            agree = float(m[g][-2:].sum())
+            expected_matches.append(first["matches"] / max(agree, 1e-3))
+        else:
+            expected_matches.append(first["matches"])
+        prior = float(np.clip(np.mean(expected_matches) / max(all_pairs, 1), 1e-12, 0.5))
+        return m, prior, sessions
+
+    def _from_labels(
+        self,
+        labels: pd.DataFrame,
+        left: pd.DataFrame,
+        right: pd.DataFrame,
+        comparisons: list[Comparison],
+        data: PreparedPair,
+    ) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]] | None, float | None]:
+        missing = {"request_id", "sighting_id", "is_match"} - set(labels.columns)
+        if missing:
+            raise ConfigError("labels: missing column(s) " + ", ".join(sorted(missing)))
+        lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
+        rpos = pd.Series(np.arange(len(right)), index=right[ID_FIELD].to_numpy())
+        req = labels["request_id"].astype(str)
+        sig = labels["sighting_id"].astype(str)
+        known = req.isin(lpos.index) & sig.isin(rpos.index)
+        if not known.all():
+            warnings.warn(
+                f"labels: {int((~known).sum())} pair(s) name records not in the inputs; ignored",
+                stacklevel=3,
+            )
+        li = lpos[req[known]].to_numpy(np.intp)
+        ri = rpos[sig[known]].to_numpy(np.intp)
+        truth = labels["is_match"][known].map(_truthy).to_numpy(bool)
+        levels = level_matrix(comparisons, data, li, ri)
+        n_levels = [c.n_levels for c in comparisons]
+        m = [
+            level_shares(levels[truth, c], n) if truth.any() else starting_m(n)
+            for c, n in enumerate(n_levels)
+        ]
+        u = (
+            [level_shares(levels[~truth, c], n) for c, n in enumerate(n_levels)]
+            if (~truth).sum() >= 20
+            else None
+        )
+        return m, u, None
+
+    # --- predict --------------------------------------------------------------------
+
+    def _require_model(self) -> FellegiSunterModel:
+        if self.model_ is None:
+            raise ModelError("this Linker has no model yet: call fit() or Linker.load()")
+        return self.model_
+
+    def _score(
+        self,
+        data: PreparedPair,
+        comparisons: list[Comparison],
+        li: npt.NDArray[np.intp],
+        ri: npt.NDArray[np.intp],
+    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float64]]:
+        model = self._require_model()
+        levels = level_matrix(comparisons, data, li, ri)
+        weights = model.level_weights(levels)
+        for c, comparison in enumerate(comparisons):
+            tf = comparison.term_frequencies(data, li, ri)
+            if tf is None:
+                continue
+            for level in tf.levels:
+                rows = np.nonzero((levels[:, c] == level) & (tf.values >= 0))[0]
+                if len(rows):
+                    freq = tf.frequency[tf.values[rows]]
+                    weights[rows, c] += tf_adjustment(
+                        float(model.m_[c][level]), float(model.u_[c][level]), freq
+                    )
+        return levels, weights
+
+    def predict(
+        self,
+        requests: pd.DataFrame,
+        sightings: pd.DataFrame | None = None,
+        *,
+        threshold: float | None = None,
+        top_k: int | None = None,
+        one_to_one: bool = False,
+    ) -> pd.DataFrame:
+        """Scored candidate pairs at or over ``threshold``, the best ``top_k`` per request.
+
+        Columns: request_id, sighting_id, match_probability, match_weight, rank,
+        explanation, then ``<comparison>_level`` and ``<comparison>_weight`` for each
+        comparison. ``one_to_one`` keeps each request and sighting in one pair at most,
+        the strongest first. Nothing is confirmed: these are proposals for review.
+        """
+        model = self._require_model()
+        threshold = self.config.threshold if threshold is None else float(threshold)
+        top_k = self.config.top_k if top_k is None else int(top_k)
+        dedupe = sightings is None
+        left = _records(requests, self.config, "requests")
+        right = left if sightings is None else _records(sightings, self.config, "sightings")
+        comparisons = self._comparisons()
+        for spec in self.specs_:
+            for frame in (left, right):
+                if (
+                    spec.kind not in ("birth", "given_name", "family_name")
+                    and spec.field not in frame.columns
+                ):
+                    frame[spec.field] = ""
+        data = self._prepare(left, right)
+        pairs = self._block(data, dedupe)
+        kept: list[tuple[Any, ...]] = []
+        for cl, cr in pairs.chunks(self.config.chunk_pairs):
+            levels, weights = self._score(data, comparisons, cl, cr)
+            total = model.prior_weight_ + weights.sum(axis=1)
+            prob = probability(total)
+            keep = prob >= threshold
+            kept.append((cl[keep], cr[keep], levels[keep], weights[keep], total[keep], prob[keep]))
+        self._last = (left, right)
+        self.training_["last_candidate_pairs"] = len(pairs)
+        return self._assemble(left, right, comparisons, kept, top_k, one_to_one)
+
+    def _assemble(
+        self,
+        left: pd.DataFrame,
+        right: pd.DataFrame,
+        comparisons: list[Comparison],
+        kept: list[tuple[Any, ...]],
+        top_k: int,
+        one_to_one: bool,
+    ) -> pd.DataFrame:
+        n_comp = len(comparisons)
+        if kept:
+            li = np.concatenate([k[0] for k in kept])
+            ri = np.concatenate([k[1] for k in kept])
+            levels = np.concatenate([k[2] for k in kept]).reshape(-1, n_comp)
+            weights = np.concatenate([k[3] for k in kept]).reshape(-1, n_comp)
+            total = np.concatenate([k[4] for k in kept])
+            prob = np.concatenate([k[5] for k in kept])
+        else:
+            li = ri = np.zeros(0, dtype=np.intp)
+            levels = np.zeros((0, n_comp), dtype=np.int8)
+            weights = np.zeros((0, n_comp))
+            total = prob = np.zeros(0)
+        # Strongest first; ties broken by the sighting's row for a stable order.
+        order = np.lexsort((ri, -total, li))
+        li, ri, levels, weights, total, prob = (
+            li[order],
+            ri[order],
+            levels[order],
+            weights[order],
+            total[order],
+            prob[order],
+        )
+        if one_to_one:
+            keep = _one_to_one(li, ri, total)
+            li, ri, levels, weights, total, prob = (
+                li[keep],
+                ri[keep],
+                levels[keep],
+                weights[keep],
+                total[keep],
+                prob[keep],
+            )
+        starts = np.r_[0, np.flatnonzero(np.diff(li)) + 1] if len(li) else np.zeros(0, int)
+        run = np.arange(len(li)) - np.repeat(starts, np.diff(np.r_[starts, len(li)]))
+        rank = run + 1
+        if top_k > 0:
+            keep = rank <= top_k
+            li, ri, levels, weights, total, prob, rank = (
+                li[keep],
+                ri[keep],
+                levels[keep],
+                weights[keep],
+                total[keep],
+                prob[keep],
+                rank[keep],
+            )
+        out = pd.DataFrame(
+            {
+                "request_id": left[ID_FIELD].to_numpy()[li],
+                "sighting_id": right[ID_FIELD].to_numpy()[ri],
+                "match_probability": prob,
+                "match_weight": total,
+                "rank": rank.astype(np.int64),
+                "explanation": explain_rows(comparisons, levels, weights),
+            }
+        )
+        for c, comparison in enumerate(comparisons):
+            out[f"{comparison.name}_level"] = levels[:, c].astype(np.int64)
+            out[f"{comparison.name}_weight"] = weights[:, c]
+        return out
+
+    # --- dedupe, explain, reports -----------------------------------------------------
+
+    def dedupe(
+        self, records: pd.DataFrame, threshold: float = 0.9, *, min_density: float = 0.5
+    ) -> pd.DataFrame:
+        """Duplicates within one list, as clusters: ``record_id, cluster_id``.
+
+        Fit first with the same list (``Linker().fit(records)``).
+        """
+        frame = _records(records, self.config, "records")
+        pairs = self.predict(frame, threshold=threshold, top_k=0)
+        pos = pd.Series(np.arange(len(frame)), index=frame[ID_FIELD].to_numpy())
+        return cluster_pairs(
+            frame[ID_FIELD].tolist(),
+            pos[pairs["request_id"]].to_numpy(np.intp),
+            pos[pairs["sighting_id"]].to_numpy(np.intp),
+            pairs["match_weight"].to_numpy(np.float64),
+            min_density=min_density,
+        )
+
+    def explain(
+        self,
+        request_id: str,
+        sighting_id: str,
+        requests: pd.DataFrame | None = None,
+        sightings: pd.DataFrame | None = None,
+        *,
+        show: bool = True,
+    ) -> pd.DataFrame:
+        """The waterfall of one pair as data (one row per comparison, then the total), and
+        printed as text unless ``show`` is False. Uses the last inputs seen if none given.
+        """
+        model = self._require_model()
+        if requests is None or sightings is None:
+            if self._last is None:
+                raise ModelError("explain: give the requests and sightings frames")
+            left, right = self._last
+        else:
+            left = _records(requests, self.config, "requests")
+            right = _records(sightings, self.config, "sightings")
+        lpos = np.nonzero(left[ID_FIELD].to_numpy() == str(request_id))[0]
+        rpos = np.nonzero(right[ID_FIELD].to_numpy() == str(sighting_id))[0]
+        if not len(lpos) or not len(rpos):
+            raise KeyError(f"no such pair: {request_id!r}, {sighting_id!r}")
+        comparisons = self._comparisons()
+        data = self._prepare(left, right)
+        levels, weights = self._score(data, comparisons, lpos[:1], rpos[:1])
+        rows = [
+            {
+                "comparison": "prior",
+                "level": -1,
+                "description": "share of matches",
+                "weight": model.prior_weight_,
+            }
+        ]
+        for c, comparison in enumerate(comparisons):
+            level = int(levels[0, c])
+            rows.append(
+                {
+                    "comparison": comparison.name,
+                    "level": level,
+                    "description": comparison.describe(level),
+                    "weight": float(weights[0, c]),
+                }
+            )
+        total = model.prior_weight_ + float(weights[0].sum())
+        rows.append(
+            {
+                "comparison": "total",
+                "level": -1,
+                "description": f"match probability {float(probability(np.array([total]))[0]):.3f}",  # noqa: E501
+                "weight": total,
+            }
+        )
+        table = pd.DataFrame(rows)
+        if show:
+            print(f"{request_id} ~ {sighting_id}")
+            for row in rows:
+                title = _TITLES.get(str(row["comparison"]), str(row["comparison"]))
+                print(f"  {title:<22} {row['weight']:+6.1f}  {row['description']}")
+        return table
+
+    def blocking_report(
+        self,
+        requests: pd.DataFrame,
+        sightings: pd.DataFrame | None = None,
+        labels: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        """Per blocking rule: pairs, new pairs it adds, its largest blocks, and (with
+        ``labels``: request_id, sighting_id) the share of true pairs found so far."""
+        left = _records(requests, self.config, "requests")
+        right = left if sightings is None else _records(sightings, self.config, "sightings")
+        data = self._prepare(left, right)
+        rows = []
+        cumulative = np.zeros(0, dtype=np.int64)
+        truth_ids: npt.NDArray[np.int64] | None = None
+        if labels is not None:
+            lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
+            rpos = pd.Series(np.arange(len(right)), index=right[ID_FIELD].to_numpy())
+            if "is_match" in labels.columns:
+                labels = labels[labels["is_match"].map(_truthy)]
+            ok = labels["request_id"].astype(str).isin(lpos.index) & labels["sighting_id"].astype(
+                str
+            ).isin(rpos.index)
+            truth_ids = np.unique(
+                lpos[labels["request_id"].astype(str)[ok]].to_numpy(np.int64) * len(right)
+                + rpos[labels["sighting_id"].astype(str)[ok]].to_numpy(np.int64)
+            )
+        for rule in self.config.blocking:
+            pairs = block(
+                data, [rule], max_block=self.config.max_block_size, dedupe=sightings is None
+            )
+            ids = pairs.left.astype(np.int64) * len(right) + pairs.right
+            cumulative = np.union1d(cumulative, ids)
+            stats = pairs.stats[0]
+            row: dict[str, Any] = {
+                "rule": stats.rule,
+                "pairs": stats.pairs,
+                "new_pairs": 0,
+                "cumulative_pairs": len(cumulative),
+                "largest_blocks": "; ".join(f"{k} ({n:,})" for k, n in stats.largest_blocks),
+                "oversized_blocks": "; ".join(f"{k} ({n:,})" for k, n in stats.oversized),
+            }
+            if truth_ids is not None:
+                row["pairs_completeness"] = (
+                    float(np.isin(truth_ids, cumulative).mean()) if len(truth_ids) else 1.0
+                )
+            rows.append(row)
+        report = pd.DataFrame(rows)
+        if len(report):
+            report["new_pairs"] = (
+                report["cumulative_pairs"]
+                .diff()
+                .fillna(report["cumulative_pairs"])
+                .astype(np.int64)
+            )
+        return report
+
+    # --- persistence ------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        model = self._require_model()
+        return {
+            "format": MODEL_FORMAT,
+            "format_version": MODEL_VERSION,
+            "config": self.config.to_dict(),
+            "comparisons": [
+                {
+                    "field": s.field,
+                    "kind": s.kind,
+                    "name": s.name,
+                    "thresholds": list(s.thresholds),
+                    "term_frequency": s.term_frequency,
+                }
+                for s in self.specs_
+            ],
+            "model": model.to_dict(),
+            "training": {
+                k: v for k, v in self.training_.items() if isinstance(v, int | float | bool | str)
+            },
+        }
+
+    def save(self, path: str | Path) -> None:
+        """Write the model as JSON (configuration, comparisons, m, u, prior)."""
+        Path(path).write_text(
+            json.dumps(self.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> Linker:
+        """Read a model written by :meth:`save`; an incompatible file is a ModelError."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelError(f"{path}: not a readable rfl_match model ({exc})") from exc
+        if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
+            raise ModelError(f"{path}: not an rfl_match model file")
+        version = data.get("format_version")
+        if version != MODEL_VERSION:
+            raise ModelError(
+                f"{path}: model format version {version!r}; this rfl_match "
+                f"reads version {MODEL_VERSION}. Fit the model again."
+            )
+        linker = cls(LinkConfig.from_dict(data["config"]))
+        linker.specs_ = [
+            ComparisonSpec(
+                field=s["field"],
+                kind=s["kind"],
+                name=s["name"],
+                thresholds=tuple(s["thresholds"]),
+                term_frequency=bool(s["term_frequency"]),
+            )
+            for s in data["comparisons"]
+        ]
+        linker.model_ = FellegiSunterModel.from_dict(data["model"])
+        linker.training_ = dict(data.get("training", {}))
+        labels = [list(c.labels) for c in linker._comparisons()]
+        if labels != linker.model_.labels:
+            raise ModelError(
+                f"{path}: the model's comparison levels differ from this "
+                "rfl_match's; fit the model again"
+            )
+        return linker
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "y", "t", "match"}
+    return bool(value)
+
+
+def _one_to_one(
+    li: npt.NDArray[np.intp], ri: npt.NDArray[np.intp], total: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """Greedy assignment, strongest pair first: each request and sighting used once."""
+    keep = np.zeros(len(li), dtype=bool)
+    used_l: set[int] = set()
+    used_r: set[int] = set()
+    for k in np.argsort(-total, kind="stable").tolist():
+        a, b = int(li[k]), int(ri[k])
+        if a in used_l or b in used_r:
+            continue
+        used_l.add(a)
+        used_r.add(b)
+        keep[k] = True
+    return keep
+
+
+def explain_rows(
+    comparisons: list[Comparison], levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64]
+) -> npt.NDArray[np.object_]:
+    """One sentence per pair: each comparison's level in words and its weight in bits."""
+    n = len(levels)
+    if n == 0:
+        return np.zeros(0, dtype=object)
+    text = pd.Series([""] * n, dtype=object)
+    for c, comparison in enumerate(comparisons):
+        title = _TITLES.get(comparison.name, comparison.name.replace("_", " "))
+        labels = np.asarray(comparison.labels, dtype=object)[levels[:, c].astype(np.intp)]
+        part = (
+            title
+            + ": "
+            + pd.Series(labels, dtype=object)
+            + " "
+            + pd.Series(np.char.mod("%+.1f", weights[:, c]), dtype=object)
+        )
+        text = part if c == 0 else text + "; " + part
+    return text.to_numpy(dtype=object)

@@ -1,0 +1,41 @@
+"""The value object that every name becomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """A name made comparable.
+
+    Attributes:
+        original: the text as given.
+        script: the dominant script of the original ("Latin", "Arabic", "Cyrillic", ...,
+            "Unknown" when no letter was found).
+        tokens: romanised, case-folded name parts in their original order, titles removed,
+            compounds joined ("abd al rahman" -> "abdalrahman").
+        variant_ids: one per token: the id of the token's variant class (spellings of one
+            name share it: muhammad, mohammed, mhd, محمد); the token itself when unknown.
+        phonetic_keys: one per token, a phonetic code stable across romanisations.
+        skeleton_keys: one per token, a consonant skeleton stable across romanisations.
+        titles: honorifics and titles found and set aside (haji, dr, ...).
+    """
+
+    original: str
+    script: str
+    tokens: tuple[str, ...]
+    variant_ids: tuple[str, ...]
+    phonetic_keys: tuple[str, ...]
+    skeleton_keys: tuple[str, ...]
+    titles: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The romanised tokens joined by single spaces."""
+        return " ".join(self.tokens)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing usable for matching is left."""
+        return not self.tokens

@@ -1,0 +1,252 @@
+"""The canonical record schema, column mapping and validation.
+
+Every input, whatever its source, becomes a pandas DataFrame with string columns named as
+below; the user's extra columns are kept beside them. Validation reports every problem at
+once: problems that make a file unusable raise :class:`RecordError`; a malformed value keeps
+its row, is blanked, and is listed in ``frame.attrs["problems"]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rfl_match.dates import parse_age, parse_partial_date
+
+ID_FIELD = "record_id"
+NAME_FIELDS = ("full_name", "given_name", "family_name", "alternate_names")
+PARENT_FIELDS = ("father_name", "mother_name", "grandfather_name")
+PLACE_FIELDS = ("place_of_birth", "place_of_origin", "last_known_location", "nationality")
+CANONICAL_FIELDS = (
+    ID_FIELD,
+    *NAME_FIELDS,
+    *PARENT_FIELDS,
+    "sex",
+    "date_of_birth",
+    "age",
+    "source_date",
+    *PLACE_FIELDS,
+)
+
+_SEX_VALUES = {
+    "f": "female",
+    "female": "female",
+    "woman": "female",
+    "girl": "female",
+    "w": "female",
+    "femme": "female",
+    "fille": "female",
+    "mujer": "female",
+    "femenino": "female",
+    "ж": "female",
+    "жен": "female",
+    "женский": "female",
+    "أنثى": "female",
+    "انثى": "female",
+    "m": "male",
+    "male": "male",
+    "man": "male",
+    "boy": "male",
+    "homme": "male",
+    "garçon": "male",
+    "hombre": "male",
+    "masculino": "male",
+    "м": "male",
+    "муж": "male",
+    "мужской": "male",
+    "ذكر": "male",
+    "other": "other",
+    "x": "other",
+    "o": "other",
+}
+_MISSING_SEX = frozenset({"", "u", "unknown", "na", "n/a", "?", "inconnu", "desconocido"})
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found in the input.
+
+    Attributes:
+        row: the 1-based data row (the header is row 0), or None for the whole input.
+        column: the column concerned, or None.
+        message: what is wrong, in words.
+        value: the offending value (shortened), or "".
+    """
+
+    row: int | None
+    column: str | None
+    message: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        prefix = ", ".join(where)
+        shown = f" (value {self.value!r})" if self.value else ""
+        return f"{prefix}: {self.message}{shown}" if prefix else f"{self.message}{shown}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class RecordError(ValueError):
+    """The input cannot be used; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[Problem], source: str = "input") -> None:
+        self.problems = problems
+        self.source = source
+        lines = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}{more}")
+
+
+def _short(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[:limit] + "..."
+
+
+def _canonical_header(name: str) -> str:
+    key = re.sub(r"[\s\-]+", "_", name.strip().lower())
+    return key
+
+
+def apply_mapping(frame: pd.DataFrame, mapping: dict[str, str] | None) -> pd.DataFrame:
+    """Rename the user's columns to canonical names.
+
+    ``mapping`` goes from the input's header to the canonical field. Headers that already
+    spell a canonical field (in any case, with spaces or hyphens) are recognised without one.
+    """
+    renames: dict[str, str] = {}
+    wanted = dict(mapping or {})
+    for column in frame.columns:
+        text = str(column)
+        if text in wanted:
+            renames[text] = wanted[text]
+        elif text.strip() in wanted:
+            renames[text] = wanted[text.strip()]
+        else:
+            canonical = _canonical_header(text)
+            if canonical in CANONICAL_FIELDS:
+                renames[text] = canonical
+    return frame.rename(columns=renames)
+
+
+def validate_records(
+    frame: pd.DataFrame, mapping: dict[str, str] | None = None, *, source: str = "input"
+) -> pd.DataFrame:
+    """Map, check and clean a frame of records.
+
+    Returns a new frame with string columns (missing values as ""); malformed dates, ages
+    and sex values are blanked and listed in ``attrs["problems"]`` (a list of
+    :class:`Problem`). Raises :class:`RecordError` listing every problem that makes the
+    input unusable: no ``record_id`` column, no name column, blank or duplicate ids, no rows.
+    """
+    fatal: list[Problem] = []
+    frame = apply_mapping(frame, mapping)
+    missing_targets = [
+        c
+        for c in (mapping or {})
+        if c not in frame.columns and (mapping or {})[c] not in frame.columns
+    ]
+    for column in missing_targets:
+        fatal.append(Problem(None, column, "mapped column not found in the input"))
+    duplicated_columns = frame.columns[frame.columns.duplicated()].tolist()
+    for column in duplicated_columns:
+        fatal.append(Problem(None, str(column), "column appears more than once"))
+    if ID_FIELD not in frame.columns:
+        fatal.append(Problem(None, ID_FIELD, "no record id column (map one with mapping=)"))
+    if not any(f in frame.columns for f in NAME_FIELDS):
+        fatal.append(Problem(None, None, "no name column: need one of " + ", ".join(NAME_FIELDS)))
+    if len(frame) == 0:
+        fatal.append(Problem(None, None, "no data rows"))
+    if fatal:
+        raise RecordError(fatal, source)
+
+    out = frame.astype(object).where(frame.notna(), "").astype(str)
+    out.columns = [str(c) for c in out.columns]
+    for column in out.columns:
+        out[column] = out[column].str.strip()
+
+    ids = out[ID_FIELD]
+    for row in (ids == "").to_numpy().nonzero()[0]:
+        fatal.append(Problem(int(row) + 1, ID_FIELD, "blank record id"))
+    dup_mask = ids.duplicated(keep=False) & (ids != "")
+    if dup_mask.any():
+        positions = pd.Series(np.arange(len(out)) + 1)[dup_mask.to_numpy()]
+        for value, rows in positions.groupby(ids[dup_mask].to_numpy()):
+            listed = ", ".join(str(int(r)) for r in rows)
+            fatal.append(
+                Problem(None, ID_FIELD, f"duplicate record id in rows {listed}", _short(str(value)))
+            )
+    if fatal:
+        raise RecordError(fatal, source)
+
+    problems: list[Problem] = []
+    present_names = [f for f in NAME_FIELDS if f in out.columns]
+    no_name = (out[present_names] == "").all(axis=1).to_numpy()
+    for row in no_name.nonzero()[0]:
+        problems.append(Problem(int(row) + 1, None, "no name in any name column; kept"))
+    _clean_column(out, "date_of_birth", _check_date, problems)
+    _clean_column(out, "source_date", _check_full_date, problems)
+    _clean_column(out, "age", _check_age, problems)
+    _clean_column(out, "sex", _check_sex, problems)
+    out = out.reset_index(drop=True)
+    out.attrs["problems"] = problems
+    return out
+
+
+def _check_date(value: str) -> str | None:
+    parsed = parse_partial_date(value)
+    return None if parsed is None else parsed.iso
+
+
+def _check_full_date(value: str) -> str | None:
+    parsed = parse_partial_date(value)
+    return None if parsed is None or parsed.precision != "day" else parsed.iso
+
+
+def _check_age(value: str) -> str | None:
+    parsed = parse_age(value)
+    if parsed is None:
+        return None
+    low, high = parsed
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def _check_sex(value: str) -> str | None:
+    key = value.strip().lower()
+    if key in _MISSING_SEX:
+        return ""
+    return _SEX_VALUES.get(key)
+
+
+_MESSAGES = {
+    "date_of_birth": "malformed date of birth (want YYYY, YYYY-MM or YYYY-MM-DD); blanked",
+    "source_date": "malformed source date (want YYYY-MM-DD); blanked",
+    "age": "malformed age (want N or N-M years); blanked",
+    "sex": "unknown sex value (want female, male or other); blanked",
+}
+
+
+def _clean_column(out: pd.DataFrame, column: str, check: Any, problems: list[Problem]) -> None:
+    if column not in out.columns:
+        return
+    values = out[column]
+    results = {value: check(value) for value in pd.unique(values[values != ""])}
+    if not results:
+        return
+    bad = [v for v, r in results.items() if r is None]
+    if bad:
+        for row in values.isin(bad).to_numpy().nonzero()[0]:
+            problems.append(
+                Problem(int(row) + 1, column, _MESSAGES[column], _short(str(values.iat[int(row)])))
+            )
+    lookup = {v: ("" if r is None else r) for v, r in results.items()}
+    lookup[""] = ""
+    out[column] = values.map(lookup)

@@ -1,0 +1,256 @@
+"""Fellegi–Sunter scoring: m and u probabilities, EM on level patterns, match weights.
+
+u (the chance of each level among non-matches) comes from random pairs; m (among matches)
+and the prior λ from EM over the *counts of distinct level patterns*, so that a hundred
+million pairs cost no more than the few thousand patterns they collapse to; or from
+reviewed pairs. A pair's match weight is log2 of the prior odds plus the sum of each
+comparison's log2 Bayes factor; its probability follows from the weight.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+# Probabilities never reach 0 or 1: a level never seen still carries finite weight.
+_FLOOR = 1e-6
+# The term-frequency adjustment moves a weight by at most this many bits either way.
+TF_MAX_BITS = 5.0
+
+
+class ScoringError(ValueError):
+    """The data cannot train a model (no pairs, no variation); the message says why."""
+
+
+def pattern_counts(
+    levels: npt.NDArray[np.int8], n_levels: tuple[int, ...]
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
+    """Distinct rows of a level matrix and how often each occurs."""
+    if len(levels) == 0:
+        return levels.reshape(0, len(n_levels)), np.zeros(0, dtype=np.int64)
+    radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
+    codes = levels.astype(np.int64) @ radix
+    uniq, counts = np.unique(codes, return_counts=True)
+    rows = (uniq[:, None] // radix[None, :]) % np.asarray(n_levels, dtype=np.int64)[None, :]
+    return rows.astype(np.int8), counts.astype(np.int64)
+
+
+def merge_patterns(
+    parts: list[tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]], n_levels: tuple[int, ...]
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
+    """Sum pattern counts computed on separate chunks (the reduce of a map-reduce)."""
+    if not parts:
+        return np.zeros((0, len(n_levels)), dtype=np.int8), np.zeros(0, dtype=np.int64)
+    radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
+    codes = np.concatenate([p.astype(np.int64) @ radix for p, _ in parts])
+    weights = np.concatenate([c for _, c in parts])
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    counts = np.bincount(inverse, weights=weights).astype(np.int64)
+    rows = (uniq[:, None] // radix[None, :]) % np.asarray(n_levels, dtype=np.int64)[None, :]
+    return rows.astype(np.int8), counts
+
+
+def level_shares(
+    levels: npt.NDArray[np.int8], n_levels: int, weights: npt.NDArray[np.float64] | None = None
+) -> FloatArray:
+    """Share of each non-missing level (index 0, missing, stays 0), smoothed off zero."""
+    counts = np.bincount(levels.astype(np.intp), weights=weights, minlength=n_levels)
+    return _normalise(counts.astype(np.float64))
+
+
+def _normalise(counts: FloatArray) -> FloatArray:
+    out = counts.copy()
+    out[0] = 0.0
+    total = out[1:].sum()
+    if total <= 0:
+        out[1:] = 1.0 / max(len(out) - 1, 1)
+        return out
+    out[1:] = np.maximum(out[1:] / total, _FLOOR)
+    out[1:] /= out[1:].sum()
+    return out
+
+
+def starting_m(n_levels: int) -> FloatArray:
+    """Starting m: most matches at the strongest level, geometrically less below."""
+    shares = np.zeros(n_levels)
+    shares[1:] = 0.5 ** np.arange(n_levels - 1)[::-1]
+    return _normalise(shares)
+
+
+@dataclass
+class EMResult:
+    m: list[FloatArray]
+    u: list[FloatArray]
+    prior: float
+    iterations: int
+    converged: bool
+
+
+def expectation_maximisation(
+    patterns: npt.NDArray[np.int8],
+    counts: npt.NDArray[np.int64],
+    u: list[FloatArray],
+    m_start: list[FloatArray],
+    prior_start: float,
+    *,
+    max_iterations: int = 200,
+    tolerance: float = 1e-6,
+    fixed: tuple[bool, ...] | None = None,
+    estimate_u: bool = True,
+) -> EMResult:
+    """Estimate m, u and the prior by EM over level-pattern counts.
+
+    Candidate pairs share blocking keys, so their non-matches agree far more often than
+    random pairs do: u is estimated among them too (``estimate_u``), starting from the
+    random-pair u, and the result is the probability of a match *among candidates*.
+
+    Args:
+        patterns: distinct level patterns, (K, C) level codes.
+        counts: how many pairs show each pattern.
+        u: per comparison, the u probability of each level.
+        m_start: per comparison, starting m probabilities.
+        prior_start: starting share of matches among the pairs.
+        fixed: per comparison, True to keep its m as given (e.g. from reviewed pairs).
+        estimate_u: update u by EM as well; False keeps the given u.
+    """
+    if len(counts) == 0:
+        raise ScoringError(
+            "no candidate pairs to train on: blocking found none; check the "
+            "name columns and the blocking rules"
+        )
+    if len(counts) == 1:
+        warnings.warn(
+            "all candidate pairs share one comparison pattern: EM cannot separate "
+            "matches from non-matches; keeping the starting values",
+            stacklevel=2,
+        )
+        return EMResult([m.copy() for m in m_start], [x.copy() for x in u], prior_start, 0, False)
+    n_comp = patterns.shape[1]
+    fixed = fixed or (False,) * n_comp
+    total = counts.sum(dtype=np.float64)
+    cnt = counts.astype(np.float64)
+    m = [mi.copy() for mi in m_start]
+    u = [ui.copy() for ui in u]
+    prior = float(np.clip(prior_start, 1e-6, 1 - 1e-6))
+    idx = [patterns[:, c].astype(np.intp) for c in range(n_comp)]
+    converged = False
+    iteration = 0
+    for iteration in range(1, max_iterations + 1):  # noqa: B007 - kept for the result
+        log_m = sum(
+            (np.log(m[c][idx[c]] + (idx[c] == 0)) for c in range(n_comp)), start=np.zeros(len(cnt))
+        )
+        log_u = sum(
+            (np.log(u[c][idx[c]] + (idx[c] == 0)) for c in range(n_comp)), start=np.zeros(len(cnt))
+        )
+        log_odds = np.log(prior) - np.log1p(-prior) + log_m - log_u
+        p = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
+        weight = cnt * p
+        non_weight = cnt - weight
+        new_prior = float(np.clip(weight.sum() / total, 1e-9, 1 - 1e-9))
+        change = abs(new_prior - prior)
+        for c in range(n_comp):
+            if fixed[c]:
+                continue
+            sums = np.bincount(idx[c], weights=weight, minlength=len(m[c]))
+            new_m = _normalise(sums.astype(np.float64))
+            change = max(change, float(np.abs(new_m - m[c]).max()))
+            m[c] = new_m
+            if estimate_u:
+                new_u = _normalise(
+                    np.bincount(idx[c], weights=non_weight, minlength=len(u[c])).astype(np.float64)
+                )
+                change = max(change, float(np.abs(new_u - u[c]).max()))
+                u[c] = new_u
+        prior = new_prior
+        if change < tolerance:
+            converged = True
+            break
+    if not converged:
+        warnings.warn(f"EM did not converge in {max_iterations} iterations", stacklevel=2)
+    return EMResult(m, u, prior, iteration, converged)
+
+
+@dataclass
+class FellegiSunterModel:
+    """The trained model: per comparison m and u for each level, and the prior.
+
+    Learned state ends in ``_``; ``weights_`` are log2(m/u) with 0 for the missing level.
+    """
+
+    names: list[str] = field(default_factory=list)
+    labels: list[list[str]] = field(default_factory=list)
+    m_: list[FloatArray] = field(default_factory=list)
+    u_: list[FloatArray] = field(default_factory=list)
+    prior_: float = 0.0
+    em_iterations_: int = 0
+    em_converged_: bool = False
+
+    @property
+    def weights_(self) -> list[FloatArray]:
+        out = []
+        for m, u in zip(self.m_, self.u_, strict=True):
+            w = np.log2(np.maximum(m, _FLOOR)) - np.log2(np.maximum(u, _FLOOR))
+            w[0] = 0.0
+            out.append(w)
+        return out
+
+    @property
+    def prior_weight_(self) -> float:
+        return float(np.log2(self.prior_) - np.log2(1.0 - self.prior_))
+
+    def level_weights(self, levels: npt.NDArray[np.int8]) -> npt.NDArray[np.float64]:
+        """Pairs x comparisons matrix of weights (bits) for a level matrix."""
+        out = np.empty(levels.shape, dtype=np.float64)
+        for c, w in enumerate(self.weights_):
+            out[:, c] = w[levels[:, c].astype(np.intp)]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "names": self.names,
+            "labels": self.labels,
+            "m": [m.tolist() for m in self.m_],
+            "u": [u.tolist() for u in self.u_],
+            "prior": self.prior_,
+            "em_iterations": self.em_iterations_,
+            "em_converged": self.em_converged_,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FellegiSunterModel:
+        return cls(
+            names=list(data["names"]),
+            labels=[list(x) for x in data["labels"]],
+            m_=[np.asarray(m, dtype=np.float64) for m in data["m"]],
+            u_=[np.asarray(u, dtype=np.float64) for u in data["u"]],
+            prior_=float(data["prior"]),
+            em_iterations_=int(data.get("em_iterations", 0)),
+            em_converged_=bool(data.get("em_converged", False)),
+        )
+
+
+def tf_adjustment(
+    m_level: float, u_level: float, frequency: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Bits to add to an exact agreement on a value of the given frequency.
+
+    The Bayes factor of agreeing on value v is m / p(v) rather than m / u: a shared common
+    name counts less, a rare one more, by at most ``TF_MAX_BITS``.
+    """
+    del m_level
+    p = np.maximum(frequency, _FLOOR)
+    bits: npt.NDArray[np.float64] = np.clip(
+        np.log2(u_level) - np.log2(p), -TF_MAX_BITS, TF_MAX_BITS
+    )
+    return bits
+
+
+def probability(weight: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Match probability from a match weight in bits."""
+    out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp2(-np.clip(weight, -1000, 1000)))
+    return out

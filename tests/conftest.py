@@ -1,0 +1,38 @@
+"""Shared fixtures: the committed synthetic set and small hand-made frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SYNTHETIC = ROOT / "data" / "synthetic"
+
+
+@pytest.fixture(scope="session")
+def synthetic_paths() -> dict[str, Path]:
+    paths = {name: SYNTHETIC / f"{name}.csv" for name in ("requests", "sightings", "truth")}
+    missing = [str(p) for p in paths.values() if not p.exists()]
+    if missing:
+        pytest.fail(f"committed synthetic data missing: {missing}")
+    return paths
+
+
+@pytest.fixture(scope="session")
+def synthetic(synthetic_paths: dict[str, Path]) -> dict[str, pd.DataFrame]:
+    import rfl_match as rm
+
+    return {
+        "requests": rm.read_records(synthetic_paths["requests"]),
+        "sightings": rm.read_records(synthetic_paths["sightings"]),
+        "truth": pd.read_csv(synthetic_paths["truth"], dtype=str),
+    }
+
+
+@pytest.fixture(scope="session")
+def fitted(synthetic: dict[str, pd.DataFrame]):  # type: ignore[no-untyped-def]
+    import rfl_match as rm
+
+    return rm.Linker().fit(synthetic["requests"], synthetic["sightings"])

@@ -1,0 +1,81 @@
+"""The command line, run as a user runs it (a subprocess)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rfl_match.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_link_end_to_end(tmp_path: Path, synthetic_paths: dict[str, Path]) -> None:
+    out = tmp_path / "matches.csv"
+    result = run(
+        "link",
+        synthetic_paths["requests"],
+        synthetic_paths["sightings"],
+        "-o",
+        out,
+        "--top-k",
+        "3",
+        "--save-model",
+        tmp_path / "model.json",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "matches written" in result.stdout and "pairs compared" in result.stdout
+    matches = pd.read_csv(out, dtype=str)
+    truth = pd.read_csv(synthetic_paths["truth"], dtype=str)
+    found = set(zip(matches.request_id, matches.sighting_id, strict=True))
+    hits = sum((r, s) in found for r, s in zip(truth.request_id, truth.sighting_id, strict=True))
+    assert hits / len(truth) >= 0.85
+    again = run(
+        "link",
+        synthetic_paths["requests"],
+        synthetic_paths["sightings"],
+        "-o",
+        tmp_path / "again.csv",
+        "--top-k",
+        "3",
+        "--model",
+        tmp_path / "model.json",
+    )
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again.csv").read_bytes() == out.read_bytes()
+
+
+def test_data_error_exit_code_and_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,camp\n1,x\n", encoding="utf-8")
+    result = run("link", bad, bad, "-o", tmp_path / "m.csv")
+    assert result.returncode == 3
+    assert "record id" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_config_error_exit_code(tmp_path: Path, synthetic_paths: dict[str, Path]) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("treshold = 0.3\n", encoding="utf-8")
+    result = run(
+        "link",
+        synthetic_paths["requests"],
+        synthetic_paths["sightings"],
+        "-o",
+        tmp_path / "m.csv",
+        "--config",
+        config,
+    )
+    assert result.returncode == 2
+    assert "treshold" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_usage_error_exit_code() -> None:
+    assert run("link").returncode == 2

@@ -1,0 +1,65 @@
+"""LinkConfig round trips and errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rfl_match as rm
+
+SAMPLE = {
+    "compare": [
+        {"field": "postcode", "kind": "exact"},
+        {"field": "camp", "kind": "string", "thresholds": [0.9]},
+    ],
+    "blocking": [["name_pair_class"], ["given_class", "birth_band"]],
+    "threshold": 0.7,
+    "top_k": 3,
+    "mapping": {"Nom": "full_name", "الاسم": "given_name"},
+}
+
+
+def test_dict_round_trip() -> None:
+    config = rm.LinkConfig.from_dict(SAMPLE)
+    assert rm.LinkConfig.from_dict(config.to_dict()) == config
+    assert config.compare[1].thresholds == (0.9,)
+
+
+def test_toml_round_trip(tmp_path: Path) -> None:
+    config = rm.LinkConfig.from_dict(SAMPLE)
+    path = tmp_path / "match.toml"
+    path.write_text(config.to_toml(), encoding="utf-8")
+    assert rm.LinkConfig.from_toml(path) == config
+    assert rm.LinkConfig.from_toml(config.to_toml()) == config
+
+
+def test_json_round_trip() -> None:
+    config = rm.LinkConfig.from_dict(SAMPLE)
+    assert rm.LinkConfig.from_json(config.to_json()) == config
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        ({"treshold": 0.5}, "treshold"),
+        ({"compare": [{"field": "x", "kind": "exact", "weight": 2}]}, "weight"),
+        ({"compare": [{"field": "x", "kind": "fuzzy"}]}, "fuzzy"),
+        ({"blocking": [["surname_soundex"]]}, "surname_soundex"),
+        ({"threshold": "high"}, "threshold"),
+        ({"top_k": 2.5}, "top_k"),
+    ],
+)
+def test_errors_name_the_key(data: dict[str, object], named: str) -> None:
+    with pytest.raises(rm.ConfigError, match=named):
+        rm.LinkConfig.from_dict(data)
+
+
+def test_missing_toml_file() -> None:
+    with pytest.raises(rm.ConfigError, match="not found"):
+        rm.LinkConfig.from_toml("no/such/file.toml")
+
+
+def test_linker_accepts_dict() -> None:
+    linker = rm.Linker({"threshold": 0.8})
+    assert linker.config.threshold == 0.8

@@ -1,0 +1,80 @@
+"""Partial dates, placeholders and ages as birth intervals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rfl_match.dates import MISSING, birth_intervals, parse_age, parse_partial_date
+
+
+def day(text: str) -> int:
+    return (date.fromisoformat(text) - date(1970, 1, 1)).days
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2009", ("2009-01-01", "2009-12-31")),
+        ("2009-02", ("2009-02-01", "2009-02-28")),
+        ("2008-02", ("2008-02-01", "2008-02-29")),
+        ("2009-05-17", ("2009-05-17", "2009-05-17")),
+        ("2009-01-01", ("2009-01-01", "2009-12-31")),  # placeholder: year only
+        ("2009-07-01", ("2009-01-01", "2009-12-31")),
+        ("2009-03-15", ("2009-01-01", "2009-12-31")),
+        ("17/05/2009", ("2009-05-17", "2009-05-17")),
+    ],
+)
+def test_intervals(text: str, expected: tuple[str, str]) -> None:
+    parsed = parse_partial_date(text)
+    assert parsed is not None
+    assert parsed.interval() == (day(expected[0]), day(expected[1]))
+
+
+@pytest.mark.parametrize("text", ["", "2009-13", "2009-02-30", "1700", "abc", "09-05-17x"])
+def test_malformed_dates(text: str) -> None:
+    assert parse_partial_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("9", (9, 9)),
+        ("9-11", (9, 11)),
+        ("12.5", (12, 12)),
+        ("x", None),
+        ("11-9", None),
+        ("200", None),
+    ],
+)
+def test_ages(text: str, expected: tuple[int, int] | None) -> None:
+    assert parse_age(text) == expected
+
+
+def test_child_aged_9_in_2019_meets_child_aged_14_in_2024() -> None:
+    births = birth_intervals(None, pd.Series(["9", "14"]), pd.Series(["2019-06-01", "2024-06-01"]))
+    assert births.lo[0] == births.lo[1] and births.hi[0] == births.hi[1]
+    assert births.lo[0] == day("2009-06-02") and births.hi[0] == day("2010-06-01")
+
+
+def test_date_of_birth_wins_over_age_and_missing_stays_missing() -> None:
+    births = birth_intervals(
+        pd.Series(["2001-02-03", "", ""]),
+        pd.Series(["30", "5", ""]),
+        pd.Series(["2020-01-01", "2020-01-01", "2020-01-01"]),
+    )
+    assert births.lo[0] == day("2001-02-03") and bool(births.exact[0])
+    assert births.lo[1] == day("2014-01-02") and births.hi[1] == day("2015-01-01")
+    assert births.lo[2] == MISSING
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2090, 12, 31)))
+def test_interval_contains_the_date(value: date) -> None:
+    parsed = parse_partial_date(value.isoformat())
+    assert parsed is not None
+    lo, hi = parsed.interval()
+    assert lo <= day(value.isoformat()) <= hi

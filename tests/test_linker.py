@@ -1,0 +1,148 @@
+"""The library end to end on the committed synthetic set."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+import rfl_match as rm
+from rfl_match.evaluate import evaluate_matches
+
+
+def test_recall_at_1_on_synthetic(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
+    matches = fitted.predict(synthetic["requests"], synthetic["sightings"], threshold=0.0, top_k=5)
+    scores = evaluate_matches(matches, synthetic["truth"])
+    assert scores.recall_at_1 >= 0.9, scores
+
+
+def test_output_columns_and_ranks(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
+    matches = fitted.predict(synthetic["requests"], synthetic["sightings"], top_k=3)
+    head = ["request_id", "sighting_id", "match_probability", "match_weight", "rank", "explanation"]
+    assert list(matches.columns[:6]) == head
+    for name in fitted.model_.names:  # type: ignore[union-attr]
+        assert f"{name}_level" in matches.columns and f"{name}_weight" in matches.columns
+    assert matches.groupby("request_id")["rank"].max().max() <= 3
+    assert (matches["match_probability"] >= 0.5).all()
+    first = matches.sort_values(["request_id", "rank"]).groupby("request_id").head(2)
+    ordered = first.groupby("request_id")["match_weight"].apply(
+        lambda w: bool(np.all(np.diff(w.to_numpy()) <= 0))
+    )
+    assert ordered.all()
+    assert matches["explanation"].str.contains("given name: ").all()
+
+
+def test_fit_twice_same_model(synthetic: dict[str, pd.DataFrame], fitted: rm.Linker) -> None:
+    again = rm.Linker().fit(synthetic["requests"], synthetic["sightings"])
+    assert again.model_ is not None and fitted.model_ is not None
+    for a, b in zip(
+        again.model_.m_ + again.model_.u_, fitted.model_.m_ + fitted.model_.u_, strict=True
+    ):
+        assert np.array_equal(a, b)
+
+
+def test_save_load_identical_predictions(
+    tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    path = tmp_path / "model.json"
+    fitted.save(path)
+    loaded = rm.Linker.load(path)
+    a = fitted.predict(synthetic["requests"], synthetic["sightings"])
+    b = loaded.predict(synthetic["requests"], synthetic["sightings"])
+    pdt.assert_frame_equal(a, b)
+
+
+def test_load_rejects_other_versions(tmp_path: Path, fitted: rm.Linker) -> None:
+    import json
+
+    data = fitted.to_dict()
+    data["format_version"] = 99
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(rm.ModelError, match="version"):
+        rm.Linker.load(path)
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(rm.ModelError, match="not a readable"):
+        rm.Linker.load(path)
+
+
+def test_predict_before_fit_is_an_error(synthetic: dict[str, pd.DataFrame]) -> None:
+    with pytest.raises(rm.ModelError, match="fit"):
+        rm.Linker().predict(synthetic["requests"], synthetic["sightings"])
+
+
+def test_extra_configured_column_is_compared() -> None:
+    rng = np.random.default_rng(0)
+    n = 300
+    given = rng.choice(["Ali", "Omar", "Aya", "Hiba", "Sami", "Nour", "Rami", "Lina"], n)
+    family = rng.choice([f"Fam{i}" for i in range(60)], n)
+    postcode = rng.integers(1000, 1100, n).astype(str)
+    left = pd.DataFrame(
+        {
+            "record_id": [f"l{i}" for i in range(n)],
+            "full_name": [f"{g} {f}" for g, f in zip(given, family, strict=True)],
+            "postcode": postcode,
+        }
+    )
+    right = left.assign(record_id=[f"r{i}" for i in range(n)])
+    linker = rm.Linker({"compare": [{"field": "postcode", "kind": "exact"}]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        matches = linker.fit(left, right).predict(left, right, threshold=0.0, top_k=1)
+    assert "postcode_level" in matches.columns
+    same = matches[matches["request_id"].str[1:] == matches["sighting_id"].str[1:]]
+    assert (same["postcode_level"] == 2).all()
+    assert (same["postcode_weight"] > 0).all()
+
+
+def test_unknown_configured_column_is_an_error(synthetic: dict[str, pd.DataFrame]) -> None:
+    linker = rm.Linker({"compare": [{"field": "postcode", "kind": "exact"}]})
+    with pytest.raises(rm.ConfigError, match="postcode"):
+        linker.fit(synthetic["requests"], synthetic["sightings"])
+
+
+def test_explain_waterfall(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], capsys: pytest.CaptureFixture[str]
+) -> None:
+    pair = synthetic["truth"].iloc[0]
+    table = fitted.explain(
+        pair["request_id"], pair["sighting_id"], synthetic["requests"], synthetic["sightings"]
+    )
+    assert table["comparison"].iloc[0] == "prior" and table["comparison"].iloc[-1] == "total"
+    assert table["weight"].iloc[-1] == pytest.approx(table["weight"].iloc[:-1].sum())
+    assert "given name" in capsys.readouterr().out
+
+
+def test_one_to_one(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
+    matches = fitted.predict(
+        synthetic["requests"], synthetic["sightings"], threshold=0.0, top_k=0, one_to_one=True
+    )
+    assert matches["request_id"].is_unique and matches["sighting_id"].is_unique
+
+
+def test_blocking_report(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
+    report = fitted.blocking_report(
+        synthetic["requests"], synthetic["sightings"], synthetic["truth"]
+    )
+    assert list(report["rule"]) == ["+".join(r) for r in fitted.config.blocking]
+    assert report["new_pairs"].sum() == report["cumulative_pairs"].iloc[-1]
+    assert report["pairs_completeness"].is_monotonic_increasing
+    assert report["pairs_completeness"].iloc[-1] >= 0.9
+
+
+def test_dedupe_finds_planted_duplicates(synthetic: dict[str, pd.DataFrame]) -> None:
+    base = synthetic["sightings"].head(300)
+    copies = base.head(30).assign(record_id=lambda f: "dup-" + f["record_id"])
+    records = pd.concat([base, copies], ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clusters = rm.Linker().fit(records).dedupe(records, threshold=0.9)
+    assert list(clusters.columns) == ["record_id", "cluster_id"]
+    assert len(clusters) == len(records)
+    lookup = clusters.set_index("record_id")["cluster_id"]
+    together = sum(lookup[r] == lookup["dup-" + r] for r in base.head(30)["record_id"])
+    assert together >= 27

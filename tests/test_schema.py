@@ -1,0 +1,138 @@
+"""Reading records: encodings, delimiters, mapping, and every kind of bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import rfl_match as rm
+
+GOOD = "record_id,full_name,date_of_birth,age,source_date\nr1,Ali Hassan,2009,,2020-01-01\n"
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "in.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16", b""), ("cp1252", b"")],
+)
+def test_reads_encodings(tmp_path: Path, encoding: str, prefix: bytes) -> None:
+    text = (
+        "record_id,full_name\nr1,José Müller\nr2,محمد\n"
+        if encoding != "cp1252"
+        else ("record_id,full_name\nr1,José Müller\nr2,Zoë\n")
+    )
+    frame = rm.read_records(write(tmp_path, prefix + text.encode(encoding)))
+    assert frame["full_name"].iloc[0] == "José Müller"
+    assert list(frame["record_id"]) == ["r1", "r2"]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_sniffs_delimiter(tmp_path: Path, delimiter: str) -> None:
+    text = delimiter.join(["record_id", "full_name", "sex"]) + "\n"
+    text += delimiter.join(["r1", "Ali, Hassan" if delimiter != "," else "Ali Hassan", "m"])
+    frame = rm.read_records(write(tmp_path, text + "\n"))
+    assert list(frame.columns[:3]) == ["record_id", "full_name", "sex"]
+    assert frame["sex"].iloc[0] == "male"
+
+
+def test_mapping_and_extra_columns_kept(tmp_path: Path) -> None:
+    path = write(tmp_path, "ID,Nom complet,Camp\nA1,Amina Yusuf,Zaatari\n")
+    frame = rm.read_records(path, mapping={"ID": "record_id", "Nom complet": "full_name"})
+    assert frame.loc[0, "full_name"] == "Amina Yusuf"
+    assert frame.loc[0, "Camp"] == "Zaatari"
+
+
+def test_header_case_and_spaces_recognised(tmp_path: Path) -> None:
+    frame = rm.read_records(write(tmp_path, "Record ID,Full Name\nx,Ivan Petrov\n"))
+    assert list(frame.columns) == ["record_id", "full_name"]
+
+
+def test_missing_id_and_name_columns_listed_together(tmp_path: Path) -> None:
+    with pytest.raises(rm.RecordError) as info:
+        rm.read_records(write(tmp_path, "id_number,camp\n1,Zaatari\n"))
+    messages = " | ".join(str(p) for p in info.value.problems)
+    assert "record id" in messages
+    assert "no name column" in messages
+    assert len(info.value.problems) == 2
+
+
+def test_duplicate_and_blank_ids_give_rows(tmp_path: Path) -> None:
+    text = "record_id,full_name\nr1,A\nr2,B\nr1,C\n,D\n"
+    with pytest.raises(rm.RecordError) as info:
+        rm.read_records(write(tmp_path, text))
+    messages = [str(p) for p in info.value.problems]
+    assert any("rows 1, 3" in m and "'r1'" in m for m in messages)
+    assert any(m.startswith("row 4") and "blank record id" in m for m in messages)
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(rm.RecordError, match="empty"):
+        rm.read_records(write(tmp_path, b""))
+
+
+def test_header_only_file(tmp_path: Path) -> None:
+    with pytest.raises(rm.RecordError, match="no data rows"):
+        rm.read_records(write(tmp_path, "record_id,full_name\n"))
+
+
+def test_binary_file_is_not_csv(tmp_path: Path) -> None:
+    with pytest.raises(rm.RecordError, match="binary"):
+        rm.read_records(write(tmp_path, b"PK\x03\x04\x00\x00\x08\x00" * 50))
+
+
+def test_unsupported_suffix(tmp_path: Path) -> None:
+    with pytest.raises(rm.RecordError, match="unsupported"):
+        rm.read_records(write(tmp_path, GOOD, name="in.docx"))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(rm.RecordError, match="not found"):
+        rm.read_records(tmp_path / "nope.csv")
+
+
+def test_malformed_date_and_age_keep_row_and_are_reported(tmp_path: Path) -> None:
+    text = (
+        "record_id,full_name,date_of_birth,age,source_date\n"
+        "r1,Ali,2009-13-40,,2020-01-01\n"
+        "r2,Omar,2010,about nine,2020-01-01\n"
+        "r3,Aya,2011-02-03,7,not a date\n"
+    )
+    frame = rm.read_records(write(tmp_path, text))
+    assert len(frame) == 3
+    assert frame["date_of_birth"].tolist() == ["", "2010", "2011-02-03"]
+    assert frame["age"].tolist() == ["", "", "7"]
+    assert frame["source_date"].tolist() == ["2020-01-01", "2020-01-01", ""]
+    problems = {(p.row, p.column) for p in frame.attrs["problems"]}
+    assert problems == {(1, "date_of_birth"), (2, "age"), (3, "source_date")}
+
+
+def test_ragged_rows_rejected_with_row_numbers_good_rows_kept(tmp_path: Path) -> None:
+    text = "record_id,full_name\nr1,Ali\nr2,Omar,extra,fields\nr3,Aya\n"
+    frame = rm.read_records(write(tmp_path, text))
+    assert frame["record_id"].tolist() == ["r1", "r3"]
+    rejected = [p for p in frame.attrs["problems"] if "fields" in p.message]
+    assert [p.row for p in rejected] == [2]
+
+
+def test_huge_field_is_read(tmp_path: Path) -> None:
+    big = "x" * 1_000_000
+    frame = rm.read_records(write(tmp_path, f"record_id,full_name,notes\nr1,Ali,{big}\n"))
+    assert len(frame.loc[0, "notes"]) == 1_000_000
+
+
+def test_dataframe_input_is_validated() -> None:
+    frame = pd.DataFrame({"record_id": ["a", "b"], "given_name": ["Ali", None], "sex": ["F", "?"]})
+    out = rm.read_records(frame)
+    assert out["given_name"].tolist() == ["Ali", ""]
+    assert out["sex"].tolist() == ["female", ""]
+    assert [p.row for p in out.attrs["problems"]] == [2]  # no name at all in row 2

@@ -1,0 +1,104 @@
+"""Fellegi–Sunter: EM recovers known parameters; weights and term frequencies behave."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rfl_match.scoring import (
+    ScoringError,
+    expectation_maximisation,
+    merge_patterns,
+    pattern_counts,
+    probability,
+    starting_m,
+    tf_adjustment,
+)
+
+TRUE_M = [np.array([0, 0.05, 0.15, 0.8]), np.array([0, 0.1, 0.9]), np.array([0, 0.2, 0.3, 0.5])]
+TRUE_U = [np.array([0, 0.85, 0.1, 0.05]), np.array([0, 0.7, 0.3]), np.array([0, 0.6, 0.3, 0.1])]
+
+
+def simulate(n: int, prior: float, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    is_match = rng.random(n) < prior
+    cols = []
+    for m, u in zip(TRUE_M, TRUE_U, strict=True):
+        levels = np.where(is_match, rng.choice(len(m), n, p=m), rng.choice(len(u), n, p=u))
+        cols.append(levels)
+    return np.stack(cols, axis=1).astype(np.int8)
+
+
+def test_em_recovers_m_with_u_known() -> None:
+    levels = simulate(300_000, 0.2)
+    patterns, counts = pattern_counts(levels, (4, 3, 4))
+    result = expectation_maximisation(
+        patterns,
+        counts,
+        TRUE_U,
+        [starting_m(4), starting_m(3), starting_m(4)],
+        0.05,
+        estimate_u=False,
+    )
+    assert result.converged
+    assert result.prior == pytest.approx(0.2, abs=0.01)
+    for got, want in zip(result.m, TRUE_M, strict=True):
+        assert np.abs(got - want).max() < 0.02
+
+
+def test_em_recovers_m_and_u_together() -> None:
+    levels = simulate(300_000, 0.3, seed=1)
+    patterns, counts = pattern_counts(levels, (4, 3, 4))
+    start_u = [np.array([0, 0.6, 0.2, 0.2]), np.array([0, 0.5, 0.5]), np.array([0, 0.4, 0.3, 0.3])]
+    result = expectation_maximisation(
+        patterns, counts, start_u, [starting_m(4), starting_m(3), starting_m(4)], 0.1
+    )
+    assert result.prior == pytest.approx(0.3, abs=0.02)
+    for got, want in zip(result.m + result.u, TRUE_M + TRUE_U, strict=True):
+        assert np.abs(got - want).max() < 0.03
+
+
+def test_patterns_merge_like_one_pass() -> None:
+    levels = simulate(10_000, 0.1)
+    whole = pattern_counts(levels, (4, 3, 4))
+    parts = [pattern_counts(levels[:3000], (4, 3, 4)), pattern_counts(levels[3000:], (4, 3, 4))]
+    merged = merge_patterns(parts, (4, 3, 4))
+    assert np.array_equal(whole[0], merged[0]) and np.array_equal(whole[1], merged[1])
+    assert merged[1].sum() == 10_000
+
+
+def test_degenerate_inputs_have_clear_messages() -> None:
+    empty = np.zeros((0, 2), dtype=np.int8)
+    with pytest.raises(ScoringError, match="no candidate pairs"):
+        expectation_maximisation(empty, np.zeros(0, dtype=np.int64), TRUE_U[:2], TRUE_M[:2], 0.1)
+    one = np.array([[3, 2]], dtype=np.int8)
+    with pytest.warns(UserWarning, match="one comparison pattern"):
+        result = expectation_maximisation(one, np.array([50]), TRUE_U[:2], TRUE_M[:2], 0.1)
+    assert result.prior == 0.1
+
+
+def test_weights_rise_with_level_on_simulated_model() -> None:
+    levels = simulate(200_000, 0.2, seed=3)
+    patterns, counts = pattern_counts(levels, (4, 3, 4))
+    result = expectation_maximisation(
+        patterns,
+        counts,
+        TRUE_U,
+        [starting_m(4), starting_m(3), starting_m(4)],
+        0.05,
+        estimate_u=False,
+    )
+    for m, u in zip(result.m, TRUE_U, strict=True):
+        weights = np.log2(m[1:]) - np.log2(u[1:])
+        assert np.all(np.diff(weights) > 0)
+
+
+def test_term_frequency_lowers_common_names() -> None:
+    bits = tf_adjustment(0.9, 0.01, np.array([0.2, 0.01, 0.0001]))
+    assert bits[0] < 0 < bits[2]
+    assert bits[1] == pytest.approx(0.0)
+
+
+def test_probability_of_weights() -> None:
+    assert probability(np.array([0.0]))[0] == pytest.approx(0.5)
+    assert probability(np.array([10.0]))[0] == pytest.approx(1024 / 1025)
