@@ -5,7 +5,7 @@ a key per part, so a swapped or shortened name still meets). A rule combines key
 agree); each rule's pairs come from joining the two sides on the combined key, block by
 block; rules are unioned and deduplicated on integer pair ids ``left * n_right + right``.
 An oversized block (the "Mohammed problem") is split by a more specific key (the birth
-band), and dropped with a warning when it is still too large.
+band), with a warning that names it; a part still too large is left out.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rfl_match.arrays import unique_sorted
 from rfl_match.dates import MISSING
 from rfl_match.prepare import MAX_CHAIN, PreparedPair
 
@@ -37,9 +38,11 @@ class KeyValues:
 
 @dataclass
 class RuleStats:
+    """What one rule produced: pairs (before the union removes repeats), its largest
+    blocks, and the blocks left out as too large."""
+
     rule: str
     pairs: int = 0
-    new_pairs: int = 0
     largest_blocks: list[tuple[str, int]] = field(default_factory=list)
     oversized: list[tuple[str, int]] = field(default_factory=list)
 
@@ -248,39 +251,41 @@ def block(
             with itself.
     """
     _n_left, n_right = data.sizes
-    seen = np.zeros(0, dtype=np.int64)
+    found: list[Int64Array] = []
     stats: list[RuleStats] = []
     for rule in rules:
         name = "+".join(rule)
         left = rule_values(data, 0, rule)
         right = rule_values(data, 1, rule)
         lr, rr, keys, oversized = join(left, right, max_block=max_block)
-        dropped = oversized
+        still_over = 0
         if oversized:
-            extra_l, extra_r, dropped = _refine(data, left, right, oversized, max_block)
+            extra_l, extra_r, still = _refine(data, left, right, oversized, max_block)
             lr, rr = np.concatenate([lr, extra_l]), np.concatenate([rr, extra_r])
+            still_over = len(still)
         if dedupe:
             keep = lr < rr
             lr, rr = lr[keep], rr[keep]
-        ids = np.unique(lr * n_right + rr)
-        new = np.setdiff1d(ids, seen, assume_unique=True)
-        seen = np.union1d(seen, new)
-        rule_stats = RuleStats(name, pairs=len(ids), new_pairs=len(new))
+        found.append(lr * n_right + rr)
+        rule_stats = RuleStats(name, pairs=len(lr))
         if len(keys):
             block_keys, block_sizes = np.unique(keys, return_counts=True)
             top = np.argsort(-block_sizes, kind="stable")[:5]
             rule_stats.largest_blocks = [
                 (_describe(data, rule, int(block_keys[t])), int(block_sizes[t])) for t in top
             ]
-        rule_stats.oversized = [(_describe(data, rule, k), n) for k, n in dropped]
-        for label, n in rule_stats.oversized[:5]:
+        biggest = sorted(oversized, key=lambda kn: -kn[1])
+        rule_stats.oversized = [(_describe(data, rule, k), n) for k, n in biggest]
+        if oversized:
+            shown = ", ".join(f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3])
             warnings.warn(
-                f"blocking rule {name}: block {label!r} would make {n:,} pairs "
-                f"(max_block_size {max_block:,}); left out even after splitting "
-                "by birth band",
+                f"blocking rule {name}: {len(oversized)} block(s) over max_block_size "
+                f"{max_block:,}, e.g. {shown}; split by birth band"
+                + (f", {still_over} sub-block(s) still too large left out" if still_over else ""),
                 stacklevel=2,
             )
         stats.append(rule_stats)
+    seen = unique_sorted(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     left_idx = (seen // max(n_right, 1)).astype(np.intp)
     right_idx = (seen % max(n_right, 1)).astype(np.intp)
     return CandidatePairs(left_idx, right_idx, stats)

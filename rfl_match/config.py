@@ -107,7 +107,7 @@ class LinkConfig:
     term_frequency: bool = True
     u_sample_pairs: int = 200_000
     training_pairs: int = 2_000_000
-    em_max_iterations: int = 200
+    em_max_iterations: int = 1000
     em_tolerance: float = 1e-6
     seed: int = 42
     chunk_pairs: int = 2_000_000

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rfl_match.arrays import unique_sorted
 from rfl_match.blocking import CandidatePairs, block
 from rfl_match.cluster import cluster_pairs
 from rfl_match.compare import (
@@ -529,7 +530,7 @@ class Linker:
             {
                 "comparison": "total",
                 "level": -1,
-                "description": f"match probability {float(probability(np.array([total]))[0]):.3f}",  # noqa: E501
+                "description": f"match probability {float(probability(np.array([total]))[0]):.3f}",
                 "weight": total,
             }
         )
@@ -563,7 +564,7 @@ class Linker:
             ok = labels["request_id"].astype(str).isin(lpos.index) & labels["sighting_id"].astype(
                 str
             ).isin(rpos.index)
-            truth_ids = np.unique(
+            truth_ids = unique_sorted(
                 lpos[labels["request_id"].astype(str)[ok]].to_numpy(np.int64) * len(right)
                 + rpos[labels["sighting_id"].astype(str)[ok]].to_numpy(np.int64)
             )
@@ -572,30 +573,25 @@ class Linker:
                 data, [rule], max_block=self.config.max_block_size, dedupe=sightings is None
             )
             ids = pairs.left.astype(np.int64) * len(right) + pairs.right
-            cumulative = np.union1d(cumulative, ids)
+            before = len(cumulative)
+            cumulative = unique_sorted(np.concatenate([cumulative, ids]))
             stats = pairs.stats[0]
             row: dict[str, Any] = {
                 "rule": stats.rule,
-                "pairs": stats.pairs,
-                "new_pairs": 0,
+                "pairs": len(ids),
+                "new_pairs": len(cumulative) - before,
                 "cumulative_pairs": len(cumulative),
                 "largest_blocks": "; ".join(f"{k} ({n:,})" for k, n in stats.largest_blocks),
                 "oversized_blocks": "; ".join(f"{k} ({n:,})" for k, n in stats.oversized),
             }
             if truth_ids is not None:
                 row["pairs_completeness"] = (
-                    float(np.isin(truth_ids, cumulative).mean()) if len(truth_ids) else 1.0
+                    float(np.isin(truth_ids, cumulative, assume_unique=True).mean())
+                    if len(truth_ids)
+                    else 1.0
                 )
             rows.append(row)
-        report = pd.DataFrame(rows)
-        if len(report):
-            report["new_pairs"] = (
-                report["cumulative_pairs"]
-                .diff()
-                .fillna(report["cumulative_pairs"])
-                .astype(np.int64)
-            )
-        return report
+        return pd.DataFrame(rows)
 
     # --- persistence ------------------------------------------------------------------
 

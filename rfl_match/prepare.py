@@ -42,6 +42,19 @@ class PersonNames:
 
 
 @dataclass(slots=True)
+class FormArrays:
+    """The distinct names of one column as code arrays; ``codes`` maps rows to them."""
+
+    codes: IntArray
+    tokens: IntArray
+    classes: IntArray
+    skeletons: IntArray
+    phonetics: IntArray
+    text: IntArray  # all parts joined
+    rest_text: IntArray  # the parts after the first joined
+
+
+@dataclass(slots=True)
 class PreparedPair:
     """Both sides' frames and every column derived from them, computed on demand once."""
 
@@ -124,84 +137,85 @@ class PreparedPair:
         result: PersonNames = self._cache[key]
         return result
 
+    def form_arrays(self, side: int, column: str) -> FormArrays:
+        """Per distinct name of a column, its parts as codes; row ``-1`` is the empty name.
+
+        Each distinct form is visited once in Python; rows are then picked with numpy.
+        """
+        key = f"arrays:{side}:{column}"
+        if key not in self._cache:
+            codes, forms = self.name_forms(side, column)
+            k = len(forms)
+            shape = (k + 1, MAX_CHAIN)
+            arrays = FormArrays(
+                codes=codes,
+                tokens=np.full(shape, -1, dtype=np.int32),
+                classes=np.full(shape, -1, dtype=np.int32),
+                skeletons=np.full(shape, -1, dtype=np.int32),
+                phonetics=np.full(shape, -1, dtype=np.int32),
+                text=np.full(k + 1, -1, dtype=np.int32),
+                rest_text=np.full(k + 1, -1, dtype=np.int32),
+            )
+            token_id, class_id, key_id, text_id = (
+                self.token_id,
+                self.class_id,
+                self.key_id,
+                self.text_id,
+            )
+            for row, form in enumerate(forms):
+                n = min(len(form.tokens), MAX_CHAIN)
+                for pos in range(n):
+                    arrays.tokens[row, pos] = token_id(form.tokens[pos])
+                    arrays.classes[row, pos] = class_id(form.variant_ids[pos])
+                    arrays.skeletons[row, pos] = key_id("s:" + form.skeleton_keys[pos])
+                    arrays.phonetics[row, pos] = key_id("p:" + form.phonetic_keys[pos])
+                if n:
+                    arrays.text[row] = text_id(" ".join(form.tokens[:MAX_CHAIN]))
+                if n > 1:
+                    arrays.rest_text[row] = text_id(" ".join(form.tokens[1:MAX_CHAIN]))
+            self._cache[key] = arrays
+        result: FormArrays = self._cache[key]
+        return result
+
     def _person_names(self, side: int) -> PersonNames:
-        full_codes, full_forms = self.name_forms(side, "full_name")
-        given_codes, given_forms = self.name_forms(side, "given_name")
-        family_codes, family_forms = self.name_forms(side, "family_name")
-        # Combine the three codes into one key, then build each distinct combination once.
-        g_n, s_n = len(given_forms) + 1, len(family_forms) + 1
-        combo = ((full_codes.astype(np.int64) + 1) * g_n + (given_codes + 1)) * s_n + (
-            family_codes + 1
-        )
-        combo_codes, combo_uniques = pd.factorize(combo, sort=False)
-        k = len(combo_uniques)
-        tokens = np.full((k + 1, MAX_CHAIN), -1, dtype=np.int32)
-        classes = np.full((k + 1, MAX_CHAIN), -1, dtype=np.int32)
-        skeletons = np.full((k + 1, MAX_CHAIN), -1, dtype=np.int32)
-        phonetics = np.full((k + 1, MAX_CHAIN), -1, dtype=np.int32)
-        given_field = np.zeros(k + 1, dtype=bool)
-        start = np.ones(k + 1, dtype=np.int32)
-        length = np.zeros(k + 1, dtype=np.int32)
-        text = np.full(k + 1, -1, dtype=np.int32)
-        for row, value in enumerate(combo_uniques.tolist()):
-            s_code = value % s_n - 1
-            g_code = (value // s_n) % g_n - 1
-            f_code = value // (s_n * g_n) - 1
-            parts: list[tuple[str, str, str, str]] = []
-            if g_code >= 0:
-                parts.extend(_parts(given_forms[g_code])[:1])
-                given_field[row] = True
-            if s_code >= 0:
-                if not parts and f_code >= 0:
-                    parts.extend(_parts(full_forms[f_code])[:1])
-                start[row] = len(parts) if parts else 0
-                parts.extend(_parts(family_forms[s_code]))
-            elif f_code >= 0:
-                full = _parts(full_forms[f_code])
-                parts = full if not parts else parts + full[1:]
-            parts = parts[:MAX_CHAIN]
-            length[row] = len(parts)
-            for pos, (tok, cls, skel, phon) in enumerate(parts):
-                tokens[row, pos] = self.token_id(tok)
-                classes[row, pos] = self.class_id(cls)
-                skeletons[row, pos] = self.key_id(skel)
-                phonetics[row, pos] = self.key_id(phon)
-            rest = " ".join(p[0] for p in parts[int(start[row]) :])
-            if rest:
-                text[row] = self.text_id(rest)
-        idx = combo_codes.astype(np.intp)
+        full = self.form_arrays(side, "full_name")
+        given = self.form_arrays(side, "given_name")
+        family = self.form_arrays(side, "family_name")
+        fc, gc, sc = full.codes, given.codes, family.codes
+        has_given, has_family = gc >= 0, sc >= 0
+
+        def assemble(f: IntArray, g: IntArray, s: IntArray) -> IntArray:
+            rows_f, rows_g, rows_s = f[fc], g[gc], s[sc]
+            first = np.where(has_given, rows_g[:, 0], rows_f[:, 0])
+            out = np.empty_like(rows_f)
+            out[:, 0] = first
+            out[:, 1:] = np.where(has_family[:, None], rows_s[:, : MAX_CHAIN - 1], rows_f[:, 1:])
+            # A family name with no given name at all: the family parts start at 0.
+            family_only = has_family & (first < 0)
+            out[family_only] = rows_s[family_only]
+            return out
+
+        tokens = assemble(full.tokens, given.tokens, family.tokens)
+        first = np.where(has_given, given.tokens[gc, 0], full.tokens[fc, 0])
+        start = np.where(has_family & (first < 0), 0, 1).astype(np.int32)
+        text = np.where(has_family, family.text[sc], full.rest_text[fc]).astype(np.int32)
         return PersonNames(
-            tokens=tokens[idx],
-            classes=classes[idx],
-            given_from_field=given_field[idx],
-            family_start=start[idx],
-            length=length[idx],
-            text=text[idx],
-            skeletons=skeletons[idx],
-            phonetics=phonetics[idx],
+            tokens=tokens,
+            classes=assemble(full.classes, given.classes, family.classes),
+            given_from_field=has_given,
+            family_start=start,
+            length=(tokens >= 0).sum(axis=1).astype(np.int32),
+            text=text,
+            skeletons=assemble(full.skeletons, given.skeletons, family.skeletons),
+            phonetics=assemble(full.phonetics, given.phonetics, family.phonetics),
         )
 
     def chain_tokens(self, side: int, column: str) -> tuple[IntArray, IntArray, IntArray]:
         """Token codes, class codes ``(n, MAX_CHAIN)`` and joined-text codes of any name
         column (a father's or mother's name, a configured name field)."""
-        key = f"chain:{side}:{column}"
-        if key not in self._cache:
-            codes, forms = self.name_forms(side, column)
-            k = len(forms)
-            tokens = np.full((k + 1, MAX_CHAIN), -1, dtype=np.int32)
-            classes = np.full((k + 1, MAX_CHAIN), -1, dtype=np.int32)
-            text = np.full(k + 1, -1, dtype=np.int32)
-            for row, form in enumerate(forms):
-                for pos, (tok, cls) in enumerate(
-                    zip(form.tokens[:MAX_CHAIN], form.variant_ids[:MAX_CHAIN], strict=True)
-                ):
-                    tokens[row, pos] = self.token_id(tok)
-                    classes[row, pos] = self.class_id(cls)
-                if form.tokens:
-                    text[row] = self.text_id(form.text)
-            self._cache[key] = (tokens[codes], classes[codes], text[codes])
-        result: tuple[IntArray, IntArray, IntArray] = self._cache[key]
-        return result
+        arrays = self.form_arrays(side, column)
+        codes = arrays.codes
+        return arrays.tokens[codes], arrays.classes[codes], arrays.text[codes]
 
     def births(self, side: int) -> BirthIntervals:
         key = f"birth:{side}"
@@ -246,18 +260,6 @@ class PreparedPair:
             self._cache[key] = (mapped[:n_left], mapped[n_left:], [str(v) for v in vocab])
         result: tuple[IntArray, IntArray, list[str]] = self._cache[key]
         return result
-
-
-def _parts(form: NameForm) -> list[tuple[str, str, str, str]]:
-    return list(
-        zip(
-            form.tokens,
-            form.variant_ids,
-            ("s:" + k for k in form.skeleton_keys),
-            ("p:" + k for k in form.phonetic_keys),
-            strict=True,
-        )
-    )
 
 
 def fold_text(value: str) -> str:

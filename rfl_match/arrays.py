@@ -1,0 +1,40 @@
+"""Sort-based set operations on integer arrays.
+
+numpy's hash-based ``unique`` (numpy >= 2.3, when no index is asked for) and pandas'
+``factorize`` slow down sharply when most values are distinct, which is the normal case
+for pair ids; sorting stays fast. These are the helpers the hot paths use.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+Int64Array = npt.NDArray[np.int64]
+
+
+def unique_sorted(values: npt.NDArray[np.int64]) -> Int64Array:
+    """The distinct values, ascending."""
+    if len(values) == 0:
+        return values.astype(np.int64)
+    ordered = np.sort(values, kind="quicksort")
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    out: Int64Array = ordered[keep]
+    return out
+
+
+def factorize(values: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], Int64Array]:
+    """Codes and distinct values (ascending) such that ``uniques[codes] == values``."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.intp), values.astype(np.int64)
+    order = np.argsort(values, kind="quicksort")
+    ordered = values[order]
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    group = np.cumsum(starts) - 1
+    codes = np.empty(len(values), dtype=np.intp)
+    codes[order] = group
+    return codes, ordered[starts].astype(np.int64)
