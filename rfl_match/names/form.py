@@ -20,6 +20,13 @@ class NameForm:
         phonetic_keys: one per token, a phonetic code stable across romanisations.
         skeleton_keys: one per token, a consonant skeleton stable across romanisations.
         titles: honorifics and titles found and set aside (haji, dr, ...).
+        token_scripts: one per token, the script the token was written in ("Arabic", ...).
+        roles: one per token: "given", "father", "grandfather", "ancestor" (in cultures that
+            chain names), "middle", "patronymic", "family", "kunya" (Abu X, Umm X), or ""
+            when the position says nothing.
+        candidates: one per token, the plausible Latin readings of the token, most likely
+            first (a Russian-looking Cyrillic word also gets its Ukrainian reading; an
+            Arabic-script word a reading without guessed vowels and its known spelling).
     """
 
     original: str
@@ -29,6 +36,9 @@ class NameForm:
     phonetic_keys: tuple[str, ...]
     skeleton_keys: tuple[str, ...]
     titles: tuple[str, ...] = ()
+    token_scripts: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    candidates: tuple[tuple[str, ...], ...] = ()
 
     @property
     def text(self) -> str:

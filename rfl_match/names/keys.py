@@ -1,0 +1,136 @@
+"""Blocking keys per token: two consonant skeletons shared across scripts.
+
+Both keys map Latin spellings and Arabic-script letters into one set of consonant classes
+(``latin_classes.tsv``, ``arabic_letters.tsv``), drop the weak letters (vowels, و ي ا ء ع,
+h, w, y), fold the article al-/el- and the compound head abd-, and collapse repeats:
+muhammad, mohamed and محمد all give ``mmd``. They differ in how they read the letters whose
+sound depends on the language: the skeleton key takes the first reading (j as in Jamal, w as
+in Walid, ch as in Charles), the phonetic key the other one (j as in Jasmin, w as in Weber,
+ch as in Bacher; Arabic ث ذ ض as s and z, as in Osman and Ramazan). A true pair usually
+meets on one of them, different names rarely on either.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+
+from rfl_match.names._resources import read_table
+
+_ABD_LATIN = re.compile(r"^c?abd(?:[aeiou]{1,2}l?|[aeiou]?[lrsdtnz])?(?=[a-z]{2})")
+_ARTICLE_LATIN = re.compile(r"^[aeo]l(?=[a-z]{3})")
+_ARABIC_CLUSTERS = (("تش", "چ"), ("تس", "س"), ("تز", "ز"))  # ch, ts, tz in borrowed names
+
+
+@cache
+def _latin_tables() -> tuple[tuple[tuple[str, str], ...], tuple[dict[int, str], dict[int, str]]]:
+    """(multigraph -> placeholder replacements, longest first; per reading a translate table
+    from placeholders and single letters to classes, "-" for weak letters).
+    """
+    rows = read_table("latin_classes.tsv")
+    multi = sorted((r for r in rows if len(r[0]) > 1), key=lambda r: -len(r[0]))
+    multi += [("ce", "s", "s"), ("ci", "s", "s"), ("cy", "s", "s")]  # soft c (the vowel is weak)
+    replacements: list[tuple[str, str]] = []
+    tables: tuple[dict[int, str], dict[int, str]] = ({}, {})
+    for i, (grapheme, first, other) in enumerate(multi):
+        placeholder = chr(0x2460 + i)
+        replacements.append(
+            (
+                grapheme,
+                placeholder
+                + (
+                    "-"
+                    if grapheme[0] == "c" and len(grapheme) == 2 and grapheme[1] in "eiy"
+                    else ""
+                ),
+            )
+        )
+        tables[0][ord(placeholder)] = first
+        tables[1][ord(placeholder)] = other
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        tables[0][ord(letter)] = "-"
+        tables[1][ord(letter)] = "-"
+    for grapheme, first, other in rows:
+        if len(grapheme) == 1:
+            tables[0][ord(grapheme)] = first
+            tables[1][ord(grapheme)] = other
+    return tuple(replacements), tables
+
+
+_REPEATS = re.compile(r"(.)\1+")
+
+
+@cache
+def _arabic_tables() -> tuple[dict[int, str], dict[int, str]]:
+    rows = read_table("arabic_letters.tsv")
+    return {ord(r[0]): r[2] for r in rows}, {ord(r[0]): r[3] for r in rows}
+
+
+def _collapse(classes: str) -> str:
+    """Collapse adjacent repeats (mm -> m), then drop the weak-letter marks ("-")."""
+    return _REPEATS.sub(r"\1", classes).replace("-", "")
+
+
+def _latin_skeleton(word: str, reading: int, *, article: bool) -> str:
+    replacements, tables = _latin_tables()
+    marked = word
+    for grapheme, placeholder in replacements:
+        if grapheme in marked:
+            marked = marked.replace(grapheme, placeholder)
+    classes = _collapse(marked.translate(tables[reading]))
+    if article and _ARTICLE_LATIN.match(word) and len(classes) >= 3 and classes[0] == "l":
+        classes = classes[1:]
+    return classes
+
+
+def _arabic_skeleton(word: str, reading: int, *, minimum: int) -> str:
+    for cluster, letter in _ARABIC_CLUSTERS:
+        word = word.replace(cluster, letter)
+    table = _arabic_tables()[reading]
+    if word.startswith("ال"):
+        rest = _ascii_only(_collapse(word[2:].translate(table)))
+        if len(rest) >= minimum:
+            return rest
+    return _ascii_only(_collapse(word.translate(table)))
+
+
+def _ascii_only(classes: str) -> str:
+    """Drop letters that no table knows (text that skipped the clean-up)."""
+    return classes if classes.isascii() else "".join(c for c in classes if c.isascii())
+
+
+def _key(word: str, reading: int) -> str:
+    if not word:
+        return ""
+    if word.isascii():
+        head = _ABD_LATIN.match(word)
+        if head:
+            return "bd" + _latin_skeleton(word[head.end() :], reading, article=False)
+        return _latin_skeleton(word, reading, article=True)
+    if word.startswith("عبد") and len(word) > 4:
+        return "bd" + _arabic_skeleton(word[3:], reading, minimum=1)
+    return _arabic_skeleton(word, reading, minimum=2)
+
+
+@lru_cache(maxsize=1 << 18)
+def skeleton_key(word: str) -> str:
+    """Consonant skeleton of one word, romanised Latin or Arabic script (first reading).
+
+    >>> [skeleton_key(w) for w in ("muhammad", "mohamed", "mhd", "محمد")]
+    ['mmd', 'mmd', 'md', 'mmd']
+    >>> skeleton_key("abdulrahman") == skeleton_key("عبدالرحمن") == skeleton_key("abderrahmane")
+    True
+    """
+    return _key(word, 0)
+
+
+@lru_cache(maxsize=1 << 18)
+def phonetic_key(word: str) -> str:
+    """Consonant skeleton under the other reading of ambiguous letters (j as y, w as v, ...).
+
+    >>> phonetic_key("jasmin") == phonetic_key("ياسمين")
+    True
+    >>> phonetic_key("osman") == phonetic_key("عثمان")
+    True
+    """
+    return _key(word, 1)

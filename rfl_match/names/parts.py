@@ -1,0 +1,283 @@
+"""Name parts: titles, connectors and particles, compounds, and the role of each part."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import NamedTuple
+
+from rfl_match.names._resources import read_table
+from rfl_match.names.variants import lookup_latin
+
+#: Roles a name part can take (NameForm.roles).
+ROLES = ("given", "father", "grandfather", "ancestor", "middle", "patronymic", "family", "kunya")
+
+
+@dataclass(slots=True)
+class Word:
+    """One name part on its way through the pipeline (mutable, internal)."""
+
+    native: str  # cleaned text as written (a Latin word for Latin script)
+    latin: str  # generic romanisation
+    script: str
+    after_article: bool = False
+    after_patronymic: bool = False
+    kunya: bool = False
+
+
+@cache
+def _titles() -> dict[str, str]:
+    return {row[0]: row[1] for row in read_table("titles.tsv")}
+
+
+@cache
+def _particles() -> dict[str, str]:
+    return {row[0]: row[1] for row in read_table("particles.tsv")}
+
+
+class Culture(NamedTuple):
+    """What a culture hint says about names."""
+
+    family: str | None
+    chain: bool
+    cyrillic: str | None
+
+
+_NO_CULTURE = Culture(None, False, None)
+
+
+@cache
+def cultures() -> dict[str, Culture]:
+    """Accepted culture hints: alias -> :class:`Culture`."""
+    return {
+        row[0]: Culture(row[1], row[2] == "yes", row[3] or None)
+        for row in read_table("cultures.tsv")
+    }
+
+
+def culture_info(culture: str | None) -> Culture:
+    """The :class:`Culture` of a hint; no knowledge when absent or unknown."""
+    if culture is None:
+        return _NO_CULTURE
+    return cultures().get(culture.strip().casefold().replace(" ", "_"), _NO_CULTURE)
+
+
+# Ambiguous Latin articles count only before a matching sun letter: "ar rashid", "as salam".
+_STRONG_ARTICLES = frozenset({"al", "el", "ال"})
+_TRIBAL = re.compile(r"(zai|zay|khel|khail)$")
+_PATRONYMIC_SUFFIX = re.compile(
+    r"(ovich|evich|ovych|ievych|yovych|ich|ovna|evna|ivna|yivna|ichna)$"
+)
+
+
+def _kind(word: Word) -> str | None:
+    # the Latin reading counts too, so that normalising the output again changes nothing
+    particles = _particles()
+    return particles.get(word.native) or particles.get(word.latin)
+
+
+def _is_article(words: list[Word], i: int) -> bool:
+    w = words[i]
+    form = w.native if w.native in _particles() else w.latin
+    if _particles().get(form) != "article" or i + 1 >= len(words):
+        return False
+    if form in _STRONG_ARTICLES:
+        return True
+    nxt = words[i + 1].latin
+    tail = _kind(words[i + 1]) == "tail"
+    return tail or (len(form) >= 2 and nxt.startswith(form[1:]))
+
+
+def _is_title(word: Word, family: str | None) -> bool:
+    titles = _titles()
+    scope = titles.get(word.native) or titles.get(word.latin)
+    return scope is not None and (scope == "*" or scope == family)
+
+
+def take_titles(words: list[Word], family: str | None) -> tuple[list[Word], list[str]]:
+    """Set aside the titles that lead a name, keeping at least one part."""
+    titles: list[str] = []
+    i = 0
+    while i < len(words) - 1:
+        if _is_title(words[i], family):
+            titles.append(words[i].latin or words[i].native)
+            i += 1
+        elif _is_article(words, i) and i + 2 < len(words) and _is_title(words[i + 1], family):
+            titles.append(words[i].latin + words[i + 1].latin)
+            i += 2
+        else:
+            break
+    return words[i:], titles
+
+
+def join_parts(words: list[Word]) -> list[Word]:
+    """Drop connectors and particles, join compounds (Abd al-Rahman, Abu Bakr, Nur al-Din)."""
+    if len(words) < 2:
+        return words
+    particles = _particles()
+    if not any(w.native in particles or w.latin in particles for w in words):
+        return words  # the common case: nothing to drop or join
+    out: list[Word] = []
+    i = 0
+    n = len(words)
+    pending_article = False
+    pending_patronymic = False
+    while i < n:
+        w = words[i]
+        kind = _kind(w)
+        rest_has_name = kind is not None and any(
+            _kind(x) not in ("article", "patronymic", "nobiliary") for x in words[i + 1 :]
+        )
+        if kind == "article" and _is_article(words, i):
+            nxt_kind = _kind(words[i + 1])
+            if nxt_kind == "tail" and out:
+                out[-1] = _join(out[-1], words[i + 1], middle=w)
+                i += 2
+                continue
+            pending_article = True
+            i += 1
+            continue
+        if kind == "patronymic" and out and rest_has_name and (w.latin != "ben" or out):
+            pending_patronymic = True
+            i += 1
+            continue
+        if kind == "nobiliary" and rest_has_name and i + 1 < n:
+            i += 1
+            continue
+        if kind in ("head", "kunya") and i + 1 < n:
+            j = i + 1
+            middle = None
+            if _kind(words[j]) == "article" and j + 1 < n:
+                middle, j = words[j], j + 1
+            if _kind(words[j]) != "patronymic":
+                joined = _join(w, words[j], middle=middle)
+                joined.kunya = kind == "kunya"
+                joined.after_article = pending_article
+                joined.after_patronymic = pending_patronymic
+                pending_article = pending_patronymic = False
+                out.append(joined)
+                i = j + 1
+                continue
+            # "abd bin ...": nothing to join; keep both as written, so that normalising
+            # the output again gives the same parts
+            w.after_article, w.after_patronymic = pending_article, pending_patronymic
+            pending_article = pending_patronymic = False
+            out.extend(words[i:j])
+            i = j
+            if _kind(words[j]) == "patronymic":
+                out.append(words[j])
+                i += 1
+            continue
+        if kind == "tail" and out:
+            out[-1] = _join(out[-1], w, middle=None)
+            i += 1
+            continue
+        w.after_article = pending_article
+        w.after_patronymic = pending_patronymic
+        pending_article = pending_patronymic = False
+        out.append(w)
+        i += 1
+    return out or words
+
+
+def _join(first: Word, second: Word, *, middle: Word | None) -> Word:
+    mid_native = middle.native if middle is not None else ""
+    mid_latin = middle.latin if middle is not None else ""
+    if first.script == second.script and first.script != "Latin":
+        native = first.native + mid_native + second.native
+    else:
+        native = first.latin + mid_latin + second.latin
+    script = first.script if first.script == second.script else "Latin"
+    if script == "Latin":
+        native = first.latin + mid_latin + second.latin
+    return Word(native=native, latin=first.latin + mid_latin + second.latin, script=script)
+
+
+_CHAIN = ("given", "father", "grandfather")
+
+
+def _has_article(word: Word) -> bool:
+    """al- written apart (al-Hashimi) or joined in Arabic script (الهاشمي): laqab or nisba."""
+    return word.after_article or (
+        word.script == "Arabic" and word.native.startswith("ال") and len(word.native) > 4
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_tribal(token: str) -> bool:
+    return _TRIBAL.search(token) is not None
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_patronymic(token: str) -> bool:
+    return _PATRONYMIC_SUFFIX.search(token) is not None
+
+
+def assign_roles(
+    words: list[Word], tokens: list[str], family: str | None, chain: bool
+) -> tuple[str, ...]:
+    """The role of each part; see :data:`ROLES`."""
+    n = len(words)
+    chain = chain or any(w.after_patronymic for w in words)
+    if (
+        not chain
+        and family is None
+        and words
+        and all(w.script in ("Arabic", "Ethiopic") for w in words)
+    ):
+        chain = True
+    if family == "burmese":
+        return ("",) * n  # no family names, no fixed order of parts
+    roles: list[str] = []
+    generation = 0
+    for i, (w, tok) in enumerate(zip(words, tokens, strict=True)):
+        if w.kunya and lookup_latin(tok) is None:
+            roles.append("kunya")
+        elif i > 0 and (_has_article(w) or _is_tribal(tok)) and (chain or i == n - 1):
+            roles.append("family")
+        elif chain:
+            roles.append(_CHAIN[generation] if generation < 3 else "ancestor")
+            generation += 1
+        elif family == "east_asian" and w.script in ("Han", "Hangul"):
+            roles.append("family" if i == 0 else "given")
+        elif i == 0:
+            roles.append("given" if n > 1 else "")
+        elif i == n - 1:
+            roles.append("family")
+        elif _is_patronymic(tok):
+            roles.append("patronymic")
+        else:
+            roles.append("middle")
+    return tuple(roles)
+
+
+@lru_cache(maxsize=1 << 14)
+def simple_roles(
+    scripts: tuple[str, ...], flags: tuple[str, ...], family: str | None, chain: bool
+) -> tuple[str, ...]:
+    """Roles of a name without particles (the fast path); the same rules as
+    :func:`assign_roles`. ``flags``: "a" al- word, "t" tribal suffix, "p" patronymic suffix.
+    """
+    n = len(scripts)
+    if not chain and family is None and all(s in ("Arabic", "Ethiopic") for s in scripts):
+        chain = True
+    roles: list[str] = []
+    generation = 0
+    for i, (script, flag) in enumerate(zip(scripts, flags, strict=True)):
+        if i > 0 and flag in ("a", "t") and (chain or i == n - 1):
+            roles.append("family")
+        elif chain:
+            roles.append(_CHAIN[generation] if generation < 3 else "ancestor")
+            generation += 1
+        elif family == "east_asian" and script in ("Han", "Hangul"):
+            roles.append("family" if i == 0 else "given")
+        elif i == 0:
+            roles.append("given" if n > 1 else "")
+        elif i == n - 1:
+            roles.append("family")
+        elif flag == "p":
+            roles.append("patronymic")
+        else:
+            roles.append("middle")
+    return tuple(roles)

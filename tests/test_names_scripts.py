@@ -1,0 +1,83 @@
+"""Script detection, clean-up and romanisation."""
+
+from __future__ import annotations
+
+import pytest
+
+from rfl_match.names import clean_text, detect_script, normalize_name, romanize
+
+SAMPLES = {
+    "Latin": "Hüseyin",
+    "Arabic": "محمد",
+    "Cyrillic": "Олександр",
+    "Greek": "Ελένη",
+    "Ethiopic": "ሙሉጌታ",
+    "Hebrew": "שלום",
+    "Armenian": "Արամ",
+    "Georgian": "გიორგი",
+    "Devanagari": "राम",
+    "Bengali": "রহিম",
+    "Myanmar": "အောင်",
+    "Thai": "สมชาย",
+    "Han": "毛泽东",
+    "Hangul": "김민준",
+    "Kana": "ひろし",
+}
+
+
+@pytest.mark.parametrize("script", sorted(SAMPLES))
+def test_detect_script(script: str) -> None:
+    assert detect_script(SAMPLES[script]) == script
+    assert normalize_name(SAMPLES[script]).token_scripts[0] == script
+
+
+@pytest.mark.parametrize("script", sorted(SAMPLES))
+def test_every_script_romanises_to_ascii(script: str) -> None:
+    form = normalize_name(SAMPLES[script])
+    assert form.tokens and all(t.isascii() and t.isalnum() for t in form.tokens)
+
+
+def test_per_token_scripts_in_a_mixed_string() -> None:
+    form = normalize_name("Ali محمد Олег")
+    assert form.token_scripts == ("Latin", "Arabic", "Cyrillic")
+    assert form.variant_ids[:2] == ("ali", "muhammad")
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("مُحَمَّـــد", "محمد"),  # harakat and tatweel
+        ("أحمد إبراهيم آدم", "احمد ابراهيم ادم"),  # alef and hamza seats
+        ("فاطمة", "فاطمه"),  # ta marbuta
+        ("علی کریمی", "علي كريمي"),  # Persian yeh and kaf
+        ("مح\u200cمد\u200b", "محمد"),  # zero-width characters
+        ("O’Brien–Smith", "obrien smith"),  # apostrophe and dash variants
+        ("٣ ۴", "3 4"),  # Arabic-Indic and Persian digits
+        ("ＭＯＨＡＭＭＥＤ", "mohammed"),  # NFKC and case folding
+    ],
+)
+def test_clean_text(raw: str, clean: str) -> None:
+    assert clean_text(raw) == clean
+
+
+def test_romanize_ukrainian_and_russian_differ() -> None:
+    assert romanize("Олександр") == "oleksandr"
+    assert romanize("Александр") == "aleksandr"
+    assert romanize("ሙሉጌታ") == "mulugeta"
+
+
+def test_name_aware_romanisation_of_arabic() -> None:
+    assert normalize_name("محمد").tokens == ("muhammad",)
+    assert normalize_name("عبد الله").variant_ids == ("abdallah",)
+    form = normalize_name("كريم")
+    assert form.tokens == ("karim",)
+
+
+def test_candidates_offer_the_ukrainian_reading() -> None:
+    form = normalize_name("Микола")
+    assert form.candidates[0][:2] == ("mikola", "mykola")
+
+
+def test_digits_and_symbols_alone_give_an_empty_form() -> None:
+    assert normalize_name("123 ---").is_empty
+    assert normalize_name("").is_empty

@@ -1,0 +1,113 @@
+"""Variant classes and keys: spellings of one name meet, different names stay apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from rfl_match.names import normalize_name, phonetic_key, skeleton_key
+from rfl_match.names._resources import read_table
+from rfl_match.names.clean import clean_text
+from rfl_match.names.romanization import _ascii_word
+from rfl_match.names.variants import fold_spelling
+
+SAME = {
+    "muhammad": "Mohammed Muhammad Mohamed Mohamad Muhammed Mohd Mhd محمد Maxamed Мухаммед",
+    "husayn": "Hussein Husayn Hossein Hüseyin Xuseen Hussen حسين",
+    "yusuf": "Yusuf Youssef Yousef يوسف",
+    "alexander": "Olexandr Aleksandr Alexander Олександр Александр Sasha Саша",
+    "abdallah": "Abdullah Abdallah Cabdullaahi Abdullahi عبدالله",
+    "abdalrahman": "Abdulrahman Abdelrahman Abdurrahman Cabdiraxmaan عبدالرحمن",
+    "tesfaye": "Tesfaye Tesfay Tesfaie ተስፋዬ",
+}
+
+DIFFERENT = [
+    ("Mohammed", "Mahmoud"),
+    ("محمد", "محمود"),
+    ("Hassan", "Hussein"),
+    ("حسن", "حسين"),
+    ("Hassan", "Hassanein"),
+    ("Ali", "Alia"),
+    ("علي", "علياء"),
+    ("Amin", "Amina"),
+    ("أمين", "أمينة"),
+    ("Said", "Sayyid"),
+    ("Jamal", "Jamil"),
+]
+
+
+@pytest.mark.parametrize("class_id", sorted(SAME))
+def test_spellings_of_one_name_share_a_class(class_id: str) -> None:
+    for spelling in SAME[class_id].split():
+        assert normalize_name(spelling).variant_ids == (class_id,), spelling
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT)
+def test_confusable_names_stay_apart(a: str, b: str) -> None:
+    assert normalize_name(a).variant_ids != normalize_name(b).variant_ids
+
+
+def test_multiword_compounds_are_one_token() -> None:
+    forms = ["Abd al-Rahman", "Abdul Rahman", "Abdulrahman", "عبد الرحمن", "Abd-ur-Rahman"]
+    assert {normalize_name(f).variant_ids for f in forms} == {("abdalrahman",)}
+
+
+def test_chain_order_is_kept() -> None:
+    a = normalize_name("Abdi Farah Hassan", culture="somali")
+    b = normalize_name("Abdi Hassan Farah", culture="somali")
+    assert a.variant_ids != b.variant_ids
+    assert a.roles == ("given", "father", "grandfather")
+
+
+def test_no_spelling_is_in_two_classes() -> None:
+    owner: dict[str, str] = {}
+    clashes = []
+    for class_id, spellings in read_table("variants.tsv"):
+        for spelling in [class_id, *spellings.split(",")]:
+            clean = clean_text(spelling).replace(" ", "")
+            if not clean:
+                continue
+            key = fold_spelling(_ascii_word(clean)) if clean.isascii() else clean
+            if owner.setdefault(key, class_id) != class_id:
+                clashes.append((spelling, owner[key], class_id))
+    assert not clashes
+
+
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [
+        ("محمد", "Muhammad"),
+        ("أحمد", "Ahmed"),
+        ("عبدالرحمن", "Abdelrahman"),
+        ("الحسن", "Hassan"),
+        ("سميث", "Smith"),
+        ("تشارلز", "Charles"),
+        ("ياسمين", "Jasmin"),
+        ("فيبر", "Weber"),
+        ("عثمان", "Osman"),
+        ("Ханс", "Hans"),
+        ("Шевченко", "Shevchenko"),
+        ("ሙሉጌታ", "Mulugeta"),
+    ],
+)
+def test_native_and_latin_share_a_key(native: str, latin: str) -> None:
+    a, b = normalize_name(native), normalize_name(latin)
+    shared = set(a.skeleton_keys) & set(b.skeleton_keys) or set(a.phonetic_keys) & set(
+        b.phonetic_keys
+    )
+    assert shared, (a, b)
+
+
+def test_keys_tell_apart_different_consonants() -> None:
+    assert skeleton_key("karim") != skeleton_key("khalid")
+    assert phonetic_key("yusuf") != phonetic_key("ibrahim")
+
+
+def test_keys_are_aligned_with_tokens() -> None:
+    form = normalize_name("Haji Mohammad Zaman bin Abdul Karim al-Ahmadzai", culture="afghan")
+    n = len(form.tokens)
+    assert n == 4
+    for field in (form.variant_ids, form.phonetic_keys, form.skeleton_keys, form.roles):
+        assert len(field) == n
+    assert len(form.token_scripts) == len(form.candidates) == n
+    assert form.titles == ("haji",)
+    assert form.roles == ("given", "father", "grandfather", "family")
