@@ -20,7 +20,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
-from rfl_match.prepare import MAX_CHAIN, PreparedPair
+from rfl_match.prepare import MAX_CHAIN, NameParts, PreparedPair, Vocabulary
 
 Levels = npt.NDArray[np.int8]
 Index = npt.NDArray[np.intp]
@@ -29,12 +29,22 @@ YEAR = 365
 
 
 def similarity(
-    left: IntArray, right: IntArray, vocab: Sequence[str], *, workers: int = 1
+    left: IntArray,
+    right: IntArray,
+    vocab: Vocabulary | Sequence[str],
+    *,
+    cutoff: float = 0.0,
+    workers: int = 1,
 ) -> npt.NDArray[np.float32]:
     """Jaro–Winkler similarity of coded strings, each distinct code pair computed once.
 
-    Codes of -1 (missing) give 0; equal codes give 1 without a string comparison.
+    Codes of -1 (missing) give 0; equal codes give 1 without a string comparison. With a
+    ``cutoff``, pairs that cannot reach it get 0 without a string comparison: Jaro counts
+    matching characters, which cannot exceed the letters the two words share, so
+    ``(shared/len_a + shared/len_b + 1) / 3`` bounds Jaro and ``0.4 + 0.6 * bound`` bounds
+    Jaro–Winkler. On candidate pairs this skips most of the string work.
     """
+    words = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
     out = np.zeros(len(left), dtype=np.float32)
     todo = (left >= 0) & (right >= 0)
     same = todo & (left == right)
@@ -42,17 +52,27 @@ def similarity(
     todo &= ~same
     if not todo.any():
         return out
-    width = np.int64(max(len(vocab), 1))
+    width = np.int64(max(len(words), 1))
     keys = left[todo].astype(np.int64) * width + right[todo].astype(np.int64)
     codes, uniques = pd.factorize(keys, sort=False)
-    words = np.asarray(vocab, dtype=object)
-    sims = process.cpdist(
-        words[uniques // width],
-        words[uniques % width],
-        scorer=JaroWinkler.normalized_similarity,
-        workers=workers,
-        dtype=np.float32,
-    )
+    qa, qb = uniques // width, uniques % width
+    sims = np.zeros(len(uniques), dtype=np.float32)
+    check = np.ones(len(uniques), dtype=bool)
+    if cutoff > 0:
+        bags, lengths = words.letter_bags()
+        shared = np.minimum(bags[qa], bags[qb]).sum(axis=1, dtype=np.int32)
+        bound = (shared / lengths[qa] + shared / lengths[qb] + 1.0) / 3.0
+        check = 0.4 + 0.6 * bound >= cutoff - 1e-6
+    if check.any():
+        strings = words.array()
+        sims[check] = process.cpdist(
+            strings[qa[check]],
+            strings[qb[check]],
+            scorer=JaroWinkler.normalized_similarity,
+            score_cutoff=cutoff or None,
+            workers=workers,
+            dtype=np.float32,
+        )
     out[todo] = sims[codes]
     return out
 
@@ -109,6 +129,49 @@ def _select(conditions: list[npt.NDArray[np.bool_]], n: int) -> Levels:
     return out
 
 
+def _same_class(a: IntArray, b: IntArray) -> npt.NDArray[np.bool_]:
+    same: npt.NDArray[np.bool_] = (a == b) & (a >= 0)
+    return same
+
+
+def _sound_alike(a: NameParts, b: NameParts) -> npt.NDArray[np.bool_]:
+    """Position by position: same class, or same consonant skeleton or phonetic key."""
+    return (
+        _same_class(a.classes, b.classes)
+        | _same_class(a.skeletons, b.skeletons)
+        | _same_class(a.phonetics, b.phonetics)
+    )
+
+
+def _cross_sound_alike(a: NameParts, b: NameParts) -> npt.NDArray[np.bool_]:
+    """``(n, C, C)``: part i of a sounds like part j of b."""
+    out = np.zeros((len(a.classes), MAX_CHAIN, MAX_CHAIN), dtype=bool)
+    for x, y in ((a.classes, b.classes), (a.skeletons, b.skeletons), (a.phonetics, b.phonetics)):
+        out |= (x[:, :, None] == y[:, None, :]) & (x[:, :, None] >= 0)
+    return out
+
+
+def _chain_levels(a: NameParts, b: NameParts) -> tuple[npt.NDArray[np.bool_], ...]:
+    """Conditions shared by the chain comparisons: missing, same names (by class), one a
+    shortened form of the other, same names in another order, all parts sound alike, one
+    part in common; and the part counts."""
+    la = (a.classes >= 0).sum(axis=1)
+    lb = (b.classes >= 0).sum(axis=1)
+    missing = (la == 0) | (lb == 0)
+    both_empty = (a.classes < 0) & (b.classes < 0)
+    eq_pos = _same_class(a.classes, b.classes) | both_empty
+    same = eq_pos.all(axis=1) & ~missing
+    shorter = np.minimum(la, lb)
+    prefix = np.cumprod(eq_pos & (a.classes >= 0), axis=1).sum(axis=1)
+    truncated = (prefix >= shorter) & (la != lb) & (shorter > 0)
+    cross = (a.classes[:, :, None] == b.classes[:, None, :]) & (a.classes[:, :, None] >= 0)
+    reordered = (cross.any(axis=2).sum(axis=1) == la) & (cross.any(axis=1).sum(axis=1) == lb)
+    reordered &= (la == lb) & ~missing
+    sounds = (_sound_alike(a, b) | both_empty).all(axis=1) & ~missing
+    common: npt.NDArray[np.bool_] = np.asarray(_cross_sound_alike(a, b).any(axis=(1, 2)))
+    return missing, same, truncated, reordered, sounds, common
+
+
 class GivenNameComparison(Comparison):
     """The person's given name (first name part), with a level for given/family swapped."""
 
@@ -118,21 +181,34 @@ class GivenNameComparison(Comparison):
         "similar spelling",
         "given and family name swapped",
         "very similar spelling",
+        "sounds alike",
         "same name, different spelling",
         "same spelling",
     )
+    tf_levels = (6, 7)
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.person_names(0)
         b = data.person_names(1)
         ta, tb = a.tokens[li, 0], b.tokens[ri, 0]
-        ca, cb = a.classes[li, 0], b.classes[ri, 0]
+        pa, pb = a.parts.take(li), b.parts.take(ri)
         missing = (ta < 0) | (tb < 0)
-        sim = similarity(ta, tb, data.token_vocab)
-        second_a = a.classes[li, 1]
-        second_b = b.classes[ri, 1]
-        swapped = (ca == second_b) & (cb == second_a) & (ca != cb) & (second_a >= 0)
-        return _select([missing, ta == tb, ca == cb, sim >= 0.92, swapped, sim >= 0.80], len(li))
+        sim = similarity(ta, tb, data.tokens, cutoff=0.80)
+        alike = _sound_alike(pa, pb)
+        cross = _cross_sound_alike(pa, pb)
+        swapped = cross[:, 0, 1] & cross[:, 1, 0] & ~alike[:, 0]
+        return _select(
+            [
+                missing,
+                ta == tb,
+                _same_class(pa.classes[:, 0], pb.classes[:, 0]),
+                alike[:, 0],
+                sim >= 0.92,
+                swapped,
+                sim >= 0.80,
+            ],
+            len(li),
+        )
 
     def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
         if not self.spec.term_frequency:
@@ -140,7 +216,7 @@ class GivenNameComparison(Comparison):
         ca = data.person_names(0).classes[li, 0]
         cb = data.person_names(1).classes[ri, 0]
         values = np.where(ca == cb, ca, -1).astype(np.int32)
-        return TermFrequencies((5, 6), values, _class_frequency(data, "given"))
+        return TermFrequencies(self.tf_levels, values, _class_frequency(data, "given"))
 
 
 class FamilyNameComparison(Comparison):
@@ -155,51 +231,29 @@ class FamilyNameComparison(Comparison):
         "different",
         "one name in common",
         "similar spelling",
+        "names sound alike",
         "same names, other order",
         "one name is a shortened form of the other",
         "same names",
     )
+    tf_levels = (7,)
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.person_names(0)
         b = data.person_names(1)
-        ca = _family_part(a.classes, a.family_start, li)
-        cb = _family_part(b.classes, b.family_start, ri)
-        la = (ca >= 0).sum(axis=1)
-        lb = (cb >= 0).sum(axis=1)
-        missing = (la == 0) | (lb == 0)
-        eq_pos = (ca == cb) | ((ca < 0) & (cb < 0))
-        same = eq_pos.all(axis=1)
-        shorter = np.minimum(la, lb)
-        prefix_len = np.cumprod(eq_pos & (ca >= 0), axis=1).sum(axis=1)
-        truncated = (prefix_len >= shorter) & (la != lb)
-        cross = (ca[:, :, None] == cb[:, None, :]) & (ca[:, :, None] >= 0)
-        left_in_right = cross.any(axis=2).sum(axis=1)
-        right_in_left = cross.any(axis=1).sum(axis=1)
-        reordered = (left_in_right == la) & (right_in_left == lb) & (la == lb)
-        common = left_in_right > 0
-        sim = similarity(a.text[li], b.text[ri], data.text_vocab)
-        return _select([missing, same, truncated, reordered, sim >= 0.9, common], len(li))
+        missing, same, truncated, reordered, sounds, common = _chain_levels(
+            a.family.take(li), b.family.take(ri)
+        )
+        sim = similarity(a.text[li], b.text[ri], data.texts, cutoff=0.9)
+        return _select([missing, same, truncated, reordered, sounds, sim >= 0.9, common], len(li))
 
     def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
         if not self.spec.term_frequency:
             return None
-        a = data.person_names(0)
-        b = data.person_names(1)
-        ca = _family_part(a.classes, a.family_start, li)[:, 0]
-        cb = _family_part(b.classes, b.family_start, ri)[:, 0]
+        ca = data.person_names(0).family.classes[li, 0]
+        cb = data.person_names(1).family.classes[ri, 0]
         values = np.where(ca == cb, ca, -1).astype(np.int32)
-        return TermFrequencies((6,), values, _class_frequency(data, "family"))
-
-
-def _family_part(classes: IntArray, start: IntArray, idx: Index) -> IntArray:
-    """Rows ``idx`` of the chain from each record's family start, left-aligned."""
-    rows = classes[idx]
-    shift = start[idx].astype(np.intp)
-    cols = np.arange(MAX_CHAIN)[None, :] + shift[:, None]
-    inside = cols < MAX_CHAIN
-    picked = np.take_along_axis(rows, np.minimum(cols, MAX_CHAIN - 1), axis=1)
-    return np.where(inside, picked, -1).astype(np.int32)
+        return TermFrequencies(self.tf_levels, values, _class_frequency(data, "family"))
 
 
 def _class_frequency(data: PreparedPair, part: str) -> npt.NDArray[np.float64]:
@@ -207,18 +261,13 @@ def _class_frequency(data: PreparedPair, part: str) -> npt.NDArray[np.float64]:
     key = f"freq:{part}"
     cached = data._cache.get(key)
     if cached is None:
-        counts = np.zeros(len(data.class_vocab) + 1, dtype=np.float64)
+        counts = np.zeros(len(data.classes) + 1, dtype=np.float64)
         total = 0
         for side in (0, 1):
             names = data.person_names(side)
-            if part == "given":
-                col = names.classes[:, 0]
-            else:
-                col = _family_part(
-                    names.classes, names.family_start, np.arange(len(names.classes))
-                )[:, 0]
+            col = names.classes[:, 0] if part == "given" else names.family.classes[:, 0]
             col = col[col >= 0]
-            counts[: len(data.class_vocab)] += np.bincount(col, minlength=len(data.class_vocab))
+            counts[: len(data.classes)] += np.bincount(col, minlength=len(data.classes))
             total += len(col)
         cached = counts / max(total, 1)
         data._cache[key] = cached
@@ -235,7 +284,13 @@ class NameChainComparison(Comparison):
 
     @property
     def labels(self) -> tuple[str, ...]:
-        base: tuple[str, ...] = ("missing", "different", "one name in common", "similar spelling")
+        base: tuple[str, ...] = (
+            "missing",
+            "different",
+            "one name in common",
+            "similar spelling",
+            "names sound alike",
+        )
         if self._cross:
             base += ("matches the second name in the person's name chain",)
         return (
@@ -250,34 +305,33 @@ class NameChainComparison(Comparison):
         return self.spec.field == "father_name"
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
-        ta, ca, xa = data.chain_tokens(0, self.spec.field)
-        tb, cb, xb = data.chain_tokens(1, self.spec.field)
-        ta, ca, xa = ta[li], ca[li], xa[li]
-        tb, cb, xb = tb[ri], cb[ri], xb[ri]
-        la = (ca >= 0).sum(axis=1)
-        lb = (cb >= 0).sum(axis=1)
-        eq_cls = (ca == cb) | ((ca < 0) & (cb < 0))
-        same_cls = eq_cls.all(axis=1)
-        same_text = (xa == xb) & (xa >= 0)
-        shorter = np.minimum(la, lb)
-        prefix = np.cumprod(eq_cls & (ca >= 0), axis=1).sum(axis=1)
-        truncated = (prefix >= shorter) & (la != lb) & (shorter > 0)
-        cross = (ca[:, :, None] == cb[:, None, :]) & (ca[:, :, None] >= 0)
-        common = cross.any(axis=(1, 2))
-        sim = similarity(xa, xb, data.text_vocab)
-        missing = (la == 0) | (lb == 0)
-        conditions = [missing, same_text, same_cls & ~missing, truncated]
+        _, pa, xa = data.chain_tokens(0, self.spec.field)
+        _, pb, xb = data.chain_tokens(1, self.spec.field)
+        pa, pb, xa, xb = pa.take(li), pb.take(ri), xa[li], xb[ri]
+        missing, same, truncated, _, sounds, common = _chain_levels(pa, pb)
+        sim = similarity(xa, xb, data.texts, cutoff=0.9)
+        conditions = [missing, (xa == xb) & (xa >= 0), same, truncated]
         if self._cross:
-            pa = data.person_names(0).classes[li, 1]
-            pb = data.person_names(1).classes[ri, 1]
-            first_a, first_b = ca[:, 0], cb[:, 0]
-            chain = ((first_a >= 0) & (first_a == pb)) | ((first_b >= 0) & (first_b == pa))
+            second_a = data.person_names(0).parts.take(li)
+            second_b = data.person_names(1).parts.take(ri)
+            # The father's given name against the second part of the other's own name.
+            first_a = NameParts(pa.classes[:, :1], pa.skeletons[:, :1], pa.phonetics[:, :1])
+            first_b = NameParts(pb.classes[:, :1], pb.skeletons[:, :1], pb.phonetics[:, :1])
+            chain = (
+                _sound_alike(first_a, _column(second_b, 1))[:, 0]
+                | _sound_alike(first_b, _column(second_a, 1))[:, 0]
+            )
             conditions.append(chain)
             # A father's name on one side only still meets the other's name chain.
-            missing = missing & ~chain
-            conditions[0] = missing
-        conditions += [sim >= 0.9, common]
+            conditions[0] = missing & ~chain
+        conditions += [sounds, sim >= 0.9, common]
         return _select(conditions, len(li))
+
+
+def _column(parts: NameParts, k: int) -> NameParts:
+    return NameParts(
+        parts.classes[:, k : k + 1], parts.skeletons[:, k : k + 1], parts.phonetics[:, k : k + 1]
+    )
 
 
 def interval_levels(a: BirthIntervals, b: BirthIntervals, li: Index, ri: Index) -> Levels:
@@ -367,7 +421,7 @@ class StringComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         left, right, vocab = data.text_codes(self.spec.field, fold=True)
         a, b = left[li], right[ri]
-        sim = similarity(a, b, vocab)
+        sim = similarity(a, b, vocab, cutoff=min(self.thresholds))
         conditions = [(a < 0) | (b < 0), a == b]
         conditions += [sim >= t for t in sorted(self.thresholds, reverse=True)]
         return _select(conditions, len(li))

@@ -37,7 +37,10 @@ def evaluate_matches(
     right: str = "sighting_id",
 ) -> Scores:
     """Precision, recall and F1 of ``matches`` (all rows count as predicted matches), and
-    recall@k: the share of true pairs found at rank k or better (``rank`` column)."""
+    recall@k: the share of requests with a true match that have one at rank k or better
+    (``rank`` column). It is counted per request because a tracing officer reads the list
+    for one request: a person sighted twice is found when either sighting is near the top.
+    """
     true_keys = set(_pair_keys(truth, left, right))
     pred_keys = _pair_keys(matches, left, right)
     hit = pred_keys.isin(true_keys).to_numpy()
@@ -48,9 +51,11 @@ def evaluate_matches(
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     ranks = matches["rank"].to_numpy() if "rank" in matches.columns else np.ones(len(matches))
 
+    sought = set(truth[left].astype(str))
+
     def at(k: int) -> float:
-        found = set(pred_keys[hit & (ranks <= k)])
-        return len(found) / n_true if n_true else 0.0
+        found = set(matches[left].astype(str)[hit & (ranks <= k)])
+        return len(found) / len(sought) if sought else 0.0
 
     return Scores(n_true, n_pred, tp, precision, recall, f1, at(1), at(5))
 

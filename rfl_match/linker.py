@@ -26,9 +26,9 @@ from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, validate_records
 from rfl_match.scoring import (
     FellegiSunterModel,
-    ScoringError,
     expectation_maximisation,
     level_shares,
+    merge_patterns,
     pattern_counts,
     probability,
     starting_m,
@@ -163,17 +163,39 @@ class Linker:
             li, ri = li[keep], ri[keep]
         random_levels = level_matrix(comparisons, data, li, ri)
         u = [level_shares(random_levels[:, c], n) for c, n in enumerate(n_levels)]
+        u_random = [x.copy() for x in u]
 
-        m_start = [starting_m(n) for n in n_levels]
-        prior = 1e-4
+        # EM runs on the candidate pairs, where the model is used: their non-matches share a
+        # name key and often a culture, so u among them is learned too, starting from the
+        # random-pair u. The prior is the share of matches among candidates.
+        pairs = self._block(data, dedupe)
+        parts = [
+            pattern_counts(level_matrix(comparisons, data, cl, cr), n_levels)
+            for cl, cr in pairs.chunks(self.config.chunk_pairs)
+        ]
+        patterns, counts = merge_patterns(parts, n_levels)
+        self._warn_constant(comparisons, patterns, counts)
+        m = [starting_m(n) for n in n_levels]
+        prior = float(np.clip(min(len(left), len(right)) / max(len(pairs), 1), 1e-4, 0.5))
         if labels is not None:
-            m_start, u_labels, _ = self._from_labels(labels, left, right, comparisons, data)
-            if u_labels is not None and not em:
-                u = u_labels
-        m = m_start
-        sessions: list[dict[str, Any]] = []
+            m, u_labels, prior_labels = self._from_labels(
+                labels, left, right, comparisons, data, len(pairs)
+            )
+            u = u_labels or u
+            prior = prior_labels
+        iterations, converged = 0, True
         if em:
-            m, prior, sessions = self._train_em(data, comparisons, u, m_start, dedupe, rng)
+            result = expectation_maximisation(
+                patterns,
+                counts,
+                u,
+                m,
+                prior,
+                max_iterations=self.config.em_max_iterations,
+                tolerance=self.config.em_tolerance,
+            )
+            m, u, prior = result.m, result.u, result.prior
+            iterations, converged = result.iterations, result.converged
         elif labels is None:
             raise ConfigError("fit(em=False) needs labels")
         self.model_ = FellegiSunterModel(
@@ -181,103 +203,36 @@ class Linker:
             labels=[list(c.labels) for c in comparisons],
             m_=m,
             u_=u,
+            u_random_=u_random,
             prior_=float(prior),
-            em_iterations_=sum(s["iterations"] for s in sessions),
-            em_converged_=all(s["converged"] for s in sessions),
+            em_iterations_=iterations,
+            em_converged_=converged,
         )
-        self.training_ = {"sessions": len(sessions), "random_pairs": len(li), "dedupe": dedupe}
-        for s in sessions:
-            self.training_[f"session_{s['rule']}_pairs"] = s["pairs"]
+        self.training_ = {
+            "candidate_pairs": len(pairs),
+            "patterns": len(counts),
+            "random_pairs": len(li),
+            "dedupe": dedupe,
+        }
         self._last = (left, right)
         return self
 
-    def _train_em(
-        self,
-        data: PreparedPair,
+    @staticmethod
+    def _warn_constant(
         comparisons: list[Comparison],
-        u: list[npt.NDArray[np.float64]],
-        m_start: list[npt.NDArray[np.float64]],
-        dedupe: bool,
-        rng: np.random.Generator,
-    ) -> tuple[list[npt.NDArray[np.float64]], float, list[dict[str, Any]]]:
-        """Estimate m by EM in training sessions, Splink's way, with u fixed from random
-        pairs.
-
-        Pairs that share a blocking key agree on it whatever their match status, so a
-        session blocked on the given name learns every comparison but the given name, and
-        one blocked on the family name learns the given name. Each comparison's m is the
-        mean over the sessions that learn it. The prior follows from how many matches the
-        first session finds and how often matches share a given name.
-        """
-        n_levels = tuple(c.n_levels for c in comparisons)
-        names = [c.name for c in comparisons]
-        sessions_spec = [(("given_class",), {"given_name"}), (("family_class",), {"family_name"})]
-        learned: list[list[npt.NDArray[np.float64]]] = [[] for _ in comparisons]
-        sessions: list[dict[str, Any]] = []
-        n_left, n_right = data.sizes
-        all_pairs = n_left * (n_left - 1) / 2 if dedupe else n_left * n_right
-        expected_matches: list[float] = []
-        for rule, excluded in sessions_spec:
-            pairs = block(data, [rule], max_block=self.config.max_block_size, dedupe=dedupe)
-            if len(pairs) == 0:
-                continue
-            li, ri = pairs.left, pairs.right
-            if len(li) > self.config.training_pairs:
-                pick = np.sort(rng.choice(len(li), self.config.training_pairs, replace=False))
-                li, ri = li[pick], ri[pick]
-            active = [c for c, name in enumerate(names) if name not in excluded]
-            levels = level_matrix([comparisons[c] for c in active], data, li, ri)
-            patterns, counts = pattern_counts(levels, tuple(n_levels[c] for c in active))
-            if len(counts) == 0:
-                continue
-            result = expectation_maximisation(
-                patterns,
-                counts,
-                [u[c] for c in active],
-                [m_start[c] for c in active],
-                prior_start=float(np.clip(min(n_left, n_right) / len(pairs), 1e-4, 0.5)),
-                max_iterations=self.config.em_max_iterations,
-                tolerance=self.config.em_tolerance,
-                estimate_u=False,
-            )
-            for k, c in enumerate(active):
-                learned[c].append(result.m[k])
-            share = result.prior * len(pairs)
-            sessions.append(
-                {
-                    "rule": "+".join(rule),
-                    "pairs": len(pairs),
-                    "sampled": len(li),
-                    "prior": result.prior,
-                    "iterations": result.iterations,
-                    "converged": result.converged,
-                    "matches": share,
-                    "excluded": sorted(excluded),
-                }
-            )
-        if not sessions:
-            raise ScoringError(
-                "no candidate pairs to train on: no two records share a "
-                "given or family name; check the name columns"
-            )
-        m = [np.mean(found, axis=0) if found else m_start[c] for c, found in enumerate(learned)]
-        for c, found in enumerate(learned):
-            if not found:
+        patterns: npt.NDArray[np.int8],
+        counts: npt.NDArray[np.int64],
+    ) -> None:
+        for c, comparison in enumerate(comparisons):
+            seen = np.bincount(
+                patterns[:, c].astype(np.intp), weights=counts, minlength=comparison.n_levels
+            )[1:]
+            if np.count_nonzero(seen) <= 1:
                 warnings.warn(
-                    f"comparison {names[c]!r}: no training session could learn "
-                    "it; its weights use starting values",
+                    f"comparison {comparison.name!r} never varies among the candidate pairs "
+                    "(always missing or always one level): it cannot tell matches apart",
                     stacklevel=3,
                 )
-        # Matches sharing a given name / share of matches that do = all matches.
-        first = sessions[0]
-        if "given_name" in names and first["rule"] == "given_class":
-            g = names.index("given_name")
-            agree = float(m[g][-2:].sum())
-            expected_matches.append(first["matches"] / max(agree, 1e-3))
-        else:
-            expected_matches.append(first["matches"])
-        prior = float(np.clip(np.mean(expected_matches) / max(all_pairs, 1), 1e-12, 0.5))
-        return m, prior, sessions
 
     def _from_labels(
         self,
@@ -286,7 +241,10 @@ class Linker:
         right: pd.DataFrame,
         comparisons: list[Comparison],
         data: PreparedPair,
-    ) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]] | None, float | None]:
+        n_candidates: int,
+    ) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]] | None, float]:
+        """m from the reviewed matches, u from the reviewed non-matches (when there are
+        enough of them), and the prior as the share of reviewed matches among candidates."""
         missing = {"request_id", "sighting_id", "is_match"} - set(labels.columns)
         if missing:
             raise ConfigError("labels: missing column(s) " + ", ".join(sorted(missing)))
@@ -314,7 +272,8 @@ class Linker:
             if (~truth).sum() >= 20
             else None
         )
-        return m, u, None
+        prior = float(np.clip(truth.sum() / max(n_candidates, 1), 1e-6, 0.5))
+        return m, u, prior
 
     # --- predict --------------------------------------------------------------------
 
@@ -337,13 +296,11 @@ class Linker:
             tf = comparison.term_frequencies(data, li, ri)
             if tf is None:
                 continue
-            for level in tf.levels:
-                rows = np.nonzero((levels[:, c] == level) & (tf.values >= 0))[0]
-                if len(rows):
-                    freq = tf.frequency[tf.values[rows]]
-                    weights[rows, c] += tf_adjustment(
-                        float(model.m_[c][level]), float(model.u_[c][level]), freq
-                    )
+            agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))
+            rows = np.nonzero(np.isin(levels[:, c], tf.levels) & (tf.values >= 0))[0]
+            if len(rows):
+                freq = tf.frequency[tf.values[rows]]
+                weights[rows, c] += tf_adjustment(agree_rate, freq)
         return levels, weights
 
     def predict(

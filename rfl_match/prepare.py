@@ -7,6 +7,7 @@ and mapped back to the rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,30 @@ from rfl_match.names import NameForm, normalize_names
 
 IntArray = npt.NDArray[np.int32]
 MAX_CHAIN = 4  # name parts kept per record for token comparisons and blocking
+
+
+@dataclass(slots=True)
+class NameParts:
+    """Name parts as ``(n, MAX_CHAIN)`` codes (-1 = none): the variant class of each part
+    and its two sound keys (consonant skeleton, phonetic). Keys are coarse by design
+    (Hassan and Hussein share one), so they mark "sounds alike", not "same name"."""
+
+    classes: IntArray
+    skeletons: IntArray
+    phonetics: IntArray
+
+    def take(self, idx: npt.NDArray[np.integer[Any]]) -> NameParts:
+        return NameParts(self.classes[idx], self.skeletons[idx], self.phonetics[idx])
+
+    def shifted(self, start: IntArray) -> NameParts:
+        """Parts from each row's ``start`` (0 or 1) on, left-aligned."""
+
+        def shift(m: IntArray) -> IntArray:
+            moved = np.full_like(m, -1)
+            moved[:, : MAX_CHAIN - 1] = m[:, 1:]
+            return np.where(start[:, None] == 0, m, moved).astype(np.int32)
+
+        return NameParts(shift(self.classes), shift(self.skeletons), shift(self.phonetics))
 
 
 @dataclass(slots=True)
@@ -39,6 +64,61 @@ class PersonNames:
     text: IntArray  # code of the joined family-part text
     skeletons: IntArray  # (n, MAX_CHAIN) codes of each part's consonant skeleton key
     phonetics: IntArray  # (n, MAX_CHAIN) codes of each part's phonetic key
+    family: NameParts  # the parts from the family start on, left-aligned
+
+    @property
+    def parts(self) -> NameParts:
+        return NameParts(self.classes, self.skeletons, self.phonetics)
+
+
+class Vocabulary:
+    """Distinct strings and their integer ids, with the arrays string kernels want.
+
+    Ids are given in order of first sight and never change, so codes taken early stay
+    valid as the vocabulary grows.
+    """
+
+    __slots__ = ("_bags", "_ids", "_words", "words")
+
+    def __init__(self, words: Sequence[str] = ()) -> None:
+        self.words: list[str] = list(words)
+        self._ids: dict[str, int] = {w: i for i, w in enumerate(self.words)}
+        self._words: npt.NDArray[np.object_] | None = None
+        self._bags: tuple[npt.NDArray[np.uint8], npt.NDArray[np.int32]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __getitem__(self, code: int) -> str:
+        return self.words[code]
+
+    def id(self, word: str) -> int:
+        found = self._ids.get(word)
+        if found is None:
+            found = self._ids[word] = len(self.words)
+            self.words.append(word)
+        return found
+
+    def array(self) -> npt.NDArray[np.object_]:
+        """The words as a numpy object array (for fancy indexing)."""
+        if self._words is None or len(self._words) != len(self.words):
+            self._words = np.asarray(self.words, dtype=object)
+        return self._words
+
+    def letter_bags(self) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int32]]:
+        """Per word, the count of each letter a-z (anything else in a 27th bin), and its
+        length in characters: enough to bound any similarity that counts shared letters.
+        """
+        if self._bags is None or len(self._bags[1]) != len(self.words):
+            lengths = np.fromiter((len(w) for w in self.words), np.int32, len(self.words))
+            points = np.frombuffer("".join(self.words).encode("utf-32-le"), dtype=np.uint32)
+            letter = points.astype(np.int64) - ord("a")
+            letter[(letter < 0) | (letter > 25)] = 26
+            row = np.repeat(np.arange(len(self.words), dtype=np.int64), lengths)
+            counts = np.bincount(row * 27 + letter, minlength=len(self.words) * 27)
+            bags = np.minimum(counts, 255).astype(np.uint8).reshape(len(self.words), 27)
+            self._bags = (bags, lengths)
+        return self._bags
 
 
 @dataclass(slots=True)
@@ -62,14 +142,10 @@ class PreparedPair:
     right: pd.DataFrame
     culture: str | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
-    token_vocab: list[str] = field(default_factory=list)
-    class_vocab: list[str] = field(default_factory=list)
-    text_vocab: list[str] = field(default_factory=list)
-    key_vocab: list[str] = field(default_factory=list)
-    _key_ids: dict[str, int] = field(default_factory=dict)
-    _token_ids: dict[str, int] = field(default_factory=dict)
-    _class_ids: dict[str, int] = field(default_factory=dict)
-    _text_ids: dict[str, int] = field(default_factory=dict)
+    tokens: Vocabulary = field(default_factory=lambda: Vocabulary())
+    classes: Vocabulary = field(default_factory=lambda: Vocabulary())
+    texts: Vocabulary = field(default_factory=lambda: Vocabulary())
+    keys: Vocabulary = field(default_factory=lambda: Vocabulary())
 
     @property
     def sizes(self) -> tuple[int, int]:
@@ -78,36 +154,6 @@ class PreparedPair:
     def column(self, side: int, name: str) -> pd.Series | None:
         frame = self.left if side == 0 else self.right
         return frame[name] if name in frame.columns else None
-
-    # --- vocabularies ---------------------------------------------------------------
-
-    def token_id(self, token: str) -> int:
-        found = self._token_ids.get(token)
-        if found is None:
-            found = self._token_ids[token] = len(self.token_vocab)
-            self.token_vocab.append(token)
-        return found
-
-    def class_id(self, cls: str) -> int:
-        found = self._class_ids.get(cls)
-        if found is None:
-            found = self._class_ids[cls] = len(self.class_vocab)
-            self.class_vocab.append(cls)
-        return found
-
-    def key_id(self, key: str) -> int:
-        found = self._key_ids.get(key)
-        if found is None:
-            found = self._key_ids[key] = len(self.key_vocab)
-            self.key_vocab.append(key)
-        return found
-
-    def text_id(self, text: str) -> int:
-        found = self._text_ids.get(text)
-        if found is None:
-            found = self._text_ids[text] = len(self.text_vocab)
-            self.text_vocab.append(text)
-        return found
 
     # --- derived columns ------------------------------------------------------------
 
@@ -156,19 +202,16 @@ class PreparedPair:
                 text=np.full(k + 1, -1, dtype=np.int32),
                 rest_text=np.full(k + 1, -1, dtype=np.int32),
             )
-            token_id, class_id, key_id, text_id = (
-                self.token_id,
-                self.class_id,
-                self.key_id,
-                self.text_id,
-            )
+            token_id, class_id = self.tokens.id, self.classes.id
+            key_id, text_id = self.keys.id, self.texts.id
             for row, form in enumerate(forms):
                 n = min(len(form.tokens), MAX_CHAIN)
                 for pos in range(n):
                     arrays.tokens[row, pos] = token_id(form.tokens[pos])
                     arrays.classes[row, pos] = class_id(form.variant_ids[pos])
-                    arrays.skeletons[row, pos] = key_id("s:" + form.skeleton_keys[pos])
-                    arrays.phonetics[row, pos] = key_id("p:" + form.phonetic_keys[pos])
+                    skeleton, phonetic = form.skeleton_keys[pos], form.phonetic_keys[pos]
+                    arrays.skeletons[row, pos] = key_id("s:" + skeleton) if skeleton else -1
+                    arrays.phonetics[row, pos] = key_id("p:" + phonetic) if phonetic else -1
                 if n:
                     arrays.text[row] = text_id(" ".join(form.tokens[:MAX_CHAIN]))
                 if n > 1:
@@ -199,23 +242,30 @@ class PreparedPair:
         first = np.where(has_given, given.tokens[gc, 0], full.tokens[fc, 0])
         start = np.where(has_family & (first < 0), 0, 1).astype(np.int32)
         text = np.where(has_family, family.text[sc], full.rest_text[fc]).astype(np.int32)
+        parts = NameParts(
+            assemble(full.classes, given.classes, family.classes),
+            assemble(full.skeletons, given.skeletons, family.skeletons),
+            assemble(full.phonetics, given.phonetics, family.phonetics),
+        )
         return PersonNames(
             tokens=tokens,
-            classes=assemble(full.classes, given.classes, family.classes),
+            classes=parts.classes,
+            family=parts.shifted(start),
             given_from_field=has_given,
             family_start=start,
             length=(tokens >= 0).sum(axis=1).astype(np.int32),
             text=text,
-            skeletons=assemble(full.skeletons, given.skeletons, family.skeletons),
-            phonetics=assemble(full.phonetics, given.phonetics, family.phonetics),
+            skeletons=parts.skeletons,
+            phonetics=parts.phonetics,
         )
 
-    def chain_tokens(self, side: int, column: str) -> tuple[IntArray, IntArray, IntArray]:
-        """Token codes, class codes ``(n, MAX_CHAIN)`` and joined-text codes of any name
-        column (a father's or mother's name, a configured name field)."""
+    def chain_tokens(self, side: int, column: str) -> tuple[IntArray, NameParts, IntArray]:
+        """Token codes ``(n, MAX_CHAIN)``, parts and joined-text codes of any name column
+        (a father's or mother's name, a configured name field)."""
         arrays = self.form_arrays(side, column)
         codes = arrays.codes
-        return arrays.tokens[codes], arrays.classes[codes], arrays.text[codes]
+        parts = NameParts(arrays.classes, arrays.skeletons, arrays.phonetics).take(codes)
+        return arrays.tokens[codes], parts, arrays.text[codes]
 
     def births(self, side: int) -> BirthIntervals:
         key = f"birth:{side}"
@@ -241,7 +291,7 @@ class PreparedPair:
         result: BirthIntervals = self._cache[key]
         return result
 
-    def text_codes(self, column: str, *, fold: bool) -> tuple[IntArray, IntArray, list[str]]:
+    def text_codes(self, column: str, *, fold: bool) -> tuple[IntArray, IntArray, Vocabulary]:
         """Shared codes of a text column on both sides (folded: romanised, case-folded,
         white space collapsed); -1 where blank."""
         key = f"text:{column}:{fold}"
@@ -257,8 +307,9 @@ class PreparedPair:
             mapped = folded_codes[:-1][codes].astype(np.int32)
             blank = int(folded_codes[-1])
             mapped[mapped == blank] = -1
-            self._cache[key] = (mapped[:n_left], mapped[n_left:], [str(v) for v in vocab])
-        result: tuple[IntArray, IntArray, list[str]] = self._cache[key]
+            words = Vocabulary([str(v) for v in vocab])
+            self._cache[key] = (mapped[:n_left], mapped[n_left:], words)
+        result: tuple[IntArray, IntArray, Vocabulary] = self._cache[key]
         return result
 
 

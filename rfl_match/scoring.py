@@ -186,6 +186,7 @@ class FellegiSunterModel:
     labels: list[list[str]] = field(default_factory=list)
     m_: list[FloatArray] = field(default_factory=list)
     u_: list[FloatArray] = field(default_factory=list)
+    u_random_: list[FloatArray] = field(default_factory=list)
     prior_: float = 0.0
     em_iterations_: int = 0
     em_converged_: bool = False
@@ -216,6 +217,7 @@ class FellegiSunterModel:
             "labels": self.labels,
             "m": [m.tolist() for m in self.m_],
             "u": [u.tolist() for u in self.u_],
+            "u_random": [u.tolist() for u in self.u_random_],
             "prior": self.prior_,
             "em_iterations": self.em_iterations_,
             "em_converged": self.em_converged_,
@@ -228,24 +230,24 @@ class FellegiSunterModel:
             labels=[list(x) for x in data["labels"]],
             m_=[np.asarray(m, dtype=np.float64) for m in data["m"]],
             u_=[np.asarray(u, dtype=np.float64) for u in data["u"]],
+            u_random_=[np.asarray(u, dtype=np.float64) for u in data["u_random"]],
             prior_=float(data["prior"]),
             em_iterations_=int(data.get("em_iterations", 0)),
             em_converged_=bool(data.get("em_converged", False)),
         )
 
 
-def tf_adjustment(
-    m_level: float, u_level: float, frequency: npt.NDArray[np.float64]
-) -> npt.NDArray[np.float64]:
-    """Bits to add to an exact agreement on a value of the given frequency.
+def tf_adjustment(agree_rate: float, frequency: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Bits to add to an agreement on a value of the given frequency.
 
-    The Bayes factor of agreeing on value v is m / p(v) rather than m / u: a shared common
-    name counts less, a rare one more, by at most ``TF_MAX_BITS``.
+    ``agree_rate`` is how often two random records agree at that level, the average of the
+    values' frequencies weighted by how often each is shared; agreeing on a value of
+    frequency p(v) is ``agree_rate / p(v)`` times as telling. A shared common name counts
+    less, a rare one more, by at most ``TF_MAX_BITS``.
     """
-    del m_level
     p = np.maximum(frequency, _FLOOR)
     bits: npt.NDArray[np.float64] = np.clip(
-        np.log2(u_level) - np.log2(p), -TF_MAX_BITS, TF_MAX_BITS
+        np.log2(max(agree_rate, _FLOOR)) - np.log2(p), -TF_MAX_BITS, TF_MAX_BITS
     )
     return bits
 

@@ -94,7 +94,7 @@ def test_weights_rise_with_level_on_simulated_model() -> None:
 
 
 def test_term_frequency_lowers_common_names() -> None:
-    bits = tf_adjustment(0.9, 0.01, np.array([0.2, 0.01, 0.0001]))
+    bits = tf_adjustment(0.01, np.array([0.2, 0.01, 0.0001]))
     assert bits[0] < 0 < bits[2]
     assert bits[1] == pytest.approx(0.0)
 
