@@ -20,7 +20,7 @@ import pandas as pd
 
 from rfl_match.arrays import unique_sorted
 from rfl_match.dates import MISSING
-from rfl_match.prepare import MAX_CHAIN, PreparedPair
+from rfl_match.prepare import MAX_CHAIN, PreparedPair, Vocabulary
 
 Int64Array = npt.NDArray[np.int64]
 YEAR = 365
@@ -296,15 +296,15 @@ def _describe(data: PreparedPair, rule: Sequence[str], code: int) -> str:
     first = rule[0]
     if len(rule) > 1:
         code = code >> 31
-    vocab: list[str] | None = None
+    vocab: Vocabulary | None = None
     if first.endswith("_class") and "pair" not in first:
-        vocab = data.class_vocab
+        vocab = data.classes
     elif first.endswith(("_skeleton", "_phonetic")) and "pair" not in first:
-        vocab = data.key_vocab
+        vocab = data.keys
     if vocab is not None and 0 <= code < len(vocab):
         return vocab[code]
     if first == "name_pair_class":
         a, b = divmod(code, int(_WIDTH))
-        if a < len(data.class_vocab) and b < len(data.class_vocab):
-            return f"{data.class_vocab[a]} + {data.class_vocab[b]}"
+        if a < len(data.classes) and b < len(data.classes):
+            return f"{data.classes[a]} + {data.classes[b]}"
     return f"{first}={code}"
