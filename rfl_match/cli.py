@@ -1,45 +1,164 @@
-"""The command line: ``rfl-match link REQUESTS SIGHTINGS -o MATCHES``.
+"""The command line: ``rfl-match link REQUESTS SIGHTINGS -o MATCHES`` and friends.
 
 Thin: parse arguments, call the library, print. Errors go to stderr without a traceback;
-exit codes: 0 success, 2 usage or configuration error, 3 data error.
+exit codes: 0 success, 2 usage or configuration error, 3 data error. Progress goes to
+stderr (``--quiet`` silences it), the summary to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from rfl_match.config import ConfigError, LinkConfig
-from rfl_match.io import read_records, write_table
+from rfl_match.io import (
+    LoadedRecords,
+    OutputError,
+    load_records,
+    read_header,
+    read_table,
+    write_table,
+)
+from rfl_match.io.read import RecordsRejected
+from rfl_match.io.write import output_format
 from rfl_match.linker import Linker, ModelError
-from rfl_match.schema import RecordError
+from rfl_match.schema import ID_FIELD, Problem, RecordError
 from rfl_match.scoring import ScoringError
 
 EXIT_OK, EXIT_USAGE, EXIT_DATA = 0, 2, 3
+_SHOWN_PROBLEMS = 20
+
+
+class _Progress:
+    """Stage lines with timings on stderr: "reading requests ... 1.2 s"."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    @contextmanager
+    def stage(self, what: str) -> Iterator[None]:
+        started = time.perf_counter()
+        if not self.quiet:
+            print(f"{what} ...", file=sys.stderr, flush=True)
+        yield
+        if not self.quiet:
+            print(f"{what}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+
+
+# --- arguments -----------------------------------------------------------------------
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rfl-match",
         description="Match tracing requests against sighting records (Restoring Family "
-        "Links). Proposes candidates for a person to review; confirms nothing.",
+        "Links). Proposes candidates for a person to review; confirms nothing. Files are "
+        "read and written by suffix: .csv, .xlsx, .parquet, .xml (PFIF).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+
     link = sub.add_parser("link", help="rank sightings for each tracing request")
-    link.add_argument("requests", type=Path, help="tracing requests (CSV)")
-    link.add_argument("sightings", type=Path, help="sighting records (CSV)")
-    link.add_argument("-o", "--output", type=Path, required=True, help="matches file (CSV)")
-    link.add_argument("--config", type=Path, help="configuration file (TOML)")
+    link.add_argument("requests", type=Path, help="tracing requests (CSV, xlsx, parquet, PFIF)")
+    link.add_argument("sightings", type=Path, help="sighting records (same formats)")
+    link.add_argument(
+        "-o", "--output", type=Path, required=True, help="matches (.csv, .xlsx, .parquet, .xml)"
+    )
+    _add_config(link)
     link.add_argument("--threshold", type=float, help="lowest match probability kept")
     link.add_argument("--top-k", type=int, help="candidates kept per request (0: all)")
     link.add_argument("--model", type=Path, help="use this saved model instead of fitting")
     link.add_argument("--save-model", type=Path, help="write the fitted model here (JSON)")
-    link.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    link.add_argument(
+        "--review", type=Path, help="also write a review file for a tracing officer (.xlsx, .csv)"
+    )
+    _add_rejects(link)
+    link.add_argument(
+        "--pfif-domain",
+        default="rfl-match.invalid",
+        help="domain of the note ids in PFIF output (default: %(default)s)",
+    )
+    _add_quiet(link)
+
+    dedupe = sub.add_parser("dedupe", help="find records of one list that are the same person")
+    dedupe.add_argument("records", type=Path, help="records (CSV, xlsx, parquet, PFIF)")
+    dedupe.add_argument(
+        "-o", "--output", type=Path, required=True, help="clusters: record_id, cluster_id"
+    )
+    _add_config(dedupe)
+    dedupe.add_argument(
+        "--threshold", type=float, default=0.9, help="match probability to join two records"
+    )
+    _add_rejects(dedupe)
+    _add_quiet(dedupe)
+
+    normalize = sub.add_parser("normalize", help="show how names are read: tokens, variants, keys")
+    normalize.add_argument(
+        "input", help="a file with a names column, or - for one name a line on stdin"
+    )
+    normalize.add_argument("--column", help="the names column (default: full_name)")
+    normalize.add_argument("-o", "--output", type=Path, help="output file (default: stdout, CSV)")
+
+    synth = sub.add_parser("synth", help="write a synthetic data set with its ground truth")
+    synth.add_argument("directory", type=Path, help="folder to write requests, sightings, truth")
+    synth.add_argument("--requests", type=int, default=1000, help="tracing requests")
+    synth.add_argument("--sightings", type=int, default=5000, help="sighting records")
+    synth.add_argument("--seed", type=int, default=42, help="random seed")
+
+    evaluate = sub.add_parser("evaluate", help="score a matches file against the truth")
+    evaluate.add_argument("matches", type=Path, help="matches written by link")
+    evaluate.add_argument("truth", type=Path, help="true pairs: request_id, sighting_id")
+    evaluate.add_argument("--threshold", type=float, help="count only matches at or over this")
+    evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+
+    explain = sub.add_parser("explain", help="why one pair scores what it scores")
+    explain.add_argument("requests", type=Path)
+    explain.add_argument("sightings", type=Path)
+    explain.add_argument("request_id")
+    explain.add_argument("sighting_id")
+    explain.add_argument("--model", type=Path, help="a saved model (default: fit one)")
+    _add_config(explain)
+
+    init = sub.add_parser("init-config", help="write a starter configuration from file headers")
+    init.add_argument("inputs", type=Path, nargs="+", help="the files to be linked")
+    init.add_argument(
+        "-o", "--output", type=Path, default=Path("match.toml"), help="default: %(default)s"
+    )
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", type=Path, help="configuration (TOML): mapping, comparisons, blocking"
+    )
+
+
+def _add_rejects(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rejects",
+        type=Path,
+        help="where to list rejected rows and problems (default: <output>.rejects.csv)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="stop (exit 3) if any row is rejected"
+    )
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+# --- shared steps --------------------------------------------------------------------
 
 
 def _config(path: Path | None) -> LinkConfig:
@@ -50,35 +169,459 @@ def _config(path: Path | None) -> LinkConfig:
     return LinkConfig.from_toml(path)
 
 
+def _rejects_path(args: argparse.Namespace) -> Path:
+    if args.rejects is not None:
+        return Path(args.rejects)
+    output = Path(args.output)
+    return output.with_name(f"{output.stem}.rejects.csv")
+
+
+def _check_outputs(*paths: Path | None) -> None:
+    """Fail before the long work, not after it: unknown suffixes and missing folders."""
+    for path in paths:
+        if path is None:
+            continue
+        output_format(path)
+        if not path.parent.exists():
+            raise OutputError(f"{path}: the folder {path.parent} does not exist")
+
+
+def _read(
+    sources: list[tuple[str, Path]], config: LinkConfig, progress: _Progress
+) -> dict[str, LoadedRecords]:
+    """Read each input leniently; a mapping key found in no input is a configuration error."""
+    loaded: dict[str, LoadedRecords] = {}
+    errors: list[RecordError] = []
+    for label, path in sources:
+        with progress.stage(f"reading {label} ({path})"):
+            try:
+                loaded[label] = load_records(path, config.mapping or None, skip_absent_mapping=True)
+            except RecordError as exc:
+                errors.append(exc)
+    if errors:
+        if len(errors) == 1:
+            raise errors[0]
+        problems = [
+            Problem(p.row, p.column, f"{e.source}: {p.message}", p.value)
+            for e in errors
+            for p in e.problems
+        ]
+        rejected = [r for e in errors if isinstance(e, RecordsRejected) for r in e.rejected]
+        raise RecordsRejected(problems, "inputs", rejected)
+    if config.mapping and loaded:
+        unused = set.intersection(*(set(item.absent_mapping) for item in loaded.values()))
+        if unused:
+            listed = ", ".join(repr(k) for k in config.mapping if k in unused)
+            raise ConfigError(f"mapping: column(s) {listed} found in no input file")
+    return loaded
+
+
+def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    for label, item in loaded.items():
+        rejected = {(r.row, r.reason) for r in item.rejected}
+        for problem in item.problems:
+            if (problem.row, problem.message) in rejected:
+                continue
+            rows.append(
+                {
+                    "source": label,
+                    "row": problem.row,
+                    "column": problem.column or "",
+                    "action": "kept" if problem.row is not None else "noted",
+                    "reason": problem.message,
+                    "value": problem.value,
+                }
+            )
+        for reject in item.rejected:
+            rows.append(
+                {
+                    "source": label,
+                    "row": reject.row,
+                    "column": "",
+                    "action": "rejected",
+                    "reason": reject.reason,
+                    "value": "",
+                    **{f"field {k}": v for k, v in reject.fields.items()},
+                }
+            )
+    frame = pd.DataFrame(rows)
+    if len(frame):
+        frame["row"] = frame["row"].astype("Int64")
+        frame = frame.sort_values(["source", "row"], kind="stable", na_position="first")
+        frame = frame.fillna({c: "" for c in frame.columns if c != "row"})
+    return frame
+
+
+def _report_problems(
+    loaded: dict[str, LoadedRecords], rejects: Path | None, quiet: bool
+) -> tuple[int, int]:
+    """Print the problems on stderr, write the rejects file; (rows with problems, rejected)."""
+    problem_rows = sum(
+        len({p.row for p in item.problems if p.row is not None}) for item in loaded.values()
+    )
+    rejected = sum(len(item.rejected) for item in loaded.values())
+    frame = _rejects_frame(loaded)
+    if rejects is not None and len(frame):
+        write_table(frame, rejects)
+    if not quiet:
+        for label, item in loaded.items():
+            for problem in item.problems[:_SHOWN_PROBLEMS]:
+                print(f"{label}: {problem}", file=sys.stderr)
+            more = len(item.problems) - _SHOWN_PROBLEMS
+            if more > 0:
+                where = f" (all in {rejects})" if rejects is not None else ""
+                print(f"{label}: ... and {more:,} more problems{where}", file=sys.stderr)
+    return problem_rows, rejected
+
+
+def _strict_stop(args: argparse.Namespace, rejected: int, rejects: Path) -> bool:
+    if args.strict and rejected:
+        print(
+            f"rfl-match: data error: {rejected:,} row(s) rejected and --strict given; "
+            f"nothing linked (rejected rows in {rejects})",
+            file=sys.stderr,
+        )
+        return True
+    return False
+
+
+def _warn(caught: list[warnings.WarningMessage], quiet: bool) -> None:
+    if quiet:
+        return
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+
+
+# --- commands ------------------------------------------------------------------------
+
+
 def _link(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    progress = _Progress(args.quiet)
     config = _config(args.config)
-    mapping = config.mapping or None
-    requests = read_records(args.requests, mapping)
-    sightings = read_records(args.sightings, mapping)
-    problems = list(requests.attrs.get("problems", [])) + list(sightings.attrs.get("problems", []))
+    _check_outputs(args.output, args.review, args.rejects)
+    if args.review is not None and output_format(args.review) not in ("csv", "xlsx"):
+        raise OutputError(f"{args.review}: a review file is .xlsx or .csv")
+    rejects = _rejects_path(args)
+    loaded = _read([("requests", args.requests), ("sightings", args.sightings)], config, progress)
+    requests, sightings = loaded["requests"].records, loaded["sightings"].records
+    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
+    if _strict_stop(args, rejected, rejects):
+        return EXIT_DATA
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if args.model is not None:
+            linker = Linker.load(args.model)
+        else:
+            with progress.stage("fitting the model (blocking, comparing, EM)"):
+                linker = Linker(config).fit(requests, sightings)
+        with progress.stage("blocking, comparing and scoring"):
+            matches = linker.predict(
+                requests, sightings, threshold=args.threshold, top_k=args.top_k
+            )
+        if args.save_model is not None:
+            linker.save(args.save_model)
+        with progress.stage(f"writing {args.output}"):
+            write_table(matches, args.output, domain=args.pfif_domain)
+        if args.review is not None:
+            from rfl_match.io.review import review_table, write_review
+
+            with progress.stage(f"writing the review file {args.review}"):
+                write_review(review_table(matches, requests, sightings), args.review)
+    _warn(caught, args.quiet)
+    if not args.quiet:
+        print(f"records read      {len(requests):,} requests, {len(sightings):,} sightings")
+        print(f"rows with problems {problem_rows:,} (listed on stderr)")
+        if rejected:
+            print(f"rows rejected     {rejected:,} -> {rejects}")
+        print(f"pairs compared    {linker.training_.get('last_candidate_pairs', 0):,}")
+        print(f"matches written   {len(matches):,} -> {args.output}")
+        if args.review is not None:
+            print(f"review file       {args.review}")
+        print(f"seconds           {time.perf_counter() - started:.1f}")
+    return EXIT_OK
+
+
+def _dedupe(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    progress = _Progress(args.quiet)
+    config = _config(args.config)
+    _check_outputs(args.output, args.rejects)
+    if output_format(args.output) == "pfif":
+        raise OutputError(f"{args.output}: clusters are written as .csv, .xlsx or .parquet")
+    rejects = _rejects_path(args)
+    loaded = _read([("records", args.records)], config, progress)
+    records = loaded["records"].records
+    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
+    if _strict_stop(args, rejected, rejects):
+        return EXIT_DATA
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with progress.stage("fitting the model (blocking, comparing, EM)"):
+            linker = Linker(config).fit(records)
+        with progress.stage("blocking, comparing, scoring and clustering"):
+            clusters = linker.dedupe(records, threshold=args.threshold)
+        write_table(clusters, args.output)
+    _warn(caught, args.quiet)
+    if not args.quiet:
+        sizes = clusters.groupby("cluster_id").size()
+        print(f"records read      {len(records):,}")
+        print(f"rows with problems {problem_rows:,} (listed on stderr)")
+        if rejected:
+            print(f"rows rejected     {rejected:,} -> {rejects}")
+        print(f"pairs compared    {linker.training_.get('last_candidate_pairs', 0):,}")
+        print(
+            f"clusters written  {len(sizes):,} ({int((sizes > 1).sum()):,} with more than "
+            f"one record) -> {args.output}"
+        )
+        print(f"seconds           {time.perf_counter() - started:.1f}")
+    return EXIT_OK
+
+
+def _normalize(args: argparse.Namespace) -> int:
+    from rfl_match import normalize_name
+
+    if args.input == "-":
+        names = [line.strip() for line in sys.stdin if line.strip()]
+        frame = pd.DataFrame({"name": pd.Series(names, dtype=str)})
+        column = "name"
+    else:
+        frame = read_table(Path(args.input)).frame
+        column = _names_column(frame, args.column, Path(args.input))
+    values = frame[column].fillna("").astype(str)
+    forms = {value: normalize_name(value) for value in pd.unique(values)}
+    out = pd.DataFrame()
+    id_column = next((c for c in frame.columns if _spelled(str(c)) == ID_FIELD), None)
+    if id_column is not None and id_column != column:
+        out[ID_FIELD] = frame[id_column].to_numpy()
+    out["name"] = values.to_numpy()
+    for key in ("script", "tokens", "variant_ids", "phonetic_keys", "skeleton_keys", "roles"):
+        lookup = {
+            v: (f.script if key == "script" else " ".join(getattr(f, key)))
+            for v, f in forms.items()
+        }
+        out[key] = values.map(lookup).to_numpy()
+    if args.output is None:
+        from rfl_match.io.csv import neutralise_formulas
+
+        neutralise_formulas(out).to_csv(sys.stdout, index=False)
+    else:
+        write_table(out, args.output)
+        print(f"names normalized  {len(out):,} ({len(forms):,} distinct) -> {args.output}")
+    return EXIT_OK
+
+
+def _spelled(header: str) -> str:
+    return "_".join(header.strip().lower().replace("-", " ").split())
+
+
+def _names_column(frame: pd.DataFrame, wanted: str | None, path: Path) -> str:
+    columns = [str(c) for c in frame.columns]
+    if wanted is not None:
+        if wanted in columns:
+            return wanted
+        raise RecordError(
+            [Problem(None, wanted, "no such column; columns: " + ", ".join(columns[:20]))],
+            str(path),
+        )
+    for candidate in ("full_name", "name"):
+        for column in columns:
+            if _spelled(column) == candidate:
+                return column
+    if len(columns) == 1:
+        return columns[0]
+    raise RecordError(
+        [Problem(None, None, "which column holds the names? give --column")], str(path)
+    )
+
+
+def _synth(args: argparse.Namespace) -> int:
+    try:
+        module = importlib.import_module("rfl_match.synth")
+        config_class = module.SynthConfig
+        generate, write = module.generate, module.write
+    except (ImportError, AttributeError) as exc:
+        print(
+            "rfl-match: the synthetic data generator (rfl_match.synth) is not available in "
+            f"this installation ({exc})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    for name in ("requests", "sightings"):
+        if getattr(args, name) < 1:
+            raise ConfigError(f"--{name}: want a positive number")
+    args.directory.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    data = generate(
+        config_class(n_requests=args.requests, n_sightings=args.sightings, seed=args.seed)
+    )
+    write(data, args.directory)
+    written = sorted(p.name for p in args.directory.iterdir() if p.is_file())
+    print(f"written to {args.directory}: {', '.join(written)}")
+    print(f"seconds           {time.perf_counter() - started:.1f}")
+    return EXIT_OK
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from rfl_match.evaluate import evaluate_matches
+
+    matches = read_table(args.matches).frame
+    truth = read_table(args.truth).frame
+    for label, frame, path in (("matches", matches, args.matches), ("truth", truth, args.truth)):
+        missing = [c for c in ("request_id", "sighting_id") if c not in frame.columns]
+        if missing:
+            raise RecordError(
+                [Problem(None, c, f"the {label} file has no {c} column") for c in missing],
+                str(path),
+            )
+    if "rank" in matches.columns:
+        matches["rank"] = pd.to_numeric(matches["rank"], errors="coerce").fillna(1e9)
+    if args.threshold is not None:
+        if "match_probability" not in matches.columns:
+            raise RecordError(
+                [Problem(None, "match_probability", "needed by --threshold; not found")],
+                str(args.matches),
+            )
+        probability = pd.to_numeric(matches["match_probability"], errors="coerce")
+        matches = matches[(probability >= args.threshold).to_numpy()]
+    scores = evaluate_matches(matches, truth)
+    if args.json:
+        print(json.dumps(scores.to_dict(), indent=2))
+        return EXIT_OK
+    rows = [
+        ("true pairs", f"{scores.true_pairs:,}"),
+        ("predicted pairs", f"{scores.predicted_pairs:,}"),
+        ("true positives", f"{scores.true_positives:,}"),
+        ("precision", f"{scores.precision:.3f}"),
+        ("recall", f"{scores.recall:.3f}"),
+        ("F1", f"{scores.f1:.3f}"),
+        ("recall@1", f"{scores.recall_at_1:.3f}"),
+        ("recall@5", f"{scores.recall_at_5:.3f}"),
+    ]
+    for label, value in rows:
+        print(f"{label:<16} {value:>10}")
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    config = _config(args.config)
+    progress = _Progress(quiet=True)
+    loaded = _read([("requests", args.requests), ("sightings", args.sightings)], config, progress)
+    requests, sightings = loaded["requests"].records, loaded["sightings"].records
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if args.model is not None:
             linker = Linker.load(args.model)
         else:
             linker = Linker(config).fit(requests, sightings)
-        matches = linker.predict(requests, sightings, threshold=args.threshold, top_k=args.top_k)
-    if args.save_model is not None:
-        linker.save(args.save_model)
-    write_table(matches, args.output)
-    if not args.quiet:
-        for warning in caught:
-            print(f"warning: {warning.message}", file=sys.stderr)
-        for source, frame in (("requests", requests), ("sightings", sightings)):
-            for problem in frame.attrs.get("problems", [])[:20]:
-                print(f"{source}: {problem}", file=sys.stderr)
-        print(f"records read      {len(requests):,} requests, {len(sightings):,} sightings")
-        print(f"rows with problems {len(problems):,} (listed on stderr)")
-        print(f"pairs compared    {linker.training_.get('last_candidate_pairs', 0):,}")
-        print(f"matches written   {len(matches):,} -> {args.output}")
-        print(f"seconds           {time.perf_counter() - started:.1f}")
+        try:
+            linker.explain(args.request_id, args.sighting_id, requests, sightings)
+        except KeyError:
+            problems = []
+            for label, frame, value in (
+                ("requests", requests, args.request_id),
+                ("sightings", sightings, args.sighting_id),
+            ):
+                if not (frame[ID_FIELD] == value).any():
+                    problems.append(
+                        Problem(None, ID_FIELD, f"no such record in the {label}", value)
+                    )
+            raise RecordError(problems, "explain") from None
+    _warn(caught, False)
     return EXIT_OK
+
+
+def _init_config(args: argparse.Namespace) -> int:
+    from rfl_match.io.headers import PATRONYMIC, guess_mapping
+
+    if args.output.exists() and not args.force:
+        raise ConfigError(f"{args.output} exists; give --force to overwrite it")
+    mapping: dict[str, str] = {}
+    unmapped: dict[str, str] = {}
+    patronymics: list[list[str]] = []
+    found_fields: list[set[str]] = []
+    for path in args.inputs:
+        guess = guess_mapping([h for h in read_header(path) if h.strip()])
+        for header, target in guess.mapping.items():
+            mapping.setdefault(header, target)
+        for header in guess.unmapped:
+            unmapped.setdefault(header, guess.notes.get(header, "not recognised"))
+        patronymics.append(guess.patronymic)
+        found_fields.append(set(guess.mapping.values()) | {_spelled(h) for h in guess.canonical})
+    compare: list[str] = []
+    if all(patronymics):
+        for header in {h for group in patronymics for h in group}:
+            mapping[header] = PATRONYMIC
+        compare.append(f'\n[[compare]]\nfield = "{PATRONYMIC}"\nkind = "name"\n')
+    else:
+        for header in {h for group in patronymics for h in group}:
+            unmapped[header] = "a patronymic, but not every input has one: not compared"
+    lines = [
+        "# rfl_match configuration written by `rfl-match init-config` from:",
+        *(f"#   {path}" for path in args.inputs),
+        "# The [mapping] is guessed from the column headers only: check every line.",
+    ]
+    if unmapped:
+        lines.append(
+            "# Not mapped (kept as extra columns, not compared unless named in [[compare]]):"
+        )
+        lines.extend(
+            f"#   {json.dumps(h, ensure_ascii=False)}: {why}" for h, why in unmapped.items()
+        )
+    defaults = LinkConfig()
+    lines += [
+        "",
+        f"threshold = {defaults.threshold}",
+        f"top_k = {defaults.top_k}",
+        "# blocking = " + json.dumps([list(rule) for rule in defaults.blocking]),
+        "",
+        "[mapping]",
+        *(f"{json.dumps(h, ensure_ascii=False)} = {json.dumps(f)}" for h, f in mapping.items()),
+    ]
+    text = "\n".join(lines) + "\n" + "".join(compare)
+    LinkConfig.from_toml(text)  # what is written must read back
+    args.output.write_text(text, encoding="utf-8")
+    for header, target in mapping.items():
+        print(f"mapped      {header!r} -> {target}")
+    for header, why in unmapped.items():
+        print(f"not mapped  {header!r}: {why}")
+    for index, fields in enumerate(found_fields):
+        if ID_FIELD not in fields:
+            print(f"warning: no column of {args.inputs[index]} looks like a record id; add one")
+        if not fields & {"full_name", "given_name", "family_name", "alternate_names"}:
+            print(f"warning: no column of {args.inputs[index]} looks like a name; add one")
+    print(f"configuration written to {args.output}")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "link": _link,
+    "dedupe": _dedupe,
+    "normalize": _normalize,
+    "synth": _synth,
+    "evaluate": _evaluate,
+    "explain": _explain,
+    "init-config": _init_config,
+}
+
+
+def _data_error(exc: RecordError, args: argparse.Namespace) -> None:
+    print(f"rfl-match: data error: {exc}", file=sys.stderr)
+    if isinstance(exc, RecordsRejected) and exc.rejected and args.command in ("link", "dedupe"):
+        loaded = {exc.source: LoadedRecords(pd.DataFrame(), exc.problems, exc.rejected)}
+        path = _rejects_path(args)
+        write_table(_rejects_frame(loaded), path)
+        print(f"rfl-match: rejected rows written to {path}", file=sys.stderr)
+    unusable = any(p.column == ID_FIELD and p.row is None for p in exc.problems) or any(
+        "no name column" in p.message for p in exc.problems
+    )
+    if unusable and getattr(args, "config", None) is None and args.command != "init-config":
+        print(
+            "rfl-match: hint: `rfl-match init-config FILE...` guesses the column mapping from "
+            "the headers and writes it to a configuration file for --config",
+            file=sys.stderr,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,13 +632,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) and EXIT_USAGE
     try:
-        if args.command == "link":
-            return _link(args)
+        return _COMMANDS[args.command](args)
+    except OutputError as exc:
+        print(f"rfl-match: usage error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (ConfigError, ModelError) as exc:
         print(f"rfl-match: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except RecordError as exc:
-        print(f"rfl-match: data error: {exc}", file=sys.stderr)
+        _data_error(exc, args)
         return EXIT_DATA
     except ScoringError as exc:
         print(f"rfl-match: cannot score: {exc}", file=sys.stderr)
@@ -103,8 +648,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"rfl-match: {exc}", file=sys.stderr)
         return EXIT_DATA
-    parser.error(f"unknown command {args.command!r}")
-    return EXIT_USAGE
+    except ImportError as exc:
+        print(
+            f"rfl-match: {exc.name or exc} is needed for this file type: "
+            "pip install 'rfl_match[io]'",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -7,16 +7,19 @@ too many or too few fields are reported, not silently shifted.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from rfl_match.io.table import SPREADSHEET_RISK, RejectedRow, Table, blank_frame
 from rfl_match.schema import Problem, RecordError
 
 _DELIMITERS = (",", ";", "\t")
-_SPREADSHEET_RISK = ("=", "+", "-", "@", "\t", "\r")
+_SPREADSHEET_RISK = SPREADSHEET_RISK
 
 
 def decode(raw: bytes, source: str) -> tuple[str, str]:
@@ -109,26 +112,191 @@ def read_csv_text(text: str, source: str = "input") -> tuple[pd.DataFrame, list[
     return pd.DataFrame(rows, columns=header, dtype=str), problems
 
 
-def read_csv(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
-    raw = path.read_bytes()
-    text, _ = decode(raw, str(path))
-    return read_csv_text(text, str(path))
+_HEAD_BYTES = 1 << 16
+_BLOCK_BYTES = 1 << 26  # a row longer than this is read by the slow path
+
+
+def _sniff_encoding(head: bytes, source: str) -> str:
+    """The encoding to read a file in, from its first bytes; RecordError for binary data."""
+    if not head.strip():
+        raise RecordError([Problem(None, None, "the file is empty")], source)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if b"\x00" in head[:4096]:
+        decode(head[:4096], source)  # raises the "binary data" error
+    return "utf-8"
+
+
+def _head_text(head: bytes, encoding: str, complete: bool) -> str:
+    text = head.decode(encoding, errors="replace")
+    if not complete and "\n" in text:
+        text = text[: text.rindex("\n")]
+    return text
+
+
+def read_csv(path: Path) -> Table:
+    """Read a CSV file into string columns, holding one copy of the data at most.
+
+    The fast path parses the file from disk with pyarrow (no Python copy of the text); a
+    file with ragged rows, or a row too long for it, is read again row by row with the
+    ``csv`` module, so that each rejected row is reported with its data row number.
+    """
+    source = str(path)
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    encoding = _sniff_encoding(head, source)
+    complete = size <= len(head)
+    if encoding == "utf-8":
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    text = _head_text(head, encoding, complete)
+    delimiter = sniff_delimiter(text)
+    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    for attempt in (encoding, "cp1252"):
+        try:
+            table = _read_fast(path, attempt, delimiter, header)
+        except _Utf8Error:
+            if attempt != "utf-8":
+                break
+            continue
+        except UnicodeDecodeError:
+            break
+        if table is None:
+            return _read_slow(path, attempt, delimiter, source)
+        return table
+    raise RecordError(
+        [Problem(None, None, "text in an unknown encoding: save it as UTF-8")], source
+    )
+
+
+class _Utf8Error(Exception):
+    pass
+
+
+def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> Table | None:
+    """pyarrow's reader; None when the file needs the row-by-row reader."""
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+    except ImportError:  # pyarrow is optional (the "io" extra): read row by row
+        return None
+    if not header:
+        return None
+    names = [f"c{i}" for i in range(len(header))]
+    bad_rows: list[object] = []
+
+    def on_bad_row(row: object) -> str:
+        bad_rows.append(row)
+        return "skip"
+
+    try:
+        arrow = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                column_names=names,
+                skip_rows=1,
+                encoding="utf8" if encoding.startswith("utf-8") else encoding,
+                block_size=min(_BLOCK_BYTES, max(1 << 20, path.stat().st_size + 1)),
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                newlines_in_values=True,
+                invalid_row_handler=on_bad_row,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or "utf8" in str(exc).lower():
+            raise _Utf8Error(str(exc)) from exc
+        return None
+    if bad_rows:
+        return None
+    frame = arrow.to_pandas()
+    del arrow
+    frame.columns = pd.Index(header)
+    return Table(frame, format="csv")
+
+
+def _read_slow(path: Path, encoding: str, delimiter: str, source: str) -> Table:
+    """Row by row with the csv module: ragged rows are rejected with their row numbers."""
+    csv.field_size_limit(1 << 30)
+    problems: list[Problem] = []
+    rejected: list[RejectedRow] = []
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    try:
+        with path.open("r", encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            header = next(reader, [])
+            row_no = 0
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                row_no += 1
+                if len(row) == len(header):
+                    rows.append(row)
+                    numbers.append(row_no)
+                    continue
+                reason = f"row has {len(row)} fields, the header has {len(header)}; rejected"
+                problems.append(Problem(row_no, None, reason, delimiter.join(row)[:60]))
+                cells = dict(zip(header, row, strict=False))
+                if len(row) > len(header):
+                    cells["extra_fields"] = delimiter.join(row[len(header) :])
+                rejected.append(RejectedRow(row_no, reason, cells))
+    except UnicodeDecodeError as exc:
+        raise RecordError(
+            [Problem(None, None, "text in an unknown encoding: save it as UTF-8")], source
+        ) from exc
+    frame = blank_frame(header, rows)
+    return Table(frame, problems, rejected, np.asarray(numbers, dtype=np.int64), "csv")
+
+
+def read_csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file (for guessing a mapping), reading its first bytes."""
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    encoding = _sniff_encoding(head, str(path))
+    try:
+        text = _head_text(head, encoding, True)
+    except UnicodeDecodeError:
+        text = _head_text(head, "cp1252", True)
+    return next(csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text)), [])
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix cells that a spreadsheet would run as a formula with an apostrophe."""
+    """Prefix cells that a spreadsheet would run as a formula with an apostrophe.
+
+    Cells starting with ``= + - @``, tab or carriage return get a leading ``'`` (the OWASP
+    practice; a name or id that legitimately starts with "-" gets one too). Numeric
+    columns are left alone: a spreadsheet does not run a number.
+    """
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            values = out[column].astype(str)
-            risky = values.str.startswith(_SPREADSHEET_RISK)
+        values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            text = values.where(values.notna(), "").astype(str)
+            risky = text.str.startswith(SPREADSHEET_RISK)
             if risky.any():
-                out[column] = values.where(~risky, "'" + values)
+                out[column] = text.where(~risky, "'" + text)
     return out
 
 
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write a table as UTF-8 CSV, formula cells neutralised."""
+    neutralise_formulas(frame).to_csv(Path(path), index=False, encoding="utf-8")
+
+
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write a result table by file suffix (CSV by default), formula cells neutralised."""
-    target = Path(path)
-    safe = neutralise_formulas(frame)
-    safe.to_csv(target, index=False, encoding="utf-8")
+    """Write a table by file suffix (see :func:`rfl_match.io.write.write_table`)."""
+    from rfl_match.io.write import write_table as write_by_suffix
+
+    write_by_suffix(frame, path)

@@ -2,14 +2,289 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.io.csv import read_csv
-from rfl_match.schema import Problem, RecordError, validate_records
+from rfl_match.io.table import (
+    RejectedRow,
+    Table,
+    formula_problems,
+    restore_neutralised,
+)
+from rfl_match.schema import (
+    ID_FIELD,
+    NAME_FIELDS,
+    PARENT_FIELDS,
+    PLACE_FIELDS,
+    Problem,
+    RecordError,
+    apply_mapping,
+    validate_records,
+)
 
-_CSV_SUFFIXES = {".csv", ".tsv", ".txt", ""}
+_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    "": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xml": "pfif",
+    ".pfif": "pfif",
+}
+_VALIDATED = "rfl_match_validated"
+# No name or place is this long: such a cell is pasted text, and would cost the name
+# pipeline minutes. It is blanked and reported, its row kept (like a malformed date).
+MAX_FIELD_CHARS = 1_000
+
+
+class RecordsRejected(RecordError):
+    """A RecordError that also carries the rows rejected before the input proved unusable."""
+
+    def __init__(self, problems: list[Problem], source: str, rejected: list[RejectedRow]) -> None:
+        super().__init__(problems, source)
+        self.rejected = rejected
+
+
+@dataclass(slots=True)
+class LoadedRecords:
+    """Records read leniently, with everything that was wrong with the input.
+
+    Attributes:
+        records: the validated records (``attrs["problems"]`` holds ``problems`` too).
+        problems: every problem found, rows numbered as data rows of the file (header 0).
+        rejected: rows left out of ``records``, each with its reason and its cells.
+        absent_mapping: mapping keys that name no column of this input.
+        format: "csv", "xlsx", "parquet", "pfif" or "frame".
+    """
+
+    records: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
+    absent_mapping: list[str] = field(default_factory=list)
+    format: str = "frame"
+
+
+def input_format(path: Path) -> str:
+    """The reader for a file, by suffix; RecordError for a type rfl_match cannot read."""
+    suffix = path.suffix.lower()
+    if suffix in _FORMATS:
+        return _FORMATS[suffix]
+    hint = " (save it as .xlsx or CSV)" if suffix in (".xls", ".ods", ".numbers") else ""
+    raise RecordError(
+        [
+            Problem(
+                None,
+                None,
+                f"unsupported file type {suffix!r}: use CSV, .xlsx, .parquet or PFIF .xml" + hint,
+            )
+        ],
+        str(path),
+    )
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise RecordError([Problem(None, None, "file not found")], str(path))
+    if path.is_dir():
+        raise RecordError([Problem(None, None, "this is a folder, not a file")], str(path))
+
+
+def read_table(path: str | Path) -> Table:
+    """A file's cells as text, before mapping and validation."""
+    path = Path(path)
+    _check_path(path)
+    kind = input_format(path)
+    if kind == "csv":
+        from rfl_match.io.csv import read_csv
+
+        table = read_csv(path)
+    elif kind == "xlsx":
+        from rfl_match.io.excel import read_excel
+
+        table = read_excel(path)
+    elif kind == "parquet":
+        from rfl_match.io.parquet import read_parquet
+
+        table = read_parquet(path)
+    else:
+        from rfl_match.io.pfif import read_pfif
+
+        table = read_pfif(path)
+    if kind in ("csv", "xlsx"):
+        restore_neutralised(table.frame)
+    return table
+
+
+def read_header(path: str | Path) -> list[str]:
+    """A file's column names, reading as little of it as the format allows."""
+    path = Path(path)
+    _check_path(path)
+    kind = input_format(path)
+    if kind == "csv":
+        from rfl_match.io.csv import read_csv_header
+
+        return read_csv_header(path)
+    if kind == "xlsx":
+        from rfl_match.io.excel import read_excel_header
+
+        return read_excel_header(path)
+    if kind == "parquet":
+        from rfl_match.io.parquet import read_parquet_header
+
+        return read_parquet_header(path)
+    return [str(c) for c in read_table(path).frame.columns]
+
+
+def _id_rejects(
+    frame: pd.DataFrame, mapping: dict[str, str] | None, rows: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.bool_], list[Problem], list[RejectedRow]]:
+    """Rows with a blank or duplicated record id: which to keep, and why the others go."""
+    keep = np.ones(len(frame), dtype=bool)
+    renamed = apply_mapping(frame.head(0), mapping)
+    positions = [i for i, c in enumerate(renamed.columns) if c == ID_FIELD]
+    if len(positions) != 1 or not len(frame):
+        return keep, [], []  # validation reports a missing or doubled id column
+    id_series = frame.iloc[:, positions[0]].fillna("").astype(str).str.strip()
+    ids: list[str] = [str(v) for v in id_series.tolist()]
+    problems: list[Problem] = []
+    rejected: list[RejectedRow] = []
+    reasons: dict[int, str] = {}
+    for position, value in enumerate(ids):
+        if not value:
+            reasons[position] = "blank record id; rejected"
+    duplicated = (id_series.duplicated(keep=False) & (id_series != "")).to_numpy()
+    if duplicated.any():
+        where = [int(p) for p in np.flatnonzero(duplicated)]
+        copies = frame.iloc[where].fillna("").astype(str).duplicated(keep="first").tolist()
+        first_of: dict[str, int] = {}
+        for position in where:
+            first_of.setdefault(ids[position], position)
+        by_id: dict[str, list[int]] = {}
+        for position, is_copy in zip(where, copies, strict=True):
+            if is_copy:
+                first = int(rows[first_of[ids[position]]])
+                reasons[position] = f"exact copy of row {first}; the first is kept"
+            else:
+                by_id.setdefault(ids[position], []).append(position)
+        for value, group in by_id.items():
+            if len(group) < 2:
+                continue
+            listed = ", ".join(str(int(rows[p])) for p in group)
+            for position in group:
+                reasons[position] = (
+                    f"record id {value!r} is used by rows {listed} with different details; "
+                    "all rejected: give each person its own id"
+                )
+    columns = [str(c) for c in frame.columns]
+    for position in sorted(reasons):
+        keep[position] = False
+        row = int(rows[position])
+        problems.append(Problem(row, ID_FIELD, reasons[position], ids[position][:60]))
+        cells = [str(v) for v in frame.iloc[position].fillna("").tolist()]
+        rejected.append(RejectedRow(row, reasons[position], dict(zip(columns, cells, strict=True))))
+    return keep, problems, rejected
+
+
+def _blank_overlong(records: pd.DataFrame, rows: npt.NDArray[np.int64]) -> list[Problem]:
+    problems: list[Problem] = []
+    for column in (*NAME_FIELDS, *PARENT_FIELDS, *PLACE_FIELDS):
+        if column not in records.columns:
+            continue
+        lengths = records[column].str.len().to_numpy()
+        too_long = np.flatnonzero(lengths > MAX_FIELD_CHARS)
+        for position in too_long:
+            problems.append(
+                Problem(
+                    int(rows[position]),
+                    column,
+                    f"{int(lengths[position]):,} characters: too long for a {column}; blanked",
+                    str(records[column].iat[int(position)])[:60] + "...",
+                )
+            )
+        if len(too_long):
+            records.loc[records.index[too_long], column] = ""
+    return problems
+
+
+def _renumber(problems: list[Problem], rows: npt.NDArray[np.int64]) -> list[Problem]:
+    return [
+        p if p.row is None or not 0 < p.row <= len(rows) else replace(p, row=int(rows[p.row - 1]))
+        for p in problems
+    ]
+
+
+def load_records(
+    path_or_dataframe: str | Path | pd.DataFrame,
+    mapping: dict[str, str] | None = None,
+    *,
+    reject_bad_rows: bool = True,
+    skip_absent_mapping: bool = False,
+) -> LoadedRecords:
+    """Read records, keeping every row that can be used and accounting for every other.
+
+    Unlike :func:`read_records`, rows with a blank or duplicated record id are rejected
+    (an exact copy of an earlier row is dropped, the first kept) instead of stopping the
+    read, and come back in ``rejected`` with their cells and reasons.
+
+    Args:
+        path_or_dataframe: a file (CSV, .xlsx, .parquet, PFIF .xml) or a DataFrame.
+        mapping: input column -> canonical field.
+        reject_bad_rows: reject rows with a blank or duplicated id (False: raise, as
+            :func:`read_records` does).
+        skip_absent_mapping: ignore mapping keys that name no column of this input (one
+            configuration for two files with different headers), listing them in
+            ``absent_mapping``.
+
+    Raises:
+        RecordError: when the input cannot be used at all (RecordsRejected when rows were
+            rejected before that was found).
+    """
+    if isinstance(path_or_dataframe, pd.DataFrame):
+        table = Table(path_or_dataframe, format="frame")
+        source = "input"
+    else:
+        table = read_table(path_or_dataframe)
+        source = str(path_or_dataframe)
+    frame = table.frame
+    rows = table.row_numbers()
+    absent: list[str] = []
+    if mapping and skip_absent_mapping:
+        headers = {str(c) for c in frame.columns} | {str(c).strip() for c in frame.columns}
+        absent = [k for k in mapping if k not in headers and mapping[k] not in headers]
+        mapping = {k: v for k, v in mapping.items() if k not in absent}
+    problems = list(table.problems)
+    if table.format != "frame":
+        problems += formula_problems(frame, rows)
+    rejected = list(table.rejected)
+    if reject_bad_rows:
+        keep, id_problems, id_rejected = _id_rejects(frame, mapping, rows)
+        if not keep.all():
+            frame = frame[keep].reset_index(drop=True)
+            rows = rows[keep]
+        problems += id_problems
+        rejected += id_rejected
+    try:
+        records = validate_records(frame, mapping or None, source=source)
+    except RecordError as exc:
+        fatal = _renumber(exc.problems, rows)
+        if rejected:
+            raise RecordsRejected(
+                fatal + [p for p in problems if p not in fatal], source, rejected
+            ) from None
+        raise RecordError(fatal, source) from None
+    problems += _renumber(list(records.attrs.get("problems", [])), rows)
+    problems += _blank_overlong(records, rows)
+    problems.sort(key=lambda p: (p.row is not None, p.row or 0))
+    records.attrs["problems"] = problems
+    records.attrs[_VALIDATED] = True
+    return LoadedRecords(records, problems, rejected, absent, table.format)
 
 
 def read_records(
@@ -18,8 +293,9 @@ def read_records(
     """Read records into the canonical schema.
 
     Args:
-        path_or_dataframe: a CSV file (UTF-8, UTF-16 or cp1252; delimiter ``,`` ``;`` or
-            tab) or a DataFrame.
+        path_or_dataframe: a file or a DataFrame. Files by suffix: CSV (``.csv``,
+            ``.tsv``, ``.txt``; UTF-8, UTF-16 or cp1252; delimiter ``,`` ``;`` or tab),
+            Excel ``.xlsx`` (first sheet), ``.parquet``, PFIF 1.1-1.4 ``.xml``.
         mapping: input column -> canonical field ("Nom complet" -> "full_name").
 
     Returns:
@@ -27,25 +303,8 @@ def read_records(
         row-level problem (a blanked malformed date or age, a rejected ragged row).
 
     Raises:
-        RecordError: listing every problem that makes the input unusable.
+        RecordError: listing every problem that makes the input unusable (among them
+            blank and duplicate record ids: see :func:`load_records` to reject those
+            rows instead).
     """
-    if isinstance(path_or_dataframe, pd.DataFrame):
-        frame = validate_records(path_or_dataframe, mapping)
-        frame.attrs["rfl_match_validated"] = True
-        return frame
-    path = Path(path_or_dataframe)
-    source = str(path)
-    if not path.exists():
-        raise RecordError([Problem(None, None, "file not found")], source)
-    if path.is_dir():
-        raise RecordError([Problem(None, None, "this is a folder, not a file")], source)
-    suffix = path.suffix.lower()
-    if suffix not in _CSV_SUFFIXES:
-        raise RecordError(
-            [Problem(None, None, f"unsupported file type {suffix!r}: use CSV")], source
-        )
-    raw_frame, row_problems = read_csv(path)
-    frame = validate_records(raw_frame, mapping, source=source)
-    frame.attrs["problems"] = row_problems + list(frame.attrs.get("problems", []))
-    frame.attrs["rfl_match_validated"] = True
-    return frame
+    return load_records(path_or_dataframe, mapping, reject_bad_rows=False).records

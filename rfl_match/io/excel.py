@@ -1,0 +1,179 @@
+"""Excel workbooks (``.xlsx``): the first sheet in, one or more sheets out.
+
+Every cell is read as text, as a person typed it (``7`` not ``7.0``, a date as
+``YYYY-MM-DD``); a formula cell is read as its formula text, never run. On the way out,
+cells that a spreadsheet would run are prefixed with an apostrophe, characters that the
+format forbids are dropped, and a cell longer than Excel allows is shortened, with a
+warning: a spreadsheet is for reading, the CSV or Parquet output keeps everything.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rfl_match.io.table import RejectedRow, Table, blank_frame, cell_text
+from rfl_match.schema import Problem, RecordError
+
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_CELL = 32_767
+
+
+def _open(path: Path) -> Any:
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    source = str(path)
+    if not zipfile.is_zipfile(path):
+        detail = "the file is empty" if path.stat().st_size == 0 else "not an .xlsx workbook"
+        hint = "" if path.stat().st_size == 0 else " (an old .xls? save it as .xlsx or CSV)"
+        raise RecordError([Problem(None, None, detail + hint)], source)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
+            return load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise RecordError(
+            [Problem(None, None, f"not a readable .xlsx workbook ({exc.__class__.__name__})")],
+            source,
+        ) from exc
+
+
+def read_excel(path: Path) -> Table:
+    """The first sheet of a workbook: the first non-empty row is the header."""
+    book = _open(path)
+    try:
+        sheet = book.worksheets[0]
+        header: list[str] | None = None
+        header_row = 0
+        rows: list[list[str]] = []
+        numbers: list[int] = []
+        problems: list[Problem] = []
+        rejected: list[RejectedRow] = []
+        for excel_row, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [cell_text(v) for v in values]
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                while cells and not cells[-1].strip():
+                    cells.pop()
+                header = [c.strip() for c in cells]
+                header_row = excel_row
+                continue
+            row_no = excel_row - header_row
+            extra = cells[len(header) :]
+            cells = cells[: len(header)] + [""] * (len(header) - len(cells))
+            if any(c.strip() for c in extra):
+                reason = (
+                    f"row has values beyond the last header column ({len(header)} columns); "
+                    "rejected"
+                )
+                problems.append(Problem(row_no, None, reason))
+                fields = dict(zip(header, cells, strict=True))
+                fields["extra_fields"] = "; ".join(c for c in extra if c.strip())
+                rejected.append(RejectedRow(row_no, reason, fields))
+                continue
+            rows.append(cells)
+            numbers.append(row_no)
+    finally:
+        book.close()
+    if header is None:
+        raise RecordError([Problem(None, None, "the workbook's first sheet is empty")], str(path))
+    header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
+    frame = blank_frame(header, rows)
+    return Table(frame, problems, rejected, np.asarray(numbers, dtype=np.int64), "xlsx")
+
+
+def read_excel_header(path: Path) -> list[str]:
+    """The header row of the first sheet."""
+    book = _open(path)
+    try:
+        for values in book.worksheets[0].iter_rows(values_only=True):
+            cells = [cell_text(v).strip() for v in values]
+            if any(cells):
+                while cells and not cells[-1]:
+                    cells.pop()
+                return cells
+    finally:
+        book.close()
+    return []
+
+
+def _excel_cell(value: Any, notes: dict[str, int]) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, int | float | bool):
+        return value
+    text = str(value)
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+        notes["control characters removed"] = notes.get("control characters removed", 0) + 1
+    if len(text) > EXCEL_MAX_CELL:
+        text = text[: EXCEL_MAX_CELL - 20] + " ...[shortened]"
+        notes["cells shortened to Excel's limit"] = (
+            notes.get("cells shortened to Excel's limit", 0) + 1
+        )
+    return text
+
+
+def write_excel(
+    sheets: dict[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    choices: dict[str, tuple[str, ...]] | None = None,
+    widths: dict[str, int] | None = None,
+) -> None:
+    """Write frames as sheets of one workbook, formula cells neutralised.
+
+    Args:
+        sheets: sheet name -> frame (already neutralised by the caller or not: done here).
+        path: the ``.xlsx`` file.
+        choices: column name -> allowed values, offered as a drop-down list in every sheet.
+        widths: column name -> width in characters.
+    """
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
+
+    from rfl_match.io.csv import neutralise_formulas
+
+    for name, frame in sheets.items():
+        if len(frame) >= EXCEL_MAX_ROWS:
+            raise ValueError(
+                f"sheet {name!r}: {len(frame):,} rows do not fit in a workbook "
+                f"(at most {EXCEL_MAX_ROWS - 1:,}); write CSV or Parquet instead"
+            )
+    book = Workbook(write_only=True)
+    notes: dict[str, int] = {}
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(title=name[:31])
+        safe = neutralise_formulas(frame)
+        columns = [str(c) for c in safe.columns]
+        for i, column in enumerate(columns, start=1):
+            width = (widths or {}).get(column, min(40, max(10, len(column) + 2)))
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
+        for column, allowed in (choices or {}).items():
+            if column in columns and len(safe):
+                letter = get_column_letter(columns.index(column) + 1)
+                rule = DataValidation(
+                    type="list", formula1='"' + ",".join(allowed) + '"', allow_blank=True
+                )
+                rule.add(f"{letter}2:{letter}{len(safe) + 1}")
+                sheet.data_validations.append(rule)
+        sheet.append(columns)
+        for row in safe.itertuples(index=False, name=None):
+            sheet.append([_excel_cell(v, notes) for v in row])
+    book.save(Path(path))
+    for what, count in notes.items():
+        warnings.warn(f"{path}: {count:,} {what}", stacklevel=2)

@@ -1,0 +1,76 @@
+"""Parquet files (pyarrow): typed columns in, text columns out, exact round trips.
+
+Every column is read as text the way a person would write it: whole numbers without
+``.0``, dates as ``YYYY-MM-DD``, nulls as "". Output is written as it is (Parquet is not
+opened by a spreadsheet, so nothing needs neutralising).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from rfl_match.io.table import Table, cell_text
+from rfl_match.schema import Problem, RecordError
+
+
+def _arrow_table(path: Path, columns: list[str] | None = None):  # type: ignore[no-untyped-def]
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    try:
+        return pq.read_table(path, columns=columns)
+    except (pa.ArrowException, OSError) as exc:
+        detail = "the file is empty" if path.stat().st_size == 0 else "not a readable Parquet file"
+        raise RecordError([Problem(None, None, f"{detail} ({exc})"[:300])], str(path)) from exc
+
+
+def read_parquet(path: Path) -> Table:
+    """All columns of a Parquet file as text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    arrow = _arrow_table(path)
+    columns: dict[int, pd.Series] = {}
+    for i in range(arrow.num_columns):
+        column = arrow.column(i)
+        kind = column.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            text = pc.fill_null(column, "")
+            series = text.to_pandas().astype(str)
+        elif (
+            pa.types.is_integer(kind)
+            or pa.types.is_date(kind)
+            or pa.types.is_boolean(kind)
+            or pa.types.is_decimal(kind)
+        ):
+            series = pc.fill_null(pc.cast(column, pa.string()), "").to_pandas().astype(str)
+        else:
+            # floats, timestamps, binary and nested types: cell by cell, as typed.
+            series = pd.Series([cell_text(v) for v in column.to_pylist()], dtype=str)
+        columns[i] = series.reset_index(drop=True)
+    frame = pd.DataFrame(columns)
+    if not columns:
+        frame = pd.DataFrame(index=pd.RangeIndex(arrow.num_rows))
+    frame.columns = pd.Index(arrow.column_names)
+    return Table(frame, format="parquet")
+
+
+def read_parquet_header(path: Path) -> list[str]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.read_schema(path).names)
+    except (pa.ArrowException, OSError) as exc:
+        raise RecordError(
+            [Problem(None, None, f"not a readable Parquet file ({exc})")], str(path)
+        ) from exc
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write a table as Parquet, column names as text."""
+    out = frame.copy()
+    out.columns = pd.Index([str(c) for c in out.columns])
+    out.to_parquet(Path(path), engine="pyarrow", index=False)

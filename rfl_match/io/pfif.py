@@ -1,0 +1,396 @@
+"""PFIF, the People Finder Interchange Format (1.1 to 1.4): persons and notes.
+
+Reading (:func:`read_pfif`): each ``person`` becomes a record; its notes (nested, or at the
+top level with a ``person_record_id``) add the latest ``last_known_location`` and
+``status``. PFIF fields map to the canonical schema:
+
+========================================  ===============================================
+PFIF                                      canonical
+========================================  ===============================================
+``person_record_id``                      ``record_id``
+``full_name`` (one name per line)         first line ``full_name``, the others
+                                          ``alternate_names``
+``given_name`` / ``first_name`` (1.1-1.3) ``given_name``
+``family_name`` / ``last_name``           ``family_name``
+``alternate_names``                       ``alternate_names`` (``;`` between names)
+``sex``, ``date_of_birth``, ``age``       the same
+``source_date`` (a date and time)         ``source_date`` (the date)
+``home_city``, ``home_state``,            ``place_of_origin`` ("city, state, country");
+``home_country``                          the fields are kept too
+note ``last_known_location``              ``last_known_location`` (the latest note's)
+========================================  ===============================================
+
+Other person fields are kept under their PFIF names (``description``, ``home_street``,
+``home_postal_code``, ``source_name``, ...; 1.1's ``other`` and ``home_zip`` under their
+later names). Contact details (``author_email``, ``author_phone``, ``email_of_found_person``,
+``phone_of_found_person``) are not read: matching needs none, and data kept is data at risk.
+
+The parser is expat with a document type declaration refused outright, so that neither
+entity expansion ("billion laughs") nor an external entity can be smuggled in.
+
+Writing (:func:`write_pfif_notes`): for each proposed pair, a note on each of the two
+records with ``linked_person_record_id`` pointing at the other (the PFIF way of marking a
+possible duplicate), no ``status`` (the spec's statuses describe the person, and nothing is
+confirmed), and a text saying who proposed it, with what probability, for review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.parsers import expat
+
+import numpy as np
+import pandas as pd
+
+from rfl_match.io.table import Table
+from rfl_match.schema import Problem, RecordError
+
+PFIF_NS = "http://zesty.ca/pfif/1.4"
+_NS_RE = re.compile(r"^https?://zesty\.ca/pfif/1\.[0-9]+/?$")
+# Old field names and the 1.4 names they became.
+_RENAMED = {
+    "first_name": "given_name",
+    "last_name": "family_name",
+    "home_zip": "home_postal_code",
+    "other": "description",
+    "found": "author_made_contact",
+}
+_PRIVATE = frozenset(
+    {"author_email", "author_phone", "email_of_found_person", "phone_of_found_person"}
+)
+_PERSON_ORDER = (
+    "full_name",
+    "given_name",
+    "family_name",
+    "alternate_names",
+    "sex",
+    "date_of_birth",
+    "age",
+    "source_date",
+    "place_of_origin",
+    "last_known_location",
+)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class _Refused(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class _Document:
+    persons: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)
+    versions: set[str] = field(default_factory=set)
+
+
+def _parse(path: Path) -> _Document:
+    """Persons and notes as dicts of text, with nested notes tagged with their person."""
+    source = str(path)
+    doc = _Document()
+    stack: list[str] = []
+    record: list[dict[str, str]] = []  # open person / note records, innermost last
+    text: list[str] = []
+    root_seen: list[str] = []
+
+    def local(name: str) -> tuple[str, str]:
+        namespace, _, tag = name.rpartition(" ")
+        return namespace, tag
+
+    def refuse(*_: Any) -> int:
+        raise _Refused("the file declares a document type or entities; refused for safety")
+
+    def start(name: str, _attrs: dict[str, str]) -> None:
+        namespace, tag = local(name)
+        if not root_seen:
+            root_seen.append(tag)
+            if tag != "pfif" or (namespace and not _NS_RE.match(namespace)):
+                raise _Refused(f"not a PFIF document (its root element is {tag!r})")
+            if namespace:
+                doc.versions.add(namespace.rstrip("/").rsplit("/", 1)[-1])
+        stack.append(tag)
+        if tag in ("person", "note"):
+            item: dict[str, str] = {"_kind": tag}
+            if tag == "note" and record and record[-1]["_kind"] == "person":
+                item["_parent"] = record[-1].get("person_record_id", "")
+                item["_parent_index"] = str(len(doc.persons))
+            record.append(item)
+        text.clear()
+
+    def end(name: str) -> None:
+        _, tag = local(name)
+        stack.pop()
+        if tag in ("person", "note") and record and record[-1]["_kind"] == tag:
+            item = record.pop()
+            (doc.persons if tag == "person" else doc.notes).append(item)
+        elif record and len(stack) >= 1 and stack[-1] == record[-1]["_kind"]:
+            key = _RENAMED.get(tag, tag)
+            if key not in _PRIVATE:
+                record[-1][key] = "".join(text)
+        text.clear()
+
+    def chars(data: str) -> None:
+        text.append(data)
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    try:
+        with path.open("rb") as handle:
+            parser.ParseFile(handle)
+    except _Refused as exc:
+        raise RecordError([Problem(None, None, str(exc))], source) from exc
+    except expat.ExpatError as exc:
+        detail = "the file is empty" if path.stat().st_size == 0 else f"not well-formed XML: {exc}"
+        raise RecordError([Problem(None, None, detail)], source) from exc
+    # A nested note written before its person's id: attach it by position instead.
+    for note in doc.notes:
+        if "_parent_index" in note and not note.get("_parent"):
+            index = int(note["_parent_index"])
+            if index < len(doc.persons):
+                note["_parent"] = doc.persons[index].get("person_record_id", "")
+    return doc
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def _date_part(value: str) -> str:
+    value = value.strip()
+    match = re.match(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", value)
+    return match.group(1) if match else value
+
+
+def _person_record(person: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {"record_id": person.get("person_record_id", "").strip()}
+    names = _lines(person.get("full_name", ""))
+    alternates = names[1:] + _lines(person.get("alternate_names", ""))
+    out["full_name"] = names[0] if names else ""
+    out["given_name"] = " ".join(_lines(person.get("given_name", "")))
+    out["family_name"] = " ".join(_lines(person.get("family_name", "")))
+    out["alternate_names"] = "; ".join(alternates)
+    for key in ("sex", "date_of_birth", "age"):
+        out[key] = person.get(key, "").strip()
+    out["source_date"] = _date_part(person.get("source_date", ""))
+    home = [person.get(k, "").strip() for k in ("home_city", "home_state", "home_country")]
+    out["place_of_origin"] = ", ".join(h for h in home if h)
+    out["last_known_location"] = ""
+    for key, value in person.items():
+        if key.startswith("_") or key in out or key in ("person_record_id", "full_name"):
+            continue
+        out[key] = "\n".join(_lines(value)) if "\n" in value else value.strip()
+    return out
+
+
+def read_pfif(path: Path) -> Table:
+    """The persons of a PFIF document as records, their notes folded in."""
+    doc = _parse(path)
+    problems: list[Problem] = []
+    records = [_person_record(p) for p in doc.persons]
+    position = {r["record_id"]: i for i, r in enumerate(records) if r["record_id"]}
+    latest: dict[int, dict[str, tuple[str, str]]] = {}
+    linked: dict[int, list[str]] = {}
+    for note in doc.notes:
+        person_id = (note.get("_parent") or note.get("person_record_id", "")).strip()
+        where = position.get(person_id)
+        if where is None:
+            problems.append(
+                Problem(
+                    None,
+                    "person_record_id",
+                    "note about a person who is not in this file; not used",
+                    note.get("note_record_id", "").strip(),
+                )
+            )
+            continue
+        when = note.get("source_date", "").strip() or note.get("entry_date", "").strip()
+        for key in ("last_known_location", "status"):
+            value = note.get(key, "").strip()
+            if value and when >= latest.setdefault(where, {}).get(key, ("", ""))[0]:
+                latest[where][key] = (when, value)
+        other = note.get("linked_person_record_id", "").strip()
+        if other:
+            linked.setdefault(where, []).append(other)
+    for where, values in latest.items():
+        for key, (_, value) in values.items():
+            records[where][key] = value
+    for where, others in linked.items():
+        records[where]["linked_person_record_ids"] = "; ".join(dict.fromkeys(others))
+    columns = list(dict.fromkeys(["record_id", *_PERSON_ORDER]))
+    for record in records:
+        for key in record:
+            if key not in columns:
+                columns.append(key)
+    frame = pd.DataFrame(
+        {c: pd.Series([r.get(c, "") for r in records], dtype=str) for c in columns}
+    )
+    if not records and doc.notes:
+        raise RecordError(
+            [Problem(None, None, "the file holds notes but no person records to match")],
+            str(path),
+        )
+    table = Table(frame, problems, format="pfif")
+    table.rows = np.arange(1, len(frame) + 1, dtype=np.int64)
+    return table
+
+
+def read_pfif_notes(path: Path) -> pd.DataFrame:
+    """Every note of a PFIF document (nested or not), one row each, fields as text."""
+    doc = _parse(path)
+    rows = []
+    for note in doc.notes:
+        row = {k: v.strip() for k, v in note.items() if not k.startswith("_")}
+        if not row.get("person_record_id") and note.get("_parent"):
+            row["person_record_id"] = note["_parent"]
+        rows.append(row)
+    return pd.DataFrame(rows, dtype=str).fillna("")
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _clean(value: Any) -> str:
+    return _XML_ILLEGAL.sub("", "" if value is None else str(value))
+
+
+def _note_id(domain: str, person: str, linked: str) -> str:
+    digest = hashlib.sha256(f"{person}\x1f{linked}".encode()).hexdigest()[:16]
+    return f"{domain}/note.{digest}"
+
+
+def _note_text(row: dict[str, Any]) -> str:
+    probability = float(row.get("match_probability", float("nan")))
+    parts = [
+        "Possible match proposed by rfl_match, for review by a tracing officer; not confirmed.",
+        f"Match probability {probability:.3f}",
+    ]
+    if "rank" in row and str(row["rank"]).strip():
+        parts[-1] += f" (candidate {int(row['rank'])} for this request)."
+    else:
+        parts[-1] += "."
+    if str(row.get("explanation", "")).strip():
+        parts.append(f"Reasons: {row['explanation']}")
+    return " ".join(parts)
+
+
+def pfif_notes(
+    matches: pd.DataFrame,
+    *,
+    domain: str = "rfl-match.invalid",
+    author_name: str = "rfl_match (automatic proposal)",
+    when: dt.datetime | None = None,
+) -> Iterator[dict[str, str]]:
+    """The PFIF note fields for each pair of ``matches``: one note on each record."""
+    moment = _stamp(when or dt.datetime.now(dt.UTC))
+    for record in matches.to_dict("records"):
+        row = {str(k): v for k, v in record.items()}
+        text = _note_text(row)
+        left, right = str(row["request_id"]), str(row["sighting_id"])
+        for person, other in ((left, right), (right, left)):
+            yield {
+                "note_record_id": _note_id(domain, person, other),
+                "person_record_id": person,
+                "linked_person_record_id": other,
+                "entry_date": moment,
+                "author_name": author_name,
+                "source_date": moment,
+                "text": text,
+            }
+
+
+def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) -> None:
+    """Write proposed pairs as a PFIF 1.4 document of notes (see the module docstring)."""
+    root = ET.Element(f"{{{PFIF_NS}}}pfif")
+    for note in pfif_notes(matches, **options):
+        element = ET.SubElement(root, f"{{{PFIF_NS}}}note")
+        for key, value in note.items():
+            ET.SubElement(element, f"{{{PFIF_NS}}}{key}").text = _clean(value)
+    _write_tree(root, path)
+
+
+def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
+    """Write records as PFIF 1.4 persons (``full_name`` and ``alternate_names`` one name a
+    line); canonical fields that PFIF lacks go into ``description``."""
+    root = ET.Element(f"{{{PFIF_NS}}}pfif")
+    pfif_fields = (
+        "person_record_id",
+        "entry_date",
+        "expiry_date",
+        "author_name",
+        "source_name",
+        "source_date",
+        "source_url",
+        "full_name",
+        "given_name",
+        "family_name",
+        "alternate_names",
+        "description",
+        "sex",
+        "date_of_birth",
+        "age",
+        "home_street",
+        "home_neighborhood",
+        "home_city",
+        "home_state",
+        "home_postal_code",
+        "home_country",
+        "photo_url",
+        "profile_urls",
+    )
+    extra = ("father_name", "mother_name", "grandfather_name", "place_of_birth", "nationality")
+    for row in records.fillna("").astype(str).to_dict("records"):
+        values = dict(row)
+        values["person_record_id"] = row.get("record_id", "")
+        # PFIF puts one name a line: a line break inside one name becomes a space.
+        values["full_name"] = " ".join(row.get("full_name", "").split())
+        values["alternate_names"] = "\n".join(
+            n.strip() for n in re.split(r"[;\n]", row.get("alternate_names", "")) if n.strip()
+        )
+        if values.get("source_date") and len(values["source_date"]) == 10:
+            values["source_date"] += "T00:00:00Z"
+        if row.get("place_of_origin") and not any(
+            row.get(k) for k in ("home_city", "home_state", "home_country")
+        ):
+            values["home_city"] = row["place_of_origin"]
+        described = [f"{k}: {row[k]}" for k in extra if row.get(k)]
+        if described:
+            values["description"] = "\n".join(
+                filter(None, [row.get("description", ""), *described])
+            )
+        element = ET.SubElement(root, f"{{{PFIF_NS}}}person")
+        for key in pfif_fields:
+            if values.get(key):
+                ET.SubElement(element, f"{{{PFIF_NS}}}{key}").text = _clean(values[key])
+        location = row.get("last_known_location", "")
+        if location:
+            note = ET.SubElement(element, f"{{{PFIF_NS}}}note")
+            for key, value in (
+                ("note_record_id", _note_id("rfl-match.invalid", values["person_record_id"], "")),
+                ("person_record_id", values["person_record_id"]),
+                ("author_name", "rfl_match (export)"),
+                ("source_date", values.get("source_date") or _stamp(dt.datetime.now(dt.UTC))),
+                ("last_known_location", location),
+                ("text", "Last known location, as recorded in the source."),
+            ):
+                ET.SubElement(note, f"{{{PFIF_NS}}}{key}").text = _clean(value)
+    _write_tree(root, path)
+
+
+def _write_tree(root: ET.Element, path: str | Path) -> None:
+    ET.register_namespace("pfif", PFIF_NS)
+    ET.indent(root, space="  ")
+    tree = ET.ElementTree(root)
+    tree.write(Path(path), encoding="UTF-8", xml_declaration=True)

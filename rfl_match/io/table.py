@@ -1,0 +1,142 @@
+"""What every reader returns: a table of text cells, the problems met and the rows rejected.
+
+Readers of each format (csv.py, excel.py, parquet.py, pfif.py) turn a file into a
+:class:`Table` of string columns; ``read.py`` maps and validates it into records. Rows that
+cannot be read at all (a ragged CSV row, an Excel row with cells beyond the header) are not
+lost: they travel in ``Table.rejected`` with their reason, to the rejects file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from rfl_match.schema import Problem
+
+# Cells a spreadsheet would run as a formula start with one of these (OWASP CSV injection).
+SPREADSHEET_RISK = ("=", "+", "-", "@", "\t", "\r")
+# A cell that looks like a formula, not like a name or a number: "=...", "@...", or "+"/"-"
+# followed by something a formula needs. "-" alone or "+44 20..." do not count.
+_FORMULA_LIKE = re.compile(r"^(?:[=@]|[+\-].*[(!|=])", re.S)
+_NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """A row that could not be read or validated, kept for the rejects file.
+
+    Attributes:
+        row: the 1-based data row (the header is row 0).
+        reason: why it was rejected, in words.
+        fields: its cells by column name (cells beyond the header under ``extra_fields``).
+    """
+
+    row: int
+    reason: str
+    fields: dict[str, str]
+
+
+@dataclass(slots=True)
+class Table:
+    """A table read from a file, before mapping and validation.
+
+    Attributes:
+        frame: string columns, missing values as "".
+        problems: row-level problems met while reading.
+        rejected: rows that could not be read.
+        rows: the data row number of each row of ``frame`` (None: 1, 2, 3 ...); differs
+            when rows were rejected or skipped.
+        format: "csv", "xlsx", "parquet" or "pfif".
+    """
+
+    frame: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
+    rows: npt.NDArray[np.int64] | None = None
+    format: str = "csv"
+
+    def row_numbers(self) -> npt.NDArray[np.int64]:
+        if self.rows is not None:
+            return self.rows
+        return np.arange(1, len(self.frame) + 1, dtype=np.int64)
+
+
+def cell_text(value: Any) -> str:
+    """One cell as text, the way a person typed it: 7 not 7.0, a date as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.replace(tzinfo=None).isoformat(timespec="seconds")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isnan(number):
+            return ""
+        if number.is_integer() and abs(number) < 1e15:
+            return str(int(number))
+        return repr(number)
+    return str(value)
+
+
+def restore_neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo the leading apostrophe that rfl_match (and OWASP practice) puts before cells a
+    spreadsheet would run, so that a file written by rfl_match reads back as it was."""
+    for column in frame.columns:
+        values = frame[column]
+        if not pd.api.types.is_string_dtype(values):
+            continue
+        quoted = values.str.startswith("'").fillna(False)
+        if quoted.any():
+            frame[column] = values.str.replace(_NEUTRALISED, "", n=1, regex=True)
+    return frame
+
+
+def formula_problems(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> list[Problem]:
+    """A warning for each cell that a spreadsheet would run as a formula. The row is kept:
+    rfl_match never runs it, and every spreadsheet-bound output neutralises it."""
+    problems: list[Problem] = []
+    for column in frame.columns:
+        values = frame[column]
+        if not pd.api.types.is_string_dtype(values):
+            continue
+        risky = values.str.startswith(("=", "+", "-", "@")).fillna(False)
+        if not risky.any():
+            continue
+        hits = values[risky.to_numpy()]
+        formula = hits.str.match(_FORMULA_LIKE).fillna(False).to_numpy()
+        for position, value in zip(
+            np.flatnonzero(risky.to_numpy())[formula], hits[formula], strict=True
+        ):
+            problems.append(
+                Problem(
+                    int(rows[position]),
+                    str(column),
+                    "cell looks like a spreadsheet formula; kept as text "
+                    "(outputs prefix it with an apostrophe)",
+                    value if len(value) <= 60 else value[:60] + "...",
+                )
+            )
+    return problems
+
+
+def blank_frame(columns: list[str], rows: list[list[str]]) -> pd.DataFrame:
+    """A frame of string columns from rows of cells; duplicate column names are kept."""
+    frame = pd.DataFrame(rows, columns=pd.Index(range(len(columns))), dtype=str)
+    if not rows:
+        frame = pd.DataFrame({i: pd.Series([], dtype=str) for i in range(len(columns))})
+    frame.columns = pd.Index(columns)
+    return frame

@@ -1,0 +1,295 @@
+"""The command line on real-looking exports, run as a user runs it (a subprocess): every
+format in and out, every kind of bad input, and every subcommand."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import rfl_match as rm
+from rfl_match.io import read_table, write_table
+from rfl_match.io.pfif import read_pfif_notes
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = "u_sample_pairs = 20000\ntraining_pairs = 200000\n"
+
+
+def run(*args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rfl_match.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=300,
+        cwd=ROOT,
+    )
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A small seeded data set: the synthetic generator's, as CSV, plus a fast config."""
+    folder = tmp_path_factory.mktemp("tiny")
+    from rfl_match.synth import SynthConfig, generate, write
+
+    write(generate(SynthConfig(n_requests=40, n_sightings=120, seed=11)), folder)
+    config = folder / "fast.toml"
+    config.write_text(FAST, encoding="utf-8")
+    return {
+        "requests": folder / "requests.csv",
+        "sightings": folder / "sightings.csv",
+        "truth": folder / "truth.csv",
+        "config": config,
+    }
+
+
+def summary(stdout: str, key: str) -> str:
+    line = next(line for line in stdout.splitlines() if line.startswith(key))
+    return line[len(key) :].strip()
+
+
+def test_link_every_format_in_and_out(tmp_path: Path, data: dict[str, Path]) -> None:
+    requests = rm.read_records(data["requests"])
+    xlsx, parquet = tmp_path / "requests.xlsx", tmp_path / "sightings.parquet"
+    write_table(requests, xlsx)
+    write_table(rm.read_records(data["sightings"]), parquet)
+    out = tmp_path / "matches.xlsx"
+    result = run(
+        "link", xlsx, parquet, "-o", out, "--config", data["config"],
+        "--review", tmp_path / "review.xlsx", "--save-model", tmp_path / "model.json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for key in ("records read", "rows with problems", "pairs compared", "matches written"):
+        assert key in result.stdout
+    assert "40 requests, 120 sightings" in result.stdout
+    assert "reading requests" in result.stderr and "scoring" in result.stderr  # progress
+    matches = read_table(out).frame
+    assert len(matches) > 20 and {"request_id", "sighting_id", "explanation"} <= set(matches)
+
+    # The same model on the CSV inputs gives the same pairs, in CSV, Parquet and PFIF.
+    for suffix in (".csv", ".parquet", ".xml"):
+        again = tmp_path / f"again{suffix}"
+        result = run(
+            "link", data["requests"], data["sightings"], "-o", again,
+            "--model", tmp_path / "model.json", "--quiet",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == ""  # --quiet
+        if suffix == ".xml":
+            notes = read_pfif_notes(again)
+            pairs = set(zip(notes.person_record_id, notes.linked_person_record_id, strict=True))
+        else:
+            frame = read_table(again).frame
+            pairs = set(zip(frame.request_id, frame.sighting_id, strict=True))
+        assert set(zip(matches.request_id, matches.sighting_id, strict=True)) <= pairs
+
+    review = pd.read_excel(tmp_path / "review.xlsx", dtype=str, keep_default_na=False)
+    columns = list(review.columns)
+    assert columns[:6] == [
+        "request_id", "rank", "sighting_id", "match_probability", "decision", "comment",
+    ]  # fmt: skip
+    assert columns.index("sighting full_name") == columns.index("request full_name") + 1
+    assert (review["decision"] == "").all()
+    assert set(requests["record_id"]) == set(review["request_id"])  # every request listed
+    first = review[review["rank"] == "1"].iloc[0]
+    assert first["explanation"] and first["sighting full_name"]
+
+
+BAD_FATAL = [
+    (b"record_id,full_name\nr1,Ali \x81\x8d\n", "unknown encoding"),
+    (b"id_number,camp\n1,Zaatari\n", "record id"),
+    (b"", "empty"),
+    (b"PK\x03\x04\x00\x00\x08\x00" * 100, "binary"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_FATAL)
+def test_unusable_input_exit_3(
+    tmp_path: Path, data: dict[str, Path], content: bytes, message: str
+) -> None:
+    bad = tmp_path / "requests.csv"
+    bad.write_bytes(content)
+    out = tmp_path / "m.csv"
+    result = run("link", bad, data["sightings"], "-o", out)
+    assert result.returncode == 3, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+    if message == "record id":
+        assert "init-config" in result.stderr  # the way out is named
+
+
+def bad_requests(data: dict[str, Path]) -> tuple[str, int]:
+    """The good requests plus one of each recoverable problem; (CSV text, good rows)."""
+    good = data["requests"].read_text(encoding="utf-8").rstrip("\n").split("\n")
+    header, rows = good[0], good[1:]
+    width = header.count(",")
+    first_id = rows[0].split(",", 1)[0]
+    extra = [
+        "dup1,Ali Hassan" + "," * (width - 1),
+        "dup1,Omar Said" + "," * (width - 1),
+        "ragged,Aya" + "," * (width + 3),
+        "huge," + "x" * 1_000_000 + "," * (width - 1),
+        'formula,"=HYPERLINK(""http://evil.invalid"",""Ali"")"' + "," * (width - 1),
+        rows[0].replace(first_id, "at", 1).replace(",", ",@SUM(1+1)", 1),
+    ]
+    return "\n".join([header, *rows, *extra]) + "\n", len(rows) + 3
+
+
+def test_recoverable_problems_reported_at_once_nothing_lost(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    text, good_rows = bad_requests(data)
+    bad = tmp_path / "requests.csv"
+    bad.write_text(text, encoding="utf-8")
+    out = tmp_path / "m.csv"
+    review = tmp_path / "review.csv"
+    result = run(
+        "link", bad, data["sightings"], "-o", out, "--config", data["config"],
+        "--review", review, "--top-k", "0", "--threshold", "0",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"{good_rows} requests" in summary(result.stdout, "records read")
+    assert summary(result.stdout, "rows rejected").startswith("3 ")
+    n = len(text.splitlines()) - 1
+    stderr = result.stderr
+    assert f"row {n - 4}" in stderr and f"row {n - 5}" in stderr and "dup1" in stderr
+    assert f"row {n - 3}" in stderr and "fields" in stderr
+    assert "formula" in stderr
+    assert "1,000,000 characters: too long for a full_name; blanked" in stderr
+    rejects = pd.read_csv(tmp_path / "m.rejects.csv", dtype=str, keep_default_na=False)
+    rejected = rejects[rejects.action == "rejected"]
+    assert sorted(rejected["row"].astype(int)) == [n - 5, n - 4, n - 3]
+    assert set(rejected["field record_id"]) == {"dup1", "ragged"}
+    assert rejected["reason"].str.contains("different details").sum() == 2
+    # Formula cells are neutralised in every spreadsheet-bound output.
+    for path in (review, tmp_path / "m.rejects.csv", out):
+        for cell in pd.read_csv(path, dtype=str, keep_default_na=False).to_numpy().ravel():
+            assert not cell.startswith(("=", "+", "@")), (path, cell)
+    shown = pd.read_csv(review, dtype=str, keep_default_na=False)
+    assert "'=HYPERLINK(" in "".join(shown["request full_name"])
+    assert {"huge", "formula", "at"} <= set(shown["request_id"])
+
+    strict = run("link", bad, data["sightings"], "-o", tmp_path / "s.csv", "--strict")
+    assert strict.returncode == 3 and "--strict" in strict.stderr
+    assert not (tmp_path / "s.csv").exists() and (tmp_path / "s.rejects.csv").exists()
+
+
+def test_usage_errors_exit_2(tmp_path: Path, data: dict[str, Path]) -> None:
+    result = run("link", data["requests"], data["sightings"], "-o", tmp_path / "m.docx")
+    assert result.returncode == 2 and "cannot write '.docx'" in result.stderr
+    mapping = tmp_path / "c.toml"
+    mapping.write_text('[mapping]\n"Nom complet" = "camp"\n', encoding="utf-8")
+    result = run(
+        "link", data["requests"], data["sightings"], "-o", tmp_path / "m.csv", "--config", mapping
+    )
+    assert result.returncode == 2 and "Nom complet" in result.stderr
+
+
+def test_init_config_then_link_french_and_arabic_exports(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    requests = rm.read_records(data["requests"])
+    sightings = rm.read_records(data["sightings"])
+    french = requests.rename(
+        columns={
+            "record_id": "N° de dossier",
+            "given_name": "Prénom",
+            "family_name": "Nom",
+            "date_of_birth": "Date de naissance",
+            "sex": "Sexe",
+            "father_name": "Nom du père",
+        }
+    )[["N° de dossier", "Prénom", "Nom", "Date de naissance", "Sexe", "Nom du père"]]
+    french["Camp"] = "Zaatari"
+    arabic = sightings.rename(
+        columns={
+            "record_id": "رقم",
+            "given_name": "الاسم",
+            "family_name": "الكنية",
+            "date_of_birth": "تاريخ الميلاد",
+            "sex": "الجنس",
+            "father_name": "اسم الأب",
+        }
+    )[["رقم", "الاسم", "الكنية", "تاريخ الميلاد", "الجنس", "اسم الأب"]]
+    fr_path, ar_path = tmp_path / "demandes.xlsx", tmp_path / "sightings.csv"
+    write_table(french, fr_path)
+    write_table(arabic, ar_path)
+    config = tmp_path / "match.toml"
+    result = run("init-config", fr_path, ar_path, "-o", config)
+    assert result.returncode == 0, result.stderr
+    assert "not mapped  'Camp'" in result.stdout
+    written = rm.LinkConfig.from_toml(config)
+    assert written.mapping["Prénom"] == "given_name" and written.mapping["الكنية"] == "family_name"
+    assert run("init-config", fr_path, "-o", config).returncode == 2  # no silent overwrite
+    config.write_text(FAST + config.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run("link", fr_path, ar_path, "-o", tmp_path / "m.csv", "--config", config)
+    assert result.returncode == 0, result.stderr
+    assert int(summary(result.stdout, "matches written").split()[0].replace(",", "")) > 10
+
+
+def test_dedupe_evaluate_explain(tmp_path: Path, data: dict[str, Path]) -> None:
+    sightings = rm.read_records(data["sightings"])
+    doubled = pd.concat(
+        [sightings, sightings.head(10).assign(record_id=lambda f: "copy-" + f["record_id"])]
+    )
+    records = tmp_path / "records.parquet"
+    write_table(doubled, records)
+    clusters_path = tmp_path / "clusters.csv"
+    result = run("dedupe", records, "-o", clusters_path, "--config", data["config"])
+    assert result.returncode == 0, result.stderr
+    clusters = pd.read_csv(clusters_path, dtype=str)
+    assert list(clusters.columns) == ["record_id", "cluster_id"] and len(clusters) == 130
+    by_id = clusters.set_index("record_id")["cluster_id"]
+    together = sum(by_id[r] == by_id["copy-" + r] for r in sightings.head(10)["record_id"])
+    assert together >= 8
+
+    matches = tmp_path / "m.csv"
+    model = tmp_path / "model.json"
+    args = ["--config", data["config"], "--save-model", model, "--quiet"]
+    result = run("link", data["requests"], data["sightings"], "-o", matches, *args)
+    assert result.returncode == 0, result.stderr
+    table = run("evaluate", matches, data["truth"])
+    assert table.returncode == 0, table.stderr
+    for key in ("precision", "recall", "F1", "recall@1", "recall@5"):
+        assert key in table.stdout
+    scores = json.loads(run("evaluate", matches, data["truth"], "--json").stdout)
+    assert scores["recall_at_5"] >= 0.7
+
+    pair = pd.read_csv(matches, dtype=str).iloc[0]
+    explained = run(
+        "explain", data["requests"], data["sightings"], pair.request_id, pair.sighting_id,
+        "--model", model,
+    )  # fmt: skip
+    assert explained.returncode == 0, explained.stderr
+    assert f"{pair.request_id} ~ {pair.sighting_id}" in explained.stdout
+    assert "match probability" in explained.stdout
+    missing = run("explain", data["requests"], data["sightings"], "nobody", pair.sighting_id,
+                  "--model", model)  # fmt: skip
+    assert missing.returncode == 3 and "no such record in the requests" in missing.stderr
+
+
+def test_normalize_and_synth(tmp_path: Path) -> None:
+    result = run("normalize", "-", stdin="محمد عبد الله\nMohammed Abdallah\n=cmd|calc\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "name,script,tokens,variant_ids,phonetic_keys,skeleton_keys,roles"
+    assert lines[1].startswith("محمد عبد الله,Arabic,muhammad abdallah,")
+    assert lines[3].startswith("'=cmd|calc")  # neutralised on the way out
+
+    names = tmp_path / "names.csv"
+    names.write_text("record_id,Nom complet\nr1,Олександр Марченко\n", encoding="utf-8")
+    out = tmp_path / "forms.parquet"
+    result = run("normalize", names, "--column", "Nom complet", "-o", out)
+    assert result.returncode == 0, result.stderr
+    forms = pd.read_parquet(out)
+    assert forms.loc[0, "record_id"] == "r1" and forms.loc[0, "script"] == "Cyrillic"
+    assert run("normalize", names).returncode == 3  # which column? says so
+
+    result = run("synth", tmp_path / "s", "--requests", "5", "--sightings", "9", "--seed", "1")
+    assert result.returncode == 0, result.stderr
+    for name in ("requests", "sightings", "truth"):
+        assert (tmp_path / "s" / f"{name}.csv").exists()

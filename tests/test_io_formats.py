@@ -1,0 +1,331 @@
+"""Formats in and out: round trips, typed cells, PFIF, spreadsheet safety, header guesses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import rfl_match as rm
+from rfl_match.io import load_records, read_table, write_table
+from rfl_match.io.csv import neutralise_formulas
+from rfl_match.io.headers import fold_header, guess_mapping
+from rfl_match.io.pfif import read_pfif_notes
+
+PFIF_DIR = Path(__file__).parent / "data" / "pfif"
+
+RECORDS = pd.DataFrame(
+    {
+        "record_id": ["007", "-12", "r3", "r4"],
+        "full_name": [
+            "Ali Hassan",
+            '=HYPERLINK("http://x","Ali")',
+            "محمد عبد الله",
+            "Olena\nKovalenko",
+        ],
+        "alternate_names": ["", "@SUM(A1)", "Mohammed; Muhammad", "+Olga"],
+        "sex": ["male", "male", "", "female"],
+        "date_of_birth": ["2009", "1980-02", "1975-03-04", ""],
+        "age": ["", "40-45", "", "7"],
+        "source_date": ["2020-01-01", "", "2021-06-30", "2022-02-24"],
+        "camp": ["Zaatari", "", "Al-Hol", "Przemyśl"],
+    },
+    dtype=str,
+)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx", ".parquet"])
+def test_records_round_trip(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"records{suffix}"
+    write_table(RECORDS, path)
+    back = read_table(path).frame
+    pd.testing.assert_frame_equal(back.astype(object), RECORDS.astype(object))
+    assert rm.read_records(path)["record_id"].tolist() == ["007", "-12", "r3", "r4"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_spreadsheet_outputs_neutralise_formulas(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"out{suffix}"
+    write_table(RECORDS, path)
+    if suffix == ".csv":
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    else:
+        raw = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+    assert raw["full_name"].iloc[1] == '\'=HYPERLINK("http://x","Ali")'
+    assert raw["alternate_names"].iloc[1] == "'@SUM(A1)"
+    assert raw["alternate_names"].iloc[3] == "'+Olga"
+    assert raw["record_id"].iloc[1] == "'-12"  # OWASP: a leading "-" is quoted too
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path).active
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_neutralise_every_risky_prefix() -> None:
+    frame = pd.DataFrame({"v": ["=1", "+1", "-1", "@a", "\tx", "\rx", "ok", ""], "n": range(8)})
+    out = neutralise_formulas(frame)
+    assert out["v"].tolist() == ["'=1", "'+1", "'-1", "'@a", "'\tx", "'\rx", "ok", ""]
+    assert out["n"].tolist() == list(range(8))
+
+
+def test_excel_cells_read_as_typed(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["ID", "full_name", "age", "weight", "date_of_birth", "registered", "note"])
+    sheet.append([1, "Ali", 7, 1.5, dt.date(2001, 2, 3), dt.datetime(2020, 1, 2, 10, 30), None])
+    sheet.append([])  # a blank row between records
+    sheet.append([3, "Aya", 7.0, None, "2002", None, "=SUM(C2:C3)"])
+    sheet.append([4, "Omar", None, None, None, None, None, "beyond the header"])
+    path = tmp_path / "in.xlsx"
+    book.save(path)
+    table = read_table(path)
+    assert table.frame.to_dict("records") == [
+        {
+            "ID": "1",
+            "full_name": "Ali",
+            "age": "7",
+            "weight": "1.5",
+            "date_of_birth": "2001-02-03",
+            "registered": "2020-01-02T10:30:00",
+            "note": "",
+        },
+        {
+            "ID": "3",
+            "full_name": "Aya",
+            "age": "7",
+            "weight": "",
+            "date_of_birth": "2002",
+            "registered": "",
+            "note": "=SUM(C2:C3)",
+        },
+    ]
+    assert table.row_numbers().tolist() == [1, 3]  # Excel rows 2 and 4
+    assert [r.row for r in table.rejected] == [4]
+    assert table.rejected[0].fields["extra_fields"] == "beyond the header"
+    loaded = load_records(path, {"ID": "record_id"})
+    formula = [p for p in loaded.problems if "formula" in p.message]
+    assert [(p.row, p.column) for p in formula] == [(3, "note")]
+
+
+def test_parquet_typed_columns_read_as_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "record_id": [1, 2],
+            "full_name": ["Ali", None],
+            "age": [7.0, float("nan")],
+            "date_of_birth": [dt.date(2001, 2, 3), None],
+            "source_date": pd.to_datetime(["2020-01-02", "2021-03-04"]),
+            "flag": [True, False],
+        }
+    )
+    path = tmp_path / "in.parquet"
+    frame.to_parquet(path)
+    got = read_table(path).frame
+    assert got.to_dict("list") == {
+        "record_id": ["1", "2"],
+        "full_name": ["Ali", ""],
+        "age": ["7", ""],
+        "date_of_birth": ["2001-02-03", ""],
+        "source_date": ["2020-01-02", "2021-03-04"],
+        "flag": ["true", "false"],
+    }
+
+
+def test_short_and_long_rows_rejected_and_later_rows_numbered_right(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "record_id,full_name,date_of_birth\n"
+        'r1,Ali,2001\nr2,Omar\nr3,"Aya\nSaid",2002,extra\nr4,Huda,20x1\n',
+        encoding="utf-8",
+    )
+    loaded = load_records(path)
+    assert loaded.records["record_id"].tolist() == ["r1", "r4"]
+    assert [(r.row, r.fields.get("extra_fields", "")) for r in loaded.rejected] == [
+        (2, ""),
+        (3, "extra"),
+    ]
+    malformed = [p for p in loaded.problems if p.column == "date_of_birth"]
+    assert [p.row for p in malformed] == [4]  # its row in the file, not in what was kept
+
+
+def test_duplicate_ids_rejected_exact_copies_kept_once(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "record_id,full_name\nr1,Ali\nr2,Omar\nr1,Aya\nr2,Omar\n,Huda\nr5,Said\n",
+        encoding="utf-8",
+    )
+    loaded = load_records(path)
+    assert loaded.records["record_id"].tolist() == ["r2", "r5"]
+    reasons = {r.row: r.reason for r in loaded.rejected}
+    assert set(reasons) == {1, 3, 4, 5}
+    assert "rows 1, 3" in reasons[1] and "rows 1, 3" in reasons[3]
+    assert "exact copy of row 2" in reasons[4]
+    assert "blank record id" in reasons[5]
+    with pytest.raises(rm.RecordError, match="duplicate"):
+        rm.read_records(path)  # the library default stays strict
+
+
+def test_pfif_1_4_example() -> None:
+    loaded = load_records(PFIF_DIR / "pfif-1.4-example.xml")
+    records = loaded.records.set_index("record_id")
+    kate = records.loc["salesforce.com/0740000000035jp"]
+    assert kate["full_name"] == "Katherine Doe"
+    assert kate["alternate_names"] == "Kathy Doe; Kate Doe; Katherine Smith"
+    assert (kate["given_name"], kate["family_name"]) == ("Katherine", "Doe")
+    assert (kate["sex"], kate["date_of_birth"], kate["age"]) == ("female", "1975-03", "35-40")
+    assert kate["source_date"] == "2012-05-29"
+    assert kate["place_of_origin"] == "New Orleans, LA, US"
+    assert kate["home_city"] == "New Orleans"  # padded text stripped
+    assert kate["last_known_location"] == "Astrodome shelter, Houston"  # the latest note's
+    assert kate["status"] == "believed_alive"
+    assert kate["linked_person_record_ids"] == "icrc.org/person.4325"
+    assert "author_email" not in records.columns and "email_of_found_person" not in records.columns
+    john = records.loc["icrc.org/person.4325"]
+    assert (john["full_name"], john["status"]) == ("John Doe", "information_sought")
+    orphan = [p for p in loaded.problems if "not in this file" in p.message]
+    assert [p.value for p in orphan] == ["icrc.org/note.19"]
+
+
+def test_pfif_1_1_field_names() -> None:
+    records = rm.read_records(PFIF_DIR / "pfif-1.1-example.xml")
+    row = records.iloc[0]
+    assert (row["given_name"], row["family_name"]) == ("KATHERINE", "DOE")
+    assert row["home_postal_code"] == "70112" and row["description"] == "description: red coat"
+    assert row["last_known_location"] == "ASTRODOME"
+    assert row["place_of_origin"] == "NEW ORLEANS, LA"
+
+
+def test_pfif_notes_only() -> None:
+    notes = read_pfif_notes(PFIF_DIR / "pfif-1.2-notes.xml")
+    assert notes.loc[0, "linked_person_record_id"] == "example.com/person.999"
+    assert notes.loc[0, "author_made_contact"] == "false"  # 1.2's "found"
+    with pytest.raises(rm.RecordError, match="notes but no person records"):
+        rm.read_records(PFIF_DIR / "pfif-1.2-notes.xml")
+
+
+def test_pfif_persons_round_trip(tmp_path: Path) -> None:
+    records = rm.read_records(RECORDS.assign(place_of_origin=["Homs", "", "", "Kharkiv, UA"]))
+    path = tmp_path / "persons.xml"
+    write_table(records, path)
+    back = rm.read_records(path)
+    assert back["full_name"].tolist() == [" ".join(n.split()) for n in records["full_name"]]
+    for column in (
+        "record_id",
+        "sex",
+        "date_of_birth",
+        "age",
+        "source_date",
+        "place_of_origin",
+    ):
+        assert back[column].tolist() == records[column].tolist(), column
+    assert back["alternate_names"].tolist() == ["", "@SUM(A1)", "Mohammed; Muhammad", "+Olga"]
+
+
+def test_pfif_notes_link_each_pair_both_ways(tmp_path: Path) -> None:
+    matches = pd.DataFrame(
+        {
+            "request_id": ["a/1", "a/2"],
+            "sighting_id": ["b/7", "b/8"],
+            "match_probability": [0.97, 0.61],
+            "rank": [1, 2],
+            "explanation": ["given name: same +5.0", "<script>"],
+        }
+    )
+    path = tmp_path / "notes.xml"
+    write_table(matches, path)
+    notes = read_pfif_notes(path)
+    pairs = set(zip(notes.person_record_id, notes.linked_person_record_id, strict=True))
+    assert pairs == {("a/1", "b/7"), ("b/7", "a/1"), ("a/2", "b/8"), ("b/8", "a/2")}
+    assert notes["note_record_id"].is_unique
+    assert "status" not in notes.columns  # a proposal says nothing about the person
+    first = notes[notes.person_record_id == "a/1"].iloc[0]
+    assert "for review" in first["text"] and "0.970" in first["text"]
+    assert first["source_date"].endswith("Z") and first["author_name"]
+    assert "<script>" in notes[notes.person_record_id == "a/2"].iloc[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<!DOCTYPE pfif [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        '<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4"><pfif:person>'
+        "<pfif:person_record_id>x/1</pfif:person_record_id><pfif:full_name>&b;</pfif:full_name>"
+        "</pfif:person></pfif:pfif>",
+        '<!DOCTYPE pfif SYSTEM "http://example.invalid/evil.dtd"><pfif/>',
+    ],
+)
+def test_pfif_refuses_doctype_and_entities(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "evil.xml"
+    path.write_text('<?xml version="1.0"?>' + body, encoding="utf-8")
+    with pytest.raises(rm.RecordError, match="refused"):
+        rm.read_records(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("<html><body/></html>", "not a PFIF document"), ("<pfif:pfif", "not well-formed")],
+)
+def test_not_pfif(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "other.xml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(rm.RecordError, match=message):
+        rm.read_records(path)
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (
+            ["ID", "Nom", "Prénom(s)", "Date de naissance", "Sexe", "Nom du père"],
+            ["record_id", "family_name", "given_name", "date_of_birth", "sex", "father_name"],
+        ),
+        (["N°", "Nom", "Âge"], ["record_id", "full_name", "age"]),
+        (
+            ["رقم الحالة", "الاسم", "اسم الأب", "اسم الجد", "الكنية", "الجنس", "تاريخ الميلاد"],
+            [
+                "record_id",
+                "given_name",
+                "father_name",
+                "grandfather_name",
+                "family_name",
+                "sex",
+                "date_of_birth",
+            ],
+        ),
+        (["رقم", "الاسم الكامل", "العمر"], ["record_id", "full_name", "age"]),
+        (
+            ["Номер", "Фамилия", "Имя", "Дата рождения", "Пол"],
+            ["record_id", "family_name", "given_name", "date_of_birth", "sex"],
+        ),
+        (
+            ["ID", "Nombre", "Apellidos", "Sexo", "Edad", "Fecha de nacimiento"],
+            ["record_id", "given_name", "family_name", "sex", "age", "date_of_birth"],
+        ),
+        (["Case ID", "Full Name", "Gender", "DOB", "Last seen"], None),
+    ],
+)
+def test_header_guesses(headers: list[str], expected: list[str] | None) -> None:
+    guess = guess_mapping(headers)
+    if expected is None:
+        expected = ["record_id", "full_name", "sex", "date_of_birth", "last_known_location"]
+    canonical = {h: h.lower().replace(" ", "_") for h in guess.canonical}
+    assert [guess.mapping.get(h) or canonical[h] for h in headers] == expected
+    assert not guess.unmapped
+
+
+def test_header_guess_reports_what_it_cannot_map() -> None:
+    guess = guess_mapping(["ID", "Имя", "Фамилия", "Отчество", "Лагерь", "Name", "Full name"])
+    assert guess.patronymic == ["Отчество"]
+    assert "Лагерь" in guess.unmapped
+    assert guess.canonical == ["Full name"] and "Name" in guess.unmapped
+    assert "already given" in guess.notes["Name"]
+
+
+def test_fold_header() -> None:
+    assert fold_header(" Prénom(s) : ") == "prenom"
+    assert fold_header("اسمُ الأب") == fold_header("اسم الاب")
