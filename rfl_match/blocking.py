@@ -141,6 +141,7 @@ KEYS: dict[str, Callable[[PreparedPair, int], KeyValues]] = {
     "name_phonetic": lambda d, s: _positions(d.person_names(s).phonetics),
     "name_pair_class": lambda d, s: _pairs_of(d.person_names(s).classes),
     "name_pair_skeleton": lambda d, s: _pairs_of(d.person_names(s).skeletons),
+    "name_joined_skeleton": lambda d, s: _column(d.person_names(s).joined),
     "given_class": lambda d, s: _column(d.person_names(s).classes[:, 0]),
     "family_class": lambda d, s: _family_values(d, s),
     "given_skeleton": lambda d, s: _column(d.person_names(s).skeletons[:, 0]),

@@ -28,6 +28,7 @@ COMPARISON_KINDS = (
 
 # Blocking keys that records can be grouped on (see blocking.py).
 BLOCKING_KEYS = (
+    "name_joined_skeleton",
     "name_pair_class",
     "name_pair_skeleton",
     "name_class",
@@ -98,6 +99,7 @@ class LinkConfig:
     blocking: tuple[tuple[str, ...], ...] = (
         ("name_pair_class",),
         ("name_pair_skeleton",),
+        ("name_joined_skeleton",),
         ("given_class", "birth_band"),
         ("name_skeleton", "birth_year"),
     )

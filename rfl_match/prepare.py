@@ -65,6 +65,7 @@ class PersonNames:
     skeletons: IntArray  # (n, MAX_CHAIN) codes of each part's consonant skeleton key
     phonetics: IntArray  # (n, MAX_CHAIN) codes of each part's phonetic key
     family: NameParts  # the parts from the family start on, left-aligned
+    joined: IntArray  # key code of all parts' consonant skeletons run together
 
     @property
     def parts(self) -> NameParts:
@@ -248,6 +249,7 @@ class PreparedPair:
             assemble(full.phonetics, given.phonetics, family.phonetics),
         )
         return PersonNames(
+            joined=self._joined_skeletons(parts.skeletons),
             tokens=tokens,
             classes=parts.classes,
             family=parts.shifted(start),
@@ -258,6 +260,19 @@ class PreparedPair:
             skeletons=parts.skeletons,
             phonetics=parts.phonetics,
         )
+
+    def _joined_skeletons(self, skeletons: IntArray) -> IntArray:
+        """One key per record: the skeletons of its parts run together, so that names split
+        differently ("Nur Alam" / "Nuralam", "Aung San" / "Aungsan") and single names meet."""
+        codes, rows = np.unique(skeletons, axis=0, return_inverse=True)
+        words = self.keys.array()
+        joined = np.full(len(codes), -1, dtype=np.int32)
+        for k, row in enumerate(codes):
+            text = "".join(words[c][2:] for c in row if c >= 0)
+            if len(text) >= 2:
+                joined[k] = self.keys.id("j:" + text)
+        out: IntArray = joined[rows.reshape(-1)]
+        return out
 
     def chain_tokens(self, side: int, column: str) -> tuple[IntArray, NameParts, IntArray]:
         """Token codes ``(n, MAX_CHAIN)``, parts and joined-text codes of any name column
