@@ -31,6 +31,7 @@ from rfl_match.scoring import (
     merge_patterns,
     pattern_counts,
     probability,
+    seed_parameters,
     starting_m,
     tf_adjustment,
 )
@@ -166,17 +167,18 @@ class Linker:
         u_random = [x.copy() for x in u]
 
         # EM runs on the candidate pairs, where the model is used: their non-matches share a
-        # name key and often a culture, so u among them is learned too, starting from the
-        # random-pair u. The prior is the share of matches among candidates.
+        # name key and often a culture, so u among them is learned too. It starts from the
+        # pairs that agree strongly on everything known (seed_parameters), which keeps it
+        # on the match / non-match split rather than another split of the candidates.
+        # The prior is the share of matches among candidates.
         pairs = self._block(data, dedupe)
-        parts = [
-            pattern_counts(level_matrix(comparisons, data, cl, cr), n_levels)
-            for cl, cr in pairs.chunks(self.config.chunk_pairs)
-        ]
-        patterns, counts = merge_patterns(parts, n_levels)
+        patterns, counts = self._patterns(comparisons, data, pairs)
         self._warn_constant(comparisons, patterns, counts)
         m = [starting_m(n) for n in n_levels]
         prior = float(np.clip(min(len(left), len(right)) / max(len(pairs), 1), 1e-4, 0.5))
+        seeded = seed_parameters(patterns, counts, n_levels)
+        if seeded is not None:
+            m, u, prior = seeded
         if labels is not None:
             m, u_labels, prior_labels = self._from_labels(
                 labels, left, right, comparisons, data, len(pairs)
@@ -216,6 +218,17 @@ class Linker:
         }
         self._last = (left, right)
         return self
+
+    def _patterns(
+        self, comparisons: list[Comparison], data: PreparedPair, pairs: CandidatePairs
+    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
+        """Distinct level patterns of the pairs and their counts, chunk by chunk."""
+        n_levels = tuple(c.n_levels for c in comparisons)
+        parts = [
+            pattern_counts(level_matrix(comparisons, data, cl, cr), n_levels)
+            for cl, cr in pairs.chunks(self.config.chunk_pairs)
+        ]
+        return merge_patterns(parts, n_levels)
 
     @staticmethod
     def _warn_constant(

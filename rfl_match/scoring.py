@@ -82,6 +82,37 @@ def starting_m(n_levels: int) -> FloatArray:
     return _normalise(shares)
 
 
+def seed_parameters(
+    patterns: npt.NDArray[np.int8], counts: npt.NDArray[np.int64], n_levels: tuple[int, ...]
+) -> tuple[list[FloatArray], list[FloatArray], float] | None:
+    """Starting m, u and prior from the pairs that agree strongly on everything known.
+
+    A pattern is a seed match when every comparison that is not missing sits at one of its
+    two strongest levels, and at least two are known. EM started from these shares finds
+    the matches; started blind, it can settle on another split of the candidates (people
+    of one family, or of one birth year). None when there are too few seeds.
+    """
+    top = np.asarray(n_levels, dtype=np.int16)[None, :] - 2
+    known = patterns > 0
+    strong = (patterns >= top) | ~known
+    seed = strong.all(axis=1) & (known.sum(axis=1) >= 2)
+    w = counts.astype(np.float64)
+    if w[seed].sum() < 5 or w[~seed].sum() < 5:
+        return None
+    m = [
+        _normalise(np.bincount(patterns[seed, c], weights=w[seed], minlength=n).astype(np.float64))
+        for c, n in enumerate(n_levels)
+    ]
+    u = [
+        _normalise(
+            np.bincount(patterns[~seed, c], weights=w[~seed], minlength=n).astype(np.float64)
+        )
+        for c, n in enumerate(n_levels)
+    ]
+    prior = float(w[seed].sum() / w.sum())
+    return m, u, prior
+
+
 @dataclass
 class EMResult:
     m: list[FloatArray]
