@@ -193,7 +193,7 @@ class GivenNameComparison(Comparison):
         ta, tb = a.tokens[li, 0], b.tokens[ri, 0]
         pa, pb = a.parts.take(li), b.parts.take(ri)
         missing = (ta < 0) | (tb < 0)
-        sim = similarity(ta, tb, data.tokens, cutoff=0.80)
+        sim = similarity(ta, tb, data.tokens, cutoff=0.80, workers=data.workers)
         alike = _sound_alike(pa, pb)
         cross = _cross_sound_alike(pa, pb)
         swapped = cross[:, 0, 1] & cross[:, 1, 0] & ~alike[:, 0]
@@ -244,7 +244,7 @@ class FamilyNameComparison(Comparison):
         missing, same, truncated, reordered, sounds, common = _chain_levels(
             a.family.take(li), b.family.take(ri)
         )
-        sim = similarity(a.text[li], b.text[ri], data.texts, cutoff=0.9)
+        sim = similarity(a.text[li], b.text[ri], data.texts, cutoff=0.9, workers=data.workers)
         return _select([missing, same, truncated, reordered, sounds, sim >= 0.9, common], len(li))
 
     def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
@@ -309,7 +309,7 @@ class NameChainComparison(Comparison):
         _, pb, xb = data.chain_tokens(1, self.spec.field)
         pa, pb, xa, xb = pa.take(li), pb.take(ri), xa[li], xb[ri]
         missing, same, truncated, _, sounds, common = _chain_levels(pa, pb)
-        sim = similarity(xa, xb, data.texts, cutoff=0.9)
+        sim = similarity(xa, xb, data.texts, cutoff=0.9, workers=data.workers)
         conditions = [missing, (xa == xb) & (xa >= 0), same, truncated]
         if self._cross:
             second_a = data.person_names(0).parts.take(li)
@@ -421,7 +421,7 @@ class StringComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         left, right, vocab = data.text_codes(self.spec.field, fold=True)
         a, b = left[li], right[ri]
-        sim = similarity(a, b, vocab, cutoff=min(self.thresholds))
+        sim = similarity(a, b, vocab, cutoff=min(self.thresholds), workers=data.workers)
         conditions = [(a < 0) | (b < 0), a == b]
         conditions += [sim >= t for t in sorted(self.thresholds, reverse=True)]
         return _select(conditions, len(li))

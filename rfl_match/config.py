@@ -90,6 +90,7 @@ class LinkConfig:
         em_max_iterations, em_tolerance: EM stopping rules.
         seed: seed for every random draw.
         chunk_pairs: pairs compared per chunk (bounds memory).
+        workers: threads for string comparisons (-1: every core).
         mapping: input column -> canonical field, for files whose headers differ.
         culture: a hint for name structure ("arabic", "somali", ...), or "".
     """
@@ -113,6 +114,7 @@ class LinkConfig:
     em_tolerance: float = 1e-6
     seed: int = 42
     chunk_pairs: int = 2_000_000
+    workers: int = 1
     mapping: dict[str, str] = field(default_factory=dict)
     culture: str = ""
 
@@ -132,6 +134,8 @@ class LinkConfig:
                     )
         if not 0.0 <= self.threshold <= 1.0:
             raise ConfigError(f"threshold: {self.threshold} is not a probability")
+        if self.workers == 0 or self.workers < -1:
+            raise ConfigError(f"workers: {self.workers}; use a positive count or -1")
         if min(self.max_block_size, self.chunk_pairs, self.u_sample_pairs, self.training_pairs) < 1:
             raise ConfigError(
                 "max_block_size, chunk_pairs, u_sample_pairs and training_pairs must be positive"

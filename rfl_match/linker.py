@@ -124,7 +124,9 @@ class Linker:
         return specs
 
     def _prepare(self, left: pd.DataFrame, right: pd.DataFrame) -> PreparedPair:
-        return PreparedPair(left, right, culture=self.config.culture or None)
+        return PreparedPair(
+            left, right, culture=self.config.culture or None, workers=self.config.workers
+        )
 
     def _block(self, data: PreparedPair, dedupe: bool) -> CandidatePairs:
         return block(

@@ -142,6 +142,7 @@ class PreparedPair:
     left: pd.DataFrame
     right: pd.DataFrame
     culture: str | None = None
+    workers: int = 1  # threads for the string kernels (rapidfuzz); -1 uses every core
     _cache: dict[str, Any] = field(default_factory=dict)
     tokens: Vocabulary = field(default_factory=lambda: Vocabulary())
     classes: Vocabulary = field(default_factory=lambda: Vocabulary())

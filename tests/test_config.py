@@ -48,6 +48,7 @@ def test_json_round_trip() -> None:
         ({"blocking": [["surname_soundex"]]}, "surname_soundex"),
         ({"threshold": "high"}, "threshold"),
         ({"top_k": 2.5}, "top_k"),
+        ({"workers": 0}, "workers"),
     ],
 )
 def test_errors_name_the_key(data: dict[str, object], named: str) -> None:

@@ -146,3 +146,15 @@ def test_dedupe_finds_planted_duplicates(synthetic: dict[str, pd.DataFrame]) -> 
     lookup = clusters.set_index("record_id")["cluster_id"]
     together = sum(lookup[r] == lookup["dup-" + r] for r in base.head(30)["record_id"])
     assert together >= 27
+
+
+def test_workers_do_not_change_predictions(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    one = fitted.predict(synthetic["requests"], synthetic["sightings"])
+    fitted.config = fitted.config.with_options(workers=2)
+    try:
+        two = fitted.predict(synthetic["requests"], synthetic["sightings"])
+    finally:
+        fitted.config = fitted.config.with_options(workers=1)
+    pdt.assert_frame_equal(one, two)
