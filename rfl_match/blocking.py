@@ -240,7 +240,12 @@ def _refine(
 
 
 def block(
-    data: PreparedPair, rules: Sequence[Sequence[str]], *, max_block: int, dedupe: bool = False
+    data: PreparedPair,
+    rules: Sequence[Sequence[str]],
+    *,
+    max_block: int,
+    dedupe: bool = False,
+    window: int = 5,
 ) -> CandidatePairs:
     """Candidate pairs of the union of the rules.
 
@@ -250,12 +255,21 @@ def block(
         max_block: pairs allowed in one block before it is refined or dropped.
         dedupe: both sides are one list: keep each unordered pair once, never a record
             with itself.
+        window: records each record meets on either side in a sorted-neighbourhood rule.
     """
     _n_left, n_right = data.sizes
     found: list[Int64Array] = []
     stats: list[RuleStats] = []
     for rule in rules:
         name = "+".join(rule)
+        if rule[0].startswith(SORTED):
+            lr, rr = sorted_neighbourhood(data, rule[0][len(SORTED) :], window=window)
+            if dedupe:
+                keep = lr < rr
+                lr, rr = lr[keep], rr[keep]
+            found.append(lr * n_right + rr)
+            stats.append(RuleStats(name, pairs=len(lr)))
+            continue
         left = rule_values(data, 0, rule)
         right = rule_values(data, 1, rule)
         lr, rr, keys, oversized = join(left, right, max_block=max_block)
@@ -290,6 +304,48 @@ def block(
     left_idx = (seen // max(n_right, 1)).astype(np.intp)
     right_idx = (seen % max(n_right, 1)).astype(np.intp)
     return CandidatePairs(left_idx, right_idx, stats)
+
+
+SORTED = "sorted:"
+
+
+def _key_text(data: PreparedPair, key: str, codes: Int64Array) -> npt.NDArray[np.object_]:
+    """The text of key values, for sorting (classes and sound keys by their spelling)."""
+    if key.endswith("_class") and "pair" not in key:
+        vocab = data.classes.array()
+    elif key.endswith(("_skeleton", "_phonetic")) and "pair" not in key:
+        vocab = data.keys.array()
+    else:
+        return codes.astype(str).astype(object)
+    out: npt.NDArray[np.object_] = vocab[codes]
+    return out
+
+
+def sorted_neighbourhood(
+    data: PreparedPair, key: str, *, window: int
+) -> tuple[Int64Array, Int64Array]:
+    """Pairs of records whose key values sit within ``window`` places of each other when
+    both sides' values are sorted together: typo-heavy keys meet their near spellings
+    ("frlf" next to "frl") without a block per exact value."""
+    left, right = key_values(data, 0, key), key_values(data, 1, key)
+    text = np.concatenate([_key_text(data, key, left.codes), _key_text(data, key, right.codes)])
+    rows = np.concatenate([left.rows, right.rows])
+    side = np.r_[np.zeros(len(left.rows), dtype=np.int8), np.ones(len(right.rows), dtype=np.int8)]
+    # Sort by text, then side and row, so that the order never depends on the input order.
+    order = np.lexsort((rows, side, text.astype(str)))
+    rows, side = rows[order], side[order]
+    out_l: list[Int64Array] = []
+    out_r: list[Int64Array] = []
+    for offset in range(1, window + 1):
+        a, b = np.arange(len(rows) - offset), np.arange(offset, len(rows))
+        cross = side[a] != side[b]
+        a, b = a[cross], b[cross]
+        first_left = side[a] == 0
+        out_l.append(np.where(first_left, rows[a], rows[b]))
+        out_r.append(np.where(first_left, rows[b], rows[a]))
+    if not out_l:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(out_l), np.concatenate(out_r)
 
 
 def _describe(data: PreparedPair, rule: Sequence[str], code: int) -> str:

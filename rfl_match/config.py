@@ -82,6 +82,8 @@ class LinkConfig:
         default_comparisons: compare every canonical field present in both inputs.
         blocking: blocking rules; each a tuple of keys that must all agree.
         max_block_size: pairs allowed in one block before a more specific key takes over.
+        sorted_window: neighbours met on each side in a ``sorted:<key>`` rule (a sorted
+            neighbourhood, for typo-heavy keys).
         threshold: default match-probability threshold of ``predict``.
         top_k: default number of sightings kept per request (0 keeps all).
         term_frequency: adjust name agreements by how common the name is.
@@ -105,6 +107,7 @@ class LinkConfig:
         ("name_skeleton", "birth_year"),
     )
     max_block_size: int = 5_000
+    sorted_window: int = 5
     threshold: float = 0.5
     top_k: int = 5
     term_frequency: bool = True
@@ -127,18 +130,31 @@ class LinkConfig:
                 )
         for rule in self.blocking:
             for key in rule:
-                if key not in BLOCKING_KEYS and not key.startswith("field:"):
+                bare = key.removeprefix("sorted:")
+                if bare not in BLOCKING_KEYS and not bare.startswith("field:"):
                     raise ConfigError(
-                        f"blocking: unknown key {key!r}; use one of {', '.join(BLOCKING_KEYS)} "
-                        "or 'field:<column>'"
+                        f"blocking: unknown key {key!r}; use one of {', '.join(BLOCKING_KEYS)}, "
+                        "'field:<column>', or 'sorted:<key>' for a sorted neighbourhood"
                     )
+                if key.startswith("sorted:") and len(rule) > 1:
+                    raise ConfigError(f"blocking: {key!r} must be a rule of its own")
         if not 0.0 <= self.threshold <= 1.0:
             raise ConfigError(f"threshold: {self.threshold} is not a probability")
         if self.workers == 0 or self.workers < -1:
             raise ConfigError(f"workers: {self.workers}; use a positive count or -1")
-        if min(self.max_block_size, self.chunk_pairs, self.u_sample_pairs, self.training_pairs) < 1:
+        if (
+            min(
+                self.max_block_size,
+                self.chunk_pairs,
+                self.u_sample_pairs,
+                self.training_pairs,
+                self.sorted_window,
+            )
+            < 1
+        ):
             raise ConfigError(
-                "max_block_size, chunk_pairs, u_sample_pairs and training_pairs must be positive"
+                "max_block_size, chunk_pairs, u_sample_pairs, training_pairs and sorted_window "
+                "must be positive"
             )
 
     # --- round trips -------------------------------------------------------------------

@@ -130,7 +130,11 @@ class Linker:
 
     def _block(self, data: PreparedPair, dedupe: bool) -> CandidatePairs:
         return block(
-            data, self.config.blocking, max_block=self.config.max_block_size, dedupe=dedupe
+            data,
+            self.config.blocking,
+            max_block=self.config.max_block_size,
+            dedupe=dedupe,
+            window=self.config.sorted_window,
         )
 
     # --- fit ------------------------------------------------------------------------
@@ -542,7 +546,11 @@ class Linker:
             )
         for rule in self.config.blocking:
             pairs = block(
-                data, [rule], max_block=self.config.max_block_size, dedupe=sightings is None
+                data,
+                [rule],
+                max_block=self.config.max_block_size,
+                dedupe=sightings is None,
+                window=self.config.sorted_window,
             )
             ids = pairs.left.astype(np.int64) * len(right) + pairs.right
             before = len(cumulative)

@@ -123,3 +123,25 @@ def test_oversized_block_split_by_birth_band_and_warned() -> None:
     ids = set(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True))
     assert all((i, i) in ids for i in range(200))
     assert not [w for w in caught if "left out" in str(w.message)]
+
+
+def test_sorted_neighbourhood_meets_near_spellings_in_any_row_order() -> None:
+    left = frame([("Stanislaw Frolow", "2009"), ("Olena Kovalenko", "1990")], "l")
+    right = frame([("Stanislav Frolov", "2009"), ("Zzyzx Qqq", "1950"), ("Olena", "1990")], "r")
+    rule = [("sorted:name_joined_skeleton",)]
+
+    def found(lf: pd.DataFrame, rf: pd.DataFrame) -> set[tuple[str, str]]:
+        pairs = block(PreparedPair(lf, rf), rule, max_block=100, window=1)
+        return set(
+            zip(
+                lf["record_id"].to_numpy()[pairs.left],
+                rf["record_id"].to_numpy()[pairs.right],
+                strict=True,
+            )
+        )
+
+    plain = found(left, right)
+    assert ("l0", "r0") in plain
+    assert plain == found(
+        left.iloc[::-1].reset_index(drop=True), right.iloc[::-1].reset_index(drop=True)
+    )
