@@ -90,6 +90,8 @@ class LinkConfig:
         u_sample_pairs: random pairs drawn to estimate u probabilities.
         training_pairs: candidate pairs sampled for each EM training session.
         em_max_iterations, em_tolerance: EM stopping rules.
+        em_m_prior: weight of the prior on m (what matches usually look like), as a share
+            of the expected number of matches; 0 for plain maximum likelihood.
         seed: seed for every random draw.
         chunk_pairs: pairs compared per chunk (bounds memory).
         workers: threads for string comparisons (-1: every core).
@@ -115,6 +117,7 @@ class LinkConfig:
     training_pairs: int = 2_000_000
     em_max_iterations: int = 1000
     em_tolerance: float = 1e-6
+    em_m_prior: float = 1.0
     seed: int = 42
     chunk_pairs: int = 2_000_000
     workers: int = 1

@@ -174,8 +174,9 @@ class Linker:
 
         # EM runs on the candidate pairs, where the model is used: their non-matches share a
         # name key and often a culture, so u among them is learned too. It starts from the
-        # pairs that agree strongly on everything known (seed_parameters), which keeps it
-        # on the match / non-match split rather than another split of the candidates.
+        # pairs that agree strongly on everything known (seed_parameters), and a prior on m
+        # (matches mostly agree, graded) keeps it on the match / non-match split rather
+        # than another split of the candidates (one family; one birth year).
         # The prior is the share of matches among candidates.
         pairs = self._block(data, dedupe)
         patterns, counts = self._patterns(comparisons, data, pairs)
@@ -201,6 +202,8 @@ class Linker:
                 prior,
                 max_iterations=self.config.em_max_iterations,
                 tolerance=self.config.em_tolerance,
+                m_prior=[starting_m(n) for n in n_levels],
+                m_prior_strength=self.config.em_m_prior,
             )
             m, u, prior = result.m, result.u, result.prior
             iterations, converged = result.iterations, result.converged

@@ -133,6 +133,8 @@ def expectation_maximisation(
     tolerance: float = 1e-6,
     fixed: tuple[bool, ...] | None = None,
     estimate_u: bool = True,
+    m_prior: list[FloatArray] | None = None,
+    m_prior_strength: float = 0.0,
 ) -> EMResult:
     """Estimate m, u and the prior by EM over level-pattern counts.
 
@@ -148,6 +150,10 @@ def expectation_maximisation(
         prior_start: starting share of matches among the pairs.
         fixed: per comparison, True to keep its m as given (e.g. from reviewed pairs).
         estimate_u: update u by EM as well; False keeps the given u.
+        m_prior: per comparison, the shape of a Dirichlet prior on m (maximum a posteriori
+            EM): what matches usually look like, so that EM cannot call a group of
+            relatives (who agree on everything but the given name and birth) the matches.
+        m_prior_strength: the prior's weight, as a share of the expected number of matches.
     """
     if len(counts) == 0:
         raise ScoringError(
@@ -187,8 +193,10 @@ def expectation_maximisation(
         for c in range(n_comp):
             if fixed[c]:
                 continue
-            sums = np.bincount(idx[c], weights=weight, minlength=len(m[c]))
-            new_m = _normalise(sums.astype(np.float64))
+            sums = np.bincount(idx[c], weights=weight, minlength=len(m[c])).astype(np.float64)
+            if m_prior is not None and m_prior_strength > 0:
+                sums += m_prior_strength * weight.sum() * m_prior[c]
+            new_m = _normalise(sums)
             change = max(change, float(np.abs(new_m - m[c]).max()))
             m[c] = new_m
             if estimate_u:

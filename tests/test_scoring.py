@@ -102,3 +102,29 @@ def test_term_frequency_lowers_common_names() -> None:
 def test_probability_of_weights() -> None:
     assert probability(np.array([0.0]))[0] == pytest.approx(0.5)
     assert probability(np.array([10.0]))[0] == pytest.approx(1024 / 1025)
+
+
+def test_m_prior_weighs_as_asked() -> None:
+    levels = simulate(50_000, 0.1, seed=7)
+    patterns, counts = pattern_counts(levels, (4, 3, 4))
+    start = [starting_m(4), starting_m(3), starting_m(4)]
+    shape = [np.array([0, 0.0, 0.0, 1.0]), np.array([0, 0.0, 1.0]), np.array([0, 0, 0, 1.0])]
+    plain = expectation_maximisation(patterns, counts, TRUE_U, start, 0.05, estimate_u=False)
+    zero = expectation_maximisation(
+        patterns, counts, TRUE_U, start, 0.05, estimate_u=False, m_prior=shape, m_prior_strength=0.0
+    )
+    strong = expectation_maximisation(
+        patterns,
+        counts,
+        TRUE_U,
+        start,
+        0.05,
+        estimate_u=False,
+        m_prior=shape,
+        m_prior_strength=20.0,
+    )
+    for a, b in zip(plain.m, zero.m, strict=True):
+        assert np.allclose(a, b)
+    for got, want, free in zip(strong.m, TRUE_M, plain.m, strict=True):
+        assert got[-1] > free[-1] > 0  # pulled towards the top level
+        assert abs(free[-1] - want[-1]) < 0.03
