@@ -669,20 +669,28 @@ def _one_to_one(
 def explain_rows(
     comparisons: list[Comparison], levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.object_]:
-    """One sentence per pair: each comparison's level in words and its weight in bits."""
+    """One sentence per pair: each comparison's level in words and its weight in bits.
+
+    A comparison's phrase depends only on its level and its weight to one decimal, so each
+    distinct phrase is written once and the pairs pick theirs by code.
+    """
     n = len(levels)
     if n == 0:
         return np.zeros(0, dtype=object)
-    text = pd.Series([""] * n, dtype=object)
+    text: npt.NDArray[np.object_] | None = None
     for c, comparison in enumerate(comparisons):
         title = _TITLES.get(comparison.name, comparison.name.replace("_", " "))
-        labels = np.asarray(comparison.labels, dtype=object)[levels[:, c].astype(np.intp)]
-        part = (
-            title
-            + ": "
-            + pd.Series(labels, dtype=object)
-            + " "
-            + pd.Series(np.char.mod("%+.1f", weights[:, c]), dtype=object)
+        tenths = np.rint(weights[:, c] * 10).astype(np.int64)
+        key = tenths * 64 + levels[:, c]
+        codes, uniques = pd.factorize(key)
+        phrases = np.array(
+            [
+                f"{title}: {comparison.labels[int(k % 64)]} {(k // 64) / 10:+.1f}"
+                for k in uniques.tolist()
+            ],
+            dtype=object,
         )
-        text = part if c == 0 else text + "; " + part
-    return text.to_numpy(dtype=object)
+        part = phrases[codes]
+        text = part if text is None else text + "; " + part
+    assert text is not None
+    return text
