@@ -1,0 +1,339 @@
+"""Shared helpers: the machine, timing and peak memory, pairwise scores, RESULTS.md sections."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+FIGURES = HERE / "figures"
+RESULTS = HERE / "RESULTS.md"
+QUICK_RESULTS = OUT / "RESULTS.quick.md"
+PACKAGES = (
+    "rfl_match",
+    "numpy",
+    "pandas",
+    "rapidfuzz",
+    "jellyfish",
+    "splink",
+    "duckdb",
+    "recordlinkage",
+    "scikit-learn",
+    "matplotlib",
+)
+
+
+# --- the machine ------------------------------------------------------------------------
+
+
+def _ram_gib() -> float:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return float("nan")
+
+
+def package_version(name: str) -> str:
+    if name == "rfl_match":
+        import rfl_match
+
+        return str(rfl_match.__version__)
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _git_revision() -> str:
+    try:
+        rev = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return rev + (" + uncommitted changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def machine_lines() -> list[str]:
+    """Markdown lines describing where and with what the numbers were measured."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    versions = ", ".join(f"{p} {package_version(p)}" for p in PACKAGES)
+    return [
+        f"- Machine: {os.cpu_count()} cores (nproc), {_ram_gib():.1f} GiB RAM, {cpu}; "
+        f"{platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}; {versions}",
+        f"- rfl_match revision: {_git_revision()}; run {time.strftime('%Y-%m-%d %H:%M %Z')}",
+    ]
+
+
+# --- timing and memory ------------------------------------------------------------------
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set size so far (VmHWM), in MiB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss() -> bool:
+    """Reset VmHWM to the current RSS (Linux >= 4.0), so that a phase's own peak shows."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def cpu_seconds() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Phase:
+    """Wall and CPU seconds and peak RSS of one timed phase."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+    peak_mib: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def timed() -> Iterator[Phase]:
+    phase = Phase()
+    reset_peak_rss()
+    w0, c0 = time.perf_counter(), cpu_seconds()
+    try:
+        yield phase
+    finally:
+        phase.wall = time.perf_counter() - w0
+        phase.cpu = cpu_seconds() - c0
+        phase.peak_mib = peak_rss_mib()
+
+
+def _rss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def memory_cap_mib() -> float:
+    """Workers are stopped above this RSS: 60% of RAM ($RFL_BENCH_MAX_RSS_MIB overrides), so
+    that a tool that blows up cannot push others' work on a shared machine out of memory."""
+    override = os.environ.get("RFL_BENCH_MAX_RSS_MIB")
+    return float(override) if override else 0.6 * _ram_gib() * 1024
+
+
+def run_worker(task: dict[str, Any], *, timeout: float | None = None) -> dict[str, Any]:
+    """Run ``python -m benchmarks _worker`` on a task in a fresh process; its JSON result.
+
+    A fresh process per measurement keeps peak memory honest (nothing left over from an
+    earlier size or tool) and lets one tool crash, time out or outgrow the memory cap
+    without ending the suite.
+    """
+    cmd = [sys.executable, "-m", "benchmarks", "_worker", json.dumps(task)]
+    cap = memory_cap_mib()
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, text=True)
+        stopped = ""
+        peak = 0.0
+        while proc.poll() is None:
+            time.sleep(0.5)
+            peak = max(peak, _rss_mib(proc.pid))
+            elapsed = time.perf_counter() - started
+            if peak > cap:
+                stopped = f"stopped at {peak:,.0f} MiB RSS (cap {cap:,.0f}) after {elapsed:.0f} s"
+            elif timeout is not None and elapsed > timeout:
+                stopped = f"stopped after {elapsed:.0f} s (time limit)"
+            if stopped:
+                proc.kill()
+                proc.wait()
+                log(stopped)
+                return {"error": stopped}
+        elapsed = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    for line in reversed(stdout.splitlines()):
+        if line.startswith("RESULT "):
+            result: dict[str, Any] = json.loads(line[len("RESULT ") :])
+            result.setdefault("process_seconds", elapsed)
+            return result
+    if proc.returncode < 0:
+        return {"error": f"stopped by signal {-proc.returncode} after {elapsed:.0f} s"}
+    tail = (stderr or stdout).strip().splitlines()[-8:]
+    return {"error": f"exit {proc.returncode}: " + " | ".join(tail)}
+
+
+def emit(result: dict[str, Any]) -> None:
+    """A worker's result, as the last line the parent looks for."""
+    result["peak_rss_mib"] = peak_rss_mib()
+    print("RESULT " + json.dumps(result, default=float), flush=True)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- pairwise quality -------------------------------------------------------------------
+
+
+def pair_keys(left: Iterable[Any], right: Iterable[Any], *, unordered: bool = False) -> pd.Index:
+    """Pair identities as strings, ``left<US>right`` (sorted within the pair if unordered)."""
+    a = pd.Series(list(left), dtype=object).astype(str)
+    b = pd.Series(list(right), dtype=object).astype(str)
+    if unordered:
+        swap = a > b
+        a, b = a.where(~swap, b), b.where(~swap, a)
+    return pd.Index(a + "\x1f" + b)
+
+
+@dataclass(frozen=True)
+class PairScores:
+    true_pairs: int
+    predicted_pairs: int
+    true_positives: int
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / self.predicted_pairs if self.predicted_pairs else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / self.true_pairs if self.true_pairs else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score_pairs(predicted: pd.Index, truth: pd.Index) -> PairScores:
+    predicted, truth = predicted.unique(), truth.unique()
+    return PairScores(len(truth), len(predicted), int(predicted.isin(truth).sum()))
+
+
+def cluster_pairs(clusters: pd.DataFrame) -> pd.Index:
+    """Unordered within-cluster pairs of a ``record_id, cluster_id`` table."""
+    left: list[str] = []
+    right: list[str] = []
+    for _, ids in clusters.groupby("cluster_id")["record_id"]:
+        members = sorted(ids.astype(str))
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                left.append(a)
+                right.append(b)
+    return pair_keys(left, right, unordered=True)
+
+
+# --- markdown ---------------------------------------------------------------------------
+
+
+def fmt(value: Any, digits: int = 4) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return f"{int(value):,}"
+    if isinstance(value, float | np.floating):
+        x = float(value)
+        if np.isnan(x):
+            return "–"
+        if abs(x) >= 1000:
+            return f"{x:,.0f}"
+        if abs(x) >= 100:
+            return f"{x:.1f}"
+        return f"{x:.{digits}g}" if abs(x) < 1 and x != 0 else f"{x:.{min(digits, 3)}g}"
+    return str(value).replace("|", "\\|")
+
+
+def table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> list[str]:
+    if not rows:
+        return ["(no rows)"]
+    columns = list(columns or rows[0].keys())
+    out = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    for row in rows:
+        out.append("| " + " | ".join(fmt(row.get(c)) for c in columns) + " |")
+    return out
+
+
+def write_section(name: str, lines: Sequence[str], path: Path = RESULTS) -> None:
+    """Replace (or append) the text between this section's markers; keep everything else."""
+    begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
+    block = "\n".join([begin, *lines, end])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if not text.strip():
+        text = (
+            "# Benchmark results\n\n"
+            "Written by `python -m benchmarks` (sections between BEGIN/END markers) and by "
+            "`benchmarks/bench_names.py` (the Names section). Edit the code, not the numbers.\n"
+        )
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+    log(f"wrote section {name!r} of {path.relative_to(ROOT)}")
+
+
+def header(title: str, command: str) -> list[str]:
+    return [f"## {title}", "", f"Command: `{command}`", "", *machine_lines(), ""]

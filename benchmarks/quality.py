@@ -1,0 +1,261 @@
+"""Quality on seeded synthetic data: precision, recall, F1, recall@k, per culture and per
+corruption, the precision-recall curve, and calibration (issues 5 and 6)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import rfl_match as rm
+from benchmarks.common import (
+    FIGURES,
+    RESULTS,
+    Phase,
+    header,
+    log,
+    pair_keys,
+    score_pairs,
+    table,
+    timed,
+)
+from benchmarks.datasets import Synthetic, synthetic
+
+
+def _side_frame(corruptions: pd.DataFrame, side: str) -> pd.DataFrame:
+    mask = corruptions["side"].astype(str).str.lower().str.startswith(side[0])
+    return corruptions.loc[mask, ["record_id", "culture", "corruptions"]].set_index("record_id")
+
+
+def _truth_table(data: Synthetic) -> pd.DataFrame:
+    """True pairs with the request's culture and every corruption either record carries."""
+    truth = data.truth[["request_id", "sighting_id"]].astype(str).drop_duplicates()
+    req = _side_frame(data.corruptions, "request")
+    sig = _side_frame(data.corruptions, "sighting")
+    culture = req["culture"].reindex(truth["request_id"]).fillna("unknown").to_numpy()
+    kinds = []
+    for a, b in zip(
+        req["corruptions"].reindex(truth["request_id"]).fillna("").to_numpy(),
+        sig["corruptions"].reindex(truth["sighting_id"]).fillna("").to_numpy(),
+        strict=True,
+    ):
+        found = {k for k in f"{a};{b}".split(";") if k}
+        kinds.append(tuple(sorted(found)))
+    out = truth.reset_index(drop=True)
+    out["culture"] = culture
+    out["kinds"] = kinds
+    out["key"] = pair_keys(out["request_id"], out["sighting_id"])
+    return out
+
+
+def _found_at(scored: pd.DataFrame, keys: pd.Index, k: int) -> np.ndarray:
+    """Per true pair: is it among the request's top k of all scored candidates?"""
+    top = scored[scored["rank"] <= k]
+    return np.asarray(keys.isin(pair_keys(top["request_id"], top["sighting_id"])))
+
+
+def _pr_curve(prob: np.ndarray, hit: np.ndarray, n_true: int) -> pd.DataFrame:
+    order = np.argsort(-prob, kind="stable")
+    tp = np.cumsum(hit[order])
+    k = np.arange(1, len(order) + 1)
+    return pd.DataFrame(
+        {"threshold": prob[order], "precision": tp / k, "recall": tp / max(n_true, 1)}
+    )
+
+
+def reliability(prob: np.ndarray, hit: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
+    """Per probability decile (equal width): pairs, mean prediction, observed match share."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.searchsorted(edges, prob, side="right") - 1, 0, bins - 1)
+    rows = []
+    for b in range(bins):
+        sel = which == b
+        n = int(sel.sum())
+        rows.append(
+            {
+                "predicted probability": f"[{edges[b]:.1f}, {edges[b + 1]:.1f}"
+                + ("]" if b == bins - 1 else ")"),
+                "pairs": n,
+                "mean predicted": float(prob[sel].mean()) if n else None,
+                "observed share of true matches": float(hit[sel].mean()) if n else None,
+                "gap": float(prob[sel].mean() - hit[sel].mean()) if n else None,
+            }
+        )
+    return rows
+
+
+def _plot(curve: pd.DataFrame, at_default: tuple[float, float], path: str, title: str) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("matplotlib not installed: no PR figure (pip install .[bench])")
+        return False
+    fig, ax = plt.subplots(figsize=(5.5, 4.2), dpi=120)
+    ax.plot(curve["recall"], curve["precision"], lw=1.6, label="rfl_match (all candidates)")
+    ax.scatter([at_default[1]], [at_default[0]], color="C3", zorder=3, label="default threshold")
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1.01)
+    ax.set_ylim(0, 1.01)
+    ax.grid(alpha=0.3)
+    ax.set_title(title, fontsize=9)
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return True
+
+
+def run(
+    n_requests: int, n_sightings: int, seed: int, command: str, results: Path = RESULTS
+) -> list[str]:
+    data = synthetic(n_requests, n_sightings, seed)
+    truth = _truth_table(data)
+    true_keys = pd.Index(truth["key"])
+    log(f"quality: fit + predict on {n_requests:,} x {n_sightings:,}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with timed() as fit_time:
+            linker = rm.Linker().fit(data.requests, data.sightings)
+        with timed() as predict_time:
+            default = linker.predict(data.requests, data.sightings)
+        scored = linker.predict(data.requests, data.sightings, threshold=0.0, top_k=0)
+    notes = sorted({str(w.message) for w in caught})
+
+    # Overall, at the default threshold and top_k; recall@k over the full ranking.
+    default_keys = pair_keys(default["request_id"], default["sighting_id"])
+    overall = score_pairs(default_keys, true_keys)
+    found = np.asarray(true_keys.isin(default_keys))
+    at1, at5 = _found_at(scored, true_keys, 1), _found_at(scored, true_keys, 5)
+    scored_keys = pair_keys(scored["request_id"], scored["sighting_id"])
+    candidate = np.asarray(true_keys.isin(scored_keys))
+    req_culture = _side_frame(data.corruptions, "request")["culture"]
+
+    def quality_row(label: str, rows: np.ndarray, predicted: pd.DataFrame | None) -> dict[str, Any]:
+        row: dict[str, Any] = {"": label, "true pairs": int(rows.sum())}
+        if predicted is not None:
+            keys = pair_keys(predicted["request_id"], predicted["sighting_id"])
+            s = score_pairs(keys, true_keys[rows])
+            row |= {"predicted": s.predicted_pairs, "precision": s.precision}
+        row |= {
+            "recall": float(found[rows].mean()) if rows.any() else None,
+            "recall@1": float(at1[rows].mean()) if rows.any() else None,
+            "recall@5": float(at5[rows].mean()) if rows.any() else None,
+            "in candidates": float(candidate[rows].mean()) if rows.any() else None,
+        }
+        if predicted is not None and row["recall"] is not None:
+            p, r = row["precision"], row["recall"]
+            row["F1"] = 2 * p * r / (p + r) if p + r else 0.0
+        return row
+
+    everything = np.ones(len(truth), dtype=bool)
+    overall_row = quality_row("all", everything, default)
+    per_culture = []
+    default_culture = req_culture.reindex(default["request_id"].astype(str)).fillna("unknown")
+    for culture in sorted(truth["culture"].unique()):
+        rows = truth["culture"].to_numpy() == culture
+        per_culture.append(
+            quality_row(culture, rows, default[default_culture.to_numpy() == culture])
+        )
+    per_kind = [quality_row("(none)", truth["kinds"].map(len).to_numpy() == 0, None)]
+    all_kinds = sorted({k for ks in truth["kinds"] for k in ks})
+    for kind in all_kinds:
+        rows = truth["kinds"].map(lambda ks, kind=kind: kind in ks).to_numpy()
+        per_kind.append(quality_row(kind, rows, None))
+    per_kind.sort(key=lambda r: (r[""] != "(none)", r["recall"] if r["recall"] is not None else 1))
+
+    # Curve and calibration over every scored candidate pair.
+    prob = scored["match_probability"].to_numpy(np.float64)
+    hit = np.asarray(scored_keys.isin(true_keys))
+    curve = _pr_curve(prob, hit, len(true_keys))
+    f1 = 2 * curve["precision"] * curve["recall"] / (curve["precision"] + curve["recall"])
+    best = int(np.nanargmax(f1.to_numpy())) if len(curve) else 0
+    # A quick run's figure stays beside its results, away from the committed one.
+    figure = (FIGURES if results == RESULTS else results.parent / "figures") / "pr_synthetic.png"
+    plotted = _plot(
+        curve,
+        (overall.precision, overall.recall),
+        str(figure),
+        f"rfl_match on synthetic {n_requests:,} x {n_sightings:,} (seed {seed})",
+    )
+    brier = float(np.mean((prob - hit) ** 2)) if len(prob) else float("nan")
+    calib = reliability(prob, hit)
+    ece = sum(r["pairs"] * abs(r["gap"]) for r in calib if r["gap"] is not None) / max(len(prob), 1)
+    speed = _speed_line(fit_time, predict_time, n_requests, n_sightings)
+
+    lines = header(
+        f"Quality on synthetic data ({n_requests:,} requests x {n_sightings:,} sightings)",
+        command,
+    )
+    lines += [
+        f"Data: `rfl_match.synth`, seed {seed}: {len(true_keys):,} true pairs; "
+        f"{len(scored):,} candidate pairs scored. Default `rm.Linker()`, unsupervised; "
+        f"predict at the default threshold and top_k. {speed}",
+        "",
+        "Recall@k is over the full ranking (`predict(threshold=0, top_k=0)`); "
+        "'in candidates' is the share of true pairs that blocking proposes at all "
+        "(the ceiling on recall).",
+        "",
+        "### Overall",
+        "",
+        *table([overall_row]),
+        "",
+        _best_line(curve, f1, best),
+        "",
+        "### Per culture (of the request)",
+        "",
+        *table(per_culture),
+        "",
+        "### Per corruption (either record of the true pair carries it)",
+        "",
+        "Recall only: a false match has no corruption of its own. Sorted by recall.",
+        "",
+        *table(per_kind, ["", "true pairs", "recall", "recall@1", "recall@5", "in candidates"]),
+        "",
+        "### Precision-recall curve",
+        "",
+        (
+            f"![PR curve]({Path(os.path.relpath(figure, results.parent)).as_posix()})"
+            if plotted
+            else "(matplotlib not installed: no figure)"
+        ),
+        "",
+        "### Calibration (issue 5)",
+        "",
+        "Every scored candidate pair, binned by predicted match probability: does a "
+        "probability of p mean a share p of true matches?",
+        "",
+        *table(calib),
+        "",
+        f"Brier score {brier:.4f}; expected calibration error {ece:.4f} "
+        f"(pair-weighted mean |gap|).",
+    ]
+    if notes:
+        lines += ["", "Warnings raised: " + "; ".join(f"`{n}`" for n in notes)]
+    return lines
+
+
+def _speed_line(fit: Phase, predict: Phase, n_requests: int, n_sightings: int) -> str:
+    return (
+        f"Fit {fit.wall:.1f} s, predict {predict.wall:.1f} s "
+        f"(peak RSS {max(fit.peak_mib, predict.peak_mib):,.0f} MiB)."
+    )
+
+
+def _best_line(curve: pd.DataFrame, f1: pd.Series, best: int) -> str:
+    if not len(curve):
+        return ""
+    at = curve.iloc[best]
+    return (
+        f"Best F1 on the curve: {float(f1.iloc[best]):.4f} at probability >= "
+        f"{float(at['threshold']):.4g} (precision {float(at['precision']):.4f}, "
+        f"recall {float(at['recall']):.4f})."
+    )
