@@ -88,7 +88,6 @@ class LinkConfig:
         top_k: default number of sightings kept per request (0 keeps all).
         term_frequency: adjust name agreements by how common the name is.
         u_sample_pairs: random pairs drawn to estimate u probabilities.
-        training_pairs: candidate pairs sampled for each EM training session.
         em_max_iterations, em_tolerance: EM stopping rules.
         em_m_prior: weight of the prior on m (what matches usually look like), as a share
             of the expected number of matches; 0 for plain maximum likelihood.
@@ -114,7 +113,6 @@ class LinkConfig:
     top_k: int = 5
     term_frequency: bool = True
     u_sample_pairs: int = 200_000
-    training_pairs: int = 2_000_000
     em_max_iterations: int = 1000
     em_tolerance: float = 1e-6
     em_m_prior: float = 1.0
@@ -150,14 +148,12 @@ class LinkConfig:
                 self.max_block_size,
                 self.chunk_pairs,
                 self.u_sample_pairs,
-                self.training_pairs,
                 self.sorted_window,
             )
             < 1
         ):
             raise ConfigError(
-                "max_block_size, chunk_pairs, u_sample_pairs, training_pairs and sorted_window "
-                "must be positive"
+                "max_block_size, chunk_pairs, u_sample_pairs and sorted_window must be positive"
             )
 
     # --- round trips -------------------------------------------------------------------

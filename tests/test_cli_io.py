@@ -16,7 +16,7 @@ from rfl_match.io import read_table, write_table
 from rfl_match.io.pfif import read_pfif_notes
 
 ROOT = Path(__file__).resolve().parent.parent
-FAST = "u_sample_pairs = 20000\ntraining_pairs = 200000\n"
+FAST = "u_sample_pairs = 20000\n"
 
 
 def run(*args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
