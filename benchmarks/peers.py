@@ -64,7 +64,7 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
         "prediction blocking on given+family, given+year, family+year, father+year; "
         "`estimate_probability_two_random_records_match` (given+family+dob, recall 0.7), "
         "`estimate_u_using_random_sampling(1e7)`, EM sessions blocked on given+family and "
-        "on year+sex; `predict(threshold_match_probability=0.5)`.",
+        "on dob; `predict(threshold_match_probability=0.5)`.",
         "- recordlinkage: `Index` blocking on given+year and family+year plus a sorted "
         "neighbourhood on family name within given name; `Compare` Jaro-Winkler on names, "
         "exact on dob, year, sex; `ECMClassifier(binarize=0.5)`.",
