@@ -18,9 +18,10 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
+from rfl_match import kernels
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
-from rfl_match.prepare import MAX_CHAIN, NameParts, PreparedPair, Vocabulary
+from rfl_match.prepare import PreparedPair, Vocabulary
 
 Levels = npt.NDArray[np.int8]
 Index = npt.NDArray[np.intp]
@@ -46,34 +47,27 @@ def similarity(
     """
     words = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
     out = np.zeros(len(left), dtype=np.float32)
-    todo = (left >= 0) & (right >= 0)
-    same = todo & (left == right)
-    out[same] = 1.0
-    todo &= ~same
-    if not todo.any():
+    out[(left >= 0) & (left == right)] = 1.0
+    rows = np.flatnonzero((left >= 0) & (right >= 0) & (left != right))
+    qa, qb = left[rows], right[rows]
+    if cutoff > 0 and len(rows):
+        bags, lengths = words.letter_bags()
+        reach = kernels.may_reach(bags, lengths, qa, qb, cutoff, workers=workers)
+        rows, qa, qb = rows[reach], qa[reach], qb[reach]
+    if not len(rows):
         return out
     width = np.int64(max(len(words), 1))
-    keys = left[todo].astype(np.int64) * width + right[todo].astype(np.int64)
-    codes, uniques = pd.factorize(keys, sort=False)
-    qa, qb = uniques // width, uniques % width
-    sims = np.zeros(len(uniques), dtype=np.float32)
-    check = np.ones(len(uniques), dtype=bool)
-    if cutoff > 0:
-        bags, lengths = words.letter_bags()
-        shared = np.minimum(bags[qa], bags[qb]).sum(axis=1, dtype=np.int32)
-        bound = (shared / lengths[qa] + shared / lengths[qb] + 1.0) / 3.0
-        check = 0.4 + 0.6 * bound >= cutoff - 1e-6
-    if check.any():
-        strings = words.array()
-        sims[check] = process.cpdist(
-            strings[qa[check]],
-            strings[qb[check]],
-            scorer=JaroWinkler.normalized_similarity,
-            score_cutoff=cutoff or None,
-            workers=workers,
-            dtype=np.float32,
-        )
-    out[todo] = sims[codes]
+    codes, uniques = pd.factorize(qa.astype(np.int64) * width + qb, sort=False)
+    strings = words.array()
+    sims = process.cpdist(
+        strings[uniques // width],
+        strings[uniques % width],
+        scorer=JaroWinkler.normalized_similarity,
+        score_cutoff=cutoff or None,
+        workers=workers,
+        dtype=np.float32,
+    )
+    out[rows] = sims[codes]
     return out
 
 
@@ -129,49 +123,6 @@ def _select(conditions: list[npt.NDArray[np.bool_]], n: int) -> Levels:
     return out
 
 
-def _same_class(a: IntArray, b: IntArray) -> npt.NDArray[np.bool_]:
-    same: npt.NDArray[np.bool_] = (a == b) & (a >= 0)
-    return same
-
-
-def _sound_alike(a: NameParts, b: NameParts) -> npt.NDArray[np.bool_]:
-    """Position by position: same class, or same consonant skeleton or phonetic key."""
-    return (
-        _same_class(a.classes, b.classes)
-        | _same_class(a.skeletons, b.skeletons)
-        | _same_class(a.phonetics, b.phonetics)
-    )
-
-
-def _cross_sound_alike(a: NameParts, b: NameParts) -> npt.NDArray[np.bool_]:
-    """``(n, C, C)``: part i of a sounds like part j of b."""
-    out = np.zeros((len(a.classes), MAX_CHAIN, MAX_CHAIN), dtype=bool)
-    for x, y in ((a.classes, b.classes), (a.skeletons, b.skeletons), (a.phonetics, b.phonetics)):
-        out |= (x[:, :, None] == y[:, None, :]) & (x[:, :, None] >= 0)
-    return out
-
-
-def _chain_levels(a: NameParts, b: NameParts) -> tuple[npt.NDArray[np.bool_], ...]:
-    """Conditions shared by the chain comparisons: missing, same names (by class), one a
-    shortened form of the other, same names in another order, all parts sound alike, one
-    part in common; and the part counts."""
-    la = (a.classes >= 0).sum(axis=1)
-    lb = (b.classes >= 0).sum(axis=1)
-    missing = (la == 0) | (lb == 0)
-    both_empty = (a.classes < 0) & (b.classes < 0)
-    eq_pos = _same_class(a.classes, b.classes) | both_empty
-    same = eq_pos.all(axis=1) & ~missing
-    shorter = np.minimum(la, lb)
-    prefix = np.cumprod(eq_pos & (a.classes >= 0), axis=1).sum(axis=1)
-    truncated = (prefix >= shorter) & (la != lb) & (shorter > 0)
-    cross = (a.classes[:, :, None] == b.classes[:, None, :]) & (a.classes[:, :, None] >= 0)
-    reordered = (cross.any(axis=2).sum(axis=1) == la) & (cross.any(axis=1).sum(axis=1) == lb)
-    reordered &= (la == lb) & ~missing
-    sounds = (_sound_alike(a, b) | both_empty).all(axis=1) & ~missing
-    common: npt.NDArray[np.bool_] = np.asarray(_cross_sound_alike(a, b).any(axis=(1, 2)))
-    return missing, same, truncated, reordered, sounds, common
-
-
 class GivenNameComparison(Comparison):
     """The person's given name (first name part), with a level for given/family swapped."""
 
@@ -190,25 +141,21 @@ class GivenNameComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.person_names(0)
         b = data.person_names(1)
-        ta, tb = a.tokens[li, 0], b.tokens[ri, 0]
-        pa, pb = a.parts.take(li), b.parts.take(ri)
-        missing = (ta < 0) | (tb < 0)
-        sim = similarity(ta, tb, data.tokens, cutoff=0.80, workers=data.workers)
-        alike = _sound_alike(pa, pb)
-        cross = _cross_sound_alike(pa, pb)
-        swapped = cross[:, 0, 1] & cross[:, 1, 0] & ~alike[:, 0]
-        return _select(
-            [
-                missing,
-                ta == tb,
-                _same_class(pa.classes[:, 0], pb.classes[:, 0]),
-                alike[:, 0],
-                sim >= 0.92,
-                swapped,
-                sim >= 0.80,
-            ],
-            len(li),
+        first_a = np.ascontiguousarray(a.tokens[:, 0])
+        first_b = np.ascontiguousarray(b.tokens[:, 0])
+        levels = kernels.given_ranks(
+            a.parts.packed, b.parts.packed, first_a, first_b, li, ri, workers=data.workers
         )
+        # Below "sounds alike" the spelling decides: very similar (4), else swapped (3)
+        # stays, else similar (2).
+        rows = np.flatnonzero((levels == kernels.DIFFERENT) | (levels == kernels.GIVEN_SWAPPED))
+        sim = similarity(
+            first_a[li[rows]], first_b[ri[rows]], data.tokens, cutoff=0.80, workers=data.workers
+        )
+        was = levels[rows]
+        graded = np.where(sim >= 0.92, 4, np.where(was == kernels.GIVEN_SWAPPED, 3, 2))
+        levels[rows] = np.where(sim >= 0.80, graded, was)
+        return levels
 
     def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
         if not self.spec.term_frequency:
@@ -241,11 +188,14 @@ class FamilyNameComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.person_names(0)
         b = data.person_names(1)
-        missing, same, truncated, reordered, sounds, common = _chain_levels(
-            a.family.take(li), b.family.take(ri)
+        levels = kernels.chain_ranks(a.family.packed, b.family.packed, li, ri, workers=data.workers)
+        # Below "sounds alike": a similar spelling of the whole family part (3).
+        rows = np.flatnonzero((levels > kernels.MISSING) & (levels < kernels.SOUNDS))
+        sim = similarity(
+            a.text[li[rows]], b.text[ri[rows]], data.texts, cutoff=0.9, workers=data.workers
         )
-        sim = similarity(a.text[li], b.text[ri], data.texts, cutoff=0.9, workers=data.workers)
-        return _select([missing, same, truncated, reordered, sounds, sim >= 0.9, common], len(li))
+        levels[rows[sim >= 0.9]] = 3
+        return levels
 
     def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
         if not self.spec.term_frequency:
@@ -307,45 +257,42 @@ class NameChainComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         _, pa, xa = data.chain_tokens(0, self.spec.field)
         _, pb, xb = data.chain_tokens(1, self.spec.field)
-        pa, pb, xa, xb = pa.take(li), pb.take(ri), xa[li], xb[ri]
-        missing, same, truncated, _, sounds, common = _chain_levels(pa, pb)
-        sim = similarity(xa, xb, data.texts, cutoff=0.9, workers=data.workers)
-        conditions = [missing, (xa == xb) & (xa >= 0), same, truncated]
+        ranks = kernels.chain_ranks(
+            pa.packed, pb.packed, li, ri, reordered=False, workers=data.workers
+        )
+        xa, xb = xa[li], xb[ri]
+        # Ranks -> this comparison's levels, counted from the top (the same text).
+        top = self.n_levels - 1
+        levels = np.select(
+            [ranks == kernels.SAME, ranks == kernels.TRUNCATED, ranks == kernels.SOUNDS,
+             ranks == kernels.COMMON, ranks == kernels.DIFFERENT],
+            [top - 1, top - 2, 4, 2, 1],
+            0,
+        ).astype(np.int8)  # fmt: skip
         if self._cross:
-            second_a = data.person_names(0).parts.take(li)
-            second_b = data.person_names(1).parts.take(ri)
-            # The father's given name against the second part of the other's own name.
-            first_a = NameParts(pa.classes[:, :1], pa.skeletons[:, :1], pa.phonetics[:, :1])
-            first_b = NameParts(pb.classes[:, :1], pb.skeletons[:, :1], pb.phonetics[:, :1])
-            chain = (
-                _sound_alike(first_a, _column(second_b, 1))[:, 0]
-                | _sound_alike(first_b, _column(second_a, 1))[:, 0]
-            )
-            conditions.append(chain)
-            # A father's name on one side only still meets the other's name chain.
-            conditions[0] = missing & ~chain
-        conditions += [sounds, sim >= 0.9, common]
-        return _select(conditions, len(li))
+            # The father's given name against the second part of the other's own name,
+            # met even when one side's father is unknown (a level above "sounds alike").
+            own_a = data.person_names(0).parts.packed
+            own_b = data.person_names(1).parts.packed
+            w = data.workers
+            chain = kernels.part_alike(pa.packed, 0, own_b, 1, li, ri, workers=w)
+            chain |= kernels.part_alike(pb.packed, 0, own_a, 1, ri, li, workers=w)
+            levels[chain & (levels < 5)] = 5
+        levels[(xa == xb) & (xa >= 0)] = top
+        rows = np.flatnonzero((levels > 0) & (levels < 4))
+        sim = similarity(xa[rows], xb[rows], data.texts, cutoff=0.9, workers=data.workers)
+        levels[rows[sim >= 0.9]] = 3
+        return levels
 
 
-def _column(parts: NameParts, k: int) -> NameParts:
-    return NameParts(
-        parts.classes[:, k : k + 1], parts.skeletons[:, k : k + 1], parts.phonetics[:, k : k + 1]
-    )
-
-
-def interval_levels(a: BirthIntervals, b: BirthIntervals, li: Index, ri: Index) -> Levels:
+def interval_levels(
+    a: BirthIntervals, b: BirthIntervals, li: Index, ri: Index, *, workers: int = 1
+) -> Levels:
     """Levels of two sets of birth intervals by the gap between them, in days."""
-    lo_a, hi_a, ex_a = a.lo[li].astype(np.int64), a.hi[li].astype(np.int64), a.exact[li]
-    lo_b, hi_b, ex_b = b.lo[ri].astype(np.int64), b.hi[ri].astype(np.int64), b.exact[ri]
-    missing = (lo_a == MISSING) | (lo_b == MISSING)
-    gap = np.maximum(np.maximum(lo_a - hi_b, lo_b - hi_a), 0)
-    narrow = np.maximum(hi_a - lo_a, hi_b - lo_b) <= 2 * YEAR
-    exact = ex_a & ex_b & (lo_a == lo_b)
-    return _select(
-        [missing, exact, (gap == 0) & narrow, gap <= YEAR, gap <= 2 * YEAR, gap <= 5 * YEAR],
-        len(li),
-    )
+    return kernels.interval_levels(
+        (a.lo, a.hi, a.exact), (b.lo, b.hi, b.exact), li, ri, missing=MISSING, year=YEAR,
+        workers=workers,
+    )  # fmt: skip
 
 
 INTERVAL_LABELS = (
@@ -365,7 +312,7 @@ class BirthComparison(Comparison):
     labels = INTERVAL_LABELS
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
-        return interval_levels(data.births(0), data.births(1), li, ri)
+        return interval_levels(data.births(0), data.births(1), li, ri, workers=data.workers)
 
 
 class DateComparison(Comparison):
@@ -376,7 +323,7 @@ class DateComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.interval_of(0, self.spec.field, None)
         b = data.interval_of(1, self.spec.field, None)
-        return interval_levels(a, b, li, ri)
+        return interval_levels(a, b, li, ri, workers=data.workers)
 
 
 class AgeComparison(Comparison):
@@ -387,7 +334,7 @@ class AgeComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.interval_of(0, None, self.spec.field)
         b = data.interval_of(1, None, self.spec.field)
-        return interval_levels(a, b, li, ri)
+        return interval_levels(a, b, li, ri, workers=data.workers)
 
 
 class ExactComparison(Comparison):
@@ -511,6 +458,7 @@ def level_matrix(
 ) -> npt.NDArray[np.int8]:
     """Pairs x comparisons matrix of level codes."""
     out = np.empty((len(li), len(comparisons)), dtype=np.int8)
+    li, ri = np.ascontiguousarray(li, dtype=np.intp), np.ascontiguousarray(ri, dtype=np.intp)
     for c, comparison in enumerate(comparisons):
         out[:, c] = comparison.levels(data, li, ri)
     return out

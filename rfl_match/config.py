@@ -93,7 +93,8 @@ class LinkConfig:
             of the expected number of matches; 0 for plain maximum likelihood.
         seed: seed for every random draw.
         chunk_pairs: pairs compared per chunk (bounds memory).
-        workers: threads for string comparisons (-1: every core).
+        workers: threads for the comparison kernels and string similarities (-1, the
+            default: every core).
         mapping: input column -> canonical field, for files whose headers differ.
         culture: a hint for name structure ("arabic", "somali", ...), or "".
     """
@@ -118,7 +119,7 @@ class LinkConfig:
     em_m_prior: float = 1.0
     seed: int = 42
     chunk_pairs: int = 2_000_000
-    workers: int = 1
+    workers: int = -1
     mapping: dict[str, str] = field(default_factory=dict)
     culture: str = ""
 

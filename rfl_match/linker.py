@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,7 @@ class Linker:
         self.model_: FellegiSunterModel | None = None
         self.training_: dict[str, Any] = {}
         self._last: tuple[pd.DataFrame, pd.DataFrame] | None = None
+        self._session: _Session | None = None
 
     # --- stages ---------------------------------------------------------------------
 
@@ -226,6 +228,7 @@ class Linker:
             "dedupe": dedupe,
         }
         self._last = (left, right)
+        self._session = _Session(_fingerprint(requests, sightings), left, right, data, pairs)
         return self
 
     def _patterns(
@@ -345,18 +348,23 @@ class Linker:
         threshold = self.config.threshold if threshold is None else float(threshold)
         top_k = self.config.top_k if top_k is None else int(top_k)
         dedupe = sightings is None
-        left = _records(requests, self.config, "requests")
-        right = left if sightings is None else _records(sightings, self.config, "sightings")
         comparisons = self._comparisons()
-        for spec in self.specs_:
-            for frame in (left, right):
-                if (
-                    spec.kind not in ("birth", "given_name", "family_name")
-                    and spec.field not in frame.columns
-                ):
-                    frame[spec.field] = ""
-        data = self._prepare(left, right)
-        pairs = self._block(data, dedupe)
+        session = self._session
+        if session is not None and session.key == _fingerprint(requests, sightings):
+            # The inputs fit saw: its prepared columns and candidate pairs still hold.
+            left, right, data, pairs = session.left, session.right, session.data, session.pairs
+        else:
+            left = _records(requests, self.config, "requests")
+            right = left if sightings is None else _records(sightings, self.config, "sightings")
+            for spec in self.specs_:
+                for frame in (left, right):
+                    if (
+                        spec.kind not in ("birth", "given_name", "family_name")
+                        and spec.field not in frame.columns
+                    ):
+                        frame[spec.field] = ""
+            data = self._prepare(left, right)
+            pairs = self._block(data, dedupe)
         kept: list[tuple[Any, ...]] = []
         for cl, cr in pairs.chunks(self.config.chunk_pairs):
             levels, weights = self._score(data, comparisons, cl, cr)
@@ -641,6 +649,32 @@ class Linker:
                 "rfl_match's; fit the model again"
             )
         return linker
+
+
+@dataclass(frozen=True, slots=True)
+class _Session:
+    """What fit prepared, kept for a predict on the same inputs (never saved)."""
+
+    key: tuple[Any, ...]
+    left: pd.DataFrame
+    right: pd.DataFrame
+    data: PreparedPair
+    pairs: CandidatePairs
+
+
+def _fingerprint(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tuple[Any, ...]:
+    """Identity and content of the inputs: equal only for the same, unchanged frames."""
+    out: list[Any] = []
+    for frame in (requests, sightings):
+        if frame is None:
+            out.append(None)
+            continue
+        try:
+            digest = int(pd.util.hash_pandas_object(frame, index=True).to_numpy().sum())
+        except TypeError:  # unhashable cells: never reuse
+            digest = id(object())
+        out.append((id(frame), frame.shape, tuple(map(str, frame.columns)), digest))
+    return tuple(out)
 
 
 def _truthy(value: Any) -> bool:

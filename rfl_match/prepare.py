@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,19 @@ class NameParts:
     classes: IntArray
     skeletons: IntArray
     phonetics: IntArray
+
+    _packed: IntArray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def packed(self) -> IntArray:
+        """``(n, 3 * width)``: classes, skeletons and phonetics side by side, one row per
+        record, as the compiled kernels read them (one cache line per record)."""
+        if self._packed is None:
+            self._packed = np.ascontiguousarray(
+                np.concatenate([self.classes, self.skeletons, self.phonetics], axis=1),
+                dtype=np.int32,
+            )
+        return self._packed
 
     def take(self, idx: npt.NDArray[np.integer[Any]]) -> NameParts:
         return NameParts(self.classes[idx], self.skeletons[idx], self.phonetics[idx])
@@ -100,6 +114,17 @@ class Vocabulary:
             self.words.append(word)
         return found
 
+    def ids(self, words: Sequence[str], *, blank: str | None = None) -> IntArray:
+        """:meth:`id` of each word (``blank`` gets -1), each distinct word looked up once."""
+        if not len(words):
+            return np.zeros(0, dtype=np.int32)
+        codes, uniques = pd.factorize(np.asarray(words, dtype=object), sort=False)
+        lookup = np.fromiter(
+            (-1 if w == blank else self.id(w) for w in uniques), dtype=np.int32, count=len(uniques)
+        )
+        out: IntArray = lookup[codes]
+        return out
+
     def array(self) -> npt.NDArray[np.object_]:
         """The words as a numpy object array (for fancy indexing)."""
         if self._words is None or len(self._words) != len(self.words):
@@ -142,7 +167,7 @@ class PreparedPair:
     left: pd.DataFrame
     right: pd.DataFrame
     culture: str | None = None
-    workers: int = 1  # threads for the string kernels (rapidfuzz); -1 uses every core
+    workers: int = -1  # threads for the comparison kernels and rapidfuzz; -1: every core
     _cache: dict[str, Any] = field(default_factory=dict)
     tokens: Vocabulary = field(default_factory=lambda: Vocabulary())
     classes: Vocabulary = field(default_factory=lambda: Vocabulary())
@@ -204,20 +229,33 @@ class PreparedPair:
                 text=np.full(k + 1, -1, dtype=np.int32),
                 rest_text=np.full(k + 1, -1, dtype=np.int32),
             )
-            token_id, class_id = self.tokens.id, self.classes.id
-            key_id, text_id = self.keys.id, self.texts.id
-            for row, form in enumerate(forms):
-                n = min(len(form.tokens), MAX_CHAIN)
-                for pos in range(n):
-                    arrays.tokens[row, pos] = token_id(form.tokens[pos])
-                    arrays.classes[row, pos] = class_id(form.variant_ids[pos])
-                    skeleton, phonetic = form.skeleton_keys[pos], form.phonetic_keys[pos]
-                    arrays.skeletons[row, pos] = key_id("s:" + skeleton) if skeleton else -1
-                    arrays.phonetics[row, pos] = key_id("p:" + phonetic) if phonetic else -1
-                if n:
-                    arrays.text[row] = text_id(" ".join(form.tokens[:MAX_CHAIN]))
-                if n > 1:
-                    arrays.rest_text[row] = text_id(" ".join(form.tokens[1:MAX_CHAIN]))
+            # Flatten every form's first MAX_CHAIN parts, then code each distinct string once.
+            counts = np.fromiter(
+                (min(len(f.tokens), MAX_CHAIN) for f in forms), dtype=np.intp, count=k
+            )
+            rows = np.repeat(np.arange(k, dtype=np.intp), counts)
+            cols = np.arange(len(rows), dtype=np.intp) - np.repeat(
+                np.cumsum(counts) - counts, counts
+            )
+            heads = [f.tokens[:MAX_CHAIN] for f in forms]
+            arrays.tokens[rows, cols] = self.tokens.ids(list(chain.from_iterable(heads)))
+            arrays.classes[rows, cols] = self.classes.ids(
+                list(chain.from_iterable(f.variant_ids[:MAX_CHAIN] for f in forms))
+            )
+            for target, prefix, values in (
+                (arrays.skeletons, "s:", (f.skeleton_keys[:MAX_CHAIN] for f in forms)),
+                (arrays.phonetics, "p:", (f.phonetic_keys[:MAX_CHAIN] for f in forms)),
+            ):
+                flat = [prefix + v if v else "" for v in chain.from_iterable(values)]
+                target[rows, cols] = self.keys.ids(flat, blank="")
+            named = counts > 0
+            arrays.text[:k][named] = self.texts.ids(
+                [" ".join(h) for h, n in zip(heads, named, strict=True) if n]
+            )
+            longer = counts > 1
+            arrays.rest_text[:k][longer] = self.texts.ids(
+                [" ".join(h[1:]) for h, n in zip(heads, longer, strict=True) if n]
+            )
             self._cache[key] = arrays
         result: FormArrays = self._cache[key]
         return result
@@ -278,10 +316,14 @@ class PreparedPair:
     def chain_tokens(self, side: int, column: str) -> tuple[IntArray, NameParts, IntArray]:
         """Token codes ``(n, MAX_CHAIN)``, parts and joined-text codes of any name column
         (a father's or mother's name, a configured name field)."""
-        arrays = self.form_arrays(side, column)
-        codes = arrays.codes
-        parts = NameParts(arrays.classes, arrays.skeletons, arrays.phonetics).take(codes)
-        return arrays.tokens[codes], parts, arrays.text[codes]
+        key = f"chain:{side}:{column}"
+        if key not in self._cache:
+            arrays = self.form_arrays(side, column)
+            codes = arrays.codes
+            parts = NameParts(arrays.classes, arrays.skeletons, arrays.phonetics).take(codes)
+            self._cache[key] = (arrays.tokens[codes], parts, arrays.text[codes])
+        result: tuple[IntArray, NameParts, IntArray] = self._cache[key]
+        return result
 
     def births(self, side: int) -> BirthIntervals:
         key = f"birth:{side}"

@@ -1,0 +1,301 @@
+"""Compiled per-pair kernels for the comparisons' hot loops (numba).
+
+A name comparison asks, for each candidate pair, questions over the two names' parts: is
+part i of one the same name as part j of the other, or does it sound alike? Written with
+numpy these become ``(pairs, parts, parts)`` temporaries, several per question, and a
+gather of every part array per pair; compiled, each pair is a few dozen integer compares
+on rows read in place, with early exits, over all cores. That is the whole reason numba is
+a dependency: these loops are the comparison stage's cost (issue 4).
+
+Each kernel reads the per-record arrays of both sides directly, indexed by the pair arrays
+``li``/``ri``; nothing per pair is materialised except the result. Parts are
+``(n, MAX_CHAIN)`` int32 codes, -1 = none, left-aligned: the variant class, consonant
+skeleton key and phonetic key of each name part. "Same" means the same variant class;
+"sounds alike" means the same class, skeleton or phonetic key.
+
+The reference definitions these kernels implement are the plain-Python functions in
+``tests/test_kernels.py``; Hypothesis checks one against the other on random codes.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from numba import config as numba_config
+from numba import get_num_threads, njit, prange, set_num_threads
+
+IntArray = npt.NDArray[np.int32]
+Index = npt.NDArray[np.intp]
+Levels = npt.NDArray[np.int8]
+
+# Ranks of :func:`chain_ranks`: the family-name levels they become (3 is left for the
+# spelling similarity, which the caller computes on the undecided pairs only).
+MISSING = 0  # either chain empty
+DIFFERENT = 1
+COMMON = 2  # some part of one sounds like some part of the other
+SOUNDS = 4  # every position sounds alike
+REORDERED = 5  # the same names (classes), in another order
+TRUNCATED = 6  # one chain is the other's leading part (a dropped grandfather, 2nd surname)
+SAME = 7  # the same names position by position
+
+# Ranks of :func:`given_ranks` (the given-name levels; 4 and 2 come from the spelling).
+GIVEN_SWAPPED = 3  # given and first family part cross over (the given names differ)
+GIVEN_ALIKE = 5
+GIVEN_SAME_CLASS = 6
+GIVEN_SAME_SPELLING = 7
+
+_OPTIONS: dict[str, Any] = {"cache": True, "nogil": True}
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _alike(a: IntArray, x: int, i: int, b: IntArray, y: int, j: int, width: int) -> bool:
+    """Part i of record x (side a) sounds like part j of record y (side b): the same class
+    (column i), skeleton (width + i) or phonetic key (2 * width + i)."""
+    for offset in (0, width, 2 * width):
+        c = a[x, offset + i]
+        if c >= 0 and c == b[y, offset + j]:
+            return True
+    return False
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _found(a: IntArray, x: int, b: IntArray, y: int, width: int) -> int:
+    """How many parts of record x (side a) have their class among record y's (side b)."""
+    found = 0
+    for i in range(width):
+        c = a[x, i]
+        if c < 0:
+            continue
+        for j in range(width):
+            if c == b[y, j]:
+                found += 1
+                break
+    return found
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _chain_ranks(
+    a: IntArray, b: IntArray, li: Index, ri: Index, reordered: bool, out: Levels
+) -> None:
+    width = a.shape[1] // 3
+    for k in prange(len(li)):
+        x, y = li[k], ri[k]
+        la = 0
+        lb = 0
+        for i in range(width):
+            if a[x, i] >= 0:
+                la += 1
+            if b[y, i] >= 0:
+                lb += 1
+        if la == 0 or lb == 0:
+            out[k] = MISSING
+            continue
+        # Position by position: same class (both empty counts as equal), sound alike.
+        same = True
+        sounds = True
+        prefix = 0
+        leading = True
+        for i in range(width):
+            ca, cb = a[x, i], b[y, i]
+            if ca < 0 and cb < 0:
+                leading = False
+            elif ca >= 0 and ca == cb:
+                if leading:
+                    prefix += 1
+            else:
+                same = False
+                leading = False
+                if sounds and not _alike(a, x, i, b, y, i, width):
+                    sounds = False
+        if same:
+            out[k] = SAME
+            continue
+        if la != lb and prefix >= min(la, lb):
+            out[k] = TRUNCATED
+            continue
+        if reordered and la == lb:
+            found = _found(a, x, b, y, width)
+            hit_b = _found(b, y, a, x, width)
+            if found == la and hit_b == lb:
+                out[k] = REORDERED
+                continue
+        if sounds:
+            out[k] = SOUNDS
+            continue
+        rank = DIFFERENT
+        for i in range(width):
+            if rank == COMMON:
+                break
+            for j in range(width):
+                if _alike(a, x, i, b, y, j, width):
+                    rank = COMMON
+                    break
+        out[k] = rank
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _given_ranks(
+    a: IntArray, b: IntArray, ta: IntArray, tb: IntArray, li: Index, ri: Index, out: Levels
+) -> None:
+    width = a.shape[1] // 3
+    for k in prange(len(li)):
+        x, y = li[k], ri[k]
+        if ta[x] < 0 or tb[y] < 0:
+            out[k] = MISSING
+        elif ta[x] == tb[y]:
+            out[k] = GIVEN_SAME_SPELLING
+        elif a[x, 0] >= 0 and a[x, 0] == b[y, 0]:
+            out[k] = GIVEN_SAME_CLASS
+        elif _alike(a, x, 0, b, y, 0, width):
+            out[k] = GIVEN_ALIKE
+        elif _alike(a, x, 0, b, y, 1, width) and _alike(a, x, 1, b, y, 0, width):
+            out[k] = GIVEN_SWAPPED
+        else:
+            out[k] = DIFFERENT
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _part_alike(
+    a: IntArray, i: int, b: IntArray, j: int, li: Index, ri: Index, out: npt.NDArray[np.bool_]
+) -> None:
+    width = a.shape[1] // 3
+    for k in prange(len(li)):
+        out[k] = _alike(a, li[k], i, b, ri[k], j, width)
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _may_reach(
+    bags: npt.NDArray[np.uint8],
+    lengths: IntArray,
+    qa: IntArray,
+    qb: IntArray,
+    cutoff: float,
+    out: npt.NDArray[np.bool_],
+) -> None:
+    for k in prange(len(qa)):
+        x, y = qa[k], qb[k]
+        shared = 0
+        for c in range(bags.shape[1]):
+            shared += min(bags[x, c], bags[y, c])
+        bound = (shared / lengths[x] + shared / lengths[y] + 1.0) / 3.0
+        out[k] = 0.4 + 0.6 * bound >= cutoff - 1e-6
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _interval_levels(
+    lo_a: IntArray, hi_a: IntArray, ex_a: npt.NDArray[np.bool_],
+    lo_b: IntArray, hi_b: IntArray, ex_b: npt.NDArray[np.bool_],
+    li: Index, ri: Index, missing: int, year: int, out: Levels,
+) -> None:  # fmt: skip
+    for k in prange(len(li)):
+        x, y = li[k], ri[k]
+        la, ha, lb, hb = np.int64(lo_a[x]), np.int64(hi_a[x]), np.int64(lo_b[y]), np.int64(hi_b[y])
+        if la == missing or lb == missing:
+            out[k] = 0
+        elif ex_a[x] and ex_b[y] and la == lb:
+            out[k] = 6
+        else:
+            gap = max(max(la - hb, lb - ha), np.int64(0))
+            if gap == 0 and max(ha - la, hb - lb) <= 2 * year:
+                out[k] = 5
+            elif gap <= year:
+                out[k] = 4
+            elif gap <= 2 * year:
+                out[k] = 3
+            elif gap <= 5 * year:
+                out[k] = 2
+            else:
+                out[k] = 1
+
+
+class _Threads:
+    """numba's thread count for one call: ``workers`` as the config means it."""
+
+    def __init__(self, workers: int) -> None:
+        self.wanted = (os.cpu_count() or 1) if workers == -1 else max(workers, 1)
+        self.before = 0
+
+    def __enter__(self) -> None:
+        self.before = get_num_threads()
+        set_num_threads(min(self.wanted, numba_config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+
+    def __exit__(self, *exc: object) -> None:
+        set_num_threads(self.before)
+
+
+def chain_ranks(
+    a: IntArray, b: IntArray, li: Index, ri: Index, *, reordered: bool = True, workers: int = 1
+) -> Levels:
+    """Per pair, the strongest of SAME, TRUNCATED, REORDERED (when asked), SOUNDS, COMMON,
+    DIFFERENT that holds for the name chains ``a[li[k]]`` and ``b[ri[k]]``, or MISSING.
+
+    ``a``, ``b``: packed parts, ``(n, 3 * MAX_CHAIN)`` (see ``NameParts.packed``).
+    """
+    return _run(_chain_ranks, len(li), np.int8, workers, a, b, _index(li), _index(ri), reordered)
+
+
+def given_ranks(
+    a: IntArray, b: IntArray, ta: IntArray, tb: IntArray, li: Index, ri: Index, *, workers: int = 1
+) -> Levels:
+    """Per pair, the given-name rank: MISSING, GIVEN_SAME_SPELLING (token codes ``ta``/``tb``
+    equal), GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED or DIFFERENT."""
+    return _run(_given_ranks, len(li), np.int8, workers, a, b, ta, tb, _index(li), _index(ri))
+
+
+def part_alike(
+    a: IntArray, i: int, b: IntArray, j: int, li: Index, ri: Index, *, workers: int = 1
+) -> npt.NDArray[np.bool_]:
+    """Per pair, whether part ``i`` of ``a[li[k]]`` sounds like part ``j`` of ``b[ri[k]]``."""
+    return _run(_part_alike, len(li), np.bool_, workers, a, i, b, j, _index(li), _index(ri))
+
+
+def may_reach(
+    bags: npt.NDArray[np.uint8],
+    lengths: IntArray,
+    qa: npt.NDArray[Any],
+    qb: npt.NDArray[Any],
+    cutoff: float,
+    *,
+    workers: int = 1,
+) -> npt.NDArray[np.bool_]:
+    """Per pair of word codes, whether Jaro–Winkler can reach ``cutoff``: Jaro counts
+    matching characters, which cannot exceed the letters the two words share, so
+    ``(shared/len_a + shared/len_b + 1) / 3`` bounds Jaro and ``0.4 + 0.6 * bound`` bounds
+    Jaro–Winkler (``bags``: per word, the count of each letter)."""
+    return _run(
+        _may_reach, len(qa), np.bool_, workers, bags, lengths, _index(qa), _index(qb), cutoff
+    )
+
+
+def interval_levels(
+    a: tuple[IntArray, IntArray, npt.NDArray[np.bool_]],
+    b: tuple[IntArray, IntArray, npt.NDArray[np.bool_]],
+    li: Index,
+    ri: Index,
+    *,
+    missing: int,
+    year: int,
+    workers: int = 1,
+) -> Levels:
+    """Levels of two sets of birth intervals (lo, hi, exact) by the gap between them:
+    0 missing, 1 more than 5 years, 2 within 5, 3 within 2, 4 within a year, 5 overlapping
+    and at most 2 years wide, 6 the same exact date."""
+    return _run(
+        _interval_levels, len(li), np.int8, workers, *a, *b, _index(li), _index(ri), missing, year
+    )
+
+
+def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArray[Any]:
+    """Call a kernel that fills a new length-``n`` array (its last argument)."""
+    out = np.empty(n, dtype=dtype)
+    if n:
+        with _Threads(workers):
+            kernel(*args, out)
+    return out
+
+
+def _index(values: npt.NDArray[Any]) -> Index:
+    return np.ascontiguousarray(values, dtype=np.intp)

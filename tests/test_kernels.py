@@ -1,0 +1,210 @@
+"""The compiled comparison kernels equal slow, obviously correct per-pair references."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rfl_match import kernels
+from rfl_match.compare import interval_levels
+from rfl_match.dates import MISSING, BirthIntervals
+
+WIDTH = 4
+
+
+# --- references: one pair at a time, straight from the definitions ---------------------
+
+
+def alike(a: list[list[int]], i: int, b: list[list[int]], j: int) -> bool:
+    """Part i of a sounds like part j of b: same class, skeleton or phonetic code."""
+    return any(a[f][i] >= 0 and a[f][i] == b[f][j] for f in range(3))
+
+
+def chain_rank_reference(a: list[list[int]], b: list[list[int]], reordered: bool) -> int:
+    cls_a = [c for c in a[0] if c >= 0]
+    cls_b = [c for c in b[0] if c >= 0]
+    if not cls_a or not cls_b:
+        return kernels.MISSING
+    if a[0] == b[0]:
+        return kernels.SAME
+    shorter, longer = sorted((cls_a, cls_b), key=len)
+    if len(cls_a) != len(cls_b) and longer[: len(shorter)] == shorter:
+        return kernels.TRUNCATED
+    if (
+        reordered
+        and len(cls_a) == len(cls_b)
+        and all(c in cls_b for c in cls_a)
+        and all(c in cls_a for c in cls_b)
+    ):
+        return kernels.REORDERED
+    positions = [i for i in range(WIDTH) if a[0][i] >= 0 or b[0][i] >= 0]
+    if all(alike(a, i, b, i) for i in positions):
+        return kernels.SOUNDS
+    if any(alike(a, i, b, j) for i in range(WIDTH) for j in range(WIDTH)):
+        return kernels.COMMON
+    return kernels.DIFFERENT
+
+
+def given_rank_reference(a: list[list[int]], b: list[list[int]], ta: int, tb: int) -> int:
+    if ta < 0 or tb < 0:
+        return kernels.MISSING
+    if ta == tb:
+        return kernels.GIVEN_SAME_SPELLING
+    if a[0][0] >= 0 and a[0][0] == b[0][0]:
+        return kernels.GIVEN_SAME_CLASS
+    if alike(a, 0, b, 0):
+        return kernels.GIVEN_ALIKE
+    if alike(a, 0, b, 1) and alike(a, 1, b, 0):
+        return kernels.GIVEN_SWAPPED
+    return kernels.DIFFERENT
+
+
+def interval_reference(lo_a: int, hi_a: int, ex_a: bool, lo_b: int, hi_b: int, ex_b: bool) -> int:
+    if MISSING in (lo_a, lo_b):
+        return 0
+    if ex_a and ex_b and lo_a == lo_b:
+        return 6
+    gap = max(lo_a - hi_b, lo_b - hi_a, 0)
+    if gap == 0 and max(hi_a - lo_a, hi_b - lo_b) <= 2 * 365:
+        return 5
+    for level, years in ((4, 1), (3, 2), (2, 5)):
+        if gap <= years * 365:
+            return level
+    return 1
+
+
+# --- random name chains --------------------------------------------------------------
+
+# Few distinct codes, so that equal classes and keys are common.
+CODE = st.integers(min_value=0, max_value=3)
+
+
+@st.composite
+def chains(draw: st.DrawFn, n: int) -> np.ndarray:
+    """``(n, 3 * WIDTH)`` packed parts: left-aligned chains of 0 to WIDTH parts."""
+    out = np.full((n, 3 * WIDTH), -1, dtype=np.int32)
+    for row in range(n):
+        length = draw(st.integers(0, WIDTH))
+        for field in range(3):
+            for pos in range(length):
+                # A part may lack a key (-1) but always has a class.
+                code = draw(CODE if field == 0 else st.one_of(CODE, st.just(-1)))
+                out[row, field * WIDTH + pos] = code
+    return out
+
+
+def unpack(packed: np.ndarray, row: int) -> list[list[int]]:
+    return [list(map(int, packed[row, f * WIDTH : (f + 1) * WIDTH])) for f in range(3)]
+
+
+def pairs(n_left: int, n_right: int) -> st.SearchStrategy[tuple[np.ndarray, np.ndarray]]:
+    index = st.tuples(st.integers(0, n_left - 1), st.integers(0, n_right - 1))
+    return st.lists(index, min_size=1, max_size=40).map(
+        lambda ps: (np.array([p[0] for p in ps], np.intp), np.array([p[1] for p in ps], np.intp))
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.booleans())
+def test_chain_ranks_equal_reference(data: st.DataObject, reordered: bool) -> None:
+    a = data.draw(chains(6))
+    b = data.draw(chains(5))
+    li, ri = data.draw(pairs(6, 5))
+    got = kernels.chain_ranks(a, b, li, ri, reordered=reordered)
+    want = [
+        chain_rank_reference(unpack(a, x), unpack(b, y), reordered)
+        for x, y in zip(li, ri, strict=True)
+    ]
+    assert got.tolist() == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_given_ranks_equal_reference(data: st.DataObject) -> None:
+    a = data.draw(chains(6))
+    b = data.draw(chains(5))
+    ta = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=6, max_size=6)), np.int32)
+    tb = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=5, max_size=5)), np.int32)
+    li, ri = data.draw(pairs(6, 5))
+    got = kernels.given_ranks(a, b, ta, tb, li, ri)
+    want = [
+        given_rank_reference(unpack(a, x), unpack(b, y), int(ta[x]), int(tb[y]))
+        for x, y in zip(li, ri, strict=True)
+    ]
+    assert got.tolist() == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), st.integers(0, WIDTH - 1), st.integers(0, WIDTH - 1))
+def test_part_alike_equals_reference(data: st.DataObject, i: int, j: int) -> None:
+    a = data.draw(chains(4))
+    b = data.draw(chains(4))
+    li, ri = data.draw(pairs(4, 4))
+    got = kernels.part_alike(a, i, b, j, li, ri)
+    assert got.tolist() == [
+        alike(unpack(a, x), i, unpack(b, y), j) for x, y in zip(li, ri, strict=True)
+    ]
+
+
+DAY = st.one_of(st.just(MISSING), st.integers(-20_000, 20_000))
+
+
+@st.composite
+def intervals(draw: st.DrawFn, n: int) -> BirthIntervals:
+    lo, hi, exact = [], [], []
+    for _ in range(n):
+        start = draw(DAY)
+        width = draw(st.sampled_from([0, 0, 180, 365, 3 * 365, 8 * 365]))
+        lo.append(start)
+        hi.append(start if start == MISSING else start + width)
+        exact.append(start != MISSING and width == 0 and draw(st.booleans()))
+    return BirthIntervals(np.array(lo, np.int32), np.array(hi, np.int32), np.array(exact))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_interval_levels_equal_reference(data: st.DataObject) -> None:
+    a = data.draw(intervals(5))
+    b = data.draw(intervals(5))
+    li, ri = data.draw(pairs(5, 5))
+    got = interval_levels(a, b, li, ri)
+    want = [
+        interval_reference(
+            int(a.lo[x]),
+            int(a.hi[x]),
+            bool(a.exact[x]),
+            int(b.lo[y]),
+            int(b.hi[y]),
+            bool(b.exact[y]),
+        )
+        for x, y in zip(li, ri, strict=True)
+    ]
+    assert got.tolist() == want
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="abcdehimnorsu", min_size=1, max_size=9), min_size=2, max_size=12),
+       st.floats(0.5, 0.99))  # fmt: skip
+def test_may_reach_never_drops_a_pair_that_reaches(words: list[str], cutoff: float) -> None:
+    from rapidfuzz.distance import JaroWinkler
+
+    from rfl_match.prepare import Vocabulary
+
+    vocab = Vocabulary(sorted(set(words)))
+    bags, lengths = vocab.letter_bags()
+    n = len(vocab)
+    qa, qb = np.divmod(np.arange(n * n), n)
+    reach = kernels.may_reach(bags, lengths, qa, qb, cutoff)
+    for x, y, ok in zip(qa, qb, reach, strict=True):
+        if JaroWinkler.normalized_similarity(vocab[x], vocab[y]) >= cutoff:
+            assert ok, (vocab[x], vocab[y])
+
+
+def test_threads_follow_workers() -> None:
+    a = np.full((3, 3 * WIDTH), -1, dtype=np.int32)
+    a[:, 0] = [0, 1, 2]
+    li = np.array([0, 1, 2], np.intp)
+    for workers in (1, 2, -1):
+        got = kernels.chain_ranks(a, a, li, li, workers=workers)
+        assert got.tolist() == [kernels.SAME] * 3
