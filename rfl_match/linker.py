@@ -15,6 +15,7 @@ import pandas as pd
 
 from rfl_match.arrays import unique_sorted
 from rfl_match.blocking import CandidatePairs, block
+from rfl_match.calibration import fit_on_comparisons, fit_on_labels, request_folds
 from rfl_match.cluster import cluster_pairs
 from rfl_match.compare import (
     Comparison,
@@ -30,8 +31,8 @@ from rfl_match.scoring import (
     expectation_maximisation,
     level_shares,
     merge_patterns,
+    parameters_from_labels,
     pattern_counts,
-    probability,
     seed_parameters,
     starting_m,
     tf_adjustment,
@@ -39,6 +40,8 @@ from rfl_match.scoring import (
 
 MODEL_FORMAT = "rfl_match.model"
 MODEL_VERSION = 1
+# Folds of reviewed requests for cross-fitted calibration.
+_CALIBRATION_FOLDS = 5
 _VALIDATED = "rfl_match_validated"
 
 # How each comparison is named in explanations.
@@ -188,39 +191,82 @@ class Linker:
         seeded = seed_parameters(patterns, counts, n_levels)
         if seeded is not None:
             m, u, prior = seeded
+        u_unlabelled = u
+        reviewed = None
         if labels is not None:
-            m, u_labels, prior_labels = self._from_labels(
-                labels, left, right, comparisons, data, len(pairs)
+            reviewed = self._from_labels(labels, left, right, comparisons, data)
+            m, u_labels, prior = parameters_from_labels(
+                reviewed[2], reviewed[3], n_levels, len(pairs)
             )
             u = u_labels or u
-            prior = prior_labels
-        iterations, converged = 0, True
-        if em:
-            result = expectation_maximisation(
-                patterns,
-                counts,
-                u,
-                m,
-                prior,
-                max_iterations=self.config.em_max_iterations,
-                tolerance=self.config.em_tolerance,
-                m_prior=[starting_m(n) for n in n_levels],
-                m_prior_strength=self.config.em_m_prior,
-            )
-            m, u, prior = result.m, result.u, result.prior
-            iterations, converged = result.iterations, result.converged
-        elif labels is None:
+        elif not em:
             raise ConfigError("fit(em=False) needs labels")
-        self.model_ = FellegiSunterModel(
-            names=[c.name for c in comparisons],
-            labels=[list(c.labels) for c in comparisons],
-            m_=m,
-            u_=u,
-            u_random_=u_random,
-            prior_=float(prior),
-            em_iterations_=iterations,
-            em_converged_=converged,
-        )
+
+        def train(
+            m: list[npt.NDArray[np.float64]], u: list[npt.NDArray[np.float64]], prior: float
+        ) -> FellegiSunterModel:
+            iterations, converged = 0, True
+            if em:
+                result = expectation_maximisation(
+                    patterns,
+                    counts,
+                    u,
+                    m,
+                    prior,
+                    max_iterations=self.config.em_max_iterations,
+                    tolerance=self.config.em_tolerance,
+                    m_prior=[starting_m(n) for n in n_levels],
+                    m_prior_strength=self.config.em_m_prior,
+                )
+                m, u, prior = result.m, result.u, result.prior
+                iterations, converged = result.iterations, result.converged
+            return FellegiSunterModel(
+                names=[c.name for c in comparisons],
+                labels=[list(c.labels) for c in comparisons],
+                m_=m,
+                u_=u,
+                u_random_=u_random,
+                prior_=float(prior),
+                em_iterations_=iterations,
+                em_converged_=converged,
+            )
+
+        model = train(m, u, prior)
+        # The probability is the weight read through a monotone map fitted on top
+        # (rfl_match.calibration). With reviewed pairs it is cross-fitted: each fold of
+        # requests is scored by a model trained without its labels, so no reviewed pair
+        # calibrates a model it trained. Without them, each comparison judges the others.
+        calibration = None
+        if reviewed is not None:
+            rl, rr, rlevels, truth = reviewed
+            folds = request_folds(rl, _CALIBRATION_FOLDS, self.config.seed)
+            if len(np.unique(folds)) >= 2 and truth.any() and not truth.all():
+                held_out = np.zeros(len(rl))
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # the full fit has warned already
+                    for k in np.unique(folds).tolist():
+                        out = folds == k
+                        fm, fu, fp = parameters_from_labels(
+                            rlevels[~out], truth[~out], n_levels, len(pairs)
+                        )
+                        fold_model = train(fm, fu or u_unlabelled, fp)
+                        _, weights = self._score(
+                            data, comparisons, rl[out], rr[out], model=fold_model
+                        )
+                        held_out[out] = fold_model.prior_weight_ + weights.sum(axis=1)
+                calibration = fit_on_labels(held_out, truth)
+            else:
+                warnings.warn(
+                    "labels: too few reviewed requests, or only one outcome, to calibrate "
+                    "probabilities on; calibrating without labels",
+                    stacklevel=2,
+                )
+        if calibration is None:
+            calibration = fit_on_comparisons(
+                patterns, counts, model.m_, model.u_, model.prior_weight_
+            )
+        model.calibration_ = calibration
+        self.model_ = model
         self.training_ = {
             "candidate_pairs": len(pairs),
             "patterns": len(counts),
@@ -266,10 +312,11 @@ class Linker:
         right: pd.DataFrame,
         comparisons: list[Comparison],
         data: PreparedPair,
-        n_candidates: int,
-    ) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]] | None, float]:
-        """m from the reviewed matches, u from the reviewed non-matches (when there are
-        enough of them), and the prior as the share of reviewed matches among candidates."""
+    ) -> tuple[
+        npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.int8], npt.NDArray[np.bool_]
+    ]:
+        """The reviewed pairs as rows of the inputs: request row, sighting row, their
+        comparison levels, and whether each is a match."""
         missing = {"request_id", "sighting_id", "is_match"} - set(labels.columns)
         if missing:
             raise ConfigError("labels: missing column(s) " + ", ".join(sorted(missing)))
@@ -286,19 +333,7 @@ class Linker:
         li = lpos[req[known]].to_numpy(np.intp)
         ri = rpos[sig[known]].to_numpy(np.intp)
         truth = labels["is_match"][known].map(_truthy).to_numpy(bool)
-        levels = level_matrix(comparisons, data, li, ri)
-        n_levels = [c.n_levels for c in comparisons]
-        m = [
-            level_shares(levels[truth, c], n) if truth.any() else starting_m(n)
-            for c, n in enumerate(n_levels)
-        ]
-        u = (
-            [level_shares(levels[~truth, c], n) for c, n in enumerate(n_levels)]
-            if (~truth).sum() >= 20
-            else None
-        )
-        prior = float(np.clip(truth.sum() / max(n_candidates, 1), 1e-6, 0.5))
-        return m, u, prior
+        return li, ri, level_matrix(comparisons, data, li, ri), truth
 
     # --- predict --------------------------------------------------------------------
 
@@ -313,8 +348,12 @@ class Linker:
         comparisons: list[Comparison],
         li: npt.NDArray[np.intp],
         ri: npt.NDArray[np.intp],
+        *,
+        model: FellegiSunterModel | None = None,
     ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float64]]:
-        model = self._require_model()
+        """Levels and weights (bits, term frequencies included) of pairs, by this
+        Linker's model or the one given."""
+        model = self._require_model() if model is None else model
         levels = level_matrix(comparisons, data, li, ri)
         weights = model.level_weights(levels)
         for c, comparison in enumerate(comparisons):
@@ -338,6 +377,10 @@ class Linker:
         one_to_one: bool = False,
     ) -> pd.DataFrame:
         """Scored candidate pairs at or over ``threshold``, the best ``top_k`` per request.
+
+        ``match_weight`` and the per-comparison weights are the Fellegi–Sunter evidence
+        (bits); ``match_probability`` is the weight read through the model's calibration,
+        fitted on top because the comparisons are not independent (rfl_match.calibration).
 
         Columns: request_id, sighting_id, match_probability, match_weight, rank,
         explanation, then ``<comparison>_level`` and ``<comparison>_weight`` for each
@@ -369,7 +412,7 @@ class Linker:
         for cl, cr in pairs.chunks(self.config.chunk_pairs):
             levels, weights = self._score(data, comparisons, cl, cr)
             total = model.prior_weight_ + weights.sum(axis=1)
-            prob = probability(total)
+            prob = model.probability(total)
             keep = prob >= threshold
             kept.append((cl[keep], cr[keep], levels[keep], weights[keep], total[keep], prob[keep]))
         self._last = (left, right)
@@ -517,7 +560,7 @@ class Linker:
             {
                 "comparison": "total",
                 "level": -1,
-                "description": f"match probability {float(probability(np.array([total]))[0]):.3f}",
+                "description": f"match probability {model.probability(np.array([total]))[0]:.3f}",
                 "weight": total,
             }
         )
@@ -640,7 +683,11 @@ class Linker:
             )
             for s in data["comparisons"]
         ]
-        linker.model_ = FellegiSunterModel.from_dict(data["model"])
+        try:
+            # Files written before calibration existed load with the identity map.
+            linker.model_ = FellegiSunterModel.from_dict(data["model"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"{path}: the model in this file is incomplete ({exc})") from exc
         linker.training_ = dict(data.get("training", {}))
         labels = [list(c.labels) for c in linker._comparisons()]
         if labels != linker.model_.labels:

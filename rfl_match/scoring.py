@@ -4,7 +4,9 @@ u (the chance of each level among non-matches) comes from random pairs; m (among
 and the prior λ from EM over the *counts of distinct level patterns*, so that a hundred
 million pairs cost no more than the few thousand patterns they collapse to; or from
 reviewed pairs. A pair's match weight is log2 of the prior odds plus the sum of each
-comparison's log2 Bayes factor; its probability follows from the weight.
+comparison's log2 Bayes factor; its probability is the weight read through the model's
+calibration (:mod:`rfl_match.calibration`), since the sum assumes the comparisons are
+independent given match status and a person's fields are not.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from rfl_match.calibration import IDENTITY, WeightCalibration
 
 FloatArray = npt.NDArray[np.float64]
 # Probabilities never reach 0 or 1: a level never seen still carries finite weight.
@@ -216,7 +220,9 @@ def expectation_maximisation(
 
 @dataclass
 class FellegiSunterModel:
-    """The trained model: per comparison m and u for each level, and the prior.
+    """The trained model: per comparison m and u for each level, the prior, and the map
+    from match weight to probability (``calibration_``; the identity in models saved
+    before it existed).
 
     Learned state ends in ``_``; ``weights_`` are log2(m/u) with 0 for the missing level.
     """
@@ -229,6 +235,11 @@ class FellegiSunterModel:
     prior_: float = 0.0
     em_iterations_: int = 0
     em_converged_: bool = False
+    calibration_: WeightCalibration = IDENTITY
+
+    def probability(self, weight: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Calibrated match probability of match weights (bits, prior included)."""
+        return self.calibration_.probability(weight)
 
     @property
     def weights_(self) -> list[FloatArray]:
@@ -260,6 +271,7 @@ class FellegiSunterModel:
             "prior": self.prior_,
             "em_iterations": self.em_iterations_,
             "em_converged": self.em_converged_,
+            "calibration": self.calibration_.to_dict(),
         }
 
     @classmethod
@@ -273,7 +285,33 @@ class FellegiSunterModel:
             prior_=float(data["prior"]),
             em_iterations_=int(data.get("em_iterations", 0)),
             em_converged_=bool(data.get("em_converged", False)),
+            calibration_=(
+                WeightCalibration.from_dict(data["calibration"])
+                if data.get("calibration") is not None
+                else IDENTITY
+            ),
         )
+
+
+def parameters_from_labels(
+    levels: npt.NDArray[np.int8],
+    is_match: npt.NDArray[np.bool_],
+    n_levels: tuple[int, ...],
+    n_candidates: int,
+) -> tuple[list[FloatArray], list[FloatArray] | None, float]:
+    """m from reviewed matches, u from reviewed non-matches (None under 20 of them), and
+    the prior as the share of reviewed matches among the candidate pairs."""
+    m = [
+        level_shares(levels[is_match, c], n) if is_match.any() else starting_m(n)
+        for c, n in enumerate(n_levels)
+    ]
+    u = (
+        [level_shares(levels[~is_match, c], n) for c, n in enumerate(n_levels)]
+        if (~is_match).sum() >= 20
+        else None
+    )
+    prior = float(np.clip(is_match.sum() / max(n_candidates, 1), 1e-6, 0.5))
+    return m, u, prior
 
 
 def tf_adjustment(agree_rate: float, frequency: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -292,6 +330,6 @@ def tf_adjustment(agree_rate: float, frequency: npt.NDArray[np.float64]) -> npt.
 
 
 def probability(weight: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Match probability from a match weight in bits."""
+    """Raw Fellegi–Sunter probability of a match weight in bits (no calibration)."""
     out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp2(-np.clip(weight, -1000, 1000)))
     return out

@@ -1,0 +1,290 @@
+"""Calibration: a monotone map from a pair's match weight (bits) to its match probability.
+
+Fellegi–Sunter adds the comparisons' log2 Bayes factors as if they were independent given
+match status. A person's names, dates and places are not (a record degraded by transcription
+is degraded everywhere; relatives agree on family name, father's name and origin together),
+so the sum overstates the evidence and ``2**w / (1 + 2**w)`` is overconfident. The weights
+stay the evidence the explanations show; the probability is read through a map fitted on top:
+
+    log2 odds(w) = intercept + piecewise-linear(w), every slope >= 0 (so the map is monotone)
+
+fitted by maximum a posteriori with a Gaussian prior centred on the identity map (slope 1,
+the raw model), so that few or perfectly separated labels give a finite map close to the
+raw one rather than a step. Two ways to fit it:
+
+- :func:`fit_on_labels`: logistic regression of reviewed pairs' outcomes on their weights,
+  cross-fitted by the caller so that no reviewed pair calibrates a model it trained.
+- :func:`fit_on_comparisons` (no labels): each comparison in turn serves as a noisy label for
+  the evidence of all the others. Under the model, a pair's level on comparison c has the
+  distribution ``p m_c + (1 - p) u_c``, where p is the probability the other comparisons'
+  weight gives; the map that best predicts every comparison from the rest is the one fitted.
+  When the others double-count evidence, the raw p predicts c too confidently and the fit
+  flattens the slope. It cannot see dependence that every comparison shares, it can
+  over-correct when comparisons duplicate one another (tests/test_calibration.py), and it
+  relies on m and u, themselves estimated under independence: labels are the better judge.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+_LN2 = float(np.log(2.0))
+# Prior on each slope: N(1, SLOPE_SD^2) (the raw model), adjacent slopes differ by
+# N(0, SMOOTH_SD^2) (a smooth curve), and the intercept N(identity, INTERCEPT_SD^2).
+SLOPE_SD = 1.0
+SMOOTH_SD = 0.2
+INTERCEPT_SD = 8.0
+# Knots at these quantiles of the reviewed matches' weights: the region where matches and
+# non-matches overlap. Used when there are at least MIN_PER_CLASS of each.
+KNOT_QUANTILES = (0.05, 0.25, 0.5)
+MIN_PER_CLASS = 50
+# Knots closer than this (bits) are merged.
+_MIN_KNOT_GAP = 1.0
+
+
+@dataclass(frozen=True)
+class WeightCalibration:
+    """A monotone map from match weight to probability; see the module docstring.
+
+    ``slopes`` has one entry more than ``knots``: the slope below the first knot, between
+    each pair of knots, and above the last. ``intercept`` is the log2 odds at the first
+    knot (at weight 0 without knots). The identity map is the raw Fellegi–Sunter
+    probability.
+    """
+
+    method: str = "identity"
+    knots: tuple[float, ...] = ()
+    intercept: float = 0.0
+    slopes: tuple[float, ...] = (1.0,)
+    pairs: int = 0
+    matches: float = 0.0
+
+    def log2_odds(self, weight: npt.ArrayLike) -> FloatArray:
+        w = np.asarray(weight, dtype=np.float64)
+        beta = np.asarray([self.intercept, *self.slopes], dtype=np.float64)
+        out: FloatArray = _basis(w.ravel(), self.knots) @ beta
+        return out.reshape(w.shape)
+
+    def probability(self, weight: npt.ArrayLike) -> FloatArray:
+        out: FloatArray = 1.0 / (1.0 + np.exp2(-np.clip(self.log2_odds(weight), -1000, 1000)))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "knots": list(self.knots),
+            "intercept": self.intercept,
+            "slopes": list(self.slopes),
+            "pairs": self.pairs,
+            "matches": self.matches,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WeightCalibration:
+        knots = tuple(float(k) for k in data["knots"])
+        slopes = tuple(float(s) for s in data["slopes"])
+        if len(slopes) != len(knots) + 1 or any(s < 0 for s in slopes):
+            raise ValueError("calibration: want one non-negative slope more than knots")
+        return cls(
+            method=str(data["method"]),
+            knots=knots,
+            intercept=float(data["intercept"]),
+            slopes=slopes,
+            pairs=int(data.get("pairs", 0)),
+            matches=float(data.get("matches", 0.0)),
+        )
+
+
+IDENTITY = WeightCalibration()
+
+
+def _basis(w: FloatArray, knots: Sequence[float]) -> FloatArray:
+    """Design matrix: a constant, then one column per slope (piecewise-linear in w)."""
+    if not knots:
+        return np.stack([np.ones_like(w), w], axis=1)
+    cols = [np.ones_like(w), np.minimum(w - knots[0], 0.0)]
+    cols += [np.clip(w - a, 0.0, b - a) for a, b in itertools.pairwise(knots)]
+    cols.append(np.maximum(w - knots[-1], 0.0))
+    return np.stack(cols, axis=1)
+
+
+def _prior(knots: Sequence[float]) -> tuple[FloatArray, FloatArray]:
+    """Prior mean and precision of (intercept, slopes...): the identity map, smooth."""
+    k = len(knots) + 1
+    mean = np.r_[knots[0] if knots else 0.0, np.ones(k)]
+    precision = np.zeros((k + 1, k + 1))
+    precision[0, 0] = 1.0 / INTERCEPT_SD**2
+    diff = np.diff(np.eye(k), axis=0)
+    precision[1:, 1:] = np.eye(k) / SLOPE_SD**2 + diff.T @ diff / SMOOTH_SD**2
+    return mean, precision
+
+
+# Per row of the design: log-likelihood, and its first and second derivatives in z (log2 odds).
+RowLikelihood = Callable[[FloatArray], tuple[FloatArray, FloatArray, FloatArray]]
+
+
+def _maximise(
+    design: FloatArray, rows: RowLikelihood, knots: Sequence[float], max_iterations: int = 100
+) -> FloatArray:
+    """Maximum a posteriori (intercept, slopes) by damped Newton; slopes kept >= 0.
+
+    Where the Hessian is not negative definite, only the concave part of each row's
+    curvature is used, so every step goes uphill; the prior keeps the logistic problem
+    strictly concave even under perfect separation.
+    """
+    mean, precision = _prior(knots)
+    beta = mean.copy()
+
+    def objective(b: FloatArray) -> float:
+        d = b - mean
+        return float(rows(design @ b)[0].sum() - 0.5 * d @ precision @ d)
+
+    current = objective(beta)
+    for _ in range(max_iterations):
+        _, first, second = rows(design @ beta)
+        grad = design.T @ first - precision @ (beta - mean)
+        hess = (design * second[:, None]).T @ design - precision
+        try:
+            np.linalg.cholesky(-hess)
+        except np.linalg.LinAlgError:
+            hess = (design * np.minimum(second, 0.0)[:, None]).T @ design - precision
+        step = np.linalg.solve(hess, -grad)
+        t = 1.0
+        while t > 1e-10:
+            trial = beta + t * step
+            trial[1:] = np.maximum(trial[1:], 0.0)
+            value = objective(trial)
+            if value >= current - 1e-12:
+                break
+            t /= 2
+        else:
+            break
+        moved = float(np.abs(trial - beta).max())
+        beta, current = trial, value
+        if moved < 1e-7:
+            break
+    return beta
+
+
+def _knots(weights: FloatArray, is_match: npt.NDArray[np.bool_]) -> tuple[float, ...]:
+    if is_match.sum() < MIN_PER_CLASS or (~is_match).sum() < MIN_PER_CLASS:
+        return ()
+    knots: list[float] = []
+    for q in np.quantile(weights[is_match], KNOT_QUANTILES).tolist():
+        if not knots or q - knots[-1] >= _MIN_KNOT_GAP:
+            knots.append(round(float(q), 3))
+    return tuple(knots)
+
+
+def fit_on_labels(weights: npt.ArrayLike, is_match: npt.ArrayLike) -> WeightCalibration:
+    """The map from reviewed pairs: their match weights and whether each is a match.
+
+    The weights must come from a model those pairs did not train (cross-fitting), or the
+    map learns the model's overfit. Robust to separation and to few labels (the prior).
+
+    >>> cal = fit_on_labels([-9.0, -4.0, 0.0, 3.0, 8.0, 12.0], [0, 0, 1, 0, 1, 1])
+    >>> bool(cal.probability(12.0) > cal.probability(0.0) > cal.probability(-9.0))
+    True
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    y = np.asarray(is_match).astype(bool)
+    if len(w) == 0:
+        return IDENTITY
+    knots = _knots(w, y)
+    target = y.astype(np.float64)
+
+    def rows(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        zn = z * _LN2
+        p = 1.0 / (1.0 + np.exp(-np.clip(zn, -700, 700)))
+        ll = target * zn - np.logaddexp(0.0, zn)
+        return ll, (target - p) * _LN2, -p * (1 - p) * _LN2**2
+
+    beta = _maximise(_basis(w, knots), rows, knots)
+    return WeightCalibration(
+        method="labels",
+        knots=knots,
+        intercept=float(beta[0]),
+        slopes=tuple(float(s) for s in beta[1:]),
+        pairs=len(w),
+        matches=float(y.sum()),
+    )
+
+
+def fit_on_comparisons(
+    patterns: npt.NDArray[np.int8],
+    counts: npt.NDArray[np.int64],
+    m: Sequence[FloatArray],
+    u: Sequence[FloatArray],
+    prior_weight: float,
+) -> WeightCalibration:
+    """The map without labels: each comparison predicted from the weight of the others.
+
+    Args:
+        patterns: distinct level patterns of the candidate pairs, (K, C).
+        counts: how many pairs show each pattern.
+        m, u: per comparison, the model's m and u of each level (index 0: missing).
+        prior_weight: log2 prior odds of a match among candidates.
+
+    A two-parameter map (intercept, slope): with no labels, a richer curve would fit the
+    model's own errors in m and u.
+    """
+    if len(counts) < 2:
+        return IDENTITY
+    idx = patterns.astype(np.intp)
+    level_w = np.stack(
+        [
+            np.where(
+                idx[:, c] > 0,
+                np.log2(np.maximum(m[c][idx[:, c]], 1e-300))
+                - np.log2(np.maximum(u[c][idx[:, c]], 1e-300)),
+                0.0,
+            )
+            for c in range(idx.shape[1])
+        ],
+        axis=1,
+    )
+    total = prior_weight + level_w.sum(axis=1)
+    evidence, m_row, u_row, weight = [], [], [], []
+    for c in range(idx.shape[1]):
+        known = idx[:, c] > 0
+        evidence.append(total[known] - level_w[known, c])
+        m_row.append(m[c][idx[known, c]])
+        u_row.append(u[c][idx[known, c]])
+        weight.append(counts[known].astype(np.float64))
+    ev = np.concatenate(evidence)
+    mr, ur, cnt = np.concatenate(m_row), np.concatenate(u_row), np.concatenate(weight)
+    if len(ev) == 0:
+        return IDENTITY
+    spread = mr - ur
+
+    def rows(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        p = 1.0 / (1.0 + np.exp2(-np.clip(z, -1000, 1000)))
+        q = np.maximum(ur + p * spread, 1e-300)
+        dp = p * (1 - p) * _LN2
+        first = spread * dp / q
+        second = spread * dp * (1 - 2 * p) * _LN2 / q - first**2
+        return cnt * np.log(q), cnt * first, cnt * second
+
+    beta = _maximise(_basis(ev, ()), rows, ())
+    return WeightCalibration(
+        method="comparisons",
+        intercept=float(beta[0]),
+        slopes=(float(beta[1]),),
+        pairs=int(counts.sum()),
+    )
+
+
+def request_folds(groups: npt.ArrayLike, n_folds: int, seed: int) -> npt.NDArray[np.intp]:
+    """Fold of each row, whole groups (requests) together, in a seeded random order."""
+    keys = np.asarray(groups)
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    order = np.random.default_rng(seed).permutation(len(uniq))
+    fold: npt.NDArray[np.intp] = (order % max(n_folds, 1)).astype(np.intp)[inverse]
+    return fold

@@ -1,0 +1,211 @@
+"""Calibration: the map from match weight to probability is monotone, corrects the
+overconfidence that dependent comparisons cause, learns from reviewed pairs, and is saved."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rfl_match as rm
+from rfl_match.calibration import (
+    IDENTITY,
+    WeightCalibration,
+    fit_on_comparisons,
+    fit_on_labels,
+    request_folds,
+)
+from rfl_match.scoring import level_shares, pattern_counts, probability
+
+M = np.array([0, 0.1, 0.2, 0.7])
+U = np.array([0, 0.7, 0.2, 0.1])
+N_LEVELS = (4,) * 9
+
+
+def simulate_dependent(n: int, prior: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Levels of six comparisons drawn with known m and u, then the first three copied:
+    nine comparisons, three of them carrying evidence already counted."""
+    rng = np.random.default_rng(seed)
+    is_match = rng.random(n) < prior
+    cols = []
+    for _ in range(6):
+        r = rng.random(n)
+        drawn = np.where(
+            is_match,
+            np.searchsorted(np.cumsum(M), r, side="right"),
+            np.searchsorted(np.cumsum(U), r, side="right"),
+        )
+        cols.append(drawn.clip(1, 3))
+    return np.stack([*cols, *cols[:3]], axis=1).astype(np.int8), is_match
+
+
+def marginal_model(
+    levels: np.ndarray, is_match: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """m and u as an independence model sees them: each comparison's own shares."""
+    m = [level_shares(levels[is_match, c], n) for c, n in enumerate(N_LEVELS)]
+    u = [level_shares(levels[~is_match, c], n) for c, n in enumerate(N_LEVELS)]
+    return m, u
+
+
+def fs_weight(
+    levels: np.ndarray, m: list[np.ndarray], u: list[np.ndarray], prior: float
+) -> np.ndarray:
+    w = np.full(len(levels), np.log2(prior / (1 - prior)))
+    for c in range(levels.shape[1]):
+        w += np.log2(m[c][levels[:, c]]) - np.log2(u[c][levels[:, c]])
+    return w
+
+
+def bin_gaps(prob: np.ndarray, hit: np.ndarray, min_pairs: int = 300) -> list[float]:
+    """|mean prediction - observed share| per probability decile with enough pairs."""
+    which = np.clip((prob * 10).astype(int), 0, 9)
+    return [
+        abs(float(prob[which == b].mean() - hit[which == b].mean()))
+        for b in range(10)
+        if (which == b).sum() >= min_pairs
+    ]
+
+
+def test_map_is_monotone_even_when_labels_disagree() -> None:
+    rng = np.random.default_rng(0)
+    weights = rng.normal(0, 6, 4000)
+    backwards = rng.random(4000) < probability(-weights)  # higher weight, fewer matches
+    for cal in (fit_on_labels(weights, backwards), fit_on_labels(weights, ~backwards)):
+        grid = np.linspace(-40, 40, 801)
+        assert np.all(np.diff(cal.probability(grid)) >= 0)
+        assert all(s >= 0 for s in cal.slopes)
+
+
+def test_perfect_separation_gives_a_finite_map() -> None:
+    weights = np.r_[np.linspace(-20, -2, 300), np.linspace(2, 20, 300)]
+    cal = fit_on_labels(weights, np.r_[np.zeros(300, bool), np.ones(300, bool)])
+    assert all(np.isfinite(s) and s < 10 for s in cal.slopes)
+    p = cal.probability(np.array([-1.0, 0.0, 1.0]))
+    assert 0 < p[0] < p[1] < p[2] < 1
+
+
+def test_few_labels_stay_near_the_raw_model() -> None:
+    cal = fit_on_labels([-8.0, 9.0], [False, True])
+    grid = np.linspace(-10, 10, 21)
+    assert np.abs(cal.log2_odds(grid) - grid).max() < 4
+    assert fit_on_labels([], []) == IDENTITY
+
+
+def test_labels_calibrate_dependent_comparisons() -> None:
+    levels, is_match = simulate_dependent(200_000, 0.1, seed=1)
+    weight = fs_weight(levels, *marginal_model(levels, is_match), 0.1)
+    raw = probability(weight)
+    assert max(bin_gaps(raw, is_match)) > 0.2  # double-counted evidence: overconfident
+    reviewed = np.random.default_rng(2).random(len(weight)) < 0.1
+    cal = fit_on_labels(weight[reviewed], is_match[reviewed])
+    gaps = bin_gaps(cal.probability(weight[~reviewed]), is_match[~reviewed])
+    assert len(gaps) >= 5 and max(gaps) <= 0.05
+
+
+def test_comparisons_temper_dependent_evidence_without_labels() -> None:
+    levels, is_match = simulate_dependent(200_000, 0.1, seed=3)
+    m, u = marginal_model(levels, is_match)
+    weight = fs_weight(levels, m, u, 0.1)
+    patterns, counts = pattern_counts(levels, N_LEVELS)
+    cal = fit_on_comparisons(patterns, counts, m, u, float(np.log2(0.1 / 0.9)))
+    assert cal.method == "comparisons" and 0 < cal.slopes[0] < 1
+    # Better than the raw model, not within 0.05: without labels it over-corrects here.
+    assert max(bin_gaps(cal.probability(weight), is_match)) < max(
+        bin_gaps(probability(weight), is_match)
+    )
+
+
+def test_request_folds_keep_requests_together() -> None:
+    groups = np.repeat(np.arange(50), 4)
+    folds = request_folds(groups, 5, seed=0)
+    assert all(len(set(folds[groups == g])) == 1 for g in range(50))
+    assert sorted(np.bincount(folds).tolist()) == [40] * 5
+
+
+def _reviewed(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], share: float) -> pd.DataFrame:
+    """Every candidate of a share of the requests, marked against the truth."""
+    scored = fitted.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=0)
+    requests = scored["request_id"].unique()
+    chosen = np.random.default_rng(0).choice(requests, int(len(requests) * share), replace=False)
+    reviewed = scored.loc[scored["request_id"].isin(chosen), ["request_id", "sighting_id"]]
+    truth = set(
+        zip(synthetic["truth"]["request_id"], synthetic["truth"]["sighting_id"], strict=True)
+    )
+    reviewed["is_match"] = [
+        (a, b) in truth
+        for a, b in zip(reviewed["request_id"], reviewed["sighting_id"], strict=True)
+    ]
+    return reviewed
+
+
+def test_labels_change_the_model(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
+    reviewed = _reviewed(fitted, synthetic, 0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linker = rm.Linker().fit(
+            synthetic["requests"], synthetic["sightings"], labels=reviewed, em=False
+        )
+    model, unsupervised = linker.model_, fitted.model_
+    assert model is not None and unsupervised is not None
+    assert unsupervised.calibration_.method == "comparisons"
+    assert model.calibration_.method == "labels"
+    assert model.calibration_.matches == reviewed["is_match"].sum()
+    assert model.calibration_.pairs == len(reviewed)
+    # Without EM, m of each comparison is its level shares among the reviewed matches.
+    matches = linker.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=0)
+    key = matches.set_index(["request_id", "sighting_id"])["given_name_level"]
+    mine = reviewed[reviewed["is_match"]].set_index(["request_id", "sighting_id"]).index
+    shares = level_shares(key.reindex(mine).to_numpy(np.int8), len(model.m_[0]))
+    assert np.allclose(model.m_[0], shares)
+    # Labelling every candidate a non-match cannot calibrate: a warning, then no labels.
+    reviewed["is_match"] = False
+    with pytest.warns(UserWarning, match="only one outcome"):
+        rm.Linker().fit(synthetic["requests"], synthetic["sightings"], labels=reviewed)
+
+
+def test_save_load_keeps_the_calibration(
+    tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    path = tmp_path / "model.json"
+    fitted.save(path)
+    loaded = rm.Linker.load(path)
+    assert loaded.model_ is not None and fitted.model_ is not None
+    assert loaded.model_.calibration_ == fitted.model_.calibration_
+    out = loaded.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=3)
+    weight = out["match_weight"].to_numpy()
+    calibrated = fitted.model_.calibration_.probability(weight)
+    assert np.allclose(out["match_probability"], calibrated)
+    assert not np.allclose(out["match_probability"], probability(weight))
+
+
+def test_old_model_without_calibration_loads(
+    tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    data = fitted.to_dict()
+    del data["model"]["calibration"]
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    loaded = rm.Linker.load(path)
+    assert loaded.model_ is not None and loaded.model_.calibration_ == IDENTITY
+    out = loaded.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=3)
+    assert np.allclose(out["match_probability"], probability(out["match_weight"].to_numpy()))
+    data["model"]["calibration"] = {
+        "method": "labels",
+        "knots": [1.0],
+        "intercept": 0,
+        "slopes": [1],
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(rm.ModelError, match="incomplete"):
+        rm.Linker.load(path)
+
+
+def test_calibration_round_trips_as_json() -> None:
+    cal = WeightCalibration("labels", (-3.0, 4.0), -1.5, (0.7, 0.5, 0.4), 1000, 80.0)
+    again = WeightCalibration.from_dict(json.loads(json.dumps(cal.to_dict())))
+    assert again == cal
