@@ -5,7 +5,10 @@ a key per part, so a swapped or shortened name still meets). A rule combines key
 agree); each rule's pairs come from joining the two sides on the combined key, block by
 block; rules are unioned and deduplicated on integer pair ids ``left * n_right + right``.
 An oversized block (the "Mohammed problem") is split by a more specific key (the birth
-band), with a warning that names it; a part still too large is left out.
+band), and every record in it also meets its nearest records of the other side in two
+orders (name text, birth date): a record in a common-name block, or with no birth date,
+never loses its candidates, and the pairs stay linear in the block's size. A warning names
+the oversized blocks.
 """
 
 from __future__ import annotations
@@ -224,19 +227,107 @@ def _refine(
     right: KeyValues,
     oversized: list[tuple[int, int]],
     max_block: int,
+    window: int,
 ) -> tuple[Int64Array, Int64Array, list[tuple[int, int]]]:
-    """Inside oversized blocks, let the birth band take over as a further key."""
+    """Inside oversized blocks, let the birth band take over as a further key; and let
+    every record of an oversized block meet its nearest records of the other side in it
+    (by name, and by birth date), so that no record is left without candidates.
+
+    Returns the extra pairs and the band sub-blocks that were still too large.
+    """
     big = np.array([k for k, _ in oversized], dtype=np.int64)
-    lsel = np.isin(left.codes, big)
-    rsel = np.isin(right.codes, big)
-    sub_left = combine(
-        KeyValues(left.rows[lsel], left.codes[lsel]), key_values(data, 0, "birth_band")
-    )
-    sub_right = combine(
-        KeyValues(right.rows[rsel], right.codes[rsel]), key_values(data, 1, "birth_band")
-    )
+    left = _dedupe_rows(_select_codes(left, big))
+    right = _dedupe_rows(_select_codes(right, big))
+    sub_left = combine(left, key_values(data, 0, "birth_band"))
+    sub_right = combine(right, key_values(data, 1, "birth_band"))
     lr, rr, _, still = join(sub_left, sub_right, max_block=max_block)
-    return lr, rr, still
+    near_l, near_r = nearest_in_blocks(data, left, right, window=window)
+    return np.concatenate([lr, near_l]), np.concatenate([rr, near_r]), still
+
+
+def _select_codes(values: KeyValues, codes: Int64Array) -> KeyValues:
+    keep = np.isin(values.codes, codes)
+    return KeyValues(values.rows[keep], values.codes[keep])
+
+
+def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Per record: the rank of its name's joined skeleton text, its birth midpoint (days;
+    unknown last), and the rank of its record id (the tie-break that keeps the order
+    independent of row order)."""
+    key = f"block-orders:{side}"
+    if key not in data._cache:
+        joined = data.person_names(side).joined
+        texts = data.keys.array().astype(str)
+        rank = np.empty(len(texts) + 1, dtype=np.int64)
+        rank[np.argsort(texts, kind="stable")] = np.arange(len(texts))
+        rank[-1] = len(texts)  # no name: last (code -1)
+        births = data.births(side)
+        mid = (births.lo.astype(np.int64) + births.hi.astype(np.int64)) // 2
+        mid[births.lo == MISSING] = np.iinfo(np.int64).max
+        ids = np.concatenate(
+            [data.left["record_id"].to_numpy(str), data.right["record_id"].to_numpy(str)]
+        )
+        id_rank = pd.factorize(ids, sort=True)[0].astype(np.int64)
+        n_left = data.sizes[0]
+        own = id_rank[:n_left] if side == 0 else id_rank[n_left:]
+        data._cache[key] = (rank[joined], mid, own)
+    result: tuple[Int64Array, Int64Array, Int64Array] = data._cache[key]
+    return result
+
+
+def nearest_in_blocks(
+    data: PreparedPair, left: KeyValues, right: KeyValues, *, window: int
+) -> tuple[Int64Array, Int64Array]:
+    """Within each block (records sharing a code), every record meets the ``window``
+    records of the other side just before and just after it, in two orders: by name
+    text and by birth date. Linear in the block's size, where a full join is quadratic.
+    """
+    out_l: list[Int64Array] = []
+    out_r: list[Int64Array] = []
+    if window <= 0 or not len(left.rows) or not len(right.rows):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    rows = np.concatenate([left.rows, right.rows])
+    codes = np.concatenate([left.codes, right.codes])
+    side = np.r_[np.zeros(len(left.rows), dtype=np.int8), np.ones(len(right.rows), dtype=np.int8)]
+    orders_l, orders_r = _orders(data, 0), _orders(data, 1)
+    ids = np.concatenate([orders_l[2][left.rows], orders_r[2][right.rows]])
+    for k in (0, 1):
+        value = np.concatenate([orders_l[k][left.rows], orders_r[k][right.rows]])
+        order = np.lexsort((ids, side, value, codes))
+        for near_l, near_r in _nearest(codes[order], side[order], rows[order], window):
+            out_l.append(near_l)
+            out_r.append(near_r)
+    return np.concatenate(out_l), np.concatenate(out_r)
+
+
+def _nearest(
+    codes: Int64Array, side: npt.NDArray[np.int8], rows: Int64Array, window: int
+) -> Iterator[tuple[Int64Array, Int64Array]]:
+    """For a sequence sorted by block: each item meets the ``window`` items of the other
+    side on either side of it, in its block. Yields (left rows, right rows)."""
+    change = np.r_[True, codes[1:] != codes[:-1]]
+    block_id = np.cumsum(change) - 1
+    starts = np.flatnonzero(change)
+    for this in (0, 1):
+        mine = side == this
+        other = ~mine
+        other_pos = np.flatnonzero(other)
+        # Others before each position, and each block's range among the others.
+        before = np.cumsum(other) - other
+        block_lo = before[starts][block_id]
+        block_hi = np.r_[before[starts[1:]], before[-1] + other[-1]][block_id]
+        at = np.flatnonzero(mine)
+        lo = np.maximum(before[at] - window, block_lo[at])
+        hi = np.minimum(before[at] + window, block_hi[at])
+        count = np.clip(hi - lo, 0, None)
+        total = int(count.sum())
+        if not total:
+            continue
+        rep = np.repeat(np.arange(len(at)), count)
+        offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+        mine_rows = rows[at][rep]
+        other_rows = rows[other_pos[lo[rep] + offset]]
+        yield (mine_rows, other_rows) if this == 0 else (other_rows, mine_rows)
 
 
 def block(
@@ -275,7 +366,7 @@ def block(
         lr, rr, keys, oversized = join(left, right, max_block=max_block)
         still_over = 0
         if oversized:
-            extra_l, extra_r, still = _refine(data, left, right, oversized, max_block)
+            extra_l, extra_r, still = _refine(data, left, right, oversized, max_block, window)
             lr, rr = np.concatenate([lr, extra_l]), np.concatenate([rr, extra_r])
             still_over = len(still)
         if dedupe:
@@ -296,7 +387,9 @@ def block(
             warnings.warn(
                 f"blocking rule {name}: {len(oversized)} block(s) over max_block_size "
                 f"{max_block:,}, e.g. {shown}; split by birth band"
-                + (f", {still_over} sub-block(s) still too large left out" if still_over else ""),
+                + (f" ({still_over} sub-block(s) still too large)" if still_over else "")
+                + f", and each record meets its {window} nearest per side by name and by "
+                "birth date",
                 stacklevel=2,
             )
         stats.append(rule_stats)

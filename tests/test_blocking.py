@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
@@ -111,7 +113,6 @@ def test_dedupe_pairs_once_and_never_self() -> None:
 
 
 def test_oversized_block_split_by_birth_band_and_warned() -> None:
-    import warnings
 
     rows = [("Mohammed Ali", str(1950 + i % 60)) for i in range(200)]
     left, right = frame(rows, "l"), frame(rows, "r")
@@ -145,3 +146,22 @@ def test_sorted_neighbourhood_meets_near_spellings_in_any_row_order() -> None:
     assert plain == found(
         left.iloc[::-1].reset_index(drop=True), right.iloc[::-1].reset_index(drop=True)
     )
+
+
+def test_oversized_block_without_birth_dates_still_gives_every_record_candidates() -> None:
+    """The Mohammed problem with no birth dates to split by: a full join is too large,
+    and dropping the block would leave these people with no candidates at all."""
+    rows = [(f"Mohammed Ali {name}", "") for name in ("Hassan", "Omar", "Farah", "Abdi")] * 50
+    left, right = frame(rows, "l"), frame(rows, "r")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pairs = block(PreparedPair(left, right), [("given_class",)], max_block=100, window=2)
+    assert set(pairs.left.tolist()) == set(range(200))
+    assert set(pairs.right.tolist()) == set(range(200))
+    # Linear, not quadratic: each record meets a few neighbours per order and side.
+    assert len(pairs) <= 200 * 2 * 2 * 2 * 2
+    # Sorted by name, the same full name meets itself: l0 (Hassan) meets an r* Hassan.
+    hassan = {i for i, (name, _) in enumerate(rows) if name.endswith("Hassan")}
+    met = pairs.right[pairs.left == 0]
+    assert set(met.tolist()) & hassan
+    assert any("nearest" in str(w.message) for w in caught)
