@@ -32,7 +32,8 @@ from rfl_match.scoring import (
     level_shares,
     merge_patterns,
     parameters_from_labels,
-    pattern_counts,
+    pattern_codes,
+    pattern_index,
     seed_parameters,
     starting_m,
     tf_adjustment,
@@ -184,7 +185,7 @@ class Linker:
         # than another split of the candidates (one family; one birth year).
         # The prior is the share of matches among candidates.
         pairs = self._block(data, dedupe)
-        patterns, counts = self._patterns(comparisons, data, pairs)
+        patterns, counts, pair_patterns = self._patterns(comparisons, data, pairs)
         self._warn_constant(comparisons, patterns, counts)
         m = [starting_m(n) for n in n_levels]
         prior = float(np.clip(min(len(left), len(right)) / max(len(pairs), 1), 1e-4, 0.5))
@@ -274,19 +275,31 @@ class Linker:
             "dedupe": dedupe,
         }
         self._last = (left, right)
-        self._session = _Session(_fingerprint(requests, sightings), left, right, data, pairs)
+        self._session = _Session(
+            _fingerprint(requests, sightings), left, right, data, pairs, patterns, pair_patterns
+        )
         return self
 
     def _patterns(
         self, comparisons: list[Comparison], data: PreparedPair, pairs: CandidatePairs
-    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
-        """Distinct level patterns of the pairs and their counts, chunk by chunk."""
+    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+        """Distinct level patterns of the pairs, their counts, and each pair's pattern
+        (kept so that a predict on the same inputs compares nothing again)."""
         n_levels = tuple(c.n_levels for c in comparisons)
-        parts = [
-            pattern_counts(level_matrix(comparisons, data, cl, cr), n_levels)
-            for cl, cr in pairs.chunks(self.config.chunk_pairs)
+        parts, indices = [], []
+        for cl, cr in pairs.chunks(self.config.chunk_pairs):
+            patterns, counts, index = pattern_index(
+                level_matrix(comparisons, data, cl, cr), n_levels
+            )
+            parts.append((patterns, counts))
+            indices.append((pattern_codes(patterns, n_levels), index))
+        patterns, counts = merge_patterns(parts, n_levels)
+        merged = pattern_codes(patterns, n_levels)
+        per_pair = [
+            np.searchsorted(merged, codes).astype(np.int32)[index] for codes, index in indices
         ]
-        return merge_patterns(parts, n_levels)
+        empty = np.zeros(0, dtype=np.int32)
+        return patterns, counts, np.concatenate(per_pair) if per_pair else empty
 
     @staticmethod
     def _warn_constant(
@@ -354,18 +367,48 @@ class Linker:
         """Levels and weights (bits, term frequencies included) of pairs, by this
         Linker's model or the one given."""
         model = self._require_model() if model is None else model
-        levels = level_matrix(comparisons, data, li, ri)
-        weights = model.level_weights(levels)
+        n_levels = tuple(c.n_levels for c in comparisons)
+        patterns, _, index = pattern_index(level_matrix(comparisons, data, li, ri), n_levels)
+        scored = self._weigh(model, data, comparisons, li, ri, patterns, index, None)
+        return scored.levels, scored.weights
+
+    def _weigh(
+        self,
+        model: FellegiSunterModel,
+        data: PreparedPair,
+        comparisons: list[Comparison],
+        li: npt.NDArray[np.intp],
+        ri: npt.NDArray[np.intp],
+        patterns: npt.NDArray[np.int8],
+        index: npt.NDArray[np.int32],
+        threshold: float | None,
+    ) -> _Scored:
+        """Score pairs given as indices into distinct level patterns: each pattern is
+        weighed once, pairs get its total plus their term-frequency bits, and the weight
+        matrices are built only for the pairs kept (probability >= threshold)."""
+        pattern_weights = model.level_weights(patterns)
+        total = model.prior_weight_ + pattern_weights.sum(axis=1)[index]
+        adjustments = []
         for c, comparison in enumerate(comparisons):
             tf = comparison.term_frequencies(data, li, ri)
             if tf is None:
                 continue
             agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))
-            rows = np.nonzero(np.isin(levels[:, c], tf.levels) & (tf.values >= 0))[0]
+            agrees = np.isin(patterns[:, c], tf.levels)[index] & (tf.values >= 0)
+            rows = np.flatnonzero(agrees)
             if len(rows):
-                freq = tf.frequency[tf.values[rows]]
-                weights[rows, c] += tf_adjustment(agree_rate, freq)
-        return levels, weights
+                bits = tf_adjustment(agree_rate, tf.frequency[tf.values[rows]])
+                total[rows] += bits
+                adjustments.append((c, rows, bits))
+        prob = model.probability(total)
+        keep = np.arange(len(li)) if threshold is None else np.flatnonzero(prob >= threshold)
+        weights = pattern_weights[index[keep]]
+        for c, rows, bits in adjustments:
+            at = np.searchsorted(keep, rows)
+            inside = at < len(keep)
+            inside[inside] = keep[at[inside]] == rows[inside]
+            weights[at[inside], c] += bits[inside]
+        return _Scored(li[keep], ri[keep], patterns[index[keep]], weights, total[keep], prob[keep])
 
     def predict(
         self,
@@ -408,13 +451,18 @@ class Linker:
                         frame[spec.field] = ""
             data = self._prepare(left, right)
             pairs = self._block(data, dedupe)
-        kept: list[tuple[Any, ...]] = []
-        for cl, cr in pairs.chunks(self.config.chunk_pairs):
-            levels, weights = self._score(data, comparisons, cl, cr)
-            total = model.prior_weight_ + weights.sum(axis=1)
-            prob = model.probability(total)
-            keep = prob >= threshold
-            kept.append((cl[keep], cr[keep], levels[keep], weights[keep], total[keep], prob[keep]))
+        kept: list[_Scored] = []
+        n_levels = tuple(c.n_levels for c in comparisons)
+        size, start = self.config.chunk_pairs, 0
+        for cl, cr in pairs.chunks(size):
+            if session is not None and data is session.data:
+                patterns = session.patterns
+                index = session.pair_patterns[start : start + len(cl)]
+            else:
+                levels = level_matrix(comparisons, data, cl, cr)
+                patterns, _, index = pattern_index(levels, n_levels)
+            start += len(cl)
+            kept.append(self._weigh(model, data, comparisons, cl, cr, patterns, index, threshold))
         self._last = (left, right)
         self.training_["last_candidate_pairs"] = len(pairs)
         return self._assemble(left, right, comparisons, kept, top_k, one_to_one)
@@ -424,18 +472,18 @@ class Linker:
         left: pd.DataFrame,
         right: pd.DataFrame,
         comparisons: list[Comparison],
-        kept: list[tuple[Any, ...]],
+        kept: list[_Scored],
         top_k: int,
         one_to_one: bool,
     ) -> pd.DataFrame:
         n_comp = len(comparisons)
         if kept:
-            li = np.concatenate([k[0] for k in kept])
-            ri = np.concatenate([k[1] for k in kept])
-            levels = np.concatenate([k[2] for k in kept]).reshape(-1, n_comp)
-            weights = np.concatenate([k[3] for k in kept]).reshape(-1, n_comp)
-            total = np.concatenate([k[4] for k in kept])
-            prob = np.concatenate([k[5] for k in kept])
+            li = np.concatenate([k.left for k in kept])
+            ri = np.concatenate([k.right for k in kept])
+            levels = np.concatenate([k.levels for k in kept]).reshape(-1, n_comp)
+            weights = np.concatenate([k.weights for k in kept]).reshape(-1, n_comp)
+            total = np.concatenate([k.total for k in kept])
+            prob = np.concatenate([k.prob for k in kept])
         else:
             li = ri = np.zeros(0, dtype=np.intp)
             levels = np.zeros((0, n_comp), dtype=np.int8)
@@ -699,6 +747,18 @@ class Linker:
 
 
 @dataclass(frozen=True, slots=True)
+class _Scored:
+    """Scored pairs: rows, level and weight matrices, total weight, probability."""
+
+    left: npt.NDArray[np.intp]
+    right: npt.NDArray[np.intp]
+    levels: npt.NDArray[np.int8]
+    weights: npt.NDArray[np.float64]
+    total: npt.NDArray[np.float64]
+    prob: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
 class _Session:
     """What fit prepared, kept for a predict on the same inputs (never saved)."""
 
@@ -707,6 +767,8 @@ class _Session:
     right: pd.DataFrame
     data: PreparedPair
     pairs: CandidatePairs
+    patterns: npt.NDArray[np.int8]  # distinct level patterns of the pairs
+    pair_patterns: npt.NDArray[np.int32]  # each pair's index into them
 
 
 def _fingerprint(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tuple[Any, ...]:

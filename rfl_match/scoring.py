@@ -31,17 +31,43 @@ class ScoringError(ValueError):
     """The data cannot train a model (no pairs, no variation); the message says why."""
 
 
+def pattern_codes(levels: npt.NDArray[np.int8], n_levels: tuple[int, ...]) -> npt.NDArray[np.int64]:
+    """One integer per row of a level matrix (mixed radix): equal rows, equal codes, and
+    codes sort as :func:`decode_patterns` expects."""
+    radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
+    codes: npt.NDArray[np.int64] = levels.astype(np.int64) @ radix
+    return codes
+
+
+def decode_patterns(
+    codes: npt.NDArray[np.int64], n_levels: tuple[int, ...]
+) -> npt.NDArray[np.int8]:
+    """The level rows of pattern codes (the inverse of :func:`pattern_codes`)."""
+    radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
+    rows = (codes[:, None] // radix[None, :]) % np.asarray(n_levels, dtype=np.int64)[None, :]
+    return rows.astype(np.int8)
+
+
 def pattern_counts(
     levels: npt.NDArray[np.int8], n_levels: tuple[int, ...]
 ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
     """Distinct rows of a level matrix and how often each occurs."""
+    patterns, counts, _ = pattern_index(levels, n_levels)
+    return patterns, counts
+
+
+def pattern_index(
+    levels: npt.NDArray[np.int8], n_levels: tuple[int, ...]
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    """Distinct rows of a level matrix (ascending by code), how often each occurs, and
+    each row's index among them."""
     if len(levels) == 0:
-        return levels.reshape(0, len(n_levels)), np.zeros(0, dtype=np.int64)
-    radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
-    codes = levels.astype(np.int64) @ radix
-    uniq, counts = np.unique(codes, return_counts=True)
-    rows = (uniq[:, None] // radix[None, :]) % np.asarray(n_levels, dtype=np.int64)[None, :]
-    return rows.astype(np.int8), counts.astype(np.int64)
+        empty = levels.reshape(0, len(n_levels))
+        return empty, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    uniq, inverse, counts = np.unique(
+        pattern_codes(levels, n_levels), return_inverse=True, return_counts=True
+    )
+    return decode_patterns(uniq, n_levels), counts.astype(np.int64), inverse.astype(np.int32)
 
 
 def merge_patterns(
@@ -50,13 +76,11 @@ def merge_patterns(
     """Sum pattern counts computed on separate chunks (the reduce of a map-reduce)."""
     if not parts:
         return np.zeros((0, len(n_levels)), dtype=np.int8), np.zeros(0, dtype=np.int64)
-    radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
-    codes = np.concatenate([p.astype(np.int64) @ radix for p, _ in parts])
+    codes = np.concatenate([pattern_codes(p, n_levels) for p, _ in parts])
     weights = np.concatenate([c for _, c in parts])
     uniq, inverse = np.unique(codes, return_inverse=True)
     counts = np.bincount(inverse, weights=weights).astype(np.int64)
-    rows = (uniq[:, None] // radix[None, :]) % np.asarray(n_levels, dtype=np.int64)[None, :]
-    return rows.astype(np.int8), counts
+    return decode_patterns(uniq, n_levels), counts
 
 
 def level_shares(
