@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rfl_match.names import normalize_name, normalize_names
@@ -30,6 +30,17 @@ def test_never_raises_on_any_text(text: str, culture: str | None) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(NAMES, st.text()), CULTURES)
+# found by Hypothesis and by fuzzing with many more examples (each failed once):
+@example("ုု", "burmese")  # unknown Burmese text read as "uu", a run of two syllables
+@example("مu ", "burmese")  # "ma" split off as a syllable, then a Burmese title
+@example("Umaung Thein", "burmese")
+@example("de dr mohammed", None)  # a title behind a dropped particle
+@example("van el-haji x sheikh", None)
+@example("yasushi لا", None)  # لا is in the class of allah; "allah" joins the part before
+@example("tsuyama العال m daghri", "afghan")  # without its article, العال reads "al"
+@example("abd u hassan", "arabic")  # a head joined to "u" is a head again (abdu)
+@example("bin abd al-bin ullah hasan", "afghan")  # a tail after a particle kept as written
+@example("安 德 拉 尼 克", None)  # "an" is an article once "de" and "la" are dropped
 def test_idempotent(text: str, culture: str | None) -> None:
     form = normalize_name(text, culture=culture)
     again = normalize_name(form.text, culture=culture)

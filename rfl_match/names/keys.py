@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from operator import itemgetter
 
 from rfl_match.names._resources import read_table
 
@@ -58,6 +59,7 @@ def _latin_tables() -> tuple[tuple[tuple[str, str], ...], tuple[dict[int, str], 
 
 
 _REPEATS = re.compile(r"(.)\1+")
+_FIRST = itemgetter(1)  # a C-level replacement: no template expansion per match
 
 
 @cache
@@ -68,24 +70,27 @@ def _arabic_tables() -> tuple[dict[int, str], dict[int, str]]:
 
 def _collapse(classes: str) -> str:
     """Collapse adjacent repeats (mm -> m), then drop the weak-letter marks ("-")."""
-    return _REPEATS.sub(r"\1", classes).replace("-", "")
+    return _REPEATS.sub(_FIRST, classes).replace("-", "")
 
 
-def _latin_skeleton(word: str, reading: int, *, article: bool) -> str:
+def _latin_skeletons(word: str, *, article: bool) -> tuple[str, str]:
+    """Both readings of a Latin word: the multigraphs are marked once for the two."""
     replacements, tables = _latin_tables()
     marked = word
     for grapheme, placeholder in replacements:
         if grapheme in marked:
             marked = marked.replace(grapheme, placeholder)
-    classes = _collapse(marked.translate(tables[reading]))
-    if article and _ARTICLE_LATIN.match(word) and len(classes) >= 3 and classes[0] == "l":
-        classes = classes[1:]
-    return classes
+    first = _collapse(marked.translate(tables[0]))
+    other = _collapse(marked.translate(tables[1]))
+    if article and _ARTICLE_LATIN.match(word):
+        if len(first) >= 3 and first[0] == "l":
+            first = first[1:]
+        if len(other) >= 3 and other[0] == "l":
+            other = other[1:]
+    return first, other
 
 
 def _arabic_skeleton(word: str, reading: int, *, minimum: int) -> str:
-    for cluster, letter in _ARABIC_CLUSTERS:
-        word = word.replace(cluster, letter)
     table = _arabic_tables()[reading]
     if word.startswith("ال"):
         rest = _ascii_only(_collapse(word[2:].translate(table)))
@@ -99,17 +104,34 @@ def _ascii_only(classes: str) -> str:
     return classes if classes.isascii() else "".join(c for c in classes if c.isascii())
 
 
-def _key(word: str, reading: int) -> str:
+def _arabic_skeletons(word: str, *, minimum: int) -> tuple[str, str]:
+    for cluster, letter in _ARABIC_CLUSTERS:
+        if cluster in word:
+            word = word.replace(cluster, letter)
+    return (
+        _arabic_skeleton(word, 0, minimum=minimum),
+        _arabic_skeleton(word, 1, minimum=minimum),
+    )
+
+
+def token_keys(word: str) -> tuple[str, str]:
+    """(skeleton key, phonetic key) of one word: the two readings computed together.
+
+    Not cached: the name path caches whole tokens; :func:`skeleton_key` and
+    :func:`phonetic_key` are the cached public forms.
+    """
     if not word:
-        return ""
+        return "", ""
     if word.isascii():
         head = _ABD_LATIN.match(word)
         if head:
-            return "bd" + _latin_skeleton(word[head.end() :], reading, article=False)
-        return _latin_skeleton(word, reading, article=True)
+            first, other = _latin_skeletons(word[head.end() :], article=False)
+            return "bd" + first, "bd" + other
+        return _latin_skeletons(word, article=True)
     if word.startswith("عبد") and len(word) > 4:
-        return "bd" + _arabic_skeleton(word[3:], reading, minimum=1)
-    return _arabic_skeleton(word, reading, minimum=2)
+        first, other = _arabic_skeletons(word[3:], minimum=1)
+        return "bd" + first, "bd" + other
+    return _arabic_skeletons(word, minimum=2)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -121,7 +143,7 @@ def skeleton_key(word: str) -> str:
     >>> skeleton_key("abdulrahman") == skeleton_key("عبدالرحمن") == skeleton_key("abderrahmane")
     True
     """
-    return _key(word, 0)
+    return token_keys(word)[0]
 
 
 @lru_cache(maxsize=1 << 18)
@@ -133,4 +155,4 @@ def phonetic_key(word: str) -> str:
     >>> phonetic_key("osman") == phonetic_key("عثمان")
     True
     """
-    return _key(word, 1)
+    return token_keys(word)[1]

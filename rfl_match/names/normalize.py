@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 from rfl_match.names._resources import read_table
 from rfl_match.names.clean import clean_text
-from rfl_match.names.form import NameForm
-from rfl_match.names.keys import phonetic_key, skeleton_key
+from rfl_match.names.form import NameForm, new_form
+from rfl_match.names.keys import token_keys
 from rfl_match.names.parts import (
     Culture,
     Word,
@@ -29,11 +29,12 @@ from rfl_match.names.parts import (
 )
 from rfl_match.names.romanization import (
     burmese_latin_syllables,
-    cyrillic_key_reading,
-    romanize_candidates,
+    candidates_after,
+    cyrillic_key_readings,
+    romanize_uncached,
     romanize_word,
 )
-from rfl_match.names.scripts import UNKNOWN, detect_script
+from rfl_match.names.scripts import UNKNOWN, script_of_text
 from rfl_match.names.variants import lookup_latin, lookup_native
 
 _EMPTY = NameForm(
@@ -93,8 +94,20 @@ def _compound_id(word: str) -> str | None:
 @lru_cache(maxsize=1 << 18)
 def analyze_token(native: str, latin: str, script: str, somali: bool = False) -> TokenInfo:
     """Variant class, keys and candidates of one (joined) name part."""
+    return _analyze_token(native, latin, script, somali, None)
+
+
+def _analyze_token(
+    native: str, latin: str, script: str, somali: bool, plain: str | None
+) -> TokenInfo:
+    """:func:`analyze_token` without its cache; ``plain``: the romanisation of ``native``
+    without a language hint when the caller has it.
+    """
     if script == "Latin" or native.isascii():
-        spelling = somali_to_common(latin) if somali or _SOMALI_LOOK.search(latin) else latin
+        looks_somali = somali or (
+            ("x" in latin or "c" in latin) and _SOMALI_LOOK.search(latin) is not None
+        )  # every Somali look needs an x or a c: most words skip the pattern
+        spelling = somali_to_common(latin) if looks_somali else latin
         is_somali = spelling != latin
         vid = lookup_latin(latin)
         if vid is None and is_somali:
@@ -105,14 +118,10 @@ def analyze_token(native: str, latin: str, script: str, somali: bool = False) ->
         if vid is None:
             vid = _compound_id(spelling)
         key_source = spelling if (is_somali and (somali or vid is not None)) else latin
-        return TokenInfo(
-            latin,
-            vid or latin,
-            phonetic_key(key_source),
-            skeleton_key(key_source) or key_source,
-            (latin,),
-        )
-    candidates = romanize_candidates(native, script)
+        skeleton, phonetic = token_keys(key_source)
+        return TokenInfo(latin, vid or latin, phonetic, skeleton or key_source, (latin,))
+    first = plain if plain is not None else romanize_uncached(native, script)
+    candidates = candidates_after(native, script, first)
     token = latin
     vid = lookup_native(native)
     if vid is None and script == "Arabic":
@@ -125,12 +134,18 @@ def analyze_token(native: str, latin: str, script: str, somali: bool = False) ->
     if vid is not None and script in ("Arabic", "Ethiopic"):
         token = vid  # the known spelling beats a guessed vowelling
         candidates = (vid, *candidates)
+    if token != latin and token in _special_forms():
+        # a token that reads as a particle or a title where the word was neither would be
+        # parsed otherwise when read again (لا, "la", is in the class of allah: as "allah"
+        # it would join the part before; العال without its article is "al")
+        token = latin
     if script == "Arabic":
-        skeleton, phonetic = skeleton_key(native), phonetic_key(native)
+        skeleton, phonetic = token_keys(native)
     elif script == "Cyrillic":
-        skeleton, phonetic = skeleton_key(cyrillic_key_reading(native)), phonetic_key(latin)
+        first, other = cyrillic_key_readings(native, latin)
+        skeleton, phonetic = token_keys(first)[0], token_keys(other)[1]
     else:
-        skeleton, phonetic = skeleton_key(latin), phonetic_key(latin)
+        skeleton, phonetic = token_keys(latin)
     return TokenInfo(token, vid or token, phonetic or token, skeleton or token, candidates)
 
 
@@ -156,10 +171,10 @@ def _arabic_class(native: str, latin: str, script: str) -> tuple[str | None, str
 @lru_cache(maxsize=1 << 18)
 def _word_parts(raw: str, language: str | None) -> tuple[tuple[str, str, str], ...]:
     """(native, latin, script) for each name part in one space-free piece of clean text."""
-    script = detect_script(raw)
+    script = script_of_text(raw)
     if script == UNKNOWN:
         return ()  # digits and symbols carry no name
-    latin = romanize_word(raw, script, language if script == "Cyrillic" else None)
+    latin = romanize_uncached(raw, script, language if script == "Cyrillic" else None)
     parts = latin.split()
     if len(parts) <= 1:
         return tuple((raw, p, script) for p in parts)
@@ -204,6 +219,21 @@ def _split_burmese_latin(word: str) -> list[str] | None:
     return best[n]
 
 
+def _split_burmese(words: list[Word]) -> list[Word]:
+    """Words whose Latin reading is several common Burmese syllables, split into them (Latin
+    spellings and Burmese text that romanised to a run of syllables alike: their tokens are
+    Latin, and read again they would be split).
+    """
+    split: list[Word] = []
+    for w in words:
+        pieces = _split_burmese_latin(w.latin)
+        if pieces and len(pieces) > 1:
+            split.extend(Word(native=p, latin=p, script="Latin") for p in pieces)
+        else:
+            split.append(w)
+    return split
+
+
 class _Entry(NamedTuple):
     """One analysed name part, as the fast path keeps it."""
 
@@ -232,10 +262,13 @@ def _entries(raw: str, language: str | None, somali: bool) -> tuple[_Entry, ...]
     """
     special = _special_forms()
     out = []
-    for native, latin, script in _word_parts(raw, language):
+    parts = _word_parts(raw, language)
+    for native, latin, script in parts:
         if script == "Myanmar" or native in special or latin in special:
             return None
-        info = analyze_token(native, latin, script, somali)
+        # a single part is the romanisation of the piece (without a hint unless Cyrillic)
+        plain = latin if len(parts) == 1 and (language is None or script != "Cyrillic") else None
+        info = _analyze_token(native, latin, script, somali, plain)
         if not info.token:
             return None
         if script == "Arabic" and native.startswith("ال") and len(native) > 4:
@@ -273,28 +306,77 @@ def _normalize_fast(text: str, clean: str, culture: Culture) -> NameForm | None:
         if parts is None:
             return None
         entries.extend(parts)
+    return _form(text, entries, family, chain)
+
+
+def _form(text: str, entries: list[_Entry], family: str | None, chain: bool) -> NameForm | None:
+    """The form of a name from its analysed parts (the fast path)."""
     if not entries:
         return None
     tokens, vids, phonetic, skeleton, scripts, candidates, flags, weights = zip(
         *entries, strict=True
     )
     script = scripts[0]
-    if any(s != script for s in scripts):
+    if scripts.count(script) != len(scripts):
         totals: dict[str, int] = {}
         for s, w in zip(scripts, weights, strict=True):
             totals[s] = totals.get(s, 0) + w
         script = max(totals, key=totals.__getitem__)
-    return NameForm(
-        original=text,
-        script=script,
-        tokens=tokens,
-        variant_ids=vids,
-        phonetic_keys=phonetic,
-        skeleton_keys=skeleton,
-        token_scripts=scripts,
-        roles=simple_roles(scripts, flags, family, chain),
-        candidates=candidates,
-    )
+    roles = simple_roles(scripts, flags, family, chain)
+    return new_form(text, script, tokens, vids, phonetic, skeleton, scripts, roles, candidates)
+
+
+#: Analysed parts of each whitespace-separated piece of raw text, per (Cyrillic language,
+#: Somali): None when the piece needs the full pipeline. Cleaning works piece by piece (no
+#: step of :func:`clean_text` reaches across whitespace), so a name costs one dict lookup per
+#: piece once its pieces are known.
+_PIECES: dict[tuple[str | None, bool], dict[str, tuple[_Entry, ...] | None]] = {}
+_PIECES_MAX = 1 << 18
+_UNSEEN: tuple[_Entry, ...] = ((),)  # type: ignore[assignment]  # a marker, never stored
+
+
+def _piece_entries(
+    piece: str, language: str | None, somali: bool, known: dict[str, tuple[_Entry, ...] | None]
+) -> tuple[_Entry, ...] | None:
+    out: list[_Entry] = []
+    for raw in clean_text(piece).split():
+        parts = _entries(raw, language, somali)
+        if parts is None:
+            out = []
+            break
+        out.extend(parts)
+    else:
+        if len(known) >= _PIECES_MAX:
+            known.clear()
+        known[piece] = result = tuple(out)
+        return result
+    if len(known) >= _PIECES_MAX:
+        known.clear()
+    known[piece] = None
+    return None
+
+
+def _normalize(text: str, culture: Culture) -> NameForm:
+    """:func:`normalize_name` without its cache (``normalize_names`` keeps its own)."""
+    family, chain, language = culture
+    if family != "burmese":
+        somali = family == "somali"
+        known = _PIECES.get((language, somali))
+        if known is None:
+            known = _PIECES[(language, somali)] = {}
+        entries: list[_Entry] = []
+        for piece in text.split():
+            parts = known.get(piece, _UNSEEN)
+            if parts is _UNSEEN:
+                parts = _piece_entries(piece, language, somali, known)
+            if parts is None:
+                break
+            entries.extend(parts)
+        else:
+            fast = _form(text, entries, family, chain)
+            if fast is not None:
+                return fast
+    return _normalize_full(text, clean_text(text), culture)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -318,10 +400,7 @@ def normalize_name(text: str, *, culture: str | None = None) -> NameForm:
     """
     if not text:
         return _EMPTY
-    info = culture_info(culture)
-    clean = clean_text(text)
-    fast = _normalize_fast(text, clean, info)
-    return fast if fast is not None else _normalize_full(text, clean, info)
+    return _normalize(text, culture_info(culture))
 
 
 def _normalize_full(text: str, clean: str, culture: Culture) -> NameForm:
@@ -340,17 +419,20 @@ def _normalize_full(text: str, clean: str, culture: Culture) -> NameForm:
     script = _dominant_script(words)
     if family is None and script == "Myanmar":
         family = "burmese"
-    words, titles = take_titles(words, family)
-    words = join_parts(words)
     if family == "burmese":
-        split: list[Word] = []
-        for w in words:
-            pieces = _split_burmese_latin(w.latin) if w.script != "Myanmar" else None
-            if pieces and len(pieces) > 1:
-                split.extend(Word(native=p, latin=p, script="Latin") for p in pieces)
-            else:
-                split.append(w)
-        words = split
+        # before the titles, so that "Umaung" loses its title as "U Maung" does
+        words = _split_burmese(words)
+    titles: list[str] = []
+    # Parse until nothing changes: whether a part is a title or a particle depends on its
+    # neighbours ("van dr X": dr leads once van is dropped; "an" is an article before a word
+    # in n), and the tokens, read again, must give the same parts.
+    for _ in range(len(words)):
+        count = len(words)
+        words, more = take_titles(words, family)
+        titles += more
+        words = join_parts(words)
+        if len(words) == count:
+            break
     somali = family == "somali"
     infos = [analyze_token(w.native, w.latin, w.script, somali) for w in words]
     keep = [k for k, info in enumerate(infos) if info.token]
@@ -388,6 +470,7 @@ def normalize_names(values: Iterable[str | None], *, culture: str | None = None)
     [('muhammad',), (), ('muhammad',), ('muhammad',)]
     """
     seq: Sequence[str | None] = values if isinstance(values, Sequence) else list(values)
+    info = culture_info(culture)
     done: dict[str, NameForm] = {}
     out: list[NameForm] = []
     # A column of names allocates millions of small tuples, none in a reference cycle: the
@@ -401,7 +484,7 @@ def normalize_names(values: Iterable[str | None], *, culture: str | None = None)
                 continue
             form = done.get(value)
             if form is None:
-                form = done[value] = normalize_name(value, culture=culture)
+                form = done[value] = _normalize(value, info)
             out.append(form)
     finally:
         if collecting:

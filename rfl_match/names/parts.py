@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -65,10 +64,10 @@ def culture_info(culture: str | None) -> Culture:
 
 # Ambiguous Latin articles count only before a matching sun letter: "ar rashid", "as salam".
 _STRONG_ARTICLES = frozenset({"al", "el", "ال"})
-_TRIBAL = re.compile(r"(zai|zay|khel|khail)$")
-_PATRONYMIC_SUFFIX = re.compile(
-    r"(ovich|evich|ovych|ievych|yovych|ich|ovna|evna|ivna|yivna|ichna)$"
-)
+_TRIBAL = ("zai", "zay", "khel", "khail")
+_PATRONYMIC_SUFFIX = (
+    "ovich", "evich", "ovych", "ievych", "yovych", "ich", "ovna", "evna", "ivna", "yivna", "ichna",
+)  # fmt: skip
 
 
 def _kind(word: Word) -> str | None:
@@ -118,6 +117,7 @@ def join_parts(words: list[Word]) -> list[Word]:
     particles = _particles()
     if not any(w.native in particles or w.latin in particles for w in words):
         return words  # the common case: nothing to drop or join
+    words = list(words)  # a joined head may take the place of the word it joined
     out: list[Word] = []
     i = 0
     n = len(words)
@@ -131,7 +131,7 @@ def join_parts(words: list[Word]) -> list[Word]:
         )
         if kind == "article" and _is_article(words, i):
             nxt_kind = _kind(words[i + 1])
-            if nxt_kind == "tail" and out:
+            if nxt_kind == "tail" and out and _kind(out[-1]) is None:
                 out[-1] = _join(out[-1], words[i + 1], middle=w)
                 i += 2
                 continue
@@ -152,16 +152,23 @@ def join_parts(words: list[Word]) -> list[Word]:
                 middle, j = words[j], j + 1
             if _kind(words[j]) != "patronymic":
                 joined = _join(w, words[j], middle=middle)
+                if j + 1 < n and _kind(joined) in ("head", "kunya"):
+                    # the join made a head again (abd + u: abdu); read again, it would
+                    # join the next part, so it does so now
+                    words[j] = joined
+                    i = j
+                    continue
                 joined.kunya = kind == "kunya"
-                joined.after_article = pending_article
-                joined.after_patronymic = pending_patronymic
+                joined.after_article = w.after_article or pending_article
+                joined.after_patronymic = w.after_patronymic or pending_patronymic
                 pending_article = pending_patronymic = False
                 out.append(joined)
                 i = j + 1
                 continue
             # "abd bin ...": nothing to join; keep both as written, so that normalising
             # the output again gives the same parts
-            w.after_article, w.after_patronymic = pending_article, pending_patronymic
+            w.after_article = w.after_article or pending_article
+            w.after_patronymic = w.after_patronymic or pending_patronymic
             pending_article = pending_patronymic = False
             out.extend(words[i:j])
             i = j
@@ -169,12 +176,14 @@ def join_parts(words: list[Word]) -> list[Word]:
                 out.append(words[j])
                 i += 1
             continue
-        if kind == "tail" and out:
+        if kind == "tail" and out and _kind(out[-1]) is None:
+            # never onto a particle kept as written: read again, it would stay a particle
             out[-1] = _join(out[-1], w, middle=None)
             i += 1
             continue
-        w.after_article = pending_article
-        w.after_patronymic = pending_patronymic
+        # "or": a part may be parsed again, after its article was dropped
+        w.after_article = w.after_article or pending_article
+        w.after_patronymic = w.after_patronymic or pending_patronymic
         pending_article = pending_patronymic = False
         out.append(w)
         i += 1
@@ -204,14 +213,12 @@ def _has_article(word: Word) -> bool:
     )
 
 
-@lru_cache(maxsize=1 << 16)
 def _is_tribal(token: str) -> bool:
-    return _TRIBAL.search(token) is not None
+    return token.endswith(_TRIBAL)
 
 
-@lru_cache(maxsize=1 << 16)
 def _is_patronymic(token: str) -> bool:
-    return _PATRONYMIC_SUFFIX.search(token) is not None
+    return token.endswith(_PATRONYMIC_SUFFIX)
 
 
 def assign_roles(

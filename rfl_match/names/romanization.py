@@ -31,7 +31,12 @@ def _ascii_word(text: str) -> str:
     """Lower-case ASCII letters of already romanised text (spaces kept)."""
     if not text.isascii():
         text = unidecode(text.translate(_LATIN_TABLE))
-    return _NON_ALNUM.sub("", text.lower())
+    text = text.lower()
+    if text.isalpha():
+        return text  # the common case: nothing to drop
+    text = _NON_ALNUM.sub("", text)
+    # a romaniser may pad a syllable with spaces (unidecode: "Mo "); keep single inner ones
+    return " ".join(text.split()) if " " in text else text
 
 
 # --- Arabic script -------------------------------------------------------------------------
@@ -102,24 +107,24 @@ def _cyrillic_tables() -> dict[str, dict[int, str]]:
 
 _UKRAINIAN = frozenset("іїєґ")
 _BELARUSIAN = frozenset("ў")
-_RU_ENDINGS = ((re.compile(r"ий$"), "iy"), (re.compile(r"ый$"), "y"))
 
 
 def cyrillic_language(word: str) -> str:
     """The language of a Cyrillic word (ukrainian, belarusian, russian) from its letters."""
-    letters = set(word)
-    if letters & _BELARUSIAN:
+    if not _BELARUSIAN.isdisjoint(word):
         return "belarusian"
-    if letters & _UKRAINIAN:
+    if not _UKRAINIAN.isdisjoint(word):
         return "ukrainian"
     return "russian"
 
 
 def _romanize_cyrillic(word: str, language: str | None = None) -> str:
     lang = language or cyrillic_language(word)
-    if lang == "russian":
-        for pattern, repl in _RU_ENDINGS:
-            word = pattern.sub(repl, word)
+    if lang == "russian" and word[-1:] == "й":
+        if word.endswith("ий"):
+            word = word[:-2] + "iy"
+        elif word.endswith("ый"):
+            word = word[:-2] + "y"
     return _ascii_word(word.translate(_cyrillic_tables()[lang]))
 
 
@@ -130,8 +135,78 @@ def cyrillic_key_reading(word: str) -> str:
     """A Cyrillic word read for blocking keys: х as h and ц as z, the letters that Latin names
     from other languages most often come from (Hans: Ханс, Zimmer: Циммер).
     """
-    table = _cyrillic_tables()[cyrillic_language(word)] | _CYRILLIC_KEY_OVERRIDES
+    table = _cyrillic_key_tables()[cyrillic_language(word)]
     return _ascii_word(word.replace("дз", "з").translate(table))
+
+
+_CYR_VOWELS = "аоэиуыяеюё"
+# Syllables a Japanese name can have in the Polivanov system (CV, CyV, a vowel, й after a
+# vowel, syllabic н or м, a doubled consonant) and a Chinese one in the Palladius system
+# (initial and final). Most Russian words fail one of the two: л, ж, ш, щ, a cluster.
+_JAPANESE_WORD = re.compile(
+    r"(?:(?:дз|[кгстднхмрбп])[аиуэоеяюё]|ц[уа]|ф[уа]|в[ао]|[аиуэоеяюё]"
+    r"|(?<=[аиуэоеяюё])й|н|м(?=[мбп])|([кстп])(?=\1))+"
+)
+_CHINESE_FINALS = (
+    "уань|юань|ань|энь|инь|янь|унь|юнь|уай|уан|ян|ан|эн|ин|ун|юн|яо|ай|эй|ао|оу|уа|уо|уй|юэ"
+    "|юй|эр|а|о|э|и|у|ы|я|е|ю"
+)
+_CHINESE_WORD = re.compile(f"(?:(?:чж|цз|[бпмфдтнлгкхцсчшжв])?(?:{_CHINESE_FINALS}))+")
+# letters or sequences that a Chinese name has and a Japanese or Russian one rarely does
+_CHINESE_MARK = re.compile("чж|цз|ь|ы|юй|юэ|оу|уй|эй|ао|ян|[аоэиуяею]н$|^[жшчсц]э")
+# German St-, Sp- (Stern: Штерн); Italian ci, ce (Conticini: Контичини)
+_WESTERN = ((re.compile("^ш(?=[тп])"), "с"), (re.compile("(?<!щ)ч(?=[иеэ])"), "ц"))
+
+
+@cache
+def _foreign_rules() -> dict[str, tuple[tuple[re.Pattern[str], str], ...]]:
+    rules: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+    for system, cyrillic, latin, where in read_table("cyrillic_foreign.tsv"):
+        tail = f"(?![{_CYR_VOWELS}])" if where == "no vowel after" else ""
+        rules.setdefault(system, []).append((re.compile(re.escape(cyrillic) + tail), latin))
+    return {system: tuple(r) for system, r in rules.items()}
+
+
+def foreign_reading(word: str) -> str | None:
+    """The Latin spelling of a Cyrillic word that looks like a Japanese name in the Polivanov
+    system or a Chinese one in the Palladius system (си: shi, цз: z or j, final н: ng), or
+    None when it looks like neither.
+
+    >>> foreign_reading("такэси"), foreign_reading("чжан"), foreign_reading("иванов")
+    ('takeshi', 'zhang', None)
+    """
+    if len(word) < 2:
+        return None
+    if _CHINESE_MARK.search(word) is not None and _CHINESE_WORD.fullmatch(word) is not None:
+        system = "chinese"
+    elif len(word) >= 3 and _JAPANESE_WORD.fullmatch(word) is not None:
+        system = "japanese"
+    else:
+        return None
+    for pattern, latin in _foreign_rules()[system]:
+        if pattern.pattern[0] in word:
+            word = pattern.sub(latin, word)
+    return _ascii_word(word.translate(_cyrillic_tables()["russian"]))
+
+
+def cyrillic_key_readings(word: str, latin: str) -> tuple[str, str]:
+    """The two Latin readings of a Cyrillic word that its blocking keys are taken from.
+
+    The skeleton key reads х as h, ц as z, and the German and Italian letters that Russian
+    practical transcription writes otherwise (шт: st, чи: ci); the phonetic key reads the
+    word as written (``latin``), or as the Japanese or Chinese name it looks like
+    (Такэси: takeshi, Чжан: zhang), the names that lose most in a Russian reading.
+    """
+    western = word
+    for pattern, repl in _WESTERN:
+        western = pattern.sub(repl, western)
+    foreign = foreign_reading(word)
+    return cyrillic_key_reading(western), latin if foreign is None else foreign
+
+
+@cache
+def _cyrillic_key_tables() -> dict[str, dict[int, str]]:
+    return {lang: t | _CYRILLIC_KEY_OVERRIDES for lang, t in _cyrillic_tables().items()}
 
 
 # --- Ge'ez ------------------------------------------------------------------------------------
@@ -231,7 +306,11 @@ def romanize_word(word: str, script: str | None = None, language: str | None = N
     (Burmese syllables, Han and Hangul family and given names). ``language`` ("russian",
     "ukrainian", "belarusian") overrides the reading of Cyrillic guessed from the letters.
     """
-    script = script or detect_script(word)
+    return romanize_uncached(word, script or detect_script(word), language)
+
+
+def romanize_uncached(word: str, script: str, language: str | None = None) -> str:
+    """:func:`romanize_word` without its cache, for a known script."""
     if script == "Latin" or word.isascii():
         return _ascii_word(word)
     if script == "Arabic":
@@ -267,7 +346,11 @@ def romanize_candidates(word: str, script: str | None = None) -> tuple[str, ...]
     Arabic-script words get a reading without guessed short vowels.
     """
     script = script or detect_script(word)
-    first = romanize_word(word, script)
+    return candidates_after(word, script, romanize_word(word, script, None))
+
+
+def candidates_after(word: str, script: str, first: str) -> tuple[str, ...]:
+    """:func:`romanize_candidates` when the first reading (no language hint) is known."""
     out = [first]
     if script == "Cyrillic" and cyrillic_language(word) == "russian":
         out.append(_romanize_cyrillic(word, "ukrainian"))

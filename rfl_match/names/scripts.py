@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
@@ -42,6 +43,14 @@ _RANGES = sorted(
     ]
 )  # fmt: skip
 _STARTS = [r[0] for r in _RANGES]
+# One character class per script: a word whose characters all lie in its first letter's
+# script blocks is of that script (in-block digits and signs count for no script).
+_BLOCKS = {
+    script: re.compile(
+        "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi, s in _RANGES if s == script) + "]+"
+    )
+    for script in SCRIPTS
+}
 
 
 def script_of_char(ch: str) -> str | None:
@@ -68,7 +77,7 @@ def script_of_char(ch: str) -> str | None:
 _CHAR_SCRIPT: dict[str, str | None] = {}
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)
 def detect_script(text: str) -> str:
     """The dominant script of a text: the script of most of its letters.
 
@@ -80,8 +89,16 @@ def detect_script(text: str) -> str:
     >>> detect_script("محمد Ali علي")
     'Arabic'
     """
+    return script_of_text(text)
+
+
+def script_of_text(text: str) -> str:
+    """:func:`detect_script` without its cache (for callers that cache whole words)."""
     if text.isascii():
         return "Latin" if any(c.isalpha() for c in text) else UNKNOWN
+    first = script_of_char(text[0])
+    if first is not None and _BLOCKS[first].fullmatch(text):
+        return first
     found = {s for s in map(script_of_char, text) if s is not None}
     if len(found) <= 1:
         return found.pop() if found else UNKNOWN

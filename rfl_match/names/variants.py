@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from operator import itemgetter
 
 from rfl_match.names._resources import read_table
 from rfl_match.names.clean import clean_text
@@ -16,6 +17,7 @@ from rfl_match.names.romanization import _ascii_word
 
 _Y_AS_I = re.compile(r"(?<=[^aeiou])y$|(?<=[^aeiou])y(?=[^aeiou])")
 _REPEATS = re.compile(r"(.)\1+")
+_FIRST = itemgetter(1)  # C-level replacement (no template expansion per match)
 
 
 def fold_spelling(word: str) -> str:
@@ -29,8 +31,9 @@ def fold_spelling(word: str) -> str:
     word = word.replace("ou", "u").replace("o", "u").replace("ee", "i").replace("ie", "i")
     if "y" in word:
         word = _Y_AS_I.sub("i", word)
-    word = word.replace("ph", "f").replace("dj", "j").replace("ck", "k")
-    return _REPEATS.sub(r"\1", word)
+    if "ph" in word or "dj" in word or "ck" in word:
+        word = word.replace("ph", "f").replace("dj", "j").replace("ck", "k")
+    return _REPEATS.sub(_FIRST, word)
 
 
 @cache
