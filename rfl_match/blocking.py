@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rfl_match import kernels
 from rfl_match.arrays import unique_sorted
 from rfl_match.dates import MISSING
 from rfl_match.prepare import MAX_CHAIN, PreparedPair, Vocabulary
@@ -52,19 +53,33 @@ class RuleStats:
 
 @dataclass
 class CandidatePairs:
-    """Candidate pairs as aligned row indices, sorted by (left, right)."""
+    """Candidate pairs as ascending pair ids ``left_row * n_right + right_row``.
 
-    left: npt.NDArray[np.intp]
-    right: npt.NDArray[np.intp]
+    Held as one int64 per pair (a million records a side can have a hundred million
+    candidates); row indices are derived per chunk.
+    """
+
+    ids: Int64Array
+    n_right: int
     stats: list[RuleStats]
 
     def __len__(self) -> int:
-        return len(self.left)
+        return len(self.ids)
+
+    @property
+    def left(self) -> npt.NDArray[np.intp]:
+        return (self.ids // max(self.n_right, 1)).astype(np.intp)
+
+    @property
+    def right(self) -> npt.NDArray[np.intp]:
+        return (self.ids % max(self.n_right, 1)).astype(np.intp)
 
     def chunks(self, size: int) -> Iterator[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
-        """The pairs in bounded chunks."""
-        for start in range(0, len(self.left), size):
-            yield self.left[start : start + size], self.right[start : start + size]
+        """The pairs in bounded chunks, as (left rows, right rows)."""
+        width = max(self.n_right, 1)
+        for start in range(0, len(self.ids), size):
+            part = self.ids[start : start + size]
+            yield (part // width).astype(np.intp), (part % width).astype(np.intp)
 
 
 def _positions(matrix: npt.NDArray[np.int32]) -> KeyValues:
@@ -189,14 +204,39 @@ def _dedupe_rows(values: KeyValues) -> KeyValues:
     return KeyValues(frame["r"].to_numpy(np.int64), frame["c"].to_numpy(np.int64))
 
 
-def join(
-    left: KeyValues, right: KeyValues, *, max_block: int
-) -> tuple[Int64Array, Int64Array, Int64Array, list[tuple[int, int]]]:
-    """All pairs of rows sharing a key value, block by block.
+@dataclass
+class _Blocks:
+    """The blocks two sides share: per block, its key, rows and size in pairs."""
 
-    Returns left rows, right rows, each pair's block key, and the oversized blocks
-    ``(key, pairs)`` that were left out.
-    """
+    keys: Int64Array
+    lrows: Int64Array
+    rrows: Int64Array
+    ls: Int64Array
+    lc: Int64Array
+    rs: Int64Array
+    rc: Int64Array
+    oversized: list[tuple[int, int]]
+
+    @property
+    def sizes(self) -> Int64Array:
+        sizes: Int64Array = self.lc * self.rc
+        return sizes
+
+    def rows(self, first: int, last: int) -> tuple[Int64Array, Int64Array]:
+        """Left and right rows of every pair of blocks ``first`` to ``last - 1``."""
+        ls, lc = self.ls[first:last], self.lc[first:last]
+        rs, rc = self.rs[first:last], self.rc[first:last]
+        sizes = lc * rc
+        total = int(sizes.sum())
+        block = np.repeat(np.arange(len(sizes)), sizes)
+        within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return (
+            self.lrows[ls[block] + within // rc[block]],
+            self.rrows[rs[block] + within % rc[block]],
+        )
+
+
+def _blocks(left: KeyValues, right: KeyValues, *, max_block: int) -> _Blocks:
     left, right = _dedupe_rows(left), _dedupe_rows(right)
     lo = np.argsort(left.codes, kind="stable")
     ro = np.argsort(right.codes, kind="stable")
@@ -212,13 +252,42 @@ def join(
     too_big = sizes > max_block
     oversized = [(int(k), int(n)) for k, n in zip(keys[too_big], sizes[too_big], strict=True)]
     keep = ~too_big
-    keys, ls, lc, rs, rc, sizes = keys[keep], ls[keep], lc[keep], rs[keep], rc[keep], sizes[keep]
-    total = int(sizes.sum())
-    block = np.repeat(np.arange(len(sizes)), sizes)
-    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    left_rows = lrows[ls[block] + within // rc[block]]
-    right_rows = rrows[rs[block] + within % rc[block]]
-    return left_rows, right_rows, keys[block], oversized
+    return _Blocks(keys[keep], lrows, rrows, ls[keep], lc[keep], rs[keep], rc[keep], oversized)
+
+
+#: Pairs materialised at once while joining (bounds the temporaries of a join).
+JOIN_BATCH = 1 << 22
+
+
+def join_ids(
+    left: KeyValues,
+    right: KeyValues,
+    *,
+    max_block: int,
+    n_right: int,
+    dedupe: bool = False,
+) -> tuple[Int64Array, _Blocks]:
+    """The distinct pair ids of all pairs of rows sharing a key value, ascending, made
+    a batch of blocks at a time; and the blocks (with those left out as oversized)."""
+    blocks = _blocks(left, right, max_block=max_block)
+    ids = np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(blocks.sizes)
+    first = 0
+    while first < len(ends):
+        reached = int(ends[first - 1]) if first else 0
+        last = max(int(np.searchsorted(ends, reached + JOIN_BATCH, side="right")), first + 1)
+        lr, rr = blocks.rows(first, last)
+        ids = kernels.merge_unique(ids, pair_ids(lr, rr, n_right, dedupe))
+        first = last
+    return ids, blocks
+
+
+def pair_ids(lr: Int64Array, rr: Int64Array, n_right: int, dedupe: bool) -> Int64Array:
+    """Distinct ascending ids ``left * n_right + right`` (in dedupe mode, left < right)."""
+    if dedupe:
+        keep = lr < rr
+        lr, rr = lr[keep], rr[keep]
+    return unique_sorted(lr.astype(np.int64) * max(n_right, 1) + rr)
 
 
 def _refine(
@@ -228,21 +297,23 @@ def _refine(
     oversized: list[tuple[int, int]],
     max_block: int,
     window: int,
-) -> tuple[Int64Array, Int64Array, list[tuple[int, int]]]:
+    dedupe: bool,
+) -> tuple[Int64Array, list[tuple[int, int]]]:
     """Inside oversized blocks, let the birth band take over as a further key; and let
     every record of an oversized block meet its nearest records of the other side in it
     (by name, and by birth date), so that no record is left without candidates.
 
-    Returns the extra pairs and the band sub-blocks that were still too large.
+    Returns the extra pair ids and the band sub-blocks that were still too large.
     """
     big = np.array([k for k, _ in oversized], dtype=np.int64)
     left = _dedupe_rows(_select_codes(left, big))
     right = _dedupe_rows(_select_codes(right, big))
     sub_left = combine(left, key_values(data, 0, "birth_band"))
     sub_right = combine(right, key_values(data, 1, "birth_band"))
-    lr, rr, _, still = join(sub_left, sub_right, max_block=max_block)
+    n_right = data.sizes[1]
+    ids, sub = join_ids(sub_left, sub_right, max_block=max_block, n_right=n_right, dedupe=dedupe)
     near_l, near_r = nearest_in_blocks(data, left, right, window=window)
-    return np.concatenate([lr, near_l]), np.concatenate([rr, near_r]), still
+    return kernels.merge_unique(ids, pair_ids(near_l, near_r, n_right, dedupe)), sub.oversized
 
 
 def _select_codes(values: KeyValues, codes: Int64Array) -> KeyValues:
@@ -349,36 +420,31 @@ def block(
         window: records each record meets on either side in a sorted-neighbourhood rule.
     """
     _n_left, n_right = data.sizes
-    found: list[Int64Array] = []
+    seen = np.zeros(0, dtype=np.int64)
     stats: list[RuleStats] = []
     for rule in rules:
         name = "+".join(rule)
         if rule[0].startswith(SORTED):
             lr, rr = sorted_neighbourhood(data, rule[0][len(SORTED) :], window=window)
-            if dedupe:
-                keep = lr < rr
-                lr, rr = lr[keep], rr[keep]
-            found.append(lr * n_right + rr)
-            stats.append(RuleStats(name, pairs=len(lr)))
+            ids = pair_ids(lr, rr, n_right, dedupe)
+            seen = kernels.merge_unique(seen, ids)
+            stats.append(RuleStats(name, pairs=len(ids)))
             continue
         left = rule_values(data, 0, rule)
         right = rule_values(data, 1, rule)
-        lr, rr, keys, oversized = join(left, right, max_block=max_block)
+        ids, blocks = join_ids(left, right, max_block=max_block, n_right=n_right, dedupe=dedupe)
+        oversized = blocks.oversized
         still_over = 0
         if oversized:
-            extra_l, extra_r, still = _refine(data, left, right, oversized, max_block, window)
-            lr, rr = np.concatenate([lr, extra_l]), np.concatenate([rr, extra_r])
+            extra, still = _refine(data, left, right, oversized, max_block, window, dedupe)
+            ids = kernels.merge_unique(ids, extra)
             still_over = len(still)
-        if dedupe:
-            keep = lr < rr
-            lr, rr = lr[keep], rr[keep]
-        found.append(lr * n_right + rr)
-        rule_stats = RuleStats(name, pairs=len(lr))
-        if len(keys):
-            block_keys, block_sizes = np.unique(keys, return_counts=True)
-            top = np.argsort(-block_sizes, kind="stable")[:5]
+        seen = kernels.merge_unique(seen, ids)
+        rule_stats = RuleStats(name, pairs=len(ids))
+        if len(blocks.keys):
+            top = np.argsort(-blocks.sizes, kind="stable")[:5]
             rule_stats.largest_blocks = [
-                (_describe(data, rule, int(block_keys[t])), int(block_sizes[t])) for t in top
+                (_describe(data, rule, int(blocks.keys[t])), int(blocks.sizes[t])) for t in top
             ]
         biggest = sorted(oversized, key=lambda kn: -kn[1])
         rule_stats.oversized = [(_describe(data, rule, k), n) for k, n in biggest]
@@ -393,10 +459,7 @@ def block(
                 stacklevel=2,
             )
         stats.append(rule_stats)
-    seen = unique_sorted(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-    left_idx = (seen // max(n_right, 1)).astype(np.intp)
-    right_idx = (seen % max(n_right, 1)).astype(np.intp)
-    return CandidatePairs(left_idx, right_idx, stats)
+    return CandidatePairs(seen, n_right, stats)
 
 
 SORTED = "sorted:"

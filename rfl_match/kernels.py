@@ -211,6 +211,45 @@ def _interval_levels(
                 out[k] = 1
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _merge_unique(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
+) -> int:
+    i = j = n = 0
+    while i < len(a) and j < len(b):
+        x, y = a[i], b[j]
+        if x < y:
+            out[n] = x
+            i += 1
+        elif y < x:
+            out[n] = y
+            j += 1
+        else:
+            out[n] = x
+            i += 1
+            j += 1
+        n += 1
+    while i < len(a):
+        out[n] = a[i]
+        i += 1
+        n += 1
+    while j < len(b):
+        out[n] = b[j]
+        j += 1
+        n += 1
+    return n
+
+
+def merge_unique(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The union of two ascending arrays of distinct integers, ascending: one linear pass,
+    no sort and no concatenated copy (the union of blocking rules' pair ids)."""
+    out = np.empty(len(a) + len(b), dtype=np.int64)
+    n = _merge_unique(
+        np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(b, dtype=np.int64), out
+    )
+    return out[:n].copy() if n < len(out) // 2 else out[:n]
+
+
 class _Threads:
     """numba's thread count for one call: ``workers`` as the config means it."""
 

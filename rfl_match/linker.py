@@ -654,7 +654,7 @@ class Linker:
                 dedupe=sightings is None,
                 window=self.config.sorted_window,
             )
-            ids = pairs.left.astype(np.int64) * len(right) + pairs.right
+            ids = pairs.ids
             before = len(cumulative)
             cumulative = unique_sorted(np.concatenate([cumulative, ids]))
             stats = pairs.stats[0]

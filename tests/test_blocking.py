@@ -6,9 +6,11 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rfl_match import blocking
 from rfl_match.blocking import block, rule_values
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import validate_records
@@ -165,3 +167,11 @@ def test_oversized_block_without_birth_dates_still_gives_every_record_candidates
     met = pairs.right[pairs.left == 0]
     assert set(met.tolist()) & hassan
     assert any("nearest" in str(w.message) for w in caught)
+
+
+def test_joining_in_small_batches_gives_the_same_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [(" ".join(NAMES[i % 12 : i % 12 + 2]), str(1990 + i % 3)) for i in range(40)]
+    left, right = frame(rows, "l"), frame(rows[::-1], "r")
+    whole = pairs_by_id(left, right)
+    monkeypatch.setattr(blocking, "JOIN_BATCH", 3)
+    assert pairs_by_id(left, right) == whole == brute_force(left, right)

@@ -208,3 +208,16 @@ def test_threads_follow_workers() -> None:
     for workers in (1, 2, -1):
         got = kernels.chain_ranks(a, a, li, li, workers=workers)
         assert got.tolist() == [kernels.SAME] * 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-(2**62), 2**62), max_size=50),
+    st.lists(st.integers(-(2**62), 2**62), max_size=50),
+)
+def test_merge_unique_is_the_sorted_union(a: list[int], b: list[int]) -> None:
+    left = np.unique(np.array(a, dtype=np.int64))
+    right = np.unique(np.array(b, dtype=np.int64))
+    got = kernels.merge_unique(left, right)
+    assert got.dtype == np.int64
+    assert got.tolist() == np.union1d(left, right).tolist()
