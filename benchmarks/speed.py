@@ -23,7 +23,10 @@ def _warning_summary(warnings: list[str]) -> str:
     other = Counter(w for w in warnings if not w.startswith("blocking rule"))
     parts = [f"{k} (x{n})" if n > 1 else k for k, n in other.items()]
     if rules:
-        parts.append("oversized blocks left out by rule(s) " + ", ".join(rules))
+        parts.append(
+            "oversized blocks (split by birth band, nearest neighbours) in rule(s) "
+            + ", ".join(rules)
+        )
     return "; ".join(parts)
 
 

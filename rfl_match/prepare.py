@@ -185,22 +185,20 @@ class PreparedPair:
     # --- derived columns ------------------------------------------------------------
 
     def name_forms(self, side: int, column: str) -> tuple[IntArray, list[NameForm]]:
-        """Codes into a list of distinct NameForms for one column (code -1 = empty)."""
-        key = f"forms:{side}:{column}"
-        if key not in self._cache:
-            values = self.column(side, column)
-            if values is None:
-                n = self.sizes[side]
-                self._cache[key] = (np.full(n, -1, dtype=np.int32), [])
-            else:
-                codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-                forms = normalize_names([str(u) for u in uniques], culture=self.culture)
-                codes = codes.astype(np.int32)
-                empty = np.array([f.is_empty for f in forms] + [True], dtype=bool)
-                codes[empty[codes]] = -1
-                self._cache[key] = (codes, forms)
-        result: tuple[IntArray, list[NameForm]] = self._cache[key]
-        return result
+        """Codes into a list of distinct NameForms for one column (code -1 = empty).
+
+        Not cached: :meth:`form_arrays` keeps what matching needs as integer codes, and a
+        million records' NameForm objects would outweigh everything else prepared.
+        """
+        values = self.column(side, column)
+        if values is None:
+            return np.full(self.sizes[side], -1, dtype=np.int32), []
+        found, uniques = pd.factorize(values.to_numpy(dtype=object))
+        forms = normalize_names([str(u) for u in uniques], culture=self.culture)
+        codes: IntArray = found.astype(np.int32)
+        empty = np.array([f.is_empty for f in forms] + [True], dtype=bool)
+        codes[empty[codes]] = -1
+        return codes, forms
 
     def person_names(self, side: int) -> PersonNames:
         """The person's own name: ``full_name``, else ``given_name`` + ``family_name``."""
