@@ -262,6 +262,7 @@ def fit_on_comparisons(
     mr, ur, cnt = np.concatenate(m_row), np.concatenate(u_row), np.concatenate(weight)
     if len(ev) == 0:
         return IDENTITY
+    ev, mr, ur, cnt = _binned(ev, mr, ur, cnt)
     spread = mr - ur
 
     def rows(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -279,6 +280,23 @@ def fit_on_comparisons(
         slopes=(float(beta[1]),),
         pairs=int(counts.sum()),
     )
+
+
+#: Evidence is rounded to this many bits before fitting: a million patterns times a
+#: dozen comparisons collapse to the distinct (m, u, evidence) rows they hold.
+EVIDENCE_STEP = 1 / 64
+
+
+def _binned(
+    ev: FloatArray, mr: FloatArray, ur: FloatArray, cnt: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Rows with the same m, u and rounded evidence merged, their counts summed."""
+    steps = np.round(ev / EVIDENCE_STEP)
+    keys = np.stack([mr, ur, steps], axis=1)
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    summed = np.bincount(inverse.reshape(-1), weights=cnt, minlength=len(uniq)).astype(np.float64)
+    rows: FloatArray = uniq.astype(np.float64)
+    return rows[:, 2] * EVIDENCE_STEP, rows[:, 0], rows[:, 1], summed
 
 
 def request_folds(groups: npt.ArrayLike, n_folds: int, seed: int) -> npt.NDArray[np.intp]:

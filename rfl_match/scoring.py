@@ -35,7 +35,10 @@ def pattern_codes(levels: npt.NDArray[np.int8], n_levels: tuple[int, ...]) -> np
     """One integer per row of a level matrix (mixed radix): equal rows, equal codes, and
     codes sort as :func:`decode_patterns` expects."""
     radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
-    codes: npt.NDArray[np.int64] = levels.astype(np.int64) @ radix
+    # Column by column: numpy has no fast integer matrix product.
+    codes = np.zeros(len(levels), dtype=np.int64)
+    for c, r in enumerate(radix.tolist()):
+        codes += levels[:, c].astype(np.int64) * r
     return codes
 
 
