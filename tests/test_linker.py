@@ -158,3 +158,23 @@ def test_workers_do_not_change_predictions(
     finally:
         fitted.config = fitted.config.with_options(workers=1)
     pdt.assert_frame_equal(one, two)
+
+
+def test_predict_sees_inputs_changed_after_fit(synthetic: dict[str, pd.DataFrame]) -> None:
+    """predict reuses what fit prepared only for the same, unchanged frames."""
+    requests, sightings = synthetic["requests"].copy(), synthetic["sightings"].copy()
+    linker = rm.Linker().fit(requests, sightings)
+    before = linker.predict(requests, sightings, threshold=0.0)
+    rid = before["request_id"].iloc[0]
+    names = [c for c in ("full_name", "given_name", "family_name") if c in requests.columns]
+    requests.loc[requests["record_id"] == rid, names] = "Zzyzx Qwvrtp"
+    after = linker.predict(requests, sightings, threshold=0.0)
+
+    def rows(frame: pd.DataFrame) -> set[tuple[str, float]]:
+        mine = frame[frame["request_id"] == rid]
+        return set(zip(mine["sighting_id"], mine["match_weight"].round(6), strict=True))
+
+    assert rows(before) and rows(after) != rows(before)
+    # Every other request is scored as before.
+    others = before[before["request_id"] != rid].reset_index(drop=True)
+    pdt.assert_frame_equal(others, after[after["request_id"] != rid].reset_index(drop=True))
