@@ -81,3 +81,20 @@ def test_candidates_offer_the_ukrainian_reading() -> None:
 def test_digits_and_symbols_alone_give_an_empty_form() -> None:
     assert normalize_name("123 ---").is_empty
     assert normalize_name("").is_empty
+
+
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [
+        ("မိုဟာမက်", "Mohamed"),  # Burmese script for a Muslim (Rohingya) name
+        ("နူရူလ်အစ္စလာမ်", "Nurul Islam"),
+        ("ယူဆုဖ်", "Yousuf"),
+        ("ကမာလ်ဟူစိန်", "Kamal Hossain"),
+        ("ኣስቴር ፍስሃ", "Aster Fisseha"),  # Ge'ez: s-h is not sh
+        ("ብርኽቲ", "Brikti"),
+    ],
+)
+def test_native_names_meet_their_latin_spellings_part_by_part(native: str, latin: str) -> None:
+    a, b = normalize_name(native), normalize_name(latin)
+    for vid, skeleton in zip(b.variant_ids, b.skeleton_keys, strict=True):
+        assert vid in a.variant_ids or skeleton in a.skeleton_keys, (a, b)

@@ -10,6 +10,7 @@ import gc
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
+from itertools import islice, product
 from typing import NamedTuple
 
 from rfl_match.names._resources import read_table
@@ -28,7 +29,9 @@ from rfl_match.names.parts import (
     take_titles,
 )
 from rfl_match.names.romanization import (
+    BurmeseSyllable,
     burmese_latin_syllables,
+    burmese_syllables,
     candidates_after,
     cyrillic_key_readings,
     romanize_uncached,
@@ -168,12 +171,59 @@ def _arabic_class(native: str, latin: str, script: str) -> tuple[str | None, str
     return None, latin
 
 
+_SPAN_READINGS = 256  # readings of one run of syllables tried against the variant classes
+
+
+def _known_span(syllables: Sequence[BurmeseSyllable]) -> str | None:
+    """The class id of a run of Burmese syllables read as a known name, else None."""
+    for combo in islice(product(*(s.readings for s in syllables)), _SPAN_READINGS):
+        reading = "".join(combo)
+        if len(reading) >= 3:
+            vid = lookup_latin(reading)
+            if vid is not None:
+                return vid
+    return None
+
+
+def _burmese_parts(raw: str) -> tuple[str, ...]:
+    """Name parts of a Burmese-script word, in Latin.
+
+    A word of common Burmese name syllables is read syllable by syllable (Aung San Suu Kyi).
+    Any other is a transcribed foreign name, most often a Muslim (Rohingya) name, written
+    without spaces: it is cut where a known name ends (ဒီလ်မိုဟာမက်: dil muhammad) and after
+    a written final l (နူရူလ်အစ္စလာမ်: nurul assalam); a known name is spelt as its class.
+    """
+    syllables = burmese_syllables(raw)
+    if all(s.common is not None for s in syllables):
+        return tuple(str(s.common) for s in syllables)
+    n = len(syllables)
+    # best[j]: (score, -parts, parts) of the best reading of the first j syllables: two
+    # points per syllable in a known name, one per cut after a final l, then fewer parts
+    empty: tuple[str, ...] = ()
+    best = [(0, 0, empty)] + [(-1, 0, empty)] * n
+    for j in range(1, n + 1):
+        for i in range(j):
+            if best[i][0] < 0:
+                continue
+            # one syllable is too weak a sign of a name to cut a word at (nu: nur?)
+            vid = _known_span(syllables[i:j]) if j - i > 1 or n == 1 else None
+            score = best[i][0] + (2 * (j - i) if vid is not None else 0)
+            score += 1 if i > 0 and syllables[i - 1].final_l else 0
+            part = vid or romanize_uncached("".join(s.readings[0] for s in syllables[i:j]), "Latin")
+            candidate = (score, best[i][1] - 1, (*best[i][2], part))
+            if candidate[:2] > best[j][:2]:
+                best[j] = candidate
+    return tuple(p for p in best[n][2] if p)
+
+
 @lru_cache(maxsize=1 << 18)
 def _word_parts(raw: str, language: str | None) -> tuple[tuple[str, str, str], ...]:
     """(native, latin, script) for each name part in one space-free piece of clean text."""
     script = script_of_text(raw)
     if script == UNKNOWN:
         return ()  # digits and symbols carry no name
+    if script == "Myanmar":
+        return tuple((p, p, script) for p in _burmese_parts(raw))
     latin = romanize_uncached(raw, script, language if script == "Cyrillic" else None)
     parts = latin.split()
     if len(parts) <= 1:
@@ -250,8 +300,9 @@ class _Entry(NamedTuple):
 @cache
 def _special_forms() -> frozenset[str]:
     """Forms that need the full pipeline: particles, connectors and titles."""
+    titles = [row[0] for row in read_table("titles.tsv")]
     return frozenset(row[0] for row in read_table("particles.tsv")) | frozenset(
-        row[0] for row in read_table("titles.tsv")
+        word for title in titles for word in title.split()
     )
 
 

@@ -94,12 +94,24 @@ def _is_title(word: Word, family: str | None) -> bool:
     return scope is not None and (scope == "*" or scope == family)
 
 
+def _is_two_word_title(words: list[Word], i: int, family: str | None) -> bool:
+    """A title written with a slash, cleaned to two words (W/ro: Woizero)."""
+    if i + 2 >= len(words):
+        return False
+    a, b = words[i], words[i + 1]
+    pair = Word(native=f"{a.native} {b.native}", latin=f"{a.latin} {b.latin}", script=a.script)
+    return _is_title(pair, family)
+
+
 def take_titles(words: list[Word], family: str | None) -> tuple[list[Word], list[str]]:
     """Set aside the titles that lead a name, keeping at least one part."""
     titles: list[str] = []
     i = 0
     while i < len(words) - 1:
-        if _is_title(words[i], family):
+        if _is_two_word_title(words, i, family):
+            titles.append(words[i].latin + words[i + 1].latin)
+            i += 2
+        elif _is_title(words[i], family):
             titles.append(words[i].latin or words[i].native)
             i += 1
         elif _is_article(words, i) and i + 2 < len(words) and _is_title(words[i + 1], family):

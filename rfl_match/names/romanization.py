@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from anyascii import anyascii
 from unidecode import unidecode
@@ -217,6 +218,15 @@ def _geez_table() -> dict[str, tuple[str, str, str]]:
     return {row[0]: (row[1], row[2], row[3]) for row in read_table("geez_syllables.tsv")}
 
 
+@cache
+def _h_digraphs() -> frozenset[str]:
+    """Letters that, followed by h, read as another sound (s-h: sh), from latin_classes.tsv."""
+    classes = {row[0]: row[1] for row in read_table("latin_classes.tsv")}
+    return frozenset(
+        g[0] for g, c in classes.items() if len(g) == 2 and g[1] == "h" and classes.get(g[0]) != c
+    )
+
+
 def _romanize_geez(word: str) -> str:
     """Ge'ez syllables; the sixth order (ə) is written "e" only where a cluster needs a vowel."""
     table = _geez_table()
@@ -232,8 +242,12 @@ def _romanize_geez(word: str) -> str:
             nxt = syllables[i + 1] if i + 1 < n else None
             last_of_two = i + 2 == n and nxt is not None and nxt[2] == "6"
             # a word-initial ə is heard (Selassie, Berhane); inside, only before a final
-            # vowelless syllable (Mekonnen, Medhen)
-            vowel = "e" if i == 0 or last_of_two else ""
+            # vowelless syllable (Mekonnen, Medhen), and before h where the two letters
+            # would read as one sound (ፍስሃ: Fiseha, not Fisha)
+            digraph = (
+                nxt is not None and nxt[0] == "h" and cons[-1:] in _h_digraphs() and bool(nxt[1])
+            )
+            vowel = "e" if i == 0 or last_of_two or digraph else ""
         out.append(cons + vowel)
     return _ascii_word("".join(out))
 
@@ -242,9 +256,12 @@ def _romanize_geez(word: str) -> str:
 
 
 @cache
-def _burmese_table() -> tuple[dict[str, str], int]:
+def _burmese_table() -> tuple[dict[str, str], int, dict[str, str]]:
+    """(syllable -> Latin, longest syllable, the same without tone marks)."""
     table = {row[0]: row[1] for row in read_table("burmese_syllables.tsv")}
-    return table, max(len(k) for k in table)
+    marks = {row[1] for row in read_table("burmese_letters.tsv") if row[0] == "mark"}
+    bare = {"".join(c for c in k if c not in marks): v for k, v in table.items()}
+    return table, max(len(k) for k in table), bare
 
 
 @cache
@@ -257,28 +274,154 @@ def burmese_latin_syllables() -> frozenset[str]:
     return frozenset(out)
 
 
-def _romanize_myanmar(word: str) -> str:
-    """Burmese text to space-separated Latin syllables (names are written syllable by syllable)."""
-    table, longest = _burmese_table()
-    out: list[str] = []
-    i, n = 0, len(word)
-    pending = ""
-    while i < n:
-        for size in range(min(longest, n - i), 0, -1):
-            latin = table.get(word[i : i + size])
-            if latin is not None:
-                if pending:
-                    out.append(_ascii_word(anyascii(pending)))
-                    pending = ""
-                out.append(latin)
-                i += size
-                break
+_ASAT, _VIRAMA = "\u103a", "\u1039"
+_MEDIALS = frozenset("\u103b\u103c\u103d\u103e")
+_LONG_A = frozenset("\u102b\u102c")  # ါ ာ: an asat after them is a tone mark (ော်)
+# The finals Burmese has; others (လ် ဒ် ဖ် ...) belong to transcribed foreign names.
+_BURMESE_FINALS = frozenset("ကငစညတနပမယ")
+
+
+class BurmeseSyllable(NamedTuple):
+    """One written Burmese syllable and its readings.
+
+    ``common``: the usual Latin spelling when the syllable is a common Burmese name syllable,
+    else None; ``readings``: readings as a transcribed foreign name, the usual first;
+    ``final_l``: whether it ends in a written final l (Kamal, Nurul, Abdul), where a name
+    that follows often starts.
+    """
+
+    text: str
+    common: str | None
+    readings: tuple[str, ...]
+    final_l: bool
+
+
+@cache
+def _burmese_letters() -> dict[str, dict[str, tuple[str, ...]]]:
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for kind, text, latin, other in read_table("burmese_letters.tsv"):
+        key = "" if text == "-" else text
+        out.setdefault(kind, {})[key] = (latin, *(o for o in other.split(",") if o))
+    return out
+
+
+def _is_onset(ch: str) -> bool:
+    return "\u1000" <= ch <= "\u102a" or ch == "\u103f"
+
+
+def _burmese_pieces(word: str) -> list[tuple[str, str, str, str, str, bool]]:
+    """Written syllables: (text, onset, medials, vowel signs, final, final stacked)."""
+    marks = _burmese_letters()["mark"]
+    out: list[list[str | bool]] = []
+    n = len(word)
+    for i, ch in enumerate(word):
+        nxt = i + 1
+        while nxt < n and word[nxt] in marks:
+            nxt += 1
+        after = word[nxt] if nxt < n else ""
+        if _is_onset(ch):
+            current = out[-1] if out else None
+            if (
+                current is not None
+                and not current[4]
+                and current[1]
+                and after in (_ASAT, _VIRAMA)
+                and not ("\u1023" <= ch <= "\u102a")
+            ):
+                current[0] = str(current[0]) + ch
+                current[4] = ch
+                current[5] = after == _VIRAMA
+                continue
+            out.append([ch, ch, "", "", "", False])
+            continue
+        if not out:
+            out.append([ch, "", "", "", "", False])
+            continue
+        current = out[-1]
+        current[0] = str(current[0]) + ch
+        if ch in _MEDIALS and not current[3] and not current[4]:
+            current[2] = str(current[2]) + ch
+        elif ch == _ASAT:
+            if not current[4] and str(current[3])[-1:] in _LONG_A:
+                continue  # ော်: a tone mark
+        elif ch == _VIRAMA or ch in marks:
+            continue
+        elif not current[4]:
+            current[3] = str(current[3]) + ch
+    return [(str(a), str(b), str(c), str(d), str(e), bool(f)) for a, b, c, d, e, f in out]
+
+
+def _onset_readings(
+    onset: str, medials: str, letters: dict[str, dict[str, tuple[str, ...]]]
+) -> tuple[str, ...]:
+    cluster = letters["cluster"].get(onset + medials)
+    if cluster is not None:
+        return cluster
+    base = letters["onset"].get(onset)
+    if base is None:
+        base = (_ascii_word(anyascii(onset)),) if onset else ("",)
+    tail = "".join(letters["medial"].get(m, ("",))[0] for m in medials)
+    return tuple(b + tail for b in base)
+
+
+def _burmese_syllable(piece: tuple[str, str, str, str, str, bool]) -> BurmeseSyllable:
+    text, onset, medials, signs, final, stacked = piece
+    letters = _burmese_letters()
+    marks = letters["mark"]
+    bare = "".join(ch for ch in text if ch not in marks)
+    table = _burmese_table()
+    common = table[0].get(text) or table[2].get(bare)
+    rhyme = None
+    if final in _BURMESE_FINALS:
+        vowel_key = signs
+        if not signs and "\u103d" in medials:
+            vowel_key, medials = "\u103d", medials.replace("\u103d", "")
+        rhyme = letters["rhyme"].get(vowel_key + final)
+    if rhyme is not None and stacked:
+        # a doubled consonant: the vowel of the rhyme, the consonant as written
+        written = letters["onset"][final][0]
+        vowels = tuple(dict.fromkeys(r.rstrip("bcdfghjklmnpqrstvwxz") + written for r in rhyme))
+    elif rhyme is not None:
+        vowels = rhyme
+    else:
+        opened: tuple[str, ...]
+        if not signs and onset in letters["onset"] and "\u1023" <= onset <= "\u102a":
+            opened = ("",)  # an independent vowel has no inherent a
         else:
-            pending += word[i]
-            i += 1
-    if pending:
-        out.append(_ascii_word(anyascii(pending)))
-    return " ".join(w for w in out if w)
+            opened = letters["open"].get(signs) or (_ascii_word(anyascii(signs)) or "a",)
+        tail = letters["onset"].get(final, ("",))[0] if final else ""
+        vowels = tuple(v + tail for v in opened[:1]) if tail else opened
+    onsets = _onset_readings(onset, medials, letters)
+    if not signs and not final and onset in letters["onset"] and onsets[0]:
+        vowels = (*vowels, "")  # the inherent vowel of a cluster may be silent
+    readings = tuple(dict.fromkeys(o + v for o in onsets for v in vowels))
+    return BurmeseSyllable(text, common, readings, final == "\u101c" and not stacked)
+
+
+@lru_cache(maxsize=1 << 14)
+def burmese_syllables(word: str) -> tuple[BurmeseSyllable, ...]:
+    """A cleaned Burmese word, syllable by syllable, with its readings.
+
+    >>> [s.readings[0] for s in burmese_syllables("မိုဟာမက်")]
+    ['mo', 'ha', 'met']
+    """
+    return tuple(_burmese_syllable(p) for p in _burmese_pieces(word))
+
+
+def _romanize_myanmar(word: str) -> str:
+    """Burmese text to Latin: space-separated syllables when every syllable is a common
+    Burmese name syllable (names are written syllable by syllable), else one word read as
+    a transcribed foreign name, cut after a written final l (Nurul Islam, Kamal Hussain).
+    """
+    syllables = burmese_syllables(word)
+    if all(s.common is not None for s in syllables):
+        return " ".join(str(s.common) for s in syllables)
+    out: list[str] = []
+    for i, s in enumerate(syllables):
+        out.append(s.readings[0])
+        if s.final_l and i + 1 < len(syllables):
+            out.append(" ")
+    return " ".join(_ascii_word("".join(out)).split())
 
 
 # --- Han, Hangul, Kana ------------------------------------------------------------------------

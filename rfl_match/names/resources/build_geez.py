@@ -3,7 +3,8 @@
 Run from the repository root: ``python rfl_match/names/resources/build_geez.py``. The Unicode
 names ("ETHIOPIC SYLLABLE MU") carry the consonant and the vowel order; this script turns them
 into the common name-romanisation practice (first order ä written "e", after the laryngeals
-h, ʾ, ʿ written "a"; sixth order ə left out, the romaniser puts it back where a cluster needs it).
+h, ʾ, ʿ written "a"; sixth order ə left out, the romaniser puts it back where a cluster needs it;
+ኸ, the Tigrinya fricative k, written "k" as names write it: ተኽለ Tekle, ብርኽቲ Brikti).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ OUT = Path(__file__).with_name("geez_syllables.tsv")
 CONSONANTS = {
     "H": "h", "L": "l", "HH": "h", "M": "m", "SZ": "s", "R": "r", "S": "s", "SH": "sh",
     "Q": "q", "QH": "q", "B": "b", "BH": "b", "V": "v", "T": "t", "C": "ch", "X": "h",
-    "N": "n", "NY": "ny", "GLOTTAL": "", "K": "k", "KX": "kh", "W": "w", "PHARYNGEAL": "",
+    "N": "n", "NY": "ny", "GLOTTAL": "", "K": "k", "KX": "k", "W": "w", "PHARYNGEAL": "",
     "Z": "z", "ZH": "zh", "Y": "y", "D": "d", "DD": "d", "J": "j", "G": "g", "GG": "g",
     "TH": "t", "CH": "ch", "PH": "p", "TS": "ts", "TZ": "ts", "F": "f", "P": "p", "RY": "ry",
     "MY": "my", "FY": "fy", "SSA": "ss", "CCH": "ch", "ZZ": "z", "CCHH": "ch", "QY": "qy",
