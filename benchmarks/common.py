@@ -332,7 +332,8 @@ def write_section(name: str, lines: Sequence[str], path: Path = RESULTS) -> None
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
-    log(f"wrote section {name!r} of {path.relative_to(ROOT)}")
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    log(f"wrote section {name!r} of {shown}")
 
 
 def header(title: str, command: str) -> list[str]:

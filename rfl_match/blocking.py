@@ -312,8 +312,9 @@ def _refine(
     sub_right = combine(right, key_values(data, 1, "birth_band"))
     n_right = data.sizes[1]
     ids, sub = join_ids(sub_left, sub_right, max_block=max_block, n_right=n_right, dedupe=dedupe)
-    near_l, near_r = nearest_in_blocks(data, left, right, window=window)
-    return kernels.merge_unique(ids, pair_ids(near_l, near_r, n_right, dedupe)), sub.oversized
+    for near_l, near_r in nearest_in_blocks(data, left, right, window=window):
+        ids = kernels.merge_unique(ids, pair_ids(near_l, near_r, n_right, dedupe))
+    return ids, sub.oversized
 
 
 def _select_codes(values: KeyValues, codes: Int64Array) -> KeyValues:
@@ -348,15 +349,15 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
 
 def nearest_in_blocks(
     data: PreparedPair, left: KeyValues, right: KeyValues, *, window: int
-) -> tuple[Int64Array, Int64Array]:
+) -> Iterator[tuple[Int64Array, Int64Array]]:
     """Within each block (records sharing a code), every record meets the ``window``
     records of the other side just before and just after it, in two orders: by name
     text and by birth date. Linear in the block's size, where a full join is quadratic.
+
+    Yields (left rows, right rows) part by part, so that the caller can merge as it goes.
     """
-    out_l: list[Int64Array] = []
-    out_r: list[Int64Array] = []
     if window <= 0 or not len(left.rows) or not len(right.rows):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return
     rows = np.concatenate([left.rows, right.rows])
     codes = np.concatenate([left.codes, right.codes])
     side = np.r_[np.zeros(len(left.rows), dtype=np.int8), np.ones(len(right.rows), dtype=np.int8)]
@@ -365,10 +366,7 @@ def nearest_in_blocks(
     for k in (0, 1):
         value = np.concatenate([orders_l[k][left.rows], orders_r[k][right.rows]])
         order = np.lexsort((ids, side, value, codes))
-        for near_l, near_r in _nearest(codes[order], side[order], rows[order], window):
-            out_l.append(near_l)
-            out_r.append(near_r)
-    return np.concatenate(out_l), np.concatenate(out_r)
+        yield from _nearest(codes[order], side[order], rows[order], window)
 
 
 def _nearest(

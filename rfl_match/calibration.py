@@ -251,18 +251,30 @@ def fit_on_comparisons(
         axis=1,
     )
     total = prior_weight + level_w.sum(axis=1)
-    evidence, m_row, u_row, weight = [], [], [], []
+    # One row per (pattern, known comparison), merged where the comparison, its level and
+    # the others' evidence (rounded to EVIDENCE_STEP) agree: a million patterns times a
+    # dozen comparisons collapse to the distinct rows they hold.
+    width = max(len(x) for x in m)
+    steps, cells, weight = [], [], []
     for c in range(idx.shape[1]):
         known = idx[:, c] > 0
-        evidence.append(total[known] - level_w[known, c])
-        m_row.append(m[c][idx[known, c]])
-        u_row.append(u[c][idx[known, c]])
+        steps.append(np.round((total[known] - level_w[known, c]) / EVIDENCE_STEP).astype(np.int64))
+        cells.append(c * width + idx[known, c].astype(np.int64))
         weight.append(counts[known].astype(np.float64))
-    ev = np.concatenate(evidence)
-    mr, ur, cnt = np.concatenate(m_row), np.concatenate(u_row), np.concatenate(weight)
-    if len(ev) == 0:
+    if not sum(len(x) for x in steps):
         return IDENTITY
-    ev, mr, ur, cnt = _binned(ev, mr, ur, cnt)
+    step, cell = np.concatenate(steps), np.concatenate(cells)
+    low = int(step.min())
+    keys, inverse = np.unique(
+        cell * (int(step.max()) - low + 1) + (step - low), return_inverse=True
+    )
+    cnt = np.bincount(inverse, weights=np.concatenate(weight)).astype(np.float64)
+    span = int(step.max()) - low + 1
+    cell_of, step_of = np.divmod(keys, span)
+    ev = (step_of + low) * EVIDENCE_STEP
+    comp, level = np.divmod(cell_of, width)
+    mr = np.array([m[c][lv] for c, lv in zip(comp.tolist(), level.tolist(), strict=True)])
+    ur = np.array([u[c][lv] for c, lv in zip(comp.tolist(), level.tolist(), strict=True)])
     spread = mr - ur
 
     def rows(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -282,21 +294,8 @@ def fit_on_comparisons(
     )
 
 
-#: Evidence is rounded to this many bits before fitting: a million patterns times a
-#: dozen comparisons collapse to the distinct (m, u, evidence) rows they hold.
+#: The others' evidence is rounded to this many bits before the unlabelled fit.
 EVIDENCE_STEP = 1 / 64
-
-
-def _binned(
-    ev: FloatArray, mr: FloatArray, ur: FloatArray, cnt: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Rows with the same m, u and rounded evidence merged, their counts summed."""
-    steps = np.round(ev / EVIDENCE_STEP)
-    keys = np.stack([mr, ur, steps], axis=1)
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    summed = np.bincount(inverse.reshape(-1), weights=cnt, minlength=len(uniq)).astype(np.float64)
-    rows: FloatArray = uniq.astype(np.float64)
-    return rows[:, 2] * EVIDENCE_STEP, rows[:, 0], rows[:, 1], summed
 
 
 def request_folds(groups: npt.ArrayLike, n_folds: int, seed: int) -> npt.NDArray[np.intp]:
