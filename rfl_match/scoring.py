@@ -209,13 +209,13 @@ def expectation_maximisation(
     converged = False
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 - kept for the result
-        log_m = sum(
-            (np.log(m[c][idx[c]] + (idx[c] == 0)) for c in range(n_comp)), start=np.zeros(len(cnt))
-        )
-        log_u = sum(
-            (np.log(u[c][idx[c]] + (idx[c] == 0)) for c in range(n_comp)), start=np.zeros(len(cnt))
-        )
-        log_odds = np.log(prior) - np.log1p(-prior) + log_m - log_u
+        # log(m / u) of each level (0 for "missing"), gathered per pattern.
+        log_odds = np.full(len(cnt), np.log(prior) - np.log1p(-prior))
+        for c in range(n_comp):
+            ratio = np.log(m[c] + (np.arange(len(m[c])) == 0)) - np.log(
+                u[c] + (np.arange(len(u[c])) == 0)
+            )
+            log_odds += ratio[idx[c]]
         p = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
         weight = cnt * p
         non_weight = cnt - weight
