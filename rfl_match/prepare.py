@@ -8,7 +8,7 @@ and mapped back to the rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Any
 
@@ -184,16 +184,22 @@ class PreparedPair:
 
     # --- derived columns ------------------------------------------------------------
 
-    def name_forms(self, side: int, column: str) -> tuple[IntArray, list[NameForm]]:
-        """Codes into a list of distinct NameForms for one column (code -1 = empty).
+    def name_forms(self, column: str) -> tuple[IntArray, list[NameForm]]:
+        """Codes of both sides' values of one name column (left rows, then right rows) into
+        one list of distinct NameForms; code -1 = empty. A value on both sides is
+        normalised once.
 
         Not cached: :meth:`form_arrays` keeps what matching needs as integer codes, and a
         million records' NameForm objects would outweigh everything else prepared.
         """
-        values = self.column(side, column)
-        if values is None:
-            return np.full(self.sizes[side], -1, dtype=np.int32), []
-        found, uniques = pd.factorize(values.to_numpy(dtype=object))
+        sides = []
+        for side in (0, 1):
+            values = self.column(side, column)
+            n = self.sizes[side]
+            sides.append(
+                np.full(n, None, dtype=object) if values is None else values.to_numpy(object)
+            )
+        found, uniques = pd.factorize(np.concatenate(sides))
         forms = normalize_names([str(u) for u in uniques], culture=self.culture)
         codes: IntArray = found.astype(np.int32)
         empty = np.array([f.is_empty for f in forms] + [True], dtype=bool)
@@ -211,11 +217,12 @@ class PreparedPair:
     def form_arrays(self, side: int, column: str) -> FormArrays:
         """Per distinct name of a column, its parts as codes; row ``-1`` is the empty name.
 
-        Each distinct form is visited once in Python; rows are then picked with numpy.
+        Both sides are coded together (they share the arrays; ``codes`` is the side's
+        own). Each distinct form is visited once in Python; rows are picked with numpy.
         """
         key = f"arrays:{side}:{column}"
         if key not in self._cache:
-            codes, forms = self.name_forms(side, column)
+            codes, forms = self.name_forms(column)
             k = len(forms)
             shape = (k + 1, MAX_CHAIN)
             arrays = FormArrays(
@@ -254,7 +261,11 @@ class PreparedPair:
             arrays.rest_text[:k][longer] = self.texts.ids(
                 [" ".join(h[1:]) for h, n in zip(heads, longer, strict=True) if n]
             )
-            self._cache[key] = arrays
+            n_left = self.sizes[0]
+            for one in (0, 1):
+                self._cache[f"arrays:{one}:{column}"] = replace(
+                    arrays, codes=codes[:n_left] if one == 0 else codes[n_left:]
+                )
         result: FormArrays = self._cache[key]
         return result
 
