@@ -135,14 +135,20 @@ class Vocabulary:
         """Per word, the count of each letter a-z (anything else in a 27th bin), and its
         length in characters: enough to bound any similarity that counts shared letters.
         """
-        if self._bags is None or len(self._bags[1]) != len(self.words):
-            lengths = np.fromiter((len(w) for w in self.words), np.int32, len(self.words))
-            points = np.frombuffer("".join(self.words).encode("utf-32-le"), dtype=np.uint32)
+        done = 0 if self._bags is None else len(self._bags[1])
+        if self._bags is None or done != len(self.words):
+            # Words only ever get appended: count the letters of the new ones.
+            new = self.words[done:]
+            lengths = np.fromiter((len(w) for w in new), np.int32, len(new))
+            points = np.frombuffer("".join(new).encode("utf-32-le"), dtype=np.uint32)
             letter = points.astype(np.int64) - ord("a")
             letter[(letter < 0) | (letter > 25)] = 26
-            row = np.repeat(np.arange(len(self.words), dtype=np.int64), lengths)
-            counts = np.bincount(row * 27 + letter, minlength=len(self.words) * 27)
-            bags = np.minimum(counts, 255).astype(np.uint8).reshape(len(self.words), 27)
+            row = np.repeat(np.arange(len(new), dtype=np.int64), lengths)
+            counts = np.bincount(row * 27 + letter, minlength=len(new) * 27)
+            bags = np.minimum(counts, 255).astype(np.uint8).reshape(len(new), 27)
+            if self._bags is not None:
+                bags = np.concatenate([self._bags[0], bags])
+                lengths = np.concatenate([self._bags[1], lengths])
             self._bags = (bags, lengths)
         return self._bags
 

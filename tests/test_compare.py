@@ -148,3 +148,16 @@ def test_father_name_meets_childs_second_name() -> None:
     words = [label_of("name", "father_name", g) for g in got]
     assert words[0] == "matches the second name in the person's name chain"
     assert words[1] != "missing"
+
+
+def test_letter_bags_follow_a_growing_vocabulary() -> None:
+    from rfl_match.prepare import Vocabulary
+
+    grown = Vocabulary(["ali", "omar"])
+    grown.letter_bags()
+    for word in ("hassan", "muḥammad", "Олена"):
+        grown.id(word)
+    fresh = Vocabulary(["ali", "omar", "hassan", "muḥammad", "Олена"])
+    for a, b in zip(grown.letter_bags(), fresh.letter_bags(), strict=True):
+        assert np.array_equal(a, b)
+    assert grown.letter_bags()[1].tolist() == [3, 4, 6, 8, 5]
