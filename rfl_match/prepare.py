@@ -80,10 +80,14 @@ class PersonNames:
     phonetics: IntArray  # (n, MAX_CHAIN) codes of each part's phonetic key
     family: NameParts  # the parts from the family start on, left-aligned
     joined: IntArray  # key code of all parts' consonant skeletons run together
+    _parts: NameParts | None = field(default=None, repr=False, compare=False)
 
     @property
     def parts(self) -> NameParts:
-        return NameParts(self.classes, self.skeletons, self.phonetics)
+        """All parts (one object, so that its packed form is built once)."""
+        if self._parts is None:
+            self._parts = NameParts(self.classes, self.skeletons, self.phonetics)
+        return self._parts
 
 
 class Vocabulary:
