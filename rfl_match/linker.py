@@ -156,7 +156,10 @@ class Linker:
         """Learn the model: u from random pairs, m and the prior by EM over the candidate
         pairs (and/or from reviewed pairs in ``labels``: request_id, sighting_id, is_match).
 
-        With one input, learns to find duplicates within it. Returns self.
+        With one input, learns to find duplicates within it. Returns self. The prepared
+        records, candidate pairs and their level patterns stay with the Linker (not in
+        the saved model), so that ``predict`` on the same, unchanged frames compares
+        nothing again; a Linker from :meth:`load` starts without them.
         """
         dedupe = sightings is None
         left = _records(requests, self.config, "requests")
