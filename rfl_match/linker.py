@@ -158,8 +158,9 @@ class Linker:
 
         With one input, learns to find duplicates within it. Returns self. The prepared
         records, candidate pairs and their level patterns stay with the Linker (not in
-        the saved model), so that ``predict`` on the same, unchanged frames compares
-        nothing again; a Linker from :meth:`load` starts without them.
+        the saved model), so that ``predict`` on the same, unchanged frames with the same
+        configuration compares nothing again; a Linker from :meth:`load` starts without
+        them.
         """
         dedupe = sightings is None
         left = _records(requests, self.config, "requests")
@@ -279,7 +280,14 @@ class Linker:
         }
         self._last = (left, right)
         self._session = _Session(
-            _fingerprint(requests, sightings), left, right, data, pairs, patterns, pair_patterns
+            _fingerprint(requests, sightings),
+            self.config,
+            left,
+            right,
+            data,
+            pairs,
+            patterns,
+            pair_patterns,
         )
         return self
 
@@ -439,7 +447,11 @@ class Linker:
         dedupe = sightings is None
         comparisons = self._comparisons()
         session = self._session
-        if session is not None and session.key == _fingerprint(requests, sightings):
+        if (
+            session is not None
+            and session.config == self.config
+            and session.key == _fingerprint(requests, sightings)
+        ):
             # The inputs fit saw: its prepared columns and candidate pairs still hold.
             left, right, data, pairs = session.left, session.right, session.data, session.pairs
         else:
@@ -766,6 +778,7 @@ class _Session:
     """What fit prepared, kept for a predict on the same inputs (never saved)."""
 
     key: tuple[Any, ...]
+    config: LinkConfig  # blocking and comparing depend on it: another config, no reuse
     left: pd.DataFrame
     right: pd.DataFrame
     data: PreparedPair

@@ -178,3 +178,12 @@ def test_predict_sees_inputs_changed_after_fit(synthetic: dict[str, pd.DataFrame
     # Every other request is scored as before.
     others = before[before["request_id"] != rid].reset_index(drop=True)
     pdt.assert_frame_equal(others, after[after["request_id"] != rid].reset_index(drop=True))
+
+
+def test_predict_follows_a_config_changed_after_fit(synthetic: dict[str, pd.DataFrame]) -> None:
+    """Another blocking configuration after fit: predict blocks anew, not fit's pairs."""
+    linker = rm.Linker().fit(synthetic["requests"], synthetic["sightings"])
+    wide = linker.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=0)
+    linker.config = linker.config.with_options(blocking=(("name_joined_skeleton",),))
+    narrow = linker.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=0)
+    assert 0 < len(narrow) < len(wide)
