@@ -25,6 +25,7 @@ from rfl_match import kernels
 from rfl_match.arrays import unique_sorted
 from rfl_match.dates import MISSING
 from rfl_match.prepare import MAX_CHAIN, PreparedPair, Vocabulary
+from rfl_match.schema import ID_FIELD
 
 Int64Array = npt.NDArray[np.int64]
 YEAR = 365
@@ -337,7 +338,7 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
         mid = (births.lo.astype(np.int64) + births.hi.astype(np.int64)) // 2
         mid[births.lo == MISSING] = np.iinfo(np.int64).max
         ids = np.concatenate(
-            [data.left["record_id"].to_numpy(str), data.right["record_id"].to_numpy(str)]
+            [data.left[ID_FIELD].to_numpy(str), data.right[ID_FIELD].to_numpy(str)]
         )
         id_rank = pd.factorize(ids, sort=True)[0].astype(np.int64)
         n_left = data.sizes[0]

@@ -40,10 +40,9 @@ def similarity(
     """Jaro–Winkler similarity of coded strings, each distinct code pair computed once.
 
     Codes of -1 (missing) give 0; equal codes give 1 without a string comparison. With a
-    ``cutoff``, pairs that cannot reach it get 0 without a string comparison: Jaro counts
-    matching characters, which cannot exceed the letters the two words share, so
-    ``(shared/len_a + shared/len_b + 1) / 3`` bounds Jaro and ``0.4 + 0.6 * bound`` bounds
-    Jaro–Winkler. On candidate pairs this skips most of the string work.
+    ``cutoff``, pairs that cannot reach it get 0 without a string comparison (the
+    letter-count bound of :func:`rfl_match.kernels.may_reach`). On candidate pairs this
+    skips most of the string work.
     """
     words = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
     out = np.zeros(len(left), dtype=np.float32)
