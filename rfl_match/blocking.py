@@ -16,6 +16,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,7 +25,7 @@ import pandas as pd
 from rfl_match import kernels
 from rfl_match.arrays import unique_sorted
 from rfl_match.dates import MISSING
-from rfl_match.prepare import MAX_CHAIN, PreparedPair, Vocabulary
+from rfl_match.prepare import MAX_CHAIN, PersonNames, PreparedPair, Vocabulary
 from rfl_match.schema import ID_FIELD
 
 Int64Array = npt.NDArray[np.int64]
@@ -93,12 +94,16 @@ def _column(values: npt.NDArray[np.int32]) -> KeyValues:
     return KeyValues(rows.astype(np.int64), values[rows].astype(np.int64))
 
 
-def _pairs_of(matrix: npt.NDArray[np.int32]) -> KeyValues:
-    """Unordered pairs of a record's name-part keys: two shared parts, in any order."""
+def _pairs_of(matrix: npt.NDArray[np.integer[Any]]) -> KeyValues:
+    """Unordered pairs of a record's name-part keys: two shared parts, in any order.
+    Column c holds part ``c % MAX_CHAIN``; two keys of one part never make a pair."""
     width = _WIDTH
+    part = np.arange(matrix.shape[1]) % MAX_CHAIN
     rows_out, codes_out = [], []
-    for a in range(MAX_CHAIN):
-        for b in range(a + 1, MAX_CHAIN):
+    for a in range(matrix.shape[1]):
+        for b in range(a + 1, matrix.shape[1]):
+            if part[a] == part[b]:
+                continue
             x = matrix[:, a].astype(np.int64)
             y = matrix[:, b].astype(np.int64)
             ok = (x >= 0) & (y >= 0) & (x != y)
@@ -154,12 +159,23 @@ def _field(name: str) -> Callable[[PreparedPair, int], KeyValues]:
     return key
 
 
+def _typed_parts(names: PersonNames) -> Int64Array:
+    """``(n, 3 * MAX_CHAIN)``: each part's class, skeleton and phonetic key, coded apart
+    (3 * code + kind), so that a key pair can join a class to a sound key."""
+    out = np.full((len(names.classes), 3 * MAX_CHAIN), -1, dtype=np.int64)
+    for kind, matrix in enumerate((names.classes, names.skeletons, names.phonetics)):
+        block = slice(kind * MAX_CHAIN, (kind + 1) * MAX_CHAIN)
+        out[:, block] = np.where(matrix >= 0, matrix.astype(np.int64) * 3 + kind, -1)
+    return out
+
+
 KEYS: dict[str, Callable[[PreparedPair, int], KeyValues]] = {
     "name_class": lambda d, s: _positions(d.person_names(s).classes),
     "name_skeleton": lambda d, s: _positions(d.person_names(s).skeletons),
     "name_phonetic": lambda d, s: _positions(d.person_names(s).phonetics),
     "name_pair_class": lambda d, s: _pairs_of(d.person_names(s).classes),
     "name_pair_skeleton": lambda d, s: _pairs_of(d.person_names(s).skeletons),
+    "name_pair_any": lambda d, s: _pairs_of(_typed_parts(d.person_names(s))),
     "name_joined_skeleton": lambda d, s: _column(d.person_names(s).joined),
     "given_class": lambda d, s: _column(d.person_names(s).classes[:, 0]),
     "family_class": lambda d, s: _family_values(d, s),
@@ -407,6 +423,8 @@ def block(
     max_block: int,
     dedupe: bool = False,
     window: int = 5,
+    per_record: int = 0,
+    workers: int = 1,
 ) -> CandidatePairs:
     """Candidate pairs of the union of the rules.
 
@@ -417,6 +435,9 @@ def block(
         dedupe: both sides are one list: keep each unordered pair once, never a record
             with itself.
         window: records each record meets on either side in a sorted-neighbourhood rule.
+        per_record: keep each record's best this many candidates of the union
+            (:func:`best_per_record`); 0 keeps all.
+        workers: threads for the compiled kernels.
     """
     _n_left, n_right = data.sizes
     seen = np.zeros(0, dtype=np.int64)
@@ -458,7 +479,45 @@ def block(
                 stacklevel=2,
             )
         stats.append(rule_stats)
+    if per_record:
+        seen = best_per_record(data, seen, per_record, dedupe=dedupe, workers=workers)
+        stats.append(RuleStats(f"best {per_record} per record", pairs=len(seen)))
     return CandidatePairs(seen, n_right, stats)
+
+
+def best_per_record(
+    data: PreparedPair, ids: Int64Array, per_record: int, *, dedupe: bool, workers: int = 1
+) -> Int64Array:
+    """The candidate budget: each record keeps its ``per_record`` best candidates by a
+    cheap compiled score (:func:`kernels.affinity`: name parts that share a class or a
+    sound key, and how near the birth intervals are); a pair stays if it is among the best
+    of either of its records, so no record is left without candidates.
+
+    The rules' union grows faster than the records (a common name meets more namesakes in
+    a larger list); the budget keeps the pairs per record bounded as lists grow, and the
+    comparisons' cost with them. Ties go to the other record's id, not its row.
+    """
+    if per_record <= 0 or not len(ids):
+        return ids
+    n_left, n_right = data.sizes
+    sides = [_affinity_inputs(data, side) for side in (0, 1)]
+    score = kernels.affinity(
+        sides[0], sides[1], ids, n_right, missing=MISSING, year=YEAR, workers=workers
+    )
+    rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
+    rank = rank_left if dedupe else np.concatenate([rank_left, rank_right])
+    keep = kernels.top_per_record(
+        ids, n_right, score, rank, per_record, right_offset=0 if dedupe else n_left, workers=workers
+    )
+    return ids[keep]
+
+
+def _affinity_inputs(data: PreparedPair, side: int) -> tuple[npt.NDArray[Any], ...]:
+    """One side's arrays for :func:`kernels.affinity`."""
+    births = data.births(side)
+    left_sex, right_sex, _ = data.text_codes("sex", fold=True)
+    sex = left_sex if side == 0 else right_sex
+    return (data.person_names(side).parts.packed, births.lo, births.hi, births.exact, sex)
 
 
 SORTED = "sorted:"

@@ -31,6 +31,7 @@ BLOCKING_KEYS = (
     "name_joined_skeleton",
     "name_pair_class",
     "name_pair_skeleton",
+    "name_pair_any",
     "name_class",
     "name_skeleton",
     "name_phonetic",
@@ -84,6 +85,9 @@ class LinkConfig:
         max_block_size: pairs allowed in one block before a more specific key takes over.
         sorted_window: neighbours met on each side in a ``sorted:<key>`` rule (a sorted
             neighbourhood, for typo-heavy keys).
+        candidates_per_record: after the union of the rules, each record keeps its best
+            this many candidates by a cheap score of name parts and birth (a pair stays if
+            it is among the best of either of its records); 0 keeps every candidate.
         threshold: default match-probability threshold of ``predict``.
         top_k: default number of sightings kept per request (0 keeps all).
         term_frequency: adjust name agreements by how common the name is.
@@ -110,6 +114,7 @@ class LinkConfig:
     )
     max_block_size: int = 5_000
     sorted_window: int = 5
+    candidates_per_record: int = 0
     threshold: float = 0.5
     top_k: int = 5
     term_frequency: bool = True
@@ -142,6 +147,10 @@ class LinkConfig:
                     raise ConfigError(f"blocking: {key!r} must be a rule of its own")
         if not 0.0 <= self.threshold <= 1.0:
             raise ConfigError(f"threshold: {self.threshold} is not a probability")
+        if self.candidates_per_record < 0:
+            raise ConfigError(
+                f"candidates_per_record: {self.candidates_per_record}; use 0 (keep all) or more"
+            )
         if self.workers == 0 or self.workers < -1:
             raise ConfigError(f"workers: {self.workers}; use a positive count or -1")
         if (

@@ -250,6 +250,177 @@ def merge_unique(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDAr
     return out[:n].copy() if n < len(out) // 2 else out[:n]
 
 
+# The cheap score of :func:`affinity`, in points: per name part that the other record has
+# (either way round), by class or by sound key only; birth intervals by their gap; sex.
+_PART_SAME, _PART_SOUNDS = 6, 3
+_BIRTH_EXACT, _BIRTH_OVERLAP, _BIRTH_YEAR, _BIRTH_TWO, _BIRTH_FAR = 26, 10, 6, 2, -10
+_SEX_DIFFERENT = -20
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _part_points(a: IntArray, x: int, b: IntArray, y: int, width: int) -> int:
+    """Over the parts of record x: points for each that record y has by class, fewer for
+    one that only sounds like one of y's."""
+    total = 0
+    for i in range(width):
+        if a[x, i] < 0:
+            continue
+        best = 0
+        for j in range(width):
+            if b[y, j] < 0:
+                continue
+            if a[x, i] == b[y, j]:
+                best = _PART_SAME
+                break
+            if (a[x, width + i] >= 0 and a[x, width + i] == b[y, width + j]) or (
+                a[x, 2 * width + i] >= 0 and a[x, 2 * width + i] == b[y, 2 * width + j]
+            ):
+                best = _PART_SOUNDS
+        total += best
+    return total
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _affinity(
+    a: IntArray, lo_a: IntArray, hi_a: IntArray, ex_a: npt.NDArray[np.bool_], sex_a: IntArray,
+    b: IntArray, lo_b: IntArray, hi_b: IntArray, ex_b: npt.NDArray[np.bool_], sex_b: IntArray,
+    ids: npt.NDArray[np.int64], n_right: int, missing: int, year: int,
+    out: npt.NDArray[np.int16],
+) -> None:  # fmt: skip
+    width = a.shape[1] // 3
+    for k in prange(len(ids)):
+        x = ids[k] // n_right
+        y = ids[k] - x * n_right
+        score = _part_points(a, x, b, y, width) + _part_points(b, y, a, x, width)
+        la, lb = np.int64(lo_a[x]), np.int64(lo_b[y])
+        if la != missing and lb != missing:
+            gap = max(max(la - np.int64(hi_b[y]), lb - np.int64(hi_a[x])), np.int64(0))
+            if ex_a[x] and ex_b[y] and la == lb:
+                score += _BIRTH_EXACT
+            elif gap == 0:
+                score += _BIRTH_OVERLAP
+            elif gap <= year:
+                score += _BIRTH_YEAR
+            elif gap <= 2 * year:
+                score += _BIRTH_TWO
+            elif gap > 5 * year:
+                score += _BIRTH_FAR
+        if sex_a[x] >= 0 and sex_b[y] >= 0 and sex_a[x] != sex_b[y]:
+            score += _SEX_DIFFERENT
+        out[k] = score
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _incidence(
+    ids: npt.NDArray[np.int64], n_right: int, right_offset: int, n_nodes: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each node's incident pairs, grouped by node (a counting sort, stable): returns
+    (offsets into pairs, pair positions). A pair's nodes are its left row and its right
+    row + ``right_offset``."""
+    counts = np.zeros(n_nodes + 1, dtype=np.int64)
+    for k in range(len(ids)):
+        x = ids[k] // n_right
+        counts[x + 1] += 1
+        counts[ids[k] - x * n_right + right_offset + 1] += 1
+    offsets = np.cumsum(counts)
+    fill = offsets[:-1].copy()
+    positions = np.empty(2 * len(ids), dtype=np.int64)
+    for k in range(len(ids)):
+        x = ids[k] // n_right
+        positions[fill[x]] = k
+        fill[x] += 1
+        y = ids[k] - x * n_right + right_offset
+        positions[fill[y]] = k
+        fill[y] += 1
+    return offsets, positions
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _top_per_node(
+    ids: npt.NDArray[np.int64], n_right: int, right_offset: int,
+    offsets: npt.NDArray[np.int64], positions: npt.NDArray[np.int64],
+    score: npt.NDArray[np.int16], rank: npt.NDArray[np.int64], k: int,
+    keep: npt.NDArray[np.bool_],
+) -> None:  # fmt: skip
+    n_nodes = len(offsets) - 1
+    degree = offsets[1:] - offsets[:-1]
+    widest = degree.max() if n_nodes else 0
+    parts = 256
+    step = (n_nodes + parts - 1) // parts
+    for part in prange(parts):
+        keys = np.empty(widest, dtype=np.int64)  # one buffer per part, not per node
+        for node in range(part * step, min((part + 1) * step, n_nodes)):
+            lo, hi = offsets[node], offsets[node + 1]
+            if hi - lo <= k:
+                for t in range(lo, hi):
+                    keep[positions[t]] = True
+                continue
+            # Best score first; ties go to the other record's lower id rank.
+            for t in range(lo, hi):
+                p = positions[t]
+                x = ids[p] // n_right
+                y = ids[p] - x * n_right + right_offset
+                other = y if x == node else x
+                keys[t - lo] = (np.int64(40000) - score[p]) * (len(rank) + 1) + rank[other]
+            order = np.argsort(keys[: hi - lo])
+            for t in range(k):
+                keep[positions[lo + order[t]]] = True
+
+
+def affinity(
+    a: tuple[Any, ...],
+    b: tuple[Any, ...],
+    ids: npt.NDArray[np.int64],
+    n_right: int,
+    *,
+    missing: int,
+    year: int,
+    workers: int = 1,
+) -> npt.NDArray[np.int16]:
+    """A cheap score per pair id (``left * n_right + right``), to rank a record's
+    candidates: 6 points for each name part of either record that the other has (same
+    variant class), 3 if it only shares a sound key; birth intervals add 26 for the same
+    exact date, 10 overlapping, 6 within a year, 2 within two, and take 10 off beyond
+    five years; a different sex takes 20 off. (Measured on synthetic data, flat points
+    per part ranked true pairs higher than weights by name rarity did.)
+
+    ``a``, ``b``: per side (packed parts ``(n, 3 * MAX_CHAIN)``, birth lo, hi, exact, sex
+    codes with -1 unknown).
+    """
+    return _run(
+        _affinity, len(ids), np.int16, workers, *a, *b,
+        np.ascontiguousarray(ids, dtype=np.int64), n_right, missing, year,
+    )  # fmt: skip
+
+
+def top_per_record(
+    ids: npt.NDArray[np.int64],
+    n_right: int,
+    score: npt.NDArray[np.int16],
+    rank: npt.NDArray[np.int64],
+    k: int,
+    *,
+    right_offset: int,
+    workers: int = 1,
+) -> npt.NDArray[np.bool_]:
+    """Which pairs to keep so that every record keeps its ``k`` best-scored pairs (all of
+    them if it has at most ``k``): a pair stays if it is among the best of either of its
+    records. Ties go to the other record of lower ``rank`` (its id's rank), so the choice
+    does not depend on row order.
+
+    Records are nodes: a pair's left row, and its right row + ``right_offset`` (the number
+    of left rows when linking two lists, 0 when both sides are one list). ``rank`` is per
+    node.
+    """
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    keep = np.zeros(len(ids), dtype=np.bool_)
+    if len(ids):
+        offsets, positions = _incidence(ids, n_right, right_offset, len(rank))
+        with _Threads(workers):
+            _top_per_node(ids, n_right, right_offset, offsets, positions, score, rank, k, keep)
+    return keep
+
+
 class _Threads:
     """numba's thread count for one call: ``workers`` as the config means it."""
 

@@ -14,7 +14,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from rfl_match.arrays import unique_sorted
-from rfl_match.blocking import CandidatePairs, block
+from rfl_match.blocking import CandidatePairs, best_per_record, block
 from rfl_match.calibration import fit_on_comparisons, fit_on_labels, request_folds
 from rfl_match.cluster import cluster_pairs
 from rfl_match.compare import (
@@ -141,6 +141,8 @@ class Linker:
             max_block=self.config.max_block_size,
             dedupe=dedupe,
             window=self.config.sorted_window,
+            per_record=self.config.candidates_per_record,
+            workers=self.config.workers,
         )
 
     # --- fit ------------------------------------------------------------------------
@@ -661,6 +663,10 @@ class Linker:
                 lpos[labels["request_id"].astype(str)[ok]].to_numpy(np.int64) * len(right)
                 + rpos[labels["sighting_id"].astype(str)[ok]].to_numpy(np.int64)
             )
+
+        def found(truth: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]) -> float:
+            return float(np.isin(truth, ids, assume_unique=True).mean()) if len(truth) else 1.0
+
         for rule in self.config.blocking:
             pairs = block(
                 data,
@@ -682,11 +688,24 @@ class Linker:
                 "oversized_blocks": "; ".join(f"{k} ({n:,})" for k, n in stats.oversized),
             }
             if truth_ids is not None:
-                row["pairs_completeness"] = (
-                    float(np.isin(truth_ids, cumulative, assume_unique=True).mean())
-                    if len(truth_ids)
-                    else 1.0
-                )
+                row["pairs_completeness"] = found(truth_ids, cumulative)
+            rows.append(row)
+        budget = self.config.candidates_per_record
+        if budget:
+            before = len(cumulative)
+            cumulative = best_per_record(
+                data, cumulative, budget, dedupe=sightings is None, workers=self.config.workers
+            )
+            row = {
+                "rule": f"best {budget} per record",
+                "pairs": len(cumulative),
+                "new_pairs": len(cumulative) - before,
+                "cumulative_pairs": len(cumulative),
+                "largest_blocks": "",
+                "oversized_blocks": "",
+            }
+            if truth_ids is not None:
+                row["pairs_completeness"] = found(truth_ids, cumulative)
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -51,12 +51,19 @@ people = st.lists(
     min_size=1,
     max_size=12,
 )
-RULES = [("name_pair_class",), ("given_class", "birth_band"), ("name_skeleton",)]
+RULES = [
+    ("name_pair_class",),
+    ("name_pair_any",),
+    ("given_class", "birth_band"),
+    ("name_skeleton",),
+]
 
 
-def pairs_by_id(left: pd.DataFrame, right: pd.DataFrame) -> set[tuple[str, str]]:
+def pairs_by_id(
+    left: pd.DataFrame, right: pd.DataFrame, per_record: int = 0
+) -> set[tuple[str, str]]:
     data = PreparedPair(left, right)
-    pairs = block(data, RULES, max_block=10_000)
+    pairs = block(data, RULES, max_block=10_000, per_record=per_record)
     return set(
         zip(
             left["record_id"].to_numpy()[pairs.left],
@@ -175,3 +182,39 @@ def test_joining_in_small_batches_gives_the_same_pairs(monkeypatch: pytest.Monke
     whole = pairs_by_id(left, right)
     monkeypatch.setattr(blocking, "JOIN_BATCH", 3)
     assert pairs_by_id(left, right) == whole == brute_force(left, right)
+
+
+@settings(max_examples=40, deadline=None)
+@given(people, people, st.integers(1, 3))
+def test_candidate_budget_keeps_each_records_best_in_any_row_order(
+    a: list[tuple[str, str]], b: list[tuple[str, str]], per_record: int
+) -> None:
+    left, right = frame(a, "l"), frame(b, "r")
+    everything = pairs_by_id(left, right)
+    kept = pairs_by_id(left, right, per_record)
+    assert kept <= everything
+    # Every record keeps min(budget, its candidates): no one is left without candidates.
+    for side in (0, 1):
+        for record in {pair[side] for pair in everything}:
+            had = sum(pair[side] == record for pair in everything)
+            assert sum(pair[side] == record for pair in kept) >= min(per_record, had)
+    shuffled_l = left.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    shuffled_r = right.sample(frac=1.0, random_state=4).reset_index(drop=True)
+    assert pairs_by_id(shuffled_l, shuffled_r, per_record) == kept
+
+
+def test_candidate_budget_prefers_the_same_birth_and_sex() -> None:
+    """Namesakes: with a budget of one, each record keeps its best by birth and sex;
+    ties (no birth to tell them apart) go to the lower record id, not the row."""
+    left = frame([("Mohammed Ali", "2001-05-06"), ("Mohammed Ali", "1990")], "l")
+    left["sex"] = ["male", "male"]
+    right = frame([("Mohammed Ali", d) for d in ("1990", "2001-05-06", "", "")], "r")
+    right["sex"] = ["male", "male", "male", "female"]
+    data = PreparedPair(left, right)
+    assert len(block(data, [("name_pair_class",)], max_block=100)) == 8
+    kept = block(data, [("name_pair_class",)], max_block=100, per_record=1)
+    assert kept.stats[-1].rule == "best 1 per record"
+    met = set(zip(kept.left.tolist(), kept.right.tolist(), strict=True))
+    # l0 and r1 share a birth date, l1 and r0 a birth year; r2 and r3 (no birth) keep
+    # l0 by id, r3 although its sex differs from both.
+    assert met == {(0, 1), (1, 0), (0, 2), (0, 3)}

@@ -49,6 +49,7 @@ def test_json_round_trip() -> None:
         ({"threshold": "high"}, "threshold"),
         ({"top_k": 2.5}, "top_k"),
         ({"workers": 0}, "workers"),
+        ({"candidates_per_record": -1}, "candidates_per_record"),
     ],
 )
 def test_errors_name_the_key(data: dict[str, object], named: str) -> None:

@@ -221,3 +221,103 @@ def test_merge_unique_is_the_sorted_union(a: list[int], b: list[int]) -> None:
     got = kernels.merge_unique(left, right)
     assert got.dtype == np.int64
     assert got.tolist() == np.union1d(left, right).tolist()
+
+
+# --- the candidate budget: a cheap score, and each record's best ---------------------
+
+
+def affinity_reference(
+    a: list[list[int]],
+    b: list[list[int]],
+    births: tuple[int, int, bool, int, int, bool],
+    sexes: tuple[int, int],
+) -> int:
+    def points(x: list[list[int]], y: list[list[int]]) -> int:
+        total = 0
+        for i in range(WIDTH):
+            if x[0][i] < 0:
+                continue
+            if x[0][i] in [c for c in y[0] if c >= 0]:
+                total += 6
+            elif any(y[0][j] >= 0 and alike(x, i, y, j) for j in range(WIDTH)):
+                total += 3
+        return total
+
+    score = points(a, b) + points(b, a)
+    lo_a, hi_a, ex_a, lo_b, hi_b, ex_b = births
+    if MISSING not in (lo_a, lo_b):
+        gap = max(lo_a - hi_b, lo_b - hi_a, 0)
+        if ex_a and ex_b and lo_a == lo_b:
+            score += 26
+        elif gap == 0:
+            score += 10
+        elif gap <= 365:
+            score += 6
+        elif gap <= 2 * 365:
+            score += 2
+        elif gap > 5 * 365:
+            score -= 10
+    if min(sexes) >= 0 and sexes[0] != sexes[1]:
+        score -= 20
+    return score
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_affinity_equals_reference(data: st.DataObject) -> None:
+    a, b = data.draw(chains(5)), data.draw(chains(4))
+    ba, bb = data.draw(intervals(5)), data.draw(intervals(4))
+    sa = np.array(data.draw(st.lists(st.integers(-1, 1), min_size=5, max_size=5)), np.int32)
+    sb = np.array(data.draw(st.lists(st.integers(-1, 1), min_size=4, max_size=4)), np.int32)
+    li, ri = data.draw(pairs(5, 4))
+    ids = np.unique(li.astype(np.int64) * 4 + ri)
+    got = kernels.affinity(
+        (a, ba.lo, ba.hi, ba.exact, sa), (b, bb.lo, bb.hi, bb.exact, sb), ids, 4,
+        missing=MISSING, year=365,
+    )  # fmt: skip
+    want = []
+    for pair in ids.tolist():
+        x, y = divmod(pair, 4)
+        births = (int(ba.lo[x]), int(ba.hi[x]), bool(ba.exact[x]))
+        births += (int(bb.lo[y]), int(bb.hi[y]), bool(bb.exact[y]))
+        want.append(affinity_reference(unpack(a, x), unpack(b, y), births, (sa[x], sb[y])))
+    assert got.tolist() == want
+
+
+def top_reference(
+    ids: list[int], n_right: int, offset: int, score: list[int], rank: list[int], k: int
+) -> list[bool]:
+    incident: dict[int, list[tuple[int, int, int]]] = {}
+    for p, pair in enumerate(ids):
+        x, y = divmod(pair, n_right)
+        y += offset
+        incident.setdefault(x, []).append((-score[p], rank[y], p))
+        incident.setdefault(y, []).append((-score[p], rank[x], p))
+    keep = [False] * len(ids)
+    for pairs_of_node in incident.values():
+        for _s, _r, p in sorted(pairs_of_node)[:k]:
+            keep[p] = True
+    return keep
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), st.booleans(), st.integers(1, 4))
+def test_top_per_record_equals_reference(data: st.DataObject, dedupe: bool, k: int) -> None:
+    n = 6
+    if dedupe:  # one list: pairs i < j, a record is one node whichever side it is on
+        index = st.tuples(st.integers(0, n - 2), st.integers(1, n - 1)).filter(
+            lambda p: p[0] < p[1]
+        )
+    else:
+        index = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+    found = data.draw(st.lists(index, min_size=1, max_size=30, unique=True))
+    ids = np.array(sorted(x * n + y for x, y in found), dtype=np.int64)
+    score = np.array(
+        data.draw(st.lists(st.integers(-3, 3), min_size=len(ids), max_size=len(ids))), np.int16
+    )
+    nodes = n if dedupe else 2 * n
+    rank = np.array(data.draw(st.permutations(range(nodes))), dtype=np.int64)
+    offset = 0 if dedupe else n
+    got = kernels.top_per_record(ids, n, score, rank, k, right_offset=offset)
+    want = top_reference(ids.tolist(), n, offset, score.tolist(), rank.tolist(), k)
+    assert got.tolist() == want

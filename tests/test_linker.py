@@ -134,6 +134,24 @@ def test_blocking_report(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) 
     assert report["pairs_completeness"].iloc[-1] >= 0.9
 
 
+def test_candidate_budget_in_the_report_and_the_pipeline(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    linker = rm.Linker(rm.LinkConfig(candidates_per_record=3))
+    report = linker.blocking_report(requests, sightings, synthetic["truth"])
+    budget = report.iloc[-1]
+    assert budget["rule"] == "best 3 per record"
+    assert budget["new_pairs"] < 0  # it only removes pairs
+    assert budget["cumulative_pairs"] <= 3 * (len(requests) + len(sightings))
+    assert budget["pairs_completeness"] <= report["pairs_completeness"].iloc[-2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        matches = linker.fit(requests, sightings).predict(requests, sightings, threshold=0.0)
+    assert matches.groupby("request_id").size().max() <= 5  # top_k still applies
+    assert len(matches) > 0
+
+
 def test_dedupe_finds_planted_duplicates(synthetic: dict[str, pd.DataFrame]) -> None:
     base = synthetic["sightings"].head(300)
     copies = base.head(30).assign(record_id=lambda f: "dup-" + f["record_id"])
