@@ -578,4 +578,14 @@ def _describe(data: PreparedPair, rule: Sequence[str], code: int) -> str:
         a, b = divmod(code, int(_WIDTH))
         if a < len(data.classes) and b < len(data.classes):
             return f"{data.classes[a]} + {data.classes[b]}"
+    if first == "name_pair_any":
+        parts = []
+        for typed in divmod(code, int(_WIDTH)):
+            value, kind = divmod(typed, 3)
+            words = data.classes if kind == 0 else data.keys
+            if not 0 <= value < len(words):
+                break
+            parts.append(words[value])
+        if len(parts) == 2:
+            return " + ".join(parts)
     return f"{first}={code}"

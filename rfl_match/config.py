@@ -106,15 +106,14 @@ class LinkConfig:
     compare: tuple[ComparisonSpec, ...] = ()
     default_comparisons: bool = True
     blocking: tuple[tuple[str, ...], ...] = (
-        ("name_pair_class",),
-        ("name_pair_skeleton",),
+        ("name_pair_any",),
         ("name_joined_skeleton",),
         ("given_class", "birth_band"),
         ("name_skeleton", "birth_year"),
     )
     max_block_size: int = 5_000
     sorted_window: int = 5
-    candidates_per_record: int = 0
+    candidates_per_record: int = 20
     threshold: float = 0.5
     top_k: int = 5
     term_frequency: bool = True

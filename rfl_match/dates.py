@@ -149,11 +149,16 @@ class BirthIntervals:
 
 
 def birth_intervals(
-    date_of_birth: pd.Series | None, age: pd.Series | None, source_date: pd.Series | None
+    date_of_birth: pd.Series | None,
+    age: pd.Series | None,
+    source_date: pd.Series | None,
+    *,
+    size: int = 0,
 ) -> BirthIntervals:
     """Birth intervals for many records: the date of birth where given, else the age as of
-    the source date. Each distinct value is parsed once."""
-    n = _length(date_of_birth, age, source_date)
+    the source date. Each distinct value is parsed once. ``size``: the number of records
+    when none of the three columns is given (all unknown)."""
+    n = _length(date_of_birth, age, source_date, default=size)
     lo = np.full(n, MISSING, dtype=np.int32)
     hi = np.full(n, MISSING, dtype=np.int32)
     exact = np.zeros(n, dtype=bool)
@@ -190,8 +195,8 @@ def birth_intervals(
     return BirthIntervals(lo=lo, hi=hi, exact=exact)
 
 
-def _length(*series: pd.Series | None) -> int:
+def _length(*series: pd.Series | None, default: int) -> int:
     for s in series:
         if s is not None:
             return len(s)
-    return 0
+    return default

@@ -351,6 +351,7 @@ class PreparedPair:
                 self.column(side, "date_of_birth"),
                 self.column(side, "age"),
                 self.column(side, "source_date"),
+                size=self.sizes[side],
             )
         result: BirthIntervals = self._cache[key]
         return result
@@ -364,6 +365,7 @@ class PreparedPair:
                 self.column(side, date_field) if date_field else None,
                 self.column(side, age_field) if age_field else None,
                 self.column(side, "source_date") if age_field else None,
+                size=self.sizes[side],
             )
         result: BirthIntervals = self._cache[key]
         return result

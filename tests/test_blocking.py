@@ -218,3 +218,17 @@ def test_candidate_budget_prefers_the_same_birth_and_sex() -> None:
     # l0 and r1 share a birth date, l1 and r0 a birth year; r2 and r3 (no birth) keep
     # l0 by id, r3 although its sex differs from both.
     assert met == {(0, 1), (1, 0), (0, 2), (0, 3)}
+
+
+def test_no_birth_columns_at_all_in_an_oversized_block_and_the_budget() -> None:
+    """Inputs with names only: the birth order and the budget's score read unknown births
+    (this once indexed an empty array)."""
+    names = pd.DataFrame({"full_name": ["Mohammed Ali Hassan"] * 60})
+    left = validate_records(names.assign(record_id=[f"l{i}" for i in range(60)]))
+    right = validate_records(names.assign(record_id=[f"r{i}" for i in range(60)]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pairs = block(
+            PreparedPair(left, right), [("name_pair_any",)], max_block=100, window=2, per_record=3
+        )
+    assert set(pairs.left.tolist()) == set(range(60)) == set(pairs.right.tolist())

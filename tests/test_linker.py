@@ -128,9 +128,11 @@ def test_blocking_report(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) 
     report = fitted.blocking_report(
         synthetic["requests"], synthetic["sightings"], synthetic["truth"]
     )
-    assert list(report["rule"]) == ["+".join(r) for r in fitted.config.blocking]
+    budget = fitted.config.candidates_per_record
+    rules = ["+".join(r) for r in fitted.config.blocking]
+    assert list(report["rule"]) == [*rules, f"best {budget} per record"]
     assert report["new_pairs"].sum() == report["cumulative_pairs"].iloc[-1]
-    assert report["pairs_completeness"].is_monotonic_increasing
+    assert report["pairs_completeness"].iloc[:-1].is_monotonic_increasing
     assert report["pairs_completeness"].iloc[-1] >= 0.9
 
 
