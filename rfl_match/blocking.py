@@ -48,7 +48,7 @@ class RuleStats:
     blocks, and the blocks left out as too large."""
 
     rule: str
-    pairs: int = 0
+    pairs: int = 0  # after the candidate budget, where one is set
     largest_blocks: list[tuple[str, int]] = field(default_factory=list)
     oversized: list[tuple[str, int]] = field(default_factory=list)
 
@@ -272,6 +272,9 @@ def _blocks(left: KeyValues, right: KeyValues, *, max_block: int) -> _Blocks:
     return _Blocks(keys[keep], lrows, rrows, ls[keep], lc[keep], rs[keep], rc[keep], oversized)
 
 
+#: Drops candidate pairs (ascending ids in, a subset out): the candidate budget.
+Prune = Callable[[Int64Array], Int64Array]
+
 #: Pairs materialised at once while joining (bounds the temporaries of a join).
 JOIN_BATCH = 1 << 22
 
@@ -283,9 +286,11 @@ def join_ids(
     max_block: int,
     n_right: int,
     dedupe: bool = False,
+    prune: Prune | None = None,
 ) -> tuple[Int64Array, _Blocks]:
     """The distinct pair ids of all pairs of rows sharing a key value, ascending, made
-    a batch of blocks at a time; and the blocks (with those left out as oversized)."""
+    a batch of blocks at a time (each batch ``prune``-d, if given, before it is merged);
+    and the blocks (with those left out as oversized)."""
     blocks = _blocks(left, right, max_block=max_block)
     ids = np.zeros(0, dtype=np.int64)
     ends = np.cumsum(blocks.sizes)
@@ -294,7 +299,8 @@ def join_ids(
         reached = int(ends[first - 1]) if first else 0
         last = max(int(np.searchsorted(ends, reached + JOIN_BATCH, side="right")), first + 1)
         lr, rr = blocks.rows(first, last)
-        ids = kernels.merge_unique(ids, pair_ids(lr, rr, n_right, dedupe))
+        batch = pair_ids(lr, rr, n_right, dedupe)
+        ids = kernels.merge_unique(ids, prune(batch) if prune else batch)
         first = last
     return ids, blocks
 
@@ -315,6 +321,7 @@ def _refine(
     max_block: int,
     window: int,
     dedupe: bool,
+    prune: Prune | None = None,
 ) -> tuple[Int64Array, list[tuple[int, int]]]:
     """Inside oversized blocks, let the birth band take over as a further key; and let
     every record of an oversized block meet its nearest records of the other side in it
@@ -328,9 +335,12 @@ def _refine(
     sub_left = combine(left, key_values(data, 0, "birth_band"))
     sub_right = combine(right, key_values(data, 1, "birth_band"))
     n_right = data.sizes[1]
-    ids, sub = join_ids(sub_left, sub_right, max_block=max_block, n_right=n_right, dedupe=dedupe)
+    ids, sub = join_ids(
+        sub_left, sub_right, max_block=max_block, n_right=n_right, dedupe=dedupe, prune=prune
+    )
     for near_l, near_r in nearest_in_blocks(data, left, right, window=window):
-        ids = kernels.merge_unique(ids, pair_ids(near_l, near_r, n_right, dedupe))
+        near = pair_ids(near_l, near_r, n_right, dedupe)
+        ids = kernels.merge_unique(ids, prune(near) if prune else near)
     return ids, sub.oversized
 
 
@@ -442,23 +452,38 @@ def block(
     _n_left, n_right = data.sizes
     seen = np.zeros(0, dtype=np.int64)
     stats: list[RuleStats] = []
+
+    def prune(ids: Int64Array) -> Int64Array:
+        return best_per_record(data, ids, per_record, dedupe=dedupe, workers=workers)
+
+    # The budget is applied to each batch and each rule's pairs before the union, and to
+    # the union: the same pairs as once to the union (a pair among a record's best of all
+    # its candidates is among its best of any part of them), in bounded memory.
+    budget = prune if per_record else None
     for rule in rules:
         name = "+".join(rule)
         if rule[0].startswith(SORTED):
             lr, rr = sorted_neighbourhood(data, rule[0][len(SORTED) :], window=window)
             ids = pair_ids(lr, rr, n_right, dedupe)
+            ids = budget(ids) if budget else ids
             seen = kernels.merge_unique(seen, ids)
             stats.append(RuleStats(name, pairs=len(ids)))
             continue
         left = rule_values(data, 0, rule)
         right = rule_values(data, 1, rule)
-        ids, blocks = join_ids(left, right, max_block=max_block, n_right=n_right, dedupe=dedupe)
+        ids, blocks = join_ids(
+            left, right, max_block=max_block, n_right=n_right, dedupe=dedupe, prune=budget
+        )
         oversized = blocks.oversized
         still_over = 0
         if oversized:
-            extra, still = _refine(data, left, right, oversized, max_block, window, dedupe)
+            extra, still = _refine(
+                data, left, right, oversized, max_block, window, dedupe, prune=budget
+            )
             ids = kernels.merge_unique(ids, extra)
             still_over = len(still)
+        if budget:
+            ids = budget(ids)
         seen = kernels.merge_unique(seen, ids)
         rule_stats = RuleStats(name, pairs=len(ids))
         if len(blocks.keys):
@@ -479,8 +504,8 @@ def block(
                 stacklevel=2,
             )
         stats.append(rule_stats)
-    if per_record:
-        seen = best_per_record(data, seen, per_record, dedupe=dedupe, workers=workers)
+    if budget:
+        seen = budget(seen)
         stats.append(RuleStats(f"best {per_record} per record", pairs=len(seen)))
     return CandidatePairs(seen, n_right, stats)
 

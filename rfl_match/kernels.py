@@ -335,6 +335,9 @@ def _incidence(
     return offsets, positions
 
 
+_SCORE_BINS = 512  # affinity scores lie in [-256, 256): one histogram bin each
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _top_per_node(
     ids: npt.NDArray[np.int64], n_right: int, right_offset: int,
@@ -347,24 +350,43 @@ def _top_per_node(
     widest = degree.max() if n_nodes else 0
     parts = 256
     step = (n_nodes + parts - 1) // parts
+    half = _SCORE_BINS // 2
     for part in prange(parts):
-        keys = np.empty(widest, dtype=np.int64)  # one buffer per part, not per node
+        # Buffers per part, not per node: a score histogram, and the tied pairs.
+        hist = np.zeros(_SCORE_BINS, dtype=np.int64)
+        tie_rank = np.empty(widest, dtype=np.int64)
+        tie_pos = np.empty(widest, dtype=np.int64)
         for node in range(part * step, min((part + 1) * step, n_nodes)):
             lo, hi = offsets[node], offsets[node + 1]
             if hi - lo <= k:
                 for t in range(lo, hi):
                     keep[positions[t]] = True
                 continue
-            # Best score first; ties go to the other record's lower id rank.
+            # The k-th best score: every pair above it stays; of the pairs at it, those
+            # whose other record has the lowest id ranks fill the rest.
+            for t in range(lo, hi):
+                hist[min(max(score[positions[t]] + half, 0), _SCORE_BINS - 1)] += 1
+            above = 0
+            cut = _SCORE_BINS - 1
+            while above + hist[cut] < k:
+                above += hist[cut]
+                cut -= 1
+            ties = 0
             for t in range(lo, hi):
                 p = positions[t]
-                x = ids[p] // n_right
-                y = ids[p] - x * n_right + right_offset
-                other = y if x == node else x
-                keys[t - lo] = (np.int64(40000) - score[p]) * (len(rank) + 1) + rank[other]
-            order = np.argsort(keys[: hi - lo])
-            for t in range(k):
-                keep[positions[lo + order[t]]] = True
+                b = min(max(score[p] + half, 0), _SCORE_BINS - 1)
+                hist[b] = 0
+                if b > cut:
+                    keep[p] = True
+                elif b == cut:
+                    x = ids[p] // n_right
+                    y = ids[p] - x * n_right + right_offset
+                    tie_rank[ties] = rank[y] if x == node else rank[x]
+                    tie_pos[ties] = p
+                    ties += 1
+            order = np.argsort(tie_rank[:ties])
+            for t in range(k - above):
+                keep[tie_pos[order[t]]] = True
 
 
 def affinity(

@@ -232,3 +232,23 @@ def test_no_birth_columns_at_all_in_an_oversized_block_and_the_budget() -> None:
             PreparedPair(left, right), [("name_pair_any",)], max_block=100, window=2, per_record=3
         )
     assert set(pairs.left.tolist()) == set(range(60)) == set(pairs.right.tolist())
+
+
+@settings(max_examples=30, deadline=None)
+@given(people, people, st.integers(1, 3))
+def test_budget_in_batches_equals_budget_once_on_the_union(
+    a: list[tuple[str, str]], b: list[tuple[str, str]], per_record: int
+) -> None:
+    """Pruning each join batch, each rule and then the union keeps exactly the pairs that
+    pruning the whole union once keeps."""
+    left, right = frame(a + a, "l"), frame(b, "r")
+    data = PreparedPair(left, right)
+    whole = block(data, RULES, max_block=10_000)
+    once = blocking.best_per_record(data, whole.ids, per_record, dedupe=False)
+    batch = blocking.JOIN_BATCH
+    try:
+        blocking.JOIN_BATCH = 2
+        staged = block(data, RULES, max_block=10_000, per_record=per_record)
+    finally:
+        blocking.JOIN_BATCH = batch
+    assert staged.ids.tolist() == once.tolist()
