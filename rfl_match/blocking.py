@@ -277,6 +277,8 @@ Prune = Callable[[Int64Array], Int64Array]
 
 #: Pairs materialised at once while joining (bounds the temporaries of a join).
 JOIN_BATCH = 1 << 22
+#: Pairs a rule may gather before the candidate budget thins them (bounds its memory).
+PRUNE_AT = 1 << 24
 
 
 def join_ids(
@@ -289,8 +291,8 @@ def join_ids(
     prune: Prune | None = None,
 ) -> tuple[Int64Array, _Blocks]:
     """The distinct pair ids of all pairs of rows sharing a key value, ascending, made
-    a batch of blocks at a time (each batch ``prune``-d, if given, before it is merged);
-    and the blocks (with those left out as oversized)."""
+    a batch of blocks at a time; and the blocks (with those left out as oversized).
+    ``prune``, if given, thins the pairs whenever they pass ``PRUNE_AT``."""
     blocks = _blocks(left, right, max_block=max_block)
     ids = np.zeros(0, dtype=np.int64)
     ends = np.cumsum(blocks.sizes)
@@ -299,8 +301,9 @@ def join_ids(
         reached = int(ends[first - 1]) if first else 0
         last = max(int(np.searchsorted(ends, reached + JOIN_BATCH, side="right")), first + 1)
         lr, rr = blocks.rows(first, last)
-        batch = pair_ids(lr, rr, n_right, dedupe)
-        ids = kernels.merge_unique(ids, prune(batch) if prune else batch)
+        ids = kernels.merge_unique(ids, pair_ids(lr, rr, n_right, dedupe))
+        if prune and len(ids) > PRUNE_AT:
+            ids = prune(ids)
         first = last
     return ids, blocks
 
@@ -339,8 +342,7 @@ def _refine(
         sub_left, sub_right, max_block=max_block, n_right=n_right, dedupe=dedupe, prune=prune
     )
     for near_l, near_r in nearest_in_blocks(data, left, right, window=window):
-        near = pair_ids(near_l, near_r, n_right, dedupe)
-        ids = kernels.merge_unique(ids, prune(near) if prune else near)
+        ids = kernels.merge_unique(ids, pair_ids(near_l, near_r, n_right, dedupe))
     return ids, sub.oversized
 
 
@@ -456,9 +458,9 @@ def block(
     def prune(ids: Int64Array) -> Int64Array:
         return best_per_record(data, ids, per_record, dedupe=dedupe, workers=workers)
 
-    # The budget is applied to each batch and each rule's pairs before the union, and to
-    # the union: the same pairs as once to the union (a pair among a record's best of all
-    # its candidates is among its best of any part of them), in bounded memory.
+    # The budget thins a rule's pairs as they grow, each rule's pairs before the union,
+    # and the union: the same pairs as once to the union (a pair among a record's best of
+    # all its candidates is among its best of any part of them), in bounded memory.
     budget = prune if per_record else None
     for rule in rules:
         name = "+".join(rule)

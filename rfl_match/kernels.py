@@ -259,24 +259,35 @@ _SEX_DIFFERENT = -20
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
 def _part_points(a: IntArray, x: int, b: IntArray, y: int, width: int) -> int:
-    """Over the parts of record x: points for each that record y has by class, fewer for
-    one that only sounds like one of y's."""
+    """Points for each part of either record that the other has by class, fewer for one
+    that only sounds like one of the other's (parts are left-aligned: the first empty
+    slot ends a chain). One pass over the part pairs serves both directions."""
     total = 0
+    same_b = 0  # bit j: part j of y has its class among x's parts
+    sound_b = 0  # bit j: part j of y sounds like one of x's parts
     for i in range(width):
-        if a[x, i] < 0:
-            continue
+        ca = a[x, i]
+        if ca < 0:
+            break
         best = 0
         for j in range(width):
-            if b[y, j] < 0:
-                continue
-            if a[x, i] == b[y, j]:
-                best = _PART_SAME
+            cb = b[y, j]
+            if cb < 0:
                 break
-            if (a[x, width + i] >= 0 and a[x, width + i] == b[y, width + j]) or (
+            if ca == cb:
+                best = _PART_SAME
+                same_b |= 1 << j
+            elif (a[x, width + i] >= 0 and a[x, width + i] == b[y, width + j]) or (
                 a[x, 2 * width + i] >= 0 and a[x, 2 * width + i] == b[y, 2 * width + j]
             ):
-                best = _PART_SOUNDS
+                best = max(best, _PART_SOUNDS)
+                sound_b |= 1 << j
         total += best
+    for j in range(width):
+        if same_b & (1 << j):
+            total += _PART_SAME
+        elif sound_b & (1 << j):
+            total += _PART_SOUNDS
     return total
 
 
@@ -291,7 +302,7 @@ def _affinity(
     for k in prange(len(ids)):
         x = ids[k] // n_right
         y = ids[k] - x * n_right
-        score = _part_points(a, x, b, y, width) + _part_points(b, y, a, x, width)
+        score = _part_points(a, x, b, y, width)
         la, lb = np.int64(lo_a[x]), np.int64(lo_b[y])
         if la != missing and lb != missing:
             gap = max(max(la - np.int64(hi_b[y]), lb - np.int64(hi_a[x])), np.int64(0))

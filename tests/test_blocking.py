@@ -245,10 +245,10 @@ def test_budget_in_batches_equals_budget_once_on_the_union(
     data = PreparedPair(left, right)
     whole = block(data, RULES, max_block=10_000)
     once = blocking.best_per_record(data, whole.ids, per_record, dedupe=False)
-    batch = blocking.JOIN_BATCH
+    batch, prune_at = blocking.JOIN_BATCH, blocking.PRUNE_AT
     try:
-        blocking.JOIN_BATCH = 2
+        blocking.JOIN_BATCH, blocking.PRUNE_AT = 2, 3
         staged = block(data, RULES, max_block=10_000, per_record=per_record)
     finally:
-        blocking.JOIN_BATCH = batch
+        blocking.JOIN_BATCH, blocking.PRUNE_AT = batch, prune_at
     assert staged.ids.tolist() == once.tolist()
