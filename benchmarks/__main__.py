@@ -1,4 +1,5 @@
-"""``python -m benchmarks <quality|speed|febrl|peers|all> [--sizes ...] [--quick]``."""
+"""``python -m benchmarks <quality|calibration|speed|febrl|peers|all> [--sizes ...]
+[--quick]``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from benchmarks.common import QUICK_RESULTS, RESULTS, log, write_section
 
-SUITES = ("quality", "speed", "febrl", "peers")
+SUITES = ("quality", "calibration", "speed", "febrl", "peers")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +49,13 @@ def main(argv: list[str] | None = None) -> int:
             n_req, n_sig = (1_000, 2_000) if args.quick else (5_000, 10_000)
             lines = quality.run(n_req, n_sig, args.seed, command, results)
             write_section("quality", lines, results)
+        elif suite == "calibration":
+            from benchmarks import calibration
+
+            n_req, n_sig = (2_000, 4_000) if args.quick else (20_000, 40_000)
+            seeds = [args.seed, args.seed + 1, args.seed + 2]
+            lines = calibration.run(n_req, n_sig, seeds, command)
+            write_section("calibration", lines, results)
         elif suite == "speed":
             from benchmarks import speed
 

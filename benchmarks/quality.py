@@ -1,5 +1,6 @@
 """Quality on seeded synthetic data: precision, recall, F1, recall@k, per culture and per
-corruption, the precision-recall curve, and calibration (issues 5 and 6)."""
+corruption, the precision-recall curve, and calibration on this draw (issues 5 and 6; the
+larger calibration measurement, with reviewed pairs, is ``benchmarks.calibration``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 import rfl_match as rm
+from benchmarks.calibration import reliability, summary
 from benchmarks.common import (
     FIGURES,
     RESULTS,
@@ -65,36 +67,6 @@ def _pr_curve(prob: np.ndarray, hit: np.ndarray, n_true: int) -> pd.DataFrame:
     return pd.DataFrame(
         {"threshold": prob[order], "precision": tp / k, "recall": tp / max(n_true, 1)}
     )
-
-
-def reliability(prob: np.ndarray, hit: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
-    """Per probability decile (equal width): pairs, mean prediction, observed match share."""
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    which = np.clip(np.searchsorted(edges, prob, side="right") - 1, 0, bins - 1)
-    rows = []
-    for b in range(bins):
-        sel = which == b
-        n = int(sel.sum())
-        rows.append(
-            {
-                "predicted probability": f"[{edges[b]:.1f}, {edges[b + 1]:.1f}"
-                + ("]" if b == bins - 1 else ")"),
-                "pairs": n,
-                "mean predicted": float(prob[sel].mean()) if n else None,
-                "observed share of true matches": float(hit[sel].mean()) if n else None,
-                "gap": float(prob[sel].mean() - hit[sel].mean()) if n else None,
-                "95% interval": _wilson(int(hit[sel].sum()), n) if n else None,
-            }
-        )
-    return rows
-
-
-def _wilson(k: int, n: int, z: float = 1.96) -> str:
-    """Wilson score interval of an observed share k / n."""
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return f"{max(centre - half, 0.0):.3f}-{min(centre + half, 1.0):.3f}"
 
 
 def _plot(curve: pd.DataFrame, at_default: tuple[float, float], path: str, title: str) -> bool:
@@ -197,7 +169,6 @@ def run(
     )
     raw = rm.scoring.probability(scored["match_weight"].to_numpy(np.float64))
     calib = reliability(prob, hit)
-    labelled = _labelled_calibration(data, scored, hit, seed)
     speed = _speed_line(fit_time, predict_time, n_requests, n_sightings)
 
     lines = header(
@@ -248,87 +219,20 @@ def run(
         "",
         *table(reliability(raw, hit)),
         "",
-        _summary(raw, hit),
+        summary(raw, hit),
         "",
         "**Unsupervised**, `rm.Linker().fit(requests, sightings)`: the weight read through "
         "the map fitted without labels (each comparison predicted from the others' "
-        "weight), all candidates:",
+        "weight, locally dependent ones set aside), all candidates:",
         "",
         *table(calib),
         "",
-        _summary(prob, hit),
+        summary(prob, hit),
         "",
-        *labelled,
+        "Pooled over larger draws, and with reviewed pairs: the Calibration section.",
     ]
     if notes:
         lines += ["", "Warnings raised: " + "; ".join(f"`{n}`" for n in notes)]
-    return lines
-
-
-def _summary(prob: np.ndarray, hit: np.ndarray) -> str:
-    rows = reliability(prob, hit)
-    ece = sum(r["pairs"] * abs(r["gap"]) for r in rows if r["gap"] is not None)
-    worst = max(abs(r["gap"]) for r in rows if r["gap"] is not None)
-    within = sum(abs(r["gap"]) <= 0.05 for r in rows if r["gap"] is not None)
-    filled = sum(r["gap"] is not None for r in rows)
-    return (
-        f"Largest |gap| {worst:.3f}; {within} of {filled} bins within 0.05; Brier score "
-        f"{float(np.mean((prob - hit) ** 2)):.4f}; expected calibration error "
-        f"{ece / max(len(prob), 1):.4f} (pair-weighted mean |gap|)."
-    )
-
-
-def _labelled_calibration(
-    data: Synthetic, scored: pd.DataFrame, hit: np.ndarray, seed: int, draws: int = 3
-) -> list[str]:
-    """Review every candidate of 10% of the requests, fit with those labels, and measure
-    calibration on the candidates of the other 90% only; repeated for a few draws."""
-    requests = np.sort(scored["request_id"].astype(str).unique())
-    lines: list[str] = []
-    worst_by_draw = []
-    for draw in range(draws):
-        rng = np.random.default_rng(seed + 1000 + draw)
-        chosen = rng.choice(requests, len(requests) // 10, replace=False)
-        mask = np.asarray(scored["request_id"].astype(str).isin(chosen))
-        labels = scored.loc[mask, ["request_id", "sighting_id"]].assign(is_match=hit[mask])
-        log(f"quality: fit with {len(labels):,} reviewed pairs ({int(hit[mask].sum())} matches)")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            linker = rm.Linker().fit(data.requests, data.sightings, labels=labels)
-            again = linker.predict(data.requests, data.sightings, threshold=0.0, top_k=0)
-        again_keys = pair_keys(again["request_id"], again["sighting_id"])
-        rest = np.asarray(~again["request_id"].astype(str).isin(chosen))
-        prob = again["match_probability"].to_numpy(np.float64)[rest]
-        truth = np.asarray(
-            again_keys.isin(pair_keys(scored["request_id"], scored["sighting_id"])[hit])
-        )
-        truth = truth[rest]
-        rows = reliability(prob, truth)
-        worst_by_draw.append(max(abs(r["gap"]) for r in rows if r["gap"] is not None))
-        if draw == 0:
-            cal = linker.model_.calibration_ if linker.model_ is not None else None
-            lines += [
-                f"**With reviewed pairs**: every candidate of {len(chosen):,} requests (10%, "
-                f"seeded) reviewed: {len(labels):,} pairs, {int(hit[mask].sum())} matches; "
-                "`fit(requests, sightings, labels=reviewed)` (cross-fitted over 5 folds of "
-                f"requests); measured on the {int(rest.sum()):,} candidates of the other 90% "
-                "of requests only"
-                + (
-                    f" (map: knots {list(cal.knots)}, slopes {[round(x, 3) for x in cal.slopes]}):"
-                    if cal is not None
-                    else ":"
-                ),
-                "",
-                *table(rows),
-                "",
-                _summary(prob, truth),
-            ]
-    lines += [
-        "",
-        f"Largest |gap| over {draws} draws of the reviewed 10%: "
-        + ", ".join(f"{g:.3f}" for g in worst_by_draw)
-        + ".",
-    ]
     return lines
 
 

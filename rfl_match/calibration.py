@@ -15,13 +15,23 @@ raw one rather than a step. Two ways to fit it:
 - :func:`fit_on_labels`: logistic regression of reviewed pairs' outcomes on their weights,
   cross-fitted by the caller so that no reviewed pair calibrates a model it trained.
 - :func:`fit_on_comparisons` (no labels): each comparison in turn serves as a noisy label for
-  the evidence of all the others. Under the model, a pair's level on comparison c has the
-  distribution ``p m_c + (1 - p) u_c``, where p is the probability the other comparisons'
-  weight gives; the map that best predicts every comparison from the rest is the one fitted.
-  When the others double-count evidence, the raw p predicts c too confidently and the fit
-  flattens the slope. It cannot see dependence that every comparison shares, it can
-  over-correct when comparisons duplicate one another (tests/test_calibration.py), and it
-  relies on m and u, themselves estimated under independence: labels are the better judge.
+  the evidence of the others it is not locally dependent on. Under the model, a pair's
+  level on comparison c has the distribution ``p m_c + (1 - p) u_c``, where p is the
+  probability the others' weight gives; the map that best predicts every comparison from
+  the rest is the one fitted. When the others double-count evidence, the raw p predicts c
+  too confidently and the fit flattens the slope.
+
+  That reasoning holds only for a c independent of the others given match status. Where it
+  is not (a family name and a grandfather's name that is the family name; a given name
+  and sex; place of birth and place of origin), the others predict c through the
+  dependence as well as through p, the fit takes that for noise in p, and the map comes
+  out too flat (overpredicting weak pairs). So a comparison is predicted only from those
+  it is not locally dependent on: :func:`local_dependence` measures, for each pair of
+  comparisons, how far their joint levels depart from what match status explains (the
+  bivariate residual of latent class analysis), and pairs at or over LOCAL_DEPENDENCE
+  leave each other out. It still cannot see dependence that every comparison shares
+  weakly, and it relies on m and u, themselves estimated under independence: labels are
+  the better judge.
 """
 
 from __future__ import annotations
@@ -47,6 +57,11 @@ KNOT_QUANTILES = (0.05, 0.25, 0.5)
 MIN_PER_CLASS = 50
 # Knots closer than this (bits) are merged.
 _MIN_KNOT_GAP = 1.0
+# Two comparisons are locally dependent when their bivariate residual (local_dependence)
+# is at least this: Cohen's effect size w = sqrt(0.04) = 0.2, between small (0.1) and
+# medium (0.3). An effect size, not a test: over a million pairs every departure is
+# significant. The Calibration section of benchmarks/RESULTS.md compares other limits.
+LOCAL_DEPENDENCE = 0.04
 
 
 @dataclass(frozen=True)
@@ -217,28 +232,11 @@ def fit_on_labels(weights: npt.ArrayLike, is_match: npt.ArrayLike) -> WeightCali
     )
 
 
-def fit_on_comparisons(
-    patterns: npt.NDArray[np.int8],
-    counts: npt.NDArray[np.int64],
-    m: Sequence[FloatArray],
-    u: Sequence[FloatArray],
-    prior_weight: float,
-) -> WeightCalibration:
-    """The map without labels: each comparison predicted from the weight of the others.
-
-    Args:
-        patterns: distinct level patterns of the candidate pairs, (K, C).
-        counts: how many pairs show each pattern.
-        m, u: per comparison, the model's m and u of each level (index 0: missing).
-        prior_weight: log2 prior odds of a match among candidates.
-
-    A two-parameter map (intercept, slope): with no labels, a richer curve would fit the
-    model's own errors in m and u.
-    """
-    if len(counts) < 2:
-        return IDENTITY
-    idx = patterns.astype(np.intp)
-    level_w = np.stack(
+def _level_weights(
+    idx: npt.NDArray[np.intp], m: Sequence[FloatArray], u: Sequence[FloatArray]
+) -> FloatArray:
+    """Patterns x comparisons: log2(m / u) of each pattern's level, 0 where missing."""
+    return np.stack(
         [
             np.where(
                 idx[:, c] > 0,
@@ -250,7 +248,82 @@ def fit_on_comparisons(
         ],
         axis=1,
     )
+
+
+def local_dependence(
+    patterns: npt.NDArray[np.int8],
+    counts: npt.NDArray[np.int64],
+    m: Sequence[FloatArray],
+    u: Sequence[FloatArray],
+    prior_weight: float,
+) -> FloatArray:
+    """Bivariate residual of each pair of comparisons, (C, C) with a zero diagonal.
+
+    Among the pairs where both comparisons are known, the joint counts of their levels
+    against those the two-class model expects (matches ``m_c m_d``, non-matches
+    ``u_c u_d``, mixed by the prior): ``sum (observed - expected)**2 / expected``, divided
+    by the pairs (phi squared, Cohen's w squared). Near 0 when match status explains the
+    pair's agreement; large when they agree together beyond it (one a copy of the other).
+
+    >>> m, u = [np.array([0, 0.2, 0.8])] * 3, [np.array([0, 0.8, 0.2])] * 3
+    >>> # The second comparison copies the first; the third follows match status only.
+    >>> levels = np.array([[1, 1, 1], [2, 2, 2], [1, 1, 2], [2, 2, 1]], dtype=np.int8)
+    >>> phi2 = local_dependence(levels, np.array([49, 19, 16, 16]), m, u, np.log2(1 / 3))
+    >>> round(float(phi2[0, 1]), 2), round(float(phi2[0, 2]), 2)
+    (0.51, 0.0)
+    """
+    idx = patterns.astype(np.intp)
+    n_comp = idx.shape[1]
+    share = 1.0 / (1.0 + 2.0 ** -float(prior_weight))
+    weight = counts.astype(np.float64)
+    out = np.zeros((n_comp, n_comp))
+    for c, d in itertools.combinations(range(n_comp), 2):
+        lc, ld = len(m[c]), len(m[d])
+        observed = np.bincount(idx[:, c] * ld + idx[:, d], weights=weight, minlength=lc * ld)
+        observed = observed.reshape(lc, ld)[1:, 1:]  # both known
+        n = float(observed.sum())
+        mc, uc, md, ud = m[c][1:], u[c][1:], m[d][1:], u[d][1:]
+        if n <= 0 or min(mc.sum(), uc.sum(), md.sum(), ud.sum()) <= 0:
+            continue
+        expected = n * (
+            share * np.outer(mc / mc.sum(), md / md.sum())
+            + (1 - share) * np.outer(uc / uc.sum(), ud / ud.sum())
+        )
+        ok = expected > 0
+        out[c, d] = out[d, c] = float(((observed - expected)[ok] ** 2 / expected[ok]).sum() / n)
+    return out
+
+
+def fit_on_comparisons(
+    patterns: npt.NDArray[np.int8],
+    counts: npt.NDArray[np.int64],
+    m: Sequence[FloatArray],
+    u: Sequence[FloatArray],
+    prior_weight: float,
+    *,
+    dependence_limit: float = LOCAL_DEPENDENCE,
+) -> WeightCalibration:
+    """The map without labels: each comparison predicted from the weight of the others it
+    is not locally dependent on.
+
+    Args:
+        patterns: distinct level patterns of the candidate pairs, (K, C).
+        counts: how many pairs show each pattern.
+        m, u: per comparison, the model's m and u of each level (index 0: missing).
+        prior_weight: log2 prior odds of a match among candidates.
+        dependence_limit: comparisons whose :func:`local_dependence` reaches this leave
+            each other out of the evidence that predicts them (``inf``: none do).
+
+    A two-parameter map (intercept, slope): with no labels, a richer curve would fit the
+    model's own errors in m and u.
+    """
+    if len(counts) < 2:
+        return IDENTITY
+    idx = patterns.astype(np.intp)
+    level_w = _level_weights(idx, m, u)
     total = prior_weight + level_w.sum(axis=1)
+    dependent = local_dependence(patterns, counts, m, u, prior_weight) >= dependence_limit
+    np.fill_diagonal(dependent, True)  # c itself is always left out
     # One row per (pattern, known comparison), merged where the comparison, its level and
     # the others' evidence (rounded to EVIDENCE_STEP) agree: a million patterns times a
     # dozen comparisons collapse to the distinct rows they hold.
@@ -258,7 +331,8 @@ def fit_on_comparisons(
     steps, cells, weight = [], [], []
     for c in range(idx.shape[1]):
         known = idx[:, c] > 0
-        steps.append(np.round((total[known] - level_w[known, c]) / EVIDENCE_STEP).astype(np.int64))
+        others = total[known] - level_w[known][:, dependent[c]].sum(axis=1)
+        steps.append(np.round(others / EVIDENCE_STEP).astype(np.int64))
         cells.append(c * width + idx[known, c].astype(np.int64))
         weight.append(counts[known].astype(np.float64))
     if not sum(len(x) for x in steps):

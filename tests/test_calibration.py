@@ -14,9 +14,11 @@ import pytest
 import rfl_match as rm
 from rfl_match.calibration import (
     IDENTITY,
+    LOCAL_DEPENDENCE,
     WeightCalibration,
     fit_on_comparisons,
     fit_on_labels,
+    local_dependence,
     request_folds,
 )
 from rfl_match.scoring import level_shares, pattern_counts, probability
@@ -112,12 +114,31 @@ def test_comparisons_temper_dependent_evidence_without_labels() -> None:
     m, u = marginal_model(levels, is_match)
     weight = fs_weight(levels, m, u, 0.1)
     patterns, counts = pattern_counts(levels, N_LEVELS)
-    cal = fit_on_comparisons(patterns, counts, m, u, float(np.log2(0.1 / 0.9)))
+    prior_weight = float(np.log2(0.1 / 0.9))
+    cal = fit_on_comparisons(patterns, counts, m, u, prior_weight)
     assert cal.method == "comparisons" and 0 < cal.slopes[0] < 1
-    # Better than the raw model, not within 0.05: without labels it over-corrects here.
-    assert max(bin_gaps(cal.probability(weight), is_match)) < max(
-        bin_gaps(probability(weight), is_match)
-    )
+    assert max(bin_gaps(cal.probability(weight), is_match)) <= 0.05
+    # Predicting each copy from its twin as well over-corrects: the copies are set aside.
+    pooled = fit_on_comparisons(patterns, counts, m, u, prior_weight, dependence_limit=np.inf)
+    assert pooled.slopes[0] < cal.slopes[0]
+    assert max(bin_gaps(pooled.probability(weight), is_match)) > 0.1
+
+
+def test_local_dependence_finds_the_copies_only() -> None:
+    levels, is_match = simulate_dependent(100_000, 0.1, seed=4)
+    m, u = marginal_model(levels, is_match)
+    patterns, counts = pattern_counts(levels, N_LEVELS)
+    phi2 = local_dependence(patterns, counts, m, u, float(np.log2(0.1 / 0.9)))
+    assert np.allclose(phi2, phi2.T) and np.all(np.diag(phi2) == 0)
+    copies = {(0, 6), (1, 7), (2, 8), (6, 0), (7, 1), (8, 2)}
+    flagged = {(int(c), int(d)) for c, d in zip(*np.nonzero(phi2 >= LOCAL_DEPENDENCE), strict=True)}
+    assert flagged == copies
+
+
+def test_nothing_to_fit_gives_the_identity() -> None:
+    m, u = [M] * 2, [U] * 2
+    one = np.array([[3, 3]], dtype=np.int8)
+    assert fit_on_comparisons(one, np.array([500]), m, u, -3.0) == IDENTITY
 
 
 def test_request_folds_keep_requests_together() -> None:
