@@ -48,7 +48,7 @@ class RuleStats:
     blocks, and the blocks left out as too large."""
 
     rule: str
-    pairs: int = 0  # after the candidate budget, where one is set
+    pairs: int = 0  # past PRUNE_AT, after thinning by the candidate budget
     largest_blocks: list[tuple[str, int]] = field(default_factory=list)
     oversized: list[tuple[str, int]] = field(default_factory=list)
 
@@ -292,18 +292,21 @@ def join_ids(
 ) -> tuple[Int64Array, _Blocks]:
     """The distinct pair ids of all pairs of rows sharing a key value, ascending, made
     a batch of blocks at a time; and the blocks (with those left out as oversized).
-    ``prune``, if given, thins the pairs whenever they pass ``PRUNE_AT``."""
+    ``prune``, if given, thins the pairs whenever they pass ``PRUNE_AT`` and twice
+    what the last thinning left (so that thinning costs a constant factor)."""
     blocks = _blocks(left, right, max_block=max_block)
     ids = np.zeros(0, dtype=np.int64)
     ends = np.cumsum(blocks.sizes)
     first = 0
+    floor = PRUNE_AT
     while first < len(ends):
         reached = int(ends[first - 1]) if first else 0
         last = max(int(np.searchsorted(ends, reached + JOIN_BATCH, side="right")), first + 1)
         lr, rr = blocks.rows(first, last)
         ids = kernels.merge_unique(ids, pair_ids(lr, rr, n_right, dedupe))
-        if prune and len(ids) > PRUNE_AT:
+        if prune and len(ids) > floor:
             ids = prune(ids)
+            floor = max(PRUNE_AT, 2 * len(ids))
         first = last
     return ids, blocks
 
@@ -458,16 +461,16 @@ def block(
     def prune(ids: Int64Array) -> Int64Array:
         return best_per_record(data, ids, per_record, dedupe=dedupe, workers=workers)
 
-    # The budget thins a rule's pairs as they grow, each rule's pairs before the union,
-    # and the union: the same pairs as once to the union (a pair among a record's best of
-    # all its candidates is among its best of any part of them), in bounded memory.
+    # The budget thins a rule's pairs and the union as they grow, and the union at the
+    # end: the same pairs as once to the whole union (a pair among a record's best of all
+    # its candidates is among its best of any part of them), in bounded memory.
     budget = prune if per_record else None
+    floor = PRUNE_AT
     for rule in rules:
         name = "+".join(rule)
         if rule[0].startswith(SORTED):
             lr, rr = sorted_neighbourhood(data, rule[0][len(SORTED) :], window=window)
             ids = pair_ids(lr, rr, n_right, dedupe)
-            ids = budget(ids) if budget else ids
             seen = kernels.merge_unique(seen, ids)
             stats.append(RuleStats(name, pairs=len(ids)))
             continue
@@ -484,9 +487,10 @@ def block(
             )
             ids = kernels.merge_unique(ids, extra)
             still_over = len(still)
-        if budget:
-            ids = budget(ids)
         seen = kernels.merge_unique(seen, ids)
+        if budget and len(seen) > floor:
+            seen = budget(seen)
+            floor = max(PRUNE_AT, 2 * len(seen))
         rule_stats = RuleStats(name, pairs=len(ids))
         if len(blocks.keys):
             top = np.argsort(-blocks.sizes, kind="stable")[:5]
