@@ -3,11 +3,14 @@
 Both keys map Latin spellings and Arabic-script letters into one set of consonant classes
 (``latin_classes.tsv``, ``arabic_letters.tsv``), drop the weak letters (vowels, و ي ا ء ع,
 h, w, y), fold the article al-/el- and the compound head abd-, and collapse repeats:
-muhammad, mohamed and محمد all give ``mmd``. They differ in how they read the letters whose
-sound depends on the language: the skeleton key takes the first reading (j as in Jamal, w as
-in Walid, ch as in Charles), the phonetic key the other one (j as in Jasmin, w as in Weber,
-ch as in Bacher; Arabic ث ذ ض as s and z, as in Osman and Ramazan). A true pair usually
-meets on one of them, different names rarely on either.
+muhammad, mohamed and محمد all give ``mmd``; a final s, t, d that transcriptions drop is
+left out of keys long enough (Artūrs and Артур both give ``rtr``). The two keys differ in
+how they read the letters whose sound depends on the language: the skeleton key takes the
+first reading (j as in Jamal, w as in Walid, ch as in Charles; French and Italian spellings:
+gn, gli, silent -aud, -ier), the phonetic key the other one (j as in Jasmin, w as in Weber,
+ch as in Bacher; Polish cz, sz, rz; Arabic ث ذ ض as s and z, as in Osman and Ramazan). The
+spelling rules of each reading are in ``latin_spelling.tsv``. A true pair usually meets on
+one of them, different names rarely on either.
 """
 
 from __future__ import annotations
@@ -73,14 +76,52 @@ def _collapse(classes: str) -> str:
     return _REPEATS.sub(_FIRST, classes).replace("-", "")
 
 
-def _latin_skeletons(word: str, *, article: bool) -> tuple[str, str]:
-    """Both readings of a Latin word: the multigraphs are marked once for the two."""
-    replacements, tables = _latin_tables()
-    marked = word
-    for grapheme, placeholder in replacements:
-        if grapheme in marked:
-            marked = marked.replace(grapheme, placeholder)
+@cache
+def _spelling_rules() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], dict[str, str]], ...]]:
+    """From ``latin_spelling.tsv``: one pattern of every rule (most words match none: one scan
+    tells, fast where a place cannot start a match), and per reading (first, other) one
+    pattern of its rules, a named group per rule, with each group's spelling.
+    """
+    rows = read_table("latin_spelling.tsv")
+    readings = []
+    for reading in ("first", "other"):
+        rules = [(row[0], row[1]) for row in rows if row[2] in ("both", reading)]
+        joined = "|".join(f"(?P<r{i}>{pattern})" for i, (pattern, _) in enumerate(rules))
+        spellings = {f"r{i}": spelling for i, (_, spelling) in enumerate(rules)}
+        readings.append((re.compile(joined), spellings))
+    starts = "".join(sorted({c for row in rows for c in row[3]}))
+    any_rule = re.compile(f"(?=[{starts}])(?:" + "|".join(f"(?:{row[0]})" for row in rows) + ")")
+    return any_rule, tuple(readings)
+
+
+def _respell(word: str) -> tuple[str, str]:
+    """A Latin word under the spelling rules of the first and of the other reading."""
+    any_rule, readings = _spelling_rules()
+    if any_rule.search(word) is None:
+        return word, word
+    (first, first_spellings), (other, other_spellings) = readings
+    return (
+        first.sub(lambda m: first_spellings[m.lastgroup or ""], word),
+        other.sub(lambda m: other_spellings[m.lastgroup or ""], word),
+    )
+
+
+def _mark(word: str) -> str:
+    """The word with its multigraphs replaced by their placeholders."""
+    for grapheme, placeholder in _latin_tables()[0]:
+        if grapheme in word:
+            word = word.replace(grapheme, placeholder)
+    return word
+
+
+def _latin_skeletons(word: str, *, article: bool, spelling: bool) -> tuple[str, str]:
+    """Both readings of a Latin word (the multigraphs marked once when the spellings agree)."""
+    tables = _latin_tables()[1]
+    first_word, other_word = _respell(word) if spelling else (word, word)
+    marked = _mark(first_word)
     first = _collapse(marked.translate(tables[0]))
+    if other_word != first_word:
+        marked = _mark(other_word)
     other = _collapse(marked.translate(tables[1]))
     if article and _ARTICLE_LATIN.match(word):
         if len(first) >= 3 and first[0] == "l":
@@ -114,8 +155,26 @@ def _arabic_skeletons(word: str, *, minimum: int) -> tuple[str, str]:
     )
 
 
-def token_keys(word: str) -> tuple[str, str]:
+# Final s, t, d are left out of every key, and g after n: a transcription drops the letters
+# that the source language does not pronounce (French Bézout: Безу, Latin Bulbus: Бульб,
+# Latvian Artūrs: Артур; Chinese and Korean -ng: н), and doing it to every script alike
+# keeps equal keys equal. Up to two go when three classes are left, a final s when two are:
+# shorter keys would meet too many other names (rashid stays rxd, apart from rasha).
+_FINALS = re.compile(r"(?<=...)[std]{1,2}$|(?<=..)s$|(?<=..n)j[std]{0,2}$|(?<=.n)j$")
+
+
+def _finish(key: str) -> str:
+    """A key without its final s, t, d, and with n before b read as m (Japanese nb: мб)."""
+    if "nb" in key:
+        key = key.replace("nb", "mb")
+    return _FINALS.sub("", key)
+
+
+def token_keys(word: str, *, spelling: bool = True) -> tuple[str, str]:
     """(skeleton key, phonetic key) of one word: the two readings computed together.
+
+    ``spelling``: read a Latin word with the spelling rules of ``latin_spelling.tsv`` (for
+    names written in Latin script; not for text that rfl_match romanised itself).
 
     Not cached: the name path caches whole tokens; :func:`skeleton_key` and
     :func:`phonetic_key` are the cached public forms.
@@ -125,13 +184,16 @@ def token_keys(word: str) -> tuple[str, str]:
     if word.isascii():
         head = _ABD_LATIN.match(word)
         if head:
-            first, other = _latin_skeletons(word[head.end() :], article=False)
-            return "bd" + first, "bd" + other
-        return _latin_skeletons(word, article=True)
-    if word.startswith("عبد") and len(word) > 4:
+            first, other = _latin_skeletons(word[head.end() :], article=False, spelling=spelling)
+            first, other = "bd" + first, "bd" + other
+        else:
+            first, other = _latin_skeletons(word, article=True, spelling=spelling)
+    elif word.startswith("عبد") and len(word) > 4:
         first, other = _arabic_skeletons(word[3:], minimum=1)
-        return "bd" + first, "bd" + other
-    return _arabic_skeletons(word, minimum=2)
+        first, other = "bd" + first, "bd" + other
+    else:
+        first, other = _arabic_skeletons(word, minimum=2)
+    return _finish(first), _finish(other)
 
 
 @lru_cache(maxsize=1 << 18)

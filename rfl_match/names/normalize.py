@@ -61,6 +61,12 @@ def somali_to_common(word: str) -> str:
     return word
 
 
+# Letters only Turkish and Azerbaijani spelling has: in a word with one of them, c is a j
+# (Hacıoğlu: Гаджиоглу, Cəfər: Джафар); ç was romanised as ch already.
+_TURKIC_LETTERS = frozenset("ıİğĞəƏ")
+_TURKIC_C = re.compile("c(?!h)")
+
+
 class TokenInfo(NamedTuple):
     """What the pipeline knows about one name part."""
 
@@ -121,6 +127,8 @@ def _analyze_token(
         if vid is None:
             vid = _compound_id(spelling)
         key_source = spelling if (is_somali and (somali or vid is not None)) else latin
+        if "c" in key_source and not _TURKIC_LETTERS.isdisjoint(native):
+            key_source = _TURKIC_C.sub("j", key_source)
         skeleton, phonetic = token_keys(key_source)
         return TokenInfo(latin, vid or latin, phonetic, skeleton or key_source, (latin,))
     first = plain if plain is not None else romanize_uncached(native, script)
@@ -146,9 +154,10 @@ def _analyze_token(
         skeleton, phonetic = token_keys(native)
     elif script == "Cyrillic":
         first, other = cyrillic_key_readings(native, latin)
-        skeleton, phonetic = token_keys(first)[0], token_keys(other)[1]
+        skeleton = token_keys(first, spelling=False)[0]
+        phonetic = token_keys(other, spelling=False)[1]
     else:
-        skeleton, phonetic = token_keys(latin)
+        skeleton, phonetic = token_keys(latin, spelling=False)
     return TokenInfo(token, vid or token, phonetic or token, skeleton or token, candidates)
 
 

@@ -152,11 +152,22 @@ _CHINESE_FINALS = (
     "уань|юань|ань|энь|инь|янь|унь|юнь|уай|уан|ян|ан|эн|ин|ун|юн|яо|ай|эй|ао|оу|уа|уо|уй|юэ"
     "|юй|эр|а|о|э|и|у|ы|я|е|ю"
 )
-_CHINESE_WORD = re.compile(f"(?:(?:чж|цз|[бпмфдтнлгкхцсчшжв])?(?:{_CHINESE_FINALS}))+")
+_CHINESE_SYLLABLE = f"(?:чж|цз|[бпмфдтнлгкхцсчшжв])?(?:{_CHINESE_FINALS})"
+_CHINESE_WORD = re.compile(f"(?:{_CHINESE_SYLLABLE})+")
+_CHINESE_SHORT_WORD = re.compile(f"(?:{_CHINESE_SYLLABLE}){{1,2}}")
 # letters or sequences that a Chinese name has and a Japanese or Russian one rarely does
-_CHINESE_MARK = re.compile("чж|цз|ь|ы|юй|юэ|оу|уй|эй|ао|ян|[аоэиуяею]н$|^[жшчсц]э")
-# German St-, Sp- (Stern: Штерн); Italian ci, ce (Conticini: Контичини)
-_WESTERN = ((re.compile("^ш(?=[тп])"), "с"), (re.compile("(?<!щ)ч(?=[иеэ])"), "ц"))
+_CHINESE_MARK = re.compile("чж|цз|ь|ы|юй|юэ|оу|уй|эй|^[жшчсц]э")
+# weaker signs, common in Russian and Japanese words too (Анучин, Аосима): they mark a
+# Chinese name only in a word of one or two syllables (a given name is one word)
+_CHINESE_WEAK_MARK = re.compile("ао|ян|[аоэиуяею]н$")
+# German st, sp (Stern: Штерн, Rubinstein: Рубинштейн); Italian ci, ce and cci, cce before a
+# consonant or at the end (Conticini: Контичини, Ricci: Риччи; before a vowel the Latin
+# side reads ci as ч: Ciano); German and Czech h- written г- (Hermann: Герман)
+_WESTERN = (
+    (re.compile("ш(?=[тп])"), "с"),
+    (re.compile("(?<!щ)ч?ч(?=[иеэ](?![аоуэ]))"), "ц"),
+    (re.compile("^г(?=[аеиоуэюяё])"), "х"),
+)
 
 
 @cache
@@ -178,7 +189,10 @@ def foreign_reading(word: str) -> str | None:
     """
     if len(word) < 2:
         return None
-    if _CHINESE_MARK.search(word) is not None and _CHINESE_WORD.fullmatch(word) is not None:
+    if (_CHINESE_MARK.search(word) is not None and _CHINESE_WORD.fullmatch(word) is not None) or (
+        _CHINESE_WEAK_MARK.search(word) is not None
+        and _CHINESE_SHORT_WORD.fullmatch(word) is not None
+    ):
         system = "chinese"
     elif len(word) >= 3 and _JAPANESE_WORD.fullmatch(word) is not None:
         system = "japanese"
@@ -193,8 +207,9 @@ def foreign_reading(word: str) -> str | None:
 def cyrillic_key_readings(word: str, latin: str) -> tuple[str, str]:
     """The two Latin readings of a Cyrillic word that its blocking keys are taken from.
 
-    The skeleton key reads х as h, ц as z, and the German and Italian letters that Russian
-    practical transcription writes otherwise (шт: st, чи: ci); the phonetic key reads the
+    The skeleton key reads х as h, ц as z, and the German, Czech and Italian letters that
+    Russian practical transcription writes otherwise (шт: st, чи: ci, initial г: h); the
+    phonetic key reads the
     word as written (``latin``), or as the Japanese or Chinese name it looks like
     (Такэси: takeshi, Чжан: zhang), the names that lose most in a Russian reading.
     """
