@@ -35,7 +35,8 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
     rule_tables: list[str] = []
     notes: list[str] = []
     for n in sizes:
-        run_worker({"kind": "generate", "n": n, "seed": seed})  # cached, not measured
+        # Cached data, and numba's compile cache filled: not measured.
+        run_worker({"kind": "generate", "n": n, "seed": seed})
         log(f"speed: rfl_match at {n:,} a side")
         r = run_worker({"kind": "rfl_synth", "n": n, "seed": seed}, timeout=3 * 3600)
         if "error" in r:
@@ -94,7 +95,9 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
         "Synthetic data from `rfl_match.synth` (seed "
         f"{seed}), the same number of requests and sightings; default `rm.Linker()`: "
         "`fit(requests, sightings)`, then `predict(requests, sightings)` at the default "
-        "threshold and top_k. One fresh process per size; peak RSS is the high-water mark "
+        "threshold and top_k. One fresh process per size, after the compiled kernels are in "
+        "numba's on-disk cache (a machine's first run compiles them once, about 20 s); "
+        "peak RSS is the high-water mark "
         "of each phase (VmHWM, reset between phases). 'predict s (same frames)' is the "
         "predict a user runs right after fit: it reuses the prepared records, candidate "
         "pairs and comparison levels of fit. 'saved model, new frames' is the model saved, "

@@ -324,42 +324,47 @@ def _affinity(
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _incidence(
-    ids: npt.NDArray[np.int64], n_right: int, right_offset: int, n_nodes: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Each node's incident pairs, grouped by node (a counting sort, stable): returns
-    (offsets into pairs, pair positions). A pair's nodes are its left row and its right
-    row + ``right_offset``."""
-    counts = np.zeros(n_nodes + 1, dtype=np.int64)
+    ids: npt.NDArray[np.int64], n_right: int, n_left: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each record's pairs. Ascending ids hold a left row's pairs together, so its range
+    is enough (``left_off``); a right row's pairs are gathered by a stable counting sort
+    (``right_off`` into ``positions``)."""
+    left_off = np.zeros(n_left + 1, dtype=np.int64)
+    right_off = np.zeros(n_right + 1, dtype=np.int64)
     for k in range(len(ids)):
         x = ids[k] // n_right
-        counts[x + 1] += 1
-        counts[ids[k] - x * n_right + right_offset + 1] += 1
-    offsets = np.cumsum(counts)
-    fill = offsets[:-1].copy()
-    positions = np.empty(2 * len(ids), dtype=np.int64)
+        left_off[x + 1] += 1
+        right_off[ids[k] - x * n_right + 1] += 1
+    left_off = np.cumsum(left_off)
+    right_off = np.cumsum(right_off)
+    fill = right_off[:-1].copy()
+    positions = np.empty(len(ids), dtype=np.int64)
     for k in range(len(ids)):
-        x = ids[k] // n_right
-        positions[fill[x]] = k
-        fill[x] += 1
-        y = ids[k] - x * n_right + right_offset
+        y = ids[k] % n_right
         positions[fill[y]] = k
         fill[y] += 1
-    return offsets, positions
+    return left_off, right_off, positions
 
 
 _SCORE_BINS = 512  # affinity scores lie in [-256, 256): one histogram bin each
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _pair_at(t: int, ls: int, dl: int, rs: int, positions: npt.NDArray[np.int64]) -> int:
+    """The t-th pair of a record: first its pairs as a left row, then as a right row."""
+    return ls + t if t < dl else positions[rs + t - dl]
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _top_per_node(
     ids: npt.NDArray[np.int64], n_right: int, right_offset: int,
-    offsets: npt.NDArray[np.int64], positions: npt.NDArray[np.int64],
+    left_off: npt.NDArray[np.int64], right_off: npt.NDArray[np.int64],
+    positions: npt.NDArray[np.int64], widest: int,
     score: npt.NDArray[np.int16], rank: npt.NDArray[np.int64], k: int,
     keep: npt.NDArray[np.bool_],
 ) -> None:  # fmt: skip
-    n_nodes = len(offsets) - 1
-    degree = offsets[1:] - offsets[:-1]
-    widest = degree.max() if n_nodes else 0
+    n_nodes = len(rank)
+    n_left = len(left_off) - 1
     parts = 256
     step = (n_nodes + parts - 1) // parts
     half = _SCORE_BINS // 2
@@ -369,31 +374,39 @@ def _top_per_node(
         tie_rank = np.empty(widest, dtype=np.int64)
         tie_pos = np.empty(widest, dtype=np.int64)
         for node in range(part * step, min((part + 1) * step, n_nodes)):
-            lo, hi = offsets[node], offsets[node + 1]
-            if hi - lo <= k:
-                for t in range(lo, hi):
-                    keep[positions[t]] = True
+            # Its pairs as a left row (ls, dl) and as a right row (rs, dr).
+            ls = dl = rs = dr = 0
+            if node < n_left and (right_offset == 0 or node < right_offset):
+                ls, dl = left_off[node], left_off[node + 1] - left_off[node]
+            row = node - right_offset
+            if 0 <= row < n_right:
+                rs, dr = right_off[row], right_off[row + 1] - right_off[row]
+            degree = dl + dr
+            if degree <= k:
+                for t in range(degree):
+                    keep[_pair_at(t, ls, dl, rs, positions)] = True
                 continue
             # The k-th best score: every pair above it stays; of the pairs at it, those
             # whose other record has the lowest id ranks fill the rest.
-            for t in range(lo, hi):
-                hist[min(max(score[positions[t]] + half, 0), _SCORE_BINS - 1)] += 1
+            for t in range(degree):
+                p = _pair_at(t, ls, dl, rs, positions)
+                hist[min(max(score[p] + half, 0), _SCORE_BINS - 1)] += 1
             above = 0
             cut = _SCORE_BINS - 1
             while above + hist[cut] < k:
                 above += hist[cut]
                 cut -= 1
             ties = 0
-            for t in range(lo, hi):
-                p = positions[t]
+            for t in range(degree):
+                p = _pair_at(t, ls, dl, rs, positions)
                 b = min(max(score[p] + half, 0), _SCORE_BINS - 1)
                 hist[b] = 0
                 if b > cut:
                     keep[p] = True
                 elif b == cut:
                     x = ids[p] // n_right
-                    y = ids[p] - x * n_right + right_offset
-                    tie_rank[ties] = rank[y] if x == node else rank[x]
+                    other = ids[p] - x * n_right + right_offset if t < dl else x
+                    tie_rank[ties] = rank[other]
                     tie_pos[ties] = p
                     ties += 1
             order = np.argsort(tie_rank[:ties])
@@ -449,9 +462,18 @@ def top_per_record(
     ids = np.ascontiguousarray(ids, dtype=np.int64)
     keep = np.zeros(len(ids), dtype=np.bool_)
     if len(ids):
-        offsets, positions = _incidence(ids, n_right, right_offset, len(rank))
+        n_left = right_offset or len(rank)
+        left_off, right_off, positions = _incidence(ids, n_right, n_left)
+        degree = np.diff(left_off)
+        if right_offset:
+            degree = np.concatenate([degree, np.diff(right_off)])
+        else:
+            degree = degree + np.diff(right_off)
         with _Threads(workers):
-            _top_per_node(ids, n_right, right_offset, offsets, positions, score, rank, k, keep)
+            _top_per_node(
+                ids, n_right, right_offset, left_off, right_off, positions, int(degree.max()),
+                score, rank, k, keep,
+            )  # fmt: skip
     return keep
 
 
