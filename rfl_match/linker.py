@@ -24,6 +24,7 @@ from rfl_match.compare import (
     level_matrix,
 )
 from rfl_match.config import ComparisonSpec, ConfigError, LinkConfig
+from rfl_match.kernels import merge_unique
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, validate_records
 from rfl_match.scoring import (
@@ -677,7 +678,7 @@ class Linker:
             )
             ids = pairs.ids
             before = len(cumulative)
-            cumulative = unique_sorted(np.concatenate([cumulative, ids]))
+            cumulative = merge_unique(cumulative, ids)  # both ascending: one linear pass
             stats = pairs.stats[0]
             row: dict[str, Any] = {
                 "rule": stats.rule,
