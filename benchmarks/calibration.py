@@ -15,8 +15,8 @@ import pandas as pd
 import rfl_match as rm
 from benchmarks.common import header, log, pair_keys, table
 from benchmarks.datasets import synthetic
-from rfl_match.calibration import LOCAL_DEPENDENCE, fit_on_comparisons
-from rfl_match.scoring import pattern_counts
+from rfl_match.calibration import EVIDENCE_STEP, LOCAL_DEPENDENCE, fit_on_comparisons
+from rfl_match.scoring import decode_patterns, pattern_codes
 
 #: The target of issue 5: |mean prediction - observed share| at most this in every bin.
 TARGET = 0.05
@@ -117,12 +117,20 @@ class Reading:
         return np.concatenate(self.prob), np.concatenate(self.hit)
 
 
-def _patterns(scored: pd.DataFrame, model: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Level patterns of the scored pairs, from predict's ``<comparison>_level`` columns."""
+def _patterns(scored: pd.DataFrame, model: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The scored pairs grouped as ``fit_on_comparisons`` reads them: level pattern (from
+    predict's ``<comparison>_level`` columns) and term-frequency bits (each
+    ``<comparison>_weight`` less its level's weight, in steps of EVIDENCE_STEP); the
+    groups' patterns, pairs, and bits."""
     levels = scored[[f"{n}_level" for n in model.names]].to_numpy(np.int8)
+    weights = scored[[f"{n}_weight" for n in model.names]].to_numpy(np.float64)
+    steps = np.round((weights - model.level_weights(levels)) / EVIDENCE_STEP).astype(np.int64)
     n_levels = tuple(len(x) for x in model.m_)
-    patterns, counts = pattern_counts(levels, n_levels)
-    return patterns, counts
+    table = pd.DataFrame(steps).assign(code=pattern_codes(levels, n_levels))
+    rows = table.value_counts(sort=False).reset_index()
+    patterns = decode_patterns(rows["code"].to_numpy(np.int64), n_levels)
+    bits = rows[list(range(len(n_levels)))].to_numpy(np.float64) * EVIDENCE_STEP
+    return patterns, rows["count"].to_numpy(np.int64), bits
 
 
 def _reviewed(
@@ -151,13 +159,14 @@ def _reviewed(
 def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> list[str]:
     names = {
         "raw": "Raw Fellegi–Sunter, `2**w / (1 + 2**w)`",
-        "pooled": "Unsupervised, every other comparison predicts c (before)",
+        "pooled": "Unsupervised, every other comparison predicts c (no dependence screen)",
+        "no_tf": "Unsupervised, map fitted on weights without term-frequency bits (before)",
         "unsupervised": "Unsupervised, `rm.Linker().fit(requests, sightings)`",
         "reviewed": f"With {REVIEWED:.0%} of requests reviewed (measured on the rest)",
     }
     readings = {key: Reading(label) for key, label in names.items()}
     limits = {limit: Reading(f"{limit}") for limit in LIMITS}
-    notes, maps = [], []
+    notes, maps, shifts, factors = [], [], [], []
     for seed in seeds:
         data = synthetic(n_requests, n_sightings, seed)
         log(f"calibration: seed {seed}, fit + predict on {n_requests:,} x {n_sightings:,}")
@@ -176,12 +185,38 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
         weight = scored["match_weight"].to_numpy(np.float64)
         readings["raw"].add(rm.scoring.probability(weight), hit)
         readings["unsupervised"].add(scored["match_probability"].to_numpy(np.float64), hit)
-        patterns, counts = _patterns(scored, model)
+        patterns, counts, bits = _patterns(scored, model)
+        args = (model.m_, model.u_, model.prior_weight_)
         for limit, reading in limits.items():
-            cal = fit_on_comparisons(
-                patterns, counts, model.m_, model.u_, model.prior_weight_, dependence_limit=limit
-            )
+            cal = fit_on_comparisons(patterns, counts, *args, tf_bits=bits, dependence_limit=limit)
             reading.add(cal.probability(weight), hit)
+        # The map as fitted before it saw the term-frequency bits, read on the same weights.
+        cal = fit_on_comparisons(patterns, counts, *args)
+        readings["no_tf"].add(cal.probability(weight), hit)
+        pair_bits = (
+            weight
+            - model.prior_weight_
+            - model.level_weights(
+                scored[[f"{n}_level" for n in model.names]].to_numpy(np.int8)
+            ).sum(axis=1)
+        )
+        shifts.append(
+            f"seed {seed}: true matches {pair_bits[hit].mean():+.2f}, "
+            f"others {pair_bits[~hit].mean():+.2f}; map without them: intercept "
+            f"{cal.intercept:.3f}, slope {cal.slopes[0]:.3f}"
+        )
+        # Were the bits a calibrated Bayes factor over their level among the candidates,
+        # 2**bits would average 1 over the non-matches that carry them, 2**-bits over the
+        # matches.
+        for c, name in enumerate(model.names):
+            level = scored[f"{name}_level"].to_numpy(np.intp)
+            own = scored[f"{name}_weight"].to_numpy(np.float64) - model.weights_[c][level]
+            carry = np.abs(own) > 1e-9
+            if carry.any():
+                factors.append(
+                    f"seed {seed}, {name}: {np.exp2(own[carry & ~hit]).mean():.2f} and "
+                    f"{np.exp2(-own[carry & hit]).mean():.2f}"
+                )
         readings["pooled"].prob.append(limits[np.inf].prob[-1])
         readings["pooled"].hit.append(hit)
         cal = model.calibration_
@@ -207,6 +242,15 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
         "middle bins are thin. '95% interval' is the Wilson interval of the observed share.",
         "",
         "Unsupervised maps (one a draw): " + "; ".join(maps) + ".",
+        "",
+        "The maps are fitted on the weights predict reads them on, term-frequency bits "
+        "included (pairs grouped by level pattern and bits). Mean term-frequency bits a "
+        "pair, and the map fitted on the level patterns alone (before): "
+        + "; ".join(shifts)
+        + ". Mean of 2**bits over the non-matches that carry bits, and of 2**-bits over such "
+        "matches (both 1 if the bits were a calibrated Bayes factor among the candidates): "
+        + "; ".join(factors)
+        + ".",
         "",
         f"Reviewed: every candidate of {REVIEWED:.0%} of the requests (seeded), `fit(requests, "
         "sightings, labels=reviewed)` cross-fitted over 5 folds of requests, measured on the "

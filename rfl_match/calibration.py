@@ -19,7 +19,9 @@ raw one rather than a step. Two ways to fit it:
   level on comparison c has the distribution ``p m_c + (1 - p) u_c``, where p is the
   probability the others' weight gives; the map that best predicts every comparison from
   the rest is the one fitted. When the others double-count evidence, the raw p predicts c
-  too confidently and the fit flattens the slope.
+  too confidently and the fit flattens the slope. The evidence is the one predict reads
+  the map on: a pair's term-frequency bits (a rare name agreed on) count in its weight
+  here too, or the map would be fitted on weights it is never applied to.
 
   That reasoning holds only for a c independent of the others given match status. Where it
   is not (a family name and a grandfather's name that is the family name; a given name
@@ -301,18 +303,29 @@ def fit_on_comparisons(
     u: Sequence[FloatArray],
     prior_weight: float,
     *,
+    tf_bits: FloatArray | None = None,
     dependence_limit: float = LOCAL_DEPENDENCE,
 ) -> WeightCalibration:
     """The map without labels: each comparison predicted from the weight of the others it
     is not locally dependent on.
 
     Args:
-        patterns: distinct level patterns of the candidate pairs, (K, C).
-        counts: how many pairs show each pattern.
+        patterns: distinct level patterns of the candidate pairs, (K, C); with
+            ``tf_bits``, a pattern may recur, once for each distinct row of bits.
+        counts: how many pairs show each row.
         m, u: per comparison, the model's m and u of each level (index 0: missing).
         prior_weight: log2 prior odds of a match among candidates.
+        tf_bits: (K, C) term-frequency bits each row adds to each comparison's weight
+            (0 where none), as predict adds them: the map is then fitted on the weights it
+            is applied to. None: no term frequencies.
         dependence_limit: comparisons whose :func:`local_dependence` reaches this leave
             each other out of the evidence that predicts them (``inf``: none do).
+
+    A comparison's observation (its level, and with term frequencies the value agreed
+    on) has likelihood ``p P(obs | match) + (1 - p) P(obs | non-match)``; divided by the
+    second term, which the map does not change, that is ``1 + p (B - 1)`` with B the
+    observation's Bayes factor, ``2**(level weight + its bits)``. So the bits enter both
+    the others' evidence and the comparison's own.
 
     A two-parameter map (intercept, slope): with no labels, a richer curve would fit the
     model's own errors in m and u.
@@ -321,34 +334,43 @@ def fit_on_comparisons(
         return IDENTITY
     idx = patterns.astype(np.intp)
     level_w = _level_weights(idx, m, u)
-    total = prior_weight + level_w.sum(axis=1)
+    if tf_bits is None:
+        tf = np.zeros(level_w.shape, dtype=np.int64)
+    else:
+        tf = np.round(np.asarray(tf_bits, dtype=np.float64) / EVIDENCE_STEP).astype(np.int64)
+    evidence = level_w + tf * EVIDENCE_STEP
+    total = prior_weight + evidence.sum(axis=1)
     dependent = local_dependence(patterns, counts, m, u, prior_weight) >= dependence_limit
     np.fill_diagonal(dependent, True)  # c itself is always left out
-    # One row per (pattern, known comparison), merged where the comparison, its level and
-    # the others' evidence (rounded to EVIDENCE_STEP) agree: a million patterns times a
-    # dozen comparisons collapse to the distinct rows they hold.
+    # One row per (pattern, known comparison), merged where the comparison, its level, its
+    # bits and the others' evidence (rounded to EVIDENCE_STEP) agree: a million patterns
+    # times a dozen comparisons collapse to the distinct rows they hold.
     width = max(len(x) for x in m)
-    steps, cells, weight = [], [], []
+    steps, cells, own, weight = [], [], [], []
     for c in range(idx.shape[1]):
         known = idx[:, c] > 0
-        others = total[known] - level_w[known][:, dependent[c]].sum(axis=1)
+        others = total[known] - evidence[known][:, dependent[c]].sum(axis=1)
         steps.append(np.round(others / EVIDENCE_STEP).astype(np.int64))
         cells.append(c * width + idx[known, c].astype(np.int64))
+        own.append(tf[known, c])
         weight.append(counts[known].astype(np.float64))
     if not sum(len(x) for x in steps):
         return IDENTITY
-    step, cell = np.concatenate(steps), np.concatenate(cells)
-    low = int(step.min())
+    step, cell, bits = np.concatenate(steps), np.concatenate(cells), np.concatenate(own)
+    low, low_bits = int(step.min()), int(bits.min())
+    span, span_bits = int(step.max()) - low + 1, int(bits.max()) - low_bits + 1
     keys, inverse = np.unique(
-        cell * (int(step.max()) - low + 1) + (step - low), return_inverse=True
+        (cell * span_bits + (bits - low_bits)) * span + (step - low), return_inverse=True
     )
     cnt = np.bincount(inverse, weights=np.concatenate(weight)).astype(np.float64)
-    span = int(step.max()) - low + 1
-    cell_of, step_of = np.divmod(keys, span)
+    rest, step_of = np.divmod(keys, span)
+    cell_of, bits_of = np.divmod(rest, span_bits)
     ev = (step_of + low) * EVIDENCE_STEP
-    comp, level = np.divmod(cell_of, width)
-    mr = np.array([m[c][lv] for c, lv in zip(comp.tolist(), level.tolist(), strict=True)])
-    ur = np.array([u[c][lv] for c, lv in zip(comp.tolist(), level.tolist(), strict=True)])
+    # The comparison's own Bayes factor B as a pair (B, 1) / (1 + B), so that q below is
+    # 1 + p (B - 1) over a constant and stays in [0, 1] however large B is.
+    b = _cell_weights(m, u, width)[cell_of] + (bits_of + low_bits) * EVIDENCE_STEP
+    mr = 1.0 / (1.0 + np.exp2(-b))
+    ur = 1.0 / (1.0 + np.exp2(b))
     spread = mr - ur
 
     def rows(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -366,6 +388,17 @@ def fit_on_comparisons(
         slopes=(float(beta[1]),),
         pairs=int(counts.sum()),
     )
+
+
+def _cell_weights(m: Sequence[FloatArray], u: Sequence[FloatArray], width: int) -> FloatArray:
+    """log2(m / u) of every (comparison, level) cell, ``c * width + level``."""
+    out = np.zeros(len(m) * width)
+    for c, (mc, uc) in enumerate(zip(m, u, strict=True)):
+        levels = np.arange(1, len(mc))
+        out[c * width + levels] = np.log2(np.maximum(mc[1:], 1e-300)) - np.log2(
+            np.maximum(uc[1:], 1e-300)
+        )
+    return out
 
 
 #: The others' evidence is rounded to this many bits before the unlabelled fit.

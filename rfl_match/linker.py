@@ -15,7 +15,12 @@ import pandas as pd
 
 from rfl_match.arrays import unique_sorted
 from rfl_match.blocking import CandidatePairs, best_per_record, block
-from rfl_match.calibration import fit_on_comparisons, fit_on_labels, request_folds
+from rfl_match.calibration import (
+    EVIDENCE_STEP,
+    fit_on_comparisons,
+    fit_on_labels,
+    request_folds,
+)
 from rfl_match.cluster import cluster_pairs
 from rfl_match.compare import (
     Comparison,
@@ -270,8 +275,13 @@ class Linker:
                     stacklevel=2,
                 )
         if calibration is None:
+            # Fitted on the weights predict reads it on: the patterns' and the pairs'
+            # term-frequency bits (grouped by pattern and bits, never pair by pair).
+            tf_patterns, tf_counts, tf_bits = self._tf_patterns(
+                model, data, comparisons, pairs, patterns, pair_patterns
+            )
             calibration = fit_on_comparisons(
-                patterns, counts, model.m_, model.u_, model.prior_weight_
+                tf_patterns, tf_counts, model.m_, model.u_, model.prior_weight_, tf_bits=tf_bits
             )
         model.calibration_ = calibration
         self.model_ = model
@@ -314,6 +324,44 @@ class Linker:
         ]
         empty = np.zeros(0, dtype=np.int32)
         return patterns, counts, np.concatenate(per_pair) if per_pair else empty
+
+    def _tf_patterns(
+        self,
+        model: FellegiSunterModel,
+        data: PreparedPair,
+        comparisons: list[Comparison],
+        pairs: CandidatePairs,
+        patterns: npt.NDArray[np.int8],
+        pair_patterns: npt.NDArray[np.int32],
+    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """The candidate pairs grouped by level pattern and term-frequency bits (rounded to
+        EVIDENCE_STEP): each group's pattern, its pairs, and its bits per comparison."""
+        # Each chunk's pairs as rows (pattern index, steps of each term-frequency
+        # comparison), reduced to distinct rows and counts, then merged.
+        rows: list[npt.NDArray[np.int64]] = []
+        weights: list[npt.NDArray[np.int64]] = []
+        columns: list[int] = []
+        start = 0
+        for cl, cr in pairs.chunks(self.config.chunk_pairs):
+            index = pair_patterns[start : start + len(cl)]
+            start += len(cl)
+            table = [index.astype(np.int64)]
+            columns = []
+            for c, agree, bits in _tf_bits(model, data, comparisons, cl, cr, patterns, index):
+                step = np.zeros(len(cl), dtype=np.int64)
+                step[agree] = np.round(bits / EVIDENCE_STEP)
+                table.append(step)
+                columns.append(c)
+            distinct, inverse = _distinct_rows(np.stack(table, axis=1))
+            rows.append(distinct)
+            weights.append(np.bincount(inverse, minlength=len(distinct)))
+        if not rows:
+            return patterns, np.zeros(0, dtype=np.int64), np.zeros(patterns.shape)
+        distinct, inverse = _distinct_rows(np.concatenate(rows))
+        counts = np.bincount(inverse, weights=np.concatenate(weights)).astype(np.int64)
+        bits_out = np.zeros((len(distinct), patterns.shape[1]))
+        bits_out[:, columns] = distinct[:, 1:] * EVIDENCE_STEP
+        return patterns[distinct[:, 0]], counts, bits_out
 
     @staticmethod
     def _warn_constant(
@@ -402,18 +450,9 @@ class Linker:
         matrices are built only for the pairs kept (probability >= threshold)."""
         pattern_weights = model.level_weights(patterns)
         total = model.prior_weight_ + pattern_weights.sum(axis=1)[index]
-        adjustments = []
-        for c, comparison in enumerate(comparisons):
-            tf = comparison.term_frequencies(data, li, ri)
-            if tf is None:
-                continue
-            agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))
-            agrees = np.isin(patterns[:, c], tf.levels)[index] & (tf.values >= 0)
-            rows = np.flatnonzero(agrees)
-            if len(rows):
-                bits = tf_adjustment(agree_rate, tf.frequency[tf.values[rows]])
-                total[rows] += bits
-                adjustments.append((c, rows, bits))
+        adjustments = _tf_bits(model, data, comparisons, li, ri, patterns, index)
+        for _, rows, bits in adjustments:
+            total[rows] += bits
         prob = model.probability(total)
         keep = np.arange(len(li)) if threshold is None else np.flatnonzero(prob >= threshold)
         weights = pattern_weights[index[keep]]
@@ -820,6 +859,53 @@ def _fingerprint(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tupl
             digest = id(object())
         out.append((id(frame), frame.shape, tuple(map(str, frame.columns)), digest))
     return tuple(out)
+
+
+def _tf_bits(
+    model: FellegiSunterModel,
+    data: PreparedPair,
+    comparisons: list[Comparison],
+    li: npt.NDArray[np.intp],
+    ri: npt.NDArray[np.intp],
+    patterns: npt.NDArray[np.int8],
+    index: npt.NDArray[np.int32],
+) -> list[tuple[int, npt.NDArray[np.intp], npt.NDArray[np.float64]]]:
+    """Term-frequency bits of pairs given as indices into level patterns: for each
+    comparison that uses them, the pairs that agree on a value and the bits each adds."""
+    out = []
+    for c, comparison in enumerate(comparisons):
+        tf = comparison.term_frequencies(data, li, ri)
+        if tf is None:
+            continue
+        agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))
+        agrees = np.isin(patterns[:, c], tf.levels)[index] & (tf.values >= 0)
+        rows = np.flatnonzero(agrees)
+        out.append((c, rows, tf_adjustment(agree_rate, tf.frequency[tf.values[rows]])))
+    return out
+
+
+def _distinct_rows(
+    table: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """Distinct rows of an integer matrix and each row's index among them; one integer
+    code a row (mixed radix over the columns' ranges) when it fits, as it does for a
+    pattern index and a few term-frequency steps."""
+    if not len(table):
+        return table, np.zeros(0, dtype=np.intp)
+    low, high = table.min(axis=0), table.max(axis=0)
+    spans = (high - low + 1).astype(np.float64)
+    if float(np.prod(spans)) < 2.0**62:
+        code = np.zeros(len(table), dtype=np.int64)
+        for c, span in enumerate(spans.astype(np.int64).tolist()):
+            code = code * span + (table[:, c] - low[c])
+        uniq, inverse = np.unique(code, return_inverse=True)
+        distinct = np.empty((len(uniq), table.shape[1]), dtype=np.int64)
+        for c, span in reversed(list(enumerate(spans.astype(np.int64).tolist()))):
+            uniq, digit = np.divmod(uniq, span)
+            distinct[:, c] = digit + low[c]
+        return distinct, inverse.astype(np.intp)
+    distinct, inverse = np.unique(table, axis=0, return_inverse=True)
+    return distinct, inverse.reshape(-1).astype(np.intp)
 
 
 def _truthy(value: Any) -> bool:

@@ -13,6 +13,7 @@ import pytest
 
 import rfl_match as rm
 from rfl_match.calibration import (
+    EVIDENCE_STEP,
     IDENTITY,
     LOCAL_DEPENDENCE,
     WeightCalibration,
@@ -21,7 +22,14 @@ from rfl_match.calibration import (
     local_dependence,
     request_folds,
 )
-from rfl_match.scoring import level_shares, pattern_counts, probability
+from rfl_match.scoring import (
+    decode_patterns,
+    level_shares,
+    pattern_codes,
+    pattern_counts,
+    probability,
+    tf_adjustment,
+)
 
 M = np.array([0, 0.1, 0.2, 0.7])
 U = np.array([0, 0.7, 0.2, 0.1])
@@ -124,6 +132,67 @@ def test_comparisons_temper_dependent_evidence_without_labels() -> None:
     assert max(bin_gaps(pooled.probability(weight), is_match)) > 0.1
 
 
+def test_term_frequency_bits_count_as_a_finer_comparison() -> None:
+    # A name agreed on is as telling as its value is rare. Its term-frequency bits must
+    # weigh in the unlabelled fit exactly as a comparison with one level per value would.
+    rng = np.random.default_rng(6)
+    n, prior = 100_000, 0.1
+    freq = 1.0 / np.arange(1, 21)  # name shares fall with rank (Zipf)
+    freq /= freq.sum()
+    agree_rate = float((freq**2).sum())  # two random records share a value
+    levels, is_match = simulate_dependent(n, prior, seed=6)
+    levels = levels[:, :6]
+    a = rng.choice(20, n, p=freq)
+    b = np.where(is_match & (rng.random(n) < 0.9), a, rng.choice(20, n, p=freq))
+    agree = a == b
+    m6, u6 = [M] * 6, [U] * 6
+    name_m = np.array([0.0, 0.1, 0.9])  # missing, different, same
+    name_u = np.array([0.0, 1 - agree_rate, agree_rate])
+    # Here the true Bayes factor of each value over the level's (no clipping at these shares).
+    bits = tf_adjustment(agree_rate, freq)
+    prior_weight = float(np.log2(prior / (1 - prior)))
+    # With term frequencies: a name level, and each agreeing pair's bits.
+    coarse = np.column_stack([levels, np.where(agree, 2, 1)]).astype(np.int8)
+    steps = np.round(np.where(agree, bits[a], 0.0) / EVIDENCE_STEP).astype(np.int64)
+    table = pd.DataFrame({"code": pattern_codes(coarse, (4,) * 6 + (3,)), "step": steps})
+    rows = table.value_counts().reset_index()
+    patterns = decode_patterns(rows["code"].to_numpy(), (4,) * 6 + (3,))
+    tf_bits = np.zeros(patterns.shape)
+    tf_bits[:, 6] = rows["step"].to_numpy() * EVIDENCE_STEP
+    counts = rows["count"].to_numpy(np.int64)
+    # The screen for local dependence reads levels, not values: set aside here.
+    limit = np.inf
+    with_bits = fit_on_comparisons(
+        patterns,
+        counts,
+        [*m6, name_m],
+        [*u6, name_u],
+        prior_weight,
+        tf_bits=tf_bits,
+        dependence_limit=limit,
+    )
+    # The same evidence as levels: "different", then one level per value agreed on.
+    fine = np.column_stack([levels, np.where(agree, 2 + a, 1)]).astype(np.int8)
+    fine_m = np.r_[0.0, 0.1, 0.9 * freq]
+    fine_u = np.r_[0.0, 1 - agree_rate, freq**2]
+    fine_patterns, fine_counts = pattern_counts(fine, (4,) * 6 + (22,))
+    as_levels = fit_on_comparisons(
+        fine_patterns,
+        fine_counts,
+        [*m6, fine_m],
+        [*u6, fine_u],
+        prior_weight,
+        dependence_limit=limit,
+    )
+    assert abs(with_bits.slopes[0] - as_levels.slopes[0]) < 0.01
+    assert abs(with_bits.intercept - as_levels.intercept) < 0.02
+    # Leaving the bits out fits another map: the one predict must not apply to them.
+    without = fit_on_comparisons(
+        patterns, counts, [*m6, name_m], [*u6, name_u], prior_weight, dependence_limit=limit
+    )
+    assert abs(without.slopes[0] - as_levels.slopes[0]) > 0.05
+
+
 def test_local_dependence_finds_the_copies_only() -> None:
     levels, is_match = simulate_dependent(100_000, 0.1, seed=4)
     m, u = marginal_model(levels, is_match)
@@ -187,6 +256,32 @@ def test_labels_change_the_model(fitted: rm.Linker, synthetic: dict[str, pd.Data
     reviewed["is_match"] = False
     with pytest.warns(UserWarning, match="only one outcome"):
         rm.Linker().fit(synthetic["requests"], synthetic["sightings"], labels=reviewed)
+
+
+def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    # predict reads the map on weights with term-frequency bits: fit must fit it on them.
+    model = fitted.model_
+    assert model is not None
+    out = fitted.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=0)
+    levels = out[[f"{n}_level" for n in model.names]].to_numpy(np.int8)
+    weights = out[[f"{n}_weight" for n in model.names]].to_numpy()
+    bits = weights - model.level_weights(levels)
+    assert np.abs(bits).max() > 1  # the common and rare names of the sample move weights
+    steps = np.round(bits / EVIDENCE_STEP).astype(np.int64)
+    n_levels = tuple(len(x) for x in model.m_)
+    table = pd.DataFrame(steps).assign(code=pattern_codes(levels, n_levels))
+    rows = table.value_counts().reset_index()
+    patterns = decode_patterns(rows["code"].to_numpy(), n_levels)
+    tf_bits = rows[list(range(len(n_levels)))].to_numpy(np.float64) * EVIDENCE_STEP
+    counts = rows["count"].to_numpy(np.int64)
+    args = (model.m_, model.u_, model.prior_weight_)
+    refit = fit_on_comparisons(patterns, counts, *args, tf_bits=tf_bits)
+    assert model.calibration_.slopes[0] == pytest.approx(refit.slopes[0], abs=1e-6)
+    assert model.calibration_.intercept == pytest.approx(refit.intercept, abs=1e-6)
+    without = fit_on_comparisons(*pattern_counts(levels, n_levels), *args)
+    assert abs(without.slopes[0] - refit.slopes[0]) > 0.03  # the map before: not this one
 
 
 def test_save_load_keeps_the_calibration(
