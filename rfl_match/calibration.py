@@ -46,6 +46,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from rfl_match.arrays import factorize
+
 FloatArray = npt.NDArray[np.float64]
 _LN2 = float(np.log(2.0))
 # Prior on each slope: N(1, SLOPE_SD^2) (the raw model), adjacent slopes differ by
@@ -238,18 +240,9 @@ def _level_weights(
     idx: npt.NDArray[np.intp], m: Sequence[FloatArray], u: Sequence[FloatArray]
 ) -> FloatArray:
     """Patterns x comparisons: log2(m / u) of each pattern's level, 0 where missing."""
-    return np.stack(
-        [
-            np.where(
-                idx[:, c] > 0,
-                np.log2(np.maximum(m[c][idx[:, c]], 1e-300))
-                - np.log2(np.maximum(u[c][idx[:, c]], 1e-300)),
-                0.0,
-            )
-            for c in range(idx.shape[1])
-        ],
-        axis=1,
-    )
+    width = max(len(x) for x in m)
+    out: FloatArray = _cell_weights(m, u, width)[idx + width * np.arange(idx.shape[1])]
+    return out
 
 
 def local_dependence(
@@ -340,35 +333,38 @@ def fit_on_comparisons(
         tf = np.round(np.asarray(tf_bits, dtype=np.float64) / EVIDENCE_STEP).astype(np.int64)
     evidence = level_w + tf * EVIDENCE_STEP
     total = prior_weight + evidence.sum(axis=1)
-    dependent = local_dependence(patterns, counts, m, u, prior_weight) >= dependence_limit
+    dependent = local_dependence(*_merged(patterns, counts), m, u, prior_weight) >= dependence_limit
     np.fill_diagonal(dependent, True)  # c itself is always left out
     # One row per (pattern, known comparison), merged where the comparison, its level, its
     # bits and the others' evidence (rounded to EVIDENCE_STEP) agree: a million patterns
-    # times a dozen comparisons collapse to the distinct rows they hold.
+    # times a dozen comparisons collapse to the distinct rows they hold. Merged one
+    # comparison at a time (rows of different comparisons never merge), so memory is a
+    # column's, not the whole table's.
     width = max(len(x) for x in m)
-    steps, cells, own, weight = [], [], [], []
+    cell_weights = _cell_weights(m, u, width)
+    evs, factors, cnts = [], [], []
     for c in range(idx.shape[1]):
-        known = idx[:, c] > 0
-        others = total[known] - evidence[known][:, dependent[c]].sum(axis=1)
-        steps.append(np.round(others / EVIDENCE_STEP).astype(np.int64))
-        cells.append(c * width + idx[known, c].astype(np.int64))
-        own.append(tf[known, c])
-        weight.append(counts[known].astype(np.float64))
-    if not sum(len(x) for x in steps):
+        known = np.flatnonzero(idx[:, c] > 0)
+        if not len(known):
+            continue
+        others = (total - evidence[:, dependent[c]].sum(axis=1))[known]
+        step = np.round(others / EVIDENCE_STEP).astype(np.int64)
+        bits = tf[known, c]
+        low, low_bits = int(step.min()), int(bits.min())
+        span_bits = int(bits.max()) - low_bits + 1
+        codes, keys = factorize(
+            ((step - low) * span_bits + (bits - low_bits)) * width + idx[known, c]
+        )
+        cnts.append(np.bincount(codes, weights=counts[known].astype(np.float64)))
+        rest, level = np.divmod(keys, width)
+        step_of, bits_of = np.divmod(rest, span_bits)
+        evs.append((step_of + low) * EVIDENCE_STEP)
+        factors.append(cell_weights[c * width + level] + (bits_of + low_bits) * EVIDENCE_STEP)
+    if not cnts:
         return IDENTITY
-    step, cell, bits = np.concatenate(steps), np.concatenate(cells), np.concatenate(own)
-    low, low_bits = int(step.min()), int(bits.min())
-    span, span_bits = int(step.max()) - low + 1, int(bits.max()) - low_bits + 1
-    keys, inverse = np.unique(
-        (cell * span_bits + (bits - low_bits)) * span + (step - low), return_inverse=True
-    )
-    cnt = np.bincount(inverse, weights=np.concatenate(weight)).astype(np.float64)
-    rest, step_of = np.divmod(keys, span)
-    cell_of, bits_of = np.divmod(rest, span_bits)
-    ev = (step_of + low) * EVIDENCE_STEP
+    cnt, ev, b = np.concatenate(cnts), np.concatenate(evs), np.concatenate(factors)
     # The comparison's own Bayes factor B as a pair (B, 1) / (1 + B), so that q below is
     # 1 + p (B - 1) over a constant and stays in [0, 1] however large B is.
-    b = _cell_weights(m, u, width)[cell_of] + (bits_of + low_bits) * EVIDENCE_STEP
     mr = 1.0 / (1.0 + np.exp2(-b))
     ur = 1.0 / (1.0 + np.exp2(b))
     spread = mr - ur
@@ -388,6 +384,21 @@ def fit_on_comparisons(
         slopes=(float(beta[1]),),
         pairs=int(counts.sum()),
     )
+
+
+def _merged(
+    patterns: npt.NDArray[np.int8], counts: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
+    """Rows with the same level pattern (they differ in term-frequency bits) merged, their
+    counts added: all that a statistic of levels alone needs."""
+    idx = patterns.astype(np.int64)
+    code = np.zeros(len(idx), dtype=np.int64)
+    for c in range(idx.shape[1]):
+        code = code * (int(idx[:, c].max()) + 1) + idx[:, c]
+    codes, keys = factorize(code)
+    row = np.empty(len(keys), dtype=np.intp)
+    row[codes] = np.arange(len(codes))  # a row of each pattern
+    return patterns[row], np.bincount(codes, weights=counts).astype(np.int64)
 
 
 def _cell_weights(m: Sequence[FloatArray], u: Sequence[FloatArray], width: int) -> FloatArray:
