@@ -21,7 +21,10 @@ raw one rather than a step. Two ways to fit it:
   the rest is the one fitted. When the others double-count evidence, the raw p predicts c
   too confidently and the fit flattens the slope. The evidence is the one predict reads
   the map on: a pair's term-frequency bits (a rare name agreed on) count in its weight
-  here too, or the map would be fitted on weights it is never applied to.
+  here too, or the map would be fitted on weights it is never applied to. Those bits are
+  first made a Bayes factor among the candidates (:func:`rfl_match.scoring.candidate_tf_map`):
+  read from frequencies over all records, they overstate the rare names blocking favours,
+  and one slope on the total weight cannot temper one comparison's bits alone.
 
   That reasoning holds only for a c independent of the others given match status. Where it
   is not (a family name and a grandfather's name that is the family name; a given name

@@ -34,6 +34,7 @@ from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, validate_records
 from rfl_match.scoring import (
     FellegiSunterModel,
+    candidate_tf_map,
     expectation_maximisation,
     level_shares,
     merge_patterns,
@@ -44,9 +45,12 @@ from rfl_match.scoring import (
     starting_m,
     tf_adjustment,
 )
+from rfl_match.scoring import probability as raw_probability
 
 MODEL_FORMAT = "rfl_match.model"
-MODEL_VERSION = 1
+MODEL_VERSION = 2
+# Versions load reads: 1 (before the term-frequency maps) scores with raw bits.
+_READABLE_VERSIONS = (1, 2)
 # Folds of reviewed requests for cross-fitted calibration.
 _CALIBRATION_FOLDS = 5
 _VALIDATED = "rfl_match_validated"
@@ -245,6 +249,13 @@ class Linker:
             )
 
         model = train(m, u, prior)
+        # Term-frequency bits are read from name frequencies over all records, but weigh
+        # candidate pairs, which blocking picked by name: each comparison's bits are mapped
+        # to the Bayes factor they stand for among the candidates (candidate_tf_map, by EM
+        # posteriors, no labels). The pairs grouped by pattern and raw bits serve the
+        # unlabelled calibration too.
+        tf_rows = self._tf_patterns(model, data, comparisons, pairs, patterns, pair_patterns)
+        model.tf_maps_ = _candidate_tf_maps(model, comparisons, *tf_rows)
         # The probability is the weight read through a monotone map fitted on top
         # (rfl_match.calibration). With reviewed pairs it is cross-fitted: each fold of
         # requests is scored by a model trained without its labels, so no reviewed pair
@@ -263,6 +274,7 @@ class Linker:
                             rlevels[~out], truth[~out], n_levels, len(pairs)
                         )
                         fold_model = train(fm, fu or u_unlabelled, fp)
+                        fold_model.tf_maps_ = _candidate_tf_maps(fold_model, comparisons, *tf_rows)
                         _, weights = self._score(
                             data, comparisons, rl[out], rr[out], model=fold_model
                         )
@@ -277,11 +289,14 @@ class Linker:
         if calibration is None:
             # Fitted on the weights predict reads it on: the patterns' and the pairs'
             # term-frequency bits (grouped by pattern and bits, never pair by pair).
-            tf_patterns, tf_counts, tf_bits = self._tf_patterns(
-                model, data, comparisons, pairs, patterns, pair_patterns
-            )
+            tf_patterns, tf_counts, tf_bits, tf_carry = tf_rows
             calibration = fit_on_comparisons(
-                tf_patterns, tf_counts, model.m_, model.u_, model.prior_weight_, tf_bits=tf_bits
+                tf_patterns,
+                tf_counts,
+                model.m_,
+                model.u_,
+                model.prior_weight_,
+                tf_bits=_candidate_bits(model, tf_bits, tf_carry),
             )
         model.calibration_ = calibration
         self.model_ = model
@@ -333,11 +348,18 @@ class Linker:
         pairs: CandidatePairs,
         patterns: npt.NDArray[np.int8],
         pair_patterns: npt.NDArray[np.int32],
-    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    ) -> tuple[
+        npt.NDArray[np.int8],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.bool_],
+    ]:
         """The candidate pairs grouped by level pattern and term-frequency bits (rounded to
-        EVIDENCE_STEP): each group's pattern, its pairs, and its bits per comparison."""
-        # Each chunk's pairs as rows (pattern index, steps of each term-frequency
-        # comparison), reduced to distinct rows and counts, then merged.
+        EVIDENCE_STEP): each group's pattern, its pairs, its bits per comparison, and
+        whether it agrees on a value there (carries bits, even 0)."""
+        # Each chunk's pairs as rows (pattern index, then per term-frequency comparison
+        # 2 * steps + 1 where the pair agrees on a value, 0 where not), reduced to
+        # distinct rows and counts, then merged.
         rows: list[npt.NDArray[np.int64]] = []
         weights: list[npt.NDArray[np.int64]] = []
         columns: list[int] = []
@@ -349,19 +371,22 @@ class Linker:
             columns = []
             for c, agree, bits in _tf_bits(model, data, comparisons, cl, cr, patterns, index):
                 step = np.zeros(len(cl), dtype=np.int64)
-                step[agree] = np.round(bits / EVIDENCE_STEP)
+                step[agree] = 2 * np.round(bits / EVIDENCE_STEP).astype(np.int64) + 1
                 table.append(step)
                 columns.append(c)
             distinct, inverse = _distinct_rows(np.stack(table, axis=1))
             rows.append(distinct)
             weights.append(np.bincount(inverse, minlength=len(distinct)))
         if not rows:
-            return patterns, np.zeros(0, dtype=np.int64), np.zeros(patterns.shape)
+            empty = np.zeros((0, patterns.shape[1]))
+            return patterns[:0], np.zeros(0, dtype=np.int64), empty, empty.astype(bool)
         distinct, inverse = _distinct_rows(np.concatenate(rows))
         counts = np.bincount(inverse, weights=np.concatenate(weights)).astype(np.int64)
         bits_out = np.zeros((len(distinct), patterns.shape[1]))
-        bits_out[:, columns] = distinct[:, 1:] * EVIDENCE_STEP
-        return patterns[distinct[:, 0]], counts, bits_out
+        carry = np.zeros(bits_out.shape, dtype=bool)
+        carry[:, columns] = distinct[:, 1:] != 0
+        bits_out[:, columns] = (distinct[:, 1:] - 1) // 2 * EVIDENCE_STEP * carry[:, columns]
+        return patterns[distinct[:, 0]], counts, bits_out, carry
 
     @staticmethod
     def _warn_constant(
@@ -789,10 +814,10 @@ class Linker:
         if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
             raise ModelError(f"{path}: not an rfl_match model file")
         version = data.get("format_version")
-        if version != MODEL_VERSION:
+        if version not in _READABLE_VERSIONS:
             raise ModelError(
                 f"{path}: model format version {version!r}; this rfl_match "
-                f"reads version {MODEL_VERSION}. Fit the model again."
+                f"reads versions {', '.join(map(str, _READABLE_VERSIONS))}. Fit the model again."
             )
         linker = cls(LinkConfig.from_dict(data["config"]))
         linker.specs_ = [
@@ -871,7 +896,8 @@ def _tf_bits(
     index: npt.NDArray[np.int32],
 ) -> list[tuple[int, npt.NDArray[np.intp], npt.NDArray[np.float64]]]:
     """Term-frequency bits of pairs given as indices into level patterns: for each
-    comparison that uses them, the pairs that agree on a value and the bits each adds."""
+    comparison that uses them, the pairs that agree on a value and the bits each adds
+    (through the model's map among candidates, where it has one)."""
     out = []
     for c, comparison in enumerate(comparisons):
         tf = comparison.term_frequencies(data, li, ri)
@@ -880,7 +906,42 @@ def _tf_bits(
         agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))
         agrees = np.isin(patterns[:, c], tf.levels)[index] & (tf.values >= 0)
         rows = np.flatnonzero(agrees)
-        out.append((c, rows, tf_adjustment(agree_rate, tf.frequency[tf.values[rows]])))
+        raw = tf_adjustment(agree_rate, tf.frequency[tf.values[rows]])
+        out.append((c, rows, model.candidate_bits(comparison.name, raw)))
+    return out
+
+
+def _candidate_tf_maps(
+    model: FellegiSunterModel,
+    comparisons: list[Comparison],
+    patterns: npt.NDArray[np.int8],
+    counts: npt.NDArray[np.int64],
+    bits: npt.NDArray[np.float64],
+    carry: npt.NDArray[np.bool_],
+) -> dict[str, tuple[tuple[float, ...], tuple[float, ...]]]:
+    """Each term-frequency comparison's map among the candidates (candidate_tf_map), from
+    the pairs grouped by pattern and raw bits, each weighted by the EM posterior of its
+    pattern (the model's raw probability, bits left out)."""
+    if not len(counts):
+        return {}
+    posterior = raw_probability(model.prior_weight_ + model.level_weights(patterns).sum(axis=1))
+    out = {}
+    for c, comparison in enumerate(comparisons):
+        rows = carry[:, c]
+        if rows.any():
+            found = candidate_tf_map(bits[rows, c], counts[rows], posterior[rows])
+            if found is not None:
+                out[comparison.name] = found
+    return out
+
+
+def _candidate_bits(
+    model: FellegiSunterModel, bits: npt.NDArray[np.float64], carry: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float64]:
+    """Raw term-frequency bits (as _tf_patterns groups them) through the model's maps."""
+    out = np.zeros(bits.shape)
+    for c, name in enumerate(model.names):
+        out[carry[:, c], c] = model.candidate_bits(name, bits[carry[:, c], c])
     return out
 
 

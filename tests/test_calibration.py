@@ -3,6 +3,7 @@ overconfidence that dependent comparisons cause, learns from reviewed pairs, and
 
 from __future__ import annotations
 
+import copy
 import json
 import warnings
 from pathlib import Path
@@ -278,10 +279,27 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
     counts = rows["count"].to_numpy(np.int64)
     args = (model.m_, model.u_, model.prior_weight_)
     refit = fit_on_comparisons(patterns, counts, *args, tf_bits=tf_bits)
-    assert model.calibration_.slopes[0] == pytest.approx(refit.slopes[0], abs=1e-6)
-    assert model.calibration_.intercept == pytest.approx(refit.intercept, abs=1e-6)
-    without = fit_on_comparisons(*pattern_counts(levels, n_levels), *args)
-    assert abs(without.slopes[0] - refit.slopes[0]) > 0.03  # the map before: not this one
+    # fit reads the candidate map on raw bits grouped to EVIDENCE_STEP, predict on the
+    # exact ones: the pairs' bits differ by a fraction of a step, the maps hardly.
+    assert model.calibration_.slopes[0] == pytest.approx(refit.slopes[0], abs=5e-4)
+    assert model.calibration_.intercept == pytest.approx(refit.intercept, abs=5e-4)
+    # Not the map fitted on the raw bits (from frequencies over all records) either.
+    raw = copy.deepcopy(fitted)
+    assert raw.model_ is not None
+    raw.model_.tf_maps_ = {}
+    out = raw.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=0)
+    weights = out[[f"{n}_weight" for n in model.names]].to_numpy()
+    levels = out[[f"{n}_level" for n in model.names]].to_numpy(np.int8)
+    steps = np.round((weights - model.level_weights(levels)) / EVIDENCE_STEP).astype(np.int64)
+    rows = pd.DataFrame(steps).assign(code=pattern_codes(levels, n_levels)).value_counts()
+    rows = rows.reset_index()
+    on_raw = fit_on_comparisons(
+        decode_patterns(rows["code"].to_numpy(), n_levels),
+        rows["count"].to_numpy(np.int64),
+        *args,
+        tf_bits=rows[list(range(len(n_levels)))].to_numpy(np.float64) * EVIDENCE_STEP,
+    )
+    assert abs(on_raw.slopes[0] - refit.slopes[0]) > 0.03
 
 
 def test_save_load_keeps_the_calibration(
@@ -292,6 +310,8 @@ def test_save_load_keeps_the_calibration(
     loaded = rm.Linker.load(path)
     assert loaded.model_ is not None and fitted.model_ is not None
     assert loaded.model_.calibration_ == fitted.model_.calibration_
+    assert loaded.model_.tf_maps_ == fitted.model_.tf_maps_
+    assert set(fitted.model_.tf_maps_) == {"given_name", "family_name"}
     out = loaded.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=3)
     weight = out["match_weight"].to_numpy()
     calibrated = fitted.model_.calibration_.probability(weight)
@@ -319,6 +339,29 @@ def test_old_model_without_calibration_loads(
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(rm.ModelError, match="incomplete"):
         rm.Linker.load(path)
+
+
+def test_version_1_model_scores_with_raw_term_frequency_bits(
+    tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    # Written before the maps among candidates: it loads and weighs names as it did.
+    data = fitted.to_dict()
+    data["format_version"] = 1
+    del data["model"]["tf_maps"]
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    loaded = rm.Linker.load(path)
+    assert loaded.model_ is not None and loaded.model_.tf_maps_ == {}
+    raw = copy.deepcopy(fitted)
+    assert raw.model_ is not None
+    raw.model_.tf_maps_ = {}
+    args = (synthetic["requests"], synthetic["sightings"])
+    old = loaded.predict(*args, threshold=0, top_k=0)
+    assert np.allclose(
+        old["match_weight"], raw.predict(*args, threshold=0, top_k=0)["match_weight"]
+    )
+    new = fitted.predict(*args, threshold=0, top_k=0)
+    assert not np.allclose(old["given_name_weight"], new["given_name_weight"])
 
 
 def test_calibration_round_trips_as_json() -> None:

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from rfl_match.scoring import (
+    FellegiSunterModel,
     ScoringError,
+    candidate_tf_map,
     expectation_maximisation,
     merge_patterns,
     pattern_counts,
@@ -97,6 +99,65 @@ def test_term_frequency_lowers_common_names() -> None:
     bits = tf_adjustment(0.01, np.array([0.2, 0.01, 0.0001]))
     assert bits[0] < 0 < bits[2]
     assert bits[1] == pytest.approx(0.0)
+
+
+def _candidates(
+    n_matches: int, n_others: int, seed: int = 3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs that agree on a name, by name: (name frequencies, raw bits, matches, others).
+
+    A match shares a name as often as people hold it, p(v); random non-matches would share
+    it as p(v)**2, but blocking keeps every pair sharing a rare name and thins those
+    sharing a common one, so the candidate non-matches share it as p(v)**1.5.
+    """
+    rng = np.random.default_rng(seed)
+    freq = 1.0 / np.arange(1, 401)
+    freq /= freq.sum()
+    raw = tf_adjustment(float((freq**2).sum()), freq)
+    picked = freq**1.5 / (freq**1.5).sum()
+    matches = np.bincount(rng.choice(len(freq), n_matches, p=freq), minlength=len(freq))
+    others = np.bincount(rng.choice(len(freq), n_others, p=picked), minlength=len(freq))
+    return freq, raw, matches, others
+
+
+def test_candidate_tf_map_recovers_the_factor_among_candidates() -> None:
+    freq, raw, matches, others = _candidates(20_000, 400_000)
+    picked = freq**1.5 / (freq**1.5).sum()
+    truth = np.log2(freq / picked)  # the Bayes factor of each name among the candidates
+    # EM posteriors of the pairs' level patterns: sure of the matches, not quite certain.
+    found = candidate_tf_map(
+        np.r_[raw, raw], np.r_[matches, others], np.r_[np.full(400, 0.999), np.full(400, 1e-4)]
+    )
+    assert found is not None
+    mapped = np.interp(raw, *found)
+    share = (matches + others) / (matches + others).sum()
+    assert float(share @ np.abs(raw - truth)) > 0.5  # the raw bits overstate rare names
+    assert float(share @ np.abs(mapped - truth)) < 0.1
+    # A Bayes factor among the candidates: 2**bits averages 1 over the non-matches.
+    assert float(others @ np.exp2(raw) / others.sum()) > 1.5
+    assert float(others @ np.exp2(mapped) / others.sum()) == pytest.approx(1.0, abs=0.05)
+
+
+def test_candidate_tf_map_keeps_the_raw_shape_with_few_matches() -> None:
+    _, raw, matches, others = _candidates(20, 400_000)
+    posterior = np.r_[np.full(400, 0.999), np.full(400, 1e-6)]
+    found = candidate_tf_map(np.r_[raw, raw], np.r_[matches, others], posterior)
+    assert found is not None
+    slope = np.polyfit(*found, 1)[0]
+    # The candidates' own slope is 0.5 (above); twenty matches barely move the prior.
+    assert slope > 0.8
+
+
+def test_model_reads_term_frequency_bits_through_its_map() -> None:
+    model = FellegiSunterModel(names=["given_name"], tf_maps_={"given_name": ((-2, 2), (-1, 0))})
+    bits = np.array([-3.0, 0.0, 2.0])
+    assert model.candidate_bits("given_name", bits).tolist() == [-1.0, -0.5, 0.0]
+    assert model.candidate_bits("family_name", bits) is bits  # no map: the raw bits
+    again = FellegiSunterModel.from_dict(model.to_dict())
+    assert again.tf_maps_ == {"given_name": ((-2.0, 2.0), (-1.0, 0.0))}
+    data = model.to_dict()
+    del data["tf_maps"]  # a model saved before the maps: raw bits
+    assert FellegiSunterModel.from_dict(data).tf_maps_ == {}
 
 
 def test_probability_of_weights() -> None:
