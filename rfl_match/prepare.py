@@ -340,7 +340,6 @@ class PreparedPair:
         rows, cols, part = rows[head], cols[head], part[head]
         # the other names, whole
         slow_names = np.flatnonzero(slow)
-        counts = np.minimum(total, MAX_CHAIN)
         empty = np.zeros(k + 1, dtype=bool)
         empty[k] = True
         more_rows: list[int] = []
@@ -351,7 +350,6 @@ class PreparedPair:
                 heads = ids[:MAX_CHAIN]
                 more_rows += [i] * len(heads)
                 more_parts += heads
-                counts[i] = len(heads)
                 empty[i] = not ids
         if more_rows:
             extra = np.array(more_rows, dtype=np.intp)
@@ -378,17 +376,23 @@ class PreparedPair:
         arrays.classes[rows, cols] = self.classes.coded(local[:, 1], words)
         arrays.skeletons[rows, cols] = self.keys.coded(local[:, 2], words)
         arrays.phonetics[rows, cols] = self.keys.coded(local[:, 3], words)
-        # the joined texts: the tokens of each name, then those after the first
+        # the joined texts: the tokens of each name, then those after the first, joined
+        # once per distinct run of tokens (names that differ in case or punctuation alone
+        # share it), in the order the names meet them
         cells = np.full(shape, -1, dtype=np.int64)
         cells[rows, cols] = local[:, 0]
-        strings = np.array([*words, ""], dtype=object)[cells[:k]]
-        for target, first, least in ((arrays.text, 0, 1), (arrays.rest_text, 1, 2)):
+        run = row_codes(cells[:k])
+        runs = cells[np.unique(run, return_index=True)[1]]
+        strings = np.array([*words, ""], dtype=object)[runs]
+        for target, first in ((arrays.text, 0), (arrays.rest_text, 1)):
             joined = strings[:, first].copy()
             for c in range(first + 1, MAX_CHAIN):
-                more = cells[:k, c] >= 0
+                more = runs[:, c] >= 0
                 joined[more] = joined[more] + " " + strings[more, c]
-            has = counts >= least
-            target[:k][has] = self.texts.ids(joined[has].tolist())
+            has = runs[:, first] >= 0
+            coded = np.full(len(runs), -1, dtype=np.int32)
+            coded[has] = self.texts.ids(joined[has].tolist())
+            target[:k] = coded[run]
         return arrays
 
     def person_names(self, side: int) -> PersonNames:
