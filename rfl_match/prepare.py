@@ -468,12 +468,14 @@ class PreparedPair:
         distinct = skeletons[np.unique(rows, return_index=True)[1]]
         # new keys are met in the order of the sorted distinct rows
         order = np.lexsort(distinct.T[::-1])
-        words = self.keys.words
+        ordered = distinct[order]
+        bare = np.array([w[2:] for w in self.keys.words] + [""], dtype=object)[ordered]
+        text = np.full(len(ordered), "j:", dtype=object)
+        for c in range(ordered.shape[1]):
+            text = text + bare[:, c]  # a missing part (-1) reads the last, empty, word
+        long = np.fromiter(map(len, text), dtype=np.intp, count=len(text)) >= 4
         joined = np.full(len(distinct), -1, dtype=np.int32)
-        for k, row in zip(order.tolist(), distinct[order].tolist(), strict=True):
-            text = "".join([words[c][2:] for c in row if c >= 0])
-            if len(text) >= 2:
-                joined[k] = self.keys.id("j:" + text)
+        joined[order[long]] = self.keys.ids(text[long].tolist())
         out: IntArray = joined[rows]
         return out
 
