@@ -417,6 +417,18 @@ def _piece_entries(
     return None
 
 
+def _known_pieces(culture: Culture) -> dict[str, tuple[NamePart, ...] | None] | None:
+    """The pieces analysed so far for a culture; None for Burmese (never the fast path)."""
+    family, _, language = culture
+    if family == "burmese":
+        return None
+    key = (language, family == "somali")
+    known = _PIECES.get(key)
+    if known is None:
+        known = _PIECES[key] = {}
+    return known
+
+
 def piece_parts(piece: str, culture: Culture) -> tuple[NamePart, ...] | None:
     """The analysed parts of one whitespace-separated piece of raw text, as the fast path
     reads them; None when the piece needs the full pipeline (a particle, a title, Burmese).
@@ -425,32 +437,34 @@ def piece_parts(piece: str, culture: Culture) -> tuple[NamePart, ...] | None:
     not empty (:func:`normalize_with` does no more than that on such a name), so that a
     batch of names can be coded part by part.
     """
-    family, _, language = culture
-    if family == "burmese":
-        return None
-    somali = family == "somali"
-    known = _PIECES.get((language, somali))
+    known = _known_pieces(culture)
     if known is None:
-        known = _PIECES[(language, somali)] = {}
+        return None
     parts = known.get(piece, _UNSEEN)
     if parts is _UNSEEN:
-        parts = _piece_entries(piece, language, somali, known)
+        parts = _piece_entries(piece, culture.cyrillic, culture.family == "somali", known)
     return parts
 
 
 def _normalize(text: str, culture: Culture) -> NameForm:
     """:func:`normalize_name` without its cache (``normalize_names`` keeps its own)."""
-    family, chain, _ = culture
-    entries: list[NamePart] = []
-    for piece in text.split():
-        parts = piece_parts(piece, culture)
-        if parts is None:
-            break
-        entries.extend(parts)
-    else:
-        fast = _form(text, entries, family, chain)
-        if fast is not None:
-            return fast
+    family, chain, language = culture
+    known = _known_pieces(culture)
+    if known is not None:
+        # piece_parts, inlined: the single-name path is hot too
+        somali = family == "somali"
+        entries: list[NamePart] = []
+        for piece in text.split():
+            parts = known.get(piece, _UNSEEN)
+            if parts is _UNSEEN:
+                parts = _piece_entries(piece, language, somali, known)
+            if parts is None:
+                break
+            entries.extend(parts)
+        else:
+            fast = _form(text, entries, family, chain)
+            if fast is not None:
+                return fast
     return _normalize_full(text, clean_text(text), culture)
 
 
