@@ -1,15 +1,16 @@
 """Prepare: raw fields of both inputs -> comparison-ready integer columns.
 
 Both inputs are prepared together, so that every integer code means the same value on the
-left and on the right. Each distinct raw value is normalised once (``pandas.factorize``)
-and mapped back to the rows.
+left and on the right. Each distinct raw value is read once (``pandas.factorize``) and
+mapped back to the rows; a name is coded from its pieces' parts, each distinct piece
+analysed once for both sides and every name column (:class:`PartTable`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,9 @@ import pandas as pd
 from unidecode import unidecode
 
 from rfl_match.dates import BirthIntervals, birth_intervals
-from rfl_match.names import NameForm, normalize_names
+from rfl_match.names.clean import clean_text
+from rfl_match.names.normalize import NamePart, full_parts, paused_gc, piece_parts
+from rfl_match.names.parts import Culture, culture_info
 
 IntArray = npt.NDArray[np.int32]
 MAX_CHAIN = 4  # name parts kept per record for token comparisons and blocking
@@ -123,10 +126,30 @@ class Vocabulary:
         if not len(words):
             return np.zeros(0, dtype=np.int32)
         codes, uniques = pd.factorize(np.asarray(words, dtype=object), sort=False)
-        lookup = np.fromiter(
-            (-1 if w == blank else self.id(w) for w in uniques), dtype=np.int32, count=len(uniques)
-        )
-        out: IntArray = lookup[codes]
+        out: IntArray = self._distinct_ids(uniques.tolist(), blank)[codes]
+        return out
+
+    def _distinct_ids(self, words: list[str], blank: str | None = None) -> IntArray:
+        """:meth:`id` of each of distinct ``words`` in turn (``blank`` gets -1), in bulk."""
+        new = [w for w, f in zip(words, map(self._ids.get, words), strict=True) if f is None]
+        if blank in new:
+            new.remove(blank)
+        known = len(self.words)
+        self._ids.update(zip(new, range(known, known + len(new)), strict=True))
+        self.words.extend(new)
+        found = np.fromiter(map(self._ids.get, words, repeat(-1)), dtype=np.int32, count=len(words))
+        if blank in words:
+            found[words.index(blank)] = -1
+        return found
+
+    def coded(self, local: npt.NDArray[np.integer[Any]], words: Sequence[str]) -> IntArray:
+        """:meth:`ids` of ``words[i]`` for each ``i`` of ``local`` (-1 gets -1), each distinct
+        word looked up once, in order of first sight (as :meth:`ids` of the words would)."""
+        codes, uniques = pd.factorize(local, sort=False)
+        known = uniques >= 0
+        lookup = np.full(len(uniques), -1, dtype=np.int32)
+        lookup[known] = self._distinct_ids([words[u] for u in uniques[known].tolist()])
+        out: IntArray = lookup[codes] if len(codes) else np.zeros(0, dtype=np.int32)
         return out
 
     def array(self) -> npt.NDArray[np.object_]:
@@ -157,6 +180,72 @@ class Vocabulary:
         return self._bags
 
 
+class PartTable:
+    """Every distinct name part met (token, class id, phonetic and skeleton key), by id, and
+    the name parts of each whitespace-separated piece of raw text.
+
+    A name without particles or titles is its pieces' parts run together, and distinct
+    pieces are far fewer than distinct names: a column is coded piece by piece, with
+    numpy, and only the other names are normalised whole. Strings get local ids here
+    (the key strings with their ``s:``/``p:`` prefix, -1 for a blank key); the shared
+    vocabularies give them their codes in the order the names meet them. One table serves
+    one culture hint (its :class:`PreparedPair`'s).
+    """
+
+    __slots__ = ("_parts", "_pieces", "_rows", "_whole", "strings")
+
+    def __init__(self) -> None:
+        self.strings = Vocabulary()  # local ids of every token, class id and key
+        self._parts: dict[tuple[str, str, str, str], int] = {}
+        self._pieces: dict[str, tuple[int, ...] | None] = {}
+        self._whole: dict[str, tuple[int, ...]] = {}
+        # per part, local ids of: token, class id, skeleton key, phonetic key
+        self._rows: list[tuple[int, int, int, int]] = []
+
+    def part(self, token: str, variant_id: str, phonetic: str, skeleton: str) -> int:
+        key = (token, variant_id, phonetic, skeleton)
+        found = self._parts.get(key)
+        if found is None:
+            found = self._parts[key] = len(self._rows)
+            self._rows.append(
+                (
+                    self.strings.id(token),
+                    self.strings.id(variant_id),
+                    self.strings.id("s:" + skeleton) if skeleton else -1,
+                    self.strings.id("p:" + phonetic) if phonetic else -1,
+                )
+            )
+        return found
+
+    def piece(self, piece: str, culture: Culture) -> tuple[int, ...] | None:
+        """Part ids of one piece of raw text; None when its name needs the full pipeline."""
+        if piece in self._pieces:
+            return self._pieces[piece]
+        parts: tuple[NamePart, ...] | None = piece_parts(piece, culture)
+        found = (
+            None
+            if parts is None
+            else tuple(
+                self.part(p.token, p.variant_id, p.phonetic_key, p.skeleton_key) for p in parts
+            )
+        )
+        self._pieces[piece] = found
+        return found
+
+    def whole(self, text: str, culture: Culture) -> tuple[int, ...]:
+        """Part ids of a name that needs the full pipeline (it reads the clean text only, and
+        raw names often differ in case or punctuation alone)."""
+        clean = clean_text(text)
+        found = self._whole.get(clean)
+        if found is None:
+            found = self._whole[clean] = tuple(self.part(*p) for p in full_parts(clean, culture))
+        return found
+
+    def columns(self) -> npt.NDArray[np.int64]:
+        """``(parts, 4)`` local ids: token, class id, skeleton key, phonetic key."""
+        return np.array(self._rows, dtype=np.int64).reshape(-1, 4)
+
+
 @dataclass(slots=True)
 class FormArrays:
     """The distinct names of one column as code arrays; ``codes`` maps rows to them."""
@@ -183,6 +272,7 @@ class PreparedPair:
     classes: Vocabulary = field(default_factory=lambda: Vocabulary())
     texts: Vocabulary = field(default_factory=lambda: Vocabulary())
     keys: Vocabulary = field(default_factory=lambda: Vocabulary())
+    name_parts: PartTable = field(default_factory=lambda: PartTable())
 
     @property
     def sizes(self) -> tuple[int, int]:
@@ -194,14 +284,9 @@ class PreparedPair:
 
     # --- derived columns ------------------------------------------------------------
 
-    def name_forms(self, column: str) -> tuple[IntArray, list[NameForm]]:
-        """Codes of both sides' values of one name column (left rows, then right rows) into
-        one list of distinct NameForms; code -1 = empty. A value on both sides is
-        normalised once.
-
-        Not cached: :meth:`form_arrays` keeps what matching needs as integer codes, and a
-        million records' NameForm objects would outweigh everything else prepared.
-        """
+    def _distinct_values(self, column: str) -> tuple[IntArray, list[str]]:
+        """Codes of both sides' values of a column (left rows, then right rows; -1 where
+        missing) into its distinct values."""
         sides = []
         for side in (0, 1):
             values = self.column(side, column)
@@ -210,11 +295,105 @@ class PreparedPair:
                 np.full(n, None, dtype=object) if values is None else values.to_numpy(object)
             )
         found, uniques = pd.factorize(np.concatenate(sides))
-        forms = normalize_names([str(u) for u in uniques], culture=self.culture)
         codes: IntArray = found.astype(np.int32)
-        empty = np.array([f.is_empty for f in forms] + [True], dtype=bool)
+        return codes, [str(u) for u in uniques]
+
+    def _coded_names(self, codes: IntArray, texts: list[str]) -> FormArrays:
+        """:class:`FormArrays` of distinct names (``codes`` into them, set to -1 in place
+        where a name is empty).
+
+        A name the fast path of normalisation reads is its pieces' parts run together: it
+        is coded from the :class:`PartTable` with numpy; only the others (particles,
+        titles, Burmese) are normalised whole. Every code is given in the order the
+        names, then their parts, meet it, as coding each form in turn would.
+        """
+        k = len(texts)
+        culture = culture_info(self.culture)
+        table = self.name_parts
+        with paused_gc():
+            splits = [t.split() for t in texts]
+            n_pieces = np.fromiter(map(len, splits), dtype=np.intp, count=k)
+            piece_of, distinct = pd.factorize(
+                np.array(list(chain.from_iterable(splits)), dtype=object), sort=False
+            )
+            pieces = [table.piece(str(p), culture) for p in distinct]
+        # per distinct piece: its number of parts (-1: the name needs the full pipeline)
+        # and where its part ids start in `flat`
+        size = np.fromiter(
+            (-1 if q is None else len(q) for q in pieces), dtype=np.intp, count=len(pieces)
+        )
+        flat = np.fromiter(chain.from_iterable(q for q in pieces if q is not None), dtype=np.int64)
+        start = np.cumsum(np.maximum(size, 0)) - np.maximum(size, 0)
+        name_of = np.repeat(np.arange(k, dtype=np.intp), n_pieces)
+        lens = size[piece_of]
+        special = np.bincount(name_of, weights=lens < 0, minlength=k) > 0
+        lens = np.where(special[name_of], 0, np.maximum(lens, 0))
+        total = np.bincount(name_of, weights=lens, minlength=k).astype(np.intp)
+        slow = special | (total == 0)
+        # the parts of the fast names, name by name, in order
+        step = np.arange(int(lens.sum()), dtype=np.intp)
+        within = step - np.repeat(np.cumsum(lens) - lens, lens)
+        part = flat[np.repeat(start[piece_of], lens) + within]
+        rows = np.repeat(name_of, lens)
+        cols = step - (np.cumsum(total) - total)[rows]
+        head = cols < MAX_CHAIN
+        rows, cols, part = rows[head], cols[head], part[head]
+        # the other names, whole
+        slow_names = np.flatnonzero(slow)
+        empty = np.zeros(k + 1, dtype=bool)
+        empty[k] = True
+        more_rows: list[int] = []
+        more_parts: list[int] = []
+        with paused_gc():
+            for i in slow_names.tolist():
+                ids = table.whole(texts[i], culture)
+                heads = ids[:MAX_CHAIN]
+                more_rows += [i] * len(heads)
+                more_parts += heads
+                empty[i] = not ids
+        if more_rows:
+            extra = np.array(more_rows, dtype=np.intp)
+            rows = np.concatenate([rows, extra])
+            cols = np.concatenate([cols, np.arange(len(extra)) - np.searchsorted(extra, extra)])
+            part = np.concatenate([part, np.array(more_parts, dtype=np.int64)])
+            order = np.argsort(rows * MAX_CHAIN + cols, kind="stable")
+            rows, cols, part = rows[order], cols[order], part[order]
         codes[empty[codes]] = -1
-        return codes, forms
+
+        local = table.columns()[part]
+        words = table.strings.words
+        shape = (k + 1, MAX_CHAIN)
+        arrays = FormArrays(
+            codes=codes,
+            tokens=np.full(shape, -1, dtype=np.int32),
+            classes=np.full(shape, -1, dtype=np.int32),
+            skeletons=np.full(shape, -1, dtype=np.int32),
+            phonetics=np.full(shape, -1, dtype=np.int32),
+            text=np.full(k + 1, -1, dtype=np.int32),
+            rest_text=np.full(k + 1, -1, dtype=np.int32),
+        )
+        arrays.tokens[rows, cols] = self.tokens.coded(local[:, 0], words)
+        arrays.classes[rows, cols] = self.classes.coded(local[:, 1], words)
+        arrays.skeletons[rows, cols] = self.keys.coded(local[:, 2], words)
+        arrays.phonetics[rows, cols] = self.keys.coded(local[:, 3], words)
+        # the joined texts: the tokens of each name, then those after the first, joined
+        # once per distinct run of tokens (names that differ in case or punctuation alone
+        # share it), in the order the names meet them
+        cells = np.full(shape, -1, dtype=np.int64)
+        cells[rows, cols] = local[:, 0]
+        run = row_codes(cells[:k])
+        runs = cells[np.unique(run, return_index=True)[1]]
+        strings = np.array([*words, ""], dtype=object)[runs]
+        for target, first in ((arrays.text, 0), (arrays.rest_text, 1)):
+            joined = strings[:, first].copy()
+            for c in range(first + 1, MAX_CHAIN):
+                more = runs[:, c] >= 0
+                joined[more] = joined[more] + " " + strings[more, c]
+            has = runs[:, first] >= 0
+            coded = np.full(len(runs), -1, dtype=np.int32)
+            coded[has] = self.texts.ids(joined[has].tolist())
+            target[:k] = coded[run]
+        return arrays
 
     def person_names(self, side: int) -> PersonNames:
         """The person's own name: ``full_name``, else ``given_name`` + ``family_name``."""
@@ -228,49 +407,12 @@ class PreparedPair:
         """Per distinct name of a column, its parts as codes; row ``-1`` is the empty name.
 
         Both sides are coded together (they share the arrays; ``codes`` is the side's
-        own). Each distinct form is visited once in Python; rows are picked with numpy.
+        own). The codes are those that coding each name's :class:`NameForm` in turn gives.
         """
         key = f"arrays:{side}:{column}"
         if key not in self._cache:
-            codes, forms = self.name_forms(column)
-            k = len(forms)
-            shape = (k + 1, MAX_CHAIN)
-            arrays = FormArrays(
-                codes=codes,
-                tokens=np.full(shape, -1, dtype=np.int32),
-                classes=np.full(shape, -1, dtype=np.int32),
-                skeletons=np.full(shape, -1, dtype=np.int32),
-                phonetics=np.full(shape, -1, dtype=np.int32),
-                text=np.full(k + 1, -1, dtype=np.int32),
-                rest_text=np.full(k + 1, -1, dtype=np.int32),
-            )
-            # Flatten every form's first MAX_CHAIN parts, then code each distinct string once.
-            counts = np.fromiter(
-                (min(len(f.tokens), MAX_CHAIN) for f in forms), dtype=np.intp, count=k
-            )
-            rows = np.repeat(np.arange(k, dtype=np.intp), counts)
-            cols = np.arange(len(rows), dtype=np.intp) - np.repeat(
-                np.cumsum(counts) - counts, counts
-            )
-            heads = [f.tokens[:MAX_CHAIN] for f in forms]
-            arrays.tokens[rows, cols] = self.tokens.ids(list(chain.from_iterable(heads)))
-            arrays.classes[rows, cols] = self.classes.ids(
-                list(chain.from_iterable(f.variant_ids[:MAX_CHAIN] for f in forms))
-            )
-            for target, prefix, values in (
-                (arrays.skeletons, "s:", (f.skeleton_keys[:MAX_CHAIN] for f in forms)),
-                (arrays.phonetics, "p:", (f.phonetic_keys[:MAX_CHAIN] for f in forms)),
-            ):
-                flat = [prefix + v if v else "" for v in chain.from_iterable(values)]
-                target[rows, cols] = self.keys.ids(flat, blank="")
-            named = counts > 0
-            arrays.text[:k][named] = self.texts.ids(
-                [" ".join(h) for h, n in zip(heads, named, strict=True) if n]
-            )
-            longer = counts > 1
-            arrays.rest_text[:k][longer] = self.texts.ids(
-                [" ".join(h[1:]) for h, n in zip(heads, longer, strict=True) if n]
-            )
+            codes, texts = self._distinct_values(column)
+            arrays = self._coded_names(codes, texts)
             n_left = self.sizes[0]
             for one in (0, 1):
                 self._cache[f"arrays:{one}:{column}"] = replace(
@@ -322,14 +464,19 @@ class PreparedPair:
     def _joined_skeletons(self, skeletons: IntArray) -> IntArray:
         """One key per record: the skeletons of its parts run together, so that names split
         differently ("Nur Alam" / "Nuralam", "Aung San" / "Aungsan") and single names meet."""
-        codes, rows = np.unique(skeletons, axis=0, return_inverse=True)
-        words = self.keys.array()
-        joined = np.full(len(codes), -1, dtype=np.int32)
-        for k, row in enumerate(codes):
-            text = "".join(words[c][2:] for c in row if c >= 0)
-            if len(text) >= 2:
-                joined[k] = self.keys.id("j:" + text)
-        out: IntArray = joined[rows.reshape(-1)]
+        rows = row_codes(skeletons)
+        distinct = skeletons[np.unique(rows, return_index=True)[1]]
+        # new keys are met in the order of the sorted distinct rows
+        order = np.lexsort(distinct.T[::-1])
+        ordered = distinct[order]
+        bare = np.array([w[2:] for w in self.keys.words] + [""], dtype=object)[ordered]
+        text = np.full(len(ordered), "j:", dtype=object)
+        for c in range(ordered.shape[1]):
+            text = text + bare[:, c]  # a missing part (-1) reads the last, empty, word
+        long = np.fromiter(map(len, text), dtype=np.intp, count=len(text)) >= 4
+        joined = np.full(len(distinct), -1, dtype=np.int32)
+        joined[order[long]] = self.keys.ids(text[long].tolist())
+        out: IntArray = joined[rows]
         return out
 
     def chain_tokens(self, side: int, column: str) -> tuple[IntArray, NameParts, IntArray]:
@@ -390,6 +537,19 @@ class PreparedPair:
             self._cache[key] = (mapped[:n_left], mapped[n_left:], words)
         result: tuple[IntArray, IntArray, Vocabulary] = self._cache[key]
         return result
+
+
+def row_codes(matrix: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.intp]:
+    """One code per row of a 2-d integer array, equal where the rows are equal (codes run
+    from 0 in order of first sight): the columns are folded in one at a time, each pair
+    factorised, so that nothing overflows and no row is sorted."""
+    codes = np.zeros(len(matrix), dtype=np.int64)
+    for column in matrix.T.astype(np.int64):
+        low = int(column.min(initial=0))
+        span = int(column.max(initial=0)) - low + 1
+        codes, _ = pd.factorize(codes * span + (column - low), sort=False)
+        codes = codes.astype(np.int64)
+    return codes.astype(np.intp)
 
 
 def fold_text(value: str) -> str:

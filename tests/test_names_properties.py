@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rfl_match.names import normalize_name, normalize_names
+from rfl_match.prepare import MAX_CHAIN, PreparedPair, Vocabulary
 
 NAME_ALPHABET = st.sampled_from(
     list("abcdehiklmnorstuxyz '-")
@@ -70,3 +72,61 @@ def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> N
     fast = _normalize_fast(text, clean, info)
     if fast is not None:
         assert fast == _normalize_full(text, clean, info)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.one_of(NAMES, st.text(max_size=12), st.none()), max_size=12),
+    st.lists(st.one_of(st.lists(NAMES, max_size=6).map(" ".join), st.none()), max_size=12),
+    CULTURES,
+)
+@example(["Ali al-Hassan", "ALI AL-HASSAN", "Dr. Ali", ""], ["Ali  Hassan", None, "ali"], None)
+@example(["Omar Ali Saleh Karim Nasser", "Abd al-Rahman Omar Ali Saleh"], ["Ali Omar"], None)
+@example(["ကမာလ်ဟူစိန်", "Aung San Suu Kyi", "a b c d e f"], ["محمد بن عبد الله"], "burmese")
+def test_prepared_name_codes_equal_each_form_coded(
+    left: list[str | None], right: list[str | None], culture: str | None
+) -> None:
+    """Names are coded part by part in a batch: the codes are those that coding each
+    normalised form in turn gives (same vocabularies, same ids, same order)."""
+
+    def frame(values: list[str | None]) -> pd.DataFrame:
+        ids = [str(i) for i in range(len(values))]
+        return pd.DataFrame({"record_id": ids, "full_name": values}, dtype=object)
+
+    data = PreparedPair(frame(left), frame(right), culture=culture)
+    forms = normalize_names(
+        [v for v in dict.fromkeys(left + right) if v is not None], culture=culture
+    )
+    tokens, classes, keys, texts = Vocabulary(), Vocabulary(), Vocabulary(), Vocabulary()
+    want: dict[str, list[list[int]]] = {"tokens": [], "classes": [], "skel": [], "phon": []}
+    for name, vocab, values in (
+        ("tokens", tokens, [f.tokens for f in forms]),
+        ("classes", classes, [f.variant_ids for f in forms]),
+        ("skel", keys, [tuple("s:" + k if k else "" for k in f.skeleton_keys) for f in forms]),
+        ("phon", keys, [tuple("p:" + k if k else "" for k in f.phonetic_keys) for f in forms]),
+    ):
+        for parts in values:
+            row = [-1 if not p else vocab.id(p) for p in parts[:MAX_CHAIN]]
+            want[name].append(row + [-1] * (MAX_CHAIN - len(row)))
+    text = [texts.id(" ".join(f.tokens[:MAX_CHAIN])) if f.tokens else -1 for f in forms]
+    rest = [texts.id(" ".join(f.tokens[1:MAX_CHAIN])) if f.tokens[1:] else -1 for f in forms]
+
+    got = data.form_arrays(0, "full_name")
+    k = len(forms)
+    for name, array in (
+        ("tokens", got.tokens),
+        ("classes", got.classes),
+        ("skel", got.skeletons),
+        ("phon", got.phonetics),
+    ):
+        assert array[:k].tolist() == want[name]
+        assert array[k].tolist() == [-1] * MAX_CHAIN  # the empty name
+    assert got.text[:k].tolist() == text
+    assert got.rest_text[:k].tolist() == rest
+    for mine, theirs in ((data.tokens, tokens), (data.classes, classes), (data.keys, keys)):
+        assert mine.words == theirs.words
+    assert data.texts.words == texts.words
+    index = {v: i for i, v in enumerate(dict.fromkeys(v for v in left + right if v is not None))}
+    for side, values in ((0, left), (1, right)):
+        expect = [-1 if v is None or forms[index[v]].is_empty else index[v] for v in values]
+        assert data.form_arrays(side, "full_name").codes.tolist() == expect

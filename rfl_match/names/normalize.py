@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache, lru_cache
 from itertools import islice, product
 from typing import NamedTuple
@@ -293,8 +294,8 @@ def _split_burmese(words: list[Word]) -> list[Word]:
     return split
 
 
-class _Entry(NamedTuple):
-    """One analysed name part, as the fast path keeps it."""
+class NamePart(NamedTuple):
+    """One analysed name part, as the fast path keeps it (and prepare codes it)."""
 
     token: str
     variant_id: str
@@ -316,7 +317,7 @@ def _special_forms() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1 << 18)
-def _entries(raw: str, language: str | None, somali: bool) -> tuple[_Entry, ...] | None:
+def _entries(raw: str, language: str | None, somali: bool) -> tuple[NamePart, ...] | None:
     """The analysed parts of one space-free piece of clean text; None when the piece holds
     a particle, a title, or Burmese syllables (the full pipeline handles those).
     """
@@ -340,7 +341,7 @@ def _entries(raw: str, language: str | None, somali: bool) -> tuple[_Entry, ...]
         else:
             flag = ""
         out.append(
-            _Entry(
+            NamePart(
                 info.token,
                 info.variant_id,
                 info.phonetic_key or info.token,
@@ -360,7 +361,7 @@ def _normalize_fast(text: str, clean: str, culture: Culture) -> NameForm | None:
     if family == "burmese":
         return None
     somali = family == "somali"
-    entries: list[_Entry] = []
+    entries: list[NamePart] = []
     for raw in clean.split():
         parts = _entries(raw, language, somali)
         if parts is None:
@@ -369,7 +370,7 @@ def _normalize_fast(text: str, clean: str, culture: Culture) -> NameForm | None:
     return _form(text, entries, family, chain)
 
 
-def _form(text: str, entries: list[_Entry], family: str | None, chain: bool) -> NameForm | None:
+def _form(text: str, entries: list[NamePart], family: str | None, chain: bool) -> NameForm | None:
     """The form of a name from its analysed parts (the fast path)."""
     if not entries:
         return None
@@ -390,15 +391,15 @@ def _form(text: str, entries: list[_Entry], family: str | None, chain: bool) -> 
 #: Somali): None when the piece needs the full pipeline. Cleaning works piece by piece (no
 #: step of :func:`clean_text` reaches across whitespace), so a name costs one dict lookup per
 #: piece once its pieces are known.
-_PIECES: dict[tuple[str | None, bool], dict[str, tuple[_Entry, ...] | None]] = {}
+_PIECES: dict[tuple[str | None, bool], dict[str, tuple[NamePart, ...] | None]] = {}
 _PIECES_MAX = 1 << 18
-_UNSEEN: tuple[_Entry, ...] = ((),)  # type: ignore[assignment]  # a marker, never stored
+_UNSEEN: tuple[NamePart, ...] = ((),)  # type: ignore[assignment]  # a marker, never stored
 
 
 def _piece_entries(
-    piece: str, language: str | None, somali: bool, known: dict[str, tuple[_Entry, ...] | None]
-) -> tuple[_Entry, ...] | None:
-    out: list[_Entry] = []
+    piece: str, language: str | None, somali: bool, known: dict[str, tuple[NamePart, ...] | None]
+) -> tuple[NamePart, ...] | None:
+    out: list[NamePart] = []
     for raw in clean_text(piece).split():
         parts = _entries(raw, language, somali)
         if parts is None:
@@ -416,15 +417,43 @@ def _piece_entries(
     return None
 
 
+def _known_pieces(culture: Culture) -> dict[str, tuple[NamePart, ...] | None] | None:
+    """The pieces analysed so far for a culture; None for Burmese (never the fast path)."""
+    family, _, language = culture
+    if family == "burmese":
+        return None
+    key = (language, family == "somali")
+    known = _PIECES.get(key)
+    if known is None:
+        known = _PIECES[key] = {}
+    return known
+
+
+def piece_parts(piece: str, culture: Culture) -> tuple[NamePart, ...] | None:
+    """The analysed parts of one whitespace-separated piece of raw text, as the fast path
+    reads them; None when the piece needs the full pipeline (a particle, a title, Burmese).
+
+    A name is its pieces' parts run together when no piece gives None and the parts are
+    not empty (:func:`normalize_with` does no more than that on such a name), so that a
+    batch of names can be coded part by part.
+    """
+    known = _known_pieces(culture)
+    if known is None:
+        return None
+    parts = known.get(piece, _UNSEEN)
+    if parts is _UNSEEN:
+        parts = _piece_entries(piece, culture.cyrillic, culture.family == "somali", known)
+    return parts
+
+
 def _normalize(text: str, culture: Culture) -> NameForm:
     """:func:`normalize_name` without its cache (``normalize_names`` keeps its own)."""
     family, chain, language = culture
-    if family != "burmese":
+    known = _known_pieces(culture)
+    if known is not None:
+        # piece_parts, inlined: the single-name path is hot too
         somali = family == "somali"
-        known = _PIECES.get((language, somali))
-        if known is None:
-            known = _PIECES[(language, somali)] = {}
-        entries: list[_Entry] = []
+        entries: list[NamePart] = []
         for piece in text.split():
             parts = known.get(piece, _UNSEEN)
             if parts is _UNSEEN:
@@ -437,6 +466,11 @@ def _normalize(text: str, culture: Culture) -> NameForm:
             if fast is not None:
                 return fast
     return _normalize_full(text, clean_text(text), culture)
+
+
+def normalize_with(text: str, culture: Culture) -> NameForm:
+    """:func:`normalize_name` with the culture already read, without its cache."""
+    return _normalize(text, culture) if text else _EMPTY
 
 
 @lru_cache(maxsize=1 << 18)
@@ -458,24 +492,25 @@ def normalize_name(text: str, *, culture: str | None = None) -> NameForm:
     >>> form.variant_ids, form.roles
     (('muhammad', 'abdallah'), ('given', 'father'))
     """
-    if not text:
-        return _EMPTY
-    return _normalize(text, culture_info(culture))
+    return normalize_with(text, culture_info(culture))
 
 
-def _normalize_full(text: str, clean: str, culture: Culture) -> NameForm:
-    """The whole pipeline: titles, particles, compounds, roles (the reference path)."""
-    family, chain, language = culture
+class _Parsed(NamedTuple):
+    """A name read by the full pipeline: its parts (those with a token) and their analyses."""
+
+    script: str
+    family: str | None
+    words: list[Word]
+    infos: list[TokenInfo]
+    titles: list[str]
+
+
+def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
+    """Titles, particles, compounds (the reference path); None when no word is found."""
+    family, _, language = culture
     words = _words(clean, language)
     if not words:
-        return NameForm(
-            original=text,
-            script=UNKNOWN,
-            tokens=(),
-            variant_ids=(),
-            phonetic_keys=(),
-            skeleton_keys=(),
-        )
+        return None
     script = _dominant_script(words)
     if family is None and script == "Myanmar":
         family = "burmese"
@@ -496,18 +531,36 @@ def _normalize_full(text: str, clean: str, culture: Culture) -> NameForm:
     somali = family == "somali"
     infos = [analyze_token(w.native, w.latin, w.script, somali) for w in words]
     keep = [k for k, info in enumerate(infos) if info.token]
-    if not keep:
+    return _Parsed(script, family, [words[k] for k in keep], [infos[k] for k in keep], titles)
+
+
+def full_parts(clean: str, culture: Culture) -> tuple[tuple[str, str, str, str], ...]:
+    """(token, variant id, phonetic key, skeleton key) of each part of a name the full
+    pipeline reads, roles aside: what :func:`normalize_with` gives a name whose
+    :func:`piece_parts` do not serve. ``clean``: the name after :func:`clean_text`.
+    """
+    parsed = _parse_full(clean, culture)
+    if parsed is None:
+        return ()
+    return tuple(
+        (i.token, i.variant_id, i.phonetic_key or i.token, i.skeleton_key) for i in parsed.infos
+    )
+
+
+def _normalize_full(text: str, clean: str, culture: Culture) -> NameForm:
+    """The whole pipeline: titles, particles, compounds, roles (the reference path)."""
+    parsed = _parse_full(clean, culture)
+    if parsed is None or not parsed.infos:
         return NameForm(
             original=text,
-            script=script,
+            script=UNKNOWN if parsed is None else parsed.script,
             tokens=(),
             variant_ids=(),
             phonetic_keys=(),
             skeleton_keys=(),
-            titles=tuple(titles),
+            titles=() if parsed is None else tuple(parsed.titles),
         )
-    words = [words[k] for k in keep]
-    infos = [infos[k] for k in keep]
+    script, family, words, infos, titles = parsed
     tokens = [info.token for info in infos]
     return NameForm(
         original=text,
@@ -518,7 +571,7 @@ def _normalize_full(text: str, clean: str, culture: Culture) -> NameForm:
         skeleton_keys=tuple(info.skeleton_key for info in infos),
         titles=tuple(titles),
         token_scripts=tuple(w.script for w in words),
-        roles=assign_roles(words, tokens, family, chain),
+        roles=assign_roles(words, tokens, family, culture.chain),
         candidates=tuple(info.candidates for info in infos),
     )
 
@@ -533,11 +586,7 @@ def normalize_names(values: Iterable[str | None], *, culture: str | None = None)
     info = culture_info(culture)
     done: dict[str, NameForm] = {}
     out: list[NameForm] = []
-    # A column of names allocates millions of small tuples, none in a reference cycle: the
-    # cyclic collector would rescan them again and again (a third of the time, measured).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         for value in seq:
             if not value:
                 out.append(_EMPTY)
@@ -546,7 +595,18 @@ def normalize_names(values: Iterable[str | None], *, culture: str | None = None)
             if form is None:
                 form = done[value] = _normalize(value, info)
             out.append(form)
+    return out
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off for a block: a column of names allocates millions
+    of small tuples, none in a reference cycle, and the collector would rescan them again
+    and again (a third of the time, measured)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if collecting:
             gc.enable()
-    return out
