@@ -196,14 +196,12 @@ def key_values(data: PreparedPair, side: int, key: str) -> KeyValues:
 
 def combine(first: KeyValues, second: KeyValues) -> KeyValues:
     """Every combination of a record's values of two keys (both must agree to meet)."""
-    a = pd.DataFrame({"row": first.rows, "a": first.codes})
-    b = pd.DataFrame({"row": second.rows, "b": second.codes})
-    both = a.merge(b, on="row", how="inner")
     # Exact while both codes are below 2**31; beyond (three keys) it wraps identically on
     # both sides, and a rare collision only adds a candidate pair that scoring rejects.
-    with np.errstate(over="ignore"):
-        codes = both["a"].to_numpy(np.int64) * _WIDTH + both["b"].to_numpy(np.int64)
-    return KeyValues(both["row"].to_numpy(np.int64), codes)
+    rows, codes = kernels.combine_codes(
+        first.rows, first.codes, second.rows, second.codes, int(_WIDTH)
+    )
+    return KeyValues(rows, codes)
 
 
 def rule_values(data: PreparedPair, side: int, rule: Sequence[str]) -> KeyValues:
@@ -214,11 +212,10 @@ def rule_values(data: PreparedPair, side: int, rule: Sequence[str]) -> KeyValues
 
 
 def _dedupe_rows(values: KeyValues) -> KeyValues:
-    """One entry per (row, key): a name with a repeated part meets once per block."""
-    if len(values.rows) == 0:
-        return values
-    frame = pd.DataFrame({"r": values.rows, "c": values.codes}).drop_duplicates()
-    return KeyValues(frame["r"].to_numpy(np.int64), frame["c"].to_numpy(np.int64))
+    """One entry per (row, key): a name with a repeated part meets once per block.
+    Sorted by key, then row."""
+    codes, rows, _, _, _ = kernels.group_rows(values.codes, values.rows)
+    return KeyValues(rows, codes)
 
 
 @dataclass
@@ -254,17 +251,12 @@ class _Blocks:
 
 
 def _blocks(left: KeyValues, right: KeyValues, *, max_block: int) -> _Blocks:
-    left, right = _dedupe_rows(left), _dedupe_rows(right)
-    lo = np.argsort(left.codes, kind="stable")
-    ro = np.argsort(right.codes, kind="stable")
-    lcodes, lrows = left.codes[lo], left.rows[lo]
-    rcodes, rrows = right.codes[ro], right.rows[ro]
-    lu, lstart, lcount = np.unique(lcodes, return_index=True, return_counts=True)
-    ru, rstart, rcount = np.unique(rcodes, return_index=True, return_counts=True)
-    _, li, ri = np.intersect1d(lu, ru, assume_unique=True, return_indices=True)
+    _, lrows, lu, lstart, lcount = kernels.group_rows(left.codes, left.rows)
+    _, rrows, ru, rstart, rcount = kernels.group_rows(right.codes, right.rows)
+    li, ri = kernels.intersect(lu, ru)
     keys = lu[li]
-    ls, lc = lstart[li].astype(np.int64), lcount[li].astype(np.int64)
-    rs, rc = rstart[ri].astype(np.int64), rcount[ri].astype(np.int64)
+    ls, lc = lstart[li], lcount[li]
+    rs, rc = rstart[ri], rcount[ri]
     sizes = lc * rc
     too_big = sizes > max_block
     oversized = [(int(k), int(n)) for k, n in zip(keys[too_big], sizes[too_big], strict=True)]
@@ -289,6 +281,7 @@ def join_ids(
     n_right: int,
     dedupe: bool = False,
     prune: Prune | None = None,
+    workers: int = 1,
 ) -> tuple[Int64Array, _Blocks]:
     """The distinct pair ids of all pairs of rows sharing a key value, ascending, made
     a batch of blocks at a time; and the blocks (with those left out as oversized).
@@ -302,8 +295,21 @@ def join_ids(
     while first < len(ends):
         reached = int(ends[first - 1]) if first else 0
         last = max(int(np.searchsorted(ends, reached + JOIN_BATCH, side="right")), first + 1)
-        lr, rr = blocks.rows(first, last)
-        ids = kernels.merge_unique(ids, pair_ids(lr, rr, n_right, dedupe))
+        batch = kernels.block_pair_ids(
+            blocks.lrows,
+            blocks.rrows,
+            (
+                blocks.ls[first:last],
+                blocks.lc[first:last],
+                blocks.rs[first:last],
+                blocks.rc[first:last],
+            ),
+            n_right,
+            dedupe=dedupe,
+            workers=workers,
+        )
+        ids = kernels.merge_unique(ids, batch)
+        del batch
         if prune and len(ids) > floor:
             ids = prune(ids)
             floor = max(PRUNE_AT, 2 * len(ids))
@@ -328,6 +334,7 @@ def _refine(
     window: int,
     dedupe: bool,
     prune: Prune | None = None,
+    workers: int = 1,
 ) -> tuple[Int64Array, list[tuple[int, int]]]:
     """Inside oversized blocks, let the birth band take over as a further key; and let
     every record of an oversized block meet its nearest records of the other side in it
@@ -342,7 +349,13 @@ def _refine(
     sub_right = combine(right, key_values(data, 1, "birth_band"))
     n_right = data.sizes[1]
     ids, sub = join_ids(
-        sub_left, sub_right, max_block=max_block, n_right=n_right, dedupe=dedupe, prune=prune
+        sub_left,
+        sub_right,
+        max_block=max_block,
+        n_right=n_right,
+        dedupe=dedupe,
+        prune=prune,
+        workers=workers,
     )
     for near_l, near_r in nearest_in_blocks(data, left, right, window=window):
         ids = kernels.merge_unique(ids, pair_ids(near_l, near_r, n_right, dedupe))
@@ -477,13 +490,19 @@ def block(
         left = rule_values(data, 0, rule)
         right = rule_values(data, 1, rule)
         ids, blocks = join_ids(
-            left, right, max_block=max_block, n_right=n_right, dedupe=dedupe, prune=budget
+            left,
+            right,
+            max_block=max_block,
+            n_right=n_right,
+            dedupe=dedupe,
+            prune=budget,
+            workers=workers,
         )
         oversized = blocks.oversized
         still_over = 0
         if oversized:
             extra, still = _refine(
-                data, left, right, oversized, max_block, window, dedupe, prune=budget
+                data, left, right, oversized, max_block, window, dedupe, budget, workers
             )
             ids = kernels.merge_unique(ids, extra)
             still_over = len(still)

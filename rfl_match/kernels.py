@@ -21,6 +21,7 @@ The reference definitions these kernels implement are the plain-Python functions
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -565,3 +566,235 @@ def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArr
 
 def _index(values: npt.NDArray[Any]) -> Index:
     return np.ascontiguousarray(values, dtype=np.intp)
+
+
+# --- blocking: grouping key values, joining blocks --------------------------------------
+
+_NO_PAIR = np.iinfo(np.int64).max  # a dropped pair (dedupe: not left < right); sorts last
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _group_runs(
+    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """In place, for entries sorted by code: each run's rows ascending and distinct,
+    compacted to the front. Returns each run's code, start and count (codes ascending)."""
+    n = len(codes)
+    keys = np.empty(n, dtype=np.int64)
+    starts = np.empty(n, dtype=np.int64)
+    counts = np.empty(n, dtype=np.int64)
+    runs = 0
+    write = 0
+    i = 0
+    while i < n:
+        j = i + 1
+        ordered = True
+        while j < n and codes[j] == codes[i]:
+            if rows[j] < rows[j - 1]:
+                ordered = False
+            j += 1
+        if not ordered:
+            rows[i:j] = np.sort(rows[i:j])
+        start = write
+        for t in range(i, j):
+            if t == i or rows[t] != rows[t - 1]:
+                rows[write] = rows[t]
+                codes[write] = codes[i]
+                write += 1
+        keys[runs] = codes[i]
+        starts[runs] = start
+        counts[runs] = write - start
+        runs += 1
+        i = j
+    return keys[:runs].copy(), starts[:runs].copy(), counts[:runs].copy()
+
+
+def group_rows(
+    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+]:
+    """Key values grouped by value: ``(codes, rows)`` sorted by code, then row, each
+    ``(code, row)`` once; and each distinct code's ``keys``, ``starts`` and ``counts``
+    in them, codes ascending."""
+    order = np.argsort(codes, kind="quicksort")  # runs are sorted by row after
+    sorted_codes = codes[order].astype(np.int64)
+    sorted_rows = rows[order].astype(np.int64)
+    del order
+    keys, starts, counts = _group_runs(sorted_codes, sorted_rows)
+    size = int(starts[-1] + counts[-1]) if len(keys) else 0
+    return sorted_codes[:size], sorted_rows[:size], keys, starts, counts
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _intersect(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    ia = np.empty(min(len(a), len(b)), dtype=np.int64)
+    ib = np.empty(min(len(a), len(b)), dtype=np.int64)
+    i = j = n = 0
+    while i < len(a) and j < len(b):
+        if a[i] < b[j]:
+            i += 1
+        elif b[j] < a[i]:
+            j += 1
+        else:
+            ia[n] = i
+            ib[n] = j
+            n += 1
+            i += 1
+            j += 1
+    return ia[:n].copy(), ib[:n].copy()
+
+
+def intersect(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Where two ascending arrays of distinct values hold the same value: the indices
+    into each, in ascending order of the value (one linear pass)."""
+    result: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] = _intersect(
+        np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(b, dtype=np.int64)
+    )
+    return result
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _block_pair_ids(
+    lrows: npt.NDArray[np.int64], rrows: npt.NDArray[np.int64],
+    ls: npt.NDArray[np.int64], lc: npt.NDArray[np.int64],
+    rs: npt.NDArray[np.int64], rc: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64], n_right: int, dedupe: bool,
+    out: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    for block in prange(len(ls)):
+        at = offsets[block]
+        for i in range(lc[block]):
+            x = lrows[ls[block] + i]
+            base = x * n_right
+            for j in range(rc[block]):
+                y = rrows[rs[block] + j]
+                out[at] = base + y if not dedupe or x < y else _NO_PAIR
+                at += 1
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _distinct_merge(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
+) -> int:
+    """The distinct values of two ascending arrays (repeats allowed in each), ascending,
+    ``_NO_PAIR`` left out."""
+    i = j = n = 0
+    last = _NO_PAIR
+    while i < len(a) or j < len(b):
+        if j >= len(b) or (i < len(a) and a[i] <= b[j]):
+            x = a[i]
+            i += 1
+        else:
+            x = b[j]
+            j += 1
+        if x == _NO_PAIR:
+            break
+        if n == 0 or x != last:
+            out[n] = x
+            last = x
+            n += 1
+    return n
+
+
+def block_pair_ids(
+    lrows: npt.NDArray[np.int64],
+    rrows: npt.NDArray[np.int64],
+    blocks: tuple[npt.NDArray[np.int64], ...],
+    n_right: int,
+    *,
+    dedupe: bool,
+    workers: int = 1,
+) -> npt.NDArray[np.int64]:
+    """The distinct ascending pair ids ``left * n_right + right`` of every pair of rows in
+    the blocks ``(ls, lc, rs, rc)``: block b pairs ``lrows[ls[b]:ls[b] + lc[b]]`` with
+    ``rrows[rs[b]:rs[b] + rc[b]]``. In dedupe mode only pairs with left < right.
+
+    The ids are written in place by block, sorted in two halves (numpy's sort releases
+    the GIL, so the halves sort on two cores) and merged without repeats."""
+    ls, lc, rs, rc = blocks
+    sizes = lc * rc
+    offsets = np.cumsum(sizes) - sizes
+    total = int(sizes.sum())
+    out = np.empty(total, dtype=np.int64)
+    if not total:
+        return out
+    with _Threads(workers):
+        _block_pair_ids(lrows, rrows, ls, lc, rs, rc, offsets, max(n_right, 1), dedupe, out)
+    half = total // 2
+    threads = _Threads(workers).wanted
+    if threads > 1 and total > 1 << 16:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(np.ndarray.sort, (out[:half], out[half:])))
+    else:
+        out[:half].sort()
+        out[half:].sort()
+    ids = np.empty(total, dtype=np.int64)
+    n = _distinct_merge(out[:half], out[half:], ids)
+    del out
+    return ids[:n].copy() if n < total // 2 else ids[:n]
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _combine(
+    a_rows: npt.NDArray[np.int64], a_codes: npt.NDArray[np.int64],
+    b_rows: npt.NDArray[np.int64], b_codes: npt.NDArray[np.int64],
+    n_rows: int, width: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:  # fmt: skip
+    start = np.zeros(n_rows + 1, dtype=np.int64)
+    for k in range(len(b_rows)):
+        start[b_rows[k] + 1] += 1
+    for r in range(n_rows):
+        start[r + 1] += start[r]
+    fill = start[:-1].copy()
+    by_row = np.empty(len(b_rows), dtype=np.int64)
+    for k in range(len(b_rows)):
+        by_row[fill[b_rows[k]]] = b_codes[k]
+        fill[b_rows[k]] += 1
+    total = 0
+    for k in range(len(a_rows)):
+        r = a_rows[k]
+        if r < n_rows:
+            total += start[r + 1] - start[r]
+    rows = np.empty(total, dtype=np.int64)
+    codes = np.empty(total, dtype=np.int64)
+    n = 0
+    for k in range(len(a_rows)):
+        r = a_rows[k]
+        if r >= n_rows:
+            continue
+        high = a_codes[k] * width
+        for t in range(start[r], start[r + 1]):
+            rows[n] = r
+            codes[n] = high + by_row[t]
+            n += 1
+    return rows, codes
+
+
+def combine_codes(
+    a_rows: npt.NDArray[np.int64],
+    a_codes: npt.NDArray[np.int64],
+    b_rows: npt.NDArray[np.int64],
+    b_codes: npt.NDArray[np.int64],
+    width: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every combination ``a_code * width + b_code`` (int64, wrapping) of the codes of
+    ``a`` and ``b`` on the same row: rows and combined codes, in ``a``'s order."""
+    n_rows = int(b_rows.max()) + 1 if len(b_rows) else 0
+    result: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] = _combine(
+        np.ascontiguousarray(a_rows, dtype=np.int64),
+        np.ascontiguousarray(a_codes, dtype=np.int64),
+        np.ascontiguousarray(b_rows, dtype=np.int64),
+        np.ascontiguousarray(b_codes, dtype=np.int64),
+        n_rows,
+        width,
+    )
+    return result
