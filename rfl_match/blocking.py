@@ -357,8 +357,8 @@ def _refine(
         prune=prune,
         workers=workers,
     )
-    for near_l, near_r in nearest_in_blocks(data, left, right, window=window):
-        ids = kernels.merge_unique(ids, pair_ids(near_l, near_r, n_right, dedupe))
+    near = nearest_in_blocks(data, left, right, window=window, dedupe=dedupe, workers=workers)
+    ids = kernels.merge_unique(ids, near)
     return ids, sub.oversized
 
 
@@ -392,56 +392,70 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
     return result
 
 
+def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Array], int]:
+    """:func:`_orders` as ranks shared by both sides: per side, the rank of each record's
+    name text and of its birth midpoint, and the number of record id ranks."""
+    key = "block-orders-ranked"
+    if key not in data._cache:
+        sides = [_orders(data, 0), _orders(data, 1)]
+        mids = np.concatenate([sides[0][1], sides[1][1]])
+        mid_rank = np.unique(mids, return_inverse=True)[1].astype(np.int64).reshape(-1)
+        n_left = len(sides[0][1])
+        births = [mid_rank[:n_left], mid_rank[n_left:]]
+        n_ids = int(max(sides[0][2].max(initial=0), sides[1][2].max(initial=0))) + 1
+        data._cache[key] = ([sides[0][0], sides[1][0]], births, n_ids)
+    result: tuple[list[Int64Array], list[Int64Array], int] = data._cache[key]
+    return result
+
+
+def _runs(codes: Int64Array) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Each run of equal values of a sorted array: its value, start and length."""
+    if not len(codes):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]).astype(np.int64)
+    counts = np.diff(np.r_[starts, len(codes)]).astype(np.int64)
+    return codes[starts], starts, counts
+
+
 def nearest_in_blocks(
-    data: PreparedPair, left: KeyValues, right: KeyValues, *, window: int
-) -> Iterator[tuple[Int64Array, Int64Array]]:
+    data: PreparedPair,
+    left: KeyValues,
+    right: KeyValues,
+    *,
+    window: int,
+    dedupe: bool = False,
+    workers: int = 1,
+) -> Int64Array:
     """Within each block (records sharing a code), every record meets the ``window``
     records of the other side just before and just after it, in two orders: by name
-    text and by birth date. Linear in the block's size, where a full join is quadratic.
-
-    Yields (left rows, right rows) part by part, so that the caller can merge as it goes.
-    """
+    text and by birth date (ties by side, then record id). Linear in the block's size,
+    where a full join is quadratic. ``left`` and ``right`` are sorted by code (as
+    :func:`_dedupe_rows` leaves them). Returns the distinct pair ids, ascending."""
+    ids = np.zeros(0, dtype=np.int64)
     if window <= 0 or not len(left.rows) or not len(right.rows):
-        return
-    rows = np.concatenate([left.rows, right.rows])
-    codes = np.concatenate([left.codes, right.codes])
-    side = np.r_[np.zeros(len(left.rows), dtype=np.int8), np.ones(len(right.rows), dtype=np.int8)]
-    orders_l, orders_r = _orders(data, 0), _orders(data, 1)
-    ids = np.concatenate([orders_l[2][left.rows], orders_r[2][right.rows]])
-    for k in (0, 1):
-        value = np.concatenate([orders_l[k][left.rows], orders_r[k][right.rows]])
-        order = np.lexsort((ids, side, value, codes))
-        yield from _nearest(codes[order], side[order], rows[order], window)
-
-
-def _nearest(
-    codes: Int64Array, side: npt.NDArray[np.int8], rows: Int64Array, window: int
-) -> Iterator[tuple[Int64Array, Int64Array]]:
-    """For a sequence sorted by block: each item meets the ``window`` items of the other
-    side on either side of it, in its block. Yields (left rows, right rows)."""
-    change = np.r_[True, codes[1:] != codes[:-1]]
-    block_id = np.cumsum(change) - 1
-    starts = np.flatnonzero(change)
-    for this in (0, 1):
-        mine = side == this
-        other = ~mine
-        other_pos = np.flatnonzero(other)
-        # Others before each position, and each block's range among the others.
-        before = np.cumsum(other) - other
-        block_lo = before[starts][block_id]
-        block_hi = np.r_[before[starts[1:]], before[-1] + other[-1]][block_id]
-        at = np.flatnonzero(mine)
-        lo = np.maximum(before[at] - window, block_lo[at])
-        hi = np.minimum(before[at] + window, block_hi[at])
-        count = np.clip(hi - lo, 0, None)
-        total = int(count.sum())
-        if not total:
-            continue
-        rep = np.repeat(np.arange(len(at)), count)
-        offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-        mine_rows = rows[at][rep]
-        other_rows = rows[other_pos[lo[rep] + offset]]
-        yield (mine_rows, other_rows) if this == 0 else (other_rows, mine_rows)
+        return ids
+    lu, lstart, lcount = _runs(left.codes)
+    ru, rstart, rcount = _runs(right.codes)
+    li, ri = kernels.intersect(lu, ru)
+    blocks = (lstart[li], lcount[li], rstart[ri], rcount[ri])
+    texts, births, n_ids = _ranked_orders(data)
+    id_l, id_r = _orders(data, 0)[2], _orders(data, 1)[2]
+    for value in (texts, births):
+        # Sort key: value, then side, then record id (distinct within a block).
+        lkey = (value[0][left.rows] * 2) * n_ids + id_l[left.rows]
+        rkey = (value[1][right.rows] * 2 + 1) * n_ids + id_r[right.rows]
+        near = kernels.nearest_ids(
+            (left.rows, lkey),
+            (right.rows, rkey),
+            blocks,
+            window,
+            data.sizes[1],
+            dedupe=dedupe,
+            workers=workers,
+        )
+        ids = kernels.merge_unique(ids, near)
+    return ids
 
 
 def block(

@@ -263,33 +263,33 @@ _SEX_DIFFERENT = -20
 def _part_points(a: IntArray, x: int, b: IntArray, y: int, width: int) -> int:
     """Points for each part of either record that the other has by class, fewer for one
     that only sounds like one of the other's (parts are left-aligned: the first empty
-    slot ends a chain). One pass over the part pairs serves both directions."""
+    slot ends a chain). One pass over the part pairs serves both directions, written
+    without data-dependent branches (they mispredict: the test is a coin toss per pair)."""
+    la = 0
+    while la < width and a[x, la] >= 0:
+        la += 1
+    lb = 0
+    while lb < width and b[y, lb] >= 0:
+        lb += 1
     total = 0
     same_b = 0  # bit j: part j of y has its class among x's parts
     sound_b = 0  # bit j: part j of y sounds like one of x's parts
-    for i in range(width):
-        ca = a[x, i]
-        if ca < 0:
-            break
-        best = 0
-        for j in range(width):
-            cb = b[y, j]
-            if cb < 0:
-                break
-            if ca == cb:
-                best = _PART_SAME
-                same_b |= 1 << j
-            elif (a[x, width + i] >= 0 and a[x, width + i] == b[y, width + j]) or (
-                a[x, 2 * width + i] >= 0 and a[x, 2 * width + i] == b[y, 2 * width + j]
-            ):
-                best = max(best, _PART_SOUNDS)
-                sound_b |= 1 << j
-        total += best
-    for j in range(width):
-        if same_b & (1 << j):
-            total += _PART_SAME
-        elif sound_b & (1 << j):
-            total += _PART_SOUNDS
+    for i in range(la):
+        ca, sa, pa = a[x, i], a[x, width + i], a[x, 2 * width + i]
+        same = 0
+        sound = 0
+        for j in range(lb):
+            s = np.int64(ca == b[y, j])
+            d = np.int64(sa >= 0) & np.int64(sa == b[y, width + j])
+            d |= np.int64(pa >= 0) & np.int64(pa == b[y, 2 * width + j])
+            same |= s
+            sound |= d
+            same_b |= s << j
+            sound_b |= d << j
+        total += _PART_SOUNDS * (same | sound) + (_PART_SAME - _PART_SOUNDS) * same
+    for j in range(lb):
+        s = (same_b >> j) & 1
+        total += _PART_SOUNDS * (s | ((sound_b >> j) & 1)) + (_PART_SAME - _PART_SOUNDS) * s
     return total
 
 
@@ -747,18 +747,7 @@ def block_pair_ids(
         return out
     with _Threads(workers):
         _block_pair_ids(lrows, rrows, ls, lc, rs, rc, offsets, max(n_right, 1), dedupe, out)
-    half = total // 2
-    threads = _Threads(workers).wanted
-    if threads > 1 and total > 1 << 16:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(np.ndarray.sort, (out[:half], out[half:])))
-    else:
-        out[:half].sort()
-        out[half:].sort()
-    ids = np.empty(total, dtype=np.int64)
-    n = _distinct_merge(out[:half], out[half:], ids)
-    del out
-    return ids[:n].copy() if n < total // 2 else ids[:n]
+    return _sorted_distinct(out, workers)
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
@@ -816,3 +805,93 @@ def combine_codes(
         width,
     )
     return result
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _nearest_ids(
+    lrows: npt.NDArray[np.int64], lkey: npt.NDArray[np.int64], ls: npt.NDArray[np.int64],
+    lc: npt.NDArray[np.int64], rrows: npt.NDArray[np.int64], rkey: npt.NDArray[np.int64],
+    rs: npt.NDArray[np.int64], rc: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64],
+    window: int, n_right: int, dedupe: bool, out: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    for block in prange(len(ls)):
+        nl, nr = lc[block], rc[block]
+        keys = np.empty(nl + nr, dtype=np.int64)
+        keys[:nl] = lkey[ls[block] : ls[block] + nl]
+        keys[nl:] = rkey[rs[block] : rs[block] + nr]
+        order = np.argsort(keys)  # distinct keys: any sort gives the one order
+        lefts = np.empty(nl, dtype=np.int64)
+        rights = np.empty(nr, dtype=np.int64)
+        seen_l = seen_r = 0
+        for t in order:
+            if t < nl:
+                lefts[seen_l] = lrows[ls[block] + t]
+                seen_l += 1
+            else:
+                rights[seen_r] = rrows[rs[block] + t - nl]
+                seen_r += 1
+        at = offsets[block]
+        end = offsets[block + 1]
+        seen_l = seen_r = 0
+        for t in order:
+            if t < nl:  # a left record meets the rights around it
+                x = lefts[seen_l]
+                for u in range(max(seen_r - window, 0), min(seen_r + window, nr)):
+                    y = rights[u]
+                    out[at] = x * n_right + y if not dedupe or x < y else _NO_PAIR
+                    at += 1
+                seen_l += 1
+            else:
+                y = rights[seen_r]
+                for u in range(max(seen_l - window, 0), min(seen_l + window, nl)):
+                    x = lefts[u]
+                    out[at] = x * n_right + y if not dedupe or x < y else _NO_PAIR
+                    at += 1
+                seen_r += 1
+        out[at:end] = _NO_PAIR
+
+
+def nearest_ids(
+    left: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    right: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    blocks: tuple[npt.NDArray[np.int64], ...],
+    window: int,
+    n_right: int,
+    *,
+    dedupe: bool,
+    workers: int = 1,
+) -> npt.NDArray[np.int64]:
+    """Sorted neighbourhood inside blocks, as distinct ascending pair ids: in each block
+    ``(ls, lc, rs, rc)`` of ``left`` and ``right`` (rows and a sort key per entry, keys
+    distinct within a block), every entry meets the ``window`` entries of the other side
+    just before and just after it in key order. In dedupe mode only pairs left < right."""
+    (lrows, lkey), (rrows, rkey) = left, right
+    ls, lc, rs, rc = blocks
+    bound = lc * np.minimum(2 * window, rc) + rc * np.minimum(2 * window, lc)
+    offsets = np.zeros(len(bound) + 1, dtype=np.int64)
+    np.cumsum(bound, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), dtype=np.int64)
+    if not len(out):
+        return out
+    with _Threads(workers):
+        _nearest_ids(
+            lrows, lkey, ls, lc, rrows, rkey, rs, rc, offsets, window, max(n_right, 1), dedupe,
+            out,
+        )  # fmt: skip
+    return _sorted_distinct(out, workers)
+
+
+def _sorted_distinct(out: npt.NDArray[np.int64], workers: int) -> npt.NDArray[np.int64]:
+    """The distinct values of ``out`` but ``_NO_PAIR``, ascending (``out`` is sorted in
+    place, in two halves: numpy's sort releases the GIL, so they sort on two cores)."""
+    total = len(out)
+    half = total // 2
+    if _Threads(workers).wanted > 1 and total > 1 << 16:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(np.ndarray.sort, (out[:half], out[half:])))
+    else:
+        out[:half].sort()
+        out[half:].sort()
+    ids = np.empty(total, dtype=np.int64)
+    n = _distinct_merge(out[:half], out[half:], ids)
+    return ids[:n].copy() if n < total // 2 else ids[:n]
