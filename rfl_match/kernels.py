@@ -279,17 +279,17 @@ def _part_points(a: IntArray, x: int, b: IntArray, y: int, width: int) -> int:
         same = 0
         sound = 0
         for j in range(lb):
-            s = np.int64(ca == b[y, j])
-            d = np.int64(sa >= 0) & np.int64(sa == b[y, width + j])
-            d |= np.int64(pa >= 0) & np.int64(pa == b[y, 2 * width + j])
+            s = int(ca == b[y, j])
+            d = int(sa >= 0) & int(sa == b[y, width + j])
+            d |= int(pa >= 0) & int(pa == b[y, 2 * width + j])
             same |= s
             sound |= d
             same_b |= s << j
             sound_b |= d << j
         total += _PART_SOUNDS * (same | sound) + (_PART_SAME - _PART_SOUNDS) * same
     for j in range(lb):
-        s = (same_b >> j) & 1
-        total += _PART_SOUNDS * (s | ((sound_b >> j) & 1)) + (_PART_SAME - _PART_SOUNDS) * s
+        has = (same_b >> j) & 1
+        total += _PART_SOUNDS * (has | ((sound_b >> j) & 1)) + (_PART_SAME - _PART_SOUNDS) * has
     return total
 
 
