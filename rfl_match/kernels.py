@@ -387,7 +387,10 @@ def _top_per_node(
     parts = 256
     step = (n_nodes + parts - 1) // parts
     half = _SCORE_BINS // 2
-    for part in prange(parts):
+    for turn in prange(parts):
+        # Left rows' pairs are read in place, right rows' gathered: alternate the halves
+        # of the nodes, so that each thread's contiguous share of turns holds both kinds.
+        part = (turn % 2) * (parts // 2) + turn // 2
         # Buffers per part, not per node: a score histogram, and the tied pairs.
         hist = np.zeros(_SCORE_BINS, dtype=np.int64)
         tie_rank = np.empty(widest, dtype=np.int64)
@@ -640,8 +643,8 @@ def group_rows(
     ``(code, row)`` once; and each distinct code's ``keys``, ``starts`` and ``counts``
     in them, codes ascending."""
     order = np.argsort(codes, kind="quicksort")  # runs are sorted by row after
-    sorted_codes = codes[order].astype(np.int64)
-    sorted_rows = rows[order].astype(np.int64)
+    sorted_codes = codes[order].astype(np.int64, copy=False)
+    sorted_rows = rows[order].astype(np.int64, copy=False)
     del order
     keys, starts, counts = _group_runs(sorted_codes, sorted_rows)
     size = int(starts[-1] + counts[-1]) if len(keys) else 0
