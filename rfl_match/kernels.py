@@ -642,6 +642,9 @@ def group_rows(
     """Key values grouped by value: ``(codes, rows)`` sorted by code, then row, each
     ``(code, row)`` once; and each distinct code's ``keys``, ``starts`` and ``counts``
     in them, codes ascending."""
+    packed = _packed_sort(codes, rows)
+    if packed is not None:
+        return packed
     order = np.argsort(codes, kind="quicksort")  # runs are sorted by row after
     sorted_codes = codes[order].astype(np.int64, copy=False)
     sorted_rows = rows[order].astype(np.int64, copy=False)
@@ -649,6 +652,54 @@ def group_rows(
     keys, starts, counts = _group_runs(sorted_codes, sorted_rows)
     size = int(starts[-1] + counts[-1]) if len(keys) else 0
     return sorted_codes[:size], sorted_rows[:size], keys, starts, counts
+
+
+def _packed_sort(
+    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+) -> (
+    tuple[
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+    ]
+    | None
+):
+    """:func:`group_rows` by sorting values, not indices (several times faster), where
+    code and row fit one int64: a code ``high * 2**31 + low`` (a combined key) becomes
+    ``high * (max low + 1) + low``, which keeps the order of codes. None where they do
+    not fit (codes that wrapped, or too many distinct values)."""
+    if not len(codes):
+        return None
+    low = codes & _LOW
+    high = codes >> 31
+    if int(codes.min()) < 0 or int(rows.min()) < 0:
+        return None
+    span = int(low.max()) + 1
+    row_bits = max(int(rows.max()).bit_length(), 1)
+    if (int(high.max()) + 1) * span >= 1 << (62 - row_bits):
+        return None
+    packed = (high * span + low) << row_bits | rows
+    del low, high
+    packed.sort()
+    distinct = np.empty(len(packed), dtype=np.bool_)
+    distinct[0] = True
+    np.not_equal(packed[1:], packed[:-1], out=distinct[1:])
+    packed = packed[distinct]
+    del distinct
+    sorted_rows = packed & ((1 << row_bits) - 1)
+    compact = packed >> row_bits
+    del packed
+    high, low = np.divmod(compact, span)
+    sorted_codes = (high << 31) | low
+    del compact, high, low
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]).astype(np.int64)
+    counts = np.diff(np.r_[starts, len(sorted_codes)]).astype(np.int64)
+    return sorted_codes, sorted_rows, sorted_codes[starts], starts, counts
+
+
+_LOW = np.int64((1 << 31) - 1)
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
