@@ -236,17 +236,13 @@ class _Blocks:
         sizes: Int64Array = self.lc * self.rc
         return sizes
 
-    def rows(self, first: int, last: int) -> tuple[Int64Array, Int64Array]:
-        """Left and right rows of every pair of blocks ``first`` to ``last - 1``."""
-        ls, lc = self.ls[first:last], self.lc[first:last]
-        rs, rc = self.rs[first:last], self.rc[first:last]
-        sizes = lc * rc
-        total = int(sizes.sum())
-        block = np.repeat(np.arange(len(sizes)), sizes)
-        within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    def span(self, first: int, last: int) -> tuple[Int64Array, ...]:
+        """``(ls, lc, rs, rc)`` of blocks ``first`` to ``last - 1``."""
         return (
-            self.lrows[ls[block] + within // rc[block]],
-            self.rrows[rs[block] + within % rc[block]],
+            self.ls[first:last],
+            self.lc[first:last],
+            self.rs[first:last],
+            self.rc[first:last],
         )
 
 
@@ -298,12 +294,7 @@ def join_ids(
         batch = kernels.block_pair_ids(
             blocks.lrows,
             blocks.rrows,
-            (
-                blocks.ls[first:last],
-                blocks.lc[first:last],
-                blocks.rs[first:last],
-                blocks.rc[first:last],
-            ),
+            blocks.span(first, last),
             n_right,
             dedupe=dedupe,
             workers=workers,

@@ -1,5 +1,6 @@
-"""Compiled per-pair kernels for the comparisons' hot loops, and for the candidate
-budget of blocking (numba).
+"""Compiled per-pair kernels for the comparisons' hot loops, and for blocking: grouping
+key values, joining blocks into pair ids, nearest records in oversized blocks, and the
+candidate budget (numba).
 
 A name comparison asks, for each candidate pair, questions over the two names' parts: is
 part i of one the same name as part j of the other, or does it sound alike? Written with
