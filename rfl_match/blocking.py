@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -476,8 +476,15 @@ def block(
     seen = np.zeros(0, dtype=np.int64)
     stats: list[RuleStats] = []
 
+    # The pairs the last thinning kept, with their scores: the next one reads them back.
+    memo = Scored(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16))
+
     def prune(ids: Int64Array) -> Int64Array:
-        return best_per_record(data, ids, per_record, dedupe=dedupe, workers=workers)
+        nonlocal memo
+        memo = best_per_record(
+            data, ids, per_record, dedupe=dedupe, workers=workers, known=memo, scored=True
+        )
+        return memo.ids
 
     # The budget thins a rule's pairs and the union as they grow, and the union at the
     # end: the same pairs as once to the whole union (a pair among a record's best of all
@@ -540,9 +547,50 @@ def block(
     return CandidatePairs(seen, n_right, stats)
 
 
+@dataclass(slots=True)
+class Scored:
+    """Ascending pair ids and their :func:`kernels.affinity` scores."""
+
+    ids: Int64Array
+    score: npt.NDArray[np.int16]
+
+
+@overload
 def best_per_record(
-    data: PreparedPair, ids: Int64Array, per_record: int, *, dedupe: bool, workers: int = 1
-) -> Int64Array:
+    data: PreparedPair,
+    ids: Int64Array,
+    per_record: int,
+    *,
+    dedupe: bool,
+    workers: int = 1,
+    known: Scored | None = None,
+    scored: Literal[False] = False,
+) -> Int64Array: ...
+
+
+@overload
+def best_per_record(
+    data: PreparedPair,
+    ids: Int64Array,
+    per_record: int,
+    *,
+    dedupe: bool,
+    workers: int = 1,
+    known: Scored | None = None,
+    scored: Literal[True],
+) -> Scored: ...
+
+
+def best_per_record(
+    data: PreparedPair,
+    ids: Int64Array,
+    per_record: int,
+    *,
+    dedupe: bool,
+    workers: int = 1,
+    known: Scored | None = None,
+    scored: bool = False,
+) -> Int64Array | Scored:
     """The candidate budget: each record keeps its ``per_record`` best candidates by a
     cheap compiled score (:func:`kernels.affinity`: name parts that share a class or a
     sound key, and how near the birth intervals are); a pair stays if it is among the best
@@ -551,20 +599,32 @@ def best_per_record(
     The rules' union grows faster than the records (a common name meets more namesakes in
     a larger list); the budget keeps the pairs per record bounded as lists grow, and the
     comparisons' cost with them. Ties go to the other record's id, not its row.
+
+    ``known``: pairs already scored (their scores are read, not computed again);
+    ``scored``: return the kept pairs with their scores.
     """
     if per_record <= 0 or not len(ids):
-        return ids
+        return Scored(ids, np.zeros(len(ids), dtype=np.int16)) if scored else ids
     n_left, n_right = data.sizes
     sides = [_affinity_inputs(data, side) for side in (0, 1)]
-    score = kernels.affinity(
-        sides[0], sides[1], ids, n_right, missing=MISSING, year=YEAR, workers=workers
-    )
+    if known is not None and len(known.ids):
+        score, found = kernels.recall_scores(known.ids, known.score, ids)
+        todo = ~found
+        del found
+        score[todo] = kernels.affinity(
+            sides[0], sides[1], ids[todo], n_right, missing=MISSING, year=YEAR, workers=workers
+        )
+        del todo
+    else:
+        score = kernels.affinity(
+            sides[0], sides[1], ids, n_right, missing=MISSING, year=YEAR, workers=workers
+        )
     rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
     rank = rank_left if dedupe else np.concatenate([rank_left, rank_right])
     keep = kernels.top_per_record(
         ids, n_right, score, rank, per_record, right_offset=0 if dedupe else n_left, workers=workers
     )
-    return ids[keep]
+    return Scored(ids[keep], score[keep]) if scored else ids[keep]
 
 
 def _affinity_inputs(data: PreparedPair, side: int) -> tuple[npt.NDArray[Any], ...]:

@@ -950,3 +950,37 @@ def _sorted_distinct(out: npt.NDArray[np.int64], workers: int) -> npt.NDArray[np
     ids = np.empty(total, dtype=np.int64)
     n = _distinct_merge(out[:half], out[half:], ids)
     return ids[:n].copy() if n < total // 2 else ids[:n]
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _recall(
+    known: npt.NDArray[np.int64], known_score: npt.NDArray[np.int16],
+    ids: npt.NDArray[np.int64], score: npt.NDArray[np.int16], found: npt.NDArray[np.bool_],
+) -> None:  # fmt: skip
+    i = 0
+    for k in range(len(ids)):
+        while i < len(known) and known[i] < ids[k]:
+            i += 1
+        if i < len(known) and known[i] == ids[k]:
+            score[k] = known_score[i]
+            found[k] = True
+        else:
+            found[k] = False
+
+
+def recall_scores(
+    known: npt.NDArray[np.int64], known_score: npt.NDArray[np.int16], ids: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_]]:
+    """Scores of the ``ids`` found among ``known`` (both ascending), and which were found
+    (one linear pass): a pair's score depends on the pair alone, so pairs kept by one
+    thinning need not be scored again by the next."""
+    score = np.empty(len(ids), dtype=np.int16)
+    found = np.empty(len(ids), dtype=np.bool_)
+    _recall(
+        np.ascontiguousarray(known, dtype=np.int64),
+        np.ascontiguousarray(known_score, dtype=np.int16),
+        np.ascontiguousarray(ids, dtype=np.int64),
+        score,
+        found,
+    )
+    return score, found
