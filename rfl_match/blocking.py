@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, overload
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -481,9 +481,7 @@ def block(
 
     def prune(ids: Int64Array) -> Int64Array:
         nonlocal memo
-        memo = best_per_record(
-            data, ids, per_record, dedupe=dedupe, workers=workers, known=memo, scored=True
-        )
+        memo = _best_scored(data, ids, per_record, dedupe=dedupe, workers=workers, known=memo)
         return memo.ids
 
     # The budget thins a rule's pairs and the union as they grow, and the union at the
@@ -555,7 +553,6 @@ class Scored:
     score: npt.NDArray[np.int16]
 
 
-@overload
 def best_per_record(
     data: PreparedPair,
     ids: Int64Array,
@@ -563,34 +560,7 @@ def best_per_record(
     *,
     dedupe: bool,
     workers: int = 1,
-    known: Scored | None = None,
-    scored: Literal[False] = False,
-) -> Int64Array: ...
-
-
-@overload
-def best_per_record(
-    data: PreparedPair,
-    ids: Int64Array,
-    per_record: int,
-    *,
-    dedupe: bool,
-    workers: int = 1,
-    known: Scored | None = None,
-    scored: Literal[True],
-) -> Scored: ...
-
-
-def best_per_record(
-    data: PreparedPair,
-    ids: Int64Array,
-    per_record: int,
-    *,
-    dedupe: bool,
-    workers: int = 1,
-    known: Scored | None = None,
-    scored: bool = False,
-) -> Int64Array | Scored:
+) -> Int64Array:
     """The candidate budget: each record keeps its ``per_record`` best candidates by a
     cheap compiled score (:func:`kernels.affinity`: name parts that share a class or a
     sound key, and how near the birth intervals are); a pair stays if it is among the best
@@ -599,12 +569,23 @@ def best_per_record(
     The rules' union grows faster than the records (a common name meets more namesakes in
     a larger list); the budget keeps the pairs per record bounded as lists grow, and the
     comparisons' cost with them. Ties go to the other record's id, not its row.
-
-    ``known``: pairs already scored (their scores are read, not computed again);
-    ``scored``: return the kept pairs with their scores.
     """
+    return _best_scored(data, ids, per_record, dedupe=dedupe, workers=workers).ids
+
+
+def _best_scored(
+    data: PreparedPair,
+    ids: Int64Array,
+    per_record: int,
+    *,
+    dedupe: bool,
+    workers: int = 1,
+    known: Scored | None = None,
+) -> Scored:
+    """:func:`best_per_record`, with the kept pairs' scores; the scores of pairs in
+    ``known`` are read, not computed again."""
     if per_record <= 0 or not len(ids):
-        return Scored(ids, np.zeros(len(ids), dtype=np.int16)) if scored else ids
+        return Scored(ids, np.zeros(len(ids), dtype=np.int16))
     n_left, n_right = data.sizes
     sides = [_affinity_inputs(data, side) for side in (0, 1)]
     if known is not None and len(known.ids):
@@ -624,7 +605,7 @@ def best_per_record(
     keep = kernels.top_per_record(
         ids, n_right, score, rank, per_record, right_offset=0 if dedupe else n_left, workers=workers
     )
-    return Scored(ids[keep], score[keep]) if scored else ids[keep]
+    return Scored(ids[keep], score[keep])
 
 
 def _affinity_inputs(data: PreparedPair, side: int) -> tuple[npt.NDArray[Any], ...]:
