@@ -196,14 +196,12 @@ def key_values(data: PreparedPair, side: int, key: str) -> KeyValues:
 
 def combine(first: KeyValues, second: KeyValues) -> KeyValues:
     """Every combination of a record's values of two keys (both must agree to meet)."""
-    a = pd.DataFrame({"row": first.rows, "a": first.codes})
-    b = pd.DataFrame({"row": second.rows, "b": second.codes})
-    both = a.merge(b, on="row", how="inner")
     # Exact while both codes are below 2**31; beyond (three keys) it wraps identically on
     # both sides, and a rare collision only adds a candidate pair that scoring rejects.
-    with np.errstate(over="ignore"):
-        codes = both["a"].to_numpy(np.int64) * _WIDTH + both["b"].to_numpy(np.int64)
-    return KeyValues(both["row"].to_numpy(np.int64), codes)
+    rows, codes = kernels.combine_codes(
+        first.rows, first.codes, second.rows, second.codes, int(_WIDTH)
+    )
+    return KeyValues(rows, codes)
 
 
 def rule_values(data: PreparedPair, side: int, rule: Sequence[str]) -> KeyValues:
@@ -214,11 +212,10 @@ def rule_values(data: PreparedPair, side: int, rule: Sequence[str]) -> KeyValues
 
 
 def _dedupe_rows(values: KeyValues) -> KeyValues:
-    """One entry per (row, key): a name with a repeated part meets once per block."""
-    if len(values.rows) == 0:
-        return values
-    frame = pd.DataFrame({"r": values.rows, "c": values.codes}).drop_duplicates()
-    return KeyValues(frame["r"].to_numpy(np.int64), frame["c"].to_numpy(np.int64))
+    """One entry per (row, key): a name with a repeated part meets once per block.
+    Sorted by key, then row."""
+    codes, rows, _, _, _ = kernels.group_rows(values.codes, values.rows)
+    return KeyValues(rows, codes)
 
 
 @dataclass
@@ -239,32 +236,23 @@ class _Blocks:
         sizes: Int64Array = self.lc * self.rc
         return sizes
 
-    def rows(self, first: int, last: int) -> tuple[Int64Array, Int64Array]:
-        """Left and right rows of every pair of blocks ``first`` to ``last - 1``."""
-        ls, lc = self.ls[first:last], self.lc[first:last]
-        rs, rc = self.rs[first:last], self.rc[first:last]
-        sizes = lc * rc
-        total = int(sizes.sum())
-        block = np.repeat(np.arange(len(sizes)), sizes)
-        within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    def span(self, first: int, last: int) -> tuple[Int64Array, ...]:
+        """``(ls, lc, rs, rc)`` of blocks ``first`` to ``last - 1``."""
         return (
-            self.lrows[ls[block] + within // rc[block]],
-            self.rrows[rs[block] + within % rc[block]],
+            self.ls[first:last],
+            self.lc[first:last],
+            self.rs[first:last],
+            self.rc[first:last],
         )
 
 
 def _blocks(left: KeyValues, right: KeyValues, *, max_block: int) -> _Blocks:
-    left, right = _dedupe_rows(left), _dedupe_rows(right)
-    lo = np.argsort(left.codes, kind="stable")
-    ro = np.argsort(right.codes, kind="stable")
-    lcodes, lrows = left.codes[lo], left.rows[lo]
-    rcodes, rrows = right.codes[ro], right.rows[ro]
-    lu, lstart, lcount = np.unique(lcodes, return_index=True, return_counts=True)
-    ru, rstart, rcount = np.unique(rcodes, return_index=True, return_counts=True)
-    _, li, ri = np.intersect1d(lu, ru, assume_unique=True, return_indices=True)
+    _, lrows, lu, lstart, lcount = kernels.group_rows(left.codes, left.rows)
+    _, rrows, ru, rstart, rcount = kernels.group_rows(right.codes, right.rows)
+    li, ri = kernels.intersect(lu, ru)
     keys = lu[li]
-    ls, lc = lstart[li].astype(np.int64), lcount[li].astype(np.int64)
-    rs, rc = rstart[ri].astype(np.int64), rcount[ri].astype(np.int64)
+    ls, lc = lstart[li], lcount[li]
+    rs, rc = rstart[ri], rcount[ri]
     sizes = lc * rc
     too_big = sizes > max_block
     oversized = [(int(k), int(n)) for k, n in zip(keys[too_big], sizes[too_big], strict=True)]
@@ -289,6 +277,7 @@ def join_ids(
     n_right: int,
     dedupe: bool = False,
     prune: Prune | None = None,
+    workers: int = 1,
 ) -> tuple[Int64Array, _Blocks]:
     """The distinct pair ids of all pairs of rows sharing a key value, ascending, made
     a batch of blocks at a time; and the blocks (with those left out as oversized).
@@ -302,8 +291,16 @@ def join_ids(
     while first < len(ends):
         reached = int(ends[first - 1]) if first else 0
         last = max(int(np.searchsorted(ends, reached + JOIN_BATCH, side="right")), first + 1)
-        lr, rr = blocks.rows(first, last)
-        ids = kernels.merge_unique(ids, pair_ids(lr, rr, n_right, dedupe))
+        batch = kernels.block_pair_ids(
+            blocks.lrows,
+            blocks.rrows,
+            blocks.span(first, last),
+            n_right,
+            dedupe=dedupe,
+            workers=workers,
+        )
+        ids = kernels.merge_unique(ids, batch)
+        del batch
         if prune and len(ids) > floor:
             ids = prune(ids)
             floor = max(PRUNE_AT, 2 * len(ids))
@@ -328,6 +325,7 @@ def _refine(
     window: int,
     dedupe: bool,
     prune: Prune | None = None,
+    workers: int = 1,
 ) -> tuple[Int64Array, list[tuple[int, int]]]:
     """Inside oversized blocks, let the birth band take over as a further key; and let
     every record of an oversized block meet its nearest records of the other side in it
@@ -342,10 +340,16 @@ def _refine(
     sub_right = combine(right, key_values(data, 1, "birth_band"))
     n_right = data.sizes[1]
     ids, sub = join_ids(
-        sub_left, sub_right, max_block=max_block, n_right=n_right, dedupe=dedupe, prune=prune
+        sub_left,
+        sub_right,
+        max_block=max_block,
+        n_right=n_right,
+        dedupe=dedupe,
+        prune=prune,
+        workers=workers,
     )
-    for near_l, near_r in nearest_in_blocks(data, left, right, window=window):
-        ids = kernels.merge_unique(ids, pair_ids(near_l, near_r, n_right, dedupe))
+    near = nearest_in_blocks(data, left, right, window=window, dedupe=dedupe, workers=workers)
+    ids = kernels.merge_unique(ids, near)
     return ids, sub.oversized
 
 
@@ -379,56 +383,70 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
     return result
 
 
+def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Array], int]:
+    """:func:`_orders` as ranks shared by both sides: per side, the rank of each record's
+    name text and of its birth midpoint, and the number of record id ranks."""
+    key = "block-orders-ranked"
+    if key not in data._cache:
+        sides = [_orders(data, 0), _orders(data, 1)]
+        mids = np.concatenate([sides[0][1], sides[1][1]])
+        mid_rank = np.unique(mids, return_inverse=True)[1].astype(np.int64).reshape(-1)
+        n_left = len(sides[0][1])
+        births = [mid_rank[:n_left], mid_rank[n_left:]]
+        n_ids = int(max(sides[0][2].max(initial=0), sides[1][2].max(initial=0))) + 1
+        data._cache[key] = ([sides[0][0], sides[1][0]], births, n_ids)
+    result: tuple[list[Int64Array], list[Int64Array], int] = data._cache[key]
+    return result
+
+
+def _runs(codes: Int64Array) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Each run of equal values of a sorted array: its value, start and length."""
+    if not len(codes):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]).astype(np.int64)
+    counts = np.diff(np.r_[starts, len(codes)]).astype(np.int64)
+    return codes[starts], starts, counts
+
+
 def nearest_in_blocks(
-    data: PreparedPair, left: KeyValues, right: KeyValues, *, window: int
-) -> Iterator[tuple[Int64Array, Int64Array]]:
+    data: PreparedPair,
+    left: KeyValues,
+    right: KeyValues,
+    *,
+    window: int,
+    dedupe: bool = False,
+    workers: int = 1,
+) -> Int64Array:
     """Within each block (records sharing a code), every record meets the ``window``
     records of the other side just before and just after it, in two orders: by name
-    text and by birth date. Linear in the block's size, where a full join is quadratic.
-
-    Yields (left rows, right rows) part by part, so that the caller can merge as it goes.
-    """
+    text and by birth date (ties by side, then record id). Linear in the block's size,
+    where a full join is quadratic. ``left`` and ``right`` are sorted by code (as
+    :func:`_dedupe_rows` leaves them). Returns the distinct pair ids, ascending."""
+    ids = np.zeros(0, dtype=np.int64)
     if window <= 0 or not len(left.rows) or not len(right.rows):
-        return
-    rows = np.concatenate([left.rows, right.rows])
-    codes = np.concatenate([left.codes, right.codes])
-    side = np.r_[np.zeros(len(left.rows), dtype=np.int8), np.ones(len(right.rows), dtype=np.int8)]
-    orders_l, orders_r = _orders(data, 0), _orders(data, 1)
-    ids = np.concatenate([orders_l[2][left.rows], orders_r[2][right.rows]])
-    for k in (0, 1):
-        value = np.concatenate([orders_l[k][left.rows], orders_r[k][right.rows]])
-        order = np.lexsort((ids, side, value, codes))
-        yield from _nearest(codes[order], side[order], rows[order], window)
-
-
-def _nearest(
-    codes: Int64Array, side: npt.NDArray[np.int8], rows: Int64Array, window: int
-) -> Iterator[tuple[Int64Array, Int64Array]]:
-    """For a sequence sorted by block: each item meets the ``window`` items of the other
-    side on either side of it, in its block. Yields (left rows, right rows)."""
-    change = np.r_[True, codes[1:] != codes[:-1]]
-    block_id = np.cumsum(change) - 1
-    starts = np.flatnonzero(change)
-    for this in (0, 1):
-        mine = side == this
-        other = ~mine
-        other_pos = np.flatnonzero(other)
-        # Others before each position, and each block's range among the others.
-        before = np.cumsum(other) - other
-        block_lo = before[starts][block_id]
-        block_hi = np.r_[before[starts[1:]], before[-1] + other[-1]][block_id]
-        at = np.flatnonzero(mine)
-        lo = np.maximum(before[at] - window, block_lo[at])
-        hi = np.minimum(before[at] + window, block_hi[at])
-        count = np.clip(hi - lo, 0, None)
-        total = int(count.sum())
-        if not total:
-            continue
-        rep = np.repeat(np.arange(len(at)), count)
-        offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-        mine_rows = rows[at][rep]
-        other_rows = rows[other_pos[lo[rep] + offset]]
-        yield (mine_rows, other_rows) if this == 0 else (other_rows, mine_rows)
+        return ids
+    lu, lstart, lcount = _runs(left.codes)
+    ru, rstart, rcount = _runs(right.codes)
+    li, ri = kernels.intersect(lu, ru)
+    blocks = (lstart[li], lcount[li], rstart[ri], rcount[ri])
+    texts, births, n_ids = _ranked_orders(data)
+    id_l, id_r = _orders(data, 0)[2], _orders(data, 1)[2]
+    for value in (texts, births):
+        # Sort key: value, then side, then record id (distinct within a block).
+        lkey = (value[0][left.rows] * 2) * n_ids + id_l[left.rows]
+        rkey = (value[1][right.rows] * 2 + 1) * n_ids + id_r[right.rows]
+        near = kernels.nearest_ids(
+            (left.rows, lkey),
+            (right.rows, rkey),
+            blocks,
+            window,
+            data.sizes[1],
+            dedupe=dedupe,
+            workers=workers,
+        )
+        ids = kernels.merge_unique(ids, near)
+    return ids
 
 
 def block(
@@ -458,8 +476,13 @@ def block(
     seen = np.zeros(0, dtype=np.int64)
     stats: list[RuleStats] = []
 
+    # The pairs the last thinning kept, with their scores: the next one reads them back.
+    memo = Scored(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16))
+
     def prune(ids: Int64Array) -> Int64Array:
-        return best_per_record(data, ids, per_record, dedupe=dedupe, workers=workers)
+        nonlocal memo
+        memo = _best_scored(data, ids, per_record, dedupe=dedupe, workers=workers, known=memo)
+        return memo.ids
 
     # The budget thins a rule's pairs and the union as they grow, and the union at the
     # end: the same pairs as once to the whole union (a pair among a record's best of all
@@ -477,13 +500,19 @@ def block(
         left = rule_values(data, 0, rule)
         right = rule_values(data, 1, rule)
         ids, blocks = join_ids(
-            left, right, max_block=max_block, n_right=n_right, dedupe=dedupe, prune=budget
+            left,
+            right,
+            max_block=max_block,
+            n_right=n_right,
+            dedupe=dedupe,
+            prune=budget,
+            workers=workers,
         )
         oversized = blocks.oversized
         still_over = 0
         if oversized:
             extra, still = _refine(
-                data, left, right, oversized, max_block, window, dedupe, prune=budget
+                data, left, right, oversized, max_block, window, dedupe, budget, workers
             )
             ids = kernels.merge_unique(ids, extra)
             still_over = len(still)
@@ -516,8 +545,21 @@ def block(
     return CandidatePairs(seen, n_right, stats)
 
 
+@dataclass(slots=True)
+class Scored:
+    """Ascending pair ids and their :func:`kernels.affinity` scores."""
+
+    ids: Int64Array
+    score: npt.NDArray[np.int16]
+
+
 def best_per_record(
-    data: PreparedPair, ids: Int64Array, per_record: int, *, dedupe: bool, workers: int = 1
+    data: PreparedPair,
+    ids: Int64Array,
+    per_record: int,
+    *,
+    dedupe: bool,
+    workers: int = 1,
 ) -> Int64Array:
     """The candidate budget: each record keeps its ``per_record`` best candidates by a
     cheap compiled score (:func:`kernels.affinity`: name parts that share a class or a
@@ -528,19 +570,42 @@ def best_per_record(
     a larger list); the budget keeps the pairs per record bounded as lists grow, and the
     comparisons' cost with them. Ties go to the other record's id, not its row.
     """
+    return _best_scored(data, ids, per_record, dedupe=dedupe, workers=workers).ids
+
+
+def _best_scored(
+    data: PreparedPair,
+    ids: Int64Array,
+    per_record: int,
+    *,
+    dedupe: bool,
+    workers: int = 1,
+    known: Scored | None = None,
+) -> Scored:
+    """:func:`best_per_record`, with the kept pairs' scores; the scores of pairs in
+    ``known`` are read, not computed again."""
     if per_record <= 0 or not len(ids):
-        return ids
+        return Scored(ids, np.zeros(len(ids), dtype=np.int16))
     n_left, n_right = data.sizes
     sides = [_affinity_inputs(data, side) for side in (0, 1)]
-    score = kernels.affinity(
-        sides[0], sides[1], ids, n_right, missing=MISSING, year=YEAR, workers=workers
-    )
+    if known is not None and len(known.ids):
+        score, found = kernels.recall_scores(known.ids, known.score, ids)
+        todo = ~found
+        del found
+        score[todo] = kernels.affinity(
+            sides[0], sides[1], ids[todo], n_right, missing=MISSING, year=YEAR, workers=workers
+        )
+        del todo
+    else:
+        score = kernels.affinity(
+            sides[0], sides[1], ids, n_right, missing=MISSING, year=YEAR, workers=workers
+        )
     rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
     rank = rank_left if dedupe else np.concatenate([rank_left, rank_right])
     keep = kernels.top_per_record(
         ids, n_right, score, rank, per_record, right_offset=0 if dedupe else n_left, workers=workers
     )
-    return ids[keep]
+    return Scored(ids[keep], score[keep])
 
 
 def _affinity_inputs(data: PreparedPair, side: int) -> tuple[npt.NDArray[Any], ...]:

@@ -1,5 +1,6 @@
-"""Compiled per-pair kernels for the comparisons' hot loops, and for the candidate
-budget of blocking (numba).
+"""Compiled per-pair kernels for the comparisons' hot loops, and for blocking: grouping
+key values, joining blocks into pair ids, nearest records in oversized blocks, and the
+candidate budget (numba).
 
 A name comparison asks, for each candidate pair, questions over the two names' parts: is
 part i of one the same name as part j of the other, or does it sound alike? Written with
@@ -21,6 +22,7 @@ The reference definitions these kernels implement are the plain-Python functions
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -262,52 +264,52 @@ _SEX_DIFFERENT = -20
 def _part_points(a: IntArray, x: int, b: IntArray, y: int, width: int) -> int:
     """Points for each part of either record that the other has by class, fewer for one
     that only sounds like one of the other's (parts are left-aligned: the first empty
-    slot ends a chain). One pass over the part pairs serves both directions."""
+    slot ends a chain). One pass over the part pairs serves both directions, written
+    without data-dependent branches (they mispredict: the test is a coin toss per pair)."""
+    la = 0
+    while la < width and a[x, la] >= 0:
+        la += 1
+    lb = 0
+    while lb < width and b[y, lb] >= 0:
+        lb += 1
     total = 0
     same_b = 0  # bit j: part j of y has its class among x's parts
     sound_b = 0  # bit j: part j of y sounds like one of x's parts
-    for i in range(width):
-        ca = a[x, i]
-        if ca < 0:
-            break
-        best = 0
-        for j in range(width):
-            cb = b[y, j]
-            if cb < 0:
-                break
-            if ca == cb:
-                best = _PART_SAME
-                same_b |= 1 << j
-            elif (a[x, width + i] >= 0 and a[x, width + i] == b[y, width + j]) or (
-                a[x, 2 * width + i] >= 0 and a[x, 2 * width + i] == b[y, 2 * width + j]
-            ):
-                best = max(best, _PART_SOUNDS)
-                sound_b |= 1 << j
-        total += best
-    for j in range(width):
-        if same_b & (1 << j):
-            total += _PART_SAME
-        elif sound_b & (1 << j):
-            total += _PART_SOUNDS
+    for i in range(la):
+        ca, sa, pa = a[x, i], a[x, width + i], a[x, 2 * width + i]
+        same = 0
+        sound = 0
+        for j in range(lb):
+            s = int(ca == b[y, j])
+            d = int(sa >= 0) & int(sa == b[y, width + j])
+            d |= int(pa >= 0) & int(pa == b[y, 2 * width + j])
+            same |= s
+            sound |= d
+            same_b |= s << j
+            sound_b |= d << j
+        total += _PART_SOUNDS * (same | sound) + (_PART_SAME - _PART_SOUNDS) * same
+    for j in range(lb):
+        has = (same_b >> j) & 1
+        total += _PART_SOUNDS * (has | ((sound_b >> j) & 1)) + (_PART_SAME - _PART_SOUNDS) * has
     return total
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _affinity(
-    a: IntArray, lo_a: IntArray, hi_a: IntArray, ex_a: npt.NDArray[np.bool_], sex_a: IntArray,
-    b: IntArray, lo_b: IntArray, hi_b: IntArray, ex_b: npt.NDArray[np.bool_], sex_b: IntArray,
-    ids: npt.NDArray[np.int64], n_right: int, missing: int, year: int,
+    a: IntArray, b: IntArray, ids: npt.NDArray[np.int64], n_right: int, missing: int, year: int,
     out: npt.NDArray[np.int16],
 ) -> None:  # fmt: skip
-    width = a.shape[1] // 3
+    # Each row: the packed parts, then birth lo, hi, exact and sex (see _affinity_rows).
+    width = (a.shape[1] - 4) // 3
+    lo, hi, ex, sex = 3 * width, 3 * width + 1, 3 * width + 2, 3 * width + 3
     for k in prange(len(ids)):
         x = ids[k] // n_right
         y = ids[k] - x * n_right
         score = _part_points(a, x, b, y, width)
-        la, lb = np.int64(lo_a[x]), np.int64(lo_b[y])
+        la, lb = np.int64(a[x, lo]), np.int64(b[y, lo])
         if la != missing and lb != missing:
-            gap = max(max(la - np.int64(hi_b[y]), lb - np.int64(hi_a[x])), np.int64(0))
-            if ex_a[x] and ex_b[y] and la == lb:
+            gap = max(max(la - np.int64(b[y, hi]), lb - np.int64(a[x, hi])), np.int64(0))
+            if a[x, ex] and b[y, ex] and la == lb:
                 score += _BIRTH_EXACT
             elif gap == 0:
                 score += _BIRTH_OVERLAP
@@ -317,9 +319,27 @@ def _affinity(
                 score += _BIRTH_TWO
             elif gap > 5 * year:
                 score += _BIRTH_FAR
-        if sex_a[x] >= 0 and sex_b[y] >= 0 and sex_a[x] != sex_b[y]:
+        if a[x, sex] >= 0 and b[y, sex] >= 0 and a[x, sex] != b[y, sex]:
             score += _SEX_DIFFERENT
         out[k] = score
+
+
+def _affinity_rows(side: tuple[Any, ...]) -> IntArray:
+    """One side's inputs as one int32 row per record (parts, birth lo, hi, exact, sex),
+    each row a 64-byte cache line when parts are 12 wide: a pair's other record is a
+    random row, and one line is one memory read instead of five."""
+    parts, lo, hi, exact, sex = side
+    n, cols = parts.shape[0], parts.shape[1] + 4
+    # Aligned to 64 bytes, so that a 16-column row never straddles two cache lines.
+    buffer = np.empty(n * cols + 16, dtype=np.int32)
+    skip = (-buffer.ctypes.data % 64) // 4
+    rows: IntArray = buffer[skip : skip + n * cols].reshape(n, cols)
+    rows[:, : parts.shape[1]] = parts
+    rows[:, -4] = lo
+    rows[:, -3] = hi
+    rows[:, -2] = exact
+    rows[:, -1] = sex
+    return rows
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
@@ -368,7 +388,10 @@ def _top_per_node(
     parts = 256
     step = (n_nodes + parts - 1) // parts
     half = _SCORE_BINS // 2
-    for part in prange(parts):
+    for turn in prange(parts):
+        # Left rows' pairs are read in place, right rows' gathered: alternate the halves
+        # of the nodes, so that each thread's contiguous share of turns holds both kinds.
+        part = (turn % 2) * (parts // 2) + turn // 2
         # Buffers per part, not per node: a score histogram, and the tied pairs.
         hist = np.zeros(_SCORE_BINS, dtype=np.int64)
         tie_rank = np.empty(widest, dtype=np.int64)
@@ -435,7 +458,7 @@ def affinity(
     codes with -1 unknown).
     """
     return _run(
-        _affinity, len(ids), np.int16, workers, *a, *b,
+        _affinity, len(ids), np.int16, workers, _affinity_rows(a), _affinity_rows(b),
         np.ascontiguousarray(ids, dtype=np.int64), n_right, missing, year,
     )  # fmt: skip
 
@@ -565,3 +588,399 @@ def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArr
 
 def _index(values: npt.NDArray[Any]) -> Index:
     return np.ascontiguousarray(values, dtype=np.intp)
+
+
+# --- blocking: grouping key values, joining blocks --------------------------------------
+
+_NO_PAIR = np.iinfo(np.int64).max  # a dropped pair (dedupe: not left < right); sorts last
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _group_runs(
+    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """In place, for entries sorted by code: each run's rows ascending and distinct,
+    compacted to the front. Returns each run's code, start and count (codes ascending)."""
+    n = len(codes)
+    keys = np.empty(n, dtype=np.int64)
+    starts = np.empty(n, dtype=np.int64)
+    counts = np.empty(n, dtype=np.int64)
+    runs = 0
+    write = 0
+    i = 0
+    while i < n:
+        j = i + 1
+        ordered = True
+        while j < n and codes[j] == codes[i]:
+            if rows[j] < rows[j - 1]:
+                ordered = False
+            j += 1
+        if not ordered:
+            rows[i:j] = np.sort(rows[i:j])
+        start = write
+        for t in range(i, j):
+            if t == i or rows[t] != rows[t - 1]:
+                rows[write] = rows[t]
+                codes[write] = codes[i]
+                write += 1
+        keys[runs] = codes[i]
+        starts[runs] = start
+        counts[runs] = write - start
+        runs += 1
+        i = j
+    return keys[:runs].copy(), starts[:runs].copy(), counts[:runs].copy()
+
+
+def group_rows(
+    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+]:
+    """Key values grouped by value: ``(codes, rows)`` sorted by code, then row, each
+    ``(code, row)`` once; and each distinct code's ``keys``, ``starts`` and ``counts``
+    in them, codes ascending."""
+    packed = _packed_sort(codes, rows)
+    if packed is not None:
+        return packed
+    order = np.argsort(codes, kind="quicksort")  # runs are sorted by row after
+    sorted_codes = codes[order].astype(np.int64, copy=False)
+    sorted_rows = rows[order].astype(np.int64, copy=False)
+    del order
+    keys, starts, counts = _group_runs(sorted_codes, sorted_rows)
+    size = int(starts[-1] + counts[-1]) if len(keys) else 0
+    return sorted_codes[:size], sorted_rows[:size], keys, starts, counts
+
+
+def _packed_sort(
+    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+) -> (
+    tuple[
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+    ]
+    | None
+):
+    """:func:`group_rows` by sorting values, not indices (several times faster), where
+    code and row fit one int64: a code ``high * 2**31 + low`` (a combined key) becomes
+    ``high * (max low + 1) + low``, which keeps the order of codes. None where they do
+    not fit (codes that wrapped, or too many distinct values)."""
+    if not len(codes):
+        return None
+    low = codes & _LOW
+    high = codes >> 31
+    if int(codes.min()) < 0 or int(rows.min()) < 0:
+        return None
+    span = int(low.max()) + 1
+    row_bits = max(int(rows.max()).bit_length(), 1)
+    if (int(high.max()) + 1) * span >= 1 << (62 - row_bits):
+        return None
+    packed = (high * span + low) << row_bits | rows
+    del low, high
+    packed.sort()
+    distinct = np.empty(len(packed), dtype=np.bool_)
+    distinct[0] = True
+    np.not_equal(packed[1:], packed[:-1], out=distinct[1:])
+    packed = packed[distinct]
+    del distinct
+    sorted_rows = packed & ((1 << row_bits) - 1)
+    compact = packed >> row_bits
+    del packed
+    high, low = np.divmod(compact, span)
+    sorted_codes = (high << 31) | low
+    del compact, high, low
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]).astype(np.int64)
+    counts = np.diff(np.r_[starts, len(sorted_codes)]).astype(np.int64)
+    return sorted_codes, sorted_rows, sorted_codes[starts], starts, counts
+
+
+_LOW = np.int64((1 << 31) - 1)
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _intersect(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    ia = np.empty(min(len(a), len(b)), dtype=np.int64)
+    ib = np.empty(min(len(a), len(b)), dtype=np.int64)
+    i = j = n = 0
+    while i < len(a) and j < len(b):
+        if a[i] < b[j]:
+            i += 1
+        elif b[j] < a[i]:
+            j += 1
+        else:
+            ia[n] = i
+            ib[n] = j
+            n += 1
+            i += 1
+            j += 1
+    return ia[:n].copy(), ib[:n].copy()
+
+
+def intersect(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Where two ascending arrays of distinct values hold the same value: the indices
+    into each, in ascending order of the value (one linear pass)."""
+    result: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] = _intersect(
+        np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(b, dtype=np.int64)
+    )
+    return result
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _block_pair_ids(
+    lrows: npt.NDArray[np.int64], rrows: npt.NDArray[np.int64],
+    ls: npt.NDArray[np.int64], lc: npt.NDArray[np.int64],
+    rs: npt.NDArray[np.int64], rc: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64], n_right: int, dedupe: bool,
+    out: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    for block in prange(len(ls)):
+        at = offsets[block]
+        for i in range(lc[block]):
+            x = lrows[ls[block] + i]
+            base = x * n_right
+            for j in range(rc[block]):
+                y = rrows[rs[block] + j]
+                out[at] = base + y if not dedupe or x < y else _NO_PAIR
+                at += 1
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _distinct_merge(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
+) -> int:
+    """The distinct values of two ascending arrays (repeats allowed in each), ascending,
+    ``_NO_PAIR`` left out."""
+    i = j = n = 0
+    last = _NO_PAIR
+    while i < len(a) or j < len(b):
+        if j >= len(b) or (i < len(a) and a[i] <= b[j]):
+            x = a[i]
+            i += 1
+        else:
+            x = b[j]
+            j += 1
+        if x == _NO_PAIR:
+            break
+        if n == 0 or x != last:
+            out[n] = x
+            last = x
+            n += 1
+    return n
+
+
+def block_pair_ids(
+    lrows: npt.NDArray[np.int64],
+    rrows: npt.NDArray[np.int64],
+    blocks: tuple[npt.NDArray[np.int64], ...],
+    n_right: int,
+    *,
+    dedupe: bool,
+    workers: int = 1,
+) -> npt.NDArray[np.int64]:
+    """The distinct ascending pair ids ``left * n_right + right`` of every pair of rows in
+    the blocks ``(ls, lc, rs, rc)``: block b pairs ``lrows[ls[b]:ls[b] + lc[b]]`` with
+    ``rrows[rs[b]:rs[b] + rc[b]]``. In dedupe mode only pairs with left < right.
+
+    The ids are written in place by block, sorted in two halves (numpy's sort releases
+    the GIL, so the halves sort on two cores) and merged without repeats."""
+    ls, lc, rs, rc = blocks
+    sizes = lc * rc
+    offsets = np.cumsum(sizes) - sizes
+    total = int(sizes.sum())
+    out = np.empty(total, dtype=np.int64)
+    if not total:
+        return out
+    with _Threads(workers):
+        _block_pair_ids(lrows, rrows, ls, lc, rs, rc, offsets, max(n_right, 1), dedupe, out)
+    return _sorted_distinct(out, workers)
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _combine(
+    a_rows: npt.NDArray[np.int64], a_codes: npt.NDArray[np.int64],
+    b_rows: npt.NDArray[np.int64], b_codes: npt.NDArray[np.int64],
+    n_rows: int, width: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:  # fmt: skip
+    start = np.zeros(n_rows + 1, dtype=np.int64)
+    for k in range(len(b_rows)):
+        start[b_rows[k] + 1] += 1
+    for r in range(n_rows):
+        start[r + 1] += start[r]
+    fill = start[:-1].copy()
+    by_row = np.empty(len(b_rows), dtype=np.int64)
+    for k in range(len(b_rows)):
+        by_row[fill[b_rows[k]]] = b_codes[k]
+        fill[b_rows[k]] += 1
+    total = 0
+    for k in range(len(a_rows)):
+        r = a_rows[k]
+        if r < n_rows:
+            total += start[r + 1] - start[r]
+    rows = np.empty(total, dtype=np.int64)
+    codes = np.empty(total, dtype=np.int64)
+    n = 0
+    for k in range(len(a_rows)):
+        r = a_rows[k]
+        if r >= n_rows:
+            continue
+        high = a_codes[k] * width
+        for t in range(start[r], start[r + 1]):
+            rows[n] = r
+            codes[n] = high + by_row[t]
+            n += 1
+    return rows, codes
+
+
+def combine_codes(
+    a_rows: npt.NDArray[np.int64],
+    a_codes: npt.NDArray[np.int64],
+    b_rows: npt.NDArray[np.int64],
+    b_codes: npt.NDArray[np.int64],
+    width: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every combination ``a_code * width + b_code`` (int64, wrapping) of the codes of
+    ``a`` and ``b`` on the same row: rows and combined codes, in ``a``'s order."""
+    n_rows = int(b_rows.max()) + 1 if len(b_rows) else 0
+    result: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] = _combine(
+        np.ascontiguousarray(a_rows, dtype=np.int64),
+        np.ascontiguousarray(a_codes, dtype=np.int64),
+        np.ascontiguousarray(b_rows, dtype=np.int64),
+        np.ascontiguousarray(b_codes, dtype=np.int64),
+        n_rows,
+        width,
+    )
+    return result
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _nearest_ids(
+    lrows: npt.NDArray[np.int64], lkey: npt.NDArray[np.int64], ls: npt.NDArray[np.int64],
+    lc: npt.NDArray[np.int64], rrows: npt.NDArray[np.int64], rkey: npt.NDArray[np.int64],
+    rs: npt.NDArray[np.int64], rc: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64],
+    window: int, n_right: int, dedupe: bool, out: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    for block in prange(len(ls)):
+        nl, nr = lc[block], rc[block]
+        keys = np.empty(nl + nr, dtype=np.int64)
+        keys[:nl] = lkey[ls[block] : ls[block] + nl]
+        keys[nl:] = rkey[rs[block] : rs[block] + nr]
+        order = np.argsort(keys)  # distinct keys: any sort gives the one order
+        lefts = np.empty(nl, dtype=np.int64)
+        rights = np.empty(nr, dtype=np.int64)
+        seen_l = seen_r = 0
+        for t in order:
+            if t < nl:
+                lefts[seen_l] = lrows[ls[block] + t]
+                seen_l += 1
+            else:
+                rights[seen_r] = rrows[rs[block] + t - nl]
+                seen_r += 1
+        at = offsets[block]
+        end = offsets[block + 1]
+        seen_l = seen_r = 0
+        for t in order:
+            if t < nl:  # a left record meets the rights around it
+                x = lefts[seen_l]
+                for u in range(max(seen_r - window, 0), min(seen_r + window, nr)):
+                    y = rights[u]
+                    out[at] = x * n_right + y if not dedupe or x < y else _NO_PAIR
+                    at += 1
+                seen_l += 1
+            else:
+                y = rights[seen_r]
+                for u in range(max(seen_l - window, 0), min(seen_l + window, nl)):
+                    x = lefts[u]
+                    out[at] = x * n_right + y if not dedupe or x < y else _NO_PAIR
+                    at += 1
+                seen_r += 1
+        out[at:end] = _NO_PAIR
+
+
+def nearest_ids(
+    left: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    right: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    blocks: tuple[npt.NDArray[np.int64], ...],
+    window: int,
+    n_right: int,
+    *,
+    dedupe: bool,
+    workers: int = 1,
+) -> npt.NDArray[np.int64]:
+    """Sorted neighbourhood inside blocks, as distinct ascending pair ids: in each block
+    ``(ls, lc, rs, rc)`` of ``left`` and ``right`` (rows and a sort key per entry, keys
+    distinct within a block), every entry meets the ``window`` entries of the other side
+    just before and just after it in key order. In dedupe mode only pairs left < right."""
+    (lrows, lkey), (rrows, rkey) = left, right
+    ls, lc, rs, rc = blocks
+    bound = lc * np.minimum(2 * window, rc) + rc * np.minimum(2 * window, lc)
+    offsets = np.zeros(len(bound) + 1, dtype=np.int64)
+    np.cumsum(bound, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), dtype=np.int64)
+    if not len(out):
+        return out
+    with _Threads(workers):
+        _nearest_ids(
+            lrows, lkey, ls, lc, rrows, rkey, rs, rc, offsets, window, max(n_right, 1), dedupe,
+            out,
+        )  # fmt: skip
+    return _sorted_distinct(out, workers)
+
+
+def _sorted_distinct(out: npt.NDArray[np.int64], workers: int) -> npt.NDArray[np.int64]:
+    """The distinct values of ``out`` but ``_NO_PAIR``, ascending (``out`` is sorted in
+    place, in two halves: numpy's sort releases the GIL, so they sort on two cores)."""
+    total = len(out)
+    half = total // 2
+    if _Threads(workers).wanted > 1 and total > 1 << 16:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(np.ndarray.sort, (out[:half], out[half:])))
+    else:
+        out[:half].sort()
+        out[half:].sort()
+    ids = np.empty(total, dtype=np.int64)
+    n = _distinct_merge(out[:half], out[half:], ids)
+    return ids[:n].copy() if n < total // 2 else ids[:n]
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _recall(
+    known: npt.NDArray[np.int64], known_score: npt.NDArray[np.int16],
+    ids: npt.NDArray[np.int64], score: npt.NDArray[np.int16], found: npt.NDArray[np.bool_],
+) -> None:  # fmt: skip
+    i = 0
+    for k in range(len(ids)):
+        while i < len(known) and known[i] < ids[k]:
+            i += 1
+        if i < len(known) and known[i] == ids[k]:
+            score[k] = known_score[i]
+            found[k] = True
+        else:
+            found[k] = False
+
+
+def recall_scores(
+    known: npt.NDArray[np.int64], known_score: npt.NDArray[np.int16], ids: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_]]:
+    """Scores of the ``ids`` found among ``known`` (both ascending), and which were found
+    (one linear pass): a pair's score depends on the pair alone, so pairs kept by one
+    thinning need not be scored again by the next."""
+    score = np.empty(len(ids), dtype=np.int16)
+    found = np.empty(len(ids), dtype=np.bool_)
+    _recall(
+        np.ascontiguousarray(known, dtype=np.int64),
+        np.ascontiguousarray(known_score, dtype=np.int16),
+        np.ascontiguousarray(ids, dtype=np.int64),
+        score,
+        found,
+    )
+    return score, found
