@@ -160,7 +160,7 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
     names = {
         "raw": "Raw Fellegi–Sunter, `2**w / (1 + 2**w)`",
         "pooled": "Unsupervised, every other comparison predicts c (no dependence screen)",
-        "no_tf": "Unsupervised, map fitted on weights without term-frequency bits (before)",
+        "no_tf": "Unsupervised, map fitted with the term-frequency bits left out",
         "unsupervised": "Unsupervised, `rm.Linker().fit(requests, sightings)`",
         "reviewed": f"With {REVIEWED:.0%} of requests reviewed (measured on the rest)",
     }
@@ -245,7 +245,7 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
         "",
         "The maps are fitted on the weights predict reads them on, term-frequency bits "
         "included (pairs grouped by level pattern and bits). Mean term-frequency bits a "
-        "pair, and the map fitted on the level patterns alone (before): "
+        "pair, and the map fitted with the bits left out: "
         + "; ".join(shifts)
         + ". Mean of 2**bits over the non-matches that carry bits, and of 2**-bits over such "
         "matches (both 1 if the bits were a calibrated Bayes factor among the candidates): "
