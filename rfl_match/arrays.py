@@ -38,3 +38,27 @@ def factorize(values: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], Int6
     codes = np.empty(len(values), dtype=np.intp)
     codes[order] = group
     return codes, ordered[starts].astype(np.int64)
+
+
+def distinct_rows(
+    table: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """Distinct rows of an integer matrix and each row's index among them; one integer
+    code a row (mixed radix over the columns' ranges) when it fits, as it does for a
+    pattern index and a few term-frequency steps."""
+    if not len(table):
+        return table, np.zeros(0, dtype=np.intp)
+    low, high = table.min(axis=0), table.max(axis=0)
+    spans = (high - low + 1).astype(np.float64)
+    if float(np.prod(spans)) < 2.0**62:
+        code = np.zeros(len(table), dtype=np.int64)
+        for c, span in enumerate(spans.astype(np.int64).tolist()):
+            code = code * span + (table[:, c] - low[c])
+        uniq, inverse = np.unique(code, return_inverse=True)
+        distinct = np.empty((len(uniq), table.shape[1]), dtype=np.int64)
+        for c, span in reversed(list(enumerate(spans.astype(np.int64).tolist()))):
+            uniq, digit = np.divmod(uniq, span)
+            distinct[:, c] = digit + low[c]
+        return distinct, inverse.astype(np.intp)
+    distinct, inverse = np.unique(table, axis=0, return_inverse=True)
+    return distinct, inverse.reshape(-1).astype(np.intp)

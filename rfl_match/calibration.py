@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rfl_match.arrays import factorize
+from rfl_match.arrays import distinct_rows, factorize
 
 FloatArray = npt.NDArray[np.float64]
 _LN2 = float(np.log(2.0))
@@ -394,14 +394,9 @@ def _merged(
 ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
     """Rows with the same level pattern (they differ in term-frequency bits) merged, their
     counts added: all that a statistic of levels alone needs."""
-    idx = patterns.astype(np.int64)
-    code = np.zeros(len(idx), dtype=np.int64)
-    for c in range(idx.shape[1]):
-        code = code * (int(idx[:, c].max()) + 1) + idx[:, c]
-    codes, keys = factorize(code)
-    row = np.empty(len(keys), dtype=np.intp)
-    row[codes] = np.arange(len(codes))  # a row of each pattern
-    return patterns[row], np.bincount(codes, weights=counts).astype(np.int64)
+    distinct, inverse = distinct_rows(patterns.astype(np.int64))
+    merged = np.bincount(inverse, weights=counts, minlength=len(distinct)).astype(np.int64)
+    return distinct.astype(np.int8), merged
 
 
 def _cell_weights(m: Sequence[FloatArray], u: Sequence[FloatArray], width: int) -> FloatArray:

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.arrays import unique_sorted
+from rfl_match.arrays import distinct_rows, unique_sorted
 from rfl_match.blocking import CandidatePairs, best_per_record, block
 from rfl_match.calibration import (
     EVIDENCE_STEP,
@@ -374,13 +374,13 @@ class Linker:
                 step[agree] = 2 * np.round(bits / EVIDENCE_STEP).astype(np.int64) + 1
                 table.append(step)
                 columns.append(c)
-            distinct, inverse = _distinct_rows(np.stack(table, axis=1))
+            distinct, inverse = distinct_rows(np.stack(table, axis=1))
             rows.append(distinct)
             weights.append(np.bincount(inverse, minlength=len(distinct)))
         if not rows:
             empty = np.zeros((0, patterns.shape[1]))
             return patterns[:0], np.zeros(0, dtype=np.int64), empty, empty.astype(bool)
-        distinct, inverse = _distinct_rows(np.concatenate(rows))
+        distinct, inverse = distinct_rows(np.concatenate(rows))
         counts = np.bincount(inverse, weights=np.concatenate(weights)).astype(np.int64)
         bits_out = np.zeros((len(distinct), patterns.shape[1]))
         carry = np.zeros(bits_out.shape, dtype=bool)
@@ -943,30 +943,6 @@ def _candidate_bits(
     for c, name in enumerate(model.names):
         out[carry[:, c], c] = model.candidate_bits(name, bits[carry[:, c], c])
     return out
-
-
-def _distinct_rows(
-    table: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
-    """Distinct rows of an integer matrix and each row's index among them; one integer
-    code a row (mixed radix over the columns' ranges) when it fits, as it does for a
-    pattern index and a few term-frequency steps."""
-    if not len(table):
-        return table, np.zeros(0, dtype=np.intp)
-    low, high = table.min(axis=0), table.max(axis=0)
-    spans = (high - low + 1).astype(np.float64)
-    if float(np.prod(spans)) < 2.0**62:
-        code = np.zeros(len(table), dtype=np.int64)
-        for c, span in enumerate(spans.astype(np.int64).tolist()):
-            code = code * span + (table[:, c] - low[c])
-        uniq, inverse = np.unique(code, return_inverse=True)
-        distinct = np.empty((len(uniq), table.shape[1]), dtype=np.int64)
-        for c, span in reversed(list(enumerate(spans.astype(np.int64).tolist()))):
-            uniq, digit = np.divmod(uniq, span)
-            distinct[:, c] = digit + low[c]
-        return distinct, inverse.astype(np.intp)
-    distinct, inverse = np.unique(table, axis=0, return_inverse=True)
-    return distinct, inverse.reshape(-1).astype(np.intp)
 
 
 def _truthy(value: Any) -> bool:
