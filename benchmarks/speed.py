@@ -119,7 +119,8 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
         work_cpu = t["predict_cpu"] - t["tiny_cpu"]
         lines += [
             f"Every pair of {n_left:,} requests x {n_right:,} sightings "
-            f"({t['pairs']:,} pairs, one block via a constant `field:` key), "
+            f"({t['pairs']:,} pairs, one block via a constant `field:` key, "
+            "`candidates_per_record=0` so that every pair is compared), "
             "a saved and loaded model's `predict(threshold=1.0)` so that output assembly is "
             "negligible; the fixed costs (a 10 x 10 predict) subtracted from the CPU time: "
             f"{t['predict_wall']:.2f} s wall, {t['predict_cpu']:.2f} s CPU, peak RSS "

@@ -89,9 +89,10 @@ def rfl_synth(task: dict[str, Any]) -> dict[str, Any]:
 def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:
     """Comparison throughput of the full default model on every pair of two small lists.
 
-    One blocking rule on a constant column makes every pair a candidate (and a block size
-    limit above the cross product keeps it whole); threshold 1 keeps almost nothing, so the
-    time is preparing, comparing and scoring, not assembling output.
+    One blocking rule on a constant column makes every pair a candidate (a block size
+    limit above the cross product keeps it whole, and no candidate budget thins it, so
+    every pair is compared); threshold 1 keeps almost nothing, so the time is preparing,
+    comparing and scoring, not assembling output.
     """
     import rfl_match as rm
 
@@ -101,7 +102,11 @@ def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:
     left["bench_all"] = "x"
     right["bench_all"] = "x"
     pairs = len(left) * len(right)
-    config = {"blocking": [["field:bench_all"]], "max_block_size": pairs + 1}
+    config = {
+        "blocking": [["field:bench_all"]],
+        "max_block_size": pairs + 1,
+        "candidates_per_record": 0,
+    }
     with warnings.catch_warnings(), tempfile.TemporaryDirectory() as tmp:
         warnings.simplefilter("ignore")
         # Loaded models: predict prepares, blocks and compares everything (a Linker that
