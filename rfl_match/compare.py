@@ -9,8 +9,9 @@ similarity with rapidfuzz on each *distinct* pair of values once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -68,6 +69,27 @@ def similarity(
     )
     out[rows] = sims[codes]
     return out
+
+
+def by_distinct_pairs(
+    a: IntArray, b: IntArray, li: Index, ri: Index, levels_of: Callable[[Index, Index], Levels]
+) -> Levels:
+    """``levels_of(li, ri)``, computed once per distinct pair of per-record codes
+    ``(a[li], b[ri])`` (a comparison that reads nothing but the codes): the records that
+    share a place or a father's name share its comparisons."""
+    found = kernels.distinct_code_pairs(a, b, li, ri)
+    inverse: npt.NDArray[np.integer[Any]]
+    if found is None:  # too many codes for a dense table: hash the code pairs
+        width = np.int64(int(b.max(initial=-1)) + 2)
+        keys = (a[li].astype(np.int64) + 1) * width + b[ri] + 1
+        codes, uniques = pd.factorize(keys, sort=False)
+        first = np.empty(len(uniques), dtype=np.intp)
+        first[codes] = np.arange(len(codes))  # any pair of each
+        inverse = codes
+    else:
+        inverse, first = found
+    levels: Levels = levels_of(li[first], ri[first])[inverse]
+    return levels
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,31 +278,43 @@ class NameChainComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         _, pa, xa = data.chain_tokens(0, self.spec.field)
         _, pb, xb = data.chain_tokens(1, self.spec.field)
-        ranks = kernels.chain_ranks(
-            pa.packed, pb.packed, li, ri, reordered=False, workers=data.workers
-        )
-        xa, xb = xa[li], xb[ri]
-        # Ranks -> this comparison's levels, counted from the top (the same text).
         top = self.n_levels - 1
-        levels = np.select(
-            [ranks == kernels.SAME, ranks == kernels.TRUNCATED, ranks == kernels.SOUNDS,
-             ranks == kernels.COMMON, ranks == kernels.DIFFERENT],
-            [top - 1, top - 2, 4, 2, 1],
-            0,
-        ).astype(np.int8)  # fmt: skip
+
+        def names(li: Index, ri: Index) -> Levels:
+            ranks = kernels.chain_ranks(
+                pa.packed, pb.packed, li, ri, reordered=False, workers=data.workers
+            )
+            # Ranks -> this comparison's levels, counted from the top (the same text).
+            levels = np.select(
+                [ranks == kernels.SAME, ranks == kernels.TRUNCATED, ranks == kernels.SOUNDS,
+                 ranks == kernels.COMMON, ranks == kernels.DIFFERENT],
+                [top - 1, top - 2, 4, 2, 1],
+                0,
+            ).astype(np.int8)  # fmt: skip
+            a, b = xa[li], xb[ri]
+            levels[(a == b) & (a >= 0)] = top
+            rows = np.flatnonzero((levels > 0) & (levels < 4))
+            sim = similarity(a[rows], b[rows], data.texts, cutoff=0.9, workers=data.workers)
+            levels[rows[sim >= 0.9]] = 3
+            return levels
+
+        levels = by_distinct_pairs(
+            data.form_arrays(0, self.spec.field).codes,
+            data.form_arrays(1, self.spec.field).codes,
+            li,
+            ri,
+            names,
+        )
         if self._cross:
             # The father's given name against the second part of the other's own name,
-            # met even when one side's father is unknown (a level above "sounds alike").
+            # met even when one side's father is unknown (a level above "sounds alike",
+            # below the same name).
             own_a = data.person_names(0).parts.packed
             own_b = data.person_names(1).parts.packed
             w = data.workers
             chain = kernels.part_alike(pa.packed, 0, own_b, 1, li, ri, workers=w)
             chain |= kernels.part_alike(pb.packed, 0, own_a, 1, ri, li, workers=w)
             levels[chain & (levels < 5)] = 5
-        levels[(xa == xb) & (xa >= 0)] = top
-        rows = np.flatnonzero((levels > 0) & (levels < 4))
-        sim = similarity(xa[rows], xb[rows], data.texts, cutoff=0.9, workers=data.workers)
-        levels[rows[sim >= 0.9]] = 3
         return levels
 
 
@@ -345,6 +379,7 @@ class ExactComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         left, right, _ = data.text_codes(self.spec.field, fold=self.fold)
         a, b = left[li], right[ri]
+        # Two integer compares a pair: cheaper than numbering the distinct pairs.
         return _select([(a < 0) | (b < 0), a == b], len(li))
 
 
@@ -366,11 +401,15 @@ class StringComparison(Comparison):
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         left, right, vocab = data.text_codes(self.spec.field, fold=True)
-        a, b = left[li], right[ri]
-        sim = similarity(a, b, vocab, cutoff=min(self.thresholds), workers=data.workers)
-        conditions = [(a < 0) | (b < 0), a == b]
-        conditions += [sim >= t for t in sorted(self.thresholds, reverse=True)]
-        return _select(conditions, len(li))
+
+        def texts(li: Index, ri: Index) -> Levels:
+            a, b = left[li], right[ri]
+            sim = similarity(a, b, vocab, cutoff=min(self.thresholds), workers=data.workers)
+            conditions = [(a < 0) | (b < 0), a == b]
+            conditions += [sim >= t for t in sorted(self.thresholds, reverse=True)]
+            return _select(conditions, len(li))
+
+        return by_distinct_pairs(left, right, li, ri, texts)
 
 
 class NumericComparison(Comparison):

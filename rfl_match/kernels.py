@@ -577,6 +577,49 @@ def interval_levels(
     )
 
 
+#: Code pairs a dense table may number (int32 slots): above, a hash table does it.
+DENSE_PAIRS = 1 << 22
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _distinct_code_pairs(
+    a: IntArray, b: IntArray, li: Index, ri: Index, width: int, table: IntArray,
+    inverse: IntArray, first: Index,
+) -> int:  # fmt: skip
+    n = 0
+    for k in range(len(li)):
+        key = (a[li[k]] + 1) * width + b[ri[k]] + 1
+        slot = table[key]
+        if slot < 0:
+            slot = n
+            table[key] = n
+            first[n] = k
+            n += 1
+        inverse[k] = slot
+    return n
+
+
+def distinct_code_pairs(
+    a: IntArray, b: IntArray, li: Index, ri: Index
+) -> tuple[IntArray, Index] | None:
+    """The distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1),
+    numbered in order of first appearance: each pair's number, and the position of each
+    number's first pair. None when the codes are too many for a dense table
+    (:data:`DENSE_PAIRS`)."""
+    width = int(b.max(initial=-1)) + 2
+    slots = (int(a.max(initial=-1)) + 2) * width
+    if slots > DENSE_PAIRS:
+        return None
+    table = np.full(slots, -1, dtype=np.int32)
+    inverse = np.empty(len(li), dtype=np.int32)
+    first = np.empty(min(len(li), slots), dtype=np.intp)
+    n = _distinct_code_pairs(
+        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        _index(li), _index(ri), width, table, inverse, first,
+    )  # fmt: skip
+    return inverse, first[:n]
+
+
 def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArray[Any]:
     """Call a kernel that fills a new length-``n`` array (its last argument)."""
     out = np.empty(n, dtype=dtype)

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import JaroWinkler
 
-from rfl_match.compare import build_comparison, similarity
+from rfl_match import kernels
+from rfl_match.compare import build_comparison, by_distinct_pairs, similarity
 from rfl_match.config import ComparisonSpec
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import validate_records
@@ -161,3 +162,34 @@ def test_letter_bags_follow_a_growing_vocabulary() -> None:
     for a, b in zip(grown.letter_bags(), fresh.letter_bags(), strict=True):
         assert np.array_equal(a, b)
     assert grown.letter_bags()[1].tolist() == [3, 4, 6, 8, 5]
+
+
+codes = st.lists(st.integers(-1, 6), min_size=1, max_size=30)
+
+
+@settings(max_examples=100, deadline=None)
+@given(codes, codes, st.data(), st.booleans())
+def test_by_distinct_pairs_equals_every_pair(
+    a: list[int], b: list[int], data: st.DataObject, dense: bool
+) -> None:
+    # Each distinct pair of codes is compared once (by a dense table, or hashed when the
+    # codes are too many), and every pair reads its own level back.
+    n = data.draw(st.integers(0, 60))
+    draw = data.draw
+    li = np.array(draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n)), np.intp)
+    ri = np.array(draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n)), np.intp)
+    ca, cb = np.array(a, dtype=np.int32), np.array(b, dtype=np.int32)
+    calls = []
+
+    def levels_of(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        calls.append(len(x))
+        return ((ca[x] + 1) * 8 + cb[y] + 1).astype(np.int8)
+
+    limit = kernels.DENSE_PAIRS
+    try:
+        kernels.DENSE_PAIRS = limit if dense else 0
+        got = by_distinct_pairs(ca, cb, li, ri, levels_of)
+    finally:
+        kernels.DENSE_PAIRS = limit
+    assert got.tolist() == levels_of(li, ri).tolist()
+    assert calls[0] == len({(a[i], b[j]) for i, j in zip(li, ri, strict=True)})
