@@ -29,15 +29,15 @@ from rfl_match.compare import (
     level_matrix,
 )
 from rfl_match.config import ComparisonSpec, ConfigError, LinkConfig
-from rfl_match.kernels import merge_unique
+from rfl_match.kernels import CodeTally, merge_unique
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, validate_records
 from rfl_match.scoring import (
     FellegiSunterModel,
     candidate_tf_map,
+    decode_patterns,
     expectation_maximisation,
     level_shares,
-    merge_patterns,
     parameters_from_labels,
     pattern_codes,
     pattern_index,
@@ -325,20 +325,16 @@ class Linker:
         """Distinct level patterns of the pairs, their counts, and each pair's pattern
         (kept so that a predict on the same inputs compares nothing again)."""
         n_levels = tuple(c.n_levels for c in comparisons)
-        parts, indices = [], []
-        for cl, cr in pairs.chunks(self.config.chunk_pairs):
-            patterns, counts, index = pattern_index(
-                level_matrix(comparisons, data, cl, cr), n_levels
+        found = CodeTally()
+        ids = [
+            found.add(pattern_codes(level_matrix(comparisons, data, cl, cr), n_levels)).astype(
+                np.int32
             )
-            parts.append((patterns, counts))
-            indices.append((pattern_codes(patterns, n_levels), index))
-        patterns, counts = merge_patterns(parts, n_levels)
-        merged = pattern_codes(patterns, n_levels)
-        per_pair = [
-            np.searchsorted(merged, codes).astype(np.int32)[index] for codes, index in indices
+            for cl, cr in pairs.chunks(self.config.chunk_pairs)
         ]
-        empty = np.zeros(0, dtype=np.int32)
-        return patterns, counts, np.concatenate(per_pair) if per_pair else empty
+        codes, counts, rank = found.ranked()
+        per_pair = rank.astype(np.int32)[np.concatenate(ids)] if ids else rank.astype(np.int32)
+        return decode_patterns(codes, n_levels), counts, per_pair
 
     def _tf_patterns(
         self,

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rfl_match.calibration import IDENTITY, WeightCalibration
+from rfl_match.kernels import tally
 
 FloatArray = npt.NDArray[np.float64]
 # Probabilities never reach 0 or 1: a level never seen still carries finite weight.
@@ -71,10 +72,8 @@ def pattern_index(
     if len(levels) == 0:
         empty = levels.reshape(0, len(n_levels))
         return empty, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
-    uniq, inverse, counts = np.unique(
-        pattern_codes(levels, n_levels), return_inverse=True, return_counts=True
-    )
-    return decode_patterns(uniq, n_levels), counts.astype(np.int64), inverse.astype(np.int32)
+    uniq, counts, inverse = tally(pattern_codes(levels, n_levels))
+    return decode_patterns(uniq, n_levels), counts, inverse.astype(np.int32)
 
 
 def merge_patterns(
@@ -84,10 +83,9 @@ def merge_patterns(
     if not parts:
         return np.zeros((0, len(n_levels)), dtype=np.int8), np.zeros(0, dtype=np.int64)
     codes = np.concatenate([pattern_codes(p, n_levels) for p, _ in parts])
-    weights = np.concatenate([c for _, c in parts])
-    uniq, inverse = np.unique(codes, return_inverse=True)
-    counts = np.bincount(inverse, weights=weights).astype(np.int64)
-    return decode_patterns(uniq, n_levels), counts
+    weights = np.concatenate([c for _, c in parts]).astype(np.float64)
+    uniq, counts, _ = tally(codes, weights)
+    return decode_patterns(uniq, n_levels), counts.astype(np.int64)
 
 
 def level_shares(
