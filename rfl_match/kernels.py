@@ -1063,7 +1063,7 @@ class CodeTally:
                 break
             self._grow()
         if weights is not None:
-            more = np.bincount(ids, weights=weights, minlength=self.n)
+            more = np.bincount(ids, weights=weights, minlength=self.n).astype(np.float64)
             if self.weights is not None:
                 more[: len(self.weights)] += self.weights
             self.weights = more

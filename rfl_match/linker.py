@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.arrays import distinct_rows, unique_sorted
+from rfl_match.arrays import RowTally, unique_sorted
 from rfl_match.blocking import CandidatePairs, best_per_record, block
 from rfl_match.calibration import (
     EVIDENCE_STEP,
@@ -353,31 +353,29 @@ class Linker:
         """The candidate pairs grouped by level pattern and term-frequency bits (rounded to
         EVIDENCE_STEP): each group's pattern, its pairs, its bits per comparison, and
         whether it agrees on a value there (carries bits, even 0)."""
-        # Each chunk's pairs as rows (pattern index, then per term-frequency comparison
-        # 2 * steps + 1 where the pair agrees on a value, 0 where not), reduced to
-        # distinct rows and counts, then merged.
-        rows: list[npt.NDArray[np.int64]] = []
-        weights: list[npt.NDArray[np.int64]] = []
-        columns: list[int] = []
+        # Each pair as a row (pattern index, then per term-frequency comparison 2 * steps + 1
+        # where the pair agrees on a value, 0 where not), counted over the chunks. A
+        # value's steps depend on the value alone: reckoned once per value, not per pair.
+        steps = {
+            c: 2 * np.round(bits / EVIDENCE_STEP).astype(np.int64) + 1
+            for c, bits in _value_bits(model, data, comparisons).items()
+        }
+        found = RowTally(
+            [0] + [min(0, int(s.min())) for s in steps.values()],
+            [len(patterns) - 1] + [max(0, int(s.max())) for s in steps.values()],
+        )
         start = 0
         for cl, cr in pairs.chunks(self.config.chunk_pairs):
             index = pair_patterns[start : start + len(cl)]
             start += len(cl)
             table = [index.astype(np.int64)]
-            columns = []
-            for c, agree, bits in _tf_bits(model, data, comparisons, cl, cr, patterns, index):
+            for c, rows, values in _tf_agreements(data, comparisons, cl, cr, patterns, index):
                 step = np.zeros(len(cl), dtype=np.int64)
-                step[agree] = 2 * np.round(bits / EVIDENCE_STEP).astype(np.int64) + 1
+                step[rows] = steps[c][values]
                 table.append(step)
-                columns.append(c)
-            distinct, inverse = distinct_rows(np.stack(table, axis=1))
-            rows.append(distinct)
-            weights.append(np.bincount(inverse, minlength=len(distinct)))
-        if not rows:
-            empty = np.zeros((0, patterns.shape[1]))
-            return patterns[:0], np.zeros(0, dtype=np.int64), empty, empty.astype(bool)
-        distinct, inverse = distinct_rows(np.concatenate(rows))
-        counts = np.bincount(inverse, weights=np.concatenate(weights)).astype(np.int64)
+            found.add(table)
+        distinct, counts = found.ranked()
+        columns = list(steps)
         bits_out = np.zeros((len(distinct), patterns.shape[1]))
         carry = np.zeros(bits_out.shape, dtype=bool)
         carry[:, columns] = distinct[:, 1:] != 0
@@ -882,6 +880,45 @@ def _fingerprint(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tupl
     return tuple(out)
 
 
+def _tf_agreements(
+    data: PreparedPair,
+    comparisons: list[Comparison],
+    li: npt.NDArray[np.intp],
+    ri: npt.NDArray[np.intp],
+    patterns: npt.NDArray[np.int8],
+    index: npt.NDArray[np.int32],
+) -> list[tuple[int, npt.NDArray[np.intp], npt.NDArray[np.int32]]]:
+    """Pairs given as indices into level patterns that agree on a value where a
+    comparison's term frequencies count: for each comparison that uses them, those pairs
+    (rows) and the value each agrees on."""
+    out = []
+    for c, comparison in enumerate(comparisons):
+        tf = comparison.term_frequencies(data, li, ri)
+        if tf is None:
+            continue
+        agrees = np.isin(patterns[:, c], tf.levels)[index] & (tf.values >= 0)
+        rows = np.flatnonzero(agrees)
+        out.append((c, rows, tf.values[rows]))
+    return out
+
+
+def _value_bits(
+    model: FellegiSunterModel, data: PreparedPair, comparisons: list[Comparison]
+) -> dict[int, npt.NDArray[np.float64]]:
+    """Per comparison that uses term frequencies, the bits an agreement on each value
+    adds (through the model's map among candidates, where it has one)."""
+    none = np.zeros(0, dtype=np.intp)
+    out = {}
+    for c, comparison in enumerate(comparisons):
+        tf = comparison.term_frequencies(data, none, none)  # no pairs: the frequencies only
+        if tf is None:
+            continue
+        agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))
+        raw = tf_adjustment(agree_rate, tf.frequency)
+        out[c] = model.candidate_bits(comparison.name, raw)
+    return out
+
+
 def _tf_bits(
     model: FellegiSunterModel,
     data: PreparedPair,
@@ -892,19 +929,12 @@ def _tf_bits(
     index: npt.NDArray[np.int32],
 ) -> list[tuple[int, npt.NDArray[np.intp], npt.NDArray[np.float64]]]:
     """Term-frequency bits of pairs given as indices into level patterns: for each
-    comparison that uses them, the pairs that agree on a value and the bits each adds
-    (through the model's map among candidates, where it has one)."""
-    out = []
-    for c, comparison in enumerate(comparisons):
-        tf = comparison.term_frequencies(data, li, ri)
-        if tf is None:
-            continue
-        agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))
-        agrees = np.isin(patterns[:, c], tf.levels)[index] & (tf.values >= 0)
-        rows = np.flatnonzero(agrees)
-        raw = tf_adjustment(agree_rate, tf.frequency[tf.values[rows]])
-        out.append((c, rows, model.candidate_bits(comparison.name, raw)))
-    return out
+    comparison that uses them, the pairs that agree on a value and the bits each adds."""
+    by_value = _value_bits(model, data, comparisons)
+    return [
+        (c, rows, by_value[c][values])
+        for c, rows, values in _tf_agreements(data, comparisons, li, ri, patterns, index)
+    ]
 
 
 def _candidate_tf_maps(
