@@ -10,6 +10,7 @@ counted by hashing instead (:class:`RowTally`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -85,23 +86,30 @@ class RowTally:
         self.spans = [int(b) - a + 1 for a, b in zip(self.low, high, strict=True)]
         fits = float(np.prod(np.asarray(self.spans, dtype=np.float64))) < 2.0**62
         self.codes = CodeTally() if fits else None
-        self.parts: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = []
+        self.parts: list[tuple[npt.NDArray[np.int64], npt.NDArray[Any]]] = []
 
-    def add(self, columns: Sequence[npt.NDArray[np.int64]]) -> None:
-        """Count the rows ``columns`` make (one array per column, each value in range)."""
+    def add(
+        self,
+        columns: Sequence[npt.NDArray[np.integer]],
+        weights: npt.NDArray[np.float64] | None = None,
+    ) -> None:
+        """Count the rows ``columns`` make (one array per column, each value in range), or
+        sum their ``weights`` (then give weights on every call)."""
         if self.codes is None:
-            distinct, inverse = distinct_rows(np.stack(columns, axis=1))
-            self.parts.append((distinct, np.bincount(inverse, minlength=len(distinct))))
+            distinct, inverse = distinct_rows(np.stack(columns, axis=1).astype(np.int64))
+            counts = np.bincount(inverse, weights=weights, minlength=len(distinct))
+            self.parts.append((distinct, counts))
             return
         code = np.zeros(len(columns[0]), dtype=np.int64)
         for column, low, span in zip(columns, self.low, self.spans, strict=True):
             code *= span
             code += column
             code -= low
-        self.codes.add(code)
+        self.codes.add(code, weights)
 
-    def ranked(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """The distinct rows, ascending, and how many times each was added."""
+    def ranked(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
+        """The distinct rows, ascending, and how many times each was added (int64), or
+        their summed weights (float64)."""
         if self.codes is not None:
             codes, counts, _ = self.codes.ranked()
             rows = np.empty((len(codes), len(self.spans)), dtype=np.int64)
@@ -114,4 +122,4 @@ class RowTally:
         distinct, inverse = distinct_rows(np.concatenate([rows for rows, _ in self.parts]))
         weights = np.concatenate([counts for _, counts in self.parts])
         merged = np.bincount(inverse, weights=weights, minlength=len(distinct))
-        return distinct, merged.astype(np.int64)
+        return distinct, merged if weights.dtype == np.float64 else merged.astype(np.int64)

@@ -1099,3 +1099,34 @@ def tally(
     ids = found.add(codes, weights)
     uniq, counts, rank = found.ranked()
     return uniq, counts, rank[ids]
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _joint_counts(
+    levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], width: int,
+    out: npt.NDArray[np.float64],
+) -> None:  # fmt: skip
+    n_comp = levels.shape[1]
+    for k in range(levels.shape[0]):
+        w = weights[k]
+        for c in range(n_comp):
+            a = levels[k, c]
+            for d in range(c + 1, n_comp):
+                out[c, d, a, levels[k, d]] += w
+
+
+def joint_counts(
+    levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], width: int
+) -> npt.NDArray[np.float64]:
+    """``out[c, d, i, j]`` (c < d): the summed weight of the rows at level i on column c and
+    j on column d; rows added in order, as ``np.bincount`` adds them. Levels below
+    ``width``."""
+    n_comp = levels.shape[1]
+    out = np.zeros((n_comp, n_comp, width, width))
+    _joint_counts(
+        np.ascontiguousarray(levels, dtype=np.int8),
+        np.ascontiguousarray(weights, dtype=np.float64),
+        width,
+        out,
+    )
+    return out
