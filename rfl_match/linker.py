@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import warnings
 from collections.abc import Mapping
@@ -308,6 +309,7 @@ class Linker:
         }
         self._last = (left, right)
         self._session = _Session(
+            _identity(requests, sightings),
             _fingerprint(requests, sightings),
             self.config,
             left,
@@ -511,7 +513,8 @@ class Linker:
         if (
             session is not None
             and session.config == self.config
-            and session.key == _fingerprint(requests, sightings)
+            and session.frames == _identity(requests, sightings)
+            and session.content == _fingerprint(requests, sightings)
         ):
             # The inputs fit saw: its prepared columns and candidate pairs still hold.
             left, right, data, pairs = session.left, session.right, session.data, session.pairs
@@ -855,7 +858,8 @@ class _Scored:
 class _Session:
     """What fit prepared, kept for a predict on the same inputs (never saved)."""
 
-    key: tuple[Any, ...]
+    frames: tuple[Any, ...]  # _identity of the inputs
+    content: tuple[Any, ...]  # their _fingerprint
     config: LinkConfig  # blocking and comparing depend on it: another config, no reuse
     left: pd.DataFrame
     right: pd.DataFrame
@@ -865,19 +869,47 @@ class _Session:
     pair_patterns: npt.NDArray[np.int32]  # each pair's index into them
 
 
+def _identity(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tuple[Any, ...]:
+    """Which frames the inputs are: objects, shapes, column names (cheap, so checked before
+    their content)."""
+    return tuple(
+        None if frame is None else (id(frame), frame.shape, tuple(map(str, frame.columns)))
+        for frame in (requests, sightings)
+    )
+
+
 def _fingerprint(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tuple[Any, ...]:
-    """Identity and content of the inputs: equal only for the same, unchanged frames."""
+    """Content of the inputs (index and values): with :func:`_identity`, equal only for the
+    same, unchanged frames."""
     out: list[Any] = []
     for frame in (requests, sightings):
         if frame is None:
             out.append(None)
             continue
         try:
-            digest = int(pd.util.hash_pandas_object(frame, index=True).to_numpy().sum())
+            digest = hashlib.blake2b(digest_size=16)
+            digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
+            for name in frame.columns:
+                _hash_values(digest, frame[name].array)
+            out.append(digest.digest())
         except TypeError:  # unhashable cells: never reuse
-            digest = id(object())
-        out.append((id(frame), frame.shape, tuple(map(str, frame.columns)), digest))
+            out.append(object())
     return tuple(out)
+
+
+def _hash_values(digest: Any, values: Any) -> None:
+    """Feed a column to ``digest``: Arrow-backed strings (pandas' default) by their buffers,
+    without a Python object per cell; anything else by pandas' hash of its values."""
+    digest.update(str(values.dtype).encode())
+    arrow: Any = values.__arrow_array__() if hasattr(values, "__arrow_array__") else None
+    if str(getattr(arrow, "type", "")) in ("string", "large_string"):
+        for chunk in arrow.chunks:
+            digest.update(f"{chunk.offset},{len(chunk)};".encode())
+            for buffer in chunk.buffers():
+                digest.update(b"" if buffer is None else buffer)
+                digest.update(b";")
+        return
+    digest.update(pd.util.hash_array(np.asarray(values)).tobytes())
 
 
 def _tf_agreements(
