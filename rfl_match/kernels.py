@@ -1130,3 +1130,49 @@ def joint_counts(
         out,
     )
     return out
+
+
+# --- EM over level patterns -------------------------------------------------------------
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _pattern_sums(
+    levels: npt.NDArray[np.int8], table: npt.NDArray[np.float64], start: float,
+    out: npt.NDArray[np.float64],
+) -> None:  # fmt: skip
+    for k in range(levels.shape[0]):
+        total = start
+        for c in range(levels.shape[1]):
+            total += table[c, levels[k, c]]
+        out[k] = total
+
+
+def pattern_sums(
+    levels: npt.NDArray[np.int8], table: npt.NDArray[np.float64], start: float
+) -> npt.NDArray[np.float64]:
+    """Per row of a level matrix, ``start + table[0, level_0] + table[1, level_1] + ...``,
+    added in that order (as numpy adds one gathered column after another)."""
+    out = np.empty(levels.shape[0])
+    _pattern_sums(levels, np.ascontiguousarray(table, dtype=np.float64), float(start), out)
+    return out
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _level_sums(
+    levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64],
+    out: npt.NDArray[np.float64],
+) -> None:  # fmt: skip
+    for k in range(levels.shape[0]):
+        for c in range(levels.shape[1]):
+            for w in range(weights.shape[0]):
+                out[w, c, levels[k, c]] += weights[w, k]
+
+
+def level_sums(
+    levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], width: int
+) -> npt.NDArray[np.float64]:
+    """``out[w, c, level]``: the summed ``weights[w]`` of the rows at each level of column c,
+    rows added in order (as ``np.bincount`` adds them). Levels below ``width``."""
+    out = np.zeros((weights.shape[0], levels.shape[1], width))
+    _level_sums(levels, np.ascontiguousarray(weights, dtype=np.float64), out)
+    return out

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rfl_match.calibration import IDENTITY, WeightCalibration
-from rfl_match.kernels import tally
+from rfl_match.kernels import level_sums, pattern_sums, tally
 
 FloatArray = npt.NDArray[np.float64]
 # Probabilities never reach 0 or 1: a level never seen still carries finite weight.
@@ -207,35 +207,35 @@ def expectation_maximisation(
     m = [mi.copy() for mi in m_start]
     u = [ui.copy() for ui in u]
     prior = float(np.clip(prior_start, 1e-6, 1 - 1e-6))
-    idx = [patterns[:, c].astype(np.intp) for c in range(n_comp)]
+    levels = np.ascontiguousarray(patterns, dtype=np.int8)
+    width = max(len(x) for x in m)
+    ratios = np.zeros((n_comp, width))
     converged = False
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 - kept for the result
-        # log(m / u) of each level (0 for "missing"), gathered per pattern.
-        log_odds = np.full(len(cnt), np.log(prior) - np.log1p(-prior))
+        # log(m / u) of each level (0 for "missing"), summed per pattern.
         for c in range(n_comp):
-            ratio = np.log(m[c] + (np.arange(len(m[c])) == 0)) - np.log(
+            ratios[c, : len(m[c])] = np.log(m[c] + (np.arange(len(m[c])) == 0)) - np.log(
                 u[c] + (np.arange(len(u[c])) == 0)
             )
-            log_odds += ratio[idx[c]]
+        log_odds = pattern_sums(levels, ratios, np.log(prior) - np.log1p(-prior))
         p = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
         weight = cnt * p
         non_weight = cnt - weight
         new_prior = float(np.clip(weight.sum() / total, 1e-9, 1 - 1e-9))
         change = abs(new_prior - prior)
+        matches, others = level_sums(levels, np.stack([weight, non_weight]), width)
         for c in range(n_comp):
             if fixed[c]:
                 continue
-            sums = np.bincount(idx[c], weights=weight, minlength=len(m[c])).astype(np.float64)
+            sums = matches[c, : len(m[c])].copy()
             if m_prior is not None and m_prior_strength > 0:
                 sums += m_prior_strength * weight.sum() * m_prior[c]
             new_m = _normalise(sums)
             change = max(change, float(np.abs(new_m - m[c]).max()))
             m[c] = new_m
             if estimate_u:
-                new_u = _normalise(
-                    np.bincount(idx[c], weights=non_weight, minlength=len(u[c])).astype(np.float64)
-                )
+                new_u = _normalise(others[c, : len(u[c])].copy())
                 change = max(change, float(np.abs(new_u - u[c]).max()))
                 u[c] = new_u
         prior = new_prior
