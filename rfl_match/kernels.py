@@ -1071,7 +1071,7 @@ class CodeTally:
 
     def _grow(self) -> None:
         keys, counts = self.keys[: self.n], self.counts[: self.n]
-        self.bits += 1
+        self.bits += 2  # four times the slots: fewer rehashes of many distinct codes
         self.table, self.keys, self.counts = self._arrays()
         ids = np.empty(len(keys), dtype=np.int64)
         _tally_codes(keys, 0, self.table, self.keys, self.counts, 0, ids, self.bits)
