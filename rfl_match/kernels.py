@@ -1176,3 +1176,25 @@ def level_sums(
     out = np.zeros((weights.shape[0], levels.shape[1], width))
     _level_sums(levels, np.ascontiguousarray(weights, dtype=np.float64), out)
     return out
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _row_codes(
+    levels: npt.NDArray[np.int8], radix: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
+) -> None:
+    for k in range(levels.shape[0]):
+        code = 0
+        for c in range(levels.shape[1]):
+            code += levels[k, c] * radix[c]
+        out[k] = code
+
+
+def row_codes(levels: npt.NDArray[np.int8], radix: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Per row of a level matrix, ``sum(levels[k, c] * radix[c])`` (one pass, row by row)."""
+    out = np.empty(levels.shape[0], dtype=np.int64)
+    _row_codes(
+        np.ascontiguousarray(levels, dtype=np.int8),
+        np.ascontiguousarray(radix, dtype=np.int64),
+        out,
+    )
+    return out

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rfl_match.calibration import IDENTITY, WeightCalibration
-from rfl_match.kernels import level_sums, pattern_sums, tally
+from rfl_match.kernels import level_sums, pattern_sums, row_codes, tally
 
 FloatArray = npt.NDArray[np.float64]
 # Probabilities never reach 0 or 1: a level never seen still carries finite weight.
@@ -39,12 +39,7 @@ class ScoringError(ValueError):
 def pattern_codes(levels: npt.NDArray[np.int8], n_levels: tuple[int, ...]) -> npt.NDArray[np.int64]:
     """One integer per row of a level matrix (mixed radix): equal rows, equal codes, and
     codes sort as :func:`decode_patterns` expects."""
-    radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
-    # Column by column: numpy has no fast integer matrix product.
-    codes = np.zeros(len(levels), dtype=np.int64)
-    for c, r in enumerate(radix.tolist()):
-        codes += levels[:, c].astype(np.int64) * r
-    return codes
+    return row_codes(levels, np.cumprod([1, *n_levels[:-1]], dtype=np.int64))
 
 
 def decode_patterns(
