@@ -32,21 +32,6 @@ def unique_sorted(values: npt.NDArray[np.int64]) -> Int64Array:
     return out
 
 
-def factorize(values: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], Int64Array]:
-    """Codes and distinct values (ascending) such that ``uniques[codes] == values``."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=np.intp), values.astype(np.int64)
-    order = np.argsort(values, kind="quicksort")
-    ordered = values[order]
-    starts = np.empty(len(ordered), dtype=bool)
-    starts[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    group = np.cumsum(starts) - 1
-    codes = np.empty(len(values), dtype=np.intp)
-    codes[order] = group
-    return codes, ordered[starts].astype(np.int64)
-
-
 def distinct_rows(
     table: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
