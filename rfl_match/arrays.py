@@ -2,13 +2,20 @@
 
 numpy's hash-based ``unique`` (numpy >= 2.3, when no index is asked for) and pandas'
 ``factorize`` slow down sharply when most values are distinct, which is the normal case
-for pair ids; sorting stays fast. These are the helpers the hot paths use.
+for pair ids; sorting stays fast. These are the helpers the hot paths use. Rows that
+take few distinct values over many pairs (level patterns, term-frequency steps) are
+counted by hashing instead (:class:`RowTally`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
+
+from rfl_match.kernels import CodeTally
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -23,21 +30,6 @@ def unique_sorted(values: npt.NDArray[np.int64]) -> Int64Array:
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     out: Int64Array = ordered[keep]
     return out
-
-
-def factorize(values: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], Int64Array]:
-    """Codes and distinct values (ascending) such that ``uniques[codes] == values``."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=np.intp), values.astype(np.int64)
-    order = np.argsort(values, kind="quicksort")
-    ordered = values[order]
-    starts = np.empty(len(ordered), dtype=bool)
-    starts[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    group = np.cumsum(starts) - 1
-    codes = np.empty(len(values), dtype=np.intp)
-    codes[order] = group
-    return codes, ordered[starts].astype(np.int64)
 
 
 def distinct_rows(
@@ -62,3 +54,57 @@ def distinct_rows(
         return distinct, inverse.astype(np.intp)
     distinct, inverse = np.unique(table, axis=0, return_inverse=True)
     return distinct, inverse.reshape(-1).astype(np.intp)
+
+
+class RowTally:
+    """Distinct rows of integer columns gathered over chunks, and how often each occurs,
+    ascending (lexicographically) at the end: what :func:`distinct_rows` gives for all the
+    chunks' rows stacked, without holding them.
+
+    The columns' ranges are given up front, so each row is one mixed-radix code, counted
+    by hashing (:class:`rfl_match.kernels.CodeTally`); if the codes would not fit in int64,
+    each chunk's distinct rows are found by sorting and merged at the end.
+    """
+
+    def __init__(self, low: Sequence[int], high: Sequence[int]) -> None:
+        self.low = [int(x) for x in low]
+        self.spans = [int(b) - a + 1 for a, b in zip(self.low, high, strict=True)]
+        fits = float(np.prod(np.asarray(self.spans, dtype=np.float64))) < 2.0**62
+        self.codes = CodeTally() if fits else None
+        self.parts: list[tuple[npt.NDArray[np.int64], npt.NDArray[Any]]] = []
+
+    def add(
+        self,
+        columns: Sequence[npt.NDArray[np.integer]],
+        weights: npt.NDArray[np.float64] | None = None,
+    ) -> None:
+        """Count the rows ``columns`` make (one array per column, each value in range), or
+        sum their ``weights`` (then give weights on every call)."""
+        if self.codes is None:
+            distinct, inverse = distinct_rows(np.stack(columns, axis=1).astype(np.int64))
+            counts = np.bincount(inverse, weights=weights, minlength=len(distinct))
+            self.parts.append((distinct, counts))
+            return
+        code = np.zeros(len(columns[0]), dtype=np.int64)
+        for column, low, span in zip(columns, self.low, self.spans, strict=True):
+            code *= span
+            code += column
+            code -= low
+        self.codes.add(code, weights)
+
+    def ranked(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
+        """The distinct rows, ascending, and how many times each was added (int64), or
+        their summed weights (float64)."""
+        if self.codes is not None:
+            codes, counts, _ = self.codes.ranked()
+            rows = np.empty((len(codes), len(self.spans)), dtype=np.int64)
+            for c in reversed(range(len(self.spans))):
+                codes, digit = np.divmod(codes, self.spans[c])
+                rows[:, c] = digit + self.low[c]
+            return rows, counts
+        if not self.parts:
+            return np.zeros((0, len(self.spans)), dtype=np.int64), np.zeros(0, dtype=np.int64)
+        distinct, inverse = distinct_rows(np.concatenate([rows for rows, _ in self.parts]))
+        weights = np.concatenate([counts for _, counts in self.parts])
+        merged = np.bincount(inverse, weights=weights, minlength=len(distinct))
+        return distinct, merged if weights.dtype == np.float64 else merged.astype(np.int64)

@@ -49,7 +49,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rfl_match.arrays import distinct_rows, factorize
+from rfl_match.arrays import RowTally
+from rfl_match.kernels import joint_counts, tally
 
 FloatArray = npt.NDArray[np.float64]
 _LN2 = float(np.log(2.0))
@@ -270,15 +271,13 @@ def local_dependence(
     >>> round(float(phi2[0, 1]), 2), round(float(phi2[0, 2]), 2)
     (0.51, 0.0)
     """
-    idx = patterns.astype(np.intp)
-    n_comp = idx.shape[1]
+    n_comp = patterns.shape[1]
     share = 1.0 / (1.0 + 2.0 ** -float(prior_weight))
-    weight = counts.astype(np.float64)
+    joint = joint_counts(patterns, counts.astype(np.float64), max(len(x) for x in m))
     out = np.zeros((n_comp, n_comp))
     for c, d in itertools.combinations(range(n_comp), 2):
         lc, ld = len(m[c]), len(m[d])
-        observed = np.bincount(idx[:, c] * ld + idx[:, d], weights=weight, minlength=lc * ld)
-        observed = observed.reshape(lc, ld)[1:, 1:]  # both known
+        observed = joint[c, d, 1:lc, 1:ld]  # both known
         n = float(observed.sum())
         mc, uc, md, ud = m[c][1:], u[c][1:], m[d][1:], u[d][1:]
         if n <= 0 or min(mc.sum(), uc.sum(), md.sum(), ud.sum()) <= 0:
@@ -330,10 +329,11 @@ def fit_on_comparisons(
         return IDENTITY
     idx = patterns.astype(np.intp)
     level_w = _level_weights(idx, m, u)
-    if tf_bits is None:
-        tf = np.zeros(level_w.shape, dtype=np.int64)
-    else:
-        tf = np.round(np.asarray(tf_bits, dtype=np.float64) / EVIDENCE_STEP).astype(np.int64)
+    tf = np.zeros(level_w.shape, dtype=np.int64)
+    if tf_bits is not None:
+        tf_bits = np.asarray(tf_bits, dtype=np.float64)
+        for c in np.flatnonzero(tf_bits.any(axis=0)).tolist():  # most comparisons have none
+            tf[:, c] = np.round(tf_bits[:, c] / EVIDENCE_STEP)
     evidence = level_w + tf * EVIDENCE_STEP
     total = prior_weight + evidence.sum(axis=1)
     dependent = local_dependence(*_merged(patterns, counts), m, u, prior_weight) >= dependence_limit
@@ -350,15 +350,20 @@ def fit_on_comparisons(
         known = np.flatnonzero(idx[:, c] > 0)
         if not len(known):
             continue
-        others = (total - evidence[:, dependent[c]].sum(axis=1))[known]
+        left_out = np.flatnonzero(dependent[c]).tolist()
+        own = evidence[:, left_out[0]].copy()
+        for d in left_out[1:]:  # left to right: a selection of columns costs more than this
+            own += evidence[:, d]
+        others = (total - own)[known]
         step = np.round(others / EVIDENCE_STEP).astype(np.int64)
         bits = tf[known, c]
         low, low_bits = int(step.min()), int(bits.min())
         span_bits = int(bits.max()) - low_bits + 1
-        codes, keys = factorize(
-            ((step - low) * span_bits + (bits - low_bits)) * width + idx[known, c]
+        keys, weights, _ = tally(
+            ((step - low) * span_bits + (bits - low_bits)) * width + idx[known, c],
+            counts[known].astype(np.float64),
         )
-        cnts.append(np.bincount(codes, weights=counts[known].astype(np.float64)))
+        cnts.append(weights)
         rest, level = np.divmod(keys, width)
         step_of, bits_of = np.divmod(rest, span_bits)
         evs.append((step_of + low) * EVIDENCE_STEP)
@@ -394,9 +399,10 @@ def _merged(
 ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
     """Rows with the same level pattern (they differ in term-frequency bits) merged, their
     counts added: all that a statistic of levels alone needs."""
-    distinct, inverse = distinct_rows(patterns.astype(np.int64))
-    merged = np.bincount(inverse, weights=counts, minlength=len(distinct)).astype(np.int64)
-    return distinct.astype(np.int8), merged
+    found = RowTally([0] * patterns.shape[1], patterns.max(axis=0, initial=0).tolist())
+    found.add([patterns[:, c] for c in range(patterns.shape[1])], counts.astype(np.float64))
+    distinct, merged = found.ranked()
+    return distinct.astype(np.int8), merged.astype(np.int64)
 
 
 def _cell_weights(m: Sequence[FloatArray], u: Sequence[FloatArray], width: int) -> FloatArray:

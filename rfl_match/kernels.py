@@ -1027,3 +1027,217 @@ def recall_scores(
         found,
     )
     return score, found
+
+
+# --- tallies: distinct codes by hashing ---------------------------------------------------
+
+# Fibonacci hashing: the top bits of code * 2**64 / golden ratio pick a slot.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _tally_codes(
+    codes: npt.NDArray[np.int64], start: int, table: npt.NDArray[np.int64],
+    keys: npt.NDArray[np.int64], counts: npt.NDArray[np.int64], n: int,
+    ids: npt.NDArray[np.int64], bits: int,
+) -> tuple[int, int]:  # fmt: skip
+    """Each of ``codes[start:]`` looked up in (or added to) the open-addressing ``table``
+    (``2**bits`` slots of (code, id), id -1 when free), its id written to ``ids`` and
+    counted; ``keys[id]`` is the code. Stops early when the table is half full; returns
+    where it stopped and the distinct codes so far."""
+    mask = (1 << bits) - 1
+    shift = np.uint64(64 - bits)
+    for i in range(start, len(codes)):
+        if 2 * n >= mask + 1:
+            return i, n
+        code = codes[i]
+        slot = np.int64((np.uint64(code) * _GOLDEN) >> shift)
+        while True:
+            found = table[2 * slot + 1]
+            if found < 0:
+                table[2 * slot] = code
+                table[2 * slot + 1] = n
+                keys[n] = code
+                counts[n] = 0
+                found = n
+                n += 1
+                break
+            if table[2 * slot] == code:
+                break
+            slot = (slot + 1) & mask
+        ids[i] = found
+        counts[found] += 1
+    return len(codes), n
+
+
+class CodeTally:
+    """Distinct int64 codes over one or several arrays (chunks of pairs), in one pass by
+    hashing, and each code's count (or summed weight); ranked ascending at the end.
+
+    Sorting every code to find the distinct ones costs n log n per chunk; a candidate
+    pair's level pattern or term-frequency row is one of far fewer, so a hash table of
+    the distinct codes is small and a lookup per code is all the work.
+    """
+
+    def __init__(self) -> None:
+        self.bits = 10
+        self.table, self.keys, self.counts = self._arrays()
+        self.n = 0
+        self.weights: npt.NDArray[np.float64] | None = None
+
+    def _arrays(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        table = np.full(2 << self.bits, -1, dtype=np.int64)
+        size = 1 << (self.bits - 1)
+        return table, np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+
+    def add(
+        self, codes: npt.NDArray[np.int64], weights: npt.NDArray[np.float64] | None = None
+    ) -> npt.NDArray[np.int64]:
+        """Count ``codes`` (and sum their ``weights``, if given); returns each code's id,
+        the order in which the distinct codes were first seen."""
+        codes = np.ascontiguousarray(codes, dtype=np.int64)
+        ids = np.empty(len(codes), dtype=np.int64)
+        at = 0
+        while True:
+            at, self.n = _tally_codes(
+                codes, at, self.table, self.keys, self.counts, self.n, ids, self.bits
+            )
+            if at == len(codes):
+                break
+            self._grow()
+        if weights is not None:
+            more = np.bincount(ids, weights=weights, minlength=self.n).astype(np.float64)
+            if self.weights is not None:
+                more[: len(self.weights)] += self.weights
+            self.weights = more
+        return ids
+
+    def _grow(self) -> None:
+        keys, counts = self.keys[: self.n], self.counts[: self.n]
+        self.bits += 2  # four times the slots: fewer rehashes of many distinct codes
+        self.table, self.keys, self.counts = self._arrays()
+        ids = np.empty(len(keys), dtype=np.int64)
+        _tally_codes(keys, 0, self.table, self.keys, self.counts, 0, ids, self.bits)
+        self.counts[: self.n] = counts
+
+    def ranked(
+        self,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[np.int64]]:
+        """The distinct codes ascending, their counts (summed weights if weights were
+        given), and each id's position among them."""
+        order = np.argsort(self.keys[: self.n], kind="stable")
+        rank = np.empty(self.n, dtype=np.int64)
+        rank[order] = np.arange(self.n)
+        counts = self.counts[: self.n] if self.weights is None else self.weights
+        return self.keys[order], counts[order], rank
+
+
+def tally(
+    codes: npt.NDArray[np.int64], weights: npt.NDArray[np.float64] | None = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[np.int64]]:
+    """The distinct codes ascending, their counts (or summed weights), and each code's
+    index among them: ``np.unique(codes, return_inverse=True, return_counts=True)`` by
+    hashing."""
+    found = CodeTally()
+    ids = found.add(codes, weights)
+    uniq, counts, rank = found.ranked()
+    return uniq, counts, rank[ids]
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _joint_counts(
+    levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], width: int,
+    out: npt.NDArray[np.float64],
+) -> None:  # fmt: skip
+    n_comp = levels.shape[1]
+    for k in range(levels.shape[0]):
+        w = weights[k]
+        for c in range(n_comp):
+            a = levels[k, c]
+            for d in range(c + 1, n_comp):
+                out[c, d, a, levels[k, d]] += w
+
+
+def joint_counts(
+    levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], width: int
+) -> npt.NDArray[np.float64]:
+    """``out[c, d, i, j]`` (c < d): the summed weight of the rows at level i on column c and
+    j on column d; rows added in order, as ``np.bincount`` adds them. Levels below
+    ``width``."""
+    n_comp = levels.shape[1]
+    out = np.zeros((n_comp, n_comp, width, width))
+    _joint_counts(
+        np.ascontiguousarray(levels, dtype=np.int8),
+        np.ascontiguousarray(weights, dtype=np.float64),
+        width,
+        out,
+    )
+    return out
+
+
+# --- EM over level patterns -------------------------------------------------------------
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _pattern_sums(
+    levels: npt.NDArray[np.int8], table: npt.NDArray[np.float64], start: float,
+    out: npt.NDArray[np.float64],
+) -> None:  # fmt: skip
+    for k in range(levels.shape[0]):
+        total = start
+        for c in range(levels.shape[1]):
+            total += table[c, levels[k, c]]
+        out[k] = total
+
+
+def pattern_sums(
+    levels: npt.NDArray[np.int8], table: npt.NDArray[np.float64], start: float
+) -> npt.NDArray[np.float64]:
+    """Per row of a level matrix, ``start + table[0, level_0] + table[1, level_1] + ...``,
+    added in that order (as numpy adds one gathered column after another)."""
+    out = np.empty(levels.shape[0])
+    _pattern_sums(levels, np.ascontiguousarray(table, dtype=np.float64), float(start), out)
+    return out
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _level_sums(
+    levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64],
+    out: npt.NDArray[np.float64],
+) -> None:  # fmt: skip
+    for k in range(levels.shape[0]):
+        for c in range(levels.shape[1]):
+            for w in range(weights.shape[0]):
+                out[w, c, levels[k, c]] += weights[w, k]
+
+
+def level_sums(
+    levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], width: int
+) -> npt.NDArray[np.float64]:
+    """``out[w, c, level]``: the summed ``weights[w]`` of the rows at each level of column c,
+    rows added in order (as ``np.bincount`` adds them). Levels below ``width``."""
+    out = np.zeros((weights.shape[0], levels.shape[1], width))
+    _level_sums(levels, np.ascontiguousarray(weights, dtype=np.float64), out)
+    return out
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _row_codes(
+    levels: npt.NDArray[np.int8], radix: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
+) -> None:
+    for k in range(levels.shape[0]):
+        code = 0
+        for c in range(levels.shape[1]):
+            code += levels[k, c] * radix[c]
+        out[k] = code
+
+
+def row_codes(levels: npt.NDArray[np.int8], radix: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Per row of a level matrix, ``sum(levels[k, c] * radix[c])`` (one pass, row by row)."""
+    out = np.empty(levels.shape[0], dtype=np.int64)
+    _row_codes(
+        np.ascontiguousarray(levels, dtype=np.int8),
+        np.ascontiguousarray(radix, dtype=np.int64),
+        out,
+    )
+    return out

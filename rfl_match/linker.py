@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import warnings
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.arrays import distinct_rows, unique_sorted
+from rfl_match.arrays import RowTally, unique_sorted
 from rfl_match.blocking import CandidatePairs, best_per_record, block
 from rfl_match.calibration import (
     EVIDENCE_STEP,
@@ -29,15 +30,15 @@ from rfl_match.compare import (
     level_matrix,
 )
 from rfl_match.config import ComparisonSpec, ConfigError, LinkConfig
-from rfl_match.kernels import merge_unique
+from rfl_match.kernels import CodeTally, merge_unique
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, validate_records
 from rfl_match.scoring import (
     FellegiSunterModel,
     candidate_tf_map,
+    decode_patterns,
     expectation_maximisation,
     level_shares,
-    merge_patterns,
     parameters_from_labels,
     pattern_codes,
     pattern_index,
@@ -308,6 +309,7 @@ class Linker:
         }
         self._last = (left, right)
         self._session = _Session(
+            _identity(requests, sightings),
             _fingerprint(requests, sightings),
             self.config,
             left,
@@ -325,20 +327,16 @@ class Linker:
         """Distinct level patterns of the pairs, their counts, and each pair's pattern
         (kept so that a predict on the same inputs compares nothing again)."""
         n_levels = tuple(c.n_levels for c in comparisons)
-        parts, indices = [], []
-        for cl, cr in pairs.chunks(self.config.chunk_pairs):
-            patterns, counts, index = pattern_index(
-                level_matrix(comparisons, data, cl, cr), n_levels
+        found = CodeTally()
+        ids = [
+            found.add(pattern_codes(level_matrix(comparisons, data, cl, cr), n_levels)).astype(
+                np.int32
             )
-            parts.append((patterns, counts))
-            indices.append((pattern_codes(patterns, n_levels), index))
-        patterns, counts = merge_patterns(parts, n_levels)
-        merged = pattern_codes(patterns, n_levels)
-        per_pair = [
-            np.searchsorted(merged, codes).astype(np.int32)[index] for codes, index in indices
+            for cl, cr in pairs.chunks(self.config.chunk_pairs)
         ]
-        empty = np.zeros(0, dtype=np.int32)
-        return patterns, counts, np.concatenate(per_pair) if per_pair else empty
+        codes, counts, rank = found.ranked()
+        per_pair = rank.astype(np.int32)[np.concatenate(ids)] if ids else rank.astype(np.int32)
+        return decode_patterns(codes, n_levels), counts, per_pair
 
     def _tf_patterns(
         self,
@@ -357,31 +355,29 @@ class Linker:
         """The candidate pairs grouped by level pattern and term-frequency bits (rounded to
         EVIDENCE_STEP): each group's pattern, its pairs, its bits per comparison, and
         whether it agrees on a value there (carries bits, even 0)."""
-        # Each chunk's pairs as rows (pattern index, then per term-frequency comparison
-        # 2 * steps + 1 where the pair agrees on a value, 0 where not), reduced to
-        # distinct rows and counts, then merged.
-        rows: list[npt.NDArray[np.int64]] = []
-        weights: list[npt.NDArray[np.int64]] = []
-        columns: list[int] = []
+        # Each pair as a row (pattern index, then per term-frequency comparison 2 * steps + 1
+        # where the pair agrees on a value, 0 where not), counted over the chunks. A
+        # value's steps depend on the value alone: reckoned once per value, not per pair.
+        steps = {
+            c: 2 * np.round(bits / EVIDENCE_STEP).astype(np.int64) + 1
+            for c, bits in _value_bits(model, data, comparisons).items()
+        }
+        found = RowTally(
+            [0] + [min(0, int(s.min())) for s in steps.values()],
+            [len(patterns) - 1] + [max(0, int(s.max())) for s in steps.values()],
+        )
         start = 0
         for cl, cr in pairs.chunks(self.config.chunk_pairs):
             index = pair_patterns[start : start + len(cl)]
             start += len(cl)
             table = [index.astype(np.int64)]
-            columns = []
-            for c, agree, bits in _tf_bits(model, data, comparisons, cl, cr, patterns, index):
+            for c, rows, values in _tf_agreements(data, comparisons, cl, cr, patterns, index):
                 step = np.zeros(len(cl), dtype=np.int64)
-                step[agree] = 2 * np.round(bits / EVIDENCE_STEP).astype(np.int64) + 1
+                step[rows] = steps[c][values]
                 table.append(step)
-                columns.append(c)
-            distinct, inverse = distinct_rows(np.stack(table, axis=1))
-            rows.append(distinct)
-            weights.append(np.bincount(inverse, minlength=len(distinct)))
-        if not rows:
-            empty = np.zeros((0, patterns.shape[1]))
-            return patterns[:0], np.zeros(0, dtype=np.int64), empty, empty.astype(bool)
-        distinct, inverse = distinct_rows(np.concatenate(rows))
-        counts = np.bincount(inverse, weights=np.concatenate(weights)).astype(np.int64)
+            found.add(table)
+        distinct, counts = found.ranked()
+        columns = list(steps)
         bits_out = np.zeros((len(distinct), patterns.shape[1]))
         carry = np.zeros(bits_out.shape, dtype=bool)
         carry[:, columns] = distinct[:, 1:] != 0
@@ -517,7 +513,8 @@ class Linker:
         if (
             session is not None
             and session.config == self.config
-            and session.key == _fingerprint(requests, sightings)
+            and session.frames == _identity(requests, sightings)
+            and session.content == _fingerprint(requests, sightings)
         ):
             # The inputs fit saw: its prepared columns and candidate pairs still hold.
             left, right, data, pairs = session.left, session.right, session.data, session.pairs
@@ -861,7 +858,8 @@ class _Scored:
 class _Session:
     """What fit prepared, kept for a predict on the same inputs (never saved)."""
 
-    key: tuple[Any, ...]
+    frames: tuple[Any, ...]  # _identity of the inputs
+    content: tuple[Any, ...]  # their _fingerprint
     config: LinkConfig  # blocking and comparing depend on it: another config, no reuse
     left: pd.DataFrame
     right: pd.DataFrame
@@ -871,19 +869,86 @@ class _Session:
     pair_patterns: npt.NDArray[np.int32]  # each pair's index into them
 
 
+def _identity(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tuple[Any, ...]:
+    """Which frames the inputs are: objects, shapes, column names (cheap, so checked before
+    their content)."""
+    return tuple(
+        None if frame is None else (id(frame), frame.shape, tuple(map(str, frame.columns)))
+        for frame in (requests, sightings)
+    )
+
+
 def _fingerprint(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tuple[Any, ...]:
-    """Identity and content of the inputs: equal only for the same, unchanged frames."""
+    """Content of the inputs (index and values): with :func:`_identity`, equal only for the
+    same, unchanged frames."""
     out: list[Any] = []
     for frame in (requests, sightings):
         if frame is None:
             out.append(None)
             continue
         try:
-            digest = int(pd.util.hash_pandas_object(frame, index=True).to_numpy().sum())
+            digest = hashlib.blake2b(digest_size=16)
+            digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
+            for name in frame.columns:
+                _hash_values(digest, frame[name].array)
+            out.append(digest.digest())
         except TypeError:  # unhashable cells: never reuse
-            digest = id(object())
-        out.append((id(frame), frame.shape, tuple(map(str, frame.columns)), digest))
+            out.append(object())
     return tuple(out)
+
+
+def _hash_values(digest: Any, values: Any) -> None:
+    """Feed a column to ``digest``: Arrow-backed strings (pandas' default) by their buffers,
+    without a Python object per cell; anything else by pandas' hash of its values."""
+    digest.update(str(values.dtype).encode())
+    arrow: Any = values.__arrow_array__() if hasattr(values, "__arrow_array__") else None
+    if str(getattr(arrow, "type", "")) in ("string", "large_string"):
+        for chunk in arrow.chunks:
+            digest.update(f"{chunk.offset},{len(chunk)};".encode())
+            for buffer in chunk.buffers():
+                digest.update(b"" if buffer is None else buffer)
+                digest.update(b";")
+        return
+    digest.update(pd.util.hash_array(np.asarray(values)).tobytes())
+
+
+def _tf_agreements(
+    data: PreparedPair,
+    comparisons: list[Comparison],
+    li: npt.NDArray[np.intp],
+    ri: npt.NDArray[np.intp],
+    patterns: npt.NDArray[np.int8],
+    index: npt.NDArray[np.int32],
+) -> list[tuple[int, npt.NDArray[np.intp], npt.NDArray[np.int32]]]:
+    """Pairs given as indices into level patterns that agree on a value where a
+    comparison's term frequencies count: for each comparison that uses them, those pairs
+    (rows) and the value each agrees on."""
+    out = []
+    for c, comparison in enumerate(comparisons):
+        tf = comparison.term_frequencies(data, li, ri)
+        if tf is None:
+            continue
+        agrees = np.isin(patterns[:, c], tf.levels)[index] & (tf.values >= 0)
+        rows = np.flatnonzero(agrees)
+        out.append((c, rows, tf.values[rows]))
+    return out
+
+
+def _value_bits(
+    model: FellegiSunterModel, data: PreparedPair, comparisons: list[Comparison]
+) -> dict[int, npt.NDArray[np.float64]]:
+    """Per comparison that uses term frequencies, the bits an agreement on each value
+    adds (through the model's map among candidates, where it has one)."""
+    none = np.zeros(0, dtype=np.intp)
+    out = {}
+    for c, comparison in enumerate(comparisons):
+        tf = comparison.term_frequencies(data, none, none)  # no pairs: the frequencies only
+        if tf is None:
+            continue
+        agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))
+        raw = tf_adjustment(agree_rate, tf.frequency)
+        out[c] = model.candidate_bits(comparison.name, raw)
+    return out
 
 
 def _tf_bits(
@@ -896,19 +961,12 @@ def _tf_bits(
     index: npt.NDArray[np.int32],
 ) -> list[tuple[int, npt.NDArray[np.intp], npt.NDArray[np.float64]]]:
     """Term-frequency bits of pairs given as indices into level patterns: for each
-    comparison that uses them, the pairs that agree on a value and the bits each adds
-    (through the model's map among candidates, where it has one)."""
-    out = []
-    for c, comparison in enumerate(comparisons):
-        tf = comparison.term_frequencies(data, li, ri)
-        if tf is None:
-            continue
-        agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))
-        agrees = np.isin(patterns[:, c], tf.levels)[index] & (tf.values >= 0)
-        rows = np.flatnonzero(agrees)
-        raw = tf_adjustment(agree_rate, tf.frequency[tf.values[rows]])
-        out.append((c, rows, model.candidate_bits(comparison.name, raw)))
-    return out
+    comparison that uses them, the pairs that agree on a value and the bits each adds."""
+    by_value = _value_bits(model, data, comparisons)
+    return [
+        (c, rows, by_value[c][values])
+        for c, rows, values in _tf_agreements(data, comparisons, li, ri, patterns, index)
+    ]
 
 
 def _candidate_tf_maps(

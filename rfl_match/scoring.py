@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rfl_match.calibration import IDENTITY, WeightCalibration
+from rfl_match.kernels import level_sums, pattern_sums, row_codes, tally
 
 FloatArray = npt.NDArray[np.float64]
 # Probabilities never reach 0 or 1: a level never seen still carries finite weight.
@@ -38,12 +39,7 @@ class ScoringError(ValueError):
 def pattern_codes(levels: npt.NDArray[np.int8], n_levels: tuple[int, ...]) -> npt.NDArray[np.int64]:
     """One integer per row of a level matrix (mixed radix): equal rows, equal codes, and
     codes sort as :func:`decode_patterns` expects."""
-    radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
-    # Column by column: numpy has no fast integer matrix product.
-    codes = np.zeros(len(levels), dtype=np.int64)
-    for c, r in enumerate(radix.tolist()):
-        codes += levels[:, c].astype(np.int64) * r
-    return codes
+    return row_codes(levels, np.cumprod([1, *n_levels[:-1]], dtype=np.int64))
 
 
 def decode_patterns(
@@ -71,10 +67,8 @@ def pattern_index(
     if len(levels) == 0:
         empty = levels.reshape(0, len(n_levels))
         return empty, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
-    uniq, inverse, counts = np.unique(
-        pattern_codes(levels, n_levels), return_inverse=True, return_counts=True
-    )
-    return decode_patterns(uniq, n_levels), counts.astype(np.int64), inverse.astype(np.int32)
+    uniq, counts, inverse = tally(pattern_codes(levels, n_levels))
+    return decode_patterns(uniq, n_levels), counts, inverse.astype(np.int32)
 
 
 def merge_patterns(
@@ -84,10 +78,9 @@ def merge_patterns(
     if not parts:
         return np.zeros((0, len(n_levels)), dtype=np.int8), np.zeros(0, dtype=np.int64)
     codes = np.concatenate([pattern_codes(p, n_levels) for p, _ in parts])
-    weights = np.concatenate([c for _, c in parts])
-    uniq, inverse = np.unique(codes, return_inverse=True)
-    counts = np.bincount(inverse, weights=weights).astype(np.int64)
-    return decode_patterns(uniq, n_levels), counts
+    weights = np.concatenate([c for _, c in parts]).astype(np.float64)
+    uniq, counts, _ = tally(codes, weights)
+    return decode_patterns(uniq, n_levels), counts.astype(np.int64)
 
 
 def level_shares(
@@ -209,35 +202,35 @@ def expectation_maximisation(
     m = [mi.copy() for mi in m_start]
     u = [ui.copy() for ui in u]
     prior = float(np.clip(prior_start, 1e-6, 1 - 1e-6))
-    idx = [patterns[:, c].astype(np.intp) for c in range(n_comp)]
+    levels = np.ascontiguousarray(patterns, dtype=np.int8)
+    width = max(len(x) for x in m)
+    ratios = np.zeros((n_comp, width))
     converged = False
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 - kept for the result
-        # log(m / u) of each level (0 for "missing"), gathered per pattern.
-        log_odds = np.full(len(cnt), np.log(prior) - np.log1p(-prior))
+        # log(m / u) of each level (0 for "missing"), summed per pattern.
         for c in range(n_comp):
-            ratio = np.log(m[c] + (np.arange(len(m[c])) == 0)) - np.log(
+            ratios[c, : len(m[c])] = np.log(m[c] + (np.arange(len(m[c])) == 0)) - np.log(
                 u[c] + (np.arange(len(u[c])) == 0)
             )
-            log_odds += ratio[idx[c]]
+        log_odds = pattern_sums(levels, ratios, np.log(prior) - np.log1p(-prior))
         p = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
         weight = cnt * p
         non_weight = cnt - weight
         new_prior = float(np.clip(weight.sum() / total, 1e-9, 1 - 1e-9))
         change = abs(new_prior - prior)
+        matches, others = level_sums(levels, np.stack([weight, non_weight]), width)
         for c in range(n_comp):
             if fixed[c]:
                 continue
-            sums = np.bincount(idx[c], weights=weight, minlength=len(m[c])).astype(np.float64)
+            sums = matches[c, : len(m[c])].copy()
             if m_prior is not None and m_prior_strength > 0:
                 sums += m_prior_strength * weight.sum() * m_prior[c]
             new_m = _normalise(sums)
             change = max(change, float(np.abs(new_m - m[c]).max()))
             m[c] = new_m
             if estimate_u:
-                new_u = _normalise(
-                    np.bincount(idx[c], weights=non_weight, minlength=len(u[c])).astype(np.float64)
-                )
+                new_u = _normalise(others[c, : len(u[c])].copy())
                 change = max(change, float(np.abs(new_u - u[c]).max()))
                 u[c] = new_u
         prior = new_prior

@@ -321,3 +321,77 @@ def test_top_per_record_equals_reference(data: st.DataObject, dedupe: bool, k: i
     got = kernels.top_per_record(ids, n, score, rank, k, right_offset=offset)
     want = top_reference(ids.tolist(), n, offset, score.tolist(), rank.tolist(), k)
     assert got.tolist() == want
+
+
+# --- tallies and EM sums: equal to the numpy they replace ---------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-(2**63), 2**63 - 1), max_size=60),
+    st.integers(0, 3000),
+    st.integers(1, 4),
+)
+def test_tally_equals_numpy_unique(pool: list[int], n: int, chunks: int) -> None:
+    """Chunked, weighted or not, whatever the codes (many alike; many distinct: the table
+    grows): the distinct codes, counts and inverse np.unique gives."""
+    rng = np.random.default_rng(n)
+    codes = np.array(pool or [0], dtype=np.int64)[rng.integers(0, max(len(pool), 1), n)]
+    codes[: n // 3] = rng.integers(-(2**40), 2**40, n // 3)  # mostly distinct
+    uniq, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+    found = kernels.CodeTally()
+    ids = [found.add(part) for part in np.array_split(codes, chunks)]
+    got, got_counts, rank = found.ranked()
+    assert got.tolist() == uniq.tolist() and got_counts.tolist() == counts.tolist()
+    assert rank[np.concatenate(ids)].tolist() == inverse.tolist()
+    weights = rng.random(n)
+    _, sums, _ = kernels.tally(codes, weights)
+    assert np.array_equal(sums, np.bincount(inverse, weights=weights, minlength=len(uniq)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
+    """Rows counted over chunks, by codes or (when the codes would overflow) by sorting."""
+    from rfl_match.arrays import RowTally, distinct_rows
+
+    n_cols = data.draw(st.integers(1, 5))
+    wide = data.draw(st.booleans())  # ranges whose codes do not fit in int64
+    high = 2**40 if wide else 6
+    rows = data.draw(st.lists(st.lists(st.integers(-3, high), min_size=n_cols, max_size=n_cols)))
+    table = np.array(rows, dtype=np.int64).reshape(-1, n_cols)
+    found = RowTally([-3] * n_cols, [high] * n_cols)
+    assert (found.codes is None) == (wide and n_cols > 1)
+    for part in np.array_split(table, data.draw(st.integers(1, 3))):
+        if len(part):
+            found.add([part[:, c] for c in range(n_cols)])
+    got, counts = found.ranked()
+    distinct, inverse = distinct_rows(table)
+    assert got.tolist() == distinct.tolist()
+    assert counts.tolist() == np.bincount(inverse, minlength=len(distinct)).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_em_sums_equal_numpy(data: st.DataObject) -> None:
+    """joint_counts, pattern_sums and level_sums add in numpy's order: equal to the bit."""
+    n_comp, width = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 5))
+    n = data.draw(st.integers(0, 300))
+    rng = np.random.default_rng(n)
+    levels = rng.integers(0, width, size=(n, n_comp)).astype(np.int8)
+    weights = rng.random((2, n)) * 10.0 ** rng.integers(-3, 6, size=(2, n))
+    table = rng.standard_normal((n_comp, width))
+    expected = np.full(n, 0.25)
+    for c in range(n_comp):
+        expected += table[c][levels[:, c]]
+    assert np.array_equal(kernels.pattern_sums(levels, table, 0.25), expected)
+    sums = kernels.level_sums(levels, weights, width)
+    joint = kernels.joint_counts(levels, weights[0], width)
+    for c in range(n_comp):
+        for w in range(2):
+            want = np.bincount(levels[:, c], weights=weights[w], minlength=width)
+            assert np.array_equal(sums[w, c], want)
+        for d in range(c + 1, n_comp):
+            pair = levels[:, c].astype(np.intp) * width + levels[:, d]
+            want = np.bincount(pair, weights=weights[0], minlength=width * width)
+            assert np.array_equal(joint[c, d].ravel(), want)

@@ -180,9 +180,12 @@ def test_workers_do_not_change_predictions(
     pdt.assert_frame_equal(one, two)
 
 
-def test_predict_sees_inputs_changed_after_fit(synthetic: dict[str, pd.DataFrame]) -> None:
+@pytest.mark.parametrize("dtype", ["str", "object"])  # Arrow-backed text, Python strings
+def test_predict_sees_inputs_changed_after_fit(
+    synthetic: dict[str, pd.DataFrame], dtype: str
+) -> None:
     """predict reuses what fit prepared only for the same, unchanged frames."""
-    requests, sightings = synthetic["requests"].copy(), synthetic["sightings"].copy()
+    requests, sightings = synthetic["requests"].astype(dtype), synthetic["sightings"].copy()
     linker = rm.Linker().fit(requests, sightings)
     before = linker.predict(requests, sightings, threshold=0.0)
     rid = before["request_id"].iloc[0]
