@@ -25,6 +25,7 @@ from rfl_match.names.parts import (
     _is_tribal,
     assign_roles,
     culture_info,
+    is_strong_article,
     join_parts,
     simple_roles,
     take_titles,
@@ -444,6 +445,55 @@ def piece_parts(piece: str, culture: Culture) -> tuple[NamePart, ...] | None:
     if parts is _UNSEEN:
         parts = _piece_entries(piece, culture.cyrillic, culture.family == "somali", known)
     return parts
+
+
+class PieceParts(NamedTuple):
+    """The parts of one whitespace-separated piece of raw text, as a name's parts."""
+
+    parts: tuple[NamePart, ...]
+    opens: bool  # the piece's first word is a part (not an article, not digits)
+    open_end: bool  # the piece ends with an article: it reads so only before a piece that opens
+
+
+def piece_reading(piece: str, culture: Culture) -> PieceParts | None:
+    """:func:`piece_parts`, or else the parts of a piece with strong articles (al-Halabi,
+    the "El" of "El Sayed") that the full pipeline drops; None when the piece needs it.
+
+    A name is its pieces' parts run together when no piece gives None, the parts are not
+    empty and each piece with an ``open_end`` is followed by one that ``opens``: the full
+    pipeline takes no title from such a name and only drops its articles (each before a
+    word of the fast path), then reads every other word as the fast path does.
+    """
+    parts = piece_parts(piece, culture)
+    if parts is not None:
+        return PieceParts(parts, bool(parts), False)
+    if culture.family == "burmese":
+        return None
+    return _article_piece(piece, culture.cyrillic, culture.family == "somali")
+
+
+def _article_piece(piece: str, language: str | None, somali: bool) -> PieceParts | None:
+    out: list[NamePart] = []
+    opens = False
+    after_article = False
+    for k, raw in enumerate(clean_text(piece).split()):
+        parts = _entries(raw, language, somali)
+        if parts is None:
+            if after_article or not _is_strong_article(raw, language):
+                return None
+            after_article = True
+            continue
+        if after_article and not parts:
+            return None  # only a word may follow an article ("al 12 x" is read whole)
+        opens = opens or (k == 0 and bool(parts))
+        after_article = False
+        out.extend(parts)
+    return PieceParts(tuple(out), opens, after_article)
+
+
+def _is_strong_article(raw: str, language: str | None) -> bool:
+    parts = _word_parts(raw, language)
+    return len(parts) == 1 and is_strong_article(Word(*parts[0]))
 
 
 def _normalize(text: str, culture: Culture) -> NameForm:
