@@ -324,10 +324,10 @@ class PreparedPair:
         culture = culture_info(self.culture)
         table = self.name_parts
         with paused_gc():
-            splits = [t.split() for t in texts]
-            n_pieces = np.fromiter(map(len, splits), dtype=np.intp, count=k)
+            # every name's pieces in one list: no list per name for the collector to scan
+            n_pieces = np.fromiter(map(len, map(str.split, texts)), dtype=np.intp, count=k)
             piece_of, distinct = pd.factorize(
-                np.array(list(chain.from_iterable(splits)), dtype=object), sort=False
+                np.array(" ".join(texts).split(), dtype=object), sort=False
             )
             pieces = [table.piece(str(p), culture) for p in distinct]
         # per distinct piece: its number of parts (-1: the name needs the full pipeline)
