@@ -44,11 +44,7 @@ class PartialDate:
 
     @property
     def iso(self) -> str:
-        if self.day is not None and self.month is not None:
-            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
-        if self.month is not None:
-            return f"{self.year:04d}-{self.month:02d}"
-        return f"{self.year:04d}"
+        return _iso(self.year, self.month or 0, self.day or 0)
 
     @property
     def is_placeholder(self) -> bool:
@@ -70,6 +66,15 @@ class PartialDate:
             return _days(self.year, self.month, 1), _days(self.year, self.month, last)
         day = _days(self.year, self.month, self.day)
         return day, day
+
+
+def _iso(year: int, month: int, day: int) -> str:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a month or day of 0: not given)."""
+    if day and month:
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    if month:
+        return f"{year:04d}-{month:02d}"
+    return f"{year:04d}"
 
 
 def _days(year: int, month: int, day: int) -> int:
@@ -118,7 +123,7 @@ class PartialDates:
     def iso(self) -> list[str | None]:
         """:attr:`PartialDate.iso` of each date (None where malformed)."""
         return [
-            None if y == 0 else PartialDate(y, m or None, d or None).iso
+            None if y == 0 else _iso(y, m, d)
             for y, m, d in zip(
                 self.year.tolist(), self.month.tolist(), self.day.tolist(), strict=True
             )

@@ -257,11 +257,15 @@ def _clean_column(out: pd.DataFrame, column: str, check: Check, problems: list[P
     if not results:
         return
     bad = [v for v, r in results.items() if r is None]
-    if bad:
-        for row in values.isin(bad).to_numpy().nonzero()[0]:
-            problems.append(
-                Problem(int(row) + 1, column, _MESSAGES[column], _short(str(values.iat[int(row)])))
-            )
+    blanked = values.isin(bad).to_numpy()
+    for row in blanked.nonzero()[0]:
+        problems.append(
+            Problem(int(row) + 1, column, _MESSAGES[column], _short(str(values.iat[int(row)])))
+        )
+    if all(r is None or r == v for v, r in results.items()):
+        # the values are written clean already (dates most often): only blank the bad ones
+        out[column] = values.mask(blanked, "")
+        return
     lookup = {v: ("" if r is None else r) for v, r in results.items()}
     lookup[""] = ""
     out[column] = values.map(lookup)
