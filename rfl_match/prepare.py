@@ -166,12 +166,12 @@ class Vocabulary:
         if self._bags is None or done != len(self.words):
             # Words only ever get appended: count the letters of the new ones.
             new = self.words[done:]
-            lengths = np.fromiter((len(w) for w in new), np.int32, len(new))
+            lengths = np.fromiter(map(len, new), np.int32, len(new))
             points = np.frombuffer("".join(new).encode("utf-32-le"), dtype=np.uint32)
-            letter = points.astype(np.int64) - ord("a")
-            letter[(letter < 0) | (letter > 25)] = 26
-            row = np.repeat(np.arange(len(new), dtype=np.int64), lengths)
-            counts = np.bincount(row * 27 + letter, minlength=len(new) * 27)
+            # a-z to 0-25, anything else to 26 (below "a" wraps around to a large number)
+            letter = np.minimum(points - np.uint32(ord("a")), 26)
+            row = np.repeat(np.arange(0, 27 * len(new), 27, dtype=np.intp), lengths)
+            counts = np.bincount(row + letter, minlength=len(new) * 27)
             bags = np.minimum(counts, 255).astype(np.uint8).reshape(len(new), 27)
             if self._bags is not None:
                 bags = np.concatenate([self._bags[0], bags])
