@@ -186,6 +186,7 @@ class PieceCodes(NamedTuple):
     parts: tuple[int, ...]
     opens: bool  # its first word is a part
     open_end: bool  # it ends with an article: it reads so only before a piece that opens
+    title: bool  # a title: it reads so only first, before a piece that opens
 
 
 class PartTable:
@@ -240,6 +241,7 @@ class PartTable:
                 ),
                 read.opens,
                 read.open_end,
+                read.title,
             )
         )
         self._pieces[piece] = found
@@ -336,6 +338,7 @@ class PreparedPair:
         size = np.fromiter((-1 if q is None else len(q.parts) for q in pieces), np.intp, n)
         opens = np.fromiter((q is not None and q.opens for q in pieces), bool, n)
         open_end = np.fromiter((q is not None and q.open_end for q in pieces), bool, n)
+        title = np.fromiter((q is not None and q.title for q in pieces), bool, n)
         flat = np.fromiter(
             chain.from_iterable(q.parts for q in pieces if q is not None), dtype=np.int64
         )
@@ -343,10 +346,12 @@ class PreparedPair:
         name_of = np.repeat(np.arange(k, dtype=np.intp), n_pieces)
         lens = size[piece_of]
         # a piece that ends with an article ("Al" of "Al Halabi") reads so only before a
-        # piece of the same name that opens with a part
-        dangling = open_end[piece_of]
-        dangling[:-1] &= ~(opens[piece_of[1:]] & (name_of[1:] == name_of[:-1]))
-        lens[dangling] = -1
+        # piece of the same name that opens with a part; a title only so, and first
+        leads = np.ones(len(piece_of), dtype=bool)
+        leads[1:] = name_of[1:] != name_of[:-1]
+        dangling = open_end[piece_of] | title[piece_of]
+        dangling[:-1] &= ~(opens[piece_of[1:]] & ~leads[1:])
+        lens[dangling | (title[piece_of] & ~leads)] = -1
         special = np.bincount(name_of, weights=lens < 0, minlength=k) > 0
         lens = np.where(special[name_of], 0, np.maximum(lens, 0))
         total = np.bincount(name_of, weights=lens, minlength=k).astype(np.intp)

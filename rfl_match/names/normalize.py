@@ -25,6 +25,7 @@ from rfl_match.names.parts import (
     _is_tribal,
     assign_roles,
     culture_info,
+    is_particle,
     is_strong_article,
     join_parts,
     simple_roles,
@@ -453,6 +454,7 @@ class PieceParts(NamedTuple):
     parts: tuple[NamePart, ...]
     opens: bool  # the piece's first word is a part (not an article, not digits)
     open_end: bool  # the piece ends with an article: it reads so only before a piece that opens
+    title: bool = False  # a title (no parts): it reads so only first, before a piece that opens
 
 
 def piece_reading(piece: str, culture: Culture) -> PieceParts | None:
@@ -460,16 +462,33 @@ def piece_reading(piece: str, culture: Culture) -> PieceParts | None:
     the "El" of "El Sayed") that the full pipeline drops; None when the piece needs it.
 
     A name is its pieces' parts run together when no piece gives None, the parts are not
-    empty and each piece with an ``open_end`` is followed by one that ``opens``: the full
-    pipeline takes no title from such a name and only drops its articles (each before a
-    word of the fast path), then reads every other word as the fast path does.
+    empty, each piece with an ``open_end`` is followed by one that ``opens``, and a
+    ``title`` piece comes first, before one that opens: the full pipeline takes that title
+    alone from such a name and only drops its articles (each before a word of the fast
+    path), then reads every other word as the fast path does.
     """
     parts = piece_parts(piece, culture)
     if parts is not None:
         return PieceParts(parts, bool(parts), False)
     if culture.family == "burmese":
         return None
+    if _is_title_piece(piece, culture):
+        return PieceParts((), False, False, title=True)
     return _article_piece(piece, culture.cyrillic, culture.family == "somali")
+
+
+# A word that is neither a title nor a particle, as the word after a leading title is
+_PLAIN_WORD = Word(native="", latin="", script="Latin")
+
+
+def _is_title_piece(piece: str, culture: Culture) -> bool:
+    """Whether :func:`take_titles` takes the whole piece (one or two words, no particle, no
+    Burmese) from the start of a name whose next word is a plain part."""
+    words = _words(clean_text(piece), culture.cyrillic)
+    if not 0 < len(words) <= 2 or any(w.script == "Myanmar" or is_particle(w) for w in words):
+        return False
+    rest, _ = take_titles([*words, _PLAIN_WORD], culture.family)
+    return len(rest) == 1
 
 
 def _article_piece(piece: str, language: str | None, somali: bool) -> PieceParts | None:

@@ -76,6 +76,11 @@ def _kind(word: Word) -> str | None:
     return particles.get(word.native) or particles.get(word.latin)
 
 
+def is_particle(word: Word) -> bool:
+    """Whether :func:`join_parts` reads the word as a particle of any kind."""
+    return _kind(word) is not None
+
+
 def _article_form(word: Word) -> str:
     return word.native if word.native in _particles() else word.latin
 
