@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,11 +44,7 @@ class PartialDate:
 
     @property
     def iso(self) -> str:
-        if self.day is not None and self.month is not None:
-            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
-        if self.month is not None:
-            return f"{self.year:04d}-{self.month:02d}"
-        return f"{self.year:04d}"
+        return _iso(self.year, self.month or 0, self.day or 0)
 
     @property
     def is_placeholder(self) -> bool:
@@ -69,6 +66,15 @@ class PartialDate:
             return _days(self.year, self.month, 1), _days(self.year, self.month, last)
         day = _days(self.year, self.month, self.day)
         return day, day
+
+
+def _iso(year: int, month: int, day: int) -> str:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a month or day of 0: not given)."""
+    if day and month:
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    if month:
+        return f"{year:04d}-{month:02d}"
+    return f"{year:04d}"
 
 
 def _days(year: int, month: int, day: int) -> int:
@@ -103,6 +109,97 @@ def parse_partial_date(text: str) -> PartialDate | None:
     if d is not None and m is not None and not 1 <= d <= calendar.monthrange(y, m)[1]:
         return None
     return PartialDate(y, m, d)
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDates:
+    """Many partial dates, as columns: year, month and day (0 where not given); the year
+    is 0 where the text is malformed."""
+
+    year: npt.NDArray[np.int32]
+    month: npt.NDArray[np.int32]
+    day: npt.NDArray[np.int32]
+
+    def iso(self) -> list[str | None]:
+        """:attr:`PartialDate.iso` of each date (None where malformed)."""
+        return [
+            None if y == 0 else _iso(y, m, d)
+            for y, m, d in zip(
+                self.year.tolist(), self.month.tolist(), self.day.tolist(), strict=True
+            )
+        ]
+
+    def interval(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        """:meth:`PartialDate.interval` of each date (placeholders stand for their year),
+        ``MISSING`` where malformed."""
+        year = self.year.astype(np.int64)
+        month = np.maximum(self.month, 1).astype(np.int64)
+        day = self.day.astype(np.int64)
+        placeholder = ((month == 1) | (month == 7)) & (day == 1) | (day == _PLACEHOLDER_DAY)
+        whole_year = (self.month == 0) | ((day > 0) & placeholder)
+        months = (year - 1970) * 12 + month - 1
+        first = np.where(whole_year, _month_start(months - month + 1), _month_start(months))
+        last = np.where(whole_year, _month_start(months - month + 13), _month_start(months + 1))
+        exact = (day > 0) & ~whole_year
+        lo = np.where(exact, first + day - 1, first)
+        hi = np.where(exact, lo, last - 1)
+        known = self.year > 0
+        return (
+            np.where(known, lo, MISSING).astype(np.int32),
+            np.where(known, hi, MISSING).astype(np.int32),
+        )
+
+
+def _month_start(months: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Days since 1970-01-01 of the first of each month (months since January 1970)."""
+    days: npt.NDArray[np.int64] = (
+        months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    )
+    return days
+
+
+def parse_partial_dates(texts: Sequence[str]) -> PartialDates:
+    """:func:`parse_partial_date` of many texts: ``YYYY``, ``YYYY-MM`` and ``YYYY-MM-DD``
+    written in ASCII digits (nearly all dates) are read with numpy, the others one by one.
+
+    >>> parse_partial_dates(["2009-02-29", "2008-02-29", "1999", "17/05/2009"]).day.tolist()
+    [0, 29, 0, 17]
+    """
+    n = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    iso = np.isin(lengths, (4, 7, 10))
+    if iso.any():
+        written = np.array([t for t, keep in zip(texts, iso.tolist(), strict=True) if keep])
+        chars = written.astype("U10").view(np.uint32).reshape(len(written), 10).astype(np.int64)
+        digit = (chars >= ord("0")) & (chars <= ord("9"))
+        value = chars - ord("0")
+        size = lengths[iso]
+        shaped = digit[:, :4].all(axis=1)
+        has_month, has_day = size >= 7, size == 10
+        shaped &= ~has_month | ((chars[:, 4] == ord("-")) & digit[:, 5:7].all(axis=1))
+        shaped &= ~has_day | ((chars[:, 7] == ord("-")) & digit[:, 8:10].all(axis=1))
+        iso[iso] = shaped
+        value, has_month, has_day = value[shaped], has_month[shaped], has_day[shaped]
+    year = np.zeros(n, dtype=np.int32)
+    month = np.zeros(n, dtype=np.int32)
+    day = np.zeros(n, dtype=np.int32)
+    if iso.any():
+        y = value[:, 0] * 1000 + value[:, 1] * 100 + value[:, 2] * 10 + value[:, 3]
+        m = np.where(has_month, value[:, 5] * 10 + value[:, 6], 0)
+        d = np.where(has_day, value[:, 8] * 10 + value[:, 9], 0)
+        months = (y - 1970) * 12 + np.maximum(m, 1) - 1
+        month_days = _month_start(months + 1) - _month_start(months)
+        valid = (y >= _MIN_YEAR) & (y <= _MAX_YEAR)
+        valid &= ~has_month | ((m >= 1) & (m <= 12))
+        valid &= ~has_day | ((d >= 1) & (d <= month_days))
+        year[iso] = np.where(valid, y, 0)
+        month[iso] = np.where(valid, m, 0)
+        day[iso] = np.where(valid, d, 0)
+    for k in np.flatnonzero(~iso).tolist():
+        parsed = parse_partial_date(texts[k])
+        if parsed is not None:
+            year[k], month[k], day[k] = parsed.year, parsed.month or 0, parsed.day or 0
+    return PartialDates(year, month, day)
 
 
 def parse_age(text: str) -> tuple[int, int] | None:
@@ -164,15 +261,12 @@ def birth_intervals(
     exact = np.zeros(n, dtype=bool)
     if date_of_birth is not None:
         codes, uniques = pd.factorize(date_of_birth.to_numpy(dtype=object))
-        table = np.full((len(uniques) + 1, 3), MISSING, dtype=np.int64)
-        for k, value in enumerate(uniques):
-            parsed = parse_partial_date(str(value))
-            if parsed is not None:
-                a, b = parsed.interval()
-                table[k] = (a, b, int(a == b))
-        rows = table[codes]  # code -1 picks the last, all-missing row
-        lo, hi = rows[:, 0].astype(np.int32), rows[:, 1].astype(np.int32)
-        exact = rows[:, 2] == 1
+        dates = parse_partial_dates([str(u) for u in uniques])
+        first, last = dates.interval()
+        # code -1 picks the last, all-missing row
+        lo = np.append(first, MISSING).astype(np.int32)[codes]
+        hi = np.append(last, MISSING).astype(np.int32)[codes]
+        exact = (lo == hi) & (lo != MISSING)
     if age is not None and source_date is not None:
         need = lo == MISSING
         if need.any():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain, repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +20,7 @@ from unidecode import unidecode
 
 from rfl_match.dates import BirthIntervals, birth_intervals
 from rfl_match.names.clean import clean_text
-from rfl_match.names.normalize import NamePart, full_parts, paused_gc, piece_parts
+from rfl_match.names.normalize import full_parts, paused_gc, piece_reading
 from rfl_match.names.parts import Culture, culture_info
 
 IntArray = npt.NDArray[np.int32]
@@ -166,12 +166,12 @@ class Vocabulary:
         if self._bags is None or done != len(self.words):
             # Words only ever get appended: count the letters of the new ones.
             new = self.words[done:]
-            lengths = np.fromiter((len(w) for w in new), np.int32, len(new))
+            lengths = np.fromiter(map(len, new), np.int32, len(new))
             points = np.frombuffer("".join(new).encode("utf-32-le"), dtype=np.uint32)
-            letter = points.astype(np.int64) - ord("a")
-            letter[(letter < 0) | (letter > 25)] = 26
-            row = np.repeat(np.arange(len(new), dtype=np.int64), lengths)
-            counts = np.bincount(row * 27 + letter, minlength=len(new) * 27)
+            # a-z to 0-25, anything else to 26 (below "a" wraps around to a large number)
+            letter = np.minimum(points - np.uint32(ord("a")), 26)
+            row = np.repeat(np.arange(0, 27 * len(new), 27, dtype=np.intp), lengths)
+            counts = np.bincount(row + letter, minlength=len(new) * 27)
             bags = np.minimum(counts, 255).astype(np.uint8).reshape(len(new), 27)
             if self._bags is not None:
                 bags = np.concatenate([self._bags[0], bags])
@@ -180,16 +180,25 @@ class Vocabulary:
         return self._bags
 
 
+class PieceCodes(NamedTuple):
+    """Part ids of one piece of raw text (see :class:`~rfl_match.names.normalize.PieceParts`)."""
+
+    parts: tuple[int, ...]
+    opens: bool  # its first word is a part
+    open_end: bool  # it ends with an article: it reads so only before a piece that opens
+    title: bool  # a title: it reads so only first, before a piece that opens
+
+
 class PartTable:
     """Every distinct name part met (token, class id, phonetic and skeleton key), by id, and
     the name parts of each whitespace-separated piece of raw text.
 
-    A name without particles or titles is its pieces' parts run together, and distinct
-    pieces are far fewer than distinct names: a column is coded piece by piece, with
-    numpy, and only the other names are normalised whole. Strings get local ids here
-    (the key strings with their ``s:``/``p:`` prefix, -1 for a blank key); the shared
-    vocabularies give them their codes in the order the names meet them. One table serves
-    one culture hint (its :class:`PreparedPair`'s).
+    A name without particles or titles (but for articles before a word) is its pieces'
+    parts run together, and distinct pieces are far fewer than distinct names: a column is
+    coded piece by piece, with numpy, and only the other names are normalised whole.
+    Strings get local ids here (the key strings with their ``s:``/``p:`` prefix, -1 for a
+    blank key); the shared vocabularies give them their codes in the order the names meet
+    them. One table serves one culture hint (its :class:`PreparedPair`'s).
     """
 
     __slots__ = ("_parts", "_pieces", "_rows", "_whole", "strings")
@@ -197,7 +206,7 @@ class PartTable:
     def __init__(self) -> None:
         self.strings = Vocabulary()  # local ids of every token, class id and key
         self._parts: dict[tuple[str, str, str, str], int] = {}
-        self._pieces: dict[str, tuple[int, ...] | None] = {}
+        self._pieces: dict[str, PieceCodes | None] = {}
         self._whole: dict[str, tuple[int, ...]] = {}
         # per part, local ids of: token, class id, skeleton key, phonetic key
         self._rows: list[tuple[int, int, int, int]] = []
@@ -217,16 +226,22 @@ class PartTable:
             )
         return found
 
-    def piece(self, piece: str, culture: Culture) -> tuple[int, ...] | None:
+    def piece(self, piece: str, culture: Culture) -> PieceCodes | None:
         """Part ids of one piece of raw text; None when its name needs the full pipeline."""
         if piece in self._pieces:
             return self._pieces[piece]
-        parts: tuple[NamePart, ...] | None = piece_parts(piece, culture)
+        read = piece_reading(piece, culture)
         found = (
             None
-            if parts is None
-            else tuple(
-                self.part(p.token, p.variant_id, p.phonetic_key, p.skeleton_key) for p in parts
+            if read is None
+            else PieceCodes(
+                tuple(
+                    self.part(p.token, p.variant_id, p.phonetic_key, p.skeleton_key)
+                    for p in read.parts
+                ),
+                read.opens,
+                read.open_end,
+                read.title,
             )
         )
         self._pieces[piece] = found
@@ -311,21 +326,32 @@ class PreparedPair:
         culture = culture_info(self.culture)
         table = self.name_parts
         with paused_gc():
-            splits = [t.split() for t in texts]
-            n_pieces = np.fromiter(map(len, splits), dtype=np.intp, count=k)
+            # every name's pieces in one list: no list per name for the collector to scan
+            n_pieces = np.fromiter(map(len, map(str.split, texts)), dtype=np.intp, count=k)
             piece_of, distinct = pd.factorize(
-                np.array(list(chain.from_iterable(splits)), dtype=object), sort=False
+                np.array(" ".join(texts).split(), dtype=object), sort=False
             )
             pieces = [table.piece(str(p), culture) for p in distinct]
         # per distinct piece: its number of parts (-1: the name needs the full pipeline)
         # and where its part ids start in `flat`
-        size = np.fromiter(
-            (-1 if q is None else len(q) for q in pieces), dtype=np.intp, count=len(pieces)
+        n = len(pieces)
+        size = np.fromiter((-1 if q is None else len(q.parts) for q in pieces), np.intp, n)
+        opens = np.fromiter((q is not None and q.opens for q in pieces), bool, n)
+        open_end = np.fromiter((q is not None and q.open_end for q in pieces), bool, n)
+        title = np.fromiter((q is not None and q.title for q in pieces), bool, n)
+        flat = np.fromiter(
+            chain.from_iterable(q.parts for q in pieces if q is not None), dtype=np.int64
         )
-        flat = np.fromiter(chain.from_iterable(q for q in pieces if q is not None), dtype=np.int64)
         start = np.cumsum(np.maximum(size, 0)) - np.maximum(size, 0)
         name_of = np.repeat(np.arange(k, dtype=np.intp), n_pieces)
         lens = size[piece_of]
+        # a piece that ends with an article ("Al" of "Al Halabi") reads so only before a
+        # piece of the same name that opens with a part; a title only so, and first
+        leads = np.ones(len(piece_of), dtype=bool)
+        leads[1:] = name_of[1:] != name_of[:-1]
+        dangling = open_end[piece_of] | title[piece_of]
+        dangling[:-1] &= ~(opens[piece_of[1:]] & ~leads[1:])
+        lens[dangling | (title[piece_of] & ~leads)] = -1
         special = np.bincount(name_of, weights=lens < 0, minlength=k) > 0
         lens = np.where(special[name_of], 0, np.maximum(lens, 0))
         total = np.bincount(name_of, weights=lens, minlength=k).astype(np.intp)

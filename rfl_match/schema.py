@@ -9,13 +9,14 @@ its row, is blanked, and is listed in ``frame.attrs["problems"]``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from rfl_match.dates import parse_age, parse_partial_date
+from rfl_match.dates import parse_age, parse_partial_dates
 
 ID_FIELD = "record_id"
 NAME_FIELDS = ("full_name", "given_name", "family_name", "alternate_names")
@@ -197,23 +198,31 @@ def validate_records(
     no_name = (out[present_names] == "").all(axis=1).to_numpy()
     for row in no_name.nonzero()[0]:
         problems.append(Problem(int(row) + 1, None, "no name in any name column; kept"))
-    _clean_column(out, "date_of_birth", _check_date, problems)
-    _clean_column(out, "source_date", _check_full_date, problems)
-    _clean_column(out, "age", _check_age, problems)
-    _clean_column(out, "sex", _check_sex, problems)
+    _clean_column(out, "date_of_birth", _check_dates, problems)
+    _clean_column(out, "source_date", _check_full_dates, problems)
+    _clean_column(out, "age", _each(_check_age), problems)
+    _clean_column(out, "sex", _each(_check_sex), problems)
     out = out.reset_index(drop=True)
     out.attrs["problems"] = problems
     return out
 
 
-def _check_date(value: str) -> str | None:
-    parsed = parse_partial_date(value)
-    return None if parsed is None else parsed.iso
+# A check takes the distinct values of a column and gives each one's clean form (None:
+# malformed), so that dates are parsed all at once.
+Check = Callable[[list[str]], list[str | None]]
 
 
-def _check_full_date(value: str) -> str | None:
-    parsed = parse_partial_date(value)
-    return None if parsed is None or parsed.precision != "day" else parsed.iso
+def _each(check: Callable[[str], str | None]) -> Check:
+    return lambda values: [check(value) for value in values]
+
+
+def _check_dates(values: list[str]) -> list[str | None]:
+    return parse_partial_dates(values).iso()
+
+
+def _check_full_dates(values: list[str]) -> list[str | None]:
+    dates = parse_partial_dates(values)
+    return [None if d == 0 else iso for iso, d in zip(dates.iso(), dates.day.tolist(), strict=True)]
 
 
 def _check_age(value: str) -> str | None:
@@ -239,19 +248,24 @@ _MESSAGES = {
 }
 
 
-def _clean_column(out: pd.DataFrame, column: str, check: Any, problems: list[Problem]) -> None:
+def _clean_column(out: pd.DataFrame, column: str, check: Check, problems: list[Problem]) -> None:
     if column not in out.columns:
         return
     values = out[column]
-    results = {value: check(value) for value in pd.unique(values[values != ""])}
+    distinct = list(pd.unique(values[values != ""]))
+    results = dict(zip(distinct, check(distinct), strict=True))
     if not results:
         return
     bad = [v for v, r in results.items() if r is None]
-    if bad:
-        for row in values.isin(bad).to_numpy().nonzero()[0]:
-            problems.append(
-                Problem(int(row) + 1, column, _MESSAGES[column], _short(str(values.iat[int(row)])))
-            )
+    blanked = values.isin(bad).to_numpy()
+    for row in blanked.nonzero()[0]:
+        problems.append(
+            Problem(int(row) + 1, column, _MESSAGES[column], _short(str(values.iat[int(row)])))
+        )
+    if all(r is None or r == v for v, r in results.items()):
+        # the values are written clean already (dates most often): only blank the bad ones
+        out[column] = values.mask(blanked, "")
+        return
     lookup = {v: ("" if r is None else r) for v, r in results.items()}
     lookup[""] = ""
     out[column] = values.map(lookup)

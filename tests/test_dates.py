@@ -6,10 +6,16 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rfl_match.dates import MISSING, birth_intervals, parse_age, parse_partial_date
+from rfl_match.dates import (
+    MISSING,
+    birth_intervals,
+    parse_age,
+    parse_partial_date,
+    parse_partial_dates,
+)
 
 
 def day(text: str) -> int:
@@ -78,3 +84,26 @@ def test_interval_contains_the_date(value: date) -> None:
     assert parsed is not None
     lo, hi = parsed.interval()
     assert lo <= day(value.isoformat()) <= hi
+
+
+ISO_LIKE = st.builds(
+    lambda y, m, d, parts: "-".join([f"{y:04d}", f"{m:02d}", f"{d:02d}"][:parts]),
+    st.one_of(st.sampled_from([1849, 1850, 2000, 2024, 2100, 2101]), st.integers(1000, 2999)),
+    st.one_of(st.sampled_from([0, 1, 2, 7, 12, 13]), st.integers(0, 99)),
+    st.one_of(st.sampled_from([0, 1, 15, 28, 29, 30, 31, 32]), st.integers(0, 99)),
+    st.integers(1, 3),
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(ISO_LIKE, st.text(alphabet="0123456789-/. ٢x", max_size=11))))
+def test_many_dates_parse_as_each_alone(texts: list[str]) -> None:
+    dates = parse_partial_dates(texts)
+    lo, hi = dates.interval()
+    for k, (text, iso) in enumerate(zip(texts, dates.iso(), strict=True)):
+        parsed = parse_partial_date(text)
+        if parsed is None:
+            assert (iso, dates.year[k], lo[k], hi[k]) == (None, 0, MISSING, MISSING)
+        else:
+            assert (iso, (lo[k], hi[k])) == (parsed.iso, parsed.interval())
+            assert dates.day[k] == (parsed.day or 0)

@@ -83,6 +83,12 @@ def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> N
 @example(["Ali al-Hassan", "ALI AL-HASSAN", "Dr. Ali", ""], ["Ali  Hassan", None, "ali"], None)
 @example(["Omar Ali Saleh Karim Nasser", "Abd al-Rahman Omar Ali Saleh"], ["Ali Omar"], None)
 @example(["ကမာလ်ဟူစိန်", "Aung San Suu Kyi", "a b c d e f"], ["محمد بن عبد الله"], "burmese")
+# articles read piece by piece, or not: at the end, before digits, a title, another article
+@example(["Ali Al", "Al 12 Halabi", "Al Al-Halabi", "al-Dr Ali", "Ал Иван"], ["El Sayed"], None)
+@example(["al-12 x", "Ali al-", "Sheikh al-Ali", "al-Sheikh Ali", "ال حسن علي"], ["Al"], "arabic")
+# a leading title read piece by piece, or not: alone, twice, late, out of its culture
+@example(["Ato Yonas", "W/ro Selam Henok", "Haji Sheikh Ali", "Ali Haji Omar", "Dr"], ["Ato"], None)
+@example(["Ato Yonas", "W/ro Selam", "Haji", "Haji al-Ali", "U Maung Ali"], ["Dr 12"], "amharic")
 def test_prepared_name_codes_equal_each_form_coded(
     left: list[str | None], right: list[str | None], culture: str | None
 ) -> None:

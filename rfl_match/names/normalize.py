@@ -25,6 +25,8 @@ from rfl_match.names.parts import (
     _is_tribal,
     assign_roles,
     culture_info,
+    is_particle,
+    is_strong_article,
     join_parts,
     simple_roles,
     take_titles,
@@ -444,6 +446,73 @@ def piece_parts(piece: str, culture: Culture) -> tuple[NamePart, ...] | None:
     if parts is _UNSEEN:
         parts = _piece_entries(piece, culture.cyrillic, culture.family == "somali", known)
     return parts
+
+
+class PieceParts(NamedTuple):
+    """The parts of one whitespace-separated piece of raw text, as a name's parts."""
+
+    parts: tuple[NamePart, ...]
+    opens: bool  # the piece's first word is a part (not an article, not digits)
+    open_end: bool  # the piece ends with an article: it reads so only before a piece that opens
+    title: bool = False  # a title (no parts): it reads so only first, before a piece that opens
+
+
+def piece_reading(piece: str, culture: Culture) -> PieceParts | None:
+    """:func:`piece_parts`, or else the parts of a piece with strong articles (al-Halabi,
+    the "El" of "El Sayed") that the full pipeline drops; None when the piece needs it.
+
+    A name is its pieces' parts run together when no piece gives None, the parts are not
+    empty, each piece with an ``open_end`` is followed by one that ``opens``, and a
+    ``title`` piece comes first, before one that opens: the full pipeline takes that title
+    alone from such a name and only drops its articles (each before a word of the fast
+    path), then reads every other word as the fast path does.
+    """
+    parts = piece_parts(piece, culture)
+    if parts is not None:
+        return PieceParts(parts, bool(parts), False)
+    if culture.family == "burmese":
+        return None
+    if _is_title_piece(piece, culture):
+        return PieceParts((), False, False, title=True)
+    return _article_piece(piece, culture.cyrillic, culture.family == "somali")
+
+
+# A word that is neither a title nor a particle, as the word after a leading title is
+_PLAIN_WORD = Word(native="", latin="", script="Latin")
+
+
+def _is_title_piece(piece: str, culture: Culture) -> bool:
+    """Whether :func:`take_titles` takes the whole piece (one or two words, no particle, no
+    Burmese) from the start of a name whose next word is a plain part."""
+    words = _words(clean_text(piece), culture.cyrillic)
+    if not 0 < len(words) <= 2 or any(w.script == "Myanmar" or is_particle(w) for w in words):
+        return False
+    rest, _ = take_titles([*words, _PLAIN_WORD], culture.family)
+    return len(rest) == 1
+
+
+def _article_piece(piece: str, language: str | None, somali: bool) -> PieceParts | None:
+    out: list[NamePart] = []
+    opens = False
+    after_article = False
+    for k, raw in enumerate(clean_text(piece).split()):
+        parts = _entries(raw, language, somali)
+        if parts is None:
+            if after_article or not _is_strong_article(raw, language):
+                return None
+            after_article = True
+            continue
+        if after_article and not parts:
+            return None  # only a word may follow an article ("al 12 x" is read whole)
+        opens = opens or (k == 0 and bool(parts))
+        after_article = False
+        out.extend(parts)
+    return PieceParts(tuple(out), opens, after_article)
+
+
+def _is_strong_article(raw: str, language: str | None) -> bool:
+    parts = _word_parts(raw, language)
+    return len(parts) == 1 and is_strong_article(Word(*parts[0]))
 
 
 def _normalize(text: str, culture: Culture) -> NameForm:

@@ -76,9 +76,25 @@ def _kind(word: Word) -> str | None:
     return particles.get(word.native) or particles.get(word.latin)
 
 
+def is_particle(word: Word) -> bool:
+    """Whether :func:`join_parts` reads the word as a particle of any kind."""
+    return _kind(word) is not None
+
+
+def _article_form(word: Word) -> str:
+    return word.native if word.native in _particles() else word.latin
+
+
+def is_strong_article(word: Word) -> bool:
+    """al, el, ال (as written or as read): an article before any next part, as
+    :func:`join_parts` reads it (the others count only before a matching sun letter)."""
+    form = _article_form(word)
+    return form in _STRONG_ARTICLES and _particles().get(form) == "article"
+
+
 def _is_article(words: list[Word], i: int) -> bool:
     w = words[i]
-    form = w.native if w.native in _particles() else w.latin
+    form = _article_form(w)
     if _particles().get(form) != "article" or i + 1 >= len(words):
         return False
     if form in _STRONG_ARTICLES:
