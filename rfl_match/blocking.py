@@ -517,10 +517,11 @@ def block(
             ids = kernels.merge_unique(ids, extra)
             still_over = len(still)
         seen = kernels.merge_unique(seen, ids)
+        rule_stats = RuleStats(name, pairs=len(ids))
+        del ids  # before the budget: the union's thinning is the peak of memory
         if budget and len(seen) > floor:
             seen = budget(seen)
             floor = max(PRUNE_AT, 2 * len(seen))
-        rule_stats = RuleStats(name, pairs=len(ids))
         if len(blocks.keys):
             top = np.argsort(-blocks.sizes, kind="stable")[:5]
             rule_stats.largest_blocks = [
@@ -540,7 +541,8 @@ def block(
             )
         stats.append(rule_stats)
     if budget:
-        seen = budget(seen)
+        if seen is not memo.ids:  # else the last thinning left it, and thinning again keeps all
+            seen = budget(seen)
         stats.append(RuleStats(f"best {per_record} per record", pairs=len(seen)))
     return CandidatePairs(seen, n_right, stats)
 
@@ -588,18 +590,17 @@ def _best_scored(
         return Scored(ids, np.zeros(len(ids), dtype=np.int16))
     n_left, n_right = data.sizes
     sides = [_affinity_inputs(data, side) for side in (0, 1)]
-    if known is not None and len(known.ids):
-        score, found = kernels.recall_scores(known.ids, known.score, ids)
-        todo = ~found
-        del found
-        score[todo] = kernels.affinity(
-            sides[0], sides[1], ids[todo], n_right, missing=MISSING, year=YEAR, workers=workers
-        )
-        del todo
-    else:
-        score = kernels.affinity(
-            sides[0], sides[1], ids, n_right, missing=MISSING, year=YEAR, workers=workers
-        )
+    recalled = (known.ids, known.score) if known is not None and len(known.ids) else None
+    score = kernels.affinity(
+        sides[0],
+        sides[1],
+        ids,
+        n_right,
+        missing=MISSING,
+        year=YEAR,
+        workers=workers,
+        known=recalled,
+    )
     rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
     rank = rank_left if dedupe else np.concatenate([rank_left, rank_right])
     keep = kernels.top_per_record(

@@ -252,19 +252,13 @@ def _interval_levels(
 def _merge_unique(
     a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
 ) -> int:
+    # Without data-dependent branches: which side is smaller is a coin toss per step.
     i = j = n = 0
     while i < len(a) and j < len(b):
         x, y = a[i], b[j]
-        if x < y:
-            out[n] = x
-            i += 1
-        elif y < x:
-            out[n] = y
-            j += 1
-        else:
-            out[n] = x
-            i += 1
-            j += 1
+        out[n] = min(x, y)
+        i += x <= y
+        j += y <= x
         n += 1
     while i < len(a):
         out[n] = a[i]
@@ -292,6 +286,7 @@ def merge_unique(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDAr
 _PART_SAME, _PART_SOUNDS = 6, 3
 _BIRTH_EXACT, _BIRTH_OVERLAP, _BIRTH_YEAR, _BIRTH_TWO, _BIRTH_FAR = 26, 10, 6, 2, -10
 _SEX_DIFFERENT = -20
+_UNSCORED = -32768  # no score yet (scores lie in [-256, 256))
 
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -331,7 +326,7 @@ def _part_points(a: IntArray, x: int, b: IntArray, y: int, width: int) -> int:
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _affinity(
     a: IntArray, b: IntArray, ids: npt.NDArray[np.int64], n_right: int, missing: int, year: int,
-    out: npt.NDArray[np.int16],
+    only_unscored: bool, out: npt.NDArray[np.int16],
 ) -> None:  # fmt: skip
     # Each row: the packed parts, then birth lo, hi, exact and sex (see _affinity_rows).
     width = (a.shape[1] - 4) // 3
@@ -339,6 +334,8 @@ def _affinity(
     for k in prange(len(ids)):
         if k + _AHEAD < len(ids):
             _prefetch(b, ids[k + _AHEAD] % n_right)
+        if only_unscored and out[k] != _UNSCORED:
+            continue
         x = ids[k] // n_right
         y = ids[k] - x * n_right
         score = _part_points(a, x, b, y, width)
@@ -403,13 +400,14 @@ def _kth(keys: npt.NDArray[np.int64], k: int) -> int:
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _by_bucket(
     ids: npt.NDArray[np.int64], n_right: int, score: npt.NDArray[np.int16],
-    rank: npt.NDArray[np.int64], shift: int, chunks: int,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:  # fmt: skip
-    """Each pair's preference key for its right row (``key << _BUCKET_BITS | the row's
-    low bits``), grouped by bucket of right rows (``starts``). Ascending ids scatter a
-    right row's pairs; a counting sort to each row's place would write to a random place
-    per pair, one to a few hundred buckets writes to places that stay in cache. Runs in
-    ``chunks`` ranges of pairs that count and place in parallel."""
+    rank: npt.NDArray[np.int64], shift: int, chunks: int, entries: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:  # fmt: skip
+    """Into ``entries``: each pair's preference key for its right row, as ``key <<
+    _BUCKET_BITS | the row's low bits``, grouped by bucket of right rows; returns where
+    each bucket starts. Ascending ids scatter a right row's pairs; a counting sort to
+    each row's place would write to a random place per pair, one to a few hundred
+    buckets writes to places that stay in cache. Runs in ``chunks`` ranges of pairs that
+    count and place in parallel."""
     n = len(ids)
     n_buckets = (n_right >> _BUCKET_BITS) + 1
     step = (n + chunks - 1) // chunks
@@ -426,7 +424,6 @@ def _by_bucket(
             fill[c, b] = total
             total += count
     starts[n_buckets] = total
-    entries = np.empty(n, dtype=np.int64)
     low = (1 << _BUCKET_BITS) - 1
     for c in prange(chunks):
         mine = fill[c]
@@ -436,7 +433,7 @@ def _by_bucket(
             key = _preference(score[p], rank[x], shift)
             entries[mine[y >> _BUCKET_BITS]] = (key << _BUCKET_BITS) | (y & low)
             mine[y >> _BUCKET_BITS] += 1
-    return starts, entries
+    return starts
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -533,6 +530,7 @@ def affinity(
     missing: int,
     year: int,
     workers: int = 1,
+    known: tuple[npt.NDArray[np.int64], npt.NDArray[np.int16]] | None = None,
 ) -> npt.NDArray[np.int16]:
     """A cheap score per pair id (``left * n_right + right``), to rank a record's
     candidates: 6 points for each name part of either record that the other has (same
@@ -542,12 +540,41 @@ def affinity(
     per part ranked true pairs higher than weights by name rarity did.)
 
     ``a``, ``b``: per side (packed parts ``(n, 3 * MAX_CHAIN)``, birth lo, hi, exact, sex
-    codes with -1 unknown).
+    codes with -1 unknown). ``known``: ascending pair ids and their scores, read instead of
+    computed (a pair's score depends on the pair alone: the pairs kept by one thinning
+    need not be scored again by the next).
     """
-    return _run(
-        _affinity, len(ids), np.int16, workers, _affinity_rows(a), _affinity_rows(b),
-        np.ascontiguousarray(ids, dtype=np.int64), n_right, missing, year,
-    )  # fmt: skip
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    score = np.empty(len(ids), dtype=np.int16)
+    if known is not None:
+        known_ids, known_score = known
+        _recall(
+            np.ascontiguousarray(known_ids, dtype=np.int64),
+            np.ascontiguousarray(known_score, dtype=np.int16),
+            ids,
+            score,
+        )
+    if len(ids):
+        with _Threads(workers):
+            _affinity(
+                _affinity_rows(a), _affinity_rows(b), ids, n_right, missing, year,
+                known is not None, score,
+            )  # fmt: skip
+    return score
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _recall(
+    known: npt.NDArray[np.int64], known_score: npt.NDArray[np.int16],
+    ids: npt.NDArray[np.int64], score: npt.NDArray[np.int16],
+) -> None:  # fmt: skip
+    """Scores of the ``ids`` found among ``known`` (both ascending), ``_UNSCORED`` for
+    the others (one linear pass)."""
+    i = 0
+    for k in range(len(ids)):
+        while i < len(known) and known[i] < ids[k]:
+            i += 1
+        score[k] = known_score[i] if i < len(known) and known[i] == ids[k] else _UNSCORED
 
 
 def top_per_record(
@@ -581,7 +608,10 @@ def top_per_record(
     limit = np.empty(len(rank), dtype=np.int64)
     threads = _Threads(workers)
     with threads:
-        starts, entries = _by_bucket(ids, n_right, score, rank, shift, min(threads.wanted, 8))
+        # numpy's memory, not numba's: numpy asks the kernel for large pages, which a
+        # large array's first writes fault in several times faster.
+        entries = np.empty(len(ids), dtype=np.int64)
+        starts = _by_bucket(ids, n_right, score, rank, shift, min(threads.wanted, 8), entries)
         _right_limits(
             ids, n_right, right_offset, left_off, starts, entries, score, rank, shift, k, limit
         )
@@ -847,26 +877,18 @@ def _block_pair_ids(
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _distinct_merge(
-    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
-) -> int:
-    """The distinct values of two ascending arrays (repeats allowed in each), ascending,
-    ``_NO_PAIR`` left out."""
-    i = j = n = 0
-    last = _NO_PAIR
-    while i < len(a) or j < len(b):
-        if j >= len(b) or (i < len(a) and a[i] <= b[j]):
-            x = a[i]
-            i += 1
-        else:
-            x = b[j]
-            j += 1
+def _compact(values: npt.NDArray[np.int64]) -> int:
+    """In place: the distinct values of an ascending array, ``_NO_PAIR`` left out, moved
+    to its front. Returns their count."""
+    if not len(values) or values[0] == _NO_PAIR:
+        return 0
+    n = 1
+    for k in range(1, len(values)):
+        x = values[k]
         if x == _NO_PAIR:
             break
-        if n == 0 or x != last:
-            out[n] = x
-            last = x
-            n += 1
+        values[n] = x  # kept only if new: no branch on a coin toss
+        n += x != values[n - 1]
     return n
 
 
@@ -1039,40 +1061,9 @@ def _sorted_distinct(out: npt.NDArray[np.int64], workers: int) -> npt.NDArray[np
     else:
         out[:half].sort()
         out[half:].sort()
-    ids = np.empty(total, dtype=np.int64)
-    n = _distinct_merge(out[:half], out[half:], ids)
-    return ids[:n].copy() if n < total // 2 else ids[:n]
-
-
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _recall(
-    known: npt.NDArray[np.int64], known_score: npt.NDArray[np.int16],
-    ids: npt.NDArray[np.int64], score: npt.NDArray[np.int16], found: npt.NDArray[np.bool_],
-) -> None:  # fmt: skip
-    i = 0
-    for k in range(len(ids)):
-        while i < len(known) and known[i] < ids[k]:
-            i += 1
-        if i < len(known) and known[i] == ids[k]:
-            score[k] = known_score[i]
-            found[k] = True
-        else:
-            found[k] = False
-
-
-def recall_scores(
-    known: npt.NDArray[np.int64], known_score: npt.NDArray[np.int16], ids: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_]]:
-    """Scores of the ``ids`` found among ``known`` (both ascending), and which were found
-    (one linear pass): a pair's score depends on the pair alone, so pairs kept by one
-    thinning need not be scored again by the next."""
-    score = np.empty(len(ids), dtype=np.int16)
-    found = np.empty(len(ids), dtype=np.bool_)
-    _recall(
-        np.ascontiguousarray(known, dtype=np.int64),
-        np.ascontiguousarray(known_score, dtype=np.int16),
-        np.ascontiguousarray(ids, dtype=np.int64),
-        score,
-        found,
-    )
-    return score, found
+    # Each half's distinct values first, in place: the merge's output is then no longer
+    # than they are, where the sorted values repeat several times over.
+    first, second = _compact(out[:half]), _compact(out[half:])
+    ids = np.empty(first + second, dtype=np.int64)
+    n = _merge_unique(out[:first], out[half : half + second], ids)
+    return ids[:n].copy() if n < len(ids) // 2 else ids[:n]
