@@ -991,10 +991,12 @@ def _nearest_ids(
         order = np.argsort(keys)  # distinct keys: any sort gives the one order
         lefts = np.empty(nl, dtype=np.int64)
         rights = np.empty(nr, dtype=np.int64)
+        rights_before = np.empty(nl, dtype=np.int64)  # per left: where its window centres
         seen_l = seen_r = 0
         for t in order:
             if t < nl:
                 lefts[seen_l] = lrows[ls[block] + t]
+                rights_before[seen_l] = seen_r
                 seen_l += 1
             else:
                 rights[seen_r] = rrows[rs[block] + t - nl]
@@ -1013,6 +1015,9 @@ def _nearest_ids(
             else:
                 y = rights[seen_r]
                 for u in range(max(seen_l - window, 0), min(seen_l + window, nl)):
+                    centre = rights_before[u]
+                    if centre - window <= seen_r < centre + window:
+                        continue  # y is in left u's window: they have met
                     x = lefts[u]
                     out[at] = x * n_right + y if not dedupe or x < y else _NO_PAIR
                     at += 1
