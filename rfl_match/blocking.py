@@ -97,20 +97,10 @@ def _column(values: npt.NDArray[np.int32]) -> KeyValues:
 def _pairs_of(matrix: npt.NDArray[np.integer[Any]]) -> KeyValues:
     """Unordered pairs of a record's name-part keys: two shared parts, in any order.
     Column c holds part ``c % MAX_CHAIN``; two keys of one part never make a pair."""
-    width = _WIDTH
-    part = np.arange(matrix.shape[1]) % MAX_CHAIN
-    rows_out, codes_out = [], []
-    for a in range(matrix.shape[1]):
-        for b in range(a + 1, matrix.shape[1]):
-            if part[a] == part[b]:
-                continue
-            x = matrix[:, a].astype(np.int64)
-            y = matrix[:, b].astype(np.int64)
-            ok = (x >= 0) & (y >= 0) & (x != y)
-            lo, hi = np.minimum(x[ok], y[ok]), np.maximum(x[ok], y[ok])
-            rows_out.append(np.nonzero(ok)[0].astype(np.int64))
-            codes_out.append(lo * width + hi)
-    return KeyValues(np.concatenate(rows_out), np.concatenate(codes_out))
+    rows, codes = kernels.key_pairs(
+        np.ascontiguousarray(matrix, dtype=np.int64), MAX_CHAIN, int(_WIDTH)
+    )
+    return KeyValues(rows, codes)
 
 
 def _family_values(data: PreparedPair, side: int) -> KeyValues:

@@ -920,6 +920,39 @@ def block_pair_ids(
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _key_pairs(
+    matrix: npt.NDArray[np.int64], chain: int, width: int,
+    rows: npt.NDArray[np.int64], codes: npt.NDArray[np.int64],
+) -> int:  # fmt: skip
+    n = 0
+    for a in range(matrix.shape[1]):
+        for b in range(a + 1, matrix.shape[1]):
+            if a % chain == b % chain:
+                continue
+            for r in range(matrix.shape[0]):
+                x, y = matrix[r, a], matrix[r, b]
+                if x >= 0 and y >= 0 and x != y:
+                    rows[n] = r
+                    codes[n] = min(x, y) * width + max(x, y)
+                    n += 1
+    return n
+
+
+def key_pairs(
+    matrix: npt.NDArray[np.int64], chain: int, width: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each row's unordered pairs of distinct keys from two columns of different parts
+    (column c holds part ``c % chain``), as rows and codes ``low * width + high``; by
+    column pair, then row."""
+    present = (matrix >= 0).sum(axis=1)
+    bound = int((present * (present - 1) // 2).sum())
+    rows = np.empty(bound, dtype=np.int64)
+    codes = np.empty(bound, dtype=np.int64)
+    n = _key_pairs(matrix, chain, width, rows, codes)
+    return rows[:n].copy(), codes[:n].copy()
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _combine(
     a_rows: npt.NDArray[np.int64], a_codes: npt.NDArray[np.int64],
     b_rows: npt.NDArray[np.int64], b_codes: npt.NDArray[np.int64],
