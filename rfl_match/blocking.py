@@ -97,20 +97,10 @@ def _column(values: npt.NDArray[np.int32]) -> KeyValues:
 def _pairs_of(matrix: npt.NDArray[np.integer[Any]]) -> KeyValues:
     """Unordered pairs of a record's name-part keys: two shared parts, in any order.
     Column c holds part ``c % MAX_CHAIN``; two keys of one part never make a pair."""
-    width = _WIDTH
-    part = np.arange(matrix.shape[1]) % MAX_CHAIN
-    rows_out, codes_out = [], []
-    for a in range(matrix.shape[1]):
-        for b in range(a + 1, matrix.shape[1]):
-            if part[a] == part[b]:
-                continue
-            x = matrix[:, a].astype(np.int64)
-            y = matrix[:, b].astype(np.int64)
-            ok = (x >= 0) & (y >= 0) & (x != y)
-            lo, hi = np.minimum(x[ok], y[ok]), np.maximum(x[ok], y[ok])
-            rows_out.append(np.nonzero(ok)[0].astype(np.int64))
-            codes_out.append(lo * width + hi)
-    return KeyValues(np.concatenate(rows_out), np.concatenate(codes_out))
+    rows, codes = kernels.key_pairs(
+        np.ascontiguousarray(matrix, dtype=np.int64), MAX_CHAIN, int(_WIDTH)
+    )
+    return KeyValues(rows, codes)
 
 
 def _family_values(data: PreparedPair, side: int) -> KeyValues:
@@ -211,13 +201,6 @@ def rule_values(data: PreparedPair, side: int, rule: Sequence[str]) -> KeyValues
     return values
 
 
-def _dedupe_rows(values: KeyValues) -> KeyValues:
-    """One entry per (row, key): a name with a repeated part meets once per block.
-    Sorted by key, then row."""
-    codes, rows, _, _, _ = kernels.group_rows(values.codes, values.rows)
-    return KeyValues(rows, codes)
-
-
 @dataclass
 class _Blocks:
     """The blocks two sides share: per block, its key, rows and size in pairs."""
@@ -230,6 +213,8 @@ class _Blocks:
     rs: Int64Array
     rc: Int64Array
     oversized: list[tuple[int, int]]
+    #: ``(keys, ls, lc, rs, rc)`` of the oversized blocks.
+    oversized_runs: tuple[Int64Array, ...]
 
     @property
     def sizes(self) -> Int64Array:
@@ -257,7 +242,20 @@ def _blocks(left: KeyValues, right: KeyValues, *, max_block: int) -> _Blocks:
     too_big = sizes > max_block
     oversized = [(int(k), int(n)) for k, n in zip(keys[too_big], sizes[too_big], strict=True)]
     keep = ~too_big
-    return _Blocks(keys[keep], lrows, rrows, ls[keep], lc[keep], rs[keep], rc[keep], oversized)
+    runs = (keys[too_big], ls[too_big], lc[too_big], rs[too_big], rc[too_big])
+    return _Blocks(
+        keys[keep], lrows, rrows, ls[keep], lc[keep], rs[keep], rc[keep], oversized, runs
+    )
+
+
+def _entries(
+    rows: Int64Array, keys: Int64Array, starts: Int64Array, counts: Int64Array
+) -> KeyValues:
+    """Blocks of grouped rows (``rows[starts[b]:starts[b] + counts[b]]`` for key ``keys[b]``)
+    as key values, sorted by key, then row (each row once per key)."""
+    firsts = np.cumsum(counts) - counts
+    index = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(starts - firsts, counts)
+    return KeyValues(rows[index], np.repeat(keys, counts))
 
 
 #: Drops candidate pairs (ascending ids in, a subset out): the candidate budget.
@@ -318,9 +316,7 @@ def pair_ids(lr: Int64Array, rr: Int64Array, n_right: int, dedupe: bool) -> Int6
 
 def _refine(
     data: PreparedPair,
-    left: KeyValues,
-    right: KeyValues,
-    oversized: list[tuple[int, int]],
+    blocks: _Blocks,
     max_block: int,
     window: int,
     dedupe: bool,
@@ -333,9 +329,10 @@ def _refine(
 
     Returns the extra pair ids and the band sub-blocks that were still too large.
     """
-    big = np.array([k for k, _ in oversized], dtype=np.int64)
-    left = _dedupe_rows(_select_codes(left, big))
-    right = _dedupe_rows(_select_codes(right, big))
+    # The oversized blocks' entries, from the join's grouping (each row once per key).
+    keys, ls, lc, rs, rc = blocks.oversized_runs
+    left = _entries(blocks.lrows, keys, ls, lc)
+    right = _entries(blocks.rrows, keys, rs, rc)
     sub_left = combine(left, key_values(data, 0, "birth_band"))
     sub_right = combine(right, key_values(data, 1, "birth_band"))
     n_right = data.sizes[1]
@@ -351,11 +348,6 @@ def _refine(
     near = nearest_in_blocks(data, left, right, window=window, dedupe=dedupe, workers=workers)
     ids = kernels.merge_unique(ids, near)
     return ids, sub.oversized
-
-
-def _select_codes(values: KeyValues, codes: Int64Array) -> KeyValues:
-    keep = np.isin(values.codes, codes)
-    return KeyValues(values.rows[keep], values.codes[keep])
 
 
 def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int64Array]:
@@ -422,7 +414,7 @@ def nearest_in_blocks(
     records of the other side just before and just after it, in two orders: by name
     text and by birth date (ties by side, then record id). Linear in the block's size,
     where a full join is quadratic. ``left`` and ``right`` are sorted by code (as
-    :func:`_dedupe_rows` leaves them). Returns the distinct pair ids, ascending."""
+    :func:`_entries` leaves them). Returns the distinct pair ids, ascending."""
     ids = np.zeros(0, dtype=np.int64)
     if window <= 0 or not len(left.rows) or not len(right.rows):
         return ids
@@ -508,19 +500,19 @@ def block(
             prune=budget,
             workers=workers,
         )
+        del left, right  # the refinement reads the oversized blocks' rows from `blocks`
         oversized = blocks.oversized
         still_over = 0
         if oversized:
-            extra, still = _refine(
-                data, left, right, oversized, max_block, window, dedupe, budget, workers
-            )
+            extra, still = _refine(data, blocks, max_block, window, dedupe, budget, workers)
             ids = kernels.merge_unique(ids, extra)
             still_over = len(still)
         seen = kernels.merge_unique(seen, ids)
+        rule_stats = RuleStats(name, pairs=len(ids))
+        del ids  # before the budget: the union's thinning is the peak of memory
         if budget and len(seen) > floor:
             seen = budget(seen)
             floor = max(PRUNE_AT, 2 * len(seen))
-        rule_stats = RuleStats(name, pairs=len(ids))
         if len(blocks.keys):
             top = np.argsort(-blocks.sizes, kind="stable")[:5]
             rule_stats.largest_blocks = [
@@ -540,7 +532,8 @@ def block(
             )
         stats.append(rule_stats)
     if budget:
-        seen = budget(seen)
+        if seen is not memo.ids:  # else the last thinning left it, and thinning again keeps all
+            seen = budget(seen)
         stats.append(RuleStats(f"best {per_record} per record", pairs=len(seen)))
     return CandidatePairs(seen, n_right, stats)
 
@@ -588,18 +581,17 @@ def _best_scored(
         return Scored(ids, np.zeros(len(ids), dtype=np.int16))
     n_left, n_right = data.sizes
     sides = [_affinity_inputs(data, side) for side in (0, 1)]
-    if known is not None and len(known.ids):
-        score, found = kernels.recall_scores(known.ids, known.score, ids)
-        todo = ~found
-        del found
-        score[todo] = kernels.affinity(
-            sides[0], sides[1], ids[todo], n_right, missing=MISSING, year=YEAR, workers=workers
-        )
-        del todo
-    else:
-        score = kernels.affinity(
-            sides[0], sides[1], ids, n_right, missing=MISSING, year=YEAR, workers=workers
-        )
+    recalled = (known.ids, known.score) if known is not None and len(known.ids) else None
+    score = kernels.affinity(
+        sides[0],
+        sides[1],
+        ids,
+        n_right,
+        missing=MISSING,
+        year=YEAR,
+        workers=workers,
+        known=recalled,
+    )
     rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
     rank = rank_left if dedupe else np.concatenate([rank_left, rank_right])
     keep = kernels.top_per_record(
