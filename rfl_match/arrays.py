@@ -70,7 +70,7 @@ class RowTally:
         self.low = [int(x) for x in low]
         self.spans = [int(b) - a + 1 for a, b in zip(self.low, high, strict=True)]
         fits = float(np.prod(np.asarray(self.spans, dtype=np.float64))) < 2.0**62
-        self.codes = CodeTally() if fits else None
+        self.tally = CodeTally() if fits else None
         self.parts: list[tuple[npt.NDArray[np.int64], npt.NDArray[Any]]] = []
 
     def add(
@@ -80,7 +80,7 @@ class RowTally:
     ) -> None:
         """Count the rows ``columns`` make (one array per column, each value in range), or
         sum their ``weights`` (then give weights on every call)."""
-        if self.codes is None:
+        if self.tally is None:
             distinct, inverse = distinct_rows(np.stack(columns, axis=1).astype(np.int64))
             counts = np.bincount(inverse, weights=weights, minlength=len(distinct))
             self.parts.append((distinct, counts))
@@ -90,13 +90,13 @@ class RowTally:
             code *= span
             code += column
             code -= low
-        self.codes.add(code, weights)
+        self.tally.add(code, weights)
 
     def ranked(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
         """The distinct rows, ascending, and how many times each was added (int64), or
         their summed weights (float64)."""
-        if self.codes is not None:
-            codes, counts, _ = self.codes.ranked()
+        if self.tally is not None:
+            codes, counts, _ = self.tally.ranked()
             rows = np.empty((len(codes), len(self.spans)), dtype=np.int64)
             for c in reversed(range(len(self.spans))):
                 codes, digit = np.divmod(codes, self.spans[c])

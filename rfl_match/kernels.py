@@ -1,6 +1,7 @@
-"""Compiled per-pair kernels for the comparisons' hot loops, and for blocking: grouping
-key values, joining blocks into pair ids, nearest records in oversized blocks, and the
-candidate budget (numba).
+"""Compiled kernels (numba): the comparisons' per-pair loops; blocking (grouping key
+values, joining blocks into pair ids, nearest records in oversized blocks, the candidate
+budget); numbering distinct codes (a dense table for code pairs, a hash tally for level
+patterns and rows); and the sums of each EM iteration.
 
 A name comparison asks, for each candidate pair, questions over the two names' parts: is
 part i of one the same name as part j of the other, or does it sound alike? Written with
@@ -15,8 +16,9 @@ Each kernel reads the per-record arrays of both sides directly, indexed by the p
 skeleton key and phonetic key of each name part. "Same" means the same variant class;
 "sounds alike" means the same class, skeleton or phonetic key.
 
-The reference definitions these kernels implement are the plain-Python functions in
-``tests/test_kernels.py``; Hypothesis checks one against the other on random codes.
+The comparison and budget kernels implement plain-Python reference definitions in
+``tests/test_kernels.py``, and the tallies and sums equal the numpy they replace; Hypothesis
+checks each against its reference on random input.
 """
 
 from __future__ import annotations
@@ -442,7 +444,8 @@ def _left_limits(
     left_off: npt.NDArray[np.int64], score: npt.NDArray[np.int16],
     rank: npt.NDArray[np.int64], shift: int, k: int, limit: npt.NDArray[np.int64],
 ) -> None:  # fmt: skip
-    """:func:`_limits` of the left rows of two lists: their pairs lie together in ids."""
+    """Each left row's limit, the :func:`_kth` of its pairs' :func:`_preference` keys (its
+    rows of two lists: their pairs lie together in ids)."""
     n_left = len(left_off) - 1
     parts = 256
     step = (n_left + parts - 1) // parts
@@ -469,7 +472,8 @@ def _right_limits(
     entries: npt.NDArray[np.int64], score: npt.NDArray[np.int16],
     rank: npt.NDArray[np.int64], shift: int, k: int, limit: npt.NDArray[np.int64],
 ) -> None:  # fmt: skip
-    """:func:`_limits` of the right rows, a bucket at a time (see :func:`_by_bucket`):
+    """Each right row's limit, as :func:`_left_limits`, a bucket at a time (see
+    :func:`_by_bucket`):
     its pairs sorted by row; when both sides are one list (``right_offset`` 0), with each
     record's pairs as a left row."""
     width = 1 << _BUCKET_BITS
@@ -727,10 +731,10 @@ def distinct_code_pairs(
     """The distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1),
     numbered in order of first appearance: each pair's number, and the position of each
     number's first pair. None when the codes are too many for a dense table
-    (:data:`DENSE_PAIRS`)."""
+    (:data:`DENSE_PAIRS`), or the table would dwarf the pairs (a handful of them)."""
     width = int(b.max(initial=-1)) + 2
     slots = (int(a.max(initial=-1)) + 2) * width
-    if slots > DENSE_PAIRS:
+    if slots > min(DENSE_PAIRS, 16 * len(li) + 4096):
         return None
     table = np.full(slots, -1, dtype=np.int32)
     inverse = np.empty(len(li), dtype=np.int32)
@@ -1214,8 +1218,10 @@ class CodeTally:
     def add(
         self, codes: npt.NDArray[np.int64], weights: npt.NDArray[np.float64] | None = None
     ) -> npt.NDArray[np.int64]:
-        """Count ``codes`` (and sum their ``weights``, if given); returns each code's id,
-        the order in which the distinct codes were first seen."""
+        """Count ``codes`` (and sum their ``weights``, if given: on every call or none);
+        returns each code's id, the order in which the distinct codes were first seen."""
+        if self.n and (weights is None) != (self.weights is None):
+            raise ValueError("CodeTally.add: give weights on every call or on none")
         codes = np.ascontiguousarray(codes, dtype=np.int64)
         ids = np.empty(len(codes), dtype=np.int64)
         at = 0
@@ -1267,8 +1273,7 @@ def tally(
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _joint_counts(
-    levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], width: int,
-    out: npt.NDArray[np.float64],
+    levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], out: npt.NDArray[np.float64],
 ) -> None:  # fmt: skip
     n_comp = levels.shape[1]
     for k in range(levels.shape[0]):
@@ -1290,7 +1295,6 @@ def joint_counts(
     _joint_counts(
         np.ascontiguousarray(levels, dtype=np.int8),
         np.ascontiguousarray(weights, dtype=np.float64),
-        width,
         out,
     )
     return out

@@ -71,18 +71,6 @@ def pattern_index(
     return decode_patterns(uniq, n_levels), counts, inverse.astype(np.int32)
 
 
-def merge_patterns(
-    parts: list[tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]], n_levels: tuple[int, ...]
-) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
-    """Sum pattern counts computed on separate chunks (the reduce of a map-reduce)."""
-    if not parts:
-        return np.zeros((0, len(n_levels)), dtype=np.int8), np.zeros(0, dtype=np.int64)
-    codes = np.concatenate([pattern_codes(p, n_levels) for p, _ in parts])
-    weights = np.concatenate([c for _, c in parts]).astype(np.float64)
-    uniq, counts, _ = tally(codes, weights)
-    return decode_patterns(uniq, n_levels), counts.astype(np.int64)
-
-
 def level_shares(
     levels: npt.NDArray[np.int8], n_levels: int, weights: npt.NDArray[np.float64] | None = None
 ) -> FloatArray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -323,6 +324,31 @@ def test_top_per_record_equals_reference(data: st.DataObject, dedupe: bool, k: i
     assert got.tolist() == want
 
 
+@pytest.mark.parametrize("n_right", [511, 512, 513, 1100])
+@pytest.mark.parametrize("dedupe", [False, True])
+def test_top_per_record_across_buckets(n_right: int, dedupe: bool) -> None:
+    # Right rows are gathered 512 at a time, on several threads; scores past the +-256
+    # the preference key holds are clamped, and ties go to the other record's rank.
+    rng = np.random.default_rng(n_right)
+    n_left = n_right if dedupe else 300
+    x = rng.integers(0, n_left, 6_000)
+    y = rng.integers(0, n_right, 6_000)
+    if dedupe:
+        x, y = np.minimum(x, y), np.maximum(x, y)
+        keep = x < y
+        x, y = x[keep], y[keep]
+    ids = np.unique(x.astype(np.int64) * n_right + y)
+    score = rng.integers(-300, 300, len(ids)).astype(np.int16)
+    score[rng.random(len(ids)) < 0.5] = 7  # many ties
+    nodes = n_right if dedupe else n_left + n_right
+    rank = rng.permutation(nodes).astype(np.int64)
+    offset = 0 if dedupe else n_left
+    got = kernels.top_per_record(ids, n_right, score, rank, 3, right_offset=offset, workers=2)
+    clamped = np.clip(score, -256, 255).tolist()
+    want = top_reference(ids.tolist(), n_right, offset, clamped, rank.tolist(), 3)
+    assert got.tolist() == want
+
+
 # --- tallies and EM sums: equal to the numpy they replace ---------------------------------
 
 
@@ -361,7 +387,7 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     rows = data.draw(st.lists(st.lists(st.integers(-3, high), min_size=n_cols, max_size=n_cols)))
     table = np.array(rows, dtype=np.int64).reshape(-1, n_cols)
     found = RowTally([-3] * n_cols, [high] * n_cols)
-    assert (found.codes is None) == (wide and n_cols > 1)
+    assert (found.tally is None) == (wide and n_cols > 1)
     for part in np.array_split(table, data.draw(st.integers(1, 3))):
         if len(part):
             found.add([part[:, c] for c in range(n_cols)])
@@ -395,3 +421,14 @@ def test_em_sums_equal_numpy(data: st.DataObject) -> None:
             pair = levels[:, c].astype(np.intp) * width + levels[:, d]
             want = np.bincount(pair, weights=weights[0], minlength=width * width)
             assert np.array_equal(joint[c, d].ravel(), want)
+
+
+def test_code_tally_takes_weights_on_every_call_or_none() -> None:
+    found = kernels.CodeTally()
+    found.add(np.array([3, 1, 3]), np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(ValueError, match="every call or on none"):
+        found.add(np.array([1, 2]))
+    plain = kernels.CodeTally()
+    plain.add(np.array([3, 1]))
+    with pytest.raises(ValueError, match="every call or on none"):
+        plain.add(np.array([1]), np.array([1.0]))

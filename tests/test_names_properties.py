@@ -89,6 +89,11 @@ def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> N
 # a leading title read piece by piece, or not: alone, twice, late, out of its culture
 @example(["Ato Yonas", "W/ro Selam Henok", "Haji Sheikh Ali", "Ali Haji Omar", "Dr"], ["Ato"], None)
 @example(["Ato Yonas", "W/ro Selam", "Haji", "Haji al-Ali", "U Maung Ali"], ["Dr 12"], "amharic")
+# a two-word title written with a space, or opened by a one-word title
+@example(
+    ["W Ro Almaz", "W ro", "Ato W Ro Almaz", "W Selam"], ["ወ ሮ አልማዝ", "Ato W/ro Almaz"], "amharic"
+)
+@example(["W Ro Almaz", "Ato W Ro Almaz"], ["ወ ሮ አልማዝ"], None)
 def test_prepared_name_codes_equal_each_form_coded(
     left: list[str | None], right: list[str | None], culture: str | None
 ) -> None:

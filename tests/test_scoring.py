@@ -10,7 +10,6 @@ from rfl_match.scoring import (
     ScoringError,
     candidate_tf_map,
     expectation_maximisation,
-    merge_patterns,
     pattern_counts,
     probability,
     starting_m,
@@ -58,15 +57,6 @@ def test_em_recovers_m_and_u_together() -> None:
     assert result.prior == pytest.approx(0.3, abs=0.02)
     for got, want in zip(result.m + result.u, TRUE_M + TRUE_U, strict=True):
         assert np.abs(got - want).max() < 0.03
-
-
-def test_patterns_merge_like_one_pass() -> None:
-    levels = simulate(10_000, 0.1)
-    whole = pattern_counts(levels, (4, 3, 4))
-    parts = [pattern_counts(levels[:3000], (4, 3, 4)), pattern_counts(levels[3000:], (4, 3, 4))]
-    merged = merge_patterns(parts, (4, 3, 4))
-    assert np.array_equal(whole[0], merged[0]) and np.array_equal(whole[1], merged[1])
-    assert merged[1].sum() == 10_000
 
 
 def test_degenerate_inputs_have_clear_messages() -> None:

@@ -28,6 +28,7 @@ from rfl_match.names.parts import (
     is_particle,
     is_strong_article,
     join_parts,
+    opens_two_word_title,
     simple_roles,
     take_titles,
 )
@@ -487,6 +488,8 @@ def _is_title_piece(piece: str, culture: Culture) -> bool:
     words = _words(clean_text(piece), culture.cyrillic)
     if not 0 < len(words) <= 2 or any(w.script == "Myanmar" or is_particle(w) for w in words):
         return False
+    if opens_two_word_title(words[-1]):
+        return False  # with the real next word it may read as a two-word title
     rest, _ = take_titles([*words, _PLAIN_WORD], culture.family)
     return len(rest) == 1
 

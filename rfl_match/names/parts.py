@@ -110,6 +110,13 @@ def _is_title(word: Word, family: str | None) -> bool:
     return scope is not None and (scope == "*" or scope == family)
 
 
+def opens_two_word_title(word: Word) -> bool:
+    """Whether a word is the first of a two-word title (W of W/ro), in any culture."""
+    return any(
+        " " in title and title.split(" ", 1)[0] in (word.native, word.latin) for title in _titles()
+    )
+
+
 def _is_two_word_title(words: list[Word], i: int, family: str | None) -> bool:
     """A title written with a slash, cleaned to two words (W/ro: Woizero)."""
     if i + 2 >= len(words):
