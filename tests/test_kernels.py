@@ -432,3 +432,64 @@ def test_code_tally_takes_weights_on_every_call_or_none() -> None:
     plain.add(np.array([3, 1]))
     with pytest.raises(ValueError, match="every call or on none"):
         plain.add(np.array([1]), np.array([1.0]))
+
+
+def nearest_reference(
+    blocks: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]],
+    window: int,
+    n_right: int,
+    dedupe: bool,
+) -> list[int]:
+    """Each block's (key, row) entries per side: every entry meets the ``window`` entries
+    of the other side just before and just after it in key order."""
+    out = set()
+    for lefts, rights in blocks:
+        lefts, rights = sorted(lefts), sorted(rights)
+        for key, x in lefts:
+            before = sum(k < key for k, _ in rights)
+            for _, y in rights[max(before - window, 0) : before + window]:
+                out.add((x, y))
+        for key, y in rights:
+            before = sum(k < key for k, _ in lefts)
+            for _, x in lefts[max(before - window, 0) : before + window]:
+                out.add((x, y))
+    return sorted(x * n_right + y for x, y in out if not dedupe or x < y)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), st.integers(1, 3), st.booleans())
+def test_nearest_ids_equals_reference(data: st.DataObject, window: int, dedupe: bool) -> None:
+    n = 9
+    sizes = data.draw(st.lists(st.tuples(st.integers(1, 7), st.integers(1, 7)), max_size=4))
+    blocks, lrows, lkey, rrows, rkey = [], [], [], [], []
+    ls, lc, rs, rc = [], [], [], []
+    for nl, nr in sizes:
+        keys = data.draw(
+            st.lists(st.integers(0, 99), min_size=nl + nr, max_size=nl + nr, unique=True)
+        )
+        rows_l = data.draw(st.lists(st.integers(0, n - 1), min_size=nl, max_size=nl, unique=True))
+        rows_r = data.draw(st.lists(st.integers(0, n - 1), min_size=nr, max_size=nr, unique=True))
+        ls.append(len(lrows))
+        lc.append(nl)
+        rs.append(len(rrows))
+        rc.append(nr)
+        lrows += rows_l
+        lkey += keys[:nl]
+        rrows += rows_r
+        rkey += keys[nl:]
+        left_entries = list(zip(keys[:nl], rows_l, strict=True))
+        blocks.append((left_entries, list(zip(keys[nl:], rows_r, strict=True))))
+
+    def array(values: list[int]) -> np.ndarray:
+        return np.array(values, dtype=np.int64)
+
+    got = kernels.nearest_ids(
+        (array(lrows), array(lkey)),
+        (array(rrows), array(rkey)),
+        (array(ls), array(lc), array(rs), array(rc)),
+        window,
+        n,
+        dedupe=dedupe,
+        workers=2,
+    )
+    assert got.tolist() == nearest_reference(blocks, window, n, dedupe)
