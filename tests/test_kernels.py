@@ -493,3 +493,34 @@ def test_nearest_ids_equals_reference(data: st.DataObject, window: int, dedupe: 
         workers=2,
     )
     assert got.tolist() == nearest_reference(blocks, window, n, dedupe)
+
+
+def key_pairs_reference(
+    matrix: list[list[int]], chain: int, width: int
+) -> tuple[list[int], list[int]]:
+    """By column pair (of different parts), then row: each row's two distinct keys."""
+    rows, codes = [], []
+    n_cols = len(matrix[0]) if matrix else 0
+    for a in range(n_cols):
+        for b in range(a + 1, n_cols):
+            if a % chain == b % chain:
+                continue
+            for r, row in enumerate(matrix):
+                x, y = row[a], row[b]
+                if x >= 0 and y >= 0 and x != y:
+                    rows.append(r)
+                    codes.append(min(x, y) * width + max(x, y))
+    return rows, codes
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 3), st.integers(0, 8), st.data())
+def test_key_pairs_equals_reference(kinds: int, n: int, data: st.DataObject) -> None:
+    # Name-part pair keys: a part's class, skeleton and phonetic key sit in columns of one
+    # part (c % chain); two keys of one part never pair, nor do two equal keys.
+    chain = 4
+    cells = st.lists(st.integers(-1, 5), min_size=chain * kinds, max_size=chain * kinds)
+    matrix = data.draw(st.lists(cells, min_size=n, max_size=n))
+    array = np.array(matrix, dtype=np.int64).reshape(n, chain * kinds)
+    rows, codes = kernels.key_pairs(array, chain, 1 << 31)
+    assert (rows.tolist(), codes.tolist()) == key_pairs_reference(matrix, chain, 1 << 31)
