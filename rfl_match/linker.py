@@ -465,13 +465,19 @@ class Linker:
         patterns: npt.NDArray[np.int8],
         index: npt.NDArray[np.int32],
         threshold: float | None,
+        value_bits: dict[int, npt.NDArray[np.float64]] | None = None,
     ) -> _Scored:
         """Score pairs given as indices into distinct level patterns: each pattern is
-        weighed once, pairs get its total plus their term-frequency bits, and the weight
+        weighed once, pairs get its total plus their term-frequency bits (per value:
+        ``value_bits``, from :func:`_value_bits` once per call of predict), and the weight
         matrices are built only for the pairs kept (probability >= threshold)."""
         pattern_weights = model.level_weights(patterns)
         total = model.prior_weight_ + pattern_weights.sum(axis=1)[index]
-        adjustments = _tf_bits(model, data, comparisons, li, ri, patterns, index)
+        by_value = _value_bits(model, data, comparisons) if value_bits is None else value_bits
+        adjustments = [
+            (c, rows, by_value[c][values])
+            for c, rows, values in _tf_agreements(data, comparisons, li, ri, patterns, index)
+        ]
         for _, rows, bits in adjustments:
             total[rows] += bits
         prob = model.probability(total)
@@ -533,6 +539,7 @@ class Linker:
         kept: list[_Scored] = []
         n_levels = tuple(c.n_levels for c in comparisons)
         size, start = self.config.chunk_pairs, 0
+        value_bits = _value_bits(model, data, comparisons)
         for cl, cr in pairs.chunks(size):
             if session is not None and data is session.data:
                 patterns = session.patterns
@@ -541,7 +548,11 @@ class Linker:
                 levels = level_matrix(comparisons, data, cl, cr)
                 patterns, _, index = pattern_index(levels, n_levels)
             start += len(cl)
-            kept.append(self._weigh(model, data, comparisons, cl, cr, patterns, index, threshold))
+            kept.append(
+                self._weigh(
+                    model, data, comparisons, cl, cr, patterns, index, threshold, value_bits
+                )
+            )
         self._last = (left, right)
         self.training_["last_candidate_pairs"] = len(pairs)
         return self._assemble(left, right, comparisons, kept, top_k, one_to_one)
@@ -949,24 +960,6 @@ def _value_bits(
         raw = tf_adjustment(agree_rate, tf.frequency)
         out[c] = model.candidate_bits(comparison.name, raw)
     return out
-
-
-def _tf_bits(
-    model: FellegiSunterModel,
-    data: PreparedPair,
-    comparisons: list[Comparison],
-    li: npt.NDArray[np.intp],
-    ri: npt.NDArray[np.intp],
-    patterns: npt.NDArray[np.int8],
-    index: npt.NDArray[np.int32],
-) -> list[tuple[int, npt.NDArray[np.intp], npt.NDArray[np.float64]]]:
-    """Term-frequency bits of pairs given as indices into level patterns: for each
-    comparison that uses them, the pairs that agree on a value and the bits each adds."""
-    by_value = _value_bits(model, data, comparisons)
-    return [
-        (c, rows, by_value[c][values])
-        for c, rows, values in _tf_agreements(data, comparisons, li, ri, patterns, index)
-    ]
 
 
 def _candidate_tf_maps(
