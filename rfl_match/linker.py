@@ -913,14 +913,37 @@ def _hash_values(digest: Any, values: Any) -> None:
     without a Python object per cell; anything else by pandas' hash of its values."""
     digest.update(str(values.dtype).encode())
     arrow: Any = values.__arrow_array__() if hasattr(values, "__arrow_array__") else None
-    if str(getattr(arrow, "type", "")) in ("string", "large_string"):
+    kind = str(getattr(arrow, "type", ""))
+    if kind in ("string", "large_string"):
+        width = np.int64 if kind == "large_string" else np.int32
+        parts = [hashlib.blake2b(digest_size=16) for _ in range(3)]
+        rows, size = 0, 0
         for chunk in arrow.chunks:
-            digest.update(f"{chunk.offset},{len(chunk)};".encode())
-            for buffer in chunk.buffers():
-                digest.update(b"" if buffer is None else buffer)
-                digest.update(b";")
+            rows, size = _hash_text_chunk(parts, chunk, width, rows, size)
+        for part in parts:
+            digest.update(part.digest())
         return
     digest.update(pd.util.hash_array(np.asarray(values)).tobytes())
+
+
+def _hash_text_chunk(
+    parts: list[Any], chunk: Any, width: type[np.signedinteger[Any]], rows: int, size: int
+) -> tuple[int, int]:
+    """Feed one Arrow string chunk that follows ``rows`` rows of ``size`` bytes to the
+    digests of a column's end offsets (as if it were one chunk), characters and null rows.
+    Returns the rows and bytes fed so far. A chunk is often a slice whose buffers are its
+    whole parent's (a frame read in row groups: each chunk holds all of them), so they are
+    cut to the slice; the same content hashes the same however it is chunked."""
+    n = len(chunk)
+    validity, offsets, text = chunk.buffers()
+    ends = np.frombuffer(offsets, dtype=width, count=chunk.offset + n + 1)[chunk.offset :]
+    start, stop = int(ends[0]), int(ends[-1])
+    parts[0].update((ends[1:].astype(np.int64) - start + size).tobytes())
+    if text is not None:
+        parts[1].update(memoryview(text)[start:stop])
+    if validity is not None and chunk.null_count:
+        parts[2].update((np.flatnonzero(np.asarray(chunk.is_null())) + rows).tobytes())
+    return rows + n, size + stop - start
 
 
 def _tf_agreements(

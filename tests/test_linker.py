@@ -210,3 +210,30 @@ def test_predict_follows_a_config_changed_after_fit(synthetic: dict[str, pd.Data
     linker.config = linker.config.with_options(blocking=(("name_joined_skeleton",),))
     narrow = linker.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=0)
     assert 0 < len(narrow) < len(wide)
+
+
+def test_fingerprint_reads_a_text_chunk_as_its_own_slice() -> None:
+    """Arrow text held as slices of one parent (a frame read in row groups) hashes by each
+    slice's own bytes: the same content however chunked; any changed cell, null or
+    empty string differs."""
+    import pyarrow as pa
+
+    from rfl_match.linker import _fingerprint
+
+    values = ["Amina", "", None, "Mohammed Ali", "Жанна", "ሰላም", None, "x" * 300]
+    whole = pa.array(values, type=pa.string())
+
+    def frame(chunks: list[pa.Array]) -> pd.DataFrame:
+        column = pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.string()))
+        return pd.DataFrame({"full_name": column})
+
+    one = frame([whole])
+    sliced = frame([whole.slice(0, 3), whole.slice(3, 1), whole.slice(4)])
+    assert len(sliced["full_name"].array.__arrow_array__().chunks) == 3
+    assert _fingerprint(one, None) == _fingerprint(sliced, None)
+    for i, other in [(1, None), (2, ""), (5, "ሰላማ"), (7, "x" * 299)]:
+        changed = list(values)
+        changed[i] = other
+        assert _fingerprint(frame([pa.array(changed, type=pa.string())]), None) != _fingerprint(
+            one, None
+        )
