@@ -32,6 +32,7 @@ def _warning_summary(warnings: list[str]) -> str:
 
 def run(sizes: list[int], seed: int, command: str) -> list[str]:
     rows: list[dict[str, Any]] = []
+    phases: list[dict[str, Any]] = []
     rule_tables: list[str] = []
     notes: list[str] = []
     for n in sizes:
@@ -61,6 +62,8 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                 "F1": r["f1"],
             }
         )
+        for call, key in (("fit", "fit_seconds"), ("predict, new frames", "predict_new_seconds")):
+            phases.append({"records a side": n, "call": call, **r.get(key, {})})
         if not r.get("same_output", True):
             notes.append(f"- {n:,}: the saved model on new frames gave other pairs (a bug)")
         if r.get("warnings"):
@@ -107,6 +110,12 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
         "seconds of the new-frames predict (preparing, blocking, comparing, scoring, output).",
         "",
         *table(rows),
+        "",
+        "Where the wall time goes (`training_['fit_seconds']` and "
+        "`training_['predict_seconds']`; a column is prepared when first read: in fit by "
+        "the random pairs that estimate u, in predict by blocking):",
+        "",
+        *table(phases, list(dict.fromkeys(k for row in phases for k in row))),
         "",
         *rule_tables,
     ]

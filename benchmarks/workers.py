@@ -56,6 +56,7 @@ def rfl_synth(task: dict[str, Any]) -> dict[str, Any]:
         with timed() as predict:  # the same frames: predict reuses what fit prepared
             matches = linker.predict(data.requests, data.sightings)
         out |= _phase("fit", fit) | _phase("predict", predict)
+        out["fit_seconds"] = dict(linker.training_["fit_seconds"])
         # A saved model on frames it has not seen: preparing, blocking and comparing anew.
         with tempfile.TemporaryDirectory() as tmp:
             linker.save(Path(tmp) / "model.json")
@@ -66,6 +67,7 @@ def rfl_synth(task: dict[str, Any]) -> dict[str, Any]:
         with timed() as predict_new:
             again = linker.predict(requests, sightings)
         out |= _phase("predict_new", predict_new)
+        out["predict_new_seconds"] = dict(linker.training_["predict_seconds"])
         out["same_output"] = bool(
             again[["request_id", "sighting_id"]].equals(matches[["request_id", "sighting_id"]])
         )

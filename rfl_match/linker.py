@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -84,6 +85,19 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     out = validate_records(frame, config.mapping or None, source=source)
     out.attrs[_VALIDATED] = True
     return out
+
+
+class _Laps:
+    """Wall seconds of the phases of one call, each lap timed from the end of the last."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + now - self._last
+        self._last = now
 
 
 class Linker:
@@ -174,10 +188,16 @@ class Linker:
         the saved model), so that ``predict`` on the same, unchanged frames with the same
         configuration compares nothing again; a Linker from :meth:`load` starts without
         them.
+
+        ``training_`` then holds counts (candidate pairs, patterns, random pairs) and, in
+        ``fit_seconds``, the wall seconds of each phase (a column is prepared when it is
+        first read: names by the random pairs).
         """
+        laps = _Laps()
         dedupe = sightings is None
         left = _records(requests, self.config, "requests")
         right = left if sightings is None else _records(sightings, self.config, "sightings")
+        laps.lap("validate")
         self.specs_ = self._resolve_specs(left, right)
         comparisons = self._comparisons()
         n_levels = tuple(c.n_levels for c in comparisons)
@@ -194,6 +214,7 @@ class Linker:
         random_levels = level_matrix(comparisons, data, li, ri)
         u = [level_shares(random_levels[:, c], n) for c, n in enumerate(n_levels)]
         u_random = [x.copy() for x in u]
+        laps.lap("prepare + random pairs")
 
         # EM runs on the candidate pairs, where the model is used: their non-matches share a
         # name key and often a culture, so u among them is learned too. It starts from the
@@ -202,8 +223,10 @@ class Linker:
         # than another split of the candidates (one family; one birth year).
         # The prior is the share of matches among candidates.
         pairs = self._block(data, dedupe)
+        laps.lap("blocking")
         patterns, counts, pair_patterns = self._patterns(comparisons, data, pairs)
         self._warn_constant(comparisons, patterns, counts)
+        laps.lap("comparing")
         m = [starting_m(n) for n in n_levels]
         prior = float(np.clip(min(len(left), len(right)) / max(len(pairs), 1), 1e-4, 0.5))
         seeded = seed_parameters(patterns, counts, n_levels)
@@ -250,6 +273,7 @@ class Linker:
             )
 
         model = train(m, u, prior)
+        laps.lap("EM")
         # Term-frequency bits are read from name frequencies over all records, but weigh
         # candidate pairs, which blocking picked by name: each comparison's bits are mapped
         # to the Bayes factor they stand for among the candidates (candidate_tf_map, by EM
@@ -257,6 +281,7 @@ class Linker:
         # unlabelled calibration too.
         tf_rows = self._tf_patterns(model, data, comparisons, pairs, patterns, pair_patterns)
         model.tf_maps_ = _candidate_tf_maps(model, comparisons, *tf_rows)
+        laps.lap("term frequencies")
         # The probability is the weight read through a monotone map fitted on top
         # (rfl_match.calibration). With reviewed pairs it is cross-fitted: each fold of
         # requests is scored by a model trained without its labels, so no reviewed pair
@@ -301,12 +326,7 @@ class Linker:
             )
         model.calibration_ = calibration
         self.model_ = model
-        self.training_ = {
-            "candidate_pairs": len(pairs),
-            "patterns": len(counts),
-            "random_pairs": len(li),
-            "dedupe": dedupe,
-        }
+        laps.lap("calibration")
         self._last = (left, right)
         self._session = _Session(
             _identity(requests, sightings),
@@ -319,6 +339,14 @@ class Linker:
             patterns,
             pair_patterns,
         )
+        laps.lap("fingerprint")
+        self.training_ = {
+            "candidate_pairs": len(pairs),
+            "patterns": len(counts),
+            "random_pairs": len(li),
+            "dedupe": dedupe,
+            "fit_seconds": laps.seconds,
+        }
         return self
 
     def _patterns(
@@ -509,7 +537,10 @@ class Linker:
         explanation, then ``<comparison>_level`` and ``<comparison>_weight`` for each
         comparison. ``one_to_one`` keeps each request and sighting in one pair at most,
         the strongest first. Nothing is confirmed: these are proposals for review.
+
+        ``training_["predict_seconds"]`` then holds the wall seconds of each phase.
         """
+        laps = _Laps()
         model = self._require_model()
         threshold = self.config.threshold if threshold is None else float(threshold)
         top_k = self.config.top_k if top_k is None else int(top_k)
@@ -524,9 +555,12 @@ class Linker:
         ):
             # The inputs fit saw: its prepared columns and candidate pairs still hold.
             left, right, data, pairs = session.left, session.right, session.data, session.pairs
+            laps.lap("fingerprint")
         else:
+            laps.lap("fingerprint")
             left = _records(requests, self.config, "requests")
             right = left if sightings is None else _records(sightings, self.config, "sightings")
+            laps.lap("validate")
             for spec in self.specs_:
                 for frame in (left, right):
                     if (
@@ -536,6 +570,7 @@ class Linker:
                         frame[spec.field] = ""
             data = self._prepare(left, right)
             pairs = self._block(data, dedupe)
+            laps.lap("prepare + blocking")
         kept: list[_Scored] = []
         n_levels = tuple(c.n_levels for c in comparisons)
         size, start = self.config.chunk_pairs, 0
@@ -547,15 +582,20 @@ class Linker:
             else:
                 levels = level_matrix(comparisons, data, cl, cr)
                 patterns, _, index = pattern_index(levels, n_levels)
+                laps.lap("comparing")
             start += len(cl)
             kept.append(
                 self._weigh(
                     model, data, comparisons, cl, cr, patterns, index, threshold, value_bits
                 )
             )
+            laps.lap("scoring")
         self._last = (left, right)
+        out = self._assemble(left, right, comparisons, kept, top_k, one_to_one)
+        laps.lap("output")
         self.training_["last_candidate_pairs"] = len(pairs)
-        return self._assemble(left, right, comparisons, kept, top_k, one_to_one)
+        self.training_["predict_seconds"] = laps.seconds
+        return out
 
     def _assemble(
         self,

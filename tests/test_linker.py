@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pandas.testing as pdt
+import pyarrow as pa
 import pytest
 
 import rfl_match as rm
 from rfl_match.evaluate import evaluate_matches
+from rfl_match.linker import _fingerprint
 
 
 def test_recall_at_1_on_synthetic(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
@@ -216,10 +220,6 @@ def test_fingerprint_reads_a_text_chunk_as_its_own_slice() -> None:
     """Arrow text held as slices of one parent (a frame read in row groups) hashes by each
     slice's own bytes: the same content however chunked; any changed cell, null or
     empty string differs."""
-    import pyarrow as pa
-
-    from rfl_match.linker import _fingerprint
-
     values = ["Amina", "", None, "Mohammed Ali", "Жанна", "ሰላም", None, "x" * 300]
     whole = pa.array(values, type=pa.string())
 
@@ -237,3 +237,35 @@ def test_fingerprint_reads_a_text_chunk_as_its_own_slice() -> None:
         assert _fingerprint(frame([pa.array(changed, type=pa.string())]), None) != _fingerprint(
             one, None
         )
+
+
+def test_fit_and_predict_time_their_phases(synthetic: dict[str, pd.DataFrame]) -> None:
+    """Each call leaves the wall seconds of its phases in ``training_``, never in the
+    saved model (timings differ run to run; the model must not)."""
+    started = time.perf_counter()
+    linker = rm.Linker().fit(synthetic["requests"], synthetic["sightings"])
+    spent = time.perf_counter() - started
+    phases = linker.training_["fit_seconds"]
+    assert list(phases) == [
+        "validate",
+        "prepare + random pairs",
+        "blocking",
+        "comparing",
+        "EM",
+        "term frequencies",
+        "calibration",
+        "fingerprint",
+    ]
+    assert min(phases.values()) >= 0 and sum(phases.values()) <= spent
+    linker.predict(synthetic["requests"], synthetic["sightings"])  # reuses fit's pairs
+    assert list(linker.training_["predict_seconds"]) == ["fingerprint", "scoring", "output"]
+    linker.predict(synthetic["requests"].copy(), synthetic["sightings"].copy())
+    assert list(linker.training_["predict_seconds"]) == [
+        "fingerprint",
+        "validate",
+        "prepare + blocking",
+        "comparing",
+        "scoring",
+        "output",
+    ]
+    assert "seconds" not in json.dumps(linker.to_dict())
