@@ -1091,9 +1091,9 @@ def explain_rows(
     distinct phrase is written once and the pairs pick theirs by code.
     """
     n = len(levels)
-    if n == 0:
-        return np.zeros(0, dtype=object)
-    text: npt.NDArray[np.object_] | None = None
+    if n == 0 or not comparisons:
+        return np.full(n, "", dtype=object)
+    parts: list[npt.NDArray[np.object_]] = []
     for c, comparison in enumerate(comparisons):
         title = _TITLES.get(comparison.name, comparison.name.replace("_", " "))
         tenths = np.rint(weights[:, c] * 10).astype(np.int64)
@@ -1106,7 +1106,8 @@ def explain_rows(
             ],
             dtype=object,
         )
-        part = phrases[codes]
-        text = part if text is None else text + "; " + part
-    assert text is not None
+        parts.append(phrases[codes])
+    # One join per pair (not one concatenation per comparison, each a new string per pair)
+    text = np.empty(n, dtype=object)
+    text[:] = list(map("; ".join, zip(*parts, strict=True)))
     return text
