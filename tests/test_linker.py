@@ -15,7 +15,7 @@ import pytest
 
 import rfl_match as rm
 from rfl_match.evaluate import evaluate_matches
-from rfl_match.linker import _fingerprint
+from rfl_match.linker import _fingerprint, explain_rows
 
 
 def test_recall_at_1_on_synthetic(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
@@ -269,3 +269,16 @@ def test_fit_and_predict_time_their_phases(synthetic: dict[str, pd.DataFrame]) -
         "output",
     ]
     assert "seconds" not in json.dumps(linker.to_dict())
+
+
+def test_explanations_name_each_comparisons_level_and_weight(fitted: rm.Linker) -> None:
+    """Golden sentences: every comparison in order, its level in words, its weight in
+    bits to one decimal (a missing field is said so, at +0.0)."""
+    comparisons = fitted._comparisons()[:3]
+    levels = np.array([[7, 1, 0], [1, 0, 6]], dtype=np.int8)
+    weights = np.array([[4.96, -2.04, 0.0], [-3.449, 0.0, 2.26]])
+    assert explain_rows(comparisons, levels, weights).tolist() == [
+        "given name: same spelling +5.0; family name: different -2.0; birth: missing +0.0",
+        "given name: different -3.4; family name: missing +0.0; birth: same date +2.3",
+    ]
+    assert explain_rows(comparisons, levels[:0], weights[:0]).tolist() == []
