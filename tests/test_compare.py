@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import JaroWinkler
@@ -11,7 +12,7 @@ from rapidfuzz.distance import JaroWinkler
 from rfl_match import kernels
 from rfl_match.compare import build_comparison, by_distinct_pairs, similarity
 from rfl_match.config import ComparisonSpec
-from rfl_match.prepare import PreparedPair
+from rfl_match.prepare import PreparedPair, _arrow_distinct
 from rfl_match.schema import validate_records
 
 words = st.lists(st.text(min_size=0, max_size=8), min_size=1, max_size=6, unique=True)
@@ -193,3 +194,46 @@ def test_by_distinct_pairs_equals_every_pair(
         kernels.DENSE_PAIRS = limit
     assert got.tolist() == levels_of(li, ri).tolist()
     assert calls[0] == len({(a[i], b[j]) for i, j in zip(li, ri, strict=True)})
+
+
+_CELLS = st.text(alphabet=st.sampled_from(list("ab Мм م\u00e9")), max_size=4)
+
+
+@given(
+    left=st.lists(_CELLS, min_size=1, max_size=30),
+    right=st.lists(_CELLS, min_size=1, max_size=30),
+    split=st.integers(0, 30),
+    large=st.booleans(),
+)
+@settings(max_examples=80, deadline=None)
+def test_distinct_values_by_arrow_equal_pandas_factorize(
+    left: list[str], right: list[str], split: int, large: bool
+) -> None:
+    """A column's distinct values and codes read from Arrow (in any chunking, string or
+    large_string) are pandas' factorize of both sides' values, and a side without the
+    column is -1 throughout."""
+    kind = pa.large_string() if large else pa.string()
+
+    def frame(values: list[str]) -> pd.DataFrame:
+        cut = min(split, len(values))
+        chunks = [pa.array(values[:cut], kind), pa.array(values[cut:], kind)]
+        text = pd.arrays.ArrowStringArray(pa.chunked_array(chunks, kind))
+        return pd.DataFrame({"record_id": [str(i) for i in range(len(values))], "x": text})
+
+    def reference(a: list[str] | None, b: list[str] | None) -> tuple[list[int], list[str]]:
+        both = (a if a is not None else [None] * len(left)) + (
+            b if b is not None else [None] * len(right)
+        )
+        codes, uniques = pd.factorize(np.array(both, dtype=object))
+        return codes.tolist(), [str(u) for u in uniques]
+
+    for frames, a, b in [
+        ((frame(left), frame(right)), left, right),
+        ((frame(left), frame(right).drop(columns="x")), left, None),
+        ((frame(left).astype({"x": object}), frame(right)), left, right),  # not Arrow: pandas
+    ]:
+        codes, texts = PreparedPair(*frames)._distinct_values("x")
+        assert codes.dtype == np.int32
+        assert (codes.tolist(), texts) == reference(a, b)
+    arrow = _arrow_distinct([frame(left)["x"], frame(right)["x"]], (len(left), len(right)))
+    assert arrow is not None and (arrow[0].tolist(), arrow[1]) == reference(left, right)
