@@ -292,8 +292,8 @@ def _arrow_distinct(
         if arrow is None or str(arrow.type) not in ("string", "large_string"):
             return None
         arrays.append(arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow)
-    if any(str(a.type) == "large_string" for a in arrays):
-        arrays = [a.cast(pa.large_string()) for a in arrays]
+    if any(str(a.type) == "large_string" for a in arrays) or sum(a.nbytes for a in arrays) >> 31:
+        arrays = [a.cast(pa.large_string()) for a in arrays]  # 32-bit offsets would overflow
     encoded = pc.dictionary_encode(pa.concat_arrays(arrays))
     codes: IntArray = encoded.indices.fill_null(-1).to_numpy().astype(np.int32)
     return codes, encoded.dictionary.to_pylist()
