@@ -280,7 +280,15 @@ def merge_unique(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDAr
     n = _merge_unique(
         np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(b, dtype=np.int64), out
     )
-    return out[:n].copy() if n < len(out) // 2 else out[:n]
+    return _shrunk(out, n)
+
+
+def _shrunk(values: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
+    """``values[:n]``, the rest of its memory given back in place (a realloc, no copy):
+    a slice would hold all of it, and a union is often far shorter than its two inputs.
+    ``values`` must own its memory and have no views."""
+    values.resize(n, refcheck=False)
+    return values
 
 
 # The cheap score of :func:`affinity`, in points: per name part that the other record has
@@ -1151,7 +1159,7 @@ def _sorted_distinct(out: npt.NDArray[np.int64], workers: int) -> npt.NDArray[np
     first, second = _compact(out[:half]), _compact(out[half:])
     ids = np.empty(first + second, dtype=np.int64)
     n = _merge_unique(out[:first], out[half : half + second], ids)
-    return ids[:n].copy() if n < len(ids) // 2 else ids[:n]
+    return _shrunk(ids, n)
 
 
 # --- tallies: distinct codes by hashing ---------------------------------------------------
