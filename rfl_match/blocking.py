@@ -282,6 +282,9 @@ def join_ids(
     ``prune``, if given, thins the pairs whenever they pass ``PRUNE_AT`` and twice
     what the last thinning left (so that thinning costs a constant factor)."""
     blocks = _blocks(left, right, max_block=max_block)
+    # The blocks hold the rows the join reads: key values passed and not kept by the
+    # caller are freed here, before the pairs grow.
+    del left, right
     ids = np.zeros(0, dtype=np.int64)
     ends = np.cumsum(blocks.sizes)
     first = 0
@@ -333,21 +336,20 @@ def _refine(
     keys, ls, lc, rs, rc = blocks.oversized_runs
     left = _entries(blocks.lrows, keys, ls, lc)
     right = _entries(blocks.rrows, keys, rs, rc)
-    sub_left = combine(left, key_values(data, 0, "birth_band"))
-    sub_right = combine(right, key_values(data, 1, "birth_band"))
-    n_right = data.sizes[1]
     ids, sub = join_ids(
-        sub_left,
-        sub_right,
+        combine(left, key_values(data, 0, "birth_band")),
+        combine(right, key_values(data, 1, "birth_band")),
         max_block=max_block,
-        n_right=n_right,
+        n_right=data.sizes[1],
         dedupe=dedupe,
         prune=prune,
         workers=workers,
     )
+    still_over = sub.oversized
+    del sub  # its rows, before the nearest neighbours' pairs
     near = nearest_in_blocks(data, left, right, window=window, dedupe=dedupe, workers=workers)
-    ids = kernels.merge_unique(ids, near)
-    return ids, sub.oversized
+    del left, right
+    return kernels.merge_unique(ids, near), still_over
 
 
 def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int64Array]:
@@ -489,35 +491,35 @@ def block(
             seen = kernels.merge_unique(seen, ids)
             stats.append(RuleStats(name, pairs=len(ids)))
             continue
-        left = rule_values(data, 0, rule)
-        right = rule_values(data, 1, rule)
+        # The key values go to the join unkept: it frees them once grouped into blocks.
         ids, blocks = join_ids(
-            left,
-            right,
+            rule_values(data, 0, rule),
+            rule_values(data, 1, rule),
             max_block=max_block,
             n_right=n_right,
             dedupe=dedupe,
             prune=budget,
             workers=workers,
         )
-        del left, right  # the refinement reads the oversized blocks' rows from `blocks`
         oversized = blocks.oversized
         still_over = 0
         if oversized:
             extra, still = _refine(data, blocks, max_block, window, dedupe, budget, workers)
             ids = kernels.merge_unique(ids, extra)
             still_over = len(still)
-        seen = kernels.merge_unique(seen, ids)
+            del extra
         rule_stats = RuleStats(name, pairs=len(ids))
-        del ids  # before the budget: the union's thinning is the peak of memory
-        if budget and len(seen) > floor:
-            seen = budget(seen)
-            floor = max(PRUNE_AT, 2 * len(seen))
         if len(blocks.keys):
             top = np.argsort(-blocks.sizes, kind="stable")[:5]
             rule_stats.largest_blocks = [
                 (_describe(data, rule, int(blocks.keys[t])), int(blocks.sizes[t])) for t in top
             ]
+        del blocks
+        seen = kernels.merge_unique(seen, ids)
+        del ids  # before the budget: the union's thinning is the peak of memory
+        if budget and len(seen) > floor:
+            seen = budget(seen)
+            floor = max(PRUNE_AT, 2 * len(seen))
         biggest = sorted(oversized, key=lambda kn: -kn[1])
         rule_stats.oversized = [(_describe(data, rule, k), n) for k, n in biggest]
         if oversized:

@@ -240,15 +240,6 @@ def fit_on_labels(weights: npt.ArrayLike, is_match: npt.ArrayLike) -> WeightCali
     )
 
 
-def _level_weights(
-    idx: npt.NDArray[np.intp], m: Sequence[FloatArray], u: Sequence[FloatArray]
-) -> FloatArray:
-    """Patterns x comparisons: log2(m / u) of each pattern's level, 0 where missing."""
-    width = max(len(x) for x in m)
-    out: FloatArray = _cell_weights(m, u, width)[idx + width * np.arange(idx.shape[1])]
-    return out
-
-
 def local_dependence(
     patterns: npt.NDArray[np.int8],
     counts: npt.NDArray[np.int64],
@@ -327,15 +318,24 @@ def fit_on_comparisons(
     """
     if len(counts) < 2:
         return IDENTITY
-    idx = patterns.astype(np.intp)
-    level_w = _level_weights(idx, m, u)
-    tf = np.zeros(level_w.shape, dtype=np.int64)
+    # Column by column, never a (K, C) table of floats: K runs to millions at a million
+    # records a side, and the loop below reads a few columns at a time.
+    width = max(len(x) for x in m)
+    cell_weights = _cell_weights(m, u, width)
+    n_comp = patterns.shape[1]
+    tf: dict[int, npt.NDArray[np.int64]] = {}
     if tf_bits is not None:
-        tf_bits = np.asarray(tf_bits, dtype=np.float64)
-        for c in np.flatnonzero(tf_bits.any(axis=0)).tolist():  # most comparisons have none
-            tf[:, c] = np.round(tf_bits[:, c] / EVIDENCE_STEP)
-    evidence = level_w + tf * EVIDENCE_STEP
-    total = prior_weight + evidence.sum(axis=1)
+        for c in range(n_comp):
+            column = np.asarray(tf_bits[:, c], dtype=np.float64)
+            if column.any():  # most comparisons have none
+                tf[c] = np.round(column / EVIDENCE_STEP).astype(np.int64)
+    evidence = _Evidence(patterns, cell_weights, width, tf)
+    total = np.empty(len(counts))
+    for start in range(0, len(counts), _ROWS):
+        part = slice(start, start + _ROWS)
+        # Summed along each row of a (rows, C) block, as numpy sums the rows of a table.
+        block = np.column_stack([evidence(c, part) for c in range(n_comp)])
+        total[part] = prior_weight + block.sum(axis=1)
     dependent = local_dependence(*_merged(patterns, counts), m, u, prior_weight) >= dependence_limit
     np.fill_diagonal(dependent, True)  # c itself is always left out
     # One row per (pattern, known comparison), merged where the comparison, its level, its
@@ -343,31 +343,14 @@ def fit_on_comparisons(
     # times a dozen comparisons collapse to the distinct rows they hold. Merged one
     # comparison at a time (rows of different comparisons never merge), so memory is a
     # column's, not the whole table's.
-    width = max(len(x) for x in m)
-    cell_weights = _cell_weights(m, u, width)
     evs, factors, cnts = [], [], []
-    for c in range(idx.shape[1]):
-        known = np.flatnonzero(idx[:, c] > 0)
-        if not len(known):
-            continue
-        left_out = np.flatnonzero(dependent[c]).tolist()
-        own = evidence[:, left_out[0]].copy()
-        for d in left_out[1:]:  # left to right: a selection of columns costs more than this
-            own += evidence[:, d]
-        others = (total - own)[known]
-        step = np.round(others / EVIDENCE_STEP).astype(np.int64)
-        bits = tf[known, c]
-        low, low_bits = int(step.min()), int(bits.min())
-        span_bits = int(bits.max()) - low_bits + 1
-        keys, weights, _ = tally(
-            ((step - low) * span_bits + (bits - low_bits)) * width + idx[known, c],
-            counts[known].astype(np.float64),
-        )
-        cnts.append(weights)
-        rest, level = np.divmod(keys, width)
-        step_of, bits_of = np.divmod(rest, span_bits)
-        evs.append((step_of + low) * EVIDENCE_STEP)
-        factors.append(cell_weights[c * width + level] + (bits_of + low_bits) * EVIDENCE_STEP)
+    for c in range(n_comp):
+        found = _column_rows(evidence, total, counts, c, np.flatnonzero(dependent[c]).tolist())
+        if found is not None:
+            evs.append(found[0])
+            factors.append(found[1])
+            cnts.append(found[2])
+    del evidence, tf, total  # the fit reads the merged rows only
     if not cnts:
         return IDENTITY
     cnt, ev, b = np.concatenate(cnts), np.concatenate(evs), np.concatenate(factors)
@@ -394,6 +377,59 @@ def fit_on_comparisons(
     )
 
 
+class _Evidence:
+    """A comparison's evidence in each row of patterns: its level's weight plus its
+    term-frequency bits (``tf``: per comparison that has them, in EVIDENCE_STEPs)."""
+
+    def __init__(
+        self,
+        patterns: npt.NDArray[np.int8],
+        cell_weights: FloatArray,
+        width: int,
+        tf: dict[int, npt.NDArray[np.int64]],
+    ) -> None:
+        self.patterns, self.cell_weights, self.width, self.tf = patterns, cell_weights, width, tf
+
+    def __call__(self, c: int, rows: slice | npt.NDArray[np.intp]) -> FloatArray:
+        level = self.patterns[rows, c].astype(np.intp)
+        out: FloatArray = self.cell_weights[level + c * self.width]
+        if c in self.tf:
+            out += self.tf[c][rows] * EVIDENCE_STEP
+        return out
+
+
+def _column_rows(
+    evidence: _Evidence,
+    total: FloatArray,
+    counts: npt.NDArray[np.int64],
+    c: int,
+    left_out: list[int],
+) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+    """Comparison c's rows of :func:`fit_on_comparisons`, where it is known: the evidence
+    of the others (all but ``left_out``), c's own Bayes factor (bits) and the pairs,
+    merged where those agree. None where c is never known."""
+    known = np.flatnonzero(evidence.patterns[:, c] > 0)
+    if not len(known):
+        return None
+    own = evidence(left_out[0], known)
+    for d in left_out[1:]:  # left to right: a selection of columns costs more than this
+        own += evidence(d, known)
+    step = np.round((total[known] - own) / EVIDENCE_STEP).astype(np.int64)
+    tf, width = evidence.tf, evidence.width
+    bits = tf[c][known] if c in tf else np.zeros(len(known), dtype=np.int64)
+    low, low_bits = int(step.min()), int(bits.min())
+    span_bits = int(bits.max()) - low_bits + 1
+    keys, weights, _ = tally(
+        ((step - low) * span_bits + (bits - low_bits)) * width
+        + evidence.patterns[known, c].astype(np.int64),
+        counts[known].astype(np.float64),
+    )
+    rest, level = np.divmod(keys, width)
+    step_of, bits_of = np.divmod(rest, span_bits)
+    factor = evidence.cell_weights[c * width + level] + (bits_of + low_bits) * EVIDENCE_STEP
+    return (step_of + low) * EVIDENCE_STEP, factor, weights
+
+
 def _merged(
     patterns: npt.NDArray[np.int8], counts: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
@@ -418,6 +454,8 @@ def _cell_weights(m: Sequence[FloatArray], u: Sequence[FloatArray], width: int) 
 
 #: The others' evidence is rounded to this many bits before the unlabelled fit.
 EVIDENCE_STEP = 1 / 64
+# Rows of patterns summed at once in fit_on_comparisons (bounds a (rows, C) block).
+_ROWS = 1 << 16
 
 
 def request_folds(groups: npt.ArrayLike, n_folds: int, seed: int) -> npt.NDArray[np.intp]:

@@ -280,7 +280,15 @@ def merge_unique(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDAr
     n = _merge_unique(
         np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(b, dtype=np.int64), out
     )
-    return out[:n].copy() if n < len(out) // 2 else out[:n]
+    return _shrunk(out, n)
+
+
+def _shrunk(values: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
+    """``values[:n]``, the rest of its memory given back in place (a realloc, no copy):
+    a slice would hold all of it, and a union is often far shorter than its two inputs.
+    ``values`` must own its memory and have no views."""
+    values.resize(n, refcheck=False)
+    return values
 
 
 # The cheap score of :func:`affinity`, in points: per name part that the other record has
@@ -1124,15 +1132,30 @@ def nearest_ids(
     bound = lc * np.minimum(2 * window, rc) + rc * np.minimum(2 * window, lc)
     offsets = np.zeros(len(bound) + 1, dtype=np.int64)
     np.cumsum(bound, out=offsets[1:])
-    out = np.empty(int(offsets[-1]), dtype=np.int64)
-    if not len(out):
-        return out
-    with _Threads(workers):
-        _nearest_ids(
-            lrows, lkey, ls, lc, rrows, rkey, rs, rc, offsets, window, max(n_right, 1), dedupe,
-            out,
-        )  # fmt: skip
-    return _sorted_distinct(out, workers)
+    ids = np.zeros(0, dtype=np.int64)
+    # A batch of blocks at a time, each batch's pairs merged into the union: the pairs
+    # written before the repeats go are many times the distinct ones.
+    first = 0
+    while first < len(bound):
+        last = max(
+            int(np.searchsorted(offsets, offsets[first] + NEAR_BATCH, "right")) - 1, first + 1
+        )
+        out = np.empty(int(offsets[last] - offsets[first]), dtype=np.int64)
+        if len(out):
+            with _Threads(workers):
+                _nearest_ids(
+                    lrows, lkey, ls[first:last], lc[first:last], rrows, rkey, rs[first:last],
+                    rc[first:last], offsets[first : last + 1] - offsets[first], window,
+                    max(n_right, 1), dedupe, out,
+                )  # fmt: skip
+            ids = merge_unique(ids, _sorted_distinct(out, workers))
+            del out
+        first = last
+    return ids
+
+
+#: Pairs :func:`nearest_ids` writes at once (bounds its memory: 8 bytes a pair).
+NEAR_BATCH = 1 << 24
 
 
 def _sorted_distinct(out: npt.NDArray[np.int64], workers: int) -> npt.NDArray[np.int64]:
@@ -1151,7 +1174,7 @@ def _sorted_distinct(out: npt.NDArray[np.int64], workers: int) -> npt.NDArray[np
     first, second = _compact(out[:half]), _compact(out[half:])
     ids = np.empty(first + second, dtype=np.int64)
     n = _merge_unique(out[:first], out[half : half + second], ids)
-    return ids[:n].copy() if n < len(ids) // 2 else ids[:n]
+    return _shrunk(ids, n)
 
 
 # --- tallies: distinct codes by hashing ---------------------------------------------------
@@ -1241,7 +1264,9 @@ class CodeTally:
 
     def _grow(self) -> None:
         keys, counts = self.keys[: self.n], self.counts[: self.n]
-        self.bits += 2  # four times the slots: fewer rehashes of many distinct codes
+        # Four times the slots while the table is small (fewer rehashes), twice once it is
+        # large: millions of distinct codes would otherwise leave it up to 8x their count.
+        self.bits += 2 if self.bits < 20 else 1
         self.table, self.keys, self.counts = self._arrays()
         ids = np.empty(len(keys), dtype=np.int64)
         _tally_codes(keys, 0, self.table, self.keys, self.counts, 0, ids, self.bits)

@@ -56,6 +56,8 @@ _READABLE_VERSIONS = (1, 2)
 # Folds of reviewed requests for cross-fitted calibration.
 _CALIBRATION_FOLDS = 5
 _VALIDATED = "rfl_match_validated"
+# Rows of distinct patterns weighed at once (bounds a (rows, comparisons) float table).
+_ROWS = 1 << 16
 
 # How each comparison is named in explanations.
 _TITLES = {
@@ -405,11 +407,14 @@ class Linker:
                 table.append(step)
             found.add(table)
         distinct, counts = found.ranked()
-        columns = list(steps)
-        bits_out = np.zeros((len(distinct), patterns.shape[1]))
-        carry = np.zeros(bits_out.shape, dtype=bool)
-        carry[:, columns] = distinct[:, 1:] != 0
-        bits_out[:, columns] = (distinct[:, 1:] - 1) // 2 * EVIDENCE_STEP * carry[:, columns]
+        # Column-major, zeros from calloc: the columns of comparisons without term
+        # frequencies (most of them) stay untouched pages that take no memory.
+        bits_out = np.zeros((len(distinct), patterns.shape[1]), order="F")
+        carry = np.zeros(bits_out.shape, dtype=bool, order="F")
+        for k, c in enumerate(steps):
+            step = distinct[:, k + 1]
+            carry[:, c] = step != 0
+            bits_out[:, c] = (step - 1) // 2 * EVIDENCE_STEP * carry[:, c]
         return patterns[distinct[:, 0]], counts, bits_out, carry
 
     @staticmethod
@@ -1038,7 +1043,13 @@ def _candidate_tf_maps(
     pattern (the model's raw probability, bits left out)."""
     if not len(counts):
         return {}
-    posterior = raw_probability(model.prior_weight_ + model.level_weights(patterns).sum(axis=1))
+    # The rows' weights in blocks of rows (each row summed as in the whole table).
+    posterior = np.concatenate(
+        [
+            raw_probability(model.prior_weight_ + model.level_weights(part).sum(axis=1))
+            for part in np.split(patterns, np.arange(_ROWS, len(patterns), _ROWS))
+        ]
+    )
     out = {}
     for c, comparison in enumerate(comparisons):
         rows = carry[:, c]
@@ -1053,7 +1064,7 @@ def _candidate_bits(
     model: FellegiSunterModel, bits: npt.NDArray[np.float64], carry: npt.NDArray[np.bool_]
 ) -> npt.NDArray[np.float64]:
     """Raw term-frequency bits (as _tf_patterns groups them) through the model's maps."""
-    out = np.zeros(bits.shape)
+    out = np.zeros(bits.shape, order="F")  # as in _tf_patterns: untouched columns are free
     for c, name in enumerate(model.names):
         out[carry[:, c], c] = model.candidate_bits(name, bits[carry[:, c], c])
     return out

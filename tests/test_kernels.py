@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -483,15 +485,18 @@ def test_nearest_ids_equals_reference(data: st.DataObject, window: int, dedupe: 
     def array(values: list[int]) -> np.ndarray:
         return np.array(values, dtype=np.int64)
 
-    got = kernels.nearest_ids(
-        (array(lrows), array(lkey)),
-        (array(rrows), array(rkey)),
-        (array(ls), array(lc), array(rs), array(rc)),
-        window,
-        n,
-        dedupe=dedupe,
-        workers=2,
-    )
+    # Blocks written a batch at a time (as at a million records) or all at once.
+    batch = data.draw(st.sampled_from([1, 16, kernels.NEAR_BATCH]))
+    with mock.patch.object(kernels, "NEAR_BATCH", batch):
+        got = kernels.nearest_ids(
+            (array(lrows), array(lkey)),
+            (array(rrows), array(rkey)),
+            (array(ls), array(lc), array(rs), array(rc)),
+            window,
+            n,
+            dedupe=dedupe,
+            workers=2,
+        )
     assert got.tolist() == nearest_reference(blocks, window, n, dedupe)
 
 
