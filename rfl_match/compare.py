@@ -42,33 +42,65 @@ def similarity(
 
     Codes of -1 (missing) give 0; equal codes give 1 without a string comparison. With a
     ``cutoff``, pairs that cannot reach it get 0 without a string comparison (the
-    letter-count bound of :func:`rfl_match.kernels.may_reach`). On candidate pairs this
-    skips most of the string work.
+    letter-count and prefix bound of :func:`rfl_match.kernels.may_reach`). On candidate
+    pairs this skips most of the string work.
     """
     words = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
     out = np.zeros(len(left), dtype=np.float32)
     out[(left >= 0) & (left == right)] = 1.0
     rows = np.flatnonzero((left >= 0) & (right >= 0) & (left != right))
-    qa, qb = left[rows], right[rows]
-    if cutoff > 0 and len(rows):
-        bags, lengths = words.letter_bags()
-        reach = kernels.may_reach(bags, lengths, qa, qb, cutoff, workers=workers)
-        rows, qa, qb = rows[reach], qa[reach], qb[reach]
     if not len(rows):
         return out
-    width = np.int64(max(len(words), 1))
-    codes, uniques = pd.factorize(qa.astype(np.int64) * width + qb, sort=False)
+    qa, qb = left[rows], right[rows]
+    found = kernels.distinct_pairs(qa, qb, len(words))
+    if found is None:  # too many distinct words for a dense table: bound, then hash
+        if cutoff > 0:
+            reach = _may_reach(words, qa, qb, cutoff, workers)
+            rows, qa, qb = rows[reach], qa[reach], qb[reach]
+        if not len(rows):
+            return out
+        width = np.int64(max(len(words), 1))
+        codes, uniques = pd.factorize(qa.astype(np.int64) * width + qb, sort=False)
+        out[rows] = _jaro_winkler(words, uniques // width, uniques % width, cutoff, workers)[codes]
+        return out
+    inverse, first = found
+    ua, ub = qa[first], qb[first]
+    sims = np.zeros(len(first), dtype=np.float32)
+    if cutoff > 0:
+        ask = np.flatnonzero(_may_reach(words, ua, ub, cutoff, workers))
+        ua, ub = ua[ask], ub[ask]
+    else:
+        ask = np.arange(len(first))
+    if len(ask):
+        sims[ask] = _jaro_winkler(words, ua, ub, cutoff, workers)
+    out[rows] = sims[inverse]
+    return out
+
+
+def _may_reach(
+    words: Vocabulary, qa: IntArray, qb: IntArray, cutoff: float, workers: int
+) -> npt.NDArray[np.bool_]:
+    bags, lengths = words.letter_bags()
+    return kernels.may_reach(bags, lengths, words.heads(), qa, qb, cutoff, workers=workers)
+
+
+def _jaro_winkler(
+    words: Vocabulary,
+    qa: npt.NDArray[np.integer[Any]],
+    qb: npt.NDArray[np.integer[Any]],
+    cutoff: float,
+    workers: int,
+) -> npt.NDArray[np.float32]:
     strings = words.array()
-    sims = process.cpdist(
-        strings[uniques // width],
-        strings[uniques % width],
+    sims: npt.NDArray[np.float32] = process.cpdist(
+        strings[qa],
+        strings[qb],
         scorer=JaroWinkler.normalized_similarity,
         score_cutoff=cutoff or None,
         workers=workers,
         dtype=np.float32,
     )
-    out[rows] = sims[codes]
-    return out
+    return sims
 
 
 def by_distinct_pairs(

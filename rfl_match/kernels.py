@@ -57,6 +57,7 @@ GIVEN_SAME_SPELLING = 7
 
 _OPTIONS: dict[str, Any] = {"cache": True, "nogil": True}
 _AHEAD = 16  # pairs ahead to prefetch a random record's row (see _prefetch)
+_PREFIX = 4  # the longest common prefix Jaro–Winkler rewards
 
 
 def _prefetch_call(typingctx: Any, array: Any, index: Any) -> tuple[Any, Any]:
@@ -209,6 +210,7 @@ def _part_alike(
 def _may_reach(
     bags: npt.NDArray[np.uint8],
     lengths: IntArray,
+    heads: IntArray,
     qa: IntArray,
     qb: IntArray,
     cutoff: float,
@@ -220,7 +222,18 @@ def _may_reach(
         for c in range(bags.shape[1]):
             shared += min(bags[x, c], bags[y, c])
         bound = (shared / lengths[x] + shared / lengths[y] + 1.0) / 3.0
-        out[k] = 0.4 + 0.6 * bound >= cutoff - 1e-6
+        reach = 0.4 + 0.6 * bound >= cutoff - 1e-6
+        if reach and lengths[x] <= 255 and lengths[y] <= 255:
+            # The boost of the prefix the words share, not of the longest there can be
+            # (bags of words this short count every letter: the bound holds).
+            prefix = 0
+            while (
+                prefix < min(_PREFIX, lengths[x], lengths[y])
+                and heads[x, prefix] == heads[y, prefix]
+            ):
+                prefix += 1
+            reach = bound + 0.1 * prefix * (1.0 - bound) >= cutoff - 1e-6
+        out[k] = reach
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -670,6 +683,7 @@ def part_alike(
 def may_reach(
     bags: npt.NDArray[np.uint8],
     lengths: IntArray,
+    heads: IntArray,
     qa: npt.NDArray[Any],
     qb: npt.NDArray[Any],
     cutoff: float,
@@ -678,11 +692,15 @@ def may_reach(
 ) -> npt.NDArray[np.bool_]:
     """Per pair of word codes, whether Jaro–Winkler can reach ``cutoff``: Jaro counts
     matching characters, which cannot exceed the letters the two words share, so
-    ``(shared/len_a + shared/len_b + 1) / 3`` bounds Jaro and ``0.4 + 0.6 * bound`` bounds
-    Jaro–Winkler (``bags``: per word, the count of each letter)."""
+    ``J = (shared/len_a + shared/len_b + 1) / 3`` bounds Jaro, and Jaro–Winkler adds at
+    most ``0.1 * prefix * (1 - Jaro)`` for the common prefix (up to 4 characters): at
+    most ``J + 0.1 * prefix * (1 - J)``, and ``0.4 + 0.6 * J`` whatever the prefix
+    (``bags``: per word, the count of each letter, at most 255; ``heads``: its first
+    :data:`_PREFIX` characters, see ``Vocabulary.letter_bags`` and ``Vocabulary.heads``)."""
     return _run(
-        _may_reach, len(qa), np.bool_, workers, bags, lengths, _index(qa), _index(qb), cutoff
-    )
+        _may_reach, len(qa), np.bool_, workers, bags, lengths,
+        np.ascontiguousarray(heads, dtype=np.int32), _index(qa), _index(qb), cutoff,
+    )  # fmt: skip
 
 
 def interval_levels(
@@ -743,6 +761,58 @@ def distinct_code_pairs(
         np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
         _index(li), _index(ri), width, table, inverse, first,
     )  # fmt: skip
+    return inverse, first[:n]
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _local_codes(values: IntArray, seen: IntArray, out: IntArray) -> int:
+    n = 0
+    for k in range(len(values)):
+        code = seen[values[k]]
+        if code < 0:
+            code = n
+            seen[values[k]] = n
+            n += 1
+        out[k] = code
+    return n
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _distinct_pairs(
+    a: IntArray, b: IntArray, width: int, table: IntArray, inverse: IntArray, first: Index
+) -> int:
+    n = 0
+    for k in range(len(a)):
+        key = a[k] * width + b[k]
+        slot = table[key]
+        if slot < 0:
+            slot = n
+            table[key] = n
+            first[n] = k
+            n += 1
+        inverse[k] = slot
+    return n
+
+
+def distinct_pairs(a: IntArray, b: IntArray, n_codes: int) -> tuple[IntArray, Index] | None:
+    """The distinct pairs ``(a[k], b[k])`` of codes in ``[0, n_codes)``, numbered in order
+    of first appearance: each pair's number, and the position of each number's first
+    pair. Each side's codes are numbered anew first, so a dense table of the pairs serves
+    wherever the codes that occur are few; None when they are too many for it (as
+    :func:`distinct_code_pairs`)."""
+    a = np.ascontiguousarray(a, dtype=np.int32)
+    b = np.ascontiguousarray(b, dtype=np.int32)
+    local_a = np.empty(len(a), dtype=np.int32)
+    local_b = np.empty(len(b), dtype=np.int32)
+    n_a = _local_codes(a, np.full(n_codes, -1, dtype=np.int32), local_a)
+    n_b = _local_codes(b, np.full(n_codes, -1, dtype=np.int32), local_b)
+    slots = n_a * n_b
+    if slots > min(DENSE_PAIRS, 16 * len(a) + 4096):
+        return None
+    table = np.full(slots, -1, dtype=np.int32)
+    inverse = np.empty(len(a), dtype=np.int32)
+    first = np.empty(min(len(a), slots), dtype=np.intp)
+    n = _distinct_pairs(local_a, local_b, n_b, table, inverse, first)
     return inverse, first[:n]
 
 

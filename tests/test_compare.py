@@ -34,6 +34,37 @@ def test_similarity_equals_reference(vocab: list[str], data: st.DataObject) -> N
     assert np.all((fast >= 0) & (fast <= 1))
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abdehimnorsuüй ", max_size=9), min_size=1, max_size=8, unique=True),
+    st.data(),
+    st.sampled_from([0.5, 0.8, 0.9, 0.92]),
+    st.booleans(),
+)
+def test_similarity_with_cutoff_equals_reference(
+    vocab: list[str], data: st.DataObject, cutoff: float, dense: bool
+) -> None:
+    # Pairs below the cutoff read 0, the others their Jaro–Winkler similarity, whether
+    # the distinct pairs are numbered by a dense table or hashed.
+    n = data.draw(st.integers(1, 40))
+    codes = st.integers(-1, len(vocab) - 1)
+    left = np.array(data.draw(st.lists(codes, min_size=n, max_size=n)), dtype=np.int32)
+    right = np.array(data.draw(st.lists(codes, min_size=n, max_size=n)), dtype=np.int32)
+    limit = kernels.DENSE_PAIRS
+    try:
+        kernels.DENSE_PAIRS = limit if dense else 0
+        fast = similarity(left, right, vocab, cutoff=cutoff)
+    finally:
+        kernels.DENSE_PAIRS = limit
+    for k in range(n):
+        if left[k] < 0 or right[k] < 0:
+            expected = 0.0
+        else:
+            expected = JaroWinkler.normalized_similarity(vocab[left[k]], vocab[right[k]])
+            expected = expected if expected >= cutoff else 0.0
+        assert float(fast[k]) == np.float32(expected)
+
+
 @settings(max_examples=40, deadline=None)
 @given(words, st.data())
 def test_similarity_symmetric(vocab: list[str], data: st.DataObject) -> None:
@@ -162,6 +193,11 @@ def test_letter_bags_follow_a_growing_vocabulary() -> None:
     for a, b in zip(grown.letter_bags(), fresh.letter_bags(), strict=True):
         assert np.array_equal(a, b)
     assert grown.letter_bags()[1].tolist() == [3, 4, 6, 8, 5]
+    assert np.array_equal(grown.heads(), fresh.heads())
+    assert [list(map(chr, h[h >= 0])) for h in grown.heads()[[0, 3]]] == [
+        ["a", "l", "i"],
+        ["m", "u", "ḥ", "a"],
+    ]
 
 
 codes = st.lists(st.integers(-1, 6), min_size=1, max_size=30)

@@ -196,10 +196,28 @@ def test_may_reach_never_drops_a_pair_that_reaches(words: list[str], cutoff: flo
     bags, lengths = vocab.letter_bags()
     n = len(vocab)
     qa, qb = np.divmod(np.arange(n * n), n)
-    reach = kernels.may_reach(bags, lengths, qa, qb, cutoff)
+    reach = kernels.may_reach(bags, lengths, vocab.heads(), qa, qb, cutoff)
     for x, y, ok in zip(qa, qb, reach, strict=True):
         if JaroWinkler.normalized_similarity(vocab[x], vocab[y]) >= cutoff:
             assert ok, (vocab[x], vocab[y])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(0, 9), min_size=0, max_size=40),
+    st.lists(st.integers(0, 9), min_size=0, max_size=40),
+)
+def test_distinct_pairs_numbers_pairs_in_order_of_first_sight(a: list[int], b: list[int]) -> None:
+    n = min(len(a), len(b))
+    pairs = list(zip(a[:n], b[:n], strict=True))
+    found = kernels.distinct_pairs(np.array(a[:n], np.int32), np.array(b[:n], np.int32), 10)
+    assert found is not None
+    inverse, first = found
+    numbers: dict[tuple[int, int], int] = {}
+    for pair in pairs:
+        numbers.setdefault(pair, len(numbers))
+    assert inverse.tolist() == [numbers[p] for p in pairs]
+    assert [pairs[k] for k in first] == list(numbers)
 
 
 def test_threads_follow_workers() -> None:
