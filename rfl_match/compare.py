@@ -9,7 +9,7 @@ similarity with rapidfuzz on each *distinct* pair of values once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +75,47 @@ def similarity(
         sims[ask] = _jaro_winkler(words, ua, ub, cutoff, workers)
     out[rows] = sims[inverse]
     return out
+
+
+def regrade(
+    levels: Levels,
+    table: Mapping[int, tuple[int, ...]],
+    codes: tuple[IntArray, IntArray],
+    li: Index,
+    ri: Index,
+    vocab: Vocabulary,
+    thresholds: tuple[float, ...],
+    *,
+    workers: int = 1,
+) -> None:
+    """In place: each pair at a level ``table`` names takes ``table[level][grade]``, its
+    grade being how many of ``thresholds`` (ascending) the similarity of its per-record
+    codes ``codes[0][li]``, ``codes[1][ri]`` reaches.
+
+    The pairs to grade and their distinct pairs of codes are found in one pass over the
+    pairs (no per-pair copy of the codes), and the similarity sees each pair of codes once.
+    """
+    a, b = codes
+    pending = np.zeros(max(int(levels.max(initial=0)), *table) + 1, dtype=np.bool_)
+    pending[list(table)] = True
+    grid = np.arange(len(pending), dtype=np.int8)[:, None].repeat(len(thresholds) + 1, axis=1)
+    for level, row in table.items():
+        grid[level] = row
+    local_a, _ = kernels.local_codes(a, len(vocab))
+    local_b, _ = kernels.local_codes(b, len(vocab))
+    found = kernels.pending_pairs(levels, pending, local_a, local_b, li, ri)
+    if found is None:  # too many codes for a dense table
+        rows = np.flatnonzero(pending[levels])
+        x, y = li[rows], ri[rows]
+        inverse = np.arange(len(rows), dtype=np.int32)
+    else:
+        rows, inverse, first = found
+        x, y = li[first], ri[first]
+    sim = similarity(a[x], b[y], vocab, cutoff=thresholds[0], workers=workers)
+    grade = np.zeros(len(sim), dtype=np.int8)
+    for t in thresholds:
+        grade += sim >= t
+    kernels.regrade(levels, rows, inverse, grade, grid, workers=workers)
 
 
 def _may_reach(
@@ -201,13 +242,9 @@ class GivenNameComparison(Comparison):
         )
         # Below "sounds alike" the spelling decides: very similar (4), else swapped (3)
         # stays, else similar (2).
-        rows = np.flatnonzero((levels == kernels.DIFFERENT) | (levels == kernels.GIVEN_SWAPPED))
-        sim = similarity(
-            first_a[li[rows]], first_b[ri[rows]], data.tokens, cutoff=0.80, workers=data.workers
-        )
-        was = levels[rows]
-        graded = np.where(sim >= 0.92, 4, np.where(was == kernels.GIVEN_SWAPPED, 3, 2))
-        levels[rows] = np.where(sim >= 0.80, graded, was)
+        table = {kernels.DIFFERENT: (kernels.DIFFERENT, 2, 4), kernels.GIVEN_SWAPPED: (3, 3, 4)}
+        codes = (first_a, first_b)
+        regrade(levels, table, codes, li, ri, data.tokens, (0.80, 0.92), workers=data.workers)
         return levels
 
     def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
@@ -243,11 +280,9 @@ class FamilyNameComparison(Comparison):
         b = data.person_names(1)
         levels = kernels.chain_ranks(a.family.packed, b.family.packed, li, ri, workers=data.workers)
         # Below "sounds alike": a similar spelling of the whole family part (3).
-        rows = np.flatnonzero((levels > kernels.MISSING) & (levels < kernels.SOUNDS))
-        sim = similarity(
-            a.text[li[rows]], b.text[ri[rows]], data.texts, cutoff=0.9, workers=data.workers
-        )
-        levels[rows[sim >= 0.9]] = 3
+        table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
+        codes = (a.text, b.text)
+        regrade(levels, table, codes, li, ri, data.texts, (0.9,), workers=data.workers)
         return levels
 
     def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
@@ -325,9 +360,8 @@ class NameChainComparison(Comparison):
             ).astype(np.int8)  # fmt: skip
             a, b = xa[li], xb[ri]
             levels[(a == b) & (a >= 0)] = top
-            rows = np.flatnonzero((levels > 0) & (levels < 4))
-            sim = similarity(a[rows], b[rows], data.texts, cutoff=0.9, workers=data.workers)
-            levels[rows[sim >= 0.9]] = 3
+            table = {level: (level, 3) for level in range(1, 4)}
+            regrade(levels, table, (xa, xb), li, ri, data.texts, (0.9,), workers=data.workers)
             return levels
 
         levels = by_distinct_pairs(

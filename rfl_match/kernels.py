@@ -216,23 +216,28 @@ def _may_reach(
     cutoff: float,
     out: npt.NDArray[np.bool_],
 ) -> None:
+    floor = cutoff - 1e-6
+    # 0.4 + 0.6 * bound >= floor, as shared * (1/len_x + 1/len_y) >= least: no division
+    # for the many pairs far below
+    least = 3.0 * (floor - 0.4) / 0.6 - 1.0
     for k in prange(len(qa)):
         x, y = qa[k], qb[k]
         shared = 0
         for c in range(bags.shape[1]):
             shared += min(bags[x, c], bags[y, c])
-        bound = (shared / lengths[x] + shared / lengths[y] + 1.0) / 3.0
-        reach = 0.4 + 0.6 * bound >= cutoff - 1e-6
-        if reach and lengths[x] <= 255 and lengths[y] <= 255:
+        lx, ly = lengths[x], lengths[y]
+        if shared * (lx + ly) < least * lx * ly:
+            out[k] = False
+            continue
+        bound = (shared / lx + shared / ly + 1.0) / 3.0
+        reach = 0.4 + 0.6 * bound >= floor
+        if reach and bound < floor and lx <= 255 and ly <= 255:
             # The boost of the prefix the words share, not of the longest there can be
             # (bags of words this short count every letter: the bound holds).
             prefix = 0
-            while (
-                prefix < min(_PREFIX, lengths[x], lengths[y])
-                and heads[x, prefix] == heads[y, prefix]
-            ):
+            while prefix < min(_PREFIX, lx, ly) and heads[x, prefix] == heads[y, prefix]:
                 prefix += 1
-            reach = bound + 0.1 * prefix * (1.0 - bound) >= cutoff - 1e-6
+            reach = bound + 0.1 * prefix * (1.0 - bound) >= floor
         out[k] = reach
 
 
@@ -768,13 +773,27 @@ def distinct_code_pairs(
 def _local_codes(values: IntArray, seen: IntArray, out: IntArray) -> int:
     n = 0
     for k in range(len(values)):
-        code = seen[values[k]]
+        value = values[k]
+        if value < 0:
+            out[k] = -1
+            continue
+        code = seen[value]
         if code < 0:
             code = n
-            seen[values[k]] = n
+            seen[value] = n
             n += 1
         out[k] = code
     return n
+
+
+def local_codes(values: IntArray, n_codes: int) -> tuple[IntArray, int]:
+    """Codes in ``[0, n_codes)`` numbered anew from 0 in order of first sight (-1 stays
+    -1), and how many there are."""
+    out = np.empty(len(values), dtype=np.int32)
+    n = _local_codes(
+        np.ascontiguousarray(values, dtype=np.int32), np.full(n_codes, -1, dtype=np.int32), out
+    )
+    return out, n
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
@@ -800,12 +819,8 @@ def distinct_pairs(a: IntArray, b: IntArray, n_codes: int) -> tuple[IntArray, In
     pair. Each side's codes are numbered anew first, so a dense table of the pairs serves
     wherever the codes that occur are few; None when they are too many for it (as
     :func:`distinct_code_pairs`)."""
-    a = np.ascontiguousarray(a, dtype=np.int32)
-    b = np.ascontiguousarray(b, dtype=np.int32)
-    local_a = np.empty(len(a), dtype=np.int32)
-    local_b = np.empty(len(b), dtype=np.int32)
-    n_a = _local_codes(a, np.full(n_codes, -1, dtype=np.int32), local_a)
-    n_b = _local_codes(b, np.full(n_codes, -1, dtype=np.int32), local_b)
+    local_a, n_a = local_codes(a, n_codes)
+    local_b, n_b = local_codes(b, n_codes)
     slots = n_a * n_b
     if slots > min(DENSE_PAIRS, 16 * len(a) + 4096):
         return None
@@ -814,6 +829,75 @@ def distinct_pairs(a: IntArray, b: IntArray, n_codes: int) -> tuple[IntArray, In
     first = np.empty(min(len(a), slots), dtype=np.intp)
     n = _distinct_pairs(local_a, local_b, n_b, table, inverse, first)
     return inverse, first[:n]
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _pending_pairs(
+    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index,
+    ri: Index, width: int, table: IntArray, rows: Index, inverse: IntArray, first: Index,
+) -> tuple[int, int]:  # fmt: skip
+    m = n = 0
+    for k in range(len(levels)):
+        if not pending[levels[k]]:
+            continue
+        key = (a[li[k]] + 1) * width + b[ri[k]] + 1
+        slot = table[key]
+        if slot < 0:
+            slot = n
+            table[key] = n
+            first[n] = k
+            n += 1
+        rows[m] = k
+        inverse[m] = slot
+        m += 1
+    return m, n
+
+
+def pending_pairs(
+    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index, ri: Index
+) -> tuple[Index, IntArray, Index] | None:
+    """The pairs at a level marked in ``pending`` (rows, ascending), and the distinct pairs
+    of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1) among them, as
+    :func:`distinct_code_pairs` numbers them: each row's number and the pair position of
+    each number's first row. One pass, nothing per pair gathered. None when the codes are
+    too many for a dense table."""
+    width = int(b.max(initial=-1)) + 2
+    slots = (int(a.max(initial=-1)) + 2) * width
+    if slots > min(DENSE_PAIRS, 16 * len(levels) + 4096):
+        return None
+    table = np.full(slots, -1, dtype=np.int32)
+    rows = np.empty(len(levels), dtype=np.intp)
+    inverse = np.empty(len(levels), dtype=np.int32)
+    first = np.empty(min(len(levels), slots), dtype=np.intp)
+    m, n = _pending_pairs(
+        levels, np.ascontiguousarray(pending, dtype=np.bool_),
+        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        _index(li), _index(ri), width, table, rows, inverse, first,
+    )  # fmt: skip
+    return rows[:m], inverse[:m], first[:n]
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _regrade(levels: Levels, rows: Index, inverse: IntArray, grade: Levels, table: Levels) -> None:
+    for m in prange(len(rows)):
+        k = rows[m]
+        levels[k] = table[levels[k], grade[inverse[m]]]
+
+
+def regrade(
+    levels: Levels,
+    rows: Index,
+    inverse: IntArray,
+    grade: Levels,
+    table: Levels,
+    *,
+    workers: int = 1,
+) -> None:
+    """In place: ``levels[rows[m]] = table[levels[rows[m]], grade[inverse[m]]]`` (rows
+    distinct)."""
+    if len(rows):
+        with _Threads(workers):
+            _regrade(levels, rows, inverse, grade, np.ascontiguousarray(table, dtype=np.int8))
 
 
 def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArray[Any]:

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import JaroWinkler
 
 from rfl_match import kernels
-from rfl_match.compare import build_comparison, by_distinct_pairs, similarity
+from rfl_match.compare import build_comparison, by_distinct_pairs, regrade, similarity
 from rfl_match.config import ComparisonSpec
-from rfl_match.prepare import PreparedPair
+from rfl_match.prepare import PreparedPair, Vocabulary
 from rfl_match.schema import validate_records
 
 words = st.lists(st.text(min_size=0, max_size=8), min_size=1, max_size=6, unique=True)
@@ -63,6 +63,44 @@ def test_similarity_with_cutoff_equals_reference(
             expected = JaroWinkler.normalized_similarity(vocab[left[k]], vocab[right[k]])
             expected = expected if expected >= cutoff else 0.0
         assert float(fast[k]) == np.float32(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abdehimnors", max_size=7), min_size=1, max_size=8, unique=True),
+    st.data(),
+    st.booleans(),
+)
+def test_regrade_equals_reference(vocab: list[str], data: st.DataObject, dense: bool) -> None:
+    # Each pair at a level the table names takes the table's level for the thresholds its
+    # Jaro–Winkler similarity reaches; the other pairs keep theirs.
+    draw = data.draw
+    a = draw(st.lists(st.integers(-1, len(vocab) - 1), min_size=1, max_size=8))
+    b = draw(st.lists(st.integers(-1, len(vocab) - 1), min_size=1, max_size=8))
+    n = draw(st.integers(0, 40))
+    li = np.array(draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n)), np.intp)
+    ri = np.array(draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n)), np.intp)
+    levels = np.array(draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)), np.int8)
+    table = {1: (1, 2, 4), 3: (3, 3, 4)}
+    thresholds = (0.8, 0.92)
+    got = levels.copy()
+    limit = kernels.DENSE_PAIRS
+    try:
+        kernels.DENSE_PAIRS = limit if dense else 0
+        codes = (np.array(a, np.int32), np.array(b, np.int32))
+        regrade(got, table, codes, li, ri, Vocabulary(vocab), thresholds)
+    finally:
+        kernels.DENSE_PAIRS = limit
+    for k in range(n):
+        x, y, level = a[li[k]], b[ri[k]], int(levels[k])
+        if level not in table:
+            assert got[k] == level
+            continue
+        sim = 0.0
+        if x >= 0 and y >= 0:
+            sim = 1.0 if x == y else JaroWinkler.normalized_similarity(vocab[x], vocab[y])
+        grade = sum(np.float32(sim) >= np.float32(t) for t in thresholds)
+        assert got[k] == table[level][grade]
 
 
 @settings(max_examples=40, deadline=None)

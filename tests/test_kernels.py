@@ -220,6 +220,36 @@ def test_distinct_pairs_numbers_pairs_in_order_of_first_sight(a: list[int], b: l
     assert [pairs[k] for k in first] == list(numbers)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_pending_pairs_equals_reference(data: st.DataObject) -> None:
+    draw = data.draw
+    a = draw(st.lists(st.integers(-1, 5), min_size=1, max_size=8))
+    b = draw(st.lists(st.integers(-1, 5), min_size=1, max_size=8))
+    n = draw(st.integers(0, 40))
+    li = draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n))
+    ri = draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n))
+    levels = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
+    pending = draw(st.lists(st.booleans(), min_size=5, max_size=5))
+    found = kernels.pending_pairs(
+        np.array(levels, np.int8), np.array(pending), np.array(a, np.int32),
+        np.array(b, np.int32), np.array(li, np.intp), np.array(ri, np.intp),
+    )  # fmt: skip
+    assert found is not None
+    rows, inverse, first = found
+    want = [k for k in range(n) if pending[levels[k]]]
+    numbers: dict[tuple[int, int], int] = {}
+    firsts = []
+    for k in want:
+        pair = (a[li[k]], b[ri[k]])
+        if pair not in numbers:
+            numbers[pair] = len(numbers)
+            firsts.append(k)
+    assert rows.tolist() == want
+    assert inverse.tolist() == [numbers[(a[li[k]], b[ri[k]])] for k in want]
+    assert first.tolist() == firsts
+
+
 def test_threads_follow_workers() -> None:
     a = np.full((3, 3 * WIDTH), -1, dtype=np.int32)
     a[:, 0] = [0, 1, 2]
