@@ -39,6 +39,13 @@ IntArray = npt.NDArray[np.int32]
 Index = npt.NDArray[np.intp]
 Levels = npt.NDArray[np.int8]
 
+# OpenMP's threads (numba's threading layer here) spin for a while after each parallel
+# kernel, burning a core while the main thread runs the numpy between kernels (measured
+# on two cores: a small kernel then a few ms of numpy, 2.5 times the CPU time of one
+# thread). Waiting passively costs a wake-up per kernel instead. Read when OpenMP starts
+# (the first parallel kernel); a value already set wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 # Ranks of :func:`chain_ranks`: the family-name levels they become (3 is left for the
 # spelling similarity, which the caller computes on the undecided pairs only).
 MISSING = 0  # either chain empty
