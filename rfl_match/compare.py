@@ -167,10 +167,12 @@ def by_distinct_pairs(
 
 @dataclass(frozen=True, slots=True)
 class TermFrequencies:
-    """Per-pair values whose frequency adjusts the weight of some levels."""
+    """Values whose frequency adjusts the weight of some levels: a pair agrees on a value
+    where both its records hold it."""
 
     levels: tuple[int, ...]
-    values: npt.NDArray[np.int32]  # the agreed value's code per pair, -1 where none
+    left: npt.NDArray[np.int32]  # each left record's value code, -1 where none
+    right: npt.NDArray[np.int32]  # each right record's
     frequency: npt.NDArray[np.float64]  # share of records holding each code
 
 
@@ -193,7 +195,7 @@ class Comparison(ABC):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         """Level of each pair ``(li[k], ri[k])``."""
 
-    def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
+    def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         """Values that adjust the weight of exact agreements, if this comparison uses them."""
         return None
 
@@ -247,13 +249,12 @@ class GivenNameComparison(Comparison):
         regrade(levels, table, codes, li, ri, data.tokens, (0.80, 0.92), workers=data.workers)
         return levels
 
-    def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
+    def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
             return None
-        ca = data.person_names(0).classes[li, 0]
-        cb = data.person_names(1).classes[ri, 0]
-        values = np.where(ca == cb, ca, -1).astype(np.int32)
-        return TermFrequencies(self.tf_levels, values, _class_frequency(data, "given"))
+        ca = np.ascontiguousarray(data.person_names(0).classes[:, 0])
+        cb = np.ascontiguousarray(data.person_names(1).classes[:, 0])
+        return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "given"))
 
 
 class FamilyNameComparison(Comparison):
@@ -285,13 +286,12 @@ class FamilyNameComparison(Comparison):
         regrade(levels, table, codes, li, ri, data.texts, (0.9,), workers=data.workers)
         return levels
 
-    def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
+    def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
             return None
-        ca = data.person_names(0).family.classes[li, 0]
-        cb = data.person_names(1).family.classes[ri, 0]
-        values = np.where(ca == cb, ca, -1).astype(np.int32)
-        return TermFrequencies(self.tf_levels, values, _class_frequency(data, "family"))
+        ca = np.ascontiguousarray(data.person_names(0).family.classes[:, 0])
+        cb = np.ascontiguousarray(data.person_names(1).family.classes[:, 0])
+        return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "family"))
 
 
 def _class_frequency(data: PreparedPair, part: str) -> npt.NDArray[np.float64]:

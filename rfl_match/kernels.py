@@ -907,6 +907,44 @@ def regrade(
             _regrade(levels, rows, inverse, grade, np.ascontiguousarray(table, dtype=np.int8))
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _agreements(
+    at_level: npt.NDArray[np.bool_], index: IntArray, a: IntArray, b: IntArray, li: Index,
+    ri: Index, rows: Index, values: IntArray,
+) -> int:  # fmt: skip
+    m = 0
+    for k in range(len(index)):
+        if at_level[index[k]]:
+            value = a[li[k]]
+            if value >= 0 and value == b[ri[k]]:
+                rows[m] = k
+                values[m] = value
+                m += 1
+    return m
+
+
+def agreements(
+    at_level: npt.NDArray[np.bool_],
+    index: IntArray,
+    a: IntArray,
+    b: IntArray,
+    li: Index,
+    ri: Index,
+) -> tuple[Index, IntArray]:
+    """The pairs (rows, ascending) whose level pattern ``index[k]`` is ``at_level`` and
+    whose records hold the same value ``a[li[k]] == b[ri[k]] >= 0``, and that value."""
+    rows = np.empty(len(index), dtype=np.intp)
+    values = np.empty(len(index), dtype=np.int32)
+    m = _agreements(
+        np.ascontiguousarray(at_level, dtype=np.bool_), np.ascontiguousarray(index),
+        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        _index(li), _index(ri), rows, values,
+    )  # fmt: skip
+    if m < len(index) // 2:  # not hold the pairs' length for a few agreements
+        return rows[:m].copy(), values[:m].copy()
+    return rows[:m], values[:m]
+
+
 def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArray[Any]:
     """Call a kernel that fills a new length-``n`` array (its last argument)."""
     out = np.empty(n, dtype=dtype)

@@ -30,7 +30,7 @@ from rfl_match.compare import (
     level_matrix,
 )
 from rfl_match.config import ComparisonSpec, ConfigError, LinkConfig
-from rfl_match.kernels import CodeTally, merge_unique
+from rfl_match.kernels import CodeTally, agreements, merge_unique
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, validate_records
 from rfl_match.scoring import (
@@ -936,12 +936,12 @@ def _tf_agreements(
     (rows) and the value each agrees on."""
     out = []
     for c, comparison in enumerate(comparisons):
-        tf = comparison.term_frequencies(data, li, ri)
+        tf = comparison.term_frequencies(data)
         if tf is None:
             continue
-        agrees = np.isin(patterns[:, c], tf.levels)[index] & (tf.values >= 0)
-        rows = np.flatnonzero(agrees)
-        out.append((c, rows, tf.values[rows]))
+        at_level = np.isin(patterns[:, c], tf.levels)
+        rows, values = agreements(at_level, index, tf.left, tf.right, li, ri)
+        out.append((c, rows, values))
     return out
 
 
@@ -950,10 +950,9 @@ def _value_bits(
 ) -> dict[int, npt.NDArray[np.float64]]:
     """Per comparison that uses term frequencies, the bits an agreement on each value
     adds (through the model's map among candidates, where it has one)."""
-    none = np.zeros(0, dtype=np.intp)
     out = {}
     for c, comparison in enumerate(comparisons):
-        tf = comparison.term_frequencies(data, none, none)  # no pairs: the frequencies only
+        tf = comparison.term_frequencies(data)
         if tf is None:
             continue
         agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))

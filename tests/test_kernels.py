@@ -250,6 +250,27 @@ def test_pending_pairs_equals_reference(data: st.DataObject) -> None:
     assert first.tolist() == firsts
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_agreements_equal_numpy(data: st.DataObject) -> None:
+    # The pairs at an agreeing pattern whose records hold the same value, as the numpy
+    # it replaced found them.
+    draw = data.draw
+    a = np.array(draw(st.lists(st.integers(-1, 4), min_size=1, max_size=8)), np.int32)
+    b = np.array(draw(st.lists(st.integers(-1, 4), min_size=1, max_size=8)), np.int32)
+    at_level = np.array(draw(st.lists(st.booleans(), min_size=1, max_size=5)))
+    n = draw(st.integers(0, 40))
+    li = np.array(draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n)), np.intp)
+    ri = np.array(draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n)), np.intp)
+    index = draw(st.lists(st.integers(0, len(at_level) - 1), min_size=n, max_size=n))
+    index = np.array(index, np.int32)
+    rows, values = kernels.agreements(at_level, index, a, b, li, ri)
+    agreed = np.where(a[li] == b[ri], a[li], -1)
+    want = np.flatnonzero(at_level[index] & (agreed >= 0))
+    assert rows.tolist() == want.tolist()
+    assert values.tolist() == agreed[want].tolist()
+
+
 def test_threads_follow_workers() -> None:
     a = np.full((3, 3 * WIDTH), -1, dtype=np.int32)
     a[:, 0] = [0, 1, 2]
