@@ -301,6 +301,8 @@ def _merge_unique(
 def merge_unique(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The union of two ascending arrays of distinct integers, ascending: one linear pass,
     no sort and no concatenated copy (the union of blocking rules' pair ids)."""
+    if not len(a) or not len(b):  # a copy of the other: a memory copy, not a merge
+        return np.array(b if len(b) else a, dtype=np.int64)
     out = np.empty(len(a) + len(b), dtype=np.int64)
     n = _merge_unique(
         np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(b, dtype=np.int64), out
@@ -1334,10 +1336,21 @@ def nearest_ids(
     return _sorted_distinct(out, workers)
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _ascending(values: npt.NDArray[np.int64]) -> bool:
+    k = 1
+    while k < len(values) and values[k] >= values[k - 1]:
+        k += 1
+    return k >= len(values)
+
+
 def _sorted_distinct(out: npt.NDArray[np.int64], workers: int) -> npt.NDArray[np.int64]:
     """The distinct values of ``out`` but ``_NO_PAIR``, ascending (``out`` is sorted in
     place, in two halves: numpy's sort releases the GIL, so they sort on two cores)."""
     total = len(out)
+    if _ascending(out):  # one block's pairs are written in order
+        n = _compact(out)
+        return out[:n].copy() if n < total // 2 else out[:n]
     half = total // 2
     if _Threads(workers).wanted > 1 and total > 1 << 16:
         with ThreadPoolExecutor(2) as pool:

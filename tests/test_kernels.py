@@ -271,6 +271,45 @@ def test_agreements_equal_numpy(data: st.DataObject) -> None:
     assert values.tolist() == agreed[want].tolist()
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=6),
+    st.booleans(),
+    st.booleans(),
+)
+def test_block_pair_ids_equal_reference(
+    blocks: list[tuple[int, int]], dedupe: bool, shuffled: bool
+) -> None:
+    # Pairs of every block, whether written in ascending order (one block of ordered rows)
+    # or not: distinct, ascending, and in dedupe mode left < right only.
+    n_right = 7
+    rng = np.random.default_rng(len(blocks))
+    lrows: list[int] = []
+    rrows: list[int] = []
+    ls, lc, rs, rc = [], [], [], []
+    want = set()
+    for nl, nr in blocks:
+        left = sorted(rng.choice(n_right, nl, replace=False).tolist())
+        right = sorted(rng.choice(n_right, nr, replace=False).tolist())
+        if shuffled:
+            left, right = left[::-1], right[::-1]
+        ls.append(len(lrows))
+        lc.append(nl)
+        rs.append(len(rrows))
+        rc.append(nr)
+        lrows += left
+        rrows += right
+        want |= {x * n_right + y for x in left for y in right if not dedupe or x < y}
+    got = kernels.block_pair_ids(
+        np.array(lrows, np.int64),
+        np.array(rrows, np.int64),
+        tuple(np.array(v, np.int64) for v in (ls, lc, rs, rc)),
+        n_right,
+        dedupe=dedupe,
+    )
+    assert got.tolist() == sorted(want)
+
+
 def test_threads_follow_workers() -> None:
     a = np.full((3, 3 * WIDTH), -1, dtype=np.int32)
     a[:, 0] = [0, 1, 2]
