@@ -22,7 +22,7 @@ from rapidfuzz.distance import JaroWinkler
 from rfl_match import kernels
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
-from rfl_match.prepare import PreparedPair, Vocabulary
+from rfl_match.prepare import PreparedPair, Vocabulary, row_codes
 
 Levels = npt.NDArray[np.int8]
 Index = npt.NDArray[np.intp]
@@ -279,12 +279,19 @@ class FamilyNameComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.person_names(0)
         b = data.person_names(1)
-        levels = kernels.chain_ranks(a.family.packed, b.family.packed, li, ri, workers=data.workers)
-        # Below "sounds alike": a similar spelling of the whole family part (3).
-        table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
-        codes = (a.text, b.text)
-        regrade(levels, table, codes, li, ri, data.texts, (0.9,), workers=data.workers)
-        return levels
+
+        def chains(li: Index, ri: Index) -> Levels:
+            levels = kernels.chain_ranks(
+                a.family.packed, b.family.packed, li, ri, workers=data.workers
+            )
+            # Below "sounds alike": a similar spelling of the whole family part (3).
+            table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
+            codes = (a.text, b.text)
+            regrade(levels, table, codes, li, ri, data.texts, (0.9,), workers=data.workers)
+            return levels
+
+        # Family names repeat (relatives, common chains): each distinct pair once.
+        return by_distinct_pairs(_family_forms(data, 0), _family_forms(data, 1), li, ri, chains)
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
@@ -292,6 +299,18 @@ class FamilyNameComparison(Comparison):
         ca = np.ascontiguousarray(data.person_names(0).family.classes[:, 0])
         cb = np.ascontiguousarray(data.person_names(1).family.classes[:, 0])
         return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "family"))
+
+
+def _family_forms(data: PreparedPair, side: int) -> IntArray:
+    """Per record, a code of all that its family name is compared by (its family parts and
+    their joined text): equal codes, equal comparisons."""
+    key = f"family forms:{side}"
+    if key not in data._cache:
+        names = data.person_names(side)
+        rows = np.concatenate([names.family.packed, names.text[:, None]], axis=1)
+        data._cache[key] = row_codes(rows).astype(np.int32)
+    forms: IntArray = data._cache[key]
+    return forms
 
 
 def _class_frequency(data: PreparedPair, part: str) -> npt.NDArray[np.float64]:
