@@ -396,10 +396,8 @@ class NameChainComparison(Comparison):
             # below the same name).
             own_a = data.person_names(0).parts.packed
             own_b = data.person_names(1).parts.packed
-            w = data.workers
-            chain = kernels.part_alike(pa.packed, 0, own_b, 1, li, ri, workers=w)
-            chain |= kernels.part_alike(pb.packed, 0, own_a, 1, ri, li, workers=w)
-            levels[chain & (levels < 5)] = 5
+            a, b = (pa.packed, own_a), (pb.packed, own_b)
+            kernels.cross_alike(levels, 5, a, b, li, ri, workers=data.workers)
         return levels
 
 

@@ -214,6 +214,37 @@ def _part_alike(
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _cross_alike(
+    fa: IntArray, own_b: IntArray, fb: IntArray, own_a: IntArray, li: Index, ri: Index,
+    level: int, levels: Levels,
+) -> None:  # fmt: skip
+    width = fa.shape[1] // 3
+    for k in prange(len(li)):
+        if levels[k] < level:
+            x, y = li[k], ri[k]
+            if _alike(fa, x, 0, own_b, y, 1, width) or _alike(fb, y, 0, own_a, x, 1, width):
+                levels[k] = level
+
+
+def cross_alike(
+    levels: Levels,
+    level: int,
+    a: tuple[IntArray, IntArray],
+    b: tuple[IntArray, IntArray],
+    li: Index,
+    ri: Index,
+    *,
+    workers: int = 1,
+) -> None:
+    """In place: the pairs below ``level`` where part 0 of one side's chain sounds like
+    part 1 of the other side's own name (``a``, ``b``: each side's packed chain and own
+    name) take ``level``: :func:`part_alike` both ways round in one pass."""
+    if len(li):
+        with _Threads(workers):
+            _cross_alike(a[0], b[1], b[0], a[1], _index(li), _index(ri), level, levels)
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _may_reach(
     bags: npt.NDArray[np.uint8],
     lengths: IntArray,

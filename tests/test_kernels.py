@@ -151,6 +151,30 @@ def test_part_alike_equals_reference(data: st.DataObject, i: int, j: int) -> Non
 DAY = st.one_of(st.just(MISSING), st.integers(-20_000, 20_000))
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_cross_alike_equals_reference(data: st.DataObject) -> None:
+    # A pair below the level rises to it where part 0 of either side's chain sounds like
+    # part 1 of the other side's own name.
+    fa, own_a = data.draw(chains(4)), data.draw(chains(4))
+    fb, own_b = data.draw(chains(5)), data.draw(chains(5))
+    li, ri = data.draw(pairs(4, 5))
+    levels = np.array(data.draw(st.lists(st.integers(0, 8), min_size=len(li), max_size=len(li))))
+    got = levels.astype(np.int8)
+    kernels.cross_alike(got, 5, (fa, own_a), (fb, own_b), li, ri)
+    want = [
+        5
+        if level < 5
+        and (
+            alike(unpack(fa, x), 0, unpack(own_b, y), 1)
+            or alike(unpack(fb, y), 0, unpack(own_a, x), 1)
+        )
+        else level
+        for level, x, y in zip(levels.tolist(), li, ri, strict=True)
+    ]
+    assert got.tolist() == want
+
+
 @st.composite
 def intervals(draw: st.DrawFn, n: int) -> BirthIntervals:
     lo, hi, exact = [], [], []
