@@ -37,13 +37,15 @@ def similarity(
     *,
     cutoff: float = 0.0,
     workers: int = 1,
+    distinct: bool = False,
 ) -> npt.NDArray[np.float32]:
     """Jaro–Winkler similarity of coded strings, each distinct code pair computed once.
 
     Codes of -1 (missing) give 0; equal codes give 1 without a string comparison. With a
     ``cutoff``, pairs that cannot reach it get 0 without a string comparison (the
     letter-count and prefix bound of :func:`rfl_match.kernels.may_reach`). On candidate
-    pairs this skips most of the string work.
+    pairs this skips most of the string work. ``distinct``: the caller knows the pairs
+    of codes to be distinct already (they are not numbered again).
     """
     words = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
     out = np.zeros(len(left), dtype=np.float32)
@@ -52,7 +54,11 @@ def similarity(
     if not len(rows):
         return out
     qa, qb = left[rows], right[rows]
-    found = kernels.distinct_pairs(qa, qb, len(words))
+    found: tuple[IntArray, Index] | None
+    if distinct:
+        found = np.arange(len(rows), dtype=np.int32), np.arange(len(rows))
+    else:
+        found = kernels.distinct_pairs(qa, qb, len(words))
     if found is None:  # too many distinct words for a dense table: bound, then hash
         if cutoff > 0:
             reach = _may_reach(words, qa, qb, cutoff, workers)
@@ -64,7 +70,7 @@ def similarity(
         out[rows] = _jaro_winkler(words, uniques // width, uniques % width, cutoff, workers)[codes]
         return out
     inverse, first = found
-    ua, ub = qa[first], qb[first]
+    ua, ub = (qa, qb) if distinct else (qa[first], qb[first])
     sims = np.zeros(len(first), dtype=np.float32)
     if cutoff > 0:
         ask = np.flatnonzero(_may_reach(words, ua, ub, cutoff, workers))
@@ -73,7 +79,7 @@ def similarity(
         ask = np.arange(len(first))
     if len(ask):
         sims[ask] = _jaro_winkler(words, ua, ub, cutoff, workers)
-    out[rows] = sims[inverse]
+    out[rows] = sims if distinct else sims[inverse]
     return out
 
 
@@ -111,7 +117,8 @@ def regrade(
     else:
         rows, inverse, first = found
         x, y = li[first], ri[first]
-    sim = similarity(a[x], b[y], vocab, cutoff=thresholds[0], workers=workers)
+    once = found is not None  # distinct pairs of codes
+    sim = similarity(a[x], b[y], vocab, cutoff=thresholds[0], workers=workers, distinct=once)
     grade = np.zeros(len(sim), dtype=np.int8)
     for t in thresholds:
         grade += sim >= t

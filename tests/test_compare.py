@@ -103,6 +103,19 @@ def test_regrade_equals_reference(vocab: list[str], data: st.DataObject, dense: 
         assert got[k] == table[level][grade]
 
 
+@settings(max_examples=60, deadline=None)
+@given(words, st.data(), st.sampled_from([0.0, 0.8]))
+def test_similarity_of_pairs_known_distinct(
+    vocab: list[str], data: st.DataObject, cutoff: float
+) -> None:
+    codes = st.integers(-1, len(vocab) - 1)
+    pairs = data.draw(st.lists(st.tuples(codes, codes), min_size=1, max_size=30, unique=True))
+    left = np.array([x for x, _ in pairs], dtype=np.int32)
+    right = np.array([y for _, y in pairs], dtype=np.int32)
+    once = similarity(left, right, vocab, cutoff=cutoff, distinct=True)
+    assert once.tolist() == similarity(left, right, vocab, cutoff=cutoff).tolist()
+
+
 @settings(max_examples=40, deadline=None)
 @given(words, st.data())
 def test_similarity_symmetric(vocab: list[str], data: st.DataObject) -> None:
