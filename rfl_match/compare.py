@@ -151,12 +151,29 @@ def _jaro_winkler(
     return sims
 
 
+#: Pairs per cell of a table of every pair of codes for :func:`by_distinct_pairs` to
+#: fill the table (a cell of codes no pair holds is compared for nothing).
+_TABLE_SHARE = 8
+
+
 def by_distinct_pairs(
     a: IntArray, b: IntArray, li: Index, ri: Index, levels_of: Callable[[Index, Index], Levels]
 ) -> Levels:
     """``levels_of(li, ri)``, computed once per distinct pair of per-record codes
     ``(a[li], b[ri])`` (a comparison that reads nothing but the codes): the records that
-    share a place or a father's name share its comparisons."""
+    share a place or a father's name share its comparisons.
+
+    Where the codes are few beside the pairs, every pair of codes is compared (one record
+    holding each code stands for it) and each pair reads its level from that table: one
+    pass over the pairs, not a numbering pass and then a gather."""
+    width_a, width_b = int(a.max(initial=-1)) + 2, int(b.max(initial=-1)) + 2
+    if len(li) and width_a * width_b * _TABLE_SHARE <= len(li):
+        holder_a = np.zeros(width_a, dtype=np.intp)
+        holder_a[a + 1] = np.arange(len(a))
+        holder_b = np.zeros(width_b, dtype=np.intp)
+        holder_b[b + 1] = np.arange(len(b))
+        table = levels_of(np.repeat(holder_a, width_b), np.tile(holder_b, width_a))
+        return kernels.table_levels(table, a, b, li, ri)
     found = kernels.distinct_code_pairs(a, b, li, ri)
     inverse: npt.NDArray[np.integer[Any]]
     if found is None:  # too many codes for a dense table: hash the code pairs

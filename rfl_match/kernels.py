@@ -766,6 +766,26 @@ def interval_levels(
     )
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _table_levels(
+    table: Levels, width: int, a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels
+) -> None:
+    for k in range(len(li)):
+        out[k] = table[(a[li[k]] + 1) * width + b[ri[k]] + 1]
+
+
+def table_levels(table: Levels, a: IntArray, b: IntArray, li: Index, ri: Index) -> Levels:
+    """Per pair, ``table[(a[li[k]] + 1) * width + b[ri[k]] + 1]``: the level of its pair of
+    per-record codes (from -1) in a table of every pair of codes, ``width`` being
+    ``b.max() + 2``."""
+    width = int(b.max(initial=-1)) + 2
+    return _run(
+        _table_levels, len(li), np.int8, 1, np.ascontiguousarray(table, dtype=np.int8), width,
+        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        _index(li), _index(ri),
+    )  # fmt: skip
+
+
 #: Code pairs a dense table may number (int32 slots): above, a hash table does it.
 DENSE_PAIRS = 1 << 22
 

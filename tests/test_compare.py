@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import JaroWinkler
 
-from rfl_match import kernels
+from rfl_match import compare, kernels
 from rfl_match.compare import build_comparison, by_distinct_pairs, regrade, similarity
 from rfl_match.config import ComparisonSpec
 from rfl_match.prepare import PreparedPair, Vocabulary
@@ -254,13 +254,14 @@ def test_letter_bags_follow_a_growing_vocabulary() -> None:
 codes = st.lists(st.integers(-1, 6), min_size=1, max_size=30)
 
 
-@settings(max_examples=100, deadline=None)
-@given(codes, codes, st.data(), st.booleans())
+@settings(max_examples=150, deadline=None)
+@given(codes, codes, st.data(), st.sampled_from(["dense", "hashed", "table"]))
 def test_by_distinct_pairs_equals_every_pair(
-    a: list[int], b: list[int], data: st.DataObject, dense: bool
+    a: list[int], b: list[int], data: st.DataObject, way: str
 ) -> None:
     # Each distinct pair of codes is compared once (by a dense table, or hashed when the
-    # codes are too many), and every pair reads its own level back.
+    # codes are too many), or every pair of codes is (a table, where the codes are few),
+    # and every pair reads its own level back.
     n = data.draw(st.integers(0, 60))
     draw = data.draw
     li = np.array(draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n)), np.intp)
@@ -272,11 +273,15 @@ def test_by_distinct_pairs_equals_every_pair(
         calls.append(len(x))
         return ((ca[x] + 1) * 8 + cb[y] + 1).astype(np.int8)
 
-    limit = kernels.DENSE_PAIRS
+    limit, share = kernels.DENSE_PAIRS, compare._TABLE_SHARE
     try:
-        kernels.DENSE_PAIRS = limit if dense else 0
+        kernels.DENSE_PAIRS = 0 if way == "hashed" else limit
+        compare._TABLE_SHARE = 0 if way == "table" else share
         got = by_distinct_pairs(ca, cb, li, ri, levels_of)
     finally:
-        kernels.DENSE_PAIRS = limit
+        kernels.DENSE_PAIRS, compare._TABLE_SHARE = limit, share
     assert got.tolist() == levels_of(li, ri).tolist()
-    assert calls[0] == len({(a[i], b[j]) for i, j in zip(li, ri, strict=True)})
+    if n and way == "table":
+        assert calls[0] == (max(a) + 2) * (max(b) + 2)
+    elif n:
+        assert calls[0] == len({(a[i], b[j]) for i, j in zip(li, ri, strict=True)})
