@@ -151,9 +151,27 @@ def _jaro_winkler(
     return sims
 
 
-#: Pairs per cell of a table of every pair of codes for :func:`by_distinct_pairs` to
-#: fill the table (a cell of codes no pair holds is compared for nothing).
+#: Pairs per cell of a table of every pair of codes for :func:`by_code_table` to fill
+#: the table (a cell of codes no pair holds is compared for nothing).
 _TABLE_SHARE = 8
+
+
+def by_code_table(
+    a: IntArray, b: IntArray, li: Index, ri: Index, levels_of: Callable[[Index, Index], Levels]
+) -> Levels | None:
+    """``levels_of(li, ri)`` of a comparison that reads nothing but the per-record codes
+    ``a``, ``b`` (from -1), by comparing every pair of codes once (one record holding
+    each code stands for it) and reading each pair's level from that table in one pass;
+    None where the codes are too many beside the pairs for that to pay."""
+    width_a, width_b = int(a.max(initial=-1)) + 2, int(b.max(initial=-1)) + 2
+    if not len(li) or width_a * width_b * _TABLE_SHARE > len(li):
+        return None
+    holder_a = np.zeros(width_a, dtype=np.intp)
+    holder_a[a + 1] = np.arange(len(a))
+    holder_b = np.zeros(width_b, dtype=np.intp)
+    holder_b[b + 1] = np.arange(len(b))
+    table = levels_of(np.repeat(holder_a, width_b), np.tile(holder_b, width_a))
+    return kernels.table_levels(table, a, b, li, ri)
 
 
 def by_distinct_pairs(
@@ -166,14 +184,9 @@ def by_distinct_pairs(
     Where the codes are few beside the pairs, every pair of codes is compared (one record
     holding each code stands for it) and each pair reads its level from that table: one
     pass over the pairs, not a numbering pass and then a gather."""
-    width_a, width_b = int(a.max(initial=-1)) + 2, int(b.max(initial=-1)) + 2
-    if len(li) and width_a * width_b * _TABLE_SHARE <= len(li):
-        holder_a = np.zeros(width_a, dtype=np.intp)
-        holder_a[a + 1] = np.arange(len(a))
-        holder_b = np.zeros(width_b, dtype=np.intp)
-        holder_b[b + 1] = np.arange(len(b))
-        table = levels_of(np.repeat(holder_a, width_b), np.tile(holder_b, width_a))
-        return kernels.table_levels(table, a, b, li, ri)
+    tabled = by_code_table(a, b, li, ri, levels_of)
+    if tabled is not None:
+        return tabled
     found = kernels.distinct_code_pairs(a, b, li, ri)
     inverse: npt.NDArray[np.integer[Any]]
     if found is None:  # too many codes for a dense table: hash the code pairs
@@ -485,9 +498,15 @@ class ExactComparison(Comparison):
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         left, right, _ = data.text_codes(self.spec.field, fold=self.fold)
-        a, b = left[li], right[ri]
-        # Two integer compares a pair: cheaper than numbering the distinct pairs.
-        return _select([(a < 0) | (b < 0), a == b], len(li))
+
+        def exact(li: Index, ri: Index) -> Levels:
+            a, b = left[li], right[ri]
+            return _select([(a < 0) | (b < 0), a == b], len(li))
+
+        # Two integer compares a pair: cheaper than numbering the distinct pairs, not
+        # than reading a table of a few values' pairs (sex).
+        tabled = by_code_table(left, right, li, ri, exact)
+        return exact(li, ri) if tabled is None else tabled
 
 
 class SexComparison(ExactComparison):

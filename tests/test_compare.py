@@ -233,6 +233,31 @@ def test_father_name_meets_childs_second_name() -> None:
     assert words[1] != "missing"
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(["F", "M", "", "f "]), min_size=1, max_size=6),
+    st.lists(st.sampled_from(["F", "M", "", "X"]), min_size=1, max_size=6),
+    st.booleans(),
+)
+def test_exact_levels_by_table_equal_reference(a: list[str], b: list[str], table: bool) -> None:
+    # Read from a table of the values' pairs or compared pair by pair, the same levels.
+    def frame(prefix: str, sex: list[str]) -> pd.DataFrame:
+        ids = [f"{prefix}{i}" for i in range(len(sex))]
+        return validate_records(pd.DataFrame({"record_id": ids, "full_name": "A", "sex": sex}))
+
+    data = PreparedPair(frame("l", a), frame("r", b))
+    li, ri = (x.ravel().astype(np.intp) for x in np.meshgrid(range(len(a)), range(len(b))))
+    share = compare._TABLE_SHARE
+    try:
+        compare._TABLE_SHARE = 0 if table else 10**9
+        got = build_comparison(ComparisonSpec("sex", "sex")).levels(data, li, ri)
+    finally:
+        compare._TABLE_SHARE = share
+    ca, cb, _ = data.text_codes("sex", fold=False)
+    pairs = zip(ca[li].tolist(), cb[ri].tolist(), strict=True)
+    assert got.tolist() == [0 if min(x, y) < 0 else 2 if x == y else 1 for x, y in pairs]
+
+
 def test_letter_bags_follow_a_growing_vocabulary() -> None:
     from rfl_match.prepare import Vocabulary
 
