@@ -472,7 +472,7 @@ class Linker:
         ``value_bits``, from :func:`_value_bits` once per call of predict), and the weight
         matrices are built only for the pairs kept (probability >= threshold)."""
         pattern_weights = model.level_weights(patterns)
-        total = model.prior_weight_ + pattern_weights.sum(axis=1)[index]
+        total = (model.prior_weight_ + pattern_weights.sum(axis=1))[index]  # the same sums
         by_value = _value_bits(model, data, comparisons) if value_bits is None else value_bits
         adjustments = [
             (c, rows, by_value[c][values])
@@ -480,15 +480,17 @@ class Linker:
         ]
         for _, rows, bits in adjustments:
             total[rows] += bits
-        prob = model.probability(total)
-        keep = np.arange(len(li)) if threshold is None else np.flatnonzero(prob >= threshold)
+        if threshold is None:
+            keep, prob = np.arange(len(li)), model.probability(total)
+        else:
+            keep, prob = model.probability_over(total, threshold)
         weights = pattern_weights[index[keep]]
         for c, rows, bits in adjustments:
             at = np.searchsorted(keep, rows)
             inside = at < len(keep)
             inside[inside] = keep[at[inside]] == rows[inside]
             weights[at[inside], c] += bits[inside]
-        return _Scored(li[keep], ri[keep], patterns[index[keep]], weights, total[keep], prob[keep])
+        return _Scored(li[keep], ri[keep], patterns[index[keep]], weights, total[keep], prob)
 
     def predict(
         self,
