@@ -205,15 +205,6 @@ def _given_ranks(
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _part_alike(
-    a: IntArray, i: int, b: IntArray, j: int, li: Index, ri: Index, out: npt.NDArray[np.bool_]
-) -> None:
-    width = a.shape[1] // 3
-    for k in prange(len(li)):
-        out[k] = _alike(a, li[k], i, b, ri[k], j, width)
-
-
-@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _cross_alike(
     fa: IntArray, own_b: IntArray, fb: IntArray, own_a: IntArray, li: Index, ri: Index,
     level: int, levels: Levels,
@@ -238,7 +229,7 @@ def cross_alike(
 ) -> None:
     """In place: the pairs below ``level`` where part 0 of one side's chain sounds like
     part 1 of the other side's own name (``a``, ``b``: each side's packed chain and own
-    name) take ``level``: :func:`part_alike` both ways round in one pass."""
+    name) take ``level``, both ways round in one pass."""
     if len(li):
         with _Threads(workers):
             _cross_alike(a[0], b[1], b[0], a[1], _index(li), _index(ri), level, levels)
@@ -716,13 +707,6 @@ def given_ranks(
     """Per pair, the given-name rank: MISSING, GIVEN_SAME_SPELLING (token codes ``ta``/``tb``
     equal), GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED or DIFFERENT."""
     return _run(_given_ranks, len(li), np.int8, workers, a, b, ta, tb, _index(li), _index(ri))
-
-
-def part_alike(
-    a: IntArray, i: int, b: IntArray, j: int, li: Index, ri: Index, *, workers: int = 1
-) -> npt.NDArray[np.bool_]:
-    """Per pair, whether part ``i`` of ``a[li[k]]`` sounds like part ``j`` of ``b[ri[k]]``."""
-    return _run(_part_alike, len(li), np.bool_, workers, a, i, b, j, _index(li), _index(ri))
 
 
 def may_reach(

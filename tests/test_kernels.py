@@ -136,18 +136,6 @@ def test_given_ranks_equal_reference(data: st.DataObject) -> None:
     assert got.tolist() == want
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.data(), st.integers(0, WIDTH - 1), st.integers(0, WIDTH - 1))
-def test_part_alike_equals_reference(data: st.DataObject, i: int, j: int) -> None:
-    a = data.draw(chains(4))
-    b = data.draw(chains(4))
-    li, ri = data.draw(pairs(4, 4))
-    got = kernels.part_alike(a, i, b, j, li, ri)
-    assert got.tolist() == [
-        alike(unpack(a, x), i, unpack(b, y), j) for x, y in zip(li, ri, strict=True)
-    ]
-
-
 DAY = st.one_of(st.just(MISSING), st.integers(-20_000, 20_000))
 
 
