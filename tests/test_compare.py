@@ -301,7 +301,7 @@ def test_by_distinct_pairs_equals_every_pair(
     limit, share = kernels.DENSE_PAIRS, compare._TABLE_SHARE
     try:
         kernels.DENSE_PAIRS = 0 if way == "hashed" else limit
-        compare._TABLE_SHARE = 0 if way == "table" else share
+        compare._TABLE_SHARE = 0 if way == "table" else 10**9
         got = by_distinct_pairs(ca, cb, li, ri, levels_of)
     finally:
         kernels.DENSE_PAIRS, compare._TABLE_SHARE = limit, share
