@@ -80,8 +80,8 @@ class CandidatePairs:
         """The pairs in bounded chunks, as (left rows, right rows)."""
         width = max(self.n_right, 1)
         for start in range(0, len(self.ids), size):
-            part = self.ids[start : start + size]
-            yield (part // width).astype(np.intp), (part % width).astype(np.intp)
+            left, right = np.divmod(self.ids[start : start + size], width)
+            yield left.astype(np.intp, copy=False), right.astype(np.intp, copy=False)
 
 
 def _positions(matrix: npt.NDArray[np.int32]) -> KeyValues:

@@ -99,6 +99,24 @@ class WeightCalibration:
         out: FloatArray = 1.0 / (1.0 + np.exp2(-np.clip(self.log2_odds(weight), -1000, 1000)))
         return out
 
+    def probability_over(
+        self, weight: npt.ArrayLike, threshold: float
+    ) -> tuple[npt.NDArray[np.intp], FloatArray]:
+        """Where ``probability(weight)`` (of a 1-d array) is at least ``threshold``, and the
+        probability there: the same values, the exponential reckoned only where the log2
+        odds come near the threshold's or over (the map from log2 odds to probability is
+        monotone; most candidate pairs lie far below)."""
+        odds = np.clip(self.log2_odds(weight), -1000, 1000)
+        if threshold <= 0:
+            near = np.arange(len(odds))
+        else:
+            # The log2 odds of the threshold: a probability reads 1.0 from 53 bits on.
+            edge = 53.0 if threshold >= 1 else float(np.log2(threshold) - np.log2(1 - threshold))
+            near = np.flatnonzero(odds >= edge - _NEAR_BITS)
+        prob: FloatArray = 1.0 / (1.0 + np.exp2(-odds[near]))
+        over = prob >= threshold
+        return near[over], prob[over]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,
@@ -126,6 +144,9 @@ class WeightCalibration:
 
 
 IDENTITY = WeightCalibration()
+#: Log2 odds below the threshold's that probability_over still reckons (far wider than any
+#: rounding of the exponential).
+_NEAR_BITS = 0.01
 
 
 def _basis(w: FloatArray, knots: Sequence[float]) -> FloatArray:

@@ -9,7 +9,7 @@ similarity with rapidfuzz on each *distinct* pair of values once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from rapidfuzz.distance import JaroWinkler
 from rfl_match import kernels
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
-from rfl_match.prepare import PreparedPair, Vocabulary
+from rfl_match.prepare import PreparedPair, Vocabulary, row_codes
 
 Levels = npt.NDArray[np.int8]
 Index = npt.NDArray[np.intp]
@@ -37,38 +37,141 @@ def similarity(
     *,
     cutoff: float = 0.0,
     workers: int = 1,
+    distinct: bool = False,
 ) -> npt.NDArray[np.float32]:
     """Jaro–Winkler similarity of coded strings, each distinct code pair computed once.
 
     Codes of -1 (missing) give 0; equal codes give 1 without a string comparison. With a
     ``cutoff``, pairs that cannot reach it get 0 without a string comparison (the
-    letter-count bound of :func:`rfl_match.kernels.may_reach`). On candidate pairs this
-    skips most of the string work.
+    letter-count and prefix bound of :func:`rfl_match.kernels.may_reach`). On candidate
+    pairs this skips most of the string work. ``distinct``: the caller knows the pairs
+    of codes to be distinct already (they are not numbered again).
     """
     words = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
     out = np.zeros(len(left), dtype=np.float32)
     out[(left >= 0) & (left == right)] = 1.0
     rows = np.flatnonzero((left >= 0) & (right >= 0) & (left != right))
-    qa, qb = left[rows], right[rows]
-    if cutoff > 0 and len(rows):
-        bags, lengths = words.letter_bags()
-        reach = kernels.may_reach(bags, lengths, qa, qb, cutoff, workers=workers)
-        rows, qa, qb = rows[reach], qa[reach], qb[reach]
     if not len(rows):
         return out
-    width = np.int64(max(len(words), 1))
-    codes, uniques = pd.factorize(qa.astype(np.int64) * width + qb, sort=False)
+    qa, qb = left[rows], right[rows]
+    found: tuple[IntArray, Index] | None
+    if distinct:
+        found = np.arange(len(rows), dtype=np.int32), np.arange(len(rows))
+    else:
+        found = kernels.distinct_pairs(qa, qb, len(words))
+    if found is None:  # too many distinct words for a dense table: bound, then hash
+        if cutoff > 0:
+            reach = _may_reach(words, qa, qb, cutoff, workers)
+            rows, qa, qb = rows[reach], qa[reach], qb[reach]
+        if not len(rows):
+            return out
+        width = np.int64(max(len(words), 1))
+        codes, uniques = pd.factorize(qa.astype(np.int64) * width + qb, sort=False)
+        out[rows] = _jaro_winkler(words, uniques // width, uniques % width, cutoff, workers)[codes]
+        return out
+    inverse, first = found
+    ua, ub = (qa, qb) if distinct else (qa[first], qb[first])
+    sims = np.zeros(len(first), dtype=np.float32)
+    if cutoff > 0:
+        ask = np.flatnonzero(_may_reach(words, ua, ub, cutoff, workers))
+        ua, ub = ua[ask], ub[ask]
+    else:
+        ask = np.arange(len(first))
+    if len(ask):
+        sims[ask] = _jaro_winkler(words, ua, ub, cutoff, workers)
+    out[rows] = sims if distinct else sims[inverse]
+    return out
+
+
+def regrade(
+    levels: Levels,
+    table: Mapping[int, tuple[int, ...]],
+    codes: tuple[IntArray, IntArray],
+    li: Index,
+    ri: Index,
+    vocab: Vocabulary,
+    thresholds: tuple[float, ...],
+    *,
+    workers: int = 1,
+) -> None:
+    """In place: each pair at a level ``table`` names takes ``table[level][grade]``, its
+    grade being how many of ``thresholds`` (ascending) the similarity of its per-record
+    codes ``codes[0][li]``, ``codes[1][ri]`` reaches.
+
+    The pairs to grade and their distinct pairs of codes are found in one pass over the
+    pairs (no per-pair copy of the codes), and the similarity sees each pair of codes once.
+    """
+    a, b = codes
+    pending = np.zeros(max(int(levels.max(initial=0)), *table) + 1, dtype=np.bool_)
+    pending[list(table)] = True
+    grid = np.arange(len(pending), dtype=np.int8)[:, None].repeat(len(thresholds) + 1, axis=1)
+    for level, row in table.items():
+        grid[level] = row
+    local_a, _ = kernels.local_codes(a, len(vocab))
+    local_b, _ = kernels.local_codes(b, len(vocab))
+    found = kernels.pending_pairs(levels, pending, local_a, local_b, li, ri)
+    if found is None:  # too many codes for a dense table
+        rows = np.flatnonzero(pending[levels])
+        x, y = li[rows], ri[rows]
+        inverse = np.arange(len(rows), dtype=np.int32)
+    else:
+        rows, inverse, first = found
+        x, y = li[first], ri[first]
+    once = found is not None  # distinct pairs of codes
+    sim = similarity(a[x], b[y], vocab, cutoff=thresholds[0], workers=workers, distinct=once)
+    grade = np.zeros(len(sim), dtype=np.int8)
+    for t in thresholds:
+        grade += sim >= t
+    kernels.regrade(levels, rows, inverse, grade, grid, workers=workers)
+
+
+def _may_reach(
+    words: Vocabulary, qa: IntArray, qb: IntArray, cutoff: float, workers: int
+) -> npt.NDArray[np.bool_]:
+    bags, lengths = words.letter_bags()
+    return kernels.may_reach(bags, lengths, words.heads(), qa, qb, cutoff, workers=workers)
+
+
+def _jaro_winkler(
+    words: Vocabulary,
+    qa: npt.NDArray[np.integer[Any]],
+    qb: npt.NDArray[np.integer[Any]],
+    cutoff: float,
+    workers: int,
+) -> npt.NDArray[np.float32]:
     strings = words.array()
-    sims = process.cpdist(
-        strings[uniques // width],
-        strings[uniques % width],
+    sims: npt.NDArray[np.float32] = process.cpdist(
+        strings[qa],
+        strings[qb],
         scorer=JaroWinkler.normalized_similarity,
         score_cutoff=cutoff or None,
         workers=workers,
         dtype=np.float32,
     )
-    out[rows] = sims[codes]
-    return out
+    return sims
+
+
+#: Pairs per cell of a table of every pair of codes for :func:`by_code_table` to fill
+#: the table (a cell of codes no pair holds is compared for nothing).
+_TABLE_SHARE = 8
+
+
+def by_code_table(
+    a: IntArray, b: IntArray, li: Index, ri: Index, levels_of: Callable[[Index, Index], Levels]
+) -> Levels | None:
+    """``levels_of(li, ri)`` of a comparison that reads nothing but the per-record codes
+    ``a``, ``b`` (from -1), by comparing every pair of codes once (one record holding
+    each code stands for it) and reading each pair's level from that table in one pass;
+    None where the codes are too many beside the pairs for that to pay."""
+    width_a, width_b = int(a.max(initial=-1)) + 2, int(b.max(initial=-1)) + 2
+    if not len(li) or width_a * width_b * _TABLE_SHARE > len(li):
+        return None
+    holder_a = np.zeros(width_a, dtype=np.intp)
+    holder_a[a + 1] = np.arange(len(a))
+    holder_b = np.zeros(width_b, dtype=np.intp)
+    holder_b[b + 1] = np.arange(len(b))
+    table = levels_of(np.repeat(holder_a, width_b), np.tile(holder_b, width_a))
+    return kernels.table_levels(table, a, b, li, ri)
 
 
 def by_distinct_pairs(
@@ -76,7 +179,14 @@ def by_distinct_pairs(
 ) -> Levels:
     """``levels_of(li, ri)``, computed once per distinct pair of per-record codes
     ``(a[li], b[ri])`` (a comparison that reads nothing but the codes): the records that
-    share a place or a father's name share its comparisons."""
+    share a place or a father's name share its comparisons.
+
+    Where the codes are few beside the pairs, every pair of codes is compared (one record
+    holding each code stands for it) and each pair reads its level from that table: one
+    pass over the pairs, not a numbering pass and then a gather."""
+    tabled = by_code_table(a, b, li, ri, levels_of)
+    if tabled is not None:
+        return tabled
     found = kernels.distinct_code_pairs(a, b, li, ri)
     inverse: npt.NDArray[np.integer[Any]]
     if found is None:  # too many codes for a dense table: hash the code pairs
@@ -94,10 +204,12 @@ def by_distinct_pairs(
 
 @dataclass(frozen=True, slots=True)
 class TermFrequencies:
-    """Per-pair values whose frequency adjusts the weight of some levels."""
+    """Values whose frequency adjusts the weight of some levels: a pair agrees on a value
+    where both its records hold it."""
 
     levels: tuple[int, ...]
-    values: npt.NDArray[np.int32]  # the agreed value's code per pair, -1 where none
+    left: npt.NDArray[np.int32]  # each left record's value code, -1 where none
+    right: npt.NDArray[np.int32]  # each right record's
     frequency: npt.NDArray[np.float64]  # share of records holding each code
 
 
@@ -120,7 +232,7 @@ class Comparison(ABC):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         """Level of each pair ``(li[k], ri[k])``."""
 
-    def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
+    def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         """Values that adjust the weight of exact agreements, if this comparison uses them."""
         return None
 
@@ -169,22 +281,17 @@ class GivenNameComparison(Comparison):
         )
         # Below "sounds alike" the spelling decides: very similar (4), else swapped (3)
         # stays, else similar (2).
-        rows = np.flatnonzero((levels == kernels.DIFFERENT) | (levels == kernels.GIVEN_SWAPPED))
-        sim = similarity(
-            first_a[li[rows]], first_b[ri[rows]], data.tokens, cutoff=0.80, workers=data.workers
-        )
-        was = levels[rows]
-        graded = np.where(sim >= 0.92, 4, np.where(was == kernels.GIVEN_SWAPPED, 3, 2))
-        levels[rows] = np.where(sim >= 0.80, graded, was)
+        table = {kernels.DIFFERENT: (kernels.DIFFERENT, 2, 4), kernels.GIVEN_SWAPPED: (3, 3, 4)}
+        codes = (first_a, first_b)
+        regrade(levels, table, codes, li, ri, data.tokens, (0.80, 0.92), workers=data.workers)
         return levels
 
-    def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
+    def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
             return None
-        ca = data.person_names(0).classes[li, 0]
-        cb = data.person_names(1).classes[ri, 0]
-        values = np.where(ca == cb, ca, -1).astype(np.int32)
-        return TermFrequencies(self.tf_levels, values, _class_frequency(data, "given"))
+        ca = np.ascontiguousarray(data.person_names(0).classes[:, 0])
+        cb = np.ascontiguousarray(data.person_names(1).classes[:, 0])
+        return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "given"))
 
 
 class FamilyNameComparison(Comparison):
@@ -209,22 +316,38 @@ class FamilyNameComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.person_names(0)
         b = data.person_names(1)
-        levels = kernels.chain_ranks(a.family.packed, b.family.packed, li, ri, workers=data.workers)
-        # Below "sounds alike": a similar spelling of the whole family part (3).
-        rows = np.flatnonzero((levels > kernels.MISSING) & (levels < kernels.SOUNDS))
-        sim = similarity(
-            a.text[li[rows]], b.text[ri[rows]], data.texts, cutoff=0.9, workers=data.workers
-        )
-        levels[rows[sim >= 0.9]] = 3
-        return levels
 
-    def term_frequencies(self, data: PreparedPair, li: Index, ri: Index) -> TermFrequencies | None:
+        def chains(li: Index, ri: Index) -> Levels:
+            levels = kernels.chain_ranks(
+                a.family.packed, b.family.packed, li, ri, workers=data.workers
+            )
+            # Below "sounds alike": a similar spelling of the whole family part (3).
+            table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
+            codes = (a.text, b.text)
+            regrade(levels, table, codes, li, ri, data.texts, (0.9,), workers=data.workers)
+            return levels
+
+        # Family names repeat (relatives, common chains): each distinct pair once.
+        return by_distinct_pairs(_family_forms(data, 0), _family_forms(data, 1), li, ri, chains)
+
+    def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
             return None
-        ca = data.person_names(0).family.classes[li, 0]
-        cb = data.person_names(1).family.classes[ri, 0]
-        values = np.where(ca == cb, ca, -1).astype(np.int32)
-        return TermFrequencies(self.tf_levels, values, _class_frequency(data, "family"))
+        ca = np.ascontiguousarray(data.person_names(0).family.classes[:, 0])
+        cb = np.ascontiguousarray(data.person_names(1).family.classes[:, 0])
+        return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "family"))
+
+
+def _family_forms(data: PreparedPair, side: int) -> IntArray:
+    """Per record, a code of all that its family name is compared by (its family parts and
+    their joined text): equal codes, equal comparisons."""
+    key = f"family forms:{side}"
+    if key not in data._cache:
+        names = data.person_names(side)
+        rows = np.concatenate([names.family.packed, names.text[:, None]], axis=1)
+        data._cache[key] = row_codes(rows).astype(np.int32)
+    forms: IntArray = data._cache[key]
+    return forms
 
 
 def _class_frequency(data: PreparedPair, part: str) -> npt.NDArray[np.float64]:
@@ -293,9 +416,8 @@ class NameChainComparison(Comparison):
             ).astype(np.int8)  # fmt: skip
             a, b = xa[li], xb[ri]
             levels[(a == b) & (a >= 0)] = top
-            rows = np.flatnonzero((levels > 0) & (levels < 4))
-            sim = similarity(a[rows], b[rows], data.texts, cutoff=0.9, workers=data.workers)
-            levels[rows[sim >= 0.9]] = 3
+            table = {level: (level, 3) for level in range(1, 4)}
+            regrade(levels, table, (xa, xb), li, ri, data.texts, (0.9,), workers=data.workers)
             return levels
 
         levels = by_distinct_pairs(
@@ -311,10 +433,8 @@ class NameChainComparison(Comparison):
             # below the same name).
             own_a = data.person_names(0).parts.packed
             own_b = data.person_names(1).parts.packed
-            w = data.workers
-            chain = kernels.part_alike(pa.packed, 0, own_b, 1, li, ri, workers=w)
-            chain |= kernels.part_alike(pb.packed, 0, own_a, 1, ri, li, workers=w)
-            levels[chain & (levels < 5)] = 5
+            a, b = (pa.packed, own_a), (pb.packed, own_b)
+            kernels.cross_alike(levels, 5, a, b, li, ri, workers=data.workers)
         return levels
 
 
@@ -378,9 +498,15 @@ class ExactComparison(Comparison):
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         left, right, _ = data.text_codes(self.spec.field, fold=self.fold)
-        a, b = left[li], right[ri]
-        # Two integer compares a pair: cheaper than numbering the distinct pairs.
-        return _select([(a < 0) | (b < 0), a == b], len(li))
+
+        def exact(li: Index, ri: Index) -> Levels:
+            a, b = left[li], right[ri]
+            return _select([(a < 0) | (b < 0), a == b], len(li))
+
+        # Two integer compares a pair: cheaper than numbering the distinct pairs, not
+        # than reading a table of a few values' pairs (sex).
+        tabled = by_code_table(left, right, li, ri, exact)
+        return exact(li, ri) if tabled is None else tabled
 
 
 class SexComparison(ExactComparison):

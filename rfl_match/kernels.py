@@ -39,6 +39,13 @@ IntArray = npt.NDArray[np.int32]
 Index = npt.NDArray[np.intp]
 Levels = npt.NDArray[np.int8]
 
+# OpenMP's threads (numba's threading layer here) spin for a while after each parallel
+# kernel, burning a core while the main thread runs the numpy between kernels (measured
+# on two cores: a small kernel then a few ms of numpy, 2.5 times the CPU time of one
+# thread). Waiting passively costs a wake-up per kernel instead. Read when OpenMP starts
+# (the first parallel kernel); a value already set wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 # Ranks of :func:`chain_ranks`: the family-name levels they become (3 is left for the
 # spelling similarity, which the caller computes on the undecided pairs only).
 MISSING = 0  # either chain empty
@@ -57,6 +64,7 @@ GIVEN_SAME_SPELLING = 7
 
 _OPTIONS: dict[str, Any] = {"cache": True, "nogil": True}
 _AHEAD = 16  # pairs ahead to prefetch a random record's row (see _prefetch)
+_PREFIX = 4  # the longest common prefix Jaro–Winkler rewards
 
 
 def _prefetch_call(typingctx: Any, array: Any, index: Any) -> tuple[Any, Any]:
@@ -197,30 +205,69 @@ def _given_ranks(
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _part_alike(
-    a: IntArray, i: int, b: IntArray, j: int, li: Index, ri: Index, out: npt.NDArray[np.bool_]
-) -> None:
-    width = a.shape[1] // 3
+def _cross_alike(
+    fa: IntArray, own_b: IntArray, fb: IntArray, own_a: IntArray, li: Index, ri: Index,
+    level: int, levels: Levels,
+) -> None:  # fmt: skip
+    width = fa.shape[1] // 3
     for k in prange(len(li)):
-        out[k] = _alike(a, li[k], i, b, ri[k], j, width)
+        if levels[k] < level:
+            x, y = li[k], ri[k]
+            if _alike(fa, x, 0, own_b, y, 1, width) or _alike(fb, y, 0, own_a, x, 1, width):
+                levels[k] = level
+
+
+def cross_alike(
+    levels: Levels,
+    level: int,
+    a: tuple[IntArray, IntArray],
+    b: tuple[IntArray, IntArray],
+    li: Index,
+    ri: Index,
+    *,
+    workers: int = 1,
+) -> None:
+    """In place: the pairs below ``level`` where part 0 of one side's chain sounds like
+    part 1 of the other side's own name (``a``, ``b``: each side's packed chain and own
+    name) take ``level``, both ways round in one pass."""
+    if len(li):
+        with _Threads(workers):
+            _cross_alike(a[0], b[1], b[0], a[1], _index(li), _index(ri), level, levels)
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _may_reach(
     bags: npt.NDArray[np.uint8],
     lengths: IntArray,
+    heads: IntArray,
     qa: IntArray,
     qb: IntArray,
     cutoff: float,
     out: npt.NDArray[np.bool_],
 ) -> None:
+    floor = cutoff - 1e-6
+    # 0.4 + 0.6 * bound >= floor, as shared * (1/len_x + 1/len_y) >= least: no division
+    # for the many pairs far below
+    least = 3.0 * (floor - 0.4) / 0.6 - 1.0
     for k in prange(len(qa)):
         x, y = qa[k], qb[k]
         shared = 0
         for c in range(bags.shape[1]):
             shared += min(bags[x, c], bags[y, c])
-        bound = (shared / lengths[x] + shared / lengths[y] + 1.0) / 3.0
-        out[k] = 0.4 + 0.6 * bound >= cutoff - 1e-6
+        lx, ly = lengths[x], lengths[y]
+        if shared * (lx + ly) < least * lx * ly:
+            out[k] = False
+            continue
+        bound = (shared / lx + shared / ly + 1.0) / 3.0
+        reach = 0.4 + 0.6 * bound >= floor
+        if reach and bound < floor and lx <= 255 and ly <= 255:
+            # The boost of the prefix the words share, not of the longest there can be
+            # (bags of words this short count every letter: the bound holds).
+            prefix = 0
+            while prefix < min(_PREFIX, lx, ly) and heads[x, prefix] == heads[y, prefix]:
+                prefix += 1
+            reach = bound + 0.1 * prefix * (1.0 - bound) >= floor
+        out[k] = reach
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -276,6 +323,8 @@ def _merge_unique(
 def merge_unique(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The union of two ascending arrays of distinct integers, ascending: one linear pass,
     no sort and no concatenated copy (the union of blocking rules' pair ids)."""
+    if not len(a) or not len(b):  # a copy of the other: a memory copy, not a merge
+        return np.array(b if len(b) else a, dtype=np.int64)
     out = np.empty(len(a) + len(b), dtype=np.int64)
     n = _merge_unique(
         np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(b, dtype=np.int64), out
@@ -668,16 +717,10 @@ def given_ranks(
     return _run(_given_ranks, len(li), np.int8, workers, a, b, ta, tb, _index(li), _index(ri))
 
 
-def part_alike(
-    a: IntArray, i: int, b: IntArray, j: int, li: Index, ri: Index, *, workers: int = 1
-) -> npt.NDArray[np.bool_]:
-    """Per pair, whether part ``i`` of ``a[li[k]]`` sounds like part ``j`` of ``b[ri[k]]``."""
-    return _run(_part_alike, len(li), np.bool_, workers, a, i, b, j, _index(li), _index(ri))
-
-
 def may_reach(
     bags: npt.NDArray[np.uint8],
     lengths: IntArray,
+    heads: IntArray,
     qa: npt.NDArray[Any],
     qb: npt.NDArray[Any],
     cutoff: float,
@@ -686,11 +729,15 @@ def may_reach(
 ) -> npt.NDArray[np.bool_]:
     """Per pair of word codes, whether Jaro–Winkler can reach ``cutoff``: Jaro counts
     matching characters, which cannot exceed the letters the two words share, so
-    ``(shared/len_a + shared/len_b + 1) / 3`` bounds Jaro and ``0.4 + 0.6 * bound`` bounds
-    Jaro–Winkler (``bags``: per word, the count of each letter)."""
+    ``J = (shared/len_a + shared/len_b + 1) / 3`` bounds Jaro, and Jaro–Winkler adds at
+    most ``0.1 * prefix * (1 - Jaro)`` for the common prefix (up to 4 characters): at
+    most ``J + 0.1 * prefix * (1 - J)``, and ``0.4 + 0.6 * J`` whatever the prefix
+    (``bags``: per word, the count of each letter, at most 255; ``heads``: its first
+    :data:`_PREFIX` characters, see ``Vocabulary.letter_bags`` and ``Vocabulary.heads``)."""
     return _run(
-        _may_reach, len(qa), np.bool_, workers, bags, lengths, _index(qa), _index(qb), cutoff
-    )
+        _may_reach, len(qa), np.bool_, workers, bags, lengths,
+        np.ascontiguousarray(heads, dtype=np.int32), _index(qa), _index(qb), cutoff,
+    )  # fmt: skip
 
 
 def interval_levels(
@@ -709,6 +756,26 @@ def interval_levels(
     return _run(
         _interval_levels, len(li), np.int8, workers, *a, *b, _index(li), _index(ri), missing, year
     )
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _table_levels(
+    table: Levels, width: int, a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels
+) -> None:
+    for k in range(len(li)):
+        out[k] = table[(a[li[k]] + 1) * width + b[ri[k]] + 1]
+
+
+def table_levels(table: Levels, a: IntArray, b: IntArray, li: Index, ri: Index) -> Levels:
+    """Per pair, ``table[(a[li[k]] + 1) * width + b[ri[k]] + 1]``: the level of its pair of
+    per-record codes (from -1) in a table of every pair of codes, ``width`` being
+    ``b.max() + 2``."""
+    width = int(b.max(initial=-1)) + 2
+    return _run(
+        _table_levels, len(li), np.int8, 1, np.ascontiguousarray(table, dtype=np.int8), width,
+        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        _index(li), _index(ri),
+    )  # fmt: skip
 
 
 #: Code pairs a dense table may number (int32 slots): above, a hash table does it.
@@ -752,6 +819,175 @@ def distinct_code_pairs(
         _index(li), _index(ri), width, table, inverse, first,
     )  # fmt: skip
     return inverse, first[:n]
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _local_codes(values: IntArray, seen: IntArray, out: IntArray) -> int:
+    n = 0
+    for k in range(len(values)):
+        value = values[k]
+        if value < 0:
+            out[k] = -1
+            continue
+        code = seen[value]
+        if code < 0:
+            code = n
+            seen[value] = n
+            n += 1
+        out[k] = code
+    return n
+
+
+def local_codes(values: IntArray, n_codes: int) -> tuple[IntArray, int]:
+    """Codes in ``[0, n_codes)`` numbered anew from 0 in order of first sight (-1 stays
+    -1), and how many there are."""
+    out = np.empty(len(values), dtype=np.int32)
+    n = _local_codes(
+        np.ascontiguousarray(values, dtype=np.int32), np.full(n_codes, -1, dtype=np.int32), out
+    )
+    return out, n
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _distinct_pairs(
+    a: IntArray, b: IntArray, width: int, table: IntArray, inverse: IntArray, first: Index
+) -> int:
+    n = 0
+    for k in range(len(a)):
+        key = a[k] * width + b[k]
+        slot = table[key]
+        if slot < 0:
+            slot = n
+            table[key] = n
+            first[n] = k
+            n += 1
+        inverse[k] = slot
+    return n
+
+
+def distinct_pairs(a: IntArray, b: IntArray, n_codes: int) -> tuple[IntArray, Index] | None:
+    """The distinct pairs ``(a[k], b[k])`` of codes in ``[0, n_codes)``, numbered in order
+    of first appearance: each pair's number, and the position of each number's first
+    pair. Each side's codes are numbered anew first, so a dense table of the pairs serves
+    wherever the codes that occur are few; None when they are too many for it (as
+    :func:`distinct_code_pairs`)."""
+    local_a, n_a = local_codes(a, n_codes)
+    local_b, n_b = local_codes(b, n_codes)
+    slots = n_a * n_b
+    if slots > min(DENSE_PAIRS, 16 * len(a) + 4096):
+        return None
+    table = np.full(slots, -1, dtype=np.int32)
+    inverse = np.empty(len(a), dtype=np.int32)
+    first = np.empty(min(len(a), slots), dtype=np.intp)
+    n = _distinct_pairs(local_a, local_b, n_b, table, inverse, first)
+    return inverse, first[:n]
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _pending_pairs(
+    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index,
+    ri: Index, width: int, table: IntArray, rows: Index, inverse: IntArray, first: Index,
+) -> tuple[int, int]:  # fmt: skip
+    m = n = 0
+    for k in range(len(levels)):
+        if not pending[levels[k]]:
+            continue
+        key = (a[li[k]] + 1) * width + b[ri[k]] + 1
+        slot = table[key]
+        if slot < 0:
+            slot = n
+            table[key] = n
+            first[n] = k
+            n += 1
+        rows[m] = k
+        inverse[m] = slot
+        m += 1
+    return m, n
+
+
+def pending_pairs(
+    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index, ri: Index
+) -> tuple[Index, IntArray, Index] | None:
+    """The pairs at a level marked in ``pending`` (rows, ascending), and the distinct pairs
+    of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1) among them, as
+    :func:`distinct_code_pairs` numbers them: each row's number and the pair position of
+    each number's first row. One pass, nothing per pair gathered. None when the codes are
+    too many for a dense table."""
+    width = int(b.max(initial=-1)) + 2
+    slots = (int(a.max(initial=-1)) + 2) * width
+    if slots > min(DENSE_PAIRS, 16 * len(levels) + 4096):
+        return None
+    table = np.full(slots, -1, dtype=np.int32)
+    rows = np.empty(len(levels), dtype=np.intp)
+    inverse = np.empty(len(levels), dtype=np.int32)
+    first = np.empty(min(len(levels), slots), dtype=np.intp)
+    m, n = _pending_pairs(
+        levels, np.ascontiguousarray(pending, dtype=np.bool_),
+        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        _index(li), _index(ri), width, table, rows, inverse, first,
+    )  # fmt: skip
+    return rows[:m], inverse[:m], first[:n]
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _regrade(levels: Levels, rows: Index, inverse: IntArray, grade: Levels, table: Levels) -> None:
+    for m in prange(len(rows)):
+        k = rows[m]
+        levels[k] = table[levels[k], grade[inverse[m]]]
+
+
+def regrade(
+    levels: Levels,
+    rows: Index,
+    inverse: IntArray,
+    grade: Levels,
+    table: Levels,
+    *,
+    workers: int = 1,
+) -> None:
+    """In place: ``levels[rows[m]] = table[levels[rows[m]], grade[inverse[m]]]`` (rows
+    distinct)."""
+    if len(rows):
+        with _Threads(workers):
+            _regrade(levels, rows, inverse, grade, np.ascontiguousarray(table, dtype=np.int8))
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _agreements(
+    at_level: npt.NDArray[np.bool_], index: IntArray, a: IntArray, b: IntArray, li: Index,
+    ri: Index, rows: Index, values: IntArray,
+) -> int:  # fmt: skip
+    m = 0
+    for k in range(len(index)):
+        if at_level[index[k]]:
+            value = a[li[k]]
+            if value >= 0 and value == b[ri[k]]:
+                rows[m] = k
+                values[m] = value
+                m += 1
+    return m
+
+
+def agreements(
+    at_level: npt.NDArray[np.bool_],
+    index: IntArray,
+    a: IntArray,
+    b: IntArray,
+    li: Index,
+    ri: Index,
+) -> tuple[Index, IntArray]:
+    """The pairs (rows, ascending) whose level pattern ``index[k]`` is ``at_level`` and
+    whose records hold the same value ``a[li[k]] == b[ri[k]] >= 0``, and that value."""
+    rows = np.empty(len(index), dtype=np.intp)
+    values = np.empty(len(index), dtype=np.int32)
+    m = _agreements(
+        np.ascontiguousarray(at_level, dtype=np.bool_), np.ascontiguousarray(index),
+        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        _index(li), _index(ri), rows, values,
+    )  # fmt: skip
+    if m < len(index) // 2:  # not hold the pairs' length for a few agreements
+        return rows[:m].copy(), values[:m].copy()
+    return rows[:m], values[:m]
 
 
 def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArray[Any]:
@@ -1158,10 +1394,21 @@ def nearest_ids(
 NEAR_BATCH = 1 << 24
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _ascending(values: npt.NDArray[np.int64]) -> bool:
+    k = 1
+    while k < len(values) and values[k] >= values[k - 1]:
+        k += 1
+    return k >= len(values)
+
+
 def _sorted_distinct(out: npt.NDArray[np.int64], workers: int) -> npt.NDArray[np.int64]:
     """The distinct values of ``out`` but ``_NO_PAIR``, ascending (``out`` is sorted in
     place, in two halves: numpy's sort releases the GIL, so they sort on two cores)."""
     total = len(out)
+    if _ascending(out):  # one block's pairs are written in order
+        n = _compact(out)
+        return out[:n].copy() if n < total // 2 else out[:n]
     half = total // 2
     if _Threads(workers).wanted > 1 and total > 1 << 16:
         with ThreadPoolExecutor(2) as pool:

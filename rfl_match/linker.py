@@ -31,7 +31,7 @@ from rfl_match.compare import (
     level_matrix,
 )
 from rfl_match.config import ComparisonSpec, ConfigError, LinkConfig
-from rfl_match.kernels import CodeTally, merge_unique
+from rfl_match.kernels import CodeTally, agreements, merge_unique
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, validate_records
 from rfl_match.scoring import (
@@ -505,7 +505,7 @@ class Linker:
         ``value_bits``, from :func:`_value_bits` once per call of predict), and the weight
         matrices are built only for the pairs kept (probability >= threshold)."""
         pattern_weights = model.level_weights(patterns)
-        total = model.prior_weight_ + pattern_weights.sum(axis=1)[index]
+        total = (model.prior_weight_ + pattern_weights.sum(axis=1))[index]  # the same sums
         by_value = _value_bits(model, data, comparisons) if value_bits is None else value_bits
         adjustments = [
             (c, rows, by_value[c][values])
@@ -513,15 +513,17 @@ class Linker:
         ]
         for _, rows, bits in adjustments:
             total[rows] += bits
-        prob = model.probability(total)
-        keep = np.arange(len(li)) if threshold is None else np.flatnonzero(prob >= threshold)
+        if threshold is None:
+            keep, prob = np.arange(len(li)), model.probability(total)
+        else:
+            keep, prob = model.probability_over(total, threshold)
         weights = pattern_weights[index[keep]]
         for c, rows, bits in adjustments:
             at = np.searchsorted(keep, rows)
             inside = at < len(keep)
             inside[inside] = keep[at[inside]] == rows[inside]
             weights[at[inside], c] += bits[inside]
-        return _Scored(li[keep], ri[keep], patterns[index[keep]], weights, total[keep], prob[keep])
+        return _Scored(li[keep], ri[keep], patterns[index[keep]], weights, total[keep], prob)
 
     def predict(
         self,
@@ -1004,12 +1006,12 @@ def _tf_agreements(
     (rows) and the value each agrees on."""
     out = []
     for c, comparison in enumerate(comparisons):
-        tf = comparison.term_frequencies(data, li, ri)
+        tf = comparison.term_frequencies(data)
         if tf is None:
             continue
-        agrees = np.isin(patterns[:, c], tf.levels)[index] & (tf.values >= 0)
-        rows = np.flatnonzero(agrees)
-        out.append((c, rows, tf.values[rows]))
+        at_level = np.isin(patterns[:, c], tf.levels)
+        rows, values = agreements(at_level, index, tf.left, tf.right, li, ri)
+        out.append((c, rows, values))
     return out
 
 
@@ -1018,10 +1020,9 @@ def _value_bits(
 ) -> dict[int, npt.NDArray[np.float64]]:
     """Per comparison that uses term frequencies, the bits an agreement on each value
     adds (through the model's map among candidates, where it has one)."""
-    none = np.zeros(0, dtype=np.intp)
     out = {}
     for c, comparison in enumerate(comparisons):
-        tf = comparison.term_frequencies(data, none, none)  # no pairs: the frequencies only
+        tf = comparison.term_frequencies(data)
         if tf is None:
             continue
         agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))

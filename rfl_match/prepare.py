@@ -100,13 +100,14 @@ class Vocabulary:
     valid as the vocabulary grows.
     """
 
-    __slots__ = ("_bags", "_ids", "_words", "words")
+    __slots__ = ("_bags", "_heads", "_ids", "_words", "words")
 
     def __init__(self, words: Sequence[str] = ()) -> None:
         self.words: list[str] = list(words)
         self._ids: dict[str, int] = {w: i for i, w in enumerate(self.words)}
         self._words: npt.NDArray[np.object_] | None = None
         self._bags: tuple[npt.NDArray[np.uint8], npt.NDArray[np.int32]] | None = None
+        self._heads: IntArray | None = None
 
     def __len__(self) -> int:
         return len(self.words)
@@ -178,6 +179,24 @@ class Vocabulary:
                 lengths = np.concatenate([self._bags[1], lengths])
             self._bags = (bags, lengths)
         return self._bags
+
+    def heads(self) -> IntArray:
+        """Per word, its first four characters as code points (-1 past its end): the
+        prefix that Jaro–Winkler rewards."""
+        done = 0 if self._heads is None else len(self._heads)
+        if self._heads is None or done != len(self.words):
+            new = self.words[done:]
+            lengths = np.fromiter(map(len, new), np.intp, len(new))
+            points = np.frombuffer("".join(new).encode("utf-32-le"), dtype=np.uint32)
+            starts = np.cumsum(lengths) - lengths
+            heads = np.full((len(new), 4), -1, dtype=np.int32)
+            for j in range(4):
+                has = lengths > j
+                heads[has, j] = points[starts[has] + j]
+            if self._heads is not None:
+                heads = np.concatenate([self._heads, heads])
+            self._heads = heads
+        return self._heads
 
 
 class PieceCodes(NamedTuple):

@@ -265,6 +265,13 @@ class FellegiSunterModel:
         """Calibrated match probability of match weights (bits, prior included)."""
         return self.calibration_.probability(weight)
 
+    def probability_over(
+        self, weight: npt.NDArray[np.float64], threshold: float
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """Where the calibrated probability is at least ``threshold``, and its values there
+        (``WeightCalibration.probability_over``)."""
+        return self.calibration_.probability_over(weight, threshold)
+
     @property
     def weights_(self) -> list[FloatArray]:
         out = []

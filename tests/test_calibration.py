@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import rfl_match as rm
 from rfl_match.calibration import (
@@ -368,3 +370,27 @@ def test_calibration_round_trips_as_json() -> None:
     cal = WeightCalibration("labels", (-3.0, 4.0), -1.5, (0.7, 0.5, 0.4), 1000, 80.0)
     again = WeightCalibration.from_dict(json.loads(json.dumps(cal.to_dict())))
     assert again == cal
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.floats(-80, 80), min_size=0, max_size=60),
+    st.lists(st.floats(-30, 30), min_size=0, max_size=4, unique=True),
+    st.data(),
+    st.one_of(st.sampled_from([-1.0, 0.0, 0.5, 0.999, 1.0, 1.5]), st.floats(1e-9, 1 - 1e-9)),
+)
+def test_probability_over_a_threshold_reads_the_same_values(
+    weights: list[float], knots: list[float], data: st.DataObject, threshold: float
+) -> None:
+    # The pairs kept and their probabilities are those the probability of every pair
+    # gives, to the bit, with the exponential reckoned near the threshold only.
+    slopes = data.draw(st.lists(st.floats(0, 3), min_size=len(knots) + 1, max_size=len(knots) + 1))
+    calibration = WeightCalibration(
+        method="test", knots=tuple(sorted(knots)), intercept=data.draw(st.floats(-5, 5)),
+        slopes=tuple(slopes),
+    )  # fmt: skip
+    w = np.array([*weights, 53.0, 52.995, 60.0], dtype=np.float64)
+    every = calibration.probability(w)
+    keep, prob = calibration.probability_over(w, threshold)
+    assert keep.tolist() == np.flatnonzero(every >= threshold).tolist()
+    assert prob.tobytes() == every[keep].tobytes()

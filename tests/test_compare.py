@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import JaroWinkler
 
-from rfl_match import kernels
-from rfl_match.compare import build_comparison, by_distinct_pairs, similarity
+from rfl_match import compare, kernels
+from rfl_match.compare import build_comparison, by_distinct_pairs, regrade, similarity
 from rfl_match.config import ComparisonSpec
-from rfl_match.prepare import PreparedPair, _arrow_distinct
+from rfl_match.prepare import PreparedPair, Vocabulary, _arrow_distinct
 from rfl_match.schema import validate_records
 
 words = st.lists(st.text(min_size=0, max_size=8), min_size=1, max_size=6, unique=True)
@@ -33,6 +33,88 @@ def test_similarity_equals_reference(vocab: list[str], data: st.DataObject) -> N
             expected = JaroWinkler.normalized_similarity(vocab[left[k]], vocab[right[k]])
         assert abs(float(fast[k]) - expected) < 1e-6
     assert np.all((fast >= 0) & (fast <= 1))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abdehimnorsuüй ", max_size=9), min_size=1, max_size=8, unique=True),
+    st.data(),
+    st.sampled_from([0.5, 0.8, 0.9, 0.92]),
+    st.booleans(),
+)
+def test_similarity_with_cutoff_equals_reference(
+    vocab: list[str], data: st.DataObject, cutoff: float, dense: bool
+) -> None:
+    # Pairs below the cutoff read 0, the others their Jaro–Winkler similarity, whether
+    # the distinct pairs are numbered by a dense table or hashed.
+    n = data.draw(st.integers(1, 40))
+    codes = st.integers(-1, len(vocab) - 1)
+    left = np.array(data.draw(st.lists(codes, min_size=n, max_size=n)), dtype=np.int32)
+    right = np.array(data.draw(st.lists(codes, min_size=n, max_size=n)), dtype=np.int32)
+    limit = kernels.DENSE_PAIRS
+    try:
+        kernels.DENSE_PAIRS = limit if dense else 0
+        fast = similarity(left, right, vocab, cutoff=cutoff)
+    finally:
+        kernels.DENSE_PAIRS = limit
+    for k in range(n):
+        if left[k] < 0 or right[k] < 0:
+            expected = 0.0
+        else:
+            expected = JaroWinkler.normalized_similarity(vocab[left[k]], vocab[right[k]])
+            expected = expected if expected >= cutoff else 0.0
+        assert float(fast[k]) == np.float32(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abdehimnors", max_size=7), min_size=1, max_size=8, unique=True),
+    st.data(),
+    st.booleans(),
+)
+def test_regrade_equals_reference(vocab: list[str], data: st.DataObject, dense: bool) -> None:
+    # Each pair at a level the table names takes the table's level for the thresholds its
+    # Jaro–Winkler similarity reaches; the other pairs keep theirs.
+    draw = data.draw
+    a = draw(st.lists(st.integers(-1, len(vocab) - 1), min_size=1, max_size=8))
+    b = draw(st.lists(st.integers(-1, len(vocab) - 1), min_size=1, max_size=8))
+    n = draw(st.integers(0, 40))
+    li = np.array(draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n)), np.intp)
+    ri = np.array(draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n)), np.intp)
+    levels = np.array(draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)), np.int8)
+    table = {1: (1, 2, 4), 3: (3, 3, 4)}
+    thresholds = (0.8, 0.92)
+    got = levels.copy()
+    limit = kernels.DENSE_PAIRS
+    try:
+        kernels.DENSE_PAIRS = limit if dense else 0
+        codes = (np.array(a, np.int32), np.array(b, np.int32))
+        regrade(got, table, codes, li, ri, Vocabulary(vocab), thresholds)
+    finally:
+        kernels.DENSE_PAIRS = limit
+    for k in range(n):
+        x, y, level = a[li[k]], b[ri[k]], int(levels[k])
+        if level not in table:
+            assert got[k] == level
+            continue
+        sim = 0.0
+        if x >= 0 and y >= 0:
+            sim = 1.0 if x == y else JaroWinkler.normalized_similarity(vocab[x], vocab[y])
+        grade = sum(np.float32(sim) >= np.float32(t) for t in thresholds)
+        assert got[k] == table[level][grade]
+
+
+@settings(max_examples=60, deadline=None)
+@given(words, st.data(), st.sampled_from([0.0, 0.8]))
+def test_similarity_of_pairs_known_distinct(
+    vocab: list[str], data: st.DataObject, cutoff: float
+) -> None:
+    codes = st.integers(-1, len(vocab) - 1)
+    pairs = data.draw(st.lists(st.tuples(codes, codes), min_size=1, max_size=30, unique=True))
+    left = np.array([x for x, _ in pairs], dtype=np.int32)
+    right = np.array([y for _, y in pairs], dtype=np.int32)
+    once = similarity(left, right, vocab, cutoff=cutoff, distinct=True)
+    assert once.tolist() == similarity(left, right, vocab, cutoff=cutoff).tolist()
 
 
 @settings(max_examples=40, deadline=None)
@@ -152,6 +234,31 @@ def test_father_name_meets_childs_second_name() -> None:
     assert words[1] != "missing"
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(["F", "M", "", "f "]), min_size=1, max_size=6),
+    st.lists(st.sampled_from(["F", "M", "", "X"]), min_size=1, max_size=6),
+    st.booleans(),
+)
+def test_exact_levels_by_table_equal_reference(a: list[str], b: list[str], table: bool) -> None:
+    # Read from a table of the values' pairs or compared pair by pair, the same levels.
+    def frame(prefix: str, sex: list[str]) -> pd.DataFrame:
+        ids = [f"{prefix}{i}" for i in range(len(sex))]
+        return validate_records(pd.DataFrame({"record_id": ids, "full_name": "A", "sex": sex}))
+
+    data = PreparedPair(frame("l", a), frame("r", b))
+    li, ri = (x.ravel().astype(np.intp) for x in np.meshgrid(range(len(a)), range(len(b))))
+    share = compare._TABLE_SHARE
+    try:
+        compare._TABLE_SHARE = 0 if table else 10**9
+        got = build_comparison(ComparisonSpec("sex", "sex")).levels(data, li, ri)
+    finally:
+        compare._TABLE_SHARE = share
+    ca, cb, _ = data.text_codes("sex", fold=False)
+    pairs = zip(ca[li].tolist(), cb[ri].tolist(), strict=True)
+    assert got.tolist() == [0 if min(x, y) < 0 else 2 if x == y else 1 for x, y in pairs]
+
+
 def test_letter_bags_follow_a_growing_vocabulary() -> None:
     from rfl_match.prepare import Vocabulary
 
@@ -163,18 +270,24 @@ def test_letter_bags_follow_a_growing_vocabulary() -> None:
     for a, b in zip(grown.letter_bags(), fresh.letter_bags(), strict=True):
         assert np.array_equal(a, b)
     assert grown.letter_bags()[1].tolist() == [3, 4, 6, 8, 5]
+    assert np.array_equal(grown.heads(), fresh.heads())
+    assert [list(map(chr, h[h >= 0])) for h in grown.heads()[[0, 3]]] == [
+        ["a", "l", "i"],
+        ["m", "u", "ḥ", "a"],
+    ]
 
 
 codes = st.lists(st.integers(-1, 6), min_size=1, max_size=30)
 
 
-@settings(max_examples=100, deadline=None)
-@given(codes, codes, st.data(), st.booleans())
+@settings(max_examples=150, deadline=None)
+@given(codes, codes, st.data(), st.sampled_from(["dense", "hashed", "table"]))
 def test_by_distinct_pairs_equals_every_pair(
-    a: list[int], b: list[int], data: st.DataObject, dense: bool
+    a: list[int], b: list[int], data: st.DataObject, way: str
 ) -> None:
     # Each distinct pair of codes is compared once (by a dense table, or hashed when the
-    # codes are too many), and every pair reads its own level back.
+    # codes are too many), or every pair of codes is (a table, where the codes are few),
+    # and every pair reads its own level back.
     n = data.draw(st.integers(0, 60))
     draw = data.draw
     li = np.array(draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n)), np.intp)
@@ -186,14 +299,18 @@ def test_by_distinct_pairs_equals_every_pair(
         calls.append(len(x))
         return ((ca[x] + 1) * 8 + cb[y] + 1).astype(np.int8)
 
-    limit = kernels.DENSE_PAIRS
+    limit, share = kernels.DENSE_PAIRS, compare._TABLE_SHARE
     try:
-        kernels.DENSE_PAIRS = limit if dense else 0
+        kernels.DENSE_PAIRS = 0 if way == "hashed" else limit
+        compare._TABLE_SHARE = 0 if way == "table" else 10**9
         got = by_distinct_pairs(ca, cb, li, ri, levels_of)
     finally:
-        kernels.DENSE_PAIRS = limit
+        kernels.DENSE_PAIRS, compare._TABLE_SHARE = limit, share
     assert got.tolist() == levels_of(li, ri).tolist()
-    assert calls[0] == len({(a[i], b[j]) for i, j in zip(li, ri, strict=True)})
+    if n and way == "table":
+        assert calls[0] == (max(a) + 2) * (max(b) + 2)
+    elif n:
+        assert calls[0] == len({(a[i], b[j]) for i, j in zip(li, ri, strict=True)})
 
 
 _CELLS = st.text(alphabet=st.sampled_from(list("ab Мм م\u00e9")), max_size=4)

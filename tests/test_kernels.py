@@ -138,19 +138,31 @@ def test_given_ranks_equal_reference(data: st.DataObject) -> None:
     assert got.tolist() == want
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.data(), st.integers(0, WIDTH - 1), st.integers(0, WIDTH - 1))
-def test_part_alike_equals_reference(data: st.DataObject, i: int, j: int) -> None:
-    a = data.draw(chains(4))
-    b = data.draw(chains(4))
-    li, ri = data.draw(pairs(4, 4))
-    got = kernels.part_alike(a, i, b, j, li, ri)
-    assert got.tolist() == [
-        alike(unpack(a, x), i, unpack(b, y), j) for x, y in zip(li, ri, strict=True)
-    ]
-
-
 DAY = st.one_of(st.just(MISSING), st.integers(-20_000, 20_000))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_cross_alike_equals_reference(data: st.DataObject) -> None:
+    # A pair below the level rises to it where part 0 of either side's chain sounds like
+    # part 1 of the other side's own name.
+    fa, own_a = data.draw(chains(4)), data.draw(chains(4))
+    fb, own_b = data.draw(chains(5)), data.draw(chains(5))
+    li, ri = data.draw(pairs(4, 5))
+    levels = np.array(data.draw(st.lists(st.integers(0, 8), min_size=len(li), max_size=len(li))))
+    got = levels.astype(np.int8)
+    kernels.cross_alike(got, 5, (fa, own_a), (fb, own_b), li, ri)
+    want = [
+        5
+        if level < 5
+        and (
+            alike(unpack(fa, x), 0, unpack(own_b, y), 1)
+            or alike(unpack(fb, y), 0, unpack(own_a, x), 1)
+        )
+        else level
+        for level, x, y in zip(levels.tolist(), li, ri, strict=True)
+    ]
+    assert got.tolist() == want
 
 
 @st.composite
@@ -198,10 +210,118 @@ def test_may_reach_never_drops_a_pair_that_reaches(words: list[str], cutoff: flo
     bags, lengths = vocab.letter_bags()
     n = len(vocab)
     qa, qb = np.divmod(np.arange(n * n), n)
-    reach = kernels.may_reach(bags, lengths, qa, qb, cutoff)
+    reach = kernels.may_reach(bags, lengths, vocab.heads(), qa, qb, cutoff)
     for x, y, ok in zip(qa, qb, reach, strict=True):
         if JaroWinkler.normalized_similarity(vocab[x], vocab[y]) >= cutoff:
             assert ok, (vocab[x], vocab[y])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(0, 9), min_size=0, max_size=40),
+    st.lists(st.integers(0, 9), min_size=0, max_size=40),
+)
+def test_distinct_pairs_numbers_pairs_in_order_of_first_sight(a: list[int], b: list[int]) -> None:
+    n = min(len(a), len(b))
+    pairs = list(zip(a[:n], b[:n], strict=True))
+    found = kernels.distinct_pairs(np.array(a[:n], np.int32), np.array(b[:n], np.int32), 10)
+    assert found is not None
+    inverse, first = found
+    numbers: dict[tuple[int, int], int] = {}
+    for pair in pairs:
+        numbers.setdefault(pair, len(numbers))
+    assert inverse.tolist() == [numbers[p] for p in pairs]
+    assert [pairs[k] for k in first] == list(numbers)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_pending_pairs_equals_reference(data: st.DataObject) -> None:
+    draw = data.draw
+    a = draw(st.lists(st.integers(-1, 5), min_size=1, max_size=8))
+    b = draw(st.lists(st.integers(-1, 5), min_size=1, max_size=8))
+    n = draw(st.integers(0, 40))
+    li = draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n))
+    ri = draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n))
+    levels = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
+    pending = draw(st.lists(st.booleans(), min_size=5, max_size=5))
+    found = kernels.pending_pairs(
+        np.array(levels, np.int8), np.array(pending), np.array(a, np.int32),
+        np.array(b, np.int32), np.array(li, np.intp), np.array(ri, np.intp),
+    )  # fmt: skip
+    assert found is not None
+    rows, inverse, first = found
+    want = [k for k in range(n) if pending[levels[k]]]
+    numbers: dict[tuple[int, int], int] = {}
+    firsts = []
+    for k in want:
+        pair = (a[li[k]], b[ri[k]])
+        if pair not in numbers:
+            numbers[pair] = len(numbers)
+            firsts.append(k)
+    assert rows.tolist() == want
+    assert inverse.tolist() == [numbers[(a[li[k]], b[ri[k]])] for k in want]
+    assert first.tolist() == firsts
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_agreements_equal_numpy(data: st.DataObject) -> None:
+    # The pairs at an agreeing pattern whose records hold the same value, as the numpy
+    # it replaced found them.
+    draw = data.draw
+    a = np.array(draw(st.lists(st.integers(-1, 4), min_size=1, max_size=8)), np.int32)
+    b = np.array(draw(st.lists(st.integers(-1, 4), min_size=1, max_size=8)), np.int32)
+    at_level = np.array(draw(st.lists(st.booleans(), min_size=1, max_size=5)))
+    n = draw(st.integers(0, 40))
+    li = np.array(draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n)), np.intp)
+    ri = np.array(draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n)), np.intp)
+    index = draw(st.lists(st.integers(0, len(at_level) - 1), min_size=n, max_size=n))
+    index = np.array(index, np.int32)
+    rows, values = kernels.agreements(at_level, index, a, b, li, ri)
+    agreed = np.where(a[li] == b[ri], a[li], -1)
+    want = np.flatnonzero(at_level[index] & (agreed >= 0))
+    assert rows.tolist() == want.tolist()
+    assert values.tolist() == agreed[want].tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=6),
+    st.booleans(),
+    st.booleans(),
+)
+def test_block_pair_ids_equal_reference(
+    blocks: list[tuple[int, int]], dedupe: bool, shuffled: bool
+) -> None:
+    # Pairs of every block, whether written in ascending order (one block of ordered rows)
+    # or not: distinct, ascending, and in dedupe mode left < right only.
+    n_right = 7
+    rng = np.random.default_rng(len(blocks))
+    lrows: list[int] = []
+    rrows: list[int] = []
+    ls, lc, rs, rc = [], [], [], []
+    want = set()
+    for nl, nr in blocks:
+        left = sorted(rng.choice(n_right, nl, replace=False).tolist())
+        right = sorted(rng.choice(n_right, nr, replace=False).tolist())
+        if shuffled:
+            left, right = left[::-1], right[::-1]
+        ls.append(len(lrows))
+        lc.append(nl)
+        rs.append(len(rrows))
+        rc.append(nr)
+        lrows += left
+        rrows += right
+        want |= {x * n_right + y for x in left for y in right if not dedupe or x < y}
+    got = kernels.block_pair_ids(
+        np.array(lrows, np.int64),
+        np.array(rrows, np.int64),
+        tuple(np.array(v, np.int64) for v in (ls, lc, rs, rc)),
+        n_right,
+        dedupe=dedupe,
+    )
+    assert got.tolist() == sorted(want)
 
 
 def test_threads_follow_workers() -> None:
