@@ -19,6 +19,10 @@ from rfl_match.kernels import CodeTally
 
 Int64Array = npt.NDArray[np.int64]
 
+#: Rows handled at a time where a (rows, comparisons) float table would be built: bounds
+#: its memory (65,536 rows of a dozen comparisons: 6 MiB).
+ROW_BLOCK = 1 << 16
+
 
 def unique_sorted(values: npt.NDArray[np.int64]) -> Int64Array:
     """The distinct values, ascending."""

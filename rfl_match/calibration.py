@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rfl_match.arrays import RowTally
+from rfl_match.arrays import ROW_BLOCK, RowTally
 from rfl_match.kernels import joint_counts, tally
 
 FloatArray = npt.NDArray[np.float64]
@@ -352,8 +352,8 @@ def fit_on_comparisons(
                 tf[c] = np.round(column / EVIDENCE_STEP).astype(np.int64)
     evidence = _Evidence(patterns, cell_weights, width, tf)
     total = np.empty(len(counts))
-    for start in range(0, len(counts), _ROWS):
-        part = slice(start, start + _ROWS)
+    for start in range(0, len(counts), ROW_BLOCK):
+        part = slice(start, start + ROW_BLOCK)
         # Summed along each row of a (rows, C) block, as numpy sums the rows of a table.
         block = np.column_stack([evidence(c, part) for c in range(n_comp)])
         total[part] = prior_weight + block.sum(axis=1)
@@ -475,8 +475,6 @@ def _cell_weights(m: Sequence[FloatArray], u: Sequence[FloatArray], width: int) 
 
 #: The others' evidence is rounded to this many bits before the unlabelled fit.
 EVIDENCE_STEP = 1 / 64
-# Rows of patterns summed at once in fit_on_comparisons (bounds a (rows, C) block).
-_ROWS = 1 << 16
 
 
 def request_folds(groups: npt.ArrayLike, n_folds: int, seed: int) -> npt.NDArray[np.intp]:

@@ -281,7 +281,8 @@ class GivenNameComparison(Comparison):
         )
         # Below "sounds alike" the spelling decides: very similar (4), else swapped (3)
         # stays, else similar (2).
-        table = {kernels.DIFFERENT: (kernels.DIFFERENT, 2, 4), kernels.GIVEN_SWAPPED: (3, 3, 4)}
+        swapped = kernels.GIVEN_SWAPPED
+        table = {kernels.DIFFERENT: (kernels.DIFFERENT, 2, 4), swapped: (swapped, swapped, 4)}
         codes = (first_a, first_b)
         regrade(levels, table, codes, li, ri, data.tokens, (0.80, 0.92), workers=data.workers)
         return levels

@@ -64,7 +64,7 @@ GIVEN_SAME_SPELLING = 7
 
 _OPTIONS: dict[str, Any] = {"cache": True, "nogil": True}
 _AHEAD = 16  # pairs ahead to prefetch a random record's row (see _prefetch)
-_PREFIX = 4  # the longest common prefix Jaro–Winkler rewards
+JW_PREFIX = 4  # the longest common prefix Jaro–Winkler rewards
 
 
 def _prefetch_call(typingctx: Any, array: Any, index: Any) -> tuple[Any, Any]:
@@ -255,16 +255,18 @@ def _may_reach(
         for c in range(bags.shape[1]):
             shared += min(bags[x, c], bags[y, c])
         lx, ly = lengths[x], lengths[y]
+        if lx > 255 or ly > 255:  # a letter may pass the counts' cap: no bound
+            out[k] = True
+            continue
         if shared * (lx + ly) < least * lx * ly:
             out[k] = False
             continue
         bound = (shared / lx + shared / ly + 1.0) / 3.0
         reach = 0.4 + 0.6 * bound >= floor
-        if reach and bound < floor and lx <= 255 and ly <= 255:
-            # The boost of the prefix the words share, not of the longest there can be
-            # (bags of words this short count every letter: the bound holds).
+        if reach and bound < floor:
+            # The boost of the prefix the words share, not of the longest there can be.
             prefix = 0
-            while prefix < min(_PREFIX, lx, ly) and heads[x, prefix] == heads[y, prefix]:
+            while prefix < min(JW_PREFIX, lx, ly) and heads[x, prefix] == heads[y, prefix]:
                 prefix += 1
             reach = bound + 0.1 * prefix * (1.0 - bound) >= floor
         out[k] = reach
@@ -732,8 +734,9 @@ def may_reach(
     ``J = (shared/len_a + shared/len_b + 1) / 3`` bounds Jaro, and Jaro–Winkler adds at
     most ``0.1 * prefix * (1 - Jaro)`` for the common prefix (up to 4 characters): at
     most ``J + 0.1 * prefix * (1 - J)``, and ``0.4 + 0.6 * J`` whatever the prefix
-    (``bags``: per word, the count of each letter, at most 255; ``heads``: its first
-    :data:`_PREFIX` characters, see ``Vocabulary.letter_bags`` and ``Vocabulary.heads``)."""
+    (``bags``: per word, the count of each letter, at most 255, so a word longer than
+    255 characters always may; ``heads``: its first
+    :data:`JW_PREFIX` characters, see ``Vocabulary.letter_bags`` and ``Vocabulary.heads``)."""
     return _run(
         _may_reach, len(qa), np.bool_, workers, bags, lengths,
         np.ascontiguousarray(heads, dtype=np.int32), _index(qa), _index(qb), cutoff,
@@ -841,6 +844,8 @@ def _local_codes(values: IntArray, seen: IntArray, out: IntArray) -> int:
 def local_codes(values: IntArray, n_codes: int) -> tuple[IntArray, int]:
     """Codes in ``[0, n_codes)`` numbered anew from 0 in order of first sight (-1 stays
     -1), and how many there are."""
+    if len(values) and int(values.max()) >= n_codes:  # the kernel does not check bounds
+        raise ValueError(f"local_codes: a code {int(values.max())} is not below {n_codes}")
     out = np.empty(len(values), dtype=np.int32)
     n = _local_codes(
         np.ascontiguousarray(values, dtype=np.int32), np.full(n_codes, -1, dtype=np.int32), out

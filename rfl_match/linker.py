@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.arrays import RowTally, unique_sorted
+from rfl_match.arrays import ROW_BLOCK, RowTally, unique_sorted
 from rfl_match.blocking import CandidatePairs, best_per_record, block
 from rfl_match.calibration import (
     EVIDENCE_STEP,
@@ -56,8 +56,6 @@ _READABLE_VERSIONS = (1, 2)
 # Folds of reviewed requests for cross-fitted calibration.
 _CALIBRATION_FOLDS = 5
 _VALIDATED = "rfl_match_validated"
-# Rows of distinct patterns weighed at once (bounds a (rows, comparisons) float table).
-_ROWS = 1 << 16
 
 # How each comparison is named in explanations.
 _TITLES = {
@@ -1048,7 +1046,7 @@ def _candidate_tf_maps(
     posterior = np.concatenate(
         [
             raw_probability(model.prior_weight_ + model.level_weights(part).sum(axis=1))
-            for part in np.split(patterns, np.arange(_ROWS, len(patterns), _ROWS))
+            for part in np.split(patterns, np.arange(ROW_BLOCK, len(patterns), ROW_BLOCK))
         ]
     )
     out = {}

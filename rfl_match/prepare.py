@@ -19,6 +19,7 @@ import pandas as pd
 from unidecode import unidecode
 
 from rfl_match.dates import BirthIntervals, birth_intervals
+from rfl_match.kernels import JW_PREFIX
 from rfl_match.names.clean import clean_text
 from rfl_match.names.normalize import full_parts, paused_gc, piece_reading
 from rfl_match.names.parts import Culture, culture_info
@@ -181,16 +182,16 @@ class Vocabulary:
         return self._bags
 
     def heads(self) -> IntArray:
-        """Per word, its first four characters as code points (-1 past its end): the
-        prefix that Jaro–Winkler rewards."""
+        """Per word, its first :data:`~rfl_match.kernels.JW_PREFIX` characters as code
+        points (-1 past its end): the prefix that Jaro–Winkler rewards."""
         done = 0 if self._heads is None else len(self._heads)
         if self._heads is None or done != len(self.words):
             new = self.words[done:]
             lengths = np.fromiter(map(len, new), np.intp, len(new))
             points = np.frombuffer("".join(new).encode("utf-32-le"), dtype=np.uint32)
             starts = np.cumsum(lengths) - lengths
-            heads = np.full((len(new), 4), -1, dtype=np.int32)
-            for j in range(4):
+            heads = np.full((len(new), JW_PREFIX), -1, dtype=np.int32)
+            for j in range(JW_PREFIX):
                 has = lengths > j
                 heads[has, j] = points[starts[has] + j]
             if self._heads is not None:
@@ -302,17 +303,19 @@ def _arrow_distinct(
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-    arrays = []
+    sides = []
     for values, n in zip(columns, sizes, strict=True):
         if values is None:
-            arrays.append(pa.nulls(n, pa.string()))
+            sides.append(pa.nulls(n, pa.string()))
             continue
         arrow = values.array.__arrow_array__() if hasattr(values.array, "__arrow_array__") else None
         if arrow is None or str(arrow.type) not in ("string", "large_string"):
             return None
-        arrays.append(arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow)
-    if any(str(a.type) == "large_string" for a in arrays) or sum(a.nbytes for a in arrays) >> 31:
-        arrays = [a.cast(pa.large_string()) for a in arrays]  # 32-bit offsets would overflow
+        sides.append(arrow)
+    if any(str(a.type) == "large_string" for a in sides) or sum(a.nbytes for a in sides) >> 31:
+        # 32-bit offsets would overflow once joined: widen them first (chunk by chunk)
+        sides = [a.cast(pa.large_string()) for a in sides]
+    arrays = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in sides]
     encoded = pc.dictionary_encode(pa.concat_arrays(arrays))
     codes: IntArray = encoded.indices.fill_null(-1).to_numpy().astype(np.int32)
     return codes, encoded.dictionary.to_pylist()

@@ -216,6 +216,20 @@ def test_may_reach_never_drops_a_pair_that_reaches(words: list[str], cutoff: flo
             assert ok, (vocab[x], vocab[y])
 
 
+def test_may_reach_keeps_words_longer_than_the_letter_counts_hold() -> None:
+    """Letter counts stop at 255, so they bound nothing for longer words: such pairs may
+    always reach (here Jaro–Winkler 0.9987, two words of 300 Cyrillic letters)."""
+    from rapidfuzz.distance import JaroWinkler
+
+    from rfl_match.prepare import Vocabulary
+
+    vocab = Vocabulary(["ж" * 300, "ж" * 299 + "ю", "x" * 256, "x" * 255 + "y"])
+    bags, lengths = vocab.letter_bags()
+    qa, qb = np.array([0, 2]), np.array([1, 3])
+    assert JaroWinkler.normalized_similarity(vocab[0], vocab[1]) > 0.99
+    assert kernels.may_reach(bags, lengths, vocab.heads(), qa, qb, 0.95).tolist() == [True, True]
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(st.integers(0, 9), min_size=0, max_size=40),
@@ -649,3 +663,11 @@ def test_key_pairs_equals_reference(kinds: int, n: int, data: st.DataObject) -> 
     array = np.array(matrix, dtype=np.int64).reshape(n, chain * kinds)
     rows, codes = kernels.key_pairs(array, chain, 1 << 31)
     assert (rows.tolist(), codes.tolist()) == key_pairs_reference(matrix, chain, 1 << 31)
+
+
+def test_local_codes_refuses_a_code_past_its_table() -> None:
+    """The kernel reads a table of n_codes slots unchecked: a code past it is an error."""
+    out, n = kernels.local_codes(np.array([2, -1, 0, 2], dtype=np.int32), 3)
+    assert out.tolist() == [0, -1, 1, 0] and n == 2
+    with pytest.raises(ValueError, match="not below 3"):
+        kernels.local_codes(np.array([0, 3], dtype=np.int32), 3)
