@@ -785,6 +785,19 @@ def table_levels(table: Levels, a: IntArray, b: IntArray, li: Index, ri: Index) 
 DENSE_PAIRS = 1 << 22
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _first_sight(table: IntArray, key: int, k: int, first: Index, n: int) -> tuple[int, int]:
+    """The number of ``key`` in a dense ``table`` (-1: unseen), giving an unseen key the
+    next number ``n`` and noting ``k`` as where it was first seen; and the count after."""
+    slot = table[key]
+    if slot < 0:
+        slot = n
+        table[key] = n
+        first[n] = k
+        n += 1
+    return slot, n
+
+
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _distinct_code_pairs(
     a: IntArray, b: IntArray, li: Index, ri: Index, width: int, table: IntArray,
@@ -793,12 +806,7 @@ def _distinct_code_pairs(
     n = 0
     for k in range(len(li)):
         key = (a[li[k]] + 1) * width + b[ri[k]] + 1
-        slot = table[key]
-        if slot < 0:
-            slot = n
-            table[key] = n
-            first[n] = k
-            n += 1
+        slot, n = _first_sight(table, key, k, first, n)
         inverse[k] = slot
     return n
 
@@ -860,12 +868,7 @@ def _distinct_pairs(
     n = 0
     for k in range(len(a)):
         key = a[k] * width + b[k]
-        slot = table[key]
-        if slot < 0:
-            slot = n
-            table[key] = n
-            first[n] = k
-            n += 1
+        slot, n = _first_sight(table, key, k, first, n)
         inverse[k] = slot
     return n
 
@@ -898,12 +901,7 @@ def _pending_pairs(
         if not pending[levels[k]]:
             continue
         key = (a[li[k]] + 1) * width + b[ri[k]] + 1
-        slot = table[key]
-        if slot < 0:
-            slot = n
-            table[key] = n
-            first[n] = k
-            n += 1
+        slot, n = _first_sight(table, key, k, first, n)
         rows[m] = k
         inverse[m] = slot
         m += 1
