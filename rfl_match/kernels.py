@@ -811,6 +811,17 @@ def _distinct_code_pairs(
     return n
 
 
+def _code_pair_table(a: IntArray, b: IntArray, n_pairs: int) -> tuple[int, IntArray] | None:
+    """A dense table with a slot (-1) for every pair of codes of ``a`` and ``b`` (codes
+    from -1), and its row width; None when the codes are too many (:data:`DENSE_PAIRS`)
+    or the table would dwarf ``n_pairs`` pairs."""
+    width = int(b.max(initial=-1)) + 2
+    slots = (int(a.max(initial=-1)) + 2) * width
+    if slots > min(DENSE_PAIRS, 16 * n_pairs + 4096):
+        return None
+    return width, np.full(slots, -1, dtype=np.int32)
+
+
 def distinct_code_pairs(
     a: IntArray, b: IntArray, li: Index, ri: Index
 ) -> tuple[IntArray, Index] | None:
@@ -818,13 +829,12 @@ def distinct_code_pairs(
     numbered in order of first appearance: each pair's number, and the position of each
     number's first pair. None when the codes are too many for a dense table
     (:data:`DENSE_PAIRS`), or the table would dwarf the pairs (a handful of them)."""
-    width = int(b.max(initial=-1)) + 2
-    slots = (int(a.max(initial=-1)) + 2) * width
-    if slots > min(DENSE_PAIRS, 16 * len(li) + 4096):
+    found = _code_pair_table(a, b, len(li))
+    if found is None:
         return None
-    table = np.full(slots, -1, dtype=np.int32)
+    width, table = found
     inverse = np.empty(len(li), dtype=np.int32)
-    first = np.empty(min(len(li), slots), dtype=np.intp)
+    first = np.empty(min(len(li), len(table)), dtype=np.intp)
     n = _distinct_code_pairs(
         np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
         _index(li), _index(ri), width, table, inverse, first,
@@ -916,14 +926,13 @@ def pending_pairs(
     :func:`distinct_code_pairs` numbers them: each row's number and the pair position of
     each number's first row. One pass, nothing per pair gathered. None when the codes are
     too many for a dense table."""
-    width = int(b.max(initial=-1)) + 2
-    slots = (int(a.max(initial=-1)) + 2) * width
-    if slots > min(DENSE_PAIRS, 16 * len(levels) + 4096):
+    found = _code_pair_table(a, b, len(levels))
+    if found is None:
         return None
-    table = np.full(slots, -1, dtype=np.int32)
+    width, table = found
     rows = np.empty(len(levels), dtype=np.intp)
     inverse = np.empty(len(levels), dtype=np.int32)
-    first = np.empty(min(len(levels), slots), dtype=np.intp)
+    first = np.empty(min(len(levels), len(table)), dtype=np.intp)
     m, n = _pending_pairs(
         levels, np.ascontiguousarray(pending, dtype=np.bool_),
         np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
