@@ -51,6 +51,7 @@ import numpy.typing as npt
 
 from rfl_match.arrays import ROW_BLOCK, RowTally
 from rfl_match.kernels import joint_counts, tally
+from rfl_match.mixture import NonMatchClasses, combination_bits
 
 FloatArray = npt.NDArray[np.float64]
 _LN2 = float(np.log(2.0))
@@ -312,6 +313,7 @@ def fit_on_comparisons(
     *,
     tf_bits: FloatArray | None = None,
     dependence_limit: float = LOCAL_DEPENDENCE,
+    classes: NonMatchClasses | None = None,
 ) -> WeightCalibration:
     """The map without labels: each comparison predicted from the weight of the others it
     is not locally dependent on.
@@ -327,12 +329,20 @@ def fit_on_comparisons(
             is applied to. None: no term frequencies.
         dependence_limit: comparisons whose :func:`local_dependence` reaches this leave
             each other out of the evidence that predicts them (``inf``: none do).
+        classes: the model's two kinds of non-match (:mod:`rfl_match.mixture`), whose
+            ``u`` mix to the ``u`` given; None: one kind, no combination term.
 
     A comparison's observation (its level, and with term frequencies the value agreed
     on) has likelihood ``p P(obs | match) + (1 - p) P(obs | non-match)``; divided by the
     second term, which the map does not change, that is ``1 + p (B - 1)`` with B the
     observation's Bayes factor, ``2**(level weight + its bits)``. So the bits enter both
     the others' evidence and the comparison's own.
+
+    With ``classes``, a pair's weight holds the combination term D of its whole pattern
+    too. The others' evidence is then their weights plus D of the pattern with c and
+    those it is locally dependent on set to missing, and c's own Bayes factor is what
+    adding c changes in that log-likelihood ratio: its weight, its bits, and the change in
+    D (a relative's given name says more once the family's agreements are known).
 
     A two-parameter map (intercept, slope): with no labels, a richer curve would fit the
     model's own errors in m and u.
@@ -350,7 +360,13 @@ def fit_on_comparisons(
             column = np.asarray(tf_bits[:, c], dtype=np.float64)
             if column.any():  # most comparisons have none
                 tf[c] = np.round(column / EVIDENCE_STEP).astype(np.int64)
-    evidence = _Evidence(patterns, cell_weights, width, tf)
+    evidence = _Evidence(
+        patterns,
+        cell_weights,
+        width,
+        tf,
+        None if classes is None else _Combination(patterns, classes, width),
+    )
     total = np.empty(len(counts))
     for start in range(0, len(counts), ROW_BLOCK):
         part = slice(start, start + ROW_BLOCK)
@@ -398,9 +414,29 @@ def fit_on_comparisons(
     )
 
 
+class _Combination:
+    """The combination term D of rows of patterns with some comparisons set to missing:
+    each row's log-likelihoods under ū and each class, reckoned once, less the dropped
+    comparisons' cells."""
+
+    def __init__(self, patterns: npt.NDArray[np.int8], classes: NonMatchClasses, width: int):
+        self.patterns = patterns
+        self.tables = classes.tables(width)
+        self.log_shares = classes.log_shares()
+        self.sums = classes.log_likelihoods(patterns, self.tables)
+
+    def __call__(self, rows: npt.NDArray[np.intp], dropped: list[int]) -> FloatArray:
+        sums = self.sums[rows]
+        for d in dropped:
+            sums -= self.tables[:, d, self.patterns[rows, d].astype(np.intp)].T
+        return combination_bits(sums, self.log_shares)
+
+
 class _Evidence:
     """A comparison's evidence in each row of patterns: its level's weight plus its
-    term-frequency bits (``tf``: per comparison that has them, in EVIDENCE_STEPs)."""
+    term-frequency bits (``tf``: per comparison that has them, in EVIDENCE_STEPs); and
+    the combination term of rows with some comparisons missing (``combination``; None
+    without non-match classes)."""
 
     def __init__(
         self,
@@ -408,8 +444,10 @@ class _Evidence:
         cell_weights: FloatArray,
         width: int,
         tf: dict[int, npt.NDArray[np.int64]],
+        combination: _Combination | None = None,
     ) -> None:
         self.patterns, self.cell_weights, self.width, self.tf = patterns, cell_weights, width, tf
+        self.combination = combination
 
     def __call__(self, c: int, rows: slice | npt.NDArray[np.intp]) -> FloatArray:
         level = self.patterns[rows, c].astype(np.intp)
@@ -427,27 +465,40 @@ def _column_rows(
     left_out: list[int],
 ) -> tuple[FloatArray, FloatArray, FloatArray] | None:
     """Comparison c's rows of :func:`fit_on_comparisons`, where it is known: the evidence
-    of the others (all but ``left_out``), c's own Bayes factor (bits) and the pairs,
-    merged where those agree. None where c is never known."""
+    of the others (all but ``left_out``, which holds c), c's own Bayes factor (bits) and
+    the pairs, merged where those agree. None where c is never known."""
     known = np.flatnonzero(evidence.patterns[:, c] > 0)
     if not len(known):
         return None
     own = evidence(left_out[0], known)
     for d in left_out[1:]:  # left to right: a selection of columns costs more than this
         own += evidence(d, known)
-    step = np.round((total[known] - own) / EVIDENCE_STEP).astype(np.int64)
+    others = total[known] - own
+    # What adding c changes in the combination term, in EVIDENCE_STEPs (0 without one).
+    change = np.zeros(len(known), dtype=np.int64)
+    if evidence.combination is not None:
+        without = evidence.combination(known, left_out)
+        with_c = evidence.combination(known, [d for d in left_out if d != c])
+        others += without
+        change = np.round((with_c - without) / EVIDENCE_STEP).astype(np.int64)
+    step = np.round(others / EVIDENCE_STEP).astype(np.int64)
     tf, width = evidence.tf, evidence.width
     bits = tf[c][known] if c in tf else np.zeros(len(known), dtype=np.int64)
-    low, low_bits = int(step.min()), int(bits.min())
+    low, low_bits, low_change = int(step.min()), int(bits.min()), int(change.min())
     span_bits = int(bits.max()) - low_bits + 1
+    span_change = int(change.max()) - low_change + 1
     keys, weights, _ = tally(
-        ((step - low) * span_bits + (bits - low_bits)) * width
+        (((step - low) * span_bits + (bits - low_bits)) * span_change + (change - low_change))
+        * width
         + evidence.patterns[known, c].astype(np.int64),
         counts[known].astype(np.float64),
     )
     rest, level = np.divmod(keys, width)
+    rest, change_of = np.divmod(rest, span_change)
     step_of, bits_of = np.divmod(rest, span_bits)
     factor = evidence.cell_weights[c * width + level] + (bits_of + low_bits) * EVIDENCE_STEP
+    if evidence.combination is not None:
+        factor += (change_of + low_change) * EVIDENCE_STEP
     return (step_of + low) * EVIDENCE_STEP, factor, weights
 
 

@@ -95,6 +95,9 @@ class LinkConfig:
         em_max_iterations, em_tolerance: EM stopping rules.
         em_m_prior: weight of the prior on m (what matches usually look like), as a share
             of the expected number of matches; 0 for plain maximum likelihood.
+        non_match_classes: 2 (the default) learns two kinds of non-match among the
+            candidates, relatives and namesakes, and weighs each pattern's agreements taken
+            together (rfl_match.mixture); 1, one kind (every comparison weighed alone).
         seed: seed for every random draw.
         chunk_pairs: pairs compared per chunk (bounds memory).
         workers: threads for the comparison kernels and string similarities (-1, the
@@ -121,6 +124,7 @@ class LinkConfig:
     em_max_iterations: int = 1000
     em_tolerance: float = 1e-6
     em_m_prior: float = 1.0
+    non_match_classes: int = 2
     seed: int = 42
     chunk_pairs: int = 2_000_000
     workers: int = -1
@@ -144,6 +148,8 @@ class LinkConfig:
                     )
                 if key.startswith("sorted:") and len(rule) > 1:
                     raise ConfigError(f"blocking: {key!r} must be a rule of its own")
+        if self.non_match_classes not in (1, 2):
+            raise ConfigError(f"non_match_classes: {self.non_match_classes}; use 1 or 2")
         if not 0.0 <= self.threshold <= 1.0:
             raise ConfigError(f"threshold: {self.threshold} is not a probability")
         if self.candidates_per_record < 0:

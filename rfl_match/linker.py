@@ -32,6 +32,7 @@ from rfl_match.compare import (
 )
 from rfl_match.config import ComparisonSpec, ConfigError, LinkConfig
 from rfl_match.kernels import CodeTally, agreements, merge_unique
+from rfl_match.mixture import fit_non_match_classes
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, validate_records
 from rfl_match.scoring import (
@@ -50,12 +51,16 @@ from rfl_match.scoring import (
 from rfl_match.scoring import probability as raw_probability
 
 MODEL_FORMAT = "rfl_match.model"
-MODEL_VERSION = 2
-# Versions load reads: 1 (before the term-frequency maps) scores with raw bits.
-_READABLE_VERSIONS = (1, 2)
+MODEL_VERSION = 3
+# Versions load reads: 1 (before the term-frequency maps) scores with raw bits; 1 and 2
+# (before the non-match classes) with no combination term.
+_READABLE_VERSIONS = (1, 2, 3)
 # Folds of reviewed requests for cross-fitted calibration.
 _CALIBRATION_FOLDS = 5
 _VALIDATED = "rfl_match_validated"
+#: The output column of each pair's combination term (rfl_match.mixture): what its
+#: agreements taken together add to the comparisons' weights.
+COMBINATION_COLUMN = "combination_weight"
 
 # How each comparison is named in explanations.
 _TITLES = {
@@ -70,6 +75,7 @@ _TITLES = {
     "place_of_origin": "place of origin",
     "last_known_location": "last known location",
     "nationality": "nationality",
+    "combination": "combination",
 }
 
 
@@ -261,6 +267,23 @@ class Linker:
                 )
                 m, u, prior = result.m, result.u, result.prior
                 iterations, converged = result.iterations, result.converged
+            # Relatives and namesakes: one u per comparison cannot describe both, so with m
+            # as found, a second EM splits the non-matches in two (rfl_match.mixture).
+            classes = None
+            if em and self.config.non_match_classes == 2:
+                found = fit_non_match_classes(
+                    patterns,
+                    counts,
+                    m,
+                    u,
+                    prior,
+                    [c.name for c in comparisons],
+                    max_iterations=self.config.em_max_iterations,
+                    tolerance=self.config.em_tolerance,
+                )
+                if found is not None:
+                    classes, prior = found
+                    u = classes.marginal()
             return FellegiSunterModel(
                 names=[c.name for c in comparisons],
                 labels=[list(c.labels) for c in comparisons],
@@ -270,6 +293,7 @@ class Linker:
                 prior_=float(prior),
                 em_iterations_=iterations,
                 em_converged_=converged,
+                non_match_=classes,
             )
 
         model = train(m, u, prior)
@@ -301,10 +325,10 @@ class Linker:
                         )
                         fold_model = train(fm, fu or u_unlabelled, fp)
                         fold_model.tf_maps_ = _candidate_tf_maps(fold_model, comparisons, *tf_rows)
-                        _, weights = self._score(
+                        _, weights, combined = self._score(
                             data, comparisons, rl[out], rr[out], model=fold_model
                         )
-                        held_out[out] = fold_model.prior_weight_ + weights.sum(axis=1)
+                        held_out[out] = fold_model.prior_weight_ + weights.sum(axis=1) + combined
                 calibration = fit_on_labels(held_out, truth)
             else:
                 warnings.warn(
@@ -323,6 +347,7 @@ class Linker:
                 model.u_,
                 model.prior_weight_,
                 tf_bits=_candidate_bits(model, tf_bits, tf_carry),
+                classes=model.non_match_,
             )
         model.calibration_ = calibration
         self.model_ = model
@@ -477,14 +502,14 @@ class Linker:
         ri: npt.NDArray[np.intp],
         *,
         model: FellegiSunterModel | None = None,
-    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float64]]:
-        """Levels and weights (bits, term frequencies included) of pairs, by this
-        Linker's model or the one given."""
+    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Levels, weights (bits, term frequencies included) and combination terms of
+        pairs, by this Linker's model or the one given."""
         model = self._require_model() if model is None else model
         n_levels = tuple(c.n_levels for c in comparisons)
         patterns, _, index = pattern_index(level_matrix(comparisons, data, li, ri), n_levels)
         scored = self._weigh(model, data, comparisons, li, ri, patterns, index, None)
-        return scored.levels, scored.weights
+        return scored.levels, scored.weights, scored.combination
 
     def _weigh(
         self,
@@ -501,9 +526,13 @@ class Linker:
         """Score pairs given as indices into distinct level patterns: each pattern is
         weighed once, pairs get its total plus their term-frequency bits (per value:
         ``value_bits``, from :func:`_value_bits` once per call of predict), and the weight
-        matrices are built only for the pairs kept (probability >= threshold)."""
+        matrices are built only for the pairs kept (probability >= threshold). The
+        combination term (non-match classes) is reckoned once per pattern as well."""
         pattern_weights = model.level_weights(patterns)
         total = (model.prior_weight_ + pattern_weights.sum(axis=1))[index]  # the same sums
+        combination, typical = model.combination(patterns)
+        if model.non_match_ is not None:
+            total += combination[index]
         by_value = _value_bits(model, data, comparisons) if value_bits is None else value_bits
         adjustments = [
             (c, rows, by_value[c][values])
@@ -521,7 +550,16 @@ class Linker:
             inside = at < len(keep)
             inside[inside] = keep[at[inside]] == rows[inside]
             weights[at[inside], c] += bits[inside]
-        return _Scored(li[keep], ri[keep], patterns[index[keep]], weights, total[keep], prob)
+        return _Scored(
+            li[keep],
+            ri[keep],
+            patterns[index[keep]],
+            weights,
+            combination[index[keep]],
+            typical[index[keep]],
+            total[keep],
+            prob,
+        )
 
     def predict(
         self,
@@ -540,8 +578,12 @@ class Linker:
 
         Columns: request_id, sighting_id, match_probability, match_weight, rank,
         explanation, then ``<comparison>_level`` and ``<comparison>_weight`` for each
-        comparison. ``one_to_one`` keeps each request and sighting in one pair at most,
-        the strongest first. Nothing is confirmed: these are proposals for review.
+        comparison, then ``combination_weight``: the weight of the agreements taken
+        together, negative where together they are likelier among relatives or namesakes
+        than each alone says (rfl_match.mixture; 0 for a model with one kind of
+        non-match). ``match_weight`` is the prior, the comparisons' weights and the
+        combination summed. ``one_to_one`` keeps each request and sighting in one pair at
+        most, the strongest first. Nothing is confirmed: these are proposals for review.
 
         ``training_["predict_seconds"]`` then holds the wall seconds of each phase.
         """
@@ -596,7 +638,8 @@ class Linker:
             )
             laps.lap("scoring")
         self._last = (left, right)
-        out = self._assemble(left, right, comparisons, kept, top_k, one_to_one)
+        classes = None if model.non_match_ is None else model.non_match_.names
+        out = self._assemble(left, right, comparisons, kept, top_k, one_to_one, classes)
         laps.lap("output")
         self.training_["last_candidate_pairs"] = len(pairs)
         self.training_["predict_seconds"] = laps.seconds
@@ -610,67 +653,52 @@ class Linker:
         kept: list[_Scored],
         top_k: int,
         one_to_one: bool,
+        classes: tuple[str, ...] | None,
     ) -> pd.DataFrame:
         n_comp = len(comparisons)
         if kept:
             li = np.concatenate([k.left for k in kept])
             ri = np.concatenate([k.right for k in kept])
-            levels = np.concatenate([k.levels for k in kept]).reshape(-1, n_comp)
-            weights = np.concatenate([k.weights for k in kept]).reshape(-1, n_comp)
             total = np.concatenate([k.total for k in kept])
-            prob = np.concatenate([k.prob for k in kept])
         else:
             li = ri = np.zeros(0, dtype=np.intp)
-            levels = np.zeros((0, n_comp), dtype=np.int8)
-            weights = np.zeros((0, n_comp))
-            total = prob = np.zeros(0)
+            total = np.zeros(0)
+        # Which of the kept rows the output shows, in order: the rest is gathered once.
         # Strongest first; ties broken by the sighting's row for a stable order.
-        order = np.lexsort((ri, -total, li))
-        li, ri, levels, weights, total, prob = (
-            li[order],
-            ri[order],
-            levels[order],
-            weights[order],
-            total[order],
-            prob[order],
-        )
+        rows = np.lexsort((ri, -total, li))
         if one_to_one:
-            keep = _one_to_one(li, ri, total)
-            li, ri, levels, weights, total, prob = (
-                li[keep],
-                ri[keep],
-                levels[keep],
-                weights[keep],
-                total[keep],
-                prob[keep],
-            )
-        starts = np.r_[0, np.flatnonzero(np.diff(li)) + 1] if len(li) else np.zeros(0, int)
-        run = np.arange(len(li)) - np.repeat(starts, np.diff(np.r_[starts, len(li)]))
-        rank = run + 1
+            rows = rows[_one_to_one(li[rows], ri[rows], total[rows])]
+        li_s = li[rows]
+        starts = np.r_[0, np.flatnonzero(np.diff(li_s)) + 1] if len(li_s) else np.zeros(0, int)
+        rank = np.arange(len(li_s)) - np.repeat(starts, np.diff(np.r_[starts, len(li_s)])) + 1
         if top_k > 0:
-            keep = rank <= top_k
-            li, ri, levels, weights, total, prob, rank = (
-                li[keep],
-                ri[keep],
-                levels[keep],
-                weights[keep],
-                total[keep],
-                prob[keep],
-                rank[keep],
-            )
+            rows, rank = rows[rank <= top_k], rank[rank <= top_k]
+
+        def gather(name: str, empty: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            if not kept:
+                return empty
+            return np.concatenate([getattr(k, name) for k in kept])[rows]
+
+        levels = gather("levels", np.zeros((0, n_comp), dtype=np.int8)).reshape(-1, n_comp)
+        weights = gather("weights", np.zeros((0, n_comp))).reshape(-1, n_comp)
+        combination = gather("combination", np.zeros(0))
+        typical = gather("typical", np.zeros(0, dtype=np.intp))
+        li, ri, total = li[rows], ri[rows], total[rows]
+        together = None if classes is None else (combination, typical, classes)
         out = pd.DataFrame(
             {
                 "request_id": left[ID_FIELD].to_numpy()[li],
                 "sighting_id": right[ID_FIELD].to_numpy()[ri],
-                "match_probability": prob,
+                "match_probability": gather("prob", np.zeros(0)),
                 "match_weight": total,
                 "rank": rank.astype(np.int64),
-                "explanation": explain_rows(comparisons, levels, weights),
+                "explanation": explain_rows(comparisons, levels, weights, together),
             }
         )
         for c, comparison in enumerate(comparisons):
             out[f"{comparison.name}_level"] = levels[:, c].astype(np.int64)
             out[f"{comparison.name}_weight"] = weights[:, c]
+        out[COMBINATION_COLUMN] = combination
         return out
 
     # --- dedupe, explain, reports -----------------------------------------------------
@@ -719,7 +747,7 @@ class Linker:
             raise KeyError(f"no such pair: {request_id!r}, {sighting_id!r}")
         comparisons = self._comparisons()
         data = self._prepare(left, right)
-        levels, weights = self._score(data, comparisons, lpos[:1], rpos[:1])
+        levels, weights, combined = self._score(data, comparisons, lpos[:1], rpos[:1])
         rows = [
             {
                 "comparison": "prior",
@@ -739,6 +767,19 @@ class Linker:
                 }
             )
         total = model.prior_weight_ + float(weights[0].sum())
+        if model.non_match_ is not None:
+            _, typical = model.combination(levels)
+            rows.append(
+                {
+                    "comparison": "combination",
+                    "level": -1,
+                    "description": combination_phrase(
+                        float(combined[0]), int(typical[0]), model.non_match_.names
+                    ).rsplit(" ", 1)[0],
+                    "weight": float(combined[0]),
+                }
+            )
+            total += float(combined[0])
         rows.append(
             {
                 "comparison": "total",
@@ -906,6 +947,8 @@ class _Scored:
     right: npt.NDArray[np.intp]
     levels: npt.NDArray[np.int8]
     weights: npt.NDArray[np.float64]
+    combination: npt.NDArray[np.float64]  # the pattern's combination term (bits)
+    typical: npt.NDArray[np.intp]  # the non-match class it is typical of (-1: none)
     total: npt.NDArray[np.float64]
     prob: npt.NDArray[np.float64]
 
@@ -1039,13 +1082,17 @@ def _candidate_tf_maps(
 ) -> dict[str, tuple[tuple[float, ...], tuple[float, ...]]]:
     """Each term-frequency comparison's map among the candidates (candidate_tf_map), from
     the pairs grouped by pattern and raw bits, each weighted by the EM posterior of its
-    pattern (the model's raw probability, bits left out)."""
+    pattern (the model's raw probability, combination term included, bits left out)."""
     if not len(counts):
         return {}
     # The rows' weights in blocks of rows (each row summed as in the whole table).
     posterior = np.concatenate(
         [
-            raw_probability(model.prior_weight_ + model.level_weights(part).sum(axis=1))
+            raw_probability(
+                model.prior_weight_
+                + model.level_weights(part).sum(axis=1)
+                + model.combination(part)[0]
+            )
             for part in np.split(patterns, np.arange(ROW_BLOCK, len(patterns), ROW_BLOCK))
         ]
     )
@@ -1092,10 +1139,36 @@ def _one_to_one(
     return keep
 
 
+def combination_phrase(bits: float, typical: int, classes: tuple[str, ...]) -> str:
+    """The combination term in words: which kind of non-match the agreements taken
+    together are typical of (negative bits), or that they are unlike every kind
+    (positive), and the bits to one decimal.
+
+    >>> combination_phrase(-2.14, 0, ("relatives", "namesakes"))
+    'taken together: typical of relatives -2.1'
+    >>> combination_phrase(0.8, 1, ("relatives", "namesakes"))
+    'taken together: unlike relatives or namesakes +0.8'
+    """
+    tenths = round(bits * 10)
+    if tenths < 0 and typical >= 0:
+        words = f"typical of {classes[typical]}"
+    elif tenths > 0:
+        words = "unlike " + " or ".join(classes)
+    else:
+        words = "as the comparisons alone say"
+    return f"taken together: {words} {tenths / 10:+.1f}"
+
+
 def explain_rows(
-    comparisons: list[Comparison], levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64]
+    comparisons: list[Comparison],
+    levels: npt.NDArray[np.int8],
+    weights: npt.NDArray[np.float64],
+    combination: tuple[npt.NDArray[np.float64], npt.NDArray[np.intp], tuple[str, ...]]
+    | None = None,
 ) -> npt.NDArray[np.object_]:
-    """One sentence per pair: each comparison's level in words and its weight in bits.
+    """One sentence per pair: each comparison's level in words and its weight in bits,
+    then (``combination``: each pair's term, its typical class, the class names) the
+    agreements taken together (:func:`combination_phrase`).
 
     A comparison's phrase depends only on its level and its weight to one decimal, so each
     distinct phrase is written once and the pairs pick theirs by code.
@@ -1112,6 +1185,18 @@ def explain_rows(
         phrases = np.array(
             [
                 f"{title}: {comparison.labels[int(k % 64)]} {(k // 64) / 10:+.1f}"
+                for k in uniques.tolist()
+            ],
+            dtype=object,
+        )
+        parts.append(phrases[codes])
+    if combination is not None:
+        bits, typical, classes = combination
+        key = np.rint(bits * 10).astype(np.int64) * 64 + typical + 1
+        codes, uniques = pd.factorize(key)
+        phrases = np.array(
+            [
+                combination_phrase((k // 64) / 10, int(k % 64) - 1, classes)
                 for k in uniques.tolist()
             ],
             dtype=object,

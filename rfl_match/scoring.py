@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from rfl_match.calibration import IDENTITY, WeightCalibration
 from rfl_match.kernels import level_sums, pattern_sums, row_codes, tally
+from rfl_match.mixture import NonMatchClasses
 
 FloatArray = npt.NDArray[np.float64]
 # Probabilities never reach 0 or 1: a level never seen still carries finite weight.
@@ -251,6 +252,19 @@ class FellegiSunterModel:
     # Per comparison name: the term-frequency bits over all records (knots) and the Bayes
     # factor among candidates they stand for (candidate_tf_map); none in older models.
     tf_maps_: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = field(default_factory=dict)
+    # Two kinds of non-match (rfl_match.mixture), u_ then their mixture; None in models
+    # fitted with one (and in older files): no combination term.
+    non_match_: NonMatchClasses | None = None
+
+    def combination(
+        self, levels: npt.NDArray[np.int8]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+        """Per row of a level matrix: the combination term D (bits, see
+        :mod:`rfl_match.mixture`; 0 without non-match classes) and the class that best
+        explains the row among non-matches (-1 without classes)."""
+        if self.non_match_ is None:
+            return np.zeros(len(levels)), np.full(len(levels), -1, dtype=np.intp)
+        return self.non_match_.combination(levels)
 
     def candidate_bits(self, name: str, bits: FloatArray) -> FloatArray:
         """Term-frequency bits of comparison ``name`` as a Bayes factor among candidate
@@ -307,6 +321,7 @@ class FellegiSunterModel:
                 name: {"bits": list(x), "candidate_bits": list(y)}
                 for name, (x, y) in self.tf_maps_.items()
             },
+            "non_match_classes": None if self.non_match_ is None else self.non_match_.to_dict(),
         }
 
     @classmethod
@@ -332,6 +347,11 @@ class FellegiSunterModel:
                 )
                 for name, found in (data.get("tf_maps") or {}).items()
             },
+            non_match_=(
+                NonMatchClasses.from_dict(data["non_match_classes"])
+                if data.get("non_match_classes") is not None
+                else None
+            ),
         )
 
 

@@ -1,0 +1,242 @@
+"""Two kinds of non-match among the candidates: relatives and namesakes.
+
+Blocking keeps pairs that share a name. Among them are two kinds of non-match that one u
+per comparison cannot both describe: namesakes (a shared name, little else) and relatives
+of the sought person (a parent, child or sibling: the same family name, father, mother and
+places, another given name and birth). Per comparison, u averages the two, so a relative's
+many agreements count as if each were as rare among non-matches as it is on average, and
+relatives outscore true matches.
+
+So, after the match / non-match EM, a second EM over the candidates' level patterns, with
+m held fixed, splits the non-matches into two classes with their own u and shares. A pair
+keeps one weight per comparison, log2(m / ū) with ū the classes' mixture (what one u
+would say), and gains one term for its pattern as a whole:
+
+    D(pattern) = log2 ∏_c ū_c(l_c) - log2 Σ_k share_k ∏_c u_k,c(l_c)
+
+how much likelier the whole pattern is among non-matches than the per-comparison ū says
+(negative for a relative's many agreements together). The comparisons' weights and D sum
+to the exact log-likelihood ratio of the pattern under the mixture. Missing levels (0)
+enter neither product. With two equal classes, D is 0: the single-class model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from rfl_match.kernels import level_sums, pattern_sums
+
+FloatArray = npt.NDArray[np.float64]
+_LN2 = float(np.log(2.0))
+#: The class seeded from relatives' patterns, then the one seeded from the rest.
+CLASS_NAMES = ("relatives", "namesakes")
+#: Comparisons a relative shares with the sought person (where present): a pattern strong
+#: or missing on all of these, with at least two known, and a different given name seeds
+#: the relatives' class.
+FAMILY_COMPARISONS = (
+    "family_name",
+    "father_name",
+    "mother_name",
+    "grandfather_name",
+    "place_of_birth",
+    "place_of_origin",
+)
+#: The comparison a relative differs on, and its levels that count as different (the
+#: lowest two known: "different", "similar spelling").
+OWN_NAME = "given_name"
+_OWN_DIFFERENT = (1, 2)
+#: Pseudo-pairs added to each known level of each class's u in every M step, so that a
+#: level a class never shows keeps a finite (small) probability.
+PSEUDO_PAIRS = 0.1
+# Fewer seed pairs than this (or non-seed pairs): no second class.
+_MIN_SEED_PAIRS = 5
+_FLOOR = 1e-6
+
+
+def log_table(dists: Sequence[FloatArray], width: int) -> FloatArray:
+    """(C, width) natural logs of per-comparison level probabilities, 0 at the missing
+    level (0) and beyond each comparison's levels: what a pattern's sum leaves out."""
+    out = np.zeros((len(dists), width))
+    for c, d in enumerate(dists):
+        out[c, 1 : len(d)] = np.log(np.maximum(d[1:], _FLOOR))
+    return out
+
+
+def combination_bits(sums: FloatArray, log_shares: FloatArray) -> FloatArray:
+    """D in bits from per-row log-likelihood sums, columns (marginal ū, class 1, class 2,
+    ...) as :meth:`NonMatchClasses.log_likelihoods` gives them."""
+    mixed = np.logaddexp.reduce(sums[:, 1:] + log_shares[None, :], axis=1)
+    out: FloatArray = (sums[:, 0] - mixed) / _LN2
+    return out
+
+
+@dataclass(frozen=True)
+class NonMatchClasses:
+    """The non-match classes: their names, shares among the non-matches (summing to 1) and
+    per class, per comparison, u of each level (index 0: missing)."""
+
+    names: tuple[str, ...]
+    shares: tuple[float, ...]
+    u: tuple[tuple[FloatArray, ...], ...]
+    iterations: int = 0
+    converged: bool = True
+
+    def marginal(self) -> list[FloatArray]:
+        """ū: per comparison, the classes' u mixed by their shares."""
+        shares = np.asarray(self.shares, dtype=np.float64)
+        return [
+            np.einsum("k,kl->l", shares, np.stack([k[c] for k in self.u]))
+            for c in range(len(self.u[0]))
+        ]
+
+    def tables(self, width: int) -> FloatArray:
+        """(1 + classes, C, width) log tables (:func:`log_table`): ū, then each class."""
+        return np.stack([log_table(self.marginal(), width)] + [log_table(k, width) for k in self.u])
+
+    def log_shares(self) -> FloatArray:
+        return np.log(np.maximum(np.asarray(self.shares, dtype=np.float64), 1e-300))
+
+    def log_likelihoods(self, levels: npt.NDArray[np.int8], tables: FloatArray) -> FloatArray:
+        """(rows, 1 + classes): per row of a level matrix, the log-likelihood of its known
+        levels under ū and under each class."""
+        rows = np.ascontiguousarray(levels, dtype=np.int8)
+        return np.stack([pattern_sums(rows, t, 0.0) for t in tables], axis=1)
+
+    def combination(self, levels: npt.NDArray[np.int8]) -> tuple[FloatArray, npt.NDArray[np.intp]]:
+        """Per row of a level matrix: D (bits) and the class that best explains the row
+        among non-matches (index into ``names``)."""
+        width = int(levels.max(initial=0)) + 1
+        width = max(width, max(len(x) for x in self.u[0]))
+        sums = self.log_likelihoods(levels, self.tables(width))
+        typical = np.argmax(sums[:, 1:] + self.log_shares()[None, :], axis=1).astype(np.intp)
+        return combination_bits(sums, self.log_shares()), typical
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "classes": [
+                {"name": n, "share": s, "u": [x.tolist() for x in k]}
+                for n, s, k in zip(self.names, self.shares, self.u, strict=True)
+            ],
+            "iterations": self.iterations,
+            "converged": self.converged,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NonMatchClasses:
+        classes = data["classes"]
+        return cls(
+            names=tuple(str(k["name"]) for k in classes),
+            shares=tuple(float(k["share"]) for k in classes),
+            u=tuple(tuple(np.asarray(x, dtype=np.float64) for x in k["u"]) for k in classes),
+            iterations=int(data.get("iterations", 0)),
+            converged=bool(data.get("converged", True)),
+        )
+
+
+def _normalise(sums: FloatArray) -> FloatArray:
+    out = sums.copy()
+    out[0] = 0.0
+    total = out[1:].sum()
+    if total <= 0:
+        out[1:] = 1.0 / max(len(out) - 1, 1)
+        return out
+    out[1:] = np.maximum(out[1:] / total, _FLOOR)
+    out[1:] /= out[1:].sum()
+    return out
+
+
+def relatives_seed(
+    patterns: npt.NDArray[np.int8], names: Sequence[str], n_levels: Sequence[int]
+) -> npt.NDArray[np.bool_] | None:
+    """Patterns that look like a relative: strong (one of the two top levels) or missing
+    on every family comparison, at least two of them known, and a different given name.
+    None without a given name or two family comparisons."""
+    family = [names.index(x) for x in FAMILY_COMPARISONS if x in names]
+    if OWN_NAME not in names or len(family) < 2:
+        return None
+    cols = patterns[:, family]
+    top = np.asarray([n_levels[c] for c in family], dtype=np.int16)[None, :] - 2
+    known = cols > 0
+    strong = ((cols >= top) | ~known).all(axis=1) & (known.sum(axis=1) >= 2)
+    own = patterns[:, names.index(OWN_NAME)]
+    seed: npt.NDArray[np.bool_] = strong & np.isin(own, _OWN_DIFFERENT)
+    return seed
+
+
+def fit_non_match_classes(
+    patterns: npt.NDArray[np.int8],
+    counts: npt.NDArray[np.int64],
+    m: Sequence[FloatArray],
+    u: Sequence[FloatArray],
+    prior: float,
+    names: Sequence[str],
+    *,
+    max_iterations: int = 1000,
+    tolerance: float = 1e-6,
+) -> tuple[NonMatchClasses, float] | None:
+    """Two non-match classes by EM over level-pattern counts, m held fixed; and the share
+    of matches. None when there is no relatives' seed (:func:`relatives_seed`).
+
+    Starts from the relatives' seed (its patterns' level shares, one pseudo-pair per level)
+    and the single-class u for the rest, shares as the seed's among all pairs. The
+    patterns come sorted by code and every sum runs over them in order: the result does
+    not depend on the order of the records.
+    """
+    n_levels = [len(x) for x in m]
+    seed = relatives_seed(patterns, names, n_levels)
+    cnt = counts.astype(np.float64)
+    if seed is None or cnt[seed].sum() < _MIN_SEED_PAIRS or cnt[~seed].sum() < _MIN_SEED_PAIRS:
+        return None
+    levels = np.ascontiguousarray(patterns, dtype=np.int8)
+    width = max(n_levels)
+    known = [(np.arange(n) > 0).astype(np.float64) for n in n_levels]
+    classes = [
+        [
+            _normalise(np.bincount(levels[seed, c], weights=cnt[seed], minlength=n) + known[c])
+            for c, n in enumerate(n_levels)
+        ],
+        [x.copy() for x in u],
+    ]
+    total = float(cnt.sum())
+    share = float(cnt[seed].sum() / total)
+    pi = np.array([prior, share, max(1.0 - prior - share, 1e-6)])
+    pi /= pi.sum()
+    match_ll = pattern_sums(levels, log_table(m, width), 0.0)
+    converged = False
+    iteration = 0
+    for iteration in range(1, max_iterations + 1):  # noqa: B007 - kept for the result
+        ll = np.stack(
+            [match_ll] + [pattern_sums(levels, log_table(k, width), 0.0) for k in classes], axis=1
+        )
+        ll += np.log(pi)[None, :]
+        ll -= ll.max(axis=1, keepdims=True)
+        post = np.exp(ll)
+        post /= post.sum(axis=1, keepdims=True)
+        weights = post * cnt[:, None]
+        new_pi = np.maximum(weights.sum(axis=0) / total, 1e-12)
+        new_pi /= new_pi.sum()
+        change = float(np.abs(new_pi - pi).max())
+        sums = level_sums(levels, np.ascontiguousarray(weights[:, 1:].T), width)
+        for k, dists in enumerate(classes):
+            for c, n in enumerate(n_levels):
+                new = _normalise(sums[k, c, :n] + PSEUDO_PAIRS * known[c])
+                change = max(change, float(np.abs(new - dists[c]).max()))
+                dists[c] = new
+        pi = new_pi
+        if change < tolerance:
+            converged = True
+            break
+    shares = pi[1:] / pi[1:].sum()
+    found = NonMatchClasses(
+        names=CLASS_NAMES,
+        shares=tuple(float(s) for s in shares),
+        u=tuple(tuple(k) for k in classes),
+        iterations=iteration,
+        converged=converged,
+    )
+    return found, float(pi[0])
