@@ -280,7 +280,7 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
     tf_bits = rows[list(range(len(n_levels)))].to_numpy(np.float64) * EVIDENCE_STEP
     counts = rows["count"].to_numpy(np.int64)
     args = (model.m_, model.u_, model.prior_weight_)
-    refit = fit_on_comparisons(patterns, counts, *args, tf_bits=tf_bits)
+    refit = fit_on_comparisons(patterns, counts, *args, tf_bits=tf_bits, classes=model.non_match_)
     # fit reads the candidate map on raw bits grouped to EVIDENCE_STEP, predict on the
     # exact ones: the pairs' bits differ by a fraction of a step, the maps hardly.
     assert model.calibration_.slopes[0] == pytest.approx(refit.slopes[0], abs=5e-4)
@@ -300,6 +300,7 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
         rows["count"].to_numpy(np.int64),
         *args,
         tf_bits=rows[list(range(len(n_levels)))].to_numpy(np.float64) * EVIDENCE_STEP,
+        classes=model.non_match_,
     )
     assert abs(on_raw.slopes[0] - refit.slopes[0]) > 0.03
 
