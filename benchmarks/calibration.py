@@ -16,6 +16,7 @@ import rfl_match as rm
 from benchmarks.common import header, log, pair_keys, table
 from benchmarks.datasets import synthetic
 from rfl_match.calibration import EVIDENCE_STEP, LOCAL_DEPENDENCE, fit_on_comparisons
+from rfl_match.linker import COMBINATION_COLUMN
 from rfl_match.scoring import decode_patterns, pattern_codes
 
 #: The target of issue 5: |mean prediction - observed share| at most this in every bin.
@@ -187,15 +188,19 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
         readings["unsupervised"].add(scored["match_probability"].to_numpy(np.float64), hit)
         patterns, counts, bits = _patterns(scored, model)
         args = (model.m_, model.u_, model.prior_weight_)
+        classes = model.non_match_
         for limit, reading in limits.items():
-            cal = fit_on_comparisons(patterns, counts, *args, tf_bits=bits, dependence_limit=limit)
+            cal = fit_on_comparisons(
+                patterns, counts, *args, tf_bits=bits, dependence_limit=limit, classes=classes
+            )
             reading.add(cal.probability(weight), hit)
         # The map as fitted before it saw the term-frequency bits, read on the same weights.
-        cal = fit_on_comparisons(patterns, counts, *args)
+        cal = fit_on_comparisons(patterns, counts, *args, classes=classes)
         readings["no_tf"].add(cal.probability(weight), hit)
         pair_bits = (
             weight
             - model.prior_weight_
+            - scored[COMBINATION_COLUMN].to_numpy(np.float64)
             - model.level_weights(
                 scored[[f"{n}_level" for n in model.names]].to_numpy(np.int8)
             ).sum(axis=1)
