@@ -3,10 +3,12 @@
 u (the chance of each level among non-matches) comes from random pairs; m (among matches)
 and the prior λ from EM over the *counts of distinct level patterns*, so that a hundred
 million pairs cost no more than the few thousand patterns they collapse to; or from
-reviewed pairs. A pair's match weight is log2 of the prior odds plus the sum of each
-comparison's log2 Bayes factor; its probability is the weight read through the model's
-calibration (:mod:`rfl_match.calibration`), since the sum assumes the comparisons are
-independent given match status and a person's fields are not.
+reviewed pairs. Then a second EM splits the non-matches into relatives and namesakes
+(:mod:`rfl_match.mixture`). A pair's match weight is log2 of the prior odds plus the sum of
+each comparison's log2 Bayes factor and the combination term of its whole pattern; its
+probability is the weight read through the model's calibration
+(:mod:`rfl_match.calibration`), since the sum assumes the comparisons are independent given
+match status and a person's fields are not.
 """
 
 from __future__ import annotations
