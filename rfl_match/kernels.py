@@ -1631,6 +1631,57 @@ def level_sums(
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _class_sums(
+    levels: npt.NDArray[np.int8], tables: npt.NDArray[np.float64],
+    log_shares: npt.NDArray[np.float64], counts: npt.NDArray[np.float64],
+    sums: npt.NDArray[np.float64], totals: npt.NDArray[np.float64],
+) -> None:  # fmt: skip
+    n_class = tables.shape[0]
+    ll = np.empty(n_class)
+    for k in range(levels.shape[0]):
+        top = -np.inf
+        for j in range(n_class):
+            t = log_shares[j]
+            for c in range(levels.shape[1]):
+                t += tables[j, c, levels[k, c]]
+            ll[j] = t
+            top = max(top, t)
+        total = 0.0
+        for j in range(n_class):
+            ll[j] = np.exp(ll[j] - top)
+            total += ll[j]
+        for j in range(n_class):
+            w = counts[k] * ll[j] / total
+            totals[j] += w
+            for c in range(levels.shape[1]):
+                sums[j, c, levels[k, c]] += w
+
+
+def class_sums(
+    levels: npt.NDArray[np.int8],
+    tables: npt.NDArray[np.float64],
+    log_shares: npt.NDArray[np.float64],
+    counts: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """One E step of a latent class model over level patterns, in one pass: each row's
+    posterior over the classes (``log_shares[j]`` plus ``tables[j, c, level]`` summed over
+    its columns, normalised), times its count, summed per class (``totals[j]``) and per
+    class, column and level (``sums[j, c, level]``); rows added in order. Levels below
+    ``tables.shape[2]``."""
+    sums = np.zeros(tables.shape)
+    totals = np.zeros(tables.shape[0])
+    _class_sums(
+        np.ascontiguousarray(levels, dtype=np.int8),
+        np.ascontiguousarray(tables, dtype=np.float64),
+        np.ascontiguousarray(log_shares, dtype=np.float64),
+        np.ascontiguousarray(counts, dtype=np.float64),
+        sums,
+        totals,
+    )
+    return sums, totals
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _row_codes(
     levels: npt.NDArray[np.int8], radix: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
 ) -> None:

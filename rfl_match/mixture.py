@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rfl_match.kernels import level_sums, pattern_sums
+from rfl_match.kernels import class_sums, pattern_sums
 
 FloatArray = npt.NDArray[np.float64]
 _LN2 = float(np.log(2.0))
@@ -70,7 +70,9 @@ def log_table(dists: Sequence[FloatArray], width: int) -> FloatArray:
 def combination_bits(sums: FloatArray, log_shares: FloatArray) -> FloatArray:
     """D in bits from per-row log-likelihood sums, columns (marginal ū, class 1, class 2,
     ...) as :meth:`NonMatchClasses.log_likelihoods` gives them."""
-    mixed = np.logaddexp.reduce(sums[:, 1:] + log_shares[None, :], axis=1)
+    mixed = sums[:, 1] + log_shares[0]
+    for k in range(1, len(log_shares)):  # column by column: a reduce along rows is slow
+        mixed = np.logaddexp(mixed, sums[:, k + 1] + log_shares[k])
     out: FloatArray = (sums[:, 0] - mixed) / _LN2
     return out
 
@@ -206,23 +208,16 @@ def fit_non_match_classes(
     share = float(cnt[seed].sum() / total)
     pi = np.array([prior, share, max(1.0 - prior - share, 1e-6)])
     pi /= pi.sum()
-    match_ll = pattern_sums(levels, log_table(m, width), 0.0)
+    match_table = log_table(m, width)
     converged = False
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 - kept for the result
-        ll = np.stack(
-            [match_ll] + [pattern_sums(levels, log_table(k, width), 0.0) for k in classes], axis=1
-        )
-        ll += np.log(pi)[None, :]
-        ll -= ll.max(axis=1, keepdims=True)
-        post = np.exp(ll)
-        post /= post.sum(axis=1, keepdims=True)
-        weights = post * cnt[:, None]
-        new_pi = np.maximum(weights.sum(axis=0) / total, 1e-12)
+        tables = np.stack([match_table] + [log_table(k, width) for k in classes])
+        sums, totals = class_sums(levels, tables, np.log(pi), cnt)
+        new_pi = np.maximum(totals / total, 1e-12)
         new_pi /= new_pi.sum()
         change = float(np.abs(new_pi - pi).max())
-        sums = level_sums(levels, np.ascontiguousarray(weights[:, 1:].T), width)
-        for k, dists in enumerate(classes):
+        for k, dists in enumerate(classes, start=1):
             for c, n in enumerate(n_levels):
                 new = _normalise(sums[k, c, :n] + PSEUDO_PAIRS * known[c])
                 change = max(change, float(np.abs(new - dists[c]).max()))

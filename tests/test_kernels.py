@@ -671,3 +671,30 @@ def test_local_codes_refuses_a_code_past_its_table() -> None:
     assert out.tolist() == [0, -1, 1, 0] and n == 2
     with pytest.raises(ValueError, match="not below 3"):
         kernels.local_codes(np.array([0, 3], dtype=np.int32), 3)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_class_sums_equal_a_slow_e_step(data: st.DataObject) -> None:
+    """class_sums: each row's posterior over the classes times its count, summed per class
+    and per class, column and level, as a plain numpy E step gives them."""
+    n_comp, width = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 5))
+    n_class, n = data.draw(st.integers(1, 4)), data.draw(st.integers(0, 300))
+    rng = np.random.default_rng(n * 7 + n_class)
+    levels = rng.integers(0, width, size=(n, n_comp)).astype(np.int8)
+    tables = rng.standard_normal((n_class, n_comp, width)) * 5
+    log_shares = np.log(rng.dirichlet(np.ones(n_class)))
+    counts = rng.integers(1, 1000, size=n).astype(np.float64)
+    sums, totals = kernels.class_sums(levels, tables, log_shares, counts)
+    ll = np.tile(log_shares, (n, 1))
+    for j in range(n_class):
+        for c in range(n_comp):
+            ll[:, j] += tables[j, c][levels[:, c]]
+    post = np.exp(ll - ll.max(axis=1, keepdims=True))
+    post /= post.sum(axis=1, keepdims=True)
+    weights = post * counts[:, None]
+    assert np.allclose(totals, weights.sum(axis=0), rtol=1e-12, atol=1e-9)
+    for j in range(n_class):
+        for c in range(n_comp):
+            want = np.bincount(levels[:, c], weights=weights[:, j], minlength=width)
+            assert np.allclose(sums[j, c], want, rtol=1e-12, atol=1e-9)
