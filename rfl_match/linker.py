@@ -187,7 +187,9 @@ class Linker:
         em: bool = True,
     ) -> Linker:
         """Learn the model: u from random pairs, m and the prior by EM over the candidate
-        pairs (and/or from reviewed pairs in ``labels``: request_id, sighting_id, is_match).
+        pairs (and/or from reviewed pairs in ``labels``: request_id, sighting_id, is_match),
+        then (``non_match_classes`` 2, with EM) the non-matches split into relatives and
+        namesakes by a second EM with m held fixed (rfl_match.mixture).
 
         With one input, learns to find duplicates within it. Returns self. The prepared
         records, candidate pairs and their level patterns stay with the Linker (not in
