@@ -95,9 +95,11 @@ class LinkConfig:
         em_max_iterations, em_tolerance: EM stopping rules.
         em_m_prior: weight of the prior on m (what matches usually look like), as a share
             of the expected number of matches; 0 for plain maximum likelihood.
-        non_match_classes: 2 (the default) learns two kinds of non-match among the
-            candidates, relatives and namesakes, and weighs each pattern's agreements taken
-            together (rfl_match.mixture); 1, one kind (every comparison weighed alone).
+        non_match_classes: 1 (the default), one kind of non-match (every comparison
+            weighed alone); 2 learns two kinds among the candidates, relatives and
+            namesakes, and weighs each pattern's agreements taken together
+            (rfl_match.mixture): it ranks better (README), but its unlabelled calibration
+            is further off on large lists and its fit takes longer, so it is opt-in.
         seed: seed for every random draw.
         chunk_pairs: pairs compared per chunk (bounds memory).
         workers: threads for the comparison kernels and string similarities (-1, the
@@ -124,7 +126,7 @@ class LinkConfig:
     em_max_iterations: int = 1000
     em_tolerance: float = 1e-6
     em_m_prior: float = 1.0
-    non_match_classes: int = 2
+    non_match_classes: int = 1
     seed: int = 42
     chunk_pairs: int = 2_000_000
     workers: int = -1

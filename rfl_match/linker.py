@@ -580,11 +580,11 @@ class Linker:
 
         Columns: request_id, sighting_id, match_probability, match_weight, rank,
         explanation, then ``<comparison>_level`` and ``<comparison>_weight`` for each
-        comparison, then ``combination_weight``: the weight of the agreements taken
-        together, negative where together they are likelier among relatives or namesakes
-        than each alone says (rfl_match.mixture; 0 for a model with one kind of
-        non-match). ``match_weight`` is the prior, the comparisons' weights and the
-        combination summed. ``one_to_one`` keeps each request and sighting in one pair at
+        comparison, and for a model with two kinds of non-match (``non_match_classes``
+        2) ``combination_weight``: the weight of the agreements taken together, negative
+        where together they are likelier among relatives or namesakes than each alone
+        says (rfl_match.mixture). ``match_weight`` is the prior, the comparisons' weights
+        and the combination summed. ``one_to_one`` keeps each request and sighting in one pair at
         most, the strongest first. Nothing is confirmed: these are proposals for review.
 
         ``training_["predict_seconds"]`` then holds the wall seconds of each phase.
@@ -700,7 +700,8 @@ class Linker:
         for c, comparison in enumerate(comparisons):
             out[f"{comparison.name}_level"] = levels[:, c].astype(np.int64)
             out[f"{comparison.name}_weight"] = weights[:, c]
-        out[COMBINATION_COLUMN] = combination
+        if classes is not None:
+            out[COMBINATION_COLUMN] = combination
         return out
 
     # --- dedupe, explain, reports -----------------------------------------------------
