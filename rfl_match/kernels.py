@@ -23,6 +23,7 @@ checks each against its reference on random input.
 
 from __future__ import annotations
 
+import heapq
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -332,6 +333,29 @@ def merge_unique(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDAr
         np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(b, dtype=np.int64), out
     )
     return _shrunk(out, n)
+
+
+def union_all(runs: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+    """The union of ascending arrays of distinct integers, ascending; ``runs`` is emptied
+    (each run is freed once merged). Merging each new run into one growing union copies
+    the union once per run; merging the two shortest runs first copies each value about
+    log2(runs) times instead. The result owns its memory (a run that is a slice of a
+    larger array is copied, not kept with all of it)."""
+    pending = [(len(run), order, run) for order, run in enumerate(r for r in runs if len(r))]
+    runs.clear()
+    heapq.heapify(pending)
+    order = len(pending)
+    while len(pending) > 1:
+        _, _, first = heapq.heappop(pending)
+        _, _, second = heapq.heappop(pending)
+        union = merge_unique(first, second)
+        del first, second
+        heapq.heappush(pending, (len(union), order, union))
+        order += 1
+    if not pending:
+        return np.zeros(0, dtype=np.int64)
+    last = pending.pop()[2]
+    return np.array(last, dtype=np.int64) if last.base is not None else last
 
 
 def _shrunk(values: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
@@ -1380,9 +1404,9 @@ def nearest_ids(
     bound = lc * np.minimum(2 * window, rc) + rc * np.minimum(2 * window, lc)
     offsets = np.zeros(len(bound) + 1, dtype=np.int64)
     np.cumsum(bound, out=offsets[1:])
-    ids = np.zeros(0, dtype=np.int64)
-    # A batch of blocks at a time, each batch's pairs merged into the union: the pairs
-    # written before the repeats go are many times the distinct ones.
+    runs: list[npt.NDArray[np.int64]] = []
+    # A batch of blocks at a time, each batch's distinct pairs kept: the pairs written
+    # before the repeats go are many times the distinct ones.
     first = 0
     while first < len(bound):
         last = max(
@@ -1396,10 +1420,10 @@ def nearest_ids(
                     rc[first:last], offsets[first : last + 1] - offsets[first], window,
                     max(n_right, 1), dedupe, out,
                 )  # fmt: skip
-            ids = merge_unique(ids, _sorted_distinct(out, workers))
+            runs.append(_sorted_distinct(out, workers))
             del out
         first = last
-    return ids
+    return union_all(runs)
 
 
 #: Pairs :func:`nearest_ids` writes at once (bounds its memory: 8 bytes a pair).
