@@ -478,8 +478,50 @@ def _kth(keys: npt.NDArray[np.int64], k: int) -> int:
     """The ``k``-th smallest of a record's preference keys, ``_NO_LIMIT`` if at most k."""
     if len(keys) <= k:
         return _NO_LIMIT
-    kth: int = np.partition(keys, k - 1)[k - 1]
+    kth: int = _select(keys, k - 1)
     return kth
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _select(values: npt.NDArray[np.int64], k: int) -> int:
+    """The ``k``-th smallest (from 0) of distinct ``values``, which it reorders in place
+    (quickselect): ``np.partition`` allocates a copy per call, a record's keys are
+    scratch."""
+    lo, hi = 0, len(values) - 1
+    while hi - lo > 8:
+        # The median of three as the pivot, the three sorted in place.
+        mid = (lo + hi) >> 1
+        if values[mid] < values[lo]:
+            values[mid], values[lo] = values[lo], values[mid]
+        if values[hi] < values[lo]:
+            values[hi], values[lo] = values[lo], values[hi]
+        if values[hi] < values[mid]:
+            values[hi], values[mid] = values[mid], values[hi]
+        pivot = values[mid]
+        i, j = lo, hi
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while pivot < values[j]:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            return int(values[k])
+    for i in range(lo + 1, hi + 1):  # insertion sort of the few left
+        x = values[i]
+        j = i - 1
+        while j >= lo and values[j] > x:
+            values[j + 1] = values[j]
+            j -= 1
+        values[j + 1] = x
+    return int(values[k])
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]

@@ -375,6 +375,15 @@ def test_union_all_is_the_sorted_union_of_all_runs(lists: list[list[int]]) -> No
     assert got.tolist() == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-(2**62), 2**62), min_size=1, max_size=80, unique=True), st.data())
+def test_select_is_the_kth_smallest(values: list[int], data: st.DataObject) -> None:
+    k = data.draw(st.integers(0, len(values) - 1))
+    scratch = np.array(values, dtype=np.int64)
+    assert kernels._select(scratch, k) == sorted(values)[k]
+    assert sorted(scratch.tolist()) == sorted(values)  # reordered, nothing lost
+
+
 # --- the candidate budget: a cheap score, and each record's best ---------------------
 
 
