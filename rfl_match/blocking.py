@@ -400,15 +400,27 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
         births = data.births(side)
         mid = (births.lo.astype(np.int64) + births.hi.astype(np.int64)) // 2
         mid[births.lo == MISSING] = np.iinfo(np.int64).max
-        ids = np.concatenate(
-            [data.left[ID_FIELD].to_numpy(str), data.right[ID_FIELD].to_numpy(str)]
-        )
-        id_rank = pd.factorize(ids, sort=True)[0].astype(np.int64)
+        id_rank = _dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
         n_left = data.sizes[0]
         own = id_rank[:n_left] if side == 0 else id_rank[n_left:]
         data._cache[key] = (rank[joined], mid, own)
     result: tuple[Int64Array, Int64Array, Int64Array] = data._cache[key]
     return result
+
+
+def _dense_ranks(columns: Sequence[pd.Series]) -> Int64Array:
+    """Each text's rank among the distinct texts of the columns, in code point order
+    (UTF-8 bytes sort as code points): Arrow sorts a million ids several times faster
+    than a sorted factorize."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    texts = pa.chunked_array(
+        [pa.array(column.to_numpy(object), type=pa.large_string()) for column in columns]
+    )
+    ranks = pc.rank(texts, sort_keys="ascending", tiebreaker="dense")
+    dense: Int64Array = ranks.to_numpy().astype(np.int64) - 1
+    return dense
 
 
 def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Array], int]:

@@ -254,6 +254,19 @@ def test_budget_in_batches_equals_budget_once_on_the_union(
     assert staged.ids.tolist() == once.tolist()
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=30),
+    st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=30),
+)
+def test_dense_ranks_are_the_sorted_distinct_texts(a: list[str], b: list[str]) -> None:
+    """Record ids' ranks (the budget's and the nearest records' tie-break): the rank of
+    each text among the distinct texts of both columns, in code point order."""
+    got = blocking._dense_ranks([pd.Series(a, dtype="str"), pd.Series(b, dtype=object)])
+    order = sorted(set(a + b))
+    assert got.tolist() == [order.index(text) for text in a + b]
+
+
 @settings(max_examples=50, deadline=None)
 @given(
     st.lists(st.lists(st.integers(0, 200), max_size=30), max_size=12),
