@@ -267,6 +267,43 @@ JOIN_BATCH = 1 << 22
 PRUNE_AT = 1 << 24
 
 
+class _Union:
+    """A growing union of ascending distinct pair ids, held as runs, each at most half
+    the one before it (a run is merged with the one before while that one is at most
+    twice as long):
+    each pair is copied about log2(runs) times, where merging every run into one growing
+    union copies it once per later run. ``prune``, if given, thins the union whenever the
+    runs hold more than the floor, which is then ``PRUNE_AT`` and twice what the
+    thinning left (so that thinning costs a constant factor, and the runs held stay
+    within the floor and a run)."""
+
+    def __init__(self, prune: Prune | None = None) -> None:
+        self.prune = prune
+        self.runs: list[Int64Array] = []
+        self.floor = PRUNE_AT
+
+    def add(self, run: Int64Array) -> None:
+        """Hold ``run`` (merged by :meth:`settle`, which the caller calls once its own
+        reference is gone, so that the merge can free the run)."""
+        self.runs.append(run)
+
+    def settle(self) -> None:
+        """Merge runs down to halving sizes; past the floor, merge all and thin them."""
+        runs = self.runs
+        while len(runs) > 1 and len(runs[-2]) <= 2 * len(runs[-1]):
+            runs.append(kernels.union_all([runs.pop(), runs.pop()]))
+        if self.prune and sum(len(run) for run in runs) > self.floor:
+            ids = kernels.union_all(runs)
+            if len(ids) > self.floor:
+                ids = self.prune(ids)
+                self.floor = max(PRUNE_AT, 2 * len(ids))
+            runs.append(ids)
+
+    def ids(self) -> Int64Array:
+        """The union, ascending (the runs are given up)."""
+        return kernels.union_all(self.runs)
+
+
 def join_ids(
     left: KeyValues,
     right: KeyValues,
@@ -279,33 +316,30 @@ def join_ids(
 ) -> tuple[Int64Array, _Blocks]:
     """The distinct pair ids of all pairs of rows sharing a key value, ascending, made
     a batch of blocks at a time; and the blocks (with those left out as oversized).
-    ``prune``, if given, thins the pairs whenever they pass ``PRUNE_AT`` and twice
-    what the last thinning left (so that thinning costs a constant factor)."""
+    ``prune``, if given, thins the pairs as they grow (see :class:`_Union`)."""
     blocks = _blocks(left, right, max_block=max_block)
     # The blocks hold the rows the join reads: key values passed and not kept by the
     # caller are freed here, before the pairs grow.
     del left, right
-    ids = np.zeros(0, dtype=np.int64)
+    union = _Union(prune)
     ends = np.cumsum(blocks.sizes)
     first = 0
-    floor = PRUNE_AT
     while first < len(ends):
         reached = int(ends[first - 1]) if first else 0
         last = max(int(np.searchsorted(ends, reached + JOIN_BATCH, side="right")), first + 1)
-        batch = kernels.block_pair_ids(
-            blocks.lrows,
-            blocks.rrows,
-            blocks.span(first, last),
-            n_right,
-            dedupe=dedupe,
-            workers=workers,
+        union.add(
+            kernels.block_pair_ids(
+                blocks.lrows,
+                blocks.rrows,
+                blocks.span(first, last),
+                n_right,
+                dedupe=dedupe,
+                workers=workers,
+            )
         )
-        ids = kernels.merge_unique(ids, batch)
-        del batch
-        if prune and len(ids) > floor:
-            ids = prune(ids)
-            floor = max(PRUNE_AT, 2 * len(ids))
+        union.settle()
         first = last
+    ids = union.ids()
     return ids, blocks
 
 
@@ -349,7 +383,7 @@ def _refine(
     del sub  # its rows, before the nearest neighbours' pairs
     near = nearest_in_blocks(data, left, right, window=window, dedupe=dedupe, workers=workers)
     del left, right
-    return kernels.merge_unique(ids, near), still_over
+    return kernels.union_all([ids, near]), still_over
 
 
 def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int64Array]:
@@ -366,15 +400,27 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
         births = data.births(side)
         mid = (births.lo.astype(np.int64) + births.hi.astype(np.int64)) // 2
         mid[births.lo == MISSING] = np.iinfo(np.int64).max
-        ids = np.concatenate(
-            [data.left[ID_FIELD].to_numpy(str), data.right[ID_FIELD].to_numpy(str)]
-        )
-        id_rank = pd.factorize(ids, sort=True)[0].astype(np.int64)
+        id_rank = _dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
         n_left = data.sizes[0]
         own = id_rank[:n_left] if side == 0 else id_rank[n_left:]
         data._cache[key] = (rank[joined], mid, own)
     result: tuple[Int64Array, Int64Array, Int64Array] = data._cache[key]
     return result
+
+
+def _dense_ranks(columns: Sequence[pd.Series]) -> Int64Array:
+    """Each text's rank among the distinct texts of the columns, in code point order
+    (UTF-8 bytes sort as code points): Arrow sorts a million ids several times faster
+    than a sorted factorize."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    texts = pa.chunked_array(
+        [pa.array(column.to_numpy(object), type=pa.large_string()) for column in columns]
+    )
+    ranks = pc.rank(texts, sort_keys="ascending", tiebreaker="dense")
+    dense: Int64Array = ranks.to_numpy().astype(np.int64) - 1
+    return dense
 
 
 def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Array], int]:
@@ -417,30 +463,31 @@ def nearest_in_blocks(
     text and by birth date (ties by side, then record id). Linear in the block's size,
     where a full join is quadratic. ``left`` and ``right`` are sorted by code (as
     :func:`_entries` leaves them). Returns the distinct pair ids, ascending."""
-    ids = np.zeros(0, dtype=np.int64)
     if window <= 0 or not len(left.rows) or not len(right.rows):
-        return ids
+        return np.zeros(0, dtype=np.int64)
     lu, lstart, lcount = _runs(left.codes)
     ru, rstart, rcount = _runs(right.codes)
     li, ri = kernels.intersect(lu, ru)
     blocks = (lstart[li], lcount[li], rstart[ri], rcount[ri])
     texts, births, n_ids = _ranked_orders(data)
     id_l, id_r = _orders(data, 0)[2], _orders(data, 1)[2]
+    runs: list[Int64Array] = []
     for value in (texts, births):
         # Sort key: value, then side, then record id (distinct within a block).
         lkey = (value[0][left.rows] * 2) * n_ids + id_l[left.rows]
         rkey = (value[1][right.rows] * 2 + 1) * n_ids + id_r[right.rows]
-        near = kernels.nearest_ids(
-            (left.rows, lkey),
-            (right.rows, rkey),
-            blocks,
-            window,
-            data.sizes[1],
-            dedupe=dedupe,
-            workers=workers,
+        runs.append(
+            kernels.nearest_ids(
+                (left.rows, lkey),
+                (right.rows, rkey),
+                blocks,
+                window,
+                data.sizes[1],
+                dedupe=dedupe,
+                workers=workers,
+            )
         )
-        ids = kernels.merge_unique(ids, near)
-    return ids
+    return kernels.union_all(runs)
 
 
 def block(
@@ -467,7 +514,6 @@ def block(
         workers: threads for the compiled kernels.
     """
     _n_left, n_right = data.sizes
-    seen = np.zeros(0, dtype=np.int64)
     stats: list[RuleStats] = []
 
     # The pairs the last thinning kept, with their scores: the next one reads them back.
@@ -482,14 +528,16 @@ def block(
     # end: the same pairs as once to the whole union (a pair among a record's best of all
     # its candidates is among its best of any part of them), in bounded memory.
     budget = prune if per_record else None
-    floor = PRUNE_AT
+    seen = _Union(budget)
     for rule in rules:
         name = "+".join(rule)
         if rule[0].startswith(SORTED):
             lr, rr = sorted_neighbourhood(data, rule[0][len(SORTED) :], window=window)
             ids = pair_ids(lr, rr, n_right, dedupe)
-            seen = kernels.merge_unique(seen, ids)
             stats.append(RuleStats(name, pairs=len(ids)))
+            seen.add(ids)
+            del ids
+            seen.settle()
             continue
         # The key values go to the join unkept: it frees them once grouped into blocks.
         ids, blocks = join_ids(
@@ -505,7 +553,7 @@ def block(
         still_over = 0
         if oversized:
             extra, still = _refine(data, blocks, max_block, window, dedupe, budget, workers)
-            ids = kernels.merge_unique(ids, extra)
+            ids = kernels.union_all([ids, extra])
             still_over = len(still)
             del extra
         rule_stats = RuleStats(name, pairs=len(ids))
@@ -515,11 +563,9 @@ def block(
                 (_describe(data, rule, int(blocks.keys[t])), int(blocks.sizes[t])) for t in top
             ]
         del blocks
-        seen = kernels.merge_unique(seen, ids)
+        seen.add(ids)
         del ids  # before the budget: the union's thinning is the peak of memory
-        if budget and len(seen) > floor:
-            seen = budget(seen)
-            floor = max(PRUNE_AT, 2 * len(seen))
+        seen.settle()
         biggest = sorted(oversized, key=lambda kn: -kn[1])
         rule_stats.oversized = [(_describe(data, rule, k), n) for k, n in biggest]
         if oversized:
@@ -533,11 +579,12 @@ def block(
                 stacklevel=2,
             )
         stats.append(rule_stats)
+    union = seen.ids()
     if budget:
-        if seen is not memo.ids:  # else the last thinning left it, and thinning again keeps all
-            seen = budget(seen)
-        stats.append(RuleStats(f"best {per_record} per record", pairs=len(seen)))
-    return CandidatePairs(seen, n_right, stats)
+        if union is not memo.ids:  # else the last thinning left it, and thinning again keeps all
+            union = budget(union)
+        stats.append(RuleStats(f"best {per_record} per record", pairs=len(union)))
+    return CandidatePairs(union, n_right, stats)
 
 
 @dataclass(slots=True)

@@ -23,6 +23,7 @@ checks each against its reference on random input.
 
 from __future__ import annotations
 
+import heapq
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -334,6 +335,29 @@ def merge_unique(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDAr
     return _shrunk(out, n)
 
 
+def union_all(runs: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+    """The union of ascending arrays of distinct integers, ascending; ``runs`` is emptied
+    (each run is freed once merged). Merging each new run into one growing union copies
+    the union once per run; merging the two shortest runs first copies each value about
+    log2(runs) times instead. The result owns its memory (a run that is a slice of a
+    larger array is copied, not kept with all of it)."""
+    pending = [(len(run), order, run) for order, run in enumerate(r for r in runs if len(r))]
+    runs.clear()
+    heapq.heapify(pending)
+    order = len(pending)
+    while len(pending) > 1:
+        _, _, first = heapq.heappop(pending)
+        _, _, second = heapq.heappop(pending)
+        union = merge_unique(first, second)
+        del first, second
+        heapq.heappush(pending, (len(union), order, union))
+        order += 1
+    if not pending:
+        return np.zeros(0, dtype=np.int64)
+    last = pending.pop()[2]
+    return np.array(last, dtype=np.int64) if last.base is not None else last
+
+
 def _shrunk(values: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
     """``values[:n]``, the rest of its memory given back in place (a realloc, no copy):
     a slice would hold all of it, and a union is often far shorter than its two inputs.
@@ -454,8 +478,50 @@ def _kth(keys: npt.NDArray[np.int64], k: int) -> int:
     """The ``k``-th smallest of a record's preference keys, ``_NO_LIMIT`` if at most k."""
     if len(keys) <= k:
         return _NO_LIMIT
-    kth: int = np.partition(keys, k - 1)[k - 1]
+    kth: int = _select(keys, k - 1)
     return kth
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _select(values: npt.NDArray[np.int64], k: int) -> int:
+    """The ``k``-th smallest (from 0) of distinct ``values``, which it reorders in place
+    (quickselect): ``np.partition`` allocates a copy per call, a record's keys are
+    scratch."""
+    lo, hi = 0, len(values) - 1
+    while hi - lo > 8:
+        # The median of three as the pivot, the three sorted in place.
+        mid = (lo + hi) >> 1
+        if values[mid] < values[lo]:
+            values[mid], values[lo] = values[lo], values[mid]
+        if values[hi] < values[lo]:
+            values[hi], values[lo] = values[lo], values[hi]
+        if values[hi] < values[mid]:
+            values[hi], values[mid] = values[mid], values[hi]
+        pivot = values[mid]
+        i, j = lo, hi
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while pivot < values[j]:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            return int(values[k])
+    for i in range(lo + 1, hi + 1):  # insertion sort of the few left
+        x = values[i]
+        j = i - 1
+        while j >= lo and values[j] > x:
+            values[j + 1] = values[j]
+            j -= 1
+        values[j + 1] = x
+    return int(values[k])
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -1380,9 +1446,9 @@ def nearest_ids(
     bound = lc * np.minimum(2 * window, rc) + rc * np.minimum(2 * window, lc)
     offsets = np.zeros(len(bound) + 1, dtype=np.int64)
     np.cumsum(bound, out=offsets[1:])
-    ids = np.zeros(0, dtype=np.int64)
-    # A batch of blocks at a time, each batch's pairs merged into the union: the pairs
-    # written before the repeats go are many times the distinct ones.
+    runs: list[npt.NDArray[np.int64]] = []
+    # A batch of blocks at a time, each batch's distinct pairs kept: the pairs written
+    # before the repeats go are many times the distinct ones.
     first = 0
     while first < len(bound):
         last = max(
@@ -1396,10 +1462,10 @@ def nearest_ids(
                     rc[first:last], offsets[first : last + 1] - offsets[first], window,
                     max(n_right, 1), dedupe, out,
                 )  # fmt: skip
-            ids = merge_unique(ids, _sorted_distinct(out, workers))
+            runs.append(_sorted_distinct(out, workers))
             del out
         first = last
-    return ids
+    return union_all(runs)
 
 
 #: Pairs :func:`nearest_ids` writes at once (bounds its memory: 8 bytes a pair).

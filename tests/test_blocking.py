@@ -252,3 +252,37 @@ def test_budget_in_batches_equals_budget_once_on_the_union(
     finally:
         blocking.JOIN_BATCH, blocking.PRUNE_AT = batch, prune_at
     assert staged.ids.tolist() == once.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=30),
+    st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=30),
+)
+def test_dense_ranks_are_the_sorted_distinct_texts(a: list[str], b: list[str]) -> None:
+    """Record ids' ranks (the budget's and the nearest records' tie-break): the rank of
+    each text among the distinct texts of both columns, in code point order."""
+    got = blocking._dense_ranks([pd.Series(a, dtype="str"), pd.Series(b, dtype=object)])
+    order = sorted(set(a + b))
+    assert got.tolist() == [order.index(text) for text in a + b]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 200), max_size=30), max_size=12),
+    st.integers(1, 40),
+)
+def test_union_of_runs_without_a_budget_is_the_sorted_union(
+    lists: list[list[int]], prune_at: int
+) -> None:
+    saved = blocking.PRUNE_AT
+    try:
+        blocking.PRUNE_AT = prune_at
+        union = blocking._Union()
+        for values in lists:
+            union.add(np.unique(np.array(values, dtype=np.int64)))
+            union.settle()
+        got = union.ids()
+    finally:
+        blocking.PRUNE_AT = saved
+    assert got.tolist() == sorted({v for values in lists for v in values})

@@ -360,6 +360,30 @@ def test_merge_unique_is_the_sorted_union(a: list[int], b: list[int]) -> None:
     assert got.tolist() == np.union1d(left, right).tolist()
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(-(2**62), 2**62), max_size=40), max_size=9))
+def test_union_all_is_the_sorted_union_of_all_runs(lists: list[list[int]]) -> None:
+    runs = [np.unique(np.array(values, dtype=np.int64)) for values in lists]
+    # A run that is a slice of a larger array comes back as an array of its own.
+    runs = [np.r_[run, 0][: len(run)] if k % 2 else run for k, run in enumerate(runs)]
+    expected = sorted({v for values in lists for v in values})
+    given_runs = list(runs)
+    got = kernels.union_all(given_runs)
+    assert given_runs == []
+    assert got.dtype == np.int64
+    assert got.base is None
+    assert got.tolist() == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-(2**62), 2**62), min_size=1, max_size=80, unique=True), st.data())
+def test_select_is_the_kth_smallest(values: list[int], data: st.DataObject) -> None:
+    k = data.draw(st.integers(0, len(values) - 1))
+    scratch = np.array(values, dtype=np.int64)
+    assert kernels._select(scratch, k) == sorted(values)[k]
+    assert sorted(scratch.tolist()) == sorted(values)  # reordered, nothing lost
+
+
 # --- the candidate budget: a cheap score, and each record's best ---------------------
 
 
