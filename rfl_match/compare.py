@@ -400,8 +400,8 @@ class NameChainComparison(Comparison):
         return self.spec.field == "father_name"
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
-        _, pa, xa = data.chain_tokens(0, self.spec.field)
-        _, pb, xb = data.chain_tokens(1, self.spec.field)
+        pa, xa = data.chain_parts(0, self.spec.field)
+        pb, xb = data.chain_parts(1, self.spec.field)
         top = self.n_levels - 1
 
         def names(li: Index, ri: Index) -> Levels:
