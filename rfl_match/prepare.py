@@ -561,16 +561,24 @@ class PreparedPair:
         out: IntArray = joined[rows]
         return out
 
-    def chain_parts(self, side: int, column: str) -> tuple[NameParts, IntArray]:
-        """Parts and joined-text codes, per record, of any name column (a father's or
-        mother's name, a configured name field)."""
+    def chain_table(self, column: str) -> NameParts:
+        """The parts of each distinct name of a column (the last row is the empty name), as
+        ``form_arrays(side, column).codes`` number them: comparisons read a father's or a
+        mother's name per distinct name, not per record."""
+        key = f"chain-table:{column}"
+        if key not in self._cache:
+            arrays = self.form_arrays(0, column)
+            self._cache[key] = NameParts.of(arrays.classes, arrays.skeletons, arrays.phonetics)
+        result: NameParts = self._cache[key]
+        return result
+
+    def chain_parts(self, side: int, column: str) -> NameParts:
+        """:meth:`chain_table` per record, for a kernel that reads a record's name column
+        beside its own name."""
         key = f"chain:{side}:{column}"
         if key not in self._cache:
-            arrays = self.form_arrays(side, column)
-            codes = arrays.codes
-            parts = NameParts.of(arrays.classes, arrays.skeletons, arrays.phonetics).take(codes)
-            self._cache[key] = (parts, arrays.text[codes])
-        result: tuple[NameParts, IntArray] = self._cache[key]
+            self._cache[key] = self.chain_table(column).take(self.form_arrays(side, column).codes)
+        result: NameParts = self._cache[key]
         return result
 
     def births(self, side: int) -> BirthIntervals:

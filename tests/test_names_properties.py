@@ -179,3 +179,25 @@ def test_name_parts_are_views_of_one_packed_table(
         assert got == want
     idx = np.array(data.draw(st.lists(st.integers(0, len(rows) - 1), max_size=10)), np.intp)
     assert parts.take(idx).packed.tolist() == [rows[i] for i in idx.tolist()]
+
+
+def test_chain_table_rows_are_the_records_parts() -> None:
+    """A name column's parts are held per distinct name; a record's code reads its row (a
+    missing or empty name the last row, all -1), as the per-record parts hold them."""
+    left = pd.DataFrame(
+        {"record_id": ["1", "2", "3"], "full_name": "A", "father_name": ["Ali Omar", None, "Ali"]}
+    )
+    right = pd.DataFrame(
+        {"record_id": ["4", "5"], "full_name": "B", "father_name": ["", "Ali Omar"]}, dtype=object
+    )
+    data = PreparedPair(left, right)
+    table = data.chain_table("father_name").packed
+    assert table[-1].tolist() == [-1] * 3 * MAX_CHAIN
+    for side in (0, 1):
+        codes = data.form_arrays(side, "father_name").codes
+        rows = np.where(codes < 0, len(table) - 1, codes)
+        assert data.chain_parts(side, "father_name").packed.tolist() == table[rows].tolist()
+    assert (
+        data.form_arrays(0, "father_name").codes[0] == data.form_arrays(1, "father_name").codes[1]
+    )
+    assert data.form_arrays(0, "father_name").codes[1] == -1
