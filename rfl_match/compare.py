@@ -274,8 +274,7 @@ class GivenNameComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.person_names(0)
         b = data.person_names(1)
-        first_a = np.ascontiguousarray(a.tokens[:, 0])
-        first_b = np.ascontiguousarray(b.tokens[:, 0])
+        first_a, first_b = a.first_token, b.first_token
         levels = kernels.given_ranks(
             a.parts.packed, b.parts.packed, first_a, first_b, li, ri, workers=data.workers
         )

@@ -73,12 +73,12 @@ class NameParts:
 class PersonNames:
     """Columnar person names of one side.
 
-    ``tokens`` and the parts are ``(n, MAX_CHAIN)`` codes into the shared vocabularies
-    (-1 = none): position 0 is the given name, then the chain (father, grandfather) or the
-    family names, in the order written.
+    The parts are ``(n, MAX_CHAIN)`` codes into the shared vocabularies (-1 = none):
+    position 0 is the given name, then the chain (father, grandfather) or the family
+    names, in the order written.
     """
 
-    tokens: IntArray
+    first_token: IntArray  # token code of part 0 (the rest are read as parts only)
     given_from_field: npt.NDArray[np.bool_]
     family_start: IntArray  # first chain/family position (1 unless a family_name field)
     length: IntArray
@@ -534,7 +534,7 @@ class PreparedPair:
         )
         return PersonNames(
             joined=self._joined_skeletons(parts.skeletons),
-            tokens=tokens,
+            first_token=np.ascontiguousarray(tokens[:, 0]),
             parts=parts,
             family=parts.shifted(start),
             given_from_field=has_given,
