@@ -274,8 +274,7 @@ class GivenNameComparison(Comparison):
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.person_names(0)
         b = data.person_names(1)
-        first_a = np.ascontiguousarray(a.tokens[:, 0])
-        first_b = np.ascontiguousarray(b.tokens[:, 0])
+        first_a, first_b = a.first_token, b.first_token
         levels = kernels.given_ranks(
             a.parts.packed, b.parts.packed, first_a, first_b, li, ri, workers=data.workers
         )
@@ -400,13 +399,20 @@ class NameChainComparison(Comparison):
         return self.spec.field == "father_name"
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
-        _, pa, xa = data.chain_tokens(0, self.spec.field)
-        _, pb, xb = data.chain_tokens(1, self.spec.field)
+        codes_a = data.form_arrays(0, self.spec.field).codes
+        codes_b = data.form_arrays(1, self.spec.field).codes
+        texts = data.form_arrays(0, self.spec.field).text  # both sides share the table
+        table = data.chain_table(self.spec.field)
+        empty = len(table.packed) - 1  # the row of code -1
         top = self.n_levels - 1
 
         def names(li: Index, ri: Index) -> Levels:
+            # the rows of the records' names (one record per distinct pair of names)
+            ca, cb = codes_a[li], codes_b[ri]
+            qa: Index = np.where(ca < 0, empty, ca).astype(np.intp)
+            qb: Index = np.where(cb < 0, empty, cb).astype(np.intp)
             ranks = kernels.chain_ranks(
-                pa.packed, pb.packed, li, ri, reordered=False, workers=data.workers
+                table.packed, table.packed, qa, qb, reordered=False, workers=data.workers
             )
             # Ranks -> this comparison's levels, counted from the top (the same text).
             levels = np.select(
@@ -415,26 +421,23 @@ class NameChainComparison(Comparison):
                 [top - 1, top - 2, 4, 2, 1],
                 0,
             ).astype(np.int8)  # fmt: skip
-            a, b = xa[li], xb[ri]
+            a, b = texts[qa], texts[qb]
             levels[(a == b) & (a >= 0)] = top
-            table = {level: (level, 3) for level in range(1, 4)}
-            regrade(levels, table, (xa, xb), li, ri, data.texts, (0.9,), workers=data.workers)
+            grades = {level: (level, 3) for level in range(1, 4)}
+            regrade(
+                levels, grades, (texts, texts), qa, qb, data.texts, (0.9,), workers=data.workers
+            )
             return levels
 
-        levels = by_distinct_pairs(
-            data.form_arrays(0, self.spec.field).codes,
-            data.form_arrays(1, self.spec.field).codes,
-            li,
-            ri,
-            names,
-        )
+        levels = by_distinct_pairs(codes_a, codes_b, li, ri, names)
         if self._cross:
             # The father's given name against the second part of the other's own name,
             # met even when one side's father is unknown (a level above "sounds alike",
             # below the same name).
             own_a = data.person_names(0).parts.packed
             own_b = data.person_names(1).parts.packed
-            a, b = (pa.packed, own_a), (pb.packed, own_b)
+            a = (data.chain_parts(0, self.spec.field).packed, own_a)
+            b = (data.chain_parts(1, self.spec.field).packed, own_b)
             kernels.cross_alike(levels, 5, a, b, li, ri, workers=data.workers)
         return levels
 

@@ -30,68 +30,76 @@ MAX_CHAIN = 4  # name parts kept per record for token comparisons and blocking
 
 @dataclass(slots=True)
 class NameParts:
-    """Name parts as ``(n, MAX_CHAIN)`` codes (-1 = none): the variant class of each part
-    and its two sound keys (consonant skeleton, phonetic). Keys are coarse by design
-    (Hassan and Hussein share one), so they mark "sounds alike", not "same name"."""
+    """Name parts as ``(n, 3 * MAX_CHAIN)`` codes (-1 = none): the variant class of each
+    part, then its two sound keys (consonant skeleton, phonetic), side by side, one row per
+    record, as the compiled kernels read them (one cache line per record). Keys are coarse
+    by design (Hassan and Hussein share one), so they mark "sounds alike", not "same name".
 
-    classes: IntArray
-    skeletons: IntArray
-    phonetics: IntArray
+    Only the packed table is held (a million records a side hold several of these): the
+    three ``(n, MAX_CHAIN)`` blocks are views of it.
+    """
 
-    _packed: IntArray | None = field(default=None, repr=False, compare=False)
+    packed: IntArray
+
+    @classmethod
+    def of(cls, classes: IntArray, skeletons: IntArray, phonetics: IntArray) -> NameParts:
+        packed = np.concatenate([classes, skeletons, phonetics], axis=1).astype(np.int32)
+        return cls(np.ascontiguousarray(packed))
 
     @property
-    def packed(self) -> IntArray:
-        """``(n, 3 * width)``: classes, skeletons and phonetics side by side, one row per
-        record, as the compiled kernels read them (one cache line per record)."""
-        if self._packed is None:
-            self._packed = np.ascontiguousarray(
-                np.concatenate([self.classes, self.skeletons, self.phonetics], axis=1),
-                dtype=np.int32,
-            )
-        return self._packed
+    def classes(self) -> IntArray:
+        return self.packed[:, :MAX_CHAIN]
+
+    @property
+    def skeletons(self) -> IntArray:
+        return self.packed[:, MAX_CHAIN : 2 * MAX_CHAIN]
+
+    @property
+    def phonetics(self) -> IntArray:
+        return self.packed[:, 2 * MAX_CHAIN :]
 
     def take(self, idx: npt.NDArray[np.integer[Any]]) -> NameParts:
-        return NameParts(self.classes[idx], self.skeletons[idx], self.phonetics[idx])
+        return NameParts(self.packed[idx])
 
     def shifted(self, start: IntArray) -> NameParts:
         """Parts from each row's ``start`` (0 or 1) on, left-aligned."""
-
-        def shift(m: IntArray) -> IntArray:
-            moved = np.full_like(m, -1)
-            moved[:, : MAX_CHAIN - 1] = m[:, 1:]
-            return np.where(start[:, None] == 0, m, moved).astype(np.int32)
-
-        return NameParts(shift(self.classes), shift(self.skeletons), shift(self.phonetics))
+        moved = np.full_like(self.packed, -1)
+        for block in range(0, 3 * MAX_CHAIN, MAX_CHAIN):
+            moved[:, block : block + MAX_CHAIN - 1] = self.packed[:, block + 1 : block + MAX_CHAIN]
+        return NameParts(np.where(start[:, None] == 0, self.packed, moved).astype(np.int32))
 
 
 @dataclass(slots=True)
 class PersonNames:
     """Columnar person names of one side.
 
-    ``tokens``/``classes`` are ``(n, MAX_CHAIN)`` codes into the shared vocabularies
-    (-1 = none): position 0 is the given name, then the chain (father, grandfather) or the
-    family names, in the order written.
+    The parts are ``(n, MAX_CHAIN)`` codes into the shared vocabularies (-1 = none):
+    position 0 is the given name, then the chain (father, grandfather) or the family
+    names, in the order written.
     """
 
-    tokens: IntArray
-    classes: IntArray
+    first_token: IntArray  # token code of part 0 (the rest are read as parts only)
     given_from_field: npt.NDArray[np.bool_]
     family_start: IntArray  # first chain/family position (1 unless a family_name field)
     length: IntArray
     text: IntArray  # code of the joined family-part text
-    skeletons: IntArray  # (n, MAX_CHAIN) codes of each part's consonant skeleton key
-    phonetics: IntArray  # (n, MAX_CHAIN) codes of each part's phonetic key
+    parts: NameParts  # all parts: class, skeleton and phonetic key codes
     family: NameParts  # the parts from the family start on, left-aligned
     joined: IntArray  # key code of all parts' consonant skeletons run together
-    _parts: NameParts | None = field(default=None, repr=False, compare=False)
 
     @property
-    def parts(self) -> NameParts:
-        """All parts (one object, so that its packed form is built once)."""
-        if self._parts is None:
-            self._parts = NameParts(self.classes, self.skeletons, self.phonetics)
-        return self._parts
+    def classes(self) -> IntArray:
+        return self.parts.classes
+
+    @property
+    def skeletons(self) -> IntArray:
+        """``(n, MAX_CHAIN)`` codes of each part's consonant skeleton key."""
+        return self.parts.skeletons
+
+    @property
+    def phonetics(self) -> IntArray:
+        """``(n, MAX_CHAIN)`` codes of each part's phonetic key."""
+        return self.parts.phonetics
 
 
 class Vocabulary:
@@ -519,22 +527,20 @@ class PreparedPair:
         first = np.where(has_given, given.tokens[gc, 0], full.tokens[fc, 0])
         start = np.where(has_family & (first < 0), 0, 1).astype(np.int32)
         text = np.where(has_family, family.text[sc], full.rest_text[fc]).astype(np.int32)
-        parts = NameParts(
+        parts = NameParts.of(
             assemble(full.classes, given.classes, family.classes),
             assemble(full.skeletons, given.skeletons, family.skeletons),
             assemble(full.phonetics, given.phonetics, family.phonetics),
         )
         return PersonNames(
             joined=self._joined_skeletons(parts.skeletons),
-            tokens=tokens,
-            classes=parts.classes,
+            first_token=np.ascontiguousarray(tokens[:, 0]),
+            parts=parts,
             family=parts.shifted(start),
             given_from_field=has_given,
             family_start=start,
             length=(tokens >= 0).sum(axis=1).astype(np.int32),
             text=text,
-            skeletons=parts.skeletons,
-            phonetics=parts.phonetics,
         )
 
     def _joined_skeletons(self, skeletons: IntArray) -> IntArray:
@@ -555,16 +561,24 @@ class PreparedPair:
         out: IntArray = joined[rows]
         return out
 
-    def chain_tokens(self, side: int, column: str) -> tuple[IntArray, NameParts, IntArray]:
-        """Token codes ``(n, MAX_CHAIN)``, parts and joined-text codes of any name column
-        (a father's or mother's name, a configured name field)."""
+    def chain_table(self, column: str) -> NameParts:
+        """The parts of each distinct name of a column (the last row is the empty name), as
+        ``form_arrays(side, column).codes`` number them: comparisons read a father's or a
+        mother's name per distinct name, not per record."""
+        key = f"chain-table:{column}"
+        if key not in self._cache:
+            arrays = self.form_arrays(0, column)
+            self._cache[key] = NameParts.of(arrays.classes, arrays.skeletons, arrays.phonetics)
+        result: NameParts = self._cache[key]
+        return result
+
+    def chain_parts(self, side: int, column: str) -> NameParts:
+        """:meth:`chain_table` per record, for a kernel that reads a record's name column
+        beside its own name."""
         key = f"chain:{side}:{column}"
         if key not in self._cache:
-            arrays = self.form_arrays(side, column)
-            codes = arrays.codes
-            parts = NameParts(arrays.classes, arrays.skeletons, arrays.phonetics).take(codes)
-            self._cache[key] = (arrays.tokens[codes], parts, arrays.text[codes])
-        result: tuple[IntArray, NameParts, IntArray] = self._cache[key]
+            self._cache[key] = self.chain_table(column).take(self.form_arrays(side, column).codes)
+        result: NameParts = self._cache[key]
         return result
 
     def births(self, side: int) -> BirthIntervals:

@@ -177,7 +177,12 @@ def validate_records(
         out = frame.astype(object).where(frame.notna(), "").astype(str)
     out.columns = [str(c) for c in out.columns]
     for column in out.columns:
-        out[column] = out[column].str.strip()
+        values = out[column]
+        stripped = values.str.strip()
+        # A column that needs no change stays the caller's (its buffers shared, not held
+        # twice on a million rows).
+        if not stripped.equals(values):
+            out[column] = stripped
 
     ids = out[ID_FIELD]
     for row in (ids == "").to_numpy().nonzero()[0]:
@@ -264,7 +269,8 @@ def _clean_column(out: pd.DataFrame, column: str, check: Check, problems: list[P
         )
     if all(r is None or r == v for v, r in results.items()):
         # the values are written clean already (dates most often): only blank the bad ones
-        out[column] = values.mask(blanked, "")
+        if blanked.any():
+            out[column] = values.mask(blanked, "")
         return
     lookup = {v: ("" if r is None else r) for v, r in results.items()}
     lookup[""] = ""

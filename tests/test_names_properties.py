@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rfl_match.names import normalize_name, normalize_names
-from rfl_match.prepare import MAX_CHAIN, PreparedPair, Vocabulary
+from rfl_match.prepare import MAX_CHAIN, NameParts, PreparedPair, Vocabulary
 
 NAME_ALPHABET = st.sampled_from(
     list("abcdehiklmnorstuxyz '-")
@@ -141,3 +142,62 @@ def test_prepared_name_codes_equal_each_form_coded(
     for side, values in ((0, left), (1, right)):
         expect = [-1 if v is None or forms[index[v]].is_empty else index[v] for v in values]
         assert data.form_arrays(side, "full_name").codes.tolist() == expect
+
+
+@given(
+    st.lists(
+        st.lists(st.integers(-1, 50), min_size=3 * MAX_CHAIN, max_size=3 * MAX_CHAIN),
+        min_size=1,
+        max_size=20,
+    ),
+    st.data(),
+)
+def test_name_parts_are_views_of_one_packed_table(
+    rows: list[list[int]], data: st.DataObject
+) -> None:
+    """Classes, skeletons and phonetics read the packed table's blocks; shifting drops each
+    row's first part of every block where ``start`` is 1 (the slow way, row by row)."""
+    blocks = [
+        np.array([r[b * MAX_CHAIN : (b + 1) * MAX_CHAIN] for r in rows], np.int32) for b in range(3)
+    ]
+    parts = NameParts.of(*blocks)
+    assert parts.packed.flags.c_contiguous and parts.packed.dtype == np.int32
+    assert parts.packed.tolist() == rows
+    for got, want in zip((parts.classes, parts.skeletons, parts.phonetics), blocks, strict=True):
+        assert np.shares_memory(got, parts.packed)
+        assert got.tolist() == want.tolist()
+    start = np.array(
+        data.draw(st.lists(st.sampled_from([0, 1]), min_size=len(rows), max_size=len(rows))),
+        np.int32,
+    )
+    shifted = parts.shifted(start)
+    for row, s, got in zip(rows, start.tolist(), shifted.packed.tolist(), strict=True):
+        want = []
+        for b in range(3):
+            block = row[b * MAX_CHAIN : (b + 1) * MAX_CHAIN]
+            want += block if s == 0 else [*block[1:], -1]
+        assert got == want
+    idx = np.array(data.draw(st.lists(st.integers(0, len(rows) - 1), max_size=10)), np.intp)
+    assert parts.take(idx).packed.tolist() == [rows[i] for i in idx.tolist()]
+
+
+def test_chain_table_rows_are_the_records_parts() -> None:
+    """A name column's parts are held per distinct name; a record's code reads its row (a
+    missing or empty name the last row, all -1), as the per-record parts hold them."""
+    left = pd.DataFrame(
+        {"record_id": ["1", "2", "3"], "full_name": "A", "father_name": ["Ali Omar", None, "Ali"]}
+    )
+    right = pd.DataFrame(
+        {"record_id": ["4", "5"], "full_name": "B", "father_name": ["", "Ali Omar"]}, dtype=object
+    )
+    data = PreparedPair(left, right)
+    table = data.chain_table("father_name").packed
+    assert table[-1].tolist() == [-1] * 3 * MAX_CHAIN
+    for side in (0, 1):
+        codes = data.form_arrays(side, "father_name").codes
+        rows = np.where(codes < 0, len(table) - 1, codes)
+        assert data.chain_parts(side, "father_name").packed.tolist() == table[rows].tolist()
+    assert (
+        data.form_arrays(0, "father_name").codes[0] == data.form_arrays(1, "father_name").codes[1]
+    )
+    assert data.form_arrays(0, "father_name").codes[1] == -1

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import rfl_match as rm
+from rfl_match.schema import validate_records
 
 GOOD = "record_id,full_name,date_of_birth,age,source_date\nr1,Ali Hassan,2009,,2020-01-01\n"
 
@@ -136,3 +137,31 @@ def test_dataframe_input_is_validated() -> None:
     assert out["given_name"].tolist() == ["Ali", ""]
     assert out["sex"].tolist() == ["female", ""]
     assert [p.row for p in out.attrs["problems"]] == [2]  # no name at all in row 2
+
+
+def test_unchanged_columns_share_the_callers_buffers() -> None:
+    """Validation copies only the columns it changes: the others stay the caller's text (a
+    million rows a side are not held twice), and the caller's frame is left as it was."""
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b"],
+            "full_name": ["Ali Hassan", " Omar "],
+            "sex": ["female", "M"],
+            "age": ["7", "12"],
+        },
+        dtype=pd.StringDtype("pyarrow"),
+    )
+    before = frame.copy()
+    out = validate_records(frame)
+
+    def shares(column: str) -> bool:
+        mine = {b.address for c in out[column].array._pa_array.chunks for b in c.buffers() if b}
+        theirs = {b.address for c in frame[column].array._pa_array.chunks for b in c.buffers() if b}
+        return bool(mine & theirs)
+
+    assert shares("record_id") and shares("age")
+    assert not shares("full_name") and not shares("sex")
+    assert out["full_name"].tolist() == ["Ali Hassan", "Omar"]
+    assert out["sex"].tolist() == ["female", "male"]
+    out.loc[0, "age"] = "8"
+    pd.testing.assert_frame_equal(frame, before)
