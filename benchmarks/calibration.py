@@ -197,10 +197,12 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
         # The map as fitted before it saw the term-frequency bits, read on the same weights.
         cal = fit_on_comparisons(patterns, counts, *args, classes=classes)
         readings["no_tf"].add(cal.probability(weight), hit)
+        # The combination term is a column only for a model with two kinds of non-match.
+        together = scored.get(COMBINATION_COLUMN, 0.0)
         pair_bits = (
             weight
             - model.prior_weight_
-            - scored[COMBINATION_COLUMN].to_numpy(np.float64)
+            - np.asarray(together, dtype=np.float64)
             - model.level_weights(
                 scored[[f"{n}_level" for n in model.names]].to_numpy(np.int8)
             ).sum(axis=1)

@@ -415,9 +415,13 @@ def _dense_ranks(columns: Sequence[pd.Series]) -> Int64Array:
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-    texts = pa.chunked_array(
-        [pa.array(column.to_numpy(object), type=pa.large_string()) for column in columns]
-    )
+    def text(column: pd.Series) -> Any:
+        try:
+            return pa.array(column.to_numpy(object), type=pa.large_string())
+        except (pa.ArrowTypeError, pa.ArrowInvalid):  # not text (validation gives text)
+            return pa.array(column.astype(str).to_numpy(object), type=pa.large_string())
+
+    texts = pa.chunked_array([text(column) for column in columns])
     ranks = pc.rank(texts, sort_keys="ascending", tiebreaker="dense")
     dense: Int64Array = ranks.to_numpy().astype(np.int64) - 1
     return dense

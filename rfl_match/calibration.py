@@ -51,10 +51,10 @@ import numpy.typing as npt
 
 from rfl_match.arrays import ROW_BLOCK, RowTally
 from rfl_match.kernels import joint_counts, tally
+from rfl_match.mixture import LN2 as _LN2
 from rfl_match.mixture import NonMatchClasses, combination_bits
 
 FloatArray = npt.NDArray[np.float64]
-_LN2 = float(np.log(2.0))
 # Prior on each slope: N(1, SLOPE_SD^2) (the raw model), adjacent slopes differ by
 # N(0, SMOOTH_SD^2) (a smooth curve), and the intercept N(identity, INTERCEPT_SD^2).
 SLOPE_SD = 1.0

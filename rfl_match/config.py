@@ -152,6 +152,11 @@ class LinkConfig:
                     raise ConfigError(f"blocking: {key!r} must be a rule of its own")
         if self.non_match_classes not in (1, 2):
             raise ConfigError(f"non_match_classes: {self.non_match_classes}; use 1 or 2")
+        if self.non_match_classes == 2 and any(s.label == "combination" for s in self.compare):
+            raise ConfigError(
+                "compare: 'combination' names the agreements taken together when "
+                "non_match_classes is 2; give the comparison another name"
+            )
         if not 0.0 <= self.threshold <= 1.0:
             raise ConfigError(f"threshold: {self.threshold} is not a probability")
         if self.candidates_per_record < 0:

@@ -55,6 +55,8 @@ MODEL_VERSION = 3
 # Versions load reads: 1 (before the term-frequency maps) scores with raw bits; 1 and 2
 # (before the non-match classes) with no combination term.
 _READABLE_VERSIONS = (1, 2, 3)
+# A model with one kind of non-match is written in this version: older releases read it.
+_ONE_CLASS_VERSION = 2
 # Folds of reviewed requests for cross-fitted calibration.
 _CALIBRATION_FOLDS = 5
 _VALIDATED = "rfl_match_validated"
@@ -875,10 +877,16 @@ class Linker:
 
     def to_dict(self) -> dict[str, Any]:
         model = self._require_model()
+        config = self.config.to_dict()
+        version = MODEL_VERSION
+        if model.non_match_ is None and config["non_match_classes"] == 1:
+            # Nothing that version 2 lacks: written as version 2, which older releases read.
+            del config["non_match_classes"]
+            version = _ONE_CLASS_VERSION
         return {
             "format": MODEL_FORMAT,
-            "format_version": MODEL_VERSION,
-            "config": self.config.to_dict(),
+            "format_version": version,
+            "config": config,
             "comparisons": [
                 {
                     "field": s.field,

@@ -7,7 +7,8 @@ places, another given name and birth). Per comparison, u averages the two, so a 
 many agreements count as if each were as rare among non-matches as it is on average, and
 relatives outscore true matches.
 
-So, after the match / non-match EM, a second EM over the candidates' level patterns, with
+So, when asked (``LinkConfig.non_match_classes`` 2; the default is one class), after the
+match / non-match EM a second EM over the candidates' level patterns, with
 m held fixed, splits the non-matches into two classes with their own u and shares. A pair
 keeps one weight per comparison, log2(m / ū) with ū the classes' mixture (what one u
 would say), and gains one term for its pattern as a whole:
@@ -32,7 +33,7 @@ import numpy.typing as npt
 from rfl_match.kernels import class_sums, pattern_sums
 
 FloatArray = npt.NDArray[np.float64]
-_LN2 = float(np.log(2.0))
+LN2 = float(np.log(2.0))
 #: The class seeded from relatives' patterns, then the one seeded from the rest.
 CLASS_NAMES = ("relatives", "namesakes")
 #: Comparisons a relative shares with the sought person (where present): a pattern strong
@@ -55,7 +56,9 @@ _OWN_DIFFERENT = (1, 2)
 PSEUDO_PAIRS = 0.1
 # Fewer seed pairs than this (or non-seed pairs): no second class.
 _MIN_SEED_PAIRS = 5
-_FLOOR = 1e-6
+#: Probabilities never reach 0 or 1: a level never seen still carries finite weight (the
+#: floor of every m and u here and in rfl_match.scoring, so that the terms sum exactly).
+FLOOR = 1e-6
 
 
 def log_table(dists: Sequence[FloatArray], width: int) -> FloatArray:
@@ -63,7 +66,7 @@ def log_table(dists: Sequence[FloatArray], width: int) -> FloatArray:
     level (0) and beyond each comparison's levels: what a pattern's sum leaves out."""
     out = np.zeros((len(dists), width))
     for c, d in enumerate(dists):
-        out[c, 1 : len(d)] = np.log(np.maximum(d[1:], _FLOOR))
+        out[c, 1 : len(d)] = np.log(np.maximum(d[1:], FLOOR))
     return out
 
 
@@ -73,7 +76,7 @@ def combination_bits(sums: FloatArray, log_shares: FloatArray) -> FloatArray:
     mixed = sums[:, 1] + log_shares[0]
     for k in range(1, len(log_shares)):  # column by column: a reduce along rows is slow
         mixed = np.logaddexp(mixed, sums[:, k + 1] + log_shares[k])
-    out: FloatArray = (sums[:, 0] - mixed) / _LN2
+    out: FloatArray = (sums[:, 0] - mixed) / LN2
     return out
 
 
@@ -147,7 +150,7 @@ def _normalise(sums: FloatArray) -> FloatArray:
     if total <= 0:
         out[1:] = 1.0 / max(len(out) - 1, 1)
         return out
-    out[1:] = np.maximum(out[1:] / total, _FLOOR)
+    out[1:] = np.maximum(out[1:] / total, FLOOR)
     out[1:] /= out[1:].sum()
     return out
 
@@ -155,14 +158,15 @@ def _normalise(sums: FloatArray) -> FloatArray:
 def relatives_seed(
     patterns: npt.NDArray[np.int8], names: Sequence[str], n_levels: Sequence[int]
 ) -> npt.NDArray[np.bool_] | None:
-    """Patterns that look like a relative: strong (one of the two top levels) or missing
-    on every family comparison, at least two of them known, and a different given name.
-    None without a given name or two family comparisons."""
+    """Patterns that look like a relative: strong (one of the two top levels, never the
+    lowest known level, "different") or missing on every family comparison, at least two
+    of them known, and a different given name. None without a given name or two family
+    comparisons."""
     family = [names.index(x) for x in FAMILY_COMPARISONS if x in names]
     if OWN_NAME not in names or len(family) < 2:
         return None
     cols = patterns[:, family]
-    top = np.asarray([n_levels[c] for c in family], dtype=np.int16)[None, :] - 2
+    top = np.maximum(np.asarray([n_levels[c] for c in family], dtype=np.int16) - 2, 2)[None, :]
     known = cols > 0
     strong = ((cols >= top) | ~known).all(axis=1) & (known.sum(axis=1) >= 2)
     own = patterns[:, names.index(OWN_NAME)]

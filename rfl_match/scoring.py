@@ -3,12 +3,12 @@
 u (the chance of each level among non-matches) comes from random pairs; m (among matches)
 and the prior λ from EM over the *counts of distinct level patterns*, so that a hundred
 million pairs cost no more than the few thousand patterns they collapse to; or from
-reviewed pairs. Then a second EM splits the non-matches into relatives and namesakes
-(:mod:`rfl_match.mixture`). A pair's match weight is log2 of the prior odds plus the sum of
-each comparison's log2 Bayes factor and the combination term of its whole pattern; its
-probability is the weight read through the model's calibration
-(:mod:`rfl_match.calibration`), since the sum assumes the comparisons are independent given
-match status and a person's fields are not.
+reviewed pairs. Optionally (``non_match_classes`` 2) a second EM splits the non-matches
+into relatives and namesakes (:mod:`rfl_match.mixture`). A pair's match weight is log2 of
+the prior odds plus the sum of each comparison's log2 Bayes factor (and, with the two
+classes, the combination term of its whole pattern); its probability is the weight read
+through the model's calibration (:mod:`rfl_match.calibration`), since the sum assumes the
+comparisons are independent given match status and a person's fields are not.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ import numpy.typing as npt
 
 from rfl_match.calibration import IDENTITY, WeightCalibration
 from rfl_match.kernels import level_sums, pattern_sums, row_codes, tally
+from rfl_match.mixture import FLOOR as _FLOOR
 from rfl_match.mixture import NonMatchClasses
 
 FloatArray = npt.NDArray[np.float64]
-# Probabilities never reach 0 or 1: a level never seen still carries finite weight.
-_FLOOR = 1e-6
 # The term-frequency adjustment moves a weight by at most this many bits either way.
 TF_MAX_BITS = 5.0
 # The term-frequency map among candidates (candidate_tf_map) starts from this many
@@ -323,8 +322,7 @@ class FellegiSunterModel:
                 name: {"bits": list(x), "candidate_bits": list(y)}
                 for name, (x, y) in self.tf_maps_.items()
             },
-            "non_match_classes": None if self.non_match_ is None else self.non_match_.to_dict(),
-        }
+        } | ({} if self.non_match_ is None else {"non_match_classes": self.non_match_.to_dict()})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FellegiSunterModel:

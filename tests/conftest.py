@@ -43,3 +43,11 @@ def fitted(synthetic: dict[str, pd.DataFrame]):  # type: ignore[no-untyped-def]
     import rfl_match as rm
 
     return rm.Linker().fit(synthetic["requests"], synthetic["sightings"])
+
+
+@pytest.fixture(scope="session")
+def fitted_classes(synthetic: dict[str, pd.DataFrame]):  # type: ignore[no-untyped-def]
+    """The bundled synthetic data fitted with two kinds of non-match (opt-in)."""
+    import rfl_match as rm
+
+    return rm.Linker({"non_match_classes": 2}).fit(synthetic["requests"], synthetic["sightings"])

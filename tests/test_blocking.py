@@ -267,6 +267,11 @@ def test_dense_ranks_are_the_sorted_distinct_texts(a: list[str], b: list[str]) -
     assert got.tolist() == [order.index(text) for text in a + b]
 
 
+def test_dense_ranks_of_ids_given_as_numbers_are_their_texts() -> None:
+    got = blocking._dense_ranks([pd.Series([10, 9, 2]), pd.Series(["9", "x"])])
+    assert got.tolist() == [0, 2, 1, 2, 3]  # "10" < "2" < "9" < "x"
+
+
 @settings(max_examples=50, deadline=None)
 @given(
     st.lists(st.lists(st.integers(0, 200), max_size=30), max_size=12),

@@ -261,12 +261,15 @@ def test_labels_change_the_model(fitted: rm.Linker, synthetic: dict[str, pd.Data
         rm.Linker().fit(synthetic["requests"], synthetic["sightings"], labels=reviewed)
 
 
+@pytest.mark.parametrize("classes", [1, 2])
 def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
-    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+    classes: int, request: pytest.FixtureRequest, synthetic: dict[str, pd.DataFrame]
 ) -> None:
-    # predict reads the map on weights with term-frequency bits: fit must fit it on them.
+    # predict reads the map on weights with term-frequency bits: fit must fit it on them
+    # (with two kinds of non-match, and their combination term, too).
+    fitted = request.getfixturevalue("fitted" if classes == 1 else "fitted_classes")
     model = fitted.model_
-    assert model is not None
+    assert model is not None and (model.non_match_ is not None) == (classes == 2)
     out = fitted.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=0)
     levels = out[[f"{n}_level" for n in model.names]].to_numpy(np.int8)
     weights = out[[f"{n}_weight" for n in model.names]].to_numpy()

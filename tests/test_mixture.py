@@ -26,10 +26,10 @@ from rfl_match.scoring import FellegiSunterModel, pattern_index
 N_LEVELS = (4, 3, 5)
 
 
-@pytest.fixture(scope="module")
-def fitted(synthetic: dict[str, pd.DataFrame]) -> rm.Linker:
-    """The bundled synthetic data fitted with two kinds of non-match (opt-in)."""
-    return rm.Linker({"non_match_classes": 2}).fit(synthetic["requests"], synthetic["sightings"])
+@pytest.fixture
+def fitted(fitted_classes: rm.Linker) -> rm.Linker:
+    """Here, the model with two kinds of non-match (conftest's ``fitted_classes``)."""
+    return fitted_classes
 
 
 def _dist(rng: np.random.Generator, n: int) -> npt.NDArray[np.float64]:
@@ -175,6 +175,32 @@ def test_em_finds_relatives_and_does_not_depend_on_pattern_order() -> None:
 def test_no_relatives_seed_without_a_given_name() -> None:
     names, patterns, _ = _family_sample(0)
     assert relatives_seed(patterns, ["x", *names[1:]], (8, 5, 5, 5)) is None
+
+
+def test_a_relatives_seed_never_disagrees_on_a_family_comparison() -> None:
+    # Three levels (missing, different, same): only "same" is strong.
+    names = ["given_name", "father_name", "place_of_birth"]
+    patterns = np.array([[1, 1, 1], [1, 2, 2], [1, 2, 1], [1, 2, 0]], dtype=np.int8)
+    seed = relatives_seed(patterns, names, (8, 3, 3))
+    assert seed is not None and seed.tolist() == [False, True, False, False]
+
+
+def test_a_one_class_model_is_written_as_version_2(
+    fitted_classes: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    # Nothing in it that version 2 lacks: older releases read it.
+    single = rm.Linker().fit(synthetic["requests"], synthetic["sightings"])
+    data = single.to_dict()
+    assert data["format_version"] == 2
+    assert "non_match_classes" not in data["config"] and "non_match_classes" not in data["model"]
+    assert fitted_classes.to_dict()["format_version"] == 3
+
+
+def test_combination_is_no_comparison_name_with_two_classes() -> None:
+    spec = [{"field": "combination", "kind": "exact"}]
+    rm.Linker({"compare": spec})  # one class: the name is free
+    with pytest.raises(rm.ConfigError, match="combination"):
+        rm.Linker({"compare": spec, "non_match_classes": 2})
 
 
 def test_predict_terms_sum_to_the_weight(
