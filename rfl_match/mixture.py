@@ -143,7 +143,9 @@ class NonMatchClasses:
         )
 
 
-def _normalise(sums: FloatArray) -> FloatArray:
+def normalise(sums: FloatArray) -> FloatArray:
+    """Per-level probabilities from counts: index 0 (missing) 0, the rest summing to 1
+    and none below FLOOR (all equal without counts). Shared with rfl_match.scoring."""
     out = sums.copy()
     out[0] = 0.0
     total = out[1:].sum()
@@ -203,7 +205,7 @@ def fit_non_match_classes(
     known = [(np.arange(n) > 0).astype(np.float64) for n in n_levels]
     classes = [
         [
-            _normalise(np.bincount(levels[seed, c], weights=cnt[seed], minlength=n) + known[c])
+            normalise(np.bincount(levels[seed, c], weights=cnt[seed], minlength=n) + known[c])
             for c, n in enumerate(n_levels)
         ],
         [x.copy() for x in u],
@@ -223,7 +225,7 @@ def fit_non_match_classes(
         change = float(np.abs(new_pi - pi).max())
         for k, dists in enumerate(classes, start=1):
             for c, n in enumerate(n_levels):
-                new = _normalise(sums[k, c, :n] + PSEUDO_PAIRS * known[c])
+                new = normalise(sums[k, c, :n] + PSEUDO_PAIRS * known[c])
                 change = max(change, float(np.abs(new - dists[c]).max()))
                 dists[c] = new
         pi = new_pi

@@ -23,7 +23,7 @@ import numpy.typing as npt
 from rfl_match.calibration import IDENTITY, WeightCalibration
 from rfl_match.kernels import level_sums, pattern_sums, row_codes, tally
 from rfl_match.mixture import FLOOR as _FLOOR
-from rfl_match.mixture import NonMatchClasses
+from rfl_match.mixture import NonMatchClasses, normalise
 
 FloatArray = npt.NDArray[np.float64]
 # The term-frequency adjustment moves a weight by at most this many bits either way.
@@ -78,26 +78,14 @@ def level_shares(
 ) -> FloatArray:
     """Share of each non-missing level (index 0, missing, stays 0), smoothed off zero."""
     counts = np.bincount(levels.astype(np.intp), weights=weights, minlength=n_levels)
-    return _normalise(counts.astype(np.float64))
-
-
-def _normalise(counts: FloatArray) -> FloatArray:
-    out = counts.copy()
-    out[0] = 0.0
-    total = out[1:].sum()
-    if total <= 0:
-        out[1:] = 1.0 / max(len(out) - 1, 1)
-        return out
-    out[1:] = np.maximum(out[1:] / total, _FLOOR)
-    out[1:] /= out[1:].sum()
-    return out
+    return normalise(counts.astype(np.float64))
 
 
 def starting_m(n_levels: int) -> FloatArray:
     """Starting m: most matches at the strongest level, geometrically less below."""
     shares = np.zeros(n_levels)
     shares[1:] = 0.5 ** np.arange(n_levels - 1)[::-1]
-    return _normalise(shares)
+    return normalise(shares)
 
 
 def seed_parameters(
@@ -118,13 +106,11 @@ def seed_parameters(
     if w[seed].sum() < 5 or w[~seed].sum() < 5:
         return None
     m = [
-        _normalise(np.bincount(patterns[seed, c], weights=w[seed], minlength=n).astype(np.float64))
+        normalise(np.bincount(patterns[seed, c], weights=w[seed], minlength=n).astype(np.float64))
         for c, n in enumerate(n_levels)
     ]
     u = [
-        _normalise(
-            np.bincount(patterns[~seed, c], weights=w[~seed], minlength=n).astype(np.float64)
-        )
+        normalise(np.bincount(patterns[~seed, c], weights=w[~seed], minlength=n).astype(np.float64))
         for c, n in enumerate(n_levels)
     ]
     prior = float(w[seed].sum() / w.sum())
@@ -216,11 +202,11 @@ def expectation_maximisation(
             sums = matches[c, : len(m[c])].copy()
             if m_prior is not None and m_prior_strength > 0:
                 sums += m_prior_strength * weight.sum() * m_prior[c]
-            new_m = _normalise(sums)
+            new_m = normalise(sums)
             change = max(change, float(np.abs(new_m - m[c]).max()))
             m[c] = new_m
             if estimate_u:
-                new_u = _normalise(others[c, : len(u[c])].copy())
+                new_u = normalise(others[c, : len(u[c])].copy())
                 change = max(change, float(np.abs(new_u - u[c]).max()))
                 u[c] = new_u
         prior = new_prior
