@@ -218,7 +218,7 @@ def expectation_maximisation(
     return EMResult(m, u, prior, iteration, converged)
 
 
-@dataclass
+@dataclass(eq=False)
 class FellegiSunterModel:
     """The trained model: per comparison m and u for each level, the prior, and the map
     from match weight to probability (``calibration_``; the identity in models saved
@@ -242,6 +242,14 @@ class FellegiSunterModel:
     # Two kinds of non-match (rfl_match.mixture), u_ then their mixture; None in models
     # fitted with one (and in older files): no combination term.
     non_match_: NonMatchClasses | None = None
+
+    def __eq__(self, other: object) -> bool:
+        """The same model: equal as saved (its arrays compared by value)."""
+        if not isinstance(other, FellegiSunterModel):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq
 
     def combination(
         self, levels: npt.NDArray[np.int8]
