@@ -26,6 +26,7 @@ from rfl_match.calibration import (
 from rfl_match.cluster import cluster_pairs
 from rfl_match.compare import (
     Comparison,
+    TermFrequencies,
     build_comparison,
     default_specs,
     level_matrix,
@@ -426,11 +427,12 @@ class Linker:
             [len(patterns) - 1] + [max(0, int(s.max())) for s in steps.values()],
         )
         start = 0
+        tf_levels = _tf_levels(data, comparisons, patterns)
         for cl, cr in pairs.chunks(self.config.chunk_pairs):
             index = pair_patterns[start : start + len(cl)]
             start += len(cl)
             table = [index.astype(np.int64)]
-            for c, rows, values in _tf_agreements(data, comparisons, cl, cr, patterns, index):
+            for c, rows, values in _tf_agreements(tf_levels, cl, cr, index):
                 step = np.zeros(len(cl), dtype=np.int64)
                 step[rows] = steps[c][values]
                 table.append(step)
@@ -514,8 +516,10 @@ class Linker:
         model = self._require_model() if model is None else model
         n_levels = tuple(c.n_levels for c in comparisons)
         patterns, _, index = pattern_index(level_matrix(comparisons, data, li, ri), n_levels)
-        scored = self._weigh(model, data, comparisons, li, ri, patterns, index, None)
-        return scored.levels, scored.weights, scored.combination
+        weighed = _weigh_patterns(model, data, comparisons, patterns)
+        scored = self._weigh(model, data, comparisons, li, ri, weighed, index, None)
+        combination = np.zeros(len(li)) if scored.combination is None else scored.combination[0]
+        return scored.levels, scored.weights, combination
 
     def _weigh(
         self,
@@ -524,25 +528,21 @@ class Linker:
         comparisons: list[Comparison],
         li: npt.NDArray[np.intp],
         ri: npt.NDArray[np.intp],
-        patterns: npt.NDArray[np.int8],
+        weighed: _Weighed,
         index: npt.NDArray[np.int32],
         threshold: float | None,
         value_bits: dict[int, npt.NDArray[np.float64]] | None = None,
     ) -> _Scored:
-        """Score pairs given as indices into distinct level patterns: each pattern is
-        weighed once, pairs get its total plus their term-frequency bits (per value:
-        ``value_bits``, from :func:`_value_bits` once per call of predict), and the weight
-        matrices are built only for the pairs kept (probability >= threshold). The
-        combination term (non-match classes) is reckoned once per pattern as well."""
-        pattern_weights = model.level_weights(patterns)
-        total = (model.prior_weight_ + pattern_weights.sum(axis=1))[index]  # the same sums
-        combination, typical = model.combination(patterns)
-        if model.non_match_ is not None:
-            total += combination[index]
+        """Score pairs given as indices into distinct level patterns, weighed once
+        (:func:`_weigh_patterns`): pairs get their pattern's total plus their
+        term-frequency bits (per value: ``value_bits``, from :func:`_value_bits` once per
+        call of predict), and the weight matrices are built only for the pairs kept
+        (probability >= threshold)."""
         by_value = _value_bits(model, data, comparisons) if value_bits is None else value_bits
+        total = weighed.total[index]
         adjustments = [
             (c, rows, by_value[c][values])
-            for c, rows, values in _tf_agreements(data, comparisons, li, ri, patterns, index)
+            for c, rows, values in _tf_agreements(weighed.term_frequencies, li, ri, index)
         ]
         for _, rows, bits in adjustments:
             total[rows] += bits
@@ -550,22 +550,19 @@ class Linker:
             keep, prob = np.arange(len(li)), model.probability(total)
         else:
             keep, prob = model.probability_over(total, threshold)
-        weights = pattern_weights[index[keep]]
+        patterns = weighed.patterns[index[keep]]
+        weights = model.level_weights(patterns)
+        # The adjusted pairs that are kept, found by a mask; their places by a search
+        # among the kept (far fewer than the adjusted).
+        kept = np.zeros(len(li), dtype=bool)
+        kept[keep] = True
         for c, rows, bits in adjustments:
-            at = np.searchsorted(keep, rows)
-            inside = at < len(keep)
-            inside[inside] = keep[at[inside]] == rows[inside]
-            weights[at[inside], c] += bits[inside]
-        return _Scored(
-            li[keep],
-            ri[keep],
-            patterns[index[keep]],
-            weights,
-            combination[index[keep]],
-            typical[index[keep]],
-            total[keep],
-            prob,
-        )
+            inside = kept[rows]
+            weights[np.searchsorted(keep, rows[inside]), c] += bits[inside]
+        together = None
+        if weighed.combination is not None:
+            together = (weighed.combination[0][index[keep]], weighed.combination[1][index[keep]])
+        return _Scored(li[keep], ri[keep], patterns, weights, together, total[keep], prob)
 
     def predict(
         self,
@@ -628,19 +625,21 @@ class Linker:
         n_levels = tuple(c.n_levels for c in comparisons)
         size, start = self.config.chunk_pairs, 0
         value_bits = _value_bits(model, data, comparisons)
+        # Fit's pairs index into fit's patterns, every chunk: they are weighed once.
+        fitted = None
+        if session is not None and data is session.data:
+            fitted = (_weigh_patterns(model, data, comparisons, session.patterns), session)
         for cl, cr in pairs.chunks(size):
-            if session is not None and data is session.data:
-                patterns = session.patterns
-                index = session.pair_patterns[start : start + len(cl)]
+            if fitted is not None:
+                weighed, index = fitted[0], fitted[1].pair_patterns[start : start + len(cl)]
             else:
                 levels = level_matrix(comparisons, data, cl, cr)
                 patterns, _, index = pattern_index(levels, n_levels)
                 laps.lap("comparing")
+                weighed = _weigh_patterns(model, data, comparisons, patterns)
             start += len(cl)
             kept.append(
-                self._weigh(
-                    model, data, comparisons, cl, cr, patterns, index, threshold, value_bits
-                )
+                self._weigh(model, data, comparisons, cl, cr, weighed, index, threshold, value_bits)
             )
             laps.lap("scoring")
         self._last = (left, right)
@@ -689,26 +688,27 @@ class Linker:
 
         levels = gather("levels", np.zeros((0, n_comp), dtype=np.int8)).reshape(-1, n_comp)
         weights = gather("weights", np.zeros((0, n_comp))).reshape(-1, n_comp)
-        combination = gather("combination", np.zeros(0))
-        typical = gather("typical", np.zeros(0, dtype=np.intp))
         li, ri, total = li[rows], ri[rows], total[rows]
-        together = None if classes is None else (combination, typical, classes)
-        out = pd.DataFrame(
-            {
-                "request_id": left[ID_FIELD].to_numpy()[li],
-                "sighting_id": right[ID_FIELD].to_numpy()[ri],
-                "match_probability": gather("prob", np.zeros(0)),
-                "match_weight": total,
-                "rank": rank.astype(np.int64),
-                "explanation": explain_rows(comparisons, levels, weights, together),
-            }
-        )
-        for c, comparison in enumerate(comparisons):
-            out[f"{comparison.name}_level"] = levels[:, c].astype(np.int64)
-            out[f"{comparison.name}_weight"] = weights[:, c]
+        together = None
         if classes is not None:
-            out[COMBINATION_COLUMN] = combination
-        return out
+            terms = [k.combination for k in kept if k.combination is not None]
+            combination = np.concatenate([t[0] for t in terms] or [np.zeros(0)])[rows]
+            typical = np.concatenate([t[1] for t in terms] or [np.zeros(0, np.intp)])[rows]
+            together = (combination, typical, classes)
+        columns: dict[str, Any] = {
+            "request_id": _take_text(left[ID_FIELD], li),
+            "sighting_id": _take_text(right[ID_FIELD], ri),
+            "match_probability": gather("prob", np.zeros(0)),
+            "match_weight": total,
+            "rank": rank.astype(np.int64),
+            "explanation": explain_rows(comparisons, levels, weights, together),
+        }
+        for c, comparison in enumerate(comparisons):
+            columns[f"{comparison.name}_level"] = levels[:, c].astype(np.int64)
+            columns[f"{comparison.name}_weight"] = weights[:, c]
+        if together is not None:
+            columns[COMBINATION_COLUMN] = together[0]
+        return pd.DataFrame(columns)
 
     # --- dedupe, explain, reports -----------------------------------------------------
 
@@ -962,10 +962,25 @@ class _Scored:
     right: npt.NDArray[np.intp]
     levels: npt.NDArray[np.int8]
     weights: npt.NDArray[np.float64]
-    combination: npt.NDArray[np.float64]  # the pattern's combination term (bits)
-    typical: npt.NDArray[np.intp]  # the non-match class it is typical of (-1: none)
+    # With non-match classes: the pattern's combination term (bits), and the class it is
+    # typical of (-1: none).
+    combination: tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]] | None
     total: npt.NDArray[np.float64]
     prob: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class _Weighed:
+    """Distinct level patterns weighed once (:func:`_weigh_patterns`), for all the pairs
+    that index into them."""
+
+    patterns: npt.NDArray[np.int8]
+    total: npt.NDArray[np.float64]  # the prior, the comparisons' weights, the combination
+    # With non-match classes: each pattern's combination term and typical class.
+    combination: tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]] | None
+    # Per comparison that uses term frequencies: its values, and the patterns at a level
+    # they count at.
+    term_frequencies: list[tuple[int, TermFrequencies, npt.NDArray[np.bool_]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1055,26 +1070,49 @@ def _by_id(frame: pd.DataFrame) -> npt.NDArray[np.intp]:
     return order
 
 
-def _tf_agreements(
+def _weigh_patterns(
+    model: FellegiSunterModel,
     data: PreparedPair,
     comparisons: list[Comparison],
-    li: npt.NDArray[np.intp],
-    ri: npt.NDArray[np.intp],
     patterns: npt.NDArray[np.int8],
-    index: npt.NDArray[np.int32],
-) -> list[tuple[int, npt.NDArray[np.intp], npt.NDArray[np.int32]]]:
-    """Pairs given as indices into level patterns that agree on a value where a
-    comparison's term frequencies count: for each comparison that uses them, those pairs
-    (rows) and the value each agrees on."""
+) -> _Weighed:
+    """Each distinct level pattern's weight (prior, comparisons and, with non-match
+    classes, the combination term), and which patterns a comparison's term frequencies
+    count at: reckoned once for all the pairs (all the chunks) that index into them."""
+    total = model.match_weights(patterns)
+    combination = None
+    if model.non_match_ is not None:
+        combination = model.non_match_.combination(patterns)
+        total += combination[0]
+    return _Weighed(patterns, total, combination, _tf_levels(data, comparisons, patterns))
+
+
+def _tf_levels(
+    data: PreparedPair, comparisons: list[Comparison], patterns: npt.NDArray[np.int8]
+) -> list[tuple[int, TermFrequencies, npt.NDArray[np.bool_]]]:
+    """Per comparison that uses term frequencies: its index, its values, and the level
+    patterns at a level they count at."""
     out = []
     for c, comparison in enumerate(comparisons):
         tf = comparison.term_frequencies(data)
-        if tf is None:
-            continue
-        at_level = np.isin(patterns[:, c], tf.levels)
-        rows, values = agreements(at_level, index, tf.left, tf.right, li, ri)
-        out.append((c, rows, values))
+        if tf is not None:
+            out.append((c, tf, np.isin(patterns[:, c], tf.levels)))
     return out
+
+
+def _tf_agreements(
+    tf_levels: list[tuple[int, TermFrequencies, npt.NDArray[np.bool_]]],
+    li: npt.NDArray[np.intp],
+    ri: npt.NDArray[np.intp],
+    index: npt.NDArray[np.int32],
+) -> list[tuple[int, npt.NDArray[np.intp], npt.NDArray[np.int32]]]:
+    """Pairs given as indices into level patterns that agree on a value where a
+    comparison's term frequencies count (``tf_levels``, from :func:`_tf_levels`): for each
+    comparison that uses them, those pairs (rows) and the value each agrees on."""
+    return [
+        (c, *agreements(at_level, index, tf.left, tf.right, li, ri))
+        for c, tf, at_level in tf_levels
+    ]
 
 
 def _value_bits(
@@ -1109,11 +1147,7 @@ def _candidate_tf_maps(
     # The rows' weights in blocks of rows (each row summed as in the whole table).
     posterior = np.concatenate(
         [
-            raw_probability(
-                model.prior_weight_
-                + model.level_weights(part).sum(axis=1)
-                + model.combination(part)[0]
-            )
+            raw_probability(model.match_weights(part) + model.combination(part)[0])
             for part in np.split(patterns, np.arange(ROW_BLOCK, len(patterns), ROW_BLOCK))
         ]
     )
@@ -1186,44 +1220,61 @@ def explain_rows(
     weights: npt.NDArray[np.float64],
     combination: tuple[npt.NDArray[np.float64], npt.NDArray[np.intp], tuple[str, ...]]
     | None = None,
-) -> npt.NDArray[np.object_]:
+) -> Any:
     """One sentence per pair: each comparison's level in words and its weight in bits,
     then (``combination``: each pair's term, its typical class, the class names) the
-    agreements taken together (:func:`combination_phrase`).
+    agreements taken together (:func:`combination_phrase`). A pandas array of text, as a
+    column of Python strings becomes.
 
     A comparison's phrase depends only on its level and its weight to one decimal, so each
-    distinct phrase is written once and the pairs pick theirs by code.
+    distinct phrase is written once and the pairs pick theirs by code; Arrow joins them
+    (no Python string per pair).
     """
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
     n = len(levels)
     if n == 0 or not comparisons:
         return np.full(n, "", dtype=object)
-    parts: list[npt.NDArray[np.object_]] = []
+    parts = []
     for c, comparison in enumerate(comparisons):
         title = _TITLES.get(comparison.name, comparison.name.replace("_", " "))
         tenths = np.rint(weights[:, c] * 10).astype(np.int64)
         key = tenths * 64 + levels[:, c]
         codes, uniques = pd.factorize(key)
-        phrases = np.array(
-            [
-                f"{title}: {comparison.labels[int(k % 64)]} {(k // 64) / 10:+.1f}"
-                for k in uniques.tolist()
-            ],
-            dtype=object,
-        )
-        parts.append(phrases[codes])
+        phrases = [
+            f"{title}: {comparison.labels[int(k % 64)]} {(k // 64) / 10:+.1f}"
+            for k in uniques.tolist()
+        ]
+        parts.append(pa.array(phrases, type=pa.large_string()).take(codes))
     if combination is not None:
         bits, typical, classes = combination
         key = np.rint(bits * 10).astype(np.int64) * 64 + typical + 1
         codes, uniques = pd.factorize(key)
-        phrases = np.array(
-            [
-                combination_phrase((k // 64) / 10, int(k % 64) - 1, classes)
-                for k in uniques.tolist()
-            ],
-            dtype=object,
-        )
-        parts.append(phrases[codes])
-    # One join per pair (not one concatenation per comparison, each a new string per pair)
-    text = np.empty(n, dtype=object)
-    text[:] = list(map("; ".join, zip(*parts, strict=True)))
-    return text
+        phrases = [
+            combination_phrase((k // 64) / 10, int(k % 64) - 1, classes) for k in uniques.tolist()
+        ]
+        parts.append(pa.array(phrases, type=pa.large_string()).take(codes))
+    return _text_array(pc.binary_join_element_wise(*parts, pa.scalar("; ", pa.large_string())))
+
+
+def _text_dtype() -> Any:
+    """The dtype pandas gives a column of Python strings (pandas 3: Arrow-backed str)."""
+    return pd.Series(np.array([""], dtype=object)).dtype
+
+
+def _text_array(values: Any) -> Any:
+    """An Arrow text array as the pandas array a column of the same Python strings becomes:
+    without a Python string per row where that is Arrow-backed."""
+    dtype = _text_dtype()
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return pd.array(values, dtype=dtype)
+    return pd.array(values.to_numpy(zero_copy_only=False), dtype=dtype)
+
+
+def _take_text(column: pd.Series, rows: npt.NDArray[np.intp]) -> Any:
+    """``column``'s values at ``rows``, as the column of those Python strings would be
+    typed: taken within Arrow (no Python string per row) where the column is so typed."""
+    if len(rows) and column.dtype == _text_dtype():
+        return column.array.take(rows)
+    return column.to_numpy()[rows]  # (no rows: no text to infer a type from)

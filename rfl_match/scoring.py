@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from rfl_match.arrays import ROW_BLOCK
 from rfl_match.calibration import IDENTITY, WeightCalibration
 from rfl_match.kernels import level_sums, pattern_sums, row_codes, tally
 from rfl_match.mixture import FLOOR as _FLOOR
@@ -298,6 +299,15 @@ class FellegiSunterModel:
         for c, w in enumerate(self.weights_):
             out[:, c] = w[levels[:, c].astype(np.intp)]
         return out
+
+    def match_weights(self, levels: npt.NDArray[np.int8]) -> npt.NDArray[np.float64]:
+        """Per row of a level matrix: the prior's weight plus the comparisons' (bits), before
+        term frequencies and the combination term. Weighed in blocks of rows, each row
+        summed as in the whole :meth:`level_weights` table, which is never built."""
+        blocks = np.split(levels, np.arange(ROW_BLOCK, len(levels), ROW_BLOCK))
+        return np.concatenate(
+            [self.prior_weight_ + self.level_weights(part).sum(axis=1) for part in blocks]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -11,10 +11,13 @@ import pandas as pd
 import pandas.testing as pdt
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import rfl_match as rm
 from rfl_match.evaluate import evaluate_matches
-from rfl_match.linker import _fingerprint, explain_rows
+from rfl_match.linker import _TITLES, _fingerprint, _take_text, combination_phrase, explain_rows
 
 
 def test_recall_at_1_on_synthetic(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
@@ -306,3 +309,59 @@ def test_explanations_name_each_comparisons_level_and_weight(fitted: rm.Linker) 
         "given name: different -3.4; family name: missing +0.0; birth: same date +2.3",
     ]
     assert explain_rows(comparisons, levels[:0], weights[:0]).tolist() == []
+
+
+def _sentences(comparisons, levels, weights, combination):  # type: ignore[no-untyped-def]
+    """Reference: each pair's sentence written phrase by phrase in Python."""
+    out = []
+    for k in range(len(levels)):
+        phrases = [
+            f"{_TITLES[comparison.name]}: {comparison.labels[levels[k, c]]} "
+            f"{int(np.rint(weights[k, c] * 10)) / 10:+.1f}"
+            for c, comparison in enumerate(comparisons)
+        ]
+        if combination is not None:
+            bits, typical, classes = combination
+            phrases.append(combination_phrase(float(bits[k]), int(typical[k]), classes))
+        out.append("; ".join(phrases))
+    return out
+
+
+@settings(max_examples=60)
+@given(
+    rows=st.integers(0, 40),
+    seed=st.integers(0, 2**32 - 1),
+    scale=st.sampled_from([0.04, 1.0, 30.0]),
+    classes=st.booleans(),
+)
+def test_explanations_equal_a_phrase_by_phrase_reference(
+    fitted: rm.Linker, rows: int, seed: int, scale: float, classes: bool
+) -> None:
+    """The phrases joined within Arrow are the sentences written pair by pair, in the type
+    a column of Python strings takes."""
+    comparisons = fitted._comparisons()
+    rng = np.random.default_rng(seed)
+    levels = np.stack([rng.integers(0, c.n_levels, rows) for c in comparisons], axis=1)
+    weights = rng.normal(0, scale, levels.shape).round(rng.integers(1, 4))
+    combination = None
+    if classes:
+        bits = rng.normal(0, scale, rows).round(2)
+        combination = (bits, rng.integers(-1, 2, rows), ("relatives", "namesakes"))
+    found = explain_rows(comparisons, levels.astype(np.int8), weights, combination)
+    expected = _sentences(comparisons, levels, weights, combination)
+    assert found.tolist() == expected
+    assert found.dtype == pd.Series(np.array(expected, dtype=object)).dtype
+
+
+@given(
+    ids=st.lists(st.text(max_size=6), min_size=1, max_size=30, unique=True),
+    rows=hnp.arrays(np.intp, st.integers(0, 50), elements=st.integers(0, 29)),
+    dtype=st.sampled_from(["str", "object", "string"]),  # pandas' default text, Python, other
+)
+def test_ids_are_taken_as_a_gather_of_python_strings(
+    ids: list[str], rows: np.ndarray, dtype: str
+) -> None:
+    column = pd.Series(ids, dtype=dtype)
+    rows = rows % len(ids)
+    taken = pd.DataFrame({"id": _take_text(column, rows)})["id"]
+    pdt.assert_series_equal(taken, pd.DataFrame({"id": column.to_numpy()[rows]})["id"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rfl_match.arrays import ROW_BLOCK
 from rfl_match.scoring import (
     FellegiSunterModel,
     ScoringError,
@@ -193,3 +194,16 @@ def test_seed_matches_never_disagree() -> None:
     m, _u, prior = found
     assert prior == pytest.approx(20 / 230)  # rows 0 and 2 only
     assert m[1][1] < 1e-6  # no seed of a different sex (a floor, not 0)
+
+
+def test_match_weights_equal_the_whole_tables_row_sums() -> None:
+    """Weighed in blocks of rows, each row's sum is the whole level_weights table's, bit for
+    bit (predict and calibration compare these sums), on either side of a block's edge."""
+    rng = np.random.default_rng(3)
+    model = FellegiSunterModel(m_=TRUE_M, u_=TRUE_U, prior_=0.07)
+    levels = np.stack([rng.integers(0, len(m), ROW_BLOCK + 123) for m in TRUE_M], axis=1).astype(
+        np.int8
+    )
+    whole = model.prior_weight_ + model.level_weights(levels).sum(axis=1)
+    assert np.array_equal(model.match_weights(levels), whole)
+    assert model.match_weights(levels[:0]).shape == (0,)
