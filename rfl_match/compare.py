@@ -434,10 +434,11 @@ class NameChainComparison(Comparison):
             # The father's given name against the second part of the other's own name,
             # met even when one side's father is unknown (a level above "sounds alike",
             # below the same name).
+            # The chains are read per distinct name, by each record's row in the table.
             own_a = data.person_names(0).parts.packed
             own_b = data.person_names(1).parts.packed
-            a = (data.chain_parts(0, self.spec.field).packed, own_a)
-            b = (data.chain_parts(1, self.spec.field).packed, own_b)
+            a = (table.packed, data.chain_rows(0, self.spec.field), own_a)
+            b = (table.packed, data.chain_rows(1, self.spec.field), own_b)
             kernels.cross_alike(levels, 5, a, b, li, ri, workers=data.workers)
         return levels
 

@@ -26,6 +26,7 @@ from rfl_match.names.parts import Culture, culture_info
 
 IntArray = npt.NDArray[np.int32]
 MAX_CHAIN = 4  # name parts kept per record for token comparisons and blocking
+_BAG_BATCH = 1 << 16  # words whose letters are counted at once (Vocabulary.letter_bags)
 
 
 @dataclass(slots=True)
@@ -174,18 +175,23 @@ class Vocabulary:
         """
         done = 0 if self._bags is None else len(self._bags[1])
         if self._bags is None or done != len(self.words):
-            # Words only ever get appended: count the letters of the new ones.
-            new = self.words[done:]
-            lengths = np.fromiter(map(len, new), np.int32, len(new))
-            points = np.frombuffer("".join(new).encode("utf-32-le"), dtype=np.uint32)
-            # a-z to 0-25, anything else to 26 (below "a" wraps around to a large number)
-            letter = np.minimum(points - np.uint32(ord("a")), 26)
-            row = np.repeat(np.arange(0, 27 * len(new), 27, dtype=np.intp), lengths)
-            counts = np.bincount(row + letter, minlength=len(new) * 27)
-            bags = np.minimum(counts, 255).astype(np.uint8).reshape(len(new), 27)
+            # Words only ever get appended: count the letters of the new ones, a batch of
+            # words at a time (a count per letter and word of a million words at once
+            # would take several times the bags' memory).
+            bags = np.empty((len(self.words), 27), dtype=np.uint8)
+            lengths = np.empty(len(self.words), dtype=np.int32)
             if self._bags is not None:
-                bags = np.concatenate([self._bags[0], bags])
-                lengths = np.concatenate([self._bags[1], lengths])
+                bags[:done], lengths[:done] = self._bags
+            for start in range(done, len(self.words), _BAG_BATCH):
+                new = self.words[start : start + _BAG_BATCH]
+                n = len(new)
+                lengths[start : start + n] = np.fromiter(map(len, new), np.int32, n)
+                points = np.frombuffer("".join(new).encode("utf-32-le"), dtype=np.uint32)
+                # a-z to 0-25, anything else to 26 (below "a" wraps around to a large number)
+                letter = np.minimum(points - np.uint32(ord("a")), 26)
+                row = np.repeat(np.arange(0, 27 * n, 27, dtype=np.intp), lengths[start : start + n])
+                counts = np.bincount(row + letter, minlength=n * 27)
+                bags[start : start + n] = np.minimum(counts, 255).reshape(n, 27)
             self._bags = (bags, lengths)
         return self._bags
 
@@ -480,10 +486,19 @@ class PreparedPair:
         return arrays
 
     def person_names(self, side: int) -> PersonNames:
-        """The person's own name: ``full_name``, else ``given_name`` + ``family_name``."""
+        """The person's own name: ``full_name``, else ``given_name`` + ``family_name``.
+
+        Both sides are built at once, from the three name columns' arrays, which are not
+        kept (a million records a side hold about 100 MiB of them) unless already held.
+        """
         key = f"person:{side}"
         if key not in self._cache:
-            self._cache[key] = self._person_names(side)
+            columns = [
+                self._both_form_arrays(c) for c in ("full_name", "given_name", "family_name")
+            ]
+            for one in (0, 1):
+                full, given, family = (pair[one] for pair in columns)
+                self._cache[f"person:{one}"] = self._person_names(full, given, family)
         result: PersonNames = self._cache[key]
         return result
 
@@ -495,20 +510,24 @@ class PreparedPair:
         """
         key = f"arrays:{side}:{column}"
         if key not in self._cache:
-            codes, texts = self._distinct_values(column)
-            arrays = self._coded_names(codes, texts)
-            n_left = self.sizes[0]
-            for one in (0, 1):
-                self._cache[f"arrays:{one}:{column}"] = replace(
-                    arrays, codes=codes[:n_left] if one == 0 else codes[n_left:]
-                )
+            self._cache[f"arrays:0:{column}"], self._cache[f"arrays:1:{column}"] = (
+                self._both_form_arrays(column)
+            )
         result: FormArrays = self._cache[key]
         return result
 
-    def _person_names(self, side: int) -> PersonNames:
-        full = self.form_arrays(side, "full_name")
-        given = self.form_arrays(side, "given_name")
-        family = self.form_arrays(side, "family_name")
+    def _both_form_arrays(self, column: str) -> tuple[FormArrays, FormArrays]:
+        """:meth:`form_arrays` of both sides, from the cache if there, else made (and not
+        cached)."""
+        if f"arrays:0:{column}" in self._cache:
+            return self._cache[f"arrays:0:{column}"], self._cache[f"arrays:1:{column}"]
+        codes, texts = self._distinct_values(column)
+        arrays = self._coded_names(codes, texts)
+        n_left = self.sizes[0]
+        return replace(arrays, codes=codes[:n_left]), replace(arrays, codes=codes[n_left:])
+
+    def _person_names(self, full: FormArrays, given: FormArrays, family: FormArrays) -> PersonNames:
+        """One side's person names from its name columns' arrays."""
         fc, gc, sc = full.codes, given.codes, family.codes
         has_given, has_family = gc >= 0, sc >= 0
 
@@ -572,14 +591,13 @@ class PreparedPair:
         result: NameParts = self._cache[key]
         return result
 
-    def chain_parts(self, side: int, column: str) -> NameParts:
-        """:meth:`chain_table` per record, for a kernel that reads a record's name column
-        beside its own name."""
-        key = f"chain:{side}:{column}"
-        if key not in self._cache:
-            self._cache[key] = self.chain_table(column).take(self.form_arrays(side, column).codes)
-        result: NameParts = self._cache[key]
-        return result
+    def chain_rows(self, side: int, column: str) -> IntArray:
+        """Each record's row in :meth:`chain_table` (the empty name's row where it has
+        none), for a kernel that reads a record's name column beside its own name."""
+        codes = self.form_arrays(side, column).codes
+        empty = len(self.chain_table(column).packed) - 1
+        rows: IntArray = np.where(codes < 0, empty, codes).astype(np.int32)
+        return rows
 
     def births(self, side: int) -> BirthIntervals:
         key = f"birth:{side}"

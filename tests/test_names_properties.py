@@ -196,7 +196,7 @@ def test_chain_table_rows_are_the_records_parts() -> None:
     for side in (0, 1):
         codes = data.form_arrays(side, "father_name").codes
         rows = np.where(codes < 0, len(table) - 1, codes)
-        assert data.chain_parts(side, "father_name").packed.tolist() == table[rows].tolist()
+        assert data.chain_rows(side, "father_name").tolist() == rows.tolist()
     assert (
         data.form_arrays(0, "father_name").codes[0] == data.form_arrays(1, "father_name").codes[1]
     )
