@@ -638,7 +638,8 @@ def _best_scored(
     known: Scored | None = None,
 ) -> Scored:
     """:func:`best_per_record`, with the kept pairs' scores; the scores of pairs in
-    ``known`` are read, not computed again."""
+    ``known`` are read, not computed again, and ``known`` is then emptied (its arrays
+    given up before the thinning's peak of memory)."""
     if per_record <= 0 or not len(ids):
         return Scored(ids, np.zeros(len(ids), dtype=np.int16))
     n_left, n_right = data.sizes
@@ -654,6 +655,9 @@ def _best_scored(
         workers=workers,
         known=recalled,
     )
+    del recalled
+    if known is not None:
+        known.ids, known.score = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16)
     rank_left, rank_right = _orders(data, 0)[1], _orders(data, 1)[1]
     rank = (rank_left if dedupe else np.concatenate([rank_left, rank_right])).astype(np.int64)
     keep = kernels.top_per_record(
