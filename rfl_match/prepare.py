@@ -377,9 +377,12 @@ class PreparedPair:
         codes: IntArray = found.astype(np.int32)
         return codes, [str(u) for u in uniques]
 
-    def _coded_names(self, codes: IntArray, texts: list[str]) -> FormArrays:
+    def _coded_names(
+        self, codes: IntArray, texts: list[str], make: tuple[int, ...] = (0, 1)
+    ) -> FormArrays:
         """:class:`FormArrays` of distinct names (``codes`` into them, set to -1 in place
-        where a name is empty).
+        where a name is empty). ``make``: which joined texts to make, ``text`` (0) and
+        ``rest_text`` (1); one not made is all -1.
 
         A name the fast path of normalisation reads is its pieces' parts run together: it
         is coded from the :class:`PartTable` with numpy; only the others (particles,
@@ -475,6 +478,8 @@ class PreparedPair:
         runs = cells[np.unique(run, return_index=True)[1]]
         strings = np.array([*words, ""], dtype=object)[runs]
         for target, first in ((arrays.text, 0), (arrays.rest_text, 1)):
+            if first not in make:
+                continue
             joined = strings[:, first].copy()
             for c in range(first + 1, MAX_CHAIN):
                 more = runs[:, c] >= 0
@@ -493,8 +498,15 @@ class PreparedPair:
         """
         key = f"person:{side}"
         if key not in self._cache:
+            # Of the joined texts, a person's name reads the full name's after its first
+            # part and the family name's: the others (most of the texts) are not made.
             columns = [
-                self._both_form_arrays(c) for c in ("full_name", "given_name", "family_name")
+                self._both_form_arrays(column, make)
+                for column, make in (
+                    ("full_name", (1,)),
+                    ("given_name", ()),
+                    ("family_name", (0,)),
+                )
             ]
             for one in (0, 1):
                 full, given, family = (pair[one] for pair in columns)
@@ -516,13 +528,15 @@ class PreparedPair:
         result: FormArrays = self._cache[key]
         return result
 
-    def _both_form_arrays(self, column: str) -> tuple[FormArrays, FormArrays]:
+    def _both_form_arrays(
+        self, column: str, make: tuple[int, ...] = (0, 1)
+    ) -> tuple[FormArrays, FormArrays]:
         """:meth:`form_arrays` of both sides, from the cache if there, else made (and not
-        cached)."""
+        cached) with the joined texts asked for (see :meth:`_coded_names`)."""
         if f"arrays:0:{column}" in self._cache:
             return self._cache[f"arrays:0:{column}"], self._cache[f"arrays:1:{column}"]
         codes, texts = self._distinct_values(column)
-        arrays = self._coded_names(codes, texts)
+        arrays = self._coded_names(codes, texts, make)
         n_left = self.sizes[0]
         return replace(arrays, codes=codes[:n_left]), replace(arrays, codes=codes[n_left:])
 
