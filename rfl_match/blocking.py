@@ -374,9 +374,16 @@ def pair_ids(lr: Int64Array, rr: Int64Array, n_right: int, dedupe: bool) -> Int6
     return unique_sorted(lr.astype(np.int64) * max(n_right, 1) + rr)
 
 
+def _oversized_entries(blocks: _Blocks) -> list[KeyValues]:
+    """The oversized blocks' entries of each side, from the join's grouping (each row once
+    per key), sorted by key."""
+    keys, ls, lc, rs, rc = blocks.oversized_runs
+    return [_entries(blocks.lrows, keys, ls, lc), _entries(blocks.rrows, keys, rs, rc)]
+
+
 def _refine(
     data: PreparedPair,
-    blocks: _Blocks,
+    entries: list[KeyValues],
     max_block: int,
     window: int,
     dedupe: bool,
@@ -387,12 +394,12 @@ def _refine(
     every record of an oversized block meet its nearest records of the other side in it
     (by name, and by birth date), so that no record is left without candidates.
 
-    Returns the extra pair ids and the band sub-blocks that were still too large.
+    ``entries``: :func:`_oversized_entries`, handed over (the list is emptied, so that
+    they are freed once read). Returns the extra pair ids and the band sub-blocks that
+    were still too large.
     """
-    # The oversized blocks' entries, from the join's grouping (each row once per key).
-    keys, ls, lc, rs, rc = blocks.oversized_runs
-    left = _entries(blocks.lrows, keys, ls, lc)
-    right = _entries(blocks.rrows, keys, rs, rc)
+    left, right = entries
+    entries.clear()
     ids, sub = join_ids(
         *combine(
             (left, right), (key_values(data, 0, "birth_band"), key_values(data, 1, "birth_band"))
@@ -563,19 +570,21 @@ def block(
             workers=workers,
         )
         oversized = blocks.oversized
-        still_over = 0
-        if oversized:
-            extra, still = _refine(data, blocks, max_block, window, dedupe, budget, workers)
-            ids = kernels.union_all([ids, extra])
-            still_over = len(still)
-            del extra
-        rule_stats = RuleStats(name, pairs=len(ids))
+        rule_stats = RuleStats(name)
         if len(blocks.keys):
             top = np.argsort(-blocks.sizes, kind="stable")[:5]
             rule_stats.largest_blocks = [
                 (_describe(data, rule, int(blocks.keys[t])), int(blocks.sizes[t])) for t in top
             ]
-        del blocks
+        entries = _oversized_entries(blocks) if oversized else []
+        del blocks  # its rows, before the refinement's pairs grow
+        still_over = 0
+        if oversized:
+            extra, still = _refine(data, entries, max_block, window, dedupe, budget, workers)
+            ids = kernels.union_all([ids, extra])
+            still_over = len(still)
+            del extra
+        rule_stats.pairs = len(ids)
         seen.add(ids)
         del ids  # before the budget: the union's thinning is the peak of memory
         seen.settle()
