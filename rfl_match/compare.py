@@ -318,9 +318,11 @@ class FamilyNameComparison(Comparison):
         b = data.person_names(1)
 
         def chains(li: Index, ri: Index) -> Levels:
-            levels = kernels.chain_ranks(
-                a.family.packed, b.family.packed, li, ri, workers=data.workers
-            )
+            # The family parts of just these records (one pair per distinct pair of forms).
+            fa, fb = a.family_parts(li).packed, b.family_parts(ri).packed
+            at = np.arange(len(li), dtype=np.intp)
+            levels = kernels.chain_ranks(fa, fb, at, at, workers=data.workers)
+            del fa, fb
             # Below "sounds alike": a similar spelling of the whole family part (3).
             table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
             codes = (a.text, b.text)
@@ -333,8 +335,8 @@ class FamilyNameComparison(Comparison):
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
             return None
-        ca = np.ascontiguousarray(data.person_names(0).family.classes[:, 0])
-        cb = np.ascontiguousarray(data.person_names(1).family.classes[:, 0])
+        ca = data.person_names(0).family_classes
+        cb = data.person_names(1).family_classes
         return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "family"))
 
 
@@ -344,7 +346,7 @@ def _family_forms(data: PreparedPair, side: int) -> IntArray:
     key = f"family forms:{side}"
     if key not in data._cache:
         names = data.person_names(side)
-        rows = np.concatenate([names.family.packed, names.text[:, None]], axis=1)
+        rows = np.concatenate([names.family_parts().packed, names.text[:, None]], axis=1)
         data._cache[key] = row_codes(rows).astype(np.int32)
     forms: IntArray = data._cache[key]
     return forms
@@ -359,7 +361,7 @@ def _class_frequency(data: PreparedPair, part: str) -> npt.NDArray[np.float64]:
         total = 0
         for side in (0, 1):
             names = data.person_names(side)
-            col = names.classes[:, 0] if part == "given" else names.family.classes[:, 0]
+            col = names.classes[:, 0] if part == "given" else names.family_classes
             col = col[col >= 0]
             counts[: len(data.classes)] += np.bincount(col, minlength=len(data.classes))
             total += len(col)

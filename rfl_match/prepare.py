@@ -85,8 +85,22 @@ class PersonNames:
     length: IntArray
     text: IntArray  # code of the joined family-part text
     parts: NameParts  # all parts: class, skeleton and phonetic key codes
-    family: NameParts  # the parts from the family start on, left-aligned
     joined: IntArray  # key code of all parts' consonant skeletons run together
+
+    def family_parts(self, rows: npt.NDArray[np.intp] | None = None) -> NameParts:
+        """The parts from the family start on, left-aligned, of records ``rows`` (all of
+        them by default): made when read, not held (48 MiB a million records)."""
+        if rows is None:
+            return self.parts.shifted(self.family_start)
+        return self.parts.take(rows).shifted(self.family_start[rows])
+
+    @property
+    def family_classes(self) -> IntArray:
+        """Each record's first family part's class (-1: none): ``family_parts()``'s
+        column 0 of classes."""
+        classes = self.parts.classes
+        first: IntArray = np.where(self.family_start == 0, classes[:, 0], classes[:, 1])
+        return first.astype(np.int32)
 
     @property
     def classes(self) -> IntArray:
@@ -569,7 +583,6 @@ class PreparedPair:
             joined=self._joined_skeletons(parts.skeletons),
             first_token=np.ascontiguousarray(tokens[:, 0]),
             parts=parts,
-            family=parts.shifted(start),
             given_from_field=has_given,
             family_start=start,
             length=(tokens >= 0).sum(axis=1).astype(np.int32),

@@ -237,4 +237,9 @@ def test_person_names_read_only_the_joined_texts_they_make(
         words_a = [lean.texts[t] if t >= 0 else None for t in a.text.tolist()]
         words_b = [complete.texts[t] if t >= 0 else None for t in b.text.tolist()]
         assert words_a == words_b
+        # The family parts are made when read: of some records, as of all.
+        family = a.family_parts().packed
+        rows = np.arange(n)[::-1].astype(np.intp)
+        assert a.family_parts(rows).packed.tolist() == family[rows].tolist()
+        assert a.family_classes.tolist() == family[:, 0].tolist()
     assert len(lean.texts) <= len(complete.texts)
