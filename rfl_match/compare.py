@@ -317,12 +317,12 @@ class FamilyNameComparison(Comparison):
         a = data.person_names(0)
         b = data.person_names(1)
 
+        (forms_a, table_a), (forms_b, table_b) = _family_forms(data, 0), _family_forms(data, 1)
+
         def chains(li: Index, ri: Index) -> Levels:
-            # The family parts of just these records (one pair per distinct pair of forms).
-            fa, fb = a.family_parts(li).packed, b.family_parts(ri).packed
-            at = np.arange(len(li), dtype=np.intp)
-            levels = kernels.chain_ranks(fa, fb, at, at, workers=data.workers)
-            del fa, fb
+            # The family parts are read per distinct form, by each record's form.
+            qa, qb = forms_a[li].astype(np.intp), forms_b[ri].astype(np.intp)
+            levels = kernels.chain_ranks(table_a, table_b, qa, qb, workers=data.workers)
             # Below "sounds alike": a similar spelling of the whole family part (3).
             table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
             codes = (a.text, b.text)
@@ -330,7 +330,7 @@ class FamilyNameComparison(Comparison):
             return levels
 
         # Family names repeat (relatives, common chains): each distinct pair once.
-        return by_distinct_pairs(_family_forms(data, 0), _family_forms(data, 1), li, ri, chains)
+        return by_distinct_pairs(forms_a, forms_b, li, ri, chains)
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
@@ -340,15 +340,19 @@ class FamilyNameComparison(Comparison):
         return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "family"))
 
 
-def _family_forms(data: PreparedPair, side: int) -> IntArray:
+def _family_forms(data: PreparedPair, side: int) -> tuple[IntArray, IntArray]:
     """Per record, a code of all that its family name is compared by (its family parts and
-    their joined text): equal codes, equal comparisons."""
+    their joined text): equal codes, equal comparisons; and the packed family parts of
+    each code (held per distinct form, not per record)."""
     key = f"family forms:{side}"
     if key not in data._cache:
         names = data.person_names(side)
-        rows = np.concatenate([names.family_parts().packed, names.text[:, None]], axis=1)
-        data._cache[key] = row_codes(rows).astype(np.int32)
-    forms: IntArray = data._cache[key]
+        family = names.family_parts().packed
+        codes = row_codes(np.concatenate([family, names.text[:, None]], axis=1))
+        first = np.empty(int(codes.max(initial=-1)) + 1, dtype=np.intp)
+        first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # a record of each form
+        data._cache[key] = (codes.astype(np.int32), np.ascontiguousarray(family[first]))
+    forms: tuple[IntArray, IntArray] = data._cache[key]
     return forms
 
 
