@@ -328,8 +328,7 @@ class _Union:
 
 
 def join_ids(
-    left: KeyValues,
-    right: KeyValues,
+    values: tuple[KeyValues, KeyValues],
     *,
     max_block: int,
     n_right: int,
@@ -339,10 +338,15 @@ def join_ids(
 ) -> tuple[Int64Array, _Blocks]:
     """The distinct pair ids of all pairs of rows sharing a key value, ascending, made
     a batch of blocks at a time; and the blocks (with those left out as oversized).
-    ``prune``, if given, thins the pairs as they grow (see :class:`_Union`)."""
+    ``prune``, if given, thins the pairs as they grow (see :class:`_Union`).
+
+    ``values``: both sides' key values, as one tuple: the blocks hold the rows the join
+    reads, and key values passed and not kept by the caller are freed here, before the
+    pairs grow (passed as ``*values``, the tuple would stay held by the call).
+    """
+    left, right = values
+    del values
     blocks = _blocks(left, right, max_block=max_block)
-    # The blocks hold the rows the join reads: key values passed and not kept by the
-    # caller are freed here, before the pairs grow.
     del left, right
     union = _Union(prune)
     ends = np.cumsum(blocks.sizes)
@@ -401,7 +405,7 @@ def _refine(
     left, right = entries
     entries.clear()
     ids, sub = join_ids(
-        *combine(
+        combine(
             (left, right), (key_values(data, 0, "birth_band"), key_values(data, 1, "birth_band"))
         ),
         max_block=max_block,
@@ -562,7 +566,7 @@ def block(
             continue
         # The key values go to the join unkept: it frees them once grouped into blocks.
         ids, blocks = join_ids(
-            *rule_values(data, rule),
+            rule_values(data, rule),
             max_block=max_block,
             n_right=n_right,
             dedupe=dedupe,
