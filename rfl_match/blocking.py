@@ -28,6 +28,7 @@ from rfl_match.prepare import MAX_CHAIN, PersonNames, PreparedPair, Vocabulary
 from rfl_match.schema import ID_FIELD
 
 Int64Array = npt.NDArray[np.int64]
+IntArray = npt.NDArray[np.int32]
 YEAR = 365
 BAND_YEARS = 5
 _WIDTH = np.int64(1 << 31)
@@ -327,8 +328,7 @@ class _Union:
 
 
 def join_ids(
-    left: KeyValues,
-    right: KeyValues,
+    values: tuple[KeyValues, KeyValues],
     *,
     max_block: int,
     n_right: int,
@@ -338,10 +338,15 @@ def join_ids(
 ) -> tuple[Int64Array, _Blocks]:
     """The distinct pair ids of all pairs of rows sharing a key value, ascending, made
     a batch of blocks at a time; and the blocks (with those left out as oversized).
-    ``prune``, if given, thins the pairs as they grow (see :class:`_Union`)."""
+    ``prune``, if given, thins the pairs as they grow (see :class:`_Union`).
+
+    ``values``: both sides' key values, as one tuple: the blocks hold the rows the join
+    reads, and key values passed and not kept by the caller are freed here, before the
+    pairs grow (passed as ``*values``, the tuple would stay held by the call).
+    """
+    left, right = values
+    del values
     blocks = _blocks(left, right, max_block=max_block)
-    # The blocks hold the rows the join reads: key values passed and not kept by the
-    # caller are freed here, before the pairs grow.
     del left, right
     union = _Union(prune)
     ends = np.cumsum(blocks.sizes)
@@ -373,9 +378,16 @@ def pair_ids(lr: Int64Array, rr: Int64Array, n_right: int, dedupe: bool) -> Int6
     return unique_sorted(lr.astype(np.int64) * max(n_right, 1) + rr)
 
 
+def _oversized_entries(blocks: _Blocks) -> list[KeyValues]:
+    """The oversized blocks' entries of each side, from the join's grouping (each row once
+    per key), sorted by key."""
+    keys, ls, lc, rs, rc = blocks.oversized_runs
+    return [_entries(blocks.lrows, keys, ls, lc), _entries(blocks.rrows, keys, rs, rc)]
+
+
 def _refine(
     data: PreparedPair,
-    blocks: _Blocks,
+    entries: list[KeyValues],
     max_block: int,
     window: int,
     dedupe: bool,
@@ -386,14 +398,14 @@ def _refine(
     every record of an oversized block meet its nearest records of the other side in it
     (by name, and by birth date), so that no record is left without candidates.
 
-    Returns the extra pair ids and the band sub-blocks that were still too large.
+    ``entries``: :func:`_oversized_entries`, handed over (the list is emptied, so that
+    they are freed once read). Returns the extra pair ids and the band sub-blocks that
+    were still too large.
     """
-    # The oversized blocks' entries, from the join's grouping (each row once per key).
-    keys, ls, lc, rs, rc = blocks.oversized_runs
-    left = _entries(blocks.lrows, keys, ls, lc)
-    right = _entries(blocks.rrows, keys, rs, rc)
+    left, right = entries
+    entries.clear()
     ids, sub = join_ids(
-        *combine(
+        combine(
             (left, right), (key_values(data, 0, "birth_band"), key_values(data, 1, "birth_band"))
         ),
         max_block=max_block,
@@ -409,41 +421,46 @@ def _refine(
     return kernels.union_all([ids, near]), still_over
 
 
-def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int64Array]:
-    """Per record: the rank of its name's joined skeleton text, its birth midpoint (days;
-    unknown last), and the rank of its record id (the tie-break that keeps the order
-    independent of row order)."""
+def _orders(data: PreparedPair, side: int) -> tuple[IntArray, IntArray]:
+    """Per record: the rank of its name's joined skeleton text, and the rank of its record
+    id (the tie-break that keeps the order independent of row order). int32: they stay
+    cached for the budget's thinnings."""
     key = f"block-orders:{side}"
     if key not in data._cache:
         joined = data.person_names(side).joined
         texts = data.keys.array().astype(str)
-        rank = np.empty(len(texts) + 1, dtype=np.int64)
+        rank = np.empty(len(texts) + 1, dtype=np.int32)
         rank[np.argsort(texts, kind="stable")] = np.arange(len(texts))
         rank[-1] = len(texts)  # no name: last (code -1)
-        births = data.births(side)
-        mid = (births.lo.astype(np.int64) + births.hi.astype(np.int64)) // 2
-        mid[births.lo == MISSING] = np.iinfo(np.int64).max
         id_rank = dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
         n_left = data.sizes[0]
         own = id_rank[:n_left] if side == 0 else id_rank[n_left:]
-        data._cache[key] = (rank[joined], mid, own)
-    result: tuple[Int64Array, Int64Array, Int64Array] = data._cache[key]
+        data._cache[key] = (rank[joined], own.astype(np.int32))
+    result: tuple[IntArray, IntArray] = data._cache[key]
     return result
 
 
-def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Array], int]:
+def _birth_midpoints(data: PreparedPair, side: int) -> Int64Array:
+    """Per record, its birth interval's midpoint (days; unknown last)."""
+    births = data.births(side)
+    mid = (births.lo.astype(np.int64) + births.hi.astype(np.int64)) // 2
+    mid[births.lo == MISSING] = np.iinfo(np.int64).max
+    return mid
+
+
+def _ranked_orders(data: PreparedPair) -> tuple[list[IntArray], list[IntArray], int]:
     """:func:`_orders` as ranks shared by both sides: per side, the rank of each record's
     name text and of its birth midpoint, and the number of record id ranks."""
     key = "block-orders-ranked"
     if key not in data._cache:
         sides = [_orders(data, 0), _orders(data, 1)]
-        mids = np.concatenate([sides[0][1], sides[1][1]])
-        mid_rank = np.unique(mids, return_inverse=True)[1].astype(np.int64).reshape(-1)
-        n_left = len(sides[0][1])
+        mids = np.concatenate([_birth_midpoints(data, 0), _birth_midpoints(data, 1)])
+        mid_rank = np.unique(mids, return_inverse=True)[1].astype(np.int32).reshape(-1)
+        n_left = data.sizes[0]
         births = [mid_rank[:n_left], mid_rank[n_left:]]
-        n_ids = int(max(sides[0][2].max(initial=0), sides[1][2].max(initial=0))) + 1
+        n_ids = int(max(sides[0][1].max(initial=0), sides[1][1].max(initial=0))) + 1
         data._cache[key] = ([sides[0][0], sides[1][0]], births, n_ids)
-    result: tuple[list[Int64Array], list[Int64Array], int] = data._cache[key]
+    result: tuple[list[IntArray], list[IntArray], int] = data._cache[key]
     return result
 
 
@@ -478,12 +495,12 @@ def nearest_in_blocks(
     li, ri = kernels.intersect(lu, ru)
     blocks = (lstart[li], lcount[li], rstart[ri], rcount[ri])
     texts, births, n_ids = _ranked_orders(data)
-    id_l, id_r = _orders(data, 0)[2], _orders(data, 1)[2]
+    id_l, id_r = _orders(data, 0)[1], _orders(data, 1)[1]
     runs: list[Int64Array] = []
     for value in (texts, births):
         # Sort key: value, then side, then record id (distinct within a block).
-        lkey = (value[0][left.rows] * 2) * n_ids + id_l[left.rows]
-        rkey = (value[1][right.rows] * 2 + 1) * n_ids + id_r[right.rows]
+        lkey = (value[0][left.rows].astype(np.int64) * 2) * n_ids + id_l[left.rows]
+        rkey = (value[1][right.rows].astype(np.int64) * 2 + 1) * n_ids + id_r[right.rows]
         runs.append(
             kernels.nearest_ids(
                 (left.rows, lkey),
@@ -549,7 +566,7 @@ def block(
             continue
         # The key values go to the join unkept: it frees them once grouped into blocks.
         ids, blocks = join_ids(
-            *rule_values(data, rule),
+            rule_values(data, rule),
             max_block=max_block,
             n_right=n_right,
             dedupe=dedupe,
@@ -557,19 +574,21 @@ def block(
             workers=workers,
         )
         oversized = blocks.oversized
-        still_over = 0
-        if oversized:
-            extra, still = _refine(data, blocks, max_block, window, dedupe, budget, workers)
-            ids = kernels.union_all([ids, extra])
-            still_over = len(still)
-            del extra
-        rule_stats = RuleStats(name, pairs=len(ids))
+        rule_stats = RuleStats(name)
         if len(blocks.keys):
             top = np.argsort(-blocks.sizes, kind="stable")[:5]
             rule_stats.largest_blocks = [
                 (_describe(data, rule, int(blocks.keys[t])), int(blocks.sizes[t])) for t in top
             ]
-        del blocks
+        entries = _oversized_entries(blocks) if oversized else []
+        del blocks  # its rows, before the refinement's pairs grow
+        still_over = 0
+        if oversized:
+            extra, still = _refine(data, entries, max_block, window, dedupe, budget, workers)
+            ids = kernels.union_all([ids, extra])
+            still_over = len(still)
+            del extra
+        rule_stats.pairs = len(ids)
         seen.add(ids)
         del ids  # before the budget: the union's thinning is the peak of memory
         seen.settle()
@@ -632,7 +651,8 @@ def _best_scored(
     known: Scored | None = None,
 ) -> Scored:
     """:func:`best_per_record`, with the kept pairs' scores; the scores of pairs in
-    ``known`` are read, not computed again."""
+    ``known`` are read, not computed again, and ``known`` is then emptied (its arrays
+    given up before the thinning's peak of memory)."""
     if per_record <= 0 or not len(ids):
         return Scored(ids, np.zeros(len(ids), dtype=np.int16))
     n_left, n_right = data.sizes
@@ -648,8 +668,11 @@ def _best_scored(
         workers=workers,
         known=recalled,
     )
-    rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
-    rank = rank_left if dedupe else np.concatenate([rank_left, rank_right])
+    del recalled
+    if known is not None:
+        known.ids, known.score = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16)
+    rank_left, rank_right = _orders(data, 0)[1], _orders(data, 1)[1]
+    rank = (rank_left if dedupe else np.concatenate([rank_left, rank_right])).astype(np.int64)
     keep = kernels.top_per_record(
         ids, n_right, score, rank, per_record, right_offset=0 if dedupe else n_left, workers=workers
     )

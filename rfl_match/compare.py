@@ -317,10 +317,12 @@ class FamilyNameComparison(Comparison):
         a = data.person_names(0)
         b = data.person_names(1)
 
+        (forms_a, table_a), (forms_b, table_b) = _family_forms(data, 0), _family_forms(data, 1)
+
         def chains(li: Index, ri: Index) -> Levels:
-            levels = kernels.chain_ranks(
-                a.family.packed, b.family.packed, li, ri, workers=data.workers
-            )
+            # The family parts are read per distinct form, by each record's form.
+            qa, qb = forms_a[li].astype(np.intp), forms_b[ri].astype(np.intp)
+            levels = kernels.chain_ranks(table_a, table_b, qa, qb, workers=data.workers)
             # Below "sounds alike": a similar spelling of the whole family part (3).
             table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
             codes = (a.text, b.text)
@@ -328,25 +330,29 @@ class FamilyNameComparison(Comparison):
             return levels
 
         # Family names repeat (relatives, common chains): each distinct pair once.
-        return by_distinct_pairs(_family_forms(data, 0), _family_forms(data, 1), li, ri, chains)
+        return by_distinct_pairs(forms_a, forms_b, li, ri, chains)
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
             return None
-        ca = np.ascontiguousarray(data.person_names(0).family.classes[:, 0])
-        cb = np.ascontiguousarray(data.person_names(1).family.classes[:, 0])
+        ca = data.person_names(0).family_classes
+        cb = data.person_names(1).family_classes
         return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "family"))
 
 
-def _family_forms(data: PreparedPair, side: int) -> IntArray:
+def _family_forms(data: PreparedPair, side: int) -> tuple[IntArray, IntArray]:
     """Per record, a code of all that its family name is compared by (its family parts and
-    their joined text): equal codes, equal comparisons."""
+    their joined text): equal codes, equal comparisons; and the packed family parts of
+    each code (held per distinct form, not per record)."""
     key = f"family forms:{side}"
     if key not in data._cache:
         names = data.person_names(side)
-        rows = np.concatenate([names.family.packed, names.text[:, None]], axis=1)
-        data._cache[key] = row_codes(rows).astype(np.int32)
-    forms: IntArray = data._cache[key]
+        family = names.family_parts().packed
+        codes = row_codes(np.concatenate([family, names.text[:, None]], axis=1))
+        first = np.empty(int(codes.max(initial=-1)) + 1, dtype=np.intp)
+        first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # a record of each form
+        data._cache[key] = (codes.astype(np.int32), np.ascontiguousarray(family[first]))
+    forms: tuple[IntArray, IntArray] = data._cache[key]
     return forms
 
 
@@ -359,7 +365,7 @@ def _class_frequency(data: PreparedPair, part: str) -> npt.NDArray[np.float64]:
         total = 0
         for side in (0, 1):
             names = data.person_names(side)
-            col = names.classes[:, 0] if part == "given" else names.family.classes[:, 0]
+            col = names.classes[:, 0] if part == "given" else names.family_classes
             col = col[col >= 0]
             counts[: len(data.classes)] += np.bincount(col, minlength=len(data.classes))
             total += len(col)
@@ -434,10 +440,11 @@ class NameChainComparison(Comparison):
             # The father's given name against the second part of the other's own name,
             # met even when one side's father is unknown (a level above "sounds alike",
             # below the same name).
+            # The chains are read per distinct name, by each record's row in the table.
             own_a = data.person_names(0).parts.packed
             own_b = data.person_names(1).parts.packed
-            a = (data.chain_parts(0, self.spec.field).packed, own_a)
-            b = (data.chain_parts(1, self.spec.field).packed, own_b)
+            a = (table.packed, data.chain_rows(0, self.spec.field), own_a)
+            b = (table.packed, data.chain_rows(1, self.spec.field), own_b)
             kernels.cross_alike(levels, 5, a, b, li, ri, workers=data.workers)
         return levels
 

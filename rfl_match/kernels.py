@@ -207,33 +207,35 @@ def _given_ranks(
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _cross_alike(
-    fa: IntArray, own_b: IntArray, fb: IntArray, own_a: IntArray, li: Index, ri: Index,
-    level: int, levels: Levels,
+    fa: IntArray, ca: IntArray, own_b: IntArray, fb: IntArray, cb: IntArray, own_a: IntArray,
+    li: Index, ri: Index, level: int, levels: Levels,
 ) -> None:  # fmt: skip
     width = fa.shape[1] // 3
     for k in prange(len(li)):
         if levels[k] < level:
             x, y = li[k], ri[k]
-            if _alike(fa, x, 0, own_b, y, 1, width) or _alike(fb, y, 0, own_a, x, 1, width):
+            if _alike(fa, ca[x], 0, own_b, y, 1, width) or _alike(fb, cb[y], 0, own_a, x, 1, width):
                 levels[k] = level
 
 
 def cross_alike(
     levels: Levels,
     level: int,
-    a: tuple[IntArray, IntArray],
-    b: tuple[IntArray, IntArray],
+    a: tuple[IntArray, IntArray, IntArray],
+    b: tuple[IntArray, IntArray, IntArray],
     li: Index,
     ri: Index,
     *,
     workers: int = 1,
 ) -> None:
     """In place: the pairs below ``level`` where part 0 of one side's chain sounds like
-    part 1 of the other side's own name (``a``, ``b``: each side's packed chain and own
-    name) take ``level``, both ways round in one pass."""
+    part 1 of the other side's own name take ``level``, both ways round in one pass.
+    ``a``, ``b``: each side's packed chains (a table of distinct chains), each record's
+    row in that table, and each record's packed own name."""
     if len(li):
+        (fa, ca, own_a), (fb, cb, own_b) = a, b
         with _Threads(workers):
-            _cross_alike(a[0], b[1], b[0], a[1], _index(li), _index(ri), level, levels)
+            _cross_alike(fa, ca, own_b, fb, cb, own_a, _index(li), _index(ri), level, levels)
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]

@@ -26,6 +26,7 @@ from rfl_match.names.parts import Culture, culture_info
 
 IntArray = npt.NDArray[np.int32]
 MAX_CHAIN = 4  # name parts kept per record for token comparisons and blocking
+_BAG_BATCH = 1 << 16  # words whose letters are counted at once (Vocabulary.letter_bags)
 
 
 @dataclass(slots=True)
@@ -84,8 +85,22 @@ class PersonNames:
     length: IntArray
     text: IntArray  # code of the joined family-part text
     parts: NameParts  # all parts: class, skeleton and phonetic key codes
-    family: NameParts  # the parts from the family start on, left-aligned
     joined: IntArray  # key code of all parts' consonant skeletons run together
+
+    def family_parts(self, rows: npt.NDArray[np.intp] | None = None) -> NameParts:
+        """The parts from the family start on, left-aligned, of records ``rows`` (all of
+        them by default): made when read, not held (48 MiB a million records)."""
+        if rows is None:
+            return self.parts.shifted(self.family_start)
+        return self.parts.take(rows).shifted(self.family_start[rows])
+
+    @property
+    def family_classes(self) -> IntArray:
+        """Each record's first family part's class (-1: none): ``family_parts()``'s
+        column 0 of classes."""
+        classes = self.parts.classes
+        first: IntArray = np.where(self.family_start == 0, classes[:, 0], classes[:, 1])
+        return first.astype(np.int32)
 
     @property
     def classes(self) -> IntArray:
@@ -174,18 +189,23 @@ class Vocabulary:
         """
         done = 0 if self._bags is None else len(self._bags[1])
         if self._bags is None or done != len(self.words):
-            # Words only ever get appended: count the letters of the new ones.
-            new = self.words[done:]
-            lengths = np.fromiter(map(len, new), np.int32, len(new))
-            points = np.frombuffer("".join(new).encode("utf-32-le"), dtype=np.uint32)
-            # a-z to 0-25, anything else to 26 (below "a" wraps around to a large number)
-            letter = np.minimum(points - np.uint32(ord("a")), 26)
-            row = np.repeat(np.arange(0, 27 * len(new), 27, dtype=np.intp), lengths)
-            counts = np.bincount(row + letter, minlength=len(new) * 27)
-            bags = np.minimum(counts, 255).astype(np.uint8).reshape(len(new), 27)
+            # Words only ever get appended: count the letters of the new ones, a batch of
+            # words at a time (a count per letter and word of a million words at once
+            # would take several times the bags' memory).
+            bags = np.empty((len(self.words), 27), dtype=np.uint8)
+            lengths = np.empty(len(self.words), dtype=np.int32)
             if self._bags is not None:
-                bags = np.concatenate([self._bags[0], bags])
-                lengths = np.concatenate([self._bags[1], lengths])
+                bags[:done], lengths[:done] = self._bags
+            for start in range(done, len(self.words), _BAG_BATCH):
+                new = self.words[start : start + _BAG_BATCH]
+                n = len(new)
+                lengths[start : start + n] = np.fromiter(map(len, new), np.int32, n)
+                points = np.frombuffer("".join(new).encode("utf-32-le"), dtype=np.uint32)
+                # a-z to 0-25, anything else to 26 (below "a" wraps around to a large number)
+                letter = np.minimum(points - np.uint32(ord("a")), 26)
+                row = np.repeat(np.arange(0, 27 * n, 27, dtype=np.intp), lengths[start : start + n])
+                counts = np.bincount(row + letter, minlength=n * 27)
+                bags[start : start + n] = np.minimum(counts, 255).reshape(n, 27)
             self._bags = (bags, lengths)
         return self._bags
 
@@ -371,9 +391,12 @@ class PreparedPair:
         codes: IntArray = found.astype(np.int32)
         return codes, [str(u) for u in uniques]
 
-    def _coded_names(self, codes: IntArray, texts: list[str]) -> FormArrays:
+    def _coded_names(
+        self, codes: IntArray, texts: list[str], make: tuple[int, ...] = (0, 1)
+    ) -> FormArrays:
         """:class:`FormArrays` of distinct names (``codes`` into them, set to -1 in place
-        where a name is empty).
+        where a name is empty). ``make``: which joined texts to make, ``text`` (0) and
+        ``rest_text`` (1); one not made is all -1.
 
         A name the fast path of normalisation reads is its pieces' parts run together: it
         is coded from the :class:`PartTable` with numpy; only the others (particles,
@@ -469,6 +492,8 @@ class PreparedPair:
         runs = cells[np.unique(run, return_index=True)[1]]
         strings = np.array([*words, ""], dtype=object)[runs]
         for target, first in ((arrays.text, 0), (arrays.rest_text, 1)):
+            if first not in make:
+                continue
             joined = strings[:, first].copy()
             for c in range(first + 1, MAX_CHAIN):
                 more = runs[:, c] >= 0
@@ -480,10 +505,26 @@ class PreparedPair:
         return arrays
 
     def person_names(self, side: int) -> PersonNames:
-        """The person's own name: ``full_name``, else ``given_name`` + ``family_name``."""
+        """The person's own name: ``full_name``, else ``given_name`` + ``family_name``.
+
+        Both sides are built at once, from the three name columns' arrays, which are not
+        kept (a million records a side hold about 100 MiB of them) unless already held.
+        """
         key = f"person:{side}"
         if key not in self._cache:
-            self._cache[key] = self._person_names(side)
+            # Of the joined texts, a person's name reads the full name's after its first
+            # part and the family name's: the others (most of the texts) are not made.
+            columns = [
+                self._both_form_arrays(column, make)
+                for column, make in (
+                    ("full_name", (1,)),
+                    ("given_name", ()),
+                    ("family_name", (0,)),
+                )
+            ]
+            for one in (0, 1):
+                full, given, family = (pair[one] for pair in columns)
+                self._cache[f"person:{one}"] = self._person_names(full, given, family)
         result: PersonNames = self._cache[key]
         return result
 
@@ -495,20 +536,26 @@ class PreparedPair:
         """
         key = f"arrays:{side}:{column}"
         if key not in self._cache:
-            codes, texts = self._distinct_values(column)
-            arrays = self._coded_names(codes, texts)
-            n_left = self.sizes[0]
-            for one in (0, 1):
-                self._cache[f"arrays:{one}:{column}"] = replace(
-                    arrays, codes=codes[:n_left] if one == 0 else codes[n_left:]
-                )
+            self._cache[f"arrays:0:{column}"], self._cache[f"arrays:1:{column}"] = (
+                self._both_form_arrays(column)
+            )
         result: FormArrays = self._cache[key]
         return result
 
-    def _person_names(self, side: int) -> PersonNames:
-        full = self.form_arrays(side, "full_name")
-        given = self.form_arrays(side, "given_name")
-        family = self.form_arrays(side, "family_name")
+    def _both_form_arrays(
+        self, column: str, make: tuple[int, ...] = (0, 1)
+    ) -> tuple[FormArrays, FormArrays]:
+        """:meth:`form_arrays` of both sides, from the cache if there, else made (and not
+        cached) with the joined texts asked for (see :meth:`_coded_names`)."""
+        if f"arrays:0:{column}" in self._cache:
+            return self._cache[f"arrays:0:{column}"], self._cache[f"arrays:1:{column}"]
+        codes, texts = self._distinct_values(column)
+        arrays = self._coded_names(codes, texts, make)
+        n_left = self.sizes[0]
+        return replace(arrays, codes=codes[:n_left]), replace(arrays, codes=codes[n_left:])
+
+    def _person_names(self, full: FormArrays, given: FormArrays, family: FormArrays) -> PersonNames:
+        """One side's person names from its name columns' arrays."""
         fc, gc, sc = full.codes, given.codes, family.codes
         has_given, has_family = gc >= 0, sc >= 0
 
@@ -536,7 +583,6 @@ class PreparedPair:
             joined=self._joined_skeletons(parts.skeletons),
             first_token=np.ascontiguousarray(tokens[:, 0]),
             parts=parts,
-            family=parts.shifted(start),
             given_from_field=has_given,
             family_start=start,
             length=(tokens >= 0).sum(axis=1).astype(np.int32),
@@ -572,14 +618,13 @@ class PreparedPair:
         result: NameParts = self._cache[key]
         return result
 
-    def chain_parts(self, side: int, column: str) -> NameParts:
-        """:meth:`chain_table` per record, for a kernel that reads a record's name column
-        beside its own name."""
-        key = f"chain:{side}:{column}"
-        if key not in self._cache:
-            self._cache[key] = self.chain_table(column).take(self.form_arrays(side, column).codes)
-        result: NameParts = self._cache[key]
-        return result
+    def chain_rows(self, side: int, column: str) -> IntArray:
+        """Each record's row in :meth:`chain_table` (the empty name's row where it has
+        none), for a kernel that reads a record's name column beside its own name."""
+        codes = self.form_arrays(side, column).codes
+        empty = len(self.chain_table(column).packed) - 1
+        rows: IntArray = np.where(codes < 0, empty, codes).astype(np.int32)
+        return rows
 
     def births(self, side: int) -> BirthIntervals:
         key = f"birth:{side}"

@@ -277,6 +277,30 @@ def test_letter_bags_follow_a_growing_vocabulary() -> None:
     ]
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=8), max_size=12), st.integers(0, 12), st.integers(1, 4))
+def test_letter_bags_count_each_words_letters(words: list[str], grow: int, batch: int) -> None:
+    # Counted a batch of words at a time, and again as the vocabulary grows: each word's
+    # count of each letter a-z (anything else in the last bin), and its length.
+    from rfl_match import prepare
+
+    vocab = prepare.Vocabulary(words[:grow])
+    saved = prepare._BAG_BATCH
+    try:
+        prepare._BAG_BATCH = batch
+        vocab.letter_bags()
+        vocab.words.extend(words[grow:])
+        bags, lengths = vocab.letter_bags()
+    finally:
+        prepare._BAG_BATCH = saved
+    for k, word in enumerate(words):
+        want = [0] * 27
+        for ch in word:
+            want[ord(ch) - ord("a") if "a" <= ch <= "z" else 26] += 1
+        assert bags[k].tolist() == [min(c, 255) for c in want]
+        assert lengths[k] == len(word)
+
+
 codes = st.lists(st.integers(-1, 6), min_size=1, max_size=30)
 
 

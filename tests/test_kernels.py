@@ -145,19 +145,21 @@ DAY = st.one_of(st.just(MISSING), st.integers(-20_000, 20_000))
 @given(st.data())
 def test_cross_alike_equals_reference(data: st.DataObject) -> None:
     # A pair below the level rises to it where part 0 of either side's chain sounds like
-    # part 1 of the other side's own name.
-    fa, own_a = data.draw(chains(4)), data.draw(chains(4))
-    fb, own_b = data.draw(chains(5)), data.draw(chains(5))
+    # part 1 of the other side's own name. Chains are rows of a table of distinct chains.
+    fa, own_a = data.draw(chains(3)), data.draw(chains(4))
+    fb, own_b = data.draw(chains(2)), data.draw(chains(5))
+    ca = np.array(data.draw(st.lists(st.integers(0, 2), min_size=4, max_size=4)), np.int32)
+    cb = np.array(data.draw(st.lists(st.integers(0, 1), min_size=5, max_size=5)), np.int32)
     li, ri = data.draw(pairs(4, 5))
     levels = np.array(data.draw(st.lists(st.integers(0, 8), min_size=len(li), max_size=len(li))))
     got = levels.astype(np.int8)
-    kernels.cross_alike(got, 5, (fa, own_a), (fb, own_b), li, ri)
+    kernels.cross_alike(got, 5, (fa, ca, own_a), (fb, cb, own_b), li, ri)
     want = [
         5
         if level < 5
         and (
-            alike(unpack(fa, x), 0, unpack(own_b, y), 1)
-            or alike(unpack(fb, y), 0, unpack(own_a, x), 1)
+            alike(unpack(fa, int(ca[x])), 0, unpack(own_b, y), 1)
+            or alike(unpack(fb, int(cb[y])), 0, unpack(own_a, x), 1)
         )
         else level
         for level, x, y in zip(levels.tolist(), li, ri, strict=True)

@@ -196,8 +196,50 @@ def test_chain_table_rows_are_the_records_parts() -> None:
     for side in (0, 1):
         codes = data.form_arrays(side, "father_name").codes
         rows = np.where(codes < 0, len(table) - 1, codes)
-        assert data.chain_parts(side, "father_name").packed.tolist() == table[rows].tolist()
+        assert data.chain_rows(side, "father_name").tolist() == rows.tolist()
     assert (
         data.form_arrays(0, "father_name").codes[0] == data.form_arrays(1, "father_name").codes[1]
     )
     assert data.form_arrays(0, "father_name").codes[1] == -1
+
+
+A_NAME = st.one_of(
+    st.none(), NAMES, st.sampled_from(["Ali Omar Hassan", "Abd al-Rahman Omar", "Omar", "al-Ali"])
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(A_NAME, min_size=1, max_size=6),
+    st.lists(A_NAME, min_size=1, max_size=6),
+    st.lists(A_NAME, min_size=1, max_size=6),
+)
+def test_person_names_read_only_the_joined_texts_they_make(
+    full: list[str | None], given_: list[str | None], family: list[str | None]
+) -> None:
+    """Person names make only the joined texts they read (the full name's after its first
+    part, the family name's): they equal those built from the name columns' complete
+    arrays, text for text."""
+    n = min(len(full), len(given_), len(family))
+
+    def frame(offset: int) -> pd.DataFrame:
+        columns = {"full_name": full[:n], "given_name": given_[:n], "family_name": family[:n]}
+        ids = [str(offset + i) for i in range(n)]
+        return pd.DataFrame({"record_id": ids, **columns}, dtype=object)
+
+    lean = PreparedPair(frame(0), frame(100))
+    complete = PreparedPair(frame(0), frame(100))
+    for column in ("full_name", "given_name", "family_name"):
+        complete.form_arrays(0, column)  # cached with every joined text
+    for side in (0, 1):
+        a, b = lean.person_names(side), complete.person_names(side)
+        assert a.parts.packed.tolist() == b.parts.packed.tolist()
+        words_a = [lean.texts[t] if t >= 0 else None for t in a.text.tolist()]
+        words_b = [complete.texts[t] if t >= 0 else None for t in b.text.tolist()]
+        assert words_a == words_b
+        # The family parts are made when read: of some records, as of all.
+        family = a.family_parts().packed
+        rows = np.arange(n)[::-1].astype(np.intp)
+        assert a.family_parts(rows).packed.tolist() == family[rows].tolist()
+        assert a.family_classes.tolist() == family[:, 0].tolist()
+    assert len(lean.texts) <= len(complete.texts)
