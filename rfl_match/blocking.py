@@ -16,14 +16,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from rfl_match import kernels
-from rfl_match.arrays import unique_sorted
 from rfl_match.dates import MISSING
 from rfl_match.prepare import MAX_CHAIN, PersonNames, PreparedPair, Vocabulary
 from rfl_match.schema import ID_FIELD
@@ -48,7 +47,7 @@ class RuleStats:
     blocks, and the blocks left out as too large."""
 
     rule: str
-    pairs: int = 0  # past PRUNE_AT, after thinning by the candidate budget
+    pairs: int = 0  # with a candidate budget: the pairs it was offered, repeats counted
     largest_blocks: list[tuple[str, int]] = field(default_factory=list)
     oversized: list[tuple[str, int]] = field(default_factory=list)
 
@@ -258,77 +257,94 @@ def _entries(
     return KeyValues(rows[index], np.repeat(keys, counts))
 
 
-#: Drops candidate pairs (ascending ids in, a subset out): the candidate budget.
-Prune = Callable[[Int64Array], Int64Array]
-
 #: Pairs materialised at once while joining (bounds the temporaries of a join).
 JOIN_BATCH = 1 << 22
-#: Pairs a rule may gather before the candidate budget thins them (bounds its memory).
-PRUNE_AT = 1 << 24
+
+
+class _Sink(Protocol):
+    """Where made pairs go, a batch at a time: :class:`_Union` or :class:`_Budget`."""
+
+    def add(self, ids: Int64Array) -> None:
+        """Take a batch of pair ids ``left * n_right + right``, in any order, repeats and
+        ``kernels._NO_PAIR`` (a pair left out) allowed; the batch is the sink's to change."""
 
 
 class _Union:
-    """A growing union of ascending distinct pair ids, held as runs, each at most half
-    the one before it (a run is merged with the one before while that one is at most
-    twice as long):
-    each pair is copied about log2(runs) times, where merging every run into one growing
-    union copies it once per later run. ``prune``, if given, thins the union whenever the
-    runs hold more than the floor, which is then ``PRUNE_AT`` and twice what the
-    thinning left (so that thinning costs a constant factor, and the runs held stay
-    within the floor and a run)."""
+    """A growing union of pair ids: each batch's distinct ids, ascending, held as runs,
+    each at most half the one before it (a run is merged with the one before while that
+    one is at most twice as long): each pair is copied about log2(runs) times, where
+    merging every run into one growing union copies it once per later run."""
 
-    def __init__(self, prune: Prune | None = None) -> None:
-        self.prune = prune
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = workers
         self.runs: list[Int64Array] = []
-        self.floor = PRUNE_AT
 
-    def add(self, run: Int64Array) -> None:
-        """Hold ``run`` (merged by :meth:`settle`, which the caller calls once its own
-        reference is gone, so that the merge can free the run)."""
-        self.runs.append(run)
-
-    def settle(self) -> None:
-        """Merge runs down to halving sizes; past the floor, merge all and thin them."""
+    def add(self, ids: Int64Array) -> None:
         runs = self.runs
+        runs.append(kernels.sorted_distinct(ids, self.workers))
+        del ids  # so that a merge can free the batch
         while len(runs) > 1 and len(runs[-2]) <= 2 * len(runs[-1]):
             runs.append(kernels.union_all([runs.pop(), runs.pop()]))
-        if self.prune and sum(len(run) for run in runs) > self.floor:
-            ids = kernels.union_all(runs)
-            if len(ids) > self.floor:
-                ids = self.prune(ids)
-                self.floor = max(PRUNE_AT, 2 * len(ids))
-            runs.append(ids)
 
     def ids(self) -> Int64Array:
         """The union, ascending (the runs are given up)."""
         return kernels.union_all(self.runs)
 
 
-def join_ids(
+class _Budget:
+    """The candidate budget (:func:`best_per_record`), kept as pairs are made: each batch
+    is offered to its records' best (:class:`kernels.BestPairs`), then dropped. The
+    rules' union is never held, nor sorted: a batch's pairs come block by block, so that
+    scoring them finds a block's few records in cache."""
+
+    def __init__(self, data: PreparedPair, per_record: int, *, dedupe: bool, workers: int):
+        n_left, n_right = data.sizes
+        self.workers = workers
+        rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
+        self.best = kernels.BestPairs(
+            kernels.affinity_rows(_affinity_inputs(data, 0)),
+            kernels.affinity_rows(_affinity_inputs(data, 1)),
+            rank_left if dedupe else np.concatenate([rank_left, rank_right]),
+            per_record,
+            n_right=n_right,
+            right_offset=0 if dedupe else n_left,
+            missing=MISSING,
+            year=YEAR,
+        )
+        #: Pairs offered so far, repeats counted.
+        self.offered = 0
+
+    def add(self, ids: Int64Array) -> None:
+        self.offered += self.best.offer(ids, workers=self.workers)
+
+    def ids(self) -> Int64Array:
+        """The pairs kept, ascending."""
+        return self.best.ids()
+
+
+def join(
     left: KeyValues,
     right: KeyValues,
     *,
     max_block: int,
     n_right: int,
+    sink: _Sink,
     dedupe: bool = False,
-    prune: Prune | None = None,
     workers: int = 1,
-) -> tuple[Int64Array, _Blocks]:
-    """The distinct pair ids of all pairs of rows sharing a key value, ascending, made
-    a batch of blocks at a time; and the blocks (with those left out as oversized).
-    ``prune``, if given, thins the pairs as they grow (see :class:`_Union`)."""
+) -> _Blocks:
+    """All pairs of rows sharing a key value, into ``sink`` a batch of blocks at a time;
+    returns the blocks (with those left out as oversized)."""
     blocks = _blocks(left, right, max_block=max_block)
     # The blocks hold the rows the join reads: key values passed and not kept by the
     # caller are freed here, before the pairs grow.
     del left, right
-    union = _Union(prune)
     ends = np.cumsum(blocks.sizes)
     first = 0
     while first < len(ends):
         reached = int(ends[first - 1]) if first else 0
         last = max(int(np.searchsorted(ends, reached + JOIN_BATCH, side="right")), first + 1)
-        union.add(
-            kernels.block_pair_ids(
+        sink.add(
+            kernels.block_pairs(
                 blocks.lrows,
                 blocks.rrows,
                 blocks.span(first, last),
@@ -337,18 +353,18 @@ def join_ids(
                 workers=workers,
             )
         )
-        union.settle()
         first = last
-    ids = union.ids()
-    return ids, blocks
+    return blocks
 
 
 def pair_ids(lr: Int64Array, rr: Int64Array, n_right: int, dedupe: bool) -> Int64Array:
-    """Distinct ascending ids ``left * n_right + right`` (in dedupe mode, left < right)."""
+    """Ids ``left * n_right + right`` of aligned rows (in dedupe mode, left < right only),
+    repeats kept."""
     if dedupe:
         keep = lr < rr
         lr, rr = lr[keep], rr[keep]
-    return unique_sorted(lr.astype(np.int64) * max(n_right, 1) + rr)
+    ids: Int64Array = lr.astype(np.int64) * max(n_right, 1) + rr
+    return ids
 
 
 def _refine(
@@ -357,33 +373,32 @@ def _refine(
     max_block: int,
     window: int,
     dedupe: bool,
-    prune: Prune | None = None,
+    sink: _Sink,
     workers: int = 1,
-) -> tuple[Int64Array, list[tuple[int, int]]]:
+) -> list[tuple[int, int]]:
     """Inside oversized blocks, let the birth band take over as a further key; and let
     every record of an oversized block meet its nearest records of the other side in it
     (by name, and by birth date), so that no record is left without candidates.
 
-    Returns the extra pair ids and the band sub-blocks that were still too large.
+    The pairs go to ``sink``; returns the band sub-blocks that were still too large.
     """
     # The oversized blocks' entries, from the join's grouping (each row once per key).
     keys, ls, lc, rs, rc = blocks.oversized_runs
     left = _entries(blocks.lrows, keys, ls, lc)
     right = _entries(blocks.rrows, keys, rs, rc)
-    ids, sub = join_ids(
+    sub = join(
         combine(left, key_values(data, 0, "birth_band")),
         combine(right, key_values(data, 1, "birth_band")),
         max_block=max_block,
         n_right=data.sizes[1],
+        sink=sink,
         dedupe=dedupe,
-        prune=prune,
         workers=workers,
     )
     still_over = sub.oversized
     del sub  # its rows, before the nearest neighbours' pairs
-    near = nearest_in_blocks(data, left, right, window=window, dedupe=dedupe, workers=workers)
-    del left, right
-    return kernels.union_all([ids, near]), still_over
+    nearest_in_blocks(data, left, right, window=window, sink=sink, dedupe=dedupe, workers=workers)
+    return still_over
 
 
 def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int64Array]:
@@ -459,39 +474,38 @@ def nearest_in_blocks(
     right: KeyValues,
     *,
     window: int,
+    sink: _Sink,
     dedupe: bool = False,
     workers: int = 1,
-) -> Int64Array:
+) -> None:
     """Within each block (records sharing a code), every record meets the ``window``
     records of the other side just before and just after it, in two orders: by name
     text and by birth date (ties by side, then record id). Linear in the block's size,
     where a full join is quadratic. ``left`` and ``right`` are sorted by code (as
-    :func:`_entries` leaves them). Returns the distinct pair ids, ascending."""
+    :func:`_entries` leaves them). The pairs go to ``sink``."""
     if window <= 0 or not len(left.rows) or not len(right.rows):
-        return np.zeros(0, dtype=np.int64)
+        return
     lu, lstart, lcount = _runs(left.codes)
     ru, rstart, rcount = _runs(right.codes)
     li, ri = kernels.intersect(lu, ru)
     blocks = (lstart[li], lcount[li], rstart[ri], rcount[ri])
     texts, births, n_ids = _ranked_orders(data)
     id_l, id_r = _orders(data, 0)[2], _orders(data, 1)[2]
-    runs: list[Int64Array] = []
     for value in (texts, births):
         # Sort key: value, then side, then record id (distinct within a block).
         lkey = (value[0][left.rows] * 2) * n_ids + id_l[left.rows]
         rkey = (value[1][right.rows] * 2 + 1) * n_ids + id_r[right.rows]
-        runs.append(
-            kernels.nearest_ids(
-                (left.rows, lkey),
-                (right.rows, rkey),
-                blocks,
-                window,
-                data.sizes[1],
-                dedupe=dedupe,
-                workers=workers,
-            )
-        )
-    return kernels.union_all(runs)
+        for ids in kernels.nearest_pairs(
+            (left.rows, lkey),
+            (right.rows, rkey),
+            blocks,
+            window,
+            data.sizes[1],
+            dedupe=dedupe,
+            workers=workers,
+        ):
+            sink.add(ids)
+            del ids
 
 
 def block(
@@ -519,84 +533,68 @@ def block(
     """
     _n_left, n_right = data.sizes
     stats: list[RuleStats] = []
-
-    # The pairs the last thinning kept, with their scores: the next one reads them back.
-    memo = Scored(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16))
-
-    def prune(ids: Int64Array) -> Int64Array:
-        nonlocal memo
-        memo = _best_scored(data, ids, per_record, dedupe=dedupe, workers=workers, known=memo)
-        return memo.ids
-
-    # The budget thins a rule's pairs and the union as they grow, and the union at the
-    # end: the same pairs as once to the whole union (a pair among a record's best of all
-    # its candidates is among its best of any part of them), in bounded memory.
-    budget = prune if per_record else None
-    seen = _Union(budget)
+    # With a budget, every rule's pairs go to it as they are made: what it keeps equals
+    # the budget once over the whole union, which is never held.
+    budget = _Budget(data, per_record, dedupe=dedupe, workers=workers) if per_record else None
+    seen = _Union(workers)
     for rule in rules:
         name = "+".join(rule)
+        rule_union = _Union(workers)  # without a budget: the rule's pairs
+        sink: _Sink = rule_union if budget is None else budget
+        offered = 0 if budget is None else budget.offered
+        rule_stats = RuleStats(name)
         if rule[0].startswith(SORTED):
             lr, rr = sorted_neighbourhood(data, rule[0][len(SORTED) :], window=window)
-            ids = pair_ids(lr, rr, n_right, dedupe)
-            stats.append(RuleStats(name, pairs=len(ids)))
+            sink.add(pair_ids(lr, rr, n_right, dedupe))
+            del lr, rr
+        else:
+            # The key values go to the join unkept: it frees them once grouped into blocks.
+            blocks = join(
+                rule_values(data, 0, rule),
+                rule_values(data, 1, rule),
+                max_block=max_block,
+                n_right=n_right,
+                sink=sink,
+                dedupe=dedupe,
+                workers=workers,
+            )
+            oversized = blocks.oversized
+            still_over = 0
+            if oversized:
+                still_over = len(_refine(data, blocks, max_block, window, dedupe, sink, workers))
+            if len(blocks.keys):
+                top = np.argsort(-blocks.sizes, kind="stable")[:5]
+                rule_stats.largest_blocks = [
+                    (_describe(data, rule, int(blocks.keys[t])), int(blocks.sizes[t])) for t in top
+                ]
+            del blocks
+            biggest = sorted(oversized, key=lambda kn: -kn[1])
+            rule_stats.oversized = [(_describe(data, rule, k), n) for k, n in biggest]
+            if oversized:
+                shown = ", ".join(
+                    f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3]
+                )
+                warnings.warn(
+                    f"blocking rule {name}: {len(oversized)} block(s) over max_block_size "
+                    f"{max_block:,}, e.g. {shown}; split by birth band"
+                    + (f" ({still_over} sub-block(s) still too large)" if still_over else "")
+                    + f", and each record meets its {window} nearest per side by name and by "
+                    "birth date",
+                    stacklevel=2,
+                )
+        if budget is None:
+            ids = rule_union.ids()
+            rule_stats.pairs = len(ids)
             seen.add(ids)
             del ids
-            seen.settle()
-            continue
-        # The key values go to the join unkept: it frees them once grouped into blocks.
-        ids, blocks = join_ids(
-            rule_values(data, 0, rule),
-            rule_values(data, 1, rule),
-            max_block=max_block,
-            n_right=n_right,
-            dedupe=dedupe,
-            prune=budget,
-            workers=workers,
-        )
-        oversized = blocks.oversized
-        still_over = 0
-        if oversized:
-            extra, still = _refine(data, blocks, max_block, window, dedupe, budget, workers)
-            ids = kernels.union_all([ids, extra])
-            still_over = len(still)
-            del extra
-        rule_stats = RuleStats(name, pairs=len(ids))
-        if len(blocks.keys):
-            top = np.argsort(-blocks.sizes, kind="stable")[:5]
-            rule_stats.largest_blocks = [
-                (_describe(data, rule, int(blocks.keys[t])), int(blocks.sizes[t])) for t in top
-            ]
-        del blocks
-        seen.add(ids)
-        del ids  # before the budget: the union's thinning is the peak of memory
-        seen.settle()
-        biggest = sorted(oversized, key=lambda kn: -kn[1])
-        rule_stats.oversized = [(_describe(data, rule, k), n) for k, n in biggest]
-        if oversized:
-            shown = ", ".join(f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3])
-            warnings.warn(
-                f"blocking rule {name}: {len(oversized)} block(s) over max_block_size "
-                f"{max_block:,}, e.g. {shown}; split by birth band"
-                + (f" ({still_over} sub-block(s) still too large)" if still_over else "")
-                + f", and each record meets its {window} nearest per side by name and by "
-                "birth date",
-                stacklevel=2,
-            )
+        else:
+            rule_stats.pairs = budget.offered - offered
         stats.append(rule_stats)
-    union = seen.ids()
-    if budget:
-        if union is not memo.ids:  # else the last thinning left it, and thinning again keeps all
-            union = budget(union)
-        stats.append(RuleStats(f"best {per_record} per record", pairs=len(union)))
+    if budget is None:
+        return CandidatePairs(seen.ids(), n_right, stats)
+    union = budget.ids()
+    stats.append(RuleStats(f"best {per_record} per record", pairs=len(union)))
     return CandidatePairs(union, n_right, stats)
-
-
-@dataclass(slots=True)
-class Scored:
-    """Ascending pair ids and their :func:`kernels.affinity` scores."""
-
-    ids: Int64Array
-    score: npt.NDArray[np.int16]
 
 
 def best_per_record(
@@ -616,41 +614,11 @@ def best_per_record(
     a larger list); the budget keeps the pairs per record bounded as lists grow, and the
     comparisons' cost with them. Ties go to the other record's id, not its row.
     """
-    return _best_scored(data, ids, per_record, dedupe=dedupe, workers=workers).ids
-
-
-def _best_scored(
-    data: PreparedPair,
-    ids: Int64Array,
-    per_record: int,
-    *,
-    dedupe: bool,
-    workers: int = 1,
-    known: Scored | None = None,
-) -> Scored:
-    """:func:`best_per_record`, with the kept pairs' scores; the scores of pairs in
-    ``known`` are read, not computed again."""
     if per_record <= 0 or not len(ids):
-        return Scored(ids, np.zeros(len(ids), dtype=np.int16))
-    n_left, n_right = data.sizes
-    sides = [_affinity_inputs(data, side) for side in (0, 1)]
-    recalled = (known.ids, known.score) if known is not None and len(known.ids) else None
-    score = kernels.affinity(
-        sides[0],
-        sides[1],
-        ids,
-        n_right,
-        missing=MISSING,
-        year=YEAR,
-        workers=workers,
-        known=recalled,
-    )
-    rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
-    rank = rank_left if dedupe else np.concatenate([rank_left, rank_right])
-    keep = kernels.top_per_record(
-        ids, n_right, score, rank, per_record, right_offset=0 if dedupe else n_left, workers=workers
-    )
-    return Scored(ids[keep], score[keep])
+        return ids
+    budget = _Budget(data, per_record, dedupe=dedupe, workers=workers)
+    budget.add(ids)
+    return budget.ids()
 
 
 def _affinity_inputs(data: PreparedPair, side: int) -> tuple[npt.NDArray[Any], ...]:
