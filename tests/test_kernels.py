@@ -504,8 +504,10 @@ def test_best_pairs_equal_reference(
 
 @pytest.mark.parametrize("n_right", [511, 512, 513, 1100])
 @pytest.mark.parametrize("dedupe", [False, True])
-def test_best_pairs_on_two_threads(n_right: int, dedupe: bool) -> None:
-    # Records are owned by groups of 8 rows, one thread each; many ties; repeats.
+@pytest.mark.parametrize("wide", [False, True])
+def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> None:
+    # Records are owned by groups of 8 rows, one thread each; many ties; repeats; ranks
+    # from 2**22 on need keys of 64 bits.
     rng = np.random.default_rng(n_right)
     n_left = n_right if dedupe else 300
     x = rng.integers(0, n_left, 6_000)
@@ -528,13 +530,14 @@ def test_best_pairs_on_two_threads(n_right: int, dedupe: bool) -> None:
     a = rows(n_left)
     b = a if dedupe else rows(n_right)
     nodes = n_right if dedupe else n_left + n_right
-    rank = rng.permutation(nodes).astype(np.int64)
+    rank = rng.permutation(nodes).astype(np.int64) * ((1 << 22) // nodes + 1 if wide else 1)
     offset = 0 if dedupe else n_left
     best = kernels.BestPairs(
         a, b, rank, 3, n_right=n_right, right_offset=offset, missing=MISSING, year=365
     )
     for batch in np.array_split(offered, 4):
         best.offer(batch, workers=2)
+    assert best.best.dtype == (np.int64 if wide else np.int32)
     ids = np.unique(offered)
     score = kernels.affinity(a, b, ids, n_right, missing=MISSING, year=365).tolist()
     keep = top_reference(ids.tolist(), n_right, offset, score, rank.tolist(), 3)
