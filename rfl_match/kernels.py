@@ -544,8 +544,9 @@ def _offer_pairs(
 ) -> None:  # fmt: skip
     """Each pair (``_NO_PAIR`` skipped) offered to both its records' best. A record's
     best is written by one thread only (its owner, by the record's group of 8: a group's
-    rows share no cache line with another's), each thread reading all the pairs: no two
-    threads write one record. ``met[owner]``: the pairs whose left record it owns."""
+    rows share no cache line with another's; ``owners`` a power of two), each thread
+    reading all the pairs: no two threads write one record. ``met[owner]``: the pairs
+    whose left record it owns."""
     for owner in prange(owners):
         count = 0
         for p in range(len(ids)):
@@ -554,10 +555,10 @@ def _offer_pairs(
                 continue
             x = pair // n_right
             y = pair - x * n_right + right_offset
-            if (x >> 3) % owners == owner:
+            if (x >> 3) & (owners - 1) == owner:
                 _offer(best, x, _preference(score[p], rank[y], shift))
                 count += 1
-            if (y >> 3) % owners == owner:
+            if (y >> 3) & (owners - 1) == owner:
                 _offer(best, y, _preference(score[p], rank[x], shift))
         met[owner] = count
 
@@ -686,7 +687,9 @@ class BestPairs:
             return 0
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         threads = _Threads(workers)
-        owners = min(threads.wanted, numba_config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+        # A power of two, so that a record's owner is a mask, not a division.
+        threads_at_most = min(threads.wanted, numba_config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+        owners = 1 << (threads_at_most.bit_length() - 1)
         score = np.empty(len(ids), dtype=np.int16)
         met = np.zeros(owners, dtype=np.int64)
         with threads:
