@@ -9,6 +9,12 @@ band), and every record in it also meets its nearest records of the other side i
 orders (name text, birth date): a record in a common-name block, or with no birth date,
 never loses its candidates, and the pairs stay linear in the block's size. A warning names
 the oversized blocks.
+
+With a candidate budget (each record's best few, the default), the pairs go to it as they
+are made, a batch of blocks at a time, and are never unioned: each record keeps its best
+keys so far, which is what the budget over the whole union would keep (sorting and
+merging the union, and thinning it again as it grew, cost more than scoring every pair
+as it comes, repeats included).
 """
 
 from __future__ import annotations
