@@ -411,21 +411,27 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
     """Per record: the rank of its name's joined skeleton text, its birth midpoint (days;
     unknown last), and the rank of its record id (the tie-break that keeps the order
     independent of row order)."""
-    key = f"block-orders:{side}"
+    key = "block-orders"
     if key not in data._cache:
-        joined = data.person_names(side).joined
+        # Both sides at once, once both sides' names are coded: each side's names add
+        # their joined texts to the vocabulary, and ranks among the texts of two moments
+        # would not compare.
+        joined = [data.person_names(one).joined for one in (0, 1)]
         texts = data.keys.array().astype(str)
         rank = np.empty(len(texts) + 1, dtype=np.int64)
         rank[np.argsort(texts, kind="stable")] = np.arange(len(texts))
         rank[-1] = len(texts)  # no name: last (code -1)
-        births = data.births(side)
-        mid = (births.lo.astype(np.int64) + births.hi.astype(np.int64)) // 2
-        mid[births.lo == MISSING] = np.iinfo(np.int64).max
         id_rank = _dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
         n_left = data.sizes[0]
-        own = id_rank[:n_left] if side == 0 else id_rank[n_left:]
-        data._cache[key] = (rank[joined], mid, own)
-    result: tuple[Int64Array, Int64Array, Int64Array] = data._cache[key]
+        orders = []
+        for one in (0, 1):
+            births = data.births(one)
+            mid = (births.lo.astype(np.int64) + births.hi.astype(np.int64)) // 2
+            mid[births.lo == MISSING] = np.iinfo(np.int64).max
+            own = id_rank[:n_left] if one == 0 else id_rank[n_left:]
+            orders.append((rank[joined[one]], mid, own))
+        data._cache[key] = orders
+    result: tuple[Int64Array, Int64Array, Int64Array] = data._cache[key][side]
     return result
 
 
