@@ -1,4 +1,4 @@
-"""Sort-based set operations on integer arrays.
+"""Sort-based set operations on integer arrays, and ranks of texts.
 
 numpy's hash-based ``unique`` (numpy >= 2.3, when no index is asked for) and pandas'
 ``factorize`` slow down sharply when most values are distinct, which is the normal case
@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from rfl_match.kernels import CodeTally
 
@@ -22,6 +23,25 @@ Int64Array = npt.NDArray[np.int64]
 #: Rows handled at a time where a (rows, comparisons) float table would be built: bounds
 #: its memory (65,536 rows of a dozen comparisons: 6 MiB).
 ROW_BLOCK = 1 << 16
+
+
+def dense_ranks(columns: Sequence[pd.Series]) -> Int64Array:
+    """Each text's rank among the distinct texts of the columns, in code point order
+    (UTF-8 bytes sort as code points): Arrow sorts a million ids several times faster
+    than a sorted factorize."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    def text(column: pd.Series) -> Any:
+        try:
+            return pa.array(column.to_numpy(object), type=pa.large_string())
+        except (pa.ArrowTypeError, pa.ArrowInvalid):  # not text (validation gives text)
+            return pa.array(column.astype(str).to_numpy(object), type=pa.large_string())
+
+    texts = pa.chunked_array([text(column) for column in columns])
+    ranks = pc.rank(texts, sort_keys="ascending", tiebreaker="dense")
+    dense: Int64Array = ranks.to_numpy().astype(np.int64) - 1
+    return dense
 
 
 def unique_sorted(values: npt.NDArray[np.int64]) -> Int64Array:

@@ -26,9 +26,9 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from rfl_match import kernels
+from rfl_match.arrays import dense_ranks
 from rfl_match.dates import MISSING
 from rfl_match.prepare import MAX_CHAIN, PersonNames, PreparedPair, Vocabulary
 from rfl_match.schema import ID_FIELD
@@ -189,20 +189,43 @@ def key_values(data: PreparedPair, side: int, key: str) -> KeyValues:
     return KEYS[key](data, side)
 
 
-def combine(first: KeyValues, second: KeyValues) -> KeyValues:
-    """Every combination of a record's values of two keys (both must agree to meet)."""
-    # Exact while both codes are below 2**31; beyond (three keys) it wraps identically on
-    # both sides, and a rare collision only adds a candidate pair that scoring rejects.
-    rows, codes = kernels.combine_codes(
-        first.rows, first.codes, second.rows, second.codes, int(_WIDTH)
+def combine(
+    first: tuple[KeyValues, KeyValues], second: tuple[KeyValues, KeyValues]
+) -> tuple[KeyValues, KeyValues]:
+    """Every combination of a record's values of two keys, on both sides (both keys must
+    agree to meet): ``first * 2**31 + second``. Exact: a key's codes too wide for that (a
+    pair of name parts, keys combined already) are first renumbered by their rank among
+    both sides' codes."""
+    first, second = _narrow(first), _narrow(second)
+    out = [
+        KeyValues(*kernels.combine_codes(a.rows, a.codes, b.rows, b.codes, int(_WIDTH)))
+        for a, b in zip(first, second, strict=True)
+    ]
+    return out[0], out[1]
+
+
+def _narrow(values: tuple[KeyValues, KeyValues]) -> tuple[KeyValues, KeyValues]:
+    """Codes under 2**31 on both sides: as they are, or renumbered by rank."""
+    left, right = values
+    if max(_widest(left), _widest(right)) < _WIDTH:
+        return values
+    ranks = np.unique(np.concatenate([left.codes, right.codes]), return_inverse=True)[1]
+    ranks = ranks.astype(np.int64).reshape(-1)
+    return (
+        KeyValues(left.rows, ranks[: len(left.codes)]),
+        KeyValues(right.rows, ranks[len(left.codes) :]),
     )
-    return KeyValues(rows, codes)
 
 
-def rule_values(data: PreparedPair, side: int, rule: Sequence[str]) -> KeyValues:
-    values = key_values(data, side, rule[0])
+def _widest(values: KeyValues) -> int:
+    return int(np.abs(values.codes).max(initial=0))
+
+
+def rule_values(data: PreparedPair, rule: Sequence[str]) -> tuple[KeyValues, KeyValues]:
+    """The exploded values of a rule (its keys combined) on the left and right sides."""
+    values = (key_values(data, 0, rule[0]), key_values(data, 1, rule[0]))
     for key in rule[1:]:
-        values = combine(values, key_values(data, side, key))
+        values = combine(values, (key_values(data, 0, key), key_values(data, 1, key)))
     return values
 
 
@@ -393,8 +416,9 @@ def _refine(
     left = _entries(blocks.lrows, keys, ls, lc)
     right = _entries(blocks.rrows, keys, rs, rc)
     sub = join(
-        combine(left, key_values(data, 0, "birth_band")),
-        combine(right, key_values(data, 1, "birth_band")),
+        *combine(
+            (left, right), (key_values(data, 0, "birth_band"), key_values(data, 1, "birth_band"))
+        ),
         max_block=max_block,
         n_right=data.sizes[1],
         sink=sink,
@@ -421,7 +445,7 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
         rank = np.empty(len(texts) + 1, dtype=np.int64)
         rank[np.argsort(texts, kind="stable")] = np.arange(len(texts))
         rank[-1] = len(texts)  # no name: last (code -1)
-        id_rank = _dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
+        id_rank = dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
         n_left = data.sizes[0]
         orders = []
         for one in (0, 1):
@@ -433,25 +457,6 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
         data._cache[key] = orders
     result: tuple[Int64Array, Int64Array, Int64Array] = data._cache[key][side]
     return result
-
-
-def _dense_ranks(columns: Sequence[pd.Series]) -> Int64Array:
-    """Each text's rank among the distinct texts of the columns, in code point order
-    (UTF-8 bytes sort as code points): Arrow sorts a million ids several times faster
-    than a sorted factorize."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
-
-    def text(column: pd.Series) -> Any:
-        try:
-            return pa.array(column.to_numpy(object), type=pa.large_string())
-        except (pa.ArrowTypeError, pa.ArrowInvalid):  # not text (validation gives text)
-            return pa.array(column.astype(str).to_numpy(object), type=pa.large_string())
-
-    texts = pa.chunked_array([text(column) for column in columns])
-    ranks = pc.rank(texts, sort_keys="ascending", tiebreaker="dense")
-    dense: Int64Array = ranks.to_numpy().astype(np.int64) - 1
-    return dense
 
 
 def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Array], int]:
@@ -562,8 +567,7 @@ def block(
         else:
             # The key values go to the join unkept: it frees them once grouped into blocks.
             blocks = join(
-                rule_values(data, 0, rule),
-                rule_values(data, 1, rule),
+                *rule_values(data, rule),
                 max_block=max_block,
                 n_right=n_right,
                 sink=sink,

@@ -1696,7 +1696,11 @@ def class_sums(
     posterior over the classes (``log_shares[j]`` plus ``tables[j, c, level]`` summed over
     its columns, normalised), times its count, summed per class (``totals[j]``) and per
     class, column and level (``sums[j, c, level]``); rows added in order. Levels below
-    ``tables.shape[2]``."""
+    ``tables.shape[2]`` (checked: the kernel reads the tables unchecked)."""
+    if levels.ndim != 2 or levels.shape[1] != tables.shape[1]:
+        raise ValueError(f"levels {levels.shape} do not match tables {tables.shape}")
+    if levels.size and not 0 <= int(levels.min()) <= int(levels.max()) < tables.shape[2]:
+        raise ValueError(f"levels outside 0..{tables.shape[2] - 1}")
     sums = np.zeros(tables.shape)
     totals = np.zeros(tables.shape[0])
     _class_sums(

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.arrays import ROW_BLOCK, RowTally, unique_sorted
+from rfl_match.arrays import ROW_BLOCK, RowTally, dense_ranks, unique_sorted
 from rfl_match.blocking import CandidatePairs, best_per_record, block
 from rfl_match.calibration import (
     EVIDENCE_STEP,
@@ -214,10 +214,12 @@ class Linker:
         data = self._prepare(left, right)
         rng = np.random.default_rng(self.config.seed)
 
-        # u: random pairs are almost all non-matches.
+        # u: random pairs are almost all non-matches. They are drawn from the records in
+        # the order of their ids, not of their rows: the same records in another order
+        # give the same model.
         size = self.config.u_sample_pairs
-        li = rng.integers(0, len(left), size=size).astype(np.intp)
-        ri = rng.integers(0, len(right), size=size).astype(np.intp)
+        li = _by_id(left)[rng.integers(0, len(left), size=size)]
+        ri = _by_id(right)[rng.integers(0, len(right), size=size)]
         if dedupe:
             keep = li != ri
             li, ri = li[keep], ri[keep]
@@ -668,8 +670,10 @@ class Linker:
             li = ri = np.zeros(0, dtype=np.intp)
             total = np.zeros(0)
         # Which of the kept rows the output shows, in order: the rest is gathered once.
-        # Strongest first; ties broken by the sighting's row for a stable order.
-        rows = np.lexsort((ri, -total, li))
+        # Strongest first; ties broken by the sighting's id, so that the order does not
+        # depend on the rows' order.
+        sighting = dense_ranks([pd.Series(right[ID_FIELD].to_numpy()[ri], dtype=object)])
+        rows = np.lexsort((sighting, -total, li))
         if one_to_one:
             rows = rows[_one_to_one(li[rows], ri[rows], total[rows])]
         li_s = li[rows]
@@ -1043,6 +1047,12 @@ def _hash_text_chunk(
     if validity is not None and chunk.null_count:
         parts[2].update((np.flatnonzero(np.asarray(chunk.is_null())) + rows).tobytes())
     return rows + n, size + stop - start
+
+
+def _by_id(frame: pd.DataFrame) -> npt.NDArray[np.intp]:
+    """The rows of a frame of records in the order of their ids (code point order)."""
+    order: npt.NDArray[np.intp] = np.argsort(dense_ranks([frame[ID_FIELD]])).astype(np.intp)
+    return order
 
 
 def _tf_agreements(

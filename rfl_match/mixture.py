@@ -157,6 +157,18 @@ def normalise(sums: FloatArray) -> FloatArray:
     return out
 
 
+def agree_strongly(
+    patterns: npt.NDArray[np.int8], n_levels: Sequence[int]
+) -> npt.NDArray[np.bool_]:
+    """Patterns at one of the two strongest levels of every comparison known, at least
+    two known. Level 1, "different", is never strong, even where only one level is above
+    it (sex). Shared with rfl_match.scoring (EM's seed matches)."""
+    top = np.maximum(np.asarray(n_levels, dtype=np.int16) - 2, 2)[None, :]
+    known = patterns > 0
+    out: npt.NDArray[np.bool_] = ((patterns >= top) | ~known).all(axis=1) & (known.sum(axis=1) >= 2)
+    return out
+
+
 def relatives_seed(
     patterns: npt.NDArray[np.int8], names: Sequence[str], n_levels: Sequence[int]
 ) -> npt.NDArray[np.bool_] | None:
@@ -167,10 +179,7 @@ def relatives_seed(
     family = [names.index(x) for x in FAMILY_COMPARISONS if x in names]
     if OWN_NAME not in names or len(family) < 2:
         return None
-    cols = patterns[:, family]
-    top = np.maximum(np.asarray([n_levels[c] for c in family], dtype=np.int16) - 2, 2)[None, :]
-    known = cols > 0
-    strong = ((cols >= top) | ~known).all(axis=1) & (known.sum(axis=1) >= 2)
+    strong = agree_strongly(patterns[:, family], [n_levels[c] for c in family])
     own = patterns[:, names.index(OWN_NAME)]
     seed: npt.NDArray[np.bool_] = strong & np.isin(own, _OWN_DIFFERENT)
     return seed

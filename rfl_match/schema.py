@@ -169,13 +169,19 @@ def validate_records(
     if fatal:
         raise RecordError(fatal, source)
 
+    repaired: list[Problem] = []
     if all(isinstance(dtype, pd.StringDtype) for dtype in frame.dtypes):
         # Already text (every file reader gives this): skip a round trip through Python
         # objects that costs seconds and a second copy of the data on a million rows.
         out = frame.fillna("")
     else:
-        out = frame.astype(object).where(frame.notna(), "").astype(str)
+        objects = frame.astype(object).where(frame.notna(), "")
+        try:
+            out = objects.astype(str)
+        except UnicodeEncodeError:  # text with lone surrogates, which no file can hold
+            out = _replace_surrogates(objects, repaired).astype(str)
     out.columns = [str(c) for c in out.columns]
+    fatal.extend(p for p in repaired if p.column == ID_FIELD)
     for column in out.columns:
         values = out[column]
         stripped = values.str.strip()
@@ -198,7 +204,7 @@ def validate_records(
     if fatal:
         raise RecordError(fatal, source)
 
-    problems: list[Problem] = []
+    problems = [p for p in repaired if p.column != ID_FIELD]
     present_names = [f for f in NAME_FIELDS if f in out.columns]
     no_name = (out[present_names] == "").all(axis=1).to_numpy()
     for row in no_name.nonzero()[0]:
@@ -209,6 +215,37 @@ def validate_records(
     _clean_column(out, "sex", _each(_check_sex), problems)
     out = out.reset_index(drop=True)
     out.attrs["problems"] = problems
+    return out
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_surrogates(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """``frame`` (Python objects) with each lone surrogate replaced by U+FFFD, and a problem
+    per value replaced: such text (from bytes decoded with ``surrogateescape``, say) cannot be
+    encoded, written or compared as the same text by anyone else."""
+    out = frame.copy()
+    for column in out.columns:
+        values = [str(v) for v in out[column].tolist()]
+        bad = [i for i, v in enumerate(values) if _SURROGATE.search(v)]
+        if not bad:
+            continue
+        fixed = [_SURROGATE.sub("\ufffd", values[i]) for i in bad]
+        column_values = np.array(values, dtype=object)
+        column_values[bad] = fixed
+        out[column] = column_values
+        what = "record id" if column == ID_FIELD else "text"
+        kept = "" if column == ID_FIELD else "; kept"
+        for row, value in zip(bad, fixed, strict=True):
+            problems.append(
+                Problem(
+                    row + 1,
+                    str(column),
+                    f"{what} is not valid Unicode (a lone surrogate, shown as U+FFFD){kept}",
+                    _short(value),
+                )
+            )
     return out
 
 

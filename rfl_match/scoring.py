@@ -23,7 +23,7 @@ import numpy.typing as npt
 from rfl_match.calibration import IDENTITY, WeightCalibration
 from rfl_match.kernels import level_sums, pattern_sums, row_codes, tally
 from rfl_match.mixture import FLOOR as _FLOOR
-from rfl_match.mixture import NonMatchClasses, normalise
+from rfl_match.mixture import NonMatchClasses, agree_strongly, normalise
 
 FloatArray = npt.NDArray[np.float64]
 # The term-frequency adjustment moves a weight by at most this many bits either way.
@@ -94,14 +94,12 @@ def seed_parameters(
     """Starting m, u and prior from the pairs that agree strongly on everything known.
 
     A pattern is a seed match when every comparison that is not missing sits at one of its
-    two strongest levels, and at least two are known. EM started from these shares finds
+    two strongest levels (the strongest, for a comparison with only one level above
+    "different"), and at least two are known. EM started from these shares finds
     the matches; started blind, it can settle on another split of the candidates (people
     of one family, or of one birth year). None when there are too few seeds.
     """
-    top = np.asarray(n_levels, dtype=np.int16)[None, :] - 2
-    known = patterns > 0
-    strong = (patterns >= top) | ~known
-    seed = strong.all(axis=1) & (known.sum(axis=1) >= 2)
+    seed = agree_strongly(patterns, n_levels)
     w = counts.astype(np.float64)
     if w[seed].sum() < 5 or w[~seed].sum() < 5:
         return None
@@ -218,7 +216,7 @@ def expectation_maximisation(
     return EMResult(m, u, prior, iteration, converged)
 
 
-@dataclass
+@dataclass(eq=False)
 class FellegiSunterModel:
     """The trained model: per comparison m and u for each level, the prior, and the map
     from match weight to probability (``calibration_``; the identity in models saved
@@ -242,6 +240,14 @@ class FellegiSunterModel:
     # Two kinds of non-match (rfl_match.mixture), u_ then their mixture; None in models
     # fitted with one (and in older files): no combination term.
     non_match_: NonMatchClasses | None = None
+
+    def __eq__(self, other: object) -> bool:
+        """The same model: equal as saved (its arrays compared by value)."""
+        if not isinstance(other, FellegiSunterModel):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq
 
     def combination(
         self, levels: npt.NDArray[np.int8]

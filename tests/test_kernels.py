@@ -758,3 +758,12 @@ def test_class_sums_equal_a_slow_e_step(data: st.DataObject) -> None:
         for c in range(n_comp):
             want = np.bincount(levels[:, c], weights=weights[:, j], minlength=width)
             assert np.allclose(sums[j, c], want, rtol=1e-12, atol=1e-9)
+
+
+def test_class_sums_refuse_levels_outside_the_tables() -> None:
+    tables, shares, counts = np.zeros((2, 2, 3)), np.log([0.5, 0.5]), np.ones(1)
+    for bad in ([[0, 3]], [[-1, 0]]):
+        with pytest.raises(ValueError, match="outside"):
+            kernels.class_sums(np.array(bad, dtype=np.int8), tables, shares, counts)
+    with pytest.raises(ValueError, match="do not match"):
+        kernels.class_sums(np.zeros((1, 3), dtype=np.int8), tables, shares, counts)

@@ -165,3 +165,25 @@ def test_unchanged_columns_share_the_callers_buffers() -> None:
     assert out["sex"].tolist() == ["female", "male"]
     out.loc[0, "age"] = "8"
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_lone_surrogates_are_reported_not_a_crash() -> None:
+    """Text decoded with ``surrogateescape`` holds lone surrogates, which no file, Arrow
+    column or terminal can take: a name is kept with U+FFFD in their place, and reported;
+    an id cannot be changed behind the user's back, so it is an error that names the row."""
+    frame = pd.DataFrame(
+        {"record_id": ["a", "b"], "full_name": ["Ali\udcc3 Hassan", "Omar"]}, dtype=object
+    )
+    out = validate_records(frame)
+    assert out["full_name"].tolist() == ["Ali\ufffd Hassan", "Omar"]
+    [problem] = out.attrs["problems"]
+    assert (problem.row, problem.column) == (1, "full_name")
+    assert "lone surrogate" in problem.message and "kept" in problem.message
+    str(problem).encode("utf-8")  # printable
+
+    frame.loc[1, "record_id"] = "b\ud800"
+    with pytest.raises(rm.RecordError) as caught:
+        validate_records(frame)
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (2, "record_id")
+    str(caught.value).encode("utf-8")

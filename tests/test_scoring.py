@@ -12,6 +12,7 @@ from rfl_match.scoring import (
     expectation_maximisation,
     pattern_counts,
     probability,
+    seed_parameters,
     starting_m,
     tf_adjustment,
 )
@@ -179,3 +180,16 @@ def test_m_prior_weighs_as_asked() -> None:
     for got, want, free in zip(strong.m, TRUE_M, plain.m, strict=True):
         assert got[-1] > free[-1] > 0  # pulled towards the top level
         assert abs(free[-1] - want[-1]) < 0.03
+
+
+def test_seed_matches_never_disagree() -> None:
+    """EM's start: pairs at one of the two strongest levels of every known comparison. On
+    a comparison with one level above "different" (sex), "different" is not strong."""
+    n_levels = (4, 3)  # e.g. a name (missing, different, similar, same) and sex
+    patterns = np.array([[3, 2], [3, 1], [2, 2], [1, 1], [1, 2]], dtype=np.int8)
+    counts = np.array([10, 10, 10, 100, 100])
+    found = seed_parameters(patterns, counts, n_levels)
+    assert found is not None
+    m, _u, prior = found
+    assert prior == pytest.approx(20 / 230)  # rows 0 and 2 only
+    assert m[1][1] < 1e-6  # no seed of a different sex (a floor, not 0)
