@@ -9,6 +9,12 @@ band), and every record in it also meets its nearest records of the other side i
 orders (name text, birth date): a record in a common-name block, or with no birth date,
 never loses its candidates, and the pairs stay linear in the block's size. A warning names
 the oversized blocks.
+
+With a candidate budget (each record's best few, the default), the pairs go to it as they
+are made, a batch of blocks at a time, and are never unioned: each record keeps its best
+keys so far, which is what the budget over the whole union would keep (sorting and
+merging the union, and thinning it again as it grew, cost more than scoring every pair
+as it comes, repeats included).
 """
 
 from __future__ import annotations
@@ -16,19 +22,18 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from rfl_match import kernels
-from rfl_match.arrays import dense_ranks, unique_sorted
+from rfl_match.arrays import dense_ranks
 from rfl_match.dates import MISSING
 from rfl_match.prepare import MAX_CHAIN, PersonNames, PreparedPair, Vocabulary
 from rfl_match.schema import ID_FIELD
 
 Int64Array = npt.NDArray[np.int64]
-IntArray = npt.NDArray[np.int32]
 YEAR = 365
 BAND_YEARS = 5
 _WIDTH = np.int64(1 << 31)
@@ -48,7 +53,7 @@ class RuleStats:
     blocks, and the blocks left out as too large."""
 
     rule: str
-    pairs: int = 0  # past PRUNE_AT, after thinning by the candidate budget
+    pairs: int = 0  # with a candidate budget: the pairs it was offered, repeats counted
     largest_blocks: list[tuple[str, int]] = field(default_factory=list)
     oversized: list[tuple[str, int]] = field(default_factory=list)
 
@@ -281,64 +286,82 @@ def _entries(
     return KeyValues(rows[index], np.repeat(keys, counts))
 
 
-#: Drops candidate pairs (ascending ids in, a subset out): the candidate budget.
-Prune = Callable[[Int64Array], Int64Array]
-
 #: Pairs materialised at once while joining (bounds the temporaries of a join).
 JOIN_BATCH = 1 << 22
-#: Pairs a rule may gather before the candidate budget thins them (bounds its memory).
-PRUNE_AT = 1 << 24
+
+
+class _Sink(Protocol):
+    """Where made pairs go, a batch at a time: :class:`_Union` or :class:`_Budget`."""
+
+    def add(self, ids: Int64Array) -> None:
+        """Take a batch of pair ids ``left * n_right + right``, in any order, repeats and
+        ``kernels._NO_PAIR`` (a pair left out) allowed; the batch is the sink's to change."""
 
 
 class _Union:
-    """A growing union of ascending distinct pair ids, held as runs, each at most half
-    the one before it (a run is merged with the one before while that one is at most
-    twice as long):
-    each pair is copied about log2(runs) times, where merging every run into one growing
-    union copies it once per later run. ``prune``, if given, thins the union whenever the
-    runs hold more than the floor, which is then ``PRUNE_AT`` and twice what the
-    thinning left (so that thinning costs a constant factor, and the runs held stay
-    within the floor and a run)."""
+    """A growing union of pair ids: each batch's distinct ids, ascending, held as runs,
+    each at most half the one before it (a run is merged with the one before while that
+    one is at most twice as long): each pair is copied about log2(runs) times, where
+    merging every run into one growing union copies it once per later run."""
 
-    def __init__(self, prune: Prune | None = None) -> None:
-        self.prune = prune
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = workers
         self.runs: list[Int64Array] = []
-        self.floor = PRUNE_AT
 
-    def add(self, run: Int64Array) -> None:
-        """Hold ``run`` (merged by :meth:`settle`, which the caller calls once its own
-        reference is gone, so that the merge can free the run)."""
-        self.runs.append(run)
-
-    def settle(self) -> None:
-        """Merge runs down to halving sizes; past the floor, merge all and thin them."""
+    def add(self, ids: Int64Array) -> None:
         runs = self.runs
+        runs.append(kernels.sorted_distinct(ids, self.workers))
+        del ids  # so that a merge can free the batch
         while len(runs) > 1 and len(runs[-2]) <= 2 * len(runs[-1]):
             runs.append(kernels.union_all([runs.pop(), runs.pop()]))
-        if self.prune and sum(len(run) for run in runs) > self.floor:
-            ids = kernels.union_all(runs)
-            if len(ids) > self.floor:
-                ids = self.prune(ids)
-                self.floor = max(PRUNE_AT, 2 * len(ids))
-            runs.append(ids)
 
     def ids(self) -> Int64Array:
         """The union, ascending (the runs are given up)."""
         return kernels.union_all(self.runs)
 
 
-def join_ids(
+class _Budget:
+    """The candidate budget (:func:`best_per_record`), kept as pairs are made: each batch
+    is offered to its records' best (:class:`kernels.BestPairs`), then dropped. The
+    rules' union is never held, nor sorted: a batch's pairs come block by block, so that
+    scoring them finds a block's few records in cache."""
+
+    def __init__(self, data: PreparedPair, per_record: int, *, dedupe: bool, workers: int):
+        n_left, n_right = data.sizes
+        self.workers = workers
+        rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
+        self.best = kernels.BestPairs(
+            kernels.affinity_rows(_affinity_inputs(data, 0)),
+            kernels.affinity_rows(_affinity_inputs(data, 1)),
+            rank_left if dedupe else np.concatenate([rank_left, rank_right]),
+            per_record,
+            n_right=n_right,
+            right_offset=0 if dedupe else n_left,
+            missing=MISSING,
+            year=YEAR,
+        )
+        #: Pairs offered so far, repeats counted.
+        self.offered = 0
+
+    def add(self, ids: Int64Array) -> None:
+        self.offered += self.best.offer(ids, workers=self.workers)
+
+    def ids(self) -> Int64Array:
+        """The pairs kept, ascending."""
+        return self.best.ids()
+
+
+def join(
     values: tuple[KeyValues, KeyValues],
     *,
     max_block: int,
     n_right: int,
+    sink: _Sink,
     dedupe: bool = False,
-    prune: Prune | None = None,
     workers: int = 1,
-) -> tuple[Int64Array, _Blocks]:
-    """The distinct pair ids of all pairs of rows sharing a key value, ascending, made
-    a batch of blocks at a time; and the blocks (with those left out as oversized).
-    ``prune``, if given, thins the pairs as they grow (see :class:`_Union`).
+) -> _Blocks:
+    """All pairs of rows sharing a key value, into ``sink`` a batch of blocks at a time;
+    returns the blocks (with those left out as oversized).
 
     ``values``: both sides' key values, as one tuple: the blocks hold the rows the join
     reads, and key values passed and not kept by the caller are freed here, before the
@@ -348,14 +371,13 @@ def join_ids(
     del values
     blocks = _blocks(left, right, max_block=max_block)
     del left, right
-    union = _Union(prune)
     ends = np.cumsum(blocks.sizes)
     first = 0
     while first < len(ends):
         reached = int(ends[first - 1]) if first else 0
         last = max(int(np.searchsorted(ends, reached + JOIN_BATCH, side="right")), first + 1)
-        union.add(
-            kernels.block_pair_ids(
+        sink.add(
+            kernels.block_pairs(
                 blocks.lrows,
                 blocks.rrows,
                 blocks.span(first, last),
@@ -364,18 +386,18 @@ def join_ids(
                 workers=workers,
             )
         )
-        union.settle()
         first = last
-    ids = union.ids()
-    return ids, blocks
+    return blocks
 
 
 def pair_ids(lr: Int64Array, rr: Int64Array, n_right: int, dedupe: bool) -> Int64Array:
-    """Distinct ascending ids ``left * n_right + right`` (in dedupe mode, left < right)."""
+    """Ids ``left * n_right + right`` of aligned rows (in dedupe mode, left < right only),
+    repeats kept."""
     if dedupe:
         keep = lr < rr
         lr, rr = lr[keep], rr[keep]
-    return unique_sorted(lr.astype(np.int64) * max(n_right, 1) + rr)
+    ids: Int64Array = lr.astype(np.int64) * max(n_right, 1) + rr
+    return ids
 
 
 def _oversized_entries(blocks: _Blocks) -> list[KeyValues]:
@@ -391,76 +413,76 @@ def _refine(
     max_block: int,
     window: int,
     dedupe: bool,
-    prune: Prune | None = None,
+    sink: _Sink,
     workers: int = 1,
-) -> tuple[Int64Array, list[tuple[int, int]]]:
+) -> list[tuple[int, int]]:
     """Inside oversized blocks, let the birth band take over as a further key; and let
     every record of an oversized block meet its nearest records of the other side in it
     (by name, and by birth date), so that no record is left without candidates.
 
     ``entries``: :func:`_oversized_entries`, handed over (the list is emptied, so that
-    they are freed once read). Returns the extra pair ids and the band sub-blocks that
+    they are freed once read). The pairs go to ``sink``; returns the band sub-blocks that
     were still too large.
     """
     left, right = entries
     entries.clear()
-    ids, sub = join_ids(
+    sub = join(
         combine(
             (left, right), (key_values(data, 0, "birth_band"), key_values(data, 1, "birth_band"))
         ),
         max_block=max_block,
         n_right=data.sizes[1],
+        sink=sink,
         dedupe=dedupe,
-        prune=prune,
         workers=workers,
     )
     still_over = sub.oversized
     del sub  # its rows, before the nearest neighbours' pairs
-    near = nearest_in_blocks(data, left, right, window=window, dedupe=dedupe, workers=workers)
-    del left, right
-    return kernels.union_all([ids, near]), still_over
+    nearest_in_blocks(data, left, right, window=window, sink=sink, dedupe=dedupe, workers=workers)
+    return still_over
 
 
-def _orders(data: PreparedPair, side: int) -> tuple[IntArray, IntArray]:
-    """Per record: the rank of its name's joined skeleton text, and the rank of its record
-    id (the tie-break that keeps the order independent of row order). int32: they stay
-    cached for the budget's thinnings."""
-    key = f"block-orders:{side}"
+def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Per record: the rank of its name's joined skeleton text, its birth midpoint (days;
+    unknown last), and the rank of its record id (the tie-break that keeps the order
+    independent of row order)."""
+    key = "block-orders"
     if key not in data._cache:
-        joined = data.person_names(side).joined
+        # Both sides at once, once both sides' names are coded: each side's names add
+        # their joined texts to the vocabulary, and ranks among the texts of two moments
+        # would not compare.
+        joined = [data.person_names(one).joined for one in (0, 1)]
         texts = data.keys.array().astype(str)
-        rank = np.empty(len(texts) + 1, dtype=np.int32)
+        rank = np.empty(len(texts) + 1, dtype=np.int64)
         rank[np.argsort(texts, kind="stable")] = np.arange(len(texts))
         rank[-1] = len(texts)  # no name: last (code -1)
         id_rank = dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
         n_left = data.sizes[0]
-        own = id_rank[:n_left] if side == 0 else id_rank[n_left:]
-        data._cache[key] = (rank[joined], own.astype(np.int32))
-    result: tuple[IntArray, IntArray] = data._cache[key]
+        orders = []
+        for one in (0, 1):
+            births = data.births(one)
+            mid = (births.lo.astype(np.int64) + births.hi.astype(np.int64)) // 2
+            mid[births.lo == MISSING] = np.iinfo(np.int64).max
+            own = id_rank[:n_left] if one == 0 else id_rank[n_left:]
+            orders.append((rank[joined[one]], mid, own))
+        data._cache[key] = orders
+    result: tuple[Int64Array, Int64Array, Int64Array] = data._cache[key][side]
     return result
 
 
-def _birth_midpoints(data: PreparedPair, side: int) -> Int64Array:
-    """Per record, its birth interval's midpoint (days; unknown last)."""
-    births = data.births(side)
-    mid = (births.lo.astype(np.int64) + births.hi.astype(np.int64)) // 2
-    mid[births.lo == MISSING] = np.iinfo(np.int64).max
-    return mid
-
-
-def _ranked_orders(data: PreparedPair) -> tuple[list[IntArray], list[IntArray], int]:
+def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Array], int]:
     """:func:`_orders` as ranks shared by both sides: per side, the rank of each record's
     name text and of its birth midpoint, and the number of record id ranks."""
     key = "block-orders-ranked"
     if key not in data._cache:
         sides = [_orders(data, 0), _orders(data, 1)]
-        mids = np.concatenate([_birth_midpoints(data, 0), _birth_midpoints(data, 1)])
-        mid_rank = np.unique(mids, return_inverse=True)[1].astype(np.int32).reshape(-1)
-        n_left = data.sizes[0]
+        mids = np.concatenate([sides[0][1], sides[1][1]])
+        mid_rank = np.unique(mids, return_inverse=True)[1].astype(np.int64).reshape(-1)
+        n_left = len(sides[0][1])
         births = [mid_rank[:n_left], mid_rank[n_left:]]
-        n_ids = int(max(sides[0][1].max(initial=0), sides[1][1].max(initial=0))) + 1
+        n_ids = int(max(sides[0][2].max(initial=0), sides[1][2].max(initial=0))) + 1
         data._cache[key] = ([sides[0][0], sides[1][0]], births, n_ids)
-    result: tuple[list[IntArray], list[IntArray], int] = data._cache[key]
+    result: tuple[list[Int64Array], list[Int64Array], int] = data._cache[key]
     return result
 
 
@@ -480,39 +502,38 @@ def nearest_in_blocks(
     right: KeyValues,
     *,
     window: int,
+    sink: _Sink,
     dedupe: bool = False,
     workers: int = 1,
-) -> Int64Array:
+) -> None:
     """Within each block (records sharing a code), every record meets the ``window``
     records of the other side just before and just after it, in two orders: by name
     text and by birth date (ties by side, then record id). Linear in the block's size,
     where a full join is quadratic. ``left`` and ``right`` are sorted by code (as
-    :func:`_entries` leaves them). Returns the distinct pair ids, ascending."""
+    :func:`_entries` leaves them). The pairs go to ``sink``."""
     if window <= 0 or not len(left.rows) or not len(right.rows):
-        return np.zeros(0, dtype=np.int64)
+        return
     lu, lstart, lcount = _runs(left.codes)
     ru, rstart, rcount = _runs(right.codes)
     li, ri = kernels.intersect(lu, ru)
     blocks = (lstart[li], lcount[li], rstart[ri], rcount[ri])
     texts, births, n_ids = _ranked_orders(data)
-    id_l, id_r = _orders(data, 0)[1], _orders(data, 1)[1]
-    runs: list[Int64Array] = []
+    id_l, id_r = _orders(data, 0)[2], _orders(data, 1)[2]
     for value in (texts, births):
         # Sort key: value, then side, then record id (distinct within a block).
-        lkey = (value[0][left.rows].astype(np.int64) * 2) * n_ids + id_l[left.rows]
-        rkey = (value[1][right.rows].astype(np.int64) * 2 + 1) * n_ids + id_r[right.rows]
-        runs.append(
-            kernels.nearest_ids(
-                (left.rows, lkey),
-                (right.rows, rkey),
-                blocks,
-                window,
-                data.sizes[1],
-                dedupe=dedupe,
-                workers=workers,
-            )
-        )
-    return kernels.union_all(runs)
+        lkey = (value[0][left.rows] * 2) * n_ids + id_l[left.rows]
+        rkey = (value[1][right.rows] * 2 + 1) * n_ids + id_r[right.rows]
+        for ids in kernels.nearest_pairs(
+            (left.rows, lkey),
+            (right.rows, rkey),
+            blocks,
+            window,
+            data.sizes[1],
+            dedupe=dedupe,
+            workers=workers,
+        ):
+            sink.add(ids)
+            del ids
 
 
 def block(
@@ -540,85 +561,68 @@ def block(
     """
     _n_left, n_right = data.sizes
     stats: list[RuleStats] = []
-
-    # The pairs the last thinning kept, with their scores: the next one reads them back.
-    memo = Scored(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16))
-
-    def prune(ids: Int64Array) -> Int64Array:
-        nonlocal memo
-        memo = _best_scored(data, ids, per_record, dedupe=dedupe, workers=workers, known=memo)
-        return memo.ids
-
-    # The budget thins a rule's pairs and the union as they grow, and the union at the
-    # end: the same pairs as once to the whole union (a pair among a record's best of all
-    # its candidates is among its best of any part of them), in bounded memory.
-    budget = prune if per_record else None
-    seen = _Union(budget)
+    # With a budget, every rule's pairs go to it as they are made: what it keeps equals
+    # the budget once over the whole union, which is never held.
+    budget = _Budget(data, per_record, dedupe=dedupe, workers=workers) if per_record else None
+    seen = _Union(workers)
     for rule in rules:
         name = "+".join(rule)
+        rule_union = _Union(workers)  # without a budget: the rule's pairs
+        sink: _Sink = rule_union if budget is None else budget
+        offered = 0 if budget is None else budget.offered
+        rule_stats = RuleStats(name)
         if rule[0].startswith(SORTED):
             lr, rr = sorted_neighbourhood(data, rule[0][len(SORTED) :], window=window)
-            ids = pair_ids(lr, rr, n_right, dedupe)
-            stats.append(RuleStats(name, pairs=len(ids)))
+            sink.add(pair_ids(lr, rr, n_right, dedupe))
+            del lr, rr
+        else:
+            # The key values go to the join unkept: it frees them once grouped into blocks.
+            blocks = join(
+                rule_values(data, rule),
+                max_block=max_block,
+                n_right=n_right,
+                sink=sink,
+                dedupe=dedupe,
+                workers=workers,
+            )
+            oversized = blocks.oversized
+            if len(blocks.keys):
+                top = np.argsort(-blocks.sizes, kind="stable")[:5]
+                rule_stats.largest_blocks = [
+                    (_describe(data, rule, int(blocks.keys[t])), int(blocks.sizes[t])) for t in top
+                ]
+            entries = _oversized_entries(blocks) if oversized else []
+            del blocks  # its rows, before the refinement's pairs
+            still_over = 0
+            if oversized:
+                still_over = len(_refine(data, entries, max_block, window, dedupe, sink, workers))
+            biggest = sorted(oversized, key=lambda kn: -kn[1])
+            rule_stats.oversized = [(_describe(data, rule, k), n) for k, n in biggest]
+            if oversized:
+                shown = ", ".join(
+                    f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3]
+                )
+                warnings.warn(
+                    f"blocking rule {name}: {len(oversized)} block(s) over max_block_size "
+                    f"{max_block:,}, e.g. {shown}; split by birth band"
+                    + (f" ({still_over} sub-block(s) still too large)" if still_over else "")
+                    + f", and each record meets its {window} nearest per side by name and by "
+                    "birth date",
+                    stacklevel=2,
+                )
+        if budget is None:
+            ids = rule_union.ids()
+            rule_stats.pairs = len(ids)
             seen.add(ids)
             del ids
-            seen.settle()
-            continue
-        # The key values go to the join unkept: it frees them once grouped into blocks.
-        ids, blocks = join_ids(
-            rule_values(data, rule),
-            max_block=max_block,
-            n_right=n_right,
-            dedupe=dedupe,
-            prune=budget,
-            workers=workers,
-        )
-        oversized = blocks.oversized
-        rule_stats = RuleStats(name)
-        if len(blocks.keys):
-            top = np.argsort(-blocks.sizes, kind="stable")[:5]
-            rule_stats.largest_blocks = [
-                (_describe(data, rule, int(blocks.keys[t])), int(blocks.sizes[t])) for t in top
-            ]
-        entries = _oversized_entries(blocks) if oversized else []
-        del blocks  # its rows, before the refinement's pairs grow
-        still_over = 0
-        if oversized:
-            extra, still = _refine(data, entries, max_block, window, dedupe, budget, workers)
-            ids = kernels.union_all([ids, extra])
-            still_over = len(still)
-            del extra
-        rule_stats.pairs = len(ids)
-        seen.add(ids)
-        del ids  # before the budget: the union's thinning is the peak of memory
-        seen.settle()
-        biggest = sorted(oversized, key=lambda kn: -kn[1])
-        rule_stats.oversized = [(_describe(data, rule, k), n) for k, n in biggest]
-        if oversized:
-            shown = ", ".join(f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3])
-            warnings.warn(
-                f"blocking rule {name}: {len(oversized)} block(s) over max_block_size "
-                f"{max_block:,}, e.g. {shown}; split by birth band"
-                + (f" ({still_over} sub-block(s) still too large)" if still_over else "")
-                + f", and each record meets its {window} nearest per side by name and by "
-                "birth date",
-                stacklevel=2,
-            )
+        else:
+            rule_stats.pairs = budget.offered - offered
         stats.append(rule_stats)
-    union = seen.ids()
-    if budget:
-        if union is not memo.ids:  # else the last thinning left it, and thinning again keeps all
-            union = budget(union)
-        stats.append(RuleStats(f"best {per_record} per record", pairs=len(union)))
+    if budget is None:
+        return CandidatePairs(seen.ids(), n_right, stats)
+    union = budget.ids()
+    stats.append(RuleStats(f"best {per_record} per record", pairs=len(union)))
     return CandidatePairs(union, n_right, stats)
-
-
-@dataclass(slots=True)
-class Scored:
-    """Ascending pair ids and their :func:`kernels.affinity` scores."""
-
-    ids: Int64Array
-    score: npt.NDArray[np.int16]
 
 
 def best_per_record(
@@ -638,45 +642,11 @@ def best_per_record(
     a larger list); the budget keeps the pairs per record bounded as lists grow, and the
     comparisons' cost with them. Ties go to the other record's id, not its row.
     """
-    return _best_scored(data, ids, per_record, dedupe=dedupe, workers=workers).ids
-
-
-def _best_scored(
-    data: PreparedPair,
-    ids: Int64Array,
-    per_record: int,
-    *,
-    dedupe: bool,
-    workers: int = 1,
-    known: Scored | None = None,
-) -> Scored:
-    """:func:`best_per_record`, with the kept pairs' scores; the scores of pairs in
-    ``known`` are read, not computed again, and ``known`` is then emptied (its arrays
-    given up before the thinning's peak of memory)."""
     if per_record <= 0 or not len(ids):
-        return Scored(ids, np.zeros(len(ids), dtype=np.int16))
-    n_left, n_right = data.sizes
-    sides = [_affinity_inputs(data, side) for side in (0, 1)]
-    recalled = (known.ids, known.score) if known is not None and len(known.ids) else None
-    score = kernels.affinity(
-        sides[0],
-        sides[1],
-        ids,
-        n_right,
-        missing=MISSING,
-        year=YEAR,
-        workers=workers,
-        known=recalled,
-    )
-    del recalled
-    if known is not None:
-        known.ids, known.score = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16)
-    rank_left, rank_right = _orders(data, 0)[1], _orders(data, 1)[1]
-    rank = (rank_left if dedupe else np.concatenate([rank_left, rank_right])).astype(np.int64)
-    keep = kernels.top_per_record(
-        ids, n_right, score, rank, per_record, right_offset=0 if dedupe else n_left, workers=workers
-    )
-    return Scored(ids[keep], score[keep])
+        return ids
+    budget = _Budget(data, per_record, dedupe=dedupe, workers=workers)
+    budget.add(ids)
+    return budget.ids()
 
 
 def _affinity_inputs(data: PreparedPair, side: int) -> tuple[npt.NDArray[Any], ...]:

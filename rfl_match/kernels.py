@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import heapq
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -64,6 +65,7 @@ GIVEN_SAME_CLASS = 6
 GIVEN_SAME_SPELLING = 7
 
 _OPTIONS: dict[str, Any] = {"cache": True, "nogil": True}
+_NO_PAIR = np.iinfo(np.int64).max  # a pair left out (dedupe: not left < right); sorts last
 _AHEAD = 16  # pairs ahead to prefetch a random record's row (see _prefetch)
 JW_PREFIX = 4  # the longest common prefix Jaro–Winkler rewards
 
@@ -373,21 +375,24 @@ def _shrunk(values: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
 _PART_SAME, _PART_SOUNDS = 6, 3
 _BIRTH_EXACT, _BIRTH_OVERLAP, _BIRTH_YEAR, _BIRTH_TWO, _BIRTH_FAR = 26, 10, 6, 2, -10
 _SEX_DIFFERENT = -20
-_UNSCORED = -32768  # no score yet (scores lie in [-256, 256))
 
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
-def _part_points(a: IntArray, x: int, b: IntArray, y: int, width: int) -> int:
-    """Points for each part of either record that the other has by class, fewer for one
-    that only sounds like one of the other's (parts are left-aligned: the first empty
-    slot ends a chain). One pass over the part pairs serves both directions, written
-    without data-dependent branches (they mispredict: the test is a coin toss per pair)."""
-    la = 0
-    while la < width and a[x, la] >= 0:
-        la += 1
-    lb = 0
-    while lb < width and b[y, lb] >= 0:
-        lb += 1
+def _length(a: IntArray, x: int, width: int) -> int:
+    """Record x's name parts (left-aligned: the first empty slot ends a chain)."""
+    n = 0
+    while n < width and a[x, n] >= 0:
+        n += 1
+    return n
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _part_points(a: IntArray, x: int, la: int, b: IntArray, y: int, lb: int, width: int) -> int:
+    """Points for each of the ``la`` parts of x and ``lb`` of y that the other record has
+    by class, fewer for one that only sounds like one of the other's: at most
+    ``_PART_SAME * (la + lb)``. One pass over the part pairs serves both directions,
+    written without data-dependent branches (they mispredict: the test is a coin toss
+    per pair)."""
     total = 0
     same_b = 0  # bit j: part j of y has its class among x's parts
     sound_b = 0  # bit j: part j of y sounds like one of x's parts
@@ -410,44 +415,57 @@ def _part_points(a: IntArray, x: int, b: IntArray, y: int, width: int) -> int:
     return total
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _birth_sex_points(
+    a: IntArray, x: int, b: IntArray, y: int, width: int, missing: int, year: int
+) -> int:
+    """The birth intervals' points, by their gap, and a different sex's."""
+    # Each row: the packed parts, then birth lo, hi, exact and sex (see affinity_rows).
+    lo, hi, ex, sex = 3 * width, 3 * width + 1, 3 * width + 2, 3 * width + 3
+    score = 0
+    la, lb = np.int64(a[x, lo]), np.int64(b[y, lo])
+    if la != missing and lb != missing:
+        gap = max(max(la - np.int64(b[y, hi]), lb - np.int64(a[x, hi])), np.int64(0))
+        if a[x, ex] and b[y, ex] and la == lb:
+            score += _BIRTH_EXACT
+        elif gap == 0:
+            score += _BIRTH_OVERLAP
+        elif gap <= year:
+            score += _BIRTH_YEAR
+        elif gap <= 2 * year:
+            score += _BIRTH_TWO
+        elif gap > 5 * year:
+            score += _BIRTH_FAR
+    if a[x, sex] >= 0 and b[y, sex] >= 0 and a[x, sex] != b[y, sex]:
+        score += _SEX_DIFFERENT
+    return score
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _affinity(
     a: IntArray, b: IntArray, ids: npt.NDArray[np.int64], n_right: int, missing: int, year: int,
-    only_unscored: bool, out: npt.NDArray[np.int16],
+    out: npt.NDArray[np.int16],
 ) -> None:  # fmt: skip
-    # Each row: the packed parts, then birth lo, hi, exact and sex (see _affinity_rows).
     width = (a.shape[1] - 4) // 3
-    lo, hi, ex, sex = 3 * width, 3 * width + 1, 3 * width + 2, 3 * width + 3
     for k in prange(len(ids)):
-        if k + _AHEAD < len(ids):
+        if k + _AHEAD < len(ids) and ids[k + _AHEAD] != _NO_PAIR:
             _prefetch(b, ids[k + _AHEAD] % n_right)
-        if only_unscored and out[k] != _UNSCORED:
+        if ids[k] == _NO_PAIR:
+            out[k] = 0
             continue
         x = ids[k] // n_right
         y = ids[k] - x * n_right
-        score = _part_points(a, x, b, y, width)
-        la, lb = np.int64(a[x, lo]), np.int64(b[y, lo])
-        if la != missing and lb != missing:
-            gap = max(max(la - np.int64(b[y, hi]), lb - np.int64(a[x, hi])), np.int64(0))
-            if a[x, ex] and b[y, ex] and la == lb:
-                score += _BIRTH_EXACT
-            elif gap == 0:
-                score += _BIRTH_OVERLAP
-            elif gap <= year:
-                score += _BIRTH_YEAR
-            elif gap <= 2 * year:
-                score += _BIRTH_TWO
-            elif gap > 5 * year:
-                score += _BIRTH_FAR
-        if a[x, sex] >= 0 and b[y, sex] >= 0 and a[x, sex] != b[y, sex]:
-            score += _SEX_DIFFERENT
-        out[k] = score
+        la, lb = _length(a, x, width), _length(b, y, width)
+        out[k] = _part_points(a, x, la, b, y, lb, width) + _birth_sex_points(
+            a, x, b, y, width, missing, year
+        )
 
 
-def _affinity_rows(side: tuple[Any, ...]) -> IntArray:
-    """One side's inputs as one int32 row per record (parts, birth lo, hi, exact, sex),
-    each row a 64-byte cache line when parts are 12 wide: a pair's other record is a
-    random row, and one line is one memory read instead of five."""
+def affinity_rows(side: tuple[Any, ...]) -> IntArray:
+    """One side's inputs to :func:`affinity` (packed parts ``(n, 3 * MAX_CHAIN)``, birth
+    lo, hi, exact, sex codes with -1 unknown) as one int32 row per record, each row a
+    64-byte cache line when parts are 12 wide: a pair's other record is a random row, and
+    one line is one memory read instead of five."""
     parts, lo, hi, exact, sex = side
     n, cols = parts.shape[0], parts.shape[1] + 4
     # Aligned to 64 bytes, so that a 16-column row never straddles two cache lines.
@@ -462,9 +480,36 @@ def _affinity_rows(side: tuple[Any, ...]) -> IntArray:
     return rows
 
 
+def affinity(
+    a: IntArray,
+    b: IntArray,
+    ids: npt.NDArray[np.int64],
+    n_right: int,
+    *,
+    missing: int,
+    year: int,
+    workers: int = 1,
+) -> npt.NDArray[np.int16]:
+    """A cheap score per pair id (``left * n_right + right``), to rank a record's
+    candidates: 6 points for each name part of either record that the other has (same
+    variant class), 3 if it only shares a sound key; birth intervals add 26 for the same
+    exact date, 10 overlapping, 6 within a year, 2 within two, and take 10 off beyond
+    five years; a different sex takes 20 off. (Measured on synthetic data, flat points
+    per part ranked true pairs higher than weights by name rarity did.)
+
+    ``a``, ``b``: per side, :func:`affinity_rows`. An id ``_NO_PAIR`` (a pair a join left
+    out) scores 0. Scores lie in [-256, 256).
+    """
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    score = np.empty(len(ids), dtype=np.int16)
+    if len(ids):
+        with _Threads(workers):
+            _affinity(a, b, ids, n_right, missing, year, score)
+    return score
+
+
 _SCORE_BINS = 512  # affinity scores lie in [-256, 256)
-_NO_LIMIT = np.iinfo(np.int64).max  # the limit of a record that keeps all its pairs
-_BUCKET_BITS = 9  # right rows per bucket, 512: a bucket's pairs are sorted by row in cache
+Keys = npt.NDArray[np.int32] | npt.NDArray[np.int64]  # preference keys, as narrow as fit
 
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -476,281 +521,204 @@ def _preference(score: int, other_rank: int, shift: int) -> int:
 
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
-def _kth(keys: npt.NDArray[np.int64], k: int) -> int:
-    """The ``k``-th smallest of a record's preference keys, ``_NO_LIMIT`` if at most k."""
-    if len(keys) <= k:
-        return _NO_LIMIT
-    kth: int = _select(keys, k - 1)
-    return kth
+def _offer(best: Keys, node: int, key: int) -> None:
+    """Into ``best[node]`` (the record's least keys so far, ascending, the dtype's
+    largest value where none): ``key``, if it is among the least and not there already
+    (a pair met again)."""
+    k = best.shape[1]
+    if key >= best[node, k - 1]:
+        return  # the common case once a record has its k: one compare
+    j = 0
+    for t in range(k):  # where it goes: a count, without branches
+        j += best[node, t] < key
+    if best[node, j] == key:
+        return
+    for t in range(k - 1, j, -1):
+        best[node, t] = best[node, t - 1]
+    best[node, j] = key
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _offer_pairs(
+    ids: npt.NDArray[np.int64], score: npt.NDArray[np.int16], n_right: int,
+    right_offset: int, rank: npt.NDArray[np.int64], shift: int, owners: int,
+    best: npt.NDArray[np.int64], met: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    """Each pair (``_NO_PAIR`` skipped) offered to both its records' best. A record's
+    best is written by one thread only (its owner, by the record's group of 8: a group's
+    rows share no cache line with another's; ``owners`` a power of two), each thread
+    reading all the pairs: no two threads write one record. ``met[owner]``: the pairs
+    whose left record it owns."""
+    for owner in prange(owners):
+        count = 0
+        for p in range(len(ids)):
+            pair = ids[p]
+            if pair == _NO_PAIR:
+                continue
+            x = pair // n_right
+            y = pair - x * n_right + right_offset
+            if (x >> 3) & (owners - 1) == owner:
+                _offer(best, x, _preference(score[p], rank[y], shift))
+                count += 1
+            if (y >> 3) & (owners - 1) == owner:
+                _offer(best, y, _preference(score[p], rank[x], shift))
+        met[owner] = count
 
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
-def _select(values: npt.NDArray[np.int64], k: int) -> int:
-    """The ``k``-th smallest (from 0) of distinct ``values``, which it reorders in place
-    (quickselect): ``np.partition`` allocates a copy per call, a record's keys are
-    scratch."""
-    lo, hi = 0, len(values) - 1
-    while hi - lo > 8:
-        # The median of three as the pivot, the three sorted in place.
-        mid = (lo + hi) >> 1
-        if values[mid] < values[lo]:
-            values[mid], values[lo] = values[lo], values[mid]
-        if values[hi] < values[lo]:
-            values[hi], values[lo] = values[lo], values[hi]
-        if values[hi] < values[mid]:
-            values[hi], values[mid] = values[mid], values[hi]
-        pivot = values[mid]
-        i, j = lo, hi
-        while i <= j:
-            while values[i] < pivot:
-                i += 1
-            while pivot < values[j]:
-                j -= 1
-            if i <= j:
-                values[i], values[j] = values[j], values[i]
-                i += 1
-                j -= 1
-        if k <= j:
-            hi = j
-        elif k >= i:
-            lo = i
-        else:
-            return int(values[k])
-    for i in range(lo + 1, hi + 1):  # insertion sort of the few left
-        x = values[i]
-        j = i - 1
-        while j >= lo and values[j] > x:
-            values[j + 1] = values[j]
-            j -= 1
-        values[j + 1] = x
-    return int(values[k])
-
-
-@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _by_bucket(
-    ids: npt.NDArray[np.int64], n_right: int, score: npt.NDArray[np.int16],
-    rank: npt.NDArray[np.int64], shift: int, chunks: int, entries: npt.NDArray[np.int64],
-) -> npt.NDArray[np.int64]:  # fmt: skip
-    """Into ``entries``: each pair's preference key for its right row, as ``key <<
-    _BUCKET_BITS | the row's low bits``, grouped by bucket of right rows; returns where
-    each bucket starts. Ascending ids scatter a right row's pairs; a counting sort to
-    each row's place would write to a random place per pair, one to a few hundred
-    buckets writes to places that stay in cache. Runs in ``chunks`` ranges of pairs that
-    count and place in parallel."""
-    n = len(ids)
-    n_buckets = (n_right >> _BUCKET_BITS) + 1
-    step = (n + chunks - 1) // chunks
-    fill = np.zeros((chunks, n_buckets), dtype=np.int64)
-    for c in prange(chunks):
-        for p in range(c * step, min((c + 1) * step, n)):
-            fill[c, (ids[p] % n_right) >> _BUCKET_BITS] += 1
-    starts = np.empty(n_buckets + 1, dtype=np.int64)
-    total = 0
-    for b in range(n_buckets):
-        starts[b] = total
-        for c in range(chunks):
-            count = fill[c, b]
-            fill[c, b] = total
-            total += count
-    starts[n_buckets] = total
-    low = (1 << _BUCKET_BITS) - 1
-    for c in prange(chunks):
-        mine = fill[c]
-        for p in range(c * step, min((c + 1) * step, n)):
-            x = ids[p] // n_right
-            y = ids[p] - x * n_right
-            key = _preference(score[p], rank[x], shift)
-            entries[mine[y >> _BUCKET_BITS]] = (key << _BUCKET_BITS) | (y & low)
-            mine[y >> _BUCKET_BITS] += 1
-    return starts
-
-
-@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _left_limits(
-    ids: npt.NDArray[np.int64], n_right: int, right_offset: int,
-    left_off: npt.NDArray[np.int64], score: npt.NDArray[np.int16],
-    rank: npt.NDArray[np.int64], shift: int, k: int, limit: npt.NDArray[np.int64],
-) -> None:  # fmt: skip
-    """Each left row's limit, the :func:`_kth` of its pairs' :func:`_preference` keys (its
-    rows of two lists: their pairs lie together in ids)."""
-    n_left = len(left_off) - 1
-    parts = 256
-    step = (n_left + parts - 1) // parts
-    for part in prange(parts):
-        first, last = part * step, min((part + 1) * step, n_left)
-        widest = 0
-        for x in range(first, last):
-            widest = max(widest, left_off[x + 1] - left_off[x])
-        keys = np.empty(widest, dtype=np.int64)  # per part, not per record
-        for x in range(first, last):
-            begin, end = left_off[x], left_off[x + 1]
-            for p in range(begin, end):
-                if p + _AHEAD < end:
-                    _prefetch(rank, ids[p + _AHEAD] - x * n_right + right_offset)
-                other = ids[p] - x * n_right + right_offset
-                keys[p - begin] = _preference(score[p], rank[other], shift)
-            limit[x] = _kth(keys[: end - begin], k)
-
-
-@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _right_limits(
-    ids: npt.NDArray[np.int64], n_right: int, right_offset: int,
-    left_off: npt.NDArray[np.int64], starts: npt.NDArray[np.int64],
-    entries: npt.NDArray[np.int64], score: npt.NDArray[np.int16],
-    rank: npt.NDArray[np.int64], shift: int, k: int, limit: npt.NDArray[np.int64],
-) -> None:  # fmt: skip
-    """Each right row's limit, as :func:`_left_limits`, a bucket at a time (see
-    :func:`_by_bucket`):
-    its pairs sorted by row; when both sides are one list (``right_offset`` 0), with each
-    record's pairs as a left row."""
-    width = 1 << _BUCKET_BITS
-    low = width - 1
-    one_list = right_offset == 0
-    for b in prange(len(starts) - 1):
-        first = b << _BUCKET_BITS
-        rows = min(width, n_right - first)
-        begin = np.zeros(width + 1, dtype=np.int64)
-        for q in range(starts[b], starts[b + 1]):
-            begin[(entries[q] & low) + 1] += 1
-        if one_list:
-            for j in range(rows):
-                begin[j + 1] += left_off[first + j + 1] - left_off[first + j]
-        for j in range(width):
-            begin[j + 1] += begin[j]
-        keys = np.empty(begin[width], dtype=np.int64)
-        fill = begin[:-1].copy()
-        if one_list:
-            for j in range(rows):
-                y = first + j
-                for p in range(left_off[y], left_off[y + 1]):
-                    keys[fill[j]] = _preference(score[p], rank[ids[p] - y * n_right], shift)
-                    fill[j] += 1
-        for q in range(starts[b], starts[b + 1]):
-            j = entries[q] & low
-            keys[fill[j]] = entries[q] >> _BUCKET_BITS
-            fill[j] += 1
-        for j in range(rows):
-            limit[first + j + right_offset] = _kth(keys[begin[j] : begin[j + 1]], k)
-
-
-@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _keep_within(
-    ids: npt.NDArray[np.int64], n_right: int, right_offset: int,
-    score: npt.NDArray[np.int16], rank: npt.NDArray[np.int64], shift: int,
-    limit: npt.NDArray[np.int64], keep: npt.NDArray[np.bool_],
-) -> None:  # fmt: skip
-    for p in prange(len(ids)):
-        if p + _AHEAD < len(ids):
-            ahead = ids[p + _AHEAD] % n_right + right_offset
-            _prefetch(rank, ahead)
-            _prefetch(limit, ahead)
-        x = ids[p] // n_right
-        y = ids[p] - x * n_right + right_offset
-        keep[p] = (
-            _preference(score[p], rank[y], shift) <= limit[x]
-            or _preference(score[p], rank[x], shift) <= limit[y]
-        )
-
-
-def affinity(
-    a: tuple[Any, ...],
-    b: tuple[Any, ...],
-    ids: npt.NDArray[np.int64],
-    n_right: int,
-    *,
-    missing: int,
-    year: int,
-    workers: int = 1,
-    known: tuple[npt.NDArray[np.int64], npt.NDArray[np.int16]] | None = None,
-) -> npt.NDArray[np.int16]:
-    """A cheap score per pair id (``left * n_right + right``), to rank a record's
-    candidates: 6 points for each name part of either record that the other has (same
-    variant class), 3 if it only shares a sound key; birth intervals add 26 for the same
-    exact date, 10 overlapping, 6 within a year, 2 within two, and take 10 off beyond
-    five years; a different sex takes 20 off. (Measured on synthetic data, flat points
-    per part ranked true pairs higher than weights by name rarity did.)
-
-    ``a``, ``b``: per side (packed parts ``(n, 3 * MAX_CHAIN)``, birth lo, hi, exact, sex
-    codes with -1 unknown). ``known``: ascending pair ids and their scores, read instead of
-    computed (a pair's score depends on the pair alone: the pairs kept by one thinning
-    need not be scored again by the next).
-    """
-    ids = np.ascontiguousarray(ids, dtype=np.int64)
-    score = np.empty(len(ids), dtype=np.int16)
-    if known is not None:
-        known_ids, known_score = known
-        _recall(
-            np.ascontiguousarray(known_ids, dtype=np.int64),
-            np.ascontiguousarray(known_score, dtype=np.int16),
-            ids,
-            score,
-        )
-    if len(ids):
-        with _Threads(workers):
-            _affinity(
-                _affinity_rows(a), _affinity_rows(b), ids, n_right, missing, year,
-                known is not None, score,
-            )  # fmt: skip
-    return score
+def _held(
+    node: int, key: int, mask: int, right_offset: int,
+    other_left: npt.NDArray[np.int64], other_right: npt.NDArray[np.int64],
+) -> tuple[int, int, bool]:  # fmt: skip
+    """The pair a node's key names: (left row, right row, whether the node is its left
+    record). The key names the other record by rank (``key & mask``): a left node's other
+    is ``other_right[rank]``, a right node's ``other_left[rank]``; in one list
+    (``right_offset`` 0) a node is both, and its pair is (lower row, higher row)."""
+    if right_offset == 0:
+        other = other_right[key & mask]
+        if other < node:
+            return other, node, False
+        return node, other, True
+    if node < right_offset:
+        return node, other_right[key & mask], True
+    return other_left[key & mask], node - right_offset, False
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _recall(
-    known: npt.NDArray[np.int64], known_score: npt.NDArray[np.int16],
-    ids: npt.NDArray[np.int64], score: npt.NDArray[np.int16],
-) -> None:  # fmt: skip
-    """Scores of the ``ids`` found among ``known`` (both ascending), ``_UNSCORED`` for
-    the others (one linear pass)."""
-    i = 0
-    for k in range(len(ids)):
-        while i < len(known) and known[i] < ids[k]:
-            i += 1
-        score[k] = known_score[i] if i < len(known) and known[i] == ids[k] else _UNSCORED
+def _kept_pairs(
+    best: Keys, free: int, mask: int, n_right: int, right_offset: int,
+    other_left: npt.NDArray[np.int64], other_right: npt.NDArray[np.int64],
+    out: npt.NDArray[np.int64],
+) -> int:  # fmt: skip
+    """Into ``out``: the distinct pair ids in any record's best, ascending; returns their
+    count. Two ascending runs, merged: the pairs a left record holds (nodes come in
+    ascending left row; each record's few sorted in place), and those a right record
+    holds (nodes come in ascending right row; placed by left row, a counting sort)."""
+    n_nodes, k = best.shape
+    n_left = right_offset if right_offset else n_nodes
+    place = np.zeros(n_left + 1, dtype=np.int64)
+    by_left_count = 0
+    for node in range(n_nodes):
+        for j in range(k):
+            key = best[node, j]
+            if key == free:
+                break
+            left, _, held_left = _held(node, key, mask, right_offset, other_left, other_right)
+            if held_left:
+                by_left_count += 1
+            else:
+                place[left + 1] += 1
+    for r in range(n_left):
+        place[r + 1] += place[r]
+    by_left = np.empty(by_left_count, dtype=np.int64)
+    by_right = np.empty(place[n_left], dtype=np.int64)
+    m = 0
+    for node in range(n_nodes):
+        for j in range(k):
+            key = best[node, j]
+            if key == free:
+                break
+            left, right, held_left = _held(node, key, mask, right_offset, other_left, other_right)
+            value = left * n_right + right
+            if held_left:
+                at = m  # the record's own few: an insertion sort (earlier records are less)
+                while at > 0 and by_left[at - 1] > value:
+                    by_left[at] = by_left[at - 1]
+                    at -= 1
+                by_left[at] = value
+                m += 1
+            else:
+                by_right[place[left]] = value
+                place[left] += 1
+    n: int = _merge_unique(by_left, by_right, out)
+    return n
 
 
-def top_per_record(
-    ids: npt.NDArray[np.int64],
-    n_right: int,
-    score: npt.NDArray[np.int16],
-    rank: npt.NDArray[np.int64],
-    k: int,
-    *,
-    right_offset: int,
-    workers: int = 1,
-) -> npt.NDArray[np.bool_]:
-    """Which pairs to keep so that every record keeps its ``k`` best-scored pairs (all of
-    them if it has at most ``k``): a pair stays if it is among the best of either of its
-    records. Ties go to the other record of lower ``rank`` (its id's rank), so the choice
-    does not depend on row order.
+class BestPairs:
+    """The candidate budget, as pairs stream in: each record's ``k`` best pairs by
+    :func:`affinity`, ties to the other record of lower ``rank`` (its id's rank, so that
+    the choice does not depend on row order); a pair stays if it is among the best of
+    either of its records, so every record keeps its ``k`` best (all, if it has at most
+    ``k``).
 
-    Records are nodes: a pair's left row, and its right row + ``right_offset`` (the number
-    of left rows when linking two lists, 0 when both sides are one list). ``rank`` is per
-    node.
+    Pairs are offered a batch at a time, in any order and any number of times (a pair met
+    by several blocks or rules): what is kept equals one choice over the distinct pairs
+    offered, with no union of them ever held (a record's best are the least of its
+    distinct preference keys, whatever order they come in). Memory: ``k`` keys per
+    record.
+
+    ``a``, ``b``: per side, :func:`affinity_rows`. Records are nodes: a pair's left row,
+    and its right row + ``right_offset`` (the number of left rows when linking two lists,
+    0 when both sides are one list and each pair has left < right). ``rank`` is per
+    node, distinct within a side.
     """
-    ids = np.ascontiguousarray(ids, dtype=np.int64)
-    keep = np.empty(len(ids), dtype=np.bool_)
-    if not len(ids):
-        return keep
-    n_left = right_offset or len(rank)
-    shift = max(int(rank.max()).bit_length(), 1)
-    # Each record's limit: the preference key of its k-th best pair; a pair stays if it
-    # is within the limit of either of its records. A left row's pairs lie together.
-    left_off = np.searchsorted(ids, np.arange(n_left + 1, dtype=np.int64) * n_right)
-    limit = np.empty(len(rank), dtype=np.int64)
-    threads = _Threads(workers)
-    with threads:
-        # numpy's memory, not numba's: numpy asks the kernel for large pages, which a
-        # large array's first writes fault in several times faster.
-        entries = np.empty(len(ids), dtype=np.int64)
-        starts = _by_bucket(ids, n_right, score, rank, shift, min(threads.wanted, 8), entries)
-        _right_limits(
-            ids, n_right, right_offset, left_off, starts, entries, score, rank, shift, k, limit
+
+    def __init__(
+        self,
+        a: IntArray,
+        b: IntArray,
+        rank: npt.NDArray[np.int64],
+        k: int,
+        *,
+        n_right: int,
+        right_offset: int,
+        missing: int,
+        year: int,
+    ) -> None:
+        self.rows = (a, b)
+        self.rank = np.ascontiguousarray(rank, dtype=np.int64)
+        self.n_right = max(n_right, 1)
+        self.right_offset = right_offset
+        self.missing, self.year = missing, year
+        self.shift = max(int(self.rank.max(initial=0)).bit_length(), 1)
+        # Keys of 32 bits where they fit (two million record ids): half the memory read.
+        narrow = (_SCORE_BINS.bit_length() - 1) + self.shift < 31
+        self.free = int(np.iinfo(np.int32 if narrow else np.int64).max)
+        shape = (len(self.rank), max(k, 1))
+        self.best: Keys = (
+            np.full(shape, self.free, dtype=np.int32)
+            if narrow
+            else np.full(shape, self.free, dtype=np.int64)
         )
-        del starts, entries
-        if right_offset:
-            _left_limits(ids, n_right, right_offset, left_off, score, rank, shift, k, limit)
-        _keep_within(ids, n_right, right_offset, score, rank, shift, limit, keep)
-    return keep
+
+    def offer(self, ids: npt.NDArray[np.int64], *, workers: int = 1) -> int:
+        """Offer pair ids ``left * n_right + right`` (``_NO_PAIR`` skipped); returns how
+        many pairs there were. The pairs are scored on all threads, then each thread
+        offers them to the records it owns."""
+        if not len(ids):
+            return 0
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        threads = _Threads(workers)
+        # A power of two, so that a record's owner is a mask, not a division.
+        threads_at_most = min(threads.wanted, numba_config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+        owners = 1 << (threads_at_most.bit_length() - 1)
+        score = np.empty(len(ids), dtype=np.int16)
+        met = np.zeros(owners, dtype=np.int64)
+        with threads:
+            _affinity(*self.rows, ids, self.n_right, self.missing, self.year, score)
+            _offer_pairs(
+                ids, score, self.n_right, self.right_offset, self.rank, self.shift, owners,
+                self.best, met,
+            )  # fmt: skip
+        return int(met.sum())
+
+    def ids(self) -> npt.NDArray[np.int64]:
+        """The pair ids kept, ascending."""
+        n_nodes = len(self.rank)
+        n_left = self.right_offset or n_nodes
+        n_ranks = int(self.rank.max(initial=0)) + 1
+        other_left = np.full(n_ranks, -1, dtype=np.int64)
+        other_left[self.rank[:n_left]] = np.arange(n_left)
+        other_right = other_left
+        if self.right_offset:
+            other_right = np.full(n_ranks, -1, dtype=np.int64)
+            other_right[self.rank[n_left:]] = np.arange(n_nodes - n_left)
+        out = np.empty(int(np.count_nonzero(self.best != self.free)), dtype=np.int64)
+        n = _kept_pairs(
+            self.best, self.free, (1 << self.shift) - 1, self.n_right, self.right_offset,
+            other_left, other_right, out,
+        )  # fmt: skip
+        return _shrunk(out, n)
 
 
 class _Threads:
@@ -1085,8 +1053,6 @@ def _index(values: npt.NDArray[Any]) -> Index:
 
 # --- blocking: grouping key values, joining blocks --------------------------------------
 
-_NO_PAIR = np.iinfo(np.int64).max  # a dropped pair (dedupe: not left < right); sorts last
-
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _group_runs(
@@ -1229,7 +1195,7 @@ def intersect(
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _block_pair_ids(
+def _block_pairs(
     lrows: npt.NDArray[np.int64], rrows: npt.NDArray[np.int64],
     ls: npt.NDArray[np.int64], lc: npt.NDArray[np.int64],
     rs: npt.NDArray[np.int64], rc: npt.NDArray[np.int64],
@@ -1263,7 +1229,7 @@ def _compact(values: npt.NDArray[np.int64]) -> int:
     return n
 
 
-def block_pair_ids(
+def block_pairs(
     lrows: npt.NDArray[np.int64],
     rrows: npt.NDArray[np.int64],
     blocks: tuple[npt.NDArray[np.int64], ...],
@@ -1272,22 +1238,21 @@ def block_pair_ids(
     dedupe: bool,
     workers: int = 1,
 ) -> npt.NDArray[np.int64]:
-    """The distinct ascending pair ids ``left * n_right + right`` of every pair of rows in
-    the blocks ``(ls, lc, rs, rc)``: block b pairs ``lrows[ls[b]:ls[b] + lc[b]]`` with
-    ``rrows[rs[b]:rs[b] + rc[b]]``. In dedupe mode only pairs with left < right.
-
-    The ids are written in place by block, sorted in two halves (numpy's sort releases
-    the GIL, so the halves sort on two cores) and merged without repeats."""
+    """The pair ids ``left * n_right + right`` of every pair of rows in the blocks
+    ``(ls, lc, rs, rc)``, block by block: block b pairs ``lrows[ls[b]:ls[b] + lc[b]]``
+    with ``rrows[rs[b]:rs[b] + rc[b]]``. In dedupe mode a pair not left < right is
+    ``_NO_PAIR``. A pair in several blocks comes once per block (see
+    :func:`sorted_distinct`); a block's pairs come together, so that what reads their
+    records finds them in cache."""
     ls, lc, rs, rc = blocks
     sizes = lc * rc
     offsets = np.cumsum(sizes) - sizes
     total = int(sizes.sum())
     out = np.empty(total, dtype=np.int64)
-    if not total:
-        return out
-    with _Threads(workers):
-        _block_pair_ids(lrows, rrows, ls, lc, rs, rc, offsets, max(n_right, 1), dedupe, out)
-    return _sorted_distinct(out, workers)
+    if total:
+        with _Threads(workers):
+            _block_pairs(lrows, rrows, ls, lc, rs, rc, offsets, max(n_right, 1), dedupe, out)
+    return out
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
@@ -1381,7 +1346,7 @@ def combine_codes(
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _nearest_ids(
+def _nearest_pairs(
     lrows: npt.NDArray[np.int64], lkey: npt.NDArray[np.int64], ls: npt.NDArray[np.int64],
     lc: npt.NDArray[np.int64], rrows: npt.NDArray[np.int64], rkey: npt.NDArray[np.int64],
     rs: npt.NDArray[np.int64], rc: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64],
@@ -1429,7 +1394,7 @@ def _nearest_ids(
         out[at:end] = _NO_PAIR
 
 
-def nearest_ids(
+def nearest_pairs(
     left: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
     right: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
     blocks: tuple[npt.NDArray[np.int64], ...],
@@ -1438,19 +1403,18 @@ def nearest_ids(
     *,
     dedupe: bool,
     workers: int = 1,
-) -> npt.NDArray[np.int64]:
-    """Sorted neighbourhood inside blocks, as distinct ascending pair ids: in each block
+) -> Iterator[npt.NDArray[np.int64]]:
+    """Sorted neighbourhood inside blocks, as pair ids a batch of blocks at a time (at
+    most ``NEAR_BATCH`` places each; ``_NO_PAIR`` in the places not used, and in dedupe
+    mode for pairs not left < right; a pair may come more than once): in each block
     ``(ls, lc, rs, rc)`` of ``left`` and ``right`` (rows and a sort key per entry, keys
     distinct within a block), every entry meets the ``window`` entries of the other side
-    just before and just after it in key order. In dedupe mode only pairs left < right."""
+    just before and just after it in key order."""
     (lrows, lkey), (rrows, rkey) = left, right
     ls, lc, rs, rc = blocks
     bound = lc * np.minimum(2 * window, rc) + rc * np.minimum(2 * window, lc)
     offsets = np.zeros(len(bound) + 1, dtype=np.int64)
     np.cumsum(bound, out=offsets[1:])
-    runs: list[npt.NDArray[np.int64]] = []
-    # A batch of blocks at a time, each batch's distinct pairs kept: the pairs written
-    # before the repeats go are many times the distinct ones.
     first = 0
     while first < len(bound):
         last = max(
@@ -1459,18 +1423,17 @@ def nearest_ids(
         out = np.empty(int(offsets[last] - offsets[first]), dtype=np.int64)
         if len(out):
             with _Threads(workers):
-                _nearest_ids(
+                _nearest_pairs(
                     lrows, lkey, ls[first:last], lc[first:last], rrows, rkey, rs[first:last],
                     rc[first:last], offsets[first : last + 1] - offsets[first], window,
                     max(n_right, 1), dedupe, out,
                 )  # fmt: skip
-            runs.append(_sorted_distinct(out, workers))
+            yield out
             del out
         first = last
-    return union_all(runs)
 
 
-#: Pairs :func:`nearest_ids` writes at once (bounds its memory: 8 bytes a pair).
+#: Pairs :func:`nearest_pairs` writes at once (bounds its memory: 8 bytes a pair).
 NEAR_BATCH = 1 << 24
 
 
@@ -1482,7 +1445,7 @@ def _ascending(values: npt.NDArray[np.int64]) -> bool:
     return k >= len(values)
 
 
-def _sorted_distinct(out: npt.NDArray[np.int64], workers: int) -> npt.NDArray[np.int64]:
+def sorted_distinct(out: npt.NDArray[np.int64], workers: int = 1) -> npt.NDArray[np.int64]:
     """The distinct values of ``out`` but ``_NO_PAIR``, ascending (``out`` is sorted in
     place, in two halves: numpy's sort releases the GIL, so they sort on two cores)."""
     total = len(out)

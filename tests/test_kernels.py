@@ -307,7 +307,7 @@ def test_agreements_equal_numpy(data: st.DataObject) -> None:
     st.booleans(),
     st.booleans(),
 )
-def test_block_pair_ids_equal_reference(
+def test_block_pairs_equal_reference(
     blocks: list[tuple[int, int]], dedupe: bool, shuffled: bool
 ) -> None:
     # Pairs of every block, whether written in ascending order (one block of ordered rows)
@@ -318,6 +318,7 @@ def test_block_pair_ids_equal_reference(
     rrows: list[int] = []
     ls, lc, rs, rc = [], [], [], []
     want = set()
+    written: list[int] = []
     for nl, nr in blocks:
         left = sorted(rng.choice(n_right, nl, replace=False).tolist())
         right = sorted(rng.choice(n_right, nr, replace=False).tolist())
@@ -329,14 +330,18 @@ def test_block_pair_ids_equal_reference(
         rc.append(nr)
         lrows += left
         rrows += right
-        want |= {x * n_right + y for x in left for y in right if not dedupe or x < y}
-    got = kernels.block_pair_ids(
+        written += [x * n_right + y for x in left for y in right if not dedupe or x < y]
+        want |= set(written)
+    made = kernels.block_pairs(
         np.array(lrows, np.int64),
         np.array(rrows, np.int64),
         tuple(np.array(v, np.int64) for v in (ls, lc, rs, rc)),
         n_right,
         dedupe=dedupe,
     )
+    # Each block's pairs, block by block (dedupe: the others left out as _NO_PAIR).
+    assert made[made != kernels._NO_PAIR].tolist() == written
+    got = kernels.sorted_distinct(made)
     assert got.tolist() == sorted(want)
 
 
@@ -375,15 +380,6 @@ def test_union_all_is_the_sorted_union_of_all_runs(lists: list[list[int]]) -> No
     assert got.dtype == np.int64
     assert got.base is None
     assert got.tolist() == expected
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.integers(-(2**62), 2**62), min_size=1, max_size=80, unique=True), st.data())
-def test_select_is_the_kth_smallest(values: list[int], data: st.DataObject) -> None:
-    k = data.draw(st.integers(0, len(values) - 1))
-    scratch = np.array(values, dtype=np.int64)
-    assert kernels._select(scratch, k) == sorted(values)[k]
-    assert sorted(scratch.tolist()) == sorted(values)  # reordered, nothing lost
 
 
 # --- the candidate budget: a cheap score, and each record's best ---------------------
@@ -435,8 +431,9 @@ def test_affinity_equals_reference(data: st.DataObject) -> None:
     li, ri = data.draw(pairs(5, 4))
     ids = np.unique(li.astype(np.int64) * 4 + ri)
     got = kernels.affinity(
-        (a, ba.lo, ba.hi, ba.exact, sa), (b, bb.lo, bb.hi, bb.exact, sb), ids, 4,
-        missing=MISSING, year=365,
+        kernels.affinity_rows((a, ba.lo, ba.hi, ba.exact, sa)),
+        kernels.affinity_rows((b, bb.lo, bb.hi, bb.exact, sb)),
+        ids, 4, missing=MISSING, year=365,
     )  # fmt: skip
     want = []
     for pair in ids.tolist():
@@ -463,9 +460,21 @@ def top_reference(
     return keep
 
 
+def best_rows(data: st.DataObject, n: int) -> np.ndarray:
+    """Random records for the budget's score: few codes and births, so many ties."""
+    births = data.draw(intervals(n))
+    sex = np.array(data.draw(st.lists(st.integers(-1, 1), min_size=n, max_size=n)), np.int32)
+    return kernels.affinity_rows((data.draw(chains(n)), births.lo, births.hi, births.exact, sex))
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.data(), st.booleans(), st.integers(1, 4))
-def test_top_per_record_equals_reference(data: st.DataObject, dedupe: bool, k: int) -> None:
+@given(st.data(), st.booleans(), st.integers(1, 4), st.sampled_from([1, 2]))
+def test_best_pairs_equal_reference(
+    data: st.DataObject, dedupe: bool, k: int, workers: int
+) -> None:
+    """Pairs offered in batches, repeated, in any order, with pairs left out
+    (``_NO_PAIR``) among them: kept are the pairs among the k best of either record over
+    the distinct pairs offered (ties to the other record's rank)."""
     n = 6
     if dedupe:  # one list: pairs i < j, a record is one node whichever side it is on
         index = st.tuples(st.integers(0, n - 2), st.integers(1, n - 1)).filter(
@@ -473,24 +482,34 @@ def test_top_per_record_equals_reference(data: st.DataObject, dedupe: bool, k: i
         )
     else:
         index = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
-    found = data.draw(st.lists(index, min_size=1, max_size=30, unique=True))
-    ids = np.array(sorted(x * n + y for x, y in found), dtype=np.int64)
-    score = np.array(
-        data.draw(st.lists(st.integers(-3, 3), min_size=len(ids), max_size=len(ids))), np.int16
-    )
+    found = data.draw(st.lists(index, min_size=1, max_size=40))
+    offered = [x * n + y for x, y in found]
+    a = best_rows(data, n)
+    b = a if dedupe else best_rows(data, n)
     nodes = n if dedupe else 2 * n
     rank = np.array(data.draw(st.permutations(range(nodes))), dtype=np.int64)
     offset = 0 if dedupe else n
-    got = kernels.top_per_record(ids, n, score, rank, k, right_offset=offset)
-    want = top_reference(ids.tolist(), n, offset, score.tolist(), rank.tolist(), k)
-    assert got.tolist() == want
+    best = kernels.BestPairs(
+        a, b, rank, k, n_right=n, right_offset=offset, missing=MISSING, year=365
+    )
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(offered)), max_size=3)))
+    met = 0
+    for start, end in zip([0, *cuts], [*cuts, len(offered)], strict=True):
+        batch = np.array([*offered[start:end], kernels._NO_PAIR], dtype=np.int64)
+        met += best.offer(batch, workers=workers)
+    assert met == len(offered)
+    ids = np.unique(np.array(offered, dtype=np.int64))
+    score = kernels.affinity(a, b, ids, n, missing=MISSING, year=365).tolist()
+    keep = top_reference(ids.tolist(), n, offset, score, rank.tolist(), k)
+    assert best.ids().tolist() == ids[np.array(keep, dtype=bool)].tolist()
 
 
 @pytest.mark.parametrize("n_right", [511, 512, 513, 1100])
 @pytest.mark.parametrize("dedupe", [False, True])
-def test_top_per_record_across_buckets(n_right: int, dedupe: bool) -> None:
-    # Right rows are gathered 512 at a time, on several threads; scores past the +-256
-    # the preference key holds are clamped, and ties go to the other record's rank.
+@pytest.mark.parametrize("wide", [False, True])
+def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> None:
+    # Records are owned by groups of 8 rows, one thread each; many ties; repeats; ranks
+    # from 2**22 on need keys of 64 bits.
     rng = np.random.default_rng(n_right)
     n_left = n_right if dedupe else 300
     x = rng.integers(0, n_left, 6_000)
@@ -499,16 +518,32 @@ def test_top_per_record_across_buckets(n_right: int, dedupe: bool) -> None:
         x, y = np.minimum(x, y), np.maximum(x, y)
         keep = x < y
         x, y = x[keep], y[keep]
-    ids = np.unique(x.astype(np.int64) * n_right + y)
-    score = rng.integers(-300, 300, len(ids)).astype(np.int16)
-    score[rng.random(len(ids)) < 0.5] = 7  # many ties
+    offered = x.astype(np.int64) * n_right + y
+
+    def rows(n: int) -> np.ndarray:
+        parts = np.full((n, 3 * WIDTH), -1, dtype=np.int32)
+        parts[:, :2] = rng.integers(0, 4, (n, 2))
+        parts[:, WIDTH] = rng.integers(-1, 3, n)
+        lo = np.where(rng.random(n) < 0.3, MISSING, rng.integers(0, 3_000, n)).astype(np.int32)
+        hi = np.where(lo == MISSING, MISSING, lo + 365).astype(np.int32)
+        sex = rng.integers(-1, 2, n).astype(np.int32)
+        return kernels.affinity_rows((parts, lo, hi, np.zeros(n, np.bool_), sex))
+
+    a = rows(n_left)
+    b = a if dedupe else rows(n_right)
     nodes = n_right if dedupe else n_left + n_right
-    rank = rng.permutation(nodes).astype(np.int64)
+    rank = rng.permutation(nodes).astype(np.int64) * ((1 << 22) // nodes + 1 if wide else 1)
     offset = 0 if dedupe else n_left
-    got = kernels.top_per_record(ids, n_right, score, rank, 3, right_offset=offset, workers=2)
-    clamped = np.clip(score, -256, 255).tolist()
-    want = top_reference(ids.tolist(), n_right, offset, clamped, rank.tolist(), 3)
-    assert got.tolist() == want
+    best = kernels.BestPairs(
+        a, b, rank, 3, n_right=n_right, right_offset=offset, missing=MISSING, year=365
+    )
+    for batch in np.array_split(offered, 4):
+        best.offer(batch, workers=2)
+    assert best.best.dtype == (np.int64 if wide else np.int32)
+    ids = np.unique(offered)
+    score = kernels.affinity(a, b, ids, n_right, missing=MISSING, year=365).tolist()
+    keep = top_reference(ids.tolist(), n_right, offset, score, rank.tolist(), 3)
+    assert best.ids().tolist() == ids[np.array(keep, dtype=bool)].tolist()
 
 
 # --- tallies and EM sums: equal to the numpy they replace ---------------------------------
@@ -620,7 +655,7 @@ def nearest_reference(
 
 @settings(max_examples=150, deadline=None)
 @given(st.data(), st.integers(1, 3), st.booleans())
-def test_nearest_ids_equals_reference(data: st.DataObject, window: int, dedupe: bool) -> None:
+def test_nearest_pairs_equal_reference(data: st.DataObject, window: int, dedupe: bool) -> None:
     n = 9
     sizes = data.draw(st.lists(st.tuples(st.integers(1, 7), st.integers(1, 7)), max_size=4))
     blocks, lrows, lkey, rrows, rkey = [], [], [], [], []
@@ -648,7 +683,7 @@ def test_nearest_ids_equals_reference(data: st.DataObject, window: int, dedupe: 
     # Blocks written a batch at a time (as at a million records) or all at once.
     batch = data.draw(st.sampled_from([1, 16, kernels.NEAR_BATCH]))
     with mock.patch.object(kernels, "NEAR_BATCH", batch):
-        got = kernels.nearest_ids(
+        made = kernels.nearest_pairs(
             (array(lrows), array(lkey)),
             (array(rrows), array(rkey)),
             (array(ls), array(lc), array(rs), array(rc)),
@@ -657,6 +692,7 @@ def test_nearest_ids_equals_reference(data: st.DataObject, window: int, dedupe: 
             dedupe=dedupe,
             workers=2,
         )
+        got = kernels.union_all([kernels.sorted_distinct(batch) for batch in made])
     assert got.tolist() == nearest_reference(blocks, window, n, dedupe)
 
 
