@@ -33,6 +33,8 @@ def dense_ranks(columns: Sequence[pd.Series]) -> Int64Array:
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
     def text(column: pd.Series) -> Any:
+        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+            return pa.array(column.array).cast(pa.large_string())  # Arrow's own, no copy out
         try:
             return pa.array(column.to_numpy(object), type=pa.large_string())
         except (pa.ArrowTypeError, pa.ArrowInvalid):  # not text (validation gives text)

@@ -671,8 +671,7 @@ class Linker:
         # Which of the kept rows the output shows, in order: the rest is gathered once.
         # Strongest first; ties broken by the sighting's id, so that the order does not
         # depend on the rows' order.
-        sighting = dense_ranks([pd.Series(right[ID_FIELD].to_numpy()[ri], dtype=object)])
-        rows = np.lexsort((sighting, -total, li))
+        rows = _by_weight_then_id(li, ri, total, right[ID_FIELD])
         if one_to_one:
             rows = rows[_one_to_one(li[rows], ri[rows], total[rows])]
         li_s = li[rows]
@@ -1276,6 +1275,27 @@ def _text_array(values: Any) -> Any:
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         return pd.array(values, dtype=dtype)
     return pd.array(values.to_numpy(zero_copy_only=False), dtype=dtype)
+
+
+def _by_weight_then_id(
+    li: npt.NDArray[np.intp],
+    ri: npt.NDArray[np.intp],
+    total: npt.NDArray[np.float64],
+    sighting_ids: pd.Series,
+) -> npt.NDArray[np.intp]:
+    """The pairs' order: by request row, strongest first, ties by sighting id. Only the
+    tied pairs (few) have their sighting ids ranked."""
+    rows: npt.NDArray[np.intp] = np.lexsort((ri, -total, li))
+    key_li, key_total = li[rows], total[rows]
+    same = (key_li[1:] == key_li[:-1]) & (key_total[1:] == key_total[:-1])
+    tied = np.zeros(len(rows), dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    if tied.any():
+        sub = rows[tied]
+        ids = dense_ranks([pd.Series(_take_text(sighting_ids, ri[sub]))])
+        rows[tied] = sub[np.lexsort((ids, -total[sub], li[sub]))]
+    return rows
 
 
 def _take_text(column: pd.Series, rows: npt.NDArray[np.intp]) -> Any:

@@ -17,7 +17,14 @@ from hypothesis.extra import numpy as hnp
 
 import rfl_match as rm
 from rfl_match.evaluate import evaluate_matches
-from rfl_match.linker import _TITLES, _fingerprint, _take_text, combination_phrase, explain_rows
+from rfl_match.linker import (
+    _TITLES,
+    _by_weight_then_id,
+    _fingerprint,
+    _take_text,
+    combination_phrase,
+    explain_rows,
+)
 
 
 def test_recall_at_1_on_synthetic(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
@@ -365,3 +372,24 @@ def test_ids_are_taken_as_a_gather_of_python_strings(
     rows = rows % len(ids)
     taken = pd.DataFrame({"id": _take_text(column, rows)})["id"]
     pdt.assert_series_equal(taken, pd.DataFrame({"id": column.to_numpy()[rows]})["id"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 5), st.sampled_from([0.0, 1.5, -2.0])),
+        max_size=30,
+        unique_by=lambda t: (t[0], t[1]),
+    ),
+    st.permutations(["b", "a", "ä", "10", "9", "z"]),
+    st.sampled_from(["str", "object"]),
+)
+def test_output_order_is_by_weight_then_sighting_id(
+    pairs: list[tuple[int, int, float]], ids: list[str], dtype: str
+) -> None:
+    li = np.array([p[0] for p in pairs], dtype=np.intp)
+    ri = np.array([p[1] for p in pairs], dtype=np.intp)
+    total = np.array([p[2] for p in pairs], dtype=np.float64)
+    rows = _by_weight_then_id(li, ri, total, pd.Series(ids, dtype=dtype))
+    want = sorted(range(len(pairs)), key=lambda k: (li[k], -total[k], ids[ri[k]]))
+    assert rows.tolist() == want
