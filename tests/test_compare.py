@@ -100,8 +100,10 @@ def test_regrade_equals_reference(vocab: list[str], data: st.DataObject, dense: 
         sim = 0.0
         if x >= 0 and y >= 0:
             sim = 1.0 if x == y else JaroWinkler.normalized_similarity(vocab[x], vocab[y])
-        grade = sum(np.float32(sim) >= np.float32(t) for t in thresholds)
-        assert got[k] == table[level][grade]
+        # Within float32's resolution of a threshold (similarities are held as float32,
+        # rapidfuzz's cutoff is applied in double) either grade is right.
+        grades = {sum(s >= t for t in thresholds) for s in (sim - 1e-6, sim, sim + 1e-6)}
+        assert got[k] in {table[level][g] for g in grades}
 
 
 @settings(max_examples=60, deadline=None)
