@@ -1026,7 +1026,7 @@ def _fingerprint(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tupl
             for name in frame.columns:
                 _hash_values(digest, frame[name].array)
             out.append(digest.digest())
-        except TypeError:  # unhashable cells: never reuse
+        except (TypeError, ValueError):  # unhashable cells, text not UTF-8: never reuse
             out.append(object())
     return tuple(out)
 
@@ -1041,7 +1041,8 @@ def _hash_values(digest: Any, values: Any) -> None:
         width = np.int64 if kind == "large_string" else np.int32
         parts = [_digest() for _ in range(3)]
         rows, size = 0, 0
-        for chunk in arrow.chunks:
+        # A chunked array (Arrow storage), or one array (Python storage, converted).
+        for chunk in getattr(arrow, "chunks", [arrow]):
             rows, size = _hash_text_chunk(parts, chunk, width, rows, size)
         for part in parts:
             digest.update(part.digest())

@@ -173,13 +173,10 @@ def validate_records(
     if all(isinstance(dtype, pd.StringDtype) for dtype in frame.dtypes):
         # Already text (every file reader gives this): skip a round trip through Python
         # objects that costs seconds and a second copy of the data on a million rows.
-        out = frame.fillna("")
+        out = _replace_surrogates(frame.fillna(""), repaired)
     else:
         objects = frame.astype(object).where(frame.notna(), "")
-        try:
-            out = objects.astype(str)
-        except UnicodeEncodeError:  # text with lone surrogates, which no file can hold
-            out = _replace_surrogates(objects, repaired).astype(str)
+        out = _replace_surrogates(objects, repaired).astype(str)
     out.columns = [str(c) for c in out.columns]
     fatal.extend(p for p in repaired if p.column == ID_FIELD)
     for column in out.columns:
@@ -222,19 +219,33 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _replace_surrogates(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
-    """``frame`` (Python objects) with each lone surrogate replaced by U+FFFD, and a problem
-    per value replaced: such text (from bytes decoded with ``surrogateescape``, say) cannot be
-    encoded, written or compared as the same text by anyone else."""
-    out = frame.copy()
-    for column in out.columns:
-        values = [str(v) for v in out[column].tolist()]
-        bad = [i for i, v in enumerate(values) if _SURROGATE.search(v)]
-        if not bad:
+    """``frame`` with each lone surrogate replaced by U+FFFD, and a problem per value
+    replaced: such text (from bytes decoded with ``surrogateescape``, say) cannot be encoded,
+    written or compared as the same text by anyone else. Only text held as Python strings
+    can hold them (Arrow's is UTF-8): each such column is checked in one pass, and copied
+    only where a value needs replacing."""
+    out = frame
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
             continue
+        values = [v if isinstance(v, str) else str(v) for v in frame[column].tolist()]
+        try:
+            "".join(values).encode("utf-8")
+            continue
+        except UnicodeEncodeError:
+            pass
+        bad = [i for i, v in enumerate(values) if _SURROGATE.search(v)]
         fixed = [_SURROGATE.sub("\ufffd", values[i]) for i in bad]
         column_values = np.array(values, dtype=object)
         column_values[bad] = fixed
-        out[column] = column_values
+        if out is frame:
+            out = frame.copy()
+        out[column] = (
+            pd.Series(column_values, index=frame.index).astype(dtype)
+            if isinstance(dtype, pd.StringDtype)
+            else column_values
+        )
         what = "record id" if column == ID_FIELD else "text"
         kept = "" if column == ID_FIELD else "; kept"
         for row, value in zip(bad, fixed, strict=True):

@@ -85,6 +85,17 @@ def test_row_order_does_not_change_the_model_or_the_matches(
     pdt.assert_frame_equal(found[0], found[1])
 
 
+def test_text_held_as_python_strings_fits_the_same(
+    synthetic: dict[str, pd.DataFrame], fitted: rm.Linker
+) -> None:
+    """Frames of ``string[python]`` columns (pandas' text without Arrow storage): the same
+    model as Arrow-backed text (their fingerprint read them as one Arrow chunk and failed)."""
+    requests = synthetic["requests"].astype("string[python]")
+    again = rm.Linker().fit(requests, synthetic["sightings"])
+    assert again.model_ == fitted.model_
+    assert len(again.predict(requests, synthetic["sightings"]))
+
+
 def test_save_load_identical_predictions(
     tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:

@@ -181,6 +181,10 @@ def test_lone_surrogates_are_reported_not_a_crash() -> None:
     assert "lone surrogate" in problem.message and "kept" in problem.message
     str(problem).encode("utf-8")  # printable
 
+    python_text = validate_records(frame.astype("string[python]"))  # Python strings too
+    assert python_text["full_name"].tolist() == ["Ali\ufffd Hassan", "Omar"]
+    assert len(python_text.attrs["problems"]) == 1
+
     frame.loc[1, "record_id"] = "b\ud800"
     with pytest.raises(rm.RecordError) as caught:
         validate_records(frame)
