@@ -644,7 +644,9 @@ class Linker:
             laps.lap("scoring")
         self._last = (left, right)
         classes = None if model.non_match_ is None else model.non_match_.names
-        out = self._assemble(left, right, comparisons, kept, top_k, one_to_one, classes)
+        out = self._assemble(
+            left, right, comparisons, kept, top_k, one_to_one, classes, dedupe=dedupe
+        )
         laps.lap("output")
         self.training_["last_candidate_pairs"] = len(pairs)
         self.training_["predict_seconds"] = laps.seconds
@@ -659,6 +661,8 @@ class Linker:
         top_k: int,
         one_to_one: bool,
         classes: tuple[str, ...] | None,
+        *,
+        dedupe: bool = False,
     ) -> pd.DataFrame:
         n_comp = len(comparisons)
         if kept:
@@ -668,12 +672,20 @@ class Linker:
         else:
             li = ri = np.zeros(0, dtype=np.intp)
             total = np.zeros(0)
+        if dedupe and len(li):
+            # Within one list a pair is shown from its record of lower id (blocking gives it
+            # from the lower row): ranks and top_k do not depend on the rows' order.
+            ids = dense_ranks([left[ID_FIELD]])
+            swap = ids[li] > ids[ri]
+            li, ri = np.where(swap, ri, li), np.where(swap, li, ri)
         # Which of the kept rows the output shows, in order: the rest is gathered once.
         # Strongest first; ties broken by the sighting's id, so that the order does not
         # depend on the rows' order.
         rows = _by_weight_then_id(li, ri, total, right[ID_FIELD])
         if one_to_one:
-            rows = rows[_one_to_one(li[rows], ri[rows], total[rows])]
+            rows = rows[
+                _one_to_one(li[rows], ri[rows], total[rows], left[ID_FIELD], right[ID_FIELD])
+            ]
         li_s = li[rows]
         starts = np.r_[0, np.flatnonzero(np.diff(li_s)) + 1] if len(li_s) else np.zeros(0, int)
         rank = np.arange(len(li_s)) - np.repeat(starts, np.diff(np.r_[starts, len(li_s)])) + 1
@@ -1184,13 +1196,20 @@ def _truthy(value: Any) -> bool:
 
 
 def _one_to_one(
-    li: npt.NDArray[np.intp], ri: npt.NDArray[np.intp], total: npt.NDArray[np.float64]
+    li: npt.NDArray[np.intp],
+    ri: npt.NDArray[np.intp],
+    total: npt.NDArray[np.float64],
+    request_ids: pd.Series,
+    sighting_ids: pd.Series,
 ) -> npt.NDArray[np.bool_]:
-    """Greedy assignment, strongest pair first: each request and sighting used once."""
+    """Greedy assignment, strongest pair first (ties by request id, then sighting id): each
+    request and sighting used once."""
     keep = np.zeros(len(li), dtype=bool)
     used_l: set[int] = set()
     used_r: set[int] = set()
-    for k in np.argsort(-total, kind="stable").tolist():
+    by_request = dense_ranks([pd.Series(_take_text(request_ids, li))]) if len(li) else li
+    by_sighting = dense_ranks([pd.Series(_take_text(sighting_ids, ri))]) if len(ri) else ri
+    for k in np.lexsort((by_sighting, by_request, -total)).tolist():
         a, b = int(li[k]), int(ri[k])
         if a in used_l or b in used_r:
             continue

@@ -96,6 +96,30 @@ def test_text_held_as_python_strings_fits_the_same(
     assert len(again.predict(requests, synthetic["sightings"]))
 
 
+def test_ties_in_dedupe_and_one_to_one_do_not_depend_on_row_order(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """Copies of one person, equal in weight to each other: within one list, top_k keeps
+    the same pairs in any row order; one-to-one gives a sighting to the same request."""
+    person = synthetic["requests"].iloc[[0]]
+    six = pd.concat([person.assign(record_id=f"id{i}") for i in range(6)], ignore_index=True)
+    backwards = six.iloc[::-1].reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = [fitted.predict(f, top_k=2) for f in (six, backwards)]
+    pairs = [sorted(zip(m["request_id"], m["sighting_id"], strict=True)) for m in found]
+    assert pairs[0] == pairs[1] and len(pairs[0]) == 9
+    assert all(a < b for a, b in pairs[0])  # shown from the record of lower id
+
+    two = pd.concat([person, person.assign(record_id="ZZ-copy")], ignore_index=True)
+    sightings = synthetic["sightings"]
+    given = [
+        fitted.predict(f, sightings, one_to_one=True).sort_values("sighting_id")
+        for f in (two, two.iloc[::-1].reset_index(drop=True))
+    ]
+    assert len(given[0]) and given[0]["request_id"].tolist() == given[1]["request_id"].tolist()
+
+
 def test_save_load_identical_predictions(
     tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
