@@ -88,6 +88,8 @@ class LinkConfig:
         candidates_per_record: after the union of the rules, each record keeps its best
             this many candidates by a cheap score of name parts and birth (a pair stays if
             it is among the best of either of its records); 0 keeps every candidate.
+            Memory: 4 bytes per record and candidate kept (8 beyond two million records),
+            so 1,000 for a million records a side would hold 8 GB: use 0 to keep all.
         threshold: default match-probability threshold of ``predict``.
         top_k: default number of sightings kept per request (0 keeps all).
         term_frequency: adjust name agreements by how common the name is.

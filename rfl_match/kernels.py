@@ -645,7 +645,7 @@ class BestPairs:
     by several blocks or rules): what is kept equals one choice over the distinct pairs
     offered, with no union of them ever held (a record's best are the least of its
     distinct preference keys, whatever order they come in). Memory: ``k`` keys per
-    record.
+    record (at most the larger side's records), 4 bytes each up to two million records.
 
     ``a``, ``b``: per side, :func:`affinity_rows`. Records are nodes: a pair's left row,
     and its right row + ``right_offset`` (the number of left rows when linking two lists,
@@ -674,7 +674,9 @@ class BestPairs:
         # Keys of 32 bits where they fit (two million record ids): half the memory read.
         narrow = (_SCORE_BINS.bit_length() - 1) + self.shift < 31
         self.free = int(np.iinfo(np.int32 if narrow else np.int64).max)
-        shape = (len(self.rank), max(k, 1))
+        # A record has no more candidates than the other side has records: a budget meant
+        # as "nearly all" holds no more than that.
+        shape = (len(self.rank), max(min(k, max(len(a), len(b))), 1))
         self.best: Keys = (
             np.full(shape, self.free, dtype=np.int32)
             if narrow

@@ -468,13 +468,14 @@ def best_rows(data: st.DataObject, n: int) -> np.ndarray:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.data(), st.booleans(), st.integers(1, 4), st.sampled_from([1, 2]))
+@given(st.data(), st.booleans(), st.sampled_from([1, 2, 3, 4, 6, 10**6]), st.sampled_from([1, 2]))
 def test_best_pairs_equal_reference(
     data: st.DataObject, dedupe: bool, k: int, workers: int
 ) -> None:
     """Pairs offered in batches, repeated, in any order, with pairs left out
     (``_NO_PAIR``) among them: kept are the pairs among the k best of either record over
-    the distinct pairs offered (ties to the other record's rank)."""
+    the distinct pairs offered (ties to the other record's rank). A budget above the
+    other side's records keeps them all, and holds no more than that."""
     n = 6
     if dedupe:  # one list: pairs i < j, a record is one node whichever side it is on
         index = st.tuples(st.integers(0, n - 2), st.integers(1, n - 1)).filter(
@@ -498,6 +499,7 @@ def test_best_pairs_equal_reference(
         batch = np.array([*offered[start:end], kernels._NO_PAIR], dtype=np.int64)
         met += best.offer(batch, workers=workers)
     assert met == len(offered)
+    assert best.best.shape[1] == min(k, n)
     ids = np.unique(np.array(offered, dtype=np.int64))
     score = kernels.affinity(a, b, ids, n, missing=MISSING, year=365).tolist()
     keep = top_reference(ids.tolist(), n, offset, score, rank.tolist(), k)
