@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from rfl_match import kernels
 from rfl_match.arrays import dense_ranks
-from rfl_match.dates import MISSING
+from rfl_match.dates import MISSING, year_of
 from rfl_match.prepare import MAX_CHAIN, PersonNames, PreparedPair, Vocabulary
 from rfl_match.schema import ID_FIELD
 
@@ -39,12 +39,27 @@ BAND_YEARS = 5
 _WIDTH = np.int64(1 << 31)
 
 
+#: A code of a rule's key values read back as its keys' own codes, one per key.
+Parts = Callable[[int], tuple[int, ...]]
+
+
 @dataclass(slots=True)
 class KeyValues:
-    """Exploded key values of one side: ``rows[k]`` holds key ``codes[k]``."""
+    """Exploded key values of one side: ``rows[k]`` holds key ``codes[k]``.
+
+    ``parts``: how a code reads as the codes of the keys it combines (:func:`combine`,
+    which may renumber them); ``None`` for one key's own codes.
+    """
 
     rows: Int64Array
     codes: Int64Array
+    parts: Parts | None = None
+
+
+def key_parts(parts: Parts | None, code: int) -> tuple[int, ...]:
+    """A code as its keys' own codes, by a :attr:`KeyValues.parts` (``None``: one key's
+    codes). For labels, never on a hot path."""
+    return parts(code) if parts is not None else (code,)
 
 
 @dataclass
@@ -197,11 +212,24 @@ def combine(
     pair of name parts, keys combined already) are first renumbered by their rank among
     both sides' codes."""
     first, second = _narrow(first), _narrow(second)
+    parts = _joined_parts(first[0], second[0])
     out = [
-        KeyValues(*kernels.combine_codes(a.rows, a.codes, b.rows, b.codes, int(_WIDTH)))
+        KeyValues(*kernels.combine_codes(a.rows, a.codes, b.rows, b.codes, int(_WIDTH)), parts)
         for a, b in zip(first, second, strict=True)
     ]
     return out[0], out[1]
+
+
+def _joined_parts(first: KeyValues, second: KeyValues) -> Parts:
+    """:attr:`KeyValues.parts` of two keys' values combined (holding their ``parts``
+    only, not their arrays)."""
+    high, low = first.parts, second.parts
+
+    def parts(code: int) -> tuple[int, ...]:
+        a, b = divmod(code, int(_WIDTH))
+        return key_parts(high, a) + key_parts(low, b)
+
+    return parts
 
 
 def _narrow(values: tuple[KeyValues, KeyValues]) -> tuple[KeyValues, KeyValues]:
@@ -209,11 +237,16 @@ def _narrow(values: tuple[KeyValues, KeyValues]) -> tuple[KeyValues, KeyValues]:
     left, right = values
     if max(_widest(left), _widest(right)) < _WIDTH:
         return values
-    ranks = np.unique(np.concatenate([left.codes, right.codes]), return_inverse=True)[1]
+    codes, ranks = np.unique(np.concatenate([left.codes, right.codes]), return_inverse=True)
     ranks = ranks.astype(np.int64).reshape(-1)
+    was = left.parts
+
+    def parts(rank: int) -> tuple[int, ...]:
+        return key_parts(was, int(codes[rank]))
+
     return (
-        KeyValues(left.rows, ranks[: len(left.codes)]),
-        KeyValues(right.rows, ranks[len(left.codes) :]),
+        KeyValues(left.rows, ranks[: len(left.codes)], parts),
+        KeyValues(right.rows, ranks[len(left.codes) :], parts),
     )
 
 
@@ -243,6 +276,8 @@ class _Blocks:
     oversized: list[tuple[int, int]]
     #: ``(keys, ls, lc, rs, rc)`` of the oversized blocks.
     oversized_runs: tuple[Int64Array, ...]
+    #: How a key reads as the rule's keys' codes (:attr:`KeyValues.parts`).
+    parts: Parts | None = None
 
     @property
     def sizes(self) -> Int64Array:
@@ -272,8 +307,9 @@ def _blocks(left: KeyValues, right: KeyValues, *, max_block: int) -> _Blocks:
     keep = ~too_big
     runs = (keys[too_big], ls[too_big], lc[too_big], rs[too_big], rc[too_big])
     return _Blocks(
-        keys[keep], lrows, rrows, ls[keep], lc[keep], rs[keep], rc[keep], oversized, runs
-    )
+        keys[keep], lrows, rrows, ls[keep], lc[keep], rs[keep], rc[keep], oversized, runs,
+        left.parts,
+    )  # fmt: skip
 
 
 def _entries(
@@ -585,11 +621,12 @@ def block(
                 dedupe=dedupe,
                 workers=workers,
             )
-            oversized = blocks.oversized
+            oversized, parts = blocks.oversized, blocks.parts
             if len(blocks.keys):
                 top = np.argsort(-blocks.sizes, kind="stable")[:5]
                 rule_stats.largest_blocks = [
-                    (_describe(data, rule, int(blocks.keys[t])), int(blocks.sizes[t])) for t in top
+                    (_describe(data, rule, parts, int(blocks.keys[t])), int(blocks.sizes[t]))
+                    for t in top
                 ]
             entries = _oversized_entries(blocks) if oversized else []
             del blocks  # its rows, before the refinement's pairs
@@ -597,7 +634,7 @@ def block(
             if oversized:
                 still_over = len(_refine(data, entries, max_block, window, dedupe, sink, workers))
             biggest = sorted(oversized, key=lambda kn: -kn[1])
-            rule_stats.oversized = [(_describe(data, rule, k), n) for k, n in biggest]
+            rule_stats.oversized = [(_describe(data, rule, parts, k), n) for k, n in biggest]
             if oversized:
                 shown = ", ".join(
                     f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3]
@@ -699,30 +736,49 @@ def sorted_neighbourhood(
     return np.concatenate(out_l), np.concatenate(out_r)
 
 
-def _describe(data: PreparedPair, rule: Sequence[str], code: int) -> str:
-    """A readable label for a block key (best effort: the first key's value)."""
-    first = rule[0]
-    if len(rule) > 1:
-        code = code >> 31
-    vocab: Vocabulary | None = None
-    if first.endswith("_class") and "pair" not in first:
-        vocab = data.classes
-    elif first.endswith(("_skeleton", "_phonetic")) and "pair" not in first:
-        vocab = data.keys
-    if vocab is not None and 0 <= code < len(vocab):
-        return vocab[code]
-    if first == "name_pair_class":
-        a, b = divmod(code, int(_WIDTH))
-        if a < len(data.classes) and b < len(data.classes):
-            return f"{data.classes[a]} + {data.classes[b]}"
-    if first == "name_pair_any":
-        parts = []
-        for typed in divmod(code, int(_WIDTH)):
-            value, kind = divmod(typed, 3)
-            words = data.classes if kind == 0 else data.keys
-            if not 0 <= value < len(words):
-                break
-            parts.append(words[value])
-        if len(parts) == 2:
-            return " + ".join(parts)
-    return f"{first}={code}"
+def _describe(data: PreparedPair, rule: Sequence[str], parts: Parts | None, code: int) -> str:
+    """A block's key as a tracing officer reads it: each key's value, e.g.
+    ``'mhmd + born 1985-1989'``."""
+    codes = key_parts(parts, code)
+    if len(codes) != len(rule):  # not a rule's own codes
+        return f"{'+'.join(rule)}={code}"
+    return " + ".join(_key_label(data, key, c) for key, c in zip(rule, codes, strict=True))
+
+
+_CLASS_KEYS = ("name_class", "given_class", "family_class")
+_SOUND_KEYS = (
+    "name_skeleton", "name_phonetic", "given_skeleton", "given_phonetic", "name_joined_skeleton",
+)  # fmt: skip
+
+
+def _key_label(data: PreparedPair, key: str, code: int) -> str:
+    """One key's value, readable: a name part's class or sound key, a pair of them, a
+    birth year or band, a folded field value."""
+
+    def word(vocab: Vocabulary, value: int) -> str:
+        return vocab[value] if 0 <= value < len(vocab) else f"#{value}"
+
+    if key in _CLASS_KEYS:
+        return word(data.classes, code)
+    if key in _SOUND_KEYS:
+        return word(data.keys, code)
+    if key.startswith("name_pair_"):
+        words = []
+        for half in divmod(code, int(_WIDTH)):
+            if key == "name_pair_any":  # typed parts: 3 * code + kind (class, skeleton, sound)
+                value, kind = divmod(half, 3)
+                words.append(word(data.classes if kind == 0 else data.keys, value))
+            else:
+                words.append(word(data.classes if key == "name_pair_class" else data.keys, half))
+        return " + ".join(words)
+    if key in ("birth_band", "birth_year"):
+        # Years of 365 days from 1970 drift from the calendar's: name the calendar years
+        # that the span covers for the most part.
+        step = BAND_YEARS * YEAR if key == "birth_band" else YEAR
+        start = (code - 10_000) * step
+        first, last = year_of(start + YEAR // 2), year_of(start + step - 1 - YEAR // 2)
+        if first is None or last is None:
+            return f"{key}={code}"
+        return f"born {first}" if first == last else f"born {first}-{last}"
+    column = "sex" if key == "sex" else key[len("field:") :]
+    return word(data.text_codes(column, fold=True)[2], code)

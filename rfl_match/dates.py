@@ -81,6 +81,15 @@ def _days(year: int, month: int, day: int) -> int:
     return date(year, month, day).toordinal() - _EPOCH
 
 
+def year_of(day: int) -> int | None:
+    """The calendar year of a day (days since 1970-01-01, as births are held); ``None``
+    out of the calendar's range."""
+    try:
+        return date.fromordinal(day + _EPOCH).year
+    except (ValueError, OverflowError):
+        return None
+
+
 def parse_partial_date(text: str) -> PartialDate | None:
     """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` (or ``DD/MM/YYYY``); None if malformed.
 

@@ -329,3 +329,33 @@ def test_union_of_batches_is_the_sorted_union(lists: list[list[int]], pair_left_
     for values in lists:
         union.add(np.array(values + [kernels._NO_PAIR] * pair_left_out, dtype=np.int64))
     assert union.ids().tolist() == sorted({v for values in lists for v in values})
+
+
+@pytest.mark.parametrize(
+    ("rule", "label"),
+    [
+        (("name_pair_class",), "muhammad + ali"),
+        (("name_pair_any", "birth_band"), "muhammad + ali + born 1990-1994"),
+        (("given_class", "birth_year"), "muhammad + born 1991"),
+        (("name_pair_any", "birth_band", "sex"), "muhammad + ali + born 1990-1994 + m"),
+        (("name_skeleton", "birth_year", "birth_band"), "s:mmd + born 1991 + born 1990-1994"),
+    ],
+)
+def test_oversized_blocks_are_named_by_every_key_of_the_rule(
+    rule: tuple[str, ...], label: str
+) -> None:
+    """The warning names each oversized block by its keys' values, also where a rule's
+    codes were renumbered to combine (a pair of name parts with a birth band; three keys)."""
+    rows = [("Mohammed Ali", "1991-06-01")] * 40 + [("Olena Kovalenko", "1991-06-01")] * 3
+    left, right = frame(rows, "l"), frame(rows, "r")
+    left["sex"] = right["sex"] = "M"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pairs = block(PreparedPair(left, right), [rule], max_block=100)
+    labels = [name for name, _ in pairs.stats[0].oversized]
+    assert label in labels
+    # Only Mohammed Ali's blocks are oversized: each label starts with his name parts'
+    # classes or sound keys.
+    his = {"muhammad", "ali", "s:mmd", "s:l", "p:mmd", "p:l"}
+    assert all(name.split(" + ")[0] in his for name in labels)
+    assert any(labels[0] in str(w.message) for w in caught)
