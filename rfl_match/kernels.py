@@ -879,6 +879,79 @@ def distinct_code_pairs(
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _hashed_code_pairs(
+    a: IntArray, b: IntArray, li: Index, ri: Index, width: int, start: int,
+    table: npt.NDArray[np.int64], bits: int, keys: npt.NDArray[np.int64], inverse: IntArray,
+    last: Index, n: int,
+) -> tuple[int, int]:  # fmt: skip
+    """:func:`_distinct_code_pairs` by open addressing (``2**bits`` slots of (key, number),
+    number -1 when free; Fibonacci hashing as :func:`_tally_codes`), from pair ``start``
+    on; ``last[number]`` is the number's latest pair. Stops early when the table is half
+    full; returns where it stopped and the distinct pairs so far."""
+    mask = (1 << bits) - 1
+    shift = np.uint64(64 - bits)
+    for k in range(start, len(li)):
+        if 2 * n >= mask + 1:
+            return k, n
+        key = (np.int64(a[li[k]]) + 1) * width + b[ri[k]] + 1
+        slot = np.int64((np.uint64(key) * _GOLDEN) >> shift)
+        while True:
+            found = table[2 * slot + 1]
+            if found < 0:
+                table[2 * slot] = key
+                table[2 * slot + 1] = n
+                keys[n] = key
+                found = n
+                n += 1
+                break
+            if table[2 * slot] == key:
+                break
+            slot = (slot + 1) & mask
+        inverse[k] = found
+        last[found] = k
+    return len(li), n
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _rehash(keys: npt.NDArray[np.int64], n: int, table: npt.NDArray[np.int64], bits: int) -> None:
+    """Numbers ``0..n-1`` of ``keys`` into an empty open-addressing table of ``2**bits``."""
+    mask = (1 << bits) - 1
+    shift = np.uint64(64 - bits)
+    for j in range(n):
+        slot = np.int64((np.uint64(keys[j]) * _GOLDEN) >> shift)
+        while table[2 * slot + 1] >= 0:
+            slot = (slot + 1) & mask
+        table[2 * slot] = keys[j]
+        table[2 * slot + 1] = j
+
+
+def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[IntArray, Index]:
+    """:func:`distinct_code_pairs` where the codes are too many for a dense table: the
+    distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1), numbered
+    in order of first appearance, by hashing in one pass over the pairs (nothing per pair
+    gathered); each pair's number, and the position of each number's last pair."""
+    a32 = np.ascontiguousarray(a, dtype=np.int32)
+    b32 = np.ascontiguousarray(b, dtype=np.int32)
+    li, ri = _index(li), _index(ri)
+    width = int(b32.max(initial=-1)) + 2
+    inverse = np.empty(len(li), dtype=np.int32)
+    last = np.empty(len(li), dtype=np.intp)
+    keys = np.empty(len(li), dtype=np.int64)
+    # Grown as the distinct pairs are met (often a fraction of the pairs): a table sized
+    # for every pair to differ would be filled for nothing, chunk after chunk.
+    bits = 12
+    table = np.full(2 << bits, -1, dtype=np.int64)
+    at = n = 0
+    while True:
+        at, n = _hashed_code_pairs(a32, b32, li, ri, width, at, table, bits, keys, inverse, last, n)
+        if at == len(li):
+            return inverse, last[:n]
+        bits += 2 if bits < 20 else 1
+        table = np.full(2 << bits, -1, dtype=np.int64)
+        _rehash(keys, n, table, bits)
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _local_codes(values: IntArray, seen: IntArray, out: IntArray) -> int:
     n = 0
     for k in range(len(values)):

@@ -573,6 +573,27 @@ def test_tally_equals_numpy_unique(pool: list[int], n: int, chunks: int) -> None
 
 
 @settings(max_examples=100, deadline=None)
+@given(st.integers(1, 6000), st.integers(0, 9000), st.integers(0, 2**31 - 2))
+def test_hashed_code_pairs_equals_a_dict(codes: int, n: int, seed: int) -> None:
+    """Pairs of codes numbered in order of first appearance, each number's last pair, as a
+    dict filled pair by pair gives (few codes: pairs recur; many: the table grows)."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(-1, codes, 500).astype(np.int32)
+    b = rng.integers(-1, codes, 700).astype(np.int32)
+    li, ri = rng.integers(0, len(a), n), rng.integers(0, len(b), n)
+    numbers: dict[tuple[int, int], int] = {}
+    want_inverse, want_last = [], []
+    for k, (i, j) in enumerate(zip(li.tolist(), ri.tolist(), strict=True)):
+        number = numbers.setdefault((int(a[i]), int(b[j])), len(numbers))
+        want_inverse.append(number)
+        if number == len(want_last):
+            want_last.append(k)
+        want_last[number] = k
+    inverse, last = kernels.hashed_code_pairs(a, b, li, ri)
+    assert inverse.tolist() == want_inverse and last.tolist() == want_last
+
+
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     """Rows counted over chunks, by codes or (when the codes would overflow) by sorting."""
