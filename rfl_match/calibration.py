@@ -48,9 +48,10 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from numba.typed import List as TypedList
 
 from rfl_match.arrays import ROW_BLOCK, RowTally
-from rfl_match.kernels import joint_counts, tally
+from rfl_match.kernels import joint_counts, others_evidence, tally
 from rfl_match.mixture import LN2 as _LN2
 from rfl_match.mixture import NonMatchClasses, combination_bits
 
@@ -448,6 +449,11 @@ class _Evidence:
     ) -> None:
         self.patterns, self.cell_weights, self.width, self.tf = patterns, cell_weights, width, tf
         self.combination = combination
+        # The steps as the compiled kernel reads them: one array per comparison (empty
+        # where it has none).
+        empty = np.zeros(0, dtype=np.int64)
+        self.tf_list = TypedList([tf.get(c, empty) for c in range(patterns.shape[1])])
+        self.has_tf = np.array([c in tf for c in range(patterns.shape[1])], dtype=np.bool_)
 
     def __call__(self, c: int, rows: slice | npt.NDArray[np.intp]) -> FloatArray:
         level = self.patterns[rows, c].astype(np.intp)
@@ -467,13 +473,19 @@ def _column_rows(
     """Comparison c's rows of :func:`fit_on_comparisons`, where it is known: the evidence
     of the others (all but ``left_out``, which holds c), c's own Bayes factor (bits) and
     the pairs, merged where those agree. None where c is never known."""
-    known = np.flatnonzero(evidence.patterns[:, c] > 0)
+    known, others = others_evidence(
+        evidence.patterns,
+        c,
+        left_out,
+        evidence.cell_weights,
+        evidence.width,
+        evidence.tf_list,
+        evidence.has_tf,
+        EVIDENCE_STEP,
+        total,
+    )
     if not len(known):
         return None
-    own = evidence(left_out[0], known)
-    for d in left_out[1:]:  # left to right: a selection of columns costs more than this
-        own += evidence(d, known)
-    others = total[known] - own
     # What adding c changes in the combination term, in EVIDENCE_STEPs (0 without one).
     change = np.zeros(len(known), dtype=np.int64)
     if evidence.combination is not None:

@@ -1647,6 +1647,55 @@ class CodeTally:
         return self.keys[order], counts[order], rank
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _others_evidence(
+    patterns: Levels, c: int, left_out: Index, cell_weights: npt.NDArray[np.float64],
+    width: int, tf: Any, has_tf: npt.NDArray[np.bool_], step: float,
+    total: npt.NDArray[np.float64], rows: Index, others: npt.NDArray[np.float64],
+) -> int:  # fmt: skip
+    m = 0
+    for r in range(patterns.shape[0]):
+        if patterns[r, c] <= 0:
+            continue
+        own = 0.0
+        for j in range(len(left_out)):
+            d = left_out[j]
+            evidence = cell_weights[patterns[r, d] + d * width]
+            if has_tf[d]:
+                evidence = evidence + tf[d][r] * step
+            own = evidence if j == 0 else own + evidence
+        rows[m] = r
+        others[m] = total[r] - own
+        m += 1
+    return m
+
+
+def others_evidence(
+    patterns: Levels,
+    c: int,
+    left_out: list[int],
+    cell_weights: npt.NDArray[np.float64],
+    width: int,
+    tf: Any,
+    has_tf: npt.NDArray[np.bool_],
+    step: float,
+    total: npt.NDArray[np.float64],
+) -> tuple[Index, npt.NDArray[np.float64]]:
+    """The rows of ``patterns`` where comparison ``c`` is known (level above 0), and in
+    each, ``total`` less the evidence of the comparisons ``left_out``: each one's cell
+    weight ``cell_weights[level + d * width]`` plus its term-frequency steps ``tf[d]``
+    (a numba typed list, one int64 array per comparison, read where ``has_tf[d]``) times
+    ``step``, summed left to right: the same float operations, in the same order, as the
+    numpy they replace (calibration._column_rows), in one pass over the rows."""
+    rows = np.empty(len(patterns), dtype=np.intp)
+    others = np.empty(len(patterns), dtype=np.float64)
+    m = _others_evidence(
+        patterns, c, np.asarray(left_out, dtype=np.intp), cell_weights, width, tf,
+        has_tf, step, total, rows, others,
+    )  # fmt: skip
+    return rows[:m], others[:m]
+
+
 def tally(
     codes: npt.NDArray[np.int64], weights: npt.NDArray[np.float64] | None = None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[np.int64]]:

@@ -594,6 +594,44 @@ def test_hashed_code_pairs_equals_a_dict(codes: int, n: int, seed: int) -> None:
 
 
 @settings(max_examples=100, deadline=None)
+@given(st.integers(1, 5), st.integers(0, 300), st.data())
+def test_others_evidence_equals_numpy(n_comp: int, k: int, data: st.DataObject) -> None:
+    """The rows where c is known and the total less the left-out comparisons' evidence,
+    bit for bit as numpy sums it column by column (what calibration read before)."""
+    from numba.typed import List
+
+    rng = np.random.default_rng(k)
+    width, step = 4, 1 / 64
+    patterns = rng.integers(0, width, (k, n_comp)).astype(np.int8)
+    cell_weights = rng.normal(0, 5, n_comp * width)
+    with_tf = data.draw(st.lists(st.booleans(), min_size=n_comp, max_size=n_comp))
+    tf = {d: rng.integers(-500, 500, k) for d in range(n_comp) if with_tf[d]}
+    total = rng.normal(0, 20, k)
+    c = data.draw(st.integers(0, n_comp - 1))
+    others = data.draw(st.lists(st.integers(0, n_comp - 1), max_size=3, unique=True))
+    left_out = [c] + [d for d in others if d != c]
+    empty = np.zeros(0, dtype=np.int64)
+    rows, got = kernels.others_evidence(
+        patterns, c, left_out, cell_weights, width,
+        List([tf.get(d, empty) for d in range(n_comp)]),
+        np.array(with_tf, dtype=np.bool_), step, total,
+    )  # fmt: skip
+
+    def evidence(d: int, known: np.ndarray) -> np.ndarray:
+        out = cell_weights[patterns[known, d].astype(np.intp) + d * width]
+        if d in tf:
+            out += tf[d][known] * step
+        return out
+
+    known = np.flatnonzero(patterns[:, c] > 0)
+    own = evidence(left_out[0], known)
+    for d in left_out[1:]:
+        own += evidence(d, known)
+    assert rows.tolist() == known.tolist()
+    assert np.array_equal(got, total[known] - own)
+
+
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     """Rows counted over chunks, by codes or (when the codes would overflow) by sorting."""
