@@ -48,7 +48,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numba.typed import List as TypedList
 
 from rfl_match.arrays import ROW_BLOCK, RowTally
 from rfl_match.kernels import joint_counts, others_evidence, tally
@@ -355,17 +354,20 @@ def fit_on_comparisons(
     width = max(len(x) for x in m)
     cell_weights = _cell_weights(m, u, width)
     n_comp = patterns.shape[1]
-    tf: dict[int, npt.NDArray[np.int64]] = {}
-    if tf_bits is not None:
-        for c in range(n_comp):
-            column = np.asarray(tf_bits[:, c], dtype=np.float64)
-            if column.any():  # most comparisons have none
-                tf[c] = np.round(column / EVIDENCE_STEP).astype(np.int64)
+    bits = np.zeros((len(counts), 0)) if tf_bits is None else tf_bits
+    # most comparisons have none
+    with_bits = [c for c in range(bits.shape[1]) if np.asarray(bits[:, c], np.float64).any()]
+    # The bits in EVIDENCE_STEPs, a row per comparison that has them, in one table (as the
+    # compiled kernel reads them).
+    steps = np.empty((len(with_bits), len(counts)), dtype=np.int64)
+    for row, c in enumerate(with_bits):
+        steps[row] = np.round(np.asarray(bits[:, c], dtype=np.float64) / EVIDENCE_STEP)
     evidence = _Evidence(
         patterns,
         cell_weights,
         width,
-        tf,
+        steps,
+        with_bits,
         None if classes is None else _Combination(patterns, classes, width),
     )
     total = np.empty(len(counts))
@@ -388,7 +390,7 @@ def fit_on_comparisons(
             evs.append(found[0])
             factors.append(found[1])
             cnts.append(found[2])
-    del evidence, tf, total  # the fit reads the merged rows only
+    del evidence, steps, total  # the fit reads the merged rows only
     if not cnts:
         return IDENTITY
     cnt, ev, b = np.concatenate(cnts), np.concatenate(evs), np.concatenate(factors)
@@ -444,16 +446,16 @@ class _Evidence:
         patterns: npt.NDArray[np.int8],
         cell_weights: FloatArray,
         width: int,
-        tf: dict[int, npt.NDArray[np.int64]],
+        steps: npt.NDArray[np.int64],
+        with_bits: list[int],
         combination: _Combination | None = None,
     ) -> None:
-        self.patterns, self.cell_weights, self.width, self.tf = patterns, cell_weights, width, tf
+        self.patterns, self.cell_weights, self.width = patterns, cell_weights, width
+        self.steps = steps
+        self.tf = {c: steps[row] for row, c in enumerate(with_bits)}  # views of its rows
+        self.tf_row = np.full(patterns.shape[1], -1, dtype=np.intp)  # -1: none
+        self.tf_row[with_bits] = np.arange(len(with_bits))
         self.combination = combination
-        # The steps as the compiled kernel reads them: one array per comparison (empty
-        # where it has none).
-        empty = np.zeros(0, dtype=np.int64)
-        self.tf_list = TypedList([tf.get(c, empty) for c in range(patterns.shape[1])])
-        self.has_tf = np.array([c in tf for c in range(patterns.shape[1])], dtype=np.bool_)
 
     def __call__(self, c: int, rows: slice | npt.NDArray[np.intp]) -> FloatArray:
         level = self.patterns[rows, c].astype(np.intp)
@@ -479,8 +481,8 @@ def _column_rows(
         left_out,
         evidence.cell_weights,
         evidence.width,
-        evidence.tf_list,
-        evidence.has_tf,
+        evidence.steps,
+        evidence.tf_row,
         EVIDENCE_STEP,
         total,
     )

@@ -1650,7 +1650,7 @@ class CodeTally:
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _others_evidence(
     patterns: Levels, c: int, left_out: Index, cell_weights: npt.NDArray[np.float64],
-    width: int, tf: Any, has_tf: npt.NDArray[np.bool_], step: float,
+    width: int, steps: npt.NDArray[np.int64], tf_row: Index, step: float,
     total: npt.NDArray[np.float64], rows: Index, others: npt.NDArray[np.float64],
 ) -> int:  # fmt: skip
     m = 0
@@ -1661,8 +1661,8 @@ def _others_evidence(
         for j in range(len(left_out)):
             d = left_out[j]
             evidence = cell_weights[patterns[r, d] + d * width]
-            if has_tf[d]:
-                evidence = evidence + tf[d][r] * step
+            if tf_row[d] >= 0:
+                evidence = evidence + steps[tf_row[d], r] * step
             own = evidence if j == 0 else own + evidence
         rows[m] = r
         others[m] = total[r] - own
@@ -1676,22 +1676,22 @@ def others_evidence(
     left_out: list[int],
     cell_weights: npt.NDArray[np.float64],
     width: int,
-    tf: Any,
-    has_tf: npt.NDArray[np.bool_],
+    steps: npt.NDArray[np.int64],
+    tf_row: Index,
     step: float,
     total: npt.NDArray[np.float64],
 ) -> tuple[Index, npt.NDArray[np.float64]]:
     """The rows of ``patterns`` where comparison ``c`` is known (level above 0), and in
     each, ``total`` less the evidence of the comparisons ``left_out``: each one's cell
-    weight ``cell_weights[level + d * width]`` plus its term-frequency steps ``tf[d]``
-    (a numba typed list, one int64 array per comparison, read where ``has_tf[d]``) times
-    ``step``, summed left to right: the same float operations, in the same order, as the
-    numpy they replace (calibration._column_rows), in one pass over the rows."""
+    weight ``cell_weights[level + d * width]`` plus its term-frequency steps (row
+    ``tf_row[d]`` of ``steps``, none where -1) times ``step``, summed left to right: the
+    same float operations, in the same order, as the numpy they replace
+    (calibration._column_rows), in one pass over the rows."""
     rows = np.empty(len(patterns), dtype=np.intp)
     others = np.empty(len(patterns), dtype=np.float64)
     m = _others_evidence(
-        patterns, c, np.asarray(left_out, dtype=np.intp), cell_weights, width, tf,
-        has_tf, step, total, rows, others,
+        np.ascontiguousarray(patterns), c, np.asarray(left_out, dtype=np.intp), cell_weights,
+        width, np.ascontiguousarray(steps), _index(tf_row), step, total, rows, others,
     )  # fmt: skip
     return rows[:m], others[:m]
 

@@ -598,8 +598,6 @@ def test_hashed_code_pairs_equals_a_dict(codes: int, n: int, seed: int) -> None:
 def test_others_evidence_equals_numpy(n_comp: int, k: int, data: st.DataObject) -> None:
     """The rows where c is known and the total less the left-out comparisons' evidence,
     bit for bit as numpy sums it column by column (what calibration read before)."""
-    from numba.typed import List
-
     rng = np.random.default_rng(k)
     width, step = 4, 1 / 64
     patterns = rng.integers(0, width, (k, n_comp)).astype(np.int8)
@@ -610,12 +608,12 @@ def test_others_evidence_equals_numpy(n_comp: int, k: int, data: st.DataObject) 
     c = data.draw(st.integers(0, n_comp - 1))
     others = data.draw(st.lists(st.integers(0, n_comp - 1), max_size=3, unique=True))
     left_out = [c] + [d for d in others if d != c]
-    empty = np.zeros(0, dtype=np.int64)
+    tf_row = np.full(n_comp, -1, dtype=np.intp)
+    tf_row[list(tf)] = np.arange(len(tf))
+    steps = np.array([tf[d] for d in tf], dtype=np.int64).reshape(len(tf), k)
     rows, got = kernels.others_evidence(
-        patterns, c, left_out, cell_weights, width,
-        List([tf.get(d, empty) for d in range(n_comp)]),
-        np.array(with_tf, dtype=np.bool_), step, total,
-    )  # fmt: skip
+        patterns, c, left_out, cell_weights, width, steps, tf_row, step, total
+    )
 
     def evidence(d: int, known: np.ndarray) -> np.ndarray:
         out = cell_weights[patterns[known, d].astype(np.intp) + d * width]
