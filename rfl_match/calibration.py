@@ -50,7 +50,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rfl_match.arrays import ROW_BLOCK, RowTally
-from rfl_match.kernels import joint_counts, tally
+from rfl_match.kernels import joint_counts, others_evidence, tally
 from rfl_match.mixture import LN2 as _LN2
 from rfl_match.mixture import NonMatchClasses, combination_bits
 
@@ -354,17 +354,20 @@ def fit_on_comparisons(
     width = max(len(x) for x in m)
     cell_weights = _cell_weights(m, u, width)
     n_comp = patterns.shape[1]
-    tf: dict[int, npt.NDArray[np.int64]] = {}
-    if tf_bits is not None:
-        for c in range(n_comp):
-            column = np.asarray(tf_bits[:, c], dtype=np.float64)
-            if column.any():  # most comparisons have none
-                tf[c] = np.round(column / EVIDENCE_STEP).astype(np.int64)
+    bits = np.zeros((len(counts), 0)) if tf_bits is None else tf_bits
+    # most comparisons have none
+    with_bits = [c for c in range(bits.shape[1]) if np.asarray(bits[:, c], np.float64).any()]
+    # The bits in EVIDENCE_STEPs, a row per comparison that has them, in one table (as the
+    # compiled kernel reads them).
+    steps = np.empty((len(with_bits), len(counts)), dtype=np.int64)
+    for row, c in enumerate(with_bits):
+        steps[row] = np.round(np.asarray(bits[:, c], dtype=np.float64) / EVIDENCE_STEP)
     evidence = _Evidence(
         patterns,
         cell_weights,
         width,
-        tf,
+        steps,
+        with_bits,
         None if classes is None else _Combination(patterns, classes, width),
     )
     total = np.empty(len(counts))
@@ -387,7 +390,7 @@ def fit_on_comparisons(
             evs.append(found[0])
             factors.append(found[1])
             cnts.append(found[2])
-    del evidence, tf, total  # the fit reads the merged rows only
+    del evidence, steps, total  # the fit reads the merged rows only
     if not cnts:
         return IDENTITY
     cnt, ev, b = np.concatenate(cnts), np.concatenate(evs), np.concatenate(factors)
@@ -443,10 +446,15 @@ class _Evidence:
         patterns: npt.NDArray[np.int8],
         cell_weights: FloatArray,
         width: int,
-        tf: dict[int, npt.NDArray[np.int64]],
+        steps: npt.NDArray[np.int64],
+        with_bits: list[int],
         combination: _Combination | None = None,
     ) -> None:
-        self.patterns, self.cell_weights, self.width, self.tf = patterns, cell_weights, width, tf
+        self.patterns, self.cell_weights, self.width = patterns, cell_weights, width
+        self.steps = steps
+        self.tf = {c: steps[row] for row, c in enumerate(with_bits)}  # views of its rows
+        self.tf_row = np.full(patterns.shape[1], -1, dtype=np.intp)  # -1: none
+        self.tf_row[with_bits] = np.arange(len(with_bits))
         self.combination = combination
 
     def __call__(self, c: int, rows: slice | npt.NDArray[np.intp]) -> FloatArray:
@@ -467,13 +475,19 @@ def _column_rows(
     """Comparison c's rows of :func:`fit_on_comparisons`, where it is known: the evidence
     of the others (all but ``left_out``, which holds c), c's own Bayes factor (bits) and
     the pairs, merged where those agree. None where c is never known."""
-    known = np.flatnonzero(evidence.patterns[:, c] > 0)
+    known, others = others_evidence(
+        evidence.patterns,
+        c,
+        left_out,
+        evidence.cell_weights,
+        evidence.width,
+        evidence.steps,
+        evidence.tf_row,
+        EVIDENCE_STEP,
+        total,
+    )
     if not len(known):
         return None
-    own = evidence(left_out[0], known)
-    for d in left_out[1:]:  # left to right: a selection of columns costs more than this
-        own += evidence(d, known)
-    others = total[known] - own
     # What adding c changes in the combination term, in EVIDENCE_STEPs (0 without one).
     change = np.zeros(len(known), dtype=np.int64)
     if evidence.combination is not None:

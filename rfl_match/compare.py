@@ -188,16 +188,9 @@ def by_distinct_pairs(
     if tabled is not None:
         return tabled
     found = kernels.distinct_code_pairs(a, b, li, ri)
-    inverse: npt.NDArray[np.integer[Any]]
     if found is None:  # too many codes for a dense table: hash the code pairs
-        width = np.int64(int(b.max(initial=-1)) + 2)
-        keys = (a[li].astype(np.int64) + 1) * width + b[ri] + 1
-        codes, uniques = pd.factorize(keys, sort=False)
-        first = np.empty(len(uniques), dtype=np.intp)
-        first[codes] = np.arange(len(codes))  # any pair of each
-        inverse = codes
-    else:
-        inverse, first = found
+        found = kernels.hashed_code_pairs(a, b, li, ri)
+    inverse, first = found
     levels: Levels = levels_of(li[first], ri[first])[inverse]
     return levels
 

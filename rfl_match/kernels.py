@@ -881,6 +881,79 @@ def distinct_code_pairs(
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _hashed_code_pairs(
+    a: IntArray, b: IntArray, li: Index, ri: Index, width: int, start: int,
+    table: npt.NDArray[np.int64], bits: int, keys: npt.NDArray[np.int64], inverse: IntArray,
+    last: Index, n: int,
+) -> tuple[int, int]:  # fmt: skip
+    """:func:`_distinct_code_pairs` by open addressing (``2**bits`` slots of (key, number),
+    number -1 when free; Fibonacci hashing as :func:`_tally_codes`), from pair ``start``
+    on; ``last[number]`` is the number's latest pair. Stops early when the table is half
+    full; returns where it stopped and the distinct pairs so far."""
+    mask = (1 << bits) - 1
+    shift = np.uint64(64 - bits)
+    for k in range(start, len(li)):
+        if 2 * n >= mask + 1:
+            return k, n
+        key = (np.int64(a[li[k]]) + 1) * width + b[ri[k]] + 1
+        slot = np.int64((np.uint64(key) * _GOLDEN) >> shift)
+        while True:
+            found = table[2 * slot + 1]
+            if found < 0:
+                table[2 * slot] = key
+                table[2 * slot + 1] = n
+                keys[n] = key
+                found = n
+                n += 1
+                break
+            if table[2 * slot] == key:
+                break
+            slot = (slot + 1) & mask
+        inverse[k] = found
+        last[found] = k
+    return len(li), n
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _rehash(keys: npt.NDArray[np.int64], n: int, table: npt.NDArray[np.int64], bits: int) -> None:
+    """Numbers ``0..n-1`` of ``keys`` into an empty open-addressing table of ``2**bits``."""
+    mask = (1 << bits) - 1
+    shift = np.uint64(64 - bits)
+    for j in range(n):
+        slot = np.int64((np.uint64(keys[j]) * _GOLDEN) >> shift)
+        while table[2 * slot + 1] >= 0:
+            slot = (slot + 1) & mask
+        table[2 * slot] = keys[j]
+        table[2 * slot + 1] = j
+
+
+def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[IntArray, Index]:
+    """:func:`distinct_code_pairs` where the codes are too many for a dense table: the
+    distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1), numbered
+    in order of first appearance, by hashing in one pass over the pairs (nothing per pair
+    gathered); each pair's number, and the position of each number's last pair."""
+    a32 = np.ascontiguousarray(a, dtype=np.int32)
+    b32 = np.ascontiguousarray(b, dtype=np.int32)
+    li, ri = _index(li), _index(ri)
+    width = int(b32.max(initial=-1)) + 2
+    inverse = np.empty(len(li), dtype=np.int32)
+    last = np.empty(len(li), dtype=np.intp)
+    keys = np.empty(len(li), dtype=np.int64)
+    # Grown as the distinct pairs are met (often a fraction of the pairs): a table sized
+    # for every pair to differ would be filled for nothing, chunk after chunk.
+    bits = 12
+    table = np.full(2 << bits, -1, dtype=np.int64)
+    at = n = 0
+    while True:
+        at, n = _hashed_code_pairs(a32, b32, li, ri, width, at, table, bits, keys, inverse, last, n)
+        if at == len(li):
+            return inverse, last[:n]
+        bits += 2 if bits < 20 else 1
+        table = np.full(2 << bits, -1, dtype=np.int64)
+        _rehash(keys, n, table, bits)
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _local_codes(values: IntArray, seen: IntArray, out: IntArray) -> int:
     n = 0
     for k in range(len(values)):
@@ -1574,6 +1647,55 @@ class CodeTally:
         rank[order] = np.arange(self.n)
         counts = self.counts[: self.n] if self.weights is None else self.weights
         return self.keys[order], counts[order], rank
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _others_evidence(
+    patterns: Levels, c: int, left_out: Index, cell_weights: npt.NDArray[np.float64],
+    width: int, steps: npt.NDArray[np.int64], tf_row: Index, step: float,
+    total: npt.NDArray[np.float64], rows: Index, others: npt.NDArray[np.float64],
+) -> int:  # fmt: skip
+    m = 0
+    for r in range(patterns.shape[0]):
+        if patterns[r, c] <= 0:
+            continue
+        own = 0.0
+        for j in range(len(left_out)):
+            d = left_out[j]
+            evidence = cell_weights[patterns[r, d] + d * width]
+            if tf_row[d] >= 0:
+                evidence = evidence + steps[tf_row[d], r] * step
+            own = evidence if j == 0 else own + evidence
+        rows[m] = r
+        others[m] = total[r] - own
+        m += 1
+    return m
+
+
+def others_evidence(
+    patterns: Levels,
+    c: int,
+    left_out: list[int],
+    cell_weights: npt.NDArray[np.float64],
+    width: int,
+    steps: npt.NDArray[np.int64],
+    tf_row: Index,
+    step: float,
+    total: npt.NDArray[np.float64],
+) -> tuple[Index, npt.NDArray[np.float64]]:
+    """The rows of ``patterns`` where comparison ``c`` is known (level above 0), and in
+    each, ``total`` less the evidence of the comparisons ``left_out``: each one's cell
+    weight ``cell_weights[level + d * width]`` plus its term-frequency steps (row
+    ``tf_row[d]`` of ``steps``, none where -1) times ``step``, summed left to right: the
+    same float operations, in the same order, as the numpy they replace
+    (calibration._column_rows), in one pass over the rows."""
+    rows = np.empty(len(patterns), dtype=np.intp)
+    others = np.empty(len(patterns), dtype=np.float64)
+    m = _others_evidence(
+        np.ascontiguousarray(patterns), c, np.asarray(left_out, dtype=np.intp), cell_weights,
+        width, np.ascontiguousarray(steps), _index(tf_row), step, total, rows, others,
+    )  # fmt: skip
+    return rows[:m], others[:m]
 
 
 def tally(

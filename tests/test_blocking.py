@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rfl_match import blocking, kernels
-from rfl_match.arrays import dense_ranks
+from rfl_match.arrays import dense_ranks, text_order
 from rfl_match.blocking import KeyValues, block, combine, key_values
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import validate_records
@@ -314,6 +314,15 @@ def test_dense_ranks_are_the_sorted_distinct_texts(a: list[str], b: list[str]) -
     got = dense_ranks([pd.Series(a, dtype="str"), pd.Series(b, dtype=object)])
     order = sorted(set(a + b))
     assert got.tolist() == [order.index(text) for text in a + b]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=6), max_size=40), st.booleans())
+def test_text_order_sorts_rows_by_text(texts: list[str], arrow: bool) -> None:
+    """The rows in code point order of their texts, equal texts in row order (the order
+    the random pairs that estimate u are drawn in): what sorting the rows gives."""
+    got = text_order(pd.Series(texts, dtype="str" if arrow else object))
+    assert got.tolist() == sorted(range(len(texts)), key=lambda row: texts[row])
 
 
 def test_dense_ranks_of_ids_given_as_numbers_are_their_texts() -> None:

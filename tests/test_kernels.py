@@ -575,6 +575,63 @@ def test_tally_equals_numpy_unique(pool: list[int], n: int, chunks: int) -> None
 
 
 @settings(max_examples=100, deadline=None)
+@given(st.integers(1, 6000), st.integers(0, 9000), st.integers(0, 2**31 - 2))
+def test_hashed_code_pairs_equals_a_dict(codes: int, n: int, seed: int) -> None:
+    """Pairs of codes numbered in order of first appearance, each number's last pair, as a
+    dict filled pair by pair gives (few codes: pairs recur; many: the table grows)."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(-1, codes, 500).astype(np.int32)
+    b = rng.integers(-1, codes, 700).astype(np.int32)
+    li, ri = rng.integers(0, len(a), n), rng.integers(0, len(b), n)
+    numbers: dict[tuple[int, int], int] = {}
+    want_inverse, want_last = [], []
+    for k, (i, j) in enumerate(zip(li.tolist(), ri.tolist(), strict=True)):
+        number = numbers.setdefault((int(a[i]), int(b[j])), len(numbers))
+        want_inverse.append(number)
+        if number == len(want_last):
+            want_last.append(k)
+        want_last[number] = k
+    inverse, last = kernels.hashed_code_pairs(a, b, li, ri)
+    assert inverse.tolist() == want_inverse and last.tolist() == want_last
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 5), st.integers(0, 300), st.data())
+def test_others_evidence_equals_numpy(n_comp: int, k: int, data: st.DataObject) -> None:
+    """The rows where c is known and the total less the left-out comparisons' evidence,
+    bit for bit as numpy sums it column by column (what calibration read before)."""
+    rng = np.random.default_rng(k)
+    width, step = 4, 1 / 64
+    patterns = rng.integers(0, width, (k, n_comp)).astype(np.int8)
+    cell_weights = rng.normal(0, 5, n_comp * width)
+    with_tf = data.draw(st.lists(st.booleans(), min_size=n_comp, max_size=n_comp))
+    tf = {d: rng.integers(-500, 500, k) for d in range(n_comp) if with_tf[d]}
+    total = rng.normal(0, 20, k)
+    c = data.draw(st.integers(0, n_comp - 1))
+    others = data.draw(st.lists(st.integers(0, n_comp - 1), max_size=3, unique=True))
+    left_out = [c] + [d for d in others if d != c]
+    tf_row = np.full(n_comp, -1, dtype=np.intp)
+    tf_row[list(tf)] = np.arange(len(tf))
+    steps = np.array([tf[d] for d in tf], dtype=np.int64).reshape(len(tf), k)
+    rows, got = kernels.others_evidence(
+        patterns, c, left_out, cell_weights, width, steps, tf_row, step, total
+    )
+
+    def evidence(d: int, known: np.ndarray) -> np.ndarray:
+        out = cell_weights[patterns[known, d].astype(np.intp) + d * width]
+        if d in tf:
+            out += tf[d][known] * step
+        return out
+
+    known = np.flatnonzero(patterns[:, c] > 0)
+    own = evidence(left_out[0], known)
+    for d in left_out[1:]:
+        own += evidence(d, known)
+    assert rows.tolist() == known.tolist()
+    assert np.array_equal(got, total[known] - own)
+
+
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     """Rows counted over chunks, by codes or (when the codes would overflow) by sorting."""
