@@ -6,9 +6,9 @@ agree); each rule's pairs come from joining the two sides on the combined key, b
 block; rules are unioned and deduplicated on integer pair ids ``left * n_right + right``.
 An oversized block (the "Mohammed problem") is split by a more specific key (the birth
 band), and every record in it also meets its nearest records of the other side in two
-orders (name text, birth date): a record in a common-name block, or with no birth date,
-never loses its candidates, and the pairs stay linear in the block's size. A warning names
-the oversized blocks.
+orders (name text, then birth date; birth date, then name text): a record in a
+common-name block, or with no birth date, never loses its candidates, and the pairs stay
+linear in the block's size. A warning names the oversized blocks.
 
 With a candidate budget (each record's best few, the default), the pairs go to it as they
 are made, a batch of blocks at a time, and are never unioned: each record keeps its best
@@ -507,19 +507,35 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
 
 
 def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Array], int]:
-    """:func:`_orders` as ranks shared by both sides: per side, the rank of each record's
-    name text and of its birth midpoint, and the number of record id ranks."""
+    """The nearest records' two orders, as ranks shared by both sides: per side, each
+    record's rank by name text, then birth midpoint; and by birth midpoint, then name text;
+    and the number of record id ranks (the last tie-break). Each order breaks the other's
+    ties: in a block of one common name (a joined skeleton block holds one text), the name
+    order would otherwise fall back on record ids, and meet namesakes at random."""
     key = "block-orders-ranked"
     if key not in data._cache:
         sides = [_orders(data, 0), _orders(data, 1)]
-        mids = np.concatenate([sides[0][1], sides[1][1]])
-        mid_rank = np.unique(mids, return_inverse=True)[1].astype(np.int64).reshape(-1)
+        text = np.concatenate([sides[0][0], sides[1][0]])
+        mid = _dense(np.concatenate([sides[0][1], sides[1][1]]))
+        n_text, n_mid = int(text.max(initial=0)) + 1, int(mid.max(initial=0)) + 1
+        by_text = _dense(text * n_mid + mid)
+        by_birth = _dense(mid * n_text + text)
         n_left = len(sides[0][1])
-        births = [mid_rank[:n_left], mid_rank[n_left:]]
         n_ids = int(max(sides[0][2].max(initial=0), sides[1][2].max(initial=0))) + 1
-        data._cache[key] = ([sides[0][0], sides[1][0]], births, n_ids)
+        data._cache[key] = (
+            [by_text[:n_left], by_text[n_left:]],
+            [by_birth[:n_left], by_birth[n_left:]],
+            n_ids,
+        )
     result: tuple[list[Int64Array], list[Int64Array], int] = data._cache[key]
     return result
+
+
+def _dense(values: Int64Array) -> Int64Array:
+    """Each value's rank among the distinct values (so that sort keys built from ranks
+    stay small)."""
+    ranks: Int64Array = np.unique(values, return_inverse=True)[1].astype(np.int64).reshape(-1)
+    return ranks
 
 
 def _runs(codes: Int64Array) -> tuple[Int64Array, Int64Array, Int64Array]:
@@ -544,9 +560,10 @@ def nearest_in_blocks(
 ) -> None:
     """Within each block (records sharing a code), every record meets the ``window``
     records of the other side just before and just after it, in two orders: by name
-    text and by birth date (ties by side, then record id). Linear in the block's size,
-    where a full join is quadratic. ``left`` and ``right`` are sorted by code (as
-    :func:`_entries` leaves them). The pairs go to ``sink``."""
+    text, then birth date; and by birth date, then name text (ties by side, then record
+    id). Linear in the block's size, where a full join is quadratic. ``left`` and
+    ``right`` are sorted by code (as :func:`_entries` leaves them). The pairs go to
+    ``sink``."""
     if window <= 0 or not len(left.rows) or not len(right.rows):
         return
     lu, lstart, lcount = _runs(left.codes)

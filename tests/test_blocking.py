@@ -206,6 +206,32 @@ def test_oversized_block_without_birth_dates_still_gives_every_record_candidates
     assert any("nearest" in str(w.message) for w in caught)
 
 
+def test_nearest_records_break_ties_of_name_by_birth_and_of_birth_by_name() -> None:
+    """In an oversized block, each order breaks the other's ties: among twenty "Ali
+    Omar"s the name order goes by birth date, and among the Alis born on one day the
+    birth order goes by name; so each "Ali Omar" meets the one of its birth day (by
+    record id, the ties would put every left record before every right one)."""
+    start = pd.Timestamp("1990-01-03")  # no 1st or 15th: those may stand for "unknown"
+    days = [str((start + pd.Timedelta(days=10 * k)).date()) for k in range(20)]
+    names = ("Omar", "Hassan", "Farah", "Abdi", "Ivan", "Olena")
+    rows = [(f"Ali {name}", day) for day in days for name in names]
+    left, right = frame(rows, "l"), frame(rows, "r")
+    omar = {i for i, (name, _) in enumerate(rows) if name == "Ali Omar"}
+    for lf in (left, left.iloc[::-1].reset_index(drop=True)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the oversized block
+            pairs = block(PreparedPair(lf, right), [("given_class",)], max_block=10, window=1)
+        met = set(
+            zip(
+                lf["record_id"].to_numpy()[pairs.left].tolist(),
+                right["record_id"].to_numpy()[pairs.right].tolist(),
+                strict=True,
+            )
+        )
+        assert {(f"l{i}", f"r{i}") for i in omar} <= met
+        assert len(pairs) <= len(rows) * 2 * 2 * 2  # linear: a few neighbours a record
+
+
 def test_joining_in_small_batches_gives_the_same_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [(" ".join(NAMES[i % 12 : i % 12 + 2]), str(1990 + i % 3)) for i in range(40)]
     left, right = frame(rows, "l"), frame(rows[::-1], "r")
