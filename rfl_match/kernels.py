@@ -1420,6 +1420,16 @@ def combine_codes(
     return result
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _met(x: int, y: int, n_right: int, dedupe: bool) -> int:
+    """The id of records x (left) and y (right) meeting; in one list (dedupe), the pair
+    from its lower record, whichever side's order met it (a record's neighbours are not
+    symmetric as a full join's pairs are), and none for a record with itself."""
+    if not dedupe or x < y:
+        return x * n_right + y
+    return y * n_right + x if x > y else _NO_PAIR
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _nearest_pairs(
     lrows: npt.NDArray[np.int64], lkey: npt.NDArray[np.int64], ls: npt.NDArray[np.int64],
@@ -1453,7 +1463,7 @@ def _nearest_pairs(
                 x = lefts[seen_l]
                 for u in range(max(seen_r - window, 0), min(seen_r + window, nr)):
                     y = rights[u]
-                    out[at] = x * n_right + y if not dedupe or x < y else _NO_PAIR
+                    out[at] = _met(x, y, n_right, dedupe)
                     at += 1
                 seen_l += 1
             else:
@@ -1463,7 +1473,7 @@ def _nearest_pairs(
                     if centre - window <= seen_r < centre + window:
                         continue  # y is in left u's window: they have met
                     x = lefts[u]
-                    out[at] = x * n_right + y if not dedupe or x < y else _NO_PAIR
+                    out[at] = _met(x, y, n_right, dedupe)
                     at += 1
                 seen_r += 1
         out[at:end] = _NO_PAIR
@@ -1481,7 +1491,8 @@ def nearest_pairs(
 ) -> Iterator[npt.NDArray[np.int64]]:
     """Sorted neighbourhood inside blocks, as pair ids a batch of blocks at a time (at
     most ``NEAR_BATCH`` places each; ``_NO_PAIR`` in the places not used, and in dedupe
-    mode for pairs not left < right; a pair may come more than once): in each block
+    mode for a record with itself; in dedupe mode a pair is given from its lower record;
+    a pair may come more than once): in each block
     ``(ls, lc, rs, rc)`` of ``left`` and ``right`` (rows and a sort key per entry, keys
     distinct within a block), every entry meets the ``window`` entries of the other side
     just before and just after it in key order."""
@@ -1686,9 +1697,9 @@ def others_evidence(
     """The rows of ``patterns`` where comparison ``c`` is known (level above 0), and in
     each, ``total`` less the evidence of the comparisons ``left_out``: each one's cell
     weight ``cell_weights[level + d * width]`` plus its term-frequency steps (row
-    ``tf_row[d]`` of ``steps``, none where -1) times ``step``, summed left to right: the
-    same float operations, in the same order, as the numpy they replace
-    (calibration._column_rows), in one pass over the rows."""
+    ``tf_row[d]`` of ``steps``, none where -1) times ``step``, summed left to right (the
+    float operations, and their order, of a numpy gather of each left-out column; tests
+    hold the two equal bit for bit), in one pass over the rows."""
     rows = np.empty(len(patterns), dtype=np.intp)
     others = np.empty(len(patterns), dtype=np.float64)
     m = _others_evidence(

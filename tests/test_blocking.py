@@ -121,6 +121,36 @@ def test_row_order_does_not_matter(
     )
 
 
+def dedupe_pairs(
+    records: pd.DataFrame, max_block: int, rules: list[tuple[str, ...]] = RULES, window: int = 1
+) -> set[frozenset[str]]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # oversized blocks, with a small max_block
+        pairs = block(
+            PreparedPair(records, records), rules, max_block=max_block, dedupe=True, window=window
+        )
+    ids = records["record_id"].to_numpy()
+    return {frozenset(p) for p in zip(ids[pairs.left], ids[pairs.right], strict=True)}
+
+
+@settings(max_examples=30, deadline=None)
+@given(people, st.sampled_from([10_000, 4]))
+def test_dedupe_row_order_does_not_matter(a: list[tuple[str, str]], max_block: int) -> None:
+    """One list, also with oversized blocks: a record's nearest neighbours are met
+    whichever of the two records the order reaches first (a pair met from its higher
+    record was once dropped, so the pairs, and who had any, hung on the rows' order)."""
+    records = frame(a, "x")
+    shuffled = records.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    assert dedupe_pairs(records, max_block) == dedupe_pairs(shuffled, max_block)
+
+
+def test_dedupe_namesakes_without_births_all_get_candidates() -> None:
+    """Sixty namesakes with no birth date, in one oversized block: every one meets some."""
+    records = frame([("Ali Omar", "")] * 30 + [("Ali Hassan", "")] * 30, "x")
+    met = set().union(*dedupe_pairs(records, 100, rules=[("given_class",)], window=2))
+    assert met == set(records["record_id"])
+
+
 def test_combining_keys_is_exact_for_wide_codes() -> None:
     """A pair of name parts combined with a birth year (and a rule's codes combined with
     the birth band inside an oversized block): codes 4 * 2**31 apart once wrapped in 64

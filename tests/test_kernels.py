@@ -709,7 +709,9 @@ def nearest_reference(
             before = sum(k < key for k, _ in lefts)
             for _, x in lefts[max(before - window, 0) : before + window]:
                 out.add((x, y))
-    return sorted(x * n_right + y for x, y in out if not dedupe or x < y)
+    if dedupe:  # one list: each pair from its lower record, none with itself
+        out = {(min(x, y), max(x, y)) for x, y in out if x != y}
+    return sorted(x * n_right + y for x, y in out)
 
 
 @settings(max_examples=150, deadline=None)
