@@ -511,7 +511,8 @@ def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Arra
     record's rank by name text, then birth midpoint; and by birth midpoint, then name text;
     and the number of record id ranks (the last tie-break). Each order breaks the other's
     ties: in a block of one common name (a joined skeleton block holds one text), the name
-    order would otherwise fall back on record ids, and meet namesakes at random."""
+    order would otherwise fall back on record ids, and meet namesakes at random. Records
+    without a birth date keep their id order in the birth order."""
     key = "block-orders-ranked"
     if key not in data._cache:
         sides = [_orders(data, 0), _orders(data, 1)]
@@ -519,7 +520,10 @@ def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Arra
         mid = _dense(np.concatenate([sides[0][1], sides[1][1]]))
         n_text, n_mid = int(text.max(initial=0)) + 1, int(mid.max(initial=0)) + 1
         by_text = _dense(text * n_mid + mid)
-        by_birth = _dense(mid * n_text + text)
+        # No birth date: the birth order falls back on record ids, not the name order
+        # (it would copy the name order, and meet no one new).
+        unknown = np.concatenate([sides[0][1], sides[1][1]]) == np.iinfo(np.int64).max
+        by_birth = _dense(mid * n_text + np.where(unknown, 0, text))
         n_left = len(sides[0][1])
         n_ids = int(max(sides[0][2].max(initial=0), sides[1][2].max(initial=0))) + 1
         data._cache[key] = (
@@ -638,20 +642,20 @@ def block(
                 dedupe=dedupe,
                 workers=workers,
             )
-            oversized, parts = blocks.oversized, blocks.parts
+            oversized = blocks.oversized
             if len(blocks.keys):
                 top = np.argsort(-blocks.sizes, kind="stable")[:5]
                 rule_stats.largest_blocks = [
-                    (_describe(data, rule, parts, int(blocks.keys[t])), int(blocks.sizes[t]))
+                    (_describe(data, rule, blocks.parts, int(blocks.keys[t])), int(blocks.sizes[t]))
                     for t in top
                 ]
+            biggest = sorted(oversized, key=lambda kn: -kn[1])
+            rule_stats.oversized = [(_describe(data, rule, blocks.parts, k), n) for k, n in biggest]
             entries = _oversized_entries(blocks) if oversized else []
-            del blocks  # its rows, before the refinement's pairs
+            del blocks  # its rows (and what reads its keys), before the refinement's pairs
             still_over = 0
             if oversized:
                 still_over = len(_refine(data, entries, max_block, window, dedupe, sink, workers))
-            biggest = sorted(oversized, key=lambda kn: -kn[1])
-            rule_stats.oversized = [(_describe(data, rule, parts, k), n) for k, n in biggest]
             if oversized:
                 shown = ", ".join(
                     f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3]
@@ -755,10 +759,8 @@ def sorted_neighbourhood(
 
 def _describe(data: PreparedPair, rule: Sequence[str], parts: Parts | None, code: int) -> str:
     """A block's key as a tracing officer reads it: each key's value, e.g.
-    ``'mhmd + born 1985-1989'``."""
+    ``'muhammad + ali + born 1985-1989'`` (name classes, ``s:``/``p:`` sound keys)."""
     codes = key_parts(parts, code)
-    if len(codes) != len(rule):  # not a rule's own codes
-        return f"{'+'.join(rule)}={code}"
     return " + ".join(_key_label(data, key, c) for key, c in zip(rule, codes, strict=True))
 
 

@@ -190,8 +190,8 @@ def by_distinct_pairs(
     found = kernels.distinct_code_pairs(a, b, li, ri)
     if found is None:  # too many codes for a dense table: hash the code pairs
         found = kernels.hashed_code_pairs(a, b, li, ri)
-    inverse, first = found
-    levels: Levels = levels_of(li[first], ri[first])[inverse]
+    inverse, one = found  # one pair of each distinct code pair
+    levels: Levels = levels_of(li[one], ri[one])[inverse]
     return levels
 
 
