@@ -896,19 +896,13 @@ def _hashed_code_pairs(
         if 2 * n >= mask + 1:
             return k, n
         key = (np.int64(a[li[k]]) + 1) * width + b[ri[k]] + 1
-        slot = np.int64((np.uint64(key) * _GOLDEN) >> shift)
-        while True:
-            found = table[2 * slot + 1]
-            if found < 0:
-                table[2 * slot] = key
-                table[2 * slot + 1] = n
-                keys[n] = key
-                found = n
-                n += 1
-                break
-            if table[2 * slot] == key:
-                break
-            slot = (slot + 1) & mask
+        slot = _slot(table, key, mask, shift)
+        found = table[2 * slot + 1]
+        if found < 0:
+            table[2 * slot] = key
+            table[2 * slot + 1] = found = n
+            keys[n] = key
+            n += 1
         inverse[k] = found
         last[found] = k
     return len(li), n
@@ -920,9 +914,7 @@ def _rehash(keys: npt.NDArray[np.int64], n: int, table: npt.NDArray[np.int64], b
     mask = (1 << bits) - 1
     shift = np.uint64(64 - bits)
     for j in range(n):
-        slot = np.int64((np.uint64(keys[j]) * _GOLDEN) >> shift)
-        while table[2 * slot + 1] >= 0:
-            slot = (slot + 1) & mask
+        slot = _slot(table, keys[j], mask, shift)
         table[2 * slot] = keys[j]
         table[2 * slot + 1] = j
 
@@ -1559,6 +1551,16 @@ def sorted_distinct(out: npt.NDArray[np.int64], workers: int = 1) -> npt.NDArray
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _slot(table: npt.NDArray[np.int64], key: int, mask: int, shift: np.uint64) -> int:
+    """Where ``key`` is in an open-addressing table (``mask + 1`` slots of (key, id), id
+    -1 when free; linear probing from its Fibonacci hash), or the free slot it goes in."""
+    slot = np.int64((np.uint64(key) * _GOLDEN) >> shift)
+    while table[2 * slot + 1] >= 0 and table[2 * slot] != key:
+        slot = (slot + 1) & mask
+    return int(slot)
+
+
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _tally_codes(
     codes: npt.NDArray[np.int64], start: int, table: npt.NDArray[np.int64],
@@ -1575,20 +1577,14 @@ def _tally_codes(
         if 2 * n >= mask + 1:
             return i, n
         code = codes[i]
-        slot = np.int64((np.uint64(code) * _GOLDEN) >> shift)
-        while True:
-            found = table[2 * slot + 1]
-            if found < 0:
-                table[2 * slot] = code
-                table[2 * slot + 1] = n
-                keys[n] = code
-                counts[n] = 0
-                found = n
-                n += 1
-                break
-            if table[2 * slot] == code:
-                break
-            slot = (slot + 1) & mask
+        slot = _slot(table, code, mask, shift)
+        found = table[2 * slot + 1]
+        if found < 0:
+            table[2 * slot] = code
+            table[2 * slot + 1] = found = n
+            keys[n] = code
+            counts[n] = 0
+            n += 1
         ids[i] = found
         counts[found] += 1
     return len(codes), n
