@@ -923,25 +923,29 @@ def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[I
     """:func:`distinct_code_pairs` where the codes are too many for a dense table: the
     distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1), numbered
     in order of first appearance, by hashing in one pass over the pairs (nothing per pair
-    gathered); each pair's number, and the position of each number's last pair."""
+    gathered); each pair's number, and the position of each number's last pair. Codes
+    are read as int32 (as the dense table reads them): from -1 to 2**31 - 1."""
     a32 = np.ascontiguousarray(a, dtype=np.int32)
     b32 = np.ascontiguousarray(b, dtype=np.int32)
     li, ri = _index(li), _index(ri)
     width = int(b32.max(initial=-1)) + 2
     inverse = np.empty(len(li), dtype=np.int32)
-    last = np.empty(len(li), dtype=np.intp)
-    keys = np.empty(len(li), dtype=np.int64)
-    # Grown as the distinct pairs are met (often a fraction of the pairs): a table sized
-    # for every pair to differ would be filled for nothing, chunk after chunk.
+    # The table, and the keys and last pairs of the distinct pairs (at most half its
+    # slots), grow as the distinct pairs are met (often a fraction of the pairs): sized
+    # for every pair to differ, they would be filled for nothing, chunk after chunk.
     bits = 12
     table = np.full(2 << bits, -1, dtype=np.int64)
+    keys = np.empty(1 << (bits - 1), dtype=np.int64)
+    last = np.empty(1 << (bits - 1), dtype=np.intp)
     at = n = 0
     while True:
         at, n = _hashed_code_pairs(a32, b32, li, ri, width, at, table, bits, keys, inverse, last, n)
         if at == len(li):
-            return inverse, last[:n]
+            return inverse, last[:n].copy()
         bits += 2 if bits < 20 else 1
         table = np.full(2 << bits, -1, dtype=np.int64)
+        keys = np.concatenate([keys[:n], np.empty((1 << (bits - 1)) - n, dtype=np.int64)])
+        last = np.concatenate([last[:n], np.empty((1 << (bits - 1)) - n, dtype=np.intp)])
         _rehash(keys, n, table, bits)
 
 
