@@ -452,16 +452,21 @@ class _Evidence:
     ) -> None:
         self.patterns, self.cell_weights, self.width = patterns, cell_weights, width
         self.steps = steps
-        self.tf = {c: steps[row] for row, c in enumerate(with_bits)}  # views of its rows
         self.tf_row = np.full(patterns.shape[1], -1, dtype=np.intp)  # -1: none
         self.tf_row[with_bits] = np.arange(len(with_bits))
         self.combination = combination
 
+    def tf_steps(self, c: int) -> npt.NDArray[np.int64] | None:
+        """Comparison c's term-frequency bits in EVIDENCE_STEPs (None where it has none)."""
+        row = int(self.tf_row[c])
+        return None if row < 0 else self.steps[row]
+
     def __call__(self, c: int, rows: slice | npt.NDArray[np.intp]) -> FloatArray:
         level = self.patterns[rows, c].astype(np.intp)
         out: FloatArray = self.cell_weights[level + c * self.width]
-        if c in self.tf:
-            out += self.tf[c][rows] * EVIDENCE_STEP
+        steps = self.tf_steps(c)
+        if steps is not None:
+            out += steps[rows] * EVIDENCE_STEP
         return out
 
 
@@ -496,8 +501,8 @@ def _column_rows(
         others += without
         change = np.round((with_c - without) / EVIDENCE_STEP).astype(np.int64)
     step = np.round(others / EVIDENCE_STEP).astype(np.int64)
-    tf, width = evidence.tf, evidence.width
-    bits = tf[c][known] if c in tf else np.zeros(len(known), dtype=np.int64)
+    width, steps = evidence.width, evidence.tf_steps(c)
+    bits = steps[known] if steps is not None else np.zeros(len(known), dtype=np.int64)
     low, low_bits, low_change = int(step.min()), int(bits.min()), int(change.min())
     span_bits = int(bits.max()) - low_bits + 1
     span_change = int(change.max()) - low_change + 1
