@@ -22,7 +22,7 @@ from rapidfuzz.distance import JaroWinkler
 from rfl_match import kernels
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
-from rfl_match.prepare import PreparedPair, Vocabulary, row_codes
+from rfl_match.prepare import PreparedPair, Vocabulary
 
 Levels = npt.NDArray[np.int8]
 Index = npt.NDArray[np.intp]
@@ -341,9 +341,8 @@ def _family_forms(data: PreparedPair, side: int) -> tuple[IntArray, IntArray]:
     if key not in data._cache:
         names = data.person_names(side)
         family = names.family_parts().packed
-        codes = row_codes(np.concatenate([family, names.text[:, None]], axis=1))
-        first = np.empty(int(codes.max(initial=-1)) + 1, dtype=np.intp)
-        first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # a record of each form
+        # a number per form, and a record of each
+        codes, first = kernels.number_rows(np.concatenate([family, names.text[:, None]], axis=1))
         data._cache[key] = (codes.astype(np.int32), np.ascontiguousarray(family[first]))
     forms: tuple[IntArray, IntArray] = data._cache[key]
     return forms

@@ -1661,6 +1661,56 @@ class CodeTally:
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _number_rows(
+    matrix: npt.NDArray[np.integer[Any]], table: IntArray, bits: int, out: Index, first: Index
+) -> int:
+    """Each row of ``matrix`` looked up in (or added to) the open-addressing ``table``
+    (``2**bits`` slots of a row index, -1 when free; linear probing from the row's hash),
+    its number written to ``out`` (numbers from 0 in order of first sight) and each
+    number's first row to ``first``; returns how many numbers."""
+    mask = (1 << bits) - 1
+    shift = np.uint64(64 - bits)
+    n = 0
+    for i in range(matrix.shape[0]):
+        h = np.uint64(matrix.shape[1])
+        for c in range(matrix.shape[1]):
+            h = (h ^ np.uint64(np.int64(matrix[i, c]))) * _GOLDEN
+            h ^= h >> np.uint64(29)
+        slot = np.int64((h * _GOLDEN) >> shift)
+        while True:
+            row = table[slot]
+            if row < 0:
+                table[slot] = i
+                out[i] = n
+                first[n] = i
+                n += 1
+                break
+            same = True
+            for c in range(matrix.shape[1]):
+                if matrix[row, c] != matrix[i, c]:
+                    same = False
+                    break
+            if same:
+                out[i] = out[row]
+                break
+            slot = (slot + 1) & mask
+    return n
+
+
+def number_rows(matrix: npt.NDArray[np.integer[Any]]) -> tuple[Index, Index]:
+    """One number per row of a 2-d integer array, equal where the rows are equal (numbers
+    from 0 in order of first sight), and the first row of each number: by hashing each row
+    once (no row is sorted, nothing overflows). At most ``2**31 - 1`` rows."""
+    rows = matrix.shape[0]
+    bits = max(4, (2 * rows).bit_length())  # at most half the slots taken
+    table = np.full(1 << bits, -1, dtype=np.int32)
+    out = np.empty(rows, dtype=np.intp)
+    first = np.empty(rows, dtype=np.intp)
+    n = _number_rows(np.ascontiguousarray(matrix), table, bits, out, first)
+    return out, first[:n].copy()
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _others_evidence(
     patterns: Levels, c: int, left_out: Index, cell_weights: npt.NDArray[np.float64],
     width: int, steps: npt.NDArray[np.int64], tf_row: Index, step: float,

@@ -595,6 +595,31 @@ def test_hashed_code_pairs_equals_a_dict(codes: int, n: int, seed: int) -> None:
     assert inverse.tolist() == want_inverse and last.tolist() == want_last
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.data(), st.sampled_from([np.int32, np.int64]))
+def test_number_rows_equals_a_dict(data: st.DataObject, dtype: type) -> None:
+    """Rows numbered in order of first sight, and each number's first row, as a dict of
+    the rows filled row by row gives (few values: rows recur; negative and extreme
+    values; no columns at all: every row the same)."""
+    width = data.draw(st.integers(0, 5))
+    info = np.iinfo(dtype)
+    values = st.one_of(st.integers(-2, 3), st.sampled_from([int(info.min), int(info.max)]))
+    rows = data.draw(st.lists(st.lists(values, min_size=width, max_size=width), max_size=300))
+    matrix = np.array(rows, dtype=dtype).reshape(len(rows), width)
+    if data.draw(st.booleans()):
+        matrix = np.asfortranarray(matrix)
+    numbers: dict[tuple[int, ...], int] = {}
+    want_first = []
+    want = []
+    for i, row in enumerate(rows):
+        number = numbers.setdefault(tuple(row), len(numbers))
+        if number == len(want_first):
+            want_first.append(i)
+        want.append(number)
+    got, first = kernels.number_rows(matrix)
+    assert got.tolist() == want and first.tolist() == want_first
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.integers(1, 5), st.integers(0, 300), st.data())
 def test_others_evidence_equals_numpy(n_comp: int, k: int, data: st.DataObject) -> None:
