@@ -1,9 +1,11 @@
 """Prepare: raw fields of both inputs -> comparison-ready integer columns.
 
 Both inputs are prepared together, so that every integer code means the same value on the
-left and on the right. Each distinct raw value is read once (``pandas.factorize``) and
-mapped back to the rows; a name is coded from its pieces' parts, each distinct piece
-analysed once for both sides and every name column (:class:`PartTable`).
+left and on the right. Each distinct raw value is read once (Arrow's hash encoding of
+both sides' text) and mapped back to the rows; a name is coded from its pieces' parts,
+each distinct piece analysed once for both sides and every name column
+(:class:`PartTable`). Text is split and joined by Arrow: only distinct values become
+Python strings.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 from unidecode import unidecode
 
 from rfl_match.dates import BirthIntervals, birth_intervals
-from rfl_match.kernels import JW_PREFIX
+from rfl_match.kernels import JW_PREFIX, number_rows
 from rfl_match.names.clean import clean_text
 from rfl_match.names.normalize import full_parts, paused_gc, piece_reading
 from rfl_match.names.parts import Culture, culture_info
@@ -124,12 +128,13 @@ class Vocabulary:
     valid as the vocabulary grows.
     """
 
-    __slots__ = ("_bags", "_heads", "_ids", "_words", "words")
+    __slots__ = ("_arrow", "_bags", "_heads", "_ids", "_words", "words")
 
     def __init__(self, words: Sequence[str] = ()) -> None:
         self.words: list[str] = list(words)
         self._ids: dict[str, int] = {w: i for i, w in enumerate(self.words)}
         self._words: npt.NDArray[np.object_] | None = None
+        self._arrow: Any = None
         self._bags: tuple[npt.NDArray[np.uint8], npt.NDArray[np.int32]] | None = None
         self._heads: IntArray | None = None
 
@@ -146,30 +151,29 @@ class Vocabulary:
             self.words.append(word)
         return found
 
-    def ids(self, words: Sequence[str], *, blank: str | None = None) -> IntArray:
-        """:meth:`id` of each word (``blank`` gets -1), each distinct word looked up once."""
-        if not len(words):
-            return np.zeros(0, dtype=np.int32)
-        codes, uniques = pd.factorize(np.asarray(words, dtype=object), sort=False)
-        out: IntArray = self._distinct_ids(uniques.tolist(), blank)[codes]
+    def ids(self, texts: Any) -> IntArray:
+        """:meth:`id` of each text of an Arrow string array (null gets -1), in order of
+        first sight: each distinct text is made a Python string and looked up once (Arrow's
+        hash encoding, nothing per row in Python)."""
+        encoded = pc.dictionary_encode(texts)
+        found = self._distinct_ids(encoded.dictionary.to_pylist())
+        # a null's index (-1) reads the -1 put last
+        lookup = np.append(found, np.int32(-1))
+        out: IntArray = lookup[encoded.indices.fill_null(-1).to_numpy()]
         return out
 
-    def _distinct_ids(self, words: list[str], blank: str | None = None) -> IntArray:
-        """:meth:`id` of each of distinct ``words`` in turn (``blank`` gets -1), in bulk."""
+    def _distinct_ids(self, words: list[str]) -> IntArray:
+        """:meth:`id` of each of distinct ``words`` in turn, in bulk."""
         new = [w for w, f in zip(words, map(self._ids.get, words), strict=True) if f is None]
-        if blank in new:
-            new.remove(blank)
         known = len(self.words)
         self._ids.update(zip(new, range(known, known + len(new)), strict=True))
         self.words.extend(new)
         found = np.fromiter(map(self._ids.get, words, repeat(-1)), dtype=np.int32, count=len(words))
-        if blank in words:
-            found[words.index(blank)] = -1
         return found
 
     def coded(self, local: npt.NDArray[np.integer[Any]], words: Sequence[str]) -> IntArray:
-        """:meth:`ids` of ``words[i]`` for each ``i`` of ``local`` (-1 gets -1), each distinct
-        word looked up once, in order of first sight (as :meth:`ids` of the words would)."""
+        """:meth:`id` of ``words[i]`` for each ``i`` of ``local`` (-1 gets -1), each distinct
+        word looked up once, in order of first sight."""
         codes, uniques = pd.factorize(local, sort=False)
         known = uniques >= 0
         lookup = np.full(len(uniques), -1, dtype=np.int32)
@@ -182,6 +186,15 @@ class Vocabulary:
         if self._words is None or len(self._words) != len(self.words):
             self._words = np.asarray(self.words, dtype=object)
         return self._words
+
+    def arrow(self) -> Any:
+        """The words as an Arrow large_string array (only words added since it was last
+        asked for are converted)."""
+        done = 0 if self._arrow is None else len(self._arrow)
+        if self._arrow is None or done != len(self.words):
+            new = pa.array(self.words[done:], type=pa.large_string())
+            self._arrow = new if self._arrow is None else pa.concat_arrays([self._arrow, new])
+        return self._arrow
 
     def letter_bags(self) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int32]]:
         """Per word, the count of each letter a-z (anything else in a 27th bin), and its
@@ -323,18 +336,16 @@ class FormArrays:
 
 
 def _arrow_distinct(
-    columns: list[pd.Series | None], sizes: tuple[int, int]
-) -> tuple[IntArray, list[str]] | None:
+    columns: list[pd.Series | None], sizes: tuple[int, int], missing: str | None = None
+) -> tuple[IntArray, Any] | None:
     """:meth:`PreparedPair._distinct_values` by Arrow's hash encoding, without a Python
     object per row (pandas' default text is Arrow-backed): the same codes, in the same
     order of first sight. None when a side's text is not Arrow strings."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
-
     sides = []
     for values, n in zip(columns, sizes, strict=True):
         if values is None:
-            sides.append(pa.nulls(n, pa.string()))
+            blank = pa.scalar(missing, pa.string())
+            sides.append(pa.nulls(n, pa.string()) if missing is None else pa.repeat(blank, n))
             continue
         arrow = values.array.__arrow_array__() if hasattr(values.array, "__arrow_array__") else None
         if arrow is None or str(arrow.type) not in ("string", "large_string"):
@@ -346,7 +357,19 @@ def _arrow_distinct(
     arrays = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in sides]
     encoded = pc.dictionary_encode(pa.concat_arrays(arrays))
     codes: IntArray = encoded.indices.fill_null(-1).to_numpy().astype(np.int32)
-    return codes, encoded.dictionary.to_pylist()
+    return codes, encoded.dictionary
+
+
+def _split_whitespace(texts: Any) -> tuple[Any, npt.NDArray[np.intp]]:
+    """The pieces ``str.split()`` cuts each of an Arrow array of texts into, all in one
+    Arrow array, and the index of each piece's text. Arrow's Unicode white space is
+    Python's (a test checks every code point); it leaves an empty piece where a text
+    starts or ends with white space, which ``str.split()`` does not."""
+    lists = pc.utf8_split_whitespace(texts)
+    pieces = lists.flatten()
+    owner = pc.list_parent_indices(lists).to_numpy().astype(np.intp)
+    kept = pc.greater(pc.binary_length(pieces), 0)
+    return pieces.filter(kept), owner[kept.to_numpy(zero_copy_only=False)]
 
 
 @dataclass(slots=True)
@@ -374,45 +397,44 @@ class PreparedPair:
 
     # --- derived columns ------------------------------------------------------------
 
-    def _distinct_values(self, column: str) -> tuple[IntArray, list[str]]:
+    def _distinct_values(self, column: str, missing: str | None = None) -> tuple[IntArray, Any]:
         """Codes of both sides' values of a column (left rows, then right rows; -1 where
-        missing) into its distinct values, in order of first sight."""
-        arrow = _arrow_distinct([self.column(side, column) for side in (0, 1)], self.sizes)
+        missing) into its distinct values (an Arrow string array), in order of first
+        sight. ``missing``: the value of a side without the column (None: missing)."""
+        columns = [self.column(side, column) for side in (0, 1)]
+        arrow = _arrow_distinct(columns, self.sizes, missing)
         if arrow is not None:
             return arrow
-        sides = []
-        for side in (0, 1):
-            values = self.column(side, column)
-            n = self.sizes[side]
-            sides.append(
-                np.full(n, None, dtype=object) if values is None else values.to_numpy(object)
-            )
+        sides = [
+            np.full(n, missing, dtype=object) if values is None else values.to_numpy(object)
+            for values, n in zip(columns, self.sizes, strict=True)
+        ]
         found, uniques = pd.factorize(np.concatenate(sides))
         codes: IntArray = found.astype(np.int32)
-        return codes, [str(u) for u in uniques]
+        return codes, pa.array([str(u) for u in uniques], type=pa.large_string())
 
     def _coded_names(
-        self, codes: IntArray, texts: list[str], make: tuple[int, ...] = (0, 1)
+        self, codes: IntArray, texts: Any, make: tuple[int, ...] = (0, 1)
     ) -> FormArrays:
-        """:class:`FormArrays` of distinct names (``codes`` into them, set to -1 in place
-        where a name is empty). ``make``: which joined texts to make, ``text`` (0) and
-        ``rest_text`` (1); one not made is all -1.
+        """:class:`FormArrays` of distinct names (``texts``, an Arrow string array;
+        ``codes`` into them, set to -1 in place where a name is empty). ``make``: which
+        joined texts to make, ``text`` (0) and ``rest_text`` (1); one not made is all -1.
 
         A name the fast path of normalisation reads is its pieces' parts run together: it
         is coded from the :class:`PartTable` with numpy; only the others (particles,
         titles, Burmese) are normalised whole. Every code is given in the order the
-        names, then their parts, meet it, as coding each form in turn would.
+        names, then their parts, meet it, as coding each form in turn would. The texts
+        are split, and the joined texts made, by Arrow: only distinct pieces, the names
+        normalised whole and distinct joined texts become Python strings.
         """
         k = len(texts)
         culture = culture_info(self.culture)
         table = self.name_parts
+        split, name_of = _split_whitespace(texts)
+        encoded = pc.dictionary_encode(split)
+        piece_of = encoded.indices.to_numpy().astype(np.intp)
         with paused_gc():
-            # every name's pieces in one list: no list per name for the collector to scan
-            n_pieces = np.fromiter(map(len, map(str.split, texts)), dtype=np.intp, count=k)
-            piece_of, distinct = pd.factorize(
-                np.array(" ".join(texts).split(), dtype=object), sort=False
-            )
-            pieces = [table.piece(str(p), culture) for p in distinct]
+            pieces = [table.piece(p, culture) for p in encoded.dictionary.to_pylist()]
         # per distinct piece: its number of parts (-1: the name needs the full pipeline)
         # and where its part ids start in `flat`
         n = len(pieces)
@@ -424,7 +446,6 @@ class PreparedPair:
             chain.from_iterable(q.parts for q in pieces if q is not None), dtype=np.int64
         )
         start = np.cumsum(np.maximum(size, 0)) - np.maximum(size, 0)
-        name_of = np.repeat(np.arange(k, dtype=np.intp), n_pieces)
         lens = size[piece_of]
         # a piece that ends with an article ("Al" of "Al Halabi") reads so only before a
         # piece of the same name that opens with a part; a title only so, and first
@@ -452,8 +473,9 @@ class PreparedPair:
         more_rows: list[int] = []
         more_parts: list[int] = []
         with paused_gc():
-            for i in slow_names.tolist():
-                ids = table.whole(texts[i], culture)
+            slow_texts = texts.take(pa.array(slow_names)).to_pylist()
+            for i, text in zip(slow_names.tolist(), slow_texts, strict=True):
+                ids = table.whole(text, culture)
                 heads = ids[:MAX_CHAIN]
                 more_rows += [i] * len(heads)
                 more_parts += heads
@@ -467,7 +489,10 @@ class PreparedPair:
             rows, cols, part = rows[order], cols[order], part[order]
         codes[empty[codes]] = -1
 
-        local = table.columns()[part]
+        # Each distinct part once, in order of first sight: its strings meet the
+        # vocabularies in the order the parts do.
+        seen, distinct = pd.factorize(part, sort=False)
+        local = table.columns()[distinct]
         words = table.strings.words
         shape = (k + 1, MAX_CHAIN)
         arrays = FormArrays(
@@ -479,29 +504,24 @@ class PreparedPair:
             text=np.full(k + 1, -1, dtype=np.int32),
             rest_text=np.full(k + 1, -1, dtype=np.int32),
         )
-        arrays.tokens[rows, cols] = self.tokens.coded(local[:, 0], words)
-        arrays.classes[rows, cols] = self.classes.coded(local[:, 1], words)
-        arrays.skeletons[rows, cols] = self.keys.coded(local[:, 2], words)
-        arrays.phonetics[rows, cols] = self.keys.coded(local[:, 3], words)
-        # the joined texts: the tokens of each name, then those after the first, joined
-        # once per distinct run of tokens (names that differ in case or punctuation alone
-        # share it), in the order the names meet them
-        cells = np.full(shape, -1, dtype=np.int64)
-        cells[rows, cols] = local[:, 0]
-        run = row_codes(cells[:k])
-        runs = cells[np.unique(run, return_index=True)[1]]
-        strings = np.array([*words, ""], dtype=object)[runs]
+        arrays.tokens[rows, cols] = self.tokens.coded(local[:, 0], words)[seen]
+        arrays.classes[rows, cols] = self.classes.coded(local[:, 1], words)[seen]
+        arrays.skeletons[rows, cols] = self.keys.coded(local[:, 2], words)[seen]
+        arrays.phonetics[rows, cols] = self.keys.coded(local[:, 3], words)[seen]
+        # the joined texts: the tokens of each name, then those after the first, in the
+        # order the names meet them
+        tokens = table.strings.arrow().take(pa.array(local[:, 0][seen]))
         for target, first in ((arrays.text, 0), (arrays.rest_text, 1)):
             if first not in make:
                 continue
-            joined = strings[:, first].copy()
-            for c in range(first + 1, MAX_CHAIN):
-                more = runs[:, c] >= 0
-                joined[more] = joined[more] + " " + strings[more, c]
-            has = runs[:, first] >= 0
-            coded = np.full(len(runs), -1, dtype=np.int32)
-            coded[has] = self.texts.ids(joined[has].tolist())
-            target[:k] = coded[run]
+            kept = cols >= first
+            counts = np.bincount(rows[kept], minlength=k)
+            offsets = np.zeros(k + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+            lists = pa.LargeListArray.from_arrays(pa.array(offsets), tokens.filter(kept))
+            has = counts > 0
+            joined = pc.binary_join(lists, pa.scalar(" ", pa.large_string()))
+            target[np.flatnonzero(has)] = self.texts.ids(joined.filter(has))
         return arrays
 
     def person_names(self, side: int) -> PersonNames:
@@ -592,18 +612,21 @@ class PreparedPair:
     def _joined_skeletons(self, skeletons: IntArray) -> IntArray:
         """One key per record: the skeletons of its parts run together, so that names split
         differently ("Nur Alam" / "Nuralam", "Aung San" / "Aungsan") and single names meet."""
-        rows = row_codes(skeletons)
-        distinct = skeletons[np.unique(rows, return_index=True)[1]]
+        rows, first = number_rows(skeletons)
+        distinct = skeletons[first]
         # new keys are met in the order of the sorted distinct rows
         order = np.lexsort(distinct.T[::-1])
         ordered = distinct[order]
-        bare = np.array([w[2:] for w in self.keys.words] + [""], dtype=object)[ordered]
-        text = np.full(len(ordered), "j:", dtype=object)
-        for c in range(ordered.shape[1]):
-            text = text + bare[:, c]  # a missing part (-1) reads the last, empty, word
-        long = np.fromiter(map(len, text), dtype=np.intp, count=len(text)) >= 4
+        # each key without its "s:", and a last, empty, word that a missing part (-1) reads
+        text = pa.large_string()
+        bare = pa.concat_arrays(
+            [pc.utf8_slice_codeunits(self.keys.arrow(), 2), pa.array([""], type=text)]
+        )
+        columns = [bare.take(pa.array(np.where(c < 0, len(bare) - 1, c))) for c in ordered.T]
+        runs = pc.binary_join_element_wise(pa.scalar("j:", text), *columns, pa.scalar("", text))
+        long = pc.utf8_length(runs).to_numpy() >= 4
         joined = np.full(len(distinct), -1, dtype=np.int32)
-        joined[order[long]] = self.keys.ids(text[long].tolist())
+        joined[order[long]] = self.keys.ids(runs.filter(long))
         out: IntArray = joined[rows]
         return out
 
@@ -657,34 +680,18 @@ class PreparedPair:
         white space collapsed); -1 where blank."""
         key = f"text:{column}:{fold}"
         if key not in self._cache:
-            left = self.column(0, column)
-            right = self.column(1, column)
-            n_left, n_right = self.sizes
-            lv = left.to_numpy(dtype=object) if left is not None else np.full(n_left, "", object)
-            rv = right.to_numpy(dtype=object) if right is not None else np.full(n_right, "", object)
-            codes, uniques = pd.factorize(np.concatenate([lv, rv]))
-            values = [fold_text(str(u)) if fold else str(u).strip() for u in uniques]
+            # a side without the column reads as blank, as a blank value does
+            codes, uniques = self._distinct_values(column, missing="")
+            values = [fold_text(u) if fold else u.strip() for u in uniques.to_pylist()]
             folded_codes, vocab = pd.factorize(np.array([*values, ""], dtype=object))
-            mapped = folded_codes[:-1][codes].astype(np.int32)
+            mapped = folded_codes[codes].astype(np.int32)  # a missing value (-1): the last
             blank = int(folded_codes[-1])
             mapped[mapped == blank] = -1
             words = Vocabulary([str(v) for v in vocab])
+            n_left = self.sizes[0]
             self._cache[key] = (mapped[:n_left], mapped[n_left:], words)
         result: tuple[IntArray, IntArray, Vocabulary] = self._cache[key]
         return result
-
-
-def row_codes(matrix: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.intp]:
-    """One code per row of a 2-d integer array, equal where the rows are equal (codes run
-    from 0 in order of first sight): the columns are folded in one at a time, each pair
-    factorised, so that nothing overflows and no row is sorted."""
-    codes = np.zeros(len(matrix), dtype=np.int64)
-    for column in matrix.T.astype(np.int64):
-        low = int(column.min(initial=0))
-        span = int(column.max(initial=0)) - low + 1
-        codes, _ = pd.factorize(codes * span + (column - low), sort=False)
-        codes = codes.astype(np.int64)
-    return codes.astype(np.intp)
 
 
 def fold_text(value: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import JaroWinkler
@@ -377,6 +378,22 @@ def test_distinct_values_by_arrow_equal_pandas_factorize(
     ]:
         codes, texts = PreparedPair(*frames)._distinct_values("x")
         assert codes.dtype == np.int32
-        assert (codes.tolist(), texts) == reference(a, b)
+        assert (codes.tolist(), texts.to_pylist()) == reference(a, b)
     arrow = _arrow_distinct([frame(left)["x"], frame(right)["x"]], (len(left), len(right)))
-    assert arrow is not None and (arrow[0].tolist(), arrow[1]) == reference(left, right)
+    assert arrow is not None and (arrow[0].tolist(), arrow[1].to_pylist()) == reference(left, right)
+
+
+@pytest.mark.parametrize("fold", [True, False])
+def test_text_codes_read_a_side_without_the_column_as_blank(fold: bool) -> None:
+    """A side without a text column codes as one whose values are all blank: -1, and the
+    same codes and words for the other side."""
+    ids = [str(i) for i in range(3)]
+    some = pd.DataFrame({"record_id": ids, "full_name": "A", "place": ["Kabul", "", " kabul"]})
+    blank = pd.DataFrame({"record_id": ids, "full_name": "A", "place": ""})
+    without = pd.DataFrame({"record_id": ids, "full_name": "A"})
+    for frames, other in (((some, blank), (some, without)), ((blank, some), (without, some))):
+        want = PreparedPair(*frames).text_codes("place", fold=fold)
+        got = PreparedPair(*other).text_codes("place", fold=fold)
+        assert [c.tolist() for c in got[:2]] == [c.tolist() for c in want[:2]]
+        assert got[2].words == want[2].words
+        assert (got[1 if frames[1] is blank else 0] == -1).all()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rfl_match.names import normalize_name, normalize_names
-from rfl_match.prepare import MAX_CHAIN, NameParts, PreparedPair, Vocabulary
+from rfl_match.prepare import MAX_CHAIN, NameParts, PreparedPair, Vocabulary, _split_whitespace
 
 NAME_ALPHABET = st.sampled_from(
     list("abcdehiklmnorstuxyz '-")
@@ -95,6 +98,12 @@ def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> N
     ["W Ro Almaz", "W ro", "Ato W Ro Almaz", "W Selam"], ["ወ ሮ አልማዝ", "Ato W/ro Almaz"], "amharic"
 )
 @example(["W Ro Almaz", "Ato W Ro Almaz"], ["ወ ሮ አልማዝ"], None)
+# white space of any kind, where it is and is not: names are split by Arrow, not str.split
+@example(
+    ["\u3000Ali\u00a0Omar ", " ", "", "Ali\x1cOmar\x1f", "Иван\u2028Петров", "\u200bAli"],
+    ["محمد\tعلي\n", None, "张 伟", "  ", "Aung\u1680San\u205fSuu"],
+    None,
+)
 def test_prepared_name_codes_equal_each_form_coded(
     left: list[str | None], right: list[str | None], culture: str | None
 ) -> None:
@@ -142,6 +151,45 @@ def test_prepared_name_codes_equal_each_form_coded(
     for side, values in ((0, left), (1, right)):
         expect = [-1 if v is None or forms[index[v]].is_empty else index[v] for v in values]
         assert data.form_arrays(side, "full_name").codes.tolist() == expect
+
+
+def test_names_split_where_str_split_splits() -> None:
+    """Names are cut into pieces by Arrow: at every code point where ``str.split()`` cuts
+    (Arrow's Unicode white space is Python's), at no other, and without the empty pieces
+    that white space at a name's ends leaves in Arrow."""
+    points = [c for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    texts = ["a" + chr(c) + "b" for c in points]
+    _, owner = _split_whitespace(pa.array(texts))
+    pieces = np.bincount(owner, minlength=len(texts))
+    assert pieces.tolist() == [len(t.split()) for t in texts]
+    texts = ["", " ", " a  b\u3000", "a", "\tab\x1c c\n", "ab"]
+    split, owner = _split_whitespace(pa.array(texts, type=pa.large_string()))
+    got = [[] for _ in texts]
+    for piece, i in zip(split.to_pylist(), owner.tolist(), strict=True):
+        got[i].append(piece)
+    assert got == [t.split() for t in texts]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.sampled_from(["", "ali", "Олена", "علي"]), st.text(max_size=3))
+    ),
+    st.lists(st.text(max_size=3), max_size=5),
+)
+def test_vocabulary_ids_of_arrow_texts_equal_id_of_each(
+    texts: list[str | None], known: list[str]
+) -> None:
+    """Ids of an Arrow array of texts: those :meth:`Vocabulary.id` gives text by text (new
+    texts in order of first sight after the words already known), -1 for a null."""
+    vocab, reference = Vocabulary(dict.fromkeys(known)), Vocabulary(dict.fromkeys(known))
+    got = vocab.ids(pa.array(texts, type=pa.large_string()))
+    assert got.dtype == np.int32
+    assert got.tolist() == [-1 if t is None else reference.id(t) for t in texts]
+    assert vocab.words == reference.words
+    assert vocab.arrow().to_pylist() == vocab.words
+    vocab.id("new word")
+    assert vocab.arrow().to_pylist() == vocab.words  # grown with the vocabulary
 
 
 @given(
