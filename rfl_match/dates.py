@@ -268,30 +268,32 @@ def birth_intervals(
     lo = np.full(n, MISSING, dtype=np.int32)
     hi = np.full(n, MISSING, dtype=np.int32)
     exact = np.zeros(n, dtype=bool)
+    # pandas factorizes Arrow-backed text (its default) by Arrow's hash encoding: no
+    # Python string per record
     if date_of_birth is not None:
-        codes, uniques = pd.factorize(date_of_birth.to_numpy(dtype=object))
-        dates = parse_partial_dates([str(u) for u in uniques])
+        codes, uniques = pd.factorize(date_of_birth)
+        dates = parse_partial_dates([str(u) for u in uniques.tolist()])
         first, last = dates.interval()
         # code -1 picks the last, all-missing row
         lo = np.append(first, MISSING).astype(np.int32)[codes]
         hi = np.append(last, MISSING).astype(np.int32)[codes]
         exact = (lo == hi) & (lo != MISSING)
     if age is not None and source_date is not None:
-        need = lo == MISSING
+        age_codes, ages = pd.factorize(age)
+        date_codes, as_of = pd.factorize(source_date)
+        # a missing age or date leaves the interval unknown
+        need = (lo == MISSING) & (age_codes >= 0) & (date_codes >= 0)
         if need.any():
-            pairs = (
-                pd.Series(age.to_numpy(dtype=object)[need])
-                + "|"
-                + pd.Series(source_date.to_numpy(dtype=object)[need])
-            )
-            codes, uniques = pd.factorize(pairs.to_numpy(dtype=object))
-            table = np.full((len(uniques) + 1, 2), MISSING, dtype=np.int64)
-            for k, value in enumerate(uniques):
-                age_text, _, date_text = str(value).partition("|")
-                parsed_age = parse_age(age_text)
-                as_of = parse_partial_date(date_text)
-                if parsed_age is not None and as_of is not None:
-                    table[k] = _age_interval(*parsed_age, as_of)
+            # each distinct age, date and (age, date) pair read once
+            width = len(as_of)
+            codes, pairs = pd.factorize(age_codes[need].astype(np.int64) * width + date_codes[need])
+            read_age = [parse_age(str(a)) for a in ages.tolist()]
+            read_date = [parse_partial_date(str(d)) for d in as_of.tolist()]
+            table = np.full((len(pairs), 2), MISSING, dtype=np.int64)
+            for k, pair in enumerate(pairs.tolist()):
+                years, when = read_age[pair // width], read_date[pair % width]
+                if years is not None and when is not None:
+                    table[k] = _age_interval(years[0], years[1], when)
             rows = table[codes]
             lo[need] = rows[:, 0]
             hi[need] = rows[:, 1]

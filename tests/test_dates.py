@@ -107,3 +107,34 @@ def test_many_dates_parse_as_each_alone(texts: list[str]) -> None:
         else:
             assert (iso, (lo[k], hi[k])) == (parsed.iso, parsed.interval())
             assert dates.day[k] == (parsed.day or 0)
+
+
+AGES = st.sampled_from(["", "0", "9", "14", "9-11", "130", "131", "x", "11-9"])
+AS_OF = st.sampled_from(["", "2019-06-01", "2020-02-29", "2020", "2020-07", "17/05/2009", "x"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.one_of(st.none(), ISO_LIKE, st.just("")), AGES, AS_OF), max_size=30),
+    st.sampled_from(["object", "str"]),
+)
+def test_birth_intervals_equal_each_record_read_alone(
+    rows: list[tuple[str | None, str, str]], dtype: str
+) -> None:
+    """Each distinct date, age and (age, date) pair is read once: the intervals are those
+    of each record read alone (its date of birth, else its age as of the source date)."""
+    from rfl_match.dates import _age_interval
+
+    born, ages, as_of = (pd.Series([r[k] for r in rows], dtype=dtype) for k in range(3))
+    births = birth_intervals(born, ages, as_of, size=len(rows))
+    for k, (text, age, when) in enumerate(rows):
+        parsed = parse_partial_date(text) if text else None
+        years, seen = parse_age(age), parse_partial_date(when)
+        if parsed is not None:
+            want = parsed.interval()
+        elif years is not None and seen is not None:
+            want = _age_interval(*years, seen)
+        else:
+            want = (MISSING, MISSING)
+        assert (births.lo[k], births.hi[k]) == want
+        assert bool(births.exact[k]) == (parsed is not None and want[0] == want[1])
