@@ -1122,6 +1122,46 @@ def _index(values: npt.NDArray[Any]) -> Index:
     return np.ascontiguousarray(values, dtype=np.intp)
 
 
+# --- preparation: person names ---------------------------------------------------------
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _person_parts(
+    full: IntArray, given: IntArray, family: IntArray, fc: IntArray, gc: IntArray,
+    sc: IntArray, out: IntArray, at: int,
+) -> None:  # fmt: skip
+    width = full.shape[1]
+    for i in range(len(fc)):
+        # code -1 reads the last row, the empty name's
+        f = fc[i] if fc[i] >= 0 else full.shape[0] - 1
+        s = sc[i] if sc[i] >= 0 else family.shape[0] - 1
+        first = given[gc[i], 0] if gc[i] >= 0 else full[f, 0]
+        if sc[i] >= 0 and first < 0:
+            for c in range(width):
+                out[i, at + c] = family[s, c]
+            continue
+        out[i, at] = first
+        for c in range(1, width):
+            out[i, at + c] = family[s, c - 1] if sc[i] >= 0 else full[f, c]
+
+
+def person_parts(
+    full: IntArray, given: IntArray, family: IntArray, codes: tuple[IntArray, IntArray, IntArray],
+    out: IntArray, at: int,
+) -> None:  # fmt: skip
+    """A person's own name parts, one row per record, written to ``out[:, at:at + width]``
+    (``width`` the tables' columns): from the rows ``codes`` (full, given, family name;
+    -1: none, the tables' last row) of the three name columns' tables (one per distinct
+    name, the last row all -1): the given name's first part, else the full name's; then
+    the family name's parts, else the full name's after its first. A family name with no
+    first part at all starts at 0."""
+    fc, gc, sc = (np.ascontiguousarray(c, dtype=np.int32) for c in codes)
+    _person_parts(
+        np.ascontiguousarray(full, dtype=np.int32), np.ascontiguousarray(given, dtype=np.int32),
+        np.ascontiguousarray(family, dtype=np.int32), fc, gc, sc, out, at,
+    )  # fmt: skip
+
+
 # --- blocking: grouping key values, joining blocks --------------------------------------
 
 

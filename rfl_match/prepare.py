@@ -23,7 +23,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 from unidecode import unidecode
 
 from rfl_match.dates import BirthIntervals, birth_intervals
-from rfl_match.kernels import JW_PREFIX, number_rows
+from rfl_match.kernels import JW_PREFIX, number_rows, person_parts
 from rfl_match.names.clean import clean_text
 from rfl_match.names.normalize import full_parts, paused_gc, piece_reading
 from rfl_match.names.parts import Culture, culture_info
@@ -576,29 +576,20 @@ class PreparedPair:
 
     def _person_names(self, full: FormArrays, given: FormArrays, family: FormArrays) -> PersonNames:
         """One side's person names from its name columns' arrays."""
-        fc, gc, sc = full.codes, given.codes, family.codes
+        codes = (full.codes, given.codes, family.codes)
+        fc, gc, sc = codes
         has_given, has_family = gc >= 0, sc >= 0
-
-        def assemble(f: IntArray, g: IntArray, s: IntArray) -> IntArray:
-            rows_f, rows_g, rows_s = f[fc], g[gc], s[sc]
-            first = np.where(has_given, rows_g[:, 0], rows_f[:, 0])
-            out = np.empty_like(rows_f)
-            out[:, 0] = first
-            out[:, 1:] = np.where(has_family[:, None], rows_s[:, : MAX_CHAIN - 1], rows_f[:, 1:])
-            # A family name with no given name at all: the family parts start at 0.
-            family_only = has_family & (first < 0)
-            out[family_only] = rows_s[family_only]
-            return out
-
-        tokens = assemble(full.tokens, given.tokens, family.tokens)
+        # each record's parts written in place: tokens, then the packed class and key codes
+        tokens = np.empty((len(fc), MAX_CHAIN), dtype=np.int32)
+        person_parts(full.tokens, given.tokens, family.tokens, codes, tokens, 0)
+        packed = np.empty((len(fc), 3 * MAX_CHAIN), dtype=np.int32)
+        for at, kind in enumerate(("classes", "skeletons", "phonetics")):
+            tables = (getattr(full, kind), getattr(given, kind), getattr(family, kind))
+            person_parts(*tables, codes, packed, at * MAX_CHAIN)
+        parts = NameParts(packed)
         first = np.where(has_given, given.tokens[gc, 0], full.tokens[fc, 0])
         start = np.where(has_family & (first < 0), 0, 1).astype(np.int32)
         text = np.where(has_family, family.text[sc], full.rest_text[fc]).astype(np.int32)
-        parts = NameParts.of(
-            assemble(full.classes, given.classes, family.classes),
-            assemble(full.skeletons, given.skeletons, family.skeletons),
-            assemble(full.phonetics, given.phonetics, family.phonetics),
-        )
         return PersonNames(
             joined=self._joined_skeletons(parts.skeletons),
             first_token=np.ascontiguousarray(tokens[:, 0]),

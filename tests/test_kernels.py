@@ -5,6 +5,7 @@ from __future__ import annotations
 from unittest import mock
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -593,6 +594,40 @@ def test_hashed_code_pairs_equals_a_dict(codes: int, n: int, seed: int) -> None:
         want_last[number] = k
     inverse, last = kernels.hashed_code_pairs(a, b, li, ri)
     assert inverse.tolist() == want_inverse and last.tolist() == want_last
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), st.integers(1, 4))
+def test_person_parts_equal_numpy(data: st.DataObject, width: int) -> None:
+    """A person's parts, record by record: the given name's first part (else the full
+    name's), then the family name's parts (else the full name's after its first); a
+    family name with no first part at all from position 0. As numpy, table by table."""
+    cells = st.integers(-1, 9)
+
+    def table() -> npt.NDArray[np.int32]:
+        rows = data.draw(st.lists(st.lists(cells, min_size=width, max_size=width), max_size=6))
+        # the last row is the empty name's
+        return np.array([*rows, [-1] * width], dtype=np.int32).reshape(-1, width)
+
+    full, given, family = table(), table(), table()
+    n = data.draw(st.integers(0, 20))
+    codes = tuple(
+        np.array(data.draw(st.lists(st.integers(-1, len(t) - 2), min_size=n, max_size=n)), np.int32)
+        for t in (full, given, family)
+    )
+    fc, gc, sc = codes
+    has_given, has_family = gc >= 0, sc >= 0
+    rows_f, rows_g, rows_s = full[fc], given[gc], family[sc]
+    first = np.where(has_given, rows_g[:, 0], rows_f[:, 0])
+    want = np.empty_like(rows_f)
+    want[:, 0] = first
+    want[:, 1:] = np.where(has_family[:, None], rows_s[:, : width - 1], rows_f[:, 1:])
+    family_only = has_family & (first < 0)
+    want[family_only] = rows_s[family_only]
+    out = np.full((n, width + 3), 99, dtype=np.int32)
+    kernels.person_parts(full, given, family, codes, out, 2)
+    assert out[:, 2 : 2 + width].tolist() == want.tolist()
+    assert (out[:, :2] == 99).all() and (out[:, 2 + width :] == 99).all()
 
 
 @settings(max_examples=150, deadline=None)
