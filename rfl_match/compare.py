@@ -98,31 +98,35 @@ def regrade(
     grade being how many of ``thresholds`` (ascending) the similarity of its per-record
     codes ``codes[0][li]``, ``codes[1][ri]`` reaches.
 
-    The pairs to grade and their distinct pairs of codes are found in one pass over the
-    pairs (no per-pair copy of the codes), and the similarity sees each pair of codes once.
-    """
+    The distinct pairs of codes of the pairs to grade are found in one pass over the
+    pairs, the similarity sees each once, and a second pass reads each pair's grade from
+    a table of the pairs of codes (nothing per pair is written but the levels)."""
     a, b = codes
     pending = np.zeros(max(int(levels.max(initial=0)), *table) + 1, dtype=np.bool_)
     pending[list(table)] = True
     grid = np.arange(len(pending), dtype=np.int8)[:, None].repeat(len(thresholds) + 1, axis=1)
     for level, row in table.items():
         grid[level] = row
-    local_a, _ = kernels.local_codes(a, len(vocab))
-    local_b, _ = kernels.local_codes(b, len(vocab))
-    found = kernels.pending_pairs(levels, pending, local_a, local_b, li, ri)
-    if found is None:  # too many codes for a dense table
+    local = kernels.local_codes(a, len(vocab))[0], kernels.local_codes(b, len(vocab))[0]
+    found = kernels.first_code_pairs(*local, li, ri, pending=(levels, pending))
+    if found is None:  # too many codes for a dense table: grade each pair
         rows = np.flatnonzero(pending[levels])
-        x, y = li[rows], ri[rows]
-        inverse = np.arange(len(rows), dtype=np.int32)
-    else:
-        rows, inverse, first = found
-        x, y = li[first], ri[first]
-    once = found is not None  # distinct pairs of codes
-    sim = similarity(a[x], b[y], vocab, cutoff=thresholds[0], workers=workers, distinct=once)
+        sim = similarity(a[li[rows]], b[ri[rows]], vocab, cutoff=thresholds[0], workers=workers)
+        levels[rows] = grid[levels[rows], _grade(sim, thresholds)]
+        return
+    grades, first = found
+    x, y = li[first], ri[first]
+    sim = similarity(a[x], b[y], vocab, cutoff=thresholds[0], workers=workers, distinct=True)
+    grades[kernels.code_pair_keys(*local, x, y)] = _grade(sim, thresholds)
+    kernels.regrade(levels, pending, local, li, ri, grades, grid, workers=workers)
+
+
+def _grade(sim: npt.NDArray[np.float32], thresholds: tuple[float, ...]) -> Levels:
+    """How many of ``thresholds`` each similarity reaches."""
     grade = np.zeros(len(sim), dtype=np.int8)
     for t in thresholds:
         grade += sim >= t
-    kernels.regrade(levels, rows, inverse, grade, grid, workers=workers)
+    return grade
 
 
 def _may_reach(
@@ -183,14 +187,20 @@ def by_distinct_pairs(
 
     Where the codes are few beside the pairs, every pair of codes is compared (one record
     holding each code stands for it) and each pair reads its level from that table: one
-    pass over the pairs, not a numbering pass and then a gather."""
+    pass over the pairs. Where they are more but a table of every pair of codes still
+    fits, a first pass marks the pairs of codes met, they are compared, and a second pass
+    reads each pair's level from the table; else the pairs of codes are hashed."""
     tabled = by_code_table(a, b, li, ri, levels_of)
     if tabled is not None:
         return tabled
-    found = kernels.distinct_code_pairs(a, b, li, ri)
-    if found is None:  # too many codes for a dense table: hash the code pairs
-        found = kernels.hashed_code_pairs(a, b, li, ri)
-    inverse, one = found  # one pair of each distinct code pair
+    found = kernels.first_code_pairs(a, b, li, ri)
+    if found is not None:  # a table of the pairs of codes met, read back in a second pass
+        table, first = found
+        x, y = li[first], ri[first]
+        table[kernels.code_pair_keys(a, b, x, y)] = levels_of(x, y)
+        return kernels.table_levels(table, a, b, li, ri)
+    # too many codes for a dense table: hash the code pairs
+    inverse, one = kernels.hashed_code_pairs(a, b, li, ri)  # one pair of each distinct one
     levels: Levels = levels_of(li[one], ri[one])[inverse]
     return levels
 

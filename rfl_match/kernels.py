@@ -837,47 +837,60 @@ def _first_sight(table: IntArray, key: int, k: int, first: Index, n: int) -> tup
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _distinct_code_pairs(
-    a: IntArray, b: IntArray, li: Index, ri: Index, width: int, table: IntArray,
-    inverse: IntArray, first: Index,
+def _first_code_pairs(
+    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index,
+    ri: Index, width: int, table: Levels, first: Index,
 ) -> int:  # fmt: skip
     n = 0
+    every = len(pending) == 0
     for k in range(len(li)):
+        if not every and not pending[levels[k]]:
+            continue
         key = (a[li[k]] + 1) * width + b[ri[k]] + 1
-        slot, n = _first_sight(table, key, k, first, n)
-        inverse[k] = slot
+        if table[key] < 0:
+            table[key] = 0
+            first[n] = k
+            n += 1
     return n
 
 
-def _code_pair_table(a: IntArray, b: IntArray, n_pairs: int) -> tuple[int, IntArray] | None:
-    """A dense table with a slot (-1) for every pair of codes of ``a`` and ``b`` (codes
-    from -1), and its row width; None when the codes are too many (:data:`DENSE_PAIRS`)
-    or the table would dwarf ``n_pairs`` pairs."""
+def first_code_pairs(
+    a: IntArray,
+    b: IntArray,
+    li: Index,
+    ri: Index,
+    pending: tuple[Levels, npt.NDArray[np.bool_]] | None = None,
+) -> tuple[Levels, Index] | None:
+    """The distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1),
+    in order of first appearance, by one pass over the pairs (nothing per pair written):
+    a dense table of every pair of codes, ``key = (a + 1) * width + b + 1`` with ``width``
+    ``b.max() + 2`` (:func:`code_pair_keys`), -1 where no pair holds it and 0 where one
+    does (for the caller to fill with each pair of codes' level and read back by
+    :func:`table_levels`), and the position of each distinct pair's first pair. With
+    ``pending`` (each pair's level, and the levels that count), only the pairs at a
+    pending level count. None when the codes are too many for a dense table
+    (:data:`DENSE_PAIRS`), or the table would dwarf the pairs (a handful of them)."""
     width = int(b.max(initial=-1)) + 2
     slots = (int(a.max(initial=-1)) + 2) * width
-    if slots > min(DENSE_PAIRS, 16 * n_pairs + 4096):
+    if slots > min(DENSE_PAIRS, 16 * len(li) + 4096):
         return None
-    return width, np.full(slots, -1, dtype=np.int32)
-
-
-def distinct_code_pairs(
-    a: IntArray, b: IntArray, li: Index, ri: Index
-) -> tuple[IntArray, Index] | None:
-    """The distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1),
-    numbered in order of first appearance: each pair's number, and the position of each
-    number's first pair. None when the codes are too many for a dense table
-    (:data:`DENSE_PAIRS`), or the table would dwarf the pairs (a handful of them)."""
-    found = _code_pair_table(a, b, len(li))
-    if found is None:
-        return None
-    width, table = found
-    inverse = np.empty(len(li), dtype=np.int32)
-    first = np.empty(min(len(li), len(table)), dtype=np.intp)
-    n = _distinct_code_pairs(
+    levels, wanted = (np.zeros(0, np.int8), np.zeros(0, np.bool_)) if pending is None else pending
+    table = np.full(slots, -1, dtype=np.int8)
+    first = np.empty(min(len(li), slots), dtype=np.intp)
+    n = _first_code_pairs(
+        levels, np.ascontiguousarray(wanted, dtype=np.bool_),
         np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
-        _index(li), _index(ri), width, table, inverse, first,
+        _index(li), _index(ri), width, table, first,
     )  # fmt: skip
-    return inverse, first[:n]
+    return table, first[:n]
+
+
+def code_pair_keys(a: IntArray, b: IntArray, x: Index, y: Index) -> Index:
+    """The cells of the pairs of codes ``(a[x], b[y])`` in a table of
+    :func:`first_code_pairs`."""
+    width = int(b.max(initial=-1)) + 2
+    keys: Index = (a[x].astype(np.intp) + 1) * width + b[y] + 1
+    return keys
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
@@ -886,9 +899,10 @@ def _hashed_code_pairs(
     table: npt.NDArray[np.int64], bits: int, keys: npt.NDArray[np.int64], inverse: IntArray,
     last: Index, n: int,
 ) -> tuple[int, int]:  # fmt: skip
-    """:func:`_distinct_code_pairs` by open addressing (``2**bits`` slots of (key, number),
-    number -1 when free; Fibonacci hashing as :func:`_tally_codes`), from pair ``start``
-    on; ``last[number]`` is the number's latest pair. Stops early when the table is half
+    """The distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])``, numbered in order
+    of first appearance by open addressing (``2**bits`` slots of (key, number), number -1
+    when free; Fibonacci hashing as :func:`_tally_codes`), from pair ``start`` on;
+    ``last[number]`` is the number's latest pair. Stops early when the table is half
     full; returns where it stopped and the distinct pairs so far."""
     mask = (1 << bits) - 1
     shift = np.uint64(64 - bits)
@@ -920,7 +934,7 @@ def _rehash(keys: npt.NDArray[np.int64], n: int, table: npt.NDArray[np.int64], b
 
 
 def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[IntArray, Index]:
-    """:func:`distinct_code_pairs` where the codes are too many for a dense table: the
+    """:func:`first_code_pairs` where the codes are too many for a dense table: the
     distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1), numbered
     in order of first appearance, by hashing in one pass over the pairs (nothing per pair
     gathered); each pair's number, and the position of each number's last pair. Codes
@@ -995,7 +1009,7 @@ def distinct_pairs(a: IntArray, b: IntArray, n_codes: int) -> tuple[IntArray, In
     of first appearance: each pair's number, and the position of each number's first
     pair. Each side's codes are numbered anew first, so a dense table of the pairs serves
     wherever the codes that occur are few; None when they are too many for it (as
-    :func:`distinct_code_pairs`)."""
+    :func:`first_code_pairs`)."""
     local_a, n_a = local_codes(a, n_codes)
     local_b, n_b = local_codes(b, n_codes)
     slots = n_a * n_b
@@ -1008,67 +1022,41 @@ def distinct_pairs(a: IntArray, b: IntArray, n_codes: int) -> tuple[IntArray, In
     return inverse, first[:n]
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _pending_pairs(
-    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index,
-    ri: Index, width: int, table: IntArray, rows: Index, inverse: IntArray, first: Index,
-) -> tuple[int, int]:  # fmt: skip
-    m = n = 0
-    for k in range(len(levels)):
-        if not pending[levels[k]]:
-            continue
-        key = (a[li[k]] + 1) * width + b[ri[k]] + 1
-        slot, n = _first_sight(table, key, k, first, n)
-        rows[m] = k
-        inverse[m] = slot
-        m += 1
-    return m, n
-
-
-def pending_pairs(
-    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index, ri: Index
-) -> tuple[Index, IntArray, Index] | None:
-    """The pairs at a level marked in ``pending`` (rows, ascending), and the distinct pairs
-    of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1) among them, as
-    :func:`distinct_code_pairs` numbers them: each row's number and the pair position of
-    each number's first row. One pass, nothing per pair gathered. None when the codes are
-    too many for a dense table."""
-    found = _code_pair_table(a, b, len(levels))
-    if found is None:
-        return None
-    width, table = found
-    rows = np.empty(len(levels), dtype=np.intp)
-    inverse = np.empty(len(levels), dtype=np.int32)
-    first = np.empty(min(len(levels), len(table)), dtype=np.intp)
-    m, n = _pending_pairs(
-        levels, np.ascontiguousarray(pending, dtype=np.bool_),
-        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
-        _index(li), _index(ri), width, table, rows, inverse, first,
-    )  # fmt: skip
-    return rows[:m], inverse[:m], first[:n]
-
-
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _regrade(levels: Levels, rows: Index, inverse: IntArray, grade: Levels, table: Levels) -> None:
-    for m in prange(len(rows)):
-        k = rows[m]
-        levels[k] = table[levels[k], grade[inverse[m]]]
+def _regrade(
+    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index,
+    ri: Index, width: int, grades: Levels, table: Levels,
+) -> None:  # fmt: skip
+    for k in prange(len(li)):
+        level = levels[k]
+        if pending[level]:
+            levels[k] = table[level, grades[(a[li[k]] + 1) * width + b[ri[k]] + 1]]
 
 
 def regrade(
     levels: Levels,
-    rows: Index,
-    inverse: IntArray,
-    grade: Levels,
+    pending: npt.NDArray[np.bool_],
+    codes: tuple[IntArray, IntArray],
+    li: Index,
+    ri: Index,
+    grades: Levels,
     table: Levels,
     *,
     workers: int = 1,
 ) -> None:
-    """In place: ``levels[rows[m]] = table[levels[rows[m]], grade[inverse[m]]]`` (rows
-    distinct)."""
-    if len(rows):
+    """In place: each pair at a level marked in ``pending`` takes
+    ``table[level, grade]``, its grade read from ``grades``, a table of every pair of
+    codes ``codes[0][li[k]], codes[1][ri[k]]`` as :func:`first_code_pairs` lays it out."""
+    if len(li):
+        a, b = codes
+        width = int(b.max(initial=-1)) + 2
         with _Threads(workers):
-            _regrade(levels, rows, inverse, grade, np.ascontiguousarray(table, dtype=np.int8))
+            _regrade(
+                levels, np.ascontiguousarray(pending, dtype=np.bool_),
+                np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+                _index(li), _index(ri), width, np.ascontiguousarray(grades, dtype=np.int8),
+                np.ascontiguousarray(table, dtype=np.int8),
+            )  # fmt: skip
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]

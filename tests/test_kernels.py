@@ -250,9 +250,45 @@ def test_distinct_pairs_numbers_pairs_in_order_of_first_sight(a: list[int], b: l
     assert [pairs[k] for k in first] == list(numbers)
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.data(), st.booleans())
+def test_first_code_pairs_equals_reference(data: st.DataObject, every: bool) -> None:
+    # The distinct pairs of codes (of the pairs at a pending level, or of every pair):
+    # their cells in the table are 0 and every other cell -1, and each one's first pair.
+    draw = data.draw
+    a = draw(st.lists(st.integers(-1, 5), min_size=1, max_size=8))
+    b = draw(st.lists(st.integers(-1, 5), min_size=1, max_size=8))
+    n = draw(st.integers(0, 40))
+    li = draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n))
+    ri = draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n))
+    levels = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
+    pending = [True] * 5 if every else draw(st.lists(st.booleans(), min_size=5, max_size=5))
+    ca, cb = np.array(a, np.int32), np.array(b, np.int32)
+    found = kernels.first_code_pairs(
+        ca, cb, np.array(li, np.intp), np.array(ri, np.intp),
+        pending=None if every else (np.array(levels, np.int8), np.array(pending)),
+    )  # fmt: skip
+    assert found is not None
+    table, first = found
+    firsts: dict[tuple[int, int], int] = {}
+    for k in range(n):
+        if pending[levels[k]]:
+            firsts.setdefault((a[li[k]], b[ri[k]]), k)
+    assert first.tolist() == list(firsts.values())
+    width = max(b) + 2
+    assert table.tolist() == [
+        0 if (i - 1, j - 1) in firsts else -1 for i in range(max(a) + 2) for j in range(width)
+    ]
+    x, y = np.array(li, np.intp)[first], np.array(ri, np.intp)[first]
+    keys = kernels.code_pair_keys(ca, cb, x, y)
+    assert keys.tolist() == [(i + 1) * width + j + 1 for i, j in firsts]
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.data())
-def test_pending_pairs_equals_reference(data: st.DataObject) -> None:
+def test_regrade_equals_reference(data: st.DataObject) -> None:
+    # Each pair at a pending level takes table[level, grade], its grade read from a table
+    # of every pair of its records' codes; the others keep theirs.
     draw = data.draw
     a = draw(st.lists(st.integers(-1, 5), min_size=1, max_size=8))
     b = draw(st.lists(st.integers(-1, 5), min_size=1, max_size=8))
@@ -261,23 +297,21 @@ def test_pending_pairs_equals_reference(data: st.DataObject) -> None:
     ri = draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n))
     levels = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
     pending = draw(st.lists(st.booleans(), min_size=5, max_size=5))
-    found = kernels.pending_pairs(
-        np.array(levels, np.int8), np.array(pending), np.array(a, np.int32),
-        np.array(b, np.int32), np.array(li, np.intp), np.array(ri, np.intp),
+    width = max(b) + 2
+    grades = draw(st.lists(st.integers(0, 2), min_size=(max(a) + 2) * width, max_size=200))
+    table = np.array(draw(st.lists(st.integers(0, 9), min_size=15, max_size=15)), np.int8)
+    table = table.reshape(5, 3)
+    got = np.array(levels, np.int8)
+    kernels.regrade(
+        got, np.array(pending), (np.array(a, np.int32), np.array(b, np.int32)),
+        np.array(li, np.intp), np.array(ri, np.intp), np.array(grades, np.int8), table,
+        workers=2,
     )  # fmt: skip
-    assert found is not None
-    rows, inverse, first = found
-    want = [k for k in range(n) if pending[levels[k]]]
-    numbers: dict[tuple[int, int], int] = {}
-    firsts = []
-    for k in want:
-        pair = (a[li[k]], b[ri[k]])
-        if pair not in numbers:
-            numbers[pair] = len(numbers)
-            firsts.append(k)
-    assert rows.tolist() == want
-    assert inverse.tolist() == [numbers[(a[li[k]], b[ri[k]])] for k in want]
-    assert first.tolist() == firsts
+    want = [
+        int(table[level, grades[(a[x] + 1) * width + b[y] + 1]]) if pending[level] else level
+        for level, x, y in zip(levels, li, ri, strict=True)
+    ]
+    assert got.tolist() == want
 
 
 @settings(max_examples=100, deadline=None)
