@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -799,26 +799,6 @@ def interval_levels(
     )
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _table_levels(
-    table: Levels, width: int, a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels
-) -> None:
-    for k in range(len(li)):
-        out[k] = table[(a[li[k]] + 1) * width + b[ri[k]] + 1]
-
-
-def table_levels(table: Levels, a: IntArray, b: IntArray, li: Index, ri: Index) -> Levels:
-    """Per pair, ``table[(a[li[k]] + 1) * width + b[ri[k]] + 1]``: the level of its pair of
-    per-record codes (from -1) in a table of every pair of codes, ``width`` being
-    ``b.max() + 2``."""
-    width = int(b.max(initial=-1)) + 2
-    return _run(
-        _table_levels, len(li), np.int8, 1, np.ascontiguousarray(table, dtype=np.int8), width,
-        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
-        _index(li), _index(ri),
-    )  # fmt: skip
-
-
 #: Code pairs a dense table may number (int32 slots): above, a hash table does it.
 DENSE_PAIRS = 1 << 22
 
@@ -836,15 +816,122 @@ def _first_sight(table: IntArray, key: int, k: int, first: Index, n: int) -> tup
     return slot, n
 
 
+def code_pair_cells(a: IntArray, b: IntArray) -> tuple[int, int]:
+    """The cells of a table of every pair of the per-record codes ``a`` and ``b`` (codes
+    from -1), and its row width: the pair of codes ``(i, j)`` is cell
+    ``(i + 1) * width + j + 1`` (:func:`code_pair_keys`)."""
+    width = int(b.max(initial=-1)) + 2
+    return (int(a.max(initial=-1)) + 2) * width, width
+
+
+def dense_code_pairs(cells: int, n_pairs: int) -> bool:
+    """Whether a table of ``cells`` pairs of codes may serve ``n_pairs`` pairs: at most
+    :data:`DENSE_PAIRS`, and not dwarfing the pairs (a handful of them)."""
+    return cells <= min(DENSE_PAIRS, 16 * n_pairs + 4096)
+
+
+def code_pair_keys(a: IntArray, b: IntArray, x: Index, y: Index) -> Index:
+    """The cells of the pairs of codes ``(a[x], b[y])`` in a table of every pair of codes
+    (:func:`code_pair_cells`)."""
+    width = int(b.max(initial=-1)) + 2
+    keys: Index = (a[x].astype(np.intp) + 1) * width + b[y] + 1
+    return keys
+
+
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _first_code_pairs(
+def _mark_code_pairs(
+    a: IntArray, b: IntArray, li: Index, ri: Index, widths: Index, offsets: Index,
+    tables: Levels, starts: Index, counts: Index, firsts: Index,
+) -> None:  # fmt: skip
+    for k in range(len(li)):
+        x, y = li[k], ri[k]
+        for t in range(len(widths)):
+            key = offsets[t] + (a[x, t] + 1) * widths[t] + b[y, t] + 1
+            if tables[key] < 0:
+                tables[key] = 0
+                firsts[starts[t] + counts[t]] = k
+                counts[t] += 1
+
+
+def mark_code_pairs(
+    codes: Sequence[tuple[IntArray, IntArray]], li: Index, ri: Index
+) -> list[tuple[Levels, Index]]:
+    """For each pair of per-record code arrays ``(a, b)`` (codes from -1), the distinct
+    pairs of codes ``(a[li[k]], b[ri[k]])`` in order of first appearance, all found in
+    one pass over the pairs (nothing per pair written): a table of every pair of codes
+    (:func:`code_pair_cells`), -1 where no pair holds it and 0 where one does, for the
+    caller to fill with each pair of codes' level and read back by
+    :func:`read_code_pairs`; and the position of each distinct pair's first pair."""
+    if not codes:
+        return []
+    a, b = _side_codes([c[0] for c in codes]), _side_codes([c[1] for c in codes])
+    sizes = [code_pair_cells(*c) for c in codes]
+    cells = np.array([s[0] for s in sizes], dtype=np.intp)
+    offsets = np.concatenate([[0], np.cumsum(cells)]).astype(np.intp)
+    room = np.minimum(cells, len(li))
+    starts = np.concatenate([[0], np.cumsum(room)]).astype(np.intp)
+    tables = np.full(int(offsets[-1]), -1, dtype=np.int8)
+    firsts = np.empty(int(starts[-1]), dtype=np.intp)
+    counts = np.zeros(len(codes), dtype=np.intp)
+    widths = np.array([s[1] for s in sizes], dtype=np.intp)
+    _mark_code_pairs(a, b, _index(li), _index(ri), widths, offsets, tables, starts, counts, firsts)
+    return [
+        (tables[offsets[t] : offsets[t + 1]], firsts[starts[t] : starts[t] + counts[t]])
+        for t in range(len(codes))
+    ]
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _read_code_pairs(
+    a: IntArray, b: IntArray, li: Index, ri: Index, widths: Index, offsets: Index,
+    tables: Levels, columns: Index, out: npt.NDArray[np.int8],
+) -> None:  # fmt: skip
+    for k in prange(len(li)):
+        x, y = li[k], ri[k]
+        for t in range(len(widths)):
+            out[k, columns[t]] = tables[offsets[t] + (a[x, t] + 1) * widths[t] + b[y, t] + 1]
+
+
+def read_code_pairs(
+    codes: Sequence[tuple[IntArray, IntArray]],
+    tables: Sequence[Levels],
+    li: Index,
+    ri: Index,
+    out: npt.NDArray[np.int8],
+    columns: Sequence[int],
+    *,
+    workers: int = 1,
+) -> None:
+    """In place, for each pair of per-record code arrays ``(a, b)`` and its table of every
+    pair of codes (:func:`code_pair_cells`): ``out[k, column]`` takes the cell of the pair
+    of codes ``(a[li[k]], b[ri[k]])``. One pass over the pairs for all tables (each
+    pair's codes read together, its row of ``out`` written at once)."""
+    if not codes or not len(li):
+        return
+    a, b = _side_codes([c[0] for c in codes]), _side_codes([c[1] for c in codes])
+    widths = np.array([code_pair_cells(*c)[1] for c in codes], dtype=np.intp)
+    offsets = np.concatenate([[0], np.cumsum([len(t) for t in tables])]).astype(np.intp)
+    flat = np.concatenate([np.asarray(t, dtype=np.int8) for t in tables])
+    with _Threads(workers):
+        _read_code_pairs(
+            a, b, _index(li), _index(ri), widths, offsets, flat,
+            np.array(columns, dtype=np.intp), out,
+        )  # fmt: skip
+
+
+def _side_codes(columns: list[IntArray]) -> IntArray:
+    """One side's per-record codes of several comparisons, a record's codes together."""
+    return np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.int32)
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _pending_code_pairs(
     levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index,
     ri: Index, width: int, table: Levels, first: Index,
 ) -> int:  # fmt: skip
     n = 0
-    every = len(pending) == 0
     for k in range(len(li)):
-        if not every and not pending[levels[k]]:
+        if not pending[levels[k]]:
             continue
         key = (a[li[k]] + 1) * width + b[ri[k]] + 1
         if table[key] < 0:
@@ -854,43 +941,25 @@ def _first_code_pairs(
     return n
 
 
-def first_code_pairs(
-    a: IntArray,
-    b: IntArray,
-    li: Index,
-    ri: Index,
-    pending: tuple[Levels, npt.NDArray[np.bool_]] | None = None,
+def pending_code_pairs(
+    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index, ri: Index
 ) -> tuple[Levels, Index] | None:
-    """The distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1),
-    in order of first appearance, by one pass over the pairs (nothing per pair written):
-    a dense table of every pair of codes, ``key = (a + 1) * width + b + 1`` with ``width``
-    ``b.max() + 2`` (:func:`code_pair_keys`), -1 where no pair holds it and 0 where one
-    does (for the caller to fill with each pair of codes' level and read back by
-    :func:`table_levels`), and the position of each distinct pair's first pair. With
-    ``pending`` (each pair's level, and the levels that count), only the pairs at a
-    pending level count. None when the codes are too many for a dense table
-    (:data:`DENSE_PAIRS`), or the table would dwarf the pairs (a handful of them)."""
-    width = int(b.max(initial=-1)) + 2
-    slots = (int(a.max(initial=-1)) + 2) * width
-    if slots > min(DENSE_PAIRS, 16 * len(li) + 4096):
+    """:func:`mark_code_pairs` of one pair of code arrays over the pairs at a level
+    marked in ``pending`` (``levels[k]``): the table of every pair of codes, 0 where a
+    pending pair holds it, else -1, and the position of each distinct pair's first
+    pending pair. None when the codes are too many for a dense table
+    (:func:`dense_code_pairs`)."""
+    cells, width = code_pair_cells(a, b)
+    if not dense_code_pairs(cells, len(li)):
         return None
-    levels, wanted = (np.zeros(0, np.int8), np.zeros(0, np.bool_)) if pending is None else pending
-    table = np.full(slots, -1, dtype=np.int8)
-    first = np.empty(min(len(li), slots), dtype=np.intp)
-    n = _first_code_pairs(
-        levels, np.ascontiguousarray(wanted, dtype=np.bool_),
+    table = np.full(cells, -1, dtype=np.int8)
+    first = np.empty(min(len(li), cells), dtype=np.intp)
+    n = _pending_code_pairs(
+        levels, np.ascontiguousarray(pending, dtype=np.bool_),
         np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
         _index(li), _index(ri), width, table, first,
     )  # fmt: skip
     return table, first[:n]
-
-
-def code_pair_keys(a: IntArray, b: IntArray, x: Index, y: Index) -> Index:
-    """The cells of the pairs of codes ``(a[x], b[y])`` in a table of
-    :func:`first_code_pairs`."""
-    width = int(b.max(initial=-1)) + 2
-    keys: Index = (a[x].astype(np.intp) + 1) * width + b[y] + 1
-    return keys
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
@@ -934,7 +1003,7 @@ def _rehash(keys: npt.NDArray[np.int64], n: int, table: npt.NDArray[np.int64], b
 
 
 def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[IntArray, Index]:
-    """:func:`first_code_pairs` where the codes are too many for a dense table: the
+    """:func:`mark_code_pairs` where the codes are too many for a dense table: the
     distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1), numbered
     in order of first appearance, by hashing in one pass over the pairs (nothing per pair
     gathered); each pair's number, and the position of each number's last pair. Codes
@@ -1009,11 +1078,11 @@ def distinct_pairs(a: IntArray, b: IntArray, n_codes: int) -> tuple[IntArray, In
     of first appearance: each pair's number, and the position of each number's first
     pair. Each side's codes are numbered anew first, so a dense table of the pairs serves
     wherever the codes that occur are few; None when they are too many for it (as
-    :func:`first_code_pairs`)."""
+    :func:`dense_code_pairs`)."""
     local_a, n_a = local_codes(a, n_codes)
     local_b, n_b = local_codes(b, n_codes)
     slots = n_a * n_b
-    if slots > min(DENSE_PAIRS, 16 * len(a) + 4096):
+    if not dense_code_pairs(slots, len(a)):
         return None
     table = np.full(slots, -1, dtype=np.int32)
     inverse = np.empty(len(a), dtype=np.int32)
@@ -1046,7 +1115,7 @@ def regrade(
 ) -> None:
     """In place: each pair at a level marked in ``pending`` takes
     ``table[level, grade]``, its grade read from ``grades``, a table of every pair of
-    codes ``codes[0][li[k]], codes[1][ri[k]]`` as :func:`first_code_pairs` lays it out."""
+    codes ``codes[0][li[k]], codes[1][ri[k]]`` (:func:`code_pair_cells`)."""
     if len(li):
         a, b = codes
         width = int(b.max(initial=-1)) + 2

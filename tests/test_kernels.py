@@ -251,37 +251,51 @@ def test_distinct_pairs_numbers_pairs_in_order_of_first_sight(a: list[int], b: l
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.data(), st.booleans())
-def test_first_code_pairs_equals_reference(data: st.DataObject, every: bool) -> None:
-    # The distinct pairs of codes (of the pairs at a pending level, or of every pair):
-    # their cells in the table are 0 and every other cell -1, and each one's first pair.
+@given(st.data(), st.integers(0, 3), st.booleans())
+def test_mark_code_pairs_equals_reference(data: st.DataObject, tables: int, some: bool) -> None:
+    # The distinct pairs of codes of each pair of code arrays (of every pair, or for one
+    # pair of arrays of the pairs at a pending level): their cells in the table 0 and
+    # every other -1, and each one's first pair; read back, each pair's cell.
     draw = data.draw
-    a = draw(st.lists(st.integers(-1, 5), min_size=1, max_size=8))
-    b = draw(st.lists(st.integers(-1, 5), min_size=1, max_size=8))
+    na, nb = draw(st.integers(1, 8)), draw(st.integers(1, 8))
+    side = st.lists(st.integers(-1, 5), min_size=na, max_size=na)
+    codes = [(draw(side), draw(st.lists(st.integers(-1, 5), min_size=nb, max_size=nb)))]
+    codes += [(draw(side), codes[0][1][::-1]) for _ in range(tables)]
     n = draw(st.integers(0, 40))
-    li = draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n))
-    ri = draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n))
+    li = draw(st.lists(st.integers(0, na - 1), min_size=n, max_size=n))
+    ri = draw(st.lists(st.integers(0, nb - 1), min_size=n, max_size=n))
     levels = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
-    pending = [True] * 5 if every else draw(st.lists(st.booleans(), min_size=5, max_size=5))
-    ca, cb = np.array(a, np.int32), np.array(b, np.int32)
-    found = kernels.first_code_pairs(
-        ca, cb, np.array(li, np.intp), np.array(ri, np.intp),
-        pending=None if every else (np.array(levels, np.int8), np.array(pending)),
-    )  # fmt: skip
-    assert found is not None
-    table, first = found
-    firsts: dict[tuple[int, int], int] = {}
-    for k in range(n):
-        if pending[levels[k]]:
-            firsts.setdefault((a[li[k]], b[ri[k]]), k)
-    assert first.tolist() == list(firsts.values())
-    width = max(b) + 2
-    assert table.tolist() == [
-        0 if (i - 1, j - 1) in firsts else -1 for i in range(max(a) + 2) for j in range(width)
-    ]
-    x, y = np.array(li, np.intp)[first], np.array(ri, np.intp)[first]
-    keys = kernels.code_pair_keys(ca, cb, x, y)
-    assert keys.tolist() == [(i + 1) * width + j + 1 for i, j in firsts]
+    pending = draw(st.lists(st.booleans(), min_size=5, max_size=5)) if some else [True] * 5
+    arrays = [(np.array(a, np.int32), np.array(b, np.int32)) for a, b in codes]
+    x, y = np.array(li, np.intp), np.array(ri, np.intp)
+    if some:
+        got = kernels.pending_code_pairs(
+            np.array(levels, np.int8), np.array(pending), *arrays[0], x, y
+        )
+        assert got is not None
+        found = [got]
+    else:
+        found = kernels.mark_code_pairs(arrays, x, y)
+    for (a, b), (ca, cb), (table, first) in zip(codes, arrays, found, strict=False):
+        firsts: dict[tuple[int, int], int] = {}
+        for k in range(n):
+            if pending[levels[k]]:
+                firsts.setdefault((a[li[k]], b[ri[k]]), k)
+        assert first.tolist() == list(firsts.values())
+        width = max(b) + 2
+        cells = [(i - 1, j - 1) for i in range(max(a) + 2) for j in range(width)]
+        assert table.tolist() == [0 if cell in firsts else -1 for cell in cells]
+        keys = kernels.code_pair_keys(ca, cb, x[first], y[first])
+        assert keys.tolist() == [(i + 1) * width + j + 1 for i, j in firsts]
+    # Each cell numbered, read back: each pair's cell in its column.
+    numbered = [np.arange(len(t), dtype=np.int64).astype(np.int8) for t, _ in found]
+    out = np.full((n, len(found) + 1), -1, dtype=np.int8)
+    kernels.read_code_pairs(arrays[: len(found)], numbered, x, y, out, range(1, len(found) + 1))
+    assert (out[:, 0] == -1).all()
+    for t, (a, b) in enumerate(codes[: len(found)]):
+        width = max(b) + 2
+        want = [np.int8((a[i] + 1) * width + b[j] + 1) for i, j in zip(li, ri, strict=True)]
+        assert out[:, t + 1].tolist() == want
 
 
 @settings(max_examples=100, deadline=None)
