@@ -49,16 +49,13 @@ def similarity(
     """
     words = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
     out = np.zeros(len(left), dtype=np.float32)
-    out[(left >= 0) & (left == right)] = 1.0
-    rows = np.flatnonzero((left >= 0) & (right >= 0) & (left != right))
+    rows, qa, qb = kernels.unequal_pairs(left, right, out)
     if not len(rows):
         return out
-    qa, qb = left[rows], right[rows]
-    found: tuple[IntArray, Index] | None
     if distinct:
-        found = np.arange(len(rows), dtype=np.int32), np.arange(len(rows))
-    else:
-        found = kernels.distinct_pairs(qa, qb, len(words))
+        out[rows] = _similarities(words, qa, qb, cutoff, workers)
+        return out
+    found = kernels.distinct_pairs(qa, qb, len(words))
     if found is None:  # too many distinct words for a dense table: bound, then hash
         if cutoff > 0:
             reach = _may_reach(words, qa, qb, cutoff, workers)
@@ -70,17 +67,22 @@ def similarity(
         out[rows] = _jaro_winkler(words, uniques // width, uniques % width, cutoff, workers)[codes]
         return out
     inverse, first = found
-    ua, ub = (qa, qb) if distinct else (qa[first], qb[first])
-    sims = np.zeros(len(first), dtype=np.float32)
-    if cutoff > 0:
-        ask = np.flatnonzero(_may_reach(words, ua, ub, cutoff, workers))
-        ua, ub = ua[ask], ub[ask]
-    else:
-        ask = np.arange(len(first))
-    if len(ask):
-        sims[ask] = _jaro_winkler(words, ua, ub, cutoff, workers)
-    out[rows] = sims if distinct else sims[inverse]
+    out[rows] = _similarities(words, qa[first], qb[first], cutoff, workers)[inverse]
     return out
+
+
+def _similarities(
+    words: Vocabulary, qa: IntArray, qb: IntArray, cutoff: float, workers: int
+) -> npt.NDArray[np.float32]:
+    """Jaro–Winkler of each pair of codes ``(qa[k], qb[k])`` (distinct pairs of known,
+    unequal codes), 0 where the bound says it cannot reach ``cutoff``."""
+    sims = np.zeros(len(qa), dtype=np.float32)
+    ask = np.flatnonzero(_may_reach(words, qa, qb, cutoff, workers)) if cutoff > 0 else None
+    if ask is None:
+        sims[:] = _jaro_winkler(words, qa, qb, cutoff, workers)
+    elif len(ask):
+        sims[ask] = _jaro_winkler(words, qa[ask], qb[ask], cutoff, workers)
+    return sims
 
 
 def regrade(
@@ -117,7 +119,7 @@ def regrade(
     grades, first = found
     x, y = li[first], ri[first]
     sim = similarity(a[x], b[y], vocab, cutoff=thresholds[0], workers=workers, distinct=True)
-    grades[kernels.code_pair_keys(*local, x, y)] = _grade(sim, thresholds)
+    kernels.fill_code_pairs(grades, *local, li, ri, first, _grade(sim, thresholds))
     kernels.regrade(levels, pending, local, li, ri, grades, grid, workers=workers)
 
 
@@ -212,8 +214,8 @@ def code_levels(
             out[:, column] = one.levels_of(li, ri)
     found = kernels.mark_code_pairs([(one.left, one.right) for _, one in marked], li, ri)
     for (column, one), (table, first) in zip(marked, found, strict=True):
-        x, y = li[first], ri[first]
-        table[kernels.code_pair_keys(one.left, one.right, x, y)] = one.levels_of(x, y)
+        levels = one.levels_of(li[first], ri[first])
+        kernels.fill_code_pairs(table, one.left, one.right, li, ri, first, levels)
         tabled.append((column, one, table))
     kernels.read_code_pairs(
         [(one.left, one.right) for _, one, _ in tabled], [table for _, _, table in tabled],

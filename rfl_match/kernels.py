@@ -132,6 +132,8 @@ def _chain_ranks(
 ) -> None:
     width = a.shape[1] // 3
     for k in prange(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(b, ri[k + _AHEAD])
         x, y = li[k], ri[k]
         la = 0
         lb = 0
@@ -192,6 +194,8 @@ def _given_ranks(
 ) -> None:
     width = a.shape[1] // 3
     for k in prange(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(b, ri[k + _AHEAD])
         x, y = li[k], ri[k]
         if ta[x] < 0 or tb[y] < 0:
             out[k] = MISSING
@@ -214,6 +218,8 @@ def _cross_alike(
 ) -> None:  # fmt: skip
     width = fa.shape[1] // 3
     for k in prange(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(own_b, ri[k + _AHEAD])
         if levels[k] < level:
             x, y = li[k], ri[k]
             if _alike(fa, ca[x], 0, own_b, y, 1, width) or _alike(fb, cb[y], 0, own_a, x, 1, width):
@@ -819,7 +825,7 @@ def _first_sight(table: IntArray, key: int, k: int, first: Index, n: int) -> tup
 def code_pair_cells(a: IntArray, b: IntArray) -> tuple[int, int]:
     """The cells of a table of every pair of the per-record codes ``a`` and ``b`` (codes
     from -1), and its row width: the pair of codes ``(i, j)`` is cell
-    ``(i + 1) * width + j + 1`` (:func:`code_pair_keys`)."""
+    ``(i + 1) * width + j + 1``."""
     width = int(b.max(initial=-1)) + 2
     return (int(a.max(initial=-1)) + 2) * width, width
 
@@ -830,12 +836,63 @@ def dense_code_pairs(cells: int, n_pairs: int) -> bool:
     return cells <= min(DENSE_PAIRS, 16 * n_pairs + 4096)
 
 
-def code_pair_keys(a: IntArray, b: IntArray, x: Index, y: Index) -> Index:
-    """The cells of the pairs of codes ``(a[x], b[y])`` in a table of every pair of codes
-    (:func:`code_pair_cells`)."""
-    width = int(b.max(initial=-1)) + 2
-    keys: Index = (a[x].astype(np.intp) + 1) * width + b[y] + 1
-    return keys
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _fill_code_pairs(
+    table: Levels, a: IntArray, b: IntArray, li: Index, ri: Index, width: int, first: Index,
+    values: Levels,
+) -> None:  # fmt: skip
+    for j in range(len(first)):
+        k = first[j]
+        table[(a[li[k]] + 1) * width + b[ri[k]] + 1] = values[j]
+
+
+def fill_code_pairs(
+    table: Levels, a: IntArray, b: IntArray, li: Index, ri: Index, first: Index, values: Levels
+) -> None:
+    """In place: the cell of the pair of codes ``(a[li[k]], b[ri[k]])`` of each pair
+    ``k = first[j]`` in a table of every pair of codes (:func:`code_pair_cells`) takes
+    ``values[j]``."""
+    _fill_code_pairs(
+        table, np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        _index(li), _index(ri), code_pair_cells(a, b)[1], _index(first),
+        np.ascontiguousarray(values, dtype=np.int8),
+    )  # fmt: skip
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _unequal_pairs(
+    left: IntArray, right: IntArray, out: npt.NDArray[np.float32], rows: Index, qa: IntArray,
+    qb: IntArray,
+) -> int:  # fmt: skip
+    m = 0
+    for k in range(len(left)):
+        x, y = left[k], right[k]
+        if x < 0 or y < 0:
+            continue
+        if x == y:
+            out[k] = 1.0
+        else:
+            rows[m] = k
+            qa[m] = x
+            qb[m] = y
+            m += 1
+    return m
+
+
+def unequal_pairs(
+    left: IntArray, right: IntArray, out: npt.NDArray[np.float32]
+) -> tuple[Index, IntArray, IntArray]:
+    """Of pairs of codes ``(left[k], right[k])`` (-1: missing), in place ``out[k] = 1``
+    where both are known and equal; and the pairs where both are known and differ: their
+    positions, ascending, and their codes."""
+    rows = np.empty(len(left), dtype=np.intp)
+    qa = np.empty(len(left), dtype=np.int32)
+    qb = np.empty(len(left), dtype=np.int32)
+    m = _unequal_pairs(
+        np.ascontiguousarray(left, dtype=np.int32), np.ascontiguousarray(right, dtype=np.int32),
+        out, rows, qa, qb,
+    )  # fmt: skip
+    return rows[:m], qa[:m], qb[:m]
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
@@ -844,6 +901,8 @@ def _mark_code_pairs(
     tables: Levels, starts: Index, counts: Index, firsts: Index,
 ) -> None:  # fmt: skip
     for k in range(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(b, ri[k + _AHEAD])
         x, y = li[k], ri[k]
         for t in range(len(widths)):
             key = offsets[t] + (a[x, t] + 1) * widths[t] + b[y, t] + 1
@@ -860,8 +919,8 @@ def mark_code_pairs(
     pairs of codes ``(a[li[k]], b[ri[k]])`` in order of first appearance, all found in
     one pass over the pairs (nothing per pair written): a table of every pair of codes
     (:func:`code_pair_cells`), -1 where no pair holds it and 0 where one does, for the
-    caller to fill with each pair of codes' level and read back by
-    :func:`read_code_pairs`; and the position of each distinct pair's first pair."""
+    caller to fill with each pair of codes' level (:func:`fill_code_pairs`) and read back
+    by :func:`read_code_pairs`; and the position of each distinct pair's first pair."""
     if not codes:
         return []
     a, b = _side_codes([c[0] for c in codes]), _side_codes([c[1] for c in codes])
@@ -887,6 +946,8 @@ def _read_code_pairs(
     tables: Levels, columns: Index, out: npt.NDArray[np.int8],
 ) -> None:  # fmt: skip
     for k in prange(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(b, ri[k + _AHEAD])
         x, y = li[k], ri[k]
         for t in range(len(widths)):
             out[k, columns[t]] = tables[offsets[t] + (a[x, t] + 1) * widths[t] + b[y, t] + 1]
@@ -978,6 +1039,9 @@ def _hashed_code_pairs(
     for k in range(start, len(li)):
         if 2 * n >= mask + 1:
             return k, n
+        if k + _AHEAD < len(li):  # the home slot of a pair ahead (see _prefetch)
+            ahead = (np.int64(a[li[k + _AHEAD]]) + 1) * width + b[ri[k + _AHEAD]] + 1
+            _prefetch(table, 2 * np.int64((np.uint64(ahead) * _GOLDEN) >> shift))
         key = (np.int64(a[li[k]]) + 1) * width + b[ri[k]] + 1
         slot = _slot(table, key, mask, shift)
         found = table[2 * slot + 1]

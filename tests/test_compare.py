@@ -42,21 +42,22 @@ def test_similarity_equals_reference(vocab: list[str], data: st.DataObject) -> N
     st.lists(st.text(alphabet="abdehimnorsuüй ", max_size=9), min_size=1, max_size=8, unique=True),
     st.data(),
     st.sampled_from([0.5, 0.8, 0.9, 0.92]),
-    st.booleans(),
+    st.sampled_from(["dense", "hashed", "distinct"]),
 )
 def test_similarity_with_cutoff_equals_reference(
-    vocab: list[str], data: st.DataObject, cutoff: float, dense: bool
+    vocab: list[str], data: st.DataObject, cutoff: float, way: str
 ) -> None:
     # Pairs below the cutoff read 0, the others their Jaro–Winkler similarity, whether
-    # the distinct pairs are numbered by a dense table or hashed.
+    # the distinct pairs are numbered by a dense table or hashed, or each pair is
+    # compared (the caller vouching for them being distinct).
     n = data.draw(st.integers(1, 40))
     codes = st.integers(-1, len(vocab) - 1)
     left = np.array(data.draw(st.lists(codes, min_size=n, max_size=n)), dtype=np.int32)
     right = np.array(data.draw(st.lists(codes, min_size=n, max_size=n)), dtype=np.int32)
     limit = kernels.DENSE_PAIRS
     try:
-        kernels.DENSE_PAIRS = limit if dense else 0
-        fast = similarity(left, right, vocab, cutoff=cutoff)
+        kernels.DENSE_PAIRS = 0 if way == "hashed" else limit
+        fast = similarity(left, right, vocab, cutoff=cutoff, distinct=way == "distinct")
     finally:
         kernels.DENSE_PAIRS = limit
     for k in range(n):

@@ -285,8 +285,10 @@ def test_mark_code_pairs_equals_reference(data: st.DataObject, tables: int, some
         width = max(b) + 2
         cells = [(i - 1, j - 1) for i in range(max(a) + 2) for j in range(width)]
         assert table.tolist() == [0 if cell in firsts else -1 for cell in cells]
-        keys = kernels.code_pair_keys(ca, cb, x[first], y[first])
-        assert keys.tolist() == [(i + 1) * width + j + 1 for i, j in firsts]
+        # Filled by the first pairs: each distinct pair's value in its cell.
+        kernels.fill_code_pairs(table, ca, cb, x, y, first, np.arange(len(first)) + 1)
+        filled = {cell: number + 1 for number, cell in enumerate(firsts)}
+        assert table.tolist() == [filled.get(cell, -1) for cell in cells]
     # Each cell numbered, read back: each pair's cell in its column.
     numbered = [np.arange(len(t), dtype=np.int64).astype(np.int8) for t, _ in found]
     out = np.full((n, len(found) + 1), -1, dtype=np.int8)
