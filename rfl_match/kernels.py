@@ -290,6 +290,9 @@ def _interval_levels(
     li: Index, ri: Index, missing: int, year: int, out: Levels,
 ) -> None:  # fmt: skip
     for k in prange(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(lo_b, ri[k + _AHEAD])
+            _prefetch(hi_b, ri[k + _AHEAD])
         x, y = li[k], ri[k]
         la, ha, lb, hb = np.int64(lo_a[x]), np.int64(hi_a[x]), np.int64(lo_b[y]), np.int64(hi_b[y])
         if la == missing or lb == missing:
