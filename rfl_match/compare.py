@@ -49,16 +49,13 @@ def similarity(
     """
     words = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
     out = np.zeros(len(left), dtype=np.float32)
-    out[(left >= 0) & (left == right)] = 1.0
-    rows = np.flatnonzero((left >= 0) & (right >= 0) & (left != right))
+    rows, qa, qb = kernels.unequal_pairs(left, right, out)
     if not len(rows):
         return out
-    qa, qb = left[rows], right[rows]
-    found: tuple[IntArray, Index] | None
     if distinct:
-        found = np.arange(len(rows), dtype=np.int32), np.arange(len(rows))
-    else:
-        found = kernels.distinct_pairs(qa, qb, len(words))
+        out[rows] = _similarities(words, qa, qb, cutoff, workers)
+        return out
+    found = kernels.distinct_pairs(qa, qb, len(words))
     if found is None:  # too many distinct words for a dense table: bound, then hash
         if cutoff > 0:
             reach = _may_reach(words, qa, qb, cutoff, workers)
@@ -70,17 +67,22 @@ def similarity(
         out[rows] = _jaro_winkler(words, uniques // width, uniques % width, cutoff, workers)[codes]
         return out
     inverse, first = found
-    ua, ub = (qa, qb) if distinct else (qa[first], qb[first])
-    sims = np.zeros(len(first), dtype=np.float32)
-    if cutoff > 0:
-        ask = np.flatnonzero(_may_reach(words, ua, ub, cutoff, workers))
-        ua, ub = ua[ask], ub[ask]
-    else:
-        ask = np.arange(len(first))
-    if len(ask):
-        sims[ask] = _jaro_winkler(words, ua, ub, cutoff, workers)
-    out[rows] = sims if distinct else sims[inverse]
+    out[rows] = _similarities(words, qa[first], qb[first], cutoff, workers)[inverse]
     return out
+
+
+def _similarities(
+    words: Vocabulary, qa: IntArray, qb: IntArray, cutoff: float, workers: int
+) -> npt.NDArray[np.float32]:
+    """Jaro–Winkler of each pair of codes ``(qa[k], qb[k])`` (distinct pairs of known,
+    unequal codes), 0 where the bound says it cannot reach ``cutoff``."""
+    sims = np.zeros(len(qa), dtype=np.float32)
+    ask = np.flatnonzero(_may_reach(words, qa, qb, cutoff, workers)) if cutoff > 0 else None
+    if ask is None:
+        sims[:] = _jaro_winkler(words, qa, qb, cutoff, workers)
+    elif len(ask):
+        sims[ask] = _jaro_winkler(words, qa[ask], qb[ask], cutoff, workers)
+    return sims
 
 
 def regrade(
@@ -98,31 +100,35 @@ def regrade(
     grade being how many of ``thresholds`` (ascending) the similarity of its per-record
     codes ``codes[0][li]``, ``codes[1][ri]`` reaches.
 
-    The pairs to grade and their distinct pairs of codes are found in one pass over the
-    pairs (no per-pair copy of the codes), and the similarity sees each pair of codes once.
-    """
+    The distinct pairs of codes of the pairs to grade are found in one pass over the
+    pairs, the similarity sees each once, and a second pass reads each pair's grade from
+    a table of the pairs of codes (nothing per pair is written but the levels)."""
     a, b = codes
     pending = np.zeros(max(int(levels.max(initial=0)), *table) + 1, dtype=np.bool_)
     pending[list(table)] = True
     grid = np.arange(len(pending), dtype=np.int8)[:, None].repeat(len(thresholds) + 1, axis=1)
     for level, row in table.items():
         grid[level] = row
-    local_a, _ = kernels.local_codes(a, len(vocab))
-    local_b, _ = kernels.local_codes(b, len(vocab))
-    found = kernels.pending_pairs(levels, pending, local_a, local_b, li, ri)
-    if found is None:  # too many codes for a dense table
+    local = kernels.local_codes(a, len(vocab))[0], kernels.local_codes(b, len(vocab))[0]
+    found = kernels.pending_code_pairs(levels, pending, *local, li, ri)
+    if found is None:  # too many codes for a dense table: grade each pair
         rows = np.flatnonzero(pending[levels])
-        x, y = li[rows], ri[rows]
-        inverse = np.arange(len(rows), dtype=np.int32)
-    else:
-        rows, inverse, first = found
-        x, y = li[first], ri[first]
-    once = found is not None  # distinct pairs of codes
-    sim = similarity(a[x], b[y], vocab, cutoff=thresholds[0], workers=workers, distinct=once)
+        sim = similarity(a[li[rows]], b[ri[rows]], vocab, cutoff=thresholds[0], workers=workers)
+        levels[rows] = grid[levels[rows], _grade(sim, thresholds)]
+        return
+    grades, first = found
+    x, y = li[first], ri[first]
+    sim = similarity(a[x], b[y], vocab, cutoff=thresholds[0], workers=workers, distinct=True)
+    kernels.fill_code_pairs(grades, *local, li, ri, first, _grade(sim, thresholds))
+    kernels.regrade(levels, pending, local, li, ri, grades, grid, workers=workers)
+
+
+def _grade(sim: npt.NDArray[np.float32], thresholds: tuple[float, ...]) -> Levels:
+    """How many of ``thresholds`` each similarity reaches."""
     grade = np.zeros(len(sim), dtype=np.int8)
     for t in thresholds:
         grade += sim >= t
-    kernels.regrade(levels, rows, inverse, grade, grid, workers=workers)
+    return grade
 
 
 def _may_reach(
@@ -151,48 +157,70 @@ def _jaro_winkler(
     return sims
 
 
-#: Pairs per cell of a table of every pair of codes for :func:`by_code_table` to fill
-#: the table (a cell of codes no pair holds is compared for nothing).
+#: Pairs per cell of a table of every pair of codes for :func:`code_levels` to fill the
+#: whole table (a cell of codes no pair holds is compared for nothing).
 _TABLE_SHARE = 8
 
 
-def by_code_table(
-    a: IntArray, b: IntArray, li: Index, ri: Index, levels_of: Callable[[Index, Index], Levels]
-) -> Levels | None:
-    """``levels_of(li, ri)`` of a comparison that reads nothing but the per-record codes
-    ``a``, ``b`` (from -1), by comparing every pair of codes once (one record holding
-    each code stands for it) and reading each pair's level from that table in one pass;
-    None where the codes are too many beside the pairs for that to pay."""
-    width_a, width_b = int(a.max(initial=-1)) + 2, int(b.max(initial=-1)) + 2
-    if not len(li) or width_a * width_b * _TABLE_SHARE > len(li):
-        return None
-    holder_a = np.zeros(width_a, dtype=np.intp)
-    holder_a[a + 1] = np.arange(len(a))
-    holder_b = np.zeros(width_b, dtype=np.intp)
-    holder_b[b + 1] = np.arange(len(b))
-    table = levels_of(np.repeat(holder_a, width_b), np.tile(holder_b, width_a))
-    return kernels.table_levels(table, a, b, li, ri)
+@dataclass(frozen=True, slots=True)
+class Coded:
+    """A comparison whose level reads nothing but a code per record: the records that
+    share a place or a father's name share its comparisons."""
+
+    left: IntArray  # each left record's code, from -1
+    right: IntArray  # each right record's
+    levels_of: Callable[[Index, Index], Levels]  # the levels of pairs of records
+    #: Whether numbering the distinct pairs of codes pays where a table of every pair of
+    #: codes does not (else each pair is compared: a cheap comparison, such as equality).
+    numbered: bool = True
 
 
-def by_distinct_pairs(
-    a: IntArray, b: IntArray, li: Index, ri: Index, levels_of: Callable[[Index, Index], Levels]
-) -> Levels:
-    """``levels_of(li, ri)``, computed once per distinct pair of per-record codes
-    ``(a[li], b[ri])`` (a comparison that reads nothing but the codes): the records that
-    share a place or a father's name share its comparisons.
+def code_levels(
+    coded: Sequence[Coded],
+    li: Index,
+    ri: Index,
+    out: npt.NDArray[np.int8],
+    columns: Sequence[int],
+    *,
+    workers: int = 1,
+) -> None:
+    """In place: ``out[:, columns[c]] = coded[c].levels_of(li, ri)``, each distinct pair of
+    codes compared once.
 
     Where the codes are few beside the pairs, every pair of codes is compared (one record
-    holding each code stands for it) and each pair reads its level from that table: one
-    pass over the pairs, not a numbering pass and then a gather."""
-    tabled = by_code_table(a, b, li, ri, levels_of)
-    if tabled is not None:
-        return tabled
-    found = kernels.distinct_code_pairs(a, b, li, ri)
-    if found is None:  # too many codes for a dense table: hash the code pairs
-        found = kernels.hashed_code_pairs(a, b, li, ri)
-    inverse, one = found  # one pair of each distinct code pair
-    levels: Levels = levels_of(li[one], ri[one])[inverse]
-    return levels
+    holding each code stands for it). Where they are more but a table of every pair of
+    codes still fits, one pass over the pairs marks the pairs of codes met, for all such
+    comparisons at once, and those are compared. Then one pass over the pairs reads each
+    pair's levels from all the tables. Else the pairs of codes are hashed (or, where
+    numbering does not pay, each pair is compared)."""
+    tabled: list[tuple[int, Coded, Levels]] = []
+    marked: list[tuple[int, Coded]] = []
+    for column, one in zip(columns, coded, strict=True):
+        a, b = one.left, one.right
+        cells, width = kernels.code_pair_cells(a, b)
+        if len(li) and cells * _TABLE_SHARE <= len(li):
+            holder_a = np.zeros(cells // width, dtype=np.intp)
+            holder_a[a + 1] = np.arange(len(a))
+            holder_b = np.zeros(width, dtype=np.intp)
+            holder_b[b + 1] = np.arange(len(b))
+            x, y = np.repeat(holder_a, width), np.tile(holder_b, len(holder_a))
+            tabled.append((column, one, one.levels_of(x, y)))
+        elif one.numbered and kernels.dense_code_pairs(cells, len(li)):
+            marked.append((column, one))
+        elif one.numbered:  # too many codes for a dense table: hash the code pairs
+            inverse, first = kernels.hashed_code_pairs(a, b, li, ri)  # a pair of each
+            out[:, column] = one.levels_of(li[first], ri[first])[inverse]
+        else:
+            out[:, column] = one.levels_of(li, ri)
+    found = kernels.mark_code_pairs([(one.left, one.right) for _, one in marked], li, ri)
+    for (column, one), (table, first) in zip(marked, found, strict=True):
+        levels = one.levels_of(li[first], ri[first])
+        kernels.fill_code_pairs(table, one.left, one.right, li, ri, first, levels)
+        tabled.append((column, one, table))
+    kernels.read_code_pairs(
+        [(one.left, one.right) for _, one, _ in tabled], [table for _, _, table in tabled],
+        li, ri, out, [column for column, _, _ in tabled], workers=workers,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,9 +249,21 @@ class Comparison(ABC):
     def labels(self) -> tuple[str, ...]:
         """Label of each level, index = level code; label 0 is "missing"."""
 
-    @abstractmethod
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
-        """Level of each pair ``(li[k], ri[k])``."""
+        """Level of each pair ``(li[k], ri[k])`` (a comparison that is not :meth:`coded`
+        says how)."""
+        levels: Levels = level_matrix([self], data, li, ri)[:, 0]
+        return levels
+
+    def coded(self, data: PreparedPair) -> Coded | None:
+        """Where the level reads nothing but a code per record (then :meth:`adjust`):
+        :func:`level_matrix` compares each distinct pair of codes once, in passes over
+        the pairs shared with the other coded comparisons."""
+        return None
+
+    def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
+        """In place, after the levels of :meth:`coded`: what reads more than the codes."""
+        return None
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         """Values that adjust the weight of exact agreements, if this comparison uses them."""
@@ -306,7 +346,7 @@ class FamilyNameComparison(Comparison):
     )
     tf_levels = (7,)
 
-    def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
+    def coded(self, data: PreparedPair) -> Coded | None:
         a = data.person_names(0)
         b = data.person_names(1)
 
@@ -323,7 +363,7 @@ class FamilyNameComparison(Comparison):
             return levels
 
         # Family names repeat (relatives, common chains): each distinct pair once.
-        return by_distinct_pairs(forms_a, forms_b, li, ri, chains)
+        return Coded(forms_a, forms_b, chains)
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
@@ -396,7 +436,7 @@ class NameChainComparison(Comparison):
     def _cross(self) -> bool:
         return self.spec.field == "father_name"
 
-    def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
+    def coded(self, data: PreparedPair) -> Coded | None:
         codes_a = data.form_arrays(0, self.spec.field).codes
         codes_b = data.form_arrays(1, self.spec.field).codes
         texts = data.form_arrays(0, self.spec.field).text  # both sides share the table
@@ -427,8 +467,11 @@ class NameChainComparison(Comparison):
             )
             return levels
 
-        levels = by_distinct_pairs(codes_a, codes_b, li, ri, names)
+        return Coded(codes_a, codes_b, names)
+
+    def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
         if self._cross:
+            table = data.chain_table(self.spec.field)
             # The father's given name against the second part of the other's own name,
             # met even when one side's father is unknown (a level above "sounds alike",
             # below the same name).
@@ -438,7 +481,6 @@ class NameChainComparison(Comparison):
             a = (table.packed, data.chain_rows(0, self.spec.field), own_a)
             b = (table.packed, data.chain_rows(1, self.spec.field), own_b)
             kernels.cross_alike(levels, 5, a, b, li, ri, workers=data.workers)
-        return levels
 
 
 def interval_levels(
@@ -499,7 +541,7 @@ class ExactComparison(Comparison):
     labels = ("missing", "different", "same")
     fold = False
 
-    def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
+    def coded(self, data: PreparedPair) -> Coded | None:
         left, right, _ = data.text_codes(self.spec.field, fold=self.fold)
 
         def exact(li: Index, ri: Index) -> Levels:
@@ -508,8 +550,7 @@ class ExactComparison(Comparison):
 
         # Two integer compares a pair: cheaper than numbering the distinct pairs, not
         # than reading a table of a few values' pairs (sex).
-        tabled = by_code_table(left, right, li, ri, exact)
-        return exact(li, ri) if tabled is None else tabled
+        return Coded(left, right, exact, numbered=False)
 
 
 class SexComparison(ExactComparison):
@@ -528,7 +569,7 @@ class StringComparison(Comparison):
         graded = tuple(f"similar (≥ {t:g})" for t in sorted(self.thresholds))
         return ("missing", "different", *graded, "same")
 
-    def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
+    def coded(self, data: PreparedPair) -> Coded | None:
         left, right, vocab = data.text_codes(self.spec.field, fold=True)
 
         def texts(li: Index, ri: Index) -> Levels:
@@ -538,7 +579,7 @@ class StringComparison(Comparison):
             conditions += [sim >= t for t in sorted(self.thresholds, reverse=True)]
             return _select(conditions, len(li))
 
-        return by_distinct_pairs(left, right, li, ri, texts)
+        return Coded(left, right, texts)
 
 
 class NumericComparison(Comparison):
@@ -623,9 +664,17 @@ def default_specs(
 def level_matrix(
     comparisons: Sequence[Comparison], data: PreparedPair, li: Index, ri: Index
 ) -> npt.NDArray[np.int8]:
-    """Pairs x comparisons matrix of level codes."""
+    """Pairs x comparisons matrix of level codes: the :meth:`Comparison.coded` ones
+    together (:func:`code_levels`), then each other one."""
     out = np.empty((len(li), len(comparisons)), dtype=np.int8)
     li, ri = np.ascontiguousarray(li, dtype=np.intp), np.ascontiguousarray(ri, dtype=np.intp)
-    for c, comparison in enumerate(comparisons):
-        out[:, c] = comparison.levels(data, li, ri)
+    coded = [(c, comparison.coded(data)) for c, comparison in enumerate(comparisons)]
+    together = [(c, one) for c, one in coded if one is not None]
+    columns = [c for c, _ in together]
+    code_levels([one for _, one in together], li, ri, out, columns, workers=data.workers)
+    for c, one in coded:
+        if one is None:
+            out[:, c] = comparisons[c].levels(data, li, ri)
+        else:
+            comparisons[c].adjust(data, out[:, c], li, ri)
     return out

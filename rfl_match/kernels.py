@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -132,6 +132,8 @@ def _chain_ranks(
 ) -> None:
     width = a.shape[1] // 3
     for k in prange(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(b, ri[k + _AHEAD])
         x, y = li[k], ri[k]
         la = 0
         lb = 0
@@ -192,6 +194,8 @@ def _given_ranks(
 ) -> None:
     width = a.shape[1] // 3
     for k in prange(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(b, ri[k + _AHEAD])
         x, y = li[k], ri[k]
         if ta[x] < 0 or tb[y] < 0:
             out[k] = MISSING
@@ -214,6 +218,8 @@ def _cross_alike(
 ) -> None:  # fmt: skip
     width = fa.shape[1] // 3
     for k in prange(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(own_b, ri[k + _AHEAD])
         if levels[k] < level:
             x, y = li[k], ri[k]
             if _alike(fa, ca[x], 0, own_b, y, 1, width) or _alike(fb, cb[y], 0, own_a, x, 1, width):
@@ -284,6 +290,9 @@ def _interval_levels(
     li: Index, ri: Index, missing: int, year: int, out: Levels,
 ) -> None:  # fmt: skip
     for k in prange(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(lo_b, ri[k + _AHEAD])
+            _prefetch(hi_b, ri[k + _AHEAD])
         x, y = li[k], ri[k]
         la, ha, lb, hb = np.int64(lo_a[x]), np.int64(hi_a[x]), np.int64(lo_b[y]), np.int64(hi_b[y])
         if la == missing or lb == missing:
@@ -799,26 +808,6 @@ def interval_levels(
     )
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _table_levels(
-    table: Levels, width: int, a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels
-) -> None:
-    for k in range(len(li)):
-        out[k] = table[(a[li[k]] + 1) * width + b[ri[k]] + 1]
-
-
-def table_levels(table: Levels, a: IntArray, b: IntArray, li: Index, ri: Index) -> Levels:
-    """Per pair, ``table[(a[li[k]] + 1) * width + b[ri[k]] + 1]``: the level of its pair of
-    per-record codes (from -1) in a table of every pair of codes, ``width`` being
-    ``b.max() + 2``."""
-    width = int(b.max(initial=-1)) + 2
-    return _run(
-        _table_levels, len(li), np.int8, 1, np.ascontiguousarray(table, dtype=np.int8), width,
-        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
-        _index(li), _index(ri),
-    )  # fmt: skip
-
-
 #: Code pairs a dense table may number (int32 slots): above, a hash table does it.
 DENSE_PAIRS = 1 << 22
 
@@ -836,48 +825,205 @@ def _first_sight(table: IntArray, key: int, k: int, first: Index, n: int) -> tup
     return slot, n
 
 
+def code_pair_cells(a: IntArray, b: IntArray) -> tuple[int, int]:
+    """The cells of a table of every pair of the per-record codes ``a`` and ``b`` (codes
+    from -1), and its row width: the pair of codes ``(i, j)`` is cell
+    ``(i + 1) * width + j + 1``."""
+    width = int(b.max(initial=-1)) + 2
+    return (int(a.max(initial=-1)) + 2) * width, width
+
+
+def dense_code_pairs(cells: int, n_pairs: int) -> bool:
+    """Whether a table of ``cells`` pairs of codes may serve ``n_pairs`` pairs: at most
+    :data:`DENSE_PAIRS`, and not dwarfing the pairs (a handful of them)."""
+    return cells <= min(DENSE_PAIRS, 16 * n_pairs + 4096)
+
+
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _distinct_code_pairs(
-    a: IntArray, b: IntArray, li: Index, ri: Index, width: int, table: IntArray,
-    inverse: IntArray, first: Index,
+def _fill_code_pairs(
+    table: Levels, a: IntArray, b: IntArray, li: Index, ri: Index, width: int, first: Index,
+    values: Levels,
+) -> None:  # fmt: skip
+    for j in range(len(first)):
+        k = first[j]
+        table[(a[li[k]] + 1) * width + b[ri[k]] + 1] = values[j]
+
+
+def fill_code_pairs(
+    table: Levels, a: IntArray, b: IntArray, li: Index, ri: Index, first: Index, values: Levels
+) -> None:
+    """In place: the cell of the pair of codes ``(a[li[k]], b[ri[k]])`` of each pair
+    ``k = first[j]`` in a table of every pair of codes (:func:`code_pair_cells`) takes
+    ``values[j]``."""
+    _fill_code_pairs(
+        table, np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        _index(li), _index(ri), code_pair_cells(a, b)[1], _index(first),
+        np.ascontiguousarray(values, dtype=np.int8),
+    )  # fmt: skip
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _unequal_pairs(
+    left: IntArray, right: IntArray, out: npt.NDArray[np.float32], rows: Index, qa: IntArray,
+    qb: IntArray,
+) -> int:  # fmt: skip
+    m = 0
+    for k in range(len(left)):
+        x, y = left[k], right[k]
+        if x < 0 or y < 0:
+            continue
+        if x == y:
+            out[k] = 1.0
+        else:
+            rows[m] = k
+            qa[m] = x
+            qb[m] = y
+            m += 1
+    return m
+
+
+def unequal_pairs(
+    left: IntArray, right: IntArray, out: npt.NDArray[np.float32]
+) -> tuple[Index, IntArray, IntArray]:
+    """Of pairs of codes ``(left[k], right[k])`` (-1: missing), in place ``out[k] = 1``
+    where both are known and equal; and the pairs where both are known and differ: their
+    positions, ascending, and their codes."""
+    rows = np.empty(len(left), dtype=np.intp)
+    qa = np.empty(len(left), dtype=np.int32)
+    qb = np.empty(len(left), dtype=np.int32)
+    m = _unequal_pairs(
+        np.ascontiguousarray(left, dtype=np.int32), np.ascontiguousarray(right, dtype=np.int32),
+        out, rows, qa, qb,
+    )  # fmt: skip
+    return rows[:m], qa[:m], qb[:m]
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _mark_code_pairs(
+    a: IntArray, b: IntArray, li: Index, ri: Index, widths: Index, offsets: Index,
+    tables: Levels, starts: Index, counts: Index, firsts: Index,
+) -> None:  # fmt: skip
+    for k in range(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(b, ri[k + _AHEAD])
+        x, y = li[k], ri[k]
+        for t in range(len(widths)):
+            key = offsets[t] + (a[x, t] + 1) * widths[t] + b[y, t] + 1
+            if tables[key] < 0:
+                tables[key] = 0
+                firsts[starts[t] + counts[t]] = k
+                counts[t] += 1
+
+
+def mark_code_pairs(
+    codes: Sequence[tuple[IntArray, IntArray]], li: Index, ri: Index
+) -> list[tuple[Levels, Index]]:
+    """For each pair of per-record code arrays ``(a, b)`` (codes from -1), the distinct
+    pairs of codes ``(a[li[k]], b[ri[k]])`` in order of first appearance, all found in
+    one pass over the pairs (nothing per pair written): a table of every pair of codes
+    (:func:`code_pair_cells`), -1 where no pair holds it and 0 where one does, for the
+    caller to fill with each pair of codes' level (:func:`fill_code_pairs`) and read back
+    by :func:`read_code_pairs`; and the position of each distinct pair's first pair."""
+    if not codes:
+        return []
+    a, b = _side_codes([c[0] for c in codes]), _side_codes([c[1] for c in codes])
+    sizes = [code_pair_cells(*c) for c in codes]
+    cells = np.array([s[0] for s in sizes], dtype=np.intp)
+    offsets = np.concatenate([[0], np.cumsum(cells)]).astype(np.intp)
+    room = np.minimum(cells, len(li))
+    starts = np.concatenate([[0], np.cumsum(room)]).astype(np.intp)
+    tables = np.full(int(offsets[-1]), -1, dtype=np.int8)
+    firsts = np.empty(int(starts[-1]), dtype=np.intp)
+    counts = np.zeros(len(codes), dtype=np.intp)
+    widths = np.array([s[1] for s in sizes], dtype=np.intp)
+    _mark_code_pairs(a, b, _index(li), _index(ri), widths, offsets, tables, starts, counts, firsts)
+    return [
+        (tables[offsets[t] : offsets[t + 1]], firsts[starts[t] : starts[t] + counts[t]])
+        for t in range(len(codes))
+    ]
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _read_code_pairs(
+    a: IntArray, b: IntArray, li: Index, ri: Index, widths: Index, offsets: Index,
+    tables: Levels, columns: Index, out: npt.NDArray[np.int8],
+) -> None:  # fmt: skip
+    for k in prange(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(b, ri[k + _AHEAD])
+        x, y = li[k], ri[k]
+        for t in range(len(widths)):
+            out[k, columns[t]] = tables[offsets[t] + (a[x, t] + 1) * widths[t] + b[y, t] + 1]
+
+
+def read_code_pairs(
+    codes: Sequence[tuple[IntArray, IntArray]],
+    tables: Sequence[Levels],
+    li: Index,
+    ri: Index,
+    out: npt.NDArray[np.int8],
+    columns: Sequence[int],
+    *,
+    workers: int = 1,
+) -> None:
+    """In place, for each pair of per-record code arrays ``(a, b)`` and its table of every
+    pair of codes (:func:`code_pair_cells`): ``out[k, column]`` takes the cell of the pair
+    of codes ``(a[li[k]], b[ri[k]])``. One pass over the pairs for all tables (each
+    pair's codes read together, its row of ``out`` written at once)."""
+    if not codes or not len(li):
+        return
+    a, b = _side_codes([c[0] for c in codes]), _side_codes([c[1] for c in codes])
+    widths = np.array([code_pair_cells(*c)[1] for c in codes], dtype=np.intp)
+    offsets = np.concatenate([[0], np.cumsum([len(t) for t in tables])]).astype(np.intp)
+    flat = np.concatenate([np.asarray(t, dtype=np.int8) for t in tables])
+    with _Threads(workers):
+        _read_code_pairs(
+            a, b, _index(li), _index(ri), widths, offsets, flat,
+            np.array(columns, dtype=np.intp), out,
+        )  # fmt: skip
+
+
+def _side_codes(columns: list[IntArray]) -> IntArray:
+    """One side's per-record codes of several comparisons, a record's codes together."""
+    return np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.int32)
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _pending_code_pairs(
+    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index,
+    ri: Index, width: int, table: Levels, first: Index,
 ) -> int:  # fmt: skip
     n = 0
     for k in range(len(li)):
+        if not pending[levels[k]]:
+            continue
         key = (a[li[k]] + 1) * width + b[ri[k]] + 1
-        slot, n = _first_sight(table, key, k, first, n)
-        inverse[k] = slot
+        if table[key] < 0:
+            table[key] = 0
+            first[n] = k
+            n += 1
     return n
 
 
-def _code_pair_table(a: IntArray, b: IntArray, n_pairs: int) -> tuple[int, IntArray] | None:
-    """A dense table with a slot (-1) for every pair of codes of ``a`` and ``b`` (codes
-    from -1), and its row width; None when the codes are too many (:data:`DENSE_PAIRS`)
-    or the table would dwarf ``n_pairs`` pairs."""
-    width = int(b.max(initial=-1)) + 2
-    slots = (int(a.max(initial=-1)) + 2) * width
-    if slots > min(DENSE_PAIRS, 16 * n_pairs + 4096):
+def pending_code_pairs(
+    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index, ri: Index
+) -> tuple[Levels, Index] | None:
+    """:func:`mark_code_pairs` of one pair of code arrays over the pairs at a level
+    marked in ``pending`` (``levels[k]``): the table of every pair of codes, 0 where a
+    pending pair holds it, else -1, and the position of each distinct pair's first
+    pending pair. None when the codes are too many for a dense table
+    (:func:`dense_code_pairs`)."""
+    cells, width = code_pair_cells(a, b)
+    if not dense_code_pairs(cells, len(li)):
         return None
-    return width, np.full(slots, -1, dtype=np.int32)
-
-
-def distinct_code_pairs(
-    a: IntArray, b: IntArray, li: Index, ri: Index
-) -> tuple[IntArray, Index] | None:
-    """The distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1),
-    numbered in order of first appearance: each pair's number, and the position of each
-    number's first pair. None when the codes are too many for a dense table
-    (:data:`DENSE_PAIRS`), or the table would dwarf the pairs (a handful of them)."""
-    found = _code_pair_table(a, b, len(li))
-    if found is None:
-        return None
-    width, table = found
-    inverse = np.empty(len(li), dtype=np.int32)
-    first = np.empty(min(len(li), len(table)), dtype=np.intp)
-    n = _distinct_code_pairs(
+    table = np.full(cells, -1, dtype=np.int8)
+    first = np.empty(min(len(li), cells), dtype=np.intp)
+    n = _pending_code_pairs(
+        levels, np.ascontiguousarray(pending, dtype=np.bool_),
         np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
-        _index(li), _index(ri), width, table, inverse, first,
+        _index(li), _index(ri), width, table, first,
     )  # fmt: skip
-    return inverse, first[:n]
+    return table, first[:n]
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
@@ -886,15 +1032,19 @@ def _hashed_code_pairs(
     table: npt.NDArray[np.int64], bits: int, keys: npt.NDArray[np.int64], inverse: IntArray,
     last: Index, n: int,
 ) -> tuple[int, int]:  # fmt: skip
-    """:func:`_distinct_code_pairs` by open addressing (``2**bits`` slots of (key, number),
-    number -1 when free; Fibonacci hashing as :func:`_tally_codes`), from pair ``start``
-    on; ``last[number]`` is the number's latest pair. Stops early when the table is half
+    """The distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])``, numbered in order
+    of first appearance by open addressing (``2**bits`` slots of (key, number), number -1
+    when free; Fibonacci hashing as :func:`_tally_codes`), from pair ``start`` on;
+    ``last[number]`` is the number's latest pair. Stops early when the table is half
     full; returns where it stopped and the distinct pairs so far."""
     mask = (1 << bits) - 1
     shift = np.uint64(64 - bits)
     for k in range(start, len(li)):
         if 2 * n >= mask + 1:
             return k, n
+        if k + _AHEAD < len(li):  # the home slot of a pair ahead (see _prefetch)
+            ahead = (np.int64(a[li[k + _AHEAD]]) + 1) * width + b[ri[k + _AHEAD]] + 1
+            _prefetch(table, 2 * np.int64((np.uint64(ahead) * _GOLDEN) >> shift))
         key = (np.int64(a[li[k]]) + 1) * width + b[ri[k]] + 1
         slot = _slot(table, key, mask, shift)
         found = table[2 * slot + 1]
@@ -920,7 +1070,7 @@ def _rehash(keys: npt.NDArray[np.int64], n: int, table: npt.NDArray[np.int64], b
 
 
 def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[IntArray, Index]:
-    """:func:`distinct_code_pairs` where the codes are too many for a dense table: the
+    """:func:`mark_code_pairs` where the codes are too many for a dense table: the
     distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1), numbered
     in order of first appearance, by hashing in one pass over the pairs (nothing per pair
     gathered); each pair's number, and the position of each number's last pair. Codes
@@ -995,11 +1145,11 @@ def distinct_pairs(a: IntArray, b: IntArray, n_codes: int) -> tuple[IntArray, In
     of first appearance: each pair's number, and the position of each number's first
     pair. Each side's codes are numbered anew first, so a dense table of the pairs serves
     wherever the codes that occur are few; None when they are too many for it (as
-    :func:`distinct_code_pairs`)."""
+    :func:`dense_code_pairs`)."""
     local_a, n_a = local_codes(a, n_codes)
     local_b, n_b = local_codes(b, n_codes)
     slots = n_a * n_b
-    if slots > min(DENSE_PAIRS, 16 * len(a) + 4096):
+    if not dense_code_pairs(slots, len(a)):
         return None
     table = np.full(slots, -1, dtype=np.int32)
     inverse = np.empty(len(a), dtype=np.int32)
@@ -1008,67 +1158,41 @@ def distinct_pairs(a: IntArray, b: IntArray, n_codes: int) -> tuple[IntArray, In
     return inverse, first[:n]
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _pending_pairs(
-    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index,
-    ri: Index, width: int, table: IntArray, rows: Index, inverse: IntArray, first: Index,
-) -> tuple[int, int]:  # fmt: skip
-    m = n = 0
-    for k in range(len(levels)):
-        if not pending[levels[k]]:
-            continue
-        key = (a[li[k]] + 1) * width + b[ri[k]] + 1
-        slot, n = _first_sight(table, key, k, first, n)
-        rows[m] = k
-        inverse[m] = slot
-        m += 1
-    return m, n
-
-
-def pending_pairs(
-    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index, ri: Index
-) -> tuple[Index, IntArray, Index] | None:
-    """The pairs at a level marked in ``pending`` (rows, ascending), and the distinct pairs
-    of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1) among them, as
-    :func:`distinct_code_pairs` numbers them: each row's number and the pair position of
-    each number's first row. One pass, nothing per pair gathered. None when the codes are
-    too many for a dense table."""
-    found = _code_pair_table(a, b, len(levels))
-    if found is None:
-        return None
-    width, table = found
-    rows = np.empty(len(levels), dtype=np.intp)
-    inverse = np.empty(len(levels), dtype=np.int32)
-    first = np.empty(min(len(levels), len(table)), dtype=np.intp)
-    m, n = _pending_pairs(
-        levels, np.ascontiguousarray(pending, dtype=np.bool_),
-        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
-        _index(li), _index(ri), width, table, rows, inverse, first,
-    )  # fmt: skip
-    return rows[:m], inverse[:m], first[:n]
-
-
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _regrade(levels: Levels, rows: Index, inverse: IntArray, grade: Levels, table: Levels) -> None:
-    for m in prange(len(rows)):
-        k = rows[m]
-        levels[k] = table[levels[k], grade[inverse[m]]]
+def _regrade(
+    levels: Levels, pending: npt.NDArray[np.bool_], a: IntArray, b: IntArray, li: Index,
+    ri: Index, width: int, grades: Levels, table: Levels,
+) -> None:  # fmt: skip
+    for k in prange(len(li)):
+        level = levels[k]
+        if pending[level]:
+            levels[k] = table[level, grades[(a[li[k]] + 1) * width + b[ri[k]] + 1]]
 
 
 def regrade(
     levels: Levels,
-    rows: Index,
-    inverse: IntArray,
-    grade: Levels,
+    pending: npt.NDArray[np.bool_],
+    codes: tuple[IntArray, IntArray],
+    li: Index,
+    ri: Index,
+    grades: Levels,
     table: Levels,
     *,
     workers: int = 1,
 ) -> None:
-    """In place: ``levels[rows[m]] = table[levels[rows[m]], grade[inverse[m]]]`` (rows
-    distinct)."""
-    if len(rows):
+    """In place: each pair at a level marked in ``pending`` takes
+    ``table[level, grade]``, its grade read from ``grades``, a table of every pair of
+    codes ``codes[0][li[k]], codes[1][ri[k]]`` (:func:`code_pair_cells`)."""
+    if len(li):
+        a, b = codes
+        width = int(b.max(initial=-1)) + 2
         with _Threads(workers):
-            _regrade(levels, rows, inverse, grade, np.ascontiguousarray(table, dtype=np.int8))
+            _regrade(
+                levels, np.ascontiguousarray(pending, dtype=np.bool_),
+                np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+                _index(li), _index(ri), width, np.ascontiguousarray(grades, dtype=np.int8),
+                np.ascontiguousarray(table, dtype=np.int8),
+            )  # fmt: skip
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -11,7 +13,7 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import JaroWinkler
 
 from rfl_match import compare, kernels
-from rfl_match.compare import build_comparison, by_distinct_pairs, regrade, similarity
+from rfl_match.compare import Index, Levels, build_comparison, code_levels, regrade, similarity
 from rfl_match.config import ComparisonSpec
 from rfl_match.prepare import PreparedPair, Vocabulary, _arrow_distinct
 from rfl_match.schema import validate_records
@@ -41,21 +43,22 @@ def test_similarity_equals_reference(vocab: list[str], data: st.DataObject) -> N
     st.lists(st.text(alphabet="abdehimnorsuüй ", max_size=9), min_size=1, max_size=8, unique=True),
     st.data(),
     st.sampled_from([0.5, 0.8, 0.9, 0.92]),
-    st.booleans(),
+    st.sampled_from(["dense", "hashed", "distinct"]),
 )
 def test_similarity_with_cutoff_equals_reference(
-    vocab: list[str], data: st.DataObject, cutoff: float, dense: bool
+    vocab: list[str], data: st.DataObject, cutoff: float, way: str
 ) -> None:
     # Pairs below the cutoff read 0, the others their Jaro–Winkler similarity, whether
-    # the distinct pairs are numbered by a dense table or hashed.
+    # the distinct pairs are numbered by a dense table or hashed, or each pair is
+    # compared (the caller vouching for them being distinct).
     n = data.draw(st.integers(1, 40))
     codes = st.integers(-1, len(vocab) - 1)
     left = np.array(data.draw(st.lists(codes, min_size=n, max_size=n)), dtype=np.int32)
     right = np.array(data.draw(st.lists(codes, min_size=n, max_size=n)), dtype=np.int32)
     limit = kernels.DENSE_PAIRS
     try:
-        kernels.DENSE_PAIRS = limit if dense else 0
-        fast = similarity(left, right, vocab, cutoff=cutoff)
+        kernels.DENSE_PAIRS = 0 if way == "hashed" else limit
+        fast = similarity(left, right, vocab, cutoff=cutoff, distinct=way == "distinct")
     finally:
         kernels.DENSE_PAIRS = limit
     for k in range(n):
@@ -308,13 +311,54 @@ codes = st.lists(st.integers(-1, 6), min_size=1, max_size=30)
 
 
 @settings(max_examples=150, deadline=None)
-@given(codes, codes, st.data(), st.sampled_from(["dense", "hashed", "table"]))
-def test_by_distinct_pairs_equals_every_pair(
-    a: list[int], b: list[int], data: st.DataObject, way: str
+@given(st.lists(st.tuples(codes, codes, st.sampled_from(["dense", "table", "each"]))), st.data())
+def test_code_levels_equal_every_pair(
+    coded: list[tuple[list[int], list[int], str]], data: st.DataObject
 ) -> None:
-    # Each distinct pair of codes is compared once (by a dense table, or hashed when the
-    # codes are too many), or every pair of codes is (a table, where the codes are few),
-    # and every pair reads its own level back.
+    # Several comparisons at once: each distinct pair of codes is compared once (marked in
+    # a dense table), or every pair of codes is (a table, where the codes are few), or
+    # each pair is (not numbered); every pair reads its own level back into its column.
+    # (The hashed numbering, for codes too many for a dense table: the next test.)
+    n = data.draw(st.integers(0, 60))
+    na, nb = (min((len(c[i]) for c in coded), default=1) for i in (0, 1))
+    li = np.array(data.draw(st.lists(st.integers(0, na - 1), min_size=n, max_size=n)), np.intp)
+    ri = np.array(data.draw(st.lists(st.integers(0, nb - 1), min_size=n, max_size=n)), np.intp)
+    calls: list[list[int]] = [[] for _ in coded]
+    comparisons = []
+    for t, (a, b, way) in enumerate(coded):
+        ca, cb = np.array(a[:na], dtype=np.int32), np.array(b[:nb], dtype=np.int32)
+
+        def levels_of(x: Index, y: Index, ca: Any = ca, cb: Any = cb, t: int = t) -> Levels:
+            calls[t].append(len(x))
+            return ((ca[x] + 1) * 8 + cb[y] + 1 + t).astype(np.int8)
+
+        comparisons.append(compare.Coded(ca, cb, levels_of, numbered=way != "each"))
+    share = compare._TABLE_SHARE
+    out = np.full((n, len(coded) + 1), -1, dtype=np.int8)
+    columns = list(range(1, len(coded) + 1))
+    every_cell = all(way == "table" for *_, way in coded)  # else "table" is "dense"
+    try:
+        compare._TABLE_SHARE = 0 if every_cell else 10**9
+        code_levels(comparisons, li, ri, out, columns, workers=2)
+    finally:
+        compare._TABLE_SHARE = share
+    assert (out[:, 0] == -1).all()
+    for t, (one, (a, b, way)) in enumerate(zip(comparisons, coded, strict=True)):
+        assert out[:, t + 1].tolist() == one.levels_of(li, ri).tolist()
+        pairs = {(a[i], b[j]) for i, j in zip(li, ri, strict=True)}
+        if every_cell and n:
+            assert calls[t][0] == (max(a[:na]) + 2) * (max(b[:nb]) + 2)
+        elif way != "each" and n:
+            assert calls[t][0] == len(pairs)
+        elif way == "each":
+            assert calls[t][0] == n
+
+
+@settings(max_examples=100, deadline=None)
+@given(codes, codes, st.data())
+def test_code_levels_hash_code_pairs_too_many_for_a_table(
+    a: list[int], b: list[int], data: st.DataObject
+) -> None:
     n = data.draw(st.integers(0, 60))
     draw = data.draw
     li = np.array(draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n)), np.intp)
@@ -322,22 +366,19 @@ def test_by_distinct_pairs_equals_every_pair(
     ca, cb = np.array(a, dtype=np.int32), np.array(b, dtype=np.int32)
     calls = []
 
-    def levels_of(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def levels_of(x: Index, y: Index) -> Levels:
         calls.append(len(x))
         return ((ca[x] + 1) * 8 + cb[y] + 1).astype(np.int8)
 
     limit, share = kernels.DENSE_PAIRS, compare._TABLE_SHARE
+    out = np.empty((n, 1), dtype=np.int8)
     try:
-        kernels.DENSE_PAIRS = 0 if way == "hashed" else limit
-        compare._TABLE_SHARE = 0 if way == "table" else 10**9
-        got = by_distinct_pairs(ca, cb, li, ri, levels_of)
+        kernels.DENSE_PAIRS, compare._TABLE_SHARE = 0, 10**9
+        code_levels([compare.Coded(ca, cb, levels_of)], li, ri, out, [0])
     finally:
         kernels.DENSE_PAIRS, compare._TABLE_SHARE = limit, share
-    assert got.tolist() == levels_of(li, ri).tolist()
-    if n and way == "table":
-        assert calls[0] == (max(a) + 2) * (max(b) + 2)
-    elif n:
-        assert calls[0] == len({(a[i], b[j]) for i, j in zip(li, ri, strict=True)})
+    assert out[:, 0].tolist() == levels_of(li, ri).tolist()
+    assert calls[0] == len({(a[i], b[j]) for i, j in zip(li, ri, strict=True)})
 
 
 _CELLS = st.text(alphabet=st.sampled_from(list("ab Мм م\u00e9")), max_size=4)

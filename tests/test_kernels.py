@@ -251,9 +251,61 @@ def test_distinct_pairs_numbers_pairs_in_order_of_first_sight(a: list[int], b: l
     assert [pairs[k] for k in first] == list(numbers)
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.data(), st.integers(0, 3), st.booleans())
+def test_mark_code_pairs_equals_reference(data: st.DataObject, tables: int, some: bool) -> None:
+    # The distinct pairs of codes of each pair of code arrays (of every pair, or for one
+    # pair of arrays of the pairs at a pending level): their cells in the table 0 and
+    # every other -1, and each one's first pair; read back, each pair's cell.
+    draw = data.draw
+    na, nb = draw(st.integers(1, 8)), draw(st.integers(1, 8))
+    side = st.lists(st.integers(-1, 5), min_size=na, max_size=na)
+    codes = [(draw(side), draw(st.lists(st.integers(-1, 5), min_size=nb, max_size=nb)))]
+    codes += [(draw(side), codes[0][1][::-1]) for _ in range(tables)]
+    n = draw(st.integers(0, 40))
+    li = draw(st.lists(st.integers(0, na - 1), min_size=n, max_size=n))
+    ri = draw(st.lists(st.integers(0, nb - 1), min_size=n, max_size=n))
+    levels = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
+    pending = draw(st.lists(st.booleans(), min_size=5, max_size=5)) if some else [True] * 5
+    arrays = [(np.array(a, np.int32), np.array(b, np.int32)) for a, b in codes]
+    x, y = np.array(li, np.intp), np.array(ri, np.intp)
+    if some:
+        got = kernels.pending_code_pairs(
+            np.array(levels, np.int8), np.array(pending), *arrays[0], x, y
+        )
+        assert got is not None
+        found = [got]
+    else:
+        found = kernels.mark_code_pairs(arrays, x, y)
+    for (a, b), (ca, cb), (table, first) in zip(codes, arrays, found, strict=False):
+        firsts: dict[tuple[int, int], int] = {}
+        for k in range(n):
+            if pending[levels[k]]:
+                firsts.setdefault((a[li[k]], b[ri[k]]), k)
+        assert first.tolist() == list(firsts.values())
+        width = max(b) + 2
+        cells = [(i - 1, j - 1) for i in range(max(a) + 2) for j in range(width)]
+        assert table.tolist() == [0 if cell in firsts else -1 for cell in cells]
+        # Filled by the first pairs: each distinct pair's value in its cell.
+        kernels.fill_code_pairs(table, ca, cb, x, y, first, np.arange(len(first)) + 1)
+        filled = {cell: number + 1 for number, cell in enumerate(firsts)}
+        assert table.tolist() == [filled.get(cell, -1) for cell in cells]
+    # Each cell numbered, read back: each pair's cell in its column.
+    numbered = [np.arange(len(t), dtype=np.int64).astype(np.int8) for t, _ in found]
+    out = np.full((n, len(found) + 1), -1, dtype=np.int8)
+    kernels.read_code_pairs(arrays[: len(found)], numbered, x, y, out, range(1, len(found) + 1))
+    assert (out[:, 0] == -1).all()
+    for t, (a, b) in enumerate(codes[: len(found)]):
+        width = max(b) + 2
+        want = [np.int8((a[i] + 1) * width + b[j] + 1) for i, j in zip(li, ri, strict=True)]
+        assert out[:, t + 1].tolist() == want
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.data())
-def test_pending_pairs_equals_reference(data: st.DataObject) -> None:
+def test_regrade_equals_reference(data: st.DataObject) -> None:
+    # Each pair at a pending level takes table[level, grade], its grade read from a table
+    # of every pair of its records' codes; the others keep theirs.
     draw = data.draw
     a = draw(st.lists(st.integers(-1, 5), min_size=1, max_size=8))
     b = draw(st.lists(st.integers(-1, 5), min_size=1, max_size=8))
@@ -262,23 +314,21 @@ def test_pending_pairs_equals_reference(data: st.DataObject) -> None:
     ri = draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n))
     levels = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
     pending = draw(st.lists(st.booleans(), min_size=5, max_size=5))
-    found = kernels.pending_pairs(
-        np.array(levels, np.int8), np.array(pending), np.array(a, np.int32),
-        np.array(b, np.int32), np.array(li, np.intp), np.array(ri, np.intp),
+    width = max(b) + 2
+    grades = draw(st.lists(st.integers(0, 2), min_size=(max(a) + 2) * width, max_size=200))
+    table = np.array(draw(st.lists(st.integers(0, 9), min_size=15, max_size=15)), np.int8)
+    table = table.reshape(5, 3)
+    got = np.array(levels, np.int8)
+    kernels.regrade(
+        got, np.array(pending), (np.array(a, np.int32), np.array(b, np.int32)),
+        np.array(li, np.intp), np.array(ri, np.intp), np.array(grades, np.int8), table,
+        workers=2,
     )  # fmt: skip
-    assert found is not None
-    rows, inverse, first = found
-    want = [k for k in range(n) if pending[levels[k]]]
-    numbers: dict[tuple[int, int], int] = {}
-    firsts = []
-    for k in want:
-        pair = (a[li[k]], b[ri[k]])
-        if pair not in numbers:
-            numbers[pair] = len(numbers)
-            firsts.append(k)
-    assert rows.tolist() == want
-    assert inverse.tolist() == [numbers[(a[li[k]], b[ri[k]])] for k in want]
-    assert first.tolist() == firsts
+    want = [
+        int(table[level, grades[(a[x] + 1) * width + b[y] + 1]]) if pending[level] else level
+        for level, x, y in zip(levels, li, ri, strict=True)
+    ]
+    assert got.tolist() == want
 
 
 @settings(max_examples=100, deadline=None)
