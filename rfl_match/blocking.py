@@ -470,7 +470,7 @@ def _refine(
     they are freed once read). The pairs go to ``sink``; returns the band sub-blocks that
     were still too large.
     """
-    left, right = entries
+    left, right = _ranked(*entries)
     entries.clear()
     if not by_band:
         nearest_in_blocks(
@@ -491,6 +491,19 @@ def _refine(
     del sub  # its rows, before the nearest neighbours' pairs
     nearest_in_blocks(data, left, right, window=window, sink=sink, dedupe=dedupe, workers=workers)
     return still_over
+
+
+def _ranked(left: KeyValues, right: KeyValues) -> tuple[KeyValues, KeyValues]:
+    """Oversized blocks' entries (:func:`_oversized_entries`: the same keys on both sides,
+    sorted by key) with each key as its rank among them: the codes that :func:`_narrow`
+    would give them, read off the runs of the sorted keys instead of sorting them again."""
+    lkeys, _, lcount = _runs(left.codes)
+    rcount = _runs(right.codes)[2]
+    ranks = np.arange(len(lkeys), dtype=np.int64)
+    return (
+        KeyValues(left.rows, np.repeat(ranks, lcount)),
+        KeyValues(right.rows, np.repeat(ranks, rcount)),
+    )
 
 
 def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int64Array]:

@@ -436,7 +436,9 @@ def joined_and_nearest(
     pairs: set[tuple[int, int]] = set()
     big = []
     for code in shared.tolist():
-        lrows, rrows = left.rows[left.codes == code], right.rows[right.codes == code]
+        # A row once per code ("Ali Ali" gives one code twice).
+        lrows = np.unique(left.rows[left.codes == code])
+        rrows = np.unique(right.rows[right.codes == code])
         if len(lrows) * len(rrows) <= max_block:
             pairs |= {(int(x), int(y)) for x in lrows for y in rrows}
         else:
@@ -444,8 +446,8 @@ def joined_and_nearest(
     entries = []
     for side in (left, right):
         keep = np.isin(side.codes, big)
-        order = np.lexsort((side.rows[keep], side.codes[keep]))
-        entries.append(KeyValues(side.rows[keep][order], side.codes[keep][order]))
+        codes, rows = np.unique(np.stack([side.codes[keep], side.rows[keep]]), axis=1)
+        entries.append(KeyValues(rows, codes))
     union = blocking._Union()
     blocking.nearest_in_blocks(data, entries[0], entries[1], window=window, sink=union)
     n_right = data.sizes[1]
@@ -490,3 +492,24 @@ def test_records_near_a_band_edge_are_not_joined_again_by_band() -> None:
     assert found == joined_and_nearest(data, rule, 4, 1)
     assert (3, 4) not in found  # the edge's first left and second right: not near
     assert {x for x, _ in found} == {y for _, y in found} == set(range(len(rows)))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.integers(0, 1 << 40), min_size=1, max_size=8, unique=True),
+    st.data(),
+)
+def test_ranked_entries_are_the_narrowed_codes(keys: list[int], data: st.DataObject) -> None:
+    """The oversized blocks' entries, keyed by rank off their sorted runs, are what
+    renumbering by a sort of both sides' codes gives."""
+    sides = []
+    for _ in range(2):
+        counts = data.draw(st.lists(st.integers(1, 3), min_size=len(keys), max_size=len(keys)))
+        codes = np.repeat(np.sort(np.array(keys, dtype=np.int64)), counts)
+        sides.append(KeyValues(np.arange(len(codes), dtype=np.int64), codes))
+    wide = [KeyValues(side.rows, side.codes + (1 << 40)) for side in sides]  # past 2**31
+    narrowed = blocking._narrow((wide[0], wide[1]))
+    ranked = blocking._ranked(sides[0], sides[1])
+    for got, want in zip(ranked, narrowed, strict=True):
+        assert np.array_equal(got.rows, want.rows)
+        assert np.array_equal(got.codes, want.codes)
