@@ -5,10 +5,12 @@ a key per part, so a swapped or shortened name still meets). A rule combines key
 agree); each rule's pairs come from joining the two sides on the combined key, block by
 block; rules are unioned and deduplicated on integer pair ids ``left * n_right + right``.
 An oversized block (the "Mohammed problem") is split by a more specific key (the birth
-band), and every record in it also meets its nearest records of the other side in two
-orders (name text, then birth date; birth date, then name text): a record in a
-common-name block, or with no birth date, never loses its candidates, and the pairs stay
-linear in the block's size. A warning names the oversized blocks.
+band; not for a rule that holds a birth key already, whose block the band would not split,
+only cut out the records near a band's edge), and every record in it also meets its
+nearest records of the other side in two orders (name text, then birth date; birth date,
+then name text): a record in a common-name block, or with no birth date, never loses its
+candidates, and the pairs stay linear in the block's size. A warning names the oversized
+blocks.
 
 With a candidate budget (each record's best few, the default), the pairs go to it as they
 are made, a batch of blocks at a time, and are never unioned: each record keeps its best
@@ -451,17 +453,30 @@ def _refine(
     dedupe: bool,
     sink: _Sink,
     workers: int = 1,
+    *,
+    by_band: bool = True,
 ) -> list[tuple[int, int]]:
-    """Inside oversized blocks, let the birth band take over as a further key; and let
-    every record of an oversized block meet its nearest records of the other side in it
-    (by name, and by birth date), so that no record is left without candidates.
+    """Inside oversized blocks, let the birth band take over as a further key (if
+    ``by_band``); and let every record of an oversized block meet its nearest records of
+    the other side in it (by name, and by birth date), so that no record is left without
+    candidates.
+
+    ``by_band`` is false for a rule that holds a birth key: every record of its block
+    touches the block's own band, so that sub-block is the whole block, and the others
+    hold only the records near a band's edge (candidates by where the bands happen to
+    fall, which crowd better ones out of the budget).
 
     ``entries``: :func:`_oversized_entries`, handed over (the list is emptied, so that
     they are freed once read). The pairs go to ``sink``; returns the band sub-blocks that
     were still too large.
     """
-    left, right = entries
+    left, right = _ranked(*entries)
     entries.clear()
+    if not by_band:
+        nearest_in_blocks(
+            data, left, right, window=window, sink=sink, dedupe=dedupe, workers=workers
+        )
+        return []
     sub = join(
         combine(
             (left, right), (key_values(data, 0, "birth_band"), key_values(data, 1, "birth_band"))
@@ -476,6 +491,19 @@ def _refine(
     del sub  # its rows, before the nearest neighbours' pairs
     nearest_in_blocks(data, left, right, window=window, sink=sink, dedupe=dedupe, workers=workers)
     return still_over
+
+
+def _ranked(left: KeyValues, right: KeyValues) -> tuple[KeyValues, KeyValues]:
+    """Oversized blocks' entries (:func:`_oversized_entries`: the same keys on both sides,
+    sorted by key) with each key as its rank among them: the codes that :func:`_narrow`
+    would give them, read off the runs of the sorted keys instead of sorting them again."""
+    lkeys, _, lcount = _runs(left.codes)
+    rcount = _runs(right.codes)[2]
+    ranks = np.arange(len(lkeys), dtype=np.int64)
+    return (
+        KeyValues(left.rows, np.repeat(ranks, lcount)),
+        KeyValues(right.rows, np.repeat(ranks, rcount)),
+    )
 
 
 def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int64Array]:
@@ -655,14 +683,20 @@ def block(
             del blocks  # its rows (and what reads its keys), before the refinement's pairs
             still_over = 0
             if oversized:
-                still_over = len(_refine(data, entries, max_block, window, dedupe, sink, workers))
+                by_band = not BIRTH_KEYS.intersection(rule)
+                still_over = len(
+                    _refine(
+                        data, entries, max_block, window, dedupe, sink, workers, by_band=by_band
+                    )
+                )
             if oversized:
                 shown = ", ".join(
                     f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3]
                 )
                 warnings.warn(
                     f"blocking rule {name}: {len(oversized)} block(s) over max_block_size "
-                    f"{max_block:,}, e.g. {shown}; split by birth band"
+                    f"{max_block:,}, e.g. {shown}; "
+                    + ("split by birth band" if by_band else "not joined")
                     + (f" ({still_over} sub-block(s) still too large)" if still_over else "")
                     + f", and each record meets its {window} nearest per side by name and by "
                     "birth date",
@@ -716,6 +750,8 @@ def _affinity_inputs(data: PreparedPair, side: int) -> tuple[npt.NDArray[Any], .
 
 
 SORTED = "sorted:"
+#: Keys of birth dates: a rule that holds one is not refined by the birth band again.
+BIRTH_KEYS = frozenset({"birth_band", "birth_year"})
 
 
 def _key_text(data: PreparedPair, key: str, codes: Int64Array) -> npt.NDArray[np.object_]:

@@ -424,3 +424,92 @@ def test_oversized_blocks_are_named_by_every_key_of_the_rule(
     his = {"muhammad", "ali", "s:mmd", "s:l", "p:mmd", "p:l"}
     assert all(name.split(" + ")[0] in his for name in labels)
     assert any(labels[0] in str(w.message) for w in caught)
+
+
+def joined_and_nearest(
+    data: PreparedPair, rule: tuple[str, ...], max_block: int, window: int
+) -> set[tuple[int, int]]:
+    """A rule's pairs without a refinement by band: every pair of each block within the
+    limit, and each record's nearest in the oversized ones."""
+    left, right = blocking.rule_values(data, rule)
+    shared = np.intersect1d(left.codes, right.codes)
+    pairs: set[tuple[int, int]] = set()
+    big = []
+    for code in shared.tolist():
+        # A row once per code ("Ali Ali" gives one code twice).
+        lrows = np.unique(left.rows[left.codes == code])
+        rrows = np.unique(right.rows[right.codes == code])
+        if len(lrows) * len(rrows) <= max_block:
+            pairs |= {(int(x), int(y)) for x in lrows for y in rrows}
+        else:
+            big.append(code)
+    entries = []
+    for side in (left, right):
+        keep = np.isin(side.codes, big)
+        codes, rows = np.unique(np.stack([side.codes[keep], side.rows[keep]]), axis=1)
+        entries.append(KeyValues(rows, codes))
+    union = blocking._Union()
+    blocking.nearest_in_blocks(data, entries[0], entries[1], window=window, sink=union)
+    n_right = data.sizes[1]
+    return pairs | {(int(i) // n_right, int(i) % n_right) for i in union.ids()}
+
+
+def found_pairs(
+    data: PreparedPair, rule: tuple[str, ...], max_block: int, window: int
+) -> set[tuple[int, int]]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the oversized blocks
+        got = block(data, [rule], max_block=max_block, window=window)
+    return set(zip(got.left.tolist(), got.right.tolist(), strict=True))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    people,
+    people,
+    st.sampled_from([("given_class", "birth_band"), ("name_skeleton", "birth_year")]),
+)
+def test_oversized_blocks_of_a_rule_with_a_birth_key_give_only_nearest_records(
+    a: list[tuple[str, str]], b: list[tuple[str, str]], rule: tuple[str, ...]
+) -> None:
+    """The birth band would not split a block of a rule that holds a birth key (each of
+    its records touches the block's band): its oversized blocks are not joined again by
+    band, each of their records meets only its nearest."""
+    data = PreparedPair(frame(a, "l"), frame(b, "r"))
+    assert found_pairs(data, rule, 4, 1) == joined_and_nearest(data, rule, 4, 1)
+
+
+def test_records_near_a_band_edge_are_not_joined_again_by_band() -> None:
+    """Two oversized blocks of one name, born 1985-1989 and 1990-1994 (each widened by
+    two years): the records born near the edge are in both, and a band of their own would
+    join them all (a sub-block of four pairs), though only the edge, not the evidence,
+    sets them apart from their namesakes. They meet their nearest, as the others do."""
+    dates = ["1987-06-03"] * 3 + ["1989-03-03", "1990-07-07"] + ["1992-06-03"] * 3
+    rows = [("Ali", day) for day in dates]
+    data = PreparedPair(frame(rows, "l"), frame(rows, "r"))
+    rule = ("given_class", "birth_band")
+    found = found_pairs(data, rule, 4, 1)
+    assert found == joined_and_nearest(data, rule, 4, 1)
+    assert (3, 4) not in found  # the edge's first left and second right: not near
+    assert {x for x, _ in found} == {y for _, y in found} == set(range(len(rows)))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.integers(0, 1 << 40), min_size=1, max_size=8, unique=True),
+    st.data(),
+)
+def test_ranked_entries_are_the_narrowed_codes(keys: list[int], data: st.DataObject) -> None:
+    """The oversized blocks' entries, keyed by rank off their sorted runs, are what
+    renumbering by a sort of both sides' codes gives."""
+    sides = []
+    for _ in range(2):
+        counts = data.draw(st.lists(st.integers(1, 3), min_size=len(keys), max_size=len(keys)))
+        codes = np.repeat(np.sort(np.array(keys, dtype=np.int64)), counts)
+        sides.append(KeyValues(np.arange(len(codes), dtype=np.int64), codes))
+    wide = [KeyValues(side.rows, side.codes + (1 << 40)) for side in sides]  # past 2**31
+    narrowed = blocking._narrow((wide[0], wide[1]))
+    ranked = blocking._ranked(sides[0], sides[1])
+    for got, want in zip(ranked, narrowed, strict=True):
+        assert np.array_equal(got.rows, want.rows)
+        assert np.array_equal(got.codes, want.codes)
