@@ -681,7 +681,6 @@ def block(
             rule_stats.oversized = [(_describe(data, rule, blocks.parts, k), n) for k, n in biggest]
             entries = _oversized_entries(blocks) if oversized else []
             del blocks  # its rows (and what reads its keys), before the refinement's pairs
-            still_over = 0
             if oversized:
                 by_band = not BIRTH_KEYS.intersection(rule)
                 still_over = len(
@@ -689,14 +688,13 @@ def block(
                         data, entries, max_block, window, dedupe, sink, workers, by_band=by_band
                     )
                 )
-            if oversized:
                 shown = ", ".join(
                     f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3]
                 )
+                split = "split by birth band" if by_band else "not split (the rule has a birth key)"
                 warnings.warn(
                     f"blocking rule {name}: {len(oversized)} block(s) over max_block_size "
-                    f"{max_block:,}, e.g. {shown}; "
-                    + ("split by birth band" if by_band else "not joined")
+                    f"{max_block:,}, e.g. {shown}; {split}"
                     + (f" ({still_over} sub-block(s) still too large)" if still_over else "")
                     + f", and each record meets its {window} nearest per side by name and by "
                     "birth date",
