@@ -26,7 +26,6 @@ from __future__ import annotations
 import heapq
 import os
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -542,27 +541,21 @@ def _offer(best: Keys, node: int, key: int) -> None:
 def _offer_pairs(
     ids: npt.NDArray[np.int64], score: npt.NDArray[np.int16], n_right: int,
     right_offset: int, rank: npt.NDArray[np.int64], shift: int, owners: int,
-    best: npt.NDArray[np.int64], met: npt.NDArray[np.int64],
+    best: npt.NDArray[np.int64],
 ) -> None:  # fmt: skip
-    """Each pair (``_NO_PAIR`` skipped) offered to both its records' best. A record's
-    best is written by one thread only (its owner, by the record's group of 8: a group's
-    rows share no cache line with another's; ``owners`` a power of two), each thread
-    reading all the pairs: no two threads write one record. ``met[owner]``: the pairs
-    whose left record it owns."""
+    """Each pair offered to both its records' best. A record's best is written by one
+    thread only (its owner, by the record's group of 8: a group's rows share no cache line
+    with another's; ``owners`` a power of two), each thread reading all the pairs: no two
+    threads write one record."""
     for owner in prange(owners):
-        count = 0
         for p in range(len(ids)):
             pair = ids[p]
-            if pair == _NO_PAIR:
-                continue
             x = pair // n_right
             y = pair - x * n_right + right_offset
             if (x >> 3) & (owners - 1) == owner:
                 _offer(best, x, _preference(score[p], rank[y], shift))
-                count += 1
             if (y >> 3) & (owners - 1) == owner:
                 _offer(best, y, _preference(score[p], rank[x], shift))
-        met[owner] = count
 
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -684,25 +677,28 @@ class BestPairs:
         )
 
     def offer(self, ids: npt.NDArray[np.int64], *, workers: int = 1) -> int:
-        """Offer pair ids ``left * n_right + right`` (``_NO_PAIR`` skipped); returns how
-        many pairs there were. The pairs are scored on all threads, then each thread
-        offers them to the records it owns."""
-        if not len(ids):
-            return 0
+        """Offer pair ids ``left * n_right + right`` (``_NO_PAIR`` skipped; ``ids`` may be
+        reordered in place); returns how many pairs there were. The batch's distinct
+        pairs, ascending (:func:`sorted_distinct`: a pair met again in the batch is scored
+        once, and a left record's pairs come together), are scored on all threads, then
+        each thread offers them to the records it owns."""
         ids = np.ascontiguousarray(ids, dtype=np.int64)
+        offered = len(ids) - int(np.count_nonzero(ids == _NO_PAIR))
+        if not offered:
+            return 0
+        ids = sorted_distinct(ids, workers)
         threads = _Threads(workers)
         # A power of two, so that a record's owner is a mask, not a division.
         threads_at_most = min(threads.wanted, numba_config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
         owners = 1 << (threads_at_most.bit_length() - 1)
         score = np.empty(len(ids), dtype=np.int16)
-        met = np.zeros(owners, dtype=np.int64)
         with threads:
             _affinity(*self.rows, ids, self.n_right, self.missing, self.year, score)
             _offer_pairs(
                 ids, score, self.n_right, self.right_offset, self.rank, self.shift, owners,
-                self.best, met,
+                self.best,
             )  # fmt: skip
-        return int(met.sum())
+        return offered
 
     def ids(self) -> npt.NDArray[np.int64]:
         """The pair ids kept, ascending."""
@@ -1527,25 +1523,95 @@ def _ascending(values: npt.NDArray[np.int64]) -> bool:
     return k >= len(values)
 
 
+#: Bits of a pair id :func:`_radix_distinct` sorts at a pass, at most (1,024-2,048 buckets:
+#: their counts and write positions stay in the first-level cache).
+_RADIX_BITS = 11
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _radix_distinct(values: npt.NDArray[np.int64], scratch: npt.NDArray[np.int64]) -> int:
+    """In place: the distinct values of ``values`` (non-negative) but ``_NO_PAIR``,
+    ascending, moved to its front; returns their count. A least-significant-digit radix
+    sort through ``scratch`` (as long): a few sequential passes, where a comparison sort
+    moves each value about log2(n) times."""
+    n = len(values)
+    top = 0
+    for i in range(n):
+        x = values[i]
+        if x != _NO_PAIR and x > top:
+            top = x
+    bits = 1
+    while top >> bits:
+        bits += 1
+    passes = (bits + _RADIX_BITS - 1) // _RADIX_BITS
+    width = (bits + passes - 1) // passes  # digits of even width
+    mask = (1 << width) - 1
+    # Each pass's counts do not depend on the order: all are taken in one read.
+    counts = np.zeros((passes, mask + 1), dtype=np.int64)
+    m = 0
+    for i in range(n):
+        x = values[i]
+        if x != _NO_PAIR:
+            values[m] = x
+            m += 1
+            for p in range(passes):
+                counts[p, (x >> (p * width)) & mask] += 1
+    for p in range(passes):  # counts become each bucket's first place
+        total = 0
+        for d in range(mask + 1):
+            c = counts[p, d]
+            counts[p, d] = total
+            total += c
+    source, target = values, scratch
+    for p in range(passes):
+        shift = p * width
+        place = counts[p]
+        for i in range(m):
+            x = source[i]
+            d = (x >> shift) & mask
+            target[place[d]] = x
+            place[d] += 1
+        source, target = target, source
+    k = 0
+    for i in range(m):  # the distinct values, to the front of ``values``
+        x = source[i]
+        if k == 0 or x != values[k - 1]:
+            values[k] = x
+            k += 1
+    return k
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _radix_runs(
+    values: npt.NDArray[np.int64], scratch: npt.NDArray[np.int64],
+    bounds: npt.NDArray[np.int64], counts: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    """:func:`_radix_distinct` of each part ``bounds[c]:bounds[c + 1]``, a thread each."""
+    for c in prange(len(bounds) - 1):
+        part = slice(bounds[c], bounds[c + 1])
+        counts[c] = _radix_distinct(values[part], scratch[part])
+
+
 def sorted_distinct(out: npt.NDArray[np.int64], workers: int = 1) -> npt.NDArray[np.int64]:
-    """The distinct values of ``out`` but ``_NO_PAIR``, ascending (``out`` is sorted in
-    place, in two halves: numpy's sort releases the GIL, so they sort on two cores)."""
+    """The distinct values of ``out`` (pair ids: non-negative, and ``_NO_PAIR``) but
+    ``_NO_PAIR``, ascending. ``out`` is sorted in place, in two halves on two threads
+    (:func:`_radix_distinct`), which are merged."""
     total = len(out)
     if _ascending(out):  # one block's pairs are written in order
         n = _compact(out)
         return out[:n].copy() if n < total // 2 else out[:n]
-    half = total // 2
-    if _Threads(workers).wanted > 1 and total > 1 << 16:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(np.ndarray.sort, (out[:half], out[half:])))
-    else:
-        out[:half].sort()
-        out[half:].sort()
-    # Each half's distinct values first, in place: the merge's output is then no longer
-    # than they are, where the sorted values repeat several times over.
-    first, second = _compact(out[:half]), _compact(out[half:])
+    parts = 2 if _Threads(workers).wanted > 1 and total > 1 << 16 else 1
+    bounds = np.linspace(0, total, parts + 1).astype(np.int64)
+    counts = np.zeros(parts, dtype=np.int64)
+    # Only the places a part's values reach are written (its ``_NO_PAIR`` are dropped
+    # first): the scratch costs memory for the pairs made, not for the batch's places.
+    scratch = np.empty(total, dtype=np.int64)
+    with _Threads(parts):
+        _radix_runs(out, scratch, bounds, counts)
+    del scratch
+    first, second = (int(c) for c in counts) if parts == 2 else (int(counts[0]), 0)
     ids = np.empty(first + second, dtype=np.int64)
-    n = _merge_unique(out[:first], out[half : half + second], ids)
+    n = _merge_unique(out[:first], out[bounds[1] : bounds[1] + second], ids)
     return _shrunk(ids, n)
 
 

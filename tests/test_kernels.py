@@ -345,6 +345,32 @@ def test_block_pairs_equal_reference(
     assert got.tolist() == sorted(want)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**62), max_size=40),
+    st.integers(0, 200_000),
+    st.sampled_from([1, 2]),
+    st.integers(0, 2**32),
+)
+def test_sorted_distinct_is_the_sorted_set(
+    pool: list[int], n: int, workers: int, seed: int
+) -> None:
+    """Pair ids of any width (a radix pass or several), drawn from a few values (many
+    repeats) or many, with ``_NO_PAIR`` among them; in one part or two (long batches on
+    two threads): the distinct ids, ascending."""
+    rng = np.random.default_rng(seed)
+    top = 1 << int(rng.integers(0, 63))
+    values = rng.integers(0, top, n, dtype=np.int64)
+    if pool:
+        few = np.array(pool, dtype=np.int64)
+        repeat = rng.random(n) < 0.5
+        values[repeat] = few[rng.integers(0, len(few), int(repeat.sum()))]
+    values[rng.random(n) < 0.2] = kernels._NO_PAIR
+    want = np.unique(values[values != kernels._NO_PAIR])
+    got = kernels.sorted_distinct(values.copy(), workers)
+    assert got.tolist() == want.tolist()
+
+
 def test_threads_follow_workers() -> None:
     a = np.full((3, 3 * WIDTH), -1, dtype=np.int32)
     a[:, 0] = [0, 1, 2]
