@@ -371,6 +371,32 @@ def test_sorted_distinct_is_the_sorted_set(
     assert got.tolist() == want.tolist()
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**40), max_size=300), st.integers(0, 40), st.booleans())
+def test_radix_sort_orders_by_the_high_bits_keeping_ties_in_order(
+    values: list[int], low: int, left_out: bool
+) -> None:
+    """Sorted by ``value >> low`` alone (``low`` 0: by value), ties in their order, and
+    ``_NO_PAIR`` dropped."""
+    made = np.array([*values, *([kernels._NO_PAIR] * left_out)], dtype=np.int64)[::-1].copy()
+    n = kernels._radix_sort(made, np.empty_like(made), low)
+    assert made[:n].tolist() == sorted(values[::-1], key=lambda v: v >> low)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 50), max_size=60), st.integers(1, 4), st.integers(1, 7))
+def test_whole_parts_never_split_a_record(values: list[int], parts: int, unit: int) -> None:
+    """Bounds of parts that cover the values in order, each run of ``value // unit`` in
+    one part."""
+    made = np.array(sorted(values), dtype=np.int64)
+    cuts = kernels._whole_parts(made, parts, unit).tolist()
+    assert len(cuts) == parts + 1 and cuts[0] == 0 and cuts[-1] == len(made)
+    assert cuts == sorted(cuts)
+    for cut in cuts[1:-1]:
+        if 0 < cut < len(made):
+            assert made[cut - 1] // unit != made[cut] // unit
+
+
 def test_threads_follow_workers() -> None:
     a = np.full((3, 3 * WIDTH), -1, dtype=np.int32)
     a[:, 0] = [0, 1, 2]
@@ -572,6 +598,15 @@ def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> No
     score = kernels.affinity(a, b, ids, n_right, missing=MISSING, year=365).tolist()
     keep = top_reference(ids.tolist(), n_right, offset, score, rank.tolist(), 3)
     assert best.ids().tolist() == ids[np.array(keep, dtype=bool)].tolist()
+
+
+def test_best_pairs_refuse_keys_too_wide_for_a_right_record_and_its_key() -> None:
+    rows = kernels.affinity_rows(
+        (np.full((16, 3 * WIDTH), -1, np.int32), *(np.zeros(16, np.int32),) * 4)
+    )
+    rank = np.arange(32, dtype=np.int64) << 50  # keys of 60 bits
+    with pytest.raises(ValueError, match="too many"):
+        kernels.BestPairs(rows, rows, rank, 3, n_right=16, right_offset=16, missing=0, year=1)
 
 
 # --- tallies and EM sums: equal to the numpy they replace ---------------------------------
