@@ -294,9 +294,9 @@ class _Blocks:
         )
 
 
-def _blocks(left: KeyValues, right: KeyValues, *, max_block: int) -> _Blocks:
-    _, lrows, lu, lstart, lcount = kernels.group_rows(left.codes, left.rows)
-    _, rrows, ru, rstart, rcount = kernels.group_rows(right.codes, right.rows)
+def _blocks(left: KeyValues, right: KeyValues, *, max_block: int, workers: int) -> _Blocks:
+    _, lrows, lu, lstart, lcount = kernels.group_rows(left.codes, left.rows, workers)
+    _, rrows, ru, rstart, rcount = kernels.group_rows(right.codes, right.rows, workers)
     li, ri = kernels.intersect(lu, ru)
     keys = lu[li]
     ls, lc = lstart[li], lcount[li]
@@ -405,7 +405,7 @@ def join(
     """
     left, right = values
     del values
-    blocks = _blocks(left, right, max_block=max_block)
+    blocks = _blocks(left, right, max_block=max_block, workers=workers)
     del left, right
     ends = np.cumsum(blocks.sizes)
     first = 0

@@ -1217,7 +1217,7 @@ def _group_runs(
 
 
 def group_rows(
-    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], workers: int = 1
 ) -> tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.int64],
@@ -1227,8 +1227,8 @@ def group_rows(
 ]:
     """Key values grouped by value: ``(codes, rows)`` sorted by code, then row, each
     ``(code, row)`` once; and each distinct code's ``keys``, ``starts`` and ``counts``
-    in them, codes ascending."""
-    packed = _packed_sort(codes, rows)
+    in them, codes ascending. ``workers``: threads for the sort."""
+    packed = _packed_sort(codes, rows, workers)
     if packed is not None:
         return packed
     order = np.argsort(codes, kind="quicksort")  # runs are sorted by row after
@@ -1241,7 +1241,7 @@ def group_rows(
 
 
 def _packed_sort(
-    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], workers: int
 ) -> (
     tuple[
         npt.NDArray[np.int64],
@@ -1252,10 +1252,11 @@ def _packed_sort(
     ]
     | None
 ):
-    """:func:`group_rows` by sorting values, not indices (several times faster), where
-    code and row fit one int64: a code ``high * 2**31 + low`` (a combined key) becomes
-    ``high * (max low + 1) + low``, which keeps the order of codes. None where they do
-    not fit (codes that wrapped, or too many distinct values)."""
+    """:func:`group_rows` by sorting values (by radix, :func:`sorted_distinct`), not
+    indices (several times faster), where code and row fit one int64 under 2**62: a code
+    ``high * 2**31 + low`` (a combined key) becomes ``high * (max low + 1) + low``, which
+    keeps the order of codes. None where they do not fit (codes that wrapped, or too many
+    distinct values)."""
     if not len(codes):
         return None
     low = codes & _LOW
@@ -1266,14 +1267,8 @@ def _packed_sort(
     row_bits = max(int(rows.max()).bit_length(), 1)
     if (int(high.max()) + 1) * span >= 1 << (62 - row_bits):
         return None
-    packed = (high * span + low) << row_bits | rows
+    packed = sorted_distinct((high * span + low) << row_bits | rows, workers)
     del low, high
-    packed.sort()
-    distinct = np.empty(len(packed), dtype=np.bool_)
-    distinct[0] = True
-    np.not_equal(packed[1:], packed[:-1], out=distinct[1:])
-    packed = packed[distinct]
-    del distinct
     sorted_rows = packed & ((1 << row_bits) - 1)
     compact = packed >> row_bits
     del packed

@@ -397,6 +397,38 @@ def test_whole_parts_never_split_a_record(values: list[int], parts: int, unit: i
             assert made[cut - 1] // unit != made[cut] // unit
 
 
+_CODES = st.one_of(
+    st.integers(0, 5),
+    st.builds(lambda high, low: high * 2**31 + low, st.integers(0, 9), st.integers(0, 2**31 - 1)),
+    st.integers(2**61, 2**62),  # too wide to pack with a row
+    st.integers(-(2**40), -1),  # negative: not packed
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_CODES, st.integers(0, 9)), max_size=80),
+    st.booleans(),
+    st.sampled_from([1, 2]),
+)
+def test_group_rows_equal_reference(
+    entries: list[tuple[int, int]], repeat: bool, workers: int
+) -> None:
+    """(code, row) entries, repeated or not, of small codes, combined ones (``high *
+    2**31 + low``), and codes that do not fit a packed sort (wide or negative): sorted
+    by code, then row, each once; and each code's run in them."""
+    entries = entries * 2 if repeat else entries
+    codes = np.array([c for c, _ in entries], dtype=np.int64)
+    rows = np.array([r for _, r in entries], dtype=np.int64)
+    got_codes, got_rows, keys, starts, counts = kernels.group_rows(codes, rows, workers)
+    want = sorted(set(entries))
+    assert list(zip(got_codes.tolist(), got_rows.tolist(), strict=True)) == want
+    distinct = sorted({c for c, _ in want})
+    assert keys.tolist() == distinct
+    assert [want[s][0] for s in starts.tolist()] == distinct
+    assert counts.tolist() == [sum(c == k for c, _ in want) for k in distinct]
+
+
 def test_threads_follow_workers() -> None:
     a = np.full((3, 3 * WIDTH), -1, dtype=np.int32)
     a[:, 0] = [0, 1, 2]
@@ -562,7 +594,7 @@ def test_best_pairs_equal_reference(
 @pytest.mark.parametrize("dedupe", [False, True])
 @pytest.mark.parametrize("wide", [False, True])
 def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> None:
-    # Records are owned by groups of 8 rows, one thread each; many ties; repeats; ranks
+    # Records in parts per thread (ties, rows near a part's edge); many ties; repeats; ranks
     # from 2**22 on need keys of 64 bits.
     rng = np.random.default_rng(n_right)
     n_left = n_right if dedupe else 300
