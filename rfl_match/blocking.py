@@ -13,8 +13,8 @@ linear in the block's size. A warning names the oversized blocks.
 With a candidate budget (each record's best few, the default), the pairs go to it as they
 are made, a batch of blocks at a time, and are never unioned: each record keeps its best
 keys so far, which is what the budget over the whole union would keep (sorting and
-merging the union, and thinning it again as it grew, cost more than scoring every pair
-as it comes, repeats included).
+merging the union, and thinning it again as it grew, cost more than scoring each batch's
+distinct pairs as they come, repeats across batches included).
 """
 
 from __future__ import annotations
@@ -359,8 +359,8 @@ class _Union:
 class _Budget:
     """The candidate budget (:func:`best_per_record`), kept as pairs are made: each batch
     is offered to its records' best (:class:`kernels.BestPairs`), then dropped. The
-    rules' union is never held, nor sorted: a batch's pairs come block by block, so that
-    scoring them finds a block's few records in cache."""
+    rules' union is never held: a batch is sorted (its repeats scored once) and offered
+    in order of record (:meth:`kernels.BestPairs.offer`)."""
 
     def __init__(self, data: PreparedPair, per_record: int, *, dedupe: bool, workers: int):
         n_left, n_right = data.sizes
