@@ -15,8 +15,8 @@ blocks.
 With a candidate budget (each record's best few, the default), the pairs go to it as they
 are made, a batch of blocks at a time, and are never unioned: each record keeps its best
 keys so far, which is what the budget over the whole union would keep (sorting and
-merging the union, and thinning it again as it grew, cost more than scoring every pair
-as it comes, repeats included).
+merging the union, and thinning it again as it grew, cost more than scoring each batch's
+distinct pairs as they come, repeats across batches included).
 """
 
 from __future__ import annotations
@@ -296,9 +296,9 @@ class _Blocks:
         )
 
 
-def _blocks(left: KeyValues, right: KeyValues, *, max_block: int) -> _Blocks:
-    _, lrows, lu, lstart, lcount = kernels.group_rows(left.codes, left.rows)
-    _, rrows, ru, rstart, rcount = kernels.group_rows(right.codes, right.rows)
+def _blocks(left: KeyValues, right: KeyValues, *, max_block: int, workers: int) -> _Blocks:
+    _, lrows, lu, lstart, lcount = kernels.group_rows(left.codes, left.rows, workers)
+    _, rrows, ru, rstart, rcount = kernels.group_rows(right.codes, right.rows, workers)
     li, ri = kernels.intersect(lu, ru)
     keys = lu[li]
     ls, lc = lstart[li], lcount[li]
@@ -361,8 +361,8 @@ class _Union:
 class _Budget:
     """The candidate budget (:func:`best_per_record`), kept as pairs are made: each batch
     is offered to its records' best (:class:`kernels.BestPairs`), then dropped. The
-    rules' union is never held, nor sorted: a batch's pairs come block by block, so that
-    scoring them finds a block's few records in cache."""
+    rules' union is never held: a batch is sorted (its repeats scored once) and offered
+    in order of record (:meth:`kernels.BestPairs.offer`)."""
 
     def __init__(self, data: PreparedPair, per_record: int, *, dedupe: bool, workers: int):
         n_left, n_right = data.sizes
@@ -407,7 +407,7 @@ def join(
     """
     left, right = values
     del values
-    blocks = _blocks(left, right, max_block=max_block)
+    blocks = _blocks(left, right, max_block=max_block, workers=workers)
     del left, right
     ends = np.cumsum(blocks.sizes)
     first = 0

@@ -26,7 +26,6 @@ from __future__ import annotations
 import heapq
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -450,6 +449,15 @@ def _birth_sex_points(
     return score
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _score(a: IntArray, x: int, b: IntArray, y: int, width: int, missing: int, year: int) -> int:
+    """:func:`affinity` of records x (side a) and y (side b)."""
+    la, lb = _length(a, x, width), _length(b, y, width)
+    points: int = _part_points(a, x, la, b, y, lb, width)
+    points += _birth_sex_points(a, x, b, y, width, missing, year)
+    return points
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _affinity(
     a: IntArray, b: IntArray, ids: npt.NDArray[np.int64], n_right: int, missing: int, year: int,
@@ -463,11 +471,7 @@ def _affinity(
             out[k] = 0
             continue
         x = ids[k] // n_right
-        y = ids[k] - x * n_right
-        la, lb = _length(a, x, width), _length(b, y, width)
-        out[k] = _part_points(a, x, la, b, y, lb, width) + _birth_sex_points(
-            a, x, b, y, width, missing, year
-        )
+        out[k] = _score(a, x, b, ids[k] - x * n_right, width, missing, year)
 
 
 def affinity_rows(side: tuple[Any, ...]) -> IntArray:
@@ -548,30 +552,64 @@ def _offer(best: Keys, node: int, key: int) -> None:
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _offer_pairs(
-    ids: npt.NDArray[np.int64], score: npt.NDArray[np.int16], n_right: int,
-    right_offset: int, rank: npt.NDArray[np.int64], shift: int, owners: int,
-    best: npt.NDArray[np.int64], met: npt.NDArray[np.int64],
+def _offer_left(
+    a: IntArray, b: IntArray, ids: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64],
+    n_right: int, right_offset: int, rank: npt.NDArray[np.int64], shift: int, missing: int,
+    year: int, best: Keys, low: int, to_right: npt.NDArray[np.int64],
 ) -> None:  # fmt: skip
-    """Each pair (``_NO_PAIR`` skipped) offered to both its records' best. A record's
-    best is written by one thread only (its owner, by the record's group of 8: a group's
-    rows share no cache line with another's; ``owners`` a power of two), each thread
-    reading all the pairs: no two threads write one record. ``met[owner]``: the pairs
-    whose left record it owns."""
-    for owner in prange(owners):
-        count = 0
-        for p in range(len(ids)):
+    """Each pair (ascending ids, a part ``bounds[t]:bounds[t + 1]`` of whole left records
+    per thread) scored and offered to its left record's best; into ``to_right``, its
+    right record ``y`` and key for it as ``y << low | key``. The ids ascend: a left
+    record's division by ``n_right`` is done once, its row of ``a`` and ``best`` read
+    once; the right records are random rows (fetched ahead)."""
+    width = (a.shape[1] - 4) // 3
+    for part in prange(len(bounds) - 1):
+        first, end = bounds[part], bounds[part + 1]
+        x = y_ahead = -1
+        x_end = ahead_end = 0  # the first id past record x's (x_ahead's) pairs
+        x_ahead = 0
+        for p in range(first, end):
+            if p + _AHEAD < end:
+                pair = ids[p + _AHEAD]
+                if pair >= ahead_end:
+                    x_ahead = pair // n_right
+                    ahead_end = (x_ahead + 1) * n_right
+                y_ahead = pair - x_ahead * n_right
+                _prefetch(b, y_ahead)
+                _prefetch(rank, y_ahead + right_offset)
             pair = ids[p]
-            if pair == _NO_PAIR:
-                continue
-            x = pair // n_right
-            y = pair - x * n_right + right_offset
-            if (x >> 3) & (owners - 1) == owner:
-                _offer(best, x, _preference(score[p], rank[y], shift))
-                count += 1
-            if (y >> 3) & (owners - 1) == owner:
-                _offer(best, y, _preference(score[p], rank[x], shift))
-        met[owner] = count
+            if pair >= x_end:
+                x = pair // n_right
+                x_end = (x + 1) * n_right
+            y = pair - x * n_right
+            score = _score(a, x, b, y, width, missing, year)
+            _offer(best, x, _preference(score, rank[y + right_offset], shift))
+            to_right[p] = (y << low) | _preference(score, rank[x], shift)
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _offer_right(
+    to_right: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64], low: int,
+    right_offset: int, best: Keys,
+) -> None:  # fmt: skip
+    """Each ``y << low | key`` (ascending in y; a part of whole right records per thread)
+    offered to right record y's best: the rows are read in order."""
+    mask = (1 << low) - 1
+    for part in prange(len(bounds) - 1):
+        for p in range(bounds[part], bounds[part + 1]):
+            value = to_right[p]
+            _offer(best, (value >> low) + right_offset, value & mask)
+
+
+def _whole_parts(values: npt.NDArray[np.int64], parts: int, unit: int) -> npt.NDArray[np.int64]:
+    """Bounds of ``parts`` parts of about equal length of ascending ``values``, each part
+    whole runs of ``values // unit`` (a record's pairs never split between threads)."""
+    cuts = np.linspace(0, len(values), parts + 1).astype(np.int64)
+    if not len(values):
+        return cuts
+    inner = values[np.minimum(cuts[1:-1], len(values) - 1)] // unit * unit
+    cuts[1:-1] = np.searchsorted(values, inner)
+    return cuts
 
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -680,6 +718,13 @@ class BestPairs:
         self.right_offset = right_offset
         self.missing, self.year = missing, year
         self.shift = max(int(self.rank.max(initial=0)).bit_length(), 1)
+        # A right record and a key for it, as one int64 (``y << low | key``).
+        self.low = (_SCORE_BINS.bit_length() - 1) + self.shift
+        if (max(len(b) - 1, 1)).bit_length() + self.low > 63:
+            raise ValueError(
+                f"BestPairs: {len(b):,} right records and {len(self.rank):,} records in all "
+                "are too many (up to 2**26 a side)"
+            )
         # Keys of 32 bits where they fit (two million record ids): half the memory read.
         narrow = (_SCORE_BINS.bit_length() - 1) + self.shift < 31
         self.free = int(np.iinfo(np.int32 if narrow else np.int64).max)
@@ -693,25 +738,35 @@ class BestPairs:
         )
 
     def offer(self, ids: npt.NDArray[np.int64], *, workers: int = 1) -> int:
-        """Offer pair ids ``left * n_right + right`` (``_NO_PAIR`` skipped); returns how
-        many pairs there were. The pairs are scored on all threads, then each thread
-        offers them to the records it owns."""
-        if not len(ids):
-            return 0
+        """Offer pair ids ``left * n_right + right`` (``_NO_PAIR`` skipped; ``ids`` may be
+        reordered in place); returns how many pairs there were.
+
+        The batch's distinct pairs, ascending (:func:`sorted_distinct`: a pair met again
+        in the batch is scored once), are scored and offered to their left records, then,
+        sorted by right record, to their right records: each record's row of the best is
+        read in order, where offering each pair to both its records read a random row
+        for one of them. Each thread takes a part of whole records."""
         ids = np.ascontiguousarray(ids, dtype=np.int64)
+        offered = len(ids) - int(np.count_nonzero(ids == _NO_PAIR))
+        if not offered:
+            return 0
+        ids = sorted_distinct(ids, workers)
         threads = _Threads(workers)
-        # A power of two, so that a record's owner is a mask, not a division.
-        threads_at_most = min(threads.wanted, numba_config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
-        owners = 1 << (threads_at_most.bit_length() - 1)
-        score = np.empty(len(ids), dtype=np.int16)
-        met = np.zeros(owners, dtype=np.int64)
+        parts = min(threads.wanted, numba_config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+        to_right = np.empty(len(ids), dtype=np.int64)
         with threads:
-            _affinity(*self.rows, ids, self.n_right, self.missing, self.year, score)
-            _offer_pairs(
-                ids, score, self.n_right, self.right_offset, self.rank, self.shift, owners,
-                self.best, met,
+            _offer_left(
+                *self.rows, ids, _whole_parts(ids, parts, self.n_right), self.n_right,
+                self.right_offset, self.rank, self.shift, self.missing, self.year, self.best,
+                self.low, to_right,
             )  # fmt: skip
-        return int(met.sum())
+            del ids
+            _radix_sort(to_right, np.empty(len(to_right), dtype=np.int64), self.low)
+            _offer_right(
+                to_right, _whole_parts(to_right, parts, 1 << self.low), self.low,
+                self.right_offset, self.best,
+            )  # fmt: skip
+        return offered
 
     def ids(self) -> npt.NDArray[np.int64]:
         """The pair ids kept, ascending."""
@@ -1326,7 +1381,7 @@ def _group_runs(
 
 
 def group_rows(
-    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], workers: int = 1
 ) -> tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.int64],
@@ -1336,8 +1391,8 @@ def group_rows(
 ]:
     """Key values grouped by value: ``(codes, rows)`` sorted by code, then row, each
     ``(code, row)`` once; and each distinct code's ``keys``, ``starts`` and ``counts``
-    in them, codes ascending."""
-    packed = _packed_sort(codes, rows)
+    in them, codes ascending. ``workers``: threads for the sort."""
+    packed = _packed_sort(codes, rows, workers)
     if packed is not None:
         return packed
     order = np.argsort(codes, kind="quicksort")  # runs are sorted by row after
@@ -1350,7 +1405,7 @@ def group_rows(
 
 
 def _packed_sort(
-    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], workers: int
 ) -> (
     tuple[
         npt.NDArray[np.int64],
@@ -1361,10 +1416,11 @@ def _packed_sort(
     ]
     | None
 ):
-    """:func:`group_rows` by sorting values, not indices (several times faster), where
-    code and row fit one int64: a code ``high * 2**31 + low`` (a combined key) becomes
-    ``high * (max low + 1) + low``, which keeps the order of codes. None where they do
-    not fit (codes that wrapped, or too many distinct values)."""
+    """:func:`group_rows` by sorting values (by radix, :func:`sorted_distinct`), not
+    indices (several times faster), where code and row fit one int64 under 2**62: a code
+    ``high * 2**31 + low`` (a combined key) becomes ``high * (max low + 1) + low``, which
+    keeps the order of codes. None where they do not fit (codes that wrapped, or too many
+    distinct values)."""
     if not len(codes):
         return None
     low = codes & _LOW
@@ -1375,14 +1431,8 @@ def _packed_sort(
     row_bits = max(int(rows.max()).bit_length(), 1)
     if (int(high.max()) + 1) * span >= 1 << (62 - row_bits):
         return None
-    packed = (high * span + low) << row_bits | rows
+    packed = sorted_distinct((high * span + low) << row_bits | rows, workers)
     del low, high
-    packed.sort()
-    distinct = np.empty(len(packed), dtype=np.bool_)
-    distinct[0] = True
-    np.not_equal(packed[1:], packed[:-1], out=distinct[1:])
-    packed = packed[distinct]
-    del distinct
     sorted_rows = packed & ((1 << row_bits) - 1)
     compact = packed >> row_bits
     del packed
@@ -1691,25 +1741,107 @@ def _ascending(values: npt.NDArray[np.int64]) -> bool:
     return k >= len(values)
 
 
+#: Bits :func:`_radix_sort` sorts at a pass, at most (1,024-2,048 buckets: their counts
+#: and write places stay in the first-level cache).
+_RADIX_BITS = 11
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _radix_sort(
+    values: npt.NDArray[np.int64], scratch: npt.NDArray[np.int64], low: int
+) -> int:  # fmt: skip
+    """In place: the values of ``values`` (non-negative) but ``_NO_PAIR``, moved to its
+    front in ascending order of ``value >> low`` (ties keep their order); returns their
+    count. A least-significant-digit radix sort through ``scratch`` (as long): a few
+    sequential passes, where a comparison sort moves each value about log2(n) times."""
+    n = len(values)
+    top = 0
+    for i in range(n):
+        x = values[i]
+        if x != _NO_PAIR and x > top:
+            top = x
+    bits = 0
+    while top >> (low + bits):
+        bits += 1
+    passes = (bits + _RADIX_BITS - 1) // _RADIX_BITS
+    width = (bits + passes - 1) // passes if passes else 0  # digits of even width
+    mask = (1 << width) - 1
+    # Each pass's counts do not depend on the order: all are taken in one read.
+    counts = np.zeros((passes, mask + 1), dtype=np.int64)
+    m = 0
+    for i in range(n):
+        x = values[i]
+        if x != _NO_PAIR:
+            values[m] = x
+            m += 1
+            for p in range(passes):
+                counts[p, (x >> (low + p * width)) & mask] += 1
+    for p in range(passes):  # counts become each digit's first place
+        total = 0
+        for d in range(mask + 1):
+            c = counts[p, d]
+            counts[p, d] = total
+            total += c
+    source, target = values, scratch
+    for p in range(passes):
+        shift = low + p * width
+        place = counts[p]
+        for i in range(m):
+            x = source[i]
+            d = (x >> shift) & mask
+            target[place[d]] = x
+            place[d] += 1
+        source, target = target, source
+    if passes % 2:
+        values[:m] = scratch[:m]
+    return m
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _radix_distinct(values: npt.NDArray[np.int64], scratch: npt.NDArray[np.int64]) -> int:
+    """In place: the distinct values of ``values`` (non-negative) but ``_NO_PAIR``,
+    ascending, moved to its front (:func:`_radix_sort`); returns their count."""
+    m = _radix_sort(values, scratch, 0)
+    k = 0
+    for i in range(m):
+        x = values[i]
+        if k == 0 or x != values[k - 1]:
+            values[k] = x
+            k += 1
+    return k
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _radix_runs(
+    values: npt.NDArray[np.int64], scratch: npt.NDArray[np.int64],
+    bounds: npt.NDArray[np.int64], counts: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    """:func:`_radix_distinct` of each part ``bounds[c]:bounds[c + 1]``, a thread each."""
+    for c in prange(len(bounds) - 1):
+        part = slice(bounds[c], bounds[c + 1])
+        counts[c] = _radix_distinct(values[part], scratch[part])
+
+
 def sorted_distinct(out: npt.NDArray[np.int64], workers: int = 1) -> npt.NDArray[np.int64]:
-    """The distinct values of ``out`` but ``_NO_PAIR``, ascending (``out`` is sorted in
-    place, in two halves: numpy's sort releases the GIL, so they sort on two cores)."""
+    """The distinct values of ``out`` (pair ids: non-negative, and ``_NO_PAIR``) but
+    ``_NO_PAIR``, ascending. ``out`` is sorted in place, in two halves on two threads
+    (:func:`_radix_distinct`), which are merged."""
     total = len(out)
     if _ascending(out):  # one block's pairs are written in order
         n = _compact(out)
         return out[:n].copy() if n < total // 2 else out[:n]
-    half = total // 2
-    if _Threads(workers).wanted > 1 and total > 1 << 16:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(np.ndarray.sort, (out[:half], out[half:])))
-    else:
-        out[:half].sort()
-        out[half:].sort()
-    # Each half's distinct values first, in place: the merge's output is then no longer
-    # than they are, where the sorted values repeat several times over.
-    first, second = _compact(out[:half]), _compact(out[half:])
+    parts = 2 if _Threads(workers).wanted > 1 and total > 1 << 16 else 1
+    bounds = np.linspace(0, total, parts + 1).astype(np.int64)
+    counts = np.zeros(parts, dtype=np.int64)
+    # Only the places a part's values reach are written (its ``_NO_PAIR`` are dropped
+    # first): the scratch costs memory for the pairs made, not for the batch's places.
+    scratch = np.empty(total, dtype=np.int64)
+    with _Threads(parts):
+        _radix_runs(out, scratch, bounds, counts)
+    del scratch
+    first, second = (int(c) for c in counts) if parts == 2 else (int(counts[0]), 0)
     ids = np.empty(first + second, dtype=np.int64)
-    n = _merge_unique(out[:first], out[half : half + second], ids)
+    n = _merge_unique(out[:first], out[bounds[1] : bounds[1] + second], ids)
     return _shrunk(ids, n)
 
 

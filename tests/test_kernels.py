@@ -396,6 +396,90 @@ def test_block_pairs_equal_reference(
     assert got.tolist() == sorted(want)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**62), max_size=40),
+    st.integers(0, 200_000),
+    st.sampled_from([1, 2]),
+    st.integers(0, 2**32),
+)
+def test_sorted_distinct_is_the_sorted_set(
+    pool: list[int], n: int, workers: int, seed: int
+) -> None:
+    """Pair ids of any width (a radix pass or several), drawn from a few values (many
+    repeats) or many, with ``_NO_PAIR`` among them; in one part or two (long batches on
+    two threads): the distinct ids, ascending."""
+    rng = np.random.default_rng(seed)
+    top = 1 << int(rng.integers(0, 63))
+    values = rng.integers(0, top, n, dtype=np.int64)
+    if pool:
+        few = np.array(pool, dtype=np.int64)
+        repeat = rng.random(n) < 0.5
+        values[repeat] = few[rng.integers(0, len(few), int(repeat.sum()))]
+    values[rng.random(n) < 0.2] = kernels._NO_PAIR
+    want = np.unique(values[values != kernels._NO_PAIR])
+    got = kernels.sorted_distinct(values.copy(), workers)
+    assert got.tolist() == want.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**40), max_size=300), st.integers(0, 40), st.booleans())
+def test_radix_sort_orders_by_the_high_bits_keeping_ties_in_order(
+    values: list[int], low: int, left_out: bool
+) -> None:
+    """Sorted by ``value >> low`` alone (``low`` 0: by value), ties in their order, and
+    ``_NO_PAIR`` dropped."""
+    made = np.array([*values, *([kernels._NO_PAIR] * left_out)], dtype=np.int64)[::-1].copy()
+    n = kernels._radix_sort(made, np.empty_like(made), low)
+    assert made[:n].tolist() == sorted(values[::-1], key=lambda v: v >> low)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 50), max_size=60), st.integers(1, 4), st.integers(1, 7))
+def test_whole_parts_never_split_a_record(values: list[int], parts: int, unit: int) -> None:
+    """Bounds of parts that cover the values in order, each run of ``value // unit`` in
+    one part."""
+    made = np.array(sorted(values), dtype=np.int64)
+    cuts = kernels._whole_parts(made, parts, unit).tolist()
+    assert len(cuts) == parts + 1 and cuts[0] == 0 and cuts[-1] == len(made)
+    assert cuts == sorted(cuts)
+    for cut in cuts[1:-1]:
+        if 0 < cut < len(made):
+            assert made[cut - 1] // unit != made[cut] // unit
+
+
+_CODES = st.one_of(
+    st.integers(0, 5),
+    st.builds(lambda high, low: high * 2**31 + low, st.integers(0, 9), st.integers(0, 2**31 - 1)),
+    st.integers(2**61, 2**62),  # too wide to pack with a row
+    st.integers(-(2**40), -1),  # negative: not packed
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_CODES, st.integers(0, 9)), max_size=80),
+    st.booleans(),
+    st.sampled_from([1, 2]),
+)
+def test_group_rows_equal_reference(
+    entries: list[tuple[int, int]], repeat: bool, workers: int
+) -> None:
+    """(code, row) entries, repeated or not, of small codes, combined ones (``high *
+    2**31 + low``), and codes that do not fit a packed sort (wide or negative): sorted
+    by code, then row, each once; and each code's run in them."""
+    entries = entries * 2 if repeat else entries
+    codes = np.array([c for c, _ in entries], dtype=np.int64)
+    rows = np.array([r for _, r in entries], dtype=np.int64)
+    got_codes, got_rows, keys, starts, counts = kernels.group_rows(codes, rows, workers)
+    want = sorted(set(entries))
+    assert list(zip(got_codes.tolist(), got_rows.tolist(), strict=True)) == want
+    distinct = sorted({c for c, _ in want})
+    assert keys.tolist() == distinct
+    assert [want[s][0] for s in starts.tolist()] == distinct
+    assert counts.tolist() == [sum(c == k for c, _ in want) for k in distinct]
+
+
 def test_threads_follow_workers() -> None:
     a = np.full((3, 3 * WIDTH), -1, dtype=np.int32)
     a[:, 0] = [0, 1, 2]
@@ -561,7 +645,7 @@ def test_best_pairs_equal_reference(
 @pytest.mark.parametrize("dedupe", [False, True])
 @pytest.mark.parametrize("wide", [False, True])
 def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> None:
-    # Records are owned by groups of 8 rows, one thread each; many ties; repeats; ranks
+    # Records in parts per thread (ties, rows near a part's edge); many ties; repeats; ranks
     # from 2**22 on need keys of 64 bits.
     rng = np.random.default_rng(n_right)
     n_left = n_right if dedupe else 300
@@ -597,6 +681,15 @@ def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> No
     score = kernels.affinity(a, b, ids, n_right, missing=MISSING, year=365).tolist()
     keep = top_reference(ids.tolist(), n_right, offset, score, rank.tolist(), 3)
     assert best.ids().tolist() == ids[np.array(keep, dtype=bool)].tolist()
+
+
+def test_best_pairs_refuse_keys_too_wide_for_a_right_record_and_its_key() -> None:
+    rows = kernels.affinity_rows(
+        (np.full((16, 3 * WIDTH), -1, np.int32), *(np.zeros(16, np.int32),) * 4)
+    )
+    rank = np.arange(32, dtype=np.int64) << 50  # keys of 60 bits
+    with pytest.raises(ValueError, match="too many"):
+        kernels.BestPairs(rows, rows, rank, 3, n_right=16, right_offset=16, missing=0, year=1)
 
 
 # --- tallies and EM sums: equal to the numpy they replace ---------------------------------
