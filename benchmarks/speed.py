@@ -24,8 +24,8 @@ def _warning_summary(warnings: list[str]) -> str:
     parts = [f"{k} (x{n})" if n > 1 else k for k, n in other.items()]
     if rules:
         parts.append(
-            "oversized blocks (split by birth band, nearest neighbours) in rule(s) "
-            + ", ".join(rules)
+            "oversized blocks (split by birth band unless the rule has a birth key; "
+            "nearest neighbours) in rule(s) " + ", ".join(rules)
         )
     return "; ".join(parts)
 
