@@ -208,8 +208,8 @@ def code_levels(
         elif one.numbered and kernels.dense_code_pairs(cells, len(li)):
             marked.append((column, one))
         elif one.numbered:  # too many codes for a dense table: hash the code pairs
-            inverse, first = kernels.hashed_code_pairs(a, b, li, ri)  # a pair of each
-            out[:, column] = one.levels_of(li[first], ri[first])[inverse]
+            inverse, last = kernels.hashed_code_pairs(a, b, li, ri)  # a pair of each
+            out[:, column] = one.levels_of(li[last], ri[last])[inverse]
         else:
             out[:, column] = one.levels_of(li, ri)
     found = kernels.mark_code_pairs([(one.left, one.right) for _, one in marked], li, ri)
@@ -250,8 +250,12 @@ class Comparison(ABC):
         """Label of each level, index = level code; label 0 is "missing"."""
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
-        """Level of each pair ``(li[k], ri[k])`` (a comparison that is not :meth:`coded`
-        says how)."""
+        """Level of each pair ``(li[k], ri[k])``: a comparison that is not :meth:`coded`
+        must say how."""
+        if self.coded(data) is None:
+            raise NotImplementedError(
+                f"{type(self).__name__}: a comparison gives levels() or coded()"
+            )
         levels: Levels = level_matrix([self], data, li, ri)[:, 0]
         return levels
 

@@ -438,3 +438,18 @@ def test_text_codes_read_a_side_without_the_column_as_blank(fold: bool) -> None:
         assert [c.tolist() for c in got[:2]] == [c.tolist() for c in want[:2]]
         assert got[2].words == want[2].words
         assert (got[1 if frames[1] is blank else 0] == -1).all()
+
+
+def test_a_comparison_that_gives_neither_levels_nor_codes_says_so() -> None:
+    """A new kind of comparison must give :meth:`levels` or :meth:`coded`: one that gives
+    neither is told so, not sent round between them until Python gives up."""
+
+    class Neither(compare.Comparison):
+        @property
+        def labels(self) -> tuple[str, ...]:
+            return ("missing", "different", "same")
+
+    frame = validate_records(pd.DataFrame({"record_id": ["1"], "full_name": ["Ali"]}))
+    idx = np.zeros(1, dtype=np.intp)
+    with pytest.raises(NotImplementedError, match="Neither: a comparison gives levels"):
+        Neither(ComparisonSpec("full_name", "exact")).levels(PreparedPair(frame, frame), idx, idx)
