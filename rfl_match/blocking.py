@@ -495,8 +495,9 @@ def _refine(
 
 def _ranked(left: KeyValues, right: KeyValues) -> tuple[KeyValues, KeyValues]:
     """Oversized blocks' entries (:func:`_oversized_entries`: the same keys on both sides,
-    sorted by key) with each key as its rank among them: the codes that :func:`_narrow`
-    would give them, read off the runs of the sorted keys instead of sorting them again."""
+    sorted by key) with each key as its rank among them, read off the runs of the sorted
+    keys: narrow codes (as :func:`_narrow` makes them, without sorting them again), for
+    combining with the birth band; the same blocks."""
     lkeys, _, lcount = _runs(left.codes)
     rcount = _runs(right.codes)[2]
     ranks = np.arange(len(lkeys), dtype=np.int64)
@@ -735,7 +736,7 @@ def best_per_record(
     if per_record <= 0 or not len(ids):
         return ids
     budget = _Budget(data, per_record, dedupe=dedupe, workers=workers)
-    budget.add(ids)
+    budget.add(ids.copy())  # the budget reorders a batch in place; the caller's stays
     return budget.ids()
 
 

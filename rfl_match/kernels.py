@@ -693,6 +693,8 @@ class BestPairs:
     offered, with no union of them ever held (a record's best are the least of its
     distinct preference keys, whatever order they come in). Memory: ``k`` keys per
     record (at most the larger side's records), 4 bytes each up to two million records.
+    Size: up to about 2**26 (67 million) records a side, so that a right record and a
+    key for it fit one int64 (``ValueError`` beyond).
 
     ``a``, ``b``: per side, :func:`affinity_rows`. Records are nodes: a pair's left row,
     and its right row + ``right_offset`` (the number of left rows when linking two lists,
@@ -863,7 +865,7 @@ def interval_levels(
     )
 
 
-#: Code pairs a dense table may number (int32 slots): above, a hash table does it.
+#: Code pairs a dense table may hold (a byte each): above, a hash table numbers them.
 DENSE_PAIRS = 1 << 22
 
 
@@ -1125,7 +1127,7 @@ def _rehash(keys: npt.NDArray[np.int64], n: int, table: npt.NDArray[np.int64], b
 
 
 def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[IntArray, Index]:
-    """:func:`mark_code_pairs` where the codes are too many for a dense table: the
+    """Where the codes are too many for :func:`mark_code_pairs`' dense table: the
     distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1), numbered
     in order of first appearance, by hashing in one pass over the pairs (nothing per pair
     gathered); each pair's number, and the position of each number's last pair. Codes
@@ -1240,7 +1242,7 @@ def regrade(
     codes ``codes[0][li[k]], codes[1][ri[k]]`` (:func:`code_pair_cells`)."""
     if len(li):
         a, b = codes
-        width = int(b.max(initial=-1)) + 2
+        width = code_pair_cells(a, b)[1]
         with _Threads(workers):
             _regrade(
                 levels, np.ascontiguousarray(pending, dtype=np.bool_),

@@ -111,8 +111,8 @@ def test_equals_brute_force(a: list[tuple[str, str]], b: list[tuple[str, str]]) 
 def test_row_order_does_not_matter(
     a: list[tuple[str, str]], b: list[tuple[str, str]], max_block: int
 ) -> None:
-    """Also where blocks are oversized (max_block 4): split by birth band, and nearest
-    records by name and by birth."""
+    """Also where blocks are oversized (max_block 4): split by birth band (rules without a
+    birth key), and nearest records by name and by birth."""
     left, right = frame(a, "l"), frame(b, "r")
     shuffled_l = left.sample(frac=1.0, random_state=1).reset_index(drop=True)
     shuffled_r = right.sample(frac=1.0, random_state=2).reset_index(drop=True)
