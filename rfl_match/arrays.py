@@ -4,7 +4,7 @@ numpy's hash-based ``unique`` (numpy >= 2.3, when no index is asked for) and pan
 ``factorize`` slow down sharply when most values are distinct, which is the normal case
 for pair ids; sorting stays fast. These are the helpers the hot paths use. Rows that
 take few distinct values over many pairs (level patterns, term-frequency steps) are
-counted by hashing instead (:class:`RowTally`).
+counted by :class:`RowTally`: summed weights by hashing, counts by sorting each chunk.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.kernels import CodeTally
+from rfl_match.kernels import CodeTally, merge_counts
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -96,21 +96,38 @@ def distinct_rows(
     return distinct, inverse.reshape(-1).astype(np.intp)
 
 
+def _runs(ordered: Int64Array) -> tuple[Int64Array, Int64Array]:
+    """The distinct values of an ascending array and how many times each occurs."""
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    starts = np.flatnonzero(keep)
+    counts: Int64Array = np.diff(starts, append=len(ordered)).astype(np.int64)
+    return ordered[starts], counts
+
+
 class RowTally:
     """Distinct rows of integer columns gathered over chunks, and how often each occurs,
     ascending (lexicographically) at the end: what :func:`distinct_rows` gives for all the
     chunks' rows stacked, without holding them.
 
-    The columns' ranges are given up front, so each row is one mixed-radix code, counted
-    by hashing (:class:`rfl_match.kernels.CodeTally`); if the codes would not fit in int64,
-    each chunk's distinct rows are found by sorting and merged at the end.
+    The columns' ranges are given up front, so each row is one mixed-radix code. Weights
+    are summed by hashing the codes (:class:`rfl_match.kernels.CodeTally`, which adds each
+    code's weights in row order). Counts are found by sorting each chunk's codes and
+    merging its distinct codes and counts into those so far (the term-frequency rows of
+    millions of pairs are millions of distinct codes: a hash table of them misses the
+    cache at each lookup, grows and rehashes, and is sorted at the end anyway). If the
+    codes would not fit in int64, each chunk's distinct rows are found by sorting the rows
+    and merged at the end.
     """
 
     def __init__(self, low: Sequence[int], high: Sequence[int]) -> None:
         self.low = [int(x) for x in low]
         self.spans = [int(b) - a + 1 for a, b in zip(self.low, high, strict=True)]
-        fits = float(np.prod(np.asarray(self.spans, dtype=np.float64))) < 2.0**62
-        self.tally = CodeTally() if fits else None
+        self.fits = float(np.prod(np.asarray(self.spans, dtype=np.float64))) < 2.0**62
+        self.tally: CodeTally | None = None  # with weights
+        # Without weights: the distinct codes so far, ascending, and their counts.
+        self.sorted: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
         self.parts: list[tuple[npt.NDArray[np.int64], npt.NDArray[Any]]] = []
 
     def add(
@@ -120,23 +137,42 @@ class RowTally:
     ) -> None:
         """Count the rows ``columns`` make (one array per column, each value in range), or
         sum their ``weights`` (then give weights on every call)."""
-        if self.tally is None:
+        if not self.fits:
             distinct, inverse = distinct_rows(np.stack(columns, axis=1).astype(np.int64))
             counts = np.bincount(inverse, weights=weights, minlength=len(distinct))
             self.parts.append((distinct, counts))
             return
+        if (weights is not None and self.sorted is not None) or (
+            weights is None and self.tally is not None
+        ):
+            raise ValueError("RowTally.add: give weights on every call or on none")
         code = np.zeros(len(columns[0]), dtype=np.int64)
         for column, low, span in zip(columns, self.low, self.spans, strict=True):
             code *= span
             code += column
             code -= low
-        self.tally.add(code, weights)
+        if weights is not None:
+            self.tally = self.tally or CodeTally()
+            self.tally.add(code, weights)
+            return
+        code.sort()
+        distinct, counts = _runs(code)
+        self.sorted = (
+            (distinct, counts)
+            if self.sorted is None
+            else merge_counts(*self.sorted, distinct, counts)
+        )
 
     def ranked(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
         """The distinct rows, ascending, and how many times each was added (int64), or
         their summed weights (float64)."""
-        if self.tally is not None:
-            codes, counts, _ = self.tally.ranked()
+        if self.fits:
+            if self.tally is not None:
+                codes, counts, _ = self.tally.ranked()
+            elif self.sorted is not None:
+                codes, counts = self.sorted
+            else:
+                codes, counts = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
             rows = np.empty((len(codes), len(self.spans)), dtype=np.int64)
             for c in reversed(range(len(self.spans))):
                 codes, digit = np.divmod(codes, self.spans[c])

@@ -347,6 +347,57 @@ def merge_unique(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDAr
     return _shrunk(out, n)
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _merge_counts(
+    a: npt.NDArray[np.int64], ca: npt.NDArray[np.int64], b: npt.NDArray[np.int64],
+    cb: npt.NDArray[np.int64], out: npt.NDArray[np.int64], counts: npt.NDArray[np.int64],
+) -> int:  # fmt: skip
+    i = j = n = 0
+    while i < len(a) and j < len(b):
+        x, y = a[i], b[j]
+        if x <= y:
+            out[n] = x
+            counts[n] = ca[i]
+            i += 1
+            if x == y:
+                counts[n] += cb[j]
+                j += 1
+        else:
+            out[n] = y
+            counts[n] = cb[j]
+            j += 1
+        n += 1
+    while i < len(a):
+        out[n] = a[i]
+        counts[n] = ca[i]
+        i += 1
+        n += 1
+    while j < len(b):
+        out[n] = b[j]
+        counts[n] = cb[j]
+        j += 1
+        n += 1
+    return n
+
+
+def merge_counts(
+    a: npt.NDArray[np.int64],
+    ca: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    cb: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Two ascending arrays of distinct integers with a count each, merged: their union,
+    ascending, and each value's counts added (one linear pass)."""
+    out = np.empty(len(a) + len(b), dtype=np.int64)
+    counts = np.empty(len(out), dtype=np.int64)
+    n = _merge_counts(
+        np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(ca, dtype=np.int64),
+        np.ascontiguousarray(b, dtype=np.int64), np.ascontiguousarray(cb, dtype=np.int64),
+        out, counts,
+    )  # fmt: skip
+    return _shrunk(out, n), _shrunk(counts, n)
+
+
 def union_all(runs: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
     """The union of ascending arrays of distinct integers, ascending; ``runs`` is emptied
     (each run is freed once merged). Merging each new run into one growing union copies

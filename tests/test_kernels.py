@@ -837,23 +837,56 @@ def test_others_evidence_equals_numpy(n_comp: int, k: int, data: st.DataObject) 
 @settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
-    """Rows counted over chunks, by codes or (when the codes would overflow) by sorting."""
+    """Rows counted (or their weights summed) over chunks, some empty, by codes or (when
+    the codes would overflow) by sorting the rows."""
     from rfl_match.arrays import RowTally, distinct_rows
 
     n_cols = data.draw(st.integers(1, 5))
     wide = data.draw(st.booleans())  # ranges whose codes do not fit in int64
+    weighted = data.draw(st.booleans())
     high = 2**40 if wide else 6
     rows = data.draw(st.lists(st.lists(st.integers(-3, high), min_size=n_cols, max_size=n_cols)))
     table = np.array(rows, dtype=np.int64).reshape(-1, n_cols)
+    weights = np.arange(len(table), dtype=np.float64) / 4 + 0.5
     found = RowTally([-3] * n_cols, [high] * n_cols)
-    assert (found.tally is None) == (wide and n_cols > 1)
-    for part in np.array_split(table, data.draw(st.integers(1, 3))):
-        if len(part):
-            found.add([part[:, c] for c in range(n_cols)])
+    assert found.fits == (not wide or n_cols == 1)
+    n_parts = data.draw(st.integers(1, 4))
+    for rows_at in np.array_split(np.arange(len(table)), n_parts):
+        part = table[rows_at]
+        found.add([part[:, c] for c in range(n_cols)], weights[rows_at] if weighted else None)
     got, counts = found.ranked()
     distinct, inverse = distinct_rows(table)
     assert got.tolist() == distinct.tolist()
-    assert counts.tolist() == np.bincount(inverse, minlength=len(distinct)).tolist()
+    want = np.bincount(inverse, weights=weights if weighted else None, minlength=len(distinct))
+    if len(table):  # (with no rows at all, the sorted rows' weights come back int64)
+        assert counts.dtype == (np.float64 if weighted else np.int64)
+    assert counts.tolist() == want.tolist()
+
+
+def test_row_tally_wants_weights_on_every_call_or_none() -> None:
+    from rfl_match.arrays import RowTally
+
+    column = np.array([0, 1, 1], dtype=np.int64)
+    for first, then in ((None, np.ones(3)), (np.ones(3), None)):
+        found = RowTally([0], [1])
+        found.add([column], first)
+        with pytest.raises(ValueError, match="weights"):
+            found.add([column], then)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-(2**62), 2**62), max_size=50),
+    st.lists(st.integers(-(2**62), 2**62), max_size=50),
+)
+def test_merge_counts_counts_the_union(a: list[int], b: list[int]) -> None:
+    left, left_counts = np.unique(np.array(a, dtype=np.int64), return_counts=True)
+    right, right_counts = np.unique(np.array(b, dtype=np.int64), return_counts=True)
+    got, counts = kernels.merge_counts(left, left_counts, right, right_counts)
+    want, want_counts = np.unique(np.array(a + b, dtype=np.int64), return_counts=True)
+    assert got.dtype == counts.dtype == np.int64
+    assert got.tolist() == want.tolist()
+    assert counts.tolist() == want_counts.tolist()
 
 
 @settings(max_examples=100, deadline=None)
