@@ -594,7 +594,8 @@ def nearest_in_blocks(
     """Within each block (records sharing a code), every record meets the ``window``
     records of the other side just before and just after it, in two orders: by name
     text, then birth date; and by birth date, then name text (ties by side, then record
-    id). Linear in the block's size, where a full join is quadratic. ``left`` and
+    id); a pair the first order met is not given again by the second. Linear in the
+    block's size, where a full join is quadratic. ``left`` and
     ``right`` are sorted by code (as :func:`_entries` leaves them). The pairs go to
     ``sink``."""
     if window <= 0 or not len(left.rows) or not len(right.rows):
@@ -604,22 +605,22 @@ def nearest_in_blocks(
     li, ri = kernels.intersect(lu, ru)
     blocks = (lstart[li], lcount[li], rstart[ri], rcount[ri])
     texts, births, n_ids = _ranked_orders(data)
+    orders = (texts, births)
     id_l, id_r = _orders(data, 0)[2], _orders(data, 1)[2]
-    for value in (texts, births):
-        # Sort key: value, then side, then record id (distinct within a block).
-        lkey = (value[0][left.rows] * 2) * n_ids + id_l[left.rows]
-        rkey = (value[1][right.rows] * 2 + 1) * n_ids + id_r[right.rows]
-        for ids in kernels.nearest_pairs(
-            (left.rows, lkey),
-            (right.rows, rkey),
-            blocks,
-            window,
-            data.sizes[1],
-            dedupe=dedupe,
-            workers=workers,
-        ):
-            sink.add(ids)
-            del ids
+    # Sort keys: the order's value, then side, then record id (distinct within a block).
+    lkey, lkey2 = ((value[0][left.rows] * 2) * n_ids + id_l[left.rows] for value in orders)
+    rkey, rkey2 = ((value[1][right.rows] * 2 + 1) * n_ids + id_r[right.rows] for value in orders)
+    for ids in kernels.nearest_pairs(
+        (left.rows, lkey, lkey2),
+        (right.rows, rkey, rkey2),
+        blocks,
+        window,
+        data.sizes[1],
+        dedupe=dedupe,
+        workers=workers,
+    ):
+        sink.add(ids)
+        del ids
 
 
 def block(

@@ -1693,58 +1693,114 @@ def _met(x: int, y: int, n_right: int, dedupe: bool) -> int:
     return y * n_right + x if x > y else _NO_PAIR
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _key_order(
+    lkey: npt.NDArray[np.int64], rkey: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], ...]:
+    """One key order of a block's entries (``lkey``, ``rkey``: their keys, distinct):
+    per side, the entry at each place (as an index into its side), each entry's place,
+    and per place how many entries of the other side come before it."""
+    nl, nr = len(lkey), len(rkey)
+    keys = np.empty(nl + nr, dtype=np.int64)
+    keys[:nl] = lkey
+    keys[nl:] = rkey
+    order = np.argsort(keys)  # distinct keys: any sort gives the one order
+    at_l = np.empty(nl, dtype=np.int64)
+    at_r = np.empty(nr, dtype=np.int64)
+    place_l = np.empty(nl, dtype=np.int64)
+    place_r = np.empty(nr, dtype=np.int64)
+    rights_before = np.empty(nl, dtype=np.int64)  # per left place: its window's centre
+    lefts_before = np.empty(nr, dtype=np.int64)
+    seen_l = seen_r = 0
+    for t in order:
+        if t < nl:
+            at_l[seen_l] = t
+            place_l[t] = seen_l
+            rights_before[seen_l] = seen_r
+            seen_l += 1
+        else:
+            at_r[seen_r] = t - nl
+            place_r[t - nl] = seen_r
+            lefts_before[seen_r] = seen_l
+            seen_r += 1
+    return at_l, at_r, place_l, place_r, rights_before, lefts_before
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _within(
+    i: int, j: int, rights_before: npt.NDArray[np.int64], lefts_before: npt.NDArray[np.int64],
+    window: int,
+) -> bool:  # fmt: skip
+    """Whether the left at place ``i`` and the right at place ``j`` of one key order meet
+    in it: the right is in the left's window, or the left in the right's."""
+    centre = rights_before[i]
+    if centre - window <= j < centre + window:
+        return True
+    centre = lefts_before[j]
+    return bool(centre - window <= i < centre + window)
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _nearest_pairs(
-    lrows: npt.NDArray[np.int64], lkey: npt.NDArray[np.int64], ls: npt.NDArray[np.int64],
-    lc: npt.NDArray[np.int64], rrows: npt.NDArray[np.int64], rkey: npt.NDArray[np.int64],
-    rs: npt.NDArray[np.int64], rc: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64],
-    window: int, n_right: int, dedupe: bool, out: npt.NDArray[np.int64],
+    lrows: npt.NDArray[np.int64], lkey: npt.NDArray[np.int64], lkey2: npt.NDArray[np.int64],
+    ls: npt.NDArray[np.int64], lc: npt.NDArray[np.int64], rrows: npt.NDArray[np.int64],
+    rkey: npt.NDArray[np.int64], rkey2: npt.NDArray[np.int64], rs: npt.NDArray[np.int64],
+    rc: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], window: int, n_right: int,
+    dedupe: bool, out: npt.NDArray[np.int64], made: npt.NDArray[np.int64],
 ) -> None:  # fmt: skip
     for block in prange(len(ls)):
-        nl, nr = lc[block], rc[block]
-        keys = np.empty(nl + nr, dtype=np.int64)
-        keys[:nl] = lkey[ls[block] : ls[block] + nl]
-        keys[nl:] = rkey[rs[block] : rs[block] + nr]
-        order = np.argsort(keys)  # distinct keys: any sort gives the one order
-        lefts = np.empty(nl, dtype=np.int64)
-        rights = np.empty(nr, dtype=np.int64)
-        rights_before = np.empty(nl, dtype=np.int64)  # per left: where its window centres
-        seen_l = seen_r = 0
-        for t in order:
-            if t < nl:
-                lefts[seen_l] = lrows[ls[block] + t]
-                rights_before[seen_l] = seen_r
-                seen_l += 1
-            else:
-                rights[seen_r] = rrows[rs[block] + t - nl]
-                seen_r += 1
+        l0, nl, r0, nr = ls[block], lc[block], rs[block], rc[block]
+        first = _key_order(lkey[l0 : l0 + nl], rkey[r0 : r0 + nr])
+        second = _key_order(lkey2[l0 : l0 + nl], rkey2[r0 : r0 + nr])
+        _, _, place_l, place_r, before_l, before_r = first
         at = offsets[block]
-        end = offsets[block + 1]
-        seen_l = seen_r = 0
-        for t in order:
-            if t < nl:  # a left record meets the rights around it
-                x = lefts[seen_l]
-                for u in range(max(seen_r - window, 0), min(seen_r + window, nr)):
-                    y = rights[u]
-                    out[at] = _met(x, y, n_right, dedupe)
-                    at += 1
-                seen_l += 1
-            else:
-                y = rights[seen_r]
-                for u in range(max(seen_l - window, 0), min(seen_l + window, nl)):
-                    centre = rights_before[u]
-                    if centre - window <= seen_r < centre + window:
-                        continue  # y is in left u's window: they have met
-                    x = lefts[u]
-                    out[at] = _met(x, y, n_right, dedupe)
-                    at += 1
-                seen_r += 1
-        out[at:end] = _NO_PAIR
+        for k in range(2):
+            at_l, at_r, _, _, rights_before, lefts_before = first if k == 0 else second
+            for i in range(nl):  # a left record meets the rights around it
+                x = lrows[l0 + at_l[i]]
+                centre = rights_before[i]
+                for j in range(max(centre - window, 0), min(centre + window, nr)):
+                    if k and _within(place_l[at_l[i]], place_r[at_r[j]], before_l, before_r,
+                                     window):  # fmt: skip
+                        continue  # met in the first order
+                    pair = _met(x, rrows[r0 + at_r[j]], n_right, dedupe)
+                    if pair != _NO_PAIR:
+                        out[at] = pair
+                        at += 1
+            for j in range(nr):  # a right record meets the lefts around it
+                y = rrows[r0 + at_r[j]]
+                centre = lefts_before[j]
+                for i in range(max(centre - window, 0), min(centre + window, nl)):
+                    if rights_before[i] - window <= j < rights_before[i] + window:
+                        continue  # y is in left i's window: they have met
+                    if k and _within(place_l[at_l[i]], place_r[at_r[j]], before_l, before_r,
+                                     window):  # fmt: skip
+                        continue
+                    pair = _met(lrows[l0 + at_l[i]], y, n_right, dedupe)
+                    if pair != _NO_PAIR:
+                        out[at] = pair
+                        at += 1
+        made[block] = at - offsets[block]
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _close_up(
+    out: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], made: npt.NDArray[np.int64]
+) -> int:
+    """In place: each block's ``made`` pairs (from its offset) moved up behind the blocks
+    before it; returns their count."""
+    n = 0
+    for block in range(len(made)):
+        start = offsets[block]
+        for t in range(made[block]):
+            out[n + t] = out[start + t]
+        n += made[block]
+    return n
 
 
 def nearest_pairs(
-    left: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
-    right: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    left: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    right: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
     blocks: tuple[npt.NDArray[np.int64], ...],
     window: int,
     n_right: int,
@@ -1752,16 +1808,18 @@ def nearest_pairs(
     dedupe: bool,
     workers: int = 1,
 ) -> Iterator[npt.NDArray[np.int64]]:
-    """Sorted neighbourhood inside blocks, as pair ids a batch of blocks at a time (at
-    most ``NEAR_BATCH`` places each; ``_NO_PAIR`` in the places not used, and in dedupe
-    mode for a record with itself; in dedupe mode a pair is given from its lower record;
-    a pair may come more than once): in each block
-    ``(ls, lc, rs, rc)`` of ``left`` and ``right`` (rows and a sort key per entry, keys
-    distinct within a block), every entry meets the ``window`` entries of the other side
-    just before and just after it in key order."""
-    (lrows, lkey), (rrows, rkey) = left, right
+    """Sorted neighbourhood inside blocks, in two key orders, as pair ids a batch of
+    blocks at a time (at most ``NEAR_BATCH`` each, but for a block larger than that): in
+    each block ``(ls, lc, rs, rc)`` of ``left`` and ``right`` (per side: rows, and two
+    sort keys per entry, each distinct within a block), every entry meets the ``window``
+    entries of the other side just before and just after it in each key order. Within a
+    block each pair comes once (a pair the first order met is not given again by the
+    second); in dedupe mode a pair is given from its lower record, none for a record with
+    itself, and a pair both of whose records met the other may come twice. A pair in
+    several blocks comes once per block."""
+    (lrows, lkey, lkey2), (rrows, rkey, rkey2) = left, right
     ls, lc, rs, rc = blocks
-    bound = lc * np.minimum(2 * window, rc) + rc * np.minimum(2 * window, lc)
+    bound = 2 * (lc * np.minimum(2 * window, rc) + rc * np.minimum(2 * window, lc))
     offsets = np.zeros(len(bound) + 1, dtype=np.int64)
     np.cumsum(bound, out=offsets[1:])
     first = 0
@@ -1771,13 +1829,17 @@ def nearest_pairs(
         )
         out = np.empty(int(offsets[last] - offsets[first]), dtype=np.int64)
         if len(out):
+            at = offsets[first : last + 1] - offsets[first]
+            made = np.empty(last - first, dtype=np.int64)
             with _Threads(workers):
                 _nearest_pairs(
-                    lrows, lkey, ls[first:last], lc[first:last], rrows, rkey, rs[first:last],
-                    rc[first:last], offsets[first : last + 1] - offsets[first], window,
-                    max(n_right, 1), dedupe, out,
+                    lrows, lkey, lkey2, ls[first:last], lc[first:last], rrows, rkey, rkey2,
+                    rs[first:last], rc[first:last], at, window, max(n_right, 1), dedupe, out,
+                    made,
                 )  # fmt: skip
-            yield out
+            n = _close_up(out, at, made)
+            if n:
+                yield out[:n]
             del out
         first = last
 

@@ -927,24 +927,27 @@ def test_code_tally_takes_weights_on_every_call_or_none() -> None:
 
 
 def nearest_reference(
-    blocks: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]],
+    blocks: list[tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]],
     window: int,
     n_right: int,
     dedupe: bool,
 ) -> list[int]:
-    """Each block's (key, row) entries per side: every entry meets the ``window`` entries
-    of the other side just before and just after it in key order."""
+    """Each block's (key, second key, row) entries per side: in each key order, every
+    entry meets the ``window`` entries of the other side just before and just after it.
+    The pairs of all blocks, each once."""
     out = set()
-    for lefts, rights in blocks:
-        lefts, rights = sorted(lefts), sorted(rights)
-        for key, x in lefts:
-            before = sum(k < key for k, _ in rights)
-            for _, y in rights[max(before - window, 0) : before + window]:
-                out.add((x, y))
-        for key, y in rights:
-            before = sum(k < key for k, _ in lefts)
-            for _, x in lefts[max(before - window, 0) : before + window]:
-                out.add((x, y))
+    for entries in blocks:
+        for k in range(2):
+            lefts, rights = ([(e[k], e[2]) for e in side] for side in entries)
+            lefts, rights = sorted(lefts), sorted(rights)
+            for key, x in lefts:
+                before = sum(other < key for other, _ in rights)
+                for _, y in rights[max(before - window, 0) : before + window]:
+                    out.add((x, y))
+            for key, y in rights:
+                before = sum(other < key for other, _ in lefts)
+                for _, x in lefts[max(before - window, 0) : before + window]:
+                    out.add((x, y))
     if dedupe:  # one list: each pair from its lower record, none with itself
         out = {(min(x, y), max(x, y)) for x, y in out if x != y}
     return sorted(x * n_right + y for x, y in out)
@@ -955,12 +958,11 @@ def nearest_reference(
 def test_nearest_pairs_equal_reference(data: st.DataObject, window: int, dedupe: bool) -> None:
     n = 9
     sizes = data.draw(st.lists(st.tuples(st.integers(1, 7), st.integers(1, 7)), max_size=4))
-    blocks, lrows, lkey, rrows, rkey = [], [], [], [], []
+    blocks, lrows, lkey, lkey2, rrows, rkey, rkey2 = [], [], [], [], [], [], []
     ls, lc, rs, rc = [], [], [], []
     for nl, nr in sizes:
-        keys = data.draw(
-            st.lists(st.integers(0, 99), min_size=nl + nr, max_size=nl + nr, unique=True)
-        )
+        distinct = st.lists(st.integers(0, 99), min_size=nl + nr, max_size=nl + nr, unique=True)
+        keys, keys2 = data.draw(distinct), data.draw(distinct)
         rows_l = data.draw(st.lists(st.integers(0, n - 1), min_size=nl, max_size=nl, unique=True))
         rows_r = data.draw(st.lists(st.integers(0, n - 1), min_size=nr, max_size=nr, unique=True))
         ls.append(len(lrows))
@@ -969,10 +971,12 @@ def test_nearest_pairs_equal_reference(data: st.DataObject, window: int, dedupe:
         rc.append(nr)
         lrows += rows_l
         lkey += keys[:nl]
+        lkey2 += keys2[:nl]
         rrows += rows_r
         rkey += keys[nl:]
-        left_entries = list(zip(keys[:nl], rows_l, strict=True))
-        blocks.append((left_entries, list(zip(keys[nl:], rows_r, strict=True))))
+        rkey2 += keys2[nl:]
+        left_entries = list(zip(keys[:nl], keys2[:nl], rows_l, strict=True))
+        blocks.append((left_entries, list(zip(keys[nl:], keys2[nl:], rows_r, strict=True))))
 
     def array(values: list[int]) -> np.ndarray:
         return np.array(values, dtype=np.int64)
@@ -980,17 +984,24 @@ def test_nearest_pairs_equal_reference(data: st.DataObject, window: int, dedupe:
     # Blocks written a batch at a time (as at a million records) or all at once.
     batch = data.draw(st.sampled_from([1, 16, kernels.NEAR_BATCH]))
     with mock.patch.object(kernels, "NEAR_BATCH", batch):
-        made = kernels.nearest_pairs(
-            (array(lrows), array(lkey)),
-            (array(rrows), array(rkey)),
-            (array(ls), array(lc), array(rs), array(rc)),
-            window,
-            n,
-            dedupe=dedupe,
-            workers=2,
+        made = list(
+            kernels.nearest_pairs(
+                (array(lrows), array(lkey), array(lkey2)),
+                (array(rrows), array(rkey), array(rkey2)),
+                (array(ls), array(lc), array(rs), array(rc)),
+                window,
+                n,
+                dedupe=dedupe,
+                workers=2,
+            )
         )
-        got = kernels.union_all([kernels.sorted_distinct(batch) for batch in made])
-    assert got.tolist() == nearest_reference(blocks, window, n, dedupe)
+    ids = np.concatenate([np.zeros(0, dtype=np.int64), *made])
+    assert not np.any(ids == kernels._NO_PAIR)  # no padding reaches the budget
+    assert kernels.union_all([kernels.sorted_distinct(batch) for batch in made]).tolist() == (
+        nearest_reference(blocks, window, n, dedupe)
+    )
+    if not dedupe and len(set(lrows)) == len(lrows) and len(set(rrows)) == len(rrows):
+        assert len(np.unique(ids)) == len(ids)  # a pair comes once, whichever order met it
 
 
 def key_pairs_reference(
