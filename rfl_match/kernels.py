@@ -1137,44 +1137,56 @@ def pending_code_pairs(
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _hashed_code_pairs(
     a: IntArray, b: IntArray, li: Index, ri: Index, width: int, start: int,
-    table: npt.NDArray[np.int64], bits: int, keys: npt.NDArray[np.int64], inverse: IntArray,
-    last: Index, n: int,
+    table: npt.NDArray[np.int64], bits: int, shift: int, keys: npt.NDArray[np.int64],
+    inverse: IntArray, last: Index, n: int,
 ) -> tuple[int, int]:  # fmt: skip
     """The distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])``, numbered in order
-    of first appearance by open addressing (``2**bits`` slots of (key, number), number -1
-    when free; Fibonacci hashing as :func:`_tally_codes`), from pair ``start`` on;
-    ``last[number]`` is the number's latest pair. Stops early when the table is half
-    full; returns where it stopped and the distinct pairs so far."""
+    of first appearance by open addressing (``2**bits`` slots, each ``key << shift |
+    number``, -1 when free; linear probing from the key's Fibonacci hash, as
+    :func:`_tally_codes`), from pair ``start`` on; ``last[number]`` is the number's
+    latest pair. Stops early when the table is 5/8 full; returns where it stopped and the
+    distinct pairs so far."""
     mask = (1 << bits) - 1
-    shift = np.uint64(64 - bits)
+    hash_shift = np.uint64(64 - bits)
+    full = (5 << bits) >> 3
     for k in range(start, len(li)):
-        if 2 * n >= mask + 1:
+        if n >= full:
             return k, n
         if k + _AHEAD < len(li):  # the home slot of a pair ahead (see _prefetch)
             ahead = (np.int64(a[li[k + _AHEAD]]) + 1) * width + b[ri[k + _AHEAD]] + 1
-            _prefetch(table, 2 * np.int64((np.uint64(ahead) * _GOLDEN) >> shift))
+            _prefetch(table, np.int64((np.uint64(ahead) * _GOLDEN) >> hash_shift))
         key = (np.int64(a[li[k]]) + 1) * width + b[ri[k]] + 1
-        slot = _slot(table, key, mask, shift)
-        found = table[2 * slot + 1]
-        if found < 0:
-            table[2 * slot] = key
-            table[2 * slot + 1] = found = n
-            keys[n] = key
-            n += 1
+        slot = np.int64((np.uint64(key) * _GOLDEN) >> hash_shift)
+        while True:
+            entry = table[slot]
+            if entry < 0:
+                found = n
+                table[slot] = (key << shift) | n
+                keys[n] = key
+                n += 1
+                break
+            if entry >> shift == key:
+                found = entry & ((1 << shift) - 1)
+                break
+            slot = (slot + 1) & mask
         inverse[k] = found
         last[found] = k
     return len(li), n
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _rehash(keys: npt.NDArray[np.int64], n: int, table: npt.NDArray[np.int64], bits: int) -> None:
-    """Numbers ``0..n-1`` of ``keys`` into an empty open-addressing table of ``2**bits``."""
+def _rehash(
+    keys: npt.NDArray[np.int64], n: int, table: npt.NDArray[np.int64], bits: int, shift: int
+) -> None:
+    """Numbers ``0..n-1`` of ``keys`` into an empty table of ``2**bits`` slots (as
+    :func:`_hashed_code_pairs`)."""
     mask = (1 << bits) - 1
-    shift = np.uint64(64 - bits)
+    hash_shift = np.uint64(64 - bits)
     for j in range(n):
-        slot = _slot(table, keys[j], mask, shift)
-        table[2 * slot] = keys[j]
-        table[2 * slot + 1] = j
+        slot = np.int64((np.uint64(keys[j]) * _GOLDEN) >> hash_shift)
+        while table[slot] >= 0:
+            slot = (slot + 1) & mask
+        table[slot] = (keys[j] << shift) | j
 
 
 def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[IntArray, Index]:
@@ -1186,25 +1198,37 @@ def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[I
     a32 = np.ascontiguousarray(a, dtype=np.int32)
     b32 = np.ascontiguousarray(b, dtype=np.int32)
     li, ri = _index(li), _index(ri)
-    width = int(b32.max(initial=-1)) + 2
+    # A slot holds a pair's key (its cell in a table of every pair of codes) and number
+    # in one int64, so that the table stays small enough for the cache. Where the keys
+    # are too wide for that, the codes are ranked first (the same pairs, numbered alike).
+    shift = max(len(li) - 1, 1).bit_length()
+    cells, width = code_pair_cells(a32, b32)
+    if (cells - 1).bit_length() + shift > 63:
+        a32 = (np.unique(a32, return_inverse=True)[1] - 1).astype(np.int32)
+        b32 = (np.unique(b32, return_inverse=True)[1] - 1).astype(np.int32)
+        cells, width = code_pair_cells(a32, b32)
+        if (cells - 1).bit_length() + shift > 63:
+            raise ValueError("too many records and pairs to number pairs of codes")
     inverse = np.empty(len(li), dtype=np.int32)
-    # The table, and the keys and last pairs of the distinct pairs (at most half its
+    # The table, and the keys and last pairs of the distinct pairs (at most 5/8 of its
     # slots), grow as the distinct pairs are met (often a fraction of the pairs): sized
     # for every pair to differ, they would be filled for nothing, chunk after chunk.
     bits = 12
-    table = np.full(2 << bits, -1, dtype=np.int64)
-    keys = np.empty(1 << (bits - 1), dtype=np.int64)
-    last = np.empty(1 << (bits - 1), dtype=np.intp)
+    table = np.full(1 << bits, -1, dtype=np.int64)
+    keys = np.empty(1 << bits, dtype=np.int64)
+    last = np.empty(1 << bits, dtype=np.intp)
     at = n = 0
     while True:
-        at, n = _hashed_code_pairs(a32, b32, li, ri, width, at, table, bits, keys, inverse, last, n)
+        at, n = _hashed_code_pairs(
+            a32, b32, li, ri, width, at, table, bits, shift, keys, inverse, last, n
+        )
         if at == len(li):
             return inverse, last[:n].copy()
         bits += 2 if bits < 20 else 1
-        table = np.full(2 << bits, -1, dtype=np.int64)
-        keys = np.concatenate([keys[:n], np.empty((1 << (bits - 1)) - n, dtype=np.int64)])
-        last = np.concatenate([last[:n], np.empty((1 << (bits - 1)) - n, dtype=np.intp)])
-        _rehash(keys, n, table, bits)
+        table = np.full(1 << bits, -1, dtype=np.int64)
+        keys = np.concatenate([keys[:n], np.empty((1 << bits) - n, dtype=np.int64)])
+        last = np.concatenate([last[:n], np.empty((1 << bits) - n, dtype=np.intp)])
+        _rehash(keys, n, table, bits, shift)
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
