@@ -1837,7 +1837,8 @@ def _lsd(
     source: npt.NDArray[np.int64], target: npt.NDArray[np.int64], first: int, end: int,
     low: int, bits: int, counts: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.int64]:  # fmt: skip
-    """``source[first:end]`` in ascending order of bits ``low`` to ``low + bits`` of each
+    """``source[first:end]`` (values alike above bit ``low + bits``, as in a bucket of
+    :func:`_by_top_digit`) in ascending order of bits ``low`` to ``low + bits`` of each
     value (ties keep their order): a least-significant-digit radix sort, a sequential
     pass a digit, between ``source`` and ``target`` (their places ``first:end``);
     returns the one that holds the result (``target`` after an odd number of passes).

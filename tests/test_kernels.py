@@ -432,8 +432,10 @@ def test_sorted_distinct_is_the_sorted_set(
 def test_lsd_orders_by_its_bits_keeping_ties_in_order(
     values: list[int], low: int, bits: int, margin: int
 ) -> None:
-    """Places ``first:end`` sorted by bits ``low`` to ``low + bits`` alone, ties in their
-    order; the places around are not touched."""
+    """Values alike above bit ``low + bits`` (a bucket's): places ``first:end`` sorted by
+    bits ``low`` to ``low + bits`` alone, ties in their order; the places around are
+    not touched."""
+    values = [v & ((1 << (low + bits)) - 1) | 3 << 50 for v in values]
     made = np.array([7] * margin + values + [9] * margin, dtype=np.int64)
     other = made.copy()
     counts = np.empty((4, 1 << kernels._RADIX_BITS), dtype=np.int64)
