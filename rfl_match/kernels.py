@@ -606,11 +606,13 @@ def _offer(best: Keys, node: int, key: int) -> None:
 def _offer_left(
     a: IntArray, b: IntArray, ids: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64],
     n_right: int, right_offset: int, rank: npt.NDArray[np.int64], shift: int, missing: int,
-    year: int, best: Keys, low: int, to_right: npt.NDArray[np.int64],
+    year: int, best: Keys, low: int, to_right: npt.NDArray[np.int64], top_shift: int,
+    counts: npt.NDArray[np.int64],
 ) -> None:  # fmt: skip
     """Each pair (ascending ids, a part ``bounds[t]:bounds[t + 1]`` of whole left records
     per thread) scored and offered to its left record's best; into ``to_right``, its
-    right record ``y`` and key for it as ``y << low | key``. The ids ascend: a left
+    right record ``y`` and key for it as ``y << low | key``, counted in
+    ``counts[t, y >> top_shift]`` (:func:`_by_top_digit`). The ids ascend: a left
     record's division by ``n_right`` is done once, its row of ``a`` and ``best`` read
     once; the right records are random rows (fetched ahead)."""
     width = (a.shape[1] - 4) // 3
@@ -636,18 +638,21 @@ def _offer_left(
             score = _score(a, x, b, y, width, missing, year)
             _offer(best, x, _preference(score, rank[y + right_offset], shift))
             to_right[p] = (y << low) | _preference(score, rank[x], shift)
+            counts[part, y >> top_shift] += 1
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _offer_right(
-    to_right: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64], low: int,
-    right_offset: int, best: Keys,
+    to_right: npt.NDArray[np.int64], starts: npt.NDArray[np.int64],
+    cuts: npt.NDArray[np.int64], low: int, right_offset: int, best: Keys,
 ) -> None:  # fmt: skip
-    """Each ``y << low | key`` (ascending in y; a part of whole right records per thread)
-    offered to right record y's best: the rows are read in order."""
+    """Each ``y << low | key`` offered to right record y's best, bucket by bucket
+    (:func:`_by_top_digit`: ``starts[d]:starts[d + 1]``, a few hundred right records
+    each; a thread per run ``cuts[t]:cuts[t + 1]`` of them): a bucket's rows of the best
+    stay in cache while its values are offered, in any order."""
     mask = (1 << low) - 1
-    for part in prange(len(bounds) - 1):
-        for p in range(bounds[part], bounds[part + 1]):
+    for part in prange(len(cuts) - 1):
+        for p in range(starts[cuts[part]], starts[cuts[part + 1]]):
             value = to_right[p]
             _offer(best, (value >> low) + right_offset, value & mask)
 
@@ -796,9 +801,10 @@ class BestPairs:
 
         The batch's distinct pairs, ascending (:func:`sorted_distinct`: a pair met again
         in the batch is scored once), are scored and offered to their left records, then,
-        sorted by right record, to their right records: each record's row of the best is
-        read in order, where offering each pair to both its records read a random row
-        for one of them. Each thread takes a part of whole records."""
+        parted by right record (:func:`_by_top_digit`), to their right records: a
+        record's row of the best is read in order, or among a few hundred in cache,
+        where offering each pair to both its records read a random row for one of them.
+        Each thread takes a part of whole records."""
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         offered = len(ids) - int(np.count_nonzero(ids == _NO_PAIR))
         if not offered:
@@ -807,18 +813,22 @@ class BestPairs:
         threads = _Threads(workers)
         parts = min(threads.wanted, numba_config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
         to_right = np.empty(len(ids), dtype=np.int64)
+        y_bits = max(len(self.rows[1]) - 1, 1).bit_length()
+        top_shift = y_bits - min(y_bits, _RADIX_BITS)
+        counts = np.zeros((parts, 1 << (y_bits - top_shift)), dtype=np.int64)
+        bounds = _whole_parts(ids, parts, self.n_right)
         with threads:
             _offer_left(
-                *self.rows, ids, _whole_parts(ids, parts, self.n_right), self.n_right,
-                self.right_offset, self.rank, self.shift, self.missing, self.year, self.best,
-                self.low, to_right,
+                *self.rows, ids, bounds, self.n_right, self.right_offset, self.rank,
+                self.shift, self.missing, self.year, self.best, self.low, to_right, top_shift,
+                counts,
             )  # fmt: skip
             del ids
-            _radix_sort(to_right, np.empty(len(to_right), dtype=np.int64), self.low)
-            _offer_right(
-                to_right, _whole_parts(to_right, parts, 1 << self.low), self.low,
-                self.right_offset, self.best,
-            )  # fmt: skip
+            parted, starts, cuts = _by_top_digit(
+                to_right, bounds, counts, self.low + top_shift, parts
+            )
+            del to_right
+            _offer_right(parted, starts, cuts, self.low, self.right_offset, self.best)
         return offered
 
     def ids(self) -> npt.NDArray[np.int64]:
@@ -1880,108 +1890,194 @@ def _ascending(values: npt.NDArray[np.int64]) -> bool:
     return k >= len(values)
 
 
-#: Bits :func:`_radix_sort` sorts at a pass, at most (1,024-2,048 buckets: their counts
-#: and write places stay in the first-level cache).
+#: Bits :func:`_lsd` sorts at a pass, and the top digit :func:`_by_top_digit` parts values
+#: by, at most (1,024-2,048 buckets: their counts and write places stay in the first-level
+#: cache).
 _RADIX_BITS = 11
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _radix_sort(
-    values: npt.NDArray[np.int64], scratch: npt.NDArray[np.int64], low: int
-) -> int:  # fmt: skip
-    """In place: the values of ``values`` (non-negative) but ``_NO_PAIR``, moved to its
-    front in ascending order of ``value >> low`` (ties keep their order); returns their
-    count. A least-significant-digit radix sort through ``scratch`` (as long): a few
-    sequential passes, where a comparison sort moves each value about log2(n) times."""
-    n = len(values)
-    top = 0
-    for i in range(n):
-        x = values[i]
-        if x != _NO_PAIR and x > top:
-            top = x
-    bits = 0
-    while top >> (low + bits):
-        bits += 1
-    passes = (bits + _RADIX_BITS - 1) // _RADIX_BITS
-    width = (bits + passes - 1) // passes if passes else 0  # digits of even width
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _segment_tops(
+    values: npt.NDArray[np.int64], segments: npt.NDArray[np.int64], tops: npt.NDArray[np.int64]
+) -> None:
+    """``tops[t]``: the largest value of segment ``t`` (but ``_NO_PAIR``; 0 if none)."""
+    for t in prange(len(segments) - 1):
+        top = 0
+        for i in range(segments[t], segments[t + 1]):
+            x = values[i]
+            if x != _NO_PAIR and x > top:
+                top = x
+        tops[t] = top
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _digit_counts(
+    values: npt.NDArray[np.int64], segments: npt.NDArray[np.int64], shift: int,
+    counts: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    """``counts[t, d]``: how many values of segment ``t`` (but ``_NO_PAIR``) have
+    ``value >> shift == d``, a thread per segment."""
+    for t in prange(len(segments) - 1):
+        for i in range(segments[t], segments[t + 1]):
+            x = values[i]
+            if x != _NO_PAIR:
+                counts[t, x >> shift] += 1
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _scatter_digits(
+    values: npt.NDArray[np.int64], segments: npt.NDArray[np.int64], shift: int,
+    place: npt.NDArray[np.int64], out: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    """Each value of segment ``t`` (but ``_NO_PAIR``) to ``out[place[t, value >> shift]]``,
+    the place then moved on; a thread per segment."""
+    for t in prange(len(segments) - 1):
+        for i in range(segments[t], segments[t + 1]):
+            x = values[i]
+            if x != _NO_PAIR:
+                d = x >> shift
+                out[place[t, d]] = x
+                place[t, d] += 1
+
+
+def _by_top_digit(
+    values: npt.NDArray[np.int64],
+    segments: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int64],
+    shift: int,
+    parts: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The values (but ``_NO_PAIR``) of ``values`` in buckets of ``value >> shift``
+    ascending (the first pass of a most-significant-digit radix sort, on ``parts``
+    threads): a new array holding them, each bucket's start (and the end), and
+    bounds of ``parts`` runs of whole buckets of about equal length, a thread's work
+    each. ``counts[t, d]``: the values of digit ``d`` in segment ``t``,
+    ``segments[t]:segments[t + 1]``, of ``values`` (:func:`_digit_counts`)."""
+    n_buckets = counts.shape[1]
+    # A value's place: after all values of lower digits and those of its digit in
+    # earlier segments.
+    place = (np.cumsum(counts.T.ravel()) - counts.T.ravel()).reshape(n_buckets, -1).T.copy()
+    m = int(counts.sum())
+    starts = np.append(place[0], m).astype(np.int64)
+    out = np.empty(m, dtype=np.int64)
+    _scatter_digits(values, segments, shift, place, out)
+    cuts = np.searchsorted(starts, np.linspace(0, m, parts + 1)).astype(np.int64)
+    cuts[0], cuts[-1] = 0, n_buckets
+    return out, starts, cuts
+
+
+def _segments(n: int, parts: int) -> npt.NDArray[np.int64]:
+    """Bounds of ``parts`` equal segments of ``n`` places."""
+    return np.linspace(0, n, parts + 1).astype(np.int64)
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _lsd(
+    source: npt.NDArray[np.int64], target: npt.NDArray[np.int64], first: int, end: int,
+    low: int, bits: int, counts: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:  # fmt: skip
+    """``source[first:end]`` (values alike above bit ``low + bits``, as in a bucket of
+    :func:`_by_top_digit`) in ascending order of bits ``low`` to ``low + bits`` of each
+    value (ties keep their order): a least-significant-digit radix sort, a sequential
+    pass a digit, between ``source`` and ``target`` (their places ``first:end``);
+    returns the one that holds the result (``target`` after an odd number of passes).
+    ``counts``: a table of at least ``passes`` rows of ``2**width`` (:func:`_digits`)."""
+    passes, width = _digits(bits)
     mask = (1 << width) - 1
-    # Each pass's counts do not depend on the order: all are taken in one read.
-    counts = np.zeros((passes, mask + 1), dtype=np.int64)
-    m = 0
-    for i in range(n):
-        x = values[i]
-        if x != _NO_PAIR:
-            values[m] = x
-            m += 1
-            for p in range(passes):
-                counts[p, (x >> (low + p * width)) & mask] += 1
+    counts[:passes, : mask + 1] = 0
+    for i in range(first, end):  # each pass's counts do not depend on the order
+        x = source[i]
+        for p in range(passes):
+            counts[p, (x >> (low + p * width)) & mask] += 1
     for p in range(passes):  # counts become each digit's first place
-        total = 0
+        total = first
         for d in range(mask + 1):
             c = counts[p, d]
             counts[p, d] = total
             total += c
-    source, target = values, scratch
     for p in range(passes):
         shift = low + p * width
-        place = counts[p]
-        for i in range(m):
+        for i in range(first, end):
             x = source[i]
             d = (x >> shift) & mask
-            target[place[d]] = x
-            place[d] += 1
+            target[counts[p, d]] = x
+            counts[p, d] += 1
         source, target = target, source
-    if passes % 2:
-        values[:m] = scratch[:m]
-    return m
+    return source
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
-def _radix_distinct(values: npt.NDArray[np.int64], scratch: npt.NDArray[np.int64]) -> int:
-    """In place: the distinct values of ``values`` (non-negative) but ``_NO_PAIR``,
-    ascending, moved to its front (:func:`_radix_sort`); returns their count."""
-    m = _radix_sort(values, scratch, 0)
-    k = 0
-    for i in range(m):
-        x = values[i]
-        if k == 0 or x != values[k - 1]:
-            values[k] = x
-            k += 1
-    return k
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _digits(bits: int) -> tuple[int, int]:
+    """Passes of :func:`_lsd` over ``bits`` bits, and their (even) width."""
+    passes = (bits + _RADIX_BITS - 1) // _RADIX_BITS
+    return passes, ((bits + passes - 1) // passes if passes else 0)
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _radix_runs(
-    values: npt.NDArray[np.int64], scratch: npt.NDArray[np.int64],
-    bounds: npt.NDArray[np.int64], counts: npt.NDArray[np.int64],
+def _distinct_buckets(
+    source: npt.NDArray[np.int64], target: npt.NDArray[np.int64],
+    starts: npt.NDArray[np.int64], cuts: npt.NDArray[np.int64], bits: int,
+    kept: npt.NDArray[np.int64],
 ) -> None:  # fmt: skip
-    """:func:`_radix_distinct` of each part ``bounds[c]:bounds[c + 1]``, a thread each."""
-    for c in prange(len(bounds) - 1):
-        part = slice(bounds[c], bounds[c + 1])
-        counts[c] = _radix_distinct(values[part], scratch[part])
+    """Each bucket ``starts[d]:starts[d + 1]`` (a thread per run ``cuts[t]:cuts[t + 1]``
+    of them) sorted by its low ``bits`` bits (:func:`_lsd`) and its distinct values
+    moved to its front; ``kept[d]``: how many."""
+    passes, width = _digits(bits)
+    for part in prange(len(cuts) - 1):
+        counts = np.empty((max(passes, 1), 1 << width), dtype=np.int64)
+        for d in range(cuts[part], cuts[part + 1]):
+            first, end = starts[d], starts[d + 1]
+            held = _lsd(source, target, first, end, 0, bits, counts)
+            k = first
+            for i in range(first, end):
+                x = held[i]
+                if k == first or x != held[k - 1]:
+                    held[k] = x
+                    k += 1
+            kept[d] = k - first
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _gather_buckets(
+    held: npt.NDArray[np.int64], starts: npt.NDArray[np.int64], kept: npt.NDArray[np.int64],
+    at: npt.NDArray[np.int64], cuts: npt.NDArray[np.int64], out: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    """Bucket ``d``'s first ``kept[d]`` values of ``held`` to ``out[at[d]:]``."""
+    for part in prange(len(cuts) - 1):
+        for d in range(cuts[part], cuts[part + 1]):
+            out[at[d] : at[d] + kept[d]] = held[starts[d] : starts[d] + kept[d]]
 
 
 def sorted_distinct(out: npt.NDArray[np.int64], workers: int = 1) -> npt.NDArray[np.int64]:
     """The distinct values of ``out`` (pair ids: non-negative, and ``_NO_PAIR``) but
-    ``_NO_PAIR``, ascending. ``out`` is sorted in place, in two halves on two threads
-    (:func:`_radix_distinct`), which are merged."""
+    ``_NO_PAIR``, ascending; ``out`` is overwritten. A radix sort on ``workers`` threads:
+    one pass parts the values by their top digit (:func:`_by_top_digit`), then each
+    thread sorts its buckets (each a range of values, small enough to stay in cache) and
+    drops their repeats; nothing is merged."""
     total = len(out)
     if _ascending(out):  # one block's pairs are written in order
         n = _compact(out)
         return out[:n].copy() if n < total // 2 else out[:n]
-    parts = 2 if _Threads(workers).wanted > 1 and total > 1 << 16 else 1
-    bounds = np.linspace(0, total, parts + 1).astype(np.int64)
-    counts = np.zeros(parts, dtype=np.int64)
-    # Only the places a part's values reach are written (its ``_NO_PAIR`` are dropped
-    # first): the scratch costs memory for the pairs made, not for the batch's places.
-    scratch = np.empty(total, dtype=np.int64)
+    threads = _Threads(workers)
+    parts = min(threads.wanted, numba_config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+    parts = parts if total > 1 << 16 else 1
+    segments = _segments(total, parts)
     with _Threads(parts):
-        _radix_runs(out, scratch, bounds, counts)
-    del scratch
-    first, second = (int(c) for c in counts) if parts == 2 else (int(counts[0]), 0)
-    ids = np.empty(first + second, dtype=np.int64)
-    n = _merge_unique(out[:first], out[bounds[1] : bounds[1] + second], ids)
-    return _shrunk(ids, n)
+        tops = np.zeros(parts, dtype=np.int64)
+        _segment_tops(out, segments, tops)
+        bits = int(tops.max()).bit_length()
+        top_bits = min(bits, _RADIX_BITS)
+        shift = bits - top_bits
+        counts = np.zeros((parts, 1 << top_bits), dtype=np.int64)
+        _digit_counts(out, segments, shift, counts)
+        parted, starts, cuts = _by_top_digit(out, segments, counts, shift, parts)
+        kept = np.empty(len(starts) - 1, dtype=np.int64)
+        _distinct_buckets(parted, out, starts, cuts, shift, kept)
+        held = out if _digits(shift)[0] % 2 else parted
+        at = np.cumsum(kept) - kept
+        ids = np.empty(int(kept.sum()), dtype=np.int64)
+        _gather_buckets(held, starts, kept, at, cuts, ids)
+    return ids
 
 
 # --- tallies: distinct codes by hashing ---------------------------------------------------

@@ -423,15 +423,55 @@ def test_sorted_distinct_is_the_sorted_set(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 2**40), max_size=300), st.integers(0, 40), st.booleans())
-def test_radix_sort_orders_by_the_high_bits_keeping_ties_in_order(
-    values: list[int], low: int, left_out: bool
+@given(
+    st.lists(st.integers(0, 2**40), max_size=300),
+    st.integers(0, 20),
+    st.integers(0, 30),
+    st.integers(0, 5),
+)
+def test_lsd_orders_by_its_bits_keeping_ties_in_order(
+    values: list[int], low: int, bits: int, margin: int
 ) -> None:
-    """Sorted by ``value >> low`` alone (``low`` 0: by value), ties in their order, and
-    ``_NO_PAIR`` dropped."""
-    made = np.array([*values, *([kernels._NO_PAIR] * left_out)], dtype=np.int64)[::-1].copy()
-    n = kernels._radix_sort(made, np.empty_like(made), low)
-    assert made[:n].tolist() == sorted(values[::-1], key=lambda v: v >> low)
+    """Values alike above bit ``low + bits`` (a bucket's): places ``first:end`` sorted by
+    bits ``low`` to ``low + bits`` alone, ties in their order; the places around are
+    not touched."""
+    values = [v & ((1 << (low + bits)) - 1) | 3 << 50 for v in values]
+    made = np.array([7] * margin + values + [9] * margin, dtype=np.int64)
+    other = made.copy()
+    counts = np.empty((4, 1 << kernels._RADIX_BITS), dtype=np.int64)
+    held = kernels._lsd(made, other, margin, margin + len(values), low, bits, counts)
+    mask = (1 << bits) - 1
+    assert held[margin : margin + len(values)].tolist() == sorted(
+        values, key=lambda v: (v >> low) & mask
+    )
+    for array in (made, other):
+        assert array[:margin].tolist() == [7] * margin
+        assert array[margin + len(values) :].tolist() == [9] * margin
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**20 - 1), max_size=300),
+    st.integers(1, 3),
+    st.integers(0, 12),
+    st.booleans(),
+)
+def test_by_top_digit_buckets_are_the_values_of_each_digit(
+    values: list[int], parts: int, shift: int, left_out: bool
+) -> None:
+    """Each bucket holds the values (``_NO_PAIR`` dropped) of its top digit, segment by
+    segment in their order; the runs of buckets cover them all, in order."""
+    made = np.array(values + [kernels._NO_PAIR] * left_out, dtype=np.int64)
+    segments = kernels._segments(len(made), parts)
+    counts = np.zeros((parts, (2**20 >> shift) + 1), dtype=np.int64)
+    kernels._digit_counts(made, segments, shift, counts)
+    parted, starts, cuts = kernels._by_top_digit(made, segments, counts, shift, parts)
+    assert starts[0] == 0 and starts[-1] == len(values) == len(parted)
+    for d in range(len(starts) - 1):
+        want = [v for v in values if v >> shift == d]
+        assert parted[starts[d] : starts[d + 1]].tolist() == want
+    assert cuts.tolist() == sorted(cuts.tolist())
+    assert cuts[0] == 0 and cuts[-1] == len(starts) - 1 and len(cuts) == parts + 1
 
 
 @settings(max_examples=200, deadline=None)
