@@ -96,14 +96,14 @@ def distinct_rows(
     return distinct, inverse.reshape(-1).astype(np.intp)
 
 
-def _runs(ordered: Int64Array) -> tuple[Int64Array, Int64Array]:
-    """The distinct values of an ascending array and how many times each occurs."""
+def runs(ordered: Int64Array) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Each run of equal values of a sorted array: its value, start and length."""
     keep = np.empty(len(ordered), dtype=bool)
     keep[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    starts = np.flatnonzero(keep)
+    starts = np.flatnonzero(keep).astype(np.int64)
     counts: Int64Array = np.diff(starts, append=len(ordered)).astype(np.int64)
-    return ordered[starts], counts
+    return ordered[starts], starts, counts
 
 
 class RowTally:
@@ -156,7 +156,7 @@ class RowTally:
             self.tally.add(code, weights)
             return
         code.sort()
-        distinct, counts = _runs(code)
+        distinct, _, counts = runs(code)
         self.sorted = (
             (distinct, counts)
             if self.sorted is None

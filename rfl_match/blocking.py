@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rfl_match import kernels
-from rfl_match.arrays import dense_ranks
+from rfl_match.arrays import dense_ranks, runs
 from rfl_match.dates import MISSING, year_of
 from rfl_match.prepare import MAX_CHAIN, PersonNames, PreparedPair, Vocabulary
 from rfl_match.schema import ID_FIELD
@@ -498,8 +498,8 @@ def _ranked(left: KeyValues, right: KeyValues) -> tuple[KeyValues, KeyValues]:
     sorted by key) with each key as its rank among them, read off the runs of the sorted
     keys: narrow codes (as :func:`_narrow` makes them, without sorting them again), for
     combining with the birth band; the same blocks."""
-    lkeys, _, lcount = _runs(left.codes)
-    rcount = _runs(right.codes)[2]
+    lkeys, _, lcount = runs(left.codes)
+    rcount = runs(right.codes)[2]
     ranks = np.arange(len(lkeys), dtype=np.int64)
     return (
         KeyValues(left.rows, np.repeat(ranks, lcount)),
@@ -571,16 +571,6 @@ def _dense(values: Int64Array) -> Int64Array:
     return ranks
 
 
-def _runs(codes: Int64Array) -> tuple[Int64Array, Int64Array, Int64Array]:
-    """Each run of equal values of a sorted array: its value, start and length."""
-    if not len(codes):
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]).astype(np.int64)
-    counts = np.diff(np.r_[starts, len(codes)]).astype(np.int64)
-    return codes[starts], starts, counts
-
-
 def nearest_in_blocks(
     data: PreparedPair,
     left: KeyValues,
@@ -600,8 +590,8 @@ def nearest_in_blocks(
     ``sink``."""
     if window <= 0 or not len(left.rows) or not len(right.rows):
         return
-    lu, lstart, lcount = _runs(left.codes)
-    ru, rstart, rcount = _runs(right.codes)
+    lu, lstart, lcount = runs(left.codes)
+    ru, rstart, rcount = runs(right.codes)
     li, ri = kernels.intersect(lu, ru)
     blocks = (lstart[li], lcount[li], rstart[ri], rcount[ri])
     texts, births, n_ids = _ranked_orders(data)
