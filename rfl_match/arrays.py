@@ -2,9 +2,9 @@
 
 numpy's hash-based ``unique`` (numpy >= 2.3, when no index is asked for) and pandas'
 ``factorize`` slow down sharply when most values are distinct, which is the normal case
-for pair ids; sorting stays fast. These are the helpers the hot paths use. Rows that
-take few distinct values over many pairs (level patterns, term-frequency steps) are
-counted by :class:`RowTally`: summed weights by hashing, counts by sorting each chunk.
+for pair ids; sorting stays fast. These are the helpers the hot paths use. Rows of
+several columns over many pairs (level patterns, term-frequency steps) are counted by
+:class:`RowTally`: summed weights by hashing, counts by sorting each chunk.
 """
 
 from __future__ import annotations

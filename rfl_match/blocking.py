@@ -727,7 +727,7 @@ def best_per_record(
     if per_record <= 0 or not len(ids):
         return ids
     budget = _Budget(data, per_record, dedupe=dedupe, workers=workers)
-    budget.add(ids.copy())  # the budget reorders a batch in place; the caller's stays
+    budget.add(ids.copy())  # the budget overwrites a batch; the caller's stays
     return budget.ids()
 
 

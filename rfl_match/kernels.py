@@ -796,8 +796,8 @@ class BestPairs:
         )
 
     def offer(self, ids: npt.NDArray[np.int64], *, workers: int = 1) -> int:
-        """Offer pair ids ``left * n_right + right`` (``_NO_PAIR`` skipped; ``ids`` may be
-        reordered in place); returns how many pairs there were.
+        """Offer pair ids ``left * n_right + right`` (``_NO_PAIR`` skipped; ``ids`` is
+        overwritten: sorting scratch); returns how many pairs there were.
 
         The batch's distinct pairs, ascending (:func:`sorted_distinct`: a pair met again
         in the batch is scored once), are scored and offered to their left records, then,
@@ -1210,15 +1210,11 @@ def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[I
     li, ri = _index(li), _index(ri)
     # A slot holds a pair's key (its cell in a table of every pair of codes) and number
     # in one int64, so that the table stays small enough for the cache. Where the keys
-    # are too wide for that, the codes are ranked first (the same pairs, numbered alike).
+    # are too wide for that (millions of codes a side), the pairs are numbered by sorting.
     shift = max(len(li) - 1, 1).bit_length()
     cells, width = code_pair_cells(a32, b32)
     if (cells - 1).bit_length() + shift > 63:
-        a32 = (np.unique(a32, return_inverse=True)[1] - 1).astype(np.int32)
-        b32 = (np.unique(b32, return_inverse=True)[1] - 1).astype(np.int32)
-        cells, width = code_pair_cells(a32, b32)
-        if (cells - 1).bit_length() + shift > 63:
-            raise ValueError("too many records and pairs to number pairs of codes")
+        return _sorted_code_pairs(a32[li].astype(np.int64) * width + b32[ri] + width + 1)
     inverse = np.empty(len(li), dtype=np.int32)
     # The table, and the keys and last pairs of the distinct pairs (at most 5/8 of its
     # slots), grow as the distinct pairs are met (often a fraction of the pairs): sized
@@ -1239,6 +1235,27 @@ def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[I
         keys = np.concatenate([keys[:n], np.empty((1 << bits) - n, dtype=np.int64)])
         last = np.concatenate([last[:n], np.empty((1 << bits) - n, dtype=np.intp)])
         _rehash(keys, n, table, bits, shift)
+
+
+def _sorted_code_pairs(keys: npt.NDArray[np.int64]) -> tuple[IntArray, Index]:
+    """:func:`hashed_code_pairs` of the pairs' keys, by sorting: each key's number in order
+    of first appearance, and the position of each number's last pair."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.intp)
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(keys)) - 1
+    firsts, lasts = order[starts], order[ends]  # stable: a run's first and last pair
+    by_first = np.argsort(firsts, kind="stable")
+    number = np.empty(len(starts), dtype=np.int32)
+    number[by_first] = np.arange(len(starts), dtype=np.int32)
+    inverse = np.empty(len(keys), dtype=np.int32)
+    inverse[order] = np.repeat(number, np.diff(np.append(starts, len(keys))))
+    return inverse, lasts[by_first].astype(np.intp)
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
@@ -1847,10 +1864,11 @@ def nearest_pairs(
     each block ``(ls, lc, rs, rc)`` of ``left`` and ``right`` (per side: rows, and two
     sort keys per entry, each distinct within a block), every entry meets the ``window``
     entries of the other side just before and just after it in each key order. Within a
-    block each pair comes once (a pair the first order met is not given again by the
-    second); in dedupe mode a pair is given from its lower record, none for a record with
-    itself, and a pair both of whose records met the other may come twice. A pair in
-    several blocks comes once per block."""
+    block each pair comes once where a record is in a block at most once a side, as in
+    blocking (a pair the first order met is not given again by the second); in dedupe
+    mode a pair is given from its lower record, none for a record with itself, and a pair
+    both of whose records met the other may come twice. A pair in several blocks comes
+    once per block."""
     (lrows, lkey, lkey2), (rrows, rkey, rkey2) = left, right
     ls, lc, rs, rc = blocks
     bound = 2 * (lc * np.minimum(2 * window, rc) + rc * np.minimum(2 * window, lc))
@@ -2052,8 +2070,9 @@ def sorted_distinct(out: npt.NDArray[np.int64], workers: int = 1) -> npt.NDArray
     """The distinct values of ``out`` (pair ids: non-negative, and ``_NO_PAIR``) but
     ``_NO_PAIR``, ascending; ``out`` is overwritten. A radix sort on ``workers`` threads:
     one pass parts the values by their top digit (:func:`_by_top_digit`), then each
-    thread sorts its buckets (each a range of values, small enough to stay in cache) and
-    drops their repeats; nothing is merged."""
+    thread sorts its buckets (each a range of values: in cache when the values are
+    spread, as pair ids are; one far above the rest leaves most in one bucket, correct but
+    on one thread) and drops their repeats; nothing is merged."""
     total = len(out)
     if _ascending(out):  # one block's pairs are written in order
         n = _compact(out)
@@ -2130,8 +2149,9 @@ class CodeTally:
     hashing, and each code's count (or summed weight); ranked ascending at the end.
 
     Sorting every code to find the distinct ones costs n log n per chunk; a candidate
-    pair's level pattern or term-frequency row is one of far fewer, so a hash table of
-    the distinct codes is small and a lookup per code is all the work.
+    pair's level pattern is one of far fewer, so a hash table of the distinct codes is
+    small and a lookup per code is all the work. (Counts of codes that are mostly
+    distinct, such as term-frequency rows, are cheaper sorted: :class:`RowTally`.)
     """
 
     def __init__(self) -> None:

@@ -763,7 +763,7 @@ def test_tally_equals_numpy_unique(pool: list[int], n: int, chunks: int) -> None
 def test_hashed_code_pairs_equals_a_dict(codes: int, n: int, seed: int, wide: bool) -> None:
     """Pairs of codes numbered in order of first appearance, each number's last pair, as a
     dict filled pair by pair gives (few codes: pairs recur; many: the table grows; wide
-    codes: too wide for a slot's key, they are ranked first)."""
+    codes: too wide for a slot's key, the pairs are numbered by sorting)."""
     rng = np.random.default_rng(seed)
     a = rng.integers(-1, codes, 500).astype(np.int32)
     b = rng.integers(-1, codes, 700).astype(np.int32)
@@ -781,6 +781,20 @@ def test_hashed_code_pairs_equals_a_dict(codes: int, n: int, seed: int, wide: bo
         want_last[number] = k
     inverse, last = kernels.hashed_code_pairs(a, b, li, ri)
     assert inverse.tolist() == want_inverse and last.tolist() == want_last
+
+
+def test_hashed_code_pairs_of_millions_of_codes_and_many_pairs() -> None:
+    """Four million codes a side and half a million pairs: keys too wide for a slot with
+    its number still number (by sorting), as the hash does for the same pairs of fewer
+    codes."""
+    rng = np.random.default_rng(5)
+    a = np.arange(1 << 22, dtype=np.int32)
+    li = rng.integers(0, 1 << 12, (1 << 19) + 1)
+    ri = rng.integers(0, 1 << 12, (1 << 19) + 1)
+    inverse, last = kernels.hashed_code_pairs(a, a, li, ri)
+    small = np.arange(1 << 12, dtype=np.int32)  # the same pairs of codes, few codes a side
+    want_inverse, want_last = kernels.hashed_code_pairs(small, small, li, ri)
+    assert inverse.tolist() == want_inverse.tolist() and last.tolist() == want_last.tolist()
 
 
 @settings(max_examples=150, deadline=None)
