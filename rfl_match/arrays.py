@@ -62,14 +62,7 @@ def text_order(column: pd.Series) -> npt.NDArray[np.intp]:
 
 def unique_sorted(values: npt.NDArray[np.int64]) -> Int64Array:
     """The distinct values, ascending."""
-    if len(values) == 0:
-        return values.astype(np.int64)
-    ordered = np.sort(values, kind="quicksort")
-    keep = np.empty(len(ordered), dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    out: Int64Array = ordered[keep]
-    return out
+    return runs(np.sort(values.astype(np.int64, copy=False), kind="quicksort"))[0]
 
 
 def distinct_rows(
