@@ -49,8 +49,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rfl_match.arrays import ROW_BLOCK, RowTally
-from rfl_match.kernels import joint_counts, others_evidence, tally
+from rfl_match.arrays import ROW_BLOCK
+from rfl_match.kernels import evidence_sums, joint_counts, others_evidence
 from rfl_match.mixture import LN2 as _LN2
 from rfl_match.mixture import NonMatchClasses, combination_bits
 
@@ -493,43 +493,45 @@ def _column_rows(
     )
     if not len(known):
         return None
-    # What adding c changes in the combination term, in EVIDENCE_STEPs (0 without one).
-    change = np.zeros(len(known), dtype=np.int64)
+    # What adding c changes in the combination term, in EVIDENCE_STEPs (none without one).
+    change = None
     if evidence.combination is not None:
         without = evidence.combination(known, left_out)
         with_c = evidence.combination(known, [d for d in left_out if d != c])
         others += without
         change = np.round((with_c - without) / EVIDENCE_STEP).astype(np.int64)
-    step = np.round(others / EVIDENCE_STEP).astype(np.int64)
-    width, steps = evidence.width, evidence.tf_steps(c)
-    bits = steps[known] if steps is not None else np.zeros(len(known), dtype=np.int64)
-    low, low_bits, low_change = int(step.min()), int(bits.min()), int(change.min())
-    span_bits = int(bits.max()) - low_bits + 1
-    span_change = int(change.max()) - low_change + 1
-    keys, weights, _ = tally(
-        (((step - low) * span_bits + (bits - low_bits)) * span_change + (change - low_change))
-        * width
-        + evidence.patterns[known, c].astype(np.int64),
-        counts[known].astype(np.float64),
+    width = evidence.width
+    keys, sums, fields = evidence_sums(
+        others,
+        EVIDENCE_STEP,
+        change,
+        evidence.tf_steps(c),
+        evidence.patterns[:, c],
+        known,
+        counts,
+        width,
     )
+    low, low_bits, span_bits, low_change, span_change = fields
     rest, level = np.divmod(keys, width)
     rest, change_of = np.divmod(rest, span_change)
     step_of, bits_of = np.divmod(rest, span_bits)
     factor = evidence.cell_weights[c * width + level] + (bits_of + low_bits) * EVIDENCE_STEP
     if evidence.combination is not None:
         factor += (change_of + low_change) * EVIDENCE_STEP
-    return (step_of + low) * EVIDENCE_STEP, factor, weights
+    return (step_of + low) * EVIDENCE_STEP, factor, sums.astype(np.float64)
 
 
 def _merged(
     patterns: npt.NDArray[np.int8], counts: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
-    """Rows with the same level pattern (they differ in term-frequency bits) merged, their
-    counts added: all that a statistic of levels alone needs."""
-    found = RowTally([0] * patterns.shape[1], patterns.max(axis=0, initial=0).tolist())
-    found.add([patterns[:, c] for c in range(patterns.shape[1])], counts.astype(np.float64))
-    distinct, merged = found.ranked()
-    return distinct.astype(np.int8), merged.astype(np.int64)
+    """Runs of equal rows merged, their counts added: the rows of one level pattern (which
+    differ in term-frequency bits) come together, as fit groups them, so what is left is
+    one row per pattern. A statistic of levels alone, such as :func:`local_dependence`,
+    reads sums of counts: the same whether rows are merged or not, and in any order."""
+    if not len(counts):
+        return patterns, counts
+    starts = np.flatnonzero(np.r_[True, (patterns[1:] != patterns[:-1]).any(axis=1)])
+    return patterns[starts], np.add.reduceat(counts.astype(np.int64), starts)
 
 
 def _cell_weights(m: Sequence[FloatArray], u: Sequence[FloatArray], width: int) -> FloatArray:

@@ -2310,6 +2310,99 @@ def others_evidence(
     return rows[:m], others[:m]
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _evidence_sums(
+    others: npt.NDArray[np.float64], step: float, change: npt.NDArray[np.int64],
+    bits: npt.NDArray[np.int64], levels: Levels, known: Index, counts: npt.NDArray[np.int64],
+    width: int, rounded: npt.NDArray[np.int64], keys: npt.NDArray[np.int64],
+    sums: npt.NDArray[np.int64],
+) -> tuple[int, int, int, int, int, int]:  # fmt: skip
+    m = len(known)
+    low = low_bits = low_change = 0
+    high = high_bits = high_change = 0
+    for i in range(m):
+        s = int(np.rint(others[i] / step))
+        b = bits[known[i]] if len(bits) else 0
+        ch = change[i] if len(change) else 0
+        rounded[i] = s
+        if i == 0 or s < low:
+            low = s
+        if i == 0 or s > high:
+            high = s
+        if i == 0 or b < low_bits:
+            low_bits = b
+        if i == 0 or b > high_bits:
+            high_bits = b
+        if i == 0 or ch < low_change:
+            low_change = ch
+        if i == 0 or ch > high_change:
+            high_change = ch
+    span_bits = high_bits - low_bits + 1
+    span_change = high_change - low_change + 1
+    size = 10
+    table = np.full(2 << size, -1, dtype=np.int64)
+    n = 0
+    for i in range(m):
+        if 2 * n >= 1 << size:  # half full: twice the slots, the keys so far again
+            size += 1
+            table = np.full(2 << size, -1, dtype=np.int64)
+            for j in range(n):
+                slot = _slot(table, keys[j], (1 << size) - 1, np.uint64(64 - size))
+                table[2 * slot] = keys[j]
+                table[2 * slot + 1] = j
+        r = known[i]
+        b = bits[r] if len(bits) else 0
+        ch = change[i] if len(change) else 0
+        key = ((rounded[i] - low) * span_bits + (b - low_bits)) * span_change + (ch - low_change)
+        key = key * width + levels[r]
+        slot = _slot(table, key, (1 << size) - 1, np.uint64(64 - size))
+        found = table[2 * slot + 1]
+        if found < 0:
+            table[2 * slot] = key
+            table[2 * slot + 1] = found = n
+            keys[n] = key
+            sums[n] = 0
+            n += 1
+        sums[found] += counts[r]
+    return n, low, low_bits, span_bits, low_change, span_change
+
+
+def evidence_sums(
+    others: npt.NDArray[np.float64],
+    step: float,
+    change: npt.NDArray[np.int64] | None,
+    bits: npt.NDArray[np.int64] | None,
+    levels: Levels,
+    known: Index,
+    counts: npt.NDArray[np.int64],
+    width: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], tuple[int, int, int, int, int]]:
+    """The rows ``known`` of a table of patterns (a comparison's ``levels``, term-frequency
+    ``bits`` and ``counts`` per pattern row; ``others`` and ``change`` per known row),
+    their counts summed where their keys agree. A row's key is ``((s - low) * span_bits
+    + b - low_bits) * span_change + ch - low_change``, times ``width``, plus its level:
+    s is its ``others`` in ``step`` units rounded half to even (as ``np.round``), b its
+    bits and ch its change (0 where None), each low a field's least value over the rows
+    and each span its range. Returns the distinct keys ascending, their summed counts, and
+    (low, low_bits, span_bits, low_change, span_change) to read the keys back. One pass
+    to round, one to sum by hashing the keys (they are far fewer than the rows)."""
+    m = len(known)
+    empty = np.zeros(0, dtype=np.int64)
+    rounded = np.empty(m, dtype=np.int64)
+    keys = np.empty(m, dtype=np.int64)
+    sums = np.empty(m, dtype=np.int64)
+    n, *fields = _evidence_sums(
+        np.ascontiguousarray(others, dtype=np.float64), float(step),
+        empty if change is None else np.ascontiguousarray(change, dtype=np.int64),
+        empty if bits is None else np.ascontiguousarray(bits, dtype=np.int64),
+        np.ascontiguousarray(levels, dtype=np.int8), _index(known),
+        np.ascontiguousarray(counts, dtype=np.int64), int(width), rounded, keys, sums,
+    )  # fmt: skip
+    order = np.argsort(keys[:n])
+    low, low_bits, span_bits, low_change, span_change = fields
+    return keys[order], sums[order], (low, low_bits, span_bits, low_change, span_change)
+
+
 def tally(
     codes: npt.NDArray[np.int64], weights: npt.NDArray[np.float64] | None = None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[np.int64]]:

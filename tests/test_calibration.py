@@ -207,6 +207,33 @@ def test_local_dependence_finds_the_copies_only() -> None:
     assert flagged == copies
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 2), st.integers(0, 400))
+def test_local_dependence_of_merged_rows_equals_the_rows_in_any_order(seed: int, n: int) -> None:
+    """Rows of a pattern next to each other merge into one (its counts added), and the
+    residuals read from them equal, bit for bit, those of the rows unmerged and shuffled,
+    and of the distinct patterns (sums of counts, exact in any order)."""
+    from rfl_match.calibration import _merged
+
+    rng = np.random.default_rng(seed)
+    levels = rng.integers(0, 4, size=(n, 9)).astype(np.int8)
+    levels[: n // 2, 3:] = 3  # patterns that recur
+    patterns, _ = pattern_counts(levels, N_LEVELS)
+    # Each pattern as several rows (as term-frequency bits split it), next to each other.
+    repeats = rng.integers(1, 4, len(patterns))
+    rows = np.repeat(patterns, repeats, axis=0)
+    counts = rng.integers(1, 10**6, len(rows))
+    merged, merged_counts = _merged(rows, counts)
+    assert merged.tolist() == patterns.tolist()
+    starts = np.r_[0, np.cumsum(repeats)[:-1]].astype(np.intp)
+    want_counts = np.add.reduceat(counts, starts).tolist() if n else []
+    assert merged_counts.tolist() == want_counts
+    m, u = [M] * 9, [U] * 9
+    order = rng.permutation(len(rows))
+    want = local_dependence(rows[order], counts[order], m, u, -3.0)
+    assert np.array_equal(local_dependence(merged, merged_counts, m, u, -3.0), want)
+
+
 def test_nothing_to_fit_gives_the_identity() -> None:
     m, u = [M] * 2, [U] * 2
     one = np.array([[3, 3]], dtype=np.int8)

@@ -892,6 +892,40 @@ def test_others_evidence_equals_numpy(n_comp: int, k: int, data: st.DataObject) 
     assert np.array_equal(got, total[known] - own)
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 400), st.booleans(), st.booleans(), st.integers(0, 2**31 - 2))
+def test_evidence_sums_equal_numpy(k: int, with_bits: bool, with_change: bool, seed: int) -> None:
+    """Known rows keyed by their rounded evidence (ties to even), bits, change and level,
+    and their counts summed: the keys and sums np.unique and np.bincount give for the
+    key numpy builds (many keys alike: few distinct; many distinct: the table grows)."""
+    rng = np.random.default_rng(seed)
+    n, width, step = k + rng.integers(0, 50), 5, 1 / 64
+    levels = rng.integers(0, width, n).astype(np.int8)
+    bits = rng.integers(-300, 300, n) if with_bits else None
+    counts = rng.integers(1, 1000, n)
+    known = np.sort(rng.choice(n, size=min(k, n), replace=False)).astype(np.intp)
+    spread = 2.0 ** rng.integers(1, 12)
+    # Whole and half steps among the evidence: rounding ties go to the even step.
+    others = np.round(rng.normal(0, spread, len(known)) * 128) / 128
+    change = rng.integers(-20, 20, len(known)) if with_change else None
+    keys, sums, fields = kernels.evidence_sums(
+        others, step, change, bits, levels, known, counts, width
+    )
+    s = np.round(others / step).astype(np.int64)
+    b = bits[known] if bits is not None else np.zeros(len(known), dtype=np.int64)
+    ch = change if change is not None else np.zeros(len(known), dtype=np.int64)
+    if not len(known):
+        assert len(keys) == len(sums) == 0
+        return
+    low, low_bits, low_change = int(s.min()), int(b.min()), int(ch.min())
+    span_bits, span_change = int(b.max()) - low_bits + 1, int(ch.max()) - low_change + 1
+    assert fields == (low, low_bits, span_bits, low_change, span_change)
+    key = (((s - low) * span_bits + (b - low_bits)) * span_change + (ch - low_change)) * width
+    uniq, inverse = np.unique(key + levels[known], return_inverse=True)
+    assert keys.tolist() == uniq.tolist()
+    assert sums.tolist() == np.bincount(inverse, weights=counts[known]).astype(np.int64).tolist()
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
