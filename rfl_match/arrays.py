@@ -9,6 +9,7 @@ several columns over many pairs (level patterns, term-frequency steps) are count
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.kernels import CodeTally, merge_counts
+from rfl_match.kernels import CodeTally, merge_counts, radix_sorted
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -99,6 +100,16 @@ def runs(ordered: Int64Array) -> tuple[Int64Array, Int64Array, Int64Array]:
     return ordered[starts], starts, counts
 
 
+def row_runs(table: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """Where each run of equal adjacent rows of a 2-d array starts (its first row)."""
+    if not len(table):
+        return np.zeros(0, dtype=np.intp)
+    starts: npt.NDArray[np.intp] = np.flatnonzero(
+        np.r_[True, (table[1:] != table[:-1]).any(axis=1)]
+    )
+    return starts
+
+
 class RowTally:
     """Distinct rows of integer columns gathered over chunks, and how often each occurs,
     ascending (lexicographically) at the end: what :func:`distinct_rows` gives for all the
@@ -106,8 +117,9 @@ class RowTally:
 
     The columns' ranges are given up front, so each row is one mixed-radix code. Weights
     are summed by hashing the codes (:class:`rfl_match.kernels.CodeTally`, which adds each
-    code's weights in row order). Counts are found by sorting each chunk's codes and
-    merging its distinct codes and counts into those so far (the term-frequency rows of
+    code's weights in row order). Counts are found by sorting each chunk's codes (a radix
+    sort: the codes' bits are known) and merging its distinct codes and counts into those
+    so far (the term-frequency rows of
     millions of pairs are millions of distinct codes: a hash table of them misses the
     cache at each lookup, grows and rehashes, and is sorted at the end anyway). If the
     codes would not fit in int64, each chunk's distinct rows are found by sorting the rows
@@ -118,6 +130,8 @@ class RowTally:
         self.low = [int(x) for x in low]
         self.spans = [int(b) - a + 1 for a, b in zip(self.low, high, strict=True)]
         self.fits = float(np.prod(np.asarray(self.spans, dtype=np.float64))) < 2.0**62
+        # The codes are below the product of the spans: this many bits.
+        self.bits = (math.prod(self.spans) - 1).bit_length() if self.fits else 64
         self.tally: CodeTally | None = None  # with weights
         # Without weights: the distinct codes so far, ascending, and their counts.
         self.sorted: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
@@ -148,8 +162,7 @@ class RowTally:
             self.tally = self.tally or CodeTally()
             self.tally.add(code, weights)
             return
-        code.sort()
-        distinct, _, counts = runs(code)
+        distinct, _, counts = runs(radix_sorted(code, self.bits))
         self.sorted = (
             (distinct, counts)
             if self.sorted is None

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rfl_match.arrays import ROW_BLOCK
+from rfl_match.arrays import ROW_BLOCK, row_runs
 from rfl_match.kernels import evidence_sums, joint_counts, others_evidence
 from rfl_match.mixture import LN2 as _LN2
 from rfl_match.mixture import NonMatchClasses, combination_bits
@@ -530,7 +530,7 @@ def _merged(
     reads sums of counts: the same whether rows are merged or not, and in any order."""
     if not len(counts):
         return patterns, counts
-    starts = np.flatnonzero(np.r_[True, (patterns[1:] != patterns[:-1]).any(axis=1)])
+    starts = row_runs(patterns)
     return patterns[starts], np.add.reduceat(counts.astype(np.int64), starts)
 
 

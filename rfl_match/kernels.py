@@ -2099,6 +2099,29 @@ def sorted_distinct(out: npt.NDArray[np.int64], workers: int = 1) -> npt.NDArray
     return ids
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _radix_sorted(
+    values: npt.NDArray[np.int64], spare: npt.NDArray[np.int64], bits: int
+) -> npt.NDArray[np.int64]:
+    passes, width = _digits(bits)
+    counts = np.empty((max(passes, 1), 1 << width), dtype=np.int64)
+    held: npt.NDArray[np.int64] = _lsd(values, spare, 0, len(values), 0, bits, counts)
+    return held
+
+
+def radix_sorted(values: npt.NDArray[np.int64], bits: int) -> npt.NDArray[np.int64]:
+    """Non-negative int64 ``values``, each below ``2**bits``, ascending: a
+    least-significant-digit radix sort (:func:`_lsd`, a pass per 11 bits or fewer), several
+    times numpy's sort where the values are many and spread (the codes of term-frequency
+    rows: millions a chunk, 40 bits). ``values`` is overwritten; the result is it or an
+    array of its size."""
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    if len(values) < 2:
+        return values
+    ordered: npt.NDArray[np.int64] = _radix_sorted(values, np.empty_like(values), int(bits))
+    return ordered
+
+
 # --- tallies: distinct codes by hashing ---------------------------------------------------
 
 # Fibonacci hashing: the top bits of code * 2**64 / golden ratio pick a slot.

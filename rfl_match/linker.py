@@ -15,7 +15,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.arrays import ROW_BLOCK, RowTally, dense_ranks, text_order, unique_sorted
+from rfl_match.arrays import (
+    ROW_BLOCK,
+    RowTally,
+    dense_ranks,
+    row_runs,
+    text_order,
+    unique_sorted,
+)
 from rfl_match.blocking import CandidatePairs, best_per_record, block
 from rfl_match.calibration import (
     EVIDENCE_STEP,
@@ -1162,12 +1169,18 @@ def _candidate_tf_maps(
     pattern (the model's raw probability, combination term included, bits left out)."""
     if not len(counts):
         return {}
-    # The rows' weights in blocks of rows (each row summed as in the whole table).
-    posterior = np.concatenate(
-        [
-            raw_probability(model.match_weights(part) + model.combination(part)[0])
-            for part in np.split(patterns, np.arange(ROW_BLOCK, len(patterns), ROW_BLOCK))
-        ]
+    # A pattern's rows come together (they differ in bits): each run's pattern is weighed
+    # once, in blocks of rows (each row summed as in the whole table).
+    starts = row_runs(patterns)
+    distinct = patterns[starts]
+    posterior = np.repeat(
+        np.concatenate(
+            [
+                raw_probability(model.match_weights(part) + model.combination(part)[0])
+                for part in np.split(distinct, np.arange(ROW_BLOCK, len(distinct), ROW_BLOCK))
+            ]
+        ),
+        np.diff(starts, append=len(patterns)),
     )
     out = {}
     for c, comparison in enumerate(comparisons):

@@ -892,6 +892,27 @@ def test_others_evidence_equals_numpy(n_comp: int, k: int, data: st.DataObject) 
     assert np.array_equal(got, total[known] - own)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 62), st.integers(0, 3000), st.integers(0, 2**31 - 2))
+def test_radix_sorted_equals_numpy_sort(bits: int, n: int, seed: int) -> None:
+    """Values below 2**bits (none: all zero; up to 62 bits: six passes), many alike or
+    all distinct: ascending, as np.sort gives them."""
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 2**bits, n, dtype=np.int64)
+    if n and seed % 3 == 0:  # few distinct values
+        values = values[rng.integers(0, min(n, 5), n)]
+    want = np.sort(values)
+    assert kernels.radix_sorted(values.copy(), bits).tolist() == want.tolist()
+
+
+def test_row_runs_start_where_a_row_differs_from_the_last() -> None:
+    from rfl_match.arrays import row_runs
+
+    table = np.array([[1, 2], [1, 2], [1, 3], [1, 2], [0, 0], [0, 0]], dtype=np.int8)
+    assert row_runs(table).tolist() == [0, 2, 3, 4]
+    assert row_runs(table[:0]).tolist() == []
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.integers(0, 400), st.booleans(), st.booleans(), st.integers(0, 2**31 - 2))
 def test_evidence_sums_equal_numpy(k: int, with_bits: bool, with_change: bool, seed: int) -> None:
