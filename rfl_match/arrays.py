@@ -119,11 +119,10 @@ class RowTally:
     are summed by hashing the codes (:class:`rfl_match.kernels.CodeTally`, which adds each
     code's weights in row order). Counts are found by sorting each chunk's codes (a radix
     sort: the codes' bits are known) and merging its distinct codes and counts into those
-    so far (the term-frequency rows of
-    millions of pairs are millions of distinct codes: a hash table of them misses the
-    cache at each lookup, grows and rehashes, and is sorted at the end anyway). If the
-    codes would not fit in int64, each chunk's distinct rows are found by sorting the rows
-    and merged at the end.
+    so far (the term-frequency rows of millions of pairs are millions of distinct codes: a
+    hash table of them misses the cache at each lookup, grows and rehashes, and is sorted
+    at the end anyway). If the codes would not fit in int64, each chunk's distinct rows
+    are found by sorting the rows and merged at the end.
     """
 
     def __init__(self, low: Sequence[int], high: Sequence[int]) -> None:

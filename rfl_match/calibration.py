@@ -527,7 +527,8 @@ def _merged(
     """Runs of equal rows merged, their counts added: the rows of one level pattern (which
     differ in term-frequency bits) come together, as fit groups them, so what is left is
     one row per pattern. A statistic of levels alone, such as :func:`local_dependence`,
-    reads sums of counts: the same whether rows are merged or not, and in any order."""
+    reads sums of counts: the same whether rows are merged or not, and in any order
+    (integer counts add exactly)."""
     if not len(counts):
         return patterns, counts
     starts = row_runs(patterns)
