@@ -447,6 +447,10 @@ class NameChainComparison(Comparison):
         table = data.chain_table(self.spec.field)
         empty = len(table.packed) - 1  # the row of code -1
         top = self.n_levels - 1
+        # Each rank of chain_ranks (without REORDERED), as this comparison's level.
+        level_of_rank = np.zeros(kernels.SAME + 1, dtype=np.int8)
+        level_of_rank[[kernels.SAME, kernels.TRUNCATED, kernels.SOUNDS]] = top - 1, top - 2, 4
+        level_of_rank[[kernels.COMMON, kernels.DIFFERENT]] = 2, 1
 
         def names(li: Index, ri: Index) -> Levels:
             # the rows of the records' names (one record per distinct pair of names)
@@ -457,12 +461,7 @@ class NameChainComparison(Comparison):
                 table.packed, table.packed, qa, qb, reordered=False, workers=data.workers
             )
             # Ranks -> this comparison's levels, counted from the top (the same text).
-            levels = np.select(
-                [ranks == kernels.SAME, ranks == kernels.TRUNCATED, ranks == kernels.SOUNDS,
-                 ranks == kernels.COMMON, ranks == kernels.DIFFERENT],
-                [top - 1, top - 2, 4, 2, 1],
-                0,
-            ).astype(np.int8)  # fmt: skip
+            levels: Levels = level_of_rank[ranks]
             a, b = texts[qa], texts[qb]
             levels[(a == b) & (a >= 0)] = top
             grades = {level: (level, 3) for level in range(1, 4)}

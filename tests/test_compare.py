@@ -202,6 +202,32 @@ def test_given_name_swapped_and_missing() -> None:
     assert words == ["given and family name swapped", "missing", "same spelling"]
 
 
+GIVEN_NAMES = ["Abdi", "Abdy", "Farah", "Faarah", "Hassan", "Hussein", "Ali", "Ana", "Anna", ""]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_given_name_levels_with_and_without_a_table_of_spellings(data: st.DataObject) -> None:
+    # The ranks and the spellings to grade found in one pass (a dense table of the pairs
+    # of spellings) give every pair the level the ranks then a grade of each pair give.
+    full = st.lists(st.sampled_from(GIVEN_NAMES), min_size=0, max_size=3).map(" ".join)
+    left = data.draw(st.lists(full, min_size=1, max_size=8))
+    right = data.draw(st.lists(full, min_size=1, max_size=8))
+    lf = validate_records(pd.DataFrame({"record_id": range(len(left)), "full_name": left}))
+    rf = validate_records(pd.DataFrame({"record_id": range(len(right)), "full_name": right}))
+    li = np.repeat(np.arange(len(left)), len(right))
+    ri = np.tile(np.arange(len(right)), len(left))
+    comparison = build_comparison(ComparisonSpec("given_name", "name", name="given_name"))
+    dense = comparison.levels(PreparedPair(lf, rf), li, ri)
+    limit = kernels.DENSE_PAIRS
+    try:
+        kernels.DENSE_PAIRS = 0
+        each = comparison.levels(PreparedPair(lf, rf), li, ri)
+    finally:
+        kernels.DENSE_PAIRS = limit
+    assert dense.tolist() == each.tolist()
+
+
 def test_birth_levels_children_grow_older() -> None:
     got = levels(
         "birth",
