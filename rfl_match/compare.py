@@ -474,16 +474,22 @@ class NameChainComparison(Comparison):
 
     def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
         if self._cross:
-            table = data.chain_table(self.spec.field)
             # The father's given name against the second part of the other's own name,
             # met even when one side's father is unknown (a level above "sounds alike",
             # below the same name).
-            # The chains are read per distinct name, by each record's row in the table.
-            own_a = data.person_names(0).parts.packed
-            own_b = data.person_names(1).parts.packed
-            a = (table.packed, data.chain_rows(0, self.spec.field), own_a)
-            b = (table.packed, data.chain_rows(1, self.spec.field), own_b)
+            a, b = self._cross_keys(data, 0), self._cross_keys(data, 1)
             kernels.cross_alike(levels, 5, a, b, li, ri, workers=data.workers)
+
+    def _cross_keys(self, data: PreparedPair, side: int) -> IntArray:
+        """Each record's keys of its father's part 0 and of its own part 1 (made once)."""
+        key = f"cross keys:{side}:{self.spec.field}"
+        if key not in data._cache:
+            table = data.chain_table(self.spec.field)
+            rows = data.chain_rows(side, self.spec.field)
+            own = data.person_names(side).parts.packed
+            data._cache[key] = kernels.cross_keys(table.packed, rows, own)
+        keys: IntArray = data._cache[key]
+        return keys
 
 
 def interval_levels(

@@ -212,37 +212,41 @@ def _given_ranks(
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _cross_alike(
-    fa: IntArray, ca: IntArray, own_b: IntArray, fb: IntArray, cb: IntArray, own_a: IntArray,
-    li: Index, ri: Index, level: int, levels: Levels,
-) -> None:  # fmt: skip
-    width = fa.shape[1] // 3
+    ka: IntArray, kb: IntArray, li: Index, ri: Index, level: int, levels: Levels
+) -> None:
     for k in prange(len(li)):
         if k + _AHEAD < len(li):
-            _prefetch(own_b, ri[k + _AHEAD])
+            _prefetch(kb, ri[k + _AHEAD])
         if levels[k] < level:
             x, y = li[k], ri[k]
-            if _alike(fa, ca[x], 0, own_b, y, 1, width) or _alike(fb, cb[y], 0, own_a, x, 1, width):
-                levels[k] = level
+            for f in range(3):
+                c = ka[x, f]
+                d = kb[y, f]
+                if (c >= 0 and c == kb[y, 3 + f]) or (d >= 0 and d == ka[x, 3 + f]):
+                    levels[k] = level
+                    break
+
+
+def cross_keys(chains: IntArray, rows: IntArray, own: IntArray) -> IntArray:
+    """Per record, ``(n, 6)``: the class, skeleton and phonetic key of part 0 of its chain
+    (row ``rows[i]`` of ``chains``, packed parts of distinct chains), then those of part 1
+    of its own name (``own``, packed parts), for :func:`cross_alike` (a record's keys in
+    one row, not behind a row of the table of chains)."""
+    width = chains.shape[1] // 3
+    part0 = chains[:, [0, width, 2 * width]][rows]
+    part1 = own[:, [1, width + 1, 2 * width + 1]]
+    return np.ascontiguousarray(np.concatenate([part0, part1], axis=1), dtype=np.int32)
 
 
 def cross_alike(
-    levels: Levels,
-    level: int,
-    a: tuple[IntArray, IntArray, IntArray],
-    b: tuple[IntArray, IntArray, IntArray],
-    li: Index,
-    ri: Index,
-    *,
-    workers: int = 1,
+    levels: Levels, level: int, a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int = 1
 ) -> None:
     """In place: the pairs below ``level`` where part 0 of one side's chain sounds like
     part 1 of the other side's own name take ``level``, both ways round in one pass.
-    ``a``, ``b``: each side's packed chains (a table of distinct chains), each record's
-    row in that table, and each record's packed own name."""
+    ``a``, ``b``: each side's :func:`cross_keys` (a key of -1 sounds like nothing)."""
     if len(li):
-        (fa, ca, own_a), (fb, cb, own_b) = a, b
         with _Threads(workers):
-            _cross_alike(fa, ca, own_b, fb, cb, own_a, _index(li), _index(ri), level, levels)
+            _cross_alike(a, b, _index(li), _index(ri), level, levels)
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]

@@ -154,7 +154,8 @@ def test_cross_alike_equals_reference(data: st.DataObject) -> None:
     li, ri = data.draw(pairs(4, 5))
     levels = np.array(data.draw(st.lists(st.integers(0, 8), min_size=len(li), max_size=len(li))))
     got = levels.astype(np.int8)
-    kernels.cross_alike(got, 5, (fa, ca, own_a), (fb, cb, own_b), li, ri)
+    a, b = kernels.cross_keys(fa, ca, own_a), kernels.cross_keys(fb, cb, own_b)
+    kernels.cross_alike(got, 5, a, b, li, ri)
     want = [
         5
         if level < 5
