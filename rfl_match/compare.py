@@ -183,6 +183,7 @@ def code_levels(
     columns: Sequence[int],
     *,
     workers: int = 1,
+    hashed: dict[int, int] | None = None,
 ) -> None:
     """In place: ``out[:, columns[c]] = coded[c].levels_of(li, ri)``, each distinct pair of
     codes compared once.
@@ -192,7 +193,10 @@ def code_levels(
     codes still fits, one pass over the pairs marks the pairs of codes met, for all such
     comparisons at once, and those are compared. Then one pass over the pairs reads each
     pair's levels from all the tables. Else the pairs of codes are hashed (or, where
-    numbering does not pay, each pair is compared)."""
+    numbering does not pay, each pair is compared). ``hashed``: per column, how many
+    distinct pairs of codes were hashed the last time (read to size the table, and
+    updated)."""
+    hashed = {} if hashed is None else hashed
     tabled: list[tuple[int, Coded, Levels]] = []
     marked: list[tuple[int, Coded]] = []
     for column, one in zip(columns, coded, strict=True):
@@ -208,7 +212,10 @@ def code_levels(
         elif one.numbered and kernels.dense_code_pairs(cells, len(li)):
             marked.append((column, one))
         elif one.numbered:  # too many codes for a dense table: hash the code pairs
-            inverse, last = kernels.hashed_code_pairs(a, b, li, ri)  # a pair of each
+            expected = hashed.get(column, 0)
+            # each pair's number among the distinct pairs of codes, and a pair of each
+            inverse, last = kernels.hashed_code_pairs(a, b, li, ri, expected=expected)
+            hashed[column] = len(last)
             out[:, column] = one.levels_of(li[last], ri[last])[inverse]
         else:
             out[:, column] = one.levels_of(li, ri)
@@ -674,13 +681,19 @@ def level_matrix(
     comparisons: Sequence[Comparison], data: PreparedPair, li: Index, ri: Index
 ) -> npt.NDArray[np.int8]:
     """Pairs x comparisons matrix of level codes: the :meth:`Comparison.coded` ones
-    together (:func:`code_levels`), then each other one."""
+    together (:func:`code_levels`), then each other one. How many distinct pairs of codes
+    each comparison hashed is kept with ``data``, for the next chunk of its pairs."""
     out = np.empty((len(li), len(comparisons)), dtype=np.int8)
     li, ri = np.ascontiguousarray(li, dtype=np.intp), np.ascontiguousarray(ri, dtype=np.intp)
     coded = [(c, comparison.coded(data)) for c, comparison in enumerate(comparisons)]
     together = [(c, one) for c, one in coded if one is not None]
     columns = [c for c, _ in together]
-    code_levels([one for _, one in together], li, ri, out, columns, workers=data.workers)
+    counts: dict[str, int] = data._cache.setdefault("hashed code pairs", {})
+    hashed = {c: counts[comparisons[c].name] for c in columns if comparisons[c].name in counts}
+    code_levels(
+        [one for _, one in together], li, ri, out, columns, workers=data.workers, hashed=hashed
+    )
+    counts.update({comparisons[c].name: n for c, n in hashed.items()})
     for c, one in coded:
         if one is None:
             out[:, c] = comparisons[c].levels(data, li, ri)

@@ -1203,12 +1203,16 @@ def _rehash(
         table[slot] = (keys[j] << shift) | j
 
 
-def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[IntArray, Index]:
+def hashed_code_pairs(
+    a: IntArray, b: IntArray, li: Index, ri: Index, *, expected: int = 0
+) -> tuple[IntArray, Index]:
     """Where the codes are too many for :func:`mark_code_pairs`' dense table: the
     distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1), numbered
     in order of first appearance, by hashing in one pass over the pairs (nothing per pair
     gathered); each pair's number, and the position of each number's last pair. Codes
-    are read as int32 (as the dense table reads them): from -1 to 2**31 - 1."""
+    are read as int32 (as the dense table reads them): from -1 to 2**31 - 1.
+    ``expected``: about how many distinct pairs there are (the previous chunk's count),
+    to size the table for at the start (it grows when they are more); the same result."""
     a32 = np.ascontiguousarray(a, dtype=np.int32)
     b32 = np.ascontiguousarray(b, dtype=np.int32)
     li, ri = _index(li), _index(ri)
@@ -1222,8 +1226,10 @@ def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[I
     inverse = np.empty(len(li), dtype=np.int32)
     # The table, and the keys and last pairs of the distinct pairs (at most 5/8 of its
     # slots), grow as the distinct pairs are met (often a fraction of the pairs): sized
-    # for every pair to differ, they would be filled for nothing, chunk after chunk.
-    bits = 12
+    # for every pair to differ, they would be filled for nothing, chunk after chunk. They
+    # start at the size for the ``expected`` pairs: a table grown step by step is
+    # rehashed each step, and each step's table is spread over memory anew.
+    bits = max(12, (min(expected, len(li)) * 8 // 5).bit_length())
     table = np.full(1 << bits, -1, dtype=np.int64)
     keys = np.empty(1 << bits, dtype=np.int64)
     last = np.empty(1 << bits, dtype=np.intp)

@@ -407,6 +407,31 @@ def test_code_levels_hash_code_pairs_too_many_for_a_table(
     assert calls[0] == len({(a[i], b[j]) for i, j in zip(li, ri, strict=True)})
 
 
+def test_code_levels_keep_each_hashed_comparisons_count_of_pairs_of_codes() -> None:
+    # The distinct pairs of codes hashed are counted per column (the next chunk's table
+    # is sized by it); sized far off, the same levels.
+    rng = np.random.default_rng(3)
+    ca, cb = rng.integers(-1, 40, 50).astype(np.int32), rng.integers(-1, 40, 60).astype(np.int32)
+    li, ri = rng.integers(0, 50, 900), rng.integers(0, 60, 900)
+
+    def levels_of(x: Index, y: Index) -> Levels:
+        return ((ca[x] + 1) % 7 + (cb[y] + 1) % 5).astype(np.int8)
+
+    limit, share = kernels.DENSE_PAIRS, compare._TABLE_SHARE
+    outs = []
+    try:
+        kernels.DENSE_PAIRS, compare._TABLE_SHARE = 0, 10**9
+        for before in ({}, {2: 1}, {2: 10**6}):
+            hashed = dict(before)
+            out = np.empty((len(li), 3), dtype=np.int8)
+            code_levels([compare.Coded(ca, cb, levels_of)], li, ri, out, [2], hashed=hashed)
+            assert hashed == {2: len(set(zip(ca[li].tolist(), cb[ri].tolist(), strict=True)))}
+            outs.append(out[:, 2].tolist())
+    finally:
+        kernels.DENSE_PAIRS, compare._TABLE_SHARE = limit, share
+    assert outs[0] == levels_of(li, ri).tolist() and outs[1] == outs[0] and outs[2] == outs[0]
+
+
 _CELLS = st.text(alphabet=st.sampled_from(list("ab Мм م\u00e9")), max_size=4)
 
 

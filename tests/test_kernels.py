@@ -782,6 +782,11 @@ def test_hashed_code_pairs_equals_a_dict(codes: int, n: int, seed: int, wide: bo
         want_last[number] = k
     inverse, last = kernels.hashed_code_pairs(a, b, li, ri)
     assert inverse.tolist() == want_inverse and last.tolist() == want_last
+    # Sized at the start for about as many distinct pairs (or far fewer, or far more):
+    # the same numbers.
+    for expected in (len(want_last), len(want_last) // 7, 50 * n + 1):
+        inverse, last = kernels.hashed_code_pairs(a, b, li, ri, expected=expected)
+        assert inverse.tolist() == want_inverse and last.tolist() == want_last
 
 
 def test_hashed_code_pairs_of_millions_of_codes_and_many_pairs() -> None:
