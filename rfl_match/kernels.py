@@ -195,6 +195,7 @@ def _given_ranks(
     for k in prange(len(li)):
         if k + _AHEAD < len(li):
             _prefetch(b, ri[k + _AHEAD])
+            _prefetch(tb, ri[k + _AHEAD])
         x, y = li[k], ri[k]
         if ta[x] < 0 or tb[y] < 0:
             out[k] = MISSING
@@ -296,6 +297,7 @@ def _interval_levels(
         if k + _AHEAD < len(li):
             _prefetch(lo_b, ri[k + _AHEAD])
             _prefetch(hi_b, ri[k + _AHEAD])
+            _prefetch(ex_b, ri[k + _AHEAD])
         x, y = li[k], ri[k]
         la, ha, lb, hb = np.int64(lo_a[x]), np.int64(hi_a[x]), np.int64(lo_b[y]), np.int64(hi_b[y])
         if la == missing or lb == missing:
