@@ -214,9 +214,9 @@ def code_levels(
         elif one.numbered:  # too many codes for a dense table: hash the code pairs
             expected = hashed.get(column, 0)
             # each pair's number among the distinct pairs of codes, and a pair of each
-            inverse, last = kernels.hashed_code_pairs(a, b, li, ri, expected=expected)
-            hashed[column] = len(last)
-            out[:, column] = one.levels_of(li[last], ri[last])[inverse]
+            inverse, first = kernels.hashed_code_pairs(a, b, li, ri, expected=expected)
+            hashed[column] = len(first)
+            out[:, column] = one.levels_of(li[first], ri[first])[inverse]
         else:
             out[:, column] = one.levels_of(li, ri)
     found = kernels.mark_code_pairs([(one.left, one.right) for _, one in marked], li, ri)

@@ -1154,13 +1154,13 @@ def pending_code_pairs(
 def _hashed_code_pairs(
     a: IntArray, b: IntArray, li: Index, ri: Index, width: int, start: int,
     table: npt.NDArray[np.int64], bits: int, shift: int, keys: npt.NDArray[np.int64],
-    inverse: IntArray, last: Index, n: int,
+    inverse: IntArray, first: Index, n: int,
 ) -> tuple[int, int]:  # fmt: skip
     """The distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])``, numbered in order
     of first appearance by open addressing (``2**bits`` slots, each ``key << shift |
     number``, -1 when free; linear probing from the key's Fibonacci hash, as
-    :func:`_tally_codes`), from pair ``start`` on; ``last[number]`` is the number's
-    latest pair. Stops early when the table is 5/8 full; returns where it stopped and the
+    :func:`_tally_codes`), from pair ``start`` on; ``first[number]`` is the number's
+    first pair. Stops early when the table is 5/8 full; returns where it stopped and the
     distinct pairs so far."""
     mask = (1 << bits) - 1
     hash_shift = np.uint64(64 - bits)
@@ -1179,6 +1179,7 @@ def _hashed_code_pairs(
                 found = n
                 table[slot] = (key << shift) | n
                 keys[n] = key
+                first[n] = k
                 n += 1
                 break
             if entry >> shift == key:
@@ -1186,7 +1187,6 @@ def _hashed_code_pairs(
                 break
             slot = (slot + 1) & mask
         inverse[k] = found
-        last[found] = k
     return len(li), n
 
 
@@ -1211,7 +1211,7 @@ def hashed_code_pairs(
     """Where the codes are too many for :func:`mark_code_pairs`' dense table: the
     distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1), numbered
     in order of first appearance, by hashing in one pass over the pairs (nothing per pair
-    gathered); each pair's number, and the position of each number's last pair. Codes
+    gathered); each pair's number, and the position of each number's first pair. Codes
     are read as int32 (as the dense table reads them): from -1 to 2**31 - 1.
     ``expected``: about how many distinct pairs there are (the previous chunk's count),
     to size the table for at the start (it grows when they are more); the same result."""
@@ -1226,7 +1226,7 @@ def hashed_code_pairs(
     if (cells - 1).bit_length() + shift > 63:
         return _sorted_code_pairs(a32[li].astype(np.int64) * width + b32[ri] + width + 1)
     inverse = np.empty(len(li), dtype=np.int32)
-    # The table, and the keys and last pairs of the distinct pairs (at most 5/8 of its
+    # The table, and the keys and first pairs of the distinct pairs (at most 5/8 of its
     # slots), grow as the distinct pairs are met (often a fraction of the pairs): sized
     # for every pair to differ, they would be filled for nothing, chunk after chunk. They
     # start at the size for the ``expected`` pairs: a table grown step by step is
@@ -1234,24 +1234,24 @@ def hashed_code_pairs(
     bits = max(12, (min(expected, len(li)) * 8 // 5).bit_length())
     table = np.full(1 << bits, -1, dtype=np.int64)
     keys = np.empty(1 << bits, dtype=np.int64)
-    last = np.empty(1 << bits, dtype=np.intp)
+    first = np.empty(1 << bits, dtype=np.intp)
     at = n = 0
     while True:
         at, n = _hashed_code_pairs(
-            a32, b32, li, ri, width, at, table, bits, shift, keys, inverse, last, n
+            a32, b32, li, ri, width, at, table, bits, shift, keys, inverse, first, n
         )
         if at == len(li):
-            return inverse, last[:n].copy()
+            return inverse, first[:n].copy()
         bits += 2 if bits < 20 else 1
         table = np.full(1 << bits, -1, dtype=np.int64)
         keys = np.concatenate([keys[:n], np.empty((1 << bits) - n, dtype=np.int64)])
-        last = np.concatenate([last[:n], np.empty((1 << bits) - n, dtype=np.intp)])
+        first = np.concatenate([first[:n], np.empty((1 << bits) - n, dtype=np.intp)])
         _rehash(keys, n, table, bits, shift)
 
 
 def _sorted_code_pairs(keys: npt.NDArray[np.int64]) -> tuple[IntArray, Index]:
     """:func:`hashed_code_pairs` of the pairs' keys, by sorting: each key's number in order
-    of first appearance, and the position of each number's last pair."""
+    of first appearance, and the position of each number's first pair."""
     if not len(keys):
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.intp)
     order = np.argsort(keys, kind="stable")
@@ -1260,14 +1260,13 @@ def _sorted_code_pairs(keys: npt.NDArray[np.int64]) -> tuple[IntArray, Index]:
     new[:1] = True
     np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
     starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], len(keys)) - 1
-    firsts, lasts = order[starts], order[ends]  # stable: a run's first and last pair
+    firsts = order[starts]  # stable: a run's first pair
     by_first = np.argsort(firsts, kind="stable")
     number = np.empty(len(starts), dtype=np.int32)
     number[by_first] = np.arange(len(starts), dtype=np.int32)
     inverse = np.empty(len(keys), dtype=np.int32)
     inverse[order] = np.repeat(number, np.diff(np.append(starts, len(keys))))
-    return inverse, lasts[by_first].astype(np.intp)
+    return inverse, firsts[by_first].astype(np.intp)
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
