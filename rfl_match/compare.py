@@ -183,6 +183,7 @@ def code_levels(
     columns: Sequence[int],
     *,
     workers: int = 1,
+    hashed: dict[int, int] | None = None,
 ) -> None:
     """In place: ``out[:, columns[c]] = coded[c].levels_of(li, ri)``, each distinct pair of
     codes compared once.
@@ -192,7 +193,10 @@ def code_levels(
     codes still fits, one pass over the pairs marks the pairs of codes met, for all such
     comparisons at once, and those are compared. Then one pass over the pairs reads each
     pair's levels from all the tables. Else the pairs of codes are hashed (or, where
-    numbering does not pay, each pair is compared)."""
+    numbering does not pay, each pair is compared). ``hashed``: per column, how many
+    distinct pairs of codes were hashed the last time (read to size the table, and
+    updated)."""
+    hashed = {} if hashed is None else hashed
     tabled: list[tuple[int, Coded, Levels]] = []
     marked: list[tuple[int, Coded]] = []
     for column, one in zip(columns, coded, strict=True):
@@ -208,8 +212,11 @@ def code_levels(
         elif one.numbered and kernels.dense_code_pairs(cells, len(li)):
             marked.append((column, one))
         elif one.numbered:  # too many codes for a dense table: hash the code pairs
-            inverse, last = kernels.hashed_code_pairs(a, b, li, ri)  # a pair of each
-            out[:, column] = one.levels_of(li[last], ri[last])[inverse]
+            expected = hashed.get(column, 0)
+            # each pair's number among the distinct pairs of codes, and a pair of each
+            inverse, first = kernels.hashed_code_pairs(a, b, li, ri, expected=expected)
+            hashed[column] = len(first)
+            out[:, column] = one.levels_of(li[first], ri[first])[inverse]
         else:
             out[:, column] = one.levels_of(li, ri)
     found = kernels.mark_code_pairs([(one.left, one.right) for _, one in marked], li, ri)
@@ -447,6 +454,10 @@ class NameChainComparison(Comparison):
         table = data.chain_table(self.spec.field)
         empty = len(table.packed) - 1  # the row of code -1
         top = self.n_levels - 1
+        # Each rank of chain_ranks (without REORDERED), as this comparison's level.
+        level_of_rank = np.zeros(kernels.SAME + 1, dtype=np.int8)
+        level_of_rank[[kernels.SAME, kernels.TRUNCATED, kernels.SOUNDS]] = top - 1, top - 2, 4
+        level_of_rank[[kernels.COMMON, kernels.DIFFERENT]] = 2, 1
 
         def names(li: Index, ri: Index) -> Levels:
             # the rows of the records' names (one record per distinct pair of names)
@@ -457,12 +468,7 @@ class NameChainComparison(Comparison):
                 table.packed, table.packed, qa, qb, reordered=False, workers=data.workers
             )
             # Ranks -> this comparison's levels, counted from the top (the same text).
-            levels = np.select(
-                [ranks == kernels.SAME, ranks == kernels.TRUNCATED, ranks == kernels.SOUNDS,
-                 ranks == kernels.COMMON, ranks == kernels.DIFFERENT],
-                [top - 1, top - 2, 4, 2, 1],
-                0,
-            ).astype(np.int8)  # fmt: skip
+            levels: Levels = level_of_rank[ranks]
             a, b = texts[qa], texts[qb]
             levels[(a == b) & (a >= 0)] = top
             grades = {level: (level, 3) for level in range(1, 4)}
@@ -475,16 +481,22 @@ class NameChainComparison(Comparison):
 
     def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
         if self._cross:
-            table = data.chain_table(self.spec.field)
             # The father's given name against the second part of the other's own name,
             # met even when one side's father is unknown (a level above "sounds alike",
             # below the same name).
-            # The chains are read per distinct name, by each record's row in the table.
-            own_a = data.person_names(0).parts.packed
-            own_b = data.person_names(1).parts.packed
-            a = (table.packed, data.chain_rows(0, self.spec.field), own_a)
-            b = (table.packed, data.chain_rows(1, self.spec.field), own_b)
+            a, b = self._cross_keys(data, 0), self._cross_keys(data, 1)
             kernels.cross_alike(levels, 5, a, b, li, ri, workers=data.workers)
+
+    def _cross_keys(self, data: PreparedPair, side: int) -> IntArray:
+        """Each record's keys of its father's part 0 and of its own part 1 (made once)."""
+        key = f"cross keys:{side}:{self.spec.field}"
+        if key not in data._cache:
+            table = data.chain_table(self.spec.field)
+            rows = data.chain_rows(side, self.spec.field)
+            own = data.person_names(side).parts.packed
+            data._cache[key] = kernels.cross_keys(table.packed, rows, own)
+        keys: IntArray = data._cache[key]
+        return keys
 
 
 def interval_levels(
@@ -669,13 +681,19 @@ def level_matrix(
     comparisons: Sequence[Comparison], data: PreparedPair, li: Index, ri: Index
 ) -> npt.NDArray[np.int8]:
     """Pairs x comparisons matrix of level codes: the :meth:`Comparison.coded` ones
-    together (:func:`code_levels`), then each other one."""
+    together (:func:`code_levels`), then each other one. How many distinct pairs of codes
+    each comparison hashed is kept with ``data``, for the next chunk of its pairs."""
     out = np.empty((len(li), len(comparisons)), dtype=np.int8)
     li, ri = np.ascontiguousarray(li, dtype=np.intp), np.ascontiguousarray(ri, dtype=np.intp)
     coded = [(c, comparison.coded(data)) for c, comparison in enumerate(comparisons)]
     together = [(c, one) for c, one in coded if one is not None]
     columns = [c for c, _ in together]
-    code_levels([one for _, one in together], li, ri, out, columns, workers=data.workers)
+    counts: dict[str, int] = data._cache.setdefault("hashed code pairs", {})
+    hashed = {c: counts[comparisons[c].name] for c in columns if comparisons[c].name in counts}
+    code_levels(
+        [one for _, one in together], li, ri, out, columns, workers=data.workers, hashed=hashed
+    )
+    counts.update({comparisons[c].name: n for c, n in hashed.items()})
     for c, one in coded:
         if one is None:
             out[:, c] = comparisons[c].levels(data, li, ri)

@@ -195,6 +195,7 @@ def _given_ranks(
     for k in prange(len(li)):
         if k + _AHEAD < len(li):
             _prefetch(b, ri[k + _AHEAD])
+            _prefetch(tb, ri[k + _AHEAD])
         x, y = li[k], ri[k]
         if ta[x] < 0 or tb[y] < 0:
             out[k] = MISSING
@@ -212,37 +213,41 @@ def _given_ranks(
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _cross_alike(
-    fa: IntArray, ca: IntArray, own_b: IntArray, fb: IntArray, cb: IntArray, own_a: IntArray,
-    li: Index, ri: Index, level: int, levels: Levels,
-) -> None:  # fmt: skip
-    width = fa.shape[1] // 3
+    ka: IntArray, kb: IntArray, li: Index, ri: Index, level: int, levels: Levels
+) -> None:
     for k in prange(len(li)):
         if k + _AHEAD < len(li):
-            _prefetch(own_b, ri[k + _AHEAD])
+            _prefetch(kb, ri[k + _AHEAD])
         if levels[k] < level:
             x, y = li[k], ri[k]
-            if _alike(fa, ca[x], 0, own_b, y, 1, width) or _alike(fb, cb[y], 0, own_a, x, 1, width):
-                levels[k] = level
+            for f in range(3):
+                c = ka[x, f]
+                d = kb[y, f]
+                if (c >= 0 and c == kb[y, 3 + f]) or (d >= 0 and d == ka[x, 3 + f]):
+                    levels[k] = level
+                    break
+
+
+def cross_keys(chains: IntArray, rows: IntArray, own: IntArray) -> IntArray:
+    """Per record, ``(n, 6)``: the class, skeleton and phonetic key of part 0 of its chain
+    (row ``rows[i]`` of ``chains``, packed parts of distinct chains), then those of part 1
+    of its own name (``own``, packed parts), for :func:`cross_alike` (a record's keys in
+    one row, not behind a row of the table of chains)."""
+    width = chains.shape[1] // 3
+    part0 = chains[:, [0, width, 2 * width]][rows]
+    part1 = own[:, [1, width + 1, 2 * width + 1]]
+    return np.ascontiguousarray(np.concatenate([part0, part1], axis=1), dtype=np.int32)
 
 
 def cross_alike(
-    levels: Levels,
-    level: int,
-    a: tuple[IntArray, IntArray, IntArray],
-    b: tuple[IntArray, IntArray, IntArray],
-    li: Index,
-    ri: Index,
-    *,
-    workers: int = 1,
+    levels: Levels, level: int, a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int = 1
 ) -> None:
     """In place: the pairs below ``level`` where part 0 of one side's chain sounds like
     part 1 of the other side's own name take ``level``, both ways round in one pass.
-    ``a``, ``b``: each side's packed chains (a table of distinct chains), each record's
-    row in that table, and each record's packed own name."""
+    ``a``, ``b``: each side's :func:`cross_keys` (a key of -1 sounds like nothing)."""
     if len(li):
-        (fa, ca, own_a), (fb, cb, own_b) = a, b
         with _Threads(workers):
-            _cross_alike(fa, ca, own_b, fb, cb, own_a, _index(li), _index(ri), level, levels)
+            _cross_alike(a, b, _index(li), _index(ri), level, levels)
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -292,6 +297,7 @@ def _interval_levels(
         if k + _AHEAD < len(li):
             _prefetch(lo_b, ri[k + _AHEAD])
             _prefetch(hi_b, ri[k + _AHEAD])
+            _prefetch(ex_b, ri[k + _AHEAD])
         x, y = li[k], ri[k]
         la, ha, lb, hb = np.int64(lo_a[x]), np.int64(hi_a[x]), np.int64(lo_b[y]), np.int64(hi_b[y])
         if la == missing or lb == missing:
@@ -1148,13 +1154,13 @@ def pending_code_pairs(
 def _hashed_code_pairs(
     a: IntArray, b: IntArray, li: Index, ri: Index, width: int, start: int,
     table: npt.NDArray[np.int64], bits: int, shift: int, keys: npt.NDArray[np.int64],
-    inverse: IntArray, last: Index, n: int,
+    inverse: IntArray, first: Index, n: int,
 ) -> tuple[int, int]:  # fmt: skip
     """The distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])``, numbered in order
     of first appearance by open addressing (``2**bits`` slots, each ``key << shift |
     number``, -1 when free; linear probing from the key's Fibonacci hash, as
-    :func:`_tally_codes`), from pair ``start`` on; ``last[number]`` is the number's
-    latest pair. Stops early when the table is 5/8 full; returns where it stopped and the
+    :func:`_tally_codes`), from pair ``start`` on; ``first[number]`` is the number's
+    first pair. Stops early when the table is 5/8 full; returns where it stopped and the
     distinct pairs so far."""
     mask = (1 << bits) - 1
     hash_shift = np.uint64(64 - bits)
@@ -1173,6 +1179,7 @@ def _hashed_code_pairs(
                 found = n
                 table[slot] = (key << shift) | n
                 keys[n] = key
+                first[n] = k
                 n += 1
                 break
             if entry >> shift == key:
@@ -1180,7 +1187,6 @@ def _hashed_code_pairs(
                 break
             slot = (slot + 1) & mask
         inverse[k] = found
-        last[found] = k
     return len(li), n
 
 
@@ -1199,12 +1205,16 @@ def _rehash(
         table[slot] = (keys[j] << shift) | j
 
 
-def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[IntArray, Index]:
+def hashed_code_pairs(
+    a: IntArray, b: IntArray, li: Index, ri: Index, *, expected: int = 0
+) -> tuple[IntArray, Index]:
     """Where the codes are too many for :func:`mark_code_pairs`' dense table: the
     distinct pairs of per-record codes ``(a[li[k]], b[ri[k]])`` (codes from -1), numbered
     in order of first appearance, by hashing in one pass over the pairs (nothing per pair
-    gathered); each pair's number, and the position of each number's last pair. Codes
-    are read as int32 (as the dense table reads them): from -1 to 2**31 - 1."""
+    gathered); each pair's number, and the position of each number's first pair. Codes
+    are read as int32 (as the dense table reads them): from -1 to 2**31 - 1.
+    ``expected``: about how many distinct pairs there are (the previous chunk's count),
+    to size the table for at the start (it grows when they are more); the same result."""
     a32 = np.ascontiguousarray(a, dtype=np.int32)
     b32 = np.ascontiguousarray(b, dtype=np.int32)
     li, ri = _index(li), _index(ri)
@@ -1216,30 +1226,32 @@ def hashed_code_pairs(a: IntArray, b: IntArray, li: Index, ri: Index) -> tuple[I
     if (cells - 1).bit_length() + shift > 63:
         return _sorted_code_pairs(a32[li].astype(np.int64) * width + b32[ri] + width + 1)
     inverse = np.empty(len(li), dtype=np.int32)
-    # The table, and the keys and last pairs of the distinct pairs (at most 5/8 of its
+    # The table, and the keys and first pairs of the distinct pairs (at most 5/8 of its
     # slots), grow as the distinct pairs are met (often a fraction of the pairs): sized
-    # for every pair to differ, they would be filled for nothing, chunk after chunk.
-    bits = 12
+    # for every pair to differ, they would be filled for nothing, chunk after chunk. They
+    # start at the size for the ``expected`` pairs: a table grown step by step is
+    # rehashed each step, and each step's table is spread over memory anew.
+    bits = max(12, (min(expected, len(li)) * 8 // 5).bit_length())
     table = np.full(1 << bits, -1, dtype=np.int64)
     keys = np.empty(1 << bits, dtype=np.int64)
-    last = np.empty(1 << bits, dtype=np.intp)
+    first = np.empty(1 << bits, dtype=np.intp)
     at = n = 0
     while True:
         at, n = _hashed_code_pairs(
-            a32, b32, li, ri, width, at, table, bits, shift, keys, inverse, last, n
+            a32, b32, li, ri, width, at, table, bits, shift, keys, inverse, first, n
         )
         if at == len(li):
-            return inverse, last[:n].copy()
+            return inverse, first[:n].copy()
         bits += 2 if bits < 20 else 1
         table = np.full(1 << bits, -1, dtype=np.int64)
         keys = np.concatenate([keys[:n], np.empty((1 << bits) - n, dtype=np.int64)])
-        last = np.concatenate([last[:n], np.empty((1 << bits) - n, dtype=np.intp)])
+        first = np.concatenate([first[:n], np.empty((1 << bits) - n, dtype=np.intp)])
         _rehash(keys, n, table, bits, shift)
 
 
 def _sorted_code_pairs(keys: npt.NDArray[np.int64]) -> tuple[IntArray, Index]:
     """:func:`hashed_code_pairs` of the pairs' keys, by sorting: each key's number in order
-    of first appearance, and the position of each number's last pair."""
+    of first appearance, and the position of each number's first pair."""
     if not len(keys):
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.intp)
     order = np.argsort(keys, kind="stable")
@@ -1248,14 +1260,13 @@ def _sorted_code_pairs(keys: npt.NDArray[np.int64]) -> tuple[IntArray, Index]:
     new[:1] = True
     np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
     starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], len(keys)) - 1
-    firsts, lasts = order[starts], order[ends]  # stable: a run's first and last pair
+    firsts = order[starts]  # stable: a run's first pair
     by_first = np.argsort(firsts, kind="stable")
     number = np.empty(len(starts), dtype=np.int32)
     number[by_first] = np.arange(len(starts), dtype=np.int32)
     inverse = np.empty(len(keys), dtype=np.int32)
     inverse[order] = np.repeat(number, np.diff(np.append(starts, len(keys))))
-    return inverse, lasts[by_first].astype(np.intp)
+    return inverse, firsts[by_first].astype(np.intp)
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]

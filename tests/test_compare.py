@@ -202,6 +202,32 @@ def test_given_name_swapped_and_missing() -> None:
     assert words == ["given and family name swapped", "missing", "same spelling"]
 
 
+GIVEN_NAMES = ["Abdi", "Abdy", "Farah", "Faarah", "Hassan", "Hussein", "Ali", "Ana", "Anna", ""]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_given_name_levels_with_and_without_a_table_of_spellings(data: st.DataObject) -> None:
+    # The ranks and the spellings to grade found in one pass (a dense table of the pairs
+    # of spellings) give every pair the level the ranks then a grade of each pair give.
+    full = st.lists(st.sampled_from(GIVEN_NAMES), min_size=0, max_size=3).map(" ".join)
+    left = data.draw(st.lists(full, min_size=1, max_size=8))
+    right = data.draw(st.lists(full, min_size=1, max_size=8))
+    lf = validate_records(pd.DataFrame({"record_id": range(len(left)), "full_name": left}))
+    rf = validate_records(pd.DataFrame({"record_id": range(len(right)), "full_name": right}))
+    li = np.repeat(np.arange(len(left)), len(right))
+    ri = np.tile(np.arange(len(right)), len(left))
+    comparison = build_comparison(ComparisonSpec("given_name", "name", name="given_name"))
+    dense = comparison.levels(PreparedPair(lf, rf), li, ri)
+    limit = kernels.DENSE_PAIRS
+    try:
+        kernels.DENSE_PAIRS = 0
+        each = comparison.levels(PreparedPair(lf, rf), li, ri)
+    finally:
+        kernels.DENSE_PAIRS = limit
+    assert dense.tolist() == each.tolist()
+
+
 def test_birth_levels_children_grow_older() -> None:
     got = levels(
         "birth",
@@ -379,6 +405,31 @@ def test_code_levels_hash_code_pairs_too_many_for_a_table(
         kernels.DENSE_PAIRS, compare._TABLE_SHARE = limit, share
     assert out[:, 0].tolist() == levels_of(li, ri).tolist()
     assert calls[0] == len({(a[i], b[j]) for i, j in zip(li, ri, strict=True)})
+
+
+def test_code_levels_keep_each_hashed_comparisons_count_of_pairs_of_codes() -> None:
+    # The distinct pairs of codes hashed are counted per column (the next chunk's table
+    # is sized by it); sized far off, the same levels.
+    rng = np.random.default_rng(3)
+    ca, cb = rng.integers(-1, 40, 50).astype(np.int32), rng.integers(-1, 40, 60).astype(np.int32)
+    li, ri = rng.integers(0, 50, 900), rng.integers(0, 60, 900)
+
+    def levels_of(x: Index, y: Index) -> Levels:
+        return ((ca[x] + 1) % 7 + (cb[y] + 1) % 5).astype(np.int8)
+
+    limit, share = kernels.DENSE_PAIRS, compare._TABLE_SHARE
+    outs = []
+    try:
+        kernels.DENSE_PAIRS, compare._TABLE_SHARE = 0, 10**9
+        for before in ({}, {2: 1}, {2: 10**6}):
+            hashed = dict(before)
+            out = np.empty((len(li), 3), dtype=np.int8)
+            code_levels([compare.Coded(ca, cb, levels_of)], li, ri, out, [2], hashed=hashed)
+            assert hashed == {2: len(set(zip(ca[li].tolist(), cb[ri].tolist(), strict=True)))}
+            outs.append(out[:, 2].tolist())
+    finally:
+        kernels.DENSE_PAIRS, compare._TABLE_SHARE = limit, share
+    assert outs[0] == levels_of(li, ri).tolist() and outs[1] == outs[0] and outs[2] == outs[0]
 
 
 _CELLS = st.text(alphabet=st.sampled_from(list("ab Мм م\u00e9")), max_size=4)

@@ -154,7 +154,8 @@ def test_cross_alike_equals_reference(data: st.DataObject) -> None:
     li, ri = data.draw(pairs(4, 5))
     levels = np.array(data.draw(st.lists(st.integers(0, 8), min_size=len(li), max_size=len(li))))
     got = levels.astype(np.int8)
-    kernels.cross_alike(got, 5, (fa, ca, own_a), (fb, cb, own_b), li, ri)
+    a, b = kernels.cross_keys(fa, ca, own_a), kernels.cross_keys(fb, cb, own_b)
+    kernels.cross_alike(got, 5, a, b, li, ri)
     want = [
         5
         if level < 5
@@ -761,7 +762,7 @@ def test_tally_equals_numpy_unique(pool: list[int], n: int, chunks: int) -> None
 @settings(max_examples=100, deadline=None)
 @given(st.integers(1, 6000), st.integers(0, 9000), st.integers(0, 2**31 - 2), st.booleans())
 def test_hashed_code_pairs_equals_a_dict(codes: int, n: int, seed: int, wide: bool) -> None:
-    """Pairs of codes numbered in order of first appearance, each number's last pair, as a
+    """Pairs of codes numbered in order of first appearance, each number's first pair, as a
     dict filled pair by pair gives (few codes: pairs recur; many: the table grows; wide
     codes: too wide for a slot's key, the pairs are numbered by sorting)."""
     rng = np.random.default_rng(seed)
@@ -772,15 +773,19 @@ def test_hashed_code_pairs_equals_a_dict(codes: int, n: int, seed: int, wide: bo
         b[b >= 0] = 2**31 - 1 - b[b >= 0] * 5
     li, ri = rng.integers(0, len(a), n), rng.integers(0, len(b), n)
     numbers: dict[tuple[int, int], int] = {}
-    want_inverse, want_last = [], []
+    want_inverse, want_first = [], []
     for k, (i, j) in enumerate(zip(li.tolist(), ri.tolist(), strict=True)):
         number = numbers.setdefault((int(a[i]), int(b[j])), len(numbers))
         want_inverse.append(number)
-        if number == len(want_last):
-            want_last.append(k)
-        want_last[number] = k
-    inverse, last = kernels.hashed_code_pairs(a, b, li, ri)
-    assert inverse.tolist() == want_inverse and last.tolist() == want_last
+        if number == len(want_first):
+            want_first.append(k)
+    inverse, first = kernels.hashed_code_pairs(a, b, li, ri)
+    assert inverse.tolist() == want_inverse and first.tolist() == want_first
+    # Sized at the start for about as many distinct pairs (or far fewer, or far more):
+    # the same numbers.
+    for expected in (len(want_first), len(want_first) // 7, 50 * n + 1):
+        inverse, first = kernels.hashed_code_pairs(a, b, li, ri, expected=expected)
+        assert inverse.tolist() == want_inverse and first.tolist() == want_first
 
 
 def test_hashed_code_pairs_of_millions_of_codes_and_many_pairs() -> None:
@@ -791,10 +796,10 @@ def test_hashed_code_pairs_of_millions_of_codes_and_many_pairs() -> None:
     a = np.arange(1 << 22, dtype=np.int32)
     li = rng.integers(0, 1 << 12, (1 << 19) + 1)
     ri = rng.integers(0, 1 << 12, (1 << 19) + 1)
-    inverse, last = kernels.hashed_code_pairs(a, a, li, ri)
+    inverse, first = kernels.hashed_code_pairs(a, a, li, ri)
     small = np.arange(1 << 12, dtype=np.int32)  # the same pairs of codes, few codes a side
-    want_inverse, want_last = kernels.hashed_code_pairs(small, small, li, ri)
-    assert inverse.tolist() == want_inverse.tolist() and last.tolist() == want_last.tolist()
+    want_inverse, want_first = kernels.hashed_code_pairs(small, small, li, ri)
+    assert inverse.tolist() == want_inverse.tolist() and first.tolist() == want_first.tolist()
 
 
 @settings(max_examples=150, deadline=None)
