@@ -386,7 +386,7 @@ class _Budget:
 
     def ids(self) -> Int64Array:
         """The pairs kept, ascending."""
-        return self.best.ids()
+        return self.best.ids(workers=self.workers)
 
 
 def join(

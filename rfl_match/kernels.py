@@ -687,52 +687,66 @@ def _held(
     return other_left[key & mask], node - right_offset, False
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _kept_pairs(
     best: Keys, free: int, mask: int, n_right: int, right_offset: int,
-    other_left: npt.NDArray[np.int64], other_right: npt.NDArray[np.int64],
+    other_left: npt.NDArray[np.int64], other_right: npt.NDArray[np.int64], threads: int,
     out: npt.NDArray[np.int64],
 ) -> int:  # fmt: skip
     """Into ``out``: the distinct pair ids in any record's best, ascending; returns their
     count. Two ascending runs, merged: the pairs a left record holds (nodes come in
     ascending left row; each record's few sorted in place), and those a right record
-    holds (nodes come in ascending right row; placed by left row, a counting sort)."""
+    holds (nodes come in ascending right row; placed by left row, a counting sort). Each
+    of ``threads`` reads a range of nodes: the pairs its right records hold are placed
+    after those of the ranges before it, within each left row, so that the order is the
+    one of a single pass."""
     n_nodes, k = best.shape
     n_left = right_offset if right_offset else n_nodes
-    place = np.zeros(n_left + 1, dtype=np.int64)
-    by_left_count = 0
+    span = (n_nodes + threads - 1) // threads
+    own = np.zeros(n_nodes + 1, dtype=np.int64)  # node's left-held pairs, then offsets
+    place = np.zeros((threads, n_left), dtype=np.int64)  # range's right-held, by left row
+    for t in prange(threads):
+        for node in range(t * span, min((t + 1) * span, n_nodes)):
+            for j in range(k):
+                key = best[node, j]
+                if key == free:
+                    break
+                left, _, held_left = _held(node, key, mask, right_offset, other_left, other_right)
+                if held_left:
+                    own[node + 1] += 1
+                else:
+                    place[t, left] += 1
     for node in range(n_nodes):
-        for j in range(k):
-            key = best[node, j]
-            if key == free:
-                break
-            left, _, held_left = _held(node, key, mask, right_offset, other_left, other_right)
-            if held_left:
-                by_left_count += 1
-            else:
-                place[left + 1] += 1
-    for r in range(n_left):
-        place[r + 1] += place[r]
-    by_left = np.empty(by_left_count, dtype=np.int64)
-    by_right = np.empty(place[n_left], dtype=np.int64)
-    m = 0
-    for node in range(n_nodes):
-        for j in range(k):
-            key = best[node, j]
-            if key == free:
-                break
-            left, right, held_left = _held(node, key, mask, right_offset, other_left, other_right)
-            value = left * n_right + right
-            if held_left:
-                at = m  # the record's own few: an insertion sort (earlier records are less)
-                while at > 0 and by_left[at - 1] > value:
-                    by_left[at] = by_left[at - 1]
-                    at -= 1
-                by_left[at] = value
-                m += 1
-            else:
-                by_right[place[left]] = value
-                place[left] += 1
+        own[node + 1] += own[node]
+    total = 0
+    for left in range(n_left):
+        for t in range(threads):
+            count = place[t, left]
+            place[t, left] = total
+            total += count
+    by_left = np.empty(own[n_nodes], dtype=np.int64)
+    by_right = np.empty(total, dtype=np.int64)
+    for t in prange(threads):
+        for node in range(t * span, min((t + 1) * span, n_nodes)):
+            first = m = own[node]
+            for j in range(k):
+                key = best[node, j]
+                if key == free:
+                    break
+                left, right, held_left = _held(
+                    node, key, mask, right_offset, other_left, other_right
+                )
+                value = left * n_right + right
+                if held_left:
+                    at = m  # the record's own few: an insertion sort
+                    while at > first and by_left[at - 1] > value:
+                        by_left[at] = by_left[at - 1]
+                        at -= 1
+                    by_left[at] = value
+                    m += 1
+                else:
+                    by_right[place[t, left]] = value
+                    place[t, left] += 1
     n: int = _merge_unique(by_left, by_right, out)
     return n
 
@@ -831,8 +845,8 @@ class BestPairs:
             _offer_right(parted, starts, cuts, self.low, self.right_offset, self.best)
         return offered
 
-    def ids(self) -> npt.NDArray[np.int64]:
-        """The pair ids kept, ascending."""
+    def ids(self, *, workers: int = 1) -> npt.NDArray[np.int64]:
+        """The pair ids kept, ascending (gathered on ``workers`` threads)."""
         n_nodes = len(self.rank)
         n_left = self.right_offset or n_nodes
         n_ranks = int(self.rank.max(initial=0)) + 1
@@ -843,10 +857,11 @@ class BestPairs:
             other_right = np.full(n_ranks, -1, dtype=np.int64)
             other_right[self.rank[n_left:]] = np.arange(n_nodes - n_left)
         out = np.empty(int(np.count_nonzero(self.best != self.free)), dtype=np.int64)
-        n = _kept_pairs(
-            self.best, self.free, (1 << self.shift) - 1, self.n_right, self.right_offset,
-            other_left, other_right, out,
-        )  # fmt: skip
+        with _Threads(workers):
+            n = _kept_pairs(
+                self.best, self.free, (1 << self.shift) - 1, self.n_right, self.right_offset,
+                other_left, other_right, get_num_threads(), out,
+            )  # fmt: skip
         return _shrunk(out, n)
 
 

@@ -678,7 +678,7 @@ def test_best_pairs_equal_reference(
     ids = np.unique(np.array(offered, dtype=np.int64))
     score = kernels.affinity(a, b, ids, n, missing=MISSING, year=365).tolist()
     keep = top_reference(ids.tolist(), n, offset, score, rank.tolist(), k)
-    assert best.ids().tolist() == ids[np.array(keep, dtype=bool)].tolist()
+    assert best.ids(workers=workers).tolist() == ids[np.array(keep, dtype=bool)].tolist()
 
 
 @pytest.mark.parametrize("n_right", [511, 512, 513, 1100])
@@ -720,7 +720,9 @@ def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> No
     ids = np.unique(offered)
     score = kernels.affinity(a, b, ids, n_right, missing=MISSING, year=365).tolist()
     keep = top_reference(ids.tolist(), n_right, offset, score, rank.tolist(), 3)
-    assert best.ids().tolist() == ids[np.array(keep, dtype=bool)].tolist()
+    want = ids[np.array(keep, dtype=bool)].tolist()
+    assert best.ids().tolist() == want
+    assert best.ids(workers=2).tolist() == want
 
 
 def test_best_pairs_refuse_keys_too_wide_for_a_right_record_and_its_key() -> None:
