@@ -1659,37 +1659,58 @@ def block_pairs(
     return out
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _key_pairs(
-    matrix: npt.NDArray[np.int64], chain: int, width: int,
-    rows: npt.NDArray[np.int64], codes: npt.NDArray[np.int64],
-) -> int:  # fmt: skip
-    n = 0
-    for a in range(matrix.shape[1]):
-        for b in range(a + 1, matrix.shape[1]):
-            if a % chain == b % chain:
-                continue
-            for r in range(matrix.shape[0]):
-                x, y = matrix[r, a], matrix[r, b]
+    matrix: npt.NDArray[np.int64], first: npt.NDArray[np.int64], second: npt.NDArray[np.int64],
+    bounds: npt.NDArray[np.int64], width: int, place: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64], codes: npt.NDArray[np.int64], count: bool,
+) -> None:  # fmt: skip
+    """For rows ``bounds[t]:bounds[t + 1]`` (a thread each), each column pair
+    ``first[q]``, ``second[q]`` whose two keys are present and distinct: counted in
+    ``place[t, q]`` (``count``), or written to ``rows``/``codes`` at ``place[t, q]``, the
+    place moved on. A row is read once for all its column pairs."""
+    for t in prange(len(bounds) - 1):
+        for r in range(bounds[t], bounds[t + 1]):
+            for q in range(len(first)):
+                x, y = matrix[r, first[q]], matrix[r, second[q]]
                 if x >= 0 and y >= 0 and x != y:
-                    rows[n] = r
-                    codes[n] = min(x, y) * width + max(x, y)
-                    n += 1
-    return n
+                    if not count:
+                        rows[place[t, q]] = r
+                        codes[place[t, q]] = min(x, y) * width + max(x, y)
+                    place[t, q] += 1
 
 
 def key_pairs(
-    matrix: npt.NDArray[np.int64], chain: int, width: int
+    matrix: npt.NDArray[np.int64], chain: int, width: int, workers: int = 1
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Each row's unordered pairs of distinct keys from two columns of different parts
     (column c holds part ``c % chain``), as rows and codes ``low * width + high``; by
-    column pair, then row."""
-    present = (matrix >= 0).sum(axis=1)
-    bound = int((present * (present - 1) // 2).sum())
-    rows = np.empty(bound, dtype=np.int64)
-    codes = np.empty(bound, dtype=np.int64)
-    n = _key_pairs(matrix, chain, width, rows, codes)
-    return rows[:n].copy(), codes[:n].copy()
+    column pair, then row. ``workers``: threads, each a range of rows (counted, then
+    written after the ranges before it within each column pair)."""
+    matrix = np.ascontiguousarray(matrix, dtype=np.int64)
+    n_cols = matrix.shape[1]
+    columns = [
+        (a, b) for a in range(n_cols) for b in range(a + 1, n_cols) if a % chain != b % chain
+    ]
+    first = np.array([a for a, _ in columns], dtype=np.int64)
+    second = np.array([b for _, b in columns], dtype=np.int64)
+    threads = _Threads(workers)
+    parts = min(threads.wanted, numba_config.NUMBA_NUM_THREADS, max(len(matrix), 1))  # type: ignore[attr-defined]
+    bounds = _segments(len(matrix), parts)
+    place = np.zeros((parts, len(columns)), dtype=np.int64)
+    rows = np.empty(0, dtype=np.int64)
+    codes = np.empty(0, dtype=np.int64)
+    with threads:
+        _key_pairs(matrix, first, second, bounds, width, place, rows, codes, True)
+        # A pair's place: after all pairs of earlier column pairs, and those of its column
+        # pair in earlier ranges.
+        flat = place.T.ravel()
+        total = int(flat.sum())
+        place = (np.cumsum(flat) - flat).reshape(len(columns), parts).T.copy()
+        rows = np.empty(total, dtype=np.int64)
+        codes = np.empty(total, dtype=np.int64)
+        _key_pairs(matrix, first, second, bounds, width, place, rows, codes, False)
+    return rows, codes
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]

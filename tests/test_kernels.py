@@ -1083,15 +1083,16 @@ def key_pairs_reference(
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(1, 3), st.integers(0, 8), st.data())
-def test_key_pairs_equals_reference(kinds: int, n: int, data: st.DataObject) -> None:
+@given(st.integers(1, 3), st.integers(0, 12), st.sampled_from([1, 2]), st.data())
+def test_key_pairs_equals_reference(kinds: int, n: int, workers: int, data: st.DataObject) -> None:
     # Name-part pair keys: a part's class, skeleton and phonetic key sit in columns of one
-    # part (c % chain); two keys of one part never pair, nor do two equal keys.
+    # part (c % chain); two keys of one part never pair, nor do two equal keys. On two
+    # threads (each a range of rows), the same order as one pass.
     chain = 4
     cells = st.lists(st.integers(-1, 5), min_size=chain * kinds, max_size=chain * kinds)
     matrix = data.draw(st.lists(cells, min_size=n, max_size=n))
     array = np.array(matrix, dtype=np.int64).reshape(n, chain * kinds)
-    rows, codes = kernels.key_pairs(array, chain, 1 << 31)
+    rows, codes = kernels.key_pairs(array, chain, 1 << 31, workers)
     assert (rows.tolist(), codes.tolist()) == key_pairs_reference(matrix, chain, 1 << 31)
 
 
