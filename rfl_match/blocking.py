@@ -116,11 +116,11 @@ def _column(values: npt.NDArray[np.int32]) -> KeyValues:
     return KeyValues(rows.astype(np.int64), values[rows].astype(np.int64))
 
 
-def _pairs_of(matrix: npt.NDArray[np.integer[Any]]) -> KeyValues:
+def _pairs_of(matrix: npt.NDArray[np.integer[Any]], workers: int) -> KeyValues:
     """Unordered pairs of a record's name-part keys: two shared parts, in any order.
     Column c holds part ``c % MAX_CHAIN``; two keys of one part never make a pair."""
     rows, codes = kernels.key_pairs(
-        np.ascontiguousarray(matrix, dtype=np.int64), MAX_CHAIN, int(_WIDTH)
+        np.ascontiguousarray(matrix, dtype=np.int64), MAX_CHAIN, int(_WIDTH), workers
     )
     return KeyValues(rows, codes)
 
@@ -185,9 +185,6 @@ KEYS: dict[str, Callable[[PreparedPair, int], KeyValues]] = {
     "name_class": lambda d, s: _positions(d.person_names(s).classes),
     "name_skeleton": lambda d, s: _positions(d.person_names(s).skeletons),
     "name_phonetic": lambda d, s: _positions(d.person_names(s).phonetics),
-    "name_pair_class": lambda d, s: _pairs_of(d.person_names(s).classes),
-    "name_pair_skeleton": lambda d, s: _pairs_of(d.person_names(s).skeletons),
-    "name_pair_any": lambda d, s: _pairs_of(_typed_parts(d.person_names(s))),
     "name_joined_skeleton": lambda d, s: _column(d.person_names(s).joined),
     "given_class": lambda d, s: _column(d.person_names(s).classes[:, 0]),
     "family_class": lambda d, s: _family_values(d, s),
@@ -199,10 +196,21 @@ KEYS: dict[str, Callable[[PreparedPair, int], KeyValues]] = {
 }
 
 
-def key_values(data: PreparedPair, side: int, key: str) -> KeyValues:
-    """The exploded values of one blocking key on one side."""
+#: Keys of two name parts of a record (:func:`_pairs_of`): the parts' matrix they pair.
+PAIR_KEYS: dict[str, Callable[[PersonNames], npt.NDArray[np.integer[Any]]]] = {
+    "name_pair_class": lambda names: names.classes,
+    "name_pair_skeleton": lambda names: names.skeletons,
+    "name_pair_any": _typed_parts,
+}
+
+
+def key_values(data: PreparedPair, side: int, key: str, workers: int = 1) -> KeyValues:
+    """The exploded values of one blocking key on one side (``workers``: threads for the
+    pairs of name parts)."""
     if key.startswith("field:"):
         return _field(key[len("field:") :])(data, side)
+    if key in PAIR_KEYS:
+        return _pairs_of(PAIR_KEYS[key](data.person_names(side)), workers)
     return KEYS[key](data, side)
 
 
@@ -256,11 +264,17 @@ def _widest(values: KeyValues) -> int:
     return int(np.abs(values.codes).max(initial=0))
 
 
-def rule_values(data: PreparedPair, rule: Sequence[str]) -> tuple[KeyValues, KeyValues]:
+def rule_values(
+    data: PreparedPair, rule: Sequence[str], workers: int = 1
+) -> tuple[KeyValues, KeyValues]:
     """The exploded values of a rule (its keys combined) on the left and right sides."""
-    values = (key_values(data, 0, rule[0]), key_values(data, 1, rule[0]))
+
+    def both(key: str) -> tuple[KeyValues, KeyValues]:
+        return key_values(data, 0, key, workers), key_values(data, 1, key, workers)
+
+    values = both(rule[0])
     for key in rule[1:]:
-        values = combine(values, (key_values(data, 0, key), key_values(data, 1, key)))
+        values = combine(values, both(key))
     return values
 
 
@@ -386,7 +400,7 @@ class _Budget:
 
     def ids(self) -> Int64Array:
         """The pairs kept, ascending."""
-        return self.best.ids()
+        return self.best.ids(workers=self.workers)
 
 
 def join(
@@ -655,7 +669,7 @@ def block(
         else:
             # The key values go to the join unkept: it frees them once grouped into blocks.
             blocks = join(
-                rule_values(data, rule),
+                rule_values(data, rule, workers),
                 max_block=max_block,
                 n_right=n_right,
                 sink=sink,

@@ -693,52 +693,66 @@ def _held(
     return other_left[key & mask], node - right_offset, False
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _kept_pairs(
     best: Keys, free: int, mask: int, n_right: int, right_offset: int,
-    other_left: npt.NDArray[np.int64], other_right: npt.NDArray[np.int64],
+    other_left: npt.NDArray[np.int64], other_right: npt.NDArray[np.int64], threads: int,
     out: npt.NDArray[np.int64],
 ) -> int:  # fmt: skip
     """Into ``out``: the distinct pair ids in any record's best, ascending; returns their
     count. Two ascending runs, merged: the pairs a left record holds (nodes come in
     ascending left row; each record's few sorted in place), and those a right record
-    holds (nodes come in ascending right row; placed by left row, a counting sort)."""
+    holds (nodes come in ascending right row; placed by left row, a counting sort). Each
+    of ``threads`` reads a range of nodes: the pairs its right records hold are placed
+    after those of the ranges before it, within each left row, so that the order is the
+    one of a single pass."""
     n_nodes, k = best.shape
     n_left = right_offset if right_offset else n_nodes
-    place = np.zeros(n_left + 1, dtype=np.int64)
-    by_left_count = 0
+    span = (n_nodes + threads - 1) // threads
+    own = np.zeros(n_nodes + 1, dtype=np.int64)  # node's left-held pairs, then offsets
+    place = np.zeros((threads, n_left), dtype=np.int64)  # range's right-held, by left row
+    for t in prange(threads):
+        for node in range(t * span, min((t + 1) * span, n_nodes)):
+            for j in range(k):
+                key = best[node, j]
+                if key == free:
+                    break
+                left, _, held_left = _held(node, key, mask, right_offset, other_left, other_right)
+                if held_left:
+                    own[node + 1] += 1
+                else:
+                    place[t, left] += 1
     for node in range(n_nodes):
-        for j in range(k):
-            key = best[node, j]
-            if key == free:
-                break
-            left, _, held_left = _held(node, key, mask, right_offset, other_left, other_right)
-            if held_left:
-                by_left_count += 1
-            else:
-                place[left + 1] += 1
-    for r in range(n_left):
-        place[r + 1] += place[r]
-    by_left = np.empty(by_left_count, dtype=np.int64)
-    by_right = np.empty(place[n_left], dtype=np.int64)
-    m = 0
-    for node in range(n_nodes):
-        for j in range(k):
-            key = best[node, j]
-            if key == free:
-                break
-            left, right, held_left = _held(node, key, mask, right_offset, other_left, other_right)
-            value = left * n_right + right
-            if held_left:
-                at = m  # the record's own few: an insertion sort (earlier records are less)
-                while at > 0 and by_left[at - 1] > value:
-                    by_left[at] = by_left[at - 1]
-                    at -= 1
-                by_left[at] = value
-                m += 1
-            else:
-                by_right[place[left]] = value
-                place[left] += 1
+        own[node + 1] += own[node]
+    total = 0
+    for left in range(n_left):
+        for t in range(threads):
+            count = place[t, left]
+            place[t, left] = total
+            total += count
+    by_left = np.empty(own[n_nodes], dtype=np.int64)
+    by_right = np.empty(total, dtype=np.int64)
+    for t in prange(threads):
+        for node in range(t * span, min((t + 1) * span, n_nodes)):
+            first = m = own[node]
+            for j in range(k):
+                key = best[node, j]
+                if key == free:
+                    break
+                left, right, held_left = _held(
+                    node, key, mask, right_offset, other_left, other_right
+                )
+                value = left * n_right + right
+                if held_left:
+                    at = m  # the record's own few: an insertion sort
+                    while at > first and by_left[at - 1] > value:
+                        by_left[at] = by_left[at - 1]
+                        at -= 1
+                    by_left[at] = value
+                    m += 1
+                else:
+                    by_right[place[t, left]] = value
+                    place[t, left] += 1
     n: int = _merge_unique(by_left, by_right, out)
     return n
 
@@ -837,8 +851,8 @@ class BestPairs:
             _offer_right(parted, starts, cuts, self.low, self.right_offset, self.best)
         return offered
 
-    def ids(self) -> npt.NDArray[np.int64]:
-        """The pair ids kept, ascending."""
+    def ids(self, *, workers: int = 1) -> npt.NDArray[np.int64]:
+        """The pair ids kept, ascending (gathered on ``workers`` threads)."""
         n_nodes = len(self.rank)
         n_left = self.right_offset or n_nodes
         n_ranks = int(self.rank.max(initial=0)) + 1
@@ -849,10 +863,11 @@ class BestPairs:
             other_right = np.full(n_ranks, -1, dtype=np.int64)
             other_right[self.rank[n_left:]] = np.arange(n_nodes - n_left)
         out = np.empty(int(np.count_nonzero(self.best != self.free)), dtype=np.int64)
-        n = _kept_pairs(
-            self.best, self.free, (1 << self.shift) - 1, self.n_right, self.right_offset,
-            other_left, other_right, out,
-        )  # fmt: skip
+        with _Threads(workers):
+            n = _kept_pairs(
+                self.best, self.free, (1 << self.shift) - 1, self.n_right, self.right_offset,
+                other_left, other_right, get_num_threads(), out,
+            )  # fmt: skip
         return _shrunk(out, n)
 
 
@@ -1655,37 +1670,58 @@ def block_pairs(
     return out
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _key_pairs(
-    matrix: npt.NDArray[np.int64], chain: int, width: int,
-    rows: npt.NDArray[np.int64], codes: npt.NDArray[np.int64],
-) -> int:  # fmt: skip
-    n = 0
-    for a in range(matrix.shape[1]):
-        for b in range(a + 1, matrix.shape[1]):
-            if a % chain == b % chain:
-                continue
-            for r in range(matrix.shape[0]):
-                x, y = matrix[r, a], matrix[r, b]
+    matrix: npt.NDArray[np.int64], first: npt.NDArray[np.int64], second: npt.NDArray[np.int64],
+    bounds: npt.NDArray[np.int64], width: int, place: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64], codes: npt.NDArray[np.int64], count: bool,
+) -> None:  # fmt: skip
+    """For rows ``bounds[t]:bounds[t + 1]`` (a thread each), each column pair
+    ``first[q]``, ``second[q]`` whose two keys are present and distinct: counted in
+    ``place[t, q]`` (``count``), or written to ``rows``/``codes`` at ``place[t, q]``, the
+    place moved on. A row is read once for all its column pairs."""
+    for t in prange(len(bounds) - 1):
+        for r in range(bounds[t], bounds[t + 1]):
+            for q in range(len(first)):
+                x, y = matrix[r, first[q]], matrix[r, second[q]]
                 if x >= 0 and y >= 0 and x != y:
-                    rows[n] = r
-                    codes[n] = min(x, y) * width + max(x, y)
-                    n += 1
-    return n
+                    if not count:
+                        rows[place[t, q]] = r
+                        codes[place[t, q]] = min(x, y) * width + max(x, y)
+                    place[t, q] += 1
 
 
 def key_pairs(
-    matrix: npt.NDArray[np.int64], chain: int, width: int
+    matrix: npt.NDArray[np.int64], chain: int, width: int, workers: int = 1
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Each row's unordered pairs of distinct keys from two columns of different parts
     (column c holds part ``c % chain``), as rows and codes ``low * width + high``; by
-    column pair, then row."""
-    present = (matrix >= 0).sum(axis=1)
-    bound = int((present * (present - 1) // 2).sum())
-    rows = np.empty(bound, dtype=np.int64)
-    codes = np.empty(bound, dtype=np.int64)
-    n = _key_pairs(matrix, chain, width, rows, codes)
-    return rows[:n].copy(), codes[:n].copy()
+    column pair, then row. ``workers``: threads, each a range of rows (counted, then
+    written after the ranges before it within each column pair)."""
+    matrix = np.ascontiguousarray(matrix, dtype=np.int64)
+    n_cols = matrix.shape[1]
+    columns = [
+        (a, b) for a in range(n_cols) for b in range(a + 1, n_cols) if a % chain != b % chain
+    ]
+    first = np.array([a for a, _ in columns], dtype=np.int64)
+    second = np.array([b for _, b in columns], dtype=np.int64)
+    threads = _Threads(workers)
+    parts = min(threads.wanted, numba_config.NUMBA_NUM_THREADS, max(len(matrix), 1))  # type: ignore[attr-defined]
+    bounds = _segments(len(matrix), parts)
+    place = np.zeros((parts, len(columns)), dtype=np.int64)
+    rows = np.empty(0, dtype=np.int64)
+    codes = np.empty(0, dtype=np.int64)
+    with threads:
+        _key_pairs(matrix, first, second, bounds, width, place, rows, codes, True)
+        # A pair's place: after all pairs of earlier column pairs, and those of its column
+        # pair in earlier ranges.
+        flat = place.T.ravel()
+        total = int(flat.sum())
+        place = (np.cumsum(flat) - flat).reshape(len(columns), parts).T.copy()
+        rows = np.empty(total, dtype=np.int64)
+        codes = np.empty(total, dtype=np.int64)
+        _key_pairs(matrix, first, second, bounds, width, place, rows, codes, False)
+    return rows, codes
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
