@@ -392,8 +392,8 @@ class _Budget:
         workers: int,
         context: Sequence[str] = (),
     ):
-        """``context``: text fields whose agreement counts as a shared name part
-        (:func:`_context_inputs`); none for the candidate budget itself."""
+        """``context``: text fields whose agreement counts as a name part that sounds
+        alike (:func:`_context_inputs`); none for the candidate budget itself."""
         n_left, n_right = data.sizes
         self.workers = workers
         rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
@@ -758,10 +758,10 @@ def _with_context(
     stats: list[RuleStats],
 ) -> CandidatePairs:
     """The budget's pairs ``union`` and each record's best ``per_record`` pairs of the
-    context ``rules`` (by :func:`kernels.affinity` with the rules' fields agreeing as
-    name parts) that the budget left out, marked as such. An oversized block of a context
-    rule is left out (a common value of a parent's name or place and a birth year tells
-    nothing apart)."""
+    context ``rules`` (by :func:`kernels.affinity`, the rules' fields agreeing as name
+    parts that sound alike, :func:`_context_inputs`) that the budget left out, marked as
+    such. An oversized block of a context rule is left out (a common value of a parent's
+    name or place and a birth year tells nothing apart)."""
     n_right = data.sizes[1]
     fields = [key[len("field:") :] for rule in rules for key in rule if key.startswith("field:")]
     best = _Budget(
@@ -825,32 +825,39 @@ def _context_inputs(
     data: PreparedPair, side: int, fields: Sequence[str]
 ) -> tuple[npt.NDArray[Any], ...]:
     """One side's arrays for :func:`kernels.affinity`, with each text field of ``fields``
-    that a record has (folded) as one more name part after its own (a class no name
-    has, one per field and value; no sound keys): agreeing on it scores as a shared name
-    part does. No fields: the name parts as they are."""
+    that a record has (folded) as one more name part after its own: its value as the
+    part's sound key (one code per field and value, apart from the names'), and a class
+    of its own that no other record has. Agreeing on it scores as a name part that only
+    sounds alike does, in both records (6 points): measured on synthetic data, a shared
+    part's 12 let relatives born years apart crowd out namesakes born the same year. No
+    fields: the name parts as they are."""
     births = data.births(side)
     left_sex, right_sex, _ = data.text_codes("sex", fold=True)
     sex = left_sex if side == 0 else right_sex
     parts = data.person_names(side).parts.packed
     if fields:
-        data.person_names(1 - side)  # both sides' classes coded: the offset is shared
+        data.person_names(1 - side)  # both sides' names coded: the offsets are shared
         width = parts.shape[1] // 3
         wide = width + len(fields)
-        rows = np.full((len(parts), 3 * wide), -1, dtype=parts.dtype)
+        rows = np.full((len(parts), 3 * wide), -1, dtype=np.int32)
         for kind in range(3):
             rows[:, kind * wide : kind * wide + width] = parts[:, kind * width : (kind + 1) * width]
         # Parts are left-aligned (the first empty slot ends a name): each field's value
         # goes in the record's next free slot.
         empty = parts[:, :width] < 0
         free = np.where(empty.any(axis=1), empty.argmax(axis=1), width)
-        offset = len(data.classes)
-        for name in fields:
+        n_left = data.sizes[0]
+        # Classes of their own: past the names' classes, a record's own per side.
+        own = len(data.classes) + (side * n_left + np.arange(len(parts))) * len(fields)
+        sound = len(data.keys)
+        for f, name in enumerate(fields):
             left, right, vocab = data.text_codes(name, fold=True)
             codes = left if side == 0 else right
             has = np.nonzero(codes >= 0)[0]
-            rows[has, free[has]] = codes[has] + offset
+            rows[has, free[has]] = own[has] + f
+            rows[has, wide + free[has]] = codes[has] + sound
             free[has] += 1
-            offset += len(vocab)
+            sound += len(vocab)
         parts = rows
     return (parts, births.lo, births.hi, births.exact, sex)
 
