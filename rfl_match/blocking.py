@@ -180,6 +180,17 @@ def _birth_year(data: PreparedPair, side: int) -> KeyValues:
     return KeyValues(rep_rows.astype(np.int64), np.repeat(lo, count) + offsets + 10_000)
 
 
+def _birth_year_mid(data: PreparedPair, side: int) -> KeyValues:
+    """The year of the birth interval's midpoint, for records known within 2 years: one
+    value a record (:func:`_birth_year` gives three or four)."""
+    births = data.births(side)
+    known = (births.lo != MISSING) & (
+        births.hi.astype(np.int64) - births.lo.astype(np.int64) <= 2 * YEAR
+    )
+    mid = (births.lo[known].astype(np.int64) + births.hi[known].astype(np.int64)) // 2
+    return KeyValues(np.nonzero(known)[0].astype(np.int64), mid // YEAR + 10_000)
+
+
 def _field(name: str) -> Callable[[PreparedPair, int], KeyValues]:
     """Key on a text column's folded value."""
 
@@ -214,6 +225,7 @@ KEYS: dict[str, Callable[[PreparedPair, int], KeyValues]] = {
     "given_phonetic": lambda d, s: _column(d.person_names(s).phonetics[:, 0]),
     "birth_band": _birth_band,
     "birth_year": _birth_year,
+    "birth_year_mid": _birth_year_mid,
     "sex": lambda d, s: _field("sex")(d, s),
 }
 
@@ -864,7 +876,7 @@ def _context_inputs(
 
 SORTED = "sorted:"
 #: Keys of birth dates: a rule that holds one is not refined by the birth band again.
-BIRTH_KEYS = frozenset({"birth_band", "birth_year"})
+BIRTH_KEYS = frozenset({"birth_band", "birth_year", "birth_year_mid"})
 
 
 def _key_text(data: PreparedPair, key: str, codes: Int64Array) -> npt.NDArray[np.object_]:
@@ -939,7 +951,7 @@ def _key_label(data: PreparedPair, key: str, code: int) -> str:
             else:
                 words.append(word(data.classes if key == "name_pair_class" else data.keys, half))
         return " + ".join(words)
-    if key in ("birth_band", "birth_year"):
+    if key in ("birth_band", "birth_year", "birth_year_mid"):
         # Years of 365 days from 1970 drift from the calendar's: name the calendar years
         # that the span covers for the most part.
         step = BAND_YEARS * YEAR if key == "birth_band" else YEAR

@@ -41,6 +41,7 @@ BLOCKING_KEYS = (
     "family_class",
     "birth_band",
     "birth_year",
+    "birth_year_mid",
     "sex",
 )
 
@@ -94,7 +95,10 @@ class LinkConfig:
             year) whose pairs may add a few candidates beyond the budget: a true pair
             among hundreds of namesakes of the same birth year, which the budget cannot
             tell apart by name and birth, is found by a father's name they share. Used
-            with a budget only.
+            with a budget only. ``birth_year_mid`` (one year a record, that of its birth
+            interval's midpoint) costs a third of ``birth_year`` (three or four a record)
+            and finds a little less (synthetic data, 300,000 a side: pairs
+            completeness 0.8834 against 0.8908; main's budget alone 0.8603).
         context_candidates: each record's best this many pairs of the context rules, by
             the budget's score plus the context fields that agree (as if name parts), are
             candidates too where the budget left them out; they are compared and scored,
@@ -133,10 +137,10 @@ class LinkConfig:
     sorted_window: int = 5
     candidates_per_record: int = 20
     context_blocking: tuple[tuple[str, ...], ...] = (
-        ("field:father_name", "birth_year"),
-        ("field:mother_name", "birth_year"),
-        ("field:place_of_birth", "birth_year"),
-        ("field:place_of_origin", "birth_year"),
+        ("field:father_name", "birth_year_mid"),
+        ("field:mother_name", "birth_year_mid"),
+        ("field:place_of_birth", "birth_year_mid"),
+        ("field:place_of_origin", "birth_year_mid"),
     )
     context_candidates: int = 1
     threshold: float = 0.5

@@ -549,3 +549,15 @@ def test_context_rules_find_a_true_pair_among_namesakes_and_mark_it() -> None:
     # Without a budget, context rules add nothing (every pair is kept already).
     everything = block(data, rules, max_block=10_000, context=context, context_per_record=1)
     assert everything.context_only is None and true_pair in everything.ids
+
+
+def test_birth_year_mid_is_one_year_a_record() -> None:
+    records = frame(
+        [("Ali", "1990-07-01"), ("Omar", "1990"), ("Aly", "2001-05-06"), ("Umar", "")], "r"
+    )
+    data = PreparedPair(records, records)
+    values = key_values(data, 0, "birth_year_mid")
+    assert values.rows.tolist() == [0, 1, 2]  # one value each; none without a birth
+    assert values.codes[0] == values.codes[1] != values.codes[2]
+    # birth_year gives the same records three or four years each (a year either way).
+    assert np.bincount(key_values(data, 0, "birth_year").rows).min() >= 3
