@@ -184,6 +184,8 @@ class Linker:
             window=self.config.sorted_window,
             per_record=self.config.candidates_per_record,
             workers=self.config.workers,
+            context=self.config.context_blocking,
+            context_per_record=self.config.context_candidates,
         )
 
     # --- fit ------------------------------------------------------------------------
@@ -244,11 +246,15 @@ class Linker:
         # The prior is the share of matches among candidates.
         pairs = self._block(data, dedupe)
         laps.lap("blocking")
-        patterns, counts, pair_patterns = self._patterns(comparisons, data, pairs)
+        all_patterns, all_counts, pair_patterns = self._patterns(comparisons, data, pairs)
+        # The model learns from the budget's pairs only: those the context rules chose are
+        # scored, but not learned from (blocking.CandidatePairs.context_only).
+        patterns, counts = _learned_patterns(all_patterns, all_counts, pair_patterns, pairs)
+        n_learned = pairs.n_learned
         self._warn_constant(comparisons, patterns, counts)
         laps.lap("comparing")
         m = [starting_m(n) for n in n_levels]
-        prior = float(np.clip(min(len(left), len(right)) / max(len(pairs), 1), 1e-4, 0.5))
+        prior = float(np.clip(min(len(left), len(right)) / max(n_learned, 1), 1e-4, 0.5))
         seeded = seed_parameters(patterns, counts, n_levels)
         if seeded is not None:
             m, u, prior = seeded
@@ -257,7 +263,7 @@ class Linker:
         if labels is not None:
             reviewed = self._from_labels(labels, left, right, comparisons, data)
             m, u_labels, prior = parameters_from_labels(
-                reviewed[2], reviewed[3], n_levels, len(pairs)
+                reviewed[2], reviewed[3], n_levels, n_learned
             )
             u = u_labels or u
         elif not em:
@@ -317,7 +323,7 @@ class Linker:
         # to the Bayes factor they stand for among the candidates (candidate_tf_map, by EM
         # posteriors, no labels). The pairs grouped by pattern and raw bits serve the
         # unlabelled calibration too.
-        tf_rows = self._tf_patterns(model, data, comparisons, pairs, patterns, pair_patterns)
+        tf_rows = self._tf_patterns(model, data, comparisons, pairs, all_patterns, pair_patterns)
         model.tf_maps_ = _candidate_tf_maps(model, comparisons, *tf_rows)
         laps.lap("term frequencies")
         # The probability is the weight read through a monotone map fitted on top
@@ -335,7 +341,7 @@ class Linker:
                     for k in np.unique(folds).tolist():
                         out = folds == k
                         fm, fu, fp = parameters_from_labels(
-                            rlevels[~out], truth[~out], n_levels, len(pairs)
+                            rlevels[~out], truth[~out], n_levels, n_learned
                         )
                         fold_model = train(fm, fu or u_unlabelled, fp)
                         fold_model.tf_maps_ = _candidate_tf_maps(fold_model, comparisons, *tf_rows)
@@ -375,12 +381,13 @@ class Linker:
             right,
             data,
             pairs,
-            patterns,
+            all_patterns,
             pair_patterns,
         )
         laps.lap("fingerprint")
         self.training_ = {
             "candidate_pairs": len(pairs),
+            "context_pairs": len(pairs) - n_learned,
             "patterns": len(counts),
             "random_pairs": len(li),
             "dedupe": dedupe,
@@ -419,9 +426,10 @@ class Linker:
         npt.NDArray[np.float64],
         npt.NDArray[np.bool_],
     ]:
-        """The candidate pairs grouped by level pattern and term-frequency bits (rounded to
-        EVIDENCE_STEP): each group's pattern, its pairs, its bits per comparison, and
-        whether it agrees on a value there (carries bits, even 0)."""
+        """The candidate pairs a model learns from (not the context rules' own) grouped by
+        level pattern and term-frequency bits (rounded to EVIDENCE_STEP): each group's
+        pattern, its pairs, its bits per comparison, and whether it agrees on a value
+        there (carries bits, even 0)."""
         # Each pair as a row (pattern index, then per term-frequency comparison 2 * steps + 1
         # where the pair agrees on a value, 0 where not), counted over the chunks. A
         # value's steps depend on the value alone: reckoned once per value, not per pair.
@@ -437,7 +445,12 @@ class Linker:
         tf_levels = _tf_levels(data, comparisons, patterns)
         for cl, cr in pairs.chunks(self.config.chunk_pairs):
             index = pair_patterns[start : start + len(cl)]
-            start += len(cl)
+            if pairs.context_only is not None:
+                learned = ~pairs.context_only[start : start + len(cl)]
+                start += len(cl)
+                cl, cr, index = cl[learned], cr[learned], index[learned]
+            else:
+                start += len(cl)
             table = [index.astype(np.int64)]
             for c, rows, values in _tf_agreements(tf_levels, cl, cr, index):
                 step = np.zeros(len(cl), dtype=np.int64)
@@ -1014,6 +1027,21 @@ class _Session:
     pairs: CandidatePairs
     patterns: npt.NDArray[np.int8]  # distinct level patterns of the pairs
     pair_patterns: npt.NDArray[np.int32]  # each pair's index into them
+
+
+def _learned_patterns(
+    patterns: npt.NDArray[np.int8],
+    counts: npt.NDArray[np.int64],
+    pair_patterns: npt.NDArray[np.int32],
+    pairs: CandidatePairs,
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
+    """The distinct patterns and their counts among the pairs a model learns from (all
+    but those :attr:`CandidatePairs.context_only` marks)."""
+    if pairs.context_only is None:
+        return patterns, counts
+    learned = np.bincount(pair_patterns[~pairs.context_only], minlength=len(counts))
+    seen = learned > 0
+    return patterns[seen], learned[seen].astype(np.int64)
 
 
 def _identity(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tuple[Any, ...]:

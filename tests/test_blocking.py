@@ -513,3 +513,51 @@ def test_ranked_entries_are_the_narrowed_codes(keys: list[int], data: st.DataObj
     for got, want in zip(ranked, narrowed, strict=True):
         assert np.array_equal(got.rows, want.rows)
         assert np.array_equal(got.codes, want.codes)
+
+
+def test_context_rules_find_a_true_pair_among_namesakes_and_mark_it() -> None:
+    # Ten namesakes born the same year on the left, thirty on the right: by name and birth
+    # they all tie, and the budget's ties go to the lower ids. The true pair (L9, R29),
+    # the highest ids, is told apart only by the father's name.
+    def side(prefix: str, n: int) -> pd.DataFrame:
+        return validate_records(
+            pd.DataFrame(
+                {
+                    "record_id": [f"{prefix}{i:02d}" for i in range(n)],
+                    "full_name": ["Muhammad"] * n,
+                    "date_of_birth": ["1990"] * n,
+                    "father_name": ["Yusuf"] * (n - 1) + ["Ebrahim"],
+                }
+            )
+        )
+
+    data = PreparedPair(side("L", 10), side("R", 30))
+    true_pair = 9 * 30 + 29
+    rules = [("given_class",)]
+    plain = block(data, rules, max_block=10_000, per_record=5)
+    assert true_pair not in plain.ids and plain.context_only is None
+    context = [("field:father_name", "birth_year")]
+    found = block(
+        data, rules, max_block=10_000, per_record=5, context=context, context_per_record=1
+    )
+    assert found.context_only is not None
+    # Only the pair the budget missed is added (the namesakes' best by context, a Yusuf
+    # of lower id, was kept by the budget already), and it is marked.
+    assert found.ids[found.context_only].tolist() == [true_pair]
+    assert found.ids[~found.context_only].tolist() == plain.ids.tolist()
+    assert found.n_learned == len(plain) and len(found) == len(plain) + 1
+    # Without a budget, context rules add nothing (every pair is kept already).
+    everything = block(data, rules, max_block=10_000, context=context, context_per_record=1)
+    assert everything.context_only is None and true_pair in everything.ids
+
+
+def test_birth_year_mid_is_one_year_a_record() -> None:
+    records = frame(
+        [("Ali", "1990-07-01"), ("Omar", "1990"), ("Aly", "2001-05-06"), ("Umar", "")], "r"
+    )
+    data = PreparedPair(records, records)
+    values = key_values(data, 0, "birth_year_mid")
+    assert values.rows.tolist() == [0, 1, 2]  # one value each; none without a birth
+    assert values.codes[0] == values.codes[1] != values.codes[2]
+    # birth_year gives the same records three or four years each (a year either way).
+    assert np.bincount(key_values(data, 0, "birth_year").rows).min() >= 3

@@ -428,3 +428,25 @@ def test_output_order_is_by_weight_then_sighting_id(
     rows = _by_weight_then_id(li, ri, total, pd.Series(ids, dtype=dtype))
     want = sorted(range(len(pairs)), key=lambda k: (li[k], -total[k], ids[ri[k]]))
     assert rows.tolist() == want
+
+
+def test_context_candidates_are_scored_but_not_learned_from(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    assert fitted.training_["context_pairs"] > 0
+    plain = rm.Linker(rm.LinkConfig(context_candidates=0)).fit(requests, sightings)
+    assert plain.training_["context_pairs"] == 0
+    # EM, the term-frequency maps and the calibration learn from the same pairs: the same
+    # model, whether or not the context rules add candidates.
+    with_context, without = fitted.model_.to_dict(), plain.model_.to_dict()
+    assert with_context == without
+    assert (
+        fitted.training_["candidate_pairs"] - fitted.training_["context_pairs"]
+        == plain.training_["candidate_pairs"]
+    )
+    # ... and the added pairs are scored: predict ranks them with the others.
+    every = fitted.predict(requests, sightings, threshold=0.0, top_k=0)
+    fewer = plain.predict(requests, sightings, threshold=0.0, top_k=0)
+    assert len(every) == fitted.training_["candidate_pairs"]
+    assert len(every) == len(fewer) + fitted.training_["context_pairs"]
