@@ -798,7 +798,7 @@ def _with_context(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # its oversized blocks are meant to be left out
             join(
-                rule_values(data, rule),
+                rule_values(data, rule, workers),
                 max_block=max_block,
                 n_right=n_right,
                 sink=best,
