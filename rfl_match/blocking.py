@@ -694,7 +694,7 @@ def block(
         workers: threads for the compiled kernels.
         context: rules whose pairs add each record's best ``context_per_record`` by a
             score that counts their fields' agreement (with a budget only; marked in
-            :attr:`CandidatePairs.context_only`, see :func:`_with_context`).
+            :attr:`CandidatePairs.context_only`, see :func:`with_context`).
         context_per_record: how many a record takes from the context rules.
     """
     _n_left, n_right = data.sizes
@@ -768,27 +768,27 @@ def block(
     stats.append(RuleStats(f"best {per_record} per record", pairs=len(union)))
     if not context or context_per_record <= 0:
         return CandidatePairs(union, n_right, stats)
-    return _with_context(
-        data, union, context, context_per_record, max_block, dedupe, workers, stats
-    )
+    return with_context(data, union, context, context_per_record, max_block, dedupe, workers, stats)
 
 
-def _with_context(
+def with_context(
     data: PreparedPair,
     union: Int64Array,
     rules: Sequence[Sequence[str]],
     per_record: int,
     max_block: int,
     dedupe: bool,
-    workers: int,
-    stats: list[RuleStats],
+    workers: int = 1,
+    stats: list[RuleStats] | None = None,
 ) -> CandidatePairs:
     """The budget's pairs ``union`` and each record's best ``per_record`` pairs of the
     context ``rules`` (by :func:`kernels.affinity`, the rules' fields agreeing as name
     parts that sound alike, :func:`_context_inputs`) that the budget left out, marked as
     such. An oversized block of a context rule is left out (a common value of a parent's
-    name or place and a birth year tells nothing apart)."""
+    name or place and a birth year tells nothing apart). ``stats``, if given, gets a row
+    per context rule and one for the pairs it adds."""
     n_right = data.sizes[1]
+    stats = [] if stats is None else stats
     fields = [key[len("field:") :] for rule in rules for key in rule if key.startswith("field:")]
     best = _Budget(
         data, per_record, dedupe=dedupe, workers=workers, context=list(dict.fromkeys(fields))
@@ -809,7 +809,9 @@ def _with_context(
     chosen = best.ids()
     del best
     at = np.searchsorted(union, chosen)
-    taken = (at < len(union)) & (union[np.minimum(at, max(len(union) - 1, 0))] == chosen)
+    taken = np.zeros(len(chosen), dtype=bool)
+    if len(union):  # the budget may have kept nothing where only the context rules meet
+        taken = (at < len(union)) & (union[np.minimum(at, len(union) - 1)] == chosen)
     extra = chosen[~taken]
     ids = kernels.merge_unique(union, extra)
     context_only = np.zeros(len(ids), dtype=bool)

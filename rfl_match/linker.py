@@ -23,7 +23,7 @@ from rfl_match.arrays import (
     text_order,
     unique_sorted,
 )
-from rfl_match.blocking import CandidatePairs, best_per_record, block
+from rfl_match.blocking import CandidatePairs, best_per_record, block, with_context
 from rfl_match.calibration import (
     EVIDENCE_STEP,
     fit_on_comparisons,
@@ -843,7 +843,9 @@ class Linker:
         labels: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Per blocking rule: pairs, new pairs it adds, its largest blocks, and (with
-        ``labels``: request_id, sighting_id) the share of true pairs found so far."""
+        ``labels``: request_id, sighting_id) the share of true pairs found so far; then
+        the candidate budget (``candidates_per_record``), and the pairs the context rules
+        add to it (``context_blocking``, ``context_candidates``), as ``fit`` makes them."""
         left = _records(requests, self.config, "requests")
         right = left if sightings is None else _records(sightings, self.config, "sightings")
         data = self._prepare(left, right)
@@ -906,6 +908,30 @@ class Linker:
             if truth_ids is not None:
                 row["pairs_completeness"] = found(truth_ids, cumulative)
             rows.append(row)
+            extra = self.config.context_candidates
+            if extra and self.config.context_blocking:
+                before = len(cumulative)
+                cumulative = with_context(
+                    data,
+                    cumulative,
+                    self.config.context_blocking,
+                    extra,
+                    self.config.max_block_size,
+                    dedupe=sightings is None,
+                    workers=self.config.workers,
+                ).ids
+                rules = "; ".join("+".join(rule) for rule in self.config.context_blocking)
+                row = {
+                    "rule": f"best {extra} per record by context ({rules})",
+                    "pairs": len(cumulative) - before,
+                    "new_pairs": len(cumulative) - before,
+                    "cumulative_pairs": len(cumulative),
+                    "largest_blocks": "",
+                    "oversized_blocks": "",
+                }
+                if truth_ids is not None:
+                    row["pairs_completeness"] = found(truth_ids, cumulative)
+                rows.append(row)
         return pd.DataFrame(rows)
 
     # --- persistence ------------------------------------------------------------------

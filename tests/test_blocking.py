@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from rfl_match import blocking, kernels
 from rfl_match.arrays import dense_ranks, text_order
-from rfl_match.blocking import KeyValues, block, combine, key_values
+from rfl_match.blocking import KeyValues, block, combine, key_values, with_context
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import validate_records
 
@@ -549,6 +549,10 @@ def test_context_rules_find_a_true_pair_among_namesakes_and_mark_it() -> None:
     # Without a budget, context rules add nothing (every pair is kept already).
     everything = block(data, rules, max_block=10_000, context=context, context_per_record=1)
     assert everything.context_only is None and true_pair in everything.ids
+    # Where the budget kept nothing (no rule met), the context rules' pairs are all added.
+    alone = with_context(data, np.zeros(0, dtype=np.int64), context, 1, 10_000, dedupe=False)
+    assert alone.context_only is not None and alone.context_only.all()
+    assert true_pair in alone.ids and np.all(np.diff(alone.ids) > 0)
 
 
 def test_birth_year_mid_is_one_year_a_record() -> None:

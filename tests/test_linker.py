@@ -203,12 +203,20 @@ def test_blocking_report(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) 
     report = fitted.blocking_report(
         synthetic["requests"], synthetic["sightings"], synthetic["truth"]
     )
-    budget = fitted.config.candidates_per_record
-    rules = ["+".join(r) for r in fitted.config.blocking]
-    assert list(report["rule"]) == [*rules, f"best {budget} per record"]
+    config = fitted.config
+    rules = ["+".join(r) for r in config.blocking]
+    context = "; ".join("+".join(r) for r in config.context_blocking)
+    assert list(report["rule"]) == [
+        *rules,
+        f"best {config.candidates_per_record} per record",
+        f"best {config.context_candidates} per record by context ({context})",
+    ]
     assert report["new_pairs"].sum() == report["cumulative_pairs"].iloc[-1]
-    assert report["pairs_completeness"].iloc[:-1].is_monotonic_increasing
-    assert report["pairs_completeness"].iloc[-1] >= 0.9
+    assert report["pairs_completeness"].iloc[: len(rules)].is_monotonic_increasing
+    assert report["pairs_completeness"].iloc[-1] >= report["pairs_completeness"].iloc[-2] >= 0.9
+    # The report's last rows are the candidates fit made, the context rules' own included.
+    assert report["new_pairs"].iloc[-1] == fitted.training_["context_pairs"] > 0
+    assert report["cumulative_pairs"].iloc[-1] == fitted.training_["candidate_pairs"]
 
 
 def test_candidate_budget_in_the_report_and_the_pipeline(
@@ -217,11 +225,11 @@ def test_candidate_budget_in_the_report_and_the_pipeline(
     requests, sightings = synthetic["requests"], synthetic["sightings"]
     linker = rm.Linker(rm.LinkConfig(candidates_per_record=3))
     report = linker.blocking_report(requests, sightings, synthetic["truth"])
-    budget = report.iloc[-1]
-    assert budget["rule"] == "best 3 per record"
+    at = report.index[report["rule"] == "best 3 per record"][0]
+    budget = report.loc[at]
     assert budget["new_pairs"] < 0  # it only removes pairs
     assert budget["cumulative_pairs"] <= 3 * (len(requests) + len(sightings))
-    assert budget["pairs_completeness"] <= report["pairs_completeness"].iloc[-2]
+    assert budget["pairs_completeness"] <= report["pairs_completeness"].loc[at - 1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         matches = linker.fit(requests, sightings).predict(requests, sightings, threshold=0.0)
