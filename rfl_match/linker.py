@@ -891,15 +891,12 @@ class Linker:
             if truth_ids is not None:
                 row["pairs_completeness"] = found(truth_ids, cumulative)
             rows.append(row)
-        budget = self.config.candidates_per_record
-        if budget:
-            before = len(cumulative)
-            cumulative = best_per_record(
-                data, cumulative, budget, dedupe=sightings is None, workers=self.config.workers
-            )
-            row = {
-                "rule": f"best {budget} per record",
-                "pairs": len(cumulative),
+
+        def step(rule: str, pairs: int, before: int) -> None:
+            """A row for a step that thins or adds to the pairs so far (no blocks)."""
+            row: dict[str, Any] = {
+                "rule": rule,
+                "pairs": pairs,
                 "new_pairs": len(cumulative) - before,
                 "cumulative_pairs": len(cumulative),
                 "largest_blocks": "",
@@ -908,6 +905,14 @@ class Linker:
             if truth_ids is not None:
                 row["pairs_completeness"] = found(truth_ids, cumulative)
             rows.append(row)
+
+        budget = self.config.candidates_per_record
+        if budget:
+            before = len(cumulative)
+            cumulative = best_per_record(
+                data, cumulative, budget, dedupe=sightings is None, workers=self.config.workers
+            )
+            step(f"best {budget} per record", len(cumulative), before)
             extra = self.config.context_candidates
             if extra and self.config.context_blocking:
                 before = len(cumulative)
@@ -921,17 +926,11 @@ class Linker:
                     workers=self.config.workers,
                 ).ids
                 rules = "; ".join("+".join(rule) for rule in self.config.context_blocking)
-                row = {
-                    "rule": f"best {extra} per record by context ({rules})",
-                    "pairs": len(cumulative) - before,
-                    "new_pairs": len(cumulative) - before,
-                    "cumulative_pairs": len(cumulative),
-                    "largest_blocks": "",
-                    "oversized_blocks": "",
-                }
-                if truth_ids is not None:
-                    row["pairs_completeness"] = found(truth_ids, cumulative)
-                rows.append(row)
+                step(
+                    f"best {extra} per record by context ({rules})",
+                    len(cumulative) - before,
+                    before,
+                )
         return pd.DataFrame(rows)
 
     # --- persistence ------------------------------------------------------------------
