@@ -693,6 +693,9 @@ def _held(
     return other_left[key & mask], node - right_offset, False
 
 
+_KEPT_RANGES = 4  # record ranges of _kept_pairs: its table is ranges x left records
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _kept_pairs(
     best: Keys, free: int, mask: int, n_right: int, right_offset: int,
@@ -851,8 +854,10 @@ class BestPairs:
             _offer_right(parted, starts, cuts, self.low, self.right_offset, self.best)
         return offered
 
-    def ids(self, *, workers: int = 1) -> npt.NDArray[np.int64]:
-        """The pair ids kept, ascending (gathered on ``workers`` threads)."""
+    def ids(self, *, workers: int = 1, ranges: int = 0) -> npt.NDArray[np.int64]:
+        """The pair ids kept, ascending, gathered on ``workers`` threads from ``ranges``
+        ranges of records (0: one a thread, at most ``_KEPT_RANGES``: each range counts
+        its pairs per left record, 8 bytes a left record)."""
         n_nodes = len(self.rank)
         n_left = self.right_offset or n_nodes
         n_ranks = int(self.rank.max(initial=0)) + 1
@@ -866,7 +871,7 @@ class BestPairs:
         with _Threads(workers):
             n = _kept_pairs(
                 self.best, self.free, (1 << self.shift) - 1, self.n_right, self.right_offset,
-                other_left, other_right, get_num_threads(), out,
+                other_left, other_right, ranges or min(get_num_threads(), _KEPT_RANGES), out,
             )  # fmt: skip
         return _shrunk(out, n)
 

@@ -679,7 +679,9 @@ def test_best_pairs_equal_reference(
     ids = np.unique(np.array(offered, dtype=np.int64))
     score = kernels.affinity(a, b, ids, n, missing=MISSING, year=365).tolist()
     keep = top_reference(ids.tolist(), n, offset, score, rank.tolist(), k)
-    assert best.ids(workers=workers).tolist() == ids[np.array(keep, dtype=bool)].tolist()
+    ranges = data.draw(st.integers(0, 4))  # 0: one a thread
+    kept = best.ids(workers=workers, ranges=ranges)
+    assert kept.tolist() == ids[np.array(keep, dtype=bool)].tolist()
 
 
 @pytest.mark.parametrize("n_right", [511, 512, 513, 1100])
@@ -724,6 +726,8 @@ def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> No
     want = ids[np.array(keep, dtype=bool)].tolist()
     assert best.ids().tolist() == want
     assert best.ids(workers=2).tolist() == want
+    # More ranges of records than threads (a one-core runner still reads three ranges).
+    assert best.ids(ranges=3).tolist() == best.ids(workers=2, ranges=5).tolist() == want
 
 
 def test_best_pairs_refuse_keys_too_wide_for_a_right_record_and_its_key() -> None:
