@@ -59,12 +59,16 @@ from rfl_match.scoring import (
 from rfl_match.scoring import probability as raw_probability
 
 MODEL_FORMAT = "rfl_match.model"
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 # Versions load reads: 1 (before the term-frequency maps) scores with raw bits; 1 and 2
-# (before the non-match classes) with no combination term.
-_READABLE_VERSIONS = (1, 2, 3)
-# A model with one kind of non-match is written in this version: older releases read it.
+# (before the non-match classes) with no combination term; 1 to 3 (before the context
+# candidates) with the context options' defaults.
+_READABLE_VERSIONS = (1, 2, 3, 4)
+# A model is written in the oldest version that holds all it has, so that older releases
+# read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own.
 _ONE_CLASS_VERSION = 2
+_CLASSES_VERSION = 3
+_CONTEXT_OPTIONS = ("context_blocking", "context_candidates")
 # Folds of reviewed requests for cross-fitted calibration.
 _CALIBRATION_FOLDS = 5
 _VALIDATED = "rfl_match_validated"
@@ -939,10 +943,16 @@ class Linker:
         model = self._require_model()
         config = self.config.to_dict()
         version = MODEL_VERSION
-        if model.non_match_ is None and config["non_match_classes"] == 1:
-            # Nothing that version 2 lacks: written as version 2, which older releases read.
-            del config["non_match_classes"]
-            version = _ONE_CLASS_VERSION
+        defaults = LinkConfig().to_dict()
+        if all(config[option] == defaults[option] for option in _CONTEXT_OPTIONS):
+            # Nothing that version 3 lacks (read back, the options take their defaults).
+            for option in _CONTEXT_OPTIONS:
+                del config[option]
+            version = _CLASSES_VERSION
+            if model.non_match_ is None and config["non_match_classes"] == 1:
+                # Nor that version 2 lacks.
+                del config["non_match_classes"]
+                version = _ONE_CLASS_VERSION
         return {
             "format": MODEL_FORMAT,
             "format_version": version,

@@ -458,3 +458,21 @@ def test_context_candidates_are_scored_but_not_learned_from(
     fewer = plain.predict(requests, sightings, threshold=0.0, top_k=0)
     assert len(every) == fitted.training_["candidate_pairs"]
     assert len(every) == len(fewer) + fitted.training_["context_pairs"]
+
+
+def test_context_options_of_its_own_are_saved_as_version_4(
+    synthetic: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    config = rm.LinkConfig(context_blocking=(("field:father_name", "birth_year"),))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linker = rm.Linker(config).fit(requests, sightings)
+    path = tmp_path / "model.json"
+    linker.save(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format_version"] == 4
+    assert data["config"]["context_blocking"] == [["field:father_name", "birth_year"]]
+    loaded = rm.Linker.load(path)
+    assert loaded.config.context_blocking == config.context_blocking
+    pdt.assert_frame_equal(loaded.predict(requests, sightings), linker.predict(requests, sightings))

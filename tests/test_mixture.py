@@ -193,7 +193,20 @@ def test_a_one_class_model_is_written_as_version_2(
     data = single.to_dict()
     assert data["format_version"] == 2
     assert "non_match_classes" not in data["config"] and "non_match_classes" not in data["model"]
+    # Only the configuration keys that version-2 releases know (an unknown key is an
+    # error there): the context options at their defaults are left out too.
+    assert set(data["config"]) <= VERSION_2_CONFIG_KEYS
     assert fitted_classes.to_dict()["format_version"] == 3
+    assert set(fitted_classes.to_dict()["config"]) <= VERSION_2_CONFIG_KEYS | {"non_match_classes"}
+
+
+# The configuration keys the last release writing version 3 read (a2b238e).
+VERSION_2_CONFIG_KEYS = {
+    "compare", "default_comparisons", "blocking", "max_block_size", "sorted_window",
+    "candidates_per_record", "threshold", "top_k", "term_frequency", "u_sample_pairs",
+    "em_max_iterations", "em_tolerance", "em_m_prior", "seed", "chunk_pairs", "workers",
+    "mapping", "culture",
+}  # fmt: skip
 
 
 def test_combination_is_no_comparison_name_with_two_classes() -> None:
