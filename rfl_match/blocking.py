@@ -19,8 +19,9 @@ merging the union, and thinning it again as it grew, cost more than scoring each
 distinct pairs as they come, repeats across batches included).
 
 Context rules (a father's name and the birth year, ...) add a few candidates beyond the
-budget: each record's best few of their pairs by the budget's score with the context
-fields that agree counted as shared name parts, where the budget left them out. In a block
+budget: each record's best few of their pairs, where the budget left them out, by the
+budget's score with each context field that agrees counted as a name part that sounds
+alike. In a block
 of one common name and a birth year, hundreds of namesakes tie on name and birth; a
 father's name tells the true pair apart. These pairs are marked
 (:attr:`CandidatePairs.context_only`): they are scored, but the model does not learn from
@@ -724,14 +725,7 @@ def block(
                 workers=workers,
             )
             oversized = blocks.oversized
-            if len(blocks.keys):
-                top = np.argsort(-blocks.sizes, kind="stable")[:5]
-                rule_stats.largest_blocks = [
-                    (_describe(data, rule, blocks.parts, int(blocks.keys[t])), int(blocks.sizes[t]))
-                    for t in top
-                ]
-            biggest = sorted(oversized, key=lambda kn: -kn[1])
-            rule_stats.oversized = [(_describe(data, rule, blocks.parts, k), n) for k, n in biggest]
+            _note_blocks(data, rule, blocks, rule_stats)
             entries = _oversized_entries(blocks) if oversized else []
             del blocks  # its rows (and what reads its keys), before the refinement's pairs
             if oversized:
@@ -795,17 +789,18 @@ def with_context(
     )
     for rule in rules:
         offered = best.offered
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # its oversized blocks are meant to be left out
-            join(
-                rule_values(data, rule, workers),
-                max_block=max_block,
-                n_right=n_right,
-                sink=best,
-                dedupe=dedupe,
-                workers=workers,
-            )
-        stats.append(RuleStats("context " + "+".join(rule), pairs=best.offered - offered))
+        blocks = join(
+            rule_values(data, rule, workers),
+            max_block=max_block,
+            n_right=n_right,
+            sink=best,
+            dedupe=dedupe,
+            workers=workers,
+        )
+        rule_stats = RuleStats("context " + "+".join(rule), pairs=best.offered - offered)
+        _note_blocks(data, rule, blocks, rule_stats)  # the oversized are left out, unwarned
+        del blocks
+        stats.append(rule_stats)
     chosen = best.ids()
     del best
     at = np.searchsorted(union, chosen)
@@ -818,6 +813,20 @@ def with_context(
     context_only[np.searchsorted(ids, extra)] = True
     stats.append(RuleStats(f"best {per_record} per record by context", pairs=len(extra)))
     return CandidatePairs(ids, n_right, stats, context_only)
+
+
+def _note_blocks(
+    data: PreparedPair, rule: Sequence[str], blocks: _Blocks, stats: RuleStats
+) -> None:
+    """Into ``stats``: a rule's largest blocks and those left out as too large, by key."""
+    if len(blocks.keys):
+        top = np.argsort(-blocks.sizes, kind="stable")[:5]
+        stats.largest_blocks = [
+            (_describe(data, rule, blocks.parts, int(blocks.keys[t])), int(blocks.sizes[t]))
+            for t in top
+        ]
+    biggest = sorted(blocks.oversized, key=lambda kn: -kn[1])
+    stats.oversized = [(_describe(data, rule, blocks.parts, k), n) for k, n in biggest]
 
 
 def best_per_record(
@@ -842,11 +851,6 @@ def best_per_record(
     budget = _Budget(data, per_record, dedupe=dedupe, workers=workers)
     budget.add(ids.copy())  # the budget overwrites a batch; the caller's stays
     return budget.ids()
-
-
-def _affinity_inputs(data: PreparedPair, side: int) -> tuple[npt.NDArray[Any], ...]:
-    """One side's arrays for :func:`kernels.affinity`."""
-    return _context_inputs(data, side, ())
 
 
 def _context_inputs(

@@ -448,13 +448,12 @@ class Linker:
         start = 0
         tf_levels = _tf_levels(data, comparisons, patterns)
         for cl, cr in pairs.chunks(self.config.chunk_pairs):
-            index = pair_patterns[start : start + len(cl)]
+            span = len(cl)
+            index = pair_patterns[start : start + span]
             if pairs.context_only is not None:
-                learned = ~pairs.context_only[start : start + len(cl)]
-                start += len(cl)
+                learned = ~pairs.context_only[start : start + span]
                 cl, cr, index = cl[learned], cr[learned], index[learned]
-            else:
-                start += len(cl)
+            start += span
             table = [index.astype(np.int64)]
             for c, rows, values in _tf_agreements(tf_levels, cl, cr, index):
                 step = np.zeros(len(cl), dtype=np.int64)
