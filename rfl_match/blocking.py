@@ -182,14 +182,17 @@ def _birth_year(data: PreparedPair, side: int) -> KeyValues:
 
 
 def _birth_year_mid(data: PreparedPair, side: int) -> KeyValues:
-    """The year of the birth interval's midpoint, for records known within 2 years: one
-    value a record (:func:`_birth_year` gives three or four)."""
+    """The calendar year of the birth interval's midpoint, for records known within 2
+    years: one value a record (:func:`_birth_year` gives three or four, so it can count
+    years of 365 days; with one, a date late in December must fall in its own year, where
+    a record born that year, date unknown, has its midpoint)."""
     births = data.births(side)
     known = (births.lo != MISSING) & (
         births.hi.astype(np.int64) - births.lo.astype(np.int64) <= 2 * YEAR
     )
     mid = (births.lo[known].astype(np.int64) + births.hi[known].astype(np.int64)) // 2
-    return KeyValues(np.nonzero(known)[0].astype(np.int64), mid // YEAR + 10_000)
+    years = mid.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)  # from 1970
+    return KeyValues(np.nonzero(known)[0].astype(np.int64), years + 10_000)
 
 
 def _field(name: str) -> Callable[[PreparedPair, int], KeyValues]:
@@ -971,7 +974,9 @@ def _key_label(data: PreparedPair, key: str, code: int) -> str:
             else:
                 words.append(word(data.classes if key == "name_pair_class" else data.keys, half))
         return " + ".join(words)
-    if key in ("birth_band", "birth_year", "birth_year_mid"):
+    if key == "birth_year_mid":  # calendar years from 1970
+        return f"born {code - 10_000 + 1970}"
+    if key in ("birth_band", "birth_year"):
         # Years of 365 days from 1970 drift from the calendar's: name the calendar years
         # that the span covers for the most part.
         step = BAND_YEARS * YEAR if key == "birth_band" else YEAR

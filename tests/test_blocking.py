@@ -565,3 +565,14 @@ def test_birth_year_mid_is_one_year_a_record() -> None:
     assert values.codes[0] == values.codes[1] != values.codes[2]
     # birth_year gives the same records three or four years each (a year either way).
     assert np.bincount(key_values(data, 0, "birth_year").rows).min() >= 3
+
+
+def test_birth_year_mid_is_the_calendar_year() -> None:
+    # Late December of a year, decades from 1970 (years of 365 days drift by a day every
+    # four years), and a record born that year with no date: the same year.
+    dated = [("Ali", f"{y}-12-{d}") for y in (1950, 1990, 2010, 2023) for d in (20, 28, 31)]
+    records = frame([*dated, ("Ali", "1990"), ("Ali", "2010-01-01")], "r")
+    data = PreparedPair(records, records)
+    values = key_values(data, 0, "birth_year_mid")
+    years = [int(c) - 10_000 + 1970 for c in values.codes]
+    assert years == [y for y in (1950, 1990, 2010, 2023) for _ in range(3)] + [1990, 2010]
