@@ -74,7 +74,18 @@ def _git_revision() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            # The suites rewrite RESULTS.md, so a second suite run in a row is not "dirty".
+            [
+                "git",
+                "-C",
+                str(ROOT),
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                ":(exclude)benchmarks/RESULTS.md",
+            ],
             capture_output=True,
             text=True,
             check=True,
