@@ -1838,12 +1838,15 @@ def key_pairs(
     return rows, codes
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _combine(
     a_rows: npt.NDArray[np.int64], a_codes: npt.NDArray[np.int64],
     b_rows: npt.NDArray[np.int64], b_codes: npt.NDArray[np.int64],
-    n_rows: int, width: int,
+    n_rows: int, width: int, parts: int,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:  # fmt: skip
+    """:func:`combine_codes`: b's codes grouped by row (one pass), then a's entries in
+    ``parts`` ranges of about equal length, a thread each, each range's combinations
+    written after those of the ranges before it (the order of one pass)."""
     start = np.zeros(n_rows + 1, dtype=np.int64)
     for k in range(len(b_rows)):
         start[b_rows[k] + 1] += 1
@@ -1854,23 +1857,29 @@ def _combine(
     for k in range(len(b_rows)):
         by_row[fill[b_rows[k]]] = b_codes[k]
         fill[b_rows[k]] += 1
-    total = 0
-    for k in range(len(a_rows)):
-        r = a_rows[k]
-        if r < n_rows:
-            total += start[r + 1] - start[r]
-    rows = np.empty(total, dtype=np.int64)
-    codes = np.empty(total, dtype=np.int64)
-    n = 0
-    for k in range(len(a_rows)):
-        r = a_rows[k]
-        if r >= n_rows:
-            continue
-        high = a_codes[k] * width
-        for t in range(start[r], start[r + 1]):
-            rows[n] = r
-            codes[n] = high + by_row[t]
-            n += 1
+    place = np.zeros(parts + 1, dtype=np.int64)  # each range's combinations, then offsets
+    for t in prange(parts):
+        total = 0
+        for k in range(len(a_rows) * t // parts, len(a_rows) * (t + 1) // parts):
+            r = a_rows[k]
+            if r < n_rows:
+                total += start[r + 1] - start[r]
+        place[t + 1] = total
+    for t in range(parts):
+        place[t + 1] += place[t]
+    rows = np.empty(place[parts], dtype=np.int64)
+    codes = np.empty(place[parts], dtype=np.int64)
+    for t in prange(parts):
+        n = place[t]
+        for k in range(len(a_rows) * t // parts, len(a_rows) * (t + 1) // parts):
+            r = a_rows[k]
+            if r >= n_rows:
+                continue
+            high = a_codes[k] * width
+            for at in range(start[r], start[r + 1]):
+                rows[n] = r
+                codes[n] = high + by_row[at]
+                n += 1
     return rows, codes
 
 
@@ -1880,18 +1889,23 @@ def combine_codes(
     b_rows: npt.NDArray[np.int64],
     b_codes: npt.NDArray[np.int64],
     width: int,
+    workers: int = 1,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Every combination ``a_code * width + b_code`` (int64, wrapping) of the codes of
-    ``a`` and ``b`` on the same row: rows and combined codes, in ``a``'s order."""
+    ``a`` and ``b`` on the same row: rows and combined codes, in ``a``'s order (written
+    on ``workers`` threads)."""
     n_rows = int(b_rows.max()) + 1 if len(b_rows) else 0
-    result: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] = _combine(
-        np.ascontiguousarray(a_rows, dtype=np.int64),
-        np.ascontiguousarray(a_codes, dtype=np.int64),
-        np.ascontiguousarray(b_rows, dtype=np.int64),
-        np.ascontiguousarray(b_codes, dtype=np.int64),
-        n_rows,
-        width,
-    )
+    threads = _Threads(workers)
+    with threads:
+        result: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] = _combine(
+            np.ascontiguousarray(a_rows, dtype=np.int64),
+            np.ascontiguousarray(a_codes, dtype=np.int64),
+            np.ascontiguousarray(b_rows, dtype=np.int64),
+            np.ascontiguousarray(b_codes, dtype=np.int64),
+            n_rows,
+            width,
+            min(threads.wanted, numba_config.NUMBA_NUM_THREADS),  # type: ignore[attr-defined]
+        )
     return result
 
 

@@ -1166,6 +1166,30 @@ def test_key_pairs_equals_reference(kinds: int, n: int, workers: int, data: st.D
     assert (rows.tolist(), codes.tolist()) == key_pairs_reference(matrix, chain, 1 << 31)
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 9)), max_size=30),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 9)), max_size=30),
+    st.sampled_from([1, 2]),
+)
+def test_combine_codes_equals_reference(
+    a: list[tuple[int, int]], b: list[tuple[int, int]], workers: int
+) -> None:
+    """Every combination of a row's codes, in a's order, then b's; a's rows past b's
+    last meet nothing. On two threads (each a range of a), the order of one pass."""
+    width = 1 << 31
+    want = [(ra, ca * width + cb) for ra, ca in a for rb, cb in b if ra == rb]
+
+    def arrays(entries: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.array([r for r, _ in entries], dtype=np.int64),
+            np.array([c for _, c in entries], dtype=np.int64),
+        )
+
+    rows, codes = kernels.combine_codes(*arrays(a), *arrays(b), width, workers)
+    assert list(zip(rows.tolist(), codes.tolist(), strict=True)) == want
+
+
 def test_local_codes_refuses_a_code_past_its_table() -> None:
     """The kernel reads a table of n_codes slots unchecked: a code past it is an error."""
     out, n = kernels.local_codes(np.array([2, -1, 0, 2], dtype=np.int32), 3)
