@@ -250,16 +250,20 @@ def key_values(data: PreparedPair, side: int, key: str, workers: int = 1) -> Key
 
 
 def combine(
-    first: tuple[KeyValues, KeyValues], second: tuple[KeyValues, KeyValues]
+    first: tuple[KeyValues, KeyValues],
+    second: tuple[KeyValues, KeyValues],
+    workers: int = 1,
 ) -> tuple[KeyValues, KeyValues]:
     """Every combination of a record's values of two keys, on both sides (both keys must
     agree to meet): ``first * 2**31 + second``. Exact: a key's codes too wide for that (a
     pair of name parts, keys combined already) are first renumbered by their rank among
-    both sides' codes."""
+    both sides' codes. ``workers``: threads that write the combinations."""
     first, second = _narrow(first), _narrow(second)
     parts = _joined_parts(first[0], second[0])
     out = [
-        KeyValues(*kernels.combine_codes(a.rows, a.codes, b.rows, b.codes, int(_WIDTH)), parts)
+        KeyValues(
+            *kernels.combine_codes(a.rows, a.codes, b.rows, b.codes, int(_WIDTH), workers), parts
+        )
         for a, b in zip(first, second, strict=True)
     ]
     return out[0], out[1]
@@ -309,7 +313,7 @@ def rule_values(
 
     values = both(rule[0])
     for key in rule[1:]:
-        values = combine(values, both(key))
+        values = combine(values, both(key), workers)
     return values
 
 
@@ -538,7 +542,9 @@ def _refine(
         return []
     sub = join(
         combine(
-            (left, right), (key_values(data, 0, "birth_band"), key_values(data, 1, "birth_band"))
+            (left, right),
+            (key_values(data, 0, "birth_band"), key_values(data, 1, "birth_band")),
+            workers,
         ),
         max_block=max_block,
         n_right=data.sizes[1],

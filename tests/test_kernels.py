@@ -85,21 +85,21 @@ CODE = st.integers(min_value=0, max_value=3)
 
 
 @st.composite
-def chains(draw: st.DrawFn, n: int) -> np.ndarray:
-    """``(n, 3 * WIDTH)`` packed parts: left-aligned chains of 0 to WIDTH parts."""
-    out = np.full((n, 3 * WIDTH), -1, dtype=np.int32)
+def chains(draw: st.DrawFn, n: int, width: int = WIDTH) -> np.ndarray:
+    """``(n, 3 * width)`` packed parts: left-aligned chains of 0 to width parts."""
+    out = np.full((n, 3 * width), -1, dtype=np.int32)
     for row in range(n):
-        length = draw(st.integers(0, WIDTH))
+        length = draw(st.integers(0, width))
         for field in range(3):
             for pos in range(length):
                 # A part may lack a key (-1) but always has a class.
                 code = draw(CODE if field == 0 else st.one_of(CODE, st.just(-1)))
-                out[row, field * WIDTH + pos] = code
+                out[row, field * width + pos] = code
     return out
 
 
-def unpack(packed: np.ndarray, row: int) -> list[list[int]]:
-    return [list(map(int, packed[row, f * WIDTH : (f + 1) * WIDTH])) for f in range(3)]
+def unpack(packed: np.ndarray, row: int, width: int = WIDTH) -> list[list[int]]:
+    return [list(map(int, packed[row, f * width : (f + 1) * width])) for f in range(3)]
 
 
 def pairs(n_left: int, n_right: int) -> st.SearchStrategy[tuple[np.ndarray, np.ndarray]]:
@@ -569,12 +569,12 @@ def affinity_reference(
 ) -> int:
     def points(x: list[list[int]], y: list[list[int]]) -> int:
         total = 0
-        for i in range(WIDTH):
+        for i in range(len(x[0])):
             if x[0][i] < 0:
                 continue
             if x[0][i] in [c for c in y[0] if c >= 0]:
                 total += 6
-            elif any(y[0][j] >= 0 and alike(x, i, y, j) for j in range(WIDTH)):
+            elif any(y[0][j] >= 0 and alike(x, i, y, j) for j in range(len(y[0]))):
                 total += 3
         return total
 
@@ -597,10 +597,12 @@ def affinity_reference(
     return score
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.data())
-def test_affinity_equals_reference(data: st.DataObject) -> None:
-    a, b = data.draw(chains(5)), data.draw(chains(4))
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.sampled_from([WIDTH, 1, 3, 5, 7, 8, 9]))
+def test_affinity_equals_reference(data: st.DataObject, width: int) -> None:
+    """At any width: 4 parts and 5 to 8 (the context budget's) are compared as vectors,
+    the others by the part loop."""
+    a, b = data.draw(chains(5, width)), data.draw(chains(4, width))
     ba, bb = data.draw(intervals(5)), data.draw(intervals(4))
     sa = np.array(data.draw(st.lists(st.integers(-1, 1), min_size=5, max_size=5)), np.int32)
     sb = np.array(data.draw(st.lists(st.integers(-1, 1), min_size=4, max_size=4)), np.int32)
@@ -616,7 +618,9 @@ def test_affinity_equals_reference(data: st.DataObject) -> None:
         x, y = divmod(pair, 4)
         births = (int(ba.lo[x]), int(ba.hi[x]), bool(ba.exact[x]))
         births += (int(bb.lo[y]), int(bb.hi[y]), bool(bb.exact[y]))
-        want.append(affinity_reference(unpack(a, x), unpack(b, y), births, (sa[x], sb[y])))
+        want.append(
+            affinity_reference(unpack(a, x, width), unpack(b, y, width), births, (sa[x], sb[y]))
+        )
     assert got.tolist() == want
 
 
@@ -636,11 +640,12 @@ def top_reference(
     return keep
 
 
-def best_rows(data: st.DataObject, n: int) -> np.ndarray:
+def best_rows(data: st.DataObject, n: int, width: int = WIDTH) -> np.ndarray:
     """Random records for the budget's score: few codes and births, so many ties."""
     births = data.draw(intervals(n))
     sex = np.array(data.draw(st.lists(st.integers(-1, 1), min_size=n, max_size=n)), np.int32)
-    return kernels.affinity_rows((data.draw(chains(n)), births.lo, births.hi, births.exact, sex))
+    parts = data.draw(chains(n, width))
+    return kernels.affinity_rows((parts, births.lo, births.hi, births.exact, sex))
 
 
 @settings(max_examples=200, deadline=None)
@@ -661,8 +666,9 @@ def test_best_pairs_equal_reference(
         index = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
     found = data.draw(st.lists(index, min_size=1, max_size=40))
     offered = [x * n + y for x, y in found]
-    a = best_rows(data, n)
-    b = a if dedupe else best_rows(data, n)
+    width = data.draw(st.sampled_from([WIDTH, 8]))  # 8: rows as wide as the context budget's
+    a = best_rows(data, n, width)
+    b = a if dedupe else best_rows(data, n, width)
     nodes = n if dedupe else 2 * n
     rank = np.array(data.draw(st.permutations(range(nodes))), dtype=np.int64)
     offset = 0 if dedupe else n
@@ -1158,6 +1164,30 @@ def test_key_pairs_equals_reference(kinds: int, n: int, workers: int, data: st.D
     array = np.array(matrix, dtype=np.int64).reshape(n, chain * kinds)
     rows, codes = kernels.key_pairs(array, chain, 1 << 31, workers)
     assert (rows.tolist(), codes.tolist()) == key_pairs_reference(matrix, chain, 1 << 31)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 9)), max_size=30),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 9)), max_size=30),
+    st.sampled_from([1, 2]),
+)
+def test_combine_codes_equals_reference(
+    a: list[tuple[int, int]], b: list[tuple[int, int]], workers: int
+) -> None:
+    """Every combination of a row's codes, in a's order, then b's; a's rows past b's
+    last meet nothing. On two threads (each a range of a), the order of one pass."""
+    width = 1 << 31
+    want = [(ra, ca * width + cb) for ra, ca in a for rb, cb in b if ra == rb]
+
+    def arrays(entries: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.array([r for r, _ in entries], dtype=np.int64),
+            np.array([c for _, c in entries], dtype=np.int64),
+        )
+
+    rows, codes = kernels.combine_codes(*arrays(a), *arrays(b), width, workers)
+    assert list(zip(rows.tolist(), codes.tolist(), strict=True)) == want
 
 
 def test_local_codes_refuses_a_code_past_its_table() -> None:
