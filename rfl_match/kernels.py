@@ -876,11 +876,16 @@ class BestPairs:
         return _shrunk(out, n)
 
 
+def worker_count(workers: int) -> int:
+    """Threads that ``workers`` stands for, as the config means it (-1: one per CPU)."""
+    return (os.cpu_count() or 1) if workers == -1 else max(workers, 1)
+
+
 class _Threads:
     """numba's thread count for one call: ``workers`` as the config means it."""
 
     def __init__(self, workers: int) -> None:
-        self.wanted = (os.cpu_count() or 1) if workers == -1 else max(workers, 1)
+        self.wanted = worker_count(workers)
         self.before = 0
 
     def __enter__(self) -> None:

@@ -6,7 +6,7 @@ import hashlib
 import json
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from rfl_match.arrays import (
     dense_ranks,
     row_runs,
     text_order,
+    threaded,
     unique_sorted,
 )
 from rfl_match.blocking import CandidatePairs, best_per_record, block, with_context
@@ -372,6 +373,7 @@ class Linker:
                 model.prior_weight_,
                 tf_bits=_candidate_bits(model, tf_bits, tf_carry),
                 classes=model.non_match_,
+                workers=self.config.workers,
             )
         model.calibration_ = calibration
         self.model_ = model
@@ -445,21 +447,29 @@ class Linker:
             [0] + [min(0, int(s.min())) for s in steps.values()],
             [len(patterns) - 1] + [max(0, int(s.max())) for s in steps.values()],
         )
-        start = 0
         tf_levels = _tf_levels(data, comparisons, patterns)
-        for cl, cr in pairs.chunks(self.config.chunk_pairs):
-            span = len(cl)
-            index = pair_patterns[start : start + span]
+
+        def counted(
+            chunk: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], int],
+        ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+            cl, cr, start = chunk
+            index = pair_patterns[start : start + len(cl)]
             if pairs.context_only is not None:
-                learned = ~pairs.context_only[start : start + span]
+                learned = ~pairs.context_only[start : start + len(cl)]
                 cl, cr, index = cl[learned], cr[learned], index[learned]
-            start += span
             table = [index.astype(np.int64)]
             for c, rows, values in _tf_agreements(tf_levels, cl, cr, index):
                 step = np.zeros(len(cl), dtype=np.int64)
                 step[rows] = steps[c][values]
                 table.append(step)
-            found.add(table)
+            return found.counted(table)
+
+        # The chunks are counted on threads (compiled kernels and numpy, which release the
+        # GIL) and folded in as they come, in order.
+        for part in threaded(
+            counted, _numbered(pairs, self.config.chunk_pairs), self.config.workers
+        ):
+            found.add_counted(part)
         distinct, counts = found.ranked()
         # Column-major, zeros from calloc: the columns of comparisons without term
         # frequencies (most of them) stay untouched pages that take no memory.
@@ -1149,6 +1159,16 @@ def _hash_text_chunk(
     if validity is not None and chunk.null_count:
         parts[2].update((np.flatnonzero(np.asarray(chunk.is_null())) + rows).tobytes())
     return rows + n, size + stop - start
+
+
+def _numbered(
+    pairs: CandidatePairs, size: int
+) -> Iterator[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], int]]:
+    """The chunks of ``pairs`` (``size`` pairs each), each with the index of its first pair."""
+    start = 0
+    for cl, cr in pairs.chunks(size):
+        yield cl, cr, start
+        start += len(cl)
 
 
 def _by_id(frame: pd.DataFrame) -> npt.NDArray[np.intp]:

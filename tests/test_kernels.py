@@ -975,9 +975,17 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     found = RowTally([-3] * n_cols, [high] * n_cols)
     assert found.fits == (not wide or n_cols == 1)
     n_parts = data.draw(st.integers(1, 4))
-    for rows_at in np.array_split(np.arange(len(table)), n_parts):
-        part = table[rows_at]
-        found.add([part[:, c] for c in range(n_cols)], weights[rows_at] if weighted else None)
+    chunks = np.array_split(np.arange(len(table)), n_parts)
+    # counted apart (as on threads) and folded in, in any order of chunks
+    apart = not weighted and data.draw(st.booleans())
+    if apart:
+        chunks = data.draw(st.permutations(chunks))
+    for rows_at in chunks:
+        part = [table[rows_at][:, c] for c in range(n_cols)]
+        if apart:
+            found.add_counted(found.counted(part))
+        else:
+            found.add(part, weights[rows_at] if weighted else None)
     got, counts = found.ranked()
     distinct, inverse = distinct_rows(table)
     assert got.tolist() == distinct.tolist()
@@ -985,6 +993,45 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     if len(table):  # (with no rows at all, the sorted rows' weights come back int64)
         assert counts.dtype == (np.float64 if weighted else np.int64)
     assert counts.tolist() == want.tolist()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(), max_size=30), st.sampled_from([1, 2, 3, -1]))
+def test_threaded_gives_each_result_in_order(items: list[int], workers: int) -> None:
+    """Results as a loop gives them, with no more than ``workers`` items taken ahead of the
+    result the caller holds."""
+    import threading
+
+    from rfl_match.arrays import threaded
+
+    taken: list[int] = []
+    lock = threading.Lock()
+
+    def work(x: int) -> int:
+        with lock:
+            taken.append(x)
+        return 2 * x + 1
+
+    ahead = kernels.worker_count(workers)
+    for k, got in enumerate(threaded(work, iter(items), workers)):
+        assert got == 2 * items[k] + 1
+        assert len(taken) <= k + max(ahead, 1)
+    assert sorted(taken) == sorted(items)
+
+
+def test_threaded_raises_what_the_work_raises() -> None:
+    from rfl_match.arrays import threaded
+
+    def work(x: int) -> int:
+        if x == 3:
+            raise ValueError("three")
+        return x
+
+    got = []
+    with pytest.raises(ValueError, match="three"):
+        for x in threaded(work, range(6), 2):
+            got.append(x)
+    assert got == [0, 1, 2]
 
 
 def test_row_tally_wants_weights_on_every_call_or_none() -> None:

@@ -263,6 +263,20 @@ def test_workers_do_not_change_predictions(
     pdt.assert_frame_equal(one, two)
 
 
+def test_threads_and_chunks_do_not_change_the_model(synthetic: dict[str, pd.DataFrame]) -> None:
+    """Term-frequency rows counted chunk by chunk on threads, and the calibration's
+    comparisons merged on threads, give the model one thread gives, bit for bit."""
+    found = []
+    for workers in (1, 3):
+        linker = rm.Linker({"workers": workers, "chunk_pairs": 211, "non_match_classes": 2})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            linker.fit(synthetic["requests"], synthetic["sightings"])
+        assert linker.training_["candidate_pairs"] > 5 * 211  # several chunks
+        found.append(json.dumps(linker.to_dict()["model"], sort_keys=True))
+    assert found[0] == found[1]
+
+
 @pytest.mark.parametrize("dtype", ["str", "object"])  # Arrow-backed text, Python strings
 def test_predict_sees_inputs_changed_after_fit(
     synthetic: dict[str, pd.DataFrame], dtype: str
