@@ -108,6 +108,17 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     return out
 
 
+def _both_records(
+    requests: pd.DataFrame, sightings: pd.DataFrame | None, config: LinkConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`_records` of the requests and the sightings (the requests again without
+    them), each on a thread (Arrow's text operations release the GIL): the requests'
+    error is raised first, as if they were checked first."""
+    frames = [(requests, "requests")] + ([] if sightings is None else [(sightings, "sightings")])
+    out = list(threaded(lambda job: _records(job[0], config, job[1]), frames, config.workers))
+    return out[0], out[-1]
+
+
 class _Laps:
     """Wall seconds of the phases of one call, each lap timed from the end of the last."""
 
@@ -220,8 +231,7 @@ class Linker:
         """
         laps = _Laps()
         dedupe = sightings is None
-        left = _records(requests, self.config, "requests")
-        right = left if sightings is None else _records(sightings, self.config, "sightings")
+        left, right = _both_records(requests, sightings, self.config)
         laps.lap("validate")
         self.specs_ = self._resolve_specs(left, right)
         comparisons = self._comparisons()
@@ -381,7 +391,7 @@ class Linker:
         self._last = (left, right)
         self._session = _Session(
             _identity(requests, sightings),
-            _fingerprint(requests, sightings),
+            _fingerprint(requests, sightings, self.config.workers),
             self.config,
             left,
             right,
@@ -634,15 +644,14 @@ class Linker:
             session is not None
             and session.config == self.config
             and session.frames == _identity(requests, sightings)
-            and session.content == _fingerprint(requests, sightings)
+            and session.content == _fingerprint(requests, sightings, self.config.workers)
         ):
             # The inputs fit saw: its prepared columns and candidate pairs still hold.
             left, right, data, pairs = session.left, session.right, session.data, session.pairs
             laps.lap("fingerprint")
         else:
             laps.lap("fingerprint")
-            left = _records(requests, self.config, "requests")
-            right = left if sightings is None else _records(sightings, self.config, "sightings")
+            left, right = _both_records(requests, sightings, self.config)
             laps.lap("validate")
             for spec in self.specs_:
                 for frame in (left, right):
@@ -656,25 +665,37 @@ class Linker:
             laps.lap("prepare + blocking")
         kept: list[_Scored] = []
         n_levels = tuple(c.n_levels for c in comparisons)
-        size, start = self.config.chunk_pairs, 0
+        size = self.config.chunk_pairs
         value_bits = _value_bits(model, data, comparisons)
-        # Fit's pairs index into fit's patterns, every chunk: they are weighed once.
-        fitted = None
         if session is not None and data is session.data:
-            fitted = (_weigh_patterns(model, data, comparisons, session.patterns), session)
-        for cl, cr in pairs.chunks(size):
-            if fitted is not None:
-                weighed, index = fitted[0], fitted[1].pair_patterns[start : start + len(cl)]
-            else:
+            # Fit's pairs index into fit's patterns, every chunk: they are weighed once,
+            # and the chunks on threads (compiled kernels and numpy release the GIL).
+            fitted, pair_patterns = (
+                _weigh_patterns(model, data, comparisons, session.patterns),
+                session.pair_patterns,
+            )
+
+            def weigh(chunk: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], int]) -> _Scored:
+                cl, cr, start = chunk
+                index = pair_patterns[start : start + len(cl)]
+                return self._weigh(
+                    model, data, comparisons, cl, cr, fitted, index, threshold, value_bits
+                )
+
+            kept = list(threaded(weigh, _numbered(pairs, size), self.config.workers))
+            laps.lap("scoring")
+        else:
+            for cl, cr in pairs.chunks(size):
                 levels = level_matrix(comparisons, data, cl, cr)
                 patterns, _, index = pattern_index(levels, n_levels)
                 laps.lap("comparing")
                 weighed = _weigh_patterns(model, data, comparisons, patterns)
-            start += len(cl)
-            kept.append(
-                self._weigh(model, data, comparisons, cl, cr, weighed, index, threshold, value_bits)
-            )
-            laps.lap("scoring")
+                kept.append(
+                    self._weigh(
+                        model, data, comparisons, cl, cr, weighed, index, threshold, value_bits
+                    )
+                )
+                laps.lap("scoring")
         self._last = (left, right)
         classes = None if model.non_match_ is None else model.non_match_.names
         out = self._assemble(
@@ -859,8 +880,7 @@ class Linker:
         ``labels``: request_id, sighting_id) the share of true pairs found so far; then
         the candidate budget (``candidates_per_record``), and the pairs the context rules
         add to it (``context_blocking``, ``context_candidates``), as ``fit`` makes them."""
-        left = _records(requests, self.config, "requests")
-        right = left if sightings is None else _records(sightings, self.config, "sightings")
+        left, right = _both_records(requests, sightings, self.config)
         data = self._prepare(left, right)
         rows = []
         cumulative = np.zeros(0, dtype=np.int64)
@@ -1103,23 +1123,27 @@ def _digest() -> Any:
     return hashlib.sha256()
 
 
-def _fingerprint(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tuple[Any, ...]:
+def _fingerprint(
+    requests: pd.DataFrame, sightings: pd.DataFrame | None, workers: int = -1
+) -> tuple[Any, ...]:
     """Content of the inputs (index and values): with :func:`_identity`, equal only for the
-    same, unchanged frames."""
-    out: list[Any] = []
-    for frame in (requests, sightings):
-        if frame is None:
-            out.append(None)
-            continue
-        try:
-            digest = _digest()
-            digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
-            for name in frame.columns:
-                _hash_values(digest, frame[name].array)
-            out.append(digest.digest())
-        except (TypeError, ValueError):  # unhashable cells, text not UTF-8: never reuse
-            out.append(object())
-    return tuple(out)
+    same, unchanged frames. The frames are hashed on threads (``workers``; hashlib
+    releases the GIL on large buffers)."""
+    return tuple(threaded(_frame_digest, (requests, sightings), workers))
+
+
+def _frame_digest(frame: pd.DataFrame | None) -> Any:
+    """One frame's part of :func:`_fingerprint`."""
+    if frame is None:
+        return None
+    try:
+        digest = _digest()
+        digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
+        for name in frame.columns:
+            _hash_values(digest, frame[name].array)
+        return digest.digest()
+    except (TypeError, ValueError):  # unhashable cells, text not UTF-8: never reuse
+        return object()
 
 
 def _hash_values(digest: Any, values: Any) -> None:
