@@ -169,7 +169,15 @@ class RowTally:
         if not self.fits:
             distinct, inverse = distinct_rows(np.stack(columns, axis=1).astype(np.int64))
             return distinct, np.bincount(inverse, minlength=len(distinct)).astype(np.int64)
-        distinct, _, counts = runs(radix_sorted(self._codes(columns), self.bits))
+        return self.counted_codes(self._codes(columns))
+
+    def counted_codes(
+        self, codes: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """:meth:`counted` of rows given as their codes (where the rows fit in int64: each
+        row ``r`` as ``code = code * span + r[c] - low`` over its columns c in turn);
+        ``codes`` is overwritten."""
+        distinct, _, counts = runs(radix_sorted(codes, self.bits))
         return distinct, counts
 
     def add_counted(self, part: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]) -> None:

@@ -40,7 +40,7 @@ from rfl_match.compare import (
     level_matrix,
 )
 from rfl_match.config import ComparisonSpec, ConfigError, LinkConfig
-from rfl_match.kernels import CodeTally, agreements, merge_unique
+from rfl_match.kernels import CodeTally, agreements, merge_unique, tf_codes
 from rfl_match.mixture import fit_non_match_classes
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, validate_records
@@ -458,14 +458,29 @@ class Linker:
             [len(patterns) - 1] + [max(0, int(s.max())) for s in steps.values()],
         )
         tf_levels = _tf_levels(data, comparisons, patterns)
+        # Each pair's row as its code, in one compiled pass (kernels.tf_codes).
+        n_left, n_right = data.sizes
+        tables = (
+            np.array([at_level for _, _, at_level in tf_levels], bool).reshape(-1, len(patterns)),
+            np.array([tf.left for _, tf, _ in tf_levels], np.int32).reshape(-1, n_left),
+            np.array([tf.right for _, tf, _ in tf_levels], np.int32).reshape(-1, n_right),
+            list(steps.values()),
+            found.low,
+            found.spans,
+        )
 
         def counted(
             chunk: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], int],
         ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
             cl, cr, start = chunk
             index = pair_patterns[start : start + len(cl)]
-            if pairs.context_only is not None:
-                learned = ~pairs.context_only[start : start + len(cl)]
+            skip = (
+                None if pairs.context_only is None else pairs.context_only[start : start + len(cl)]
+            )
+            if found.fits:
+                return found.counted_codes(tf_codes(index, skip, cl, cr, *tables))
+            if skip is not None:
+                learned = ~skip
                 cl, cr, index = cl[learned], cr[learned], index[learned]
             table = [index.astype(np.int64)]
             for c, rows, values in _tf_agreements(tf_levels, cl, cr, index):
