@@ -391,7 +391,7 @@ class Linker:
         self._last = (left, right)
         self._session = _Session(
             _identity(requests, sightings),
-            _fingerprint(requests, sightings, self.config.workers),
+            _fingerprint(requests, sightings),
             self.config,
             left,
             right,
@@ -659,7 +659,7 @@ class Linker:
             session is not None
             and session.config == self.config
             and session.frames == _identity(requests, sightings)
-            and session.content == _fingerprint(requests, sightings, self.config.workers)
+            and session.content == _fingerprint(requests, sightings)
         ):
             # The inputs fit saw: its prepared columns and candidate pairs still hold.
             left, right, data, pairs = session.left, session.right, session.data, session.pairs
@@ -680,37 +680,25 @@ class Linker:
             laps.lap("prepare + blocking")
         kept: list[_Scored] = []
         n_levels = tuple(c.n_levels for c in comparisons)
-        size = self.config.chunk_pairs
+        size, start = self.config.chunk_pairs, 0
         value_bits = _value_bits(model, data, comparisons)
+        # Fit's pairs index into fit's patterns, every chunk: they are weighed once.
+        fitted = None
         if session is not None and data is session.data:
-            # Fit's pairs index into fit's patterns, every chunk: they are weighed once,
-            # and the chunks on threads (compiled kernels and numpy release the GIL).
-            fitted, pair_patterns = (
-                _weigh_patterns(model, data, comparisons, session.patterns),
-                session.pair_patterns,
-            )
-
-            def weigh(chunk: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], int]) -> _Scored:
-                cl, cr, start = chunk
-                index = pair_patterns[start : start + len(cl)]
-                return self._weigh(
-                    model, data, comparisons, cl, cr, fitted, index, threshold, value_bits
-                )
-
-            kept = list(threaded(weigh, _numbered(pairs, size), self.config.workers))
-            laps.lap("scoring")
-        else:
-            for cl, cr in pairs.chunks(size):
+            fitted = (_weigh_patterns(model, data, comparisons, session.patterns), session)
+        for cl, cr in pairs.chunks(size):
+            if fitted is not None:
+                weighed, index = fitted[0], fitted[1].pair_patterns[start : start + len(cl)]
+            else:
                 levels = level_matrix(comparisons, data, cl, cr)
                 patterns, _, index = pattern_index(levels, n_levels)
                 laps.lap("comparing")
                 weighed = _weigh_patterns(model, data, comparisons, patterns)
-                kept.append(
-                    self._weigh(
-                        model, data, comparisons, cl, cr, weighed, index, threshold, value_bits
-                    )
-                )
-                laps.lap("scoring")
+            start += len(cl)
+            kept.append(
+                self._weigh(model, data, comparisons, cl, cr, weighed, index, threshold, value_bits)
+            )
+            laps.lap("scoring")
         self._last = (left, right)
         classes = None if model.non_match_ is None else model.non_match_.names
         out = self._assemble(
@@ -1138,27 +1126,23 @@ def _digest() -> Any:
     return hashlib.sha256()
 
 
-def _fingerprint(
-    requests: pd.DataFrame, sightings: pd.DataFrame | None, workers: int = -1
-) -> tuple[Any, ...]:
+def _fingerprint(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tuple[Any, ...]:
     """Content of the inputs (index and values): with :func:`_identity`, equal only for the
-    same, unchanged frames. The frames are hashed on threads (``workers``; hashlib
-    releases the GIL on large buffers)."""
-    return tuple(threaded(_frame_digest, (requests, sightings), workers))
-
-
-def _frame_digest(frame: pd.DataFrame | None) -> Any:
-    """One frame's part of :func:`_fingerprint`."""
-    if frame is None:
-        return None
-    try:
-        digest = _digest()
-        digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
-        for name in frame.columns:
-            _hash_values(digest, frame[name].array)
-        return digest.digest()
-    except (TypeError, ValueError):  # unhashable cells, text not UTF-8: never reuse
-        return object()
+    same, unchanged frames."""
+    out: list[Any] = []
+    for frame in (requests, sightings):
+        if frame is None:
+            out.append(None)
+            continue
+        try:
+            digest = _digest()
+            digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
+            for name in frame.columns:
+                _hash_values(digest, frame[name].array)
+            out.append(digest.digest())
+        except (TypeError, ValueError):  # unhashable cells, text not UTF-8: never reuse
+            out.append(object())
+    return tuple(out)
 
 
 def _hash_values(digest: Any, values: Any) -> None:

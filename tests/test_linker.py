@@ -278,9 +278,9 @@ def test_the_requests_are_checked_first(synthetic: dict[str, pd.DataFrame], work
 
 
 def test_threads_and_chunks_do_not_change_the_model(synthetic: dict[str, pd.DataFrame]) -> None:
-    """Term-frequency rows counted chunk by chunk on threads, the calibration's
-    comparisons merged on threads, and a predict on fit's frames weighing chunks on
-    threads give what one thread gives, bit for bit."""
+    """Term-frequency rows counted chunk by chunk on threads, and the calibration's
+    comparisons merged on threads, give the model (and the predictions) one thread gives,
+    bit for bit."""
     models, predictions = [], []
     frames = (synthetic["requests"], synthetic["sightings"])
     for workers in (1, 3):
