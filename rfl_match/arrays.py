@@ -10,16 +10,20 @@ several columns over many pairs (level patterns, term-frequency steps) are count
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.kernels import CodeTally, merge_counts, radix_sorted
+from rfl_match.kernels import CodeTally, merge_counts, radix_sorted, worker_count
 
 Int64Array = npt.NDArray[np.int64]
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 #: Rows handled at a time where a (rows, comparisons) float table would be built: bounds
 #: its memory (65,536 rows of a dozen comparisons: 6 MiB).
@@ -143,30 +147,57 @@ class RowTally:
     ) -> None:
         """Count the rows ``columns`` make (one array per column, each value in range), or
         sum their ``weights`` (then give weights on every call)."""
+        if weights is None:
+            self.add_counted(self.counted(columns))
+            return
         if not self.fits:
             distinct, inverse = distinct_rows(np.stack(columns, axis=1).astype(np.int64))
-            counts = np.bincount(inverse, weights=weights, minlength=len(distinct))
-            self.parts.append((distinct, counts))
+            self.parts.append((distinct, np.bincount(inverse, weights, len(distinct))))
             return
-        if (weights is not None and self.sorted is not None) or (
-            weights is None and self.tally is not None
-        ):
+        if self.sorted is not None:
             raise ValueError("RowTally.add: give weights on every call or on none")
+        self.tally = self.tally or CodeTally()
+        self.tally.add(self._codes(columns), weights)
+
+    def counted(
+        self, columns: Sequence[npt.NDArray[np.integer]]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The distinct rows ``columns`` make (as codes where the rows fit in int64) and
+        how often each occurs: the part of :meth:`add` (without weights) that reads the
+        columns alone and changes nothing, so that chunks may be counted on several
+        threads at once; :meth:`add_counted` folds each in."""
+        if not self.fits:
+            distinct, inverse = distinct_rows(np.stack(columns, axis=1).astype(np.int64))
+            return distinct, np.bincount(inverse, minlength=len(distinct)).astype(np.int64)
+        return self.counted_codes(self._codes(columns))
+
+    def counted_codes(
+        self, codes: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """:meth:`counted` of rows given as their codes (where the rows fit in int64: each
+        row ``r`` as ``code = code * span + r[c] - low`` over its columns c in turn);
+        ``codes`` is overwritten."""
+        distinct, _, counts = runs(radix_sorted(codes, self.bits))
+        return distinct, counts
+
+    def add_counted(self, part: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]) -> None:
+        """Fold in one chunk's :meth:`counted` rows (in any order of chunks: the counts are
+        integers, and the rows end ascending)."""
+        if self.tally is not None:
+            raise ValueError("RowTally.add: give weights on every call or on none")
+        if not self.fits:
+            self.parts.append(part)
+            return
+        self.sorted = part if self.sorted is None else merge_counts(*self.sorted, *part)
+
+    def _codes(self, columns: Sequence[npt.NDArray[np.integer]]) -> npt.NDArray[np.int64]:
+        """Each row's mixed-radix code."""
         code = np.zeros(len(columns[0]), dtype=np.int64)
         for column, low, span in zip(columns, self.low, self.spans, strict=True):
             code *= span
             code += column
             code -= low
-        if weights is not None:
-            self.tally = self.tally or CodeTally()
-            self.tally.add(code, weights)
-            return
-        distinct, _, counts = runs(radix_sorted(code, self.bits))
-        self.sorted = (
-            (distinct, counts)
-            if self.sorted is None
-            else merge_counts(*self.sorted, distinct, counts)
-        )
+        return code
 
     def ranked(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
         """The distinct rows, ascending, and how many times each was added (int64), or
@@ -189,3 +220,23 @@ class RowTally:
         weights = np.concatenate([counts for _, counts in self.parts])
         merged = np.bincount(inverse, weights=weights, minlength=len(distinct))
         return distinct, merged if weights.dtype == np.float64 else merged.astype(np.int64)
+
+
+def threaded(function: Callable[[_T], _R], items: Iterable[_T], workers: int) -> Iterator[_R]:
+    """``function`` of each item, in the items' order, run on up to ``workers`` threads
+    (-1: one per CPU): for work that releases the GIL (compiled ``nogil`` kernels, numpy on
+    large arrays). Whatever folds the results sees them as a loop would give them. Items
+    are taken as threads free up, so no more than ``workers`` are held at once besides the
+    result the caller is folding."""
+    count = worker_count(workers)
+    if count <= 1:
+        yield from map(function, items)
+        return
+    with ThreadPoolExecutor(count) as pool:
+        pending: deque[Future[_R]] = deque()
+        for item in items:
+            pending.append(pool.submit(function, item))
+            if len(pending) >= count:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

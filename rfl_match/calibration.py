@@ -41,6 +41,7 @@ raw one rather than a step. Two ways to fit it:
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rfl_match.arrays import ROW_BLOCK, row_runs
+from rfl_match.arrays import ROW_BLOCK, row_runs, threaded
 from rfl_match.kernels import evidence_sums, joint_counts, others_evidence
 from rfl_match.mixture import LN2 as _LN2
 from rfl_match.mixture import NonMatchClasses, combination_bits
@@ -314,6 +315,7 @@ def fit_on_comparisons(
     tf_bits: FloatArray | None = None,
     dependence_limit: float = LOCAL_DEPENDENCE,
     classes: NonMatchClasses | None = None,
+    workers: int = 1,
 ) -> WeightCalibration:
     """The map without labels: each comparison predicted from the weight of the others it
     is not locally dependent on.
@@ -331,6 +333,8 @@ def fit_on_comparisons(
             each other out of the evidence that predicts them (``inf``: none do).
         classes: the model's two kinds of non-match (:mod:`rfl_match.mixture`), whose
             ``u`` mix to the ``u`` given; None: one kind, no combination term.
+        workers: threads that merge the comparisons' rows (-1: one per CPU); the result
+            is the same on any number.
 
     A comparison's observation (its level, and with term frequencies the value agreed
     on) has likelihood ``p P(obs | match) + (1 - p) P(obs | non-match)``; divided by the
@@ -382,15 +386,16 @@ def fit_on_comparisons(
     # bits and the others' evidence (rounded to EVIDENCE_STEP) agree: a million patterns
     # times a dozen comparisons collapse to the distinct rows they hold. Merged one
     # comparison at a time (rows of different comparisons never merge), so memory is a
-    # column's, not the whole table's.
+    # column's, not the whole table's (a column per thread), and taken in order.
     evs, factors, cnts = [], [], []
-    for c in range(n_comp):
-        found = _column_rows(evidence, total, counts, c, np.flatnonzero(dependent[c]).tolist())
+
+    column = functools.partial(_column_rows, evidence, total, counts, dependent)
+    for found in threaded(column, range(n_comp), workers):
         if found is not None:
             evs.append(found[0])
             factors.append(found[1])
             cnts.append(found[2])
-    del evidence, steps, total  # the fit reads the merged rows only
+    del evidence, steps, total, column  # the fit reads the merged rows only
     if not cnts:
         return IDENTITY
     cnt, ev, b = np.concatenate(cnts), np.concatenate(evs), np.concatenate(factors)
@@ -474,12 +479,13 @@ def _column_rows(
     evidence: _Evidence,
     total: FloatArray,
     counts: npt.NDArray[np.int64],
+    dependent: npt.NDArray[np.bool_],
     c: int,
-    left_out: list[int],
 ) -> tuple[FloatArray, FloatArray, FloatArray] | None:
     """Comparison c's rows of :func:`fit_on_comparisons`, where it is known: the evidence
-    of the others (all but ``left_out``, which holds c), c's own Bayes factor (bits) and
-    the pairs, merged where those agree. None where c is never known."""
+    of the others (all but those ``dependent[c]`` marks, c among them), c's own Bayes
+    factor (bits) and the pairs, merged where those agree. None where c is never known."""
+    left_out = np.flatnonzero(dependent[c]).tolist()
     known, others = others_evidence(
         evidence.patterns,
         c,

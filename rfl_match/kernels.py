@@ -985,11 +985,16 @@ class BestPairs:
         return _shrunk(out, n)
 
 
+def worker_count(workers: int) -> int:
+    """Threads that ``workers`` stands for, as the config means it (-1: one per CPU)."""
+    return (os.cpu_count() or 1) if workers == -1 else max(workers, 1)
+
+
 class _Threads:
     """numba's thread count for one call: ``workers`` as the config means it."""
 
     def __init__(self, workers: int) -> None:
-        self.wanted = (os.cpu_count() or 1) if workers == -1 else max(workers, 1)
+        self.wanted = worker_count(workers)
         self.before = 0
 
     def __enter__(self) -> None:
@@ -2295,6 +2300,62 @@ def radix_sorted(values: npt.NDArray[np.int64], bits: int) -> npt.NDArray[np.int
         return values
     ordered: npt.NDArray[np.int64] = _radix_sorted(values, np.empty_like(values), int(bits))
     return ordered
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _tf_codes(
+    index: IntArray, skip: npt.NDArray[np.bool_], li: Index, ri: Index,
+    at_level: npt.NDArray[np.bool_], a: IntArray, b: IntArray, steps: npt.NDArray[np.int64],
+    starts: Index, low: npt.NDArray[np.int64], span: npt.NDArray[np.int64],
+    out: npt.NDArray[np.int64],
+) -> int:  # fmt: skip
+    m = 0
+    for k in range(len(index)):
+        if len(skip) and skip[k]:
+            continue
+        pattern = index[k]
+        code = pattern - low[0]
+        for t in range(at_level.shape[0]):
+            step = 0
+            if at_level[t, pattern]:
+                value = a[t, li[k]]
+                if value >= 0 and value == b[t, ri[k]]:
+                    step = steps[starts[t] + value]
+            code = code * span[t + 1] + (step - low[t + 1])
+        out[m] = code
+        m += 1
+    return m
+
+
+def tf_codes(
+    index: IntArray,
+    skip: npt.NDArray[np.bool_] | None,
+    li: Index,
+    ri: Index,
+    at_level: npt.NDArray[np.bool_],
+    a: IntArray,
+    b: IntArray,
+    steps: list[npt.NDArray[np.int64]],
+    low: Sequence[int],
+    span: Sequence[int],
+) -> npt.NDArray[np.int64]:
+    """The mixed-radix code (``low``, ``span`` per column, as ``arrays.RowTally`` makes
+    it) of each pair's term-frequency row, the pairs ``skip`` marks left out: its level
+    pattern ``index[k]``, then per term-frequency comparison t the steps of the value the
+    pair agrees on, ``steps[t][value]``, or 0 where it agrees on none (its pattern is not
+    ``at_level[t]``, or ``a[t, li[k]] == b[t, ri[k]] >= 0`` fails, as :func:`agreements`
+    reads it). One pass, without the per-comparison rows, values and columns."""
+    out = np.empty(len(index) if skip is None else len(index) - int(skip.sum()), np.int64)
+    starts = np.cumsum([0] + [len(x) for x in steps])
+    m = _tf_codes(
+        np.ascontiguousarray(index), np.zeros(0, np.bool_) if skip is None else skip,
+        _index(li), _index(ri), np.ascontiguousarray(at_level, dtype=np.bool_),
+        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        np.concatenate([np.zeros(0, np.int64), *steps]).astype(np.int64), _index(starts),
+        np.asarray(low, dtype=np.int64), np.asarray(span, dtype=np.int64), out,
+    )  # fmt: skip
+    assert m == len(out)
+    return out
 
 
 # --- tallies: distinct codes by hashing ---------------------------------------------------

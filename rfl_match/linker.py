@@ -6,7 +6,7 @@ import hashlib
 import json
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from rfl_match.arrays import (
     dense_ranks,
     row_runs,
     text_order,
+    threaded,
     unique_sorted,
 )
 from rfl_match.blocking import CandidatePairs, best_per_record, block, with_context
@@ -39,7 +40,7 @@ from rfl_match.compare import (
     level_matrix,
 )
 from rfl_match.config import ComparisonSpec, ConfigError, LinkConfig
-from rfl_match.kernels import CodeTally, agreements, merge_unique
+from rfl_match.kernels import CodeTally, agreements, merge_unique, tf_codes
 from rfl_match.mixture import fit_non_match_classes
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, validate_records
@@ -105,6 +106,17 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     out = validate_records(frame, config.mapping or None, source=source)
     out.attrs[_VALIDATED] = True
     return out
+
+
+def _both_records(
+    requests: pd.DataFrame, sightings: pd.DataFrame | None, config: LinkConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`_records` of the requests and the sightings (the requests again without
+    them), each on a thread (Arrow's text operations release the GIL): the requests'
+    error is raised first, as if they were checked first."""
+    frames = [(requests, "requests")] + ([] if sightings is None else [(sightings, "sightings")])
+    out = list(threaded(lambda job: _records(job[0], config, job[1]), frames, config.workers))
+    return out[0], out[-1]
 
 
 class _Laps:
@@ -219,8 +231,7 @@ class Linker:
         """
         laps = _Laps()
         dedupe = sightings is None
-        left = _records(requests, self.config, "requests")
-        right = left if sightings is None else _records(sightings, self.config, "sightings")
+        left, right = _both_records(requests, sightings, self.config)
         laps.lap("validate")
         self.specs_ = self._resolve_specs(left, right)
         comparisons = self._comparisons()
@@ -372,6 +383,7 @@ class Linker:
                 model.prior_weight_,
                 tf_bits=_candidate_bits(model, tf_bits, tf_carry),
                 classes=model.non_match_,
+                workers=self.config.workers,
             )
         model.calibration_ = calibration
         self.model_ = model
@@ -445,21 +457,44 @@ class Linker:
             [0] + [min(0, int(s.min())) for s in steps.values()],
             [len(patterns) - 1] + [max(0, int(s.max())) for s in steps.values()],
         )
-        start = 0
         tf_levels = _tf_levels(data, comparisons, patterns)
-        for cl, cr in pairs.chunks(self.config.chunk_pairs):
-            span = len(cl)
-            index = pair_patterns[start : start + span]
-            if pairs.context_only is not None:
-                learned = ~pairs.context_only[start : start + span]
+        # Each pair's row as its code, in one compiled pass (kernels.tf_codes).
+        n_left, n_right = data.sizes
+        tables = (
+            np.array([at_level for _, _, at_level in tf_levels], bool).reshape(-1, len(patterns)),
+            np.array([tf.left for _, tf, _ in tf_levels], np.int32).reshape(-1, n_left),
+            np.array([tf.right for _, tf, _ in tf_levels], np.int32).reshape(-1, n_right),
+            list(steps.values()),
+            found.low,
+            found.spans,
+        )
+
+        def counted(
+            chunk: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], int],
+        ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+            cl, cr, start = chunk
+            index = pair_patterns[start : start + len(cl)]
+            skip = (
+                None if pairs.context_only is None else pairs.context_only[start : start + len(cl)]
+            )
+            if found.fits:
+                return found.counted_codes(tf_codes(index, skip, cl, cr, *tables))
+            if skip is not None:
+                learned = ~skip
                 cl, cr, index = cl[learned], cr[learned], index[learned]
-            start += span
             table = [index.astype(np.int64)]
             for c, rows, values in _tf_agreements(tf_levels, cl, cr, index):
                 step = np.zeros(len(cl), dtype=np.int64)
                 step[rows] = steps[c][values]
                 table.append(step)
-            found.add(table)
+            return found.counted(table)
+
+        # The chunks are counted on threads (compiled kernels and numpy, which release the
+        # GIL) and folded in as they come, in order.
+        for part in threaded(
+            counted, _numbered(pairs, self.config.chunk_pairs), self.config.workers
+        ):
+            found.add_counted(part)
         distinct, counts = found.ranked()
         # Column-major, zeros from calloc: the columns of comparisons without term
         # frequencies (most of them) stay untouched pages that take no memory.
@@ -631,8 +666,7 @@ class Linker:
             laps.lap("fingerprint")
         else:
             laps.lap("fingerprint")
-            left = _records(requests, self.config, "requests")
-            right = left if sightings is None else _records(sightings, self.config, "sightings")
+            left, right = _both_records(requests, sightings, self.config)
             laps.lap("validate")
             for spec in self.specs_:
                 for frame in (left, right):
@@ -849,8 +883,7 @@ class Linker:
         ``labels``: request_id, sighting_id) the share of true pairs found so far; then
         the candidate budget (``candidates_per_record``), and the pairs the context rules
         add to it (``context_blocking``, ``context_candidates``), as ``fit`` makes them."""
-        left = _records(requests, self.config, "requests")
-        right = left if sightings is None else _records(sightings, self.config, "sightings")
+        left, right = _both_records(requests, sightings, self.config)
         data = self._prepare(left, right)
         rows = []
         cumulative = np.zeros(0, dtype=np.int64)
@@ -1149,6 +1182,16 @@ def _hash_text_chunk(
     if validity is not None and chunk.null_count:
         parts[2].update((np.flatnonzero(np.asarray(chunk.is_null())) + rows).tobytes())
     return rows + n, size + stop - start
+
+
+def _numbered(
+    pairs: CandidatePairs, size: int
+) -> Iterator[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], int]]:
+    """The chunks of ``pairs`` (``size`` pairs each), each with the index of its first pair."""
+    start = 0
+    for cl, cr in pairs.chunks(size):
+        yield cl, cr, start
+        start += len(cl)
 
 
 def _by_id(frame: pd.DataFrame) -> npt.NDArray[np.intp]:

@@ -326,6 +326,11 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
     counts = rows["count"].to_numpy(np.int64)
     args = (model.m_, model.u_, model.prior_weight_)
     refit = fit_on_comparisons(patterns, counts, *args, tf_bits=tf_bits, classes=model.non_match_)
+    # the comparisons' rows merged on threads: the same map, bit for bit
+    threaded = fit_on_comparisons(
+        patterns, counts, *args, tf_bits=tf_bits, classes=model.non_match_, workers=3
+    )
+    assert threaded == refit
     # fit reads the candidate map on raw bits grouped to EVIDENCE_STEP, predict on the
     # exact ones: the pairs' bits differ by a fraction of a step, the maps hardly.
     assert model.calibration_.slopes[0] == pytest.approx(refit.slopes[0], abs=5e-4)

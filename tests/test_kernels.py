@@ -981,9 +981,17 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     found = RowTally([-3] * n_cols, [high] * n_cols)
     assert found.fits == (not wide or n_cols == 1)
     n_parts = data.draw(st.integers(1, 4))
-    for rows_at in np.array_split(np.arange(len(table)), n_parts):
-        part = table[rows_at]
-        found.add([part[:, c] for c in range(n_cols)], weights[rows_at] if weighted else None)
+    chunks = np.array_split(np.arange(len(table)), n_parts)
+    # counted apart (as on threads) and folded in, in any order of chunks
+    apart = not weighted and data.draw(st.booleans())
+    if apart:
+        chunks = data.draw(st.permutations(chunks))
+    for rows_at in chunks:
+        part = [table[rows_at][:, c] for c in range(n_cols)]
+        if apart:
+            found.add_counted(found.counted(part))
+        else:
+            found.add(part, weights[rows_at] if weighted else None)
     got, counts = found.ranked()
     distinct, inverse = distinct_rows(table)
     assert got.tolist() == distinct.tolist()
@@ -991,6 +999,91 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     if len(table):  # (with no rows at all, the sorted rows' weights come back int64)
         assert counts.dtype == (np.float64 if weighted else np.int64)
     assert counts.tolist() == want.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_tf_codes_equal_agreements_and_row_codes(data: st.DataObject) -> None:
+    """Each pair's term-frequency row code in one pass: what :func:`agreements` per
+    comparison, a column of steps each (0 where a pair agrees on no value) and
+    RowTally's codes give, with the pairs ``skip`` marks left out."""
+    from rfl_match.arrays import RowTally
+
+    n_tf = data.draw(st.integers(0, 3))
+    n_patterns, n_left, n_right, n_values = (data.draw(st.integers(1, 6)) for _ in range(4))
+    n = data.draw(st.integers(0, 60))
+    index = np.array(data.draw(st.lists(st.integers(0, n_patterns - 1), min_size=n, max_size=n)))
+    index = index.astype(np.int32)
+    li = np.array(data.draw(st.lists(st.integers(0, n_left - 1), min_size=n, max_size=n)), np.intp)
+    ri = np.array(data.draw(st.lists(st.integers(0, n_right - 1), min_size=n, max_size=n)), np.intp)
+    skip = None
+    if data.draw(st.booleans()):
+        skip = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+
+    def ints(size: int, low: int, high: int) -> npt.NDArray[np.int64]:
+        values = data.draw(st.lists(st.integers(low, high), min_size=size, max_size=size))
+        return np.array(values, dtype=np.int64)
+
+    at_level = np.array([ints(n_patterns, 0, 1) for _ in range(n_tf)], bool)
+    a = np.array([ints(n_left, -1, n_values - 1) for _ in range(n_tf)], np.int32)
+    b = np.array([ints(n_right, -1, n_values - 1) for _ in range(n_tf)], np.int32)
+    steps = [2 * ints(n_values, -40, 40) + 1 for _ in range(n_tf)]
+    found = RowTally(
+        [0] + [min(0, int(x.min())) for x in steps],
+        [n_patterns - 1] + [max(0, int(x.max())) for x in steps],
+    )
+    got = kernels.tf_codes(
+        index, skip, li, ri, at_level.reshape(n_tf, n_patterns), a.reshape(n_tf, n_left),
+        b.reshape(n_tf, n_right), steps, found.low, found.spans,
+    )  # fmt: skip
+    keep = np.ones(n, dtype=bool) if skip is None else ~skip
+    index, li, ri = index[keep], li[keep], ri[keep]
+    table = [index.astype(np.int64)]
+    for t in range(n_tf):
+        rows, values = kernels.agreements(at_level[t], index, a[t], b[t], li, ri)
+        column = np.zeros(len(index), dtype=np.int64)
+        column[rows] = steps[t][values]
+        table.append(column)
+    assert got.tolist() == found._codes(table).tolist()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(), max_size=30), st.sampled_from([1, 2, 3, -1]))
+def test_threaded_gives_each_result_in_order(items: list[int], workers: int) -> None:
+    """Results as a loop gives them, with no more than ``workers`` items taken ahead of the
+    result the caller holds."""
+    import threading
+
+    from rfl_match.arrays import threaded
+
+    taken: list[int] = []
+    lock = threading.Lock()
+
+    def work(x: int) -> int:
+        with lock:
+            taken.append(x)
+        return 2 * x + 1
+
+    ahead = kernels.worker_count(workers)
+    for k, got in enumerate(threaded(work, iter(items), workers)):
+        assert got == 2 * items[k] + 1
+        assert len(taken) <= k + max(ahead, 1)
+    assert sorted(taken) == sorted(items)
+
+
+def test_threaded_raises_what_the_work_raises() -> None:
+    from rfl_match.arrays import threaded
+
+    def work(x: int) -> int:
+        if x == 3:
+            raise ValueError("three")
+        return x
+
+    got = []
+    with pytest.raises(ValueError, match="three"):
+        for x in threaded(work, range(6), 2):
+            got.append(x)
+    assert got == [0, 1, 2]
 
 
 def test_row_tally_wants_weights_on_every_call_or_none() -> None:
