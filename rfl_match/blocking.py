@@ -18,7 +18,8 @@ keys so far, which is what the budget over the whole union would keep (sorting a
 merging the union, and thinning it again as it grew, cost more than scoring each batch's
 distinct pairs as they come, repeats across batches included).
 
-Context rules (a father's name and the birth year, ...) add a few candidates beyond the
+Context rules (a father's name and the birth year; a father's name, the given name and the
+birth band; ...) add a few candidates beyond the
 budget: each record's best few of their pairs, where the budget left them out, by the
 budget's score with each context field that agrees counted as a name part that sounds
 alike. In a block
@@ -205,6 +206,25 @@ def _field(name: str) -> Callable[[PreparedPair, int], KeyValues]:
     return key
 
 
+def _first_classes(data: PreparedPair, side: int, column: str) -> npt.NDArray[np.int32]:
+    """Per record, the name class of a name column's first part (a father's or mother's
+    given name; -1 where it has none)."""
+    arrays = data.form_arrays(side, column)
+    first = arrays.classes[arrays.codes, 0]  # code -1 reads the empty name's row
+    out: npt.NDArray[np.int32] = np.where(arrays.codes >= 0, first, -1).astype(np.int32)
+    return out
+
+
+def _class_of(name: str) -> Callable[[PreparedPair, int], KeyValues]:
+    """Key on the name class of a name column's first part: a father's name spelt two ways
+    ("Mohammed", "Muhammad"; romanised or in its own script) is one value."""
+
+    def key(data: PreparedPair, side: int) -> KeyValues:
+        return _column(_first_classes(data, side, name))
+
+    return key
+
+
 def _typed_parts(names: PersonNames) -> Int64Array:
     """``(n, 3 * MAX_CHAIN)``: each part's class, skeleton and phonetic key, coded apart
     (3 * code + kind), so that a key pair can join a class to a sound key."""
@@ -244,6 +264,8 @@ def key_values(data: PreparedPair, side: int, key: str, workers: int = 1) -> Key
     pairs of name parts)."""
     if key.startswith("field:"):
         return _field(key[len("field:") :])(data, side)
+    if key.startswith(CLASS):
+        return _class_of(key[len(CLASS) :])(data, side)
     if key in PAIR_KEYS:
         return _pairs_of(PAIR_KEYS[key](data.person_names(side)), workers)
     return KEYS[key](data, side)
@@ -792,7 +814,7 @@ def with_context(
     per context rule and one for the pairs it adds."""
     n_right = data.sizes[1]
     stats = [] if stats is None else stats
-    fields = [key[len("field:") :] for rule in rules for key in rule if key.startswith("field:")]
+    fields = [key for rule in rules for key in rule if key.startswith(("field:", CLASS))]
     best = _Budget(
         data, per_record, dedupe=dedupe, workers=workers, context=list(dict.fromkeys(fields))
     )
@@ -865,19 +887,24 @@ def best_per_record(
 def _context_inputs(
     data: PreparedPair, side: int, fields: Sequence[str]
 ) -> tuple[npt.NDArray[Any], ...]:
-    """One side's arrays for :func:`kernels.affinity`, with each text field of ``fields``
-    that a record has (folded) as one more name part after its own: its value as the
-    part's sound key (one code per field and value, apart from the names'), and a class
-    of its own that no other record has. Agreeing on it scores as a name part that only
-    sounds alike does, in both records (6 points): measured on synthetic data, a shared
-    part's 12 let relatives born years apart crowd out namesakes born the same year. No
-    fields: the name parts as they are."""
+    """One side's arrays for :func:`kernels.affinity`, with each context key of ``fields``
+    (``field:<column>``, a text field's folded value; ``class:<column>``, the class of a
+    name column's first part) that a record has as one more name part after its own: its
+    value as the part's sound key (one code per key and value, apart from the names'),
+    and a class of its own that no other record has. Agreeing on it scores as a name part
+    that only sounds alike does, in both records (6 points): measured on synthetic data, a
+    shared part's 12 let relatives born years apart crowd out namesakes born the same
+    year. No fields: the name parts as they are."""
     births = data.births(side)
     left_sex, right_sex, _ = data.text_codes("sex", fold=True)
     sex = left_sex if side == 0 else right_sex
     parts = data.person_names(side).parts.packed
     if fields:
-        data.person_names(1 - side)  # both sides' names coded: the offsets are shared
+        # Each key's codes, then how many values each can take, once both sides' names
+        # (a parent's name too) are all coded: the offsets below are shared by both sides.
+        codes_of = [_context_codes(data, side, key) for key in fields]
+        data.person_names(1 - side)
+        sizes = [_context_size(data, key) for key in fields]
         width = parts.shape[1] // 3
         wide = width + len(fields)
         rows = np.full((len(parts), 3 * wide), -1, dtype=np.int32)
@@ -891,19 +918,35 @@ def _context_inputs(
         # Classes of their own: past the names' classes, a record's own per side.
         own = len(data.classes) + (side * n_left + np.arange(len(parts))) * len(fields)
         sound = len(data.keys)
-        for f, name in enumerate(fields):
-            left, right, vocab = data.text_codes(name, fold=True)
-            codes = left if side == 0 else right
+        for f, (codes, n_values) in enumerate(zip(codes_of, sizes, strict=True)):
             has = np.nonzero(codes >= 0)[0]
             rows[has, free[has]] = own[has] + f
             rows[has, wide + free[has]] = codes[has] + sound
             free[has] += 1
-            sound += len(vocab)
+            sound += n_values
         parts = rows
     return (parts, births.lo, births.hi, births.exact, sex)
 
 
+def _context_codes(data: PreparedPair, side: int, key: str) -> npt.NDArray[np.int32]:
+    """One side's codes of a context key (-1: none); both sides' are coded at once."""
+    if key.startswith(CLASS):
+        return _first_classes(data, side, key[len(CLASS) :])
+    left, right, _ = data.text_codes(key[len("field:") :], fold=True)
+    return left if side == 0 else right
+
+
+def _context_size(data: PreparedPair, key: str) -> int:
+    """How many values a context key can take (the classes known so far: read it once
+    every name column is coded)."""
+    if key.startswith(CLASS):
+        return len(data.classes)
+    return len(data.text_codes(key[len("field:") :], fold=True)[2])
+
+
 SORTED = "sorted:"
+#: Prefix of a key on a name column's first part's class (:func:`_class_of`).
+CLASS = "class:"
 #: Keys of birth dates: a rule that holds one is not refined by the birth band again.
 BIRTH_KEYS = frozenset({"birth_band", "birth_year", "birth_year_mid"})
 
@@ -991,5 +1034,7 @@ def _key_label(data: PreparedPair, key: str, code: int) -> str:
         if first is None or last is None:
             return f"{key}={code}"
         return f"born {first}" if first == last else f"born {first}-{last}"
+    if key.startswith(CLASS):
+        return word(data.classes, code)
     column = "sex" if key == "sex" else key[len("field:") :]
     return word(data.text_codes(column, fold=True)[2], code)

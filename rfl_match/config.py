@@ -92,13 +92,18 @@ class LinkConfig:
             Memory: 4 bytes per record and candidate kept (8 beyond two million records),
             so 1,000 for a million records a side would hold 8 GB: use 0 to keep all.
         context_blocking: rules on context (a parent's name, a place, with the birth
-            year) whose pairs may add a few candidates beyond the budget: a true pair
-            among hundreds of namesakes of the same birth year, which the budget cannot
-            tell apart by name and birth, is found by a father's name they share. Used
-            with a budget only. ``birth_year_mid`` (one year a record, that of its birth
-            interval's midpoint) costs a third of ``birth_year`` (three or four a record)
-            and finds a little less (synthetic data, 300,000 a side: pairs
-            completeness 0.8834 against 0.8908; main's budget alone 0.8603).
+            year, or with the given name's class and the birth band) whose pairs may add
+            a few candidates beyond the budget: a true pair among hundreds of namesakes of
+            the same birth year, which the budget cannot tell apart by name and birth, is
+            found by a father's name they share. Used with a budget only.
+            ``class:<column>`` keys a name column by its first part's class, so that a
+            parent's name spelt two ways still meets (``field:<column>``: the folded text
+            must agree). ``birth_year_mid`` (one year a record, that of its birth
+            interval's midpoint) costs a third of ``birth_year`` (three or four a record).
+            Synthetic data, 300,000 a side, pairs completeness: the budget alone 0.8603;
+            with the four rules of a parent's folded name or a place and
+            ``birth_year_mid``, 0.8835; with these defaults (parents' names by class,
+            and the rules with the given name and birth band), 0.8984.
         context_candidates: each record's best this many pairs of the context rules, by
             the budget's score plus the context fields that agree (as if name parts), are
             candidates too where the budget left them out; they are compared and scored,
@@ -137,10 +142,14 @@ class LinkConfig:
     sorted_window: int = 5
     candidates_per_record: int = 20
     context_blocking: tuple[tuple[str, ...], ...] = (
-        ("field:father_name", "birth_year_mid"),
-        ("field:mother_name", "birth_year_mid"),
+        ("class:father_name", "birth_year_mid"),
+        ("class:mother_name", "birth_year_mid"),
         ("field:place_of_birth", "birth_year_mid"),
         ("field:place_of_origin", "birth_year_mid"),
+        ("class:father_name", "given_class", "birth_band"),
+        ("class:mother_name", "given_class", "birth_band"),
+        ("field:place_of_birth", "given_class", "birth_band"),
+        ("field:place_of_origin", "given_class", "birth_band"),
     )
     context_candidates: int = 1
     threshold: float = 0.5
@@ -169,11 +178,12 @@ class LinkConfig:
             for rule in rules:
                 for key in rule:
                     bare = key.removeprefix("sorted:")
-                    if bare not in BLOCKING_KEYS and not bare.startswith("field:"):
+                    if bare not in BLOCKING_KEYS and not bare.startswith(("field:", "class:")):
                         raise ConfigError(
                             f"{option}: unknown key {key!r}; use one of "
-                            f"{', '.join(BLOCKING_KEYS)}, 'field:<column>', or 'sorted:<key>' "
-                            "for a sorted neighbourhood"
+                            f"{', '.join(BLOCKING_KEYS)}, 'field:<column>', 'class:<column>' "
+                            "(a name column's first part's class), or 'sorted:<key>' for a "
+                            "sorted neighbourhood"
                         )
                     if key.startswith("sorted:") and (len(rule) > 1 or option != "blocking"):
                         raise ConfigError(f"{option}: {key!r} must be a rule of its own")

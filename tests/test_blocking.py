@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import rfl_match as rm
 from rfl_match import blocking, kernels
 from rfl_match.arrays import dense_ranks, text_order
 from rfl_match.blocking import KeyValues, block, combine, key_values, with_context
@@ -553,6 +554,92 @@ def test_context_rules_find_a_true_pair_among_namesakes_and_mark_it() -> None:
     alone = with_context(data, np.zeros(0, dtype=np.int64), context, 1, 10_000, dedupe=False)
     assert alone.context_only is not None and alone.context_only.all()
     assert true_pair in alone.ids and np.all(np.diff(alone.ids) > 0)
+
+
+def test_class_key_meets_a_fathers_name_spelt_two_ways() -> None:
+    # "Mohammed" and "Muhammad" (and the Arabic script) are one name class; a folded
+    # field's value keeps them apart. The key reads the first part of a name column.
+    def side(prefix: str, fathers: list[str]) -> pd.DataFrame:
+        return validate_records(
+            pd.DataFrame(
+                {
+                    "record_id": [f"{prefix}{i}" for i in range(len(fathers))],
+                    "full_name": ["Amina"] * len(fathers),
+                    "father_name": fathers,
+                }
+            )
+        )
+
+    data = PreparedPair(
+        side("L", ["Mohammed Ali", "Yusuf", ""]), side("R", ["Muhammad", "محمد", "Ebrahim"])
+    )
+    left, right = key_values(data, 0, "class:father_name"), key_values(data, 1, "class:father_name")
+    assert left.rows.tolist() == [0, 1] and right.rows.tolist() == [0, 1, 2]  # none if blank
+    assert left.codes[0] == right.codes[0] == right.codes[1]
+    assert len({int(left.codes[1]), int(left.codes[0]), int(right.codes[2])}) == 3
+    exact = key_values(data, 0, "field:father_name"), key_values(data, 1, "field:father_name")
+    assert not set(exact[0].codes.tolist()) & set(exact[1].codes.tolist())
+    assert blocking._key_label(data, "class:father_name", int(left.codes[1])) != ""
+
+
+def test_context_class_key_counts_as_an_agreeing_part() -> None:
+    # As the father's folded name does: namesakes born the same year tie, and the father's
+    # name, spelt differently on each side, tells the true pair (the highest ids) apart.
+    def side(prefix: str, n: int, father: str) -> pd.DataFrame:
+        return validate_records(
+            pd.DataFrame(
+                {
+                    "record_id": [f"{prefix}{i:02d}" for i in range(n)],
+                    "full_name": ["Amina"] * n,
+                    "date_of_birth": ["1990"] * n,
+                    "father_name": ["Yusuf"] * (n - 1) + [father],
+                }
+            )
+        )
+
+    data = PreparedPair(side("L", 10, "Mohammed"), side("R", 30, "Muhammad"))
+    true_pair = 9 * 30 + 29
+    rules = [("given_class",)]
+    plain = block(data, rules, max_block=10_000, per_record=5)
+    assert true_pair not in plain.ids
+    for key, found_it in (("field:father_name", False), ("class:father_name", True)):
+        context = [(key, "birth_year_mid")]
+        found = block(
+            data, rules, max_block=10_000, per_record=5, context=context, context_per_record=1
+        )
+        assert found.context_only is not None
+        assert (true_pair in found.ids[found.context_only]) == found_it
+        assert found.ids[~found.context_only].tolist() == plain.ids.tolist()
+
+
+def test_context_pairs_do_not_depend_on_what_was_coded_before(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    # fit codes the parents' names (its comparisons) before blocking; predict on new frames
+    # blocks first, and the context inputs code them: the same pairs either way.
+    config = rm.LinkConfig()
+    requests, sightings = (validate_records(synthetic[s]) for s in ("requests", "sightings"))
+    found = []
+    for coded_first in (False, True):
+        data = PreparedPair(requests, sightings)
+        if coded_first:
+            for column in ("mother_name", "father_name"):
+                data.form_arrays(0, column)
+        found.append(
+            block(
+                data,
+                config.blocking,
+                max_block=config.max_block_size,
+                per_record=config.candidates_per_record,
+                context=config.context_blocking,
+                context_per_record=config.context_candidates,
+            )
+        )
+    first, second = found
+    assert first.context_only is not None and second.context_only is not None
+    assert first.context_only.any()
+    assert np.array_equal(first.ids, second.ids)
+    assert np.array_equal(first.context_only, second.context_only)
 
 
 def test_birth_year_mid_is_one_year_a_record() -> None:

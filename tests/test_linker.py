@@ -314,9 +314,16 @@ def test_predict_sees_inputs_changed_after_fit(
         return set(zip(mine["sighting_id"], mine["match_weight"].round(6), strict=True))
 
     assert rows(before) and rows(after) != rows(before)
-    # Every other request is scored as before.
-    others = before[before["request_id"] != rid].reset_index(drop=True)
-    pdt.assert_frame_equal(others, after[after["request_id"] != rid].reset_index(drop=True))
+    # Every other request's pairs are scored as before. A few may come or go (and move
+    # the rank of the request's others): a record's candidates are the best of all
+    # records' (the changed one's too), and a pair stays if it is among the best of either
+    # of its records.
+    keys = ["request_id", "sighting_id"]
+    others = before[before["request_id"] != rid].drop(columns="rank")
+    kept = others.merge(after[keys], on=keys).reset_index(drop=True)
+    again = after.drop(columns="rank").merge(kept[keys], on=keys).reset_index(drop=True)
+    pdt.assert_frame_equal(kept, again)
+    assert len(kept) >= 0.99 * len(others)
 
 
 def test_predict_follows_a_config_changed_after_fit(synthetic: dict[str, pd.DataFrame]) -> None:
