@@ -92,6 +92,13 @@ class WeightCalibration:
 
     def log2_odds(self, weight: npt.ArrayLike) -> FloatArray:
         w = np.asarray(weight, dtype=np.float64)
+        if not self.knots:
+            # One slope: the design's product without the design (an (n, 2) copy of the
+            # weights), each value rounded as the product rounds it: w times the slope,
+            # plus the intercept.
+            line: FloatArray = w * self.slopes[0]
+            line += self.intercept
+            return line
         beta = np.asarray([self.intercept, *self.slopes], dtype=np.float64)
         out: FloatArray = _basis(w.ravel(), self.knots) @ beta
         return out.reshape(w.shape)

@@ -20,6 +20,7 @@ from rfl_match.calibration import (
     IDENTITY,
     LOCAL_DEPENDENCE,
     WeightCalibration,
+    _basis,
     fit_on_comparisons,
     fit_on_labels,
     local_dependence,
@@ -416,6 +417,25 @@ def test_calibration_round_trips_as_json() -> None:
     cal = WeightCalibration("labels", (-3.0, 4.0), -1.5, (0.7, 0.5, 0.4), 1000, 80.0)
     again = WeightCalibration.from_dict(json.loads(json.dumps(cal.to_dict())))
     assert again == cal
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(-1e6, 1e6), min_size=0, max_size=60),
+    st.floats(-50, 50),
+    st.floats(0, 5),
+)
+def test_log2_odds_of_one_slope_equal_the_design_product(
+    weights: list[float], intercept: float, slope: float
+) -> None:
+    # Without knots the line is reckoned without the (n, 2) design: the same values (the
+    # product's rounding may differ in the last place, with a fused multiply-add).
+    calibration = WeightCalibration("test", (), intercept, (slope,))
+    w = np.array(weights, dtype=np.float64)
+    design = _basis(w, ()) @ np.array([intercept, slope])
+    np.testing.assert_allclose(calibration.log2_odds(w), design, rtol=1e-15, atol=1e-12)
+    assert calibration.log2_odds(w[:, None]).shape == (len(w), 1)
+    assert calibration.log2_odds(2.0).shape == ()
 
 
 @settings(max_examples=150, deadline=None)
