@@ -2205,6 +2205,8 @@ def _tally_codes(
     for i in range(start, len(codes)):
         if 2 * n >= mask + 1:
             return i, n
+        if i + _AHEAD < len(codes):  # the home slot of a code ahead (see _prefetch)
+            _prefetch(table, 2 * np.int64((np.uint64(codes[i + _AHEAD]) * _GOLDEN) >> shift))
         code = codes[i]
         slot = _slot(table, code, mask, shift)
         found = table[2 * slot + 1]
@@ -2480,14 +2482,15 @@ def evidence_sums(
 
 def tally(
     codes: npt.NDArray[np.int64], weights: npt.NDArray[np.float64] | None = None
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[np.int64]]:
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[np.int32]]:
     """The distinct codes ascending, their counts (or summed weights), and each code's
-    index among them: ``np.unique(codes, return_inverse=True, return_counts=True)`` by
-    hashing."""
+    index among them (int32: fewer than 2**31 codes a call): ``np.unique(codes,
+    return_inverse=True, return_counts=True)`` by hashing."""
     found = CodeTally()
     ids = found.add(codes, weights)
     uniq, counts, rank = found.ranked()
-    return uniq, counts, rank[ids]
+    inverse: npt.NDArray[np.int32] = rank.astype(np.int32)[ids]
+    return uniq, counts, inverse
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
@@ -2629,6 +2632,30 @@ def _row_codes(
         for c in range(levels.shape[1]):
             code += levels[k, c] * radix[c]
         out[k] = code
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _code_rows(
+    codes: npt.NDArray[np.int64], radix: npt.NDArray[np.int64], n_levels: npt.NDArray[np.int64],
+    out: npt.NDArray[np.int8],
+) -> None:  # fmt: skip
+    for k in range(len(codes)):
+        for c in range(len(radix)):
+            out[k, c] = (codes[k] // radix[c]) % n_levels[c]
+
+
+def code_rows(
+    codes: npt.NDArray[np.int64], radix: npt.NDArray[np.int64], n_levels: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int8]:
+    """The rows of a level matrix from their :func:`row_codes` (codes from 0, each level
+    below its column's ``n_levels``): ``(codes[k] // radix[c]) % n_levels[c]``, row by row
+    without a temporary per column."""
+    out = np.empty((len(codes), len(radix)), dtype=np.int8)
+    _code_rows(
+        np.ascontiguousarray(codes, dtype=np.int64), np.ascontiguousarray(radix, dtype=np.int64),
+        np.ascontiguousarray(n_levels, dtype=np.int64), out,
+    )  # fmt: skip
+    return out
 
 
 def row_codes(levels: npt.NDArray[np.int8], radix: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

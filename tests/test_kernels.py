@@ -761,8 +761,26 @@ def test_tally_equals_numpy_unique(pool: list[int], n: int, chunks: int) -> None
     assert got.tolist() == uniq.tolist() and got_counts.tolist() == counts.tolist()
     assert rank[np.concatenate(ids)].tolist() == inverse.tolist()
     weights = rng.random(n)
-    _, sums, _ = kernels.tally(codes, weights)
+    got, sums, got_inverse = kernels.tally(codes, weights)
     assert np.array_equal(sums, np.bincount(inverse, weights=weights, minlength=len(uniq)))
+    assert got_inverse.dtype == np.int32 and got_inverse.tolist() == inverse.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(1, 12), min_size=1, max_size=12), st.integers(0, 500), st.data())
+def test_code_rows_invert_row_codes(n_levels: list[int], n: int, data: st.DataObject) -> None:
+    """Level rows from their mixed-radix codes: the rows coded, and the numpy of
+    per-column floor division and remainder."""
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**31 - 2)))
+    levels = (rng.random((n, len(n_levels))) * np.array(n_levels)).astype(np.int8)
+    radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
+    bases = np.array(n_levels, dtype=np.int64)
+    codes = kernels.row_codes(levels, radix)
+    rows = kernels.code_rows(codes, radix, bases)
+    assert rows.dtype == np.int8 and rows.shape == levels.shape
+    assert np.array_equal(rows, levels)
+    reference = ((codes[:, None] // radix[None, :]) % bases[None, :]).astype(np.int8)
+    assert np.array_equal(rows, reference)
 
 
 @settings(max_examples=100, deadline=None)
