@@ -216,7 +216,8 @@ def code_levels(
             # each pair's number among the distinct pairs of codes, and a pair of each
             inverse, first = kernels.hashed_code_pairs(a, b, li, ri, expected=expected)
             hashed[column] = len(first)
-            out[:, column] = one.levels_of(li[first], ri[first])[inverse]
+            levels = one.levels_of(li[first], ri[first])
+            kernels.take_column(levels, inverse, out, column, workers=workers)
         else:
             out[:, column] = one.levels_of(li, ri)
     found = kernels.mark_code_pairs([(one.left, one.right) for _, one in marked], li, ri)

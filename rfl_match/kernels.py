@@ -1127,6 +1127,28 @@ def read_code_pairs(
         )  # fmt: skip
 
 
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _take_column(
+    values: Levels, index: IntArray, out: npt.NDArray[np.int8], column: int
+) -> None:  # fmt: skip
+    for k in prange(len(index)):
+        out[k, column] = values[index[k]]
+
+
+def take_column(
+    values: Levels, index: IntArray, out: npt.NDArray[np.int8], column: int, *, workers: int = 1
+) -> None:
+    """In place: ``out[:, column] = values[index]``, in one pass (no gathered copy)."""
+    if len(index) != out.shape[0]:
+        raise ValueError(f"take_column: {len(index)} indices for {out.shape[0]} rows")
+    if len(index):
+        with _Threads(workers):
+            _take_column(
+                np.ascontiguousarray(values, dtype=np.int8),
+                np.ascontiguousarray(index, dtype=np.int32), out, int(column),
+            )  # fmt: skip
+
+
 def _side_codes(columns: list[IntArray]) -> IntArray:
     """One side's per-record codes of several comparisons, a record's codes together."""
     return np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.int32)

@@ -1220,3 +1220,22 @@ def test_class_sums_refuse_levels_outside_the_tables() -> None:
             kernels.class_sums(np.array(bad, dtype=np.int8), tables, shares, counts)
     with pytest.raises(ValueError, match="do not match"):
         kernels.class_sums(np.zeros((1, 3), dtype=np.int8), tables, shares, counts)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 40), st.integers(0, 3000), st.integers(1, 5), st.integers(0, 2**31 - 2))
+def test_take_column_equals_numpy(n_values: int, n: int, width: int, seed: int) -> None:
+    """One column of a level matrix from a gather: numpy's fancy indexing, other columns
+    untouched; on one thread or two."""
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 8, n_values).astype(np.int8)
+    index = rng.integers(0, n_values, n).astype(np.int32)
+    column = int(rng.integers(0, width))
+    for workers in (1, 2):
+        out = rng.integers(0, 8, (n, width)).astype(np.int8)
+        expected = out.copy()
+        expected[:, column] = values[index]
+        kernels.take_column(values, index, out, column, workers=workers)
+        assert np.array_equal(out, expected)
+    with pytest.raises(ValueError, match="indices"):
+        kernels.take_column(values, index, np.zeros((n + 1, width), dtype=np.int8), column)
