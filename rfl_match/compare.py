@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,6 +200,7 @@ def code_levels(
     hashed = {} if hashed is None else hashed
     tabled: list[tuple[int, Coded, Levels]] = []
     marked: list[tuple[int, Coded]] = []
+    hashing: list[tuple[int, Coded]] = []
     for column, one in zip(columns, coded, strict=True):
         a, b = one.left, one.right
         cells, width = kernels.code_pair_cells(a, b)
@@ -212,14 +214,24 @@ def code_levels(
         elif one.numbered and kernels.dense_code_pairs(cells, len(li)):
             marked.append((column, one))
         elif one.numbered:  # too many codes for a dense table: hash the code pairs
-            expected = hashed.get(column, 0)
-            # each pair's number among the distinct pairs of codes, and a pair of each
-            inverse, first = kernels.hashed_code_pairs(a, b, li, ri, expected=expected)
+            hashing.append((column, one))
+        else:
+            out[:, column] = one.levels_of(li, ri)
+    # Each pair's number among the distinct pairs of codes, and a pair of each: a serial
+    # pass a comparison, so several run at once (one a thread), and the levels of the
+    # first hashed are compared while the others are hashed.
+    with ThreadPoolExecutor(max(min(len(hashing), kernels.thread_count(workers)), 1)) as pool:
+        numbered = pool.map(
+            lambda job: kernels.hashed_code_pairs(
+                job[1].left, job[1].right, li, ri, expected=hashed.get(job[0], 0)
+            ),
+            hashing,
+        )
+        for (column, one), (inverse, first) in zip(hashing, numbered, strict=True):
             hashed[column] = len(first)
             levels = one.levels_of(li[first], ri[first])
             kernels.take_column(levels, inverse, out, column, workers=workers)
-        else:
-            out[:, column] = one.levels_of(li, ri)
+            del inverse, first
     found = kernels.mark_code_pairs([(one.left, one.right) for _, one in marked], li, ri)
     for (column, one), (table, first) in zip(marked, found, strict=True):
         levels = one.levels_of(li[first], ri[first])

@@ -876,6 +876,13 @@ class BestPairs:
         return _shrunk(out, n)
 
 
+def thread_count(workers: int) -> int:
+    """How many threads ``workers`` means (as the config means it: -1 is every core),
+    at most numba's."""
+    most: int = numba_config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+    return min(_Threads(workers).wanted, most)
+
+
 class _Threads:
     """numba's thread count for one call: ``workers`` as the config means it."""
 
