@@ -7,6 +7,7 @@ import json
 import time
 import warnings
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -406,12 +407,19 @@ class Linker:
         (kept so that a predict on the same inputs compares nothing again)."""
         n_levels = tuple(c.n_levels for c in comparisons)
         found = CodeTally()
-        ids = [
-            found.add(pattern_codes(level_matrix(comparisons, data, cl, cr), n_levels)).astype(
-                np.int32
-            )
-            for cl, cr in pairs.chunks(self.config.chunk_pairs)
-        ]
+        ids: list[npt.NDArray[np.int32]] = []
+        # A chunk's patterns are tallied (a serial pass) on a thread while the next chunk
+        # is compared; one chunk at a time, in order.
+        with ThreadPoolExecutor(1) as tallying:
+            added: Future[npt.NDArray[np.int64]] | None = None
+            for cl, cr in pairs.chunks(self.config.chunk_pairs):
+                codes = pattern_codes(level_matrix(comparisons, data, cl, cr), n_levels)
+                if added is not None:
+                    ids.append(added.result().astype(np.int32))
+                added = tallying.submit(found.add, codes)
+                del codes
+            if added is not None:
+                ids.append(added.result().astype(np.int32))
         codes, counts, rank = found.ranked()
         per_pair = rank.astype(np.int32)[np.concatenate(ids)] if ids else rank.astype(np.int32)
         return decode_patterns(codes, n_levels), counts, per_pair
