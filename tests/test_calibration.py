@@ -443,7 +443,9 @@ def test_log2_odds_of_one_slope_equal_the_design_product(
     st.lists(st.floats(-80, 80), min_size=0, max_size=60),
     st.lists(st.floats(-30, 30), min_size=0, max_size=4, unique=True),
     st.data(),
-    st.one_of(st.sampled_from([-1.0, 0.0, 0.5, 0.999, 1.0, 1.5]), st.floats(1e-9, 1 - 1e-9)),
+    st.one_of(
+        st.sampled_from([-1.0, 0.0, 0.5, 0.999, 1.0, 1.5, 1e-305]), st.floats(1e-9, 1 - 1e-9)
+    ),
 )
 def test_probability_over_a_threshold_reads_the_same_values(
     weights: list[float], knots: list[float], data: st.DataObject, threshold: float
@@ -455,7 +457,7 @@ def test_probability_over_a_threshold_reads_the_same_values(
         method="test", knots=tuple(sorted(knots)), intercept=data.draw(st.floats(-5, 5)),
         slopes=tuple(slopes),
     )  # fmt: skip
-    w = np.array([*weights, 53.0, 52.995, 60.0], dtype=np.float64)
+    w = np.array([*weights, 53.0, 52.995, 60.0, -5000.0, 5000.0], dtype=np.float64)
     every = calibration.probability(w)
     keep, prob = calibration.probability_over(w, threshold)
     assert keep.tolist() == np.flatnonzero(every >= threshold).tolist()
