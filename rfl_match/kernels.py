@@ -927,8 +927,8 @@ def may_reach(
     *,
     workers: int = 1,
 ) -> npt.NDArray[np.bool_]:
-    """Per pair of word codes, whether Jaro–Winkler can reach ``cutoff``: Jaro counts
-    matching characters, which cannot exceed the letters the two words share, so
+    """Per pair of word codes (read as int32), whether Jaro–Winkler can reach ``cutoff``:
+    Jaro counts matching characters, which cannot exceed the letters the two words share, so
     ``J = (shared/len_a + shared/len_b + 1) / 3`` bounds Jaro, and Jaro–Winkler adds at
     most ``0.1 * prefix * (1 - Jaro)`` for the common prefix (up to 4 characters): at
     most ``J + 0.1 * prefix * (1 - J)``, and ``0.4 + 0.6 * J`` whatever the prefix
@@ -937,7 +937,7 @@ def may_reach(
     :data:`JW_PREFIX` characters, see ``Vocabulary.letter_bags`` and ``Vocabulary.heads``)."""
     return _run(
         _may_reach, len(qa), np.bool_, workers, bags, lengths,
-        np.ascontiguousarray(heads, dtype=np.int32), _index(qa), _index(qb), cutoff,
+        np.ascontiguousarray(heads, dtype=np.int32), _codes(qa), _codes(qb), cutoff,
     )  # fmt: skip
 
 
@@ -1463,6 +1463,12 @@ def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArr
 
 def _index(values: npt.NDArray[Any]) -> Index:
     return np.ascontiguousarray(values, dtype=np.intp)
+
+
+def _codes(values: npt.NDArray[Any]) -> IntArray:
+    """Codes as the kernels read them: int32, read in place where they are (no copy of
+    int32 codes widened to an index)."""
+    return np.ascontiguousarray(values, dtype=np.int32)
 
 
 # --- preparation: person names ---------------------------------------------------------

@@ -215,6 +215,10 @@ def test_may_reach_never_drops_a_pair_that_reaches(words: list[str], cutoff: flo
     n = len(vocab)
     qa, qb = np.divmod(np.arange(n * n), n)
     reach = kernels.may_reach(bags, lengths, vocab.heads(), qa, qb, cutoff)
+    as_int32 = kernels.may_reach(
+        bags, lengths, vocab.heads(), qa.astype(np.int32), qb.astype(np.int32), cutoff
+    )
+    assert as_int32.tolist() == reach.tolist()  # codes read in place as int32
     for x, y, ok in zip(qa, qb, reach, strict=True):
         if JaroWinkler.normalized_similarity(vocab[x], vocab[y]) >= cutoff:
             assert ok, (vocab[x], vocab[y])
