@@ -375,10 +375,11 @@ class FamilyNameComparison(Comparison):
         b = data.person_names(1)
 
         (forms_a, table_a), (forms_b, table_b) = _family_forms(data, 0), _family_forms(data, 1)
+        rows_a, rows_b = forms_a.astype(np.intp), forms_b.astype(np.intp)  # gathered as rows
 
         def chains(li: Index, ri: Index) -> Levels:
             # The family parts are read per distinct form, by each record's form.
-            qa, qb = forms_a[li].astype(np.intp), forms_b[ri].astype(np.intp)
+            qa, qb = rows_a[li], rows_b[ri]
             levels = kernels.chain_ranks(table_a, table_b, qa, qb, workers=data.workers)
             # Below "sounds alike": a similar spelling of the whole family part (3).
             table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
@@ -466,6 +467,9 @@ class NameChainComparison(Comparison):
         texts = data.form_arrays(0, self.spec.field).text  # both sides share the table
         table = data.chain_table(self.spec.field)
         empty = len(table.packed) - 1  # the row of code -1
+        # each record's row of the table, gathered per pair
+        rows_a: Index = np.where(codes_a < 0, empty, codes_a).astype(np.intp)
+        rows_b: Index = np.where(codes_b < 0, empty, codes_b).astype(np.intp)
         top = self.n_levels - 1
         # Each rank of chain_ranks (without REORDERED), as this comparison's level.
         level_of_rank = np.zeros(kernels.SAME + 1, dtype=np.int8)
@@ -474,9 +478,7 @@ class NameChainComparison(Comparison):
 
         def names(li: Index, ri: Index) -> Levels:
             # the rows of the records' names (one record per distinct pair of names)
-            ca, cb = codes_a[li], codes_b[ri]
-            qa: Index = np.where(ca < 0, empty, ca).astype(np.intp)
-            qb: Index = np.where(cb < 0, empty, cb).astype(np.intp)
+            qa, qb = rows_a[li], rows_b[ri]
             ranks = kernels.chain_ranks(
                 table.packed, table.packed, qa, qb, reordered=False, workers=data.workers
             )
