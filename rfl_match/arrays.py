@@ -240,3 +240,23 @@ def threaded(function: Callable[[_T], _R], items: Iterable[_T], workers: int) ->
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def pipelined(function: Callable[[_T], _R], items: Iterable[_T], workers: int) -> Iterator[_R]:
+    """``function`` of each item, in the items' order, one at a time on a thread of its own
+    while the caller makes the next item (``workers`` above 1; else in the caller's
+    thread): for a serial fold (a tally) that may overlap the work that makes its input.
+    At most two items are held at once besides the result the caller is folding."""
+    if worker_count(workers) <= 1:
+        yield from map(function, items)
+        return
+    with ThreadPoolExecutor(1) as pool:
+        pending: Future[_R] | None = None
+        for item in items:
+            future = pool.submit(function, item)
+            del item
+            if pending is not None:
+                yield pending.result()
+            pending = future
+        if pending is not None:
+            yield pending.result()

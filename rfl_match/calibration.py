@@ -93,6 +93,13 @@ class WeightCalibration:
 
     def log2_odds(self, weight: npt.ArrayLike) -> FloatArray:
         w = np.asarray(weight, dtype=np.float64)
+        if not self.knots:
+            # One slope: the design's product without the design (an (n, 2) copy of the
+            # weights), each value rounded as the product rounds it: w times the slope,
+            # plus the intercept.
+            line: FloatArray = w * self.slopes[0]
+            line += self.intercept
+            return line
         beta = np.asarray([self.intercept, *self.slopes], dtype=np.float64)
         out: FloatArray = _basis(w.ravel(), self.knots) @ beta
         return out.reshape(w.shape)
@@ -108,14 +115,22 @@ class WeightCalibration:
         probability there: the same values, the exponential reckoned only where the log2
         odds come near the threshold's or over (the map from log2 odds to probability is
         monotone; most candidate pairs lie far below)."""
-        odds = np.clip(self.log2_odds(weight), -1000, 1000)
+        odds = self.log2_odds(weight)
         if threshold <= 0:
             near = np.arange(len(odds))
+            odds = np.clip(odds, -1000, 1000)
         else:
             # The log2 odds of the threshold: a probability reads 1.0 from 53 bits on.
             edge = 53.0 if threshold >= 1 else float(np.log2(threshold) - np.log2(1 - threshold))
-            near = np.flatnonzero(odds >= edge - _NEAR_BITS)
-        prob: FloatArray = 1.0 / (1.0 + np.exp2(-odds[near]))
+            least = edge - _NEAR_BITS
+            if least > -1000:  # the odds clipped to +-1000 reach it where the odds do
+                near = np.flatnonzero(odds >= least)
+                odds = np.clip(odds[near], -1000, 1000)
+            else:
+                odds = np.clip(odds, -1000, 1000)
+                near = np.flatnonzero(odds >= least)
+                odds = odds[near]
+        prob: FloatArray = 1.0 / (1.0 + np.exp2(-odds))
         over = prob >= threshold
         return near[over], prob[over]
 

@@ -20,6 +20,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from rfl_match import kernels
+from rfl_match.arrays import threaded
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
 from rfl_match.prepare import PreparedPair, Vocabulary
@@ -199,6 +200,7 @@ def code_levels(
     hashed = {} if hashed is None else hashed
     tabled: list[tuple[int, Coded, Levels]] = []
     marked: list[tuple[int, Coded]] = []
+    hashing: list[tuple[int, Coded]] = []
     for column, one in zip(columns, coded, strict=True):
         a, b = one.left, one.right
         cells, width = kernels.code_pair_cells(a, b)
@@ -212,13 +214,24 @@ def code_levels(
         elif one.numbered and kernels.dense_code_pairs(cells, len(li)):
             marked.append((column, one))
         elif one.numbered:  # too many codes for a dense table: hash the code pairs
-            expected = hashed.get(column, 0)
-            # each pair's number among the distinct pairs of codes, and a pair of each
-            inverse, first = kernels.hashed_code_pairs(a, b, li, ri, expected=expected)
-            hashed[column] = len(first)
-            out[:, column] = one.levels_of(li[first], ri[first])[inverse]
+            hashing.append((column, one))
         else:
             out[:, column] = one.levels_of(li, ri)
+    # Each pair's number among the distinct pairs of codes, and a pair of each: a serial
+    # pass a comparison, so several run at once (one a thread), and the levels of the
+    # first hashed are compared while the others are hashed.
+    numbered = threaded(
+        lambda job: kernels.hashed_code_pairs(
+            job[1].left, job[1].right, li, ri, expected=hashed.get(job[0], 0)
+        ),
+        hashing,
+        workers,
+    )
+    for (column, one), (inverse, first) in zip(hashing, numbered, strict=True):
+        hashed[column] = len(first)
+        levels = one.levels_of(li[first], ri[first])
+        kernels.take_column(levels, inverse, out, column, workers=workers)
+        del inverse, first
     found = kernels.mark_code_pairs([(one.left, one.right) for _, one in marked], li, ri)
     for (column, one), (table, first) in zip(marked, found, strict=True):
         levels = one.levels_of(li[first], ri[first])
@@ -362,10 +375,11 @@ class FamilyNameComparison(Comparison):
         b = data.person_names(1)
 
         (forms_a, table_a), (forms_b, table_b) = _family_forms(data, 0), _family_forms(data, 1)
+        rows_a, rows_b = forms_a.astype(np.intp), forms_b.astype(np.intp)  # gathered as rows
 
         def chains(li: Index, ri: Index) -> Levels:
             # The family parts are read per distinct form, by each record's form.
-            qa, qb = forms_a[li].astype(np.intp), forms_b[ri].astype(np.intp)
+            qa, qb = rows_a[li], rows_b[ri]
             levels = kernels.chain_ranks(table_a, table_b, qa, qb, workers=data.workers)
             # Below "sounds alike": a similar spelling of the whole family part (3).
             table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
@@ -453,6 +467,9 @@ class NameChainComparison(Comparison):
         texts = data.form_arrays(0, self.spec.field).text  # both sides share the table
         table = data.chain_table(self.spec.field)
         empty = len(table.packed) - 1  # the row of code -1
+        # each record's row of the table, gathered per pair
+        rows_a: Index = np.where(codes_a < 0, empty, codes_a).astype(np.intp)
+        rows_b: Index = np.where(codes_b < 0, empty, codes_b).astype(np.intp)
         top = self.n_levels - 1
         # Each rank of chain_ranks (without REORDERED), as this comparison's level.
         level_of_rank = np.zeros(kernels.SAME + 1, dtype=np.int8)
@@ -461,9 +478,7 @@ class NameChainComparison(Comparison):
 
         def names(li: Index, ri: Index) -> Levels:
             # the rows of the records' names (one record per distinct pair of names)
-            ca, cb = codes_a[li], codes_b[ri]
-            qa: Index = np.where(ca < 0, empty, ca).astype(np.intp)
-            qb: Index = np.where(cb < 0, empty, cb).astype(np.intp)
+            qa, qb = rows_a[li], rows_b[ri]
             ranks = kernels.chain_ranks(
                 table.packed, table.packed, qa, qb, reordered=False, workers=data.workers
             )

@@ -1034,8 +1034,8 @@ def may_reach(
     *,
     workers: int = 1,
 ) -> npt.NDArray[np.bool_]:
-    """Per pair of word codes, whether Jaro–Winkler can reach ``cutoff``: Jaro counts
-    matching characters, which cannot exceed the letters the two words share, so
+    """Per pair of word codes (read as int32), whether Jaro–Winkler can reach ``cutoff``:
+    Jaro counts matching characters, which cannot exceed the letters the two words share, so
     ``J = (shared/len_a + shared/len_b + 1) / 3`` bounds Jaro, and Jaro–Winkler adds at
     most ``0.1 * prefix * (1 - Jaro)`` for the common prefix (up to 4 characters): at
     most ``J + 0.1 * prefix * (1 - J)``, and ``0.4 + 0.6 * J`` whatever the prefix
@@ -1044,7 +1044,7 @@ def may_reach(
     :data:`JW_PREFIX` characters, see ``Vocabulary.letter_bags`` and ``Vocabulary.heads``)."""
     return _run(
         _may_reach, len(qa), np.bool_, workers, bags, lengths,
-        np.ascontiguousarray(heads, dtype=np.int32), _index(qa), _index(qb), cutoff,
+        np.ascontiguousarray(heads, dtype=np.int32), _codes(qa), _codes(qb), cutoff,
     )  # fmt: skip
 
 
@@ -1239,6 +1239,28 @@ def read_code_pairs(
             a, b, _index(li), _index(ri), widths, offsets, flat,
             np.array(columns, dtype=np.intp), out,
         )  # fmt: skip
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _take_column(
+    values: Levels, index: IntArray, out: npt.NDArray[np.int8], column: int
+) -> None:  # fmt: skip
+    for k in prange(len(index)):
+        out[k, column] = values[index[k]]
+
+
+def take_column(
+    values: Levels, index: IntArray, out: npt.NDArray[np.int8], column: int, *, workers: int = 1
+) -> None:
+    """In place: ``out[:, column] = values[index]``, in one pass (no gathered copy)."""
+    if len(index) != out.shape[0]:
+        raise ValueError(f"take_column: {len(index)} indices for {out.shape[0]} rows")
+    if len(index):
+        with _Threads(workers):
+            _take_column(
+                np.ascontiguousarray(values, dtype=np.int8),
+                np.ascontiguousarray(index, dtype=np.int32), out, int(column),
+            )  # fmt: skip
 
 
 def _side_codes(columns: list[IntArray]) -> IntArray:
@@ -1548,6 +1570,12 @@ def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArr
 
 def _index(values: npt.NDArray[Any]) -> Index:
     return np.ascontiguousarray(values, dtype=np.intp)
+
+
+def _codes(values: npt.NDArray[Any]) -> IntArray:
+    """Codes as the kernels read them: int32, read in place where they are (no copy of
+    int32 codes widened to an index)."""
+    return np.ascontiguousarray(values, dtype=np.int32)
 
 
 # --- preparation: person names ---------------------------------------------------------
@@ -2389,6 +2417,8 @@ def _tally_codes(
     for i in range(start, len(codes)):
         if 2 * n >= mask + 1:
             return i, n
+        if i + _AHEAD < len(codes):  # the home slot of a code ahead (see _prefetch)
+            _prefetch(table, 2 * np.int64((np.uint64(codes[i + _AHEAD]) * _GOLDEN) >> shift))
         code = codes[i]
         slot = _slot(table, code, mask, shift)
         found = table[2 * slot + 1]
@@ -2664,14 +2694,15 @@ def evidence_sums(
 
 def tally(
     codes: npt.NDArray[np.int64], weights: npt.NDArray[np.float64] | None = None
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[np.int64]]:
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[np.int32]]:
     """The distinct codes ascending, their counts (or summed weights), and each code's
-    index among them: ``np.unique(codes, return_inverse=True, return_counts=True)`` by
-    hashing."""
+    index among them (int32: fewer than 2**31 codes a call): ``np.unique(codes,
+    return_inverse=True, return_counts=True)`` by hashing."""
     found = CodeTally()
     ids = found.add(codes, weights)
     uniq, counts, rank = found.ranked()
-    return uniq, counts, rank[ids]
+    inverse: npt.NDArray[np.int32] = rank.astype(np.int32)[ids]
+    return uniq, counts, inverse
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
@@ -2813,6 +2844,30 @@ def _row_codes(
         for c in range(levels.shape[1]):
             code += levels[k, c] * radix[c]
         out[k] = code
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _code_rows(
+    codes: npt.NDArray[np.int64], radix: npt.NDArray[np.int64], n_levels: npt.NDArray[np.int64],
+    out: npt.NDArray[np.int8],
+) -> None:  # fmt: skip
+    for k in range(len(codes)):
+        for c in range(len(radix)):
+            out[k, c] = (codes[k] // radix[c]) % n_levels[c]
+
+
+def code_rows(
+    codes: npt.NDArray[np.int64], radix: npt.NDArray[np.int64], n_levels: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int8]:
+    """The rows of a level matrix from their :func:`row_codes` (codes from 0, each level
+    below its column's ``n_levels``): ``(codes[k] // radix[c]) % n_levels[c]``, row by row
+    without a temporary per column."""
+    out = np.empty((len(codes), len(radix)), dtype=np.int8)
+    _code_rows(
+        np.ascontiguousarray(codes, dtype=np.int64), np.ascontiguousarray(radix, dtype=np.int64),
+        np.ascontiguousarray(n_levels, dtype=np.int64), out,
+    )  # fmt: skip
+    return out
 
 
 def row_codes(levels: npt.NDArray[np.int8], radix: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -19,6 +19,7 @@ from rfl_match.arrays import (
     ROW_BLOCK,
     RowTally,
     dense_ranks,
+    pipelined,
     row_runs,
     text_order,
     threaded,
@@ -418,12 +419,13 @@ class Linker:
         (kept so that a predict on the same inputs compares nothing again)."""
         n_levels = tuple(c.n_levels for c in comparisons)
         found = CodeTally()
-        ids = [
-            found.add(pattern_codes(level_matrix(comparisons, data, cl, cr), n_levels)).astype(
-                np.int32
-            )
+        # A chunk's patterns are tallied (a serial pass) on a thread while the next chunk
+        # is compared; one chunk at a time, in order.
+        coded = (
+            pattern_codes(level_matrix(comparisons, data, cl, cr), n_levels)
             for cl, cr in pairs.chunks(self.config.chunk_pairs)
-        ]
+        )
+        ids = [added.astype(np.int32) for added in pipelined(found.add, coded, self.config.workers)]
         codes, counts, rank = found.ranked()
         per_pair = rank.astype(np.int32)[np.concatenate(ids)] if ids else rank.astype(np.int32)
         return decode_patterns(codes, n_levels), counts, per_pair

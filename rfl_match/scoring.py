@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from rfl_match.arrays import ROW_BLOCK
 from rfl_match.calibration import IDENTITY, WeightCalibration
-from rfl_match.kernels import level_sums, pattern_sums, row_codes, tally
+from rfl_match.kernels import code_rows, level_sums, pattern_sums, row_codes, tally
 from rfl_match.mixture import FLOOR as _FLOOR
 from rfl_match.mixture import NonMatchClasses, agree_strongly, normalise
 
@@ -50,8 +50,7 @@ def decode_patterns(
 ) -> npt.NDArray[np.int8]:
     """The level rows of pattern codes (the inverse of :func:`pattern_codes`)."""
     radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
-    rows = (codes[:, None] // radix[None, :]) % np.asarray(n_levels, dtype=np.int64)[None, :]
-    return rows.astype(np.int8)
+    return code_rows(codes, radix, np.asarray(n_levels, dtype=np.int64))
 
 
 def pattern_counts(
@@ -71,7 +70,7 @@ def pattern_index(
         empty = levels.reshape(0, len(n_levels))
         return empty, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
     uniq, counts, inverse = tally(pattern_codes(levels, n_levels))
-    return decode_patterns(uniq, n_levels), counts, inverse.astype(np.int32)
+    return decode_patterns(uniq, n_levels), counts, inverse
 
 
 def level_shares(

@@ -20,6 +20,7 @@ from rfl_match.calibration import (
     IDENTITY,
     LOCAL_DEPENDENCE,
     WeightCalibration,
+    _basis,
     fit_on_comparisons,
     fit_on_labels,
     local_dependence,
@@ -423,12 +424,33 @@ def test_calibration_round_trips_as_json() -> None:
     assert again == cal
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(-1e6, 1e6), min_size=0, max_size=60),
+    st.floats(-50, 50),
+    st.floats(0, 5),
+)
+def test_log2_odds_of_one_slope_equal_the_design_product(
+    weights: list[float], intercept: float, slope: float
+) -> None:
+    # Without knots the line is reckoned without the (n, 2) design: the same values (the
+    # product's rounding may differ in the last place, with a fused multiply-add).
+    calibration = WeightCalibration("test", (), intercept, (slope,))
+    w = np.array(weights, dtype=np.float64)
+    design = _basis(w, ()) @ np.array([intercept, slope])
+    np.testing.assert_allclose(calibration.log2_odds(w), design, rtol=1e-15, atol=1e-12)
+    assert calibration.log2_odds(w[:, None]).shape == (len(w), 1)
+    assert calibration.log2_odds(2.0).shape == ()
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.floats(-80, 80), min_size=0, max_size=60),
     st.lists(st.floats(-30, 30), min_size=0, max_size=4, unique=True),
     st.data(),
-    st.one_of(st.sampled_from([-1.0, 0.0, 0.5, 0.999, 1.0, 1.5]), st.floats(1e-9, 1 - 1e-9)),
+    st.one_of(
+        st.sampled_from([-1.0, 0.0, 0.5, 0.999, 1.0, 1.5, 1e-305]), st.floats(1e-9, 1 - 1e-9)
+    ),
 )
 def test_probability_over_a_threshold_reads_the_same_values(
     weights: list[float], knots: list[float], data: st.DataObject, threshold: float
@@ -440,7 +462,7 @@ def test_probability_over_a_threshold_reads_the_same_values(
         method="test", knots=tuple(sorted(knots)), intercept=data.draw(st.floats(-5, 5)),
         slopes=tuple(slopes),
     )  # fmt: skip
-    w = np.array([*weights, 53.0, 52.995, 60.0], dtype=np.float64)
+    w = np.array([*weights, 53.0, 52.995, 60.0, -5000.0, 5000.0], dtype=np.float64)
     every = calibration.probability(w)
     keep, prob = calibration.probability_over(w, threshold)
     assert keep.tolist() == np.flatnonzero(every >= threshold).tolist()

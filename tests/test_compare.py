@@ -381,30 +381,48 @@ def test_code_levels_equal_every_pair(
 
 
 @settings(max_examples=100, deadline=None)
-@given(codes, codes, st.data())
+@given(st.lists(st.tuples(codes, codes), min_size=1, max_size=4), st.data())
 def test_code_levels_hash_code_pairs_too_many_for_a_table(
-    a: list[int], b: list[int], data: st.DataObject
+    coded: list[tuple[list[int], list[int]]], data: st.DataObject
 ) -> None:
+    # Several hashed comparisons at once (hashed on threads, compared as each is
+    # numbered): each distinct pair of codes compared once, each pair's level read back.
     n = data.draw(st.integers(0, 60))
-    draw = data.draw
-    li = np.array(draw(st.lists(st.integers(0, len(a) - 1), min_size=n, max_size=n)), np.intp)
-    ri = np.array(draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n)), np.intp)
-    ca, cb = np.array(a, dtype=np.int32), np.array(b, dtype=np.int32)
-    calls = []
+    na, nb = (min(len(c[i]) for c in coded) for i in (0, 1))
+    li = np.array(data.draw(st.lists(st.integers(0, na - 1), min_size=n, max_size=n)), np.intp)
+    ri = np.array(data.draw(st.lists(st.integers(0, nb - 1), min_size=n, max_size=n)), np.intp)
+    calls: list[list[int]] = [[] for _ in coded]
+    comparisons = []
+    for t, (a, b) in enumerate(coded):
+        ca, cb = np.array(a[:na], dtype=np.int32), np.array(b[:nb], dtype=np.int32)
 
-    def levels_of(x: Index, y: Index) -> Levels:
-        calls.append(len(x))
-        return ((ca[x] + 1) * 8 + cb[y] + 1).astype(np.int8)
+        def levels_of(x: Index, y: Index, ca: Any = ca, cb: Any = cb, t: int = t) -> Levels:
+            calls[t].append(len(x))
+            return ((ca[x] + 1) * 8 + cb[y] + 1 + t).astype(np.int8)
 
+        comparisons.append(compare.Coded(ca, cb, levels_of))
     limit, share = kernels.DENSE_PAIRS, compare._TABLE_SHARE
-    out = np.empty((n, 1), dtype=np.int8)
+    out = np.full((n, len(coded) + 1), -1, dtype=np.int8)
+    columns = list(range(1, len(coded) + 1))
+    hashed: dict[int, int] = {}
     try:
         kernels.DENSE_PAIRS, compare._TABLE_SHARE = 0, 10**9
-        code_levels([compare.Coded(ca, cb, levels_of)], li, ri, out, [0])
+        code_levels(
+            comparisons,
+            li,
+            ri,
+            out,
+            columns,
+            workers=data.draw(st.sampled_from([1, 2])),
+            hashed=hashed,
+        )
     finally:
         kernels.DENSE_PAIRS, compare._TABLE_SHARE = limit, share
-    assert out[:, 0].tolist() == levels_of(li, ri).tolist()
-    assert calls[0] == len({(a[i], b[j]) for i, j in zip(li, ri, strict=True)})
+    assert (out[:, 0] == -1).all()
+    for t, (one, (a, b)) in enumerate(zip(comparisons, coded, strict=True)):
+        assert out[:, t + 1].tolist() == one.levels_of(li, ri).tolist()
+        pairs = {(a[i], b[j]) for i, j in zip(li, ri, strict=True)}
+        assert calls[t][0] == len(pairs) and hashed[t + 1] == len(pairs)
 
 
 def test_code_levels_keep_each_hashed_comparisons_count_of_pairs_of_codes() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from unittest import mock
 
 import numpy as np
@@ -215,6 +216,10 @@ def test_may_reach_never_drops_a_pair_that_reaches(words: list[str], cutoff: flo
     n = len(vocab)
     qa, qb = np.divmod(np.arange(n * n), n)
     reach = kernels.may_reach(bags, lengths, vocab.heads(), qa, qb, cutoff)
+    as_int32 = kernels.may_reach(
+        bags, lengths, vocab.heads(), qa.astype(np.int32), qb.astype(np.int32), cutoff
+    )
+    assert as_int32.tolist() == reach.tolist()  # codes read in place as int32
     for x, y, ok in zip(qa, qb, reach, strict=True):
         if JaroWinkler.normalized_similarity(vocab[x], vocab[y]) >= cutoff:
             assert ok, (vocab[x], vocab[y])
@@ -767,8 +772,26 @@ def test_tally_equals_numpy_unique(pool: list[int], n: int, chunks: int) -> None
     assert got.tolist() == uniq.tolist() and got_counts.tolist() == counts.tolist()
     assert rank[np.concatenate(ids)].tolist() == inverse.tolist()
     weights = rng.random(n)
-    _, sums, _ = kernels.tally(codes, weights)
+    got, sums, got_inverse = kernels.tally(codes, weights)
     assert np.array_equal(sums, np.bincount(inverse, weights=weights, minlength=len(uniq)))
+    assert got_inverse.dtype == np.int32 and got_inverse.tolist() == inverse.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(1, 12), min_size=1, max_size=12), st.integers(0, 500), st.data())
+def test_code_rows_invert_row_codes(n_levels: list[int], n: int, data: st.DataObject) -> None:
+    """Level rows from their mixed-radix codes: the rows coded, and the numpy of
+    per-column floor division and remainder."""
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**31 - 2)))
+    levels = (rng.random((n, len(n_levels))) * np.array(n_levels)).astype(np.int8)
+    radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
+    bases = np.array(n_levels, dtype=np.int64)
+    codes = kernels.row_codes(levels, radix)
+    rows = kernels.code_rows(codes, radix, bases)
+    assert rows.dtype == np.int8 and rows.shape == levels.shape
+    assert np.array_equal(rows, levels)
+    reference = ((codes[:, None] // radix[None, :]) % bases[None, :]).astype(np.int8)
+    assert np.array_equal(rows, reference)
 
 
 @settings(max_examples=100, deadline=None)
@@ -1086,6 +1109,59 @@ def test_threaded_raises_what_the_work_raises() -> None:
     assert got == [0, 1, 2]
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(), max_size=30), st.sampled_from([1, 2, -1]))
+def test_pipelined_folds_one_item_at_a_time_in_order(items: list[int], workers: int) -> None:
+    """A serial fold (it keeps state) sees the items in order, one at a time, off the
+    caller's thread only when ``workers`` asks for more than one; the caller makes at most
+    one item beyond the one being folded."""
+    import threading
+
+    from rfl_match.arrays import pipelined
+
+    folded: list[int] = []
+    threads: set[int] = set()
+    busy = threading.Lock()
+    made = 0
+
+    def fold(x: int) -> int:
+        assert busy.acquire(blocking=False)  # never two at once
+        threads.add(threading.get_ident())
+        folded.append(x)
+        busy.release()
+        return len(folded)
+
+    def make() -> Iterator[int]:
+        nonlocal made
+        for x in items:
+            made += 1
+            yield x
+
+    for k, got in enumerate(pipelined(fold, make(), workers)):
+        assert got == k + 1 and folded[k] == items[k]
+        assert made <= k + 2
+    assert folded == items
+    if items:
+        off_thread = threads != {threading.get_ident()}
+        assert off_thread == (kernels.worker_count(workers) > 1)
+
+
+def test_pipelined_raises_what_the_fold_raises() -> None:
+    from rfl_match.arrays import pipelined
+
+    def fold(x: int) -> int:
+        if x == 3:
+            raise ValueError("three")
+        return x
+
+    for workers in (1, 2):
+        got = []
+        with pytest.raises(ValueError, match="three"):
+            for x in pipelined(fold, range(6), workers):
+                got.append(x)
+        assert got == [0, 1, 2]
+
+
 def test_row_tally_wants_weights_on_every_call_or_none() -> None:
     from rfl_match.arrays import RowTally
 
@@ -1325,3 +1401,22 @@ def test_class_sums_refuse_levels_outside_the_tables() -> None:
             kernels.class_sums(np.array(bad, dtype=np.int8), tables, shares, counts)
     with pytest.raises(ValueError, match="do not match"):
         kernels.class_sums(np.zeros((1, 3), dtype=np.int8), tables, shares, counts)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 40), st.integers(0, 3000), st.integers(1, 5), st.integers(0, 2**31 - 2))
+def test_take_column_equals_numpy(n_values: int, n: int, width: int, seed: int) -> None:
+    """One column of a level matrix from a gather: numpy's fancy indexing, other columns
+    untouched; on one thread or two."""
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 8, n_values).astype(np.int8)
+    index = rng.integers(0, n_values, n).astype(np.int32)
+    column = int(rng.integers(0, width))
+    for workers in (1, 2):
+        out = rng.integers(0, 8, (n, width)).astype(np.int8)
+        expected = out.copy()
+        expected[:, column] = values[index]
+        kernels.take_column(values, index, out, column, workers=workers)
+        assert np.array_equal(out, expected)
+    with pytest.raises(ValueError, match="indices"):
+        kernels.take_column(values, index, np.zeros((n + 1, width), dtype=np.int8), column)
