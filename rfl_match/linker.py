@@ -109,17 +109,6 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     return out
 
 
-def _both_records(
-    requests: pd.DataFrame, sightings: pd.DataFrame | None, config: LinkConfig
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`_records` of the requests and the sightings (the requests again without
-    them), each on a thread (Arrow's text operations release the GIL): the requests'
-    error is raised first, as if they were checked first."""
-    frames = [(requests, "requests")] + ([] if sightings is None else [(sightings, "sightings")])
-    out = list(threaded(lambda job: _records(job[0], config, job[1]), frames, config.workers))
-    return out[0], out[-1]
-
-
 class _Laps:
     """Wall seconds of the phases of one call, each lap timed from the end of the last."""
 
@@ -232,7 +221,8 @@ class Linker:
         """
         laps = _Laps()
         dedupe = sightings is None
-        left, right = _both_records(requests, sightings, self.config)
+        left = _records(requests, self.config, "requests")
+        right = left if sightings is None else _records(sightings, self.config, "sightings")
         laps.lap("validate")
         self.specs_ = self._resolve_specs(left, right)
         comparisons = self._comparisons()
@@ -668,7 +658,8 @@ class Linker:
             laps.lap("fingerprint")
         else:
             laps.lap("fingerprint")
-            left, right = _both_records(requests, sightings, self.config)
+            left = _records(requests, self.config, "requests")
+            right = left if sightings is None else _records(sightings, self.config, "sightings")
             laps.lap("validate")
             for spec in self.specs_:
                 for frame in (left, right):
@@ -885,7 +876,8 @@ class Linker:
         ``labels``: request_id, sighting_id) the share of true pairs found so far; then
         the candidate budget (``candidates_per_record``), and the pairs the context rules
         add to it (``context_blocking``, ``context_candidates``), as ``fit`` makes them."""
-        left, right = _both_records(requests, sightings, self.config)
+        left = _records(requests, self.config, "requests")
+        right = left if sightings is None else _records(sightings, self.config, "sightings")
         data = self._prepare(left, right)
         rows = []
         cumulative = np.zeros(0, dtype=np.int64)

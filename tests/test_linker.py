@@ -276,20 +276,6 @@ def test_workers_do_not_change_predictions(
     pdt.assert_frame_equal(one, two)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_the_requests_are_checked_first(synthetic: dict[str, pd.DataFrame], workers: int) -> None:
-    """Both frames are validated at once (a thread each), but a fault in the requests is
-    the one raised, as if they were checked first."""
-    bad = synthetic["requests"].assign(record_id="")
-    worse = synthetic["sightings"].drop(columns=["record_id"])
-    bad.attrs, worse.attrs = {}, {}  # not the checked frames read_records gives
-    linker = rm.Linker({"workers": workers})
-    with pytest.raises(rm.RecordError, match=r"^requests: "):
-        linker.fit(bad, worse)
-    with pytest.raises(rm.RecordError, match=r"^sightings: "):
-        linker.fit(synthetic["requests"], worse)
-
-
 def test_threads_and_chunks_do_not_change_the_model(synthetic: dict[str, pd.DataFrame]) -> None:
     """Term-frequency rows counted chunk by chunk on threads, and the calibration's
     comparisons merged on threads, give the model (and the predictions) one thread gives,
