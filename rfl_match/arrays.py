@@ -4,7 +4,7 @@ numpy's hash-based ``unique`` (numpy >= 2.3, when no index is asked for) and pan
 ``factorize`` slow down sharply when most values are distinct, which is the normal case
 for pair ids; sorting stays fast. These are the helpers the hot paths use. Rows of
 several columns over many pairs (level patterns, term-frequency steps) are counted by
-:class:`RowTally`: summed weights by hashing, counts by sorting each chunk.
+:class:`RowTally`, sorting each chunk.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.kernels import CodeTally, merge_counts, radix_sorted, worker_count
+from rfl_match.kernels import merge_counts, radix_sorted, worker_count
 
 Int64Array = npt.NDArray[np.int64]
 _T = TypeVar("_T")
@@ -119,14 +119,13 @@ class RowTally:
     ascending (lexicographically) at the end: what :func:`distinct_rows` gives for all the
     chunks' rows stacked, without holding them.
 
-    The columns' ranges are given up front, so each row is one mixed-radix code. Weights
-    are summed by hashing the codes (:class:`rfl_match.kernels.CodeTally`, which adds each
-    code's weights in row order). Counts are found by sorting each chunk's codes (a radix
-    sort: the codes' bits are known) and merging its distinct codes and counts into those
-    so far (the term-frequency rows of millions of pairs are millions of distinct codes: a
-    hash table of them misses the cache at each lookup, grows and rehashes, and is sorted
-    at the end anyway). If the codes would not fit in int64, each chunk's distinct rows
-    are found by sorting the rows and merged at the end.
+    The columns' ranges are given up front, so each row is one mixed-radix code. Counts
+    are found by sorting each chunk's codes (a radix sort: the codes' bits are known) and
+    merging its distinct codes and counts into those so far (the term-frequency rows of
+    millions of pairs are millions of distinct codes: a hash table of them misses the
+    cache at each lookup, grows and rehashes, and is sorted at the end anyway). If the
+    codes would not fit in int64, each chunk's distinct rows are found by sorting the rows
+    and merged at the end.
     """
 
     def __init__(self, low: Sequence[int], high: Sequence[int]) -> None:
@@ -135,37 +134,22 @@ class RowTally:
         self.fits = float(np.prod(np.asarray(self.spans, dtype=np.float64))) < 2.0**62
         # The codes are below the product of the spans: this many bits.
         self.bits = (math.prod(self.spans) - 1).bit_length() if self.fits else 64
-        self.tally: CodeTally | None = None  # with weights
-        # Without weights: the distinct codes so far, ascending, and their counts.
+        # The distinct codes so far, ascending, and their counts; or, where the codes do
+        # not fit, each chunk's distinct rows and counts.
         self.sorted: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
-        self.parts: list[tuple[npt.NDArray[np.int64], npt.NDArray[Any]]] = []
+        self.parts: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = []
 
-    def add(
-        self,
-        columns: Sequence[npt.NDArray[np.integer]],
-        weights: npt.NDArray[np.float64] | None = None,
-    ) -> None:
-        """Count the rows ``columns`` make (one array per column, each value in range), or
-        sum their ``weights`` (then give weights on every call)."""
-        if weights is None:
-            self.add_counted(self.counted(columns))
-            return
-        if not self.fits:
-            distinct, inverse = distinct_rows(np.stack(columns, axis=1).astype(np.int64))
-            self.parts.append((distinct, np.bincount(inverse, weights, len(distinct))))
-            return
-        if self.sorted is not None:
-            raise ValueError("RowTally.add: give weights on every call or on none")
-        self.tally = self.tally or CodeTally()
-        self.tally.add(self._codes(columns), weights)
+    def add(self, columns: Sequence[npt.NDArray[np.integer]]) -> None:
+        """Count the rows ``columns`` make (one array per column, each value in range)."""
+        self.add_counted(self.counted(columns))
 
     def counted(
         self, columns: Sequence[npt.NDArray[np.integer]]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """The distinct rows ``columns`` make (as codes where the rows fit in int64) and
-        how often each occurs: the part of :meth:`add` (without weights) that reads the
-        columns alone and changes nothing, so that chunks may be counted on several
-        threads at once; :meth:`add_counted` folds each in."""
+        how often each occurs: the part of :meth:`add` that reads the columns alone and
+        changes nothing, so that chunks may be counted on several threads at once;
+        :meth:`add_counted` folds each in."""
         if not self.fits:
             distinct, inverse = distinct_rows(np.stack(columns, axis=1).astype(np.int64))
             return distinct, np.bincount(inverse, minlength=len(distinct)).astype(np.int64)
@@ -183,8 +167,6 @@ class RowTally:
     def add_counted(self, part: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]) -> None:
         """Fold in one chunk's :meth:`counted` rows (in any order of chunks: the counts are
         integers, and the rows end ascending)."""
-        if self.tally is not None:
-            raise ValueError("RowTally.add: give weights on every call or on none")
         if not self.fits:
             self.parts.append(part)
             return
@@ -199,16 +181,13 @@ class RowTally:
             code -= low
         return code
 
-    def ranked(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
-        """The distinct rows, ascending, and how many times each was added (int64), or
-        their summed weights (float64)."""
+    def ranked(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The distinct rows, ascending, and how many times each was added."""
         if self.fits:
-            if self.tally is not None:
-                codes, counts, _ = self.tally.ranked()
-            elif self.sorted is not None:
-                codes, counts = self.sorted
-            else:
-                codes, counts = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            codes, counts = self.sorted or (
+                np.zeros(0, dtype=np.int64),
+                np.zeros(0, dtype=np.int64),
+            )
             rows = np.empty((len(codes), len(self.spans)), dtype=np.int64)
             for c in reversed(range(len(self.spans))):
                 codes, digit = np.divmod(codes, self.spans[c])
@@ -217,22 +196,30 @@ class RowTally:
         if not self.parts:
             return np.zeros((0, len(self.spans)), dtype=np.int64), np.zeros(0, dtype=np.int64)
         distinct, inverse = distinct_rows(np.concatenate([rows for rows, _ in self.parts]))
-        weights = np.concatenate([counts for _, counts in self.parts])
-        merged = np.bincount(inverse, weights=weights, minlength=len(distinct))
-        return distinct, merged if weights.dtype == np.float64 else merged.astype(np.int64)
+        counts = np.concatenate([counts for _, counts in self.parts])
+        return distinct, np.bincount(inverse, counts, len(distinct)).astype(np.int64)
+
+
+#: Most threads :func:`threaded` runs at once: each item may hold a chunk of pairs and
+#: its temporaries (about 100 MB at the default ``chunk_pairs``), and this work is bound by
+#: memory more than by cores.
+THREADED_MOST = 4
 
 
 def threaded(function: Callable[[_T], _R], items: Iterable[_T], workers: int) -> Iterator[_R]:
     """``function`` of each item, in the items' order, run on up to ``workers`` threads
-    (-1: one per CPU): for work that releases the GIL (compiled ``nogil`` kernels, numpy on
-    large arrays). Whatever folds the results sees them as a loop would give them. Items
-    are taken as threads free up, so no more than ``workers`` are held at once besides the
-    result the caller is folding."""
-    count = worker_count(workers)
+    (-1: one per CPU; at most :data:`THREADED_MOST`): for work that releases the GIL
+    (compiled ``nogil`` kernels, numpy on large arrays), and never one that starts numba's
+    own parallel threads. Whatever folds the results sees them as a loop would give them.
+    An item is taken when the caller asks for a result, so no more than that many are
+    held at once besides the result the caller is folding; if the caller stops early or
+    the function raises, the items not started are dropped."""
+    count = min(worker_count(workers), THREADED_MOST)
     if count <= 1:
         yield from map(function, items)
         return
-    with ThreadPoolExecutor(count) as pool:
+    pool = ThreadPoolExecutor(count)
+    try:
         pending: deque[Future[_R]] = deque()
         for item in items:
             pending.append(pool.submit(function, item))
@@ -240,6 +227,8 @@ def threaded(function: Callable[[_T], _R], items: Iterable[_T], workers: int) ->
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def pipelined(function: Callable[[_T], _R], items: Iterable[_T], workers: int) -> Iterator[_R]:

@@ -113,7 +113,16 @@ def _part_points_call(lanes: int) -> Any:
     parts at most)."""
     n = lanes * lanes
 
-    def call(typingctx: Any, a: Any, x: Any, b: Any, y: Any, width: Any) -> tuple[Any, Any]:
+    def call(typingctx: Any, a: Any, x: Any, b: Any, y: Any, width: Any) -> tuple[Any, Any] | None:
+        # The code reads rows of int32 in place: any other array would be read wrongly.
+        for rows in (a, b):
+            if not (
+                isinstance(rows, types.Array)
+                and rows.dtype == types.int32
+                and rows.ndim == 2
+                and rows.layout == "C"
+            ):
+                return None
         signature = types.int64(a, x, b, y, width)
 
         def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
@@ -141,8 +150,18 @@ def _part_points_call(lanes: int) -> Any:
                 "<", ir.Constant(vector, list(range(lanes))), _splat(builder, parts, lanes)
             )
             zero = ir.Constant(vector, [0] * lanes)
-            has_x = builder.and_(builder.icmp_signed(">=", xc, zero), used)
-            has_y = builder.and_(builder.icmp_signed(">=", yc, zero), used)
+
+            def chain(classes: Any) -> Any:
+                """The record's parts: those before its first empty slot (as _length)."""
+                bits = builder.bitcast(
+                    builder.and_(builder.icmp_signed(">=", classes, zero), used),
+                    ir.IntType(lanes),
+                )
+                after = builder.add(bits, ir.Constant(ir.IntType(lanes), 1))
+                bits = builder.and_(bits, builder.not_(after))  # the run of ones from lane 0
+                return builder.bitcast(bits, ir.VectorType(ir.IntType(1), lanes))
+
+            has_x, has_y = chain(xc), chain(yc)
             # Lane i + lanes * j of the square: part i of x against part j of y.
             of_x = ir.Constant(ir.VectorType(i32, n), [k % lanes for k in range(n)])
             of_y = ir.Constant(ir.VectorType(i32, n), [k // lanes for k in range(n)])
@@ -193,9 +212,10 @@ def _part_points_call(lanes: int) -> Any:
 
 #: ``_part_points_4(a, x, b, y, width)``, in compiled code: :func:`_part_points` of rows
 #: of ``width`` parts (at most 4; 8 for ``_part_points_8``, from 4 up), every part of x
-#: against every part of y at once (a compare a kind over vectors; a part is one whose
-#: class is set). A pair's score is the budget's cost, and the part loop was most of it:
-#: one of these is about 3 times fewer instructions, without the loop's branches.
+#: against every part of y at once (a compare a kind over vectors; a record's parts are
+#: those before its first empty slot, as :func:`_length` reads them; rows of int32
+#: only). A pair's score is the budget's cost, and the part loop was most of it: one of
+#: these is about 3 times fewer instructions, without the loop's branches.
 _part_points_4: Any = intrinsic(_part_points_call(4))
 _part_points_8: Any = intrinsic(_part_points_call(8))
 
@@ -548,6 +568,8 @@ def _shrunk(values: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
 # The cheap score of :func:`affinity`, in points: per name part that the other record has
 # (either way round), by class or by sound key only; birth intervals by their gap; sex.
 _PART_SAME, _PART_SOUNDS = 6, 3
+# _part_points_4 / _8 count a part met by class twice (once as met, once as sounding alike).
+assert _PART_SAME == 2 * _PART_SOUNDS
 _BIRTH_EXACT, _BIRTH_OVERLAP, _BIRTH_YEAR, _BIRTH_TWO, _BIRTH_FAR = 26, 10, 6, 2, -10
 _SEX_DIFFERENT = -20
 
@@ -943,7 +965,7 @@ class BestPairs:
             return 0
         ids = sorted_distinct(ids, workers)
         threads = _Threads(workers)
-        parts = min(threads.wanted, numba_config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+        parts = threads.wanted
         to_right = np.empty(len(ids), dtype=np.int64)
         y_bits = max(len(self.rows[1]) - 1, 1).bit_length()
         top_shift = y_bits - min(y_bits, _RADIX_BITS)
@@ -986,8 +1008,11 @@ class BestPairs:
 
 
 def worker_count(workers: int) -> int:
-    """Threads that ``workers`` stands for, as the config means it (-1: one per CPU)."""
-    return (os.cpu_count() or 1) if workers == -1 else max(workers, 1)
+    """Threads that ``workers`` stands for, as the config means it (-1: one per CPU), and
+    never more than numba's (``NUMBA_NUM_THREADS``, which a user may set lower)."""
+    wanted = (os.cpu_count() or 1) if workers == -1 else max(workers, 1)
+    most: int = numba_config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+    return min(wanted, most)
 
 
 class _Threads:
@@ -999,7 +1024,7 @@ class _Threads:
 
     def __enter__(self) -> None:
         self.before = get_num_threads()
-        set_num_threads(min(self.wanted, numba_config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+        set_num_threads(self.wanted)
 
     def __exit__(self, *exc: object) -> None:
         set_num_threads(self.before)
@@ -1853,7 +1878,7 @@ def key_pairs(
     first = np.array([a for a, _ in columns], dtype=np.int64)
     second = np.array([b for _, b in columns], dtype=np.int64)
     threads = _Threads(workers)
-    parts = min(threads.wanted, numba_config.NUMBA_NUM_THREADS, max(len(matrix), 1))  # type: ignore[attr-defined]
+    parts = min(threads.wanted, max(len(matrix), 1))
     bounds = _segments(len(matrix), parts)
     place = np.zeros((parts, len(columns)), dtype=np.int64)
     rows = np.empty(0, dtype=np.int64)
@@ -1937,7 +1962,7 @@ def combine_codes(
             np.ascontiguousarray(b_codes, dtype=np.int64),
             n_rows,
             width,
-            min(threads.wanted, numba_config.NUMBA_NUM_THREADS),  # type: ignore[attr-defined]
+            threads.wanted,
         )
     return result
 
@@ -2286,7 +2311,7 @@ def sorted_distinct(out: npt.NDArray[np.int64], workers: int = 1) -> npt.NDArray
         n = _compact(out)
         return out[:n].copy() if n < total // 2 else out[:n]
     threads = _Threads(workers)
-    parts = min(threads.wanted, numba_config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+    parts = threads.wanted
     parts = parts if total > 1 << 16 else 1
     segments = _segments(total, parts)
     with _Threads(parts):

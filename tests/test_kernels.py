@@ -86,8 +86,9 @@ CODE = st.integers(min_value=0, max_value=3)
 
 
 @st.composite
-def chains(draw: st.DrawFn, n: int, width: int = WIDTH) -> np.ndarray:
-    """``(n, 3 * width)`` packed parts: left-aligned chains of 0 to width parts."""
+def chains(draw: st.DrawFn, n: int, width: int = WIDTH, gaps: bool = False) -> np.ndarray:
+    """``(n, 3 * width)`` packed parts: left-aligned chains of 0 to width parts (with
+    ``gaps``, a row may have an empty slot among its parts: its chain ends there)."""
     out = np.full((n, 3 * width), -1, dtype=np.int32)
     for row in range(n):
         length = draw(st.integers(0, width))
@@ -96,6 +97,8 @@ def chains(draw: st.DrawFn, n: int, width: int = WIDTH) -> np.ndarray:
                 # A part may lack a key (-1) but always has a class.
                 code = draw(CODE if field == 0 else st.one_of(CODE, st.just(-1)))
                 out[row, field * width + pos] = code
+        if gaps and length > 1 and draw(st.booleans()):
+            out[row, draw(st.integers(0, length - 2))] = -1
     return out
 
 
@@ -572,14 +575,16 @@ def affinity_reference(
     births: tuple[int, int, bool, int, int, bool],
     sexes: tuple[int, int],
 ) -> int:
+    def parts(x: list[list[int]]) -> int:
+        """A chain ends at its first empty slot."""
+        return next((i for i, c in enumerate(x[0]) if c < 0), len(x[0]))
+
     def points(x: list[list[int]], y: list[list[int]]) -> int:
         total = 0
-        for i in range(len(x[0])):
-            if x[0][i] < 0:
-                continue
-            if x[0][i] in [c for c in y[0] if c >= 0]:
+        for i in range(parts(x)):
+            if x[0][i] in y[0][: parts(y)]:
                 total += 6
-            elif any(y[0][j] >= 0 and alike(x, i, y, j) for j in range(len(y[0]))):
+            elif any(alike(x, i, y, j) for j in range(parts(y))):
                 total += 3
         return total
 
@@ -607,7 +612,7 @@ def affinity_reference(
 def test_affinity_equals_reference(data: st.DataObject, width: int) -> None:
     """At any width: 4 parts and 5 to 8 (the context budget's) are compared as vectors,
     the others by the part loop."""
-    a, b = data.draw(chains(5, width)), data.draw(chains(4, width))
+    a, b = data.draw(chains(5, width, gaps=True)), data.draw(chains(4, width, gaps=True))
     ba, bb = data.draw(intervals(5)), data.draw(intervals(4))
     sa = np.array(data.draw(st.lists(st.integers(-1, 1), min_size=5, max_size=5)), np.int32)
     sb = np.array(data.draw(st.lists(st.integers(-1, 1), min_size=4, max_size=4)), np.int32)
@@ -990,23 +995,20 @@ def test_evidence_sums_equal_numpy(k: int, with_bits: bool, with_change: bool, s
 @settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
-    """Rows counted (or their weights summed) over chunks, some empty, by codes or (when
-    the codes would overflow) by sorting the rows."""
+    """Rows counted over chunks, some empty, by codes or (when the codes would overflow) by
+    sorting the rows; chunks counted apart (as on threads) fold in any order."""
     from rfl_match.arrays import RowTally, distinct_rows
 
     n_cols = data.draw(st.integers(1, 5))
     wide = data.draw(st.booleans())  # ranges whose codes do not fit in int64
-    weighted = data.draw(st.booleans())
     high = 2**40 if wide else 6
     rows = data.draw(st.lists(st.lists(st.integers(-3, high), min_size=n_cols, max_size=n_cols)))
     table = np.array(rows, dtype=np.int64).reshape(-1, n_cols)
-    weights = np.arange(len(table), dtype=np.float64) / 4 + 0.5
     found = RowTally([-3] * n_cols, [high] * n_cols)
     assert found.fits == (not wide or n_cols == 1)
     n_parts = data.draw(st.integers(1, 4))
     chunks = np.array_split(np.arange(len(table)), n_parts)
-    # counted apart (as on threads) and folded in, in any order of chunks
-    apart = not weighted and data.draw(st.booleans())
+    apart = data.draw(st.booleans())
     if apart:
         chunks = data.draw(st.permutations(chunks))
     for rows_at in chunks:
@@ -1014,14 +1016,12 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
         if apart:
             found.add_counted(found.counted(part))
         else:
-            found.add(part, weights[rows_at] if weighted else None)
+            found.add(part)
     got, counts = found.ranked()
     distinct, inverse = distinct_rows(table)
     assert got.tolist() == distinct.tolist()
-    want = np.bincount(inverse, weights=weights if weighted else None, minlength=len(distinct))
-    if len(table):  # (with no rows at all, the sorted rows' weights come back int64)
-        assert counts.dtype == (np.float64 if weighted else np.int64)
-    assert counts.tolist() == want.tolist()
+    assert counts.dtype == np.int64
+    assert counts.tolist() == np.bincount(inverse, minlength=len(distinct)).tolist()
 
 
 @settings(max_examples=100, deadline=None)
@@ -1160,17 +1160,6 @@ def test_pipelined_raises_what_the_fold_raises() -> None:
             for x in pipelined(fold, range(6), workers):
                 got.append(x)
         assert got == [0, 1, 2]
-
-
-def test_row_tally_wants_weights_on_every_call_or_none() -> None:
-    from rfl_match.arrays import RowTally
-
-    column = np.array([0, 1, 1], dtype=np.int64)
-    for first, then in ((None, np.ones(3)), (np.ones(3), None)):
-        found = RowTally([0], [1])
-        found.add([column], first)
-        with pytest.raises(ValueError, match="weights"):
-            found.add([column], then)
 
 
 @settings(max_examples=200, deadline=None)
@@ -1339,13 +1328,14 @@ def test_key_pairs_equals_reference(kinds: int, n: int, workers: int, data: st.D
 @given(
     st.lists(st.tuples(st.integers(0, 6), st.integers(0, 9)), max_size=30),
     st.lists(st.tuples(st.integers(0, 5), st.integers(0, 9)), max_size=30),
-    st.sampled_from([1, 2]),
+    st.sampled_from([1, 2, 3, 5]),
 )
 def test_combine_codes_equals_reference(
-    a: list[tuple[int, int]], b: list[tuple[int, int]], workers: int
+    a: list[tuple[int, int]], b: list[tuple[int, int]], parts: int
 ) -> None:
     """Every combination of a row's codes, in a's order, then b's; a's rows past b's
-    last meet nothing. On two threads (each a range of a), the order of one pass."""
+    last meet nothing. In ranges of a (a thread each, as many as there are threads), the
+    order of one pass, whatever the threads of the machine running the test."""
     width = 1 << 31
     want = [(ra, ca * width + cb) for ra, ca in a for rb, cb in b if ra == rb]
 
@@ -1355,7 +1345,10 @@ def test_combine_codes_equals_reference(
             np.array([c for _, c in entries], dtype=np.int64),
         )
 
-    rows, codes = kernels.combine_codes(*arrays(a), *arrays(b), width, workers)
+    rows, codes = kernels.combine_codes(*arrays(a), *arrays(b), width, min(parts, 2))
+    assert list(zip(rows.tolist(), codes.tolist(), strict=True)) == want
+    n_rows = max((r for r, _ in b), default=-1) + 1
+    rows, codes = kernels._combine(*arrays(a), *arrays(b), n_rows, width, parts)
     assert list(zip(rows.tolist(), codes.tolist(), strict=True)) == want
 
 

@@ -276,23 +276,39 @@ def test_workers_do_not_change_predictions(
     pdt.assert_frame_equal(one, two)
 
 
-def test_threads_and_chunks_do_not_change_the_model(synthetic: dict[str, pd.DataFrame]) -> None:
-    """Term-frequency rows counted chunk by chunk on threads, and the calibration's
-    comparisons merged on threads, give the model (and the predictions) one thread gives,
-    bit for bit."""
+def test_threads_and_chunks_do_not_change_the_model(
+    synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Term-frequency rows counted chunk by chunk, patterns tallied beside the comparing
+    and the calibration's comparisons merged on threads give the model (and the
+    predictions) one thread gives, bit for bit; so do the term-frequency rows counted by
+    numpy, as where their codes would not fit in int64, rather than by the compiled
+    pass."""
+    from rfl_match.arrays import RowTally
+
     models, predictions = [], []
     frames = (synthetic["requests"], synthetic["sightings"])
-    for workers in (1, 3):
+    made = RowTally.__init__
+
+    def too_wide(self: RowTally, low: list[int], high: list[int]) -> None:
+        made(self, low, high)
+        self.fits, self.bits = False, 64
+
+    for workers, wide in ((1, False), (3, False), (1, True)):
         linker = rm.Linker({"workers": workers, "chunk_pairs": 211, "non_match_classes": 2})
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), monkeypatch.context() as patch:
             warnings.simplefilter("ignore")
+            if wide:
+                patch.setattr(RowTally, "__init__", too_wide)
             linker.fit(*frames)
+        assert linker.model_ is not None and linker.model_.tf_maps_  # term frequencies
         assert linker.training_["candidate_pairs"] > 5 * 211  # several chunks
         models.append(json.dumps(linker.to_dict()["model"], sort_keys=True))
         predictions.append(linker.predict(*frames, threshold=0.0, top_k=0))
         assert "prepare + blocking" not in linker.training_["predict_seconds"]  # fit's pairs
-    assert models[0] == models[1]
-    pdt.assert_frame_equal(*predictions)
+    assert models[0] == models[1] == models[2]
+    pdt.assert_frame_equal(predictions[0], predictions[1])
+    pdt.assert_frame_equal(predictions[0], predictions[2])
 
 
 @pytest.mark.parametrize("dtype", ["str", "object"])  # Arrow-backed text, Python strings
