@@ -235,11 +235,13 @@ def pipelined(function: Callable[[_T], _R], items: Iterable[_T], workers: int) -
     """``function`` of each item, in the items' order, one at a time on a thread of its own
     while the caller makes the next item (``workers`` above 1; else in the caller's
     thread): for a serial fold (a tally) that may overlap the work that makes its input.
-    At most two items are held at once besides the result the caller is folding."""
+    At most two items are held at once besides the result the caller is folding; if the
+    caller stops early or the function raises, an item not started is dropped."""
     if worker_count(workers) <= 1:
         yield from map(function, items)
         return
-    with ThreadPoolExecutor(1) as pool:
+    pool = ThreadPoolExecutor(1)
+    try:
         pending: Future[_R] | None = None
         for item in items:
             future = pool.submit(function, item)
@@ -249,3 +251,5 @@ def pipelined(function: Callable[[_T], _R], items: Iterable[_T], workers: int) -
             pending = future
         if pending is not None:
             yield pending.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

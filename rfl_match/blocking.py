@@ -448,8 +448,9 @@ class _Budget:
         workers: int,
         context: Sequence[str] = (),
     ):
-        """``context``: text fields whose agreement counts as a name part that sounds
-        alike (:func:`_context_inputs`); none for the candidate budget itself."""
+        """``context``: context keys (``field:<column>``, ``class:<column>``) whose
+        agreement counts as a name part that sounds alike (:func:`_context_inputs`); none
+        for the candidate budget itself."""
         n_left, n_right = data.sizes
         self.workers = workers
         rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
@@ -952,11 +953,14 @@ BIRTH_KEYS = frozenset({"birth_band", "birth_year", "birth_year_mid"})
 
 
 def _key_text(data: PreparedPair, key: str, codes: Int64Array) -> npt.NDArray[np.object_]:
-    """The text of key values, for sorting (classes and sound keys by their spelling)."""
-    if key.endswith("_class") and "pair" not in key:
+    """The text of key values, for sorting (classes, sound keys and fields by their
+    spelling; other keys by their code)."""
+    if key.startswith(CLASS) or (key.endswith("_class") and "pair" not in key):
         vocab = data.classes.array()
     elif key.endswith(("_skeleton", "_phonetic")) and "pair" not in key:
         vocab = data.keys.array()
+    elif key.startswith("field:"):
+        vocab = data.text_codes(key[len("field:") :], fold=True)[2].array()
     else:
         return codes.astype(str).astype(object)
     out: npt.NDArray[np.object_] = vocab[codes]

@@ -67,6 +67,9 @@ MODEL_VERSION = 4
 _READABLE_VERSIONS = (1, 2, 3, 4)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own.
+# Options at their defaults are left out, so a release reads its own defaults for them:
+# an older release runs its own (fewer) context rules, which adds fewer candidates and
+# learns nothing different (the model never learns from context candidates).
 _ONE_CLASS_VERSION = 2
 _CLASSES_VERSION = 3
 _CONTEXT_OPTIONS = ("context_blocking", "context_candidates")

@@ -49,7 +49,7 @@ def decode_patterns(
     codes: npt.NDArray[np.int64], n_levels: tuple[int, ...]
 ) -> npt.NDArray[np.int8]:
     """The level rows of pattern codes (the inverse of :func:`pattern_codes`)."""
-    radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)
+    radix = np.cumprod([1, *n_levels[:-1]], dtype=np.int64)[: len(n_levels)]
     return code_rows(codes, radix, np.asarray(n_levels, dtype=np.int64))
 
 

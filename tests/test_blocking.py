@@ -218,6 +218,33 @@ def test_sorted_neighbourhood_meets_near_spellings_in_any_row_order() -> None:
     )
 
 
+@pytest.mark.parametrize("key", ["field:father_name", "class:father_name"])
+def test_sorted_neighbourhood_of_a_field_sorts_by_its_spelling(key: str) -> None:
+    # Sorted by the values' spelling (not by their codes, which follow the order values
+    # are first met): each left father meets the right one spelt nearest in the alphabet.
+    left = ["Zubair", "Abdalla", "Karim", "Mustafa"]
+    right = ["Mustafaa", "Zubayr", "Abdallah", "Kareem"]
+
+    def side(prefix: str, fathers: list[str]) -> pd.DataFrame:
+        return validate_records(
+            pd.DataFrame(
+                {
+                    "record_id": [f"{prefix}{i}" for i in range(len(fathers))],
+                    "full_name": ["Amina"] * len(fathers),
+                    "father_name": fathers,
+                }
+            )
+        )
+
+    lr, rr = blocking.sorted_neighbourhood(
+        PreparedPair(side("l", left), side("r", right)), key, window=1
+    )
+    met = {(left[a], right[b]) for a, b in zip(lr.tolist(), rr.tolist(), strict=True)}
+    # (by code, the order the values were met, Zubair and Zubayr sat apart)
+    near = {("Abdalla", "Abdallah"), ("Karim", "Kareem"), ("Mustafa", "Mustafaa")}
+    assert near | {("Zubair", "Zubayr")} <= met
+
+
 def test_oversized_block_without_birth_dates_still_gives_every_record_candidates() -> None:
     """The Mohammed problem with no birth dates to split by: a full join is too large,
     and dropping the block would leave these people with no candidates at all."""
@@ -583,8 +610,9 @@ def test_class_key_meets_a_fathers_name_spelt_two_ways() -> None:
 
 
 def test_context_class_key_counts_as_an_agreeing_part() -> None:
-    # As the father's folded name does: namesakes born the same year tie, and the father's
-    # name, spelt differently on each side, tells the true pair (the highest ids) apart.
+    # Namesakes born the same year in the same place: every pair meets by the place, and
+    # the father's name, spelt differently on each side, tells the true pair (the highest
+    # ids) apart only if its class scores; the folded text does not meet.
     def side(prefix: str, n: int, father: str) -> pd.DataFrame:
         return validate_records(
             pd.DataFrame(
@@ -592,6 +620,7 @@ def test_context_class_key_counts_as_an_agreeing_part() -> None:
                     "record_id": [f"{prefix}{i:02d}" for i in range(n)],
                     "full_name": ["Amina"] * n,
                     "date_of_birth": ["1990"] * n,
+                    "place_of_birth": ["Aleppo"] * n,
                     "father_name": ["Yusuf"] * (n - 1) + [father],
                 }
             )
@@ -602,8 +631,9 @@ def test_context_class_key_counts_as_an_agreeing_part() -> None:
     rules = [("given_class",)]
     plain = block(data, rules, max_block=10_000, per_record=5)
     assert true_pair not in plain.ids
-    for key, found_it in (("field:father_name", False), ("class:father_name", True)):
-        context = [(key, "birth_year_mid")]
+    place = ("field:place_of_birth", "birth_year_mid")
+    for key, found_it in ((None, False), ("field:", False), ("class:", True)):
+        context = [place] + ([] if key is None else [(f"{key}father_name", "birth_year_mid")])
         found = block(
             data, rules, max_block=10_000, per_record=5, context=context, context_per_record=1
         )
@@ -612,19 +642,32 @@ def test_context_class_key_counts_as_an_agreeing_part() -> None:
         assert found.ids[~found.context_only].tolist() == plain.ids.tolist()
 
 
-def test_context_pairs_do_not_depend_on_what_was_coded_before(
+def test_context_scores_do_not_depend_on_what_was_coded_before(
     synthetic: dict[str, pd.DataFrame],
 ) -> None:
     # fit codes the parents' names (its comparisons) before blocking; predict on new frames
-    # blocks first, and the context inputs code them: the same pairs either way.
+    # blocks first, and the context inputs code them: every pair's context score is the
+    # same either way (a father's class coded apart on each side would never agree), and
+    # so are the pairs.
     config = rm.LinkConfig()
+    keys = [
+        k for rule in config.context_blocking for k in rule if k.startswith(("field:", "class:"))
+    ]
+    fields = list(dict.fromkeys(keys))
+    assert any(k.startswith("class:") for k in fields)
     requests, sightings = (validate_records(synthetic[s]) for s in ("requests", "sightings"))
-    found = []
+    scores, found = [], []
     for coded_first in (False, True):
         data = PreparedPair(requests, sightings)
         if coded_first:
             for column in ("mother_name", "father_name"):
                 data.form_arrays(0, column)
+        rows = [kernels.affinity_rows(blocking._context_inputs(data, s, fields)) for s in (0, 1)]
+        n_left, n_right = data.sizes
+        every = np.arange(n_left * n_right, dtype=np.int64)
+        scores.append(
+            kernels.affinity(*rows, every, n_right, missing=blocking.MISSING, year=blocking.YEAR)
+        )
         found.append(
             block(
                 data,
@@ -635,6 +678,7 @@ def test_context_pairs_do_not_depend_on_what_was_coded_before(
                 context_per_record=config.context_candidates,
             )
         )
+    assert np.array_equal(*scores)
     first, second = found
     assert first.context_only is not None and second.context_only is not None
     assert first.context_only.any()

@@ -799,6 +799,14 @@ def test_code_rows_invert_row_codes(n_levels: list[int], n: int, data: st.DataOb
     assert np.array_equal(rows, reference)
 
 
+def test_decode_patterns_of_no_comparisons_are_empty_rows() -> None:
+    from rfl_match.scoring import decode_patterns
+
+    rows = decode_patterns(np.zeros(3, dtype=np.int64), ())
+    assert rows.shape == (3, 0)
+    assert decode_patterns(np.array([5], dtype=np.int64), (2, 3)).tolist() == [[1, 2]]
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.integers(1, 6000), st.integers(0, 9000), st.integers(0, 2**31 - 2), st.booleans())
 def test_hashed_code_pairs_equals_a_dict(codes: int, n: int, seed: int, wide: bool) -> None:
@@ -1077,7 +1085,7 @@ def test_threaded_gives_each_result_in_order(items: list[int], workers: int) -> 
     result the caller holds."""
     import threading
 
-    from rfl_match.arrays import threaded
+    from rfl_match.arrays import THREADED_MOST, threaded
 
     taken: list[int] = []
     lock = threading.Lock()
@@ -1087,7 +1095,7 @@ def test_threaded_gives_each_result_in_order(items: list[int], workers: int) -> 
             taken.append(x)
         return 2 * x + 1
 
-    ahead = kernels.worker_count(workers)
+    ahead = min(kernels.worker_count(workers), THREADED_MOST)
     for k, got in enumerate(threaded(work, iter(items), workers)):
         assert got == 2 * items[k] + 1
         assert len(taken) <= k + max(ahead, 1)
