@@ -45,6 +45,19 @@ def frame(rows: list[tuple[str, str]], prefix: str) -> pd.DataFrame:
     )
 
 
+def aminas(prefix: str, fathers: list[str]) -> pd.DataFrame:
+    """Records all named Amina, with these fathers' names."""
+    return validate_records(
+        pd.DataFrame(
+            {
+                "record_id": [f"{prefix}{i}" for i in range(len(fathers))],
+                "full_name": ["Amina"] * len(fathers),
+                "father_name": fathers,
+            }
+        )
+    )
+
+
 people = st.lists(
     st.tuples(
         st.lists(st.sampled_from(NAMES), min_size=1, max_size=3).map(" ".join),
@@ -225,19 +238,8 @@ def test_sorted_neighbourhood_of_a_field_sorts_by_its_spelling(key: str) -> None
     left = ["Zubair", "Abdalla", "Karim", "Mustafa"]
     right = ["Mustafaa", "Zubayr", "Abdallah", "Kareem"]
 
-    def side(prefix: str, fathers: list[str]) -> pd.DataFrame:
-        return validate_records(
-            pd.DataFrame(
-                {
-                    "record_id": [f"{prefix}{i}" for i in range(len(fathers))],
-                    "full_name": ["Amina"] * len(fathers),
-                    "father_name": fathers,
-                }
-            )
-        )
-
     lr, rr = blocking.sorted_neighbourhood(
-        PreparedPair(side("l", left), side("r", right)), key, window=1
+        PreparedPair(aminas("l", left), aminas("r", right)), key, window=1
     )
     met = {(left[a], right[b]) for a, b in zip(lr.tolist(), rr.tolist(), strict=True)}
     # (by code, the order the values were met, Zubair and Zubayr sat apart)
@@ -586,19 +588,8 @@ def test_context_rules_find_a_true_pair_among_namesakes_and_mark_it() -> None:
 def test_class_key_meets_a_fathers_name_spelt_two_ways() -> None:
     # "Mohammed" and "Muhammad" (and the Arabic script) are one name class; a folded
     # field's value keeps them apart. The key reads the first part of a name column.
-    def side(prefix: str, fathers: list[str]) -> pd.DataFrame:
-        return validate_records(
-            pd.DataFrame(
-                {
-                    "record_id": [f"{prefix}{i}" for i in range(len(fathers))],
-                    "full_name": ["Amina"] * len(fathers),
-                    "father_name": fathers,
-                }
-            )
-        )
-
     data = PreparedPair(
-        side("L", ["Mohammed Ali", "Yusuf", ""]), side("R", ["Muhammad", "محمد", "Ebrahim"])
+        aminas("L", ["Mohammed Ali", "Yusuf", ""]), aminas("R", ["Muhammad", "محمد", "Ebrahim"])
     )
     left, right = key_values(data, 0, "class:father_name"), key_values(data, 1, "class:father_name")
     assert left.rows.tolist() == [0, 1] and right.rows.tolist() == [0, 1, 2]  # none if blank
