@@ -1069,7 +1069,8 @@ def may_reach(
     :data:`JW_PREFIX` characters, see ``Vocabulary.letter_bags`` and ``Vocabulary.heads``)."""
     return _run(
         _may_reach, len(qa), np.bool_, workers, bags, lengths,
-        np.ascontiguousarray(heads, dtype=np.int32), _codes(qa), _codes(qb), cutoff,
+        np.ascontiguousarray(heads, dtype=np.int32), np.ascontiguousarray(qa, dtype=np.int32),
+        np.ascontiguousarray(qb, dtype=np.int32), cutoff,
     )  # fmt: skip
 
 
@@ -1595,12 +1596,6 @@ def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArr
 
 def _index(values: npt.NDArray[Any]) -> Index:
     return np.ascontiguousarray(values, dtype=np.intp)
-
-
-def _codes(values: npt.NDArray[Any]) -> IntArray:
-    """Codes as the kernels read them: int32, read in place where they are (no copy of
-    int32 codes widened to an index)."""
-    return np.ascontiguousarray(values, dtype=np.int32)
 
 
 # --- preparation: person names ---------------------------------------------------------

@@ -412,7 +412,7 @@ class Linker:
         n_levels = tuple(c.n_levels for c in comparisons)
         found = CodeTally()
         # A chunk's patterns are tallied (a serial pass) on a thread while the next chunk
-        # is compared; one chunk at a time, in order.
+        # is compared (with more than one worker); one chunk at a time, in order.
         coded = (
             pattern_codes(level_matrix(comparisons, data, cl, cr), n_levels)
             for cl, cr in pairs.chunks(self.config.chunk_pairs)
