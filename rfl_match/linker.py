@@ -111,6 +111,26 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     return out
 
 
+def _check_rule_columns(config: LinkConfig, left: pd.DataFrame, right: pd.DataFrame) -> None:
+    """A blocking rule's ``field:`` or ``class:`` column must be a column of one input at
+    least: a misspelt column would block on nothing, silently. A column one input lacks
+    reads as blank there. The default context rules, which name columns many exports lack
+    (a parent's name, a place), are let be."""
+    defaults = LinkConfig().context_blocking
+    named = [("blocking", config.blocking), ("context_blocking", config.context_blocking)]
+    for option, rules in named:
+        for rule in rules:
+            if option == "context_blocking" and rule in defaults:
+                continue
+            for key in rule:
+                bare = key.removeprefix("sorted:")
+                column = bare.partition(":")[2] if bare.startswith(("field:", "class:")) else ""
+                if column and column not in left.columns and column not in right.columns:
+                    raise ConfigError(
+                        f"{option}: {key!r} names {column!r}, a column of neither input"
+                    )
+
+
 class _Laps:
     """Wall seconds of the phases of one call, each lap timed from the end of the last."""
 
@@ -225,6 +245,7 @@ class Linker:
         dedupe = sightings is None
         left = _records(requests, self.config, "requests")
         right = left if sightings is None else _records(sightings, self.config, "sightings")
+        _check_rule_columns(self.config, left, right)
         laps.lap("validate")
         self.specs_ = self._resolve_specs(left, right)
         comparisons = self._comparisons()
@@ -878,6 +899,7 @@ class Linker:
         add to it (``context_blocking``, ``context_candidates``), as ``fit`` makes them."""
         left = _records(requests, self.config, "requests")
         right = left if sightings is None else _records(sightings, self.config, "sightings")
+        _check_rule_columns(self.config, left, right)
         data = self._prepare(left, right)
         rows = []
         cumulative = np.zeros(0, dtype=np.int64)

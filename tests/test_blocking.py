@@ -698,3 +698,29 @@ def test_birth_year_mid_is_the_calendar_year() -> None:
     values = key_values(data, 0, "birth_year_mid")
     years = [int(c) - 10_000 + 1970 for c in values.codes]
     assert years == [y for y in (1950, 1990, 2010, 2023) for _ in range(3)] + [1990, 2010]
+
+
+@pytest.mark.filterwarnings("ignore:comparison .* never varies")
+@pytest.mark.parametrize(
+    ("option", "rule", "ok"),
+    [
+        ("blocking", ("field:camp",), False),
+        ("blocking", ("sorted:class:fathers_name",), False),
+        ("blocking", ("class:father_name", "birth_band"), True),
+        ("context_blocking", ("field:plaec_of_birth", "birth_year_mid"), False),
+        # a default context rule on a column neither export has is let be
+        ("context_blocking", ("field:place_of_origin", "birth_year_mid"), True),
+    ],
+)
+def test_a_rule_on_a_column_of_neither_input_is_an_error(
+    option: str, rule: tuple[str, ...], ok: bool
+) -> None:
+    left, right = aminas("L", ["Yusuf", "Omar"]), aminas("R", ["Yusuf", "Ali"])
+    linker = rm.Linker(rm.LinkConfig(**{option: (rule, ("given_class",))}))
+    column = rule[0].removeprefix("sorted:").partition(":")[2]
+    for run in (lambda: linker.blocking_report(left, right), lambda: linker.fit(left, right)):
+        if ok:
+            run()
+        else:
+            with pytest.raises(rm.ConfigError, match=f"{column!r}, a column of neither input"):
+                run()
