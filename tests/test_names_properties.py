@@ -78,6 +78,25 @@ def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> N
         assert fast == _normalize_full(text, clean, info)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(NAMES, st.text()), CULTURES), max_size=8))
+def test_cached_full_parts_equal_the_uncached(names: list[tuple[str, str | None]]) -> None:
+    """The cache of names read whole gives what reading each anew gives, in any order, and
+    what the full pipeline's forms hold."""
+    from rfl_match.names.clean import clean_text
+    from rfl_match.names.normalize import _normalize_full, full_parts
+    from rfl_match.names.parts import culture_info
+
+    for text, culture in [*names, *reversed(names)]:
+        info, clean = culture_info(culture), clean_text(text)
+        parts = full_parts(clean, info)
+        assert parts == full_parts.__wrapped__(clean, info)
+        form = _normalize_full(text, clean, info)
+        assert parts == tuple(
+            zip(form.tokens, form.variant_ids, form.phonetic_keys, form.skeleton_keys, strict=True)
+        )
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.one_of(NAMES, st.text(max_size=12), st.none()), max_size=12),
