@@ -11,7 +11,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rfl_match.names import normalize_name, normalize_names
-from rfl_match.prepare import MAX_CHAIN, NameParts, PreparedPair, Vocabulary, _split_whitespace
+from rfl_match.prepare import (
+    MAX_CHAIN,
+    NameParts,
+    PartTable,
+    PreparedPair,
+    Vocabulary,
+    _split_whitespace,
+)
 
 NAME_ALPHABET = st.sampled_from(
     list("abcdehiklmnorstuxyz '-")
@@ -170,6 +177,47 @@ def test_prepared_name_codes_equal_each_form_coded(
     for side, values in ((0, left), (1, right)):
         expect = [-1 if v is None or forms[index[v]].is_empty else index[v] for v in values]
         assert data.form_arrays(side, "full_name").codes.tolist() == expect
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.one_of(NAMES, st.text()), max_size=6), max_size=4), CULTURES)
+@example([["Ali al-Hassan", "Al", "Dr"], ["ali", "Al Halabi", "ကမာလ်ဟူစိန်"], []], None)
+def test_part_table_pieces_read_as_each_piece_alone(
+    batches: list[list[str]], culture: str | None
+) -> None:
+    """The table's per-piece arrays, grown batch by batch as name columns grow them, hold
+    what reading each piece alone gives: its parts' strings, size and flags."""
+    from rfl_match.names.normalize import piece_reading
+    from rfl_match.names.parts import culture_info
+
+    info = culture_info(culture)
+    table = PartTable()
+    numbers: dict[str, int] = {}
+    for batch in batches:
+        pieces = [p for text in batch for p in text.split()]
+        got = table.pieces(pieces, info).tolist()
+        for piece, number in zip(pieces, got, strict=True):
+            assert numbers.setdefault(piece, number) == number
+        arrays, columns, words = table.piece_arrays(), table.columns(), table.strings.words
+        assert len(columns) == len(set(map(tuple, columns.tolist())))  # each part once
+        for piece, number in numbers.items():
+            read = piece_reading(piece, info)
+            if read is None:
+                assert arrays.size[number] == -1
+                continue
+            flags = (arrays.opens[number], arrays.open_end[number], arrays.title[number])
+            assert flags == (read.opens, read.open_end, read.title)
+            start, size = arrays.start[number], arrays.size[number]
+            rows = columns[arrays.parts[start : start + size]].tolist()
+            assert [
+                (
+                    words[t],
+                    words[c],
+                    "" if s < 0 else words[s][2:],
+                    "" if f < 0 else words[f][2:],
+                )
+                for t, c, s, f in rows
+            ] == [(q.token, q.variant_id, q.skeleton_key, q.phonetic_key) for q in read.parts]
 
 
 def test_names_split_where_str_split_splits() -> None:
