@@ -163,12 +163,16 @@ class Vocabulary:
         return out
 
     def _distinct_ids(self, words: list[str]) -> IntArray:
-        """:meth:`id` of each of distinct ``words`` in turn, in bulk."""
-        new = [w for w, f in zip(words, map(self._ids.get, words), strict=True) if f is None]
-        known = len(self.words)
-        self._ids.update(zip(new, range(known, known + len(new)), strict=True))
-        self.words.extend(new)
+        """:meth:`id` of each of distinct ``words`` in turn, in bulk: one lookup each, and
+        the new ones (distinct, so each is new once) numbered in their order."""
         found = np.fromiter(map(self._ids.get, words, repeat(-1)), dtype=np.int32, count=len(words))
+        fresh = np.flatnonzero(found < 0)
+        if len(fresh):
+            known = len(self.words)
+            new = [words[i] for i in fresh.tolist()]
+            found[fresh] = np.arange(known, known + len(new), dtype=np.int32)
+            self._ids.update(zip(new, range(known, known + len(new)), strict=True))
+            self.words.extend(new)
         return found
 
     def coded(self, local: npt.NDArray[np.integer[Any]], words: Sequence[str]) -> IntArray:

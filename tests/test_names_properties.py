@@ -259,6 +259,24 @@ def test_vocabulary_ids_of_arrow_texts_equal_id_of_each(
     assert vocab.arrow().to_pylist() == vocab.words  # grown with the vocabulary
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(max_size=3), min_size=1, max_size=12, unique=True),
+    st.lists(st.integers(-1, 11), max_size=40),
+    st.lists(st.text(max_size=3), max_size=6),
+)
+def test_vocabulary_coded_equals_id_of_each(
+    words: list[str], local: list[int], known: list[str]
+) -> None:
+    """Ids of words by local number: those :meth:`Vocabulary.id` gives word by word (new
+    words in order of first sight after the words already known), -1 for -1."""
+    local = [i if i < len(words) else -1 for i in local]
+    vocab, reference = Vocabulary(dict.fromkeys(known)), Vocabulary(dict.fromkeys(known))
+    got = vocab.coded(np.array(local, dtype=np.int64), words)
+    assert got.tolist() == [-1 if i < 0 else reference.id(words[i]) for i in local]
+    assert vocab.words == reference.words
+
+
 @given(
     st.lists(
         st.lists(st.integers(-1, 50), min_size=3 * MAX_CHAIN, max_size=3 * MAX_CHAIN),
