@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, repeat
+from itertools import repeat
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -163,12 +163,16 @@ class Vocabulary:
         return out
 
     def _distinct_ids(self, words: list[str]) -> IntArray:
-        """:meth:`id` of each of distinct ``words`` in turn, in bulk."""
-        new = [w for w, f in zip(words, map(self._ids.get, words), strict=True) if f is None]
-        known = len(self.words)
-        self._ids.update(zip(new, range(known, known + len(new)), strict=True))
-        self.words.extend(new)
+        """:meth:`id` of each of distinct ``words`` in turn, in bulk: one lookup each, and
+        the new ones (distinct, so each is new once) numbered in their order."""
         found = np.fromiter(map(self._ids.get, words, repeat(-1)), dtype=np.int32, count=len(words))
+        fresh = np.flatnonzero(found < 0)
+        if len(fresh):
+            known = len(self.words)
+            new = [words[i] for i in fresh.tolist()]
+            found[fresh] = np.arange(known, known + len(new), dtype=np.int32)
+            self._ids.update(zip(new, range(known, known + len(new)), strict=True))
+            self.words.extend(new)
         return found
 
     def coded(self, local: npt.NDArray[np.integer[Any]], words: Sequence[str]) -> IntArray:
@@ -241,13 +245,16 @@ class Vocabulary:
         return self._heads
 
 
-class PieceCodes(NamedTuple):
-    """Part ids of one piece of raw text (see :class:`~rfl_match.names.normalize.PieceParts`)."""
+class PieceArrays(NamedTuple):
+    """What the :class:`PartTable` knows of each piece of raw text, by piece number (see
+    :class:`~rfl_match.names.normalize.PieceParts`)."""
 
-    parts: tuple[int, ...]
-    opens: bool  # its first word is a part
-    open_end: bool  # it ends with an article: it reads so only before a piece that opens
-    title: bool  # a title: it reads so only first, before a piece that opens
+    size: npt.NDArray[np.intp]  # its number of parts; -1: its name needs the full pipeline
+    start: npt.NDArray[np.intp]  # where its part ids start in ``parts``
+    opens: npt.NDArray[np.bool_]  # its first word is a part
+    open_end: npt.NDArray[np.bool_]  # it ends with an article: so only before one that opens
+    title: npt.NDArray[np.bool_]  # a title: it reads so only first, before a piece that opens
+    parts: npt.NDArray[np.int64]  # the part ids of every piece, piece after piece
 
 
 class PartTable:
@@ -260,17 +267,41 @@ class PartTable:
     Strings get local ids here (the key strings with their ``s:``/``p:`` prefix, -1 for a
     blank key); the shared vocabularies give them their codes in the order the names meet
     them. One table serves one culture hint (its :class:`PreparedPair`'s).
+
+    Pieces are numbered in order of first sight, and what is known of them is kept as
+    arrays (:meth:`piece_arrays`), grown as pieces are added: the name columns (often
+    sharing most of their pieces) each read them by number.
     """
 
-    __slots__ = ("_parts", "_pieces", "_rows", "_whole", "strings")
+    __slots__ = (
+        "_arrays",
+        "_columns",
+        "_flags",
+        "_flat",
+        "_parts",
+        "_pieces",
+        "_rows",
+        "_size",
+        "_start",
+        "_whole",
+        "strings",
+    )
 
     def __init__(self) -> None:
         self.strings = Vocabulary()  # local ids of every token, class id and key
         self._parts: dict[tuple[str, str, str, str], int] = {}
-        self._pieces: dict[str, PieceCodes | None] = {}
+        self._pieces: dict[str, int] = {}  # piece number of each raw piece
+        # per piece: its number of parts (-1: the full pipeline), where they start in
+        # _flat, and its flags (1: opens, 2: open end, 4: title)
+        self._size: list[int] = []
+        self._start: list[int] = []
+        self._flags: list[int] = []
+        self._flat: list[int] = []
+        self._arrays: PieceArrays | None = None
         self._whole: dict[str, tuple[int, ...]] = {}
         # per part, local ids of: token, class id, skeleton key, phonetic key
         self._rows: list[tuple[int, int, int, int]] = []
+        self._columns: npt.NDArray[np.int64] = np.zeros((0, 4), dtype=np.int64)
 
     def part(self, token: str, variant_id: str, phonetic: str, skeleton: str) -> int:
         key = (token, variant_id, phonetic, skeleton)
@@ -287,26 +318,43 @@ class PartTable:
             )
         return found
 
-    def piece(self, piece: str, culture: Culture) -> PieceCodes | None:
-        """Part ids of one piece of raw text; None when its name needs the full pipeline."""
-        if piece in self._pieces:
-            return self._pieces[piece]
+    def pieces(self, pieces: list[str], culture: Culture) -> npt.NDArray[np.intp]:
+        """The piece number of each of ``pieces`` (raw text), each new one read once."""
+        known = self._pieces
+        numbers = [known.get(p, -1) for p in pieces]
+        for k, number in enumerate(numbers):
+            if number < 0:  # new, unless met earlier in the same list
+                found = known.get(pieces[k])
+                numbers[k] = self._add_piece(pieces[k], culture) if found is None else found
+        return np.array(numbers, dtype=np.intp)
+
+    def _add_piece(self, piece: str, culture: Culture) -> int:
         read = piece_reading(piece, culture)
-        found = (
-            None
-            if read is None
-            else PieceCodes(
-                tuple(
-                    self.part(p.token, p.variant_id, p.phonetic_key, p.skeleton_key)
-                    for p in read.parts
-                ),
-                read.opens,
-                read.open_end,
-                read.title,
+        number = self._pieces[piece] = len(self._size)
+        self._start.append(len(self._flat))
+        if read is None:
+            self._size.append(-1)
+            self._flags.append(0)
+            return number
+        ids = [self.part(p.token, p.variant_id, p.phonetic_key, p.skeleton_key) for p in read.parts]
+        self._flat += ids
+        self._size.append(len(ids))
+        self._flags.append(read.opens | read.open_end << 1 | read.title << 2)
+        return number
+
+    def piece_arrays(self) -> PieceArrays:
+        """:class:`PieceArrays` of every piece numbered so far."""
+        if self._arrays is None or len(self._arrays.size) != len(self._size):
+            flags = np.array(self._flags, dtype=np.int8)
+            self._arrays = PieceArrays(
+                size=np.array(self._size, dtype=np.intp),
+                start=np.array(self._start, dtype=np.intp),
+                opens=(flags & 1) > 0,
+                open_end=(flags & 2) > 0,
+                title=(flags & 4) > 0,
+                parts=np.array(self._flat, dtype=np.int64),
             )
-        )
-        self._pieces[piece] = found
-        return found
+        return self._arrays
 
     def whole(self, text: str, culture: Culture) -> tuple[int, ...]:
         """Part ids of a name that needs the full pipeline (it reads the clean text only, and
@@ -318,8 +366,13 @@ class PartTable:
         return found
 
     def columns(self) -> npt.NDArray[np.int64]:
-        """``(parts, 4)`` local ids: token, class id, skeleton key, phonetic key."""
-        return np.array(self._rows, dtype=np.int64).reshape(-1, 4)
+        """``(parts, 4)`` local ids: token, class id, skeleton key, phonetic key (only the
+        parts added since it was last asked for are converted)."""
+        done = len(self._columns)
+        if done != len(self._rows):
+            new = np.array(self._rows[done:], dtype=np.int64).reshape(-1, 4)
+            self._columns = np.concatenate([self._columns, new])
+        return self._columns
 
 
 @dataclass(slots=True)
@@ -434,18 +487,13 @@ class PreparedPair:
         encoded = pc.dictionary_encode(split)
         piece_of = encoded.indices.to_numpy().astype(np.intp)
         with paused_gc():
-            pieces = [table.piece(p, culture) for p in encoded.dictionary.to_pylist()]
-        # per distinct piece: its number of parts (-1: the name needs the full pipeline)
-        # and where its part ids start in `flat`
-        n = len(pieces)
-        size = np.fromiter((-1 if q is None else len(q.parts) for q in pieces), np.intp, n)
-        opens = np.fromiter((q is not None and q.opens for q in pieces), bool, n)
-        open_end = np.fromiter((q is not None and q.open_end for q in pieces), bool, n)
-        title = np.fromiter((q is not None and q.title for q in pieces), bool, n)
-        flat = np.fromiter(
-            chain.from_iterable(q.parts for q in pieces if q is not None), dtype=np.int64
-        )
-        start = np.cumsum(np.maximum(size, 0)) - np.maximum(size, 0)
+            numbers = table.pieces(encoded.dictionary.to_pylist(), culture)
+        # per distinct piece: its number of parts (-1: the name needs the full pipeline),
+        # where its part ids start in `flat`, and its flags
+        known = table.piece_arrays()
+        size, start = known.size[numbers], known.start[numbers]
+        opens, open_end = known.opens[numbers], known.open_end[numbers]
+        title, flat = known.title[numbers], known.parts
         lens = size[piece_of]
         # a piece that ends with an article ("Al" of "Al Halabi") reads so only before a
         # piece of the same name that opens with a part; a title only so, and first

@@ -305,7 +305,7 @@ def _clean_column(out: pd.DataFrame, column: str, check: Check, problems: list[P
     if column not in out.columns:
         return
     values = out[column]
-    distinct = list(pd.unique(values[values != ""]))
+    distinct = pd.unique(values[values != ""]).tolist()  # in C, not value by value
     results = dict(zip(distinct, check(distinct), strict=True))
     if not results:
         return

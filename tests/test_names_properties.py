@@ -11,7 +11,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rfl_match.names import normalize_name, normalize_names
-from rfl_match.prepare import MAX_CHAIN, NameParts, PreparedPair, Vocabulary, _split_whitespace
+from rfl_match.prepare import (
+    MAX_CHAIN,
+    NameParts,
+    PartTable,
+    PreparedPair,
+    Vocabulary,
+    _split_whitespace,
+)
 
 NAME_ALPHABET = st.sampled_from(
     list("abcdehiklmnorstuxyz '-")
@@ -76,6 +83,25 @@ def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> N
     fast = _normalize_fast(text, clean, info)
     if fast is not None:
         assert fast == _normalize_full(text, clean, info)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(NAMES, st.text()), CULTURES), max_size=8))
+def test_cached_full_parts_equal_the_uncached(names: list[tuple[str, str | None]]) -> None:
+    """The cache of names read whole gives what reading each anew gives, in any order, and
+    what the full pipeline's forms hold."""
+    from rfl_match.names.clean import clean_text
+    from rfl_match.names.normalize import _normalize_full, full_parts
+    from rfl_match.names.parts import culture_info
+
+    for text, culture in [*names, *reversed(names)]:
+        info, clean = culture_info(culture), clean_text(text)
+        parts = full_parts(clean, info)
+        assert parts == full_parts.__wrapped__(clean, info)
+        form = _normalize_full(text, clean, info)
+        assert parts == tuple(
+            zip(form.tokens, form.variant_ids, form.phonetic_keys, form.skeleton_keys, strict=True)
+        )
 
 
 @settings(max_examples=150, deadline=None)
@@ -153,6 +179,47 @@ def test_prepared_name_codes_equal_each_form_coded(
         assert data.form_arrays(side, "full_name").codes.tolist() == expect
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.one_of(NAMES, st.text()), max_size=6), max_size=4), CULTURES)
+@example([["Ali al-Hassan", "Al", "Dr"], ["ali", "Al Halabi", "ကမာလ်ဟူစိန်"], []], None)
+def test_part_table_pieces_read_as_each_piece_alone(
+    batches: list[list[str]], culture: str | None
+) -> None:
+    """The table's per-piece arrays, grown batch by batch as name columns grow them, hold
+    what reading each piece alone gives: its parts' strings, size and flags."""
+    from rfl_match.names.normalize import piece_reading
+    from rfl_match.names.parts import culture_info
+
+    info = culture_info(culture)
+    table = PartTable()
+    numbers: dict[str, int] = {}
+    for batch in batches:
+        pieces = [p for text in batch for p in text.split()]
+        got = table.pieces(pieces, info).tolist()
+        for piece, number in zip(pieces, got, strict=True):
+            assert numbers.setdefault(piece, number) == number
+        arrays, columns, words = table.piece_arrays(), table.columns(), table.strings.words
+        assert len(columns) == len(set(map(tuple, columns.tolist())))  # each part once
+        for piece, number in numbers.items():
+            read = piece_reading(piece, info)
+            if read is None:
+                assert arrays.size[number] == -1
+                continue
+            flags = (arrays.opens[number], arrays.open_end[number], arrays.title[number])
+            assert flags == (read.opens, read.open_end, read.title)
+            start, size = arrays.start[number], arrays.size[number]
+            rows = columns[arrays.parts[start : start + size]].tolist()
+            assert [
+                (
+                    words[t],
+                    words[c],
+                    "" if s < 0 else words[s][2:],
+                    "" if f < 0 else words[f][2:],
+                )
+                for t, c, s, f in rows
+            ] == [(q.token, q.variant_id, q.skeleton_key, q.phonetic_key) for q in read.parts]
+
+
 def test_names_split_where_str_split_splits() -> None:
     """Names are cut into pieces by Arrow: at every code point where ``str.split()`` cuts
     (Arrow's Unicode white space is Python's), at no other, and without the empty pieces
@@ -190,6 +257,24 @@ def test_vocabulary_ids_of_arrow_texts_equal_id_of_each(
     assert vocab.arrow().to_pylist() == vocab.words
     vocab.id("new word")
     assert vocab.arrow().to_pylist() == vocab.words  # grown with the vocabulary
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(max_size=3), min_size=1, max_size=12, unique=True),
+    st.lists(st.integers(-1, 11), max_size=40),
+    st.lists(st.text(max_size=3), max_size=6),
+)
+def test_vocabulary_coded_equals_id_of_each(
+    words: list[str], local: list[int], known: list[str]
+) -> None:
+    """Ids of words by local number: those :meth:`Vocabulary.id` gives word by word (new
+    words in order of first sight after the words already known), -1 for -1."""
+    local = [i if i < len(words) else -1 for i in local]
+    vocab, reference = Vocabulary(dict.fromkeys(known)), Vocabulary(dict.fromkeys(known))
+    got = vocab.coded(np.array(local, dtype=np.int64), words)
+    assert got.tolist() == [-1 if i < 0 else reference.id(words[i]) for i in local]
+    assert vocab.words == reference.words
 
 
 @given(

@@ -606,10 +606,14 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
     return _Parsed(script, family, [words[k] for k in keep], [infos[k] for k in keep], titles)
 
 
+@lru_cache(maxsize=1 << 18)
 def full_parts(clean: str, culture: Culture) -> tuple[tuple[str, str, str, str], ...]:
     """(token, variant id, phonetic key, skeleton key) of each part of a name the full
     pipeline reads, roles aside: what :func:`normalize_with` gives a name whose
     :func:`piece_parts` do not serve. ``clean``: the name after :func:`clean_text`.
+
+    Cached, as the per-word steps are: a second preparation in the process (predict on
+    new frames, another fit) reads its compound names from here.
     """
     parsed = _parse_full(clean, culture)
     if parsed is None:
