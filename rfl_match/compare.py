@@ -491,13 +491,11 @@ class NameChainComparison(Comparison):
         def names(li: Index, ri: Index) -> Levels:
             # the rows of the records' names (one record per distinct pair of names)
             qa, qb = rows_a[li], rows_b[ri]
-            ranks = kernels.chain_ranks(
-                table.packed, table.packed, qa, qb, reordered=False, workers=data.workers
-            )
             # Ranks -> this comparison's levels, counted from the top (the same text).
-            levels: Levels = level_of_rank[ranks]
-            a, b = texts[qa], texts[qb]
-            levels[(a == b) & (a >= 0)] = top
+            levels = kernels.chain_ranks(
+                table.packed, table.packed, qa, qb, reordered=False, workers=data.workers,
+                level_of=level_of_rank, texts=(texts, texts), top=top,
+            )  # fmt: skip
             # The pairs are distinct pairs of names, and a name has one text.
             grades = {level: (level, 3) for level in range(1, 4)}
             regrade(
