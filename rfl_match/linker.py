@@ -709,8 +709,9 @@ class Linker:
         # A chunk is scored (serial kernels and numpy) on a thread while the next one is
         # compared (numba's parallel kernels, on this thread), with more than one worker;
         # "scoring" then times only the wait for a chunk's scores, what the comparing
-        # does not hide.
-        for one in pipelined(scored, compared(), self.config.workers):
+        # does not hide. Fit's pairs are not compared again: nothing to overlap.
+        workers = self.config.workers if fitted is None else 1
+        for one in pipelined(scored, compared(), workers):
             kept.append(one)
             laps.lap("scoring")
         self._last = (left, right)
