@@ -96,6 +96,7 @@ def regrade(
     thresholds: tuple[float, ...],
     *,
     workers: int = 1,
+    distinct: bool = False,
 ) -> None:
     """In place: each pair at a level ``table`` names takes ``table[level][grade]``, its
     grade being how many of ``thresholds`` (ascending) the similarity of its per-record
@@ -103,18 +104,25 @@ def regrade(
 
     The distinct pairs of codes of the pairs to grade are found in one pass over the
     pairs, the similarity sees each once, and a second pass reads each pair's grade from
-    a table of the pairs of codes (nothing per pair is written but the levels)."""
+    a table of the pairs of codes (nothing per pair is written but the levels).
+    ``distinct``: the pairs hold distinct (or nearly all distinct) pairs of codes, as a
+    :class:`Coded` comparison's pairs do, so each pair to grade is compared as it is
+    (no passes to find the distinct ones; a repeated pair is compared again, to the same
+    grade)."""
     a, b = codes
     pending = np.zeros(max(int(levels.max(initial=0)), *table) + 1, dtype=np.bool_)
     pending[list(table)] = True
     grid = np.arange(len(pending), dtype=np.int8)[:, None].repeat(len(thresholds) + 1, axis=1)
     for level, row in table.items():
         grid[level] = row
-    local = kernels.local_codes(a, len(vocab))[0], kernels.local_codes(b, len(vocab))[0]
-    found = kernels.pending_code_pairs(levels, pending, *local, li, ri)
-    if found is None:  # too many codes for a dense table: grade each pair
+    found = None
+    if not distinct:
+        local = kernels.local_codes(a, len(vocab))[0], kernels.local_codes(b, len(vocab))[0]
+        found = kernels.pending_code_pairs(levels, pending, *local, li, ri)
+    if found is None:  # distinct pairs, or too many codes for a dense table: grade each pair
         rows = np.flatnonzero(pending[levels])
-        sim = similarity(a[li[rows]], b[ri[rows]], vocab, cutoff=thresholds[0], workers=workers)
+        qa, qb = a[li[rows]], b[ri[rows]]
+        sim = similarity(qa, qb, vocab, cutoff=thresholds[0], workers=workers, distinct=distinct)
         levels[rows] = grid[levels[rows], _grade(sim, thresholds)]
         return
     grades, first = found
@@ -381,10 +389,14 @@ class FamilyNameComparison(Comparison):
             # The family parts are read per distinct form, by each record's form.
             qa, qb = rows_a[li], rows_b[ri]
             levels = kernels.chain_ranks(table_a, table_b, qa, qb, workers=data.workers)
-            # Below "sounds alike": a similar spelling of the whole family part (3).
+            # Below "sounds alike": a similar spelling of the whole family part (3). The
+            # pairs are distinct pairs of forms, and a form holds its text.
             table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
             codes = (a.text, b.text)
-            regrade(levels, table, codes, li, ri, data.texts, (0.9,), workers=data.workers)
+            regrade(
+                levels, table, codes, li, ri, data.texts, (0.9,), workers=data.workers,
+                distinct=True,
+            )  # fmt: skip
             return levels
 
         # Family names repeat (relatives, common chains): each distinct pair once.
@@ -479,17 +491,17 @@ class NameChainComparison(Comparison):
         def names(li: Index, ri: Index) -> Levels:
             # the rows of the records' names (one record per distinct pair of names)
             qa, qb = rows_a[li], rows_b[ri]
-            ranks = kernels.chain_ranks(
-                table.packed, table.packed, qa, qb, reordered=False, workers=data.workers
-            )
             # Ranks -> this comparison's levels, counted from the top (the same text).
-            levels: Levels = level_of_rank[ranks]
-            a, b = texts[qa], texts[qb]
-            levels[(a == b) & (a >= 0)] = top
+            levels = kernels.chain_ranks(
+                table.packed, table.packed, qa, qb, reordered=False, workers=data.workers,
+                level_of=level_of_rank, texts=(texts, texts), top=top,
+            )  # fmt: skip
+            # The pairs are distinct pairs of names, and a name has one text.
             grades = {level: (level, 3) for level in range(1, 4)}
             regrade(
-                levels, grades, (texts, texts), qa, qb, data.texts, (0.9,), workers=data.workers
-            )
+                levels, grades, (texts, texts), qa, qb, data.texts, (0.9,), workers=data.workers,
+                distinct=True,
+            )  # fmt: skip
             return levels
 
         return Coded(codes_a, codes_b, names)

@@ -255,66 +255,68 @@ def _found(a: IntArray, x: int, b: IntArray, y: int, width: int) -> int:
     return found
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _chain_rank(a: IntArray, x: int, b: IntArray, y: int, width: int, reordered: bool) -> int:
+    """The rank of :func:`chain_ranks` of the name chains ``a[x]`` and ``b[y]``."""
+    la = 0
+    lb = 0
+    for i in range(width):
+        if a[x, i] >= 0:
+            la += 1
+        if b[y, i] >= 0:
+            lb += 1
+    if la == 0 or lb == 0:
+        return MISSING
+    # Position by position: same class (both empty counts as equal), sound alike.
+    same = True
+    sounds = True
+    prefix = 0
+    leading = True
+    for i in range(width):
+        ca, cb = a[x, i], b[y, i]
+        if ca < 0 and cb < 0:
+            leading = False
+        elif ca >= 0 and ca == cb:
+            if leading:
+                prefix += 1
+        else:
+            same = False
+            leading = False
+            if sounds and not _alike(a, x, i, b, y, i, width):
+                sounds = False
+    if same:
+        return SAME
+    if la != lb and prefix >= min(la, lb):
+        return TRUNCATED
+    if reordered and la == lb:
+        found = _found(a, x, b, y, width)
+        hit_b = _found(b, y, a, x, width)
+        if found == la and hit_b == lb:
+            return REORDERED
+    if sounds:
+        return SOUNDS
+    for i in range(width):
+        for j in range(width):
+            if _alike(a, x, i, b, y, j, width):
+                return COMMON
+    return DIFFERENT
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _chain_ranks(
-    a: IntArray, b: IntArray, li: Index, ri: Index, reordered: bool, out: Levels
-) -> None:
+    a: IntArray, b: IntArray, li: Index, ri: Index, reordered: bool, level_of: Levels,
+    ta: IntArray, tb: IntArray, top: int, out: Levels,
+) -> None:  # fmt: skip
     width = a.shape[1] // 3
+    texts = len(ta) > 0
     for k in prange(len(li)):
         if k + _AHEAD < len(li):
             _prefetch(b, ri[k + _AHEAD])
         x, y = li[k], ri[k]
-        la = 0
-        lb = 0
-        for i in range(width):
-            if a[x, i] >= 0:
-                la += 1
-            if b[y, i] >= 0:
-                lb += 1
-        if la == 0 or lb == 0:
-            out[k] = MISSING
-            continue
-        # Position by position: same class (both empty counts as equal), sound alike.
-        same = True
-        sounds = True
-        prefix = 0
-        leading = True
-        for i in range(width):
-            ca, cb = a[x, i], b[y, i]
-            if ca < 0 and cb < 0:
-                leading = False
-            elif ca >= 0 and ca == cb:
-                if leading:
-                    prefix += 1
-            else:
-                same = False
-                leading = False
-                if sounds and not _alike(a, x, i, b, y, i, width):
-                    sounds = False
-        if same:
-            out[k] = SAME
-            continue
-        if la != lb and prefix >= min(la, lb):
-            out[k] = TRUNCATED
-            continue
-        if reordered and la == lb:
-            found = _found(a, x, b, y, width)
-            hit_b = _found(b, y, a, x, width)
-            if found == la and hit_b == lb:
-                out[k] = REORDERED
-                continue
-        if sounds:
-            out[k] = SOUNDS
-            continue
-        rank = DIFFERENT
-        for i in range(width):
-            if rank == COMMON:
-                break
-            for j in range(width):
-                if _alike(a, x, i, b, y, j, width):
-                    rank = COMMON
-                    break
-        out[k] = rank
+        level = level_of[_chain_rank(a, x, b, y, width, reordered)]
+        if texts and ta[x] >= 0 and ta[x] == tb[y]:
+            level = top
+        out[k] = level
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -1031,14 +1033,33 @@ class _Threads:
 
 
 def chain_ranks(
-    a: IntArray, b: IntArray, li: Index, ri: Index, *, reordered: bool = True, workers: int = 1
+    a: IntArray,
+    b: IntArray,
+    li: Index,
+    ri: Index,
+    *,
+    reordered: bool = True,
+    workers: int = 1,
+    level_of: Levels | None = None,
+    texts: tuple[IntArray, IntArray] | None = None,
+    top: int = SAME,
 ) -> Levels:
     """Per pair, the strongest of SAME, TRUNCATED, REORDERED (when asked), SOUNDS, COMMON,
     DIFFERENT that holds for the name chains ``a[li[k]]`` and ``b[ri[k]]``, or MISSING.
 
     ``a``, ``b``: packed parts, ``(n, 3 * MAX_CHAIN)`` (see ``NameParts.packed``).
+    ``level_of``: given, each rank's level (``level_of[rank]``) in its place; ``texts``:
+    given, per row of ``a`` and ``b`` a text code (from -1), and a pair of rows of the same
+    known text is at level ``top`` whatever its rank (in the same pass).
     """
-    return _run(_chain_ranks, len(li), np.int8, workers, a, b, _index(li), _index(ri), reordered)
+    ranks = np.arange(SAME + 1, dtype=np.int8) if level_of is None else level_of
+    none = np.zeros(0, dtype=np.int32)
+    ta, tb = (none, none) if texts is None else texts
+    return _run(
+        _chain_ranks, len(li), np.int8, workers, a, b, _index(li), _index(ri), reordered,
+        np.ascontiguousarray(ranks, dtype=np.int8), np.ascontiguousarray(ta, dtype=np.int32),
+        np.ascontiguousarray(tb, dtype=np.int32), top,
+    )  # fmt: skip
 
 
 def given_ranks(

@@ -131,6 +131,11 @@ def _check_rule_columns(config: LinkConfig, left: pd.DataFrame, right: pd.DataFr
                     )
 
 
+#: A chunk of pairs to score: its left and right rows, where it starts among the pairs,
+#: and its level matrix (None where fit's patterns of the pairs serve).
+_Chunk = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], int, npt.NDArray[np.int8] | None]
+
+
 class _Laps:
     """Wall seconds of the phases of one call, each lap timed from the end of the last."""
 
@@ -694,24 +699,41 @@ class Linker:
             laps.lap("prepare + blocking")
         kept: list[_Scored] = []
         n_levels = tuple(c.n_levels for c in comparisons)
-        size, start = self.config.chunk_pairs, 0
         value_bits = _value_bits(model, data, comparisons)
         # Fit's pairs index into fit's patterns, every chunk: they are weighed once.
         fitted = None
         if session is not None and data is session.data:
             fitted = (_weigh_patterns(model, data, comparisons, session.patterns), session)
-        for cl, cr in pairs.chunks(size):
-            if fitted is not None:
+
+        def compared() -> Iterator[_Chunk]:
+            start = 0
+            for cl, cr in pairs.chunks(self.config.chunk_pairs):
+                levels = None
+                if fitted is None:
+                    levels = level_matrix(comparisons, data, cl, cr)
+                    laps.lap("comparing")
+                yield cl, cr, start, levels
+                start += len(cl)
+
+        def scored(chunk: _Chunk) -> _Scored:
+            cl, cr, start, levels = chunk
+            if levels is None:
+                assert fitted is not None
                 weighed, index = fitted[0], fitted[1].pair_patterns[start : start + len(cl)]
             else:
-                levels = level_matrix(comparisons, data, cl, cr)
                 patterns, _, index = pattern_index(levels, n_levels)
-                laps.lap("comparing")
                 weighed = _weigh_patterns(model, data, comparisons, patterns)
-            start += len(cl)
-            kept.append(
-                self._weigh(model, data, comparisons, cl, cr, weighed, index, threshold, value_bits)
+            return self._weigh(
+                model, data, comparisons, cl, cr, weighed, index, threshold, value_bits
             )
+
+        # A chunk is scored (serial kernels and numpy) on a thread while the next one is
+        # compared (numba's parallel kernels, on this thread), with more than one worker;
+        # "scoring" then times only the wait for a chunk's scores, what the comparing
+        # does not hide. Fit's pairs are not compared again: nothing to overlap.
+        workers = self.config.workers if fitted is None else 1
+        for one in pipelined(scored, compared(), workers):
+            kept.append(one)
             laps.lap("scoring")
         self._last = (left, right)
         classes = None if model.non_match_ is None else model.non_match_.names

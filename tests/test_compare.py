@@ -75,10 +75,14 @@ def test_similarity_with_cutoff_equals_reference(
     st.lists(st.text(alphabet="abdehimnors", max_size=7), min_size=1, max_size=8, unique=True),
     st.data(),
     st.booleans(),
+    st.booleans(),
 )
-def test_regrade_equals_reference(vocab: list[str], data: st.DataObject, dense: bool) -> None:
+def test_regrade_equals_reference(
+    vocab: list[str], data: st.DataObject, dense: bool, distinct: bool
+) -> None:
     # Each pair at a level the table names takes the table's level for the thresholds its
-    # Jaro–Winkler similarity reaches; the other pairs keep theirs.
+    # Jaro–Winkler similarity reaches; the other pairs keep theirs. ``distinct`` (each
+    # pair compared as it is) gives the same, even where pairs of codes repeat.
     draw = data.draw
     a = draw(st.lists(st.integers(-1, len(vocab) - 1), min_size=1, max_size=8))
     b = draw(st.lists(st.integers(-1, len(vocab) - 1), min_size=1, max_size=8))
@@ -93,7 +97,7 @@ def test_regrade_equals_reference(vocab: list[str], data: st.DataObject, dense: 
     try:
         kernels.DENSE_PAIRS = limit if dense else 0
         codes = (np.array(a, np.int32), np.array(b, np.int32))
-        regrade(got, table, codes, li, ri, Vocabulary(vocab), thresholds)
+        regrade(got, table, codes, li, ri, Vocabulary(vocab), thresholds, distinct=distinct)
     finally:
         kernels.DENSE_PAIRS = limit
     for k in range(n):

@@ -127,6 +127,30 @@ def test_chain_ranks_equal_reference(data: st.DataObject, reordered: bool) -> No
     assert got.tolist() == want
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.data(), st.booleans())
+def test_chain_ranks_as_levels_equal_reference(data: st.DataObject, reordered: bool) -> None:
+    # Each rank read through a table of levels, and rows of the same known text at the top
+    # level, in the kernel's one pass: as the ranks mapped and overridden afterwards.
+    a = data.draw(chains(6))
+    b = data.draw(chains(5))
+    li, ri = data.draw(pairs(6, 5))
+    level_of = np.array(data.draw(st.lists(st.integers(0, 9), min_size=8, max_size=8)), np.int8)
+    ta = np.array(data.draw(st.lists(st.integers(-1, 2), min_size=6, max_size=6)), np.int32)
+    tb = np.array(data.draw(st.lists(st.integers(-1, 2), min_size=5, max_size=5)), np.int32)
+    texts = (ta, tb) if data.draw(st.booleans()) else None
+    got = kernels.chain_ranks(
+        a, b, li, ri, reordered=reordered, level_of=level_of, texts=texts, top=10
+    )
+    want = []
+    for x, y in zip(li, ri, strict=True):
+        level = int(level_of[chain_rank_reference(unpack(a, x), unpack(b, y), reordered)])
+        if texts is not None and ta[x] >= 0 and ta[x] == tb[y]:
+            level = 10
+        want.append(level)
+    assert got.tolist() == want
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_given_ranks_equal_reference(data: st.DataObject) -> None:

@@ -62,13 +62,17 @@ def test_chunks_of_pairs_do_not_change_the_model_or_the_matches(
     synthetic: dict[str, pd.DataFrame], fitted: rm.Linker
 ) -> None:
     """Pairs compared in many small chunks (each chunk's patterns tallied on a thread
+    while the next is compared; in a predict on new frames, each chunk scored on a thread
     while the next is compared): the model and the matches of one chunk."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
     chunked = rm.Linker({"chunk_pairs": 97}).fit(requests, sightings)
     assert chunked.training_["candidate_pairs"] > 10 * 97
     model, again = fitted.to_dict()["model"], chunked.to_dict()["model"]
     assert json.dumps(again, sort_keys=True) == json.dumps(model, sort_keys=True)
-    assert chunked.predict(requests, sightings).equals(fitted.predict(requests, sightings))
+    matches = fitted.predict(requests, sightings)
+    assert chunked.predict(requests, sightings).equals(matches)
+    assert chunked.predict(requests.copy(), sightings.copy()).equals(matches)
+    assert "comparing" in chunked.training_["predict_seconds"]  # compared anew
 
 
 @pytest.mark.parametrize("max_block_size", [5_000, 300])
