@@ -2280,6 +2280,40 @@ def _digits(bits: int) -> tuple[int, int]:
     return passes, ((bits + passes - 1) // passes if passes else 0)
 
 
+#: Buckets of :func:`_distinct_buckets` up to this many values may be hashed (a table of
+#: twice as many slots, 8 bytes each: in the second-level cache).
+_HASHED_BUCKET = 1 << 15
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _hash_distinct(
+    values: npt.NDArray[np.int64], first: int, end: int, digit: int, bits: int,
+    table: npt.NDArray[np.int64], slot_shift: np.uint64,
+) -> int:  # fmt: skip
+    """In place: the distinct values of ``values[first:end]`` (each ``value >> bits ==
+    digit``, a bucket of :func:`_by_top_digit`), in order of first sight, moved to its
+    front; returns where they end. ``table``: open addressing (Fibonacci hash, linear
+    probing) over ``2**(64 - slot_shift)`` slots; a slot is free for this bucket unless
+    it holds one of its values (``value >> bits == digit``; -1 at first), so the table is
+    never cleared between buckets."""
+    mask = len(table) - 1
+    k = first
+    for i in range(first, end):
+        x = values[i]
+        s = np.int64((np.uint64(x) * _GOLDEN) >> slot_shift)
+        while True:
+            held = table[s]
+            if held >> bits != digit:  # free: another bucket's value or none
+                table[s] = x
+                values[k] = x
+                k += 1
+                break
+            if held == x:
+                break
+            s = (s + 1) & mask
+    return k
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _distinct_buckets(
     source: npt.NDArray[np.int64], target: npt.NDArray[np.int64],
@@ -2288,12 +2322,32 @@ def _distinct_buckets(
 ) -> None:  # fmt: skip
     """Each bucket ``starts[d]:starts[d + 1]`` (a thread per run ``cuts[t]:cuts[t + 1]``
     of them) sorted by its low ``bits`` bits (:func:`_lsd`) and its distinct values
-    moved to its front; ``kept[d]``: how many."""
+    moved to its front; ``kept[d]``: how many.
+
+    Where the bucket before (on the thread) held many repeats (under 5/8 of its values
+    distinct; pairs met by several blocks of a rule), and the bucket is at most
+    ``_HASHED_BUCKET`` long, its repeats are dropped first by hashing
+    (:func:`_hash_distinct`, about a third of a sorting pass a value), and only the
+    distinct values are sorted: the same result."""
     passes, width = _digits(bits)
+    largest = 1
+    for d in range(len(starts) - 1):
+        largest = max(largest, min(starts[d + 1] - starts[d], _HASHED_BUCKET))
+    slot_bits = 1
+    while 1 << slot_bits < 2 * largest:
+        slot_bits += 1
     for part in prange(len(cuts) - 1):
         counts = np.empty((max(passes, 1), 1 << width), dtype=np.int64)
+        table = np.full(1 << slot_bits, -1, dtype=np.int64)
+        hashed = True  # until a bucket shows few repeats
         for d in range(cuts[part], cuts[part + 1]):
             first, end = starts[d], starts[d + 1]
+            if hashed and end - first <= _HASHED_BUCKET:
+                end = _hash_distinct(source, first, end, d, bits, table, np.uint64(64 - slot_bits))
+                _lsd(source, target, first, end, 0, bits, counts)
+                kept[d] = end - first
+                hashed = 8 * (end - first) < 5 * (starts[d + 1] - first)
+                continue
             held = _lsd(source, target, first, end, 0, bits, counts)
             k = first
             for i in range(first, end):
@@ -2302,6 +2356,7 @@ def _distinct_buckets(
                     held[k] = x
                     k += 1
             kept[d] = k - first
+            hashed = 8 * (k - first) < 5 * (end - first)
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -2321,7 +2376,8 @@ def sorted_distinct(out: npt.NDArray[np.int64], workers: int = 1) -> npt.NDArray
     one pass parts the values by their top digit (:func:`_by_top_digit`), then each
     thread sorts its buckets (each a range of values: in cache when the values are
     spread, as pair ids are; one far above the rest leaves most in one bucket, correct but
-    on one thread) and drops their repeats; nothing is merged."""
+    on one thread) and drops their repeats (first by hashing where they are many,
+    :func:`_distinct_buckets`); nothing is merged."""
     total = len(out)
     if _ascending(out):  # one block's pairs are written in order
         n = _compact(out)

@@ -455,6 +455,33 @@ def test_sorted_distinct_is_the_sorted_set(
     assert got.tolist() == want.tolist()
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 3_000), st.integers(1, 8)), min_size=1, max_size=40),
+    st.sampled_from([1, 2]),
+    st.integers(0, 2**32),
+)
+def test_sorted_distinct_with_repeats_in_some_buckets(
+    runs: list[tuple[int, int]], workers: int, seed: int
+) -> None:
+    """Ranges of values, each met ``times`` times (a bucket of many repeats, sorted after
+    hashing them away, or of none, sorted as it is, one after another on a thread; ranges
+    far apart or side by side, so that a bucket may outgrow a hashed one's bound): the
+    distinct values, ascending."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    start = int(rng.integers(0, 1 << 40))
+    for size, times in runs:
+        distinct = start + np.sort(rng.choice(size * 4, size, replace=False))
+        parts.append(np.repeat(distinct, times))
+        start = int(distinct[-1]) + int(rng.integers(1, 1 << int(rng.choice([1, 30]))))
+    values = np.concatenate(parts)
+    rng.shuffle(values)
+    want = np.unique(values)
+    got = kernels.sorted_distinct(values.copy(), workers)
+    assert got.tolist() == want.tolist()
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.integers(0, 2**40), max_size=300),
