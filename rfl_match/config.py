@@ -75,6 +75,27 @@ class ComparisonSpec:
         return self.name or self.field
 
 
+#: The default ``context_blocking``: a parent's name (its first part's class) or a place,
+#: with the midpoint of the birth year or with the given name's class and a birth band.
+CONTEXT_BLOCKING: tuple[tuple[str, ...], ...] = (
+    ("class:father_name", "birth_year_mid"),
+    ("class:mother_name", "birth_year_mid"),
+    ("field:place_of_birth", "birth_year_mid"),
+    ("field:place_of_origin", "birth_year_mid"),
+    ("class:father_name", "given_class", "birth_band"),
+    ("class:mother_name", "given_class", "birth_band"),
+    ("field:place_of_birth", "given_class", "birth_band"),
+    ("field:place_of_origin", "given_class", "birth_band"),
+)
+
+
+def key_column(key: str) -> str:
+    """The column a blocking key names (``field:<column>``, ``class:<column>``, either
+    behind ``sorted:``), or "" for a key of the prepared names and births."""
+    bare = key.removeprefix("sorted:")
+    return bare.partition(":")[2] if bare.startswith(("field:", "class:")) else ""
+
+
 @dataclass(frozen=True, slots=True)
 class LinkConfig:
     """Everything a Linker needs to know.
@@ -141,16 +162,7 @@ class LinkConfig:
     max_block_size: int = 5_000
     sorted_window: int = 5
     candidates_per_record: int = 20
-    context_blocking: tuple[tuple[str, ...], ...] = (
-        ("class:father_name", "birth_year_mid"),
-        ("class:mother_name", "birth_year_mid"),
-        ("field:place_of_birth", "birth_year_mid"),
-        ("field:place_of_origin", "birth_year_mid"),
-        ("class:father_name", "given_class", "birth_band"),
-        ("class:mother_name", "given_class", "birth_band"),
-        ("field:place_of_birth", "given_class", "birth_band"),
-        ("field:place_of_origin", "given_class", "birth_band"),
-    )
+    context_blocking: tuple[tuple[str, ...], ...] = CONTEXT_BLOCKING
     context_candidates: int = 1
     threshold: float = 0.5
     top_k: int = 5
@@ -177,8 +189,7 @@ class LinkConfig:
         for option, rules in named:
             for rule in rules:
                 for key in rule:
-                    bare = key.removeprefix("sorted:")
-                    if bare not in BLOCKING_KEYS and not bare.startswith(("field:", "class:")):
+                    if key.removeprefix("sorted:") not in BLOCKING_KEYS and not key_column(key):
                         raise ConfigError(
                             f"{option}: unknown key {key!r}; use one of "
                             f"{', '.join(BLOCKING_KEYS)}, 'field:<column>', 'class:<column>' "

@@ -39,7 +39,13 @@ from rfl_match.compare import (
     default_specs,
     level_matrix,
 )
-from rfl_match.config import ComparisonSpec, ConfigError, LinkConfig
+from rfl_match.config import (
+    CONTEXT_BLOCKING,
+    ComparisonSpec,
+    ConfigError,
+    LinkConfig,
+    key_column,
+)
 from rfl_match.kernels import CodeTally, agreements, merge_unique, tf_codes
 from rfl_match.mixture import fit_non_match_classes
 from rfl_match.prepare import PreparedPair
@@ -113,18 +119,17 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
 
 def _check_rule_columns(config: LinkConfig, left: pd.DataFrame, right: pd.DataFrame) -> None:
     """A blocking rule's ``field:`` or ``class:`` column must be a column of one input at
-    least: a misspelt column would block on nothing, silently. A column one input lacks
-    reads as blank there. The default context rules, which name columns many exports lack
-    (a parent's name, a place), are let be."""
-    defaults = LinkConfig().context_blocking
+    least (fit, predict on new frames, the blocking report): a misspelt column would block
+    on nothing, silently. A column one input lacks reads as blank there. The default
+    context rules, which name columns many exports lack (a parent's name, a place), are
+    let be."""
     named = [("blocking", config.blocking), ("context_blocking", config.context_blocking)]
     for option, rules in named:
         for rule in rules:
-            if option == "context_blocking" and rule in defaults:
+            if option == "context_blocking" and rule in CONTEXT_BLOCKING:
                 continue
             for key in rule:
-                bare = key.removeprefix("sorted:")
-                column = bare.partition(":")[2] if bare.startswith(("field:", "class:")) else ""
+                column = key_column(key)
                 if column and column not in left.columns and column not in right.columns:
                     raise ConfigError(
                         f"{option}: {key!r} names {column!r}, a column of neither input"
@@ -686,6 +691,7 @@ class Linker:
             laps.lap("fingerprint")
             left = _records(requests, self.config, "requests")
             right = left if sightings is None else _records(sightings, self.config, "sightings")
+            _check_rule_columns(self.config, left, right)
             laps.lap("validate")
             for spec in self.specs_:
                 for frame in (left, right):

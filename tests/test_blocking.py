@@ -707,6 +707,8 @@ def test_birth_year_mid_is_the_calendar_year() -> None:
         ("blocking", ("field:camp",), False),
         ("blocking", ("sorted:class:fathers_name",), False),
         ("blocking", ("class:father_name", "birth_band"), True),
+        # a column one input has reads as blank in the other
+        ("blocking", ("field:district",), True),
         ("context_blocking", ("field:plaec_of_birth", "birth_year_mid"), False),
         # a default context rule on a column neither export has is let be
         ("context_blocking", ("field:place_of_origin", "birth_year_mid"), True),
@@ -716,6 +718,7 @@ def test_a_rule_on_a_column_of_neither_input_is_an_error(
     option: str, rule: tuple[str, ...], ok: bool
 ) -> None:
     left, right = aminas("L", ["Yusuf", "Omar"]), aminas("R", ["Yusuf", "Ali"])
+    left["district"] = ["Sirte", "Misrata"]
     linker = rm.Linker(rm.LinkConfig(**{option: (rule, ("given_class",))}))
     column = rule[0].removeprefix("sorted:").partition(":")[2]
     for run in (lambda: linker.blocking_report(left, right), lambda: linker.fit(left, right)):
@@ -724,3 +727,15 @@ def test_a_rule_on_a_column_of_neither_input_is_an_error(
         else:
             with pytest.raises(rm.ConfigError, match=f"{column!r}, a column of neither input"):
                 run()
+
+
+@pytest.mark.filterwarnings("ignore:comparison .* never varies")
+def test_new_frames_without_a_rules_column_are_an_error_in_predict() -> None:
+    left, right = aminas("L", ["Yusuf", "Omar"]), aminas("R", ["Yusuf", "Ali"])
+    for frame in (left, right):
+        frame["district"] = ["Sirte", "Misrata"]
+    config = rm.LinkConfig(blocking=(("field:district",), ("given_class",)))
+    linker = rm.Linker(config).fit(left, right)
+    assert len(linker.predict(left.drop(columns="district"), right, threshold=0.0))
+    with pytest.raises(rm.ConfigError, match="'district', a column of neither input"):
+        linker.predict(left.drop(columns="district"), right.drop(columns="district"))

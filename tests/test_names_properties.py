@@ -87,9 +87,11 @@ def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> N
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.one_of(NAMES, st.text()), CULTURES), max_size=8))
-def test_cached_full_parts_equal_the_uncached(names: list[tuple[str, str | None]]) -> None:
-    """The cache of names read whole gives what reading each anew gives, in any order, and
-    what the full pipeline's forms hold."""
+def test_cached_full_parts_hold_the_full_pipelines_forms(
+    names: list[tuple[str, str | None]],
+) -> None:
+    """The cached parts of names read whole, asked for in any order, are what the full
+    pipeline's forms of the names hold."""
     from rfl_match.names.clean import clean_text
     from rfl_match.names.normalize import _normalize_full, full_parts
     from rfl_match.names.parts import culture_info
@@ -97,7 +99,6 @@ def test_cached_full_parts_equal_the_uncached(names: list[tuple[str, str | None]
     for text, culture in [*names, *reversed(names)]:
         info, clean = culture_info(culture), clean_text(text)
         parts = full_parts(clean, info)
-        assert parts == full_parts.__wrapped__(clean, info)
         form = _normalize_full(text, clean, info)
         assert parts == tuple(
             zip(form.tokens, form.variant_ids, form.phonetic_keys, form.skeleton_keys, strict=True)
