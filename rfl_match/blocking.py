@@ -7,9 +7,10 @@ block; rules are unioned and deduplicated on integer pair ids ``left * n_right +
 An oversized block (the "Mohammed problem") is split by a more specific key (the birth
 band; not for a rule that holds a birth key already, whose block the band would not split,
 only cut out the records near a band's edge), and every record in it also meets its
-nearest records of the other side in two orders (name text, then birth date; birth date,
-then name text): a record in a common-name block, or with no birth date, never loses its
-candidates, and the pairs stay linear in the block's size. A warning names the oversized
+nearest records of the other side in two orders (name text, then birth date; the class
+of the father's name, then birth date): a record in a common-name block, or with no birth
+date, never loses its candidates, namesakes with one father meet though their births
+differ, and the pairs stay linear in the block's size. A warning names the oversized
 blocks.
 
 With a candidate budget (each record's best few, the default), the pairs go to it as they
@@ -544,8 +545,8 @@ def _refine(
 ) -> list[tuple[int, int]]:
     """Inside oversized blocks, let the birth band take over as a further key (if
     ``by_band``); and let every record of an oversized block meet its nearest records of
-    the other side in it (by name, and by birth date), so that no record is left without
-    candidates.
+    the other side in it (by name, and by father's name and birth date), so that no
+    record is left without candidates.
 
     ``by_band`` is false for a rule that holds a birth key: every record of its block
     touches the block's own band, so that sub-block is the whole block, and the others
@@ -625,11 +626,18 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
 
 def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Array], int]:
     """The nearest records' two orders, as ranks shared by both sides: per side, each
-    record's rank by name text, then birth midpoint; and by birth midpoint, then name text;
-    and the number of record id ranks (the last tie-break). Each order breaks the other's
-    ties: in a block of one common name (a joined skeleton block holds one text), the name
-    order would otherwise fall back on record ids, and meet namesakes at random. Records
-    without a birth date keep their id order in the birth order."""
+    record's rank by name text, then birth midpoint; and by the class of its father's
+    name (:data:`CONTEXT_ORDER`; none last), then birth midpoint, then name text; and the
+    number of record id ranks (the last tie-break).
+
+    In an oversized block, hundreds of namesakes tie on name and birth (a joined skeleton
+    block holds one text, a block of a name and a birth year one year): the name order
+    breaks its ties by birth, and the father's name sets namesakes with one father next
+    to each other, nearest by birth among them, where a true pair whose birth was
+    misstated by years sat too far apart in a birth order to meet. Records without a
+    father's name keep the birth order, then name text, among themselves (a birth order
+    breaking the name order's ties); without a birth date either, their record id order
+    (the name order would meet no one new)."""
     key = "block-orders-ranked"
     if key not in data._cache:
         sides = [_orders(data, 0), _orders(data, 1)]
@@ -637,19 +645,37 @@ def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Arra
         mid = _dense(np.concatenate([sides[0][1], sides[1][1]]))
         n_text, n_mid = int(text.max(initial=0)) + 1, int(mid.max(initial=0)) + 1
         by_text = _dense(text * n_mid + mid)
-        # No birth date: the birth order falls back on record ids, not the name order
-        # (it would copy the name order, and meet no one new).
+        context, n_context = _context_ranks(data)
         unknown = np.concatenate([sides[0][1], sides[1][1]]) == np.iinfo(np.int64).max
-        by_birth = _dense(mid * n_text + np.where(unknown, 0, text))
+        unknown &= context == n_context - 1
+        by_context = _dense(_dense(context * n_mid + mid) * n_text + np.where(unknown, 0, text))
         n_left = len(sides[0][1])
         n_ids = int(max(sides[0][2].max(initial=0), sides[1][2].max(initial=0))) + 1
         data._cache[key] = (
             [by_text[:n_left], by_text[n_left:]],
-            [by_birth[:n_left], by_birth[n_left:]],
+            [by_context[:n_left], by_context[n_left:]],
             n_ids,
         )
     result: tuple[list[Int64Array], list[Int64Array], int] = data._cache[key]
     return result
+
+
+#: The name column whose first part's class orders an oversized block's records for the
+#: second of their nearest records' orders (:func:`_ranked_orders`).
+CONTEXT_ORDER = "father_name"
+
+
+def _context_ranks(data: PreparedPair) -> tuple[Int64Array, int]:
+    """Both sides' records (left, then right): the rank of the spelling of the class of
+    :data:`CONTEXT_ORDER`'s first part (by spelling, not code: codes follow the order the
+    names were coded in), none last; and the number of ranks."""
+    classes = np.concatenate([_first_classes(data, side, CONTEXT_ORDER) for side in (0, 1)])
+    texts = data.classes.array().astype(str)
+    rank = np.empty(len(texts) + 1, dtype=np.int64)
+    rank[np.argsort(texts, kind="stable")] = np.arange(len(texts))
+    rank[-1] = len(texts)  # no name: last (class -1)
+    out: Int64Array = rank[classes]
+    return out, len(texts) + 1
 
 
 def _dense(values: Int64Array) -> Int64Array:
@@ -670,9 +696,10 @@ def nearest_in_blocks(
     workers: int = 1,
 ) -> None:
     """Within each block (records sharing a code), every record meets the ``window``
-    records of the other side just before and just after it, in two orders: by name
-    text, then birth date; and by birth date, then name text (ties by side, then record
-    id); a pair the first order met is not given again by the second. Linear in the
+    records of the other side just before and just after it, in two orders
+    (:func:`_ranked_orders`): by name text, then birth date; and by the class of the
+    father's name, then birth date, then name text (ties by side, then record id); a pair
+    the first order met is not given again by the second. Linear in the
     block's size, where a full join is quadratic. ``left`` and
     ``right`` are sorted by code (as :func:`_entries` leaves them). The pairs go to
     ``sink``."""
@@ -682,8 +709,8 @@ def nearest_in_blocks(
     ru, rstart, rcount = runs(right.codes)
     li, ri = kernels.intersect(lu, ru)
     blocks = (lstart[li], lcount[li], rstart[ri], rcount[ri])
-    texts, births, n_ids = _ranked_orders(data)
-    orders = (texts, births)
+    texts, contexts, n_ids = _ranked_orders(data)
+    orders = (texts, contexts)
     id_l, id_r = _orders(data, 0)[2], _orders(data, 1)[2]
     # Sort keys: the order's value, then side, then record id (distinct within a block).
     lkey, lkey2 = ((value[0][left.rows] * 2) * n_ids + id_l[left.rows] for value in orders)
@@ -776,7 +803,7 @@ def block(
                     f"{max_block:,}, e.g. {shown}; {split}"
                     + (f" ({still_over} sub-block(s) still too large)" if still_over else "")
                     + f", and each record meets its {window} nearest per side by name and by "
-                    "birth date",
+                    "father's name and birth date",
                     stacklevel=2,
                 )
         if budget is None:

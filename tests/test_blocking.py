@@ -126,7 +126,7 @@ def test_row_order_does_not_matter(
     a: list[tuple[str, str]], b: list[tuple[str, str]], max_block: int
 ) -> None:
     """Also where blocks are oversized (max_block 4): split by birth band (rules without a
-    birth key), and nearest records by name and by birth."""
+    birth key), and nearest records by name and by father's name and birth."""
     left, right = frame(a, "l"), frame(b, "r")
     shuffled_l = left.sample(frac=1.0, random_state=1).reset_index(drop=True)
     shuffled_r = right.sample(frac=1.0, random_state=2).reset_index(drop=True)
@@ -290,6 +290,79 @@ def test_nearest_records_break_ties_of_name_by_birth_and_of_birth_by_name() -> N
         )
         assert {(f"l{i}", f"r{i}") for i in omar} <= met
         assert len(pairs) <= len(rows) * 2 * 2 * 2  # linear: a few neighbours a record
+
+
+def mohammeds(prefix: str, people: list[tuple[str, str]]) -> pd.DataFrame:
+    """Records all named Mohammed, with these (father's name, date of birth)."""
+    return validate_records(
+        pd.DataFrame(
+            {
+                "record_id": [f"{prefix}{i:02d}" for i in range(len(people))],
+                "full_name": ["Mohammed"] * len(people),
+                "father_name": [father for father, _ in people],
+                "date_of_birth": [dob for _, dob in people],
+            }
+        )
+    )
+
+
+def test_namesakes_with_one_father_meet_in_an_oversized_block_though_born_years_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Forty Mohammeds a side, one born each half year: the true pair (l00, r00), whose
+    father is Yusuf on both sides (spelt two ways), was born 1980 on one side and 1990 on
+    the other (an age misestimated), with twenty namesakes born in between. By name and by
+    birth alone each meets only its namesakes born near it; ordered by the father's name,
+    the two Yusufs' sons sit side by side."""
+    fathers = ["Ali", "Omar", "Hassan", "Abdi", "Farah", "Ivan", "Ahmed", "Idris"]
+    others = [(fathers[k % 8], f"{1975 + k // 2}-{1 + 6 * (k % 2):02d}-03") for k in range(39)]
+    left = mohammeds("l", [("Yusuf", "1980-03-03"), *others])
+    right = mohammeds("r", [("Yousef", "1990-03-03"), *others])
+    rules = [("given_class",)]
+
+    def met(data: PreparedPair) -> bool:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the oversized block
+            pairs = block(data, rules, max_block=100, window=2)
+        assert len(pairs) <= 80 * 2 * 2 * 2 * 2  # linear: a few neighbours a record
+        return 0 in pairs.ids  # l00 * n_right + r00
+
+    assert met(PreparedPair(left, right))
+    # The same records in any row order.
+    shuffled_l = left.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    shuffled_r = right.sample(frac=1.0, random_state=2).reset_index(drop=True)
+    assert pairs_by_id(left, right, max_block=4) == pairs_by_id(shuffled_l, shuffled_r, max_block=4)
+    # Ordered by a column none has (as the birth order was), they never meet.
+    monkeypatch.setattr(blocking, "CONTEXT_ORDER", "grandfather_name")
+    assert not met(PreparedPair(left, right))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "Yusuf", "Yousef", "Ali", "Aly", "Omar"]),
+            st.sampled_from(["", "1990", "1995", "2001-05-06", "2010"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "Yusuf", "Ali", "Omar", "Umar"]),
+            st.sampled_from(["", "1990", "1995", "2001-05-06", "2011"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_row_order_does_not_matter_with_fathers_names_in_oversized_blocks(
+    a: list[tuple[str, str]], b: list[tuple[str, str]]
+) -> None:
+    left, right = mohammeds("l", a), mohammeds("r", b)
+    shuffled_l = left.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    shuffled_r = right.sample(frac=1.0, random_state=2).reset_index(drop=True)
+    assert pairs_by_id(left, right, max_block=4) == pairs_by_id(shuffled_l, shuffled_r, max_block=4)
 
 
 def test_joining_in_small_batches_gives_the_same_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
