@@ -606,10 +606,7 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
         # their joined texts to the vocabulary, and ranks among the texts of two moments
         # would not compare.
         joined = [data.person_names(one).joined for one in (0, 1)]
-        texts = data.keys.array().astype(str)
-        rank = np.empty(len(texts) + 1, dtype=np.int64)
-        rank[np.argsort(texts, kind="stable")] = np.arange(len(texts))
-        rank[-1] = len(texts)  # no name: last (code -1)
+        rank = _spelling_ranks(data.keys.array())
         id_rank = dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
         n_left = data.sizes[0]
         orders = []
@@ -668,14 +665,26 @@ CONTEXT_ORDER = "father_name"
 def _context_ranks(data: PreparedPair) -> tuple[Int64Array, int]:
     """Both sides' records (left, then right): the rank of the spelling of the class of
     :data:`CONTEXT_ORDER`'s first part (by spelling, not code: codes follow the order the
-    names were coded in), none last; and the number of ranks."""
-    classes = np.concatenate([_first_classes(data, side, CONTEXT_ORDER) for side in (0, 1)])
-    texts = data.classes.array().astype(str)
-    rank = np.empty(len(texts) + 1, dtype=np.int64)
-    rank[np.argsort(texts, kind="stable")] = np.arange(len(texts))
-    rank[-1] = len(texts)  # no name: last (class -1)
-    out: Int64Array = rank[classes]
-    return out, len(texts) + 1
+    names were coded in), none last; and the number of ranks. A class only one side holds
+    counts as none: it meets no one, and a side without fathers' names would otherwise sort
+    apart from the other, whole, so that every record met the same few at the seam."""
+    sides = [_first_classes(data, side, CONTEXT_ORDER) for side in (0, 1)]
+    shared = np.intersect1d(sides[0], sides[1])
+    classes = np.concatenate([np.where(np.isin(one, shared), one, -1) for one in sides])
+    vocab = data.classes.array()
+    out: Int64Array = _spelling_ranks(vocab)[classes]
+    return out, len(vocab) + 1
+
+
+def _spelling_ranks(texts: npt.NDArray[np.object_]) -> Int64Array:
+    """Per code of a vocabulary's texts, the rank of its spelling among them (codes
+    follow the order values were first coded in), and last, for code -1 (none), one
+    rank after them all."""
+    spelt = texts.astype(str)
+    rank = np.empty(len(spelt) + 1, dtype=np.int64)
+    rank[np.argsort(spelt, kind="stable")] = np.arange(len(spelt))
+    rank[-1] = len(spelt)
+    return rank
 
 
 def _dense(values: Int64Array) -> Int64Array:

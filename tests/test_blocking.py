@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,14 +46,17 @@ def frame(rows: list[tuple[str, str]], prefix: str) -> pd.DataFrame:
     )
 
 
-def aminas(prefix: str, fathers: list[str]) -> pd.DataFrame:
-    """Records all named Amina, with these fathers' names."""
+def namesakes(
+    prefix: str, name: str, fathers: Sequence[str], births: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Records all named ``name``, with these fathers' names (and dates of birth)."""
     return validate_records(
         pd.DataFrame(
             {
-                "record_id": [f"{prefix}{i}" for i in range(len(fathers))],
-                "full_name": ["Amina"] * len(fathers),
-                "father_name": fathers,
+                "record_id": [f"{prefix}{i:02d}" for i in range(len(fathers))],
+                "full_name": [name] * len(fathers),
+                "father_name": list(fathers),
+                "date_of_birth": list(births) or [""] * len(fathers),
             }
         )
     )
@@ -239,7 +243,7 @@ def test_sorted_neighbourhood_of_a_field_sorts_by_its_spelling(key: str) -> None
     right = ["Mustafaa", "Zubayr", "Abdallah", "Kareem"]
 
     lr, rr = blocking.sorted_neighbourhood(
-        PreparedPair(aminas("l", left), aminas("r", right)), key, window=1
+        PreparedPair(namesakes("l", "Amina", left), namesakes("r", "Amina", right)), key, window=1
     )
     met = {(left[a], right[b]) for a, b in zip(lr.tolist(), rr.tolist(), strict=True)}
     # (by code, the order the values were met, Zubair and Zubayr sat apart)
@@ -292,20 +296,6 @@ def test_nearest_records_break_ties_of_name_by_birth_and_of_birth_by_name() -> N
         assert len(pairs) <= len(rows) * 2 * 2 * 2  # linear: a few neighbours a record
 
 
-def mohammeds(prefix: str, people: list[tuple[str, str]]) -> pd.DataFrame:
-    """Records all named Mohammed, with these (father's name, date of birth)."""
-    return validate_records(
-        pd.DataFrame(
-            {
-                "record_id": [f"{prefix}{i:02d}" for i in range(len(people))],
-                "full_name": ["Mohammed"] * len(people),
-                "father_name": [father for father, _ in people],
-                "date_of_birth": [dob for _, dob in people],
-            }
-        )
-    )
-
-
 def test_namesakes_with_one_father_meet_in_an_oversized_block_though_born_years_apart(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -315,9 +305,10 @@ def test_namesakes_with_one_father_meet_in_an_oversized_block_though_born_years_
     birth alone each meets only its namesakes born near it; ordered by the father's name,
     the two Yusufs' sons sit side by side."""
     fathers = ["Ali", "Omar", "Hassan", "Abdi", "Farah", "Ivan", "Ahmed", "Idris"]
-    others = [(fathers[k % 8], f"{1975 + k // 2}-{1 + 6 * (k % 2):02d}-03") for k in range(39)]
-    left = mohammeds("l", [("Yusuf", "1980-03-03"), *others])
-    right = mohammeds("r", [("Yousef", "1990-03-03"), *others])
+    others = [fathers[k % 8] for k in range(39)]
+    born = [f"{1975 + k // 2}-{1 + 6 * (k % 2):02d}-03" for k in range(39)]
+    left = namesakes("l", "Mohammed", ["Yusuf", *others], ["1980-03-03", *born])
+    right = namesakes("r", "Mohammed", ["Yousef", *others], ["1990-03-03", *born])
     rules = [("given_class",)]
 
     def met(data: PreparedPair) -> bool:
@@ -335,6 +326,21 @@ def test_namesakes_with_one_father_meet_in_an_oversized_block_though_born_years_
     # Ordered by a column none has (as the birth order was), they never meet.
     monkeypatch.setattr(blocking, "CONTEXT_ORDER", "grandfather_name")
     assert not met(PreparedPair(left, right))
+
+
+@pytest.mark.parametrize("other_fathers", [[""] * 24, ["Ivan", "Pyotr", "Oleg"] * 8])
+def test_fathers_names_one_side_lacks_order_an_oversized_block_as_none_would(
+    other_fathers: list[str],
+) -> None:
+    """Fathers' names on one side only (none on the other, or none the other has): the
+    namesakes meet as if no one had a father's name, nearest by birth. Sorted by father,
+    one side's records would sit apart from the other's, whole, and every record meet the
+    same few at the seam."""
+    fathers = ["Ali", "Omar", "Hassan", "Abdi", "Farah", "Idris"] * 4
+    born = [f"{1975 + k // 2}-{1 + 6 * (k % 2):02d}-03" for k in range(24)]
+    right = namesakes("r", "Mohammed", other_fathers, born[::-1])
+    fathered = pairs_by_id(namesakes("l", "Mohammed", fathers, born), right, max_block=4)
+    assert fathered == pairs_by_id(namesakes("l", "Mohammed", [""] * 24, born), right, max_block=4)
 
 
 @settings(max_examples=30, deadline=None)
@@ -359,7 +365,10 @@ def test_namesakes_with_one_father_meet_in_an_oversized_block_though_born_years_
 def test_row_order_does_not_matter_with_fathers_names_in_oversized_blocks(
     a: list[tuple[str, str]], b: list[tuple[str, str]]
 ) -> None:
-    left, right = mohammeds("l", a), mohammeds("r", b)
+    left, right = (
+        namesakes(side, "Mohammed", [f for f, _ in people], [d for _, d in people])
+        for side, people in (("l", a), ("r", b))
+    )
     shuffled_l = left.sample(frac=1.0, random_state=1).reset_index(drop=True)
     shuffled_r = right.sample(frac=1.0, random_state=2).reset_index(drop=True)
     assert pairs_by_id(left, right, max_block=4) == pairs_by_id(shuffled_l, shuffled_r, max_block=4)
@@ -662,7 +671,8 @@ def test_class_key_meets_a_fathers_name_spelt_two_ways() -> None:
     # "Mohammed" and "Muhammad" (and the Arabic script) are one name class; a folded
     # field's value keeps them apart. The key reads the first part of a name column.
     data = PreparedPair(
-        aminas("L", ["Mohammed Ali", "Yusuf", ""]), aminas("R", ["Muhammad", "محمد", "Ebrahim"])
+        namesakes("L", "Amina", ["Mohammed Ali", "Yusuf", ""]),
+        namesakes("R", "Amina", ["Muhammad", "محمد", "Ebrahim"]),
     )
     left, right = key_values(data, 0, "class:father_name"), key_values(data, 1, "class:father_name")
     assert left.rows.tolist() == [0, 1] and right.rows.tolist() == [0, 1, 2]  # none if blank
@@ -790,7 +800,10 @@ def test_birth_year_mid_is_the_calendar_year() -> None:
 def test_a_rule_on_a_column_of_neither_input_is_an_error(
     option: str, rule: tuple[str, ...], ok: bool
 ) -> None:
-    left, right = aminas("L", ["Yusuf", "Omar"]), aminas("R", ["Yusuf", "Ali"])
+    left, right = (
+        namesakes("L", "Amina", ["Yusuf", "Omar"]),
+        namesakes("R", "Amina", ["Yusuf", "Ali"]),
+    )
     left["district"] = ["Sirte", "Misrata"]
     linker = rm.Linker(rm.LinkConfig(**{option: (rule, ("given_class",))}))
     column = rule[0].removeprefix("sorted:").partition(":")[2]
@@ -804,7 +817,10 @@ def test_a_rule_on_a_column_of_neither_input_is_an_error(
 
 @pytest.mark.filterwarnings("ignore:comparison .* never varies")
 def test_new_frames_without_a_rules_column_are_an_error_in_predict() -> None:
-    left, right = aminas("L", ["Yusuf", "Omar"]), aminas("R", ["Yusuf", "Ali"])
+    left, right = (
+        namesakes("L", "Amina", ["Yusuf", "Omar"]),
+        namesakes("R", "Amina", ["Yusuf", "Ali"]),
+    )
     for frame in (left, right):
         frame["district"] = ["Sirte", "Misrata"]
     config = rm.LinkConfig(blocking=(("field:district",), ("given_class",)))
