@@ -105,10 +105,11 @@ def regrade(
     The distinct pairs of codes of the pairs to grade are found in one pass over the
     pairs, the similarity sees each once, and a second pass reads each pair's grade from
     a table of the pairs of codes (nothing per pair is written but the levels).
-    ``distinct``: the pairs hold distinct (or nearly all distinct) pairs of codes, as a
-    :class:`Coded` comparison's pairs do, so each pair to grade is compared as it is
-    (no passes to find the distinct ones; a repeated pair is compared again, to the same
-    grade)."""
+    ``distinct``: each pair to grade is compared as it is, without the passes that find
+    the distinct ones (a repeated pair of codes is compared again, to the same grade),
+    where the pairs are distinct pairs of forms, as a :class:`Coded` comparison's are:
+    their pairs of texts repeat little (at 10k, 0.5% of the family's, 14% of the name
+    chains')."""
     a, b = codes
     pending = np.zeros(max(int(levels.max(initial=0)), *table) + 1, dtype=np.bool_)
     pending[list(table)] = True

@@ -2295,7 +2295,8 @@ def _hash_distinct(
     front; returns where they end. ``table``: open addressing (Fibonacci hash, linear
     probing) over ``2**(64 - slot_shift)`` slots; a slot is free for this bucket unless
     it holds one of its values (``value >> bits == digit``; -1 at first), so the table is
-    never cleared between buckets."""
+    never cleared between buckets. It must never have held this bucket's values before:
+    one left from an earlier use would pass for seen, and drop its value."""
     mask = len(table) - 1
     k = first
     for i in range(first, end):
@@ -2324,10 +2325,10 @@ def _distinct_buckets(
     of them) sorted by its low ``bits`` bits (:func:`_lsd`) and its distinct values
     moved to its front; ``kept[d]``: how many.
 
-    Where the bucket before (on the thread) held many repeats (under 5/8 of its values
-    distinct; pairs met by several blocks of a rule), and the bucket is at most
-    ``_HASHED_BUCKET`` long, its repeats are dropped first by hashing
-    (:func:`_hash_distinct`, about a third of a sorting pass a value), and only the
+    A thread's first bucket, and one where the bucket before (on the thread) held many
+    repeats (under 5/8 of its values distinct; pairs met by several blocks of a rule), if
+    at most ``_HASHED_BUCKET`` long, has its repeats dropped first by hashing
+    (:func:`_hash_distinct`, about a third of a sorting pass a value), and only its
     distinct values are sorted: the same result."""
     passes, width = _digits(bits)
     largest = 1

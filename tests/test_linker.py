@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -65,7 +66,7 @@ def test_chunks_of_pairs_do_not_change_the_model_or_the_matches(
     while the next is compared; in a predict on new frames, each chunk scored on a thread
     while the next is compared): the model and the matches of one chunk."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
-    chunked = rm.Linker({"chunk_pairs": 97}).fit(requests, sightings)
+    chunked = rm.Linker({"chunk_pairs": 97, "workers": 2}).fit(requests, sightings)
     assert chunked.training_["candidate_pairs"] > 10 * 97
     model, again = fitted.to_dict()["model"], chunked.to_dict()["model"]
     assert json.dumps(again, sort_keys=True) == json.dumps(model, sort_keys=True)
@@ -73,6 +74,30 @@ def test_chunks_of_pairs_do_not_change_the_model_or_the_matches(
     assert chunked.predict(requests, sightings).equals(matches)
     assert chunked.predict(requests.copy(), sightings.copy()).equals(matches)
     assert "comparing" in chunked.training_["predict_seconds"]  # compared anew
+
+
+def test_an_error_scoring_a_chunk_on_a_thread_reaches_the_caller(
+    synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk is scored on a thread beside the comparing of the next (two workers): an
+    error there is raised by predict, which leaves nothing behind (the next predict is
+    whole)."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    linker = rm.Linker({"chunk_pairs": 97, "workers": 2}).fit(requests, sightings)
+    whole = linker.predict(requests.copy(), sightings.copy())
+    weigh, calls = rm.Linker._weigh, []
+
+    def failing(self: rm.Linker, *args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("scoring failed")
+        return weigh(self, *args)
+
+    monkeypatch.setattr(rm.Linker, "_weigh", failing)
+    with pytest.raises(RuntimeError, match="scoring failed"):
+        linker.predict(requests.copy(), sightings.copy())
+    monkeypatch.setattr(rm.Linker, "_weigh", weigh)
+    assert linker.predict(requests.copy(), sightings.copy()).equals(whole)
 
 
 @pytest.mark.parametrize("max_block_size", [5_000, 300])
