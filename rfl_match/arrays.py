@@ -121,7 +121,8 @@ class RowTally:
 
     The columns' ranges are given up front, so each row is one mixed-radix code. Counts
     are found by sorting each chunk's codes (a radix sort: the codes' bits are known) and
-    merging its distinct codes and counts into those so far (the term-frequency rows of
+    merging the chunks' distinct codes and counts, two parts of about one size at a time
+    (each code is merged about log2(chunks) times, not once a chunk) (the term-frequency rows of
     millions of pairs are millions of distinct codes: a hash table of them misses the
     cache at each lookup, grows and rehashes, and is sorted at the end anyway). If the
     codes would not fit in int64, each chunk's distinct rows are found by sorting the rows
@@ -134,9 +135,9 @@ class RowTally:
         self.fits = float(np.prod(np.asarray(self.spans, dtype=np.float64))) < 2.0**62
         # The codes are below the product of the spans: this many bits.
         self.bits = (math.prod(self.spans) - 1).bit_length() if self.fits else 64
-        # The distinct codes so far, ascending, and their counts; or, where the codes do
-        # not fit, each chunk's distinct rows and counts.
-        self.sorted: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
+        # Where the codes fit: parts of the distinct codes so far, each ascending with its
+        # counts, each at least as long as the next (a binary counter's carries); where
+        # they do not, each chunk's distinct rows and counts.
         self.parts: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = []
 
     def add(self, columns: Sequence[npt.NDArray[np.integer]]) -> None:
@@ -167,10 +168,11 @@ class RowTally:
     def add_counted(self, part: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]) -> None:
         """Fold in one chunk's :meth:`counted` rows (in any order of chunks: the counts are
         integers, and the rows end ascending)."""
+        self.parts.append(part)
         if not self.fits:
-            self.parts.append(part)
             return
-        self.sorted = part if self.sorted is None else merge_counts(*self.sorted, *part)
+        while len(self.parts) >= 2 and len(self.parts[-2][0]) <= len(self.parts[-1][0]):
+            self.parts.append(merge_counts(*self.parts.pop(-2), *self.parts.pop()))
 
     def _codes(self, columns: Sequence[npt.NDArray[np.integer]]) -> npt.NDArray[np.int64]:
         """Each row's mixed-radix code."""
@@ -184,10 +186,11 @@ class RowTally:
     def ranked(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """The distinct rows, ascending, and how many times each was added."""
         if self.fits:
-            codes, counts = self.sorted or (
-                np.zeros(0, dtype=np.int64),
-                np.zeros(0, dtype=np.int64),
-            )
+            codes, counts = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            if self.parts:
+                codes, counts = self.parts[-1]
+                for part in reversed(self.parts[:-1]):
+                    codes, counts = merge_counts(*part, codes, counts)
             rows = np.empty((len(codes), len(self.spans)), dtype=np.int64)
             for c in reversed(range(len(self.spans))):
                 codes, digit = np.divmod(codes, self.spans[c])

@@ -26,6 +26,7 @@ from __future__ import annotations
 import heapq
 import os
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -2428,59 +2429,87 @@ def radix_sorted(values: npt.NDArray[np.int64], bits: int) -> npt.NDArray[np.int
     return ordered
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+#: Fewer pairs than this are coded on one thread: starting threads would cost more.
+_TF_PARALLEL_PAIRS = 1 << 16
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _tf_codes(
-    index: IntArray, skip: npt.NDArray[np.bool_], li: Index, ri: Index,
+    ids: npt.NDArray[np.int64], n_right: int, index: IntArray, skip: npt.NDArray[np.bool_],
     at_level: npt.NDArray[np.bool_], a: IntArray, b: IntArray, steps: npt.NDArray[np.int64],
     starts: Index, low: npt.NDArray[np.int64], span: npt.NDArray[np.int64],
-    out: npt.NDArray[np.int64],
-) -> int:  # fmt: skip
-    m = 0
-    for k in range(len(index)):
-        if len(skip) and skip[k]:
-            continue
-        pattern = index[k]
-        code = pattern - low[0]
-        for t in range(at_level.shape[0]):
-            step = 0
-            if at_level[t, pattern]:
-                value = a[t, li[k]]
-                if value >= 0 and value == b[t, ri[k]]:
-                    step = steps[starts[t] + value]
-            code = code * span[t + 1] + (step - low[t + 1])
-        out[m] = code
-        m += 1
-    return m
+    bounds: npt.NDArray[np.int64], at: npt.NDArray[np.int64], out: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    # A pair's rows by a multiply with 1 / n_right, set right where rounding is off by
+    # one (ids are below 2**53): several times faster than integer division.
+    inverse = 1.0 / n_right
+    for part in prange(len(bounds) - 1):
+        m = at[part]
+        for k in range(bounds[part], bounds[part + 1]):
+            if len(skip) and skip[k]:
+                continue
+            pattern = index[k]
+            left = np.int64(ids[k] * inverse)
+            right = ids[k] - left * n_right
+            if right < 0:
+                left -= 1
+                right += n_right
+            elif right >= n_right:
+                left += 1
+                right -= n_right
+            code = pattern - low[0]
+            for t in range(at_level.shape[0]):
+                step = 0
+                if at_level[t, pattern]:
+                    value = a[t, left]
+                    if value >= 0 and value == b[t, right]:
+                        step = steps[starts[t] + value]
+                code = code * span[t + 1] + (step - low[t + 1])
+            out[m] = code
+            m += 1
 
 
 def tf_codes(
+    ids: npt.NDArray[np.int64],
+    n_right: int,
     index: IntArray,
     skip: npt.NDArray[np.bool_] | None,
-    li: Index,
-    ri: Index,
     at_level: npt.NDArray[np.bool_],
     a: IntArray,
     b: IntArray,
     steps: list[npt.NDArray[np.int64]],
     low: Sequence[int],
     span: Sequence[int],
+    workers: int = 1,
 ) -> npt.NDArray[np.int64]:
     """The mixed-radix code (``low``, ``span`` per column, as ``arrays.RowTally`` makes
     it) of each pair's term-frequency row, the pairs ``skip`` marks left out: its level
     pattern ``index[k]``, then per term-frequency comparison t the steps of the value the
     pair agrees on, ``steps[t][value]``, or 0 where it agrees on none (its pattern is not
-    ``at_level[t]``, or ``a[t, li[k]] == b[t, ri[k]] >= 0`` fails, as :func:`agreements`
-    reads it). One pass, without the per-comparison rows, values and columns."""
-    out = np.empty(len(index) if skip is None else len(index) - int(skip.sum()), np.int64)
+    ``at_level[t]``, or ``a[t, li] == b[t, ri] >= 0`` fails, as :func:`agreements` reads
+    it, the pair's rows read from its id ``li * n_right + ri``). One pass, without the
+    per-comparison rows, values and columns; the pairs split among ``workers`` threads,
+    each writing its codes where the pairs before it end (the same codes, in order)."""
+    n = len(ids)
+    parts = worker_count(workers) if n >= _TF_PARALLEL_PAIRS else 1
+    bounds = _segments(n, parts)
+    kept = np.diff(bounds)
+    if skip is not None:
+        edges = pairwise(bounds.tolist())
+        kept = kept - np.array([np.count_nonzero(skip[x:y]) for x, y in edges], np.int64)
+    at = np.cumsum(kept) - kept
+    out = np.empty(int(kept.sum()), np.int64)
     starts = np.cumsum([0] + [len(x) for x in steps])
-    m = _tf_codes(
-        np.ascontiguousarray(index), np.zeros(0, np.bool_) if skip is None else skip,
-        _index(li), _index(ri), np.ascontiguousarray(at_level, dtype=np.bool_),
-        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
-        np.concatenate([np.zeros(0, np.int64), *steps]).astype(np.int64), _index(starts),
-        np.asarray(low, dtype=np.int64), np.asarray(span, dtype=np.int64), out,
-    )  # fmt: skip
-    assert m == len(out)
+    with _Threads(parts):
+        _tf_codes(
+            np.ascontiguousarray(ids, dtype=np.int64), max(int(n_right), 1),
+            np.ascontiguousarray(index), np.zeros(0, np.bool_) if skip is None else skip,
+            np.ascontiguousarray(at_level, dtype=np.bool_),
+            np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+            np.concatenate([np.zeros(0, np.int64), *steps]).astype(np.int64), _index(starts),
+            np.asarray(low, dtype=np.int64), np.asarray(span, dtype=np.int64), bounds,
+            at.astype(np.int64), out,
+        )  # fmt: skip
     return out
 
 
@@ -2835,46 +2864,75 @@ def joint_counts(
 # --- EM over level patterns -------------------------------------------------------------
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+#: Fewer rows than this are summed on one thread: starting threads would cost more.
+_EM_PARALLEL_ROWS = 1 << 15
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _pattern_sums(
     levels: npt.NDArray[np.int8], table: npt.NDArray[np.float64], start: float,
-    out: npt.NDArray[np.float64],
+    bounds: npt.NDArray[np.int64], out: npt.NDArray[np.float64],
 ) -> None:  # fmt: skip
-    for k in range(levels.shape[0]):
-        total = start
-        for c in range(levels.shape[1]):
-            total += table[c, levels[k, c]]
-        out[k] = total
+    for part in prange(len(bounds) - 1):
+        for k in range(bounds[part], bounds[part + 1]):
+            total = start
+            for c in range(levels.shape[1]):
+                total += table[c, levels[k, c]]
+            out[k] = total
 
 
 def pattern_sums(
-    levels: npt.NDArray[np.int8], table: npt.NDArray[np.float64], start: float
+    levels: npt.NDArray[np.int8], table: npt.NDArray[np.float64], start: float, workers: int = 1
 ) -> npt.NDArray[np.float64]:
     """Per row of a level matrix, ``start + table[0, level_0] + table[1, level_1] + ...``,
-    added in that order (as numpy adds one gathered column after another)."""
+    added in that order (as numpy adds one gathered column after another); rows split
+    among ``workers`` threads (each row's sum is its own: the same on any number)."""
     out = np.empty(levels.shape[0])
-    _pattern_sums(levels, np.ascontiguousarray(table, dtype=np.float64), float(start), out)
+    parts = worker_count(workers) if levels.shape[0] >= _EM_PARALLEL_ROWS else 1
+    with _Threads(parts):
+        _pattern_sums(
+            levels,
+            np.ascontiguousarray(table, dtype=np.float64),
+            float(start),
+            _segments(levels.shape[0], parts),
+            out,
+        )
     return out
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _level_sums(
     levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64],
-    out: npt.NDArray[np.float64],
+    cuts: npt.NDArray[np.int64], out: npt.NDArray[np.float64],
 ) -> None:  # fmt: skip
-    for k in range(levels.shape[0]):
-        for c in range(levels.shape[1]):
-            for w in range(weights.shape[0]):
-                out[w, c, levels[k, c]] += weights[w, k]
+    for part in prange(len(cuts) - 1):
+        first, end = cuts[part], cuts[part + 1]
+        # A part's own sums, so that two threads never write to one cache line.
+        sums = np.zeros((weights.shape[0], end - first, out.shape[2]))
+        for k in range(levels.shape[0]):
+            for c in range(first, end):
+                for w in range(weights.shape[0]):
+                    sums[w, c - first, levels[k, c]] += weights[w, k]
+        out[:, first:end, :] = sums
 
 
 def level_sums(
-    levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], width: int
+    levels: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], width: int, workers: int = 1
 ) -> npt.NDArray[np.float64]:
     """``out[w, c, level]``: the summed ``weights[w]`` of the rows at each level of column c,
-    rows added in order (as ``np.bincount`` adds them). Levels below ``width``."""
+    rows added in order (as ``np.bincount`` adds them). Levels below ``width``. The
+    columns are split among ``workers`` threads, each reading every row: a column's sums
+    are added in the same order on any number."""
     out = np.zeros((weights.shape[0], levels.shape[1], width))
-    _level_sums(levels, np.ascontiguousarray(weights, dtype=np.float64), out)
+    parts = worker_count(workers) if levels.shape[0] >= _EM_PARALLEL_ROWS else 1
+    parts = max(min(parts, levels.shape[1]), 1)
+    with _Threads(parts):
+        _level_sums(
+            levels,
+            np.ascontiguousarray(weights, dtype=np.float64),
+            _segments(levels.shape[1], parts),
+            out,
+        )
     return out
 
 

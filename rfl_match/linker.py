@@ -323,6 +323,7 @@ class Linker:
                     tolerance=self.config.em_tolerance,
                     m_prior=[starting_m(n) for n in n_levels],
                     m_prior_strength=self.config.em_m_prior,
+                    workers=self.config.workers,
                 )
                 m, u, prior = result.m, result.u, result.prior
                 iterations, converged = result.iterations, result.converged
@@ -483,7 +484,7 @@ class Linker:
             [len(patterns) - 1] + [max(0, int(s.max())) for s in steps.values()],
         )
         tf_levels = _tf_levels(data, comparisons, patterns)
-        # Each pair's row as its code, in one compiled pass (kernels.tf_codes).
+        # Each pair's row as its code, in one compiled pass (kernels.tf_codes), from its id.
         n_left, n_right = data.sizes
         tables = (
             np.array([at_level for _, _, at_level in tf_levels], bool).reshape(-1, len(patterns)),
@@ -494,16 +495,17 @@ class Linker:
             found.spans,
         )
 
-        def counted(
-            chunk: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], int],
-        ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-            cl, cr, start = chunk
-            index = pair_patterns[start : start + len(cl)]
+        def counted(start: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+            ids = pairs.ids[start : start + self.config.chunk_pairs]
+            index = pair_patterns[start : start + len(ids)]
             skip = (
-                None if pairs.context_only is None else pairs.context_only[start : start + len(cl)]
+                None if pairs.context_only is None else pairs.context_only[start : start + len(ids)]
             )
             if found.fits:
-                return found.counted_codes(tf_codes(index, skip, cl, cr, *tables))
+                return found.counted_codes(
+                    tf_codes(ids, pairs.n_right, index, skip, *tables, self.config.workers)
+                )
+            cl, cr = np.divmod(ids, max(pairs.n_right, 1))
             if skip is not None:
                 learned = ~skip
                 cl, cr, index = cl[learned], cr[learned], index[learned]
@@ -516,7 +518,7 @@ class Linker:
 
         # Chunk by chunk in turn: on threads, a chunk each, it was no faster (300,000
         # records a side, an idle 2-core machine) and held a chunk more.
-        for part in map(counted, _numbered(pairs, self.config.chunk_pairs)):
+        for part in map(counted, range(0, len(pairs), self.config.chunk_pairs)):
             found.add_counted(part)
         distinct, counts = found.ranked()
         # Column-major, zeros from calloc: the columns of comparisons without term
@@ -1226,16 +1228,6 @@ def _hash_text_chunk(
     if validity is not None and chunk.null_count:
         parts[2].update((np.flatnonzero(np.asarray(chunk.is_null())) + rows).tobytes())
     return rows + n, size + stop - start
-
-
-def _numbered(
-    pairs: CandidatePairs, size: int
-) -> Iterator[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], int]]:
-    """The chunks of ``pairs`` (``size`` pairs each), each with the index of its first pair."""
-    start = 0
-    for cl, cr in pairs.chunks(size):
-        yield cl, cr, start
-        start += len(cl)
 
 
 def _by_id(frame: pd.DataFrame) -> npt.NDArray[np.intp]:

@@ -137,6 +137,7 @@ def expectation_maximisation(
     estimate_u: bool = True,
     m_prior: list[FloatArray] | None = None,
     m_prior_strength: float = 0.0,
+    workers: int = 1,
 ) -> EMResult:
     """Estimate m, u and the prior by EM over level-pattern counts.
 
@@ -156,6 +157,8 @@ def expectation_maximisation(
             EM): what matches usually look like, so that EM cannot call a group of
             relatives (who agree on everything but the given name and birth) the matches.
         m_prior_strength: the prior's weight, as a share of the expected number of matches.
+        workers: threads for the sums over the patterns (the result is the same on any
+            number).
     """
     if len(counts) == 0:
         raise ScoringError(
@@ -187,13 +190,13 @@ def expectation_maximisation(
             ratios[c, : len(m[c])] = np.log(m[c] + (np.arange(len(m[c])) == 0)) - np.log(
                 u[c] + (np.arange(len(u[c])) == 0)
             )
-        log_odds = pattern_sums(levels, ratios, np.log(prior) - np.log1p(-prior))
+        log_odds = pattern_sums(levels, ratios, np.log(prior) - np.log1p(-prior), workers)
         p = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
         weight = cnt * p
         non_weight = cnt - weight
         new_prior = float(np.clip(weight.sum() / total, 1e-9, 1 - 1e-9))
         change = abs(new_prior - prior)
-        matches, others = level_sums(levels, np.stack([weight, non_weight]), width)
+        matches, others = level_sums(levels, np.stack([weight, non_weight]), width, workers)
         for c in range(n_comp):
             if fixed[c]:
                 continue

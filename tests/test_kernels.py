@@ -1055,7 +1055,7 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     table = np.array(rows, dtype=np.int64).reshape(-1, n_cols)
     found = RowTally([-3] * n_cols, [high] * n_cols)
     assert found.fits == (not wide or n_cols == 1)
-    n_parts = data.draw(st.integers(1, 4))
+    n_parts = data.draw(st.integers(1, 9))  # a few merges deep
     chunks = np.array_split(np.arange(len(table)), n_parts)
     apart = data.draw(st.booleans())
     if apart:
@@ -1076,9 +1076,10 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_tf_codes_equal_agreements_and_row_codes(data: st.DataObject) -> None:
-    """Each pair's term-frequency row code in one pass: what :func:`agreements` per
-    comparison, a column of steps each (0 where a pair agrees on no value) and
-    RowTally's codes give, with the pairs ``skip`` marks left out."""
+    """Each pair's term-frequency row code in one pass, from its id, on one thread or
+    several: what :func:`agreements` per comparison, a column of steps each (0 where a
+    pair agrees on no value) and RowTally's codes give, with the pairs ``skip`` marks left
+    out."""
     from rfl_match.arrays import RowTally
 
     n_tf = data.draw(st.integers(0, 3))
@@ -1104,10 +1105,13 @@ def test_tf_codes_equal_agreements_and_row_codes(data: st.DataObject) -> None:
         [0] + [min(0, int(x.min())) for x in steps],
         [n_patterns - 1] + [max(0, int(x.max())) for x in steps],
     )
-    got = kernels.tf_codes(
-        index, skip, li, ri, at_level.reshape(n_tf, n_patterns), a.reshape(n_tf, n_left),
-        b.reshape(n_tf, n_right), steps, found.low, found.spans,
-    )  # fmt: skip
+    workers = data.draw(st.sampled_from([1, 2, 3]))
+    with mock.patch.object(kernels, "_TF_PARALLEL_PAIRS", 1):  # threads even for a few pairs
+        got = kernels.tf_codes(
+            li.astype(np.int64) * n_right + ri, n_right, index, skip,
+            at_level.reshape(n_tf, n_patterns), a.reshape(n_tf, n_left),
+            b.reshape(n_tf, n_right), steps, found.low, found.spans, workers,
+        )  # fmt: skip
     keep = np.ones(n, dtype=bool) if skip is None else ~skip
     index, li, ri = index[keep], li[keep], ri[keep]
     table = [index.astype(np.int64)]
@@ -1229,9 +1233,11 @@ def test_merge_counts_counts_the_union(a: list[int], b: list[int]) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_em_sums_equal_numpy(data: st.DataObject) -> None:
-    """joint_counts, pattern_sums and level_sums add in numpy's order: equal to the bit."""
+    """joint_counts, pattern_sums and level_sums add in numpy's order: equal to the bit, on
+    one thread or several (a part of the rows, or of the columns, each)."""
     n_comp, width = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 5))
     n = data.draw(st.integers(0, 300))
+    workers = data.draw(st.sampled_from([1, 2, 3]))
     rng = np.random.default_rng(n)
     levels = rng.integers(0, width, size=(n, n_comp)).astype(np.int8)
     weights = rng.random((2, n)) * 10.0 ** rng.integers(-3, 6, size=(2, n))
@@ -1239,8 +1245,9 @@ def test_em_sums_equal_numpy(data: st.DataObject) -> None:
     expected = np.full(n, 0.25)
     for c in range(n_comp):
         expected += table[c][levels[:, c]]
-    assert np.array_equal(kernels.pattern_sums(levels, table, 0.25), expected)
-    sums = kernels.level_sums(levels, weights, width)
+    with mock.patch.object(kernels, "_EM_PARALLEL_ROWS", 1):  # threads even for a few rows
+        assert np.array_equal(kernels.pattern_sums(levels, table, 0.25, workers), expected)
+        sums = kernels.level_sums(levels, weights, width, workers)
     joint = kernels.joint_counts(levels, weights[0], width)
     for c in range(n_comp):
         for w in range(2):
