@@ -22,6 +22,7 @@ from rfl_match.arrays import (
     pipelined,
     row_runs,
     text_order,
+    threaded,
     unique_sorted,
 )
 from rfl_match.blocking import CandidatePairs, best_per_record, block, with_context
@@ -738,9 +739,13 @@ class Linker:
         # A chunk is scored (serial kernels and numpy) on a thread while the next one is
         # compared (numba's parallel kernels, on this thread), with more than one worker;
         # "scoring" then times only the wait for a chunk's scores, what the comparing
-        # does not hide. Fit's pairs are not compared again: nothing to overlap.
-        workers = self.config.workers if fitted is None else 1
-        for one in pipelined(scored, compared(), workers):
+        # does not hide. Fit's pairs are not compared again: their chunks are scored on
+        # up to ``workers`` threads at once, each kept in order.
+        if fitted is None:
+            chunks = pipelined(scored, compared(), self.config.workers)
+        else:
+            chunks = threaded(scored, compared(), self.config.workers)
+        for one in chunks:
             kept.append(one)
             laps.lap("scoring")
         self._last = (left, right)

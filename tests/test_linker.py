@@ -64,7 +64,8 @@ def test_chunks_of_pairs_do_not_change_the_model_or_the_matches(
 ) -> None:
     """Pairs compared in many small chunks (each chunk's patterns tallied on a thread
     while the next is compared; in a predict on new frames, each chunk scored on a thread
-    while the next is compared): the model and the matches of one chunk."""
+    while the next is compared; on fit's frames, two chunks scored at once): the model and
+    the matches of one chunk."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
     chunked = rm.Linker({"chunk_pairs": 97, "workers": 2}).fit(requests, sightings)
     assert chunked.training_["candidate_pairs"] > 10 * 97
@@ -79,9 +80,9 @@ def test_chunks_of_pairs_do_not_change_the_model_or_the_matches(
 def test_an_error_scoring_a_chunk_on_a_thread_reaches_the_caller(
     synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A chunk is scored on a thread beside the comparing of the next (two workers): an
-    error there is raised by predict, which leaves nothing behind (the next predict is
-    whole)."""
+    """A chunk is scored on a thread beside the comparing of the next (two workers), or
+    beside another chunk's scoring (fit's frames): an error there is raised by predict,
+    which leaves nothing behind (the next predict is whole)."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
     linker = rm.Linker({"chunk_pairs": 97, "workers": 2}).fit(requests, sightings)
     whole = linker.predict(requests.copy(), sightings.copy())
@@ -96,8 +97,12 @@ def test_an_error_scoring_a_chunk_on_a_thread_reaches_the_caller(
     monkeypatch.setattr(rm.Linker, "_weigh", failing)
     with pytest.raises(RuntimeError, match="scoring failed"):
         linker.predict(requests.copy(), sightings.copy())
+    calls.clear()  # fit's frames: chunks scored on two threads at once
+    with pytest.raises(RuntimeError, match="scoring failed"):
+        linker.predict(requests, sightings)
     monkeypatch.setattr(rm.Linker, "_weigh", weigh)
     assert linker.predict(requests.copy(), sightings.copy()).equals(whole)
+    assert linker.predict(requests, sightings).equals(whole)
 
 
 @pytest.mark.parametrize("max_block_size", [5_000, 300])
