@@ -1344,7 +1344,9 @@ def _candidate_bits(
     """Raw term-frequency bits (as _tf_patterns groups them) through the model's maps."""
     out = np.zeros(bits.shape, order="F")  # as in _tf_patterns: untouched columns are free
     for c, name in enumerate(model.names):
-        out[carry[:, c], c] = model.candidate_bits(name, bits[carry[:, c], c])
+        rows = carry[:, c]
+        if rows.any():  # most comparisons carry none: no mask over all the rows
+            out[rows, c] = model.candidate_bits(name, bits[rows, c])
     return out
 
 
