@@ -263,12 +263,6 @@ class TermFrequencies:
     frequency: npt.NDArray[np.float64]  # share of records holding each code
 
 
-#: Fields a true match need not agree on: where a tracing request last saw the person and
-#: where a sighting registered them differ for the displaced (at 100,000 a side, 87% of the
-#: true pairs that hold both differ there, and 93% of the other candidates).
-MOVING_FIELDS = frozenset({"last_known_location"})
-
-
 class Comparison(ABC):
     """One comparison: its levels' labels, and pairs -> levels."""
 
@@ -316,12 +310,11 @@ class Comparison(ABC):
         return len(self.labels)
 
     @property
-    def matches_agree(self) -> bool:
-        """Whether true matches mostly agree here, graded, as the prior on m
-        (``LinkConfig.em_m_prior``) says: a field of the person's own (not one of
-        MOVING_FIELDS) with more than one level above "different". With one (sex, exact
-        fields) the prior's shape would give "different" a third of the matches."""
-        return self.spec.field not in MOVING_FIELDS and self.n_levels > 3
+    def graded(self) -> bool:
+        """More than one level above "different": what the prior on m
+        (``LinkConfig.em_m_prior``, matches mostly agree, graded) holds for. With one (sex,
+        exact fields) its shape would give "different" a third of the matches."""
+        return self.n_levels > 3
 
 
 def _select(conditions: list[npt.NDArray[np.bool_]], n: int) -> Levels:

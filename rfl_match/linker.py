@@ -322,7 +322,7 @@ class Linker:
                     max_iterations=self.config.em_max_iterations,
                     tolerance=self.config.em_tolerance,
                     m_prior=[
-                        starting_m(n) if c.matches_agree else np.zeros(n)
+                        starting_m(n) if c.graded else np.zeros(n)
                         for n, c in zip(n_levels, comparisons, strict=True)
                     ],
                     m_prior_strength=self.config.em_m_prior,

@@ -528,17 +528,14 @@ def test_a_comparison_that_gives_neither_levels_nor_codes_says_so() -> None:
         Neither(ComparisonSpec("full_name", "exact")).levels(PreparedPair(frame, frame), idx, idx)
 
 
-def test_matches_agree_where_the_person_stays_the_same() -> None:
-    """The prior on m (matches mostly agree, graded) is for the person's own graded fields:
-    not where they were last seen (people move), nor a comparison with one level of
-    agreement (sex, exact), whose "different" the prior's shape would give a third of the
-    matches."""
+def test_graded_comparisons() -> None:
+    """The prior on m (matches mostly agree, graded) is for comparisons with more than one
+    level above "different"; sex and exact fields have one."""
     fields = ["full_name", "date_of_birth", "sex", "father_name", "place_of_birth"]
-    fields.append("last_known_location")
     specs = compare.default_specs(fields, fields, term_frequency=True)
-    agree = {s.label: build_comparison(s).matches_agree for s in specs}
-    assert agree == {
+    graded = {s.label: build_comparison(s).graded for s in specs}
+    assert graded == {
         "given_name": True, "family_name": True, "birth": True, "sex": False,
-        "father_name": True, "place_of_birth": True, "last_known_location": False,
+        "father_name": True, "place_of_birth": True,
     }  # fmt: skip
-    assert not build_comparison(ComparisonSpec("postcode", "exact")).matches_agree
+    assert not build_comparison(ComparisonSpec("postcode", "exact")).graded
