@@ -309,6 +309,13 @@ class Comparison(ABC):
     def n_levels(self) -> int:
         return len(self.labels)
 
+    @property
+    def graded(self) -> bool:
+        """More than one level above "different": what the prior on m
+        (``LinkConfig.em_m_prior``, matches mostly agree, graded) holds for. With one (sex,
+        exact fields) its shape would give "different" a third of the matches."""
+        return self.n_levels > 3
+
 
 def _select(conditions: list[npt.NDArray[np.bool_]], n: int) -> Levels:
     """Level codes from conditions listed strongest first, the last level being 1

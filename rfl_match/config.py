@@ -137,7 +137,9 @@ class LinkConfig:
         u_sample_pairs: random pairs drawn to estimate u probabilities.
         em_max_iterations, em_tolerance: EM stopping rules.
         em_m_prior: weight of the prior on m (what matches usually look like), as a share
-            of the expected number of matches; 0 for plain maximum likelihood.
+            of the expected number of matches; 0 for plain maximum likelihood. It holds
+            for the graded comparisons (``Comparison.graded``); sex and exact fields (one
+            level of agreement) take m from the data alone.
         non_match_classes: 1 (the default), one kind of non-match (every comparison
             weighed alone); 2 learns two kinds among the candidates, relatives and
             namesakes, and weighs each pattern's agreements taken together

@@ -322,7 +322,10 @@ class Linker:
                     prior,
                     max_iterations=self.config.em_max_iterations,
                     tolerance=self.config.em_tolerance,
-                    m_prior=[starting_m(n) for n in n_levels],
+                    m_prior=[
+                        starting_m(n) if c.graded else np.zeros(n)
+                        for n, c in zip(n_levels, comparisons, strict=True)
+                    ],
                     m_prior_strength=self.config.em_m_prior,
                     workers=self.config.workers,
                 )

@@ -526,3 +526,16 @@ def test_a_comparison_that_gives_neither_levels_nor_codes_says_so() -> None:
     idx = np.zeros(1, dtype=np.intp)
     with pytest.raises(NotImplementedError, match="Neither: a comparison gives levels"):
         Neither(ComparisonSpec("full_name", "exact")).levels(PreparedPair(frame, frame), idx, idx)
+
+
+def test_graded_comparisons() -> None:
+    """The prior on m (matches mostly agree, graded) is for comparisons with more than one
+    level above "different"; sex and exact fields have one."""
+    fields = ["full_name", "date_of_birth", "sex", "father_name", "place_of_birth"]
+    specs = compare.default_specs(fields, fields, term_frequency=True)
+    graded = {s.label: build_comparison(s).graded for s in specs}
+    assert graded == {
+        "given_name": True, "family_name": True, "birth": True, "sex": False,
+        "father_name": True, "place_of_birth": True,
+    }  # fmt: skip
+    assert not build_comparison(ComparisonSpec("postcode", "exact")).graded
