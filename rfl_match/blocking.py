@@ -2,8 +2,9 @@
 
 Each record gets, per blocking key, zero or more integer key values (a two-part name gives
 a key per part, so a swapped or shortened name still meets). A rule combines keys (all must
-agree); each rule's pairs come from joining the two sides on the combined key, block by
-block; rules are unioned and deduplicated on integer pair ids ``left * n_right + right``.
+agree); each rule's pairs come from joining the two sides on the combined key, a left
+record's from all its blocks at once (a pair once per rule, however many blocks it is in);
+rules are unioned and deduplicated on integer pair ids ``left * n_right + right``.
 An oversized block (the "Mohammed problem") is split by a more specific key (the birth
 band; not for a rule that holds a birth key already, whose block the band would not split,
 only cut out the records near a band's edge), and every record in it also meets its
@@ -441,8 +442,9 @@ class _Union:
 class _Budget:
     """The candidate budget (:func:`best_per_record`), kept as pairs are made: each batch
     is offered to its records' best (:class:`kernels.BestPairs`), then dropped. The
-    rules' union is never held: a batch is sorted (its repeats scored once) and offered
-    in order of record (:meth:`kernels.BestPairs.offer`)."""
+    rules' union is never held: a batch is offered in order of left record
+    (:meth:`kernels.BestPairs.offer`), sorted first (its repeats scored once), but for a
+    join's, which come grouped so and distinct (``met`` given)."""
 
     def __init__(
         self,
