@@ -2,8 +2,9 @@
 
 Each record gets, per blocking key, zero or more integer key values (a two-part name gives
 a key per part, so a swapped or shortened name still meets). A rule combines keys (all must
-agree); each rule's pairs come from joining the two sides on the combined key, block by
-block; rules are unioned and deduplicated on integer pair ids ``left * n_right + right``.
+agree); each rule's pairs come from joining the two sides on the combined key, a left
+record's from all its blocks at once (a pair once per rule, however many blocks it is in);
+rules are unioned and deduplicated on integer pair ids ``left * n_right + right``.
 An oversized block (the "Mohammed problem") is split by a more specific key (the birth
 band; not for a rule that holds a birth key already, whose block the band would not split,
 only cut out the records near a band's edge), and every record in it also meets its
@@ -14,7 +15,7 @@ differ, and the pairs stay linear in the block's size. A warning names the overs
 blocks.
 
 With a candidate budget (each record's best few, the default), the pairs go to it as they
-are made, a batch of blocks at a time, and are never unioned: each record keeps its best
+are made, a batch at a time, and are never unioned: each record keeps its best
 keys so far, which is what the budget over the whole union would keep (sorting and
 merging the union, and thinning it again as it grew, cost more than scoring each batch's
 distinct pairs as they come, repeats across batches included).
@@ -400,16 +401,20 @@ def _entries(
     return KeyValues(rows[index], np.repeat(keys, counts))
 
 
-#: Pairs materialised at once while joining (bounds the temporaries of a join).
+#: Pairs materialised at once while joining, repeats counted (bounds the temporaries of a
+#: join).
 JOIN_BATCH = 1 << 22
 
 
 class _Sink(Protocol):
     """Where made pairs go, a batch at a time: :class:`_Union` or :class:`_Budget`."""
 
-    def add(self, ids: Int64Array) -> None:
+    def add(self, ids: Int64Array, met: int | None = None) -> None:
         """Take a batch of pair ids ``left * n_right + right``, in any order, repeats and
-        ``kernels._NO_PAIR`` (a pair left out) allowed; the batch is the sink's to change."""
+        ``kernels._NO_PAIR`` (a pair left out) allowed; the batch is the sink's to change.
+        ``met``: the batch is a join's (:func:`kernels.record_pairs`: distinct, grouped by
+        left record, records ascending), and stands for this many pairs, repeats counted
+        (pairs met by several blocks)."""
 
 
 class _Union:
@@ -422,7 +427,7 @@ class _Union:
         self.workers = workers
         self.runs: list[Int64Array] = []
 
-    def add(self, ids: Int64Array) -> None:
+    def add(self, ids: Int64Array, met: int | None = None) -> None:
         runs = self.runs
         runs.append(kernels.sorted_distinct(ids, self.workers))
         del ids  # so that a merge can free the batch
@@ -437,8 +442,9 @@ class _Union:
 class _Budget:
     """The candidate budget (:func:`best_per_record`), kept as pairs are made: each batch
     is offered to its records' best (:class:`kernels.BestPairs`), then dropped. The
-    rules' union is never held: a batch is sorted (its repeats scored once) and offered
-    in order of record (:meth:`kernels.BestPairs.offer`)."""
+    rules' union is never held: a batch is offered in order of left record
+    (:meth:`kernels.BestPairs.offer`), sorted first (its repeats scored once), but for a
+    join's, which come grouped so and distinct (``met`` given)."""
 
     def __init__(
         self,
@@ -468,8 +474,9 @@ class _Budget:
         #: Pairs offered so far, repeats counted.
         self.offered = 0
 
-    def add(self, ids: Int64Array) -> None:
-        self.offered += self.best.offer(ids, workers=self.workers)
+    def add(self, ids: Int64Array, met: int | None = None) -> None:
+        offered = self.best.offer(ids, workers=self.workers, grouped=met is not None)
+        self.offered += offered if met is None else met
 
     def ids(self) -> Int64Array:
         """The pairs kept, ascending."""
@@ -485,7 +492,8 @@ def join(
     dedupe: bool = False,
     workers: int = 1,
 ) -> _Blocks:
-    """All pairs of rows sharing a key value, into ``sink`` a batch of blocks at a time;
+    """All pairs of rows sharing a key value, into ``sink`` a batch of left records at a
+    time, each pair once however many blocks it is in (:func:`kernels.record_pairs`);
     returns the blocks (with those left out as oversized).
 
     ``values``: both sides' key values, as one tuple: the blocks hold the rows the join
@@ -496,22 +504,18 @@ def join(
     del values
     blocks = _blocks(left, right, max_block=max_block, workers=workers)
     del left, right
-    ends = np.cumsum(blocks.sizes)
-    first = 0
-    while first < len(ends):
-        reached = int(ends[first - 1]) if first else 0
-        last = max(int(np.searchsorted(ends, reached + JOIN_BATCH, side="right")), first + 1)
-        sink.add(
-            kernels.block_pairs(
-                blocks.lrows,
-                blocks.rrows,
-                blocks.span(first, last),
-                n_right,
-                dedupe=dedupe,
-                workers=workers,
-            )
-        )
-        first = last
+    for ids, met in kernels.record_pairs(
+        blocks.lrows,
+        blocks.rrows,
+        blocks.span(0, len(blocks.keys)),
+        int(blocks.lrows.max(initial=-1)) + 1,
+        n_right,
+        batch=JOIN_BATCH,
+        dedupe=dedupe,
+        workers=workers,
+    ):
+        sink.add(ids, met)
+        del ids
     return blocks
 
 

@@ -748,12 +748,13 @@ def _offer_left(
     year: int, best: Keys, low: int, to_right: npt.NDArray[np.int64], top_shift: int,
     counts: npt.NDArray[np.int64],
 ) -> None:  # fmt: skip
-    """Each pair (ascending ids, a part ``bounds[t]:bounds[t + 1]`` of whole left records
-    per thread) scored and offered to its left record's best; into ``to_right``, its
-    right record ``y`` and key for it as ``y << low | key``, counted in
-    ``counts[t, y >> top_shift]`` (:func:`_by_top_digit`). The ids ascend: a left
-    record's division by ``n_right`` is done once, its row of ``a`` and ``best`` read
-    once; the right records are random rows (fetched ahead, each line of a wide row)."""
+    """Each pair (ids grouped by left record, records ascending; a part ``bounds[t]:
+    bounds[t + 1]`` of whole left records per thread) scored and offered to its left
+    record's best; into ``to_right``, its right record ``y`` and key for it as
+    ``y << low | key``, counted in ``counts[t, y >> top_shift]`` (:func:`_by_top_digit`).
+    A left record's pairs come together: its division by ``n_right`` is done once, its
+    row of ``a`` and ``best`` read once; the right records are random rows (fetched
+    ahead, each line of a wide row)."""
     width, cols = (a.shape[1] - 4) // 3, b.shape[1]
     rows_b = b.reshape(b.size)
     for part in prange(len(bounds) - 1):
@@ -798,8 +799,9 @@ def _offer_right(
 
 
 def _whole_parts(values: npt.NDArray[np.int64], parts: int, unit: int) -> npt.NDArray[np.int64]:
-    """Bounds of ``parts`` parts of about equal length of ascending ``values``, each part
-    whole runs of ``values // unit`` (a record's pairs never split between threads)."""
+    """Bounds of ``parts`` parts of about equal length of ``values`` grouped by ``values //
+    unit``, groups ascending (in any order within one), each part whole groups (a
+    record's pairs never split between threads)."""
     cuts = np.linspace(0, len(values), parts + 1).astype(np.int64)
     if not len(values):
         return cuts
@@ -952,7 +954,7 @@ class BestPairs:
             else np.full(shape, self.free, dtype=np.int64)
         )
 
-    def offer(self, ids: npt.NDArray[np.int64], *, workers: int = 1) -> int:
+    def offer(self, ids: npt.NDArray[np.int64], *, workers: int = 1, grouped: bool = False) -> int:
         """Offer pair ids ``left * n_right + right`` (``_NO_PAIR`` skipped; ``ids`` is
         overwritten: sorting scratch); returns how many pairs there were.
 
@@ -961,12 +963,17 @@ class BestPairs:
         parted by right record (:func:`_by_top_digit`), to their right records: a
         record's row of the best is read in order, or among a few hundred in cache,
         where offering each pair to both its records read a random row for one of them.
-        Each thread takes a part of whole records."""
+        Each thread takes a part of whole records.
+
+        ``grouped``: the batch is distinct pairs grouped by left record, records
+        ascending, in any order within a record, without ``_NO_PAIR``
+        (:func:`record_pairs`), and is offered as it is, unsorted and unchanged."""
         ids = np.ascontiguousarray(ids, dtype=np.int64)
-        offered = len(ids) - int(np.count_nonzero(ids == _NO_PAIR))
+        offered = len(ids) - (0 if grouped else int(np.count_nonzero(ids == _NO_PAIR)))
         if not offered:
             return 0
-        ids = sorted_distinct(ids, workers)
+        if not grouped:
+            ids = sorted_distinct(ids, workers)
         threads = _Threads(workers)
         parts = threads.wanted
         to_right = np.empty(len(ids), dtype=np.int64)
@@ -1798,25 +1805,6 @@ def intersect(
     return result
 
 
-@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _block_pairs(
-    lrows: npt.NDArray[np.int64], rrows: npt.NDArray[np.int64],
-    ls: npt.NDArray[np.int64], lc: npt.NDArray[np.int64],
-    rs: npt.NDArray[np.int64], rc: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64], n_right: int, dedupe: bool,
-    out: npt.NDArray[np.int64],
-) -> None:  # fmt: skip
-    for block in prange(len(ls)):
-        at = offsets[block]
-        for i in range(lc[block]):
-            x = lrows[ls[block] + i]
-            base = x * n_right
-            for j in range(rc[block]):
-                y = rrows[rs[block] + j]
-                out[at] = base + y if not dedupe or x < y else _NO_PAIR
-                at += 1
-
-
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _compact(values: npt.NDArray[np.int64]) -> int:
     """In place: the distinct values of an ascending array, ``_NO_PAIR`` left out, moved
@@ -1833,30 +1821,119 @@ def _compact(values: npt.NDArray[np.int64]) -> int:
     return n
 
 
-def block_pairs(
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _record_spans(
+    lrows: npt.NDArray[np.int64], ls: npt.NDArray[np.int64], lc: npt.NDArray[np.int64],
+    rs: npt.NDArray[np.int64], rc: npt.NDArray[np.int64], n_left: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:  # fmt: skip
+    """The blocks ``(ls, lc, rs, rc)`` by left record: record x's blocks are entries
+    ``starts[x]:starts[x + 1]``, each its block's right rows as a span ``spans[0][e]``,
+    ``spans[1][e]`` (start, count); and ``reach``: before each record, the pairs of the
+    records before it, repeats counted (``reach[n_left]``: all)."""
+    starts = np.zeros(n_left + 1, dtype=np.int64)
+    reach = np.zeros(n_left + 1, dtype=np.int64)
+    for b in range(len(ls)):
+        for i in range(ls[b], ls[b] + lc[b]):
+            starts[lrows[i] + 1] += 1
+            reach[lrows[i] + 1] += rc[b]
+    for x in range(n_left):
+        starts[x + 1] += starts[x]
+        reach[x + 1] += reach[x]
+    fill = starts[:-1].copy()
+    spans = np.empty((2, starts[n_left]), dtype=np.int64)
+    for b in range(len(ls)):
+        for i in range(ls[b], ls[b] + lc[b]):
+            x = lrows[i]
+            spans[0, fill[x]] = rs[b]
+            spans[1, fill[x]] = rc[b]
+            fill[x] += 1
+    return starts, spans, reach
+
+
+_SPANS_AHEAD = 4  # a record's blocks ahead to prefetch the right rows of (a random place)
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _record_pairs(
+    starts: npt.NDArray[np.int64], spans: npt.NDArray[np.int64], rrows: npt.NDArray[np.int64],
+    cuts: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], n_right: int, dedupe: bool,
+    seen: npt.NDArray[np.uint8], out: npt.NDArray[np.int64], made: npt.NDArray[np.int64],
+    met: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    """Left records ``cuts[t]:cuts[t + 1]`` (a thread each, writing from ``offsets[t]``):
+    each record's distinct pairs over all its blocks (:func:`_record_spans`), marked in
+    the thread's row of ``seen`` (cleared again after each record); ``made[t]``: how many
+    were written, ``met[t]``: how many the blocks held, repeats counted (dedupe: left <
+    right only)."""
+    for t in prange(len(cuts) - 1):
+        at = offsets[t]
+        mark = seen[t]
+        end = starts[cuts[t + 1]]
+        count = 0
+        for x in range(cuts[t], cuts[t + 1]):
+            first = at
+            base = x * n_right
+            for e in range(starts[x], starts[x + 1]):
+                if e + _SPANS_AHEAD < end:
+                    _prefetch(rrows, spans[0, e + _SPANS_AHEAD])
+                for j in range(spans[0, e], spans[0, e] + spans[1, e]):
+                    y = rrows[j]
+                    out[at] = base + y  # kept only if new: no branch on a coin toss
+                    met_here = int(not dedupe or x < y)
+                    count += met_here
+                    at += met_here & (mark[y] ^ 1)
+                    mark[y] |= met_here
+            for p in range(first, at):
+                mark[out[p] - base] = 0
+        made[t] = at - offsets[t]
+        met[t] = count
+
+
+def record_pairs(
     lrows: npt.NDArray[np.int64],
     rrows: npt.NDArray[np.int64],
     blocks: tuple[npt.NDArray[np.int64], ...],
+    n_left: int,
     n_right: int,
     *,
+    batch: int,
     dedupe: bool,
     workers: int = 1,
-) -> npt.NDArray[np.int64]:
-    """The pair ids ``left * n_right + right`` of every pair of rows in the blocks
-    ``(ls, lc, rs, rc)``, block by block: block b pairs ``lrows[ls[b]:ls[b] + lc[b]]``
-    with ``rrows[rs[b]:rs[b] + rc[b]]``. In dedupe mode a pair not left < right is
-    ``_NO_PAIR``. A pair in several blocks comes once per block (see
-    :func:`sorted_distinct`); a block's pairs come together, so that what reads their
-    records finds them in cache."""
+) -> Iterator[tuple[npt.NDArray[np.int64], int]]:
+    """The pair ids ``left * n_right + right`` of the blocks ``(ls, lc, rs, rc)`` (block
+    b pairs ``lrows[ls[b]:ls[b] + lc[b]]`` with ``rrows[rs[b]:rs[b] + rc[b]]``; each
+    block's rows distinct), each pair once however many blocks it is in (pairs met by
+    several blocks of a rule are most of a name rule's), in dedupe mode left < right only.
+    Made a run of left records at a time, each record's from all its blocks at once: per
+    batch (at most ``batch`` pairs, repeats counted, but for one record with more), its
+    pairs grouped by left record, records ascending (a record's pairs in no set order),
+    and how many pairs its blocks held, repeats counted. Each of ``workers`` threads takes
+    a part of the batch's records."""
     ls, lc, rs, rc = blocks
-    sizes = lc * rc
-    offsets = np.cumsum(sizes) - sizes
-    total = int(sizes.sum())
-    out = np.empty(total, dtype=np.int64)
-    if total:
-        with _Threads(workers):
-            _block_pairs(lrows, rrows, ls, lc, rs, rc, offsets, max(n_right, 1), dedupe, out)
-    return out
+    starts, spans, reach = _record_spans(lrows, ls, lc, rs, rc, n_left)
+    threads = _Threads(workers)
+    parts = threads.wanted
+    seen = np.zeros((parts, max(n_right, 1)), dtype=np.uint8)
+    first = int(np.searchsorted(reach, 0, "right")) - 1  # the first record with pairs
+    while first < n_left and reach[first] < reach[n_left]:
+        last = max(int(np.searchsorted(reach, reach[first] + batch, "right")) - 1, first + 1)
+        # Parts of about equal pairs (repeats counted), each whole records.
+        aim = np.linspace(reach[first], reach[last], parts + 1)
+        cuts = np.clip(np.searchsorted(reach, aim), first, last).astype(np.int64)
+        cuts[0], cuts[-1] = first, last
+        offsets = reach[cuts[:-1]] - reach[first]
+        out = np.empty(int(reach[last] - reach[first]), dtype=np.int64)
+        made = np.zeros(parts, dtype=np.int64)
+        met = np.zeros(parts, dtype=np.int64)
+        with threads:
+            _record_pairs(
+                starts, spans, rrows, cuts, offsets, max(n_right, 1), dedupe, seen, out, made, met
+            )  # fmt: skip
+        n = _close_up(out, offsets, made)
+        if n:  # none made: none met (dedupe: no left < right)
+            yield out[:n], int(met.sum())
+        del out
+        first = last
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]

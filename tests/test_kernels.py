@@ -375,48 +375,57 @@ def test_agreements_equal_numpy(data: st.DataObject) -> None:
     assert values.tolist() == agreed[want].tolist()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
-    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=6),
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=8),
     st.booleans(),
-    st.booleans(),
+    st.sampled_from([1, 3, 10, 1 << 22]),
+    st.sampled_from([1, 2]),
+    st.integers(0, 2**32),
 )
-def test_block_pairs_equal_reference(
-    blocks: list[tuple[int, int]], dedupe: bool, shuffled: bool
+def test_record_pairs_equal_reference(
+    blocks: list[tuple[int, int]], dedupe: bool, batch: int, workers: int, seed: int
 ) -> None:
-    # Pairs of every block, whether written in ascending order (one block of ordered rows)
-    # or not: distinct, ascending, and in dedupe mode left < right only.
-    n_right = 7
-    rng = np.random.default_rng(len(blocks))
+    """Blocks of a few of 7 rows a side (a pair met by several blocks), made in batches of
+    records: each pair of every block once over all batches (in dedupe mode left < right
+    only); a batch distinct and grouped by left record, records ascending; its count
+    the blocks' pairs it stands for, repeats counted."""
+    n_left, n_right = 9, 7
+    rng = np.random.default_rng(seed)
     lrows: list[int] = []
     rrows: list[int] = []
     ls, lc, rs, rc = [], [], [], []
+    met = 0
     want = set()
-    written: list[int] = []
     for nl, nr in blocks:
-        left = sorted(rng.choice(n_right, nl, replace=False).tolist())
+        left = sorted(rng.choice(n_left, nl, replace=False).tolist())
         right = sorted(rng.choice(n_right, nr, replace=False).tolist())
-        if shuffled:
-            left, right = left[::-1], right[::-1]
         ls.append(len(lrows))
         lc.append(nl)
         rs.append(len(rrows))
         rc.append(nr)
         lrows += left
         rrows += right
-        written += [x * n_right + y for x in left for y in right if not dedupe or x < y]
-        want |= set(written)
-    made = kernels.block_pairs(
-        np.array(lrows, np.int64),
-        np.array(rrows, np.int64),
-        tuple(np.array(v, np.int64) for v in (ls, lc, rs, rc)),
-        n_right,
-        dedupe=dedupe,
+        made = [x * n_right + y for x in left for y in right if not dedupe or x < y]
+        met += len(made)
+        want |= set(made)
+    batches = list(
+        kernels.record_pairs(
+            np.array(lrows, np.int64),
+            np.array(rrows, np.int64),
+            tuple(np.array(v, np.int64) for v in (ls, lc, rs, rc)),
+            n_left,
+            n_right,
+            batch=batch,
+            dedupe=dedupe,
+            workers=workers,
+        )
     )
-    # Each block's pairs, block by block (dedupe: the others left out as _NO_PAIR).
-    assert made[made != kernels._NO_PAIR].tolist() == written
-    got = kernels.sorted_distinct(made)
-    assert got.tolist() == sorted(want)
+    ids = np.concatenate([np.zeros(0, np.int64), *(made for made, _ in batches)])
+    assert sorted(ids.tolist()) == sorted(want)  # each pair once
+    assert np.all(np.diff(ids // n_right) >= 0)  # grouped by left record, ascending
+    assert sum(count for _, count in batches) == met
+    assert all(len(made) for made, _ in batches)
 
 
 @settings(max_examples=200, deadline=None)
@@ -705,9 +714,11 @@ def test_best_pairs_equal_reference(
     data: st.DataObject, dedupe: bool, k: int, workers: int
 ) -> None:
     """Pairs offered in batches, repeated, in any order, with pairs left out
-    (``_NO_PAIR``) among them: kept are the pairs among the k best of either record over
-    the distinct pairs offered (ties to the other record's rank). A budget above the
-    other side's records keeps them all, and holds no more than that."""
+    (``_NO_PAIR``) among them, or as a join makes them (grouped: distinct in a batch, by
+    left record, in no order within one; repeated across batches): kept are the pairs
+    among the k best of either record over the distinct pairs offered (ties to the other
+    record's rank). A budget above the other side's records keeps them all, and holds no
+    more than that."""
     n = 6
     if dedupe:  # one list: pairs i < j, a record is one node whichever side it is on
         index = st.tuples(st.integers(0, n - 2), st.integers(1, n - 1)).filter(
@@ -727,11 +738,20 @@ def test_best_pairs_equal_reference(
         a, b, rank, k, n_right=n, right_offset=offset, missing=MISSING, year=365
     )
     cuts = sorted(data.draw(st.lists(st.integers(0, len(offered)), max_size=3)))
+    # A join's batches (grouped): distinct, grouped by left record, in any order within one.
+    grouped = data.draw(st.booleans())
     met = 0
     for start, end in zip([0, *cuts], [*cuts, len(offered)], strict=True):
-        batch = np.array([*offered[start:end], kernels._NO_PAIR], dtype=np.int64)
-        met += best.offer(batch, workers=workers)
-    assert met == len(offered)
+        if grouped:
+            part = list(dict.fromkeys(offered[start:end]))
+            batch = np.array(sorted(part, key=lambda pair: pair // n), dtype=np.int64)
+        else:
+            batch = np.array([*offered[start:end], kernels._NO_PAIR], dtype=np.int64)
+        met += best.offer(batch, workers=workers, grouped=grouped)
+        if grouped:
+            assert batch.tolist() == sorted(part, key=lambda pair: pair // n)  # unchanged
+    if not grouped:
+        assert met == len(offered)
     assert best.best.shape[1] == min(k, n)
     ids = np.unique(np.array(offered, dtype=np.int64))
     score = kernels.affinity(a, b, ids, n, missing=MISSING, year=365).tolist()
