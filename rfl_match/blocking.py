@@ -1037,15 +1037,19 @@ def _context_bytes(
     in. Two different values read as alike one time in 255. None without fields."""
     if not fields:
         return None
-    out = np.zeros(data.sizes[side], dtype=np.int64)
+    out = np.zeros(data.sizes[side], dtype=np.uint32)
     for f, key in enumerate(fields[:CONTEXT_BYTES]):
         codes = _context_codes(data, side, key)
-        values, at = np.unique(codes, return_inverse=True)
-        hashed = pd.util.hash_array(_key_text(data, key, np.maximum(values, 0)))
-        byte = (hashed % np.uint64(255)).astype(np.int64) + 1
-        byte[values < 0] = 0
-        out |= byte[at.reshape(-1)] << (8 * f)
-    return out.astype(np.uint32).view(np.int32)
+        has = codes >= 0
+        # The values present (no sort): a byte each, and 0 for none.
+        present = np.zeros(int(codes.max(initial=-1)) + 2, dtype=bool)
+        present[codes[has]] = True
+        values = np.flatnonzero(present)
+        table = np.zeros(len(present), dtype=np.uint32)
+        hashed = pd.util.hash_array(_key_text(data, key, values))
+        table[values] = (hashed % np.uint64(255)).astype(np.uint32) + 1
+        out |= table[codes] << np.uint32(8 * f)  # code -1 reads the last entry, 0
+    return out.view(np.int32)
 
 
 def _context_codes(data: PreparedPair, side: int, key: str) -> npt.NDArray[np.int32]:
