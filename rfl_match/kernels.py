@@ -648,10 +648,12 @@ def _context_alike(a: IntArray, x: int, b: IntArray, y: int, width: int) -> int:
     (not 0) alike: 0 to 4."""
     at = 3 * width + 3
     ca, cb = np.int64(a[x, at]) & 0xFFFFFFFF, np.int64(b[y, at]) & 0xFFFFFFFF
+    # Per byte, its top bit: set where the byte is not 0 (exact, no borrow between bytes).
+    held = ((ca & 0x7F7F7F7F) + 0x7F7F7F7F) | ca
     differ = ca ^ cb
-    alike = 0
-    for shift in range(0, 32, 8):
-        alike += int(((ca >> shift) & 0xFF) != 0) & int(((differ >> shift) & 0xFF) == 0)
+    differs = ((differ & 0x7F7F7F7F) + 0x7F7F7F7F) | differ
+    ones = (held & ~differs & 0x80808080) >> 7  # a bit at the foot of each byte alike
+    alike: int = int(((ones * 0x01010101) >> 24) & 0xFF)  # their sum, in the top byte
     return alike
 
 
