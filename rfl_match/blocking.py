@@ -41,6 +41,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from rfl_match import kernels
 from rfl_match.arrays import dense_ranks, runs
@@ -454,22 +455,32 @@ class _Budget:
         dedupe: bool,
         workers: int,
         context: Sequence[str] = (),
+        agree: Sequence[str] = (),
+        second: int = 0,
     ):
         """``context``: context keys (``field:<column>``, ``class:<column>``) whose
-        agreement counts as a name part that sounds alike (:func:`_context_inputs`); none
-        for the candidate budget itself."""
+        agreement counts as a name part that sounds alike (:func:`_context_inputs`), for
+        the context budget. ``agree``, ``second``: each record's best ``second`` pairs
+        by the score plus these context keys' values that agree
+        (:func:`_context_bytes`; :class:`kernels.BestPairs`' second choice) are kept
+        too, apart (:meth:`also`)."""
         n_left, n_right = data.sizes
         self.workers = workers
         rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
         self.best = kernels.BestPairs(
-            kernels.affinity_rows(_context_inputs(data, 0, context)),
-            kernels.affinity_rows(_context_inputs(data, 1, context)),
+            kernels.affinity_rows(
+                _context_inputs(data, 0, context), _context_bytes(data, 0, agree)
+            ),
+            kernels.affinity_rows(
+                _context_inputs(data, 1, context), _context_bytes(data, 1, agree)
+            ),
             rank_left if dedupe else np.concatenate([rank_left, rank_right]),
             per_record,
             n_right=n_right,
             right_offset=0 if dedupe else n_left,
             missing=MISSING,
             year=YEAR,
+            second=second if agree else 0,
         )
         #: Pairs offered so far, repeats counted.
         self.offered = 0
@@ -481,6 +492,10 @@ class _Budget:
     def ids(self) -> Int64Array:
         """The pairs kept, ascending."""
         return self.best.ids(workers=self.workers)
+
+    def also(self) -> Int64Array:
+        """The second choice's pairs (by the score plus the context), ascending."""
+        return self.best.ids(workers=self.workers, second=True)
 
 
 def join(
@@ -767,14 +782,24 @@ def block(
         workers: threads for the compiled kernels.
         context: rules whose pairs add each record's best ``context_per_record`` by a
             score that counts their fields' agreement (with a budget only; marked in
-            :attr:`CandidatePairs.context_only`, see :func:`with_context`).
-        context_per_record: how many a record takes from the context rules.
+            :attr:`CandidatePairs.context_only`, see :func:`with_context`); and so do the
+            main rules' pairs, each record's best ``context_per_record`` of them by the
+            budget's score plus their fields that agree (the budget's second choice,
+            :class:`_Budget`).
+        context_per_record: how many a record takes from the context rules (and from
+            the main rules by context).
     """
     _n_left, n_right = data.sizes
     stats: list[RuleStats] = []
     # With a budget, every rule's pairs go to it as they are made: what it keeps equals
     # the budget once over the whole union, which is never held.
-    budget = _Budget(data, per_record, dedupe=dedupe, workers=workers) if per_record else None
+    budget = None
+    if per_record:
+        # The context's second choice only where the context step runs.
+        agree = context_fields(context) if context_per_record > 0 else []
+        budget = _Budget(
+            data, per_record, dedupe=dedupe, workers=workers, agree=agree, second=context_per_record
+        )
     seen = _Union(workers)
     for rule in rules:
         name = "+".join(rule)
@@ -829,12 +854,14 @@ def block(
         stats.append(rule_stats)
     if budget is None:
         return CandidatePairs(seen.ids(), n_right, stats)
-    union = budget.ids()
+    union, also = budget.ids(), budget.also()
     del budget
     stats.append(RuleStats(f"best {per_record} per record", pairs=len(union)))
     if not context or context_per_record <= 0:
         return CandidatePairs(union, n_right, stats)
-    return with_context(data, union, context, context_per_record, max_block, dedupe, workers, stats)
+    return with_context(
+        data, union, context, context_per_record, max_block, dedupe, workers, stats, also
+    )
 
 
 def with_context(
@@ -846,19 +873,20 @@ def with_context(
     dedupe: bool,
     workers: int = 1,
     stats: list[RuleStats] | None = None,
+    also: Int64Array | None = None,
 ) -> CandidatePairs:
     """The budget's pairs ``union`` and each record's best ``per_record`` pairs of the
     context ``rules`` (by :func:`kernels.affinity`, the rules' fields agreeing as name
     parts that sound alike, :func:`_context_inputs`) that the budget left out, marked as
-    such. An oversized block of a context rule is left out (a common value of a parent's
-    name or place and a birth year tells nothing apart). ``stats``, if given, gets a row
-    per context rule and one for the pairs it adds."""
+    such; and so are the pairs of ``also`` (ascending: the budget's second choice, each
+    record's best of the main rules' pairs by the score plus the context that agrees,
+    :class:`_Budget`) that the budget left out. An oversized block of a context rule is
+    left out (a common value of a parent's name or place and a birth year tells nothing
+    apart). ``stats``, if given, gets a row per context rule and one for the pairs they
+    add."""
     n_right = data.sizes[1]
     stats = [] if stats is None else stats
-    fields = [key for rule in rules for key in rule if key.startswith(("field:", CLASS))]
-    best = _Budget(
-        data, per_record, dedupe=dedupe, workers=workers, context=list(dict.fromkeys(fields))
-    )
+    best = _Budget(data, per_record, dedupe=dedupe, workers=workers, context=context_fields(rules))
     for rule in rules:
         offered = best.offered
         blocks = join(
@@ -875,6 +903,8 @@ def with_context(
         stats.append(rule_stats)
     chosen = best.ids()
     del best
+    if also is not None:
+        chosen = kernels.merge_unique(chosen, also)
     at = np.searchsorted(union, chosen)
     taken = np.zeros(len(chosen), dtype=bool)
     if len(union):  # the budget may have kept nothing where only the context rules meet
@@ -918,11 +948,31 @@ def best_per_record(
     a larger list); the budget keeps the pairs per record bounded as lists grow, and the
     comparisons' cost with them. Ties go to the other record's id, not its row.
     """
+    return budget_choices(data, ids, per_record, dedupe=dedupe, workers=workers)[0]
+
+
+def budget_choices(
+    data: PreparedPair,
+    ids: Int64Array,
+    per_record: int,
+    *,
+    dedupe: bool,
+    workers: int = 1,
+    context: Sequence[Sequence[str]] = (),
+    context_per_record: int = 0,
+) -> tuple[Int64Array, Int64Array]:
+    """:func:`best_per_record`'s pairs, and each record's best ``context_per_record``
+    by the same score plus the ``context`` rules' fields that agree (the budget's second
+    choice, for :func:`with_context`'s ``also``; empty without), as :func:`block` keeps
+    them."""
     if per_record <= 0 or not len(ids):
-        return ids
-    budget = _Budget(data, per_record, dedupe=dedupe, workers=workers)
+        return ids, np.zeros(0, dtype=np.int64)
+    agree = context_fields(context) if context_per_record > 0 else []
+    budget = _Budget(
+        data, per_record, dedupe=dedupe, workers=workers, agree=agree, second=context_per_record
+    )
     budget.add(ids.copy())  # the budget overwrites a batch; the caller's stays
-    return budget.ids()
+    return budget.ids(), budget.also()
 
 
 def _context_inputs(
@@ -967,6 +1017,43 @@ def _context_inputs(
             sound += n_values
         parts = rows
     return (parts, births.lo, births.hi, births.exact, sex)
+
+
+def context_fields(rules: Sequence[Sequence[str]]) -> list[str]:
+    """The context keys (``field:<column>``, ``class:<column>``) of ``rules``, once each,
+    in order."""
+    return list(
+        dict.fromkeys(key for rule in rules for key in rule if key.startswith(("field:", CLASS)))
+    )
+
+
+#: Context keys the candidate budget's score reads (a byte each of one int32 column).
+CONTEXT_BYTES = 4
+
+
+def _context_bytes(
+    data: PreparedPair, side: int, fields: Sequence[str]
+) -> npt.NDArray[np.int32] | None:
+    """One side's context column for :func:`kernels.affinity_rows`: per record, byte f
+    the value of the f-th of the first :data:`CONTEXT_BYTES` keys of ``fields`` (a
+    parent's name's class, a place's folded text; 0 where none), as a hash of its
+    spelling to 1..255, the same on both sides and whatever order the values were coded
+    in. Two different values read as alike one time in 255. None without fields."""
+    if not fields:
+        return None
+    out = np.zeros(data.sizes[side], dtype=np.uint32)
+    for f, key in enumerate(fields[:CONTEXT_BYTES]):
+        codes = _context_codes(data, side, key)
+        has = codes >= 0
+        # The values present (no sort): a byte each, and 0 for none.
+        present = np.zeros(int(codes.max(initial=-1)) + 2, dtype=bool)
+        present[codes[has]] = True
+        values = np.flatnonzero(present)
+        table = np.zeros(len(present), dtype=np.uint32)
+        hashed = pd.util.hash_array(_key_text(data, key, values))
+        table[values] = (hashed % np.uint64(255)).astype(np.uint32) + 1
+        out |= table[codes] << np.uint32(8 * f)  # code -1 reads the last entry, 0
+    return out.view(np.int32)
 
 
 def _context_codes(data: PreparedPair, side: int, key: str) -> npt.NDArray[np.int32]:

@@ -25,7 +25,7 @@ from rfl_match.arrays import (
     threaded,
     unique_sorted,
 )
-from rfl_match.blocking import CandidatePairs, best_per_record, block, with_context
+from rfl_match.blocking import CandidatePairs, block, budget_choices, with_context
 from rfl_match.calibration import (
     EVIDENCE_STEP,
     fit_on_comparisons,
@@ -999,11 +999,17 @@ class Linker:
         budget = self.config.candidates_per_record
         if budget:
             before = len(cumulative)
-            cumulative = best_per_record(
-                data, cumulative, budget, dedupe=sightings is None, workers=self.config.workers
+            extra = self.config.context_candidates
+            cumulative, also = budget_choices(
+                data,
+                cumulative,
+                budget,
+                dedupe=sightings is None,
+                workers=self.config.workers,
+                context=self.config.context_blocking,
+                context_per_record=extra,
             )
             step(f"best {budget} per record", len(cumulative), before)
-            extra = self.config.context_candidates
             if extra and self.config.context_blocking:
                 before = len(cumulative)
                 cumulative = with_context(
@@ -1014,6 +1020,7 @@ class Linker:
                     self.config.max_block_size,
                     dedupe=sightings is None,
                     workers=self.config.workers,
+                    also=also,
                 ).ids
                 rules = "; ".join("+".join(rule) for rule in self.config.context_blocking)
                 step(

@@ -667,6 +667,41 @@ def test_context_rules_find_a_true_pair_among_namesakes_and_mark_it() -> None:
     assert true_pair in alone.ids and np.all(np.diff(alone.ids) > 0)
 
 
+def test_budget_keeps_a_true_pair_born_years_apart_by_its_father_and_place() -> None:
+    """Mohammeds with a budget of two: the true pair (l00, r00), whose father is Yusuf
+    (spelt two ways) and who were both born in Homs, was born 1980 on one side and 1984 on
+    the other (an age misestimated); each meets namesakes born its own year, from other
+    fathers and places. By name and birth, each record's best are those namesakes; the
+    budget's second choice, by the score plus the context that agrees, keeps the true
+    pair (marked as the context's), and the budget's own pairs stay as they were. The
+    context rules (father or place, and the birth year) cannot meet it."""
+    others = ["Ali", "Omar", "Hassan", "Abdi", "Farah", "Ivan"]
+    left = namesakes("l", "Mohammed", ["Yusuf", *others], ["1980", *["1984"] * 6])
+    right = namesakes("r", "Mohammed", ["Yousef", *others], ["1984", *["1980"] * 6])
+    for frame_, place in ((left, "Homs"), (right, "HOMS")):
+        frame_["place_of_birth"] = [place, *["Aleppo", "Idlib", "Hama"] * 2]
+    data = PreparedPair(left, right)
+    rules = [("given_class",)]
+    context = [("class:father_name", "birth_year_mid"), ("field:place_of_birth", "birth_year_mid")]
+    plain = block(data, rules, max_block=10_000, per_record=2)
+    assert 0 not in plain.ids  # l00 * n_right + r00
+    found = block(
+        data, rules, max_block=10_000, per_record=2, context=context, context_per_record=1
+    )
+    assert found.context_only is not None
+    assert 0 in found.ids[found.context_only]
+    assert found.ids[~found.context_only].tolist() == plain.ids.tolist()
+    # The context rules alone do not meet it; nor does the second choice without context.
+    alone = with_context(data, plain.ids, context, 1, 10_000, dedupe=False)
+    assert 0 not in alone.ids
+    assert not len(blocking.budget_choices(data, found.ids, 2, dedupe=False)[1])
+    # The blocking report's steps end on the same pairs.
+    report = rm.Linker(
+        {"blocking": rules, "context_blocking": context, "candidates_per_record": 2}
+    ).blocking_report(left, right)
+    assert report["cumulative_pairs"].iloc[-1] == len(found.ids)
+
+
 def test_class_key_meets_a_fathers_name_spelt_two_ways() -> None:
     # "Mohammed" and "Muhammad" (and the Arabic script) are one name class; a folded
     # field's value keeps them apart. The key reads the first part of a name column.
@@ -730,12 +765,14 @@ def test_context_scores_do_not_depend_on_what_was_coded_before(
     fields = list(dict.fromkeys(keys))
     assert any(k.startswith("class:") for k in fields)
     requests, sightings = (validate_records(synthetic[s]) for s in ("requests", "sightings"))
-    scores, found = [], []
+    scores, found, context = [], [], []
     for coded_first in (False, True):
         data = PreparedPair(requests, sightings)
         if coded_first:
             for column in ("mother_name", "father_name"):
                 data.form_arrays(0, column)
+        # The budget's second choice reads the context as bytes of its values' spellings.
+        context.append([blocking._context_bytes(data, s, fields) for s in (0, 1)])
         rows = [kernels.affinity_rows(blocking._context_inputs(data, s, fields)) for s in (0, 1)]
         n_left, n_right = data.sizes
         every = np.arange(n_left * n_right, dtype=np.int64)
@@ -753,6 +790,10 @@ def test_context_scores_do_not_depend_on_what_was_coded_before(
             )
         )
     assert np.array_equal(*scores)
+    for before, after in zip(*context, strict=True):
+        assert before is not None and after is not None
+        assert np.array_equal(before, after)
+        assert (before != 0).any()
     first, second = found
     assert first.context_only is not None and second.context_only is not None
     assert first.context_only.any()

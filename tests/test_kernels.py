@@ -701,24 +701,49 @@ def top_reference(
 
 
 def best_rows(data: st.DataObject, n: int, width: int = WIDTH) -> np.ndarray:
-    """Random records for the budget's score: few codes and births, so many ties."""
+    """Random records for the budget's score: few codes and births, so many ties; four
+    context values each, most of them alike (few values, 0 none, 255 the top byte's)."""
     births = data.draw(intervals(n))
     sex = np.array(data.draw(st.lists(st.integers(-1, 1), min_size=n, max_size=n)), np.int32)
     parts = data.draw(chains(n, width))
-    return kernels.affinity_rows((parts, births.lo, births.hi, births.exact, sex))
+    values = st.lists(st.sampled_from([0, 1, 2, 255]), min_size=4, max_size=4)
+    context = [sum(v << (8 * f) for f, v in enumerate(data.draw(values))) for _ in range(n)]
+    return kernels.affinity_rows(
+        (parts, births.lo, births.hi, births.exact, sex),
+        np.array(context, dtype=np.uint32).view(np.int32),
+    )
+
+
+def context_alike(a: np.ndarray, b: np.ndarray, ids: list[int], n_right: int) -> list[int]:
+    """Per pair, the context values (the rows' last column, a byte each) both hold alike."""
+    out = []
+    for pair in ids:
+        x, y = divmod(pair, n_right)
+        ca, cb = int(a[x, -1]) & 0xFFFFFFFF, int(b[y, -1]) & 0xFFFFFFFF
+        bytes_a = [(ca >> (8 * f)) & 0xFF for f in range(4)]
+        bytes_b = [(cb >> (8 * f)) & 0xFF for f in range(4)]
+        out.append(sum(u != 0 and u == v for u, v in zip(bytes_a, bytes_b, strict=True)))
+    return out
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.data(), st.booleans(), st.sampled_from([1, 2, 3, 4, 6, 10**6]), st.sampled_from([1, 2]))
+@given(
+    st.data(),
+    st.booleans(),
+    st.sampled_from([1, 2, 3, 4, 6, 10**6]),
+    st.sampled_from([1, 2]),
+    st.sampled_from([0, 1, 2]),
+)
 def test_best_pairs_equal_reference(
-    data: st.DataObject, dedupe: bool, k: int, workers: int
+    data: st.DataObject, dedupe: bool, k: int, workers: int, second: int
 ) -> None:
     """Pairs offered in batches, repeated, in any order, with pairs left out
     (``_NO_PAIR``) among them, or as a join makes them (grouped: distinct in a batch, by
     left record, in no order within one; repeated across batches): kept are the pairs
     among the k best of either record over the distinct pairs offered (ties to the other
     record's rank). A budget above the other side's records keeps them all, and holds no
-    more than that."""
+    more than that. The second choice is the same by the score plus the context values
+    alike, and leaves the best as they are."""
     n = 6
     if dedupe:  # one list: pairs i < j, a record is one node whichever side it is on
         index = st.tuples(st.integers(0, n - 2), st.integers(1, n - 1)).filter(
@@ -735,7 +760,7 @@ def test_best_pairs_equal_reference(
     rank = np.array(data.draw(st.permutations(range(nodes))), dtype=np.int64)
     offset = 0 if dedupe else n
     best = kernels.BestPairs(
-        a, b, rank, k, n_right=n, right_offset=offset, missing=MISSING, year=365
+        a, b, rank, k, n_right=n, right_offset=offset, missing=MISSING, year=365, second=second
     )
     cuts = sorted(data.draw(st.lists(st.integers(0, len(offered)), max_size=3)))
     # A join's batches (grouped): distinct, grouped by left record, in any order within one.
@@ -759,6 +784,11 @@ def test_best_pairs_equal_reference(
     ranges = data.draw(st.integers(0, 4))  # 0: one a thread
     kept = best.ids(workers=workers, ranges=ranges)
     assert kept.tolist() == ids[np.array(keep, dtype=bool)].tolist()
+    alike = context_alike(a, b, ids.tolist(), n)
+    raised = [s + kernels._CONTEXT_SAME * c for s, c in zip(score, alike, strict=True)]
+    keep = top_reference(ids.tolist(), n, offset, raised, rank.tolist(), second)
+    want = ids[np.array(keep, dtype=bool)].tolist() if second else []
+    assert best.ids(workers=workers, ranges=ranges, second=True).tolist() == want
 
 
 @pytest.mark.parametrize("n_right", [511, 512, 513, 1100])
@@ -784,16 +814,22 @@ def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> No
         lo = np.where(rng.random(n) < 0.3, MISSING, rng.integers(0, 3_000, n)).astype(np.int32)
         hi = np.where(lo == MISSING, MISSING, lo + 365).astype(np.int32)
         sex = rng.integers(-1, 2, n).astype(np.int32)
-        return kernels.affinity_rows((parts, lo, hi, np.zeros(n, np.bool_), sex))
+        context = (rng.integers(0, 3, (n, 4)) << np.arange(0, 32, 8)).sum(axis=1)
+        return kernels.affinity_rows(
+            (parts, lo, hi, np.zeros(n, np.bool_), sex), context.astype(np.uint32).view(np.int32)
+        )
 
     a = rows(n_left)
     b = a if dedupe else rows(n_right)
     nodes = n_right if dedupe else n_left + n_right
     rank = rng.permutation(nodes).astype(np.int64) * ((1 << 22) // nodes + 1 if wide else 1)
     offset = 0 if dedupe else n_left
+    # Wide keys with a second choice: its context counts sit above the widest key.
+    second = 2 if wide else 0
     best = kernels.BestPairs(
-        a, b, rank, 3, n_right=n_right, right_offset=offset, missing=MISSING, year=365
-    )
+        a, b, rank, 3, n_right=n_right, right_offset=offset, missing=MISSING, year=365,
+        second=second,
+    )  # fmt: skip
     for batch in np.array_split(offered, 4):
         best.offer(batch, workers=2)
     assert best.best.dtype == (np.int64 if wide else np.int32)
@@ -805,6 +841,11 @@ def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> No
     assert best.ids(workers=2).tolist() == want
     # More ranges of records than threads (a one-core runner still reads three ranges).
     assert best.ids(ranges=3).tolist() == best.ids(workers=2, ranges=5).tolist() == want
+    alike = context_alike(a, b, ids.tolist(), n_right)
+    raised = [s + kernels._CONTEXT_SAME * c for s, c in zip(score, alike, strict=True)]
+    keep = top_reference(ids.tolist(), n_right, offset, raised, rank.tolist(), second)
+    want = ids[np.array(keep, dtype=bool)].tolist() if second else []
+    assert best.ids(second=True, workers=2).tolist() == want
 
 
 def test_best_pairs_refuse_keys_too_wide_for_a_right_record_and_its_key() -> None:
