@@ -441,7 +441,7 @@ class _Union:
 
 
 class _Budget:
-    """The candidate budget (:func:`best_per_record`), kept as pairs are made: each batch
+    """The candidate budget (:func:`budget_choices`), kept as pairs are made: each batch
     is offered to its records' best (:class:`kernels.BestPairs`), then dropped. The
     rules' union is never held: a batch is offered in order of left record
     (:meth:`kernels.BestPairs.offer`), sorted first (its repeats scored once), but for a
@@ -778,7 +778,7 @@ def block(
             with itself.
         window: records each record meets on either side in a sorted-neighbourhood rule.
         per_record: keep each record's best this many candidates of the union
-            (:func:`best_per_record`); 0 keeps all.
+            (:func:`budget_choices`); 0 keeps all.
         workers: threads for the compiled kernels.
         context: rules whose pairs add each record's best ``context_per_record`` by a
             score that counts their fields' agreement (with a budget only; marked in
@@ -795,11 +795,7 @@ def block(
     # the budget once over the whole union, which is never held.
     budget = None
     if per_record:
-        # The context's second choice only where the context step runs.
-        agree = context_fields(context) if context_per_record > 0 else []
-        budget = _Budget(
-            data, per_record, dedupe=dedupe, workers=workers, agree=agree, second=context_per_record
-        )
+        budget = _main_budget(data, per_record, dedupe, workers, context, context_per_record)
     seen = _Union(workers)
     for rule in rules:
         name = "+".join(rule)
@@ -913,7 +909,10 @@ def with_context(
     ids = kernels.merge_unique(union, extra)
     context_only = np.zeros(len(ids), dtype=bool)
     context_only[np.searchsorted(ids, extra)] = True
-    stats.append(RuleStats(f"best {per_record} per record by context", pairs=len(extra)))
+    label = f"best {per_record} per record by context"
+    if also is not None:
+        label += " (and of the main rules)"
+    stats.append(RuleStats(label, pairs=len(extra)))
     return CandidatePairs(ids, n_right, stats, context_only)
 
 
@@ -931,26 +930,6 @@ def _note_blocks(
     stats.oversized = [(_describe(data, rule, blocks.parts, k), n) for k, n in biggest]
 
 
-def best_per_record(
-    data: PreparedPair,
-    ids: Int64Array,
-    per_record: int,
-    *,
-    dedupe: bool,
-    workers: int = 1,
-) -> Int64Array:
-    """The candidate budget: each record keeps its ``per_record`` best candidates by a
-    cheap compiled score (:func:`kernels.affinity`: name parts that share a class or a
-    sound key, and how near the birth intervals are); a pair stays if it is among the best
-    of either of its records, so no record is left without candidates.
-
-    The rules' union grows faster than the records (a common name meets more namesakes in
-    a larger list); the budget keeps the pairs per record bounded as lists grow, and the
-    comparisons' cost with them. Ties go to the other record's id, not its row.
-    """
-    return budget_choices(data, ids, per_record, dedupe=dedupe, workers=workers)[0]
-
-
 def budget_choices(
     data: PreparedPair,
     ids: Int64Array,
@@ -961,18 +940,40 @@ def budget_choices(
     context: Sequence[Sequence[str]] = (),
     context_per_record: int = 0,
 ) -> tuple[Int64Array, Int64Array]:
-    """:func:`best_per_record`'s pairs, and each record's best ``context_per_record``
-    by the same score plus the ``context`` rules' fields that agree (the budget's second
-    choice, for :func:`with_context`'s ``also``; empty without), as :func:`block` keeps
-    them."""
+    """The candidate budget over the pairs ``ids``, as :func:`block` keeps it: each record
+    keeps its ``per_record`` best candidates by a cheap compiled score
+    (:func:`kernels.affinity`: name parts that share a class or a sound key, and how near
+    the birth intervals are); a pair stays if it is among the best of either of its
+    records, so no record is left without candidates. Returned with the budget's second
+    choice: each record's best ``context_per_record`` by the same score plus the
+    ``context`` rules' fields that agree (for :func:`with_context`'s ``also``; empty
+    without).
+
+    The rules' union grows faster than the records (a common name meets more namesakes in
+    a larger list); the budget keeps the pairs per record bounded as lists grow, and the
+    comparisons' cost with them. Ties go to the other record's id, not its row.
+    """
     if per_record <= 0 or not len(ids):
         return ids, np.zeros(0, dtype=np.int64)
-    agree = context_fields(context) if context_per_record > 0 else []
-    budget = _Budget(
-        data, per_record, dedupe=dedupe, workers=workers, agree=agree, second=context_per_record
-    )
+    budget = _main_budget(data, per_record, dedupe, workers, context, context_per_record)
     budget.add(ids.copy())  # the budget overwrites a batch; the caller's stays
     return budget.ids(), budget.also()
+
+
+def _main_budget(
+    data: PreparedPair,
+    per_record: int,
+    dedupe: bool,
+    workers: int,
+    context: Sequence[Sequence[str]],
+    context_per_record: int,
+) -> _Budget:
+    """The main rules' budget, with its second choice by the ``context`` rules' fields
+    where the context step runs (``context_per_record`` > 0)."""
+    agree = context_fields(context) if context_per_record > 0 else []
+    return _Budget(
+        data, per_record, dedupe=dedupe, workers=workers, agree=agree, second=context_per_record
+    )
 
 
 def _context_inputs(

@@ -136,7 +136,9 @@ class LinkConfig:
             unlabelled calibration learn from the budget's candidates only (chosen by
             context, they would teach the model that agreeing on a parent or a place is
             what non-matches do: counted in the budget itself, 6 points a field lowered
-            F1 at 100,000 a side from 0.756 to 0.672). 0: none.
+            F1 at 100,000 a side from 0.756 to 0.672). 0: none. The second choice is held
+            beside the budget while blocking: 8 bytes a record per candidate (1,000,000 a
+            side at 50: about 800 MB more).
         threshold: default match-probability threshold of ``predict``.
         top_k: default number of sightings kept per request (0 keeps all).
         term_frequency: adjust name agreements by how common the name is.
@@ -145,7 +147,10 @@ class LinkConfig:
         em_m_prior: weight of the prior on m (what matches usually look like), as a share
             of the expected number of matches; 0 for plain maximum likelihood. It holds
             for the graded comparisons (``Comparison.graded``); sex and exact fields (one
-            level of agreement) take m from the data alone.
+            level of agreement) take m from the data, with one match spread over their
+            levels (``scoring.one_match``). So a field that never disagrees among the
+            matches learned from weighs a disagreement strongly (sex: about -5 bits at
+            10,000 records a side): review such a field before relying on it.
         non_match_classes: 1 (the default), one kind of non-match (every comparison
             weighed alone); 2 learns two kinds among the candidates, relatives and
             namesakes, and weighs each pattern's agreements taken together

@@ -726,8 +726,8 @@ def affinity(
     five years; a different sex takes 20 off. (Measured on synthetic data, flat points
     per part ranked true pairs higher than weights by name rarity did.)
 
-    ``a``, ``b``: per side, :func:`affinity_rows`. An id ``_NO_PAIR`` (a pair a join left
-    out) scores 0. Scores lie in [-256, 256).
+    ``a``, ``b``: per side, :func:`affinity_rows`. An id ``_NO_PAIR`` (no pair) scores 0.
+    Scores lie in [-256, 256).
     """
     ids = np.ascontiguousarray(ids, dtype=np.int64)
     score = np.empty(len(ids), dtype=np.int16)
@@ -1000,7 +1000,7 @@ class BestPairs:
         if (max(len(b) - 1, 1)).bit_length() + self.y_low > 63:
             raise ValueError(
                 f"BestPairs: {len(b):,} right records and {len(self.rank):,} records in all "
-                "are too many (up to 2**26 a side)"
+                "are too many (up to 2**26 a side; 2**25 with a second choice)"
             )
         # Keys of 32 bits where they fit (two million record ids): half the memory read.
         narrow = (_SCORE_BINS.bit_length() - 1) + self.shift < 31
@@ -2240,8 +2240,8 @@ def _nearest_pairs(
 def _close_up(
     out: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], made: npt.NDArray[np.int64]
 ) -> int:
-    """In place: each block's ``made`` pairs (from its offset) moved up behind the blocks
-    before it; returns their count."""
+    """In place: each part's ``made`` pairs (from its offset: a block's, or a thread's)
+    moved up behind the parts before it; returns their count."""
     n = 0
     for block in range(len(made)):
         start = offsets[block]
@@ -2584,6 +2584,38 @@ def radix_sorted(values: npt.NDArray[np.int64], bits: int) -> npt.NDArray[np.int
 #: Fewer pairs than this are coded on one thread: starting threads would cost more.
 _TF_PARALLEL_PAIRS = 1 << 16
 
+#: Pair ids below this split exactly by :func:`_split_id` (a float64's exact integers).
+_EXACT_IDS = 1 << 53
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _split_id(pair: int, n_right: int, inverse: float) -> tuple[int, int]:
+    """A pair id's rows ``divmod(pair, n_right)``, by a multiply with ``inverse`` (1 /
+    n_right) set right where rounding is off by one (ids below ``_EXACT_IDS``): several
+    times faster than integer division."""
+    left = int(np.int64(pair * inverse))
+    right = pair - left * n_right
+    if right < 0:
+        left -= 1
+        right += n_right
+    elif right >= n_right:
+        left += 1
+        right -= n_right
+    return left, right
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _split_ids(
+    ids: npt.NDArray[np.int64], n_right: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """:func:`_split_id` over an array (what tests check against ``np.divmod``)."""
+    left = np.empty_like(ids)
+    right = np.empty_like(ids)
+    inverse = 1.0 / n_right
+    for k in range(len(ids)):
+        left[k], right[k] = _split_id(ids[k], n_right, inverse)
+    return left, right
+
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _tf_codes(
@@ -2592,23 +2624,14 @@ def _tf_codes(
     starts: Index, low: npt.NDArray[np.int64], span: npt.NDArray[np.int64],
     bounds: npt.NDArray[np.int64], at: npt.NDArray[np.int64], out: npt.NDArray[np.int64],
 ) -> None:  # fmt: skip
-    # A pair's rows by a multiply with 1 / n_right, set right where rounding is off by
-    # one (ids are below 2**53): several times faster than integer division.
-    inverse = 1.0 / n_right
+    inverse = 1.0 / n_right  # a pair's rows by _split_id
     for part in prange(len(bounds) - 1):
         m = at[part]
         for k in range(bounds[part], bounds[part + 1]):
             if len(skip) and skip[k]:
                 continue
             pattern = index[k]
-            left = np.int64(ids[k] * inverse)
-            right = ids[k] - left * n_right
-            if right < 0:
-                left -= 1
-                right += n_right
-            elif right >= n_right:
-                left += 1
-                right -= n_right
+            left, right = _split_id(ids[k], n_right, inverse)
             code = pattern - low[0]
             for t in range(at_level.shape[0]):
                 step = 0
@@ -2643,6 +2666,8 @@ def tf_codes(
     per-comparison rows, values and columns; the pairs split among ``workers`` threads,
     each writing its codes where the pairs before it end (the same codes, in order)."""
     n = len(ids)
+    if n and int(ids.max()) >= _EXACT_IDS:
+        raise ValueError(f"tf_codes: pair ids from 2**53 on ({int(ids.max()):,}) are too large")
     parts = worker_count(workers) if n >= _TF_PARALLEL_PAIRS else 1
     bounds = _segments(n, parts)
     kept = np.diff(bounds)

@@ -57,6 +57,7 @@ from rfl_match.scoring import (
     decode_patterns,
     expectation_maximisation,
     level_shares,
+    one_match,
     parameters_from_labels,
     pattern_codes,
     pattern_index,
@@ -327,6 +328,14 @@ class Linker:
                         for n, c in zip(n_levels, comparisons, strict=True)
                     ],
                     m_prior_strength=self.config.em_m_prior,
+                    m_pseudo=(
+                        [
+                            np.zeros(n) if c.graded else one_match(n)
+                            for n, c in zip(n_levels, comparisons, strict=True)
+                        ]
+                        if self.config.em_m_prior > 0
+                        else None
+                    ),
                     workers=self.config.workers,
                 )
                 m, u, prior = result.m, result.u, result.prior
@@ -1024,7 +1033,7 @@ class Linker:
                 ).ids
                 rules = "; ".join("+".join(rule) for rule in self.config.context_blocking)
                 step(
-                    f"best {extra} per record by context ({rules})",
+                    f"best {extra} per record by context ({rules}; and of the rules above)",
                     len(cumulative) - before,
                     before,
                 )

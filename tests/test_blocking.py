@@ -442,7 +442,7 @@ def test_budget_in_batches_equals_budget_once_on_the_union(
     left, right = frame(a + a, "l"), frame(b, "r")
     data = PreparedPair(left, right)
     whole = block(data, RULES, max_block=10_000)
-    once = blocking.best_per_record(data, whole.ids, per_record, dedupe=False)
+    once = blocking.budget_choices(data, whole.ids, per_record, dedupe=False)[0]
     batch = blocking.JOIN_BATCH
     try:
         blocking.JOIN_BATCH = 2

@@ -382,23 +382,37 @@ def test_agreements_equal_numpy(data: st.DataObject) -> None:
     st.sampled_from([1, 3, 10, 1 << 22]),
     st.sampled_from([1, 2]),
     st.integers(0, 2**32),
+    st.sampled_from([(9, 7), (40, 200_000)]),
+    st.sampled_from([0, 300]),
 )
 def test_record_pairs_equal_reference(
-    blocks: list[tuple[int, int]], dedupe: bool, batch: int, workers: int, seed: int
+    blocks: list[tuple[int, int]],
+    dedupe: bool,
+    batch: int,
+    workers: int,
+    seed: int,
+    sizes: tuple[int, int],
+    hub: int,
 ) -> None:
-    """Blocks of a few of 7 rows a side (a pair met by several blocks), made in batches of
+    """Blocks of a few rows a side (a pair met by several blocks), made in batches of
     records: each pair of every block once over all batches (in dedupe mode left < right
     only); a batch distinct and grouped by left record, records ascending; its count
-    the blocks' pairs it stands for, repeats counted."""
-    n_left, n_right = 9, 7
+    the blocks' pairs it stands for, repeats counted. Of 7 rows a side or of 200,000
+    right rows (marks of many lines), with or without one left record in ``hub`` more
+    blocks of its own."""
+    n_left, n_right = sizes
+    if dedupe:
+        n_right = n_left
     rng = np.random.default_rng(seed)
+    blocks = blocks + [(1, 6)] * hub
     lrows: list[int] = []
     rrows: list[int] = []
     ls, lc, rs, rc = [], [], [], []
     met = 0
     want = set()
-    for nl, nr in blocks:
-        left = sorted(rng.choice(n_left, nl, replace=False).tolist())
+    for b, (nl, nr) in enumerate(blocks):
+        drawn = rng.choice(n_left, nl, replace=False).tolist()
+        left = [0] if b >= len(blocks) - hub else sorted(drawn)
         right = sorted(rng.choice(n_right, nr, replace=False).tolist())
         ls.append(len(lrows))
         lc.append(nl)
@@ -1132,6 +1146,30 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     assert got.tolist() == distinct.tolist()
     assert counts.dtype == np.int64
     assert counts.tolist() == np.bincount(inverse, minlength=len(distinct)).tolist()
+
+
+@pytest.mark.parametrize(
+    "n_right",
+    [1, 2, 3, 7, 49, 1000, 2**16 - 1, 2**16 + 1, 10**6 + 3, 2**31 - 1, 2_147_483_629, 2**31],
+)
+def test_split_id_equals_divmod(n_right: int) -> None:
+    """tf_codes' pair id decode by a float multiply equals ``divmod`` for every id below
+    2**53, where rounding puts the multiply's quotient one off: lefts near 0, near powers
+    of two and near the bound, rights at both ends (and some drawn)."""
+    top = (kernels._EXACT_IDS - 1) // n_right
+    lefts = {0, 1, 2, top, top - 1, *(x for k in range(1, 53) for x in (2**k - 1, 2**k))}
+    rng = np.random.default_rng(n_right)
+    lefts |= set(rng.integers(0, top + 1, 200).tolist())
+    rights = {0, 1, n_right - 2, n_right - 1, n_right // 2, *rng.integers(0, n_right, 20).tolist()}
+    ids = np.array(
+        [x * n_right + y for x in lefts if x <= top for y in rights if 0 <= y < n_right],
+        dtype=np.int64,
+    )
+    ids = ids[ids < kernels._EXACT_IDS]
+    left, right = kernels._split_ids(ids, n_right)
+    want_left, want_right = np.divmod(ids, n_right)
+    assert left.tolist() == want_left.tolist()
+    assert right.tolist() == want_right.tolist()
 
 
 @settings(max_examples=100, deadline=None)
