@@ -381,16 +381,18 @@ def test_agreements_equal_numpy(data: st.DataObject) -> None:
     st.booleans(),
     st.sampled_from([1, 3, 10, 1 << 22]),
     st.sampled_from([1, 2]),
+    st.sampled_from([7, 8, 9, 20]),
     st.integers(0, 2**32),
 )
 def test_record_pairs_equal_reference(
-    blocks: list[tuple[int, int]], dedupe: bool, batch: int, workers: int, seed: int
+    blocks: list[tuple[int, int]], dedupe: bool, batch: int, workers: int, n_right: int, seed: int
 ) -> None:
-    """Blocks of a few of 7 rows a side (a pair met by several blocks), made in batches of
+    """Blocks of a few of 9 left and 7 to 20 right rows (a pair met by several blocks; a
+    record's marks, a bit per right row, in one byte or several), made in batches of
     records: each pair of every block once over all batches (in dedupe mode left < right
     only); a batch distinct and grouped by left record, records ascending; its count
     the blocks' pairs it stands for, repeats counted."""
-    n_left, n_right = 9, 7
+    n_left = 9
     rng = np.random.default_rng(seed)
     lrows: list[int] = []
     rrows: list[int] = []
