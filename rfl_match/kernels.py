@@ -1937,7 +1937,9 @@ def _record_pairs(
 ) -> None:  # fmt: skip
     """Left records ``cuts[t]:cuts[t + 1]`` (a thread each, writing from ``offsets[t]``):
     each record's distinct pairs over all its blocks (:func:`_record_spans`), marked in
-    the thread's row of ``seen`` (cleared again after each record); ``made[t]``: how many
+    the thread's row of ``seen``, a bit per right row (``n_right / 8`` bytes: stays in a
+    core's L2 cache at 1M rows, a byte per row does not), cleared again after each
+    record; ``made[t]``: how many
     were written, ``met[t]``: how many the blocks held, repeats counted (dedupe: left <
     right only)."""
     for t in prange(len(cuts) - 1):
@@ -1956,10 +1958,11 @@ def _record_pairs(
                     out[at] = base + y  # kept only if new: no branch on a coin toss
                     met_here = int(not dedupe or x < y)
                     count += met_here
-                    at += met_here & (mark[y] ^ 1)
-                    mark[y] |= met_here
+                    bit = y & 7
+                    at += met_here & ((mark[y >> 3] >> bit) ^ 1)
+                    mark[y >> 3] |= met_here << bit
             for p in range(first, at):
-                mark[out[p] - base] = 0
+                mark[(out[p] - base) >> 3] = 0  # the record's marks only in that byte
         made[t] = at - offsets[t]
         met[t] = count
 
@@ -1988,7 +1991,7 @@ def record_pairs(
     starts, spans, reach = _record_spans(lrows, ls, lc, rs, rc, n_left)
     threads = _Threads(workers)
     parts = threads.wanted
-    seen = np.zeros((parts, max(n_right, 1)), dtype=np.uint8)
+    seen = np.zeros((parts, (max(n_right, 1) + 7) >> 3), dtype=np.uint8)  # a bit per row
     first = int(np.searchsorted(reach, 0, "right")) - 1  # the first record with pairs
     while first < n_left and reach[first] < reach[n_left]:
         last = max(int(np.searchsorted(reach, reach[first] + batch, "right")) - 1, first + 1)

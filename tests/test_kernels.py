@@ -382,7 +382,7 @@ def test_agreements_equal_numpy(data: st.DataObject) -> None:
     st.sampled_from([1, 3, 10, 1 << 22]),
     st.sampled_from([1, 2]),
     st.integers(0, 2**32),
-    st.sampled_from([(9, 7), (40, 200_000)]),
+    st.sampled_from([(9, 7), (9, 8), (9, 9), (9, 20), (40, 200_000)]),
     st.sampled_from([0, 300]),
 )
 def test_record_pairs_equal_reference(
@@ -397,9 +397,10 @@ def test_record_pairs_equal_reference(
     """Blocks of a few rows a side (a pair met by several blocks), made in batches of
     records: each pair of every block once over all batches (in dedupe mode left < right
     only); a batch distinct and grouped by left record, records ascending; its count
-    the blocks' pairs it stands for, repeats counted. Of 7 rows a side or of 200,000
-    right rows (marks of many lines), with or without one left record in ``hub`` more
-    blocks of its own."""
+    the blocks' pairs it stands for, repeats counted. Of 9 left and 7 to 20 right rows
+    (a record's marks, a bit per right row, in one byte or several) or of 200,000 right
+    rows (marks of many lines), with or without one left record in ``hub`` more blocks
+    of its own."""
     n_left, n_right = sizes
     if dedupe:
         n_right = n_left
