@@ -74,7 +74,8 @@ def _git_revision() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            # The suites rewrite RESULTS.md, so a second suite run in a row is not "dirty".
+            # The suites rewrite RESULTS.md and the figures, so a second suite run in a row
+            # is not "dirty".
             [
                 "git",
                 "-C",
@@ -85,6 +86,7 @@ def _git_revision() -> str:
                 "--",
                 ".",
                 ":(exclude)benchmarks/RESULTS.md",
+                ":(exclude)benchmarks/figures",
             ],
             capture_output=True,
             text=True,
