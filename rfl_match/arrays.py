@@ -121,12 +121,12 @@ class RowTally:
 
     The columns' ranges are given up front, so each row is one mixed-radix code. Counts
     are found by sorting each chunk's codes (a radix sort: the codes' bits are known) and
-    merging the chunks' distinct codes and counts, two parts of about one size at a time
-    (each code is merged about log2(chunks) times, not once a chunk) (the term-frequency rows of
-    millions of pairs are millions of distinct codes: a hash table of them misses the
-    cache at each lookup, grows and rehashes, and is sorted at the end anyway). If the
-    codes would not fit in int64, each chunk's distinct rows are found by sorting the rows
-    and merged at the end.
+    merging the chunks' distinct codes and counts, two parts of about one size at a time,
+    so that each code is merged about log2(chunks) times, not once a chunk (the
+    term-frequency rows of millions of pairs are millions of distinct codes: a hash
+    table of them misses the cache at each lookup, grows and rehashes, and is sorted at
+    the end anyway). If the codes would not fit in int64, each chunk's distinct rows are
+    found by sorting the rows and merged at the end.
     """
 
     def __init__(self, low: Sequence[int], high: Sequence[int]) -> None:

@@ -313,7 +313,8 @@ class Comparison(ABC):
     def graded(self) -> bool:
         """More than one level above "different": what the prior on m
         (``LinkConfig.em_m_prior``, matches mostly agree, graded) holds for. With one (sex,
-        exact fields) its shape would give "different" a third of the matches."""
+        exact fields) its shape would give "different" a third of the matches: m is then
+        the data's, with one match spread over the levels (``scoring.one_match``)."""
         return self.n_levels > 3
 
 

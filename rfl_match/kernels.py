@@ -1939,9 +1939,8 @@ def _record_pairs(
     each record's distinct pairs over all its blocks (:func:`_record_spans`), marked in
     the thread's row of ``seen``, a bit per right row (``n_right / 8`` bytes: stays in a
     core's L2 cache at 1M rows, a byte per row does not), cleared again after each
-    record; ``made[t]``: how many
-    were written, ``met[t]``: how many the blocks held, repeats counted (dedupe: left <
-    right only)."""
+    record; ``made[t]``: how many were written, ``met[t]``: how many the blocks held,
+    repeats counted (dedupe: left < right only)."""
     for t in prange(len(cuts) - 1):
         at = offsets[t]
         mark = seen[t]
