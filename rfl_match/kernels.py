@@ -750,6 +750,13 @@ def _preference(score: int, other_rank: int, shift: int) -> int:
 
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _score_of(key: int, shift: int) -> int:
+    """The score a :func:`_preference` key was made from (scores lie in the bins)."""
+    score: int = _SCORE_BINS - 1 - (key >> shift) - _SCORE_BINS // 2
+    return score
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
 def _offer(best: Keys, node: int, key: int) -> None:
     """Into ``best[node]`` (the record's least keys so far, ascending, the dtype's
     largest value where none): ``key``, if it is among the least and not there already
@@ -841,8 +848,8 @@ def _offer_right(
                 node = (value >> (low + _CONTEXT_BITS)) + right_offset
                 _offer(best, node, key)
                 alike = (value >> low) & ((1 << _CONTEXT_BITS) - 1)
-                score = _SCORE_BINS - 1 - (key >> shift) - _SCORE_BINS // 2
-                raised = _preference(score + _CONTEXT_SAME * alike, key & ((1 << shift) - 1), shift)
+                score = _score_of(key, shift) + _CONTEXT_SAME * alike
+                raised = _preference(score, key & ((1 << shift) - 1), shift)
                 _offer(second, node, raised)
             else:
                 _offer(best, (value >> low) + right_offset, key)
