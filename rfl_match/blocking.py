@@ -412,7 +412,8 @@ class _Sink(Protocol):
 
     def add(self, ids: Int64Array, met: int | None = None) -> None:
         """Take a batch of pair ids ``left * n_right + right``, in any order, repeats and
-        ``kernels._NO_PAIR`` (a pair left out) allowed; the batch is the sink's to change.
+        ``kernels._NO_PAIR`` (a pair left out) allowed; the batch is the sink's to change,
+        and not to keep (its memory holds the next batch).
         ``met``: the batch is a join's (:func:`kernels.record_pairs`: distinct, grouped by
         left record, records ascending), and stands for this many pairs, repeats counted
         (pairs met by several blocks)."""
@@ -430,8 +431,9 @@ class _Union:
 
     def add(self, ids: Int64Array, met: int | None = None) -> None:
         runs = self.runs
-        runs.append(kernels.sorted_distinct(ids, self.workers))
-        del ids  # so that a merge can free the batch
+        run = kernels.sorted_distinct(ids, self.workers)
+        runs.append(run.copy() if np.may_share_memory(run, ids) else run)
+        del ids, run  # so that a merge can free the batch
         while len(runs) > 1 and len(runs[-2]) <= 2 * len(runs[-1]):
             runs.append(kernels.union_all([runs.pop(), runs.pop()]))
 
@@ -484,13 +486,22 @@ class _Budget:
         )
         #: Pairs offered so far, repeats counted.
         self.offered = 0
+        #: The offers' buffers, kept from one batch to the next (:meth:`release`).
+        self.scratch = kernels.Scratch()
 
     def add(self, ids: Int64Array, met: int | None = None) -> None:
-        offered = self.best.offer(ids, workers=self.workers, grouped=met is not None)
+        offered = self.best.offer(
+            ids, workers=self.workers, grouped=met is not None, scratch=self.scratch
+        )
         self.offered += offered if met is None else met
+
+    def release(self) -> None:
+        """Free the offers' buffers (a rule's batches are done)."""
+        self.scratch.clear()
 
     def ids(self) -> Int64Array:
         """The pairs kept, ascending."""
+        self.release()
         return self.best.ids(workers=self.workers)
 
     def also(self) -> Int64Array:
@@ -847,6 +858,7 @@ def block(
             del ids
         else:
             rule_stats.pairs = budget.offered - offered
+            budget.release()
         stats.append(rule_stats)
     if budget is None:
         return CandidatePairs(seen.ids(), n_right, stats)

@@ -953,6 +953,28 @@ def _kept_pairs(
     return n
 
 
+class Scratch:
+    """Buffers of int64 reused from one batch to the next, by slot (0, 1), each grown to
+    the largest asked for: a batch's worth of fresh memory costs the kernel's time to map
+    and clear it. A buffer taken is good until its slot is taken again."""
+
+    def __init__(self) -> None:
+        self.held: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)] * 2
+
+    def take(self, slot: int, size: int) -> npt.NDArray[np.int64]:
+        """The first ``size`` places of slot ``slot``'s buffer (grown if smaller, by an
+        eighth at least: batches vary a little in size)."""
+        held = len(self.held[slot])
+        if held < size:
+            self.held[slot] = np.zeros(0, dtype=np.int64)  # freed before the new one
+            self.held[slot] = np.empty(max(size, held + held // 8), dtype=np.int64)
+        return self.held[slot][:size]
+
+    def clear(self) -> None:
+        """Free the buffers."""
+        self.held = [np.zeros(0, dtype=np.int64)] * 2
+
+
 class BestPairs:
     """The candidate budget, as pairs stream in: each record's ``k`` best pairs by
     :func:`affinity`, ties to the other record of lower ``rank`` (its id's rank, so that
@@ -1027,7 +1049,14 @@ class BestPairs:
         else:
             self.best, self.second = (np.full(s, self.free, dtype=np.int64) for s in shapes)
 
-    def offer(self, ids: npt.NDArray[np.int64], *, workers: int = 1, grouped: bool = False) -> int:
+    def offer(
+        self,
+        ids: npt.NDArray[np.int64],
+        *,
+        workers: int = 1,
+        grouped: bool = False,
+        scratch: Scratch | None = None,
+    ) -> int:
         """Offer pair ids ``left * n_right + right`` (``_NO_PAIR`` skipped; ``ids`` is
         overwritten: sorting scratch); returns how many pairs there were.
 
@@ -1040,16 +1069,20 @@ class BestPairs:
 
         ``grouped``: the batch is distinct pairs grouped by left record, records
         ascending, in any order within a record, without ``_NO_PAIR``
-        (:func:`record_pairs`), and is offered as it is, unsorted and unchanged."""
+        (:func:`record_pairs`), and is offered as it is, unsorted and unchanged.
+
+        ``scratch``: buffers to work in, kept for the next batch (fresh memory for each
+        batch costs the kernel's time to map and clear); none: new ones."""
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         offered = len(ids) - (0 if grouped else int(np.count_nonzero(ids == _NO_PAIR)))
         if not offered:
             return 0
+        scratch = Scratch() if scratch is None else scratch
         if not grouped:
-            ids = sorted_distinct(ids, workers)
+            ids = sorted_distinct(ids, workers, scratch)  # in the first buffer, or ids
         threads = _Threads(workers)
         parts = threads.wanted
-        to_right = np.empty(len(ids), dtype=np.int64)
+        to_right = scratch.take(1, len(ids))
         y_bits = max(len(self.rows[1]) - 1, 1).bit_length()
         top_shift = y_bits - min(y_bits, _RADIX_BITS)
         counts = np.zeros((parts, 1 << (y_bits - top_shift)), dtype=np.int64)
@@ -1061,8 +1094,9 @@ class BestPairs:
                 counts, self.second,
             )  # fmt: skip
             del ids
+            # Into the first buffer: the sorted ids are no longer read.
             parted, starts, cuts = _by_top_digit(
-                to_right, bounds, counts, self.y_low + top_shift, parts
+                to_right, bounds, counts, self.y_low + top_shift, parts, scratch, 0
             )
             del to_right
             _offer_right(
@@ -1992,13 +2026,16 @@ def record_pairs(
     batch (at most ``batch`` pairs, repeats counted, but for one record with more), its
     pairs grouped by left record, records ascending (a record's pairs in no set order),
     and how many pairs its blocks held, repeats counted. Each of ``workers`` threads takes
-    a part of the batch's records."""
+    a part of the batch's records. A batch is a view of one buffer, written again for the
+    next batch (a batch's worth of fresh memory costs the kernel's time to map and clear):
+    use it before asking for the next."""
     ls, lc, rs, rc = blocks
     starts, spans, reach = _record_spans(lrows, ls, lc, rs, rc, n_left)
     threads = _Threads(workers)
     parts = threads.wanted
     seen = np.zeros((parts, (max(n_right, 1) + 7) >> 3), dtype=np.uint8)  # a bit per row
     first = int(np.searchsorted(reach, 0, "right")) - 1  # the first record with pairs
+    scratch = Scratch()
     while first < n_left and reach[first] < reach[n_left]:
         last = max(int(np.searchsorted(reach, reach[first] + batch, "right")) - 1, first + 1)
         # Parts of about equal pairs (repeats counted), each whole records.
@@ -2006,7 +2043,7 @@ def record_pairs(
         cuts = np.clip(np.searchsorted(reach, aim), first, last).astype(np.int64)
         cuts[0], cuts[-1] = first, last
         offsets = reach[cuts[:-1]] - reach[first]
-        out = np.empty(int(reach[last] - reach[first]), dtype=np.int64)
+        out = scratch.take(0, int(reach[last] - reach[first]))
         made = np.zeros(parts, dtype=np.int64)
         met = np.zeros(parts, dtype=np.int64)
         with threads:
@@ -2016,7 +2053,6 @@ def record_pairs(
         n = _close_up(out, offsets, made)
         if n:  # none made: none met (dedupe: no left < right)
             yield out[:n], int(met.sum())
-        del out
         first = last
 
 
@@ -2279,18 +2315,20 @@ def nearest_pairs(
     blocking (a pair the first order met is not given again by the second); in dedupe
     mode a pair is given from its lower record, none for a record with itself, and a pair
     both of whose records met the other may come twice. A pair in several blocks comes
-    once per block."""
+    once per block. A batch is a view of one buffer, written again for the next batch
+    (as :func:`record_pairs`'): use it before asking for the next."""
     (lrows, lkey, lkey2), (rrows, rkey, rkey2) = left, right
     ls, lc, rs, rc = blocks
     bound = 2 * (lc * np.minimum(2 * window, rc) + rc * np.minimum(2 * window, lc))
     offsets = np.zeros(len(bound) + 1, dtype=np.int64)
     np.cumsum(bound, out=offsets[1:])
     first = 0
+    scratch = Scratch()
     while first < len(bound):
         last = max(
             int(np.searchsorted(offsets, offsets[first] + NEAR_BATCH, "right")) - 1, first + 1
         )
-        out = np.empty(int(offsets[last] - offsets[first]), dtype=np.int64)
+        out = scratch.take(0, int(offsets[last] - offsets[first]))
         if len(out):
             at = offsets[first : last + 1] - offsets[first]
             made = np.empty(last - first, dtype=np.int64)
@@ -2303,7 +2341,6 @@ def nearest_pairs(
             n = _close_up(out, at, made)
             if n:
                 yield out[:n]
-            del out
         first = last
 
 
@@ -2375,10 +2412,13 @@ def _by_top_digit(
     counts: npt.NDArray[np.int64],
     shift: int,
     parts: int,
+    scratch: Scratch | None = None,
+    slot: int = 1,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The values (but ``_NO_PAIR``) of ``values`` in buckets of ``value >> shift``
     ascending (the first pass of a most-significant-digit radix sort, on ``parts``
-    threads): a new array holding them, each bucket's start (and the end), and
+    threads): an array holding them (new, or ``scratch``'s buffer ``slot``), each bucket's
+    start (and the end), and
     bounds of ``parts`` runs of whole buckets of about equal length, a thread's work
     each. ``counts[t, d]``: the values of digit ``d`` in segment ``t``,
     ``segments[t]:segments[t + 1]``, of ``values`` (:func:`_digit_counts`)."""
@@ -2388,7 +2428,7 @@ def _by_top_digit(
     place = (np.cumsum(counts.T.ravel()) - counts.T.ravel()).reshape(n_buckets, -1).T.copy()
     m = int(counts.sum())
     starts = np.append(place[0], m).astype(np.int64)
-    out = np.empty(m, dtype=np.int64)
+    out = np.empty(m, dtype=np.int64) if scratch is None else scratch.take(slot, m)
     _scatter_digits(values, segments, shift, place, out)
     cuts = np.searchsorted(starts, np.linspace(0, m, parts + 1)).astype(np.int64)
     cuts[0], cuts[-1] = 0, n_buckets
@@ -2533,9 +2573,12 @@ def _gather_buckets(
             out[at[d] : at[d] + kept[d]] = held[starts[d] : starts[d] + kept[d]]
 
 
-def sorted_distinct(out: npt.NDArray[np.int64], workers: int = 1) -> npt.NDArray[np.int64]:
+def sorted_distinct(
+    out: npt.NDArray[np.int64], workers: int = 1, scratch: Scratch | None = None
+) -> npt.NDArray[np.int64]:
     """The distinct values of ``out`` (pair ids: non-negative, and ``_NO_PAIR``) but
-    ``_NO_PAIR``, ascending; ``out`` is overwritten. A radix sort on ``workers`` threads:
+    ``_NO_PAIR``, ascending; ``out`` is overwritten. With ``scratch``, the result may be
+    its first buffer (the sort's own buffer was its second). A radix sort on ``workers`` threads:
     one pass parts the values by their top digit (:func:`_by_top_digit`), then each
     thread sorts its buckets (each a range of values: in cache when the values are
     spread, as pair ids are; one far above the rest leaves most in one bucket, correct but
@@ -2557,12 +2600,13 @@ def sorted_distinct(out: npt.NDArray[np.int64], workers: int = 1) -> npt.NDArray
         shift = bits - top_bits
         counts = np.zeros((parts, 1 << top_bits), dtype=np.int64)
         _digit_counts(out, segments, shift, counts)
-        parted, starts, cuts = _by_top_digit(out, segments, counts, shift, parts)
+        parted, starts, cuts = _by_top_digit(out, segments, counts, shift, parts, scratch)
         kept = np.empty(len(starts) - 1, dtype=np.int64)
         _distinct_buckets(parted, out, starts, cuts, shift, kept)
         held = out if _digits(shift)[0] % 2 else parted
         at = np.cumsum(kept) - kept
-        ids = np.empty(int(kept.sum()), dtype=np.int64)
+        size = int(kept.sum())
+        ids = np.empty(size, dtype=np.int64) if scratch is None else scratch.take(0, size)
         _gather_buckets(held, starts, kept, at, cuts, ids)
     return ids
 

@@ -424,8 +424,9 @@ def test_record_pairs_equal_reference(
         made = [x * n_right + y for x in left for y in right if not dedupe or x < y]
         met += len(made)
         want |= set(made)
-    batches = list(
-        kernels.record_pairs(
+    batches = [  # copied: a batch's buffer holds the next
+        (made.copy(), count)
+        for made, count in kernels.record_pairs(
             np.array(lrows, np.int64),
             np.array(rrows, np.int64),
             tuple(np.array(v, np.int64) for v in (ls, lc, rs, rc)),
@@ -435,7 +436,7 @@ def test_record_pairs_equal_reference(
             dedupe=dedupe,
             workers=workers,
         )
-    )
+    ]
     ids = np.concatenate([np.zeros(0, np.int64), *(made for made, _ in batches)])
     assert sorted(ids.tolist()) == sorted(want)  # each pair once
     assert np.all(np.diff(ids // n_right) >= 0)  # grouped by left record, ascending
@@ -1428,8 +1429,9 @@ def test_nearest_pairs_equal_reference(data: st.DataObject, window: int, dedupe:
     # Blocks written a batch at a time (as at a million records) or all at once.
     batch = data.draw(st.sampled_from([1, 16, kernels.NEAR_BATCH]))
     with mock.patch.object(kernels, "NEAR_BATCH", batch):
-        made = list(
-            kernels.nearest_pairs(
+        made = [  # copied: a batch's buffer holds the next
+            one.copy()
+            for one in kernels.nearest_pairs(
                 (array(lrows), array(lkey), array(lkey2)),
                 (array(rrows), array(rkey), array(rkey2)),
                 (array(ls), array(lc), array(rs), array(rc)),
@@ -1438,7 +1440,7 @@ def test_nearest_pairs_equal_reference(data: st.DataObject, window: int, dedupe:
                 dedupe=dedupe,
                 workers=2,
             )
-        )
+        ]
     ids = np.concatenate([np.zeros(0, dtype=np.int64), *made])
     assert not np.any(ids == kernels._NO_PAIR)  # no padding reaches the budget
     assert kernels.union_all([kernels.sorted_distinct(batch) for batch in made]).tolist() == (
