@@ -49,7 +49,13 @@ def dense_ranks(columns: Sequence[pd.Series]) -> Int64Array:
     import pyarrow as pa
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-    texts = pa.chunked_array([_arrow_text(column) for column in columns])
+    # The columns' chunks (a column held by Arrow is a chunked array): a chunked array
+    # made of chunked arrays reads their values one by one, as Python objects.
+    chunks: list[Any] = []
+    for column in columns:
+        text = _arrow_text(column)
+        chunks += text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    texts = pa.chunked_array(chunks, type=pa.large_string())
     ranks = pc.rank(texts, sort_keys="ascending", tiebreaker="dense")
     dense: Int64Array = ranks.to_numpy().astype(np.int64) - 1
     return dense
