@@ -415,8 +415,9 @@ class _Sink(Protocol):
         ``kernels._NO_PAIR`` (a pair left out) allowed; the batch is the sink's to change,
         and not to keep (its memory holds the next batch).
         ``met``: the batch is a join's (:func:`kernels.record_pairs`: distinct, grouped by
-        left record, records ascending), and stands for this many pairs, repeats counted
-        (pairs met by several blocks)."""
+        left record, records ascending), or empty, and stands for this many pairs, repeats
+        counted (pairs met by several blocks; an empty one: pairs met again, and left out,
+        :func:`nearest_in_blocks`)."""
 
 
 class _Union:
@@ -740,20 +741,28 @@ def nearest_in_blocks(
     father's name, then birth date, then name text (ties by side, then record id); a pair
     the first order met is not given again by the second. Linear in the
     block's size, where a full join is quadratic. ``left`` and
-    ``right`` are sorted by code (as :func:`_entries` leaves them). The pairs go to
-    ``sink``."""
+    ``right`` are sorted by code, then row (as :func:`_entries` leaves them). The pairs go
+    to ``sink``.
+
+    A block whose rows of both sides are another's (the typed variants of a name pair
+    hold the same records) meets the same pairs, as often: it is left out, and the pairs
+    it stood for are counted to ``sink`` (a batch of none, ``met``)."""
     if window <= 0 or not len(left.rows) or not len(right.rows):
         return
     lu, lstart, lcount = runs(left.codes)
     ru, rstart, rcount = runs(right.codes)
     li, ri = kernels.intersect(lu, ru)
-    blocks = (lstart[li], lcount[li], rstart[ri], rcount[ri])
+    every = (lstart[li], lcount[li], rstart[ri], rcount[ri])
+    same = _same_blocks(left.rows, right.rows, every)
+    kept = same == np.arange(len(same))
+    blocks = tuple(one[kept] for one in every)
     texts, contexts, n_ids = _ranked_orders(data)
     orders = (texts, contexts)
     id_l, id_r = _orders(data, 0)[2], _orders(data, 1)[2]
     # Sort keys: the order's value, then side, then record id (distinct within a block).
     lkey, lkey2 = ((value[0][left.rows] * 2) * n_ids + id_l[left.rows] for value in orders)
     rkey, rkey2 = ((value[1][right.rows] * 2 + 1) * n_ids + id_r[right.rows] for value in orders)
+    made = np.zeros(len(blocks[0]), dtype=np.int64)
     for ids in kernels.nearest_pairs(
         (left.rows, lkey, lkey2),
         (right.rows, rkey, rkey2),
@@ -762,9 +771,56 @@ def nearest_in_blocks(
         data.sizes[1],
         dedupe=dedupe,
         workers=workers,
+        made=made,
     ):
         sink.add(ids)
         del ids
+    if not kept.all():  # each left-out block's pairs: those of the block it repeats
+        per_block = np.zeros(len(same), dtype=np.int64)
+        per_block[kept] = made
+        sink.add(np.zeros(0, dtype=np.int64), int(per_block[same[~kept]].sum()))
+
+
+def _same_blocks(
+    lrows: Int64Array, rrows: Int64Array, blocks: tuple[Int64Array, ...]
+) -> npt.NDArray[np.intp]:
+    """Per block ``(ls, lc, rs, rc)`` of ``lrows`` and ``rrows`` (each block's rows
+    ascending): the first block with the same rows of both sides (itself, if none
+    before). Blocks are matched by a hash of their rows, then compared in full."""
+    ls, lc, rs, rc = blocks
+    if not len(ls):
+        return np.zeros(0, dtype=np.intp)
+    # A block's hash: the sum of its rows' (splitmix64), a side each, with its sizes.
+    hashed = []
+    for rows, starts, counts in ((lrows, ls, lc), (rrows, rs, rc)):
+        sums = np.zeros(len(rows) + 1, dtype=np.uint64)
+        np.cumsum(_mixed(rows), out=sums[1:])
+        hashed.append(sums[starts + counts] - sums[starts])
+    order = np.lexsort((np.arange(len(ls)), rc, lc, *hashed[::-1]))
+    keys = np.stack([hashed[0], hashed[1], lc, rc])[:, order]
+    starts = np.flatnonzero(np.r_[True, np.any(keys[:, 1:] != keys[:, :-1], axis=0)])
+    same = np.arange(len(ls))
+    for first, end in zip(starts, np.r_[starts[1:], len(ls)], strict=True):
+        if end - first < 2:
+            continue
+        head = int(order[first])
+        for block in order[first + 1 : end].tolist():
+            if np.array_equal(
+                lrows[ls[block] : ls[block] + lc[block]], lrows[ls[head] : ls[head] + lc[head]]
+            ) and np.array_equal(
+                rrows[rs[block] : rs[block] + rc[block]], rrows[rs[head] : rs[head] + rc[head]]
+            ):
+                same[block] = head
+    return same
+
+
+def _mixed(values: Int64Array) -> npt.NDArray[np.uint64]:
+    """splitmix64 of each value: spread bits, so that sums of a few tell sets apart."""
+    x = values.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    mixed: npt.NDArray[np.uint64] = x ^ (x >> np.uint64(31))
+    return mixed
 
 
 def block(

@@ -2305,6 +2305,7 @@ def nearest_pairs(
     *,
     dedupe: bool,
     workers: int = 1,
+    made: npt.NDArray[np.int64] | None = None,
 ) -> Iterator[npt.NDArray[np.int64]]:
     """Sorted neighbourhood inside blocks, in two key orders, as pair ids a batch of
     blocks at a time (at most ``NEAR_BATCH`` each, but for a block larger than that): in
@@ -2316,7 +2317,8 @@ def nearest_pairs(
     mode a pair is given from its lower record, none for a record with itself, and a pair
     both of whose records met the other may come twice. A pair in several blocks comes
     once per block. A batch is a view of one buffer, written again for the next batch
-    (as :func:`record_pairs`'): use it before asking for the next."""
+    (as :func:`record_pairs`'): use it before asking for the next. ``made``, if given,
+    gets each block's number of pairs as its batch is given."""
     (lrows, lkey, lkey2), (rrows, rkey, rkey2) = left, right
     ls, lc, rs, rc = blocks
     bound = 2 * (lc * np.minimum(2 * window, rc) + rc * np.minimum(2 * window, lc))
@@ -2331,14 +2333,16 @@ def nearest_pairs(
         out = scratch.take(0, int(offsets[last] - offsets[first]))
         if len(out):
             at = offsets[first : last + 1] - offsets[first]
-            made = np.empty(last - first, dtype=np.int64)
+            made_here = np.empty(last - first, dtype=np.int64)
             with _Threads(workers):
                 _nearest_pairs(
                     lrows, lkey, lkey2, ls[first:last], lc[first:last], rrows, rkey, rkey2,
                     rs[first:last], rc[first:last], at, window, max(n_right, 1), dedupe, out,
-                    made,
+                    made_here,
                 )  # fmt: skip
-            n = _close_up(out, at, made)
+            n = _close_up(out, at, made_here)
+            if made is not None:
+                made[first:last] = made_here
             if n:
                 yield out[:n]
         first = last

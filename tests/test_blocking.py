@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -869,3 +870,76 @@ def test_new_frames_without_a_rules_column_are_an_error_in_predict() -> None:
     assert len(linker.predict(left.drop(columns="district"), right, threshold=0.0))
     with pytest.raises(rm.ConfigError, match="'district', a column of neither input"):
         linker.predict(left.drop(columns="district"), right.drop(columns="district"))
+
+
+class Tally:
+    """A sink that keeps the distinct pairs and counts them as the budget does."""
+
+    def __init__(self) -> None:
+        self.pairs: set[int] = set()
+        self.offered = 0
+
+    def add(self, ids: np.ndarray, met: int | None = None) -> None:
+        self.pairs |= set(ids.tolist())
+        self.offered += len(ids) if met is None else met
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    people,
+    people,
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 11), st.booleans()), max_size=40),
+    st.integers(1, 3),
+    st.booleans(),
+)
+def test_nearest_of_repeated_blocks_are_counted_not_made_again(
+    a: list[tuple[str, str]],
+    b: list[tuple[str, str]],
+    entries: list[tuple[int, int, bool]],
+    window: int,
+    dedupe: bool,
+) -> None:
+    """Blocks whose rows repeat another's (codes 6 to 11 copy 0 to 5) give the same
+    pairs and the same count as when every block meets its nearest."""
+    data = PreparedPair(frame(a, "l"), frame(b, "r"))
+    sides: list[set[tuple[int, int]]] = [set(), set()]
+    for code, row, right in entries:
+        n = len(b) if right else len(a)
+        for copy in (code, code + 6):
+            sides[right].add((copy, row % n))
+    values = [  # sorted by code, then row
+        KeyValues(
+            np.array([row for _, row in sorted(side)], dtype=np.int64),
+            np.array([code for code, _ in sorted(side)], dtype=np.int64),
+        )
+        for side in sides
+    ]
+    got, want = Tally(), Tally()
+    blocking.nearest_in_blocks(data, values[0], values[1], window=window, sink=got, dedupe=dedupe)
+    with mock.patch.object(blocking, "_same_blocks", lambda _l, _r, b: np.arange(len(b[0]))):
+        blocking.nearest_in_blocks(
+            data, values[0], values[1], window=window, sink=want, dedupe=dedupe
+        )
+    assert (got.pairs, got.offered) == (want.pairs, want.offered)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sets(st.integers(0, 4)), st.sets(st.integers(0, 4))), max_size=12))
+def test_same_blocks_are_the_first_with_the_same_rows(
+    blocks: list[tuple[set[int], set[int]]],
+) -> None:
+    """Each block's first block with the same rows of both sides (itself if none)."""
+    blocks = [(lrows, rrows) for lrows, rrows in blocks if lrows and rrows]
+    spans: list[list[int]] = [[], [], [], []]
+    rows: list[list[int]] = [[], []]
+    for block_rows in blocks:
+        for side, these in enumerate(block_rows):
+            spans[2 * side].append(len(rows[side]))
+            spans[2 * side + 1].append(len(these))
+            rows[side] += sorted(these)
+    got = blocking._same_blocks(
+        np.array(rows[0], dtype=np.int64),
+        np.array(rows[1], dtype=np.int64),
+        tuple(np.array(v, dtype=np.int64) for v in spans),
+    )
+    assert got.tolist() == [blocks.index(one) for one in blocks]
