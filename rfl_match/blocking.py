@@ -419,6 +419,9 @@ class _Sink(Protocol):
         counted (pairs met by several blocks; an empty one: pairs met again, and left out,
         :func:`nearest_in_blocks`)."""
 
+    def release(self) -> None:
+        """A producer's batches are done: free what was kept for its next batch."""
+
 
 class _Union:
     """A growing union of pair ids: each batch's distinct ids, ascending, held as runs,
@@ -437,6 +440,9 @@ class _Union:
         del ids, run  # so that a merge can free the batch
         while len(runs) > 1 and len(runs[-2]) <= 2 * len(runs[-1]):
             runs.append(kernels.union_all([runs.pop(), runs.pop()]))
+
+    def release(self) -> None:
+        pass
 
     def ids(self) -> Int64Array:
         """The union, ascending (the runs are given up)."""
@@ -487,7 +493,8 @@ class _Budget:
         )
         #: Pairs offered so far, repeats counted.
         self.offered = 0
-        #: The offers' buffers, kept from one batch to the next (:meth:`release`).
+        #: The offers' buffers, kept from one batch to the next of a producer
+        #: (:meth:`release`).
         self.scratch = kernels.Scratch()
 
     def add(self, ids: Int64Array, met: int | None = None) -> None:
@@ -497,7 +504,6 @@ class _Budget:
         self.offered += offered if met is None else met
 
     def release(self) -> None:
-        """Free the offers' buffers (a rule's batches are done)."""
         self.scratch.clear()
 
     def ids(self) -> Int64Array:
@@ -543,6 +549,7 @@ def join(
     ):
         sink.add(ids, met)
         del ids
+    sink.release()
     return blocks
 
 
@@ -779,6 +786,7 @@ def nearest_in_blocks(
         per_block = np.zeros(len(same), dtype=np.int64)
         per_block[kept] = made
         sink.add(np.zeros(0, dtype=np.int64), int(per_block[same[~kept]].sum()))
+    sink.release()
 
 
 def _same_blocks(
@@ -873,6 +881,7 @@ def block(
         if rule[0].startswith(SORTED):
             lr, rr = sorted_neighbourhood(data, rule[0][len(SORTED) :], window=window)
             sink.add(pair_ids(lr, rr, n_right, dedupe))
+            sink.release()
             del lr, rr
         else:
             # The key values go to the join unkept: it frees them once grouped into blocks.
@@ -914,7 +923,6 @@ def block(
             del ids
         else:
             rule_stats.pairs = budget.offered - offered
-            budget.release()
         stats.append(rule_stats)
     if budget is None:
         return CandidatePairs(seen.ids(), n_right, stats)
