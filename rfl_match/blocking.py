@@ -44,7 +44,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from rfl_match import kernels
-from rfl_match.arrays import dense_ranks, runs
+from rfl_match.arrays import dense_ranks, runs, threaded
 from rfl_match.dates import MISSING, year_of
 from rfl_match.prepare import MAX_CHAIN, PersonNames, PreparedPair, Vocabulary
 from rfl_match.schema import ID_FIELD
@@ -282,8 +282,9 @@ def combine(
     """Every combination of a record's values of two keys, on both sides (both keys must
     agree to meet): ``first * 2**31 + second``. Exact: a key's codes too wide for that (a
     pair of name parts, keys combined already) are first renumbered by their rank among
-    both sides' codes. ``workers``: threads that write the combinations."""
-    first, second = _narrow(first), _narrow(second)
+    both sides' codes (the two keys' at once, on ``workers`` threads). ``workers``:
+    threads that write the combinations."""
+    first, second = threaded(_narrow, (first, second), workers)
     parts = _joined_parts(first[0], second[0])
     out = [
         KeyValues(
@@ -659,7 +660,9 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
     return result
 
 
-def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Array], int]:
+def _ranked_orders(
+    data: PreparedPair, workers: int = 1
+) -> tuple[list[Int64Array], list[Int64Array], int]:
     """The nearest records' two orders, as ranks shared by both sides: per side, each
     record's rank by name text, then birth midpoint; and by the class of its father's
     name (:data:`CONTEXT_ORDER`; none last), then birth midpoint, then name text; and the
@@ -672,18 +675,24 @@ def _ranked_orders(data: PreparedPair) -> tuple[list[Int64Array], list[Int64Arra
     misstated by years sat too far apart in a birth order to meet. Records without a
     father's name keep the birth order, then name text, among themselves (a birth order
     breaking the name order's ties); without a birth date either, their record id order
-    (the name order would meet no one new)."""
+    (the name order would meet no one new). ``workers``: the two orders are ranked at once
+    on two threads (if more than one)."""
     key = "block-orders-ranked"
     if key not in data._cache:
         sides = [_orders(data, 0), _orders(data, 1)]
         text = np.concatenate([sides[0][0], sides[1][0]])
         mid = _dense(np.concatenate([sides[0][1], sides[1][1]]))
         n_text, n_mid = int(text.max(initial=0)) + 1, int(mid.max(initial=0)) + 1
-        by_text = _dense(text * n_mid + mid)
         context, n_context = _context_ranks(data)
         unknown = np.concatenate([sides[0][1], sides[1][1]]) == np.iinfo(np.int64).max
         unknown &= context == n_context - 1
-        by_context = _dense(_dense(context * n_mid + mid) * n_text + np.where(unknown, 0, text))
+
+        def ranked(by_context: bool) -> Int64Array:
+            if not by_context:
+                return _dense(text * n_mid + mid)
+            return _dense(_dense(context * n_mid + mid) * n_text + np.where(unknown, 0, text))
+
+        by_text, by_context = threaded(ranked, (False, True), workers)
         n_left = len(sides[0][1])
         n_ids = int(max(sides[0][2].max(initial=0), sides[1][2].max(initial=0))) + 1
         data._cache[key] = (
@@ -763,7 +772,7 @@ def nearest_in_blocks(
     same = _same_blocks(left.rows, right.rows, every)
     kept = same == np.arange(len(same))
     blocks = tuple(one[kept] for one in every)
-    texts, contexts, n_ids = _ranked_orders(data)
+    texts, contexts, n_ids = _ranked_orders(data, workers)
     orders = (texts, contexts)
     id_l, id_r = _orders(data, 0)[2], _orders(data, 1)[2]
     # Sort keys: the order's value, then side, then record id (distinct within a block).
