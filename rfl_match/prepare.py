@@ -23,9 +23,9 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 from unidecode import unidecode
 
 from rfl_match.dates import BirthIntervals, birth_intervals
-from rfl_match.kernels import JW_PREFIX, number_rows, person_parts
+from rfl_match.kernels import JW_PREFIX, number_rows, person_parts, worker_count
 from rfl_match.names.clean import clean_text
-from rfl_match.names.normalize import full_parts, paused_gc, piece_reading
+from rfl_match.names.normalize import PieceParts, many_full_parts, paused_gc, piece_readings
 from rfl_match.names.parts import Culture, culture_info
 
 IntArray = npt.NDArray[np.int32]
@@ -318,18 +318,26 @@ class PartTable:
             )
         return found
 
-    def pieces(self, pieces: list[str], culture: Culture) -> npt.NDArray[np.intp]:
-        """The piece number of each of ``pieces`` (raw text), each new one read once."""
+    def pieces(
+        self, pieces: list[str], culture: Culture, *, fork: bool = False
+    ) -> npt.NDArray[np.intp]:
+        """The piece number of each of ``pieces`` (raw text), each new one read once (with
+        ``fork``, half of many new ones in a child process: :func:`piece_readings`)."""
         known = self._pieces
         numbers = [known.get(p, -1) for p in pieces]
+        new = list(
+            dict.fromkeys(p for p, number in zip(pieces, numbers, strict=True) if number < 0)
+        )
+        readings = dict(zip(new, piece_readings(new, culture, fork=fork), strict=True))
         for k, number in enumerate(numbers):
             if number < 0:  # new, unless met earlier in the same list
                 found = known.get(pieces[k])
-                numbers[k] = self._add_piece(pieces[k], culture) if found is None else found
+                numbers[k] = (
+                    self._add_piece(pieces[k], readings[pieces[k]]) if found is None else found
+                )
         return np.array(numbers, dtype=np.intp)
 
-    def _add_piece(self, piece: str, culture: Culture) -> int:
-        read = piece_reading(piece, culture)
+    def _add_piece(self, piece: str, read: PieceParts | None) -> int:
         number = self._pieces[piece] = len(self._size)
         self._start.append(len(self._flat))
         if read is None:
@@ -356,14 +364,23 @@ class PartTable:
             )
         return self._arrays
 
-    def whole(self, text: str, culture: Culture) -> tuple[int, ...]:
-        """Part ids of a name that needs the full pipeline (it reads the clean text only, and
-        raw names often differ in case or punctuation alone)."""
-        clean = clean_text(text)
-        found = self._whole.get(clean)
-        if found is None:
-            found = self._whole[clean] = tuple(self.part(*p) for p in full_parts(clean, culture))
-        return found
+    def wholes(
+        self, texts: list[str], culture: Culture, *, fork: bool = False
+    ) -> list[tuple[int, ...]]:
+        """Part ids of each of names that need the full pipeline (it reads the clean text
+        only, and raw names often differ in case or punctuation alone); with ``fork``,
+        half of many new ones read in a child process (:func:`many_full_parts`)."""
+        cleans = [clean_text(text) for text in texts]
+        whole = self._whole
+        new = list(dict.fromkeys(c for c in cleans if c not in whole))
+        read = dict(zip(new, many_full_parts(new, culture, fork=fork), strict=True))
+        out = []
+        for clean in cleans:
+            found = whole.get(clean)
+            if found is None:
+                found = whole[clean] = tuple(self.part(*p) for p in read[clean])
+            out.append(found)
+        return out
 
     def columns(self) -> npt.NDArray[np.int64]:
         """``(parts, 4)`` local ids: token, class id, skeleton key, phonetic key (only the
@@ -486,8 +503,9 @@ class PreparedPair:
         split, name_of = _split_whitespace(texts)
         encoded = pc.dictionary_encode(split)
         piece_of = encoded.indices.to_numpy().astype(np.intp)
+        fork = worker_count(self.workers) > 1
         with paused_gc():
-            numbers = table.pieces(encoded.dictionary.to_pylist(), culture)
+            numbers = table.pieces(encoded.dictionary.to_pylist(), culture, fork=fork)
         # per distinct piece: its number of parts (-1: the name needs the full pipeline),
         # where its part ids start in `flat`, and its flags
         known = table.piece_arrays()
@@ -522,8 +540,8 @@ class PreparedPair:
         more_parts: list[int] = []
         with paused_gc():
             slow_texts = texts.take(pa.array(slow_names)).to_pylist()
-            for i, text in zip(slow_names.tolist(), slow_texts, strict=True):
-                ids = table.whole(text, culture)
+            wholes = table.wholes(slow_texts, culture, fork=fork)
+            for i, ids in zip(slow_names.tolist(), wholes, strict=True):
                 heads = ids[:MAX_CHAIN]
                 more_rows += [i] * len(heads)
                 more_parts += heads
