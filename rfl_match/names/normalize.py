@@ -489,16 +489,20 @@ def piece_reading(piece: str, culture: Culture) -> PieceParts | None:
 def piece_readings(
     pieces: Sequence[str], culture: Culture, *, fork: bool = False
 ) -> list[PieceParts | None]:
-    """:func:`piece_reading` of each of ``pieces``; with ``fork``, half of many pieces
-    read in a forked child process (:func:`~rfl_match.forking.forked_map`), whose
-    readings are then remembered here as if read here."""
-    read = forked_map(partial(_read_piece, culture=culture), pieces, fork=fork)
+    """:func:`piece_reading` of each of ``pieces``; with ``fork``, part of the many not
+    read yet in this process read in a forked child process
+    (:func:`~rfl_match.forking.forked_map`), whose readings are then remembered here as if
+    read here."""
     known = _known_pieces(culture)
-    if known is not None:
-        for piece, (parts, _) in zip(pieces, read, strict=True):
-            if piece not in known:
-                _remember(known, piece, parts)
-    return [reading for _, reading in read]
+    if known is None:  # Burmese: never the fast path
+        return [None] * len(pieces)
+    unread = list(dict.fromkeys(p for p in pieces if p not in known))
+    read = forked_map(partial(_read_piece, culture=culture), unread, fork=fork)
+    fresh = dict(zip(unread, read, strict=True))
+    for piece, (parts, _) in fresh.items():
+        if piece not in known:
+            _remember(known, piece, parts)
+    return [fresh[p][1] if p in fresh else piece_reading(p, culture) for p in pieces]
 
 
 def _read_piece(
@@ -658,14 +662,16 @@ def full_parts(clean: str, culture: Culture) -> tuple[tuple[str, str, str, str],
 def many_full_parts(
     cleans: Sequence[str], culture: Culture, *, fork: bool = False
 ) -> list[tuple[tuple[str, str, str, str], ...]]:
-    """:func:`full_parts` of each of ``cleans``; with ``fork``, half of many names read in
-    a forked child process (:func:`~rfl_match.forking.forked_map`), whose parts are then
-    remembered here as if read here."""
-    read = forked_map(partial(full_parts, culture=culture), cleans, fork=fork)
-    for clean, parts in zip(cleans, read, strict=True):
-        if (clean, culture) not in _FULL:
-            _remember(_FULL, (clean, culture), parts)
-    return read
+    """:func:`full_parts` of each of ``cleans``; with ``fork``, part of the many not read
+    yet in this process read in a forked child process
+    (:func:`~rfl_match.forking.forked_map`), whose parts are then remembered here as if
+    read here."""
+    unread = list(dict.fromkeys(c for c in cleans if (c, culture) not in _FULL))
+    read = forked_map(partial(_full_parts, culture=culture), unread, fork=fork)
+    fresh = dict(zip(unread, read, strict=True))
+    for clean, parts in fresh.items():
+        _remember(_FULL, (clean, culture), parts)
+    return [fresh[c] if c in fresh else full_parts(c, culture) for c in cleans]
 
 
 def _full_parts(clean: str, culture: Culture) -> tuple[tuple[str, str, str, str], ...]:
