@@ -92,12 +92,25 @@ def forked_map(function: Callable[[_T], _R], items: Sequence[_T], *, fork: bool 
         if data is None:  # this process raised, or gave up on the child
             os.kill(pid, signal.SIGKILL)
         os.close(read_end)
-        _, status = os.waitpid(pid, 0)
-    if data is None or status != 0:
+        status = _reap(pid)
+    second: list[_R] | None = None
+    if data is not None and status == 0:
+        try:
+            second = pickle.loads(data)
+        except Exception:  # a child cut short (truncated, or empty): its items are read here
+            second = None
+    if second is None:
         second = [function(item) for item in items[own:]]
-    else:
-        second = pickle.loads(data)
     return first + second
+
+
+def _reap(pid: int) -> int:
+    """The exit status of child ``pid``, waited for (0: it exited cleanly, or someone
+    else's SIGCHLD handler reaped it, having closed the pipe after all it wrote)."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return 0
 
 
 def _read_all(fd: int, deadline: float) -> bytes | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -114,3 +117,20 @@ def test_forked_readings_are_each_pieces_and_are_remembered(
             assert known[piece] == piece_parts(piece, info)
     for clean, parts in zip(cleans, wholes, strict=True):
         assert parts == _full_parts(clean, info) == _FULL[(clean, info)]
+
+
+@needs_fork
+def test_a_child_reaped_by_a_handler_of_the_callers_still_serves(fork_always: None) -> None:
+    """A SIGCHLD handler that reaps every child (the caller's own) leaves the results
+    whole: they were read to the end of the pipe."""
+
+    def reap(signum: int, frame: object) -> None:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(-1, os.WNOHANG)
+
+    before = signal.signal(signal.SIGCHLD, reap)
+    try:
+        for _ in range(5):
+            assert forked_map(_square, list(range(50))) == [_square(x) for x in range(50)]
+    finally:
+        signal.signal(signal.SIGCHLD, before)
