@@ -23,7 +23,13 @@ from rfl_match import kernels
 from rfl_match.arrays import threaded
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
-from rfl_match.prepare import PreparedPair, Vocabulary
+from rfl_match.prepare import (
+    PERSON_COLUMNS,
+    PreparedPair,
+    Vocabulary,
+    name_column,
+    text_column,
+)
 
 Levels = npt.NDArray[np.int8]
 Index = npt.NDArray[np.intp]
@@ -298,6 +304,11 @@ class Comparison(ABC):
         """In place, after the levels of :meth:`coded`: what reads more than the codes."""
         return None
 
+    def reads(self) -> tuple[tuple[str, str | None], ...]:
+        """The columns whose distinct values :meth:`coded` and :meth:`levels` read, as
+        :meth:`PreparedPair.read_ahead` takes them."""
+        return ()
+
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         """Values that adjust the weight of exact agreements, if this comparison uses them."""
         return None
@@ -332,6 +343,9 @@ def _select(conditions: list[npt.NDArray[np.bool_]], n: int) -> Levels:
 
 class GivenNameComparison(Comparison):
     """The person's given name (first name part), with a level for given/family swapped."""
+
+    def reads(self) -> tuple[tuple[str, str | None], ...]:
+        return tuple(name_column(column) for column in PERSON_COLUMNS)
 
     labels = (
         "missing",
@@ -374,6 +388,9 @@ class FamilyNameComparison(Comparison):
     Order matters: in a chain (Somali, Arabic, Habesha) "Farah Hassan" and "Hassan Farah"
     are different generations, so same names in another order rank below a truncation.
     """
+
+    def reads(self) -> tuple[tuple[str, str | None], ...]:
+        return tuple(name_column(column) for column in PERSON_COLUMNS)
 
     labels = (
         "missing",
@@ -459,6 +476,9 @@ class NameChainComparison(Comparison):
     For ``father_name`` a further level: the father's name given on one side is the second
     name of the person's chain on the other (a Somali or Arabic child's second name).
     """
+
+    def reads(self) -> tuple[tuple[str, str | None], ...]:
+        return (name_column(self.spec.field),)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -590,6 +610,9 @@ class AgeComparison(Comparison):
 class ExactComparison(Comparison):
     """Same value or not (text as written, white space trimmed)."""
 
+    def reads(self) -> tuple[tuple[str, str | None], ...]:
+        return (text_column(self.spec.field),)
+
     labels = ("missing", "different", "same")
     fold = False
 
@@ -611,6 +634,9 @@ class SexComparison(ExactComparison):
 
 class StringComparison(Comparison):
     """Free text (places, other fields): romanised and folded, then graded Jaro–Winkler."""
+
+    def reads(self) -> tuple[tuple[str, str | None], ...]:
+        return (text_column(self.spec.field),)
 
     @property
     def thresholds(self) -> tuple[float, ...]:

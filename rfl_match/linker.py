@@ -263,6 +263,7 @@ class Linker:
         comparisons = self._comparisons()
         n_levels = tuple(c.n_levels for c in comparisons)
         data = self._prepare(left, right)
+        data.read_ahead([read for c in comparisons for read in c.reads()])
         rng = np.random.default_rng(self.config.seed)
 
         # u: random pairs are almost all non-matches. They are drawn from the records in
@@ -716,6 +717,7 @@ class Linker:
                     ):
                         frame[spec.field] = ""
             data = self._prepare(left, right)
+            data.read_ahead([read for c in comparisons for read in c.reads()])
             pairs = self._block(data, dedupe)
             laps.lap("prepare + blocking")
         kept: list[_Scored] = []

@@ -11,6 +11,7 @@ Python strings.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 from typing import Any, NamedTuple
@@ -23,9 +24,9 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 from unidecode import unidecode
 
 from rfl_match.dates import BirthIntervals, birth_intervals
-from rfl_match.kernels import JW_PREFIX, number_rows, person_parts
+from rfl_match.kernels import JW_PREFIX, number_rows, person_parts, worker_count
 from rfl_match.names.clean import clean_text
-from rfl_match.names.normalize import full_parts, paused_gc, piece_reading
+from rfl_match.names.normalize import PieceParts, many_full_parts, paused_gc, piece_readings
 from rfl_match.names.parts import Culture, culture_info
 
 IntArray = npt.NDArray[np.int32]
@@ -318,18 +319,26 @@ class PartTable:
             )
         return found
 
-    def pieces(self, pieces: list[str], culture: Culture) -> npt.NDArray[np.intp]:
-        """The piece number of each of ``pieces`` (raw text), each new one read once."""
+    def pieces(
+        self, pieces: list[str], culture: Culture, *, fork: bool = False
+    ) -> npt.NDArray[np.intp]:
+        """The piece number of each of ``pieces`` (raw text), each new one read once (with
+        ``fork``, half of many new ones in a child process: :func:`piece_readings`)."""
         known = self._pieces
         numbers = [known.get(p, -1) for p in pieces]
+        new = list(
+            dict.fromkeys(p for p, number in zip(pieces, numbers, strict=True) if number < 0)
+        )
+        readings = dict(zip(new, piece_readings(new, culture, fork=fork), strict=True))
         for k, number in enumerate(numbers):
             if number < 0:  # new, unless met earlier in the same list
                 found = known.get(pieces[k])
-                numbers[k] = self._add_piece(pieces[k], culture) if found is None else found
+                numbers[k] = (
+                    self._add_piece(pieces[k], readings[pieces[k]]) if found is None else found
+                )
         return np.array(numbers, dtype=np.intp)
 
-    def _add_piece(self, piece: str, culture: Culture) -> int:
-        read = piece_reading(piece, culture)
+    def _add_piece(self, piece: str, read: PieceParts | None) -> int:
         number = self._pieces[piece] = len(self._size)
         self._start.append(len(self._flat))
         if read is None:
@@ -356,14 +365,23 @@ class PartTable:
             )
         return self._arrays
 
-    def whole(self, text: str, culture: Culture) -> tuple[int, ...]:
-        """Part ids of a name that needs the full pipeline (it reads the clean text only, and
-        raw names often differ in case or punctuation alone)."""
-        clean = clean_text(text)
-        found = self._whole.get(clean)
-        if found is None:
-            found = self._whole[clean] = tuple(self.part(*p) for p in full_parts(clean, culture))
-        return found
+    def wholes(
+        self, texts: list[str], culture: Culture, *, fork: bool = False
+    ) -> list[tuple[int, ...]]:
+        """Part ids of each of names that need the full pipeline (it reads the clean text
+        only, and raw names often differ in case or punctuation alone); with ``fork``,
+        half of many new ones read in a child process (:func:`many_full_parts`)."""
+        cleans = [clean_text(text) for text in texts]
+        whole = self._whole
+        new = list(dict.fromkeys(c for c in cleans if c not in whole))
+        read = dict(zip(new, many_full_parts(new, culture, fork=fork), strict=True))
+        out = []
+        for clean in cleans:
+            found = whole.get(clean)
+            if found is None:
+                found = whole[clean] = tuple(self.part(*p) for p in read[clean])
+            out.append(found)
+        return out
 
     def columns(self) -> npt.NDArray[np.int64]:
         """``(parts, 4)`` local ids: token, class id, skeleton key, phonetic key (only the
@@ -386,6 +404,22 @@ class FormArrays:
     phonetics: IntArray
     text: IntArray  # all parts joined
     rest_text: IntArray  # the parts after the first joined
+
+
+#: The name columns a person's own name is read from (:meth:`PreparedPair.person_names`).
+PERSON_COLUMNS = ("full_name", "given_name", "family_name")
+
+
+def name_column(column: str) -> tuple[str, str | None]:
+    """A name column as :meth:`PreparedPair.read_ahead` takes it (a side without it reads
+    as missing)."""
+    return column, None
+
+
+def text_column(column: str) -> tuple[str, str | None]:
+    """A text column as :meth:`PreparedPair.read_ahead` takes it (:meth:`PreparedPair.text_codes`:
+    a side without it reads as blank)."""
+    return column, ""
 
 
 def _arrow_distinct(
@@ -413,6 +447,22 @@ def _arrow_distinct(
     return codes, encoded.dictionary
 
 
+def _distinct_of(
+    columns: list[pd.Series | None], sizes: tuple[int, int], missing: str | None
+) -> tuple[IntArray, Any]:
+    """:meth:`PreparedPair._distinct_values` of the two sides' ``columns``."""
+    arrow = _arrow_distinct(columns, sizes, missing)
+    if arrow is not None:
+        return arrow
+    sides = [
+        np.full(n, missing, dtype=object) if values is None else values.to_numpy(object)
+        for values, n in zip(columns, sizes, strict=True)
+    ]
+    found, uniques = pd.factorize(np.concatenate(sides))
+    codes: IntArray = found.astype(np.int32)
+    return codes, pa.array([str(u) for u in uniques], type=pa.large_string())
+
+
 def _split_whitespace(texts: Any) -> tuple[Any, npt.NDArray[np.intp]]:
     """The pieces ``str.split()`` cuts each of an Arrow array of texts into, all in one
     Arrow array, and the index of each piece's text. Arrow's Unicode white space is
@@ -434,6 +484,7 @@ class PreparedPair:
     culture: str | None = None
     workers: int = -1  # threads for the comparison kernels and rapidfuzz; -1: every core
     _cache: dict[str, Any] = field(default_factory=dict)
+    _ahead: dict[tuple[str, str | None], Future[tuple[IntArray, Any]]] = field(default_factory=dict)
     tokens: Vocabulary = field(default_factory=lambda: Vocabulary())
     classes: Vocabulary = field(default_factory=lambda: Vocabulary())
     texts: Vocabulary = field(default_factory=lambda: Vocabulary())
@@ -450,21 +501,33 @@ class PreparedPair:
 
     # --- derived columns ------------------------------------------------------------
 
+    def read_ahead(self, columns: Sequence[tuple[str, str | None]]) -> None:
+        """Start reading the distinct values of ``columns`` (each ``(column, missing)`` as
+        :meth:`_distinct_values` takes them) on a thread of their own, in turn, while this
+        thread codes names: Arrow's hash encoding releases the GIL, the name coding holds
+        it. The first ask of each then takes what the thread read. Nothing with one worker.
+        """
+        if worker_count(self.workers) <= 1:
+            return
+        pool = ThreadPoolExecutor(1)
+        for column, missing in columns:
+            if (column, missing) not in self._ahead:
+                # the columns taken here: a frame is not read from two threads
+                sides = [self.column(side, column) for side in (0, 1)]
+                self._ahead[(column, missing)] = pool.submit(
+                    _distinct_of, sides, self.sizes, missing
+                )
+        pool.shutdown(wait=False)
+
     def _distinct_values(self, column: str, missing: str | None = None) -> tuple[IntArray, Any]:
         """Codes of both sides' values of a column (left rows, then right rows; -1 where
         missing) into its distinct values (an Arrow string array), in order of first
         sight. ``missing``: the value of a side without the column (None: missing)."""
-        columns = [self.column(side, column) for side in (0, 1)]
-        arrow = _arrow_distinct(columns, self.sizes, missing)
-        if arrow is not None:
-            return arrow
-        sides = [
-            np.full(n, missing, dtype=object) if values is None else values.to_numpy(object)
-            for values, n in zip(columns, self.sizes, strict=True)
-        ]
-        found, uniques = pd.factorize(np.concatenate(sides))
-        codes: IntArray = found.astype(np.int32)
-        return codes, pa.array([str(u) for u in uniques], type=pa.large_string())
+        ahead = self._ahead.pop((column, missing), None)
+        if ahead is not None:
+            read: tuple[IntArray, Any] = ahead.result()
+            return read
+        return _distinct_of([self.column(side, column) for side in (0, 1)], self.sizes, missing)
 
     def _coded_names(
         self, codes: IntArray, texts: Any, make: tuple[int, ...] = (0, 1)
@@ -486,8 +549,9 @@ class PreparedPair:
         split, name_of = _split_whitespace(texts)
         encoded = pc.dictionary_encode(split)
         piece_of = encoded.indices.to_numpy().astype(np.intp)
+        fork = worker_count(self.workers) > 1
         with paused_gc():
-            numbers = table.pieces(encoded.dictionary.to_pylist(), culture)
+            numbers = table.pieces(encoded.dictionary.to_pylist(), culture, fork=fork)
         # per distinct piece: its number of parts (-1: the name needs the full pipeline),
         # where its part ids start in `flat`, and its flags
         known = table.piece_arrays()
@@ -522,8 +586,8 @@ class PreparedPair:
         more_parts: list[int] = []
         with paused_gc():
             slow_texts = texts.take(pa.array(slow_names)).to_pylist()
-            for i, text in zip(slow_names.tolist(), slow_texts, strict=True):
-                ids = table.whole(text, culture)
+            wholes = table.wholes(slow_texts, culture, fork=fork)
+            for i, ids in zip(slow_names.tolist(), wholes, strict=True):
                 heads = ids[:MAX_CHAIN]
                 more_rows += [i] * len(heads)
                 more_parts += heads
@@ -584,11 +648,7 @@ class PreparedPair:
             # part and the family name's: the others (most of the texts) are not made.
             columns = [
                 self._both_form_arrays(column, make)
-                for column, make in (
-                    ("full_name", (1,)),
-                    ("given_name", ()),
-                    ("family_name", (0,)),
-                )
+                for column, make in zip(PERSON_COLUMNS, ((1,), (), (0,)), strict=True)
             ]
             for one in (0, 1):
                 full, given, family = (pair[one] for pair in columns)
@@ -720,7 +780,7 @@ class PreparedPair:
         key = f"text:{column}:{fold}"
         if key not in self._cache:
             # a side without the column reads as blank, as a blank value does
-            codes, uniques = self._distinct_values(column, missing="")
+            codes, uniques = self._distinct_values(*text_column(column))
             values = [fold_text(u) if fold else u.strip() for u in uniques.to_pylist()]
             folded_codes, vocab = pd.factorize(np.array([*values, ""], dtype=object))
             mapped = folded_codes[codes].astype(np.int32)  # a missing value (-1): the last

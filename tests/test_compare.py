@@ -539,3 +539,26 @@ def test_graded_comparisons() -> None:
         "father_name": True, "place_of_birth": True,
     }  # fmt: skip
     assert not build_comparison(ComparisonSpec("postcode", "exact")).graded
+
+
+def test_columns_read_ahead_give_what_reading_them_when_asked_gives() -> None:
+    """Every column the default comparisons read, read ahead on a thread, gives the level
+    matrix of the same pairs that reading each when asked gives, and is taken when read."""
+    from rfl_match.compare import default_specs, level_matrix
+    from rfl_match.synth import SynthConfig, generate
+
+    synth = generate(SynthConfig(n_requests=300, n_sightings=400, seed=3))
+    left = validate_records(synth.requests, source="requests")
+    right = validate_records(synth.sightings, source="sightings")
+    specs = default_specs(list(left.columns), list(right.columns), term_frequency=True)
+    comparisons = [build_comparison(spec) for spec in specs]
+    reads = [read for c in comparisons for read in c.reads()]
+    assert {column for column, _ in reads} >= {"full_name", "father_name", "place_of_birth"}
+    rng = np.random.default_rng(0)
+    li, ri = rng.integers(0, len(left), 2000), rng.integers(0, len(right), 2000)
+    ahead = PreparedPair(left, right, workers=2)
+    ahead.read_ahead(reads)
+    got = level_matrix(comparisons, ahead, li, ri)
+    assert not ahead._ahead  # each read ahead was taken
+    want = level_matrix(comparisons, PreparedPair(left, right, workers=1), li, ri)
+    assert np.array_equal(got, want)

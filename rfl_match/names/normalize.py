@@ -10,10 +10,11 @@ import gc
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from itertools import islice, product
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
+from rfl_match.forking import forked_map
 from rfl_match.names._resources import read_table
 from rfl_match.names.clean import clean_text
 from rfl_match.names.form import NameForm, new_form
@@ -410,14 +411,21 @@ def _piece_entries(
             break
         out.extend(parts)
     else:
-        if len(known) >= _PIECES_MAX:
-            known.clear()
-        known[piece] = result = tuple(out)
-        return result
-    if len(known) >= _PIECES_MAX:
-        known.clear()
-    known[piece] = None
-    return None
+        return _remember(known, piece, tuple(out))
+    return _remember(known, piece, None)
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
+    """Store ``value`` in a module-level ``cache`` of at most :data:`_PIECES_MAX` entries
+    (emptied when full); return it."""
+    if len(cache) >= _PIECES_MAX:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _known_pieces(culture: Culture) -> dict[str, tuple[NamePart, ...] | None] | None:
@@ -476,6 +484,32 @@ def piece_reading(piece: str, culture: Culture) -> PieceParts | None:
     if _is_title_piece(piece, culture):
         return PieceParts((), False, False, title=True)
     return _article_piece(piece, culture.cyrillic, culture.family == "somali")
+
+
+def piece_readings(
+    pieces: Sequence[str], culture: Culture, *, fork: bool = False
+) -> list[PieceParts | None]:
+    """:func:`piece_reading` of each of ``pieces``; with ``fork``, part of the many not
+    read yet in this process read in a forked child process
+    (:func:`~rfl_match.forking.forked_map`), whose readings are then remembered here as if
+    read here."""
+    known = _known_pieces(culture)
+    if known is None:  # Burmese: never the fast path
+        return [None] * len(pieces)
+    unread = list(dict.fromkeys(p for p in pieces if p not in known))
+    read = forked_map(partial(_read_piece, culture=culture), unread, fork=fork)
+    fresh = dict(zip(unread, read, strict=True))
+    for piece, (parts, _) in fresh.items():
+        if piece not in known:
+            _remember(known, piece, parts)
+    return [fresh[p][1] if p in fresh else piece_reading(p, culture) for p in pieces]
+
+
+def _read_piece(
+    piece: str, culture: Culture
+) -> tuple[tuple[NamePart, ...] | None, PieceParts | None]:
+    """:func:`piece_parts` and :func:`piece_reading` of a piece."""
+    return piece_parts(piece, culture), piece_reading(piece, culture)
 
 
 # A word that is neither a title nor a particle, as the word after a leading title is
@@ -606,7 +640,11 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
     return _Parsed(script, family, [words[k] for k in keep], [infos[k] for k in keep], titles)
 
 
-@lru_cache(maxsize=1 << 18)
+#: (token, variant id, phonetic key, skeleton key) of each part of each name read whole,
+#: by clean text and culture (:func:`full_parts`).
+_FULL: dict[tuple[str, Culture], tuple[tuple[str, str, str, str], ...]] = {}
+
+
 def full_parts(clean: str, culture: Culture) -> tuple[tuple[str, str, str, str], ...]:
     """(token, variant id, phonetic key, skeleton key) of each part of a name the full
     pipeline reads, roles aside: what :func:`normalize_with` gives a name whose
@@ -615,6 +653,29 @@ def full_parts(clean: str, culture: Culture) -> tuple[tuple[str, str, str, str],
     Cached, as the per-word steps are: a second preparation in the process (predict on
     new frames, another fit) reads its compound names from here.
     """
+    found = _FULL.get((clean, culture))
+    if found is None:
+        found = _remember(_FULL, (clean, culture), _full_parts(clean, culture))
+    return found
+
+
+def many_full_parts(
+    cleans: Sequence[str], culture: Culture, *, fork: bool = False
+) -> list[tuple[tuple[str, str, str, str], ...]]:
+    """:func:`full_parts` of each of ``cleans``; with ``fork``, part of the many not read
+    yet in this process read in a forked child process
+    (:func:`~rfl_match.forking.forked_map`), whose parts are then remembered here as if
+    read here."""
+    unread = list(dict.fromkeys(c for c in cleans if (c, culture) not in _FULL))
+    read = forked_map(partial(_full_parts, culture=culture), unread, fork=fork)
+    fresh = dict(zip(unread, read, strict=True))
+    for clean, parts in fresh.items():
+        _remember(_FULL, (clean, culture), parts)
+    return [fresh[c] if c in fresh else full_parts(c, culture) for c in cleans]
+
+
+def _full_parts(clean: str, culture: Culture) -> tuple[tuple[str, str, str, str], ...]:
+    """:func:`full_parts` without its cache."""
     parsed = _parse_full(clean, culture)
     if parsed is None:
         return ()

@@ -1,0 +1,128 @@
+"""A map of a pure Python function, part of it in a forked child process.
+
+Preparing a million records a side reads some hundred thousand distinct name pieces and
+compound names in Python: seconds of work that holds the GIL, so threads cannot share
+it, while the second core idles. A forked child inherits everything the work reads (the
+items, the lookup tables, what is cached already) without sending it, computes part of
+the items and sends its results back pickled, while this process computes the others.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+#: Fewest items worth a child process: forking a process of a few GB and reading back the
+#: results take milliseconds, a fraction of the work of this many names.
+FORK_LEAST = 4096
+
+#: This process's share of the items, the first ones: the child also pickles its results
+#: and copies the pages it writes (the parent's, until the fork), and the later items (in
+#: order of first sight: rarer names) cost more. At an even split the child finished last
+#: (names of 300,000 records a side: 5-15 % slower than this process; at 55-57 % the
+#: two end within the noise of a loaded machine).
+OWN_SHARE = 0.55
+
+#: Least seconds this process waits for its child past the time it took for its own share,
+#: before it computes the child's items itself (a child that cannot finish).
+_PATIENCE = 30.0
+
+
+def can_fork() -> bool:
+    """Whether :func:`forked_map` may fork here: Linux only (macOS's system libraries are
+    not safe to use in a forked child, and Windows has no fork)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def forked_map(function: Callable[[_T], _R], items: Sequence[_T], *, fork: bool = True) -> list[_R]:
+    """``[function(item) for item in items]``: with ``fork``, at least :data:`FORK_LEAST`
+    items and :func:`can_fork`, the last items (all but :data:`OWN_SHARE`) computed
+    in a forked child process while this process computes the first.
+
+    For a pure function whose work is Python that holds the GIL. The results are the list
+    the loop gives, in order; the function's results must pickle. What the function caches
+    in the child is lost: the caller may store the results it gets. If the child fails
+    (the function raised there, its results would not pickle, it took far longer than
+    this process's share), this process computes the child's items itself, so that an
+    exception is raised here as the loop would raise it.
+    """
+    if not fork or len(items) < FORK_LEAST or not can_fork():
+        return [function(item) for item in items]
+    own = int(len(items) * OWN_SHARE)
+    read_end, write_end = os.pipe()
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns on a fork of a process with threads (Arrow's, numba's):
+            # the child runs only pure Python and this module's pipe, and takes no lock
+            # another thread may have held (CPython resets its own at the fork).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return [function(item) for item in items]
+    if pid == 0:  # the child: sends its results and exits, never returns
+        code = 1
+        try:
+            os.close(read_end)
+            results = [function(item) for item in items[own:]]
+            with os.fdopen(write_end, "wb") as sink:
+                sink.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    data: bytes | None = None
+    try:
+        start = time.perf_counter()
+        first = [function(item) for item in items[:own]]
+        patience = _PATIENCE + 4 * (time.perf_counter() - start)
+        data = _read_all(read_end, time.perf_counter() + patience)
+    finally:
+        if data is None:  # this process raised, or gave up on the child
+            os.kill(pid, signal.SIGKILL)
+        os.close(read_end)
+        status = _reap(pid)
+    second: list[_R] | None = None
+    if data is not None and status == 0:
+        try:
+            second = pickle.loads(data)
+        except Exception:  # a child cut short (truncated, or empty): its items are read here
+            second = None
+    if second is None:
+        second = [function(item) for item in items[own:]]
+    return first + second
+
+
+def _reap(pid: int) -> int:
+    """The exit status of child ``pid``, waited for (0: it exited cleanly, or someone
+    else's SIGCHLD handler reaped it, having closed the pipe after all it wrote)."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return 0
+
+
+def _read_all(fd: int, deadline: float) -> bytes | None:
+    """Everything written to ``fd`` until its writer closes it; None past ``deadline``."""
+    chunks: list[bytes] = []
+    ready = select.poll()
+    ready.register(fd, select.POLLIN | select.POLLHUP)
+    while True:
+        left = deadline - time.perf_counter()
+        if left <= 0 or not ready.poll(left * 1000):
+            return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
