@@ -76,13 +76,19 @@ def test_similarity_with_cutoff_equals_reference(
     st.data(),
     st.booleans(),
     st.booleans(),
+    st.sampled_from([(0.8, 0.92), (0.0, 0.9)]),
 )
 def test_regrade_equals_reference(
-    vocab: list[str], data: st.DataObject, dense: bool, distinct: bool
+    vocab: list[str],
+    data: st.DataObject,
+    dense: bool,
+    distinct: bool,
+    thresholds: tuple[float, float],
 ) -> None:
     # Each pair at a level the table names takes the table's level for the thresholds its
     # Jaro–Winkler similarity reaches; the other pairs keep theirs. ``distinct`` (each
-    # pair compared as it is) gives the same, even where pairs of codes repeat.
+    # pair compared as it is) gives the same, even where pairs of codes repeat. A first
+    # threshold of 0 bounds nothing (every pair of words is compared).
     draw = data.draw
     a = draw(st.lists(st.integers(-1, len(vocab) - 1), min_size=1, max_size=8))
     b = draw(st.lists(st.integers(-1, len(vocab) - 1), min_size=1, max_size=8))
@@ -91,7 +97,6 @@ def test_regrade_equals_reference(
     ri = np.array(draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n)), np.intp)
     levels = np.array(draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)), np.int8)
     table = {1: (1, 2, 4), 3: (3, 3, 4)}
-    thresholds = (0.8, 0.92)
     got = levels.copy()
     limit = kernels.DENSE_PAIRS
     try:
