@@ -390,7 +390,7 @@ class GivenNameComparison(Comparison):
         b = data.person_names(1)
         first_a, first_b = a.first_token, b.first_token
         levels = kernels.given_ranks(
-            a.parts.packed, b.parts.packed, first_a, first_b, li, ri, workers=data.workers
+            _given_keys(data, 0), _given_keys(data, 1), li, ri, workers=data.workers
         )
         # Below "sounds alike" the spelling decides: very similar (4), else swapped (3)
         # stays, else similar (2).
@@ -462,6 +462,16 @@ class FamilyNameComparison(Comparison):
         ca = data.person_names(0).family_classes
         cb = data.person_names(1).family_classes
         return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "family"))
+
+
+def _given_keys(data: PreparedPair, side: int) -> IntArray:
+    """Each record's :func:`kernels.given_keys` (made once)."""
+    key = f"given keys:{side}"
+    if key not in data._cache:
+        names = data.person_names(side)
+        data._cache[key] = kernels.given_keys(names.parts.packed, names.first_token)
+    keys: IntArray = data._cache[key]
+    return keys
 
 
 def _family_forms(

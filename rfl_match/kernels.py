@@ -364,25 +364,37 @@ def _chain_ranks(
         out[k] = level
 
 
+#: Columns of :func:`given_keys`: the given token, then the class, skeleton and phonetic
+#: key of name parts 0 and 1, and one unused (a record's keys fill 32 bytes).
+GIVEN_COLUMNS = 8
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _keys_alike(a: IntArray, x: int, i: int, b: IntArray, y: int, j: int) -> bool:
+    """Part i of record x (given keys ``a``) sounds like part j of record y (``b``)."""
+    for f in range(3):
+        c = a[x, 1 + 3 * i + f]
+        if c >= 0 and c == b[y, 1 + 3 * j + f]:
+            return True
+    return False
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _given_ranks(
-    a: IntArray, b: IntArray, ta: IntArray, tb: IntArray, li: Index, ri: Index, out: Levels
-) -> None:
-    width = a.shape[1] // 3
+def _given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) -> None:
     for k in prange(len(li)):
         if k + _AHEAD < len(li):
             _prefetch(b, ri[k + _AHEAD])
-            _prefetch(tb, ri[k + _AHEAD])
         x, y = li[k], ri[k]
-        if ta[x] < 0 or tb[y] < 0:
+        ta, tb = a[x, 0], b[y, 0]
+        if ta < 0 or tb < 0:
             out[k] = MISSING
-        elif ta[x] == tb[y]:
+        elif ta == tb:
             out[k] = GIVEN_SAME_SPELLING
-        elif a[x, 0] >= 0 and a[x, 0] == b[y, 0]:
+        elif a[x, 1] >= 0 and a[x, 1] == b[y, 1]:
             out[k] = GIVEN_SAME_CLASS
-        elif _alike(a, x, 0, b, y, 0, width):
+        elif _keys_alike(a, x, 0, b, y, 0):
             out[k] = GIVEN_ALIKE
-        elif _alike(a, x, 0, b, y, 1, width) and _alike(a, x, 1, b, y, 0, width):
+        elif _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
             out[k] = GIVEN_SWAPPED
         else:
             out[k] = DIFFERENT
@@ -1236,12 +1248,25 @@ def chain_ranks(
     )  # fmt: skip
 
 
-def given_ranks(
-    a: IntArray, b: IntArray, ta: IntArray, tb: IntArray, li: Index, ri: Index, *, workers: int = 1
-) -> Levels:
-    """Per pair, the given-name rank: MISSING, GIVEN_SAME_SPELLING (token codes ``ta``/``tb``
-    equal), GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED or DIFFERENT."""
-    return _run(_given_ranks, len(li), np.int8, workers, a, b, ta, tb, _index(li), _index(ri))
+def given_keys(parts: IntArray, tokens: IntArray) -> IntArray:
+    """Per record, ``(n, GIVEN_COLUMNS)`` int32: what :func:`given_ranks` reads of it, in one
+    row (one cache line), its given token code (``tokens``, -1: none) and the class,
+    skeleton and phonetic key of parts 0 and 1 of its packed parts (``parts``, as
+    ``NameParts.packed``)."""
+    width = parts.shape[1] // 3
+    out = np.full((len(parts), GIVEN_COLUMNS), -1, dtype=np.int32)
+    out[:, 0] = tokens
+    for i in range(2):
+        for f in range(3):
+            out[:, 1 + 3 * i + f] = parts[:, f * width + i]
+    return out
+
+
+def given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int = 1) -> Levels:
+    """Per pair, the given-name rank of records ``a[li[k]]`` and ``b[ri[k]]`` (each side's
+    :func:`given_keys`): MISSING, GIVEN_SAME_SPELLING (equal given tokens),
+    GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED or DIFFERENT."""
+    return _run(_given_ranks, len(li), np.int8, workers, a, b, _index(li), _index(ri))
 
 
 def may_reach(

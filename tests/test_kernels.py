@@ -178,7 +178,7 @@ def test_given_ranks_equal_reference(data: st.DataObject) -> None:
     ta = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=6, max_size=6)), np.int32)
     tb = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=5, max_size=5)), np.int32)
     li, ri = data.draw(pairs(6, 5))
-    got = kernels.given_ranks(a, b, ta, tb, li, ri)
+    got = kernels.given_ranks(kernels.given_keys(a, ta), kernels.given_keys(b, tb), li, ri)
     want = [
         given_rank_reference(unpack(a, x), unpack(b, y), int(ta[x]), int(tb[y]))
         for x, y in zip(li, ri, strict=True)
