@@ -38,23 +38,18 @@ def similarity(
     *,
     cutoff: float = 0.0,
     workers: int = 1,
-    distinct: bool = False,
 ) -> npt.NDArray[np.float32]:
     """Jaro–Winkler similarity of coded strings, each distinct code pair computed once.
 
     Codes of -1 (missing) give 0; equal codes give 1 without a string comparison. With a
     ``cutoff``, pairs that cannot reach it get 0 without a string comparison (the
     letter-count and prefix bound of :func:`rfl_match.kernels.may_reach`). On candidate
-    pairs this skips most of the string work. ``distinct``: the caller knows the pairs
-    of codes to be distinct already (they are not numbered again).
+    pairs this skips most of the string work.
     """
     words = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
     out = np.zeros(len(left), dtype=np.float32)
     rows, qa, qb = kernels.unequal_pairs(left, right, out)
     if not len(rows):
-        return out
-    if distinct:
-        out[rows] = _similarities(words, qa, qb, cutoff, workers)
         return out
     found = kernels.distinct_pairs(qa, qb, len(words))
     if found is None:  # too many distinct words for a dense table: bound, then hash
