@@ -303,7 +303,8 @@ def _chain_rank(a: IntArray, x: int, b: IntArray, y: int, width: int, reordered:
     return DIFFERENT
 
 
-#: Words of a name chain's :func:`chain_signatures` (bits: 64 times as many).
+#: Words of a name chain's :func:`chain_signatures` (bits: 64 times as many; the hash
+#: in ``_chain_signatures`` picks one of 256).
 SIGNATURE_WORDS = 4
 
 
@@ -325,6 +326,7 @@ def _chain_signatures(packed: IntArray, out: npt.NDArray[np.uint64]) -> None:
             code = packed[x, c]
             if code >= 0:
                 key = np.uint64(code) * np.uint64(3) + np.uint64(c // width)
+                # The hash's top 8 bits: one of 256 = 64 * SIGNATURE_WORDS bits.
                 bit = np.int64(((key + np.uint64(1)) * _GOLDEN) >> np.uint64(56))
                 out[x, bit >> 6] |= np.uint64(1) << np.uint64(bit & 63)
 
