@@ -44,23 +44,18 @@ def similarity(
     *,
     cutoff: float = 0.0,
     workers: int = 1,
-    distinct: bool = False,
 ) -> npt.NDArray[np.float32]:
     """Jaro–Winkler similarity of coded strings, each distinct code pair computed once.
 
     Codes of -1 (missing) give 0; equal codes give 1 without a string comparison. With a
     ``cutoff``, pairs that cannot reach it get 0 without a string comparison (the
     letter-count and prefix bound of :func:`rfl_match.kernels.may_reach`). On candidate
-    pairs this skips most of the string work. ``distinct``: the caller knows the pairs
-    of codes to be distinct already (they are not numbered again).
+    pairs this skips most of the string work.
     """
     words = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
     out = np.zeros(len(left), dtype=np.float32)
     rows, qa, qb = kernels.unequal_pairs(left, right, out)
     if not len(rows):
-        return out
-    if distinct:
-        out[rows] = _similarities(words, qa, qb, cutoff, workers)
         return out
     found = kernels.distinct_pairs(qa, qb, len(words))
     if found is None:  # too many distinct words for a dense table: bound, then hash
@@ -111,32 +106,72 @@ def regrade(
     The distinct pairs of codes of the pairs to grade are found in one pass over the
     pairs, the similarity sees each once, and a second pass reads each pair's grade from
     a table of the pairs of codes (nothing per pair is written but the levels).
-    ``distinct``: each pair to grade is compared as it is, without the passes that find
-    the distinct ones (a repeated pair of codes is compared again, to the same grade),
-    where the pairs are distinct pairs of forms, as a :class:`Coded` comparison's are:
-    their pairs of texts repeat little (at 10k, 0.5% of the family's, 14% of the name
-    chains')."""
+    ``distinct``: each pair to grade is graded as it is, in one pass (:func:`_graded`),
+    without the passes that find the distinct ones (a repeated pair of codes is compared
+    again, to the same grade), where the pairs are distinct pairs of forms, as a
+    :class:`Coded` comparison's are: their pairs of texts repeat little (at 10k, 0.5% of
+    the family's, 14% of the name chains')."""
     a, b = codes
     pending = np.zeros(max(int(levels.max(initial=0)), *table) + 1, dtype=np.bool_)
     pending[list(table)] = True
     grid = np.arange(len(pending), dtype=np.int8)[:, None].repeat(len(thresholds) + 1, axis=1)
     for level, row in table.items():
         grid[level] = row
-    found = None
-    if not distinct:
-        local = kernels.local_codes(a, len(vocab))[0], kernels.local_codes(b, len(vocab))[0]
-        found = kernels.pending_code_pairs(levels, pending, *local, li, ri)
-    if found is None:  # distinct pairs, or too many codes for a dense table: grade each pair
+    if distinct:
+        _graded(levels, pending, grid, codes, li, ri, vocab, thresholds, workers)
+        return
+    local = kernels.local_codes(a, len(vocab))[0], kernels.local_codes(b, len(vocab))[0]
+    found = kernels.pending_code_pairs(levels, pending, *local, li, ri)
+    if found is None:  # too many codes for a dense table: the similarity numbers them
         rows = np.flatnonzero(pending[levels])
         qa, qb = a[li[rows]], b[ri[rows]]
-        sim = similarity(qa, qb, vocab, cutoff=thresholds[0], workers=workers, distinct=distinct)
+        sim = similarity(qa, qb, vocab, cutoff=thresholds[0], workers=workers)
         levels[rows] = grid[levels[rows], _grade(sim, thresholds)]
         return
     grades, first = found
+    # Each distinct pair of codes' grade: a level 0 pending, graded through the identity.
+    some = np.zeros(len(first), dtype=np.int8)
+    identity = np.arange(len(thresholds) + 1, dtype=np.int8)[None, :]
     x, y = li[first], ri[first]
-    sim = similarity(a[x], b[y], vocab, cutoff=thresholds[0], workers=workers, distinct=True)
-    kernels.fill_code_pairs(grades, *local, li, ri, first, _grade(sim, thresholds))
+    _graded(some, np.ones(1, np.bool_), identity, codes, x, y, vocab, thresholds, workers)
+    kernels.fill_code_pairs(grades, *local, li, ri, first, some)
     kernels.regrade(levels, pending, local, li, ri, grades, grid, workers=workers)
+
+
+def _graded(
+    levels: Levels,
+    pending: npt.NDArray[np.bool_],
+    grid: Levels,
+    codes: tuple[IntArray, IntArray],
+    x: Index,
+    y: Index,
+    vocab: Vocabulary,
+    thresholds: tuple[float, ...],
+    workers: int,
+) -> None:
+    """In place: each pair ``k`` at a level marked in ``pending`` takes
+    ``grid[level, grade]``, its grade being how many of ``thresholds`` the similarity
+    (:func:`similarity`, cutoff ``thresholds[0]``) of the words ``codes[0][x[k]]``,
+    ``codes[1][y[k]]`` reaches: one pass decides the pairs that need no string
+    comparison (:func:`kernels.grade_pairs`), Jaro–Winkler the rest."""
+    cutoff = thresholds[0]
+    unknown, equal = (int(_grade(np.array([s], np.float32), thresholds)[0]) for s in (0, 1))
+    letters = (*vocab.letter_bags(), vocab.heads()) if cutoff > 0 else _NO_LETTERS
+    rows = kernels.grade_pairs(
+        levels, pending, grid, codes, x, y, letters, cutoff, unknown, equal, workers=workers
+    )
+    if len(rows):
+        qa, qb = codes[0][x[rows]], codes[1][y[rows]]
+        sim = _jaro_winkler(vocab, qa, qb, cutoff, workers)
+        levels[rows] = grid[levels[rows], _grade(sim, thresholds)]
+
+
+#: No letter bags: where the cutoff is not positive, no bound is read.
+_NO_LETTERS = (
+    np.zeros((0, 27), dtype=np.uint8),
+    np.zeros(0, dtype=np.int32),
+    np.zeros((0, 4), dtype=np.int32),
+)
 
 
 def _grade(sim: npt.NDArray[np.float32], thresholds: tuple[float, ...]) -> Levels:
@@ -364,7 +399,7 @@ class GivenNameComparison(Comparison):
         b = data.person_names(1)
         first_a, first_b = a.first_token, b.first_token
         levels = kernels.given_ranks(
-            a.parts.packed, b.parts.packed, first_a, first_b, li, ri, workers=data.workers
+            _given_keys(data, 0), _given_keys(data, 1), li, ri, workers=data.workers
         )
         # Below "sounds alike" the spelling decides: very similar (4), else swapped (3)
         # stays, else similar (2).
@@ -408,13 +443,18 @@ class FamilyNameComparison(Comparison):
         a = data.person_names(0)
         b = data.person_names(1)
 
-        (forms_a, table_a), (forms_b, table_b) = _family_forms(data, 0), _family_forms(data, 1)
+        (forms_a, table_a, sign_a), (forms_b, table_b, sign_b) = (
+            _family_forms(data, 0),
+            _family_forms(data, 1),
+        )
         rows_a, rows_b = forms_a.astype(np.intp), forms_b.astype(np.intp)  # gathered as rows
 
         def chains(li: Index, ri: Index) -> Levels:
             # The family parts are read per distinct form, by each record's form.
             qa, qb = rows_a[li], rows_b[ri]
-            levels = kernels.chain_ranks(table_a, table_b, qa, qb, workers=data.workers)
+            levels = kernels.chain_ranks(
+                table_a, table_b, qa, qb, workers=data.workers, signatures=(sign_a, sign_b)
+            )
             # Below "sounds alike": a similar spelling of the whole family part (3). The
             # pairs are distinct pairs of forms, and a form holds its text.
             table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
@@ -436,18 +476,31 @@ class FamilyNameComparison(Comparison):
         return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "family"))
 
 
-def _family_forms(data: PreparedPair, side: int) -> tuple[IntArray, IntArray]:
+def _given_keys(data: PreparedPair, side: int) -> IntArray:
+    """Each record's :func:`kernels.given_keys` (made once)."""
+    key = f"given keys:{side}"
+    if key not in data._cache:
+        names = data.person_names(side)
+        data._cache[key] = kernels.given_keys(names.parts.packed, names.first_token)
+    keys: IntArray = data._cache[key]
+    return keys
+
+
+def _family_forms(
+    data: PreparedPair, side: int
+) -> tuple[IntArray, IntArray, npt.NDArray[np.uint64]]:
     """Per record, a code of all that its family name is compared by (its family parts and
-    their joined text): equal codes, equal comparisons; and the packed family parts of
-    each code (held per distinct form, not per record)."""
+    their joined text): equal codes, equal comparisons; the packed family parts of each
+    code (held per distinct form, not per record); and their chain signatures."""
     key = f"family forms:{side}"
     if key not in data._cache:
         names = data.person_names(side)
         family = names.family_parts().packed
         # a number per form, and a record of each
         codes, first = kernels.number_rows(np.concatenate([family, names.text[:, None]], axis=1))
-        data._cache[key] = (codes.astype(np.int32), np.ascontiguousarray(family[first]))
-    forms: tuple[IntArray, IntArray] = data._cache[key]
+        table = np.ascontiguousarray(family[first])
+        data._cache[key] = (codes.astype(np.int32), table, kernels.chain_signatures(table))
+    forms: tuple[IntArray, IntArray, npt.NDArray[np.uint64]] = data._cache[key]
     return forms
 
 
@@ -507,6 +560,7 @@ class NameChainComparison(Comparison):
         codes_b = data.form_arrays(1, self.spec.field).codes
         texts = data.form_arrays(0, self.spec.field).text  # both sides share the table
         table = data.chain_table(self.spec.field)
+        signatures = self._signatures(data)
         empty = len(table.packed) - 1  # the row of code -1
         # each record's row of the table, gathered per pair
         rows_a: Index = np.where(codes_a < 0, empty, codes_a).astype(np.intp)
@@ -524,6 +578,7 @@ class NameChainComparison(Comparison):
             levels = kernels.chain_ranks(
                 table.packed, table.packed, qa, qb, reordered=False, workers=data.workers,
                 level_of=level_of_rank, texts=(texts, texts), top=top,
+                signatures=(signatures, signatures),
             )  # fmt: skip
             # The pairs are distinct pairs of names, and a name has one text.
             grades = {level: (level, 3) for level in range(1, 4)}
@@ -534,6 +589,14 @@ class NameChainComparison(Comparison):
             return levels
 
         return Coded(codes_a, codes_b, names)
+
+    def _signatures(self, data: PreparedPair) -> npt.NDArray[np.uint64]:
+        """The chain signatures of the rows of the field's table of chains (made once)."""
+        key = f"chain signatures:{self.spec.field}"
+        if key not in data._cache:
+            data._cache[key] = kernels.chain_signatures(data.chain_table(self.spec.field).packed)
+        signatures: npt.NDArray[np.uint64] = data._cache[key]
+        return signatures
 
     def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
         if self._cross:

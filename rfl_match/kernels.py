@@ -303,42 +303,100 @@ def _chain_rank(a: IntArray, x: int, b: IntArray, y: int, width: int, reordered:
     return DIFFERENT
 
 
+#: Words of a name chain's :func:`chain_signatures` (bits: 64 times as many; the hash
+#: in ``_chain_signatures`` picks one of 256).
+SIGNATURE_WORDS = 4
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _chain_signatures(packed: IntArray, out: npt.NDArray[np.uint64]) -> None:
+    width = packed.shape[1] // 3
+    for x in range(packed.shape[0]):
+        for w in range(SIGNATURE_WORDS):
+            out[x, w] = np.uint64(0)
+        empty = True
+        for i in range(width):
+            if packed[x, i] >= 0:
+                empty = False
+        if empty:
+            for w in range(SIGNATURE_WORDS):
+                out[x, w] = ~np.uint64(0)
+            continue
+        for c in range(packed.shape[1]):
+            code = packed[x, c]
+            if code >= 0:
+                key = np.uint64(code) * np.uint64(3) + np.uint64(c // width)
+                # The hash's top 8 bits: one of 256 = 64 * SIGNATURE_WORDS bits.
+                bit = np.int64(((key + np.uint64(1)) * _GOLDEN) >> np.uint64(56))
+                out[x, bit >> 6] |= np.uint64(1) << np.uint64(bit & 63)
+
+
+def chain_signatures(packed: IntArray) -> npt.NDArray[np.uint64]:
+    """Per row of packed parts (``(n, 3 * MAX_CHAIN)``), ``SIGNATURE_WORDS`` words with a
+    bit set for each known class, skeleton and phonetic key (the key's kind and code
+    hashed to a bit); all bits for a chain without parts. Two chains whose signatures
+    share no bit share no class or key: :func:`chain_ranks` ranks them DIFFERENT without
+    reading their parts."""
+    out = np.empty((len(packed), SIGNATURE_WORDS), dtype=np.uint64)
+    _chain_signatures(np.ascontiguousarray(packed, dtype=np.int32), out)
+    return out
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _chain_ranks(
-    a: IntArray, b: IntArray, li: Index, ri: Index, reordered: bool, level_of: Levels,
-    ta: IntArray, tb: IntArray, top: int, out: Levels,
+    a: IntArray, b: IntArray, sa: npt.NDArray[np.uint64], sb: npt.NDArray[np.uint64],
+    li: Index, ri: Index, reordered: bool, level_of: Levels, ta: IntArray, tb: IntArray,
+    top: int, out: Levels,
 ) -> None:  # fmt: skip
     width = a.shape[1] // 3
     texts = len(ta) > 0
     for k in prange(len(li)):
         if k + _AHEAD < len(li):
-            _prefetch(b, ri[k + _AHEAD])
+            _prefetch(sb, ri[k + _AHEAD])
         x, y = li[k], ri[k]
-        level = level_of[_chain_rank(a, x, b, y, width, reordered)]
+        shared = np.uint64(0)
+        for w in range(SIGNATURE_WORDS):
+            shared |= sa[x, w] & sb[y, w]
+        rank = DIFFERENT
+        if shared != 0:
+            rank = _chain_rank(a, x, b, y, width, reordered)
+        level = level_of[rank]
         if texts and ta[x] >= 0 and ta[x] == tb[y]:
             level = top
         out[k] = level
 
 
+#: Columns of :func:`given_keys`: the given token, then the class, skeleton and phonetic
+#: key of name parts 0 and 1, and one unused (a record's keys fill 32 bytes).
+GIVEN_COLUMNS = 8
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _keys_alike(a: IntArray, x: int, i: int, b: IntArray, y: int, j: int) -> bool:
+    """Part i of record x (given keys ``a``) sounds like part j of record y (``b``)."""
+    for f in range(3):
+        c = a[x, 1 + 3 * i + f]
+        if c >= 0 and c == b[y, 1 + 3 * j + f]:
+            return True
+    return False
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _given_ranks(
-    a: IntArray, b: IntArray, ta: IntArray, tb: IntArray, li: Index, ri: Index, out: Levels
-) -> None:
-    width = a.shape[1] // 3
+def _given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) -> None:
     for k in prange(len(li)):
         if k + _AHEAD < len(li):
             _prefetch(b, ri[k + _AHEAD])
-            _prefetch(tb, ri[k + _AHEAD])
         x, y = li[k], ri[k]
-        if ta[x] < 0 or tb[y] < 0:
+        ta, tb = a[x, 0], b[y, 0]
+        if ta < 0 or tb < 0:
             out[k] = MISSING
-        elif ta[x] == tb[y]:
+        elif ta == tb:
             out[k] = GIVEN_SAME_SPELLING
-        elif a[x, 0] >= 0 and a[x, 0] == b[y, 0]:
+        elif a[x, 1] >= 0 and a[x, 1] == b[y, 1]:
             out[k] = GIVEN_SAME_CLASS
-        elif _alike(a, x, 0, b, y, 0, width):
+        elif _keys_alike(a, x, 0, b, y, 0):
             out[k] = GIVEN_ALIKE
-        elif _alike(a, x, 0, b, y, 1, width) and _alike(a, x, 1, b, y, 0, width):
+        elif _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
             out[k] = GIVEN_SWAPPED
         else:
             out[k] = DIFFERENT
@@ -383,6 +441,41 @@ def cross_alike(
             _cross_alike(a, b, _index(li), _index(ri), level, levels)
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _reaches(
+    bags: npt.NDArray[np.uint8], lengths: IntArray, heads: IntArray, x: int, y: int,
+    floor: float, least: float,
+) -> bool:  # fmt: skip
+    """The bound of :func:`may_reach` for words ``x`` and ``y``: ``floor`` is the cutoff
+    less a rounding margin, ``least`` the shared-letter test's constant."""
+    shared = 0
+    for c in range(bags.shape[1]):
+        shared += min(bags[x, c], bags[y, c])
+    lx, ly = lengths[x], lengths[y]
+    if lx > 255 or ly > 255:  # a letter may pass the counts' cap: no bound
+        return True
+    if shared * (lx + ly) < least * lx * ly:
+        return False
+    bound = (shared / lx + shared / ly + 1.0) / 3.0
+    reach = 0.4 + 0.6 * bound >= floor
+    if reach and bound < floor:
+        # The boost of the prefix the words share, not of the longest there can be.
+        prefix = 0
+        while prefix < min(JW_PREFIX, lx, ly) and heads[x, prefix] == heads[y, prefix]:
+            prefix += 1
+        reach = bound + 0.1 * prefix * (1.0 - bound) >= floor
+    return bool(reach)
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _reach_constants(cutoff: float) -> tuple[float, float]:
+    """``floor`` and ``least`` of :func:`_reaches` for ``cutoff``."""
+    floor = cutoff - 1e-6
+    # 0.4 + 0.6 * bound >= floor, as shared * (1/len_x + 1/len_y) >= least: no division
+    # for the many pairs far below
+    return floor, 3.0 * (floor - 0.4) / 0.6 - 1.0
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _may_reach(
     bags: npt.NDArray[np.uint8],
@@ -393,31 +486,32 @@ def _may_reach(
     cutoff: float,
     out: npt.NDArray[np.bool_],
 ) -> None:
-    floor = cutoff - 1e-6
-    # 0.4 + 0.6 * bound >= floor, as shared * (1/len_x + 1/len_y) >= least: no division
-    # for the many pairs far below
-    least = 3.0 * (floor - 0.4) / 0.6 - 1.0
+    floor, least = _reach_constants(cutoff)
     for k in prange(len(qa)):
-        x, y = qa[k], qb[k]
-        shared = 0
-        for c in range(bags.shape[1]):
-            shared += min(bags[x, c], bags[y, c])
-        lx, ly = lengths[x], lengths[y]
-        if lx > 255 or ly > 255:  # a letter may pass the counts' cap: no bound
-            out[k] = True
+        out[k] = _reaches(bags, lengths, heads, qa[k], qb[k], floor, least)
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _grade_pairs(
+    levels: Levels, pending: npt.NDArray[np.bool_], grid: Levels, a: IntArray, b: IntArray,
+    x: Index, y: Index, bags: npt.NDArray[np.uint8], lengths: IntArray, heads: IntArray,
+    cutoff: float, unknown: int, equal: int, ask: npt.NDArray[np.bool_],
+) -> None:  # fmt: skip
+    floor, least = _reach_constants(cutoff)
+    for k in prange(len(x)):
+        ask[k] = False
+        level = levels[k]
+        if not pending[level]:
             continue
-        if shared * (lx + ly) < least * lx * ly:
-            out[k] = False
-            continue
-        bound = (shared / lx + shared / ly + 1.0) / 3.0
-        reach = 0.4 + 0.6 * bound >= floor
-        if reach and bound < floor:
-            # The boost of the prefix the words share, not of the longest there can be.
-            prefix = 0
-            while prefix < min(JW_PREFIX, lx, ly) and heads[x, prefix] == heads[y, prefix]:
-                prefix += 1
-            reach = bound + 0.1 * prefix * (1.0 - bound) >= floor
-        out[k] = reach
+        p, q = a[x[k]], b[y[k]]
+        if p < 0 or q < 0:
+            levels[k] = grid[level, unknown]
+        elif p == q:
+            levels[k] = grid[level, equal]
+        elif cutoff > 0 and not _reaches(bags, lengths, heads, p, q, floor, least):
+            levels[k] = grid[level, unknown]
+        else:
+            ask[k] = True
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -1167,6 +1261,7 @@ def chain_ranks(
     level_of: Levels | None = None,
     texts: tuple[IntArray, IntArray] | None = None,
     top: int = SAME,
+    signatures: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None = None,
 ) -> Levels:
     """Per pair, the strongest of SAME, TRUNCATED, REORDERED (when asked), SOUNDS, COMMON,
     DIFFERENT that holds for the name chains ``a[li[k]]`` and ``b[ri[k]]``, or MISSING.
@@ -1174,24 +1269,40 @@ def chain_ranks(
     ``a``, ``b``: packed parts, ``(n, 3 * MAX_CHAIN)`` (see ``NameParts.packed``).
     ``level_of``: given, each rank's level (``level_of[rank]``) in its place; ``texts``:
     given, per row of ``a`` and ``b`` a text code (from -1), and a pair of rows of the same
-    known text is at level ``top`` whatever its rank (in the same pass).
+    known text is at level ``top`` whatever its rank (in the same pass). ``signatures``:
+    the :func:`chain_signatures` of ``a`` and ``b`` (made here if not given; a caller
+    that ranks pairs of the same tables again keeps them).
     """
     ranks = np.arange(SAME + 1, dtype=np.int8) if level_of is None else level_of
     none = np.zeros(0, dtype=np.int32)
     ta, tb = (none, none) if texts is None else texts
+    sa, sb = (chain_signatures(a), chain_signatures(b)) if signatures is None else signatures
     return _run(
-        _chain_ranks, len(li), np.int8, workers, a, b, _index(li), _index(ri), reordered,
+        _chain_ranks, len(li), np.int8, workers, a, b, sa, sb, _index(li), _index(ri), reordered,
         np.ascontiguousarray(ranks, dtype=np.int8), np.ascontiguousarray(ta, dtype=np.int32),
         np.ascontiguousarray(tb, dtype=np.int32), top,
     )  # fmt: skip
 
 
-def given_ranks(
-    a: IntArray, b: IntArray, ta: IntArray, tb: IntArray, li: Index, ri: Index, *, workers: int = 1
-) -> Levels:
-    """Per pair, the given-name rank: MISSING, GIVEN_SAME_SPELLING (token codes ``ta``/``tb``
-    equal), GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED or DIFFERENT."""
-    return _run(_given_ranks, len(li), np.int8, workers, a, b, ta, tb, _index(li), _index(ri))
+def given_keys(parts: IntArray, tokens: IntArray) -> IntArray:
+    """Per record, ``(n, GIVEN_COLUMNS)`` int32: what :func:`given_ranks` reads of it, in one
+    row (one cache line), its given token code (``tokens``, -1: none) and the class,
+    skeleton and phonetic key of parts 0 and 1 of its packed parts (``parts``, as
+    ``NameParts.packed``)."""
+    width = parts.shape[1] // 3
+    out = np.full((len(parts), GIVEN_COLUMNS), -1, dtype=np.int32)
+    out[:, 0] = tokens
+    for i in range(2):
+        for f in range(3):
+            out[:, 1 + 3 * i + f] = parts[:, f * width + i]
+    return out
+
+
+def given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int = 1) -> Levels:
+    """Per pair, the given-name rank of records ``a[li[k]]`` and ``b[ri[k]]`` (each side's
+    :func:`given_keys`): MISSING, GIVEN_SAME_SPELLING (equal given tokens),
+    GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED or DIFFERENT."""
+    return _run(_given_ranks, len(li), np.int8, workers, a, b, _index(li), _index(ri))
 
 
 def may_reach(
@@ -1690,6 +1801,42 @@ def regrade(
                 _index(li), _index(ri), width, np.ascontiguousarray(grades, dtype=np.int8),
                 np.ascontiguousarray(table, dtype=np.int8),
             )  # fmt: skip
+
+
+def grade_pairs(
+    levels: Levels,
+    pending: npt.NDArray[np.bool_],
+    grid: Levels,
+    codes: tuple[IntArray, IntArray],
+    x: Index,
+    y: Index,
+    letters: tuple[npt.NDArray[np.uint8], IntArray, IntArray],
+    cutoff: float,
+    unknown: int,
+    equal: int,
+    *,
+    workers: int = 1,
+) -> Index:
+    """In place, in one pass: each pair ``k`` at a level marked in ``pending`` whose
+    grade needs no string comparison takes ``grid[level, grade]``, the grade being
+    ``unknown`` where either word ``codes[0][x[k]]``, ``codes[1][y[k]]`` is missing (-1)
+    or the words cannot reach ``cutoff`` (:func:`may_reach`, with ``letters`` the
+    vocabulary's letter bags, lengths and heads; no bound where ``cutoff`` is not
+    positive), ``equal`` where they are the same word. Returns the pairs left to grade
+    by their similarity (ascending; their levels unchanged)."""
+    ask = np.empty(len(x), dtype=np.bool_)
+    if len(x):
+        bags, lengths, heads = letters
+        with _Threads(workers):
+            _grade_pairs(
+                levels, np.ascontiguousarray(pending, dtype=np.bool_),
+                np.ascontiguousarray(grid, dtype=np.int8),
+                np.ascontiguousarray(codes[0], dtype=np.int32),
+                np.ascontiguousarray(codes[1], dtype=np.int32),
+                _index(x), _index(y), bags, lengths, heads, float(cutoff), int(unknown),
+                int(equal), ask,
+            )  # fmt: skip
+    return np.flatnonzero(ask)
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]

@@ -43,14 +43,13 @@ def test_similarity_equals_reference(vocab: list[str], data: st.DataObject) -> N
     st.lists(st.text(alphabet="abdehimnorsuüй ", max_size=9), min_size=1, max_size=8, unique=True),
     st.data(),
     st.sampled_from([0.5, 0.8, 0.9, 0.92]),
-    st.sampled_from(["dense", "hashed", "distinct"]),
+    st.sampled_from(["dense", "hashed"]),
 )
 def test_similarity_with_cutoff_equals_reference(
     vocab: list[str], data: st.DataObject, cutoff: float, way: str
 ) -> None:
     # Pairs below the cutoff read 0, the others their Jaro–Winkler similarity, whether
-    # the distinct pairs are numbered by a dense table or hashed, or each pair is
-    # compared (the caller vouching for them being distinct).
+    # the distinct pairs are numbered by a dense table or hashed.
     n = data.draw(st.integers(1, 40))
     codes = st.integers(-1, len(vocab) - 1)
     left = np.array(data.draw(st.lists(codes, min_size=n, max_size=n)), dtype=np.int32)
@@ -58,7 +57,7 @@ def test_similarity_with_cutoff_equals_reference(
     limit = kernels.DENSE_PAIRS
     try:
         kernels.DENSE_PAIRS = 0 if way == "hashed" else limit
-        fast = similarity(left, right, vocab, cutoff=cutoff, distinct=way == "distinct")
+        fast = similarity(left, right, vocab, cutoff=cutoff)
     finally:
         kernels.DENSE_PAIRS = limit
     for k in range(n):
@@ -76,13 +75,19 @@ def test_similarity_with_cutoff_equals_reference(
     st.data(),
     st.booleans(),
     st.booleans(),
+    st.sampled_from([(0.8, 0.92), (0.0, 0.9)]),
 )
 def test_regrade_equals_reference(
-    vocab: list[str], data: st.DataObject, dense: bool, distinct: bool
+    vocab: list[str],
+    data: st.DataObject,
+    dense: bool,
+    distinct: bool,
+    thresholds: tuple[float, float],
 ) -> None:
     # Each pair at a level the table names takes the table's level for the thresholds its
     # Jaro–Winkler similarity reaches; the other pairs keep theirs. ``distinct`` (each
-    # pair compared as it is) gives the same, even where pairs of codes repeat.
+    # pair compared as it is) gives the same, even where pairs of codes repeat. A first
+    # threshold of 0 bounds nothing (every pair of words is compared).
     draw = data.draw
     a = draw(st.lists(st.integers(-1, len(vocab) - 1), min_size=1, max_size=8))
     b = draw(st.lists(st.integers(-1, len(vocab) - 1), min_size=1, max_size=8))
@@ -91,7 +96,6 @@ def test_regrade_equals_reference(
     ri = np.array(draw(st.lists(st.integers(0, len(b) - 1), min_size=n, max_size=n)), np.intp)
     levels = np.array(draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)), np.int8)
     table = {1: (1, 2, 4), 3: (3, 3, 4)}
-    thresholds = (0.8, 0.92)
     got = levels.copy()
     limit = kernels.DENSE_PAIRS
     try:
@@ -112,19 +116,6 @@ def test_regrade_equals_reference(
         # rapidfuzz's cutoff is applied in double) either grade is right.
         grades = {sum(s >= t for t in thresholds) for s in (sim - 1e-6, sim, sim + 1e-6)}
         assert got[k] in {table[level][g] for g in grades}
-
-
-@settings(max_examples=60, deadline=None)
-@given(words, st.data(), st.sampled_from([0.0, 0.8]))
-def test_similarity_of_pairs_known_distinct(
-    vocab: list[str], data: st.DataObject, cutoff: float
-) -> None:
-    codes = st.integers(-1, len(vocab) - 1)
-    pairs = data.draw(st.lists(st.tuples(codes, codes), min_size=1, max_size=30, unique=True))
-    left = np.array([x for x, _ in pairs], dtype=np.int32)
-    right = np.array([y for _, y in pairs], dtype=np.int32)
-    once = similarity(left, right, vocab, cutoff=cutoff, distinct=True)
-    assert once.tolist() == similarity(left, right, vocab, cutoff=cutoff).tolist()
 
 
 @settings(max_examples=40, deadline=None)

@@ -86,7 +86,13 @@ CODE = st.integers(min_value=0, max_value=3)
 
 
 @st.composite
-def chains(draw: st.DrawFn, n: int, width: int = WIDTH, gaps: bool = False) -> np.ndarray:
+def chains(
+    draw: st.DrawFn,
+    n: int,
+    width: int = WIDTH,
+    gaps: bool = False,
+    codes: st.SearchStrategy[int] = CODE,
+) -> np.ndarray:
     """``(n, 3 * width)`` packed parts: left-aligned chains of 0 to width parts (with
     ``gaps``, a row may have an empty slot among its parts: its chain ends there)."""
     out = np.full((n, 3 * width), -1, dtype=np.int32)
@@ -95,7 +101,7 @@ def chains(draw: st.DrawFn, n: int, width: int = WIDTH, gaps: bool = False) -> n
         for field in range(3):
             for pos in range(length):
                 # A part may lack a key (-1) but always has a class.
-                code = draw(CODE if field == 0 else st.one_of(CODE, st.just(-1)))
+                code = draw(codes if field == 0 else st.one_of(codes, st.just(-1)))
                 out[row, field * width + pos] = code
         if gaps and length > 1 and draw(st.booleans()):
             out[row, draw(st.integers(0, length - 2))] = -1
@@ -114,13 +120,15 @@ def pairs(n_left: int, n_right: int) -> st.SearchStrategy[tuple[np.ndarray, np.n
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.data(), st.booleans())
-def test_chain_ranks_equal_reference(data: st.DataObject, reordered: bool) -> None:
+@given(st.data(), st.booleans(), st.sampled_from([3, 40, 5000]))
+def test_chain_ranks_equal_reference(data: st.DataObject, reordered: bool, most: int) -> None:
     # The ranks themselves; or each read through a table of levels, and rows of the same
     # known text at the top level, in the kernel's one pass: as the ranks mapped and
-    # overridden afterwards.
-    a = data.draw(chains(6))
-    b = data.draw(chains(5))
+    # overridden afterwards. With few codes the chains share keys; with many, most pairs
+    # share none, and their signatures mostly no bit (ranked without their parts).
+    codes = st.integers(0, most)
+    a = data.draw(chains(6, codes=codes))
+    b = data.draw(chains(5, codes=codes))
     li, ri = data.draw(pairs(6, 5))
     levels = st.lists(st.integers(0, 9), min_size=8, max_size=8)
     level_of = data.draw(st.none() | levels.map(lambda v: np.array(v, np.int8)))
@@ -141,6 +149,27 @@ def test_chain_ranks_equal_reference(data: st.DataObject, reordered: bool) -> No
     assert got.tolist() == want
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.data(), st.sampled_from([3, 40, 5000]))
+def test_chain_signatures_share_a_bit_where_chains_share_a_key(
+    data: st.DataObject, most: int
+) -> None:
+    # A class or key of one kind in both chains sets a common bit; a chain without parts
+    # shares a bit with every chain.
+    a = data.draw(chains(4, gaps=True, codes=st.integers(0, most)))
+    b = data.draw(chains(4, gaps=True, codes=st.integers(0, most)))
+    sa, sb = kernels.chain_signatures(a), kernels.chain_signatures(b)
+    assert sa.shape == (4, kernels.SIGNATURE_WORDS) and sa.dtype == np.uint64
+    for x in range(4):
+        for y in range(4):
+            shared = bool((sa[x] & sb[y]).any())
+            ka, kb = unpack(a, x), unpack(b, y)
+            keys = any(set(ka[f]) & set(kb[f]) - {-1} for f in range(3))
+            empty = all(c < 0 for c in ka[0]) or all(c < 0 for c in kb[0])
+            if keys or empty:
+                assert shared
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_given_ranks_equal_reference(data: st.DataObject) -> None:
@@ -149,7 +178,7 @@ def test_given_ranks_equal_reference(data: st.DataObject) -> None:
     ta = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=6, max_size=6)), np.int32)
     tb = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=5, max_size=5)), np.int32)
     li, ri = data.draw(pairs(6, 5))
-    got = kernels.given_ranks(a, b, ta, tb, li, ri)
+    got = kernels.given_ranks(kernels.given_keys(a, ta), kernels.given_keys(b, tb), li, ri)
     want = [
         given_rank_reference(unpack(a, x), unpack(b, y), int(ta[x]), int(tb[y]))
         for x, y in zip(li, ri, strict=True)
