@@ -106,10 +106,17 @@ class LinkConfig:
         blocking: blocking rules; each a tuple of keys that must all agree.
         max_block_size: pairs allowed in one block before a more specific key takes over.
         sorted_window: neighbours met on each side in a ``sorted:<key>`` rule (a sorted
-            neighbourhood, for typo-heavy keys).
+            neighbourhood, for typo-heavy keys), and in each order of an oversized
+            block's nearest records. Synthetic data, 300,000 a side: 3 against 5, pairs
+            completeness 0.9069 -> 0.9072 with 1.6% fewer pairs (the nearer namesakes, of
+            the same name and birth, crowd true pairs out of the budget).
         candidates_per_record: after the union of the rules, each record keeps its best
-            this many candidates by a cheap score of name parts and birth (a pair stays if
-            it is among the best of either of its records); 0 keeps every candidate.
+            this many candidates by a cheap score of name parts and birth, of those only
+            the ones within ``blocking.BUDGET_WITHIN`` (16) points of its best pair (a pair
+            stays if it is among the best of either of its records); 0 keeps every
+            candidate. Synthetic data, 300,000 a side, with ``sorted_window`` 3: at 20 a
+            record without the cut, 8,143,049 pairs and pairs completeness 0.9072; at 25
+            with it, 7,402,795 and 0.9116, and F1 0.7201 -> 0.7229.
             Memory: 4 bytes per record and candidate kept (8 beyond two million records),
             so 1,000 for a million records a side would hold 8 GB: use 0 to keep all.
         context_blocking: rules on context (a parent's name, a place, with the birth
@@ -173,8 +180,8 @@ class LinkConfig:
         ("name_skeleton", "birth_year"),
     )
     max_block_size: int = 5_000
-    sorted_window: int = 5
-    candidates_per_record: int = 20
+    sorted_window: int = 3
+    candidates_per_record: int = 25
     context_blocking: tuple[tuple[str, ...], ...] = CONTEXT_BLOCKING
     context_candidates: int = 1
     threshold: float = 0.5

@@ -987,15 +987,16 @@ _KEPT_RANGES = 4  # record ranges of _kept_pairs: its table is ranges x left rec
 def _kept_pairs(
     best: Keys, free: int, mask: int, n_right: int, right_offset: int,
     other_left: npt.NDArray[np.int64], other_right: npt.NDArray[np.int64], threads: int,
-    out: npt.NDArray[np.int64],
+    out: npt.NDArray[np.int64], shift: int, within: int,
 ) -> int:  # fmt: skip
-    """Into ``out``: the distinct pair ids in any record's best, ascending; returns their
-    count. Two ascending runs, merged: the pairs a left record holds (nodes come in
-    ascending left row; each record's few sorted in place), and those a right record
-    holds (nodes come in ascending right row; placed by left row, a counting sort). Each
-    of ``threads`` reads a range of nodes: the pairs its right records hold are placed
-    after those of the ranges before it, within each left row, so that the order is the
-    one of a single pass."""
+    """Into ``out``: the distinct pair ids in any record's best, ascending, of each
+    record's only those whose score level (``key >> shift``) is at most ``within`` below
+    its best's; returns their count. Two ascending runs, merged: the pairs a left record
+    holds (nodes come in ascending left row; each record's few sorted in place), and those
+    a right record holds (nodes come in ascending right row; placed by left row, a
+    counting sort). Each of ``threads`` reads a range of nodes: the pairs its right
+    records hold are placed after those of the ranges before it, within each left row, so
+    that the order is the one of a single pass."""
     n_nodes, k = best.shape
     n_left = right_offset if right_offset else n_nodes
     span = (n_nodes + threads - 1) // threads
@@ -1003,9 +1004,10 @@ def _kept_pairs(
     place = np.zeros((threads, n_left), dtype=np.int64)  # range's right-held, by left row
     for t in prange(threads):
         for node in range(t * span, min((t + 1) * span, n_nodes)):
+            last = (best[node, 0] >> shift) + within  # the lowest score level kept
             for j in range(k):
                 key = best[node, j]
-                if key == free:
+                if key == free or (key >> shift) > last:
                     break
                 left, _, held_left = _held(node, key, mask, right_offset, other_left, other_right)
                 if held_left:
@@ -1025,9 +1027,10 @@ def _kept_pairs(
     for t in prange(threads):
         for node in range(t * span, min((t + 1) * span, n_nodes)):
             first = m = own[node]
+            last = (best[node, 0] >> shift) + within
             for j in range(k):
                 key = best[node, j]
-                if key == free:
+                if key == free or (key >> shift) > last:
                     break
                 left, right, held_left = _held(
                     node, key, mask, right_offset, other_left, other_right
@@ -1095,6 +1098,10 @@ class BestPairs:
     pair whose birth was misstated by years, which namesakes born the same year crowd out
     of the best, is found by a father's name or a place the two share, while the best
     (what the model learns from) stay as they were. 4 bytes a record more each.
+
+    ``within``: of a record's best, only those scoring at most this many points below its
+    best pair count as its choice (:meth:`ids`; none: all ``k``), so that a record with a
+    clear match does not also hold ``k`` namesakes that only share its name.
     """
 
     def __init__(
@@ -1109,8 +1116,10 @@ class BestPairs:
         missing: int,
         year: int,
         second: int = 0,
+        within: int | None = None,
     ) -> None:
         self.rows = (a, b)
+        self.within = _SCORE_BINS if within is None else within
         self.rank = np.ascontiguousarray(rank, dtype=np.int64)
         self.n_right = max(n_right, 1)
         self.right_offset = right_offset
@@ -1204,8 +1213,9 @@ class BestPairs:
     ) -> npt.NDArray[np.int64]:
         """The pair ids kept, ascending, gathered on ``workers`` threads from ``ranges``
         ranges of records (0: one a thread, at most ``_KEPT_RANGES``: each range counts
-        its pairs per left record, 8 bytes a left record); ``second``: those of the
-        second choice instead (none without one)."""
+        its pairs per left record, 8 bytes a left record): each record's best, those
+        ``within`` points of its best pair; ``second``: those of the second choice
+        instead, all of them (none without one)."""
         best = self.second if second else self.best
         if not len(best):
             return np.zeros(0, dtype=np.int64)
@@ -1223,6 +1233,7 @@ class BestPairs:
             n = _kept_pairs(
                 best, self.free, (1 << self.shift) - 1, self.n_right, self.right_offset,
                 other_left, other_right, ranges or min(get_num_threads(), _KEPT_RANGES), out,
+                self.shift, _SCORE_BINS if second else self.within,
             )  # fmt: skip
         return _shrunk(out, n)
 

@@ -392,11 +392,20 @@ def test_candidate_budget_keeps_each_records_best_in_any_row_order(
     everything = pairs_by_id(left, right)
     kept = pairs_by_id(left, right, per_record)
     assert kept <= everything
-    # Every record keeps min(budget, its candidates): no one is left without candidates.
+    within = blocking.BUDGET_WITHIN
+    try:
+        blocking.BUDGET_WITHIN = None
+        uncut = pairs_by_id(left, right, per_record)
+    finally:
+        blocking.BUDGET_WITHIN = within
+    assert kept <= uncut
+    # Every record keeps min(budget, its candidates) (without the cut far below its best,
+    # at least its best): no one is left without candidates.
     for side in (0, 1):
         for record in {pair[side] for pair in everything}:
             had = sum(pair[side] == record for pair in everything)
-            assert sum(pair[side] == record for pair in kept) >= min(per_record, had)
+            assert sum(pair[side] == record for pair in uncut) >= min(per_record, had)
+            assert sum(pair[side] == record for pair in kept) >= 1
     shuffled_l = left.sample(frac=1.0, random_state=3).reset_index(drop=True)
     shuffled_r = right.sample(frac=1.0, random_state=4).reset_index(drop=True)
     assert pairs_by_id(shuffled_l, shuffled_r, per_record) == kept
@@ -431,6 +440,27 @@ def test_no_birth_columns_at_all_in_an_oversized_block_and_the_budget() -> None:
             PreparedPair(left, right), [("name_pair_any",)], max_block=100, window=2, per_record=3
         )
     assert set(pairs.left.tolist()) == set(range(60)) == set(pairs.right.tolist())
+
+
+def test_budget_keeps_no_namesake_far_below_a_clear_match(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Namesakes each with a twin on the other side (the same exact date of birth), born
+    years apart from each other: a record keeps its twin, and not the namesakes that
+    score far below it (they only share its name), though its budget has room for them;
+    without the cut, it keeps them all."""
+    births = [f"{1950 + 7 * i}-03-0{1 + i % 5}" for i in range(6)]
+    left = namesakes("l", "Amina Hassan", [""] * 6, births)
+    right = namesakes("r", "Amina Hassan", [""] * 6, births)
+    twins = {(i, i) for i in range(6)}
+
+    def met() -> set[tuple[int, int]]:
+        pairs = block(PreparedPair(left, right), [("name_pair_any",)], max_block=100, per_record=10)
+        return set(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True))
+
+    assert met() == twins
+    monkeypatch.setattr(blocking, "BUDGET_WITHIN", None)
+    assert met() == {(i, j) for i in range(6) for j in range(6)}
 
 
 @settings(max_examples=30, deadline=None)

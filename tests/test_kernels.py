@@ -730,8 +730,16 @@ def test_affinity_equals_reference(data: st.DataObject, width: int) -> None:
 
 
 def top_reference(
-    ids: list[int], n_right: int, offset: int, score: list[int], rank: list[int], k: int
+    ids: list[int],
+    n_right: int,
+    offset: int,
+    score: list[int],
+    rank: list[int],
+    k: int,
+    within: int | None = None,
 ) -> list[bool]:
+    """Per pair: among the k best of either record (by score, ties to the other's
+    rank), and, with ``within``, at most that many points below that record's best."""
     incident: dict[int, list[tuple[int, int, int]]] = {}
     for p, pair in enumerate(ids):
         x, y = divmod(pair, n_right)
@@ -740,8 +748,10 @@ def top_reference(
         incident.setdefault(y, []).append((-score[p], rank[x], p))
     keep = [False] * len(ids)
     for pairs_of_node in incident.values():
-        for _s, _r, p in sorted(pairs_of_node)[:k]:
-            keep[p] = True
+        chosen = sorted(pairs_of_node)[:k]
+        for s, _r, p in chosen:
+            if within is None or -s >= -chosen[0][0] - within:
+                keep[p] = True
     return keep
 
 
@@ -778,17 +788,19 @@ def context_alike(a: np.ndarray, b: np.ndarray, ids: list[int], n_right: int) ->
     st.sampled_from([1, 2, 3, 4, 6, 10**6]),
     st.sampled_from([1, 2]),
     st.sampled_from([0, 1, 2]),
+    st.sampled_from([None, 0, 3, 16]),
 )
 def test_best_pairs_equal_reference(
-    data: st.DataObject, dedupe: bool, k: int, workers: int, second: int
+    data: st.DataObject, dedupe: bool, k: int, workers: int, second: int, within: int | None
 ) -> None:
     """Pairs offered in batches, repeated, in any order, with pairs left out
     (``_NO_PAIR``) among them, or as a join makes them (grouped: distinct in a batch, by
     left record, in no order within one; repeated across batches): kept are the pairs
     among the k best of either record over the distinct pairs offered (ties to the other
-    record's rank). A budget above the other side's records keeps them all, and holds no
-    more than that. The second choice is the same by the score plus the context values
-    alike, and leaves the best as they are."""
+    record's rank), and with ``within``, of a record's only those at most that many
+    points below its best. A budget above the other side's records keeps them all, and
+    holds no more than that. The second choice is the same by the score plus the context
+    values alike, all of them, and leaves the best as they are."""
     n = 6
     if dedupe:  # one list: pairs i < j, a record is one node whichever side it is on
         index = st.tuples(st.integers(0, n - 2), st.integers(1, n - 1)).filter(
@@ -805,8 +817,9 @@ def test_best_pairs_equal_reference(
     rank = np.array(data.draw(st.permutations(range(nodes))), dtype=np.int64)
     offset = 0 if dedupe else n
     best = kernels.BestPairs(
-        a, b, rank, k, n_right=n, right_offset=offset, missing=MISSING, year=365, second=second
-    )
+        a, b, rank, k, n_right=n, right_offset=offset, missing=MISSING, year=365,
+        second=second, within=within,
+    )  # fmt: skip
     cuts = sorted(data.draw(st.lists(st.integers(0, len(offered)), max_size=3)))
     # A join's batches (grouped): distinct, grouped by left record, in any order within one.
     grouped = data.draw(st.booleans())
@@ -825,7 +838,7 @@ def test_best_pairs_equal_reference(
     assert best.best.shape[1] == min(k, n)
     ids = np.unique(np.array(offered, dtype=np.int64))
     score = kernels.affinity(a, b, ids, n, missing=MISSING, year=365).tolist()
-    keep = top_reference(ids.tolist(), n, offset, score, rank.tolist(), k)
+    keep = top_reference(ids.tolist(), n, offset, score, rank.tolist(), k, within)
     ranges = data.draw(st.integers(0, 4))  # 0: one a thread
     kept = best.ids(workers=workers, ranges=ranges)
     assert kept.tolist() == ids[np.array(keep, dtype=bool)].tolist()
