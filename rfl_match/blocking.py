@@ -51,14 +51,6 @@ from rfl_match.schema import ID_FIELD
 
 Int64Array = npt.NDArray[np.int64]
 YEAR = 365
-#: The candidate budget keeps, of a record's best ``candidates_per_record``, only those
-#: scoring at most this many points below its best pair (:class:`kernels.BestPairs`'
-#: ``within``; None: all). Synthetic data, 100,000 a side, window 3: at 20 a record
-#: without the cut, 2,685,019 pairs, pairs completeness 0.9414, F1 0.7651; at 20 with
-#: it, 1,923,727, 0.9402, 0.7749; at 25 with it, 2,272,964, 0.9436, 0.7703 (24 points:
-#: 2,672,763, 0.9447, 0.7632). A record with a clear match then holds fewer namesakes
-#: that only share its name, and more slots go to records that cannot tell theirs apart.
-BUDGET_WITHIN: int | None = 16
 BAND_YEARS = 5
 _WIDTH = np.int64(1 << 31)
 
@@ -859,6 +851,7 @@ def block(
     dedupe: bool = False,
     window: int = 3,
     per_record: int = 0,
+    within: int = 0,
     workers: int = 1,
     context: Sequence[Sequence[str]] = (),
     context_per_record: int = 0,
@@ -874,6 +867,8 @@ def block(
         window: records each record meets on either side in a sorted-neighbourhood rule.
         per_record: keep each record's best this many candidates of the union
             (:func:`budget_choices`); 0 keeps all.
+        within: of those, only the ones at most this many points below the record's
+            best pair; 0: all.
         workers: threads for the compiled kernels.
         context: rules whose pairs add each record's best ``context_per_record`` by a
             score that counts their fields' agreement (with a budget only; marked in
@@ -890,7 +885,9 @@ def block(
     # the budget once over the whole union, which is never held.
     budget = None
     if per_record:
-        budget = _main_budget(data, per_record, dedupe, workers, context, context_per_record)
+        budget = _main_budget(
+            data, per_record, within, dedupe, workers, context, context_per_record
+        )
     seen = _Union(workers)
     for rule in rules:
         name = "+".join(rule)
@@ -1031,6 +1028,7 @@ def budget_choices(
     ids: Int64Array,
     per_record: int,
     *,
+    within: int = 0,
     dedupe: bool,
     workers: int = 1,
     context: Sequence[Sequence[str]] = (),
@@ -1039,9 +1037,9 @@ def budget_choices(
     """The candidate budget over the pairs ``ids``, as :func:`block` keeps it: each record
     keeps its ``per_record`` best candidates by a cheap compiled score
     (:func:`kernels.affinity`: name parts that share a class or a sound key, and how near
-    the birth intervals are), of those only the ones within :data:`BUDGET_WITHIN` points
-    of its best; a pair stays if it is among the best of either of its
-    records, so no record is left without candidates. Returned with the budget's second
+    the birth intervals are), of those only the ones at most ``within`` points below its
+    best (0: all); a pair stays if it is among the best of either of its records, so no
+    record is left without candidates. Returned with the budget's second
     choice: each record's best ``context_per_record`` by the same score plus the
     ``context`` rules' fields that agree (for :func:`with_context`'s ``also``; empty
     without).
@@ -1052,7 +1050,7 @@ def budget_choices(
     """
     if per_record <= 0 or not len(ids):
         return ids, np.zeros(0, dtype=np.int64)
-    budget = _main_budget(data, per_record, dedupe, workers, context, context_per_record)
+    budget = _main_budget(data, per_record, within, dedupe, workers, context, context_per_record)
     budget.add(ids.copy())  # the budget overwrites a batch; the caller's stays
     return budget.ids(), budget.also()
 
@@ -1060,13 +1058,15 @@ def budget_choices(
 def _main_budget(
     data: PreparedPair,
     per_record: int,
+    within: int,
     dedupe: bool,
     workers: int,
     context: Sequence[Sequence[str]],
     context_per_record: int,
 ) -> _Budget:
-    """The main rules' budget, with its second choice by the ``context`` rules' fields
-    where the context step runs (``context_per_record`` > 0)."""
+    """The main rules' budget (``within``: its cut below a record's best, 0: none), with
+    its second choice by the ``context`` rules' fields where the context step runs
+    (``context_per_record`` > 0)."""
     agree = context_fields(context) if context_per_record > 0 else []
     return _Budget(
         data,
@@ -1075,7 +1075,7 @@ def _main_budget(
         workers=workers,
         agree=agree,
         second=context_per_record,
-        within=BUDGET_WITHIN,
+        within=within or None,
     )
 
 

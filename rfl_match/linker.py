@@ -68,19 +68,23 @@ from rfl_match.scoring import (
 from rfl_match.scoring import probability as raw_probability
 
 MODEL_FORMAT = "rfl_match.model"
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 # Versions load reads: 1 (before the term-frequency maps) scores with raw bits; 1 and 2
 # (before the non-match classes) with no combination term; 1 to 3 (before the context
-# candidates) with the context options' defaults.
-_READABLE_VERSIONS = (1, 2, 3, 4)
+# candidates) with the context options' defaults; 1 to 4 (before the budget's cut below
+# a record's best) with its default.
+_READABLE_VERSIONS = (1, 2, 3, 4, 5)
 # A model is written in the oldest version that holds all it has, so that older releases
-# read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own.
-# Options at their defaults are left out, so a release reads its own defaults for them:
-# an older release runs its own (fewer) context rules, which adds fewer candidates and
-# learns nothing different (the model never learns from context candidates).
+# read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
+# 5 with a cut of its own. Options at their defaults are left out, so a release reads its
+# own defaults for them: an older release runs its own (fewer) context rules, which adds
+# fewer candidates and learns nothing different (the model never learns from context
+# candidates), and its own budget (a model is not refitted at predict).
 _ONE_CLASS_VERSION = 2
 _CLASSES_VERSION = 3
+_CONTEXT_VERSION = 4
 _CONTEXT_OPTIONS = ("context_blocking", "context_candidates")
+_BUDGET_OPTIONS = ("candidates_within",)
 # Folds of reviewed requests for cross-fitted calibration.
 _CALIBRATION_FOLDS = 5
 _VALIDATED = "rfl_match_validated"
@@ -223,6 +227,7 @@ class Linker:
             dedupe=dedupe,
             window=self.config.sorted_window,
             per_record=self.config.candidates_per_record,
+            within=self.config.candidates_within,
             workers=self.config.workers,
             context=self.config.context_blocking,
             context_per_record=self.config.context_candidates,
@@ -1015,6 +1020,7 @@ class Linker:
                 data,
                 cumulative,
                 budget,
+                within=self.config.candidates_within,
                 dedupe=sightings is None,
                 workers=self.config.workers,
                 context=self.config.context_blocking,
@@ -1048,15 +1054,20 @@ class Linker:
         config = self.config.to_dict()
         version = MODEL_VERSION
         defaults = LinkConfig().to_dict()
-        if all(config[option] == defaults[option] for option in _CONTEXT_OPTIONS):
-            # Nothing that version 3 lacks (read back, the options take their defaults).
-            for option in _CONTEXT_OPTIONS:
+        if all(config[option] == defaults[option] for option in _BUDGET_OPTIONS):
+            # Nothing that version 4 lacks (read back, the options take their defaults).
+            for option in _BUDGET_OPTIONS:
                 del config[option]
-            version = _CLASSES_VERSION
-            if model.non_match_ is None and config["non_match_classes"] == 1:
-                # Nor that version 2 lacks.
-                del config["non_match_classes"]
-                version = _ONE_CLASS_VERSION
+            version = _CONTEXT_VERSION
+            if all(config[option] == defaults[option] for option in _CONTEXT_OPTIONS):
+                # Nor that version 3 lacks.
+                for option in _CONTEXT_OPTIONS:
+                    del config[option]
+                version = _CLASSES_VERSION
+                if model.non_match_ is None and config["non_match_classes"] == 1:
+                    # Nor that version 2 lacks.
+                    del config["non_match_classes"]
+                    version = _ONE_CLASS_VERSION
         return {
             "format": MODEL_FORMAT,
             "format_version": version,

@@ -84,12 +84,18 @@ RULES = [
 
 
 def pairs_by_id(
-    left: pd.DataFrame, right: pd.DataFrame, per_record: int = 0, max_block: int = 10_000
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    per_record: int = 0,
+    max_block: int = 10_000,
+    within: int = 0,
 ) -> set[tuple[str, str]]:
     data = PreparedPair(left, right)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # oversized blocks, with a small max_block
-        pairs = block(data, RULES, max_block=max_block, per_record=per_record, window=1)
+        pairs = block(
+            data, RULES, max_block=max_block, per_record=per_record, within=within, window=1
+        )
     return set(
         zip(
             left["record_id"].to_numpy()[pairs.left],
@@ -390,14 +396,9 @@ def test_candidate_budget_keeps_each_records_best_in_any_row_order(
 ) -> None:
     left, right = frame(a, "l"), frame(b, "r")
     everything = pairs_by_id(left, right)
-    kept = pairs_by_id(left, right, per_record)
+    kept = pairs_by_id(left, right, per_record, within=16)
     assert kept <= everything
-    within = blocking.BUDGET_WITHIN
-    try:
-        blocking.BUDGET_WITHIN = None
-        uncut = pairs_by_id(left, right, per_record)
-    finally:
-        blocking.BUDGET_WITHIN = within
+    uncut = pairs_by_id(left, right, per_record)
     assert kept <= uncut
     # Every record keeps min(budget, its candidates) (without the cut far below its best,
     # at least its best): no one is left without candidates.
@@ -408,7 +409,7 @@ def test_candidate_budget_keeps_each_records_best_in_any_row_order(
             assert sum(pair[side] == record for pair in kept) >= 1
     shuffled_l = left.sample(frac=1.0, random_state=3).reset_index(drop=True)
     shuffled_r = right.sample(frac=1.0, random_state=4).reset_index(drop=True)
-    assert pairs_by_id(shuffled_l, shuffled_r, per_record) == kept
+    assert pairs_by_id(shuffled_l, shuffled_r, per_record, within=16) == kept
 
 
 def test_candidate_budget_prefers_the_same_birth_and_sex() -> None:
@@ -442,9 +443,7 @@ def test_no_birth_columns_at_all_in_an_oversized_block_and_the_budget() -> None:
     assert set(pairs.left.tolist()) == set(range(60)) == set(pairs.right.tolist())
 
 
-def test_budget_keeps_no_namesake_far_below_a_clear_match(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_budget_keeps_no_namesake_far_below_a_clear_match() -> None:
     """Namesakes each with a twin on the other side (the same exact date of birth), born
     years apart from each other: a record keeps its twin, and not the namesakes that
     score far below it (they only share its name), though its budget has room for them;
@@ -454,30 +453,36 @@ def test_budget_keeps_no_namesake_far_below_a_clear_match(
     right = namesakes("r", "Amina Hassan", [""] * 6, births)
     twins = {(i, i) for i in range(6)}
 
-    def met() -> set[tuple[int, int]]:
-        pairs = block(PreparedPair(left, right), [("name_pair_any",)], max_block=100, per_record=10)
+    def met(within: int) -> set[tuple[int, int]]:
+        pairs = block(
+            PreparedPair(left, right),
+            [("name_pair_any",)],
+            max_block=100,
+            per_record=10,
+            within=within,
+        )
         return set(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True))
 
-    assert met() == twins
-    monkeypatch.setattr(blocking, "BUDGET_WITHIN", None)
-    assert met() == {(i, j) for i in range(6) for j in range(6)}
+    assert met(16) == twins
+    assert met(0) == {(i, j) for i in range(6) for j in range(6)}
 
 
 @settings(max_examples=30, deadline=None)
-@given(people, people, st.integers(1, 3))
+@given(people, people, st.integers(1, 3), st.sampled_from([0, 4, 16]))
 def test_budget_in_batches_equals_budget_once_on_the_union(
-    a: list[tuple[str, str]], b: list[tuple[str, str]], per_record: int
+    a: list[tuple[str, str]], b: list[tuple[str, str]], per_record: int, within: int
 ) -> None:
     """The budget kept as each join batch of each rule is made (pairs met again and
-    again) keeps exactly the pairs that the budget once over the whole union keeps."""
+    again) keeps exactly the pairs that the budget once over the whole union keeps, with
+    a cut below each record's best or without."""
     left, right = frame(a + a, "l"), frame(b, "r")
     data = PreparedPair(left, right)
     whole = block(data, RULES, max_block=10_000)
-    once = blocking.budget_choices(data, whole.ids, per_record, dedupe=False)[0]
+    once = blocking.budget_choices(data, whole.ids, per_record, within=within, dedupe=False)[0]
     batch = blocking.JOIN_BATCH
     try:
         blocking.JOIN_BATCH = 2
-        staged = block(data, RULES, max_block=10_000, per_record=per_record)
+        staged = block(data, RULES, max_block=10_000, per_record=per_record, within=within)
     finally:
         blocking.JOIN_BATCH = batch
     assert staged.ids.tolist() == once.tolist()

@@ -50,6 +50,7 @@ def test_json_round_trip() -> None:
         ({"top_k": 2.5}, "top_k"),
         ({"workers": 0}, "workers"),
         ({"candidates_per_record": -1}, "candidates_per_record"),
+        ({"candidates_within": -1}, "candidates_within"),
     ],
 )
 def test_errors_name_the_key(data: dict[str, object], named: str) -> None:

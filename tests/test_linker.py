@@ -579,6 +579,31 @@ def test_context_candidates_are_scored_but_not_learned_from(
     assert len(every) == len(fewer) + fitted.training_["context_pairs"]
 
 
+def test_a_cut_of_its_own_is_saved_as_version_5(
+    synthetic: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A budget cut other than the default is written (version 5) and read back; at the
+    default the file stays readable by releases that lack the option."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    path = tmp_path / "model.json"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = rm.Linker().fit(requests, sightings)
+        plain.save(path)
+        assert "candidates_within" not in json.loads(path.read_text(encoding="utf-8"))["config"]
+        assert json.loads(path.read_text(encoding="utf-8"))["format_version"] <= 4
+        wide = rm.Linker(rm.LinkConfig(candidates_within=0)).fit(requests, sightings)
+    wide.save(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format_version"] == 5
+    assert data["config"]["candidates_within"] == 0
+    loaded = rm.Linker.load(path)
+    assert loaded.config.candidates_within == 0
+    pdt.assert_frame_equal(loaded.predict(requests, sightings), wide.predict(requests, sightings))
+    # Without the cut, more candidates (the namesakes far below a record's best).
+    assert wide.training_["candidate_pairs"] > plain.training_["candidate_pairs"]
+
+
 def test_context_options_of_its_own_are_saved_as_version_4(
     synthetic: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
