@@ -1288,6 +1288,9 @@ def chain_ranks(
     none = np.zeros(0, dtype=np.int32)
     ta, tb = (none, none) if texts is None else texts
     sa, sb = (chain_signatures(a), chain_signatures(b)) if signatures is None else signatures
+    # The kernel reads them unchecked: signatures of other tables would rank pairs wrongly.
+    if sa.shape != (len(a), SIGNATURE_WORDS) or sb.shape != (len(b), SIGNATURE_WORDS):
+        raise ValueError("chain_ranks: signatures are not those of a and b (their shape)")
     return _run(
         _chain_ranks, len(li), np.int8, workers, a, b, sa, sb, _index(li), _index(ri), reordered,
         np.ascontiguousarray(ranks, dtype=np.int8), np.ascontiguousarray(ta, dtype=np.int32),
@@ -1297,7 +1300,7 @@ def chain_ranks(
 
 def given_keys(parts: IntArray, tokens: IntArray) -> IntArray:
     """Per record, ``(n, GIVEN_COLUMNS)`` int32: what :func:`given_ranks` reads of it, in one
-    row (one cache line), its given token code (``tokens``, -1: none) and the class,
+    row of 32 bytes, its given token code (``tokens``, -1: none) and the class,
     skeleton and phonetic key of parts 0 and 1 of its packed parts (``parts``, as
     ``NameParts.packed``)."""
     width = parts.shape[1] // 3
@@ -1313,6 +1316,8 @@ def given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int 
     """Per pair, the given-name rank of records ``a[li[k]]`` and ``b[ri[k]]`` (each side's
     :func:`given_keys`): MISSING, GIVEN_SAME_SPELLING (equal given tokens),
     GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED or DIFFERENT."""
+    if a.shape[1:] != (GIVEN_COLUMNS,) or b.shape[1:] != (GIVEN_COLUMNS,):
+        raise ValueError("given_ranks: a and b must be given_keys rows")
     return _run(_given_ranks, len(li), np.int8, workers, a, b, _index(li), _index(ri))
 
 

@@ -168,6 +168,23 @@ def test_chain_signatures_share_a_bit_where_chains_share_a_key(
             empty = all(c < 0 for c in ka[0]) or all(c < 0 for c in kb[0])
             if keys or empty:
                 assert shared
+    # ... and it filters: a chain with parts sets a bit per known class or key at most.
+    for packed, signatures in ((a, sa), (b, sb)):
+        for x in range(4):
+            known = int((packed[x] >= 0).sum())
+            bits = sum(bin(int(word)).count("1") for word in signatures[x])
+            if any(c >= 0 for c in unpack(packed, x)[0]):
+                assert 1 <= bits <= known
+
+
+def test_chain_and_given_ranks_refuse_rows_of_other_shapes() -> None:
+    a = np.full((3, 3 * WIDTH), -1, dtype=np.int32)
+    li = ri = np.zeros(1, dtype=np.intp)
+    signatures = (kernels.chain_signatures(a), kernels.chain_signatures(a[:2]))
+    with pytest.raises(ValueError, match="signatures"):
+        kernels.chain_ranks(a, a, li, ri, signatures=signatures)
+    with pytest.raises(ValueError, match="given_keys"):
+        kernels.given_ranks(a, a, li, ri)
 
 
 @settings(max_examples=300, deadline=None)
