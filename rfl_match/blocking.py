@@ -817,7 +817,8 @@ def _same_blocks(
         np.cumsum(_mixed(rows), out=sums[1:])
         hashed.append(sums[starts + counts] - sums[starts])
     order = np.lexsort((np.arange(len(ls)), rc, lc, *hashed[::-1]))
-    keys = np.stack([hashed[0], hashed[1], lc, rc])[:, order]
+    keys = np.stack([hashed[0], hashed[1], lc.astype(np.uint64), rc.astype(np.uint64)])
+    keys = keys[:, order]
     starts = np.flatnonzero(np.r_[True, np.any(keys[:, 1:] != keys[:, :-1], axis=0)])
     same = np.arange(len(ls))
     for first, end in zip(starts, np.r_[starts[1:], len(ls)], strict=True):

@@ -33,6 +33,9 @@ FORK_LEAST = 4096
 #: two end within the noise of a loaded machine).
 OWN_SHARE = 0.55
 
+#: Bytes of the size the child sends before its results.
+_SIZE_BYTES = 8
+
 #: Least seconds this process waits for its child past the time it took for its own share,
 #: before it computes the child's items itself (a child that cannot finish).
 _PATIENCE = 30.0
@@ -76,8 +79,9 @@ def forked_map(function: Callable[[_T], _R], items: Sequence[_T], *, fork: bool 
         try:
             os.close(read_end)
             results = [function(item) for item in items[own:]]
+            sent = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as sink:
-                sink.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+                sink.write(len(sent).to_bytes(_SIZE_BYTES, "little") + sent)
             code = 0
         finally:
             os._exit(code)
@@ -87,10 +91,10 @@ def forked_map(function: Callable[[_T], _R], items: Sequence[_T], *, fork: bool 
         start = time.perf_counter()
         first = [function(item) for item in items[:own]]
         patience = _PATIENCE + 4 * (time.perf_counter() - start)
-        data = _read_all(read_end, time.perf_counter() + patience)
+        data = _read_sent(read_end, time.perf_counter() + patience)
     finally:
         if data is None:  # this process raised, or gave up on the child
-            os.kill(pid, signal.SIGKILL)
+            _kill(pid)
         os.close(read_end)
         status = _reap(pid)
     second: list[_R] | None = None
@@ -113,16 +117,35 @@ def _reap(pid: int) -> int:
         return 0
 
 
-def _read_all(fd: int, deadline: float) -> bytes | None:
-    """Everything written to ``fd`` until its writer closes it; None past ``deadline``."""
+def _kill(pid: int) -> None:
+    """Kill child ``pid`` unless it has ended (reaped here then) or was reaped already
+    (by a caller's SIGCHLD handler: its number may be another process's by now)."""
+    try:
+        ended, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return
+    if not ended:
+        os.kill(pid, signal.SIGKILL)
+
+
+def _read_sent(fd: int, deadline: float) -> bytes | None:
+    """What the child sent on ``fd``: its size (:data:`_SIZE_BYTES`), then as many bytes.
+    Read to that size, not to the end of the pipe: a process forked meanwhile by another
+    thread holds the pipe open. Fewer bytes (the child ended early): what came; None past
+    ``deadline``."""
     chunks: list[bytes] = []
+    got, size = 0, -1
     ready = select.poll()
     ready.register(fd, select.POLLIN | select.POLLHUP)
-    while True:
+    while size < 0 or got < _SIZE_BYTES + size:
         left = deadline - time.perf_counter()
         if left <= 0 or not ready.poll(left * 1000):
             return None
         chunk = os.read(fd, 1 << 20)
         if not chunk:
-            return b"".join(chunks)
+            break
         chunks.append(chunk)
+        got += len(chunk)
+        if size < 0 and got >= _SIZE_BYTES:
+            size = int.from_bytes(b"".join(chunks)[:_SIZE_BYTES], "little")
+    return b"".join(chunks)[_SIZE_BYTES:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -66,6 +67,21 @@ def test_forked_map_gives_the_loops_results_in_order(items: list[int]) -> None:
         assert forked_map(_square, items) == [_square(x) for x in items]
 
 
+def _pid(x: int) -> int:
+    return os.getpid()
+
+
+@needs_fork
+def test_the_childs_half_is_computed_in_the_child(fork_always: None) -> None:
+    """The last items' results come from another process (a child whose results were
+    thrown away, and computed here again, would pass every test of the results)."""
+    here = os.getpid()
+    got = forked_map(_pid, list(range(20)))
+    own = int(20 * forking.OWN_SHARE)
+    assert got[:own] == [here] * own
+    assert len(set(got[own:])) == 1 and got[-1] != here
+
+
 def _fails_on_seven(x: int) -> int:
     if x == 7:
         raise ValueError("seven")
@@ -105,18 +121,24 @@ def test_forked_readings_are_each_pieces_and_are_remembered(
     info = culture_info(culture)
     pieces = list(dict.fromkeys(p for name in names for p in name.split()))
     cleans = list(dict.fromkeys(clean_text(name) for name in names))
+    # Each read alone, here, from empty caches: the truth the child's half (and what it
+    # leaves in the caches) is held to.
+    _PIECES.clear()
+    _FULL.clear()
+    readings_alone = [piece_reading(p, info) for p in pieces]
+    parts_alone = [piece_parts(p, info) for p in pieces]
+    wholes_alone = [_full_parts(clean, info) for clean in cleans]
     _PIECES.clear()  # so that the child's half is read there, not found cached here
     _FULL.clear()
     with forking_always():
         readings = piece_readings(pieces, info, fork=True)
         wholes = many_full_parts(cleans, info, fork=True)
+    assert readings == readings_alone
+    assert wholes == wholes_alone
     known = _known_pieces(info)
-    for piece, reading in zip(pieces, readings, strict=True):
-        assert reading == piece_reading(piece, info)
-        if known is not None:
-            assert known[piece] == piece_parts(piece, info)
-    for clean, parts in zip(cleans, wholes, strict=True):
-        assert parts == _full_parts(clean, info) == _FULL[(clean, info)]
+    if known is not None:
+        assert [known[p] for p in pieces] == parts_alone
+    assert [_FULL[(clean, info)] for clean in cleans] == wholes_alone
 
 
 @needs_fork
@@ -134,3 +156,17 @@ def test_a_child_reaped_by_a_handler_of_the_callers_still_serves(fork_always: No
             assert forked_map(_square, list(range(50))) == [_square(x) for x in range(50)]
     finally:
         signal.signal(signal.SIGCHLD, before)
+
+
+def test_the_childs_results_are_read_to_their_size_not_to_the_end_of_the_pipe() -> None:
+    """A process another thread forked meanwhile holds the pipe's write end open: the
+    results are read to the size sent ahead of them, not waited on to the pipe's end."""
+    read_end, write_end = os.pipe()
+    try:
+        sent = b"results"
+        os.write(write_end, len(sent).to_bytes(forking._SIZE_BYTES, "little") + sent)
+        # the write end stays open, as in such a process
+        assert forking._read_sent(read_end, time.perf_counter() + 5.0) == sent
+    finally:
+        os.close(read_end)
+        os.close(write_end)
