@@ -500,8 +500,15 @@ class _Budget:
         #: The offers' buffers, kept from one batch to the next of a producer
         #: (:meth:`release`).
         self.scratch = kernels.Scratch()
+        #: With a cut: the pairs of rules on a field's own values (:func:`uncut_rule`),
+        #: kept past the cut where they are among a record's best (:meth:`ids`); and
+        #: whether the pairs offered now are such a rule's.
+        self.uncut = _Union(workers) if within is not None else None
+        self.uncutting = False
 
     def add(self, ids: Int64Array, met: int | None = None) -> None:
+        if self.uncutting and self.uncut is not None:
+            self.uncut.add(ids.copy())  # the offer overwrites the batch
         offered = self.best.offer(
             ids, workers=self.workers, grouped=met is not None, scratch=self.scratch
         )
@@ -511,9 +518,15 @@ class _Budget:
         self.scratch.clear()
 
     def ids(self) -> Int64Array:
-        """The pairs kept, ascending."""
+        """The pairs kept, ascending: each record's best, those within the cut of its
+        best pair, and of :attr:`uncut` those among the best, cut or not."""
         self.release()
-        return self.best.ids(workers=self.workers)
+        kept = self.best.ids(workers=self.workers)
+        if self.uncut is not None and self.uncut.runs:
+            every = self.best.ids(workers=self.workers, cut=False)
+            shared = np.intersect1d(every, self.uncut.ids(), assume_unique=True)
+            kept = kernels.union_all([kept, shared])
+        return kept
 
     def also(self) -> Int64Array:
         """The second choice's pairs (by the score plus the context), ascending."""
@@ -895,6 +908,8 @@ def block(
         rule_union = _Union(workers)  # without a budget: the rule's pairs
         sink: _Sink = rule_union if budget is None else budget
         offered = 0 if budget is None else budget.offered
+        if budget is not None:
+            budget.uncutting = uncut_rule(rule)
         rule_stats = RuleStats(name)
         if rule[0].startswith(SORTED):
             lr, rr = sorted_neighbourhood(data, rule[0][len(SORTED) :], window=window)
@@ -1024,12 +1039,22 @@ def _note_blocks(
     stats.oversized = [(_describe(data, rule, blocks.parts, k), n) for k, n in biggest]
 
 
+def uncut_rule(rule: Sequence[str]) -> bool:
+    """Whether a rule reads a field's own values (``field:<column>``: an identifier, an
+    address): its pairs are kept past the budget's cut below a record's best (where they
+    are among the record's best): the budget's score reads names and birth only, and a
+    registration number two records share, with names written far apart, is evidence it
+    cannot see."""
+    return any(key.startswith("field:") for key in rule)
+
+
 def budget_choices(
     data: PreparedPair,
     ids: Int64Array,
     per_record: int,
     *,
     within: int = 0,
+    uncut: Int64Array | None = None,
     dedupe: bool,
     workers: int = 1,
     context: Sequence[Sequence[str]] = (),
@@ -1039,8 +1064,9 @@ def budget_choices(
     keeps its ``per_record`` best candidates by a cheap compiled score
     (:func:`kernels.affinity`: name parts that share a class or a sound key, and how near
     the birth intervals are), of those only the ones at most ``within`` points below its
-    best (0: all); a pair stays if it is among the best of either of its records, so no
-    record is left without candidates. Returned with the budget's second
+    best (0: all), and of ``uncut`` (the pairs of :func:`uncut_rule` rules) those among
+    the best, cut or not; a pair stays if it is among the best of either of its records,
+    so no record is left without candidates. Returned with the budget's second
     choice: each record's best ``context_per_record`` by the same score plus the
     ``context`` rules' fields that agree (for :func:`with_context`'s ``also``; empty
     without).
@@ -1052,6 +1078,8 @@ def budget_choices(
     if per_record <= 0 or not len(ids):
         return ids, np.zeros(0, dtype=np.int64)
     budget = _main_budget(data, per_record, within, dedupe, workers, context, context_per_record)
+    if uncut is not None and budget.uncut is not None:
+        budget.uncut.add(uncut.copy())
     budget.add(ids.copy())  # the budget overwrites a batch; the caller's stays
     return budget.ids(), budget.also()
 

@@ -1209,13 +1209,13 @@ class BestPairs:
         return offered
 
     def ids(
-        self, *, workers: int = 1, ranges: int = 0, second: bool = False
+        self, *, workers: int = 1, ranges: int = 0, second: bool = False, cut: bool = True
     ) -> npt.NDArray[np.int64]:
         """The pair ids kept, ascending, gathered on ``workers`` threads from ``ranges``
         ranges of records (0: one a thread, at most ``_KEPT_RANGES``: each range counts
         its pairs per left record, 8 bytes a left record): each record's best, those
-        ``within`` points of its best pair; ``second``: those of the second choice
-        instead, all of them (none without one)."""
+        ``within`` points of its best pair (all of them without ``cut``); ``second``:
+        those of the second choice instead, all of them (none without one)."""
         best = self.second if second else self.best
         if not len(best):
             return np.zeros(0, dtype=np.int64)
@@ -1233,7 +1233,7 @@ class BestPairs:
             n = _kept_pairs(
                 best, self.free, (1 << self.shift) - 1, self.n_right, self.right_offset,
                 other_left, other_right, ranges or min(get_num_threads(), _KEPT_RANGES), out,
-                self.shift, _SCORE_BINS if second else self.within,
+                self.shift, self.within if cut and not second else _SCORE_BINS,
             )  # fmt: skip
         return _shrunk(out, n)
 

@@ -25,7 +25,7 @@ from rfl_match.arrays import (
     threaded,
     unique_sorted,
 )
-from rfl_match.blocking import CandidatePairs, block, budget_choices, with_context
+from rfl_match.blocking import CandidatePairs, block, budget_choices, uncut_rule, with_context
 from rfl_match.calibration import (
     EVIDENCE_STEP,
     fit_on_comparisons,
@@ -957,6 +957,7 @@ class Linker:
         data = self._prepare(left, right)
         rows = []
         cumulative = np.zeros(0, dtype=np.int64)
+        uncut = np.zeros(0, dtype=np.int64)  # the pairs of rules on a field's own values
         truth_ids: npt.NDArray[np.int64] | None = None
         if labels is not None:
             lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
@@ -985,6 +986,8 @@ class Linker:
             ids = pairs.ids
             before = len(cumulative)
             cumulative = merge_unique(cumulative, ids)  # both ascending: one linear pass
+            if uncut_rule(rule):
+                uncut = merge_unique(uncut, ids)
             stats = pairs.stats[0]
             row: dict[str, Any] = {
                 "rule": stats.rule,
@@ -1021,6 +1024,7 @@ class Linker:
                 cumulative,
                 budget,
                 within=self.config.candidates_within,
+                uncut=uncut,
                 dedupe=sightings is None,
                 workers=self.config.workers,
                 context=self.config.context_blocking,

@@ -467,6 +467,29 @@ def test_budget_keeps_no_namesake_far_below_a_clear_match() -> None:
     assert met(0) == {(i, j) for i in range(6) for j in range(6)}
 
 
+def test_a_rule_on_a_fields_own_values_keeps_its_pairs_past_the_cut() -> None:
+    """Two records that share a registration number, born 40 years apart by what was
+    written: the cut drops the pair as a namesake's (its name and birth score far below
+    each record's twin), unless a ``field:`` rule met it; its pair is then kept, in
+    blocking as in the blocking report."""
+    births = ["1950-03-01", "1990-05-05"]
+    left = namesakes("l", "Amina Hassan", ["", ""], births)
+    right = namesakes("r", "Amina Hassan", ["", ""], births)
+    left["reg"], right["reg"] = ["A", "B"], ["C", "A"]
+    twins = {(0, 0), (1, 1)}
+
+    def met(rules: list[tuple[str, ...]], within: int = 16) -> set[tuple[int, int]]:
+        pairs = block(PreparedPair(left, right), rules, max_block=100, per_record=10, within=within)
+        return set(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True))
+
+    assert met([("name_pair_any",)]) == twins
+    assert met([("name_pair_any",), ("field:reg",)]) == twins | {(0, 1)}
+    assert met([("name_pair_any",)], within=0) == twins | {(0, 1), (1, 0)}
+    config = rm.LinkConfig(blocking=(("name_pair_any",), ("field:reg",)), workers=1)
+    report = rm.Linker(config).blocking_report(left, right)
+    assert int(report.iloc[-1]["cumulative_pairs"]) == 3
+
+
 @settings(max_examples=30, deadline=None)
 @given(people, people, st.integers(1, 3), st.sampled_from([0, 4, 16]))
 def test_budget_in_batches_equals_budget_once_on_the_union(
