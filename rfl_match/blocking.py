@@ -312,8 +312,7 @@ def _narrow(values: tuple[KeyValues, KeyValues]) -> tuple[KeyValues, KeyValues]:
     left, right = values
     if max(_widest(left), _widest(right)) < _WIDTH:
         return values
-    codes, ranks = np.unique(np.concatenate([left.codes, right.codes]), return_inverse=True)
-    ranks = ranks.astype(np.int64).reshape(-1)
+    codes, ranks = kernels.unique_inverse(np.concatenate([left.codes, right.codes]))
     was = left.parts
 
     def parts(rank: int) -> tuple[int, ...]:
@@ -753,7 +752,7 @@ def _spelling_ranks(texts: npt.NDArray[np.object_]) -> Int64Array:
 def _dense(values: Int64Array) -> Int64Array:
     """Each value's rank among the distinct values (so that sort keys built from ranks
     stay small)."""
-    ranks: Int64Array = np.unique(values, return_inverse=True)[1].astype(np.int64).reshape(-1)
+    ranks: Int64Array = kernels.unique_inverse(values)[1]
     return ranks
 
 

@@ -2801,6 +2801,78 @@ def radix_sorted(values: npt.NDArray[np.int64], bits: int) -> npt.NDArray[np.int
     return ordered
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _unique_inverse(
+    keys: npt.NDArray[np.int64], bits: int, ranks: npt.NDArray[np.int64],
+    distinct: npt.NDArray[np.int64],
+) -> int:  # fmt: skip
+    """Non-negative ``keys`` below ``2**bits`` (overwritten: sorting scratch) sorted with
+    their rows (a least-significant-digit radix sort, as :func:`_lsd` but moving each
+    key's row too; a pass whose digit is one for all keys skipped); each key's rank among
+    the distinct keys into ``ranks``, the distinct keys ascending into ``distinct``;
+    returns how many there are."""
+    n = len(keys)
+    passes, width = _digits(bits)
+    mask = (1 << width) - 1
+    counts = np.zeros((max(passes, 1), mask + 1), dtype=np.int64)
+    for i in range(n):  # each pass's counts do not depend on the order
+        x = keys[i]
+        for p in range(passes):
+            counts[p, (x >> (p * width)) & mask] += 1
+    source, rows = keys, np.arange(n)
+    target, moved = np.empty_like(keys), np.empty_like(rows)
+    for p in range(passes):
+        shift = p * width
+        if n and counts[p, (source[0] >> shift) & mask] == n:
+            continue  # every key has this digit: the order stays
+        total = 0
+        for d in range(mask + 1):  # counts become each digit's first place
+            c = counts[p, d]
+            counts[p, d] = total
+            total += c
+        for i in range(n):
+            x = source[i]
+            d = (x >> shift) & mask
+            at = counts[p, d]
+            counts[p, d] = at + 1
+            target[at] = x
+            moved[at] = rows[i]
+        source, target = target, source
+        rows, moved = moved, rows
+    m = 0
+    for i in range(n):
+        x = source[i]
+        if i == 0 or x != source[i - 1]:
+            distinct[m] = x
+            m += 1
+        ranks[rows[i]] = m - 1
+    return m
+
+
+def unique_inverse(
+    values: npt.NDArray[np.integer[Any]],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """What ``np.unique(values, return_inverse=True)`` gives for integers (flattened,
+    as int64): the distinct values ascending, and each value's rank among them; by a
+    radix sort of the values with their rows (a pass per 11 bits of the values' spread
+    or fewer, a pass skipped where all share its digit), several times numpy's sort of
+    millions of values. Values spread over 2**63 or more: numpy's."""
+    values = np.ascontiguousarray(values, dtype=np.int64).reshape(-1)
+    if not len(values):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo >= 2**63:
+        distinct, inverse = np.unique(values, return_inverse=True)
+        return distinct, inverse.astype(np.int64)
+    keys = values - np.int64(lo)  # exact: below 2**63
+    ranks = np.empty(len(values), dtype=np.int64)
+    held = np.empty(len(values), dtype=np.int64)
+    m = _unique_inverse(keys, (hi - lo).bit_length(), ranks, held)
+    distinct = _shrunk(held, m)
+    distinct += np.int64(lo)
+    return distinct, ranks
+
+
 #: Fewer pairs than this are coded on one thread: starting threads would cost more.
 _TF_PARALLEL_PAIRS = 1 << 16
 

@@ -1135,6 +1135,27 @@ def test_radix_sorted_equals_numpy_sort(bits: int, n: int, seed: int) -> None:
     assert kernels.radix_sorted(values.copy(), bits).tolist() == want.tolist()
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 64), st.integers(0, 3000), st.integers(0, 2**31 - 2), st.booleans())
+def test_unique_inverse_equals_numpy_unique(bits: int, n: int, seed: int, signed: bool) -> None:
+    """Values spread over 2**bits (up to the whole int64 range: numpy's way), from 0 or
+    from a negative value, many alike or all distinct: the distinct values and each
+    value's rank among them, as np.unique gives them."""
+    rng = np.random.default_rng(seed)
+    low = -(2 ** (bits - 1)) if signed and bits else 0
+    high = min(low + 2**bits, 2**63)
+    values = rng.integers(low, high, n, dtype=np.int64, endpoint=False)
+    if n and seed % 3 == 0:  # few distinct values
+        values = values[rng.integers(0, min(n, 5), n)]
+    if n and seed % 5 == 0:  # the ends of the spread
+        values[: min(n, 2)] = [low, high - 1][: min(n, 2)]
+    distinct, ranks = kernels.unique_inverse(values)
+    want, inverse = np.unique(values, return_inverse=True)
+    assert distinct.dtype == ranks.dtype == np.int64
+    assert distinct.tolist() == want.tolist()
+    assert ranks.tolist() == inverse.reshape(-1).tolist()
+
+
 def test_row_runs_start_where_a_row_differs_from_the_last() -> None:
     from rfl_match.arrays import row_runs
 
