@@ -980,7 +980,7 @@ def _held(
     return other_left[key & mask], node - right_offset, False
 
 
-_KEPT_RANGES = 4  # record ranges of _kept_pairs: its table is ranges x left records
+_KEPT_RANGES = 4  # record ranges of _kept_pairs, at most (one a thread)
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -993,15 +993,14 @@ def _kept_pairs(
     record's only those whose score level (``key >> shift``) is at most ``within`` below
     its best's; returns their count. Two ascending runs, merged: the pairs a left record
     holds (nodes come in ascending left row; each record's few sorted in place), and those
-    a right record holds (nodes come in ascending right row; placed by left row, a
-    counting sort). Each of ``threads`` reads a range of nodes: the pairs its right
-    records hold are placed after those of the ranges before it, within each left row, so
-    that the order is the one of a single pass."""
+    a right record holds (written in the order they are read, each of ``threads`` ranges
+    of nodes after the ranges before it, then sorted: a radix sort, :func:`_lsd`, in
+    ``out``'s place; placing each by its left row, a random write, cost more)."""
     n_nodes, k = best.shape
     n_left = right_offset if right_offset else n_nodes
     span = (n_nodes + threads - 1) // threads
     own = np.zeros(n_nodes + 1, dtype=np.int64)  # node's left-held pairs, then offsets
-    place = np.zeros((threads, n_left), dtype=np.int64)  # range's right-held, by left row
+    place = np.zeros(threads, dtype=np.int64)  # range's right-held, then its first place
     for t in prange(threads):
         for node in range(t * span, min((t + 1) * span, n_nodes)):
             last = (best[node, 0] >> shift) + within  # the lowest score level kept
@@ -1013,15 +1012,14 @@ def _kept_pairs(
                 if held_left:
                     own[node + 1] += 1
                 else:
-                    place[t, left] += 1
+                    place[t] += 1
     for node in range(n_nodes):
         own[node + 1] += own[node]
     total = 0
-    for left in range(n_left):
-        for t in range(threads):
-            count = place[t, left]
-            place[t, left] = total
-            total += count
+    for t in range(threads):
+        count = place[t]
+        place[t] = total
+        total += count
     by_left = np.empty(own[n_nodes], dtype=np.int64)
     by_right = np.empty(total, dtype=np.int64)
     for t in prange(threads):
@@ -1044,8 +1042,16 @@ def _kept_pairs(
                     by_left[at] = value
                     m += 1
                 else:
-                    by_right[place[t, left]] = value
-                    place[t, left] += 1
+                    by_right[place[t]] = value
+                    place[t] += 1
+    bits = 0  # of the largest pair id
+    while (n_left * n_right - 1) >> bits:
+        bits += 1
+    passes, width = _digits(bits)
+    counts = np.empty((max(passes, 1), 1 << width), dtype=np.int64)
+    held = _lsd(by_right, out[:total], 0, total, 0, bits, counts)
+    if passes % 2:  # sorted into out's place: back, for out is merged into
+        by_right[:] = held
     n: int = _merge_unique(by_left, by_right, out)
     return n
 
@@ -1212,8 +1218,7 @@ class BestPairs:
         self, *, workers: int = 1, ranges: int = 0, second: bool = False, cut: bool = True
     ) -> npt.NDArray[np.int64]:
         """The pair ids kept, ascending, gathered on ``workers`` threads from ``ranges``
-        ranges of records (0: one a thread, at most ``_KEPT_RANGES``: each range counts
-        its pairs per left record, 8 bytes a left record): each record's best, those
+        ranges of records (0: one a thread, at most ``_KEPT_RANGES``): each record's best, those
         ``within`` points of its best pair (all of them without ``cut``); ``second``:
         those of the second choice instead, all of them (none without one)."""
         best = self.second if second else self.best
