@@ -1952,8 +1952,8 @@ def warm_up(workers: int) -> threading.Thread | None:
     in a process: the target's registries, then :func:`person_parts`' cache entry, with the
     types a preparation calls it with) on a thread of its own, and return it; the first
     real call waits for it (numba's compiler lock) and finds the kernel loaded. The load is
-    Python and holds the GIL, so it only gains where this thread waits (on the forked name
-    reader, on Arrow). Nothing with one worker."""
+    Python and holds the GIL, so it runs alongside this thread only where this one leaves
+    the GIL (validation's numpy and Arrow steps). Nothing with one worker."""
     if worker_count(workers) <= 1:
         return None
     table = np.full((1, 1), -1, dtype=np.int32)
