@@ -1953,7 +1953,8 @@ def warm_up(workers: int) -> threading.Thread | None:
     types a preparation calls it with) on a thread of its own, and return it; the first
     real call waits for it (numba's compiler lock) and finds the kernel loaded. The load is
     Python and holds the GIL, so it runs alongside this thread only where this one leaves
-    the GIL (validation's numpy and Arrow steps). Nothing with one worker."""
+    the GIL (validation's numpy and Arrow steps). Fit and predict on new frames (the
+    first kernel of both is a preparation's) call it first. Nothing with one worker."""
     if worker_count(workers) <= 1:
         return None
     table = np.full((1, 1), -1, dtype=np.int32)

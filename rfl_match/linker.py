@@ -711,6 +711,7 @@ class Linker:
             laps.lap("fingerprint")
         else:
             laps.lap("fingerprint")
+            warm_up(self.config.workers)  # its preparation's first kernel, as in fit
             left = _records(requests, self.config, "requests")
             right = left if sightings is None else _records(sightings, self.config, "sightings")
             _check_rule_columns(self.config, left, right)
