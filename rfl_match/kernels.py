@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import heapq
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
 from typing import Any
@@ -1949,6 +1950,26 @@ def person_parts(
         np.ascontiguousarray(full, dtype=np.int32), np.ascontiguousarray(given, dtype=np.int32),
         np.ascontiguousarray(family, dtype=np.int32), fc, gc, sc, out, at,
     )  # fmt: skip
+
+
+def warm_up(workers: int) -> threading.Thread | None:
+    """With more than one worker, start loading numba's compiled kernels (its first load
+    in a process: the target's registries, then :func:`person_parts`' cache entry, with the
+    types a preparation calls it with) on a thread of its own, and return it; the first
+    real call waits for it (numba's compiler lock) and finds the kernel loaded. The load is
+    Python and holds the GIL, so it runs alongside this thread only where this one leaves
+    the GIL (validation's numpy and Arrow steps). Fit and predict on new frames (the
+    first kernel of both is a preparation's) call it first. Nothing with one worker."""
+    if worker_count(workers) <= 1:
+        return None
+    table = np.full((1, 1), -1, dtype=np.int32)
+    none = np.full(1, -1, dtype=np.int32)
+    out = np.empty((1, 1), dtype=np.int32)
+    thread = threading.Thread(
+        target=person_parts, args=(table, table, table, (none, none, none), out, 0), daemon=True
+    )
+    thread.start()
+    return thread
 
 
 # --- blocking: grouping key values, joining blocks --------------------------------------

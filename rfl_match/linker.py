@@ -47,7 +47,7 @@ from rfl_match.config import (
     LinkConfig,
     key_column,
 )
-from rfl_match.kernels import CodeTally, agreements, merge_unique, tf_codes
+from rfl_match.kernels import CodeTally, agreements, merge_unique, tf_codes, warm_up
 from rfl_match.mixture import fit_non_match_classes
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, validate_records
@@ -259,6 +259,7 @@ class Linker:
         first read: names by the random pairs).
         """
         laps = _Laps()
+        warm_up(self.config.workers)
         dedupe = sightings is None
         left = _records(requests, self.config, "requests")
         right = left if sightings is None else _records(sightings, self.config, "sightings")
@@ -710,6 +711,7 @@ class Linker:
             laps.lap("fingerprint")
         else:
             laps.lap("fingerprint")
+            warm_up(self.config.workers)  # its preparation's first kernel, as in fit
             left = _records(requests, self.config, "requests")
             right = left if sightings is None else _records(sightings, self.config, "sightings")
             _check_rule_columns(self.config, left, right)

@@ -7,6 +7,7 @@ from unittest import mock
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,8 @@ from hypothesis import strategies as st
 from rfl_match import kernels
 from rfl_match.compare import interval_levels
 from rfl_match.dates import MISSING, BirthIntervals
+from rfl_match.prepare import PreparedPair
+from rfl_match.schema import validate_records
 
 WIDTH = 4
 
@@ -1651,3 +1654,27 @@ def test_take_column_equals_numpy(n_values: int, n: int, width: int, seed: int) 
         assert np.array_equal(out, expected)
     with pytest.raises(ValueError, match="indices"):
         kernels.take_column(values, index, np.zeros((n + 1, width), dtype=np.int8), column)
+
+
+def test_warm_up_loads_person_parts_as_a_preparation_calls_it() -> None:
+    """With more than one worker, warm_up loads person_parts on a thread with the types a
+    preparation calls it with (a preparation afterwards adds no signature); with one worker
+    it starts nothing."""
+    assert kernels.warm_up(1) is None
+    thread = kernels.warm_up(2)
+    assert thread is not None
+    thread.join()
+    loaded = set(kernels._person_parts.signatures)
+    records = validate_records(
+        pd.DataFrame(
+            {
+                "record_id": ["a", "b"],
+                "full_name": ["Ana Maria Lopez", None],
+                "given_name": [None, "Ali"],
+                "family_name": [None, "Hassan"],
+            }
+        )
+    )
+    data = PreparedPair(records, records)
+    data.person_names(0)
+    assert set(kernels._person_parts.signatures) == loaded

@@ -207,6 +207,26 @@ def test_save_load_identical_predictions(
     pdt.assert_frame_equal(a, b)
 
 
+def test_predict_on_new_frames_starts_the_kernel_warm_up_as_fit_does(
+    tmp_path: Path,
+    fitted: rm.Linker,
+    synthetic: dict[str, pd.DataFrame],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A loaded model preparing new frames loads numba's first kernel on a thread as fit
+    does (kernels.warm_up, with the configured workers); the frames fit saw need none."""
+    import rfl_match.linker as linker_module
+
+    started: list[int] = []
+    monkeypatch.setattr(linker_module, "warm_up", started.append)
+    fitted.predict(synthetic["requests"], synthetic["sightings"])
+    assert started == []
+    path = tmp_path / "model.json"
+    fitted.save(path)
+    rm.Linker.load(path).predict(synthetic["requests"].copy(), synthetic["sightings"].copy())
+    assert started == [fitted.config.workers]
+
+
 def test_load_rejects_other_versions(tmp_path: Path, fitted: rm.Linker) -> None:
     import json
 
