@@ -19,6 +19,7 @@ from rfl_match.arrays import (
     ROW_BLOCK,
     RowTally,
     dense_ranks,
+    in_background,
     pipelined,
     row_runs,
     text_order,
@@ -264,6 +265,8 @@ class Linker:
         right = left if sightings is None else _records(sightings, self.config, "sightings")
         _check_rule_columns(self.config, left, right)
         laps.lap("validate")
+        # The inputs' fingerprint, for a predict on them, is taken beside what follows.
+        content = in_background(lambda: _fingerprint(requests, sightings), self.config.workers)
         self.specs_ = self._resolve_specs(left, right)
         comparisons = self._comparisons()
         n_levels = tuple(c.n_levels for c in comparisons)
@@ -435,7 +438,7 @@ class Linker:
         self._last = (left, right)
         self._session = _Session(
             _identity(requests, sightings),
-            _fingerprint(requests, sightings),
+            content(),
             self.config,
             left,
             right,
@@ -719,7 +722,7 @@ class Linker:
             session is not None
             and session.config == self.config
             and session.frames == _identity(requests, sightings)
-            and session.content == _fingerprint(requests, sightings)
+            and session.content == _fingerprint(requests, sightings, self.config.workers)
         ):
             # The inputs fit saw: its prepared columns and candidate pairs still hold.
             left, right, data, pairs = session.left, session.right, session.data, session.pairs
@@ -1230,22 +1233,43 @@ def _digest() -> Any:
     return hashlib.sha256()
 
 
-def _fingerprint(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tuple[Any, ...]:
+def _fingerprint(
+    requests: pd.DataFrame, sightings: pd.DataFrame | None, workers: int = 1
+) -> tuple[Any, ...]:
     """Content of the inputs (index and values): with :func:`_identity`, equal only for the
-    same, unchanged frames."""
+    same, unchanged frames. The index and each column have a digest of their own, the
+    columns' on up to ``workers`` threads (the digests release the GIL), and a frame's
+    digest reads them in order."""
+
+    def digested(item: tuple[pd.DataFrame, Any]) -> bytes | None:
+        frame, name = item
+        try:
+            digest = _digest()
+            if name is None:
+                digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
+            else:
+                _hash_values(digest, frame[name].array)
+            return bytes(digest.digest())
+        except (TypeError, ValueError):  # unhashable cells, text not UTF-8: never reuse
+            return None
+
+    frames = [frame for frame in (requests, sightings) if frame is not None]
+    items = [(frame, name) for frame in frames for name in [None, *frame.columns]]
+    parts = threaded(digested, items, workers)
     out: list[Any] = []
     for frame in (requests, sightings):
         if frame is None:
             out.append(None)
             continue
-        try:
-            digest = _digest()
-            digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
-            for name in frame.columns:
-                _hash_values(digest, frame[name].array)
-            out.append(digest.digest())
-        except (TypeError, ValueError):  # unhashable cells, text not UTF-8: never reuse
+        found = [next(parts) for _ in range(len(frame.columns) + 1)]
+        known = [part for part in found if part is not None]
+        if len(known) < len(found):
             out.append(object())
+            continue
+        digest = _digest()
+        for part in known:
+            digest.update(part)
+        out.append(digest.digest())
     return tuple(out)
 
 

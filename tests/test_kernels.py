@@ -1412,6 +1412,37 @@ def test_pipelined_raises_what_the_fold_raises() -> None:
         assert got == [0, 1, 2]
 
 
+def test_in_background_runs_beside_the_caller_and_gives_its_result() -> None:
+    """With more than one worker the function starts at once on a thread of its own
+    (it runs while the caller waits on something else); its result, or its error, comes
+    when asked for. With one worker it runs when asked for, in the caller's thread."""
+    import threading
+
+    from rfl_match.arrays import in_background
+
+    started = threading.Event()
+
+    def work() -> int:
+        started.set()
+        return threading.get_ident()
+
+    result = in_background(work, 2)
+    assert started.wait(10)
+    assert result() != threading.get_ident()
+
+    started.clear()
+    result = in_background(work, 1)
+    assert not started.is_set()
+    assert result() == threading.get_ident()
+
+    def fail() -> int:
+        raise ValueError("failed")
+
+    for workers in (1, 2):
+        with pytest.raises(ValueError, match="failed"):
+            in_background(fail, workers)()
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.integers(-(2**62), 2**62), max_size=50),

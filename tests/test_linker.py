@@ -450,6 +450,7 @@ def test_fingerprint_reads_a_text_chunk_as_its_own_slice() -> None:
     sliced = frame([whole.slice(0, 3), whole.slice(3, 1), whole.slice(4)])
     assert len(sliced["full_name"].array.__arrow_array__().chunks) == 3
     assert _fingerprint(one, None) == _fingerprint(sliced, None)
+    assert _fingerprint(one, sliced, 3) == _fingerprint(sliced, one)  # threads: the same
     for i, other in [(1, None), (2, ""), (5, "ሰላማ"), (7, "x" * 299)]:
         changed = list(values)
         changed[i] = other
