@@ -240,6 +240,19 @@ def threaded(function: Callable[[_T], _R], items: Iterable[_T], workers: int) ->
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def in_background(function: Callable[[], _R], workers: int) -> Callable[[], _R]:
+    """``function()`` on a thread of its own from now on (``workers`` above 1), beside
+    whatever the caller does next; the call returned waits for its result (or raises its
+    error). With one worker, ``function`` itself: run when its result is asked for."""
+    if worker_count(workers) <= 1:
+        return function
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(function).result
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with the function
+
+
 def pipelined(function: Callable[[_T], _R], items: Iterable[_T], workers: int) -> Iterator[_R]:
     """``function`` of each item, in the items' order, one at a time on a thread of its own
     while the caller makes the next item (``workers`` above 1; else in the caller's

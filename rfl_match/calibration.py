@@ -134,6 +134,22 @@ class WeightCalibration:
         over = prob >= threshold
         return near[over], prob[over]
 
+    def weight_floor(self, threshold: float) -> float | None:
+        """A weight below which :meth:`probability_over` finds nothing at ``threshold`` (a
+        little under the weight whose log2 odds it starts to reckon at, allowing far more
+        than the rounding of the log2 odds), so that pairs below it need no weight of
+        their own; None where the map has knots or no slope, or the threshold reckons
+        every pair."""
+        if self.knots or threshold <= 0 or self.slopes[0] <= 0:
+            return None
+        edge = 53.0 if threshold >= 1 else float(np.log2(threshold) - np.log2(1 - threshold))
+        least = edge - _NEAR_BITS
+        slope = self.slopes[0]
+        floor = (least - self.intercept) / slope
+        if least <= -1000 or not np.isfinite(floor):
+            return None
+        return floor - 1e-6 * (1.0 + abs(floor) + (abs(least) + abs(self.intercept)) / slope)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,

@@ -1899,6 +1899,67 @@ def agreements(
     return rows[:m], values[:m]
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _weights_over(
+    index: IntArray, totals: npt.NDArray[np.float64], reach: npt.NDArray[np.bool_],
+    at_level: npt.NDArray[np.bool_], a: IntArray, b: IntArray, bits: npt.NDArray[np.float64],
+    starts: Index, li: Index, ri: Index, bound: float, rows: Index,
+) -> int:  # fmt: skip
+    m = 0
+    for k in range(len(index)):
+        pattern = index[k]
+        if not reach[pattern]:
+            continue
+        total = totals[pattern]
+        for t in range(at_level.shape[0]):
+            if at_level[t, pattern]:
+                value = a[t, li[k]]
+                if value >= 0 and value == b[t, ri[k]]:
+                    total += bits[starts[t] + value]
+        if total >= bound:
+            rows[m] = k
+            m += 1
+    return m
+
+
+def weights_over(
+    index: IntArray,
+    totals: npt.NDArray[np.float64],
+    at_level: Sequence[npt.NDArray[np.bool_]],
+    a: IntArray,
+    b: IntArray,
+    bits: Sequence[npt.NDArray[np.float64]],
+    li: Index,
+    ri: Index,
+    bound: float,
+) -> Index:
+    """The pairs (rows, ascending) whose weight reaches ``bound``: their level pattern's
+    ``totals[index[k]]`` plus, per term-frequency comparison t in turn, ``bits[t][value]``
+    where the pair agrees on a value (its pattern is ``at_level[t]`` and
+    ``a[t, li] == b[t, ri] >= 0``, as :func:`agreements` reads it; ``a`` and ``b`` a row
+    per comparison), added in that order. One pass, without a weight or a list of
+    agreements per pair. A pattern that cannot reach ``bound`` with the most bits each
+    comparison gives (allowing far more than rounding) is passed over without reading
+    the records."""
+    n_tf = len(bits)
+    totals = np.ascontiguousarray(totals, dtype=np.float64)
+    levels = np.zeros((n_tf, len(totals)), dtype=np.bool_)
+    most = totals.copy()
+    for t, at in enumerate(at_level):
+        levels[t] = at
+        most[at] += max(float(np.fmax.reduce(bits[t], initial=0.0)), 0.0)
+    reach = most >= bound - 1e-9 * (1.0 + np.abs(most) + abs(bound))
+    rows = np.empty(len(index), dtype=np.intp)
+    m = _weights_over(
+        np.ascontiguousarray(index), totals, reach, levels,
+        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        np.concatenate([np.zeros(0), *bits]).astype(np.float64),
+        np.cumsum([0] + [len(x) for x in bits]).astype(np.intp),
+        _index(li), _index(ri), float(bound), rows,
+    )  # fmt: skip
+    return rows[:m].copy()
+
+
 def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArray[Any]:
     """Call a kernel that fills a new length-``n`` array (its last argument)."""
     out = np.empty(n, dtype=dtype)

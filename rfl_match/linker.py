@@ -19,6 +19,7 @@ from rfl_match.arrays import (
     ROW_BLOCK,
     RowTally,
     dense_ranks,
+    in_background,
     pipelined,
     row_runs,
     text_order,
@@ -47,7 +48,14 @@ from rfl_match.config import (
     LinkConfig,
     key_column,
 )
-from rfl_match.kernels import CodeTally, agreements, merge_unique, tf_codes, warm_up
+from rfl_match.kernels import (
+    CodeTally,
+    agreements,
+    merge_unique,
+    tf_codes,
+    warm_up,
+    weights_over,
+)
 from rfl_match.mixture import fit_non_match_classes
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, validate_records
@@ -265,6 +273,8 @@ class Linker:
         right = left if sightings is None else _records(sightings, self.config, "sightings")
         _check_rule_columns(self.config, left, right)
         laps.lap("validate")
+        # The inputs' fingerprint, for a predict on them, is taken beside what follows.
+        content = in_background(lambda: _fingerprint(requests, sightings), self.config.workers)
         self.specs_ = self._resolve_specs(left, right)
         comparisons = self._comparisons()
         n_levels = tuple(c.n_levels for c in comparisons)
@@ -436,7 +446,7 @@ class Linker:
         self._last = (left, right)
         self._session = _Session(
             _identity(requests, sightings),
-            _fingerprint(requests, sightings),
+            content(),
             self.config,
             left,
             right,
@@ -505,11 +515,9 @@ class Linker:
         )
         tf_levels = _tf_levels(data, comparisons, patterns)
         # Each pair's row as its code, in one compiled pass (kernels.tf_codes), from its id.
-        n_left, n_right = data.sizes
         tables = (
             np.array([at_level for _, _, at_level in tf_levels], bool).reshape(-1, len(patterns)),
-            np.array([tf.left for _, tf, _ in tf_levels], np.int32).reshape(-1, n_left),
-            np.array([tf.right for _, tf, _ in tf_levels], np.int32).reshape(-1, n_right),
+            *_tf_values(data, comparisons),
             list(steps.values()),
             found.low,
             found.spans,
@@ -635,13 +643,31 @@ class Linker:
         index: npt.NDArray[np.int32],
         threshold: float | None,
         value_bits: dict[int, npt.NDArray[np.float64]] | None = None,
+        values: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]] | None = None,
     ) -> _Scored:
         """Score pairs given as indices into distinct level patterns, weighed once
         (:func:`_weigh_patterns`): pairs get their pattern's total plus their
         term-frequency bits (per value: ``value_bits``, from :func:`_value_bits` once per
-        call of predict), and the weight matrices are built only for the pairs kept
-        (probability >= threshold)."""
+        call of predict; the records' values: ``values``, from :func:`_tf_values`), and
+        the weight matrices are built only for the pairs kept (probability >= threshold).
+        Pairs whose weight stays under the calibration's floor for the threshold
+        (:meth:`WeightCalibration.weight_floor`) are passed over first, in one compiled
+        pass: the others are weighed as before, each the same."""
         by_value = _value_bits(model, data, comparisons) if value_bits is None else value_bits
+        floor = None if threshold is None else model.calibration_.weight_floor(threshold)
+        if floor is not None:
+            tfs = weighed.term_frequencies
+            near = weights_over(
+                index,
+                weighed.total,
+                [at_level for _, _, at_level in tfs],
+                *(_tf_values(data, comparisons) if values is None else values),
+                [by_value[c] for c, _, _ in tfs],
+                li,
+                ri,
+                floor,
+            )
+            li, ri, index = li[near], ri[near], index[near]
         total = weighed.total[index]
         adjustments = [
             (c, rows, by_value[c][values])
@@ -704,7 +730,7 @@ class Linker:
             session is not None
             and session.config == self.config
             and session.frames == _identity(requests, sightings)
-            and session.content == _fingerprint(requests, sightings)
+            and session.content == _fingerprint(requests, sightings, self.config.workers)
         ):
             # The inputs fit saw: its prepared columns and candidate pairs still hold.
             left, right, data, pairs = session.left, session.right, session.data, session.pairs
@@ -730,6 +756,7 @@ class Linker:
         kept: list[_Scored] = []
         n_levels = tuple(c.n_levels for c in comparisons)
         value_bits = _value_bits(model, data, comparisons)
+        values = _tf_values(data, comparisons)
         # Fit's pairs index into fit's patterns, every chunk: they are weighed once.
         fitted = None
         if session is not None and data is session.data:
@@ -754,7 +781,7 @@ class Linker:
                 patterns, _, index = pattern_index(levels, n_levels)
                 weighed = _weigh_patterns(model, data, comparisons, patterns)
             return self._weigh(
-                model, data, comparisons, cl, cr, weighed, index, threshold, value_bits
+                model, data, comparisons, cl, cr, weighed, index, threshold, value_bits, values
             )
 
         # A chunk is scored (serial kernels and numpy) on a thread while the next one is
@@ -1215,22 +1242,43 @@ def _digest() -> Any:
     return hashlib.sha256()
 
 
-def _fingerprint(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tuple[Any, ...]:
+def _fingerprint(
+    requests: pd.DataFrame, sightings: pd.DataFrame | None, workers: int = 1
+) -> tuple[Any, ...]:
     """Content of the inputs (index and values): with :func:`_identity`, equal only for the
-    same, unchanged frames."""
+    same, unchanged frames. The index and each column have a digest of their own, the
+    columns' on up to ``workers`` threads (the digests release the GIL), and a frame's
+    digest reads them in order."""
+
+    def digested(item: tuple[pd.DataFrame, Any]) -> bytes | None:
+        frame, name = item
+        try:
+            digest = _digest()
+            if name is None:
+                digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
+            else:
+                _hash_values(digest, frame[name].array)
+            return bytes(digest.digest())
+        except (TypeError, ValueError):  # unhashable cells, text not UTF-8: never reuse
+            return None
+
+    frames = [frame for frame in (requests, sightings) if frame is not None]
+    items = [(frame, name) for frame in frames for name in [None, *frame.columns]]
+    parts = threaded(digested, items, workers)
     out: list[Any] = []
     for frame in (requests, sightings):
         if frame is None:
             out.append(None)
             continue
-        try:
-            digest = _digest()
-            digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
-            for name in frame.columns:
-                _hash_values(digest, frame[name].array)
-            out.append(digest.digest())
-        except (TypeError, ValueError):  # unhashable cells, text not UTF-8: never reuse
+        found = [next(parts) for _ in range(len(frame.columns) + 1)]
+        known = [part for part in found if part is not None]
+        if len(known) < len(found):
             out.append(object())
+            continue
+        digest = _digest()
+        for part in known:
+            digest.update(part)
+        out.append(digest.digest())
     return tuple(out)
 
 
@@ -1307,6 +1355,19 @@ def _tf_levels(
         if tf is not None:
             out.append((c, tf, np.isin(patterns[:, c], tf.levels)))
     return out
+
+
+def _tf_values(
+    data: PreparedPair, comparisons: list[Comparison]
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """The left and right records' values of each comparison that uses term frequencies,
+    a row each in the order of :func:`_tf_levels`, as the compiled passes over pairs read
+    them."""
+    found = [tf for c in comparisons if (tf := c.term_frequencies(data)) is not None]
+    left, right = (np.zeros((len(found), n), dtype=np.int32) for n in data.sizes)
+    for t, tf in enumerate(found):
+        left[t], right[t] = tf.left, tf.right
+    return left, right
 
 
 def _tf_agreements(

@@ -469,3 +469,31 @@ def test_probability_over_a_threshold_reads_the_same_values(
     keep, prob = calibration.probability_over(w, threshold)
     assert keep.tolist() == np.flatnonzero(every >= threshold).tolist()
     assert prob.tobytes() == every[keep].tobytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.floats(-80, 80), min_size=0, max_size=60),
+    st.floats(-5, 5),
+    st.floats(0, 3),
+    st.one_of(
+        st.sampled_from([-1.0, 0.0, 0.5, 0.999, 1.0, 1.5, 1e-305]), st.floats(1e-9, 1 - 1e-9)
+    ),
+)
+def test_weights_under_the_floor_are_never_over_the_threshold(
+    weights: list[float], intercept: float, slope: float, threshold: float
+) -> None:
+    # The floor leaves out pairs, never one that probability_over keeps: also just under
+    # the weight at the threshold's edge, where the log2 odds' rounding decides.
+    calibration = WeightCalibration("test", (), intercept, (slope,))
+    with_knots = WeightCalibration("test", (0.0,), intercept, (slope, slope))
+    assert with_knots.weight_floor(threshold) is None
+    floor = calibration.weight_floor(threshold)
+    if floor is None:  # every pair is weighed (a flat map, a threshold of 0)
+        return
+    edge = (float(np.log2(threshold) - np.log2(1 - threshold)) if threshold < 1 else 53.0) - 0.01
+    exact = (edge - intercept) / slope
+    near = np.nextafter(exact, -np.inf) - np.arange(5) * np.spacing(exact)
+    w = np.array([*weights, *near, exact, floor], dtype=np.float64)
+    keep, _ = calibration.probability_over(w, threshold)
+    assert (w[keep] >= floor).all()

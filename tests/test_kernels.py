@@ -1307,6 +1307,43 @@ def test_tf_codes_equal_agreements_and_row_codes(data: st.DataObject) -> None:
     assert got.tolist() == found._codes(table).tolist()
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_weights_over_equal_agreements_and_sums(data: st.DataObject) -> None:
+    """The pairs whose weight reaches a bound, in one pass: those whose pattern's total
+    plus the bits of each value agreed on (:func:`agreements`, comparison by comparison,
+    added in that order) reach it."""
+    n_tf = data.draw(st.integers(0, 3))
+    n_patterns, n_left, n_right, n_values = (data.draw(st.integers(1, 6)) for _ in range(4))
+    n = data.draw(st.integers(0, 60))
+
+    def ints(size: int, low: int, high: int) -> npt.NDArray[np.int64]:
+        values = data.draw(st.lists(st.integers(low, high), min_size=size, max_size=size))
+        return np.array(values, dtype=np.int64)
+
+    def floats(size: int) -> npt.NDArray[np.float64]:
+        drawn = st.one_of(st.floats(-8, 8), st.sampled_from([0.0, 1.5, -1.5, 0.1, 0.2, 0.3]))
+        return np.array(data.draw(st.lists(drawn, min_size=size, max_size=size)), np.float64)
+
+    index = ints(n, 0, n_patterns - 1).astype(np.int32)
+    li, ri = ints(n, 0, n_left - 1).astype(np.intp), ints(n, 0, n_right - 1).astype(np.intp)
+    totals = floats(n_patterns)
+    at_level = [ints(n_patterns, 0, 1).astype(bool) for _ in range(n_tf)]
+    a = np.array([ints(n_left, -1, n_values - 1) for _ in range(n_tf)], np.int32)
+    b = np.array([ints(n_right, -1, n_values - 1) for _ in range(n_tf)], np.int32)
+    bits = [floats(n_values) for _ in range(n_tf)]
+    weight = totals[index]
+    for t in range(n_tf):
+        rows, values = kernels.agreements(at_level[t], index, a[t], b[t], li, ri)
+        weight[rows] += bits[t][values]
+    bound = data.draw(st.one_of(st.sampled_from(weight.tolist() or [0.0]), st.floats(-20, 20)))
+    got = kernels.weights_over(
+        index, totals, at_level, a.reshape(n_tf, n_left), b.reshape(n_tf, n_right), bits,
+        li, ri, bound,
+    )  # fmt: skip
+    assert got.tolist() == np.flatnonzero(weight >= bound).tolist()
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.integers(), max_size=30), st.sampled_from([1, 2, 3, -1]))
 def test_threaded_gives_each_result_in_order(items: list[int], workers: int) -> None:
@@ -1397,6 +1434,37 @@ def test_pipelined_raises_what_the_fold_raises() -> None:
             for x in pipelined(fold, range(6), workers):
                 got.append(x)
         assert got == [0, 1, 2]
+
+
+def test_in_background_runs_beside_the_caller_and_gives_its_result() -> None:
+    """With more than one worker the function starts at once on a thread of its own
+    (it runs while the caller waits on something else); its result, or its error, comes
+    when asked for. With one worker it runs when asked for, in the caller's thread."""
+    import threading
+
+    from rfl_match.arrays import in_background
+
+    started = threading.Event()
+
+    def work() -> int:
+        started.set()
+        return threading.get_ident()
+
+    result = in_background(work, 2)
+    assert started.wait(10)
+    assert result() != threading.get_ident()
+
+    started.clear()
+    result = in_background(work, 1)
+    assert not started.is_set()
+    assert result() == threading.get_ident()
+
+    def fail() -> int:
+        raise ValueError("failed")
+
+    for workers in (1, 2):
+        with pytest.raises(ValueError, match="failed"):
+            in_background(fail, workers)()
 
 
 @settings(max_examples=200, deadline=None)

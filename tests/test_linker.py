@@ -106,6 +106,27 @@ def test_chunks_of_pairs_do_not_change_the_model_or_the_matches(
     assert "comparing" in chunked.training_["predict_seconds"]  # compared anew
 
 
+@pytest.mark.parametrize("threshold", [0.5, 0.05, 0.95])
+def test_pairs_under_the_weight_floor_are_passed_over_unchanged(
+    synthetic: dict[str, pd.DataFrame], fitted: rm.Linker, threshold: float
+) -> None:
+    """The pairs predict passes over under the calibration's weight floor change nothing:
+    the matches are those of weighing every pair, on fit's frames and on new ones."""
+    from unittest import mock
+
+    from rfl_match.calibration import WeightCalibration
+
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    assert fitted.model_ is not None
+    assert fitted.model_.calibration_.weight_floor(threshold) is not None
+    for frames in ((requests, sightings), (requests.copy(), sightings.copy())):
+        matches = fitted.predict(*frames, threshold=threshold, top_k=0)
+        with mock.patch.object(WeightCalibration, "weight_floor", return_value=None):
+            every = fitted.predict(*frames, threshold=threshold, top_k=0)
+        assert len(matches) > 0
+        assert matches.equals(every)
+
+
 def test_an_error_scoring_a_chunk_on_a_thread_reaches_the_caller(
     synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -449,6 +470,7 @@ def test_fingerprint_reads_a_text_chunk_as_its_own_slice() -> None:
     sliced = frame([whole.slice(0, 3), whole.slice(3, 1), whole.slice(4)])
     assert len(sliced["full_name"].array.__arrow_array__().chunks) == 3
     assert _fingerprint(one, None) == _fingerprint(sliced, None)
+    assert _fingerprint(one, sliced, 3) == _fingerprint(sliced, one)  # threads: the same
     for i, other in [(1, None), (2, ""), (5, "ሰላማ"), (7, "x" * 299)]:
         changed = list(values)
         changed[i] = other
