@@ -47,6 +47,22 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
+def _fork() -> int:
+    """``os.fork``. Python 3.12+ warns (DeprecationWarning) on a fork of a process with
+    threads (Arrow's, a fit's background steps); the warning is ignored there. Not before:
+    ``catch_warnings`` swaps the whole process's filters, not this thread's, so another
+    thread's ``catch_warnings`` at the same time could leave a filter behind. The child
+    runs this module's pipe and the function's Python; a lock another thread held at the
+    fork stays held in the child (CPython resets the GIL and its import lock, not a
+    module's own), and a child that waits on one is late: this process then reads its
+    items itself."""
+    if sys.version_info < (3, 12):
+        return os.fork()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return os.fork()
+
+
 def forked_map(function: Callable[[_T], _R], items: Sequence[_T], *, fork: bool = True) -> list[_R]:
     """``[function(item) for item in items]``: with ``fork``, at least :data:`FORK_LEAST`
     items and :func:`can_fork`, the last items (all but :data:`OWN_SHARE`) computed
@@ -64,12 +80,7 @@ def forked_map(function: Callable[[_T], _R], items: Sequence[_T], *, fork: bool 
     own = int(len(items) * OWN_SHARE)
     read_end, write_end = os.pipe()
     try:
-        with warnings.catch_warnings():
-            # Python 3.12+ warns on a fork of a process with threads (Arrow's, numba's):
-            # the child runs only pure Python and this module's pipe, and takes no lock
-            # another thread may have held (CPython resets its own at the fork).
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
+        pid = _fork()
     except OSError:
         os.close(read_end)
         os.close(write_end)

@@ -27,6 +27,7 @@ import heapq
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from itertools import pairwise
 from typing import Any
 
@@ -2013,24 +2014,33 @@ def person_parts(
     )  # fmt: skip
 
 
-def warm_up(workers: int) -> threading.Thread | None:
-    """With more than one worker, start loading numba's compiled kernels (its first load
-    in a process: the target's registries, then :func:`person_parts`' cache entry, with the
-    types a preparation calls it with) on a thread of its own, and return it; the first
-    real call waits for it (numba's compiler lock) and finds the kernel loaded. The load is
-    Python and holds the GIL, so it runs alongside this thread only where this one leaves
-    the GIL (validation's numpy and Arrow steps). Fit and predict on new frames (the
-    first kernel of both is a preparation's) call it first. Nothing with one worker."""
-    if worker_count(workers) <= 1:
-        return None
+@contextmanager
+def warming_up(workers: int) -> Iterator[None]:
+    """With more than one worker, numba's first load in a process (the target's
+    registries, then :func:`person_parts`' cache entry, with the types a preparation calls
+    it with) runs on a thread of its own while the block runs, and is over when the block
+    is left, raised or not: no thread holds numba's compiler lock or an import lock after
+    it, so that a fork (the forked name reader's, or the caller's) finds them free. The
+    load is Python and mostly holds the GIL, so it gains where the block leaves the GIL
+    (validation's numpy and Arrow steps: fit and predict on new frames run theirs in it).
+    Nothing with one worker, or once the kernel is loaded."""
+    if worker_count(workers) <= 1 or _person_parts.signatures:
+        yield
+        return
     table = np.full((1, 1), -1, dtype=np.int32)
     none = np.full(1, -1, dtype=np.int32)
     out = np.empty((1, 1), dtype=np.int32)
     thread = threading.Thread(
-        target=person_parts, args=(table, table, table, (none, none, none), out, 0), daemon=True
+        target=person_parts,
+        args=(table, table, table, (none, none, none), out, 0),
+        name="rfl_match-warm-up",
+        daemon=True,
     )
     thread.start()
-    return thread
+    try:
+        yield
+    finally:
+        thread.join()
 
 
 # --- blocking: grouping key values, joining blocks --------------------------------------

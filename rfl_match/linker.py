@@ -53,7 +53,7 @@ from rfl_match.kernels import (
     agreements,
     merge_unique,
     tf_codes,
-    warm_up,
+    warming_up,
     weights_over,
 )
 from rfl_match.mixture import fit_non_match_classes
@@ -267,11 +267,11 @@ class Linker:
         first read: names by the random pairs).
         """
         laps = _Laps()
-        warm_up(self.config.workers)
         dedupe = sightings is None
-        left = _records(requests, self.config, "requests")
-        right = left if sightings is None else _records(sightings, self.config, "sightings")
-        _check_rule_columns(self.config, left, right)
+        with warming_up(self.config.workers):  # numba loads as the records are read
+            left = _records(requests, self.config, "requests")
+            right = left if sightings is None else _records(sightings, self.config, "sightings")
+            _check_rule_columns(self.config, left, right)
         laps.lap("validate")
         # The inputs' fingerprint, for a predict on them, is taken beside what follows.
         content = in_background(lambda: _fingerprint(requests, sightings), self.config.workers)
@@ -737,10 +737,10 @@ class Linker:
             laps.lap("fingerprint")
         else:
             laps.lap("fingerprint")
-            warm_up(self.config.workers)  # its preparation's first kernel, as in fit
-            left = _records(requests, self.config, "requests")
-            right = left if sightings is None else _records(sightings, self.config, "sightings")
-            _check_rule_columns(self.config, left, right)
+            with warming_up(self.config.workers):  # as in fit
+                left = _records(requests, self.config, "requests")
+                right = left if sightings is None else _records(sightings, self.config, "sightings")
+                _check_rule_columns(self.config, left, right)
             laps.lap("validate")
             for spec in self.specs_:
                 for frame in (left, right):

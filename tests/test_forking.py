@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -172,39 +170,3 @@ def test_the_childs_results_are_read_to_their_size_not_to_the_end_of_the_pipe() 
     finally:
         os.close(read_end)
         os.close(write_end)
-
-
-# Run in a fresh interpreter, where numba has loaded nothing yet: forks of forked_map while
-# kernels.warm_up's thread loads numba (imports, LLVM, numba's compiler lock held) must
-# each give the loop's results, and the process must end.
-_FORK_DURING_WARM_UP = """
-import sys
-from rfl_match import forking, kernels
-from rfl_match.names.clean import clean_text
-forking.FORK_LEAST = 2
-words = [f"Abd al-Rahman {i} Ibn Said" for i in range(200)]
-expected = [clean_text(w) for w in words]
-thread = kernels.warm_up(2)
-during = 0
-while thread.is_alive():
-    assert forking.forked_map(clean_text, words) == expected
-    during += 1
-thread.join()
-assert forking.forked_map(clean_text, words) == expected
-print(during)
-"""
-
-
-@needs_fork
-def test_forks_while_numba_loads_on_the_warm_up_thread_serve_and_end() -> None:
-    """The forked name reader may fork while :func:`kernels.warm_up`'s thread is inside
-    numba's first load: the children (which run only Python name code) neither deadlock
-    nor go wrong, and the process ends."""
-    done = subprocess.run(
-        [sys.executable, "-c", _FORK_DURING_WARM_UP],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    assert int(done.stdout) >= 1  # at least one fork while the load ran

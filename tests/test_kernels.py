@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from unittest import mock
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,8 +16,6 @@ from hypothesis import strategies as st
 from rfl_match import kernels
 from rfl_match.compare import interval_levels
 from rfl_match.dates import MISSING, BirthIntervals
-from rfl_match.prepare import PreparedPair
-from rfl_match.schema import validate_records
 
 WIDTH = 4
 
@@ -1724,25 +1723,57 @@ def test_take_column_equals_numpy(n_values: int, n: int, width: int, seed: int) 
         kernels.take_column(values, index, np.zeros((n + 1, width), dtype=np.int8), column)
 
 
-def test_warm_up_loads_person_parts_as_a_preparation_calls_it() -> None:
-    """With more than one worker, warm_up loads person_parts on a thread with the types a
-    preparation calls it with (a preparation afterwards adds no signature); with one worker
-    it starts nothing."""
-    assert kernels.warm_up(1) is None
-    thread = kernels.warm_up(2)
-    assert thread is not None
-    thread.join()
-    loaded = set(kernels._person_parts.signatures)
-    records = validate_records(
-        pd.DataFrame(
-            {
-                "record_id": ["a", "b"],
-                "full_name": ["Ana Maria Lopez", None],
-                "given_name": [None, "Ali"],
-                "family_name": [None, "Hassan"],
-            }
-        )
+# Run in a fresh interpreter, where numba has loaded nothing yet.
+_WARMING_UP = """
+import threading
+
+import pandas as pd
+
+from rfl_match import kernels
+from rfl_match.prepare import PreparedPair
+from rfl_match.schema import validate_records
+
+
+def loading():
+    return [t for t in threading.enumerate() if t.name == "rfl_match-warm-up"]
+
+
+with kernels.warming_up(1):
+    assert not loading() and not kernels._person_parts.signatures
+try:
+    with kernels.warming_up(2):
+        assert len(loading()) == 1
+        raise KeyError("a column is missing")
+except KeyError:
+    pass
+assert not loading()  # over when the block is left, raised or not
+loaded = list(kernels._person_parts.signatures)
+assert len(loaded) == 1, loaded
+records = validate_records(
+    pd.DataFrame(
+        {
+            "record_id": ["a", "b"],
+            "full_name": ["Ana Maria Lopez", None],
+            "given_name": [None, "Ali"],
+            "family_name": [None, "Hassan"],
+        }
     )
-    data = PreparedPair(records, records)
-    data.person_names(0)
-    assert set(kernels._person_parts.signatures) == loaded
+)
+PreparedPair(records, records).person_names(0)
+assert list(kernels._person_parts.signatures) == loaded  # a preparation's types
+with kernels.warming_up(2):
+    assert not loading()  # loaded: nothing to do
+print("ok")
+"""
+
+
+def test_warming_up_loads_person_parts_as_a_preparation_calls_it() -> None:
+    """In a fresh process, with more than one worker, warming_up loads person_parts on a
+    thread with the types a preparation calls it with (a preparation afterwards adds no
+    signature), and the thread is over when the block is left, raised or not; with one
+    worker, or once loaded, it starts nothing."""
+    done = subprocess.run(
+        [sys.executable, "-c", _WARMING_UP], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

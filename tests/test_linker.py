@@ -228,24 +228,44 @@ def test_save_load_identical_predictions(
     pdt.assert_frame_equal(a, b)
 
 
-def test_predict_on_new_frames_starts_the_kernel_warm_up_as_fit_does(
+def test_fit_and_predict_on_new_frames_read_the_records_while_numba_loads(
     tmp_path: Path,
     fitted: rm.Linker,
     synthetic: dict[str, pd.DataFrame],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A loaded model preparing new frames loads numba's first kernel on a thread as fit
-    does (kernels.warm_up, with the configured workers); the frames fit saw need none."""
+    """fit, and predict on frames not yet prepared (a loaded model's), read their records
+    inside kernels.warming_up with the configured workers, a failed fit too; predict on
+    the frames fit saw needs none."""
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
     import rfl_match.linker as linker_module
 
-    started: list[int] = []
-    monkeypatch.setattr(linker_module, "warm_up", started.append)
-    fitted.predict(synthetic["requests"], synthetic["sightings"])
-    assert started == []
+    events: list[object] = []
+    real = linker_module.warming_up
+
+    @contextmanager
+    def warming_up(workers: int) -> Iterator[None]:
+        events.append(workers)
+        with real(workers):
+            yield
+        events.append("left")
+
+    monkeypatch.setattr(linker_module, "warming_up", warming_up)
+    requests, sightings = synthetic["requests"].head(300), synthetic["sightings"].head(300)
+    linker = rm.Linker({"workers": 2}).fit(requests, sightings)
+    assert events == [2, "left"]
+    linker.predict(requests, sightings)
+    assert events == [2, "left"]  # the frames fit saw
+    with pytest.raises(rm.RecordError):
+        rm.Linker({"workers": 2}).fit(pd.DataFrame({"full_name": ["Ana Lopez"]}), sightings)
+    assert events == [2, "left", 2]  # read inside the block, which the error left
+    del events[:]
     path = tmp_path / "model.json"
     fitted.save(path)
     rm.Linker.load(path).predict(synthetic["requests"].copy(), synthetic["sightings"].copy())
-    assert started == [fitted.config.workers]
+    assert events == [fitted.config.workers, "left"]
 
 
 def test_load_rejects_other_versions(tmp_path: Path, fitted: rm.Linker) -> None:
