@@ -58,7 +58,7 @@ from rfl_match.kernels import (
 )
 from rfl_match.mixture import fit_non_match_classes
 from rfl_match.prepare import PreparedPair
-from rfl_match.schema import ID_FIELD, validate_records
+from rfl_match.schema import ID_FIELD, is_validated, mark_validated, validate_records
 from rfl_match.scoring import (
     FellegiSunterModel,
     candidate_tf_map,
@@ -95,7 +95,6 @@ _CONTEXT_OPTIONS = ("context_blocking", "context_candidates")
 _BUDGET_OPTIONS = ("candidates_within",)
 # Folds of reviewed requests for cross-fitted calibration.
 _CALIBRATION_FOLDS = 5
-_VALIDATED = "rfl_match_validated"
 #: The output column of each pair's combination term (rfl_match.mixture): what its
 #: agreements taken together add to the comparisons' weights.
 COMBINATION_COLUMN = "combination_weight"
@@ -124,10 +123,10 @@ class ModelError(ValueError):
 def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFrame:
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"{source}: want a pandas DataFrame (see rfl_match.read_records)")
-    if frame.attrs.get(_VALIDATED):
+    if is_validated(frame):
         return frame
     out = validate_records(frame, config.mapping or None, source=source)
-    out.attrs[_VALIDATED] = True
+    mark_validated(out)
     return out
 
 

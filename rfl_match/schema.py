@@ -138,6 +138,24 @@ def apply_mapping(frame: pd.DataFrame, mapping: dict[str, str] | None) -> pd.Dat
     return frame.rename(columns=renames)
 
 
+#: The ``attrs`` key of a frame of validated records (:func:`mark_validated`).
+VALIDATED = "rfl_match_validated"
+
+
+def mark_validated(frame: pd.DataFrame) -> None:
+    """Note on a frame of validated records (in its ``attrs``) its columns and length, so
+    that the same frame passed again is not validated again (:func:`is_validated`). pandas
+    copies ``attrs`` to the frames it derives from this one: one with other columns or
+    rows (a column dropped, frames concatenated, rows filtered) no longer matches, and is
+    validated anew."""
+    frame.attrs[VALIDATED] = (tuple(frame.columns), len(frame))
+
+
+def is_validated(frame: pd.DataFrame) -> bool:
+    """Whether the frame has the columns and length :func:`mark_validated` noted on it."""
+    return bool(frame.attrs.get(VALIDATED) == (tuple(frame.columns), len(frame)))
+
+
 def validate_records(
     frame: pd.DataFrame, mapping: dict[str, str] | None = None, *, source: str = "input"
 ) -> pd.DataFrame:

@@ -268,6 +268,36 @@ def test_fit_and_predict_on_new_frames_read_the_records_while_numba_loads(
     assert events == [fitted.config.workers, "left"]
 
 
+def test_a_frame_derived_from_read_records_is_validated_anew(
+    tmp_path: Path, synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """read_records' frames are validated once, when read; a frame pandas derives from one
+    (carrying its attrs) with a column dropped or rows added is validated anew, so that
+    its problems are reported, not met as a KeyError or missed."""
+    import rfl_match.linker as linker_module
+
+    for name in ("requests", "sightings"):
+        synthetic[name].head(300).to_csv(tmp_path / f"{name}.csv", index=False)
+    requests = rm.read_records(tmp_path / "requests.csv")
+    sightings = rm.read_records(tmp_path / "sightings.csv")
+    with pytest.raises(rm.RecordError, match="record id"):
+        rm.Linker().fit(requests.drop(columns=["record_id"]), sightings)
+    with pytest.raises(rm.RecordError, match="duplicate"):
+        rm.Linker().fit(pd.concat([requests, requests]), sightings)
+    calls: list[str] = []
+    real = linker_module.validate_records
+
+    def validate(frame: pd.DataFrame, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        calls.append(kwargs["source"])
+        return real(frame, *args, **kwargs)
+
+    monkeypatch.setattr(linker_module, "validate_records", validate)
+    rm.Linker().fit(requests, sightings)
+    assert calls == []  # read and validated by read_records
+    rm.Linker().fit(requests.iloc[:-10], sightings)
+    assert calls == ["requests"]  # rows filtered: validated anew
+
+
 def test_load_rejects_other_versions(tmp_path: Path, fitted: rm.Linker) -> None:
     import json
 

@@ -23,6 +23,7 @@ from rfl_match.schema import (
     Problem,
     RecordError,
     apply_mapping,
+    mark_validated,
     validate_records,
 )
 
@@ -38,7 +39,6 @@ _FORMATS = {
     ".xml": "pfif",
     ".pfif": "pfif",
 }
-_VALIDATED = "rfl_match_validated"
 # No name or place is this long: such a cell is pasted text, and would cost the name
 # pipeline minutes. It is blanked and reported, its row kept (like a malformed date).
 MAX_FIELD_CHARS = 1_000
@@ -283,7 +283,7 @@ def load_records(
     problems += _blank_overlong(records, rows)
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     records.attrs["problems"] = problems
-    records.attrs[_VALIDATED] = True
+    mark_validated(records)
     return LoadedRecords(records, problems, rejected, absent, table.format)
 
 
