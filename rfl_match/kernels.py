@@ -2953,7 +2953,10 @@ def unique_inverse(
     as int64): the distinct values ascending, and each value's rank among them; by a
     radix sort of the values with their rows (a pass per 11 bits of the values' spread
     or fewer, a pass skipped where all share its digit), several times numpy's sort of
-    millions of values. Values spread over 2**63 or more: numpy's."""
+    millions of values. Values spread over 2**63 or more: numpy's. Unsigned values past
+    int64's range: ``ValueError``."""
+    if values.dtype.kind == "u" and values.size and int(values.max()) >= 2**63:
+        raise ValueError("unique_inverse: unsigned values past int64's range")
     values = np.ascontiguousarray(values, dtype=np.int64).reshape(-1)
     if not len(values):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)

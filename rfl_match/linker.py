@@ -272,7 +272,8 @@ class Linker:
             right = left if sightings is None else _records(sightings, self.config, "sightings")
             _check_rule_columns(self.config, left, right)
         laps.lap("validate")
-        # The inputs' fingerprint, for a predict on them, is taken beside what follows.
+        # The inputs' fingerprint, for a predict on them, is taken beside what follows (on
+        # one thread of its own: the others are busy).
         content = in_background(lambda: _fingerprint(requests, sightings), self.config.workers)
         self.specs_ = self._resolve_specs(left, right)
         comparisons = self._comparisons()
@@ -1241,6 +1242,11 @@ def _digest() -> Any:
     return hashlib.sha256()
 
 
+#: The index's place among a frame's columns in :func:`_fingerprint` (a column may be
+#: labelled None).
+_INDEX = object()
+
+
 def _fingerprint(
     requests: pd.DataFrame, sightings: pd.DataFrame | None, workers: int = 1
 ) -> tuple[Any, ...]:
@@ -1253,7 +1259,7 @@ def _fingerprint(
         frame, name = item
         try:
             digest = _digest()
-            if name is None:
+            if name is _INDEX:
                 digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
             else:
                 _hash_values(digest, frame[name].array)
@@ -1262,7 +1268,7 @@ def _fingerprint(
             return None
 
     frames = [frame for frame in (requests, sightings) if frame is not None]
-    items = [(frame, name) for frame in frames for name in [None, *frame.columns]]
+    items = [(frame, name) for frame in frames for name in [_INDEX, *frame.columns]]
     parts = threaded(digested, items, workers)
     out: list[Any] = []
     for frame in (requests, sightings):

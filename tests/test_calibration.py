@@ -491,9 +491,11 @@ def test_weights_under_the_floor_are_never_over_the_threshold(
     floor = calibration.weight_floor(threshold)
     if floor is None:  # every pair is weighed (a flat map, a threshold of 0)
         return
-    edge = (float(np.log2(threshold) - np.log2(1 - threshold)) if threshold < 1 else 53.0) - 0.01
-    exact = (edge - intercept) / slope
-    near = np.nextafter(exact, -np.inf) - np.arange(5) * np.spacing(exact)
-    w = np.array([*weights, *near, exact, floor], dtype=np.float64)
+    edge = float(np.log2(threshold) - np.log2(1 - threshold)) if threshold < 1 else 53.0
+    near: list[float] = []
+    for odds in (edge, edge - 0.01):  # the threshold's own edge, and where it is reckoned
+        exact = (odds - intercept) / slope
+        near += [exact, *(np.nextafter(exact, -np.inf) - np.arange(5) * np.spacing(exact))]
+    w = np.array([*weights, *near, floor], dtype=np.float64)
     keep, _ = calibration.probability_over(w, threshold)
     assert (w[keep] >= floor).all()

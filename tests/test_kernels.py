@@ -1158,6 +1158,15 @@ def test_unique_inverse_equals_numpy_unique(bits: int, n: int, seed: int, signed
     assert ranks.tolist() == inverse.reshape(-1).tolist()
 
 
+def test_unique_inverse_refuses_unsigned_values_past_int64() -> None:
+    """Unsigned values that int64 cannot hold are refused, not wrapped (which would
+    order them wrongly); those it can hold are ranked as numpy ranks them."""
+    fits = np.array([2**63 - 1, 1, 1], dtype=np.uint64)
+    assert kernels.unique_inverse(fits)[1].tolist() == [1, 0, 0]
+    with pytest.raises(ValueError, match="int64"):
+        kernels.unique_inverse(np.array([2**63, 1, 2**64 - 1], dtype=np.uint64))
+
+
 def test_row_runs_start_where_a_row_differs_from_the_last() -> None:
     from rfl_match.arrays import row_runs
 

@@ -527,6 +527,10 @@ def test_fingerprint_reads_a_text_chunk_as_its_own_slice() -> None:
         assert _fingerprint(frame([pa.array(changed, type=pa.string())]), None) != _fingerprint(
             one, None
         )
+    # A column labelled None is a column like any other, not the index again.
+    unnamed = pd.DataFrame({None: [1, 2], "full_name": ["a", "b"]})
+    other = pd.DataFrame({None: [1, 3], "full_name": ["a", "b"]})
+    assert _fingerprint(unnamed, None) != _fingerprint(other, None)
 
 
 def test_fit_and_predict_time_their_phases(synthetic: dict[str, pd.DataFrame]) -> None:
