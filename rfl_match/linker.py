@@ -643,12 +643,12 @@ class Linker:
         index: npt.NDArray[np.int32],
         threshold: float | None,
         value_bits: dict[int, npt.NDArray[np.float64]] | None = None,
-        values: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]] | None = None,
+        tf_values: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]] | None = None,
     ) -> _Scored:
         """Score pairs given as indices into distinct level patterns, weighed once
         (:func:`_weigh_patterns`): pairs get their pattern's total plus their
         term-frequency bits (per value: ``value_bits``, from :func:`_value_bits` once per
-        call of predict; the records' values: ``values``, from :func:`_tf_values`), and
+        call of predict; the records' values: ``tf_values``, from :func:`_tf_values`), and
         the weight matrices are built only for the pairs kept (probability >= threshold).
         Pairs whose weight stays under the calibration's floor for the threshold
         (:meth:`WeightCalibration.weight_floor`) are passed over first, in one compiled
@@ -661,7 +661,7 @@ class Linker:
                 index,
                 weighed.total,
                 [at_level for _, _, at_level in tfs],
-                *(_tf_values(data, comparisons) if values is None else values),
+                *(_tf_values(data, comparisons) if tf_values is None else tf_values),
                 [by_value[c] for c, _, _ in tfs],
                 li,
                 ri,
@@ -756,7 +756,7 @@ class Linker:
         kept: list[_Scored] = []
         n_levels = tuple(c.n_levels for c in comparisons)
         value_bits = _value_bits(model, data, comparisons)
-        values = _tf_values(data, comparisons)
+        tf_values = _tf_values(data, comparisons)
         # Fit's pairs index into fit's patterns, every chunk: they are weighed once.
         fitted = None
         if session is not None and data is session.data:
@@ -781,7 +781,7 @@ class Linker:
                 patterns, _, index = pattern_index(levels, n_levels)
                 weighed = _weigh_patterns(model, data, comparisons, patterns)
             return self._weigh(
-                model, data, comparisons, cl, cr, weighed, index, threshold, value_bits, values
+                model, data, comparisons, cl, cr, weighed, index, threshold, value_bits, tf_values
             )
 
         # A chunk is scored (serial kernels and numpy) on a thread while the next one is
