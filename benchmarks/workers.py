@@ -329,13 +329,7 @@ def splink_synth(task: dict[str, Any]) -> dict[str, Any]:
         cl.NameComparison("father_name"),
         cl.LevenshteinAtThresholds("place_of_birth", 2),
     ]
-    blocking = [
-        block_on("given_name", "family_name"),
-        block_on("given_name", "birth_year"),
-        block_on("family_name", "birth_year"),
-        block_on("father_name", "birth_year"),
-        block_on("substr(given_name, 1, 2)", "substr(family_name, 1, 2)", "birth_year"),
-    ]
+    blocking = [block_on(*(_sql(key) for key in rule)) for rule in _SPLINK_SYNTH_BLOCKING]
     deterministic = [block_on("given_name", "family_name", "dob")]
     # As Splink's tutorials train: one session blocked on names, one on the date of birth
     # (a coarser rule such as birth year + sex makes ~N^2/140 pairs: 70 million at 100k).
@@ -346,7 +340,56 @@ def splink_synth(task: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"tool": "splink", "n": task["n"]}
     out |= _phase("prep", prep) | _phase("fit", fit) | _phase("predict", predict)
     out |= _scores("", pair_keys(pairs["unique_id_l"], pairs["unique_id_r"]), truth)
+    # Not timed: the pairs Splink's prediction rules make, joined here as Splink joins them.
+    blocked = _blocked_pairs(left, right, _SPLINK_SYNTH_BLOCKING)
+    out["candidate_pairs"] = len(blocked)
+    out["pairs_completeness"] = _completeness(blocked, left, right, data.truth)
     return out
+
+
+#: Splink's prediction blocking on the synthetic data: per rule, the keys that must be equal
+#: (and not null), each a column or (column, n) for its first n characters.
+_SPLINK_SYNTH_BLOCKING: list[tuple[str | tuple[str, int], ...]] = [
+    ("given_name", "family_name"),
+    ("given_name", "birth_year"),
+    ("family_name", "birth_year"),
+    ("father_name", "birth_year"),
+    (("given_name", 2), ("family_name", 2), "birth_year"),
+]
+
+
+def _sql(key: str | tuple[str, int]) -> str:
+    return key if isinstance(key, str) else f"substr({key[0]}, 1, {key[1]})"
+
+
+def _blocked_pairs(
+    left: pd.DataFrame, right: pd.DataFrame, rules: list[tuple[str | tuple[str, int], ...]]
+) -> np.ndarray:
+    """The distinct pairs (``left row * len(right) + right row``) that share every key of
+    at least one rule, a key null on either side sharing nothing (SQL's equality)."""
+
+    def keys(frame: pd.DataFrame, rule: tuple[str | tuple[str, int], ...]) -> pd.DataFrame:
+        columns = {
+            f"k{i}": frame[k] if isinstance(k, str) else frame[k[0]].str[: k[1]]
+            for i, k in enumerate(rule)
+        }
+        return pd.DataFrame(columns).assign(row=np.arange(len(frame))).dropna()
+
+    found = []
+    for rule in rules:
+        joined = keys(left, rule).merge(keys(right, rule), on=[f"k{i}" for i in range(len(rule))])
+        found.append(joined["row_x"].to_numpy(np.int64) * len(right) + joined["row_y"].to_numpy())
+    return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+
+
+def _completeness(
+    blocked: np.ndarray, left: pd.DataFrame, right: pd.DataFrame, truth: pd.DataFrame
+) -> float:
+    """The share of the true pairs among ``blocked`` (codes as :func:`_blocked_pairs`)."""
+    at_left = pd.Index(left["unique_id"]).get_indexer(truth["request_id"].astype(str))
+    at_right = pd.Index(right["unique_id"]).get_indexer(truth["sighting_id"].astype(str))
+    codes = at_left.astype(np.int64) * len(right) + at_right
+    return float(np.isin(codes, blocked).mean()) if len(codes) else float("nan")
 
 
 def _splink_febrl_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -435,6 +478,8 @@ def rl_synth(task: dict[str, Any]) -> dict[str, Any]:
         indexer.sortedneighbourhood("family_name", window=3, block_on=["given_name"])
         candidates = indexer.index(left, right)
     out["candidate_pairs"] = len(candidates)
+    found = pair_keys(candidates.get_level_values(0), candidates.get_level_values(1))
+    out["pairs_completeness"] = float(truth.isin(found).mean())
     if len(candidates) > task.get("max_pairs", 20_000_000):
         out["error"] = f"{len(candidates):,} candidate pairs: too many to compare in pandas"
         return out

@@ -1,0 +1,61 @@
+"""The peers benchmark's count of the pairs a peer's blocking rules make."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.workers import _blocked_pairs, _completeness
+
+RULES: list[tuple[str | tuple[str, int], ...]] = [
+    ("given_name", "birth_year"),
+    (("given_name", 2), ("family_name", 2)),
+]
+_VALUE = st.sampled_from([None, "ab", "abc", "ax", "b"])
+
+
+def _frame(rows: list[tuple[str | None, str | None, str | None]], side: str) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["given_name", "family_name", "birth_year"], dtype=object)
+    return frame.assign(unique_id=[f"{side}{i}" for i in range(len(rows))])
+
+
+def _shares(a: pd.Series, b: pd.Series, rule: tuple[str | tuple[str, int], ...]) -> bool:
+    """A pair as SQL's equality reads a rule: every key equal, none null."""
+    for key in rule:
+        column, n = (key, None) if isinstance(key, str) else key
+        x, y = a[column], b[column]
+        if x is None or y is None or x[:n] != y[:n]:
+            return False
+    return True
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(_VALUE, _VALUE, _VALUE), max_size=8),
+    st.lists(st.tuples(_VALUE, _VALUE, _VALUE), max_size=8),
+)
+def test_blocked_pairs_equal_every_pair_filtered_by_the_rules(
+    left_rows: list[tuple[str | None, str | None, str | None]],
+    right_rows: list[tuple[str | None, str | None, str | None]],
+) -> None:
+    left, right = _frame(left_rows, "l"), _frame(right_rows, "r")
+    expected = [
+        i * len(right) + j
+        for i in range(len(left))
+        for j in range(len(right))
+        if any(_shares(left.iloc[i], right.iloc[j], rule) for rule in RULES)
+    ]
+    assert _blocked_pairs(left, right, RULES).tolist() == expected
+
+
+def test_completeness_is_the_share_of_true_pairs_blocked() -> None:
+    left = _frame([("ab", "x", "1990"), ("b", "y", None), ("ax", "z", "1990")], "l")
+    right = _frame([("ab", "q", "1990"), ("b", "y", "1991")], "r")
+    blocked = _blocked_pairs(left, right, RULES)
+    # l0 r0: same given name and year; l1 r1: same first letters of both names (the year
+    # is null on one side); l2 r0: "ax" and "ab" share neither
+    assert blocked.tolist() == [0, 3]
+    truth = pd.DataFrame({"request_id": ["l0", "l1", "l2"], "sighting_id": ["r0", "r1", "r0"]})
+    assert np.isclose(_completeness(blocked, left, right, truth), 2 / 3)
