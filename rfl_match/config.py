@@ -171,6 +171,17 @@ class LinkConfig:
             levels (``scoring.one_match``). So a field that never disagrees among the
             matches learned from weighs a disagreement strongly (sex: about -5 bits at
             10,000 records a side): review such a field before relying on it.
+        far_birth_m: the most share of matches EM may put at the birth (or age) level
+            "more than 5 years apart"; 0 leaves it to EM alone. An age estimate off by more
+            than 5 years is rare among true matches, but relatives born a generation apart
+            who share the names and the parents' names are not rare among candidates, and
+            EM, which cannot tell them from matches, counts them in: on synthetic data it
+            learned 3% of matches there, against about 0.6% in the truth, so a birth a
+            generation apart cost a pair under 1 bit. Each step of EM holds the level at
+            this share (the other levels make up the rest), and the rest of the model is
+            learned with it. Synthetic data, F1 FIGURES. m learned from reviewed pairs
+            alone (``fit(em=False)``) is kept as measured. Raise it (or use 0) where ages
+            are rough guesses or typed dates often carry digit errors (FEBRL3: FIGURES).
         non_match_classes: 1 (the default), one kind of non-match (every comparison
             weighed alone); 2 learns two kinds among the candidates, relatives and
             namesakes, and weighs each pattern's agreements taken together
@@ -205,6 +216,7 @@ class LinkConfig:
     em_max_iterations: int = 1000
     em_tolerance: float = 1e-6
     em_m_prior: float = 1.0
+    far_birth_m: float = 0.001
     non_match_classes: int = 1
     seed: int = 42
     chunk_pairs: int = 2_000_000
@@ -248,6 +260,11 @@ class LinkConfig:
         if self.candidates_within < 0:
             raise ConfigError(
                 f"candidates_within: {self.candidates_within}; use 0 (no cut) or more"
+            )
+        if not 0.0 <= self.far_birth_m < 1.0:
+            raise ConfigError(
+                f"far_birth_m: {self.far_birth_m}; use a share from 0 (EM alone) up to, "
+                "not including, 1"
             )
         if self.context_candidates < 0:
             raise ConfigError(
