@@ -703,18 +703,18 @@ def test_a_cut_of_its_own_is_saved_as_version_5(
 def test_far_birth_m_holds_the_birth_a_generation_apart(
     synthetic: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
-    """By default EM puts at most ``far_birth_m`` of the matches at a birth more than 5
-    years apart (EM alone, with 0, puts 2%: relatives a generation apart), and the
-    predictions change. Another ceiling than the default is written (version 6) and read
-    back; a model of an older release (version 5, EM alone) loads and predicts as before."""
+    """With ``far_birth_m`` EM puts at most that share of the matches at a birth more than
+    5 years apart (EM alone, the default, puts 2%: relatives a generation apart), and the
+    predictions change. The ceiling is written (version 6) and read back; a model of an
+    older release (version 5, EM alone) loads and predicts as before."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        held = rm.Linker().fit(requests, sightings)
-        alone = rm.Linker(rm.LinkConfig(far_birth_m=0)).fit(requests, sightings)
+        held = rm.Linker(rm.LinkConfig(far_birth_m=0.001)).fit(requests, sightings)
+        alone = rm.Linker().fit(requests, sightings)
     birth = held.model_.names.index("birth")
     assert held.model_.labels[birth][1] == "more than 5 years apart"
-    assert held.model_.m_[birth][1] == pytest.approx(rm.LinkConfig().far_birth_m, rel=1e-12)
+    assert held.model_.m_[birth][1] == 0.001
     assert alone.model_.m_[birth][1] > 0.01
     for model in (held.model_, alone.model_):
         assert sum(model.m_[birth]) == pytest.approx(1.0)
@@ -722,26 +722,27 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     alone_pairs = alone.predict(requests, sightings)
     assert len(held_pairs) != len(alone_pairs)
     path = tmp_path / "model.json"
-    held.save(path)
+    alone.save(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert "far_birth_m" not in data["config"]
     assert data["format_version"] <= 4
-    alone.save(path)
+    held.save(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format_version"] == 6
-    assert data["config"]["far_birth_m"] == 0
+    assert data["config"]["far_birth_m"] == 0.001
     loaded = rm.Linker.load(path)
-    assert loaded.config.far_birth_m == 0
-    pdt.assert_frame_equal(loaded.predict(requests, sightings), alone_pairs)
-    # A version 5 file (before the option): m as stored, so the same predictions.
-    data["format_version"] = 5
-    del data["config"]["far_birth_m"]
-    path.write_text(json.dumps(data), encoding="utf-8")
+    assert loaded.config.far_birth_m == 0.001
+    pdt.assert_frame_equal(loaded.predict(requests, sightings), held_pairs)
+    # A version 5 file (before the option, so EM alone): m as stored, the same predictions.
+    alone.config = rm.LinkConfig(candidates_within=8)
+    alone.save(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format_version"] == 5
     old = rm.Linker.load(path)
-    assert old.config.far_birth_m == rm.LinkConfig().far_birth_m
+    assert old.config.far_birth_m == 0
     for got, want in zip(old.model_.m_, alone.model_.m_, strict=True):
         np.testing.assert_array_equal(got, want)
-    pdt.assert_frame_equal(old.predict(requests, sightings), alone_pairs)
+    pdt.assert_frame_equal(old.predict(requests, sightings), alone.predict(requests, sightings))
 
 
 def test_context_options_of_its_own_are_saved_as_version_4(
