@@ -703,29 +703,38 @@ def test_a_cut_of_its_own_is_saved_as_version_5(
 def test_far_birth_m_holds_the_birth_a_generation_apart(
     synthetic: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
-    """With ``far_birth_m`` EM puts at most that share of the matches at a birth more than
-    5 years apart (EM alone, the default, puts 2%: relatives a generation apart), and the
-    predictions change. The ceiling is written (version 6) and read back; a model of an
-    older release (version 5, EM alone) loads and predicts as before."""
+    """By default EM puts at most ``far_birth_m`` (0.005) of the matches at a birth more
+    than 5 years apart, with the prior on m at half the data (``em_m_prior`` 0.5); EM
+    alone (0, and the prior of earlier releases, 1.0) puts 2% there (relatives a
+    generation apart), and the predictions differ. The default is written as before (no
+    key); another share is written (version 6) and read back; a model of an older release
+    (version 5, EM alone) loads and predicts as it stored."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
+    assert rm.LinkConfig().far_birth_m == 0.005
+    assert rm.LinkConfig().em_m_prior == 0.5
+    earlier = rm.LinkConfig(far_birth_m=0.0, em_m_prior=1.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        default = rm.Linker().fit(requests, sightings)
         held = rm.Linker(rm.LinkConfig(far_birth_m=0.001)).fit(requests, sightings)
-        alone = rm.Linker().fit(requests, sightings)
-    birth = held.model_.names.index("birth")
-    assert held.model_.labels[birth][1] == "more than 5 years apart"
+        alone = rm.Linker(earlier).fit(requests, sightings)
+    birth = default.model_.names.index("birth")
+    assert default.model_.labels[birth][1] == "more than 5 years apart"
+    assert default.model_.m_[birth][1] == 0.005
     assert held.model_.m_[birth][1] == 0.001
     assert alone.model_.m_[birth][1] > 0.01
-    for model in (held.model_, alone.model_):
+    for model in (default.model_, held.model_, alone.model_):
         assert sum(model.m_[birth]) == pytest.approx(1.0)
+    default_pairs = default.predict(requests, sightings)
     held_pairs = held.predict(requests, sightings)
-    alone_pairs = alone.predict(requests, sightings)
-    assert len(held_pairs) != len(alone_pairs)
+    assert len(default_pairs) != len(alone.predict(requests, sightings))
     path = tmp_path / "model.json"
-    alone.save(path)
+    default.save(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert "far_birth_m" not in data["config"]
+    assert data["config"]["em_m_prior"] == 0.5
     assert data["format_version"] <= 4
+    pdt.assert_frame_equal(rm.Linker.load(path).predict(requests, sightings), default_pairs)
     held.save(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format_version"] == 6
@@ -733,13 +742,17 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     loaded = rm.Linker.load(path)
     assert loaded.config.far_birth_m == 0.001
     pdt.assert_frame_equal(loaded.predict(requests, sightings), held_pairs)
-    # A version 5 file (before the option, so EM alone): m as stored, the same predictions.
-    alone.config = rm.LinkConfig(candidates_within=8)
+    # A version 5 file (an older release: EM alone, no key): m as stored, the same
+    # predictions; the option takes the default, which only a new fit reads.
     alone.save(path)
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["format_version"] == 5
+    assert data["format_version"] == 6
+    del data["config"]["far_birth_m"]
+    data["format_version"] = 5
+    path.write_text(json.dumps(data), encoding="utf-8")
     old = rm.Linker.load(path)
-    assert old.config.far_birth_m == 0
+    assert old.config.far_birth_m == 0.005
+    assert old.config.em_m_prior == 1.0
     for got, want in zip(old.model_.m_, alone.model_.m_, strict=True):
         np.testing.assert_array_equal(got, want)
     pdt.assert_frame_equal(old.predict(requests, sightings), alone.predict(requests, sightings))
