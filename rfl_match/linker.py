@@ -85,19 +85,21 @@ MODEL_VERSION = 6
 _READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
-# 5 with a cut of its own, 6 with a ceiling of its own. Options at their defaults are
-# left out, so a release reads its own defaults for them: an older release runs its own
-# (fewer) context rules, which adds fewer candidates and learns nothing different (the
-# model never learns from context candidates), and its own budget (a model is not
-# refitted at predict); the ceiling on m shaped the m the model stores, and only a fit
-# reads it.
+# 5 with a cut of its own, 6 with a ceiling on m. Context and budget options at their
+# defaults are left out, so a release reads its own defaults for them: an older release
+# runs its own (fewer) context rules, which adds fewer candidates and learns nothing
+# different (the model never learns from context candidates), and its own budget (a model
+# is not refitted at predict). The fit options say how the stored m was learned, so they
+# are left out only at the value every older file was learned with (no ceiling), and a
+# file without them reads that value: a loaded model fitted again learns as it did.
 _ONE_CLASS_VERSION = 2
 _CLASSES_VERSION = 3
 _CONTEXT_VERSION = 4
 _CONTEXT_OPTIONS = ("context_blocking", "context_candidates")
 _BUDGET_OPTIONS = ("candidates_within",)
 _BUDGET_VERSION = 5
-_FIT_OPTIONS = ("far_birth_m",)
+# The fit options and the value a file without them was learned with.
+_FIT_OPTIONS = {"far_birth_m": 0.0}
 # Folds of reviewed requests for cross-fitted calibration.
 _CALIBRATION_FOLDS = 5
 #: The output column of each pair's combination term (rfl_match.mixture): what its
@@ -1098,8 +1100,9 @@ class Linker:
         config = self.config.to_dict()
         version = MODEL_VERSION
         defaults = LinkConfig().to_dict()
-        if all(config[option] == defaults[option] for option in _FIT_OPTIONS):
-            # Nothing that version 5 lacks (read back, the options take their defaults).
+        if all(config[option] == absent for option, absent in _FIT_OPTIONS.items()):
+            # Nothing that version 5 lacks (read back, the fit options take the value
+            # they stand for when absent, the others their defaults).
             for option in _FIT_OPTIONS:
                 del config[option]
             version = _BUDGET_VERSION
@@ -1158,7 +1161,10 @@ class Linker:
                 f"{path}: model format version {version!r}; this rfl_match "
                 f"reads versions {', '.join(map(str, _READABLE_VERSIONS))}. Fit the model again."
             )
-        linker = cls(LinkConfig.from_dict(data["config"]))
+        config = data["config"]
+        if isinstance(config, dict):  # a fit option left out: the value it stands for
+            config = _FIT_OPTIONS | config
+        linker = cls(LinkConfig.from_dict(config))
         linker.specs_ = [
             ComparisonSpec(
                 field=s["field"],
