@@ -363,6 +363,12 @@ class Comparison(ABC):
         the data's, with one match spread over the levels (``scoring.one_match``)."""
         return self.n_levels > 3
 
+    @property
+    def far_level(self) -> int | None:
+        """The level whose m EM holds at most at ``LinkConfig.far_birth_m``, if any: a
+        level rare among true matches that relatives or namesakes fill."""
+        return None
+
 
 def _select(conditions: list[npt.NDArray[np.bool_]], n: int) -> Levels:
     """Level codes from conditions listed strongest first, the last level being 1
@@ -644,6 +650,12 @@ class BirthComparison(Comparison):
 
     labels = INTERVAL_LABELS
 
+    @property
+    def far_level(self) -> int | None:
+        # "more than 5 years apart": a person's birth, which relatives a generation apart
+        # who share the names fill (LinkConfig.far_birth_m).
+        return 1
+
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         return interval_levels(data.births(0), data.births(1), li, ri, workers=data.workers)
 
@@ -663,6 +675,12 @@ class AgeComparison(Comparison):
     """Any age field, as of ``source_date``, compared as birth intervals."""
 
     labels = INTERVAL_LABELS
+
+    @property
+    def far_level(self) -> int | None:
+        # "more than 5 years apart": a person's birth, which relatives a generation apart
+        # who share the names fill (LinkConfig.far_birth_m).
+        return 1
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.interval_of(0, None, self.spec.field)

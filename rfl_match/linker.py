@@ -76,23 +76,30 @@ from rfl_match.scoring import (
 from rfl_match.scoring import probability as raw_probability
 
 MODEL_FORMAT = "rfl_match.model"
-MODEL_VERSION = 5
+MODEL_VERSION = 6
 # Versions load reads: 1 (before the term-frequency maps) scores with raw bits; 1 and 2
 # (before the non-match classes) with no combination term; 1 to 3 (before the context
 # candidates) with the context options' defaults; 1 to 4 (before the budget's cut below
-# a record's best) with its default.
-_READABLE_VERSIONS = (1, 2, 3, 4, 5)
+# a record's best) with its default; 1 to 5 (before the ceiling on m of a birth a
+# generation apart) with its default, which only a new fit reads: m is stored as learned.
+_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
-# 5 with a cut of its own. Options at their defaults are left out, so a release reads its
-# own defaults for them: an older release runs its own (fewer) context rules, which adds
-# fewer candidates and learns nothing different (the model never learns from context
-# candidates), and its own budget (a model is not refitted at predict).
+# 5 with a cut of its own, 6 with a ceiling on m. Context and budget options at their
+# defaults are left out, so a release reads its own defaults for them: an older release
+# runs its own (fewer) context rules, which adds fewer candidates and learns nothing
+# different (the model never learns from context candidates), and its own budget (a model
+# is not refitted at predict). The fit options say how the stored m was learned, so they
+# are left out only at the value every older file was learned with (no ceiling), and a
+# file without them reads that value: a loaded model fitted again learns as it did.
 _ONE_CLASS_VERSION = 2
 _CLASSES_VERSION = 3
 _CONTEXT_VERSION = 4
 _CONTEXT_OPTIONS = ("context_blocking", "context_candidates")
 _BUDGET_OPTIONS = ("candidates_within",)
+_BUDGET_VERSION = 5
+# The fit options and the value a file without them was learned with.
+_FIT_OPTIONS = {"far_birth_m": 0.0}
 # Folds of reviewed requests for cross-fitted calibration.
 _CALIBRATION_FOLDS = 5
 #: The output column of each pair's combination term (rfl_match.mixture): what its
@@ -353,6 +360,12 @@ class Linker:
                         if self.config.em_m_prior > 0
                         else None
                     ),
+                    m_ceiling=[
+                        (c.far_level, self.config.far_birth_m)
+                        if c.far_level is not None and self.config.far_birth_m > 0
+                        else None
+                        for c in comparisons
+                    ],
                     workers=self.config.workers,
                 )
                 m, u, prior = result.m, result.u, result.prior
@@ -1087,20 +1100,26 @@ class Linker:
         config = self.config.to_dict()
         version = MODEL_VERSION
         defaults = LinkConfig().to_dict()
-        if all(config[option] == defaults[option] for option in _BUDGET_OPTIONS):
-            # Nothing that version 4 lacks (read back, the options take their defaults).
-            for option in _BUDGET_OPTIONS:
+        if all(config[option] == absent for option, absent in _FIT_OPTIONS.items()):
+            # Nothing that version 5 lacks (read back, the fit options take the value
+            # they stand for when absent, the others their defaults).
+            for option in _FIT_OPTIONS:
                 del config[option]
-            version = _CONTEXT_VERSION
-            if all(config[option] == defaults[option] for option in _CONTEXT_OPTIONS):
-                # Nor that version 3 lacks.
-                for option in _CONTEXT_OPTIONS:
+            version = _BUDGET_VERSION
+            if all(config[option] == defaults[option] for option in _BUDGET_OPTIONS):
+                # Nor that version 4 lacks.
+                for option in _BUDGET_OPTIONS:
                     del config[option]
-                version = _CLASSES_VERSION
-                if model.non_match_ is None and config["non_match_classes"] == 1:
-                    # Nor that version 2 lacks.
-                    del config["non_match_classes"]
-                    version = _ONE_CLASS_VERSION
+                version = _CONTEXT_VERSION
+                if all(config[option] == defaults[option] for option in _CONTEXT_OPTIONS):
+                    # Nor that version 3 lacks.
+                    for option in _CONTEXT_OPTIONS:
+                        del config[option]
+                    version = _CLASSES_VERSION
+                    if model.non_match_ is None and config["non_match_classes"] == 1:
+                        # Nor that version 2 lacks.
+                        del config["non_match_classes"]
+                        version = _ONE_CLASS_VERSION
         return {
             "format": MODEL_FORMAT,
             "format_version": version,
@@ -1142,7 +1161,10 @@ class Linker:
                 f"{path}: model format version {version!r}; this rfl_match "
                 f"reads versions {', '.join(map(str, _READABLE_VERSIONS))}. Fit the model again."
             )
-        linker = cls(LinkConfig.from_dict(data["config"]))
+        config = data["config"]
+        if isinstance(config, dict):  # a fit option left out: the value it stands for
+            config = _FIT_OPTIONS | config
+        linker = cls(LinkConfig.from_dict(config))
         linker.specs_ = [
             ComparisonSpec(
                 field=s["field"],

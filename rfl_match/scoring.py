@@ -14,6 +14,7 @@ comparisons are independent given match status and a person's fields are not.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +135,24 @@ class EMResult:
     converged: bool
 
 
+def hold_m_at_most(m: FloatArray, level: int, ceiling: float) -> FloatArray:
+    """m with ``level`` at most ``ceiling``: where it is above, it is set to the ceiling and
+    the other levels above missing are scaled to make up the rest (their ratios kept, the
+    sum still 1); at or below, m as it is."""
+    if m[level] <= ceiling:
+        return m
+    out = m.copy()
+    others = np.ones(len(m), dtype=np.bool_)
+    others[[0, level]] = False
+    rest = out[others].sum()
+    if rest > 0:
+        out[others] *= (1.0 - ceiling) / rest
+    else:
+        out[others] = (1.0 - ceiling) / max(int(others.sum()), 1)
+    out[level] = ceiling
+    return out
+
+
 def expectation_maximisation(
     patterns: npt.NDArray[np.int8],
     counts: npt.NDArray[np.int64],
@@ -148,6 +167,7 @@ def expectation_maximisation(
     m_prior: list[FloatArray] | None = None,
     m_prior_strength: float = 0.0,
     m_pseudo: list[FloatArray] | None = None,
+    m_ceiling: Sequence[tuple[int, float] | None] | None = None,
     workers: int = 1,
 ) -> EMResult:
     """Estimate m, u and the prior by EM over level-pattern counts.
@@ -170,6 +190,9 @@ def expectation_maximisation(
         m_prior_strength: the prior's weight, as a share of the expected number of matches.
         m_pseudo: per comparison, pseudo-matches added to m's counts as they are (not
             scaled like the prior; :func:`one_match`).
+        m_ceiling: per comparison, None or a level and the most m it takes: each m-step
+            holds the level there (:func:`hold_m_at_most`), so that the other parameters
+            are learned with it so held (``LinkConfig.far_birth_m``).
         workers: threads for the sums over the patterns (the result is the same on any
             number).
     """
@@ -219,6 +242,9 @@ def expectation_maximisation(
             if m_pseudo is not None:
                 sums += m_pseudo[c]
             new_m = normalise(sums)
+            held = m_ceiling[c] if m_ceiling is not None else None
+            if held is not None:
+                new_m = hold_m_at_most(new_m, *held)
             change = max(change, float(np.abs(new_m - m[c]).max()))
             m[c] = new_m
             if estimate_u:

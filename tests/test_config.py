@@ -51,6 +51,9 @@ def test_json_round_trip() -> None:
         ({"workers": 0}, "workers"),
         ({"candidates_per_record": -1}, "candidates_per_record"),
         ({"candidates_within": -1}, "candidates_within"),
+        ({"far_birth_m": -0.001}, "far_birth_m"),
+        ({"far_birth_m": 1}, "far_birth_m"),
+        ({"far_birth_m": "low"}, "far_birth_m"),
     ],
 )
 def test_errors_name_the_key(data: dict[str, object], named: str) -> None:

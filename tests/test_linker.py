@@ -679,16 +679,18 @@ def test_a_cut_of_its_own_is_saved_as_version_5(
     synthetic: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
     """A budget cut other than the default is written (version 5) and read back; at the
-    default the file stays readable by releases that lack the option."""
+    default the file stays readable by releases that lack the option (with EM alone, no
+    ceiling on m, which version 6 holds)."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
     path = tmp_path / "model.json"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        plain = rm.Linker().fit(requests, sightings)
+        plain = rm.Linker(rm.LinkConfig(far_birth_m=0.0)).fit(requests, sightings)
         plain.save(path)
         assert "candidates_within" not in json.loads(path.read_text(encoding="utf-8"))["config"]
         assert json.loads(path.read_text(encoding="utf-8"))["format_version"] <= 4
-        wide = rm.Linker(rm.LinkConfig(candidates_within=0)).fit(requests, sightings)
+        wide = rm.Linker(rm.LinkConfig(candidates_within=0, far_birth_m=0.0))
+        wide.fit(requests, sightings)
     wide.save(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format_version"] == 5
@@ -700,11 +702,76 @@ def test_a_cut_of_its_own_is_saved_as_version_5(
     assert wide.training_["candidate_pairs"] > plain.training_["candidate_pairs"]
 
 
+def test_far_birth_m_holds_the_birth_a_generation_apart(
+    synthetic: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """By default EM puts at most ``far_birth_m`` (0.005) of the matches at a birth more
+    than 5 years apart, with the prior on m at half the data (``em_m_prior`` 0.5); EM
+    alone (0, and the prior of earlier releases, 1.0) puts 2% there (relatives a
+    generation apart), and the predictions differ. A share is written (version 6) and read
+    back; EM alone is written without the key and read back as 0: a model of an older
+    release (version 5) loads, predicts as it stored, and fitted again learns as before."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    assert rm.LinkConfig().far_birth_m == 0.005
+    assert rm.LinkConfig().em_m_prior == 0.5
+    earlier = rm.LinkConfig(far_birth_m=0.0, em_m_prior=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        default = rm.Linker().fit(requests, sightings)
+        held = rm.Linker(rm.LinkConfig(far_birth_m=0.001)).fit(requests, sightings)
+        alone = rm.Linker(earlier).fit(requests, sightings)
+    birth = default.model_.names.index("birth")
+    assert default.model_.labels[birth][1] == "more than 5 years apart"
+    assert default.model_.m_[birth][1] == 0.005
+    assert held.model_.m_[birth][1] == 0.001
+    assert alone.model_.m_[birth][1] > 0.01
+    for model in (default.model_, held.model_, alone.model_):
+        assert sum(model.m_[birth]) == pytest.approx(1.0)
+    default_pairs = default.predict(requests, sightings)
+    held_pairs = held.predict(requests, sightings)
+    assert len(default_pairs) != len(alone.predict(requests, sightings))
+    path = tmp_path / "model.json"
+    default.save(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format_version"] == 6
+    assert data["config"]["far_birth_m"] == 0.005
+    assert data["config"]["em_m_prior"] == 0.5
+    pdt.assert_frame_equal(rm.Linker.load(path).predict(requests, sightings), default_pairs)
+    held.save(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format_version"] == 6
+    assert data["config"]["far_birth_m"] == 0.001
+    loaded = rm.Linker.load(path)
+    assert loaded.config.far_birth_m == 0.001
+    pdt.assert_frame_equal(loaded.predict(requests, sightings), held_pairs)
+    # EM alone is what every file before version 6 learned: written without the key, in
+    # the oldest version that holds the rest, and read back as 0, not as the default.
+    alone.save(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert "far_birth_m" not in data["config"]
+    assert data["format_version"] <= 5
+    # A version 5 file (an older release): m as stored, the same predictions, and fitted
+    # again it learns as that release did.
+    data["format_version"] = 5
+    path.write_text(json.dumps(data), encoding="utf-8")
+    old = rm.Linker.load(path)
+    assert old.config.far_birth_m == 0.0
+    assert old.config.em_m_prior == 1.0
+    for got, want in zip(old.model_.m_, alone.model_.m_, strict=True):
+        np.testing.assert_array_equal(got, want)
+    pdt.assert_frame_equal(old.predict(requests, sightings), alone.predict(requests, sightings))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = rm.Linker(old.config).fit(requests, sightings)
+    for got, want in zip(again.model_.m_, alone.model_.m_, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_context_options_of_its_own_are_saved_as_version_4(
     synthetic: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
     requests, sightings = synthetic["requests"], synthetic["sightings"]
-    config = rm.LinkConfig(context_blocking=(("field:father_name", "birth_year"),))
+    config = rm.LinkConfig(context_blocking=(("field:father_name", "birth_year"),), far_birth_m=0.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         linker = rm.Linker(config).fit(requests, sightings)

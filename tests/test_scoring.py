@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rfl_match.arrays import ROW_BLOCK
 from rfl_match.scoring import (
@@ -11,6 +13,7 @@ from rfl_match.scoring import (
     ScoringError,
     candidate_tf_map,
     expectation_maximisation,
+    hold_m_at_most,
     pattern_counts,
     probability,
     seed_parameters,
@@ -207,3 +210,52 @@ def test_match_weights_equal_the_whole_tables_row_sums() -> None:
     whole = model.prior_weight_ + model.level_weights(levels).sum(axis=1)
     assert np.array_equal(model.match_weights(levels), whole)
     assert model.match_weights(levels[:0]).shape == (0,)
+
+
+@given(
+    st.lists(st.floats(1e-6, 1.0), min_size=2, max_size=8),
+    st.data(),
+    st.floats(1e-6, 0.999),
+)
+def test_hold_m_at_most(shares: list[float], data: st.DataObject, ceiling: float) -> None:
+    m = np.array([0.0, *shares]) / sum(shares)
+    level = data.draw(st.integers(1, len(shares)))
+    held = hold_m_at_most(m, level, ceiling)
+    assert held[0] == 0.0
+    assert held[1:].sum() == pytest.approx(1.0)
+    if m[level] <= ceiling:
+        np.testing.assert_array_equal(held, m)  # under the ceiling: as it is
+        return
+    assert held[level] == ceiling
+    others = np.arange(len(m)) != level
+    others[0] = False
+    if others.any():
+        # The other levels keep their ratios, and grow to make up the rest.
+        np.testing.assert_allclose(held[others] / held[others].sum(), m[others] / m[others].sum())
+        assert (held[others] >= m[others]).all()
+
+
+def test_m_ceiling_holds_inside_em() -> None:
+    """EM with a ceiling on a level: m there is the ceiling, the levels sum to 1, and the
+    rest of the model is learned with it (not the plain EM's m clamped afterwards); a
+    ceiling EM stays under changes nothing."""
+    levels = simulate(100_000, 0.2, seed=3)
+    patterns, counts = pattern_counts(levels, (4, 3, 4))
+    start = [starting_m(4), starting_m(3), starting_m(4)]
+    plain = expectation_maximisation(patterns, counts, TRUE_U, start, 0.05)
+    assert plain.m[0][1] > 0.03  # TRUE_M: 5% of matches at level 1
+    held = expectation_maximisation(
+        patterns, counts, TRUE_U, start, 0.05, m_ceiling=[(1, 0.01), None, None]
+    )
+    assert held.m[0][1] == 0.01
+    for m in held.m:
+        assert m[0] == 0.0
+        assert m[1:].sum() == pytest.approx(1.0)
+    assert not np.allclose(held.m[1], plain.m[1], rtol=0, atol=1e-4)
+    assert held.prior != plain.prior
+    above = expectation_maximisation(
+        patterns, counts, TRUE_U, start, 0.05, m_ceiling=[(1, 0.5), None, None]
+    )
+    for a, b in zip(above.m + above.u, plain.m + plain.u, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert above.prior == plain.prior
