@@ -130,6 +130,21 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     return out
 
 
+def _validated(
+    requests: pd.DataFrame, sightings: pd.DataFrame | None, config: LinkConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both inputs' records (:func:`_records`; no sightings: the requests, on both sides),
+    with more than one worker each on a thread of its own (Arrow's steps leave the GIL).
+    The error raised is the one reading them in turn gives, the requests' first, and the
+    threads are over when it is raised."""
+    if sightings is None:
+        left = _records(requests, config, "requests")
+        return left, left
+    sides = [(requests, "requests"), (sightings, "sightings")]
+    left, right = threaded(lambda side: _records(side[0], config, side[1]), sides, config.workers)
+    return left, right
+
+
 def _check_rule_columns(config: LinkConfig, left: pd.DataFrame, right: pd.DataFrame) -> None:
     """A blocking rule's ``field:`` or ``class:`` column must be a column of one input at
     least (fit, predict on new frames, the blocking report): a misspelt column would block
@@ -268,8 +283,7 @@ class Linker:
         laps = _Laps()
         dedupe = sightings is None
         with warming_up(self.config.workers):  # numba loads as the records are read
-            left = _records(requests, self.config, "requests")
-            right = left if sightings is None else _records(sightings, self.config, "sightings")
+            left, right = _validated(requests, sightings, self.config)
             _check_rule_columns(self.config, left, right)
         laps.lap("validate")
         # The inputs' fingerprint, for a predict on them, is taken beside what follows (on
@@ -738,8 +752,7 @@ class Linker:
         else:
             laps.lap("fingerprint")
             with warming_up(self.config.workers):  # as in fit
-                left = _records(requests, self.config, "requests")
-                right = left if sightings is None else _records(sightings, self.config, "sightings")
+                left, right = _validated(requests, sightings, self.config)
                 _check_rule_columns(self.config, left, right)
             laps.lap("validate")
             for spec in self.specs_:
@@ -913,8 +926,7 @@ class Linker:
                 raise ModelError("explain: give the requests and sightings frames")
             left, right = self._last
         else:
-            left = _records(requests, self.config, "requests")
-            right = _records(sightings, self.config, "sightings")
+            left, right = _validated(requests, sightings, self.config)
         lpos = np.nonzero(left[ID_FIELD].to_numpy() == str(request_id))[0]
         rpos = np.nonzero(right[ID_FIELD].to_numpy() == str(sighting_id))[0]
         if not len(lpos) or not len(rpos):
@@ -980,8 +992,7 @@ class Linker:
         ``labels``: request_id, sighting_id) the share of true pairs found so far; then
         the candidate budget (``candidates_per_record``), and the pairs the context rules
         add to it (``context_blocking``, ``context_candidates``), as ``fit`` makes them."""
-        left = _records(requests, self.config, "requests")
-        right = left if sightings is None else _records(sightings, self.config, "sightings")
+        left, right = _validated(requests, sightings, self.config)
         _check_rule_columns(self.config, left, right)
         data = self._prepare(left, right)
         rows = []

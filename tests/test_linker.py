@@ -268,6 +268,50 @@ def test_fit_and_predict_on_new_frames_read_the_records_while_numba_loads(
     assert events == [fitted.config.workers, "left"]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_validation_errors_are_those_of_reading_the_inputs_in_turn(
+    tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], workers: int
+) -> None:
+    """The inputs are validated side by side (with 2 workers), but fit, predict on new
+    frames and the blocking report raise what validating the requests, then the
+    sightings, gives: either's problems as validate_records reports them, the requests'
+    where both fail; and no validating thread outlives the call."""
+    import dataclasses
+    import threading
+
+    from rfl_match.schema import validate_records
+
+    requests, sightings = synthetic["requests"].head(300), synthetic["sightings"].head(300)
+    bad_requests = requests.assign(record_id=["", *requests["record_id"].tolist()[1:]])
+    bad_sightings = pd.concat([sightings, sightings.head(2)])
+    fitted.save(tmp_path / "model.json")
+    loaded = rm.Linker.load(tmp_path / "model.json")
+    loaded.config = dataclasses.replace(loaded.config, workers=workers)
+
+    def expected(frame: pd.DataFrame, source: str) -> tuple[str, list[str]]:
+        with pytest.raises(rm.RecordError) as caught:
+            validate_records(frame, source=source)
+        return caught.value.source, [str(p) for p in caught.value.problems]
+
+    calls = {
+        "fit": lambda r, s: rm.Linker({"workers": workers}).fit(r, s),
+        "predict": loaded.predict,
+        "blocking report": lambda r, s: rm.Linker({"workers": workers}).blocking_report(r, s),
+    }
+    threads = threading.active_count()
+    for name, call in calls.items():
+        for r, s, want in (
+            (bad_requests, sightings, expected(bad_requests, "requests")),
+            (requests, bad_sightings, expected(bad_sightings, "sightings")),
+            (bad_requests, bad_sightings, expected(bad_requests, "requests")),
+        ):
+            with pytest.raises(rm.RecordError) as caught:
+                call(r, s)
+            got = caught.value.source, [str(p) for p in caught.value.problems]
+            assert got == want, name
+            assert threading.active_count() == threads
+
+
 def test_a_frame_derived_from_read_records_is_validated_anew(
     tmp_path: Path, synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
 ) -> None:
