@@ -1580,8 +1580,12 @@ def _by_weight_then_id(
     sighting_ids: pd.Series,
 ) -> npt.NDArray[np.intp]:
     """The pairs' order: by request row, strongest first, ties by sighting id. Only the
-    tied pairs (few) have their sighting ids ranked."""
-    rows: npt.NDArray[np.intp] = np.lexsort((ri, -total, li))
+    tied pairs (few) have their sighting ids ranked. Pairs given in the order of their
+    rows (as blocking gives them) are in that order where tied already: a stable sort on
+    two keys, not three, gives the same order."""
+    ascending = (np.diff(li) > 0) | ((np.diff(li) == 0) & (np.diff(ri) > 0))
+    keys = (-total, li) if ascending.all() else (ri, -total, li)
+    rows: npt.NDArray[np.intp] = np.lexsort(keys)
     key_li, key_total = li[rows], total[rows]
     same = (key_li[1:] == key_li[:-1]) & (key_total[1:] == key_total[:-1])
     tied = np.zeros(len(rows), dtype=bool)

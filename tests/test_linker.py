@@ -676,7 +676,7 @@ def test_ids_are_taken_as_a_gather_of_python_strings(
     pdt.assert_series_equal(taken, pd.DataFrame({"id": column.to_numpy()[rows]})["id"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     st.lists(
         st.tuples(st.integers(0, 3), st.integers(0, 5), st.sampled_from([0.0, 1.5, -2.0])),
@@ -685,10 +685,15 @@ def test_ids_are_taken_as_a_gather_of_python_strings(
     ),
     st.permutations(["b", "a", "ä", "10", "9", "z"]),
     st.sampled_from(["str", "object"]),
+    st.booleans(),
 )
 def test_output_order_is_by_weight_then_sighting_id(
-    pairs: list[tuple[int, int, float]], ids: list[str], dtype: str
+    pairs: list[tuple[int, int, float]], ids: list[str], dtype: str, in_row_order: bool
 ) -> None:
+    """In any order of the pairs, and in the order of their rows (as blocking gives them,
+    which takes a shorter sort)."""
+    if in_row_order:
+        pairs = sorted(pairs)
     li = np.array([p[0] for p in pairs], dtype=np.intp)
     ri = np.array([p[1] for p in pairs], dtype=np.intp)
     total = np.array([p[2] for p in pairs], dtype=np.float64)
