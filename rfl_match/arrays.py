@@ -163,13 +163,21 @@ class RowTally:
         return self.counted_codes(self._codes(columns))
 
     def counted_codes(
-        self, codes: npt.NDArray[np.int64]
+        self, codes: npt.NDArray[np.int64], workers: int = 1
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """:meth:`counted` of rows given as their codes (where the rows fit in int64: each
         row ``r`` as ``code = code * span + r[c] - low`` over its columns c in turn);
-        ``codes`` is overwritten."""
-        distinct, _, counts = runs(radix_sorted(codes, self.bits))
-        return distinct, counts
+        ``codes`` is overwritten. With more than one worker, the codes are cut in as many
+        parts, each sorted and counted on a thread of its own (the radix sort is serial),
+        and the parts merged: the same rows and counts."""
+        parts = min(worker_count(workers), THREADED_MOST) if len(codes) >= 1 << 16 else 1
+        if parts <= 1:
+            distinct, _, counts = runs(radix_sorted(codes, self.bits))
+            return distinct, counts
+        found = list(threaded(self.counted_codes, np.array_split(codes, parts), parts))
+        while len(found) > 1:
+            found.append(merge_counts(*found.pop(0), *found.pop(0)))
+        return found[0]
 
     def add_counted(self, part: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]) -> None:
         """Fold in one chunk's :meth:`counted` rows (in any order of chunks: the counts are

@@ -545,7 +545,8 @@ class Linker:
             )
             if found.fits:
                 return found.counted_codes(
-                    tf_codes(ids, pairs.n_right, index, skip, *tables, self.config.workers)
+                    tf_codes(ids, pairs.n_right, index, skip, *tables, self.config.workers),
+                    self.config.workers,
                 )
             cl, cr = np.divmod(ids, max(pairs.n_right, 1))
             if skip is not None:

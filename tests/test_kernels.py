@@ -1241,6 +1241,23 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     assert counts.tolist() == np.bincount(inverse, minlength=len(distinct)).tolist()
 
 
+@pytest.mark.parametrize(("size", "high"), [(1 << 16, 7), (200_001, 7**6), (300_000, 2**40)])
+def test_row_tally_counts_codes_on_threads_as_on_one(size: int, high: int) -> None:
+    """A chunk's codes cut in parts sorted on threads, the parts merged: the rows and
+    counts one sort gives, and those of the codes (few values, or spread)."""
+    from rfl_match.arrays import RowTally
+
+    codes = np.random.default_rng(size).integers(0, high, size, dtype=np.int64)
+    found = RowTally([0], [high - 1])
+    one = found.counted_codes(codes.copy())
+    uniq, counts = np.unique(codes, return_counts=True)
+    assert one[0].tolist() == uniq.tolist() and one[1].tolist() == counts.tolist()
+    for workers in (2, 3, -1):
+        threads = found.counted_codes(codes.copy(), workers)
+        assert threads[0].tolist() == uniq.tolist()
+        assert threads[1].tolist() == counts.tolist()
+
+
 @pytest.mark.parametrize(
     "n_right",
     [1, 2, 3, 7, 49, 1000, 2**16 - 1, 2**16 + 1, 10**6 + 3, 2**31 - 1, 2_147_483_629, 2**31],
