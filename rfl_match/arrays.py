@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.kernels import merge_counts, radix_sorted, worker_count
+from rfl_match.kernels import merge_counts, radix_sorted, row_starts, worker_count
 
 Int64Array = npt.NDArray[np.int64]
 _T = TypeVar("_T")
@@ -111,13 +111,9 @@ def runs(ordered: Int64Array) -> tuple[Int64Array, Int64Array, Int64Array]:
 
 
 def row_runs(table: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
-    """Where each run of equal adjacent rows of a 2-d array starts (its first row)."""
-    if not len(table):
-        return np.zeros(0, dtype=np.intp)
-    starts: npt.NDArray[np.intp] = np.flatnonzero(
-        np.r_[True, (table[1:] != table[:-1]).any(axis=1)]
-    )
-    return starts
+    """Where each run of equal adjacent rows of a 2-d array of integers starts (its first
+    row): :func:`kernels.row_starts`, a third of numpy's time on the level patterns."""
+    return row_starts(table)
 
 
 class RowTally:

@@ -3604,3 +3604,33 @@ def row_codes(levels: npt.NDArray[np.int8], radix: npt.NDArray[np.int64]) -> npt
         out,
     )
     return out
+
+
+# --- runs of equal rows -----------------------------------------------------------------
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _row_starts(table: npt.NDArray[Any], out: npt.NDArray[np.intp]) -> int:
+    n, width = table.shape
+    found = 0
+    for i in range(n):
+        if i == 0:
+            out[found] = i
+            found += 1
+            continue
+        for j in range(width):
+            if table[i, j] != table[i - 1, j]:
+                out[found] = i
+                found += 1
+                break
+    return found
+
+
+def row_starts(table: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """Where each run of equal adjacent rows of a 2-d array starts (its first row), in one
+    pass that stops at a row's first differing column."""
+    table = np.ascontiguousarray(table)
+    out = np.empty(len(table), dtype=np.intp)
+    found = _row_starts(table, out)
+    starts: npt.NDArray[np.intp] = out[:found].copy()
+    return starts

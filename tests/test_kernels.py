@@ -1175,6 +1175,28 @@ def test_row_runs_start_where_a_row_differs_from_the_last() -> None:
     assert row_runs(table[:0]).tolist() == []
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 60),
+    st.integers(0, 13),
+    st.integers(1, 3),
+    st.sampled_from([np.int8, np.int32, np.int64]),
+    st.booleans(),
+    st.integers(0, 2**31 - 1),
+)
+def test_row_runs_equal_numpy_row_comparisons(
+    rows: int, width: int, values: int, dtype: type, strided: bool, seed: int
+) -> None:
+    """The compiled pass finds the runs numpy's comparison of each row with the last finds,
+    on tables of any integer type, width (none too) and layout."""
+    from rfl_match.arrays import row_runs
+
+    table = np.random.default_rng(seed).integers(0, values, (rows, 2 * width)).astype(dtype)
+    table = table[:, ::2] if strided else table[:, :width]
+    want = np.flatnonzero(np.r_[True, (table[1:] != table[:-1]).any(axis=1)]) if rows else []
+    assert row_runs(table).tolist() == list(want)
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.integers(0, 400), st.booleans(), st.booleans(), st.integers(0, 2**31 - 2))
 def test_evidence_sums_equal_numpy(k: int, with_bits: bool, with_change: bool, seed: int) -> None:
