@@ -1446,8 +1446,8 @@ def _candidate_tf_maps(
     )
     out = {}
     for c, comparison in enumerate(comparisons):
-        rows = carry[:, c]
-        if rows.any():
+        rows = np.flatnonzero(carry[:, c])  # found once, not once per array masked
+        if len(rows):
             found = candidate_tf_map(bits[rows, c], counts[rows], posterior[rows])
             if found is not None:
                 out[comparison.name] = found
@@ -1460,8 +1460,8 @@ def _candidate_bits(
     """Raw term-frequency bits (as _tf_patterns groups them) through the model's maps."""
     out = np.zeros(bits.shape, order="F")  # as in _tf_patterns: untouched columns are free
     for c, name in enumerate(model.names):
-        rows = carry[:, c]
-        if rows.any():  # most comparisons carry none: no mask over all the rows
+        if carry[:, c].any():  # most comparisons carry none: no mask over all the rows
+            rows = np.flatnonzero(carry[:, c])  # found once for the gather and the scatter
             out[rows, c] = model.candidate_bits(name, bits[rows, c])
     return out
 

@@ -21,6 +21,7 @@ from rfl_match.evaluate import evaluate_matches
 from rfl_match.linker import (
     _TITLES,
     _by_weight_then_id,
+    _candidate_bits,
     _fingerprint,
     _take_text,
     combination_phrase,
@@ -700,6 +701,28 @@ def test_output_order_is_by_weight_then_sighting_id(
     rows = _by_weight_then_id(li, ri, total, pd.Series(ids, dtype=dtype))
     want = sorted(range(len(pairs)), key=lambda k: (li[k], -total[k], ids[ri[k]]))
     assert rows.tolist() == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 2**31 - 1))
+def test_candidate_bits_map_each_carried_cell_alone(
+    fitted: rm.Linker, rows: int, seed: int
+) -> None:
+    """Each cell that carries bits read through its comparison's map, as if alone; every
+    other cell 0; the table column-major, as _tf_patterns makes it."""
+    model = fitted.model_
+    assert model is not None and model.tf_maps_
+    rng = np.random.default_rng(seed)
+    shape = (rows, len(model.names))
+    bits = np.asfortranarray(rng.normal(0, 4, shape).round(2))
+    carry = np.asfortranarray(
+        rng.random(shape) < rng.random(shape[1]) * (rng.random(shape[1]) < 0.5)
+    )
+    found = _candidate_bits(model, bits, carry)
+    want = np.zeros(shape)
+    for k, c in zip(*np.nonzero(carry), strict=True):
+        want[k, c] = model.candidate_bits(model.names[c], bits[k : k + 1, c])[0]
+    assert np.array_equal(found, want) and found.flags["F_CONTIGUOUS"]
 
 
 def test_context_candidates_are_scored_but_not_learned_from(
