@@ -3634,3 +3634,44 @@ def row_starts(table: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
     found = _row_starts(table, out)
     starts: npt.NDArray[np.intp] = out[:found].copy()
     return starts
+
+
+# --- calibration: each comparison's evidence in a block of rows ---------------------------
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _evidence_rows(
+    patterns: Levels, start: int, cell_weights: npt.NDArray[np.float64], width: int,
+    steps: npt.NDArray[np.int64], tf_row: Index, step: float, out: npt.NDArray[np.float64],
+) -> None:  # fmt: skip
+    n, n_comp = out.shape
+    for k in range(n):
+        for c in range(n_comp):
+            value = cell_weights[patterns[start + k, c] + c * width]
+            if tf_row[c] >= 0:
+                value += steps[tf_row[c], start + k] * step
+            out[k, c] = value
+
+
+def evidence_rows(
+    patterns: Levels,
+    start: int,
+    stop: int,
+    cell_weights: npt.NDArray[np.float64],
+    width: int,
+    steps: npt.NDArray[np.int64],
+    tf_row: Index,
+    step: float,
+) -> npt.NDArray[np.float64]:
+    """Rows ``start:stop`` of ``patterns`` as a (rows, comparisons) table, C-ordered, of
+    each comparison's evidence: its cell weight ``cell_weights[level + c * width]`` plus
+    its term-frequency steps (row ``tf_row[c]`` of ``steps``, none where -1) times
+    ``step``: the float operations of a numpy gather of each column, column-stacked,
+    in one pass over the rows."""
+    stop = min(stop, len(patterns))
+    out = np.empty((max(stop - start, 0), patterns.shape[1]), dtype=np.float64)
+    _evidence_rows(
+        np.ascontiguousarray(patterns), start, cell_weights, width, np.ascontiguousarray(steps),
+        _index(tf_row), step, out,
+    )  # fmt: skip
+    return out

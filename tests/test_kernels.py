@@ -1124,6 +1124,29 @@ def test_others_evidence_equals_numpy(n_comp: int, k: int, data: st.DataObject) 
     assert np.array_equal(got, total[known] - own)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 13), st.integers(0, 300), st.data())
+def test_evidence_rows_equal_numpy_columns(n_comp: int, k: int, data: st.DataObject) -> None:
+    """A block of rows of every comparison's evidence, bit for bit the numpy gather of
+    each column, column-stacked (what calibration summed before)."""
+    from rfl_match.calibration import _Evidence
+
+    rng = np.random.default_rng(k)
+    width = 4
+    patterns = rng.integers(0, width, (k, n_comp)).astype(np.int8)
+    cell_weights = rng.normal(0, 5, n_comp * width)
+    with_bits = [d for d in range(n_comp) if data.draw(st.booleans())]
+    steps = rng.integers(-5000, 5000, (len(with_bits), k)).astype(np.int64)
+    evidence = _Evidence(patterns, cell_weights, width, steps, with_bits)
+    start = data.draw(st.integers(0, k))
+    stop = data.draw(st.integers(start, k + 5))
+    part = slice(start, stop)
+    got = evidence.rows(start, stop)
+    want = np.column_stack([evidence(c, part) for c in range(n_comp)])
+    assert got.shape == want.shape and got.flags["C_CONTIGUOUS"]
+    assert np.array_equal(got, want)  # and C-ordered as column_stack's: the same row sums
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 62), st.integers(0, 3000), st.integers(0, 2**31 - 2))
 def test_radix_sorted_equals_numpy_sort(bits: int, n: int, seed: int) -> None:
