@@ -3675,3 +3675,41 @@ def evidence_rows(
         _index(tf_row), step, out,
     )  # fmt: skip
     return out
+
+
+# --- output: pairs in order -------------------------------------------------------------
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _strongest_first(
+    li: npt.NDArray[np.intp], total: npt.NDArray[np.float64], out: npt.NDArray[np.intp]
+) -> None:
+    n = len(li)
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and li[j] == li[i]:
+            j += 1
+        if j - i <= 32:  # a request's few pairs: an insertion sort, stable
+            for k in range(i, j):
+                x = k
+                m = k - 1
+                while m >= i and total[out[m]] < total[x]:
+                    out[m + 1] = out[m]
+                    m -= 1
+                out[m + 1] = x
+        else:
+            sub = np.argsort(-total[i:j], kind="mergesort")
+            for k in range(j - i):
+                out[i + k] = i + sub[k]
+        i = j
+
+
+def strongest_first(li: npt.NDArray[np.intp], total: npt.NDArray[np.float64]) -> Index:
+    """For pairs grouped by ``li`` (each request's together, as in ascending order), the
+    order that puts each group's pairs by ``total`` descending, ties in the order given:
+    ``np.lexsort((-total, li))`` for sorted ``li`` and totals that are not NaN, in one
+    pass over the groups (most hold a few pairs)."""
+    out = np.empty(len(li), dtype=np.intp)
+    _strongest_first(_index(li), np.ascontiguousarray(total, dtype=np.float64), out)
+    return out

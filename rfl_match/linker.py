@@ -52,6 +52,7 @@ from rfl_match.kernels import (
     CodeTally,
     agreements,
     merge_unique,
+    strongest_first,
     tf_codes,
     warming_up,
     weights_over,
@@ -1582,11 +1583,15 @@ def _by_weight_then_id(
 ) -> npt.NDArray[np.intp]:
     """The pairs' order: by request row, strongest first, ties by sighting id. Only the
     tied pairs (few) have their sighting ids ranked. Pairs given in the order of their
-    rows (as blocking gives them) are in that order where tied already: a stable sort on
-    two keys, not three, gives the same order."""
+    rows (as blocking gives them) are in that order where tied already: each request's
+    pairs are sorted among themselves by weight alone (kernels.strongest_first), the
+    order a sort on all three keys gives."""
     ascending = (np.diff(li) > 0) | ((np.diff(li) == 0) & (np.diff(ri) > 0))
-    keys = (-total, li) if ascending.all() else (ri, -total, li)
-    rows: npt.NDArray[np.intp] = np.lexsort(keys)
+    rows: npt.NDArray[np.intp]
+    if ascending.all() and not np.isnan(total).any():
+        rows = strongest_first(li, total)
+    else:
+        rows = np.lexsort((ri, -total, li))
     key_li, key_total = li[rows], total[rows]
     same = (key_li[1:] == key_li[:-1]) & (key_total[1:] == key_total[:-1])
     tied = np.zeros(len(rows), dtype=bool)

@@ -1848,3 +1848,21 @@ def test_warming_up_loads_person_parts_as_a_preparation_calls_it() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(1, 80), max_size=8),
+    st.sampled_from([[0.0, -0.0, 1.5], [-2.0, 3.25, np.inf, -np.inf], [0.5, 1.0, 2.0, 7.0]]),
+    st.integers(0, 2**31 - 1),
+)
+def test_strongest_first_equals_numpy_lexsort(
+    sizes: list[int], values: list[float], seed: int
+) -> None:
+    """Groups of pairs (a few, or more than an insertion sort takes), totals often tied
+    (0 and -0 too, infinities): each group by total descending, ties in the order given,
+    as numpy's stable sort on both keys gives."""
+    rng = np.random.default_rng(seed)
+    li = np.repeat(np.arange(len(sizes)) * 3, sizes).astype(np.intp)
+    total = rng.choice(np.array(values), len(li))
+    assert kernels.strongest_first(li, total).tolist() == np.lexsort((-total, li)).tolist()
