@@ -51,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rfl_match.arrays import ROW_BLOCK, row_runs, threaded
-from rfl_match.kernels import evidence_sums, joint_counts, others_evidence
+from rfl_match.kernels import evidence_rows, evidence_sums, joint_counts, others_evidence
 from rfl_match.mixture import LN2 as _LN2
 from rfl_match.mixture import NonMatchClasses, combination_bits
 
@@ -409,7 +409,7 @@ def fit_on_comparisons(
     for start in range(0, len(counts), ROW_BLOCK):
         part = slice(start, start + ROW_BLOCK)
         # Summed along each row of a (rows, C) block, as numpy sums the rows of a table.
-        block = np.column_stack([evidence(c, part) for c in range(n_comp)])
+        block = evidence.rows(start, start + ROW_BLOCK)
         total[part] = prior_weight + block.sum(axis=1)
     dependent = local_dependence(*_merged(patterns, counts), m, u, prior_weight) >= dependence_limit
     np.fill_diagonal(dependent, True)  # c itself is always left out
@@ -496,6 +496,14 @@ class _Evidence:
         """Comparison c's term-frequency bits in EVIDENCE_STEPs (None where it has none)."""
         row = int(self.tf_row[c])
         return None if row < 0 else self.steps[row]
+
+    def rows(self, start: int, stop: int) -> FloatArray:
+        """Every comparison's evidence (as :meth:`__call__` gives a column) in rows
+        ``start:stop``, a (rows, C) table (kernels.evidence_rows: one pass)."""
+        return evidence_rows(
+            self.patterns, start, stop, self.cell_weights, self.width, self.steps, self.tf_row,
+            EVIDENCE_STEP,
+        )  # fmt: skip
 
     def __call__(self, c: int, rows: slice | npt.NDArray[np.intp]) -> FloatArray:
         level = self.patterns[rows, c].astype(np.intp)

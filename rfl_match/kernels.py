@@ -3604,3 +3604,112 @@ def row_codes(levels: npt.NDArray[np.int8], radix: npt.NDArray[np.int64]) -> npt
         out,
     )
     return out
+
+
+# --- runs of equal rows -----------------------------------------------------------------
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _row_starts(table: npt.NDArray[Any], out: npt.NDArray[np.intp]) -> int:
+    n, width = table.shape
+    found = 0
+    for i in range(n):
+        if i == 0:
+            out[found] = i
+            found += 1
+            continue
+        for j in range(width):
+            if table[i, j] != table[i - 1, j]:
+                out[found] = i
+                found += 1
+                break
+    return found
+
+
+def row_starts(table: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """Where each run of equal adjacent rows of a 2-d array starts (its first row), in one
+    pass that stops at a row's first differing column."""
+    table = np.ascontiguousarray(table)
+    out = np.empty(len(table), dtype=np.intp)
+    found = _row_starts(table, out)
+    starts: npt.NDArray[np.intp] = out[:found].copy()
+    return starts
+
+
+# --- calibration: each comparison's evidence in a block of rows ---------------------------
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _evidence_rows(
+    patterns: Levels, start: int, cell_weights: npt.NDArray[np.float64], width: int,
+    steps: npt.NDArray[np.int64], tf_row: Index, step: float, out: npt.NDArray[np.float64],
+) -> None:  # fmt: skip
+    n, n_comp = out.shape
+    for k in range(n):
+        for c in range(n_comp):
+            value = cell_weights[patterns[start + k, c] + c * width]
+            if tf_row[c] >= 0:
+                value += steps[tf_row[c], start + k] * step
+            out[k, c] = value
+
+
+def evidence_rows(
+    patterns: Levels,
+    start: int,
+    stop: int,
+    cell_weights: npt.NDArray[np.float64],
+    width: int,
+    steps: npt.NDArray[np.int64],
+    tf_row: Index,
+    step: float,
+) -> npt.NDArray[np.float64]:
+    """Rows ``start:stop`` of ``patterns`` as a (rows, comparisons) table, C-ordered, of
+    each comparison's evidence: its cell weight ``cell_weights[level + c * width]`` plus
+    its term-frequency steps (row ``tf_row[c]`` of ``steps``, none where -1) times
+    ``step``: the float operations of a numpy gather of each column, column-stacked,
+    in one pass over the rows."""
+    stop = min(stop, len(patterns))
+    out = np.empty((max(stop - start, 0), patterns.shape[1]), dtype=np.float64)
+    _evidence_rows(
+        np.ascontiguousarray(patterns), start, cell_weights, width, np.ascontiguousarray(steps),
+        _index(tf_row), step, out,
+    )  # fmt: skip
+    return out
+
+
+# --- output: pairs in order -------------------------------------------------------------
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _strongest_first(
+    li: npt.NDArray[np.intp], total: npt.NDArray[np.float64], out: npt.NDArray[np.intp]
+) -> None:
+    n = len(li)
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and li[j] == li[i]:
+            j += 1
+        if j - i <= 32:  # a request's few pairs: an insertion sort, stable
+            for k in range(i, j):
+                x = k
+                m = k - 1
+                while m >= i and total[out[m]] < total[x]:
+                    out[m + 1] = out[m]
+                    m -= 1
+                out[m + 1] = x
+        else:
+            sub = np.argsort(-total[i:j], kind="mergesort")
+            for k in range(j - i):
+                out[i + k] = i + sub[k]
+        i = j
+
+
+def strongest_first(li: npt.NDArray[np.intp], total: npt.NDArray[np.float64]) -> Index:
+    """For pairs grouped by ``li`` (each request's together, as in ascending order), the
+    order that puts each group's pairs by ``total`` descending, ties in the order given:
+    ``np.lexsort((-total, li))`` for sorted ``li`` and totals that are not NaN, in one
+    pass over the groups (most hold a few pairs)."""
+    out = np.empty(len(li), dtype=np.intp)
+    _strongest_first(_index(li), np.ascontiguousarray(total, dtype=np.float64), out)
+    return out

@@ -52,6 +52,7 @@ from rfl_match.kernels import (
     CodeTally,
     agreements,
     merge_unique,
+    strongest_first,
     tf_codes,
     warming_up,
     weights_over,
@@ -135,6 +136,21 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     out = validate_records(frame, config.mapping or None, source=source)
     mark_validated(out)
     return out
+
+
+def _validated(
+    requests: pd.DataFrame, sightings: pd.DataFrame | None, config: LinkConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both inputs' records (:func:`_records`; no sightings: the requests, on both sides),
+    with more than one worker each on a thread of its own (Arrow's steps leave the GIL).
+    The error raised is the one reading them in turn gives, the requests' first, and the
+    threads are over when it is raised."""
+    if sightings is None:
+        left = _records(requests, config, "requests")
+        return left, left
+    sides = [(requests, "requests"), (sightings, "sightings")]
+    left, right = threaded(lambda side: _records(side[0], config, side[1]), sides, config.workers)
+    return left, right
 
 
 def _check_rule_columns(config: LinkConfig, left: pd.DataFrame, right: pd.DataFrame) -> None:
@@ -275,8 +291,7 @@ class Linker:
         laps = _Laps()
         dedupe = sightings is None
         with warming_up(self.config.workers):  # numba loads as the records are read
-            left = _records(requests, self.config, "requests")
-            right = left if sightings is None else _records(sightings, self.config, "sightings")
+            left, right = _validated(requests, sightings, self.config)
             _check_rule_columns(self.config, left, right)
         laps.lap("validate")
         # The inputs' fingerprint, for a predict on them, is taken beside what follows (on
@@ -544,7 +559,8 @@ class Linker:
             )
             if found.fits:
                 return found.counted_codes(
-                    tf_codes(ids, pairs.n_right, index, skip, *tables, self.config.workers)
+                    tf_codes(ids, pairs.n_right, index, skip, *tables, self.config.workers),
+                    self.config.workers,
                 )
             cl, cr = np.divmod(ids, max(pairs.n_right, 1))
             if skip is not None:
@@ -751,8 +767,7 @@ class Linker:
         else:
             laps.lap("fingerprint")
             with warming_up(self.config.workers):  # as in fit
-                left = _records(requests, self.config, "requests")
-                right = left if sightings is None else _records(sightings, self.config, "sightings")
+                left, right = _validated(requests, sightings, self.config)
                 _check_rule_columns(self.config, left, right)
             laps.lap("validate")
             for spec in self.specs_:
@@ -926,8 +941,7 @@ class Linker:
                 raise ModelError("explain: give the requests and sightings frames")
             left, right = self._last
         else:
-            left = _records(requests, self.config, "requests")
-            right = _records(sightings, self.config, "sightings")
+            left, right = _validated(requests, sightings, self.config)
         lpos = np.nonzero(left[ID_FIELD].to_numpy() == str(request_id))[0]
         rpos = np.nonzero(right[ID_FIELD].to_numpy() == str(sighting_id))[0]
         if not len(lpos) or not len(rpos):
@@ -993,8 +1007,7 @@ class Linker:
         ``labels``: request_id, sighting_id) the share of true pairs found so far; then
         the candidate budget (``candidates_per_record``), and the pairs the context rules
         add to it (``context_blocking``, ``context_candidates``), as ``fit`` makes them."""
-        left = _records(requests, self.config, "requests")
-        right = left if sightings is None else _records(sightings, self.config, "sightings")
+        left, right = _validated(requests, sightings, self.config)
         _check_rule_columns(self.config, left, right)
         data = self._prepare(left, right)
         rows = []
@@ -1456,8 +1469,8 @@ def _candidate_tf_maps(
     )
     out = {}
     for c, comparison in enumerate(comparisons):
-        rows = carry[:, c]
-        if rows.any():
+        rows = np.flatnonzero(carry[:, c])  # found once, not once per array masked
+        if len(rows):
             found = candidate_tf_map(bits[rows, c], counts[rows], posterior[rows])
             if found is not None:
                 out[comparison.name] = found
@@ -1470,8 +1483,8 @@ def _candidate_bits(
     """Raw term-frequency bits (as _tf_patterns groups them) through the model's maps."""
     out = np.zeros(bits.shape, order="F")  # as in _tf_patterns: untouched columns are free
     for c, name in enumerate(model.names):
-        rows = carry[:, c]
-        if rows.any():  # most comparisons carry none: no mask over all the rows
+        if carry[:, c].any():  # most comparisons carry none: no mask over all the rows
+            rows = np.flatnonzero(carry[:, c])  # found once for the gather and the scatter
             out[rows, c] = model.candidate_bits(name, bits[rows, c])
     return out
 
@@ -1591,8 +1604,16 @@ def _by_weight_then_id(
     sighting_ids: pd.Series,
 ) -> npt.NDArray[np.intp]:
     """The pairs' order: by request row, strongest first, ties by sighting id. Only the
-    tied pairs (few) have their sighting ids ranked."""
-    rows: npt.NDArray[np.intp] = np.lexsort((ri, -total, li))
+    tied pairs (few) have their sighting ids ranked. Pairs given in the order of their
+    rows (as blocking gives them) are in that order where tied already: each request's
+    pairs are sorted among themselves by weight alone (kernels.strongest_first), the
+    order a sort on all three keys gives."""
+    ascending = (np.diff(li) > 0) | ((np.diff(li) == 0) & (np.diff(ri) > 0))
+    rows: npt.NDArray[np.intp]
+    if ascending.all() and not np.isnan(total).any():
+        rows = strongest_first(li, total)
+    else:
+        rows = np.lexsort((ri, -total, li))
     key_li, key_total = li[rows], total[rows]
     same = (key_li[1:] == key_li[:-1]) & (key_total[1:] == key_total[:-1])
     tied = np.zeros(len(rows), dtype=bool)

@@ -112,17 +112,19 @@ def seed_parameters(
     """
     seed = agree_strongly(patterns, n_levels)
     w = counts.astype(np.float64)
-    if w[seed].sum() < 5 or w[~seed].sum() < 5:
+    # The seeds and the others taken once, not once per comparison.
+    seeds, others, w_seeds, w_others = patterns[seed], patterns[~seed], w[seed], w[~seed]
+    if w_seeds.sum() < 5 or w_others.sum() < 5:
         return None
     m = [
-        normalise(np.bincount(patterns[seed, c], weights=w[seed], minlength=n).astype(np.float64))
+        normalise(np.bincount(seeds[:, c], weights=w_seeds, minlength=n).astype(np.float64))
         for c, n in enumerate(n_levels)
     ]
     u = [
-        normalise(np.bincount(patterns[~seed, c], weights=w[~seed], minlength=n).astype(np.float64))
+        normalise(np.bincount(others[:, c], weights=w_others, minlength=n).astype(np.float64))
         for c, n in enumerate(n_levels)
     ]
-    prior = float(w[seed].sum() / w.sum())
+    prior = float(w_seeds.sum() / w.sum())
     return m, u, prior
 
 

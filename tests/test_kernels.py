@@ -1124,6 +1124,29 @@ def test_others_evidence_equals_numpy(n_comp: int, k: int, data: st.DataObject) 
     assert np.array_equal(got, total[known] - own)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 13), st.integers(0, 300), st.data())
+def test_evidence_rows_equal_numpy_columns(n_comp: int, k: int, data: st.DataObject) -> None:
+    """A block of rows of every comparison's evidence, bit for bit the numpy gather of
+    each column, column-stacked (what calibration summed before)."""
+    from rfl_match.calibration import _Evidence
+
+    rng = np.random.default_rng(k)
+    width = 4
+    patterns = rng.integers(0, width, (k, n_comp)).astype(np.int8)
+    cell_weights = rng.normal(0, 5, n_comp * width)
+    with_bits = [d for d in range(n_comp) if data.draw(st.booleans())]
+    steps = rng.integers(-5000, 5000, (len(with_bits), k)).astype(np.int64)
+    evidence = _Evidence(patterns, cell_weights, width, steps, with_bits)
+    start = data.draw(st.integers(0, k))
+    stop = data.draw(st.integers(start, k + 5))
+    part = slice(start, stop)
+    got = evidence.rows(start, stop)
+    want = np.column_stack([evidence(c, part) for c in range(n_comp)])
+    assert got.shape == want.shape and got.flags["C_CONTIGUOUS"]
+    assert np.array_equal(got, want)  # and C-ordered as column_stack's: the same row sums
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 62), st.integers(0, 3000), st.integers(0, 2**31 - 2))
 def test_radix_sorted_equals_numpy_sort(bits: int, n: int, seed: int) -> None:
@@ -1173,6 +1196,28 @@ def test_row_runs_start_where_a_row_differs_from_the_last() -> None:
     table = np.array([[1, 2], [1, 2], [1, 3], [1, 2], [0, 0], [0, 0]], dtype=np.int8)
     assert row_runs(table).tolist() == [0, 2, 3, 4]
     assert row_runs(table[:0]).tolist() == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 60),
+    st.integers(0, 13),
+    st.integers(1, 3),
+    st.sampled_from([np.int8, np.int32, np.int64]),
+    st.booleans(),
+    st.integers(0, 2**31 - 1),
+)
+def test_row_runs_equal_numpy_row_comparisons(
+    rows: int, width: int, values: int, dtype: type, strided: bool, seed: int
+) -> None:
+    """The compiled pass finds the runs numpy's comparison of each row with the last finds,
+    on tables of any integer type, width (none too) and layout."""
+    from rfl_match.arrays import row_runs
+
+    table = np.random.default_rng(seed).integers(0, values, (rows, 2 * width)).astype(dtype)
+    table = table[:, ::2] if strided else table[:, :width]
+    want = np.flatnonzero(np.r_[True, (table[1:] != table[:-1]).any(axis=1)]) if rows else []
+    assert row_runs(table).tolist() == list(want)
 
 
 @settings(max_examples=150, deadline=None)
@@ -1239,6 +1284,23 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     assert got.tolist() == distinct.tolist()
     assert counts.dtype == np.int64
     assert counts.tolist() == np.bincount(inverse, minlength=len(distinct)).tolist()
+
+
+@pytest.mark.parametrize(("size", "high"), [(1 << 16, 7), (200_001, 7**6), (300_000, 2**40)])
+def test_row_tally_counts_codes_on_threads_as_on_one(size: int, high: int) -> None:
+    """A chunk's codes cut in parts sorted on threads, the parts merged: the rows and
+    counts one sort gives, and those of the codes (few values, or spread)."""
+    from rfl_match.arrays import RowTally
+
+    codes = np.random.default_rng(size).integers(0, high, size, dtype=np.int64)
+    found = RowTally([0], [high - 1])
+    one = found.counted_codes(codes.copy())
+    uniq, counts = np.unique(codes, return_counts=True)
+    assert one[0].tolist() == uniq.tolist() and one[1].tolist() == counts.tolist()
+    for workers in (2, 3, -1):
+        threads = found.counted_codes(codes.copy(), workers)
+        assert threads[0].tolist() == uniq.tolist()
+        assert threads[1].tolist() == counts.tolist()
 
 
 @pytest.mark.parametrize(
@@ -1786,3 +1848,21 @@ def test_warming_up_loads_person_parts_as_a_preparation_calls_it() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(1, 80), max_size=8),
+    st.sampled_from([[0.0, -0.0, 1.5], [-2.0, 3.25, np.inf, -np.inf], [0.5, 1.0, 2.0, 7.0]]),
+    st.integers(0, 2**31 - 1),
+)
+def test_strongest_first_equals_numpy_lexsort(
+    sizes: list[int], values: list[float], seed: int
+) -> None:
+    """Groups of pairs (a few, or more than an insertion sort takes), totals often tied
+    (0 and -0 too, infinities): each group by total descending, ties in the order given,
+    as numpy's stable sort on both keys gives."""
+    rng = np.random.default_rng(seed)
+    li = np.repeat(np.arange(len(sizes)) * 3, sizes).astype(np.intp)
+    total = rng.choice(np.array(values), len(li))
+    assert kernels.strongest_first(li, total).tolist() == np.lexsort((-total, li)).tolist()

@@ -21,6 +21,7 @@ from rfl_match.evaluate import evaluate_matches
 from rfl_match.linker import (
     _TITLES,
     _by_weight_then_id,
+    _candidate_bits,
     _fingerprint,
     _take_text,
     combination_phrase,
@@ -266,6 +267,50 @@ def test_fit_and_predict_on_new_frames_read_the_records_while_numba_loads(
     fitted.save(path)
     rm.Linker.load(path).predict(synthetic["requests"].copy(), synthetic["sightings"].copy())
     assert events == [fitted.config.workers, "left"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_validation_errors_are_those_of_reading_the_inputs_in_turn(
+    tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], workers: int
+) -> None:
+    """The inputs are validated side by side (with 2 workers), but fit, predict on new
+    frames and the blocking report raise what validating the requests, then the
+    sightings, gives: either's problems as validate_records reports them, the requests'
+    where both fail; and no validating thread outlives the call."""
+    import dataclasses
+    import threading
+
+    from rfl_match.schema import validate_records
+
+    requests, sightings = synthetic["requests"].head(300), synthetic["sightings"].head(300)
+    bad_requests = requests.assign(record_id=["", *requests["record_id"].tolist()[1:]])
+    bad_sightings = pd.concat([sightings, sightings.head(2)])
+    fitted.save(tmp_path / "model.json")
+    loaded = rm.Linker.load(tmp_path / "model.json")
+    loaded.config = dataclasses.replace(loaded.config, workers=workers)
+
+    def expected(frame: pd.DataFrame, source: str) -> tuple[str, list[str]]:
+        with pytest.raises(rm.RecordError) as caught:
+            validate_records(frame, source=source)
+        return caught.value.source, [str(p) for p in caught.value.problems]
+
+    calls = {
+        "fit": lambda r, s: rm.Linker({"workers": workers}).fit(r, s),
+        "predict": loaded.predict,
+        "blocking report": lambda r, s: rm.Linker({"workers": workers}).blocking_report(r, s),
+    }
+    threads = threading.active_count()
+    for name, call in calls.items():
+        for r, s, want in (
+            (bad_requests, sightings, expected(bad_requests, "requests")),
+            (requests, bad_sightings, expected(bad_sightings, "sightings")),
+            (bad_requests, bad_sightings, expected(bad_requests, "requests")),
+        ):
+            with pytest.raises(rm.RecordError) as caught:
+                call(r, s)
+            got = caught.value.source, [str(p) for p in caught.value.problems]
+            assert got == want, name
+            assert threading.active_count() == threads
 
 
 def test_a_frame_derived_from_read_records_is_validated_anew(
@@ -632,7 +677,7 @@ def test_ids_are_taken_as_a_gather_of_python_strings(
     pdt.assert_series_equal(taken, pd.DataFrame({"id": column.to_numpy()[rows]})["id"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     st.lists(
         st.tuples(st.integers(0, 3), st.integers(0, 5), st.sampled_from([0.0, 1.5, -2.0])),
@@ -641,16 +686,43 @@ def test_ids_are_taken_as_a_gather_of_python_strings(
     ),
     st.permutations(["b", "a", "ä", "10", "9", "z"]),
     st.sampled_from(["str", "object"]),
+    st.booleans(),
 )
 def test_output_order_is_by_weight_then_sighting_id(
-    pairs: list[tuple[int, int, float]], ids: list[str], dtype: str
+    pairs: list[tuple[int, int, float]], ids: list[str], dtype: str, in_row_order: bool
 ) -> None:
+    """In any order of the pairs, and in the order of their rows (as blocking gives them,
+    which takes a shorter sort)."""
+    if in_row_order:
+        pairs = sorted(pairs)
     li = np.array([p[0] for p in pairs], dtype=np.intp)
     ri = np.array([p[1] for p in pairs], dtype=np.intp)
     total = np.array([p[2] for p in pairs], dtype=np.float64)
     rows = _by_weight_then_id(li, ri, total, pd.Series(ids, dtype=dtype))
     want = sorted(range(len(pairs)), key=lambda k: (li[k], -total[k], ids[ri[k]]))
     assert rows.tolist() == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 2**31 - 1))
+def test_candidate_bits_map_each_carried_cell_alone(
+    fitted: rm.Linker, rows: int, seed: int
+) -> None:
+    """Each cell that carries bits read through its comparison's map, as if alone; every
+    other cell 0; the table column-major, as _tf_patterns makes it."""
+    model = fitted.model_
+    assert model is not None and model.tf_maps_
+    rng = np.random.default_rng(seed)
+    shape = (rows, len(model.names))
+    bits = np.asfortranarray(rng.normal(0, 4, shape).round(2))
+    carry = np.asfortranarray(
+        rng.random(shape) < rng.random(shape[1]) * (rng.random(shape[1]) < 0.5)
+    )
+    found = _candidate_bits(model, bits, carry)
+    want = np.zeros(shape)
+    for k, c in zip(*np.nonzero(carry), strict=True):
+        want[k, c] = model.candidate_bits(model.names[c], bits[k : k + 1, c])[0]
+    assert np.array_equal(found, want) and found.flags["F_CONTIGUOUS"]
 
 
 def test_context_candidates_are_scored_but_not_learned_from(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rfl_match.arrays import ROW_BLOCK
@@ -197,6 +197,38 @@ def test_seed_matches_never_disagree() -> None:
     m, _u, prior = found
     assert prior == pytest.approx(20 / 230)  # rows 0 and 2 only
     assert m[1][1] < 1e-6  # no seed of a different sex (a floor, not 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), st.lists(st.integers(2, 5), min_size=1, max_size=5))
+def test_seed_parameters_equal_shares_counted_one_comparison_at_a_time(
+    data: st.DataObject, n_levels: list[int]
+) -> None:
+    """m, u and the prior from the seeds (agree_strongly) and the other patterns, each
+    comparison's shares as a count over its own column of those patterns, to the bit."""
+    from rfl_match.mixture import agree_strongly, normalise
+
+    k = data.draw(st.integers(1, 60))
+    patterns = np.stack(
+        [data.draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k)) for n in n_levels],
+        axis=1,
+    ).astype(np.int8)
+    counts = np.array(data.draw(st.lists(st.integers(0, 50), min_size=k, max_size=k)))
+    found = seed_parameters(patterns, counts, tuple(n_levels))
+    seed = agree_strongly(patterns, n_levels)
+    w = counts.astype(np.float64)
+    if w[seed].sum() < 5 or w[~seed].sum() < 5:
+        assert found is None
+        return
+    assert found is not None
+    m, u, prior = found
+    for c, n in enumerate(n_levels):
+        for got, rows in ((m[c], seed), (u[c], ~seed)):
+            want = np.zeros(n)
+            for level, weight in zip(patterns[rows, c].tolist(), w[rows].tolist(), strict=True):
+                want[level] += weight
+            assert np.array_equal(got, normalise(want))
+    assert prior == w[seed].sum() / w.sum()
 
 
 def test_match_weights_equal_the_whole_tables_row_sums() -> None:
