@@ -7,6 +7,7 @@ name the key, so that a misspelt option never silently falls back to a default.
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -178,26 +179,35 @@ class LinkConfig:
             the ceiling at 0.001: 9% too few; at the defaults 2% too many) and the
             probabilities calibrated without reviewed pairs understated (see
             ``far_birth_m``). 1.0 with ``far_birth_m`` 0 is the model of earlier releases.
-        far_birth_m: the most share of matches EM may put at the birth (or age) level
-            "more than 5 years apart"; 0 leaves it to EM alone. An age estimate off by more
-            than 5 years is rare among true matches, but relatives born a generation apart
-            who share the names and the parents' names are not rare among candidates, and
-            EM, which cannot tell them from matches, counts them in: on synthetic data it
-            learned 3% of matches there, against about 0.6% in the truth, so a birth a
-            generation apart cost a pair under 1 bit. With a share set, each step of EM
-            holds the level at most there (the other levels make up the rest), and the
-            rest of the model is learned with it; m learned from reviewed pairs alone
-            (``fit(em=False)``) is kept as measured. The default, 0.005, is a set share,
-            not one learned, chosen on the benchmarks: synthetic data, F1 at 0.5 / best F1
-            of EM alone (0, and ``em_m_prior`` 1.0) against the defaults: 5,000 x 10,000
-            0.849 / 0.852 -> 0.866 / 0.866, 100,000 a side 0.770 / 0.787 -> 0.7985 /
+        far_birth_m: the most share of matches EM may put at the level "more than 5 years
+            apart" of the ``birth`` and ``age`` comparisons (not of a ``date`` one); 0
+            leaves it to EM alone. An age estimate off by more than 5 years is rare among
+            true matches, but relatives born a generation apart who share the names and
+            the parents' names are not rare among candidates, and EM, which cannot tell
+            them from matches, counts them in: on synthetic data it learned 3% of matches
+            there, against 0.53% of the true pairs among the candidates (1.08% of all true
+            pairs; blocking drops the rest), so a birth a generation apart cost a pair
+            under 1 bit. With a share set, each step of EM holds the level at most there
+            (the other levels make up the rest), and the rest of the model is learned with
+            it, with reviewed pairs too (EM starts from their m); m learned from reviewed
+            pairs alone (``fit(em=False)``) is kept as measured. The default, 0.005, is a
+            set share, not one learned, chosen on the benchmarks: synthetic data, F1 at 0.5
+            / best F1 of EM alone (0, and ``em_m_prior`` 1.0) against the defaults: 5,000 x
+            10,000 0.849 / 0.852 -> 0.866 / 0.866, 100,000 a side 0.770 / 0.787 -> 0.7985 /
             0.8055, 300,000 0.723 / 0.747 -> 0.749 / 0.762. The ceiling alone (with
             ``em_m_prior`` 1.0) makes the probabilities calibrated without reviewed pairs
             understate (a bin's gap up to 0.09 at 0.001, against 0.05 wanted): EM then
             counts too few matches. With ``em_m_prior`` 0.5 they stay within 0.05 (0.037).
             A lower share ranks better on synthetic data (0.001: 0.801 / 0.809 at 100,000)
             but costs true pairs whose typed date of birth has a digit error: FEBRL3 loses
-            2 of 6,538 at 0.005 with the field rules, 5 at 0.001.
+            2 of 6,538 at 0.005 with the field rules, 5 at 0.001. What it costs a true
+            match whose age was misestimated by more than 5 years (100,000 a side): such a
+            birth weighs -3.6 bits against -0.9 with EM alone, and 58 of the 292 such true
+            pairs found at 0.5 fell under it (all stayed in their request's top 5, 50 of
+            them first), while 996 relatives a generation apart left the matches and 4,224
+            more true pairs were found in all. Where estimated ages are often far off, set
+            a larger share (a true share of 2% is under-weighted by 2 bits at 0.005), or 0
+            with ``em_m_prior`` 1.0.
         non_match_classes: 1 (the default), one kind of non-match (every comparison
             weighed alone); 2 learns two kinds among the candidates, relatives and
             namesakes, and weighs each pattern's agreements taken together
@@ -276,6 +286,10 @@ class LinkConfig:
         if self.candidates_within < 0:
             raise ConfigError(
                 f"candidates_within: {self.candidates_within}; use 0 (no cut) or more"
+            )
+        if not (math.isfinite(self.em_m_prior) and self.em_m_prior >= 0.0):
+            raise ConfigError(
+                f"em_m_prior: {self.em_m_prior}; use a finite weight, 0 (no prior) or more"
             )
         if not 0.0 <= self.far_birth_m < 1.0:
             raise ConfigError(

@@ -82,12 +82,14 @@ MODEL_VERSION = 6
 # (before the non-match classes) with no combination term; 1 to 3 (before the context
 # candidates) with the context options' defaults; 1 to 4 (before the budget's cut below
 # a record's best) with its default; 1 to 5 (before the ceiling on m of a birth a
-# generation apart) with its default, which only a new fit reads: m is stored as learned.
+# generation apart) with no ceiling (far_birth_m 0), as they were fitted: m is stored as
+# learned, and only a new fit reads the option.
 _READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
-# 5 with a cut of its own, 6 with a ceiling on m. Context and budget options at their
-# defaults are left out, so a release reads its own defaults for them: an older release
+# 5 with a cut of its own, 6 with a ceiling on m. Below version 6, context and budget
+# options at their defaults are left out, so a release reads its own defaults for them
+# (version 6 writes them all): an older release
 # runs its own (fewer) context rules, which adds fewer candidates and learns nothing
 # different (the model never learns from context candidates), and its own budget (a model
 # is not refitted at predict). The fit options say how the stored m was learned, so they

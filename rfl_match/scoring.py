@@ -140,17 +140,18 @@ class EMResult:
 def hold_m_at_most(m: FloatArray, level: int, ceiling: float) -> FloatArray:
     """m with ``level`` at most ``ceiling``: where it is above, it is set to the ceiling and
     the other levels above missing are scaled to make up the rest (their ratios kept, the
-    sum still 1); at or below, m as it is."""
-    if m[level] <= ceiling:
-        return m
-    out = m.copy()
+    sum still 1); at or below, or with no other level above missing to take the rest, m
+    as it is."""
     others = np.ones(len(m), dtype=np.bool_)
     others[[0, level]] = False
+    if m[level] <= ceiling or not others.any():
+        return m
+    out = m.copy()
     rest = out[others].sum()
     if rest > 0:
         out[others] *= (1.0 - ceiling) / rest
     else:
-        out[others] = (1.0 - ceiling) / max(int(others.sum()), 1)
+        out[others] = (1.0 - ceiling) / int(others.sum())
     out[level] = ceiling
     return out
 

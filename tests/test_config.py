@@ -54,6 +54,9 @@ def test_json_round_trip() -> None:
         ({"far_birth_m": -0.001}, "far_birth_m"),
         ({"far_birth_m": 1}, "far_birth_m"),
         ({"far_birth_m": "low"}, "far_birth_m"),
+        ({"em_m_prior": float("inf")}, "em_m_prior"),
+        ({"em_m_prior": float("nan")}, "em_m_prior"),
+        ({"em_m_prior": -1}, "em_m_prior"),
     ],
 )
 def test_errors_name_the_key(data: dict[str, object], named: str) -> None:

@@ -839,6 +839,56 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
         np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("path", ["dedupe", "labels", "labels without EM", "classes", "age"])
+def test_far_birth_m_holds_wherever_em_learns_m(
+    path: str, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """The ceiling holds on every path that runs EM: a dedupe, reviewed pairs (EM starts
+    from their m), two kinds of non-match, an ``age`` comparison; m learned from reviewed
+    pairs alone (``em=False``) is kept as measured."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    config, kwargs = rm.LinkConfig(), {}
+    right: pd.DataFrame | None = sightings
+    if path == "dedupe":
+        right = None
+    elif path.startswith("labels"):
+        scored = fitted.predict(requests, sightings, threshold=0, top_k=0)
+        chosen = scored["request_id"].drop_duplicates().sample(frac=0.5, random_state=1)
+        labels = scored.loc[scored["request_id"].isin(chosen), ["request_id", "sighting_id"]]
+        truth = set(
+            zip(synthetic["truth"]["request_id"], synthetic["truth"]["sighting_id"], strict=True)
+        )
+        labels["is_match"] = [
+            p in truth for p in zip(labels["request_id"], labels["sighting_id"], strict=True)
+        ]
+        kwargs = {"labels": labels, "em": path == "labels"}
+    elif path == "classes":
+        config = rm.LinkConfig(non_match_classes=2)
+    else:
+        config = rm.LinkConfig(
+            compare=(
+                rm.ComparisonSpec("given_name", "name"),
+                rm.ComparisonSpec("family_name", "name"),
+                rm.ComparisonSpec("age", "age"),
+            ),
+            default_comparisons=False,
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = rm.Linker(config).fit(requests, right, **kwargs).model_
+    assert model is not None
+    far = [
+        m[1]
+        for m, levels in zip(model.m_, model.labels, strict=True)
+        if levels[1] == "more than 5 years apart"
+    ]
+    assert len(far) == 1
+    if path == "labels without EM":
+        assert far[0] > 0.005  # the reviewed matches' own share
+    else:
+        assert far[0] == 0.005
+
+
 def test_context_options_of_its_own_are_saved_as_version_4(
     synthetic: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:

@@ -245,7 +245,7 @@ def test_match_weights_equal_the_whole_tables_row_sums() -> None:
 
 
 @given(
-    st.lists(st.floats(1e-6, 1.0), min_size=2, max_size=8),
+    st.lists(st.floats(1e-6, 1.0), min_size=1, max_size=8),
     st.data(),
     st.floats(1e-6, 0.999),
 )
@@ -258,13 +258,15 @@ def test_hold_m_at_most(shares: list[float], data: st.DataObject, ceiling: float
     if m[level] <= ceiling:
         np.testing.assert_array_equal(held, m)  # under the ceiling: as it is
         return
-    assert held[level] == ceiling
     others = np.arange(len(m)) != level
     others[0] = False
-    if others.any():
-        # The other levels keep their ratios, and grow to make up the rest.
-        np.testing.assert_allclose(held[others] / held[others].sum(), m[others] / m[others].sum())
-        assert (held[others] >= m[others]).all()
+    if not others.any():
+        np.testing.assert_array_equal(held, m)  # no other level to take the rest: as it is
+        return
+    assert held[level] == ceiling
+    # The other levels keep their ratios, and grow to make up the rest.
+    np.testing.assert_allclose(held[others] / held[others].sum(), m[others] / m[others].sum())
+    assert (held[others] >= m[others]).all()
 
 
 def test_m_ceiling_holds_inside_em() -> None:
