@@ -224,12 +224,16 @@ _part_points_8: Any = intrinsic(_part_points_call(8))
 
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
-def _prefetch_row(flat: IntArray, start: int, length: int) -> None:
-    """:data:`_prefetch` of each cache line of ``flat[start:start + length]``: a row of more
-    than 16 columns of int32 spans two or three lines (the context budget's rows are 28;
-    a record's best 25 keys, :class:`BestPairs`)."""
-    for at in range(start, start + length, 64 // flat.itemsize):
+def _prefetch_row(flat: Any, start: int, length: int, per_line: int) -> None:
+    """:data:`_prefetch` of each cache line of ``flat[start:start + length]``, whose items
+    are ``per_line`` a line (16 of int32): a row of more than 16 columns of int32 spans
+    two or three lines (the context budget's rows are 28; a record's best 25 keys,
+    :class:`BestPairs`). A step, not a range, so that a step known at run time costs no
+    division."""
+    at = start
+    while at < start + length:
         _prefetch(flat, at)
+        at += per_line
     _prefetch(flat, start + length - 1)
 
 
@@ -902,7 +906,7 @@ def _offer_left(
                     x_ahead = pair // n_right
                     ahead_end = (x_ahead + 1) * n_right
                 y_ahead = pair - x_ahead * n_right
-                _prefetch_row(rows_b, y_ahead * cols, cols)
+                _prefetch_row(rows_b, y_ahead * cols, cols, 16)
                 _prefetch(rank, y_ahead + right_offset)
             pair = ids[p]
             if pair >= x_end:
@@ -943,11 +947,13 @@ def _offer_right(
     y_shift = low + (_CONTEXT_BITS if two else 0)
     k = best.shape[1]
     rows = best.reshape(best.size)
+    per_line = 64 // best.itemsize
     for part in prange(len(cuts) - 1):
         end = starts[cuts[part + 1]]
         for p in range(starts[cuts[part]], end):
             if p + _AHEAD < end:
-                _prefetch_row(rows, ((to_right[p + _AHEAD] >> y_shift) + right_offset) * k, k)
+                node = (to_right[p + _AHEAD] >> y_shift) + right_offset
+                _prefetch_row(rows, node * k, k, per_line)
             value = to_right[p]
             key = value & mask
             if two:
