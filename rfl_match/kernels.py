@@ -224,11 +224,16 @@ _part_points_8: Any = intrinsic(_part_points_call(8))
 
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
-def _prefetch_row(flat: IntArray, start: int, length: int) -> None:
-    """:data:`_prefetch` of each cache line of ``flat[start:start + length]``: a row of more
-    than 16 columns spans two or three lines (the context budget's rows are 28)."""
-    for at in range(start, start + length, 16):
+def _prefetch_row(flat: Any, start: int, length: int, per_line: int) -> None:
+    """:data:`_prefetch` of each cache line of ``flat[start:start + length]``, whose items
+    are ``per_line`` a line (16 of int32): a row of more than 16 columns of int32 spans
+    two or three lines (the context budget's rows are 28; a record's best 25 keys,
+    :class:`BestPairs`). A step, not a range, so that a step known at run time costs no
+    division."""
+    at = start
+    while at < start + length:
         _prefetch(flat, at)
+        at += per_line
     _prefetch(flat, start + length - 1)
 
 
@@ -901,7 +906,7 @@ def _offer_left(
                     x_ahead = pair // n_right
                     ahead_end = (x_ahead + 1) * n_right
                 y_ahead = pair - x_ahead * n_right
-                _prefetch_row(rows_b, y_ahead * cols, cols)
+                _prefetch_row(rows_b, y_ahead * cols, cols, 16)
                 _prefetch(rank, y_ahead + right_offset)
             pair = ids[p]
             if pair >= x_end:
@@ -931,13 +936,24 @@ def _offer_right(
     """Each ``y << low | key`` offered to right record y's best, bucket by bucket
     (:func:`_by_top_digit`: ``starts[d]:starts[d + 1]``, a few hundred right records
     each; a thread per run ``cuts[t]:cuts[t + 1]`` of them): a bucket's rows of the best
-    stay in cache while its values are offered, in any order. With a ``second`` choice,
-    each is ``(y << _CONTEXT_BITS | alike) << low | key``, offered to y's second choice
-    too, its score raised by the context values alike (the key: :func:`_preference`)."""
+    stay in cache while its values are offered, in any order; each row is fetched ahead,
+    for it comes from memory the first time a batch reads it (a batch holds a few values
+    a record; measured at 1M records a side, a third of this kernel's time). With a
+    ``second`` choice, each is ``(y << _CONTEXT_BITS | alike) << low | key``, offered to
+    y's second choice too, its score raised by the context values alike (the key:
+    :func:`_preference`)."""
     mask = (1 << low) - 1
     two = second.shape[0] > 0
+    y_shift = low + (_CONTEXT_BITS if two else 0)
+    k = best.shape[1]
+    rows = best.reshape(best.size)
+    per_line = 64 // best.itemsize
     for part in prange(len(cuts) - 1):
-        for p in range(starts[cuts[part]], starts[cuts[part + 1]]):
+        end = starts[cuts[part + 1]]
+        for p in range(starts[cuts[part]], end):
+            if p + _AHEAD < end:
+                node = (to_right[p + _AHEAD] >> y_shift) + right_offset
+                _prefetch_row(rows, node * k, k, per_line)
             value = to_right[p]
             key = value & mask
             if two:
@@ -2122,28 +2138,103 @@ def _packed_sort(
     indices (several times faster), where code and row fit one int64 under 2**62: a code
     ``high * 2**31 + low`` (a combined key) becomes ``high * (max low + 1) + low``, which
     keeps the order of codes. None where they do not fit (codes that wrapped, or too many
-    distinct values)."""
+    distinct values). Packing and unpacking are compiled passes on ``workers`` threads."""
     if not len(codes):
         return None
-    low = codes & _LOW
-    high = codes >> 31
-    if int(codes.min()) < 0 or int(rows.min()) < 0:
+    codes = np.ascontiguousarray(codes, dtype=np.int64)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    threads = _Threads(workers)
+    segments = _segments(len(codes), threads.wanted)
+    extremes = np.zeros((len(segments) - 1, 5), dtype=np.int64)
+    with threads:
+        _entry_extremes(codes, rows, segments, extremes)
+    if int(extremes[:, 0].min()) < 0 or int(extremes[:, 1].min()) < 0:
         return None
-    span = int(low.max()) + 1
-    row_bits = max(int(rows.max()).bit_length(), 1)
-    if (int(high.max()) + 1) * span >= 1 << (62 - row_bits):
+    span = int(extremes[:, 2].max()) + 1
+    row_bits = max(int(extremes[:, 4].max()).bit_length(), 1)
+    if (int(extremes[:, 3].max()) + 1) * span >= 1 << (62 - row_bits):
         return None
-    packed = sorted_distinct((high * span + low) << row_bits | rows, workers)
-    del low, high
-    sorted_rows = packed & ((1 << row_bits) - 1)
-    compact = packed >> row_bits
+    packed = np.empty(len(codes), dtype=np.int64)
+    with threads:
+        _pack_entries(codes, rows, span, row_bits, packed)
+    packed = sorted_distinct(packed, workers)
+    sorted_codes = np.empty(len(packed), dtype=np.int64)
+    sorted_rows = np.empty(len(packed), dtype=np.int64)
+    with threads:
+        _unpack_entries(packed, span, row_bits, sorted_codes, sorted_rows)
     del packed
-    high, low = np.divmod(compact, span)
-    sorted_codes = (high << 31) | low
-    del compact, high, low
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]).astype(np.int64)
+    starts = _run_starts(sorted_codes)
     counts = np.diff(np.r_[starts, len(sorted_codes)]).astype(np.int64)
     return sorted_codes, sorted_rows, sorted_codes[starts], starts, counts
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _entry_extremes(
+    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], segments: npt.NDArray[np.int64],
+    out: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    """Per segment ``t`` (``segments[t]:segments[t + 1]``), into ``out[t]``: the least
+    code, the least row, the largest ``code & _LOW``, the largest ``code >> 31``, the
+    largest row (an empty segment: the int64 maximum as least, 0 as largest)."""
+    for t in prange(len(segments) - 1):
+        first = segments[t]
+        if first == segments[t + 1]:
+            out[t, 0] = out[t, 1] = np.iinfo(np.int64).max
+            out[t, 2] = out[t, 3] = out[t, 4] = 0
+            continue
+        least_code, least_row, most_row = codes[first], rows[first], rows[first]
+        most_low, most_high = codes[first] & _LOW, codes[first] >> 31
+        for i in range(first + 1, segments[t + 1]):
+            c, r = codes[i], rows[i]
+            least_code = min(least_code, c)
+            least_row = min(least_row, r)
+            most_row = max(most_row, r)
+            most_low = max(most_low, c & _LOW)
+            most_high = max(most_high, c >> 31)
+        out[t, 0], out[t, 1], out[t, 2] = least_code, least_row, most_low
+        out[t, 3], out[t, 4] = most_high, most_row
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _pack_entries(
+    codes: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], span: int, row_bits: int,
+    out: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    """Each entry as ``((code >> 31) * span + (code & _LOW)) << row_bits | row``."""
+    for i in prange(len(codes)):
+        c = codes[i]
+        out[i] = (((c >> 31) * span + (c & _LOW)) << row_bits) | rows[i]
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _unpack_entries(
+    packed: npt.NDArray[np.int64], span: int, row_bits: int, codes: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    """:func:`_pack_entries` undone: each value's code and row."""
+    mask = (1 << row_bits) - 1
+    for i in prange(len(packed)):
+        p = packed[i]
+        compact = p >> row_bits
+        high = compact // span
+        codes[i] = (high << 31) | (compact - high * span)
+        rows[i] = p & mask
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _run_starts(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Where each run of equal values of ``values`` starts (the first place, then each
+    place whose value differs from the one before)."""
+    n = 0
+    for i in range(len(values)):
+        n += i == 0 or values[i] != values[i - 1]
+    starts = np.empty(n, dtype=np.int64)
+    n = 0
+    for i in range(len(values)):
+        if i == 0 or values[i] != values[i - 1]:
+            starts[n] = i
+            n += 1
+    return starts
 
 
 _LOW = np.int64((1 << 31) - 1)
