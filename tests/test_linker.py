@@ -747,6 +747,17 @@ def test_context_candidates_are_scored_but_not_learned_from(
     assert len(every) == len(fewer) + fitted.training_["context_pairs"]
 
 
+def _saved_and_loaded(linker: rm.Linker, path: Path, version: int, **written: Any) -> rm.Linker:
+    """Save the model, check the file's format version and the configuration values it
+    writes, and load it back."""
+    linker.save(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format_version"] == version
+    for key, value in written.items():
+        assert data["config"][key] == value
+    return rm.Linker.load(path)
+
+
 def test_a_cut_of_its_own_is_saved_as_version_5(
     synthetic: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
@@ -763,11 +774,7 @@ def test_a_cut_of_its_own_is_saved_as_version_5(
         assert json.loads(path.read_text(encoding="utf-8"))["format_version"] <= 4
         wide = rm.Linker(rm.LinkConfig(candidates_within=0, far_birth_m=0.0))
         wide.fit(requests, sightings)
-    wide.save(path)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["format_version"] == 5
-    assert data["config"]["candidates_within"] == 0
-    loaded = rm.Linker.load(path)
+    loaded = _saved_and_loaded(wide, path, 5, candidates_within=0)
     assert loaded.config.candidates_within == 0
     pdt.assert_frame_equal(loaded.predict(requests, sightings), wide.predict(requests, sightings))
     # Without the cut, more candidates (the namesakes far below a record's best).
@@ -803,17 +810,9 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     held_pairs = held.predict(requests, sightings)
     assert len(default_pairs) != len(alone.predict(requests, sightings))
     path = tmp_path / "model.json"
-    default.save(path)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["format_version"] == 6
-    assert data["config"]["far_birth_m"] == 0.005
-    assert data["config"]["em_m_prior"] == 0.5
-    pdt.assert_frame_equal(rm.Linker.load(path).predict(requests, sightings), default_pairs)
-    held.save(path)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["format_version"] == 6
-    assert data["config"]["far_birth_m"] == 0.001
-    loaded = rm.Linker.load(path)
+    loaded = _saved_and_loaded(default, path, 6, far_birth_m=0.005, em_m_prior=0.5)
+    pdt.assert_frame_equal(loaded.predict(requests, sightings), default_pairs)
+    loaded = _saved_and_loaded(held, path, 6, far_birth_m=0.001)
     assert loaded.config.far_birth_m == 0.001
     pdt.assert_frame_equal(loaded.predict(requests, sightings), held_pairs)
     # EM alone is what every file before version 6 learned: written without the key, in
@@ -897,11 +896,7 @@ def test_context_options_of_its_own_are_saved_as_version_4(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         linker = rm.Linker(config).fit(requests, sightings)
-    path = tmp_path / "model.json"
-    linker.save(path)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["format_version"] == 4
-    assert data["config"]["context_blocking"] == [["field:father_name", "birth_year"]]
-    loaded = rm.Linker.load(path)
+    context = [["field:father_name", "birth_year"]]
+    loaded = _saved_and_loaded(linker, tmp_path / "model.json", 4, context_blocking=context)
     assert loaded.config.context_blocking == config.context_blocking
     pdt.assert_frame_equal(loaded.predict(requests, sightings), linker.predict(requests, sightings))
