@@ -22,11 +22,14 @@ from rfl_match.linker import (
     _TITLES,
     _by_weight_then_id,
     _candidate_bits,
+    _candidate_tf_maps,
     _fingerprint,
     _take_text,
     combination_phrase,
     explain_rows,
 )
+from rfl_match.scoring import candidate_tf_map
+from rfl_match.scoring import probability as raw_probability
 
 
 def test_recall_at_1_on_synthetic(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
@@ -680,7 +683,11 @@ def test_ids_are_taken_as_a_gather_of_python_strings(
 @settings(max_examples=120, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(0, 3), st.integers(0, 5), st.sampled_from([0.0, 1.5, -2.0])),
+        st.tuples(
+            st.integers(0, 3),
+            st.integers(0, 5),
+            st.sampled_from([0.0, 1.5, -2.0, np.inf, -np.inf, np.nan]),
+        ),
         max_size=30,
         unique_by=lambda t: (t[0], t[1]),
     ),
@@ -692,15 +699,20 @@ def test_output_order_is_by_weight_then_sighting_id(
     pairs: list[tuple[int, int, float]], ids: list[str], dtype: str, in_row_order: bool
 ) -> None:
     """In any order of the pairs, and in the order of their rows (as blocking gives them,
-    which takes a shorter sort)."""
+    which takes a shorter sort); a NaN weight (never tied) goes last, by sighting row."""
     if in_row_order:
-        pairs = sorted(pairs)
+        pairs = sorted(pairs, key=lambda p: (p[0], p[1]))
     li = np.array([p[0] for p in pairs], dtype=np.intp)
     ri = np.array([p[1] for p in pairs], dtype=np.intp)
     total = np.array([p[2] for p in pairs], dtype=np.float64)
     rows = _by_weight_then_id(li, ri, total, pd.Series(ids, dtype=dtype))
-    want = sorted(range(len(pairs)), key=lambda k: (li[k], -total[k], ids[ri[k]]))
-    assert rows.tolist() == want
+
+    def key(k: int) -> tuple[Any, ...]:
+        if np.isnan(total[k]):
+            return (li[k], 1, 0.0, int(ri[k]))
+        return (li[k], 0, -total[k], ids[ri[k]])
+
+    assert rows.tolist() == sorted(range(len(pairs)), key=key)
 
 
 @settings(max_examples=60, deadline=None)
@@ -723,6 +735,44 @@ def test_candidate_bits_map_each_carried_cell_alone(
     for k, c in zip(*np.nonzero(carry), strict=True):
         want[k, c] = model.candidate_bits(model.names[c], bits[k : k + 1, c])[0]
     assert np.array_equal(found, want) and found.flags["F_CONTIGUOUS"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 60), st.integers(0, 2**31 - 1))
+def test_candidate_tf_maps_read_each_comparisons_carried_rows(
+    fitted: rm.Linker, rows: int, seed: int
+) -> None:
+    """Each comparison's map from its carried rows alone, each row weighted by the
+    posterior of its pattern (candidate_tf_map on the rows picked one by one)."""
+    model = fitted.model_
+    assert model is not None
+    comparisons = fitted._comparisons()
+    rng = np.random.default_rng(seed)
+    levels = [len(m) for m in model.m_]
+    patterns = np.column_stack([rng.integers(0, n, rows) for n in levels]).astype(np.int8)
+    patterns = patterns[np.lexsort(patterns.T[::-1])]  # a pattern's rows together
+    counts = rng.integers(1, 50, rows).astype(np.int64)
+    bits = rng.normal(0, 4, (rows, len(levels))).round(2)
+    carry = rng.random((rows, len(levels))) < 0.6
+    found = _candidate_tf_maps(model, comparisons, patterns, counts, bits, carry)
+    want = {}
+    for c, comparison in enumerate(comparisons):
+        picked = [k for k in range(rows) if carry[k, c]]
+        if not picked:
+            continue
+        posterior = [
+            raw_probability(
+                model.match_weights(patterns[k : k + 1]) + model.combination(patterns[k : k + 1])[0]
+            )[0]
+            for k in picked
+        ]
+        got = candidate_tf_map(bits[picked, c], counts[picked], np.array(posterior))
+        if got is not None:
+            want[comparison.name] = got
+    assert found.keys() == want.keys()
+    for name, (knots, values) in want.items():
+        np.testing.assert_allclose(found[name][0], knots, rtol=1e-12)
+        np.testing.assert_allclose(found[name][1], values, rtol=1e-12, atol=1e-12)
 
 
 def test_context_candidates_are_scored_but_not_learned_from(
