@@ -486,8 +486,10 @@ class _Evidence:
         with_bits: list[int],
         combination: _Combination | None = None,
     ) -> None:
-        self.patterns, self.cell_weights, self.width = patterns, cell_weights, width
-        self.steps = steps
+        # Contiguous once, so that the kernels read every block of rows without a copy.
+        self.patterns = np.ascontiguousarray(patterns)
+        self.cell_weights, self.width = cell_weights, width
+        self.steps = np.ascontiguousarray(steps)
         self.tf_row = np.full(patterns.shape[1], -1, dtype=np.intp)  # -1: none
         self.tf_row[with_bits] = np.arange(len(with_bits))
         self.combination = combination

@@ -1610,7 +1610,8 @@ def _by_weight_then_id(
     rows (as blocking gives them) are in that order where tied already: each request's
     pairs are sorted among themselves by weight alone (kernels.strongest_first), the
     order a sort on all three keys gives."""
-    ascending = (np.diff(li) > 0) | ((np.diff(li) == 0) & (np.diff(ri) > 0))
+    step = np.diff(li)
+    ascending = (step > 0) | ((step == 0) & (np.diff(ri) > 0))
     rows: npt.NDArray[np.intp]
     if ascending.all() and not np.isnan(total).any():
         rows = strongest_first(li, total)
