@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -155,13 +156,72 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux; none where /proc cannot tell)."""
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as fh:
+                found += [int(child) for child in fh.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _pss_mib(pid: int) -> float:
+    """The proportional set size of ``pid`` in MiB: its private pages, and its share of the
+    pages it shares (with a forked parent, say); 0 where /proc cannot tell."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class _TreeSampler(threading.Thread):
+    """While this process has child processes (preparation reads names in a forked child:
+    rfl_match.forking), samples the memory of the whole tree every ``interval`` seconds:
+    the sum of each process's proportional set size, which counts a page the child shares
+    with this process once. VmHWM is this process's alone, and a child's own peak counts
+    every shared page again; the sum is what the machine holds. Idle when there is no child
+    (one listing of /proc per sample)."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.peak_mib = 0.0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        me = os.getpid()
+        while not self._done.wait(self.interval):
+            tree, seen = [me], 0
+            while seen < len(tree):
+                tree += _children(tree[seen])
+                seen += 1
+            if len(tree) > 1:
+                self.peak_mib = max(self.peak_mib, sum(_pss_mib(pid) for pid in tree))
+
+    def stop(self) -> float:
+        """Stop sampling; the highest sum seen (0: no child lived during a sample)."""
+        self._done.set()
+        self.join()
+        return self.peak_mib
+
+
 @dataclass
 class Phase:
-    """Wall and CPU seconds and peak RSS of one timed phase."""
+    """Wall and CPU seconds and peak memory of one timed phase: ``peak_mib`` is this
+    process's VmHWM, or the sampled memory of it and its forked children together where
+    that was higher (``tree_peak_mib``, 0 when no child lived during a sample)."""
 
     wall: float = 0.0
     cpu: float = 0.0
     peak_mib: float = 0.0
+    tree_peak_mib: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -169,13 +229,16 @@ class Phase:
 def timed() -> Iterator[Phase]:
     phase = Phase()
     reset_peak_rss()
+    sampler = _TreeSampler()
+    sampler.start()
     w0, c0 = time.perf_counter(), cpu_seconds()
     try:
         yield phase
     finally:
         phase.wall = time.perf_counter() - w0
         phase.cpu = cpu_seconds() - c0
-        phase.peak_mib = peak_rss_mib()
+        phase.tree_peak_mib = sampler.stop()
+        phase.peak_mib = max(peak_rss_mib(), phase.tree_peak_mib)
 
 
 def _rss_mib(pid: int) -> float:

@@ -42,6 +42,7 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
     phases: list[dict[str, Any]] = []
     rule_tables: list[str] = []
     notes: list[str] = []
+    forked: list[str] = []  # the fit's process and its forked name reader, together
     for n in sizes:
         # Cached data, and numba's compile cache filled: not measured.
         run_worker({"kind": "generate", "n": n, "seed": seed})
@@ -69,6 +70,9 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                 "F1": r["f1"],
             }
         )
+        for call, label in (("fit", "fit"), ("predict_new", "predict")):
+            if r.get(f"{call}_tree_peak_mib"):
+                forked.append(f"{n:,} {label}: {r[f'{call}_tree_peak_mib']:,.0f}")
         for call, key in (("fit", "fit_seconds"), ("predict, new frames", "predict_new_seconds")):
             phases.append({"records a side": n, "call": call, **r.get(key, {})})
         if not r.get("same_output", True):
@@ -109,7 +113,10 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
         "threshold and top_k. One fresh process per size, after the compiled kernels are in "
         "numba's on-disk cache (a machine's first run compiles them once, about 20 s); "
         "peak RSS is the high-water mark "
-        "of each phase (VmHWM, reset between phases). 'predict s (same frames)' is the "
+        "of each phase (VmHWM, reset between phases), or, where higher, the memory of the "
+        "process and the child it forks to read names (the sum of their proportional set "
+        "sizes, sampled every 50 ms while the child lives; it counts a page they share "
+        "once). 'predict s (same frames)' is the "
         "predict a user runs right after fit: it reuses the prepared records, candidate "
         "pairs and comparison levels of fit. 'saved model, new frames' is the model saved, "
         "loaded in the same process and run on copies of the frames: preparing, blocking, "
@@ -118,6 +125,9 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
         "seconds of the new-frames predict (preparing, blocking, comparing, scoring, output).",
         "",
         *table(rows),
+        "",
+        "While the forked child reads names, the two processes hold at most (MiB, sum of "
+        "proportional set sizes): " + ("; ".join(forked) if forked else "no child seen") + ".",
         "",
         "Where the wall time goes (`training_['fit_seconds']` and "
         "`training_['predict_seconds']`; a column is prepared when first read: in fit by "

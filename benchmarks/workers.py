@@ -25,6 +25,7 @@ def _phase(prefix: str, phase: Phase) -> dict[str, Any]:
         f"{prefix}_wall": phase.wall,
         f"{prefix}_cpu": phase.cpu,
         f"{prefix}_peak_mib": phase.peak_mib,
+        f"{prefix}_tree_peak_mib": phase.tree_peak_mib,
     }
 
 

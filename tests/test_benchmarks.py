@@ -1,12 +1,19 @@
-"""The peers benchmark's count of the pairs a peer's blocking rules make."""
+"""The benchmarks' own measurements: the peers' blocking rules, and peak memory with a
+forked child."""
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.common import timed
 from benchmarks.workers import _blocked_pairs, _completeness
 
 RULES: list[tuple[str | tuple[str, int], ...]] = [
@@ -59,3 +66,22 @@ def test_completeness_is_the_share_of_true_pairs_blocked() -> None:
     assert blocked.tolist() == [0, 3]
     truth = pd.DataFrame({"request_id": ["l0", "l1", "l2"], "sighting_id": ["r0", "r1", "r0"]})
     assert np.isclose(_completeness(blocked, left, right, truth), 2 / 3)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_timed_counts_a_forked_childs_own_pages() -> None:
+    """A child that writes 300 MiB of its own while its parent holds little: the phase's
+    peak is the two together, above the parent's own high-water mark."""
+    with timed() as alone:
+        time.sleep(0.2)
+    assert alone.tree_peak_mib == 0.0
+    with timed() as phase:
+        pid = os.fork()
+        if pid == 0:  # the child: pages of its own, held long enough to be sampled
+            block = bytearray(300 * 2**20)
+            block[::4096] = b"x" * len(block[::4096])
+            time.sleep(0.5)
+            os._exit(0)
+        os.waitpid(pid, 0)
+    assert phase.tree_peak_mib > 300
+    assert phase.peak_mib == phase.tree_peak_mib
