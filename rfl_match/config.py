@@ -46,6 +46,10 @@ BLOCKING_KEYS = (
     "sex",
 )
 
+#: The least probability a model weighs with (``rfl_match.mixture.FLOOR``): every m and u
+#: is read at least this.
+PROBABILITY_FLOOR = 1e-6
+
 
 class ConfigError(ValueError):
     """A configuration that cannot be used; the message names the key."""
@@ -287,14 +291,20 @@ class LinkConfig:
             raise ConfigError(
                 f"candidates_within: {self.candidates_within}; use 0 (no cut) or more"
             )
-        if not (math.isfinite(self.em_m_prior) and self.em_m_prior >= 0.0):
+        if not (_is_number(self.em_m_prior) and math.isfinite(self.em_m_prior)) or (
+            self.em_m_prior < 0.0
+        ):
             raise ConfigError(
-                f"em_m_prior: {self.em_m_prior}; use a finite weight, 0 (no prior) or more"
+                f"em_m_prior: {self.em_m_prior!r}; use a finite weight, 0 (no prior) or more"
             )
-        if not 0.0 <= self.far_birth_m < 1.0:
+        # A share under the floor of every probability the model weighs with would be held
+        # in EM but read at the floor when scoring.
+        if not _is_number(self.far_birth_m) or not (
+            self.far_birth_m == 0.0 or PROBABILITY_FLOOR <= self.far_birth_m < 1.0
+        ):
             raise ConfigError(
-                f"far_birth_m: {self.far_birth_m}; use a share from 0 (EM alone) up to, "
-                "not including, 1"
+                f"far_birth_m: {self.far_birth_m!r}; use 0 (EM alone) or a share from "
+                f"{PROBABILITY_FLOOR:g} up to, not including, 1"
             )
         if self.context_candidates < 0:
             raise ConfigError(
@@ -384,6 +394,11 @@ class LinkConfig:
     def with_options(self, **changes: Any) -> LinkConfig:
         """A copy with some options changed (unknown names are errors)."""
         return replace(self, **changes)
+
+
+def _is_number(value: object) -> bool:
+    """A real number, not a bool (which Python counts as one)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _read_text(path_or_text: str | Path) -> str:

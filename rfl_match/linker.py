@@ -1176,20 +1176,27 @@ class Linker:
                 f"{path}: model format version {version!r}; this rfl_match "
                 f"reads versions {', '.join(map(str, _READABLE_VERSIONS))}. Fit the model again."
             )
-        config = data["config"]
-        if isinstance(config, dict):  # a fit option left out: the value it stands for
-            config = _FIT_OPTIONS | config
-        linker = cls(LinkConfig.from_dict(config))
-        linker.specs_ = [
-            ComparisonSpec(
-                field=s["field"],
-                kind=s["kind"],
-                name=s["name"],
-                thresholds=tuple(s["thresholds"]),
-                term_frequency=bool(s["term_frequency"]),
-            )
-            for s in data["comparisons"]
-        ]
+        config = data.get("config")
+        if not isinstance(config, dict):
+            raise ModelError(f"{path}: the file holds no configuration table ('config')")
+        try:
+            # A fit option left out: the value it stands for.
+            linker = cls(LinkConfig.from_dict(_FIT_OPTIONS | config))
+        except ConfigError as exc:
+            raise ModelError(f"{path}: the model's configuration is not usable ({exc})") from exc
+        try:
+            linker.specs_ = [
+                ComparisonSpec(
+                    field=s["field"],
+                    kind=s["kind"],
+                    name=s["name"],
+                    thresholds=tuple(s["thresholds"]),
+                    term_frequency=bool(s["term_frequency"]),
+                )
+                for s in data["comparisons"]
+            ]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"{path}: the file's comparisons are incomplete ({exc!r})") from exc
         try:
             # Files written before calibration existed load with the identity map.
             linker.model_ = FellegiSunterModel.from_dict(data["model"])

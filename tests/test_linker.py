@@ -360,6 +360,30 @@ def test_load_rejects_other_versions(tmp_path: Path, fitted: rm.Linker) -> None:
         rm.Linker.load(path)
 
 
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        (lambda data: data.pop("config"), "no configuration"),
+        (lambda data: data.update(config=["threshold", 0.5]), "no configuration"),
+        (lambda data: data["config"].update(far_birth_m="low"), "far_birth_m"),
+        (lambda data: data["config"].update(treshold=0.5), "treshold"),
+        (lambda data: data.pop("comparisons"), "comparisons"),
+        (lambda data: data["comparisons"][0].pop("kind"), "comparisons"),
+    ],
+)
+def test_load_names_what_a_damaged_file_lacks(
+    tmp_path: Path, fitted: rm.Linker, damage: Any, named: str
+) -> None:
+    """A model file without its configuration, with one that is not usable, or without
+    its comparisons is a ModelError that says which, not a raw KeyError or TypeError."""
+    data = fitted.to_dict()
+    damage(data)
+    path = tmp_path / "damaged.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(rm.ModelError, match=named):
+        rm.Linker.load(path)
+
+
 def test_predict_before_fit_is_an_error(synthetic: dict[str, pd.DataFrame]) -> None:
     with pytest.raises(rm.ModelError, match="fit"):
         rm.Linker().predict(synthetic["requests"], synthetic["sightings"])
