@@ -156,6 +156,13 @@ def hold_m_at_most(m: FloatArray, level: int, ceiling: float) -> FloatArray:
     return out
 
 
+def level_bits(m: FloatArray, u: FloatArray) -> FloatArray:
+    """Each level's weight, log2(m / u) with both at least the floor; 0 for missing."""
+    w: FloatArray = np.log2(np.maximum(m, _FLOOR)) - np.log2(np.maximum(u, _FLOOR))
+    w[0] = 0.0
+    return w
+
+
 #: The strongest pairs read for the births of the matches (:func:`far_birth_from_strongest`),
 #: as a share of the matches EM counts: by their other comparisons, almost all matches.
 FAR_ANCHOR_SHARE = 0.1
@@ -199,9 +206,7 @@ def far_birth_from_strongest(
     weight = np.full(len(counts), np.log2(prior) - np.log2(1.0 - prior))
     for c in range(patterns.shape[1]):
         if c not in far:
-            w = np.log2(np.maximum(m[c], _FLOOR)) - np.log2(np.maximum(u[c], _FLOOR))
-            w[0] = 0.0
-            weight += w[patterns[:, c].astype(np.intp)]
+            weight += level_bits(m[c], u[c])[patterns[:, c].astype(np.intp)]
     order = np.argsort(-weight, kind="stable")
     wanted = FAR_ANCHOR_SHARE * prior * counts.sum(dtype=np.float64)
     # Whole patterns, strongest first, until they hold the pairs wanted.
@@ -388,12 +393,7 @@ class FellegiSunterModel:
 
     @property
     def weights_(self) -> list[FloatArray]:
-        out = []
-        for m, u in zip(self.m_, self.u_, strict=True):
-            w = np.log2(np.maximum(m, _FLOOR)) - np.log2(np.maximum(u, _FLOOR))
-            w[0] = 0.0
-            out.append(w)
-        return out
+        return [level_bits(m, u) for m, u in zip(self.m_, self.u_, strict=True)]
 
     @property
     def prior_weight_(self) -> float:
