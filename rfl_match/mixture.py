@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from rfl_match.config import PROBABILITY_FLOOR
 from rfl_match.kernels import class_sums, pattern_sums
 
 FloatArray = npt.NDArray[np.float64]
@@ -57,8 +58,9 @@ PSEUDO_PAIRS = 0.1
 # Fewer seed pairs than this (or non-seed pairs): no second class.
 _MIN_SEED_PAIRS = 5
 #: Probabilities never reach 0 or 1: a level never seen still carries finite weight (the
-#: floor of every m and u here and in rfl_match.scoring, so that the terms sum exactly).
-FLOOR = 1e-6
+#: floor of every m and u here and in rfl_match.scoring, so that the terms sum exactly;
+#: the configuration checks ``far_birth_m`` against it).
+FLOOR = PROBABILITY_FLOOR
 
 
 def log_table(dists: Sequence[FloatArray], width: int) -> FloatArray:

@@ -64,6 +64,46 @@ def test_errors_name_the_key(data: dict[str, object], named: str) -> None:
         rm.LinkConfig.from_dict(data)
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("far_birth_m", "low"),
+        ("far_birth_m", True),
+        ("far_birth_m", 1e-7),
+        ("far_birth_m", 1.0),
+        ("em_m_prior", "strong"),
+        ("em_m_prior", float("nan")),
+    ],
+)
+def test_constructor_errors_name_the_key(option: str, value: object) -> None:
+    """Options given straight to the constructor are checked as from a file: a ConfigError
+    that names the key, not a TypeError from comparing text with a number. A share under
+    the probability floor (1e-6) would be held by EM but read at the floor when scoring."""
+    with pytest.raises(rm.ConfigError, match=option):
+        rm.LinkConfig(**{option: value})  # type: ignore[arg-type]
+
+
+def test_far_birth_m_takes_the_floor_and_zero() -> None:
+    assert rm.LinkConfig(far_birth_m=1e-6).far_birth_m == 1e-6
+    assert rm.LinkConfig(far_birth_m=0).far_birth_m == 0
+
+
+@pytest.mark.parametrize("share", [None, 0.0, 0.002])
+def test_far_birth_m_round_trips(share: float | None) -> None:
+    """None (the default: from the data) is JSON's null and an absent TOML key; a share
+    is written as a number."""
+    config = rm.LinkConfig(far_birth_m=share)
+    assert rm.LinkConfig().far_birth_m is None
+    for again in (
+        rm.LinkConfig.from_dict(config.to_dict()),
+        rm.LinkConfig.from_json(config.to_json()),
+        rm.LinkConfig.from_toml(config.to_toml()),
+    ):
+        assert again == config
+        assert again.far_birth_m == share
+    assert ("far_birth_m" in config.to_toml()) is (share is not None)
+
+
 def test_missing_toml_file() -> None:
     with pytest.raises(rm.ConfigError, match="not found"):
         rm.LinkConfig.from_toml("no/such/file.toml")

@@ -360,6 +360,30 @@ def test_load_rejects_other_versions(tmp_path: Path, fitted: rm.Linker) -> None:
         rm.Linker.load(path)
 
 
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        (lambda data: data.pop("config"), "no configuration"),
+        (lambda data: data.update(config=["threshold", 0.5]), "no configuration"),
+        (lambda data: data["config"].update(far_birth_m="low"), "far_birth_m"),
+        (lambda data: data["config"].update(treshold=0.5), "treshold"),
+        (lambda data: data.pop("comparisons"), "comparisons"),
+        (lambda data: data["comparisons"][0].pop("kind"), "comparisons"),
+    ],
+)
+def test_load_names_what_a_damaged_file_lacks(
+    tmp_path: Path, fitted: rm.Linker, damage: Any, named: str
+) -> None:
+    """A model file without its configuration, with one that is not usable, or without
+    its comparisons is a ModelError that says which, not a raw KeyError or TypeError."""
+    data = fitted.to_dict()
+    damage(data)
+    path = tmp_path / "damaged.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(rm.ModelError, match=named):
+        rm.Linker.load(path)
+
+
 def test_predict_before_fit_is_an_error(synthetic: dict[str, pd.DataFrame]) -> None:
     with pytest.raises(rm.ModelError, match="fit"):
         rm.Linker().predict(synthetic["requests"], synthetic["sightings"])
@@ -834,14 +858,16 @@ def test_a_cut_of_its_own_is_saved_as_version_5(
 def test_far_birth_m_holds_the_birth_a_generation_apart(
     synthetic: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
-    """By default EM puts at most ``far_birth_m`` (0.005) of the matches at a birth more
-    than 5 years apart, with the prior on m at half the data (``em_m_prior`` 0.5); EM
-    alone (0, and the prior of earlier releases, 1.0) puts 2% there (relatives a
-    generation apart), and the predictions differ. A share is written (version 6) and read
-    back; EM alone is written without the key and read back as 0: a model of an older
-    release (version 5) loads, predicts as it stored, and fitted again learns as before."""
+    """By default (``far_birth_m`` None) EM puts at most 0.005 of the matches at a birth
+    more than 5 years apart on data whose strongest pairs do not suggest more, with the
+    prior on m at half the data (``em_m_prior`` 0.5); EM alone (0, and the prior of
+    earlier releases, 1.0) puts 2% there (relatives a generation apart), and the
+    predictions differ. The default is written as null (version 7), a share as a number
+    (version 6), and both read back; EM alone is written without the key and read back as
+    0: a model of an older release (version 5) loads, predicts as it stored, and fitted
+    again learns as before."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
-    assert rm.LinkConfig().far_birth_m == 0.005
+    assert rm.LinkConfig().far_birth_m is None
     assert rm.LinkConfig().em_m_prior == 0.5
     earlier = rm.LinkConfig(far_birth_m=0.0, em_m_prior=1.0)
     with warnings.catch_warnings():
@@ -852,6 +878,7 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     birth = default.model_.names.index("birth")
     assert default.model_.labels[birth][1] == "more than 5 years apart"
     assert default.model_.m_[birth][1] == 0.005
+    assert default.training_["far_birth_m"] == 0.005
     assert held.model_.m_[birth][1] == 0.001
     assert alone.model_.m_[birth][1] > 0.01
     for model in (default.model_, held.model_, alone.model_):
@@ -860,7 +887,8 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     held_pairs = held.predict(requests, sightings)
     assert len(default_pairs) != len(alone.predict(requests, sightings))
     path = tmp_path / "model.json"
-    loaded = _saved_and_loaded(default, path, 6, far_birth_m=0.005, em_m_prior=0.5)
+    loaded = _saved_and_loaded(default, path, 7, far_birth_m=None, em_m_prior=0.5)
+    assert loaded.config.far_birth_m is None
     pdt.assert_frame_equal(loaded.predict(requests, sightings), default_pairs)
     loaded = _saved_and_loaded(held, path, 6, far_birth_m=0.001)
     assert loaded.config.far_birth_m == 0.001
@@ -936,6 +964,52 @@ def test_far_birth_m_holds_wherever_em_learns_m(
         assert far[0] > 0.005  # the reviewed matches' own share
     else:
         assert far[0] == 0.005
+
+
+def _far_births(share: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Synthetic requests and sightings (5,000 x 10,000) where ``share`` of the sightings
+    with a true request have their birth moved 6 to 12 years earlier (date of birth and
+    age alike): estimated ages often far off."""
+    from rfl_match.synth import SynthConfig, generate
+
+    data = generate(SynthConfig(n_requests=5_000, n_sightings=10_000, seed=seed))
+    sightings = data.sightings.copy()
+    rng = np.random.default_rng(seed)
+    matched = np.flatnonzero(sightings["record_id"].isin(data.truth["sighting_id"]).to_numpy())
+    moved = rng.choice(matched, int(share * len(matched)), replace=False)
+    years = pd.Series(rng.integers(6, 13, size=len(moved)), index=sightings.index[moved])
+    dob = sightings.loc[years.index, "date_of_birth"].fillna("").astype(str)
+    year = pd.to_numeric(dob.str[:4], errors="coerce")
+    rest = dob.str[4:].str.replace("-02-29", "-02-28")
+    moved_dob = (year - years).astype("Int64").astype(str) + rest
+    sightings.loc[years.index, "date_of_birth"] = moved_dob.where(year.notna(), None)
+    age = pd.to_numeric(sightings.loc[years.index, "age"], errors="coerce")
+    sightings.loc[years.index, "age"] = (
+        (age + years)
+        .astype("Int64")
+        .astype(str)
+        .where(age.notna(), sightings.loc[years.index, "age"])
+    )
+    return data.requests, sightings
+
+
+def test_far_birth_m_from_the_data_rises_where_ages_are_often_far_off() -> None:
+    """Where the births of 15% of the matched sightings are 6 to 12 years off, the
+    default ceiling rises with the share of far births among the strongest pairs (about
+    0.02: scoring.far_birth_from_strongest) and EM learns that share; on the same records
+    unmoved it stays at 0.005, and a share given as a number holds as given."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        far = rm.Linker().fit(*_far_births(0.15, 3))
+        near = rm.Linker().fit(*_far_births(0.0, 3))
+        fixed = rm.Linker({"far_birth_m": 0.005}).fit(*_far_births(0.15, 3))
+    index = far.model_.names.index("birth")
+    assert 0.01 < far.training_["far_birth_m"] <= 0.05
+    assert far.model_.m_[index][1] == pytest.approx(far.training_["far_birth_m"])
+    assert near.training_["far_birth_m"] == 0.005
+    assert near.model_.m_[index][1] == 0.005
+    assert fixed.training_["far_birth_m"] == 0.005
+    assert fixed.model_.m_[index][1] == 0.005
 
 
 def test_context_options_of_its_own_are_saved_as_version_4(

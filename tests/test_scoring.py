@@ -9,10 +9,13 @@ from hypothesis import strategies as st
 
 from rfl_match.arrays import ROW_BLOCK
 from rfl_match.scoring import (
+    FAR_ANCHOR_SCALE,
+    FAR_BIRTH_M_MAX,
     FellegiSunterModel,
     ScoringError,
     candidate_tf_map,
     expectation_maximisation,
+    far_birth_from_strongest,
     hold_m_at_most,
     pattern_counts,
     probability,
@@ -293,3 +296,29 @@ def test_m_ceiling_holds_inside_em() -> None:
     for a, b in zip(above.m + above.u, plain.m + plain.u, strict=True):
         np.testing.assert_array_equal(a, b)
     assert above.prior == plain.prior
+
+
+def test_far_birth_from_strongest_reads_the_births_of_the_strongest_pairs() -> None:
+    """The pairs ranked by every comparison but birth: the strongest, as many as a tenth
+    of the matches EM counts, give the estimate, FAR_ANCHOR_SCALE of their far share,
+    capped; births missing among them are not counted; a comparison without a far level,
+    or too few pairs, gives None."""
+    # Comparisons: a name (levels 1-3), birth (1 = far, 2 = near). Patterns and counts:
+    # name 3 (strongest) with birth far 30, near 270, missing 100; name 2: far 5000.
+    patterns = np.array([[3, 1], [3, 2], [3, 0], [2, 1], [1, 2]], dtype=np.int8)
+    counts = np.array([30, 270, 100, 5000, 94600], dtype=np.int64)
+    m = [np.array([0, 0.1, 0.2, 0.7]), np.array([0, 0.01, 0.99])]
+    u = [np.array([0, 0.8, 0.15, 0.05]), np.array([0, 0.5, 0.5])]
+    prior = 0.04  # 4,000 matches: the strongest 400 pairs are taken, all of name level 3
+    out = far_birth_from_strongest(patterns, counts, m, u, prior, [None, 1])
+    assert out[0] is None
+    assert out[1] == pytest.approx(FAR_ANCHOR_SCALE * 30 / 300)
+    # Far births common among the strongest: capped.
+    heavy = counts.copy()
+    heavy[0], heavy[1] = 290, 10
+    capped = far_birth_from_strongest(patterns, heavy, m, u, prior, [None, 1])
+    assert capped[1] == FAR_BIRTH_M_MAX
+    # Under 100 of them with a birth known: no estimate.
+    few = counts.copy()
+    few[0], few[1], few[2] = 3, 27, 370
+    assert far_birth_from_strongest(patterns, few, m, u, prior, [None, 1]) == [None, None]
