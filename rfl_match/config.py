@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -199,13 +200,13 @@ class LinkConfig:
             it, with reviewed pairs too (EM starts from their m); m learned from reviewed
             pairs alone (``fit(em=False)``) is kept as measured. A number is held as set.
             None (the default) holds ``FAR_BIRTH_M`` (0.005) unless the data say more: the
-            strongest pairs by everything but the birth, as many as a tenth of the
+            strongest pairs by everything but the birth, at least a tenth of the
             matches EM counts, are matches whatever their births, and 0.14 of their far
             share (at most 0.05), where that is more, is held instead and the model
             learned again with it (``scoring.far_birth_from_strongest``;
             ``training_["far_birth_m"]`` says what was held). On the synthetic data it
-            stays at 0.005 (their far share is 0.011 at 10,000 and 0.016 at 100,000 a
-            side: 0.0016 and 0.0022), so every result is as with 0.005. With the births of
+            stays at 0.005 (their far share is 0.013 at 10,000 and at 100,000 a side:
+            0.0018 and 0.0019), so every result is as with 0.005. With the births of
             a share of the matched sightings moved 6 to 12 years (10,000 a side), F1 at
             0.5 / best F1 / largest calibration gap with 0.005 against None: 5% moved,
             0.8625 / 0.8656 / 0.038 -> 0.8611 / 0.8635 / 0.049 (held 0.011); 10%, 0.8507 /
@@ -308,6 +309,10 @@ class LinkConfig:
             raise ConfigError(
                 f"candidates_within: {self.candidates_within}; use 0 (no cut) or more"
             )
+        for name in ("em_m_prior", "far_birth_m"):  # np.float32, Fraction: held as floats
+            value = getattr(self, name)
+            if _is_number(value) and not isinstance(value, float):
+                object.__setattr__(self, name, float(value))
         if not (_is_number(self.em_m_prior) and math.isfinite(self.em_m_prior)) or (
             self.em_m_prior < 0.0
         ):
@@ -322,7 +327,7 @@ class LinkConfig:
         ):
             raise ConfigError(
                 f"far_birth_m: {self.far_birth_m!r}; use 0 (EM alone), a share from "
-                f"{PROBABILITY_FLOOR:g} up to, not including, 1, or none (from the data)"
+                f"{PROBABILITY_FLOOR:g} up to, not including, 1, or leave it out (from the data)"
             )
         if self.context_candidates < 0:
             raise ConfigError(
@@ -417,8 +422,9 @@ class LinkConfig:
 
 
 def _is_number(value: object) -> bool:
-    """A real number, not a bool (which Python counts as one)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A real number (numpy's and the standard library's too), not a bool (which Python
+    counts as one)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _read_text(path_or_text: str | Path) -> str:

@@ -44,6 +44,7 @@ from rfl_match.compare import (
 from rfl_match.config import (
     CONTEXT_BLOCKING,
     FAR_BIRTH_M,
+    PROBABILITY_FLOOR,
     ComparisonSpec,
     ConfigError,
     LinkConfig,
@@ -1203,6 +1204,11 @@ class Linker:
         config = data.get("config")
         if not isinstance(config, dict):
             raise ModelError(f"{path}: the file holds no configuration table ('config')")
+        share = config.get("far_birth_m")
+        if isinstance(share, int | float) and 0.0 < share < PROBABILITY_FLOOR:
+            # Written before such a share was refused (version 6): scoring read it at the
+            # floor; the stored m are what predicting reads, so the file predicts as before.
+            config = config | {"far_birth_m": PROBABILITY_FLOOR}
         try:
             # A fit option left out: the value it stands for.
             linker = cls(LinkConfig.from_dict(_FIT_OPTIONS | config))

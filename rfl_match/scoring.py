@@ -172,8 +172,8 @@ FAR_ANCHOR_SHARE = 0.1
 #: overstates such pairs; a ceiling below the matches' true share is what ranks and
 #: calibrates best. Synthetic data, 10,000 a side, with the births of 0%, 5% and 15% of
 #: the matched sightings moved 6 to 12 years: the far share among the strongest pairs is
-#: 0.011, 0.077, 0.151 (0.008, 0.043, 0.116 among all true pairs); this share of it, 0.0016,
-#: 0.011, 0.021.
+#: 0.013, 0.076, 0.137 (0.008, 0.043, 0.116 among all true pairs); this share of it, 0.0018,
+#: 0.011, 0.019.
 FAR_ANCHOR_SCALE = 0.14
 #: Fewer strongest pairs with a birth known than this: no estimate.
 FAR_ANCHOR_MIN_PAIRS = 100
@@ -192,25 +192,28 @@ def far_birth_from_strongest(
     """Per comparison with a far level (a birth more than 5 years apart): the ceiling on its
     m that the data's strongest pairs suggest, or None (no far level, too few pairs).
 
-    The pairs are ranked by their weight without the far-level comparisons (the prior
-    and every other comparison's log2 m/u at its level); the strongest, as many as
-    FAR_ANCHOR_SHARE of the matches EM counts, are taken as matches whatever their
-    births, and FAR_ANCHOR_SCALE of the share of them whose birth is far is the estimate,
-    at most FAR_BIRTH_M_MAX. Where estimated ages are often far off, it is well above
-    the benchmarks' 0.005; on the synthetic data, below it.
+    The pairs are ranked by their weight without the far-level comparisons (every other
+    comparison's log2 m/u at its level); the strongest, at least FAR_ANCHOR_SHARE of the
+    matches EM counts, are taken as matches whatever their births, and FAR_ANCHOR_SCALE
+    of the share of them whose birth is far is the estimate, at most FAR_BIRTH_M_MAX.
+    Where estimated ages are often far off, it is well above the benchmarks' 0.005; on
+    the synthetic data, below it.
     """
     far = [c for c, level in enumerate(far_levels) if level is not None]
     out: list[float | None] = [None] * len(far_levels)
     if not far or len(counts) == 0:
         return out
-    weight = np.full(len(counts), np.log2(prior) - np.log2(1.0 - prior))
+    weight = np.zeros(len(counts))
     for c in range(patterns.shape[1]):
         if c not in far:
             weight += level_bits(m[c], u[c])[patterns[:, c].astype(np.intp)]
-    order = np.argsort(-weight, kind="stable")
+    order = np.argsort(-weight)
     wanted = FAR_ANCHOR_SHARE * prior * counts.sum(dtype=np.float64)
-    # Whole patterns, strongest first, until they hold the pairs wanted.
-    taken = order[: int(np.searchsorted(np.cumsum(counts[order]), wanted)) + 1]
+    # Strongest first until they hold the pairs wanted, and every pattern of the weight
+    # that crosses it: patterns that differ only in birth weigh alike here, and which of
+    # them a cut would take first is no reading of the data.
+    cut = min(int(np.searchsorted(np.cumsum(counts[order]), wanted)), len(order) - 1)
+    taken = weight >= weight[order[cut]]
     for c in far:
         levels = patterns[taken, c]
         known = counts[taken][levels > 0]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import rfl_match as rm
@@ -86,6 +88,24 @@ def test_constructor_errors_name_the_key(option: str, value: object) -> None:
 def test_far_birth_m_takes_the_floor_and_zero() -> None:
     assert rm.LinkConfig(far_birth_m=1e-6).far_birth_m == 1e-6
     assert rm.LinkConfig(far_birth_m=0).far_birth_m == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "held"),
+    [
+        ("far_birth_m", np.int64(0), 0.0),
+        ("far_birth_m", np.float32(0.25), 0.25),
+        ("far_birth_m", Fraction(1, 200), 0.005),
+        ("em_m_prior", np.float32(0.5), 0.5),
+        ("em_m_prior", np.int64(1), 1.0),
+    ],
+)
+def test_shares_take_any_real_number_as_a_float(option: str, value: object, held: float) -> None:
+    """numpy's numbers (a value from a sweep or a frame's cell) and the standard library's
+    are held as Python floats, which the model's arithmetic and the config files take."""
+    got = getattr(rm.LinkConfig(**{option: value}), option)  # type: ignore[arg-type]
+    assert type(got) is float
+    assert got == held
 
 
 @pytest.mark.parametrize("share", [None, 0.0, 0.002])

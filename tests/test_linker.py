@@ -893,6 +893,14 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     loaded = _saved_and_loaded(held, path, 6, far_birth_m=0.001)
     assert loaded.config.far_birth_m == 0.001
     pdt.assert_frame_equal(loaded.predict(requests, sightings), held_pairs)
+    # A share under the floor, which a version 6 writer accepted (and scoring read at the
+    # floor), loads as the floor and predicts from the m stored.
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["config"]["far_birth_m"] = 5e-7
+    path.write_text(json.dumps(data), encoding="utf-8")
+    loaded = rm.Linker.load(path)
+    assert loaded.config.far_birth_m == rm.config.PROBABILITY_FLOOR
+    pdt.assert_frame_equal(loaded.predict(requests, sightings), held_pairs)
     # EM alone is what every file before version 6 learned: written without the key, in
     # the oldest version that holds the rest, and read back as 0, not as the default.
     alone.save(path)
