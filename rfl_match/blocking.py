@@ -262,6 +262,27 @@ PAIR_KEYS: dict[str, Callable[[PersonNames], npt.NDArray[np.integer[Any]]]] = {
 }
 
 
+def _with_head(values: KeyValues, names: PersonNames) -> KeyValues:
+    """``name_pair_any``'s values and, where a record's own parts lack it, the pair of
+    skeletons of its full name's first two parts (:attr:`PersonNames.head`: the given name
+    and the next, a father's name where names chain): a name cut short after the father's
+    name (Riad Faisal Hassan: given Riad, family Hassan) meets the whole one (Riad Faisal
+    Hassan al-Tamimi: given Riad, family al-Tamimi), which shares one own part with it.
+    Coded as the pairs of :func:`_typed_parts` (skeletons: kind 1), so a head meets both
+    another head and own parts written as given and family name."""
+    head = names.head.astype(np.int64)
+    own = names.skeletons
+    fresh = (
+        (head >= 0).all(axis=1)
+        & (head[:, 0] != head[:, 1])
+        & ~((own == head[:, :1]).any(axis=1) & (own == head[:, 1:]).any(axis=1))
+    )
+    rows = np.flatnonzero(fresh)
+    typed = head[rows] * 3 + 1
+    codes = typed.min(axis=1) * _WIDTH + typed.max(axis=1)
+    return KeyValues(np.concatenate([values.rows, rows]), np.concatenate([values.codes, codes]))
+
+
 def key_values(data: PreparedPair, side: int, key: str, workers: int = 1) -> KeyValues:
     """The exploded values of one blocking key on one side (``workers``: threads for the
     pairs of name parts)."""
@@ -270,7 +291,9 @@ def key_values(data: PreparedPair, side: int, key: str, workers: int = 1) -> Key
     if key.startswith(CLASS):
         return _class_of(key[len(CLASS) :])(data, side)
     if key in PAIR_KEYS:
-        return _pairs_of(PAIR_KEYS[key](data.person_names(side)), workers)
+        names = data.person_names(side)
+        values = _pairs_of(PAIR_KEYS[key](names), workers)
+        return _with_head(values, names) if key == "name_pair_any" else values
     return KEYS[key](data, side)
 
 

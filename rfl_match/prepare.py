@@ -91,6 +91,10 @@ class PersonNames:
     text: IntArray  # code of the joined family-part text
     parts: NameParts  # all parts: class, skeleton and phonetic key codes
     joined: IntArray  # key code of all parts' consonant skeletons run together
+    #: ``(n, 2)`` skeleton key codes of the full name's first two parts as written: the
+    #: given name and the next (a father's name where names chain), which the parts skip
+    #: when a family name field names the last.
+    head: IntArray
 
     def family_parts(self, rows: npt.NDArray[np.intp] | None = None) -> NameParts:
         """The parts from the family start on, left-aligned, of records ``rows`` (all of
@@ -700,6 +704,7 @@ class PreparedPair:
         text = np.where(has_family, family.text[sc], full.rest_text[fc]).astype(np.int32)
         return PersonNames(
             joined=self._joined_skeletons(parts.skeletons),
+            head=np.ascontiguousarray(full.skeletons[full.codes, :2]),  # row -1: no name
             first_token=np.ascontiguousarray(tokens[:, 0]),
             parts=parts,
             given_from_field=has_given,

@@ -16,6 +16,7 @@ import rfl_match as rm
 from rfl_match import blocking, kernels
 from rfl_match.arrays import dense_ranks, text_order
 from rfl_match.blocking import KeyValues, block, combine, key_values, with_context
+from rfl_match.names import NameForm, normalize_name
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import validate_records
 
@@ -1004,3 +1005,87 @@ def test_same_blocks_are_the_first_with_the_same_rows(
         tuple(np.array(v, dtype=np.int64) for v in spans),
     )
     assert got.tolist() == [blocks.index(one) for one in blocks]
+
+
+def _typed(form: NameForm, at: int) -> set[tuple[str, str]]:
+    keys = {
+        ("c", form.variant_ids[at]),
+        ("s", form.skeleton_keys[at]),
+        ("p", form.phonetic_keys[at]),
+    }
+    return {k for k in keys if k[1]}
+
+
+def _pair_any_reference(given: str, family: str, full: str) -> set[frozenset[tuple[str, str]]]:
+    """A record's ``name_pair_any`` values read from its names one by one: each unordered
+    pair of keys of two of its own parts (the given name, the family name's parts), and the
+    pair of skeletons of the full name's first two parts."""
+    parts = [_typed(normalize_name(given), 0)]
+    family_form = normalize_name(family)
+    parts += [_typed(family_form, i) for i in range(min(len(family_form.tokens), 3))]
+    out = {
+        frozenset((a, b))
+        for i, one in enumerate(parts)
+        for other in parts[i + 1 :]
+        for a in one
+        for b in other
+        if a != b
+    }
+    head = normalize_name(full).skeleton_keys[:2]
+    if len(head) == 2 and all(head) and head[0] != head[1]:
+        out.add(frozenset((("s", head[0]), ("s", head[1]))))
+    return out
+
+
+chains = st.lists(
+    st.tuples(
+        st.sampled_from(NAMES),
+        st.lists(st.sampled_from(NAMES), min_size=0, max_size=2),
+        st.lists(st.sampled_from(NAMES), min_size=1, max_size=2),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+def chain_frame(rows: list[tuple[str, list[str], list[str]]], prefix: str) -> pd.DataFrame:
+    return validate_records(
+        pd.DataFrame(
+            {
+                "record_id": [f"{prefix}{i}" for i in range(len(rows))],
+                "full_name": [" ".join([g, *middle, *family]) for g, middle, family in rows],
+                "given_name": [g for g, _, _ in rows],
+                "family_name": [" ".join(family) for _, _, family in rows],
+            }
+        )
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(chains, chains)
+def test_name_pair_any_meets_on_own_parts_or_the_full_names_first_two(
+    a: list[tuple[str, list[str], list[str]]], b: list[tuple[str, list[str], list[str]]]
+) -> None:
+    """Names with a father between given and family name: two records meet on
+    ``name_pair_any`` exactly when a pair of their own parts' keys, or the full names'
+    first two parts, agree (a reference that reads each record's names alone)."""
+    left, right = chain_frame(a, "l"), chain_frame(b, "r")
+    pairs = block(PreparedPair(left, right), [("name_pair_any",)], max_block=10_000)
+    found = set(
+        zip(
+            left["record_id"].to_numpy()[pairs.left],
+            right["record_id"].to_numpy()[pairs.right],
+            strict=True,
+        )
+    )
+    keys = [
+        [_pair_any_reference(g, " ".join(f), " ".join([g, *m, *f])) for g, m, f in side]
+        for side in (a, b)
+    ]
+    expected = {
+        (f"l{i}", f"r{j}")
+        for i, one in enumerate(keys[0])
+        for j, other in enumerate(keys[1])
+        if one & other
+    }
+    assert found == expected

@@ -21,6 +21,13 @@ SAME = {
     "abdallah": "Abdullah Abdallah Cabdullaahi Abdullahi عبدالله",
     "abdalrahman": "Abdulrahman Abdelrahman Abdurrahman Cabdiraxmaan عبدالرحمن",
     "tesfaye": "Tesfaye Tesfay Tesfaie ተስፋዬ",
+    # Ukrainian h for Russian g, and South Slavic j for the glide others write i or y
+    "galina": "Galina Halyna Галина",
+    "gleb": "Gleb Hlib Гліб",
+    "georgy": "Georgy Heorhii Георгій",
+    "sofia": "Sofia Sofiia Sofija Sofya Софія София",
+    "maria": "Maria Mariia Marija Марія",
+    "andrei": "Andrei Andrii Andrij Andrej Андрій",
 }
 
 DIFFERENT = [
@@ -35,6 +42,10 @@ DIFFERENT = [
     ("أمين", "أمينة"),
     ("Said", "Sayyid"),
     ("Jamal", "Jamil"),
+    ("Galina", "Alina"),
+    ("Sofia", "Safia"),
+    ("Maria", "Mariam"),
+    ("Andrei", "Andrijana"),
 ]
 
 
