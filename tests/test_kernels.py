@@ -547,6 +547,35 @@ def test_sorted_distinct_with_repeats_in_some_buckets(
 
 @settings(max_examples=200, deadline=None)
 @given(
+    st.integers(1, 5_000),
+    st.integers(1, 3_000),
+    st.integers(0, 60_000),
+    st.sampled_from([1, 2]),
+    st.integers(0, 2**32),
+)
+def test_sorted_distinct_by_unit_groups_the_distinct_set(
+    n_right: int, n_left: int, n: int, workers: int, seed: int
+) -> None:
+    """Pair ids ``left * n_right + right`` with many repeats and ``_NO_PAIR`` among them,
+    grouped by ``unit`` (left record; a bucket of many groups or of part of one, right
+    rows a byte's bits apart or not): the distinct ids, each once, grouped by left
+    record, records ascending; the same set as sorting gives."""
+    rng = np.random.default_rng(seed)
+    left = rng.integers(0, n_left, n)
+    right = rng.integers(0, n_right, n)
+    values = left.astype(np.int64) * n_right + right
+    values = np.concatenate([values, values[: int(rng.integers(0, n + 1))]])
+    values[rng.random(len(values)) < 0.1] = kernels._NO_PAIR
+    rng.shuffle(values)
+    want = np.unique(values[values != kernels._NO_PAIR])
+    got = kernels.sorted_distinct(values.copy(), workers, unit=n_right)
+    assert len(got) == len(want)
+    assert np.sort(got).tolist() == want.tolist()
+    assert (np.diff(got // n_right) >= 0).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
     st.lists(st.integers(0, 2**40), max_size=300),
     st.integers(0, 20),
     st.integers(0, 30),
