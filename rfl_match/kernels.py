@@ -875,12 +875,23 @@ def _offer(best: Keys, node: int, key: int) -> None:
     best[node, j] = key
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _limit(best: Keys, node: int, shift: int, within: int) -> int:
+    """The least key :func:`_offer` leaves out of ``best[node]``: its last kept, or one
+    whose score level is more than ``within`` below its best's (the best only improve,
+    so such a pair would never count; no cut while the record has no pair: a free slot's
+    level lies above the bins)."""
+    level: int = min((int(best[node, 0]) >> shift) + within + 1, _SCORE_BINS)
+    last: int = best[node, best.shape[1] - 1]
+    return min(last, level << shift)
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _offer_left(
     a: IntArray, b: IntArray, ids: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64],
     n_right: int, right_offset: int, rank: npt.NDArray[np.int64], shift: int, missing: int,
     year: int, best: Keys, low: int, to_right: npt.NDArray[np.int64], top_shift: int,
-    counts: npt.NDArray[np.int64], second: Keys,
+    counts: npt.NDArray[np.int64], second: Keys, within: int,
 ) -> None:  # fmt: skip
     """Each pair (ids grouped by left record, records ascending; a part ``bounds[t]:
     bounds[t + 1]`` of whole left records per thread) scored and offered to its left
@@ -890,14 +901,16 @@ def _offer_left(
     row of ``a`` and ``best`` read once; the right records are random rows (fetched
     ahead, each line of a wide row). With a ``second`` choice (rows of it), the pair is
     offered to it too by the score plus the context values alike, whose count goes in
-    ``to_right`` as ``(y << _CONTEXT_BITS | alike) << low | key``."""
+    ``to_right`` as ``(y << _CONTEXT_BITS | alike) << low | key``. ``within``: a left
+    record's cut as pairs come (:func:`_limit`; ``_SCORE_BINS``: none), its limit held
+    while its pairs are offered, read again only after one is kept."""
     width, cols = (a.shape[1] - 4) // 3, b.shape[1]
     rows_b = b.reshape(b.size)
     two = second.shape[0] > 0
     for part in prange(len(bounds) - 1):
         first, end = bounds[part], bounds[part + 1]
         x = y_ahead = -1
-        x_end = ahead_end = 0  # the first id past record x's (x_ahead's) pairs
+        x_end = ahead_end = limit = 0  # the first id past record x's (x_ahead's) pairs
         x_ahead = 0
         for p in range(first, end):
             if p + _AHEAD < end:
@@ -912,10 +925,14 @@ def _offer_left(
             if pair >= x_end:
                 x = pair // n_right
                 x_end = (x + 1) * n_right
+                limit = _limit(best, x, shift, within)
             y = pair - x * n_right
             score = _score(a, x, b, y, width, missing, year)
             other = rank[y + right_offset]
-            _offer(best, x, _preference(score, other, shift))
+            key = _preference(score, other, shift)
+            if key < limit:
+                _offer(best, x, key)
+                limit = _limit(best, x, shift, within)
             key = _preference(score, rank[x], shift)
             if two:
                 alike = _context_alike(a, x, b, y, width)
@@ -1126,6 +1143,10 @@ class BestPairs:
     ``within``: of a record's best, only those scoring at most this many points below its
     best pair count as its choice (:meth:`ids`; none: all ``k``), so that a record with a
     clear match does not also hold ``k`` namesakes that only share its name.
+    ``cut_early``: a pair past the cut below its left record's best so far is not kept
+    among that record's ``k`` as it is offered (the best only improve, so it could never
+    count): fewer insertions, the same choice; the ``k`` best past the cut (:meth:`ids`
+    with ``cut=False``) are then not known.
     """
 
     def __init__(
@@ -1141,9 +1162,12 @@ class BestPairs:
         year: int,
         second: int = 0,
         within: int | None = None,
+        cut_early: bool = False,
     ) -> None:
         self.rows = (a, b)
         self.within = _SCORE_BINS if within is None else within
+        #: The cut :func:`_offer_left` applies as pairs come (none: ``_SCORE_BINS``).
+        self.early = self.within if cut_early else _SCORE_BINS
         self.rank = np.ascontiguousarray(rank, dtype=np.int64)
         self.n_right = max(n_right, 1)
         self.right_offset = right_offset
@@ -1220,7 +1244,7 @@ class BestPairs:
             _offer_left(
                 *self.rows, ids, bounds, self.n_right, self.right_offset, self.rank,
                 self.shift, self.missing, self.year, self.best, self.low, to_right, top_shift,
-                counts, self.second,
+                counts, self.second, self.early,
             )  # fmt: skip
             del ids
             # Into the first buffer: the sorted ids are no longer read.
@@ -1241,6 +1265,8 @@ class BestPairs:
         ranges of records (0: one a thread, at most ``_KEPT_RANGES``): each record's best, those
         ``within`` points of its best pair (all of them without ``cut``); ``second``:
         those of the second choice instead, all of them (none without one)."""
+        if not cut and not second and self.early < _SCORE_BINS:
+            raise ValueError("BestPairs: the pairs past the cut were dropped (cut_early)")
         best = self.second if second else self.best
         if not len(best):
             return np.zeros(0, dtype=np.int64)
