@@ -490,6 +490,7 @@ class _Budget:
         agree: Sequence[str] = (),
         second: int = 0,
         within: int | None = None,
+        uncut: bool = True,
     ):
         """``context``: context keys (``field:<column>``, ``class:<column>``) whose
         agreement counts as a name part that sounds alike (:func:`_context_inputs`), for
@@ -497,7 +498,9 @@ class _Budget:
         by the score plus these context keys' values that agree
         (:func:`_context_bytes`; :class:`kernels.BestPairs`' second choice) are kept
         too, apart (:meth:`also`). ``within``: of a record's best, only those at most
-        this many points below its best pair are kept (none: all)."""
+        this many points below its best pair are kept (none: all). ``uncut``: pairs of
+        :func:`uncut_rule` rules may come (false: none will, and pairs past the cut are
+        dropped as they come, :class:`kernels.BestPairs`' ``cut_early``)."""
         n_left, n_right = data.sizes
         self.workers = workers
         rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
@@ -516,6 +519,7 @@ class _Budget:
             year=YEAR,
             second=second if agree else 0,
             within=within,
+            cut_early=not uncut,
         )
         #: Pairs offered so far, repeats counted.
         self.offered = 0
@@ -525,7 +529,7 @@ class _Budget:
         #: With a cut: the pairs of rules on a field's own values (:func:`uncut_rule`),
         #: kept past the cut where they are among a record's best (:meth:`ids`); and
         #: whether the pairs offered now are such a rule's.
-        self.uncut = _Union(workers) if within is not None else None
+        self.uncut = _Union(workers) if within is not None and uncut else None
         self.uncutting = False
 
     def add(self, ids: Int64Array, met: int | None = None) -> None:
@@ -921,8 +925,9 @@ def block(
     # the budget once over the whole union, which is never held.
     budget = None
     if per_record:
+        uncut = any(uncut_rule(rule) for rule in rules)
         budget = _main_budget(
-            data, per_record, within, dedupe, workers, context, context_per_record
+            data, per_record, within, dedupe, workers, context, context_per_record, uncut
         )
     seen = _Union(workers)
     for rule in rules:
@@ -1099,7 +1104,9 @@ def budget_choices(
     """
     if per_record <= 0 or not len(ids):
         return ids, np.zeros(0, dtype=np.int64)
-    budget = _main_budget(data, per_record, within, dedupe, workers, context, context_per_record)
+    budget = _main_budget(
+        data, per_record, within, dedupe, workers, context, context_per_record, uncut is not None
+    )
     if uncut is not None and budget.uncut is not None:
         budget.uncut.add(uncut.copy())
     budget.add(ids.copy())  # the budget overwrites a batch; the caller's stays
@@ -1114,10 +1121,12 @@ def _main_budget(
     workers: int,
     context: Sequence[Sequence[str]],
     context_per_record: int,
+    uncut: bool,
 ) -> _Budget:
     """The main rules' budget (``within``: its cut below a record's best, 0: none), with
     its second choice by the ``context`` rules' fields where the context step runs
-    (``context_per_record`` > 0)."""
+    (``context_per_record`` > 0); ``uncut``: whether pairs of :func:`uncut_rule` rules
+    will come."""
     agree = context_fields(context) if context_per_record > 0 else []
     return _Budget(
         data,
@@ -1127,6 +1136,7 @@ def _main_budget(
         agree=agree,
         second=context_per_record,
         within=within or None,
+        uncut=uncut,
     )
 
 

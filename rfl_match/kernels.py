@@ -875,12 +875,23 @@ def _offer(best: Keys, node: int, key: int) -> None:
     best[node, j] = key
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _limit(best: Keys, node: int, shift: int, within: int) -> int:
+    """The least key :func:`_offer` leaves out of ``best[node]``: its last kept, or one
+    whose score level is more than ``within`` below its best's (the best only improve,
+    so such a pair would never count; no cut while the record has no pair: a free slot's
+    level lies above the bins)."""
+    level: int = min((int(best[node, 0]) >> shift) + within + 1, _SCORE_BINS)
+    last: int = best[node, best.shape[1] - 1]
+    return min(last, level << shift)
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _offer_left(
     a: IntArray, b: IntArray, ids: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64],
     n_right: int, right_offset: int, rank: npt.NDArray[np.int64], shift: int, missing: int,
     year: int, best: Keys, low: int, to_right: npt.NDArray[np.int64], top_shift: int,
-    counts: npt.NDArray[np.int64], second: Keys,
+    counts: npt.NDArray[np.int64], second: Keys, within: int,
 ) -> None:  # fmt: skip
     """Each pair (ids grouped by left record, records ascending; a part ``bounds[t]:
     bounds[t + 1]`` of whole left records per thread) scored and offered to its left
@@ -890,14 +901,16 @@ def _offer_left(
     row of ``a`` and ``best`` read once; the right records are random rows (fetched
     ahead, each line of a wide row). With a ``second`` choice (rows of it), the pair is
     offered to it too by the score plus the context values alike, whose count goes in
-    ``to_right`` as ``(y << _CONTEXT_BITS | alike) << low | key``."""
+    ``to_right`` as ``(y << _CONTEXT_BITS | alike) << low | key``. ``within``: a left
+    record's cut as pairs come (:func:`_limit`; ``_SCORE_BINS``: none), its limit held
+    while its pairs are offered, read again only after one is kept."""
     width, cols = (a.shape[1] - 4) // 3, b.shape[1]
     rows_b = b.reshape(b.size)
     two = second.shape[0] > 0
     for part in prange(len(bounds) - 1):
         first, end = bounds[part], bounds[part + 1]
         x = y_ahead = -1
-        x_end = ahead_end = 0  # the first id past record x's (x_ahead's) pairs
+        x_end = ahead_end = limit = 0  # the first id past record x's (x_ahead's) pairs
         x_ahead = 0
         for p in range(first, end):
             if p + _AHEAD < end:
@@ -912,10 +925,14 @@ def _offer_left(
             if pair >= x_end:
                 x = pair // n_right
                 x_end = (x + 1) * n_right
+                limit = _limit(best, x, shift, within)
             y = pair - x * n_right
             score = _score(a, x, b, y, width, missing, year)
             other = rank[y + right_offset]
-            _offer(best, x, _preference(score, other, shift))
+            key = _preference(score, other, shift)
+            if key < limit:
+                _offer(best, x, key)
+                limit = _limit(best, x, shift, within)
             key = _preference(score, rank[x], shift)
             if two:
                 alike = _context_alike(a, x, b, y, width)
@@ -1126,6 +1143,10 @@ class BestPairs:
     ``within``: of a record's best, only those scoring at most this many points below its
     best pair count as its choice (:meth:`ids`; none: all ``k``), so that a record with a
     clear match does not also hold ``k`` namesakes that only share its name.
+    ``cut_early``: a pair past the cut below its left record's best so far is not kept
+    among that record's ``k`` as it is offered (the best only improve, so it could never
+    count): fewer insertions, the same choice; the ``k`` best past the cut (:meth:`ids`
+    with ``cut=False``) are then not known.
     """
 
     def __init__(
@@ -1141,9 +1162,12 @@ class BestPairs:
         year: int,
         second: int = 0,
         within: int | None = None,
+        cut_early: bool = False,
     ) -> None:
         self.rows = (a, b)
         self.within = _SCORE_BINS if within is None else within
+        #: The cut :func:`_offer_left` applies as pairs come (none: ``_SCORE_BINS``).
+        self.early = self.within if cut_early else _SCORE_BINS
         self.rank = np.ascontiguousarray(rank, dtype=np.int64)
         self.n_right = max(n_right, 1)
         self.right_offset = right_offset
@@ -1187,8 +1211,9 @@ class BestPairs:
         """Offer pair ids ``left * n_right + right`` (``_NO_PAIR`` skipped; ``ids`` is
         overwritten: sorting scratch); returns how many pairs there were.
 
-        The batch's distinct pairs, ascending (:func:`sorted_distinct`: a pair met again
-        in the batch is scored once), are scored and offered to their left records, then,
+        The batch's distinct pairs, grouped by left record, records ascending
+        (:func:`sorted_distinct` by ``unit``: a pair met again in the batch is scored
+        once), are scored and offered to their left records, then,
         parted by right record (:func:`_by_top_digit`), to their right records: a
         record's row of the best is read in order, or among a few hundred in cache,
         where offering each pair to both its records read a random row for one of them.
@@ -1206,7 +1231,8 @@ class BestPairs:
             return 0
         scratch = Scratch() if scratch is None else scratch
         if not grouped:
-            ids = sorted_distinct(ids, workers, scratch)  # in the first buffer, or ids
+            # In the first buffer, or ids; grouped by left record is all the offer needs.
+            ids = sorted_distinct(ids, workers, scratch, unit=self.n_right)
         threads = _Threads(workers)
         parts = threads.wanted
         to_right = scratch.take(1, len(ids))
@@ -1218,7 +1244,7 @@ class BestPairs:
             _offer_left(
                 *self.rows, ids, bounds, self.n_right, self.right_offset, self.rank,
                 self.shift, self.missing, self.year, self.best, self.low, to_right, top_shift,
-                counts, self.second,
+                counts, self.second, self.early,
             )  # fmt: skip
             del ids
             # Into the first buffer: the sorted ids are no longer read.
@@ -1239,6 +1265,8 @@ class BestPairs:
         ranges of records (0: one a thread, at most ``_KEPT_RANGES``): each record's best, those
         ``within`` points of its best pair (all of them without ``cut``); ``second``:
         those of the second choice instead, all of them (none without one)."""
+        if not cut and not second and self.early < _SCORE_BINS:
+            raise ValueError("BestPairs: the pairs past the cut were dropped (cut_early)")
         best = self.second if second else self.best
         if not len(best):
             return np.zeros(0, dtype=np.int64)
@@ -2918,6 +2946,64 @@ def _distinct_buckets(
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _grouped_buckets(
+    source: npt.NDArray[np.int64], target: npt.NDArray[np.int64],
+    starts: npt.NDArray[np.int64], cuts: npt.NDArray[np.int64], bits: int, unit: int,
+    kept: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    """Each bucket ``starts[d]:starts[d + 1]`` of ``source`` (values ``>> bits == d``; a
+    thread per run ``cuts[t]:cuts[t + 1]`` of them) into ``target``'s same places grouped
+    by ``value // unit``, groups ascending (a counting sort, one pass: a bucket spans a
+    few hundred groups), and each group's repeats dropped by a bitmap of ``value % unit``
+    (a bit per right row, cleared again after each group: in cache), its distinct values
+    moved to the bucket's front in order of first sight; ``kept[d]``: how many. Values
+    below ``_EXACT_IDS`` (:func:`_split_id`)."""
+    inverse = 1.0 / unit
+    most = ((1 << bits) - 1) // unit + 2  # groups a bucket may hold
+    longest = 0
+    for d in range(len(starts) - 1):
+        longest = max(longest, starts[d + 1] - starts[d])
+    for part in prange(len(cuts) - 1):
+        mark = np.zeros((unit + 7) >> 3, dtype=np.uint8)
+        place = np.empty(most + 1, dtype=np.int64)
+        group = np.empty(longest, dtype=np.int32)  # each value's, from the first pass
+        for d in range(cuts[part], cuts[part + 1]):
+            first, end = starts[d], starts[d + 1]
+            kept[d] = 0
+            if first == end:
+                continue
+            g0 = (d << bits) // unit
+            size = (((d + 1) << bits) - 1) // unit - g0 + 1  # the groups it may hold
+            place[: size + 1] = 0
+            for i in range(first, end):
+                g = _split_id(source[i], unit, inverse)[0] - g0
+                group[i - first] = g
+                place[g + 1] += 1
+            for g in range(size):
+                place[g + 1] += place[g]
+            for i in range(first, end):  # place[g]: group g's next, then its end
+                g = group[i - first]
+                target[first + place[g]] = source[i]
+                place[g] += 1
+            k = at = first
+            for g in range(size):
+                group_end = first + place[g]
+                base = (g0 + g) * unit
+                k0 = k
+                for i in range(at, group_end):
+                    x = target[i]
+                    y = x - base
+                    target[k] = x  # kept only if new: no branch on a coin toss
+                    bit = y & 7
+                    k += ((mark[y >> 3] >> bit) & 1) ^ 1
+                    mark[y >> 3] |= 1 << bit
+                for i in range(k0, k):
+                    mark[(target[i] - base) >> 3] = 0  # the group's marks only in that byte
+                at = group_end
+            kept[d] = k - first
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _gather_buckets(
     held: npt.NDArray[np.int64], starts: npt.NDArray[np.int64], kept: npt.NDArray[np.int64],
     at: npt.NDArray[np.int64], cuts: npt.NDArray[np.int64], out: npt.NDArray[np.int64],
@@ -2929,7 +3015,11 @@ def _gather_buckets(
 
 
 def sorted_distinct(
-    out: npt.NDArray[np.int64], workers: int = 1, scratch: Scratch | None = None
+    out: npt.NDArray[np.int64],
+    workers: int = 1,
+    scratch: Scratch | None = None,
+    *,
+    unit: int = 0,
 ) -> npt.NDArray[np.int64]:
     """The distinct values of ``out`` (pair ids: non-negative, and ``_NO_PAIR``) but
     ``_NO_PAIR``, ascending; ``out`` is overwritten. With ``scratch``, the result may be
@@ -2938,7 +3028,14 @@ def sorted_distinct(
     thread sorts its buckets (each a range of values: in cache when the values are
     spread, as pair ids are; one far above the rest leaves most in one bucket, correct but
     on one thread) and drops their repeats (first by hashing where they are many,
-    :func:`_distinct_buckets`); nothing is merged."""
+    :func:`_distinct_buckets`); nothing is merged.
+
+    ``unit`` (``n_right``): the distinct values need only come grouped by ``value //
+    unit`` (a pair's left record), groups ascending, in no set order within one: each
+    bucket is sorted by group alone and its repeats dropped by a bitmap
+    (:func:`_grouped_buckets`), a pass or two where sorting by the whole value takes three
+    or four (ascending, which is grouped too, where values reach ``_EXACT_IDS`` or a
+    bucket would span more than 2**16 groups)."""
     total = len(out)
     if _ascending(out):  # one block's pairs are written in order
         n = _compact(out)
@@ -2957,8 +3054,13 @@ def sorted_distinct(
         _digit_counts(out, segments, shift, counts)
         parted, starts, cuts = _by_top_digit(out, segments, counts, shift, parts, scratch)
         kept = np.empty(len(starts) - 1, dtype=np.int64)
-        _distinct_buckets(parted, out, starts, cuts, shift, kept)
-        held = out if _digits(shift)[0] % 2 else parted
+        # Grouped where a bucket spans few groups (pair ids: a thousandth of the records).
+        if unit > 0 and bits < _EXACT_IDS.bit_length() and (1 << shift) // unit < 1 << 16:
+            _grouped_buckets(parted, out, starts, cuts, shift, unit, kept)
+            held = out
+        else:
+            _distinct_buckets(parted, out, starts, cuts, shift, kept)
+            held = out if _digits(shift)[0] % 2 else parted
         at = np.cumsum(kept) - kept
         size = int(kept.sum())
         ids = np.empty(size, dtype=np.int64) if scratch is None else scratch.take(0, size)

@@ -547,6 +547,35 @@ def test_sorted_distinct_with_repeats_in_some_buckets(
 
 @settings(max_examples=200, deadline=None)
 @given(
+    st.integers(1, 5_000),
+    st.integers(1, 3_000),
+    st.integers(0, 60_000),
+    st.sampled_from([1, 2]),
+    st.integers(0, 2**32),
+)
+def test_sorted_distinct_by_unit_groups_the_distinct_set(
+    n_right: int, n_left: int, n: int, workers: int, seed: int
+) -> None:
+    """Pair ids ``left * n_right + right`` with many repeats and ``_NO_PAIR`` among them,
+    grouped by ``unit`` (left record; a bucket of many groups or of part of one, right
+    rows a byte's bits apart or not): the distinct ids, each once, grouped by left
+    record, records ascending; the same set as sorting gives."""
+    rng = np.random.default_rng(seed)
+    left = rng.integers(0, n_left, n)
+    right = rng.integers(0, n_right, n)
+    values = left.astype(np.int64) * n_right + right
+    values = np.concatenate([values, values[: int(rng.integers(0, n + 1))]])
+    values[rng.random(len(values)) < 0.1] = kernels._NO_PAIR
+    rng.shuffle(values)
+    want = np.unique(values[values != kernels._NO_PAIR])
+    got = kernels.sorted_distinct(values.copy(), workers, unit=n_right)
+    assert len(got) == len(want)
+    assert np.sort(got).tolist() == want.tolist()
+    assert (np.diff(got // n_right) >= 0).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
     st.lists(st.integers(0, 2**40), max_size=300),
     st.integers(0, 20),
     st.integers(0, 30),
@@ -808,17 +837,25 @@ def context_alike(a: np.ndarray, b: np.ndarray, ids: list[int], n_right: int) ->
     st.sampled_from([1, 2]),
     st.sampled_from([0, 1, 2]),
     st.sampled_from([None, 0, 3, 16]),
+    st.booleans(),
 )
 def test_best_pairs_equal_reference(
-    data: st.DataObject, dedupe: bool, k: int, workers: int, second: int, within: int | None
+    data: st.DataObject,
+    dedupe: bool,
+    k: int,
+    workers: int,
+    second: int,
+    within: int | None,
+    cut_early: bool,
 ) -> None:
     """Pairs offered in batches, repeated, in any order, with pairs left out
     (``_NO_PAIR``) among them, or as a join makes them (grouped: distinct in a batch, by
     left record, in no order within one; repeated across batches): kept are the pairs
     among the k best of either record over the distinct pairs offered (ties to the other
     record's rank), and with ``within``, of a record's only those at most that many
-    points below its best. A budget above the other side's records keeps them all, and
-    holds no more than that. The second choice is the same by the score plus the context
+    points below its best, whether the pairs past the cut are dropped as they come
+    (``cut_early``) or at the end. A budget above the other side's records keeps them
+    all, and holds no more than that. The second choice is the same by the score plus the context
     values alike, all of them, and leaves the best as they are."""
     n = 6
     if dedupe:  # one list: pairs i < j, a record is one node whichever side it is on
@@ -837,7 +874,7 @@ def test_best_pairs_equal_reference(
     offset = 0 if dedupe else n
     best = kernels.BestPairs(
         a, b, rank, k, n_right=n, right_offset=offset, missing=MISSING, year=365,
-        second=second, within=within,
+        second=second, within=within, cut_early=cut_early,
     )  # fmt: skip
     cuts = sorted(data.draw(st.lists(st.integers(0, len(offered)), max_size=3)))
     # A join's batches (grouped): distinct, grouped by left record, in any order within one.
@@ -871,9 +908,13 @@ def test_best_pairs_equal_reference(
 @pytest.mark.parametrize("n_right", [511, 512, 513, 1100])
 @pytest.mark.parametrize("dedupe", [False, True])
 @pytest.mark.parametrize("wide", [False, True])
-def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> None:
+@pytest.mark.parametrize("within", [None, 0, 4])
+def test_best_pairs_on_two_threads(
+    n_right: int, dedupe: bool, wide: bool, within: int | None
+) -> None:
     # Records in parts per thread (ties, rows near a part's edge); many ties; repeats; ranks
-    # from 2**22 on need keys of 64 bits.
+    # from 2**22 on need keys of 64 bits; a cut below a record's best, made as pairs come
+    # (a pair dropped at its left record and not kept by its right one).
     rng = np.random.default_rng(n_right)
     n_left = n_right if dedupe else 300
     x = rng.integers(0, n_left, 6_000)
@@ -905,14 +946,14 @@ def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> No
     second = 2 if wide else 0
     best = kernels.BestPairs(
         a, b, rank, 3, n_right=n_right, right_offset=offset, missing=MISSING, year=365,
-        second=second,
+        second=second, within=within, cut_early=within is not None,
     )  # fmt: skip
     for batch in np.array_split(offered, 4):
         best.offer(batch, workers=2)
     assert best.best.dtype == (np.int64 if wide else np.int32)
     ids = np.unique(offered)
     score = kernels.affinity(a, b, ids, n_right, missing=MISSING, year=365).tolist()
-    keep = top_reference(ids.tolist(), n_right, offset, score, rank.tolist(), 3)
+    keep = top_reference(ids.tolist(), n_right, offset, score, rank.tolist(), 3, within)
     want = ids[np.array(keep, dtype=bool)].tolist()
     assert best.ids().tolist() == want
     assert best.ids(workers=2).tolist() == want
@@ -923,6 +964,21 @@ def test_best_pairs_on_two_threads(n_right: int, dedupe: bool, wide: bool) -> No
     keep = top_reference(ids.tolist(), n_right, offset, raised, rank.tolist(), second)
     want = ids[np.array(keep, dtype=bool)].tolist() if second else []
     assert best.ids(second=True, workers=2).tolist() == want
+
+
+def test_best_pairs_cut_early_keep_no_pairs_past_the_cut() -> None:
+    rows = kernels.affinity_rows(
+        (np.full((4, 3 * WIDTH), -1, np.int32), *(np.zeros(4, np.int32),) * 4)
+    )
+    rank = np.arange(8, dtype=np.int64)
+    best = kernels.BestPairs(
+        rows, rows, rank, 3, n_right=4, right_offset=4, missing=0, year=1, within=3,
+        cut_early=True,
+    )  # fmt: skip
+    best.offer(np.arange(16, dtype=np.int64))
+    assert len(best.ids()) == 15  # all score alike: (3, 3) is neither record's best 3
+    with pytest.raises(ValueError, match="cut_early"):
+        best.ids(cut=False)
 
 
 def test_best_pairs_refuse_keys_too_wide_for_a_right_record_and_its_key() -> None:
