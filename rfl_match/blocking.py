@@ -46,6 +46,7 @@ import pandas as pd
 from rfl_match import kernels
 from rfl_match.arrays import dense_ranks, runs, threaded
 from rfl_match.dates import MISSING, year_of
+from rfl_match.names.parts import culture_info
 from rfl_match.prepare import MAX_CHAIN, PersonNames, PreparedPair, Vocabulary
 from rfl_match.schema import ID_FIELD
 
@@ -255,11 +256,22 @@ KEYS: dict[str, Callable[[PreparedPair, int], KeyValues]] = {
 
 
 #: Keys of two name parts of a record (:func:`_pairs_of`): the parts' matrix they pair.
+#: ``name_pair_any`` also keys the full name's first two parts where names may chain
+#: (:func:`_with_head`, :func:`_may_chain`).
 PAIR_KEYS: dict[str, Callable[[PersonNames], npt.NDArray[np.integer[Any]]]] = {
     "name_pair_class": lambda names: names.classes,
     "name_pair_skeleton": lambda names: names.skeletons,
     "name_pair_any": _typed_parts,
 }
+
+
+def _may_chain(culture: str | None) -> bool:
+    """Whether names may chain (given, father, grandfather) under a culture hint: yes where
+    the hint says so or says nothing; no where it names a culture whose names do not (a
+    Spanish double given name, a Vietnamese middle name, a Russian patronymic: there the
+    first two parts are shared by siblings and namesakes, not by a name and its shortening)."""
+    info = culture_info(culture)
+    return info.chain or info.family is None
 
 
 def _with_head(values: KeyValues, names: PersonNames) -> KeyValues:
@@ -293,7 +305,9 @@ def key_values(data: PreparedPair, side: int, key: str, workers: int = 1) -> Key
     if key in PAIR_KEYS:
         names = data.person_names(side)
         values = _pairs_of(PAIR_KEYS[key](names), workers)
-        return _with_head(values, names) if key == "name_pair_any" else values
+        if key != "name_pair_any" or not _may_chain(data.culture):
+            return values
+        return _with_head(values, names)
     return KEYS[key](data, side)
 
 

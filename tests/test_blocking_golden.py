@@ -51,3 +51,24 @@ def test_golden_pair(table: str, row: dict[str, str]) -> None:
     data = PreparedPair(_record(row, "left", "l"), _record(row, "right", "r"))
     pairs = block(data, [(row["rule"],)], max_block=10_000)
     assert (len(pairs) == 1) == (row["meets"] == "yes"), (table, row)
+
+
+@pytest.mark.parametrize(
+    ("culture", "meets"),
+    [(None, True), ("arabic", True), ("somali", True), ("spanish", False), ("vietnamese", False)],
+)
+def test_a_full_names_first_two_parts_meet_where_names_may_chain(
+    culture: str | None, meets: bool
+) -> None:
+    """Nguyen Thi Lan / Nguyen Thi Hoa share only the full name's first two parts: where
+    names may chain (the hint says so, or there is none) a shortened chain may be the same
+    person, and they meet; a hint of a culture whose names do not chain (a Vietnamese
+    middle name, a Spanish double given name: sisters and namesakes share them) keeps
+    them apart."""
+    row = {
+        "left_full": "Nguyen Thi Lan", "left_given": "Lan", "left_family": "Nguyen",
+        "right_full": "Nguyen Thi Hoa", "right_given": "Hoa", "right_family": "Nguyen",
+    }  # fmt: skip
+    data = PreparedPair(_record(row, "left", "l"), _record(row, "right", "r"), culture=culture)
+    pairs = block(data, [("name_pair_any",)], max_block=10_000)
+    assert (len(pairs) == 1) == meets

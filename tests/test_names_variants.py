@@ -46,6 +46,9 @@ DIFFERENT = [
     ("Sofia", "Safia"),
     ("Maria", "Mariam"),
     ("Andrei", "Andrijana"),
+    ("Sofia", "Sufyan"),
+    ("Galina", "Halima"),
+    ("Hlib", "Habib"),
 ]
 
 
