@@ -214,12 +214,13 @@ def far_birth_from_strongest(
     # them a cut would take first is no reading of the data.
     cut = min(int(np.searchsorted(np.cumsum(counts[order]), wanted)), len(order) - 1)
     taken = weight >= weight[order[cut]]
+    taken_counts = counts[taken]
     for c in far:
         levels = patterns[taken, c]
-        known = counts[taken][levels > 0]
-        if known.sum() < FAR_ANCHOR_MIN_PAIRS:
+        known = taken_counts[levels > 0].sum()
+        if known < FAR_ANCHOR_MIN_PAIRS:
             continue
-        share = counts[taken][levels == far_levels[c]].sum() / known.sum()
+        share = taken_counts[levels == far_levels[c]].sum() / known
         out[c] = float(min(FAR_ANCHOR_SCALE * share, FAR_BIRTH_M_MAX))
     return out
 
