@@ -364,39 +364,49 @@ class Linker:
         far_levels = [c.far_level if far_birth_m > 0 else None for c in comparisons]
         ceilings = [None if at is None else (at, far_birth_m) for at in far_levels]
 
-        def train(
+        def learn(
             m: list[npt.NDArray[np.float64]], u: list[npt.NDArray[np.float64]], prior: float
-        ) -> FellegiSunterModel:
-            iterations, converged = 0, True
-            if em:
-                result = expectation_maximisation(
-                    patterns,
-                    counts,
-                    u,
-                    m,
-                    prior,
-                    max_iterations=self.config.em_max_iterations,
-                    tolerance=self.config.em_tolerance,
-                    m_prior=[
-                        starting_m(n) if c.graded else np.zeros(n)
+        ) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]], float, int, bool]:
+            """EM from ``m``, ``u`` and ``prior`` (as given without EM): m, u, prior,
+            iterations and whether it converged."""
+            if not em:
+                return m, u, prior, 0, True
+            result = expectation_maximisation(
+                patterns,
+                counts,
+                u,
+                m,
+                prior,
+                max_iterations=self.config.em_max_iterations,
+                tolerance=self.config.em_tolerance,
+                m_prior=[
+                    starting_m(n) if c.graded else np.zeros(n)
+                    for n, c in zip(n_levels, comparisons, strict=True)
+                ],
+                m_prior_strength=self.config.em_m_prior,
+                m_pseudo=(
+                    [
+                        np.zeros(n) if c.graded else one_match(n)
                         for n, c in zip(n_levels, comparisons, strict=True)
-                    ],
-                    m_prior_strength=self.config.em_m_prior,
-                    m_pseudo=(
-                        [
-                            np.zeros(n) if c.graded else one_match(n)
-                            for n, c in zip(n_levels, comparisons, strict=True)
-                        ]
-                        if self.config.em_m_prior > 0
-                        else None
-                    ),
-                    m_ceiling=ceilings,
-                    workers=self.config.workers,
-                )
-                m, u, prior = result.m, result.u, result.prior
-                iterations, converged = result.iterations, result.converged
-            # Relatives and namesakes: one u per comparison cannot describe both, so with m
-            # as found, a second EM splits the non-matches in two (rfl_match.mixture).
+                    ]
+                    if self.config.em_m_prior > 0
+                    else None
+                ),
+                m_ceiling=ceilings,
+                workers=self.config.workers,
+            )
+            return result.m, result.u, result.prior, result.iterations, result.converged
+
+        def model_of(
+            m: list[npt.NDArray[np.float64]],
+            u: list[npt.NDArray[np.float64]],
+            prior: float,
+            iterations: int,
+            converged: bool,
+        ) -> FellegiSunterModel:
+            """The model of what :func:`learn` found. Relatives and namesakes: one u per
+            comparison cannot describe both, so with m as found, a second EM splits the
+            non-matches in two (rfl_match.mixture)."""
             classes = None
             if em and self.config.non_match_classes == 2:
                 found = fit_non_match_classes(
@@ -424,14 +434,15 @@ class Linker:
                 non_match_=classes,
             )
 
-        model = train(m, u, prior)
+        learned = learn(m, u, prior)
         if em and self.config.far_birth_m is None:
             # Where the strongest pairs, matches whatever their births, often have a birth
             # far apart (estimated ages often far off), the ceiling is raised to what they
-            # suggest and the model learned again with it (from where EM stopped: 13
-            # iterations against 21 from the start at 100,000 a side); never lowered.
+            # suggest and EM runs again with it (from where it stopped: 13 iterations
+            # against 21 from the start at 100,000 a side); never lowered. Read off EM's
+            # own model, before any split of the non-matches, which is fitted once, last.
             found = far_birth_from_strongest(
-                patterns, counts, model.m_, model.u_, model.prior_, far_levels
+                patterns, counts, learned[0], learned[1], learned[2], far_levels
             )
             raised = [
                 (held[0], estimate) if held and estimate and estimate > held[1] else held
@@ -439,7 +450,8 @@ class Linker:
             ]
             if raised != ceilings:
                 ceilings[:] = raised
-                model = train(model.m_, model.u_, model.prior_)
+                learned = learn(*learned[:3])
+        model = model_of(*learned)
         laps.lap("EM")
         # Term-frequency bits are read from name frequencies over all records, but weigh
         # candidate pairs, which blocking picked by name: each comparison's bits are mapped
@@ -466,7 +478,7 @@ class Linker:
                         fm, fu, fp = parameters_from_labels(
                             rlevels[~out], truth[~out], n_levels, n_learned
                         )
-                        fold_model = train(fm, fu or u_unlabelled, fp)
+                        fold_model = model_of(*learn(fm, fu or u_unlabelled, fp))
                         fold_model.tf_maps_ = _candidate_tf_maps(fold_model, comparisons, *tf_rows)
                         _, weights, combined = self._score(
                             data, comparisons, rl[out], rr[out], model=fold_model
@@ -515,8 +527,14 @@ class Linker:
             "patterns": len(counts),
             "random_pairs": len(li),
             "dedupe": dedupe,
-            # The ceiling EM held a birth a generation apart at (0: none).
+            # The ceiling EM held a birth a generation apart at (0: none): the largest,
+            # and per comparison with such a level.
             "far_birth_m": max((h[1] for h in ceilings if h), default=0.0) if em else 0.0,
+            "far_birth_m_by_comparison": {
+                c.name: held[1]
+                for c, held in zip(comparisons, ceilings, strict=True)
+                if em and held
+            },
             "fit_seconds": laps.seconds,
         }
         return self

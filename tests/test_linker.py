@@ -1012,12 +1012,40 @@ def test_far_birth_m_from_the_data_rises_where_ages_are_often_far_off() -> None:
         near = rm.Linker().fit(*_far_births(0.0, 3))
         fixed = rm.Linker({"far_birth_m": 0.005}).fit(*_far_births(0.15, 3))
     index = far.model_.names.index("birth")
-    assert 0.01 < far.training_["far_birth_m"] <= 0.05
+    # FAR_ANCHOR_SCALE (0.14) of the strongest pairs' far share (0.157): a scale of 0.1
+    # or 0.2 falls outside (0.016, 0.031).
+    assert 0.019 < far.training_["far_birth_m"] < 0.025
+    assert far.training_["far_birth_m_by_comparison"] == {"birth": far.training_["far_birth_m"]}
     assert far.model_.m_[index][1] == pytest.approx(far.training_["far_birth_m"])
     assert near.training_["far_birth_m"] == 0.005
     assert near.model_.m_[index][1] == 0.005
     assert fixed.training_["far_birth_m"] == 0.005
     assert fixed.model_.m_[index][1] == 0.005
+
+
+def test_a_raised_far_birth_ceiling_splits_the_non_matches_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With two classes of non-match, EM runs again with a raised ceiling, and the split
+    of the non-matches is fitted once, on what that second EM found."""
+    import rfl_match.linker as linker_module
+
+    calls: list[list[np.ndarray]] = []
+    real = linker_module.fit_non_match_classes
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append([one.copy() for one in args[2]])  # m as given
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(linker_module, "fit_non_match_classes", counted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        far = rm.Linker({"non_match_classes": 2}).fit(*_far_births(0.15, 3))
+    index = far.model_.names.index("birth")
+    assert far.training_["far_birth_m"] > 0.005
+    assert len(calls) == 1
+    assert calls[0][index][1] == pytest.approx(far.training_["far_birth_m"])
+    assert far.model_.non_match_ is not None
 
 
 def test_context_options_of_its_own_are_saved_as_version_4(
