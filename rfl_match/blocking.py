@@ -255,13 +255,20 @@ KEYS: dict[str, Callable[[PreparedPair, int], KeyValues]] = {
 }
 
 
-#: Keys of two name parts of a record (:func:`_pairs_of`): the parts' matrix they pair.
-#: ``name_pair_any`` also keys the full name's first two parts where names may chain
-#: (:func:`_with_head`, :func:`_may_chain`).
-PAIR_KEYS: dict[str, Callable[[PersonNames], npt.NDArray[np.integer[Any]]]] = {
-    "name_pair_class": lambda names: names.classes,
-    "name_pair_skeleton": lambda names: names.skeletons,
-    "name_pair_any": _typed_parts,
+@dataclass(frozen=True)
+class _PairKey:
+    """A key of two name parts of a record (:func:`_pairs_of`): the parts' matrix it
+    pairs, and whether it also keys the full name's first two parts where names may chain
+    (:func:`_with_head`, :func:`_may_chain`)."""
+
+    parts: Callable[[PersonNames], npt.NDArray[np.integer[Any]]]
+    heads: bool = False
+
+
+PAIR_KEYS: dict[str, _PairKey] = {
+    "name_pair_class": _PairKey(lambda names: names.classes),
+    "name_pair_skeleton": _PairKey(lambda names: names.skeletons),
+    "name_pair_any": _PairKey(_typed_parts, heads=True),
 }
 
 
@@ -284,15 +291,13 @@ def _with_head(values: KeyValues, names: PersonNames) -> KeyValues:
     another head and own parts written as given and family name."""
     head = names.head.astype(np.int64)
     own = names.skeletons
-    fresh = (
-        (head >= 0).all(axis=1)
-        & (head[:, 0] != head[:, 1])
-        & ~((own == head[:, :1]).any(axis=1) & (own == head[:, 1:]).any(axis=1))
+    lacking = np.flatnonzero(~((own == head[:, :1]).any(axis=1) & (own == head[:, 1:]).any(axis=1)))
+    typed = np.where(head[lacking] >= 0, head[lacking] * 3 + 1, -1)
+    heads = _pairs_of(typed, workers=1)  # present and distinct, coded as the own pairs
+    return KeyValues(
+        np.concatenate([values.rows, lacking[heads.rows]]),
+        np.concatenate([values.codes, heads.codes]),
     )
-    rows = np.flatnonzero(fresh)
-    typed = head[rows] * 3 + 1
-    codes = typed.min(axis=1) * _WIDTH + typed.max(axis=1)
-    return KeyValues(np.concatenate([values.rows, rows]), np.concatenate([values.codes, codes]))
 
 
 def key_values(data: PreparedPair, side: int, key: str, workers: int = 1) -> KeyValues:
@@ -304,8 +309,9 @@ def key_values(data: PreparedPair, side: int, key: str, workers: int = 1) -> Key
         return _class_of(key[len(CLASS) :])(data, side)
     if key in PAIR_KEYS:
         names = data.person_names(side)
-        values = _pairs_of(PAIR_KEYS[key](names), workers)
-        if key != "name_pair_any" or not _may_chain(data.culture):
+        pair_key = PAIR_KEYS[key]
+        values = _pairs_of(pair_key.parts(names), workers)
+        if not pair_key.heads or not _may_chain(data.culture):
             return values
         return _with_head(values, names)
     return KEYS[key](data, side)
