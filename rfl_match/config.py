@@ -159,9 +159,10 @@ class LinkConfig:
             ``birth_year_mid``, 0.8835; with these defaults (parents' names by class,
             and the rules with the given name and birth band), 0.8984. A parent's
             name with the given name's phonetic key, birth unread (the last two rules):
-            at 100,000 a side 0.9496 without them, 0.9522 with them, F1 0.8006 and
-            0.8008 (a parent's name with any name part's skeleton instead: 0.9524, but
-            siblings meet on it, F1 at 10,000 a side 0.8699 against 0.8766).
+            at 100,000 a side 0.9496 without them, 0.9521 with them, F1 0.8009 and
+            0.8012 (a parent's name with any name part's skeleton instead, measured
+            with another name key: 0.9524, but siblings meet on it, F1 at 10,000 a side
+            0.8699 against 0.8766).
         context_candidates: each record's best this many pairs of the context rules, by
             the budget's score plus the context fields that agree (as if name parts), are
             candidates too where the budget left them out; and so are its best this many

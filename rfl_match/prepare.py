@@ -728,9 +728,6 @@ class PreparedPair:
         )
         columns = [bare.take(pa.array(np.where(c < 0, len(bare) - 1, c))) for c in ordered.T]
         runs = pc.binary_join_element_wise(pa.scalar("j:", text), *columns, pa.scalar("", text))
-        # d read as t: a part's key ends in t where a final d was (keys.py), and a name
-        # written as one word keeps that d inside it (Mohammad Zaman, Mohammadzaman)
-        runs = pc.replace_substring(runs, "d", "t")
         long = pc.utf8_length(runs).to_numpy() >= 4
         joined = np.full(len(distinct), -1, dtype=np.int32)
         joined[order[long]] = self.keys.ids(runs.filter(long))

@@ -3,9 +3,8 @@
 Both keys map Latin spellings and Arabic-script letters into one set of consonant classes
 (``latin_classes.tsv``, ``arabic_letters.tsv``), drop the weak letters (vowels, و ي ا ء ع,
 h, w, y), fold the article al-/el- and the compound head abd-, and collapse repeats:
-muhammad, mohamed and محمد all give ``mmt``; a final s, t, d that transcriptions drop is
-left out of keys long enough (Artūrs and Артур both give ``rtr``), and a final d left in
-a shorter key is read as t (Azad, Azat and ئازاد give ``st``). The two keys differ in
+muhammad, mohamed and محمد all give ``mmd``; a final s, t, d that transcriptions drop is
+left out of keys long enough (Artūrs and Артур both give ``rtr``). The two keys differ in
 how they read the letters whose sound depends on the language: the skeleton key takes the
 first reading (j as in Jamal, w as in Walid, ch as in Charles; French and Italian spellings:
 gn, gli, silent -aud, -ier), the phonetic key the other one (j as in Jasmin, w as in Weber,
@@ -165,14 +164,10 @@ _FINALS = re.compile(r"(?<=...)[std]{1,2}$|(?<=..)s$|(?<=..n)j[std]{0,2}$|(?<=.n
 
 
 def _finish(key: str) -> str:
-    """A key without its final s, t, d, with n before b read as m (Japanese nb: мб), and a
-    final d that is left (a short key) read as t: a final d is heard and written t in
-    Turkish, Kurdish and Russian (Azad, Azat, ئازاد; Murad, Мурат; Hamid, Hamit), so
-    keys that end in either meet."""
+    """A key without its final s, t, d, and with n before b read as m (Japanese nb: мб)."""
     if "nb" in key:
         key = key.replace("nb", "mb")
-    key = _FINALS.sub("", key)
-    return key[:-1] + "t" if len(key) > 1 and key[-1] == "d" else key
+    return _FINALS.sub("", key)
 
 
 def token_keys(word: str, *, spelling: bool = True) -> tuple[str, str]:
@@ -206,7 +201,7 @@ def skeleton_key(word: str) -> str:
     """Consonant skeleton of one word, romanised Latin or Arabic script (first reading).
 
     >>> [skeleton_key(w) for w in ("muhammad", "mohamed", "mhd", "محمد")]
-    ['mmt', 'mmt', 'mt', 'mmt']
+    ['mmd', 'mmd', 'md', 'mmd']
     >>> skeleton_key("abdulrahman") == skeleton_key("عبدالرحمن") == skeleton_key("abderrahmane")
     True
     """
