@@ -332,12 +332,6 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
         patterns, counts, *args, tf_bits=tf_bits, classes=model.non_match_, workers=3
     )
     assert threaded == refit
-    # fit reads the candidate map on raw bits grouped to EVIDENCE_STEP, predict on the
-    # exact ones: the pairs' bits differ by a fraction of a step, the maps hardly (by
-    # 1.2e-3 on the slope with the budget's cut at 16 points; the raw bits' map below,
-    # by more than 0.01: 0.013 with two kinds of non-match).
-    assert model.calibration_.slopes[0] == pytest.approx(refit.slopes[0], abs=2e-3)
-    assert model.calibration_.intercept == pytest.approx(refit.intercept, abs=2e-3)
     # Not the map fitted on the raw bits (from frequencies over all records) either.
     raw = copy.deepcopy(fitted)
     assert raw.model_ is not None
@@ -355,7 +349,16 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
         tf_bits=rows[list(range(len(n_levels)))].to_numpy(np.float64) * EVIDENCE_STEP,
         classes=model.non_match_,
     )
-    assert abs(on_raw.slopes[0] - refit.slopes[0]) > 0.01
+    # fit reads the candidate map on raw bits grouped to EVIDENCE_STEP, predict on the
+    # exact ones: the pairs' bits differ by a fraction of a step, so the maps differ
+    # hardly (at e5dd745: 1.0e-3 on the slope, 2.0e-3 on the intercept), and far less than
+    # the map on the raw bits does (0.030 on the slope, 0.046 on the intercept).
+    fit = model.calibration_
+    slope_gap = abs(on_raw.slopes[0] - refit.slopes[0])
+    intercept_gap = abs(on_raw.intercept - refit.intercept)
+    assert slope_gap > 0.01 and intercept_gap > 0.02
+    assert abs(fit.slopes[0] - refit.slopes[0]) < min(3e-3, slope_gap / 5)
+    assert abs(fit.intercept - refit.intercept) < min(5e-3, intercept_gap / 5)
 
 
 def test_save_load_keeps_the_calibration(
