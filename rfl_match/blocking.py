@@ -1033,9 +1033,9 @@ def with_context(
     such; and so are the pairs of ``also`` (ascending: the budget's second choice, each
     record's best of the main rules' pairs by the score plus the context that agrees,
     :class:`_Budget`) that the budget left out. An oversized block of a context rule is
-    left out (a common value of a parent's name or place and a birth year tells nothing
-    apart). ``stats``, if given, gets a row per context rule and one for the pairs they
-    add."""
+    left out, with a warning that names it (a common value of a parent's name or place and
+    a birth year tells nothing apart). ``stats``, if given, gets a row per context rule
+    and one for the pairs they add."""
     n_right = data.sizes[1]
     stats = [] if stats is None else stats
     best = _Budget(data, per_record, dedupe=dedupe, workers=workers, context=context_fields(rules))
@@ -1050,8 +1050,16 @@ def with_context(
             workers=workers,
         )
         rule_stats = RuleStats("context " + "+".join(rule), pairs=best.offered - offered)
-        _note_blocks(data, rule, blocks, rule_stats)  # the oversized are left out, unwarned
+        _note_blocks(data, rule, blocks, rule_stats)
         del blocks
+        if rule_stats.oversized:
+            shown = ", ".join(f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3])
+            warnings.warn(
+                f"context rule {'+'.join(rule)}: {len(rule_stats.oversized)} block(s) over "
+                f"max_block_size {max_block:,}, e.g. {shown}; left out (a value this common "
+                "tells no one apart: the main rules' pairs of these records stand)",
+                stacklevel=3,
+            )
         stats.append(rule_stats)
     chosen = best.ids()
     del best

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import rfl_match as rm
 from rfl_match import blocking, kernels
 from rfl_match.arrays import dense_ranks, text_order
-from rfl_match.blocking import KeyValues, block, combine, key_values, with_context
+from rfl_match.blocking import CandidatePairs, KeyValues, block, combine, key_values, with_context
 from rfl_match.names import NameForm, normalize_name
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import validate_records
@@ -807,6 +807,42 @@ def test_budget_keeps_a_true_pair_born_years_apart_by_its_father_and_place() -> 
         {"blocking": rules, "context_blocking": context, "candidates_per_record": 2}
     ).blocking_report(left, right)
     assert report["cumulative_pairs"].iloc[-1] == len(found.ids)
+
+
+def test_oversized_context_block_is_left_out_and_warned() -> None:
+    # Forty Ahmeds, sons of Mohammed, on each side, born in years the other side's are not
+    # (the main rule meets none): the context block of the father's name class and the
+    # given name's sound holds 1,600 pairs, over max_block_size 1,000. It is left out (it
+    # offers no pair), and the warning names the rule and the block; a block under the cap
+    # offers its pairs, unwarned.
+    left = namesakes("l", "Ahmed", ["Mohammed"] * 40, [str(1940 + i) for i in range(40)])
+    right = namesakes("r", "Ahmad", ["Muhammad"] * 40, [str(1990 + i) for i in range(40)])
+    data = PreparedPair(left, right)
+    rules = [("given_class", "birth_year")]
+    context = [("class:father_name", "given_phonetic")]
+    plain = block(data, rules, max_block=1_000, per_record=2)
+
+    def run(max_block: int) -> tuple[CandidatePairs, list[str]]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            found = block(
+                data,
+                rules,
+                max_block=max_block,
+                per_record=2,
+                context=context,
+                context_per_record=1,
+            )
+        return found, [str(w.message) for w in caught]
+
+    assert not len(plain.ids)
+    over, said = run(1_000)
+    assert not len(over.ids)
+    assert [m for m in said if m.startswith("context rule class:father_name+given_phonetic")]
+    assert any("1,600 pairs" in m and "left out" in m for m in said)
+    under, said = run(2_000)
+    assert len(under.ids) and under.context_only is not None and under.context_only.all()
+    assert not [m for m in said if m.startswith("context rule")]
 
 
 def test_class_key_meets_a_fathers_name_spelt_two_ways() -> None:
