@@ -16,7 +16,6 @@ from rfl_match.names.variants import fold_spelling
 SAME = {
     "muhammad": "Mohammed Muhammad Mohamed Mohamad Muhammed Mohd Mhd محمد Maxamed Мухаммед",
     "husayn": "Hussein Husayn Hossein Hüseyin Xuseen Hussen حسين",
-    "yusuf": "Yusuf Youssef Yousef يوسف",
     "alexander": "Olexandr Aleksandr Alexander Олександр Александр Sasha Саша",
     "abdallah": "Abdullah Abdallah Cabdullaahi Abdullahi عبدالله",
     "abdalrahman": "Abdulrahman Abdelrahman Abdurrahman Cabdiraxmaan عبدالرحمن",
@@ -29,13 +28,57 @@ SAME = {
     "maria": "Maria Mariia Marija Марія",
     "andrei": "Andrei Andrii Andrij Andrej Андрій",
     # Somali d for Arabic t (Faduma), and kh written h (Hadija)
-    "fatima": "Fatima Faduma Fadumo Fatuma فاطمة",
-    "khadija": "Khadija Hadija Kadija Xadiija خديجة",
+    "fatima": "Fatima Faduma Fadumo Fatuma Fatna فاطمة",
+    "khadija": "Khadija Hadija Kadija Xadiija Khadiijo خديجة",
     # Turkish, Kurdish and Russian final t for d
     "hamid": "Hamid Hamit حامد",
     "murad": "Murad Murat Mourad Мурат مراد",
     "azad": "Azad Azat ئازاد",
     "fuad": "Fuad Fuat فؤاد",
+    # Kurmanji e for a (Ehmed), Somali n for a final m (Ibraahin) and Somali c for ʿ
+    "ahmad": "Ahmad Ahmet Ehmed أحمد",
+    "ibrahim": "Ibrahim Ibrahin Ibraahin إبراهيم",
+    "uthman": "Osman Othman Cismaan Ismaan عثمان",
+    "jama": "Jama Jamac Jaamac",
+    "suad": "Suad Souad Sucaad سعاد",
+    "naima": "Naima Nacima نعيمة",
+    "ubah": "Ubah Ubax Oubah",
+    "ifrah": "Ifrah Ifrax",
+    "nimco": "Nimco Nimo",
+    "khadar": "Khadar Kadar Khader",
+    # Sudanese g for q (Ishag, Yagoub, Sadig, Siddig, Gamar), k for kh (Kamis)
+    "yishak": "Ishaq Ishag Eshag إسحاق",
+    "yaqub": "Yaqub Yacoub Yagoub Yakub يعقوب",
+    "sadiq": "Sadiq Sadig Elsadig Al-Sadiq الصادق",
+    "siddiq": "Siddiq Siddig صديق",
+    "qamar": "Qamar Gamar قمر",
+    "khamis": "Khamis Kamis Khamees خميس",
+    "nasraldin": "Nasreddine Nasreldin نصرالدين",
+    # Iraqi dh for ظ and ذ (Kadhim, Muadh), th for ذ (Muath)
+    "kazim": "Kazim Kadhim Kazem كاظم",
+    "muadh": "Muadh Muath Moaz معاذ",
+    # Rohingya and Bengali z for j (Sazida, Zannat, Zamal), s for sh and o for a (Rosid),
+    # p for f (Yousup)
+    "sajida": "Sajida Sazida Sajeda ساجدة",
+    "jannat": "Jannat Zannat",
+    "jamal": "Jamal Zamal جمال",
+    "rashid": "Rashid Rosid Roshid راشد",
+    "rashida": "Rashida Rosida راشدة",
+    "yusuf": "Yusuf Youssef Yousef Yousup يوسف",
+    # Burmese final -ar for a long a (Sandar, Thidar)
+    "sanda": "Sanda Sandar စန္ဒာ",
+    "thida": "Thida Thidar",
+    # Dari and Pashto: Javid (جاوید) is not Javad (جواد); Urdu and Dari s for th (Kulsum)
+    "javid": "Javid Javed Jawid جاوید",
+    "kulthum": "Kulthum Kulsum Kolsoom كلثوم",
+    "wardak": "Wardak Wardag وردک",
+    # Kurmanji x for kh; Kurdish Kawa is Persian Kaveh
+    "bakhtiyar": "Bakhtiyar Bextiyar بختیار",
+    "kawa": "Kawa Kaveh کاوە",
+    # Tigrinya and Amharic: Ge'ez k written ch after the English Michael, Saron for Sharon
+    "gebremichael": "Gebremichael Gebremikael ገብረሚካኤል",
+    "gebremedhin": "Gebremedhin Gebremedin ገብረመድህን",
+    "saron": "Saron Sharon ሳሮን",
 }
 
 DIFFERENT = [
@@ -65,6 +108,28 @@ DIFFERENT = [
     ("Azat", "Asta"),
     ("Fuat", "Fatma"),
     ("Hamit", "Amit"),
+    ("Sadiq", "Siddiq"),
+    ("Sadig", "Siddig"),
+    ("Rashida", "Rashid"),
+    ("Rosida", "Rosid"),
+    ("Jama", "Juma"),
+    ("Jaamac", "Jumaa"),
+    ("Javed", "Javad"),
+    ("جاوید", "جواد"),
+    ("Kazem", "Kassem"),
+    ("Kadhim", "Qasim"),
+    ("Gamar", "Gamal"),
+    ("Suad", "Saud"),
+    ("Khadar", "Kader"),
+    ("Sanda", "Sandra"),
+    ("Ifrah", "Afrah"),
+    ("Gebremichael", "Gebremedhin"),
+    ("Sazida", "Sajjad"),
+    ("Zamal", "Kamal"),
+    ("Muath", "Mutaz"),
+    ("Fatna", "Fatin"),
+    ("Yagoub", "Ayoub"),
+    ("Naima", "Nima"),
 ]
 
 
