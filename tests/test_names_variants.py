@@ -16,7 +16,7 @@ from rfl_match.names.variants import fold_spelling
 SAME = {
     "muhammad": "Mohammed Muhammad Mohamed Mohamad Muhammed Mohd Mhd محمد Maxamed Мухаммед",
     "husayn": "Hussein Husayn Hossein Hüseyin Xuseen Hussen حسين",
-    "alexander": "Olexandr Aleksandr Alexander Олександр Александр Sasha Саша",
+    "alexander": "Olexandr Aleksandr Alexander Олександр Александр Sasha Саша Sashko Сашко",
     "abdallah": "Abdullah Abdallah Cabdullaahi Abdullahi عبدالله",
     "abdalrahman": "Abdulrahman Abdelrahman Abdurrahman Cabdiraxmaan عبدالرحمن",
     "tesfaye": "Tesfaye Tesfay Tesfaie ተስፋዬ",
@@ -79,6 +79,14 @@ SAME = {
     "gebremichael": "Gebremichael Gebremikael ገብረሚካኤል",
     "gebremedhin": "Gebremedhin Gebremedin ገብረመድህን",
     "saron": "Saron Sharon ሳሮን",
+    # Somali Cabdisalaan: the abd- compound of salam (not abd + alam)
+    "abdalsalam": "Abdisalam Abdisalan Cabdisalaan Abdulsalam Abdussalam عبدالسلام",
+    # other transliterations of Cyrillic (Mihail, Tetjana) and diminutives (Olya, Sashko)
+    "mikhail": "Mikhail Mihail Михаил",
+    "tatiana": "Tatiana Tetiana Tetjana Тетяна",
+    "bohdana": "Bohdana Bogdana Богдана",
+    "olga": "Olga Olya Оля",
+    "maryam": "Maryam Maryan Mariyan مريم",
 }
 
 DIFFERENT = [
@@ -130,6 +138,8 @@ DIFFERENT = [
     ("Fatna", "Fatin"),
     ("Yagoub", "Ayoub"),
     ("Naima", "Nima"),
+    ("Bohdana", "Bohdan"),
+    ("Abdisalam", "Abdulalim"),
 ]
 
 
@@ -204,6 +214,7 @@ def test_no_spelling_is_in_two_classes() -> None:
         ("Герман", "Hermann"),
         ("Рубинштейн", "Rubinstein"),
         ("Анучин", "Anutschin"),
+        ("Христина", "Chrystyna"),
     ],
 )
 def test_native_and_latin_share_a_key(native: str, latin: str) -> None:
@@ -227,6 +238,22 @@ def test_keys_tell_apart_different_consonants() -> None:
     assert skeleton_key("huda") != skeleton_key("taha")
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # Bantu names in French and English spelling: tsh, tch, ch
+        ("Tshibangu", "Tchibangu"),
+        ("Tshimanga", "Chimanga"),
+        ("Tshisekedi", "Tchisekedi"),
+        # Greek ch before r
+        ("Christine", "Cristine"),
+        ("Christian", "Kristian"),
+    ],
+)
+def test_spellings_of_one_sound_share_a_skeleton(a: str, b: str) -> None:
+    assert normalize_name(a).skeleton_keys == normalize_name(b).skeleton_keys
+
+
 def test_keys_are_aligned_with_tokens() -> None:
     form = normalize_name("Haji Mohammad Zaman bin Abdul Karim al-Ahmadzai", culture="afghan")
     n = len(form.tokens)
@@ -241,7 +268,7 @@ def test_keys_are_aligned_with_tokens() -> None:
 # pieces of the spellings the rules look for, and letters around them
 SPELLING_PIECES = [
     *("au", "eu", "oi", "ai", "ou", "x", "ier", "ult", "ill", "gn", "gli", "cc", "ci", "ck"),
-    *("vic", "gh", "dg", "qu", "cch", "chi", "rz", "ius", "ot", "et", "ll", "ss"),
+    *("vic", "gh", "dg", "qu", "cch", "chi", "rz", "ius", "ot", "et", "ll", "ss", "tsh", "chr"),
     *"aeiouyjwnbpktdgscrv",
 ]
 
