@@ -16,8 +16,7 @@ from rfl_match.names.variants import fold_spelling
 SAME = {
     "muhammad": "Mohammed Muhammad Mohamed Mohamad Muhammed Mohd Mhd محمد Maxamed Мухаммед",
     "husayn": "Hussein Husayn Hossein Hüseyin Xuseen Hussen حسين",
-    "yusuf": "Yusuf Youssef Yousef يوسف",
-    "alexander": "Olexandr Aleksandr Alexander Олександр Александр Sasha Саша",
+    "alexander": "Olexandr Aleksandr Alexander Олександр Александр Sasha Саша Sashko Сашко",
     "abdallah": "Abdullah Abdallah Cabdullaahi Abdullahi عبدالله",
     "abdalrahman": "Abdulrahman Abdelrahman Abdurrahman Cabdiraxmaan عبدالرحمن",
     "tesfaye": "Tesfaye Tesfay Tesfaie ተስፋዬ",
@@ -29,13 +28,65 @@ SAME = {
     "maria": "Maria Mariia Marija Марія",
     "andrei": "Andrei Andrii Andrij Andrej Андрій",
     # Somali d for Arabic t (Faduma), and kh written h (Hadija)
-    "fatima": "Fatima Faduma Fadumo Fatuma فاطمة",
-    "khadija": "Khadija Hadija Kadija Xadiija خديجة",
+    "fatima": "Fatima Faduma Fadumo Fatuma Fatna فاطمة",
+    "khadija": "Khadija Hadija Kadija Xadiija Khadiijo خديجة",
     # Turkish, Kurdish and Russian final t for d
     "hamid": "Hamid Hamit حامد",
     "murad": "Murad Murat Mourad Мурат مراد",
     "azad": "Azad Azat ئازاد",
     "fuad": "Fuad Fuat فؤاد",
+    # Kurmanji e for a (Ehmed), Somali n for a final m (Ibraahin) and Somali c for ʿ
+    "ahmad": "Ahmad Ahmet Ehmed أحمد",
+    "ibrahim": "Ibrahim Ibrahin Ibraahin إبراهيم",
+    "uthman": "Osman Othman Cismaan Ismaan عثمان",
+    "jama": "Jama Jamac Jaamac",
+    "suad": "Suad Souad Sucaad سعاد",
+    "naima": "Naima Nacima نعيمة",
+    "ubah": "Ubah Ubax Oubah",
+    "ifrah": "Ifrah Ifrax",
+    "nimco": "Nimco Nimo",
+    "khadar": "Khadar Kadar Khader",
+    # Sudanese g for q (Ishag, Yagoub, Sadig, Siddig, Gamar), k for kh (Kamis)
+    "yishak": "Ishaq Ishag Eshag إسحاق",
+    "yaqub": "Yaqub Yacoub Yagoub Yakub يعقوب",
+    "sadiq": "Sadiq Sadig Elsadig Al-Sadiq الصادق",
+    "siddiq": "Siddiq Siddig صديق",
+    "qamar": "Qamar Gamar قمر",
+    "khamis": "Khamis Kamis Khamees خميس",
+    "nasraldin": "Nasreddine Nasreldin نصرالدين",
+    # Iraqi dh for ظ and ذ (Kadhim, Muadh), th for ذ (Muath)
+    "kazim": "Kazim Kadhim Kazem كاظم",
+    "muadh": "Muadh Muath Moaz معاذ",
+    # Rohingya and Bengali z for j (Sazida, Zannat, Zamal), s for sh and o for a (Rosid),
+    # p for f (Yousup)
+    "sajida": "Sajida Sazida Sajeda ساجدة",
+    "jannat": "Jannat Zannat",
+    "jamal": "Jamal Zamal جمال",
+    "rashid": "Rashid Rosid Roshid راشد",
+    "rashida": "Rashida Rosida راشدة",
+    "yusuf": "Yusuf Youssef Yousef Yousup يوسف",
+    # Burmese final -ar for a long a (Sandar, Thidar)
+    "sanda": "Sanda Sandar စန္ဒာ",
+    "thida": "Thida Thidar",
+    # Dari and Pashto: Javid (جاوید) is not Javad (جواد); Urdu and Dari s for th (Kulsum)
+    "javid": "Javid Javed Jawid جاوید",
+    "kulthum": "Kulthum Kulsum Kolsoom كلثوم",
+    "wardak": "Wardak Wardag وردک",
+    # Kurmanji x for kh; Kurdish Kawa is Persian Kaveh
+    "bakhtiyar": "Bakhtiyar Bextiyar بختیار",
+    "kawa": "Kawa Kaveh کاوە",
+    # Tigrinya and Amharic: Ge'ez k written ch after the English Michael, Saron for Sharon
+    "gebremichael": "Gebremichael Gebremikael ገብረሚካኤል",
+    "gebremedhin": "Gebremedhin Gebremedin ገብረመድህን",
+    "saron": "Saron Sharon ሳሮን",
+    # Somali Cabdisalaan: the abd- compound of salam (not abd + alam)
+    "abdalsalam": "Abdisalam Abdisalan Cabdisalaan Abdulsalam Abdussalam عبدالسلام",
+    # other transliterations of Cyrillic (Mihail, Tetjana) and diminutives (Olya, Sashko)
+    "mikhail": "Mikhail Mihail Михаил",
+    "tatiana": "Tatiana Tetiana Tetjana Тетяна",
+    "bohdana": "Bohdana Bogdana Богдана",
+    "olga": "Olga Olya Оля",
+    "maryam": "Maryam Maryan Mariyan مريم",
 }
 
 DIFFERENT = [
@@ -65,6 +116,30 @@ DIFFERENT = [
     ("Azat", "Asta"),
     ("Fuat", "Fatma"),
     ("Hamit", "Amit"),
+    ("Sadiq", "Siddiq"),
+    ("Sadig", "Siddig"),
+    ("Rashida", "Rashid"),
+    ("Rosida", "Rosid"),
+    ("Jama", "Juma"),
+    ("Jaamac", "Jumaa"),
+    ("Javed", "Javad"),
+    ("جاوید", "جواد"),
+    ("Kazem", "Kassem"),
+    ("Kadhim", "Qasim"),
+    ("Gamar", "Gamal"),
+    ("Suad", "Saud"),
+    ("Khadar", "Kader"),
+    ("Sanda", "Sandra"),
+    ("Ifrah", "Afrah"),
+    ("Gebremichael", "Gebremedhin"),
+    ("Sazida", "Sajjad"),
+    ("Zamal", "Kamal"),
+    ("Muath", "Mutaz"),
+    ("Fatna", "Fatin"),
+    ("Yagoub", "Ayoub"),
+    ("Naima", "Nima"),
+    ("Bohdana", "Bohdan"),
+    ("Abdisalam", "Abdulalim"),
 ]
 
 
@@ -139,6 +214,7 @@ def test_no_spelling_is_in_two_classes() -> None:
         ("Герман", "Hermann"),
         ("Рубинштейн", "Rubinstein"),
         ("Анучин", "Anutschin"),
+        ("Христина", "Chrystyna"),
     ],
 )
 def test_native_and_latin_share_a_key(native: str, latin: str) -> None:
@@ -160,6 +236,25 @@ def test_keys_tell_apart_different_consonants() -> None:
     for a, b in (("madina", "matin"), ("murad", "marta"), ("nadia", "anita"), ("dalal", "talal")):
         assert skeleton_key(a) != skeleton_key(b), (a, b)
     assert skeleton_key("huda") != skeleton_key("taha")
+    # a final d after m stays in a long key (the compounds of ahmad, muhammad, hamid)
+    assert skeleton_key("gulahmad") != skeleton_key("ghulam")
+    assert skeleton_key("noorahmad") == skeleton_key("nur") + skeleton_key("ahmad")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # Bantu names in French and English spelling: tsh, tch, ch
+        ("Tshibangu", "Tchibangu"),
+        ("Tshimanga", "Chimanga"),
+        ("Tshisekedi", "Tchisekedi"),
+        # Greek ch before r
+        ("Christine", "Cristine"),
+        ("Christian", "Kristian"),
+    ],
+)
+def test_spellings_of_one_sound_share_a_skeleton(a: str, b: str) -> None:
+    assert normalize_name(a).skeleton_keys == normalize_name(b).skeleton_keys
 
 
 def test_keys_are_aligned_with_tokens() -> None:
@@ -176,7 +271,7 @@ def test_keys_are_aligned_with_tokens() -> None:
 # pieces of the spellings the rules look for, and letters around them
 SPELLING_PIECES = [
     *("au", "eu", "oi", "ai", "ou", "x", "ier", "ult", "ill", "gn", "gli", "cc", "ci", "ck"),
-    *("vic", "gh", "dg", "qu", "cch", "chi", "rz", "ius", "ot", "et", "ll", "ss"),
+    *("vic", "gh", "dg", "qu", "cch", "chi", "rz", "ius", "ot", "et", "ll", "ss", "tsh", "chr"),
     *"aeiouyjwnbpktdgscrv",
 ]
 

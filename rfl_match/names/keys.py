@@ -159,14 +159,20 @@ def _arabic_skeletons(word: str, *, minimum: int) -> tuple[str, str]:
 # that the source language does not pronounce (French Bézout: Безу, Latin Bulbus: Бульб,
 # Latvian Artūrs: Артур; Chinese and Korean -ng: н), and doing it to every script alike
 # keeps equal keys equal. Up to two go when three classes are left, a final s when two are:
-# shorter keys would meet too many other names (rashid stays rxd, apart from rasha).
+# shorter keys would meet too many other names (rashid stays rxd, apart from rasha). A final
+# d after m stays: it ends the Arabic and Persian names that close compounds (ahmad,
+# muhammad, hamid, samad: Gulahmad, Noorahmad, Dilmohammed, Abdulsamad), whose parts written
+# apart keep it (Gul Ahmad: jl md), and no transcription drops it.
 _FINALS = re.compile(r"(?<=...)[std]{1,2}$|(?<=..)s$|(?<=..n)j[std]{0,2}$|(?<=.n)j$")
 
 
 def _finish(key: str) -> str:
-    """A key without its final s, t, d, and with n before b read as m (Japanese nb: мб)."""
+    """A key without its final s, t, d (a d after m stays), and with n before b read as m
+    (Japanese nb: мб)."""
     if "nb" in key:
         key = key.replace("nb", "mb")
+    if key.endswith("md"):
+        return key
     return _FINALS.sub("", key)
 
 
