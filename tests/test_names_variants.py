@@ -239,6 +239,11 @@ def test_keys_tell_apart_different_consonants() -> None:
     # a final d after m stays in a long key (the compounds of ahmad, muhammad, hamid)
     assert skeleton_key("gulahmad") != skeleton_key("ghulam")
     assert skeleton_key("noorahmad") == skeleton_key("nur") + skeleton_key("ahmad")
+    # ... and a Turkish or Central Asian final t after m reads as that d (Abdusamat,
+    # Abdussamet, Gulahmat); a final d after another consonant still goes (Abdulmajid)
+    for a, b in (("abdusamat", "abdulsamad"), ("gulahmat", "gulahmad")):
+        assert skeleton_key(a) == skeleton_key(b), (a, b)
+    assert skeleton_key("abdulmajid") == skeleton_key("abdulmajit") == "bdmj"
 
 
 @pytest.mark.parametrize(
@@ -255,6 +260,20 @@ def test_keys_tell_apart_different_consonants() -> None:
 )
 def test_spellings_of_one_sound_share_a_skeleton(a: str, b: str) -> None:
     assert normalize_name(a).skeleton_keys == normalize_name(b).skeleton_keys
+
+
+def test_spelling_rules_keep_to_their_names() -> None:
+    # tsh is ch before i in both readings (the Luba names); an aspirated ts elsewhere
+    # (Dzongkha Tshering, Tshomo) stays apart from Shirin and Shams
+    tsh, tch = normalize_name("Tshibangu"), normalize_name("Tchibangu")
+    assert tsh.phonetic_keys == tch.phonetic_keys
+    for a, b in (("Tshering", "Shirin"), ("Tshomo", "Shams")):
+        assert normalize_name(a).skeleton_keys != normalize_name(b).skeleton_keys, (a, b)
+    # Greek chr only in Christ-, Chris-, Chrys-: Maghrebi Chrif is Sharif (ch = sh), and
+    # the Polish Chrzanowski keeps its kh apart from Krzanowski
+    assert normalize_name("Chrif").skeleton_keys == normalize_name("Sharif").skeleton_keys
+    chrz = normalize_name("Chrzanowski").skeleton_keys
+    assert chrz != normalize_name("Krzanowski").skeleton_keys
 
 
 def test_keys_are_aligned_with_tokens() -> None:

@@ -162,15 +162,18 @@ def _arabic_skeletons(word: str, *, minimum: int) -> tuple[str, str]:
 # shorter keys would meet too many other names (rashid stays rxd, apart from rasha). A final
 # d after m stays: it ends the Arabic and Persian names that close compounds (ahmad,
 # muhammad, hamid, samad: Gulahmad, Noorahmad, Dilmohammed, Abdulsamad), whose parts written
-# apart keep it (Gul Ahmad: jl md), and no transcription drops it.
+# apart keep it (Gul Ahmad: jl md); the Turkish and Central Asian t spelling of that d is
+# read as it (Abdusamat, Gulahmat) in a key of four or more.
 _FINALS = re.compile(r"(?<=...)[std]{1,2}$|(?<=..)s$|(?<=..n)j[std]{0,2}$|(?<=.n)j$")
 
 
 def _finish(key: str) -> str:
-    """A key without its final s, t, d (a d after m stays), and with n before b read as m
-    (Japanese nb: мб)."""
+    """A key without its final s, t, d (a d after m stays, and a t after m in a long key is
+    read as that d), and with n before b read as m (Japanese nb: мб)."""
     if "nb" in key:
         key = key.replace("nb", "mb")
+    if len(key) >= 4 and key.endswith("mt"):
+        key = key[:-1] + "d"
     if key.endswith("md"):
         return key
     return _FINALS.sub("", key)
