@@ -347,6 +347,7 @@ def fit_on_comparisons(
     dependence_limit: float = LOCAL_DEPENDENCE,
     classes: NonMatchClasses | None = None,
     workers: int = 1,
+    anchors: Sequence[tuple[int, int] | None] | None = None,
 ) -> WeightCalibration:
     """The map without labels: each comparison predicted from the weight of the others it
     is not locally dependent on.
@@ -366,6 +367,12 @@ def fit_on_comparisons(
             ``u`` mix to the ``u`` given; None: one kind, no combination term.
         workers: threads that merge the comparisons' rows (-1: one per CPU); the result
             is the same on any number.
+        anchors: per comparison, None, or for one whose levels are split by another's
+            agreement (``compare.ConditionedComparison``) that one's column and the
+            lowest level of it that agrees: its m and u are then given that agreement
+            (each half sums to 1). Such a comparison is always predicted with its
+            anchor among the others (its Bayes factor is the one given the anchor), and
+            the anchor never with it (its levels hold the anchor's agreement).
 
     A comparison's observation (its level, and with term frequencies the value agreed
     on) has likelihood ``p P(obs | match) + (1 - p) P(obs | non-match)``; divided by the
@@ -411,8 +418,16 @@ def fit_on_comparisons(
         # Summed along each row of a (rows, C) block, as numpy sums the rows of a table.
         block = evidence.rows(start, start + ROW_BLOCK)
         total[part] = prior_weight + block.sum(axis=1)
-    dependent = local_dependence(*_merged(patterns, counts), m, u, prior_weight) >= dependence_limit
+    m_joint, u_joint = _unconditioned(m, anchors), _unconditioned(u, anchors)
+    dependent = (
+        local_dependence(*_merged(patterns, counts), m_joint, u_joint, prior_weight)
+        >= dependence_limit
+    )
     np.fill_diagonal(dependent, True)  # c itself is always left out
+    for c, anchor in enumerate(anchors or ()):
+        if anchor is not None:
+            dependent[c, anchor[0]] = False
+            dependent[anchor[0], c] = True
     # One row per (pattern, known comparison), merged where the comparison, its level, its
     # bits and the others' evidence (rounded to EVIDENCE_STEP) agree: a million patterns
     # times a dozen comparisons collapse to the distinct rows they hold. Merged one
@@ -566,6 +581,27 @@ def _column_rows(
     if evidence.combination is not None:
         factor += (change_of + low_change) * EVIDENCE_STEP
     return (step_of + low) * EVIDENCE_STEP, factor, sums.astype(np.float64)
+
+
+def _unconditioned(
+    dists: Sequence[FloatArray], anchors: Sequence[tuple[int, int] | None] | None
+) -> list[FloatArray]:
+    """Per comparison, level probabilities that sum to 1: a comparison split by its
+    anchor's agreement (``anchors``) has each half weighed by the anchor's probability of
+    agreeing or not (of the levels where it is known), the others as they are."""
+    out = [np.asarray(x, dtype=np.float64) for x in dists]
+    for c, anchor in enumerate(anchors or ()):
+        if anchor is None:
+            continue
+        column, agree = anchor
+        known = out[column][1:].sum()
+        share = float(out[column][agree:].sum() / known) if known > 0 else 0.0
+        half = (len(out[c]) - 1) // 2
+        joint = out[c].copy()
+        joint[1 : 1 + half] *= 1.0 - share
+        joint[1 + half :] *= share
+        out[c] = joint
+    return out
 
 
 def _merged(

@@ -369,6 +369,120 @@ class Comparison(ABC):
         level rare among true matches that relatives or namesakes fill."""
         return None
 
+    @property
+    def level_groups(self) -> npt.NDArray[np.int8]:
+        """Each level's group (0: missing): m and u sum to 1 within each group
+        (``mixture.normalise``). One group but where a :class:`ConditionedComparison`
+        splits the levels by another comparison's agreement."""
+        out = np.ones(self.n_levels, dtype=np.int8)
+        out[0] = 0
+        return out
+
+    @property
+    def base_levels(self) -> npt.NDArray[np.int8]:
+        """Each level's level of the comparison unsplit (what "agrees strongly" reads)."""
+        return np.arange(self.n_levels, dtype=np.int8)
+
+
+#: The comparisons a :class:`ConditionedComparison` splits by a parent's agreement
+#: (``LinkConfig.condition_on``): what siblings share with each other, and the given
+#: name, on which they differ.
+CONDITIONED_COMPARISONS = (
+    "given_name",
+    "family_name",
+    "father_name",
+    "mother_name",
+    "grandfather_name",
+    "place_of_birth",
+    "place_of_origin",
+)
+#: The lowest level of a name-chain comparison that counts as agreeing for the split
+#: ("names sound alike": a father's name spelt two ways still agrees).
+ANCHOR_LEVEL = 4
+#: How a split level names its anchor ("different, same family name: likely a sibling").
+_ANCHOR_WORDS = {
+    "father_name": "father's name",
+    "mother_name": "mother's name",
+    "grandfather_name": "grandfather's name",
+    "family_name": "family name",
+}
+
+
+class ConditionedComparison(Comparison):
+    """A comparison whose levels are split by whether another one (the anchor, a
+    father's name) agrees: its levels as they are, then each again "with the same
+    father". m and u sum to 1 within each half (:attr:`level_groups`), so a pair's
+    weight on it is log2 of P(level | the anchor agrees or not, match) over the same
+    among non-matches: the chain rule, not independence. Among non-matches with the same
+    father (siblings), a shared mother, family name or place is common and weighs
+    little, and a different given name weighs as what it is among them, a sibling's.
+
+    The anchor's own column is read from the level matrix (:func:`level_matrix`):
+    without it, every pair is in the first half.
+    """
+
+    def __init__(self, inner: Comparison, anchor: str) -> None:
+        super().__init__(inner.spec)
+        self.inner = inner
+        self.anchor = anchor
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        inner = self.inner.labels
+        noun = _ANCHOR_WORDS.get(self.anchor, self.anchor.replace("_", " "))
+        if self.inner.name == "given_name":
+            split = tuple(
+                f"{label}, same {noun}: likely a sibling" if level in (1, 2)
+                else f"{label}, same {noun}"
+                for level, label in enumerate(inner) if level
+            )  # fmt: skip
+        else:
+            split = tuple(f"{label}, same {noun}" for label in inner[1:])
+        return (*inner, *split)
+
+    @property
+    def offset(self) -> int:
+        """What a pair's level gains where the anchor agrees."""
+        return self.inner.n_levels - 1
+
+    def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
+        return self.inner.levels(data, li, ri)
+
+    def coded(self, data: PreparedPair) -> Coded | None:
+        return self.inner.coded(data)
+
+    def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
+        self.inner.adjust(data, levels, li, ri)
+
+    def reads(self) -> tuple[tuple[str, str | None], ...]:
+        return self.inner.reads()
+
+    def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
+        found = self.inner.term_frequencies(data)
+        if found is None:
+            return None
+        shifted = tuple(level + self.offset for level in found.levels)
+        return TermFrequencies(found.levels + shifted, found.left, found.right, found.frequency)
+
+    @property
+    def graded(self) -> bool:
+        return self.inner.graded
+
+    @property
+    def level_groups(self) -> npt.NDArray[np.int8]:
+        out = np.full(self.n_levels, 2, dtype=np.int8)
+        out[: self.inner.n_levels] = self.inner.level_groups
+        return out
+
+    @property
+    def base_levels(self) -> npt.NDArray[np.int8]:
+        inner = np.arange(self.inner.n_levels, dtype=np.int8)
+        return np.concatenate([inner, inner[1:]])
+
+    def split(self, levels: Levels, anchor: Levels) -> None:
+        """In place: the levels of the pairs whose anchor agrees move to the second half."""
+        levels += ((anchor >= ANCHOR_LEVEL) & (levels > 0)).astype(np.int8) * np.int8(self.offset)
+
 
 def _select(conditions: list[npt.NDArray[np.bool_]], n: int) -> Levels:
     """Level codes from conditions listed strongest first, the last level being 1
@@ -842,4 +956,8 @@ def level_matrix(
             out[:, c] = comparisons[c].levels(data, li, ri)
         else:
             comparisons[c].adjust(data, out[:, c], li, ri)
+    names = [comparison.name for comparison in comparisons]
+    for c, comparison in enumerate(comparisons):
+        if isinstance(comparison, ConditionedComparison) and comparison.anchor in names:
+            comparison.split(out[:, c], out[:, names.index(comparison.anchor)])
     return out

@@ -55,6 +55,10 @@ PROBABILITY_FLOOR = 1e-6
 FAR_BIRTH_M = 0.005
 
 
+#: The comparisons ``LinkConfig.condition_on`` may name: a name that relatives share.
+CONDITION_ANCHORS = ("family_name", "father_name", "mother_name", "grandfather_name")
+
+
 class ConfigError(ValueError):
     """A configuration that cannot be used; the message names the key."""
 
@@ -251,6 +255,16 @@ class LinkConfig:
             namesakes, and weighs each pattern's agreements taken together
             (rfl_match.mixture): it ranks better (README), but its unlabelled calibration
             is further off on large lists and its fit takes longer, so it is opt-in.
+        condition_on: "" (the default): every comparison weighed alone; or the name of a
+            comparison (``"father_name"``) whose agreement splits the levels of the
+            comparisons a family shares (given, family, parents' and grandfather's names,
+            places of birth and origin; ``compare.CONDITIONED_COMPARISONS``): each is
+            learned and weighed given whether the father's names agree (its m and u sum
+            to 1 within each half, ``compare.ConditionedComparison``), so that a sibling,
+            who shares the father, the mother, the family name and the places, is not
+            counted as agreeing on each as if it were rare among non-matches, and a
+            different given name beside the same father reads as what it mostly is
+            ("different, same father: likely a sibling").
         seed: seed for every random draw.
         chunk_pairs: pairs compared per chunk (bounds memory).
         workers: threads for the comparison kernels and string similarities (-1, the
@@ -282,6 +296,7 @@ class LinkConfig:
     em_m_prior: float = 0.5
     far_birth_m: float | None = None
     non_match_classes: int = 1
+    condition_on: str = ""
     seed: int = 42
     chunk_pairs: int = 2_000_000
     workers: int = -1
@@ -314,6 +329,11 @@ class LinkConfig:
             raise ConfigError(
                 "compare: 'combination' names the agreements taken together when "
                 "non_match_classes is 2; give the comparison another name"
+            )
+        if self.condition_on and self.condition_on not in CONDITION_ANCHORS:
+            raise ConfigError(
+                f"condition_on: {self.condition_on!r}; use one of "
+                f"{', '.join(CONDITION_ANCHORS)}, or '' (each comparison alone)"
             )
         if not 0.0 <= self.threshold <= 1.0:
             raise ConfigError(f"threshold: {self.threshold} is not a probability")

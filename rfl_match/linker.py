@@ -6,7 +6,7 @@ import hashlib
 import json
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,10 @@ from rfl_match.calibration import (
 )
 from rfl_match.cluster import cluster_pairs
 from rfl_match.compare import (
+    ANCHOR_LEVEL,
+    CONDITIONED_COMPARISONS,
     Comparison,
+    ConditionedComparison,
     TermFrequencies,
     build_comparison,
     default_specs,
@@ -68,6 +71,7 @@ from rfl_match.scoring import (
     decode_patterns,
     expectation_maximisation,
     far_birth_from_strongest,
+    group_of,
     level_shares,
     one_match,
     parameters_from_labels,
@@ -88,8 +92,9 @@ MODEL_VERSION = 7
 # generation apart) with no ceiling (far_birth_m 0), as they were fitted: m is stored as
 # learned, and only a new fit reads the option.
 # 6 (a ceiling set as a number) reads as it was written; 7 holds ``far_birth_m`` None (the
-# ceiling from the data), which version 6 cannot read.
-_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7)
+# ceiling from the data), which version 6 cannot read; 8 a ``condition_on`` (levels split by
+# a father's agreement), which no older version has: without it, it is left out.
+_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
 # 5 with a cut of its own, 6 with a ceiling on m set as a number, 7 with one from the
@@ -108,6 +113,7 @@ _CONTEXT_OPTIONS = ("context_blocking", "context_candidates")
 _BUDGET_OPTIONS = ("candidates_within",)
 _BUDGET_VERSION = 5
 _CEILING_VERSION = 6
+_CONDITIONED_VERSION = 8
 # The fit options and the value a file without them was learned with.
 _FIT_OPTIONS = {"far_birth_m": 0.0}
 # Folds of reviewed requests for cross-fitted calibration.
@@ -224,7 +230,16 @@ class Linker:
     # --- stages ---------------------------------------------------------------------
 
     def _comparisons(self) -> list[Comparison]:
-        return [build_comparison(spec) for spec in self.specs_]
+        built = [build_comparison(spec) for spec in self.specs_]
+        anchor = self.config.condition_on
+        if not anchor or anchor not in [c.name for c in built]:
+            return built
+        return [
+            ConditionedComparison(c, anchor)
+            if c.name in CONDITIONED_COMPARISONS and c.name != anchor
+            else c
+            for c in built
+        ]
 
     def _resolve_specs(self, left: pd.DataFrame, right: pd.DataFrame) -> list[ComparisonSpec]:
         specs: list[ComparisonSpec] = []
@@ -323,7 +338,14 @@ class Linker:
             keep = li != ri
             li, ri = li[keep], ri[keep]
         random_levels = level_matrix(comparisons, data, li, ri)
-        u = [level_shares(random_levels[:, c], n) for c, n in enumerate(n_levels)]
+        # Comparisons split by a father's agreement (condition_on): learned within each half.
+        split = any(isinstance(c, ConditionedComparison) for c in comparisons)
+        groups = [c.level_groups for c in comparisons] if split else None
+        base = [c.base_levels for c in comparisons] if split else None
+        u = [
+            level_shares(random_levels[:, c], n, None, group_of(groups, c))
+            for c, n in enumerate(n_levels)
+        ]
         u_random = [x.copy() for x in u]
         laps.lap("prepare + random pairs")
 
@@ -342,9 +364,9 @@ class Linker:
         n_learned = pairs.n_learned
         self._warn_constant(comparisons, patterns, counts)
         laps.lap("comparing")
-        m = [starting_m(n) for n in n_levels]
+        m = [starting_m(n, group_of(groups, c)) for c, n in enumerate(n_levels)]
         prior = float(np.clip(min(len(left), len(right)) / max(n_learned, 1), 1e-4, 0.5))
-        seeded = seed_parameters(patterns, counts, n_levels)
+        seeded = seed_parameters(patterns, counts, n_levels, groups, base)
         if seeded is not None:
             m, u, prior = seeded
         u_unlabelled = u
@@ -352,7 +374,7 @@ class Linker:
         if labels is not None:
             reviewed = self._from_labels(labels, left, right, comparisons, data)
             m, u_labels, prior = parameters_from_labels(
-                reviewed[2], reviewed[3], n_levels, n_learned
+                reviewed[2], reviewed[3], n_levels, n_learned, groups
             )
             u = u_labels or u
         elif not em:
@@ -380,8 +402,8 @@ class Linker:
                 max_iterations=self.config.em_max_iterations,
                 tolerance=self.config.em_tolerance,
                 m_prior=[
-                    starting_m(n) if c.graded else np.zeros(n)
-                    for n, c in zip(n_levels, comparisons, strict=True)
+                    starting_m(n, group_of(groups, k)) if c.graded else np.zeros(n)
+                    for k, (n, c) in enumerate(zip(n_levels, comparisons, strict=True))
                 ],
                 m_prior_strength=self.config.em_m_prior,
                 m_pseudo=(
@@ -394,6 +416,7 @@ class Linker:
                 ),
                 m_ceiling=ceilings,
                 workers=self.config.workers,
+                groups=groups,
             )
             return result.m, result.u, result.prior, result.iterations, result.converged
 
@@ -418,6 +441,8 @@ class Linker:
                     [c.name for c in comparisons],
                     max_iterations=self.config.em_max_iterations,
                     tolerance=self.config.em_tolerance,
+                    groups=groups,
+                    base=base,
                 )
                 if found is not None:
                     classes, prior = found
@@ -476,7 +501,7 @@ class Linker:
                     for k in np.unique(folds).tolist():
                         out = folds == k
                         fm, fu, fp = parameters_from_labels(
-                            rlevels[~out], truth[~out], n_levels, n_learned
+                            rlevels[~out], truth[~out], n_levels, n_learned, groups
                         )
                         fold_model = model_of(*learn(fm, fu or u_unlabelled, fp))
                         fold_model.tf_maps_ = _candidate_tf_maps(fold_model, comparisons, *tf_rows)
@@ -504,6 +529,7 @@ class Linker:
                 tf_bits=_candidate_bits(model, tf_bits, tf_carry),
                 classes=model.non_match_,
                 workers=self.config.workers,
+                anchors=_anchors(comparisons),
             )
         model.calibration_ = calibration
         self.model_ = model
@@ -1178,6 +1204,10 @@ class Linker:
                         # Nor that version 2 lacks.
                         del config["non_match_classes"]
                         version = _ONE_CLASS_VERSION
+        if config["condition_on"]:
+            version = _CONDITIONED_VERSION
+        else:
+            del config["condition_on"]
         return {
             "format": MODEL_FORMAT,
             "format_version": version,
@@ -1302,6 +1332,19 @@ class _Session:
     pairs: CandidatePairs
     patterns: npt.NDArray[np.int8]  # distinct level patterns of the pairs
     pair_patterns: npt.NDArray[np.int32]  # each pair's index into them
+
+
+def _anchors(comparisons: Sequence[Comparison]) -> list[tuple[int, int] | None] | None:
+    """Per comparison split by another's agreement, that one's column and lowest agreeing
+    level (``calibration.fit_on_comparisons``); None where no comparison is split."""
+    names = [c.name for c in comparisons]
+    out: list[tuple[int, int] | None] = [
+        (names.index(c.anchor), ANCHOR_LEVEL)
+        if isinstance(c, ConditionedComparison) and c.anchor in names
+        else None
+        for c in comparisons
+    ]
+    return out if any(out) else None
 
 
 def _learned_patterns(
