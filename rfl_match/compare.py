@@ -23,6 +23,7 @@ from rfl_match import kernels
 from rfl_match.arrays import threaded
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
+from rfl_match.mixture import FAMILY_COMPARISONS, OWN_NAME
 from rfl_match.prepare import (
     PERSON_COLUMNS,
     PreparedPair,
@@ -384,18 +385,10 @@ class Comparison(ABC):
         return np.arange(self.n_levels, dtype=np.int8)
 
 
-#: The comparisons a :class:`ConditionedComparison` splits by a parent's agreement
-#: (``LinkConfig.condition_on``): what siblings share with each other, and the given
-#: name, on which they differ.
-CONDITIONED_COMPARISONS = (
-    "given_name",
-    "family_name",
-    "father_name",
-    "mother_name",
-    "grandfather_name",
-    "place_of_birth",
-    "place_of_origin",
-)
+#: The comparisons a :class:`ConditionedComparison` splits by a family name's agreement
+#: (``LinkConfig.condition_on``, all but the one it names): the given name, on which
+#: siblings differ, and what relatives share (``mixture.FAMILY_COMPARISONS``).
+CONDITIONED_COMPARISONS = (OWN_NAME, *FAMILY_COMPARISONS)
 #: The lowest level of a name-chain comparison that counts as agreeing for the split
 #: ("names sound alike": a father's name spelt two ways still agrees).
 ANCHOR_LEVEL = 4
