@@ -372,7 +372,9 @@ def fit_on_comparisons(
             lowest level of it that agrees: its m and u are then given that agreement
             (each half sums to 1). Such a comparison is always predicted with its
             anchor among the others (its Bayes factor is the one given the anchor), and
-            the anchor never with it (its levels hold the anchor's agreement).
+            the anchor never with it (its levels hold the anchor's agreement); split
+            comparisons are not screened for local dependence (they depend on each
+            other through the anchor, which the model holds), the others are.
 
     A comparison's observation (its level, and with term frequencies the value agreed
     on) has likelihood ``p P(obs | match) + (1 - p) P(obs | non-match)``; divided by the
@@ -424,6 +426,14 @@ def fit_on_comparisons(
         >= dependence_limit
     )
     np.fill_diagonal(dependent, True)  # c itself is always left out
+    if anchors is not None:
+        # Split comparisons depend on each other through their anchor, which the chain rule
+        # models: the screen (measured on levels whose halves are not one distribution)
+        # holds among the others only.
+        split = [c for c, anchor in enumerate(anchors) if anchor is not None]
+        dependent[split, :] = False
+        dependent[:, split] = False
+        np.fill_diagonal(dependent, True)
     for c, anchor in enumerate(anchors or ()):
         if anchor is not None:
             dependent[c, anchor[0]] = False
