@@ -264,8 +264,8 @@ class LinkConfig:
             within each half, ``compare.ConditionedComparison``), so that a sibling,
             who shares the father, the mother, the family name and the places, is not
             counted as agreeing on each as if it were rare among non-matches, and a
-            different given name beside the same family name reads as what it mostly
-            is ("different, same family name: likely a sibling"). The unlabelled
+            different given name beside the same family name is weighed as it is among
+            pairs that share it ("different, same family name"). The unlabelled
             calibration reads each split comparison with its anchor among the others
             (``calibration.fit_on_comparisons``). It ranks better; its unlabelled
             calibration is further off on small lists, so it is opt-in. Synthetic data
