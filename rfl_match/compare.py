@@ -467,6 +467,21 @@ class ConditionedComparison(Comparison):
         inner = np.arange(self.inner.n_levels, dtype=np.int8)
         return np.concatenate([inner, inner[1:]])
 
+    def unsplit(
+        self, dist: npt.NDArray[np.float64], anchor: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """A distribution over this comparison's levels (each half summing to 1) read as
+        one over its unsplit levels: each half weighed by the anchor's distribution
+        ``anchor``'s share of agreeing (of its known levels). What a random pair's
+        agreement rate on a value reads (term frequencies)."""
+        known = float(anchor[1:].sum())
+        share = float(anchor[ANCHOR_LEVEL:].sum()) / known if known > 0 else 0.0
+        out = np.zeros(self.inner.n_levels)
+        out[1:] = (1.0 - share) * dist[1 : self.inner.n_levels] + share * dist[
+            self.inner.n_levels :
+        ]
+        return out
+
     def split(self, levels: Levels, anchor: Levels) -> None:
         """In place: the levels of the pairs whose anchor agrees move to the second half."""
         levels += ((anchor >= ANCHOR_LEVEL) & (levels > 0)).astype(np.int8) * np.int8(self.offset)

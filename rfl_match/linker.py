@@ -1525,6 +1525,22 @@ def _tf_agreements(
     ]
 
 
+def _agree_rate(
+    model: FellegiSunterModel, comparisons: list[Comparison], c: int, levels: tuple[int, ...]
+) -> float:
+    """The share of random pairs at comparison ``c``'s ``levels`` (where term frequencies
+    count). For a comparison split by an anchor's agreement, the marginal share: its
+    halves weighed by the anchor's share of agreeing (``ConditionedComparison.unsplit``),
+    not the sum of two conditional shares."""
+    u_random = model.u_random_[c]
+    comparison = comparisons[c]
+    names = [x.name for x in comparisons]
+    if isinstance(comparison, ConditionedComparison) and comparison.anchor in names:
+        u_random = comparison.unsplit(u_random, model.u_random_[names.index(comparison.anchor)])
+        levels = tuple(level for level in levels if level < comparison.inner.n_levels)
+    return float(sum(u_random[level] for level in levels))
+
+
 def _value_bits(
     model: FellegiSunterModel, data: PreparedPair, comparisons: list[Comparison]
 ) -> dict[int, npt.NDArray[np.float64]]:
@@ -1535,8 +1551,7 @@ def _value_bits(
         tf = comparison.term_frequencies(data)
         if tf is None:
             continue
-        agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))
-        raw = tf_adjustment(agree_rate, tf.frequency)
+        raw = tf_adjustment(_agree_rate(model, comparisons, c, tf.levels), tf.frequency)
         out[c] = model.candidate_bits(comparison.name, raw)
     return out
 
