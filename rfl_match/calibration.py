@@ -378,9 +378,10 @@ def fit_on_comparisons(
             screen leaves out given_name-birth (0.166) and place_of_birth-place_of_origin
             (0.277), which a split model then uses as judges of each other; the two
             repairs measured were worse (measure.py, condition_on family_name, largest
-            calibration gap at 10,000 / 100,000 a side: this 0.113 / 0.043; the screen
-            run within each anchor half 0.126 / 0.141; split comparisons left out
-            wherever their anchor is 0.147 / 0.100; review of df1e412, m20/fix2).
+            calibration gap at 10,000 / 100,000 a side: this 0.113 / 0.043, 0.109 /
+            0.043 with the marginal term-frequency rate; the screen run within each
+            anchor half 0.126 / 0.141; split comparisons left out wherever their anchor
+            is 0.147 / 0.100; review of df1e412, m20/fix2).
 
     A comparison's observation (its level, and with term frequencies the value agreed
     on) has likelihood ``p P(obs | match) + (1 - p) P(obs | non-match)``; divided by the

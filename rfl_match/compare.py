@@ -392,23 +392,35 @@ CONDITIONED_COMPARISONS = (OWN_NAME, *FAMILY_COMPARISONS)
 #: The lowest level of a name-chain comparison that counts as agreeing for the split
 #: ("names sound alike": a father's name spelt two ways still agrees).
 ANCHOR_LEVEL = 4
-#: How a split level names its anchor ("different, same family name").
-_ANCHOR_WORDS = {
+#: Each built-in comparison's name as a tracing officer reads it (explanations; a split
+#: level names its anchor so: "different, same family name").
+TITLES = {
+    "given_name": "given name",
+    "family_name": "family name",
+    "birth": "birth",
+    "sex": "sex",
     "father_name": "father's name",
     "mother_name": "mother's name",
     "grandfather_name": "grandfather's name",
-    "family_name": "family name",
+    "place_of_birth": "place of birth",
+    "place_of_origin": "place of origin",
+    "last_known_location": "last known location",
+    "nationality": "nationality",
+    "combination": "combination",
 }
 
 
 class ConditionedComparison(Comparison):
-    """A comparison whose levels are split by whether another one (the anchor, a
-    father's name) agrees: its levels as they are, then each again "with the same
-    father". m and u sum to 1 within each half (:attr:`level_groups`), so a pair's
-    weight on it is log2 of P(level | the anchor agrees or not, match) over the same
-    among non-matches: the chain rule, not independence. Among non-matches with the same
-    father (siblings), a shared mother, family name or place is common and weighs
-    little, and a different given name weighs as what it is among them, a sibling's.
+    """A comparison whose levels are split by whether another one (the anchor: a family
+    name, the better one measured, or a parent's or grandfather's name) agrees: its
+    levels as they are, then each again "same family name". m and u sum to 1 within each
+    half (:attr:`level_groups`), so a pair's weight on it is log2 of P(level | the anchor
+    agrees or not, match) over the same among non-matches: the chain rule, not
+    independence. The effect is mostly on the given name's "different" level, which
+    weighs -4.0 to -4.3 with the anchor agreeing; the others move less (10,000 a side,
+    father_name anchor, top level unsplit -> anchor agreeing: mother's name +4.7 -> +4.4,
+    place of birth +5.1 -> +4.6, place of origin +5.2 -> +4.5, family name +1.7 -> +0.5;
+    family_name anchor, grandfather's name +3.0 -> +1.7; review of df1e412, m20/halves.py).
 
     The anchor's own column is read from the level matrix (:func:`level_matrix`):
     without it, every pair is in the first half.
@@ -422,7 +434,7 @@ class ConditionedComparison(Comparison):
     @property
     def labels(self) -> tuple[str, ...]:
         inner = self.inner.labels
-        noun = _ANCHOR_WORDS.get(self.anchor, self.anchor.replace("_", " "))
+        noun = TITLES.get(self.anchor, self.anchor.replace("_", " "))
         # Plain words: at 10,000 a side (family_name anchor) about 1% of the non-matches
         # at "different, same family name" are of one family, and "similar spelling, same
         # family name" weighs toward a match; neither level says "sibling".

@@ -44,6 +44,7 @@ from rfl_match.compare import (
     default_specs,
     level_matrix,
 )
+from rfl_match.compare import TITLES as _TITLES
 from rfl_match.config import (
     CONTEXT_BLOCKING,
     FAR_BIRTH_M,
@@ -62,7 +63,7 @@ from rfl_match.kernels import (
     warming_up,
     weights_over,
 )
-from rfl_match.mixture import fit_non_match_classes
+from rfl_match.mixture import fit_non_match_classes, group_of
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, is_validated, mark_validated, validate_records
 from rfl_match.scoring import (
@@ -71,7 +72,6 @@ from rfl_match.scoring import (
     decode_patterns,
     expectation_maximisation,
     far_birth_from_strongest,
-    group_of,
     level_shares,
     one_match,
     parameters_from_labels,
@@ -84,6 +84,8 @@ from rfl_match.scoring import (
 from rfl_match.scoring import probability as raw_probability
 
 MODEL_FORMAT = "rfl_match.model"
+# The version a model fitted with the defaults is written in (the newest read is the last
+# of _READABLE_VERSIONS: 8, with ``condition_on``).
 MODEL_VERSION = 7
 # Versions load reads: 1 (before the term-frequency maps) scores with raw bits; 1 and 2
 # (before the non-match classes) with no combination term; 1 to 3 (before the context
@@ -93,12 +95,13 @@ MODEL_VERSION = 7
 # learned, and only a new fit reads the option.
 # 6 (a ceiling set as a number) reads as it was written; 7 holds ``far_birth_m`` None (the
 # ceiling from the data), which version 6 cannot read; 8 a ``condition_on`` (levels split by
-# a father's agreement), which no older version has: without it, it is left out.
+# a family name's or parent's agreement), which no older version has: without it, it is
+# left out.
 _READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
 # 5 with a cut of its own, 6 with a ceiling on m set as a number, 7 with one from the
-# data (far_birth_m None). Below version 6, context and budget
+# data (far_birth_m None), 8 with ``condition_on``. Below version 6, context and budget
 # options at their defaults are left out, so a release reads its own defaults for them
 # (version 6 writes them all): an older release
 # runs its own (fewer) context rules, which adds fewer candidates and learns nothing
@@ -121,22 +124,6 @@ _CALIBRATION_FOLDS = 5
 #: The output column of each pair's combination term (rfl_match.mixture): what its
 #: agreements taken together add to the comparisons' weights.
 COMBINATION_COLUMN = "combination_weight"
-
-# How each comparison is named in explanations.
-_TITLES = {
-    "given_name": "given name",
-    "family_name": "family name",
-    "birth": "birth",
-    "sex": "sex",
-    "father_name": "father's name",
-    "mother_name": "mother's name",
-    "grandfather_name": "grandfather's name",
-    "place_of_birth": "place of birth",
-    "place_of_origin": "place of origin",
-    "last_known_location": "last known location",
-    "nationality": "nationality",
-    "combination": "combination",
-}
 
 
 class ModelError(ValueError):
@@ -338,7 +325,7 @@ class Linker:
             keep = li != ri
             li, ri = li[keep], ri[keep]
         random_levels = level_matrix(comparisons, data, li, ri)
-        # Comparisons split by a father's agreement (condition_on): learned within each half.
+        # Comparisons split by an anchor's agreement (condition_on): learned within each half.
         split = any(isinstance(c, ConditionedComparison) for c in comparisons)
         groups = [c.level_groups for c in comparisons] if split else None
         base = [c.base_levels for c in comparisons] if split else None

@@ -145,6 +145,23 @@ class NonMatchClasses:
         )
 
 
+#: Per comparison, each level's group (``Comparison.level_groups``), or None: one group.
+Groups = Sequence[npt.NDArray[np.int8] | None] | None
+
+
+def group_of(groups: Groups, c: int) -> npt.NDArray[np.int8] | None:
+    """Comparison ``c``'s level groups, or None (one group)."""
+    return None if groups is None else groups[c]
+
+
+def each_group(groups: npt.NDArray[np.int8] | None) -> list[npt.NDArray[np.intp]]:
+    """The levels of each group above missing, where there are two or more (a comparison
+    split by another's agreement); none otherwise."""
+    if groups is None or int(groups.max(initial=0)) <= 1:
+        return []
+    return [np.flatnonzero(groups == g) for g in range(1, int(groups.max()) + 1)]
+
+
 def normalise(sums: FloatArray, groups: npt.NDArray[np.int8] | None = None) -> FloatArray:
     """Per-level probabilities from counts: index 0 (missing) 0, the rest summing to 1
     and none below FLOOR (all equal without counts). Shared with rfl_match.scoring.
@@ -152,10 +169,10 @@ def normalise(sums: FloatArray, groups: npt.NDArray[np.int8] | None = None) -> F
     ``groups``: each level's group (0: missing; ``Comparison.level_groups``), for a
     comparison whose levels are split by another's agreement: the levels of each group
     then sum to 1 on their own (a distribution given that group), each as above."""
-    if groups is not None and int(groups.max(initial=0)) > 1:
+    halves = each_group(groups)
+    if halves:
         out = np.zeros(len(sums))
-        for g in range(1, int(groups.max()) + 1):
-            at = np.flatnonzero(groups == g)
+        for at in halves:
             out[at] = normalise(np.concatenate([[0.0], sums[at]]))[1:]
         return out
     out = sums.copy()
@@ -178,6 +195,19 @@ def base_patterns(
     for c, levels in enumerate(base):
         out[:, c] = levels[patterns[:, c]]
     return out
+
+
+def unsplit_patterns(
+    patterns: npt.NDArray[np.int8],
+    n_levels: Sequence[int],
+    base: Sequence[npt.NDArray[np.int8]] | None,
+) -> tuple[npt.NDArray[np.int8], Sequence[int]]:
+    """Patterns and level counts as the comparisons unsplit read them (``base``, per
+    comparison its levels unsplit, or None: as they are): what a seed
+    (:func:`agree_strongly`, :func:`relatives_seed`) reads."""
+    if base is None:
+        return patterns, n_levels
+    return base_patterns(patterns, base), [int(b.max()) + 1 for b in base]
 
 
 def agree_strongly(
@@ -218,7 +248,7 @@ def fit_non_match_classes(
     *,
     max_iterations: int = 1000,
     tolerance: float = 1e-6,
-    groups: Sequence[npt.NDArray[np.int8]] | None = None,
+    groups: Groups = None,
     base: Sequence[npt.NDArray[np.int8]] | None = None,
 ) -> tuple[NonMatchClasses, float] | None:
     """Two non-match classes by EM over level-pattern counts, m held fixed; and the share
@@ -231,12 +261,8 @@ def fit_non_match_classes(
     :func:`rfl_match.scoring.seed_parameters`.
     """
     n_levels = [len(x) for x in m]
-    seed = (
-        relatives_seed(patterns, names, n_levels)
-        if base is None
-        else relatives_seed(base_patterns(patterns, base), names, [int(b.max()) + 1 for b in base])
-    )
-    split = [None] * len(n_levels) if groups is None else list(groups)
+    seeds, seed_levels = unsplit_patterns(patterns, n_levels, base)
+    seed = relatives_seed(seeds, names, seed_levels)
     cnt = counts.astype(np.float64)
     if seed is None or cnt[seed].sum() < _MIN_SEED_PAIRS or cnt[~seed].sum() < _MIN_SEED_PAIRS:
         return None
@@ -246,7 +272,8 @@ def fit_non_match_classes(
     classes = [
         [
             normalise(
-                np.bincount(levels[seed, c], weights=cnt[seed], minlength=n) + known[c], split[c]
+                np.bincount(levels[seed, c], weights=cnt[seed], minlength=n) + known[c],
+                group_of(groups, c),
             )
             for c, n in enumerate(n_levels)
         ],
@@ -267,7 +294,7 @@ def fit_non_match_classes(
         change = float(np.abs(new_pi - pi).max())
         for k, dists in enumerate(classes, start=1):
             for c, n in enumerate(n_levels):
-                new = normalise(sums[k, c, :n] + PSEUDO_PAIRS * known[c], split[c])
+                new = normalise(sums[k, c, :n] + PSEUDO_PAIRS * known[c], group_of(groups, c))
                 change = max(change, float(np.abs(new - dists[c]).max()))
                 dists[c] = new
         pi = new_pi

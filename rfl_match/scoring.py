@@ -25,7 +25,15 @@ from rfl_match.arrays import ROW_BLOCK
 from rfl_match.calibration import IDENTITY, WeightCalibration
 from rfl_match.kernels import code_rows, level_sums, pattern_sums, row_codes, tally
 from rfl_match.mixture import FLOOR as _FLOOR
-from rfl_match.mixture import NonMatchClasses, agree_strongly, base_patterns, normalise
+from rfl_match.mixture import (
+    Groups,
+    NonMatchClasses,
+    agree_strongly,
+    each_group,
+    group_of,
+    normalise,
+    unsplit_patterns,
+)
 
 FloatArray = npt.NDArray[np.float64]
 # The term-frequency adjustment moves a weight by at most this many bits either way.
@@ -74,10 +82,6 @@ def pattern_index(
     return decode_patterns(uniq, n_levels), counts, inverse
 
 
-#: Per comparison, each level's group (``Comparison.level_groups``), or None: one group.
-Groups = Sequence[npt.NDArray[np.int8] | None] | None
-
-
 def level_shares(
     levels: npt.NDArray[np.int8],
     n_levels: int,
@@ -94,18 +98,13 @@ def starting_m(n_levels: int, groups: npt.NDArray[np.int8] | None = None) -> Flo
     """Starting m: most matches at the strongest level, geometrically less below (within
     each of ``groups``)."""
     shares = np.zeros(n_levels)
-    if groups is not None and int(groups.max(initial=0)) > 1:
-        for g in range(1, int(groups.max()) + 1):
-            at = np.flatnonzero(groups == g)
+    halves = each_group(groups)
+    if halves:
+        for at in halves:
             shares[at] = 0.5 ** np.arange(len(at))[::-1]
         return normalise(shares, groups)
     shares[1:] = 0.5 ** np.arange(n_levels - 1)[::-1]
     return normalise(shares)
-
-
-def group_of(groups: Groups, c: int) -> npt.NDArray[np.int8] | None:
-    """Comparison ``c``'s level groups, or None (one group)."""
-    return None if groups is None else groups[c]
 
 
 def one_match(n_levels: int) -> FloatArray:
@@ -137,11 +136,7 @@ def seed_parameters(
     (``Comparison.base_levels``), for comparisons split by another's agreement: a level
     agrees strongly as its unsplit one does.
     """
-    seed = (
-        agree_strongly(patterns, n_levels)
-        if base is None
-        else agree_strongly(base_patterns(patterns, base), [int(b.max()) + 1 for b in base])
-    )
+    seed = agree_strongly(*unsplit_patterns(patterns, n_levels, base))
     w = counts.astype(np.float64)
     # The seeds and the others taken once, not once per comparison.
     seeds, others, w_seeds, w_others = patterns[seed], patterns[~seed], w[seed], w[~seed]
