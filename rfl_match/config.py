@@ -267,8 +267,11 @@ class LinkConfig:
             different given name beside the same family name is weighed as it is among
             pairs that share it ("different, same family name"). The unlabelled
             calibration reads each split comparison with its anchor among the others
-            (``calibration.fit_on_comparisons``). It ranks better; its unlabelled
-            calibration is further off on small lists, so it is opt-in. Synthetic data
+            (``calibration.fit_on_comparisons``). Where the anchor is no comparison, or
+            agrees on fewer than 20 of the candidate pairs learned from, ``fit`` warns
+            and fits without the option (and saves the model so). It ranks better; its
+            unlabelled calibration is further off on small lists, so it is opt-in.
+            Synthetic data
             (measure.py), F1 at 0.5 / best F1 / largest calibration gap, 10,000 a side:
             one class 0.8777 / 0.8800 / 0.035, ``"family_name"`` 0.8837 / 0.8897 / 0.109,
             ``"father_name"`` 0.8801 / 0.8839 / 0.085, ``"family_name"`` with

@@ -7,7 +7,7 @@ import json
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,9 @@ _BUDGET_OPTIONS = ("candidates_within",)
 _BUDGET_VERSION = 5
 _CEILING_VERSION = 6
 _CONDITIONED_VERSION = 8
+# ``condition_on`` splits only where its anchor agrees on at least this many of the
+# candidate pairs learned from; else it warns and fits unsplit.
+_MIN_ANCHOR_PAIRS = 20
 # The fit options and the value a file without them was learned with.
 _FIT_OPTIONS = {"far_birth_m": 0.0}
 # Folds of reviewed requests for cross-fitted calibration.
@@ -310,6 +313,10 @@ class Linker:
         content = in_background(lambda: _fingerprint(requests, sightings), self.config.workers)
         self.specs_ = self._resolve_specs(left, right)
         comparisons = self._comparisons()
+        if self.config.condition_on and not any(
+            isinstance(c, ConditionedComparison) for c in comparisons
+        ):
+            self._fit_unsplit("is not among the comparisons, or splits none")
         n_levels = tuple(c.n_levels for c in comparisons)
         data = self._prepare(left, right)
         data.read_ahead([read for c in comparisons for read in c.reads()])
@@ -349,6 +356,13 @@ class Linker:
         # scored, but not learned from (blocking.CandidatePairs.context_only).
         patterns, counts = _learned_patterns(all_patterns, all_counts, pair_patterns, pairs)
         n_learned = pairs.n_learned
+        if _anchor_agreements(comparisons, patterns, counts) < _MIN_ANCHOR_PAIRS:
+            # The second halves would hold nothing to learn from: fitted as if unsplit.
+            self._fit_unsplit(
+                f"agrees on fewer than {_MIN_ANCHOR_PAIRS} candidate pairs "
+                "(always missing or different)"
+            )
+            return self.fit(requests, sightings, labels=labels, em=em)
         self._warn_constant(comparisons, patterns, counts)
         laps.lap("comparing")
         m = [starting_m(n, group_of(groups, c)) for c, n in enumerate(n_levels)]
@@ -645,6 +659,15 @@ class Linker:
             carry[:, c] = step != 0
             bits_out[:, c] = (step - 1) // 2 * EVIDENCE_STEP * carry[:, c]
         return patterns[distinct[:, 0]], counts, bits_out, carry
+
+    def _fit_unsplit(self, why: str) -> None:
+        """Warn that ``condition_on`` cannot split, and fit without it (the model is then
+        written in the version it would have without the option)."""
+        warnings.warn(
+            f"condition_on: {self.config.condition_on!r} {why}; fitted unsplit",
+            stacklevel=3,
+        )
+        self.config = replace(self.config, condition_on="")
 
     @staticmethod
     def _warn_constant(
@@ -1319,6 +1342,18 @@ class _Session:
     pairs: CandidatePairs
     patterns: npt.NDArray[np.int8]  # distinct level patterns of the pairs
     pair_patterns: npt.NDArray[np.int32]  # each pair's index into them
+
+
+def _anchor_agreements(
+    comparisons: Sequence[Comparison], patterns: npt.NDArray[np.int8], counts: npt.NDArray[np.int64]
+) -> float:
+    """The candidate pairs whose anchor agrees (``condition_on``; infinite with no
+    comparison split)."""
+    anchors = _anchors(comparisons)
+    if anchors is None:
+        return float("inf")
+    column, level = next(a for a in anchors if a is not None)
+    return float(counts[patterns[:, column] >= level].sum())
 
 
 def _anchors(comparisons: Sequence[Comparison]) -> list[tuple[int, int] | None] | None:

@@ -411,3 +411,27 @@ def test_the_seed_reads_the_levels_unsplit() -> None:
     assert split[2] == unsplit[2]  # the seeds' share of the pairs
     for c in (0, 2):
         assert split[0][c].tolist() == unsplit[0][c].tolist()
+
+
+@pytest.mark.filterwarnings("ignore:comparison 'father_name' never varies")
+@pytest.mark.parametrize("how", ["all missing", "absent"])
+def test_an_anchor_that_never_agrees_fits_unsplit(
+    synthetic: dict[str, pd.DataFrame], how: str
+) -> None:
+    """No father's name to agree on: a warning, and the model without the option (its
+    predictions, and the version an older release reads)."""
+    frames = [synthetic["requests"].copy(), synthetic["sightings"].copy()]
+    for frame in frames:
+        if how == "absent":
+            del frame["father_name"]
+        else:
+            frame["father_name"] = None
+    with pytest.warns(UserWarning, match="condition_on: 'father_name'.*fitted unsplit"):
+        linker = rm.Linker({"condition_on": "father_name"}).fit(*frames)
+    assert linker.config.condition_on == ""
+    assert not any(isinstance(c, ConditionedComparison) for c in linker._comparisons())
+    assert linker.to_dict()["format_version"] < 8
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # father_name never varies
+        plain = rm.Linker().fit(*frames)
+    pd.testing.assert_frame_equal(linker.predict(*frames), plain.predict(*frames))
