@@ -6,8 +6,8 @@ import hashlib
 import json
 import time
 import warnings
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +35,16 @@ from rfl_match.calibration import (
 )
 from rfl_match.cluster import cluster_pairs
 from rfl_match.compare import (
+    ANCHOR_LEVEL,
+    CONDITIONED_COMPARISONS,
     Comparison,
+    ConditionedComparison,
     TermFrequencies,
     build_comparison,
     default_specs,
     level_matrix,
 )
+from rfl_match.compare import TITLES as _TITLES
 from rfl_match.config import (
     CONTEXT_BLOCKING,
     FAR_BIRTH_M,
@@ -59,7 +63,7 @@ from rfl_match.kernels import (
     warming_up,
     weights_over,
 )
-from rfl_match.mixture import fit_non_match_classes
+from rfl_match.mixture import fit_non_match_classes, group_of
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import ID_FIELD, is_validated, mark_validated, validate_records
 from rfl_match.scoring import (
@@ -80,6 +84,8 @@ from rfl_match.scoring import (
 from rfl_match.scoring import probability as raw_probability
 
 MODEL_FORMAT = "rfl_match.model"
+# The version a model fitted with the defaults is written in (the newest read is the last
+# of _READABLE_VERSIONS: 8, with ``condition_on``).
 MODEL_VERSION = 7
 # Versions load reads: 1 (before the term-frequency maps) scores with raw bits; 1 and 2
 # (before the non-match classes) with no combination term; 1 to 3 (before the context
@@ -88,12 +94,14 @@ MODEL_VERSION = 7
 # generation apart) with no ceiling (far_birth_m 0), as they were fitted: m is stored as
 # learned, and only a new fit reads the option.
 # 6 (a ceiling set as a number) reads as it was written; 7 holds ``far_birth_m`` None (the
-# ceiling from the data), which version 6 cannot read.
-_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7)
+# ceiling from the data), which version 6 cannot read; 8 a ``condition_on`` (levels split by
+# a family name's or parent's agreement), which no older version has: without it, it is
+# left out.
+_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
 # 5 with a cut of its own, 6 with a ceiling on m set as a number, 7 with one from the
-# data (far_birth_m None). Below version 6, context and budget
+# data (far_birth_m None), 8 with ``condition_on``. Below version 6, context and budget
 # options at their defaults are left out, so a release reads its own defaults for them
 # (version 6 writes them all): an older release
 # runs its own (fewer) context rules, which adds fewer candidates and learns nothing
@@ -108,6 +116,10 @@ _CONTEXT_OPTIONS = ("context_blocking", "context_candidates")
 _BUDGET_OPTIONS = ("candidates_within",)
 _BUDGET_VERSION = 5
 _CEILING_VERSION = 6
+_CONDITIONED_VERSION = 8
+# ``condition_on`` splits only where its anchor agrees on at least this many of the
+# candidate pairs learned from; else it warns and fits unsplit.
+_MIN_ANCHOR_PAIRS = 20
 # The fit options and the value a file without them was learned with.
 _FIT_OPTIONS = {"far_birth_m": 0.0}
 # Folds of reviewed requests for cross-fitted calibration.
@@ -115,22 +127,6 @@ _CALIBRATION_FOLDS = 5
 #: The output column of each pair's combination term (rfl_match.mixture): what its
 #: agreements taken together add to the comparisons' weights.
 COMBINATION_COLUMN = "combination_weight"
-
-# How each comparison is named in explanations.
-_TITLES = {
-    "given_name": "given name",
-    "family_name": "family name",
-    "birth": "birth",
-    "sex": "sex",
-    "father_name": "father's name",
-    "mother_name": "mother's name",
-    "grandfather_name": "grandfather's name",
-    "place_of_birth": "place of birth",
-    "place_of_origin": "place of origin",
-    "last_known_location": "last known location",
-    "nationality": "nationality",
-    "combination": "combination",
-}
 
 
 class ModelError(ValueError):
@@ -224,7 +220,16 @@ class Linker:
     # --- stages ---------------------------------------------------------------------
 
     def _comparisons(self) -> list[Comparison]:
-        return [build_comparison(spec) for spec in self.specs_]
+        built = [build_comparison(spec) for spec in self.specs_]
+        anchor = self.config.condition_on
+        if not anchor or anchor not in [c.name for c in built]:
+            return built
+        return [
+            ConditionedComparison(c, anchor)
+            if c.name in CONDITIONED_COMPARISONS and c.name != anchor
+            else c
+            for c in built
+        ]
 
     def _resolve_specs(self, left: pd.DataFrame, right: pd.DataFrame) -> list[ComparisonSpec]:
         specs: list[ComparisonSpec] = []
@@ -308,6 +313,10 @@ class Linker:
         content = in_background(lambda: _fingerprint(requests, sightings), self.config.workers)
         self.specs_ = self._resolve_specs(left, right)
         comparisons = self._comparisons()
+        if self.config.condition_on and not any(
+            isinstance(c, ConditionedComparison) for c in comparisons
+        ):
+            self._fit_unsplit("is not among the comparisons, or splits none")
         n_levels = tuple(c.n_levels for c in comparisons)
         data = self._prepare(left, right)
         data.read_ahead([read for c in comparisons for read in c.reads()])
@@ -323,7 +332,14 @@ class Linker:
             keep = li != ri
             li, ri = li[keep], ri[keep]
         random_levels = level_matrix(comparisons, data, li, ri)
-        u = [level_shares(random_levels[:, c], n) for c, n in enumerate(n_levels)]
+        # Comparisons split by an anchor's agreement (condition_on): learned within each half.
+        split = any(isinstance(c, ConditionedComparison) for c in comparisons)
+        groups = [c.level_groups for c in comparisons] if split else None
+        base = [c.base_levels for c in comparisons] if split else None
+        u = [
+            level_shares(random_levels[:, c], n, None, group_of(groups, c))
+            for c, n in enumerate(n_levels)
+        ]
         u_random = [x.copy() for x in u]
         laps.lap("prepare + random pairs")
 
@@ -340,11 +356,18 @@ class Linker:
         # scored, but not learned from (blocking.CandidatePairs.context_only).
         patterns, counts = _learned_patterns(all_patterns, all_counts, pair_patterns, pairs)
         n_learned = pairs.n_learned
+        if _anchor_agreements(comparisons, patterns, counts) < _MIN_ANCHOR_PAIRS:
+            # The second halves would hold nothing to learn from: fitted as if unsplit.
+            self._fit_unsplit(
+                f"agrees on fewer than {_MIN_ANCHOR_PAIRS} candidate pairs "
+                "(always missing or different)"
+            )
+            return self.fit(requests, sightings, labels=labels, em=em)
         self._warn_constant(comparisons, patterns, counts)
         laps.lap("comparing")
-        m = [starting_m(n) for n in n_levels]
+        m = [starting_m(n, group_of(groups, c)) for c, n in enumerate(n_levels)]
         prior = float(np.clip(min(len(left), len(right)) / max(n_learned, 1), 1e-4, 0.5))
-        seeded = seed_parameters(patterns, counts, n_levels)
+        seeded = seed_parameters(patterns, counts, n_levels, groups, base)
         if seeded is not None:
             m, u, prior = seeded
         u_unlabelled = u
@@ -352,7 +375,7 @@ class Linker:
         if labels is not None:
             reviewed = self._from_labels(labels, left, right, comparisons, data)
             m, u_labels, prior = parameters_from_labels(
-                reviewed[2], reviewed[3], n_levels, n_learned
+                reviewed[2], reviewed[3], n_levels, n_learned, groups
             )
             u = u_labels or u
         elif not em:
@@ -380,8 +403,8 @@ class Linker:
                 max_iterations=self.config.em_max_iterations,
                 tolerance=self.config.em_tolerance,
                 m_prior=[
-                    starting_m(n) if c.graded else np.zeros(n)
-                    for n, c in zip(n_levels, comparisons, strict=True)
+                    starting_m(n, group_of(groups, k)) if c.graded else np.zeros(n)
+                    for k, (n, c) in enumerate(zip(n_levels, comparisons, strict=True))
                 ],
                 m_prior_strength=self.config.em_m_prior,
                 m_pseudo=(
@@ -394,6 +417,7 @@ class Linker:
                 ),
                 m_ceiling=ceilings,
                 workers=self.config.workers,
+                groups=groups,
             )
             return result.m, result.u, result.prior, result.iterations, result.converged
 
@@ -418,6 +442,8 @@ class Linker:
                     [c.name for c in comparisons],
                     max_iterations=self.config.em_max_iterations,
                     tolerance=self.config.em_tolerance,
+                    groups=groups,
+                    base=base,
                 )
                 if found is not None:
                     classes, prior = found
@@ -476,7 +502,7 @@ class Linker:
                     for k in np.unique(folds).tolist():
                         out = folds == k
                         fm, fu, fp = parameters_from_labels(
-                            rlevels[~out], truth[~out], n_levels, n_learned
+                            rlevels[~out], truth[~out], n_levels, n_learned, groups
                         )
                         fold_model = model_of(*learn(fm, fu or u_unlabelled, fp))
                         fold_model.tf_maps_ = _candidate_tf_maps(fold_model, comparisons, *tf_rows)
@@ -504,6 +530,7 @@ class Linker:
                 tf_bits=_candidate_bits(model, tf_bits, tf_carry),
                 classes=model.non_match_,
                 workers=self.config.workers,
+                anchors=_anchors(comparisons),
             )
         model.calibration_ = calibration
         self.model_ = model
@@ -632,6 +659,15 @@ class Linker:
             carry[:, c] = step != 0
             bits_out[:, c] = (step - 1) // 2 * EVIDENCE_STEP * carry[:, c]
         return patterns[distinct[:, 0]], counts, bits_out, carry
+
+    def _fit_unsplit(self, why: str) -> None:
+        """Warn that ``condition_on`` cannot split, and fit without it (the model is then
+        written in the version it would have without the option)."""
+        warnings.warn(
+            f"condition_on: {self.config.condition_on!r} {why}; fitted unsplit",
+            stacklevel=3,
+        )
+        self.config = replace(self.config, condition_on="")
 
     @staticmethod
     def _warn_constant(
@@ -1178,6 +1214,10 @@ class Linker:
                         # Nor that version 2 lacks.
                         del config["non_match_classes"]
                         version = _ONE_CLASS_VERSION
+        if config["condition_on"]:
+            version = _CONDITIONED_VERSION
+        else:
+            del config["condition_on"]
         return {
             "format": MODEL_FORMAT,
             "format_version": version,
@@ -1302,6 +1342,31 @@ class _Session:
     pairs: CandidatePairs
     patterns: npt.NDArray[np.int8]  # distinct level patterns of the pairs
     pair_patterns: npt.NDArray[np.int32]  # each pair's index into them
+
+
+def _anchor_agreements(
+    comparisons: Sequence[Comparison], patterns: npt.NDArray[np.int8], counts: npt.NDArray[np.int64]
+) -> float:
+    """The candidate pairs whose anchor agrees (``condition_on``; infinite with no
+    comparison split)."""
+    anchors = _anchors(comparisons)
+    if anchors is None:
+        return float("inf")
+    column, level = next(a for a in anchors if a is not None)
+    return float(counts[patterns[:, column] >= level].sum())
+
+
+def _anchors(comparisons: Sequence[Comparison]) -> list[tuple[int, int] | None] | None:
+    """Per comparison split by another's agreement, that one's column and lowest agreeing
+    level (``calibration.fit_on_comparisons``); None where no comparison is split."""
+    names = [c.name for c in comparisons]
+    out: list[tuple[int, int] | None] = [
+        (names.index(c.anchor), ANCHOR_LEVEL)
+        if isinstance(c, ConditionedComparison) and c.anchor in names
+        else None
+        for c in comparisons
+    ]
+    return out if any(out) else None
 
 
 def _learned_patterns(
@@ -1482,6 +1547,22 @@ def _tf_agreements(
     ]
 
 
+def _agree_rate(
+    model: FellegiSunterModel, comparisons: list[Comparison], c: int, levels: tuple[int, ...]
+) -> float:
+    """The share of random pairs at comparison ``c``'s ``levels`` (where term frequencies
+    count). For a comparison split by an anchor's agreement, the marginal share: its
+    halves weighed by the anchor's share of agreeing (``ConditionedComparison.unsplit``),
+    not the sum of two conditional shares."""
+    u_random = model.u_random_[c]
+    comparison = comparisons[c]
+    names = [x.name for x in comparisons]
+    if isinstance(comparison, ConditionedComparison) and comparison.anchor in names:
+        u_random = comparison.unsplit(u_random, model.u_random_[names.index(comparison.anchor)])
+        levels = tuple(level for level in levels if level < comparison.inner.n_levels)
+    return float(sum(u_random[level] for level in levels))
+
+
 def _value_bits(
     model: FellegiSunterModel, data: PreparedPair, comparisons: list[Comparison]
 ) -> dict[int, npt.NDArray[np.float64]]:
@@ -1492,8 +1573,7 @@ def _value_bits(
         tf = comparison.term_frequencies(data)
         if tf is None:
             continue
-        agree_rate = float(sum(model.u_random_[c][level] for level in tf.levels))
-        raw = tf_adjustment(agree_rate, tf.frequency)
+        raw = tf_adjustment(_agree_rate(model, comparisons, c, tf.levels), tf.frequency)
         out[c] = model.candidate_bits(comparison.name, raw)
     return out
 

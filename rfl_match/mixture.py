@@ -145,9 +145,36 @@ class NonMatchClasses:
         )
 
 
-def normalise(sums: FloatArray) -> FloatArray:
+#: Per comparison, each level's group (``Comparison.level_groups``), or None: one group.
+Groups = Sequence[npt.NDArray[np.int8] | None] | None
+
+
+def group_of(groups: Groups, c: int) -> npt.NDArray[np.int8] | None:
+    """Comparison ``c``'s level groups, or None (one group)."""
+    return None if groups is None else groups[c]
+
+
+def each_group(groups: npt.NDArray[np.int8] | None) -> list[npt.NDArray[np.intp]]:
+    """The levels of each group above missing, where there are two or more (a comparison
+    split by another's agreement); none otherwise."""
+    if groups is None or int(groups.max(initial=0)) <= 1:
+        return []
+    return [np.flatnonzero(groups == g) for g in range(1, int(groups.max()) + 1)]
+
+
+def normalise(sums: FloatArray, groups: npt.NDArray[np.int8] | None = None) -> FloatArray:
     """Per-level probabilities from counts: index 0 (missing) 0, the rest summing to 1
-    and none below FLOOR (all equal without counts). Shared with rfl_match.scoring."""
+    and none below FLOOR (all equal without counts). Shared with rfl_match.scoring.
+
+    ``groups``: each level's group (0: missing; ``Comparison.level_groups``), for a
+    comparison whose levels are split by another's agreement: the levels of each group
+    then sum to 1 on their own (a distribution given that group), each as above."""
+    halves = each_group(groups)
+    if halves:
+        out = np.zeros(len(sums))
+        for at in halves:
+            out[at] = normalise(np.concatenate([[0.0], sums[at]]))[1:]
+        return out
     out = sums.copy()
     out[0] = 0.0
     total = out[1:].sum()
@@ -157,6 +184,30 @@ def normalise(sums: FloatArray) -> FloatArray:
     out[1:] = np.maximum(out[1:] / total, FLOOR)
     out[1:] /= out[1:].sum()
     return out
+
+
+def base_patterns(
+    patterns: npt.NDArray[np.int8], base: Sequence[npt.NDArray[np.int8]]
+) -> npt.NDArray[np.int8]:
+    """Level patterns with each comparison's levels read as its unsplit ones
+    (``Comparison.base_levels``)."""
+    out = np.empty_like(patterns)
+    for c, levels in enumerate(base):
+        out[:, c] = levels[patterns[:, c]]
+    return out
+
+
+def unsplit_patterns(
+    patterns: npt.NDArray[np.int8],
+    n_levels: Sequence[int],
+    base: Sequence[npt.NDArray[np.int8]] | None,
+) -> tuple[npt.NDArray[np.int8], Sequence[int]]:
+    """Patterns and level counts as the comparisons unsplit read them (``base``, per
+    comparison its levels unsplit, or None: as they are): what a seed
+    (:func:`agree_strongly`, :func:`relatives_seed`) reads."""
+    if base is None:
+        return patterns, n_levels
+    return base_patterns(patterns, base), [int(b.max()) + 1 for b in base]
 
 
 def agree_strongly(
@@ -197,6 +248,8 @@ def fit_non_match_classes(
     *,
     max_iterations: int = 1000,
     tolerance: float = 1e-6,
+    groups: Groups = None,
+    base: Sequence[npt.NDArray[np.int8]] | None = None,
 ) -> tuple[NonMatchClasses, float] | None:
     """Two non-match classes by EM over level-pattern counts, m held fixed; and the share
     of matches. None when there is no relatives' seed (:func:`relatives_seed`).
@@ -204,10 +257,12 @@ def fit_non_match_classes(
     Starts from the relatives' seed (its patterns' level shares, one pseudo-pair per level)
     and the single-class u for the rest, shares as the seed's among all pairs. The
     patterns come sorted by code and every sum runs over them in order: the result does
-    not depend on the order of the records.
+    not depend on the order of the records. ``groups`` and ``base``: as for
+    :func:`rfl_match.scoring.seed_parameters`.
     """
     n_levels = [len(x) for x in m]
-    seed = relatives_seed(patterns, names, n_levels)
+    seeds, seed_levels = unsplit_patterns(patterns, n_levels, base)
+    seed = relatives_seed(seeds, names, seed_levels)
     cnt = counts.astype(np.float64)
     if seed is None or cnt[seed].sum() < _MIN_SEED_PAIRS or cnt[~seed].sum() < _MIN_SEED_PAIRS:
         return None
@@ -216,7 +271,10 @@ def fit_non_match_classes(
     known = [(np.arange(n) > 0).astype(np.float64) for n in n_levels]
     classes = [
         [
-            normalise(np.bincount(levels[seed, c], weights=cnt[seed], minlength=n) + known[c])
+            normalise(
+                np.bincount(levels[seed, c], weights=cnt[seed], minlength=n) + known[c],
+                group_of(groups, c),
+            )
             for c, n in enumerate(n_levels)
         ],
         [x.copy() for x in u],
@@ -236,7 +294,7 @@ def fit_non_match_classes(
         change = float(np.abs(new_pi - pi).max())
         for k, dists in enumerate(classes, start=1):
             for c, n in enumerate(n_levels):
-                new = normalise(sums[k, c, :n] + PSEUDO_PAIRS * known[c])
+                new = normalise(sums[k, c, :n] + PSEUDO_PAIRS * known[c], group_of(groups, c))
                 change = max(change, float(np.abs(new - dists[c]).max()))
                 dists[c] = new
         pi = new_pi

@@ -25,7 +25,15 @@ from rfl_match.arrays import ROW_BLOCK
 from rfl_match.calibration import IDENTITY, WeightCalibration
 from rfl_match.kernels import code_rows, level_sums, pattern_sums, row_codes, tally
 from rfl_match.mixture import FLOOR as _FLOOR
-from rfl_match.mixture import NonMatchClasses, agree_strongly, normalise
+from rfl_match.mixture import (
+    Groups,
+    NonMatchClasses,
+    agree_strongly,
+    each_group,
+    group_of,
+    normalise,
+    unsplit_patterns,
+)
 
 FloatArray = npt.NDArray[np.float64]
 # The term-frequency adjustment moves a weight by at most this many bits either way.
@@ -75,16 +83,26 @@ def pattern_index(
 
 
 def level_shares(
-    levels: npt.NDArray[np.int8], n_levels: int, weights: npt.NDArray[np.float64] | None = None
+    levels: npt.NDArray[np.int8],
+    n_levels: int,
+    weights: npt.NDArray[np.float64] | None = None,
+    groups: npt.NDArray[np.int8] | None = None,
 ) -> FloatArray:
-    """Share of each non-missing level (index 0, missing, stays 0), smoothed off zero."""
+    """Share of each non-missing level (index 0, missing, stays 0), smoothed off zero
+    (within each of ``groups``, :func:`rfl_match.mixture.normalise`)."""
     counts = np.bincount(levels.astype(np.intp), weights=weights, minlength=n_levels)
-    return normalise(counts.astype(np.float64))
+    return normalise(counts.astype(np.float64), groups)
 
 
-def starting_m(n_levels: int) -> FloatArray:
-    """Starting m: most matches at the strongest level, geometrically less below."""
+def starting_m(n_levels: int, groups: npt.NDArray[np.int8] | None = None) -> FloatArray:
+    """Starting m: most matches at the strongest level, geometrically less below (within
+    each of ``groups``)."""
     shares = np.zeros(n_levels)
+    halves = each_group(groups)
+    if halves:
+        for at in halves:
+            shares[at] = 0.5 ** np.arange(len(at))[::-1]
+        return normalise(shares, groups)
     shares[1:] = 0.5 ** np.arange(n_levels - 1)[::-1]
     return normalise(shares)
 
@@ -100,7 +118,11 @@ def one_match(n_levels: int) -> FloatArray:
 
 
 def seed_parameters(
-    patterns: npt.NDArray[np.int8], counts: npt.NDArray[np.int64], n_levels: tuple[int, ...]
+    patterns: npt.NDArray[np.int8],
+    counts: npt.NDArray[np.int64],
+    n_levels: tuple[int, ...],
+    groups: Groups = None,
+    base: Sequence[npt.NDArray[np.int8]] | None = None,
 ) -> tuple[list[FloatArray], list[FloatArray], float] | None:
     """Starting m, u and prior from the pairs that agree strongly on everything known.
 
@@ -109,20 +131,20 @@ def seed_parameters(
     "different"), and at least two are known. EM started from these shares finds
     the matches; started blind, it can settle on another split of the candidates (people
     of one family, or of one birth year). None when there are too few seeds.
+
+    ``groups`` and ``base``: the comparisons' level groups and their levels unsplit
+    (``Comparison.base_levels``), for comparisons split by another's agreement: a level
+    agrees strongly as its unsplit one does.
     """
-    seed = agree_strongly(patterns, n_levels)
+    seed = agree_strongly(*unsplit_patterns(patterns, n_levels, base))
     w = counts.astype(np.float64)
     # The seeds and the others taken once, not once per comparison.
     seeds, others, w_seeds, w_others = patterns[seed], patterns[~seed], w[seed], w[~seed]
     if w_seeds.sum() < 5 or w_others.sum() < 5:
         return None
-    m = [
-        normalise(np.bincount(seeds[:, c], weights=w_seeds, minlength=n).astype(np.float64))
-        for c, n in enumerate(n_levels)
-    ]
+    m = [level_shares(seeds[:, c], n, w_seeds, group_of(groups, c)) for c, n in enumerate(n_levels)]
     u = [
-        normalise(np.bincount(others[:, c], weights=w_others, minlength=n).astype(np.float64))
-        for c, n in enumerate(n_levels)
+        level_shares(others[:, c], n, w_others, group_of(groups, c)) for c, n in enumerate(n_levels)
     ]
     prior = float(w_seeds.sum() / w.sum())
     return m, u, prior
@@ -241,6 +263,7 @@ def expectation_maximisation(
     m_pseudo: list[FloatArray] | None = None,
     m_ceiling: Sequence[tuple[int, float] | None] | None = None,
     workers: int = 1,
+    groups: Groups = None,
 ) -> EMResult:
     """Estimate m, u and the prior by EM over level-pattern counts.
 
@@ -267,6 +290,9 @@ def expectation_maximisation(
             are learned with it so held (``LinkConfig.far_birth_m``).
         workers: threads for the sums over the patterns (the result is the same on any
             number).
+        groups: per comparison, each level's group (``Comparison.level_groups``) or
+            None: m and u sum to 1 within each group, and the prior on m is spread over
+            the groups as the matches EM counts are.
     """
     if len(counts) == 0:
         raise ScoringError(
@@ -309,18 +335,25 @@ def expectation_maximisation(
             if fixed[c]:
                 continue
             sums = matches[c, : len(m[c])].copy()
+            split = group_of(groups, c)
             if m_prior is not None and m_prior_strength > 0:
-                sums += m_prior_strength * weight.sum() * m_prior[c]
+                if split is not None and int(split.max(initial=0)) > 1:
+                    # Each group's prior in proportion to the matches it holds.
+                    found = np.bincount(split, weights=sums, minlength=int(split.max()) + 1)
+                    share = found[split] / max(float(found[1:].sum()), 1e-300)
+                    sums += m_prior_strength * weight.sum() * share * m_prior[c]
+                else:
+                    sums += m_prior_strength * weight.sum() * m_prior[c]
             if m_pseudo is not None:
                 sums += m_pseudo[c]
-            new_m = normalise(sums)
+            new_m = normalise(sums, split)
             held = m_ceiling[c] if m_ceiling is not None else None
             if held is not None:
                 new_m = hold_m_at_most(new_m, *held)
             change = max(change, float(np.abs(new_m - m[c]).max()))
             m[c] = new_m
             if estimate_u:
-                new_u = normalise(others[c, : len(u[c])].copy())
+                new_u = normalise(others[c, : len(u[c])].copy(), split)
                 change = max(change, float(np.abs(new_u - u[c]).max()))
                 u[c] = new_u
         prior = new_prior
@@ -472,15 +505,21 @@ def parameters_from_labels(
     is_match: npt.NDArray[np.bool_],
     n_levels: tuple[int, ...],
     n_candidates: int,
+    groups: Groups = None,
 ) -> tuple[list[FloatArray], list[FloatArray] | None, float]:
     """m from reviewed matches, u from reviewed non-matches (None under 20 of them), and
     the prior as the share of reviewed matches among the candidate pairs."""
     m = [
-        level_shares(levels[is_match, c], n) if is_match.any() else starting_m(n)
+        level_shares(levels[is_match, c], n, None, group_of(groups, c))
+        if is_match.any()
+        else starting_m(n, group_of(groups, c))
         for c, n in enumerate(n_levels)
     ]
     u = (
-        [level_shares(levels[~is_match, c], n) for c, n in enumerate(n_levels)]
+        [
+            level_shares(levels[~is_match, c], n, None, group_of(groups, c))
+            for c, n in enumerate(n_levels)
+        ]
         if (~is_match).sum() >= 20
         else None
     )
