@@ -9,6 +9,7 @@ time, not CPU time).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from statistics import median
 from typing import Any
@@ -20,14 +21,33 @@ EM_PAIRS = 100_000_000
 THROUGHPUT_ROUNDS = 9  # rounds of the throughput micro-benchmark (median and range)
 
 
+_OVERSIZED = re.compile(r"^(blocking|context) rule (.+?): ([\d,]+) block\(s\) over max_block_size")
+
+
 def _warning_summary(warnings: list[str]) -> str:
-    rules = sorted({w.split(":")[0][len("blocking rule ") :] for w in warnings if "block" in w})
-    other = Counter(w for w in warnings if not w.startswith("blocking rule"))
+    """The fit's warnings in a line: the oversized blocks by rule (a rule's name may hold a
+    colon: ``class:father_name``), any other warning in full."""
+    split: set[str] = set()
+    left_out: dict[str, str] = {}
+    other: Counter[str] = Counter()
+    for w in warnings:
+        found = _OVERSIZED.match(w)
+        if found is None:
+            other[w] += 1
+        elif found.group(1) == "blocking":
+            split.add(found.group(2))
+        else:
+            left_out[found.group(2)] = found.group(3)
     parts = [f"{k} (x{n})" if n > 1 else k for k, n in other.items()]
-    if rules:
+    if split:
         parts.append(
             "oversized blocks (split by birth band unless the rule has a birth key; "
-            "nearest neighbours) in rule(s) " + ", ".join(rules)
+            "nearest neighbours) in rule(s) " + ", ".join(sorted(split))
+        )
+    if left_out:
+        parts.append(
+            "oversized blocks of context rules, left out: "
+            + ", ".join(f"{rule} ({n})" for rule, n in sorted(left_out.items()))
         )
     return "; ".join(parts)
 

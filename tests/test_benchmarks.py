@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.common import timed
+from benchmarks.speed import _warning_summary
 from benchmarks.workers import _blocked_pairs, _completeness
 
 RULES: list[tuple[str | tuple[str, int], ...]] = [
@@ -85,3 +86,23 @@ def test_timed_counts_a_forked_childs_own_pages() -> None:
         os.waitpid(pid, 0)
     assert phase.tree_peak_mib > 300
     assert phase.peak_mib == phase.tree_peak_mib
+
+
+def test_speed_notes_name_each_oversized_rule_whole() -> None:
+    # Rule names hold colons (class:father_name, field:place_of_birth): the note names
+    # each rule whole, the main rules' blocks as split and the context rules' as left out.
+    said = _warning_summary(
+        [
+            "blocking rule name_pair_any: 3 block(s) over max_block_size 5,000, e.g. 'a'",
+            "blocking rule field:place+birth_year: 2 block(s) over max_block_size 5,000",
+            "context rule class:father_name+given_phonetic: 1,848 block(s) over "
+            "max_block_size 5,000, e.g. 'muhammad + p:ftm' (55,839,080 pairs); left out",
+            "fewer than 10 matches found",
+        ]
+    )
+    assert said == (
+        "fewer than 10 matches found; oversized blocks (split by birth band unless the rule "
+        "has a birth key; nearest neighbours) in rule(s) field:place+birth_year, "
+        "name_pair_any; oversized blocks of context rules, left out: "
+        "class:father_name+given_phonetic (1,848)"
+    )
