@@ -133,7 +133,17 @@ class LinkConfig:
             it is among the best of either of its records); 0 keeps every candidate.
             Synthetic data, 300,000 a side, with ``sorted_window`` 3: at 20 a record
             without the cut, 8,143,049 pairs and pairs completeness 0.9072; at 25 with a
-            cut of 16, 7,402,795 and 0.9116, and F1 0.7201 -> 0.7229.
+            cut of 16, 7,402,795 and 0.9116, and F1 0.7201 -> 0.7229. The default, 30
+            with a cut of 12 (25 with 16 before), keeps more of a record whose best are
+            many namesakes close together and fewer of one with a clear best: the true
+            pairs the budget drops are mostly an age misestimated by years (0.43 of
+            them, 0.11 of all true pairs), 25th to 50th among their records' offers and
+            about 16 points below the best. Synthetic data, pairs and pairs
+            completeness at 300,000 a side: 25 / 16 7,415,179 and 0.9285; 30 / 12
+            7,290,619 and 0.9297; at 1,000,000: see ``benchmarks/RESULTS.md``. F1 /
+            best F1 at 10,000 a side 0.8830 / 0.8847 -> 0.8850 / 0.8862, at 100,000
+            0.8059 / 0.8120 -> 0.8066 / 0.8118 (more at the same cut costs F1: 35 / 12
+            0.8053, 40 / 12 0.8046, and 30 / 16 at 300,000 a side 8,539,296 pairs).
             Memory: 4 bytes per record and candidate kept (8 beyond two million records),
             so 1,000 for a million records a side would hold 8 GB: use 0 to keep all.
         candidates_within: of a record's best ``candidates_per_record``, only those
@@ -149,6 +159,10 @@ class LinkConfig:
             record without the cut, 2,685,019 pairs, pairs completeness 0.9414, F1 0.7651;
             at 20 with a cut of 16, 1,923,727, 0.9402, 0.7749; at 25 with 16, 2,272,964,
             0.9436, 0.7703; at 25 with 24, 2,672,763, 0.9447, 0.7632.
+            At the defaults since (measure.py, 100,000 a side): 25 with 12, 1,948,158
+            pairs, 0.9558, F1 0.8080; 25 with 16, 2,285,142, 0.9578, 0.8059; 30 with 12
+            (the default), 2,168,014, 0.9580, 0.8066; 30 with 14, 2,325,056, 0.9589,
+            0.8051.
         context_blocking: rules on context (a parent's name, a place, with the birth
             year, or with the given name's class and the birth band) whose pairs may add
             a few candidates beyond the budget: a true pair among hundreds of namesakes of
@@ -301,8 +315,8 @@ class LinkConfig:
     )
     max_block_size: int = 5_000
     sorted_window: int = 3
-    candidates_per_record: int = 25
-    candidates_within: int = 16
+    candidates_per_record: int = 30
+    candidates_within: int = 12
     context_blocking: tuple[tuple[str, ...], ...] = CONTEXT_BLOCKING
     context_candidates: int = 1
     threshold: float = 0.5
