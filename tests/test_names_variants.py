@@ -26,7 +26,7 @@ SAME = {
     "georgy": "Georgy Heorhii Георгій",
     "sofia": "Sofia Sofiia Sofija Sofya Софія София",
     "maria": "Maria Mariia Marija Марія",
-    "andrei": "Andrei Andrii Andrij Andrej Андрій",
+    "andrei": "Andrei Andrii Andrij Andrej Андрій Andriyko Андрійко Andryusha Андрюша",
     # Somali d for Arabic t (Faduma), and kh written h (Hadija)
     "fatima": "Fatima Faduma Fadumo Fatuma Fatna فاطمة",
     "khadija": "Khadija Hadija Kadija Xadiija Khadiijo خديجة",
@@ -87,6 +87,28 @@ SAME = {
     "bohdana": "Bohdana Bogdana Богдана",
     "olga": "Olga Olya Оля",
     "maryam": "Maryam Maryan Mariyan مريم",
+    # Russian and Ukrainian diminutives, as Sasha and Olya above (and Andriyko, Andryusha)
+    "ivan": "Ivan Ivanko Іванко Vanya",
+    "yuri": "Yuri Yura Юра",
+    "grigory": "Grigory Hryhorii Grisha Hrytsko Грицько",
+    "ilya": "Ilya Illya Ілля Илья Ilyusha",
+    "vitaly": "Vitaly Vitalii Віталій Vitalik",
+    "stanislav": "Stanislav Станіслав Stas",
+    "anastasia": "Anastasia Anastasiia Nastya Настя",
+    "viktoria": "Viktoria Viktoriia Victoria Vika",
+    "darya": "Daria Darya Дарина Dasha Даша",
+    "kseniya": "Kseniya Ksenia Ksyusha",
+    # Juma (جمعة, Friday) is its own name, not Jama (جامع): Arabic جمعة read as jama before
+    "juma": "Juma Jumaa Jumma جمعة جمعه",
+    # Spanish b = v and ll = y: one sound each, spelt either way in hand-written records
+    "rivera": "Rivera Ribera",
+    "castillo": "Castillo Castiyo",
+    "portillo": "Portillo Portiyo",
+    "orellana": "Orellana Oreyana",
+    "alvarado": "Alvarado Albarado",
+    "escobar": "Escobar Escovar",
+    "menjivar": "Menjivar Menjívar Menjibar",
+    "selvin": "Selvin Selbin",
 }
 
 DIFFERENT = [
@@ -122,6 +144,11 @@ DIFFERENT = [
     ("Rosida", "Rosid"),
     ("Jama", "Juma"),
     ("Jaamac", "Jumaa"),
+    ("جامع", "جمعة"),
+    ("Ilya", "Ilyas"),
+    ("Vika", "Vikas"),
+    ("Ribera", "Rivero"),
+    ("Castillo", "Castellanos"),
     ("Javed", "Javad"),
     ("جاوید", "جواد"),
     ("Kazem", "Kassem"),
@@ -305,3 +332,11 @@ def test_spelling_rules_start_where_their_table_says() -> None:
         for word in words:
             for match in compiled.finditer(word):
                 assert word[match.start()] in starts, (pattern, word)
+
+
+def test_somali_spelling_takes_the_key_of_its_arabic_name() -> None:
+    # Somali c is the ʿayn that Arabic keys drop: Jaamac is جامع, and shares its skeleton
+    # (the short key jm, which Jama and Juma share too); only the class tells Juma apart
+    jaamac, arabic, juma = (normalize_name(n) for n in ("Jaamac", "جامع", "Juma"))
+    assert jaamac.skeleton_keys == arabic.skeleton_keys
+    assert jaamac.variant_ids == arabic.variant_ids != juma.variant_ids
