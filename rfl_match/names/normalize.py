@@ -240,10 +240,21 @@ def _word_parts(raw: str, language: str | None) -> tuple[tuple[str, str, str], .
         return tuple((p, p, script) for p in _burmese_parts(raw))
     latin = romanize_uncached(raw, script, language if script == "Cyrillic" else None)
     parts = latin.split()
+    if script == "Latin" and len(parts) == 1:
+        parts = _unreduplicated(parts[0])
     if len(parts) <= 1:
         return tuple((raw, p, script) for p in parts)
     # scripts written without spaces between name parts (Burmese, Han, Hangul)
     return tuple((p, p, script) for p in parts)
+
+
+def _unreduplicated(word: str) -> list[str]:
+    """A Burmese name syllable written twice as one word, split ("maungmaung" -> maung,
+    maung: Maung Maung, Aye Aye, Khin Khin are names of two parts); else the word."""
+    half = len(word) // 2
+    if half >= 3 and word[:half] == word[half:] and word[:half] in burmese_latin_syllables():
+        return [word[:half], word[:half]]
+    return [word]
 
 
 def _words(clean: str, language: str | None) -> list[Word]:
