@@ -35,6 +35,16 @@ def _particles() -> dict[str, str]:
     return {row[0]: row[1] for row in read_table("particles.tsv")}
 
 
+@cache
+def _theophoric_names() -> frozenset[str]:
+    return frozenset(row[0] for row in read_table("theophoric.tsv"))
+
+
+def _is_theophoric_name(word: Word) -> bool:
+    names = _theophoric_names()
+    return word.native in names or word.latin in names
+
+
 class Culture(NamedTuple):
     """What a culture hint says about names."""
 
@@ -179,6 +189,14 @@ def join_parts(words: list[Word]) -> list[Word]:
             continue
         if kind == "nobiliary" and rest_has_name and i + 1 < n:
             i += 1
+            continue
+        if kind == "theophoric" and i + 1 < n and _is_theophoric_name(words[i + 1]):
+            joined = _join(w, words[i + 1], middle=None)
+            joined.after_article = w.after_article or pending_article
+            joined.after_patronymic = w.after_patronymic or pending_patronymic
+            pending_article = pending_patronymic = False
+            out.append(joined)
+            i += 2
             continue
         if kind in ("head", "kunya") and i + 1 < n:
             j = i + 1
