@@ -62,7 +62,7 @@ SAME = {
     "sajida": "Sajida Sazida Sajeda ساجدة",
     "jannat": "Jannat Zannat",
     "jamal": "Jamal Zamal جمال",
-    "rashid": "Rashid Rosid Roshid راشد",
+    "rashid": "Rashid Rosid Roshid Rashed Rached راشد",
     "rashida": "Rashida Rosida راشدة",
     "yusuf": "Yusuf Youssef Yousef Yousup يوسف",
     # Burmese final -ar for a long a (Sandar, Thidar)
@@ -142,6 +142,7 @@ DIFFERENT = [
     ("Sadig", "Siddig"),
     ("Rashida", "Rashid"),
     ("Rosida", "Rosid"),
+    ("Rashed", "Rashad"),
     ("Jama", "Juma"),
     ("Jaamac", "Jumaa"),
     ("جامع", "جمعة"),
