@@ -341,3 +341,33 @@ def test_somali_spelling_takes_the_key_of_its_arabic_name() -> None:
     jaamac, arabic, juma = (normalize_name(n) for n in ("Jaamac", "جامع", "Juma"))
     assert jaamac.skeleton_keys == arabic.skeleton_keys
     assert jaamac.variant_ids == arabic.variant_ids != juma.variant_ids
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [
+        # Somali spellings take the key of their anglicised form
+        ("Maxamed", "Mohamed"),
+        ("Cismaan", "Osman"),
+        ("Ciise", "Isa"),
+        # and where neither reading has a key of the class, the Somali one stays
+        ("Xaashi", "Haashi"),
+        ("Cabdiraxiin", "Abdirahin"),
+        # names of other languages that only look Somali (x between vowels, c before a
+        # vowel) keep the key of their own spellings
+        ("Alexander", "Aleksandr"),
+        ("Alexei", "Aleksei"),
+        ("Olexandr", "Oleksandr"),
+        ("Constantine", "Konstantin"),
+    ],
+)
+def test_somali_reading_gives_the_key_of_its_class(word: str, other: str) -> None:
+    assert normalize_name(word).skeleton_keys == normalize_name(other).skeleton_keys
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Alexei", "Ali"), ("Castillo", "Istahil"), ("Castiyo", "Azat")]
+)
+def test_names_that_only_look_somali_keep_their_consonants(a: str, b: str) -> None:
+    # read as Somali, Alexei was "l" (Ali's key), Castillo "stl" (Somali Istahil's)
+    assert normalize_name(a).skeleton_keys != normalize_name(b).skeleton_keys

@@ -43,7 +43,7 @@ from rfl_match.names.romanization import (
     romanize_word,
 )
 from rfl_match.names.scripts import UNKNOWN, script_of_text
-from rfl_match.names.variants import lookup_latin, lookup_native
+from rfl_match.names.variants import lookup_latin, lookup_native, variant_classes
 
 _EMPTY = NameForm(
     original="", script=UNKNOWN, tokens=(), variant_ids=(), phonetic_keys=(), skeleton_keys=()
@@ -105,6 +105,36 @@ def _compound_id(word: str) -> str | None:
     return "abdal" + (rest_id or rest)
 
 
+def _looks_somali(latin: str) -> bool:
+    # every Somali look needs an x or a c: most words skip the pattern
+    return ("x" in latin or "c" in latin) and _SOMALI_LOOK.search(latin) is not None
+
+
+@cache
+def _plain_skeletons() -> dict[str, frozenset[str]]:
+    """Per variant class, the skeleton keys of its Latin spellings that do not look Somali."""
+    return {
+        class_id: frozenset(
+            token_keys(s)[0] for s in (class_id, *spellings) if s.isascii() and not _looks_somali(s)
+        )
+        for class_id, spellings in variant_classes().items()
+    }
+
+
+def _somali_key_source(spelling: str, latin: str, class_id: str) -> str:
+    """What a word of a known class that looks Somali takes its keys from, with no culture
+    hint: its Somali reading where that has the skeleton of one of the class's spellings that
+    do not look Somali (Maxamed read as mahamed: Mohamed's mmd); the word as written where
+    that has one, or the class has none (Alexander, read as alehander, keeps Aleksandr's
+    ksndr; Castillo, read as astillo, its own kstl); else the Somali reading."""
+    plain = _plain_skeletons().get(class_id, frozenset())
+    if token_keys(spelling)[0] in plain:
+        return spelling
+    if not plain or token_keys(latin)[0] in plain:
+        return latin
+    return spelling
+
+
 @lru_cache(maxsize=1 << 18)
 def analyze_token(native: str, latin: str, script: str, somali: bool = False) -> TokenInfo:
     """Variant class, keys and candidates of one (joined) name part."""
@@ -118,9 +148,7 @@ def _analyze_token(
     without a language hint when the caller has it.
     """
     if script == "Latin" or native.isascii():
-        looks_somali = somali or (
-            ("x" in latin or "c" in latin) and _SOMALI_LOOK.search(latin) is not None
-        )  # every Somali look needs an x or a c: most words skip the pattern
+        looks_somali = somali or _looks_somali(latin)
         spelling = somali_to_common(latin) if looks_somali else latin
         is_somali = spelling != latin
         vid = lookup_latin(latin)
@@ -131,7 +159,11 @@ def _analyze_token(
             vid = lookup_latin(stripped) if stripped else None
         if vid is None:
             vid = _compound_id(spelling)
-        key_source = spelling if (is_somali and (somali or vid is not None)) else latin
+        key_source = latin
+        if is_somali and somali:
+            key_source = spelling
+        elif is_somali and vid is not None:
+            key_source = _somali_key_source(spelling, latin, vid)
         if "c" in key_source and not _TURKIC_LETTERS.isdisjoint(native):
             key_source = _TURKIC_C.sub("j", key_source)
         skeleton, phonetic = token_keys(key_source)
