@@ -359,6 +359,10 @@ def test_somali_spelling_takes_the_key_of_its_arabic_name() -> None:
         ("Alexei", "Aleksei"),
         ("Olexandr", "Oleksandr"),
         ("Constantine", "Konstantin"),
+        # an abd- compound that is not a row keeps its Somali (and Uzbek x = kh) reading
+        ("Cabdixakiim", "Abdihakim"),
+        ("Cabdiwaaxid", "Abdiwahid"),
+        ("abduxaliq", "абдухалик"),
     ],
 )
 def test_somali_reading_gives_the_key_of_its_class(word: str, other: str) -> None:
@@ -371,3 +375,19 @@ def test_somali_reading_gives_the_key_of_its_class(word: str, other: str) -> Non
 def test_names_that_only_look_somali_keep_their_consonants(a: str, b: str) -> None:
     # read as Somali, Alexei was "l" (Ali's key), Castillo "stl" (Somali Istahil's)
     assert normalize_name(a).skeleton_keys != normalize_name(b).skeleton_keys
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Cira", "Ira"), ("Cierra", "Ira"), ("Cira", "Ray"), ("Cilia", "Ilya"), ("Cilia", "Ali")],
+)
+def test_a_word_initial_c_alone_does_not_make_a_somali_reading(a: str, b: str) -> None:
+    # Spanish and English Cira, Cierra, Cilia: read as Somali (c dropped), they took the
+    # class and key of Russian Ira (iryna, r) and Ilya (ilya, l), and met Ray and Ali
+    na, nb = normalize_name(a), normalize_name(b)
+    assert na.variant_ids != nb.variant_ids
+    assert na.skeleton_keys != nb.skeleton_keys
+
+
+def test_somali_x_still_takes_the_class_of_its_reading() -> None:
+    assert normalize_name("Xawa").variant_ids == normalize_name("Hawa").variant_ids

@@ -110,6 +110,11 @@ def _looks_somali(latin: str) -> bool:
     return ("x" in latin or "c" in latin) and _SOMALI_LOOK.search(latin) is not None
 
 
+def _more_than_initial_c(latin: str, spelling: str) -> bool:
+    # Cira, Cierra, Cilia: a word-initial c before a vowel is also Spanish, English, Italian
+    return "x" in latin or "c" in latin[1:] or len(token_keys(spelling)[0]) >= 2
+
+
 @cache
 def _plain_skeletons() -> dict[str, frozenset[str]]:
     """Per variant class, the skeleton keys of its Latin spellings that do not look Somali."""
@@ -126,8 +131,11 @@ def _somali_key_source(spelling: str, latin: str, class_id: str) -> str:
     hint: its Somali reading where that has the skeleton of one of the class's spellings that
     do not look Somali (Maxamed read as mahamed: Mohamed's mmd); the word as written where
     that has one, or the class has none (Alexander, read as alehander, keeps Aleksandr's
-    ksndr; Castillo, read as astillo, its own kstl); else the Somali reading."""
-    plain = _plain_skeletons().get(class_id, frozenset())
+    ksndr; Castillo, read as astillo, its own kstl); else the Somali reading. An abd- compound
+    id that is not a row (Cabdixakiim: abdalhakim) has no plain spellings: Somali reading."""
+    plain = _plain_skeletons().get(class_id)
+    if plain is None:  # an abd- compound id, not a row: read as Somali, as before
+        return spelling
     if token_keys(spelling)[0] in plain:
         return spelling
     if not plain or token_keys(latin)[0] in plain:
@@ -152,7 +160,7 @@ def _analyze_token(
         spelling = somali_to_common(latin) if looks_somali else latin
         is_somali = spelling != latin
         vid = lookup_latin(latin)
-        if vid is None and is_somali:
+        if vid is None and is_somali and (somali or _more_than_initial_c(latin, spelling)):
             vid = lookup_latin(spelling)
         if vid is None:
             stripped = _strip_article_latin(spelling)
