@@ -89,7 +89,7 @@ SAME = {
     "maryam": "Maryam Maryan Mariyan مريم",
     # Russian and Ukrainian diminutives, as Sasha and Olya above (and Andriyko, Andryusha)
     "ivan": "Ivan Ivanko Іванко Vanya",
-    "yuri": "Yuri Yura Юра",
+    "yuri": "Yuri Юра",
     "grigory": "Grigory Hryhorii Grisha Hrytsko Грицько",
     "ilya": "Ilya Illya Ілля Илья Ilyusha",
     "vitaly": "Vitaly Vitalii Віталій Vitalik",
@@ -150,6 +150,11 @@ DIFFERENT = [
     ("Vika", "Vikas"),
     ("Ribera", "Rivero"),
     ("Castillo", "Castellanos"),
+    # Russian surname Lobov folds (o = u) onto Lyubov's spelling lubov; Temma (a name of its
+    # own) onto Artem's diminutive tema; Yora, Youra onto Yuri's diminutive yura
+    ("Lobov", "Lyubov"),
+    ("Temma", "Artem"),
+    ("Yora", "Yuri"),
     ("Javed", "Javad"),
     ("جاوید", "جواد"),
     ("Kazem", "Kassem"),
