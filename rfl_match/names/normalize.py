@@ -281,18 +281,57 @@ def _word_parts(raw: str, language: str | None) -> tuple[tuple[str, str, str], .
     latin = romanize_uncached(raw, script, language if script == "Cyrillic" else None)
     parts = latin.split()
     if script == "Latin" and len(parts) == 1:
-        parts = _unreduplicated(parts[0])
+        parts = _split_doubled_syllable(parts[0])
     if len(parts) <= 1:
         return tuple((raw, p, script) for p in parts)
     # scripts written without spaces between name parts (Burmese, Han, Hangul)
     return tuple((p, p, script) for p in parts)
 
 
-def _unreduplicated(word: str) -> list[str]:
+# Burmese name syllables whose Latin spelling is Burmese only (clusters hl, hn, ht, ky, my, ny,
+# phy; -aung, -aing, -ein, -yint): written twice as one word they are two parts. Syllables
+# that are also other names' halves (mar, min, tin, san, lin, win, chan, thu) are left out:
+# Arabic Marmar, Tintin, Sansan, Minmin stay whole. The generator's doubled Burmese names are
+# Maungmaung, Khinkhin and Myamya only (synth given_names.tsv).
+_DOUBLED_BURMESE = frozenset(
+    [
+        "aung",
+        "kaung",
+        "maung",
+        "khin",
+        "khaing",
+        "hla",
+        "hlaing",
+        "hnin",
+        "htay",
+        "htet",
+        "htun",
+        "htaik",
+        "kyaw",
+        "kyi",
+        "kyin",
+        "kyee",
+        "mya",
+        "myat",
+        "myint",
+        "nyein",
+        "nyi",
+        "phyo",
+        "phyu",
+        "thein",
+        "thant",
+        "naing",
+        "lwin",
+        "aye",
+    ]
+)
+
+
+def _split_doubled_syllable(word: str) -> list[str]:
     """A Burmese name syllable written twice as one word, split ("maungmaung" -> maung,
     maung: Maung Maung, Aye Aye, Khin Khin are names of two parts); else the word."""
     half = len(word) // 2
-    if half >= 3 and word[:half] == word[half:] and word[:half] in burmese_latin_syllables():
+    if word[:half] == word[half:] and word[:half] in _DOUBLED_BURMESE:
         return [word[:half], word[:half]]
     return [word]
 
