@@ -155,6 +155,9 @@ DIFFERENT = [
     ("Lobov", "Lyubov"),
     ("Temma", "Artem"),
     ("Yora", "Yuri"),
+    # Vitya is short for both Viktor and Vitaly: in neither class
+    ("Vitya", "Viktor"),
+    ("Витя", "Виктор"),
     ("Javed", "Javad"),
     ("جاوید", "جواد"),
     ("Kazem", "Kassem"),
