@@ -26,7 +26,7 @@ SAME = {
     "georgy": "Georgy Heorhii Георгій",
     "sofia": "Sofia Sofiia Sofija Sofya Софія София",
     "maria": "Maria Mariia Marija Марія",
-    "andrei": "Andrei Andrii Andrij Andrej Андрій",
+    "andrei": "Andrei Andrii Andrij Andrej Андрій Andriyko Андрійко Andryusha Андрюша",
     # Somali d for Arabic t (Faduma), and kh written h (Hadija)
     "fatima": "Fatima Faduma Fadumo Fatuma Fatna فاطمة",
     "khadija": "Khadija Hadija Kadija Xadiija Khadiijo خديجة",
@@ -62,7 +62,7 @@ SAME = {
     "sajida": "Sajida Sazida Sajeda ساجدة",
     "jannat": "Jannat Zannat",
     "jamal": "Jamal Zamal جمال",
-    "rashid": "Rashid Rosid Roshid راشد",
+    "rashid": "Rashid Rosid Roshid Rashed Rached راشد",
     "rashida": "Rashida Rosida راشدة",
     "yusuf": "Yusuf Youssef Yousef Yousup يوسف",
     # Burmese final -ar for a long a (Sandar, Thidar)
@@ -87,6 +87,28 @@ SAME = {
     "bohdana": "Bohdana Bogdana Богдана",
     "olga": "Olga Olya Оля",
     "maryam": "Maryam Maryan Mariyan مريم",
+    # Russian and Ukrainian diminutives, as Sasha and Olya above (and Andriyko, Andryusha)
+    "ivan": "Ivan Ivanko Іванко Vanya",
+    "yuri": "Yuri Юра",
+    "grigory": "Grigory Hryhorii Grisha Hrytsko Грицько",
+    "ilya": "Ilya Illya Ілля Илья Ilyusha",
+    "vitaly": "Vitaly Vitalii Віталій Vitalik",
+    "stanislav": "Stanislav Станіслав Stas",
+    "anastasia": "Anastasia Anastasiia Nastya Настя",
+    "viktoria": "Viktoria Viktoriia Victoria Vika",
+    "darya": "Daria Darya Дарина Dasha Даша",
+    "kseniya": "Kseniya Ksenia Ksyusha",
+    # Juma (جمعة, Friday) is its own name, not Jama (جامع): Arabic جمعة read as jama before
+    "juma": "Juma Jumaa Jumma جمعة جمعه",
+    # Spanish b = v and ll = y: one sound each, spelt either way in hand-written records
+    "rivera": "Rivera Ribera",
+    "castillo": "Castillo Castiyo",
+    "portillo": "Portillo Portiyo",
+    "orellana": "Orellana Oreyana",
+    "alvarado": "Alvarado Albarado",
+    "escobar": "Escobar Escovar",
+    "menjivar": "Menjivar Menjívar Menjibar",
+    "selvin": "Selvin Selbin",
 }
 
 DIFFERENT = [
@@ -120,8 +142,22 @@ DIFFERENT = [
     ("Sadig", "Siddig"),
     ("Rashida", "Rashid"),
     ("Rosida", "Rosid"),
+    ("Rashed", "Rashad"),
     ("Jama", "Juma"),
     ("Jaamac", "Jumaa"),
+    ("جامع", "جمعة"),
+    ("Ilya", "Ilyas"),
+    ("Vika", "Vikas"),
+    ("Ribera", "Rivero"),
+    ("Castillo", "Castellanos"),
+    # Russian surname Lobov folds (o = u) onto Lyubov's spelling lubov; Temma (a name of its
+    # own) onto Artem's diminutive tema; Yora, Youra onto Yuri's diminutive yura
+    ("Lobov", "Lyubov"),
+    ("Temma", "Artem"),
+    ("Yora", "Yuri"),
+    # Vitya is short for both Viktor and Vitaly: in neither class
+    ("Vitya", "Viktor"),
+    ("Витя", "Виктор"),
     ("Javed", "Javad"),
     ("جاوید", "جواد"),
     ("Kazem", "Kassem"),
@@ -305,3 +341,61 @@ def test_spelling_rules_start_where_their_table_says() -> None:
         for word in words:
             for match in compiled.finditer(word):
                 assert word[match.start()] in starts, (pattern, word)
+
+
+def test_somali_spelling_takes_the_key_of_its_arabic_name() -> None:
+    # Somali c is the ʿayn that Arabic keys drop: Jaamac is جامع, and shares its skeleton
+    # (the short key jm, which Jama and Juma share too); only the class tells Juma apart
+    jaamac, arabic, juma = (normalize_name(n) for n in ("Jaamac", "جامع", "Juma"))
+    assert jaamac.skeleton_keys == arabic.skeleton_keys
+    assert jaamac.variant_ids == arabic.variant_ids != juma.variant_ids
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [
+        # Somali spellings take the key of their anglicised form
+        ("Maxamed", "Mohamed"),
+        ("Cismaan", "Osman"),
+        ("Ciise", "Isa"),
+        # and where neither reading has a key of the class, the Somali one stays
+        ("Xaashi", "Haashi"),
+        ("Cabdiraxiin", "Abdirahin"),
+        # names of other languages that only look Somali (x between vowels, c before a
+        # vowel) keep the key of their own spellings
+        ("Alexander", "Aleksandr"),
+        ("Alexei", "Aleksei"),
+        ("Olexandr", "Oleksandr"),
+        ("Constantine", "Konstantin"),
+        # an abd- compound that is not a row keeps its Somali (and Uzbek x = kh) reading
+        ("Cabdixakiim", "Abdihakim"),
+        ("Cabdiwaaxid", "Abdiwahid"),
+        ("abduxaliq", "абдухалик"),
+    ],
+)
+def test_somali_reading_gives_the_key_of_its_class(word: str, other: str) -> None:
+    assert normalize_name(word).skeleton_keys == normalize_name(other).skeleton_keys
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Alexei", "Ali"), ("Castillo", "Istahil"), ("Castiyo", "Azat")]
+)
+def test_names_that_only_look_somali_keep_their_consonants(a: str, b: str) -> None:
+    # read as Somali, Alexei was "l" (Ali's key), Castillo "stl" (Somali Istahil's)
+    assert normalize_name(a).skeleton_keys != normalize_name(b).skeleton_keys
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Cira", "Ira"), ("Cierra", "Ira"), ("Cira", "Ray"), ("Cilia", "Ilya"), ("Cilia", "Ali")],
+)
+def test_a_word_initial_c_alone_does_not_make_a_somali_reading(a: str, b: str) -> None:
+    # Spanish and English Cira, Cierra, Cilia: read as Somali (c dropped), they took the
+    # class and key of Russian Ira (iryna, r) and Ilya (ilya, l), and met Ray and Ali
+    na, nb = normalize_name(a), normalize_name(b)
+    assert na.variant_ids != nb.variant_ids
+    assert na.skeleton_keys != nb.skeleton_keys
+
+
+def test_somali_x_still_takes_the_class_of_its_reading() -> None:
+    assert normalize_name("Xawa").variant_ids == normalize_name("Hawa").variant_ids

@@ -43,7 +43,7 @@ from rfl_match.names.romanization import (
     romanize_word,
 )
 from rfl_match.names.scripts import UNKNOWN, script_of_text
-from rfl_match.names.variants import lookup_latin, lookup_native
+from rfl_match.names.variants import lookup_latin, lookup_native, variant_classes
 
 _EMPTY = NameForm(
     original="", script=UNKNOWN, tokens=(), variant_ids=(), phonetic_keys=(), skeleton_keys=()
@@ -105,6 +105,44 @@ def _compound_id(word: str) -> str | None:
     return "abdal" + (rest_id or rest)
 
 
+def _looks_somali(latin: str) -> bool:
+    # every Somali look needs an x or a c: most words skip the pattern
+    return ("x" in latin or "c" in latin) and _SOMALI_LOOK.search(latin) is not None
+
+
+def _more_than_initial_c(latin: str, spelling: str) -> bool:
+    # Cira, Cierra, Cilia: a word-initial c before a vowel is also Spanish, English, Italian
+    return "x" in latin or "c" in latin[1:] or len(token_keys(spelling)[0]) >= 2
+
+
+@cache
+def _plain_skeletons() -> dict[str, frozenset[str]]:
+    """Per variant class, the skeleton keys of its Latin spellings that do not look Somali."""
+    return {
+        class_id: frozenset(
+            token_keys(s)[0] for s in (class_id, *spellings) if s.isascii() and not _looks_somali(s)
+        )
+        for class_id, spellings in variant_classes().items()
+    }
+
+
+def _somali_key_source(spelling: str, latin: str, class_id: str) -> str:
+    """What a word of a known class that looks Somali takes its keys from, with no culture
+    hint: its Somali reading where that has the skeleton of one of the class's spellings that
+    do not look Somali (Maxamed read as mahamed: Mohamed's mmd); the word as written where
+    that has one, or the class has none (Alexander, read as alehander, keeps Aleksandr's
+    ksndr; Castillo, read as astillo, its own kstl); else the Somali reading. An abd- compound
+    id that is not a row (Cabdixakiim: abdalhakim) has no plain spellings: Somali reading."""
+    plain = _plain_skeletons().get(class_id)
+    if plain is None:  # an abd- compound id, not a row: read as Somali, as before
+        return spelling
+    if token_keys(spelling)[0] in plain:
+        return spelling
+    if not plain or token_keys(latin)[0] in plain:
+        return latin
+    return spelling
+
+
 @lru_cache(maxsize=1 << 18)
 def analyze_token(native: str, latin: str, script: str, somali: bool = False) -> TokenInfo:
     """Variant class, keys and candidates of one (joined) name part."""
@@ -118,20 +156,22 @@ def _analyze_token(
     without a language hint when the caller has it.
     """
     if script == "Latin" or native.isascii():
-        looks_somali = somali or (
-            ("x" in latin or "c" in latin) and _SOMALI_LOOK.search(latin) is not None
-        )  # every Somali look needs an x or a c: most words skip the pattern
+        looks_somali = somali or _looks_somali(latin)
         spelling = somali_to_common(latin) if looks_somali else latin
         is_somali = spelling != latin
         vid = lookup_latin(latin)
-        if vid is None and is_somali:
+        if vid is None and is_somali and (somali or _more_than_initial_c(latin, spelling)):
             vid = lookup_latin(spelling)
         if vid is None:
             stripped = _strip_article_latin(spelling)
             vid = lookup_latin(stripped) if stripped else None
         if vid is None:
             vid = _compound_id(spelling)
-        key_source = spelling if (is_somali and (somali or vid is not None)) else latin
+        key_source = latin
+        if is_somali and somali:
+            key_source = spelling
+        elif is_somali and vid is not None:
+            key_source = _somali_key_source(spelling, latin, vid)
         if "c" in key_source and not _TURKIC_LETTERS.isdisjoint(native):
             key_source = _TURKIC_C.sub("j", key_source)
         skeleton, phonetic = token_keys(key_source)
@@ -240,10 +280,60 @@ def _word_parts(raw: str, language: str | None) -> tuple[tuple[str, str, str], .
         return tuple((p, p, script) for p in _burmese_parts(raw))
     latin = romanize_uncached(raw, script, language if script == "Cyrillic" else None)
     parts = latin.split()
+    if script == "Latin" and len(parts) == 1:
+        parts = _split_doubled_syllable(parts[0])
     if len(parts) <= 1:
         return tuple((raw, p, script) for p in parts)
     # scripts written without spaces between name parts (Burmese, Han, Hangul)
     return tuple((p, p, script) for p in parts)
+
+
+# Burmese name syllables whose Latin spelling is Burmese only (clusters hl, hn, ht, ky, my, ny,
+# phy; -aung, -aing, -ein, -yint): written twice as one word they are two parts. Syllables
+# that are also other names' halves (mar, min, tin, san, lin, win, chan, thu) are left out:
+# Arabic Marmar, Tintin, Sansan, Minmin stay whole. The generator's doubled Burmese names are
+# Maungmaung, Khinkhin and Myamya only (synth given_names.tsv).
+_DOUBLED_BURMESE = frozenset(
+    [
+        "aung",
+        "kaung",
+        "maung",
+        "khin",
+        "khaing",
+        "hla",
+        "hlaing",
+        "hnin",
+        "htay",
+        "htet",
+        "htun",
+        "htaik",
+        "kyaw",
+        "kyi",
+        "kyin",
+        "kyee",
+        "mya",
+        "myat",
+        "myint",
+        "nyein",
+        "nyi",
+        "phyo",
+        "phyu",
+        "thein",
+        "thant",
+        "naing",
+        "lwin",
+        "aye",
+    ]
+)
+
+
+def _split_doubled_syllable(word: str) -> list[str]:
+    """A Burmese name syllable written twice as one word, split ("maungmaung" -> maung,
+    maung: Maung Maung, Aye Aye, Khin Khin are names of two parts); else the word."""
+    half = len(word) // 2
+    if word[:half] == word[half:] and word[:half] in _DOUBLED_BURMESE:
+        return [word[:half], word[:half]]
+    return [word]
 
 
 def _words(clean: str, language: str | None) -> list[Word]:

@@ -35,6 +35,16 @@ def _particles() -> dict[str, str]:
     return {row[0]: row[1] for row in read_table("particles.tsv")}
 
 
+@cache
+def _theophoric_names() -> frozenset[str]:
+    return frozenset(row[0] for row in read_table("theophoric.tsv"))
+
+
+def _is_theophoric_name(word: Word) -> bool:
+    names = _theophoric_names()
+    return word.native in names or word.latin in names
+
+
 class Culture(NamedTuple):
     """What a culture hint says about names."""
 
@@ -145,6 +155,13 @@ def take_titles(words: list[Word], family: str | None) -> tuple[list[Word], list
     return words[i:], titles
 
 
+def _carry_pending(target: Word, source: Word, article: bool, patronymic: bool) -> None:
+    """Mark ``target`` (``source`` or the part it joined into) as following a dropped article
+    or patronymic, when ``source`` did or one is pending."""
+    target.after_article = source.after_article or article
+    target.after_patronymic = source.after_patronymic or patronymic
+
+
 def join_parts(words: list[Word]) -> list[Word]:
     """Drop connectors and particles, join compounds (Abd al-Rahman, Abu Bakr, Nur al-Din)."""
     if len(words) < 2:
@@ -180,6 +197,13 @@ def join_parts(words: list[Word]) -> list[Word]:
         if kind == "nobiliary" and rest_has_name and i + 1 < n:
             i += 1
             continue
+        if kind == "theophoric" and i + 1 < n and _is_theophoric_name(words[i + 1]):
+            joined = _join(w, words[i + 1], middle=None)
+            _carry_pending(joined, w, pending_article, pending_patronymic)
+            pending_article = pending_patronymic = False
+            out.append(joined)
+            i += 2
+            continue
         if kind in ("head", "kunya") and i + 1 < n:
             j = i + 1
             middle = None
@@ -194,16 +218,14 @@ def join_parts(words: list[Word]) -> list[Word]:
                     i = j
                     continue
                 joined.kunya = kind == "kunya"
-                joined.after_article = w.after_article or pending_article
-                joined.after_patronymic = w.after_patronymic or pending_patronymic
+                _carry_pending(joined, w, pending_article, pending_patronymic)
                 pending_article = pending_patronymic = False
                 out.append(joined)
                 i = j + 1
                 continue
             # "abd bin ...": nothing to join; keep both as written, so that normalising
             # the output again gives the same parts
-            w.after_article = w.after_article or pending_article
-            w.after_patronymic = w.after_patronymic or pending_patronymic
+            _carry_pending(w, w, pending_article, pending_patronymic)
             pending_article = pending_patronymic = False
             out.extend(words[i:j])
             i = j
@@ -217,8 +239,7 @@ def join_parts(words: list[Word]) -> list[Word]:
             i += 1
             continue
         # "or": a part may be parsed again, after its article was dropped
-        w.after_article = w.after_article or pending_article
-        w.after_patronymic = w.after_patronymic or pending_patronymic
+        _carry_pending(w, w, pending_article, pending_patronymic)
         pending_article = pending_patronymic = False
         out.append(w)
         i += 1
