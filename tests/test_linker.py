@@ -239,8 +239,10 @@ def test_fit_and_predict_on_new_frames_read_the_records_while_numba_loads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """fit, and predict on frames not yet prepared (a loaded model's), read their records
-    inside kernels.warming_up with the configured workers, a failed fit too; predict on
-    the frames fit saw needs none."""
+    inside kernels.warming_up with the configured workers, a failed fit too, with the
+    cyclic garbage collector paused there and as it was after; predict on the frames fit
+    saw needs none."""
+    import gc
     from collections.abc import Iterator
     from contextlib import contextmanager
 
@@ -253,6 +255,7 @@ def test_fit_and_predict_on_new_frames_read_the_records_while_numba_loads(
     def warming_up(workers: int) -> Iterator[None]:
         events.append(workers)
         with real(workers):
+            assert not gc.isenabled()  # numba's first load is not rescanned
             yield
         events.append("left")
 
@@ -260,11 +263,19 @@ def test_fit_and_predict_on_new_frames_read_the_records_while_numba_loads(
     requests, sightings = synthetic["requests"].head(300), synthetic["sightings"].head(300)
     linker = rm.Linker({"workers": 2}).fit(requests, sightings)
     assert events == [2, "left"]
+    assert gc.isenabled()
     linker.predict(requests, sightings)
     assert events == [2, "left"]  # the frames fit saw
     with pytest.raises(rm.RecordError):
         rm.Linker({"workers": 2}).fit(pd.DataFrame({"full_name": ["Ana Lopez"]}), sightings)
     assert events == [2, "left", 2]  # read inside the block, which the error left
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller's choice stands
+        rm.Linker({"workers": 2}).fit(requests, sightings)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
     del events[:]
     path = tmp_path / "model.json"
     fitted.save(path)
