@@ -467,6 +467,23 @@ def _distinct_of(
     return codes, pa.array([str(u) for u in uniques], type=pa.large_string())
 
 
+def _written_skeletons(
+    parts: NameParts, given: FormArrays, family: FormArrays, fields: npt.NDArray[np.bool_]
+) -> IntArray:
+    """``(n, 2 * MAX_CHAIN)`` skeleton codes of each record's name as its fields write it,
+    for the joined key: the own parts (-1 after them), but where ``fields`` (a given-name
+    field whose rest the full name does not give: a family name field, or no full name)
+    every part of the given-name field, then the family name field's. The own parts keep
+    only the given field's first part, so "Gul Ahmad" + "Kakar" ran together as "Gul
+    Kakar" did, and missed "Gulahmad Kakkar"."""
+    own = np.full((len(fields), 2 * MAX_CHAIN), -1, dtype=np.int32)
+    own[:, :MAX_CHAIN] = parts.skeletons
+    rows = np.flatnonzero(fields)
+    own[rows, :MAX_CHAIN] = given.skeletons[given.codes[rows]]
+    own[rows, MAX_CHAIN:] = family.skeletons[family.codes[rows]]
+    return own
+
+
 def _split_whitespace(texts: Any) -> tuple[Any, npt.NDArray[np.intp]]:
     """The pieces ``str.split()`` cuts each of an Arrow array of texts into, all in one
     Arrow array, and the index of each piece's text. Arrow's Unicode white space is
@@ -703,7 +720,9 @@ class PreparedPair:
         start = np.where(has_family & (first < 0), 0, 1).astype(np.int32)
         text = np.where(has_family, family.text[sc], full.rest_text[fc]).astype(np.int32)
         return PersonNames(
-            joined=self._joined_skeletons(parts.skeletons),
+            joined=self._joined_skeletons(
+                _written_skeletons(parts, given, family, has_given & (has_family | (fc < 0)))
+            ),
             head=np.ascontiguousarray(full.skeletons[full.codes, :2]),  # row -1: no name
             first_token=np.ascontiguousarray(tokens[:, 0]),
             parts=parts,

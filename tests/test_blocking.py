@@ -1172,3 +1172,60 @@ def test_name_pair_any_meets_on_own_parts_or_the_full_names_first_two(
         if one & other
     }
     assert found == expected
+
+
+def given_family_frame(rows: list[tuple[str, str, bool]], prefix: str) -> pd.DataFrame:
+    """Records with a given-name and a family-name field, and the full name or none."""
+    return validate_records(
+        pd.DataFrame(
+            {
+                "record_id": [f"{prefix}{i}" for i in range(len(rows))],
+                "full_name": [f"{g} {f}" if full else None for g, f, full in rows],
+                "given_name": [g for g, _, _ in rows],
+                "family_name": [f for _, f, _ in rows],
+            }
+        )
+    )
+
+
+def test_joined_skeleton_runs_every_part_of_a_given_name_field() -> None:
+    """A compound given name written apart in the given-name field meets it written as one
+    word ("Gul Ahmad" + "Kakar" / "Gulahmad" + "Kakkar"): the joined key runs together all
+    the field's parts, not only the first one that the own parts keep."""
+    split = [("Gul Ahmad", "Kakar", True), ("Marie Claire", "Mwamba", False)]
+    joined = [("Gulahmad", "Kakkar", False), ("Mariclaire", "Mwamba", True)]
+    left, right = given_family_frame(split, "l"), given_family_frame(joined, "r")
+    pairs = block(PreparedPair(left, right), [("name_joined_skeleton",)], max_block=10_000)
+    assert sorted(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True)) == [(0, 0), (1, 1)]
+
+
+given_family = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(NAMES), min_size=1, max_size=2).map(" ".join),
+        st.lists(st.sampled_from(NAMES), min_size=1, max_size=2).map(" ".join),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(given_family)
+def test_joined_skeleton_of_given_and_family_fields_is_their_skeletons_run_together(
+    rows: list[tuple[str, str, bool]],
+) -> None:
+    """With a given-name and a family-name field, the joined key is every skeleton of the
+    given name's parts, then the family name's, run together (a reference that normalises
+    each field alone); none under two letters."""
+    data = PreparedPair(given_family_frame(rows, "l"), given_family_frame(rows[:1], "r"))
+    joined = data.person_names(0).joined
+    words = np.append(data.keys.array().astype(str), "")  # no key (-1): last
+    found = words[joined].tolist()
+    expected = []
+    for given_name, family_name, _ in rows:
+        run = "".join(
+            (*normalize_name(given_name).skeleton_keys, *normalize_name(family_name).skeleton_keys)
+        )
+        expected.append(f"j:{run}" if len(run) >= 2 else "")
+    assert found == expected
