@@ -95,6 +95,13 @@ class PersonNames:
     #: given name and the next (a father's name where names chain), which the parts skip
     #: when a family name field names the last.
     head: IntArray
+    #: skeleton key code ("s:") of a compound given name run together (-1: none): the
+    #: first two parts of a given-name field of two or more parts, else, with no family
+    #: name field, the first two own parts; so "Noor Ahmad" + "Haidari" reads as
+    #: "Noorahmad" beside the own parts from ``compound_rest`` on (1 after a given-name
+    #: field, else 2)
+    compound: IntArray
+    compound_rest: IntArray
 
     def family_parts(self, rows: npt.NDArray[np.intp] | None = None) -> NameParts:
         """The parts from the family start on, left-aligned, of records ``rows`` (all of
@@ -719,10 +726,16 @@ class PreparedPair:
         first = np.where(has_given, given.tokens[gc, 0], full.tokens[fc, 0])
         start = np.where(has_family & (first < 0), 0, 1).astype(np.int32)
         text = np.where(has_family, family.text[sc], full.rest_text[fc]).astype(np.int32)
+        written = _written_skeletons(parts, given, family, has_given & (has_family | (fc < 0)))
+        split_given = has_given & (given.skeletons[gc, 1] >= 0)
+        both = ~has_family & (parts.skeletons[:, :2] >= 0).all(axis=1)
+        compound = np.full((len(fc), MAX_CHAIN), -1, dtype=np.int32)
+        compound[both, :2] = parts.skeletons[both, :2]
+        compound[split_given, :2] = given.skeletons[gc[split_given], :2]
         return PersonNames(
-            joined=self._joined_skeletons(
-                _written_skeletons(parts, given, family, has_given & (has_family | (fc < 0)))
-            ),
+            joined=self._joined_skeletons(written),
+            compound=self._joined_skeletons(compound, "s:"),
+            compound_rest=np.where(split_given, 1, 2).astype(np.int32),
             head=np.ascontiguousarray(full.skeletons[full.codes, :2]),  # row -1: no name
             first_token=np.ascontiguousarray(tokens[:, 0]),
             parts=parts,
@@ -732,9 +745,10 @@ class PreparedPair:
             text=text,
         )
 
-    def _joined_skeletons(self, skeletons: IntArray) -> IntArray:
+    def _joined_skeletons(self, skeletons: IntArray, kind: str = "j:") -> IntArray:
         """One key per record: the skeletons of its parts run together, so that names split
-        differently ("Nur Alam" / "Nuralam", "Aung San" / "Aungsan") and single names meet."""
+        differently ("Nur Alam" / "Nuralam", "Aung San" / "Aungsan") and single names meet
+        (``kind``: the key's prefix; "s:" codes it as a word's skeleton)."""
         rows, first = number_rows(skeletons)
         distinct = skeletons[first]
         # new keys are met in the order of the sorted distinct rows
@@ -746,7 +760,7 @@ class PreparedPair:
             [pc.utf8_slice_codeunits(self.keys.arrow(), 2), pa.array([""], type=text)]
         )
         columns = [bare.take(pa.array(np.where(c < 0, len(bare) - 1, c))) for c in ordered.T]
-        runs = pc.binary_join_element_wise(pa.scalar("j:", text), *columns, pa.scalar("", text))
+        runs = pc.binary_join_element_wise(pa.scalar(kind, text), *columns, pa.scalar("", text))
         long = pc.utf8_length(runs).to_numpy() >= 4
         joined = np.full(len(distinct), -1, dtype=np.int32)
         joined[order[long]] = self.keys.ids(runs.filter(long))

@@ -9,7 +9,7 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import rfl_match as rm
@@ -1102,8 +1102,11 @@ def _typed(form: NameForm, at: int) -> set[tuple[str, str]]:
 def _pair_any_reference(given: str, family: str, full: str) -> set[frozenset[tuple[str, str]]]:
     """A record's ``name_pair_any`` values read from its names one by one: each unordered
     pair of keys of two of its own parts (the given name, the family name's parts), and the
-    pair of skeletons of the full name's first two parts."""
-    parts = [_typed(normalize_name(given), 0)]
+    pair of skeletons of the full name's first two parts; a given name of two parts or
+    more, its first two skeletons run together, paired with each key of the family name's
+    parts."""
+    given_form = normalize_name(given)
+    parts = [_typed(given_form, 0)]
     family_form = normalize_name(family)
     parts += [_typed(family_form, i) for i in range(min(len(family_form.tokens), 3))]
     out = {
@@ -1114,17 +1117,24 @@ def _pair_any_reference(given: str, family: str, full: str) -> set[frozenset[tup
         for b in other
         if a != b
     }
+    compound = ("s", "".join(given_form.skeleton_keys[:2]))
+    if len(given_form.tokens) >= 2 and len(compound[1]) >= 2:
+        out |= {frozenset((compound, b)) for one in parts[1:] for b in one if b != compound}
     head = normalize_name(full).skeleton_keys[:2]
     if len(head) == 2 and all(head) and head[0] != head[1]:
         out.add(frozenset((("s", head[0]), ("s", head[1]))))
     return out
 
 
+#: a few names and two of them run together (Abdi Hassan, Omar Farah), so that compound
+#: given names written apart meet their one-word spelling
+COMPOUNDS = ["Abdi", "Hassan", "Omar", "Farah", "Ali", "Ivan", "Abdihassan", "Omarfarah"]
+
 chains = st.lists(
     st.tuples(
-        st.sampled_from(NAMES),
+        st.lists(st.sampled_from(COMPOUNDS), min_size=1, max_size=2).map(" ".join),
         st.lists(st.sampled_from(NAMES), min_size=0, max_size=2),
-        st.lists(st.sampled_from(NAMES), min_size=1, max_size=2),
+        st.lists(st.sampled_from(COMPOUNDS), min_size=1, max_size=2),
     ),
     min_size=1,
     max_size=10,
@@ -1146,12 +1156,15 @@ def chain_frame(rows: list[tuple[str, list[str], list[str]]], prefix: str) -> pd
 
 @settings(max_examples=40, deadline=None)
 @given(chains, chains)
+@example([("Abdi Hassan", [], ["Omar"])], [("Abdihassan", ["Ali"], ["Omar"])])
+@example([("Abdi", [], ["Hassan", "Omar"])], [("Abdihassan", [], ["Omar"])])  # a family field
 def test_name_pair_any_meets_on_own_parts_or_the_full_names_first_two(
     a: list[tuple[str, list[str], list[str]]], b: list[tuple[str, list[str], list[str]]]
 ) -> None:
     """Names with a father between given and family name: two records meet on
     ``name_pair_any`` exactly when a pair of their own parts' keys, or the full names'
-    first two parts, agree (a reference that reads each record's names alone)."""
+    first two parts, or a given name of two parts run together and a family part, agree
+    (a reference that reads each record's names alone)."""
     left, right = chain_frame(a, "l"), chain_frame(b, "r")
     pairs = block(PreparedPair(left, right), [("name_pair_any",)], max_block=10_000)
     found = set(
@@ -1229,3 +1242,62 @@ def test_joined_skeleton_of_given_and_family_fields_is_their_skeletons_run_toget
         )
         expected.append(f"j:{run}" if len(run) >= 2 else "")
     assert found == expected
+
+
+def _full_pair_any_reference(full: str) -> set[frozenset[tuple[str, str]]]:
+    """A full name's ``name_pair_any`` values (no culture hint, no other name field): each
+    pair of keys of two of its first four parts, and its first two parts' skeletons run
+    together paired with each key of the parts after them."""
+    form = normalize_name(full)
+    parts = [_typed(form, i) for i in range(min(len(form.tokens), 4))]
+    out = {
+        frozenset((a, b))
+        for i, one in enumerate(parts)
+        for other in parts[i + 1 :]
+        for a in one
+        for b in other
+        if a != b
+    }
+    compound = ("s", "".join(form.skeleton_keys[:2]))
+    if len(parts) >= 2 and all(form.skeleton_keys[:2]) and len(compound[1]) >= 2:
+        out |= {frozenset((compound, b)) for one in parts[2:] for b in one if b != compound}
+    return out
+
+
+full_names = st.lists(
+    st.lists(st.sampled_from(COMPOUNDS), min_size=1, max_size=5).map(" ".join),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(full_names, full_names)
+@example(["Abdi Hassan Ali Omar"], ["Abdihassan Omar"])
+def test_name_pair_any_meets_a_compound_run_together_on_full_names(
+    a: list[str], b: list[str]
+) -> None:
+    """Full names only: two records meet on ``name_pair_any`` exactly when a pair of their
+    own parts' keys agree, or the first two parts run together and a later part meet a pair
+    of the other's ("Abdi Wali Mohammed Ahmad" / "Abdiwali Muhammad"): a reference that
+    reads each name alone."""
+    left = frame([(name, "") for name in a], "l")
+    right = frame([(name, "") for name in b], "r")
+    pairs = block(PreparedPair(left, right), [("name_pair_any",)], max_block=10_000)
+    found = set(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True))
+    keys = [[_full_pair_any_reference(name) for name in side] for side in (a, b)]
+    expected = {
+        (i, j) for i, one in enumerate(keys[0]) for j, other in enumerate(keys[1]) if one & other
+    }
+    assert found == expected
+
+
+def test_name_pair_any_meets_a_compound_given_name_written_apart() -> None:
+    """Golden: a compound given name written apart meets it written as one word where only
+    one other part agrees, in a full name and in a given-name field."""
+    left = frame([("Abdi Wali Mohammed Ahmad", ""), ("Noor Ahmad Haidari", "")], "l")
+    right = given_family_frame(
+        [("Abdiwali", "Muhammad", True), ("Noorahmad", "Haidari", False)], "r"
+    )
+    pairs = block(PreparedPair(left, right), [("name_pair_any",)], max_block=10_000)
+    assert sorted(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True)) == [(0, 0), (1, 1)]
