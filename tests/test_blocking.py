@@ -1099,6 +1099,29 @@ def _typed(form: NameForm, at: int) -> set[tuple[str, str]]:
     return {k for k in keys if k[1]}
 
 
+def _part_pairs(parts: list[set[tuple[str, str]]]) -> set[frozenset[tuple[str, str]]]:
+    """Each unordered pair of distinct keys of two different parts."""
+    return {
+        frozenset((a, b))
+        for i, one in enumerate(parts)
+        for other in parts[i + 1 :]
+        for a in one
+        for b in other
+        if a != b
+    }
+
+
+def _compound_pairs(
+    skeletons: tuple[str, ...], rest: list[set[tuple[str, str]]]
+) -> set[frozenset[tuple[str, str]]]:
+    """Two skeletons run together (a compound given name), paired with each key of the
+    parts after them; none under two letters."""
+    compound = ("s", "".join(skeletons))
+    if len(compound[1]) < 2:
+        return set()
+    return {frozenset((compound, b)) for one in rest for b in one if b != compound}
+
+
 def _pair_any_reference(given: str, family: str, full: str) -> set[frozenset[tuple[str, str]]]:
     """A record's ``name_pair_any`` values read from its names one by one: each unordered
     pair of keys of two of its own parts (the given name, the family name's parts), and the
@@ -1109,17 +1132,9 @@ def _pair_any_reference(given: str, family: str, full: str) -> set[frozenset[tup
     parts = [_typed(given_form, 0)]
     family_form = normalize_name(family)
     parts += [_typed(family_form, i) for i in range(min(len(family_form.tokens), 3))]
-    out = {
-        frozenset((a, b))
-        for i, one in enumerate(parts)
-        for other in parts[i + 1 :]
-        for a in one
-        for b in other
-        if a != b
-    }
-    compound = ("s", "".join(given_form.skeleton_keys[:2]))
-    if len(given_form.tokens) >= 2 and len(compound[1]) >= 2:
-        out |= {frozenset((compound, b)) for one in parts[1:] for b in one if b != compound}
+    out = _part_pairs(parts)
+    if len(given_form.tokens) >= 2:
+        out |= _compound_pairs(given_form.skeleton_keys[:2], parts[1:])
     head = normalize_name(full).skeleton_keys[:2]
     if len(head) == 2 and all(head) and head[0] != head[1]:
         out.add(frozenset((("s", head[0]), ("s", head[1]))))
@@ -1250,17 +1265,9 @@ def _full_pair_any_reference(full: str) -> set[frozenset[tuple[str, str]]]:
     together paired with each key of the parts after them."""
     form = normalize_name(full)
     parts = [_typed(form, i) for i in range(min(len(form.tokens), 4))]
-    out = {
-        frozenset((a, b))
-        for i, one in enumerate(parts)
-        for other in parts[i + 1 :]
-        for a in one
-        for b in other
-        if a != b
-    }
-    compound = ("s", "".join(form.skeleton_keys[:2]))
-    if len(parts) >= 2 and all(form.skeleton_keys[:2]) and len(compound[1]) >= 2:
-        out |= {frozenset((compound, b)) for one in parts[2:] for b in one if b != compound}
+    out = _part_pairs(parts)
+    if len(parts) >= 2 and all(form.skeleton_keys[:2]):
+        out |= _compound_pairs(form.skeleton_keys[:2], parts[2:])
     return out
 
 
