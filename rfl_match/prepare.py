@@ -99,7 +99,7 @@ class PersonNames:
     #: first two parts of a given-name field of two or more parts, else, with no family
     #: name field, the first two own parts; so "Noor Ahmad" + "Haidari" reads as
     #: "Noorahmad" beside the own parts from ``compound_rest`` on (1 after a given-name
-    #: field, else 2)
+    #: field whose rest the parts do not hold, else 2)
     compound: IntArray
     compound_rest: IntArray
 
@@ -726,7 +726,8 @@ class PreparedPair:
         first = np.where(has_given, given.tokens[gc, 0], full.tokens[fc, 0])
         start = np.where(has_family & (first < 0), 0, 1).astype(np.int32)
         text = np.where(has_family, family.text[sc], full.rest_text[fc]).astype(np.int32)
-        written = _written_skeletons(parts, given, family, has_given & (has_family | (fc < 0)))
+        fields = has_given & (has_family | (fc < 0))  # the given field's rest is not in the parts
+        written = _written_skeletons(parts, given, family, fields)
         split_given = has_given & (given.skeletons[gc, 1] >= 0)
         both = ~has_family & (parts.skeletons[:, :2] >= 0).all(axis=1)
         compound = np.full((len(fc), MAX_CHAIN), -1, dtype=np.int32)
@@ -735,7 +736,7 @@ class PreparedPair:
         return PersonNames(
             joined=self._joined_skeletons(written),
             compound=self._joined_skeletons(compound, "s:"),
-            compound_rest=np.where(split_given, 1, 2).astype(np.int32),
+            compound_rest=np.where(split_given & fields, 1, 2).astype(np.int32),
             head=np.ascontiguousarray(full.skeletons[full.codes, :2]),  # row -1: no name
             first_token=np.ascontiguousarray(tokens[:, 0]),
             parts=parts,

@@ -1308,3 +1308,26 @@ def test_name_pair_any_meets_a_compound_given_name_written_apart() -> None:
     )
     pairs = block(PreparedPair(left, right), [("name_pair_any",)], max_block=10_000)
     assert sorted(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True)) == [(0, 0), (1, 1)]
+
+
+def test_a_compound_given_field_read_again_in_the_full_name_pairs_only_what_follows() -> None:
+    """Given field "Abdi Hassan", no family field, full name "Abdi Hassan Omar": the own
+    parts hold hassan already (the full name's rest), so the compound (bdsn) pairs with
+    omar only, not with hassan, a half of itself."""
+    rows = pd.DataFrame(
+        {"record_id": ["l0"], "full_name": ["Abdi Hassan Omar"], "given_name": ["Abdi Hassan"]}
+    )
+    data = PreparedPair(validate_records(rows), frame([("Ivan", "")], "r"))
+    found = set(key_values(data, 0, "name_pair_any").codes.tolist())
+    words = data.keys.array().astype(str).tolist()
+    classes = data.classes.array().astype(str).tolist()
+    form = normalize_name("Abdi Hassan Omar")
+    parts = [_typed(form, i) for i in range(3)]
+    expected = _part_pairs(parts) | _compound_pairs(form.skeleton_keys[:2], parts[2:])
+
+    def typed(code: int) -> tuple[str, str]:
+        kind, value = code % 3, code // 3
+        return ("c", classes[value]) if kind == 0 else ("sp"[kind - 1], words[value][2:])
+
+    width = 1 << 31
+    assert {frozenset((typed(c // width), typed(c % width))) for c in found} == expected
