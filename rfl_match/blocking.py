@@ -47,7 +47,7 @@ from rfl_match import kernels
 from rfl_match.arrays import dense_ranks, runs, threaded
 from rfl_match.dates import MISSING, year_of
 from rfl_match.names.parts import culture_info
-from rfl_match.prepare import MAX_CHAIN, PersonNames, PreparedPair, Vocabulary
+from rfl_match.prepare import MAX_CHAIN, NameParts, PersonNames, PreparedPair, Vocabulary
 from rfl_match.schema import ID_FIELD
 
 Int64Array = npt.NDArray[np.int64]
@@ -229,7 +229,7 @@ def _class_of(name: str) -> Callable[[PreparedPair, int], KeyValues]:
     return key
 
 
-def _typed_parts(names: PersonNames) -> Int64Array:
+def _typed_parts(names: PersonNames | NameParts) -> Int64Array:
     """``(n, 3 * MAX_CHAIN)``: each part's class, skeleton and phonetic key, coded apart
     (3 * code + kind), so that a key pair can join a class to a sound key."""
     out = np.full((len(names.classes), 3 * MAX_CHAIN), -1, dtype=np.int64)
@@ -300,6 +300,24 @@ def _with_head(values: KeyValues, names: PersonNames) -> KeyValues:
     )
 
 
+def _with_compound(values: KeyValues, names: PersonNames) -> KeyValues:
+    """``name_pair_any``'s values and the pairs of a record's compound given name run
+    together (:attr:`PersonNames.compound`, coded as a skeleton: kind 1) with each key of
+    its own parts after it: "Noor Ahmad Haidari" meets "Noorahmad Haidari", and "Abdi Wali
+    Mohammed Ahmad" meets "Abdiwali Muhammad", which share one own part."""
+    rows = np.flatnonzero(names.compound >= 0)
+    joined = names.compound[rows].astype(np.int64)[:, None] * 3 + 1
+    typed = _typed_parts(names.parts.take(rows))
+    after = np.arange(typed.shape[1]) % MAX_CHAIN >= names.compound_rest[rows, None]
+    present = after & (typed >= 0) & (typed != joined)
+    low, high = np.minimum(joined, typed), np.maximum(joined, typed)
+    at, col = np.nonzero(present)
+    return KeyValues(
+        np.concatenate([values.rows, rows[at]]),
+        np.concatenate([values.codes, low[at, col] * _WIDTH + high[at, col]]),
+    )
+
+
 def key_values(data: PreparedPair, side: int, key: str, workers: int = 1) -> KeyValues:
     """The exploded values of one blocking key on one side (``workers``: threads for the
     pairs of name parts)."""
@@ -311,7 +329,10 @@ def key_values(data: PreparedPair, side: int, key: str, workers: int = 1) -> Key
         names = data.person_names(side)
         pair_key = PAIR_KEYS[key]
         values = _pairs_of(pair_key.parts(names), workers)
-        if not pair_key.heads or not _may_chain(data.culture):
+        if not pair_key.heads:
+            return values
+        values = _with_compound(values, names)
+        if not _may_chain(data.culture):
             return values
         return _with_head(values, names)
     return KEYS[key](data, side)

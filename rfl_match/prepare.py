@@ -95,6 +95,13 @@ class PersonNames:
     #: given name and the next (a father's name where names chain), which the parts skip
     #: when a family name field names the last.
     head: IntArray
+    #: skeleton key code ("s:") of a compound given name run together (-1: none): the
+    #: first two parts of a given-name field of two or more parts, else, with no family
+    #: name field, the first two own parts; so "Noor Ahmad" + "Haidari" reads as
+    #: "Noorahmad" beside the own parts from ``compound_rest`` on (1 after a given-name
+    #: field whose rest the parts do not hold, else 2)
+    compound: IntArray
+    compound_rest: IntArray
 
     def family_parts(self, rows: npt.NDArray[np.intp] | None = None) -> NameParts:
         """The parts from the family start on, left-aligned, of records ``rows`` (all of
@@ -467,6 +474,23 @@ def _distinct_of(
     return codes, pa.array([str(u) for u in uniques], type=pa.large_string())
 
 
+def _written_skeletons(
+    parts: NameParts, given: FormArrays, family: FormArrays, fields: npt.NDArray[np.bool_]
+) -> IntArray:
+    """``(n, 2 * MAX_CHAIN)`` skeleton codes of each record's name as its fields write it,
+    for the joined key: the own parts (-1 after them), but where ``fields`` (a given-name
+    field whose rest the full name does not give: a family name field, or no full name)
+    every part of the given-name field, then the family name field's. The own parts keep
+    only the given field's first part, so "Gul Ahmad" + "Kakar" ran together as "Gul
+    Kakar" did, and missed "Gulahmad Kakkar"."""
+    own = np.full((len(fields), 2 * MAX_CHAIN), -1, dtype=np.int32)
+    own[:, :MAX_CHAIN] = parts.skeletons
+    rows = np.flatnonzero(fields)
+    own[rows, :MAX_CHAIN] = given.skeletons[given.codes[rows]]
+    own[rows, MAX_CHAIN:] = family.skeletons[family.codes[rows]]
+    return own
+
+
 def _split_whitespace(texts: Any) -> tuple[Any, npt.NDArray[np.intp]]:
     """The pieces ``str.split()`` cuts each of an Arrow array of texts into, all in one
     Arrow array, and the index of each piece's text. Arrow's Unicode white space is
@@ -702,8 +726,17 @@ class PreparedPair:
         first = np.where(has_given, given.tokens[gc, 0], full.tokens[fc, 0])
         start = np.where(has_family & (first < 0), 0, 1).astype(np.int32)
         text = np.where(has_family, family.text[sc], full.rest_text[fc]).astype(np.int32)
+        fields = has_given & (has_family | (fc < 0))  # the given field's rest is not in the parts
+        written = _written_skeletons(parts, given, family, fields)
+        split_given = has_given & (given.skeletons[gc, 1] >= 0)
+        both = ~has_family & (parts.skeletons[:, :2] >= 0).all(axis=1)
+        compound = np.full((len(fc), MAX_CHAIN), -1, dtype=np.int32)
+        compound[both, :2] = parts.skeletons[both, :2]
+        compound[split_given, :2] = given.skeletons[gc[split_given], :2]
         return PersonNames(
-            joined=self._joined_skeletons(parts.skeletons),
+            joined=self._joined_skeletons(written),
+            compound=self._joined_skeletons(compound, "s:"),
+            compound_rest=np.where(split_given & fields, 1, 2).astype(np.int32),
             head=np.ascontiguousarray(full.skeletons[full.codes, :2]),  # row -1: no name
             first_token=np.ascontiguousarray(tokens[:, 0]),
             parts=parts,
@@ -713,9 +746,10 @@ class PreparedPair:
             text=text,
         )
 
-    def _joined_skeletons(self, skeletons: IntArray) -> IntArray:
+    def _joined_skeletons(self, skeletons: IntArray, kind: str = "j:") -> IntArray:
         """One key per record: the skeletons of its parts run together, so that names split
-        differently ("Nur Alam" / "Nuralam", "Aung San" / "Aungsan") and single names meet."""
+        differently ("Nur Alam" / "Nuralam", "Aung San" / "Aungsan") and single names meet
+        (``kind``: the key's prefix; "s:" codes it as a word's skeleton)."""
         rows, first = number_rows(skeletons)
         distinct = skeletons[first]
         # new keys are met in the order of the sorted distinct rows
@@ -727,7 +761,7 @@ class PreparedPair:
             [pc.utf8_slice_codeunits(self.keys.arrow(), 2), pa.array([""], type=text)]
         )
         columns = [bare.take(pa.array(np.where(c < 0, len(bare) - 1, c))) for c in ordered.T]
-        runs = pc.binary_join_element_wise(pa.scalar("j:", text), *columns, pa.scalar("", text))
+        runs = pc.binary_join_element_wise(pa.scalar(kind, text), *columns, pa.scalar("", text))
         long = pc.utf8_length(runs).to_numpy() >= 4
         joined = np.full(len(distinct), -1, dtype=np.int32)
         joined[order[long]] = self.keys.ids(runs.filter(long))

@@ -9,7 +9,7 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import rfl_match as rm
@@ -1099,14 +1099,9 @@ def _typed(form: NameForm, at: int) -> set[tuple[str, str]]:
     return {k for k in keys if k[1]}
 
 
-def _pair_any_reference(given: str, family: str, full: str) -> set[frozenset[tuple[str, str]]]:
-    """A record's ``name_pair_any`` values read from its names one by one: each unordered
-    pair of keys of two of its own parts (the given name, the family name's parts), and the
-    pair of skeletons of the full name's first two parts."""
-    parts = [_typed(normalize_name(given), 0)]
-    family_form = normalize_name(family)
-    parts += [_typed(family_form, i) for i in range(min(len(family_form.tokens), 3))]
-    out = {
+def _part_pairs(parts: list[set[tuple[str, str]]]) -> set[frozenset[tuple[str, str]]]:
+    """Each unordered pair of distinct keys of two different parts."""
+    return {
         frozenset((a, b))
         for i, one in enumerate(parts)
         for other in parts[i + 1 :]
@@ -1114,17 +1109,47 @@ def _pair_any_reference(given: str, family: str, full: str) -> set[frozenset[tup
         for b in other
         if a != b
     }
+
+
+def _compound_pairs(
+    skeletons: tuple[str, ...], rest: list[set[tuple[str, str]]]
+) -> set[frozenset[tuple[str, str]]]:
+    """Two skeletons run together (a compound given name), paired with each key of the
+    parts after them; none under two letters."""
+    compound = ("s", "".join(skeletons))
+    if len(compound[1]) < 2:
+        return set()
+    return {frozenset((compound, b)) for one in rest for b in one if b != compound}
+
+
+def _pair_any_reference(given: str, family: str, full: str) -> set[frozenset[tuple[str, str]]]:
+    """A record's ``name_pair_any`` values read from its names one by one: each unordered
+    pair of keys of two of its own parts (the given name, the family name's parts), and the
+    pair of skeletons of the full name's first two parts; a given name of two parts or
+    more, its first two skeletons run together, paired with each key of the family name's
+    parts."""
+    given_form = normalize_name(given)
+    parts = [_typed(given_form, 0)]
+    family_form = normalize_name(family)
+    parts += [_typed(family_form, i) for i in range(min(len(family_form.tokens), 3))]
+    out = _part_pairs(parts)
+    if len(given_form.tokens) >= 2:
+        out |= _compound_pairs(given_form.skeleton_keys[:2], parts[1:])
     head = normalize_name(full).skeleton_keys[:2]
     if len(head) == 2 and all(head) and head[0] != head[1]:
         out.add(frozenset((("s", head[0]), ("s", head[1]))))
     return out
 
 
+#: a few names and two of them run together (Abdi Hassan, Omar Farah), so that compound
+#: given names written apart meet their one-word spelling
+COMPOUNDS = ["Abdi", "Hassan", "Omar", "Farah", "Ali", "Ivan", "Abdihassan", "Omarfarah"]
+
 chains = st.lists(
     st.tuples(
-        st.sampled_from(NAMES),
+        st.lists(st.sampled_from(COMPOUNDS), min_size=1, max_size=2).map(" ".join),
         st.lists(st.sampled_from(NAMES), min_size=0, max_size=2),
-        st.lists(st.sampled_from(NAMES), min_size=1, max_size=2),
+        st.lists(st.sampled_from(COMPOUNDS), min_size=1, max_size=2),
     ),
     min_size=1,
     max_size=10,
@@ -1146,12 +1171,15 @@ def chain_frame(rows: list[tuple[str, list[str], list[str]]], prefix: str) -> pd
 
 @settings(max_examples=40, deadline=None)
 @given(chains, chains)
+@example([("Abdi Hassan", [], ["Omar"])], [("Abdihassan", ["Ali"], ["Omar"])])
+@example([("Abdi", [], ["Hassan", "Omar"])], [("Abdihassan", [], ["Omar"])])  # a family field
 def test_name_pair_any_meets_on_own_parts_or_the_full_names_first_two(
     a: list[tuple[str, list[str], list[str]]], b: list[tuple[str, list[str], list[str]]]
 ) -> None:
     """Names with a father between given and family name: two records meet on
     ``name_pair_any`` exactly when a pair of their own parts' keys, or the full names'
-    first two parts, agree (a reference that reads each record's names alone)."""
+    first two parts, or a given name of two parts run together and a family part, agree
+    (a reference that reads each record's names alone)."""
     left, right = chain_frame(a, "l"), chain_frame(b, "r")
     pairs = block(PreparedPair(left, right), [("name_pair_any",)], max_block=10_000)
     found = set(
@@ -1172,3 +1200,134 @@ def test_name_pair_any_meets_on_own_parts_or_the_full_names_first_two(
         if one & other
     }
     assert found == expected
+
+
+def given_family_frame(rows: list[tuple[str, str, bool]], prefix: str) -> pd.DataFrame:
+    """Records with a given-name and a family-name field, and the full name or none."""
+    return validate_records(
+        pd.DataFrame(
+            {
+                "record_id": [f"{prefix}{i}" for i in range(len(rows))],
+                "full_name": [f"{g} {f}" if full else None for g, f, full in rows],
+                "given_name": [g for g, _, _ in rows],
+                "family_name": [f for _, f, _ in rows],
+            }
+        )
+    )
+
+
+def test_joined_skeleton_runs_every_part_of_a_given_name_field() -> None:
+    """A compound given name written apart in the given-name field meets it written as one
+    word ("Gul Ahmad" + "Kakar" / "Gulahmad" + "Kakkar"): the joined key runs together all
+    the field's parts, not only the first one that the own parts keep."""
+    split = [("Gul Ahmad", "Kakar", True), ("Marie Claire", "Mwamba", False)]
+    joined = [("Gulahmad", "Kakkar", False), ("Mariclaire", "Mwamba", True)]
+    left, right = given_family_frame(split, "l"), given_family_frame(joined, "r")
+    pairs = block(PreparedPair(left, right), [("name_joined_skeleton",)], max_block=10_000)
+    assert sorted(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True)) == [(0, 0), (1, 1)]
+
+
+given_family = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(NAMES), min_size=1, max_size=2).map(" ".join),
+        st.lists(st.sampled_from(NAMES), min_size=1, max_size=2).map(" ".join),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(given_family)
+def test_joined_skeleton_of_given_and_family_fields_is_their_skeletons_run_together(
+    rows: list[tuple[str, str, bool]],
+) -> None:
+    """With a given-name and a family-name field, the joined key is every skeleton of the
+    given name's parts, then the family name's, run together (a reference that normalises
+    each field alone); none under two letters."""
+    data = PreparedPair(given_family_frame(rows, "l"), given_family_frame(rows[:1], "r"))
+    joined = data.person_names(0).joined
+    words = np.append(data.keys.array().astype(str), "")  # no key (-1): last
+    found = words[joined].tolist()
+    expected = []
+    for given_name, family_name, _ in rows:
+        run = "".join(
+            (*normalize_name(given_name).skeleton_keys, *normalize_name(family_name).skeleton_keys)
+        )
+        expected.append(f"j:{run}" if len(run) >= 2 else "")
+    assert found == expected
+
+
+def _full_pair_any_reference(full: str) -> set[frozenset[tuple[str, str]]]:
+    """A full name's ``name_pair_any`` values (no culture hint, no other name field): each
+    pair of keys of two of its first four parts, and its first two parts' skeletons run
+    together paired with each key of the parts after them."""
+    form = normalize_name(full)
+    parts = [_typed(form, i) for i in range(min(len(form.tokens), 4))]
+    out = _part_pairs(parts)
+    if len(parts) >= 2 and all(form.skeleton_keys[:2]):
+        out |= _compound_pairs(form.skeleton_keys[:2], parts[2:])
+    return out
+
+
+full_names = st.lists(
+    st.lists(st.sampled_from(COMPOUNDS), min_size=1, max_size=5).map(" ".join),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(full_names, full_names)
+@example(["Abdi Hassan Ali Omar"], ["Abdihassan Omar"])
+def test_name_pair_any_meets_a_compound_run_together_on_full_names(
+    a: list[str], b: list[str]
+) -> None:
+    """Full names only: two records meet on ``name_pair_any`` exactly when a pair of their
+    own parts' keys agree, or the first two parts run together and a later part meet a pair
+    of the other's ("Abdi Wali Mohammed Ahmad" / "Abdiwali Muhammad"): a reference that
+    reads each name alone."""
+    left = frame([(name, "") for name in a], "l")
+    right = frame([(name, "") for name in b], "r")
+    pairs = block(PreparedPair(left, right), [("name_pair_any",)], max_block=10_000)
+    found = set(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True))
+    keys = [[_full_pair_any_reference(name) for name in side] for side in (a, b)]
+    expected = {
+        (i, j) for i, one in enumerate(keys[0]) for j, other in enumerate(keys[1]) if one & other
+    }
+    assert found == expected
+
+
+def test_name_pair_any_meets_a_compound_given_name_written_apart() -> None:
+    """Golden: a compound given name written apart meets it written as one word where only
+    one other part agrees, in a full name and in a given-name field."""
+    left = frame([("Abdi Wali Mohammed Ahmad", ""), ("Noor Ahmad Haidari", "")], "l")
+    right = given_family_frame(
+        [("Abdiwali", "Muhammad", True), ("Noorahmad", "Haidari", False)], "r"
+    )
+    pairs = block(PreparedPair(left, right), [("name_pair_any",)], max_block=10_000)
+    assert sorted(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True)) == [(0, 0), (1, 1)]
+
+
+def test_a_compound_given_field_read_again_in_the_full_name_pairs_only_what_follows() -> None:
+    """Given field "Abdi Hassan", no family field, full name "Abdi Hassan Omar": the own
+    parts hold hassan already (the full name's rest), so the compound (bdsn) pairs with
+    omar only, not with hassan, a half of itself."""
+    rows = pd.DataFrame(
+        {"record_id": ["l0"], "full_name": ["Abdi Hassan Omar"], "given_name": ["Abdi Hassan"]}
+    )
+    data = PreparedPair(validate_records(rows), frame([("Ivan", "")], "r"))
+    found = set(key_values(data, 0, "name_pair_any").codes.tolist())
+    words = data.keys.array().astype(str).tolist()
+    classes = data.classes.array().astype(str).tolist()
+    form = normalize_name("Abdi Hassan Omar")
+    parts = [_typed(form, i) for i in range(3)]
+    expected = _part_pairs(parts) | _compound_pairs(form.skeleton_keys[:2], parts[2:])
+
+    def typed(code: int) -> tuple[str, str]:
+        kind, value = code % 3, code // 3
+        return ("c", classes[value]) if kind == 0 else ("sp"[kind - 1], words[value][2:])
+
+    width = 1 << 31
+    assert {frozenset((typed(c // width), typed(c % width))) for c in found} == expected

@@ -110,9 +110,14 @@ def _looks_somali(latin: str) -> bool:
     return ("x" in latin or "c" in latin) and _SOMALI_LOOK.search(latin) is not None
 
 
-def _more_than_initial_c(latin: str, spelling: str) -> bool:
-    # Cira, Cierra, Cilia: a word-initial c before a vowel is also Spanish, English, Italian
-    return "x" in latin or "c" in latin[1:] or len(token_keys(spelling)[0]) >= 2
+_LONG_VOWEL = re.compile("aa|ii|uu")
+
+
+def _more_than_initial_c(latin: str) -> bool:
+    # Cira, Cierra, Cilia, Callum, Cadel: a word-initial c before a vowel is also Spanish,
+    # English, Italian; Somali spelling also shows an x, another c or a long vowel written
+    # twice (Caadil), which English spelling does not (its ee and oo are not counted)
+    return "x" in latin or "c" in latin[1:] or _LONG_VOWEL.search(latin) is not None
 
 
 @cache
@@ -160,7 +165,7 @@ def _analyze_token(
         spelling = somali_to_common(latin) if looks_somali else latin
         is_somali = spelling != latin
         vid = lookup_latin(latin)
-        if vid is None and is_somali and (somali or _more_than_initial_c(latin, spelling)):
+        if vid is None and is_somali and (somali or _more_than_initial_c(latin)):
             vid = lookup_latin(spelling)
         if vid is None:
             stripped = _strip_article_latin(spelling)
