@@ -676,6 +676,15 @@ _PART_SAME, _PART_SOUNDS = 6, 3
 assert _PART_SAME == 2 * _PART_SOUNDS
 _BIRTH_EXACT, _BIRTH_OVERLAP, _BIRTH_YEAR, _BIRTH_TWO, _BIRTH_FAR = 26, 10, 6, 2, -10
 _SEX_DIFFERENT = -20
+# Two exact dates with the same day and month, years apart (at most _DAY_MONTH_YEARS): a
+# birthday remembered and a year misestimated, which namesakes born the year before or
+# after share only 1 time in 365. Synthetic data, 300,000 a side (tb.py): pairs
+# completeness 0.9319 -> 0.9430 with 6,687,967 pairs, against 7,271,859 (10 points:
+# 0.9423; within 5 years: 0.9390).
+_BIRTH_DAY_MONTH, _DAY_MONTH_YEARS = 16, 10
+# The sex-and-exact column of affinity_rows: exact (bit 0), then the day of an exact date
+# as month * 32 + day (9 bits; 0 if not exact), then the sex code from this bit up.
+_DAY_MONTH_MASK, _SEX_SHIFT = 0x3FE, 10
 # BestPairs' second choice: per context value both records hold alike (a byte of the
 # context column, see affinity_rows: a parent's name, a place). As a part met by class
 # (and as the context budget scores an agreeing field); synthetic data, 100,000 a side,
@@ -738,9 +747,13 @@ def _birth_sex_points(
     points = _BIRTH_YEAR if gap <= year else points
     points = _BIRTH_OVERLAP if gap == 0 else points
     ea, eb = a[x, sex_exact], b[y, sex_exact]
-    points = _BIRTH_EXACT if (ea & eb & 1) & int(la == lb) else points
+    both = ea & eb & 1
+    birthday = both & int(((ea ^ eb) & _DAY_MONTH_MASK) == 0)
+    birthday &= int(gap <= _DAY_MONTH_YEARS * year)
+    points = max(points, _BIRTH_DAY_MONTH) if birthday else points
+    points = _BIRTH_EXACT if both & int(la == lb) else points
     score = points if (la != missing) & (lb != missing) else 0
-    sa, sb = ea >> 1, eb >> 1
+    sa, sb = ea >> _SEX_SHIFT, eb >> _SEX_SHIFT
     return score + (_SEX_DIFFERENT if (sa >= 0) & (sb >= 0) & (sa != sb) else 0)
 
 
@@ -792,10 +805,10 @@ def affinity_rows(side: tuple[Any, ...], context: npt.NDArray[np.int32] | None =
     """One side's inputs to :func:`affinity` (packed parts ``(n, 3 * MAX_CHAIN)``, birth
     lo, hi, exact, sex codes with -1 unknown) as one int32 row per record, each row a
     64-byte cache line when parts are 12 wide: a pair's other record is a random row, and
-    one line is one memory read instead of five. Sex and exact share a column
-    (``2 * sex + exact``); ``context``, per record, up to four context values, a byte
-    each (0: none; both sides' bytes made alike, see ``blocking._context_bytes``), or
-    none."""
+    one line is one memory read instead of five. Sex, exact and an exact date's day and
+    month share a column (``1024 * sex + 2 * (32 * month + day) + exact``); ``context``,
+    per record, up to four context values, a byte each (0: none; both sides' bytes made
+    alike, see ``blocking._context_bytes``), or none."""
     parts, lo, hi, exact, sex = side
     n, cols = parts.shape[0], parts.shape[1] + 4
     # Aligned to 64 bytes, so that a 16-column row never straddles two cache lines.
@@ -805,7 +818,12 @@ def affinity_rows(side: tuple[Any, ...], context: npt.NDArray[np.int32] | None =
     rows[:, : parts.shape[1]] = parts
     rows[:, -4] = lo
     rows[:, -3] = hi
-    rows[:, -2] = 2 * np.asarray(sex, dtype=np.int32) + np.asarray(exact, dtype=np.int32)
+    known = np.asarray(exact, dtype=bool)
+    day = np.where(known, np.asarray(lo, dtype=np.int64), 0).astype("datetime64[D]")
+    month = day.astype("datetime64[M]")
+    day_month = (month.astype(np.int64) % 12 + 1) * 32 + (day - month).astype(np.int64) + 1
+    column = (np.asarray(sex, dtype=np.int64) << _SEX_SHIFT) + known
+    rows[:, -2] = column + np.where(known, 2 * day_month, 0)
     rows[:, -1] = 0 if context is None else context
     return rows
 
@@ -823,9 +841,11 @@ def affinity(
     """A cheap score per pair id (``left * n_right + right``), to rank a record's
     candidates: 6 points for each name part of either record that the other has (same
     variant class), 3 if it only shares a sound key; birth intervals add 26 for the same
-    exact date, 10 overlapping, 6 within a year, 2 within two, and take 10 off beyond
-    five years; a different sex takes 20 off. (Measured on synthetic data, flat points
-    per part ranked true pairs higher than weights by name rarity did.)
+    exact date, 16 for exact dates of the same day and month at most ten years apart (a
+    birthday kept, a year misestimated), 10 overlapping, 6 within a year, 2 within two,
+    and take 10 off beyond five years; a different sex takes 20 off. (Measured on
+    synthetic data, flat points per part ranked true pairs higher than weights by name
+    rarity did.)
 
     ``a``, ``b``: per side, :func:`affinity_rows`. An id ``_NO_PAIR`` (no pair) scores 0.
     Scores lie in [-256, 256).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from unittest import mock
 
 import numpy as np
@@ -731,12 +732,19 @@ def affinity_reference(
                 total += 3
         return total
 
+    def day_month(day: int) -> tuple[int, int]:
+        when = date.fromordinal(day + date(1970, 1, 1).toordinal())
+        return when.month, when.day
+
     score = points(a, b) + points(b, a)
     lo_a, hi_a, ex_a, lo_b, hi_b, ex_b = births
     if MISSING not in (lo_a, lo_b):
         gap = max(lo_a - hi_b, lo_b - hi_a, 0)
+        birthday = ex_a and ex_b and day_month(lo_a) == day_month(lo_b)
         if ex_a and ex_b and lo_a == lo_b:
             score += 26
+        elif birthday and gap <= 10 * 365:
+            score += 16
         elif gap == 0:
             score += 10
         elif gap <= 365:
@@ -750,13 +758,27 @@ def affinity_reference(
     return score
 
 
+@st.composite
+def birthdays(draw: st.DrawFn, n: int) -> BirthIntervals:
+    """:func:`intervals`, with some exact dates on a few days and months over 15 years:
+    the same birthday in years near and far apart."""
+    births = draw(intervals(n))
+    for k in range(n):
+        if draw(st.booleans()):
+            year, day = draw(st.integers(1980, 1995)), draw(st.sampled_from([2, 28]))
+            when = date(year, draw(st.sampled_from([1, 1, 2])), day)
+            births.lo[k] = births.hi[k] = when.toordinal() - date(1970, 1, 1).toordinal()
+            births.exact[k] = draw(st.sampled_from([True, True, False]))
+    return births
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.data(), st.sampled_from([WIDTH, 1, 3, 5, 7, 8, 9]))
 def test_affinity_equals_reference(data: st.DataObject, width: int) -> None:
     """At any width: 4 parts and 5 to 8 (the context budget's) are compared as vectors,
     the others by the part loop."""
     a, b = data.draw(chains(5, width, gaps=True)), data.draw(chains(4, width, gaps=True))
-    ba, bb = data.draw(intervals(5)), data.draw(intervals(4))
+    ba, bb = data.draw(birthdays(5)), data.draw(birthdays(4))
     sa = np.array(data.draw(st.lists(st.integers(-1, 1), min_size=5, max_size=5)), np.int32)
     sb = np.array(data.draw(st.lists(st.integers(-1, 1), min_size=4, max_size=4)), np.int32)
     li, ri = data.draw(pairs(5, 4))
@@ -775,6 +797,34 @@ def test_affinity_equals_reference(data: st.DataObject, width: int) -> None:
             affinity_reference(unpack(a, x, width), unpack(b, y, width), births, (sa[x], sb[y]))
         )
     assert got.tolist() == want
+
+
+def test_affinity_scores_a_kept_birthday_years_apart_above_a_year_near() -> None:
+    """A birthday remembered and the year misestimated by years (exact dates, same day
+    and month) outranks a namesake born a year off, up to ten years apart; a date
+    that is not exact, or further apart, does not."""
+
+    def day(year: int, month: int, dom: int) -> int:
+        return date(year, month, dom).toordinal() - date(1970, 1, 1).toordinal()
+
+    left = [day(1985, 3, 12)] * 4
+    right = [day(1988, 3, 12), day(1986, 7, 2), day(1994, 3, 12), day(1996, 3, 12)]
+    names = np.full((4, 3 * WIDTH), -1, np.int32)
+
+    def score(exact_left: bool) -> list[int]:
+        a = kernels.affinity_rows(
+            (names, np.array(left, np.int32), np.array(left, np.int32),
+             np.full(4, exact_left), np.zeros(4, np.int32))
+        )  # fmt: skip
+        b = kernels.affinity_rows(
+            (names, np.array(right, np.int32), np.array(right, np.int32),
+             np.ones(4, bool), np.zeros(4, np.int32))
+        )  # fmt: skip
+        ids = np.arange(4, dtype=np.int64) * 4 + np.arange(4)
+        return kernels.affinity(a, b, ids, 4, missing=MISSING, year=365).tolist()
+
+    assert score(True) == [16, 2, 16, -10]
+    assert score(False) == [0, 2, -10, -10]
 
 
 def top_reference(
