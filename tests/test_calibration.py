@@ -351,14 +351,17 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
     )
     # fit reads the candidate map on raw bits grouped to EVIDENCE_STEP, predict on the
     # exact ones: the pairs' bits differ by a fraction of a step, so the maps differ
-    # hardly (at e5dd745: 1.0e-3 on the slope, 2.0e-3 on the intercept), and far less than
-    # the map on the raw bits does (0.030 on the slope, 0.046 on the intercept).
+    # hardly, and far less than the map on the raw bits does. Measured (slope, intercept):
+    # at e5dd745 1.0e-3 and 2.0e-3 against 0.030 and 0.046; with session 22's names and
+    # budget 4.4e-3 and 6.9e-3 against 0.134 and 0.120. So the bound is a tenth of that
+    # contrast, not a fixed tolerance (a fixed 3e-3 / 5e-3 failed on outputs moved on
+    # purpose, as 2e-3 had at e5dd745).
     fit = model.calibration_
     slope_gap = abs(on_raw.slopes[0] - refit.slopes[0])
     intercept_gap = abs(on_raw.intercept - refit.intercept)
     assert slope_gap > 0.01 and intercept_gap > 0.02
-    assert abs(fit.slopes[0] - refit.slopes[0]) < min(3e-3, slope_gap / 5)
-    assert abs(fit.intercept - refit.intercept) < min(5e-3, intercept_gap / 5)
+    assert abs(fit.slopes[0] - refit.slopes[0]) < slope_gap / 10
+    assert abs(fit.intercept - refit.intercept) < intercept_gap / 10
 
 
 def test_save_load_keeps_the_calibration(
