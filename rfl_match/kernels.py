@@ -676,11 +676,18 @@ _PART_SAME, _PART_SOUNDS = 6, 3
 assert _PART_SAME == 2 * _PART_SOUNDS
 _BIRTH_EXACT, _BIRTH_OVERLAP, _BIRTH_YEAR, _BIRTH_TWO, _BIRTH_FAR = 26, 10, 6, 2, -10
 _SEX_DIFFERENT = -20
-# Two exact dates with the same day and month, years apart (at most _DAY_MONTH_YEARS): a
-# birthday remembered and a year misestimated, which namesakes born the year before or
-# after share only 1 time in 365. Synthetic data, 300,000 a side (tb.py): pairs
-# completeness 0.9319 -> 0.9430 with 6,687,967 pairs, against 7,271,859 (10 points:
-# 0.9423; within 5 years: 0.9390).
+# Two exact dates with the same day and month, their years at most _DAY_MONTH_YEARS
+# apart: a year misstated (a typo in its last digit or its decade, 2009 / 2019, or an
+# estimate) with the day and month kept, which namesakes share only 1 time in 365.
+# An assumption, not measured on real records: it was chosen after reading the synthetic
+# generator, which keeps the day and month when it misestimates an age, so the synthetic
+# gains overstate it. It relies on placeholders not being exact (dates.py: 1 January,
+# 1 July, the 15th); a day registrars use that the list lacks (31 December, 21 March)
+# makes namesakes share a "birthday" far more often (a fifth of dates on one day: 15
+# times). A calendar conversion does not keep day and month. Synthetic data, 300,000 a
+# side (tb.py): pairs completeness 0.9319 -> 0.9430 with 6,687,967 pairs, against
+# 7,271,859 (10 points: 0.9423; within 4 years: 0.9390); FEBRL (digit typos): FEBRL3
+# cluster F1 0.9501 -> 0.9504, FEBRL4 one true pair of 5,000 fewer in the candidates.
 _BIRTH_DAY_MONTH, _DAY_MONTH_YEARS = 16, 10
 # The sex-and-exact column of affinity_rows: exact (bit 0), then the day of an exact date
 # as month * 32 + day (9 bits; 0 if not exact), then the sex code from this bit up.
@@ -749,7 +756,8 @@ def _birth_sex_points(
     ea, eb = a[x, sex_exact], b[y, sex_exact]
     both = ea & eb & 1
     birthday = both & int(((ea ^ eb) & _DAY_MONTH_MASK) == 0)
-    birthday &= int(gap <= _DAY_MONTH_YEARS * year)
+    # the same day and month: years n apart are 365 n days and a leap day every four
+    birthday &= int(gap < (_DAY_MONTH_YEARS + 1) * year)
     points = max(points, _BIRTH_DAY_MONTH) if birthday else points
     points = _BIRTH_EXACT if both & int(la == lb) else points
     score = points if (la != missing) & (lb != missing) else 0
@@ -818,6 +826,7 @@ def affinity_rows(side: tuple[Any, ...], context: npt.NDArray[np.int32] | None =
     rows[:, : parts.shape[1]] = parts
     rows[:, -4] = lo
     rows[:, -3] = hi
+    # 32 * month + day, not the day of the year, which moves after February in leap years
     known = np.asarray(exact, dtype=bool)
     day = np.where(known, np.asarray(lo, dtype=np.int64), 0).astype("datetime64[D]")
     month = day.astype("datetime64[M]")

@@ -732,18 +732,19 @@ def affinity_reference(
                 total += 3
         return total
 
-    def day_month(day: int) -> tuple[int, int]:
+    def calendar(day: int) -> tuple[int, int, int]:
         when = date.fromordinal(day + date(1970, 1, 1).toordinal())
-        return when.month, when.day
+        return when.year, when.month, when.day
 
     score = points(a, b) + points(b, a)
     lo_a, hi_a, ex_a, lo_b, hi_b, ex_b = births
     if MISSING not in (lo_a, lo_b):
         gap = max(lo_a - hi_b, lo_b - hi_a, 0)
-        birthday = ex_a and ex_b and day_month(lo_a) == day_month(lo_b)
+        (ya, *day_a), (yb, *day_b) = calendar(lo_a), calendar(lo_b)
+        birthday = ex_a and ex_b and day_a == day_b
         if ex_a and ex_b and lo_a == lo_b:
             score += 26
-        elif birthday and gap <= 10 * 365:
+        elif birthday and abs(ya - yb) <= 10:
             score += 16
         elif gap == 0:
             score += 10
@@ -761,12 +762,13 @@ def affinity_reference(
 @st.composite
 def birthdays(draw: st.DrawFn, n: int) -> BirthIntervals:
     """:func:`intervals`, with some exact dates on a few days and months over 15 years:
-    the same birthday in years near and far apart."""
+    the same birthday in years near and far apart (10 and 11 among them), and the same
+    day in months that differ in each bit of the packed day and month."""
     births = draw(intervals(n))
     for k in range(n):
         if draw(st.booleans()):
             year, day = draw(st.integers(1980, 1995)), draw(st.sampled_from([2, 28]))
-            when = date(year, draw(st.sampled_from([1, 1, 2])), day)
+            when = date(year, draw(st.sampled_from([1, 1, 3, 8, 12])), day)
             births.lo[k] = births.hi[k] = when.toordinal() - date(1970, 1, 1).toordinal()
             births.exact[k] = draw(st.sampled_from([True, True, False]))
     return births
@@ -800,31 +802,38 @@ def test_affinity_equals_reference(data: st.DataObject, width: int) -> None:
 
 
 def test_affinity_scores_a_kept_birthday_years_apart_above_a_year_near() -> None:
-    """A birthday remembered and the year misestimated by years (exact dates, same day
-    and month) outranks a namesake born a year off, up to ten years apart; a date
-    that is not exact, or further apart, does not."""
+    """A birthday remembered and the year misstated (exact dates, same day and month)
+    outranks a namesake born a year off, up to ten calendar years apart (a decade typo,
+    1985 / 1995); a date that is not exact, eleven years apart, or of the same day in
+    another month (12 January, 12 September: the packed day and month's top bit) does
+    not."""
 
     def day(year: int, month: int, dom: int) -> int:
         return date(year, month, dom).toordinal() - date(1970, 1, 1).toordinal()
 
-    left = [day(1985, 3, 12)] * 4
-    right = [day(1988, 3, 12), day(1986, 7, 2), day(1994, 3, 12), day(1996, 3, 12)]
-    names = np.full((4, 3 * WIDTH), -1, np.int32)
+    pairs = [
+        (day(1985, 3, 12), day(1988, 3, 12)),
+        (day(1985, 3, 12), day(1986, 7, 2)),
+        (day(1985, 3, 12), day(1994, 3, 12)),
+        (day(1985, 3, 12), day(1995, 3, 12)),
+        (day(1985, 3, 12), day(1996, 3, 12)),
+        (day(1985, 1, 12), day(1988, 9, 12)),
+        (day(1980, 12, 31), day(1983, 12, 31)),
+    ]
+    left, right = (np.array(side, np.int32) for side in zip(*pairs, strict=True))
+    n = len(pairs)
+    names = np.full((n, 3 * WIDTH), -1, np.int32)
 
     def score(exact_left: bool) -> list[int]:
         a = kernels.affinity_rows(
-            (names, np.array(left, np.int32), np.array(left, np.int32),
-             np.full(4, exact_left), np.zeros(4, np.int32))
-        )  # fmt: skip
-        b = kernels.affinity_rows(
-            (names, np.array(right, np.int32), np.array(right, np.int32),
-             np.ones(4, bool), np.zeros(4, np.int32))
-        )  # fmt: skip
-        ids = np.arange(4, dtype=np.int64) * 4 + np.arange(4)
-        return kernels.affinity(a, b, ids, 4, missing=MISSING, year=365).tolist()
+            (names, left, left, np.full(n, exact_left), np.zeros(n, np.int32))
+        )
+        b = kernels.affinity_rows((names, right, right, np.ones(n, bool), np.zeros(n, np.int32)))
+        ids = np.arange(n, dtype=np.int64) * n + np.arange(n)
+        return kernels.affinity(a, b, ids, n, missing=MISSING, year=365).tolist()
 
-    assert score(True) == [16, 2, 16, -10]
-    assert score(False) == [0, 2, -10, -10]
+    assert score(True) == [16, 2, 16, 16, -10, 0, 16]
+    assert score(False) == [0, 2, -10, -10, -10, 0, 0]
 
 
 def top_reference(
