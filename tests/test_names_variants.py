@@ -100,9 +100,6 @@ SAME = {
     "kseniya": "Kseniya Ksenia Ksyusha",
     # Juma (جمعة, Friday) is its own name, not Jama (جامع): Arabic جمعة read as jama before
     "juma": "Juma Jumaa Jumma جمعة جمعه",
-    # a title written alone is a word: Arabic الحاجة (alhaja once its romanisation keeps the
-    # article, haja being a title) meets Latin Haja and Hajja on the class
-    "hajja": "Hajja Haja Hajjah Hadja حاجة الحاجة",
     # Spanish b = v and ll = y: one sound each, spelt either way in hand-written records
     "rivera": "Rivera Ribera",
     "castillo": "Castillo Castiyo",
