@@ -304,7 +304,9 @@ def _with_compound(values: KeyValues, names: PersonNames) -> KeyValues:
     """``name_pair_any``'s values and the pairs of a record's compound given name run
     together (:attr:`PersonNames.compound`, coded as a skeleton: kind 1) with each key of
     its own parts after it: "Noor Ahmad Haidari" meets "Noorahmad Haidari", and "Abdi Wali
-    Mohammed Ahmad" meets "Abdiwali Muhammad", which share one own part."""
+    Mohammed Ahmad" meets "Abdiwali Muhammad", which share one own part. A compound of two
+    short syllables (Li Na, Ana Maria) has a short skeleton that meets more one-word names:
+    candidates only, no cost in pairs measured at 300,000 a side."""
     rows = np.flatnonzero(names.compound >= 0)
     joined = names.compound[rows].astype(np.int64)[:, None] * 3 + 1
     typed = _typed_parts(names.parts.take(rows))

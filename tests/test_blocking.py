@@ -1203,14 +1203,15 @@ def test_name_pair_any_meets_on_own_parts_or_the_full_names_first_two(
 
 
 def given_family_frame(rows: list[tuple[str, str, bool]], prefix: str) -> pd.DataFrame:
-    """Records with a given-name and a family-name field, and the full name or none."""
+    """Records with a given-name and a family-name field ("": none), and the full name or
+    none."""
     return validate_records(
         pd.DataFrame(
             {
                 "record_id": [f"{prefix}{i}" for i in range(len(rows))],
-                "full_name": [f"{g} {f}" if full else None for g, f, full in rows],
+                "full_name": [f"{g} {f}".strip() if full else None for g, f, full in rows],
                 "given_name": [g for g, _, _ in rows],
-                "family_name": [f for _, f, _ in rows],
+                "family_name": [f or None for _, f, _ in rows],
             }
         )
     )
@@ -1219,12 +1220,22 @@ def given_family_frame(rows: list[tuple[str, str, bool]], prefix: str) -> pd.Dat
 def test_joined_skeleton_runs_every_part_of_a_given_name_field() -> None:
     """A compound given name written apart in the given-name field meets it written as one
     word ("Gul Ahmad" + "Kakar" / "Gulahmad" + "Kakkar"): the joined key runs together all
-    the field's parts, not only the first one that the own parts keep."""
-    split = [("Gul Ahmad", "Kakar", True), ("Marie Claire", "Mwamba", False)]
-    joined = [("Gulahmad", "Kakkar", False), ("Mariclaire", "Mwamba", True)]
+    the field's parts, not only the first one that the own parts keep; so does a given-name
+    field alone (no family name, no full name)."""
+    split = [
+        ("Gul Ahmad", "Kakar", True),
+        ("Marie Claire", "Mwamba", False),
+        ("Gul Ahmad", "", False),
+    ]
+    joined = [
+        ("Gulahmad", "Kakkar", False),
+        ("Mariclaire", "Mwamba", True),
+        ("Gulahmad", "", False),
+    ]
     left, right = given_family_frame(split, "l"), given_family_frame(joined, "r")
     pairs = block(PreparedPair(left, right), [("name_joined_skeleton",)], max_block=10_000)
-    assert sorted(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True)) == [(0, 0), (1, 1)]
+    got = sorted(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True))
+    assert got == [(0, 0), (1, 1), (2, 2)]
 
 
 given_family = st.lists(

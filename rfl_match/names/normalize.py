@@ -116,7 +116,7 @@ _LONG_VOWEL = re.compile("aa|ii|uu")
 def _more_than_initial_c(latin: str) -> bool:
     # Cira, Cierra, Cilia, Callum, Cadel: a word-initial c before a vowel is also Spanish,
     # English, Italian; Somali spelling also shows an x, another c or a long vowel written
-    # twice (Caadil), which English spelling does not (its ee and oo are not counted)
+    # twice (Caadil): aa, ii or uu
     return "x" in latin or "c" in latin[1:] or _LONG_VOWEL.search(latin) is not None
 
 
