@@ -149,8 +149,9 @@ class LinkConfig:
         candidates_within: of a record's best ``candidates_per_record``, only those
             scoring at most this many points below its best pair are kept (the cheap
             score: 6 points a name part alike by class, 3 by sound only; 26 the same
-            exact birth date, 10 overlapping birth intervals, fewer as they part; -20 a
-            different sex); 0 keeps all of them. A record with a clear match then holds
+            exact birth date, 16 exact dates of the same day and month at most ten years
+            apart, 10 overlapping birth intervals, fewer as they part; -20 a different
+            sex); 0 keeps all of them. A record with a clear match then holds
             fewer namesakes that only share its name, and the model learns u from fewer
             of them. The pairs of a rule with a ``field:`` key (an identifier, an
             address) are not cut: the score cannot see what they share. FEBRL with the
