@@ -15,6 +15,7 @@ from statistics import median
 from typing import Any
 
 from benchmarks.common import fmt, header, log, run_worker, table
+from benchmarks.workers import REACH_SAMPLE
 
 EM_LEVELS = [7, 7, 7, 3, 5, 4]  # given, family, birth, sex, father, place: like the default
 EM_PAIRS = 100_000_000
@@ -87,6 +88,7 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                 "peak RSS fit MiB": r["fit_peak_mib"],
                 "peak RSS predict MiB (new frames)": r["predict_new_peak_mib"],
                 "pairs completeness": r.get("pairs_completeness"),
+                "rules' reach": r.get("rules_reach"),
                 "F1": r["f1"],
             }
         )
@@ -142,7 +144,11 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
         "loaded in the same process and run on copies of the frames: preparing, blocking, "
         "comparing and scoring anew (the same pairs come out). Records/s counts both sides "
         "over fit + predict (same frames). Pairs per CPU-s is candidate pairs over the CPU "
-        "seconds of the new-frames predict (preparing, blocking, comparing, scoring, output).",
+        "seconds of the new-frames predict (preparing, blocking, comparing, scoring, output). "
+        "The rules' reach is the share of true pairs that share a key of some blocking "
+        "rule, main or context, with no block cap and no candidate budget: the ceiling of "
+        "pairs completeness with these rules (on a sample of "
+        f"{REACH_SAMPLE:,} true pairs, `benchmarks.workers.rules_reach`; not timed).",
         "",
         *table(rows),
         "",

@@ -83,10 +83,48 @@ def rfl_synth(task: dict[str, Any]) -> dict[str, Any]:
             out["rules"] = report[["rule", "pairs", "new_pairs", "pairs_completeness"]].to_dict(
                 "records"
             )
+            out["rules_reach"] = rules_reach(linker.config, data, task["seed"])
     out["warnings"] = sorted({str(w.message) for w in caught})
     out |= _scores("", pair_keys(matches["request_id"], matches["sighting_id"]), truth)
     out["records"] = len(data.requests) + len(data.sightings)
     return out
+
+
+REACH_SAMPLE = 20_000  # true pairs sampled for the rules' reach
+REACH_CHUNK = 5_000  # true pairs blocked together
+
+
+def rules_reach(config: Any, data: Any, seed: int) -> float:
+    """The share of true pairs that share a key of some blocking rule, main or context,
+    with no block cap and no candidate budget: the most any cap or budget on these rules
+    can find (pairs completeness can only be lower). Uncapped blocks over all records are
+    a cross product (every Muhammad against every Muhammad), so it is measured on a
+    sample of ``REACH_SAMPLE`` true pairs, ``REACH_CHUNK`` of them at a time, each chunk's
+    records alone: a record's keys are its own (no rule here is a sorted neighbourhood, which
+    would depend on the other records), so whether a pair shares one does not depend on
+    the records beside it. Public API: ``blocking_report`` with the pairs as labels."""
+    import rfl_match as rm
+
+    rules = (*config.blocking, *config.context_blocking)
+    if any(key.startswith("sorted:") for rule in rules for key in rule):
+        raise ValueError("a sorted-neighbourhood rule's pairs depend on the records beside")
+    uncapped = rm.LinkConfig(
+        blocking=rules, max_block_size=10**12, candidates_per_record=0, workers=config.workers
+    )
+    truth = data.truth[["request_id", "sighting_id"]]
+    sample = truth.sample(min(REACH_SAMPLE, len(truth)), random_state=seed)
+    requests = data.requests.set_index("record_id", drop=False)
+    sightings = data.sightings.set_index("record_id", drop=False)
+    found = 0
+    for start in range(0, len(sample), REACH_CHUNK):
+        chunk = sample.iloc[start : start + REACH_CHUNK]
+        report = rm.Linker(uncapped).blocking_report(
+            requests.loc[chunk["request_id"].unique()].reset_index(drop=True),
+            sightings.loc[chunk["sighting_id"].unique()].reset_index(drop=True),
+            chunk,
+        )
+        found += round(float(report["pairs_completeness"].iloc[-1]) * len(chunk))
+    return found / len(sample)
 
 
 def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:

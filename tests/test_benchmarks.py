@@ -1,11 +1,12 @@
-"""The benchmarks' own measurements: the peers' blocking rules, and peak memory with a
-forked child."""
+"""The benchmarks' own measurements: the peers' blocking rules, the rules' reach, and peak
+memory with a forked child."""
 
 from __future__ import annotations
 
 import os
 import sys
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -13,9 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import rfl_match as rm
+from benchmarks import workers
 from benchmarks.common import timed
 from benchmarks.speed import _warning_summary
-from benchmarks.workers import _blocked_pairs, _completeness
+from benchmarks.workers import _blocked_pairs, _completeness, rules_reach
 
 RULES: list[tuple[str | tuple[str, int], ...]] = [
     ("given_name", "birth_year"),
@@ -67,6 +70,29 @@ def test_completeness_is_the_share_of_true_pairs_blocked() -> None:
     assert blocked.tolist() == [0, 3]
     truth = pd.DataFrame({"request_id": ["l0", "l1", "l2"], "sighting_id": ["r0", "r1", "r0"]})
     assert np.isclose(_completeness(blocked, left, right, truth), 2 / 3)
+
+
+def test_rules_reach_in_chunks_equals_the_uncapped_rules_over_all_records(
+    synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reach measured a few true pairs at a time, each chunk's records alone, is the
+    pairs completeness of the same rules over all the records at once with no cap and no
+    budget; and the default candidates' completeness is at most it (on this small list, all
+    of it: nothing is capped or cut that a rule reaches)."""
+    config = rm.LinkConfig()
+    rules = (*config.blocking, *config.context_blocking)
+    uncapped = rm.LinkConfig(blocking=rules, max_block_size=10**12, candidates_per_record=0)
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    truth = synthetic["truth"].query("request_id in @requests.record_id")
+    whole = rm.Linker(uncapped).blocking_report(requests, sightings, truth)
+    expected = float(whole["pairs_completeness"].iloc[-1])
+    monkeypatch.setattr(workers, "REACH_CHUNK", 60)  # many chunks, the last one short
+    data = SimpleNamespace(requests=requests, sightings=sightings, truth=truth)
+    reach = rules_reach(config, data, seed=3)
+    assert len(truth) > 5 * 60 and len(truth) < workers.REACH_SAMPLE  # every pair, in chunks
+    assert reach == pytest.approx(expected, abs=0.5 / len(truth))
+    default = rm.Linker(config).blocking_report(requests, sightings, truth)
+    assert reach >= float(default["pairs_completeness"].iloc[-1])
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
