@@ -120,7 +120,17 @@ class LinkConfig:
     Attributes:
         compare: comparisons in addition to the defaults.
         default_comparisons: compare every canonical field present in both inputs.
-        blocking: blocking rules; each a tuple of keys that must all agree.
+        blocking: blocking rules; each a tuple of keys that must all agree. What the
+            rules can find at most, whatever the cap and budget, is the share of true
+            pairs that share a key of one of them or of ``context_blocking``'s (the
+            speed benchmark's "rules' reach"): on synthetic data 0.9878 at 100,000 a
+            side and 0.9875 at 1,000,000 with the defaults. Rules that meet a family
+            raise it (a father's name with the family name, ``("class:father_name",
+            "family_class")``, and with the mother's, ``("class:father_name",
+            "class:mother_name")``: 0.9903), but the pairs they add are mostly siblings:
+            pairs completeness at 100,000 a side 0.9663 -> 0.9690 with 1.3% more pairs,
+            F1 0.8112 -> 0.7998 (with ``condition_on="family_name"`` 0.8182 -> 0.8078);
+            as context rules 0.9676 and 0.8099.
         max_block_size: pairs allowed in one block before a more specific key takes over.
         sorted_window: neighbours met on each side in a ``sorted:<key>`` rule (a sorted
             neighbourhood, for typo-heavy keys), and in each order of an oversized
