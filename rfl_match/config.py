@@ -128,9 +128,9 @@ class LinkConfig:
             raise it (a father's name with the family name, ``("class:father_name",
             "family_class")``, and with the mother's, ``("class:father_name",
             "class:mother_name")``: 0.9903), but the pairs they add are mostly siblings:
-            pairs completeness at 100,000 a side 0.9663 -> 0.9690 with 1.3% more pairs,
-            F1 0.8112 -> 0.7998 (with ``condition_on="family_name"`` 0.8182 -> 0.8078);
-            as context rules 0.9676 and 0.8099.
+            pairs completeness at 100,000 a side 0.9609 -> 0.9632 with 1.4% more pairs,
+            F1 0.8092 -> 0.7968 (with ``condition_on="family_name"`` 0.8164 -> 0.8056);
+            as context rules 0.9620 and 0.8078.
         max_block_size: pairs allowed in one block before a more specific key takes over.
         sorted_window: neighbours met on each side in a ``sorted:<key>`` rule (a sorted
             neighbourhood, for typo-heavy keys), and in each order of an oversized

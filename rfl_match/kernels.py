@@ -692,8 +692,11 @@ _SEX_DIFFERENT = -20
 # an unrelated day and month (tb.py, with against without these points): 300,000 a side
 # 0.9313 with 7,197,451 pairs against 0.9320 with 7,295,771; 1,000,000 0.8862 / 25,527,818
 # against 0.8872 / 25,878,714; F1 at 100,000 a side 0.8084 against 0.8081. So on such
-# records the points cost nothing and find nothing: all of the synthetic gain comes from
-# the birthdays the generator keeps.
+# records the points cost nothing and find nothing: the synthetic gain above came from the
+# birthdays the generator kept. It now keeps a quarter of them (synth.records.
+# BIRTHDAY_KEPT, a guess): 300,000 a side 0.9340 / 7,079,035 against 0.9320 / 7,293,183;
+# 1,000,000 0.8904 / 25,191,860 against 0.8873 / 25,870,013; F1 at 100,000 a side 0.8092
+# against 0.8080.
 _BIRTH_DAY_MONTH, _DAY_MONTH_YEARS = 16, 10
 # The sex-and-exact column of affinity_rows: exact (bit 0), then the day of an exact date
 # as month * 32 + day (9 bits; 0 if not exact), then the sex code from this bit up.

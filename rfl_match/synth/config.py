@@ -56,7 +56,9 @@ class SynthConfig:
         title_rate: a title or honorific before the name (Haji, Sheikh, Ato, U, Daw, Don).
         upper_case_rate: names written in capitals.
         missing_fields_rate: one to three filled fields left empty.
-        age_misestimated_rate: age (and the birth year) off by one or more years.
+        age_misestimated_rate: age (and the birth year) off by one or more years; a
+            full date keeps the birth's day and month a quarter of the time
+            (``records.BIRTHDAY_KEPT``), else takes an unrelated day and month.
         placeholder_dob_rate: birth date written as 1 January of the year (more often for
             some cultures, see ``records.PLACEHOLDER_MULTIPLIER``).
         imprecise_dob_rate: birth date given as year or year-month only.
