@@ -57,8 +57,8 @@ class SynthConfig:
         upper_case_rate: names written in capitals.
         missing_fields_rate: one to three filled fields left empty.
         age_misestimated_rate: age (and the birth year) off by one or more years; a
-            full date keeps the birth's day and month a quarter of the time
-            (``records.BIRTHDAY_KEPT``), else takes an unrelated day and month.
+            date keeps the birth's day and month (a year-month date its month) a quarter
+            of the time (``records.BIRTHDAY_KEPT``), else takes unrelated ones.
         placeholder_dob_rate: birth date written as 1 January of the year (more often for
             some cultures, see ``records.PLACEHOLDER_MULTIPLIER``).
         imprecise_dob_rate: birth date given as year or year-month only.

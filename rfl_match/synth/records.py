@@ -99,8 +99,8 @@ _UNCASED = np.array([c in UNCASED_SCRIPT_CULTURES for c in CULTURES])
 _PLACEHOLDER_MULT = np.array([PLACEHOLDER_MULTIPLIER.get(c, 1.0) for c in CULTURES])
 _NUMBERS = np.array([str(i) for i in range(10_000)], dtype=object)
 _YEARS = np.array([f"{i:04d}" for i in range(10_000)], dtype=object)
-#: Of the misestimated ages written as a full date, the share that keeps the birth's day
-#: and month (a guess, see _dates): 1.0 before, which flattered a score that rewards a
+#: Of the misestimated ages written as a date, the share that keeps the birth's day and
+#: month (a guess, see _dates): 1.0 before, which flattered a score that rewards a
 #: shared birthday (rfl_match.kernels._BIRTH_DAY_MONTH).
 BIRTHDAY_KEPT = 0.25
 _NON_LEAP_YEAR = 11_323  # days from 1970-01-01 to 2001-01-01
@@ -527,11 +527,11 @@ def _dates(
 
     y_b, m_b, d_b = days_to_ymd(birth)
     year = _YEARS[np.clip(y_b - (est_age - age), 0, 9999)]
-    # A misestimated age written as a full date keeps the day and month of the birth only
-    # where the person knew their birthday but not their year (or the year was mistyped):
-    # a share of BIRTHDAY_KEPT, a guess. Otherwise the day and month come from elsewhere
-    # (the form, the registration): unrelated to the birth. Drawn from a stream of their
-    # own, so that every other value is as before.
+    # A misestimated age written as a date keeps the day and month of the birth (the month
+    # of a year-month date) only where the person knew their birthday but not their year
+    # (or the year was mistyped): a share of BIRTHDAY_KEPT, a guess. Otherwise they come
+    # from elsewhere (the form, the registration): unrelated to the birth. Drawn from a
+    # stream of their own, so that every other value is as before.
     seeds = rng.bit_generator.seed_seq
     assert isinstance(seeds, np.random.SeedSequence)  # default_rng(seed) makes one
     own = np.random.default_rng(seeds.spawn(1)[0])
