@@ -57,6 +57,11 @@ FAR_BIRTH_M = 0.005
 
 #: The comparisons ``LinkConfig.condition_on`` may name: a name that relatives share.
 CONDITION_ANCHORS = ("family_name", "father_name", "mother_name", "grandfather_name")
+#: ``LinkConfig.condition_on``'s default: the anchor below where it can split, else none,
+#: without a warning (``fit`` then holds what it used in ``Linker.config``).
+CONDITION_AUTO = "auto"
+#: The anchor ``CONDITION_AUTO`` splits on.
+AUTO_ANCHOR = "family_name"
 
 
 class ConfigError(ValueError):
@@ -129,8 +134,8 @@ class LinkConfig:
             "family_class")``, and with the mother's, ``("class:father_name",
             "class:mother_name")``: 0.9903), but the pairs they add are mostly siblings:
             pairs completeness at 100,000 a side 0.9609 -> 0.9632 with 1.4% more pairs,
-            F1 0.8092 -> 0.7968 (with ``condition_on="family_name"`` 0.8164 -> 0.8056);
-            as context rules 0.9620 and 0.8078.
+            F1 0.8164 -> 0.8056 (each comparison weighed alone, ``condition_on=""``:
+            0.8092 -> 0.7968, and as context rules 0.9620 and 0.8078).
         max_block_size: pairs allowed in one block before a more specific key takes over.
         sorted_window: neighbours met on each side in a ``sorted:<key>`` rule (a sorted
             neighbourhood, for typo-heavy keys), and in each order of an oversized
@@ -280,8 +285,9 @@ class LinkConfig:
             namesakes, and weighs each pattern's agreements taken together
             (rfl_match.mixture): it ranks better (README), but its unlabelled calibration
             is further off on large lists and its fit takes longer, so it is opt-in.
-        condition_on: "" (the default): every comparison weighed alone; or the name of a
-            comparison (one of :data:`CONDITION_ANCHORS`: ``"family_name"``,
+        condition_on: ``"auto"`` (the default): as ``"family_name"`` where that splits,
+            else as "", without a warning; "": every comparison weighed alone; or the
+            name of a comparison (one of :data:`CONDITION_ANCHORS`: ``"family_name"``,
             ``"father_name"``, ...) whose agreement splits the levels of the other
             comparisons a family shares (given, family, parents' and grandfather's names,
             places of birth and origin; ``compare.CONDITIONED_COMPARISONS``): each is
@@ -293,21 +299,28 @@ class LinkConfig:
             pairs that share it ("different, same family name"). The unlabelled
             calibration reads each split comparison with its anchor among the others
             (``calibration.fit_on_comparisons``). Where the anchor is no comparison, or
-            agrees on fewer than 20 of the candidate pairs learned from, ``fit`` warns
-            and fits without the option (and saves the model so). It ranks better; its
-            unlabelled calibration is further off on small lists, so it is opt-in.
-            Synthetic data
-            (measure.py), F1 at 0.5 / best F1 / largest calibration gap, 10,000 a side:
-            one class 0.8777 / 0.8800 / 0.035, ``"family_name"`` 0.8837 / 0.8897 / 0.109,
-            ``"father_name"`` 0.8801 / 0.8839 / 0.085, ``"family_name"`` with
-            ``non_match_classes`` 2 0.8978 / 0.8997 / 0.103; 100,000 a side: 0.8012 /
-            0.8070 / 0.052, ``"family_name"`` 0.8082 / 0.8142 / 0.043, with
-            ``non_match_classes`` 2 0.8185 / 0.8236 / 0.055. The calibration suite
-            (quick, before the term-frequency rate was made marginal): largest gap 0.114
-            against 0.117, but 5 of 10 bins within 0.05 against 8. It does not let
-            ``context_candidates`` 2 or 3 hold F1 (100,000 a side, ``"family_name"`` at
-            1 / 2 / 3: 0.8082 / 0.7970 / 0.7899; with ``non_match_classes`` 2: 0.8185 /
-            0.8072 / 0.7998).
+            agrees on fewer than 20 of the candidate pairs learned from, ``fit`` fits
+            without the option (and saves the model so), with a warning where the
+            anchor was named. After ``fit``, ``Linker.config`` holds the anchor used
+            ("" for none). Synthetic data (the defaults otherwise), F1 at 0.5 and the
+            largest calibration gap without labels, "" against ``"family_name"``: the
+            calibration suite (20,000 x 40,000, three draws pooled) F1 0.8225 / 0.8252 /
+            0.8249 -> 0.8328 / 0.8391 / 0.8379, gap 0.040 -> 0.020; 100,000 a side
+            (measure.py) F1 0.8092 -> 0.8164, gap 0.040 -> 0.037, higher in each of the
+            14 cultures (+0.001 to +0.022, the most for Eritrean and Ethiopian names);
+            10,000 a side, seeds 7 / 8 / 9: F1 0.8866 / 0.8911 / 0.8878 -> 0.8946 /
+            0.8960 / 0.8935, but gap 0.042 / 0.050 / 0.026 -> 0.079 / 0.085 / 0.042
+            (bins of about 400 pairs that understate by up to 0.085: on small lists the
+            split model's unlabelled probabilities are too low); fit time unchanged
+            (1,000,000 a side: 55.4 s either way). ``"father_name"``, ``"family_name"``
+            with ``non_match_classes`` 2 (measured before the default changed, 10,000 /
+            100,000 a side, F1 / best F1 / gap): one class 0.8777 / 0.8800 / 0.035 and
+            0.8012 / 0.8070 / 0.052, ``"family_name"`` 0.8837 / 0.8897 / 0.109 and 0.8082
+            / 0.8142 / 0.043, ``"father_name"`` 0.8801 / 0.8839 / 0.085 at 10,000,
+            ``"family_name"`` with ``non_match_classes`` 2 0.8978 / 0.8997 / 0.103 and
+            0.8185 / 0.8236 / 0.055. It does not let ``context_candidates`` 2 or 3 hold
+            F1 (100,000 a side, ``"family_name"`` at 1 / 2 / 3: 0.8082 / 0.7970 /
+            0.7899; with ``non_match_classes`` 2: 0.8185 / 0.8072 / 0.7998).
         seed: seed for every random draw.
         chunk_pairs: pairs compared per chunk (bounds memory).
         workers: threads for the comparison kernels and string similarities (-1, the
@@ -339,7 +352,7 @@ class LinkConfig:
     em_m_prior: float = 0.5
     far_birth_m: float | None = None
     non_match_classes: int = 1
-    condition_on: str = ""
+    condition_on: str = CONDITION_AUTO
     seed: int = 42
     chunk_pairs: int = 2_000_000
     workers: int = -1
@@ -373,10 +386,11 @@ class LinkConfig:
                 "compare: 'combination' names the agreements taken together when "
                 "non_match_classes is 2; give the comparison another name"
             )
-        if self.condition_on and self.condition_on not in CONDITION_ANCHORS:
+        if self.condition_on and self.condition_on not in (*CONDITION_ANCHORS, CONDITION_AUTO):
             raise ConfigError(
                 f"condition_on: {self.condition_on!r}; use one of "
-                f"{', '.join(CONDITION_ANCHORS)}, or '' (each comparison alone)"
+                f"{', '.join(CONDITION_ANCHORS)}, {CONDITION_AUTO!r} ({AUTO_ANCHOR} where it "
+                "splits), or '' (each comparison alone)"
             )
         if not 0.0 <= self.threshold <= 1.0:
             raise ConfigError(f"threshold: {self.threshold} is not a probability")

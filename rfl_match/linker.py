@@ -46,6 +46,8 @@ from rfl_match.compare import (
 )
 from rfl_match.compare import TITLES as _TITLES
 from rfl_match.config import (
+    AUTO_ANCHOR,
+    CONDITION_AUTO,
     CONTEXT_BLOCKING,
     FAR_BIRTH_M,
     PROBABILITY_FLOOR,
@@ -123,6 +125,9 @@ _CONDITIONED_VERSION = 8
 _MIN_ANCHOR_PAIRS = 20
 # The fit options and the value a file without them was learned with.
 _FIT_OPTIONS = {"far_birth_m": 0.0}
+# What a file without ``condition_on`` was fitted with (before version 8, or unsplit):
+# none, whatever the default.
+_UNSPLIT = {"condition_on": ""}
 # Folds of reviewed requests for cross-fitted calibration.
 _CALIBRATION_FOLDS = 5
 #: The output column of each pair's combination term (rfl_match.mixture): what its
@@ -317,11 +322,16 @@ class Linker:
         # one thread of its own: the others are busy).
         content = in_background(lambda: _fingerprint(requests, sightings), self.config.workers)
         self.specs_ = self._resolve_specs(left, right)
+        # condition_on "auto": the family name where it splits, else none, unwarned; the
+        # config then says which.
+        named = self.config.condition_on != CONDITION_AUTO
+        if not named:
+            self.config = replace(self.config, condition_on=AUTO_ANCHOR)
         comparisons = self._comparisons()
         if self.config.condition_on and not any(
             isinstance(c, ConditionedComparison) for c in comparisons
         ):
-            self._fit_unsplit("is not among the comparisons, or splits none")
+            self._fit_unsplit("is not among the comparisons, or splits none", warn=named)
         n_levels = tuple(c.n_levels for c in comparisons)
         data = self._prepare(left, right)
         data.read_ahead([read for c in comparisons for read in c.reads()])
@@ -365,7 +375,8 @@ class Linker:
             # The second halves would hold nothing to learn from: fitted as if unsplit.
             self._fit_unsplit(
                 f"agrees on fewer than {_MIN_ANCHOR_PAIRS} candidate pairs "
-                "(always missing or different)"
+                "(always missing or different)",
+                warn=named,
             )
             return self.fit(requests, sightings, labels=labels, em=em)
         self._warn_constant(comparisons, patterns, counts)
@@ -665,13 +676,15 @@ class Linker:
             bits_out[:, c] = (step - 1) // 2 * EVIDENCE_STEP * carry[:, c]
         return patterns[distinct[:, 0]], counts, bits_out, carry
 
-    def _fit_unsplit(self, why: str) -> None:
-        """Warn that ``condition_on`` cannot split, and fit without it (the model is then
-        written in the version it would have without the option)."""
-        warnings.warn(
-            f"condition_on: {self.config.condition_on!r} {why}; fitted unsplit",
-            stacklevel=3,
-        )
+    def _fit_unsplit(self, why: str, *, warn: bool = True) -> None:
+        """Warn (if ``warn``: the anchor was named, not ``"auto"``) that ``condition_on``
+        cannot split, and fit without it (the model is then written in the version it
+        would have without the option)."""
+        if warn:
+            warnings.warn(
+                f"condition_on: {self.config.condition_on!r} {why}; fitted unsplit",
+                stacklevel=3,
+            )
         self.config = replace(self.config, condition_on="")
 
     @staticmethod
@@ -1274,7 +1287,7 @@ class Linker:
             config = config | {"far_birth_m": PROBABILITY_FLOOR}
         try:
             # A fit option left out: the value it stands for.
-            linker = cls(LinkConfig.from_dict(_FIT_OPTIONS | config))
+            linker = cls(LinkConfig.from_dict(_FIT_OPTIONS | _UNSPLIT | config))
         except ConfigError as exc:
             raise ModelError(f"{path}: the model's configuration is not usable ({exc})") from exc
         try:

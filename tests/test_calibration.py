@@ -26,6 +26,7 @@ from rfl_match.calibration import (
     local_dependence,
     request_folds,
 )
+from rfl_match.linker import _anchors
 from rfl_match.scoring import (
     decode_patterns,
     level_shares,
@@ -268,7 +269,9 @@ def test_labels_change_the_model(fitted: rm.Linker, synthetic: dict[str, pd.Data
     reviewed = _reviewed(fitted, synthetic, 0.5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        linker = rm.Linker().fit(
+        # Each comparison alone: its m is one distribution (a split one's is one per half,
+        # test_conditioned).
+        linker = rm.Linker({"condition_on": ""}).fit(
             synthetic["requests"], synthetic["sightings"], labels=reviewed, em=False
         )
     model, unsupervised = linker.model_, fitted.model_
@@ -326,11 +329,13 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
     tf_bits = rows[list(range(len(n_levels)))].to_numpy(np.float64) * EVIDENCE_STEP
     counts = rows["count"].to_numpy(np.int64)
     args = (model.m_, model.u_, model.prior_weight_)
-    refit = fit_on_comparisons(patterns, counts, *args, tf_bits=tf_bits, classes=model.non_match_)
+    # The defaults split by the family name here: its split comparisons are read with it.
+    anchors = _anchors(fitted._comparisons())
+    assert anchors is not None
+    kw = {"classes": model.non_match_, "anchors": anchors}
+    refit = fit_on_comparisons(patterns, counts, *args, tf_bits=tf_bits, **kw)
     # the comparisons' rows merged on threads: the same map, bit for bit
-    threaded = fit_on_comparisons(
-        patterns, counts, *args, tf_bits=tf_bits, classes=model.non_match_, workers=3
-    )
+    threaded = fit_on_comparisons(patterns, counts, *args, tf_bits=tf_bits, workers=3, **kw)
     assert threaded == refit
     # Not the map fitted on the raw bits (from frequencies over all records) either.
     raw = copy.deepcopy(fitted)
@@ -347,7 +352,7 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
         rows["count"].to_numpy(np.int64),
         *args,
         tf_bits=rows[list(range(len(n_levels)))].to_numpy(np.float64) * EVIDENCE_STEP,
-        classes=model.non_match_,
+        **kw,
     )
     # fit reads the candidate map on raw bits grouped to EVIDENCE_STEP, predict on the
     # exact ones: the pairs' bits differ by a fraction of a step, so the maps differ
@@ -518,28 +523,37 @@ def draw_20k() -> tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]:
     return data.requests, data.sightings, truth
 
 
+@pytest.mark.parametrize(("condition_on", "low", "high"), [("", 0.95, 1.05), ("auto", 0.92, 1.03)])
 def test_unsupervised_fit_counts_and_calibrates_on_a_large_draw(
     draw_20k: tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]],
+    condition_on: str,
+    low: float,
+    high: float,
 ) -> None:
     """Without reviewed pairs, on 20,000 x 40,000 synthetic records: the number of matches
-    EM counts among the candidates it learns from is within 5% of the true pairs among
-    the candidates, and a predicted probability of p means a share p of true matches
-    within 0.06 in each of ten equal-width bins (the benchmark's target is 0.05 pooled
-    over three such draws; one draw's middle bins hold a few hundred pairs). At 0faf5b0:
-    0.991 and 0.030. The prior on m at the data's full weight (``em_m_prior`` 1.0) counts
-    9% too few and understates by 0.089; no ceiling on a birth a generation apart
-    (``far_birth_m`` 0) counts 12% too many and overstates by 0.10. About 12 s."""
+    EM counts among the candidates it learns from, as a share of the true pairs among the
+    candidates, lies in [low, high], and a predicted probability of p means a share p of
+    true matches within 0.06 in each of ten equal-width bins (the benchmark's target is
+    0.05 pooled over three such draws; one draw's middle bins hold a few hundred pairs).
+    Each comparison alone: at 0faf5b0 0.991 and 0.030; at 545fed7 1.000 and 0.038. The
+    prior on m at the data's full weight (``em_m_prior`` 1.0) counts 9% too few and
+    understates by 0.089; no ceiling on a birth a generation apart (``far_birth_m`` 0)
+    counts 12% too many and overstates by 0.10. Split by the family name (the default):
+    EM counts about 5% too few, on every draw measured (0.943 here; 0.948 to 0.954 on
+    seeds 7, 8, 9 and 11), and the map makes up for it (largest gap 0.038 here, 0.020
+    to 0.029 there, against 0.038 to 0.062 each comparison alone). About 12 s each."""
     requests, sightings, truth = draw_20k
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        linker = rm.Linker().fit(requests, sightings)
+        linker = rm.Linker({"condition_on": condition_on}).fit(requests, sightings)
         scored = linker.predict(requests, sightings, threshold=0.0, top_k=0)
+    assert linker.config.condition_on == ("family_name" if condition_on else "")
     pairs = zip(scored["request_id"], scored["sighting_id"], strict=True)
     hit = np.fromiter((pair in truth for pair in pairs), dtype=np.bool_, count=len(scored))
     assert linker.model_ is not None
     learned = linker.training_["candidate_pairs"] - linker.training_["context_pairs"]
     counted = linker.model_.prior_ * learned
-    assert counted / hit.sum() == pytest.approx(1.0, abs=0.05)
+    assert low <= counted / hit.sum() <= high
     prob = scored["match_probability"].to_numpy(np.float64)
     which = np.minimum((prob * 10).astype(np.intp), 9)
     gaps = [abs(prob[which == b].mean() - hit[which == b].mean()) for b in np.unique(which)]

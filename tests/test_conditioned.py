@@ -254,15 +254,61 @@ def test_the_saved_model_predicts_the_same(
     pd.testing.assert_frame_equal(before, after)
 
 
-def test_a_model_without_it_leaves_it_out(fitted: rm.Linker) -> None:
-    written = fitted.to_dict()
+def test_a_model_without_it_leaves_it_out(
+    synthetic: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """Each comparison alone: written without the key, in a version older releases read,
+    and read back as "", not as the default ("auto", which would split it)."""
+    alone = rm.Linker({"condition_on": ""}).fit(synthetic["requests"], synthetic["sightings"])
+    written = alone.to_dict()
     assert "condition_on" not in written["config"]
     assert written["format_version"] < 8
+    alone.save(tmp_path / "m.json")
+    loaded = rm.Linker.load(tmp_path / "m.json")
+    assert loaded.config.condition_on == ""
+    assert not any(isinstance(c, ConditionedComparison) for c in loaded._comparisons())
+
+
+def test_the_default_splits_by_the_family_name(
+    conditioned: rm.Linker, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """``"auto"`` (the default) is ``"family_name"`` where it splits: the same model and
+    predictions, and the config says what was used."""
+    assert rm.LinkConfig().condition_on == "auto"
+    assert fitted.config.condition_on == "family_name"
+    assert fitted.to_dict()["model"] == conditioned.to_dict()["model"]
+    frames = synthetic["requests"], synthetic["sightings"]
+    pd.testing.assert_frame_equal(fitted.predict(*frames), conditioned.predict(*frames))
+
+
+@pytest.mark.filterwarnings("ignore:comparison 'family_name' never varies")
+@pytest.mark.filterwarnings("error:condition_on")
+@pytest.mark.parametrize("how", ["all missing", "absent"])
+def test_the_default_without_a_family_name_weighs_each_alone_unwarned(
+    synthetic: dict[str, pd.DataFrame], how: str
+) -> None:
+    """No family name to split by: ``"auto"`` fits each comparison alone without a warning
+    (a named anchor warns: test_an_anchor_that_never_agrees_fits_unsplit), as ""."""
+    frames = [synthetic["requests"].copy(), synthetic["sightings"].copy()]
+    for frame in frames:
+        for column in ("full_name", "family_name"):  # a full name's last part is one too
+            if how == "absent":
+                del frame[column]
+            else:
+                frame[column] = None
+    linker = rm.Linker().fit(*frames)
+    assert linker.config.condition_on == ""
+    assert not any(isinstance(c, ConditionedComparison) for c in linker._comparisons())
+    plain = rm.Linker({"condition_on": ""}).fit(*frames)
+    assert linker.to_dict() == plain.to_dict()
+    pd.testing.assert_frame_equal(linker.predict(*frames), plain.predict(*frames))
 
 
 def test_an_unknown_anchor_is_an_error() -> None:
     with pytest.raises(ConfigError, match="condition_on"):
         rm.LinkConfig(condition_on="fathers_name")
+    with pytest.raises(ConfigError, match="'auto'"):
+        rm.LinkConfig(condition_on="Auto")
 
 
 def _chain_rule_sample(
@@ -434,5 +480,5 @@ def test_an_anchor_that_never_agrees_fits_unsplit(
     assert linker.to_dict()["format_version"] < 8
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # father_name never varies
-        plain = rm.Linker().fit(*frames)
+        plain = rm.Linker({"condition_on": ""}).fit(*frames)
     pd.testing.assert_frame_equal(linker.predict(*frames), plain.predict(*frames))

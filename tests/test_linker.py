@@ -853,11 +853,11 @@ def test_a_cut_of_its_own_is_saved_as_version_5(
     path = tmp_path / "model.json"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        plain = rm.Linker(rm.LinkConfig(far_birth_m=0.0)).fit(requests, sightings)
+        plain = rm.Linker(rm.LinkConfig(far_birth_m=0.0, condition_on="")).fit(requests, sightings)
         plain.save(path)
         assert "candidates_within" not in json.loads(path.read_text(encoding="utf-8"))["config"]
         assert json.loads(path.read_text(encoding="utf-8"))["format_version"] <= 4
-        wide = rm.Linker(rm.LinkConfig(candidates_within=0, far_birth_m=0.0))
+        wide = rm.Linker(rm.LinkConfig(candidates_within=0, far_birth_m=0.0, condition_on=""))
         wide.fit(requests, sightings)
     loaded = _saved_and_loaded(wide, path, 5, candidates_within=0)
     assert loaded.config.candidates_within == 0
@@ -873,18 +873,20 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     more than 5 years apart on data whose strongest pairs do not suggest more, with the
     prior on m at half the data (``em_m_prior`` 0.5); EM alone (0, and the prior of
     earlier releases, 1.0) puts 2% there (relatives a generation apart), and the
-    predictions differ. The default is written as null (version 7), a share as a number
-    (version 6), and both read back; EM alone is written without the key and read back as
-    0: a model of an older release (version 5) loads, predicts as it stored, and fitted
-    again learns as before."""
+    predictions differ. The default is written as null (version 7 with each comparison
+    alone, 8 split by the family name, as the defaults split it here), a share as a
+    number (version 6), and both read back; EM alone is written without the key and read
+    back as 0: a model of an older release (version 5) loads, predicts as it stored, and
+    fitted again learns as before."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
     assert rm.LinkConfig().far_birth_m is None
     assert rm.LinkConfig().em_m_prior == 0.5
-    earlier = rm.LinkConfig(far_birth_m=0.0, em_m_prior=1.0)
+    earlier = rm.LinkConfig(far_birth_m=0.0, em_m_prior=1.0, condition_on="")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         default = rm.Linker().fit(requests, sightings)
-        held = rm.Linker(rm.LinkConfig(far_birth_m=0.001)).fit(requests, sightings)
+        unsplit = rm.Linker(rm.LinkConfig(condition_on="")).fit(requests, sightings)
+        held = rm.Linker(rm.LinkConfig(far_birth_m=0.001, condition_on="")).fit(requests, sightings)
         alone = rm.Linker(earlier).fit(requests, sightings)
     birth = default.model_.names.index("birth")
     assert default.model_.labels[birth][1] == "more than 5 years apart"
@@ -898,9 +900,16 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     held_pairs = held.predict(requests, sightings)
     assert len(default_pairs) != len(alone.predict(requests, sightings))
     path = tmp_path / "model.json"
-    loaded = _saved_and_loaded(default, path, 7, far_birth_m=None, em_m_prior=0.5)
+    loaded = _saved_and_loaded(
+        default, path, 8, far_birth_m=None, em_m_prior=0.5, condition_on="family_name"
+    )
     assert loaded.config.far_birth_m is None
     pdt.assert_frame_equal(loaded.predict(requests, sightings), default_pairs)
+    loaded = _saved_and_loaded(unsplit, path, 7, far_birth_m=None, em_m_prior=0.5)
+    assert loaded.config.far_birth_m is None and loaded.config.condition_on == ""
+    pdt.assert_frame_equal(
+        loaded.predict(requests, sightings), unsplit.predict(requests, sightings)
+    )
     loaded = _saved_and_loaded(held, path, 6, far_birth_m=0.001)
     assert loaded.config.far_birth_m == 0.001
     pdt.assert_frame_equal(loaded.predict(requests, sightings), held_pairs)
@@ -1063,7 +1072,9 @@ def test_context_options_of_its_own_are_saved_as_version_4(
     synthetic: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
     requests, sightings = synthetic["requests"], synthetic["sightings"]
-    config = rm.LinkConfig(context_blocking=(("field:father_name", "birth_year"),), far_birth_m=0.0)
+    config = rm.LinkConfig(
+        context_blocking=(("field:father_name", "birth_year"),), far_birth_m=0.0, condition_on=""
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         linker = rm.Linker(config).fit(requests, sightings)

@@ -187,9 +187,9 @@ def test_a_relatives_seed_never_disagrees_on_a_family_comparison() -> None:
 
 @pytest.fixture(scope="module")
 def classes_alone(synthetic: dict[str, pd.DataFrame]) -> rm.Linker:
-    """Two kinds of non-match, learned by EM alone (no ceiling on m: nothing that version
-    3 lacks)."""
-    config = {"non_match_classes": 2, "far_birth_m": 0.0}
+    """Two kinds of non-match, learned by EM alone (no ceiling on m) with each comparison
+    alone (no split: nothing that version 3 lacks)."""
+    config = {"non_match_classes": 2, "far_birth_m": 0.0, "condition_on": ""}
     return rm.Linker(config).fit(synthetic["requests"], synthetic["sightings"])
 
 
@@ -198,7 +198,9 @@ def test_a_one_class_model_is_written_as_version_2(
 ) -> None:
     # Nothing in it that version 2 lacks (EM alone, one kind of non-match): older releases
     # read it.
-    single = rm.Linker({"far_birth_m": 0.0}).fit(synthetic["requests"], synthetic["sightings"])
+    single = rm.Linker({"far_birth_m": 0.0, "condition_on": ""}).fit(
+        synthetic["requests"], synthetic["sightings"]
+    )
     data = single.to_dict()
     assert data["format_version"] == 2
     assert "non_match_classes" not in data["config"] and "non_match_classes" not in data["model"]
