@@ -16,6 +16,7 @@ import rfl_match as rm
 from benchmarks.common import header, log, pair_keys, table
 from benchmarks.datasets import synthetic
 from rfl_match.calibration import EVIDENCE_STEP, LOCAL_DEPENDENCE, fit_on_comparisons
+from rfl_match.compare import split_anchors
 from rfl_match.linker import COMBINATION_COLUMN
 from rfl_match.scoring import decode_patterns, pattern_codes
 
@@ -188,14 +189,19 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
         readings["unsupervised"].add(scored["match_probability"].to_numpy(np.float64), hit)
         patterns, counts, bits = _patterns(scored, model)
         args = (model.m_, model.u_, model.prior_weight_)
-        classes = model.non_match_
+        # The comparisons split by the family name (the default) are read with it, as fit
+        # reads them.
+        kw = {
+            "classes": model.non_match_,
+            "anchors": split_anchors(model.names, linker.config.condition_on),
+        }
         for limit, reading in limits.items():
             cal = fit_on_comparisons(
-                patterns, counts, *args, tf_bits=bits, dependence_limit=limit, classes=classes
+                patterns, counts, *args, tf_bits=bits, dependence_limit=limit, **kw
             )
             reading.add(cal.probability(weight), hit)
         # The map as fitted before it saw the term-frequency bits, read on the same weights.
-        cal = fit_on_comparisons(patterns, counts, *args, classes=classes)
+        cal = fit_on_comparisons(patterns, counts, *args, **kw)
         readings["no_tf"].add(cal.probability(weight), hit)
         # The combination term is a column only for a model with two kinds of non-match.
         together = scored.get(COMBINATION_COLUMN, 0.0)

@@ -392,6 +392,29 @@ CONDITIONED_COMPARISONS = (OWN_NAME, *FAMILY_COMPARISONS)
 #: The lowest level of a name-chain comparison that counts as agreeing for the split
 #: ("names sound alike": a father's name spelt two ways still agrees).
 ANCHOR_LEVEL = 4
+
+
+def split_anchors(names: Sequence[str], anchor: str) -> list[tuple[int, int] | None] | None:
+    """Of a model's comparisons (``FellegiSunterModel.names``) split by ``anchor``'s
+    agreement (``condition_on`` as a fit leaves it in ``Linker.config``), per comparison:
+    the anchor's column and its lowest agreeing level, or None where not split (the
+    ``anchors`` of ``calibration.fit_on_comparisons``); None where none is split.
+
+    >>> split_anchors(["given_name", "family_name", "birth"], "family_name")
+    [(1, 4), None, None]
+    >>> split_anchors(["given_name", "birth"], "family_name") is None
+    True
+    """
+    if anchor not in names:
+        return None
+    column = list(names).index(anchor)
+    out: list[tuple[int, int] | None] = [
+        (column, ANCHOR_LEVEL) if name in CONDITIONED_COMPARISONS and name != anchor else None
+        for name in names
+    ]
+    return out if any(out) else None
+
+
 #: Each built-in comparison's name as a tracing officer reads it (explanations; a split
 #: level names its anchor so: "different, same family name").
 TITLES = {

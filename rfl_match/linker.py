@@ -35,7 +35,6 @@ from rfl_match.calibration import (
 )
 from rfl_match.cluster import cluster_pairs
 from rfl_match.compare import (
-    ANCHOR_LEVEL,
     CONDITIONED_COMPARISONS,
     Comparison,
     ConditionedComparison,
@@ -43,6 +42,7 @@ from rfl_match.compare import (
     build_comparison,
     default_specs,
     level_matrix,
+    split_anchors,
 )
 from rfl_match.compare import TITLES as _TITLES
 from rfl_match.config import (
@@ -1375,16 +1375,9 @@ def _anchor_agreements(
 
 
 def _anchors(comparisons: Sequence[Comparison]) -> list[tuple[int, int] | None] | None:
-    """Per comparison split by another's agreement, that one's column and lowest agreeing
-    level (``calibration.fit_on_comparisons``); None where no comparison is split."""
-    names = [c.name for c in comparisons]
-    out: list[tuple[int, int] | None] = [
-        (names.index(c.anchor), ANCHOR_LEVEL)
-        if isinstance(c, ConditionedComparison) and c.anchor in names
-        else None
-        for c in comparisons
-    ]
-    return out if any(out) else None
+    """:func:`compare.split_anchors` of the comparisons as built (by their anchor)."""
+    anchor = next((c.anchor for c in comparisons if isinstance(c, ConditionedComparison)), "")
+    return split_anchors([c.name for c in comparisons], anchor)
 
 
 def _learned_patterns(

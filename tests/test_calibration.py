@@ -26,7 +26,7 @@ from rfl_match.calibration import (
     local_dependence,
     request_folds,
 )
-from rfl_match.linker import _anchors
+from rfl_match.compare import split_anchors
 from rfl_match.scoring import (
     decode_patterns,
     level_shares,
@@ -330,7 +330,7 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
     counts = rows["count"].to_numpy(np.int64)
     args = (model.m_, model.u_, model.prior_weight_)
     # The defaults split by the family name here: its split comparisons are read with it.
-    anchors = _anchors(fitted._comparisons())
+    anchors = split_anchors(model.names, fitted.config.condition_on)
     assert anchors is not None
     kw = {"classes": model.non_match_, "anchors": anchors}
     refit = fit_on_comparisons(patterns, counts, *args, tf_bits=tf_bits, **kw)
