@@ -518,7 +518,9 @@ class ConditionedComparison(Comparison):
         return out
 
     def split(self, levels: Levels, anchor: Levels) -> None:
-        """In place: the levels of the pairs whose anchor agrees move to the second half."""
+        """In place: the levels of the pairs whose anchor agrees move to the second half
+        (the reference of :func:`kernels.split_levels`, which :func:`level_matrix` runs on
+        all the split columns at once)."""
         levels += ((anchor >= ANCHOR_LEVEL) & (levels > 0)).astype(np.int8) * np.int8(self.offset)
 
 
@@ -994,8 +996,13 @@ def level_matrix(
             out[:, c] = comparisons[c].levels(data, li, ri)
         else:
             comparisons[c].adjust(data, out[:, c], li, ri)
+    # The split comparisons (ConditionedComparison.split), all of one anchor in one pass.
     names = [comparison.name for comparison in comparisons]
+    by_anchor: dict[int, list[tuple[int, int]]] = {}
     for c, comparison in enumerate(comparisons):
         if isinstance(comparison, ConditionedComparison) and comparison.anchor in names:
-            comparison.split(out[:, c], out[:, names.index(comparison.anchor)])
+            by_anchor.setdefault(names.index(comparison.anchor), []).append((c, comparison.offset))
+    for anchor, split in by_anchor.items():
+        columns, offsets = np.array(split, dtype=np.int64).T
+        kernels.split_levels(out, anchor, columns, offsets, ANCHOR_LEVEL, data.workers)
     return out

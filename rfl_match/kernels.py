@@ -1335,6 +1335,36 @@ def worker_count(workers: int) -> int:
     return min(wanted, most)
 
 
+def split_levels(
+    levels: npt.NDArray[np.int8],
+    anchor: int,
+    columns: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64],
+    agree: int,
+    workers: int = 1,
+) -> None:
+    """In place, in one pass over the rows of a level matrix (pairs x comparisons): each
+    known level (> 0) of ``columns[k]`` gains ``offsets[k]`` where column ``anchor`` is at
+    least ``agree`` (the split of ``compare.ConditionedComparison``, whose ``split`` is
+    the reference, a column at a time: strided numpy passes over an int8 column were 7% of
+    a predict's CPU with six split comparisons)."""
+    if len(levels) and len(columns):
+        with _Threads(workers):
+            _split_levels(levels, anchor, columns, offsets, agree)
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _split_levels(
+    levels: npt.NDArray[np.int8], anchor: int, columns: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64], agree: int,
+) -> None:  # fmt: skip
+    for r in prange(levels.shape[0]):
+        if levels[r, anchor] >= agree:
+            for k in range(len(columns)):
+                if levels[r, columns[k]] > 0:
+                    levels[r, columns[k]] += offsets[k]
+
+
 class _Threads:
     """numba's thread count for one call: ``workers`` as the config means it."""
 

@@ -19,6 +19,7 @@ import rfl_match as rm
 from rfl_match.calibration import WeightCalibration, fit_on_comparisons
 from rfl_match.compare import ANCHOR_LEVEL, ConditionedComparison, build_comparison
 from rfl_match.config import ComparisonSpec, ConfigError
+from rfl_match.kernels import split_levels
 from rfl_match.linker import _agree_rate
 from rfl_match.mixture import base_patterns, normalise
 from rfl_match.scoring import (
@@ -95,6 +96,38 @@ def test_the_split_moves_exactly_the_known_levels_whose_anchor_agrees(
     assert split.base_levels[levels].tolist() == original.tolist()
     moved = (original > 0) & (anchor >= ANCHOR_LEVEL)
     assert (split.level_groups[levels] == 2).tolist() == moved.tolist()
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 8), st.integers(0, 8)), min_size=0, max_size=60
+    ),
+    st.sampled_from([1, 2]),
+)
+def test_the_split_kernel_is_the_split_of_each_column(
+    rows: list[tuple[int, int, int]], workers: int
+) -> None:
+    """kernels.split_levels (level_matrix's split, every split column in one pass) equals
+    ConditionedComparison.split column by column; the anchor's column and the one not
+    split are left as they are."""
+    given_ = ConditionedComparison(
+        build_comparison(ComparisonSpec("name", "given_name", name="given_name")), "family_name"
+    )
+    father = ConditionedComparison(
+        build_comparison(ComparisonSpec("father_name", "name")), "family_name"
+    )
+    # columns: given name (split), family name (the anchor), father's name (split), and a
+    # copy of the given name's levels that is not split
+    matrix = np.array([[g, a, f, g] for g, a, f in rows], dtype=np.int8).reshape(-1, 4)
+    want = matrix.copy()
+    given_.split(want[:, 0], want[:, 1])
+    father.split(want[:, 2], want[:, 1])
+    got = matrix.copy()
+    columns = np.array([0, 2], dtype=np.int64)
+    offsets = np.array([given_.offset, father.offset], dtype=np.int64)
+    split_levels(got, 1, columns, offsets, ANCHOR_LEVEL, workers)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got[:, [1, 3]], matrix[:, [1, 3]])
 
 
 def test_m_and_u_are_given_the_anchor(conditioned: rm.Linker) -> None:
