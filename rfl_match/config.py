@@ -302,8 +302,9 @@ class LinkConfig:
             agrees on fewer than 20 of the candidate pairs learned from, ``fit`` fits
             without the option (and saves the model so), with a warning where the
             anchor was named. After ``fit``, ``Linker.config`` holds the anchor used
-            ("" for none). Synthetic data (the defaults otherwise), F1 at 0.5 and the
-            largest calibration gap without labels, "" against ``"family_name"``: the
+            ("" for none), and a fit of the same Linker on other inputs decides again.
+            Synthetic data (the defaults otherwise), F1 at 0.5 and the largest
+            calibration gap without labels, "" against ``"family_name"``: the
             calibration suite (20,000 x 40,000, three draws pooled) F1 0.8225 / 0.8252 /
             0.8249 -> 0.8328 / 0.8391 / 0.8379, gap 0.040 -> 0.020; 100,000 a side
             (measure.py) F1 0.8092 -> 0.8164, gap 0.040 -> 0.037, higher in each of the

@@ -222,6 +222,9 @@ class Linker:
         self.training_: dict[str, Any] = {}
         self._last: tuple[pd.DataFrame, pd.DataFrame] | None = None
         self._session: _Session | None = None
+        # What fit last resolved condition_on "auto" to, while the config still holds it
+        # (a fit again on other data resolves it again); None: the config was not "auto".
+        self._auto_anchor: str | None = None
 
     # --- stages ---------------------------------------------------------------------
 
@@ -323,8 +326,8 @@ class Linker:
         content = in_background(lambda: _fingerprint(requests, sightings), self.config.workers)
         self.specs_ = self._resolve_specs(left, right)
         # condition_on "auto": the family name where it splits, else none, unwarned; the
-        # config then says which.
-        named = self.config.condition_on != CONDITION_AUTO
+        # config then says which (and a fit again resolves it again).
+        named = self.config.condition_on not in (CONDITION_AUTO, self._auto_anchor)
         if not named:
             self.config = replace(self.config, condition_on=AUTO_ANCHOR)
         comparisons = self._comparisons()
@@ -378,7 +381,10 @@ class Linker:
                 "(always missing or different)",
                 warn=named,
             )
-            return self.fit(requests, sightings, labels=labels, em=em)
+            self._auto_anchor = None
+            self.fit(requests, sightings, labels=labels, em=em)
+            self._auto_anchor = None if named else ""
+            return self
         self._warn_constant(comparisons, patterns, counts)
         laps.lap("comparing")
         m = [starting_m(n, group_of(groups, c)) for c, n in enumerate(n_levels)]
@@ -580,6 +586,7 @@ class Linker:
             },
             "fit_seconds": laps.seconds,
         }
+        self._auto_anchor = None if named else self.config.condition_on
         return self
 
     def _patterns(

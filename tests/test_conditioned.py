@@ -316,6 +316,23 @@ def test_the_default_splits_by_the_family_name(
 
 @pytest.mark.filterwarnings("ignore:comparison 'family_name' never varies")
 @pytest.mark.filterwarnings("error:condition_on")
+def test_the_default_is_resolved_again_by_each_fit(synthetic: dict[str, pd.DataFrame]) -> None:
+    """One Linker with the default, fitted on lists without family names and then with
+    them (and back): each fit resolves "auto" for its own inputs, unwarned. A named
+    anchor stays named."""
+    frames = [synthetic["requests"], synthetic["sightings"]]
+    without = [f.drop(columns=["full_name", "family_name"]) for f in frames]
+    linker = rm.Linker()
+    for inputs, used in ((without, ""), (frames, "family_name"), (without, "")):
+        linker.fit(*inputs)
+        assert linker.config.condition_on == used
+    named = rm.Linker({"condition_on": "family_name"}).fit(*frames)
+    with pytest.warns(UserWarning, match="condition_on: 'family_name'"):
+        named.fit(*without)
+
+
+@pytest.mark.filterwarnings("ignore:comparison 'family_name' never varies")
+@pytest.mark.filterwarnings("error:condition_on")
 @pytest.mark.parametrize("how", ["all missing", "absent"])
 def test_the_default_without_a_family_name_weighs_each_alone_unwarned(
     synthetic: dict[str, pd.DataFrame], how: str
