@@ -284,7 +284,9 @@ class LinkConfig:
             weighed alone); 2 learns two kinds among the candidates, relatives and
             namesakes, and weighs each pattern's agreements taken together
             (rfl_match.mixture): it ranks better (README), but its unlabelled calibration
-            is further off on large lists and its fit takes longer, so it is opt-in.
+            is further off on large lists and its fit takes longer, so it is opt-in. With
+            ``condition_on`` at its default (split by the family name) the fit at 100,000 a
+            side takes 16.4 s against 5.6 s without the option (EM 10.6 s against 0.3).
         condition_on: ``"auto"`` (the default): as ``"family_name"`` where that splits,
             else as "", without a warning; "": every comparison weighed alone; or the
             name of a comparison (one of :data:`CONDITION_ANCHORS`: ``"family_name"``,
