@@ -371,6 +371,14 @@ class Comparison(ABC):
         return None
 
     @property
+    def ordered(self) -> bool:
+        """Whether the levels above missing run from least to most agreement (a date's
+        distance, a graded similarity, same or not), so that a weight should never fall
+        from one to the next (``scoring.monotone_m``); not where levels are kinds of
+        agreement (names: sounds alike, a truncation, given and family swapped)."""
+        return False
+
+    @property
     def level_groups(self) -> npt.NDArray[np.int8]:
         """Each level's group (0: missing): m and u sum to 1 within each group
         (``mixture.normalise``). One group but where a :class:`ConditionedComparison`
@@ -479,6 +487,10 @@ class ConditionedComparison(Comparison):
 
     def reads(self) -> tuple[tuple[str, str | None], ...]:
         return self.inner.reads()
+
+    @property
+    def ordered(self) -> bool:
+        return self.inner.ordered
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         found = self.inner.term_frequencies(data)
@@ -802,6 +814,8 @@ INTERVAL_LABELS = (
 class BirthComparison(Comparison):
     """Date of birth, or age as of the record's date, as birth intervals."""
 
+    ordered = True
+
     labels = INTERVAL_LABELS
 
     @property
@@ -817,6 +831,8 @@ class BirthComparison(Comparison):
 class DateComparison(Comparison):
     """Any partial-date field, compared as intervals."""
 
+    ordered = True
+
     labels = INTERVAL_LABELS
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
@@ -827,6 +843,8 @@ class DateComparison(Comparison):
 
 class AgeComparison(Comparison):
     """Any age field, as of ``source_date``, compared as birth intervals."""
+
+    ordered = True
 
     labels = INTERVAL_LABELS
 
@@ -844,6 +862,8 @@ class AgeComparison(Comparison):
 
 class ExactComparison(Comparison):
     """Same value or not (text as written, white space trimmed)."""
+
+    ordered = True
 
     def reads(self) -> tuple[tuple[str, str | None], ...]:
         return (text_column(self.spec.field),)
@@ -869,6 +889,8 @@ class SexComparison(ExactComparison):
 
 class StringComparison(Comparison):
     """Free text (places, other fields): romanised and folded, then graded Jaro–Winkler."""
+
+    ordered = True
 
     def reads(self) -> tuple[tuple[str, str | None], ...]:
         return (text_column(self.spec.field),)
@@ -897,6 +919,8 @@ class StringComparison(Comparison):
 
 class NumericComparison(Comparison):
     """Numbers: levels by absolute difference (thresholds, smallest first)."""
+
+    ordered = True
 
     @property
     def thresholds(self) -> tuple[float, ...]:

@@ -254,7 +254,10 @@ class LinkConfig:
             matches EM counts, are matches whatever their births, and 0.14 of their far
             share (at most 0.05), where that is more, is held instead and the model
             learned again with it (``scoring.far_birth_from_strongest``;
-            ``training_["far_birth_m"]`` says what was held). On the synthetic data it
+            ``training_["far_birth_m"]`` says what was held; where a birth far apart
+            would then weigh more than one 2 to 5 years apart, the two levels share one
+            weight, ``scoring.monotone_m``, which only lowers this level's m).
+            On the synthetic data it
             stays at 0.005 (their far share is 0.013 at 10,000 and at 100,000 a side:
             0.0018 and 0.0019), so every result is as with 0.005. With the births of
             a share of the matched sightings moved 6 to 12 years (10,000 a side), F1 at

@@ -76,6 +76,7 @@ from rfl_match.scoring import (
     expectation_maximisation,
     far_birth_from_strongest,
     level_shares,
+    monotone_m,
     one_match,
     parameters_from_labels,
     pattern_codes,
@@ -441,7 +442,13 @@ class Linker:
                 workers=self.config.workers,
                 groups=groups,
             )
-            return result.m, result.u, result.prior, result.iterations, result.converged
+            # An ordered comparison's weight never falls as agreement grows
+            # (scoring.monotone_m): what EM learned, read so.
+            learned_m = [
+                monotone_m(x, y, group_of(groups, k)) if c.ordered else x
+                for k, (x, y, c) in enumerate(zip(result.m, result.u, comparisons, strict=True))
+            ]
+            return learned_m, result.u, result.prior, result.iterations, result.converged
 
         def model_of(
             m: list[npt.NDArray[np.float64]],

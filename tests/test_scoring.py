@@ -17,6 +17,7 @@ from rfl_match.scoring import (
     expectation_maximisation,
     far_birth_from_strongest,
     hold_m_at_most,
+    monotone_m,
     pattern_counts,
     probability,
     seed_parameters,
@@ -322,3 +323,58 @@ def test_far_birth_from_strongest_reads_the_births_of_the_strongest_pairs() -> N
     few = counts.copy()
     few[0], few[1], few[2] = 3, 27, 370
     assert far_birth_from_strongest(patterns, few, m, u, prior, [None, 1]) == [None, None]
+
+
+def _slow_monotone(m: np.ndarray, u: np.ndarray, at: list[int]) -> np.ndarray:
+    """Pool adjacent violators as the textbook says, over ratios: repeat merging the first
+    adjacent pair of pools whose ratio falls, until none does."""
+    pools = [[k] for k in at]
+
+    def ratio(pool: list[int]) -> float:
+        m_sum, u_sum = float(m[pool].sum()), float(u[pool].sum())
+        return np.inf if u_sum == 0 else m_sum / u_sum
+
+    merged = True
+    while merged:
+        merged = False
+        for j in range(len(pools) - 1):
+            if ratio(pools[j]) > ratio(pools[j + 1]):
+                pools[j] += pools.pop(j + 1)
+                merged = True
+                break
+    out = m.astype(float).copy()
+    for pool in pools:
+        if len(pool) > 1 and u[pool].sum() > 0:
+            out[pool] = m[pool].sum() * u[pool] / u[pool].sum()
+    return out
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.floats(0.0, 1.0), min_size=2, max_size=8),
+    st.lists(st.floats(0.001, 1.0), min_size=2, max_size=8),
+    st.booleans(),
+)
+def test_monotone_m_pools_adjacent_violators(
+    m_raw: list[float], u_raw: list[float], split: bool
+) -> None:
+    """Within each group of levels above missing: weights never fall from one level to
+    the next, m's sum and u are kept, a second pass changes nothing, and the pools are the
+    textbook's (merging the first falling pair until none falls)."""
+    n = min(len(m_raw), len(u_raw)) + 1
+    m = np.array([0.0, *m_raw[: n - 1]])
+    u = np.array([0.0, *u_raw[: n - 1]])
+    groups = None
+    runs = [list(range(1, n))]
+    if split and n >= 5:
+        half = (n - 1) // 2
+        groups = np.array([0] + [1] * half + [2] * (n - 1 - half), dtype=np.int8)
+        runs = [list(range(1, 1 + half)), list(range(1 + half, n))]
+    got = monotone_m(m, u, groups)
+    for at in runs:
+        assert got[at].sum() == pytest.approx(m[at].sum())
+        ratios = got[at] / u[at]
+        assert (np.diff(ratios) >= -1e-9 * np.maximum(ratios[1:], 1)).all()
+        np.testing.assert_allclose(got[at], _slow_monotone(m, u, at)[at], rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(monotone_m(got, u, groups), got, rtol=1e-9, atol=1e-15)
+    assert got[0] == m[0]
