@@ -529,12 +529,6 @@ class ConditionedComparison(Comparison):
         ]
         return out
 
-    def split(self, levels: Levels, anchor: Levels) -> None:
-        """In place: the levels of the pairs whose anchor agrees move to the second half
-        (the reference of :func:`kernels.split_levels`, which :func:`level_matrix` runs on
-        all the split columns at once)."""
-        levels += ((anchor >= ANCHOR_LEVEL) & (levels > 0)).astype(np.int8) * np.int8(self.offset)
-
 
 def _select(conditions: list[npt.NDArray[np.bool_]], n: int) -> Levels:
     """Level codes from conditions listed strongest first, the last level being 1
@@ -1020,7 +1014,8 @@ def level_matrix(
             out[:, c] = comparisons[c].levels(data, li, ri)
         else:
             comparisons[c].adjust(data, out[:, c], li, ri)
-    # The split comparisons (ConditionedComparison.split), all of one anchor in one pass.
+    # The split comparisons: a known level whose anchor agrees moves to the second half
+    # (gains the comparison's offset), every split column of one anchor in one pass.
     names = [comparison.name for comparison in comparisons]
     by_anchor: dict[int, list[tuple[int, int]]] = {}
     for c, comparison in enumerate(comparisons):

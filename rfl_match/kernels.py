@@ -1345,9 +1345,8 @@ def split_levels(
 ) -> None:
     """In place, in one pass over the rows of a level matrix (pairs x comparisons): each
     known level (> 0) of ``columns[k]`` gains ``offsets[k]`` where column ``anchor`` is at
-    least ``agree`` (the split of ``compare.ConditionedComparison``, whose ``split`` is
-    the reference, a column at a time: strided numpy passes over an int8 column were 7% of
-    a predict's CPU with six split comparisons)."""
+    least ``agree`` (the split of ``compare.ConditionedComparison``; a numpy pass per
+    strided int8 column cost 7% of a predict's CPU with six split comparisons)."""
     if len(levels) and len(columns):
         with _Threads(workers):
             _split_levels(levels, anchor, columns, offsets, agree)

@@ -76,6 +76,14 @@ def test_each_group_sums_to_one_as_if_alone(first: list[float], second: list[flo
         assert got[groups == g].sum() == pytest.approx(1.0)
 
 
+def _split(comparison: ConditionedComparison, levels: np.ndarray, anchor: np.ndarray) -> None:
+    """In place, one column split as level_matrix splits it (kernels.split_levels)."""
+    matrix = np.stack([levels, anchor], axis=1).astype(np.int8)
+    offsets = np.array([comparison.offset], dtype=np.int64)
+    split_levels(matrix, 1, np.array([0], dtype=np.int64), offsets, ANCHOR_LEVEL)
+    levels[:] = matrix[:, 0]
+
+
 @given(
     st.lists(st.tuples(st.integers(0, 7), st.integers(0, 8)), min_size=1, max_size=50),
 )
@@ -87,7 +95,7 @@ def test_the_split_moves_exactly_the_known_levels_whose_anchor_agrees(
     levels = np.array([level for level, _ in rows], dtype=np.int8)
     anchor = np.array([a for _, a in rows], dtype=np.int8)
     original = levels.copy()
-    split.split(levels, anchor)
+    _split(split, levels, anchor)
     expected = [
         level + (inner.n_levels - 1 if level > 0 and a >= ANCHOR_LEVEL else 0) for level, a in rows
     ]
@@ -107,9 +115,10 @@ def test_the_split_moves_exactly_the_known_levels_whose_anchor_agrees(
 def test_the_split_kernel_is_the_split_of_each_column(
     rows: list[tuple[int, int, int]], workers: int
 ) -> None:
-    """kernels.split_levels (level_matrix's split, every split column in one pass) equals
-    ConditionedComparison.split column by column; the anchor's column and the one not
-    split are left as they are."""
+    """kernels.split_levels (level_matrix's split, every split column in one pass) moves
+    each split column's known levels whose anchor agrees by that column's offset, as
+    written out row by row; the anchor's column and the one not split are left as they
+    are."""
     given_ = ConditionedComparison(
         build_comparison(ComparisonSpec("name", "given_name", name="given_name")), "family_name"
     )
@@ -119,9 +128,18 @@ def test_the_split_kernel_is_the_split_of_each_column(
     # columns: given name (split), family name (the anchor), father's name (split), and a
     # copy of the given name's levels that is not split
     matrix = np.array([[g, a, f, g] for g, a, f in rows], dtype=np.int8).reshape(-1, 4)
-    want = matrix.copy()
-    given_.split(want[:, 0], want[:, 1])
-    father.split(want[:, 2], want[:, 1])
+    want = np.array(
+        [
+            [
+                g + (given_.offset if g > 0 and a >= ANCHOR_LEVEL else 0),
+                a,
+                f + (father.offset if f > 0 and a >= ANCHOR_LEVEL else 0),
+                g,
+            ]
+            for g, a, f in rows
+        ],
+        dtype=np.int8,
+    ).reshape(-1, 4)
     got = matrix.copy()
     columns = np.array([0, 2], dtype=np.int64)
     offsets = np.array([given_.offset, father.offset], dtype=np.int64)
@@ -230,7 +248,7 @@ def test_unsplit_reads_the_halves_as_the_unsplit_shares(rows: list[tuple[int, in
     levels = np.array([level for level, _ in rows], dtype=np.int8)
     anchor = np.array([a for _, a in rows], dtype=np.int8)
     unsplit = level_shares(levels, inner.n_levels)
-    split.split(levels, anchor)
+    _split(split, levels, anchor)
     halves = level_shares(levels, split.n_levels, None, split.level_groups)
     got = split.unsplit(halves, level_shares(anchor, 9))
     # Levels no pair holds sit at the floor, in each half and unsplit alike.
