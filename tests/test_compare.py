@@ -212,7 +212,7 @@ def test_given_name_levels_with_and_without_a_table_of_spellings(data: st.DataOb
     rf = validate_records(pd.DataFrame({"record_id": range(len(right)), "full_name": right}))
     li = np.repeat(np.arange(len(left)), len(right))
     ri = np.tile(np.arange(len(right)), len(left))
-    comparison = build_comparison(ComparisonSpec("given_name", "name", name="given_name"))
+    comparison = build_comparison(ComparisonSpec("name", "given_name", name="given_name"))
     dense = comparison.levels(PreparedPair(lf, rf), li, ri)
     limit = kernels.DENSE_PAIRS
     try:
