@@ -349,8 +349,18 @@ class Comparison(ABC):
         """Values that adjust the weight of exact agreements, if this comparison uses them."""
         return None
 
-    def describe(self, level: int) -> str:
-        return self.labels[level]
+    #: Phrases beyond the levels' labels, for pairs whose level reads better in other
+    #: words (:meth:`phrase_levels`); code ``n_levels + i`` is ``notes[i]``.
+    notes: tuple[str, ...] = ()
+
+    def describe(self, code: int) -> str:
+        """A level's label, or past the levels a note (:meth:`phrase_levels`)."""
+        return self.labels[code] if code < self.n_levels else self.notes[code - self.n_levels]
+
+    def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
+        """The codes :meth:`describe` words the pairs' ``levels`` by: the levels, but
+        where a note says more (only comparisons with :attr:`notes` change any)."""
+        return levels
 
     @property
     def n_levels(self) -> int:
@@ -489,6 +499,15 @@ class ConditionedComparison(Comparison):
         return self.inner.reads()
 
     @property
+    def notes(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.inner.notes
+
+    def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
+        inner = self.inner.phrase_levels(data, li, ri, self.base_levels[levels])
+        noted = inner >= self.inner.n_levels
+        return np.where(noted, inner - self.inner.n_levels + self.n_levels, levels).astype(np.int8)
+
+    @property
     def ordered(self) -> bool:
         return self.inner.ordered
 
@@ -559,6 +578,18 @@ class GivenNameComparison(Comparison):
         "same spelling",
     )
     tf_levels = (6, 7)
+    # "missing" of a pair whose given names are a kunya and a given name (kernels.given_ranks)
+    notes = ("a kunya (Abu X, Umm X: a name taken from a child's) against a given name",)
+
+    def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
+        a, b = data.person_names(0), data.person_names(1)
+        kunya = (
+            (levels == kernels.MISSING)
+            & (a.kunya[li] != b.kunya[ri])
+            & (a.first_token[li] >= 0)
+            & (b.first_token[ri] >= 0)
+        )
+        return np.where(kunya, self.n_levels, levels).astype(np.int8)
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.person_names(0)
@@ -647,7 +678,7 @@ def _given_keys(data: PreparedPair, side: int) -> IntArray:
     key = f"given keys:{side}"
     if key not in data._cache:
         names = data.person_names(side)
-        data._cache[key] = kernels.given_keys(names.parts.packed, names.first_token)
+        data._cache[key] = kernels.given_keys(names.parts.packed, names.first_token, names.kunya)
     keys: IntArray = data._cache[key]
     return keys
 

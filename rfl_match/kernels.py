@@ -374,7 +374,7 @@ def _chain_ranks(
 
 
 #: Columns of :func:`given_keys`: the given token, then the class, skeleton and phonetic
-#: key of name parts 0 and 1, and one unused (a record's keys fill 32 bytes).
+#: key of name parts 0 and 1, and whether part 0 is a kunya (a record's keys fill 32 bytes).
 GIVEN_COLUMNS = 8
 
 
@@ -401,6 +401,8 @@ def _given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) ->
             out[k] = GIVEN_SAME_SPELLING
         elif a[x, 1] >= 0 and a[x, 1] == b[y, 1]:
             out[k] = GIVEN_SAME_CLASS
+        elif a[x, 7] != b[y, 7]:
+            out[k] = MISSING  # a kunya against a given name: no given name to compare
         elif _keys_alike(a, x, 0, b, y, 0):
             out[k] = GIVEN_ALIKE
         elif _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
@@ -1416,24 +1418,29 @@ def chain_ranks(
     )  # fmt: skip
 
 
-def given_keys(parts: IntArray, tokens: IntArray) -> IntArray:
+def given_keys(
+    parts: IntArray, tokens: IntArray, kunya: npt.NDArray[np.bool_] | None = None
+) -> IntArray:
     """Per record, ``(n, GIVEN_COLUMNS)`` int32: what :func:`given_ranks` reads of it, in one
-    row of 32 bytes, its given token code (``tokens``, -1: none) and the class,
+    row of 32 bytes, its given token code (``tokens``, -1: none), the class,
     skeleton and phonetic key of parts 0 and 1 of its packed parts (``parts``, as
-    ``NameParts.packed``)."""
+    ``NameParts.packed``), and 1 where part 0 is a kunya (``kunya``; None: none is)."""
     width = parts.shape[1] // 3
     out = np.full((len(parts), GIVEN_COLUMNS), -1, dtype=np.int32)
     out[:, 0] = tokens
     for i in range(2):
         for f in range(3):
             out[:, 1 + 3 * i + f] = parts[:, f * width + i]
+    out[:, 7] = 0 if kunya is None else kunya
     return out
 
 
 def given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int = 1) -> Levels:
     """Per pair, the given-name rank of records ``a[li[k]]`` and ``b[ri[k]]`` (each side's
     :func:`given_keys`): MISSING, GIVEN_SAME_SPELLING (equal given tokens),
-    GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED or DIFFERENT."""
+    GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED or DIFFERENT. A kunya against a given
+    name ranks MISSING unless they are the same name or variants of one: it is not a
+    given name, and it sounds like one by chance (Umm Ahmad's key is Mohammed's)."""
     if a.shape[1:] != (GIVEN_COLUMNS,) or b.shape[1:] != (GIVEN_COLUMNS,):
         raise ValueError("given_ranks: a and b must be given_keys rows")
     return _run(_given_ranks, len(li), np.int8, workers, a, b, _index(li), _index(ri))

@@ -939,9 +939,7 @@ class Linker:
             laps.lap("scoring")
         self._last = (left, right)
         classes = None if model.non_match_ is None else model.non_match_.names
-        out = self._assemble(
-            left, right, comparisons, kept, top_k, one_to_one, classes, dedupe=dedupe
-        )
+        out = self._assemble(data, comparisons, kept, top_k, one_to_one, classes, dedupe=dedupe)
         laps.lap("output")
         self.training_["last_candidate_pairs"] = len(pairs)
         self.training_["predict_seconds"] = laps.seconds
@@ -949,8 +947,7 @@ class Linker:
 
     def _assemble(
         self,
-        left: pd.DataFrame,
-        right: pd.DataFrame,
+        data: PreparedPair,
         comparisons: list[Comparison],
         kept: list[_Scored],
         top_k: int,
@@ -960,6 +957,7 @@ class Linker:
         dedupe: bool = False,
     ) -> pd.DataFrame:
         n_comp = len(comparisons)
+        left, right = data.left, data.right
         if kept:
             li = np.concatenate([k.left for k in kept])
             ri = np.concatenate([k.right for k in kept])
@@ -1007,7 +1005,9 @@ class Linker:
             "match_probability": gather("prob", np.zeros(0)),
             "match_weight": total,
             "rank": rank.astype(np.int64),
-            "explanation": explain_rows(comparisons, levels, weights, together),
+            "explanation": explain_rows(
+                comparisons, _phrase_levels(comparisons, data, li, ri, levels), weights, together
+            ),
         }
         for c, comparison in enumerate(comparisons):
             columns[f"{comparison.name}_level"] = levels[:, c].astype(np.int64)
@@ -1062,6 +1062,7 @@ class Linker:
         comparisons = self._comparisons()
         data = self._prepare(left, right)
         levels, weights, combined = self._score(data, comparisons, lpos[:1], rpos[:1])
+        phrases = _phrase_levels(comparisons, data, lpos[:1], rpos[:1], levels)
         rows = [
             {
                 "comparison": "prior",
@@ -1076,7 +1077,7 @@ class Linker:
                 {
                     "comparison": comparison.name,
                     "level": level,
-                    "description": comparison.describe(level),
+                    "description": comparison.describe(int(phrases[0, c])),
                     "weight": float(weights[0, c]),
                 }
             )
@@ -1701,6 +1702,23 @@ def combination_phrase(bits: float, typical: int, classes: tuple[str, ...]) -> s
     return f"taken together: {words} {tenths / 10:+.1f}"
 
 
+def _phrase_levels(
+    comparisons: list[Comparison],
+    data: PreparedPair,
+    li: npt.NDArray[np.intp],
+    ri: npt.NDArray[np.intp],
+    levels: npt.NDArray[np.int8],
+) -> npt.NDArray[np.int8]:
+    """The pairs' levels as the explanations word them (``Comparison.phrase_levels``)."""
+    out = levels
+    for c, comparison in enumerate(comparisons):
+        if comparison.notes:
+            if out is levels:
+                out = levels.copy()
+            out[:, c] = comparison.phrase_levels(data, li, ri, levels[:, c])
+    return out
+
+
 def explain_rows(
     comparisons: list[Comparison],
     levels: npt.NDArray[np.int8],
@@ -1730,7 +1748,7 @@ def explain_rows(
         key = tenths * 64 + levels[:, c]
         codes, uniques = pd.factorize(key)
         phrases = [
-            f"{title}: {comparison.labels[int(k % 64)]} {(k // 64) / 10:+.1f}"
+            f"{title}: {comparison.describe(int(k % 64))} {(k // 64) / 10:+.1f}"
             for k in uniques.tolist()
         ]
         parts.append(pa.array(phrases, type=pa.large_string()).take(codes))

@@ -85,6 +85,9 @@ class PersonNames:
     """
 
     first_token: IntArray  # token code of part 0 (the rest are read as parts only)
+    #: part 0 is a kunya ("Umm Ahmad", "Abu Ali": a name taken from a child's), not a
+    #: given name
+    kunya: npt.NDArray[np.bool_]
     given_from_field: npt.NDArray[np.bool_]
     family_start: IntArray  # first chain/family position (1 unless a family_name field)
     length: IntArray
@@ -290,6 +293,7 @@ class PartTable:
         "_columns",
         "_flags",
         "_flat",
+        "_kunya",
         "_parts",
         "_pieces",
         "_rows",
@@ -301,7 +305,7 @@ class PartTable:
 
     def __init__(self) -> None:
         self.strings = Vocabulary()  # local ids of every token, class id and key
-        self._parts: dict[tuple[str, str, str, str], int] = {}
+        self._parts: dict[tuple[str, str, str, str, bool], int] = {}
         self._pieces: dict[str, int] = {}  # piece number of each raw piece
         # per piece: its number of parts (-1: the full pipeline), where they start in
         # _flat, and its flags (1: opens, 2: open end, 4: title)
@@ -314,12 +318,16 @@ class PartTable:
         # per part, local ids of: token, class id, skeleton key, phonetic key
         self._rows: list[tuple[int, int, int, int]] = []
         self._columns: npt.NDArray[np.int64] = np.zeros((0, 4), dtype=np.int64)
+        self._kunya: list[bool] = []  # per part: a kunya (Abu X, Umm X)
 
-    def part(self, token: str, variant_id: str, phonetic: str, skeleton: str) -> int:
-        key = (token, variant_id, phonetic, skeleton)
+    def part(
+        self, token: str, variant_id: str, phonetic: str, skeleton: str, kunya: bool = False
+    ) -> int:
+        key = (token, variant_id, phonetic, skeleton, kunya)
         found = self._parts.get(key)
         if found is None:
             found = self._parts[key] = len(self._rows)
+            self._kunya.append(kunya)
             self._rows.append(
                 (
                     self.strings.id(token),
@@ -403,6 +411,10 @@ class PartTable:
             self._columns = np.concatenate([self._columns, new])
         return self._columns
 
+    def kunya(self) -> npt.NDArray[np.bool_]:
+        """Per part: whether it is a kunya (only names read whole hold one)."""
+        return np.array(self._kunya, dtype=bool)
+
 
 @dataclass(slots=True)
 class FormArrays:
@@ -415,6 +427,7 @@ class FormArrays:
     phonetics: IntArray
     text: IntArray  # all parts joined
     rest_text: IntArray  # the parts after the first joined
+    kunya: npt.NDArray[np.bool_]  # the first part is a kunya (Abu X, Umm X)
 
 
 #: The name columns a person's own name is read from (:meth:`PreparedPair.person_names`).
@@ -643,7 +656,10 @@ class PreparedPair:
             phonetics=np.full(shape, -1, dtype=np.int32),
             text=np.full(k + 1, -1, dtype=np.int32),
             rest_text=np.full(k + 1, -1, dtype=np.int32),
+            kunya=np.zeros(k + 1, dtype=bool),
         )
+        first = cols == 0
+        arrays.kunya[rows[first]] = table.kunya()[part[first]]
         arrays.tokens[rows, cols] = self.tokens.coded(local[:, 0], words)[seen]
         arrays.classes[rows, cols] = self.classes.coded(local[:, 1], words)[seen]
         arrays.skeletons[rows, cols] = self.keys.coded(local[:, 2], words)[seen]
@@ -739,6 +755,7 @@ class PreparedPair:
             compound_rest=np.where(split_given & fields, 1, 2).astype(np.int32),
             head=np.ascontiguousarray(full.skeletons[full.codes, :2]),  # row -1: no name
             first_token=np.ascontiguousarray(tokens[:, 0]),
+            kunya=np.where(has_given, given.kunya[gc], full.kunya[fc]),
             parts=parts,
             given_from_field=has_given,
             family_start=start,

@@ -197,6 +197,50 @@ def test_given_name_swapped_and_missing() -> None:
     assert words == ["given and family name swapped", "missing", "same spelling"]
 
 
+# A kunya (Abu X, Umm X) stands where a given name would: against a given name it is no
+# given name to compare (its key "mmd" is Mohammed's, and Umm Ahmad is not her son
+# Ahmad); against the same kunya in any script it agrees; a known name that opens with
+# Abu (Abu Bakr) is a given name.
+KUNYA_PAIRS = [
+    ("Rihab Hussain Alsheikh", "أم أحمد حسين الشيخ", "missing", True),
+    ("Mohammed Hussain Alsheikh", "Umm Ahmed Hussein Alsheikh", "missing", True),
+    ("Ahmad Hussain al-Sheikh", "Umm Ahmad Hussain al-Sheikh", "missing", True),
+    ("Abou Ali Hassan", "Ali Hassan", "missing", True),
+    ("Umm Ahmad Hussain al-Sheikh", "أم أحمد حسين الشيخ", "sounds alike", False),
+    ("Umm Ahmad Hussain al-Sheikh", "Umm Ahmed Hussein Alsheikh", "sounds alike", False),
+    ("Abu Ali Hassan", "Abou Ali Hassan", "sounds alike", False),
+    ("Abu Bakr Salem", "Abubakr Salem", "same spelling", False),
+    ("Abu Bakr Salem", "Ahmad Salem", "different", False),
+    ("", "Umm Ahmad Hussain", "missing", False),
+]
+
+
+def test_given_name_of_a_kunya() -> None:
+    left, right, want, noted = (list(x) for x in zip(*KUNYA_PAIRS, strict=True))
+    lf = validate_records(
+        pd.DataFrame({"record_id": [f"l{i}" for i in range(len(left))], "full_name": left})
+    )
+    rf = validate_records(
+        pd.DataFrame({"record_id": [f"r{i}" for i in range(len(right))], "full_name": right})
+    )
+    comparison = build_comparison(ComparisonSpec("name", "given_name", name="given_name"))
+    data, idx = PreparedPair(lf, rf), np.arange(len(lf))
+    got = comparison.levels(data, idx, idx)
+    assert [comparison.labels[g] for g in got] == want
+    # the explanations say why a given name counts as missing
+    phrases = [comparison.describe(c) for c in comparison.phrase_levels(data, idx, idx, got)]
+    kunya = comparison.notes[0]
+    assert phrases == [kunya if n else w for w, n in zip(want, noted, strict=True)]
+    # ... and so does the comparison split by the family name
+    split = compare.ConditionedComparison(comparison, "family_name")
+    shifted = np.where(got > 0, got + split.offset, got).astype(np.int8)
+    codes = split.phrase_levels(data, idx, idx, shifted)
+    assert [split.describe(c) for c in codes] == [
+        kunya if n else f"{w}, same family name" if w != "missing" else w
+        for w, n in zip(want, noted, strict=True)
+    ]
+
+
 GIVEN_NAMES = ["Abdi", "Abdy", "Farah", "Faarah", "Hassan", "Hussein", "Ali", "Ana", "Anna", ""]
 
 

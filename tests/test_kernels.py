@@ -54,13 +54,17 @@ def chain_rank_reference(a: list[list[int]], b: list[list[int]], reordered: bool
     return kernels.DIFFERENT
 
 
-def given_rank_reference(a: list[list[int]], b: list[list[int]], ta: int, tb: int) -> int:
+def given_rank_reference(
+    a: list[list[int]], b: list[list[int]], ta: int, tb: int, ka: bool = False, kb: bool = False
+) -> int:
     if ta < 0 or tb < 0:
         return kernels.MISSING
     if ta == tb:
         return kernels.GIVEN_SAME_SPELLING
     if a[0][0] >= 0 and a[0][0] == b[0][0]:
         return kernels.GIVEN_SAME_CLASS
+    if ka != kb:
+        return kernels.MISSING
     if alike(a, 0, b, 0):
         return kernels.GIVEN_ALIKE
     if alike(a, 0, b, 1) and alike(a, 1, b, 0):
@@ -197,10 +201,12 @@ def test_given_ranks_equal_reference(data: st.DataObject) -> None:
     b = data.draw(chains(5))
     ta = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=6, max_size=6)), np.int32)
     tb = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=5, max_size=5)), np.int32)
+    ka = np.array(data.draw(st.lists(st.booleans(), min_size=6, max_size=6)))
+    kb = np.array(data.draw(st.lists(st.booleans(), min_size=5, max_size=5)))
     li, ri = data.draw(pairs(6, 5))
-    got = kernels.given_ranks(kernels.given_keys(a, ta), kernels.given_keys(b, tb), li, ri)
+    got = kernels.given_ranks(kernels.given_keys(a, ta, ka), kernels.given_keys(b, tb, kb), li, ri)
     want = [
-        given_rank_reference(unpack(a, x), unpack(b, y), int(ta[x]), int(tb[y]))
+        given_rank_reference(unpack(a, x), unpack(b, y), int(ta[x]), int(tb[y]), ka[x], kb[y])
         for x, y in zip(li, ri, strict=True)
     ]
     assert got.tolist() == want

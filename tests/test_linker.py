@@ -442,6 +442,34 @@ def test_explain_waterfall(
     assert "given name" in capsys.readouterr().out
 
 
+def test_a_kunya_weighs_as_no_given_name_and_is_said_so(fitted: rm.Linker) -> None:
+    # A mother recorded by her kunya: the given name neither counts against the pair nor,
+    # by sounding like Mohammed, for another; the explanation says why it counts as missing.
+    requests = pd.DataFrame(
+        {
+            "record_id": ["r1", "r2"],
+            "full_name": ["Rihab Hussain Alsheikh", "Mohammed Hussain Alsheikh"],
+            "sex": ["F", "M"],
+            "birth_date": ["1975", "1975"],
+        }
+    )
+    sightings = pd.DataFrame(
+        {
+            "record_id": ["s1"],
+            "full_name": ["أم أحمد حسين الشيخ"],
+            "sex": ["F"],
+            "birth_date": ["1975"],
+        }
+    )
+    out = fitted.predict(requests, sightings, threshold=0.0, top_k=0).set_index("request_id")
+    assert (out["given_name_level"] == 0).all()
+    assert (out["given_name_weight"] == 0).all()
+    phrase = "given name: a kunya (Abu X, Umm X: a name taken from a child's) against a given name"
+    assert out["explanation"].str.contains(phrase, regex=False).all()
+    table = fitted.explain("r1", "s1", requests, sightings).set_index("comparison")
+    assert table.loc["given_name", "description"].startswith("a kunya")
+
+
 def test_one_to_one(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
     matches = fitted.predict(
         synthetic["requests"], synthetic["sightings"], threshold=0.0, top_k=0, one_to_one=True

@@ -100,8 +100,16 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
         info, clean = culture_info(culture), clean_text(text)
         parts = full_parts(clean, info)
         form = _normalize_full(text, clean, info)
+        kunya = tuple(role == "kunya" for role in form.roles)
         assert parts == tuple(
-            zip(form.tokens, form.variant_ids, form.phonetic_keys, form.skeleton_keys, strict=True)
+            zip(
+                form.tokens,
+                form.variant_ids,
+                form.phonetic_keys,
+                form.skeleton_keys,
+                kunya,
+                strict=True,
+            )
         )
 
 

@@ -735,15 +735,19 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
     return _Parsed(script, family, [words[k] for k in keep], [infos[k] for k in keep], titles)
 
 
-#: (token, variant id, phonetic key, skeleton key) of each part of each name read whole,
-#: by clean text and culture (:func:`full_parts`).
-_FULL: dict[tuple[str, Culture], tuple[tuple[str, str, str, str], ...]] = {}
+#: The parts of each name read whole, by clean text and culture (:func:`full_parts`).
+_FULL: dict[tuple[str, Culture], tuple[FullPart, ...]] = {}
 
 
-def full_parts(clean: str, culture: Culture) -> tuple[tuple[str, str, str, str], ...]:
-    """(token, variant id, phonetic key, skeleton key) of each part of a name the full
-    pipeline reads, roles aside: what :func:`normalize_with` gives a name whose
-    :func:`piece_parts` do not serve. ``clean``: the name after :func:`clean_text`.
+#: A part of a name read whole: token, variant id, phonetic key, skeleton key, and whether
+#: it is a kunya (its role "kunya"; the other roles aside).
+FullPart = tuple[str, str, str, str, bool]
+
+
+def full_parts(clean: str, culture: Culture) -> tuple[FullPart, ...]:
+    """The :data:`FullPart` of each part of a name the full pipeline reads: what
+    :func:`normalize_with` gives a name whose :func:`piece_parts` do not serve.
+    ``clean``: the name after :func:`clean_text`.
 
     Cached, as the per-word steps are: a second preparation in the process (predict on
     new frames, another fit) reads its compound names from here.
@@ -756,7 +760,7 @@ def full_parts(clean: str, culture: Culture) -> tuple[tuple[str, str, str, str],
 
 def many_full_parts(
     cleans: Sequence[str], culture: Culture, *, fork: bool = False
-) -> list[tuple[tuple[str, str, str, str], ...]]:
+) -> list[tuple[FullPart, ...]]:
     """:func:`full_parts` of each of ``cleans``; with ``fork``, part of the many not read
     yet in this process read in a forked child process
     (:func:`~rfl_match.forking.forked_map`), whose parts are then remembered here as if
@@ -769,13 +773,16 @@ def many_full_parts(
     return [fresh[c] if c in fresh else full_parts(c, culture) for c in cleans]
 
 
-def _full_parts(clean: str, culture: Culture) -> tuple[tuple[str, str, str, str], ...]:
+def _full_parts(clean: str, culture: Culture) -> tuple[FullPart, ...]:
     """:func:`full_parts` without its cache."""
     parsed = _parse_full(clean, culture)
     if parsed is None:
         return ()
+    _, family, words, infos, _ = parsed
+    roles = assign_roles(words, [i.token for i in infos], family, culture.chain)
     return tuple(
-        (i.token, i.variant_id, i.phonetic_key or i.token, i.skeleton_key) for i in parsed.infos
+        (i.token, i.variant_id, i.phonetic_key or i.token, i.skeleton_key, role == "kunya")
+        for i, role in zip(infos, roles, strict=True)
     )
 
 
