@@ -517,10 +517,24 @@ class Linker:
         model.tf_maps_ = _candidate_tf_maps(model, comparisons, *tf_rows)
         laps.lap("term frequencies")
         # The probability is the weight read through a monotone map fitted on top
-        # (rfl_match.calibration). With reviewed pairs it is cross-fitted: each fold of
-        # requests is scored by a model trained without its labels, so no reviewed pair
-        # calibrates a model it trained. Without them, each comparison judges the others.
-        calibration = None
+        # (rfl_match.calibration). Without labels each comparison judges the others, on
+        # the weights predict reads the map on: the patterns' and the pairs' term-frequency
+        # bits (grouped by pattern and bits, never pair by pair). Reviewed pairs then
+        # refit it about that map, cross-fitted: each fold of requests is scored by a
+        # model trained without its labels, so no reviewed pair calibrates a model it
+        # trained.
+        tf_patterns, tf_counts, tf_bits, tf_carry = tf_rows
+        calibration = fit_on_comparisons(
+            tf_patterns,
+            tf_counts,
+            model.m_,
+            model.u_,
+            model.prior_weight_,
+            tf_bits=_candidate_bits(model, tf_bits, tf_carry),
+            classes=model.non_match_,
+            workers=self.config.workers,
+            anchors=_anchors(comparisons),
+        )
         if reviewed is not None:
             rl, rr, rlevels, truth = reviewed
             folds = request_folds(rl, _CALIBRATION_FOLDS, self.config.seed)
@@ -539,28 +553,13 @@ class Linker:
                             data, comparisons, rl[out], rr[out], model=fold_model
                         )
                         held_out[out] = fold_model.prior_weight_ + weights.sum(axis=1) + combined
-                calibration = fit_on_labels(held_out, truth)
+                calibration = fit_on_labels(held_out, truth, about=calibration)
             else:
                 warnings.warn(
                     "labels: too few reviewed requests, or only one outcome, to calibrate "
                     "probabilities on; calibrating without labels",
                     stacklevel=2,
                 )
-        if calibration is None:
-            # Fitted on the weights predict reads it on: the patterns' and the pairs'
-            # term-frequency bits (grouped by pattern and bits, never pair by pair).
-            tf_patterns, tf_counts, tf_bits, tf_carry = tf_rows
-            calibration = fit_on_comparisons(
-                tf_patterns,
-                tf_counts,
-                model.m_,
-                model.u_,
-                model.prior_weight_,
-                tf_bits=_candidate_bits(model, tf_bits, tf_carry),
-                classes=model.non_match_,
-                workers=self.config.workers,
-                anchors=_anchors(comparisons),
-            )
         model.calibration_ = calibration
         self.model_ = model
         laps.lap("calibration")

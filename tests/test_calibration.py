@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +121,26 @@ def test_labels_calibrate_dependent_comparisons() -> None:
     cal = fit_on_labels(weight[reviewed], is_match[reviewed])
     gaps = bin_gaps(cal.probability(weight[~reviewed]), is_match[~reviewed])
     assert len(gaps) >= 5 and max(gaps) <= 0.05
+
+
+def test_labels_refine_the_map_fitted_without_them() -> None:
+    # The prior about the unlabelled map: labels move a map that is a bit off back to
+    # calibrated; a few labels leave it as it is.
+    levels, is_match = simulate_dependent(200_000, 0.1, seed=1)
+    weight = fs_weight(levels, *marginal_model(levels, is_match), 0.1)
+    right = fit_on_labels(weight, is_match)  # every pair reviewed: the map to find
+    assert max(bin_gaps(right.probability(weight), is_match)) <= 0.03
+    wrong = replace(right, intercept=right.intercept + 1.0)
+    assert max(bin_gaps(wrong.probability(weight), is_match)) > 0.1
+    reviewed = np.random.default_rng(2).random(len(weight)) < 0.1
+    cal = fit_on_labels(weight[reviewed], is_match[reviewed], about=wrong)
+    gaps = bin_gaps(cal.probability(weight[~reviewed]), is_match[~reviewed])
+    assert len(gaps) >= 5 and max(gaps) <= 0.05
+    few = fit_on_labels([-8.0, 9.0], [False, True], about=wrong)
+    grid = np.linspace(-10, 10, 21)
+    assert np.abs(few.log2_odds(grid) - wrong.log2_odds(grid)).max() < 0.5
+    # ... where the identity prior reads the raw weights, bits off
+    assert np.abs(fit_on_labels([-8.0, 9.0], [False, True]).log2_odds(grid) - grid).max() < 4
 
 
 def test_comparisons_temper_dependent_evidence_without_labels() -> None:
