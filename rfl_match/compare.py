@@ -665,6 +665,33 @@ class FamilyNameComparison(Comparison):
         # Family names repeat (relatives, common chains): each distinct pair once.
         return Coded(forms_a, forms_b, chains)
 
+    def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
+        # A compound given name written split on one side ("Noor Ahmad Haidari") and as one
+        # word on the other ("Noorahmad Haidari"): that side's family name starts after
+        # both halves (:attr:`PersonNames.compound_rest`), not at the second.
+        may_a, may_b = _compound_records(data)
+        maybe = np.flatnonzero(may_a[li] & may_b[ri])  # few: most compounds are no one's name
+        if not len(maybe):
+            return
+        sides = kernels.compound_sides(
+            _given_keys(data, 0), _given_keys(data, 1), li[maybe], ri[maybe]
+        )
+        at = maybe[sides > 0]
+        if not len(at):
+            return
+        a, b = data.person_names(0), data.person_names(1)
+        x, y, side = li[at], ri[at], sides[sides > 0]
+        start_a = np.where(side == 1, a.compound_rest[x], a.family_start[x])
+        start_b = np.where(side == 2, b.compound_rest[y], b.family_start[y])
+        rows = np.arange(len(at))
+        levels[at] = kernels.chain_ranks(
+            a.parts.take(x).shifted(start_a).packed,
+            b.parts.take(y).shifted(start_b).packed,
+            rows,
+            rows,
+            workers=data.workers,
+        )
+
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
             return None
@@ -673,12 +700,32 @@ class FamilyNameComparison(Comparison):
         return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "family"))
 
 
+def _compound_records(
+    data: PreparedPair,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Per record of each side, whether it may be in a pair of :func:`kernels.compound_sides`:
+    its compound given name is some other-side record's first part (by skeleton key), or
+    its first part some other-side record's compound (made once)."""
+    if "compound records" not in data._cache:
+        a, b = data.person_names(0), data.person_names(1)
+        first_a, first_b = a.parts.skeletons[:, 0], b.parts.skeletons[:, 0]
+        known_a, known_b = a.compound[a.compound >= 0], b.compound[b.compound >= 0]
+        data._cache["compound records"] = (
+            ((a.compound >= 0) & np.isin(a.compound, first_b)) | np.isin(first_a, known_b),
+            ((b.compound >= 0) & np.isin(b.compound, first_a)) | np.isin(first_b, known_a),
+        )
+    found: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] = data._cache["compound records"]
+    return found
+
+
 def _given_keys(data: PreparedPair, side: int) -> IntArray:
     """Each record's :func:`kernels.given_keys` (made once)."""
     key = f"given keys:{side}"
     if key not in data._cache:
         names = data.person_names(side)
-        data._cache[key] = kernels.given_keys(names.parts.packed, names.first_token, names.kunya)
+        data._cache[key] = kernels.given_keys(
+            names.parts.packed, names.first_token, names.kunya, names.compound
+        )
     keys: IntArray = data._cache[key]
     return keys
 

@@ -374,7 +374,8 @@ def _chain_ranks(
 
 
 #: Columns of :func:`given_keys`: the given token, then the class, skeleton and phonetic
-#: key of name parts 0 and 1, and whether part 0 is a kunya (a record's keys fill 32 bytes).
+#: key of name parts 0 and 1, and a compound given name's skeleton key (+ 1; 0: none) times
+#: 2, plus 1 where part 0 is a kunya (a record's keys fill 32 bytes).
 GIVEN_COLUMNS = 8
 
 
@@ -386,6 +387,15 @@ def _keys_alike(a: IntArray, x: int, i: int, b: IntArray, y: int, j: int) -> boo
         if c >= 0 and c == b[y, 1 + 3 * j + f]:
             return True
     return False
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _compound_alike(a: IntArray, x: int, b: IntArray, y: int) -> bool:
+    """One record's compound given name run together ("Noor Ahmad": "nrhmd") is the other's
+    given name by skeleton key ("Noorahmad")."""
+    ca: int = (a[x, 7] >> 1) - 1
+    cb: int = (b[y, 7] >> 1) - 1
+    return (ca >= 0 and ca == b[y, 2]) or (cb >= 0 and cb == a[x, 2])
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -401,9 +411,9 @@ def _given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) ->
             out[k] = GIVEN_SAME_SPELLING
         elif a[x, 1] >= 0 and a[x, 1] == b[y, 1]:
             out[k] = GIVEN_SAME_CLASS
-        elif a[x, 7] != b[y, 7]:
+        elif (a[x, 7] ^ b[y, 7]) & 1:
             out[k] = MISSING  # a kunya against a given name: no given name to compare
-        elif _keys_alike(a, x, 0, b, y, 0):
+        elif _keys_alike(a, x, 0, b, y, 0) or _compound_alike(a, x, b, y):
             out[k] = GIVEN_ALIKE
         elif _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
             out[k] = GIVEN_SWAPPED
@@ -1419,20 +1429,51 @@ def chain_ranks(
 
 
 def given_keys(
-    parts: IntArray, tokens: IntArray, kunya: npt.NDArray[np.bool_] | None = None
+    parts: IntArray,
+    tokens: IntArray,
+    kunya: npt.NDArray[np.bool_] | None = None,
+    compound: IntArray | None = None,
 ) -> IntArray:
     """Per record, ``(n, GIVEN_COLUMNS)`` int32: what :func:`given_ranks` reads of it, in one
     row of 32 bytes, its given token code (``tokens``, -1: none), the class,
     skeleton and phonetic key of parts 0 and 1 of its packed parts (``parts``, as
-    ``NameParts.packed``), and 1 where part 0 is a kunya (``kunya``; None: none is)."""
+    ``NameParts.packed``), and in one column whether part 0 is a kunya (``kunya``; None:
+    none is) and the skeleton key of its compound given name run together (``compound``,
+    as ``PersonNames.compound``, -1: none; None: none has one)."""
     width = parts.shape[1] // 3
     out = np.full((len(parts), GIVEN_COLUMNS), -1, dtype=np.int32)
     out[:, 0] = tokens
     for i in range(2):
         for f in range(3):
             out[:, 1 + 3 * i + f] = parts[:, f * width + i]
-    out[:, 7] = 0 if kunya is None else kunya
+    joined = 0 if compound is None else np.maximum(compound, -1) + 1
+    out[:, 7] = 2 * joined + (0 if kunya is None else kunya)
     return out
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _compound_sides(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) -> None:
+    for k in prange(len(li)):
+        if k + _AHEAD < len(li):
+            _prefetch(b, ri[k + _AHEAD])
+        x, y = li[k], ri[k]
+        side = 0
+        if a[x, 2] != b[y, 2]:
+            if (a[x, 7] >> 1) - 1 == b[y, 2] >= 0:
+                side = 1
+            elif (b[y, 7] >> 1) - 1 == a[x, 2] >= 0:
+                side = 2
+        out[k] = side
+
+
+def compound_sides(a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int = 1) -> Levels:
+    """Per pair of records ``a[li[k]]`` and ``b[ri[k]]`` (each side's :func:`given_keys`),
+    the side that writes a compound given name split where the other writes it as one
+    word ("Noor Ahmad" / "Noorahmad", by skeleton key): 1 (a's), 2 (b's), or 0 (neither,
+    or their first parts' keys agree anyway)."""
+    if a.shape[1:] != (GIVEN_COLUMNS,) or b.shape[1:] != (GIVEN_COLUMNS,):
+        raise ValueError("compound_sides: a and b must be given_keys rows")
+    return _run(_compound_sides, len(li), np.int8, workers, a, b, _index(li), _index(ri))
 
 
 def given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int = 1) -> Levels:
@@ -1440,7 +1481,9 @@ def given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int 
     :func:`given_keys`): MISSING, GIVEN_SAME_SPELLING (equal given tokens),
     GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED or DIFFERENT. A kunya against a given
     name ranks MISSING unless they are the same name or variants of one: it is not a
-    given name, and it sounds like one by chance (Umm Ahmad's key is Mohammed's)."""
+    given name, and it sounds like one by chance (Umm Ahmad's key is Mohammed's). A
+    compound given name written split on one side and joined on the other ranks
+    GIVEN_ALIKE, as one name whose keys agree."""
     if a.shape[1:] != (GIVEN_COLUMNS,) or b.shape[1:] != (GIVEN_COLUMNS,):
         raise ValueError("given_ranks: a and b must be given_keys rows")
     return _run(_given_ranks, len(li), np.int8, workers, a, b, _index(li), _index(ri))

@@ -68,11 +68,17 @@ class NameParts:
         return NameParts(self.packed[idx])
 
     def shifted(self, start: IntArray) -> NameParts:
-        """Parts from each row's ``start`` (0 or 1) on, left-aligned."""
-        moved = np.full_like(self.packed, -1)
-        for block in range(0, 3 * MAX_CHAIN, MAX_CHAIN):
-            moved[:, block : block + MAX_CHAIN - 1] = self.packed[:, block + 1 : block + MAX_CHAIN]
-        return NameParts(np.where(start[:, None] == 0, self.packed, moved).astype(np.int32))
+        """Parts from each row's ``start`` (0, 1, or 2 after a compound given name) on,
+        left-aligned."""
+        out = self.packed.astype(np.int32)
+        for by in range(1, int(start.max(initial=0)) + 1):
+            moved = np.full_like(self.packed, -1)
+            for block in range(0, 3 * MAX_CHAIN, MAX_CHAIN):
+                moved[:, block : block + MAX_CHAIN - by] = self.packed[
+                    :, block + by : block + MAX_CHAIN
+                ]
+            out = np.where(start[:, None] == by, moved, out).astype(np.int32)
+        return NameParts(out)
 
 
 @dataclass(slots=True)

@@ -241,6 +241,47 @@ def test_given_name_of_a_kunya() -> None:
     ]
 
 
+# A compound given name written as two words on one side and one on the other: the given
+# names sound alike, and the family name starts after both halves.
+COMPOUND_PAIRS = [
+    ("Noorahmad Haidari", "Noor Ahmad Haidari", "sounds alike", "same names"),
+    ("Gul Ahmad Karimi", "Gulahmad Karimi", "sounds alike", "same names"),
+    ("Mohammadzaman", "Mohammad Zaman Ahmadzai", "sounds alike", "missing"),
+    ("Aungsan Suu", "Aung San Suu", "sounds alike", "same names"),
+    ("Nuralam", "Nur Alam Mia", "sounds alike", "missing"),
+    ("Noor Ahmad Haidari", "Noor Ahmad Haidari", "same spelling", "same names"),
+    ("Noor Ahmad Haidari", "Noor Haidari", "same spelling", "one name in common"),
+    ("Noorahmad Haidari", "Noor Mohammad Haidari", "similar spelling", "one name in common"),
+]
+
+
+def test_compound_given_name_split_on_one_side() -> None:
+    left, right, given, family = (list(x) for x in zip(*COMPOUND_PAIRS, strict=True))
+    got = [
+        [
+            label_of(kind, "name", g)
+            for g in levels(kind, "name", {"full_name": left}, {"full_name": right})
+        ]
+        for kind in ("given_name", "family_name")
+    ]
+    assert got == [given, family]
+    # ... and with a given-name field of two parts beside a family-name field
+    split = {"given_name": ["Mohammad Zaman", "Mohammad"], "family_name": ["Karimi", "Karimi"]}
+    joined = {"full_name": ["Mohammadzaman Karimi", "Mohammadzaman Karimi"]}
+    assert [
+        label_of("family_name", "name", g) for g in levels("family_name", "name", split, joined)
+    ] == [
+        "same names",
+        "same names",
+    ]
+    assert [
+        label_of("given_name", "name", g) for g in levels("given_name", "name", split, joined)
+    ] == [
+        "sounds alike",
+        "very similar spelling",
+    ]
+
+
 GIVEN_NAMES = ["Abdi", "Abdy", "Farah", "Faarah", "Hassan", "Hussein", "Ali", "Ana", "Anna", ""]
 
 

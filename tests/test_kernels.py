@@ -55,7 +55,14 @@ def chain_rank_reference(a: list[list[int]], b: list[list[int]], reordered: bool
 
 
 def given_rank_reference(
-    a: list[list[int]], b: list[list[int]], ta: int, tb: int, ka: bool = False, kb: bool = False
+    a: list[list[int]],
+    b: list[list[int]],
+    ta: int,
+    tb: int,
+    ka: bool = False,
+    kb: bool = False,
+    ca: int = -1,
+    cb: int = -1,
 ) -> int:
     if ta < 0 or tb < 0:
         return kernels.MISSING
@@ -65,7 +72,7 @@ def given_rank_reference(
         return kernels.GIVEN_SAME_CLASS
     if ka != kb:
         return kernels.MISSING
-    if alike(a, 0, b, 0):
+    if alike(a, 0, b, 0) or -1 < ca == b[1][0] or -1 < cb == a[1][0]:
         return kernels.GIVEN_ALIKE
     if alike(a, 0, b, 1) and alike(a, 1, b, 0):
         return kernels.GIVEN_SWAPPED
@@ -203,12 +210,49 @@ def test_given_ranks_equal_reference(data: st.DataObject) -> None:
     tb = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=5, max_size=5)), np.int32)
     ka = np.array(data.draw(st.lists(st.booleans(), min_size=6, max_size=6)))
     kb = np.array(data.draw(st.lists(st.booleans(), min_size=5, max_size=5)))
+    # compound given names run together, as skeleton codes (0-3 meet the chains' codes)
+    ca = np.array(data.draw(st.lists(st.integers(-1, 9), min_size=6, max_size=6)), np.int32)
+    cb = np.array(data.draw(st.lists(st.integers(-1, 9), min_size=5, max_size=5)), np.int32)
     li, ri = data.draw(pairs(6, 5))
-    got = kernels.given_ranks(kernels.given_keys(a, ta, ka), kernels.given_keys(b, tb, kb), li, ri)
+    got = kernels.given_ranks(
+        kernels.given_keys(a, ta, ka, ca), kernels.given_keys(b, tb, kb, cb), li, ri
+    )
     want = [
-        given_rank_reference(unpack(a, x), unpack(b, y), int(ta[x]), int(tb[y]), ka[x], kb[y])
+        given_rank_reference(
+            unpack(a, x), unpack(b, y), int(ta[x]), int(tb[y]), ka[x], kb[y], ca[x], cb[y]
+        )
         for x, y in zip(li, ri, strict=True)
     ]
+    assert got.tolist() == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_compound_sides_equal_reference(data: st.DataObject) -> None:
+    # The side whose compound given name run together is the other's first part by
+    # skeleton, where their first parts' skeletons differ.
+    a, b = (
+        data.draw(chains(5, codes=st.integers(0, 3))),
+        data.draw(chains(4, codes=st.integers(0, 3))),
+    )
+    ca = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=5, max_size=5)), np.int32)
+    cb = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=4, max_size=4)), np.int32)
+    ka = np.array(data.draw(st.lists(st.booleans(), min_size=5, max_size=5)))
+    tokens_a, tokens_b = np.zeros(5, np.int32), np.ones(4, np.int32)
+    li, ri = data.draw(pairs(5, 4))
+    keys_a = kernels.given_keys(a, tokens_a, ka, ca)
+    keys_b = kernels.given_keys(b, tokens_b, None, cb)
+    got = kernels.compound_sides(keys_a, keys_b, li, ri)
+    want = []
+    for x, y in zip(li.tolist(), ri.tolist(), strict=True):
+        sa, sb = unpack(a, x)[1][0], unpack(b, y)[1][0]
+        side = 0
+        if sa != sb:
+            if ca[x] >= 0 and ca[x] == sb:
+                side = 1
+            elif cb[y] >= 0 and cb[y] == sa:
+                side = 2
+        want.append(side)
     assert got.tolist() == want
 
 
