@@ -668,19 +668,31 @@ class FamilyNameComparison(Comparison):
     def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
         # A compound given name written split on one side ("Noor Ahmad Haidari") and as one
         # word on the other ("Noorahmad Haidari"): that side's family name starts after
-        # both halves (:attr:`PersonNames.compound_rest`), not at the second.
+        # both halves (:attr:`PersonNames.compound_rest`), not at the second. Its parts
+        # are ranked again; the spelling of the family text as written (level 3) is not
+        # graded again (the split side's text holds the second half).
         may_a, may_b = _compound_records(data)
         maybe = np.flatnonzero(may_a[li] & may_b[ri])  # few: most compounds are no one's name
         if not len(maybe):
             return
-        sides = kernels.compound_sides(
-            _given_keys(data, 0), _given_keys(data, 1), li[maybe], ri[maybe]
-        )
-        at = maybe[sides > 0]
-        if not len(at):
-            return
         a, b = data.person_names(0), data.person_names(1)
-        x, y, side = li[at], ri[at], sides[sides > 0]
+        x, y = li[maybe], ri[maybe]
+        first_a, first_b = a.parts.skeletons[x, 0], b.parts.skeletons[y, 0]
+        joined_a, joined_b = a.compound[x], b.compound[y]
+        # the side that splits it (1: a, 2: b), where the first parts' keys differ
+        sides = np.select(
+            [
+                first_a == first_b,
+                (joined_a >= 0) & (joined_a == first_b),
+                (joined_b >= 0) & (joined_b == first_a),
+            ],
+            [0, 1, 2],
+            0,
+        )
+        found = sides > 0
+        if not found.any():
+            return
+        at, x, y, side = maybe[found], x[found], y[found], sides[found]
         start_a = np.where(side == 1, a.compound_rest[x], a.family_start[x])
         start_b = np.where(side == 2, b.compound_rest[y], b.family_start[y])
         rows = np.arange(len(at))
@@ -703,9 +715,10 @@ class FamilyNameComparison(Comparison):
 def _compound_records(
     data: PreparedPair,
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Per record of each side, whether it may be in a pair of :func:`kernels.compound_sides`:
-    its compound given name is some other-side record's first part (by skeleton key), or
-    its first part some other-side record's compound (made once)."""
+    """Per record of each side, whether it may be in a pair whose given name is one
+    compound written split on one side and as one word on the other: its compound given
+    name is some other-side record's first part (by skeleton key), or its first part some
+    other-side record's compound (made once)."""
     if "compound records" not in data._cache:
         a, b = data.person_names(0), data.person_names(1)
         first_a, first_b = a.parts.skeletons[:, 0], b.parts.skeletons[:, 0]

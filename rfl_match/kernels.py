@@ -1451,31 +1451,6 @@ def given_keys(
     return out
 
 
-@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
-def _compound_sides(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) -> None:
-    for k in prange(len(li)):
-        if k + _AHEAD < len(li):
-            _prefetch(b, ri[k + _AHEAD])
-        x, y = li[k], ri[k]
-        side = 0
-        if a[x, 2] != b[y, 2]:
-            if (a[x, 7] >> 1) - 1 == b[y, 2] >= 0:
-                side = 1
-            elif (b[y, 7] >> 1) - 1 == a[x, 2] >= 0:
-                side = 2
-        out[k] = side
-
-
-def compound_sides(a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int = 1) -> Levels:
-    """Per pair of records ``a[li[k]]`` and ``b[ri[k]]`` (each side's :func:`given_keys`),
-    the side that writes a compound given name split where the other writes it as one
-    word ("Noor Ahmad" / "Noorahmad", by skeleton key): 1 (a's), 2 (b's), or 0 (neither,
-    or their first parts' keys agree anyway)."""
-    if a.shape[1:] != (GIVEN_COLUMNS,) or b.shape[1:] != (GIVEN_COLUMNS,):
-        raise ValueError("compound_sides: a and b must be given_keys rows")
-    return _run(_compound_sides, len(li), np.int8, workers, a, b, _index(li), _index(ri))
-
-
 def given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int = 1) -> Levels:
     """Per pair, the given-name rank of records ``a[li[k]]`` and ``b[ri[k]]`` (each side's
     :func:`given_keys`): MISSING, GIVEN_SAME_SPELLING (equal given tokens),

@@ -282,6 +282,35 @@ def test_compound_given_name_split_on_one_side() -> None:
     ]
 
 
+COMPOUNDS = [("Noor", "Ahmad"), ("Gul", "Ahmad"), ("Aung", "San"), ("Abdi", "Rahman")]
+# Two at most: with both halves of the compound, MAX_CHAIN (4) parts are held.
+SURNAMES = st.lists(st.sampled_from(["Haidari", "Karimi", "Ahmad", "Khan", "Rahman"]), max_size=2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(COMPOUNDS), SURNAMES, SURNAMES), min_size=1, max_size=6))
+def test_a_split_compound_reads_as_if_written_as_one_word(
+    rows: list[tuple[tuple[str, str], list[str], list[str]]],
+) -> None:
+    # The family level of a pair whose one side writes its compound given name split is
+    # the level it has with that compound written as one word; but the whole family
+    # name's spelling (level 3, similar spelling, graded on the family text as written)
+    # is not graded again for the split side: such a pair keeps its parts' level.
+    def one(first: str, second: str) -> str:
+        return first + second.lower()
+
+    split = [" ".join([*c, *fa]) for c, fa, _ in rows]
+    joined = [" ".join([one(*c), *fa]) for c, fa, _ in rows]
+    other = [" ".join([one(*c), *fb]) for c, _, fb in rows]
+    want = levels("family_name", "name", {"full_name": joined}, {"full_name": other})
+    for got in (
+        levels("family_name", "name", {"full_name": split}, {"full_name": other}),
+        levels("family_name", "name", {"full_name": other}, {"full_name": split}),  # either way
+    ):
+        for g, w in zip(got, want, strict=True):
+            assert g == w or (w == 3 and g in (kernels.DIFFERENT, kernels.COMMON))
+
+
 GIVEN_NAMES = ["Abdi", "Abdy", "Farah", "Faarah", "Hassan", "Hussein", "Ali", "Ana", "Anna", ""]
 
 

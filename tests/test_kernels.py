@@ -226,36 +226,6 @@ def test_given_ranks_equal_reference(data: st.DataObject) -> None:
     assert got.tolist() == want
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.data())
-def test_compound_sides_equal_reference(data: st.DataObject) -> None:
-    # The side whose compound given name run together is the other's first part by
-    # skeleton, where their first parts' skeletons differ.
-    a, b = (
-        data.draw(chains(5, codes=st.integers(0, 3))),
-        data.draw(chains(4, codes=st.integers(0, 3))),
-    )
-    ca = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=5, max_size=5)), np.int32)
-    cb = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=4, max_size=4)), np.int32)
-    ka = np.array(data.draw(st.lists(st.booleans(), min_size=5, max_size=5)))
-    tokens_a, tokens_b = np.zeros(5, np.int32), np.ones(4, np.int32)
-    li, ri = data.draw(pairs(5, 4))
-    keys_a = kernels.given_keys(a, tokens_a, ka, ca)
-    keys_b = kernels.given_keys(b, tokens_b, None, cb)
-    got = kernels.compound_sides(keys_a, keys_b, li, ri)
-    want = []
-    for x, y in zip(li.tolist(), ri.tolist(), strict=True):
-        sa, sb = unpack(a, x)[1][0], unpack(b, y)[1][0]
-        side = 0
-        if sa != sb:
-            if ca[x] >= 0 and ca[x] == sb:
-                side = 1
-            elif cb[y] >= 0 and cb[y] == sa:
-                side = 2
-        want.append(side)
-    assert got.tolist() == want
-
-
 DAY = st.one_of(st.just(MISSING), st.integers(-20_000, 20_000))
 
 
