@@ -17,6 +17,11 @@ SAME = {
     "muhammad": "Mohammed Muhammad Mohamed Mohamad Muhammed Mohd Mhd محمد Maxamed Мухаммед",
     "husayn": "Hussein Husayn Hossein Hüseyin Xuseen Hussen حسين",
     "alexander": "Olexandr Aleksandr Alexander Олександр Александр Sasha Саша Sashko Сашко",
+    "jose": "José JOSE Pepe Chepe",
+    "francisco": "Francisco Paco Pancho",
+    "antonio": "Antonio Toño Tono",
+    "guadalupe": "Guadalupe Lupe Lupita",
+    "jesus": "Jesús Chucho Chuy",
     "abdallah": "Abdullah Abdallah Cabdullaahi Abdullahi عبدالله",
     "abdalrahman": "Abdulrahman Abdelrahman Abdurrahman Cabdiraxmaan عبدالرحمن",
     "tesfaye": "Tesfaye Tesfay Tesfaie ተስፋዬ",
@@ -112,6 +117,8 @@ SAME = {
 }
 
 DIFFERENT = [
+    ("José", "Jesús"),
+    ("Isabel", "Chela"),
     ("Mohammed", "Mahmoud"),
     ("محمد", "محمود"),
     ("Hassan", "Hussein"),
