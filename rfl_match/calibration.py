@@ -209,9 +209,7 @@ def _basis(w: FloatArray, knots: Sequence[float]) -> FloatArray:
 Prior = tuple[FloatArray, FloatArray]
 
 
-def _prior(
-    knots: Sequence[float], about: WeightCalibration | None = None
-) -> tuple[FloatArray, FloatArray]:
+def _prior(knots: Sequence[float], about: WeightCalibration | None = None) -> Prior:
     """Prior mean and precision of (intercept, slopes...): the identity map, smooth; or,
     ``about`` a map (the unlabelled one), that map read in this basis (its log2 odds at the
     first knot, its mean slope between each pair of knots and one bit past the ends), the
