@@ -718,14 +718,17 @@ def _compound_records(
     """Per record of each side, whether it may be in a pair whose given name is one
     compound written split on one side and as one word on the other: its compound given
     name is some other-side record's first part (by skeleton key), or its first part some
-    other-side record's compound (made once)."""
+    other-side record's compound (made once). A kunya ("Umm Ahmad") is no compound given
+    name, and its given name is compared as missing (:func:`kernels.given_ranks`)."""
     if "compound records" not in data._cache:
         a, b = data.person_names(0), data.person_names(1)
         first_a, first_b = a.parts.skeletons[:, 0], b.parts.skeletons[:, 0]
-        known_a, known_b = a.compound[a.compound >= 0], b.compound[b.compound >= 0]
+        joined_a = np.where(a.kunya, -1, a.compound)
+        joined_b = np.where(b.kunya, -1, b.compound)
+        known_a, known_b = joined_a[joined_a >= 0], joined_b[joined_b >= 0]
         data._cache["compound records"] = (
-            ((a.compound >= 0) & np.isin(a.compound, first_b)) | np.isin(first_a, known_b),
-            ((b.compound >= 0) & np.isin(b.compound, first_a)) | np.isin(first_b, known_a),
+            ((joined_a >= 0) & np.isin(joined_a, first_b)) | (~a.kunya & np.isin(first_a, known_b)),
+            ((joined_b >= 0) & np.isin(joined_b, first_a)) | (~b.kunya & np.isin(first_b, known_a)),
         )
     found: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] = data._cache["compound records"]
     return found
