@@ -18,6 +18,9 @@ SAME = {
     "husayn": "Hussein Husayn Hossein Hüseyin Xuseen Hussen حسين",
     "alexander": "Olexandr Aleksandr Alexander Олександр Александр Sasha Саша Sashko Сашко",
     "jose": "José JOSE Pepe Chepe",
+    # one word (peace) in Arabic and in Tigrinya and Amharic
+    "salam": "Salam Salaam سلام Selam ሰላም",
+    "abdalqadir": "Abdulqadir Abdikadir Abdiqadir Cabdiqaadir عبدالقادر",
     "francisco": "Francisco Paco Pancho",
     "antonio": "Antonio Toño Tono",
     "guadalupe": "Guadalupe Lupe Lupita",
