@@ -450,7 +450,7 @@ def test_a_kunya_weighs_as_no_given_name_and_is_said_so(fitted: rm.Linker) -> No
             "record_id": ["r1", "r2"],
             "full_name": ["Rihab Hussain Alsheikh", "Mohammed Hussain Alsheikh"],
             "sex": ["F", "M"],
-            "birth_date": ["1975", "1975"],
+            "date_of_birth": ["1975", "1975"],
         }
     )
     sightings = pd.DataFrame(
@@ -458,7 +458,7 @@ def test_a_kunya_weighs_as_no_given_name_and_is_said_so(fitted: rm.Linker) -> No
             "record_id": ["s1"],
             "full_name": ["أم أحمد حسين الشيخ"],
             "sex": ["F"],
-            "birth_date": ["1975"],
+            "date_of_birth": ["1975"],
         }
     )
     out = fitted.predict(requests, sightings, threshold=0.0, top_k=0).set_index("request_id")
