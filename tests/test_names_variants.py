@@ -21,6 +21,7 @@ SAME = {
     # one word (peace) in Arabic and in Tigrinya and Amharic
     "salam": "Salam Salaam سلام Selam ሰላም",
     "abdalqadir": "Abdulqadir Abdikadir Abdiqadir Cabdiqaadir عبدالقادر",
+    "ummkulthum": "Umkulthum Umkalthum Oumkalthoum",
     "francisco": "Francisco Paco Pancho",
     "antonio": "Antonio Toño Tono",
     "guadalupe": "Guadalupe Lupe Lupita",
