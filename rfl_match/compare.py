@@ -8,6 +8,7 @@ similarity with rapidfuzz on each *distinct* pair of values once.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from rfl_match.arrays import threaded
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
 from rfl_match.mixture import FAMILY_COMPARISONS, OWN_NAME
+from rfl_match.names.parts import kunya_opening
 from rfl_match.prepare import (
     PERSON_COLUMNS,
     PreparedPair,
@@ -739,8 +741,18 @@ def _given_keys(data: PreparedPair, side: int) -> IntArray:
     key = f"given keys:{side}"
     if key not in data._cache:
         names = data.person_names(side)
+        # whether the given name opens as a kunya run together (Abulkalam), read off each
+        # distinct given token once
+        tokens, inverse = np.unique(names.first_token, return_inverse=True)
+        opening = re.compile(kunya_opening())
+        words = data.tokens.array()
+        opens = np.fromiter(
+            (t >= 0 and opening.match(words[t]) is not None for t in tokens.tolist()),
+            dtype=bool,
+            count=len(tokens),
+        )
         data._cache[key] = kernels.given_keys(
-            names.parts.packed, names.first_token, names.kunya, names.compound
+            names.parts.packed, names.first_token, names.kunya, names.compound, opens[inverse]
         )
     keys: IntArray = data._cache[key]
     return keys

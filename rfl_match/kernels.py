@@ -375,7 +375,8 @@ def _chain_ranks(
 
 #: Columns of :func:`given_keys`: the given token, then the class, skeleton and phonetic
 #: key of name parts 0 and 1, and a compound given name's skeleton key (+ 1; 0: none) times
-#: 2, plus 1 where part 0 is a kunya (a record's keys fill 32 bytes).
+#: 4, plus 2 where part 0 is a kunya or opens as one (:data:`KUNYA_LIKE`), plus 1 where it is
+#: a kunya (a record's keys fill 32 bytes).
 GIVEN_COLUMNS = 8
 
 
@@ -393,8 +394,8 @@ def _keys_alike(a: IntArray, x: int, i: int, b: IntArray, y: int, j: int) -> boo
 def _compound_alike(a: IntArray, x: int, b: IntArray, y: int) -> bool:
     """One record's compound given name run together ("Noor Ahmad": "nrhmd") is the other's
     given name by skeleton key ("Noorahmad")."""
-    ca: int = (a[x, 7] >> 1) - 1
-    cb: int = (b[y, 7] >> 1) - 1
+    ca: int = (a[x, 7] >> 2) - 1
+    cb: int = (b[y, 7] >> 2) - 1
     return (ca >= 0 and ca == b[y, 2]) or (cb >= 0 and cb == a[x, 2])
 
 
@@ -411,7 +412,7 @@ def _given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) ->
             out[k] = GIVEN_SAME_SPELLING
         elif a[x, 1] >= 0 and a[x, 1] == b[y, 1]:
             out[k] = GIVEN_SAME_CLASS
-        elif (a[x, 7] ^ b[y, 7]) & 1:
+        elif (a[x, 7] ^ b[y, 7]) & 3 == 3:
             out[k] = MISSING  # a kunya against a given name: no given name to compare
         elif _keys_alike(a, x, 0, b, y, 0) or _compound_alike(a, x, b, y):
             out[k] = GIVEN_ALIKE
@@ -1433,13 +1434,16 @@ def given_keys(
     tokens: IntArray,
     kunya: npt.NDArray[np.bool_] | None = None,
     compound: IntArray | None = None,
+    like: npt.NDArray[np.bool_] | None = None,
 ) -> IntArray:
     """Per record, ``(n, GIVEN_COLUMNS)`` int32: what :func:`given_ranks` reads of it, in one
     row of 32 bytes, its given token code (``tokens``, -1: none), the class,
     skeleton and phonetic key of parts 0 and 1 of its packed parts (``parts``, as
     ``NameParts.packed``), and in one column whether part 0 is a kunya (``kunya``; None:
-    none is) and the skeleton key of its compound given name run together (``compound``,
-    as ``PersonNames.compound``, -1: none; None: none has one)."""
+    none is), whether it is a kunya or a given name that opens as one run together
+    (``like``, "Abulkalam"; None: only kunyas), and the skeleton key of its compound given
+    name run together (``compound``, as ``PersonNames.compound``, -1: none; None: none has
+    one)."""
     width = parts.shape[1] // 3
     out = np.full((len(parts), GIVEN_COLUMNS), -1, dtype=np.int32)
     out[:, 0] = tokens
@@ -1447,7 +1451,9 @@ def given_keys(
         for f in range(3):
             out[:, 1 + 3 * i + f] = parts[:, f * width + i]
     joined = 0 if compound is None else np.maximum(compound, -1) + 1
-    out[:, 7] = 2 * joined + (0 if kunya is None else kunya)
+    is_kunya = np.zeros(len(parts), dtype=bool) if kunya is None else kunya
+    looks = is_kunya if like is None else is_kunya | like
+    out[:, 7] = 4 * joined + 2 * looks + is_kunya
     return out
 
 
@@ -1456,7 +1462,9 @@ def given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int 
     :func:`given_keys`): MISSING, GIVEN_SAME_SPELLING (equal given tokens),
     GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED or DIFFERENT. A kunya against a given
     name ranks MISSING unless they are the same name or variants of one: it is not a
-    given name, and it sounds like one by chance (Umm Ahmad's key is Mohammed's). A
+    given name, and it sounds like one by chance (Umm Ahmad's key is Mohammed's). A given
+    name that opens as a kunya run together ("Abulkalam") is ranked against a kunya as any
+    two names are: it may be the kunya-shaped name written apart ("Abul Kalam"). A
     compound given name written split on one side and joined on the other ranks
     GIVEN_ALIKE, as one name whose keys agree."""
     if a.shape[1:] != (GIVEN_COLUMNS,) or b.shape[1:] != (GIVEN_COLUMNS,):

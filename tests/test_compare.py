@@ -200,7 +200,9 @@ def test_given_name_swapped_and_missing() -> None:
 # A kunya (Abu X, Umm X) stands where a given name would: against a given name it is no
 # given name to compare (its key "mmd" is Mohammed's, and Umm Ahmad is not her son
 # Ahmad); against the same kunya in any script it agrees; a known name that opens with
-# Abu (Abu Bakr) is a given name.
+# Abu (Abu Bakr) is a given name; a kunya-shaped name written apart (Abul Kalam, a given
+# name in Bengal and Arakan) against one that opens as a kunya run together (Abulkalam) is
+# ranked as any two names are.
 KUNYA_PAIRS = [
     ("Rihab Hussain Alsheikh", "أم أحمد حسين الشيخ", "missing", True),
     ("Mohammed Hussain Alsheikh", "Umm Ahmed Hussein Alsheikh", "missing", True),
@@ -212,6 +214,11 @@ KUNYA_PAIRS = [
     ("Abu Bakr Salem", "Abubakr Salem", "same spelling", False),
     ("Abu Bakr Salem", "Ahmad Salem", "different", False),
     ("", "Umm Ahmad Hussain", "missing", False),
+    ("Abul Kalaam", "Abulkalam", "sounds alike", False),
+    ("Abu Taher Hossain", "Abutaher Hossain", "same spelling", False),
+    ("Umm Ahmad Hassan", "Umar Hassan", "different", False),
+    ("Abulkalam Azad", "Abul Hashem Azad", "similar spelling", False),
+    ("Abul Kalam Azad", "Kalam Azad", "missing", True),
 ]
 
 

@@ -63,6 +63,8 @@ def given_rank_reference(
     kb: bool = False,
     ca: int = -1,
     cb: int = -1,
+    la: bool = False,
+    lb: bool = False,
 ) -> int:
     if ta < 0 or tb < 0:
         return kernels.MISSING
@@ -70,7 +72,8 @@ def given_rank_reference(
         return kernels.GIVEN_SAME_SPELLING
     if a[0][0] >= 0 and a[0][0] == b[0][0]:
         return kernels.GIVEN_SAME_CLASS
-    if ka != kb:
+    # a kunya against a given name, unless that name opens as a kunya run together
+    if (ka and not kb and not lb) or (kb and not ka and not la):
         return kernels.MISSING
     if alike(a, 0, b, 0) or -1 < ca == b[1][0] or -1 < cb == a[1][0]:
         return kernels.GIVEN_ALIKE
@@ -213,15 +216,17 @@ def test_given_ranks_equal_reference(data: st.DataObject) -> None:
     # compound given names run together, as skeleton codes (0-3 meet the chains' codes)
     ca = np.array(data.draw(st.lists(st.integers(-1, 9), min_size=6, max_size=6)), np.int32)
     cb = np.array(data.draw(st.lists(st.integers(-1, 9), min_size=5, max_size=5)), np.int32)
+    # given names that open as a kunya run together (Abulkalam)
+    la = np.array(data.draw(st.lists(st.booleans(), min_size=6, max_size=6)))
+    lb = np.array(data.draw(st.lists(st.booleans(), min_size=5, max_size=5)))
     li, ri = data.draw(pairs(6, 5))
     got = kernels.given_ranks(
-        kernels.given_keys(a, ta, ka, ca), kernels.given_keys(b, tb, kb, cb), li, ri
+        kernels.given_keys(a, ta, ka, ca, la), kernels.given_keys(b, tb, kb, cb, lb), li, ri
     )
     want = [
-        given_rank_reference(
-            unpack(a, x), unpack(b, y), int(ta[x]), int(tb[y]), ka[x], kb[y], ca[x], cb[y]
-        )
+        given_rank_reference(unpack(a, x), unpack(b, y), int(ta[x]), int(tb[y]), *flags)
         for x, y in zip(li, ri, strict=True)
+        for flags in [(ka[x], kb[y], ca[x], cb[y], la[x], lb[y])]
     ]
     assert got.tolist() == want
 

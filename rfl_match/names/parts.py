@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -78,6 +79,20 @@ _TRIBAL = ("zai", "zay", "khel", "khail")
 _PATRONYMIC_SUFFIX = (
     "ovich", "evich", "ovych", "ievych", "yovych", "ich", "ovna", "evna", "ivna", "yivna", "ichna",
 )  # fmt: skip
+
+
+@cache
+def kunya_opening() -> str:
+    """A regular expression (Python's and RE2's) that a romanised token matches where it
+    opens as a kunya run together opens (Abulkalam, Abubakar, Ummkulthum): a name of that
+    shape may be the one a kunya written apart stands for (Abul Kalam is a given name in
+    Bengal and Arakan), so a kunya against it is not a kunya against a given name."""
+    openings = sorted(
+        (p for p, kind in _particles().items() if kind == "kunya" and p.isascii()),
+        key=len,
+        reverse=True,
+    )
+    return "^(?:" + "|".join(map(re.escape, openings)) + ")..+"
 
 
 def _kind(word: Word) -> str | None:
