@@ -833,6 +833,7 @@ class NameChainComparison(Comparison):
         texts = data.form_arrays(0, self.spec.field).text  # both sides share the table
         table = data.chain_table(self.spec.field)
         signatures = self._signatures(data)
+        joined = self._joined(data)
         empty = len(table.packed) - 1  # the row of code -1
         # each record's row of the table, gathered per pair
         rows_a: Index = np.where(codes_a < 0, empty, codes_a).astype(np.intp)
@@ -858,9 +859,23 @@ class NameChainComparison(Comparison):
                 levels, grades, (texts, texts), qa, qb, data.texts, (0.9,), workers=data.workers,
                 distinct=True,
             )  # fmt: skip
+            # Names split otherwise (Shamsul Alam / Shamsulalam, Kamal Hussain /
+            # Kamalhussain): their parts' skeletons run together agree.
+            ja, jb = joined[qa], joined[qb]
+            split = (levels >= 1) & (levels < 4) & (ja >= 0) & (ja == jb)
+            levels[split] = 4
             return levels
 
         return Coded(codes_a, codes_b, names)
+
+    def _joined(self, data: PreparedPair) -> IntArray:
+        """Per row of the field's table of chains, its parts' skeleton keys run together
+        (-1: none; made once)."""
+        key = f"chain joined:{self.spec.field}"
+        if key not in data._cache:
+            data._cache[key] = data.joined_skeletons(data.chain_table(self.spec.field).skeletons)
+        joined: IntArray = data._cache[key]
+        return joined
 
     def _signatures(self, data: PreparedPair) -> npt.NDArray[np.uint64]:
         """The chain signatures of the rows of the field's table of chains (made once)."""

@@ -756,8 +756,8 @@ class PreparedPair:
         compound[both, :2] = parts.skeletons[both, :2]
         compound[split_given, :2] = given.skeletons[gc[split_given], :2]
         return PersonNames(
-            joined=self._joined_skeletons(written),
-            compound=self._joined_skeletons(compound, "s:"),
+            joined=self.joined_skeletons(written),
+            compound=self.joined_skeletons(compound, "s:"),
             compound_rest=np.where(split_given & fields, 1, 2).astype(np.int32),
             head=np.ascontiguousarray(full.skeletons[full.codes, :2]),  # row -1: no name
             first_token=np.ascontiguousarray(tokens[:, 0]),
@@ -769,7 +769,7 @@ class PreparedPair:
             text=text,
         )
 
-    def _joined_skeletons(self, skeletons: IntArray, kind: str = "j:") -> IntArray:
+    def joined_skeletons(self, skeletons: IntArray, kind: str = "j:") -> IntArray:
         """One key per record: the skeletons of its parts run together, so that names split
         differently ("Nur Alam" / "Nuralam", "Aung San" / "Aungsan") and single names meet
         (``kind``: the key's prefix; "s:" codes it as a word's skeleton)."""

@@ -382,6 +382,29 @@ def test_father_name_meets_childs_second_name() -> None:
     assert words[1] != "missing"
 
 
+# A parent's name written as one word on one side and two on the other: the parts run
+# together sound alike; a split that leaves a further name on one side does not count.
+PARENT_SPLITS = [
+    ("Shamsulalam", "Shomsul Alom", "names sound alike"),
+    ("Kamal Hussain", "Kamalhussain", "names sound alike"),
+    ("Aung Win", "Aungwin", "names sound alike"),
+    ("Abdul Hamid", "Abdulhamid", "same spelling"),
+    ("Nur Alam", "Nuralam Hossain", "different"),
+    ("Nur Alam", "Nur Ahmed", "one name in common"),
+    ("Jafar Alam", "Zafar Alam", "similar spelling"),
+]
+
+
+@pytest.mark.parametrize("field", ["father_name", "mother_name"])
+def test_parent_name_split_otherwise(field: str) -> None:
+    left, right, want = (list(x) for x in zip(*PARENT_SPLITS, strict=True))
+    n = len(left)
+    got = levels(
+        "name", field, {"full_name": ["X"] * n, field: left}, {"full_name": ["X"] * n, field: right}
+    )
+    assert [label_of("name", field, g) for g in got] == want
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.sampled_from(["F", "M", "", "f "]), min_size=1, max_size=6),
