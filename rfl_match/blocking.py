@@ -152,7 +152,7 @@ def _pairs_of(matrix: npt.NDArray[np.integer[Any]], workers: int) -> KeyValues:
 
 def _family_values(data: PreparedPair, side: int) -> KeyValues:
     """Each family (or chain) name part's class, from the family start on."""
-    names = data.person_names(side)
+    names = data.blocking_names(side)
     cols = np.arange(MAX_CHAIN)[None, :]
     matrix = np.where(cols >= names.family_start[:, None], names.classes, -1)
     return _positions(matrix.astype(np.int32))
@@ -240,14 +240,14 @@ def _typed_parts(names: PersonNames | NameParts) -> Int64Array:
 
 
 KEYS: dict[str, Callable[[PreparedPair, int], KeyValues]] = {
-    "name_class": lambda d, s: _positions(d.person_names(s).classes),
-    "name_skeleton": lambda d, s: _positions(d.person_names(s).skeletons),
-    "name_phonetic": lambda d, s: _positions(d.person_names(s).phonetics),
-    "name_joined_skeleton": lambda d, s: _column(d.person_names(s).joined),
-    "given_class": lambda d, s: _column(d.person_names(s).classes[:, 0]),
+    "name_class": lambda d, s: _positions(d.blocking_names(s).classes),
+    "name_skeleton": lambda d, s: _positions(d.blocking_names(s).skeletons),
+    "name_phonetic": lambda d, s: _positions(d.blocking_names(s).phonetics),
+    "name_joined_skeleton": lambda d, s: _column(d.blocking_names(s).joined),
+    "given_class": lambda d, s: _column(d.blocking_names(s).classes[:, 0]),
     "family_class": lambda d, s: _family_values(d, s),
-    "given_skeleton": lambda d, s: _column(d.person_names(s).skeletons[:, 0]),
-    "given_phonetic": lambda d, s: _column(d.person_names(s).phonetics[:, 0]),
+    "given_skeleton": lambda d, s: _column(d.blocking_names(s).skeletons[:, 0]),
+    "given_phonetic": lambda d, s: _column(d.blocking_names(s).phonetics[:, 0]),
     "birth_band": _birth_band,
     "birth_year": _birth_year,
     "birth_year_mid": _birth_year_mid,
@@ -328,7 +328,7 @@ def key_values(data: PreparedPair, side: int, key: str, workers: int = 1) -> Key
     if key.startswith(CLASS):
         return _class_of(key[len(CLASS) :])(data, side)
     if key in PAIR_KEYS:
-        names = data.person_names(side)
+        names = data.blocking_names(side)
         pair_key = PAIR_KEYS[key]
         values = _pairs_of(pair_key.parts(names), workers)
         if not pair_key.heads:
@@ -729,7 +729,7 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
         # Both sides at once, once both sides' names are coded: each side's names add
         # their joined texts to the vocabulary, and ranks among the texts of two moments
         # would not compare.
-        joined = [data.person_names(one).joined for one in (0, 1)]
+        joined = [data.blocking_names(one).joined for one in (0, 1)]
         rank = _spelling_ranks(data.keys.array())
         id_rank = dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
         n_left = data.sizes[0]
@@ -961,7 +961,34 @@ def block(
             :class:`_Budget`).
         context_per_record: how many a record takes from the context rules (and from
             the main rules by context).
+
+    The names are read as :meth:`PreparedPair.blocking_names` gives them, dropped when
+    done.
     """
+    try:
+        return _block(
+            data, rules, max_block=max_block, dedupe=dedupe, window=window,
+            per_record=per_record, within=within, workers=workers, context=context,
+            context_per_record=context_per_record,
+        )  # fmt: skip
+    finally:
+        data.drop_blocking_names()
+
+
+def _block(
+    data: PreparedPair,
+    rules: Sequence[Sequence[str]],
+    *,
+    max_block: int,
+    dedupe: bool,
+    window: int,
+    per_record: int,
+    within: int,
+    workers: int,
+    context: Sequence[Sequence[str]],
+    context_per_record: int,
+) -> CandidatePairs:
+    """:func:`block`'s work."""
     _n_left, n_right = data.sizes
     stats: list[RuleStats] = []
     # With a budget, every rule's pairs go to it as they are made: what it keeps equals
@@ -1205,12 +1232,12 @@ def _context_inputs(
     births = data.births(side)
     left_sex, right_sex, _ = data.text_codes("sex", fold=True)
     sex = left_sex if side == 0 else right_sex
-    parts = data.person_names(side).parts.packed
+    parts = data.blocking_names(side).parts.packed
     if fields:
         # Each key's codes, then how many values each can take, once both sides' names
         # (a parent's name too) are all coded: the offsets below are shared by both sides.
         codes_of = [_context_codes(data, side, key) for key in fields]
-        data.person_names(1 - side)
+        data.blocking_names(1 - side)
         sizes = [_context_size(data, key) for key in fields]
         width = parts.shape[1] // 3
         wide = width + len(fields)

@@ -2124,7 +2124,7 @@ def _index(values: npt.NDArray[Any]) -> Index:
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _person_parts(
     full: IntArray, given: IntArray, family: IntArray, fc: IntArray, gc: IntArray,
-    sc: IntArray, out: IntArray, at: int,
+    sc: IntArray, out: IntArray, at: int, chained: npt.NDArray[np.bool_],
 ) -> None:  # fmt: skip
     width = full.shape[1]
     for i in range(len(fc)):
@@ -2132,6 +2132,11 @@ def _person_parts(
         f = fc[i] if fc[i] >= 0 else full.shape[0] - 1
         s = sc[i] if sc[i] >= 0 else family.shape[0] - 1
         first = given[gc[i], 0] if gc[i] >= 0 else full[f, 0]
+        if chained[i]:
+            out[i, at] = first
+            for c in range(1, width):
+                out[i, at + c] = full[f, c]
+            continue
         if sc[i] >= 0 and first < 0:
             for c in range(width):
                 out[i, at + c] = family[s, c]
@@ -2143,18 +2148,23 @@ def _person_parts(
 
 def person_parts(
     full: IntArray, given: IntArray, family: IntArray, codes: tuple[IntArray, IntArray, IntArray],
-    out: IntArray, at: int,
+    out: IntArray, at: int, chained: npt.NDArray[np.bool_] | None = None,
 ) -> None:  # fmt: skip
     """A person's own name parts, one row per record, written to ``out[:, at:at + width]``
     (``width`` the tables' columns): from the rows ``codes`` (full, given, family name;
     -1: none, the tables' last row) of the three name columns' tables (one per distinct
     name, the last row all -1): the given name's first part, else the full name's; then
     the family name's parts, else the full name's after its first. A family name with no
-    first part at all starts at 0."""
+    first part at all starts at 0. ``chained``: per record, whether the parts after the
+    first are the full name's even so (it holds names between the two fields,
+    ``PersonNames.middle``; None: no record)."""
     fc, gc, sc = (np.ascontiguousarray(c, dtype=np.int32) for c in codes)
+    if chained is None:
+        chained = np.zeros(len(fc), dtype=np.bool_)
     _person_parts(
         np.ascontiguousarray(full, dtype=np.int32), np.ascontiguousarray(given, dtype=np.int32),
         np.ascontiguousarray(family, dtype=np.int32), fc, gc, sc, out, at,
+        np.ascontiguousarray(chained, dtype=np.bool_),
     )  # fmt: skip
 
 
@@ -2176,7 +2186,7 @@ def warming_up(workers: int) -> Iterator[None]:
     out = np.empty((1, 1), dtype=np.int32)
     thread = threading.Thread(
         target=person_parts,
-        args=(table, table, table, (none, none, none), out, 0),
+        args=(table, table, table, (none, none, none), out, 0, np.zeros(1, dtype=np.bool_)),
         name="rfl_match-warm-up",
         daemon=True,
     )

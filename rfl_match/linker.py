@@ -270,7 +270,11 @@ class Linker:
 
     def _prepare(self, left: pd.DataFrame, right: pd.DataFrame) -> PreparedPair:
         return PreparedPair(
-            left, right, culture=self.config.culture or None, workers=self.config.workers
+            left,
+            right,
+            culture=self.config.culture or None,
+            workers=self.config.workers,
+            chains=bool(self.config.condition_on),
         )
 
     def _block(self, data: PreparedPair, dedupe: bool) -> CandidatePairs:

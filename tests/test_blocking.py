@@ -17,7 +17,7 @@ from rfl_match import blocking, kernels
 from rfl_match.arrays import dense_ranks, text_order
 from rfl_match.blocking import CandidatePairs, KeyValues, block, combine, key_values, with_context
 from rfl_match.names import NameForm, normalize_name
-from rfl_match.prepare import PreparedPair
+from rfl_match.prepare import PersonNames, PreparedPair
 from rfl_match.schema import validate_records
 
 NAMES = [
@@ -1342,3 +1342,53 @@ def test_a_compound_given_field_read_again_in_the_full_name_pairs_only_what_foll
 
     width = 1 << 31
     assert {frozenset((typed(c // width), typed(c % width))) for c in found} == expected
+
+
+CHAIN_WORDS = ["Yohannes", "Berhane", "Tesfay", "Hagos", "Rahel", "Dawit", "Farah", "Amina"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(CHAIN_WORDS),
+            st.lists(st.sampled_from(CHAIN_WORDS), min_size=0, max_size=2),
+            st.lists(st.sampled_from(CHAIN_WORDS), min_size=1, max_size=1),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_blocking_reads_the_name_fields_and_comparisons_the_full_name(
+    rows: list[tuple[str, list[str], list[str]]],
+) -> None:
+    # A full name that holds its given name, then names between, then its family name
+    # field: the comparisons read its parts as the full name alone gives them (the chain);
+    # blocking reads them as the fields alone give them.
+    ids = [f"r{i}" for i in range(len(rows))]
+    full = [" ".join([g, *m, *f]) for g, m, f in rows]
+    given_ = [g for g, _, _ in rows]
+    family = [" ".join(f) for _, _, f in rows]
+
+    def data(columns: dict[str, list[str]]) -> PreparedPair:
+        side = validate_records(pd.DataFrame({"record_id": ids, **columns}))
+        return PreparedPair(side, side)
+
+    both = data({"full_name": full, "given_name": given_, "family_name": family})
+    whole = data({"full_name": full})
+    fields = data({"given_name": given_, "family_name": family})
+
+    def spelt(pair: PreparedPair, names: PersonNames) -> list[tuple[str, ...]]:
+        """Each record's parts as skeleton and class spellings (codes are each pair's)."""
+        keys, classes = pair.keys.array(), pair.classes.array()
+        out = []
+        for row in range(len(ids)):
+            skeletons = names.skeletons[row]
+            out.append(
+                tuple(str(keys[c]) for c in skeletons if c >= 0)
+                + tuple(str(classes[c]) for c in names.classes[row] if c >= 0)
+            )
+        return out
+
+    assert spelt(both, both.person_names(0)) == spelt(whole, whole.person_names(0))
+    assert spelt(both, both.blocking_names(0)) == spelt(fields, fields.person_names(0))

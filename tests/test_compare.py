@@ -186,6 +186,37 @@ def test_family_name_levels() -> None:
     ]
 
 
+# A full name that holds more than its given and family name fields (Yohannes Berhane
+# Yohannes: given Yohannes, family Yohannes, the grandfather): the names between, a
+# father's name where names chain, are compared too, so the chain meets a record whose
+# family name field holds the father (Yohannes Berhane); not an East Slavic patronymic.
+CHAINED = [
+    (("Yohannes Berhane", "Yohannes", "Berhane"), ("ዮሃንስ ብርሃነ ዮሃንስ", "ዮሃንስ", "ዮሃንስ"),
+     "one name is a shortened form of the other"),
+    (("Riad Faisal Hassan", "Riad", "Hassan"),
+     ("Riad Faisal Hassan al-Tamimi", "Riad", "al-Tamimi"),
+     "one name is a shortened form of the other"),
+    (("Riad Faisal", "Riad", "Faisal"), ("Riad Faisal Hassan", "Riad", "Hassan"),
+     "one name is a shortened form of the other"),
+    (("Ivan Kovalenko", "Ivan", "Kovalenko"), ("Ivan Petrovych Kovalenko", "Ivan", "Kovalenko"),
+     "same names"),
+    (("Ana Lucia Garcia", "Ana Lucia", "Garcia"), ("Ana Lucia Garcia", "Ana Lucia", "Garcia"),
+     "same names"),
+]  # fmt: skip
+
+
+def test_family_name_reads_the_chain_a_full_name_holds() -> None:
+    left, right, want = (list(x) for x in zip(*CHAINED, strict=True))
+    columns = ("full_name", "given_name", "family_name")
+    got = levels(
+        "family_name",
+        "name",
+        {c: [row[k] for row in left] for k, c in enumerate(columns)},
+        {c: [row[k] for row in right] for k, c in enumerate(columns)},
+    )
+    assert [label_of("family_name", "name", g) for g in got] == want
+
+
 def test_given_name_swapped_and_missing() -> None:
     got = levels(
         "given_name",

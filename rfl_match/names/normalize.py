@@ -22,11 +22,11 @@ from rfl_match.names.keys import token_keys
 from rfl_match.names.parts import (
     Culture,
     Word,
-    _is_patronymic,
     _is_tribal,
     assign_roles,
     culture_info,
     is_particle,
+    is_patronymic,
     is_strong_article,
     join_parts,
     opens_two_word_title,
@@ -435,7 +435,7 @@ def _entries(raw: str, language: str | None, somali: bool) -> tuple[NamePart, ..
             flag = "a"
         elif _is_tribal(info.token):
             flag = "t"
-        elif _is_patronymic(info.token):
+        elif is_patronymic(info.token):
             flag = "p"
         else:
             flag = ""

@@ -288,7 +288,8 @@ def _is_tribal(token: str) -> bool:
     return token.endswith(_TRIBAL)
 
 
-def _is_patronymic(token: str) -> bool:
+def is_patronymic(token: str) -> bool:
+    """Whether a romanised token reads as an East Slavic patronymic (Petrovych, Ivanovna)."""
     return token.endswith(_PATRONYMIC_SUFFIX)
 
 
@@ -323,7 +324,7 @@ def assign_roles(
             roles.append("given" if n > 1 else "")
         elif i == n - 1:
             roles.append("family")
-        elif _is_patronymic(tok):
+        elif is_patronymic(tok):
             roles.append("patronymic")
         else:
             roles.append("middle")
