@@ -19,8 +19,11 @@ import numpy.typing as npt
 import pandas as pd
 
 _EPOCH = date(1970, 1, 1).toordinal()
-_DATE = re.compile(r"^\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?\s*$")
-_DMY = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
+# A time of day after a date (a timestamp's text, "2020-05-01T13:45:00" or "... 13:45"):
+# read past, the date kept.
+_TIME = r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?)?"
+_DATE = re.compile(rf"^\s*(\d{{4}})(?:[-/.](\d{{1,2}})(?:[-/.](\d{{1,2}}){_TIME})?)?\s*$")
+_DMY = re.compile(rf"^\s*(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){_TIME}\s*$")
 _AGE = re.compile(r"^\s*(\d{1,3})(?:\.\d+)?\s*(?:(?:-|–|to)\s*(\d{1,3})(?:\.\d+)?)?\s*$")
 _MIN_YEAR, _MAX_YEAR = 1850, 2100
 # Day-months that registrars write when the real day is unknown (DOMAIN.md, "Dates and ages").
@@ -92,6 +95,8 @@ def year_of(day: int) -> int | None:
 
 def parse_partial_date(text: str) -> PartialDate | None:
     """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` (or ``DD/MM/YYYY``); None if malformed.
+    A time of day after a whole date (``2020-05-01T13:45:00``, ``2020-05-01 13:45``) is
+    read past: the date is kept.
 
     >>> parse_partial_date("2009-01-01").is_placeholder
     True
@@ -169,24 +174,37 @@ def _month_start(months: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 def parse_partial_dates(texts: Sequence[str]) -> PartialDates:
     """:func:`parse_partial_date` of many texts: ``YYYY``, ``YYYY-MM`` and ``YYYY-MM-DD``
-    written in ASCII digits (nearly all dates) are read with numpy, the others one by one.
+    (with or without a time ``THH:MM`` or ``THH:MM:SS``) written in ASCII digits (nearly all
+    dates) are read with numpy, the others one by one.
 
     >>> parse_partial_dates(["2009-02-29", "2008-02-29", "1999", "17/05/2009"]).day.tolist()
     [0, 29, 0, 17]
     """
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    iso = np.isin(lengths, (4, 7, 10))
+    iso = np.isin(lengths, (4, 7, 10, 16, 19))
     if iso.any():
         written = np.array([t for t, keep in zip(texts, iso.tolist(), strict=True) if keep])
-        chars = written.astype("U10").view(np.uint32).reshape(len(written), 10).astype(np.int64)
+        size = lengths[iso]
+        width = 19 if size.max() > 10 else 10
+        codes = written.astype(f"U{width}").view(np.uint32).reshape(len(written), width)
+        chars = codes.astype(np.int64)
         digit = (chars >= ord("0")) & (chars <= ord("9"))
         value = chars - ord("0")
-        size = lengths[iso]
         shaped = digit[:, :4].all(axis=1)
-        has_month, has_day = size >= 7, size == 10
+        has_month, has_day = size >= 7, size >= 10
         shaped &= ~has_month | ((chars[:, 4] == ord("-")) & digit[:, 5:7].all(axis=1))
         shaped &= ~has_day | ((chars[:, 7] == ord("-")) & digit[:, 8:10].all(axis=1))
+        if width > 10:
+            # a time of day, read past: HH:MM, or HH:MM:SS (others are read one by one)
+            timed, seconds = size >= 16, size == 19
+            clock = (chars[:, 10] == ord("T")) | (chars[:, 10] == ord(" "))
+            clock &= digit[:, [11, 12, 14, 15]].all(axis=1) & (chars[:, 13] == ord(":"))
+            clock &= (value[:, 11] * 10 + value[:, 12] <= 23) & (value[:, 14] <= 5)
+            clock &= ~seconds | (
+                (chars[:, 16] == ord(":")) & digit[:, 17:19].all(axis=1) & (value[:, 17] <= 5)
+            )
+            shaped &= ~timed | clock
         iso[iso] = shaped
         value, has_month, has_day = value[shaped], has_month[shaped], has_day[shaped]
     year = np.zeros(n, dtype=np.int32)

@@ -401,6 +401,22 @@ def test_birth_levels_children_grow_older() -> None:
     ]
 
 
+def test_date_levels_of_an_extra_column_of_timestamps() -> None:
+    """An extra column compared as a date, given as timestamps (with a time of day) on one
+    side and as text on the other, is compared by its dates, not read as missing."""
+    got = levels(
+        "date",
+        "registered",
+        {
+            "full_name": ["A"] * 3,
+            "registered": pd.to_datetime(["2020-05-01 13:45", "2020-05-01 08:00", None]),
+        },
+        {"full_name": ["A"] * 3, "registered": ["2020-05-01", "2019-01-07", "2020"]},
+    )
+    words = [label_of("date", "registered", g) for g in got]
+    assert words == ["same date", "1 to 2 years apart", "missing"]
+
+
 def test_father_name_meets_childs_second_name() -> None:
     got = levels(
         "name",

@@ -33,6 +33,10 @@ def day(text: str) -> int:
         ("2009-07-01", ("2009-01-01", "2009-12-31")),
         ("2009-03-15", ("2009-01-01", "2009-12-31")),
         ("17/05/2009", ("2009-05-17", "2009-05-17")),
+        ("2009-05-17T13:45:00", ("2009-05-17", "2009-05-17")),  # a time of day: read past
+        ("2009-05-17 13:45", ("2009-05-17", "2009-05-17")),
+        ("2009-05-17 00:00:00.5", ("2009-05-17", "2009-05-17")),
+        ("17/05/2009 13:45", ("2009-05-17", "2009-05-17")),
     ],
 )
 def test_intervals(text: str, expected: tuple[str, str]) -> None:
@@ -41,7 +45,21 @@ def test_intervals(text: str, expected: tuple[str, str]) -> None:
     assert parsed.interval() == (day(expected[0]), day(expected[1]))
 
 
-@pytest.mark.parametrize("text", ["", "2009-13", "2009-02-30", "1700", "abc", "09-05-17x"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "2009-13",
+        "2009-02-30",
+        "1700",
+        "abc",
+        "09-05-17x",
+        "2009-05T13:45",
+        "2009-05-17T24:00",
+        "2009-05-17 13:60",
+        "2009-05-17T13",
+    ],
+)
 def test_malformed_dates(text: str) -> None:
     assert parse_partial_date(text) is None
 
@@ -87,16 +105,27 @@ def test_interval_contains_the_date(value: date) -> None:
 
 
 ISO_LIKE = st.builds(
-    lambda y, m, d, parts: "-".join([f"{y:04d}", f"{m:02d}", f"{d:02d}"][:parts]),
+    lambda y, m, d, parts, time: "-".join([f"{y:04d}", f"{m:02d}", f"{d:02d}"][:parts]) + time,
     st.one_of(st.sampled_from([1849, 1850, 2000, 2024, 2100, 2101]), st.integers(1000, 2999)),
     st.one_of(st.sampled_from([0, 1, 2, 7, 12, 13]), st.integers(0, 99)),
     st.one_of(st.sampled_from([0, 1, 15, 28, 29, 30, 31, 32]), st.integers(0, 99)),
     st.integers(1, 3),
+    st.one_of(
+        st.just(""),
+        st.sampled_from([" 00:00:00", "T23:59", "T24:00:00", " 13:60", "T09:30:61", "x13:45"]),
+        st.builds(
+            lambda sep, h, m, s: f"{sep}{h:02d}:{m:02d}" + ("" if s is None else f":{s:02d}"),
+            st.sampled_from("T :"),
+            st.integers(0, 29),
+            st.integers(0, 69),
+            st.none() | st.integers(0, 69),
+        ),
+    ),
 )
 
 
 @settings(max_examples=300)
-@given(st.lists(st.one_of(ISO_LIKE, st.text(alphabet="0123456789-/. ٢x", max_size=11))))
+@given(st.lists(st.one_of(ISO_LIKE, st.text(alphabet="0123456789-/. ٢xT:", max_size=20))))
 def test_many_dates_parse_as_each_alone(texts: list[str]) -> None:
     dates = parse_partial_dates(texts)
     lo, hi = dates.interval()
