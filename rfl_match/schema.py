@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from rfl_match.dates import parse_age, parse_partial_dates
@@ -22,6 +23,7 @@ ID_FIELD = "record_id"
 NAME_FIELDS = ("full_name", "given_name", "family_name", "alternate_names")
 PARENT_FIELDS = ("father_name", "mother_name", "grandfather_name")
 PLACE_FIELDS = ("place_of_birth", "place_of_origin", "last_known_location", "nationality")
+DATE_FIELDS = ("date_of_birth", "source_date")
 CANONICAL_FIELDS = (
     ID_FIELD,
     *NAME_FIELDS,
@@ -161,10 +163,11 @@ def validate_records(
 ) -> pd.DataFrame:
     """Map, check and clean a frame of records.
 
-    Returns a new frame with string columns (missing values as ""); malformed dates, ages
-    and sex values are blanked and listed in ``attrs["problems"]`` (a list of
-    :class:`Problem`). Raises :class:`RecordError` listing every problem that makes the
-    input unusable: no ``record_id`` column, no name column, blank or duplicate ids, no rows.
+    Returns a new frame with string columns (missing values as ""; typed dates and floats
+    as :func:`typed_text` writes them); malformed dates, ages and sex values are blanked
+    and listed in ``attrs["problems"]`` (a list of :class:`Problem`). Raises
+    :class:`RecordError` listing every problem that makes the input unusable: no
+    ``record_id`` column, no name column, blank or duplicate ids, no rows.
     """
     fatal: list[Problem] = []
     frame = apply_mapping(frame, mapping)
@@ -188,12 +191,25 @@ def validate_records(
         raise RecordError(fatal, source)
 
     repaired: list[Problem] = []
+    # A float in a date column that is no whole number is no year, though its text may read
+    # as a date (1990.5 as May 1990): malformed, whatever it reads as.
+    fractional: dict[str, npt.NDArray[np.bool_]] = {}
     if all(isinstance(dtype, pd.StringDtype) for dtype in frame.dtypes):
         # Already text (every file reader gives this): skip a round trip through Python
         # objects that costs seconds and a second copy of the data on a million rows.
         out = _replace_surrogates(frame.fillna(""), repaired)
     else:
-        objects = frame.astype(object).where(frame.notna(), "")
+        texts: dict[Any, Any] = {}
+        for column in frame.columns:
+            values = frame[column]
+            typed = _typed_values(values)
+            if typed is None:
+                texts[column] = values.astype(object).where(values.notna(), "")
+                continue
+            texts[column] = _typed_text(typed)
+            if typed.dtype.kind == "f" and column in DATE_FIELDS:
+                fractional[column] = np.isfinite(typed) & (np.trunc(typed) != typed)
+        objects = pd.DataFrame(texts, index=frame.index)
         out = _replace_surrogates(objects, repaired).astype(str)
     out.columns = [str(c) for c in out.columns]
     fatal.extend(p for p in repaired if p.column == ID_FIELD)
@@ -224,12 +240,92 @@ def validate_records(
     no_name = (out[present_names] == "").all(axis=1).to_numpy()
     for row in no_name.nonzero()[0]:
         problems.append(Problem(int(row) + 1, None, "no name in any name column; kept"))
-    _clean_column(out, "date_of_birth", _check_dates, problems)
-    _clean_column(out, "source_date", _check_full_dates, problems)
+    _clean_column(out, "date_of_birth", _check_dates, problems, fractional.get("date_of_birth"))
+    _clean_column(out, "source_date", _check_full_dates, problems, fractional.get("source_date"))
     _clean_column(out, "age", _each(_check_age), problems)
     _clean_column(out, "sex", _each(_check_sex), problems)
     out = out.reset_index(drop=True)
     out.attrs["problems"] = problems
+    return out
+
+
+def typed_text(values: pd.Series | Any) -> npt.NDArray[np.object_] | None:
+    """A column of dates, times or floats (a pandas Series or an Arrow array) as text the
+    way a person writes it; None for a column of any other type (text, whole numbers ...),
+    whose values read as they print.
+
+    A date reads as ``YYYY-MM-DD``, with ``THH:MM:SS`` after it where the time is not
+    midnight (the wall time where the column has a zone: the date written there); a whole
+    number without ``.0``; a missing value as "". Read by dtype, the whole column at once:
+    a frame's columns (numpy, pandas or Arrow dtypes, or Python dates or floats in an
+    object column) read as a Parquet file's do.
+
+    >>> typed_text(pd.Series([1990.0, 1.5, None])).tolist()
+    ['1990', '1.5', '']
+    """
+    typed = _typed_values(values)
+    return None if typed is None else _typed_text(typed)
+
+
+def _typed_values(values: pd.Series | Any) -> npt.NDArray[Any] | None:
+    """The column as numpy floats (missing: NaN) or datetime64 (a zone's wall time;
+    missing: NaT), or None if it holds neither."""
+    if not isinstance(values, pd.Series):
+        return _arrow_values(values)
+    dtype = values.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        return _arrow_values(pa.array(values))
+    if pd.api.types.is_float_dtype(dtype):
+        width: Any = getattr(dtype, "numpy_dtype", dtype)  # float32 stays float32
+        floats: npt.NDArray[Any] = values.to_numpy(dtype=width, na_value=np.nan)
+        return floats
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        times: npt.NDArray[Any] = values.to_numpy()
+        return times
+    if pd.api.types.is_object_dtype(dtype):
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind == "floating":
+            return values.to_numpy(dtype=np.float64, na_value=np.nan)
+        if kind in ("date", "datetime", "datetime64"):
+            try:
+                return _typed_values(pd.to_datetime(values))
+            except (ValueError, TypeError, OverflowError):
+                return None  # zones that differ, or beyond pandas' dates: as they print
+    return None
+
+
+def _arrow_values(values: Any) -> npt.NDArray[Any] | None:
+    """:func:`_typed_values` of an Arrow array or chunked array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    kind = values.type
+    if not (pa.types.is_floating(kind) or pa.types.is_timestamp(kind) or pa.types.is_date(kind)):
+        return None
+    if pa.types.is_timestamp(kind) and kind.tz is not None:
+        values = pc.local_timestamp(values)
+    out: npt.NDArray[Any] = values.to_numpy(zero_copy_only=False)
+    return out
+
+
+def _typed_text(values: npt.NDArray[Any]) -> npt.NDArray[np.object_]:
+    """The text of :func:`_typed_values`' floats or datetime64 (see :func:`typed_text`)."""
+    if values.dtype.kind == "f":
+        text = values.astype(str)  # the shortest text that reads back as the same float
+        whole = np.isfinite(values) & (np.trunc(values) == values) & (np.abs(values) < 1e15)
+        text[whole] = values[whole].astype(np.int64).astype(str)
+        text[np.isnan(values)] = ""
+    else:
+        days = values.astype("datetime64[D]")
+        text = np.where(
+            values == days, days.astype(str), values.astype("datetime64[s]").astype(str)
+        )
+        text[np.isnat(values)] = ""
+    out: npt.NDArray[np.object_] = text.astype(object)
     return out
 
 
@@ -319,7 +415,15 @@ _MESSAGES = {
 }
 
 
-def _clean_column(out: pd.DataFrame, column: str, check: Check, problems: list[Problem]) -> None:
+def _clean_column(
+    out: pd.DataFrame,
+    column: str,
+    check: Check,
+    problems: list[Problem],
+    malformed: npt.NDArray[np.bool_] | None = None,
+) -> None:
+    """Blank and report the column's values that ``check`` finds malformed, and those that
+    ``malformed`` marks (whatever their text), and write the others in their clean form."""
     if column not in out.columns:
         return
     values = out[column]
@@ -329,6 +433,8 @@ def _clean_column(out: pd.DataFrame, column: str, check: Check, problems: list[P
         return
     bad = [v for v, r in results.items() if r is None]
     blanked = values.isin(bad).to_numpy()
+    if malformed is not None:
+        blanked = blanked | malformed
     for row in blanked.nonzero()[0]:
         problems.append(
             Problem(int(row) + 1, column, _MESSAGES[column], _short(str(values.iat[int(row)])))
@@ -340,4 +446,5 @@ def _clean_column(out: pd.DataFrame, column: str, check: Check, problems: list[P
         return
     lookup = {v: ("" if r is None else r) for v, r in results.items()}
     lookup[""] = ""
-    out[column] = values.map(lookup)
+    cleaned = values.map(lookup)
+    out[column] = cleaned if malformed is None else cleaned.mask(malformed, "")

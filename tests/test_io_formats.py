@@ -136,6 +136,29 @@ def test_parquet_typed_columns_read_as_text(tmp_path: Path) -> None:
     }
 
 
+def test_parquet_timestamps_and_floats_in_date_columns_read_as_dates(tmp_path: Path) -> None:
+    """A timestamp with a time of day, or with a zone, in a date column keeps its date (the
+    date written where it was); a year held as a float reads as the year."""
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b"],
+            "full_name": ["Ali", "Aya"],
+            "date_of_birth": pd.to_datetime(["1990-01-02 13:45", None], format="ISO8601"),
+            "source_date": pd.to_datetime(["2020-05-01 00:30", "2021-03-04 00:00"]).tz_localize(
+                "Asia/Kabul"
+            ),
+            "born": [1990.0, float("nan")],
+        }
+    )
+    path = tmp_path / "in.parquet"
+    frame.to_parquet(path)
+    records = rm.read_records(path)
+    assert records["date_of_birth"].tolist() == ["1990-01-02", ""]
+    assert records["source_date"].tolist() == ["2020-05-01", "2021-03-04"]
+    assert records["born"].tolist() == ["1990", ""]
+    assert records.attrs["problems"] == []
+
+
 def test_short_and_long_rows_rejected_and_later_rows_numbered_right(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_text(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import rfl_match as rm
@@ -191,3 +194,73 @@ def test_lone_surrogates_are_reported_not_a_crash() -> None:
     [problem] = caught.value.problems
     assert (problem.row, problem.column) == (2, "record_id")
     str(caught.value).encode("utf-8")
+
+
+def test_typed_dates_in_a_frame_are_read_as_dates() -> None:
+    """Dates given as dates, not text (datetime64, with a zone, with a time of day, Arrow's
+    timestamps and dates, Python dates in an object column) or as years held as floats
+    (a year column with a blank reads as floats) are read as the dates they are, not
+    blanked as malformed: a time of day in a date column is read past, a zone's date is
+    the one written there."""
+    base = pd.DataFrame({"record_id": ["a", "b"], "full_name": ["Ahmed Ali", "Sara Omar"]})
+    kabul = pd.to_datetime(["2020-05-01 00:30", "1985-06-07 23:00"]).tz_localize("Asia/Kabul")
+    cases: list[tuple[object, list[str]]] = [
+        (pd.to_datetime(["1990-01-02", "1985-06-07"]), ["1990-01-02", "1985-06-07"]),
+        ([1990.0, np.nan], ["1990", ""]),
+        (pd.array([1990.0, None], dtype="Float64"), ["1990", ""]),
+        (pd.Series([1990.0, None], dtype="float64[pyarrow]"), ["1990", ""]),
+        (pd.Series([1990.0, None], dtype=object), ["1990", ""]),
+        (kabul, ["2020-05-01", "1985-06-07"]),  # in UTC: 2020-04-30
+        (pd.to_datetime(["2020-05-01 13:45:00", None]), ["2020-05-01", ""]),
+        (
+            pd.Series(
+                [dt.datetime(2020, 5, 1, 13, 45), None],
+                dtype=pd.ArrowDtype(pa.timestamp("us", tz="Asia/Kabul")),
+            ),
+            ["2020-05-01", ""],
+        ),
+        (
+            pd.Series([dt.date(1990, 1, 2), None], dtype=pd.ArrowDtype(pa.date32())),
+            ["1990-01-02", ""],
+        ),
+        (pd.Series([dt.date(1990, 1, 2), None], dtype=object), ["1990-01-02", ""]),
+        (pd.Series([dt.datetime(1990, 1, 2, 8, 0), np.nan], dtype=object), ["1990-01-02", ""]),
+    ]
+    for values, want in cases:
+        out = rm.read_records(base.assign(date_of_birth=values))
+        assert out["date_of_birth"].tolist() == want, values
+        assert out.attrs["problems"] == [], values
+        if want[0] != "1990":  # a source date is one to the day
+            out = rm.read_records(base.assign(source_date=values))
+            assert out["source_date"].tolist() == want, values
+            assert out.attrs["problems"] == [], values
+
+
+def test_a_typed_date_that_is_no_date_is_still_malformed() -> None:
+    """A float that is not a whole year is no date: blanked and reported, as it was typed."""
+    frame = pd.DataFrame(
+        {"record_id": ["a", "b"], "full_name": ["Ali", "Aya"], "date_of_birth": [1990.5, 1991.0]}
+    )
+    out = rm.read_records(frame)
+    assert out["date_of_birth"].tolist() == ["", "1991"]
+    [problem] = out.attrs["problems"]
+    assert (problem.row, problem.column, problem.value) == (1, "date_of_birth", "1990.5")
+
+
+def test_typed_extra_columns_read_as_a_person_writes_them() -> None:
+    """An extra column of dates, times or floats is text the way a person writes it (the
+    way the Parquet and Excel readers give it): a date without a time of midnight, a
+    time to the second, a whole number without ".0"."""
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "c"],
+            "full_name": ["Ali", "Aya", "Omar"],
+            "registered": pd.to_datetime(
+                ["2020-05-01", "2020-05-01 13:45:10.5", None], format="ISO8601"
+            ),
+            "case": [12345.0, np.nan, 2.5],
+        }
+    )
+    out = rm.read_records(frame)
+    assert out["registered"].tolist() == ["2020-05-01", "2020-05-01T13:45:10", ""]
+    assert out["case"].tolist() == ["12345", "", "2.5"]

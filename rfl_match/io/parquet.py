@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from rfl_match.io.table import Table, cell_text
-from rfl_match.schema import Problem, RecordError
+from rfl_match.schema import Problem, RecordError, typed_text
 
 
 def _arrow_table(path: Path, columns: list[str] | None = None):  # type: ignore[no-untyped-def]
@@ -46,8 +46,10 @@ def read_parquet(path: Path) -> Table:
             or pa.types.is_decimal(kind)
         ):
             series = pc.fill_null(pc.cast(column, pa.string()), "").to_pandas().astype(str)
+        elif (typed := typed_text(column)) is not None:  # floats and timestamps
+            series = pd.Series(typed, dtype=str)
         else:
-            # floats, timestamps, binary and nested types: cell by cell, as typed.
+            # binary, times of day and nested types: cell by cell, as typed.
             series = pd.Series([cell_text(v) for v in column.to_pylist()], dtype=str)
         columns[i] = series.reset_index(drop=True)
     frame = pd.DataFrame(columns)
