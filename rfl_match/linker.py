@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -302,7 +303,8 @@ class Linker:
         em: bool = True,
     ) -> Linker:
         """Learn the model: u from random pairs, m and the prior by EM over the candidate
-        pairs (and/or from reviewed pairs in ``labels``: request_id, sighting_id, is_match),
+        pairs (and/or from reviewed pairs in ``labels``: request_id, sighting_id, is_match;
+        a blank is_match is no decision, and its row is left out: see :func:`_decisions`),
         then (``non_match_classes`` 2, with EM) the non-matches split into relatives and
         namesakes by a second EM with m held fixed (rfl_match.mixture).
 
@@ -736,6 +738,8 @@ class Linker:
         missing = {"request_id", "sighting_id", "is_match"} - set(labels.columns)
         if missing:
             raise ConfigError("labels: missing column(s) " + ", ".join(sorted(missing)))
+        decided, is_match = _decisions(labels["is_match"], stacklevel=4)
+        labels, is_match = labels[decided], is_match[decided]
         lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
         rpos = pd.Series(np.arange(len(right)), index=right[ID_FIELD].to_numpy())
         req = labels["request_id"].astype(str)
@@ -748,7 +752,7 @@ class Linker:
             )
         li = lpos[req[known]].to_numpy(np.intp)
         ri = rpos[sig[known]].to_numpy(np.intp)
-        truth = labels["is_match"][known].map(_truthy).to_numpy(bool)
+        truth = is_match[known.to_numpy()]
         return li, ri, level_matrix(comparisons, data, li, ri), truth
 
     # --- predict --------------------------------------------------------------------
@@ -1121,7 +1125,8 @@ class Linker:
         labels: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Per blocking rule: pairs, new pairs it adds, its largest blocks, and (with
-        ``labels``: request_id, sighting_id) the share of true pairs found so far; then
+        ``labels``: request_id, sighting_id, and is_match if given, read as ``fit`` reads
+        it: only the matches count) the share of true pairs found so far; then
         the candidate budget (``candidates_per_record``), and the pairs the context rules
         add to it (``context_blocking``, ``context_candidates``), as ``fit`` makes them."""
         left, right = _validated(requests, sightings, self.config)
@@ -1135,7 +1140,8 @@ class Linker:
             lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
             rpos = pd.Series(np.arange(len(right)), index=right[ID_FIELD].to_numpy())
             if "is_match" in labels.columns:
-                labels = labels[labels["is_match"].map(_truthy)]
+                decided, is_match = _decisions(labels["is_match"], stacklevel=3)
+                labels = labels[decided & is_match]
             ok = labels["request_id"].astype(str).isin(lpos.index) & labels["sighting_id"].astype(
                 str
             ).isin(rpos.index)
@@ -1655,10 +1661,66 @@ def _candidate_bits(
     return out
 
 
-def _truthy(value: Any) -> bool:
+# What a reviewer writes in ``is_match``: yes, no, or nothing (no decision). The review
+# file's own choices (rfl_match.io.review.DECISIONS) read so too.
+_YES = frozenset({"1", "true", "t", "yes", "y", "match", "same person"})
+_NO = frozenset(
+    {"0", "false", "f", "no", "n", "non-match", "nonmatch", "no match", "not the same person"}
+)
+_UNDECIDED = frozenset({"", "unsure"})
+
+
+def _decision(value: Any) -> bool | None:
+    """One ``is_match`` value: True (a match), False (not one), None (no decision); a
+    ValueError if it is none of these."""
     if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "y", "t", "match"}
-    return bool(value)
+        key = " ".join(value.split()).casefold()
+        if key in _YES or key in _NO:
+            return key in _YES
+        if key in _UNDECIDED:
+            return None
+    elif isinstance(value, numbers.Real | np.bool_) and value in (0, 1):  # bools too
+        return bool(value)
+    raise ValueError(value)
+
+
+def _decisions(
+    values: pd.Series, *, stacklevel: int
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Each reviewed pair's ``is_match``: whether it was decided, and whether it is a match.
+
+    Yes is true, 1, yes, y, t, match (in any case); no is false, 0, no, n, f, non-match. A
+    blank (None, NaN, pd.NA, "" or spaces; a review sheet read back where the reviewer
+    decided nothing) or "unsure" is no decision: the pair is left out, with one warning
+    that counts them. Any other value is a :class:`ConfigError` that names it. Each
+    distinct value is read once."""
+    codes, uniques = pd.factorize(values)  # missing values: code -1, the last entry below
+    decided = np.zeros(len(uniques) + 1, dtype=bool)
+    match = np.zeros(len(uniques) + 1, dtype=bool)
+    unreadable = []
+    for k, value in enumerate(uniques.tolist()):
+        try:
+            decision = _decision(value)
+        except ValueError:
+            row = int(np.argmax(codes == k)) + 1
+            unreadable.append(f"{value!r} (row {row})")
+            continue
+        decided[k] = decision is not None
+        match[k] = bool(decision)
+    if unreadable:
+        shown = ", ".join(unreadable[:5]) + (" ..." if len(unreadable) > 5 else "")
+        raise ConfigError(
+            f"labels: is_match holds {shown}, neither yes nor no; write true/false, yes/no "
+            "or 1/0, or leave it blank for no decision (the pair is left out)"
+        )
+    out_decided, out_match = decided[codes], match[codes]
+    undecided = int((~out_decided).sum())
+    if undecided:
+        warnings.warn(
+            f"labels: {undecided} row(s) with no decision in is_match (blank or unsure) left out",
+            stacklevel=stacklevel + 1,
+        )
+    return out_decided, out_match
 
 
 def _one_to_one(

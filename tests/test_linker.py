@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from rfl_match.linker import (
     _by_weight_then_id,
     _candidate_bits,
     _candidate_tf_maps,
+    _decisions,
     _fingerprint,
     _take_text,
     combination_phrase,
@@ -496,6 +498,94 @@ def test_blocking_report(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) 
     # The report's last rows are the candidates fit made, the context rules' own included.
     assert report["new_pairs"].iloc[-1] == fitted.training_["context_pairs"] > 0
     assert report["cumulative_pairs"].iloc[-1] == fitted.training_["candidate_pairs"]
+
+
+@pytest.mark.parametrize(
+    ("value", "decision"),
+    [
+        (True, True),
+        (np.True_, True),
+        (1, True),
+        (1.0, True),
+        ("yes", True),
+        (" Y ", True),
+        ("TRUE", True),
+        ("match", True),
+        ("same person", True),
+        (False, False),
+        (0, False),
+        (0.0, False),
+        ("no", False),
+        ("n", False),
+        ("False", False),
+        ("not the same person", False),
+        (None, None),
+        (np.nan, None),
+        (pd.NA, None),
+        ("", None),
+        ("  ", None),
+        ("unsure", None),
+        ("maybe", "error"),
+        (2, "error"),
+        (0.5, "error"),
+        ("yes please", "error"),
+    ],
+)
+def test_a_label_is_yes_no_or_no_decision(value: Any, decision: bool | str | None) -> None:
+    """A reviewed pair's is_match is a match, not one, or no decision (blank: the pair is
+    left out, with a warning that counts them); anything else is an error that names it,
+    never read as a match."""
+    values = pd.Series(["yes", value, "no"], dtype=object)
+    if decision == "error":
+        with pytest.raises(rm.ConfigError, match=re.escape(f"{value!r} (row 2)")):
+            _decisions(values, stacklevel=1)
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        decided, is_match = _decisions(values, stacklevel=1)
+    assert decided.tolist() == [True, decision is not None, True]
+    assert is_match.tolist() == [True, decision is True, False]
+    if decision is None:
+        assert [str(w.message) for w in caught] == [
+            "labels: 1 row(s) with no decision in is_match (blank or unsure) left out"
+        ]
+    else:
+        assert caught == []
+
+
+def test_blank_labels_read_back_from_a_sheet_are_no_decision(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A review sheet read back with pd.read_csv has NaN where the reviewer decided
+    nothing: those rows are left out of fit and of the blocking report, not counted as
+    matches."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    scored = fitted.predict(requests, sightings, threshold=0, top_k=0)
+    chosen = scored["request_id"].drop_duplicates().sample(frac=0.5, random_state=1)
+    reviewed = scored.loc[scored["request_id"].isin(chosen), ["request_id", "sighting_id"]]
+    truth = set(
+        zip(synthetic["truth"]["request_id"], synthetic["truth"]["sighting_id"], strict=True)
+    )
+    pairs = zip(reviewed["request_id"], reviewed["sighting_id"], strict=True)
+    matched = [p in truth for p in pairs]
+    reviewed["is_match"] = np.where(matched, "yes", "no")
+    blank = np.random.default_rng(0).random(len(reviewed)) < 0.2
+    reviewed.loc[blank, "is_match"] = ""
+    reviewed.to_csv(tmp_path / "reviewed.csv", index=False)
+    sheet = pd.read_csv(tmp_path / "reviewed.csv", dtype={"request_id": str, "sighting_id": str})
+    assert sheet["is_match"].isna().sum() == blank.sum() > 0
+    decided = sheet[~blank]
+
+    with pytest.warns(UserWarning, match=f"labels: {blank.sum()} row"):
+        linker = rm.Linker().fit(requests, sightings, labels=sheet, em=False)
+    assert linker.model_ is not None
+    assert linker.model_.calibration_.pairs == len(decided)
+    assert linker.model_.calibration_.matches == (decided["is_match"] == "yes").sum()
+
+    with pytest.warns(UserWarning, match=f"labels: {blank.sum()} row"):
+        report = fitted.blocking_report(requests, sightings, sheet)
+    expected = fitted.blocking_report(requests, sightings, decided[decided["is_match"] == "yes"])
+    pdt.assert_series_equal(report["pairs_completeness"], expected["pairs_completeness"])
 
 
 def test_candidate_budget_in_the_report_and_the_pipeline(
