@@ -10,6 +10,7 @@ import json
 import math
 import numbers
 import tomllib
+import warnings
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ COMPARISON_KINDS = (
     "numeric",
     "sex",
 )
+
+# The comparison kinds that weigh term frequencies (``ComparisonSpec.term_frequency``).
+TERM_FREQUENCY_KINDS = ("given_name", "family_name")
 
 # Blocking keys that records can be grouped on (see blocking.py).
 BLOCKING_KEYS = (
@@ -79,7 +83,8 @@ class ComparisonSpec:
         name: the output name (``<name>_level``, ``<name>_weight``); the field by default.
         thresholds: similarity thresholds for graded levels (``string``, ``numeric``:
             absolute differences), highest first.
-        term_frequency: adjust the weight of an exact agreement by how common the value is.
+        term_frequency: adjust the weight of an exact agreement by how common the value is
+            (the ``given_name`` and ``family_name`` kinds only; on another, a warning).
     """
 
     field: str
@@ -371,6 +376,14 @@ class LinkConfig:
                 raise ConfigError(
                     f"compare: unknown kind {spec.kind!r} for field {spec.field!r}; "
                     f"use one of {', '.join(COMPARISON_KINDS)}"
+                )
+            # A warning, not an error: configurations that asked for it were accepted.
+            if spec.term_frequency and spec.kind not in TERM_FREQUENCY_KINDS:
+                warnings.warn(
+                    f"compare: {spec.label!r} ({spec.kind}) asks for term_frequency, which "
+                    f"only the {' and '.join(TERM_FREQUENCY_KINDS)} comparisons weigh; "
+                    "it is ignored",
+                    stacklevel=3,
                 )
         named = (("blocking", self.blocking), ("context_blocking", self.context_blocking))
         for option, rules in named:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from fractions import Fraction
 from pathlib import Path
 
@@ -132,3 +133,26 @@ def test_missing_toml_file() -> None:
 def test_linker_accepts_dict() -> None:
     linker = rm.Linker({"threshold": 0.8})
     assert linker.config.threshold == 0.8
+
+
+@pytest.mark.parametrize("kind", ["exact", "string", "numeric", "name", "date", "age", "sex"])
+def test_term_frequency_where_it_is_not_weighed_warns(kind: str) -> None:
+    """Only the given- and family-name comparisons weigh how common a value is: asked of
+    another comparison, term_frequency is a warning that names it (a configuration that
+    was accepted still is, and keeps the option as written)."""
+    spec = rm.ComparisonSpec("camp", kind, name="where", term_frequency=True)
+    with pytest.warns(UserWarning, match="'where'.*only the given_name and family_name"):
+        config = rm.LinkConfig(compare=(spec,))
+    assert config.compare == (spec,)
+    with pytest.warns(UserWarning, match="'where'"):
+        assert rm.LinkConfig.from_dict(config.to_dict()) == config
+
+
+def test_term_frequency_on_names_is_quiet() -> None:
+    specs = tuple(
+        rm.ComparisonSpec("name", kind, name=kind, term_frequency=True)
+        for kind in ("given_name", "family_name")
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rm.LinkConfig(compare=specs)
