@@ -11,6 +11,7 @@ import math
 import numbers
 import tomllib
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -411,8 +412,8 @@ class LinkConfig:
                 f"{', '.join(CONDITION_ANCHORS)}, {CONDITION_AUTO!r} ({AUTO_ANCHOR} where it "
                 "splits), or '' (each comparison alone)"
             )
-        if not 0.0 <= self.threshold <= 1.0:
-            raise ConfigError(f"threshold: {self.threshold} is not a probability")
+        object.__setattr__(self, "threshold", check_threshold(self.threshold))
+        object.__setattr__(self, "top_k", check_top_k(self.top_k))
         if self.candidates_per_record < 0:
             raise ConfigError(
                 f"candidates_per_record: {self.candidates_per_record}; use 0 (keep all) or more"
@@ -468,11 +469,7 @@ class LinkConfig:
         if not isinstance(data, dict):
             raise ConfigError("configuration must be a table of keys")
         known = {f.name: f for f in fields(cls)}
-        unknown = [k for k in data if k not in known]
-        if unknown:
-            raise ConfigError(
-                f"unknown configuration key {unknown[0]!r} (known: {', '.join(sorted(known))})"
-            )
+        _check_known(data, "configuration key")
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             if key == "compare":
@@ -530,7 +527,32 @@ class LinkConfig:
 
     def with_options(self, **changes: Any) -> LinkConfig:
         """A copy with some options changed (unknown names are errors)."""
+        _check_known(changes, "option")
         return replace(self, **changes)
+
+
+def _check_known(keys: Iterable[str], what: str) -> None:
+    """A ConfigError naming the first of ``keys`` that is no option of LinkConfig."""
+    known = sorted(f.name for f in fields(LinkConfig))
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise ConfigError(f"unknown {what} {unknown[0]!r} (known: {', '.join(known)})")
+
+
+def check_threshold(value: Any) -> float:
+    """A match-probability threshold (``LinkConfig.threshold``, or one given to
+    ``Linker.predict`` or ``dedupe``) as a float; a ConfigError if it is no probability."""
+    if not (_is_number(value) and 0.0 <= value <= 1.0):  # NaN fails the comparison
+        raise ConfigError(f"threshold: {value!r} is not a probability")
+    return float(value)
+
+
+def check_top_k(value: Any) -> int:
+    """A number of candidates kept per request (``LinkConfig.top_k``, or one given to
+    ``Linker.predict``) as an int; a ConfigError unless it is a whole number, 0 or more."""
+    if not (isinstance(value, numbers.Integral) and not isinstance(value, bool)) or value < 0:
+        raise ConfigError(f"top_k: {value!r}; use a whole number, 0 (keep all) or more")
+    return int(value)
 
 
 def _is_number(value: object) -> bool:

@@ -55,6 +55,8 @@ from rfl_match.config import (
     ComparisonSpec,
     ConfigError,
     LinkConfig,
+    check_threshold,
+    check_top_k,
     key_column,
 )
 from rfl_match.kernels import (
@@ -865,13 +867,15 @@ class Linker:
         says (rfl_match.mixture). ``match_weight`` is the prior, the comparisons' weights
         and the combination summed. ``one_to_one`` keeps each request and sighting in one pair at
         most, the strongest first. Nothing is confirmed: these are proposals for review.
+        A ``threshold`` that is no probability, or a ``top_k`` that is no whole number of
+        0 or more, is a :class:`ConfigError`, as in :class:`LinkConfig`.
 
         ``training_["predict_seconds"]`` then holds the wall seconds of each phase.
         """
+        threshold = self.config.threshold if threshold is None else check_threshold(threshold)
+        top_k = self.config.top_k if top_k is None else check_top_k(top_k)
         laps = _Laps()
         model = self._require_model()
-        threshold = self.config.threshold if threshold is None else float(threshold)
-        top_k = self.config.top_k if top_k is None else int(top_k)
         dedupe = sightings is None
         comparisons = self._comparisons()
         session = self._session
@@ -1032,6 +1036,7 @@ class Linker:
 
         Fit first with the same list (``Linker().fit(records)``).
         """
+        threshold = check_threshold(threshold)
         frame = _records(records, self.config, "records")
         pairs = self.predict(frame, threshold=threshold, top_k=0)
         pos = pd.Series(np.arange(len(frame)), index=frame[ID_FIELD].to_numpy())

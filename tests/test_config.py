@@ -76,6 +76,13 @@ def test_errors_name_the_key(data: dict[str, object], named: str) -> None:
         ("far_birth_m", 1.0),
         ("em_m_prior", "strong"),
         ("em_m_prior", float("nan")),
+        ("threshold", 1.5),
+        ("threshold", -0.1),
+        ("threshold", "0.5"),
+        ("threshold", True),
+        ("top_k", -1),
+        ("top_k", 2.5),
+        ("top_k", True),
     ],
 )
 def test_constructor_errors_name_the_key(option: str, value: object) -> None:
@@ -156,3 +163,13 @@ def test_term_frequency_on_names_is_quiet() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         rm.LinkConfig(compare=specs)
+
+
+def test_with_options_checks_as_the_constructor_does() -> None:
+    """An unknown option is a ConfigError that names it (as in a file), not a TypeError;
+    a known one is checked as the constructor checks it."""
+    with pytest.raises(rm.ConfigError, match=r"unknown option 'foo'.*threshold"):
+        rm.LinkConfig().with_options(foo=1)
+    with pytest.raises(rm.ConfigError, match="top_k"):
+        rm.LinkConfig().with_options(top_k=-1)
+    assert rm.LinkConfig().with_options(top_k=np.int64(3)).top_k == 3

@@ -501,6 +501,22 @@ def test_blocking_report(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) 
 
 
 @pytest.mark.parametrize(
+    ("option", "value"),
+    [("threshold", 1.5), ("threshold", -0.1), ("threshold", float("nan")), ("top_k", -1)],
+)
+def test_predict_and_dedupe_check_threshold_and_top_k_as_the_config_does(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], option: str, value: float
+) -> None:
+    """A threshold that is no probability, or a negative top_k, is the ConfigError that
+    LinkConfig gives it, raised before any work, not an empty or unranked result."""
+    with pytest.raises(rm.ConfigError, match=f"^{option}: "):
+        fitted.predict(synthetic["requests"], synthetic["sightings"], **{option: value})
+    if option == "threshold":
+        with pytest.raises(rm.ConfigError, match=r"^threshold: "):
+            fitted.dedupe(synthetic["requests"], threshold=value)
+
+
+@pytest.mark.parametrize(
     ("value", "decision"),
     [
         (True, True),
