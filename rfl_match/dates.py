@@ -19,9 +19,9 @@ import numpy.typing as npt
 import pandas as pd
 
 _EPOCH = date(1970, 1, 1).toordinal()
-# A time of day after a date (a timestamp's text, "2020-05-01T13:45:00" or "... 13:45"):
-# read past, the date kept.
-_TIME = r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?)?"
+# A time of day after a date (a timestamp's text, "2020-05-01T13:45:00" or "... 13:45",
+# with its zone or not): read past, the date kept (the date written there).
+_TIME = r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
 _DATE = re.compile(rf"^\s*(\d{{4}})(?:[-/.](\d{{1,2}})(?:[-/.](\d{{1,2}}){_TIME})?)?\s*$")
 _DMY = re.compile(rf"^\s*(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){_TIME}\s*$")
 _AGE = re.compile(r"^\s*(\d{1,3})(?:\.\d+)?\s*(?:(?:-|–|to)\s*(\d{1,3})(?:\.\d+)?)?\s*$")
@@ -95,8 +95,8 @@ def year_of(day: int) -> int | None:
 
 def parse_partial_date(text: str) -> PartialDate | None:
     """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` (or ``DD/MM/YYYY``); None if malformed.
-    A time of day after a whole date (``2020-05-01T13:45:00``, ``2020-05-01 13:45``) is
-    read past: the date is kept.
+    A time of day after a whole date (``2020-05-01T13:45:00``, ``2020-05-01 13:45``, with
+    a zone such as ``+03:00`` or ``Z`` or not) is read past: the date is kept.
 
     >>> parse_partial_date("2009-01-01").is_placeholder
     True

@@ -288,8 +288,13 @@ def _typed_values(values: pd.Series | Any) -> npt.NDArray[Any] | None:
         return times
     if pd.api.types.is_object_dtype(dtype):
         kind = pd.api.types.infer_dtype(values, skipna=True)
-        if kind == "floating":
-            return values.to_numpy(dtype=np.float64, na_value=np.nan)
+        if kind in ("floating", "mixed-integer-float"):
+            try:
+                floats = values.to_numpy(dtype=np.float64, na_value=np.nan)
+            except (OverflowError, TypeError, ValueError):
+                return None
+            # whole numbers from 1e15 on (an id) would not read back as typed: as they print
+            return None if (np.abs(floats) >= 1e15).any() else floats
         if kind in ("date", "datetime", "datetime64"):
             try:
                 return _typed_values(pd.to_datetime(values))

@@ -225,6 +225,17 @@ def test_typed_dates_in_a_frame_are_read_as_dates() -> None:
         ),
         (pd.Series([dt.date(1990, 1, 2), None], dtype=object), ["1990-01-02", ""]),
         (pd.Series([dt.datetime(1990, 1, 2, 8, 0), np.nan], dtype=object), ["1990-01-02", ""]),
+        (pd.Series([1990, 1991.0], dtype=object), ["1990", "1991"]),
+        (
+            pd.Series(
+                [
+                    dt.datetime(1990, 1, 2, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=3))),
+                    dt.datetime(1985, 6, 7, 8, 0, tzinfo=dt.UTC),
+                ],
+                dtype=object,
+            ),
+            ["1990-01-02", "1985-06-07"],  # zones that differ: each the date written there
+        ),
     ]
     for values, want in cases:
         out = rm.read_records(base.assign(date_of_birth=values))
