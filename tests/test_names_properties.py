@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -58,6 +59,19 @@ def test_idempotent(text: str, culture: str | None) -> None:
     form = normalize_name(text, culture=culture)
     again = normalize_name(form.text, culture=culture)
     assert again.tokens == form.tokens
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), np.nan, pd.NA, ""])
+def test_a_missing_value_gives_the_empty_form(missing: object) -> None:
+    assert normalize_name(missing).tokens == ()  # type: ignore[arg-type]
+    forms = normalize_names([missing, "Mohammed"])  # type: ignore[list-item]
+    assert forms[0].tokens == () and forms[1].variant_ids == ("muhammad",)
+
+
+def test_a_number_reads_as_its_text() -> None:
+    # as record validation reads a name column that holds numbers
+    assert normalize_name(5).tokens == normalize_name("5").tokens  # type: ignore[arg-type]
+    assert normalize_names([1990.0])[0] == normalize_name("1990")  # type: ignore[list-item]
 
 
 @settings(max_examples=200, deadline=None)

@@ -675,6 +675,21 @@ def normalize_with(text: str, culture: Culture) -> NameForm:
 
 
 @lru_cache(maxsize=1 << 18)
+def _name_text(value: object) -> str:
+    """A name value as text: a missing one (None, NaN, pandas' NA) as "", a number as it
+    prints, a whole float without ".0" (record validation reads a name column so)."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    try:
+        if value != value:  # NaN
+            return ""
+    except TypeError:  # pandas' NA: its comparison has no truth value
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def normalize_name(text: str, *, culture: str | None = None) -> NameForm:
     """Normalise one name.
 
@@ -692,8 +707,11 @@ def normalize_name(text: str, *, culture: str | None = None) -> NameForm:
     >>> form = normalize_name("محمد بن عبد الله")
     >>> form.variant_ids, form.roles
     (('muhammad', 'abdallah'), ('given', 'father'))
+
+    A missing value (None, NaN, pandas' NA) gives the empty form; a number is read as its
+    text.
     """
-    return normalize_with(text, culture_info(culture))
+    return normalize_with(_name_text(text), culture_info(culture))
 
 
 class _Parsed(NamedTuple):
@@ -816,7 +834,8 @@ def _normalize_full(text: str, clean: str, culture: Culture) -> NameForm:
 
 
 def normalize_names(values: Iterable[str | None], *, culture: str | None = None) -> list[NameForm]:
-    """Normalise many names, each distinct value once; missing values give an empty form.
+    """Normalise many names, each distinct value once; missing values (None, NaN, pandas'
+    NA) give an empty form, and numbers are read as their text.
 
     >>> [f.variant_ids for f in normalize_names(["Mohammed", None, "محمد", "Mohammed"])]
     [('muhammad',), (), ('muhammad',), ('muhammad',)]
@@ -827,6 +846,8 @@ def normalize_names(values: Iterable[str | None], *, culture: str | None = None)
     out: list[NameForm] = []
     with paused_gc():
         for value in seq:
+            if not isinstance(value, str):
+                value = _name_text(value)
             if not value:
                 out.append(_EMPTY)
                 continue
