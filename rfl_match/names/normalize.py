@@ -674,7 +674,6 @@ def normalize_with(text: str, culture: Culture) -> NameForm:
     return _normalize(text, culture) if text else _EMPTY
 
 
-@lru_cache(maxsize=1 << 18)
 def _name_text(value: object) -> str:
     """A name value as text: a missing one (None, NaN, pandas' NA) as "", a number as it
     prints, a whole float without ".0" (record validation reads a name column so)."""
@@ -690,6 +689,7 @@ def _name_text(value: object) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=1 << 18)
 def normalize_name(text: str, *, culture: str | None = None) -> NameForm:
     """Normalise one name.
 
