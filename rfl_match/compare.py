@@ -751,8 +751,14 @@ def _given_keys(data: PreparedPair, side: int) -> IntArray:
             dtype=bool,
             count=len(tokens),
         )
+        # part 1 as the fields give it (the family name, not a full name's middle name:
+        # PersonNames.unchained), which the given and family name swapped reads
         data._cache[key] = kernels.given_keys(
-            names.parts.packed, names.first_token, names.kunya, names.compound, opens[inverse]
+            names.unchained().parts.packed,
+            names.first_token,
+            names.kunya,
+            names.compound,
+            opens[inverse],
         )
     keys: IntArray = data._cache[key]
     return keys

@@ -205,6 +205,22 @@ CHAINED = [
 ]  # fmt: skip
 
 
+def test_given_and_family_swapped_reads_the_family_field_of_a_chain() -> None:
+    # The chain's second part is a middle name (Berzan); the swap is of the given name and
+    # the family name field (Zibari), written first on the other side.
+    got = levels(
+        "given_name",
+        "name",
+        {
+            "full_name": ["Avaz Berzan Zibari"],
+            "given_name": ["Avaz"],
+            "family_name": ["Zibari"],
+        },
+        {"full_name": ["ZIBARI AVAZ BERZAN"], "given_name": ["ZIBARI"], "family_name": ["AVAZ"]},
+    )
+    assert [label_of("given_name", "name", g) for g in got] == ["given and family name swapped"]
+
+
 def test_family_name_reads_the_chain_a_full_name_holds() -> None:
     left, right, want = (list(x) for x in zip(*CHAINED, strict=True))
     columns = ("full_name", "given_name", "family_name")
