@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import time
 import warnings
@@ -176,6 +177,43 @@ def _rejects_path(args: argparse.Namespace) -> Path:
     return output.with_name(f"{output.stem}.rejects.csv")
 
 
+def _rejects_label(args: argparse.Namespace) -> str:
+    return "--rejects" if args.rejects is not None else "the rejects file (from -o)"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: the same path once links are followed, or (both
+    existing) one file on disk reached another way (a hard link, a bind mount)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet: the paths above were the test
+        return False
+
+
+def _check_overwrites(
+    inputs: Sequence[tuple[str, Path | None]], outputs: Sequence[tuple[str, Path | None]]
+) -> None:
+    """Refuse, before any work, an output that is an input or another output: writing it
+    would destroy the input (the requests replaced by the matches) or the other output."""
+    read = [(label, path) for label, path in inputs if path is not None]
+    written = [(label, path) for label, path in outputs if path is not None]
+    for index, (label, path) in enumerate(written):
+        for other_label, other in read:
+            if _same_file(path, other):
+                raise OutputError(
+                    f"{label} {path} would overwrite {other_label} ({other}); "
+                    "choose another path (nothing was written)"
+                )
+        for other_label, other in written[:index]:
+            if _same_file(path, other):
+                raise OutputError(
+                    f"{label} {path} and {other_label} {other} are the same file; "
+                    "choose another path for one of them (nothing was written)"
+                )
+
+
 def _check_outputs(*paths: Path | None) -> None:
     """Fail before the long work, not after it: unknown suffixes and missing folders."""
     for path in paths:
@@ -304,6 +342,20 @@ def _link(args: argparse.Namespace) -> int:
     if args.review is not None and output_format(args.review) not in ("csv", "xlsx"):
         raise OutputError(f"{args.review}: a review file is .xlsx or .csv")
     rejects = _rejects_path(args)
+    _check_overwrites(
+        [
+            ("the requests", args.requests),
+            ("the sightings", args.sightings),
+            ("--config", args.config),
+            ("--model", args.model),
+        ],
+        [
+            ("-o", args.output),
+            ("--review", args.review),
+            ("--save-model", args.save_model),
+            (_rejects_label(args), rejects),
+        ],
+    )
     loaded = _read([("requests", args.requests), ("sightings", args.sightings)], config, progress)
     requests, sightings = loaded["requests"].records, loaded["sightings"].records
     problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
@@ -351,6 +403,10 @@ def _dedupe(args: argparse.Namespace) -> int:
     if output_format(args.output) == "pfif":
         raise OutputError(f"{args.output}: clusters are written as .csv, .xlsx or .parquet")
     rejects = _rejects_path(args)
+    _check_overwrites(
+        [("the records", args.records), ("--config", args.config)],
+        [("-o", args.output), (_rejects_label(args), rejects)],
+    )
     loaded = _read([("records", args.records)], config, progress)
     records = loaded["records"].records
     problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
@@ -382,6 +438,8 @@ def _dedupe(args: argparse.Namespace) -> int:
 def _normalize(args: argparse.Namespace) -> int:
     from rfl_match import normalize_name
 
+    source = None if args.input == "-" else Path(args.input)
+    _check_overwrites([("the input", source)], [("-o", args.output)])
     if args.input == "-":
         names = [line.strip() for line in sys.stdin if line.strip()]
         frame = pd.DataFrame({"name": pd.Series(names, dtype=str)})
@@ -535,6 +593,7 @@ def _explain(args: argparse.Namespace) -> int:
 def _init_config(args: argparse.Namespace) -> int:
     from rfl_match.io.headers import PATRONYMIC, guess_mapping
 
+    _check_overwrites([("an input", path) for path in args.inputs], [("-o", args.output)])
     if args.output.exists() and not args.force:
         raise ConfigError(f"{args.output} exists; give --force to overwrite it")
     mapping: dict[str, str] = {}

@@ -293,3 +293,34 @@ def test_normalize_and_synth(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     for name in ("requests", "sightings", "truth"):
         assert (tmp_path / "s" / f"{name}.csv").exists()
+
+
+def test_outputs_never_overwrite_inputs_or_each_other(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    requests = tmp_path / "requests.csv"
+    requests.write_bytes(data["requests"].read_bytes())
+    (tmp_path / "alias.csv").symlink_to(requests)
+    before = requests.read_bytes()
+    out = tmp_path / "m.csv"
+    for args in (
+        ["-o", requests],
+        ["-o", tmp_path / "alias.csv"],  # another name for the requests
+        ["-o", tmp_path / "sub" / ".." / "requests.csv"],
+        ["-o", out, "--rejects", requests],
+        ["-o", out, "--rejects", out],
+        ["-o", out, "--review", out],
+        ["-o", out, "--review", tmp_path / "m.rejects.csv"],  # the rejects file's default
+        ["-o", out, "--save-model", data["config"]],
+    ):
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        result = run("link", requests, data["sightings"], *args, "--config", data["config"])
+        assert result.returncode == 2, (args, result.stderr)
+        assert "would overwrite" in result.stderr or "same file" in result.stderr, args
+        assert "reading" not in result.stderr  # refused before any work
+    assert requests.read_bytes() == before and not out.exists()
+    assert run("dedupe", requests, "-o", requests).returncode == 2
+    assert run("dedupe", requests, "-o", out, "--rejects", requests).returncode == 2
+    assert run("normalize", requests, "-o", requests).returncode == 2
+    assert run("init-config", requests, "-o", requests, "--force").returncode == 2
+    assert requests.read_bytes() == before
