@@ -181,6 +181,11 @@ def _rejects_label(args: argparse.Namespace) -> str:
     return "--rejects" if args.rejects is not None else "the rejects file (from -o)"
 
 
+def _check_rejects_format(args: argparse.Namespace) -> None:
+    if args.rejects is not None and output_format(args.rejects) == "pfif":
+        raise OutputError(f"{args.rejects}: a rejects file is .csv, .xlsx or .parquet")
+
+
 def _same_file(a: Path, b: Path) -> bool:
     """Whether two paths name one file: the same path once links are followed, or (both
     existing) one file on disk reached another way (a hard link, a bind mount)."""
@@ -214,13 +219,17 @@ def _check_overwrites(
                 )
 
 
-def _check_outputs(*paths: Path | None) -> None:
-    """Fail before the long work, not after it: unknown suffixes and missing folders."""
+def _check_outputs(*paths: Path | None, tables: bool = True) -> None:
+    """Fail before the long work, not after it: unknown suffixes (of tables; a model or a
+    configuration is written whatever its suffix), folders given as files, missing folders."""
     for path in paths:
         if path is None:
             continue
-        output_format(path)
-        if not path.parent.exists():
+        if tables:
+            output_format(path)
+        if path.is_dir():
+            raise OutputError(f"{path} is a folder; give the name of a file to write")
+        if not path.parent.is_dir():
             raise OutputError(f"{path}: the folder {path.parent} does not exist")
 
 
@@ -339,8 +348,10 @@ def _link(args: argparse.Namespace) -> int:
     progress = _Progress(args.quiet)
     config = _config(args.config)
     _check_outputs(args.output, args.review, args.rejects)
+    _check_outputs(args.save_model, tables=False)
     if args.review is not None and output_format(args.review) not in ("csv", "xlsx"):
         raise OutputError(f"{args.review}: a review file is .xlsx or .csv")
+    _check_rejects_format(args)
     rejects = _rejects_path(args)
     _check_overwrites(
         [
@@ -402,6 +413,7 @@ def _dedupe(args: argparse.Namespace) -> int:
     _check_outputs(args.output, args.rejects)
     if output_format(args.output) == "pfif":
         raise OutputError(f"{args.output}: clusters are written as .csv, .xlsx or .parquet")
+    _check_rejects_format(args)
     rejects = _rejects_path(args)
     _check_overwrites(
         [("the records", args.records), ("--config", args.config)],
@@ -440,6 +452,7 @@ def _normalize(args: argparse.Namespace) -> int:
 
     source = None if args.input == "-" else Path(args.input)
     _check_overwrites([("the input", source)], [("-o", args.output)])
+    _check_outputs(args.output)
     if args.input == "-":
         names = [line.strip() for line in sys.stdin if line.strip()]
         frame = pd.DataFrame({"name": pd.Series(names, dtype=str)})
@@ -594,6 +607,7 @@ def _init_config(args: argparse.Namespace) -> int:
     from rfl_match.io.headers import PATRONYMIC, guess_mapping
 
     _check_overwrites([("an input", path) for path in args.inputs], [("-o", args.output)])
+    _check_outputs(args.output, tables=False)
     if args.output.exists() and not args.force:
         raise ConfigError(f"{args.output} exists; give --force to overwrite it")
     mapping: dict[str, str] = {}

@@ -324,3 +324,17 @@ def test_outputs_never_overwrite_inputs_or_each_other(
     assert run("normalize", requests, "-o", requests).returncode == 2
     assert run("init-config", requests, "-o", requests, "--force").returncode == 2
     assert requests.read_bytes() == before
+
+
+def test_output_folders_checked_before_fitting(tmp_path: Path, data: dict[str, Path]) -> None:
+    inputs = (data["requests"], data["sightings"], "--config", data["config"])
+    out = tmp_path / "m.csv"
+    for args, message in (
+        (["-o", out, "--save-model", tmp_path / "no" / "model.json"], "does not exist"),
+        (["-o", tmp_path], "is a folder"),
+        (["-o", out, "--rejects", tmp_path / "rejects.xml"], "a rejects file is"),
+    ):
+        result = run("link", *inputs, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and "fitting" not in result.stderr, args
+    assert not out.exists()
