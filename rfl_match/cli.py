@@ -148,7 +148,9 @@ def _add_rejects(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rejects",
         type=Path,
-        help="where to list rejected rows and problems (default: <output>.rejects.csv)",
+        help="where to list rejected rows and problems (default: <output>.rejects.csv); "
+        "written on every run, with its header only when nothing was rejected or noted, "
+        "so that it never describes an earlier run",
     )
     parser.add_argument(
         "--strict", action="store_true", help="stop (exit 3) if any row is rejected"
@@ -263,6 +265,9 @@ def _read(
     return loaded
 
 
+_REJECTS_COLUMNS = ("source", "row", "column", "action", "reason", "value")
+
+
 def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for label, item in loaded.items():
@@ -292,24 +297,26 @@ def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
                     **{f"field {k}": v for k, v in reject.fields.items()},
                 }
             )
+    if not rows:
+        return pd.DataFrame({c: pd.Series([], dtype=str) for c in _REJECTS_COLUMNS})
     frame = pd.DataFrame(rows)
-    if len(frame):
-        frame["row"] = frame["row"].astype("Int64")
-        frame = frame.sort_values(["source", "row"], kind="stable", na_position="first")
-        frame = frame.fillna({c: "" for c in frame.columns if c != "row"})
-    return frame
+    frame["row"] = frame["row"].astype("Int64")
+    frame = frame.sort_values(["source", "row"], kind="stable", na_position="first")
+    return frame.fillna({c: "" for c in frame.columns if c != "row"})
 
 
 def _report_problems(
     loaded: dict[str, LoadedRecords], rejects: Path | None, quiet: bool
 ) -> tuple[int, int]:
-    """Print the problems on stderr, write the rejects file; (rows with problems, rejected)."""
+    """Print the problems on stderr, write the rejects file (its header alone when there is
+    nothing to list: a file left by an earlier run must not stand for this one); (rows with
+    problems, rejected)."""
     problem_rows = sum(
         len({p.row for p in item.problems if p.row is not None}) for item in loaded.values()
     )
     rejected = sum(len(item.rejected) for item in loaded.values())
     frame = _rejects_frame(loaded)
-    if rejects is not None and len(frame):
+    if rejects is not None:
         write_table(frame, rejects)
     if not quiet:
         for label, item in loaded.items():
@@ -396,8 +403,7 @@ def _link(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"records read      {len(requests):,} requests, {len(sightings):,} sightings")
         print(f"rows with problems {problem_rows:,} (listed on stderr)")
-        if rejected:
-            print(f"rows rejected     {rejected:,} -> {rejects}")
+        print(f"rows rejected     {rejected:,} -> {rejects}")
         print(f"pairs compared    {linker.training_.get('last_candidate_pairs', 0):,}")
         print(f"matches written   {len(matches):,} -> {args.output}")
         if args.review is not None:
@@ -436,8 +442,7 @@ def _dedupe(args: argparse.Namespace) -> int:
         sizes = clusters.groupby("cluster_id").size()
         print(f"records read      {len(records):,}")
         print(f"rows with problems {problem_rows:,} (listed on stderr)")
-        if rejected:
-            print(f"rows rejected     {rejected:,} -> {rejects}")
+        print(f"rows rejected     {rejected:,} -> {rejects}")
         print(f"pairs compared    {linker.training_.get('last_candidate_pairs', 0):,}")
         print(
             f"clusters written  {len(sizes):,} ({int((sizes > 1).sum()):,} with more than "

@@ -338,3 +338,24 @@ def test_output_folders_checked_before_fitting(tmp_path: Path, data: dict[str, P
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr and "fitting" not in result.stderr, args
     assert not out.exists()
+
+
+def test_rejects_file_always_describes_the_last_run(tmp_path: Path, data: dict[str, Path]) -> None:
+    ragged = tmp_path / "ragged.csv"
+    text = data["requests"].read_text(encoding="utf-8")
+    width = text.split("\n")[0].count(",")
+    ragged.write_text(text + "extra,Aya" + "," * (width + 3) + "\n", encoding="utf-8")
+    out, chosen = tmp_path / "m.csv", tmp_path / "chosen.csv"
+    columns = ["source", "row", "column", "action", "reason", "value"]
+    for rejects in ([], ["--rejects", chosen]):
+        written = chosen if rejects else tmp_path / "m.rejects.csv"
+        for requests, rows in ((ragged, 1), (data["requests"], 0)):
+            result = run(
+                "link", requests, data["sightings"], "-o", out, "--config", data["config"],
+                *rejects,
+            )  # fmt: skip
+            assert result.returncode == 0, result.stderr
+            listed = pd.read_csv(written, dtype=str, keep_default_na=False)
+            assert (listed["action"] == "rejected").sum() == rows  # not the earlier run's
+            assert list(listed.columns[:6]) == columns
+            assert summary(result.stdout, "rows rejected") == f"{rows} -> {written}"
