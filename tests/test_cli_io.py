@@ -359,3 +359,18 @@ def test_rejects_file_always_describes_the_last_run(tmp_path: Path, data: dict[s
             assert (listed["action"] == "rejected").sum() == rows  # not the earlier run's
             assert list(listed.columns[:6]) == columns
             assert summary(result.stdout, "rows rejected") == f"{rows} -> {written}"
+
+
+def test_carriage_return_line_endings_read(tmp_path: Path, data: dict[str, Path]) -> None:
+    """Lines ended by a carriage return alone (``tr '\\n' '\\r'``, old Mac exports)."""
+    requests = tmp_path / "requests.csv"
+    requests.write_bytes(data["requests"].read_bytes().replace(b"\n", b"\r"))
+    result = run("link", requests, data["sightings"], "-o", tmp_path / "m.csv",
+                 "--config", data["config"])  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "40 requests" in summary(result.stdout, "records read")
+    ragged = tmp_path / "ragged.csv"  # read row by row: each rejected row still reported
+    ragged.write_bytes(b"record_id,full_name\rr1,Ali Hassan\rr2,Omar,x\rr3,Aya\r")
+    result = run("normalize", ragged)
+    assert result.returncode == 0, result.stderr
+    assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["r1", "r3"]

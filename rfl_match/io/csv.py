@@ -1,8 +1,9 @@
 """CSV in the encodings and delimiters that real exports use.
 
 Encodings: UTF-8 (with or without BOM), UTF-16 (with BOM), and cp1252 for files that are
-not valid UTF-8. Delimiters ``,`` ``;`` and tab are sniffed from the first lines. Rows with
-too many or too few fields are reported, not silently shifted.
+not valid UTF-8. Delimiters ``,`` ``;`` and tab are sniffed from the first lines. A line
+may end in a line feed, a carriage return and a line feed, or a carriage return alone (old
+Mac exports). Rows with too many or too few fields are reported, not silently shifted.
 """
 
 from __future__ import annotations
@@ -74,6 +75,13 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _lines(text: str) -> io.StringIO:
+    """Text for the csv module, which reads a line ended by a carriage return alone only
+    from a stream opened with ``newline=""`` (else "new-line character seen in unquoted
+    field")."""
+    return io.StringIO(text, newline="")
+
+
 def read_csv_text(text: str, source: str = "input") -> tuple[pd.DataFrame, list[Problem]]:
     """Parse CSV text into string columns; ragged rows are returned as problems."""
     delimiter = sniff_delimiter(text)
@@ -91,7 +99,7 @@ def read_csv_text(text: str, source: str = "input") -> tuple[pd.DataFrame, list[
     except pd.errors.ParserError:
         pass
     # Some rows have the wrong number of fields: read row by row and report them.
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     csv.field_size_limit(1 << 30)
     header = next(reader)
     rows: list[list[str]] = []
@@ -131,8 +139,9 @@ def _sniff_encoding(head: bytes, source: str) -> str:
 
 def _head_text(head: bytes, encoding: str, complete: bool) -> str:
     text = head.decode(encoding, errors="replace")
-    if not complete and "\n" in text:
-        text = text[: text.rindex("\n")]
+    end = max(text.rfind("\n"), text.rfind("\r"))  # the last whole line's end
+    if not complete and end >= 0:
+        text = text[:end]
     return text
 
 
@@ -156,7 +165,7 @@ def read_csv(path: Path) -> Table:
             encoding = "cp1252"
     text = _head_text(head, encoding, complete)
     delimiter = sniff_delimiter(text)
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    header = next(csv.reader(_lines(text), delimiter=delimiter), [])
     for attempt in (encoding, "cp1252"):
         try:
             table = _read_fast(path, attempt, delimiter, header)
@@ -269,7 +278,7 @@ def read_csv_header(path: Path) -> list[str]:
         text = _head_text(head, encoding, True)
     except UnicodeDecodeError:
         text = _head_text(head, "cp1252", True)
-    return next(csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text)), [])
+    return next(csv.reader(_lines(text), delimiter=sniff_delimiter(text)), [])
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
