@@ -563,13 +563,35 @@ def _is_number(value: object) -> bool:
 
 def _read_text(path_or_text: str | Path) -> str:
     if isinstance(path_or_text, Path):
-        return path_or_text.read_text(encoding="utf-8")
+        return _read_file(path_or_text)
     candidate = Path(path_or_text)
     if "\n" not in path_or_text and candidate.suffix.lower() == ".toml":
         if not candidate.exists():
             raise ConfigError(f"configuration file not found: {path_or_text}")
-        return candidate.read_text(encoding="utf-8")
-    return path_or_text
+        return _read_file(candidate)
+    return path_or_text.removeprefix("\ufeff")
+
+
+def _read_file(path: Path) -> str:
+    """A configuration file's text. TOML is UTF-8; a byte order mark before it (Windows
+    editors write one) is let be, and any other encoding is a ConfigError that says so."""
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder, not a configuration file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the configuration file {path}: {exc}") from exc
+    again = "a configuration file (TOML) is UTF-8 text: save it as UTF-8"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+        raise ConfigError(f"{path}: UTF-16 text (or not text at all); {again}")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}; saved as "
+            f"cp1252 or another legacy encoding?); {again}"
+        ) from exc
 
 
 def _coerce(key: str, value: Any, default: Any) -> Any:

@@ -79,3 +79,26 @@ def test_config_error_exit_code(tmp_path: Path, synthetic_paths: dict[str, Path]
 
 def test_usage_error_exit_code() -> None:
     assert run("link").returncode == 2
+
+
+def test_config_file_encodings(tmp_path: Path, synthetic_paths: dict[str, Path]) -> None:
+    def link(config: Path) -> subprocess.CompletedProcess[str]:
+        inputs = (synthetic_paths["requests"], synthetic_paths["sightings"])
+        return run("link", *inputs, "-o", tmp_path / "m.csv", "--config", config, "--quiet")
+
+    text = 'u_sample_pairs = 20000\n[mapping]\n"Prénom" = "given_name"\n'
+    bom = tmp_path / "bom.toml"  # what Notepad writes as "UTF-8 with BOM"
+    bom.write_bytes(b"\xef\xbb\xbf" + "u_sample_pairs = 20000  # Prénom\n".encode())
+    result = link(bom)
+    assert result.returncode == 0, result.stderr
+    for name, raw in (
+        ("cp1252.toml", text.encode("cp1252")),
+        ("utf16.toml", text.encode("utf-16")),
+    ):
+        (tmp_path / name).write_bytes(raw)
+        result = link(tmp_path / name)
+        assert result.returncode == 2, result.stderr
+        assert "save it as UTF-8" in result.stderr and "Traceback" not in result.stderr
+    (tmp_path / "folder.toml").mkdir()
+    result = link(tmp_path / "folder.toml")
+    assert result.returncode == 2 and "is a folder" in result.stderr, result.stderr
