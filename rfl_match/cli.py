@@ -104,7 +104,9 @@ def _parser() -> argparse.ArgumentParser:
 
     normalize = sub.add_parser("normalize", help="show how names are read: tokens, variants, keys")
     normalize.add_argument(
-        "input", help="a file with a names column, or - for one name a line on stdin"
+        "input",
+        help="a file with a names column, or - for one name a line on stdin (read as files "
+        "are: UTF-8, UTF-16 with a BOM, else cp1252); the output is UTF-8",
     )
     normalize.add_argument("--column", help="the names column (default: full_name)")
     normalize.add_argument("-o", "--output", type=Path, help="output file (default: stdout, CSV)")
@@ -459,7 +461,7 @@ def _normalize(args: argparse.Namespace) -> int:
     _check_overwrites([("the input", source)], [("-o", args.output)])
     _check_outputs(args.output)
     if args.input == "-":
-        names = [line.strip() for line in sys.stdin if line.strip()]
+        names = [line.strip() for line in _stdin_lines() if line.strip()]
         frame = pd.DataFrame({"name": pd.Series(names, dtype=str)})
         column = "name"
     else:
@@ -481,11 +483,34 @@ def _normalize(args: argparse.Namespace) -> int:
     if args.output is None:
         from rfl_match.io.csv import neutralise_formulas
 
-        neutralise_formulas(out).to_csv(sys.stdout, index=False)
+        text = neutralise_formulas(out).to_csv(index=False, lineterminator="\n")
+        stdout = getattr(sys.stdout, "buffer", None)
+        if stdout is None:  # a stream of text only (a test's, an IDE's)
+            sys.stdout.write(text)
+        else:  # UTF-8, as every CSV rfl_match writes, whatever the terminal's encoding
+            sys.stdout.flush()
+            stdout.write(text.encode("utf-8"))
+            stdout.flush()
     else:
         write_table(out, args.output)
         print(f"names normalized  {len(out):,} ({len(forms):,} distinct) -> {args.output}")
     return EXIT_OK
+
+
+def _stdin_lines() -> list[str]:
+    """The lines of stdin, decoded as files are (UTF-8, UTF-16 with a BOM, else cp1252),
+    not in the terminal's encoding, where a cp1252 name becomes a lone surrogate that
+    stdout cannot write."""
+    from rfl_match.io.csv import decode
+
+    stdin = getattr(sys.stdin, "buffer", None)
+    if stdin is None:  # a stream of text only: already decoded
+        return sys.stdin.read().splitlines()
+    raw = stdin.read()
+    if not raw.strip():
+        return []
+    text, _ = decode(raw, "stdin")
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _spelled(header: str) -> str:

@@ -374,3 +374,17 @@ def test_carriage_return_line_endings_read(tmp_path: Path, data: dict[str, Path]
     result = run("normalize", ragged)
     assert result.returncode == 0, result.stderr
     assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["r1", "r3"]
+
+
+def test_normalize_stdin_decoded_as_files_are() -> None:
+    for raw, name in (
+        (b"Ren\xe9\n", "René"),  # cp1252 (Latin-1), not valid UTF-8
+        ("Олександр\r\n".encode("utf-16"), "Олександр"),  # UTF-16 with its BOM
+        ("\ufeffMüller\n".encode(), "Müller"),  # UTF-8 with a BOM
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "rfl_match.cli", "normalize", "-"],
+            input=raw, capture_output=True, timeout=300, cwd=ROOT,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr.decode(errors="replace")
+        assert result.stdout.decode("utf-8").splitlines()[1].startswith(name + ","), raw
