@@ -552,6 +552,10 @@ def _synth(args: argparse.Namespace) -> int:
     for name in ("requests", "sightings"):
         if getattr(args, name) < 1:
             raise ConfigError(f"--{name}: want a positive number")
+    if args.seed < 0:  # numpy's generators take none below 0
+        raise ConfigError(f"--seed: {args.seed}; want 0 or more")
+    if args.directory.exists() and not args.directory.is_dir():
+        raise OutputError(f"{args.directory} is a file; synth writes into a folder")
     args.directory.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     data = generate(

@@ -388,3 +388,14 @@ def test_normalize_stdin_decoded_as_files_are() -> None:
         )  # fmt: skip
         assert result.returncode == 0, result.stderr.decode(errors="replace")
         assert result.stdout.decode("utf-8").splitlines()[1].startswith(name + ","), raw
+
+
+def test_synth_arguments_checked(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    result = run("synth", folder, "--requests", "5", "--sightings", "5", "--seed", "-1")
+    assert result.returncode == 2, result.stderr
+    assert "--seed" in result.stderr and "Traceback" not in result.stderr
+    assert not folder.exists()  # checked before anything was written
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    result = run("synth", tmp_path / "file", "--requests", "5", "--sightings", "5")
+    assert result.returncode == 2 and "is a file" in result.stderr, result.stderr
