@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from rfl_match.config import ConfigError, LinkConfig
+from rfl_match.config import ConfigError, LinkConfig, check_threshold, check_top_k
 from rfl_match.io import (
     LoadedRecords,
     OutputError,
@@ -172,6 +172,20 @@ def _config(path: Path | None) -> LinkConfig:
     if not path.exists():
         raise ConfigError(f"configuration file not found: {path}")
     return LinkConfig.from_toml(path)
+
+
+def _check_options(**options: Any) -> None:
+    """Command-line options checked as the same keys of a configuration file are (a
+    threshold is a probability, top_k 0 or more), the error naming the option."""
+    checks = {"threshold": check_threshold, "top_k": check_top_k}
+    for key, value in options.items():
+        if value is None:
+            continue
+        try:
+            checks[key](value)
+        except ConfigError as exc:
+            option = "--" + key.replace("_", "-")
+            raise ConfigError(option + str(exc).removeprefix(key)) from None
 
 
 def _rejects_path(args: argparse.Namespace) -> Path:
@@ -356,6 +370,7 @@ def _link(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     progress = _Progress(args.quiet)
     config = _config(args.config)
+    _check_options(threshold=args.threshold, top_k=args.top_k)
     _check_outputs(args.output, args.review, args.rejects)
     _check_outputs(args.save_model, tables=False)
     if args.review is not None and output_format(args.review) not in ("csv", "xlsx"):
@@ -418,6 +433,7 @@ def _dedupe(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     progress = _Progress(args.quiet)
     config = _config(args.config)
+    _check_options(threshold=args.threshold)
     _check_outputs(args.output, args.rejects)
     if output_format(args.output) == "pfif":
         raise OutputError(f"{args.output}: clusters are written as .csv, .xlsx or .parquet")
@@ -571,6 +587,7 @@ def _synth(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from rfl_match.evaluate import evaluate_matches
 
+    _check_options(threshold=args.threshold)
     matches = read_table(args.matches).frame
     truth = read_table(args.truth).frame
     for label, frame, path in (("matches", matches, args.matches), ("truth", truth, args.truth)):

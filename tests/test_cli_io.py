@@ -399,3 +399,28 @@ def test_synth_arguments_checked(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     result = run("synth", tmp_path / "file", "--requests", "5", "--sightings", "5")
     assert result.returncode == 2 and "is a file" in result.stderr, result.stderr
+
+
+def test_numeric_options_checked_as_the_config_does(tmp_path: Path, data: dict[str, Path]) -> None:
+    inputs = (data["requests"], data["sightings"], "-o", tmp_path / "m.csv")
+    for command, option, value in (
+        ("link", "--threshold", "1.5"),
+        ("link", "--threshold", "nan"),
+        ("link", "--threshold", "-1"),
+        ("link", "--top-k", "-1"),
+        ("dedupe", "--threshold", "7"),
+        ("evaluate", "--threshold", "2"),
+    ):
+        if command == "link":
+            result = run(command, *inputs, option, value)
+        elif command == "dedupe":
+            result = run(command, data["sightings"], "-o", tmp_path / "c.csv", option, value)
+        else:
+            result = run(command, data["truth"], data["truth"], option, value)
+        assert result.returncode == 2, (command, option, value, result.stderr)
+        assert f"{option}: {value}" in result.stderr and "reading" not in result.stderr
+    assert not (tmp_path / "m.csv").exists() and not (tmp_path / "c.csv").exists()
+    config = tmp_path / "c.toml"
+    config.write_text("top_k = -1\n", encoding="utf-8")
+    result = run("link", *inputs, "--config", config)
+    assert result.returncode == 2 and "top_k: -1" in result.stderr, result.stderr
