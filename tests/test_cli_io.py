@@ -182,7 +182,10 @@ def test_usage_errors_exit_2(tmp_path: Path, data: dict[str, Path]) -> None:
     result = run("link", data["requests"], data["sightings"], "-o", tmp_path / "m.docx")
     assert result.returncode == 2 and "cannot write '.docx'" in result.stderr
     mapping = tmp_path / "c.toml"
-    mapping.write_text('[mapping]\n"Nom complet" = "camp"\n', encoding="utf-8")
+    mapping.write_text(
+        '[mapping]\n"Nom complet" = "camp"\n\n[[compare]]\nfield = "camp"\nkind = "exact"\n',
+        encoding="utf-8",
+    )
     result = run(
         "link", data["requests"], data["sightings"], "-o", tmp_path / "m.csv", "--config", mapping
     )
@@ -424,3 +427,27 @@ def test_numeric_options_checked_as_the_config_does(tmp_path: Path, data: dict[s
     config.write_text("top_k = -1\n", encoding="utf-8")
     result = run("link", *inputs, "--config", config)
     assert result.returncode == 2 and "top_k: -1" in result.stderr, result.stderr
+
+
+def test_mapping_target_typo_is_a_configuration_error(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    inputs = (data["requests"], data["sightings"], "-o", tmp_path / "m.csv")
+    config = tmp_path / "typo.toml"
+    config.write_text(FAST + '[mapping]\n"full_name" = "fullname"\n', encoding="utf-8")
+    result = run("link", *inputs, "--config", config)
+    assert result.returncode == 2, result.stderr
+    assert "'fullname'" in result.stderr and "record_id, full_name, given_name" in result.stderr
+    assert not (tmp_path / "m.csv").exists()
+    # An extra column that [[compare]] names is a target a mapping may give.
+    paths = []
+    for name in ("requests", "sightings"):
+        frame = rm.read_records(data[name]).assign(Camp="Zaatari")
+        write_table(frame, tmp_path / f"{name}.csv")
+        paths.append(tmp_path / f"{name}.csv")
+    config.write_text(
+        FAST + '[mapping]\n"Camp" = "camp"\n\n[[compare]]\nfield = "camp"\nkind = "exact"\n',
+        encoding="utf-8",
+    )
+    result = run("link", *paths, "-o", tmp_path / "m.csv", "--config", config)
+    assert result.returncode == 0, result.stderr
