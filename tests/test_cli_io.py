@@ -451,3 +451,22 @@ def test_mapping_target_typo_is_a_configuration_error(
     )
     result = run("link", *paths, "-o", tmp_path / "m.csv", "--config", config)
     assert result.returncode == 0, result.stderr
+
+
+def test_blank_header_cells(tmp_path: Path, data: dict[str, Path]) -> None:
+    """A spreadsheet export's trailing separators (``sed 's/$/,,/'``): two blank header
+    cells over empty columns are dropped, not one column '' that appears twice."""
+    lines = data["requests"].read_text(encoding="utf-8").splitlines()
+    requests = tmp_path / "requests.csv"
+    requests.write_text("".join(line + ",,\n" for line in lines), encoding="utf-8")
+    result = run("link", requests, data["sightings"], "-o", tmp_path / "m.csv",
+                 "--config", data["config"])  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "40 requests" in summary(result.stdout, "records read")
+    # A blank header over a column that holds data: named, and said so.
+    names = tmp_path / "names.csv"
+    names.write_text("record_id,,full_name,,\nr1,,Ali Hassan,x,\nr2,,Omar,,\n", encoding="utf-8")
+    table = read_table(names)
+    assert list(table.frame.columns) == ["record_id", "full_name", "column_4"]
+    assert list(table.frame["column_4"]) == ["x", ""]
+    assert [p.column for p in table.problems] == ["column_4"]

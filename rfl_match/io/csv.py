@@ -16,7 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rfl_match.io.table import SPREADSHEET_RISK, RejectedRow, Table, blank_frame
+from rfl_match.io.table import (
+    SPREADSHEET_RISK,
+    RejectedRow,
+    Table,
+    blank_frame,
+    blank_header_name,
+    name_blank_headers,
+)
 from rfl_match.schema import Problem, RecordError
 
 _DELIMITERS = (",", ";", "\t")
@@ -176,8 +183,8 @@ def read_csv(path: Path) -> Table:
         except UnicodeDecodeError:
             break
         if table is None:
-            return _read_slow(path, attempt, delimiter, source)
-        return table
+            table = _read_slow(path, attempt, delimiter, source)
+        return name_blank_headers(table)
     raise RecordError(
         [Problem(None, None, "text in an unknown encoding: save it as UTF-8")], source
     )
@@ -246,6 +253,8 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str) -> Table:
         with path.open("r", encoding=encoding, newline="") as handle:
             reader = csv.reader(handle, delimiter=delimiter)
             header = next(reader, [])
+            # a rejected row's cells by column, two blank headers kept apart
+            fields = [h if h.strip() else blank_header_name(i) for i, h in enumerate(header)]
             row_no = 0
             for row in reader:
                 if not any(cell.strip() for cell in row):
@@ -257,7 +266,7 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str) -> Table:
                     continue
                 reason = f"row has {len(row)} fields, the header has {len(header)}; rejected"
                 problems.append(Problem(row_no, None, reason, delimiter.join(row)[:60]))
-                cells = dict(zip(header, row, strict=False))
+                cells = dict(zip(fields, row, strict=False))
                 if len(row) > len(header):
                     cells["extra_fields"] = delimiter.join(row[len(header) :])
                 rejected.append(RejectedRow(row_no, reason, cells))

@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rfl_match.io.table import RejectedRow, Table, blank_frame, cell_text
+from rfl_match.io.table import (
+    RejectedRow,
+    Table,
+    blank_frame,
+    blank_header_name,
+    cell_text,
+    name_blank_headers,
+)
 from rfl_match.schema import Problem, RecordError
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -73,7 +80,8 @@ def read_excel(path: Path) -> Table:
                     "rejected"
                 )
                 problems.append(Problem(row_no, None, reason))
-                fields = dict(zip(header, cells, strict=True))
+                names = [h or blank_header_name(i) for i, h in enumerate(header)]
+                fields = dict(zip(names, cells, strict=True))
                 fields["extra_fields"] = "; ".join(c for c in extra if c.strip())
                 rejected.append(RejectedRow(row_no, reason, fields))
                 continue
@@ -83,9 +91,9 @@ def read_excel(path: Path) -> Table:
         book.close()
     if header is None:
         raise RecordError([Problem(None, None, "the workbook's first sheet is empty")], str(path))
-    header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
     frame = blank_frame(header, rows)
-    return Table(frame, problems, rejected, np.asarray(numbers, dtype=np.int64), "xlsx")
+    numbered = np.asarray(numbers, dtype=np.int64)
+    return name_blank_headers(Table(frame, problems, rejected, numbered, "xlsx"))
 
 
 def read_excel_header(path: Path) -> list[str]:

@@ -133,6 +133,41 @@ def formula_problems(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> list[P
     return problems
 
 
+def blank_header_name(position: int) -> str:
+    """The name given to the column at ``position`` (from 0) when its header cell is blank."""
+    return f"column_{position + 1}"
+
+
+def name_blank_headers(table: Table) -> Table:
+    """Columns whose header cell is blank: dropped when empty in every row (the trailing
+    separators of a spreadsheet export, ``a,b,,``), else named ``column_<N>`` (N counted
+    from 1) with a note, so that two of them are never one duplicated column ''."""
+    headers = [str(c) for c in table.frame.columns]
+    if all(h.strip() for h in headers):
+        return table
+    taken = set(headers)
+    keep: list[int] = []
+    names: list[str] = []
+    for position, header in enumerate(headers):
+        if not header.strip():
+            values = table.frame.iloc[:, position].fillna("").astype(str)
+            if not values.str.strip().astype(bool).any():
+                continue
+            header = blank_header_name(position)
+            while header in taken:
+                header += "_"
+            taken.add(header)
+            table.problems.append(
+                Problem(None, header, f"its header cell is blank but it holds data; named {header}")
+            )
+        keep.append(position)
+        names.append(header)
+    frame = table.frame.iloc[:, keep]
+    frame.columns = pd.Index(names)
+    table.frame = frame
+    return table
+
+
 def blank_frame(columns: list[str], rows: list[list[str]]) -> pd.DataFrame:
     """A frame of string columns from rows of cells; duplicate column names are kept."""
     frame = pd.DataFrame(rows, columns=pd.Index(range(len(columns))), dtype=str)
