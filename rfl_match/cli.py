@@ -505,13 +505,18 @@ def _normalize(args: argparse.Namespace) -> int:
     source = None if args.input == "-" else Path(args.input)
     _check_overwrites([("the input", source)], [("-o", args.output)])
     _check_outputs(args.output)
+    rejected = 0
     if args.input == "-":
         names = [line.strip() for line in _stdin_lines() if line.strip()]
         frame = pd.DataFrame({"name": pd.Series(names, dtype=str)})
         column = "name"
     else:
-        frame = read_table(Path(args.input)).frame
+        table = read_table(Path(args.input))
+        frame = table.frame
         column = _names_column(frame, args.column, Path(args.input))
+        # rows the reader rejected (ragged ones) are not in the output: say so, as link does
+        read = LoadedRecords(frame, table.problems, table.rejected)
+        rejected = _report_problems({args.input: read}, None, quiet=False)[1]
     values = frame[column].fillna("").astype(str)
     forms = {value: normalize_name(value) for value in pd.unique(values)}
     out = pd.DataFrame()
@@ -539,6 +544,8 @@ def _normalize(args: argparse.Namespace) -> int:
     else:
         write_table(out, args.output)
         print(f"names normalized  {len(out):,} ({len(forms):,} distinct) -> {args.output}")
+        if rejected:
+            print(f"rows rejected     {rejected:,} (listed on stderr)")
     return EXIT_OK
 
 

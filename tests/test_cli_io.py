@@ -470,3 +470,12 @@ def test_blank_header_cells(tmp_path: Path, data: dict[str, Path]) -> None:
     assert list(table.frame.columns) == ["record_id", "full_name", "column_4"]
     assert list(table.frame["column_4"]) == ["x", ""]
     assert [p.column for p in table.problems] == ["column_4"]
+
+
+def test_normalize_reports_rejected_rows(tmp_path: Path) -> None:
+    names = tmp_path / "names.csv"
+    names.write_text("record_id,full_name\nr1,Ali Hassan\nr2,Omar,x\nr3,Aya\n", encoding="utf-8")
+    result = run("normalize", names)
+    assert result.returncode == 0, result.stderr
+    assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["r1", "r3"]
+    assert "row 2" in result.stderr and "rejected" in result.stderr  # not lost silently
