@@ -40,6 +40,28 @@ def test_reads_encodings(tmp_path: Path, encoding: str, prefix: bytes) -> None:
     assert list(frame["record_id"]) == ["r1", "r2"]
 
 
+@pytest.mark.parametrize("filler", [0, 2_000])  # the odd line in the first bytes, or past them
+def test_a_utf8_file_with_a_line_in_cp1252_loses_no_letter(tmp_path: Path, filler: int) -> None:
+    # A record typed in elsewhere: that line is read as cp1252 and reported; the rest of
+    # the file stays UTF-8 (read whole as cp1252, José would become JosÃ©).
+    lines = [b"record_id,full_name", "r1,José Ñandú".encode()]
+    lines += [f"f{i},Amina Yusuf Hassan Mohamed".encode() for i in range(filler)]
+    lines += ["r2,René Müller".encode("cp1252"), "r3,Zoë".encode()]
+    frame = rm.read_records(write(tmp_path, b"\r\n".join(lines) + b"\r\n"))
+    names = dict(zip(frame["record_id"], frame["full_name"], strict=True))
+    assert (names["r1"], names["r2"], names["r3"]) == ("José Ñandú", "René Müller", "Zoë")
+    assert len(frame) == filler + 3
+    notes = [p for p in frame.attrs["problems"] if "not UTF-8" in p.message]
+    assert [p.row for p in notes] == [filler + 2]
+
+
+def test_a_cp1252_file_reads_as_cp1252_without_notes(tmp_path: Path) -> None:
+    text = "record_id,full_name\nr1,René Müller\nr2,Zoë\n"
+    frame = rm.read_records(write(tmp_path, text.encode("cp1252")))
+    assert list(frame["full_name"]) == ["René Müller", "Zoë"]
+    assert not [p for p in frame.attrs["problems"] if "not UTF-8" in p.message]
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_sniffs_delimiter(tmp_path: Path, delimiter: str) -> None:
     text = delimiter.join(["record_id", "full_name", "sex"]) + "\n"

@@ -1,16 +1,20 @@
 """CSV in the encodings and delimiters that real exports use.
 
 Encodings: UTF-8 (with or without BOM), UTF-16 (with BOM), and cp1252 for files that are
-not valid UTF-8. Delimiters ``,`` ``;`` and tab are sniffed from the first lines. A line
-may end in a line feed, a carriage return and a line feed, or a carriage return alone (old
-Mac exports). Rows with too many or too few fields are reported, not silently shifted.
+not valid UTF-8; in a UTF-8 file, a line that is not valid UTF-8 (a record typed in
+elsewhere) is read as cp1252 on its own, and its row reported. Delimiters ``,`` ``;`` and
+tab are sniffed from the first lines. A line may end in a line feed, a carriage return and
+a line feed, or a carriage return alone (old Mac exports). Rows with too many or too few
+fields are reported, not silently shifted.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -169,17 +173,21 @@ def read_csv(path: Path) -> Table:
         try:
             codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
         except UnicodeDecodeError:
-            encoding = "cp1252"
-    text = _head_text(head, encoding, complete)
+            encoding = _MIXED if _holds_utf8(head) else "cp1252"
+    text = _head_text(head, "utf-8" if encoding == _MIXED else encoding, complete)
     delimiter = sniff_delimiter(text)
     header = next(csv.reader(_lines(text), delimiter=delimiter), [])
+    if encoding == _MIXED:
+        return name_blank_headers(_read_slow(path, _MIXED, delimiter, source))
     for attempt in (encoding, "cp1252"):
         try:
             table = _read_fast(path, attempt, delimiter, header)
         except _Utf8Error:
             if attempt != "utf-8":
                 break
-            continue
+            # UTF-8 up to here: a later line in another encoding (a record typed in
+            # elsewhere) is read as cp1252 on its own, and said so
+            return name_blank_headers(_read_slow(path, _MIXED, delimiter, source))
         except UnicodeDecodeError:
             break
         if table is None:
@@ -192,6 +200,29 @@ def read_csv(path: Path) -> Table:
 
 class _Utf8Error(Exception):
     pass
+
+
+#: Read as UTF-8, each line that is not valid UTF-8 as cp1252, with a note per row.
+_MIXED = "utf-8, lines in cp1252"
+
+
+def _holds_utf8(head: bytes) -> bool:
+    """Whether bytes that are not all valid UTF-8 still hold valid UTF-8 letters beyond
+    ASCII (a UTF-8 file with a line from elsewhere, not a cp1252 file)."""
+    text = head.decode("utf-8", errors="replace")
+    return any(ord(ch) > 127 and ch != "\ufffd" for ch in text)
+
+
+def _mixed_lines(path: Path, fallback: list[int]) -> Iterator[str]:
+    """The file's lines (ended by a line feed, a carriage return or both), each decoded as
+    UTF-8, or as cp1252 where it is not valid UTF-8; the numbers of those lines (from 1)
+    go to ``fallback``."""
+    for number, raw in enumerate(path.read_bytes().splitlines(keepends=True), 1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            fallback.append(number)
+            yield raw.decode("cp1252", errors="replace")
 
 
 def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> Table | None:
@@ -242,24 +273,44 @@ def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> 
     return Table(frame, format="csv")
 
 
+_NOT_UTF8 = (
+    "{what} is not UTF-8 as the rest of the file is: read as cp1252 (Windows Latin); "
+    "check its letters"
+)
+
+
 def _read_slow(path: Path, encoding: str, delimiter: str, source: str) -> Table:
-    """Row by row with the csv module: ragged rows are rejected with their row numbers."""
+    """Row by row with the csv module: ragged rows are rejected with their row numbers.
+    ``encoding`` _MIXED: UTF-8, and each line that is not valid UTF-8 as cp1252, each row
+    that holds one reported."""
     csv.field_size_limit(1 << 30)
     problems: list[Problem] = []
     rejected: list[RejectedRow] = []
     rows: list[list[str]] = []
     numbers: list[int] = []
+    fallback: list[int] = []  # lines read as cp1252 (encoding _MIXED)
     try:
-        with path.open("r", encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
+        with contextlib.ExitStack() as stack:
+            if encoding == _MIXED:
+                lines: Iterable[str] = _mixed_lines(path, fallback)
+            else:
+                lines = stack.enter_context(path.open("r", encoding=encoding, newline=""))
+            reader = csv.reader(lines, delimiter=delimiter)
             header = next(reader, [])
+            if fallback:
+                problems.append(Problem(None, None, _NOT_UTF8.format(what="the header")))
+            read = reader.line_num
             # a rejected row's cells by column, two blank headers kept apart
             fields = [h if h.strip() else blank_header_name(i) for i, h in enumerate(header)]
             row_no = 0
             for row in reader:
                 if not any(cell.strip() for cell in row):
+                    read = reader.line_num
                     continue
                 row_no += 1
+                if fallback and fallback[-1] > read:  # a line of this row read as cp1252
+                    problems.append(Problem(row_no, None, _NOT_UTF8.format(what="this row")))
+                read = reader.line_num
                 if len(row) == len(header):
                     rows.append(row)
                     numbers.append(row_no)
@@ -271,6 +322,8 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str) -> Table:
                     cells["extra_fields"] = delimiter.join(row[len(header) :])
                 rejected.append(RejectedRow(row_no, reason, cells))
     except UnicodeDecodeError as exc:
+        if encoding == "utf-8":  # UTF-8 up to a line in another encoding (see read_csv)
+            return _read_slow(path, _MIXED, delimiter, source)
         raise RecordError(
             [Problem(None, None, "text in an unknown encoding: save it as UTF-8")], source
         ) from exc
