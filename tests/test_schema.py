@@ -55,6 +55,29 @@ def test_a_utf8_file_with_a_line_in_cp1252_loses_no_letter(tmp_path: Path, fille
     assert [p.row for p in notes] == [filler + 2]
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # a quote closed a line late: r3 is inside r2's place
+        ["r1,Amina,Bosaso", 'r2,Hassan,"Bosaso', 'r3,Farah,Malta",x', "r4,Omar,Kismayo"],
+        # a quote never closed: every row after it is inside r2's place
+        ["r1,Amina,Bosaso", 'r2,Hassan,"Bosaso', "r3,Farah,Malta", "r4,Omar,Kismayo"],
+    ],
+)
+def test_rows_taken_into_a_quoted_cell_are_reported(tmp_path: Path, rows: list[str]) -> None:
+    text = "record_id,full_name,place_of_birth\n" + "\n".join(rows) + "\n"
+    frame = rm.read_records(write(tmp_path, text))
+    notes = [p for p in frame.attrs["problems"] if "quote left open" in p.message]
+    assert [(p.row, p.column) for p in notes] == [(2, "place_of_birth")]
+
+
+def test_a_cell_over_two_lines_without_the_delimiter_is_no_problem(tmp_path: Path) -> None:
+    text = 'record_id,full_name,place_of_birth\nr1,Amina,"Bosaso\nSomalia"\nr2,Omar,Kismayo\n'
+    frame = rm.read_records(write(tmp_path, text))
+    assert frame["place_of_birth"].iloc[0] == "Bosaso\nSomalia"
+    assert not [p for p in frame.attrs["problems"] if "quote left open" in p.message]
+
+
 def test_a_cp1252_file_reads_as_cp1252_without_notes(tmp_path: Path) -> None:
     text = "record_id,full_name\nr1,René Müller\nr2,Zoë\n"
     frame = rm.read_records(write(tmp_path, text.encode("cp1252")))

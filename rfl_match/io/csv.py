@@ -178,7 +178,7 @@ def read_csv(path: Path) -> Table:
     delimiter = sniff_delimiter(text)
     header = next(csv.reader(_lines(text), delimiter=delimiter), [])
     if encoding == _MIXED:
-        return name_blank_headers(_read_slow(path, _MIXED, delimiter, source))
+        return _checked(_read_slow(path, _MIXED, delimiter, source), delimiter)
     for attempt in (encoding, "cp1252"):
         try:
             table = _read_fast(path, attempt, delimiter, header)
@@ -187,12 +187,12 @@ def read_csv(path: Path) -> Table:
                 break
             # UTF-8 up to here: a later line in another encoding (a record typed in
             # elsewhere) is read as cp1252 on its own, and said so
-            return name_blank_headers(_read_slow(path, _MIXED, delimiter, source))
+            return _checked(_read_slow(path, _MIXED, delimiter, source), delimiter)
         except UnicodeDecodeError:
             break
         if table is None:
             table = _read_slow(path, attempt, delimiter, source)
-        return name_blank_headers(table)
+        return _checked(table, delimiter)
     raise RecordError(
         [Problem(None, None, "text in an unknown encoding: save it as UTF-8")], source
     )
@@ -200,6 +200,46 @@ def read_csv(path: Path) -> Table:
 
 class _Utf8Error(Exception):
     pass
+
+
+def _checked(table: Table, delimiter: str) -> Table:
+    """The table with its blank headers named (:func:`name_blank_headers`), and a note for
+    each cell that runs over several lines and holds the delimiter: a quote left open (or
+    closed a line late) takes the rows after it into one cell, which no count of fields
+    shows (``a,"Bosaso`` then ``RQ4,Amina,Malta",x``)."""
+    table = name_blank_headers(table)
+
+    def note(row: int, column: str, cell: str) -> None:
+        table.problems.append(
+            Problem(
+                row,
+                column,
+                f"the cell runs over {len(cell.splitlines())} lines and holds the delimiter "
+                f"{delimiter!r}: a quote left open may have taken the rows after it into "
+                "this cell; check the file",
+                cell[:60],
+            )
+        )
+
+    for rejected in table.rejected:  # a ragged row can hold the rows it took in too
+        for column, cell in rejected.fields.items():
+            if ("\n" in cell or "\r" in cell) and delimiter in cell:
+                note(rejected.row, column, cell)
+    numbers = table.row_numbers()
+    for column in table.frame.columns:
+        values = table.frame[column]
+        if not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        spans = values.str.contains("\n", regex=False, na=False) | values.str.contains(
+            "\r", regex=False, na=False
+        )
+        if not spans.any():
+            continue
+        both = spans & values.str.contains(delimiter, regex=False, na=False)
+        suspect = np.flatnonzero(both.to_numpy(dtype=bool))
+        for at in suspect.tolist():
+            note(int(numbers[at]), str(column), str(values.iloc[at]))
+    return table
 
 
 #: Read as UTF-8, each line that is not valid UTF-8 as cp1252, with a note per row.
