@@ -624,15 +624,36 @@ def _evaluate(args: argparse.Namespace) -> int:
     from rfl_match.evaluate import evaluate_matches
 
     _check_options(threshold=args.threshold)
-    matches = read_table(args.matches).frame
-    truth = read_table(args.truth).frame
-    for label, frame, path in (("matches", matches, args.matches), ("truth", truth, args.truth)):
+    tables = {"matches": read_table(args.matches), "truth": read_table(args.truth)}
+    paths = {"matches": args.matches, "truth": args.truth}
+    frames: dict[str, pd.DataFrame] = {}
+    for label, table in tables.items():
+        # a row that could not be read is said so: a truth row lost would skew recall
+        for problem in table.problems[:_SHOWN_PROBLEMS]:
+            print(f"{label}: {problem}", file=sys.stderr)
+        if len(table.problems) > _SHOWN_PROBLEMS:
+            print(
+                f"{label}: ... and {len(table.problems) - _SHOWN_PROBLEMS:,} more problems",
+                file=sys.stderr,
+            )
+        frame = table.frame
         missing = [c for c in ("request_id", "sighting_id") if c not in frame.columns]
         if missing:
             raise RecordError(
                 [Problem(None, c, f"the {label} file has no {c} column") for c in missing],
-                str(path),
+                str(paths[label]),
             )
+        blank = (frame["request_id"].fillna("").astype(str).str.strip() == "") | (
+            frame["sighting_id"].fillna("").astype(str).str.strip() == ""
+        )
+        if blank.any():
+            print(
+                f"{label}: {int(blank.sum()):,} row(s) with a blank request_id or "
+                "sighting_id left out",
+                file=sys.stderr,
+            )
+        frames[label] = frame[~blank.to_numpy()]
+    matches, truth = frames["matches"].copy(), frames["truth"]
     if "rank" in matches.columns:
         matches["rank"] = pd.to_numeric(matches["rank"], errors="coerce").fillna(1e9)
     if args.threshold is not None:

@@ -479,3 +479,25 @@ def test_normalize_reports_rejected_rows(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["r1", "r3"]
     assert "row 2" in result.stderr and "rejected" in result.stderr  # not lost silently
+
+
+def test_evaluate_says_which_truth_rows_it_could_not_count(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    # A ragged truth row is reported (a true pair lost would skew recall), and a row with
+    # a blank id is left out and counted, not scored as a true pair.
+    truth = pd.read_csv(data["truth"], dtype=str, keep_default_na=False)
+    matches = tmp_path / "m.csv"
+    truth.head(5).assign(rank="1").to_csv(matches, index=False)
+    columns = list(truth.columns)
+    lines = [",".join(columns)]
+    lines += [",".join(row) for row in truth.head(5).astype(str).to_numpy().tolist()]
+    lines.append(",".join(["RQ999", "SG999", *[""] * (len(columns) - 2), "extra"]))  # ragged
+    lines.append(",".join(["", "SG998", *[""] * (len(columns) - 2)]))  # a blank request_id
+    bad_truth = tmp_path / "truth.csv"
+    bad_truth.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("evaluate", matches, bad_truth, "--json")
+    assert result.returncode == 0, result.stderr
+    assert "truth: row 6" in result.stderr and "rejected" in result.stderr
+    assert "truth: 1 row(s) with a blank request_id or sighting_id left out" in result.stderr
+    assert json.loads(result.stdout)["true_pairs"] == 5
