@@ -627,15 +627,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     tables = {"matches": read_table(args.matches), "truth": read_table(args.truth)}
     paths = {"matches": args.matches, "truth": args.truth}
     frames: dict[str, pd.DataFrame] = {}
+    # a row that could not be read is said so, as link does: a truth row lost skews recall
+    _report_problems(
+        {label: LoadedRecords(t.frame, t.problems, t.rejected) for label, t in tables.items()},
+        None,
+        quiet=False,
+    )
     for label, table in tables.items():
-        # a row that could not be read is said so: a truth row lost would skew recall
-        for problem in table.problems[:_SHOWN_PROBLEMS]:
-            print(f"{label}: {problem}", file=sys.stderr)
-        if len(table.problems) > _SHOWN_PROBLEMS:
-            print(
-                f"{label}: ... and {len(table.problems) - _SHOWN_PROBLEMS:,} more problems",
-                file=sys.stderr,
-            )
         frame = table.frame
         missing = [c for c in ("request_id", "sighting_id") if c not in frame.columns]
         if missing:
