@@ -7,6 +7,7 @@ import re
 import warnings
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -18,9 +19,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import rfl_match as rm
+import rfl_match.linker as linker_module
 from rfl_match.evaluate import evaluate_matches
 from rfl_match.linker import (
     _TITLES,
+    EXPLAIN_ROWS,
     _by_weight_then_id,
     _candidate_bits,
     _candidate_tf_maps,
@@ -818,12 +821,13 @@ def _sentences(comparisons, levels, weights, combination):  # type: ignore[no-un
     seed=st.integers(0, 2**32 - 1),
     scale=st.sampled_from([0.04, 1.0, 30.0]),
     classes=st.booleans(),
+    slice_rows=st.sampled_from([1, 7, EXPLAIN_ROWS]),
 )
 def test_explanations_equal_a_phrase_by_phrase_reference(
-    fitted: rm.Linker, rows: int, seed: int, scale: float, classes: bool
+    fitted: rm.Linker, rows: int, seed: int, scale: float, classes: bool, slice_rows: int
 ) -> None:
-    """The phrases joined within Arrow are the sentences written pair by pair, in the type
-    a column of Python strings takes."""
+    """The phrases joined within Arrow, a slice of ``EXPLAIN_ROWS`` pairs at a time, are
+    the sentences written pair by pair, in the type a column of Python strings takes."""
     comparisons = fitted._comparisons()
     rng = np.random.default_rng(seed)
     levels = np.stack([rng.integers(0, c.n_levels, rows) for c in comparisons], axis=1)
@@ -832,7 +836,8 @@ def test_explanations_equal_a_phrase_by_phrase_reference(
     if classes:
         bits = rng.normal(0, scale, rows).round(2)
         combination = (bits, rng.integers(-1, 2, rows), ("relatives", "namesakes"))
-    found = explain_rows(comparisons, levels.astype(np.int8), weights, combination)
+    with mock.patch.object(linker_module, "EXPLAIN_ROWS", slice_rows):
+        found = explain_rows(comparisons, levels.astype(np.int8), weights, combination)
     expected = _sentences(comparisons, levels, weights, combination)
     assert found.tolist() == expected
     assert found.dtype == pd.Series(np.array(expected, dtype=object)).dtype
