@@ -213,6 +213,36 @@ def hold_m_at_most(m: FloatArray, level: int, ceiling: float) -> FloatArray:
     return out
 
 
+def hold_u_at_least(
+    u: FloatArray, floor: FloatArray, m: FloatArray, groups: npt.NDArray[np.int8] | None = None
+) -> FloatArray:
+    """u with each level EM reads as an agreement (m above u) held at least at its
+    ``floor``, the other levels of its group (above missing) scaled to make up the rest
+    (their ratios kept, each group's sum still 1). Candidate pairs share a name key and
+    agree about as often as random pairs do, or more; u far below the random pairs' share
+    is EM absorbing a rare level into the matches (each pair there counted a match, so u
+    falls, so the level weighs more: 14 to 16 bits for a given name of very similar
+    spelling at 1,000 requests). A group's first level (different), which candidates show
+    less often than random pairs, and levels EM reads as disagreements are not held."""
+    held = (u < floor) & (m > u)
+    held[0] = False
+    halves = each_group(groups) or [np.arange(1, len(u))]
+    for at in halves:
+        held[at[0]] = False
+    if not held.any():
+        return u
+    out = u.copy()
+    for at in halves:
+        lift, keep = at[held[at]], at[~held[at]]
+        room = 1.0 - float(floor[lift].sum())
+        rest = float(out[keep].sum())
+        if not len(lift) or room <= 0 or rest <= 0:
+            continue  # nothing held, or nothing left to take the rest: as learned
+        out[lift] = floor[lift]
+        out[keep] *= room / rest
+    return out
+
+
 def level_bits(m: FloatArray, u: FloatArray) -> FloatArray:
     """Each level's weight, log2(m / u) with both at least the floor; 0 for missing."""
     w: FloatArray = np.log2(np.maximum(m, _FLOOR)) - np.log2(np.maximum(u, _FLOOR))
@@ -297,6 +327,7 @@ def expectation_maximisation(
     m_prior_strength: float = 0.0,
     m_pseudo: list[FloatArray] | None = None,
     m_ceiling: Sequence[tuple[int, float] | None] | None = None,
+    u_floor: Sequence[FloatArray] | None = None,
     workers: int = 1,
     groups: Groups = None,
 ) -> EMResult:
@@ -323,6 +354,9 @@ def expectation_maximisation(
         m_ceiling: per comparison, None or a level and the most m it takes: each m-step
             holds the level there (:func:`hold_m_at_most`), so that the other parameters
             are learned with it so held (``LinkConfig.far_birth_m``).
+        u_floor: per comparison, the least u of each level EM reads as an agreement
+            (:func:`hold_u_at_least`, each u-step; ``linker._u_floors``: from the random
+            pairs' u).
         workers: threads for the sums over the patterns (the result is the same on any
             number).
         groups: per comparison, each level's group (``Comparison.level_groups``) or
@@ -389,6 +423,8 @@ def expectation_maximisation(
             m[c] = new_m
             if estimate_u:
                 new_u = normalise(others[c, : len(u[c])].copy(), split)
+                if u_floor is not None:
+                    new_u = hold_u_at_least(new_u, u_floor[c], m[c], split)
                 change = max(change, float(np.abs(new_u - u[c]).max()))
                 u[c] = new_u
         prior = new_prior

@@ -75,6 +75,27 @@ def test_a_small_caseload_does_not_veto_a_sex_disagreement(
     assert -10.0 < model.weights_[c][model.labels[c].index("different")] < -0.5
 
 
+@pytest.mark.parametrize("n_requests", [100, 300])
+def test_a_small_caseload_gives_no_rare_level_an_extreme_weight(
+    synthetic: dict[str, pd.DataFrame], n_requests: int
+) -> None:
+    """In a small fit, EM could count every pair at a rare level a match and drive its u
+    to the floor: at 100 requests against these sightings a place of origin weighed 19.3
+    bits, at 300 a mother's name "one name is a shortened form of the other" 15.9, and an
+    officer read one near-agreement as proof. u of a level EM reads as an agreement is
+    held at no less than half the random pairs' (linker.U_FLOOR_SHARE): no level weighs
+    13 bits (the strongest left is the same exact birth date, about 11)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = (
+            rm.Linker().fit(synthetic["requests"].iloc[:n_requests], synthetic["sightings"]).model_
+        )
+    assert model is not None
+    for c, name in enumerate(model.names):
+        strongest = int(np.argmax(model.weights_[c]))
+        assert model.weights_[c][strongest] < 13.0, (name, model.labels[c][strongest])
+
+
 def test_output_columns_and_ranks(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
     matches = fitted.predict(synthetic["requests"], synthetic["sightings"], top_k=3)
     head = ["request_id", "sighting_id", "match_probability", "match_weight", "rank", "explanation"]

@@ -17,6 +17,7 @@ from rfl_match.scoring import (
     expectation_maximisation,
     far_birth_from_strongest,
     hold_m_at_most,
+    hold_u_at_least,
     monotone_m,
     pattern_counts,
     probability,
@@ -297,6 +298,73 @@ def test_m_ceiling_holds_inside_em() -> None:
     for a, b in zip(above.m + above.u, plain.m + plain.u, strict=True):
         np.testing.assert_array_equal(a, b)
     assert above.prior == plain.prior
+
+
+@given(st.data(), st.integers(1, 2))
+def test_hold_u_at_least(data: st.DataObject, n_groups: int) -> None:
+    """Each level EM reads as an agreement (m above u) and under its floor is held at the
+    floor, but a group's first level (different); the other levels of its group keep
+    their ratios and make up the rest; each group still sums to 1; nothing to hold: u as
+    it is."""
+    per = data.draw(st.integers(2, 6))
+    groups = np.array([0] + [g for g in range(1, n_groups + 1) for _ in range(per)], np.int8)
+    n = len(groups)
+    probability = st.floats(1e-6, 1.0)
+    u, m = (np.array([0.0, *data.draw(st.lists(probability, min_size=n - 1, max_size=n - 1))])
+            for _ in range(2))  # fmt: skip
+    floor = np.array(
+        [0.0, *data.draw(st.lists(st.floats(0.0, 0.3), min_size=n - 1, max_size=n - 1))]
+    )
+    halves = [np.flatnonzero(groups == g) for g in range(1, n_groups + 1)]
+    for at in halves:
+        u[at] /= u[at].sum()
+    out = hold_u_at_least(u, floor, m, groups if n_groups > 1 else None)
+    assert out[0] == 0.0
+    wanted = (u < floor) & (m > u)
+    wanted[0] = False
+    for at in halves:
+        wanted[at[0]] = False
+        assert out[at].sum() == pytest.approx(1.0)
+        lift, keep = at[wanted[at]], at[~wanted[at]]
+        if not len(lift) or floor[lift].sum() >= 1.0:
+            np.testing.assert_array_equal(out[at], u[at])  # as learned
+            continue
+        np.testing.assert_array_equal(out[lift], floor[lift])
+        np.testing.assert_allclose(out[keep] / out[keep].sum(), u[keep] / u[keep].sum())
+    if not wanted.any():
+        assert out is u
+
+
+def test_u_floor_holds_inside_em() -> None:
+    """A level rare among non-matches that none of 320 shows: plain EM counts every pair
+    there a match and drives u to the floor (log2(m / u) near 20 bits); with the random
+    pairs' u as a floor, u stays there, each level's u sums to 1, and the prior moves
+    towards the true 0.2. A floor EM stays above changes nothing."""
+    rare = np.array([0, 0.9, 0.098, 0.002])
+    u_true = [rare, TRUE_U[1], TRUE_U[2]]
+
+    def fitted(seed: int, floor: list[np.ndarray] | None) -> object:
+        rng = np.random.default_rng(seed)
+        is_match = rng.random(400) < 0.2
+        levels = np.stack(
+            [np.where(is_match, rng.choice(len(m), 400, p=m), rng.choice(len(u), 400, p=u))
+             for m, u in zip(TRUE_M, u_true, strict=True)], axis=1,
+        ).astype(np.int8)  # fmt: skip
+        patterns, counts = pattern_counts(levels, (4, 3, 4))
+        start = [starting_m(4), starting_m(3), starting_m(4)]
+        return expectation_maximisation(patterns, counts, u_true, start, 0.05, u_floor=floor)
+
+    floors = [rare.copy(), np.zeros(3), np.zeros(4)]
+    plain, held = fitted(0, None), fitted(0, floors)
+    assert plain.u[0][3] < 1e-5  # type: ignore[attr-defined]
+    assert held.u[0][3] == 0.002  # type: ignore[attr-defined]
+    for u in held.u:  # type: ignore[attr-defined]
+        assert u[0] == 0.0
+        assert u[1:].sum() == pytest.approx(1.0)
+    assert abs(held.prior - 0.2) < abs(plain.prior - 0.2)  # type: ignore[attr-defined]
+    above, free = fitted(5, floors), fitted(5, None)
+    for a, b in zip(above.u + above.m, free.u + free.m, strict=True):  # type: ignore[attr-defined]
+        np.testing.assert_array_equal(a, b)
 
 
 def test_far_birth_from_strongest_reads_the_births_of_the_strongest_pairs() -> None:
