@@ -372,12 +372,8 @@ class LinkConfig:
     culture: str = ""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "compare", _comparisons(self.compare))
         for spec in self.compare:
-            if spec.kind not in COMPARISON_KINDS:
-                raise ConfigError(
-                    f"compare: unknown kind {spec.kind!r} for field {spec.field!r}; "
-                    f"use one of {', '.join(COMPARISON_KINDS)}"
-                )
             # A warning, not an error: configurations that asked for it were accepted.
             if spec.term_frequency and spec.kind not in TERM_FREQUENCY_KINDS:
                 warnings.warn(
@@ -472,8 +468,10 @@ class LinkConfig:
         _check_known(data, "configuration key")
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
-            if key == "compare":
+            if key == "compare" and isinstance(value, list | tuple):
                 kwargs[key] = tuple(_spec_from_dict(v, i) for i, v in enumerate(value))
+            elif key == "compare":  # the constructor says what is wanted
+                kwargs[key] = value
             elif key in ("blocking", "context_blocking"):
                 kwargs[key] = tuple(
                     (rule,) if isinstance(rule, str) else tuple(str(k) for k in rule)
@@ -555,6 +553,74 @@ def check_top_k(value: Any) -> int:
     return int(value)
 
 
+def _comparisons(value: Any) -> tuple[ComparisonSpec, ...]:
+    """``LinkConfig.compare`` (a list too) as a tuple of checked comparisons; a ConfigError
+    that names the comparison, the value and what is wanted."""
+    if not isinstance(value, list | tuple):
+        raise ConfigError(
+            f"compare: {value!r}; use a list of comparisons (ComparisonSpec; in a file, "
+            "[[compare]] tables with field and kind)"
+        )
+    return tuple(_checked_spec(spec, index) for index, spec in enumerate(value))
+
+
+def _checked_spec(spec: Any, index: int) -> ComparisonSpec:
+    """One comparison checked, its thresholds held as a tuple of floats."""
+    where = f"compare[{index}]"
+    if not isinstance(spec, ComparisonSpec):
+        raise ConfigError(
+            f"{where}: {spec!r}; use a ComparisonSpec (in a file, a table with field and kind)"
+        )
+    if not (isinstance(spec.field, str) and spec.field.strip()):
+        raise ConfigError(f"{where}.field: {spec.field!r}; use the name of a column")
+    if spec.kind not in COMPARISON_KINDS:
+        raise ConfigError(
+            f"compare: unknown kind {spec.kind!r} for field {spec.field!r}; "
+            f"use one of {', '.join(COMPARISON_KINDS)}"
+        )
+    if not isinstance(spec.name, str):
+        raise ConfigError(
+            f"{where}.name: {spec.name!r}; use text (the columns <name>_level and "
+            "<name>_weight), or leave it out for the field's"
+        )
+    _flag(f"{where}.term_frequency", spec.term_frequency)
+    return replace(spec, thresholds=_thresholds(where, spec.kind, spec.thresholds))
+
+
+def _thresholds(where: str, kind: str, value: Any) -> tuple[float, ...]:
+    """A comparison's thresholds as floats: similarities from 0 to 1 (``string``), else
+    finite numbers, 0 or more (``numeric``: absolute differences)."""
+    most = 1.0 if kind == "string" else math.inf
+    held = [_real(t) for t in value] if isinstance(value, list | tuple) else [None]
+    if not all(t is not None and math.isfinite(t) and 0.0 <= t <= most for t in held):
+        wanted = (
+            "similarities from 0 to 1, such as [0.92, 0.8]"
+            if kind == "string"
+            else "numbers, 0 or more (numeric: absolute differences, such as [0, 1, 5])"
+        )
+        raise ConfigError(f"{where}.thresholds: {value!r}; use a list of {wanted}")
+    return tuple(t for t in held if t is not None)
+
+
+def _flag(option: str, value: Any) -> bool:
+    """An option that is true or false; a ConfigError for anything else ("false" is
+    text, not false)."""
+    if not isinstance(value, bool):
+        raise ConfigError(f"{option}: {value!r}; use true or false")
+    return value
+
+
+def _real(value: Any) -> float | None:
+    """A real number as a float (numpy's and the standard library's; one too large for a
+    float as infinite), or None if it is no number (a bool is none)."""
+    if not _is_number(value):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _is_number(value: object) -> bool:
     """A real number (numpy's and the standard library's too), not a bool (which Python
     counts as one)."""
@@ -625,12 +691,14 @@ def _spec_from_dict(data: Any, index: int) -> ComparisonSpec:
         )
     if "field" not in data or "kind" not in data:
         raise ConfigError(f"compare[{index}]: needs both 'field' and 'kind'")
+    # As written: LinkConfig checks each value (str() and bool() would take 3 as "3" and
+    # "false" as true).
     return ComparisonSpec(
-        field=str(data["field"]),
-        kind=str(data["kind"]),
-        name=str(data.get("name", "")),
-        thresholds=tuple(float(t) for t in data.get("thresholds", ())),
-        term_frequency=bool(data.get("term_frequency", False)),
+        field=data["field"],
+        kind=data["kind"],
+        name=data.get("name", ""),
+        thresholds=data.get("thresholds", ()),
+        term_frequency=data.get("term_frequency", False),
     )
 
 

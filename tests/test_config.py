@@ -93,6 +93,55 @@ def test_constructor_errors_name_the_key(option: str, value: object) -> None:
         rm.LinkConfig(**{option: value})  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("compare", "message"),
+    [
+        (3, "compare: 3; use a list of comparisons"),
+        ([3], r"compare\[0\]: 3; use a ComparisonSpec"),
+        ([{"field": "camp", "kind": "exact"}], r"compare\[0\]: \{.*use a ComparisonSpec"),
+        ([rm.ComparisonSpec("camp", "string", thresholds=("a",))], r"\.thresholds: \('a',\); use"),
+        ([rm.ComparisonSpec("camp", "string", thresholds=(1.5,))], r"\.thresholds: \(1\.5,\)"),
+        ([rm.ComparisonSpec("age", "numeric", thresholds=(float("nan"),))], r"\.thresholds"),
+        ([rm.ComparisonSpec("age", "numeric", thresholds=(-1,))], r"numeric: absolute"),
+        ([rm.ComparisonSpec("", "exact")], r"compare\[0\]\.field: ''"),
+        ([rm.ComparisonSpec("camp", "exact", name=3)], r"compare\[0\]\.name: 3"),  # type: ignore[arg-type]
+    ],
+)
+def test_comparison_errors_name_the_comparison(compare: object, message: str) -> None:
+    """A malformed comparison given to the constructor is a ConfigError that names it and
+    says what is wanted, not an AttributeError or TypeError from deep in the checks."""
+    with pytest.raises(rm.ConfigError, match=message):
+        rm.LinkConfig(compare=compare)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"thresholds": ["a"]}, r"compare\[0\]\.thresholds: \['a'\]; use a list of similarities"),
+        ({"thresholds": 0.9}, r"compare\[0\]\.thresholds: 0\.9; use a list"),
+        ({"thresholds": [None]}, r"compare\[0\]\.thresholds: \[None\]"),
+        ({"field": 3}, r"compare\[0\]\.field: 3; use the name of a column"),
+        ({"term_frequency": "false"}, r"compare\[0\]\.term_frequency: 'false'; use true or false"),
+    ],
+)
+def test_comparison_values_from_a_file_are_checked(spec: dict[str, object], message: str) -> None:
+    """A comparison's values are taken as written, not through str(), float() or bool():
+    thresholds ["a"] was a ValueError, field 3 the column "3", and term_frequency "false"
+    was true."""
+    data = {"field": "camp", "kind": "string"} | spec
+    with pytest.raises(rm.ConfigError, match=message):
+        rm.LinkConfig.from_dict({"compare": [data]})
+    with pytest.raises(rm.ConfigError, match="compare: 3; use a list of comparisons"):
+        rm.LinkConfig.from_dict({"compare": 3})
+
+
+def test_comparisons_are_held_as_a_tuple_of_float_thresholds() -> None:
+    spec = rm.ComparisonSpec("age", "numeric", thresholds=[0, 1, 5])  # type: ignore[arg-type]
+    config = rm.LinkConfig(compare=[spec])  # type: ignore[arg-type]
+    assert config.compare == (rm.ComparisonSpec("age", "numeric", thresholds=(0.0, 1.0, 5.0)),)
+    assert rm.LinkConfig.from_dict(config.to_dict()) == config
+
+
 def test_far_birth_m_takes_the_floor_and_zero() -> None:
     assert rm.LinkConfig(far_birth_m=1e-6).far_birth_m == 1e-6
     assert rm.LinkConfig(far_birth_m=0).far_birth_m == 0
