@@ -131,7 +131,8 @@ class LinkConfig:
     Attributes:
         compare: comparisons in addition to the defaults.
         default_comparisons: compare every canonical field present in both inputs.
-        blocking: blocking rules; each a tuple of keys that must all agree. What the
+        blocking: blocking rules; each a tuple of keys that must all agree (a key alone is
+            a rule of that one key, and in place of the rules, the one rule). What the
             rules can find at most, whatever the cap and budget, is the share of true
             pairs that share a key of one of them or of ``context_blocking``'s (the
             speed benchmark's "rules' reach"): on synthetic data 0.9878 at 100,000 a
@@ -382,9 +383,9 @@ class LinkConfig:
                     "it is ignored",
                     stacklevel=3,
                 )
-        named = (("blocking", self.blocking), ("context_blocking", self.context_blocking))
-        for option, rules in named:
-            for rule in rules:
+        for option in ("blocking", "context_blocking"):
+            object.__setattr__(self, option, _rules(option, getattr(self, option)))
+            for rule in getattr(self, option):
                 for key in rule:
                     if key.removeprefix("sorted:") not in BLOCKING_KEYS and not key_column(key):
                         raise ConfigError(
@@ -472,11 +473,6 @@ class LinkConfig:
                 kwargs[key] = tuple(_spec_from_dict(v, i) for i, v in enumerate(value))
             elif key == "compare":  # the constructor says what is wanted
                 kwargs[key] = value
-            elif key in ("blocking", "context_blocking"):
-                kwargs[key] = tuple(
-                    (rule,) if isinstance(rule, str) else tuple(str(k) for k in rule)
-                    for rule in value
-                )
             elif key == "far_birth_m":  # a share, or JSON's null: from the data
                 kwargs[key] = None if value is None else _coerce(key, value, FAR_BIRTH_M)
             elif key == "mapping":
@@ -600,6 +596,25 @@ def _thresholds(where: str, kind: str, value: Any) -> tuple[float, ...]:
         )
         raise ConfigError(f"{where}.thresholds: {value!r}; use a list of {wanted}")
     return tuple(t for t in held if t is not None)
+
+
+def _rules(option: str, value: Any) -> tuple[tuple[str, ...], ...]:
+    """Blocking rules (``LinkConfig.blocking``, ``context_blocking``) as a tuple of rules,
+    each a tuple of keys. A key alone stands for a rule of that one key, in the list of
+    rules as in the place of the list (``"name_skeleton"``: the one rule
+    ``("name_skeleton",)``); any other shape is a ConfigError that says what is wanted."""
+    wanted = "use a list of rules, each a key or a list of keys that must all agree"
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        raise ConfigError(f'{option}: {value!r}; {wanted}, such as [["given_class", "birth_band"]]')
+    rules = []
+    for rule in value:
+        keys = (rule,) if isinstance(rule, str) else rule
+        if not (isinstance(keys, list | tuple) and keys and all(isinstance(k, str) for k in keys)):
+            raise ConfigError(f"{option}: rule {rule!r}; {wanted}")
+        rules.append(tuple(keys))
+    return tuple(rules)
 
 
 def _flag(option: str, value: Any) -> bool:

@@ -142,6 +142,42 @@ def test_comparisons_are_held_as_a_tuple_of_float_thresholds() -> None:
     assert rm.LinkConfig.from_dict(config.to_dict()) == config
 
 
+@pytest.mark.parametrize("option", ["blocking", "context_blocking"])
+def test_a_key_alone_is_one_rule(option: str) -> None:
+    """A key alone is a rule of that one key, in the list of rules (as before) and in place
+    of it: "name_skeleton" was read letter by letter ("unknown key 'n'"). Lists are held as
+    tuples, as the rules a file gives."""
+    one = (("sorted:name_skeleton" if option == "blocking" else "class:father_name"),)
+    for given in (one[0], [one[0]], [list(one)]):
+        assert getattr(rm.LinkConfig.from_dict({option: given}), option) == (one,)
+        assert getattr(rm.LinkConfig(**{option: given}), option) == (one,)
+        assert getattr(rm.LinkConfig().with_options(**{option: given}), option) == (one,)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (3, r"3; use a list of rules, each a key or a list of keys"),
+        (None, r"None; use a list of rules"),
+        ({"given_class": "birth_band"}, r"\{'given_class': 'birth_band'\}; use a list of rules"),
+        ([3], r"rule 3; use a list of rules"),
+        ([[]], r"rule \[\]; use a list of rules"),
+        ([["given_class", None]], r"rule \['given_class', None\]; use"),
+    ],
+)
+@pytest.mark.parametrize("option", ["blocking", "context_blocking"])
+def test_rules_of_another_shape_are_refused(option: str, value: object, message: str) -> None:
+    """A TypeError or AttributeError before (3 is not iterable; None has no removeprefix),
+    or a key 3 read as "3"; an empty rule was an IndexError when blocking."""
+    for build in (
+        lambda: rm.LinkConfig.from_dict({option: value}),
+        lambda: rm.LinkConfig(**{option: value}),
+        lambda: rm.LinkConfig().with_options(**{option: value}),
+    ):
+        with pytest.raises(rm.ConfigError, match=f"^{option}: {message}"):
+            build()
+
+
 def test_far_birth_m_takes_the_floor_and_zero() -> None:
     assert rm.LinkConfig(far_birth_m=1e-6).far_birth_m == 1e-6
     assert rm.LinkConfig(far_birth_m=0).far_birth_m == 0
