@@ -26,7 +26,6 @@ from rfl_match.config import (
     LinkConfig,
     check_threshold,
     check_top_k,
-    key_column,
 )
 from rfl_match.io import (
     LoadedRecords,
@@ -39,7 +38,7 @@ from rfl_match.io import (
 from rfl_match.io.read import RecordsRejected
 from rfl_match.io.write import output_format
 from rfl_match.linker import Linker, ModelError
-from rfl_match.schema import CANONICAL_FIELDS, ID_FIELD, Problem, RecordError
+from rfl_match.schema import ID_FIELD, Problem, RecordError
 from rfl_match.scoring import ScoringError
 
 EXIT_OK, EXIT_USAGE, EXIT_DATA = 0, 2, 3
@@ -177,30 +176,7 @@ def _config(path: Path | None) -> LinkConfig:
         return LinkConfig()
     if not path.exists():
         raise ConfigError(f"configuration file not found: {path}")
-    config = LinkConfig.from_toml(path)
-    _check_mapping_targets(config)
-    return config
-
-
-def _check_mapping_targets(config: LinkConfig) -> None:
-    """A mapping target is a canonical field or an extra column the configuration uses (a
-    [[compare]] field, a blocking rule's ``field:`` or ``class:`` column): any other is a
-    typo ("fullname") that would rename the column out of use, silently."""
-    rules = (*config.blocking, *config.context_blocking)
-    declared = {spec.field for spec in config.compare}
-    declared |= {key_column(key) for rule in rules for key in rule} - {""}
-    unknown = [
-        f"{header!r} = {target!r}"
-        for header, target in config.mapping.items()
-        if target not in CANONICAL_FIELDS and target not in declared
-    ]
-    if unknown:
-        raise ConfigError(
-            f"mapping: {', '.join(unknown)}: not a canonical field, nor a column named by "
-            "[[compare]] or a blocking rule. Canonical fields: "
-            f"{', '.join(CANONICAL_FIELDS)}. A column left out of the mapping is kept as "
-            "it is"
-        )
+    return LinkConfig.from_toml(path)  # which checks the mapping's targets too
 
 
 def _check_options(**options: Any) -> None:

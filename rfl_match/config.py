@@ -11,10 +11,12 @@ import math
 import numbers
 import tomllib
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+
+from rfl_match.schema import CANONICAL_FIELDS
 
 # Comparison kinds and what each compares (see compare.py for the levels of each).
 COMPARISON_KINDS = (
@@ -409,6 +411,8 @@ class LinkConfig:
                 f"{', '.join(CONDITION_ANCHORS)}, {CONDITION_AUTO!r} ({AUTO_ANCHOR} where it "
                 "splits), or '' (each comparison alone)"
             )
+        object.__setattr__(self, "mapping", _mapping(self.mapping))
+        _check_mapping_targets(self)
         object.__setattr__(self, "threshold", check_threshold(self.threshold))
         object.__setattr__(self, "top_k", check_top_k(self.top_k))
         if self.candidates_per_record < 0:
@@ -475,10 +479,6 @@ class LinkConfig:
                 kwargs[key] = value
             elif key == "far_birth_m":  # a share, or JSON's null: from the data
                 kwargs[key] = None if value is None else _coerce(key, value, FAR_BIRTH_M)
-            elif key == "mapping":
-                if not isinstance(value, dict):
-                    raise ConfigError("mapping: must be a table of column = field")
-                kwargs[key] = {str(k): str(v) for k, v in value.items()}
             else:
                 kwargs[key] = _coerce(key, value, known[key].default)
         return cls(**kwargs)
@@ -596,6 +596,39 @@ def _thresholds(where: str, kind: str, value: Any) -> tuple[float, ...]:
         )
         raise ConfigError(f"{where}.thresholds: {value!r}; use a list of {wanted}")
     return tuple(t for t in held if t is not None)
+
+
+def _mapping(value: Any) -> dict[str, str]:
+    """``LinkConfig.mapping`` as a dict of its own (the caller's, changed later, does not
+    change the configuration); a ConfigError unless it maps text to text."""
+    wanted = "use a table of input column = canonical field, both text"
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"mapping: {value!r}; {wanted}")
+    for column, target in value.items():
+        if not (isinstance(column, str) and isinstance(target, str)):
+            raise ConfigError(f"mapping: {column!r} = {target!r}; {wanted}")
+    return dict(value)
+
+
+def _check_mapping_targets(config: LinkConfig) -> None:
+    """A mapping target is a canonical field or an extra column the configuration uses (a
+    comparison's field, a blocking rule's ``field:`` or ``class:`` column): any other is a
+    typo ("fullname") that would rename the column out of use, silently."""
+    rules = (*config.blocking, *config.context_blocking)
+    declared = {spec.field for spec in config.compare}
+    declared |= {key_column(key) for rule in rules for key in rule} - {""}
+    unknown = [
+        f"{header!r} = {target!r}"
+        for header, target in config.mapping.items()
+        if target not in CANONICAL_FIELDS and target not in declared
+    ]
+    if unknown:
+        raise ConfigError(
+            f"mapping: {', '.join(unknown)}: not a canonical field, nor a column named by "
+            "compare ([[compare]] in a file) or a blocking rule. Canonical fields: "
+            f"{', '.join(CANONICAL_FIELDS)}. A column left out of the mapping is kept as "
+            "it is"
+        )
 
 
 def _rules(option: str, value: Any) -> tuple[tuple[str, ...], ...]:

@@ -178,6 +178,57 @@ def test_rules_of_another_shape_are_refused(option: str, value: object, message:
             build()
 
 
+def test_a_mapping_target_that_nothing_uses_is_refused_by_the_library_too() -> None:
+    """A target that is no canonical field and no column the configuration names is a typo
+    that would rename the column out of use: refused by LinkConfig, whichever way it is
+    built (it was refused by the command line only, and a Linker matched without the
+    column, silently)."""
+    typo = {"Nom": "fullname"}
+    message = r"mapping: 'Nom' = 'fullname': not a canonical field.*record_id, full_name"
+    for build in (
+        lambda: rm.LinkConfig(mapping=typo),
+        lambda: rm.LinkConfig().with_options(mapping=typo),
+        lambda: rm.LinkConfig.from_dict({"mapping": typo}),
+        lambda: rm.LinkConfig.from_toml('[mapping]\nNom = "fullname"\n'),
+        lambda: rm.Linker({"mapping": typo}),
+    ):
+        with pytest.raises(rm.ConfigError, match=message):
+            build()
+    # A column that a comparison or a blocking rule names is a target a mapping may give.
+    camp = rm.LinkConfig(mapping={"Camp": "camp"}, compare=(rm.ComparisonSpec("camp", "exact"),))
+    rm.LinkConfig(mapping={"Reg": "reg"}, blocking=(("field:reg",),))
+    rm.LinkConfig(mapping={"Father": "father"}, context_blocking=(("class:father",),))
+    with pytest.raises(rm.ConfigError, match="'Camp' = 'camp'"):
+        camp.with_options(compare=())
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        (3, r"mapping: 3; use a table of input column = canonical field"),
+        ([["Nom", "full_name"]], r"mapping: \[\['Nom', 'full_name'\]\]; use a table"),
+        ({"Nom": None}, r"mapping: 'Nom' = None; use a table of input column = canonical field"),
+        ({"Nom": 3}, r"mapping: 'Nom' = 3; use a table"),
+        ({3: "full_name"}, r"mapping: 3 = 'full_name'; use a table"),
+    ],
+)
+def test_a_mapping_of_another_shape_is_refused(mapping: object, message: str) -> None:
+    """Text to text: a file's 3 was read as the column "3", and the constructor held any
+    value at all."""
+    with pytest.raises(rm.ConfigError, match=message):
+        rm.LinkConfig(mapping=mapping)  # type: ignore[arg-type]
+    if isinstance(mapping, dict):
+        with pytest.raises(rm.ConfigError, match=message):
+            rm.LinkConfig.from_dict({"mapping": mapping})
+
+
+def test_the_mapping_is_the_configurations_own() -> None:
+    mapping = {"Nom": "full_name"}
+    config = rm.LinkConfig(mapping=mapping)
+    mapping["Nom"] = "fullname"
+    assert config.mapping == {"Nom": "full_name"}
+
+
 def test_far_birth_m_takes_the_floor_and_zero() -> None:
     assert rm.LinkConfig(far_birth_m=1e-6).far_birth_m == 1e-6
     assert rm.LinkConfig(far_birth_m=0).far_birth_m == 0
