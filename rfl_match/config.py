@@ -398,69 +398,55 @@ class LinkConfig:
                         )
                     if key.startswith("sorted:") and (len(rule) > 1 or option != "blocking"):
                         raise ConfigError(f"{option}: {key!r} must be a rule of its own")
-        if self.non_match_classes not in (1, 2):
-            raise ConfigError(f"non_match_classes: {self.non_match_classes}; use 1 or 2")
+        for option in ("default_comparisons", "term_frequency"):
+            object.__setattr__(self, option, _flag(option, getattr(self, option)))
+        for option, (least, meaning) in _COUNTS.items():
+            value = _whole_number(option, getattr(self, option), least, meaning)
+            object.__setattr__(self, option, value)
+        if not (_is_whole(self.workers) and (self.workers == -1 or self.workers >= 1)):
+            raise ConfigError(
+                f"workers: {self.workers!r}; use a whole number, 1 or more, or -1 (every core)"
+            )
+        object.__setattr__(self, "workers", int(self.workers))
+        if not (_is_whole(self.non_match_classes) and self.non_match_classes in (1, 2)):
+            raise ConfigError(f"non_match_classes: {self.non_match_classes!r}; use 1 or 2")
+        object.__setattr__(self, "non_match_classes", int(self.non_match_classes))
         if self.non_match_classes == 2 and any(s.label == "combination" for s in self.compare):
             raise ConfigError(
                 "compare: 'combination' names the agreements taken together when "
                 "non_match_classes is 2; give the comparison another name"
             )
-        if self.condition_on and self.condition_on not in (*CONDITION_ANCHORS, CONDITION_AUTO):
+        anchors = ("", *CONDITION_ANCHORS, CONDITION_AUTO)
+        if not (isinstance(self.condition_on, str) and self.condition_on in anchors):
             raise ConfigError(
                 f"condition_on: {self.condition_on!r}; use one of "
                 f"{', '.join(CONDITION_ANCHORS)}, {CONDITION_AUTO!r} ({AUTO_ANCHOR} where it "
                 "splits), or '' (each comparison alone)"
             )
+        if not isinstance(self.culture, str):
+            raise ConfigError(
+                f'culture: {self.culture!r}; use a hint as text ("arabic", "somali", ...), '
+                "or '' (none)"
+            )
         object.__setattr__(self, "mapping", _mapping(self.mapping))
         _check_mapping_targets(self)
         object.__setattr__(self, "threshold", check_threshold(self.threshold))
         object.__setattr__(self, "top_k", check_top_k(self.top_k))
-        if self.candidates_per_record < 0:
-            raise ConfigError(
-                f"candidates_per_record: {self.candidates_per_record}; use 0 (keep all) or more"
-            )
-        if self.candidates_within < 0:
-            raise ConfigError(
-                f"candidates_within: {self.candidates_within}; use 0 (no cut) or more"
-            )
-        for name in ("em_m_prior", "far_birth_m"):  # np.float32, Fraction: held as floats
-            value = getattr(self, name)
-            if _is_number(value) and not isinstance(value, float):
-                object.__setattr__(self, name, float(value))
-        if not (_is_number(self.em_m_prior) and math.isfinite(self.em_m_prior)) or (
-            self.em_m_prior < 0.0
-        ):
-            raise ConfigError(
-                f"em_m_prior: {self.em_m_prior!r}; use a finite weight, 0 (no prior) or more"
-            )
+        object.__setattr__(
+            self, "em_m_prior", _weight("em_m_prior", self.em_m_prior, " (no prior)")
+        )
+        object.__setattr__(self, "em_tolerance", _weight("em_tolerance", self.em_tolerance, ""))
         # A share under the floor of every probability the model weighs with would be held
         # in EM but read at the floor when scoring.
+        share = None if self.far_birth_m is None else _real(self.far_birth_m)
         if self.far_birth_m is not None and (
-            not _is_number(self.far_birth_m)
-            or not (self.far_birth_m == 0.0 or PROBABILITY_FLOOR <= self.far_birth_m < 1.0)
+            share is None or not (share == 0.0 or PROBABILITY_FLOOR <= share < 1.0)
         ):
             raise ConfigError(
                 f"far_birth_m: {self.far_birth_m!r}; use 0 (EM alone), a share from "
                 f"{PROBABILITY_FLOOR:g} up to, not including, 1, or leave it out (from the data)"
             )
-        if self.context_candidates < 0:
-            raise ConfigError(
-                f"context_candidates: {self.context_candidates}; use 0 (none) or more"
-            )
-        if self.workers == 0 or self.workers < -1:
-            raise ConfigError(f"workers: {self.workers}; use a positive count or -1")
-        if (
-            min(
-                self.max_block_size,
-                self.chunk_pairs,
-                self.u_sample_pairs,
-                self.sorted_window,
-            )
-            < 1
-        ):
-            raise ConfigError(
-                "max_block_size, chunk_pairs, u_sample_pairs and sorted_window must be positive"
-            )
+        object.__setattr__(self, "far_birth_m", share)
 
     # --- round trips -------------------------------------------------------------------
 
@@ -469,18 +455,15 @@ class LinkConfig:
         """Build from a plain dict (as read from TOML or JSON); unknown keys are errors."""
         if not isinstance(data, dict):
             raise ConfigError("configuration must be a table of keys")
-        known = {f.name: f for f in fields(cls)}
         _check_known(data, "configuration key")
+        # The constructor checks each value and says what is wanted; only the comparisons'
+        # tables become ComparisonSpec here.
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             if key == "compare" and isinstance(value, list | tuple):
                 kwargs[key] = tuple(_spec_from_dict(v, i) for i, v in enumerate(value))
-            elif key == "compare":  # the constructor says what is wanted
-                kwargs[key] = value
-            elif key == "far_birth_m":  # a share, or JSON's null: from the data
-                kwargs[key] = None if value is None else _coerce(key, value, FAR_BIRTH_M)
             else:
-                kwargs[key] = _coerce(key, value, known[key].default)
+                kwargs[key] = value
         return cls(**kwargs)
 
     def to_dict(self) -> dict[str, Any]:
@@ -544,9 +527,38 @@ def check_threshold(value: Any) -> float:
 def check_top_k(value: Any) -> int:
     """A number of candidates kept per request (``LinkConfig.top_k``, or one given to
     ``Linker.predict``) as an int; a ConfigError unless it is a whole number, 0 or more."""
-    if not (isinstance(value, numbers.Integral) and not isinstance(value, bool)) or value < 0:
-        raise ConfigError(f"top_k: {value!r}; use a whole number, 0 (keep all) or more")
+    return _whole_number("top_k", value, 0, " (keep all)")
+
+
+#: The options that are counts: the least each takes, and what that least means.
+_COUNTS = {
+    "max_block_size": (1, ""),
+    "sorted_window": (1, ""),
+    "candidates_per_record": (0, " (keep all)"),
+    "candidates_within": (0, " (no cut)"),
+    "context_candidates": (0, " (none)"),
+    "u_sample_pairs": (1, ""),
+    "em_max_iterations": (1, ""),
+    "seed": (0, ""),  # numpy's generators take none below 0
+    "chunk_pairs": (1, ""),
+}
+
+
+def _whole_number(option: str, value: Any, least: int, meaning: str) -> int:
+    """A count (numpy's integers too) as an int; a ConfigError unless it is a whole number,
+    ``least`` or more."""
+    if not (_is_whole(value) and value >= least):
+        raise ConfigError(f"{option}: {value!r}; use a whole number, {least}{meaning} or more")
     return int(value)
+
+
+def _weight(option: str, value: Any, meaning: str) -> float:
+    """A weight or a tolerance (any real number) as a float; a ConfigError unless it is
+    finite, 0 or more."""
+    held = _real(value)
+    if held is None or not (math.isfinite(held) and held >= 0.0):
+        raise ConfigError(f"{option}: {value!r}; use a finite number, 0{meaning} or more")
+    return held
 
 
 def _comparisons(value: Any) -> tuple[ComparisonSpec, ...]:
@@ -669,6 +681,11 @@ def _real(value: Any) -> float | None:
         return math.inf if value > 0 else -math.inf
 
 
+def _is_whole(value: object) -> bool:
+    """A whole number (numpy's too), not a bool (which Python counts as one)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def _is_number(value: object) -> bool:
     """A real number (numpy's and the standard library's too), not a bool (which Python
     counts as one)."""
@@ -706,26 +723,6 @@ def _read_file(path: Path) -> str:
             f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}; saved as "
             f"cp1252 or another legacy encoding?); {again}"
         ) from exc
-
-
-def _coerce(key: str, value: Any, default: Any) -> Any:
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise ConfigError(f"{key}: want true or false, got {value!r}")
-        return value
-    if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{key}: want a whole number, got {value!r}")
-        return value
-    if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{key}: want a number, got {value!r}")
-        return float(value)
-    if isinstance(default, str):
-        if not isinstance(value, str):
-            raise ConfigError(f"{key}: want text, got {value!r}")
-        return value
-    return value
 
 
 def _spec_from_dict(data: Any, index: int) -> ComparisonSpec:

@@ -229,6 +229,63 @@ def test_the_mapping_is_the_configurations_own() -> None:
     assert config.mapping == {"Nom": "full_name"}
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        # TypeErrors from comparing with a number
+        ("workers", None, "workers: None; use a whole number, 1 or more, or -1"),
+        ("candidates_per_record", [1], r"candidates_per_record: \[1\]; use a whole number, 0"),
+        ("max_block_size", "5000", "max_block_size: '5000'; use a whole number, 1 or more"),
+        ("context_candidates", {}, r"context_candidates: \{\}; use a whole number, 0 \(none\)"),
+        # an OverflowError from math.isfinite
+        pytest.param("em_m_prior", 10**400, r"em_m_prior: 10+; use a finite number", id="huge"),
+        # held as given, silently
+        ("max_block_size", 2.5, "max_block_size: 2.5; use a whole number, 1 or more"),
+        ("sorted_window", True, "sorted_window: True; use a whole number"),
+        ("seed", -1, "seed: -1; use a whole number, 0 or more"),
+        ("seed", "42", "seed: '42'; use a whole number"),
+        ("em_max_iterations", 0, "em_max_iterations: 0; use a whole number, 1 or more"),
+        ("em_tolerance", float("nan"), "em_tolerance: nan; use a finite number, 0 or more"),
+        ("em_tolerance", "1e-6", "em_tolerance: '1e-6'; use a finite number"),
+        ("term_frequency", "false", "term_frequency: 'false'; use true or false"),
+        ("default_comparisons", None, "default_comparisons: None; use true or false"),
+        ("non_match_classes", True, "non_match_classes: True; use 1 or 2"),
+        ("condition_on", [], r"condition_on: \[\]; use one of family_name"),
+        ("culture", 3, "culture: 3; use a hint as text"),
+    ],
+)
+def test_each_option_of_another_type_is_refused(option: str, value: object, message: str) -> None:
+    """Every option is checked in the constructor, whichever way the configuration is
+    built: a value of another type was a TypeError, or was held as given ("false" as
+    true, a count of 2.5, a seed numpy refuses when fitting)."""
+    for build in (
+        lambda: rm.LinkConfig(**{option: value}),  # type: ignore[arg-type]
+        lambda: rm.LinkConfig().with_options(**{option: value}),
+        lambda: rm.LinkConfig.from_dict({option: value}),
+    ):
+        with pytest.raises(rm.ConfigError, match=f"^{message}"):
+            build()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "held"),
+    [
+        ("u_sample_pairs", np.int64(5000), 5000),
+        ("seed", np.uint8(7), 7),
+        ("workers", np.int32(-1), -1),
+        ("non_match_classes", np.int64(2), 2),
+        ("em_tolerance", 0, 0.0),
+        ("em_tolerance", np.float32(0.5), 0.5),
+    ],
+)
+def test_numbers_are_held_as_python_numbers(option: str, value: object, held: object) -> None:
+    """numpy's numbers (from a sweep) are held as Python's, which to_json can write."""
+    config = rm.LinkConfig(**{option: value})  # type: ignore[arg-type]
+    assert type(getattr(config, option)) is type(held)
+    assert getattr(config, option) == held
+    assert rm.LinkConfig.from_json(config.to_json()) == config
+
+
 def test_far_birth_m_takes_the_floor_and_zero() -> None:
     assert rm.LinkConfig(far_birth_m=1e-6).far_birth_m == 1e-6
     assert rm.LinkConfig(far_birth_m=0).far_birth_m == 0
