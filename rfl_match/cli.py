@@ -172,11 +172,9 @@ def _add_quiet(parser: argparse.ArgumentParser) -> None:
 
 
 def _config(path: Path | None) -> LinkConfig:
-    if path is None:
-        return LinkConfig()
-    if not path.exists():
-        raise ConfigError(f"configuration file not found: {path}")
-    return LinkConfig.from_toml(path)  # which checks the mapping's targets too
+    # from_toml says what is wrong with the file (not found, not UTF-8, a value, a mapping
+    # target that nothing uses) as a ConfigError
+    return LinkConfig() if path is None else LinkConfig.from_toml(path)
 
 
 def _check_options(**options: Any) -> None:

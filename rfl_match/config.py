@@ -487,7 +487,7 @@ class LinkConfig:
         text = _read_text(path_or_text)
         try:
             data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+        except ValueError as exc:  # TOMLDecodeError, or a number of over 4,300 digits
             raise ConfigError(f"not valid TOML: {exc}") from exc
         return cls.from_dict(data)
 
@@ -497,7 +497,11 @@ class LinkConfig:
 
     @classmethod
     def from_json(cls, text: str) -> LinkConfig:
-        return cls.from_dict(json.loads(text))
+        try:
+            data = json.loads(text)
+        except ValueError as exc:  # JSONDecodeError, or a number of over 4,300 digits
+            raise ConfigError(f"not valid JSON: {exc}") from exc
+        return cls.from_dict(data)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
@@ -697,8 +701,6 @@ def _read_text(path_or_text: str | Path) -> str:
         return _read_file(path_or_text)
     candidate = Path(path_or_text)
     if "\n" not in path_or_text and candidate.suffix.lower() == ".toml":
-        if not candidate.exists():
-            raise ConfigError(f"configuration file not found: {path_or_text}")
         return _read_file(candidate)
     return path_or_text.removeprefix("\ufeff")
 
@@ -706,9 +708,11 @@ def _read_text(path_or_text: str | Path) -> str:
 def _read_file(path: Path) -> str:
     """A configuration file's text. TOML is UTF-8; a byte order mark before it (Windows
     editors write one) is let be, and any other encoding is a ConfigError that says so."""
-    if path.is_dir():
-        raise ConfigError(f"{path} is a folder, not a configuration file")
-    try:
+    try:  # a name too long, or a folder that cannot be read, is an OSError here too
+        if path.is_dir():
+            raise ConfigError(f"{path} is a folder, not a configuration file")
+        if not path.exists():
+            raise ConfigError(f"configuration file not found: {path}")
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read the configuration file {path}: {exc}") from exc

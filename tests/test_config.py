@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -148,10 +149,10 @@ def test_a_key_alone_is_one_rule(option: str) -> None:
     of it: "name_skeleton" was read letter by letter ("unknown key 'n'"). Lists are held as
     tuples, as the rules a file gives."""
     one = (("sorted:name_skeleton" if option == "blocking" else "class:father_name"),)
-    for given in (one[0], [one[0]], [list(one)]):
-        assert getattr(rm.LinkConfig.from_dict({option: given}), option) == (one,)
-        assert getattr(rm.LinkConfig(**{option: given}), option) == (one,)
-        assert getattr(rm.LinkConfig().with_options(**{option: given}), option) == (one,)
+    for written in (one[0], [one[0]], [list(one)]):
+        assert getattr(rm.LinkConfig.from_dict({option: written}), option) == (one,)
+        assert getattr(rm.LinkConfig(**{option: written}), option) == (one,)
+        assert getattr(rm.LinkConfig().with_options(**{option: written}), option) == (one,)
 
 
 @pytest.mark.parametrize(
@@ -328,6 +329,35 @@ def test_far_birth_m_round_trips(share: float | None) -> None:
 def test_missing_toml_file() -> None:
     with pytest.raises(rm.ConfigError, match="not found"):
         rm.LinkConfig.from_toml("no/such/file.toml")
+
+
+@pytest.mark.parametrize(
+    ("read", "message"),
+    [
+        (lambda: rm.LinkConfig.from_json("threshold = 0.5"), "^not valid JSON: Expecting value"),
+        (lambda: rm.LinkConfig.from_json(""), "^not valid JSON"),
+        (
+            lambda: rm.LinkConfig.from_json('{"seed": ' + "1" * 5000 + "}"),
+            "^not valid JSON: .*4300",
+        ),
+        (lambda: rm.LinkConfig.from_toml("seed = " + "1" * 5000 + "\n"), "^not valid TOML: .*4300"),
+        (
+            lambda: rm.LinkConfig.from_toml("x" * 300 + ".toml"),
+            "^cannot read the configuration file",
+        ),
+        (
+            lambda: rm.LinkConfig.from_toml(Path("no/such/file.toml")),
+            "^configuration file not found",
+        ),
+    ],
+)
+def test_what_cannot_be_read_is_a_config_error(
+    read: Callable[[], rm.LinkConfig], message: str
+) -> None:
+    """Text that is no JSON was a JSONDecodeError; a number too long for Python to read a
+    ValueError; a file name too long an OSError (and a Path not found was "cannot read")."""
+    with pytest.raises(rm.ConfigError, match=message):
+        read()
 
 
 def test_linker_accepts_dict() -> None:
