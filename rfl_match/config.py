@@ -573,7 +573,17 @@ def _comparisons(value: Any) -> tuple[ComparisonSpec, ...]:
             f"compare: {value!r}; use a list of comparisons (ComparisonSpec; in a file, "
             "[[compare]] tables with field and kind)"
         )
-    return tuple(_checked_spec(spec, index) for index, spec in enumerate(value))
+    specs = tuple(_checked_spec(spec, index) for index, spec in enumerate(value))
+    labels = [spec.label for spec in specs]
+    for index, label in enumerate(labels):
+        # The Linker keeps one comparison a name: the later would replace the earlier.
+        if label in labels[:index]:
+            raise ConfigError(
+                f"compare[{index}]: a second comparison named {label!r} (the first is "
+                f"compare[{labels.index(label)}]), which would replace it; give one of them "
+                "a name of its own (name = ...)"
+            )
+    return specs
 
 
 def _checked_spec(spec: Any, index: int) -> ComparisonSpec:

@@ -142,6 +142,30 @@ def test_comparison_values_from_a_file_are_checked(spec: dict[str, object], mess
         rm.LinkConfig.from_dict({"compare": 3})
 
 
+def test_two_comparisons_of_one_name_are_refused() -> None:
+    """The Linker keeps one comparison a name (a configured one replaces a default of its
+    name): a second of the same name replaced the first, silently."""
+    camp = {"field": "camp", "kind": "exact"}
+    with pytest.raises(rm.ConfigError, match=r"compare\[1\]: a second comparison named 'camp'"):
+        rm.LinkConfig.from_dict({"compare": [camp, camp | {"kind": "string"}]})
+    with pytest.raises(
+        rm.ConfigError, match=r"compare\[2\]: .* named 'where' \(the first is compare\[0\]"
+    ):
+        rm.LinkConfig.from_dict(
+            {
+                "compare": [
+                    camp | {"name": "where"},
+                    camp,
+                    {"field": "place", "kind": "exact", "name": "where"},
+                ]
+            }
+        )
+    named = rm.LinkConfig.from_dict(
+        {"compare": [camp, camp | {"kind": "string", "name": "camp_like"}]}
+    )
+    assert [spec.label for spec in named.compare] == ["camp", "camp_like"]
+
+
 def test_comparisons_are_held_as_a_tuple_of_float_thresholds() -> None:
     spec = rm.ComparisonSpec("age", "numeric", thresholds=[0, 1, 5])  # type: ignore[arg-type]
     config = rm.LinkConfig(compare=[spec])  # type: ignore[arg-type]
