@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -75,6 +76,31 @@ def test_config_error_exit_code(tmp_path: Path, synthetic_paths: dict[str, Path]
     )
     assert result.returncode == 2
     assert "treshold" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("compare = 3\n", "compare: 3; use a list of comparisons"),
+        (
+            '[[compare]]\nfield = "camp"\nkind = "string"\nthresholds = ["a"]\n',
+            "compare[0].thresholds: ['a']; use a list of similarities from 0 to 1",
+        ),
+    ],
+)
+def test_a_malformed_config_file_is_one_line_and_exit_2(
+    tmp_path: Path, synthetic_paths: dict[str, Path], toml: str, message: str
+) -> None:
+    """A value of another shape in the file was a Python traceback (a TypeError, a
+    ValueError) and exit 1."""
+    config = tmp_path / "c.toml"
+    config.write_text(toml, encoding="utf-8")
+    inputs = (synthetic_paths["requests"], synthetic_paths["sightings"])
+    result = run("link", *inputs, "-o", tmp_path / "m.csv", "--config", config)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"rfl-match: configuration error: {message}")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "m.csv").exists()
 
 
 def test_usage_error_exit_code() -> None:
