@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import rfl_match as rm
-from rfl_match.io import load_records, read_table, write_table
+from rfl_match.io import load_records, read_pairs, read_table, write_table
 from rfl_match.io.csv import neutralise_formulas
 from rfl_match.io.headers import fold_header, guess_mapping
 from rfl_match.io.pfif import read_pfif_notes
@@ -339,6 +339,83 @@ def test_header_guesses(headers: list[str], expected: list[str] | None) -> None:
     canonical = {h: h.lower().replace(" ", "_") for h in guess.canonical}
     assert [guess.mapping.get(h) or canonical[h] for h in headers] == expected
     assert not guess.unmapped
+
+
+MATCHES = pd.DataFrame(
+    {
+        # one id in both lists, and both directions of one pair of ids: pairs, not persons
+        "request_id": ["a/1", "2", "1", "2"],
+        "sighting_id": ["b/7", "1", "2", "2"],
+        "match_probability": [0.97123, 0.6, 0.5, 0.9999999],
+        "rank": [1, 1, 1, 2],
+        "explanation": ["given name: same +5.0", "Match probability 0.1", "", ""],
+    }
+)
+
+
+def test_pfif_pairs_read_back_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "matches.xml"
+    write_table(MATCHES, path)
+    table = read_pairs(path)
+    assert table.frame.to_dict("list") == {
+        "request_id": ["a/1", "2", "1", "2"],
+        "sighting_id": ["b/7", "1", "2", "2"],
+        "match_probability": ["0.971", "0.600", "0.500", "1.000"],  # as the text says
+        "rank": ["1", "1", "1", "2"],
+    }
+    assert table.row_numbers().tolist() == [1, 3, 5, 7]  # each pair's first note
+    assert table.problems == [] and table.format == "pfif"
+
+
+def test_pairs_read_from_every_format(tmp_path: Path) -> None:
+    for suffix in (".csv", ".xlsx", ".parquet", ".xml"):
+        path = tmp_path / f"matches{suffix}"
+        write_table(MATCHES, path)
+        frame = read_pairs(path).frame
+        assert frame["request_id"].tolist() == MATCHES["request_id"].tolist(), suffix
+        assert frame["sighting_id"].tolist() == MATCHES["sighting_id"].tolist(), suffix
+        assert frame["rank"].tolist() == ["1", "1", "1", "2"], suffix
+
+
+def test_pfif_pairs_of_other_documents(tmp_path: Path) -> None:
+    # A repository's duplicate marks: a pair noted on one record only is a pair too.
+    table = read_pairs(PFIF_DIR / "pfif-1.2-notes.xml")
+    assert table.frame.to_dict("list") == {
+        "request_id": ["example.com/person.21009"],
+        "sighting_id": ["example.com/person.999"],
+        "match_probability": [""],
+        "rank": [""],
+    }
+    # Persons and notes that link nothing are not pairs: counted, not read as pairs ...
+    example = read_pairs(PFIF_DIR / "pfif-1.4-example.xml")
+    assert example.frame[["request_id", "sighting_id"]].to_numpy().tolist() == [
+        ["salesforce.com/0740000000035jp", "icrc.org/person.4325"]
+    ]
+    assert [p.message for p in example.problems] == [
+        "2 person record(s) and 3 note(s) linking no other record: not pairs, not counted"
+    ]
+    # ... and a document of persons alone has no pair columns to evaluate, not zero pairs.
+    persons = tmp_path / "persons.xml"
+    write_table(RECORDS, persons)
+    table = read_pairs(persons)
+    assert table.frame.columns.empty
+    assert [p.message for p in table.problems] == ["4 person record(s): not pairs, not counted"]
+    # No matches at all: the pair columns, no rows.
+    empty = tmp_path / "empty.xml"
+    write_table(MATCHES.head(0), empty)
+    assert read_pairs(empty).frame.columns.tolist()[:2] == ["request_id", "sighting_id"]
+    assert read_pairs(empty).frame.empty and read_pairs(empty).problems == []
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet", ".xml"])
+def test_pairs_file_of_zero_bytes_holds_no_pairs(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"matches{suffix}"
+    path.write_bytes(b"")
+    table = read_pairs(path)
+    assert table.frame.empty and {"request_id", "sighting_id"} <= set(table.frame.columns)
+    assert [p.message for p in table.problems] == ["the file is empty: no pairs"]
+    with pytest.raises(rm.RecordError, match="empty"):
+        read_table(path)  # records: an empty file is still an error
 
 
 def test_header_guess_reports_what_it_cannot_map() -> None:

@@ -32,6 +32,7 @@ Writing (:func:`write_pfif_notes`): for each proposed pair, a note on each of th
 records with ``linked_person_record_id`` pointing at the other (the PFIF way of marking a
 possible duplicate), no ``status`` (the spec's statuses describe the person, and nothing is
 confirmed), and a text saying who proposed it, with what probability, for review.
+:func:`read_pfif_pairs` reads those pairs back (for ``evaluate``).
 """
 
 from __future__ import annotations
@@ -246,16 +247,83 @@ def read_pfif(path: Path) -> Table:
     return table
 
 
-def read_pfif_notes(path: Path) -> pd.DataFrame:
-    """Every note of a PFIF document (nested or not), one row each, fields as text."""
-    doc = _parse(path)
+def _note_rows(doc: _Document) -> list[dict[str, str]]:
+    """The notes of a document, fields as stripped text, a nested note's person filled in."""
     rows = []
     for note in doc.notes:
         row = {k: v.strip() for k, v in note.items() if not k.startswith("_")}
         if not row.get("person_record_id") and note.get("_parent"):
             row["person_record_id"] = note["_parent"]
         rows.append(row)
-    return pd.DataFrame(rows, dtype=str).fillna("")
+    return rows
+
+
+def read_pfif_notes(path: Path) -> pd.DataFrame:
+    """Every note of a PFIF document (nested or not), one row each, fields as text."""
+    return pd.DataFrame(_note_rows(_parse(path)), dtype=str).fillna("")
+
+
+def read_pfif_pairs(path: Path) -> Table:
+    """The pairs of records that a PFIF document's notes link (matches, or true pairs).
+
+    A note on ``person_record_id`` with a ``linked_person_record_id`` is the pair
+    (``request_id``, ``sighting_id``) = (person, linked). The note on the other record that
+    :func:`write_pfif_notes` writes right after it, pointing back, is the same pair, not
+    a second one: so the pairs of a file written by ``link`` come back as ``link`` found
+    them, even when a request and a sighting share an id. ``match_probability`` and
+    ``rank`` are read from the note's text as :func:`write_pfif_notes` words it (the
+    probability to 3 decimals), blank when the text does not give them. Each pair's row
+    number is that of its first note, counting the document's notes from 1.
+
+    Person records and notes that link nothing are not pairs: they are counted in a note
+    among ``problems``, and a document that holds them but no pair gives a table with no
+    columns at all (no ``request_id``, no ``sighting_id``), not an empty list of pairs.
+    """
+    doc = _parse(path)
+    rows: list[dict[str, str]] = []
+    numbers: list[int] = []
+    unlinked = 0
+    last: tuple[str, str] | None = None
+    for number, note in enumerate(_note_rows(doc), start=1):
+        person = note.get("person_record_id", "")
+        linked = note.get("linked_person_record_id", "")
+        if not linked:
+            unlinked += 1
+            last = None
+            continue
+        if last == (linked, person):  # the note pointing back: the same pair
+            last = None
+            continue
+        last = (person, linked)
+        text = note.get("text", "")
+        probability = _PROBABILITY_TEXT.search(text)
+        rank = _RANK_TEXT.search(text)
+        rows.append(
+            {
+                "request_id": person,
+                "sighting_id": linked,
+                "match_probability": probability.group(1) if probability else "",
+                "rank": rank.group(1) if rank else "",
+            }
+        )
+        numbers.append(number)
+    problems: list[Problem] = []
+    skipped = [
+        f"{count:,} {what}"
+        for count, what in (
+            (len(doc.persons), "person record(s)"),
+            (unlinked, "note(s) linking no other record"),
+        )
+        if count
+    ]
+    if skipped:
+        problems.append(Problem(None, None, f"{' and '.join(skipped)}: not pairs, not counted"))
+    columns = ("request_id", "sighting_id", "match_probability", "rank")
+    if rows or not skipped:
+        frame = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=str) for c in columns})
+    else:
+        frame = pd.DataFrame(index=pd.RangeIndex(0))
+    return Table(frame, problems, rows=np.array(numbers, dtype=np.int64), format="pfif")
 
 
 def _stamp(moment: dt.datetime) -> str:
@@ -269,6 +337,11 @@ def _clean(value: Any) -> str:
 def _note_id(domain: str, person: str, linked: str) -> str:
     digest = hashlib.sha256(f"{person}\x1f{linked}".encode()).hexdigest()[:16]
     return f"{domain}/note.{digest}"
+
+
+# What read_pfif_pairs reads back from the text that _note_text writes.
+_PROBABILITY_TEXT = re.compile(r"\bMatch probability (\d+(?:\.\d+)?)")
+_RANK_TEXT = re.compile(r"\(candidate (\d+) for this request\)")
 
 
 def _note_text(row: dict[str, Any]) -> str:

@@ -122,6 +122,26 @@ def read_table(path: str | Path) -> Table:
     return table
 
 
+def read_pairs(path: str | Path) -> Table:
+    """A file of pairs of records (matches written by ``link``, or the true pairs) as a
+    table with ``request_id`` and ``sighting_id`` columns, read by suffix as
+    :func:`read_table` reads, but for PFIF, whose pairs are the notes that link two
+    records (see :func:`rfl_match.io.pfif.read_pfif_pairs`). A file of 0 bytes holds no
+    pairs: an empty table, with a note among its problems.
+    """
+    path = Path(path)
+    _check_path(path)
+    kind = input_format(path)
+    if path.stat().st_size == 0:
+        frame = pd.DataFrame({c: pd.Series([], dtype=str) for c in ("request_id", "sighting_id")})
+        return Table(frame, [Problem(None, None, "the file is empty: no pairs")], format=kind)
+    if kind == "pfif":
+        from rfl_match.io.pfif import read_pfif_pairs
+
+        return read_pfif_pairs(path)
+    return read_table(path)
+
+
 def read_header(path: str | Path) -> list[str]:
     """A file's column names, reading as little of it as the format allows."""
     path = Path(path)
