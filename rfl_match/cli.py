@@ -32,6 +32,7 @@ from rfl_match.io import (
     OutputError,
     load_records,
     read_header,
+    read_pairs,
     read_table,
     write_table,
 )
@@ -123,8 +124,12 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=42, help="random seed")
 
     evaluate = sub.add_parser("evaluate", help="score a matches file against the truth")
-    evaluate.add_argument("matches", type=Path, help="matches written by link")
-    evaluate.add_argument("truth", type=Path, help="true pairs: request_id, sighting_id")
+    evaluate.add_argument(
+        "matches", type=Path, help="matches written by link (.csv, .xlsx, .parquet, .xml)"
+    )
+    evaluate.add_argument(
+        "truth", type=Path, help="true pairs: request_id, sighting_id (same formats)"
+    )
     evaluate.add_argument("--threshold", type=float, help="count only matches at or over this")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
 
@@ -598,7 +603,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from rfl_match.evaluate import evaluate_matches
 
     _check_options(threshold=args.threshold)
-    tables = {"matches": read_table(args.matches), "truth": read_table(args.truth)}
+    tables = {"matches": read_pairs(args.matches), "truth": read_pairs(args.truth)}
     paths = {"matches": args.matches, "truth": args.truth}
     frames: dict[str, pd.DataFrame] = {}
     # a row that could not be read is said so, as link does: a truth row lost skews recall
@@ -633,6 +638,12 @@ def _evaluate(args: argparse.Namespace) -> int:
             raise RecordError(
                 [Problem(None, "match_probability", "needed by --threshold; not found")],
                 str(args.matches),
+            )
+        if tables["matches"].format == "pfif":
+            print(
+                "matches: PFIF notes give each probability to 3 decimals; --threshold "
+                "compares those",
+                file=sys.stderr,
             )
         probability = pd.to_numeric(matches["match_probability"], errors="coerce")
         matches = matches[(probability >= args.threshold).to_numpy()]

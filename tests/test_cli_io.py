@@ -501,3 +501,81 @@ def test_evaluate_says_which_truth_rows_it_could_not_count(
     assert "truth: row 6" in result.stderr and "rejected" in result.stderr
     assert "truth: 1 row(s) with a blank request_id or sighting_id left out" in result.stderr
     assert json.loads(result.stdout)["true_pairs"] == 5
+
+
+FORMATS = (".csv", ".xlsx", ".parquet", ".xml")
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory: pytest.TempPathFactory, data: dict[str, Path]) -> dict[str, Path]:
+    """link's matches on the small data set, once in each format, by one fitted model; and
+    the truth in each format."""
+    folder = tmp_path_factory.mktemp("linked")
+    model = folder / "model.json"
+    paths: dict[str, Path] = {}
+    for suffix in FORMATS:
+        out = folder / f"matches{suffix}"
+        fit = ("--model", model) if model.exists() else ("--save-model", model)
+        result = run(
+            "link", data["requests"], data["sightings"], "-o", out, "--config", data["config"],
+            *fit, "--quiet",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        paths[suffix] = out
+    truth = pd.read_csv(data["truth"], dtype=str, keep_default_na=False)
+    for suffix in FORMATS:
+        write_table(truth, folder / f"truth{suffix}")
+        paths[f"truth{suffix}"] = folder / f"truth{suffix}"
+    return paths
+
+
+def test_evaluate_reads_every_format_link_writes(linked: dict[str, Path]) -> None:
+    def scores(matches: Path, truth: Path, *options: str) -> str:
+        result = run("evaluate", matches, truth, "--json", *options)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == "", result.stderr  # nothing unread, nothing left out
+        return result.stdout
+
+    expected = scores(linked[".csv"], linked["truth.csv"])
+    assert json.loads(expected)["predicted_pairs"] > 20
+    assert json.loads(expected)["recall_at_5"] >= 0.7
+    for suffix in FORMATS:
+        for truth in FORMATS:
+            assert scores(linked[suffix], linked[f"truth{truth}"]) == expected, (suffix, truth)
+    # --threshold too, the probabilities being read back exactly; but from PFIF, whose
+    # notes give them to 3 decimals in their text (said on stderr).
+    probabilities = sorted(read_table(linked[".csv"]).frame["match_probability"].astype(float))
+    threshold = repr(probabilities[len(probabilities) // 2])
+    at_threshold = scores(linked[".csv"], linked["truth.csv"], "--threshold", threshold)
+    assert at_threshold != expected  # pairs under the threshold are left out
+    for suffix in (".xlsx", ".parquet"):
+        assert scores(linked[suffix], linked["truth.csv"], "--threshold", threshold) == (
+            at_threshold
+        )
+    result = run("evaluate", linked[".xml"], linked["truth.csv"], "--threshold", threshold)
+    assert result.returncode == 0, result.stderr
+    assert "PFIF notes give each probability to 3 decimals" in result.stderr
+
+
+def test_evaluate_reports_what_a_pfif_file_holds_besides_pairs(
+    tmp_path: Path, linked: dict[str, Path], data: dict[str, Path]
+) -> None:
+    # A PFIF file of persons with one noted pair (a repository's export): the pair is
+    # scored, the persons and the notes that link nothing are counted on stderr.
+    requests = rm.read_records(data["requests"]).head(3)
+    persons = tmp_path / "persons.xml"
+    write_table(requests.assign(last_known_location="Camp 4"), persons)
+    truth = pd.read_csv(data["truth"], dtype=str).head(1)
+    notes = tmp_path / "notes.xml"
+    write_table(truth.assign(match_probability=0.8, rank=1), notes)
+    text = persons.read_text(encoding="utf-8").replace("</pfif:pfif>", "")
+    body = notes.read_text(encoding="utf-8").split('1.4">', 1)[1]
+    mixed = tmp_path / "mixed.xml"
+    mixed.write_text(text + body, encoding="utf-8")
+    result = run("evaluate", mixed, data["truth"], "--json")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "matches: 3 person record(s) and 3 note(s) linking no other record: not pairs, "
+        "not counted" in result.stderr
+    )
+    assert json.loads(result.stdout)["true_positives"] == 1
