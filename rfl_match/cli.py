@@ -612,14 +612,22 @@ def _evaluate(args: argparse.Namespace) -> int:
         None,
         quiet=False,
     )
+    # not a file of pairs at all (records, clusters): the wrong file given, a usage error
+    unusable = False
+    for label, table in tables.items():
+        missing = [c for c in ("request_id", "sighting_id") if c not in table.frame.columns]
+        if missing:
+            print(
+                f"rfl-match: usage error: {paths[label]}: the {label} file has no "
+                f"{' and no '.join(missing)} column; evaluate reads pairs (request_id, "
+                "sighting_id) as link writes them",
+                file=sys.stderr,
+            )
+            unusable = True
+    if unusable:
+        return EXIT_USAGE
     for label, table in tables.items():
         frame = table.frame
-        missing = [c for c in ("request_id", "sighting_id") if c not in frame.columns]
-        if missing:
-            raise RecordError(
-                [Problem(None, c, f"the {label} file has no {c} column") for c in missing],
-                str(paths[label]),
-            )
         blank = (frame["request_id"].fillna("").astype(str).str.strip() == "") | (
             frame["sighting_id"].fillna("").astype(str).str.strip() == ""
         )

@@ -579,3 +579,27 @@ def test_evaluate_reports_what_a_pfif_file_holds_besides_pairs(
         "not counted" in result.stderr
     )
     assert json.loads(result.stdout)["true_positives"] == 1
+
+
+def test_evaluate_a_file_that_is_not_pairs_exit_2(
+    tmp_path: Path, linked: dict[str, Path], data: dict[str, Path]
+) -> None:
+    # The requests given for the matches, a truth of one id column: the wrong file, named
+    # with the columns it lacks, not a data error (exit 3).
+    half = tmp_path / "half.csv"
+    pd.read_csv(data["truth"], dtype=str)[["request_id"]].to_csv(half, index=False)
+    result = run("evaluate", data["requests"], half)
+    assert result.returncode == 2, result.stderr
+    assert (
+        f"usage error: {data['requests']}: the matches file has no request_id and no "
+        "sighting_id column" in result.stderr
+    )
+    assert f"{half}: the truth file has no sighting_id column" in result.stderr
+    assert "Traceback" not in result.stderr
+    # In PFIF: persons, not notes linking two records.
+    persons = tmp_path / "requests.xml"
+    write_table(rm.read_records(data["requests"]), persons)
+    result = run("evaluate", persons, linked["truth.csv"])
+    assert result.returncode == 2, result.stderr
+    assert "matches: 40 person record(s) and " in result.stderr
+    assert "the matches file has no request_id and no sighting_id column" in result.stderr
