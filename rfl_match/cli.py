@@ -641,7 +641,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     matches, truth = frames["matches"].copy(), frames["truth"]
     if "rank" in matches.columns:
         matches["rank"] = pd.to_numeric(matches["rank"], errors="coerce").fillna(1e9)
-    if args.threshold is not None:
+    if args.threshold is not None and len(matches):  # no pairs: nothing to threshold
         if "match_probability" not in matches.columns:
             raise RecordError(
                 [Problem(None, "match_probability", "needed by --threshold; not found")],

@@ -603,3 +603,29 @@ def test_evaluate_a_file_that_is_not_pairs_exit_2(
     assert result.returncode == 2, result.stderr
     assert "matches: 40 person record(s) and " in result.stderr
     assert "the matches file has no request_id and no sighting_id column" in result.stderr
+
+
+def test_evaluate_an_empty_matches_file(
+    tmp_path: Path, linked: dict[str, Path], data: dict[str, Path]
+) -> None:
+    # link found nothing (one request like no sighting): recall 0 in every format, not an
+    # error; and a file of 0 bytes holds no pairs either (said on stderr).
+    lone = tmp_path / "lone.csv"
+    lone.write_text("record_id,full_name\nX1,Zzyzx Qwvbbb\n", encoding="utf-8")
+    model = linked[".csv"].parent / "model.json"
+    empty = []
+    for suffix in FORMATS:
+        out = tmp_path / f"none{suffix}"
+        result = run("link", lone, data["sightings"], "-o", out, "--model", model, "--quiet")
+        assert result.returncode == 0, result.stderr
+        empty.append(out)
+    zero = tmp_path / "zero.csv"
+    zero.write_bytes(b"")
+    for matches in [*empty, zero]:
+        for options in ((), ("--threshold", "0.5")):
+            result = run("evaluate", matches, data["truth"], "--json", *options)
+            assert result.returncode == 0, (matches, result.stderr)
+            scores = json.loads(result.stdout)
+            assert scores["predicted_pairs"] == 0 and scores["true_pairs"] > 0
+            assert scores["recall"] == 0.0 and scores["recall_at_5"] == 0.0
+            assert ("the file is empty: no pairs" in result.stderr) == (matches == zero)
