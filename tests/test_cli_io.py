@@ -629,3 +629,25 @@ def test_evaluate_an_empty_matches_file(
             assert scores["predicted_pairs"] == 0 and scores["true_pairs"] > 0
             assert scores["recall"] == 0.0 and scores["recall_at_5"] == 0.0
             assert ("the file is empty: no pairs" in result.stderr) == (matches == zero)
+
+
+def test_evaluate_reports_unreadable_matches_rows(tmp_path: Path, linked: dict[str, Path]) -> None:
+    # A row that cannot be read is said so, whatever the format, and left out of the scores.
+    import openpyxl
+
+    expected = json.loads(run("evaluate", linked[".csv"], linked["truth.csv"], "--json").stdout)
+    book = openpyxl.load_workbook(linked[".xlsx"])
+    sheet = book.worksheets[0]
+    sheet.cell(row=3, column=sheet.max_column + 2, value="stray")  # data row 2
+    xlsx = tmp_path / "matches.xlsx"
+    book.save(xlsx)
+    lines = linked[".csv"].read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].rstrip("\n") + ",stray\n"  # data row 2, ragged
+    ragged = tmp_path / "matches.csv"
+    ragged.write_text("".join(lines), encoding="utf-8")
+    for matches in (xlsx, ragged):
+        result = run("evaluate", matches, linked["truth.csv"], "--json")
+        assert result.returncode == 0, result.stderr
+        assert "matches: row 2" in result.stderr and "rejected" in result.stderr, matches
+        scores = json.loads(result.stdout)
+        assert scores["predicted_pairs"] == expected["predicted_pairs"] - 1, matches
