@@ -440,9 +440,16 @@ class _Blocks:
         )
 
 
-def _blocks(left: KeyValues, right: KeyValues, *, max_block: int, workers: int) -> _Blocks:
+def _blocks(sides: list[KeyValues], *, max_block: int, workers: int) -> _Blocks:
+    """The blocks of both sides' key values, ``sides`` handed over: each side is dropped
+    from the list once grouped, so that its entries are freed before the other's are."""
+    parts = sides[0].parts
+    left = sides.pop(0)
     _, lrows, lu, lstart, lcount = kernels.group_rows(left.codes, left.rows, workers)
+    del left
+    right = sides.pop(0)
     _, rrows, ru, rstart, rcount = kernels.group_rows(right.codes, right.rows, workers)
+    del right
     li, ri = kernels.intersect(lu, ru)
     keys = lu[li]
     ls, lc = lstart[li], lcount[li]
@@ -453,8 +460,7 @@ def _blocks(left: KeyValues, right: KeyValues, *, max_block: int, workers: int) 
     keep = ~too_big
     runs = (keys[too_big], ls[too_big], lc[too_big], rs[too_big], rc[too_big])
     return _Blocks(
-        keys[keep], lrows, rrows, ls[keep], lc[keep], rs[keep], rc[keep], oversized, runs,
-        left.parts,
+        keys[keep], lrows, rrows, ls[keep], lc[keep], rs[keep], rc[keep], oversized, runs, parts
     )  # fmt: skip
 
 
@@ -619,10 +625,9 @@ def join(
     reads, and key values passed and not kept by the caller are freed here, before the
     pairs grow (passed as ``*values``, the tuple would stay held by the call).
     """
-    left, right = values
+    sides = list(values)
     del values
-    blocks = _blocks(left, right, max_block=max_block, workers=workers)
-    del left, right
+    blocks = _blocks(sides, max_block=max_block, workers=workers)
     for ids, met in kernels.record_pairs(
         blocks.lrows,
         blocks.rrows,
