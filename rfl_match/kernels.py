@@ -2298,9 +2298,9 @@ def _packed_sort(
     packed = sorted_distinct(packed, workers)
     sorted_rows = np.empty(len(packed), dtype=np.int64)
     with threads:
-        # Each code into its packed value's place, read before it is written: a third
-        # array of the entries' size fewer at the peak of blocking.
-        _unpack_entries(packed, span, row_bits, packed, sorted_rows)
+        # Each code into its packed value's place: a third array of the entries' size
+        # fewer at the peak of blocking.
+        _unpack_entries(packed, span, row_bits, sorted_rows)
     sorted_codes = packed
     starts = _run_starts(sorted_codes)
     counts = np.diff(np.r_[starts, len(sorted_codes)]).astype(np.int64)
@@ -2347,18 +2347,18 @@ def _pack_entries(
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _unpack_entries(
-    packed: npt.NDArray[np.int64], span: int, row_bits: int, codes: npt.NDArray[np.int64],
-    rows: npt.NDArray[np.int64],
+    packed: npt.NDArray[np.int64], span: int, row_bits: int, rows: npt.NDArray[np.int64]
 ) -> None:  # fmt: skip
-    """:func:`_pack_entries` undone: each value's code and row (``codes`` may be
-    ``packed`` itself)."""
+    """:func:`_pack_entries` undone, in place: each value's row into ``rows``, and its
+    code over the value itself (one array, not two that alias: the compiled loop is told
+    its arrays do not overlap)."""
     mask = (1 << row_bits) - 1
     for i in prange(len(packed)):
         p = packed[i]
         compact = p >> row_bits
         high = compact // span
-        codes[i] = (high << 31) | (compact - high * span)
         rows[i] = p & mask
+        packed[i] = (high << 31) | (compact - high * span)
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
