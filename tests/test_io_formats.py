@@ -367,6 +367,32 @@ def test_pfif_pairs_read_back_as_written(tmp_path: Path) -> None:
     assert table.problems == [] and table.format == "pfif"
 
 
+def test_pfif_pairs_whose_notes_pointing_back_come_later(tmp_path: Path) -> None:
+    """Notes ordered by the record they are on (a repository's export, nested under
+    persons): each pair's note pointing back comes after others, and still closes the
+    pair read first, not a second pair the other way round."""
+    import xml.etree.ElementTree as ET
+
+    pairs = MATCHES.iloc[:1].copy()
+    pairs = pd.concat([pairs, pairs.assign(request_id="a/2", sighting_id="b/8")])
+    path = tmp_path / "matches.xml"
+    write_table(pairs, path)
+    tree = ET.parse(path)
+    root = tree.getroot()
+    notes = list(root)
+    assert len(notes) == 4  # a/1 -> b/7, b/7 -> a/1, a/2 -> b/8, b/8 -> a/2
+    for note in notes:
+        root.remove(note)
+    for note in (notes[0], notes[2], notes[1], notes[3]):
+        root.append(note)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+    frame = read_pairs(path).frame
+    assert frame[["request_id", "sighting_id"]].to_numpy().tolist() == [
+        ["a/1", "b/7"],
+        ["a/2", "b/8"],
+    ]
+
+
 def test_pairs_read_from_every_format(tmp_path: Path) -> None:
     for suffix in (".csv", ".xlsx", ".parquet", ".xml"):
         path = tmp_path / f"matches{suffix}"

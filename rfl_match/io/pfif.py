@@ -267,10 +267,12 @@ def read_pfif_pairs(path: Path) -> Table:
     """The pairs of records that a PFIF document's notes link (matches, or true pairs).
 
     A note on ``person_record_id`` with a ``linked_person_record_id`` is the pair
-    (``request_id``, ``sighting_id``) = (person, linked). The note on the other record that
-    :func:`write_pfif_notes` writes right after it, pointing back, is the same pair, not
-    a second one: so the pairs of a file written by ``link`` come back as ``link`` found
-    them, even when a request and a sighting share an id. ``match_probability`` and
+    (``request_id``, ``sighting_id``) = (person, linked). A later note on the other record
+    pointing back is the same pair, not a second one (each such note closes one pair read
+    before it, the earliest still open: :func:`write_pfif_notes` writes it right after,
+    a file of notes nested under their persons further on): so the pairs of a file
+    written by ``link`` come back as ``link`` found them, even when a request and a
+    sighting share an id. ``match_probability`` and
     ``rank`` are read from the note's text as :func:`write_pfif_notes` words it (the
     probability to 3 decimals), blank when the text does not give them. Each pair's row
     number is that of its first note, counting the document's notes from 1.
@@ -283,18 +285,18 @@ def read_pfif_pairs(path: Path) -> Table:
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
     unlinked = 0
-    last: tuple[str, str] | None = None
+    # Pairs read whose note pointing back has not come yet, by (person, linked).
+    open_pairs: dict[tuple[str, str], int] = {}
     for number, note in enumerate(_note_rows(doc), start=1):
         person = note.get("person_record_id", "")
         linked = note.get("linked_person_record_id", "")
         if not linked:
             unlinked += 1
-            last = None
             continue
-        if last == (linked, person):  # the note pointing back: the same pair
-            last = None
+        if open_pairs.get((linked, person), 0):  # the note pointing back: the same pair
+            open_pairs[(linked, person)] -= 1
             continue
-        last = (person, linked)
+        open_pairs[(person, linked)] = open_pairs.get((person, linked), 0) + 1
         text = note.get("text", "")
         probability = _PROBABILITY_TEXT.search(text)
         rank = _RANK_TEXT.search(text)
