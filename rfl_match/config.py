@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from rfl_match.schema import CANONICAL_FIELDS
 
 # Comparison kinds and what each compares (see compare.py for the levels of each).
@@ -423,6 +425,8 @@ class LinkConfig:
                 f"{', '.join(CONDITION_ANCHORS)}, {CONDITION_AUTO!r} ({AUTO_ANCHOR} where it "
                 "splits), or '' (each comparison alone)"
             )
+        if self.culture is None:  # accepted before the checks: no hint
+            object.__setattr__(self, "culture", "")
         if not isinstance(self.culture, str):
             raise ConfigError(
                 f'culture: {self.culture!r}; use a hint as text ("arabic", "somali", ...), '
@@ -613,7 +617,8 @@ def _thresholds(where: str, kind: str, value: Any) -> tuple[float, ...]:
     """A comparison's thresholds as floats: similarities from 0 to 1 (``string``), else
     finite numbers, 0 or more (``numeric``: absolute differences)."""
     most = 1.0 if kind == "string" else math.inf
-    held = [_real(t) for t in value] if isinstance(value, list | tuple) else [None]
+    listed = isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.ndim == 1)
+    held = [_real(t) for t in value] if listed else [None]
     if not all(t is not None and math.isfinite(t) and 0.0 <= t <= most for t in held):
         wanted = (
             "similarities from 0 to 1, such as [0.92, 0.8]"
@@ -636,18 +641,24 @@ def _mapping(value: Any) -> dict[str, str]:
     return dict(value)
 
 
-def _check_mapping_targets(config: LinkConfig) -> None:
-    """A mapping target is a canonical field or an extra column the configuration uses (a
-    comparison's field, a blocking rule's ``field:`` or ``class:`` column): any other is a
-    typo ("fullname") that would rename the column out of use, silently."""
+def unused_mapping_targets(config: LinkConfig, mapping: Mapping[str, str]) -> list[str]:
+    """The entries of ``mapping`` (``header = target``) whose target is neither a canonical
+    field nor an extra column ``config`` uses (a comparison's field, a blocking rule's
+    ``field:`` or ``class:`` column)."""
     rules = (*config.blocking, *config.context_blocking)
     declared = {spec.field for spec in config.compare}
     declared |= {key_column(key) for rule in rules for key in rule} - {""}
-    unknown = [
+    return [
         f"{header!r} = {target!r}"
-        for header, target in config.mapping.items()
+        for header, target in mapping.items()
         if target not in CANONICAL_FIELDS and target not in declared
     ]
+
+
+def _check_mapping_targets(config: LinkConfig) -> None:
+    """A mapping target is a canonical field or an extra column the configuration uses:
+    any other is a typo ("fullname") that would rename the column out of use, silently."""
+    unknown = unused_mapping_targets(config, config.mapping)
     if unknown:
         raise ConfigError(
             f"mapping: {', '.join(unknown)}: not a canonical field, nor a column named by "
@@ -655,6 +666,40 @@ def _check_mapping_targets(config: LinkConfig) -> None:
             f"{', '.join(CANONICAL_FIELDS)}. A column left out of the mapping is kept as "
             "it is"
         )
+
+
+def stored_config(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A configuration as a model file written before these checks may hold it, made one
+    they pass with what its fit did, and what was changed: of comparisons of one name, the
+    last (which replaced the others); mapping entries whose target nothing used (the
+    column was renamed out of use) left out. Anything else is as it was."""
+    changes: list[str] = []
+    compare = data.get("compare")
+    if isinstance(compare, list):
+        labels = [
+            (c.get("name") or c.get("field")) if isinstance(c, dict) else None for c in compare
+        ]
+        kept = [
+            c
+            for i, c in enumerate(compare)
+            if labels[i] is None or labels[i] not in labels[i + 1 :]
+        ]
+        if len(kept) < len(compare):
+            changes.append(f"{len(compare) - len(kept)} comparison(s) of a name given twice")
+            data = data | {"compare": kept}
+    mapping = data.get("mapping")
+    if isinstance(mapping, dict) and mapping:
+        try:
+            probe = LinkConfig.from_dict(data | {"mapping": {}})
+        except ConfigError:
+            return data, changes  # not usable for another reason, which loading reports
+        unused = set(unused_mapping_targets(probe, mapping))
+        if unused:
+            changes.append(f"mapping {', '.join(sorted(unused))} (a column renamed out of use)")
+            data = data | {
+                "mapping": {k: v for k, v in mapping.items() if f"{k!r} = {v!r}" not in unused}
+            }
+    return data, changes
 
 
 def _rules(option: str, value: Any) -> tuple[tuple[str, ...], ...]:
@@ -696,8 +741,12 @@ def _real(value: Any) -> float | None:
 
 
 def _is_whole(value: object) -> bool:
-    """A whole number (numpy's too), not a bool (which Python counts as one)."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    """A whole number (numpy's too; a float such as 5000.0, as before these checks, too),
+    not a bool (which Python counts as one)."""
+    if isinstance(value, numbers.Integral):
+        return not isinstance(value, bool)
+    held = _real(value)
+    return held is not None and math.isfinite(held) and held.is_integer()
 
 
 def _is_number(value: object) -> bool:

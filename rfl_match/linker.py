@@ -58,6 +58,7 @@ from rfl_match.config import (
     check_threshold,
     check_top_k,
     key_column,
+    stored_config,
 )
 from rfl_match.kernels import (
     CodeTally,
@@ -1330,6 +1331,13 @@ class Linker:
             # Written before such a share was refused (version 6): scoring read it at the
             # floor; the stored m are what predicting reads, so the file predicts as before.
             config = config | {"far_birth_m": PROBABILITY_FLOOR}
+        config, changes = stored_config(config)
+        if changes:
+            warnings.warn(
+                f"{path}: the model's configuration was written before it was checked as "
+                f"now; left out, as its fit did: {'; '.join(changes)}",
+                stacklevel=2,
+            )
         try:
             # A fit option left out: the value it stands for.
             linker = cls(LinkConfig.from_dict(_FIT_OPTIONS | _UNSPLIT | config))

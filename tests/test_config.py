@@ -622,3 +622,15 @@ def test_any_text_is_a_configuration_or_a_config_error(text: str) -> None:
     ending in .toml) is read or refused with a ConfigError."""
     for read in (rm.LinkConfig.from_json, rm.LinkConfig.from_toml):
         _builds_or_says_why(lambda: read(text))  # noqa: B023 - called at once
+
+
+def test_values_accepted_before_the_checks_still_build() -> None:
+    """Shapes the constructor took before it checked every option keep working: a whole
+    number written as a float, thresholds as a numpy array, no culture hint as None."""
+    spec = rm.ComparisonSpec("place_of_birth", "string", thresholds=np.array([0.9, 0.8]))  # type: ignore[arg-type]
+    config = rm.LinkConfig(max_block_size=5000.0, culture=None, compare=(spec,))  # type: ignore[arg-type]
+    assert config.max_block_size == 5000 and isinstance(config.max_block_size, int)
+    assert config.culture == ""
+    assert config.compare[0].thresholds == (0.9, 0.8)
+    with pytest.raises(rm.ConfigError, match=r"max_block_size: 5000\.5"):
+        rm.LinkConfig(max_block_size=5000.5)

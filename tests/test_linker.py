@@ -261,6 +261,32 @@ def test_save_load_identical_predictions(
     pdt.assert_frame_equal(a, b)
 
 
+def test_a_model_written_before_the_configuration_checks_still_loads(
+    tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A model file whose configuration the checks now refuse, as its fit ran it: two
+    comparisons of one name (the last replaced the first) and a mapping target nothing
+    uses (the column renamed out of use). It loads, with a warning that says what was left
+    out, and predicts as the file it was."""
+    data = fitted.to_dict()
+    config = data["config"]
+    config["compare"] = [
+        {"field": "place_of_birth", "kind": "exact", "name": "birthplace"},
+        {"field": "place_of_birth", "kind": "string", "name": "birthplace"},
+    ]
+    config["mapping"] = {"Nom": "fullname"}
+    path = tmp_path / "before.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"comparison\(s\) of a name given twice.*'fullname'"):
+        loaded = rm.Linker.load(path)
+    assert [spec.kind for spec in loaded.config.compare] == ["string"]
+    assert loaded.config.mapping == {}
+    with pytest.raises(rm.ConfigError, match="a second comparison named 'birthplace'"):
+        rm.LinkConfig.from_dict(config)  # what a new configuration may not hold
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    pdt.assert_frame_equal(loaded.predict(requests, sightings), fitted.predict(requests, sightings))
+
+
 def test_fit_and_predict_on_new_frames_read_the_records_while_numba_loads(
     tmp_path: Path,
     fitted: rm.Linker,
