@@ -144,7 +144,8 @@ COMBINATION_COLUMN = "combination_weight"
 #: family name (by 1.2 to 1.5 times at 10,000 a side; held at the share itself, F1 fell
 #: 0.003 there), but a u thousands of times lower is EM counting every pair at a rare
 #: level a match: at 100 requests against 1,000 sightings, over six draws, false pairs at
-#: a probability of 0.99 or more 10 -> 3 and F1 0.917 -> 0.927.
+#: a probability of 0.99 or more 10 -> 3 and F1 0.917 -> 0.927. With two classes of
+#: non-match (``non_match_classes`` 2) the classes' u are learned again, not held.
 U_FLOOR_SHARE = 0.5
 #: Pairs whose explanations are joined at a time (:func:`explain_rows`).
 EXPLAIN_ROWS = 1 << 16
@@ -379,7 +380,7 @@ class Linker:
             for c, n in enumerate(n_levels)
         ]
         u_random = [x.copy() for x in u]
-        u_floors = _u_floors(comparisons, u_random)
+        u_floors = _u_floors(comparisons, u_random, random_levels)
         laps.lap("prepare + random pairs")
 
         # EM runs on the candidate pairs, where the model is used: their non-matches share a
@@ -1434,26 +1435,38 @@ def _anchors(comparisons: Sequence[Comparison]) -> list[tuple[int, int] | None] 
 
 
 def _u_floors(
-    comparisons: list[Comparison], u_random: list[npt.NDArray[np.float64]]
+    comparisons: list[Comparison],
+    u_random: list[npt.NDArray[np.float64]],
+    random_levels: npt.NDArray[np.int8],
 ) -> list[npt.NDArray[np.float64]]:
     """Per comparison, the least u EM gives each level it reads as an agreement
     (:func:`rfl_match.scoring.hold_u_at_least`): :data:`U_FLOOR_SHARE` of the random
-    pairs' share. For a comparison split by an anchor's agreement, of the larger of a
-    level's own share and its kind's share over all random pairs
-    (``ConditionedComparison.unsplit``): among random pairs a name and the family name
-    agree independently enough, and the half that agrees on the family name holds too few
-    random pairs to see a rare level (none of a million at 1,000 x 2,000 showed a
-    grandfather's name with one part in common)."""
-    names = [c.name for c in comparisons]
+    pairs' share (``random_levels``: theirs). For a comparison split by an anchor's
+    agreement, of the larger of a level's own share and its kind's share over all random
+    pairs (:func:`_unsplit_random`): among random pairs a name and the family name agree
+    independently enough, and the half that agrees on the family name holds too few random
+    pairs to see a rare level (none of a million at 1,000 x 2,000 showed a grandfather's
+    name with one part in common). A half of fewer than :data:`_MIN_HALF_RANDOM` random
+    pairs (its shares even where it holds none) gives the kind's share alone."""
     floors = []
-    for comparison, u in zip(comparisons, u_random, strict=True):
+    for c, (comparison, u) in enumerate(zip(comparisons, u_random, strict=True)):
         floor = u.copy()
-        if isinstance(comparison, ConditionedComparison) and comparison.anchor in names:
-            kinds = comparison.unsplit(u, u_random[names.index(comparison.anchor)])
-            floor = np.maximum(floor, kinds[comparison.base_levels])
+        kinds = _unsplit_random(comparisons, u_random, c)
+        if kinds is not None:
+            assert isinstance(comparison, ConditionedComparison)
+            groups = comparison.level_groups
+            held = np.bincount(groups[random_levels[:, c]], minlength=int(groups.max()) + 1)
+            few = held[groups] < _MIN_HALF_RANDOM
+            by_kind = kinds[comparison.base_levels]
+            floor = np.where(few, by_kind, np.maximum(floor, by_kind))
         floor[0] = 0.0
         floors.append(U_FLOOR_SHARE * floor)
     return floors
+
+
+#: Random pairs a half of a split comparison holds at least for its own shares to count
+#: in the floor on u (:func:`_u_floors`).
+_MIN_HALF_RANDOM = 100
 
 
 def _learned_patterns(
@@ -1638,16 +1651,27 @@ def _agree_rate(
     model: FellegiSunterModel, comparisons: list[Comparison], c: int, levels: tuple[int, ...]
 ) -> float:
     """The share of random pairs at comparison ``c``'s ``levels`` (where term frequencies
-    count). For a comparison split by an anchor's agreement, the marginal share: its
-    halves weighed by the anchor's share of agreeing (``ConditionedComparison.unsplit``),
-    not the sum of two conditional shares."""
+    count). For a comparison split by an anchor's agreement, the marginal share
+    (:func:`_unsplit_random`), not the sum of two conditional shares."""
     u_random = model.u_random_[c]
+    unsplit = _unsplit_random(comparisons, model.u_random_, c)
+    if unsplit is not None:
+        u_random = unsplit
+        levels = tuple(level for level in levels if level < len(unsplit))
+    return float(sum(u_random[level] for level in levels))
+
+
+def _unsplit_random(
+    comparisons: Sequence[Comparison], u_random: Sequence[npt.NDArray[np.float64]], c: int
+) -> npt.NDArray[np.float64] | None:
+    """For comparison ``c`` split by an anchor's agreement, its random pairs' shares over
+    its unsplit levels: the halves weighed by the anchor's share of agreeing
+    (``ConditionedComparison.unsplit``); None for a comparison not split."""
     comparison = comparisons[c]
     names = [x.name for x in comparisons]
     if isinstance(comparison, ConditionedComparison) and comparison.anchor in names:
-        u_random = comparison.unsplit(u_random, model.u_random_[names.index(comparison.anchor)])
-        levels = tuple(level for level in levels if level < comparison.inner.n_levels)
-    return float(sum(u_random[level] for level in levels))
+        return comparison.unsplit(u_random[c], u_random[names.index(comparison.anchor)])
+    return None
 
 
 def _value_bits(

@@ -217,13 +217,15 @@ def hold_u_at_least(
     u: FloatArray, floor: FloatArray, m: FloatArray, groups: npt.NDArray[np.int8] | None = None
 ) -> FloatArray:
     """u with each level EM reads as an agreement (m above u) held at least at its
-    ``floor``, the other levels of its group (above missing) scaled to make up the rest
-    (their ratios kept, each group's sum still 1). Candidate pairs share a name key and
-    agree about as often as random pairs do, or more; u far below the random pairs' share
-    is EM absorbing a rare level into the matches (each pair there counted a match, so u
-    falls, so the level weighs more: 14 to 16 bits for a given name of very similar
-    spelling at 1,000 requests). A group's first level (different), which candidates show
-    less often than random pairs, and levels EM reads as disagreements are not held."""
+    ``floor``, or at m where the floor is above m (a weight of 0, not a sign against), the
+    other levels of its group (above missing) scaled to make up the rest (their ratios
+    kept, each group's sum still 1; they may fall below their own floors, which a single
+    pass does not revisit). Candidate pairs share a name key and agree about as often as
+    random pairs do, or more; u far below the random pairs' share is EM absorbing a rare
+    level into the matches (each pair there counted a match, so u falls, so the level
+    weighs more: 14 to 16 bits for a given name of very similar spelling at 1,000
+    requests). A group's first level (different), which candidates show less often than
+    random pairs, and levels EM reads as disagreements are not held."""
     held = (u < floor) & (m > u)
     held[0] = False
     halves = each_group(groups) or [np.arange(1, len(u))]
@@ -232,13 +234,14 @@ def hold_u_at_least(
     if not held.any():
         return u
     out = u.copy()
+    least = np.minimum(floor, m)
     for at in halves:
         lift, keep = at[held[at]], at[~held[at]]
-        room = 1.0 - float(floor[lift].sum())
+        room = 1.0 - float(least[lift].sum())
         rest = float(out[keep].sum())
         if not len(lift) or room <= 0 or rest <= 0:
             continue  # nothing held, or nothing left to take the rest: as learned
-        out[lift] = floor[lift]
+        out[lift] = least[lift]
         out[keep] *= room / rest
     return out
 
