@@ -43,6 +43,13 @@ from rfl_match.schema import ID_FIELD, Problem, RecordError
 from rfl_match.scoring import ScoringError
 
 EXIT_OK, EXIT_USAGE, EXIT_DATA = 0, 2, 3
+
+
+class UsageError(Exception):
+    """A command given what it cannot use (a file of records where pairs are wanted):
+    ``main`` says so as a usage error, exit 2."""
+
+
 _SHOWN_PROBLEMS = 20
 
 
@@ -613,19 +620,16 @@ def _evaluate(args: argparse.Namespace) -> int:
         quiet=False,
     )
     # not a file of pairs at all (records, clusters): the wrong file given, a usage error
-    unusable = False
-    for label, table in tables.items():
-        missing = [c for c in ("request_id", "sighting_id") if c not in table.frame.columns]
-        if missing:
-            print(
-                f"rfl-match: usage error: {paths[label]}: the {label} file has no "
-                f"{' and no '.join(missing)} column; evaluate reads pairs (request_id, "
-                "sighting_id) as link writes them",
-                file=sys.stderr,
-            )
-            unusable = True
+    unusable = [
+        f"{paths[label]}: the {label} file has no {' and no '.join(missing)} column"
+        for label, table in tables.items()
+        if (missing := [c for c in ("request_id", "sighting_id") if c not in table.frame.columns])
+    ]
     if unusable:
-        return EXIT_USAGE
+        raise UsageError(
+            "; ".join(unusable) + "; evaluate reads pairs (request_id, sighting_id) as link "
+            "writes them"
+        )
     for label, table in tables.items():
         frame = table.frame
         blank = (frame["request_id"].fillna("").astype(str).str.strip() == "") | (
@@ -805,7 +809,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) and EXIT_USAGE
     try:
         return _COMMANDS[args.command](args)
-    except OutputError as exc:
+    except (OutputError, UsageError) as exc:
         print(f"rfl-match: usage error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (ConfigError, ModelError) as exc:
