@@ -275,7 +275,14 @@ def _read(
     for label, path in sources:
         with progress.stage(f"reading {label} ({path})"):
             try:
-                loaded[label] = load_records(path, config.mapping or None, skip_absent_mapping=True)
+                # LinkConfig has checked each mapping target already (a canonical field,
+                # or a column the configuration uses): no warning, once per file, on top
+                loaded[label] = load_records(
+                    path,
+                    config.mapping or None,
+                    skip_absent_mapping=True,
+                    warn_misspelled_targets=False,
+                )
             except RecordError as exc:
                 errors.append(exc)
     if errors:

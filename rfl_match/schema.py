@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from rapidfuzz.distance import OSA
 
 from rfl_match.dates import parse_age, parse_partial_dates
 
@@ -117,6 +118,43 @@ def _short(value: str, limit: int = 60) -> str:
 def _canonical_header(name: str) -> str:
     key = re.sub(r"[\s\-]+", "_", name.strip().lower())
     return key
+
+
+def _field_key(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", name.lower())
+
+
+_FIELD_KEYS = {_field_key(f): f for f in CANONICAL_FIELDS}
+
+
+def near_canonical_field(name: str) -> str | None:
+    """The canonical field that ``name``, not itself one, most likely misspells; None if
+    none is that close.
+
+    Close means equal once case, ``_``, ``-`` and spaces are left out ("Date of Birth",
+    "fathername"), or, for a field of five letters or more, one letter added, dropped,
+    changed or two swapped ("date_of_brith", "fathers_name"). No more than that: other
+    columns ("camp", "case_number", "father_full_name", "source_name", and a numbered one
+    such as "family_name_2") are the user's own.
+
+    >>> near_canonical_field("date_of_brith"), near_canonical_field("camp")
+    ('date_of_birth', None)
+    """
+    if name in CANONICAL_FIELDS:
+        return None
+    key = _field_key(name)
+    if key in _FIELD_KEYS:
+        return _FIELD_KEYS[key]
+    if re.search(r"\d", key):
+        return None  # a second family name, numbered, is no typo of the first
+    best, fewest = None, 2
+    for field_key, field in _FIELD_KEYS.items():
+        if len(field_key) < 5:
+            continue  # "age", "sex": one letter off is another word ("tag", "set")
+        edits = OSA.distance(key, field_key, score_cutoff=1)
+        if edits < fewest:
+            best, fewest = field, edits
+    return best
 
 
 def apply_mapping(frame: pd.DataFrame, mapping: dict[str, str] | None) -> pd.DataFrame:

@@ -192,6 +192,24 @@ def test_usage_errors_exit_2(tmp_path: Path, data: dict[str, Path]) -> None:
     assert result.returncode == 2 and "Nom complet" in result.stderr
 
 
+def test_a_mapping_target_the_configuration_uses_is_not_warned_of(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """A target that nearly spells a canonical field, but that the configuration compares,
+    is the user's choice: LinkConfig accepts it, and reading each file says nothing of it."""
+    config = tmp_path / "c.toml"
+    config.write_text(
+        FAST + '[mapping]\nfather_name = "fathers_name"\n\n'
+        '[[compare]]\nfield = "fathers_name"\nkind = "name"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "m.csv"
+    result = run("link", data["requests"], data["sightings"], "-o", out, "--config", config)
+    assert result.returncode == 0, result.stderr
+    assert "did you mean" not in result.stderr
+    assert "fathers_name_level" in read_table(out).frame.columns
+
+
 def test_init_config_then_link_french_and_arabic_exports(
     tmp_path: Path, data: dict[str, Path]
 ) -> None:

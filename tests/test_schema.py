@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,8 @@ import pyarrow as pa
 import pytest
 
 import rfl_match as rm
-from rfl_match.schema import validate_records
+from rfl_match.io import load_records
+from rfl_match.schema import near_canonical_field, validate_records
 
 GOOD = "record_id,full_name,date_of_birth,age,source_date\nr1,Ali Hassan,2009,,2020-01-01\n"
 
@@ -99,6 +101,89 @@ def test_mapping_and_extra_columns_kept(tmp_path: Path) -> None:
     frame = rm.read_records(path, mapping={"ID": "record_id", "Nom complet": "full_name"})
     assert frame.loc[0, "full_name"] == "Amina Yusuf"
     assert frame.loc[0, "Camp"] == "Zaatari"
+
+
+FRENCH = "ID,Nom complet,Date de naissance,Père,Lager\nA1,Amina Yusuf,2009-03-01,Yusuf,Zaatari\n"
+
+
+def test_a_mapping_target_that_misspells_a_canonical_field_warns(tmp_path: Path) -> None:
+    path = write(tmp_path, FRENCH)
+    mapping = {
+        "ID": "record_id",
+        "Nom complet": "full_name",
+        "Date de naissance": "date_of_brith",
+        "Père": "Father Name",
+        "Lager": "camp",
+    }
+    for read in (rm.read_records, lambda *a: load_records(*a).records):
+        with pytest.warns(UserWarning) as caught:
+            frame = read(path, mapping)
+        assert [str(w.message) for w in caught] == [
+            "mapping 'Date de naissance' -> 'date_of_brith': not a canonical field; did you "
+            "mean 'date_of_birth'? As mapped, the column is kept as 'date_of_brith', compared "
+            "only if a configuration names it",
+            "mapping 'Père' -> 'Father Name': not a canonical field; did you mean "
+            "'father_name'? As mapped, the column is kept as 'Father Name', compared only if "
+            "a configuration names it",
+        ]
+        assert {w.filename for w in caught} == {__file__}  # where the caller read
+        assert "date_of_birth" not in frame.columns  # what the warning is about
+    # A frame, and a mapping whose entry for an absent column is skipped, the same.
+    with pytest.warns(UserWarning) as caught:
+        rm.read_records(pd.read_csv(path, dtype=str), mapping)
+    assert len(caught) == 2 and "'date_of_brith'" in str(caught[0].message)
+    with pytest.warns(UserWarning) as caught:
+        load_records(path, mapping | {"Mère": "mothers_name"}, skip_absent_mapping=True)
+    assert len(caught) == 2 and "Mère" not in str(caught[1].message)
+
+
+@pytest.mark.parametrize(
+    ("target", "field"),
+    [
+        ("date_of_brith", "date_of_birth"),  # two letters swapped
+        ("Date of Birth", "date_of_birth"),  # case and spaces
+        ("fathername", "father_name"),
+        ("fathers_name", "father_name"),  # one letter added
+        ("nationalty", "nationality"),  # one dropped
+        ("grand-father_name", "grandfather_name"),
+        ("Age", "age"),
+        (" full_name", "full_name"),
+        # the user's own columns, which a configuration may compare
+        ("camp", None),
+        ("case_number", None),
+        ("father_full_name", None),
+        ("mother_full_name", None),
+        ("source_name", None),  # a PFIF field, two letters from source_date
+        ("date_of_death", None),
+        ("family_name_2", None),  # numbered: a second family name
+        ("tag", None),  # one letter from age, but a word of its own
+        ("sexe", None),
+        ("full_name", None),  # canonical: nothing to say
+    ],
+)
+def test_near_canonical_field(target: str, field: str | None) -> None:
+    assert near_canonical_field(target) == field
+
+
+def test_extra_column_targets_do_not_warn(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "ID,Nom,Lager,Dossier,Père (nom complet),Source,Nom 2\nA1,Amina,Z,C-1,Yusuf Ali,S,B\n",
+    )
+    mapping = {
+        "ID": "record_id",
+        "Nom": "full_name",
+        "Lager": "camp",
+        "Dossier": "case_number",
+        "Père (nom complet)": "father_full_name",
+        "Source": "source_name",
+        "Nom 2": "family_name_2",
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = rm.read_records(path, mapping)
+        load_records(path, mapping)
+    assert frame.loc[0, "father_full_name"] == "Yusuf Ali"
 
 
 def test_header_case_and_spaces_recognised(tmp_path: Path) -> None:

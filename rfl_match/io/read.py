@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from rfl_match.schema import (
     RecordError,
     apply_mapping,
     mark_validated,
+    near_canonical_field,
     validate_records,
 )
 
@@ -240,12 +242,30 @@ def _renumber(problems: list[Problem], rows: npt.NDArray[np.int64]) -> list[Prob
     ]
 
 
+def _warn_misspelled_targets(mapping: dict[str, str] | None) -> None:
+    """A UserWarning for each mapping entry whose target is no canonical field but spells
+    one nearly: as mapped, the column would be kept under that name and compared by
+    nothing, silently. (Other targets may be extra columns that a configuration compares.)
+    Its stack level is that of the caller of the public function that calls this."""
+    for header, target in (mapping or {}).items():
+        field = near_canonical_field(target) if isinstance(target, str) else None
+        if field is not None:
+            warnings.warn(
+                f"mapping {header!r} -> {target!r}: not a canonical field; did you mean "
+                f"{field!r}? As mapped, the column is kept as {target!r}, compared only if "
+                "a configuration names it",
+                UserWarning,
+                stacklevel=3,
+            )
+
+
 def load_records(
     path_or_dataframe: str | Path | pd.DataFrame,
     mapping: dict[str, str] | None = None,
     *,
     reject_bad_rows: bool = True,
     skip_absent_mapping: bool = False,
+    warn_misspelled_targets: bool = True,
 ) -> LoadedRecords:
     """Read records, keeping every row that can be used and accounting for every other.
 
@@ -261,6 +281,10 @@ def load_records(
         skip_absent_mapping: ignore mapping keys that name no column of this input (one
             configuration for two files with different headers), listing them in
             ``absent_mapping``.
+        warn_misspelled_targets: warn, as :func:`read_records` does, of each mapping
+            target that nearly spells a canonical field (False where the targets were
+            checked already: a :class:`~rfl_match.LinkConfig` refuses a target that is
+            neither a canonical field nor a column it uses).
 
     Raises:
         RecordError: when the input cannot be used at all (RecordsRejected when rows were
@@ -279,6 +303,8 @@ def load_records(
         headers = {str(c) for c in frame.columns} | {str(c).strip() for c in frame.columns}
         absent = [k for k in mapping if k not in headers and mapping[k] not in headers]
         mapping = {k: v for k, v in mapping.items() if k not in absent}
+    if warn_misspelled_targets:
+        _warn_misspelled_targets(mapping)
     problems = list(table.problems)
     if table.format != "frame":
         problems += formula_problems(frame, rows)
@@ -316,7 +342,13 @@ def read_records(
         path_or_dataframe: a file or a DataFrame. Files by suffix: CSV (``.csv``,
             ``.tsv``, ``.txt``; UTF-8, UTF-16 or cp1252; delimiter ``,`` ``;`` or tab),
             Excel ``.xlsx`` (first sheet), ``.parquet``, PFIF 1.1-1.4 ``.xml``.
-        mapping: input column -> canonical field ("Nom complet" -> "full_name").
+        mapping: input column -> canonical field ("Nom complet" -> "full_name"). A
+            target that is not a canonical field names an extra column, kept as it is
+            ("Lager" -> "camp"), which a configuration may compare; one that nearly spells
+            a canonical field ("date_of_brith", "Full Name", "fathers_name": see
+            :func:`rfl_match.schema.near_canonical_field`) gets a UserWarning naming the
+            entry and the field it most likely meant, since the column would otherwise
+            go unused without a word.
 
     Returns:
         A frame of string columns, canonical and extra. ``attrs["problems"]`` lists each
@@ -327,4 +359,7 @@ def read_records(
             blank and duplicate record ids: see :func:`load_records` to reject those
             rows instead).
     """
-    return load_records(path_or_dataframe, mapping, reject_bad_rows=False).records
+    _warn_misspelled_targets(mapping)
+    return load_records(
+        path_or_dataframe, mapping, reject_bad_rows=False, warn_misspelled_targets=False
+    ).records
