@@ -36,6 +36,7 @@ from rfl_match.io import (
     read_table,
     write_table,
 )
+from rfl_match.io.pfif import check_person_ids
 from rfl_match.io.read import RecordsRejected
 from rfl_match.io.write import output_format
 from rfl_match.linker import Linker, ModelError
@@ -415,6 +416,9 @@ def _link(args: argparse.Namespace) -> int:
     )
     loaded = _read([("requests", args.requests), ("sightings", args.sightings)], config, progress)
     requests, sightings = loaded["requests"].records, loaded["sightings"].records
+    if output_format(args.output) == "pfif":
+        # refused now, before the rejects file is written and the matching done
+        check_person_ids(requests[ID_FIELD], sightings[ID_FIELD], args.output)
     problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA

@@ -361,6 +361,32 @@ def test_output_folders_checked_before_fitting(tmp_path: Path, data: dict[str, P
     assert not out.exists()
 
 
+def test_pfif_output_refuses_ids_shared_by_the_two_inputs(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """Both files number their rows 1, 2, ...: PFIF notes could not say which person "1"
+    is, so link stops before fitting, says what to do, and writes nothing."""
+    paths = []
+    for name in ("requests", "sightings"):
+        frame = pd.read_csv(data[name], dtype=str, keep_default_na=False)
+        frame["record_id"] = [str(i) for i in range(1, len(frame) + 1)]
+        paths.append(tmp_path / f"{name}.csv")
+        frame.to_csv(paths[-1], index=False)
+    out = tmp_path / "matches.xml"
+    result = run("link", *paths, "-o", out, "--config", data["config"])
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("rfl-match:")]
+    assert errors == [
+        f"rfl-match: usage error: {out}: 40 record id(s) are both a request's and a "
+        "sighting's ('1', '2', ...), and PFIF needs each person's id unique in the document; "
+        "write the matches as .csv, .xlsx or .parquet instead, or make the ids unique "
+        "(prefix them, e.g. R1 and S1; nothing was written)"
+    ]
+    assert "reading requests" in result.stderr and "fitting" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert set(tmp_path.iterdir()) == set(paths)  # no matches, no rejects file
+
+
 def test_rejects_file_always_describes_the_last_run(tmp_path: Path, data: dict[str, Path]) -> None:
     ragged = tmp_path / "ragged.csv"
     text = data["requests"].read_text(encoding="utf-8")

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 import rfl_match as rm
-from rfl_match.io import load_records, read_pairs, read_table, write_table
+from rfl_match.io import OutputError, load_records, read_pairs, read_table, write_table
 from rfl_match.io.csv import neutralise_formulas
 from rfl_match.io.headers import fold_header, guess_mapping
-from rfl_match.io.pfif import read_pfif_notes
+from rfl_match.io.pfif import PFIF_NS, pfif_notes, read_pfif_notes
 
 PFIF_DIR = Path(__file__).parent / "data" / "pfif"
 
@@ -353,9 +353,38 @@ MATCHES = pd.DataFrame(
 )
 
 
-def test_pfif_pairs_read_back_as_written(tmp_path: Path) -> None:
+def write_notes_unchecked(matches: pd.DataFrame, path: Path) -> None:
+    """PFIF notes as ``link`` wrote them before it refused ids that a request and a
+    sighting share (and as another tool may write them)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element(f"{{{PFIF_NS}}}pfif")
+    for note in pfif_notes(matches):
+        element = ET.SubElement(root, f"{{{PFIF_NS}}}note")
+        for key, value in note.items():
+            ET.SubElement(element, f"{{{PFIF_NS}}}{key}").text = value
+    ET.ElementTree(root).write(path, encoding="UTF-8", xml_declaration=True)
+
+
+def test_pfif_notes_refuse_ids_that_a_request_and_a_sighting_share(tmp_path: Path) -> None:
     path = tmp_path / "matches.xml"
-    write_table(MATCHES, path)
+    with pytest.raises(OutputError) as info:
+        write_table(MATCHES, path)
+    assert isinstance(info.value, ValueError)
+    message = str(info.value)
+    assert "2 record id(s) are both a request's and a sighting's ('2', '1')" in message
+    assert ".csv, .xlsx or .parquet" in message and "prefix them" in message
+    assert "\n" not in message and not path.exists()
+    # Why: "1" and "2" are persons on both sides, and two notes get one note_record_id.
+    write_notes_unchecked(MATCHES, path)
+    assert not read_pfif_notes(path)["note_record_id"].is_unique
+
+
+def test_pfif_pairs_read_back_as_written(tmp_path: Path) -> None:
+    # Ids shared by a request and a sighting, as link wrote them before it refused them
+    # (and another tool may): each pair still reads back as it was listed.
+    path = tmp_path / "matches.xml"
+    write_notes_unchecked(MATCHES, path)
     table = read_pairs(path)
     assert table.frame.to_dict("list") == {
         "request_id": ["a/1", "2", "1", "2"],
@@ -394,12 +423,13 @@ def test_pfif_pairs_whose_notes_pointing_back_come_later(tmp_path: Path) -> None
 
 
 def test_pairs_read_from_every_format(tmp_path: Path) -> None:
+    matches = MATCHES.assign(sighting_id="s" + MATCHES["sighting_id"])  # PFIF: no id shared
     for suffix in (".csv", ".xlsx", ".parquet", ".xml"):
         path = tmp_path / f"matches{suffix}"
-        write_table(MATCHES, path)
+        write_table(matches, path)
         frame = read_pairs(path).frame
-        assert frame["request_id"].tolist() == MATCHES["request_id"].tolist(), suffix
-        assert frame["sighting_id"].tolist() == MATCHES["sighting_id"].tolist(), suffix
+        assert frame["request_id"].tolist() == matches["request_id"].tolist(), suffix
+        assert frame["sighting_id"].tolist() == matches["sighting_id"].tolist(), suffix
         assert frame["rank"].tolist() == ["1", "1", "1", "2"], suffix
 
 

@@ -31,7 +31,9 @@ entity expansion ("billion laughs") nor an external entity can be smuggled in.
 Writing (:func:`write_pfif_notes`): for each proposed pair, a note on each of the two
 records with ``linked_person_record_id`` pointing at the other (the PFIF way of marking a
 possible duplicate), no ``status`` (the spec's statuses describe the person, and nothing is
-confirmed), and a text saying who proposed it, with what probability, for review.
+confirmed), and a text saying who proposed it, with what probability, for review. A
+person's id is unique in a PFIF document: matches where a request and a sighting share a
+record id are refused (:func:`check_person_ids`), not written ambiguous.
 :func:`read_pfif_pairs` reads those pairs back (for ``evaluate``).
 """
 
@@ -51,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from rfl_match.io.table import Table
+from rfl_match.io.write import OutputError
 from rfl_match.schema import Problem, RecordError
 
 PFIF_NS = "http://zesty.ca/pfif/1.4"
@@ -271,8 +274,9 @@ def read_pfif_pairs(path: Path) -> Table:
     pointing back is the same pair, not a second one (each such note closes one pair read
     before it, the earliest still open: :func:`write_pfif_notes` writes it right after,
     a file of notes nested under their persons further on): so the pairs of a file
-    written by ``link`` come back as ``link`` found them, even when a request and a
-    sighting share an id. ``match_probability`` and
+    written by ``link`` come back as ``link`` found them, and those of a file where a
+    request and a sighting share an id (which ``link`` now refuses to write, but an
+    earlier version, or another tool, may have) as it listed them. ``match_probability`` and
     ``rank`` are read from the note's text as :func:`write_pfif_notes` words it (the
     probability to 3 decimals), blank when the text does not give them. Each pair's row
     number is that of its first note, counting the document's notes from 1.
@@ -386,8 +390,31 @@ def pfif_notes(
             }
 
 
+def check_person_ids(request_ids: pd.Series, sighting_ids: pd.Series, path: str | Path) -> None:
+    """An OutputError if a record id is both a request's and a sighting's: PFIF person
+    record ids are unique across a document, and a note on "1" linked to "2" could not say
+    which person "1" is (two such notes could even share a ``note_record_id``)."""
+    requests = pd.Series(pd.unique(request_ids.astype(str)), dtype=object)
+    shared = requests[requests.isin(set(sighting_ids.astype(str)))].tolist()
+    if not shared:
+        return
+    shown = ", ".join(repr(i) for i in shared[:2]) + (", ..." if len(shared) > 2 else "")
+    raise OutputError(
+        f"{path}: {len(shared):,} record id(s) are both a request's and a sighting's "
+        f"({shown}), and PFIF needs each person's id unique in the document; write the "
+        "matches as .csv, .xlsx or .parquet instead, or make the ids unique (prefix them, "
+        "e.g. R1 and S1; nothing was written)"
+    )
+
+
 def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) -> None:
-    """Write proposed pairs as a PFIF 1.4 document of notes (see the module docstring)."""
+    """Write proposed pairs as a PFIF 1.4 document of notes (see the module docstring).
+
+    Raises:
+        OutputError: when a record id is both a request's and a sighting's
+            (:func:`check_person_ids`); nothing is written.
+    """
+    check_person_ids(matches["request_id"], matches["sighting_id"], path)
     root = ET.Element(f"{{{PFIF_NS}}}pfif")
     for note in pfif_notes(matches, **options):
         element = ET.SubElement(root, f"{{{PFIF_NS}}}note")
