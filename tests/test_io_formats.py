@@ -366,18 +366,32 @@ def write_notes_unchecked(matches: pd.DataFrame, path: Path) -> None:
     ET.ElementTree(root).write(path, encoding="UTF-8", xml_declaration=True)
 
 
-def test_pfif_notes_refuse_ids_that_a_request_and_a_sighting_share(tmp_path: Path) -> None:
+def test_pfif_notes_refuse_notes_that_would_share_an_id(tmp_path: Path) -> None:
     path = tmp_path / "matches.xml"
     with pytest.raises(OutputError) as info:
         write_table(MATCHES, path)
     assert isinstance(info.value, ValueError)
     message = str(info.value)
-    assert "2 record id(s) are both a request's and a sighting's ('2', '1')" in message
-    assert ".csv, .xlsx or .parquet" in message and "prefix them" in message
-    assert "\n" not in message and not path.exists()
+    assert "3 pair(s) of notes would share a note id (a note on '2' linking '1')" in message
+    assert ".csv, .xlsx or .parquet" in message and "\n" not in message
+    assert not path.exists()
     # Why: "1" and "2" are persons on both sides, and two notes get one note_record_id.
     write_notes_unchecked(MATCHES, path)
     assert not read_pfif_notes(path)["note_record_id"].is_unique
+
+
+def test_pfif_notes_of_one_list_share_ids_as_they_should(tmp_path: Path) -> None:
+    # Possible duplicates within one list (predict with one input): every id is a
+    # person's, on either side of its pairs, and each note's id is its own.
+    path = tmp_path / "duplicates.xml"
+    pairs = MATCHES.iloc[[0, 1]].assign(request_id=["1", "2"], sighting_id=["2", "3"])
+    write_table(pairs, path)
+    notes = read_pfif_notes(path)
+    assert notes["note_record_id"].is_unique and len(notes) == 4
+    assert read_pairs(path).frame[["request_id", "sighting_id"]].values.tolist() == [
+        ["1", "2"],
+        ["2", "3"],
+    ]
 
 
 def test_pfif_pairs_read_back_as_written(tmp_path: Path) -> None:

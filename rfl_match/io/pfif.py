@@ -410,13 +410,30 @@ def check_person_ids(request_ids: pd.Series, sighting_ids: pd.Series, path: str 
 def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) -> None:
     """Write proposed pairs as a PFIF 1.4 document of notes (see the module docstring).
 
+    The pairs of one list (``predict`` with one input: possible duplicates) share their
+    ids, as they should. Pairs of two lists whose ids overlap make notes whose person
+    ids are ambiguous: ``rfl-match link`` refuses those inputs (:func:`check_person_ids`).
+
     Raises:
-        OutputError: when a record id is both a request's and a sighting's
-            (:func:`check_person_ids`); nothing is written.
+        OutputError: when two notes would have one ``note_record_id`` (a pair listed
+            both ways round, or a record paired with an id of its own); nothing is
+            written.
     """
-    check_person_ids(matches["request_id"], matches["sighting_id"], path)
+    notes = list(pfif_notes(matches, **options))
+    ids = pd.Series([note["note_record_id"] for note in notes])
+    repeated = ids.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        first = next(note for note, again in zip(notes, repeated, strict=True) if again)
+        pair = (first["person_record_id"], first["linked_person_record_id"])
+        raise OutputError(
+            f"{path}: {int(repeated.sum()) // 2:,} pair(s) of notes would share a note id "
+            f"(a note on {pair[0]!r} linking {pair[1]!r}): a pair is listed both ways "
+            "round, or pairs a record with an id of its own. PFIF needs each person's id "
+            "unique in the document; write the matches as .csv, .xlsx or .parquet "
+            "instead, or make the ids unique (nothing was written)"
+        )
     root = ET.Element(f"{{{PFIF_NS}}}pfif")
-    for note in pfif_notes(matches, **options):
+    for note in notes:
         element = ET.SubElement(root, f"{{{PFIF_NS}}}note")
         for key, value in note.items():
             ET.SubElement(element, f"{{{PFIF_NS}}}{key}").text = _clean(value)
