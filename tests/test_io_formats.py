@@ -372,12 +372,21 @@ def test_pfif_notes_refuse_notes_that_would_share_an_id(tmp_path: Path) -> None:
         write_table(MATCHES, path)
     assert isinstance(info.value, ValueError)
     message = str(info.value)
-    assert "3 pair(s) of notes would share a note id (a note on '2' linking '1')" in message
+    assert "3 note id(s) would each be given to more than one note" in message
+    assert "(e.g. a note on '2' linking '1')" in message
     assert ".csv, .xlsx or .parquet" in message and "\n" not in message
     assert not path.exists()
     # Why: "1" and "2" are persons on both sides, and two notes get one note_record_id.
     write_notes_unchecked(MATCHES, path)
     assert not read_pfif_notes(path)["note_record_id"].is_unique
+
+
+def test_pfif_notes_refuse_a_pair_listed_twice(tmp_path: Path) -> None:
+    path = tmp_path / "matches.xml"
+    twice = pd.concat([MATCHES.iloc[[0]], MATCHES.iloc[[0]]])
+    with pytest.raises(OutputError, match=r"2 note id\(s\) .* listed twice"):
+        write_table(twice, path)
+    assert not path.exists()
 
 
 def test_pfif_notes_of_one_list_share_ids_as_they_should(tmp_path: Path) -> None:

@@ -32,8 +32,9 @@ Writing (:func:`write_pfif_notes`): for each proposed pair, a note on each of th
 records with ``linked_person_record_id`` pointing at the other (the PFIF way of marking a
 possible duplicate), no ``status`` (the spec's statuses describe the person, and nothing is
 confirmed), and a text saying who proposed it, with what probability, for review. A
-person's id is unique in a PFIF document: matches where a request and a sighting share a
-record id are refused (:func:`check_person_ids`), not written ambiguous.
+person's id is unique in a PFIF document: ``rfl-match link`` refuses inputs where a
+request and a sighting share a record id (:func:`check_person_ids`), and
+:func:`write_pfif_notes` refuses pairs whose notes would share a note id.
 :func:`read_pfif_pairs` reads those pairs back (for ``evaluate``).
 """
 
@@ -276,7 +277,8 @@ def read_pfif_pairs(path: Path) -> Table:
     a file of notes nested under their persons further on): so the pairs of a file
     written by ``link`` come back as ``link`` found them, and those of a file where a
     request and a sighting share an id (which ``link`` now refuses to write, but an
-    earlier version, or another tool, may have) as it listed them. ``match_probability`` and
+    earlier version, another tool, or the library given such pairs may have) as it
+    listed them. ``match_probability`` and
     ``rank`` are read from the note's text as :func:`write_pfif_notes` words it (the
     probability to 3 decimals), blank when the text does not give them. Each pair's row
     number is that of its first note, counting the document's notes from 1.
@@ -411,13 +413,14 @@ def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) ->
     """Write proposed pairs as a PFIF 1.4 document of notes (see the module docstring).
 
     The pairs of one list (``predict`` with one input: possible duplicates) share their
-    ids, as they should. Pairs of two lists whose ids overlap make notes whose person
-    ids are ambiguous: ``rfl-match link`` refuses those inputs (:func:`check_person_ids`).
+    ids, as they should. Pairs of two lists whose ids overlap are written, but their
+    notes' person ids are ambiguous (which person is "1"?): check them first with
+    :func:`check_person_ids`, as ``rfl-match link`` does.
 
     Raises:
         OutputError: when two notes would have one ``note_record_id`` (a pair listed
-            both ways round, or a record paired with an id of its own); nothing is
-            written.
+            twice, or both ways round, or a record paired with an id of its own);
+            nothing is written.
     """
     notes = list(pfif_notes(matches, **options))
     ids = pd.Series([note["note_record_id"] for note in notes])
@@ -426,11 +429,11 @@ def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) ->
         first = next(note for note, again in zip(notes, repeated, strict=True) if again)
         pair = (first["person_record_id"], first["linked_person_record_id"])
         raise OutputError(
-            f"{path}: {int(repeated.sum()) // 2:,} pair(s) of notes would share a note id "
-            f"(a note on {pair[0]!r} linking {pair[1]!r}): a pair is listed both ways "
-            "round, or pairs a record with an id of its own. PFIF needs each person's id "
-            "unique in the document; write the matches as .csv, .xlsx or .parquet "
-            "instead, or make the ids unique (nothing was written)"
+            f"{path}: {ids[repeated].nunique():,} note id(s) would each be given to more "
+            f"than one note (e.g. a note on {pair[0]!r} linking {pair[1]!r}): a pair is "
+            "listed twice, or both ways round, or pairs a record with an id of its own, "
+            "and a PFIF note's id must be unique; drop the repeated pairs, or write the "
+            "matches as .csv, .xlsx or .parquet (nothing was written)"
         )
     root = ET.Element(f"{{{PFIF_NS}}}pfif")
     for note in notes:
