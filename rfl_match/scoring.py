@@ -331,6 +331,7 @@ def expectation_maximisation(
     m_pseudo: list[FloatArray] | None = None,
     m_ceiling: Sequence[tuple[int, float] | None] | None = None,
     u_floor: Sequence[FloatArray] | None = None,
+    u_prior: Sequence[FloatArray] | None = None,
     workers: int = 1,
     groups: Groups = None,
 ) -> EMResult:
@@ -358,8 +359,14 @@ def expectation_maximisation(
             holds the level there (:func:`hold_m_at_most`), so that the other parameters
             are learned with it so held (``LinkConfig.far_birth_m``).
         u_floor: per comparison, the least u of each level EM reads as an agreement
-            (:func:`hold_u_at_least`, each u-step; ``linker._u_floors``: from the random
+            (:func:`hold_u_at_least`, each u-step; ``linker._u_reference``: from the random
             pairs' u).
+        u_prior: per comparison, pseudo-non-matches added to u's counts at each level
+            (a Dirichlet prior: ``linker._u_reference``, a few pairs spread as the random
+            pairs are). Without it, a level that no candidate shows gets a u of 0, and
+            with m's pseudo-match (``m_pseudo``) a weight far above its neighbours', which
+            :func:`monotone_m` pools into one of 0: a caseload whose candidates never
+            differ in sex weighed a later sex difference at 0 bits.
         workers: threads for the sums over the patterns (the result is the same on any
             number).
         groups: per comparison, each level's group (``Comparison.level_groups``) or
@@ -425,7 +432,10 @@ def expectation_maximisation(
             change = max(change, float(np.abs(new_m - m[c]).max()))
             m[c] = new_m
             if estimate_u:
-                new_u = normalise(others[c, : len(u[c])].copy(), split)
+                u_sums = others[c, : len(u[c])].copy()
+                if u_prior is not None:
+                    u_sums += u_prior[c]
+                new_u = normalise(u_sums, split)
                 if u_floor is not None:
                     new_u = hold_u_at_least(new_u, u_floor[c], m[c], split)
                 change = max(change, float(np.abs(new_u - u[c]).max()))

@@ -19,6 +19,7 @@ from rfl_match.scoring import (
     hold_m_at_most,
     hold_u_at_least,
     monotone_m,
+    one_match,
     pattern_counts,
     probability,
     seed_parameters,
@@ -366,6 +367,35 @@ def test_u_floor_holds_inside_em() -> None:
     above, free = fitted(5, floors), fitted(5, None)
     for a, b in zip(above.u + above.m, free.u + free.m, strict=True):  # type: ignore[attr-defined]
         np.testing.assert_array_equal(a, b)
+
+
+def test_u_prior_gives_a_level_no_candidate_shows_the_random_pairs_sign() -> None:
+    """Three comparisons as simulated, and sex (different, same), which no pair differs
+    on: plain EM gives that level u 0 (only m's pseudo-match is there, so it weighs most,
+    and the pooling of monotone_m then gives sex no weight at all); with a few
+    pseudo-non-matches spread as random pairs are (sex different half the time), u stays
+    well above m there, a sex difference weighs against a match, and the rest of the
+    model reads as before (the prior near; agreeing more weighs more)."""
+    levels = np.column_stack([simulate(400, 0.2), np.full(400, 2)]).astype(np.int8)
+    patterns, counts = pattern_counts(levels, (4, 3, 4, 3))
+    u_random = [*TRUE_U, np.array([0, 0.5, 0.5])]
+    start = [starting_m(4), starting_m(3), starting_m(4), starting_m(3)]
+    pseudo = [np.zeros(4), np.zeros(3), np.zeros(4), one_match(3)]
+
+    def fitted(prior: list[np.ndarray] | None) -> object:
+        return expectation_maximisation(
+            patterns, counts, u_random, start, 0.05, m_pseudo=pseudo, u_prior=prior,
+            max_iterations=2000,
+        )  # fmt: skip
+
+    plain, held = fitted(None), fitted([30 * u for u in u_random])
+    assert plain.u[3][1] < 1e-5  # type: ignore[attr-defined]
+    assert np.log2(plain.m[3][1] / 1e-6) > 10  # a sex difference would weigh for a match
+    bits = np.log2(held.m[3][1] / held.u[3][1])  # type: ignore[attr-defined]
+    assert bits < -2.0 and held.u[3][1:].sum() == pytest.approx(1.0)  # type: ignore[attr-defined]
+    assert abs(held.prior - plain.prior) < 0.05  # type: ignore[attr-defined]
+    for m, u in zip(held.m[:3], held.u[:3], strict=True):  # type: ignore[attr-defined]
+        assert np.all(np.diff(np.log2(m[1:] / u[1:])) > 0)  # agreeing more weighs more
 
 
 def test_far_birth_from_strongest_reads_the_births_of_the_strongest_pairs() -> None:
