@@ -156,7 +156,8 @@ U_FLOOR_SHARE = 0.5
 #: six draws each (F1 / log loss), without -> with: 100 requests x 1,000 sightings 0.9268
 #: / 0.0495 -> 0.9342 / 0.0461, 200 x 2,000 0.8911 / 0.0465 -> 0.8926 / 0.0448, 1,000 x
 #: 2,000 0.9296 / 0.0490 -> 0.9314 / 0.0474; 10,000 a side, seeds 7 / 8, F1 0.9012 /
-#: 0.9028 -> 0.9015 / 0.9031; 10 pairs and 20 gained less.
+#: 0.9028 -> 0.9015 / 0.9031; 10 pairs and 20 gained less. With two classes of non-match
+#: (``non_match_classes`` 2) the classes' u are learned again without it.
 U_PRIOR_PAIRS = 30
 #: Pairs whose explanations are joined at a time (:func:`explain_rows`).
 EXPLAIN_ROWS = 1 << 16
@@ -1463,9 +1464,9 @@ def _u_reference(
     pairs to see a rare level (none of a million at 1,000 x 2,000 showed a grandfather's
     name with one part in common). A half of fewer than :data:`_MIN_HALF_RANDOM` random
     pairs (its shares even where it holds none) gives the kind's share alone."""
-    floors = []
+    shares = []
     for c, (comparison, u) in enumerate(zip(comparisons, u_random, strict=True)):
-        floor = u.copy()
+        share = u.copy()
         kinds = _unsplit_random(comparisons, u_random, c)
         if kinds is not None:
             assert isinstance(comparison, ConditionedComparison)
@@ -1473,10 +1474,10 @@ def _u_reference(
             held = np.bincount(groups[random_levels[:, c]], minlength=int(groups.max()) + 1)
             few = held[groups] < _MIN_HALF_RANDOM
             by_kind = kinds[comparison.base_levels]
-            floor = np.where(few, by_kind, np.maximum(floor, by_kind))
-        floor[0] = 0.0
-        floors.append(floor)
-    return floors
+            share = np.where(few, by_kind, np.maximum(share, by_kind))
+        share[0] = 0.0
+        shares.append(share)
+    return shares
 
 
 #: Random pairs a half of a split comparison holds at least for its own shares to count
