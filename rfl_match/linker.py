@@ -154,10 +154,11 @@ U_FLOOR_SHARE = 0.5
 #: their true sightings only, no candidate differs in sex, and a sex difference weighed 0
 #: bits (now about -5.8; a fit that sees such pairs learns about -6.4). Synthetic data,
 #: six draws each (F1 / log loss), without -> with: 100 requests x 1,000 sightings 0.9268
-#: / 0.0495 -> 0.9342 / 0.0461, 200 x 2,000 0.8911 / 0.0465 -> 0.8926 / 0.0448, 1,000 x
-#: 2,000 0.9296 / 0.0490 -> 0.9314 / 0.0474; 10,000 a side, seeds 7 / 8, F1 0.9012 /
-#: 0.9028 -> 0.9015 / 0.9031; 10 pairs and 20 gained less. With two classes of non-match
-#: (``non_match_classes`` 2) the classes' u are learned again without it.
+#: / 0.0495 -> 0.9327 / 0.0462, 200 x 2,000 0.8911 / 0.0465 -> 0.8928 / 0.0449, 1,000 x
+#: 2,000 0.9296 / 0.0490 -> 0.9304 / 0.0479; 10,000 a side, seeds 7 / 8, F1 0.9012 /
+#: 0.9028 -> 0.9014 / 0.9029 (10 pairs and 20 gained less, measured before the prior was
+#: spread per half of a split comparison). With two classes of non-match
+#: (``non_match_classes`` 2) it is not used: the classes' u are learned again.
 U_PRIOR_PAIRS = 30
 #: Pairs whose explanations are joined at a time (:func:`explain_rows`).
 EXPLAIN_ROWS = 1 << 16
@@ -392,9 +393,17 @@ class Linker:
             for c, n in enumerate(n_levels)
         ]
         u_random = [x.copy() for x in u]
-        u_reference = _u_reference(comparisons, u_random, random_levels)
-        u_floors = [U_FLOOR_SHARE * x for x in u_reference]
-        u_priors = [U_PRIOR_PAIRS * x for x in u_reference]
+        floor_shares, prior_shares = _u_reference(comparisons, u_random, random_levels)
+        u_floors = [U_FLOOR_SHARE * x for x in floor_shares]
+        # With two classes of non-match, their u are learned again (mixture, with pseudo
+        # pairs of its own) and m is pooled against EM's: a prior EM's u holds and theirs
+        # does not would leave m unpooled where their u is low (a sex difference weighing
+        # for a match), so EM runs without it there.
+        u_priors = (
+            [U_PRIOR_PAIRS * x for x in prior_shares]
+            if self.config.non_match_classes == 1
+            else None
+        )
         laps.lap("prepare + random pairs")
 
         # EM runs on the candidate pairs, where the model is used: their non-matches share a
@@ -1453,20 +1462,26 @@ def _u_reference(
     comparisons: list[Comparison],
     u_random: list[npt.NDArray[np.float64]],
     random_levels: npt.NDArray[np.int8],
-) -> list[npt.NDArray[np.float64]]:
+) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]]]:
     """Per comparison, each level's share among random pairs (``random_levels``: theirs;
-    0 for missing), which EM's u keeps near: :data:`U_FLOOR_SHARE` of it is the least u
-    of a level EM reads as an agreement (:func:`rfl_match.scoring.hold_u_at_least`), and
-    :data:`U_PRIOR_PAIRS` times it the prior on u. For a comparison split by an anchor's
-    agreement, the larger of a level's own share and its kind's share over all random
-    pairs (:func:`_unsplit_random`): among random pairs a name and the family name agree
+    0 for missing), twice: for the floor on u (:data:`U_FLOOR_SHARE` of it is the least u
+    of a level EM reads as an agreement, :func:`rfl_match.scoring.hold_u_at_least`), and
+    for the prior on u (:data:`U_PRIOR_PAIRS` pseudo-non-matches spread so).
+
+    For a comparison split by an anchor's agreement, the floor takes the larger of a
+    level's own share and its kind's share over all random pairs
+    (:func:`_unsplit_random`): among random pairs a name and the family name agree
     independently enough, and the half that agrees on the family name holds too few random
     pairs to see a rare level (none of a million at 1,000 x 2,000 showed a grandfather's
-    name with one part in common). A half of fewer than :data:`_MIN_HALF_RANDOM` random
-    pairs (its shares even where it holds none) gives the kind's share alone."""
-    shares = []
+    name with one part in common). The prior takes each half's own shares (they sum to 1
+    in each half, so each half gets :data:`U_PRIOR_PAIRS`): the larger of two shares
+    would put most of the agreeing half's prior on its first level, which its kind shows
+    far more often (a father's name different, 0.97 of all random pairs, 0.19 of those
+    of one family name). A half of fewer than :data:`_MIN_HALF_RANDOM` random pairs (its
+    shares even where it holds none) gives the kind's share alone, to both."""
+    floors, priors = [], []
     for c, (comparison, u) in enumerate(zip(comparisons, u_random, strict=True)):
-        share = u.copy()
+        floor, prior = u.copy(), u.copy()
         kinds = _unsplit_random(comparisons, u_random, c)
         if kinds is not None:
             assert isinstance(comparison, ConditionedComparison)
@@ -1474,10 +1489,12 @@ def _u_reference(
             held = np.bincount(groups[random_levels[:, c]], minlength=int(groups.max()) + 1)
             few = held[groups] < _MIN_HALF_RANDOM
             by_kind = kinds[comparison.base_levels]
-            share = np.where(few, by_kind, np.maximum(share, by_kind))
-        share[0] = 0.0
-        shares.append(share)
-    return shares
+            floor = np.where(few, by_kind, np.maximum(floor, by_kind))
+            prior = np.where(few, by_kind, prior)
+        floor[0] = prior[0] = 0.0
+        floors.append(floor)
+        priors.append(prior)
+    return floors, priors
 
 
 #: Random pairs a half of a split comparison holds at least for its own shares to count

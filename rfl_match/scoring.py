@@ -366,7 +366,8 @@ def expectation_maximisation(
             pairs are). Without it, a level that no candidate shows gets a u of 0, and
             with m's pseudo-match (``m_pseudo``) a weight far above its neighbours', which
             :func:`monotone_m` pools into one of 0: a caseload whose candidates never
-            differ in sex weighed a later sex difference at 0 bits.
+            differ in sex weighed a later sex difference at 0 bits. Not read where u is
+            not learned (``estimate_u`` false, a ``fixed`` comparison).
         workers: threads for the sums over the patterns (the result is the same on any
             number).
         groups: per comparison, each level's group (``Comparison.level_groups``) or

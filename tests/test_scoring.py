@@ -371,31 +371,57 @@ def test_u_floor_holds_inside_em() -> None:
 
 def test_u_prior_gives_a_level_no_candidate_shows_the_random_pairs_sign() -> None:
     """Three comparisons as simulated, and sex (different, same), which no pair differs
-    on: plain EM gives that level u 0 (only m's pseudo-match is there, so it weighs most,
-    and the pooling of monotone_m then gives sex no weight at all); with a few
-    pseudo-non-matches spread as random pairs are (sex different half the time), u stays
-    well above m there, a sex difference weighs against a match, and the rest of the
-    model reads as before (the prior near; agreeing more weighs more)."""
+    on: plain EM gives that level u 0 (only m's pseudo-match is there, so a difference
+    would weigh for a match, until monotone_m pools it with "same" into no weight at
+    all); with a few pseudo-non-matches spread as random pairs are (sex different half
+    the time), a sex difference weighs against a match, and the other comparisons weigh
+    about as before."""
     levels = np.column_stack([simulate(400, 0.2), np.full(400, 2)]).astype(np.int8)
     patterns, counts = pattern_counts(levels, (4, 3, 4, 3))
     u_random = [*TRUE_U, np.array([0, 0.5, 0.5])]
     start = [starting_m(4), starting_m(3), starting_m(4), starting_m(3)]
     pseudo = [np.zeros(4), np.zeros(3), np.zeros(4), one_match(3)]
 
-    def fitted(prior: list[np.ndarray] | None) -> object:
-        return expectation_maximisation(
+    def bits(prior: list[np.ndarray] | None) -> list[np.ndarray]:
+        fit = expectation_maximisation(
             patterns, counts, u_random, start, 0.05, m_pseudo=pseudo, u_prior=prior,
             max_iterations=2000,
         )  # fmt: skip
+        return [np.log2(np.maximum(m[1:], 1e-6) / np.maximum(u[1:], 1e-6))
+                for m, u in zip(fit.m, fit.u, strict=True)]  # fmt: skip
 
-    plain, held = fitted(None), fitted([30 * u for u in u_random])
-    assert plain.u[3][1] < 1e-5  # type: ignore[attr-defined]
-    assert np.log2(plain.m[3][1] / 1e-6) > 10  # a sex difference would weigh for a match
-    bits = np.log2(held.m[3][1] / held.u[3][1])  # type: ignore[attr-defined]
-    assert bits < -2.0 and held.u[3][1:].sum() == pytest.approx(1.0)  # type: ignore[attr-defined]
-    assert abs(held.prior - plain.prior) < 0.05  # type: ignore[attr-defined]
-    for m, u in zip(held.m[:3], held.u[:3], strict=True):  # type: ignore[attr-defined]
-        assert np.all(np.diff(np.log2(m[1:] / u[1:])) > 0)  # agreeing more weighs more
+    plain, held = bits(None), bits([30 * u for u in u_random])
+    assert plain[3][0] > 10  # sex different: m's pseudo-match over a u of 0
+    assert held[3][0] < -2
+    for a, b in zip(held[:3], plain[:3], strict=True):
+        np.testing.assert_allclose(a, b, atol=0.5)
+
+
+def test_u_prior_pulls_each_half_towards_its_own_shares() -> None:
+    """A comparison split in two halves (levels 1-2 and 3-4, u summing to 1 in each);
+    a second comparison tells the 300 matches apart. The second half holds 40
+    non-matches, all at its first level: EM alone keeps all of its u there; its prior,
+    30 pairs spread by the half's own random shares (0.2 / 0.8), gives its second level
+    24 of 70. The first half, with 2,700 non-matches, hardly moves."""
+    split = np.concatenate([np.full(300, 2), np.full(2700, 1), np.full(40, 3)])
+    other = np.concatenate([np.full(300, 2), np.full(2740, 1)])
+    levels = np.column_stack([split, other]).astype(np.int8)
+    patterns, counts = pattern_counts(levels, (5, 3))
+    u_random = [np.array([0, 0.9, 0.1, 0.2, 0.8]), np.array([0, 0.9, 0.1])]
+    start = [np.array([0, 0.5, 0.5, 0.5, 0.5]), np.array([0, 0.1, 0.9])]
+    groups = [np.array([0, 1, 1, 2, 2], dtype=np.int8), np.array([0, 1, 1], dtype=np.int8)]
+
+    def u_of(prior: list[np.ndarray] | None) -> np.ndarray:
+        fit = expectation_maximisation(
+            patterns, counts, u_random, start, 0.1, u_prior=prior, groups=groups
+        )
+        return fit.u[0]  # type: ignore[no-any-return]
+
+    plain, held = u_of(None), u_of([30 * u for u in u_random])
+    assert plain[4] < 1e-3
+    assert held[4] == pytest.approx(24 / 70, abs=0.02)
+    assert held[3] + held[4] == pytest.approx(1.0)
+    assert held[2] == pytest.approx(plain[2], abs=0.01)
 
 
 def test_far_birth_from_strongest_reads_the_births_of_the_strongest_pairs() -> None:
