@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from rfl_match.schema import CANONICAL_FIELDS
+from rfl_match.schema import CANONICAL_FIELDS, near_canonical_field
 
 # Comparison kinds and what each compares (see compare.py for the levels of each).
 COMPARISON_KINDS = (
@@ -658,10 +658,16 @@ def unused_mapping_targets(config: LinkConfig, mapping: Mapping[str, str]) -> li
 def _check_mapping_targets(config: LinkConfig) -> None:
     """A mapping target is a canonical field or an extra column the configuration uses:
     any other is a typo ("fullname") that would rename the column out of use, silently."""
-    unknown = unused_mapping_targets(config, config.mapping)
+    unknown = set(unused_mapping_targets(config, config.mapping))
     if unknown:
+        entries = []
+        for header, target in config.mapping.items():
+            entry = f"{header!r} = {target!r}"
+            if entry in unknown:
+                near = near_canonical_field(target)
+                entries.append(entry + (f" (did you mean {near!r}?)" if near else ""))
         raise ConfigError(
-            f"mapping: {', '.join(unknown)}: not a canonical field, nor a column named by "
+            f"mapping: {', '.join(entries)}: not a canonical field, nor a column named by "
             "compare ([[compare]] in a file) or a blocking rule. Canonical fields: "
             f"{', '.join(CANONICAL_FIELDS)}. A column left out of the mapping is kept as "
             "it is"

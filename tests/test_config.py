@@ -215,7 +215,10 @@ def test_a_mapping_target_that_nothing_uses_is_refused_by_the_library_too() -> N
     built (it was refused by the command line only, and a Linker matched without the
     column, silently)."""
     typo = {"Nom": "fullname"}
-    message = r"mapping: 'Nom' = 'fullname': not a canonical field.*record_id, full_name"
+    message = (
+        r"mapping: 'Nom' = 'fullname' \(did you mean 'full_name'\?\): not a canonical field"
+        r".*record_id, full_name"
+    )
     for build in (
         lambda: rm.LinkConfig(mapping=typo),
         lambda: rm.LinkConfig().with_options(mapping=typo),
@@ -225,6 +228,9 @@ def test_a_mapping_target_that_nothing_uses_is_refused_by_the_library_too() -> N
     ):
         with pytest.raises(rm.ConfigError, match=message):
             build()
+    # A target near no canonical field is refused without a guess.
+    with pytest.raises(rm.ConfigError, match=r"^mapping: 'Lager' = 'kamp': not a canonical"):
+        rm.LinkConfig(mapping={"Lager": "kamp"})
     # A column that a comparison or a blocking rule names is a target a mapping may give.
     camp = rm.LinkConfig(mapping={"Camp": "camp"}, compare=(rm.ComparisonSpec("camp", "exact"),))
     rm.LinkConfig(mapping={"Reg": "reg"}, blocking=(("field:reg",),))
