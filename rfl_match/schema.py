@@ -121,7 +121,8 @@ def _canonical_header(name: str) -> str:
 
 
 def _field_key(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", name.lower())
+    """A name as :func:`_canonical_header` reads it, without its underscores."""
+    return _canonical_header(name).replace("_", "")
 
 
 _FIELD_KEYS = {_field_key(f): f for f in CANONICAL_FIELDS}
