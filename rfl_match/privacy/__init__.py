@@ -1,0 +1,24 @@
+"""Privacy: keyed pseudonyms and encodings for matching without sharing names.
+
+Nothing here calls the network; a key never leaves the process that reads it.
+"""
+
+from rfl_match.privacy.keys import (
+    KEY_BYTES_MIN,
+    SecretKeyError,
+    checked_key,
+    key_check,
+    keyed_digests,
+    new_key,
+    read_key,
+)
+
+__all__ = [
+    "KEY_BYTES_MIN",
+    "SecretKeyError",
+    "checked_key",
+    "key_check",
+    "keyed_digests",
+    "new_key",
+    "read_key",
+]

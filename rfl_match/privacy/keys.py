@@ -1,0 +1,97 @@
+"""Secret keys for keyed encodings and pseudonyms.
+
+Two organisations that want to match without exchanging names agree on a secret key out of
+band (never by the channel that carries the encoded records) and keep it from the party that
+links. Every keyed value here is a BLAKE2b digest under that key (the standard library's
+keyed mode, a MAC), with a domain of its own, so that a pseudonymous id never equals a
+blocking key or a Bloom filter's hash of the same text.
+
+>>> key = b"0123456789abcdef0123456789abcdef"
+>>> key_check(key)
+'19e15e7e'
+>>> keyed_digests(key, "id", ["R-1", "R-1", "R-2"])[0] == keyed_digests(key, "id", ["R-1"])[0]
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+#: The shortest key accepted: 128 bits, what a guess of the key must beat.
+KEY_BYTES_MIN = 16
+_BLAKE2B_KEY_BYTES = 64
+
+
+class SecretKeyError(ValueError):
+    """A key that cannot serve: too short, or missing."""
+
+
+def new_key() -> bytes:
+    """A fresh random key: 64 hexadecimal characters (256 bits), as a key file holds it."""
+    return secrets.token_hex(32).encode("ascii")
+
+
+def read_key(path: str | Path) -> bytes:
+    """The key in a file: its bytes, less the white space at its ends (a final new line).
+
+    Raises:
+        SecretKeyError: the file holds fewer than :data:`KEY_BYTES_MIN` bytes.
+    """
+    key = Path(path).read_bytes().strip()
+    return checked_key(key, str(path))
+
+
+def checked_key(key: bytes | str, source: str = "key") -> bytes:
+    """``key`` as bytes (text is UTF-8), refused where shorter than :data:`KEY_BYTES_MIN`."""
+    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    if len(raw) < KEY_BYTES_MIN:
+        raise SecretKeyError(
+            f"{source}: a key of {len(raw)} bytes; want {KEY_BYTES_MIN} or more "
+            "(rfl_match.privacy.new_key() makes one)"
+        )
+    return raw
+
+
+def _mac_key(key: bytes) -> bytes:
+    """BLAKE2b takes a key of at most 64 bytes: a longer one is hashed down to 64."""
+    if len(key) <= _BLAKE2B_KEY_BYTES:
+        return key
+    return hashlib.blake2b(key, digest_size=_BLAKE2B_KEY_BYTES).digest()
+
+
+def key_check(key: bytes) -> str:
+    """A short check value of the key (8 hexadecimal characters): two parties, or a file
+    and a key, can confirm that they hold the same key without showing it."""
+    mac = hashlib.blake2b(b"rfl_match key check", key=_mac_key(checked_key(key)), digest_size=4)
+    return mac.hexdigest()
+
+
+def keyed_digests(key: bytes, domain: str, values: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """Each value's 64-bit keyed digest within ``domain`` (at most 16 bytes of UTF-8: the
+    BLAKE2b personalisation), one digest per distinct value computed once."""
+    person = domain.encode("utf-8")
+    if len(person) > 16:
+        raise ValueError(f"domain {domain!r}: at most 16 bytes")
+    mac_key = _mac_key(checked_key(key))
+    distinct, inverse = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
+    digests = np.fromiter(
+        (
+            int.from_bytes(
+                hashlib.blake2b(
+                    str(v).encode("utf-8"), key=mac_key, person=person, digest_size=8
+                ).digest(),
+                "little",
+            )
+            for v in distinct
+        ),
+        dtype=np.uint64,
+        count=len(distinct),
+    )
+    out: npt.NDArray[np.uint64] = digests[inverse.reshape(-1)]
+    return out
