@@ -3,6 +3,7 @@
 Nothing here calls the network; a key never leaves the process that reads it.
 """
 
+from rfl_match.privacy.ids import pseudonym_table, pseudonymise, pseudonymous_ids
 from rfl_match.privacy.keys import (
     KEY_BYTES_MIN,
     SecretKeyError,
@@ -20,5 +21,8 @@ __all__ = [
     "key_check",
     "keyed_digests",
     "new_key",
+    "pseudonym_table",
+    "pseudonymise",
+    "pseudonymous_ids",
     "read_key",
 ]
