@@ -40,6 +40,14 @@ from rfl_match.io.pfif import check_person_ids
 from rfl_match.io.read import RecordsRejected
 from rfl_match.io.write import output_format
 from rfl_match.linker import Linker, ModelError
+from rfl_match.privacy import (
+    SecretKeyError,
+    key_check,
+    new_key,
+    pseudonym_table,
+    pseudonymise,
+    read_key,
+)
 from rfl_match.schema import ID_FIELD, Problem, RecordError
 from rfl_match.scoring import ScoringError
 
@@ -102,6 +110,12 @@ def _parser() -> argparse.ArgumentParser:
         default="rfl-match.invalid",
         help="domain of the note ids in PFIF output (default: %(default)s)",
     )
+    _add_pseudonymise(
+        link,
+        "request and sighting ids",
+        "The review and rejects files, for the data holder, keep the real ids. Not with .xml "
+        "output: PFIF notes link person records by their ids",
+    )
     _add_quiet(link)
 
     dedupe = sub.add_parser("dedupe", help="find records of one list that are the same person")
@@ -114,6 +128,9 @@ def _parser() -> argparse.ArgumentParser:
         "--threshold", type=float, default=0.9, help="match probability to join two records"
     )
     _add_rejects(dedupe)
+    _add_pseudonymise(
+        dedupe, "record ids", "The rejects file, for the data holder, keeps the real ids"
+    )
     _add_quiet(dedupe)
 
     normalize = sub.add_parser("normalize", help="show how names are read: tokens, variants, keys")
@@ -155,6 +172,36 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, default=Path("match.toml"), help="default: %(default)s"
     )
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    keygen = sub.add_parser("keygen", help="write a new secret key for --pseudonymise")
+    keygen.add_argument(
+        "file", type=Path, help="the key file to write, readable by you alone (never overwritten)"
+    )
+
+    table = sub.add_parser(
+        "pseudonymise",
+        help="the key holder's table from record ids to the pseudonyms that --pseudonymise wrote",
+    )
+    table.add_argument(
+        "records",
+        type=Path,
+        help="the records whose ids were pseudonymised (read as link reads them), or a "
+        "table of ids with --ids-column",
+    )
+    table.add_argument(
+        "--key", type=Path, required=True, metavar="KEYFILE", help="the key they were written with"
+    )
+    table.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="record_id, pseudonym (.csv, .xlsx, .parquet)",
+    )
+    table.add_argument(
+        "--ids-column", help="take the ids from this column of any table (no mapping, no names)"
+    )
+    _add_config(table)
     return parser
 
 
@@ -174,6 +221,17 @@ def _add_rejects(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--strict", action="store_true", help="stop (exit 3) if any row is rejected"
+    )
+
+
+def _add_pseudonymise(parser: argparse.ArgumentParser, ids: str, kept: str) -> None:
+    parser.add_argument(
+        "--pseudonymise",
+        type=Path,
+        metavar="KEYFILE",
+        help=f"write the {ids} of -o as keyed pseudonyms (p- and 16 hexadecimal digits), "
+        "for a file that leaves the tracing service; `rfl-match keygen` makes a key, "
+        f"`rfl-match pseudonymise` the key holder's table back to the ids. {kept}",
     )
 
 
@@ -265,6 +323,29 @@ def _check_outputs(*paths: Path | None, tables: bool = True) -> None:
             raise OutputError(f"{path} is a folder; give the name of a file to write")
         if not path.parent.is_dir():
             raise OutputError(f"{path}: the folder {path.parent} does not exist")
+
+
+def _key(path: Path) -> bytes:
+    """The key in ``path``, read before any work: a key file that cannot serve is a usage
+    error (exit 2) said at once, not an OSError (exit 3) after the matching."""
+    if not path.is_file():
+        what = "is a folder" if path.is_dir() else "no such file"
+        raise SecretKeyError(f"{path}: {what}; `rfl-match keygen FILE` writes a new key")
+    try:
+        return read_key(path)
+    except OSError as exc:
+        raise SecretKeyError(f"{path}: cannot read the key ({exc.strerror})") from None
+    except SecretKeyError as exc:  # too short: say how to get one from here
+        raise SecretKeyError(f"{exc}; `rfl-match keygen FILE` writes a new key") from None
+
+
+def _check_shareable(args: argparse.Namespace) -> None:
+    """Pseudonyms in PFIF notes would link person records that no repository holds."""
+    if args.pseudonymise is not None and output_format(args.output) == "pfif":
+        raise UsageError(
+            f"{args.output}: --pseudonymise writes .csv, .xlsx or .parquet; PFIF notes link "
+            "person records by their ids, and a pseudonym names no record"
+        )
 
 
 def _read(
@@ -399,6 +480,7 @@ def _link(args: argparse.Namespace) -> int:
     if args.review is not None and output_format(args.review) not in ("csv", "xlsx"):
         raise OutputError(f"{args.review}: a review file is .xlsx or .csv")
     _check_rejects_format(args)
+    _check_shareable(args)
     rejects = _rejects_path(args)
     _check_overwrites(
         [
@@ -406,6 +488,7 @@ def _link(args: argparse.Namespace) -> int:
             ("the sightings", args.sightings),
             ("--config", args.config),
             ("--model", args.model),
+            ("--pseudonymise", args.pseudonymise),
         ],
         [
             ("-o", args.output),
@@ -414,6 +497,7 @@ def _link(args: argparse.Namespace) -> int:
             (_rejects_label(args), rejects),
         ],
     )
+    key = None if args.pseudonymise is None else _key(args.pseudonymise)
     loaded = _read([("requests", args.requests), ("sightings", args.sightings)], config, progress)
     requests, sightings = loaded["requests"].records, loaded["sightings"].records
     if output_format(args.output) == "pfif":
@@ -436,7 +520,8 @@ def _link(args: argparse.Namespace) -> int:
         if args.save_model is not None:
             linker.save(args.save_model)
         with progress.stage(f"writing {args.output}"):
-            write_table(matches, args.output, domain=args.pfif_domain)
+            shared = matches if key is None else pseudonymise(matches, key)
+            write_table(shared, args.output, domain=args.pfif_domain)
         if args.review is not None:
             from rfl_match.io.review import review_table, write_review
 
@@ -449,6 +534,7 @@ def _link(args: argparse.Namespace) -> int:
         print(f"rows rejected     {rejected:,} -> {rejects}")
         print(f"pairs compared    {linker.training_.get('last_candidate_pairs', 0):,}")
         print(f"matches written   {len(matches):,} -> {args.output}")
+        _print_pseudonymised(key, "the review and rejects files keep the real ids")
         if args.review is not None:
             print(f"review file       {args.review}")
         print(f"seconds           {time.perf_counter() - started:.1f}")
@@ -466,9 +552,14 @@ def _dedupe(args: argparse.Namespace) -> int:
     _check_rejects_format(args)
     rejects = _rejects_path(args)
     _check_overwrites(
-        [("the records", args.records), ("--config", args.config)],
+        [
+            ("the records", args.records),
+            ("--config", args.config),
+            ("--pseudonymise", args.pseudonymise),
+        ],
         [("-o", args.output), (_rejects_label(args), rejects)],
     )
+    key = None if args.pseudonymise is None else _key(args.pseudonymise)
     loaded = _read([("records", args.records)], config, progress)
     records = loaded["records"].records
     problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
@@ -480,7 +571,8 @@ def _dedupe(args: argparse.Namespace) -> int:
             linker = Linker(config).fit(records)
         with progress.stage("blocking, comparing, scoring and clustering"):
             clusters = linker.dedupe(records, threshold=args.threshold)
-        write_table(clusters, args.output)
+        shared = clusters if key is None else pseudonymise(clusters, key, (ID_FIELD,))
+        write_table(shared, args.output)
     _warn(caught, args.quiet)
     if not args.quiet:
         sizes = clusters.groupby("cluster_id").size()
@@ -492,8 +584,14 @@ def _dedupe(args: argparse.Namespace) -> int:
             f"clusters written  {len(sizes):,} ({int((sizes > 1).sum()):,} with more than "
             f"one record) -> {args.output}"
         )
+        _print_pseudonymised(key, "the rejects file keeps the real ids")
         print(f"seconds           {time.perf_counter() - started:.1f}")
     return EXIT_OK
+
+
+def _print_pseudonymised(key: bytes | None, kept: str) -> None:
+    if key is not None:
+        print(f"ids pseudonymised under the key of check {key_check(key)} ({kept})")
 
 
 def _normalize(args: argparse.Namespace) -> int:
@@ -782,6 +880,71 @@ def _init_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _keygen(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    _check_outputs(path, tables=False)
+    exists = OutputError(
+        f"{path} exists; keygen never overwrites a key (what was pseudonymised under it could "
+        "no longer be mapped back): choose another name"
+    )
+    if path.exists() or path.is_symlink():
+        raise exists
+    key = new_key()
+    try:  # created readable by its owner alone, and never through a link or over a file
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise exists from None
+    with os.fdopen(descriptor, "wb") as out:
+        if hasattr(os, "fchmod"):  # 0600 whatever the umask (POSIX; Windows has no modes)
+            os.fchmod(out.fileno(), 0o600)
+        out.write(key + b"\n")
+    print(f"key written to    {path} (readable by you alone)")
+    print(f"key check         {key_check(key)}")
+    print(
+        "Keep the key with the records. Pass it only out of band (in person, or by a channel "
+        "that carries no data), never with the pseudonymised or encoded files and never to "
+        "the party that links them; compare the check values to confirm that two copies agree."
+    )
+    return EXIT_OK
+
+
+def _pseudonym_table(args: argparse.Namespace) -> int:
+    _check_outputs(args.output)
+    if output_format(args.output) == "pfif":
+        raise OutputError(f"{args.output}: a pseudonym table is .csv, .xlsx or .parquet")
+    if args.ids_column is not None and args.config is not None:
+        raise UsageError("--ids-column takes the column as it is; --config maps records only")
+    _check_overwrites(
+        [("the records", args.records), ("--key", args.key), ("--config", args.config)],
+        [("-o", args.output)],
+    )
+    key = _key(args.key)
+    if args.ids_column is None:
+        loaded = _read([("records", args.records)], _config(args.config), _Progress(quiet=True))
+        ids = loaded["records"].records[ID_FIELD]
+        left_out = len(loaded["records"].rejected)
+        why = "rejected rows (blank or duplicated ids, ragged rows), as link leaves them out"
+    else:
+        read = read_table(args.records)
+        frame = read.frame
+        if args.ids_column not in frame.columns:
+            listed = ", ".join(str(c) for c in frame.columns[:20])
+            problem = Problem(None, args.ids_column, "no such column; columns: " + listed)
+            raise RecordError([problem], str(args.records))
+        # read as a records file's ids are: stripped, a blank one no id
+        values = frame[args.ids_column].fillna("").astype(str).str.strip()
+        ids = values[(values != "").to_numpy()]
+        left_out = len(values) - len(ids) + len(read.rejected)
+        why = "blank cells or rows that could not be read"
+    table = pseudonym_table(ids, key)
+    write_table(table, args.output)
+    print(f"pseudonyms written {len(table):,} -> {args.output} (key check {key_check(key)})")
+    if left_out:
+        print(f"left out          {left_out:,} {why}")
+    print("The table maps the pseudonyms back to the ids: keep it as the key is kept.")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "link": _link,
     "dedupe": _dedupe,
@@ -790,6 +953,8 @@ _COMMANDS = {
     "evaluate": _evaluate,
     "explain": _explain,
     "init-config": _init_config,
+    "keygen": _keygen,
+    "pseudonymise": _pseudonym_table,
 }
 
 
@@ -822,6 +987,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _COMMANDS[args.command](args)
     except (OutputError, UsageError) as exc:
         print(f"rfl-match: usage error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SecretKeyError as exc:
+        print(f"rfl-match: key error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (ConfigError, ModelError) as exc:
         print(f"rfl-match: configuration error: {exc}", file=sys.stderr)

@@ -1,0 +1,177 @@
+"""Pseudonymous ids from the command line, run as a user runs it (a subprocess): keygen,
+link and dedupe with --pseudonymise, and the key holder's table (pseudonymise)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from rfl_match.privacy import key_check, new_key, read_key
+
+ROOT = Path(__file__).resolve().parent.parent
+PSEUDONYM = r"p-[0-9a-f]{16}"
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rfl_match.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A small seeded data set, a fast configuration, a key, and a plain link's model."""
+    folder = tmp_path_factory.mktemp("private")
+    from rfl_match.synth import SynthConfig, generate, write
+
+    write(generate(SynthConfig(n_requests=40, n_sightings=120, seed=11)), folder)
+    paths = {
+        "requests": folder / "requests.csv",
+        "sightings": folder / "sightings.csv",
+        "truth": folder / "truth.csv",
+        "config": folder / "fast.toml",
+        "key": folder / "secret.key",
+        "model": folder / "model.json",
+        "plain": folder / "plain.csv",
+    }
+    paths["config"].write_text("u_sample_pairs = 20000\n", encoding="utf-8")
+    assert run("keygen", paths["key"]).returncode == 0
+    result = run(
+        "link", paths["requests"], paths["sightings"], "-o", paths["plain"],
+        "--config", paths["config"], "--save-model", paths["model"], "--quiet",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return paths
+
+
+def test_keygen_writes_a_private_key_and_never_overwrites_it(tmp_path: Path) -> None:
+    path = tmp_path / "partner.key"
+    result = run("keygen", path)
+    assert result.returncode == 0, result.stderr
+    key = read_key(path)
+    assert len(key) == 64 and path.read_bytes() == key + b"\n"
+    assert key_check(key) in result.stdout and "out of band" in result.stdout
+    assert key.decode() not in result.stdout + result.stderr  # the key is never printed
+    if os.name == "posix":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    again = run("keygen", path)
+    assert again.returncode == 2 and "never overwrites" in again.stderr, again.stderr
+    assert read_key(path) == key
+    assert run("keygen", tmp_path / "no such folder" / "k.key").returncode == 2
+
+
+def test_link_writes_no_real_id_and_the_key_holder_maps_every_pair_back(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    shared, review = tmp_path / "shared.csv", tmp_path / "review.csv"
+    result = run(
+        "link", data["requests"], data["sightings"], "-o", shared, "--model", data["model"],
+        "--pseudonymise", data["key"], "--review", review,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert key_check(read_key(data["key"])) in result.stdout
+    requests = pd.read_csv(data["requests"], dtype=str)
+    sightings = pd.read_csv(data["sightings"], dtype=str)
+    text = shared.read_text(encoding="utf-8")
+    real_ids = set(requests.record_id) | set(sightings.record_id)
+    assert not [i for i in real_ids if i in text]
+    matches = pd.read_csv(shared, dtype=str)
+    assert len(matches) > 20
+    assert matches.request_id.str.fullmatch(PSEUDONYM).all()
+    assert matches.sighting_id.str.fullmatch(PSEUDONYM).all()
+    # the review file, for the tracing officer, keeps the real ids
+    assert set(pd.read_csv(review, dtype=str).request_id.dropna()) <= set(requests.record_id)
+
+    back: dict[str, str] = {}
+    for side in ("requests", "sightings"):
+        table_path = tmp_path / f"{side}_pseudonyms.csv"
+        made = run("pseudonymise", data[side], "--key", data["key"], "-o", table_path)
+        assert made.returncode == 0, made.stderr
+        table = pd.read_csv(table_path, dtype=str)
+        assert table.columns.tolist() == ["record_id", "pseudonym"]
+        back.update(zip(table.pseudonym, table.record_id, strict=True))
+    restored = matches.assign(
+        request_id=matches.request_id.map(back), sighting_id=matches.sighting_id.map(back)
+    )
+    plain = pd.read_csv(data["plain"], dtype=str)
+    order = ["request_id", "rank"]
+    pd.testing.assert_frame_equal(
+        restored.sort_values(order).reset_index(drop=True),
+        plain.sort_values(order).reset_index(drop=True),
+    )
+
+
+def test_another_key_gives_other_pseudonyms(tmp_path: Path, data: dict[str, Path]) -> None:
+    other = tmp_path / "other.key"
+    other.write_bytes(new_key())
+    tables = []
+    for key in (data["key"], other):
+        out = tmp_path / f"{key.stem}.parquet"
+        result = run(
+            "pseudonymise", data["truth"], "--ids-column", "request_id", "--key", key, "-o", out
+        )
+        assert result.returncode == 0, result.stderr
+        tables.append(pd.read_parquet(out))
+    mine, theirs = tables
+    assert mine.record_id.tolist() == theirs.record_id.tolist()
+    assert mine.record_id.is_unique and mine.pseudonym.is_unique
+    assert not set(mine.pseudonym) & set(theirs.pseudonym)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"password\n", "a key of 8 bytes; want 16 or more"),
+        (None, "no such file"),
+    ],
+)
+def test_a_key_file_that_cannot_serve_stops_before_any_work(
+    tmp_path: Path, data: dict[str, Path], content: bytes | None, message: str
+) -> None:
+    key = tmp_path / "short.key"
+    if content is not None:
+        key.write_bytes(content)
+    out = tmp_path / "m.csv"
+    result = run("link", data["requests"], data["sightings"], "-o", out, "--pseudonymise", key)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"rfl-match: key error: {key}: ")
+    assert message in result.stderr and "keygen" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+    assert "reading requests" not in result.stderr  # nothing was read
+
+
+def test_pfif_output_and_an_output_over_the_key_are_refused(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    inputs = (data["requests"], data["sightings"])
+    result = run("link", *inputs, "-o", tmp_path / "m.xml", "--pseudonymise", data["key"])
+    assert result.returncode == 2 and "PFIF notes link person records" in result.stderr
+    key_csv = tmp_path / "key.csv"
+    key_csv.write_bytes(read_key(data["key"]))
+    result = run("link", *inputs, "-o", key_csv, "--pseudonymise", key_csv)
+    assert result.returncode == 2 and "would overwrite --pseudonymise" in result.stderr
+    assert read_key(key_csv) == read_key(data["key"])
+
+
+def test_dedupe_pseudonymises_record_ids_and_cluster_labels(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    out = tmp_path / "clusters.csv"
+    result = run(
+        "dedupe", data["sightings"], "-o", out, "--config", data["config"],
+        "--pseudonymise", data["key"], "--quiet",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    clusters = pd.read_csv(out, dtype=str)
+    assert len(clusters) == 120 and clusters.record_id.str.fullmatch(PSEUDONYM).all()
+    assert clusters.cluster_id.str.fullmatch(r"c-[0-9a-f]{16}").all()
