@@ -32,3 +32,14 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_synthetic_files_named_in_the_readme_exist() -> None:
     for name in re.findall(r"data/synthetic/\w+\.csv", quick_start()[0]):
         assert (ROOT / name).exists(), name
+
+
+def test_the_command_line_section_lists_every_subcommand() -> None:
+    from rfl_match.cli import _COMMANDS
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Command line") :]
+    block = re.search(r"```\n(.*?)```", section, re.S)
+    assert block, "the Command line section has no usage block"
+    listed = set(re.findall(r"^rfl-match ([a-z-]+)", block.group(1), re.M))
+    assert listed == set(_COMMANDS)
