@@ -149,9 +149,12 @@ def test_encoding_is_deterministic_and_independent_of_row_order(
     pd.testing.assert_frame_equal(encoded, encode_records(frame, KEY).set_index("record_id"))
 
 
-def test_a_records_filter_is_its_name_parts_filters_or_ed() -> None:
-    whole, mohammed, ali = decode_filters(_name_filters(["Mohammed Ali", "Mohammed", "Ali"]))
+def test_a_records_filter_and_keys_are_its_name_parts_together() -> None:
+    encoded = encode_records(_frame(["Mohammed Ali", "Mohammed", "Ali"]), KEY)
+    whole, mohammed, ali = decode_filters(encoded["name_bloom"])
     np.testing.assert_array_equal(whole, mohammed | ali)
+    keys = [k.split() for k in encoded["name_keys"]]
+    assert keys[0] == sorted(set(keys[1]) | set(keys[2])) and len(keys[1]) == 2
     # the same parts in given and family name fields: the same filter as the full name
     split = encode_records(
         pd.DataFrame({"record_id": ["a"], "given_name": ["Mohammed"], "family_name": ["Ali"]}), KEY

@@ -516,22 +516,30 @@ def _blocking_keys(
     out = np.full(n, "", dtype=object)
     if not parts:
         return out
-    keys = []
-    for domain, texts in zip(
-        _KEY_DOMAINS, ([p.variant for p in parts], [p.phonetic for p in parts]), strict=True
-    ):
-        digests = _hex(keyed_digests(key, domain, texts))
-        keys.append(np.where(np.array([bool(t) for t in texts]), digests, ""))
-    record, part = pairs
-    frame = pd.DataFrame(
-        {
-            "row": np.concatenate([record, record]),
-            "key": np.concatenate([keys[0][part], keys[1][part]]),
-        }
+    texts = ([p.variant for p in parts], [p.phonetic for p in parts])
+    digests = np.concatenate(
+        [keyed_digests(key, d, t) for d, t in zip(_KEY_DOMAINS, texts, strict=True)]
     )
-    frame = frame[frame["key"] != ""].drop_duplicates().sort_values(["row", "key"])
-    joined = frame.groupby("row", sort=True)["key"].agg(" ".join)
-    out[joined.index.to_numpy()] = joined.to_numpy(dtype=object)
+    present = np.array([bool(t) for t in (*texts[0], *texts[1])])
+    record, part = pairs
+    rows = np.concatenate([record, record])
+    which = np.concatenate([part, part + len(parts)])
+    keep = present[which]
+    rows, which = rows[keep], which[keep]
+    # sorted by record, then by digest (the order of their hexadecimal text), each once
+    order = np.lexsort((digests[which], rows))
+    rows, which = rows[order], which[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (digests[which[1:]] != digests[which[:-1]])
+    rows, which = rows[first], which[first]
+    # one join of every record's keys, cut at the records' ends (17 characters a key)
+    joined = " ".join(_hex(digests)[which].tolist()) + " "
+    present_rows, counts = np.unique(rows, return_counts=True)
+    ends = np.cumsum(counts) * 17
+    starts = ends - counts * 17
+    out[present_rows] = [
+        joined[a : b - 1] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
     return out
 
 
