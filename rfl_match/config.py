@@ -32,10 +32,14 @@ COMPARISON_KINDS = (
     "string",
     "numeric",
     "sex",
+    "bloom",
 )
 
+# The comparison kinds whose thresholds are similarities, from 0 to 1.
+SIMILARITY_KINDS = ("string", "bloom")
+
 # The comparison kinds that weigh term frequencies (``ComparisonSpec.term_frequency``).
-TERM_FREQUENCY_KINDS = ("given_name", "family_name")
+TERM_FREQUENCY_KINDS = ("given_name", "family_name", "bloom")
 
 # Blocking keys that records can be grouped on (see blocking.py).
 BLOCKING_KEYS = (
@@ -86,10 +90,12 @@ class ComparisonSpec:
             composites of several canonical fields).
         kind: one of :data:`COMPARISON_KINDS`.
         name: the output name (``<name>_level``, ``<name>_weight``); the field by default.
-        thresholds: similarity thresholds for graded levels (``string``, ``numeric``:
-            absolute differences), highest first.
+        thresholds: similarity thresholds for graded levels (``string``; ``bloom``: Dice
+            coefficients, ``compare.BLOOM_THRESHOLDS`` by default; ``numeric``: absolute
+            differences), highest first.
         term_frequency: adjust the weight of an exact agreement by how common the value is
-            (the ``given_name`` and ``family_name`` kinds only; on another, a warning).
+            (the ``given_name``, ``family_name`` and ``bloom`` kinds only; on another, a
+            warning).
     """
 
     field: str
@@ -616,13 +622,14 @@ def _checked_spec(spec: Any, index: int) -> ComparisonSpec:
 def _thresholds(where: str, kind: str, value: Any) -> tuple[float, ...]:
     """A comparison's thresholds as floats: similarities from 0 to 1 (``string``), else
     finite numbers, 0 or more (``numeric``: absolute differences)."""
-    most = 1.0 if kind == "string" else math.inf
+    similarities = kind in SIMILARITY_KINDS
+    most = 1.0 if similarities else math.inf
     listed = isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.ndim == 1)
     held = [_real(t) for t in value] if listed else [None]
     if not all(t is not None and math.isfinite(t) and 0.0 <= t <= most for t in held):
         wanted = (
             "similarities from 0 to 1, such as [0.92, 0.8]"
-            if kind == "string"
+            if similarities
             else "numbers, 0 or more (numeric: absolute differences, such as [0, 1, 5])"
         )
         raise ConfigError(f"{where}.thresholds: {value!r}; use a list of {wanted}")
