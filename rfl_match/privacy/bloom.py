@@ -48,7 +48,6 @@ something outside.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -58,9 +57,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+# schema reads the encoded format's filters (rfl_match.privacy.filters): a module import,
+# read at call time, lets either be imported first
+from rfl_match import schema
 from rfl_match.names import NameForm, normalize_names
+from rfl_match.privacy.filters import decode_filters, dice
 from rfl_match.privacy.keys import checked_key, key_check, keyed_digests
-from rfl_match.schema import ID_FIELD, NAME_FIELDS, is_validated, validate_records
 
 #: The scheme's name and version in the ``encoding`` column: a change of features or of
 #: how bits are picked is a new version, so that old and new files refuse to link.
@@ -86,12 +88,9 @@ HASHES_MIN = 5
 #: The least filter: fewer bits fill with a full name's features.
 BITS_MIN = 256
 
-#: The filter columns and the name columns each encodes.
-FILTER_FIELDS: dict[str, tuple[str, ...]] = {
-    "name_bloom": NAME_FIELDS,
-    "father_name_bloom": ("father_name",),
-    "mother_name_bloom": ("mother_name",),
-}
+#: The filter columns: the person's own names (every name field of the schema), the
+#: father's and the mother's.
+FILTER_FIELDS = ("name_bloom", "father_name_bloom", "mother_name_bloom")
 #: The keyed-digest domain of each filter's features: the same name in another field sets
 #: other bits.
 _FILTER_DOMAINS = {
@@ -185,13 +184,14 @@ def encode_records(
     frame = _validated(records)
     n = len(frame)
     out: dict[str, Any] = {}
-    record_ids = frame[ID_FIELD].astype(str).to_numpy(dtype=object)
+    record_ids = frame[schema.ID_FIELD].astype(str).to_numpy(dtype=object)
     if ids == "pseudonymise":
         digests = keyed_digests(raw_key, _ID_DOMAIN, record_ids.tolist())
-        out[ID_FIELD] = np.char.add("p-", _hex(digests)).astype(object)
+        out[schema.ID_FIELD] = np.char.add("p-", _hex(digests)).astype(object)
     else:
-        out[ID_FIELD] = record_ids
-    for column, fields in FILTER_FIELDS.items():
+        out[schema.ID_FIELD] = record_ids
+    for column in FILTER_FIELDS:
+        fields = schema.NAME_FIELDS if column == "name_bloom" else (column.removesuffix("_bloom"),)
         rows, parts = _record_parts(frame, fields)
         out[column] = _filters(raw_key, _FILTER_DOMAINS[column], rows, parts, n, bits, hashes)
         if column == "name_bloom":
@@ -260,44 +260,25 @@ def check_encodings(requests_enc: pd.DataFrame, sightings_enc: pd.DataFrame) -> 
 def filter_dice(left: Iterable[str], right: Iterable[str]) -> npt.NDArray[np.float64]:
     """The Dice coefficient ``2|A and B| / (|A| + |B|)`` of each aligned pair of encoded
     filters (base64 text), NaN where either is blank: what the linker's ``bloom``
-    comparison grades, for measuring an encoding (true pairs against random ones)."""
-    a_texts = np.asarray(list(left), dtype=object)
-    b_texts = np.asarray(list(right), dtype=object)
+    comparison grades, for measuring an encoding (true pairs against random ones). Each
+    distinct text is decoded once (:func:`rfl_match.privacy.filters.decode_filters`).
+
+    Raises:
+        ValueError: a text that is no filter, or filters of two widths.
+    """
+    a_texts = pd.Series(list(left), dtype=object).fillna("").astype(str)
+    b_texts = pd.Series(list(right), dtype=object).fillna("").astype(str)
     if len(a_texts) != len(b_texts):
         raise ValueError(f"{len(a_texts)} filters on the left, {len(b_texts)} on the right")
-    texts = pd.Series(np.concatenate([a_texts, b_texts])).fillna("").astype(str)
-    codes, uniques = pd.factorize(texts.mask(texts == ""))
-    words = decode_filters(uniques)
-    counts = np.bitwise_count(words).sum(axis=1)
+    codes, uniques = pd.factorize(pd.concat([a_texts, b_texts], ignore_index=True))
+    table = decode_filters([str(u) for u in uniques])
+    bad = (table.widths == -1) | ((table.widths > 0) & (table.widths != table.bits))
+    if bad.any():
+        raise ValueError(f"not a filter of {table.bits} bits: {str(uniques[bad.argmax()])[:40]!r}")
     ca, cb = codes[: len(a_texts)], codes[len(a_texts) :]
-    out = np.full(len(a_texts), np.nan)
-    both = (ca >= 0) & (cb >= 0)
-    both[both] = (counts[ca[both]] + counts[cb[both]]) > 0
-    a, b = ca[both], cb[both]
-    shared = np.bitwise_count(words[a] & words[b]).sum(axis=1)
-    out[both] = 2.0 * shared / (counts[a] + counts[b])
+    out = dice(table, ca, table, cb).astype(np.float64)
+    out[(table.ones[ca] == 0) | (table.ones[cb] == 0)] = np.nan
     return out
-
-
-def decode_filters(texts: Iterable[str]) -> npt.NDArray[np.uint64]:
-    """Encoded filters (base64 text) as rows of 64-bit words (a blank text: a row of
-    none, of the others' width). Raises ValueError on text that is no filter, or on
-    filters of different lengths."""
-    values = [str(t) for t in texts]
-    raw: list[bytes] = []
-    for value in values:
-        try:
-            raw.append(base64.b64decode(value, validate=True))
-        except binascii.Error as error:
-            raise ValueError(f"not a base64 Bloom filter: {value[:40]!r}") from error
-    widths = {len(r) for r in raw if r}
-    if len(widths) > 1 or any(w % 8 for w in widths):
-        raise ValueError(
-            f"filters of {sorted(8 * w for w in widths)} bits: want one length, a multiple of 64"
-        )
-    width = widths.pop() if widths else 8
-    buffer = b"".join(r if r else bytes(width) for r in raw)
-    return np.frombuffer(buffer, dtype="<u8").reshape(len(values), width // 8).copy()
 
 
 def encoded_config() -> dict[str, Any]:
@@ -353,7 +334,9 @@ def _check_options(bits: int, hashes: int, birth: str | None, ids: str) -> None:
 def _validated(records: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(records, pd.DataFrame):
         raise TypeError("records: want a pandas DataFrame (see rfl_match.read_records)")
-    return records if is_validated(records) else validate_records(records, source="records")
+    if schema.is_validated(records):
+        return records
+    return schema.validate_records(records, source="records")
 
 
 def _column(frame: pd.DataFrame, column: str) -> npt.NDArray[np.object_]:
