@@ -124,6 +124,8 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _ALTERNATES = re.compile(r"[;\n]")
 #: Records whose filters are assembled at once (bounds the memory of the rows OR-ed).
 _CHUNK = 200_000
+#: Distinct name parts whose bits are set at once (a byte a bit: 16 MiB at 1,024 bits).
+_PART_CHUNK = 16_384
 
 
 class EncodingError(ValueError):
@@ -454,17 +456,25 @@ def _filters(
         ]
     )
     feature = feature_of.reshape(-1)
-    mask = used[feature]
-    table = np.zeros((len(parts), bits), dtype=bool)
-    table[np.broadcast_to(owner[:, None], mask.shape)[mask], positions[feature][mask]] = True
-    words = np.packbits(table, axis=1, bitorder="little").view("<u8")
+    words = np.zeros((len(parts), bits // 64), dtype="<u8")
+    # the parts' bit tables a chunk at a time (owner is sorted: a chunk is a slice)
+    bounds = np.searchsorted(owner, np.arange(0, len(parts) + _PART_CHUNK, _PART_CHUNK))
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if hi == lo:
+            continue
+        base = int(owner[lo])
+        mask = used[feature[lo:hi]]
+        table = np.zeros((int(owner[hi - 1]) + 1 - base, bits), dtype=bool)
+        rows = np.broadcast_to((owner[lo:hi] - base)[:, None], mask.shape)[mask]
+        table[rows, positions[feature[lo:hi]][mask]] = True
+        words[base : base + len(table)] = np.packbits(table, axis=1, bitorder="little").view("<u8")
     record, part = pairs
     # pairs are sorted by record: a chunk of records is a slice of them
     bounds = np.searchsorted(record, np.arange(0, n + _CHUNK, _CHUNK))
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         if hi > lo:
-            rows, first = np.unique(record[lo:hi], return_index=True)
-            merged = np.bitwise_or.reduceat(words[part[lo:hi]], first, axis=0)
+            rows, starts = np.unique(record[lo:hi], return_index=True)
+            merged = np.bitwise_or.reduceat(words[part[lo:hi]], starts, axis=0)
             out[rows] = _base64_rows(merged.view(np.uint8))
     return out
 
