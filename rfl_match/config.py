@@ -127,11 +127,17 @@ CONTEXT_BLOCKING: tuple[tuple[str, ...], ...] = (
 )
 
 
+#: The prefixes of blocking keys on a column the key names: its folded value, its first
+#: name part's class, each of its white-space-separated tokens.
+COLUMN_KEY_PREFIXES = ("field:", "class:", "tokens:")
+
+
 def key_column(key: str) -> str:
-    """The column a blocking key names (``field:<column>``, ``class:<column>``, either
-    behind ``sorted:``), or "" for a key of the prepared names and births."""
+    """The column a blocking key names (``field:<column>``, ``class:<column>``,
+    ``tokens:<column>``, each also behind ``sorted:``), or "" for a key of the prepared
+    names and births."""
     bare = key.removeprefix("sorted:")
-    return bare.partition(":")[2] if bare.startswith(("field:", "class:")) else ""
+    return bare.partition(":")[2] if bare.startswith(COLUMN_KEY_PREFIXES) else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,7 +407,8 @@ class LinkConfig:
                         raise ConfigError(
                             f"{option}: unknown key {key!r}; use one of "
                             f"{', '.join(BLOCKING_KEYS)}, 'field:<column>', 'class:<column>' "
-                            "(a name column's first part's class), or 'sorted:<key>' for a "
+                            "(a name column's first part's class), 'tokens:<column>' (each of "
+                            "its white-space-separated tokens), or 'sorted:<key>' for a "
                             "sorted neighbourhood"
                         )
                     if key.startswith("sorted:") and (len(rule) > 1 or option != "blocking"):

@@ -989,6 +989,60 @@ class PreparedPair:
         result: tuple[IntArray, IntArray, FilterTable] = self._cache[key]
         return result
 
+    def token_table(self, column: str) -> TokenTable:
+        """The white-space-separated tokens of a text column (folded as
+        :func:`fold_text` folds them), per distinct value, each token once a value in the
+        order written; both sides share the values' and the tokens' codes. What a
+        ``tokens:<column>`` blocking key reads (the encoded record format's ``name_keys``:
+        keyed digests of a record's names' classes and sounds). Made once."""
+        key = f"tokens:{column}"
+        if key not in self._cache:
+            codes, uniques = self._distinct_values(*text_column(column))
+            pieces, owner = _split_whitespace(uniques)
+            encoded = pc.dictionary_encode(pieces)
+            raw = encoded.indices.to_numpy().astype(np.int64)
+            folded, words = pd.factorize(
+                np.array([fold_text(w) for w in encoded.dictionary.to_pylist()], dtype=object)
+            )
+            tokens = folded[raw].astype(np.int64)
+            # Each token once a value, its first place kept (the pieces run value by value).
+            width = max(len(words), 1)
+            first = np.sort(np.unique(owner * width + tokens, return_index=True)[1])
+            owner, tokens = owner[first], tokens[first]
+            counts = np.bincount(owner, minlength=len(uniques)).astype(np.int64)
+            self._cache[key] = TokenTable(
+                codes,
+                self.sizes[0],
+                tokens,
+                np.cumsum(counts) - counts,
+                counts,
+                Vocabulary([str(w) for w in words]),
+            )
+        table: TokenTable = self._cache[key]
+        return table
+
+
+@dataclass(frozen=True, slots=True)
+class TokenTable:
+    """The tokens of a text column's distinct values (:meth:`PreparedPair.token_table`)."""
+
+    codes: IntArray  # each record's value (the left side's rows, then the right's; -1: none)
+    n_left: int
+    tokens: npt.NDArray[np.int64]  # the tokens of every value, value after value
+    starts: npt.NDArray[np.int64]  # per value, where its tokens start in ``tokens``
+    counts: npt.NDArray[np.int64]  # per value, its tokens
+    words: Vocabulary  # each token's folded text, by code
+
+    def entries(self, side: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """One side's records' tokens as aligned arrays (rows, token codes): a record's in
+        the order written, records ascending."""
+        codes = self.codes[: self.n_left] if side == 0 else self.codes[self.n_left :]
+        rows = np.flatnonzero(codes >= 0)
+        n = self.counts[codes[rows]]
+        held = np.repeat(rows, n).astype(np.int64)
+        within = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+        return held, self.tokens[np.repeat(self.starts[codes[rows]], n) + within]
+
 
 def _where(row: int, n_left: int) -> str:
     """Row ``row`` of both sides' rows (the left's, then the right's) in words."""
