@@ -328,7 +328,7 @@ def test_the_encoded_configuration_compares_the_filters_birth_and_sex() -> None:
 
 
 # the Mohammed class's key makes blocks over max_block_size, which the linker splits and says
-@pytest.mark.filterwarnings("ignore:blocking rule tokens:name_keys")
+@pytest.mark.filterwarnings("ignore:blocking rule tokens.name_keys:UserWarning")
 def test_two_encoded_lists_link_with_the_encoded_configuration(
     synthetic: dict[str, pd.DataFrame],
 ) -> None:
