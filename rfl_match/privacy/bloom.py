@@ -13,20 +13,23 @@ romanisations (Mohammed, Muhammad, محمد) set most of the same bits. Each nam
 the padded bigrams of its romanisation (``hashes`` bits each), and its variant class,
 phonetic key and skeleton key as whole features (three times as many bits each, so that
 two spellings of one name overlap strongly where their bigrams differ); the bits are picked
-by a keyed random sequence (random hashing, the remedy Kroll and Steinmetzer 2015
-give for the arithmetic pattern of double hashing that their attack reads), in a domain
-of the name's kind, so that a father's filter is not his child's.
+by a keyed random sequence (random hashing, in place of the double hashing of Schnell et
+al. whose arithmetic pattern the attacks of Niedermeyer et al. 2014 and Kroll and
+Steinmetzer 2015 read), in a domain of the name's kind, so that a father's filter is not
+his child's.
 
 What an encoded file still reveals (say so to whoever receives it):
 
 - the birth as kept (``birth="year"``, the default, keeps the year only), the age and the
   year (or month) of the source date, and the sex;
-- how many names a record holds, roughly, by how many bits its filter sets;
-- its blocking keys (``name_keys``) are deterministic: the same name part gives the same
-  key in every record, so counting them shows which keys are common, and in a small name
-  pool (one camp, one culture) the commonest keys can be matched to the commonest names
-  (Mohammed, Fatima) and filters to names by their bits' frequencies: the known weakness
-  of Bloom-filter encodings to frequency attacks (Kuzu et al. 2011; Christen et al. 2017).
+- how many name parts a record holds (two blocking keys a part, at most; roughly, the
+  bits its filter sets);
+- its blocking keys (``name_keys``) and filters are deterministic: the same name part
+  gives the same key in every record, and the same names the same filter, so counting
+  them shows which are common, and in a small name pool (one camp, one culture) the
+  commonest keys can be matched to the commonest names (Mohammed, Fatima) and filters to
+  names by their bits' frequencies: the known weakness of Bloom-filter encodings to
+  frequency attacks (Kuzu et al. 2011; Christen et al. 2017).
 
 So keep the key from the linking party (with it, anyone can encode a list of candidate
 names and read the filters back by dictionary attack), keep ``birth="year"`` unless the
@@ -163,13 +166,14 @@ def encode_records(
             a plain frame is validated as the linker validates it).
         key: the secret key the two parties share (16 bytes at least).
         bits: the length of each filter, a multiple of 64 (both parties must use the same).
-        hashes: the bits each feature sets (both parties must use the same).
+        hashes: the bits each bigram sets, a whole-part feature ``WHOLE_WEIGHT`` times
+            as many (both parties must use the same).
         birth: how much of the date of birth and source date to keep: "year" (the
             default), "month", "day", or None to drop them and the age.
         sex: keep the sex (False blanks it out).
         ids: "keep" the record ids, or "pseudonymise" them ("p-" and 16 hexadecimal
             digits keyed by ``key``: the same id gives the same pseudonym; the party that
-            holds the key maps them back).
+            holds the key and its own ids maps them back).
 
     Returns:
         One row per record: ``record_id``, ``name_bloom``, ``father_name_bloom``,
