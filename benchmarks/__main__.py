@@ -1,4 +1,4 @@
-"""``python -m benchmarks <quality|calibration|speed|febrl|peers|all> [--sizes ...]
+"""``python -m benchmarks <quality|calibration|speed|febrl|peers|privacy|all> [--sizes ...]
 [--quick]``."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from benchmarks.common import QUICK_RESULTS, RESULTS, log, write_section
 
-SUITES = ("quality", "calibration", "speed", "febrl", "peers")
+SUITES = ("quality", "calibration", "speed", "febrl", "peers", "privacy")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks import febrl
 
             write_section("febrl", febrl.run(args.quick, command), results)
+        elif suite == "privacy":
+            from benchmarks import privacy
+
+            size = (2_000, 2_000) if args.quick else (10_000, 10_000)
+            write_section("privacy", privacy.run(size, args.seed, command), results)
     return 0
 
 

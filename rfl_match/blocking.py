@@ -229,6 +229,18 @@ def _class_of(name: str) -> Callable[[PreparedPair, int], KeyValues]:
     return key
 
 
+def _tokens(name: str) -> Callable[[PreparedPair, int], KeyValues]:
+    """Key on each white-space-separated token of a text column (folded): a record holds
+    one value per token, so two records meet where they share any (the encoded record
+    format's ``name_keys``, keyed digests of its names' classes and sounds)."""
+
+    def key(data: PreparedPair, side: int) -> KeyValues:
+        rows, codes = data.token_table(name).entries(side)
+        return KeyValues(rows, codes)
+
+    return key
+
+
 def _typed_parts(names: PersonNames | NameParts) -> Int64Array:
     """``(n, 3 * MAX_CHAIN)``: each part's class, skeleton and phonetic key, coded apart
     (3 * code + kind), so that a key pair can join a class to a sound key."""
@@ -323,10 +335,9 @@ def _with_compound(values: KeyValues, names: PersonNames) -> KeyValues:
 def key_values(data: PreparedPair, side: int, key: str, workers: int = 1) -> KeyValues:
     """The exploded values of one blocking key on one side (``workers``: threads for the
     pairs of name parts)."""
-    if key.startswith("field:"):
-        return _field(key[len("field:") :])(data, side)
-    if key.startswith(CLASS):
-        return _class_of(key[len(CLASS) :])(data, side)
+    prefix, _, column = key.partition(":")
+    if column and prefix + ":" in COLUMN_KEYS:
+        return COLUMN_KEYS[prefix + ":"](column)(data, side)
     if key in PAIR_KEYS:
         names = data.blocking_names(side)
         pair_key = PAIR_KEYS[key]
@@ -540,10 +551,12 @@ class _Budget:
         second: int = 0,
         within: int | None = None,
         uncut: bool = True,
+        tokens: Sequence[str] = (),
     ):
         """``context``: context keys (``field:<column>``, ``class:<column>``) whose
         agreement counts as a name part that sounds alike (:func:`_context_inputs`), for
-        the context budget. ``agree``, ``second``: each record's best ``second`` pairs
+        the context budget; ``tokens``: columns whose tokens count so too (those of the
+        rules' ``tokens:<column>`` keys). ``agree``, ``second``: each record's best ``second`` pairs
         by the score plus these context keys' values that agree
         (:func:`_context_bytes`; :class:`kernels.BestPairs`' second choice) are kept
         too, apart (:meth:`also`). ``within``: of a record's best, only those at most
@@ -555,10 +568,10 @@ class _Budget:
         rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
         self.best = kernels.BestPairs(
             kernels.affinity_rows(
-                _context_inputs(data, 0, context), _context_bytes(data, 0, agree)
+                _context_inputs(data, 0, context, tokens), _context_bytes(data, 0, agree)
             ),
             kernels.affinity_rows(
-                _context_inputs(data, 1, context), _context_bytes(data, 1, agree)
+                _context_inputs(data, 1, context, tokens), _context_bytes(data, 1, agree)
             ),
             rank_left if dedupe else np.concatenate([rank_left, rank_right]),
             per_record,
@@ -671,11 +684,14 @@ def _refine(
     workers: int = 1,
     *,
     by_band: bool = True,
+    tokens: str = "",
 ) -> list[tuple[int, int]]:
     """Inside oversized blocks, let the birth band take over as a further key (if
     ``by_band``); and let every record of an oversized block meet its nearest records of
     the other side in it (by name, and by father's name and birth date), so that no
-    record is left without candidates.
+    record is left without candidates. ``tokens``: the column of the rule's
+    ``tokens:<column>`` key, whose tokens order the records without a name in clear by
+    name (:func:`_orders`), or "".
 
     ``by_band`` is false for a rule that holds a birth key: every record of its block
     touches the block's own band, so that sub-block is the whole block, and the others
@@ -690,8 +706,9 @@ def _refine(
     entries.clear()
     if not by_band:
         nearest_in_blocks(
-            data, left, right, window=window, sink=sink, dedupe=dedupe, workers=workers
-        )
+            data, left, right, window=window, sink=sink, dedupe=dedupe, workers=workers,
+            tokens=tokens,
+        )  # fmt: skip
         return []
     sub = join(
         combine(
@@ -707,7 +724,9 @@ def _refine(
     )
     still_over = sub.oversized
     del sub  # its rows, before the nearest neighbours' pairs
-    nearest_in_blocks(data, left, right, window=window, sink=sink, dedupe=dedupe, workers=workers)
+    nearest_in_blocks(
+        data, left, right, window=window, sink=sink, dedupe=dedupe, workers=workers, tokens=tokens
+    )
     return still_over
 
 
@@ -725,11 +744,16 @@ def _ranked(left: KeyValues, right: KeyValues) -> tuple[KeyValues, KeyValues]:
     )
 
 
-def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int64Array]:
+def _orders(
+    data: PreparedPair, side: int, tokens: str = ""
+) -> tuple[Int64Array, Int64Array, Int64Array]:
     """Per record: the rank of its name's joined skeleton text, its birth midpoint (days;
     unknown last), and the rank of its record id (the tie-break that keeps the order
-    independent of row order)."""
-    key = "block-orders"
+    independent of row order). ``tokens``: a column whose tokens (``tokens:<column>``)
+    rank the records without a name in clear (the encoded record format's ``name_keys``),
+    after those with one, by their sorted tokens' spellings (:func:`_token_ranks`): the
+    same names, the same tokens, next to each other."""
+    key = f"block-orders:{tokens}"
     if key not in data._cache:
         # Both sides at once, once both sides' names are coded: each side's names add
         # their joined texts to the vocabulary, and ranks among the texts of two moments
@@ -738,20 +762,61 @@ def _orders(data: PreparedPair, side: int) -> tuple[Int64Array, Int64Array, Int6
         rank = _spelling_ranks(data.keys.array())
         id_rank = dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
         n_left = data.sizes[0]
+        by_tokens = _token_ranks(data, tokens) if tokens else None
+        # Records with tokens after those with a name, and last those with neither.
+        last = len(rank) - 1 + (0 if by_tokens is None else int(by_tokens.max(initial=-1)) + 1)
         orders = []
         for one in (0, 1):
             births = data.births(one)
             mid = (births.lo.astype(np.int64) + births.hi.astype(np.int64)) // 2
             mid[births.lo == MISSING] = np.iinfo(np.int64).max
             own = id_rank[:n_left] if one == 0 else id_rank[n_left:]
-            orders.append((rank[joined[one]], mid, own))
+            text = rank[joined[one]]
+            if by_tokens is not None:
+                held = by_tokens[:n_left] if one == 0 else by_tokens[n_left:]
+                unnamed = np.where(held >= 0, len(rank) - 1 + held, last)
+                text = np.where(joined[one] < 0, unnamed, text)
+            orders.append((text, mid, own))
         data._cache[key] = orders
     result: tuple[Int64Array, Int64Array, Int64Array] = data._cache[key][side]
     return result
 
 
+#: Tokens of a record (the first by spelling) that order it among the records without a
+#: name in clear (:func:`_token_ranks`).
+ORDER_TOKENS = 8
+
+
+def _token_ranks(data: PreparedPair, column: str) -> Int64Array:
+    """Both sides' records (left, then right): the rank of the spellings of a column's
+    tokens, each record's sorted (its first :data:`ORDER_TOKENS`), among all records'
+    (-1: none). Sorted, so that the order the tokens were written in does not count."""
+    table = data.token_table(column)
+    spelling = _spelling_ranks(table.words.array())
+    n_left = data.sizes[0]
+    sides = [table.entries(one) for one in (0, 1)]
+    rows = np.concatenate([sides[0][0], sides[1][0] + n_left])
+    spelt = spelling[np.concatenate([sides[0][1], sides[1][1]])]
+    order = np.lexsort((spelt, rows))
+    rows, spelt = rows[order], spelt[order]
+    place = np.arange(len(rows)) - np.searchsorted(rows, rows)
+    kept = place < ORDER_TOKENS
+    n = sum(data.sizes)
+    matrix = np.full((n, ORDER_TOKENS), -1, dtype=np.int64)  # a shorter list sorts first
+    matrix[rows[kept], place[kept]] = spelt[kept]
+    held = np.zeros(n, dtype=bool)
+    held[rows] = True
+    by = np.lexsort(matrix.T[::-1])
+    sorted_rows = matrix[by]
+    step = np.r_[True, np.any(sorted_rows[1:] != sorted_rows[:-1], axis=1)]
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[by] = np.cumsum(step) - 1
+    out: Int64Array = np.where(held, ranks, -1)
+    return out
+
+
 def _ranked_orders(
-    data: PreparedPair, workers: int = 1
+    data: PreparedPair, workers: int = 1, tokens: str = ""
 ) -> tuple[list[Int64Array], list[Int64Array], int]:
     """The nearest records' two orders, as ranks shared by both sides: per side, each
     record's rank by name text, then birth midpoint; and by the class of its father's
@@ -766,10 +831,10 @@ def _ranked_orders(
     father's name keep the birth order, then name text, among themselves (a birth order
     breaking the name order's ties); without a birth date either, their record id order
     (the name order would meet no one new). ``workers``: the two orders are ranked at once
-    on two threads (if more than one)."""
-    key = "block-orders-ranked"
+    on two threads (if more than one). ``tokens``: as :func:`_orders` reads it."""
+    key = f"block-orders-ranked:{tokens}"
     if key not in data._cache:
-        sides = [_orders(data, 0), _orders(data, 1)]
+        sides = [_orders(data, 0, tokens), _orders(data, 1, tokens)]
         text = np.concatenate([sides[0][0], sides[1][0]])
         mid = _dense(np.concatenate([sides[0][1], sides[1][1]]))
         n_text, n_mid = int(text.max(initial=0)) + 1, int(mid.max(initial=0)) + 1
@@ -797,6 +862,9 @@ def _ranked_orders(
 #: The name column whose first part's class orders an oversized block's records for the
 #: second of their nearest records' orders (:func:`_ranked_orders`).
 CONTEXT_ORDER = "father_name"
+#: The column that orders so where neither input has :data:`CONTEXT_ORDER`: the encoded
+#: record format's filter of the father's name (by its text).
+ENCODED_CONTEXT_ORDER = "father_name_bloom"
 
 
 def _context_ranks(data: PreparedPair) -> tuple[Int64Array, int]:
@@ -804,11 +872,20 @@ def _context_ranks(data: PreparedPair) -> tuple[Int64Array, int]:
     :data:`CONTEXT_ORDER`'s first part (by spelling, not code: codes follow the order the
     names were coded in), none last; and the number of ranks. A class only one side holds
     counts as none: it meets no one, and a side without fathers' names would otherwise sort
-    apart from the other, whole, so that every record met the same few at the seam."""
-    sides = [_first_classes(data, side, CONTEXT_ORDER) for side in (0, 1)]
+    apart from the other, whole, so that every record met the same few at the seam.
+
+    Inputs without the column but with :data:`ENCODED_CONTEXT_ORDER` (the encoded record
+    format, no name in clear) are ordered by that filter's text instead: one father's
+    name, spelt alike, is one filter."""
+    plain = any(data.column(side, CONTEXT_ORDER) is not None for side in (0, 1))
+    if plain or all(data.column(side, ENCODED_CONTEXT_ORDER) is None for side in (0, 1)):
+        sides = [_first_classes(data, side, CONTEXT_ORDER) for side in (0, 1)]
+        vocab = data.classes.array()
+    else:
+        left, right, words = data.text_codes(ENCODED_CONTEXT_ORDER, fold=False)
+        sides, vocab = [left, right], words.array()
     shared = np.intersect1d(sides[0], sides[1])
     classes = np.concatenate([np.where(np.isin(one, shared), one, -1) for one in sides])
-    vocab = data.classes.array()
     out: Int64Array = _spelling_ranks(vocab)[classes]
     return out, len(vocab) + 1
 
@@ -840,6 +917,7 @@ def nearest_in_blocks(
     sink: _Sink,
     dedupe: bool = False,
     workers: int = 1,
+    tokens: str = "",
 ) -> None:
     """Within each block (records sharing a code), every record meets the ``window``
     records of the other side just before and just after it, in two orders
@@ -848,7 +926,8 @@ def nearest_in_blocks(
     the first order met is not given again by the second. Linear in the
     block's size, where a full join is quadratic. ``left`` and
     ``right`` are sorted by code, then row (as :func:`_entries` leaves them). The pairs go
-    to ``sink``.
+    to ``sink``. ``tokens``: a column whose tokens order records without a name in clear
+    by name (:func:`_orders`), or "".
 
     A block whose rows of both sides are another's (the typed variants of a name pair
     hold the same records) meets the same pairs, as often: it is left out, and the pairs
@@ -862,9 +941,9 @@ def nearest_in_blocks(
     same = _same_blocks(left.rows, right.rows, every)
     kept = same == np.arange(len(same))
     blocks = tuple(one[kept] for one in every)
-    texts, contexts, n_ids = _ranked_orders(data, workers)
+    texts, contexts, n_ids = _ranked_orders(data, workers, tokens)
     orders = (texts, contexts)
-    id_l, id_r = _orders(data, 0)[2], _orders(data, 1)[2]
+    id_l, id_r = _orders(data, 0, tokens)[2], _orders(data, 1, tokens)[2]
     # Sort keys: the order's value, then side, then record id (distinct within a block).
     lkey, lkey2 = ((value[0][left.rows] * 2) * n_ids + id_l[left.rows] for value in orders)
     rkey, rkey2 = ((value[1][right.rows] * 2 + 1) * n_ids + id_r[right.rows] for value in orders)
@@ -999,10 +1078,11 @@ def _block(
     # With a budget, every rule's pairs go to it as they are made: what it keeps equals
     # the budget once over the whole union, which is never held.
     budget = None
+    tokens = token_fields(rules)
     if per_record:
         uncut = any(uncut_rule(rule) for rule in rules)
         budget = _main_budget(
-            data, per_record, within, dedupe, workers, context, context_per_record, uncut
+            data, per_record, within, dedupe, workers, context, context_per_record, uncut, tokens
         )
     seen = _Union(workers)
     for rule in rules:
@@ -1034,9 +1114,18 @@ def _block(
             del blocks  # its rows (and what reads its keys), before the refinement's pairs
             if oversized:
                 by_band = not BIRTH_KEYS.intersection(rule)
+                tokens_of_rule = next(iter(token_fields([rule])), "")
                 still_over = len(
                     _refine(
-                        data, entries, max_block, window, dedupe, sink, workers, by_band=by_band
+                        data,
+                        entries,
+                        max_block,
+                        window,
+                        dedupe,
+                        sink,
+                        workers,
+                        by_band=by_band,
+                        tokens=tokens_of_rule,
                     )
                 )
                 shown = ", ".join(
@@ -1067,7 +1156,7 @@ def _block(
     if not context or context_per_record <= 0:
         return CandidatePairs(union, n_right, stats)
     return with_context(
-        data, union, context, context_per_record, max_block, dedupe, workers, stats, also
+        data, union, context, context_per_record, max_block, dedupe, workers, stats, also, tokens
     )
 
 
@@ -1081,6 +1170,7 @@ def with_context(
     workers: int = 1,
     stats: list[RuleStats] | None = None,
     also: Int64Array | None = None,
+    tokens: Sequence[str] = (),
 ) -> CandidatePairs:
     """The budget's pairs ``union`` and each record's best ``per_record`` pairs of the
     context ``rules`` (by :func:`kernels.affinity`, the rules' fields agreeing as name
@@ -1090,10 +1180,18 @@ def with_context(
     :class:`_Budget`) that the budget left out. An oversized block of a context rule is
     left out, with a warning that names it (a common value of a parent's name or place and
     a birth year tells nothing apart). ``stats``, if given, gets a row per context rule
-    and one for the pairs they add."""
+    and one for the pairs they add. ``tokens``: the main rules' token columns
+    (:func:`token_fields`), which the score reads as the main budget's does."""
     n_right = data.sizes[1]
     stats = [] if stats is None else stats
-    best = _Budget(data, per_record, dedupe=dedupe, workers=workers, context=context_fields(rules))
+    best = _Budget(
+        data,
+        per_record,
+        dedupe=dedupe,
+        workers=workers,
+        context=context_fields(rules),
+        tokens=tokens,
+    )
     for rule in rules:
         offered = best.offered
         blocks = join(
@@ -1169,6 +1267,7 @@ def budget_choices(
     workers: int = 1,
     context: Sequence[Sequence[str]] = (),
     context_per_record: int = 0,
+    tokens: Sequence[str] = (),
 ) -> tuple[Int64Array, Int64Array]:
     """The candidate budget over the pairs ``ids``, as :func:`block` keeps it: each record
     keeps its ``per_record`` best candidates by a cheap compiled score
@@ -1179,7 +1278,8 @@ def budget_choices(
     so no record is left without candidates. Returned with the budget's second
     choice: each record's best ``context_per_record`` by the same score plus the
     ``context`` rules' fields that agree (for :func:`with_context`'s ``also``; empty
-    without).
+    without). ``tokens``: the rules' token columns (:func:`token_fields`), which the
+    score reads as name parts.
 
     The rules' union grows faster than the records (a common name meets more namesakes in
     a larger list); the budget keeps the pairs per record bounded as lists grow, and the
@@ -1188,8 +1288,9 @@ def budget_choices(
     if per_record <= 0 or not len(ids):
         return ids, np.zeros(0, dtype=np.int64)
     budget = _main_budget(
-        data, per_record, within, dedupe, workers, context, context_per_record, uncut is not None
-    )
+        data, per_record, within, dedupe, workers, context, context_per_record, uncut is not None,
+        tokens,
+    )  # fmt: skip
     if uncut is not None and budget.uncut is not None:
         budget.uncut.add(uncut.copy())
     budget.add(ids.copy())  # the budget overwrites a batch; the caller's stays
@@ -1205,11 +1306,12 @@ def _main_budget(
     context: Sequence[Sequence[str]],
     context_per_record: int,
     uncut: bool,
+    tokens: Sequence[str] = (),
 ) -> _Budget:
     """The main rules' budget (``within``: its cut below a record's best, 0: none), with
     its second choice by the ``context`` rules' fields where the context step runs
     (``context_per_record`` > 0); ``uncut``: whether pairs of :func:`uncut_rule` rules
-    will come."""
+    will come; ``tokens``: the rules' token columns (:func:`token_fields`)."""
     agree = context_fields(context) if context_per_record > 0 else []
     return _Budget(
         data,
@@ -1220,51 +1322,88 @@ def _main_budget(
         second=context_per_record,
         within=within or None,
         uncut=uncut,
+        tokens=tokens,
     )
 
 
 def _context_inputs(
-    data: PreparedPair, side: int, fields: Sequence[str]
+    data: PreparedPair, side: int, fields: Sequence[str], tokens: Sequence[str] = ()
 ) -> tuple[npt.NDArray[Any], ...]:
-    """One side's arrays for :func:`kernels.affinity`, with each context key of ``fields``
-    (``field:<column>``, a text field's folded value; ``class:<column>``, the class of a
-    name column's first part) that a record has as one more name part after its own: its
-    value as the part's sound key (one code per key and value, apart from the names'),
-    and a class of its own that no other record has. Agreeing on it scores as a name part
-    that only sounds alike does, in both records (6 points): measured on synthetic data, a
-    shared part's 12 let relatives born years apart crowd out namesakes born the same
-    year. No fields: the name parts as they are."""
+    """One side's arrays for :func:`kernels.affinity`: its name parts, and after them, as
+    more parts, the tokens of each column of ``tokens`` (``tokens:<column>`` keys, up to
+    :data:`TOKEN_PARTS` a record) and each context key of ``fields`` (``field:<column>``,
+    a text field's folded value; ``class:<column>``, the class of a name column's first
+    part) that a record has. Each such value is a part whose sound key is the value (one
+    code per key and value, apart from the names'), and whose class is its own, which no
+    other record's part has. Agreeing on it scores as a name part that only sounds alike
+    does, in both records (6 points): measured on synthetic data, a shared part's 12 let
+    relatives born years apart crowd out namesakes born the same year. A name's tokens
+    (the encoded format's keyed digests of a part's class and of its sound) then score as
+    its parts do: a part alike by class and sound is two tokens, 12 points. No fields
+    nor tokens: the name parts as they are."""
     births = data.births(side)
     left_sex, right_sex, _ = data.text_codes("sex", fold=True)
     sex = left_sex if side == 0 else right_sex
     parts = data.blocking_names(side).parts.packed
-    if fields:
-        # Each key's codes, then how many values each can take, once both sides' names
-        # (a parent's name too) are all coded: the offsets below are shared by both sides.
-        codes_of = [_context_codes(data, side, key) for key in fields]
+    if fields or tokens:
+        # Each key's codes (a column of values per record, -1 none), then how many values
+        # each can take, once both sides' names (a parent's name too) are all coded: the
+        # offsets below are shared by both sides.
+        columns = [_token_parts(data, side, column) for column in tokens]
+        columns += [_context_codes(data, side, key)[:, None] for key in fields]
         data.blocking_names(1 - side)
-        sizes = [_context_size(data, key) for key in fields]
+        sizes = [len(data.token_table(column).words) for column in tokens]
+        sizes += [_context_size(data, key) for key in fields]
         width = parts.shape[1] // 3
-        wide = width + len(fields)
+        wide = width + sum(codes.shape[1] for codes in columns)
         rows = np.full((len(parts), 3 * wide), -1, dtype=np.int32)
         for kind in range(3):
             rows[:, kind * wide : kind * wide + width] = parts[:, kind * width : (kind + 1) * width]
-        # Parts are left-aligned (the first empty slot ends a name): each field's value
-        # goes in the record's next free slot.
+        # Parts are left-aligned (the first empty slot ends a name): each value goes in
+        # the record's next free slot.
         empty = parts[:, :width] < 0
         free = np.where(empty.any(axis=1), empty.argmax(axis=1), width)
         n_left = data.sizes[0]
         # Classes of their own: past the names' classes, a record's own per side.
-        own = len(data.classes) + (side * n_left + np.arange(len(parts))) * len(fields)
-        sound = len(data.keys)
-        for f, (codes, n_values) in enumerate(zip(codes_of, sizes, strict=True)):
-            has = np.nonzero(codes >= 0)[0]
-            rows[has, free[has]] = own[has] + f
-            rows[has, wide + free[has]] = codes[has] + sound
-            free[has] += 1
+        own = len(data.classes) + (side * n_left + np.arange(len(parts))) * (wide - width)
+        sound, slot = len(data.keys), 0
+        for codes, n_values in zip(columns, sizes, strict=True):
+            for column in codes.T:
+                has = np.nonzero(column >= 0)[0]
+                rows[has, free[has]] = own[has] + slot
+                rows[has, wide + free[has]] = column[has] + sound
+                free[has] += 1
+                slot += 1
             sound += n_values
         parts = rows
     return (parts, births.lo, births.hi, births.exact, sex)
+
+
+#: A record's tokens of a ``tokens:<column>`` key that the candidate budget's score reads
+#: (its first, as written): the encoded format's ``name_keys`` hold two a name part, and
+#: 12 of those of the bundled synthetic data's records hold every one.
+TOKEN_PARTS = 12
+
+
+def _token_parts(data: PreparedPair, side: int, column: str) -> npt.NDArray[np.int32]:
+    """One side's ``(records, TOKEN_PARTS)`` codes of a column's tokens, each record's
+    first as written, left-aligned (-1: none)."""
+    rows, codes = data.token_table(column).entries(side)
+    starts = np.searchsorted(rows, rows)  # each record's tokens are together, ascending
+    place = np.arange(len(rows)) - starts
+    kept = place < TOKEN_PARTS
+    out = np.full((data.sizes[side], TOKEN_PARTS), -1, dtype=np.int32)
+    out[rows[kept], place[kept]] = codes[kept]
+    return out
+
+
+def token_fields(rules: Sequence[Sequence[str]]) -> list[str]:
+    """The columns of the ``tokens:<column>`` keys of ``rules``, once each, in order."""
+    return list(
+        dict.fromkeys(
+            key[len(TOKENS) :] for rule in rules for key in rule if key.startswith(TOKENS)
+        )
+    )
 
 
 def context_fields(rules: Sequence[Sequence[str]]) -> list[str]:
@@ -1323,6 +1462,14 @@ def _context_size(data: PreparedPair, key: str) -> int:
 SORTED = "sorted:"
 #: Prefix of a key on a name column's first part's class (:func:`_class_of`).
 CLASS = "class:"
+#: Prefix of a key on each token of a text column (:func:`_tokens`).
+TOKENS = "tokens:"
+#: The keys on a column the rule names after a prefix, by prefix.
+COLUMN_KEYS: dict[str, Callable[[str], Callable[[PreparedPair, int], KeyValues]]] = {
+    "field:": _field,
+    CLASS: _class_of,
+    TOKENS: _tokens,
+}
 #: Keys of birth dates: a rule that holds one is not refined by the birth band again.
 BIRTH_KEYS = frozenset({"birth_band", "birth_year", "birth_year_mid"})
 
@@ -1336,6 +1483,8 @@ def _key_text(data: PreparedPair, key: str, codes: Int64Array) -> npt.NDArray[np
         vocab = data.keys.array()
     elif key.startswith("field:"):
         vocab = data.text_codes(key[len("field:") :], fold=True)[2].array()
+    elif key.startswith(TOKENS):
+        vocab = data.token_table(key[len(TOKENS) :]).words.array()
     else:
         return codes.astype(str).astype(object)
     out: npt.NDArray[np.object_] = vocab[codes]
@@ -1415,5 +1564,7 @@ def _key_label(data: PreparedPair, key: str, code: int) -> str:
         return f"born {first}" if first == last else f"born {first}-{last}"
     if key.startswith(CLASS):
         return word(data.classes, code)
+    if key.startswith(TOKENS):
+        return word(data.token_table(key[len(TOKENS) :]).words, code)
     column = "sex" if key == "sex" else key[len("field:") :]
     return word(data.text_codes(column, fold=True)[2], code)

@@ -32,10 +32,14 @@ COMPARISON_KINDS = (
     "string",
     "numeric",
     "sex",
+    "bloom",
 )
 
+# The comparison kinds whose thresholds are similarities, from 0 to 1.
+SIMILARITY_KINDS = ("string", "bloom")
+
 # The comparison kinds that weigh term frequencies (``ComparisonSpec.term_frequency``).
-TERM_FREQUENCY_KINDS = ("given_name", "family_name")
+TERM_FREQUENCY_KINDS = ("given_name", "family_name", "bloom")
 
 # Blocking keys that records can be grouped on (see blocking.py).
 BLOCKING_KEYS = (
@@ -86,10 +90,12 @@ class ComparisonSpec:
             composites of several canonical fields).
         kind: one of :data:`COMPARISON_KINDS`.
         name: the output name (``<name>_level``, ``<name>_weight``); the field by default.
-        thresholds: similarity thresholds for graded levels (``string``, ``numeric``:
-            absolute differences), highest first.
+        thresholds: similarity thresholds for graded levels (``string``; ``bloom``: Dice
+            coefficients, ``compare.BLOOM_THRESHOLDS`` by default; ``numeric``: absolute
+            differences), highest first.
         term_frequency: adjust the weight of an exact agreement by how common the value is
-            (the ``given_name`` and ``family_name`` kinds only; on another, a warning).
+            (the ``given_name``, ``family_name`` and ``bloom`` kinds only; on another, a
+            warning).
     """
 
     field: str
@@ -121,11 +127,17 @@ CONTEXT_BLOCKING: tuple[tuple[str, ...], ...] = (
 )
 
 
+#: The prefixes of blocking keys on a column the key names: its folded value, its first
+#: name part's class, each of its white-space-separated tokens.
+COLUMN_KEY_PREFIXES = ("field:", "class:", "tokens:")
+
+
 def key_column(key: str) -> str:
-    """The column a blocking key names (``field:<column>``, ``class:<column>``, either
-    behind ``sorted:``), or "" for a key of the prepared names and births."""
+    """The column a blocking key names (``field:<column>``, ``class:<column>``,
+    ``tokens:<column>``, each also behind ``sorted:``), or "" for a key of the prepared
+    names and births."""
     bare = key.removeprefix("sorted:")
-    return bare.partition(":")[2] if bare.startswith(("field:", "class:")) else ""
+    return bare.partition(":")[2] if bare.startswith(COLUMN_KEY_PREFIXES) else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +407,8 @@ class LinkConfig:
                         raise ConfigError(
                             f"{option}: unknown key {key!r}; use one of "
                             f"{', '.join(BLOCKING_KEYS)}, 'field:<column>', 'class:<column>' "
-                            "(a name column's first part's class), or 'sorted:<key>' for a "
+                            "(a name column's first part's class), 'tokens:<column>' (each of "
+                            "its white-space-separated tokens), or 'sorted:<key>' for a "
                             "sorted neighbourhood"
                         )
                     if key.startswith("sorted:") and (len(rule) > 1 or option != "blocking"):
@@ -616,13 +629,14 @@ def _checked_spec(spec: Any, index: int) -> ComparisonSpec:
 def _thresholds(where: str, kind: str, value: Any) -> tuple[float, ...]:
     """A comparison's thresholds as floats: similarities from 0 to 1 (``string``), else
     finite numbers, 0 or more (``numeric``: absolute differences)."""
-    most = 1.0 if kind == "string" else math.inf
+    similarities = kind in SIMILARITY_KINDS
+    most = 1.0 if similarities else math.inf
     listed = isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.ndim == 1)
     held = [_real(t) for t in value] if listed else [None]
     if not all(t is not None and math.isfinite(t) and 0.0 <= t <= most for t in held):
         wanted = (
             "similarities from 0 to 1, such as [0.92, 0.8]"
-            if kind == "string"
+            if similarities
             else "numbers, 0 or more (numeric: absolute differences, such as [0, 1, 5])"
         )
         raise ConfigError(f"{where}.thresholds: {value!r}; use a list of {wanted}")

@@ -28,6 +28,7 @@ from rfl_match.kernels import JW_PREFIX, number_rows, person_parts, worker_count
 from rfl_match.names.clean import clean_text
 from rfl_match.names.normalize import PieceParts, many_full_parts, paused_gc, piece_readings
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
+from rfl_match.privacy.filters import FilterTable, decode_filters
 
 IntArray = npt.NDArray[np.int32]
 MAX_CHAIN = 4  # name parts kept per record for token comparisons and blocking
@@ -940,6 +941,114 @@ class PreparedPair:
             self._cache[key] = (mapped[:n_left], mapped[n_left:], words)
         result: tuple[IntArray, IntArray, Vocabulary] = self._cache[key]
         return result
+
+    def filters(self, column: str) -> tuple[IntArray, IntArray, FilterTable]:
+        """A column of Bloom filters (the encoded record format, ``rfl_match.privacy``):
+        both sides' codes of their distinct filters (shared: one text, one code; -1 where
+        blank, or where no bit is set) and those filters decoded, each distinct text once.
+
+        Raises:
+            ValueError: naming the column, where a value is no filter (validation blanks
+                such values: see ``schema.validate_records``), or where the filters differ
+                in width (encoded with other settings).
+        """
+        key = f"filters:{column}"
+        if key not in self._cache:
+            codes, uniques = self._distinct_values(*text_column(column))
+            texts = [str(text) for text in uniques.to_pylist()]
+            table = decode_filters(texts)
+            n_left = self.sizes[0]
+            # Per text: where it is met first (a row of the left side, else of the right).
+            met = np.full(len(texts), len(codes), dtype=np.int64)
+            np.minimum.at(met, codes[codes >= 0], np.flatnonzero(codes >= 0))
+            bad = np.flatnonzero(table.widths < 0)
+            if len(bad):
+                first = int(bad[np.argmin(met[bad])])
+                raise ValueError(
+                    f"{column}: {_where(int(met[first]), n_left)} holds no Bloom filter "
+                    f"({texts[first][:24]!r}...; want standard base64, with padding, of a "
+                    "whole number of 64-bit words): validate the records first "
+                    "(rfl_match.read_records), which blanks such values"
+                )
+            sides = (codes[:n_left], codes[n_left:])
+            widths = [np.unique(table.widths[side[side >= 0]]) for side in sides]
+            found = [sorted(set(w.tolist()) - {0}) for w in widths]
+            if len({*found[0], *found[1]}) > 1:
+                shown = "; ".join(
+                    f"{', '.join(map(str, bits)) or 'none'} in the {name}"
+                    for bits, name in zip(found, ("requests", "sightings"), strict=True)
+                )
+                raise ValueError(
+                    f"{column}: Bloom filters of different widths (bits: {shown}): the "
+                    "inputs were encoded with other settings; encode both with the same key "
+                    "and settings"
+                )
+            usable = np.append(table.ones > 0, False)  # code -1 reads the last: unusable
+            mapped = np.where(usable[codes], codes, -1).astype(np.int32)
+            self._cache[key] = (mapped[:n_left], mapped[n_left:], table)
+        result: tuple[IntArray, IntArray, FilterTable] = self._cache[key]
+        return result
+
+    def token_table(self, column: str) -> TokenTable:
+        """The white-space-separated tokens of a text column (folded as
+        :func:`fold_text` folds them), per distinct value, each token once a value in the
+        order written; both sides share the values' and the tokens' codes. What a
+        ``tokens:<column>`` blocking key reads (the encoded record format's ``name_keys``:
+        keyed digests of a record's names' classes and sounds). Made once."""
+        key = f"tokens:{column}"
+        if key not in self._cache:
+            codes, uniques = self._distinct_values(*text_column(column))
+            pieces, owner = _split_whitespace(uniques)
+            encoded = pc.dictionary_encode(pieces)
+            raw = encoded.indices.to_numpy().astype(np.int64)
+            folded, words = pd.factorize(
+                np.array([fold_text(w) for w in encoded.dictionary.to_pylist()], dtype=object)
+            )
+            tokens = folded[raw].astype(np.int64)
+            # Each token once a value, its first place kept (the pieces run value by value).
+            width = max(len(words), 1)
+            first = np.sort(np.unique(owner * width + tokens, return_index=True)[1])
+            owner, tokens = owner[first], tokens[first]
+            counts = np.bincount(owner, minlength=len(uniques)).astype(np.int64)
+            self._cache[key] = TokenTable(
+                codes,
+                self.sizes[0],
+                tokens,
+                np.cumsum(counts) - counts,
+                counts,
+                Vocabulary([str(w) for w in words]),
+            )
+        table: TokenTable = self._cache[key]
+        return table
+
+
+@dataclass(frozen=True, slots=True)
+class TokenTable:
+    """The tokens of a text column's distinct values (:meth:`PreparedPair.token_table`)."""
+
+    codes: IntArray  # each record's value (the left side's rows, then the right's; -1: none)
+    n_left: int
+    tokens: npt.NDArray[np.int64]  # the tokens of every value, value after value
+    starts: npt.NDArray[np.int64]  # per value, where its tokens start in ``tokens``
+    counts: npt.NDArray[np.int64]  # per value, its tokens
+    words: Vocabulary  # each token's folded text, by code
+
+    def entries(self, side: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """One side's records' tokens as aligned arrays (rows, token codes): a record's in
+        the order written, records ascending."""
+        codes = self.codes[: self.n_left] if side == 0 else self.codes[self.n_left :]
+        rows = np.flatnonzero(codes >= 0)
+        n = self.counts[codes[rows]]
+        held = np.repeat(rows, n).astype(np.int64)
+        within = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+        return held, self.tokens[np.repeat(self.starts[codes[rows]], n) + within]
+
+
+def _where(row: int, n_left: int) -> str:
+    """Row ``row`` of both sides' rows (the left's, then the right's) in words."""
+    if row < n_left:
+        return f"row {row + 1} of the requests"
+    return f"row {row - n_left + 1} of the sightings"
 
 
 def fold_text(value: str) -> str:

@@ -19,11 +19,20 @@ import pandas as pd
 from rapidfuzz.distance import OSA
 
 from rfl_match.dates import parse_age, parse_partial_dates
+from rfl_match.privacy.filters import filter_widths
 
 ID_FIELD = "record_id"
 NAME_FIELDS = ("full_name", "given_name", "family_name", "alternate_names")
 PARENT_FIELDS = ("father_name", "mother_name", "grandfather_name")
 PLACE_FIELDS = ("place_of_birth", "place_of_origin", "last_known_location", "nationality")
+#: The encoded record format's name fields (``rfl_match.privacy``): keyed Bloom filters of
+#: the person's own names, the father's and the mother's, as base64 text.
+BLOOM_FIELDS = ("name_bloom", "father_name_bloom", "mother_name_bloom")
+#: The one that stands for a person's name where an encoded frame has no name in clear.
+ENCODED_NAME_FIELD = "name_bloom"
+#: The encoded record format's column naming its scheme, settings and key check value:
+#: one text in every row.
+ENCODING_FIELD = "encoding"
 DATE_FIELDS = ("date_of_birth", "source_date")
 CANONICAL_FIELDS = (
     ID_FIELD,
@@ -222,8 +231,15 @@ def validate_records(
         fatal.append(Problem(None, str(column), "column appears more than once"))
     if ID_FIELD not in frame.columns:
         fatal.append(Problem(None, ID_FIELD, "no record id column (map one with mapping=)"))
-    if not any(f in frame.columns for f in NAME_FIELDS):
-        fatal.append(Problem(None, None, "no name column: need one of " + ", ".join(NAME_FIELDS)))
+    if not any(f in frame.columns for f in (*NAME_FIELDS, ENCODED_NAME_FIELD)):
+        fatal.append(
+            Problem(
+                None,
+                None,
+                "no name column: need one of " + ", ".join(NAME_FIELDS) + f" (or "
+                f"{ENCODED_NAME_FIELD}, names encoded by rfl_match.privacy)",
+            )
+        )
     if len(frame) == 0:
         fatal.append(Problem(None, None, "no data rows"))
     if fatal:
@@ -271,11 +287,14 @@ def validate_records(
             fatal.append(
                 Problem(None, ID_FIELD, f"duplicate record id in rows {listed}", _short(str(value)))
             )
+    fatal.extend(_mixed_encodings(out))
     if fatal:
         raise RecordError(fatal, source)
 
     problems = [p for p in repaired if p.column != ID_FIELD]
-    present_names = [f for f in NAME_FIELDS if f in out.columns]
+    # The filters first: a value blanked as no filter leaves its row without a name.
+    _clean_filters(out, problems)
+    present_names = [f for f in (*NAME_FIELDS, ENCODED_NAME_FIELD) if f in out.columns]
     no_name = (out[present_names] == "").all(axis=1).to_numpy()
     for row in no_name.nonzero()[0]:
         problems.append(Problem(int(row) + 1, None, "no name in any name column; kept"))
@@ -286,6 +305,70 @@ def validate_records(
     out = out.reset_index(drop=True)
     out.attrs["problems"] = problems
     return out
+
+
+def _mixed_encodings(out: pd.DataFrame) -> list[Problem]:
+    """A problem where the ``encoding`` column holds more than one text (blanks aside):
+    records encoded with other keys or settings, whose filters and keys cannot be
+    compared."""
+    if ENCODING_FIELD not in out.columns:
+        return []
+    values = pd.unique(out[ENCODING_FIELD][out[ENCODING_FIELD] != ""]).tolist()
+    if len(values) <= 1:
+        return []
+    shown = ", ".join(repr(_short(str(v))) for v in values[:3])
+    return [
+        Problem(
+            None,
+            ENCODING_FIELD,
+            f"{len(values)} different encodings in one input ({shown}): records encoded "
+            "with other keys or settings cannot be compared; encode them all alike",
+        )
+    ]
+
+
+def _encoded_bits(out: pd.DataFrame) -> int | None:
+    """The filters' width that the ``encoding`` column names (``bits=N``), if it does."""
+    if ENCODING_FIELD not in out.columns:
+        return None
+    values = pd.unique(out[ENCODING_FIELD][out[ENCODING_FIELD] != ""]).tolist()
+    found = re.search(r"\bbits=(\d+)\b", str(values[0])) if len(values) == 1 else None
+    return int(found.group(1)) if found else None
+
+
+def _clean_filters(out: pd.DataFrame, problems: list[Problem]) -> None:
+    """Blank and report the Bloom filters (:data:`BLOOM_FIELDS`) that are no filter, or
+    of another width than the input's: the one its ``encoding`` names, else the commonest
+    among its filters. Each distinct value is read once."""
+    present = [c for c in BLOOM_FIELDS if c in out.columns]
+    found = []
+    for column in present:
+        codes, uniques = pd.factorize(out[column])
+        found.append((column, codes, filter_widths([str(u) for u in uniques])))
+    bits = _encoded_bits(out)
+    if bits is None:
+        rows = [widths[codes[codes >= 0]] for _, codes, widths in found]
+        known = np.concatenate([np.zeros(0, dtype=np.int64), *rows])
+        known = known[known > 0]
+        bits = int(np.bincount(known).argmax()) if len(known) else 0
+    for column, codes, widths in found:
+        wrong = (widths < 0) | ((widths > 0) & (widths != bits))
+        if not wrong.any():
+            continue
+        bad = np.flatnonzero(wrong[codes] & (codes >= 0))
+        values = out[column]
+        for row in bad.tolist():
+            width = int(widths[codes[row]])
+            message = (
+                f"a Bloom filter of {width} bits where the input's are {bits}; blanked"
+                if width > 0
+                else "not a Bloom filter (standard base64, with padding, of a whole number "
+                "of 64-bit words); blanked"
+            )
+            problems.append(Problem(row + 1, column, message, _short(str(values.iat[row]))))
+        blanked = np.zeros(len(values), dtype=bool)
+        blanked[bad] = True
+        out[column] = values.mask(blanked, "")
 
 
 def typed_text(values: pd.Series | Any) -> npt.NDArray[np.object_] | None:

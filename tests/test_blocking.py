@@ -1392,3 +1392,124 @@ def test_blocking_reads_the_name_fields_and_comparisons_the_full_name(
 
     assert spelt(both, both.person_names(0)) == spelt(whole, whole.person_names(0))
     assert spelt(both, both.blocking_names(0)) == spelt(fields, fields.person_names(0))
+
+
+TOKEN_WORDS = ["a1", "b2", "c3", "d4", "E5", "e5", "f6"]
+token_people = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(TOKEN_WORDS), max_size=4).map(" ".join),
+        st.sampled_from(["", "1990", "1995", "2001-05-06", "2010"]),
+    ),
+    min_size=1,
+    max_size=12,
+)
+TOKEN_RULES = [("tokens:keys",), ("tokens:keys", "birth_band"), ("birth_year", "tokens:keys")]
+
+
+def encoded_frame(rows: list[tuple[str, str]], prefix: str) -> pd.DataFrame:
+    """Records with no name in clear: a token column (as the encoded format's name_keys)
+    and a date of birth."""
+    return validate_records(
+        pd.DataFrame(
+            {
+                "record_id": [f"{prefix}{i:02d}" for i in range(len(rows))],
+                "name_bloom": "",
+                "keys": [keys for keys, _ in rows],
+                "date_of_birth": [dob for _, dob in rows],
+            }
+        )
+    )
+
+
+def token_pairs(
+    left: pd.DataFrame, right: pd.DataFrame, max_block: int = 10_000, per_record: int = 0
+) -> set[tuple[str, str]]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # oversized blocks, with a small max_block
+        pairs = block(
+            PreparedPair(left, right), TOKEN_RULES, max_block=max_block, per_record=per_record
+        )
+    ids = left["record_id"].to_numpy(), right["record_id"].to_numpy()
+    return set(zip(ids[0][pairs.left], ids[1][pairs.right], strict=True))
+
+
+@settings(max_examples=40, deadline=None)
+@given(token_people, token_people)
+def test_token_keys_equal_brute_force(a: list[tuple[str, str]], b: list[tuple[str, str]]) -> None:
+    """Two records meet on a tokens: key where they share any token, case aside (and, in a
+    rule with a birth key, a value of that key too)."""
+    left, right = encoded_frame(a, "l"), encoded_frame(b, "r")
+    data = PreparedPair(left, right)
+
+    def births(side: int, key: str, n: int) -> list[set[int]]:
+        found = key_values(data, side, key)
+        return [set(found.codes[found.rows == i].tolist()) for i in range(n)]
+
+    def tokens(frame: pd.DataFrame) -> list[set[str]]:
+        return [set(value.casefold().split()) for value in frame["keys"]]
+
+    want = set()
+    for rule in TOKEN_RULES:
+        birth = [k for k in rule if not k.startswith("tokens:")]
+        lb = births(0, birth[0], len(left)) if birth else None
+        rb = births(1, birth[0], len(right)) if birth else None
+        for i, lt in enumerate(tokens(left)):
+            for j, rt in enumerate(tokens(right)):
+                if lt & rt and (lb is None or rb is None or lb[i] & rb[j]):
+                    want.add((left["record_id"].iat[i], right["record_id"].iat[j]))
+    assert token_pairs(left, right) == want
+
+
+@settings(max_examples=30, deadline=None)
+@given(token_people, token_people, st.sampled_from([10_000, 4]), st.sampled_from([0, 2]))
+def test_token_keys_do_not_depend_on_row_order(
+    a: list[tuple[str, str]], b: list[tuple[str, str]], max_block: int, per_record: int
+) -> None:
+    """Also in oversized blocks (nearest records by sorted tokens and by birth) and with a
+    candidate budget that scores shared tokens."""
+    left, right = encoded_frame(a, "l"), encoded_frame(b, "r")
+    shuffled_l = left.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    shuffled_r = right.sample(frac=1.0, random_state=2).reset_index(drop=True)
+    assert token_pairs(left, right, max_block, per_record) == token_pairs(
+        shuffled_l, shuffled_r, max_block, per_record
+    )
+
+
+def test_oversized_token_block_meets_the_same_names_and_leaves_no_record_out() -> None:
+    """Records with no name in clear in one oversized block (one common token, no birth
+    date): each meets a few neighbours, those with the same tokens first, written in any
+    order; none is left without candidates."""
+    names = ["aa bb", "aa cc", "aa dd", "aa ee"] * 25
+    left = encoded_frame([(n, "") for n in names], "l")
+    right = encoded_frame([(" ".join(reversed(n.split())), "") for n in names], "r")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pairs = block(PreparedPair(left, right), [("tokens:keys",)], max_block=100, window=2)
+    assert any("nearest" in str(w.message) for w in caught)
+    assert set(pairs.left.tolist()) == set(range(100)) == set(pairs.right.tolist())
+    assert len(pairs) <= 100 * 2 * 2 * 2 * 2
+    # Every record meets one with its own tokens (by the order of sorted tokens; the
+    # other order, with no birth date nor father, goes by record id).
+    same = np.array(names)[pairs.left] == np.array(names)[pairs.right]
+    assert set(pairs.left[same].tolist()) == set(range(100)) == set(pairs.right[same].tolist())
+
+
+def test_budget_keeps_the_candidate_sharing_more_tokens() -> None:
+    """The budget's score reads the rule's tokens as name parts: l01 keeps r01, which has
+    all its tokens, not r00, which shares one and comes first by id (births tie); r00
+    keeps its best, l00 (a tie, by id)."""
+    left = encoded_frame([("aa bb cc", "1990"), ("aa bb cc", "1990")], "l")
+    right = encoded_frame([("aa", "1990"), ("cc bb aa", "1990")], "r")
+    pairs = block(PreparedPair(left, right), [("tokens:keys",)], max_block=100, per_record=1)
+    assert set(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True)) == {
+        (0, 1), (1, 1), (0, 0),
+    }  # fmt: skip
+
+
+def test_token_keys_in_a_configuration() -> None:
+    config = rm.LinkConfig(blocking=[["tokens:name_keys", "birth_band"], "sorted:tokens:x"])
+    assert rm.config.key_column("tokens:name_keys") == "name_keys"
+    assert config.blocking[0] == ("tokens:name_keys", "birth_band")
+    left = encoded_frame([("aa", "1990")], "l")
+    with pytest.raises(rm.ConfigError, match="'tokens:name_keys' names 'name_keys'"):
+        rm.Linker(config).fit(left, encoded_frame([("aa", "1990")], "r"))

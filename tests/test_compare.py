@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -760,3 +762,98 @@ def test_columns_read_ahead_give_what_reading_them_when_asked_gives() -> None:
     assert not ahead._ahead  # each read ahead was taken
     want = level_matrix(comparisons, PreparedPair(left, right, workers=1), li, ri)
     assert np.array_equal(got, want)
+
+
+def _filter_text(bits: list[int], width: int) -> str:
+    """A filter of ``width`` bits with ``bits`` set, as the encoded record format writes it."""
+    on = np.zeros(width, dtype=np.uint8)
+    on[bits] = 1
+    return base64.b64encode(np.packbits(on, bitorder="little").tobytes()).decode()
+
+
+def _dice_reference(a: str, b: str) -> float | None:
+    """The Dice coefficient of two filters' texts read with the standard library (None: a
+    blank, or no bit set)."""
+    sets = [
+        {8 * i + j for i, byte in enumerate(base64.b64decode(t)) for j in range(8) if byte >> j & 1}
+        for t in (a, b)
+    ]
+    if not a or not b or not sets[0] or not sets[1]:
+        return None
+    return 2 * len(sets[0] & sets[1]) / (len(sets[0]) + len(sets[1]))
+
+
+filter_bits = st.lists(st.integers(0, 127), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(filter_bits, min_size=1, max_size=8),
+    st.data(),
+    st.sampled_from([(), (0.5,), (0.3, 0.6, 0.9)]),
+)
+def test_bloom_levels_equal_the_dice_reference(
+    sets: list[list[int]], data: st.DataObject, thresholds: tuple[float, ...]
+) -> None:
+    """Each pair's level is the number of thresholds its Dice coefficient reaches (the
+    same filter on top, a blank or empty one missing), whatever path numbers the pairs."""
+    texts = [_filter_text(bits, 128) for bits in sets] + [""]
+    pick = st.lists(st.sampled_from(texts), min_size=1, max_size=10)
+    left = pd.DataFrame({"record_id": "x", "name_bloom": data.draw(pick)})
+    right = pd.DataFrame({"record_id": "y", "name_bloom": data.draw(pick)})
+    n = data.draw(st.integers(0, 40))
+    li = np.array(data.draw(st.lists(st.integers(0, len(left) - 1), min_size=n, max_size=n)))
+    ri = np.array(data.draw(st.lists(st.integers(0, len(right) - 1), min_size=n, max_size=n)))
+    comparison = build_comparison(ComparisonSpec("name_bloom", "bloom", thresholds=thresholds))
+    got = compare.level_matrix([comparison], PreparedPair(left, right), li, ri)[:, 0]
+    grades = sorted(thresholds or compare.BLOOM_THRESHOLDS)
+    for k in range(n):
+        a, b = left["name_bloom"].iat[li[k]], right["name_bloom"].iat[ri[k]]
+        sim = _dice_reference(a, b)
+        if sim is None:
+            want = 0
+        elif sim == 1.0:
+            want = comparison.n_levels - 1
+        else:
+            want = 1 + sum(sim >= t for t in grades)
+        assert got[k] == want, (a, b, sim)
+
+
+def test_bloom_levels_read_as_sentences() -> None:
+    comparison = build_comparison(ComparisonSpec("name_bloom", "bloom", thresholds=(0.9, 0.7)))
+    assert comparison.labels == (
+        "missing",
+        "different",
+        "encodings alike (Dice ≥ 0.7)",
+        "encodings alike (Dice ≥ 0.9)",
+        "same encoding",
+    )
+    assert comparison.ordered and comparison.graded
+    assert compare.TITLES["name_bloom"] == "name (encoded)"
+
+
+def test_bloom_filters_of_other_widths_are_an_error_naming_the_column() -> None:
+    left = pd.DataFrame({"record_id": ["a"], "father_name_bloom": [_filter_text([1], 128)]})
+    right = pd.DataFrame({"record_id": ["b"], "father_name_bloom": [_filter_text([1], 64)]})
+    comparison = build_comparison(ComparisonSpec("father_name_bloom", "bloom"))
+    idx = np.zeros(1, dtype=np.intp)
+    with pytest.raises(ValueError, match=r"father_name_bloom: .*128 in the requests; 64 in"):
+        comparison.levels(PreparedPair(left, right), idx, idx)
+    right["father_name_bloom"] = ["not a filter"]
+    with pytest.raises(ValueError, match="father_name_bloom: row 1 of the sightings holds no"):
+        comparison.levels(PreparedPair(left, right), idx, idx)
+
+
+def test_same_bloom_filter_weighs_by_how_common_it_is() -> None:
+    """With term frequencies, the same filter's values are the filters, and a common one
+    (the same name on many records) has its share of both inputs' records."""
+    common, rare = _filter_text([1, 2, 3], 64), _filter_text([4, 5, 6], 64)
+    left = pd.DataFrame({"record_id": list("abcd"), "name_bloom": [common] * 3 + [rare]})
+    right = pd.DataFrame({"record_id": list("wxyz"), "name_bloom": [common] * 3 + [""]})
+    spec = ComparisonSpec("name_bloom", "bloom", term_frequency=True)
+    data = PreparedPair(left, right)
+    found = build_comparison(spec).term_frequencies(data)
+    assert found is not None and found.levels == (6,)
+    assert found.frequency[found.left].tolist() == pytest.approx([6 / 7] * 3 + [1 / 7])
+    assert found.right[3] == -1
+    assert build_comparison(replace(spec, term_frequency=False)).term_frequencies(data) is None

@@ -108,6 +108,7 @@ def test_constructor_errors_name_the_key(option: str, value: object) -> None:
         ([{"field": "camp", "kind": "exact"}], r"compare\[0\]: \{.*use a ComparisonSpec"),
         ([rm.ComparisonSpec("camp", "string", thresholds=("a",))], r"\.thresholds: \('a',\); use"),
         ([rm.ComparisonSpec("camp", "string", thresholds=(1.5,))], r"\.thresholds: \(1\.5,\)"),
+        ([rm.ComparisonSpec("name_bloom", "bloom", thresholds=(2,))], r"similarities from 0 to 1"),
         ([rm.ComparisonSpec("age", "numeric", thresholds=(float("nan"),))], r"\.thresholds"),
         ([rm.ComparisonSpec("age", "numeric", thresholds=(-1,))], r"numeric: absolute"),
         ([rm.ComparisonSpec("", "exact")], r"compare\[0\]\.field: ''"),
@@ -417,7 +418,7 @@ def test_term_frequency_where_it_is_not_weighed_warns(kind: str) -> None:
 def test_term_frequency_on_names_is_quiet() -> None:
     specs = tuple(
         rm.ComparisonSpec("name", kind, name=kind, term_frequency=True)
-        for kind in ("given_name", "family_name")
+        for kind in ("given_name", "family_name", "bloom")
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import warnings
 from pathlib import Path
@@ -405,3 +406,70 @@ def test_typed_extra_columns_read_as_a_person_writes_them() -> None:
     out = rm.read_records(frame)
     assert out["registered"].tolist() == ["2020-05-01", "2020-05-01T13:45:10", ""]
     assert out["case"].tolist() == ["12345", "", "2.5"]
+
+
+def _filter(bits: list[int], width: int = 64) -> str:
+    on = np.zeros(width, dtype=np.uint8)
+    on[bits] = 1
+    return base64.b64encode(np.packbits(on, bitorder="little").tobytes()).decode()
+
+
+def test_an_encoded_frame_whose_only_name_is_its_filter_is_records() -> None:
+    """The encoded record format (rfl_match.privacy) holds no name in clear: name_bloom
+    stands for it, and a row without one is kept and reported as a row without a name."""
+    frame = pd.DataFrame(
+        {
+            "record_id": ["e1", "e2"],
+            "name_bloom": [_filter([1, 5, 9]), ""],
+            "name_keys": ["0123456789abcdef", ""],
+            "date_of_birth": ["1990", ""],
+            "encoding": "rfl_match-bloom/1 bits=64 hashes=2 key=19e15e7e",
+        }
+    )
+    out = validate_records(frame)
+    assert out["name_bloom"].tolist() == frame["name_bloom"].tolist()
+    assert [str(p) for p in out.attrs["problems"]] == ["row 2: no name in any name column; kept"]
+    with pytest.raises(rm.RecordError, match="no name column"):
+        validate_records(frame.drop(columns="name_bloom"))
+
+
+def test_malformed_filters_are_blanked_and_reported_per_row() -> None:
+    """A filter that is no base64 of whole 64-bit words, or of another width than the
+    encoding names, is blanked with its row, as a malformed date is; the others stay."""
+    good, wide = _filter([3]), _filter([3], 128)
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "c", "d"],
+            "name_bloom": [good, "#not base64#", good, wide],
+            "father_name_bloom": [wide, good, "", good],
+            "encoding": "rfl_match-bloom/1 bits=64",
+        }
+    )
+    out = validate_records(frame)
+    assert out["name_bloom"].tolist() == [good, "", good, ""]
+    assert out["father_name_bloom"].tolist() == ["", good, "", good]
+    shown = [str(p) for p in out.attrs["problems"]]
+    assert shown[:3] == [
+        "row 2, column 'name_bloom': not a Bloom filter (standard base64, with padding, of a "
+        "whole number of 64-bit words); blanked (value '#not base64#')",
+        f"row 4, column 'name_bloom': a Bloom filter of 128 bits where the input's are 64; "
+        f"blanked (value {wide!r})",
+        f"row 1, column 'father_name_bloom': a Bloom filter of 128 bits where the input's "
+        f"are 64; blanked (value {wide!r})",
+    ]
+    # Without an encoding column, the width most filters have is the input's.
+    assert validate_records(frame.drop(columns="encoding"))["name_bloom"].tolist() == [
+        good, "", good, "",
+    ]  # fmt: skip
+
+
+def test_records_of_two_encodings_in_one_input_are_refused() -> None:
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b"],
+            "name_bloom": [_filter([1]), _filter([2])],
+            "encoding": ["rfl_match-bloom/1 key=aaaa", "rfl_match-bloom/1 key=bbbb"],
+        }
+    )
+    with pytest.raises(rm.RecordError, match="2 different encodings in one input"):
+        validate_records(frame)

@@ -3,6 +3,13 @@
 Nothing here calls the network; a key never leaves the process that reads it.
 """
 
+from rfl_match.privacy.bloom import (
+    EncodingError,
+    check_encodings,
+    encode_records,
+    encoded_config,
+    filter_dice,
+)
 from rfl_match.privacy.ids import pseudonym_table, pseudonymise, pseudonymous_ids
 from rfl_match.privacy.keys import (
     KEY_BYTES_MIN,
@@ -16,8 +23,13 @@ from rfl_match.privacy.keys import (
 
 __all__ = [
     "KEY_BYTES_MIN",
+    "EncodingError",
     "SecretKeyError",
+    "check_encodings",
     "checked_key",
+    "encode_records",
+    "encoded_config",
+    "filter_dice",
     "key_check",
     "keyed_digests",
     "new_key",
