@@ -127,6 +127,12 @@ CONTEXT_BLOCKING: tuple[tuple[str, ...], ...] = (
 )
 
 
+def reads_names(key: str) -> bool:
+    """Whether a blocking key reads the names in clear (``full_name``, ``given_name``,
+    ``family_name``, ``alternate_names``): a key of :data:`BLOCKING_KEYS` on name parts."""
+    return key.removeprefix("sorted:").startswith(("name_", "given_", "family_"))
+
+
 #: The prefixes of blocking keys on a column the key names: its folded value, its first
 #: name part's class, each of its white-space-separated tokens.
 COLUMN_KEY_PREFIXES = ("field:", "class:", "tokens:")
