@@ -154,7 +154,12 @@ class LinkConfig:
         compare: comparisons in addition to the defaults.
         default_comparisons: compare every canonical field present in both inputs.
         blocking: blocking rules; each a tuple of keys that must all agree (a key alone is
-            a rule of that one key, and in place of the rules, the one rule). What the
+            a rule of that one key, and in place of the rules, the one rule). Keys: those
+            of :data:`BLOCKING_KEYS`, ``field:<column>`` (its folded value),
+            ``class:<column>`` (a name column's first part's class), ``tokens:<column>``
+            (each of its white-space-separated tokens: records with no name in clear, as
+            the encoded record format of ``rfl_match.privacy``, block on
+            ``tokens:name_keys``, alone or with a birth key), and ``sorted:<key>``. What the
             rules can find at most, whatever the cap and budget, is the share of true
             pairs that share a key of one of them or of ``context_blocking``'s (the
             speed benchmark's "rules' reach"): on synthetic data 0.9878 at 100,000 a

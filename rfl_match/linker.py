@@ -81,6 +81,7 @@ from rfl_match.mixture import fit_non_match_classes, group_of
 from rfl_match.names.normalize import paused_gc
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import (
+    BLOOM_FIELDS,
     ENCODING_FIELD,
     ID_FIELD,
     NAME_FIELDS,
@@ -222,10 +223,12 @@ def _check_encodings(left: pd.DataFrame, right: pd.DataFrame) -> None:
     """Records encoded by ``rfl_match.privacy`` link only with records encoded alike: the
     same ``encoding`` text (scheme, settings, the key's check value) on both sides, or
     their filters and keys do not compare (a filter under another key is unrelated).
-    Within one input, validation refuses two encodings."""
+    Within one input, validation refuses two encodings. A frame without filters is not
+    encoded, whatever a column of its own called ``encoding`` holds."""
     found = []
     for frame in (left, right):
-        values = frame[ENCODING_FIELD] if ENCODING_FIELD in frame.columns else None
+        encoded = ENCODING_FIELD in frame.columns and any(c in frame for c in BLOOM_FIELDS)
+        values = frame[ENCODING_FIELD] if encoded else None
         held = [] if values is None else pd.unique(values[values != ""]).tolist()
         found.append(str(held[0]) if held else None)
     if found[0] != found[1]:

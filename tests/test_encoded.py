@@ -137,8 +137,9 @@ def test_reference_encoding_holds_no_name(
 def test_encoded_link_finds_the_true_pairs(
     linked: rm.Linker, encoded: dict[str, pd.DataFrame]
 ) -> None:
-    """No name in clear, yet most true pairs are found (F1 0.846 at 0.5 when written;
-    pairs completeness 0.989, as the plain default's), and each explanation reads."""
+    """No name in clear, yet most true pairs are found (F1 0.844 at 0.5 when written,
+    against the plain default's 0.948; pairs completeness 0.989, as the plain default's),
+    and each explanation reads."""
     requests, sightings, truth = encoded["requests"], encoded["sightings"], encoded["truth"]
     matches = linked.predict(requests, sightings)
     assert evaluate_matches(matches, truth).f1 > 0.8
@@ -229,3 +230,13 @@ def test_a_filter_anchors_a_split_at_its_own_agreeing_level(
     assert "same encoding, same father's name" in mother
     matches = linker.predict(encoded["requests"], encoded["sightings"])
     assert evaluate_matches(matches, encoded["truth"]).f1 > 0.8
+
+
+def test_plain_records_with_a_column_called_encoding_link_as_before(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    requests = synthetic["requests"].head(60).assign(encoding="utf-8")
+    sightings = synthetic["sightings"].head(60).assign(encoding="cp1252")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rm.Linker().fit(requests, sightings).predict(requests, sightings)
