@@ -401,6 +401,13 @@ class Comparison(ABC):
         return out
 
     @property
+    def agreeing_level(self) -> int:
+        """Where this comparison anchors a split (``LinkConfig.condition_on``), its lowest
+        level that counts as agreeing: :data:`ANCHOR_LEVEL` ("names sound alike") for the
+        name chains."""
+        return ANCHOR_LEVEL
+
+    @property
     def base_levels(self) -> npt.NDArray[np.int8]:
         """Each level's level of the comparison unsplit (what "agrees strongly" reads)."""
         return np.arange(self.n_levels, dtype=np.int8)
@@ -415,11 +422,14 @@ CONDITIONED_COMPARISONS = (OWN_NAME, *FAMILY_COMPARISONS)
 ANCHOR_LEVEL = 4
 
 
-def split_anchors(names: Sequence[str], anchor: str) -> list[tuple[int, int] | None] | None:
+def split_anchors(
+    names: Sequence[str], anchor: str, level: int = ANCHOR_LEVEL
+) -> list[tuple[int, int] | None] | None:
     """Of a model's comparisons (``FellegiSunterModel.names``) split by ``anchor``'s
     agreement (``condition_on`` as a fit leaves it in ``Linker.config``), per comparison:
-    the anchor's column and its lowest agreeing level, or None where not split (the
-    ``anchors`` of ``calibration.fit_on_comparisons``); None where none is split.
+    the anchor's column and its lowest agreeing level (``level``: the anchor's
+    :attr:`Comparison.agreeing_level`), or None where not split (the ``anchors`` of
+    ``calibration.fit_on_comparisons``); None where none is split.
 
     >>> split_anchors(["given_name", "family_name", "birth"], "family_name")
     [(1, 4), None, None]
@@ -430,7 +440,7 @@ def split_anchors(names: Sequence[str], anchor: str) -> list[tuple[int, int] | N
         return None
     column = list(names).index(anchor)
     out: list[tuple[int, int] | None] = [
-        (column, ANCHOR_LEVEL) if name in CONDITIONED_COMPARISONS and name != anchor else None
+        (column, level) if name in CONDITIONED_COMPARISONS and name != anchor else None
         for name in names
     ]
     return out if any(out) else None
@@ -470,13 +480,15 @@ class ConditionedComparison(Comparison):
     family_name anchor, grandfather's name +3.0 -> +1.7; review of df1e412, m20/halves.py).
 
     The anchor's own column is read from the level matrix (:func:`level_matrix`):
-    without it, every pair is in the first half.
+    without it, every pair is in the first half. ``anchor_agreeing``: the anchor's
+    :attr:`Comparison.agreeing_level`.
     """
 
-    def __init__(self, inner: Comparison, anchor: str) -> None:
+    def __init__(self, inner: Comparison, anchor: str, anchor_agreeing: int = ANCHOR_LEVEL) -> None:
         super().__init__(inner.spec)
         self.inner = inner
         self.anchor = anchor
+        self.anchor_agreeing = anchor_agreeing
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -539,6 +551,10 @@ class ConditionedComparison(Comparison):
         inner = np.arange(self.inner.n_levels, dtype=np.int8)
         return np.concatenate([inner, inner[1:]])
 
+    @property
+    def agreeing_level(self) -> int:
+        return self.inner.agreeing_level
+
     def unsplit(
         self, dist: npt.NDArray[np.float64], anchor: npt.NDArray[np.float64]
     ) -> npt.NDArray[np.float64]:
@@ -547,7 +563,7 @@ class ConditionedComparison(Comparison):
         ``anchor``'s share of agreeing (of its known levels). What a random pair's
         agreement rate on a value reads (term frequencies)."""
         known = float(anchor[1:].sum())
-        share = float(anchor[ANCHOR_LEVEL:].sum()) / known if known > 0 else 0.0
+        share = float(anchor[self.anchor_agreeing :].sum()) / known if known > 0 else 0.0
         out = np.zeros(self.inner.n_levels)
         out[1:] = (1.0 - share) * dist[1 : self.inner.n_levels] + share * dist[
             self.inner.n_levels :
@@ -1046,8 +1062,22 @@ class StringComparison(Comparison):
 #: none. Measured on the bundled synthetic data encoded by the tests' reference encoder
 #: (1,024 bits, 20 hashes, the romanised tokens' bigrams): of the true pairs' own names,
 #: 0.94 / 0.83 / 0.62 / 0.36 reach 0.6 / 0.7 / 0.8 / 0.9 (0.24 the same filter), of
-#: random pairs 0.019 / 0.0035 / 0.0008 / under 0.0005.
-BLOOM_THRESHOLDS = (0.6, 0.7, 0.8, 0.9)
+#: random pairs 0.019 / 0.0035 / 0.0008 / under 0.0005; 0.5 is reached by 0.076 of
+#: random pairs. Linked with them (the own name's, father's and mother's filters, birth
+#: and sex; blocking on ``tokens:name_keys``), F1 at 0.5 with the thresholds from 0.7,
+#: 0.6, 0.5 and 0.4 up in steps of 0.1: bundled data 0.752 / 0.820 / 0.839 / 0.846; a
+#: synthetic 3,000 x 6,000 (seed 7), from 0.6, 0.5 and 0.4 up, 0.748 / 0.775 / 0.782.
+#: With the encoder of ``rfl_match.privacy.bloom`` (whole-part features beside the
+#: bigrams; its ``encoded_config``, as on branch priv_enc at 51fd59d), from 0.6 / 0.5 /
+#: 0.4 up: bundled data 0.854 / 0.861 / 0.878, 10,000 a side seed 7 0.761 / 0.782 / 0.795
+#: and seed 8 0.760 / 0.781 / 0.796 (from 0.3 up 0.797; 0.4 to 0.95 with 0.85 and 0.95
+#: too, 0.759). A true pair's names differ more as a whole than part by part, and the low
+#: grades let EM weigh that.
+BLOOM_THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+#: The Dice coefficient from which a ``bloom`` comparison counts as agreeing where it
+#: anchors a split (:attr:`Comparison.agreeing_level`): 0.83 of the true pairs' own
+#: names and 0.80 of their fathers' reach it, 0.0035 and 0.009 of random pairs'.
+ANCHOR_DICE = 0.7
 
 
 class BloomComparison(Comparison):
@@ -1088,6 +1118,13 @@ class BloomComparison(Comparison):
             return _select(conditions, len(li))
 
         return Coded(left, right, filters)
+
+    @property
+    def agreeing_level(self) -> int:
+        """As an anchor: a Dice coefficient of :data:`ANCHOR_DICE` or more (the level of
+        the first threshold that reaches it), else the same encoding."""
+        reached = [k for k, t in enumerate(self.thresholds) if t >= ANCHOR_DICE]
+        return 2 + reached[0] if reached else self.n_levels - 1
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
@@ -1217,5 +1254,6 @@ def level_matrix(
             by_anchor.setdefault(names.index(comparison.anchor), []).append((c, comparison.offset))
     for anchor, split in by_anchor.items():
         columns, offsets = np.array(split, dtype=np.int64).T
-        kernels.split_levels(out, anchor, columns, offsets, ANCHOR_LEVEL, data.workers)
+        agreeing = comparisons[anchor].agreeing_level
+        kernels.split_levels(out, anchor, columns, offsets, agreeing, data.workers)
     return out

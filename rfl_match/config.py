@@ -127,6 +127,12 @@ CONTEXT_BLOCKING: tuple[tuple[str, ...], ...] = (
 )
 
 
+def reads_names(key: str) -> bool:
+    """Whether a blocking key reads the names in clear (``full_name``, ``given_name``,
+    ``family_name``, ``alternate_names``): a key of :data:`BLOCKING_KEYS` on name parts."""
+    return key.removeprefix("sorted:").startswith(("name_", "given_", "family_"))
+
+
 #: The prefixes of blocking keys on a column the key names: its folded value, its first
 #: name part's class, each of its white-space-separated tokens.
 COLUMN_KEY_PREFIXES = ("field:", "class:", "tokens:")
@@ -148,7 +154,12 @@ class LinkConfig:
         compare: comparisons in addition to the defaults.
         default_comparisons: compare every canonical field present in both inputs.
         blocking: blocking rules; each a tuple of keys that must all agree (a key alone is
-            a rule of that one key, and in place of the rules, the one rule). What the
+            a rule of that one key, and in place of the rules, the one rule). Keys: those
+            of :data:`BLOCKING_KEYS`, ``field:<column>`` (its folded value),
+            ``class:<column>`` (a name column's first part's class), ``tokens:<column>``
+            (each of its white-space-separated tokens: records with no name in clear, as
+            the encoded record format of ``rfl_match.privacy``, block on
+            ``tokens:name_keys``, alone or with a birth key), and ``sorted:<key>``. What the
             rules can find at most, whatever the cap and budget, is the share of true
             pairs that share a key of one of them or of ``context_blocking``'s (the
             speed benchmark's "rules' reach"): on synthetic data 0.9878 at 100,000 a

@@ -27,7 +27,14 @@ from rfl_match.arrays import (
     threaded,
     unique_sorted,
 )
-from rfl_match.blocking import CandidatePairs, block, budget_choices, uncut_rule, with_context
+from rfl_match.blocking import (
+    CandidatePairs,
+    block,
+    budget_choices,
+    token_fields,
+    uncut_rule,
+    with_context,
+)
 from rfl_match.calibration import (
     EVIDENCE_STEP,
     fit_on_comparisons,
@@ -58,6 +65,7 @@ from rfl_match.config import (
     check_threshold,
     check_top_k,
     key_column,
+    reads_names,
     stored_config,
 )
 from rfl_match.kernels import (
@@ -72,7 +80,17 @@ from rfl_match.kernels import (
 from rfl_match.mixture import fit_non_match_classes, group_of
 from rfl_match.names.normalize import paused_gc
 from rfl_match.prepare import PreparedPair
-from rfl_match.schema import ID_FIELD, is_validated, mark_validated, validate_records
+from rfl_match.schema import (
+    BLOOM_FIELDS,
+    ENCODING_FIELD,
+    ID_FIELD,
+    NAME_FIELDS,
+    Problem,
+    RecordError,
+    is_validated,
+    mark_validated,
+    validate_records,
+)
 from rfl_match.scoring import (
     FellegiSunterModel,
     candidate_tf_map,
@@ -193,12 +211,58 @@ def _validated(
     return left, right
 
 
+def _check_inputs(config: LinkConfig, left: pd.DataFrame, right: pd.DataFrame) -> None:
+    """The checks of two inputs against each other and the configuration before blocking:
+    their encodings (:func:`_check_encodings`), the rules' columns
+    (:func:`_check_rule_columns`)."""
+    _check_encodings(left, right)
+    _check_rule_columns(config, left, right)
+
+
+def _check_encodings(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    """Records encoded by ``rfl_match.privacy`` link only with records encoded alike: the
+    same ``encoding`` text (scheme, settings, the key's check value) on both sides, or
+    their filters and keys do not compare (a filter under another key is unrelated).
+    Within one input, validation refuses two encodings. A frame without filters is not
+    encoded, whatever a column of its own called ``encoding`` holds."""
+    found = []
+    for frame in (left, right):
+        encoded = ENCODING_FIELD in frame.columns and any(c in frame for c in BLOOM_FIELDS)
+        values = frame[ENCODING_FIELD] if encoded else None
+        held = [] if values is None else pd.unique(values[values != ""]).tolist()
+        found.append(str(held[0]) if held else None)
+    if found[0] != found[1]:
+        shown = [repr(value) if value else "none" for value in found]
+        raise RecordError(
+            [
+                Problem(
+                    None,
+                    ENCODING_FIELD,
+                    f"the requests' encoding is {shown[0]}, the sightings' {shown[1]}: records "
+                    "link only with records encoded with the same key and settings",
+                )
+            ],
+            "inputs",
+        )
+
+
 def _check_rule_columns(config: LinkConfig, left: pd.DataFrame, right: pd.DataFrame) -> None:
-    """A blocking rule's ``field:`` or ``class:`` column must be a column of one input at
-    least (fit, predict on new frames, the blocking report): a misspelt column would block
-    on nothing, silently. A column one input lacks reads as blank there. The default
-    context rules, which name columns many exports lack (a parent's name, a place), are
-    let be."""
+    """A blocking rule's ``field:``, ``class:`` or ``tokens:`` column must be a column of
+    one input at least (fit, predict on new frames, the blocking report): a misspelt
+    column would block on nothing, silently. A column one input lacks reads as blank
+    there. The default context rules, which name columns many exports lack (a parent's
+    name, a place), are let be. Inputs without a name in clear (the encoded record format,
+    ``rfl_match.privacy``) need a rule that reads no name: the defaults' would find no
+    pair, and EM fail."""
+    for frame, side in ((left, "requests"), (right, "sightings")):
+        if any(column in frame.columns for column in NAME_FIELDS):
+            continue
+        if all(any(reads_names(key) for key in rule) for rule in config.blocking):
+            raise ConfigError(
+                f"blocking: every rule reads names in clear ({', '.join(NAME_FIELDS)}), which "
+                f"the {side} lack (records encoded by rfl_match.privacy?): block on "
+                "'tokens:name_keys', the encoded records' keys, alone or with a birth key"
+            )
     named = [("blocking", config.blocking), ("context_blocking", config.context_blocking)]
     for option, rules in named:
         for rule in rules:
@@ -260,10 +324,12 @@ class Linker:
     def _comparisons(self) -> list[Comparison]:
         built = [build_comparison(spec) for spec in self.specs_]
         anchor = self.config.condition_on
-        if not anchor or anchor not in [c.name for c in built]:
+        names = [c.name for c in built]
+        if not anchor or anchor not in names:
             return built
+        agreeing = built[names.index(anchor)].agreeing_level
         return [
-            ConditionedComparison(c, anchor)
+            ConditionedComparison(c, anchor, agreeing)
             if c.name in CONDITIONED_COMPARISONS and c.name != anchor
             else c
             for c in built
@@ -353,7 +419,7 @@ class Linker:
         # records a side, 0.25 at 100,000: the collections also scan the inputs' objects).
         with paused_gc(), warming_up(self.config.workers):
             left, right = _validated(requests, sightings, self.config)
-            _check_rule_columns(self.config, left, right)
+            _check_inputs(self.config, left, right)
         laps.lap("validate")
         # The inputs' fingerprint, for a predict on them, is taken beside what follows (on
         # one thread of its own: the others are busy).
@@ -930,7 +996,7 @@ class Linker:
             laps.lap("fingerprint")
             with paused_gc(), warming_up(self.config.workers):  # as in fit
                 left, right = _validated(requests, sightings, self.config)
-                _check_rule_columns(self.config, left, right)
+                _check_inputs(self.config, left, right)
             laps.lap("validate")
             for spec in self.specs_:
                 for frame in (left, right):
@@ -1160,9 +1226,10 @@ class Linker:
         table = pd.DataFrame(rows)
         if show:
             print(f"{request_id} ~ {sighting_id}")
-            for row in rows:
-                title = _TITLES.get(str(row["comparison"]), str(row["comparison"]))
-                print(f"  {title:<22} {row['weight']:+6.1f}  {row['description']}")
+            titles = [_TITLES.get(str(row["comparison"]), str(row["comparison"])) for row in rows]
+            width = max(22, *map(len, titles))  # "father's name (encoded)" is 23
+            for title, row in zip(titles, rows, strict=True):
+                print(f"  {title:<{width}} {row['weight']:+6.1f}  {row['description']}")
         return table
 
     def blocking_report(
@@ -1177,7 +1244,7 @@ class Linker:
         the candidate budget (``candidates_per_record``), and the pairs the context rules
         add to it (``context_blocking``, ``context_candidates``), as ``fit`` makes them."""
         left, right = _validated(requests, sightings, self.config)
-        _check_rule_columns(self.config, left, right)
+        _check_inputs(self.config, left, right)
         data = self._prepare(left, right)
         rows = []
         cumulative = np.zeros(0, dtype=np.int64)
@@ -1254,6 +1321,7 @@ class Linker:
                 workers=self.config.workers,
                 context=self.config.context_blocking,
                 context_per_record=extra,
+                tokens=token_fields(self.config.blocking),
             )
             step(f"best {budget} per record", len(cumulative), before)
             if extra and self.config.context_blocking:
@@ -1267,6 +1335,7 @@ class Linker:
                     dedupe=sightings is None,
                     workers=self.config.workers,
                     also=also,
+                    tokens=token_fields(self.config.blocking),
                 ).ids
                 rules = "; ".join("+".join(rule) for rule in self.config.context_blocking)
                 step(
@@ -1454,8 +1523,10 @@ def _anchor_agreements(
 
 def _anchors(comparisons: Sequence[Comparison]) -> list[tuple[int, int] | None] | None:
     """:func:`compare.split_anchors` of the comparisons as built (by their anchor)."""
-    anchor = next((c.anchor for c in comparisons if isinstance(c, ConditionedComparison)), "")
-    return split_anchors([c.name for c in comparisons], anchor)
+    split = next((c for c in comparisons if isinstance(c, ConditionedComparison)), None)
+    if split is None:
+        return None
+    return split_anchors([c.name for c in comparisons], split.anchor, split.anchor_agreeing)
 
 
 def _u_reference(

@@ -308,10 +308,11 @@ def validate_records(
 
 
 def _mixed_encodings(out: pd.DataFrame) -> list[Problem]:
-    """A problem where the ``encoding`` column holds more than one text (blanks aside):
-    records encoded with other keys or settings, whose filters and keys cannot be
-    compared."""
-    if ENCODING_FIELD not in out.columns:
+    """A problem where the ``encoding`` column of encoded records (a frame with a column
+    of :data:`BLOOM_FIELDS`; in any other, it is a column of the user's own) holds more
+    than one text (blanks aside): records encoded with other keys or settings, whose
+    filters and keys cannot be compared."""
+    if ENCODING_FIELD not in out.columns or not any(c in out.columns for c in BLOOM_FIELDS):
         return []
     values = pd.unique(out[ENCODING_FIELD][out[ENCODING_FIELD] != ""]).tolist()
     if len(values) <= 1:

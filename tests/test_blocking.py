@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import warnings
 from collections.abc import Sequence
 from unittest import mock
@@ -1513,3 +1514,31 @@ def test_token_keys_in_a_configuration() -> None:
     left = encoded_frame([("aa", "1990")], "l")
     with pytest.raises(rm.ConfigError, match="'tokens:name_keys' names 'name_keys'"):
         rm.Linker(config).fit(left, encoded_frame([("aa", "1990")], "r"))
+
+
+def test_encoded_namesakes_with_one_fathers_filter_meet_though_born_years_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As with names in clear: forty records a side with the same tokens, one born each
+    half year; the true pair shares its father's filter (the encoded father's name), born
+    1980 on one side and 1990 on the other. Ordered by the father's filter, they meet."""
+    filters = [base64.b64encode(bytes([k]) * 8).decode() for k in range(9)]  # 64 bits
+    fathers = [filters[k % 8] for k in range(39)]
+    born = [f"{1975 + k // 2}-{1 + 6 * (k % 2):02d}-03" for k in range(39)]
+
+    def side(prefix: str, birth: str) -> pd.DataFrame:
+        frame = encoded_frame([("aa bb", b) for b in [birth, *born]], prefix)
+        return frame.assign(father_name_bloom=[filters[8], *fathers])
+
+    left, right = side("l", "1980-03-03"), side("r", "1990-03-03")
+
+    def met() -> bool:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the oversized block
+            pairs = block(PreparedPair(left, right), [("tokens:keys",)], max_block=100, window=2)
+        assert len(pairs) <= 80 * 2 * 2 * 2 * 2  # linear: a few neighbours a record
+        return 0 in pairs.ids  # l00 * n_right + r00
+
+    assert met()
+    monkeypatch.setattr(blocking, "ENCODED_CONTEXT_ORDER", "mother_name_bloom")
+    assert not met()

@@ -852,8 +852,9 @@ def test_same_bloom_filter_weighs_by_how_common_it_is() -> None:
     right = pd.DataFrame({"record_id": list("wxyz"), "name_bloom": [common] * 3 + [""]})
     spec = ComparisonSpec("name_bloom", "bloom", term_frequency=True)
     data = PreparedPair(left, right)
-    found = build_comparison(spec).term_frequencies(data)
-    assert found is not None and found.levels == (6,)
+    comparison = build_comparison(spec)
+    found = comparison.term_frequencies(data)
+    assert found is not None and found.levels == (comparison.labels.index("same encoding"),)
     assert found.frequency[found.left].tolist() == pytest.approx([6 / 7] * 3 + [1 / 7])
     assert found.right[3] == -1
     assert build_comparison(replace(spec, term_frequency=False)).term_frequencies(data) is None

@@ -473,3 +473,11 @@ def test_records_of_two_encodings_in_one_input_are_refused() -> None:
     )
     with pytest.raises(rm.RecordError, match="2 different encodings in one input"):
         validate_records(frame)
+
+
+def test_a_column_of_the_users_own_called_encoding_is_let_be() -> None:
+    """Only an encoded frame's encoding column is read: plain records keep theirs."""
+    frame = pd.DataFrame(
+        {"record_id": ["a", "b"], "full_name": ["Ali", "Omar"], "encoding": ["utf-8", "cp1252"]}
+    )
+    assert validate_records(frame)["encoding"].tolist() == ["utf-8", "cp1252"]
