@@ -363,8 +363,8 @@ def _clean_filters(out: pd.DataFrame, problems: list[Problem]) -> None:
             message = (
                 f"a Bloom filter of {width} bits where the input's are {bits}; blanked"
                 if width > 0
-                else "not a Bloom filter (standard base64, with padding, of a whole number "
-                "of 64-bit words); blanked"
+                else "not a Bloom filter ('b64:' and standard base64, with padding, of a "
+                "whole number of 64-bit words); blanked"
             )
             problems.append(Problem(row + 1, column, message, _short(str(values.iat[row]))))
         blanked = np.zeros(len(values), dtype=bool)

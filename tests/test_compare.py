@@ -768,14 +768,19 @@ def _filter_text(bits: list[int], width: int) -> str:
     """A filter of ``width`` bits with ``bits`` set, as the encoded record format writes it."""
     on = np.zeros(width, dtype=np.uint8)
     on[bits] = 1
-    return base64.b64encode(np.packbits(on, bitorder="little").tobytes()).decode()
+    return "b64:" + base64.b64encode(np.packbits(on, bitorder="little").tobytes()).decode()
 
 
 def _dice_reference(a: str, b: str) -> float | None:
     """The Dice coefficient of two filters' texts read with the standard library (None: a
     blank, or no bit set)."""
     sets = [
-        {8 * i + j for i, byte in enumerate(base64.b64decode(t)) for j in range(8) if byte >> j & 1}
+        {
+            8 * i + j
+            for i, byte in enumerate(base64.b64decode(t.removeprefix("b64:")))
+            for j in range(8)
+            if byte >> j & 1
+        }
         for t in (a, b)
     ]
     if not a or not b or not sets[0] or not sets[1]:

@@ -59,7 +59,7 @@ def _filters(frame: pd.DataFrame, columns: tuple[str, ...], domain: str) -> list
         if row:
             bits[np.concatenate([spots[gram] for gram in row])] = 1
         packed = np.packbits(bits, bitorder="little").tobytes()
-        out.append(base64.b64encode(packed).decode() if row else "")
+        out.append("b64:" + base64.b64encode(packed).decode() if row else "")
     return out
 
 

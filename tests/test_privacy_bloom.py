@@ -74,7 +74,7 @@ def test_an_encoded_frame_has_the_agreed_columns_and_encoding() -> None:
     ]
     assert set(encoded["encoding"]) == {"rfl_match-bloom/1 bits=1024 hashes=10 key=19e15e7e"}
     filled = encoded["name_bloom"][encoded["name_bloom"] != ""]
-    assert all(len(base64.b64decode(t, validate=True)) == 128 for t in filled)
+    assert all(len(base64.b64decode(t.removeprefix("b64:"), validate=True)) == 128 for t in filled)
     assert encoded["name_bloom"].iloc[5] == "" and encoded["name_keys"].iloc[5] == ""
     assert all(re.fullmatch(r"[0-9a-f]{16}( [0-9a-f]{16})*", k) for k in encoded["name_keys"] if k)
     # no father's or mother's name given: blank filters, not filters of nothing
@@ -83,7 +83,7 @@ def test_an_encoded_frame_has_the_agreed_columns_and_encoding() -> None:
 
 def test_bit_i_is_bit_i_mod_8_of_byte_i_div_8() -> None:
     text = _name_filters(["Mohammed"]).iloc[0]
-    raw = np.frombuffer(base64.b64decode(text), dtype=np.uint8)
+    raw = np.frombuffer(base64.b64decode(text.removeprefix("b64:")), dtype=np.uint8)
     bits = np.unpackbits(raw, bitorder="little")
     words = decode_filters([text]).words[0]
     # the same bits read from 64-bit little-endian words
@@ -95,7 +95,7 @@ def test_bit_i_is_bit_i_mod_8_of_byte_i_div_8() -> None:
 def test_other_lengths_and_hash_counts_are_named_in_the_encoding() -> None:
     encoded = encode_records(_frame(NAMES), KEY, bits=512, hashes=8)
     assert set(encoded["encoding"]) == {"rfl_match-bloom/1 bits=512 hashes=8 key=19e15e7e"}
-    assert len(base64.b64decode(encoded["name_bloom"].iloc[0])) == 64
+    assert len(base64.b64decode(encoded["name_bloom"].iloc[0].removeprefix("b64:"))) == 64
 
 
 @pytest.mark.parametrize(
@@ -217,12 +217,18 @@ def test_filter_dice_equals_sets_of_bits(names: list[str]) -> None:
     for a, b in zip(left, right, strict=True):
         sa = set(
             np.flatnonzero(
-                np.unpackbits(np.frombuffer(base64.b64decode(a), np.uint8), bitorder="little")
+                np.unpackbits(
+                    np.frombuffer(base64.b64decode(a.removeprefix("b64:")), np.uint8),
+                    bitorder="little",
+                )
             )
         )
         sb = set(
             np.flatnonzero(
-                np.unpackbits(np.frombuffer(base64.b64decode(b), np.uint8), bitorder="little")
+                np.unpackbits(
+                    np.frombuffer(base64.b64decode(b.removeprefix("b64:")), np.uint8),
+                    bitorder="little",
+                )
             )
         )
         expected.append(2 * len(sa & sb) / (len(sa) + len(sb)))
@@ -290,7 +296,9 @@ def test_no_cell_of_an_encoded_frame_holds_a_name(synthetic: dict[str, pd.DataFr
         }
         assert not found, (column, sorted(found)[:5])
         if column.endswith("_bloom"):  # nothing but a filter in a filter column
-            assert {len(base64.b64decode(c, validate=True)) for c in cells if c} == {128}
+            assert {
+                len(base64.b64decode(c.removeprefix("b64:"), validate=True)) for c in cells if c
+            } == {128}
 
 
 # --- linking two frames ------------------------------------------------------------------

@@ -21,7 +21,10 @@ def test_decoded_bits_are_those_written(width: int, seeds: list[int]) -> None:
     padding; a blank text reads as no filter."""
     rng = [np.random.default_rng(seed) for seed in seeds]
     bits = np.array([r.integers(0, 2, width) for r in rng], dtype=np.uint8)
-    texts = [base64.b64encode(np.packbits(b, bitorder="little").tobytes()).decode() for b in bits]
+    texts = [
+        "b64:" + base64.b64encode(np.packbits(b, bitorder="little").tobytes()).decode()
+        for b in bits
+    ]
     table = decode_filters([*texts, ""])
     assert table.bits == width
     back = np.unpackbits(table.words.view(np.uint8), axis=1, bitorder="little")
@@ -36,15 +39,18 @@ def test_decoded_bits_are_those_written(width: int, seeds: list[int]) -> None:
 
 def test_what_is_no_filter() -> None:
     """Characters outside base64, padding out of place, a width that is no whole number of
-    64-bit words, and text beyond ASCII are no filter; blanks are none."""
-    good = base64.b64encode(bytes(8)).decode()
-    assert good == "AAAAAAAAAAA="
-    texts = [good, "  ", "AAAAAAAAAA==", "AAAAAAAAAAAA", "AAAAAAAA", "AAAAAAAAAA*=", "ÄAAAAAAAAAA="]
-    assert filter_widths(texts).tolist() == [64, 0, -1, -1, -1, -1, -1]
+    64-bit words, text beyond ASCII, and base64 without the prefix (which keeps a filter
+    from opening with a spreadsheet's formula sign) are no filter; blanks are none."""
+    good = "b64:" + base64.b64encode(bytes(8)).decode()
+    assert good == "b64:AAAAAAAAAAA="
+    bodies = ["AAAAAAAAAA==", "AAAAAAAAAAAA", "AAAAAAAA", "AAAAAAAAAA*=", "ÄAAAAAAAAAA=", ""]
+    texts = [good, "  ", *("b64:" + b for b in bodies), "AAAAAAAAAAA=", "+AAAAAAAAAA="]
+    assert filter_widths(texts).tolist() == [64, 0, -1, -1, -1, -1, -1, -1, -1, -1]
 
 
 def test_the_commonest_width_is_decoded_and_the_others_left_out() -> None:
-    narrow, wide = base64.b64encode(b"\xff" * 8).decode(), base64.b64encode(b"\xff" * 16).decode()
+    narrow = "b64:" + base64.b64encode(b"\xff" * 8).decode()
+    wide = "b64:" + base64.b64encode(b"\xff" * 16).decode()
     table = decode_filters([narrow, wide, narrow])
     assert table.bits == 64 and table.ones.tolist() == [64, 0, 64]
     assert decode_filters([narrow, wide], bits=128).ones.tolist() == [0, 128]

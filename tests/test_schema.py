@@ -411,7 +411,7 @@ def test_typed_extra_columns_read_as_a_person_writes_them() -> None:
 def _filter(bits: list[int], width: int = 64) -> str:
     on = np.zeros(width, dtype=np.uint8)
     on[bits] = 1
-    return base64.b64encode(np.packbits(on, bitorder="little").tobytes()).decode()
+    return "b64:" + base64.b64encode(np.packbits(on, bitorder="little").tobytes()).decode()
 
 
 def test_an_encoded_frame_whose_only_name_is_its_filter_is_records() -> None:
@@ -450,8 +450,8 @@ def test_malformed_filters_are_blanked_and_reported_per_row() -> None:
     assert out["father_name_bloom"].tolist() == ["", good, "", good]
     shown = [str(p) for p in out.attrs["problems"]]
     assert shown[:3] == [
-        "row 2, column 'name_bloom': not a Bloom filter (standard base64, with padding, of a "
-        "whole number of 64-bit words); blanked (value '#not base64#')",
+        "row 2, column 'name_bloom': not a Bloom filter ('b64:' and standard base64, with "
+        "padding, of a whole number of 64-bit words); blanked (value '#not base64#')",
         f"row 4, column 'name_bloom': a Bloom filter of 128 bits where the input's are 64; "
         f"blanked (value {wide!r})",
         f"row 1, column 'father_name_bloom': a Bloom filter of 128 bits where the input's "

@@ -64,8 +64,9 @@ import pandas as pd
 # read at call time, lets either be imported first
 from rfl_match import schema
 from rfl_match.names import NameForm, normalize_names
-from rfl_match.privacy.filters import decode_filters, dice
-from rfl_match.privacy.keys import checked_key, key_check, keyed_digests
+from rfl_match.privacy.filters import PREFIX, decode_filters, dice
+from rfl_match.privacy.ids import pseudonymous_ids
+from rfl_match.privacy.keys import checked_key, hex_digits, key_check, keyed_digests
 
 #: The scheme's name and version in the ``encoding`` column: a change of features or of
 #: how bits are picked is a new version, so that old and new files refuse to link.
@@ -107,7 +108,6 @@ _FILTER_DOMAINS = {
 }
 #: The domains of the blocking keys: a name part's variant class and its phonetic key.
 _KEY_DOMAINS = ("nk:class", "nk:phonetic")
-_ID_DOMAIN = "id"
 KEYS_FIELD = "name_keys"
 ENCODING_FIELD = "encoding"
 _CLEAR_FIELDS = ("date_of_birth", "age", "source_date", "sex")
@@ -177,8 +177,9 @@ def encode_records(
 
     Returns:
         One row per record: ``record_id``, ``name_bloom``, ``father_name_bloom``,
-        ``mother_name_bloom`` (standard base64 of ``bits // 8`` bytes, bit i the bit
-        ``i % 8`` of byte ``i // 8``; "" for no name of that kind), ``name_keys``
+        ``mother_name_bloom`` (``b64:`` and the standard base64 of ``bits // 8`` bytes,
+        bit i the bit ``i % 8`` of byte ``i // 8``; "" for no name of that kind),
+        ``name_keys``
         (space-separated 16-digit hexadecimal keyed digests; "" for none),
         ``date_of_birth``, ``age``, ``source_date`` and ``sex`` as kept, and ``encoding``
         (the scheme, ``bits``, ``hashes`` and the key's check value: frames link only
@@ -196,8 +197,7 @@ def encode_records(
     out: dict[str, Any] = {}
     record_ids = frame[schema.ID_FIELD].astype(str).to_numpy(dtype=object)
     if ids == "pseudonymise":
-        digests = keyed_digests(raw_key, _ID_DOMAIN, record_ids.tolist())
-        out[schema.ID_FIELD] = np.char.add("p-", _hex(digests)).astype(object)
+        out[schema.ID_FIELD] = pseudonymous_ids(record_ids, raw_key).to_numpy(dtype=object)
     else:
         out[schema.ID_FIELD] = record_ids
     for column in FILTER_FIELDS:
@@ -497,7 +497,8 @@ def _filters(
 
 
 def _base64_rows(packed: npt.NDArray[np.uint8]) -> npt.NDArray[np.object_]:
-    """Standard base64 (padded) of each row of bytes, in one call for all rows: the
+    """:data:`~rfl_match.privacy.filters.PREFIX` and the standard base64 (padded) of each
+    row of bytes, in one call for all rows: the
     whole groups of three bytes of every row encoded together, then each row's remainder
     (zero-filled to three bytes, its unused characters made padding)."""
     n, width = packed.shape
@@ -512,10 +513,9 @@ def _base64_rows(packed: npt.NDArray[np.uint8]) -> npt.NDArray[np.object_]:
         tail = tail.copy()
         tail[:, rest + 1 :] = ord("=")
         head = np.concatenate([head, tail], axis=1)
-    text: npt.NDArray[np.object_] = (
-        np.ascontiguousarray(head).view(f"S{head.shape[1]}").reshape(n).astype(str).astype(object)
-    )
-    return text
+    text = np.ascontiguousarray(head).view(f"S{head.shape[1]}").reshape(n).astype(str)
+    prefixed: npt.NDArray[np.object_] = np.char.add(PREFIX, text).astype(object)
+    return prefixed
 
 
 def _blocking_keys(
@@ -543,7 +543,7 @@ def _blocking_keys(
     first[1:] = (rows[1:] != rows[:-1]) | (digests[which[1:]] != digests[which[:-1]])
     rows, which = rows[first], which[first]
     # one join of every record's keys, cut at the records' ends (17 characters a key)
-    joined = " ".join(_hex(digests)[which].tolist()) + " "
+    joined = " ".join(hex_digits(digests)[which].tolist()) + " "
     present_rows, counts = np.unique(rows, return_counts=True)
     ends = np.cumsum(counts) * 17
     starts = ends - counts * 17
@@ -551,12 +551,6 @@ def _blocking_keys(
         joined[a : b - 1] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
     ]
     return out
-
-
-def _hex(digests: npt.NDArray[np.uint64]) -> npt.NDArray[np.str_]:
-    """16 hexadecimal digits per digest, zero-padded."""
-    raw = digests.astype(">u8").tobytes()
-    return np.array([raw[i : i + 8].hex() for i in range(0, len(raw), 8)], dtype="U16")
 
 
 def _coarse_dates(

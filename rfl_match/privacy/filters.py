@@ -1,19 +1,21 @@
 """Bloom-filter text of the encoded record format, as the Linker reads it.
 
-An encoded frame (``rfl_match.privacy.bloom`` writes one) holds each name as a keyed Bloom
-filter: standard base64, with padding, of ``bits // 8`` bytes, bit ``i`` being bit
-``i % 8`` of byte ``i // 8`` (``numpy.packbits(bits, bitorder="little")``), ``bits`` a
-multiple of 64. Here the text becomes rows of 64-bit words, and two filters are compared
-by their Dice coefficient ``2 |A and B| / (|A| + |B|)``. Nothing here needs the key: the
-party that links never holds it.
+An encoded frame (``rfl_match.privacy.bloom`` writes one) holds each name as a keyed
+Bloom filter: :data:`PREFIX` (``b64:``), then standard base64, with padding, of
+``bits // 8`` bytes, bit ``i`` being bit ``i % 8`` of byte ``i // 8``
+(``numpy.packbits(bits, bitorder="little")``), ``bits`` a multiple of 64. The prefix
+keeps a filter from opening with ``+``, which a spreadsheet would run as a formula (one
+filter in 64 would). Here the text becomes rows of 64-bit words, and two filters are
+compared by their Dice coefficient ``2 |A and B| / (|A| + |B|)``. Nothing here needs the
+key: the party that links never holds it.
 
 Decoding works on whole columns with numpy: the texts of one length are read as one
 matrix of characters, each mapped to its six bits through a table, so that a million
 filters are no million calls of :func:`base64.b64decode`.
 
 >>> import base64
->>> a = base64.b64encode(bytes([0b1111, 0, 0, 0, 0, 0, 0, 0])).decode()
->>> b = base64.b64encode(bytes([0b0011, 0, 0, 0, 0, 0, 0, 0])).decode()
+>>> a = "b64:" + base64.b64encode(bytes([0b1111, 0, 0, 0, 0, 0, 0, 0])).decode()
+>>> b = "b64:" + base64.b64encode(bytes([0b0011, 0, 0, 0, 0, 0, 0, 0])).decode()
 >>> table = decode_filters([a, b, ""])
 >>> table.bits, table.ones.tolist()
 (64, [4, 2, 0])
@@ -30,6 +32,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+#: What a filter's text opens with, before its base64.
+PREFIX = "b64:"
 #: The width of a filter's words: ``bits`` is a multiple of it.
 WORD_BITS = 64
 #: Pairs whose filters are read at once in :func:`dice` (bounds its temporaries: at 1,024
@@ -55,8 +59,8 @@ class FilterTable:
     Attributes:
         words: ``(texts, bits // 64)`` words (all 0 where a text is blank or no filter).
         ones: each filter's bits set (0: blank, or no filter).
-        widths: each text's width in bits: 0 blank, -1 not a filter (not standard base64 of
-            a whole number of 64-bit words).
+        widths: each text's width in bits: 0 blank, -1 not a filter (not :data:`PREFIX` and
+            standard base64 of a whole number of 64-bit words).
         bits: the width of the filters decoded (the most common among the texts, the
             smaller on a tie; 0 where there is none); a text of another width is left
             out (its row all 0), as one that is no filter is.
@@ -70,11 +74,11 @@ class FilterTable:
 
 def filter_widths(texts: Sequence[str]) -> npt.NDArray[np.int64]:
     """Each text's width in bits as a filter: 0 for a blank one (white space alone), -1
-    for one that is no filter (characters outside standard base64, padding that does not
-    fit, or a length that is no whole number of 64-bit words).
+    for one that is no filter (no :data:`PREFIX`, characters outside standard base64,
+    padding that does not fit, or a length that is no whole number of 64-bit words).
 
-    >>> filter_widths(["A" * 11 + "=", "", "not base64!"]).tolist()
-    [64, 0, -1]
+    >>> filter_widths(["b64:" + "A" * 11 + "=", "", "b64:not base64!", "A" * 11 + "="]).tolist()
+    [64, 0, -1, -1]
     """
     return _read(texts, None, decode=False)[1]
 
@@ -100,14 +104,17 @@ def _read(
     """:func:`decode_filters`' words (of width ``bits``, or of the commonest width; none
     where not ``decode``) and every text's width."""
     stripped = [text.strip() for text in texts]
-    lengths = np.fromiter(map(len, stripped), dtype=np.int64, count=len(stripped))
-    widths = np.where(lengths == 0, 0, -1).astype(np.int64)
+    # the base64 after the prefix; a text that is not blank and lacks it is no filter
+    bodies = [t[len(PREFIX) :] if t.startswith(PREFIX) else "" for t in stripped]
+    lengths = np.fromiter(map(len, bodies), dtype=np.int64, count=len(bodies))
+    blank = np.fromiter((not t for t in stripped), dtype=bool, count=len(stripped))
+    widths = np.where(blank, 0, -1).astype(np.int64)
     decoded: dict[int, list[tuple[npt.NDArray[np.intp], npt.NDArray[np.uint64]]]] = {}
     for length in np.unique(lengths[lengths > 0]).tolist():
         every = np.flatnonzero(lengths == length)
         for start in range(0, len(every), DECODE_CHUNK):
             rows = every[start : start + DECODE_CHUNK]
-            found = _decode_length([stripped[r] for r in rows.tolist()], length)
+            found = _decode_length([bodies[r] for r in rows.tolist()], length)
             if found is None:
                 break
             good, words = found

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.privacy.keys import keyed_digests
+from rfl_match.privacy.keys import hex_digits, keyed_digests
 
 #: The domain of id pseudonyms among the keyed digests: none equals a blocking key's or a
 #: Bloom filter's digest of the same text under the same key.
@@ -33,18 +33,8 @@ ID_DOMAIN = "id"
 PSEUDONYM_PREFIX = "p-"
 #: A clusters frame's label, rewritten from its members' pseudonyms (see pseudonymise).
 _CLUSTER_COLUMN, _CLUSTER_PREFIX = "cluster_id", "c-"
-_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype="S1")
 
 IdValues = pd.Series | pd.Index | npt.NDArray[Any] | Sequence[Any]
-
-
-def _hex16(digests: npt.NDArray[np.uint64]) -> npt.NDArray[np.str_]:
-    """Each digest as 16 lowercase hexadecimal digits, most significant first (as
-    ``f"{d:016x}"`` writes it), in numpy: a million ids are not a million f-strings."""
-    octets = digests.astype(">u8").view(np.uint8).reshape(-1, 8)
-    nibbles = np.stack([octets >> 4, octets & 0x0F], axis=-1).reshape(-1, 16)
-    text: npt.NDArray[np.str_] = np.ascontiguousarray(_HEX_DIGITS[nibbles]).view("S16")
-    return text.reshape(-1).astype("U16")
 
 
 def pseudonymous_ids(ids: IdValues, key: bytes) -> pd.Series:
@@ -72,7 +62,7 @@ def pseudonymous_ids(ids: IdValues, key: bytes) -> pd.Series:
     )
     codes, distinct = pd.factorize(series, use_na_sentinel=True)
     texts = [str(value) for value in distinct]  # each distinct id once, as text
-    names = np.char.add(PSEUDONYM_PREFIX, _hex16(keyed_digests(key, ID_DOMAIN, texts)))
+    names = np.char.add(PSEUDONYM_PREFIX, hex_digits(keyed_digests(key, ID_DOMAIN, texts)))
     names = names.astype(object)
     missing = codes < 0
     values = names[np.where(missing, 0, codes)] if len(names) else np.empty(len(codes), object)
