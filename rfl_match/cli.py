@@ -41,7 +41,11 @@ from rfl_match.io.read import RecordsRejected
 from rfl_match.io.write import output_format
 from rfl_match.linker import Linker, ModelError
 from rfl_match.privacy import (
+    EncodingError,
     SecretKeyError,
+    check_encodings,
+    encode_records,
+    encoded_config,
     key_check,
     new_key,
     pseudonym_table,
@@ -202,6 +206,43 @@ def _parser() -> argparse.ArgumentParser:
         "--ids-column", help="take the ids from this column of any table (no mapping, no names)"
     )
     _add_config(table)
+
+    encode = sub.add_parser(
+        "encode",
+        help="encode records (keyed Bloom filters) to match without sharing names",
+        description="Writes records another party can match without seeing a name: keyed "
+        "Bloom filters of the person's, father's and mother's names, keyed blocking keys, "
+        "the birth cut to --birth and the sex. Both parties encode with the same key "
+        "(rfl-match keygen, shared out of band); the party that links the two encoded "
+        "files (rfl-match link A.csv B.csv) must not hold it. What an encoded file still "
+        "reveals: see rfl_match.privacy.bloom.",
+    )
+    encode.add_argument("records", type=Path, help="the records to encode (as link reads them)")
+    encode.add_argument(
+        "--key", type=Path, required=True, metavar="KEYFILE", help="the key both parties share"
+    )
+    encode.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="the encoded records (.csv, .xlsx, .parquet)",
+    )
+    encode.add_argument(
+        "--birth",
+        choices=("year", "month", "day", "none"),
+        default="year",
+        help="how much of the dates of birth and source dates to keep (default: %(default)s)",
+    )
+    encode.add_argument("--no-sex", action="store_true", help="leave the sex out")
+    encode.add_argument(
+        "--pseudonymise-ids",
+        action="store_true",
+        help="write the record ids as keyed pseudonyms (`rfl-match pseudonymise` maps them back)",
+    )
+    _add_config(encode)
+    _add_rejects(encode)
+    _add_quiet(encode)
     return parser
 
 
@@ -500,6 +541,7 @@ def _link(args: argparse.Namespace) -> int:
     key = None if args.pseudonymise is None else _key(args.pseudonymise)
     loaded = _read([("requests", args.requests), ("sightings", args.sightings)], config, progress)
     requests, sightings = loaded["requests"].records, loaded["sightings"].records
+    config = _encoded_config(requests, sightings, config, args.config, args.quiet)
     if output_format(args.output) == "pfif":
         # refused now, before the rejects file is written and the matching done
         check_person_ids(requests[ID_FIELD], sightings[ID_FIELD], args.output)
@@ -587,6 +629,26 @@ def _dedupe(args: argparse.Namespace) -> int:
         _print_pseudonymised(key, "the rejects file keeps the real ids")
         print(f"seconds           {time.perf_counter() - started:.1f}")
     return EXIT_OK
+
+
+def _encoded_config(
+    requests: pd.DataFrame,
+    sightings: pd.DataFrame,
+    config: LinkConfig,
+    path: Path | None,
+    quiet: bool,
+) -> LinkConfig:
+    """Encoded inputs (``rfl-match encode``: an ``encoding`` column) link on their
+    encodings: both must be encoded alike (else a usage error naming the difference), and
+    with no --config, :func:`rfl_match.privacy.encoded_config` is the configuration."""
+    from rfl_match.privacy.bloom import ENCODING_FIELD
+
+    if ENCODING_FIELD not in requests.columns and ENCODING_FIELD not in sightings.columns:
+        return config
+    encoding = check_encodings(requests, sightings)
+    if not quiet:
+        print(f"encoded records   {encoding}: linked on their encodings", file=sys.stderr)
+    return LinkConfig.from_dict(encoded_config()) if path is None else config
 
 
 def _print_pseudonymised(key: bytes | None, kept: str) -> None:
@@ -945,6 +1007,48 @@ def _pseudonym_table(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _encode(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    progress = _Progress(args.quiet)
+    config = _config(args.config)
+    _check_outputs(args.output)
+    if output_format(args.output) == "pfif":
+        raise OutputError(f"{args.output}: encoded records are .csv, .xlsx or .parquet")
+    _check_rejects_format(args)
+    rejects = _rejects_path(args)
+    _check_overwrites(
+        [("the records", args.records), ("--key", args.key), ("--config", args.config)],
+        [("-o", args.output), (_rejects_label(args), rejects)],
+    )
+    key = _key(args.key)
+    loaded = _read([("records", args.records)], config, progress)
+    records = loaded["records"].records
+    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
+    if _strict_stop(args, rejected, rejects):
+        return EXIT_DATA
+    with progress.stage("encoding"):
+        encoded = encode_records(
+            records,
+            key,
+            birth=None if args.birth == "none" else args.birth,
+            sex=not args.no_sex,
+            ids="pseudonymise" if args.pseudonymise_ids else "keep",
+        )
+    with progress.stage(f"writing {args.output}"):
+        write_table(encoded, args.output)
+    if not args.quiet:
+        print(f"records read      {len(records):,} ({problem_rows:,} with problems)")
+        print(f"rows rejected     {rejected:,} -> {rejects}")
+        print(f"records encoded   {len(encoded):,} -> {args.output}")
+        print(f"encoding          {encoded['encoding'].iloc[0] if len(encoded) else '-'}")
+        print(
+            "Send only the encoded file; keep the key from the party that links it (with "
+            "the key, names can be guessed back from the filters)."
+        )
+        print(f"seconds           {time.perf_counter() - started:.1f}")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "link": _link,
     "dedupe": _dedupe,
@@ -955,6 +1059,7 @@ _COMMANDS = {
     "init-config": _init_config,
     "keygen": _keygen,
     "pseudonymise": _pseudonym_table,
+    "encode": _encode,
 }
 
 
@@ -990,6 +1095,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except SecretKeyError as exc:
         print(f"rfl-match: key error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except EncodingError as exc:
+        print(f"rfl-match: encoding error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (ConfigError, ModelError) as exc:
         print(f"rfl-match: configuration error: {exc}", file=sys.stderr)
