@@ -52,7 +52,7 @@ from rfl_match.privacy import (
     pseudonymise,
     read_key,
 )
-from rfl_match.schema import ID_FIELD, Problem, RecordError
+from rfl_match.schema import ID_FIELD, Problem, RecordError, is_encoded
 from rfl_match.scoring import ScoringError
 
 EXIT_OK, EXIT_USAGE, EXIT_DATA = 0, 2, 3
@@ -232,13 +232,17 @@ def _parser() -> argparse.ArgumentParser:
         "--birth",
         choices=("year", "month", "day", "none"),
         default="year",
-        help="how much of the dates of birth and source dates to keep (default: %(default)s)",
+        help="how much of the dates of birth and source dates to keep (default: "
+        "%(default)s; none drops them and the age)",
     )
     encode.add_argument("--no-sex", action="store_true", help="leave the sex out")
     encode.add_argument(
         "--pseudonymise-ids",
-        action="store_true",
-        help="write the record ids as keyed pseudonyms (`rfl-match pseudonymise` maps them back)",
+        type=Path,
+        metavar="OWN_KEYFILE",
+        help="write the record ids as keyed pseudonyms under a key of your own, never the "
+        "shared one (the partner could recompute them from guessed ids); `rfl-match "
+        "pseudonymise RECORDS --key OWN_KEYFILE` maps them back",
     )
     _add_config(encode)
     _add_rejects(encode)
@@ -307,7 +311,19 @@ def _rejects_path(args: argparse.Namespace) -> Path:
     if args.rejects is not None:
         return Path(args.rejects)
     output = Path(args.output)
+    if _shared_output(args):  # beside a file that is sent, a name that says it is not
+        return output.with_name(f"{output.stem}.rejects.private.csv")
     return output.with_name(f"{output.stem}.rejects.csv")
+
+
+def _shared_output(args: argparse.Namespace) -> bool:
+    """Whether ``-o`` is meant to leave the data holder (encoded records, pseudonymised
+    ids), while the rejects file beside it holds names and ids in clear."""
+    return args.command == "encode" or getattr(args, "pseudonymise", None) is not None
+
+
+#: Said of the rejects file beside a file that is sent.
+_PRIVATE_REJECTS = "names and ids in clear: keep it, never send it"
 
 
 def _rejects_label(args: argparse.Namespace) -> str:
@@ -467,11 +483,12 @@ def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
 
 
 def _report_problems(
-    loaded: dict[str, LoadedRecords], rejects: Path | None, quiet: bool
+    loaded: dict[str, LoadedRecords], rejects: Path | None, quiet: bool, private: bool = False
 ) -> tuple[int, int]:
     """Print the problems on stderr, write the rejects file (its header alone when there is
-    nothing to list: a file left by an earlier run must not stand for this one); (rows with
-    problems, rejected)."""
+    nothing to list: a file left by an earlier run must not stand for this one; readable
+    by its owner alone where ``private``: it holds the names of records whose output is
+    sent); (rows with problems, rejected)."""
     problem_rows = sum(
         len({p.row for p in item.problems if p.row is not None}) for item in loaded.values()
     )
@@ -479,6 +496,8 @@ def _report_problems(
     frame = _rejects_frame(loaded)
     if rejects is not None:
         write_table(frame, rejects)
+        if private:
+            os.chmod(rejects, 0o600)
     if not quiet:
         for label, item in loaded.items():
             for problem in item.problems[:_SHOWN_PROBLEMS]:
@@ -545,7 +564,8 @@ def _link(args: argparse.Namespace) -> int:
     if output_format(args.output) == "pfif":
         # refused now, before the rejects file is written and the matching done
         check_person_ids(requests[ID_FIELD], sightings[ID_FIELD], args.output)
-    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
+    private = _shared_output(args)
+    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, private)
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA
     with warnings.catch_warnings(record=True) as caught:
@@ -573,7 +593,8 @@ def _link(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"records read      {len(requests):,} requests, {len(sightings):,} sightings")
         print(f"rows with problems {problem_rows:,} (listed on stderr)")
-        print(f"rows rejected     {rejected:,} -> {rejects}")
+        kept = f" ({_PRIVATE_REJECTS})" if private else ""
+        print(f"rows rejected     {rejected:,} -> {rejects}{kept}")
         print(f"pairs compared    {linker.training_.get('last_candidate_pairs', 0):,}")
         print(f"matches written   {len(matches):,} -> {args.output}")
         _print_pseudonymised(key, "the review and rejects files keep the real ids")
@@ -604,7 +625,8 @@ def _dedupe(args: argparse.Namespace) -> int:
     key = None if args.pseudonymise is None else _key(args.pseudonymise)
     loaded = _read([("records", args.records)], config, progress)
     records = loaded["records"].records
-    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
+    private = _shared_output(args)
+    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, private)
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA
     with warnings.catch_warnings(record=True) as caught:
@@ -620,7 +642,8 @@ def _dedupe(args: argparse.Namespace) -> int:
         sizes = clusters.groupby("cluster_id").size()
         print(f"records read      {len(records):,}")
         print(f"rows with problems {problem_rows:,} (listed on stderr)")
-        print(f"rows rejected     {rejected:,} -> {rejects}")
+        kept = f" ({_PRIVATE_REJECTS})" if private else ""
+        print(f"rows rejected     {rejected:,} -> {rejects}{kept}")
         print(f"pairs compared    {linker.training_.get('last_candidate_pairs', 0):,}")
         print(
             f"clusters written  {len(sizes):,} ({int((sizes > 1).sum()):,} with more than "
@@ -638,12 +661,10 @@ def _encoded_config(
     path: Path | None,
     quiet: bool,
 ) -> LinkConfig:
-    """Encoded inputs (``rfl-match encode``: an ``encoding`` column) link on their
+    """Encoded inputs (``rfl-match encode``: :func:`rfl_match.schema.is_encoded`) link on their
     encodings: both must be encoded alike (else a usage error naming the difference), and
     with no --config, :func:`rfl_match.privacy.encoded_config` is the configuration."""
-    from rfl_match.privacy.bloom import ENCODING_FIELD
-
-    if ENCODING_FIELD not in requests.columns and ENCODING_FIELD not in sightings.columns:
+    if not (is_encoded(requests) or is_encoded(sightings)):
         return config
     encoding = check_encodings(requests, sightings)
     if not quiet:
@@ -1017,13 +1038,24 @@ def _encode(args: argparse.Namespace) -> int:
     _check_rejects_format(args)
     rejects = _rejects_path(args)
     _check_overwrites(
-        [("the records", args.records), ("--key", args.key), ("--config", args.config)],
+        [
+            ("the records", args.records),
+            ("--key", args.key),
+            ("--config", args.config),
+            ("--pseudonymise-ids", args.pseudonymise_ids),
+        ],
         [("-o", args.output), (_rejects_label(args), rejects)],
     )
     key = _key(args.key)
+    id_key = None if args.pseudonymise_ids is None else _key(args.pseudonymise_ids)
+    if id_key == key:
+        raise UsageError(
+            "--pseudonymise-ids: the shared key; pseudonymise ids under a key of your own (the "
+            "partner holds the shared one and could recompute the pseudonyms of guessed ids)"
+        )
     loaded = _read([("records", args.records)], config, progress)
     records = loaded["records"].records
-    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
+    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, private=True)
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA
     with progress.stage("encoding"):
@@ -1032,13 +1064,13 @@ def _encode(args: argparse.Namespace) -> int:
             key,
             birth=None if args.birth == "none" else args.birth,
             sex=not args.no_sex,
-            ids="pseudonymise" if args.pseudonymise_ids else "keep",
+            id_key=id_key,
         )
     with progress.stage(f"writing {args.output}"):
         write_table(encoded, args.output)
     if not args.quiet:
         print(f"records read      {len(records):,} ({problem_rows:,} with problems)")
-        print(f"rows rejected     {rejected:,} -> {rejects}")
+        print(f"rows rejected     {rejected:,} -> {rejects} ({_PRIVATE_REJECTS})")
         print(f"records encoded   {len(encoded):,} -> {args.output}")
         print(f"encoding          {encoded['encoding'].iloc[0] if len(encoded) else '-'}")
         print(

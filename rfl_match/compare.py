@@ -22,6 +22,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from rfl_match import kernels
 from rfl_match.arrays import threaded
+from rfl_match.bloom_filters import dice
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
 from rfl_match.mixture import FAMILY_COMPARISONS, OWN_NAME
@@ -33,7 +34,6 @@ from rfl_match.prepare import (
     name_column,
     text_column,
 )
-from rfl_match.privacy.filters import dice
 
 Levels = npt.NDArray[np.int8]
 Index = npt.NDArray[np.intp]

@@ -424,6 +424,13 @@ class LinkConfig:
                         )
                     if key.startswith("sorted:") and (len(rule) > 1 or option != "blocking"):
                         raise ConfigError(f"{option}: {key!r} must be a rule of its own")
+                    if key.startswith("sorted:tokens:"):
+                        # a record's tokens tie with many others': their order would be
+                        # the rows'
+                        raise ConfigError(
+                            f"{option}: {key!r}: tokens are not sorted; block on "
+                            f"{key.removeprefix('sorted:')!r}"
+                        )
         for option in ("default_comparisons", "term_frequency"):
             object.__setattr__(self, option, _flag(option, getattr(self, option)))
         for option, (least, meaning) in _COUNTS.items():

@@ -81,12 +81,12 @@ from rfl_match.mixture import fit_non_match_classes, group_of
 from rfl_match.names.normalize import paused_gc
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import (
-    BLOOM_FIELDS,
     ENCODING_FIELD,
     ID_FIELD,
     NAME_FIELDS,
     Problem,
     RecordError,
+    encodings_of,
     is_validated,
     mark_validated,
     validate_records,
@@ -225,12 +225,7 @@ def _check_encodings(left: pd.DataFrame, right: pd.DataFrame) -> None:
     their filters and keys do not compare (a filter under another key is unrelated).
     Within one input, validation refuses two encodings. A frame without filters is not
     encoded, whatever a column of its own called ``encoding`` holds."""
-    found = []
-    for frame in (left, right):
-        encoded = ENCODING_FIELD in frame.columns and any(c in frame for c in BLOOM_FIELDS)
-        values = frame[ENCODING_FIELD] if encoded else None
-        held = [] if values is None else pd.unique(values[values != ""]).tolist()
-        found.append(str(held[0]) if held else None)
+    found = [next(iter(encodings_of(frame)), None) for frame in (left, right)]
     if found[0] != found[1]:
         shown = [repr(value) if value else "none" for value in found]
         raise RecordError(

@@ -23,12 +23,12 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 from unidecode import unidecode
 
+from rfl_match.bloom_filters import FilterTable, decode_filters
 from rfl_match.dates import BirthIntervals, birth_intervals
 from rfl_match.kernels import JW_PREFIX, number_rows, person_parts, worker_count
 from rfl_match.names.clean import clean_text
 from rfl_match.names.normalize import PieceParts, many_full_parts, paused_gc, piece_readings
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
-from rfl_match.privacy.filters import FilterTable, decode_filters
 
 IntArray = npt.NDArray[np.int32]
 MAX_CHAIN = 4  # name parts kept per record for token comparisons and blocking
@@ -966,8 +966,8 @@ class PreparedPair:
                 first = int(bad[np.argmin(met[bad])])
                 raise ValueError(
                     f"{column}: {_where(int(met[first]), n_left)} holds no Bloom filter "
-                    f"({texts[first][:24]!r}...; want standard base64, with padding, of a "
-                    "whole number of 64-bit words): validate the records first "
+                    f"({texts[first][:24]!r}...; want 'b64:' and standard base64, with "
+                    "padding, of a whole number of 64-bit words): validate the records first "
                     "(rfl_match.read_records), which blanks such values"
                 )
             sides = (codes[:n_left], codes[n_left:])
@@ -990,20 +990,19 @@ class PreparedPair:
         return result
 
     def token_table(self, column: str) -> TokenTable:
-        """The white-space-separated tokens of a text column (folded as
-        :func:`fold_text` folds them), per distinct value, each token once a value in the
-        order written; both sides share the values' and the tokens' codes. What a
-        ``tokens:<column>`` blocking key reads (the encoded record format's ``name_keys``:
-        keyed digests of a record's names' classes and sounds). Made once."""
+        """The white-space-separated tokens of a text column, exactly as written (they are
+        digests: a case or an accent folded away would join two keys), per distinct value,
+        each token once a value in the order written; both sides share the values' and the
+        tokens' codes. What a ``tokens:<column>`` blocking key reads (the encoded record
+        format's ``name_keys``: keyed digests of a record's names' classes and sounds).
+        Made once."""
         key = f"tokens:{column}"
         if key not in self._cache:
             codes, uniques = self._distinct_values(*text_column(column))
             pieces, owner = _split_whitespace(uniques)
             encoded = pc.dictionary_encode(pieces)
             raw = encoded.indices.to_numpy().astype(np.int64)
-            folded, words = pd.factorize(
-                np.array([fold_text(w) for w in encoded.dictionary.to_pylist()], dtype=object)
-            )
+            folded, words = pd.factorize(np.array(encoded.dictionary.to_pylist(), dtype=object))
             tokens = folded[raw].astype(np.int64)
             # Each token once a value, its first place kept (the pieces run value by value).
             width = max(len(words), 1)

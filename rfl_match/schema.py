@@ -18,8 +18,8 @@ import numpy.typing as npt
 import pandas as pd
 from rapidfuzz.distance import OSA
 
+from rfl_match.bloom_filters import filter_widths
 from rfl_match.dates import parse_age, parse_partial_dates
-from rfl_match.privacy.filters import filter_widths
 
 ID_FIELD = "record_id"
 NAME_FIELDS = ("full_name", "given_name", "family_name", "alternate_names")
@@ -293,8 +293,11 @@ def validate_records(
 
     problems = [p for p in repaired if p.column != ID_FIELD]
     # The filters first: a value blanked as no filter leaves its row without a name.
-    _clean_filters(out, problems)
-    present_names = [f for f in (*NAME_FIELDS, ENCODED_NAME_FIELD) if f in out.columns]
+    encoded = is_encoded(out)
+    if encoded:
+        _clean_filters(out, problems)
+    names = (*NAME_FIELDS, ENCODED_NAME_FIELD) if encoded else NAME_FIELDS
+    present_names = [f for f in names if f in out.columns]
     no_name = (out[present_names] == "").all(axis=1).to_numpy()
     for row in no_name.nonzero()[0]:
         problems.append(Problem(int(row) + 1, None, "no name in any name column; kept"))
@@ -307,14 +310,32 @@ def validate_records(
     return out
 
 
+def is_encoded(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` holds encoded records (``rfl_match.privacy``): a column of
+    :data:`BLOOM_FIELDS`, and an ``encoding`` column or no name in clear. A frame without
+    filters is not encoded, whatever a column of its own called ``encoding`` holds, nor
+    one with names in clear and a column of its own called like a filter."""
+    columns = frame.columns
+    if not any(c in columns for c in BLOOM_FIELDS):
+        return False
+    return ENCODING_FIELD in columns or not any(c in columns for c in NAME_FIELDS)
+
+
+def encodings_of(frame: pd.DataFrame) -> list[str]:
+    """The distinct non-blank texts of an encoded frame's ``encoding`` column (one, in
+    records encoded alike); none for a frame that is not encoded (:func:`is_encoded`)."""
+    if not is_encoded(frame) or ENCODING_FIELD not in frame.columns:
+        return []
+    values = frame[ENCODING_FIELD].fillna("").astype(str).str.strip()
+    return [str(v) for v in pd.unique(values[values != ""])]
+
+
 def _mixed_encodings(out: pd.DataFrame) -> list[Problem]:
     """A problem where the ``encoding`` column of encoded records (a frame with a column
     of :data:`BLOOM_FIELDS`; in any other, it is a column of the user's own) holds more
     than one text (blanks aside): records encoded with other keys or settings, whose
     filters and keys cannot be compared."""
-    if ENCODING_FIELD not in out.columns or not any(c in out.columns for c in BLOOM_FIELDS):
-        return []
-    values = pd.unique(out[ENCODING_FIELD][out[ENCODING_FIELD] != ""]).tolist()
+    values = encodings_of(out)
     if len(values) <= 1:
         return []
     shown = ", ".join(repr(_short(str(v))) for v in values[:3])

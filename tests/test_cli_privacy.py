@@ -131,7 +131,7 @@ def test_another_key_gives_other_pseudonyms(tmp_path: Path, data: dict[str, Path
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"password\n", "a key of 8 bytes; want 16 or more"),
+        (b"password\n", "a key of 8 bytes; want 32 or more"),
         (None, "no such file"),
     ],
 )
@@ -229,3 +229,30 @@ def test_files_encoded_with_other_keys_are_refused(data: dict[str, Path], tmp_pa
     plain_with_encoded = run("link", data["requests"], files[1], "-o", tmp_path / "m.csv")
     assert plain_with_encoded.returncode == 2
     assert "not an encoded frame" in plain_with_encoded.stderr
+
+
+def test_encode_pseudonymises_ids_under_the_holders_own_key_and_keeps_its_rejects_private(
+    data: dict[str, Path], tmp_path: Path
+) -> None:
+    own = tmp_path / "own.key"
+    assert run("keygen", own).returncode == 0
+    out = tmp_path / "shared" / "requests.encoded.csv"
+    out.parent.mkdir()
+    result = run("encode", data["requests"], "--key", data["key"], "-o", out,
+                 "--pseudonymise-ids", own)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    encoded = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert encoded["record_id"].str.fullmatch(PSEUDONYM).all()
+    table = tmp_path / "table.csv"
+    assert run("pseudonymise", data["requests"], "--key", own, "-o", table).returncode == 0
+    back = pd.read_csv(table, dtype=str).set_index("pseudonym")["record_id"]
+    requests = pd.read_csv(data["requests"], dtype=str)
+    assert sorted(back[encoded["record_id"]]) == sorted(requests["record_id"])
+    # the rejects file, with names in clear, says so by its name and is its owner's alone
+    rejects = out.with_name("requests.encoded.rejects.private.csv")
+    assert rejects.exists() and stat.S_IMODE(rejects.stat().st_mode) == 0o600
+    assert "never send it" in result.stdout
+    # the partner holds the shared key: pseudonyms under it it could recompute
+    again = run("encode", data["requests"], "--key", data["key"], "-o", tmp_path / "x.csv",
+                "--pseudonymise-ids", data["key"])  # fmt: skip
+    assert again.returncode == 2 and "a key of your own" in again.stderr

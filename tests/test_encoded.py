@@ -16,7 +16,7 @@ import rfl_match as rm
 from rfl_match.compare import BLOOM_THRESHOLDS, build_comparison
 from rfl_match.evaluate import evaluate_matches, pairs_completeness
 from rfl_match.names import normalize_names
-from rfl_match.privacy import key_check, keyed_digests
+from rfl_match.privacy import filter_dice, key_check, keyed_digests
 
 KEY = b"0123456789abcdef0123456789abcdef"
 BITS, HASHES = 1024, 20
@@ -230,6 +230,19 @@ def test_a_filter_anchors_a_split_at_its_own_agreeing_level(
     assert "same encoding, same father's name" in mother
     matches = linker.predict(encoded["requests"], encoded["sightings"])
     assert evaluate_matches(matches, encoded["truth"]).f1 > 0.8
+    # Each pair's mother level lies in the half its fathers' Dice gives (both fathers' and
+    # mothers' filters present): the split reads the anchor's own level, not level 4.
+    every = linker.predict(encoded["requests"], encoded["sightings"], threshold=0, top_k=0)
+    left = encoded["requests"].set_index("record_id").loc[every["request_id"]]
+    right = encoded["sightings"].set_index("record_id").loc[every["sighting_id"]]
+    fathers = filter_dice(left["father_name_bloom"], right["father_name_bloom"])
+    mothers = filter_dice(left["mother_name_bloom"], right["mother_name_bloom"])
+    both = ~np.isnan(fathers) & ~np.isnan(mothers)
+    labels = np.array(mother)[every["mother_name_level"].to_numpy()]
+    in_agreeing_half = np.char.find(labels.astype(str), "same father's name") >= 0
+    assert both.sum() > 100
+    assert np.array_equal(in_agreeing_half[both], fathers[both] >= 0.7)
+    assert (fathers[both] >= 0.7).any() and (fathers[both] < 0.7).any()
 
 
 def test_plain_records_with_a_column_called_encoding_link_as_before(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import random
 import re
 from pathlib import Path
@@ -14,18 +15,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rfl_match as rm
+from rfl_match.bloom_filters import decode_filters
 from rfl_match.names import normalize_names
 from rfl_match.privacy import (
     EncodingError,
     check_encodings,
     encode_records,
     encoded_config,
+    encoding_text,
     filter_dice,
+    pseudonymous_ids,
 )
-from rfl_match.privacy.filters import decode_filters
 
 KEY = b"0123456789abcdef0123456789abcdef"
 OTHER_KEY = b"fedcba9876543210fedcba9876543210"
+#: The format pinned (test_the_format_is_pinned): what KEY gives for RQ1 and for "Amal".
+PINNED_PSEUDONYM = "p-af1ec297d38d9d9b"
+PINNED_FILTER = "3e87bbbbe00475ba"
+PINNED_KEYS = "6e23d2265c7714cf 78afef0f0ba5dbb1"
 GOLDEN = Path(__file__).parent / "golden" / "privacy_bloom_pairs.csv"
 NAMES = [
     "Mohammed Ali",
@@ -72,7 +79,10 @@ def test_an_encoded_frame_has_the_agreed_columns_and_encoding() -> None:
         "sex",
         "encoding",
     ]
-    assert set(encoded["encoding"]) == {"rfl_match-bloom/1 bits=1024 hashes=10 key=19e15e7e"}
+    (text,) = set(encoded["encoding"])
+    assert re.fullmatch(
+        r"rfl_match-bloom/1 bits=1024 hashes=10 names=[0-9a-f]{8} key=19e15e7e", text
+    )
     filled = encoded["name_bloom"][encoded["name_bloom"] != ""]
     assert all(len(base64.b64decode(t.removeprefix("b64:"), validate=True)) == 128 for t in filled)
     assert encoded["name_bloom"].iloc[5] == "" and encoded["name_keys"].iloc[5] == ""
@@ -94,7 +104,8 @@ def test_bit_i_is_bit_i_mod_8_of_byte_i_div_8() -> None:
 
 def test_other_lengths_and_hash_counts_are_named_in_the_encoding() -> None:
     encoded = encode_records(_frame(NAMES), KEY, bits=512, hashes=8)
-    assert set(encoded["encoding"]) == {"rfl_match-bloom/1 bits=512 hashes=8 key=19e15e7e"}
+    assert set(encoded["encoding"]) == {encoding_text(KEY, bits=512, hashes=8)}
+    assert encoding_text(KEY, bits=512, hashes=8).split()[1:3] == ["bits=512", "hashes=8"]
     assert len(base64.b64decode(encoded["name_bloom"].iloc[0].removeprefix("b64:"))) == 64
 
 
@@ -106,7 +117,7 @@ def test_other_lengths_and_hash_counts_are_named_in_the_encoding() -> None:
         ({"hashes": 2}, "from 5"),
         ({"hashes": 100}, "bits // 16"),
         ({"birth": "decade"}, "birth"),
-        ({"ids": "hide"}, "ids"),
+        ({"id_key": KEY}, "id_key: the shared key"),
     ],
 )
 def test_settings_out_of_range_are_refused_clearly(
@@ -260,19 +271,23 @@ def test_birth_is_cut_to_the_year_by_default_and_dropped_on_request() -> None:
     assert set(none[["date_of_birth", "age", "source_date", "sex"]].to_numpy().ravel()) == {""}
 
 
-def test_pseudonymised_ids_are_keyed_and_stable() -> None:
+def test_pseudonymised_ids_are_keyed_by_the_holders_own_key_and_stable() -> None:
     frame = _frame(["Ali", "Omar", "Ali"])
-    first = encode_records(frame, KEY, ids="pseudonymise")["record_id"]
-    again = encode_records(frame.iloc[::-1].reset_index(drop=True), KEY, ids="pseudonymise")
+    first = encode_records(frame, KEY, id_key=OTHER_KEY)["record_id"]
+    again = encode_records(frame.iloc[::-1].reset_index(drop=True), KEY, id_key=OTHER_KEY)
     assert all(re.fullmatch(r"p-[0-9a-f]{16}", p) for p in first) and first.is_unique
     assert again["record_id"].tolist() == first.tolist()[::-1]
-    other = encode_records(frame, OTHER_KEY, ids="pseudonymise")["record_id"]
-    assert not set(other) & set(first)
+    assert first.tolist() == pseudonymous_ids(frame["record_id"], OTHER_KEY).tolist()
+    third = b"a third key, the holder's next one, 32 bytes"
+    assert not set(encode_records(frame, KEY, id_key=third)["record_id"]) & set(first)
+    # the partner holds the shared key: pseudonyms under it it could recompute
+    with pytest.raises(ValueError, match="id_key: the shared key"):
+        encode_records(frame, KEY, id_key=KEY)
 
 
 def test_no_cell_of_an_encoded_frame_holds_a_name(synthetic: dict[str, pd.DataFrame]) -> None:
     records = synthetic["requests"]
-    encoded = encode_records(records, KEY, ids="pseudonymise")
+    encoded = encode_records(records, KEY, id_key=OTHER_KEY)
     name_columns = [
         "full_name",
         "given_name",
@@ -307,7 +322,7 @@ def test_no_cell_of_an_encoded_frame_holds_a_name(synthetic: dict[str, pd.DataFr
 def test_check_encodings_accepts_one_key_and_names_what_differs() -> None:
     left = encode_records(_frame(NAMES), KEY)
     right = encode_records(_frame(NAMES[:3]), KEY)
-    assert check_encodings(left, right) == "rfl_match-bloom/1 bits=1024 hashes=10 key=19e15e7e"
+    assert check_encodings(left, right) == encoding_text(KEY)
     with pytest.raises(EncodingError, match="different keys"):
         check_encodings(left, encode_records(_frame(NAMES), OTHER_KEY))
     with pytest.raises(EncodingError, match="different filter lengths"):
@@ -319,6 +334,24 @@ def test_check_encodings_accepts_one_key_and_names_what_differs() -> None:
         check_encodings(mixed, right)
     with pytest.raises(EncodingError, match="not rfl_match-bloom/1"):
         check_encodings(left.assign(encoding="rfl_match-bloom/0 bits=1024"), right)
+    # another install whose names are read differently (another version's tables)
+    elsewhere = re.sub(r"names=\w+", "names=00000000", encoding_text(KEY))
+    with pytest.raises(EncodingError, match="names read differently"):
+        check_encodings(left, right.assign(encoding=elsewhere))
+
+
+def test_the_format_is_pinned() -> None:
+    """Fixed outputs of a fixed key: a change of byte order, hexadecimal, bit layout or
+    features fails here, where files written before it would silently stop linking (a new
+    format is a new SCHEME version). Pinned: an id's pseudonym, and a one-part name's
+    filter (by its hash) and blocking keys ("Amal": its reading, class and sound keys are
+    unlikely to change with the name tables)."""
+    assert pseudonymous_ids(["RQ1"], KEY).tolist() == [PINNED_PSEUDONYM]
+    encoded = encode_records(pd.DataFrame({"record_id": ["1"], "full_name": ["Amal"]}), KEY)
+    cell = encoded["name_bloom"].iat[0]
+    assert cell.startswith("b64:") and len(cell) == 4 + 172
+    assert hashlib.sha256(cell.encode()).hexdigest()[:16] == PINNED_FILTER
+    assert encoded["name_keys"].iat[0] == PINNED_KEYS
 
 
 def test_the_encoded_configuration_compares_the_filters_birth_and_sex() -> None:

@@ -72,7 +72,7 @@ def test_a_number_and_its_text_are_one_id() -> None:
 
 
 def test_a_short_key_is_refused() -> None:
-    with pytest.raises(SecretKeyError, match="want 16 or more"):
+    with pytest.raises(SecretKeyError, match="want 32 or more"):
         pseudonymous_ids(["RQ1"], b"password")
 
 

@@ -21,7 +21,7 @@ def test_a_key_file_is_read_less_its_final_new_line(tmp_path):
 def test_a_short_key_is_refused_with_its_length(tmp_path):
     path = tmp_path / "secret.key"
     path.write_bytes(b"password\n")
-    with pytest.raises(SecretKeyError, match="8 bytes; want 16 or more"):
+    with pytest.raises(SecretKeyError, match="8 bytes; want 32 or more"):
         read_key(path)
 
 

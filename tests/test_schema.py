@@ -481,3 +481,14 @@ def test_a_column_of_the_users_own_called_encoding_is_let_be() -> None:
         {"record_id": ["a", "b"], "full_name": ["Ali", "Omar"], "encoding": ["utf-8", "cp1252"]}
     )
     assert validate_records(frame)["encoding"].tolist() == ["utf-8", "cp1252"]
+
+
+def test_plain_records_with_a_column_named_like_a_filter_keep_it_as_their_own() -> None:
+    """Names in clear and no encoding column: a column "name_bloom" is the user's own, not
+    an encoded filter, so it is neither checked nor read as a name."""
+    frame = pd.DataFrame(
+        {"record_id": ["1", "2"], "full_name": ["Ali Omar", ""], "name_bloom": ["yes", "no"]}
+    )
+    out = validate_records(frame)
+    assert out["name_bloom"].tolist() == ["yes", "no"]
+    assert [str(p) for p in out.attrs["problems"]] == ["row 2: no name in any name column; kept"]

@@ -8,6 +8,7 @@ from rfl_match.privacy.bloom import (
     check_encodings,
     encode_records,
     encoded_config,
+    encoding_text,
     filter_dice,
 )
 from rfl_match.privacy.ids import pseudonym_table, pseudonymise, pseudonymous_ids
@@ -29,6 +30,7 @@ __all__ = [
     "checked_key",
     "encode_records",
     "encoded_config",
+    "encoding_text",
     "filter_dice",
     "key_check",
     "keyed_digests",

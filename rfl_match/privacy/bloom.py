@@ -20,6 +20,7 @@ his child's.
 
 What an encoded file still reveals (say so to whoever receives it):
 
+- the record ids as given, unless pseudonymised (``id_key``);
 - the birth as kept (``birth="year"``, the default, keeps the year only), the age and the
   year (or month) of the source date, and the sex;
 - how many name parts a record holds (two blocking keys a part, at most; roughly, the
@@ -29,20 +30,26 @@ What an encoded file still reveals (say so to whoever receives it):
   them shows which are common, and in a small name pool (one camp, one culture) the
   commonest keys can be matched to the commonest names (Mohammed, Fatima) and filters to
   names by their bits' frequencies: the known weakness of Bloom-filter encodings to
-  frequency attacks (Kuzu et al. 2011; Christen et al. 2017).
+  frequency attacks (Kuzu et al. 2011; Christen et al. 2017);
+- the keys name the parts one by one: the bits that all filters of the records sharing a
+  key hold are, mostly, that part's, which undoes part of the one-filter-for-all-names
+  protection; and a part's class, phonetic and skeleton keys set the same 30 bits in
+  every spelling of it (``WHOLE_WEIGHT``), a fixed pattern a pattern-mining attack reads
+  more easily than bigrams', in the parents' filters too (which have no keys).
 
 So keep the key from the linking party (with it, anyone can encode a list of candidate
 names and read the filters back by dictionary attack), keep ``birth="year"`` unless the
 two parties need more, send encoded files only to a party bound by the same protection
-rules as the records, and pseudonymise the ids (``ids="pseudonymise"``) where they mean
-something outside.
+rules as the records, and pseudonymise the ids (``id_key``, a key of the data holder's
+own, never the shared one: the partner could recompute its pseudonyms from guessed case
+numbers) where they mean something outside.
 
 >>> import pandas as pd
 >>> key = b"0123456789abcdef0123456789abcdef"
 >>> frame = pd.DataFrame({"record_id": ["R1"], "full_name": ["Mohammed Ali"]})
 >>> encoded = encode_records(frame, key)
->>> encoded["encoding"].iloc[0]
-'rfl_match-bloom/1 bits=1024 hashes=10 key=19e15e7e'
+>>> encoded["encoding"].iloc[0].split()[:3]
+['rfl_match-bloom/1', 'bits=1024', 'hashes=10']
 >>> other = encode_records(pd.DataFrame({"record_id": ["S1"], "full_name": ["محمد علي"]}), key)
 >>> round(float(filter_dice(encoded["name_bloom"], other["name_bloom"])[0]), 2)
 0.91
@@ -51,6 +58,9 @@ something outside.
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
+import importlib.resources
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -60,11 +70,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-# schema reads the encoded format's filters (rfl_match.privacy.filters): a module import,
-# read at call time, lets either be imported first
 from rfl_match import schema
+from rfl_match.bloom_filters import PREFIX, decode_filters, dice
 from rfl_match.names import NameForm, normalize_names
-from rfl_match.privacy.filters import PREFIX, decode_filters, dice
 from rfl_match.privacy.ids import pseudonymous_ids
 from rfl_match.privacy.keys import checked_key, hex_digits, key_check, keyed_digests
 
@@ -98,7 +106,7 @@ BITS_MIN = 256
 
 #: The filter columns: the person's own names (every name field of the schema), the
 #: father's and the mother's.
-FILTER_FIELDS = ("name_bloom", "father_name_bloom", "mother_name_bloom")
+FILTER_FIELDS = schema.BLOOM_FIELDS
 #: The keyed-digest domain of each filter's features: the same name in another field sets
 #: other bits.
 _FILTER_DOMAINS = {
@@ -109,7 +117,7 @@ _FILTER_DOMAINS = {
 #: The domains of the blocking keys: a name part's variant class and its phonetic key.
 _KEY_DOMAINS = ("nk:class", "nk:phonetic")
 KEYS_FIELD = "name_keys"
-ENCODING_FIELD = "encoding"
+ENCODING_FIELD = schema.ENCODING_FIELD
 _CLEAR_FIELDS = ("date_of_birth", "age", "source_date", "sex")
 
 #: How much of a date each ``birth`` option keeps (parts of ``YYYY-MM-DD``), and the day a
@@ -121,7 +129,6 @@ _BIRTH_PARTS: dict[str, tuple[int, str]] = {
     "month": (2, "-15"),
     "day": (3, ""),
 }
-_IDS = ("keep", "pseudonymise")
 
 # splitmix64's constants (Steele, Lea and Flood 2014): a keyed digest seeds a sequence of
 # well-mixed 64-bit values, one per bit a feature sets.
@@ -157,23 +164,25 @@ def encode_records(
     hashes: int = DEFAULT_HASHES,
     birth: str | None = "year",
     sex: bool = True,
-    ids: str = "keep",
+    id_key: bytes | str | None = None,
 ) -> pd.DataFrame:
     """Encode records for matching without sharing names.
 
     Args:
         records: a frame of records in the canonical schema (``rm.read_records`` gives one;
             a plain frame is validated as the linker validates it).
-        key: the secret key the two parties share (16 bytes at least).
+        key: the secret key the two parties share (32 bytes at least: ``rfl-match keygen``).
         bits: the length of each filter, a multiple of 64 (both parties must use the same).
         hashes: the bits each bigram sets, a whole-part feature ``WHOLE_WEIGHT`` times
             as many (both parties must use the same).
         birth: how much of the date of birth and source date to keep: "year" (the
             default), "month", "day", or None to drop them and the age.
         sex: keep the sex (False blanks it out).
-        ids: "keep" the record ids, or "pseudonymise" them ("p-" and 16 hexadecimal
-            digits keyed by ``key``: the same id gives the same pseudonym; the party that
-            holds the key and its own ids maps them back).
+        id_key: write the record ids as keyed pseudonyms under this key
+            (:func:`rfl_match.privacy.pseudonymous_ids`; the data holder maps them back
+            with :func:`~rfl_match.privacy.pseudonym_table`), or None to keep them. It
+            must be the data holder's own key, never ``key``: the partner, who holds
+            ``key``, could recompute pseudonyms from guessed case numbers.
 
     Returns:
         One row per record: ``record_id``, ``name_bloom``, ``father_name_bloom``,
@@ -186,18 +195,31 @@ def encode_records(
         where it is the same).
 
     Raises:
-        ValueError: ``bits``, ``hashes``, ``birth`` or ``ids`` out of range.
+        ValueError: ``bits``, ``hashes`` or ``birth`` out of range, or ``id_key`` the
+            shared key.
         rfl_match.privacy.SecretKeyError: the key is too short.
         rfl_match.RecordError: records the linker would refuse.
+        EncodingError: records with no name in clear (encoded already).
     """
     raw_key = checked_key(key)
-    _check_options(bits, hashes, birth, ids)
+    _check_options(bits, hashes, birth)
+    own_key = None if id_key is None else checked_key(id_key, "id_key")
+    if own_key == raw_key:
+        raise ValueError(
+            "id_key: the shared key; pseudonymise ids under a key of your own (the partner "
+            "holds the shared one and could recompute the pseudonyms of guessed ids)"
+        )
     frame = _validated(records)
+    if schema.is_encoded(frame) or not any(f in frame.columns for f in schema.NAME_FIELDS):
+        raise EncodingError(
+            "records: no name in clear to encode (encoded records already, or no name "
+            f"column: one of {', '.join(schema.NAME_FIELDS)})"
+        )
     n = len(frame)
     out: dict[str, Any] = {}
     record_ids = frame[schema.ID_FIELD].astype(str).to_numpy(dtype=object)
-    if ids == "pseudonymise":
-        out[schema.ID_FIELD] = pseudonymous_ids(record_ids, raw_key).to_numpy(dtype=object)
+    if own_key is not None:
+        out[schema.ID_FIELD] = pseudonymous_ids(record_ids, own_key).to_numpy(dtype=object)
     else:
         out[schema.ID_FIELD] = record_ids
     for column in FILTER_FIELDS:
@@ -224,29 +246,62 @@ def encoding_text(
     key: bytes | str, *, bits: int = DEFAULT_BITS, hashes: int = DEFAULT_HASHES
 ) -> str:
     """The ``encoding`` value of frames encoded with this key and these settings: a party
-    can tell a file it receives was made as agreed without holding that file's key."""
-    return f"{SCHEME} bits={bits} hashes={hashes} key={key_check(checked_key(key))}"
+    can tell a file it receives was made as agreed without holding that file's key. It
+    names the name reader too (:func:`names_fingerprint`): two parties whose rfl_match
+    read names differently (another version's variant classes or romanisation) would
+    set other bits for one name, and their files must refuse to link rather than link
+    worse unsaid."""
+    return (
+        f"{SCHEME} bits={bits} hashes={hashes} names={names_fingerprint()} "
+        f"key={key_check(checked_key(key))}"
+    )
+
+
+@functools.cache
+def names_fingerprint() -> str:
+    """8 hexadecimal digits of a hash of what reads names (``rfl_match.names``: its code
+    and tables) and of the features' weight: the same for two installs that encode a name
+    alike. Any change to them changes it, a harmless one too: files encoded by two
+    versions are then refused, never linked on filters that differ unseen."""
+    digest = hashlib.blake2b(f"whole={WHOLE_WEIGHT}".encode(), digest_size=4)
+    package = importlib.resources.files("rfl_match.names")
+    for path in sorted(_package_files(package), key=lambda p: p[0]):
+        digest.update(path[0].encode())
+        digest.update(path[1])
+    return digest.hexdigest()
+
+
+def _package_files(folder: Any, prefix: str = "") -> list[tuple[str, bytes]]:
+    """Every ``.py`` and table file under a package folder, with its path inside it."""
+    out: list[tuple[str, bytes]] = []
+    for entry in folder.iterdir():
+        name = f"{prefix}{entry.name}"
+        if entry.is_dir() and entry.name != "__pycache__":
+            out += _package_files(entry, f"{name}/")
+        elif entry.is_file() and entry.name.endswith((".py", ".tsv")):
+            out.append((name, entry.read_bytes()))
+    return out
 
 
 def check_encodings(requests_enc: pd.DataFrame, sightings_enc: pd.DataFrame) -> str:
     """The encoding two encoded frames share, or a clear error why they cannot be linked.
 
     Raises:
-        EncodingError: a frame is no encoded frame (no ``encoding`` column or no filter
-            column, more than one encoding in it, or another scheme), or the two were
-            encoded with different keys or settings.
+        EncodingError: a frame is no encoded frame (``rfl_match.schema.is_encoded``: an
+            ``encoding`` column and a filter column; and an encoding named), holds more
+            than one encoding, or another scheme, or the two were encoded with different
+            keys or settings.
     """
     found = []
     for frame, side in ((requests_enc, "requests"), (sightings_enc, "sightings")):
         if not isinstance(frame, pd.DataFrame):
             raise EncodingError(f"{side}: want a pandas DataFrame from encode_records")
-        missing = [c for c in (ENCODING_FIELD, *FILTER_FIELDS) if c not in frame.columns]
-        if missing:
+        values = schema.encodings_of(frame)
+        if not values:
             raise EncodingError(
-                f"{side}: not an encoded frame (no {', '.join(missing)} column; "
-                "rfl_match.privacy.encode_records makes one)"
+                f"{side}: not an encoded frame (no encoding named, or no Bloom-filter "
+                "column; rfl_match.privacy.encode_records makes one)"
             )
-        values = pd.unique(frame[ENCODING_FIELD].astype(str))
         if len(values) != 1:
             raise EncodingError(
                 f"{side}: {len(values)} encodings in one frame "
@@ -271,7 +326,7 @@ def filter_dice(left: Iterable[str], right: Iterable[str]) -> npt.NDArray[np.flo
     """The Dice coefficient ``2|A and B| / (|A| + |B|)`` of each aligned pair of encoded
     filters (base64 text), NaN where either is blank: what the linker's ``bloom``
     comparison grades, for measuring an encoding (true pairs against random ones). Each
-    distinct text is decoded once (:func:`rfl_match.privacy.filters.decode_filters`).
+    distinct text is decoded once (:func:`rfl_match.bloom_filters.decode_filters`).
 
     Raises:
         ValueError: a text that is no filter, or filters of two widths.
@@ -322,7 +377,7 @@ def encoded_config() -> dict[str, Any]:
 # --- the parts ------------------------------------------------------------------------
 
 
-def _check_options(bits: int, hashes: int, birth: str | None, ids: str) -> None:
+def _check_options(bits: int, hashes: int, birth: str | None) -> None:
     if (
         isinstance(bits, bool)
         or not isinstance(bits, int | np.integer)
@@ -346,8 +401,6 @@ def _check_options(bits: int, hashes: int, birth: str | None, ids: str) -> None:
         raise ValueError(
             f"birth: {birth!r}; want one of {', '.join(map(repr, _BIRTH_PARTS))} or None"
         )
-    if ids not in _IDS:
-        raise ValueError(f"ids: {ids!r}; want one of {', '.join(map(repr, _IDS))}")
 
 
 def _validated(records: pd.DataFrame) -> pd.DataFrame:
@@ -497,7 +550,7 @@ def _filters(
 
 
 def _base64_rows(packed: npt.NDArray[np.uint8]) -> npt.NDArray[np.object_]:
-    """:data:`~rfl_match.privacy.filters.PREFIX` and the standard base64 (padded) of each
+    """:data:`~rfl_match.bloom_filters.PREFIX` and the standard base64 (padded) of each
     row of bytes, in one call for all rows: the
     whole groups of three bytes of every row encoded together, then each row's remainder
     (zero-filled to three bytes, its unused characters made padding)."""
@@ -578,6 +631,7 @@ def _difference(a: str, b: str) -> str:
         "key": "different keys",
         "bits": "different filter lengths",
         "hashes": "different hash counts",
+        "names": "names read differently (other rfl_match versions)",
     }
     said = [
         named.get(k, f"different {k}")

@@ -47,13 +47,13 @@ def pseudonymous_ids(ids: IdValues, key: bytes) -> pd.Series:
 
     Args:
         ids: the ids, as a Series (its index and a string dtype are kept), an array or a list.
-        key: the secret key (16 bytes or more: :func:`rfl_match.privacy.read_key`).
+        key: the secret key (32 bytes or more: :func:`rfl_match.privacy.read_key`).
 
     Returns:
         The pseudonyms, aligned with ``ids``.
 
     Raises:
-        SecretKeyError: the key is shorter than 16 bytes.
+        SecretKeyError: the key is shorter than 32 bytes.
     """
     series = (
         ids
@@ -119,7 +119,7 @@ def pseudonymise(
 
     Raises:
         KeyError: a column that ``frame`` does not have.
-        SecretKeyError: the key is shorter than 16 bytes.
+        SecretKeyError: the key is shorter than 32 bytes.
     """
     absent = [c for c in columns if c not in frame.columns]
     if absent:

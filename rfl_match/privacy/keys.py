@@ -22,9 +22,13 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
-#: The shortest key accepted: 128 bits, what a guess of the key must beat.
-KEY_BYTES_MIN = 16
+#: The shortest key accepted, in bytes of text: 32 hexadecimal digits hold 128 bits, what a
+#: guess of the key must beat. Length is all this can check: a passphrase of that length
+#: holds far fewer bits, and whoever holds encoded filters can test guessed passphrases
+#: against them offline; a key is what :func:`new_key` (``rfl-match keygen``) makes.
+KEY_BYTES_MIN = 32
 _BLAKE2B_KEY_BYTES = 64
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype="S1")
 
@@ -80,7 +84,8 @@ def keyed_digests(key: bytes, domain: str, values: Sequence[str]) -> npt.NDArray
     if len(person) > 16:
         raise ValueError(f"domain {domain!r}: at most 16 bytes")
     mac_key = _mac_key(checked_key(key))
-    distinct, inverse = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
+    # factorized as Python strings: numpy's fixed-width text would drop trailing NULs
+    inverse, distinct = pd.factorize(pd.Series([str(v) for v in values], dtype=object))
     digests = np.fromiter(
         (
             int.from_bytes(
@@ -94,7 +99,7 @@ def keyed_digests(key: bytes, domain: str, values: Sequence[str]) -> npt.NDArray
         dtype=np.uint64,
         count=len(distinct),
     )
-    out: npt.NDArray[np.uint64] = digests[inverse.reshape(-1)]
+    out: npt.NDArray[np.uint64] = digests[inverse]
     return out
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rfl_match.privacy.filters import decode_filters, dice, filter_widths
+from rfl_match.bloom_filters import decode_filters, dice, filter_widths
 
 
 @settings(max_examples=60, deadline=None)
