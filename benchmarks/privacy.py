@@ -21,8 +21,8 @@ from benchmarks.datasets import synthetic
 from rfl_match.privacy import encode_records, encoded_config, filter_dice
 
 #: A fixed key: the figures do not depend on which key, only on both sides sharing it.
-KEY = b"rfl_match benchmark key, not a secret"
-OTHER_KEY = b"another rfl_match benchmark key"
+KEY = b"rfl_match benchmark key, not a secret: 32 bytes or more"
+OTHER_KEY = b"another rfl_match benchmark key, not a secret either"
 RANDOM_PAIRS = 100_000
 QUANTILES = (0.01, 0.1, 0.5, 0.9, 0.99)
 
