@@ -1032,7 +1032,7 @@ def _encode(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     progress = _Progress(args.quiet)
     config = _config(args.config)
-    _check_outputs(args.output)
+    _check_outputs(args.output, args.rejects)
     if output_format(args.output) == "pfif":
         raise OutputError(f"{args.output}: encoded records are .csv, .xlsx or .parquet")
     _check_rejects_format(args)
