@@ -1068,7 +1068,7 @@ class StringComparison(Comparison):
 #: 0.6, 0.5 and 0.4 up in steps of 0.1: bundled data 0.752 / 0.820 / 0.839 / 0.846; a
 #: synthetic 3,000 x 6,000 (seed 7), from 0.6, 0.5 and 0.4 up, 0.748 / 0.775 / 0.782.
 #: With the encoder of ``rfl_match.privacy.bloom`` (whole-part features beside the
-#: bigrams; its ``encoded_config``, as on branch priv_enc at 51fd59d), from 0.6 / 0.5 /
+#: bigrams; its ``encoded_config``), from 0.6 / 0.5 /
 #: 0.4 up: bundled data 0.854 / 0.861 / 0.878, 10,000 a side seed 7 0.761 / 0.782 / 0.795
 #: and seed 8 0.760 / 0.781 / 0.796 (from 0.3 up 0.797; 0.4 to 0.95 with 0.85 and 0.95
 #: too, 0.759). A true pair's names differ more as a whole than part by part, and the low
