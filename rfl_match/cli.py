@@ -389,7 +389,11 @@ def _key(path: Path) -> bytes:
         what = "is a folder" if path.is_dir() else "no such file"
         raise SecretKeyError(f"{path}: {what}; `rfl-match keygen FILE` writes a new key")
     try:
-        return read_key(path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            key = read_key(path)
+        _warn(caught, quiet=False)  # a key others can read is said even with --quiet
+        return key
     except OSError as exc:
         raise SecretKeyError(f"{path}: cannot read the key ({exc.strerror})") from None
     except SecretKeyError as exc:  # too short: say how to get one from here
@@ -625,6 +629,7 @@ def _dedupe(args: argparse.Namespace) -> int:
     key = None if args.pseudonymise is None else _key(args.pseudonymise)
     loaded = _read([("records", args.records)], config, progress)
     records = loaded["records"].records
+    config = _encoded_config(records, records, config, args.config, args.quiet)
     private = _shared_output(args)
     problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, private)
     if _strict_stop(args, rejected, rejects):
@@ -662,8 +667,9 @@ def _encoded_config(
     quiet: bool,
 ) -> LinkConfig:
     """Encoded inputs (``rfl-match encode``: :func:`rfl_match.schema.is_encoded`) link on their
-    encodings: both must be encoded alike (else a usage error naming the difference), and
-    with no --config, :func:`rfl_match.privacy.encoded_config` is the configuration."""
+    encodings (link, dedupe with one input twice, explain): both must be encoded alike
+    (else a usage error naming the difference), and with no --config,
+    :func:`rfl_match.privacy.encoded_config` is the configuration."""
     if not (is_encoded(requests) or is_encoded(sightings)):
         return config
     encoding = check_encodings(requests, sightings)
@@ -875,6 +881,7 @@ def _explain(args: argparse.Namespace) -> int:
     progress = _Progress(quiet=True)
     loaded = _read([("requests", args.requests), ("sightings", args.sightings)], config, progress)
     requests, sightings = loaded["requests"].records, loaded["sightings"].records
+    config = _encoded_config(requests, sightings, config, args.config, quiet=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if args.model is not None:
@@ -1021,6 +1028,7 @@ def _pseudonym_table(args: argparse.Namespace) -> int:
         why = "blank cells or rows that could not be read"
     table = pseudonym_table(ids, key)
     write_table(table, args.output)
+    os.chmod(args.output, 0o600)  # it undoes the pseudonyms: its owner's alone, as the key
     print(f"pseudonyms written {len(table):,} -> {args.output} (key check {key_check(key)})")
     if left_out:
         print(f"left out          {left_out:,} {why}")

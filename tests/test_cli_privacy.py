@@ -114,6 +114,7 @@ def test_link_writes_no_real_id_and_the_key_holder_maps_every_pair_back(
 def test_another_key_gives_other_pseudonyms(tmp_path: Path, data: dict[str, Path]) -> None:
     other = tmp_path / "other.key"
     other.write_bytes(new_key())
+    other.chmod(0o600)
     tables = []
     for key in (data["key"], other):
         out = tmp_path / f"{key.stem}.parquet"
@@ -141,6 +142,7 @@ def test_a_key_file_that_cannot_serve_stops_before_any_work(
     key = tmp_path / "short.key"
     if content is not None:
         key.write_bytes(content)
+        key.chmod(0o600)
     out = tmp_path / "m.csv"
     result = run("link", data["requests"], data["sightings"], "-o", out, "--pseudonymise", key)
     assert result.returncode == 2, result.stderr
@@ -158,6 +160,7 @@ def test_pfif_output_and_an_output_over_the_key_are_refused(
     assert result.returncode == 2 and "PFIF notes link person records" in result.stderr
     key_csv = tmp_path / "key.csv"
     key_csv.write_bytes(read_key(data["key"]))
+    key_csv.chmod(0o600)
     result = run("link", *inputs, "-o", key_csv, "--pseudonymise", key_csv)
     assert result.returncode == 2 and "would overwrite --pseudonymise" in result.stderr
     assert read_key(key_csv) == read_key(data["key"])
@@ -220,6 +223,7 @@ def test_encoded_files_link_without_a_name_and_find_the_true_pairs(
 def test_files_encoded_with_other_keys_are_refused(data: dict[str, Path], tmp_path: Path) -> None:
     other = tmp_path / "other.key"
     other.write_bytes(new_key())
+    other.chmod(0o600)
     files = []
     for side, key in (("requests", data["key"]), ("sightings", other)):
         files.append(tmp_path / f"{side}.encoded.csv")
@@ -256,3 +260,28 @@ def test_encode_pseudonymises_ids_under_the_holders_own_key_and_keeps_its_reject
     again = run("encode", data["requests"], "--key", data["key"], "-o", tmp_path / "x.csv",
                 "--pseudonymise-ids", data["key"])  # fmt: skip
     assert again.returncode == 2 and "a key of your own" in again.stderr
+
+
+def test_encoded_records_dedupe_and_explain_without_a_configuration(
+    data: dict[str, Path], tmp_path: Path
+) -> None:
+    files = {}
+    for side in ("requests", "sightings"):
+        files[side] = tmp_path / f"{side}.encoded.csv"
+        assert run("encode", data[side], "--key", data["key"], "-o", files[side]).returncode == 0
+    clusters = tmp_path / "clusters.csv"
+    result = run("dedupe", files["sightings"], "-o", clusters)
+    assert result.returncode == 0, result.stderr
+    assert "linked on their encodings" in result.stderr
+    assert len(pd.read_csv(clusters, dtype=str)) == len(pd.read_csv(files["sightings"]))
+    truth = pd.read_csv(data["truth"], dtype=str).iloc[0]
+    shown = run("explain", files["requests"], files["sightings"], truth.request_id,
+                truth.sighting_id)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert "encoding" in shown.stdout and "match probability" in shown.stdout
+
+
+def test_the_pseudonym_table_is_its_owners_alone(data: dict[str, Path], tmp_path: Path) -> None:
+    table = tmp_path / "table.csv"
+    assert run("pseudonymise", data["requests"], "--key", data["key"], "-o", table).returncode == 0
+    assert stat.S_IMODE(table.stat().st_mode) == 0o600

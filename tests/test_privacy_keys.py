@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -15,12 +18,14 @@ KEY = b"0123456789abcdef0123456789abcdef"
 def test_a_key_file_is_read_less_its_final_new_line(tmp_path):
     path = tmp_path / "secret.key"
     path.write_bytes(KEY + b"\n")
+    path.chmod(0o600)
     assert read_key(path) == KEY
 
 
 def test_a_short_key_is_refused_with_its_length(tmp_path):
     path = tmp_path / "secret.key"
     path.write_bytes(b"password\n")
+    path.chmod(0o600)
     with pytest.raises(SecretKeyError, match="8 bytes; want 32 or more"):
         read_key(path)
 
@@ -53,3 +58,16 @@ def test_each_value_has_one_digest_whatever_the_others(values):
     together = keyed_digests(KEY, "id", values)
     alone = [keyed_digests(KEY, "id", [v])[0] for v in values]
     assert together.dtype == np.uint64 and together.tolist() == alone
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_a_key_file_others_can_read_is_warned_of(tmp_path):
+    path = tmp_path / "secret.key"
+    path.write_bytes(KEY)
+    path.chmod(0o644)
+    with pytest.warns(UserWarning, match="readable by others .mode 644.*chmod 600"):
+        assert read_key(path) == KEY
+    path.chmod(0o600)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_key(path)

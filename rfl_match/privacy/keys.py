@@ -16,7 +16,10 @@ True
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import stat
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,11 +47,19 @@ def new_key() -> bytes:
 
 def read_key(path: str | Path) -> bytes:
     """The key in a file: its bytes, less the white space at its ends (a final new line).
+    A file that others may read (POSIX group or other bits) is warned of, as ssh does.
 
     Raises:
         SecretKeyError: the file holds fewer than :data:`KEY_BYTES_MIN` bytes.
     """
     key = Path(path).read_bytes().strip()
+    mode = Path(path).stat().st_mode
+    if os.name == "posix" and mode & 0o077:
+        warnings.warn(
+            f"{path}: readable by others (mode {stat.S_IMODE(mode):o}); a key is its "
+            f"holder's alone: chmod 600 {path}",
+            stacklevel=2,
+        )
     return checked_key(key, str(path))
 
 
