@@ -1501,8 +1501,12 @@ def sorted_neighbourhood(
     text = np.concatenate([_key_text(data, key, left.codes), _key_text(data, key, right.codes)])
     rows = np.concatenate([left.rows, right.rows])
     side = np.r_[np.zeros(len(left.rows), dtype=np.int8), np.ones(len(right.rows), dtype=np.int8)]
-    # Sort by text, then side and row, so that the order never depends on the input order.
-    order = np.lexsort((rows, side, text.astype(str)))
+    # Sort by text, then side and record id (its rank among both sides' ids), so that
+    # the order never depends on the input order: tied values (a common name, a field's
+    # one value) were ordered by row, and a shuffle met other neighbours.
+    id_rank = dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
+    ids = id_rank[np.r_[left.rows, right.rows + data.sizes[0]]]
+    order = np.lexsort((ids, side, text.astype(str)))
     rows, side = rows[order], side[order]
     out_l: list[Int64Array] = []
     out_r: list[Int64Array] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import warnings
 from collections.abc import Sequence
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -1544,3 +1545,36 @@ def test_encoded_namesakes_with_one_fathers_filter_meet_though_born_years_apart(
     assert met()
     monkeypatch.setattr(blocking, "ENCODED_CONTEXT_ORDER", "mother_name_bloom")
     assert not met()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.sampled_from(["ab", "ab", "ac", "b"]), min_size=1, max_size=12),
+    st.lists(st.sampled_from(["ab", "ac", "ac", "b"]), min_size=1, max_size=12),
+    st.sampled_from(["sorted:field:camp", "sorted:name_joined_skeleton"]),
+    st.randoms(use_true_random=False),
+)
+def test_a_sorted_neighbourhood_of_tied_values_does_not_depend_on_row_order(
+    a: list[str], b: list[str], key: str, rng: Any
+) -> None:
+    """Many records share a value (a camp, a common name): which of them are neighbours
+    is decided by record id, not by row, so a shuffle meets the same pairs."""
+
+    def side(values: list[str], prefix: str) -> pd.DataFrame:
+        names = {"ab": "Ali Bakr", "ac": "Ali Chaudhry", "b": "Bilal"}
+        return pd.DataFrame(
+            {
+                "record_id": [f"{prefix}{k}" for k in range(len(values))],
+                "full_name": [names[v] for v in values],
+                "camp": values,
+            }
+        )
+
+    def found(lf: pd.DataFrame, rf: pd.DataFrame) -> set[tuple[str, str]]:
+        pairs = block(PreparedPair(lf, rf), [(key,)], max_block=100, window=1)
+        ids = lf["record_id"].to_numpy(), rf["record_id"].to_numpy()
+        return set(zip(ids[0][pairs.left], ids[1][pairs.right], strict=True))
+
+    left, right = side(a, "l"), side(b, "r")
+    shuffled = [f.sample(frac=1.0, random_state=rng.randint(0, 99)) for f in (left, right)]
+    assert found(left, right) == found(*(f.reset_index(drop=True) for f in shuffled))
