@@ -241,6 +241,27 @@ def _check_encodings(left: pd.DataFrame, right: pd.DataFrame) -> None:
         )
 
 
+def _check_fitted_encoding(fitted: object, left: pd.DataFrame) -> None:
+    """New frames for a model fitted on encoded records must be encoded as those were (the
+    same key, settings and reading of names): under another key every filter and key is
+    unrelated, and the model would find nothing, unsaid. A model fitted on names in clear
+    (or saved before it noted an encoding) reads any."""
+    now = next(iter(encodings_of(left)), "")
+    if fitted and now != fitted:
+        shown = repr(now) if now else "names in clear"
+        raise RecordError(
+            [
+                Problem(
+                    None,
+                    ENCODING_FIELD,
+                    f"the model was fitted on records encoded as {fitted!r}; these are "
+                    f"{shown}: encode them with the same key and settings, or fit again",
+                )
+            ],
+            "inputs",
+        )
+
+
 def _check_rule_columns(config: LinkConfig, left: pd.DataFrame, right: pd.DataFrame) -> None:
     """A blocking rule's ``field:``, ``class:`` or ``tokens:`` column must be a column of
     one input at least (fit, predict on new frames, the blocking report): a misspelt
@@ -698,6 +719,9 @@ class Linker:
                 if em and held
             },
             "fit_seconds": laps.seconds,
+            # The encoding of encoded inputs (rfl_match.privacy), "" for names in clear:
+            # new frames must be encoded alike (a filter under another key is unrelated).
+            "encoding": next(iter(encodings_of(left)), ""),
         }
         self._auto_anchor = None if named else self.config.condition_on
         return self
@@ -992,6 +1016,7 @@ class Linker:
             with paused_gc(), warming_up(self.config.workers):  # as in fit
                 left, right = _validated(requests, sightings, self.config)
                 _check_inputs(self.config, left, right)
+                _check_fitted_encoding(self.training_.get("encoding", ""), left)
             laps.lap("validate")
             for spec in self.specs_:
                 for frame in (left, right):

@@ -166,6 +166,12 @@ def test_encoded_model_explains_saves_and_loads(
     loaded = rm.Linker.load(tmp_path / "model.json")
     again = loaded.predict(requests.copy(), sightings.copy())
     pd.testing.assert_frame_equal(again, matches)
+    # The model remembers its encoding: frames encoded otherwise (another key) are refused,
+    # where they would have linked nothing, unsaid.
+    assert loaded.training_["encoding"] == requests["encoding"].iat[0]
+    other = requests["encoding"].iat[0].replace(key_check(KEY), "0badc0de")
+    with pytest.raises(rm.RecordError, match="the model was fitted on records encoded as"):
+        loaded.predict(requests.assign(encoding=other), sightings.assign(encoding=other))
 
 
 @pytest.mark.filterwarnings("ignore:blocking rule tokens")
