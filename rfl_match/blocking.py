@@ -1136,8 +1136,13 @@ def _block(
                     f"blocking rule {name}: {len(oversized)} block(s) over max_block_size "
                     f"{max_block:,}, e.g. {shown}; {split}"
                     + (f" ({still_over} sub-block(s) still too large)" if still_over else "")
-                    + f", and each record meets its {window} nearest per side by name and by "
-                    "father's name and birth date",
+                    + f", and each record meets its {window} nearest per side "
+                    + (
+                        "by name and by father's name and birth date"
+                        if not tokens_of_rule
+                        else "by name (or its tokens) and by father's name (or its filter) "
+                        "and birth date"
+                    ),
                     stacklevel=2,
                 )
         if budget is None:
