@@ -4,7 +4,10 @@ Each data set is linked twice: in clear with the default ``rm.Linker()``, and en
 ``rfl_match.privacy.encode_records`` under one key on both sides, then linked with
 ``rfl_match.privacy.encoded_config()``. Both at the default threshold and top_k. Also the
 Dice coefficients of the person's name filters of true pairs against random pairs: what
-the encoding leaves to tell them apart. Public API only.
+the encoding leaves to tell them apart. And a frequency attack on the encoded blocking
+keys by the linking party (no key; public name statistics): how many keys, and how many
+records' names, it reads rightly. Public API only (and the encoder's digest domains, which
+the encoded format fixes).
 """
 
 from __future__ import annotations
