@@ -4,7 +4,10 @@ Each data set is linked twice: in clear with the default ``rm.Linker()``, and en
 ``rfl_match.privacy.encode_records`` under one key on both sides, then linked with
 ``rfl_match.privacy.encoded_config()``. Both at the default threshold and top_k. Also the
 Dice coefficients of the person's name filters of true pairs against random pairs: what
-the encoding leaves to tell them apart. Public API only.
+the encoding leaves to tell them apart. And a frequency attack on the encoded blocking
+keys by the linking party (no key; public name statistics): how many keys, and how many
+records' names, it reads rightly. Public API only (and the encoder's digest domains, which
+the encoded format fixes).
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import pandas as pd
 import rfl_match as rm
 from benchmarks.common import ROOT, header, log, pair_keys, score_pairs, table, timed
 from benchmarks.datasets import synthetic
-from rfl_match.privacy import encode_records, encoded_config, filter_dice
+from rfl_match.names import normalize_names
+from rfl_match.privacy import encode_records, encoded_config, filter_dice, keyed_digests
+from rfl_match.synth import SynthConfig, generate
 
 #: A fixed key: the figures do not depend on which key, only on both sides sharing it.
 KEY = b"rfl_match benchmark key, not a secret: 32 bytes or more"
@@ -81,6 +86,197 @@ def _dice_rows(
         rows.append(row)
     threshold = float(np.quantile(random[~np.isnan(random)], 0.99))
     rows[0]["above random q0.99"] = float(np.mean(true[~np.isnan(true)] > threshold))
+    return rows
+
+
+# The frequency attack: the linking party holds the encoded file but not the key, and
+# knows public name statistics (a census, an earlier list): here the sightings of another
+# seed of the generator, of the same culture mix, read by the public name reader.
+
+#: The encoder's digest domains of its blocking keys (fixed by the encoded format, whose
+#: tests pin a key): the benchmark recomputes each key's plain meaning with them, and
+#: checks every record's keys against the encoded file's.
+KEY_DOMAINS = {"class": "nk:class", "phonetic": "nk:phonetic"}
+NAME_FIELDS = ("full_name", "given_name", "family_name", "alternate_names")
+ATTACK_POOLS = (500, 2_000, 10_000)
+ATTACK_TOPS = (10, 50, 100)
+#: The reference population: sightings of another seed, this many.
+REFERENCE_RECORDS = 10_000
+#: Each pool size is drawn with this many seeds (from the run's seed up); the table gives
+#: their mean and, for the records named, their range.
+ATTACK_SEEDS = 3
+ATTACK_CULTURES: dict[str, dict[str, float] | None] = {
+    "mixed (default mix)": None,
+    "one culture (Syrian)": {"syrian": 1.0},
+}
+
+
+def name_parts(records: pd.DataFrame) -> pd.DataFrame:
+    """Each record's distinct name parts as the encoder reads them: ``row`` (position in
+    ``records``), ``class`` (variant class) and ``phonetic`` (key), over the person's own
+    name fields (alternate names split at ``;`` and new lines). Each distinct name text is
+    normalised once."""
+    pieces = []
+    for field in NAME_FIELDS:
+        if field not in records.columns:
+            continue
+        values = records[field].fillna("").astype(str).reset_index(drop=True)
+        if field == "alternate_names":
+            values = values.str.split(r"[;\n]", regex=True).explode()
+        pieces.append(pd.DataFrame({"row": values.index.to_numpy(), "text": values.to_numpy()}))
+    texts = pd.concat(pieces, ignore_index=True)
+    texts["text"] = texts["text"].astype(str).str.strip()
+    texts = texts[texts["text"] != ""]
+    codes, uniques = pd.factorize(texts["text"])
+    forms = normalize_names(uniques.tolist())
+    per_text = pd.DataFrame(
+        [
+            (code, variant, phonetic)
+            for code, form in enumerate(forms)
+            for token, variant, phonetic in zip(
+                form.tokens, form.variant_ids, form.phonetic_keys, strict=True
+            )
+            if token
+        ],
+        columns=["code", "class", "phonetic"],
+    )
+    parts = pd.DataFrame({"row": texts["row"].to_numpy(), "code": codes}).merge(per_text)
+    return parts[["row", "class", "phonetic"]].drop_duplicates(ignore_index=True)
+
+
+def _features(parts: pd.DataFrame) -> pd.DataFrame:
+    """Each record's distinct keyed features: ``row``, ``kind`` (class or phonetic) and
+    ``text``; an empty class or phonetic key gives none, as in the encoder."""
+    long = parts.melt(id_vars="row", value_vars=list(KEY_DOMAINS), var_name="kind")
+    long = long.rename(columns={"value": "text"})
+    return long[long["text"] != ""].drop_duplicates(ignore_index=True)
+
+
+def _meanings(parts: pd.DataFrame) -> pd.Series:
+    """The name a feature stands for, indexed by (kind, text): a class is its own name;
+    a phonetic key the commonest class among the parts that have it (ties by text)."""
+    phonetic = (
+        parts[parts["phonetic"] != ""]
+        .groupby(["phonetic", "class"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["phonetic", "n", "class"], ascending=[True, False, True])
+        .drop_duplicates("phonetic")
+    )
+    classes = parts["class"].unique()
+    index = pd.MultiIndex.from_arrays(
+        [
+            ["class"] * len(classes) + ["phonetic"] * len(phonetic),
+            [*classes, *phonetic["phonetic"]],
+        ],
+        names=["kind", "text"],
+    )
+    return pd.Series([*classes, *phonetic["class"]], index=index, dtype=object)
+
+
+def _by_frequency(counts: pd.Series) -> pd.Series:
+    """Counts from the commonest down, ties in the order of their labels (the attacker
+    has no better way to break them)."""
+    frame = counts.rename("n").reset_index()
+    labels = list(frame.columns[:-1])
+    frame = frame.sort_values(["n", *labels], ascending=[False, *[True] * len(labels)])
+    return frame.set_index(labels)["n"]
+
+
+def frequency_attack(
+    encoded: pd.DataFrame,
+    plain: pd.DataFrame,
+    reference: pd.DataFrame,
+    key: bytes,
+    tops: tuple[int, ...] = ATTACK_TOPS,
+) -> dict[str, Any]:
+    """A frequency alignment of the encoded file's blocking keys to public name statistics.
+
+    The attacker ranks the encoded file's distinct ``name_keys`` by the records that hold
+    them, ranks the reference population's variant classes and phonetic keys (both kinds
+    in one list: a key does not say its kind) by the same count, and takes the key of
+    rank i for the feature of rank i. The truth comes from ``plain`` (the records as
+    encoded) and ``key``: each feature's keyed digest in the encoder's domain.
+
+    Returns:
+        ``keys`` (distinct keys in the file), per top k ``top k exact`` (keys of the k
+        commonest whose guess is their very feature), ``top k name`` (whose guess stands
+        for the same name: a class, or a phonetic key read as its commonest class) and
+        ``records k`` (share of records with at least one name part named rightly by the
+        k commonest keys); and ``records all`` (by the whole alignment).
+    """
+    parts = name_parts(plain)
+    features = _features(parts)
+    digests = np.zeros(len(features), dtype=np.uint64)
+    for kind, domain in KEY_DOMAINS.items():
+        mask = (features["kind"] == kind).to_numpy()
+        digests[mask] = keyed_digests(key, domain, features.loc[mask, "text"].tolist())
+    features["key"] = [f"{d:016x}" for d in digests.tolist()]
+    # the encoded file's keys, one row a record's key; they must be the recomputed ones
+    held = encoded["name_keys"].fillna("").str.split().explode().dropna()
+    held = pd.DataFrame({"row": held.index.to_numpy(), "key": held.to_numpy()})
+    recomputed = features[["row", "key"]].drop_duplicates()
+    if len(held.merge(recomputed)) != len(held) or len(held) != len(recomputed):
+        raise RuntimeError("the benchmark's reading of name_keys no longer matches the encoder")
+    truth = features.drop_duplicates("key").set_index("key")[["kind", "text"]]
+    key_ranks = _by_frequency(held.groupby("key").size())
+    ref_parts = name_parts(reference)
+    ref_features = _features(ref_parts)
+    ref_ranks = _by_frequency(ref_features.groupby(["kind", "text"]).size())
+    n = min(len(key_ranks), len(ref_ranks))
+    guess = ref_ranks.index[:n]
+    true = truth.loc[key_ranks.index[:n]]
+    true_index = pd.MultiIndex.from_frame(true)
+    exact = np.asarray(guess == true_index)
+    # one reading of what a feature means, from both plain sets: an exact guess is a
+    # right name
+    meanings = _meanings(pd.concat([parts, ref_parts], ignore_index=True))
+    guessed_name = meanings.reindex(guess).to_numpy()
+    true_name = meanings.reindex(true_index).to_numpy()
+    named = guessed_name == true_name
+    right_keys = set(key_ranks.index[:n][named])
+    row_right = held.assign(right=held["key"].isin(right_keys))
+    out: dict[str, Any] = {"keys": len(key_ranks)}
+    rank_of = pd.Series(np.arange(len(key_ranks)), index=key_ranks.index)
+    row_right["rank"] = rank_of.reindex(row_right["key"]).to_numpy()
+    records = len(encoded)
+    for k in tops:
+        out[f"top {k} exact"] = int(exact[:k].sum())
+        out[f"top {k} name"] = int(named[:k].sum())
+        hit = row_right[row_right["right"] & (row_right["rank"] < k)]["row"].nunique()
+        out[f"records {k}"] = hit / records
+    out["records all"] = row_right[row_right["right"]]["row"].nunique() / records
+    return out
+
+
+def _sightings(n: int, seed: int, cultures: dict[str, float] | None) -> pd.DataFrame:
+    config = SynthConfig(n_requests=0, n_sightings=n, seed=seed, culture_weights=cultures)
+    return generate(config).sightings
+
+
+def _attack_rows(seed: int) -> list[dict[str, Any]]:
+    """The frequency attack at each pool size, for the default culture mix and for one
+    culture alone (one camp): means over ``ATTACK_SEEDS`` pools, each against a reference
+    of ``REFERENCE_RECORDS`` sightings of another seed and the same mix."""
+    rows = []
+    for label, cultures in ATTACK_CULTURES.items():
+        reference = _sightings(REFERENCE_RECORDS, seed + 1000, cultures)
+        for n in ATTACK_POOLS:
+            log(f"privacy: frequency attack, {label}, {n:,} records")
+            runs = []
+            for pool_seed in range(seed, seed + ATTACK_SEEDS):
+                pool = _sightings(n, pool_seed, cultures)
+                runs.append(frequency_attack(encode_records(pool, KEY), pool, reference, KEY))
+            mean = pd.DataFrame(runs).mean()
+            shares = [r["records all"] for r in runs]
+            row: dict[str, Any] = {"names": label, "records": n, "distinct keys": mean["keys"]}
+            row |= {f"top {k} right": mean[f"top {k} name"] for k in ATTACK_TOPS}
+            row["top 100 exact"] = mean["top 100 exact"]
+            row |= {f"records named by top {k}": mean[f"records {k}"] for k in (10, 100)}
+            row["by all keys"] = mean["records all"]
+            row["by all keys, range"] = f"{min(shares):.3f}-{max(shares):.3f}"
+            rows.append(row)
     return rows
 
 
@@ -152,6 +348,23 @@ def run(sizes: tuple[int, int], seed: int, command: str) -> list[str]:
         "common names (Mohammed, Ahmed) far more often than pairs of unrelated lists would.",
         "",
         *table(dice),
+        "",
+        "Frequency attack on the blocking keys (`name_keys`) by the linking party, who holds "
+        "an encoded list but not the key, and knows public name statistics: here the "
+        f"{REFERENCE_RECORDS:,} sightings of another seed (`rfl_match.synth`, the same "
+        "culture mix) read by `rfl_match.names.normalize_names`. The attacker ranks the "
+        "encoded list's distinct keys by how many records hold them, ranks the reference's "
+        "variant classes and phonetic keys (one list: a key does not say its kind) the "
+        "same way, and reads the key of rank i as the name of rank i. 'top k right': of the "
+        "k commonest keys, how many were read as the right name (a phonetic key stands for "
+        "its commonest class); 'top 100 exact': as the very class or phonetic key. "
+        "'records named by top k': the share of records with at least one name part read "
+        "rightly from the k commonest keys; 'by all keys': from the whole alignment. The "
+        f"encoded list is the sightings of a pool, means over {ATTACK_SEEDS} seeds "
+        f"({seed} up; the range of the last column across them). 'One culture': "
+        "`SynthConfig(culture_weights={'syrian': 1.0})`, as in one camp.",
+        "",
+        *table(_attack_rows(seed)),
         "",
     ]
     return lines

@@ -1,5 +1,5 @@
-"""The benchmarks' own measurements: the peers' blocking rules, the rules' reach, and peak
-memory with a forked child."""
+"""The benchmarks' own measurements: the peers' blocking rules, the rules' reach, peak
+memory with a forked child, and the frequency attack on encoded blocking keys."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 import rfl_match as rm
 from benchmarks import workers
 from benchmarks.common import timed
+from benchmarks.privacy import KEY, OTHER_KEY, frequency_attack, name_parts
 from benchmarks.speed import _warning_summary
 from benchmarks.workers import _blocked_pairs, _completeness, rules_reach
+from rfl_match.privacy import encode_records
 
 RULES: list[tuple[str | tuple[str, int], ...]] = [
     ("given_name", "birth_year"),
@@ -132,3 +134,54 @@ def test_speed_notes_name_each_oversized_rule_whole() -> None:
         "name_pair_any; oversized blocks of context rules, left out: "
         "class:father_name+given_phonetic (1,848)"
     )
+
+
+def _names(counts: dict[str, int]) -> pd.DataFrame:
+    names = [name for name, n in counts.items() for _ in range(n)]
+    return pd.DataFrame({"record_id": [f"R{i}" for i in range(len(names))], "full_name": names})
+
+
+def test_frequency_attack_reads_every_name_where_the_statistics_are_the_lists_own() -> None:
+    # names of distinct frequencies, the attacker's statistics those of the list itself:
+    # a class and its phonetic key tie, and either reading names the same person's name
+    pool = _names({"Mohammed": 5, "Olena": 3, "Fatima": 2, "Tesfaye": 1})
+    found = frequency_attack(encode_records(pool, KEY), pool, pool, KEY, tops=(2, 8))
+    assert found["keys"] == 8
+    assert found["top 8 name"] == 8
+    assert found["top 2 name"] == 2 and found["records 2"] == 5 / 11
+    assert found["records all"] == 1.0
+
+
+def test_frequency_attack_reads_no_name_from_statistics_of_other_names() -> None:
+    pool = _names({"Mohammed": 5, "Fatima": 2, "Ahmed": 1})
+    reference = _names({"Olena": 5, "Andriy": 2, "Tesfaye": 1})
+    found = frequency_attack(encode_records(pool, KEY), pool, reference, KEY, tops=(2,))
+    assert found["top 2 name"] == 0 and found["records all"] == 0.0
+
+
+def test_frequency_attack_refuses_a_file_encoded_under_another_key() -> None:
+    # its truth would be read wrong: every key would look unknown
+    pool = _names({"Mohammed": 2, "Fatima": 1})
+    with pytest.raises(RuntimeError, match="name_keys"):
+        frequency_attack(encode_records(pool, OTHER_KEY), pool, pool, KEY)
+
+
+_NAME = st.sampled_from(["", "Mohammed Ali", "محمد علي", "Olena", "Fatima; Fatuma", "Abdi"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(_NAME, _NAME, _NAME), min_size=1, max_size=6))
+def test_name_parts_equal_each_record_read_alone(rows: list[tuple[str, str, str]]) -> None:
+    frame = pd.DataFrame(rows, columns=["full_name", "given_name", "alternate_names"])
+    expected: set[tuple[int, str, str]] = set()
+    for row, (full, given_name, alternates) in enumerate(rows):
+        for text in [full, given_name, *alternates.split(";")]:
+            form = rm.normalize_name(text.strip())
+            for token, variant, phonetic in zip(
+                form.tokens, form.variant_ids, form.phonetic_keys, strict=True
+            ):
+                if token:
+                    expected.add((row, variant, phonetic))
+    parts = name_parts(frame)
+    assert len(parts) == len(expected)
+    assert set(parts.itertuples(index=False, name=None)) == expected

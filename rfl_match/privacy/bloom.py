@@ -30,7 +30,12 @@ What an encoded file still reveals (say so to whoever receives it):
   them shows which are common, and in a small name pool (one camp, one culture) the
   commonest keys can be matched to the commonest names (Mohammed, Fatima) and filters to
   names by their bits' frequencies: the known weakness of Bloom-filter encodings to
-  frequency attacks (Kuzu et al. 2011; Christen et al. 2017);
+  frequency attacks (Kuzu et al. 2011; Christen et al. 2017). Measured on the keys
+  (``python -m benchmarks privacy``, synthetic lists of 500 to 10,000 records): a linking
+  party without the key that ranks one file's keys by frequency against public name
+  statistics of the same culture mix reads 5 to 7 of the 10 commonest keys rightly and at
+  least one name part of 73 to 82% of the records of one culture (Syrian), 3 to 7 of 10
+  and 35 to 46% in a mix of 14 cultures;
 - the keys name the parts one by one: the bits that all filters of the records sharing a
   key hold are, mostly, that part's, which undoes part of the one-filter-for-all-names
   protection; and a part's class, phonetic and skeleton keys set the same 30 bits in
