@@ -45,6 +45,7 @@ import pandas as pd
 
 from rfl_match import kernels
 from rfl_match.arrays import dense_ranks, runs, threaded
+from rfl_match.config import COLUMN_KEY_PREFIXES
 from rfl_match.dates import MISSING, year_of
 from rfl_match.names.parts import culture_info
 from rfl_match.prepare import MAX_CHAIN, NameParts, PersonNames, PreparedPair, Vocabulary
@@ -1469,12 +1470,12 @@ SORTED = "sorted:"
 CLASS = "class:"
 #: Prefix of a key on each token of a text column (:func:`_tokens`).
 TOKENS = "tokens:"
-#: The keys on a column the rule names after a prefix, by prefix.
-COLUMN_KEYS: dict[str, Callable[[str], Callable[[PreparedPair, int], KeyValues]]] = {
-    "field:": _field,
-    CLASS: _class_of,
-    TOKENS: _tokens,
-}
+#: The keys on a column the rule names after a prefix, by prefix: one function each of
+#: the prefixes the configuration accepts (``config.COLUMN_KEY_PREFIXES``, in its order).
+COLUMN_KEYS: dict[str, Callable[[str], Callable[[PreparedPair, int], KeyValues]]] = dict(
+    zip(COLUMN_KEY_PREFIXES, (_field, _class_of, _tokens), strict=True)
+)
+assert COLUMN_KEYS.keys() >= {CLASS, TOKENS}
 #: Keys of birth dates: a rule that holds one is not refined by the birth band again.
 BIRTH_KEYS = frozenset({"birth_band", "birth_year", "birth_year_mid"})
 
