@@ -1249,11 +1249,16 @@ def level_matrix(
     # (gains the comparison's offset), every split column of one anchor in one pass.
     names = [comparison.name for comparison in comparisons]
     by_anchor: dict[int, list[tuple[int, int]]] = {}
+    # The anchor's agreeing level as the split comparisons hold it (what unsplit reads too:
+    # one source; Linker builds them with the anchor's own agreeing_level).
+    agreeing_of: dict[int, int] = {}
     for c, comparison in enumerate(comparisons):
         if isinstance(comparison, ConditionedComparison) and comparison.anchor in names:
-            by_anchor.setdefault(names.index(comparison.anchor), []).append((c, comparison.offset))
+            at = names.index(comparison.anchor)
+            by_anchor.setdefault(at, []).append((c, comparison.offset))
+            agreeing_of.setdefault(at, comparison.anchor_agreeing)
     for anchor, split in by_anchor.items():
         columns, offsets = np.array(split, dtype=np.int64).T
-        agreeing = comparisons[anchor].agreeing_level
+        agreeing = agreeing_of[anchor]
         kernels.split_levels(out, anchor, columns, offsets, agreeing, data.workers)
     return out
