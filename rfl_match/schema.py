@@ -350,11 +350,10 @@ def _mixed_encodings(out: pd.DataFrame) -> list[Problem]:
 
 
 def _encoded_bits(out: pd.DataFrame) -> int | None:
-    """The filters' width that the ``encoding`` column names (``bits=N``), if it does."""
-    if ENCODING_FIELD not in out.columns:
-        return None
-    values = pd.unique(out[ENCODING_FIELD][out[ENCODING_FIELD] != ""]).tolist()
-    found = re.search(r"\bbits=(\d+)\b", str(values[0])) if len(values) == 1 else None
+    """The filters' width that the ``encoding`` column names (``bits=N``), if it names
+    one (:func:`encodings_of`)."""
+    values = encodings_of(out)
+    found = re.search(r"\bbits=(\d+)\b", values[0]) if len(values) == 1 else None
     return int(found.group(1)) if found else None
 
 
