@@ -553,6 +553,7 @@ class _Budget:
         within: int | None = None,
         uncut: bool = True,
         tokens: Sequence[str] = (),
+        shared: bool = False,
     ):
         """``context``: context keys (``field:<column>``, ``class:<column>``) whose
         agreement counts as a name part that sounds alike (:func:`_context_inputs`), for
@@ -563,9 +564,16 @@ class _Budget:
         too, apart (:meth:`also`). ``within``: of a record's best, only those at most
         this many points below its best pair are kept (none: all). ``uncut``: pairs of
         :func:`uncut_rule` rules may come (false: none will, and pairs past the cut are
-        dropped as they come, :class:`kernels.BestPairs`' ``cut_early``)."""
+        dropped as they come, :class:`kernels.BestPairs`' ``cut_early``). ``shared``: a
+        budget of :func:`block`, whose choice for each sighting a partition of a run
+        shares with the others (:class:`prepare.Partition`; :meth:`ids`)."""
         n_left, n_right = data.sizes
         self.workers = workers
+        self.partition = data.partition if shared and not dedupe else None
+        self.index = 0
+        if self.partition is not None:
+            self.index = self.partition.budgets
+            self.partition.budgets += 1
         rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
         self.best = kernels.BestPairs(
             kernels.affinity_rows(
@@ -583,6 +591,7 @@ class _Budget:
             second=second if agree else 0,
             within=within,
             cut_early=not uncut,
+            rank_bits=0 if self.partition is None else self.partition.rank_bits,
         )
         #: Pairs offered so far, repeats counted.
         self.offered = 0
@@ -608,8 +617,17 @@ class _Budget:
 
     def ids(self) -> Int64Array:
         """The pairs kept, ascending: each record's best, those within the cut of its
-        best pair, and of :attr:`uncut` those among the best, cut or not."""
+        best pair, and of :attr:`uncut` those among the best, cut or not. In a partition
+        of a run (:attr:`partition`), each sighting's choice is its choice among all the
+        run's requests where that is given, and this partition's own is left for the
+        caller to merge where it is not."""
         self.release()
+        if self.partition is not None:
+            if self.index < len(self.partition.choices):
+                self.best.set_right_rows(*self.partition.choices[self.index])
+            elif self.index == len(self.partition.choices):
+                self.partition.found = self.best.right_rows()
+            self.partition = None
         kept = self.best.ids(workers=self.workers)
         if self.uncut is not None and self.uncut.runs:
             every = self.best.ids(workers=self.workers, cut=False)
@@ -761,7 +779,11 @@ def _orders(
         # would not compare.
         joined = [data.blocking_names(one).joined for one in (0, 1)]
         rank = _spelling_ranks(data.keys.array())
-        id_rank = dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
+        shared = None if data.partition is None else data.partition.id_ranks
+        if shared is None:
+            id_rank = dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
+        else:  # a partition of a run: the ranks among all the run's ids
+            id_rank = np.concatenate(shared)
         n_left = data.sizes[0]
         by_tokens = _token_ranks(data, tokens) if tokens else None
         # Records with tokens after those with a name, and last those with neither.
@@ -1197,6 +1219,7 @@ def with_context(
         workers=workers,
         context=context_fields(rules),
         tokens=tokens,
+        shared=True,
     )
     for rule in rules:
         offered = best.offered
@@ -1329,6 +1352,7 @@ def _main_budget(
         within=within or None,
         uncut=uncut,
         tokens=tokens,
+        shared=True,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -306,6 +306,9 @@ class TermFrequencies:
     left: npt.NDArray[np.int32]  # each left record's value code, -1 where none
     right: npt.NDArray[np.int32]  # each right record's
     frequency: npt.NDArray[np.float64]  # share of records holding each code
+    #: What the values are (:func:`term_counts`): ``freq:given``, ``freq:family`` or
+    #: ``filter frequency:<column>``, also the key of ``frequency`` in the data's cache.
+    key: str
 
 
 class Comparison(ABC):
@@ -534,7 +537,9 @@ class ConditionedComparison(Comparison):
         if found is None:
             return None
         shifted = tuple(level + self.offset for level in found.levels)
-        return TermFrequencies(found.levels + shifted, found.left, found.right, found.frequency)
+        return TermFrequencies(
+            found.levels + shifted, found.left, found.right, found.frequency, found.key
+        )
 
     @property
     def graded(self) -> bool:
@@ -633,7 +638,8 @@ class GivenNameComparison(Comparison):
             return None
         ca = np.ascontiguousarray(data.person_names(0).classes[:, 0])
         cb = np.ascontiguousarray(data.person_names(1).classes[:, 0])
-        return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "given"))
+        key = "freq:given"
+        return TermFrequencies(self.tf_levels, ca, cb, _frequency(data, key, ca, cb), key)
 
 
 class FamilyNameComparison(Comparison):
@@ -731,7 +737,8 @@ class FamilyNameComparison(Comparison):
             return None
         ca = data.person_names(0).family_classes
         cb = data.person_names(1).family_classes
-        return TermFrequencies(self.tf_levels, ca, cb, _class_frequency(data, "family"))
+        key = "freq:family"
+        return TermFrequencies(self.tf_levels, ca, cb, _frequency(data, key, ca, cb), key)
 
 
 def _compound_records(
@@ -802,23 +809,72 @@ def _family_forms(
     return forms
 
 
-def _class_frequency(data: PreparedPair, part: str) -> npt.NDArray[np.float64]:
-    """Share of records on both sides whose given (or first family) name is each class."""
-    key = f"freq:{part}"
+def _frequency(
+    data: PreparedPair, key: str, left: npt.NDArray[np.int32], right: npt.NDArray[np.int32]
+) -> npt.NDArray[np.float64]:
+    """Share of records on both sides holding each value (codes ``left`` and ``right``,
+    -1 none) of a term-frequency kind ``key`` (:attr:`TermFrequencies.key`), the last
+    entry 0 (for -1). In a partition of a run (:attr:`PreparedPair.partition`), the
+    shares among the records its ``term_counts`` are over: the same for a value in every
+    partition, as in one run over all of them."""
     cached = data._cache.get(key)
     if cached is None:
-        counts = np.zeros(len(data.classes) + 1, dtype=np.float64)
-        total = 0
-        for side in (0, 1):
-            names = data.person_names(side)
-            col = names.classes[:, 0] if part == "given" else names.family_classes
-            col = col[col >= 0]
-            counts[: len(data.classes)] += np.bincount(col, minlength=len(data.classes))
-            total += len(col)
-        cached = counts / max(total, 1)
+        words = _term_words(data, key)
+        counts = np.zeros(len(words) + 1, dtype=np.float64)
+        for side in (left, right):
+            counts[: len(words)] += np.bincount(side[side >= 0], minlength=len(words))
+        total = counts.sum()
+        shared = None if data.partition is None else data.partition.term_counts
+        over = None if shared is None else shared.get(key)
+        if over is not None:
+            # Records of these inputs that the counts miss (counted elsewhere, or not at
+            # all) count as these inputs see them.
+            known = np.array([over.get(word, 0) for word in words], dtype=np.float64)
+            counts[: len(words)] = np.maximum(counts[: len(words)], known)
+            total = sum(over.values()) - known.sum() + counts.sum()
+        cached = counts / max(total, 1.0)
         data._cache[key] = cached
     result: npt.NDArray[np.float64] = cached
     return result
+
+
+def _term_words(data: PreparedPair, key: str) -> Sequence[str]:
+    """The text of each code of a term-frequency kind (:func:`_frequency`)."""
+    if key.startswith("freq:"):
+        return data.classes.words
+    _, uniques = data._distinct_values(*text_column(key.removeprefix("filter frequency:")))
+    return [str(text) for text in uniques.to_pylist()]
+
+
+def term_counts(data: PreparedPair, comparisons: Sequence[Comparison]) -> dict[str, dict[str, int]]:
+    """Per term-frequency kind of ``comparisons`` (:attr:`TermFrequencies.key`), how many
+    records of both sides of ``data`` hold each value, by its text (a name class, a
+    filter). Summed over the partitions of a run (:func:`merge_term_counts`) and given
+    as ``Partition.term_counts``, they make each partition weigh a value by its
+    frequency among all records."""
+    out: dict[str, dict[str, int]] = {}
+    for comparison in comparisons:
+        found = comparison.term_frequencies(data)
+        if found is None or found.key in out:
+            continue
+        words = _term_words(data, found.key)
+        held = np.concatenate([found.left, found.right])
+        counts = np.bincount(held[held >= 0], minlength=len(words))
+        out[found.key] = {words[k]: int(counts[k]) for k in np.flatnonzero(counts).tolist()}
+    return out
+
+
+def merge_term_counts(
+    counts: Iterable[Mapping[str, Mapping[str, int]]],
+) -> dict[str, dict[str, int]]:
+    """Several :func:`term_counts` (of records counted once each) summed."""
+    out: dict[str, dict[str, int]] = {}
+    for one in counts:
+        for key, table in one.items():
+            into = out.setdefault(key, {})
+            for word, n in table.items():
+                into[word] = into.get(word, 0) + n
+    return out
 
 
 class NameChainComparison(Comparison):
@@ -1130,15 +1186,9 @@ class BloomComparison(Comparison):
         if not self.spec.term_frequency:
             return None
         key = f"filter frequency:{self.spec.field}"
-        left, right, table = data.filters(self.spec.field)
-        if key not in data._cache:
-            counts = np.zeros(len(table.widths) + 1, dtype=np.float64)
-            held = np.concatenate([left, right])
-            held = held[held >= 0]
-            counts[: len(table.widths)] = np.bincount(held, minlength=len(table.widths))
-            data._cache[key] = counts / max(len(held), 1)
-        frequency: npt.NDArray[np.float64] = data._cache[key]
-        return TermFrequencies((self.n_levels - 1,), left, right, frequency)
+        left, right, _ = data.filters(self.spec.field)
+        frequency = _frequency(data, key, left, right)
+        return TermFrequencies((self.n_levels - 1,), left, right, frequency, key)
 
 
 class NumericComparison(Comparison):

@@ -1094,7 +1094,11 @@ def _kept_pairs(
                 key = best[node, j]
                 if key == free or (key >> shift) > last:
                     break
-                left, _, held_left = _held(node, key, mask, right_offset, other_left, other_right)
+                left, right, held_left = _held(
+                    node, key, mask, right_offset, other_left, other_right
+                )
+                if left < 0 or right < 0:  # another budget's record (set_right_rows)
+                    continue
                 if held_left:
                     own[node + 1] += 1
                 else:
@@ -1119,6 +1123,8 @@ def _kept_pairs(
                 left, right, held_left = _held(
                     node, key, mask, right_offset, other_left, other_right
                 )
+                if left < 0 or right < 0:
+                    continue
                 value = left * n_right + right
                 if held_left:
                     at = m  # the record's own few: an insertion sort
@@ -1198,6 +1204,13 @@ class BestPairs:
     among that record's ``k`` as it is offered (the best only improve, so it could never
     count): fewer insertions, the same choice; the ``k`` best past the cut (:meth:`ids`
     with ``cut=False``) are then not known.
+
+    ``rank_bits``: at least this many bits for a rank in a key, so that the keys of
+    several budgets whose ranks share one numbering (the partitions of a run,
+    ``prepare.Partition``) compare: :meth:`right_rows`, :func:`merge_rows` and
+    :meth:`set_right_rows` then give each right record its choice among the left records
+    of all of them. A key naming a left record of another budget is skipped by
+    :meth:`ids` (but counts for the cut).
     """
 
     def __init__(
@@ -1214,6 +1227,7 @@ class BestPairs:
         second: int = 0,
         within: int | None = None,
         cut_early: bool = False,
+        rank_bits: int = 0,
     ) -> None:
         self.rows = (a, b)
         self.within = _SCORE_BINS if within is None else within
@@ -1223,7 +1237,7 @@ class BestPairs:
         self.n_right = max(n_right, 1)
         self.right_offset = right_offset
         self.missing, self.year = missing, year
-        self.shift = max(int(self.rank.max(initial=0)).bit_length(), 1)
+        self.shift = max(int(self.rank.max(initial=0)).bit_length(), rank_bits, 1)
         # A right record and a key for it, as one int64 (``y << low | key``; with a second
         # choice, the context values alike between them).
         self.low = (_SCORE_BINS.bit_length() - 1) + self.shift
@@ -1323,7 +1337,8 @@ class BestPairs:
             return np.zeros(0, dtype=np.int64)
         n_nodes = len(self.rank)
         n_left = self.right_offset or n_nodes
-        n_ranks = int(self.rank.max(initial=0)) + 1
+        # A key's rank may name a record of another budget (set_right_rows): -1 here.
+        n_ranks = 1 << self.shift
         other_left = np.full(n_ranks, -1, dtype=np.int64)
         other_left[self.rank[:n_left]] = np.arange(n_left)
         other_right = other_left
@@ -1338,6 +1353,42 @@ class BestPairs:
                 self.shift, self.within if cut and not second else _SCORE_BINS,
             )  # fmt: skip
         return _shrunk(out, n)
+
+    def right_rows(self) -> tuple[Keys, Keys]:
+        """Copies of the right records' rows of keys, the best and the second choice's
+        (two lists linked, ``right_offset`` > 0), for :func:`merge_rows`."""
+        if not self.right_offset:
+            raise ValueError("BestPairs.right_rows: one list has no right records of its own")
+        at = self.right_offset
+        second = self.second[at:] if len(self.second) else self.second
+        return self.best[at:].copy(), second.copy()
+
+    def set_right_rows(self, best: Keys, second: Keys) -> None:
+        """The right records' rows replaced by ``best`` and ``second`` (:func:`merge_rows`
+        of several budgets' :meth:`right_rows`, the keys numbered alike: ``rank_bits``),
+        after every offer: :meth:`ids` then keeps for each right record its choice among
+        all their left records (of this budget's, those it holds)."""
+        at = self.right_offset
+        for own, given in ((self.best, best), (self.second, second)):
+            if not len(own):
+                continue
+            width = min(own.shape[1], given.shape[1])
+            if given.shape[0] != own.shape[0] - at or given.dtype != own.dtype:
+                raise ValueError("BestPairs.set_right_rows: rows of another shape or key width")
+            own[at:] = self.free
+            own[at:, :width] = given[:, :width]
+
+
+def merge_rows(rows: Sequence[Keys]) -> Keys:
+    """Rows of keys of several budgets' right records (:meth:`BestPairs.right_rows`, the
+    same records, keys numbered alike), merged: each record's best of them all, as many
+    as the widest row holds."""
+    if len(rows) == 1:
+        return rows[0]
+    width = max(one.shape[1] for one in rows)
+    merged = np.sort(np.concatenate(list(rows), axis=1), axis=1)
+    out: Keys = np.ascontiguousarray(merged[:, :width])
+    return out
 
 
 def worker_count(workers: int) -> int:

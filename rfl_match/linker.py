@@ -79,7 +79,7 @@ from rfl_match.kernels import (
 )
 from rfl_match.mixture import fit_non_match_classes, group_of
 from rfl_match.names.normalize import paused_gc
-from rfl_match.prepare import PreparedPair
+from rfl_match.prepare import Partition, PreparedPair
 from rfl_match.schema import (
     ENCODING_FIELD,
     ID_FIELD,
@@ -334,6 +334,9 @@ class Linker:
         # What fit last resolved condition_on "auto" to, while the config still holds it
         # (a fit again on other data resolves it again); None: the config was not "auto".
         self._auto_anchor: str | None = None
+        # A partition of a run in partitions (rfl_match.backends): what it shares with
+        # the whole run (prepare.Partition), for the frames it prepares.
+        self._partition: Partition | None = None
 
     # --- stages ---------------------------------------------------------------------
 
@@ -385,6 +388,7 @@ class Linker:
             culture=self.config.culture or None,
             workers=self.config.workers,
             chains=bool(self.config.condition_on),
+            partition=self._partition,
         )
 
     def _block(self, data: PreparedPair, dedupe: bool) -> CandidatePairs:
@@ -1153,7 +1157,10 @@ class Linker:
             columns[COMBINATION_COLUMN] = together[0]
         # The columns are new arrays, held by nothing else: taken as they are, not copied
         # into one block per dtype (which held them twice, at 1M pairs a side 170 MiB more).
-        return pd.DataFrame(columns, copy=False)
+        out = pd.DataFrame(columns, copy=False)
+        if not len(out):  # the text columns' dtype as with rows (outputs concatenate alike)
+            out = out.astype({name: _text_dtype() for name in _TEXT_COLUMNS})
+        return out
 
     # --- dedupe, explain, reports -----------------------------------------------------
 
@@ -2035,6 +2042,10 @@ def explain_rows(
         for start in range(0, n, EXPLAIN_ROWS)
     ]
     return _text_array(pa.chunked_array(sentences, type=pa.large_string()))
+
+
+#: The text columns of predict's output.
+_TEXT_COLUMNS = ("request_id", "sighting_id", "explanation")
 
 
 def _text_dtype() -> Any:

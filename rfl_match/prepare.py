@@ -10,7 +10,7 @@ Python strings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import repeat
@@ -583,6 +583,34 @@ def _split_whitespace(texts: Any) -> tuple[Any, npt.NDArray[np.intp]]:
     return pieces.filter(kept), owner[kept.to_numpy(zero_copy_only=False)]
 
 
+@dataclass
+class Partition:
+    """What one partition of the requests, against all the sightings, shares with the
+    run in partitions it is part of (``rfl_match.backends.partitions``), so that it
+    proposes and scores as one run over all the requests would.
+
+    ``term_counts``: per term-frequency kind, the records of the run holding each value
+    (``rfl_match.compare.term_counts``, summed): frequencies are read from them.
+    ``id_ranks``: each left and right record's id rank among all the run's ids (as
+    ``arrays.dense_ranks`` ranks both sides' in one run), and ``rank_bits`` the bits of
+    the largest: the candidate budget breaks ties by them, alike in every partition.
+    ``choices``: per candidate budget of blocking, in the order blocking makes them (the
+    main rules', then the context rules'), each sighting's choice among all the
+    requests (``kernels.BestPairs.right_rows``, merged over the partitions by
+    ``kernels.merge_rows``), which the partition's budget takes for its own. The first
+    budget past them leaves the partition's own choice in ``found`` (one pass over the
+    partitions for each budget: the context budget's offers depend on the main
+    budget's choice); ``budgets`` counts the budgets made so far.
+    """
+
+    term_counts: Mapping[str, Mapping[str, int]] | None = None
+    id_ranks: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
+    rank_bits: int = 0
+    choices: tuple[tuple[npt.NDArray[Any], npt.NDArray[Any]], ...] = ()
+    found: tuple[npt.NDArray[Any], npt.NDArray[Any]] | None = None
+    budgets: int = 0
+
+
 @dataclass(slots=True)
 class PreparedPair:
     """Both sides' frames and every column derived from them, computed on demand once."""
@@ -599,6 +627,9 @@ class PreparedPair:
     #: weighs the second given the first (at 100,000 a side, unsplit, EM counted 17% too
     #: many matches with them, and the calibration's largest gap was 0.105).
     chains: bool = True
+    #: What these frames share with a run in partitions of the requests they are part
+    #: of (``rfl_match.backends``); ``None``: these frames are all.
+    partition: Partition | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
     _ahead: dict[tuple[str, str | None], Future[tuple[IntArray, Any]]] = field(default_factory=dict)
     tokens: Vocabulary = field(default_factory=lambda: Vocabulary())

@@ -1,0 +1,182 @@
+"""Predicting in partitions of the requests (rfl_match.backends): in one process and on
+Dask, against one predict over all the requests."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import rfl_match as rm
+from rfl_match.backends.partitions import (
+    budget_pass,
+    first_pass,
+    predict_in_partitions,
+    records,
+    run_partitions,
+    side_counts,
+    task_linker,
+)
+from rfl_match.compare import merge_term_counts, term_counts
+from rfl_match.kernels import merge_rows
+
+KEYS = ["request_id", "sighting_id"]
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(KEYS, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def whole(fitted, synthetic) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """One predict over all the requests, by a model without fit's prepared records."""
+    return task_linker(fitted).predict(synthetic["requests"], synthetic["sightings"])
+
+
+def test_partitions_propose_and_score_as_one_run(fitted, synthetic, whole) -> None:  # type: ignore[no-untyped-def]
+    parts = list(
+        predict_in_partitions(
+            fitted, synthetic["requests"], synthetic["sightings"], partition_rows=120
+        )
+    )
+    assert len(parts) == 5  # 500 requests
+    got = pd.concat(parts, ignore_index=True)
+    pd.testing.assert_frame_equal(_sorted(got), _sorted(whole))
+    # each request's rows in one partition: its ranks are those of one run
+    seen = [set(part["request_id"]) for part in parts]
+    assert sum(len(s) for s in seen) == len(set().union(*seen))
+
+
+def test_without_shared_budgets_the_partitions_propose_more(fitted, synthetic, whole) -> None:  # type: ignore[no-untyped-def]
+    """The budget's shared choice is what makes them agree: each partition on its own
+    keeps more candidates for a sighting (its best among fewer requests)."""
+    task = task_linker(fitted)
+    right = records(synthetic["sightings"], task, "sightings")
+    parts = [synthetic["requests"].iloc[k : k + 120] for k in range(0, 500, 120)]
+    shared = run_partitions(
+        [first_pass(task, part) for part in parts], right, side_counts(task, right, 1)
+    )
+    alone = pd.concat(
+        [
+            task_linker(fitted).predict(part, synthetic["sightings"])
+            for part, _ in zip(parts, shared, strict=True)
+        ]
+    )
+    assert len(alone) > len(whole)
+    found, budgets = budget_pass(task, parts[0], right, shared[0])
+    assert budgets == 2  # the main rules' budget, then the context rules'
+    assert found is not None and found[0].shape[0] == len(right)
+
+
+def test_term_counts_of_parts_sum_to_the_whole(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    task = task_linker(fitted)
+    left = records(synthetic["requests"], task, "requests")
+    whole = side_counts(task, left, 0)
+    assert set(whole) == {"freq:given", "freq:family"}
+    halves = [side_counts(task, left.iloc[:200], 0), side_counts(task, left.iloc[200:], 0)]
+    assert merge_term_counts(halves) == whole
+    data = task._prepare(left, left.iloc[:0])
+    assert term_counts(data, task._comparisons()) == whole
+
+
+def test_a_request_id_in_two_partitions_is_refused(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    requests = synthetic["requests"]
+    twice = pd.concat([requests, requests.iloc[:1]], ignore_index=True)
+    with pytest.raises(rm.RecordError, match="more than one partition"):
+        list(predict_in_partitions(fitted, twice, synthetic["sightings"], partition_rows=250))
+
+
+def test_what_partitions_cannot_do_is_refused(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(rm.ConfigError, match="dedupe"):
+        list(predict_in_partitions(fitted, synthetic["requests"], None))  # type: ignore[arg-type]
+    with pytest.raises(rm.ModelError, match="no model"):
+        list(predict_in_partitions(rm.Linker(), synthetic["requests"], synthetic["sightings"]))
+    with pytest.raises(rm.ConfigError, match="partition_rows"):
+        list(
+            predict_in_partitions(
+                fitted, synthetic["requests"], synthetic["sightings"], partition_rows=0
+            )
+        )
+    with pytest.raises(rm.ConfigError):
+        list(predict_in_partitions(fitted, synthetic["requests"], synthetic["sightings"], top_k=-1))
+
+
+def test_an_empty_output_has_the_dtypes_of_a_full_one(fitted, synthetic, whole) -> None:  # type: ignore[no-untyped-def]
+    empty = fitted.predict(
+        synthetic["requests"].head(3), synthetic["sightings"].head(3), threshold=1.0
+    )
+    assert empty.empty
+    pd.testing.assert_series_equal(empty.dtypes, whole.dtypes)
+
+
+def test_the_task_model_travels_without_the_fit_records(fitted) -> None:  # type: ignore[no-untyped-def]
+    task = task_linker(fitted, workers=1)
+    assert task._session is None and fitted._session is not None
+    assert task.config.workers == 1
+    back = pickle.loads(pickle.dumps(task))
+    assert back.to_dict() == task.to_dict()
+    assert len(pickle.dumps(task)) < len(pickle.dumps(fitted)) / 10
+
+
+@given(
+    st.lists(
+        st.lists(st.integers(0, 1000), min_size=0, max_size=6, unique=True),
+        min_size=4,
+        max_size=4,
+    ),
+    st.integers(1, 3),
+)
+def test_merged_rows_are_the_best_of_all(keys: list[list[int]], parts: int) -> None:
+    """Rows of keys (ascending, a free slot as the dtype's largest), merged over several
+    budgets: each record's smallest keys of them all, as wide as the widest."""
+    free = np.iinfo(np.int32).max
+    width = 6
+    rows = []
+    for p in range(parts):
+        block = np.full((len(keys), width), free, dtype=np.int32)
+        for r, own in enumerate(keys):
+            mine = sorted(k for k in own if k % parts == p)
+            block[r, : len(mine)] = mine
+        rows.append(block)
+    merged = merge_rows(rows)
+    for r, own in enumerate(keys):
+        expect = sorted(own)[:width]
+        assert merged[r, : len(expect)].tolist() == expect
+        assert (merged[r, len(expect) :] == free).all()
+
+
+dask = pytest.importorskip("dask")
+
+
+@pytest.mark.parametrize("scheduler", ["threads", "synchronous"])
+def test_dask_predicts_as_one_run(fitted, synthetic, whole, scheduler) -> None:  # type: ignore[no-untyped-def]
+    import dask.dataframe as dd
+
+    from rfl_match.backends import dask as rm_dask
+
+    requests = dd.from_pandas(synthetic["requests"], npartitions=3, sort=False)
+    sightings = dd.from_pandas(synthetic["sightings"], npartitions=2, sort=False)
+    with dask.config.set(scheduler=scheduler):
+        lazy = rm_dask.predict(fitted, requests, sightings)
+        assert lazy.npartitions == 3
+        got = lazy.compute()
+    pd.testing.assert_frame_equal(_sorted(got), _sorted(whole))
+
+
+def test_dask_takes_pandas_frames_and_refuses_dedupe(fitted, synthetic, whole) -> None:  # type: ignore[no-untyped-def]
+    from rfl_match.backends import dask as rm_dask
+
+    with dask.config.set(scheduler="synchronous"):
+        lazy = rm_dask.predict(
+            fitted, synthetic["requests"], synthetic["sightings"], partition_rows=200, top_k=1
+        )
+        assert lazy.npartitions == 3
+        got = lazy.compute()
+    best = whole[whole["rank"] == 1]
+    pd.testing.assert_frame_equal(_sorted(got), _sorted(best))
+    with pytest.raises(rm.ConfigError, match="dedupe"):
+        rm_dask.predict(fitted, synthetic["requests"], None)  # type: ignore[arg-type]
