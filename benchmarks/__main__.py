@@ -1,5 +1,5 @@
-"""``python -m benchmarks <quality|calibration|speed|febrl|peers|privacy|all> [--sizes ...]
-[--quick]``."""
+"""``python -m benchmarks <quality|calibration|speed|febrl|peers|privacy|partitions|all>
+[--sizes ...] [--quick]``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from benchmarks.common import QUICK_RESULTS, RESULTS, log, write_section
 
-SUITES = ("quality", "calibration", "speed", "febrl", "peers", "privacy")
+SUITES = ("quality", "calibration", "speed", "febrl", "peers", "privacy", "partitions")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sizes",
         default=None,
-        help="records a side for speed (default 10000,100000,1000000) and peers "
-        "(default 10000,100000), comma-separated",
+        help="records a side for speed (default 10000,100000,1000000), peers and "
+        "partitions (default 10000,100000), comma-separated",
     )
     parser.add_argument(
         "--quick",
@@ -75,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
 
             size = (2_000, 2_000) if args.quick else (10_000, 10_000)
             write_section("privacy", privacy.run(size, args.seed, command), results)
+        elif suite == "partitions":
+            from benchmarks import partitions
+
+            default = [2_000] if args.quick else [10_000, 100_000]
+            lines = partitions.run(sizes or default, args.seed, command)
+            write_section("partitions", lines, results)
     return 0
 
 
