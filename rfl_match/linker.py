@@ -7,7 +7,7 @@ import json
 import numbers
 import time
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -297,6 +297,59 @@ def _check_rule_columns(config: LinkConfig, left: pd.DataFrame, right: pd.DataFr
 _Chunk = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], int, npt.NDArray[np.int8] | None]
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What :meth:`Linker.fit` learns a model from (:meth:`Linker._learn`), however it
+    was gathered (one process, or partitions, ``rfl_match.backends``).
+
+    ``random_levels``: the level matrix of the random pairs (:func:`random_draws`).
+    ``patterns`` and ``counts``: the distinct level patterns of the candidate pairs a
+    model learns from, and how many pairs have each; ``n_learned`` those pairs in all.
+    ``sizes``: the records of each side. ``tf_rows``: given the model, the learned
+    pairs grouped by pattern and term-frequency bits (:meth:`Linker._tf_patterns`, a
+    pattern's rows together). ``reviewed``: the reviewed pairs (labels) as rows and
+    levels (:meth:`Linker._from_labels`), if any; ``score``: a model's weights and
+    combination term of such rows (:meth:`Linker._score`).
+    """
+
+    random_levels: npt.NDArray[np.int8]
+    patterns: npt.NDArray[np.int8]
+    counts: npt.NDArray[np.int64]
+    n_learned: int
+    sizes: tuple[int, int]
+    tf_rows: Callable[[FellegiSunterModel], _TfRows]
+    reviewed: Callable[[], _Reviewed] | None = None
+    score: (
+        Callable[
+            [FellegiSunterModel, npt.NDArray[np.intp], npt.NDArray[np.intp]],
+            tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+        ]
+        | None
+    ) = None
+
+
+#: Learned pairs grouped by pattern and term-frequency bits: patterns, counts, bits, and
+#: whether each carries bits (:meth:`Linker._tf_patterns`).
+_TfRows = tuple[
+    npt.NDArray[np.int8], npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.bool_]
+]
+#: Reviewed pairs: request rows, sighting rows, their levels, whether each is a match.
+_Reviewed = tuple[
+    npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.int8], npt.NDArray[np.bool_]
+]
+
+
+def random_draws(
+    config: LinkConfig, n_left: int, n_right: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The random pairs that estimate u, as positions of each side's records in the order
+    of their ids (``config.u_sample_pairs`` of them, by ``config.seed``): the same
+    records in any order, or in partitions, give the same pairs."""
+    rng = np.random.default_rng(config.seed)
+    size = config.u_sample_pairs
+    return rng.integers(0, n_left, size=size), rng.integers(0, n_right, size=size)
+
+
 class _Laps:
     """Wall seconds of the phases of one call, each lap timed from the end of the last."""
 
@@ -444,6 +497,84 @@ class Linker:
         # The inputs' fingerprint, for a predict on them, is taken beside what follows (on
         # one thread of its own: the others are busy).
         content = in_background(lambda: _fingerprint(requests, sightings), self.config.workers)
+        named, comparisons = self._fit_comparisons(left, right)
+        data = self._prepare(left, right)
+        data.read_ahead([read for c in comparisons for read in c.reads()])
+
+        # u: random pairs are almost all non-matches. They are drawn from the records in
+        # the order of their ids, not of their rows: the same records in another order
+        # give the same model.
+        at_left, at_right = random_draws(self.config, len(left), len(right))
+        li, ri = _by_id(left)[at_left], _by_id(right)[at_right]
+        if dedupe:
+            keep = li != ri
+            li, ri = li[keep], ri[keep]
+        random_levels = level_matrix(comparisons, data, li, ri)
+        laps.lap("prepare + random pairs")
+
+        # EM runs on the candidate pairs, where the model is used: their non-matches share a
+        # name key and often a culture, so u among them is learned too. It starts from the
+        # pairs that agree strongly on everything known (seed_parameters), and a prior on m
+        # (matches mostly agree, graded) keeps it on the match / non-match split rather
+        # than another split of the candidates (one family; one birth year).
+        # The prior is the share of matches among candidates.
+        pairs = self._block(data, dedupe)
+        laps.lap("blocking")
+        all_patterns, all_counts, pair_patterns = self._patterns(comparisons, data, pairs)
+        # The model learns from the budget's pairs only: those the context rules chose are
+        # scored, but not learned from (blocking.CandidatePairs.context_only).
+        patterns, counts = _learned_patterns(all_patterns, all_counts, pair_patterns, pairs)
+        evidence = Evidence(
+            random_levels,
+            patterns,
+            counts,
+            pairs.n_learned,
+            (len(left), len(right)),
+            lambda model: self._tf_patterns(
+                model, data, comparisons, pairs, all_patterns, pair_patterns
+            ),
+            None
+            if labels is None
+            else lambda: self._from_labels(labels, left, right, comparisons, data),
+            lambda model, rl, rr: self._score(data, comparisons, rl, rr, model=model)[1:],
+        )
+        ceilings = self._learn(comparisons, evidence, laps, em=em, named=named)
+        if ceilings is None:  # fitted again, unsplit
+            self.fit(requests, sightings, labels=labels, em=em)
+            self._auto_anchor = None if named else ""
+            return self
+        self._last = (left, right)
+        self._session = _Session(
+            _identity(requests, sightings),
+            content(),
+            self.config,
+            left,
+            right,
+            data,
+            pairs,
+            all_patterns,
+            pair_patterns,
+        )
+        laps.lap("fingerprint")
+        self._trained(
+            comparisons,
+            evidence,
+            ceilings,
+            laps,
+            em=em,
+            named=named,
+            candidate_pairs=len(pairs),
+            random_pairs=len(li),
+            dedupe=dedupe,
+            encoding=next(iter(encodings_of(left)), ""),
+        )
+        return self
+
+    def _fit_comparisons(
+        self, left: pd.DataFrame, right: pd.DataFrame
+    ) -> tuple[bool, list[Comparison]]:
+        """The comparisons a fit on these records learns (``specs_`` resolved from their
+        columns), and whether ``condition_on`` was named (not ``"auto"``)."""
         self.specs_ = self._resolve_specs(left, right)
         # condition_on "auto": the family name where it splits, else none, unwarned; the
         # config then says which (and a fit again resolves it again).
@@ -454,23 +585,75 @@ class Linker:
         if self.config.condition_on and not any(
             isinstance(c, ConditionedComparison) for c in comparisons
         ):
-            self._fit_unsplit("is not among the comparisons, or splits none", warn=named)
-        n_levels = tuple(c.n_levels for c in comparisons)
-        data = self._prepare(left, right)
-        data.read_ahead([read for c in comparisons for read in c.reads()])
-        rng = np.random.default_rng(self.config.seed)
+            self._fit_unsplit(
+                "is not among the comparisons, or splits none", warn=named, stacklevel=4
+            )
+        return named, comparisons
 
-        # u: random pairs are almost all non-matches. They are drawn from the records in
-        # the order of their ids, not of their rows: the same records in another order
-        # give the same model.
-        size = self.config.u_sample_pairs
-        li = _by_id(left)[rng.integers(0, len(left), size=size)]
-        ri = _by_id(right)[rng.integers(0, len(right), size=size)]
-        if dedupe:
-            keep = li != ri
-            li, ri = li[keep], ri[keep]
-        random_levels = level_matrix(comparisons, data, li, ri)
-        # Comparisons split by an anchor's agreement (condition_on): learned within each half.
+    def _trained(
+        self,
+        comparisons: list[Comparison],
+        evidence: Evidence,
+        ceilings: list[tuple[int, float] | None],
+        laps: _Laps,
+        *,
+        em: bool,
+        named: bool,
+        candidate_pairs: int,
+        random_pairs: int,
+        dedupe: bool,
+        encoding: str,
+    ) -> None:
+        """What a fit notes of itself (``training_``), once the model is learned."""
+        self.training_ = {
+            "candidate_pairs": candidate_pairs,
+            "context_pairs": candidate_pairs - evidence.n_learned,
+            "patterns": len(evidence.counts),
+            "random_pairs": random_pairs,
+            "dedupe": dedupe,
+            # The ceiling EM held a birth a generation apart at (0: none): the largest,
+            # and per comparison with such a level.
+            "far_birth_m": max((h[1] for h in ceilings if h), default=0.0) if em else 0.0,
+            "far_birth_m_by_comparison": {
+                c.name: held[1]
+                for c, held in zip(comparisons, ceilings, strict=True)
+                if em and held
+            },
+            "fit_seconds": laps.seconds,
+            # The encoding of encoded inputs (rfl_match.privacy), "" for names in clear:
+            # new frames must be encoded alike (a filter under another key is unrelated).
+            "encoding": encoding,
+        }
+        self._auto_anchor = None if named else self.config.condition_on
+
+    def _learn(
+        self,
+        comparisons: list[Comparison],
+        evidence: Evidence,
+        laps: _Laps,
+        *,
+        em: bool,
+        named: bool,
+    ) -> list[tuple[int, float] | None] | None:
+        """What :meth:`fit` learns from its evidence, as the model (``model_``): u from the
+        random pairs, m and the prior by EM over the candidates' patterns, the
+        term-frequency maps and the calibration (each phase a lap of ``laps``). Returns
+        the ceilings EM held a birth a generation apart at, per comparison; ``None``
+        where the split by ``condition_on`` has too little to learn from: the config is
+        then unsplit (:meth:`_fit_unsplit`), for the caller to fit again."""
+        n_levels = tuple(c.n_levels for c in comparisons)
+        random_levels, patterns, counts = evidence.random_levels, evidence.patterns, evidence.counts
+        n_learned = evidence.n_learned
+        if _anchor_agreements(comparisons, patterns, counts) < _MIN_ANCHOR_PAIRS:
+            # The second halves would hold nothing to learn from: fitted as if unsplit.
+            self._fit_unsplit(
+                f"agrees on fewer than {_MIN_ANCHOR_PAIRS} candidate pairs "
+                "(always missing or different)",
+                warn=named,
+                stacklevel=4,
+            )
+            self._auto_anchor = None
+            return None
         split = any(isinstance(c, ConditionedComparison) for c in comparisons)
         groups = [c.level_groups for c in comparisons] if split else None
         base = [c.base_levels for c in comparisons] if split else None
@@ -490,43 +673,17 @@ class Linker:
             if self.config.non_match_classes == 1
             else None
         )
-        laps.lap("prepare + random pairs")
-
-        # EM runs on the candidate pairs, where the model is used: their non-matches share a
-        # name key and often a culture, so u among them is learned too. It starts from the
-        # pairs that agree strongly on everything known (seed_parameters), and a prior on m
-        # (matches mostly agree, graded) keeps it on the match / non-match split rather
-        # than another split of the candidates (one family; one birth year).
-        # The prior is the share of matches among candidates.
-        pairs = self._block(data, dedupe)
-        laps.lap("blocking")
-        all_patterns, all_counts, pair_patterns = self._patterns(comparisons, data, pairs)
-        # The model learns from the budget's pairs only: those the context rules chose are
-        # scored, but not learned from (blocking.CandidatePairs.context_only).
-        patterns, counts = _learned_patterns(all_patterns, all_counts, pair_patterns, pairs)
-        n_learned = pairs.n_learned
-        if _anchor_agreements(comparisons, patterns, counts) < _MIN_ANCHOR_PAIRS:
-            # The second halves would hold nothing to learn from: fitted as if unsplit.
-            self._fit_unsplit(
-                f"agrees on fewer than {_MIN_ANCHOR_PAIRS} candidate pairs "
-                "(always missing or different)",
-                warn=named,
-            )
-            self._auto_anchor = None
-            self.fit(requests, sightings, labels=labels, em=em)
-            self._auto_anchor = None if named else ""
-            return self
-        self._warn_constant(comparisons, patterns, counts)
+        self._warn_constant(comparisons, patterns, counts, stacklevel=4)
         laps.lap("comparing")
         m = [starting_m(n, group_of(groups, c)) for c, n in enumerate(n_levels)]
-        prior = float(np.clip(min(len(left), len(right)) / max(n_learned, 1), 1e-4, 0.5))
+        prior = float(np.clip(min(evidence.sizes) / max(n_learned, 1), 1e-4, 0.5))
         seeded = seed_parameters(patterns, counts, n_levels, groups, base)
         if seeded is not None:
             m, u, prior = seeded
         u_unlabelled = u
         reviewed = None
-        if labels is not None:
-            reviewed = self._from_labels(labels, left, right, comparisons, data)
+        if evidence.reviewed is not None:
+            reviewed = evidence.reviewed()
             m, u_labels, prior = parameters_from_labels(
                 reviewed[2], reviewed[3], n_levels, n_learned, groups
             )
@@ -645,7 +802,7 @@ class Linker:
         # to the Bayes factor they stand for among the candidates (candidate_tf_map, by EM
         # posteriors, no labels). The pairs grouped by pattern and raw bits serve the
         # unlabelled calibration too.
-        tf_rows = self._tf_patterns(model, data, comparisons, pairs, all_patterns, pair_patterns)
+        tf_rows = evidence.tf_rows(model)
         model.tf_maps_ = _candidate_tf_maps(model, comparisons, *tf_rows)
         laps.lap("term frequencies")
         # The probability is the weight read through a monotone map fitted on top
@@ -668,6 +825,7 @@ class Linker:
             anchors=_anchors(comparisons),
         )
         if reviewed is not None:
+            assert evidence.score is not None  # reviewed pairs come with their scoring
             rl, rr, rlevels, truth = reviewed
             folds = request_folds(rl, _CALIBRATION_FOLDS, self.config.seed)
             if len(np.unique(folds)) >= 2 and truth.any() and not truth.all():
@@ -681,54 +839,19 @@ class Linker:
                         )
                         fold_model = model_of(*learn(fm, fu or u_unlabelled, fp))
                         fold_model.tf_maps_ = _candidate_tf_maps(fold_model, comparisons, *tf_rows)
-                        _, weights, combined = self._score(
-                            data, comparisons, rl[out], rr[out], model=fold_model
-                        )
+                        weights, combined = evidence.score(fold_model, rl[out], rr[out])
                         held_out[out] = fold_model.prior_weight_ + weights.sum(axis=1) + combined
                 calibration = fit_on_labels(held_out, truth, about=calibration)
             else:
                 warnings.warn(
                     "labels: too few reviewed requests, or only one outcome, to calibrate "
                     "probabilities on; calibrating without labels",
-                    stacklevel=2,
+                    stacklevel=3,
                 )
         model.calibration_ = calibration
         self.model_ = model
         laps.lap("calibration")
-        self._last = (left, right)
-        self._session = _Session(
-            _identity(requests, sightings),
-            content(),
-            self.config,
-            left,
-            right,
-            data,
-            pairs,
-            all_patterns,
-            pair_patterns,
-        )
-        laps.lap("fingerprint")
-        self.training_ = {
-            "candidate_pairs": len(pairs),
-            "context_pairs": len(pairs) - n_learned,
-            "patterns": len(counts),
-            "random_pairs": len(li),
-            "dedupe": dedupe,
-            # The ceiling EM held a birth a generation apart at (0: none): the largest,
-            # and per comparison with such a level.
-            "far_birth_m": max((h[1] for h in ceilings if h), default=0.0) if em else 0.0,
-            "far_birth_m_by_comparison": {
-                c.name: held[1]
-                for c, held in zip(comparisons, ceilings, strict=True)
-                if em and held
-            },
-            "fit_seconds": laps.seconds,
-            # The encoding of encoded inputs (rfl_match.privacy), "" for names in clear:
-            # new frames must be encoded alike (a filter under another key is unrelated).
-            "encoding": next(iter(encodings_of(left)), ""),
-        }
-        self._auto_anchor = None if named else self.config.condition_on
-        return self
+        return ceilings
 
     def _patterns(
         self, comparisons: list[Comparison], data: PreparedPair, pairs: CandidatePairs
@@ -824,14 +947,15 @@ class Linker:
             bits_out[:, c] = (step - 1) // 2 * EVIDENCE_STEP * carry[:, c]
         return patterns[distinct[:, 0]], counts, bits_out, carry
 
-    def _fit_unsplit(self, why: str, *, warn: bool = True) -> None:
+    def _fit_unsplit(self, why: str, *, warn: bool = True, stacklevel: int = 3) -> None:
         """Warn (if ``warn``: the anchor was named, not ``"auto"``) that ``condition_on``
         cannot split, and fit without it (the model is then written in the version it
-        would have without the option)."""
+        would have without the option). ``stacklevel``: the user's call, for the
+        warning."""
         if warn:
             warnings.warn(
                 f"condition_on: {self.config.condition_on!r} {why}; fitted unsplit",
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
         self.config = replace(self.config, condition_on="")
 
@@ -840,6 +964,7 @@ class Linker:
         comparisons: list[Comparison],
         patterns: npt.NDArray[np.int8],
         counts: npt.NDArray[np.int64],
+        stacklevel: int = 3,
     ) -> None:
         for c, comparison in enumerate(comparisons):
             seen = np.bincount(
@@ -849,7 +974,7 @@ class Linker:
                 warnings.warn(
                     f"comparison {comparison.name!r} never varies among the candidate pairs "
                     "(always missing or always one level): it cannot tell matches apart",
-                    stacklevel=3,
+                    stacklevel=stacklevel,
                 )
 
     def _from_labels(
@@ -867,7 +992,7 @@ class Linker:
         missing = {"request_id", "sighting_id", "is_match"} - set(labels.columns)
         if missing:
             raise ConfigError("labels: missing column(s) " + ", ".join(sorted(missing)))
-        decided, is_match = _decisions(labels["is_match"], stacklevel=4)
+        decided, is_match = _decisions(labels["is_match"], stacklevel=6)
         labels, is_match = labels[decided], is_match[decided]
         lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
         rpos = pd.Series(np.arange(len(right)), index=right[ID_FIELD].to_numpy())
@@ -877,7 +1002,7 @@ class Linker:
         if not known.all():
             warnings.warn(
                 f"labels: {int((~known).sum())} pair(s) name records not in the inputs; ignored",
-                stacklevel=3,
+                stacklevel=5,
             )
         li = lpos[req[known]].to_numpy(np.intp)
         ri = rpos[sig[known]].to_numpy(np.intp)

@@ -15,6 +15,7 @@ import rfl_match as rm
 from rfl_match.backends.partitions import (
     budget_pass,
     first_pass,
+    fit_in_partitions,
     predict_in_partitions,
     records,
     run_partitions,
@@ -149,6 +150,71 @@ def test_merged_rows_are_the_best_of_all(keys: list[list[int]], parts: int) -> N
         assert (merged[r, len(expect) :] == free).all()
 
 
+def _close(one: object, other: object, where: str = "model") -> None:
+    """Equal, but floats to rounding (sums over patterns in another order)."""
+    if isinstance(one, dict) and isinstance(other, dict):
+        assert one.keys() == other.keys(), where
+        for key in one:
+            _close(one[key], other[key], f"{where}.{key}")
+    elif isinstance(one, list | tuple) and isinstance(other, list | tuple):
+        assert len(one) == len(other), where
+        for k, (x, y) in enumerate(zip(one, other, strict=True)):
+            _close(x, y, f"{where}[{k}]")
+    elif isinstance(one, float) or isinstance(other, float):
+        assert one == pytest.approx(other, rel=1e-9, abs=1e-9), where
+    else:
+        assert one == other, where
+
+
+def _same_model(one: rm.Linker, other: rm.Linker) -> None:
+    """Two fits' models and what they note of their fit, equal but for rounding."""
+    a, b = one.to_dict(), other.to_dict()
+    for part in ("format_version", "config", "comparisons", "model"):
+        _close(a[part], b[part], part)
+    counts = ("candidate_pairs", "context_pairs", "patterns", "random_pairs", "far_birth_m")
+    assert {k: one.training_[k] for k in counts} == {k: other.training_[k] for k in counts}
+
+
+def test_a_fit_in_partitions_learns_the_model_of_one_fit(fitted, synthetic, whole) -> None:  # type: ignore[no-untyped-def]
+    parts = fit_in_partitions(
+        rm.Linker(), synthetic["requests"], synthetic["sightings"], partition_rows=120
+    )
+    _same_model(fitted, parts)
+    assert parts._session is None  # nothing of the fit's records kept
+    got = task_linker(parts).predict(synthetic["requests"], synthetic["sightings"])
+    pd.testing.assert_frame_equal(_sorted(got), _sorted(whole), rtol=0, atol=1e-12)
+
+
+def test_a_fit_in_partitions_learns_from_reviewed_pairs(fitted, synthetic, whole) -> None:  # type: ignore[no-untyped-def]
+    truth = set(
+        zip(synthetic["truth"]["request_id"], synthetic["truth"]["sighting_id"], strict=True)
+    )
+    labels = whole[whole["request_id"].isin(synthetic["requests"]["record_id"].iloc[::3])]
+    labels = labels[KEYS].assign(
+        is_match=[
+            (r, s) in truth
+            for r, s in zip(labels["request_id"], labels["sighting_id"], strict=True)
+        ]
+    )
+    assert labels["is_match"].any() and not labels["is_match"].all()
+    one = rm.Linker().fit(synthetic["requests"], synthetic["sightings"], labels=labels)
+    parts = fit_in_partitions(
+        rm.Linker(),
+        synthetic["requests"],
+        synthetic["sightings"],
+        partition_rows=120,
+        labels=labels,
+    )
+    _same_model(one, parts)
+    assert one.model_ is not None
+    assert (
+        one.model_.calibration_.to_dict()["method"]
+        != fitted.model_.calibration_.to_dict()["method"]
+    )
+    with pytest.raises(rm.ConfigError, match="needs labels"):
+        fit_in_partitions(rm.Linker(), synthetic["requests"], synthetic["sightings"], em=False)
+
+
 dask = pytest.importorskip("dask")
 
 
@@ -180,3 +246,14 @@ def test_dask_takes_pandas_frames_and_refuses_dedupe(fitted, synthetic, whole) -
     pd.testing.assert_frame_equal(_sorted(got), _sorted(best))
     with pytest.raises(rm.ConfigError, match="dedupe"):
         rm_dask.predict(fitted, synthetic["requests"], None)  # type: ignore[arg-type]
+
+
+def test_dask_fits_as_one_fit(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    import dask.dataframe as dd
+
+    from rfl_match.backends import dask as rm_dask
+
+    requests = dd.from_pandas(synthetic["requests"], npartitions=4, sort=False)
+    with dask.config.set(scheduler="threads"):
+        linker = rm_dask.fit(rm.Linker(), requests, synthetic["sightings"])
+    _same_model(fitted, linker)

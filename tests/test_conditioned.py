@@ -543,8 +543,10 @@ def test_an_anchor_that_never_agrees_fits_unsplit(
             del frame["father_name"]
         else:
             frame["father_name"] = None
-    with pytest.warns(UserWarning, match="condition_on: 'father_name'.*fitted unsplit"):
+    with pytest.warns(UserWarning, match="condition_on: 'father_name'.*fitted unsplit") as seen:
         linker = rm.Linker({"condition_on": "father_name"}).fit(*frames)
+    # the warning names the line that called fit, not a line of rfl_match
+    assert {w.filename for w in seen if "condition_on" in str(w.message)} == {__file__}
     assert linker.config.condition_on == ""
     assert not any(isinstance(c, ConditionedComparison) for c in linker._comparisons())
     assert linker.to_dict()["format_version"] < 8

@@ -1,41 +1,43 @@
-"""A fitted model's predictions on a Dask cluster: each task one partition of the
-requests against all the sightings, proposing and scoring as one ``predict`` over all
-the requests would (``rfl_match.backends.partitions`` says how, and what differs).
+"""A fitted model's predictions, and a model's fit, on a Dask cluster: each task one
+partition of the requests against all the sightings, proposing, scoring and learning as
+one ``Linker.predict`` or ``Linker.fit`` over all the requests would
+(``rfl_match.backends.partitions`` says how, and what differs).
 
 Needs the ``dask`` extra (``pip install 'rfl_match[dask]'``). Runs on whatever scheduler
 is current: a ``dask.distributed.Client`` made before the call, the threads of this
 process, or ``scheduler="processes"`` and the like through ``dask.config.set``.
 
->>> from rfl_match.backends import dask as rm_dask     # doctest: +SKIP
->>> matches = rm_dask.predict(linker, requests, sightings)   # a dask DataFrame, lazy
->>> matches.to_parquet("matches/")                             # or .compute()
+>>> from rfl_match.backends import dask as rm_dask               # doctest: +SKIP
+>>> rm_dask.fit(linker, requests, sightings)                       # the passes run now
+>>> matches = rm_dask.predict(linker, requests, sightings)          # a dask DataFrame, lazy
+>>> matches.to_parquet("matches/")                                 # or .compute()
 
-The model is fitted first, on one machine (``Linker.fit``: a million records a side fit
-in about a minute and 3.2 GB, ``benchmarks/RESULTS.md``), or loaded (``Linker.load``).
-The sightings are held whole by every task (a dask DataFrame of them is computed once):
-a task's memory is its partition's requests and candidates, and all the sightings.
+The sightings are held whole by every task (a dask DataFrame of them is computed once, on
+the caller's side): a task's memory is its partition's requests and candidates, and all
+the sightings. The requests are read once per pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from rfl_match.backends.partitions import (
     PARTITION_ROWS,
+    Runner,
+    agree,
     budget_pass,
     check_partitioned,
-    first_pass,
+    fit_partitioned,
     merged_choices,
     predict_partition,
     records,
-    run_partitions,
-    side_counts,
+    split,
     task_linker,
 )
+from rfl_match.kernels import Keys
 from rfl_match.linker import Linker
 
 try:
@@ -44,6 +46,70 @@ try:
     from dask.delayed import delayed
 except ImportError as exc:  # pragma: no cover - the extra is installed where it is used
     raise ImportError("rfl_match.backends.dask needs Dask: pip install 'rfl_match[dask]'") from exc
+
+
+class DaskRunner(Runner):
+    """The passes over the partitions as Dask tasks, computed a pass at a time."""
+
+    def __init__(self) -> None:
+        self._shared: dict[int, tuple[Any, Any]] = {}
+
+    def shared(self, value: Any) -> Any:
+        """One key in the graph for an object every call shares (the model, the
+        sightings): sent once to a worker, whatever the number of tasks."""
+        held = self._shared.get(id(value))
+        if held is None:
+            held = self._shared[id(value)] = (value, delayed(value))
+        return held[1]
+
+    def each(self, function: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> list[Any]:
+        return list(compute(*[delayed(function)(*call) for call in calls]))
+
+    def choices(self, calls: Sequence[tuple[Any, ...]]) -> tuple[tuple[Keys, Keys] | None, int]:
+        """The partitions' choices merged two at a time, as a tree of tasks: no task holds
+        more than two partitions' rows (4 bytes a sighting and candidate each)."""
+        passes = [delayed(budget_pass, nout=2)(*call) for call in calls]
+        level = [one[0] for one in passes]
+        while len(level) > 1:
+            level = [delayed(merged_choices)(level[k : k + 2]) for k in range(0, len(level), 2)]
+        found, made = compute(level[0] if level else None, [one[1] for one in passes])
+        return found, max(made, default=0)
+
+
+def _partitions(requests: pd.DataFrame | dd.DataFrame, partition_rows: int) -> dd.DataFrame:
+    if isinstance(requests, dd.DataFrame):
+        return requests
+    split(requests, partition_rows)  # the size checked as the local backend checks it
+    out: dd.DataFrame = dd.from_pandas(requests, chunksize=partition_rows, sort=False)
+    return out
+
+
+def _sightings(sightings: pd.DataFrame | dd.DataFrame | None) -> pd.DataFrame | None:
+    if isinstance(sightings, dd.DataFrame):
+        whole: pd.DataFrame = sightings.compute()
+        return whole
+    return sightings
+
+
+def fit(
+    linker: Linker,
+    requests: pd.DataFrame | dd.DataFrame,
+    sightings: pd.DataFrame | dd.DataFrame,
+    *,
+    labels: pd.DataFrame | None = None,
+    em: bool = True,
+    partition_rows: int = PARTITION_ROWS,
+) -> Linker:
+    """``linker.fit(requests, sightings, labels=..., em=...)`` on Dask, a task per
+    partition of the requests and pass (``rfl_match.backends.partitions.fit_partitioned``):
+    EM, the term-frequency maps and the calibration run here, on the summed patterns of
+    the partitions' candidates. Returns the linker, fitted. ``requests``: a dask
+    DataFrame (its partitions are the tasks' own) or a pandas one (split into partitions
+    of ``partition_rows``); the linker's ``workers`` are each task's threads."""
+    parts = _partitions(requests, partition_rows).to_delayed()
+    first = parts[0].compute()
+    whole = _sightings(sightings)
+    return fit_partitioned(DaskRunner(), linker, parts, first, whole, labels=labels, em=em)
 
 
 def predict(
@@ -66,54 +132,24 @@ def predict(
     kernels (1 where the cluster runs a task per core).
 
     The passes over the requests that make the partitions agree (term counts and ids;
-    then one per candidate budget, ``rfl_match.backends.partitions``) are computed
-    here, before the call returns; the predictions are the returned frame's tasks.
-    Records that fail validation raise :class:`rfl_match.RecordError` here, as
-    ``predict`` does. Refused: ``one_to_one``, and one list against itself (dedupe)."""
-    threshold, top_k = check_partitioned(linker, sightings, threshold, top_k, False)
+    then one per candidate budget) are computed here, before the call returns; the
+    predictions are the returned frame's tasks. Records that fail validation raise
+    :class:`rfl_match.RecordError` here, as ``predict`` does. One list against itself
+    (dedupe) is refused."""
+    threshold, top_k = check_partitioned(linker, sightings, threshold, top_k)
     task = task_linker(linker, workers)
-    whole = sightings.compute() if isinstance(sightings, dd.DataFrame) else sightings
+    whole = _sightings(sightings)
+    assert whole is not None
     right = records(whole, task, "sightings")
-    if not isinstance(requests, dd.DataFrame):
-        requests = dd.from_pandas(requests, chunksize=partition_rows, sort=False)
-    assert isinstance(requests, dd.DataFrame)
-    parts = requests.to_delayed()
-    # One key each in the graph, sent once to a worker, whatever the number of tasks.
-    task_at, right_at = delayed(task), delayed(right)
-    firsts = compute(*[delayed(first_pass)(task_at, part) for part in parts])
-    shared = run_partitions(firsts, right, side_counts(task, right, 1))
-    budgets = 1
-    while len(shared[0].choices) < budgets:
-        passes = [
-            delayed(budget_pass, nout=2)(task_at, part, right_at, partition)
-            for part, partition in zip(parts, shared, strict=True)
-        ]
-        found, made = compute(_merged([one[0] for one in passes]), [one[1] for one in passes])
-        budgets = max(made, default=0)
-        if found is None:
-            break
-        shared = [replace(partition, choices=(*partition.choices, found)) for partition in shared]
+    frames = _partitions(requests, partition_rows)
+    parts = frames.to_delayed()
+    runner = DaskRunner()
+    agreed = agree(runner, task, parts, right)
+    task_at, right_at = runner.shared(task), runner.shared(right)
     out = [
         delayed(predict_partition)(task_at, part, right_at, partition, threshold, top_k)
-        for part, partition in zip(parts, shared, strict=True)
+        for part, partition in zip(parts, agreed.partitions, strict=True)
     ]
-    matches: dd.DataFrame = dd.from_delayed(
-        out, meta=_meta(task, requests, right), verify_meta=False
-    )
+    meta = task.predict(frames.head(1, npartitions=-1), right.head(1), threshold=1.0)
+    matches: dd.DataFrame = dd.from_delayed(out, meta=meta, verify_meta=False)
     return matches
-
-
-def _merged(choices: Sequence[Any]) -> Any:
-    """The partitions' choices of one budget merged two at a time, as a tree of tasks:
-    no task holds more than two partitions' rows (4 bytes a sighting and candidate each)."""
-    level = list(choices)
-    while len(level) > 1:
-        level = [delayed(merged_choices)(level[k : k + 2]) for k in range(0, len(level), 2)]
-    return level[0] if level else None
-
-
-def _meta(task: Linker, requests: dd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    """The output's columns and dtypes, from a predict of one request against one
-    sighting at a threshold nothing reaches."""
-    head = requests.head(1, npartitions=-1)
-    return task.predict(head, right.head(1), threshold=1.0)
