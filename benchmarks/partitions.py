@@ -1,26 +1,31 @@
-"""Predicting in partitions of the requests (``rfl_match.backends``) against one predict.
+"""Fitting and predicting in partitions of the requests (``rfl_match.backends``) against
+one fit and one predict.
 
-Per size: synthetic data (seed 7), the default ``rm.Linker().fit``, then the fitted model's
-predict on new frames three ways: one ``predict`` over all the requests; in partitions in
-this process (``predict_in_partitions``); on Dask's threaded scheduler
-(``rfl_match.backends.dask.predict``, a task per partition, one kernel thread each). The
-pairs either run alone finds, the largest difference of ``match_probability`` among the
-pairs both find, and F1 against the truth. Peak RSS is this process's high-water mark
-during the phase, above what it held before (the data and the model), so it compares
-phases, not processes.
+Per size: synthetic data (seed 7). Fit: the default ``rm.Linker().fit`` over all the
+requests, then the same in partitions in this process (``fit_in_partitions``) and on
+Dask's threaded scheduler (``rfl_match.backends.dask.fit``): the largest difference of the
+models' m and u, their priors and candidate pairs. Predict: the one fit's model on new
+frames three ways: one ``predict``; in partitions in this process
+(``predict_in_partitions``); on Dask (``rfl_match.backends.dask.predict``, a task per
+partition, one kernel thread each): the pairs either run alone finds, the largest
+difference of ``match_probability`` among the pairs both find, and F1 against the truth.
+Peak RSS is this process's high-water mark during the phase, above what it held before
+(the data and the models), so it compares phases, not processes.
 """
 
 from __future__ import annotations
 
+import gc
 import warnings
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 import rfl_match as rm
 from benchmarks.common import header, log, pair_keys, score_pairs, table, timed
 from benchmarks.datasets import synthetic
-from rfl_match.backends.partitions import predict_in_partitions, task_linker
+from rfl_match.backends.partitions import fit_in_partitions, predict_in_partitions, task_linker
 
 PARTITIONS = 4
 
@@ -45,19 +50,52 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
 
     from rfl_match.backends import dask as rm_dask
 
-    lines = header("Predicting in partitions (rfl_match.backends)", command)
+    lines = header("Fitting and predicting in partitions (rfl_match.backends)", command)
     lines += [__doc__.split("\n\n", 1)[1].strip(), ""]
     rows: list[dict[str, Any]] = []
+    fit_rows: list[dict[str, Any]] = []
     for n in sizes:
         data = synthetic(n, n, seed)
         truth = pair_keys(data.truth["request_id"], data.truth["sighting_id"])
         rows_per = -(-n // PARTITIONS)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            linker = rm.Linker().fit(data.requests, data.sightings)
+            log(f"partitions: {n:,} a side, one fit")
+            with timed() as phase:
+                fitted_once = rm.Linker().fit(data.requests, data.sightings)
+            # The model alone: the fit's prepared records and pairs would count in the
+            # peaks of the phases after it.
+            linker = task_linker(fitted_once, fitted_once.config.workers)
+            del fitted_once
+            gc.collect()
+            fits = [("one fit", linker, phase)]
+            log(f"partitions: {n:,} a side, fit in {PARTITIONS} partitions in this process")
+            with timed() as phase:
+                local_fit = fit_in_partitions(
+                    rm.Linker(), data.requests, data.sightings, partition_rows=rows_per
+                )
+            fits.append((f"{PARTITIONS} partitions, this process", local_fit, phase))
+            log(f"partitions: {n:,} a side, fit in {PARTITIONS} partitions on Dask")
+            with timed() as phase, dask.config.set(scheduler="threads"):
+                dask_fit = rm_dask.fit(
+                    rm.Linker(), data.requests, data.sightings, partition_rows=rows_per
+                )
+            fits.append((f"{PARTITIONS} partitions, Dask threads", dask_fit, phase))
+            for name, fitted, timing in fits:
+                fit_rows.append(
+                    {
+                        "records a side": n,
+                        "fit": name,
+                        "wall s": timing.wall,
+                        "CPU s": timing.cpu,
+                        "wall / one fit": timing.wall / fits[0][2].wall,
+                        "peak RSS MiB (phase)": timing.peak_mib,
+                        **_models(linker, fitted),
+                    }
+                )
             log(f"partitions: {n:,} a side, one predict")
             with timed() as phase:
-                whole = task_linker(linker, linker.config.workers).predict(
+                whole = linker.predict(
                     data.requests, data.sightings
                 )
             runs = [("one predict", whole, phase)]
@@ -92,5 +130,21 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                     **_compare(whole, out, truth),
                 }
             )
+    lines += ["### Fit", "", *table(fit_rows), "", "### Predict (the one fit's model)", ""]
     lines += table(rows)
     return lines
+
+
+def _models(one: rm.Linker, other: rm.Linker) -> dict[str, Any]:
+    a, b = one.model_, other.model_
+    assert a is not None and b is not None
+    return {
+        "largest m difference": max(
+            float(np.abs(x - y).max()) for x, y in zip(a.m_, b.m_, strict=True)
+        ),
+        "largest u difference": max(
+            float(np.abs(x - y).max()) for x, y in zip(a.u_, b.u_, strict=True)
+        ),
+        "prior": b.prior_,
+        "candidate pairs": other.training_["candidate_pairs"],
+    }

@@ -574,6 +574,7 @@ class _Budget:
         if self.partition is not None:
             self.index = self.partition.budgets
             self.partition.budgets += 1
+        most = 0 if self.partition is None else self.partition.requests
         rank_left, rank_right = _orders(data, 0)[2], _orders(data, 1)[2]
         self.best = kernels.BestPairs(
             kernels.affinity_rows(
@@ -592,6 +593,7 @@ class _Budget:
             within=within,
             cut_early=not uncut,
             rank_bits=0 if self.partition is None else self.partition.rank_bits,
+            most=most,
         )
         #: Pairs offered so far, repeats counted.
         self.offered = 0
@@ -623,10 +625,10 @@ class _Budget:
         caller to merge where it is not."""
         self.release()
         if self.partition is not None:
-            if self.index < len(self.partition.choices):
+            if self.partition.choices:
                 self.best.set_right_rows(*self.partition.choices[self.index])
-            elif self.index == len(self.partition.choices):
-                self.partition.found = self.best.right_rows()
+            else:
+                self.partition.found[self.index] = self.best.right_rows()
             self.partition = None
         kept = self.best.ids(workers=self.workers)
         if self.uncut is not None and self.uncut.runs:
@@ -1318,7 +1320,7 @@ def budget_choices(
         return ids, np.zeros(0, dtype=np.int64)
     budget = _main_budget(
         data, per_record, within, dedupe, workers, context, context_per_record, uncut is not None,
-        tokens,
+        tokens, shared=False,
     )  # fmt: skip
     if uncut is not None and budget.uncut is not None:
         budget.uncut.add(uncut.copy())
@@ -1336,6 +1338,8 @@ def _main_budget(
     context_per_record: int,
     uncut: bool,
     tokens: Sequence[str] = (),
+    *,
+    shared: bool = True,
 ) -> _Budget:
     """The main rules' budget (``within``: its cut below a record's best, 0: none), with
     its second choice by the ``context`` rules' fields where the context step runs
@@ -1352,7 +1356,7 @@ def _main_budget(
         within=within or None,
         uncut=uncut,
         tokens=tokens,
-        shared=True,
+        shared=shared,
     )
 
 

@@ -1210,7 +1210,8 @@ class BestPairs:
     ``prepare.Partition``) compare: :meth:`right_rows`, :func:`merge_rows` and
     :meth:`set_right_rows` then give each right record its choice among the left records
     of all of them. A key naming a left record of another budget is skipped by
-    :meth:`ids` (but counts for the cut).
+    :meth:`ids` (but counts for the cut). ``most``: the most records a side has over
+    all of them (the rows are as wide as one budget over them all would hold).
     """
 
     def __init__(
@@ -1228,6 +1229,7 @@ class BestPairs:
         within: int | None = None,
         cut_early: bool = False,
         rank_bits: int = 0,
+        most: int = 0,
     ) -> None:
         self.rows = (a, b)
         self.within = _SCORE_BINS if within is None else within
@@ -1252,7 +1254,7 @@ class BestPairs:
         self.free = int(np.iinfo(np.int32 if narrow else np.int64).max)
         # A record has no more candidates than the other side has records: a budget meant
         # as "nearly all" holds no more than that.
-        most = max(len(a), len(b))
+        most = max(len(a), len(b), most)
         # The second choice: no rows without one.
         shapes = (
             (len(self.rank), max(min(k, most), 1)),

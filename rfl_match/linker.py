@@ -654,6 +654,7 @@ class Linker:
             )
             self._auto_anchor = None
             return None
+        # Comparisons split by an anchor's agreement (condition_on): learned within each half.
         split = any(isinstance(c, ConditionedComparison) for c in comparisons)
         groups = [c.level_groups for c in comparisons] if split else None
         base = [c.base_levels for c in comparisons] if split else None
@@ -1147,13 +1148,15 @@ class Linker:
                 _check_inputs(self.config, left, right)
                 _check_fitted_encoding(self.training_.get("encoding", ""), left)
             laps.lap("validate")
-            for spec in self.specs_:
-                for frame in (left, right):
-                    if (
-                        spec.kind not in ("birth", "given_name", "family_name")
-                        and spec.field not in frame.columns
-                    ):
-                        frame[spec.field] = ""
+            # A compared field one side lacks reads as blank there: added to a copy (the
+            # frame may be the caller's own, or shared by the partitions of a run).
+            fields = [
+                spec.field
+                for spec in self.specs_
+                if spec.kind not in ("birth", "given_name", "family_name")
+            ]
+            left = _with_fields(left, fields)
+            right = left if dedupe else _with_fields(right, fields)
             data = self._prepare(left, right)
             data.read_ahead([read for c in comparisons for read in c.reads()])
             pairs = self._block(data, dedupe)
@@ -1837,6 +1840,14 @@ def _hash_text_chunk(
     if validity is not None and chunk.null_count:
         parts[2].update((np.flatnonzero(np.asarray(chunk.is_null())) + rows).tobytes())
     return rows + n, size + stop - start
+
+
+def _with_fields(frame: pd.DataFrame, fields: Sequence[str]) -> pd.DataFrame:
+    """``frame``, or a copy of it with each of ``fields`` it lacks as a blank column."""
+    missing = [field for field in dict.fromkeys(fields) if field not in frame.columns]
+    if not missing:
+        return frame
+    return frame.assign(**dict.fromkeys(missing, ""))
 
 
 def _by_id(frame: pd.DataFrame) -> npt.NDArray[np.intp]:

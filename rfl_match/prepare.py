@@ -594,21 +594,26 @@ class Partition:
     ``id_ranks``: each left and right record's id rank among all the run's ids (as
     ``arrays.dense_ranks`` ranks both sides' in one run), and ``rank_bits`` the bits of
     the largest: the candidate budget breaks ties by them, alike in every partition.
-    ``choices``: per candidate budget of blocking, in the order blocking makes them (the
-    main rules', then the context rules'), each sighting's choice among all the
-    requests (``kernels.BestPairs.right_rows``, merged over the partitions by
-    ``kernels.merge_rows``), which the partition's budget takes for its own. The first
-    budget past them leaves the partition's own choice in ``found`` (one pass over the
-    partitions for each budget: the context budget's offers depend on the main
-    budget's choice); ``budgets`` counts the budgets made so far.
+    ``requests``: the requests of all the partitions (the budget's rows are as wide as
+    one run's). ``choices``: per candidate budget of blocking, by the order blocking
+    makes them in (the main rules', then the context rules'), each sighting's choice
+    among all the requests (``kernels.BestPairs.right_rows``, merged over the
+    partitions by ``kernels.merge_rows``), which the partition's budget takes for its
+    own. Without them (the pass that finds them), each budget leaves the partition's own
+    choice in ``found``, by its number; ``budgets`` counts the budgets made.
     """
 
     term_counts: Mapping[str, Mapping[str, int]] | None = None
     id_ranks: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
     rank_bits: int = 0
+    requests: int = 0
     choices: tuple[tuple[npt.NDArray[Any], npt.NDArray[Any]], ...] = ()
-    found: tuple[npt.NDArray[Any], npt.NDArray[Any]] | None = None
+    found: dict[int, tuple[npt.NDArray[Any], npt.NDArray[Any]]] = field(default_factory=dict)
     budgets: int = 0
+
+    def fresh(self) -> Partition:
+        """A copy for one pass over a partition: nothing found, no budget made."""
+        return replace(self, found={}, budgets=0)
 
 
 @dataclass(slots=True)

@@ -4,6 +4,7 @@ Dask, against one predict over all the requests."""
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -13,13 +14,15 @@ from hypothesis import strategies as st
 
 import rfl_match as rm
 from rfl_match.backends.partitions import (
+    Runner,
+    agree,
     budget_pass,
-    first_pass,
     fit_in_partitions,
     predict_in_partitions,
+    predict_partition,
     records,
-    run_partitions,
     side_counts,
+    split,
     task_linker,
 )
 from rfl_match.compare import merge_term_counts, term_counts
@@ -53,24 +56,62 @@ def test_partitions_propose_and_score_as_one_run(fitted, synthetic, whole) -> No
 
 
 def test_without_shared_budgets_the_partitions_propose_more(fitted, synthetic, whole) -> None:  # type: ignore[no-untyped-def]
-    """The budget's shared choice is what makes them agree: each partition on its own
+    """The budgets' shared choice is what makes them agree: each partition on its own
     keeps more candidates for a sighting (its best among fewer requests)."""
     task = task_linker(fitted)
     right = records(synthetic["sightings"], task, "sightings")
-    parts = [synthetic["requests"].iloc[k : k + 120] for k in range(0, 500, 120)]
-    shared = run_partitions(
-        [first_pass(task, part) for part in parts], right, side_counts(task, right, 1)
-    )
+    parts = split(synthetic["requests"], 120)
+    agreed = agree(Runner(), task, parts, right)
+    assert [len(c) for c in agreed.partitions[0].choices] == [2, 2]  # main and context
+    assert agreed.partitions[0].choices[0][0].shape == (len(right), 30)
     alone = pd.concat(
         [
-            task_linker(fitted).predict(part, synthetic["sightings"])
-            for part, _ in zip(parts, shared, strict=True)
+            predict_partition(task, part, right, replace(one, choices=()))
+            for part, one in zip(agreed.parts, agreed.partitions, strict=True)
         ]
     )
     assert len(alone) > len(whole)
-    found, budgets = budget_pass(task, parts[0], right, shared[0])
-    assert budgets == 2  # the main rules' budget, then the context rules'
-    assert found is not None and found[0].shape[0] == len(right)
+    found = budget_pass(task, parts[0], right, replace(agreed.partitions[0], choices=()))
+    assert sorted(found) == [0, 1]
+
+
+def test_small_partitions_keep_a_sighting_s_whole_choice(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    """A partition smaller than a sighting's candidates, against few sightings: its
+    budget's rows are as wide as one run's (review: 17 pairs were lost)."""
+    sightings = synthetic["sightings"]
+    one = sightings.iloc[[0]]
+    born_apart = one.assign(record_id="B", date_of_birth="1900", age="")
+    others = sightings.iloc[1:11]
+    few = pd.concat([one, born_apart, others], ignore_index=True)
+    requests = pd.concat([one] * 60, ignore_index=True)
+    requests["record_id"] = [f"Q{k:03d}" for k in range(len(requests))]
+    model = task_linker(fitted)
+    whole = model.predict(requests, few, threshold=0.0, top_k=0)
+    assert (whole["sighting_id"] == "B").sum() == 30  # B's own best: the budget's 30
+    parts = predict_in_partitions(fitted, requests, few, partition_rows=5, threshold=0.0, top_k=0)
+    pd.testing.assert_frame_equal(_sorted(pd.concat(list(parts))), _sorted(whole))
+
+
+def test_sorted_rules_are_refused(synthetic, fitted) -> None:  # type: ignore[no-untyped-def]
+    rules = {"blocking": [["sorted:name_joined_skeleton"], ["name_pair_any"]]}
+    linker = rm.Linker(rules)
+    with pytest.raises(rm.ConfigError, match="sorted:name_joined_skeleton"):
+        fit_in_partitions(linker, synthetic["requests"], synthetic["sightings"])
+    linker.model_ = fitted.model_
+    with pytest.raises(rm.ConfigError, match="order of all the requests"):
+        predict_in_partitions(linker, synthetic["requests"], synthetic["sightings"])
+
+
+def test_errors_count_rows_from_the_first_request(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    requests = synthetic["requests"].copy()
+    requests.attrs = {}  # records of one's own, not yet validated
+    requests.loc[250, "record_id"] = ""
+    with pytest.raises(rm.RecordError) as one:
+        task_linker(fitted).predict(requests, synthetic["sightings"])
+    with pytest.raises(rm.RecordError) as parts:
+        predict_in_partitions(fitted, requests, synthetic["sightings"], partition_rows=200)
+    assert [p.row for p in parts.value.problems] == [p.row for p in one.value.problems]
+    assert parts.value.problems[0].row == 251
 
 
 def test_term_counts_of_parts_sum_to_the_whole(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
@@ -93,7 +134,7 @@ def test_a_request_id_in_two_partitions_is_refused(fitted, synthetic) -> None:  
 
 def test_what_partitions_cannot_do_is_refused(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(rm.ConfigError, match="dedupe"):
-        list(predict_in_partitions(fitted, synthetic["requests"], None))  # type: ignore[arg-type]
+        predict_in_partitions(fitted, synthetic["requests"], None)  # type: ignore[arg-type]
     with pytest.raises(rm.ModelError, match="no model"):
         list(predict_in_partitions(rm.Linker(), synthetic["requests"], synthetic["sightings"]))
     with pytest.raises(rm.ConfigError, match="partition_rows"):
@@ -257,3 +298,17 @@ def test_dask_fits_as_one_fit(fitted, synthetic) -> None:  # type: ignore[no-unt
     with dask.config.set(scheduler="threads"):
         linker = rm_dask.fit(rm.Linker(), requests, synthetic["sightings"])
     _same_model(fitted, linker)
+
+
+def test_dask_leaves_out_empty_partitions(fitted, synthetic, whole) -> None:  # type: ignore[no-untyped-def]
+    import dask.dataframe as dd
+
+    from rfl_match.backends import dask as rm_dask
+
+    requests = dd.from_pandas(synthetic["requests"], npartitions=3, sort=False)
+    with_empty = dd.concat([requests, requests.partitions[0].head(0, compute=False)])
+    assert with_empty.npartitions == 4
+    with dask.config.set(scheduler="synchronous"):
+        lazy = rm_dask.predict(fitted, with_empty, synthetic["sightings"])
+        assert lazy.npartitions == 3
+        pd.testing.assert_frame_equal(_sorted(lazy.compute()), _sorted(whole))

@@ -33,6 +33,7 @@ from rfl_match.linker import (
     combination_phrase,
     explain_rows,
 )
+from rfl_match.schema import is_validated
 from rfl_match.scoring import candidate_tf_map
 from rfl_match.scoring import probability as raw_probability
 
@@ -1297,3 +1298,14 @@ def test_ordered_comparisons_weigh_more_as_they_agree_more(fitted: rm.Linker) ->
         for g in range(1, int(c.level_groups.max()) + 1):
             at = np.flatnonzero(c.level_groups == g)
             assert (np.diff(weights[at]) >= -1e-9).all(), (c.name, weights[at])
+
+
+def test_predict_leaves_the_callers_frames_alone(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    """A compared field the new frames lack reads as blank, in a copy: the caller's frame
+    (validated, so used as it is) keeps its columns, and stays validated."""
+    sightings = rm.read_records(synthetic["sightings"].drop(columns=["place_of_birth"]))
+    columns = list(sightings.columns)
+    out = fitted.predict(synthetic["requests"], sightings)
+    assert len(out)
+    assert list(sightings.columns) == columns
+    assert is_validated(sightings)

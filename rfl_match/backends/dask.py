@@ -19,6 +19,7 @@ the sightings. The requests are read once per pass.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,10 +27,12 @@ import pandas as pd
 
 from rfl_match.backends.partitions import (
     PARTITION_ROWS,
+    Choices,
     Runner,
     agree,
     budget_pass,
     check_partitioned,
+    check_run,
     fit_partitioned,
     merged_choices,
     predict_partition,
@@ -37,7 +40,6 @@ from rfl_match.backends.partitions import (
     split,
     task_linker,
 )
-from rfl_match.kernels import Keys
 from rfl_match.linker import Linker
 
 try:
@@ -59,21 +61,25 @@ class DaskRunner(Runner):
         sightings): sent once to a worker, whatever the number of tasks."""
         held = self._shared.get(id(value))
         if held is None:
-            held = self._shared[id(value)] = (value, delayed(value))
+            # named, not hashed: hashing a million sightings' content costs seconds
+            name = f"rfl-match-shared-{uuid.uuid4().hex}"
+            held = self._shared[id(value)] = (value, delayed(value, name=name))
         return held[1]
 
     def each(self, function: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> list[Any]:
         return list(compute(*[delayed(function)(*call) for call in calls]))
 
-    def choices(self, calls: Sequence[tuple[Any, ...]]) -> tuple[tuple[Keys, Keys] | None, int]:
+    def choices(self, calls: Sequence[tuple[Any, ...]]) -> Choices:
         """The partitions' choices merged two at a time, as a tree of tasks: no task holds
         more than two partitions' rows (4 bytes a sighting and candidate each)."""
-        passes = [delayed(budget_pass, nout=2)(*call) for call in calls]
-        level = [one[0] for one in passes]
+        level = [delayed(budget_pass)(*call) for call in calls]
         while len(level) > 1:
             level = [delayed(merged_choices)(level[k : k + 2]) for k in range(0, len(level), 2)]
-        found, made = compute(level[0] if level else None, [one[1] for one in passes])
-        return found, max(made, default=0)
+        if not level:
+            return {}
+        (found,) = compute(level[0])
+        merged: Choices = found
+        return merged
 
 
 def _partitions(requests: pd.DataFrame | dd.DataFrame, partition_rows: int) -> dd.DataFrame:
@@ -91,6 +97,16 @@ def _sightings(sightings: pd.DataFrame | dd.DataFrame | None) -> pd.DataFrame | 
     return sightings
 
 
+def _first_held(parts: Sequence[Any]) -> pd.DataFrame:
+    """The first partition that holds requests, computed (the first, if none does)."""
+    for part in parts:
+        frame: pd.DataFrame = part.compute()
+        if len(frame):
+            return frame
+    empty: pd.DataFrame = parts[0].compute()
+    return empty
+
+
 def fit(
     linker: Linker,
     requests: pd.DataFrame | dd.DataFrame,
@@ -99,17 +115,20 @@ def fit(
     labels: pd.DataFrame | None = None,
     em: bool = True,
     partition_rows: int = PARTITION_ROWS,
+    workers: int = 1,
 ) -> Linker:
     """``linker.fit(requests, sightings, labels=..., em=...)`` on Dask, a task per
     partition of the requests and pass (``rfl_match.backends.partitions.fit_partitioned``):
     EM, the term-frequency maps and the calibration run here, on the summed patterns of
     the partitions' candidates. Returns the linker, fitted. ``requests``: a dask
     DataFrame (its partitions are the tasks' own) or a pandas one (split into partitions
-    of ``partition_rows``); the linker's ``workers`` are each task's threads."""
+    of ``partition_rows``). ``workers``: threads for each task's kernels."""
+    check_run(linker, sightings)
     parts = _partitions(requests, partition_rows).to_delayed()
-    first = parts[0].compute()
-    whole = _sightings(sightings)
-    return fit_partitioned(DaskRunner(), linker, parts, first, whole, labels=labels, em=em)
+    return fit_partitioned(
+        DaskRunner(), linker, parts, _first_held(parts), _sightings(sightings), labels=labels,
+        em=em, workers=workers,
+    )  # fmt: skip
 
 
 def predict(
@@ -123,33 +142,35 @@ def predict(
     workers: int = 1,
 ) -> dd.DataFrame:
     """``linker.predict(requests, sightings, threshold=..., top_k=...)`` on Dask, a task
-    per partition of the requests: the same columns, a partition of rows per partition
-    of requests (each request's rows together, strongest first). Lazy: compute it, or
-    write it (``to_parquet``, ``to_csv``).
+    per partition of the requests that holds any: the same columns, a partition of rows
+    per such partition (each request's rows together, strongest first). Lazy: compute
+    it, or write it (``to_parquet``, ``to_csv``).
 
     ``requests``: a dask DataFrame (its partitions are the tasks' own) or a pandas one
     (split into partitions of ``partition_rows``). ``workers``: threads for each task's
     kernels (1 where the cluster runs a task per core).
 
-    The passes over the requests that make the partitions agree (term counts and ids;
-    then one per candidate budget) are computed here, before the call returns; the
-    predictions are the returned frame's tasks. Records that fail validation raise
-    :class:`rfl_match.RecordError` here, as ``predict`` does. One list against itself
-    (dedupe) is refused."""
+    The two passes over the requests that make the partitions agree
+    (``rfl_match.backends.partitions.agree``) are computed here, before the call
+    returns; the predictions are the returned frame's tasks. Records that fail
+    validation raise :class:`rfl_match.RecordError` here, as ``predict`` does. One list
+    against itself (dedupe) and sorted neighbourhood rules are refused."""
     threshold, top_k = check_partitioned(linker, sightings, threshold, top_k)
     task = task_linker(linker, workers)
     whole = _sightings(sightings)
     assert whole is not None
     right = records(whole, task, "sightings")
-    frames = _partitions(requests, partition_rows)
-    parts = frames.to_delayed()
+    parts = _partitions(requests, partition_rows).to_delayed()
     runner = DaskRunner()
     agreed = agree(runner, task, parts, right)
     task_at, right_at = runner.shared(task), runner.shared(right)
     out = [
         delayed(predict_partition)(task_at, part, right_at, partition, threshold, top_k)
-        for part, partition in zip(parts, agreed.partitions, strict=True)
+        for part, partition in zip(agreed.parts, agreed.partitions, strict=True)
     ]
-    meta = task.predict(frames.head(1, npartitions=-1), right.head(1), threshold=1.0)
+    # The output's columns and dtypes: one request against one sighting, at a threshold
+    # nothing reaches.
+    one = agreed.parts[0].compute().head(1)
+    meta = task.predict(one, right.head(1), threshold=1.0)
     matches: dd.DataFrame = dd.from_delayed(out, meta=meta, verify_meta=False)
     return matches

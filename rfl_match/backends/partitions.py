@@ -1,28 +1,43 @@
-"""Predicting in partitions of the requests: each partition against all the sightings,
-with one fitted model. The unit of work of the backends (:func:`predict_in_partitions`
-here, in one process; ``rfl_match.backends.dask`` on a Dask cluster); a partition's
-memory is bounded by its own requests and candidates, not all of them.
+"""Fitting and predicting in partitions of the requests, each against all the sightings:
+the unit of work of the backends (:func:`fit_in_partitions` and
+:func:`predict_in_partitions` here, in one process; ``rfl_match.backends.dask`` on a Dask
+cluster, through the same passes, :class:`Runner`). A partition's memory is its own
+requests and candidates, and all the sightings.
 
-A partition proposes and scores as one run over all the requests would
-(:class:`rfl_match.prepare.Partition`), by three passes over the partitions:
+The partitions first agree on what one run over all the requests would share
+(:class:`rfl_match.prepare.Partition`), in two passes (:func:`agree`):
 
 1. :func:`first_pass`: each partition's records validated, their term counts and ids.
    The counts summed give every partition the frequencies of all the records (a
    partition alone would weigh a name by its own mix); the ids, one numbering of all
-   the records for the budget's ties (:func:`run_partitions`).
-2. :func:`second_pass`: each partition's candidate budget, of which each sighting's
-   choice among the partition's requests is kept; merged over the partitions, they give
-   each sighting its best candidates among all the requests
-   (``candidates_per_record``; :func:`merged_choices`).
-3. :func:`predict_partition`: the partition's predictions, its budget taking each
-   sighting's choice among all the requests for its own.
+   the records for the candidate budget's ties, and how many requests there are
+   (:func:`run_partitions`). Empty partitions are left out from here on.
+2. :func:`budget_pass`: each of the partition's candidate budgets (the main rules', the
+   context rules') gives each sighting's choice among the partition's requests; merged
+   over the partitions (:func:`merged_choices`), each sighting's best among all the
+   requests.
 
-A pair both find scores the same, and the candidates are those of one run but where a
-block is too large for one run (``max_block_size``) and not in a partition, or the
-reverse, and for the context rules' budget, which is the partition's own:
-``python -m benchmarks partitions`` counts the pairs either run alone finds. One list
-against itself (``dedupe``) and ``one_to_one`` (a sighting in one pair at most, whichever
-partition proposes it) read all the requests at once: they are refused.
+Then :func:`predict_partition` predicts each partition, its budgets taking each
+sighting's choice among all the requests for their own. A fit (:func:`fit_partitioned`)
+learns from the same evidence one fit gathers (``rfl_match.linker.Evidence``): the
+random pairs one fit draws, their records gathered from their partitions; the patterns
+of each partition's candidates, summed (:func:`pattern_pass`); under the model EM found,
+their term-frequency rows (:func:`tf_pass`); and the reviewed pairs, if any. EM, the
+term-frequency maps and the calibration then run once, on the sums.
+
+A pair both ways find scores the same, and the candidates are those of one run but where
+a block is too large for one run (``max_block_size``) and not in a partition, or the
+reverse (a block's size, and a sighting's nearest requests in an oversized one, are the
+partition's own): on the bundled data the outputs are equal, and
+``python -m benchmarks partitions`` counts the pairs either way alone finds on larger
+data (more for encoded records, whose keyed name parts make larger blocks: 3,000
+records a side in four partitions, 4,323 candidate pairs more and 1,044 fewer of 30,606;
+at the default threshold, 26 more and 2 fewer of 2,357). A model fitted
+in partitions differs from one fit's by those pairs (and by rounding: sums in another
+order). Refused: one list against itself (``dedupe``), which reads all of it at once,
+and sorted neighbourhood rules (``sorted:<key>``), whose neighbours are those among all
+the requests. ``one_to_one`` (a sighting in one pair at most, whichever partition
+proposes it) is not offered: it is a choice over the whole output.
 """
 
 from __future__ import annotations
@@ -86,40 +101,67 @@ def records(frame: pd.DataFrame, linker: Linker, source: str) -> pd.DataFrame:
 def check_partitioned(
     linker: Linker, sightings: object, threshold: float | None, top_k: int | None
 ) -> tuple[float | None, int | None]:
-    """What a predict in partitions refuses, before any work: no model, one list against
-    itself; and ``threshold`` and ``top_k`` checked as ``predict`` checks them."""
+    """What a predict in partitions refuses, before any work (:func:`check_run`, and no
+    model); ``threshold`` and ``top_k`` checked as ``predict`` checks them."""
     if linker.model_ is None:
         raise ModelError("the Linker has no model: fit it, or load one, first")
-    _check_two_lists(sightings)
+    check_run(linker, sightings)
     return (
         None if threshold is None else check_threshold(threshold),
         None if top_k is None else check_top_k(top_k),
     )
 
 
-def _check_two_lists(sightings: object) -> None:
+def check_run(linker: Linker, sightings: object) -> None:
+    """What no run in partitions does: one list against itself (dedupe), and sorted
+    neighbourhood rules (``sorted:<key>``), whose neighbours are those among all the
+    requests, which no partition holds."""
     if sightings is None:
         raise ConfigError(
             "a run in partitions links requests to sightings: finding duplicates within "
             "one list (dedupe) reads all of it at once"
         )
+    for option, rules in (
+        ("blocking", linker.config.blocking),
+        ("context_blocking", linker.config.context_blocking),
+    ):
+        for rule in rules:
+            if any(key.startswith("sorted:") for key in rule):
+                raise ConfigError(
+                    f"{option}: {'+'.join(rule)!r} meets each record's neighbours in the "
+                    "order of all the requests, which a partition does not hold: leave "
+                    "the rule out to run in partitions, or run on the whole input"
+                )
 
 
 def side_counts(linker: Linker, frame: pd.DataFrame, side: int) -> dict[str, dict[str, int]]:
     """The term counts (``rfl_match.compare.term_counts``) of one side's validated
-    records (``side`` 0 the requests, 1 the sightings), read as the linker reads them."""
+    records (``side`` 0 the requests, 1 the sightings), read as ``linker`` (a
+    :func:`task_linker`) reads them."""
     empty = frame.iloc[:0]
     pair = (frame, empty) if side == 0 else (empty, frame)
-    counting = task_linker(linker, linker.config.workers)
-    return term_counts(counting._prepare(*pair), counting._comparisons())
+    return term_counts(linker._prepare(*pair), linker._comparisons())
 
 
 def first_pass(
-    task: Linker, requests: pd.DataFrame, source: str = "requests"
+    task: Linker, requests: pd.DataFrame, number: int, start: int | None
 ) -> tuple[dict[str, dict[str, int]], pd.Series]:
-    """One partition of requests validated (a :class:`RecordError` names its rows): its
-    term counts and its record ids."""
-    left = records(requests, task, source)
+    """Partition ``number`` of the requests validated: its term counts and its record
+    ids (none for an empty partition). A :class:`RecordError` counts rows from the first
+    request of all (``start``: this partition's first), or, ``start`` unknown, names
+    the partition."""
+    if not len(requests):
+        return {}, pd.Series([], dtype=object)
+    try:
+        left = records(requests, task, "requests")
+    except RecordError as exc:
+        if start is None:
+            raise RecordError(exc.problems, f"requests, partition {number}") from exc
+        moved = [
+            replace(problem, row=None if problem.row is None else problem.row + start)
+            for problem in exc.problems
+        ]
+        raise RecordError(moved, exc.source) from exc
     return side_counts(task, left, 0), left[ID_FIELD]
 
 
@@ -130,9 +172,12 @@ def run_partitions(
 ) -> list[Partition]:
     """What each partition of requests shares with the run (:class:`Partition`), from
     each one's :func:`first_pass` and the validated sightings with their term counts: the
-    term counts of all the records, and every record's id rank among all of them. A
-    request id in two partitions is a :class:`RecordError`, as within one input."""
+    term counts of all the records, every record's id rank among all of them, and how
+    many requests there are. A request id in two partitions is a :class:`RecordError`,
+    as within one input; and so are no requests at all."""
     ids = pd.concat([part_ids for _, part_ids in firsts], ignore_index=True)
+    if not len(ids):
+        raise RecordError([Problem(None, None, "no data rows")], "requests")
     repeated = ids[ids.duplicated()].unique()
     if len(repeated):
         shown = ", ".join(repr(str(x)) for x in repeated[:5])
@@ -156,8 +201,11 @@ def run_partitions(
     for _, part_ids in firsts:
         own = ranks[start : start + len(part_ids)]
         start += len(part_ids)
-        out.append(Partition(counts, (own, sighting_ranks), bits))
+        out.append(Partition(counts, (own, sighting_ranks), bits, len(ids)))
     return out
+
+
+Choices = dict[int, tuple[Keys, Keys]]
 
 
 class Runner:
@@ -172,68 +220,88 @@ class Runner:
         """``function(*call)`` for each call, the results in order."""
         return [function(*call) for call in calls]
 
-    def choices(self, calls: Sequence[tuple[Any, ...]]) -> tuple[tuple[Keys, Keys] | None, int]:
-        """:func:`budget_pass` of each call, merged (:func:`merged_choices`), and how many
-        budgets blocking makes."""
-        found, budgets = None, 0
+    def choices(self, calls: Sequence[tuple[Any, ...]]) -> Choices:
+        """:func:`budget_pass` of each call, merged (:func:`merged_choices`)."""
+        found: Choices = {}
         for call in calls:
-            one, made = budget_pass(*call)
-            found, budgets = merged_choices([found, one]), max(budgets, made)
-        return found, budgets
+            found = merged_choices([found, budget_pass(*call)])
+        return found
 
 
 @dataclass
 class Agreed:
-    """What the partitions of a run agree on before they propose (:func:`agree`): each
-    one's :class:`Partition`, and the validated ids of all the requests, partition after
-    partition (``starts``: where each partition's begin)."""
+    """What the partitions of a run agree on before they propose (:func:`agree`): the
+    partitions that hold requests (``parts``, by their number among all, ``numbers``)
+    and each one's :class:`Partition`; the validated ids of all the requests, partition
+    after partition, and where each partition's begin (``starts``)."""
 
+    parts: list[Any]
+    numbers: list[int]
     partitions: list[Partition]
     ids: pd.Series
     starts: npt.NDArray[np.int64]
 
+    def calls(self, *before: Any, after: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """A pass's calls, one a partition: ``(*before, part, *after, partition)``."""
+        return [
+            (*before, part, *after, partition)
+            for part, partition in zip(self.parts, self.partitions, strict=True)
+        ]
 
-def agree(runner: Runner, task: Linker, parts: Sequence[Any], right: pd.DataFrame) -> Agreed:
-    """The passes before a run proposes: the term counts and ids of each partition
-    (:func:`first_pass`, :func:`run_partitions`), then one pass per candidate budget for
-    each sighting's choice among all the requests (:func:`budget_pass`)."""
+
+def agree(
+    runner: Runner,
+    task: Linker,
+    parts: Sequence[Any],
+    right: pd.DataFrame,
+    starts: Sequence[int] | None = None,
+) -> Agreed:
+    """The two passes before a run proposes: each partition's term counts and ids
+    (:func:`first_pass`, :func:`run_partitions`), then its candidate budgets' choices
+    for each sighting (:func:`budget_pass`), merged into each sighting's choice among
+    all the requests. Empty partitions are left out. ``starts``: each partition's first
+    row among all the requests, where known (for the rows an error names)."""
     task_at, right_at = runner.shared(task), runner.shared(right)
-    firsts = runner.each(first_pass, [(task_at, part) for part in parts])
+    calls = [
+        (task_at, part, k, None if starts is None else starts[k]) for k, part in enumerate(parts)
+    ]
+    firsts = runner.each(first_pass, calls)
+    numbers = [k for k, (_, ids) in enumerate(firsts) if len(ids)]
+    firsts = [firsts[k] for k in numbers]
     shared = run_partitions(firsts, right, side_counts(task, right, 1))
-    budgets = 1
-    while len(shared[0].choices) < budgets:
-        found, budgets = runner.choices(
-            [(task_at, part, right_at, one) for part, one in zip(parts, shared, strict=True)]
-        )
-        if found is None:
-            break
-        shared = [replace(one, choices=(*one.choices, found)) for one in shared]
+    held = [parts[k] for k in numbers]
     sizes = np.array([len(ids) for _, ids in firsts], dtype=np.int64)
     ids = pd.concat([ids for _, ids in firsts], ignore_index=True)
-    return Agreed(shared, ids, np.cumsum(sizes) - sizes)
+    agreed = Agreed(held, numbers, shared, ids, np.cumsum(sizes) - sizes)
+    if task.config.candidates_per_record > 0:
+        found = runner.choices(agreed.calls(task_at, after=(right_at,)))
+        choices = tuple(found[k] for k in sorted(found))
+        agreed.partitions = [replace(one, choices=choices) for one in shared]
+    return agreed
 
 
 def budget_pass(
     task: Linker, requests: pd.DataFrame, sightings: pd.DataFrame, partition: Partition
-) -> tuple[tuple[Keys, Keys] | None, int]:
-    """One partition blocked, its candidate budgets taking the sightings' choices in
-    ``partition.choices``: the next budget's choice for each sighting among the
-    partition's requests (``kernels.BestPairs.right_rows``; ``None`` past the last), and
-    how many budgets blocking makes."""
-    task = copy.copy(task)
-    task._partition = replace(partition, found=None, budgets=0)
-    left, right = _validated(requests, sightings, task.config)
-    task._block(task._prepare(left, right), dedupe=False)
-    return task._partition.found, task._partition.budgets
+) -> Choices:
+    """One partition blocked: each of its candidate budgets' choice for each sighting
+    among the partition's requests (``kernels.BestPairs.right_rows``), by the budget's
+    number (the order blocking makes them in)."""
+    task, _, _ = _blocked(task, requests, sightings, partition)
+    assert task._partition is not None
+    return task._partition.found
 
 
-def merged_choices(choices: Sequence[tuple[Keys, Keys] | None]) -> tuple[Keys, Keys] | None:
-    """Several partitions' choices of one budget (:func:`budget_pass`), merged: each
-    sighting's choice among all their requests (in any order, any grouping: the same)."""
-    given = [one for one in choices if one is not None]
-    if not given:
-        return None
-    return merge_rows([one[0] for one in given]), merge_rows([one[1] for one in given])
+def merged_choices(choices: Sequence[Choices]) -> Choices:
+    """Several partitions' :func:`budget_pass`, merged: each budget's choice for each
+    sighting among all their requests (in any order, any grouping: the same)."""
+    numbers = sorted({k for one in choices for k in one})
+    return {
+        k: (
+            merge_rows([one[k][0] for one in choices if k in one]),
+            merge_rows([one[k][1] for one in choices if k in one]),
+        )
+        for k in numbers
+    }
 
 
 def predict_partition(
@@ -245,10 +313,10 @@ def predict_partition(
     top_k: int | None = None,
 ) -> pd.DataFrame:
     """One partition of requests against all the (validated) sightings, by ``task``
-    (:func:`task_linker`), with what it shares with the run (:func:`run_partitions`,
-    and every budget's ``choices``)."""
+    (:func:`task_linker`), with what it shares with the run (:func:`agree`)."""
     task = copy.copy(task)
-    task._partition = replace(partition, found=None, budgets=0)
+    task.training_ = dict(task.training_)  # a task's own: predict notes its seconds
+    task._partition = partition.fresh()
     return task.predict(requests, sightings, threshold=threshold, top_k=top_k)
 
 
@@ -270,15 +338,18 @@ def predict_in_partitions(
 ) -> Iterator[pd.DataFrame]:
     """A fitted ``linker``'s predictions, a partition of ``partition_rows`` requests at a
     time, in one process: write each as it comes; only a partition's candidates are
-    held. The sightings are validated once, and the requests read in three passes (see
-    the module's docstring)."""
+    held. The sightings are validated once; the requests are read in the two passes of
+    :func:`agree` before the first partition's predictions, and once more each for its
+    own. The checks and the passes run at the call; the predictions as they are asked."""
     threshold, top_k = check_partitioned(linker, sightings, threshold, top_k)
     parts = split(requests, partition_rows)
     task = task_linker(linker, linker.config.workers)
     right = records(sightings, task, "sightings")
-    agreed = agree(Runner(), task, parts, right)
-    for part, partition in zip(parts, agreed.partitions, strict=True):
-        yield predict_partition(task, part, right, partition, threshold, top_k)
+    agreed = agree(Runner(), task, parts, right, [k * partition_rows for k in range(len(parts))])
+    return (
+        predict_partition(task, part, right, partition, threshold, top_k)
+        for part, partition in zip(agreed.parts, agreed.partitions, strict=True)
+    )
 
 
 # --- fit --------------------------------------------------------------------------------
@@ -287,8 +358,10 @@ def predict_in_partitions(
 def _blocked(
     task: Linker, requests: pd.DataFrame, sightings: pd.DataFrame, partition: Partition
 ) -> tuple[Linker, PreparedPair, CandidatePairs]:
+    """One partition validated, prepared and blocked, by a copy of ``task`` holding a
+    fresh copy of ``partition`` (what the budgets found is left in it)."""
     task = copy.copy(task)
-    task._partition = replace(partition, found=None, budgets=0)
+    task._partition = partition.fresh()
     left, right = _validated(requests, sightings, task.config)
     data = task._prepare(left, right)
     return task, data, task._block(data, dedupe=False)
@@ -359,7 +432,7 @@ def take_rows(task: Linker, requests: pd.DataFrame, rows: npt.NDArray[np.int64])
 
 
 def _gather(
-    runner: Runner, task: Linker, parts: Sequence[Any], agreed: Agreed, rows: npt.NDArray[Any]
+    runner: Runner, task: Linker, agreed: Agreed, rows: npt.NDArray[Any]
 ) -> tuple[pd.DataFrame, npt.NDArray[np.intp]]:
     """Requests by their row among all of them (``agreed``'s order), from the partitions
     that hold them: the distinct ones, validated, and where each of ``rows`` is among
@@ -369,7 +442,7 @@ def _gather(
     task_at = runner.shared(task)
     calls = [
         (task_at, part, distinct[owner == k] - agreed.starts[k])
-        for k, part in enumerate(parts)
+        for k, part in enumerate(agreed.parts)
         if np.any(owner == k)
     ]
     taken = pd.concat(runner.each(take_rows, calls), ignore_index=True)
@@ -385,13 +458,17 @@ def fit_partitioned(
     *,
     labels: pd.DataFrame | None = None,
     em: bool = True,
+    workers: int | None = None,
+    starts: Sequence[int] | None = None,
 ) -> Linker:
     """``linker.fit(requests, sightings, labels=..., em=...)`` over partitions of the
-    requests (``parts``, run by ``runner``; ``first``: the first one, as a frame): the
-    same model, learned from the same evidence (:class:`rfl_match.linker.Evidence`)
-    gathered a partition at a time. The random pairs and reviewed pairs are the same as
-    one fit draws; their records are gathered from the partitions that hold them."""
-    _check_two_lists(sightings)
+    requests (``parts``, run by ``runner``; ``first``: one that holds requests, as a
+    frame, whose columns resolve the comparisons): the same model, learned from the same
+    evidence (:class:`rfl_match.linker.Evidence`) gathered a partition at a time. The
+    random pairs and reviewed pairs are those one fit draws; their records are gathered
+    from the partitions that hold them. ``workers``: each task's kernel threads (the
+    linker's own if None); ``starts``: as :func:`agree` takes them."""
+    check_run(linker, sightings)
     assert sightings is not None
     laps = _Laps()
     right = records(sightings, linker, "sightings")
@@ -399,29 +476,29 @@ def fit_partitioned(
     _check_inputs(linker.config, left, right)
     laps.lap("validate")
     named, comparisons = linker._fit_comparisons(left, right)
-    task = task_linker(linker, linker.config.workers)
-    agreed = agree(runner, task, parts, right)
+    task = task_linker(linker, linker.config.workers if workers is None else workers)
+    agreed = agree(runner, task, parts, right, starts)
     laps.lap("partitions agree")
     n_left = len(agreed.ids)
     # The random pairs one fit draws (linker.random_draws), their records gathered.
     at_left, at_right = random_draws(linker.config, n_left, len(right))
-    drawn, li = _gather(runner, task, parts, agreed, text_order(agreed.ids)[at_left])
+    drawn, li = _gather(runner, task, agreed, text_order(agreed.ids)[at_left])
     ri = _by_id(right)[at_right]
     # Prepared with the term counts of all the records: reviewed pairs are scored here.
     counted = copy.copy(task)
     counted._partition = Partition(agreed.partitions[0].term_counts)
     data = counted._prepare(drawn, right)
     random_levels = level_matrix(comparisons, data, li, ri)
+    del data, drawn  # held while the partitions pass: not needed again
     laps.lap("prepare + random pairs")
     task_at, right_at = runner.shared(task), runner.shared(right)
-    pairs = list(zip(parts, agreed.partitions, strict=True))
-    found = runner.each(pattern_pass, [(task_at, part, right_at, one) for part, one in pairs])
+    found = runner.each(pattern_pass, agreed.calls(task_at, after=(right_at,)))
     patterns, pattern_counts = merged_patterns(found)
     laps.lap("comparing")
     reviewed = score = None
     if labels is not None:
         wanted = pd.Index(agreed.ids).get_indexer(labels["request_id"].astype(str))
-        held, _ = _gather(runner, task, parts, agreed, wanted[wanted >= 0])
+        held, _ = _gather(runner, task, agreed, wanted[wanted >= 0])
         at = counted._prepare(held, right)
 
         def reviewed() -> Any:
@@ -431,8 +508,7 @@ def fit_partitioned(
             return counted._score(at, comparisons, rl, rr, model=model)[1:]
 
     def tf_rows(model: FellegiSunterModel) -> Any:
-        calls = [(task_at, model, part, right_at, one) for part, one in pairs]
-        return merged_tf_rows(runner.each(tf_pass, calls))
+        return merged_tf_rows(runner.each(tf_pass, agreed.calls(task_at, model, after=(right_at,))))
 
     evidence = Evidence(
         random_levels,
@@ -446,7 +522,10 @@ def fit_partitioned(
     )
     ceilings = linker._learn(comparisons, evidence, laps, em=em, named=named)
     if ceilings is None:  # fitted again, unsplit
-        fit_partitioned(runner, linker, parts, first, sightings, labels=labels, em=em)
+        fit_partitioned(
+            runner, linker, parts, first, sightings, labels=labels, em=em, workers=workers,
+            starts=starts,
+        )  # fmt: skip
         linker._auto_anchor = None if named else ""
         return linker
     linker._session = linker._last = None
@@ -479,4 +558,7 @@ def fit_in_partitions(
     docstring says), with only a partition's candidates held. Returns the linker, with no
     fit's records kept (a predict after it prepares anew)."""
     parts = split(requests, partition_rows)
-    return fit_partitioned(Runner(), linker, parts, parts[0], sightings, labels=labels, em=em)
+    starts = [k * partition_rows for k in range(len(parts))]
+    return fit_partitioned(
+        Runner(), linker, parts, parts[0], sightings, labels=labels, em=em, starts=starts
+    )
