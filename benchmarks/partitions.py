@@ -95,9 +95,7 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                 )
             log(f"partitions: {n:,} a side, one predict")
             with timed() as phase:
-                whole = linker.predict(
-                    data.requests, data.sightings
-                )
+                whole = linker.predict(data.requests, data.sightings)
             runs = [("one predict", whole, phase)]
             log(f"partitions: {n:,} a side, {PARTITIONS} partitions in this process")
             with timed() as phase:
