@@ -4,13 +4,14 @@ one fit and one predict.
 Per size: synthetic data (seed 7). Fit: the default ``rm.Linker().fit`` over all the
 requests, then the same in partitions in this process (``fit_in_partitions``) and on
 Dask's threaded scheduler (``rfl_match.backends.dask.fit``): the largest difference of the
-models' m and u, their priors and candidate pairs. Predict: the one fit's model on new
-frames three ways: one ``predict``; in partitions in this process
-(``predict_in_partitions``); on Dask (``rfl_match.backends.dask.predict``, a task per
-partition, one kernel thread each): the pairs either run alone finds, the largest
-difference of ``match_probability`` among the pairs both find, and F1 against the truth.
-Peak RSS is this process's high-water mark during the phase, above what it held before
-(the data and the models), so it compares phases, not processes.
+models' m and u, their priors and candidate pairs, and the F1 of each model's matches
+(one predict). Predict: the one fit's model on new frames three ways: one ``predict``;
+in partitions in this process (``predict_in_partitions``); on Dask
+(``rfl_match.backends.dask.predict``, a task per partition, one kernel thread each): the
+pairs either run alone finds, the largest difference of ``match_probability`` among the
+pairs both find, and F1 against the truth. Peak RSS is this process's high-water mark
+during the phase, above what it held before (the data and the models), so it compares
+phases, not processes.
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                 )
             fits.append((f"{PARTITIONS} partitions, Dask threads", dask_fit, phase))
             for name, fitted, timing in fits:
+                found = task_linker(fitted, fitted.config.workers).predict(
+                    data.requests, data.sightings
+                )
+                f1 = score_pairs(pair_keys(found["request_id"], found["sighting_id"]), truth).f1
                 fit_rows.append(
                     {
                         "records a side": n,
@@ -91,6 +96,7 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                         "wall / one fit": timing.wall / fits[0][2].wall,
                         "peak RSS MiB (phase)": timing.peak_mib,
                         **_models(linker, fitted),
+                        "F1 of its matches": f1,
                     }
                 )
             log(f"partitions: {n:,} a side, one predict")
