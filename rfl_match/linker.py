@@ -566,7 +566,7 @@ class Linker:
             candidate_pairs=len(pairs),
             random_pairs=len(li),
             dedupe=dedupe,
-            encoding=next(iter(encodings_of(left)), ""),
+            left=left,
         )
         return self
 
@@ -602,9 +602,10 @@ class Linker:
         candidate_pairs: int,
         random_pairs: int,
         dedupe: bool,
-        encoding: str,
+        left: pd.DataFrame,
     ) -> None:
-        """What a fit notes of itself (``training_``), once the model is learned."""
+        """What a fit notes of itself (``training_``), once the model is learned from
+        ``left`` (or a partition of them) and the sightings."""
         self.training_ = {
             "candidate_pairs": candidate_pairs,
             "context_pairs": candidate_pairs - evidence.n_learned,
@@ -622,7 +623,7 @@ class Linker:
             "fit_seconds": laps.seconds,
             # The encoding of encoded inputs (rfl_match.privacy), "" for names in clear:
             # new frames must be encoded alike (a filter under another key is unrelated).
-            "encoding": encoding,
+            "encoding": next(iter(encodings_of(left)), ""),
         }
         self._auto_anchor = None if named else self.config.condition_on
 

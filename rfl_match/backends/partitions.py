@@ -69,7 +69,7 @@ from rfl_match.linker import (
     random_draws,
 )
 from rfl_match.prepare import Partition, PreparedPair
-from rfl_match.schema import ID_FIELD, Problem, RecordError, encodings_of
+from rfl_match.schema import ID_FIELD, Problem, RecordError
 from rfl_match.scoring import FellegiSunterModel
 
 TermCounts = Mapping[str, Mapping[str, int]]
@@ -539,7 +539,7 @@ def fit_partitioned(
         candidate_pairs=sum(one[3] for one in found),
         random_pairs=len(li),
         dedupe=False,
-        encoding=next(iter(encodings_of(left)), ""),
+        left=left,
     )
     return linker
 
