@@ -535,7 +535,7 @@ class Linker:
             ),
             None
             if labels is None
-            else lambda: self._from_labels(labels, left, right, comparisons, data),
+            else lambda: self._from_labels(labels, left, right, comparisons, data, stacklevel=5),
             lambda model, rl, rr: self._score(data, comparisons, rl, rr, model=model)[1:],
         )
         ceilings = self._learn(comparisons, evidence, laps, em=em, named=named)
@@ -571,10 +571,11 @@ class Linker:
         return self
 
     def _fit_comparisons(
-        self, left: pd.DataFrame, right: pd.DataFrame
+        self, left: pd.DataFrame, right: pd.DataFrame, depth: int = 0
     ) -> tuple[bool, list[Comparison]]:
         """The comparisons a fit on these records learns (``specs_`` resolved from their
-        columns), and whether ``condition_on`` was named (not ``"auto"``)."""
+        columns), and whether ``condition_on`` was named (not ``"auto"``). ``depth``: as
+        :meth:`_learn` takes it."""
         self.specs_ = self._resolve_specs(left, right)
         # condition_on "auto": the family name where it splits, else none, unwarned; the
         # config then says which (and a fit again resolves it again).
@@ -586,7 +587,7 @@ class Linker:
             isinstance(c, ConditionedComparison) for c in comparisons
         ):
             self._fit_unsplit(
-                "is not among the comparisons, or splits none", warn=named, stacklevel=4
+                "is not among the comparisons, or splits none", warn=named, stacklevel=4 + depth
             )
         return named, comparisons
 
@@ -605,7 +606,8 @@ class Linker:
         left: pd.DataFrame,
     ) -> None:
         """What a fit notes of itself (``training_``), once the model is learned from
-        ``left`` (or a partition of them) and the sightings."""
+        ``left`` (or a partition of them) and the sightings; and, ``condition_on`` being
+        ``"auto"`` (not ``named``), what it resolved to (``_auto_anchor``)."""
         self.training_ = {
             "candidate_pairs": candidate_pairs,
             "context_pairs": candidate_pairs - evidence.n_learned,
@@ -635,13 +637,15 @@ class Linker:
         *,
         em: bool,
         named: bool,
+        depth: int = 0,
     ) -> list[tuple[int, float] | None] | None:
         """What :meth:`fit` learns from its evidence, as the model (``model_``): u from the
         random pairs, m and the prior by EM over the candidates' patterns, the
         term-frequency maps and the calibration (each phase a lap of ``laps``). Returns
         the ceilings EM held a birth a generation apart at, per comparison; ``None``
         where the split by ``condition_on`` has too little to learn from: the config is
-        then unsplit (:meth:`_fit_unsplit`), for the caller to fit again."""
+        then unsplit (:meth:`_fit_unsplit`), for the caller to fit again. ``depth``:
+        the frames between the user's call and the caller, for the warnings."""
         n_levels = tuple(c.n_levels for c in comparisons)
         random_levels, patterns, counts = evidence.random_levels, evidence.patterns, evidence.counts
         n_learned = evidence.n_learned
@@ -651,7 +655,7 @@ class Linker:
                 f"agrees on fewer than {_MIN_ANCHOR_PAIRS} candidate pairs "
                 "(always missing or different)",
                 warn=named,
-                stacklevel=4,
+                stacklevel=4 + depth,
             )
             self._auto_anchor = None
             return None
@@ -675,7 +679,7 @@ class Linker:
             if self.config.non_match_classes == 1
             else None
         )
-        self._warn_constant(comparisons, patterns, counts, stacklevel=4)
+        self._warn_constant(comparisons, patterns, counts, stacklevel=4 + depth)
         laps.lap("comparing")
         m = [starting_m(n, group_of(groups, c)) for c, n in enumerate(n_levels)]
         prior = float(np.clip(min(evidence.sizes) / max(n_learned, 1), 1e-4, 0.5))
@@ -848,7 +852,7 @@ class Linker:
                 warnings.warn(
                     "labels: too few reviewed requests, or only one outcome, to calibrate "
                     "probabilities on; calibrating without labels",
-                    stacklevel=3,
+                    stacklevel=3 + depth,
                 )
         model.calibration_ = calibration
         self.model_ = model
@@ -905,7 +909,9 @@ class Linker:
         tf_levels = _tf_levels(data, comparisons, patterns)
         # Each pair's row as its code, in one compiled pass (kernels.tf_codes), from its id.
         tables = (
-            np.array([at_level for _, _, at_level in tf_levels], bool).reshape(-1, len(patterns)),
+            np.array([at_level for _, _, at_level in tf_levels], bool).reshape(
+                len(tf_levels), len(patterns)
+            ),
             *_tf_values(data, comparisons),
             list(steps.values()),
             found.low,
@@ -986,15 +992,16 @@ class Linker:
         right: pd.DataFrame,
         comparisons: list[Comparison],
         data: PreparedPair,
+        *,
+        stacklevel: int,
     ) -> tuple[
         npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.int8], npt.NDArray[np.bool_]
     ]:
         """The reviewed pairs as rows of the inputs: request row, sighting row, their
-        comparison levels, and whether each is a match."""
-        missing = {"request_id", "sighting_id", "is_match"} - set(labels.columns)
-        if missing:
-            raise ConfigError("labels: missing column(s) " + ", ".join(sorted(missing)))
-        decided, is_match = _decisions(labels["is_match"], stacklevel=6)
+        comparison levels, and whether each is a match. ``stacklevel``: the user's call,
+        from here, for the warnings."""
+        check_labels(labels)
+        decided, is_match = _decisions(labels["is_match"], stacklevel=stacklevel)
         labels, is_match = labels[decided], is_match[decided]
         lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
         rpos = pd.Series(np.arange(len(right)), index=right[ID_FIELD].to_numpy())
@@ -1004,7 +1011,7 @@ class Linker:
         if not known.all():
             warnings.warn(
                 f"labels: {int((~known).sum())} pair(s) name records not in the inputs; ignored",
-                stacklevel=5,
+                stacklevel=stacklevel,
             )
         li = lpos[req[known]].to_numpy(np.intp)
         ri = rpos[sig[known]].to_numpy(np.intp)
@@ -1841,6 +1848,13 @@ def _hash_text_chunk(
     if validity is not None and chunk.null_count:
         parts[2].update((np.flatnonzero(np.asarray(chunk.is_null())) + rows).tobytes())
     return rows + n, size + stop - start
+
+
+def check_labels(labels: pd.DataFrame) -> None:
+    """Reviewed pairs need their columns: a :class:`ConfigError` naming those missing."""
+    missing = {"request_id", "sighting_id", "is_match"} - set(labels.columns)
+    if missing:
+        raise ConfigError("labels: missing column(s) " + ", ".join(sorted(missing)))
 
 
 def _with_fields(frame: pd.DataFrame, fields: Sequence[str]) -> pd.DataFrame:

@@ -312,3 +312,62 @@ def test_dask_leaves_out_empty_partitions(fitted, synthetic, whole) -> None:  # 
         lazy = rm_dask.predict(fitted, with_empty, synthetic["sightings"])
         assert lazy.npartitions == 3
         pd.testing.assert_frame_equal(_sorted(lazy.compute()), _sorted(whole))
+
+
+def test_a_partition_without_candidates_fits_as_one_fit(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    """A partition whose requests meet no sighting (review: the fit crashed)."""
+    parents = ["alternate_names", "father_name", "mother_name", "grandfather_name"]
+    alone = synthetic["requests"].iloc[[0]].copy()
+    alone[parents] = ""
+    alone["record_id"], alone["full_name"] = "ALONE", "Qxzvbn Wplkjh"
+    alone["given_name"], alone["family_name"] = "Qxzvbn", "Wplkjh"
+    requests = pd.concat([synthetic["requests"], alone], ignore_index=True)
+    one = rm.Linker().fit(requests, synthetic["sightings"])
+    met = one.predict(requests, synthetic["sightings"], threshold=0.0, top_k=0)
+    assert "ALONE" not in set(met["request_id"])
+    parts = fit_in_partitions(rm.Linker(), requests, synthetic["sightings"], partition_rows=250)
+    _same_model(one, parts)
+
+
+@pytest.mark.filterwarnings("ignore:labels. too few reviewed")
+def test_labels_are_checked_and_warned_of_as_one_fit(synthetic) -> None:  # type: ignore[no-untyped-def]
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    unknown = pd.DataFrame({"request_id": ["zz"], "sighting_id": ["yy"], "is_match": [True]})
+    with pytest.warns(UserWarning, match="name records not in the inputs") as seen:
+        parts = fit_in_partitions(
+            rm.Linker(), requests, sightings, partition_rows=250, labels=unknown
+        )
+    # each warning names the line that called the fit, as one fit's do
+    assert {w.filename for w in seen} == {__file__}
+    with pytest.warns(UserWarning, match="name records not in the inputs"):
+        one = rm.Linker().fit(requests, sightings, labels=unknown)
+    _same_model(one, parts)
+    with pytest.raises(rm.ConfigError, match="missing column"):
+        fit_in_partitions(rm.Linker(), requests, sightings, labels=unknown[["sighting_id"]])
+
+
+def test_a_failed_fit_leaves_the_linker_as_it_was(synthetic) -> None:  # type: ignore[no-untyped-def]
+    requests = synthetic["requests"].copy()
+    requests.attrs = {}  # records of one's own, not yet validated
+    requests.loc[450, "record_id"] = ""
+    linker = rm.Linker()
+    before = (linker.config, list(linker.specs_))
+    with pytest.raises(rm.RecordError) as error:
+        fit_in_partitions(linker, requests, synthetic["sightings"], partition_rows=200)
+    assert error.value.problems[0].row == 451
+    assert (linker.config, list(linker.specs_)) == before
+    assert linker.model_ is None
+
+
+def test_partitions_encoded_two_ways_are_refused(synthetic) -> None:  # type: ignore[no-untyped-def]
+    from rfl_match.privacy import encode_records, encoded_config
+
+    key, other = b"k" * 32, b"o" * 32
+    requests = synthetic["requests"]
+    mixed = pd.concat(
+        [encode_records(requests.iloc[:250], key), encode_records(requests.iloc[250:], other)],
+        ignore_index=True,
+    )
+    sightings = encode_records(synthetic["sightings"], key)
+    with pytest.raises(rm.RecordError, match="encoded 2 ways"):
+        fit_in_partitions(rm.Linker(encoded_config()), mixed, sightings, partition_rows=250)

@@ -66,10 +66,11 @@ from rfl_match.linker import (
     _learned_patterns,
     _records,
     _validated,
+    check_labels,
     random_draws,
 )
 from rfl_match.prepare import Partition, PreparedPair
-from rfl_match.schema import ID_FIELD, Problem, RecordError
+from rfl_match.schema import ENCODING_FIELD, ID_FIELD, Problem, RecordError, encodings_of
 from rfl_match.scoring import FellegiSunterModel
 
 TermCounts = Mapping[str, Mapping[str, int]]
@@ -145,13 +146,14 @@ def side_counts(linker: Linker, frame: pd.DataFrame, side: int) -> dict[str, dic
 
 def first_pass(
     task: Linker, requests: pd.DataFrame, number: int, start: int | None
-) -> tuple[dict[str, dict[str, int]], pd.Series]:
-    """Partition ``number`` of the requests validated: its term counts and its record
-    ids (none for an empty partition). A :class:`RecordError` counts rows from the first
-    request of all (``start``: this partition's first), or, ``start`` unknown, names
-    the partition."""
+) -> tuple[dict[str, dict[str, int]], pd.Series, str]:
+    """Partition ``number`` of the requests validated: its term counts, its record ids
+    (none for an empty partition) and its records' encoding ("" for names in clear,
+    ``rfl_match.privacy``). A :class:`RecordError` counts rows from the first request
+    of all (``start``: this partition's first), or, ``start`` unknown, names the
+    partition."""
     if not len(requests):
-        return {}, pd.Series([], dtype=object)
+        return {}, pd.Series([], dtype=object), ""
     try:
         left = records(requests, task, "requests")
     except RecordError as exc:
@@ -162,11 +164,11 @@ def first_pass(
             for problem in exc.problems
         ]
         raise RecordError(moved, exc.source) from exc
-    return side_counts(task, left, 0), left[ID_FIELD]
+    return side_counts(task, left, 0), left[ID_FIELD], next(iter(encodings_of(left)), "")
 
 
 def run_partitions(
-    firsts: Sequence[tuple[Mapping[str, Mapping[str, int]], pd.Series]],
+    firsts: Sequence[tuple[Mapping[str, Mapping[str, int]], pd.Series, str]],
     sightings: pd.DataFrame,
     sightings_counts: TermCounts,
 ) -> list[Partition]:
@@ -174,10 +176,26 @@ def run_partitions(
     each one's :func:`first_pass` and the validated sightings with their term counts: the
     term counts of all the records, every record's id rank among all of them, and how
     many requests there are. A request id in two partitions is a :class:`RecordError`,
-    as within one input; and so are no requests at all."""
-    ids = pd.concat([part_ids for _, part_ids in firsts], ignore_index=True)
+    as within one input; and so are partitions encoded otherwise, and no requests at
+    all."""
+    ids = pd.concat([part_ids for _, part_ids, _ in firsts], ignore_index=True)
     if not len(ids):
         raise RecordError([Problem(None, None, "no data rows")], "requests")
+    encodings = sorted({encoding for _, part_ids, encoding in firsts if len(part_ids)})
+    if len(encodings) > 1:
+        shown = ", ".join(repr(one) if one else "names in clear" for one in encodings[:3])
+        raise RecordError(
+            [
+                Problem(
+                    None,
+                    ENCODING_FIELD,
+                    f"the partitions of the requests are encoded {len(encodings)} ways "
+                    f"({shown}): records link only with records encoded with the same key "
+                    "and settings",
+                )
+            ],
+            "requests",
+        )
     repeated = ids[ids.duplicated()].unique()
     if len(repeated):
         shown = ", ".join(repr(str(x)) for x in repeated[:5])
@@ -192,13 +210,13 @@ def run_partitions(
             ],
             "requests",
         )
-    counts = merge_term_counts([one for one, _ in firsts] + [sightings_counts])
+    counts = merge_term_counts([one for one, _, _ in firsts] + [sightings_counts])
     ranks = dense_ranks([ids, sightings[ID_FIELD]])
     bits = max(int(ranks.max(initial=0)).bit_length(), 1)
     sighting_ranks = ranks[len(ids) :]
     out = []
     start = 0
-    for _, part_ids in firsts:
+    for _, part_ids, _ in firsts:
         own = ranks[start : start + len(part_ids)]
         start += len(part_ids)
         out.append(Partition(counts, (own, sighting_ranks), bits, len(ids)))
@@ -266,12 +284,12 @@ def agree(
         (task_at, part, k, None if starts is None else starts[k]) for k, part in enumerate(parts)
     ]
     firsts = runner.each(first_pass, calls)
-    numbers = [k for k, (_, ids) in enumerate(firsts) if len(ids)]
+    numbers = [k for k, (_, ids, _) in enumerate(firsts) if len(ids)]
     firsts = [firsts[k] for k in numbers]
     shared = run_partitions(firsts, right, side_counts(task, right, 1))
     held = [parts[k] for k in numbers]
-    sizes = np.array([len(ids) for _, ids in firsts], dtype=np.int64)
-    ids = pd.concat([ids for _, ids in firsts], ignore_index=True)
+    sizes = np.array([len(ids) for _, ids, _ in firsts], dtype=np.int64)
+    ids = pd.concat([ids for _, ids, _ in firsts], ignore_index=True)
     agreed = Agreed(held, numbers, shared, ids, np.cumsum(sizes) - sizes)
     if task.config.candidates_per_record > 0:
         found = runner.choices(agreed.calls(task_at, after=(right_at,)))
@@ -443,7 +461,7 @@ def _gather(
     calls = [
         (task_at, part, distinct[owner == k] - agreed.starts[k])
         for k, part in enumerate(agreed.parts)
-        if np.any(owner == k)
+        if np.any(owner == k) or (k == 0 and not len(distinct))  # none: the columns
     ]
     taken = pd.concat(runner.each(take_rows, calls), ignore_index=True)
     return taken, where.ravel().astype(np.intp)
@@ -470,12 +488,42 @@ def fit_partitioned(
     linker's own if None); ``starts``: as :func:`agree` takes them."""
     check_run(linker, sightings)
     assert sightings is not None
+    if labels is not None:
+        check_labels(labels)
+    elif not em:
+        raise ConfigError("fit(em=False) needs labels")
+    # A fit that fails leaves the linker as it was (the comparisons are resolved before
+    # the partitions are all read).
+    before = (linker.config, linker.specs_, linker._auto_anchor)
+    try:
+        return _fit_partitioned(
+            runner, linker, parts, first, sightings, labels, em, workers, starts
+        )
+    except BaseException:
+        linker.config, linker.specs_, linker._auto_anchor = before
+        raise
+
+
+def _fit_partitioned(
+    runner: Runner,
+    linker: Linker,
+    parts: Sequence[Any],
+    first: pd.DataFrame,
+    sightings: pd.DataFrame,
+    labels: pd.DataFrame | None,
+    em: bool,
+    workers: int | None,
+    starts: Sequence[int] | None,
+) -> Linker:
+    """:func:`fit_partitioned`'s work, once its inputs are checked."""
     laps = _Laps()
     right = records(sightings, linker, "sightings")
     left = records(first, linker, "requests")
     _check_inputs(linker.config, left, right)
     laps.lap("validate")
-    named, comparisons = linker._fit_comparisons(left, right)
+    # Warnings name the user's call: two frames above this one (fit_partitioned, then
+    # fit_in_partitions or the Dask backend's fit), where Linker.fit is one.
+    named, comparisons = linker._fit_comparisons(left, right, depth=2)
     task = task_linker(linker, linker.config.workers if workers is None else workers)
     agreed = agree(runner, task, parts, right, starts)
     laps.lap("partitions agree")
@@ -502,7 +550,8 @@ def fit_partitioned(
         at = counted._prepare(held, right)
 
         def reviewed() -> Any:
-            return linker._from_labels(labels, held, right, comparisons, at)
+            # the user's call: reviewed, Linker._learn, and the three frames above
+            return linker._from_labels(labels, held, right, comparisons, at, stacklevel=7)
 
         def score(model: FellegiSunterModel, rl: Any, rr: Any) -> Any:
             return counted._score(at, comparisons, rl, rr, model=model)[1:]
@@ -520,12 +569,9 @@ def fit_partitioned(
         reviewed,
         score,
     )
-    ceilings = linker._learn(comparisons, evidence, laps, em=em, named=named)
+    ceilings = linker._learn(comparisons, evidence, laps, em=em, named=named, depth=2)
     if ceilings is None:  # fitted again, unsplit
-        fit_partitioned(
-            runner, linker, parts, first, sightings, labels=labels, em=em, workers=workers,
-            starts=starts,
-        )  # fmt: skip
+        _fit_partitioned(runner, linker, parts, first, sightings, labels, em, workers, starts)
         linker._auto_anchor = None if named else ""
         return linker
     linker._session = linker._last = None
