@@ -7,10 +7,12 @@ Needs the ``dask`` extra (``pip install 'rfl_match[dask]'``). Runs on whatever s
 is current: a ``dask.distributed.Client`` made before the call, the threads of this
 process, or ``scheduler="processes"`` and the like through ``dask.config.set``.
 
->>> from rfl_match.backends import dask as rm_dask               # doctest: +SKIP
->>> rm_dask.fit(linker, requests, sightings)                       # the passes run now
->>> matches = rm_dask.predict(linker, requests, sightings)          # a dask DataFrame, lazy
->>> matches.to_parquet("matches/")                                 # or .compute()
+Example::
+
+    from rfl_match.backends import dask as rm_dask
+    rm_dask.fit(linker, requests, sightings)                  # the passes run now
+    matches = rm_dask.predict(linker, requests, sightings)     # a dask DataFrame, lazy
+    matches.to_parquet("matches/")                            # or .compute()
 
 The sightings are held whole by every task (a dask DataFrame of them is computed once, on
 the caller's side): a task's memory is its partition's requests and candidates, and all
