@@ -639,7 +639,8 @@ class GivenNameComparison(Comparison):
         ca = np.ascontiguousarray(data.person_names(0).classes[:, 0])
         cb = np.ascontiguousarray(data.person_names(1).classes[:, 0])
         key = "freq:given"
-        return TermFrequencies(self.tf_levels, ca, cb, _frequency(data, key, ca, cb), key)
+        frequency = _frequency(data, key, ca, cb, len(data.classes))
+        return TermFrequencies(self.tf_levels, ca, cb, frequency, key)
 
 
 class FamilyNameComparison(Comparison):
@@ -738,7 +739,8 @@ class FamilyNameComparison(Comparison):
         ca = data.person_names(0).family_classes
         cb = data.person_names(1).family_classes
         key = "freq:family"
-        return TermFrequencies(self.tf_levels, ca, cb, _frequency(data, key, ca, cb), key)
+        frequency = _frequency(data, key, ca, cb, len(data.classes))
+        return TermFrequencies(self.tf_levels, ca, cb, frequency, key)
 
 
 def _compound_records(
@@ -810,27 +812,32 @@ def _family_forms(
 
 
 def _frequency(
-    data: PreparedPair, key: str, left: npt.NDArray[np.int32], right: npt.NDArray[np.int32]
+    data: PreparedPair,
+    key: str,
+    left: npt.NDArray[np.int32],
+    right: npt.NDArray[np.int32],
+    size: int,
 ) -> npt.NDArray[np.float64]:
-    """Share of records on both sides holding each value (codes ``left`` and ``right``,
-    -1 none) of a term-frequency kind ``key`` (:attr:`TermFrequencies.key`), the last
-    entry 0 (for -1). In a partition of a run (:attr:`PreparedPair.partition`), the
-    shares among the records its ``term_counts`` are over: the same for a value in every
-    partition, as in one run over all of them."""
+    """Share of records on both sides holding each value (codes ``left`` and ``right``
+    below ``size``, -1 none) of a term-frequency kind ``key``
+    (:attr:`TermFrequencies.key`), the last entry 0 (for -1). In a partition of a run
+    (:attr:`PreparedPair.partition`), the shares among the records its ``term_counts``
+    are over: the same for a value in every partition, as in one run over all of
+    them."""
     cached = data._cache.get(key)
     if cached is None:
-        words = _term_words(data, key)
-        counts = np.zeros(len(words) + 1, dtype=np.float64)
+        counts = np.zeros(size + 1, dtype=np.float64)
         for side in (left, right):
-            counts[: len(words)] += np.bincount(side[side >= 0], minlength=len(words))
+            counts[:size] += np.bincount(side[side >= 0], minlength=size)
         total = counts.sum()
         shared = None if data.partition is None else data.partition.term_counts
         over = None if shared is None else shared.get(key)
         if over is not None:
             # Records of these inputs that the counts miss (counted elsewhere, or not at
             # all) count as these inputs see them.
+            words = _term_words(data, key)[:size]
             known = np.array([over.get(word, 0) for word in words], dtype=np.float64)
-            counts[: len(words)] = np.maximum(counts[: len(words)], known)
+            counts[:size] = np.maximum(counts[:size], known)
             total = sum(over.values()) - known.sum() + counts.sum()
         cached = counts / max(total, 1.0)
         data._cache[key] = cached
@@ -1186,8 +1193,8 @@ class BloomComparison(Comparison):
         if not self.spec.term_frequency:
             return None
         key = f"filter frequency:{self.spec.field}"
-        left, right, _ = data.filters(self.spec.field)
-        frequency = _frequency(data, key, left, right)
+        left, right, table = data.filters(self.spec.field)
+        frequency = _frequency(data, key, left, right, len(table.widths))
         return TermFrequencies((self.n_levels - 1,), left, right, frequency, key)
 
 

@@ -75,8 +75,8 @@ from rfl_match.scoring import FellegiSunterModel
 
 TermCounts = Mapping[str, Mapping[str, int]]
 
-#: Requests a partition holds by default: at 100,000 a side with the default model, one
-#: partition's predict holds about 0.9 GB (``benchmarks/RESULTS.md``, speed).
+#: Requests a partition holds by default: a partition of 100,000 requests against 100,000
+#: sightings predicts in about 1.2 GB (``benchmarks/RESULTS.md``, partitions).
 PARTITION_ROWS = 100_000
 
 
