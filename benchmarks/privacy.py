@@ -5,17 +5,19 @@ Each data set is linked twice: in clear with the default ``rm.Linker()``, and en
 ``rfl_match.privacy.encoded_config()``. Both at the default threshold and top_k. Also the
 Dice coefficients of the person's name filters of true pairs against random pairs: what
 the encoding leaves to tell them apart. And a frequency attack on the encoded blocking
-keys by the linking party (no key; public name statistics): how many keys, and how many
-records' names, it reads rightly. Public API only (and the encoder's digest domains, which
+keys by the linking party (no key; public name statistics), and the same attack refined by
+which keys records hold together: how many keys, and how many records' names (one part,
+two or more), each reads rightly. Public API only (and the encoder's digest domains, which
 the encoded format fixes).
 """
 
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 import rfl_match as rm
@@ -184,6 +186,96 @@ def _by_frequency(counts: pd.Series) -> pd.Series:
     return frame.set_index(labels)["n"]
 
 
+class _Attack(NamedTuple):
+    """What the attacker reads, and the truth to score its reading by."""
+
+    #: the encoded list's keys, commonest first (index: key; ties by key): their counts
+    key_counts: pd.Series
+    #: the records' keys: ``row`` and ``code`` (the key's place in ``key_counts``)
+    held: pd.DataFrame
+    #: the reference's features, commonest first (index: kind, text): their counts
+    ref_counts: pd.Series
+    #: the reference records' features: ``row`` and ``code`` (place in ``ref_counts``)
+    ref_held: pd.DataFrame
+    #: each key's own feature, in the order of ``key_counts``
+    truth: pd.MultiIndex
+    #: the name each feature stands for (``_meanings`` of both plain sets)
+    meanings: pd.Series
+    records: int
+    ref_records: int
+
+
+def _read(
+    encoded: pd.DataFrame, plain: pd.DataFrame, reference: pd.DataFrame, key: bytes
+) -> _Attack:
+    """The encoded list's keys and the reference's features, each numbered commonest
+    first; the truth comes from ``plain`` (the records as encoded) and ``key``: each
+    feature's keyed digest in the encoder's domain."""
+    parts = name_parts(plain)
+    features = _features(parts)
+    digests = np.zeros(len(features), dtype=np.uint64)
+    for kind, domain in KEY_DOMAINS.items():
+        mask = (features["kind"] == kind).to_numpy()
+        digests[mask] = keyed_digests(key, domain, features.loc[mask, "text"].tolist())
+    features["key"] = [f"{d:016x}" for d in digests.tolist()]
+    # the encoded file's keys, one row a record's key; they must be the recomputed ones
+    listed = encoded["name_keys"].fillna("").str.split().explode().dropna()
+    held = pd.DataFrame({"row": listed.index.to_numpy(), "key": listed.to_numpy()})
+    recomputed = features[["row", "key"]].drop_duplicates()
+    if len(held.merge(recomputed)) != len(held) or len(held) != len(recomputed):
+        raise RuntimeError("the benchmark's reading of name_keys no longer matches the encoder")
+    truth = features.drop_duplicates("key").set_index("key")[["kind", "text"]]
+    key_counts = _by_frequency(held.groupby("key").size())
+    ref_parts = name_parts(reference)
+    ref_features = _features(ref_parts)
+    ref_counts = _by_frequency(ref_features.groupby(["kind", "text"]).size())
+    ref_codes = ref_counts.index.get_indexer(
+        pd.MultiIndex.from_frame(ref_features[["kind", "text"]])
+    )
+    return _Attack(
+        key_counts=key_counts,
+        held=pd.DataFrame(
+            {
+                "row": held["row"].to_numpy(),
+                "code": key_counts.index.get_indexer(pd.Index(held["key"])),
+            }
+        ),
+        ref_counts=ref_counts,
+        ref_held=pd.DataFrame({"row": ref_features["row"].to_numpy(), "code": ref_codes}),
+        truth=pd.MultiIndex.from_frame(truth.loc[key_counts.index]),
+        meanings=_meanings(pd.concat([parts, ref_parts], ignore_index=True)),
+        records=len(encoded),
+        ref_records=len(reference),
+    )
+
+
+def _score(attack: _Attack, guess: npt.NDArray[np.intp], tops: tuple[int, ...]) -> dict[str, Any]:
+    """How many keys a reading (``guess``: each key's feature's place in the reference's
+    counts, -1 for none) gets right, and how many records' names it tells."""
+    read = guess >= 0
+    guessed = attack.ref_counts.index[guess[read]]
+    exact = np.zeros(len(guess), dtype=bool)
+    exact[read] = np.asarray(guessed == attack.truth[read])
+    # one reading of what a feature means, from both plain sets: an exact guess is a
+    # right name
+    true_name = attack.meanings.reindex(attack.truth).to_numpy()
+    named = np.zeros(len(guess), dtype=bool)
+    named[read] = attack.meanings.reindex(guessed).to_numpy() == true_name[read]
+    held = attack.held
+    right = held[named[held["code"].to_numpy()]]
+    out: dict[str, Any] = {"keys": len(guess)}
+    for k in tops:
+        out[f"top {k} exact"] = int(exact[:k].sum())
+        out[f"top {k} name"] = int(named[:k].sum())
+        out[f"records {k}"] = right[right["code"] < k]["row"].nunique() / attack.records
+    out["records all"] = right["row"].nunique() / attack.records
+    # distinct names read rightly a record: its class and phonetic key name one part
+    names = pd.DataFrame({"row": right["row"], "name": true_name[right["code"].to_numpy()]})
+    per_record = names.drop_duplicates().groupby("row").size()
+    out["records 2+"] = int((per_record >= 2).sum()) / attack.records
+    return out
+
+
 def frequency_attack(
     encoded: pd.DataFrame,
     plain: pd.DataFrame,
@@ -204,50 +296,106 @@ def frequency_attack(
         commonest whose guess is their very feature), ``top k name`` (whose guess stands
         for the same name: a class, or a phonetic key read as its commonest class) and
         ``records k`` (share of records with at least one name part named rightly by the
-        k commonest keys); and ``records all`` (by the whole alignment).
+        k commonest keys); ``records all`` (by the whole alignment) and ``records 2+``
+        (share of records with two or more name parts named rightly by it).
     """
-    parts = name_parts(plain)
-    features = _features(parts)
-    digests = np.zeros(len(features), dtype=np.uint64)
-    for kind, domain in KEY_DOMAINS.items():
-        mask = (features["kind"] == kind).to_numpy()
-        digests[mask] = keyed_digests(key, domain, features.loc[mask, "text"].tolist())
-    features["key"] = [f"{d:016x}" for d in digests.tolist()]
-    # the encoded file's keys, one row a record's key; they must be the recomputed ones
-    held = encoded["name_keys"].fillna("").str.split().explode().dropna()
-    held = pd.DataFrame({"row": held.index.to_numpy(), "key": held.to_numpy()})
-    recomputed = features[["row", "key"]].drop_duplicates()
-    if len(held.merge(recomputed)) != len(held) or len(held) != len(recomputed):
-        raise RuntimeError("the benchmark's reading of name_keys no longer matches the encoder")
-    truth = features.drop_duplicates("key").set_index("key")[["kind", "text"]]
-    key_ranks = _by_frequency(held.groupby("key").size())
-    ref_parts = name_parts(reference)
-    ref_features = _features(ref_parts)
-    ref_ranks = _by_frequency(ref_features.groupby(["kind", "text"]).size())
-    n = min(len(key_ranks), len(ref_ranks))
-    guess = ref_ranks.index[:n]
-    true = truth.loc[key_ranks.index[:n]]
-    true_index = pd.MultiIndex.from_frame(true)
-    exact = np.asarray(guess == true_index)
-    # one reading of what a feature means, from both plain sets: an exact guess is a
-    # right name
-    meanings = _meanings(pd.concat([parts, ref_parts], ignore_index=True))
-    guessed_name = meanings.reindex(guess).to_numpy()
-    true_name = meanings.reindex(true_index).to_numpy()
-    named = guessed_name == true_name
-    right_keys = set(key_ranks.index[:n][named])
-    row_right = held.assign(right=held["key"].isin(right_keys))
-    out: dict[str, Any] = {"keys": len(key_ranks)}
-    rank_of = pd.Series(np.arange(len(key_ranks)), index=key_ranks.index)
-    row_right["rank"] = rank_of.reindex(row_right["key"]).to_numpy()
-    records = len(encoded)
-    for k in tops:
-        out[f"top {k} exact"] = int(exact[:k].sum())
-        out[f"top {k} name"] = int(named[:k].sum())
-        hit = row_right[row_right["right"] & (row_right["rank"] < k)]["row"].nunique()
-        out[f"records {k}"] = hit / records
-    out["records all"] = row_right[row_right["right"]]["row"].nunique() / records
-    return out
+    attack = _read(encoded, plain, reference, key)
+    return _score(attack, _frequency_guess(attack), tops)
+
+
+def _frequency_guess(attack: _Attack) -> npt.NDArray[np.intp]:
+    """The key of rank i read as the feature of rank i."""
+    guess = np.arange(len(attack.key_counts))
+    guess[guess >= len(attack.ref_counts)] = -1
+    return guess
+
+
+# The co-occurrence attack: the same attacker also sees which keys a record holds
+# together, and knows from the reference how often two features share a record.
+
+#: Its anchors: the commonest keys, whose co-occurrence with a key is that key's profile.
+COOCCURRENCE_ANCHORS = 100
+#: Its rounds: each re-reads every key, the anchors too, with the last round's reading.
+COOCCURRENCE_ROUNDS = 6
+#: The weight of a key's own frequency (the log of its share of the records) in its cost.
+FREQUENCY_WEIGHT = 1.0
+
+
+def _cooccurrence(
+    held: pd.DataFrame, n: int, anchors: npt.NDArray[np.intp]
+) -> npt.NDArray[np.int64]:
+    """How many records hold each of ``n`` codes (rows) with each anchor (columns)."""
+    column = np.full(n, -1)
+    column[anchors] = np.arange(len(anchors))
+    codes = held["code"].to_numpy()
+    with_anchor = held[column[codes] >= 0]
+    anchor = pd.DataFrame(
+        {"row": with_anchor["row"].to_numpy(), "anchor": column[with_anchor["code"].to_numpy()]}
+    )
+    pairs = held.merge(anchor, on="row")
+    flat = pairs["code"].to_numpy() * len(anchors) + pairs["anchor"].to_numpy()
+    return np.bincount(flat, minlength=n * len(anchors)).reshape(n, len(anchors))
+
+
+def _profiles(
+    held: pd.DataFrame, counts: pd.Series, anchors: npt.NDArray[np.intp], records: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Each code's profile: the root of the share of its records that hold each anchor,
+    and the log of the share of all records that hold it."""
+    n = counts.to_numpy().astype(float)
+    shares = _cooccurrence(held, len(n), anchors) / n[:, None]
+    return np.sqrt(shares), np.log(n / records)
+
+
+def _nearest_free(cost: npt.NDArray[np.float64]) -> npt.NDArray[np.intp]:
+    """Each key in turn, the commonest first, reads as the feature it costs least to
+    among those no commoner key took (-1 once none is left)."""
+    taken = np.zeros(cost.shape[1], dtype=bool)
+    guess = np.full(cost.shape[0], -1)
+    for k in range(min(cost.shape)):
+        guess[k] = int(np.where(taken, np.inf, cost[k]).argmin())
+        taken[guess[k]] = True
+    return guess
+
+
+def _cooccurrence_guess(
+    attack: _Attack,
+    anchors: int = COOCCURRENCE_ANCHORS,
+    rounds: int = COOCCURRENCE_ROUNDS,
+    weight: float = FREQUENCY_WEIGHT,
+) -> npt.NDArray[np.intp]:
+    """From the frequency alignment, each round compares every key's profile against the
+    commonest keys (read as the last round read them) with every reference feature's
+    against the features they were read as, and reads each key anew."""
+    guess = _frequency_guess(attack)
+    top = np.arange(min(anchors, len(attack.key_counts), len(attack.ref_counts)))
+    for _ in range(rounds):
+        mine, my_share = _profiles(attack.held, attack.key_counts, top, attack.records)
+        theirs, their_share = _profiles(
+            attack.ref_held, attack.ref_counts, guess[top], attack.ref_records
+        )
+        cost = (
+            (mine**2).sum(axis=1)[:, None]
+            + (theirs**2).sum(axis=1)[None, :]
+            - 2 * mine @ theirs.T
+            + weight * (my_share[:, None] - their_share[None, :]) ** 2
+        )
+        # an anchor's share of itself (all its records) says nothing: left out
+        cost[top] -= (mine[top, top][:, None] - theirs.T) ** 2
+        guess = _nearest_free(cost)
+    return guess
+
+
+def cooccurrence_attack(
+    encoded: pd.DataFrame,
+    plain: pd.DataFrame,
+    reference: pd.DataFrame,
+    key: bytes,
+    tops: tuple[int, ...] = ATTACK_TOPS,
+) -> dict[str, Any]:
+    """The frequency alignment refined by which keys records hold together."""
+    attack = _read(encoded, plain, reference, key)
+    return _score(attack, _cooccurrence_guess(attack), tops)
 
 
 def _sightings(n: int, seed: int, cultures: dict[str, float] | None) -> pd.DataFrame:
@@ -255,28 +403,37 @@ def _sightings(n: int, seed: int, cultures: dict[str, float] | None) -> pd.DataF
     return generate(config).sightings
 
 
+#: The attacks, each a reading of the keys from what the attacker reads.
+ATTACKS = {"frequency": _frequency_guess, "co-occurrence": _cooccurrence_guess}
+
+
 def _attack_rows(seed: int) -> list[dict[str, Any]]:
-    """The frequency attack at each pool size, for the default culture mix and for one
-    culture alone (one camp): means over ``ATTACK_SEEDS`` pools, each against a reference
-    of ``REFERENCE_RECORDS`` sightings of another seed and the same mix."""
+    """Both attacks at each pool size, for the default culture mix and for one culture
+    alone (one camp): means over ``ATTACK_SEEDS`` pools, each against a reference of
+    ``REFERENCE_RECORDS`` sightings of another seed and the same mix."""
     rows = []
     for label, cultures in ATTACK_CULTURES.items():
         reference = _sightings(REFERENCE_RECORDS, seed + 1000, cultures)
         for n in ATTACK_POOLS:
-            log(f"privacy: frequency attack, {label}, {n:,} records")
-            runs = []
+            log(f"privacy: attacks, {label}, {n:,} records")
+            runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ATTACKS}
             for pool_seed in range(seed, seed + ATTACK_SEEDS):
                 pool = _sightings(n, pool_seed, cultures)
-                runs.append(frequency_attack(encode_records(pool, KEY), pool, reference, KEY))
-            mean = pd.DataFrame(runs).mean()
-            shares = [r["records all"] for r in runs]
-            row: dict[str, Any] = {"names": label, "records": n, "distinct keys": mean["keys"]}
-            row |= {f"top {k} right": mean[f"top {k} name"] for k in ATTACK_TOPS}
-            row["top 100 exact"] = mean["top 100 exact"]
-            row |= {f"records named by top {k}": mean[f"records {k}"] for k in (10, 100)}
-            row["by all keys"] = mean["records all"]
-            row["by all keys, range"] = f"{min(shares):.3f}-{max(shares):.3f}"
-            rows.append(row)
+                attack = _read(encode_records(pool, KEY), pool, reference, KEY)
+                for name, guess in ATTACKS.items():
+                    runs[name].append(_score(attack, guess(attack), ATTACK_TOPS))
+            for name, found in runs.items():
+                mean = pd.DataFrame(found).mean()
+                row: dict[str, Any] = {"names": label, "records": n, "attack": name}
+                row["distinct keys"] = mean["keys"]
+                row |= {f"top {k} right": mean[f"top {k} name"] for k in ATTACK_TOPS}
+                row["top 100 exact"] = mean["top 100 exact"]
+                row |= {f"records named by top {k}": mean[f"records {k}"] for k in (10, 100)}
+                for column, share in (("by all keys", "records all"), ("2+ parts", "records 2+")):
+                    shares = [r[share] for r in found]
+                    row[column] = mean[share]
+                    row[f"{column}, range"] = f"{min(shares):.3f}-{max(shares):.3f}"
+                rows.append(row)
     return rows
 
 
@@ -349,20 +506,29 @@ def run(sizes: tuple[int, int], seed: int, command: str) -> list[str]:
         "",
         *table(dice),
         "",
-        "Frequency attack on the blocking keys (`name_keys`) by the linking party, who holds "
+        "Attacks on the blocking keys (`name_keys`) by the linking party, who holds "
         "an encoded list but not the key, and knows public name statistics: here the "
         f"{REFERENCE_RECORDS:,} sightings of another seed (`rfl_match.synth`, the same "
         "culture mix) read by `rfl_match.names.normalize_names`. The attacker ranks the "
         "encoded list's distinct keys by how many records hold them, ranks the reference's "
         "variant classes and phonetic keys (one list: a key does not say its kind) the "
-        "same way, and reads the key of rank i as the name of rank i. 'top k right': of the "
-        "k commonest keys, how many were read as the right name (a phonetic key stands for "
+        "same way, and reads the key of rank i as the name of rank i ('frequency'). "
+        "'top k right': of the k commonest keys, how many were read as the right name "
+        "(a phonetic key stands for "
         "its commonest class); 'top 100 exact': as the very class or phonetic key. "
         "'records named by top k': the share of records with at least one name part read "
         "rightly from the k commonest keys; 'by all keys': from the whole alignment. The "
         f"encoded list is the sightings of a pool, means over {ATTACK_SEEDS} seeds "
-        f"({seed} up; the range of the last column across them). 'One culture': "
-        "`SynthConfig(culture_weights={'syrian': 1.0})`, as in one camp.",
+        f"({seed} up; the ranges across them). 'One culture': "
+        "`SynthConfig(culture_weights={'syrian': 1.0})`, as in one camp. "
+        "'co-occurrence': the attacker also sees which keys each record holds together, and "
+        "knows from the reference how often two names share a record. From the frequency "
+        f"reading, {COOCCURRENCE_ROUNDS} rounds each read every key anew as the reference "
+        "feature closest to it in its share of the records and its co-occurrence with the "
+        f"{COOCCURRENCE_ANCHORS} commonest keys (as read the round before), the commonest "
+        "keys first, each feature once (a propagation attack, after Vidanage et al. 2019). "
+        "'2+ parts': the share of records with two or more of their name parts read rightly "
+        "(a class and its phonetic key are one part).",
         "",
         *table(_attack_rows(seed)),
         "",

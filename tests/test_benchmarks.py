@@ -1,5 +1,6 @@
 """The benchmarks' own measurements: the peers' blocking rules, the rules' reach, peak
-memory with a forked child, and the frequency attack on encoded blocking keys."""
+memory with a forked child, and the frequency and co-occurrence attacks on encoded
+blocking keys."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ from hypothesis import strategies as st
 import rfl_match as rm
 from benchmarks import workers
 from benchmarks.common import timed
-from benchmarks.privacy import KEY, OTHER_KEY, frequency_attack, name_parts
+from benchmarks.privacy import (
+    ATTACK_CULTURES,
+    KEY,
+    OTHER_KEY,
+    _sightings,
+    cooccurrence_attack,
+    frequency_attack,
+    name_parts,
+)
 from benchmarks.speed import _warning_summary
 from benchmarks.workers import _blocked_pairs, _completeness, rules_reach
 from rfl_match.privacy import encode_records
@@ -164,6 +173,58 @@ def test_frequency_attack_refuses_a_file_encoded_under_another_key() -> None:
     pool = _names({"Mohammed": 2, "Fatima": 1})
     with pytest.raises(RuntimeError, match="name_keys"):
         frequency_attack(encode_records(pool, OTHER_KEY), pool, pool, KEY)
+
+
+def _full_names(rows: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"record_id": [f"R{i}" for i in range(len(rows))], "full_name": rows})
+
+
+def test_cooccurrence_attack_tells_apart_names_of_one_frequency_by_their_company() -> None:
+    # Hassan and Omar both in two records: the frequency reading takes one for the other
+    # (their keys tie), the company they keep (Mohammed twice, or Mohammed and Tesfaye)
+    # tells them apart; every record holds two parts, both read
+    pool = _full_names(["Mohammed Hassan", "Mohammed Hassan", "Mohammed Omar", "Tesfaye Omar"])
+    encoded = encode_records(pool, KEY)
+    by_frequency = frequency_attack(encoded, pool, pool, KEY, tops=(8,))
+    found = cooccurrence_attack(encoded, pool, pool, KEY, tops=(8,))
+    assert by_frequency["top 8 name"] == 6
+    assert found["keys"] == 8 and found["top 8 name"] == 8
+    assert found["records all"] == 1.0 and found["records 2+"] == 1.0
+
+
+def test_cooccurrence_attack_reads_every_name_of_a_list_from_its_own_statistics() -> None:
+    # 300 sightings of one culture, the attacker's statistics those of the list itself:
+    # the frequency reading misses some (ties), the co-occurrence reading none
+    pool = _sightings(300, 7, {"syrian": 1.0})
+    encoded = encode_records(pool, KEY)
+    by_frequency = frequency_attack(encoded, pool, pool, KEY)
+    found = cooccurrence_attack(encoded, pool, pool, KEY)
+    assert by_frequency["top 100 name"] < 100 and by_frequency["records all"] < 1.0
+    assert found["top 100 name"] == 100 and found["records all"] == 1.0
+    assert found["records 2+"] > 0.99
+
+
+def test_cooccurrence_attack_reads_no_name_from_statistics_of_other_names() -> None:
+    pool = _full_names(["Mohammed Ali", "Mohammed Ali", "Fatima Ali", "Ahmed"])
+    reference = _full_names(["Olena Petrenko", "Olena Petrenko", "Andriy Petrenko", "Tesfaye"])
+    found = cooccurrence_attack(encode_records(pool, KEY), pool, reference, KEY, tops=(2,))
+    assert found["top 2 name"] == 0
+    assert found["records all"] == 0.0 and found["records 2+"] == 0.0
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+@pytest.mark.parametrize("cultures", list(ATTACK_CULTURES.values()), ids=list(ATTACK_CULTURES))
+def test_cooccurrence_attack_reads_no_less_than_the_frequency_reading_it_starts_from(
+    seed: int, cultures: dict[str, float] | None
+) -> None:
+    pool = _sightings(300, seed, cultures)
+    encoded = encode_records(pool, KEY)
+    by_frequency = frequency_attack(encoded, pool, pool, KEY)
+    found = cooccurrence_attack(encoded, pool, pool, KEY)
+    for measure in ("top 10 name", "top 100 name", "records 100", "records all", "records 2+"):
+        assert found[measure] >= by_frequency[measure], measure
+    # and more than it, where frequencies tie
+    assert found["records 2+"] > by_frequency["records 2+"]
 
 
 _NAME = st.sampled_from(["", "Mohammed Ali", "محمد علي", "Olena", "Fatima; Fatuma", "Abdi"])
