@@ -393,7 +393,15 @@ def cooccurrence_attack(
     key: bytes,
     tops: tuple[int, ...] = ATTACK_TOPS,
 ) -> dict[str, Any]:
-    """The frequency alignment refined by which keys records hold together."""
+    """The frequency alignment refined by which keys records hold together.
+
+    The attacker also sees each record's set of keys, and knows from the reference how
+    often two features share a record. From the frequency reading, each of
+    ``COOCCURRENCE_ROUNDS`` rounds reads every key as the reference feature nearest to it
+    in the share of the records that hold it and in the shares of its records that hold
+    each of the ``COOCCURRENCE_ANCHORS`` commonest keys (read as the round before read
+    them), the commonest keys first, each feature once. Scored as
+    :func:`frequency_attack`, with the same returns."""
     attack = _read(encoded, plain, reference, key)
     return _score(attack, _cooccurrence_guess(attack), tops)
 
