@@ -201,8 +201,21 @@ class _Attack(NamedTuple):
     truth: pd.MultiIndex
     #: the name each feature stands for (``_meanings`` of both plain sets)
     meanings: pd.Series
+    #: the records' name parts: ``row``, ``class`` and the places of its class and phonetic
+    #: keys in ``key_counts`` (``class code``, ``phonetic code``; -1 for none)
+    parts: pd.DataFrame
     records: int
     ref_records: int
+
+
+def _coded_features(features: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per kind, each feature's text (under the kind's name) and its key."""
+    return {
+        kind: features.loc[features["kind"] == kind, ["text", "key"]]
+        .drop_duplicates()
+        .rename(columns={"text": kind})
+        for kind in KEY_DOMAINS
+    }
 
 
 def _read(
@@ -244,6 +257,18 @@ def _read(
         ref_held=pd.DataFrame({"row": ref_features["row"].to_numpy(), "code": ref_codes}),
         truth=pd.MultiIndex.from_frame(truth.loc[key_counts.index]),
         meanings=_meanings(pd.concat([parts, ref_parts], ignore_index=True)),
+        parts=pd.DataFrame(
+            {
+                "row": parts["row"].to_numpy(),
+                "class": parts["class"].to_numpy(),
+                **{
+                    f"{kind} code": key_counts.index.get_indexer(
+                        pd.Index(parts[[kind]].merge(coded, how="left")["key"])
+                    )
+                    for kind, coded in _coded_features(features).items()
+                },
+            }
+        ),
         records=len(encoded),
         ref_records=len(reference),
     )
@@ -269,9 +294,14 @@ def _score(attack: _Attack, guess: npt.NDArray[np.intp], tops: tuple[int, ...]) 
         out[f"top {k} name"] = int(named[:k].sum())
         out[f"records {k}"] = right[right["code"] < k]["row"].nunique() / attack.records
     out["records all"] = right["row"].nunique() / attack.records
-    # distinct names read rightly a record: its class and phonetic key name one part
-    names = pd.DataFrame({"row": right["row"], "name": true_name[right["code"].to_numpy()]})
-    per_record = names.drop_duplicates().groupby("row").size()
+    # a record's name parts read: by their class or their phonetic key (a part's two keys
+    # name one part; parts of one class, one name)
+    named_key = np.append(named, False)  # code -1: no key
+    parts = attack.parts
+    read_parts = parts[
+        named_key[parts["class code"].to_numpy()] | named_key[parts["phonetic code"].to_numpy()]
+    ]
+    per_record = read_parts[["row", "class"]].drop_duplicates().groupby("row").size()
     out["records 2+"] = int((per_record >= 2).sum()) / attack.records
     return out
 
