@@ -204,6 +204,16 @@ def test_cooccurrence_attack_reads_every_name_of_a_list_from_its_own_statistics(
     assert found["records 2+"] > 0.99
 
 
+def test_two_parts_are_two_of_a_records_name_parts_not_two_readings_of_one() -> None:
+    # Hussein's phonetic key is Hassan's too, and stands for Hassan (the commoner): the
+    # Hussein record's two keys, both read rightly, read one part
+    pool = _full_names(["Hassan", "Hassan", "Hussein", "Hussein Ali"])
+    assert name_parts(pool)["phonetic"].nunique() == 2  # Hassan and Hussein share one
+    for attack in (frequency_attack, cooccurrence_attack):
+        found = attack(encode_records(pool, KEY), pool, pool, KEY, tops=(2,))
+        assert found["records all"] == 1.0 and found["records 2+"] == 1 / 4
+
+
 def test_cooccurrence_attack_reads_no_name_from_statistics_of_other_names() -> None:
     pool = _full_names(["Mohammed Ali", "Mohammed Ali", "Fatima Ali", "Ahmed"])
     reference = _full_names(["Olena Petrenko", "Olena Petrenko", "Andriy Petrenko", "Tesfaye"])
