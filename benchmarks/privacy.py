@@ -345,8 +345,9 @@ def _frequency_guess(attack: _Attack) -> npt.NDArray[np.intp]:
 
 #: Its anchors: the commonest keys, whose co-occurrence with a key is that key's profile.
 COOCCURRENCE_ANCHORS = 100
-#: Its rounds: each re-reads every key, the anchors too, with the last round's reading.
-COOCCURRENCE_ROUNDS = 6
+#: Its rounds at most: each re-reads every key, the anchors too, with the last round's
+#: reading, until the anchors are read as in an earlier round.
+COOCCURRENCE_ROUNDS = 30
 #: The weight of a key's own frequency (the log of its share of the records) in its cost.
 FREQUENCY_WEIGHT = 1.0
 
@@ -396,20 +397,27 @@ def _cooccurrence_guess(
 ) -> npt.NDArray[np.intp]:
     """From the frequency alignment, each round compares every key's profile against the
     commonest keys (read as the last round read them) with every reference feature's
-    against the features they were read as, and reads each key anew."""
+    against the features they were read as, and reads each key anew; until the commonest
+    keys are read as in an earlier round (a round's reading depends on theirs alone: the
+    next would repeat one), ``rounds`` at most."""
     guess = _frequency_guess(attack)
     top = np.arange(min(anchors, len(attack.key_counts), len(attack.ref_counts)))
+    seen: set[bytes] = set()
     for _ in range(rounds):
+        if guess[top].tobytes() in seen:
+            break
+        seen.add(guess[top].tobytes())
         mine, my_share = _profiles(attack.held, attack.key_counts, top, attack.records)
         theirs, their_share = _profiles(
             attack.ref_held, attack.ref_counts, guess[top], attack.ref_records
         )
-        cost = (
-            (mine**2).sum(axis=1)[:, None]
-            + (theirs**2).sum(axis=1)[None, :]
-            - 2 * mine @ theirs.T
-            + weight * (my_share[:, None] - their_share[None, :]) ** 2
-        )
+        # the squared distance of the profiles, the frequency one more coordinate, less
+        # each key's own square (the same for every feature it may be read as)
+        x = np.hstack([mine, np.sqrt(weight) * my_share[:, None]]).astype(np.float32)
+        y = np.hstack([theirs, np.sqrt(weight) * their_share[:, None]]).astype(np.float32)
+        cost = x @ y.T
+        cost *= -2
+        cost += (y**2).sum(axis=1)[None, :]
         # an anchor's share of itself (all its records) says nothing: left out
         cost[top] -= (mine[top, top][:, None] - theirs.T) ** 2
         guess = _nearest_free(cost)
@@ -426,12 +434,13 @@ def cooccurrence_attack(
     """The frequency alignment refined by which keys records hold together.
 
     The attacker also sees each record's set of keys, and knows from the reference how
-    often two features share a record. From the frequency reading, each of
-    ``COOCCURRENCE_ROUNDS`` rounds reads every key as the reference feature nearest to it
-    in the share of the records that hold it and in the shares of its records that hold
-    each of the ``COOCCURRENCE_ANCHORS`` commonest keys (read as the round before read
-    them), the commonest keys first, each feature once. Scored as
-    :func:`frequency_attack`, with the same returns."""
+    often two features share a record. From the frequency reading, each round reads every
+    key as the reference feature nearest to it in the share of the records that hold it
+    and in the shares of its records that hold each of the ``COOCCURRENCE_ANCHORS``
+    commonest keys (read as the round before read them), the commonest keys first, each
+    feature once; until those keys are read as in an earlier round
+    (``COOCCURRENCE_ROUNDS`` at most). Scored as :func:`frequency_attack`, with the same
+    returns."""
     attack = _read(encoded, plain, reference, key)
     return _score(attack, _cooccurrence_guess(attack), tops)
 
@@ -561,10 +570,12 @@ def run(sizes: tuple[int, int], seed: int, command: str) -> list[str]:
         "`SynthConfig(culture_weights={'syrian': 1.0})`, as in one camp. "
         "'co-occurrence': the attacker also sees which keys each record holds together, and "
         "knows from the reference how often two names share a record. From the frequency "
-        f"reading, {COOCCURRENCE_ROUNDS} rounds each read every key anew as the reference "
-        "feature closest to it in its share of the records and its co-occurrence with the "
+        "reading, rounds each read every key anew as the reference feature closest to it "
+        "in its share of the records and its co-occurrence with the "
         f"{COOCCURRENCE_ANCHORS} commonest keys (as read the round before), the commonest "
-        "keys first, each feature once (a propagation attack, after Vidanage et al. 2019). "
+        "keys first, each feature once, until those keys are read as in an earlier round "
+        f"(at most {COOCCURRENCE_ROUNDS} rounds; a propagation attack, after Vidanage et al. "
+        "2019). "
         "'2+ parts': the share of records with two or more of their name parts read rightly "
         "(a class and its phonetic key are one part).",
         "",
