@@ -37,8 +37,8 @@ What an encoded file still reveals (say so to whoever receives it):
   least one name part of 73 to 82% of the records of one culture (Syrian), 3 to 7 of 10
   and 35 to 46% in a mix of 14 cultures; refining that reading by which keys records hold
   together (a propagation attack, after Vidanage et al. 2019), it reads at least one part
-  of 74 to 86% and 38 to 57%, and two or more parts (a given and a family name, say) of
-  29 to 44% and 8 to 18%;
+  of 75 to 86% and 38 to 61%, and two or more parts (a given and a family name, say) of
+  28 to 44% and 8 to 21%;
 - the keys name the parts one by one: the bits that all filters of the records sharing a
   key hold are, mostly, that part's, which undoes part of the one-filter-for-all-names
   protection; and a part's class, phonetic and skeleton keys set the same 30 bits in
