@@ -151,3 +151,14 @@ def test_the_key_holder_s_table_lists_each_id_once() -> None:
 def test_the_subpackage_exports_its_names() -> None:
     for name in ("pseudonymous_ids", "pseudonymise", "pseudonym_table"):
         assert name in rfl_match.privacy.__all__ and hasattr(rfl_match.privacy, name)
+
+
+def test_float_ids_are_pseudonymised_as_their_records_read_them() -> None:
+    """An id column held as floats (17.0) is the ids "17" of the validated records: the
+    key holder's table and a pseudonymised output agree (review of session 29)."""
+    key = b"k" * 32
+    floats = pseudonymous_ids(pd.Series([17.0, 2.5, None]), key)
+    texts = pseudonymous_ids(pd.Series(["17", "2.5", None], dtype=object), key)
+    assert floats.iloc[:2].tolist() == texts.iloc[:2].tolist()
+    assert floats.iloc[2] is None or pd.isna(floats.iloc[2])
+    assert pseudonymous_ids([17], key).tolist() == texts.iloc[:1].tolist()

@@ -26,6 +26,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from rfl_match.privacy.keys import hex_digits, keyed_digests
+from rfl_match.schema import typed_text
 
 #: The domain of id pseudonyms among the keyed digests: none equals a blocking key's or a
 #: Bloom filter's digest of the same text under the same key.
@@ -41,9 +42,10 @@ def pseudonymous_ids(ids: IdValues, key: bytes) -> pd.Series:
     """Each id's keyed pseudonym: ``p-`` and 16 hexadecimal digits.
 
     Ids are read as text (the number 17 and the text ``"17"`` are one id, as they are in a
-    file), each distinct id is hashed once, and a missing id (None, NaN, ``pd.NA``) stays
-    missing. Distinct ids give distinct pseudonyms but for a 64-bit collision (odds about
-    n² / 2⁶⁵: one in 37 million among a million ids).
+    file; a float 17.0 or a date as a file writes them, ``schema.typed_text``), each
+    distinct id is hashed once, and a missing id (None, NaN, ``pd.NA``) stays missing.
+    Distinct ids give distinct pseudonyms but for a 64-bit collision (odds about n² /
+    2⁶⁵: one in 37 million among a million ids).
 
     Args:
         ids: the ids, as a Series (its index and a string dtype are kept), an array or a list.
@@ -60,7 +62,13 @@ def pseudonymous_ids(ids: IdValues, key: bytes) -> pd.Series:
         if isinstance(ids, pd.Series)
         else pd.Series(np.asarray(ids, dtype=object), dtype=object)
     )
-    codes, distinct = pd.factorize(series, use_na_sentinel=True)
+    # Floats and dates read as a file writes them, and as validation reads them (a float
+    # id 17.0 is the id "17" of the records, not "17.0"): the same pseudonym either way.
+    written = typed_text(series)
+    readable = series
+    if written is not None:
+        readable = pd.Series(written, index=series.index, dtype=object).where(series.notna())
+    codes, distinct = pd.factorize(readable, use_na_sentinel=True)
     texts = [str(value) for value in distinct]  # each distinct id once, as text
     names = np.char.add(PSEUDONYM_PREFIX, hex_digits(keyed_digests(key, ID_DOMAIN, texts)))
     names = names.astype(object)
