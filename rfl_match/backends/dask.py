@@ -34,12 +34,12 @@ from rfl_match.backends.partitions import (
     agree,
     budget_pass,
     check_partitioned,
+    check_rows,
     check_run,
     fit_partitioned,
     merged_choices,
     predict_partition,
     records,
-    split,
     task_linker,
 )
 from rfl_match.linker import Linker
@@ -87,7 +87,7 @@ class DaskRunner(Runner):
 def _partitions(requests: pd.DataFrame | dd.DataFrame, partition_rows: int) -> dd.DataFrame:
     if isinstance(requests, dd.DataFrame):
         return requests
-    split(requests, partition_rows)  # the size checked as the local backend checks it
+    check_rows(partition_rows)
     out: dd.DataFrame = dd.from_pandas(requests, chunksize=partition_rows, sort=False)
     return out
 

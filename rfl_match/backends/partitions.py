@@ -338,10 +338,15 @@ def predict_partition(
     return task.predict(requests, sightings, threshold=threshold, top_k=top_k)
 
 
-def split(frame: pd.DataFrame, rows: int) -> list[pd.DataFrame]:
-    """``frame`` in partitions of ``rows`` rows at most, in order."""
+def check_rows(rows: object) -> None:
+    """``partition_rows`` must be a whole number of 1 or more: a :class:`ConfigError`."""
     if not isinstance(rows, int) or isinstance(rows, bool) or rows < 1:
         raise ConfigError(f"partition_rows: want a whole number of 1 or more, not {rows!r}")
+
+
+def split(frame: pd.DataFrame, rows: int) -> list[pd.DataFrame]:
+    """``frame`` in partitions of ``rows`` rows at most, in order."""
+    check_rows(rows)
     return [frame.iloc[start : start + rows] for start in range(0, max(len(frame), 1), rows)]
 
 
