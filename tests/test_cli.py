@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rfl_match.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+from helpers import run
 
 
 def test_link_end_to_end(tmp_path: Path, synthetic_paths: dict[str, Path]) -> None:

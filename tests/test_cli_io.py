@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import run
 
 import rfl_match as rm
 from rfl_match.io import read_table, write_table
@@ -17,17 +18,6 @@ from rfl_match.io.pfif import read_pfif_notes
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = "u_sample_pairs = 20000\n"
-
-
-def run(*args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rfl_match.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=300,
-        cwd=ROOT,
-    )
 
 
 @pytest.fixture(scope="module")

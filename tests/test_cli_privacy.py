@@ -6,27 +6,15 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import run
 
 from rfl_match.privacy import key_check, new_key, read_key
 
-ROOT = Path(__file__).resolve().parent.parent
 PSEUDONYM = r"p-[0-9a-f]{16}"
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rfl_match.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
 
 
 @pytest.fixture(scope="module")
