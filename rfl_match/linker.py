@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import numbers
 import time
@@ -68,6 +67,7 @@ from rfl_match.config import (
     reads_names,
     stored_config,
 )
+from rfl_match.digests import frame_digest
 from rfl_match.kernels import (
     CodeTally,
     agreements,
@@ -1760,94 +1760,17 @@ def _identity(requests: pd.DataFrame, sightings: pd.DataFrame | None) -> tuple[A
     )
 
 
-def _digest() -> Any:
-    """A digest for fingerprints: SHA-256, which x86 (SHA extensions) and ARMv8 compute in
-    hardware, 2.4x blake2b's speed here (1.65 against 0.69 GB/s on one core)."""
-    return hashlib.sha256()
-
-
-#: The index's place among a frame's columns in :func:`_fingerprint` (a column may be
-#: labelled None).
-_INDEX = object()
-
-
 def _fingerprint(
     requests: pd.DataFrame, sightings: pd.DataFrame | None, workers: int = 1
 ) -> tuple[Any, ...]:
-    """Content of the inputs (index and values): with :func:`_identity`, equal only for the
-    same, unchanged frames. The index and each column have a digest of their own, the
-    columns' on up to ``workers`` threads (the digests release the GIL), and a frame's
-    digest reads them in order."""
-
-    def digested(item: tuple[pd.DataFrame, Any]) -> bytes | None:
-        frame, name = item
-        try:
-            digest = _digest()
-            if name is _INDEX:
-                digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
-            else:
-                _hash_values(digest, frame[name].array)
-            return bytes(digest.digest())
-        except (TypeError, ValueError):  # unhashable cells, text not UTF-8: never reuse
-            return None
-
-    frames = [frame for frame in (requests, sightings) if frame is not None]
-    items = [(frame, name) for frame in frames for name in [_INDEX, *frame.columns]]
-    parts = threaded(digested, items, workers)
+    """Content of the inputs (index and values, :func:`rfl_match.digests.frame_digest`):
+    with :func:`_identity`, equal only for the same, unchanged frames. A frame with cells
+    that do not hash gives an object equal to nothing (never reused)."""
     out: list[Any] = []
     for frame in (requests, sightings):
-        if frame is None:
-            out.append(None)
-            continue
-        found = [next(parts) for _ in range(len(frame.columns) + 1)]
-        known = [part for part in found if part is not None]
-        if len(known) < len(found):
-            out.append(object())
-            continue
-        digest = _digest()
-        for part in known:
-            digest.update(part)
-        out.append(digest.digest())
+        digest = None if frame is None else frame_digest(frame, workers)
+        out.append(object() if frame is not None and digest is None else digest)
     return tuple(out)
-
-
-def _hash_values(digest: Any, values: Any) -> None:
-    """Feed a column to ``digest``: Arrow-backed strings (pandas' default) by their buffers,
-    without a Python object per cell; anything else by pandas' hash of its values."""
-    digest.update(str(values.dtype).encode())
-    arrow: Any = values.__arrow_array__() if hasattr(values, "__arrow_array__") else None
-    kind = str(getattr(arrow, "type", ""))
-    if kind in ("string", "large_string"):
-        width = np.int64 if kind == "large_string" else np.int32
-        parts = [_digest() for _ in range(3)]
-        rows, size = 0, 0
-        # A chunked array (Arrow storage), or one array (Python storage, converted).
-        for chunk in getattr(arrow, "chunks", [arrow]):
-            rows, size = _hash_text_chunk(parts, chunk, width, rows, size)
-        for part in parts:
-            digest.update(part.digest())
-        return
-    digest.update(pd.util.hash_array(np.asarray(values)).tobytes())
-
-
-def _hash_text_chunk(
-    parts: list[Any], chunk: Any, width: type[np.signedinteger[Any]], rows: int, size: int
-) -> tuple[int, int]:
-    """Feed one Arrow string chunk that follows ``rows`` rows of ``size`` bytes to the
-    digests of a column's end offsets (as if it were one chunk), characters and null rows.
-    Returns the rows and bytes fed so far. A chunk is often a slice whose buffers are its
-    whole parent's (a frame read in row groups: each chunk holds all of them), so they are
-    cut to the slice; the same content hashes the same however it is chunked."""
-    n = len(chunk)
-    validity, offsets, text = chunk.buffers()
-    ends = np.frombuffer(offsets, dtype=width, count=chunk.offset + n + 1)[chunk.offset :]
-    start, stop = int(ends[0]), int(ends[-1])
-    parts[0].update((ends[1:].astype(np.int64) - start + size).tobytes())
-    if text is not None:
-        parts[1].update(memoryview(text)[start:stop])
-    if validity is not None and chunk.null_count:
-        parts[2].update((np.flatnonzero(np.asarray(chunk.is_null())) + rows).tobytes())
-    return rows + n, size + stop - start
 
 
 def check_labels(labels: pd.DataFrame) -> None:

@@ -104,7 +104,6 @@ def test_sorted_rules_are_refused(synthetic, fitted) -> None:  # type: ignore[no
 
 def test_errors_count_rows_from_the_first_request(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
     requests = synthetic["requests"].copy()
-    requests.attrs = {}  # records of one's own, not yet validated
     requests.loc[250, "record_id"] = ""
     with pytest.raises(rm.RecordError) as one:
         task_linker(fitted).predict(requests, synthetic["sightings"])
@@ -348,7 +347,6 @@ def test_labels_are_checked_and_warned_of_as_one_fit(synthetic) -> None:  # type
 
 def test_a_failed_fit_leaves_the_linker_as_it_was(synthetic) -> None:  # type: ignore[no-untyped-def]
     requests = synthetic["requests"].copy()
-    requests.attrs = {}  # records of one's own, not yet validated
     requests.loc[450, "record_id"] = ""
     linker = rm.Linker()
     before = (linker.config, list(linker.specs_))

@@ -414,6 +414,34 @@ def test_a_frame_derived_from_read_records_is_validated_anew(
     assert calls == ["requests"]  # rows filtered: validated anew
 
 
+def test_a_validated_frame_changed_in_place_is_validated_anew(
+    synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cell of a read_records frame changed in place (its columns and length as they
+    were) is validated anew: a duplicated id is refused, as in a file, not matched as
+    two people under one id; a frame left as it was is not validated again."""
+    import rfl_match.linker as linker_module
+
+    requests = rm.read_records(synthetic["requests"].head(300))
+    sightings = rm.read_records(synthetic["sightings"].head(300))
+    calls: list[str] = []
+    real = linker_module.validate_records
+
+    def validate(frame: pd.DataFrame, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        calls.append(kwargs["source"])
+        return real(frame, *args, **kwargs)
+
+    monkeypatch.setattr(linker_module, "validate_records", validate)
+    linker = rm.Linker({"u_sample_pairs": 20_000}).fit(requests, sightings)
+    assert calls == []
+    sightings.loc[5, "date_of_birth"] = "31/02/1990x"
+    linker.predict(requests, sightings)
+    assert calls == ["sightings"]
+    requests.loc[3, "record_id"] = requests.loc[4, "record_id"]
+    with pytest.raises(rm.RecordError, match="duplicate"):
+        linker.predict(requests, sightings)
+
+
 def test_load_rejects_other_versions(tmp_path: Path, fitted: rm.Linker) -> None:
     import json
 

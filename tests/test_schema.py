@@ -14,7 +14,7 @@ import pytest
 
 import rfl_match as rm
 from rfl_match.io import load_records
-from rfl_match.schema import near_canonical_field, validate_records
+from rfl_match.schema import is_validated, near_canonical_field, validate_records
 
 GOOD = "record_id,full_name,date_of_birth,age,source_date\nr1,Ali Hassan,2009,,2020-01-01\n"
 
@@ -492,3 +492,14 @@ def test_plain_records_with_a_column_named_like_a_filter_keep_it_as_their_own() 
     out = validate_records(frame)
     assert out["name_bloom"].tolist() == ["yes", "no"]
     assert [str(p) for p in out.attrs["problems"]] == ["row 2: no name in any name column; kept"]
+
+
+def test_validated_marks_the_content_not_only_the_shape() -> None:
+    frame = rm.read_records(pd.DataFrame({"record_id": ["a", "b"], "full_name": ["Ali", "Omar"]}))
+    assert is_validated(frame) and is_validated(frame.copy())
+    frame.loc[1, "full_name"] = "Omar Ali"
+    assert not is_validated(frame)
+    again = rm.read_records(frame)
+    again["full_name"] = ["Ali", "Omar"]  # a column replaced, same length
+    assert not is_validated(again)
+    assert not is_validated(pd.DataFrame({"record_id": ["a"], "full_name": ["Ali"]}))
