@@ -1157,9 +1157,14 @@ def _block(
                     f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3]
                 )
                 split = "split by birth band" if by_band else "not split (the rule has a birth key)"
-                warnings.warn(
-                    f"blocking rule {name}: {len(oversized)} block(s) over max_block_size "
-                    f"{max_block:,}, e.g. {shown}; {split}"
+                found = f"{len(oversized)} block(s) over max_block_size {max_block:,}, e.g. {shown}"
+                if data.partition is not None:
+                    # The same words in every partition and pass: shown once, not a
+                    # partition's counts again and again.
+                    found, still_over = _IN_PARTITIONS.format(max_block), 0
+                _warn(
+                    data,
+                    f"blocking rule {name}: {found}; {split}"
                     + (f" ({still_over} sub-block(s) still too large)" if still_over else "")
                     + f", and each record meets its {window} nearest per side "
                     + (
@@ -1168,7 +1173,7 @@ def _block(
                         else "by name (or its tokens) and by father's name (or its filter) "
                         "and birth date"
                     ),
-                    stacklevel=2,
+                    stacklevel=3,
                 )
         if budget is None:
             ids = rule_union.ids()
@@ -1238,11 +1243,15 @@ def with_context(
         del blocks
         if rule_stats.oversized:
             shown = ", ".join(f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3])
-            warnings.warn(
-                f"context rule {'+'.join(rule)}: {len(rule_stats.oversized)} block(s) over "
-                f"max_block_size {max_block:,}, e.g. {shown}; left out (a value this common "
+            found = f"{len(rule_stats.oversized)} block(s) over max_block_size {max_block:,}"
+            found += f", e.g. {shown}"
+            if data.partition is not None:  # as the main rules' (_block)
+                found = _IN_PARTITIONS.format(max_block)
+            _warn(
+                data,
+                f"context rule {'+'.join(rule)}: {found}; left out (a value this common "
                 "tells no one apart: the main rules' pairs of these records stand)",
-                stacklevel=3,
+                stacklevel=4,
             )
         stats.append(rule_stats)
     chosen = best.ids()
@@ -1276,6 +1285,25 @@ def _note_blocks(
         ]
     biggest = sorted(blocks.oversized, key=lambda kn: -kn[1])
     stats.oversized = [(_describe(data, rule, blocks.parts, k), n) for k, n in biggest]
+
+
+#: What a rule's oversized blocks are called in a partition of a run
+#: (``rfl_match.backends.partitions``): each partition has its own, and their counts
+#: differ from one to the next; these words, given once in the run (:func:`_warn`).
+_IN_PARTITIONS = (
+    "blocks over max_block_size {:,} in partitions of the requests (see "
+    "blocking_report on the whole input for their keys and sizes)"
+)
+
+
+def _warn(data: PreparedPair, message: str, stacklevel: int) -> None:
+    """A UserWarning of blocking, ``stacklevel`` as :func:`warnings.warn` counts it from
+    the caller; in a partition of a run, once in the run (``Partition.told``)."""
+    if data.partition is not None:
+        if message in data.partition.told:
+            return
+        data.partition.told.add(message)
+    warnings.warn(message, stacklevel=stacklevel)
 
 
 def uncut_rule(rule: Sequence[str]) -> bool:

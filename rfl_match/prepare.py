@@ -600,7 +600,9 @@ class Partition:
     among all the requests (``kernels.BestPairs.right_rows``, merged over the
     partitions by ``kernels.merge_rows``), which the partition's budget takes for its
     own. Without them (the pass that finds them), each budget leaves the partition's own
-    choice in ``found``, by its number; ``budgets`` counts the budgets made.
+    choice in ``found``, by its number; ``budgets`` counts the budgets made. ``told``:
+    the warnings given in the run so far (one set, shared by its partitions in a
+    process), each given once however many partitions and passes meet it.
     """
 
     term_counts: Mapping[str, Mapping[str, int]] | None = None
@@ -610,9 +612,11 @@ class Partition:
     choices: tuple[tuple[npt.NDArray[Any], npt.NDArray[Any]], ...] = ()
     found: dict[int, tuple[npt.NDArray[Any], npt.NDArray[Any]]] = field(default_factory=dict)
     budgets: int = 0
+    told: set[str] = field(default_factory=set)
 
     def fresh(self) -> Partition:
-        """A copy for one pass over a partition: nothing found, no budget made."""
+        """A copy for one pass over a partition: nothing found, no budget made (and the
+        run's warnings shared)."""
         return replace(self, found={}, budgets=0)
 
 

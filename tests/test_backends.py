@@ -4,6 +4,7 @@ Dask, against one predict over all the requests."""
 from __future__ import annotations
 
 import pickle
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -369,3 +370,25 @@ def test_partitions_encoded_two_ways_are_refused(synthetic) -> None:  # type: ig
     sightings = encode_records(synthetic["sightings"], key)
     with pytest.raises(rm.RecordError, match="encoded 2 ways"):
         fit_in_partitions(rm.Linker(encoded_config()), mixed, sightings, partition_rows=250)
+
+
+def test_oversized_blocks_are_warned_of_once_a_rule(synthetic) -> None:  # type: ignore[no-untyped-def]
+    """Each partition has its own oversized blocks, and each pass blocks again: a rule's
+    warning comes once in the run, not once a partition and pass (nor is it lost to the
+    filters' resets: the warnings module forgets what it showed whenever any code
+    changes its filters, as reading names in a child process does)."""
+    linker = rm.Linker({"max_block_size": 20, "u_sample_pairs": 20_000})
+    with pytest.warns(UserWarning, match="max_block_size"):
+        linker.fit(synthetic["requests"], synthetic["sightings"])
+    for _ in range(2):  # a second run warns again
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            list(
+                predict_in_partitions(
+                    linker, synthetic["requests"], synthetic["sightings"], partition_rows=120
+                )
+            )
+        told = [str(w.message) for w in seen if "max_block_size" in str(w.message)]
+        rules = [message.split(": ")[0] for message in told]
+        assert len(rules) >= 3 and len(set(rules)) == len(rules), rules
+        assert all("in partitions of the requests" in message for message in told)

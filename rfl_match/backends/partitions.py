@@ -216,10 +216,11 @@ def run_partitions(
     sighting_ranks = ranks[len(ids) :]
     out = []
     start = 0
+    told: set[str] = set()  # one for the run: a warning once, not once a partition
     for _, part_ids, _ in firsts:
         own = ranks[start : start + len(part_ids)]
         start += len(part_ids)
-        out.append(Partition(counts, (own, sighting_ranks), bits, len(ids)))
+        out.append(Partition(counts, (own, sighting_ranks), bits, len(ids), told=told))
     return out
 
 
