@@ -3,6 +3,12 @@
 Plain connected components let one weak link join two large groups (A~B, B~C, ..., so A~Z).
 Here edges are taken strongest first, and two groups merge only when enough of the pairs
 between them are themselves links: at least ``min_density`` of them.
+
+The links between each two groups are counted as groups merge (each group keeps its
+count of links to every group it touches; a merge folds the group with fewer neighbours
+into the other), so that each edge's check is one look-up: time grows with the links
+(times the logarithm of the records), not with the product of two groups' sizes, which a
+list with many copies of one person, or of namesakes, makes large.
 """
 
 from __future__ import annotations
@@ -25,38 +31,62 @@ def cluster_pairs(
     """Clusters of records from linked pairs (row indices into ``record_ids``).
 
     Returns a frame ``record_id, cluster_id`` with every record, singletons included;
-    cluster ids are the smallest record row of each cluster, as strings ``c<row>``.
+    cluster ids are the smallest record row of each cluster, as strings ``c<row>``. A
+    pair given twice, or both ways round, is one link; a record paired with itself is
+    none.
     """
     n = len(record_ids)
-    parent = np.arange(n)
-    members: dict[int, list[int]] = {}
-    linked: set[tuple[int, int]] = set()
-    for a, b in zip(left.tolist(), right.tolist(), strict=True):
-        linked.add((min(a, b), max(a, b)))
+    a = np.asarray(left, dtype=np.int64)
+    b = np.asarray(right, dtype=np.int64)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    distinct = np.unique(lo[lo != hi] * n + hi[lo != hi])
+    # Per group (by its root): the number of links to each group it touches.
+    touching: dict[int, dict[int, int]] = {}
+    for x, y in zip((distinct // n).tolist(), (distinct % n).tolist(), strict=True):
+        touching.setdefault(x, {})[y] = 1
+        touching.setdefault(y, {})[x] = 1
+    parent = list(range(n))
+    size = [1] * n
+    low = list(range(n))  # each root's smallest row: the cluster's id
 
     def find(x: int) -> int:
         root = x
         while parent[root] != root:
-            root = int(parent[root])
+            root = parent[root]
         while parent[x] != root:
-            parent[x], x = root, int(parent[x])
+            parent[x], x = root, parent[x]
         return root
 
-    for k in np.argsort(-weight, kind="stable").tolist():
-        ra, rb = find(int(left[k])), find(int(right[k]))
+    for k in np.argsort(-np.asarray(weight), kind="stable").tolist():
+        ra, rb = find(int(a[k])), find(int(b[k]))
         if ra == rb:
             continue
-        group_a = members.get(ra, [ra])
-        group_b = members.get(rb, [rb])
-        if len(group_a) > 1 or len(group_b) > 1:
-            links = sum((min(x, y), max(x, y)) in linked for x in group_a for y in group_b)
-            if links < min_density * len(group_a) * len(group_b):
+        sa, sb = size[ra], size[rb]
+        if sa > 1 or sb > 1:
+            links = touching.get(ra, {}).get(rb, 0)
+            if links < min_density * sa * sb:
                 continue
-        root, other = (ra, rb) if ra < rb else (rb, ra)
-        parent[other] = root
-        members[root] = group_a + group_b
-        members.pop(other, None)
-    roots = np.array([find(i) for i in range(n)], dtype=np.int64)
+        # Fold the group with fewer neighbours into the other.
+        if len(touching.get(ra, ())) < len(touching.get(rb, ())):
+            ra, rb = rb, ra
+        into, folded = touching.setdefault(ra, {}), touching.pop(rb, {})
+        into.pop(rb, None)
+        folded.pop(ra, None)
+        for group, count in folded.items():
+            into[group] = into.get(group, 0) + count
+            theirs = touching[group]
+            del theirs[rb]
+            theirs[ra] = theirs.get(ra, 0) + count
+        parent[rb] = ra
+        size[ra] += size[rb]
+        low[ra] = min(low[ra], low[rb])
+    roots = np.asarray(parent, dtype=np.int64)
+    while True:  # every row's root, by pointer jumping
+        up = roots[roots]
+        if np.array_equal(up, roots):
+            break
+        roots = up
+    ids = np.asarray(low, dtype=np.int64)[roots]
     return pd.DataFrame(
-        {"record_id": list(record_ids), "cluster_id": [f"c{r}" for r in roots.tolist()]}
+        {"record_id": list(record_ids), "cluster_id": [f"c{r}" for r in ids.tolist()]}
     )
