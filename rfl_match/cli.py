@@ -85,6 +85,10 @@ class _Progress:
 # --- arguments -----------------------------------------------------------------------
 
 
+#: Commands (and the option) also taken as spelled the other way, British or American.
+_SPELLED = {"normalize": ("normalise",), "pseudonymise": ("pseudonymize",)}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rfl-match",
@@ -137,7 +141,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_quiet(dedupe)
 
-    normalize = sub.add_parser("normalize", help="show how names are read: tokens, variants, keys")
+    normalize = sub.add_parser(
+        "normalize",
+        aliases=list(_SPELLED["normalize"]),
+        help="show how names are read: tokens, variants, keys",
+    )
     normalize.add_argument(
         "input",
         help="a file with a names column, or - for one name a line on stdin (read as files "
@@ -184,6 +192,7 @@ def _parser() -> argparse.ArgumentParser:
 
     table = sub.add_parser(
         "pseudonymise",
+        aliases=list(_SPELLED["pseudonymise"]),
         help="the key holder's table from record ids to the pseudonyms that --pseudonymise wrote",
     )
     table.add_argument(
@@ -238,6 +247,8 @@ def _parser() -> argparse.ArgumentParser:
     encode.add_argument("--no-sex", action="store_true", help="leave the sex out")
     encode.add_argument(
         "--pseudonymise-ids",
+        *(f"--{other}-ids" for other in _SPELLED["pseudonymise"]),
+        dest="pseudonymise_ids",
         type=Path,
         metavar="OWN_KEYFILE",
         help="write the record ids as keyed pseudonyms under a key of your own, never the "
@@ -272,6 +283,8 @@ def _add_rejects(parser: argparse.ArgumentParser) -> None:
 def _add_pseudonymise(parser: argparse.ArgumentParser, ids: str, kept: str) -> None:
     parser.add_argument(
         "--pseudonymise",
+        *(f"--{other}" for other in _SPELLED["pseudonymise"]),
+        dest="pseudonymise",
         type=Path,
         metavar="KEYFILE",
         help=f"write the {ids} of -o as keyed pseudonyms (p- and 16 hexadecimal digits), "
@@ -1128,6 +1141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) and EXIT_USAGE
+    for command, others in _SPELLED.items():  # a command as spelled otherwise: its own name
+        if args.command in others:
+            args.command = command
     try:
         return _COMMANDS[args.command](args)
     except (OutputError, UsageError) as exc:

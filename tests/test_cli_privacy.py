@@ -278,3 +278,31 @@ def test_the_pseudonym_table_is_its_owners_alone(data: dict[str, Path], tmp_path
     table = tmp_path / "table.csv"
     assert run("pseudonymise", data["requests"], "--key", data["key"], "-o", table).returncode == 0
     assert stat.S_IMODE(table.stat().st_mode) == 0o600
+
+
+def test_either_spelling_of_pseudonymise_is_taken(tmp_path: Path, data: dict[str, Path]) -> None:
+    """pseudonymize (and normalise) as a user may spell them: the same command and option."""
+    british, american = tmp_path / "gb.csv", tmp_path / "us.csv"
+    for out, option in ((british, "--pseudonymise"), (american, "--pseudonymize")):
+        result = run(
+            "link", data["requests"], data["sightings"], "-o", out, "--model", data["model"],
+            option, data["key"], "--quiet",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert british.read_bytes() == american.read_bytes()
+    tables = []
+    for command in ("pseudonymise", "pseudonymize"):
+        table = tmp_path / f"{command}.csv"
+        result = run(command, data["requests"], "--key", data["key"], "-o", table)
+        assert result.returncode == 0, result.stderr
+        tables.append(table.read_bytes())
+    assert tables[0] == tables[1]
+    encoded = tmp_path / "encoded.csv"
+    result = run(
+        "encode", data["requests"], "--key", data["key"], "-o", encoded,
+        "--pseudonymize-ids", data["key"].with_name("own.key"), "--quiet",
+    )  # fmt: skip
+    # read as --pseudonymise-ids: a key file that is not there
+    assert "own.key" in result.stderr and "unrecognized" not in result.stderr, result.stderr
+    normalised = run("normalise", "-", stdin="Mohammed Ali\n")
+    assert normalised.returncode == 0 and "muhammad" in normalised.stdout, normalised.stderr
