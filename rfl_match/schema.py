@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -80,9 +79,10 @@ _SEX_VALUES = {
 _MISSING_SEX = frozenset({"", "u", "unknown", "na", "n/a", "?", "inconnu", "desconocido"})
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One problem found in the input.
+class Problem(NamedTuple):
+    """One problem found in the input. A named tuple: a frame's ``attrs["problems"]``
+    holds them, and pandas writes ``attrs`` as JSON into a Parquet file
+    (``DataFrame.to_parquet``), which a tuple is to JSON.
 
     Attributes:
         row: the 1-based data row (the header is row 0), or None for the whole input.
@@ -107,7 +107,7 @@ class Problem:
         return f"{prefix}: {self.message}{shown}" if prefix else f"{self.message}{shown}"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
 
 class RecordError(ValueError):
@@ -200,7 +200,9 @@ def mark_validated(frame: pd.DataFrame) -> None:
     ``attrs`` to the frames it derives from this one: one with other columns or rows (a
     column dropped, frames concatenated, rows filtered), and this frame itself once a
     cell is changed in place, no longer match, and are validated anew."""
-    frame.attrs[VALIDATED] = (tuple(frame.columns), len(frame), frame_digest(frame))
+    digest = frame_digest(frame)
+    # Text, not bytes: pandas writes attrs as JSON into a Parquet file.
+    frame.attrs[VALIDATED] = (tuple(frame.columns), len(frame), digest and digest.hex())
 
 
 def is_validated(frame: pd.DataFrame) -> bool:
@@ -213,7 +215,8 @@ def is_validated(frame: pd.DataFrame) -> bool:
     columns, rows, digest = noted
     if columns != tuple(frame.columns) or rows != len(frame) or digest is None:
         return False
-    return bool(frame_digest(frame) == digest)
+    now = frame_digest(frame)
+    return now is not None and now.hex() == digest
 
 
 def validate_records(

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 import rfl_match as rm
@@ -508,3 +509,19 @@ def test_header_guess_reports_what_it_cannot_map() -> None:
 def test_fold_header() -> None:
     assert fold_header(" Prénom(s) : ") == "prenom"
     assert fold_header("اسمُ الأب") == fold_header("اسم الاب")
+
+
+def test_records_with_problems_write_to_parquet_and_read_back(tmp_path: Path) -> None:
+    """read_records' frames carry their problems (and a validation mark) in ``attrs``:
+    pandas' own ``to_parquet`` writes attrs as JSON, so they must be plain data; the
+    library's writer leaves them out of the file (a problem quotes the input's cell)."""
+    source = tmp_path / "in.csv"
+    source.write_text("record_id,full_name,date_of_birth\n1,Ali,31/31/2000\n2,Omar,2001\n")
+    records = rm.read_records(source)
+    assert [p.row for p in records.attrs["problems"]] == [1]
+    records.to_parquet(tmp_path / "by_pandas.parquet")
+    again = rm.read_records(tmp_path / "by_pandas.parquet")
+    assert again[["record_id", "full_name"]].equals(records[["record_id", "full_name"]])
+    write_table(records, tmp_path / "ours.parquet")
+    metadata = pq.read_schema(tmp_path / "ours.parquet").metadata or {}
+    assert not any(b"31/31/2000" in value for value in metadata.values())

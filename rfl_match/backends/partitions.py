@@ -160,7 +160,7 @@ def first_pass(
         if start is None:
             raise RecordError(exc.problems, f"requests, partition {number}") from exc
         moved = [
-            replace(problem, row=None if problem.row is None else problem.row + start)
+            problem._replace(row=None if problem.row is None else problem.row + start)
             for problem in exc.problems
         ]
         raise RecordError(moved, exc.source) from exc

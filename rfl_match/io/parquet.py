@@ -75,4 +75,7 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
     """Write a table as Parquet, column names as text."""
     out = frame.copy()
     out.columns = pd.Index([str(c) for c in out.columns])
+    # What the records' attrs hold is for this process (their problems quote input
+    # cells): pandas would write it into the file's metadata.
+    out.attrs = {}
     out.to_parquet(Path(path), engine="pyarrow", index=False)

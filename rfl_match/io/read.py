@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -237,7 +237,7 @@ def _blank_overlong(records: pd.DataFrame, rows: npt.NDArray[np.int64]) -> list[
 
 def _renumber(problems: list[Problem], rows: npt.NDArray[np.int64]) -> list[Problem]:
     return [
-        p if p.row is None or not 0 < p.row <= len(rows) else replace(p, row=int(rows[p.row - 1]))
+        p if p.row is None or not 0 < p.row <= len(rows) else p._replace(row=int(rows[p.row - 1]))
         for p in problems
     ]
 
