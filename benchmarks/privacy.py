@@ -24,7 +24,13 @@ import rfl_match as rm
 from benchmarks.common import ROOT, header, log, pair_keys, score_pairs, table, timed
 from benchmarks.datasets import synthetic
 from rfl_match.names import normalize_names
-from rfl_match.privacy import encode_records, encoded_config, filter_dice, keyed_digests
+from rfl_match.privacy import (
+    blocking_features,
+    encode_records,
+    encoded_config,
+    filter_dice,
+    keyed_digests,
+)
 from rfl_match.synth import SynthConfig, generate
 
 #: A fixed key: the figures do not depend on which key, only on both sides sharing it.
@@ -95,10 +101,17 @@ def _dice_rows(
 # knows public name statistics (a census, an earlier list): here the sightings of another
 # seed of the generator, of the same culture mix, read by the public name reader.
 
-#: The encoder's digest domains of its blocking keys (fixed by the encoded format, whose
-#: tests pin a key): the benchmark recomputes each key's plain meaning with them, and
-#: checks every record's keys against the encoded file's.
-KEY_DOMAINS = {"class": "nk:class", "phonetic": "nk:phonetic"}
+#: The encoder's digest domains of its blocking keys, and the kind of name feature each
+#: holds (a pair domain two of them): the encoded format fixes them.
+KEY_DOMAINS = {
+    "nk:class": "class",
+    "nk:phonetic": "phonetic",
+    "nk:class2": "class",
+    "nk:phonetic2": "phonetic",
+}
+#: The blocking keys' forms measured (``encode_records(keys=...)``); the attacker knows
+#: which (Kerckhoffs: the scheme is public) and reads his public statistics in the same form.
+KEY_FORMS = ("parts", "paired")
 NAME_FIELDS = ("full_name", "given_name", "family_name", "alternate_names")
 ATTACK_POOLS = (500, 2_000, 10_000)
 ATTACK_TOPS = (10, 50, 100)
@@ -146,17 +159,17 @@ def name_parts(records: pd.DataFrame) -> pd.DataFrame:
     return parts[["row", "class", "phonetic"]].drop_duplicates(ignore_index=True)
 
 
-def _features(parts: pd.DataFrame) -> pd.DataFrame:
-    """Each record's distinct keyed features: ``row``, ``kind`` (class or phonetic) and
-    ``text``; an empty class or phonetic key gives none, as in the encoder."""
-    long = parts.melt(id_vars="row", value_vars=list(KEY_DOMAINS), var_name="kind")
-    long = long.rename(columns={"value": "text"})
-    return long[long["text"] != ""].drop_duplicates(ignore_index=True)
+def _components(features: pd.DataFrame) -> pd.DataFrame:
+    """Each feature's name features (a pair's two): ``row``, ``domain``, ``text`` as given,
+    and ``kind`` (class or phonetic) and ``value`` of each one."""
+    out = features.assign(value=features["text"].str.split(" ")).explode("value")
+    return out.assign(kind=out["domain"].map(KEY_DOMAINS))
 
 
-def _meanings(parts: pd.DataFrame) -> pd.Series:
-    """The name a feature stands for, indexed by (kind, text): a class is its own name;
-    a phonetic key the commonest class among the parts that have it (ties by text)."""
+def _meanings(features: pd.DataFrame, parts: pd.DataFrame) -> pd.Series:
+    """The name a feature stands for, indexed by (domain, text): a class is its own name,
+    a phonetic key the commonest class among the parts that have it (ties by text), a pair
+    its two names (in order)."""
     phonetic = (
         parts[parts["phonetic"] != ""]
         .groupby(["phonetic", "class"])
@@ -165,16 +178,14 @@ def _meanings(parts: pd.DataFrame) -> pd.Series:
         .reset_index()
         .sort_values(["phonetic", "n", "class"], ascending=[True, False, True])
         .drop_duplicates("phonetic")
+        .set_index("phonetic")["class"]
     )
-    classes = parts["class"].unique()
-    index = pd.MultiIndex.from_arrays(
-        [
-            ["class"] * len(classes) + ["phonetic"] * len(phonetic),
-            [*classes, *phonetic["phonetic"]],
-        ],
-        names=["kind", "text"],
-    )
-    return pd.Series([*classes, *phonetic["class"]], index=index, dtype=object)
+    distinct = features[["domain", "text"]].drop_duplicates(ignore_index=True)
+    each = _components(distinct)
+    name = each["value"].where(each["kind"] == "class", each["value"].map(phonetic))
+    each = each.assign(name=name.fillna(""))
+    joined = each.sort_values("name").groupby(["domain", "text"], sort=False)["name"].agg(" ".join)
+    return joined
 
 
 def _by_frequency(counts: pd.Series) -> pd.Series:
@@ -193,7 +204,7 @@ class _Attack(NamedTuple):
     key_counts: pd.Series
     #: the records' keys: ``row`` and ``code`` (the key's place in ``key_counts``)
     held: pd.DataFrame
-    #: the reference's features, commonest first (index: kind, text): their counts
+    #: the reference's features, commonest first (index: domain, text): their counts
     ref_counts: pd.Series
     #: the reference records' features: ``row`` and ``code`` (place in ``ref_counts``)
     ref_held: pd.DataFrame
@@ -201,34 +212,28 @@ class _Attack(NamedTuple):
     truth: pd.MultiIndex
     #: the name each feature stands for (``_meanings`` of both plain sets)
     meanings: pd.Series
-    #: the records' name parts: ``row``, ``class`` and the places of its class and phonetic
-    #: keys in ``key_counts`` (``class code``, ``phonetic code``; -1 for none)
+    #: the records' name parts each key tells: ``row``, ``code`` (the key's place in
+    #: ``key_counts``) and ``class`` (the part's)
     parts: pd.DataFrame
     records: int
     ref_records: int
 
 
-def _coded_features(features: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Per kind, each feature's text (under the kind's name) and its key."""
-    return {
-        kind: features.loc[features["kind"] == kind, ["text", "key"]]
-        .drop_duplicates()
-        .rename(columns={"text": kind})
-        for kind in KEY_DOMAINS
-    }
-
-
 def _read(
-    encoded: pd.DataFrame, plain: pd.DataFrame, reference: pd.DataFrame, key: bytes
+    encoded: pd.DataFrame,
+    plain: pd.DataFrame,
+    reference: pd.DataFrame,
+    key: bytes,
+    keys: str = "parts",
 ) -> _Attack:
-    """The encoded list's keys and the reference's features, each numbered commonest
-    first; the truth comes from ``plain`` (the records as encoded) and ``key``: each
-    feature's keyed digest in the encoder's domain."""
+    """The encoded list's keys and the reference's features (in the form ``keys``), each
+    numbered commonest first; the truth comes from ``plain`` (the records as encoded) and
+    ``key``: each feature's keyed digest in the encoder's domain."""
     parts = name_parts(plain)
-    features = _features(parts)
+    features = blocking_features(plain, keys=keys)
     digests = np.zeros(len(features), dtype=np.uint64)
-    for kind, domain in KEY_DOMAINS.items():
-        mask = (features["kind"] == kind).to_numpy()
+    for domain in KEY_DOMAINS:
+        mask = (features["domain"] == domain).to_numpy()
         digests[mask] = keyed_digests(key, domain, features.loc[mask, "text"].tolist())
     features["key"] = [f"{d:016x}" for d in digests.tolist()]
     # the encoded file's keys, one row a record's key; they must be the recomputed ones
@@ -237,13 +242,28 @@ def _read(
     recomputed = features[["row", "key"]].drop_duplicates()
     if len(held.merge(recomputed)) != len(held) or len(held) != len(recomputed):
         raise RuntimeError("the benchmark's reading of name_keys no longer matches the encoder")
-    truth = features.drop_duplicates("key").set_index("key")[["kind", "text"]]
+    truth = features.drop_duplicates("key").set_index("key")[["domain", "text"]]
     key_counts = _by_frequency(held.groupby("key").size())
     ref_parts = name_parts(reference)
-    ref_features = _features(ref_parts)
-    ref_counts = _by_frequency(ref_features.groupby(["kind", "text"]).size())
+    ref_features = blocking_features(reference, keys=keys)
+    ref_counts = _by_frequency(ref_features.groupby(["domain", "text"]).size())
     ref_codes = ref_counts.index.get_indexer(
-        pd.MultiIndex.from_frame(ref_features[["kind", "text"]])
+        pd.MultiIndex.from_frame(ref_features[["domain", "text"]])
+    )
+    # a key tells the record's parts of its class, or of its phonetic key (a pair: of
+    # either of its two)
+    each = _components(features)
+    told = pd.concat(
+        [
+            each[each["kind"] == kind].merge(
+                parts.rename(columns={kind: "value"})[["row", "value", "class"]]
+                if kind == "phonetic"
+                else parts.assign(value=parts["class"])[["row", "value", "class"]],
+                on=["row", "value"],
+            )
+            for kind in ("class", "phonetic")
+        ],
+        ignore_index=True,
     )
     return _Attack(
         key_counts=key_counts,
@@ -256,17 +276,15 @@ def _read(
         ref_counts=ref_counts,
         ref_held=pd.DataFrame({"row": ref_features["row"].to_numpy(), "code": ref_codes}),
         truth=pd.MultiIndex.from_frame(truth.loc[key_counts.index]),
-        meanings=_meanings(pd.concat([parts, ref_parts], ignore_index=True)),
+        meanings=_meanings(
+            pd.concat([features, ref_features], ignore_index=True),
+            pd.concat([parts, ref_parts], ignore_index=True),
+        ),
         parts=pd.DataFrame(
             {
-                "row": parts["row"].to_numpy(),
-                "class": parts["class"].to_numpy(),
-                **{
-                    f"{kind} code": key_counts.index.get_indexer(
-                        pd.Index(parts[[kind]].merge(coded, how="left")["key"])
-                    )
-                    for kind, coded in _coded_features(features).items()
-                },
+                "row": told["row"].to_numpy(),
+                "code": key_counts.index.get_indexer(pd.Index(told["key"])),
+                "class": told["class"].to_numpy(),
             }
         ),
         records=len(encoded),
@@ -294,13 +312,10 @@ def _score(attack: _Attack, guess: npt.NDArray[np.intp], tops: tuple[int, ...]) 
         out[f"top {k} name"] = int(named[:k].sum())
         out[f"records {k}"] = right[right["code"] < k]["row"].nunique() / attack.records
     out["records all"] = right["row"].nunique() / attack.records
-    # a record's name parts read: by their class or their phonetic key (a part's two keys
-    # name one part; parts of one class, one name)
-    named_key = np.append(named, False)  # code -1: no key
+    # a record's name parts read: by a key of their class or phonetic key, alone or in a
+    # pair (a part's two keys name one part; parts of one class, one name)
     parts = attack.parts
-    read_parts = parts[
-        named_key[parts["class code"].to_numpy()] | named_key[parts["phonetic code"].to_numpy()]
-    ]
+    read_parts = parts[named[parts["code"].to_numpy()]]
     per_record = read_parts[["row", "class"]].drop_duplicates().groupby("row").size()
     out["records 2+"] = int((per_record >= 2).sum()) / attack.records
     return out
@@ -312,6 +327,7 @@ def frequency_attack(
     reference: pd.DataFrame,
     key: bytes,
     tops: tuple[int, ...] = ATTACK_TOPS,
+    keys: str = "parts",
 ) -> dict[str, Any]:
     """A frequency alignment of the encoded file's blocking keys to public name statistics.
 
@@ -319,7 +335,9 @@ def frequency_attack(
     them, ranks the reference population's variant classes and phonetic keys (both kinds
     in one list: a key does not say its kind) by the same count, and takes the key of
     rank i for the feature of rank i. The truth comes from ``plain`` (the records as
-    encoded) and ``key``: each feature's keyed digest in the encoder's domain.
+    encoded) and ``key``: each feature's keyed digest in the encoder's domain. ``keys``:
+    the form the file was encoded in (``encode_records(keys=...)``), in which the attacker
+    reads the reference too (pairs of names where the file holds pairs).
 
     Returns:
         ``keys`` (distinct keys in the file), per top k ``top k exact`` (keys of the k
@@ -329,7 +347,7 @@ def frequency_attack(
         k commonest keys); ``records all`` (by the whole alignment) and ``records 2+``
         (share of records with two or more name parts named rightly by it).
     """
-    attack = _read(encoded, plain, reference, key)
+    attack = _read(encoded, plain, reference, key, keys)
     return _score(attack, _frequency_guess(attack), tops)
 
 
@@ -430,6 +448,7 @@ def cooccurrence_attack(
     reference: pd.DataFrame,
     key: bytes,
     tops: tuple[int, ...] = ATTACK_TOPS,
+    keys: str = "parts",
 ) -> dict[str, Any]:
     """The frequency alignment refined by which keys records hold together.
 
@@ -440,8 +459,8 @@ def cooccurrence_attack(
     commonest keys (read as the round before read them), the commonest keys first, each
     feature once; until those keys are read as in an earlier round
     (``COOCCURRENCE_ROUNDS`` at most). Scored as :func:`frequency_attack`, with the same
-    returns."""
-    attack = _read(encoded, plain, reference, key)
+    arguments and returns."""
+    attack = _read(encoded, plain, reference, key, keys)
     return _score(attack, _cooccurrence_guess(attack), tops)
 
 
@@ -463,15 +482,19 @@ def _attack_rows(seed: int) -> list[dict[str, Any]]:
         reference = _sightings(REFERENCE_RECORDS, seed + 1000, cultures)
         for n in ATTACK_POOLS:
             log(f"privacy: attacks, {label}, {n:,} records")
-            runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ATTACKS}
+            runs: dict[tuple[str, str], list[dict[str, Any]]] = {
+                (keys, name): [] for keys in KEY_FORMS for name in ATTACKS
+            }
             for pool_seed in range(seed, seed + ATTACK_SEEDS):
                 pool = _sightings(n, pool_seed, cultures)
-                attack = _read(encode_records(pool, KEY), pool, reference, KEY)
-                for name, guess in ATTACKS.items():
-                    runs[name].append(_score(attack, guess(attack), ATTACK_TOPS))
-            for name, found in runs.items():
+                for keys in KEY_FORMS:
+                    encoded = encode_records(pool, KEY, keys=keys)
+                    attack = _read(encoded, pool, reference, KEY, keys)
+                    for name, guess in ATTACKS.items():
+                        runs[keys, name].append(_score(attack, guess(attack), ATTACK_TOPS))
+            for (keys, name), found in runs.items():
                 mean = pd.DataFrame(found).mean()
-                row: dict[str, Any] = {"names": label, "records": n, "attack": name}
+                row: dict[str, Any] = {"names": label, "records": n, "keys": keys, "attack": name}
                 row["distinct keys"] = mean["keys"]
                 row |= {f"top {k} right": mean[f"top {k} name"] for k in ATTACK_TOPS}
                 row["top 100 exact"] = mean["top 100 exact"]
@@ -508,14 +531,16 @@ def run(sizes: tuple[int, int], seed: int, command: str) -> list[str]:
         rows.append({"data": name, "records": "encoded", **result, "encode s": encoding.wall})
         # what cutting the birth to its year costs (full dates kept), and how much the
         # figures move with the key (each key hashes the features to other bits)
-        for label, key, birth in (
-            ("encoded, birth='day'", KEY, "day"),
-            ("encoded, another key", OTHER_KEY, "year"),
+        # and what blocking keys with the common names only in pairs cost
+        for label, key, birth, keys in (
+            ("encoded, birth='day'", KEY, "day", "parts"),
+            ("encoded, another key", OTHER_KEY, "year", "parts"),
+            ("encoded, keys='paired'", KEY, "year", "paired"),
         ):
             log(f"privacy: {name}, {label}")
             with timed() as again:
-                left_again = encode_records(requests, key, birth=birth)
-                right_again = encode_records(sightings, key, birth=birth)
+                left_again = encode_records(requests, key, birth=birth, keys=keys)
+                right_again = encode_records(sightings, key, birth=birth, keys=keys)
             result = _link(encoded_config(), left_again, right_again, truth)
             rows.append({"data": name, "records": label, **result, "encode s": again.wall})
         dice += [{"data": name, **row} for row in _dice_rows(left, right, truth, seed)]

@@ -246,6 +246,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     encode.add_argument("--no-sex", action="store_true", help="leave the sex out")
     encode.add_argument(
+        "--keys",
+        choices=("parts", "paired"),
+        default="parts",
+        help="the blocking keys' form, the same for both parties (default: %(default)s, a "
+        "key per name part; paired keys the list's common names only in pairs with "
+        "another of the record's, which frequency attacks read far less; "
+        "see rfl_match.privacy.bloom)",
+    )
+    encode.add_argument(
         "--pseudonymise-ids",
         *(f"--{other}-ids" for other in _SPELLED["pseudonymise"]),
         dest="pseudonymise_ids",
@@ -1086,6 +1095,7 @@ def _encode(args: argparse.Namespace) -> int:
             birth=None if args.birth == "none" else args.birth,
             sex=not args.no_sex,
             id_key=id_key,
+            keys=args.keys,
         )
     with progress.stage(f"writing {args.output}"):
         write_table(encoded, args.output)

@@ -256,3 +256,28 @@ def test_name_parts_equal_each_record_read_alone(rows: list[tuple[str, str, str]
     parts = name_parts(frame)
     assert len(parts) == len(expected)
     assert set(parts.itertuples(index=False, name=None)) == expected
+
+
+def test_both_attacks_read_far_less_from_paired_keys() -> None:
+    # one culture (the attacks' best case), the attacker's statistics another list of it,
+    # read in the form the file was encoded in
+    pool = _sightings(1_000, 7, {"syrian": 1.0})
+    reference = _sightings(3_000, 1007, {"syrian": 1.0})
+    for attack in (frequency_attack, cooccurrence_attack):
+        found = {
+            keys: attack(encode_records(pool, KEY, keys=keys), pool, reference, KEY, keys=keys)
+            for keys in ("parts", "paired")
+        }
+        assert found["parts"]["records all"] > 0.6 and found["parts"]["records 2+"] > 0.2
+        assert found["paired"]["records all"] < found["parts"]["records all"] / 2
+        assert found["paired"]["records 2+"] < found["parts"]["records 2+"] / 2
+
+
+def test_a_paired_key_read_rightly_reads_both_its_parts() -> None:
+    # every name common, the statistics the list's own: each record's pair key read
+    # tells two of its parts
+    pool = _full_names(["Mohammed Ali"] * 20 + ["Fatima Hassan"] * 21 + ["Omar"] * 22)
+    encoded = encode_records(pool, KEY, keys="paired")
+    found = frequency_attack(encoded, pool, pool, KEY, tops=(2,), keys="paired")
+    assert found["keys"] == 6  # two pairs' class and sound keys, and Omar's own two
+    assert found["records all"] == 1.0 and found["records 2+"] == 41 / 63

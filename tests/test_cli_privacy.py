@@ -228,6 +228,26 @@ def test_files_encoded_with_other_keys_are_refused(data: dict[str, Path], tmp_pa
     assert "not an encoded frame" in plain_with_encoded.stderr
 
 
+def test_files_encoded_with_other_blocking_keys_are_refused_and_paired_ones_link(
+    data: dict[str, Path], tmp_path: Path
+) -> None:
+    files = {}
+    for side, keys in (("requests", "paired"), ("sightings", "parts")):
+        files[side] = tmp_path / f"{side}.encoded.csv"
+        done = run("encode", data[side], "--key", data["key"], "-o", files[side], "--keys", keys)
+        assert done.returncode == 0
+    assert "name_keys=paired" in pd.read_csv(files["requests"])["encoding"].iat[0]
+    result = run("link", files["requests"], files["sightings"], "-o", tmp_path / "m.csv")
+    assert result.returncode == 2 and "blocking keys of other forms" in result.stderr
+    again = run(
+        "encode", data["sightings"], "--key", data["key"], "-o", files["sightings"],
+        "--keys", "paired", "--quiet",
+    )  # fmt: skip
+    assert again.returncode == 0
+    linked = run("link", files["requests"], files["sightings"], "-o", tmp_path / "m.csv")
+    assert linked.returncode == 0 and len(pd.read_csv(tmp_path / "m.csv")) > 0
+
+
 def test_encode_pseudonymises_ids_under_the_holders_own_key_and_keeps_its_rejects_private(
     data: dict[str, Path], tmp_path: Path
 ) -> None:

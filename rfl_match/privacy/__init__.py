@@ -5,6 +5,7 @@ Nothing here calls the network; a key never leaves the process that reads it.
 
 from rfl_match.privacy.bloom import (
     EncodingError,
+    blocking_features,
     check_encodings,
     encode_records,
     encoded_config,
@@ -26,6 +27,7 @@ __all__ = [
     "KEY_BYTES_MIN",
     "EncodingError",
     "SecretKeyError",
+    "blocking_features",
     "check_encodings",
     "checked_key",
     "encode_records",

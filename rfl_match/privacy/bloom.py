@@ -122,8 +122,19 @@ _FILTER_DOMAINS = {
     "father_name_bloom": "bf:father",
     "mother_name_bloom": "bf:mother",
 }
-#: The domains of the blocking keys: a name part's variant class and its phonetic key.
+#: The blocking keys' kinds (a name part's variant class and its phonetic key), the
+#: digest domain of each, and of each pair of them (``keys="paired"``).
+KEY_KINDS = ("variant", "phonetic")
 _KEY_DOMAINS = ("nk:class", "nk:phonetic")
+_PAIR_DOMAINS = ("nk:class2", "nk:phonetic2")
+#: The blocking keys' forms: "parts" (the default) a key per name part's class and sound;
+#: "paired" the common ones only in pairs (:func:`encode_records`).
+KEY_FORMS = ("parts", "paired")
+#: With ``keys="paired"``, a class or sound that at least this share of a list's records
+#: hold (and at least ``COMMON_MIN`` records) is keyed only together with another of the
+#: record's (see :func:`encode_records` for what it was measured to cost and protect).
+COMMON_SHARE = 0.04
+COMMON_MIN = 20
 KEYS_FIELD = "name_keys"
 ENCODING_FIELD = schema.ENCODING_FIELD
 _CLEAR_FIELDS = ("date_of_birth", "age", "source_date", "sex")
@@ -173,6 +184,7 @@ def encode_records(
     birth: str | None = "year",
     sex: bool = True,
     id_key: bytes | str | None = None,
+    keys: str = "parts",
 ) -> pd.DataFrame:
     """Encode records for matching without sharing names.
 
@@ -191,6 +203,14 @@ def encode_records(
             with :func:`~rfl_match.privacy.pseudonym_table`), or None to keep them. It
             must be the data holder's own key, never ``key``: the partner, who holds
             ``key``, could recompute pseudonyms from guessed case numbers.
+        keys: the blocking keys' form (both parties must use the same). "parts" (the
+            default): a keyed digest of each name part's variant class and phonetic key.
+            "paired": each pair of a record's classes (and of its phonetic keys) gets a key
+            too, and a class or key held by ``COMMON_SHARE`` (4%) of the list's records or
+            more (and by ``COMMON_MIN``, 20, at least) gets none of its own, unless the
+            record holds no other: the common names the frequency attacks read are told
+            only in pairs, as rare as the pair. The shares are the list's own, so encode a
+            list whole. MEASURED
 
     Returns:
         One row per record: ``record_id``, ``name_bloom``, ``father_name_bloom``,
@@ -210,7 +230,7 @@ def encode_records(
         EncodingError: records with no name in clear (encoded already).
     """
     raw_key = checked_key(key)
-    _check_options(bits, hashes, birth)
+    _check_options(bits, hashes, birth, keys)
     own_key = None if id_key is None else checked_key(id_key, "id_key")
     if own_key == raw_key:
         raise ValueError(
@@ -235,7 +255,7 @@ def encode_records(
         rows, parts = _record_parts(frame, fields)
         out[column] = _filters(raw_key, _FILTER_DOMAINS[column], rows, parts, n, bits, hashes)
         if column == "name_bloom":
-            out[KEYS_FIELD] = _blocking_keys(raw_key, rows, parts, n)
+            out[KEYS_FIELD] = _blocking_keys(raw_key, rows, parts, n, keys)
     for column in _CLEAR_FIELDS:
         values = _column(frame, column)
         if column == "sex":
@@ -246,22 +266,49 @@ def encode_records(
             out[column] = values
         else:
             out[column] = _coarse_dates(values, birth, mid=column == "source_date")
-    out[ENCODING_FIELD] = np.full(n, encoding_text(raw_key, bits=bits, hashes=hashes), dtype=object)
+    text = encoding_text(raw_key, bits=bits, hashes=hashes, keys=keys)
+    out[ENCODING_FIELD] = np.full(n, text, dtype=object)
     return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
+def blocking_features(records: pd.DataFrame, *, keys: str = "parts") -> pd.DataFrame:
+    """What each record's blocking keys (``name_keys``) stand for, in clear: for the data
+    holder to audit what an encoded file tells (never send it; it holds the names' classes
+    and sounds). ``keys`` as for :func:`encode_records`.
+
+    Returns:
+        One row a record's feature: ``row`` (the record's position), ``domain`` (the keyed
+        digest's: ``nk:class``, ``nk:phonetic``, or ``nk:class2``, ``nk:phonetic2`` for a
+        pair) and ``text`` (a class or phonetic key; a pair's two, the lesser first, a
+        space between). ``keyed_digests(key, domain, text)`` gives the key the record holds.
+    """
+    _check_options(DEFAULT_BITS, DEFAULT_HASHES, None, keys)
+    frame = _validated(records)
+    pairs, parts = _record_parts(frame, schema.NAME_FIELDS)
+    rows, domains, texts = _key_features(pairs, parts, len(frame), keys)
+    out = pd.DataFrame({"row": rows, "domain": domains, "text": texts})
+    return out.drop_duplicates(ignore_index=True)
+
+
 def encoding_text(
-    key: bytes | str, *, bits: int = DEFAULT_BITS, hashes: int = DEFAULT_HASHES
+    key: bytes | str,
+    *,
+    bits: int = DEFAULT_BITS,
+    hashes: int = DEFAULT_HASHES,
+    keys: str = "parts",
 ) -> str:
     """The ``encoding`` value of frames encoded with this key and these settings: a party
     can tell a file it receives was made as agreed without holding that file's key. It
     names the name reader too (:func:`names_fingerprint`): two parties whose rfl_match
     read names differently (another version's variant classes or romanisation) would
     set other bits for one name, and their files must refuse to link rather than link
-    worse unsaid."""
+    worse unsaid. Blocking keys of another form than the default "parts" are named
+    with their thresholds (``name_keys=paired/0.04/20``); the default's text is as it was
+    before the option, so that files encoded then still link."""
+    form = "" if keys == "parts" else f"name_keys={keys}/{COMMON_SHARE:g}/{COMMON_MIN} "
     return (
         f"{SCHEME} bits={bits} hashes={hashes} names={names_fingerprint()} "
-        f"key={key_check(checked_key(key))}"
+        f"{form}key={key_check(checked_key(key))}"
     )
 
 
@@ -385,7 +432,7 @@ def encoded_config() -> dict[str, Any]:
 # --- the parts ------------------------------------------------------------------------
 
 
-def _check_options(bits: int, hashes: int, birth: str | None) -> None:
+def _check_options(bits: int, hashes: int, birth: str | None, keys: str = "parts") -> None:
     if (
         isinstance(bits, bool)
         or not isinstance(bits, int | np.integer)
@@ -405,6 +452,8 @@ def _check_options(bits: int, hashes: int, birth: str | None) -> None:
             f"frequencies read as the name parts') to bits // 16 = {bits // 16} (more fill "
             "the filter)"
         )
+    if keys not in KEY_FORMS:
+        raise ValueError(f"keys: {keys!r}; want one of {', '.join(map(repr, KEY_FORMS))}")
     if birth is not None and birth not in _BIRTH_PARTS:
         raise ValueError(
             f"birth: {birth!r}; want one of {', '.join(map(repr, _BIRTH_PARTS))} or None"
@@ -580,31 +629,26 @@ def _base64_rows(packed: npt.NDArray[np.uint8]) -> npt.NDArray[np.object_]:
 
 
 def _blocking_keys(
-    key: bytes, pairs: npt.NDArray[np.intp], parts: list[_Part], n: int
+    key: bytes, pairs: npt.NDArray[np.intp], parts: list[_Part], n: int, form: str
 ) -> npt.NDArray[np.object_]:
-    """Each record's distinct keyed digests of its name parts' variant classes and
-    phonetic keys, sorted (the order of a record's names is not told), space-separated."""
+    """Each record's distinct keyed digests of its blocking features (:func:`_key_features`),
+    sorted (the order of a record's names is not told), space-separated."""
     out = np.full(n, "", dtype=object)
-    if not parts:
+    rows, domains, texts = _key_features(pairs, parts, n, form)
+    if not len(rows):
         return out
-    texts = ([p.variant for p in parts], [p.phonetic for p in parts])
-    digests = np.concatenate(
-        [keyed_digests(key, d, t) for d, t in zip(_KEY_DOMAINS, texts, strict=True)]
-    )
-    present = np.array([bool(t) for t in (*texts[0], *texts[1])])
-    record, part = pairs
-    rows = np.concatenate([record, record])
-    which = np.concatenate([part, part + len(parts)])
-    keep = present[which]
-    rows, which = rows[keep], which[keep]
+    digests = np.zeros(len(rows), dtype=np.uint64)
+    for domain in np.unique(domains).tolist():
+        mask = domains == domain
+        digests[mask] = keyed_digests(key, domain, texts[mask].tolist())
     # sorted by record, then by digest (the order of their hexadecimal text), each once
-    order = np.lexsort((digests[which], rows))
-    rows, which = rows[order], which[order]
+    order = np.lexsort((digests, rows))
+    rows, digests = rows[order], digests[order]
     first = np.ones(len(rows), dtype=bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (digests[which[1:]] != digests[which[:-1]])
-    rows, which = rows[first], which[first]
+    first[1:] = (rows[1:] != rows[:-1]) | (digests[1:] != digests[:-1])
+    rows, digests = rows[first], digests[first]
     # one join of every record's keys, cut at the records' ends (17 characters a key)
-    joined = " ".join(hex_digits(digests)[which].tolist()) + " "
+    joined = " ".join(hex_digits(digests).tolist()) + " "
     present_rows, counts = np.unique(rows, return_counts=True)
     ends = np.cumsum(counts) * 17
     starts = ends - counts * 17
@@ -612,6 +656,58 @@ def _blocking_keys(
         joined[a : b - 1] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
     ]
     return out
+
+
+def _key_features(
+    pairs: npt.NDArray[np.intp], parts: list[_Part], n: int, form: str
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Each record's blocking features in clear, aligned (record row, digest domain,
+    text), repeats possible. ``form`` "parts": each name part's variant class and phonetic
+    key. "paired": a record with two or more classes (or phonetic keys) also has each
+    unordered pair of them, its two texts in one ("a b", the lesser first); and a class or
+    key that at least ``COMMON_SHARE`` of the list's records hold, and ``COMMON_MIN``
+    records at least, keeps no feature of its own, but in a record with no other."""
+    record, part = pairs
+    rows: list[npt.NDArray[np.intp]] = []
+    domains: list[npt.NDArray[np.object_]] = []
+    texts: list[npt.NDArray[np.object_]] = []
+    for kind, single, paired in zip(KEY_KINDS, _KEY_DOMAINS, _PAIR_DOMAINS, strict=True):
+        text_of_part = np.array([getattr(p, kind) for p in parts], dtype=object)
+        codes, uniques = pd.factorize(text_of_part[part] if len(part) else text_of_part[:0])
+        names = np.asarray(uniques, dtype=object)
+        keep = text_of_part[part] != "" if len(part) else np.zeros(0, dtype=bool)
+        # each record's distinct features of this kind, sorted by record
+        held = np.unique(record[keep].astype(np.int64) * max(len(names), 1) + codes[keep])
+        r, f = held // max(len(names), 1), held % max(len(names), 1)
+        alone = np.ones(len(r), dtype=bool)
+        if form == "paired":
+            holders = np.bincount(f, minlength=len(names))
+            common = (holders >= COMMON_SHARE * n) & (holders >= COMMON_MIN)
+            many = np.bincount(r, minlength=n)[r] > 1
+            alone = ~(common[f] & many)
+            left, right = _pairs_within(r)
+            a, b = names[f[left]], names[f[right]]
+            lesser = a < b
+            joined = np.where(lesser, a, b) + " " + np.where(lesser, b, a)
+            rows.append(r[left].astype(np.intp))
+            domains.append(np.full(len(left), paired, dtype=object))
+            texts.append(joined.astype(object))
+        rows.append(r[alone].astype(np.intp))
+        domains.append(np.full(int(alone.sum()), single, dtype=object))
+        texts.append(names[f[alone]])
+    return np.concatenate(rows), np.concatenate(domains), np.concatenate(texts)
+
+
+def _pairs_within(groups: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], ...]:
+    """Every unordered pair of positions within each run of equal values of a sorted
+    array: aligned (first, second) positions, first < second."""
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else groups
+    sizes = np.diff(np.r_[starts, len(groups)])
+    # position i pairs with each later position of its run
+    later = (np.repeat(starts + sizes, sizes) - np.arange(len(groups))) - 1
+    first = np.repeat(np.arange(len(groups)), later)
+    offsets = np.arange(int(later.sum())) - np.repeat(np.cumsum(later) - later, later)
+    return first.astype(np.intp), (first + 1 + offsets).astype(np.intp)
 
 
 def _coarse_dates(
@@ -640,6 +736,7 @@ def _difference(a: str, b: str) -> str:
         "bits": "different filter lengths",
         "hashes": "different hash counts",
         "names": "names read differently (other rfl_match versions)",
+        "name_keys": "blocking keys of other forms (keys=)",
     }
     said = [
         named.get(k, f"different {k}")
