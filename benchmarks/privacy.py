@@ -368,6 +368,11 @@ COOCCURRENCE_ANCHORS = 100
 COOCCURRENCE_ROUNDS = 30
 #: The weight of a key's own frequency (the log of its share of the records) in its cost.
 FREQUENCY_WEIGHT = 1.0
+#: The commonest keys it re-reads, among as many of the reference's commonest features;
+#: the rarer keep their frequency reading. More than any list here holds with a key a
+#: part (4,500 at most), so that form is read whole; paired keys run to 30,000, most held
+#: by a record or two, where a key-by-feature cost matrix would take gigabytes a round.
+COOCCURRENCE_KEYS = 6_000
 
 
 def _cooccurrence(
@@ -417,8 +422,11 @@ def _cooccurrence_guess(
     commonest keys (read as the last round read them) with every reference feature's
     against the features they were read as, and reads each key anew; until the commonest
     keys are read as in an earlier round (a round's reading depends on theirs alone: the
-    next would repeat one), ``rounds`` at most."""
+    next would repeat one), ``rounds`` at most. Only the ``COOCCURRENCE_KEYS`` commonest
+    keys are re-read, as the commonest features (rarer keys keep the frequency reading,
+    of rarer features)."""
     guess = _frequency_guess(attack)
+    reread = min(COOCCURRENCE_KEYS, len(attack.key_counts))
     top = np.arange(min(anchors, len(attack.key_counts), len(attack.ref_counts)))
     seen: set[bytes] = set()
     for _ in range(rounds):
@@ -431,14 +439,15 @@ def _cooccurrence_guess(
         )
         # the squared distance of the profiles, the frequency one more coordinate, less
         # each key's own square (the same for every feature it may be read as)
-        x = np.hstack([mine, np.sqrt(weight) * my_share[:, None]]).astype(np.float32)
-        y = np.hstack([theirs, np.sqrt(weight) * their_share[:, None]]).astype(np.float32)
+        x = np.hstack([mine, np.sqrt(weight) * my_share[:, None]])[:reread].astype(np.float32)
+        y = np.hstack([theirs, np.sqrt(weight) * their_share[:, None]])[:COOCCURRENCE_KEYS]
+        y = y.astype(np.float32)
         cost = x @ y.T
         cost *= -2
         cost += (y**2).sum(axis=1)[None, :]
         # an anchor's share of itself (all its records) says nothing: left out
-        cost[top] -= (mine[top, top][:, None] - theirs.T) ** 2
-        guess = _nearest_free(cost)
+        cost[top] -= (mine[top, top][:, None] - theirs[:COOCCURRENCE_KEYS].T) ** 2
+        guess[:reread] = _nearest_free(cost)
     return guess
 
 
@@ -507,6 +516,28 @@ def _attack_rows(seed: int) -> list[dict[str, Any]]:
     return rows
 
 
+def _makeup_rows(big: Any, seed: int) -> list[dict[str, Any]]:
+    """Lists of different make-up (one culture's requests, as from one camp, against all
+    the sightings): paired keys depend on each list's own shares of a name, so a name
+    common in one list and not in the other is keyed alone in one and only in pairs in
+    the other."""
+    cultures = big.corruptions.set_index("record_id")["culture"]
+    requests = big.requests[big.requests["record_id"].map(cultures) == "syrian"]
+    requests = requests.reset_index(drop=True)
+    truth = big.truth[["request_id", "sighting_id"]].astype(str)
+    truth = truth[truth["request_id"].isin(requests["record_id"])]
+    name = f"synthetic seed {seed}: Syrian requests ({len(requests):,}) x all sightings"
+    rows = []
+    for label, keys in (("encoded", "parts"), ("encoded, keys='paired'", "paired")):
+        log(f"privacy: {name}, {label}")
+        with timed() as encoding:
+            left = encode_records(requests, KEY, keys=keys)
+            right = encode_records(big.sightings, KEY, keys=keys)
+        result = _link(encoded_config(), left, right, truth)
+        rows.append({"data": name, "records": label, **result, "encode s": encoding.wall})
+    return rows
+
+
 def run(sizes: tuple[int, int], seed: int, command: str) -> list[str]:
     big = synthetic(*sizes, seed)
     sets = {
@@ -544,6 +575,7 @@ def run(sizes: tuple[int, int], seed: int, command: str) -> list[str]:
             result = _link(encoded_config(), left_again, right_again, truth)
             rows.append({"data": name, "records": label, **result, "encode s": again.wall})
         dice += [{"data": name, **row} for row in _dice_rows(left, right, truth, seed)]
+    rows += _makeup_rows(big, seed)
     lines = header("Privacy: matching on Bloom-filter encodings", command)
     lines += [
         "Plain: `rm.Linker().fit(requests, sightings).predict(requests, sightings)`. Encoded: "
@@ -553,7 +585,12 @@ def run(sizes: tuple[int, int], seed: int, command: str) -> list[str]:
         "'pairs completeness' is the share of true pairs among the candidates "
         "(`blocking_report`). Seconds are wall time of fit + predict (encoding apart). "
         "\"birth='day'\" keeps full dates of birth and source dates: what the default cut "
-        "to the year costs; 'another key' shows how much the figures move with the key.",
+        "to the year costs; 'another key' shows how much the figures move with the key; "
+        "\"keys='paired'\" encodes both sides with the blocking keys' hardened form "
+        "(a list's common name classes and sounds keyed only in pairs); 'Syrian "
+        "requests x all sightings': lists of different make-up (one culture's requests, "
+        "as from one camp, against the mixed sightings), where a name's share differs "
+        "between the lists.",
         "",
         *table(
             rows,
@@ -602,7 +639,13 @@ def run(sizes: tuple[int, int], seed: int, command: str) -> list[str]:
         f"(at most {COOCCURRENCE_ROUNDS} rounds; a propagation attack, after Vidanage et al. "
         "2019). "
         "'2+ parts': the share of records with two or more of their name parts read rightly "
-        "(a class and its phonetic key are one part).",
+        "(a class and its phonetic key are one part). 'keys': the form of the list's "
+        "blocking keys (`encode_records(keys=...)`): 'parts', a key per name part's class "
+        "and sound (the default); 'paired', a class or sound held by 4% of the list's "
+        "records or more (20 at least) keyed only in pairs with another of the record's, "
+        "every pair of a record's classes and of its sounds keyed too. The attacker knows "
+        "the form and reads the reference in it (pairs of names where the list holds "
+        "pairs); a pair key read rightly reads both its parts.",
         "",
         *table(_attack_rows(seed)),
         "",
