@@ -226,8 +226,10 @@ def _checked(table: Table, delimiter: str) -> Table:
             if ("\n" in cell or "\r" in cell) and delimiter in cell:
                 note(rejected.row, column, cell)
     numbers = table.row_numbers()
-    for column in table.frame.columns:
-        values = table.frame[column]
+    # by position: two columns of one name (refused by validation, with its reason) are
+    # each a frame, not a column, by name
+    for position, column in enumerate(table.frame.columns):
+        values = table.frame.iloc[:, position]
         if not pd.api.types.is_string_dtype(values.dtype):
             continue
         spans = values.str.contains("\n", regex=False, na=False) | values.str.contains(

@@ -95,13 +95,13 @@ def cell_text(value: Any) -> str:
 def restore_neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo the leading apostrophe that rfl_match (and OWASP practice) puts before cells a
     spreadsheet would run, so that a file written by rfl_match reads back as it was."""
-    for column in frame.columns:
-        values = frame[column]
+    for position in range(frame.shape[1]):  # by position: a header may be doubled
+        values = frame.iloc[:, position]
         if not pd.api.types.is_string_dtype(values):
             continue
         quoted = values.str.startswith("'").fillna(False)
         if quoted.any():
-            frame[column] = values.str.replace(_NEUTRALISED, "", n=1, regex=True)
+            frame.isetitem(position, values.str.replace(_NEUTRALISED, "", n=1, regex=True))
     return frame
 
 
@@ -109,8 +109,8 @@ def formula_problems(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> list[P
     """A warning for each cell that a spreadsheet would run as a formula. The row is kept:
     rfl_match never runs it, and every spreadsheet-bound output neutralises it."""
     problems: list[Problem] = []
-    for column in frame.columns:
-        values = frame[column]
+    for position, column in enumerate(frame.columns):  # by position: a header may be doubled
+        values = frame.iloc[:, position]
         if not pd.api.types.is_string_dtype(values):
             continue
         risky = values.str.startswith(("=", "+", "-", "@")).fillna(False)
