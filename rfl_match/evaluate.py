@@ -25,8 +25,14 @@ class Scores:
         return asdict(self)
 
 
+def _ids(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The column's ids as the records hold them: text, spaces around it left out (as
+    reading records leaves them out), so that a truth file typed " RQ1 " finds RQ1."""
+    return frame[column].astype(str).str.strip()
+
+
 def _pair_keys(frame: pd.DataFrame, left: str, right: str) -> pd.Series:
-    return frame[left].astype(str) + "\x1f" + frame[right].astype(str)
+    return _ids(frame, left) + "\x1f" + _ids(frame, right)
 
 
 def evaluate_matches(
@@ -51,10 +57,11 @@ def evaluate_matches(
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     ranks = matches["rank"].to_numpy() if "rank" in matches.columns else np.ones(len(matches))
 
-    sought = set(truth[left].astype(str))
+    sought = set(_ids(truth, left))
+    requests = _ids(matches, left)
 
     def at(k: int) -> float:
-        found = set(matches[left].astype(str)[hit & (ranks <= k)])
+        found = set(requests[hit & (ranks <= k)])
         return len(found) / len(sought) if sought else 0.0
 
     return Scores(n_true, n_pred, tp, precision, recall, f1, at(1), at(5))
