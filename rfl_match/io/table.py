@@ -101,7 +101,8 @@ def restore_neutralised(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         quoted = values.str.startswith("'").fillna(False)
         if quoted.any():
-            frame.isetitem(position, values.str.replace(_NEUTRALISED, "", n=1, regex=True))
+            restored = values.str.replace(_NEUTRALISED, "", n=1, regex=True)
+            frame.isetitem(position, restored.array)  # its dtype kept
     return frame
 
 
