@@ -149,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     normalize.add_argument(
         "input",
         help="a file with a names column, or - for one name a line on stdin (read as files "
-        "are: UTF-8, UTF-16 with a BOM, else cp1252); the output is UTF-8",
+        "are: UTF-8, UTF-16, else a Windows code page); the output is UTF-8",
     )
     normalize.add_argument("--column", help="the names column (default: full_name)")
     normalize.add_argument("-o", "--output", type=Path, help="output file (default: stdout, CSV)")
@@ -756,7 +756,7 @@ def _normalize(args: argparse.Namespace) -> int:
 
 
 def _stdin_lines() -> list[str]:
-    """The lines of stdin, decoded as files are (UTF-8, UTF-16 with a BOM, else cp1252),
+    """The lines of stdin, decoded as files are (UTF-8, UTF-16, else a Windows code page),
     not in the terminal's encoding, where a cp1252 name becomes a lone surrogate that
     stdout cannot write."""
     from rfl_match.io.csv import decode

@@ -41,3 +41,60 @@ def test_truth_ids_typed_with_spaces_still_count(tmp_path: Path) -> None:
     scores = evaluate_matches(matches, truth.frame)
     assert (scores.true_pairs, scores.true_positives, scores.recall_at_1) == (2, 1, 0.5)
     assert pairs_completeness(matches["request_id"], matches["sighting_id"], truth.frame) == 0.5
+
+
+ARABIC = "record_id,full_name,sex\nr1,محمد أحمد,ذكر\nr2,فاطمة علي,أنثى\nr3,Ali Hassan,M\n"
+CYRILLIC = "record_id,full_name,sex\nr1,Иван Петров,М\nr2,Ольга Иванова,Ж\nr3,Сергей Ёлкин,м\n"
+
+
+@pytest.mark.parametrize(("text", "page"), [(ARABIC, "cp1256"), (CYRILLIC, "cp1251")])
+def test_arabic_and_cyrillic_windows_exports_are_read_not_garbled(
+    tmp_path: Path, text: str, page: str
+) -> None:
+    # Read as cp1252, as every file that is not UTF-8 was, محمد became "ãÍãÏ" and Иван
+    # "Èâàí", and the sex of each row was blanked as unknown.
+    frame = rm.read_records(write(tmp_path, text.encode(page)))
+    expected = rm.read_records(write(tmp_path, text, "utf8.csv"))
+    pd.testing.assert_frame_equal(frame, expected)
+    notes = [str(p) for p in frame.attrs["problems"]]
+    assert notes == [
+        f"not UTF-8: read as {page}, the Windows code page its letters read as words in; "
+        "check its names, or save the file as UTF-8"
+    ]
+    header = "Код,ФИО\n" if page == "cp1251" else "الرقم,الاسم\n"
+    assert rm.io.read_header(write(tmp_path, (header + "r1,x\n").encode(page))) == header[
+        :-1
+    ].split(",")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (CYRILLIC, "koi8-r"),  # no Windows code page reads it as words
+        ("record_id,full_name\nr1,Selma Abdullah سلمى\n", "cp1256"),  # one short name:
+        # Arabic, or Cyrillic ("Убгм")? too few letters to tell
+    ],
+)
+def test_text_in_no_clear_code_page_is_refused(tmp_path: Path, text: str, encoding: str) -> None:
+    with pytest.raises(rm.RecordError, match="unknown encoding: not UTF-8, nor by its letters"):
+        rm.read_records(write(tmp_path, text.encode(encoding)))
+
+
+def test_stdin_in_a_windows_code_page_is_decoded_as_files_are() -> None:
+    from rfl_match.io.csv import decode
+
+    assert decode(ARABIC.encode("cp1256"), "stdin") == (ARABIC, "cp1256")
+
+
+@pytest.mark.parametrize("order", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path: Path, order: str) -> None:
+    # Refused before as "binary data": its ASCII letters each come with a NUL byte.
+    text = "record_id,full_name\nr1,José Müller\nr2,محمد\n"
+    frame = rm.read_records(write(tmp_path, text.encode(order)))
+    assert frame["full_name"].tolist() == ["José Müller", "محمد"]
+
+
+def test_binary_data_is_still_refused(tmp_path: Path) -> None:
+    xls = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600  # an old .xls renamed .csv
+    with pytest.raises(rm.RecordError, match="binary data"):
+        rm.read_records(write(tmp_path, xls))

@@ -1,11 +1,13 @@
 """CSV in the encodings and delimiters that real exports use.
 
-Encodings: UTF-8 (with or without BOM), UTF-16 (with BOM), and cp1252 for files that are
-not valid UTF-8; in a UTF-8 file, a line that is not valid UTF-8 (a record typed in
-elsewhere) is read as cp1252 on its own, and its row reported. Delimiters ``,`` ``;`` and
-tab are sniffed from the first lines. A line may end in a line feed, a carriage return and
-a line feed, or a carriage return alone (old Mac exports). Rows with too many or too few
-fields are reported, not silently shifted.
+Encodings: UTF-8 (with or without BOM), UTF-16 (with BOM or without), and for files that
+are not valid UTF-8 the Windows code page whose script their letters read as words in:
+cp1252 (Latin), cp1251 (Cyrillic) or cp1256 (Arabic), a note said for the last two; a file
+in none of them clearly is refused. In a UTF-8 file, a line that is not valid UTF-8 (a
+record typed in elsewhere) is read as cp1252 on its own, and its row reported.
+Delimiters ``,`` ``;`` and tab are sniffed from the first lines. A line may end in a line
+feed, a carriage return and a line feed, or a carriage return alone (old Mac exports).
+Rows with too many or too few fields are reported, not silently shifted.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import codecs
 import contextlib
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -34,6 +38,22 @@ _DELIMITERS = (",", ";", "\t")
 _SPREADSHEET_RISK = SPREADSHEET_RISK
 
 
+_BINARY = "not a text (CSV) file: it holds binary data; save it as CSV, or use .xlsx or .parquet"
+#: Windows code pages that a file which is not UTF-8 is read in, by the script its letters
+#: read as words in; on a tie, the first.
+CODE_PAGES = {"cp1252": "Windows Latin", "cp1251": "Windows Cyrillic", "cp1256": "Windows Arabic"}
+_UNKNOWN = (
+    "text in an unknown encoding: not UTF-8, nor by its letters clearly one of "
+    + ", ".join(f"{name} ({page})" for page, name in CODE_PAGES.items())
+    + ": save it as UTF-8"
+)
+# Runs of text between ASCII digits, punctuation and spaces, and the quotes and dashes of
+# the pages ("D’Angelo"): a word, and around it other marks of its page (a symbol inside
+# it, or a letter of another script, is not of a word).
+_WORD = re.compile(r"[^\x00-\x40\x5b-\x60\x7b-\x7f\s‘’‚“”„«»‹›–—…´·]+")
+_AROUND = re.compile(r"^\W+|\W+$")
+
+
 def decode(raw: bytes, source: str) -> tuple[str, str]:
     """Text and the encoding it was read in; RecordError for binary or undecodable input."""
     if not raw.strip():
@@ -46,27 +66,91 @@ def decode(raw: bytes, source: str) -> tuple[str, str]:
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     if b"\x00" in raw[:4096]:
-        raise RecordError(
-            [
-                Problem(
-                    None,
-                    None,
-                    "not a text (CSV) file: it holds binary data; "
-                    "save it as CSV, or use .xlsx or .parquet",
-                )
-            ],
-            source,
-        )
+        order = utf16_order(raw)
+        if order is None:
+            raise RecordError([Problem(None, None, _BINARY)], source)
+        return raw.decode(order, errors="replace"), order
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    try:
-        return raw.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        raise RecordError(
-            [Problem(None, None, "text in an unknown encoding: save it as UTF-8")], source
-        ) from exc
+    page = code_page(raw)
+    if page is None:
+        raise RecordError([Problem(None, None, _UNKNOWN)], source)
+    return raw.decode(page), page
+
+
+def utf16_order(head: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for UTF-16 text without a byte order mark (as some
+    Windows tools write it: an ASCII letter is the letter's byte and a NUL), else None
+    (binary data)."""
+    sample = head[:4096]
+    sample = sample[: len(sample) - len(sample) % 2]
+    even, odd = sample[0::2], sample[1::2]
+    for order, nuls, letters in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if len(sample) >= 4 and nuls.count(0) >= len(nuls) / 4 and letters.count(0) == 0:
+            try:
+                codecs.getincrementaldecoder(order)().decode(sample, final=False)
+            except UnicodeDecodeError:
+                return None
+            return order
+    return None
+
+
+def _script(letter: str) -> str:
+    return unicodedata.name(letter, "?").split(" ", 1)[0]
+
+
+def _reads_as_word(word: str, page: str) -> bool:
+    """Whether a word with letters beyond ASCII, as read in ``page``, is one: its letters
+    of one script, that page's, and cased as words are ("Hélène", "Иван", "محمد"). The
+    same bytes read in another page give accented letters only ("Èâàí" for "Иван"),
+    letters of two scripts, or a case that changes mid-word ("ãÍãÏ" for "محمد")."""
+    beyond = [ch for ch in word if not ch.isascii()]
+    if not all(unicodedata.category(ch)[0] in "LM" for ch in beyond):
+        return False
+    scripts = {_script(ch) for ch in beyond}
+    ascii_letters = len(beyond) < len(word)
+    cased = word.islower() or word.isupper() or word.istitle()
+    if scripts == {"LATIN"}:  # any page: cp1256 has the French accented letters too
+        return cased and (ascii_letters or len(word) == 1)
+    if scripts == {"CYRILLIC"}:
+        return page == "cp1251" and cased and not ascii_letters
+    if scripts == {"ARABIC"}:
+        return page == "cp1256" and not ascii_letters
+    return False
+
+
+def code_page(raw: bytes) -> str | None:
+    """The Windows code page (:data:`CODE_PAGES`) that bytes which are not UTF-8 read as
+    words in, judged by the share of the letters of its words beyond ASCII that are in
+    words in that page: cp1252 when there are none; None when no page has more than half,
+    or two that read otherwise come within a tenth of each other (a line or two of short
+    names can read as Arabic or as Cyrillic).
+
+    >>> code_page("Иван Петров".encode("cp1251")), code_page("Hélène".encode("cp1252"))
+    ('cp1251', 'cp1252')
+    """
+    read: list[tuple[float, str, str]] = []
+    for page in CODE_PAGES:
+        try:
+            text = raw.decode(page)
+        except UnicodeDecodeError:
+            continue
+        words = [w for w in (_AROUND.sub("", t) for t in _WORD.findall(text)) if not w.isascii()]
+        if not words:
+            if page == "cp1252":
+                return page
+            continue
+        share = sum(len(w) for w in words if _reads_as_word(w, page)) / sum(map(len, words))
+        read.append((share, page, text))
+    read.sort(key=lambda r: -r[0])  # stable: on a tie, the page listed first
+    if not read or read[0][0] <= 0.5:
+        return None
+    best_share, best, text = read[0]
+    if any(share >= best_share - 0.1 and other != text for share, _, other in read[1:]):
+        return None
+    return best
 
 
 def sniff_delimiter(text: str) -> str:
@@ -144,7 +228,10 @@ def _sniff_encoding(head: bytes, source: str) -> str:
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if b"\x00" in head[:4096]:
-        decode(head[:4096], source)  # raises the "binary data" error
+        order = utf16_order(head)
+        if order is None:
+            raise RecordError([Problem(None, None, _BINARY)], source)
+        return order
     return "utf-8"
 
 
@@ -173,7 +260,11 @@ def read_csv(path: Path) -> Table:
         try:
             codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
         except UnicodeDecodeError:
-            encoding = _MIXED if _holds_utf8(head) else "cp1252"
+            mixed = _holds_utf8(head)
+            page = None if mixed else code_page(head)
+            if page is None and not mixed:
+                raise RecordError([Problem(None, None, _UNKNOWN)], source) from None
+            encoding = page or _MIXED
     text = _head_text(head, "utf-8" if encoding == _MIXED else encoding, complete)
     delimiter = sniff_delimiter(text)
     header = next(csv.reader(_lines(text), delimiter=delimiter), [])
@@ -192,10 +283,16 @@ def read_csv(path: Path) -> Table:
             break
         if table is None:
             table = _read_slow(path, attempt, delimiter, source)
+        if attempt in CODE_PAGES and attempt != "cp1252":
+            table.problems.insert(0, Problem(None, None, _READ_AS.format(page=attempt)))
         return _checked(table, delimiter)
-    raise RecordError(
-        [Problem(None, None, "text in an unknown encoding: save it as UTF-8")], source
-    )
+    raise RecordError([Problem(None, None, _UNKNOWN)], source)
+
+
+_READ_AS = (
+    "not UTF-8: read as {page}, the Windows code page its letters read as words in; "
+    "check its names, or save the file as UTF-8"
+)
 
 
 class _Utf8Error(Exception):
@@ -378,10 +475,13 @@ def read_csv_header(path: Path) -> list[str]:
     with path.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
     encoding = _sniff_encoding(head, str(path))
-    try:
-        text = _head_text(head, encoding, True)
-    except UnicodeDecodeError:
-        text = _head_text(head, "cp1252", True)
+    if encoding == "utf-8":
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError:
+            if not _holds_utf8(head):  # as read_csv reads it
+                encoding = code_page(head) or "utf-8"
+    text = _head_text(head, encoding, True)
     return next(csv.reader(_lines(text), delimiter=sniff_delimiter(text)), [])
 
 
