@@ -98,3 +98,42 @@ def test_binary_data_is_still_refused(tmp_path: Path) -> None:
     xls = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600  # an old .xls renamed .csv
     with pytest.raises(rm.RecordError, match="binary data"):
         rm.read_records(write(tmp_path, xls))
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "\n\n \r\n",  # blank lines above the header: every row was rejected as ragged
+        "sep=;\n",  # Excel's line naming the delimiter: the header was "sep=;"
+        "\ufeff",  # a second byte order mark (two files joined): "\ufeffrecord_id"
+    ],
+)
+def test_lines_before_the_header_are_passed_over(tmp_path: Path, before: str) -> None:
+    text = "record_id;full_name;age\nr1;Amina;9\nr2;Omar;10\n"
+    frame = rm.read_records(write(tmp_path, "\ufeff" + before + text))
+    assert frame[["record_id", "full_name", "age"]].values.tolist() == [
+        ["r1", "Amina", "9"],
+        ["r2", "Omar", "10"],
+    ]
+    assert frame.attrs["problems"] == []
+    assert rm.io.read_header(tmp_path / "in.csv") == ["record_id", "full_name", "age"]
+
+
+def test_a_ragged_row_after_blank_lines_is_numbered_from_the_header(tmp_path: Path) -> None:
+    loaded = rm.io.load_records(write(tmp_path, "\n\nrecord_id,full_name\nr1,Amina\nr2,Omar,x\n"))
+    assert [r.row for r in loaded.rejected] == [2]
+
+
+def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(rm.RecordError, match="the file is empty"):
+        rm.read_records(write(tmp_path, b"\xef\xbb\xbf\r\n"))
+
+
+def test_a_utf8_file_with_a_bom_and_a_line_in_cp1252_is_read_as_one_without(
+    tmp_path: Path,
+) -> None:
+    # It was refused as "text in an unknown encoding", the file without a BOM read.
+    lines = ["record_id,full_name\nr1,José\n".encode(), "r2,René\n".encode("cp1252")]
+    frame = rm.read_records(write(tmp_path, b"\xef\xbb\xbf" + b"".join(lines)))
+    assert frame["full_name"].tolist() == ["José", "René"]
+    assert [p.row for p in frame.attrs["problems"] if "not UTF-8" in p.message] == [2]

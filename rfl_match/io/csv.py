@@ -221,7 +221,7 @@ _BLOCK_BYTES = 1 << 26  # a row longer than this is read by the slow path
 
 def _sniff_encoding(head: bytes, source: str) -> str:
     """The encoding to read a file in, from its first bytes; RecordError for binary data."""
-    if not head.strip():
+    if not head.removeprefix(b"\xef\xbb\xbf").strip():
         raise RecordError([Problem(None, None, "the file is empty")], source)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
@@ -266,15 +266,15 @@ def read_csv(path: Path) -> Table:
                 raise RecordError([Problem(None, None, _UNKNOWN)], source) from None
             encoding = page or _MIXED
     text = _head_text(head, "utf-8" if encoding == _MIXED else encoding, complete)
-    delimiter = sniff_delimiter(text)
-    header = next(csv.reader(_lines(text), delimiter=delimiter), [])
+    skip, delimiter, header = _header(text)
     if encoding == _MIXED:
         return _checked(_read_slow(path, _MIXED, delimiter, source), delimiter)
     for attempt in (encoding, "cp1252"):
         try:
-            table = _read_fast(path, attempt, delimiter, header)
+            # lines before the header: the csv module's reader skips them
+            table = None if skip else _read_fast(path, attempt, delimiter, header)
         except _Utf8Error:
-            if attempt != "utf-8":
+            if not attempt.startswith("utf-8"):
                 break
             # UTF-8 up to here: a later line in another encoding (a record typed in
             # elsewhere) is read as cp1252 on its own, and said so
@@ -287,6 +287,35 @@ def read_csv(path: Path) -> Table:
             table.problems.insert(0, Problem(None, None, _READ_AS.format(page=attempt)))
         return _checked(table, delimiter)
     raise RecordError([Problem(None, None, _UNKNOWN)], source)
+
+
+# The line Excel reads the delimiter from ("sep=;"), before the header.
+_SEP_LINE = re.compile(r"^sep=(.)$")
+
+
+def _header(text: str) -> tuple[int, str, list[str]]:
+    """The number of lines before a file's header (blank ones, and Excel's ``sep=;``
+    line), its delimiter (the one that line names, else sniffed) and its header, from the
+    first lines of its text."""
+    lines = text.splitlines()
+    skip = 0
+    while skip < len(lines) and not lines[skip].strip():
+        skip += 1
+    named = _SEP_LINE.match(lines[skip].strip()) if skip < len(lines) else None
+    if named:
+        skip += 1
+    body = "\n".join(lines[skip:]) if skip else text
+    delimiter = named.group(1) if named else sniff_delimiter(body)
+    return skip, delimiter, _header_row(csv.reader(_lines(body), delimiter=delimiter), delimiter)
+
+
+def _header_row(reader: Iterator[list[str]], delimiter: str) -> list[str]:
+    """The first row of the reader that is not blank nor Excel's ``sep=`` line, without
+    the byte order mark that a second one leaves (two files joined: "\ufeffrecord_id")."""
+    for row in reader:
+        if any(cell.strip() for cell in row) and not _SEP_LINE.match(delimiter.join(row)):
+            return [cell.lstrip("\ufeff") for cell in row]
+    return []
 
 
 _READ_AS = (
@@ -435,7 +464,7 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str) -> Table:
             else:
                 lines = stack.enter_context(path.open("r", encoding=encoding, newline=""))
             reader = csv.reader(lines, delimiter=delimiter)
-            header = next(reader, [])
+            header = _header_row(reader, delimiter)
             if fallback:
                 problems.append(Problem(None, None, _NOT_UTF8.format(what="the header")))
             read = reader.line_num
@@ -482,7 +511,7 @@ def read_csv_header(path: Path) -> list[str]:
             if not _holds_utf8(head):  # as read_csv reads it
                 encoding = code_page(head) or "utf-8"
     text = _head_text(head, encoding, True)
-    return next(csv.reader(_lines(text), delimiter=sniff_delimiter(text)), [])
+    return _header(text)[2]
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
