@@ -95,6 +95,8 @@ def year_of(day: int) -> int | None:
 
 def parse_partial_date(text: str) -> PartialDate | None:
     """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` (or ``DD/MM/YYYY``); None if malformed.
+    A month or day of 0 stands for one not known: ``2009-00-00`` and ``00/00/2009`` are the
+    year 2009, ``2009-05-00`` May 2009.
     A time of day after a whole date (``2020-05-01T13:45:00``, ``2020-05-01 13:45``, with
     a zone such as ``+03:00`` or ``Z`` or not) is read past: the date is kept.
 
@@ -118,6 +120,14 @@ def parse_partial_date(text: str) -> PartialDate | None:
         return None
     m = int(month) if month else None
     d = int(day) if day else None
+    # a month or day of 0 is a registrar's "not known" ("2009-00-00", "00/05/2009"); a
+    # day without its month is no date
+    if m == 0 and d:
+        return None
+    if not m:
+        m = d = None
+    elif d == 0:
+        d = None
     if m is not None and not 1 <= m <= 12:
         return None
     if d is not None and m is not None and not 1 <= d <= calendar.monthrange(y, m)[1]:
@@ -214,9 +224,14 @@ def parse_partial_dates(texts: Sequence[str]) -> PartialDates:
         y = value[:, 0] * 1000 + value[:, 1] * 100 + value[:, 2] * 10 + value[:, 3]
         m = np.where(has_month, value[:, 5] * 10 + value[:, 6], 0)
         d = np.where(has_day, value[:, 8] * 10 + value[:, 9], 0)
+        # a month or day of 0 is a registrar's "not known" (see parse_partial_date)
+        valid = ~(has_month & (m == 0) & has_day & (d > 0))
+        has_month &= m > 0
+        has_day &= has_month & (d > 0)
+        m, d = np.where(has_month, m, 0), np.where(has_day, d, 0)
         months = (y - 1970) * 12 + np.maximum(m, 1) - 1
         month_days = _month_start(months + 1) - _month_start(months)
-        valid = (y >= _MIN_YEAR) & (y <= _MAX_YEAR)
+        valid &= (y >= _MIN_YEAR) & (y <= _MAX_YEAR)
         valid &= ~has_month | ((m >= 1) & (m <= 12))
         valid &= ~has_day | ((d >= 1) & (d <= month_days))
         year[iso] = np.where(valid, y, 0)

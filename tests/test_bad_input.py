@@ -137,3 +137,19 @@ def test_a_utf8_file_with_a_bom_and_a_line_in_cp1252_is_read_as_one_without(
     frame = rm.read_records(write(tmp_path, b"\xef\xbb\xbf" + b"".join(lines)))
     assert frame["full_name"].tolist() == ["José", "René"]
     assert [p.row for p in frame.attrs["problems"] if "not UTF-8" in p.message] == [2]
+
+
+def test_a_month_or_day_of_zero_keeps_what_is_known(tmp_path: Path) -> None:
+    # Registrars write 00 for a month or day not known; the year (and month) were lost,
+    # the whole date blanked as malformed. A day without its month is still no date.
+    dates = ["2009-00-00", "00/00/2009", "2009-05-00", "00/05/2009", "2009-00-05", "0000-00-00"]
+    text = "record_id,full_name,date_of_birth\n" + "".join(
+        f"r{i},Amina,{d}\n" for i, d in enumerate(dates)
+    )
+    frame = rm.read_records(write(tmp_path, text))
+    assert frame["date_of_birth"].tolist() == ["2009", "2009", "2009-05", "2009-05", "", ""]
+    assert [p.row for p in frame.attrs["problems"]] == [5, 6]
+    # and the interval is the year's, or the month's
+    lo, hi = rm.dates.parse_partial_dates(["2009-00-00", "2009-05-00"]).interval()
+    expected = rm.dates.parse_partial_dates(["2009", "2009-05"]).interval()
+    assert (lo.tolist(), hi.tolist()) == (expected[0].tolist(), expected[1].tolist())
