@@ -24,7 +24,21 @@ _EPOCH = date(1970, 1, 1).toordinal()
 _TIME = r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
 _DATE = re.compile(rf"^\s*(\d{{4}})(?:[-/.](\d{{1,2}})(?:[-/.](\d{{1,2}}){_TIME})?)?\s*$")
 _DMY = re.compile(rf"^\s*(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){_TIME}\s*$")
-_AGE = re.compile(r"^\s*(\d{1,3})(?:\.\d+)?\s*(?:(?:-|–|to)\s*(\d{1,3})(?:\.\d+)?)?\s*$")
+_AGE = re.compile(r"^\s*(\d{1,3})(?:[.,]\d+)?\s*(?:(?:-|–|to)\s*(\d{1,3})(?:[.,]\d+)?)?\s*$")
+# Words around an age that say no more than the number: an estimate ("about 9": every age
+# is one), or the unit, years; in months, it is the years they make ("6 months": 0).
+_ABOUT = re.compile(
+    r"^\s*(?:about|approx(?:imately)?\.?|abt\.?|ca\.?|circa|~|environ|env\.|aprox(?:imadamente)?"
+    r"\.?|около|حوالي|تقريبا)\s*",
+    re.IGNORECASE,
+)
+_YEARS = re.compile(
+    r"\s*(?:years?(?:\s+old)?|yrs?\.?|y\.?o\.?|ans?|años?|anos?|лет|год|года|سنة|سنوات|عام|أعوام)\s*$",
+    re.IGNORECASE,
+)
+_MONTHS = re.compile(
+    r"\s*(?:months?|mos?\.?|mois|meses|месяцев|месяца|месяц|شهر|أشهر|شهور)\s*$", re.IGNORECASE
+)
 _MIN_YEAR, _MAX_YEAR = 1850, 2100
 # Day-months that registrars write when the real day is unknown (DOMAIN.md, "Dates and ages").
 _PLACEHOLDERS = frozenset({(1, 1), (7, 1)})
@@ -245,16 +259,23 @@ def parse_partial_dates(texts: Sequence[str]) -> PartialDates:
 
 
 def parse_age(text: str) -> tuple[int, int] | None:
-    """Parse an age ``N`` or a range ``N-M`` in whole years; None if malformed.
+    """Parse an age ``N`` or a range ``N-M`` in whole years; None if malformed. Words
+    that say no more are read past: an estimate ("about 9", "~9") and the unit ("9 years",
+    "9 ans", "9 سنوات"); an age in months is the whole years it makes ("18 months": 1).
 
     >>> parse_age("9-11")
     (9, 11)
     """
+    text = _ABOUT.sub("", text) if text else text
+    months = bool(text) and _MONTHS.search(text) is not None
+    text = (_MONTHS if months else _YEARS).sub("", text) if text else text
     match = _AGE.match(text) if text else None
     if not match:
         return None
     low = int(match.group(1))
     high = int(match.group(2)) if match.group(2) else low
+    if months:
+        low, high = low // 12, high // 12
     if high < low or high > 130:
         return None
     return low, high

@@ -153,3 +153,36 @@ def test_a_month_or_day_of_zero_keeps_what_is_known(tmp_path: Path) -> None:
     lo, hi = rm.dates.parse_partial_dates(["2009-00-00", "2009-05-00"]).interval()
     expected = rm.dates.parse_partial_dates(["2009", "2009-05"]).interval()
     assert (lo.tolist(), hi.tolist()) == (expected[0].tolist(), expected[1].tolist())
+
+
+def test_ages_as_officers_write_them(tmp_path: Path) -> None:
+    written = {
+        "9 years": "9",
+        "about 9": "9",
+        "~9": "9",
+        "abt. 9 yrs": "9",
+        "9 ans": "9",
+        "9 سنوات": "9",
+        "حوالي 12": "12",
+        "6 months": "0",
+        "18 mois": "1",
+        "9 to 10 years old": "9-10",
+        "9,5": "9",
+        "١٢": "12",  # Arabic-Indic digits
+        "9+": "",  # nine or more: no range to read; blanked and reported
+    }
+    text = "record_id,full_name,age,source_date\n" + "".join(
+        f'r{i},Amina,"{age}",2020-01-01\n' for i, age in enumerate(written)
+    )
+    frame = rm.read_records(write(tmp_path, text))
+    assert dict(zip(written, frame["age"], strict=True)) == written
+    assert [(p.row, p.value) for p in frame.attrs["problems"]] == [(len(written), "9+")]
+
+
+def test_sex_in_french_spanish_and_russian(tmp_path: Path) -> None:
+    values = {"féminin": "female", "Masculin": "male", "H": "male", "niña": "female"}
+    values |= {"мужчина": "male", "девочка": "female", "ذكر": "male", "أنثى": "female"}
+    text = "record_id,full_name,sex\n" + "".join(f"r{i},Amina,{v}\n" for i, v in enumerate(values))
+    frame = rm.read_records(write(tmp_path, text))
+    assert frame["sex"].tolist() == list(values.values())
+    assert frame.attrs["problems"] == []
