@@ -250,6 +250,11 @@ def validate_records(
     ``record_id`` column, no name column, blank or duplicate ids, no rows.
     """
     fatal: list[Problem] = []
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise RecordError(
+            [Problem(None, None, "the columns have several levels of names: flatten them")],
+            source,
+        )
     frame = apply_mapping(frame, mapping)
     missing_targets = [
         c

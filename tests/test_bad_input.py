@@ -186,3 +186,21 @@ def test_sex_in_french_spanish_and_russian(tmp_path: Path) -> None:
     frame = rm.read_records(write(tmp_path, text))
     assert frame["sex"].tolist() == list(values.values())
     assert frame.attrs["problems"] == []
+
+
+def test_a_row_that_differs_only_by_spaces_is_an_exact_copy(tmp_path: Path) -> None:
+    # Both rows were rejected as one id "with different details", leaving no rows.
+    loaded = rm.io.load_records(write(tmp_path, "record_id,full_name\n r1 ,Amina\nr1,Amina \n"))
+    assert loaded.records["record_id"].tolist() == ["r1"]
+    assert [(r.row, r.reason) for r in loaded.rejected] == [
+        (2, "exact copy of row 1; the first is kept")
+    ]
+
+
+def test_a_frame_with_columns_of_several_levels_is_refused_by_reason() -> None:
+    frame = pd.DataFrame(
+        [["r1", "Amina"]],
+        columns=pd.MultiIndex.from_tuples([("record_id", "a"), ("full_name", "a")]),
+    )
+    with pytest.raises(rm.RecordError, match="several levels"):
+        rm.read_records(frame)  # was a KeyError

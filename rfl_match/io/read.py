@@ -184,7 +184,9 @@ def _id_rejects(
     duplicated = (id_series.duplicated(keep=False) & (id_series != "")).to_numpy()
     if duplicated.any():
         where = [int(p) for p in np.flatnonzero(duplicated)]
-        copies = frame.iloc[where].fillna("").astype(str).duplicated(keep="first").tolist()
+        # cells compared as validation leaves them, without the spaces around them
+        cells = frame.iloc[where].fillna("").astype(str).apply(lambda c: c.str.strip())
+        copies = cells.duplicated(keep="first").tolist()
         first_of: dict[str, int] = {}
         for position in where:
             first_of.setdefault(ids[position], position)
