@@ -204,3 +204,22 @@ def test_a_frame_with_columns_of_several_levels_is_refused_by_reason() -> None:
     )
     with pytest.raises(rm.RecordError, match="several levels"):
         rm.read_records(frame)  # was a KeyError
+
+
+def test_excel_ids_beyond_15_digits_are_flagged(tmp_path: Path) -> None:
+    # Excel holds numbers as doubles: a 16-digit id typed as a number comes back with
+    # other last digits, without a word, unless the reader says so.
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["record_id", "full_name", "phone"])
+    sheet.append([123456789012345, "Amina", 25261234567])  # 15 digits: exact
+    sheet.append([1234567890123456789, "Omar", None])  # held as 1.234567890123457e+18
+    sheet.append(["1234567890123456789", "Zara", None])  # typed as text: exact
+    book.save(tmp_path / "ids.xlsx")
+    frame = rm.read_records(tmp_path / "ids.xlsx")
+    assert len(frame) == 3
+    notes = [(p.row, p.column) for p in frame.attrs["problems"]]
+    assert notes == [(2, "record_id")]
+    assert "digits after the 15th" in frame.attrs["problems"][0].message

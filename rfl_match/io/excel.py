@@ -87,6 +87,7 @@ def read_excel(path: Path) -> Table:
                 continue
             rows.append(cells)
             numbers.append(row_no)
+            problems.extend(_long_numbers(values, header, row_no))
     finally:
         book.close()
     if header is None:
@@ -94,6 +95,28 @@ def read_excel(path: Path) -> Table:
     frame = blank_frame(header, rows)
     numbered = np.asarray(numbers, dtype=np.int64)
     return name_blank_headers(Table(frame, problems, rejected, numbered, "xlsx"))
+
+
+# Excel holds a number as a double: of a longer one (an id, a phone number typed as a
+# number), only the first 15 digits are sure.
+_EXACT_DIGITS = 1e15
+
+
+def _long_numbers(values: tuple[Any, ...], header: list[str], row: int) -> list[Problem]:
+    """A note for each cell of a row that holds a number of 16 digits or more as Excel
+    does (a float): the digits after the 15th may not be the ones typed."""
+    return [
+        Problem(
+            row,
+            header[i] or blank_header_name(i),
+            "a number of 16 digits or more, as Excel holds it: the digits after the 15th "
+            "may not be the ones typed; kept as read (format the column as Text in Excel, "
+            "and type it again)",
+            cell_text(v),
+        )
+        for i, v in enumerate(values[: len(header)])
+        if isinstance(v, float) and abs(v) >= _EXACT_DIGITS
+    ]
 
 
 def read_excel_header(path: Path) -> list[str]:
