@@ -223,3 +223,24 @@ def test_excel_ids_beyond_15_digits_are_flagged(tmp_path: Path) -> None:
     notes = [(p.row, p.column) for p in frame.attrs["problems"]]
     assert notes == [(2, "record_id")]
     assert "digits after the 15th" in frame.attrs["problems"][0].message
+
+
+@pytest.mark.parametrize("filler", [0, 600])  # a NUL in the first bytes, or past them
+def test_a_stray_nul_byte_is_removed_and_noted(tmp_path: Path, filler: int) -> None:
+    # A NUL in the first 4 KB refused the whole file as "binary data"; past them, it
+    # stayed in the name without a word.
+    rows = b"".join(b"f%d,Name %d\n" % (i, i) for i in range(filler))
+    data = b"record_id,full_name\n" + rows + b"r1,Am\x00ina\nr2,Om\x00ar,x\n"
+    loaded = rm.io.load_records(write(tmp_path, data))
+    assert loaded.records["full_name"].iloc[-1] == "Amina"
+    notes = [(p.row, p.column) for p in loaded.problems if "NUL" in p.message]
+    assert notes == [(filler + 1, "full_name")]
+    assert loaded.rejected[0].fields["full_name"] == "Omar"
+
+
+def test_a_workbook_named_csv_is_still_binary(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"record_id": ["r1"], "full_name": ["Amina"]})
+    frame.to_excel(tmp_path / "book.xlsx", index=False)
+    data = (tmp_path / "book.xlsx").read_bytes()
+    with pytest.raises(rm.RecordError, match="binary data"):
+        rm.read_records(write(tmp_path, data))

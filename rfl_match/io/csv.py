@@ -16,6 +16,7 @@ import codecs
 import contextlib
 import csv
 import io
+import mmap
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -229,10 +230,27 @@ def _sniff_encoding(head: bytes, source: str) -> str:
         return "utf-8-sig"
     if b"\x00" in head[:4096]:
         order = utf16_order(head)
-        if order is None:
+        if order is not None:
+            return order
+        # text holds a stray NUL at most, and next to no other control byte
+        sample = head[:4096]
+        controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+        if controls * 100 > len(sample) or (
+            sample.count(0) > 2 and sample.count(0) * 20 > len(sample)
+        ):
             raise RecordError([Problem(None, None, _BINARY)], source)
-        return order
     return "utf-8"
+
+
+# Bytes below 32 that no text holds (tab, line feed, form feed, carriage return and the
+# escape of a terminal colour aside; NUL counted apart).
+_CONTROL_BYTES = bytes(b for b in range(1, 32) if b not in (9, 10, 12, 13, 26, 27))
+
+
+def _holds_nul(path: Path) -> bool:
+    """Whether the file holds a NUL byte (found at the speed of memory, not read in)."""
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        return m.find(b"\x00") >= 0
 
 
 def _head_text(head: bytes, encoding: str, complete: bool) -> str:
@@ -267,8 +285,9 @@ def read_csv(path: Path) -> Table:
             encoding = page or _MIXED
     text = _head_text(head, "utf-8" if encoding == _MIXED else encoding, complete)
     skip, delimiter, header = _header(text)
+    nul = not encoding.startswith("utf-16") and _holds_nul(path)
     if encoding == _MIXED:
-        return _checked(_read_slow(path, _MIXED, delimiter, source), delimiter)
+        return _checked(_read_slow(path, _MIXED, delimiter, source), delimiter, nul)
     for attempt in (encoding, "cp1252"):
         try:
             # lines before the header: the csv module's reader skips them
@@ -278,14 +297,14 @@ def read_csv(path: Path) -> Table:
                 break
             # UTF-8 up to here: a later line in another encoding (a record typed in
             # elsewhere) is read as cp1252 on its own, and said so
-            return _checked(_read_slow(path, _MIXED, delimiter, source), delimiter)
+            return _checked(_read_slow(path, _MIXED, delimiter, source), delimiter, nul)
         except UnicodeDecodeError:
             break
         if table is None:
             table = _read_slow(path, attempt, delimiter, source)
         if attempt in CODE_PAGES and attempt != "cp1252":
             table.problems.insert(0, Problem(None, None, _READ_AS.format(page=attempt)))
-        return _checked(table, delimiter)
+        return _checked(table, delimiter, nul)
     raise RecordError([Problem(None, None, _UNKNOWN)], source)
 
 
@@ -328,12 +347,15 @@ class _Utf8Error(Exception):
     pass
 
 
-def _checked(table: Table, delimiter: str) -> Table:
+def _checked(table: Table, delimiter: str, nul: bool = False) -> Table:
     """The table with its blank headers named (:func:`name_blank_headers`), and a note for
     each cell that runs over several lines and holds the delimiter: a quote left open (or
     closed a line late) takes the rows after it into one cell, which no count of fields
-    shows (``a,"Bosaso`` then ``RQ4,Amina,Malta",x``)."""
+    shows (``a,"Bosaso`` then ``RQ4,Amina,Malta",x``). ``nul``: the file holds a NUL
+    byte; each is removed from its cell, with a note."""
     table = name_blank_headers(table)
+    if nul:
+        _remove_nuls(table)
 
     def note(row: int, column: str, cell: str) -> None:
         table.problems.append(
@@ -368,6 +390,32 @@ def _checked(table: Table, delimiter: str) -> Table:
         for at in suspect.tolist():
             note(int(numbers[at]), str(column), str(values.iloc[at]))
     return table
+
+
+def _remove_nuls(table: Table) -> None:
+    """Remove the NUL characters (bytes 0, left by the system that exported the file)
+    from the table's cells, a note for each cell."""
+    numbers = table.row_numbers()
+    for position, column in enumerate(table.frame.columns):
+        values = table.frame.iloc[:, position]
+        if not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        found = values.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
+        for at in np.flatnonzero(found).tolist():
+            table.problems.append(
+                Problem(
+                    int(numbers[at]),
+                    str(column),
+                    "a NUL character (a byte 0, left by the system that exported the "
+                    "file) in the cell; removed",
+                    str(values.iloc[at]).replace("\x00", "")[:60],
+                )
+            )
+        if found.any():
+            table.frame.isetitem(position, values.str.replace("\x00", "", regex=False).array)
+    for rejected in table.rejected:
+        for key, cell in rejected.fields.items():
+            rejected.fields[key] = cell.replace("\x00", "")
 
 
 #: Read as UTF-8, each line that is not valid UTF-8 as cp1252, with a note per row.
