@@ -3,6 +3,7 @@ with a reason that names what is wrong; never a traceback, never a silently wron
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -244,3 +245,16 @@ def test_a_workbook_named_csv_is_still_binary(tmp_path: Path) -> None:
     data = (tmp_path / "book.xlsx").read_bytes()
     with pytest.raises(rm.RecordError, match="binary data"):
         rm.read_records(write(tmp_path, data))
+
+
+def test_pfif_of_another_namespace_says_which(tmp_path: Path) -> None:
+    # It said "its root element is 'pfif'", which is what PFIF's root is called.
+    xml = (
+        '<?xml version="1.0"?><pfif:pfif xmlns:pfif="http://zesty.ca/pfif/2.0">'
+        "<pfif:person><pfif:person_record_id>ex.org/p1</pfif:person_record_id>"
+        "<pfif:full_name>Amina</pfif:full_name></pfif:person></pfif:pfif>"
+    )
+    with pytest.raises(
+        rm.RecordError, match=re.escape("in the namespace 'http://zesty.ca/pfif/2.0'")
+    ):
+        rm.read_records(write(tmp_path, xml, "in.xml"))

@@ -116,8 +116,13 @@ def _parse(path: Path) -> _Document:
         namespace, tag = local(name)
         if not root_seen:
             root_seen.append(tag)
-            if tag != "pfif" or (namespace and not _NS_RE.match(namespace)):
+            if tag != "pfif":
                 raise _Refused(f"not a PFIF document (its root element is {tag!r})")
+            if namespace and not _NS_RE.match(namespace):
+                raise _Refused(
+                    f"not a PFIF 1.x document: its root element 'pfif' is in the namespace "
+                    f"{namespace[:80]!r}, where PFIF's is http://zesty.ca/pfif/1.N"
+                )
             if namespace:
                 doc.versions.add(namespace.rstrip("/").rsplit("/", 1)[-1])
         stack.append(tag)
