@@ -258,3 +258,50 @@ def test_pfif_of_another_namespace_says_which(tmp_path: Path) -> None:
         rm.RecordError, match=re.escape("in the namespace 'http://zesty.ca/pfif/2.0'")
     ):
         rm.read_records(write(tmp_path, xml, "in.xml"))
+
+
+def _workbook(path: Path, rows: list[list[object]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_titles_above_the_header_are_passed_over(tmp_path: Path, suffix: str) -> None:
+    # The title was taken for the header: "no record id column", every row rejected.
+    rows: list[list[object]] = [
+        ["Tracing requests, camp 4"],
+        [None, "exported 2024-05-01"],
+        [],
+        ["record_id", "full_name", "age"],
+        ["r1", "Amina", "9"],
+        ["r2", "Omar", "10", "x"],  # ragged: numbered from the header still
+        ["r3", "Zara", "11"],
+    ]
+    if suffix == ".csv":
+        text = "\n".join(";".join("" if c is None else f'"{c}"' for c in r) for r in rows)
+        path = write(tmp_path, text + "\n", "in.csv")
+    else:
+        path = _workbook(tmp_path / "in.xlsx", rows)
+    loaded = rm.io.load_records(path)
+    assert loaded.records["record_id"].tolist() == ["r1", "r3"]
+    assert [r.row for r in loaded.rejected] == [2]
+    titles = [p.value for p in loaded.problems if "title" in p.message]
+    assert titles == ["Tracing requests, camp 4", "exported 2024-05-01"]
+    assert rm.io.read_header(path) == ["record_id", "full_name", "age"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_table_of_one_column_has_no_titles(tmp_path: Path, suffix: str) -> None:
+    rows: list[list[object]] = [["full_name"], ["Hassan, Amina"], ["Omar"]]
+    if suffix == ".csv":
+        path = write(tmp_path, 'full_name\n"Hassan, Amina"\nOmar\n', "in.csv")
+    else:
+        path = _workbook(tmp_path / "in.xlsx", rows)
+    table = rm.io.read_table(path)
+    assert table.frame["full_name"].tolist() == ["Hassan, Amina", "Omar"]
+    assert table.problems == []

@@ -32,6 +32,8 @@ from rfl_match.io.table import (
     blank_frame,
     blank_header_name,
     name_blank_headers,
+    title_problems,
+    title_rows,
 )
 from rfl_match.schema import Problem, RecordError
 
@@ -284,38 +286,46 @@ def read_csv(path: Path) -> Table:
                 raise RecordError([Problem(None, None, _UNKNOWN)], source) from None
             encoding = page or _MIXED
     text = _head_text(head, "utf-8" if encoding == _MIXED else encoding, complete)
-    skip, delimiter, header = _header(text)
+    skip, delimiter, header, titles = _header(text)
     nul = not encoding.startswith("utf-16") and _holds_nul(path)
     if encoding == _MIXED:
-        return _checked(_read_slow(path, _MIXED, delimiter, source), delimiter, nul)
-    for attempt in (encoding, "cp1252"):
-        try:
-            # lines before the header: the csv module's reader skips them
-            table = None if skip else _read_fast(path, attempt, delimiter, header)
-        except _Utf8Error:
-            if not attempt.startswith("utf-8"):
-                break
-            # UTF-8 up to here: a later line in another encoding (a record typed in
-            # elsewhere) is read as cp1252 on its own, and said so
-            return _checked(_read_slow(path, _MIXED, delimiter, source), delimiter, nul)
-        except UnicodeDecodeError:
-            break
-        if table is None:
-            table = _read_slow(path, attempt, delimiter, source)
-        if attempt in CODE_PAGES and attempt != "cp1252":
-            table.problems.insert(0, Problem(None, None, _READ_AS.format(page=attempt)))
-        return _checked(table, delimiter, nul)
-    raise RecordError([Problem(None, None, _UNKNOWN)], source)
+        table = _read_slow(path, _MIXED, delimiter, source, len(titles))
+    else:
+        table = _read(path, encoding, delimiter, header if not skip else [], source, len(titles))
+    table.problems[:0] = title_problems(titles)
+    return _checked(table, delimiter, nul)
+
+
+def _read(
+    path: Path, encoding: str, delimiter: str, header: list[str], source: str, titles: int
+) -> Table:
+    """The file read by pyarrow where it can (``header``: its header, on its first line;
+    [] to read row by row, passing over lines before the header), else row by row."""
+    try:
+        table = _read_fast(path, encoding, delimiter, header)
+    except _Utf8Error:
+        if not encoding.startswith("utf-8"):
+            raise RecordError([Problem(None, None, _UNKNOWN)], source) from None
+        # UTF-8 up to here: a later line in another encoding (a record typed in
+        # elsewhere) is read as cp1252 on its own, and said so
+        return _read_slow(path, _MIXED, delimiter, source, titles)
+    except UnicodeDecodeError:
+        raise RecordError([Problem(None, None, _UNKNOWN)], source) from None
+    if table is None:
+        table = _read_slow(path, encoding, delimiter, source, titles)
+    if encoding in CODE_PAGES and encoding != "cp1252":
+        table.problems.insert(0, Problem(None, None, _READ_AS.format(page=encoding)))
+    return table
 
 
 # The line Excel reads the delimiter from ("sep=;"), before the header.
 _SEP_LINE = re.compile(r"^sep=(.)$")
 
 
-def _header(text: str) -> tuple[int, str, list[str]]:
-    """The number of lines before a file's header (blank ones, and Excel's ``sep=;``
-    line), its delimiter (the one that line names, else sniffed) and its header, from the
-    first lines of its text."""
+def _header(text: str) -> tuple[int, str, list[str], list[str]]:
+    """The number of lines before a file's header (blank ones, Excel's ``sep=;`` line and
+    titles: see :func:`rfl_match.io.table.title_rows`), its delimiter (the one that line
+    names, else sniffed), its header and its titles, from the first lines of its text."""
     lines = text.splitlines()
     skip = 0
     while skip < len(lines) and not lines[skip].strip():
@@ -323,16 +333,33 @@ def _header(text: str) -> tuple[int, str, list[str]]:
     named = _SEP_LINE.match(lines[skip].strip()) if skip < len(lines) else None
     if named:
         skip += 1
+    filled = [line for line in lines[skip:] if line.strip()]
+    cells = [_cells(line) for line in filled[:12]]
+    count = title_rows(cells)
+    titles = [" ".join(c.strip() for c in row if c.strip()) for row in cells[:count]]
+    if count:
+        skip = lines.index(filled[count - 1], skip) + 1
     body = "\n".join(lines[skip:]) if skip else text
     delimiter = named.group(1) if named else sniff_delimiter(body)
-    return skip, delimiter, _header_row(csv.reader(_lines(body), delimiter=delimiter), delimiter)
+    reader = csv.reader(_lines(body), delimiter=delimiter)
+    return skip, delimiter, _header_row(reader, delimiter), titles
 
 
-def _header_row(reader: Iterator[list[str]], delimiter: str) -> list[str]:
-    """The first row of the reader that is not blank nor Excel's ``sep=`` line, without
-    the byte order mark that a second one leaves (two files joined: "\ufeffrecord_id")."""
+def _cells(line: str) -> list[str]:
+    """A line's cells, split by whichever delimiter gives most (quotes respected)."""
+    splits = [next(csv.reader([line], delimiter=d), []) for d in _DELIMITERS]
+    return max(splits, key=lambda cells: (sum(bool(c.strip()) for c in cells), len(cells)))
+
+
+def _header_row(reader: Iterator[list[str]], delimiter: str, titles: int = 0) -> list[str]:
+    """The first row of the reader that is not blank nor Excel's ``sep=`` line, after
+    ``titles`` rows, without the byte order mark that a second one leaves (two files
+    joined: "\ufeffrecord_id")."""
     for row in reader:
         if any(cell.strip() for cell in row) and not _SEP_LINE.match(delimiter.join(row)):
+            if titles:
+                titles -= 1
+                continue
             return [cell.lstrip("\ufeff") for cell in row]
     return []
 
@@ -495,7 +522,7 @@ _NOT_UTF8 = (
 )
 
 
-def _read_slow(path: Path, encoding: str, delimiter: str, source: str) -> Table:
+def _read_slow(path: Path, encoding: str, delimiter: str, source: str, titles: int = 0) -> Table:
     """Row by row with the csv module: ragged rows are rejected with their row numbers.
     ``encoding`` _MIXED: UTF-8, and each line that is not valid UTF-8 as cp1252, each row
     that holds one reported."""
@@ -512,7 +539,7 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str) -> Table:
             else:
                 lines = stack.enter_context(path.open("r", encoding=encoding, newline=""))
             reader = csv.reader(lines, delimiter=delimiter)
-            header = _header_row(reader, delimiter)
+            header = _header_row(reader, delimiter, titles)
             if fallback:
                 problems.append(Problem(None, None, _NOT_UTF8.format(what="the header")))
             read = reader.line_num
@@ -539,7 +566,7 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str) -> Table:
                 rejected.append(RejectedRow(row_no, reason, cells))
     except UnicodeDecodeError as exc:
         if encoding == "utf-8":  # UTF-8 up to a line in another encoding (see read_csv)
-            return _read_slow(path, _MIXED, delimiter, source)
+            return _read_slow(path, _MIXED, delimiter, source, titles)
         raise RecordError(
             [Problem(None, None, "text in an unknown encoding: save it as UTF-8")], source
         ) from exc

@@ -9,8 +9,10 @@ warning: a spreadsheet is for reading, the CSV or Parquet output keeps everythin
 
 from __future__ import annotations
 
+import itertools
 import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,8 @@ from rfl_match.io.table import (
     blank_header_name,
     cell_text,
     name_blank_headers,
+    title_problems,
+    title_rows,
 )
 from rfl_match.schema import Problem, RecordError
 
@@ -51,7 +55,8 @@ def _open(path: Path) -> Any:
 
 
 def read_excel(path: Path) -> Table:
-    """The first sheet of a workbook: the first non-empty row is the header."""
+    """The first sheet of a workbook: the first non-empty row is the header, titles above
+    it passed over (:func:`~rfl_match.io.table.title_rows`)."""
     book = _open(path)
     try:
         sheet = book.worksheets[0]
@@ -61,7 +66,10 @@ def read_excel(path: Path) -> Table:
         numbers: list[int] = []
         problems: list[Problem] = []
         rejected: list[RejectedRow] = []
-        for excel_row, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        sheet_rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        ahead, titles = _past_titles(sheet_rows)
+        problems += title_problems(titles)
+        for excel_row, values in itertools.chain(ahead, sheet_rows):
             cells = [cell_text(v) for v in values]
             if not any(c.strip() for c in cells):
                 continue
@@ -119,11 +127,35 @@ def _long_numbers(values: tuple[Any, ...], header: list[str], row: int) -> list[
     ]
 
 
+def _past_titles(
+    numbered: Iterator[tuple[int, tuple[Any, ...]]],
+) -> tuple[list[tuple[int, tuple[Any, ...]]], list[str]]:
+    """The first rows of a sheet, read ahead to tell the titles above its header
+    (:func:`~rfl_match.io.table.title_rows`): the rows read after the titles, and the
+    titles."""
+    ahead: list[tuple[int, tuple[Any, ...]]] = []
+    filled: list[tuple[int, list[str]]] = []  # position in ahead, cells
+    for row in numbered:
+        ahead.append(row)
+        cells = [cell_text(v) for v in row[1]]
+        if any(c.strip() for c in cells):
+            filled.append((len(ahead) - 1, cells))
+            if len(filled) > 10:
+                break
+    count = title_rows([cells for _, cells in filled])
+    if not count:
+        return ahead, []
+    titles = [next(c for c in cells if c.strip()) for _, cells in filled[:count]]
+    return ahead[filled[count - 1][0] + 1 :], titles
+
+
 def read_excel_header(path: Path) -> list[str]:
     """The header row of the first sheet."""
     book = _open(path)
     try:
-        for values in book.worksheets[0].iter_rows(values_only=True):
+        numbered = enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
+        ahead, _ = _past_titles(numbered)
+        for _, values in itertools.chain(ahead, numbered):
             cells = [cell_text(v).strip() for v in values]
             if any(cells):
                 while cells and not cells[-1]:

@@ -134,6 +134,29 @@ def formula_problems(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> list[P
     return problems
 
 
+#: Rows looked at for a header below titles.
+_TITLE_ROWS = 10
+
+
+def title_rows(rows: list[list[str]]) -> int:
+    """How many of the first rows of a table (blank ones left out) are titles above its
+    header ("Tracing requests, camp 4, May 2024"): rows of one cell at most before the
+    first of two or more, if one of the first ten has two or more (a table of one column
+    has no titles)."""
+    for position, row in enumerate(rows[:_TITLE_ROWS]):
+        if sum(bool(cell.strip()) for cell in row) >= 2:
+            return position
+    return 0
+
+
+def title_problems(titles: list[str]) -> list[Problem]:
+    """A note for each title passed over above a table's header."""
+    return [
+        Problem(None, None, "a title above the header, passed over", title.strip()[:60])
+        for title in titles
+    ]
+
+
 def blank_header_name(position: int) -> str:
     """The name given to the column at ``position`` (from 0) when its header cell is blank."""
     return f"column_{position + 1}"
