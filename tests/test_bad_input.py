@@ -305,3 +305,26 @@ def test_a_table_of_one_column_has_no_titles(tmp_path: Path, suffix: str) -> Non
     table = rm.io.read_table(path)
     assert table.frame["full_name"].tolist() == ["Hassan, Amina", "Omar"]
     assert table.problems == []
+
+
+def test_sheets_after_the_first_are_said_to_be_left_unread(tmp_path: Path) -> None:
+    # Only the first sheet is read: records in a second one were left out without a
+    # word, and an instructions sheet first gave "no record id column" alone.
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Requests"
+    book.active.append(["record_id", "full_name"])
+    book.active.append(["r1", "Amina"])
+    book.create_sheet("More").append(["r2", "Omar"])
+    book.create_sheet("Empty")
+    book.save(tmp_path / "two.xlsx")
+    frame = rm.read_records(tmp_path / "two.xlsx")
+    assert [str(p) for p in frame.attrs["problems"]] == [
+        "only the first sheet, 'Requests', is read; not the workbook's other sheets that "
+        "hold data: 'More' (move the sheet of records first, or save each sheet as a file)"
+    ]
+    book.move_sheet("More", offset=-1)
+    book.save(tmp_path / "two.xlsx")
+    with pytest.raises(rm.RecordError, match="only the first sheet, 'More', is read"):
+        rm.read_records(tmp_path / "two.xlsx")

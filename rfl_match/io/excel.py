@@ -60,11 +60,11 @@ def read_excel(path: Path) -> Table:
     book = _open(path)
     try:
         sheet = book.worksheets[0]
+        problems: list[Problem] = _other_sheets(book)
         header: list[str] | None = None
         header_row = 0
         rows: list[list[str]] = []
         numbers: list[int] = []
-        problems: list[Problem] = []
         rejected: list[RejectedRow] = []
         sheet_rows = enumerate(sheet.iter_rows(values_only=True), start=1)
         ahead, titles = _past_titles(sheet_rows)
@@ -124,6 +124,26 @@ def _long_numbers(values: tuple[Any, ...], header: list[str], row: int) -> list[
         )
         for i, v in enumerate(values[: len(header)])
         if isinstance(v, float) and abs(v) >= _EXACT_DIGITS
+    ]
+
+
+def _other_sheets(book: Any) -> list[Problem]:
+    """A note naming the sheets after the first that hold something: they are not read."""
+    others = [
+        repr(sheet.title)
+        for sheet in book.worksheets[1:]
+        if any(any(v is not None for v in row) for row in sheet.iter_rows(values_only=True))
+    ]
+    if not others:
+        return []
+    return [
+        Problem(
+            None,
+            None,
+            f"only the first sheet, {book.worksheets[0].title!r}, is read; not the "
+            f"workbook's other sheets that hold data: {', '.join(others)} (move the sheet "
+            "of records first, or save each sheet as a file)",
+        )
     ]
 
 

@@ -326,7 +326,9 @@ def load_records(
             raise RecordsRejected(
                 fatal + [p for p in problems if p not in fatal], source, rejected
             ) from None
-        raise RecordError(fatal, source) from None
+        # and what the reader said of the whole file (the sheet read, the encoding), which
+        # may explain it
+        raise RecordError(fatal + [p for p in table.problems if p.row is None], source) from None
     problems += _renumber(list(records.attrs.get("problems", [])), rows)
     problems += _blank_overlong(records, rows)
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
