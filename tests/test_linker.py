@@ -384,22 +384,10 @@ def test_validation_errors_are_those_of_reading_the_inputs_in_turn(
             assert threading.active_count() == threads
 
 
-def test_a_frame_derived_from_read_records_is_validated_anew(
-    tmp_path: Path, synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """read_records' frames are validated once, when read; a frame pandas derives from one
-    (carrying its attrs) with a column dropped or rows added is validated anew, so that
-    its problems are reported, not met as a KeyError or missed."""
+def _validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources the Linker validates from now on, in order (a list that grows)."""
     import rfl_match.linker as linker_module
 
-    for name in ("requests", "sightings"):
-        synthetic[name].head(300).to_csv(tmp_path / f"{name}.csv", index=False)
-    requests = rm.read_records(tmp_path / "requests.csv")
-    sightings = rm.read_records(tmp_path / "sightings.csv")
-    with pytest.raises(rm.RecordError, match="record id"):
-        rm.Linker().fit(requests.drop(columns=["record_id"]), sightings)
-    with pytest.raises(rm.RecordError, match="duplicate"):
-        rm.Linker().fit(pd.concat([requests, requests]), sightings)
     calls: list[str] = []
     real = linker_module.validate_records
 
@@ -408,6 +396,24 @@ def test_a_frame_derived_from_read_records_is_validated_anew(
         return real(frame, *args, **kwargs)
 
     monkeypatch.setattr(linker_module, "validate_records", validate)
+    return calls
+
+
+def test_a_frame_derived_from_read_records_is_validated_anew(
+    tmp_path: Path, synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """read_records' frames are validated once, when read; a frame pandas derives from one
+    (carrying its attrs) with a column dropped or rows added is validated anew, so that
+    its problems are reported, not met as a KeyError or missed."""
+    for name in ("requests", "sightings"):
+        synthetic[name].head(300).to_csv(tmp_path / f"{name}.csv", index=False)
+    requests = rm.read_records(tmp_path / "requests.csv")
+    sightings = rm.read_records(tmp_path / "sightings.csv")
+    with pytest.raises(rm.RecordError, match="record id"):
+        rm.Linker().fit(requests.drop(columns=["record_id"]), sightings)
+    with pytest.raises(rm.RecordError, match="duplicate"):
+        rm.Linker().fit(pd.concat([requests, requests]), sightings)
+    calls = _validations(monkeypatch)
     rm.Linker().fit(requests, sightings)
     assert calls == []  # read and validated by read_records
     rm.Linker().fit(requests.iloc[:-10], sightings)
@@ -420,18 +426,9 @@ def test_a_validated_frame_changed_in_place_is_validated_anew(
     """A cell of a read_records frame changed in place (its columns and length as they
     were) is validated anew: a duplicated id is refused, as in a file, not matched as
     two people under one id; a frame left as it was is not validated again."""
-    import rfl_match.linker as linker_module
-
     requests = rm.read_records(synthetic["requests"].head(300))
     sightings = rm.read_records(synthetic["sightings"].head(300))
-    calls: list[str] = []
-    real = linker_module.validate_records
-
-    def validate(frame: pd.DataFrame, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        calls.append(kwargs["source"])
-        return real(frame, *args, **kwargs)
-
-    monkeypatch.setattr(linker_module, "validate_records", validate)
+    calls = _validations(monkeypatch)
     linker = rm.Linker({"u_sample_pairs": 20_000}).fit(requests, sightings)
     assert calls == []
     sightings.loc[5, "date_of_birth"] = "31/02/1990x"
