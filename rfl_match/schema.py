@@ -341,7 +341,11 @@ def validate_records(
     _clean_column(out, "date_of_birth", _check_dates, problems, fractional.get("date_of_birth"))
     _clean_column(out, "source_date", _check_full_dates, problems, fractional.get("source_date"))
     _clean_column(out, "age", _each(_check_age), problems)
-    _clean_column(out, "sex", _each(_check_sex), problems)
+    check_sex = _check_sex
+    if "sex" in out.columns and _hombre_mujer(out["sex"]):
+        problems.append(Problem(None, "sex", _HOMBRE_MUJER))
+        check_sex = _check_sex_hombre_mujer
+    _clean_column(out, "sex", _each(check_sex), problems)
     out = out.reset_index(drop=True)
     out.attrs["problems"] = problems
     return out
@@ -590,6 +594,25 @@ def _check_sex(value: str) -> str | None:
     if key in _MISSING_SEX:
         return ""
     return _SEX_VALUES.get(key)
+
+
+_HOMBRE_MUJER = (
+    "sex written H and M, and never F: read as Spanish hombre (male) and mujer (female), "
+    "not M for male"
+)
+
+
+def _hombre_mujer(column: pd.Series) -> bool:
+    """Whether a column's one-letter sex codes are Spanish ones: H and M, and no F. M is
+    male where F is female (English, French masculin / féminin), and female where H is
+    male (hombre / mujer); French writes H and F (homme / femme)."""
+    codes = set(pd.unique(column.astype(str).str.strip().str.lower()).tolist())
+    return {"h", "m"} <= codes and "f" not in codes
+
+
+def _check_sex_hombre_mujer(value: str) -> str | None:
+    """:func:`_check_sex`, M read as mujer (:func:`_hombre_mujer`)."""
+    return "female" if value.strip().lower() == "m" else _check_sex(value)
 
 
 _MESSAGES = {

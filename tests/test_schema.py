@@ -503,3 +503,30 @@ def test_validated_marks_the_content_not_only_the_shape() -> None:
     again["full_name"] = ["Ali", "Omar"]  # a column replaced, same length
     assert not is_validated(again)
     assert not is_validated(pd.DataFrame({"record_id": ["a"], "full_name": ["Ali"]}))
+
+
+@pytest.mark.parametrize(
+    ("written", "read", "noted"),
+    [
+        (["H", "M", "m", "", "mujer"], ["male", "female", "female", "", "female"], True),
+        (["M", "F", "m"], ["male", "female", "male"], False),
+        (["H", "F"], ["male", "female"], False),
+        (["M", "M"], ["male", "male"], False),
+    ],
+)
+def test_one_letter_sex_codes_are_read_by_the_column_s_convention(
+    written: list[str], read: list[str], noted: bool
+) -> None:
+    """H and M with no F are Spanish (hombre, mujer): M is female there, and said so; M
+    beside F, or alone, is male; H beside F is French (homme, femme)."""
+    frame = pd.DataFrame(
+        {
+            "record_id": [str(i) for i in range(len(written))],
+            "full_name": ["Ana"] * len(written),
+            "sex": written,
+        }
+    )
+    out = validate_records(frame)
+    assert out["sex"].tolist() == read
+    notes = [p for p in out.attrs["problems"] if p.column == "sex" and p.row is None]
+    assert bool(notes) == noted
