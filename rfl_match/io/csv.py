@@ -27,6 +27,7 @@ import pandas as pd
 
 from rfl_match.io.table import (
     SPREADSHEET_RISK,
+    TITLE_ROWS,
     RejectedRow,
     Table,
     blank_frame,
@@ -334,7 +335,7 @@ def _header(text: str) -> tuple[int, str, list[str], list[str]]:
     if named:
         skip += 1
     filled = [line for line in lines[skip:] if line.strip()]
-    cells = [_cells(line) for line in filled[:12]]
+    cells = [_cells(line) for line in filled[:TITLE_ROWS]]
     count = title_rows(cells)
     titles = [" ".join(c.strip() for c in row if c.strip()) for row in cells[:count]]
     if count:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from rfl_match.io.table import (
+    TITLE_ROWS,
     RejectedRow,
     Table,
     blank_frame,
@@ -160,7 +161,7 @@ def _past_titles(
         cells = [cell_text(v) for v in row[1]]
         if any(c.strip() for c in cells):
             filled.append((len(ahead) - 1, cells))
-            if len(filled) > 10:
+            if len(filled) >= TITLE_ROWS:
                 break
     count = title_rows([cells for _, cells in filled])
     if not count:

@@ -135,7 +135,7 @@ def formula_problems(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> list[P
 
 
 #: Rows looked at for a header below titles.
-_TITLE_ROWS = 10
+TITLE_ROWS = 10
 
 
 def title_rows(rows: list[list[str]]) -> int:
@@ -143,7 +143,7 @@ def title_rows(rows: list[list[str]]) -> int:
     header ("Tracing requests, camp 4, May 2024"): rows of one cell at most before the
     first of two or more, if one of the first ten has two or more (a table of one column
     has no titles)."""
-    for position, row in enumerate(rows[:_TITLE_ROWS]):
+    for position, row in enumerate(rows[:TITLE_ROWS]):
         if sum(bool(cell.strip()) for cell in row) >= 2:
             return position
     return 0
