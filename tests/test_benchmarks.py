@@ -28,7 +28,7 @@ from benchmarks.privacy import (
     name_parts,
 )
 from benchmarks.speed import _warning_summary
-from benchmarks.workers import _blocked_pairs, _completeness, rules_reach
+from benchmarks.workers import _blocked_pairs, _rules_completeness, rules_reach
 from rfl_match.privacy import encode_records
 
 RULES: list[tuple[str | tuple[str, int], ...]] = [
@@ -80,7 +80,36 @@ def test_completeness_is_the_share_of_true_pairs_blocked() -> None:
     # is null on one side); l2 r0: "ax" and "ab" share neither
     assert blocked.tolist() == [0, 3]
     truth = pd.DataFrame({"request_id": ["l0", "l1", "l2"], "sighting_id": ["r0", "r1", "r0"]})
-    assert np.isclose(_completeness(blocked, left, right, truth), 2 / 3)
+    assert np.isclose(_rules_completeness(left, right, truth, RULES), 2 / 3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(_VALUE, _VALUE, _VALUE), min_size=1, max_size=8),
+    st.lists(st.tuples(_VALUE, _VALUE, _VALUE), min_size=1, max_size=8),
+    st.data(),
+)
+def test_rules_completeness_is_the_share_of_true_pairs_the_join_blocks(
+    left_rows: list[tuple[str | None, str | None, str | None]],
+    right_rows: list[tuple[str | None, str | None, str | None]],
+    data: st.DataObject,
+) -> None:
+    """Read off each true pair's keys, without a join, it is the share of them among the
+    pairs the rules' join makes."""
+    left, right = _frame(left_rows, "l"), _frame(right_rows, "r")
+    pairs = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, len(left) - 1), st.integers(0, len(right) - 1)),
+            min_size=1,
+            max_size=10,
+        )
+    )
+    truth = pd.DataFrame(
+        {"request_id": [f"l{i}" for i, _ in pairs], "sighting_id": [f"r{j}" for _, j in pairs]}
+    )
+    blocked = _blocked_pairs(left, right, RULES)
+    expected = np.mean([i * len(right) + j in set(blocked.tolist()) for i, j in pairs])
+    assert np.isclose(_rules_completeness(left, right, truth, RULES), expected)
 
 
 def test_rules_reach_in_chunks_equals_the_uncapped_rules_over_all_records(
