@@ -720,11 +720,12 @@ def test_workers_do_not_change_predictions(
     fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
     one = fitted.predict(synthetic["requests"], synthetic["sightings"])
-    fitted.config = fitted.config.with_options(workers=2)
+    config = fitted.config
+    fitted.config = config.with_options(workers=2)
     try:
         two = fitted.predict(synthetic["requests"], synthetic["sightings"])
     finally:
-        fitted.config = fitted.config.with_options(workers=1)
+        fitted.config = config  # as it was: the fixture serves other modules' tests too
     pdt.assert_frame_equal(one, two)
 
 
