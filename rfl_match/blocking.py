@@ -34,7 +34,6 @@ non-matches).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -50,6 +49,7 @@ from rfl_match.dates import MISSING, year_of
 from rfl_match.names.parts import culture_info
 from rfl_match.prepare import MAX_CHAIN, NameParts, PersonNames, PreparedPair, Vocabulary
 from rfl_match.schema import ID_FIELD
+from rfl_match.warn import warn
 
 Int64Array = npt.NDArray[np.int64]
 YEAR = 365
@@ -1173,7 +1173,6 @@ def _block(
                         else "by name (or its tokens) and by father's name (or its filter) "
                         "and birth date"
                     ),
-                    stacklevel=3,
                 )
         if budget is None:
             ids = rule_union.ids()
@@ -1251,7 +1250,6 @@ def with_context(
                 data,
                 f"context rule {'+'.join(rule)}: {found}; left out (a value this common "
                 "tells no one apart: the main rules' pairs of these records stand)",
-                stacklevel=4,
             )
         stats.append(rule_stats)
     chosen = best.ids()
@@ -1296,14 +1294,14 @@ _IN_PARTITIONS = (
 )
 
 
-def _warn(data: PreparedPair, message: str, stacklevel: int) -> None:
-    """A UserWarning of blocking, ``stacklevel`` as :func:`warnings.warn` counts it from
-    the caller; in a partition of a run, once in the run (``Partition.told``)."""
+def _warn(data: PreparedPair, message: str) -> None:
+    """A UserWarning of blocking, at the user's line (:func:`rfl_match.warn.warn`); in a
+    partition of a run, once in the run (``Partition.told``)."""
     if data.partition is not None:
         if message in data.partition.told:
             return
         data.partition.told.add(message)
-    warnings.warn(message, stacklevel=stacklevel)
+    warn(message)
 
 
 def uncut_rule(rule: Sequence[str]) -> bool:

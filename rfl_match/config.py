@@ -10,7 +10,6 @@ import json
 import math
 import numbers
 import tomllib
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from rfl_match.schema import CANONICAL_FIELDS, near_canonical_field
+from rfl_match.warn import warn
 
 # Comparison kinds and what each compares (see compare.py for the levels of each).
 COMPARISON_KINDS = (
@@ -407,11 +407,10 @@ class LinkConfig:
         for spec in self.compare:
             # A warning, not an error: configurations that asked for it were accepted.
             if spec.term_frequency and spec.kind not in TERM_FREQUENCY_KINDS:
-                warnings.warn(
+                warn(
                     f"compare: {spec.label!r} ({spec.kind}) asks for term_frequency, which "
                     f"only the {' and '.join(TERM_FREQUENCY_KINDS)} comparisons weigh; "
                     "it is ignored",
-                    stacklevel=3,
                 )
         for option in ("blocking", "context_blocking"):
             object.__setattr__(self, option, _rules(option, getattr(self, option)))

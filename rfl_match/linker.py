@@ -108,6 +108,7 @@ from rfl_match.scoring import (
     tf_adjustment,
 )
 from rfl_match.scoring import probability as raw_probability
+from rfl_match.warn import warn
 
 MODEL_FORMAT = "rfl_match.model"
 # The version a model fitted with the defaults is written in (the newest read is the last
@@ -535,7 +536,7 @@ class Linker:
             ),
             None
             if labels is None
-            else lambda: self._from_labels(labels, left, right, comparisons, data, stacklevel=5),
+            else lambda: self._from_labels(labels, left, right, comparisons, data),
             lambda model, rl, rr: self._score(data, comparisons, rl, rr, model=model)[1:],
         )
         ceilings = self._learn(comparisons, evidence, laps, em=em, named=named)
@@ -571,11 +572,10 @@ class Linker:
         return self
 
     def _fit_comparisons(
-        self, left: pd.DataFrame, right: pd.DataFrame, depth: int = 0
+        self, left: pd.DataFrame, right: pd.DataFrame
     ) -> tuple[bool, list[Comparison]]:
         """The comparisons a fit on these records learns (``specs_`` resolved from their
-        columns), and whether ``condition_on`` was named (not ``"auto"``). ``depth``: as
-        :meth:`_learn` takes it."""
+        columns), and whether ``condition_on`` was named (not ``"auto"``)."""
         self.specs_ = self._resolve_specs(left, right)
         # condition_on "auto": the family name where it splits, else none, unwarned; the
         # config then says which (and a fit again resolves it again).
@@ -586,9 +586,7 @@ class Linker:
         if self.config.condition_on and not any(
             isinstance(c, ConditionedComparison) for c in comparisons
         ):
-            self._fit_unsplit(
-                "is not among the comparisons, or splits none", warn=named, stacklevel=4 + depth
-            )
+            self._fit_unsplit("is not among the comparisons, or splits none", announce=named)
         return named, comparisons
 
     def _trained(
@@ -637,15 +635,13 @@ class Linker:
         *,
         em: bool,
         named: bool,
-        depth: int = 0,
     ) -> list[tuple[int, float] | None] | None:
         """What :meth:`fit` learns from its evidence, as the model (``model_``): u from the
         random pairs, m and the prior by EM over the candidates' patterns, the
         term-frequency maps and the calibration (each phase a lap of ``laps``). Returns
         the ceilings EM held a birth a generation apart at, per comparison; ``None``
         where the split by ``condition_on`` has too little to learn from: the config is
-        then unsplit (:meth:`_fit_unsplit`), for the caller to fit again. ``depth``:
-        the frames between the user's call and the caller, for the warnings."""
+        then unsplit (:meth:`_fit_unsplit`), for the caller to fit again."""
         n_levels = tuple(c.n_levels for c in comparisons)
         random_levels, patterns, counts = evidence.random_levels, evidence.patterns, evidence.counts
         n_learned = evidence.n_learned
@@ -654,8 +650,7 @@ class Linker:
             self._fit_unsplit(
                 f"agrees on fewer than {_MIN_ANCHOR_PAIRS} candidate pairs "
                 "(always missing or different)",
-                warn=named,
-                stacklevel=4 + depth,
+                announce=named,
             )
             self._auto_anchor = None
             return None
@@ -679,7 +674,7 @@ class Linker:
             if self.config.non_match_classes == 1
             else None
         )
-        self._warn_constant(comparisons, patterns, counts, stacklevel=4 + depth)
+        self._warn_constant(comparisons, patterns, counts)
         laps.lap("comparing")
         m = [starting_m(n, group_of(groups, c)) for c, n in enumerate(n_levels)]
         prior = float(np.clip(min(evidence.sizes) / max(n_learned, 1), 1e-4, 0.5))
@@ -849,10 +844,9 @@ class Linker:
                         held_out[out] = fold_model.prior_weight_ + weights.sum(axis=1) + combined
                 calibration = fit_on_labels(held_out, truth, about=calibration)
             else:
-                warnings.warn(
+                warn(
                     "labels: too few reviewed requests, or only one outcome, to calibrate "
                     "probabilities on; calibrating without labels",
-                    stacklevel=3 + depth,
                 )
         model.calibration_ = calibration
         self.model_ = model
@@ -955,16 +949,12 @@ class Linker:
             bits_out[:, c] = (step - 1) // 2 * EVIDENCE_STEP * carry[:, c]
         return patterns[distinct[:, 0]], counts, bits_out, carry
 
-    def _fit_unsplit(self, why: str, *, warn: bool = True, stacklevel: int = 3) -> None:
-        """Warn (if ``warn``: the anchor was named, not ``"auto"``) that ``condition_on``
-        cannot split, and fit without it (the model is then written in the version it
-        would have without the option). ``stacklevel``: the user's call, for the
-        warning."""
-        if warn:
-            warnings.warn(
-                f"condition_on: {self.config.condition_on!r} {why}; fitted unsplit",
-                stacklevel=stacklevel,
-            )
+    def _fit_unsplit(self, why: str, *, announce: bool = True) -> None:
+        """Warn (if ``announce``: the anchor was named, not ``"auto"``) that
+        ``condition_on`` cannot split, and fit without it (the model is then written in the
+        version it would have without the option)."""
+        if announce:
+            warn(f"condition_on: {self.config.condition_on!r} {why}; fitted unsplit")
         self.config = replace(self.config, condition_on="")
 
     @staticmethod
@@ -972,17 +962,15 @@ class Linker:
         comparisons: list[Comparison],
         patterns: npt.NDArray[np.int8],
         counts: npt.NDArray[np.int64],
-        stacklevel: int = 3,
     ) -> None:
         for c, comparison in enumerate(comparisons):
             seen = np.bincount(
                 patterns[:, c].astype(np.intp), weights=counts, minlength=comparison.n_levels
             )[1:]
             if np.count_nonzero(seen) <= 1:
-                warnings.warn(
+                warn(
                     f"comparison {comparison.name!r} never varies among the candidate pairs "
                     "(always missing or always one level): it cannot tell matches apart",
-                    stacklevel=stacklevel,
                 )
 
     def _from_labels(
@@ -992,16 +980,13 @@ class Linker:
         right: pd.DataFrame,
         comparisons: list[Comparison],
         data: PreparedPair,
-        *,
-        stacklevel: int,
     ) -> tuple[
         npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.int8], npt.NDArray[np.bool_]
     ]:
         """The reviewed pairs as rows of the inputs: request row, sighting row, their
-        comparison levels, and whether each is a match. ``stacklevel``: the user's call,
-        from here, for the warnings."""
+        comparison levels, and whether each is a match."""
         check_labels(labels)
-        decided, is_match = _decisions(labels["is_match"], stacklevel=stacklevel)
+        decided, is_match = _decisions(labels["is_match"])
         labels, is_match = labels[decided], is_match[decided]
         lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
         rpos = pd.Series(np.arange(len(right)), index=right[ID_FIELD].to_numpy())
@@ -1009,9 +994,8 @@ class Linker:
         sig = labels["sighting_id"].astype(str)
         known = req.isin(lpos.index) & sig.isin(rpos.index)
         if not known.all():
-            warnings.warn(
+            warn(
                 f"labels: {int((~known).sum())} pair(s) name records not in the inputs; ignored",
-                stacklevel=stacklevel,
             )
         li = lpos[req[known]].to_numpy(np.intp)
         ri = rpos[sig[known]].to_numpy(np.intp)
@@ -1417,7 +1401,7 @@ class Linker:
             lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
             rpos = pd.Series(np.arange(len(right)), index=right[ID_FIELD].to_numpy())
             if "is_match" in labels.columns:
-                decided, is_match = _decisions(labels["is_match"], stacklevel=3)
+                decided, is_match = _decisions(labels["is_match"])
                 labels = labels[decided & is_match]
             ok = labels["request_id"].astype(str).isin(lpos.index) & labels["sighting_id"].astype(
                 str
@@ -1590,10 +1574,9 @@ class Linker:
             config = config | {"far_birth_m": PROBABILITY_FLOOR}
         config, changes = stored_config(config)
         if changes:
-            warnings.warn(
+            warn(
                 f"{path}: the model's configuration was written before it was checked as "
                 f"now; left out, as its fit did: {'; '.join(changes)}",
-                stacklevel=2,
             )
         try:
             # A fit option left out: the value it stands for.
@@ -1965,9 +1948,7 @@ def _decision(value: Any) -> bool | None:
     raise ValueError(value)
 
 
-def _decisions(
-    values: pd.Series, *, stacklevel: int
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+def _decisions(values: pd.Series) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """Each reviewed pair's ``is_match``: whether it was decided, and whether it is a match.
 
     Yes is true, 1, yes, y, t, match (in any case); no is false, 0, no, n, f, non-match. A
@@ -1997,9 +1978,8 @@ def _decisions(
     out_decided, out_match = decided[codes], match[codes]
     undecided = int((~out_decided).sum())
     if undecided:
-        warnings.warn(
+        warn(
             f"labels: {undecided} row(s) with no decision in is_match (blank or unsure) left out",
-            stacklevel=stacklevel + 1,
         )
     return out_decided, out_match
 

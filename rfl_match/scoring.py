@@ -13,7 +13,6 @@ comparisons are independent given match status and a person's fields are not.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +33,7 @@ from rfl_match.mixture import (
     normalise,
     unsplit_patterns,
 )
+from rfl_match.warn import warn
 
 FloatArray = npt.NDArray[np.float64]
 # The term-frequency adjustment moves a weight by at most this many bits either way.
@@ -380,10 +380,9 @@ def expectation_maximisation(
             "name columns and the blocking rules"
         )
     if len(counts) == 1:
-        warnings.warn(
+        warn(
             "all candidate pairs share one comparison pattern: EM cannot separate "
             "matches from non-matches; keeping the starting values",
-            stacklevel=2,
         )
         return EMResult([m.copy() for m in m_start], [x.copy() for x in u], prior_start, 0, False)
     n_comp = patterns.shape[1]
@@ -446,7 +445,7 @@ def expectation_maximisation(
             converged = True
             break
     if not converged:
-        warnings.warn(f"EM did not converge in {max_iterations} iterations", stacklevel=2)
+        warn(f"EM did not converge in {max_iterations} iterations")
     return EMResult(m, u, prior, iteration, converged)
 
 

@@ -634,11 +634,11 @@ def test_a_label_is_yes_no_or_no_decision(value: Any, decision: bool | str | Non
     values = pd.Series(["yes", value, "no"], dtype=object)
     if decision == "error":
         with pytest.raises(rm.ConfigError, match=re.escape(f"{value!r} (row 2)")):
-            _decisions(values, stacklevel=1)
+            _decisions(values)
         return
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        decided, is_match = _decisions(values, stacklevel=1)
+        decided, is_match = _decisions(values)
     assert decided.tolist() == [True, decision is not None, True]
     assert is_match.tolist() == [True, decision is True, False]
     if decision is None:

@@ -529,7 +529,7 @@ def _fit_partitioned(
     laps.lap("validate")
     # Warnings name the user's call: two frames above this one (fit_partitioned, then
     # fit_in_partitions or the Dask backend's fit), where Linker.fit is one.
-    named, comparisons = linker._fit_comparisons(left, right, depth=2)
+    named, comparisons = linker._fit_comparisons(left, right)
     task = task_linker(linker, linker.config.workers if workers is None else workers)
     agreed = agree(runner, task, parts, right, starts)
     laps.lap("partitions agree")
@@ -557,7 +557,7 @@ def _fit_partitioned(
 
         def reviewed() -> Any:
             # the user's call: reviewed, Linker._learn, and the three frames above
-            return linker._from_labels(labels, held, right, comparisons, at, stacklevel=7)
+            return linker._from_labels(labels, held, right, comparisons, at)
 
         def score(model: FellegiSunterModel, rl: Any, rr: Any) -> Any:
             return counted._score(at, comparisons, rl, rr, model=model)[1:]
@@ -575,7 +575,7 @@ def _fit_partitioned(
         reviewed,
         score,
     )
-    ceilings = linker._learn(comparisons, evidence, laps, em=em, named=named, depth=2)
+    ceilings = linker._learn(comparisons, evidence, laps, em=em, named=named)
     if ceilings is None:  # fitted again, unsplit
         _fit_partitioned(runner, linker, parts, first, sightings, labels, em, workers, starts)
         linker._auto_anchor = None if named else ""

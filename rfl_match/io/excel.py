@@ -31,6 +31,7 @@ from rfl_match.io.table import (
     title_rows,
 )
 from rfl_match.schema import Problem, RecordError
+from rfl_match.warn import warn
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL = 32_767
@@ -260,4 +261,4 @@ def write_excel(
             sheet.append([_excel_cell(v, notes) for v in row])
     book.save(Path(path))
     for what, count in notes.items():
-        warnings.warn(f"{path}: {count:,} {what}", stacklevel=2)
+        warn(f"{path}: {count:,} {what}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from rfl_match.schema import (
     near_canonical_field,
     validate_records,
 )
+from rfl_match.warn import warn
 
 _FORMATS = {
     ".csv": "csv",
@@ -252,12 +252,11 @@ def _warn_misspelled_targets(mapping: dict[str, str] | None) -> None:
     for header, target in (mapping or {}).items():
         field = near_canonical_field(target) if isinstance(target, str) else None
         if field is not None:
-            warnings.warn(
+            warn(
                 f"mapping {header!r} -> {target!r}: not a canonical field; did you mean "
                 f"{field!r}? As mapped, the column is kept as {target!r}, compared only if "
                 "a configuration names it",
                 UserWarning,
-                stacklevel=3,
             )
 
 

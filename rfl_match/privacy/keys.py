@@ -19,13 +19,14 @@ import hashlib
 import os
 import secrets
 import stat
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+from rfl_match.warn import warn
 
 #: The shortest key accepted, in bytes of text: 32 hexadecimal digits hold 128 bits, what a
 #: guess of the key must beat. Length is all this can check: a passphrase of that length
@@ -55,10 +56,9 @@ def read_key(path: str | Path) -> bytes:
     key = Path(path).read_bytes().strip()
     mode = Path(path).stat().st_mode
     if os.name == "posix" and mode & 0o077:
-        warnings.warn(
+        warn(
             f"{path}: readable by others (mode {stat.S_IMODE(mode):o}); a key is its "
             f"holder's alone: chmod 600 {path}",
-            stacklevel=2,
         )
     return checked_key(key, str(path))
 

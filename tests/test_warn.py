@@ -1,0 +1,74 @@
+"""rfl_match's warnings name the user's line, however deep in the library they are raised
+(rfl_match.warn)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import rfl_match as rm
+from rfl_match.arrays import in_background
+from rfl_match.warn import warn
+
+
+def _warned_at(seen: list[warnings.WarningMessage]) -> set[str]:
+    assert seen, "no warning"
+    return {w.filename for w in seen}
+
+
+def test_blocking_warnings_name_the_line_that_called_fit(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    """Oversized blocks are found five calls deep in blocking; the warning named a line
+    of rfl_match/blocking.py before."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        rm.Linker({"max_block_size": 20}).fit(synthetic["requests"], synthetic["sightings"])
+    oversized = [w for w in seen if "max_block_size" in str(w.message)]
+    assert _warned_at(oversized) == {__file__}
+
+
+def test_configuration_and_label_warnings_name_the_callers_line(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    where = {"field": "camp", "kind": "exact", "name": "where", "term_frequency": True}
+    with pytest.warns(UserWarning, match="'where'") as seen:
+        rm.Linker({"compare": [where]})  # read by LinkConfig.from_dict: named its line
+    assert _warned_at(list(seen)) == {__file__}
+    # three rows with no decision: left out, with a warning
+    truth = synthetic["truth"].head(40).assign(is_match=["yes"] * 37 + [""] * 3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rm.Linker().fit(synthetic["requests"], synthetic["sightings"], labels=truth)
+    blank = [w for w in caught if "no decision" in str(w.message)]
+    assert _warned_at(blank) == {__file__}
+
+
+def _library(source: str, **names: Any) -> dict[str, Any]:
+    """Functions defined as if in a module of rfl_match (their frames' module is the
+    package's): ``source`` executed with ``names`` and :func:`warn` in scope."""
+    scope = {"__name__": "rfl_match.fake", "warn": warn, **names}
+    exec(source, scope)
+    return scope
+
+
+def test_a_warning_skips_every_frame_of_the_package() -> None:
+    inner = _library("def call():\n    warn('deep')\n")["call"]
+    outer = _library("def call():\n    inner()\n", inner=inner)["call"]
+    with pytest.warns(UserWarning, match="deep") as seen:
+        outer()
+    assert _warned_at(list(seen)) == {__file__}
+
+
+def test_a_warning_on_a_worker_thread_names_the_packages_outermost_line() -> None:
+    """A worker thread's stack does not reach the user's line: the warning names the
+    outermost line of rfl_match on that thread (here the executed source's, "<string>"),
+    not the thread pool's."""
+    task = _library("def task():\n    warn('on a thread')\n")["task"]
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        in_background(task, workers=2)()
+    assert _warned_at(seen) == {"<string>"}
