@@ -24,6 +24,9 @@ _EPOCH = date(1970, 1, 1).toordinal()
 _TIME = r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
 _DATE = re.compile(rf"^\s*(\d{{4}})(?:[-/.](\d{{1,2}})(?:[-/.](\d{{1,2}}){_TIME})?)?\s*$")
 _DMY = re.compile(rf"^\s*(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){_TIME}\s*$")
+# A compact date, YYYYMMDD ("20090512"): no other reading of eight digits is a date too
+# (DDMMYYYY and MMDDYYYY would put the year's first two digits, 18 to 21, in its month).
+_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _AGE = re.compile(r"^\s*(\d{1,3})(?:[.,]\d+)?\s*(?:(?:-|–|to)\s*(\d{1,3})(?:[.,]\d+)?)?\s*$")
 # Words around an age that say no more than the number: an estimate ("about 9": every age
 # is one), or the unit, years; in months, it is the years they make ("6 months": 0).
@@ -108,7 +111,8 @@ def year_of(day: int) -> int | None:
 
 
 def parse_partial_date(text: str) -> PartialDate | None:
-    """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` (or ``DD/MM/YYYY``); None if malformed.
+    """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` (or ``DD/MM/YYYY``, or ``YYYYMMDD``);
+    None if malformed.
     A month or day of 0 stands for one not known: ``2009-00-00`` and ``00/00/2009`` are the
     year 2009, ``2009-05-00`` May 2009.
     A time of day after a whole date (``2020-05-01T13:45:00``, ``2020-05-01 13:45``, with
@@ -121,7 +125,7 @@ def parse_partial_date(text: str) -> PartialDate | None:
     """
     if not text:
         return None
-    match = _DATE.match(text)
+    match = _DATE.match(text) or _COMPACT.match(text)
     if match:
         year, month, day = match.groups()
     else:
@@ -197,16 +201,16 @@ def _month_start(months: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 
 def parse_partial_dates(texts: Sequence[str]) -> PartialDates:
-    """:func:`parse_partial_date` of many texts: ``YYYY``, ``YYYY-MM`` and ``YYYY-MM-DD``
-    (with or without a time ``THH:MM`` or ``THH:MM:SS``) written in ASCII digits (nearly all
-    dates) are read with numpy, the others one by one.
+    """:func:`parse_partial_date` of many texts: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``
+    (with or without a time ``THH:MM`` or ``THH:MM:SS``) and ``YYYYMMDD`` written in ASCII
+    digits (nearly all dates) are read with numpy, the others one by one.
 
     >>> parse_partial_dates(["2009-02-29", "2008-02-29", "1999", "17/05/2009"]).day.tolist()
     [0, 29, 0, 17]
     """
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    iso = np.isin(lengths, (4, 7, 10, 16, 19))
+    iso = np.isin(lengths, (4, 7, 8, 10, 16, 19))
     if iso.any():
         written = np.array([t for t, keep in zip(texts, iso.tolist(), strict=True) if keep])
         size = lengths[iso]
@@ -216,9 +220,12 @@ def parse_partial_dates(texts: Sequence[str]) -> PartialDates:
         digit = (chars >= ord("0")) & (chars <= ord("9"))
         value = chars - ord("0")
         shaped = digit[:, :4].all(axis=1)
-        has_month, has_day = size >= 7, size >= 10
-        shaped &= ~has_month | ((chars[:, 4] == ord("-")) & digit[:, 5:7].all(axis=1))
-        shaped &= ~has_day | ((chars[:, 7] == ord("-")) & digit[:, 8:10].all(axis=1))
+        compact = size == 8  # YYYYMMDD
+        has_month, has_day = size >= 7, (size >= 10) | compact
+        shaped &= ~compact | digit[:, 4:8].all(axis=1)
+        dashed = ~compact
+        shaped &= ~(has_month & dashed) | ((chars[:, 4] == ord("-")) & digit[:, 5:7].all(axis=1))
+        shaped &= ~(has_day & dashed) | ((chars[:, 7] == ord("-")) & digit[:, 8:10].all(axis=1))
         if width > 10:
             # a time of day, read past: HH:MM, or HH:MM:SS (others are read one by one)
             timed, seconds = size >= 16, size == 19
@@ -231,13 +238,15 @@ def parse_partial_dates(texts: Sequence[str]) -> PartialDates:
             shaped &= ~timed | clock
         iso[iso] = shaped
         value, has_month, has_day = value[shaped], has_month[shaped], has_day[shaped]
+        compact = compact[shaped]
     year = np.zeros(n, dtype=np.int32)
     month = np.zeros(n, dtype=np.int32)
     day = np.zeros(n, dtype=np.int32)
     if iso.any():
         y = value[:, 0] * 1000 + value[:, 1] * 100 + value[:, 2] * 10 + value[:, 3]
-        m = np.where(has_month, value[:, 5] * 10 + value[:, 6], 0)
-        d = np.where(has_day, value[:, 8] * 10 + value[:, 9], 0)
+        m = np.where(compact, value[:, 4] * 10 + value[:, 5], value[:, 5] * 10 + value[:, 6])
+        d = np.where(compact, value[:, 6] * 10 + value[:, 7], value[:, 8] * 10 + value[:, 9])
+        m, d = np.where(has_month, m, 0), np.where(has_day, d, 0)
         # a month or day of 0 is a registrar's "not known" (see parse_partial_date)
         valid = ~(has_month & (m == 0) & has_day & (d > 0))
         has_month &= m > 0
@@ -256,6 +265,66 @@ def parse_partial_dates(texts: Sequence[str]) -> PartialDates:
         if parsed is not None:
             year[k], month[k], day[k] = parsed.year, parsed.month or 0, parsed.day or 0
     return PartialDates(year, month, day)
+
+
+#: Excel's date systems: the day that serial 0 counts from. The 1900 system (Excel on
+#: Windows, and every workbook not set otherwise) counts from 1899-12-30 from serial 61
+#: (1900-03-01) on, as it holds a 29 February 1900 that never was (serial 60, Lotus 1-2-3's
+#: error kept), and one day later below it; the 1904 system (Excel for Mac before 2011, and
+#: workbooks so set) counts from 1904-01-01.
+SERIAL_EPOCHS = {1900: np.datetime64("1899-12-30", "D"), 1904: np.datetime64("1904-01-01", "D")}
+_FICTITIOUS_DAY = 60  # 1900-02-29 in the 1900 system
+_LAST_SERIAL = 2_958_465  # 9999-12-31 in the 1900 system, the last day Excel holds
+
+
+def excel_serial_dates(
+    serials: npt.NDArray[np.float64], *, date_system: int = 1900
+) -> npt.NDArray[np.datetime64]:
+    """The days that Excel serial numbers stand for (see :data:`SERIAL_EPOCHS`); a
+    fraction, the time of day, is dropped. NaT for a number that is no day: below day 1
+    (day 0 in the 1904 system), Excel's fictitious 1900-02-29, past 9999, or NaN.
+
+    >>> excel_serial_dates(np.array([39448.5, 59, 60, 61])).astype(str).tolist()
+    ['2008-01-01', '1900-02-28', 'NaT', '1900-03-01']
+    >>> excel_serial_dates(np.array([37986.0]), date_system=1904).astype(str).tolist()
+    ['2008-01-01']
+    """
+    epoch = SERIAL_EPOCHS[date_system]
+    with np.errstate(invalid="ignore"):
+        whole = np.floor(serials)
+        first = 1 if date_system == 1900 else 0
+        known = np.isfinite(whole) & (whole >= first) & (whole <= _LAST_SERIAL)
+        if date_system == 1900:
+            known &= whole != _FICTITIOUS_DAY
+    days = np.where(known, whole, 0).astype(np.int64)
+    if date_system == 1900:
+        days += days < _FICTITIOUS_DAY  # before the fictitious day, counted from 1899-12-31
+    out: npt.NDArray[np.datetime64] = epoch + days.astype("timedelta64[D]")
+    out[~known] = np.datetime64("NaT")
+    return out
+
+
+# A serial date as a cell shows it when its column's date format is lost in an export:
+# five digits (from 10000, 1927-05-18; four are a year), a time of day as a fraction or
+# not ("39448", "39448.0", "39448,5").
+_SERIAL = re.compile(r"^\s*([0-9]{5})(?:[.,][0-9]+)?\s*$")
+
+
+def parse_serial_dates(texts: pd.Series, *, date_system: int = 1900) -> npt.NDArray[np.datetime64]:
+    """The day each text writes as an Excel serial date (:func:`excel_serial_dates`):
+    five digits, a fraction after them or not; NaT for any other text, and for a day
+    after the last year a date may have (2100). Read by pandas' string methods, the
+    whole column at once.
+
+    >>> parse_serial_dates(pd.Series(["39448", "1990", "20090512", "73416"])).astype(str).tolist()
+    ['2008-01-01', 'NaT', 'NaT', 'NaT']
+    """
+    whole = pd.to_numeric(texts.astype(str).str.extract(_SERIAL, expand=False))
+    days = excel_serial_dates(
+        whole.to_numpy(dtype=np.float64, na_value=np.nan), date_system=date_system
+    )
+    days[days > np.datetime64(f"{_MAX_YEAR}-12-31")] = np.datetime64("NaT")
+    return days
 
 
 def parse_age(text: str) -> tuple[int, int] | None:

@@ -18,7 +18,7 @@ import pandas as pd
 from rapidfuzz.distance import OSA
 
 from rfl_match.bloom_filters import filter_widths
-from rfl_match.dates import parse_age, parse_partial_dates
+from rfl_match.dates import SERIAL_EPOCHS, parse_age, parse_partial_dates, parse_serial_dates
 from rfl_match.digests import frame_digest
 
 ID_FIELD = "record_id"
@@ -239,13 +239,19 @@ def is_validated(frame: pd.DataFrame) -> bool:
 
 
 def validate_records(
-    frame: pd.DataFrame, mapping: dict[str, str] | None = None, *, source: str = "input"
+    frame: pd.DataFrame,
+    mapping: dict[str, str] | None = None,
+    *,
+    source: str = "input",
+    date_system: int = 1900,
 ) -> pd.DataFrame:
     """Map, check and clean a frame of records.
 
     Returns a new frame with string columns (missing values as ""; typed dates and floats
     as :func:`typed_text` writes them); malformed dates, ages and sex values are blanked
-    and listed in ``attrs["problems"]`` (a list of :class:`Problem`). Raises
+    and listed in ``attrs["problems"]`` (a list of :class:`Problem`). A date column
+    written mostly as Excel serial numbers is read as dates, with a note
+    (:func:`_read_serial_dates`; ``date_system``: the workbook's, 1900 or 1904). Raises
     :class:`RecordError` listing every problem that makes the input unusable: no
     ``record_id`` column, no name column, blank or duplicate ids, no rows.
     """
@@ -338,6 +344,10 @@ def validate_records(
     no_name = (out[present_names] == "").all(axis=1).to_numpy()
     for row in no_name.nonzero()[0]:
         problems.append(Problem(int(row) + 1, None, "no name in any name column; kept"))
+    for column in DATE_FIELDS:
+        serial = _read_serial_dates(out, column, problems, date_system)
+        if serial is not None and column in fractional:
+            fractional[column] &= ~serial  # a serial's fraction is its time of day
     _clean_column(out, "date_of_birth", _check_dates, problems, fractional.get("date_of_birth"))
     _clean_column(out, "source_date", _check_full_dates, problems, fractional.get("source_date"))
     _clean_column(out, "age", _each(_check_age), problems)
@@ -561,6 +571,49 @@ def _replace_surrogates(frame: pd.DataFrame, problems: list[Problem]) -> pd.Data
                 )
             )
     return out
+
+
+def _read_serial_dates(
+    out: pd.DataFrame, column: str, problems: list[Problem], date_system: int
+) -> npt.NDArray[np.bool_] | None:
+    """Write as ``YYYY-MM-DD`` the Excel serial dates of a date column whose date format
+    was lost in the export ("39448" for 2008-01-01: :func:`rfl_match.dates.parse_serial_dates`),
+    with a note saying how many; the rows so read, or None where the column is not one.
+
+    The column is one when at least half of its non-blank cells are serials: then a
+    five-digit number there has no other reading. Where they are fewer, one such number
+    among dates or years is as likely a slip ("19855" for 1985) as a serial, and reading it
+    as a day would make up a birth date: it stays malformed, reported as before. A year
+    (four digits) and a compact date (``YYYYMMDD``) are never serials.
+    """
+    if column not in out.columns:
+        return None
+    values = out[column]
+    days = parse_serial_dates(pd.Series(pd.unique(values)), date_system=date_system)
+    if np.isnat(days).all():
+        return None  # the common case, as cheap as reading the distinct values
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # as pd.unique orders
+    distinct = pd.Series(uniques, dtype=values.dtype)
+    serial = ~np.isnat(days)
+    counts = np.bincount(codes, minlength=len(uniques))
+    filled = int(counts[(distinct != "").to_numpy(dtype=bool)].sum())
+    read = int(counts[serial].sum())
+    if 2 * read < filled:
+        return None
+    texts = distinct.to_numpy(dtype=object, na_value="")
+    texts[serial] = days[serial].astype(str)
+    out[column] = pd.Series(texts[codes], index=out.index, dtype=values.dtype)
+    problems.append(
+        Problem(
+            None,
+            column,
+            f"{read:,} cells read as Excel serial dates (days counted from "
+            f"{SERIAL_EPOCHS[date_system]}, Excel's {date_system} date system), as Excel "
+            "writes a date whose cell is not formatted as one",
+        )
+    )
+    rows: npt.NDArray[np.bool_] = serial[codes]
+    return rows
 
 
 # A check takes the distinct values of a column and gives each one's clean form (None:

@@ -328,3 +328,126 @@ def test_sheets_after_the_first_are_said_to_be_left_unread(tmp_path: Path) -> No
     book.save(tmp_path / "two.xlsx")
     with pytest.raises(rm.RecordError, match="only the first sheet, 'More', is read"):
         rm.read_records(tmp_path / "two.xlsx")
+
+
+_SERIAL_NOTE = re.compile(r"^(\d+) cells read as Excel serial dates \(days counted from (\S+),")
+
+
+def _serial_notes(problems: list[rm.Problem]) -> dict[str, tuple[int, str]]:
+    """The notes on columns read as Excel serial dates: column -> (cells, epoch)."""
+    found = {}
+    for p in problems:
+        match = _SERIAL_NOTE.match(p.message)
+        if match and p.row is None and p.column is not None:
+            found[p.column] = (int(match.group(1)), match.group(2))
+    return found
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_excel_serial_dates_are_read_as_dates(tmp_path: Path, suffix: str) -> None:
+    # A date column exported from Excel without its date format ("General") holds the
+    # day's serial number: 39448 is 2008-01-01. Each was blanked as a malformed date.
+    rows: list[list[object]] = [
+        ["record_id", "full_name", "date_of_birth", "source_date"],
+        ["r1", "Amina", 39448, 45292],
+        ["r2", "Omar", 39448.0, 45292.5],  # a time of day, as a fraction
+        ["r3", "Zara", 39448.5, "2024-01-02"],  # beside dates that kept their format
+        ["r4", "Ali", 10000, 45293],  # the first five-digit serial
+        ["r5", "Hawa", "2009-05-17", 73415],  # the last day of 2100
+        ["r6", "Musa", 73416, 45294],  # 2101: no date of birth, reported as before
+        ["r7", "Idil", None, 45295],
+    ]
+    if suffix == ".csv":
+        text = "\n".join(",".join("" if c is None else str(c) for c in r) for r in rows)
+        path = write(tmp_path, text + "\n")
+    else:
+        path = _workbook(tmp_path / "in.xlsx", rows)  # numbers in cells of no format
+    frame = rm.read_records(path)
+    assert frame["date_of_birth"].tolist() == [
+        "2008-01-01",
+        "2008-01-01",
+        "2008-01-01",
+        "1927-05-18",
+        "2009-05-17",
+        "",
+        "",
+    ]
+    assert frame["source_date"].tolist() == [
+        "2024-01-01",
+        "2024-01-01",
+        "2024-01-02",
+        "2024-01-02",
+        "2100-12-31",
+        "2024-01-03",
+        "2024-01-04",
+    ]
+    problems = frame.attrs["problems"]
+    assert _serial_notes(problems) == {
+        "date_of_birth": (4, "1899-12-30"),
+        "source_date": (6, "1899-12-30"),
+    }
+    assert [(p.row, p.value) for p in problems if p.row is not None] == [(6, "73416")]
+
+
+def test_a_1904_workbook_s_serial_dates_count_from_1904(tmp_path: Path) -> None:
+    # A workbook in Excel's 1904 date system (Excel for Mac before 2011) counts its
+    # serials from 1904-01-01: 37986 is 2008-01-01 there. Its cells formatted as dates
+    # openpyxl reads in that system already.
+    import datetime as dt
+
+    from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    sheet.append(["record_id", "full_name", "date_of_birth", "source_date"])
+    sheet.append(["r1", "Amina", 37986, dt.date(2020, 5, 1)])
+    sheet.append(["r2", "Omar", 37986.75, dt.datetime(2020, 5, 2, 13, 0)])
+    book.save(tmp_path / "mac.xlsx")
+    frame = rm.read_records(tmp_path / "mac.xlsx")
+    assert frame["date_of_birth"].tolist() == ["2008-01-01", "2008-01-01"]
+    assert frame["source_date"].tolist() == ["2020-05-01", "2020-05-02"]
+    assert _serial_notes(frame.attrs["problems"]) == {"date_of_birth": (2, "1904-01-01")}
+
+
+@pytest.mark.parametrize(
+    ("written", "read", "serials"),
+    [
+        # years stay years beside serials: four digits are a year, never a serial
+        (["1985", "39448", "39449", "2001"], ["1985", "2008-01-01", "2008-01-02", "2001"], 2),
+        # compact dates (YYYYMMDD) are dates, beside serials or alone, never serials
+        (["20090512", "39448", "39449"], ["2009-05-12", "2008-01-01", "2008-01-02"], 2),
+        (["20090512", "19991231", "2009"], ["2009-05-12", "1999-12-31", "2009"], 0),
+        # fewer than half serials: one is as likely a year mistyped ("19855"), and stays
+        # malformed, as before; the column's other dates are read
+        (["19855", "1985", "1990-05-01", "20010101"], ["", "1985", "1990-05-01", "2001-01-01"], 0),
+    ],
+)
+def test_numbers_that_are_no_serials_keep_their_reading(
+    tmp_path: Path, written: list[str], read: list[str], serials: int
+) -> None:
+    text = "record_id,full_name,date_of_birth\n" + "".join(
+        f"r{i},Amina,{d}\n" for i, d in enumerate(written)
+    )
+    frame = rm.read_records(write(tmp_path, text))
+    assert frame["date_of_birth"].tolist() == read
+    notes = _serial_notes(frame.attrs["problems"])
+    assert notes.get("date_of_birth", (0, ""))[0] == serials
+    blanked = [p.value for p in frame.attrs["problems"] if p.row is not None]
+    assert blanked == [w for w, r in zip(written, read, strict=True) if not r]
+
+
+def test_serial_dates_in_a_frame_s_float_column_are_read(tmp_path: Path) -> None:
+    # A float that is no whole number is no year (1990.5 stays malformed), but a serial's
+    # fraction is its time of day.
+    frame = pd.DataFrame(
+        {
+            "record_id": ["r1", "r2", "r3", "r4"],
+            "full_name": ["Amina"] * 4,
+            "date_of_birth": [39448.5, 39449.0, 1990.5, None],
+        }
+    )
+    out = rm.read_records(frame)
+    assert out["date_of_birth"].tolist() == ["2008-01-01", "2008-01-02", "", ""]
+    assert [(p.row, p.value) for p in out.attrs["problems"] if p.row] == [(3, "1990.5")]

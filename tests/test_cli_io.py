@@ -413,6 +413,36 @@ def test_carriage_return_line_endings_read(tmp_path: Path, data: dict[str, Path]
     assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["r1", "r3"]
 
 
+def test_serial_dates_link_as_the_dates_they_stand_for(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """Dates exported from Excel as serial numbers (a date column of no date format:
+    39448 for 2008-01-01) give the matches that the same files with their dates written
+    out give; they were blanked as malformed."""
+    from datetime import date
+
+    def serial(text: str) -> str:
+        whole = len(text) == 10  # years and months have no serial: kept as written
+        return str((date.fromisoformat(text) - date(1899, 12, 30)).days) if whole else text
+
+    serials = {}
+    for side in ("requests", "sightings"):
+        frame = pd.read_csv(data[side], dtype=str, keep_default_na=False)
+        for column in ("date_of_birth", "source_date"):
+            frame[column] = frame[column].map(serial)
+            assert frame[column].str.fullmatch(r"\d{5}").mean() > 0.5
+        serials[side] = tmp_path / f"{side}.csv"
+        frame.to_csv(serials[side], index=False)
+    outputs = {}
+    for name, inputs in (("iso", data), ("serial", serials)):
+        outputs[name] = tmp_path / f"{name}.csv"
+        result = run("link", inputs["requests"], inputs["sightings"], "-o", outputs[name],
+                     "--config", data["config"])  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert "read as Excel serial dates" in result.stderr
+    assert outputs["serial"].read_bytes() == outputs["iso"].read_bytes()
+
+
 def test_normalize_stdin_decoded_as_files_are() -> None:
     for raw, name in (
         (b"Ren\xe9\n", "René"),  # cp1252 (Latin-1), not valid UTF-8

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from rfl_match.dates import (
     MISSING,
     birth_intervals,
+    excel_serial_dates,
     parse_age,
     parse_partial_date,
     parse_partial_dates,
@@ -129,8 +131,16 @@ ISO_LIKE = st.builds(
 )
 
 
+COMPACT = st.builds(
+    lambda y, m, d: f"{y:04d}{m:02d}{d:02d}",
+    st.one_of(st.sampled_from([1849, 1850, 2008, 2100, 2101]), st.integers(1000, 2999)),
+    st.one_of(st.sampled_from([0, 1, 2, 12, 13]), st.integers(0, 99)),
+    st.one_of(st.sampled_from([0, 1, 28, 29, 30, 31, 32]), st.integers(0, 99)),
+)
+
+
 @settings(max_examples=300)
-@given(st.lists(st.one_of(ISO_LIKE, st.text(alphabet="0123456789-/. ٢xT:", max_size=20))))
+@given(st.lists(st.one_of(ISO_LIKE, COMPACT, st.text(alphabet="0123456789-/. ٢xT:", max_size=20))))
 def test_many_dates_parse_as_each_alone(texts: list[str]) -> None:
     dates = parse_partial_dates(texts)
     lo, hi = dates.interval()
@@ -172,3 +182,50 @@ def test_birth_intervals_equal_each_record_read_alone(
             want = (MISSING, MISSING)
         assert (births.lo[k], births.hi[k]) == want
         assert bool(births.exact[k]) == (parsed is not None and want[0] == want[1])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20090512", "2009-05-12"),
+        ("20080229", "2008-02-29"),
+        ("20090500", "2009-05"),  # a day of 0: not known
+        ("20090229", None),
+        ("20091301", None),
+        ("12052009", None),  # DDMMYYYY: only YYYYMMDD is read
+        ("21010101", None),
+    ],
+)
+def test_compact_dates_are_read(text: str, expected: str | None) -> None:
+    parsed = parse_partial_date(text)
+    assert (parsed and parsed.iso) == expected
+    assert parse_partial_dates([text]).iso() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("serial", "date_system", "expected"),
+    [
+        (1, 1900, "1900-01-01"),
+        (59, 1900, "1900-02-28"),
+        (60, 1900, None),  # Excel's 29 February 1900, which never was
+        (61, 1900, "1900-03-01"),
+        (10000, 1900, "1927-05-18"),
+        (39448, 1900, "2008-01-01"),
+        (39448.99, 1900, "2008-01-01"),  # a time of day: dropped
+        (45292, 1900, "2024-01-01"),
+        (2958465, 1900, "9999-12-31"),
+        (2958466, 1900, None),
+        (0, 1900, None),
+        (-1, 1900, None),
+        (float("nan"), 1900, None),
+        (0, 1904, "1904-01-01"),
+        (59, 1904, "1904-02-29"),
+        (60, 1904, "1904-03-01"),
+        (37986, 1904, "2008-01-01"),
+    ],
+)
+def test_excel_serial_dates(serial: float, date_system: int, expected: str | None) -> None:
+    """Golden values as Excel shows them (DATE(2008,1,1) is 39448 in the 1900 system,
+    37986 in the 1904 one)."""
+    (day_,) = excel_serial_dates(np.array([serial], dtype=np.float64), date_system=date_system)
+    assert (None if np.isnat(day_) else str(day_)) == expected

@@ -59,7 +59,13 @@ def _open(path: Path) -> Any:
 def read_excel(path: Path) -> Table:
     """The first sheet of a workbook: the first non-empty row is the header, titles above
     it passed over (:func:`~rfl_match.io.table.title_rows`)."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904  # type: ignore[import-untyped]
+
     book = _open(path)
+    # A date cell is read as its date (openpyxl counts in the workbook's date system); a
+    # number in a cell not formatted as a date comes as a number, read as a serial date
+    # by validation where its column holds them (in this date system)
+    date_system = 1904 if book.epoch == CALENDAR_MAC_1904 else 1900
     try:
         sheet = book.worksheets[0]
         problems: list[Problem] = _other_sheets(book)
@@ -104,7 +110,8 @@ def read_excel(path: Path) -> Table:
         raise RecordError([Problem(None, None, "the workbook's first sheet is empty")], str(path))
     frame = blank_frame(header, rows)
     numbered = np.asarray(numbers, dtype=np.int64)
-    return name_blank_headers(Table(frame, problems, rejected, numbered, "xlsx"))
+    table = Table(frame, problems, rejected, numbered, "xlsx", date_system)
+    return name_blank_headers(table)
 
 
 # Excel holds a number as a double: of a longer one (an id, a phone number typed as a

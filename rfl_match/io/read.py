@@ -318,7 +318,9 @@ def load_records(
         problems += id_problems
         rejected += id_rejected
     try:
-        records = validate_records(frame, mapping or None, source=source)
+        records = validate_records(
+            frame, mapping or None, source=source, date_system=table.date_system
+        )
     except RecordError as exc:
         fatal = _renumber(exc.problems, rows)
         if rejected:

@@ -54,6 +54,8 @@ class Table:
         rows: the data row number of each row of ``frame`` (None: 1, 2, 3 ...); differs
             when rows were rejected or skipped.
         format: "csv", "xlsx", "parquet" or "pfif".
+        date_system: the Excel date system that serial dates in its date columns count
+            in (``rfl_match.dates.SERIAL_EPOCHS``): a workbook's own, 1900 for any other.
     """
 
     frame: pd.DataFrame
@@ -61,6 +63,7 @@ class Table:
     rejected: list[RejectedRow] = field(default_factory=list)
     rows: npt.NDArray[np.int64] | None = None
     format: str = "csv"
+    date_system: int = 1900
 
     def row_numbers(self) -> npt.NDArray[np.int64]:
         if self.rows is not None:
