@@ -10,6 +10,7 @@ object per cell: a million records of a dozen columns in about 0.2 s on one core
 from __future__ import annotations
 
 import hashlib
+import itertools
 from typing import Any
 
 import numpy as np
@@ -34,20 +35,22 @@ def frame_digest(frame: pd.DataFrame, workers: int = 1) -> bytes | None:
     have a digest of their own, on up to ``workers`` threads (the digests release the
     GIL), read in order."""
 
-    def digested(column: Any) -> bytes | None:
+    def digested(column: tuple[Any, Any]) -> bytes | None:
+        label, values = column
         try:
             digest = _digest()
-            if column is _INDEX:
+            if values is _INDEX:
                 digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
             else:
-                digest.update(repr(frame.columns[column]).encode())
-                _hash_values(digest, frame.iloc[:, column].array)
+                digest.update(repr(label).encode())
+                _hash_values(digest, values.array)
             return bytes(digest.digest())
         except (TypeError, ValueError):  # unhashable cells, text not UTF-8
             return None
 
     digest = _digest()
-    for part in threaded(digested, [_INDEX, *range(frame.shape[1])], workers):
+    # by position (items, not a look-up by label: a label may repeat), a column a call
+    for part in threaded(digested, itertools.chain([(None, _INDEX)], frame.items()), workers):
         if part is None:
             return None
         digest.update(part)

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 from rapidfuzz.distance import OSA
 
+from rfl_match.arrays import text_columns_where
 from rfl_match.bloom_filters import filter_widths
 from rfl_match.dates import SERIAL_EPOCHS, parse_age, parse_partial_dates, parse_serial_dates
 from rfl_match.digests import frame_digest
@@ -311,13 +312,13 @@ def validate_records(
         out = _replace_surrogates(objects, repaired).astype(str)
     out.columns = [str(c) for c in out.columns]
     fatal.extend(p for p in repaired if p.column == ID_FIELD)
-    for column in out.columns:
-        values = out[column]
+    # A column that needs no change stays the caller's (its buffers shared, not held
+    # twice on a million rows).
+    for position in text_columns_where(out, _untrimmed):
+        values = out.iloc[:, position]
         stripped = values.str.strip()
-        # A column that needs no change stays the caller's (its buffers shared, not held
-        # twice on a million rows).
         if not stripped.equals(values):
-            out[column] = stripped
+            out.isetitem(position, stripped.array)
 
     ids = out[ID_FIELD]
     for row in (ids == "").to_numpy().nonzero()[0]:
@@ -528,6 +529,14 @@ def _typed_text(values: npt.NDArray[Any]) -> npt.NDArray[np.object_]:
     return out
 
 
+def _untrimmed(cells: Any) -> Any:
+    """Which texts (an Arrow array) have white space before or after them, as pandas'
+    ``str.strip`` of Arrow text finds it."""
+    import pyarrow.compute as pc
+
+    return pc.not_equal(pc.utf8_length(pc.utf8_trim_whitespace(cells)), pc.utf8_length(cells))
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -538,8 +547,7 @@ def _replace_surrogates(frame: pd.DataFrame, problems: list[Problem]) -> pd.Data
     can hold them (Arrow's is UTF-8): each such column is checked in one pass, and copied
     only where a value needs replacing."""
     out = frame
-    for column in frame.columns:
-        dtype = frame[column].dtype
+    for column, dtype in frame.dtypes.items():
         if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
             continue
         values = [v if isinstance(v, str) else str(v) for v in frame[column].tolist()]

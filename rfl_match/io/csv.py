@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from rfl_match.arrays import text_columns_where
 from rfl_match.io.table import (
     SPREADSHEET_RISK,
     TITLE_ROWS,
@@ -401,13 +402,15 @@ def _checked(table: Table, delimiter: str, nul: bool = False) -> Table:
         for column, cell in rejected.fields.items():
             if ("\n" in cell or "\r" in cell) and delimiter in cell:
                 note(rejected.row, column, cell)
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
     numbers = table.row_numbers()
     # by position: two columns of one name (refused by validation, with its reason) are
     # each a frame, not a column, by name
-    for position, column in enumerate(table.frame.columns):
+    lines = text_columns_where(table.frame, lambda cells: pc.match_substring_regex(cells, "[\n\r]"))
+    for position in lines:
+        column = table.frame.columns[position]
         values = table.frame.iloc[:, position]
-        if not pd.api.types.is_string_dtype(values.dtype):
-            continue
         spans = values.str.contains("\n", regex=False, na=False) | values.str.contains(
             "\r", regex=False, na=False
         )
@@ -423,11 +426,14 @@ def _checked(table: Table, delimiter: str, nul: bool = False) -> Table:
 def _remove_nuls(table: Table) -> None:
     """Remove the NUL characters (bytes 0, left by the system that exported the file)
     from the table's cells, a note for each cell."""
+    import pyarrow.compute as pc
+
     numbers = table.row_numbers()
-    for position, column in enumerate(table.frame.columns):
+    for position in text_columns_where(
+        table.frame, lambda cells: pc.match_substring(cells, "\x00")
+    ):
+        column = table.frame.columns[position]
         values = table.frame.iloc[:, position]
-        if not pd.api.types.is_string_dtype(values.dtype):
-            continue
         found = values.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
         for at in np.flatnonzero(found).tolist():
             table.problems.append(
@@ -472,7 +478,7 @@ def _mixed_lines(path: Path, fallback: list[int]) -> Iterator[str]:
 def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> Table | None:
     """pyarrow's reader; None when the file needs the row-by-row reader."""
     try:
-        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow as pa
         import pyarrow.csv as pacsv  # type: ignore[import-untyped]
     except ImportError:  # pyarrow is optional (the "io" extra): read row by row
         return None

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rfl_match.arrays import text_columns_where
 from rfl_match.schema import Problem
 
 # Cells a spreadsheet would run as a formula start with one of these (OWASP CSV injection).
@@ -98,10 +99,11 @@ def cell_text(value: Any) -> str:
 def restore_neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo the leading apostrophe that rfl_match (and OWASP practice) puts before cells a
     spreadsheet would run, so that a file written by rfl_match reads back as it was."""
-    for position in range(frame.shape[1]):  # by position: a header may be doubled
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    # by position: a header may be doubled
+    for position in text_columns_where(frame, lambda cells: pc.starts_with(cells, "'")):
         values = frame.iloc[:, position]
-        if not pd.api.types.is_string_dtype(values):
-            continue
         quoted = values.str.startswith("'").fillna(False)
         if quoted.any():
             restored = values.str.replace(_NEUTRALISED, "", n=1, regex=True)
@@ -112,11 +114,15 @@ def restore_neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 def formula_problems(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> list[Problem]:
     """A warning for each cell that a spreadsheet would run as a formula. The row is kept:
     rfl_match never runs it, and every spreadsheet-bound output neutralises it."""
+    import pyarrow.compute as pc
+
     problems: list[Problem] = []
-    for position, column in enumerate(frame.columns):  # by position: a header may be doubled
+    # by position: a header may be doubled
+    for position in text_columns_where(
+        frame, lambda cells: pc.match_substring_regex(cells, "^[=+@-]")
+    ):
+        column = frame.columns[position]
         values = frame.iloc[:, position]
-        if not pd.api.types.is_string_dtype(values):
-            continue
         risky = values.str.startswith(("=", "+", "-", "@")).fillna(False)
         if not risky.any():
             continue
