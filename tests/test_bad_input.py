@@ -451,3 +451,20 @@ def test_serial_dates_in_a_frame_s_float_column_are_read(tmp_path: Path) -> None
     out = rm.read_records(frame)
     assert out["date_of_birth"].tolist() == ["2008-01-01", "2008-01-02", "", ""]
     assert [(p.row, p.value) for p in out.attrs["problems"] if p.row] == [(3, "1990.5")]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_a_header_longer_than_the_first_bytes_read_is_read_whole(
+    tmp_path: Path, delimiter: str
+) -> None:
+    # A header of many columns, longer than the 64 KiB first read of the file to tell its
+    # encoding and delimiter from, was cut there: read_header gave the first few thousand
+    # names, the last cut short.
+    names = ["record_id", "full_name", *(f"extra_{i}" for i in range(12_000))]
+    cells = ["r1", "Amina", *("x" * 12_000)]
+    path = write(tmp_path, delimiter.join(names) + "\n" + delimiter.join(cells) + "\n")
+    assert len(path.read_bytes()) > 2 * 65_536
+    assert rm.io.read_header(path) == names
+    frame = rm.read_records(path)
+    assert list(frame.columns) == names
+    assert frame.iloc[0].tolist() == cells

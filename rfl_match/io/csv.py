@@ -224,6 +224,24 @@ _HEAD_BYTES = 1 << 16
 _BLOCK_BYTES = 1 << 26  # a row longer than this is read by the slow path
 
 
+def _read_head(path: Path) -> bytes:
+    """The file's first bytes, to tell its encoding, delimiter, titles and header from:
+    64 KiB, or as many more as its first lines take (up to 64 MiB), where they are longer
+    (a header of 20,000 columns): a header cut short would be read short, or its file
+    read row by row."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+        # line ends, whichever a line ends with (\n, \r\n or \r): one past the lines
+        # looked at for titles above the header
+        while (
+            len(head) < min(size, _BLOCK_BYTES)
+            and max(head.count(b"\n"), head.count(b"\r")) <= TITLE_ROWS
+        ):
+            head += handle.read(len(head))
+    return head
+
+
 def _sniff_encoding(head: bytes, source: str) -> str:
     """The encoding to read a file in, from its first bytes; RecordError for binary data."""
     if not head.removeprefix(b"\xef\xbb\xbf").strip():
@@ -274,8 +292,7 @@ def read_csv(path: Path) -> Table:
     """
     source = str(path)
     size = path.stat().st_size
-    with path.open("rb") as handle:
-        head = handle.read(_HEAD_BYTES)
+    head = _read_head(path)
     encoding = _sniff_encoding(head, source)
     complete = size <= len(head)
     if encoding == "utf-8":
@@ -328,6 +345,7 @@ def _header(text: str) -> tuple[int, str, list[str], list[str]]:
     """The number of lines before a file's header (blank ones, Excel's ``sep=;`` line and
     titles: see :func:`rfl_match.io.table.title_rows`), its delimiter (the one that line
     names, else sniffed), its header and its titles, from the first lines of its text."""
+    csv.field_size_limit(1 << 30)  # a line of 20,000 columns split by another delimiter
     lines = text.splitlines()
     skip = 0
     while skip < len(lines) and not lines[skip].strip():
@@ -583,8 +601,7 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str, titles: i
 
 def read_csv_header(path: Path) -> list[str]:
     """The column names of a CSV file (for guessing a mapping), reading its first bytes."""
-    with path.open("rb") as handle:
-        head = handle.read(_HEAD_BYTES)
+    head = _read_head(path)
     encoding = _sniff_encoding(head, str(path))
     if encoding == "utf-8":
         try:
