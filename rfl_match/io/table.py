@@ -9,6 +9,7 @@ lost: they travel in ``Table.rejected`` with their reason, to the rejects file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -119,7 +120,9 @@ def formula_problems(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> list[P
     problems: list[Problem] = []
     # by position: a header may be doubled
     for position in text_columns_where(
-        frame, lambda cells: pc.match_substring_regex(cells, "^[=+@-]")
+        frame,
+        # a first character each (a regex over every cell took half as long again)
+        lambda cells: functools.reduce(pc.or_, (pc.starts_with(cells, c) for c in "=+-@")),
     ):
         column = frame.columns[position]
         values = frame.iloc[:, position]
