@@ -15,7 +15,12 @@ import pandas as pd
 import rfl_match as rm
 from benchmarks.common import header, log, pair_keys, table
 from benchmarks.datasets import synthetic
-from rfl_match.calibration import EVIDENCE_STEP, LOCAL_DEPENDENCE, fit_on_comparisons
+from rfl_match.calibration import (
+    DEPENDENCE_BAND,
+    EVIDENCE_STEP,
+    LOCAL_DEPENDENCE,
+    fit_on_comparisons,
+)
 from rfl_match.compare import split_anchors
 from rfl_match.linker import COMBINATION_COLUMN
 from rfl_match.scoring import decode_patterns, pattern_codes
@@ -303,8 +308,10 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
         "",
         "The unsupervised map predicts each comparison only from the comparisons it is not "
         "locally dependent on (bivariate residual, phi squared, under the limit; "
-        f"`rfl_match.calibration.LOCAL_DEPENDENCE` = {LOCAL_DEPENDENCE}). Refitted from the "
-        "same candidates with other limits (inf: none set aside, the map before):",
+        f"`rfl_match.calibration.LOCAL_DEPENDENCE` = {LOCAL_DEPENDENCE}, read at every "
+        f"limit within `DEPENDENCE_BAND` = {DEPENDENCE_BAND} of it and the fits averaged). "
+        "Refitted from the same candidates with other limits, each with the same band "
+        "(inf: none set aside, the map before):",
         "",
         *table([_summary_row(r, "limit") for r in limits.values()]),
     ]

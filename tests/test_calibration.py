@@ -158,6 +158,50 @@ def test_comparisons_temper_dependent_evidence_without_labels() -> None:
     assert max(bin_gaps(pooled.probability(weight), is_match)) > 0.1
 
 
+def test_a_dependence_crossing_the_limit_moves_the_map_by_degrees() -> None:
+    # A strong comparison, a second that copies it now and then (their dependence near
+    # the limit) and a weak one. Screened at one limit, the map steps as the pair's
+    # dependence crosses it: just over, the two are judged by the weak one alone; just
+    # under, by each other. Read across the band about the limit, it barely moves.
+    rng = np.random.default_rng(0)
+    n, prior = 20_000, 0.1
+    is_match = rng.random(n) < prior
+
+    def draw(m: np.ndarray, u: np.ndarray) -> np.ndarray:
+        r = rng.random(n)
+        drawn = np.where(
+            is_match,
+            np.searchsorted(np.cumsum(m), r, side="right"),
+            np.searchsorted(np.cumsum(u), r, side="right"),
+        )
+        return drawn.clip(1, len(m) - 1)
+
+    strong = draw(M, U)
+    copy = np.where(rng.random(n) < 0.18, strong, draw(M, U))
+    weak = draw(np.array([0, 0.4, 0.6]), np.array([0, 0.55, 0.45]))
+    levels = np.stack([strong, copy, weak], axis=1).astype(np.int8)
+    n_levels = (4, 4, 3)
+    m = [level_shares(levels[is_match, c], k) for c, k in enumerate(n_levels)]
+    u = [level_shares(levels[~is_match, c], k) for c, k in enumerate(n_levels)]
+    patterns, counts = pattern_counts(levels, n_levels)
+    prior_weight = float(np.log2(prior / (1 - prior)))
+    phi2 = float(local_dependence(patterns, counts, m, u, prior_weight)[0, 1])
+    assert abs(phi2 - LOCAL_DEPENDENCE) < 0.005  # the case: just over the limit
+
+    def fitted(limit: float, **band: float) -> WeightCalibration:
+        return fit_on_comparisons(
+            patterns, counts, m, u, prior_weight, dependence_limit=limit, **band
+        )
+
+    over, under = fitted(phi2 - 1e-3), fitted(phi2 + 1e-3)
+    assert abs(over.slopes[0] - under.slopes[0]) < 0.05
+    assert abs(over.intercept - under.intercept) < 0.1
+    step = [fitted(phi2 - 1e-3, dependence_band=0.0), fitted(phi2 + 1e-3, dependence_band=0.0)]
+    assert step[1].slopes[0] - step[0].slopes[0] > 0.3  # one limit: a step
+    # ... and the band about the default limit: the judges of the screen under it count
+    assert fitted(LOCAL_DEPENDENCE).slopes[0] > step[0].slopes[0] + 0.2
+
+
 def test_term_frequency_bits_count_as_a_finer_comparison() -> None:
     # A name agreed on is as telling as its value is rare. Its term-frequency bits must
     # weigh in the unlabelled fit exactly as a comparison with one level per value would.

@@ -455,11 +455,12 @@ def test_paired_keys_link_about_as_well_as_keys_of_parts(
     synthetic: dict[str, pd.DataFrame],
 ) -> None:
     """The bundled requests and sightings, both encoded with paired keys: the blocking
-    finds about as many true pairs as with a key a part, and the model weighs them at
-    least as much (read through the raw model, a weight of 0 or more, it finds as many:
-    measured 393 of 443 against 382). At the default threshold fewer are found (324
-    against 384): the map from weight to probability fitted without labels comes out
-    flat on these few candidates (see ``encode_records``); a little lower, as many."""
+    finds about as many true pairs as with a key a part, the model weighs them at least
+    as much (read through the raw model, a weight of 0 or more, it finds as many:
+    measured 393 of 443 against 382), and so does the link at the default threshold
+    (394 against 384; 324 while the map fitted without labels screened dependent
+    comparisons at one limit, not across a band, and came out flat: see
+    ``encode_records``)."""
     truth = synthetic["truth"]
     true = set(zip(truth["request_id"], truth["sighting_id"], strict=True))
     found = {}
@@ -481,9 +482,9 @@ def test_paired_keys_link_about_as_well_as_keys_of_parts(
         ]
         weights[keys] = ranked["match_weight"].to_numpy()[np.array(hit, dtype=bool)]
     assert found["paired"][0] >= found["parts"][0] - 0.02
-    assert found["paired"][1] >= 0.8 * found["parts"][1]
+    assert found["paired"][1] >= found["parts"][1]
     assert found["paired"][2] >= found["parts"][1]
-    # the weights are not what finds fewer: the true pairs weigh as much, and the raw model
-    # (probability 0.5 at weight 0) finds as many as the link with a key a part
+    # the true pairs weigh as much, and the raw model (probability 0.5 at weight 0) finds
+    # as many as the link with a key a part
     assert np.median(weights["paired"]) >= np.median(weights["parts"])
     assert (weights["paired"] >= 0).sum() >= found["parts"][1]

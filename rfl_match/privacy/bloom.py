@@ -220,28 +220,17 @@ def encode_records(
             (38 to 61% and 8 to 21%). Pairs completeness 0.974 at 10,000 a side as with a
             key a part (F1 0.806 against 0.796); 0.984 against 0.989 on the bundled 500 x
             1,000; 0.985 against 0.994 for lists of different make-up (one culture's
-            requests against mixed sightings). On the bundled data recall at the default
-            threshold 0.5 falls to 0.745 from 0.871 (0.914 at 0.2) though the true pairs
-            are among the candidates and weigh more (median 6.3 bits against 5.7; read
-            through the raw model, recall 0.885): the probability map fitted without
-            labels (:func:`rfl_match.calibration.fit_on_comparisons`) comes out flat,
-            slope 0.52 against 1.29. That map judges each comparison by the others it is
-            not dependent on (``LOCAL_DEPENDENCE``, 0.04). Among the fewer candidates
-            relatives are a larger share (175 of 3,629 against 173 of 5,916), the birth's
-            dependence on the three name filters crosses that limit (0.043 to 0.055
-            against 0.032 to 0.039), and the names are left judged by the sex alone (the
-            birth by none), whose weight moves by under a bit; relatives of the other sex
-            share the parents' names, so where the sex differs the parents' names agree
-            more often, which reads as a flat map (the father's rows alone fit slope 0).
-            Seen in small lists: four draws of 500 x 1,000 (seeds 7, 8, 9, 11), recall
-            0.745 / 0.847 / 0.905 / 0.692 against 0.871 / 0.883 / 0.896 / 0.829; at 2,000
-            x 4,000 and 10,000 a side every comparison keeps a judge whose weight varies,
-            and recall is higher than with a key a part. Giving such a comparison back
-            its least dependent judge restores recall (0.898) but changes the map of
-            other fits (the default keys' on other small lists) and overcorrects where
-            that judge is a copy of it: not done. 4% rather than 8%: at 8% a list of one
-            culture was still read two parts deep for a quarter of its records (seed 7,
-            10,000 records).
+            requests against mixed sightings). On the bundled data, F1 at the default
+            threshold 0.889 against 0.880 (recall 0.887 against 0.871). It was 0.840
+            (recall 0.745) until the probability map fitted without labels
+            (:func:`rfl_match.calibration.fit_on_comparisons`) read its screen of
+            dependent comparisons across a band (``DEPENDENCE_BAND``): among the fewer
+            candidates relatives are a larger share, the birth's dependence on the name
+            filters crossed the 0.04 limit (0.043 to 0.055), the names were left judged
+            by the sex alone, and the map came out flat (slope 0.52 against 1.29), though
+            the true pairs were found and weighed more than with a key a part. 4% rather
+            than 8%: at 8% a list of one culture was still read two parts deep for a
+            quarter of its records (seed 7, 10,000 records).
 
     Returns:
         One row per record: ``record_id``, ``name_bloom``, ``father_name_bloom``,
