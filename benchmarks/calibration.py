@@ -140,6 +140,18 @@ def _patterns(scored: pd.DataFrame, model: Any) -> tuple[np.ndarray, np.ndarray,
     return patterns, rows["count"].to_numpy(np.int64), bits
 
 
+def _context_only(linker: Any) -> pd.Index:
+    """The keys (:func:`pair_keys`) of the candidate pairs the fit just made that only the
+    context rules chose: scored, but not learned from (``CandidatePairs.context_only``,
+    read from what the fit keeps for a predict on its own inputs)."""
+    session = linker._session
+    pairs = session.pairs
+    ids = pairs.ids[:0] if pairs.context_only is None else pairs.ids[pairs.context_only]
+    left = session.left["record_id"].to_numpy()[ids // pairs.n_right]
+    right = session.right["record_id"].to_numpy()[ids % pairs.n_right]
+    return pair_keys(left, right)
+
+
 def _reviewed(
     data: Any, scored: pd.DataFrame, hit: np.ndarray, seed: int
 ) -> tuple[np.ndarray, np.ndarray, str]:
@@ -180,6 +192,7 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             linker = rm.Linker().fit(data.requests, data.sightings)
+            context_only = _context_only(linker)
             scored = linker.predict(data.requests, data.sightings, threshold=0.0, top_k=0)
         model = linker.model_
         assert model is not None
@@ -192,7 +205,10 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
         weight = scored["match_weight"].to_numpy(np.float64)
         readings["raw"].add(rm.scoring.probability(weight), hit)
         readings["unsupervised"].add(scored["match_probability"].to_numpy(np.float64), hit)
-        patterns, counts, bits = _patterns(scored, model)
+        # The maps are refitted from the pairs fit learned its own from (not the context
+        # rules' own, which predict scores too), and read on every scored pair.
+        learned = ~pair_keys(scored["request_id"], scored["sighting_id"]).isin(context_only)
+        patterns, counts, bits = _patterns(scored[np.asarray(learned)], model)
         args = (model.m_, model.u_, model.prior_weight_)
         # The comparisons split by the family name (the default) are read with it, as fit
         # reads them.
