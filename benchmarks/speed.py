@@ -15,7 +15,7 @@ from statistics import median
 from typing import Any
 
 from benchmarks.common import fmt, header, log, run_worker, table
-from benchmarks.workers import REACH_SAMPLE
+from benchmarks.workers import CALIBRATION_FLOOR, REACH_SAMPLE
 
 EM_LEVELS = [7, 7, 7, 3, 5, 4]  # given, family, birth, sex, father, place: like the default
 EM_PAIRS = 100_000_000
@@ -91,6 +91,8 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                 "rules' reach": r.get("rules_reach"),
                 "Splink's rules' completeness": r.get("splink_rules_completeness"),
                 "F1": r["f1"],
+                f"recall (p >= {CALIBRATION_FLOOR})": r.get("recall_floor"),
+                f"largest calibration gap (p >= {CALIBRATION_FLOOR})": r.get("calibration_gap"),
             }
         )
         for call, label in (("fit", "fit"), ("predict_new", "predict")):
@@ -154,7 +156,15 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
         "prediction blocking rules (the peers section's configuration, on the frames "
         "cleaned as Splink asks) find, Splink not run: each true pair's keys compared "
         "(`benchmarks.workers.splink_rules_completeness`; at 100,000 a side the peers "
-        "section's join finds the same share).",
+        "section's join finds the same share). Recall (p >= "
+        f"{CALIBRATION_FLOOR}) is the share of true pairs that the fitted linker scores at "
+        "least that among its candidates (predict on its own frames, no top_k; F1 is at the "
+        "default threshold 0.5 and top_k): the most a tracing officer who reads that far "
+        "down would see. The "
+        "calibration gap is the largest |mean predicted probability - observed share of "
+        f"true matches| over bins of 0.1 of the candidates scoring at least {CALIBRATION_FLOOR} "
+        "(`benchmarks.workers.calibration_at_scale`; the calibration section's reading at "
+        "scale, where many more namesakes share each name; not timed).",
         "",
         *table(rows),
         "",

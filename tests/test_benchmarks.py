@@ -310,3 +310,28 @@ def test_a_paired_key_read_rightly_reads_both_its_parts() -> None:
     found = frequency_attack(encoded, pool, pool, KEY, tops=(2,), keys="paired")
     assert found["keys"] == 6  # two pairs' class and sound keys, and Omar's own two
     assert found["records all"] == 1.0 and found["records 2+"] == 41 / 63
+
+
+def test_calibration_at_scale_reads_the_candidates_over_the_floor() -> None:
+    # A linker whose candidates over the floor are four pairs, three of them true; a fourth
+    # true pair is not among them. Bins of 0.1: [0.9, 1] predicts 0.95 and holds 2 of 2
+    # true (gap 0.05), [0.5, 0.6) 0.55 and 1 of 1 (0.45), [0, 0.1) 0.06 and 0 of 1 (0.06).
+    asked: dict[str, object] = {}
+
+    def predict(requests: object, sightings: object, **kwargs: object) -> pd.DataFrame:
+        asked.update(kwargs)
+        return pd.DataFrame(
+            {
+                "request_id": ["a", "b", "c", "d"],
+                "sighting_id": ["s1", "s2", "s3", "s4"],
+                "match_probability": [0.95, 0.95, 0.55, 0.06],
+            }
+        )
+
+    linker = SimpleNamespace(predict=predict)
+    data = SimpleNamespace(requests=None, sightings=None)
+    truth = workers.pair_keys(["a", "b", "c", "e"], ["s1", "s2", "s3", "s5"])
+    read = workers.calibration_at_scale(linker, data, truth)
+    assert asked == {"threshold": workers.CALIBRATION_FLOOR, "top_k": 0}
+    assert read["calibration_gap"] == pytest.approx(0.45)
+    assert read["recall_floor"] == pytest.approx(0.75)
