@@ -424,33 +424,71 @@ def test_a_1904_workbook_s_serial_dates_count_from_1904(tmp_path: Path) -> None:
         (["19855", "1985", "1990-05-01", "20010101"], ["", "1985", "1990-05-01", "2001-01-01"], 0),
     ],
 )
+@pytest.mark.parametrize("column", ["date_of_birth", "date_of_arrival"])
 def test_numbers_that_are_no_serials_keep_their_reading(
-    tmp_path: Path, written: list[str], read: list[str], serials: int
+    tmp_path: Path, written: list[str], read: list[str], serials: int, column: str
 ) -> None:
-    text = "record_id,full_name,date_of_birth\n" + "".join(
+    # The same rule in a column of the user's own that a configuration compares as a date.
+    text = f"record_id,full_name,{column}\n" + "".join(
         f"r{i},Amina,{d}\n" for i, d in enumerate(written)
     )
-    frame = rm.read_records(write(tmp_path, text))
-    assert frame["date_of_birth"].tolist() == read
+    frame = rm.read_records(write(tmp_path, text), date_fields=[column])
+    assert frame[column].tolist() == read
     notes = _serial_notes(frame.attrs["problems"])
-    assert notes.get("date_of_birth", (0, ""))[0] == serials
+    assert notes.get(column, (0, ""))[0] == serials
     blanked = [p.value for p in frame.attrs["problems"] if p.row is not None]
     assert blanked == [w for w, r in zip(written, read, strict=True) if not r]
 
 
-def test_serial_dates_in_a_frame_s_float_column_are_read(tmp_path: Path) -> None:
-    # A float that is no whole number is no year (1990.5 stays malformed), but a serial's
-    # fraction is its time of day.
+@pytest.mark.parametrize("column", ["date_of_birth", "date_of_arrival"])
+def test_serial_dates_in_a_frame_s_float_column_are_read(column: str) -> None:
+    # A float that is no whole number is no year (1990.5 stays malformed, not May 1990),
+    # but a serial's fraction is its time of day.
     frame = pd.DataFrame(
         {
             "record_id": ["r1", "r2", "r3", "r4"],
             "full_name": ["Amina"] * 4,
-            "date_of_birth": [39448.5, 39449.0, 1990.5, None],
+            column: [39448.5, 39449.0, 1990.5, None],
         }
     )
-    out = rm.read_records(frame)
-    assert out["date_of_birth"].tolist() == ["2008-01-01", "2008-01-02", "", ""]
+    out = rm.read_records(frame, date_fields=[column])
+    assert out[column].tolist() == ["2008-01-01", "2008-01-02", "", ""]
     assert [(p.row, p.value) for p in out.attrs["problems"] if p.row] == [(3, "1990.5")]
+
+
+def test_a_configured_date_column_is_repaired_as_the_date_columns_are(tmp_path: Path) -> None:
+    # A column of the user's own that a configuration compares as a date (kind "date")
+    # was kept as written: its serials, and its malformed cells unreported, compared as
+    # missing dates; "17/05/2009" and "20090512" were read only by the comparison.
+    text = (
+        "record_id,full_name,date_of_arrival\n"
+        "r1,Amina,39448\n"
+        "r2,Omar,39449.5\n"
+        "r3,Zara,20090512\n"
+        "r4,Ali,17/05/2009\n"
+        "r5,Hawa,soon\n"
+        "r6,Musa,\n"
+        "r7,Idil,45292\n"
+    )
+    path = write(tmp_path, text)
+    frame = rm.read_records(path, date_fields=["date_of_arrival"])
+    assert frame["date_of_arrival"].tolist() == [
+        "2008-01-01",
+        "2008-01-02",
+        "2009-05-12",
+        "2009-05-17",
+        "",
+        "",
+        "2024-01-01",
+    ]
+    problems = frame.attrs["problems"]
+    assert _serial_notes(problems) == {"date_of_arrival": (3, "1899-12-30")}
+    assert [(p.row, p.column, p.value) for p in problems if p.row is not None] == [
+        (5, "date_of_arrival", "soon")
+    ]
+    assert "malformed date" in str(problems[-1])
+    # Read without the configuration, the column is the user's own text, as it was.
+    assert rm.read_records(path)["date_of_arrival"].tolist()[:2] == ["39448", "39449.5"]
 
 
 @pytest.mark.parametrize("delimiter", [",", ";"])

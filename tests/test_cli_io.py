@@ -443,6 +443,57 @@ def test_serial_dates_link_as_the_dates_they_stand_for(
     assert outputs["serial"].read_bytes() == outputs["iso"].read_bytes()
 
 
+def test_serial_dates_in_a_configured_date_column_link_as_their_dates(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """A column of the user's own that the configuration compares as a date
+    (``kind = "date"``), exported from Excel as serial numbers, gives the matches that the
+    same files with its dates written out give, and a cell in it that is no date is
+    reported with its row and blanked: the serials were compared as missing dates, and
+    the bad cell went unreported."""
+    from datetime import date
+
+    def serial(text: str) -> str:
+        whole = len(text) == 10  # years and months have no serial: kept as written
+        return str((date.fromisoformat(text) - date(1899, 12, 30)).days) if whole else text
+
+    config = tmp_path / "arrival.toml"
+    config.write_text(
+        FAST + '\n[[compare]]\nfield = "date_of_arrival"\nkind = "date"\n', encoding="utf-8"
+    )
+    inputs: dict[str, dict[str, Path]] = {"iso": {}, "serial": {}}
+    for side in ("requests", "sightings"):
+        frame = pd.read_csv(data[side], dtype=str, keep_default_na=False)
+        frame["date_of_arrival"] = frame["date_of_birth"]
+        frame.loc[2, "date_of_arrival"] = "unknown"  # row 3 of each file
+        for name, arrival in (("iso", frame), ("serial", frame.copy())):
+            if name == "serial":
+                arrival["date_of_arrival"] = arrival["date_of_arrival"].map(serial)
+                assert arrival["date_of_arrival"].str.fullmatch(r"\d{5}").mean() > 0.5
+            inputs[name][side] = tmp_path / f"{name}_{side}.csv"
+            arrival.to_csv(inputs[name][side], index=False)
+    outputs, stderr = {}, {}
+    for name, files in inputs.items():
+        outputs[name] = tmp_path / f"{name}.csv"
+        result = run("link", files["requests"], files["sightings"], "-o", outputs[name],
+                     "--config", config)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        stderr[name] = result.stderr
+        rejects = pd.read_csv(tmp_path / f"{name}.rejects.csv", dtype=str, keep_default_na=False)
+        listed = rejects[rejects["column"] == "date_of_arrival"]
+        assert listed[["source", "row", "value"]].values.tolist() == [
+            ["requests", "3", "unknown"],
+            ["sightings", "3", "unknown"],
+        ]
+        assert listed["reason"].str.startswith("malformed date").all()
+    assert "column 'date_of_arrival': " in stderr["serial"]
+    assert "read as Excel serial dates" in stderr["serial"]
+    assert "read as Excel serial dates" not in stderr["iso"]
+    matches = pd.read_csv(outputs["iso"], dtype=str)
+    assert matches["date_of_arrival_level"].nunique() > 1
+    assert outputs["serial"].read_bytes() == outputs["iso"].read_bytes()
+
+
 def test_normalize_stdin_decoded_as_files_are() -> None:
     for raw, name in (
         (b"Ren\xe9\n", "René"),  # cp1252 (Latin-1), not valid UTF-8

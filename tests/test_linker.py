@@ -439,6 +439,39 @@ def test_a_validated_frame_changed_in_place_is_validated_anew(
         linker.predict(requests, sightings)
 
 
+def test_a_configured_date_column_of_serials_compares_as_its_dates(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    """A column of the user's own compared as a date, written as Excel serial numbers
+    (39448 for 2008-01-01), compares as the dates they stand for, whether the frame is
+    given raw or as read_records read it without the configuration (validated then
+    without the column's checks): the serials were read as no date, every pair's level
+    "missing"."""
+    from datetime import date
+
+    def serial(text: str) -> str:
+        whole = len(text) == 10  # years and months have no serial: kept as written
+        return str((date.fromisoformat(text) - date(1899, 12, 30)).days) if whole else text
+
+    iso, serials = {}, {}
+    for side in ("requests", "sightings"):
+        frame = synthetic[side].head(300).copy()
+        frame["date_of_arrival"] = frame["date_of_birth"]
+        iso[side] = frame
+        serials[side] = frame.assign(date_of_arrival=frame["date_of_arrival"].map(serial))
+    config = {"compare": [{"field": "date_of_arrival", "kind": "date"}], "u_sample_pairs": 20_000}
+    expected = rm.Linker(config).fit(iso["requests"], iso["sightings"])
+    want = expected.predict(iso["requests"], iso["sightings"])
+    assert want["date_of_arrival_level"].nunique() > 1
+    read = {side: rm.read_records(frame) for side, frame in serials.items()}
+    assert is_validated(read["requests"])
+    assert not is_validated(read["requests"], date_fields=["date_of_arrival"])
+    for given in (serials, read):
+        linker = rm.Linker(config).fit(given["requests"], given["sightings"])
+        got = linker.predict(given["requests"], given["sightings"])
+        pdt.assert_frame_equal(got, want)
+
+
 def test_load_rejects_other_versions(tmp_path: Path, fitted: rm.Linker) -> None:
     import json
 
