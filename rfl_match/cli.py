@@ -441,12 +441,14 @@ def _read(
         with progress.stage(f"reading {label} ({path})"):
             try:
                 # LinkConfig has checked each mapping target already (a canonical field,
-                # or a column the configuration uses): no warning, once per file, on top
+                # or a column the configuration uses): no warning, once per file, on top.
+                # Its date columns are checked here, where each problem keeps its row.
                 loaded[label] = load_records(
                     path,
                     config.mapping or None,
                     skip_absent_mapping=True,
                     warn_misspelled_targets=False,
+                    date_fields=config.date_fields,
                 )
             except RecordError as exc:
                 errors.append(exc)

@@ -1033,7 +1033,9 @@ class BirthComparison(Comparison):
 
 
 class DateComparison(Comparison):
-    """Any partial-date field, compared as intervals."""
+    """Any partial-date field, compared as intervals. Validation reads a column of the
+    user's own so compared as it reads ``date_of_birth`` (``LinkConfig.date_fields``):
+    serials and compact dates written out, a malformed cell blanked and reported."""
 
     ordered = True
 

@@ -485,6 +485,14 @@ class LinkConfig:
             )
         object.__setattr__(self, "far_birth_m", share)
 
+    @property
+    def date_fields(self) -> tuple[str, ...]:
+        """The columns that ``compare`` compares as dates (``kind = "date"``). Validation
+        reads those of the user's own as it reads ``date_of_birth`` (serials, compact
+        dates, a malformed cell blanked and reported: ``rfl_match.schema.validate_records``),
+        so that the comparison sees the dates written there, not missing ones."""
+        return tuple(dict.fromkeys(s.field for s in self.compare if s.kind == "date"))
+
     # --- round trips -------------------------------------------------------------------
 
     @classmethod

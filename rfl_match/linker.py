@@ -190,10 +190,13 @@ class ModelError(ValueError):
 def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFrame:
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"{source}: want a pandas DataFrame (see rfl_match.read_records)")
-    if is_validated(frame):
+    # The configured date columns are checked too: a frame read_records validated without
+    # them (it knows no configuration) is validated again, with them.
+    dates = config.date_fields
+    if is_validated(frame, dates):
         return frame
-    out = validate_records(frame, config.mapping or None, source=source)
-    mark_validated(out)
+    out = validate_records(frame, config.mapping or None, source=source, date_fields=dates)
+    mark_validated(out, dates)
     return out
 
 

@@ -9,7 +9,7 @@ its row, is blanked, and is listed in ``frame.attrs["problems"]``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -213,30 +213,54 @@ def apply_mapping(frame: pd.DataFrame, mapping: dict[str, str] | None) -> pd.Dat
 VALIDATED = "rfl_match_validated"
 
 
-def mark_validated(frame: pd.DataFrame) -> None:
+def mark_validated(frame: pd.DataFrame, date_fields: Iterable[str] = ()) -> None:
     """Note on a frame of validated records (in its ``attrs``) its columns, length and a
-    digest of its content (:func:`rfl_match.digests.frame_digest`), so that the same
-    frame passed again is not validated again (:func:`is_validated`). pandas copies
-    ``attrs`` to the frames it derives from this one: one with other columns or rows (a
-    column dropped, frames concatenated, rows filtered), and this frame itself once a
-    cell is changed in place, no longer match, and are validated anew."""
+    digest of its content (:func:`rfl_match.digests.frame_digest`), and the extra date
+    columns it was validated with (``date_fields``, as given to :func:`validate_records`),
+    so that the same frame passed again is not validated again (:func:`is_validated`).
+    pandas copies ``attrs`` to the frames it derives from this one: one with other columns
+    or rows (a column dropped, frames concatenated, rows filtered), and this frame itself
+    once a cell is changed in place, no longer match, and are validated anew."""
     digest = frame_digest(frame)
     # Text, not bytes: pandas writes attrs as JSON into a Parquet file.
-    frame.attrs[VALIDATED] = (tuple(frame.columns), len(frame), digest and digest.hex())
+    frame.attrs[VALIDATED] = (
+        tuple(frame.columns),
+        len(frame),
+        digest and digest.hex(),
+        extra_date_fields(frame.columns, date_fields),
+    )
 
 
-def is_validated(frame: pd.DataFrame) -> bool:
+def is_validated(frame: pd.DataFrame, date_fields: Iterable[str] = ()) -> bool:
     """Whether the frame has the columns, length and content :func:`mark_validated`
     noted on it (the content is read only when the rest agrees: about 0.2 s a million
-    records)."""
+    records), and was validated with each of ``date_fields`` that it holds as a date
+    column: a frame that :func:`rfl_match.read_records` read without a configuration's
+    extra date columns has its serials and malformed cells there still as written."""
     noted = frame.attrs.get(VALIDATED)
-    if not isinstance(noted, tuple) or len(noted) != 3:
+    if not isinstance(noted, tuple) or len(noted) != 4:
         return False
-    columns, rows, digest = noted
+    columns, rows, digest, dates = noted
     if columns != tuple(frame.columns) or rows != len(frame) or digest is None:
+        return False
+    if not set(extra_date_fields(frame.columns, date_fields)) <= set(dates):
         return False
     now = frame_digest(frame)
     return now is not None and now.hex() == digest
+
+
+def extra_date_fields(columns: Iterable[Any], date_fields: Iterable[str]) -> tuple[str, ...]:
+    """Those of ``date_fields`` that are columns of the user's own among ``columns``, in
+    order and once each: the extra date columns that :func:`validate_records` checks
+    beside :data:`DATE_FIELDS`. A canonical field keeps its own checks (``source_date``
+    is a whole date, ``age`` an age), whatever compares it.
+
+    >>> extra_date_fields(["record_id", "date_of_arrival", "age"], ["age", "date_of_arrival"])
+    ('date_of_arrival',)
+    """
+    present = {str(c) for c in columns}
+    wanted = (f for f in date_fields if f in present and f not in CANONICAL_FIELDS)
+    return tuple(dict.fromkeys(wanted))
 
 
 def validate_records(
@@ -245,6 +269,7 @@ def validate_records(
     *,
     source: str = "input",
     date_system: int = 1900,
+    date_fields: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Map, check and clean a frame of records.
 
@@ -255,6 +280,12 @@ def validate_records(
     (:func:`_read_serial_dates`; ``date_system``: the workbook's, 1900 or 1904). Raises
     :class:`RecordError` listing every problem that makes the input unusable: no
     ``record_id`` column, no name column, blank or duplicate ids, no rows.
+
+    The date columns are :data:`DATE_FIELDS` and ``date_fields``: columns of the user's
+    own (named as after ``mapping``) that a configuration compares as dates
+    (``LinkConfig.date_fields``), checked as ``date_of_birth`` is (``YYYY``, ``YYYY-MM``
+    or ``YYYY-MM-DD``, ``YYYYMMDD`` and ``DD/MM/YYYY`` written so, serials read); a
+    canonical field among them keeps its own checks (:func:`extra_date_fields`).
     """
     fatal: list[Problem] = []
     if isinstance(frame.columns, pd.MultiIndex):
@@ -289,6 +320,8 @@ def validate_records(
     if fatal:
         raise RecordError(fatal, source)
 
+    extra_dates = extra_date_fields(frame.columns, date_fields)
+    date_columns = (*DATE_FIELDS, *extra_dates)
     repaired: list[Problem] = []
     # A float in a date column that is no whole number is no year, though its text may read
     # as a date (1990.5 as May 1990): malformed, whatever it reads as.
@@ -306,7 +339,7 @@ def validate_records(
                 texts[column] = values.astype(object).where(values.notna(), "")
                 continue
             texts[column] = _typed_text(typed)
-            if typed.dtype.kind == "f" and column in DATE_FIELDS:
+            if typed.dtype.kind == "f" and column in date_columns:
                 fractional[column] = np.isfinite(typed) & (np.trunc(typed) != typed)
         objects = pd.DataFrame(texts, index=frame.index)
         out = _replace_surrogates(objects, repaired).astype(str)
@@ -345,12 +378,14 @@ def validate_records(
     no_name = (out[present_names] == "").all(axis=1).to_numpy()
     for row in no_name.nonzero()[0]:
         problems.append(Problem(int(row) + 1, None, "no name in any name column; kept"))
-    for column in DATE_FIELDS:
+    for column in date_columns:
         serial = _read_serial_dates(out, column, problems, date_system)
         if serial is not None and column in fractional:
             fractional[column] &= ~serial  # a serial's fraction is its time of day
     _clean_column(out, "date_of_birth", _check_dates, problems, fractional.get("date_of_birth"))
     _clean_column(out, "source_date", _check_full_dates, problems, fractional.get("source_date"))
+    for column in extra_dates:
+        _clean_column(out, column, _check_dates, problems, fractional.get(column), _EXTRA_DATE)
     _clean_column(out, "age", _each(_check_age), problems)
     check_sex = _check_sex
     if "sex" in out.columns and _hombre_mujer(out["sex"]):
@@ -677,6 +712,7 @@ def _check_sex_hombre_mujer(value: str) -> str | None:
     return "female" if value.strip().lower() == "m" else _check_sex(value)
 
 
+_EXTRA_DATE = "malformed date (want YYYY, YYYY-MM or YYYY-MM-DD); blanked"
 _MESSAGES = {
     "date_of_birth": "malformed date of birth (want YYYY, YYYY-MM or YYYY-MM-DD); blanked",
     "source_date": "malformed source date (want YYYY-MM-DD); blanked",
@@ -691,12 +727,15 @@ def _clean_column(
     check: Check,
     problems: list[Problem],
     malformed: npt.NDArray[np.bool_] | None = None,
+    message: str | None = None,
 ) -> None:
     """Blank and report the column's values that ``check`` finds malformed, and those that
-    ``malformed`` marks (whatever their text), and write the others in their clean form."""
+    ``malformed`` marks (whatever their text), and write the others in their clean form.
+    Each is reported with ``message``, by default the canonical field's (``_MESSAGES``)."""
     if column not in out.columns:
         return
     values = out[column]
+    reason = _MESSAGES[column] if message is None else message
     distinct = pd.unique(values[values != ""]).tolist()  # in C, not value by value
     results = dict(zip(distinct, check(distinct), strict=True))
     if not results:
@@ -706,9 +745,7 @@ def _clean_column(
     if malformed is not None:
         blanked = blanked | malformed
     for row in blanked.nonzero()[0]:
-        problems.append(
-            Problem(int(row) + 1, column, _MESSAGES[column], _short(str(values.iat[int(row)])))
-        )
+        problems.append(Problem(int(row) + 1, column, reason, _short(str(values.iat[int(row)]))))
     if all(r is None or r == v for v, r in results.items()):
         # the values are written clean already (dates most often): only blank the bad ones
         if blanked.any():

@@ -466,9 +466,9 @@ def test_a_configured_date_column_of_serials_compares_as_its_dates(
     read = {side: rm.read_records(frame) for side, frame in serials.items()}
     assert is_validated(read["requests"])
     assert not is_validated(read["requests"], date_fields=["date_of_arrival"])
-    for given in (serials, read):
-        linker = rm.Linker(config).fit(given["requests"], given["sightings"])
-        got = linker.predict(given["requests"], given["sightings"])
+    for frames in (serials, read):
+        linker = rm.Linker(config).fit(frames["requests"], frames["sightings"])
+        got = linker.predict(frames["requests"], frames["sightings"])
         pdt.assert_frame_equal(got, want)
 
 

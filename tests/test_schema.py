@@ -505,6 +505,36 @@ def test_validated_marks_the_content_not_only_the_shape() -> None:
     assert not is_validated(pd.DataFrame({"record_id": ["a"], "full_name": ["Ali"]}))
 
 
+def test_validated_notes_the_date_columns_it_was_checked_with() -> None:
+    # read without a configuration, a column of the user's own is text: a Linker whose
+    # configuration compares it as a date must not take the frame as checked for it
+    raw = pd.DataFrame(
+        {"record_id": ["a", "b"], "full_name": ["Ali", "Omar"], "arrived": ["39448", "2020"]}
+    )
+    plain = rm.read_records(raw)
+    assert plain["arrived"].tolist() == ["39448", "2020"]
+    assert is_validated(plain) and not is_validated(plain, ["arrived"])
+    assert is_validated(plain, ["departed", "date_of_birth"])  # no such column; canonical
+    dated = rm.read_records(raw, date_fields=["arrived"])
+    assert dated["arrived"].tolist() == ["2008-01-01", "2020"]
+    assert is_validated(dated, ["arrived"]) and is_validated(dated)
+
+
+def test_a_canonical_field_named_as_a_date_field_keeps_its_own_checks() -> None:
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a"],
+            "full_name": ["Ali"],
+            "age": ["9"],
+            "source_date": ["2009"],
+        }
+    )
+    out = validate_records(frame, date_fields=["age", "source_date"])
+    assert out["age"].tolist() == ["9"]  # an age, not a malformed date
+    assert out["source_date"].tolist() == [""]  # a whole date still wanted there
+    assert [p.column for p in out.attrs["problems"]] == ["source_date"]
+
+
 @pytest.mark.parametrize(
     ("written", "read", "noted"),
     [

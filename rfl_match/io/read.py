@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -267,6 +268,7 @@ def load_records(
     reject_bad_rows: bool = True,
     skip_absent_mapping: bool = False,
     warn_misspelled_targets: bool = True,
+    date_fields: Iterable[str] = (),
 ) -> LoadedRecords:
     """Read records, keeping every row that can be used and accounting for every other.
 
@@ -286,6 +288,8 @@ def load_records(
             target that nearly spells a canonical field (False where the targets were
             checked already: a :class:`~rfl_match.LinkConfig` refuses a target that is
             neither a canonical field nor a column it uses).
+        date_fields: columns of the user's own read as dates, as ``date_of_birth`` is
+            (see :func:`read_records`).
 
     Raises:
         RecordError: when the input cannot be used at all (RecordsRejected when rows were
@@ -299,6 +303,7 @@ def load_records(
         source = str(path_or_dataframe)
     frame = table.frame
     rows = table.row_numbers()
+    date_fields = tuple(date_fields)
     absent: list[str] = []
     if mapping and skip_absent_mapping:
         headers = {str(c) for c in frame.columns} | {str(c).strip() for c in frame.columns}
@@ -319,7 +324,11 @@ def load_records(
         rejected += id_rejected
     try:
         records = validate_records(
-            frame, mapping or None, source=source, date_system=table.date_system
+            frame,
+            mapping or None,
+            source=source,
+            date_system=table.date_system,
+            date_fields=date_fields,
         )
     except RecordError as exc:
         fatal = _renumber(exc.problems, rows)
@@ -334,12 +343,15 @@ def load_records(
     problems += _blank_overlong(records, rows)
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     records.attrs["problems"] = problems
-    mark_validated(records)
+    mark_validated(records, date_fields)
     return LoadedRecords(records, problems, rejected, absent, table.format)
 
 
 def read_records(
-    path_or_dataframe: str | Path | pd.DataFrame, mapping: dict[str, str] | None = None
+    path_or_dataframe: str | Path | pd.DataFrame,
+    mapping: dict[str, str] | None = None,
+    *,
+    date_fields: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Read records into the canonical schema.
 
@@ -355,6 +367,14 @@ def read_records(
             :func:`rfl_match.schema.near_canonical_field`) gets a UserWarning naming the
             entry and the field it most likely meant, since the column would otherwise
             go unused without a word.
+        date_fields: columns of the user's own that a configuration compares as dates
+            (``LinkConfig.date_fields``: ``kind = "date"``), read and checked as
+            ``date_of_birth`` is: Excel serial numbers read as dates where they are at
+            least half the column's cells, ``YYYYMMDD`` and ``DD/MM/YYYY`` written as
+            ``YYYY-MM-DD``, a malformed cell blanked and listed with its row. Without
+            them such a column is text of the user's own, kept as written; a
+            :class:`~rfl_match.Linker` given the frame checks them then (it knows its
+            configuration), but reports nothing: name them here to see the problems.
 
     Returns:
         A frame of string columns, canonical and extra. ``attrs["problems"]`` lists each
@@ -367,5 +387,9 @@ def read_records(
     """
     _warn_misspelled_targets(mapping)
     return load_records(
-        path_or_dataframe, mapping, reject_bad_rows=False, warn_misspelled_targets=False
+        path_or_dataframe,
+        mapping,
+        reject_bad_rows=False,
+        warn_misspelled_targets=False,
+        date_fields=date_fields,
     ).records
