@@ -857,30 +857,46 @@ def _ranked_orders(
     breaking the name order's ties); without a birth date either, their record id order
     (the name order would meet no one new). ``workers``: the two orders are ranked at once
     on two threads (if more than one). ``tokens``: as :func:`_orders` reads it."""
-    key = f"block-orders-ranked:{tokens}"
+    sides = [_orders(data, 0, tokens), _orders(data, 1, tokens)]
+    text = np.concatenate([sides[0][0], sides[1][0]])
+    mid = _dense(np.concatenate([sides[0][1], sides[1][1]]))
+    n_text, n_mid = int(text.max(initial=0)) + 1, int(mid.max(initial=0)) + 1
+    context, n_context = _context_ranks(data)
+    unknown = np.concatenate([sides[0][1], sides[1][1]]) == np.iinfo(np.int64).max
+    unknown &= context == n_context - 1
+
+    def ranked(by_context: bool) -> Int64Array:
+        if not by_context:
+            return _dense(text * n_mid + mid)
+        return _dense(_dense(context * n_mid + mid) * n_text + np.where(unknown, 0, text))
+
+    by_text, by_context = threaded(ranked, (False, True), workers)
+    n_left = len(sides[0][1])
+    n_ids = int(max(sides[0][2].max(initial=0), sides[1][2].max(initial=0))) + 1
+    return (
+        [by_text[:n_left], by_text[n_left:]],
+        [by_context[:n_left], by_context[n_left:]],
+        n_ids,
+    )
+
+
+def _order_keys(
+    data: PreparedPair, workers: int = 1, tokens: str = ""
+) -> tuple[list[Int64Array], list[Int64Array]]:
+    """Per side, each record's sort key in each of the nearest records' two orders
+    (:func:`_ranked_orders`, by name text and by father's name): the order's rank, then
+    the side, then the record id's rank, as one int64 (distinct within a block), made once
+    a fit (its oversized blocks' entries, tens of millions at a million records a side,
+    then take theirs by one gather each). ``tokens``: as :func:`_orders` reads it."""
+    key = f"block-order-keys:{tokens}"
     if key not in data._cache:
-        sides = [_orders(data, 0, tokens), _orders(data, 1, tokens)]
-        text = np.concatenate([sides[0][0], sides[1][0]])
-        mid = _dense(np.concatenate([sides[0][1], sides[1][1]]))
-        n_text, n_mid = int(text.max(initial=0)) + 1, int(mid.max(initial=0)) + 1
-        context, n_context = _context_ranks(data)
-        unknown = np.concatenate([sides[0][1], sides[1][1]]) == np.iinfo(np.int64).max
-        unknown &= context == n_context - 1
-
-        def ranked(by_context: bool) -> Int64Array:
-            if not by_context:
-                return _dense(text * n_mid + mid)
-            return _dense(_dense(context * n_mid + mid) * n_text + np.where(unknown, 0, text))
-
-        by_text, by_context = threaded(ranked, (False, True), workers)
-        n_left = len(sides[0][1])
-        n_ids = int(max(sides[0][2].max(initial=0), sides[1][2].max(initial=0))) + 1
-        data._cache[key] = (
-            [by_text[:n_left], by_text[n_left:]],
-            [by_context[:n_left], by_context[n_left:]],
-            n_ids,
+        texts, contexts, n_ids = _ranked_orders(data, workers, tokens)
+        ids = [_orders(data, side, tokens)[2] for side in (0, 1)]
+        data._cache[key] = tuple(
+            [(order[side] * 2 + side) * n_ids + ids[side] for side in (0, 1)]
+            for order in (texts, contexts)
         )
-    result: tuple[list[Int64Array], list[Int64Array], int] = data._cache[key]
+    result: tuple[list[Int64Array], list[Int64Array]] = data._cache[key]
     return result
 
 
@@ -966,12 +982,13 @@ def nearest_in_blocks(
     same = _same_blocks(left.rows, right.rows, every)
     kept = same == np.arange(len(same))
     blocks = tuple(one[kept] for one in every)
-    texts, contexts, n_ids = _ranked_orders(data, workers, tokens)
-    orders = (texts, contexts)
-    id_l, id_r = _orders(data, 0, tokens)[2], _orders(data, 1, tokens)[2]
-    # Sort keys: the order's value, then side, then record id (distinct within a block).
-    lkey, lkey2 = ((value[0][left.rows] * 2) * n_ids + id_l[left.rows] for value in orders)
-    rkey, rkey2 = ((value[1][right.rows] * 2 + 1) * n_ids + id_r[right.rows] for value in orders)
+    by_text, by_context = _order_keys(data, workers, tokens)
+    lkey, lkey2 = (
+        kernels.gather(keys[0], left.rows, workers=workers) for keys in (by_text, by_context)
+    )
+    rkey, rkey2 = (
+        kernels.gather(keys[1], right.rows, workers=workers) for keys in (by_text, by_context)
+    )
     made = np.zeros(len(blocks[0]), dtype=np.int64)
     for ids in kernels.nearest_pairs(
         (left.rows, lkey, lkey2),

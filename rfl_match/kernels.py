@@ -2840,6 +2840,28 @@ def _close_up(
     return n
 
 
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _gather(
+    values: npt.NDArray[np.int64], index: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
+) -> None:  # fmt: skip
+    for k in prange(len(index)):
+        out[k] = values[index[k]]
+
+
+def gather(
+    values: npt.NDArray[np.int64], index: npt.NDArray[np.int64], *, workers: int = 1
+) -> npt.NDArray[np.int64]:
+    """``values[index]`` (int64), each of ``workers`` threads a part of ``index``: a gather
+    of tens of millions from random places is memory-bound, and numpy's is one thread."""
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    index = np.ascontiguousarray(index, dtype=np.int64)
+    out = np.empty(len(index), dtype=np.int64)
+    if len(index):
+        with _Threads(workers):
+            _gather(values, index, out)
+    return out
+
+
 def nearest_pairs(
     left: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
     right: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],

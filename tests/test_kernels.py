@@ -2006,3 +2006,17 @@ def test_strongest_first_equals_numpy_lexsort(
     li = np.repeat(np.arange(len(sizes)) * 3, sizes).astype(np.intp)
     total = rng.choice(np.array(values), len(li))
     assert kernels.strongest_first(li, total).tolist() == np.lexsort((-total, li)).tolist()
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.integers(-(2**62), 2**62), min_size=1, max_size=50),
+    st.data(),
+    st.sampled_from([1, 2, 3]),
+)
+def test_gather_equals_numpy_take(values: list[int], data: st.DataObject, workers: int) -> None:
+    index = data.draw(st.lists(st.integers(0, len(values) - 1), max_size=200))
+    want = np.array(values, dtype=np.int64)[np.array(index, dtype=np.int64)]
+    got = kernels.gather(np.array(values), np.array(index, dtype=np.int64), workers=workers)
+    assert got.dtype == np.int64
+    assert np.array_equal(got, want)
