@@ -113,7 +113,7 @@ _MIN_KNOT_GAP = 1.0
 # significant. The Calibration section of benchmarks/RESULTS.md compares other limits.
 # Measured again at 10cb3b1: a lower limit reads that suite's largest gap better (0.027
 # here; 0.026 at 0.035, 0.023 at 0.03, 0.017 at 0.02; Brier and log loss equal to four
-# digits) and the quality set and small plain fits alike (F1 within 0.001), but leaves
+# digits) and the quality set and small plain fits alike (mean F1 within 0.001), but leaves
 # the names of encoded records judged by too little, and their map flat: six draws of
 # 500 x 1,000, mean F1 at 0.5 with paired keys 0.890 here, 0.874 at 0.035, 0.856 at 0.03,
 # 0.847 at 0.02 (one draw 0.751, slope 0.38 against 0.68 on the truth); with a key a part
