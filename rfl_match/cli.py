@@ -107,7 +107,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_config(link)
     link.add_argument("--threshold", type=float, help="lowest match probability kept")
     link.add_argument("--top-k", type=int, help="candidates kept per request (0: all)")
-    link.add_argument("--model", type=Path, help="use this saved model instead of fitting")
+    link.add_argument(
+        "--model",
+        type=Path,
+        help="use this saved model instead of fitting (without --config, its configuration "
+        "reads the files: their column mapping, their date columns)",
+    )
     link.add_argument("--save-model", type=Path, help="write the fitted model here (JSON)")
     link.add_argument(
         "--review", type=Path, help="also write a review file for a tracing officer (.xlsx, .csv)"
@@ -175,7 +180,11 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("sightings", type=Path)
     explain.add_argument("request_id")
     explain.add_argument("sighting_id")
-    explain.add_argument("--model", type=Path, help="a saved model (default: fit one)")
+    explain.add_argument(
+        "--model",
+        type=Path,
+        help="a saved model (default: fit one); without --config, it reads the files",
+    )
     _add_config(explain)
 
     init = sub.add_parser("init-config", help="write a starter configuration from file headers")
@@ -548,6 +557,19 @@ def _strict_stop(args: argparse.Namespace, rejected: int, rejects: Path) -> bool
     return False
 
 
+def _load_model(path: Path | None) -> tuple[Linker | None, list[warnings.WarningMessage]]:
+    """The saved model of ``--model`` (none without it), loaded before the input files are
+    read: with no --config, its configuration reads them (its mapping of their columns,
+    its date columns), as the files it was fitted on were read; and the warnings its
+    loading raised, shown with the run's (:func:`_warn`)."""
+    if path is None:
+        return None, []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        linker = Linker.load(path)
+    return linker, list(caught)
+
+
 def _warn(caught: list[warnings.WarningMessage], quiet: bool) -> None:
     if quiet:
         return
@@ -586,6 +608,9 @@ def _link(args: argparse.Namespace) -> int:
         ],
     )
     key = None if args.pseudonymise is None else _key(args.pseudonymise)
+    model, model_warnings = _load_model(args.model)
+    if model is not None and args.config is None:
+        config = model.config
     loaded = _read([("requests", args.requests), ("sightings", args.sightings)], config, progress)
     requests, sightings = loaded["requests"].records, loaded["sightings"].records
     config = _encoded_config(requests, sightings, config, args.config, args.quiet)
@@ -598,8 +623,8 @@ def _link(args: argparse.Namespace) -> int:
         return EXIT_DATA
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if args.model is not None:
-            linker = Linker.load(args.model)
+        if model is not None:
+            linker = model
         else:
             with progress.stage("fitting the model (blocking, comparing, EM)"):
                 linker = Linker(config).fit(requests, sightings)
@@ -617,7 +642,7 @@ def _link(args: argparse.Namespace) -> int:
 
             with progress.stage(f"writing the review file {args.review}"):
                 write_review(review_table(matches, requests, sightings), args.review)
-    _warn(caught, args.quiet)
+    _warn(model_warnings + caught, args.quiet)
     if not args.quiet:
         print(f"records read      {len(requests):,} requests, {len(sightings):,} sightings")
         print(f"rows with problems {problem_rows:,} (listed on stderr)")
@@ -903,15 +928,15 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     config = _config(args.config)
     progress = _Progress(quiet=True)
+    model, model_warnings = _load_model(args.model)
+    if model is not None and args.config is None:
+        config = model.config
     loaded = _read([("requests", args.requests), ("sightings", args.sightings)], config, progress)
     requests, sightings = loaded["requests"].records, loaded["sightings"].records
     config = _encoded_config(requests, sightings, config, args.config, quiet=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if args.model is not None:
-            linker = Linker.load(args.model)
-        else:
-            linker = Linker(config).fit(requests, sightings)
+        linker = model if model is not None else Linker(config).fit(requests, sightings)
         try:
             linker.explain(args.request_id, args.sighting_id, requests, sightings)
         except KeyError:
@@ -925,7 +950,7 @@ def _explain(args: argparse.Namespace) -> int:
                         Problem(None, ID_FIELD, f"no such record in the {label}", value)
                     )
             raise RecordError(problems, "explain") from None
-    _warn(caught, False)
+    _warn(model_warnings + caught, False)
     return EXIT_OK
 
 

@@ -45,6 +45,37 @@ def test_link_end_to_end(tmp_path: Path, synthetic_paths: dict[str, Path]) -> No
     assert (tmp_path / "again.csv").read_bytes() == out.read_bytes()
 
 
+def test_a_saved_model_reads_the_files_as_its_configuration_maps_them(
+    tmp_path: Path, synthetic_paths: dict[str, Path]
+) -> None:
+    # Files whose names are under a column of their own, mapped by the configuration the
+    # model was fitted with: the model, reused without --config, reads them the same way
+    # (before, the column went unmapped, rows without given and family names were read as
+    # nameless, and other matches came out).
+    files = []
+    for name, rows in (("requests", 300), ("sightings", 600)):
+        frame = pd.read_csv(synthetic_paths[name], dtype=str).head(rows)
+        files.append(tmp_path / f"{name}.csv")
+        frame.rename(columns={"full_name": "Nom complet"}).to_csv(files[-1], index=False)
+    config = tmp_path / "mapping.toml"
+    config.write_text('[mapping]\n"Nom complet" = "full_name"\n', encoding="utf-8")
+    model = tmp_path / "model.json"
+    fitted = run(
+        "link", *files, "--config", config, "-o", tmp_path / "m1.csv", "--save-model", model
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    reused = run("link", *files, "--model", model, "-o", tmp_path / "m2.csv")
+    assert reused.returncode == 0, reused.stderr
+    assert "no name in any name column" not in reused.stderr
+    assert (tmp_path / "m2.csv").read_bytes() == (tmp_path / "m1.csv").read_bytes()
+    # A pair whose sighting has its name under that column only: explained alike.
+    pair = ("RQ000009", "SG000065")
+    explained = run("explain", *files, *pair, "--model", model)
+    mapped = run("explain", *files, *pair, "--model", model, "--config", config)
+    assert explained.returncode == 0, explained.stderr
+    assert explained.stdout == mapped.stdout
+
+
 def test_data_error_exit_code_and_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("id,camp\n1,x\n", encoding="utf-8")
