@@ -164,7 +164,9 @@ def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:
     so that load on the machine falls on both alike; the lists of seconds are returned.
     Each round also times the host's reference, the one the issue's target is set
     against: rapidfuzz's ``cdist`` of Jaro–Winkler similarities on one core, every pair
-    of the same records' full names (``cdist_cpu``).
+    of the same records' full names (``cdist_cpu``), which runs in cache; and the host's
+    memory, which the comparisons' reads of random records' rows wait on: numpy's gather
+    of random places of a table beyond any cache, one thread (``gather_cpu``).
     """
     from rapidfuzz.distance import JaroWinkler
     from rapidfuzz.process import cdist
@@ -204,10 +206,29 @@ def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:
                 linker.predict(left, right, threshold=1.0, top_k=1)
             with timed() as reference:
                 cdist(names_left, names_right, scorer=JaroWinkler.similarity, workers=1)
-            for prefix, phase in (("tiny", tiny), ("predict", full), ("cdist", reference)):
+            table, index = _gather_inputs()
+            with timed() as memory:
+                table.take(index)
+            del table, index
+            phases = (("tiny", tiny), ("predict", full), ("cdist", reference), ("gather", memory))
+            for prefix, phase in phases:
                 for key, value in _phase(prefix, phase).items():
                     out.setdefault(key, []).append(value)
+    out["gather_reads"] = GATHER_READS
     return out
+
+
+#: The memory reference of the throughput rounds: reads from random places of a table of
+#: 128 MB, beyond any cache, as the comparisons read records' rows (:func:`_gather_inputs`).
+GATHER_TABLE = 16_000_000
+GATHER_READS = 20_000_000
+
+
+def _gather_inputs() -> tuple[np.ndarray, np.ndarray]:
+    """A table of :data:`GATHER_TABLE` int64 and :data:`GATHER_READS` random places in it
+    (seeded), made anew each round so that they never count in a predict's peak memory."""
+    rng = np.random.default_rng(0)
+    return rng.integers(0, 1 << 40, GATHER_TABLE), rng.integers(0, GATHER_TABLE, GATHER_READS)
 
 
 def em_counts(task: dict[str, Any]) -> dict[str, Any]:
