@@ -200,6 +200,29 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     return out
 
 
+#: Problems a warning quotes (:func:`_say_problems`); the rest are counted.
+SHOWN_PROBLEMS = 3
+
+
+def _say_problems(given: pd.DataFrame, records: pd.DataFrame, source: str) -> None:
+    """A warning for the problems found in a frame the Linker validated itself (a cell
+    blanked as malformed, a value repaired, a row kept without a name), which would
+    otherwise change the matching without a word: how many, the first few, and where to
+    see them all. A frame that :func:`rfl_match.read_records` read (validated already,
+    ``records is given``) holds its own in ``attrs["problems"]`` and is not told again."""
+    problems = records.attrs.get("problems") or []
+    if records is given or not problems:
+        return
+    shown = "; ".join(str(p) for p in problems[:SHOWN_PROBLEMS])
+    more = len(problems) - SHOWN_PROBLEMS
+    warn(
+        f"{source}: {len(problems):,} problem(s) found as the records were validated: "
+        f"{shown}" + (f"; and {more:,} more" if more > 0 else "") + ". "
+        "rfl_match.read_records(frame) lists them all in attrs['problems'], and a frame it "
+        "returns is validated once"
+    )
+
+
 def _validated(
     requests: pd.DataFrame, sightings: pd.DataFrame | None, config: LinkConfig
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -209,9 +232,12 @@ def _validated(
     threads are over when it is raised."""
     if sightings is None:
         left = _records(requests, config, "requests")
+        _say_problems(requests, left, "requests")
         return left, left
     sides = [(requests, "requests"), (sightings, "sightings")]
     left, right = threaded(lambda side: _records(side[0], config, side[1]), sides, config.workers)
+    _say_problems(requests, left, "requests")
+    _say_problems(sightings, right, "sightings")
     return left, right
 
 
@@ -1296,6 +1322,7 @@ class Linker:
         """
         threshold = check_threshold(threshold)
         frame = _records(records, self.config, "records")
+        _say_problems(records, frame, "records")
         pairs = self.predict(frame, threshold=threshold, top_k=0)
         pos = pd.Series(np.arange(len(frame)), index=frame[ID_FIELD].to_numpy())
         return cluster_pairs(

@@ -72,3 +72,32 @@ def test_a_warning_on_a_worker_thread_names_the_packages_outermost_line() -> Non
         warnings.simplefilter("always")
         in_background(task, workers=2)()
     assert _warned_at(seen) == {"<string>"}
+
+
+def test_a_raw_frame_s_problems_are_told_at_the_user_s_line(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    # A frame the Linker validates itself: its blanked cells are said, with row, column
+    # and value, at this file's line; the same records read by read_records are not told
+    # again (their problems are in attrs["problems"]).
+    requests = synthetic["requests"].head(150).copy()
+    sightings = synthetic["sightings"].head(300)
+    requests.attrs = {}
+    requests.loc[3, "date_of_birth"] = "31/02/1990x"
+    requests.loc[5, "sex"] = "banana"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rm.Linker().fit(requests, sightings)
+    told = [w for w in caught if "found as the records were validated" in str(w.message)]
+    assert len(told) == 1
+    assert told[0].filename == __file__
+    message = str(told[0].message)
+    assert message.startswith("requests: 2 problem(s)")
+    assert "row 4, column 'date_of_birth'" in message and "'31/02/1990x'" in message
+    assert "row 6, column 'sex'" in message and "banana" in message
+    read = rm.read_records(requests)
+    assert len(read.attrs["problems"]) == 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rm.Linker().fit(read, sightings)
+    assert not [w for w in caught if "found as the records were validated" in str(w.message)]
