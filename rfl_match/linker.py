@@ -224,20 +224,29 @@ def _say_problems(given: pd.DataFrame, records: pd.DataFrame, source: str) -> No
 
 
 def _validated(
-    requests: pd.DataFrame, sightings: pd.DataFrame | None, config: LinkConfig
+    requests: pd.DataFrame,
+    sightings: pd.DataFrame | None,
+    config: LinkConfig,
+    *,
+    tell: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Both inputs' records (:func:`_records`; no sightings: the requests, on both sides),
     with more than one worker each on a thread of its own (Arrow's steps leave the GIL).
     The error raised is the one reading them in turn gives, the requests' first, and the
-    threads are over when it is raised."""
+    threads are over when it is raised. ``tell``: the problems validation found are said
+    (:func:`_say_problems`); false in a partition of a run (``rfl_match.backends``), whose
+    passes validate each partition again and again: there the inputs are not told (read
+    them with :func:`rfl_match.read_records` to see their problems)."""
     if sightings is None:
         left = _records(requests, config, "requests")
-        _say_problems(requests, left, "requests")
+        if tell:
+            _say_problems(requests, left, "requests")
         return left, left
     sides = [(requests, "requests"), (sightings, "sightings")]
     left, right = threaded(lambda side: _records(side[0], config, side[1]), sides, config.workers)
-    _say_problems(requests, left, "requests")
-    _say_problems(sightings, right, "sightings")
+    if tell:
+        _say_problems(requests, left, "requests")
+        _say_problems(sightings, right, "sightings")
     return left, right
 
 
@@ -521,7 +530,7 @@ class Linker:
         # times on the load's path, which validation waits for (0.1 CPU-s at 10,000
         # records a side, 0.25 at 100,000: the collections also scan the inputs' objects).
         with paused_gc(), warming_up(self.config.workers):
-            left, right = _validated(requests, sightings, self.config)
+            left, right = _validated(requests, sightings, self.config, tell=self._partition is None)
             _check_inputs(self.config, left, right)
         laps.lap("validate")
         # The inputs' fingerprint, for a predict on them, is taken beside what follows (on
@@ -1165,7 +1174,9 @@ class Linker:
         else:
             laps.lap("fingerprint")
             with paused_gc(), warming_up(self.config.workers):  # as in fit
-                left, right = _validated(requests, sightings, self.config)
+                left, right = _validated(
+                    requests, sightings, self.config, tell=self._partition is None
+                )
                 _check_inputs(self.config, left, right)
                 _check_fitted_encoding(self.training_.get("encoding", ""), left)
             laps.lap("validate")
@@ -1351,7 +1362,7 @@ class Linker:
                 raise ModelError("explain: give the requests and sightings frames")
             left, right = self._last
         else:
-            left, right = _validated(requests, sightings, self.config)
+            left, right = _validated(requests, sightings, self.config, tell=self._partition is None)
         lpos = np.nonzero(left[ID_FIELD].to_numpy() == str(request_id))[0]
         rpos = np.nonzero(right[ID_FIELD].to_numpy() == str(sighting_id))[0]
         if not len(lpos) or not len(rpos):
@@ -1420,7 +1431,7 @@ class Linker:
         it: only the matches count) the share of true pairs found so far; then
         the candidate budget (``candidates_per_record``), and the pairs the context rules
         add to it (``context_blocking``, ``context_candidates``), as ``fit`` makes them."""
-        left, right = _validated(requests, sightings, self.config)
+        left, right = _validated(requests, sightings, self.config, tell=self._partition is None)
         _check_inputs(self.config, left, right)
         data = self._prepare(left, right)
         rows = []

@@ -386,7 +386,7 @@ def _blocked(
     fresh copy of ``partition`` (what the budgets found is left in it)."""
     task = copy.copy(task)
     task._partition = partition.fresh()
-    left, right = _validated(requests, sightings, task.config)
+    left, right = _validated(requests, sightings, task.config, tell=False)
     data = task._prepare(left, right)
     return task, data, task._block(data, dedupe=False)
 
