@@ -1,10 +1,11 @@
 """What several test modules share and pytest's fixtures do not fit: the command line run
-as a user runs it."""
+as a user runs it, and dates written as Excel writes them."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,3 +22,10 @@ def run(*args: str | Path, stdin: str | None = None) -> subprocess.CompletedProc
         timeout=600,
         cwd=ROOT,
     )
+
+
+def excel_serial(text: str) -> str:
+    """A whole ``YYYY-MM-DD`` date as Excel's 1900 serial number ("2008-01-01" -> "39448");
+    a year or a month, which has no serial, as written."""
+    whole = len(text) == 10
+    return str((date.fromisoformat(text) - date(1899, 12, 30)).days) if whole else text

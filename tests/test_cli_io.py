@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import run
+from helpers import excel_serial, run
 
 import rfl_match as rm
 from rfl_match.io import read_table, write_table
@@ -419,17 +419,11 @@ def test_serial_dates_link_as_the_dates_they_stand_for(
     """Dates exported from Excel as serial numbers (a date column of no date format:
     39448 for 2008-01-01) give the matches that the same files with their dates written
     out give; they were blanked as malformed."""
-    from datetime import date
-
-    def serial(text: str) -> str:
-        whole = len(text) == 10  # years and months have no serial: kept as written
-        return str((date.fromisoformat(text) - date(1899, 12, 30)).days) if whole else text
-
     serials = {}
     for side in ("requests", "sightings"):
         frame = pd.read_csv(data[side], dtype=str, keep_default_na=False)
         for column in ("date_of_birth", "source_date"):
-            frame[column] = frame[column].map(serial)
+            frame[column] = frame[column].map(excel_serial)
             assert frame[column].str.fullmatch(r"\d{5}").mean() > 0.5
         serials[side] = tmp_path / f"{side}.csv"
         frame.to_csv(serials[side], index=False)
@@ -451,12 +445,6 @@ def test_serial_dates_in_a_configured_date_column_link_as_their_dates(
     same files with its dates written out give, and a cell in it that is no date is
     reported with its row and blanked: the serials were compared as missing dates, and
     the bad cell went unreported."""
-    from datetime import date
-
-    def serial(text: str) -> str:
-        whole = len(text) == 10  # years and months have no serial: kept as written
-        return str((date.fromisoformat(text) - date(1899, 12, 30)).days) if whole else text
-
     config = tmp_path / "arrival.toml"
     config.write_text(
         FAST + '\n[[compare]]\nfield = "date_of_arrival"\nkind = "date"\n', encoding="utf-8"
@@ -468,7 +456,7 @@ def test_serial_dates_in_a_configured_date_column_link_as_their_dates(
         frame.loc[2, "date_of_arrival"] = "unknown"  # row 3 of each file
         for name, arrival in (("iso", frame), ("serial", frame.copy())):
             if name == "serial":
-                arrival["date_of_arrival"] = arrival["date_of_arrival"].map(serial)
+                arrival["date_of_arrival"] = arrival["date_of_arrival"].map(excel_serial)
                 assert arrival["date_of_arrival"].str.fullmatch(r"\d{5}").mean() > 0.5
             inputs[name][side] = tmp_path / f"{name}_{side}.csv"
             arrival.to_csv(inputs[name][side], index=False)

@@ -14,6 +14,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pyarrow as pa
 import pytest
+from helpers import excel_serial
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -447,18 +448,12 @@ def test_a_configured_date_column_of_serials_compares_as_its_dates(
     given raw or as read_records read it without the configuration (validated then
     without the column's checks): the serials were read as no date, every pair's level
     "missing"."""
-    from datetime import date
-
-    def serial(text: str) -> str:
-        whole = len(text) == 10  # years and months have no serial: kept as written
-        return str((date.fromisoformat(text) - date(1899, 12, 30)).days) if whole else text
-
     iso, serials = {}, {}
     for side in ("requests", "sightings"):
         frame = synthetic[side].head(300).copy()
         frame["date_of_arrival"] = frame["date_of_birth"]
         iso[side] = frame
-        serials[side] = frame.assign(date_of_arrival=frame["date_of_arrival"].map(serial))
+        serials[side] = frame.assign(date_of_arrival=frame["date_of_arrival"].map(excel_serial))
     config = {"compare": [{"field": "date_of_arrival", "kind": "date"}], "u_sample_pairs": 20_000}
     expected = rm.Linker(config).fit(iso["requests"], iso["sightings"])
     want = expected.predict(iso["requests"], iso["sightings"])
