@@ -334,3 +334,18 @@ def test_cli_writes_the_four_files(tmp_path: Path, capsys: pytest.CaptureFixture
         frame = pd.read_csv(tmp_path / f"{name}.csv", dtype=str, keep_default_na=False)
         assert len(frame) > 0 or name == "truth"
     assert "wrote 20 requests" in capsys.readouterr().out
+
+
+def test_every_written_date_exists() -> None:
+    # Every age misestimated: a birthday of 29 February kept in a year that has none
+    # (a quarter keep the day and month, records.BIRTHDAY_KEPT) was once written as such.
+    data = generate(
+        SynthConfig(n_requests=10_000, n_sightings=20_000, seed=2, age_misestimated_rate=1.0)
+    )
+    for frame in (data.requests, data.sightings):
+        for column in ("date_of_birth", "source_date"):
+            full = frame[column][frame[column].str.len() == 10]
+            parsed = pd.to_datetime(full, format="%Y-%m-%d", errors="coerce")
+            assert parsed.notna().all(), full[parsed.isna()].head().tolist()
+    births = pd.concat([data.requests, data.sightings])["date_of_birth"]
+    assert births.str.endswith("-02-29").any()  # leap years' are still written

@@ -526,7 +526,8 @@ def _dates(
     imprecise = log.choose("imprecise_dob", ~placeholder, rate("imprecise_dob"))
 
     y_b, m_b, d_b = days_to_ymd(birth)
-    year = _YEARS[np.clip(y_b - (est_age - age), 0, 9999)]
+    y_est = np.clip(y_b - (est_age - age), 0, 9999)
+    year = _YEARS[y_est]
     # A misestimated age written as a date keeps the day and month of the birth (the month
     # of a year-month date) only where the person knew their birthday but not their year
     # (or the year was mistyped): a share of BIRTHDAY_KEPT, a guess. Otherwise they come
@@ -538,6 +539,10 @@ def _dates(
     unrelated = mis & (own.random(n) >= BIRTHDAY_KEPT)
     _, m_u, d_u = days_to_ymd(own.integers(0, 365, size=n) + _NON_LEAP_YEAR)
     m_b, d_b = np.where(unrelated, m_u, m_b), np.where(unrelated, d_u, d_b)
+    # A birthday of 29 February kept in a misestimated year that has none is written 28
+    # February (a form takes no date that does not exist).
+    leap = (y_est % 4 == 0) & ((y_est % 100 != 0) | (y_est % 400 == 0))
+    d_b = np.where((m_b == 2) & (d_b == 29) & ~leap, 28, d_b)
     year_month = year + _MONTHS[m_b]
     exact = year_month + _DAYS[d_b]
     only_year = rng.random(n) < 0.7
