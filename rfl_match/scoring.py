@@ -94,17 +94,20 @@ def level_shares(
     return normalise(counts.astype(np.float64), groups)
 
 
-def starting_m(n_levels: int, groups: npt.NDArray[np.int8] | None = None) -> FloatArray:
+def starting_m(
+    n_levels: int,
+    groups: npt.NDArray[np.int8] | None = None,
+    shown: npt.NDArray[np.bool_] | None = None,
+) -> FloatArray:
     """Starting m: most matches at the strongest level, geometrically less below (within
-    each of ``groups``)."""
+    each of ``groups``). ``shown``: per level, whether any pair shows it; the shares then
+    run over the levels shown only (within a group that shows none, over all of it)."""
     shares = np.zeros(n_levels)
-    halves = each_group(groups)
-    if halves:
-        for at in halves:
-            shares[at] = 0.5 ** np.arange(len(at))[::-1]
-        return normalise(shares, groups)
-    shares[1:] = 0.5 ** np.arange(n_levels - 1)[::-1]
-    return normalise(shares)
+    for at in each_group(groups) or [np.arange(1, n_levels)]:
+        if shown is not None and shown[at].any():
+            at = at[shown[at]]
+        shares[at] = 0.5 ** np.arange(len(at))[::-1]
+    return normalise(shares, groups)
 
 
 def one_match(n_levels: int) -> FloatArray:

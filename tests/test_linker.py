@@ -1363,3 +1363,23 @@ def test_predict_leaves_the_callers_frames_alone(fitted, synthetic) -> None:  # 
     assert len(out)
     assert list(sightings.columns) == columns
     assert is_validated(sightings)
+
+
+def test_a_level_no_candidate_shows_takes_no_share_of_m(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    """Births given as years only never show "same date": the prior on m (matches mostly
+    agree, graded) once put a sixth of the matches there, which no pair could claim, so
+    every level shown weighed less; now that level weighs as the one below it."""
+    years = {
+        side: synthetic[side].assign(date_of_birth=synthetic[side]["date_of_birth"].str[:4])
+        for side in ("requests", "sightings")
+    }
+    model = rm.Linker().fit(years["requests"], years["sightings"]).model_
+    k = model.names.index("birth")
+    same_date = model.labels[k].index("same date")
+    m, u = model.m_[k], model.u_[k]
+    assert m[same_date] < 0.001
+    below, at = np.log2(m[same_date - 1 : same_date + 1] / u[same_date - 1 : same_date + 1])
+    assert at == pytest.approx(below)
+    assert m[1:same_date].sum() > 0.999

@@ -503,3 +503,17 @@ def test_monotone_m_pools_adjacent_violators(
         np.testing.assert_allclose(got[at], _slow_monotone(m, u, at)[at], rtol=1e-9, atol=1e-15)
     np.testing.assert_allclose(monotone_m(got, u, groups), got, rtol=1e-9, atol=1e-15)
     assert got[0] == m[0]
+
+
+def test_starting_m_runs_over_the_levels_shown() -> None:
+    every = starting_m(6)
+    assert np.argmax(every) == 5 and every[0] == 0
+    shown = np.array([True, True, True, True, True, False])  # the strongest never shown
+    shares = starting_m(6, shown=shown)
+    assert shares[5] < 1e-6 and np.argmax(shares) == 4
+    assert shares[1:5] == pytest.approx(every[1:5] / every[1:5].sum(), rel=1e-6)
+    # split in two halves (levels 1-2 and 3-5): a half that shows nothing keeps its shape
+    groups = np.array([0, 1, 1, 2, 2, 2], dtype=np.int8)
+    split = starting_m(6, groups, np.array([True, True, False, False, False, False]))
+    assert split[1] > 0.99 and split[2] < 1e-6
+    assert split[3:] == pytest.approx(starting_m(6, groups)[3:])
