@@ -736,13 +736,15 @@ class Linker:
         far_levels = [c.far_level if far_birth_m > 0 else None for c in comparisons]
         ceilings = [None if at is None else (at, far_birth_m) for at in far_levels]
 
-        # The prior on m (matches mostly agree, graded) runs over the levels some candidate
-        # pair shows: a level the data cannot show (the same date of birth where both lists
-        # give years only, as encoded records do) held a sixth of m's mass that no pair
-        # could claim, and every level shown weighed less for it (encoded synthetic data,
-        # 20,000 x 40,000, seeds 7-9: largest calibration gap 0.172 / 0.170 / 0.146 ->
-        # 0.084 / 0.115 / 0.107, F1 +0.007 to +0.012). Such a level then weighs as the one
-        # below it (scoring.monotone_m pools it).
+        # The prior on m (matches mostly agree, graded) of an ordered comparison runs over
+        # the levels some candidate pair shows: a level the data cannot show (the same date
+        # of birth where both lists give years only, as encoded records do) held a sixth of
+        # m's mass that no pair could claim, and every level shown weighed less for it
+        # (encoded synthetic data, 20,000 x 40,000, seeds 7-9: largest calibration gap
+        # 0.172 / 0.170 / 0.146 -> 0.084 / 0.115 / 0.107, F1 +0.007 to +0.012). Such a
+        # level then weighs as its neighbour (scoring.monotone_m pools it). A name's levels
+        # are kinds of agreement, not pooled: one no candidate shows in a small fit keeps
+        # its share of the prior, or a model would weigh it as a veto where it shows later.
         shown = [
             np.bincount(patterns[counts > 0, k].astype(np.intp), minlength=n) > 0
             for k, n in enumerate(n_levels)
@@ -764,7 +766,9 @@ class Linker:
                 max_iterations=self.config.em_max_iterations,
                 tolerance=self.config.em_tolerance,
                 m_prior=[
-                    starting_m(n, group_of(groups, k), shown[k]) if c.graded else np.zeros(n)
+                    starting_m(n, group_of(groups, k), shown[k] if c.ordered else None)
+                    if c.graded
+                    else np.zeros(n)
                     for k, (n, c) in enumerate(zip(n_levels, comparisons, strict=True))
                 ],
                 m_prior_strength=self.config.em_m_prior,
