@@ -14,6 +14,7 @@ the encoded format fixes).
 from __future__ import annotations
 
 import warnings
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -23,6 +24,7 @@ import pandas as pd
 import rfl_match as rm
 from benchmarks.common import ROOT, header, log, pair_keys, score_pairs, table, timed
 from benchmarks.datasets import synthetic
+from benchmarks.workers import CALIBRATION_FLOOR, calibration_at_scale
 from rfl_match.names import normalize_names
 from rfl_match.privacy import (
     blocking_features,
@@ -38,6 +40,7 @@ KEY = b"rfl_match benchmark key, not a secret: 32 bytes or more"
 OTHER_KEY = b"another rfl_match benchmark key, not a secret either"
 RANDOM_PAIRS = 100_000
 QUANTILES = (0.01, 0.1, 0.5, 0.9, 0.99)
+GAP = f"largest calibration gap (p >= {CALIBRATION_FLOOR})"
 
 
 def _bundled() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -53,7 +56,8 @@ def _bundled() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 def _link(
     config: Any, requests: pd.DataFrame, sightings: pd.DataFrame, truth: pd.DataFrame
 ) -> dict[str, Any]:
-    """Fit and predict at the defaults; precision, recall, F1, pairs completeness, time."""
+    """Fit and predict at the defaults; precision, recall, F1, pairs completeness, time,
+    and the largest calibration gap (:func:`benchmarks.workers.calibration_at_scale`)."""
     true_keys = pair_keys(truth["request_id"], truth["sighting_id"])
     linker = rm.Linker(config)
     with warnings.catch_warnings():
@@ -62,6 +66,8 @@ def _link(
             linker.fit(requests, sightings)
             found = linker.predict(requests, sightings)
         report = linker.blocking_report(requests, sightings, truth)
+        frames = SimpleNamespace(requests=requests, sightings=sightings)
+        calibration = calibration_at_scale(linker, frames, true_keys)
     scores = score_pairs(pair_keys(found["request_id"], found["sighting_id"]), true_keys)
     return {
         "precision": scores.precision,
@@ -70,6 +76,7 @@ def _link(
         "pairs completeness": float(report["pairs_completeness"].iloc[-1]),
         "candidate pairs": int(report["cumulative_pairs"].iloc[-1]),
         "fit + predict s": phase.wall,
+        GAP: calibration["calibration_gap"],
     }
 
 
@@ -584,6 +591,10 @@ def run(sizes: tuple[int, int], seed: int, command: str) -> list[str]:
         "Threshold 0.5 and top_k 5 (the defaults); pairwise scores against the truth; "
         "'pairs completeness' is the share of true pairs among the candidates "
         "(`blocking_report`). Seconds are wall time of fit + predict (encoding apart). "
+        "The largest calibration gap is the largest |mean predicted probability - observed "
+        "share of true matches| over bins of 0.1 of the candidates scoring at least "
+        f"{CALIBRATION_FLOOR} (`benchmarks.workers.calibration_at_scale`, as in the speed "
+        "section; the bundled set's bins hold few pairs). "
         "\"birth='day'\" keeps full dates of birth and source dates: what the default cut "
         "to the year costs; 'another key' shows how much the figures move with the key; "
         "\"keys='paired'\" encodes both sides with the blocking keys' hardened form "
@@ -604,6 +615,7 @@ def run(sizes: tuple[int, int], seed: int, command: str) -> list[str]:
                 "candidate pairs",
                 "fit + predict s",
                 "encode s",
+                GAP,
             ],
         ),
         "",
