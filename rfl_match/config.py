@@ -274,8 +274,9 @@ class LinkConfig:
             the ceiling at 0.001: 9% too few; at the defaults 2% too many) and the
             probabilities calibrated without reviewed pairs understated (see
             ``far_birth_m``). 1.0 with ``far_birth_m`` 0 is the model of earlier releases.
-            The prior's shape (``scoring.starting_m``) runs over the levels some candidate
-            pair shows: records that give years of birth only never show the same date.
+            Of an ordered comparison (a date, an age, a place, a filter), the prior's shape
+            (``scoring.starting_m``) runs over the levels some candidate pair shows: records
+            that give years of birth only never show the same date.
         far_birth_m: the most share of matches EM may put at the level "more than 5 years
             apart" of the ``birth`` and ``age`` comparisons (not of a ``date`` one); 0
             leaves it to EM alone. An age estimate off by more than 5 years is rare among
