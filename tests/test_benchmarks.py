@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -335,3 +336,23 @@ def test_calibration_at_scale_reads_the_candidates_over_the_floor() -> None:
     assert asked == {"threshold": workers.CALIBRATION_FLOOR, "top_k": 0}
     assert read["calibration_gap"] == pytest.approx(0.45)
     assert read["recall_floor"] == pytest.approx(0.75)
+
+
+def test_the_calibration_suites_encoded_reading_scores_every_candidate(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    from benchmarks.calibration import ENCODING_KEY, _encoded
+    from rfl_match.privacy import encoded_config
+
+    truth = synthetic["truth"][["request_id", "sighting_id"]]
+    data = SimpleNamespace(requests=synthetic["requests"], sightings=synthetic["sightings"])
+    prob, hit = _encoded(data, truth)
+    left, right = (encode_records(side, ENCODING_KEY) for side in (data.requests, data.sightings))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the encoded keys' oversized blocks
+        report = rm.Linker(encoded_config()).blocking_report(left, right, truth)
+    assert len(prob) == len(hit) == int(report["cumulative_pairs"].iloc[-1])
+    completeness = float(report["pairs_completeness"].iloc[-1])
+    assert hit.sum() == round(completeness * len(truth))
+    assert ((prob >= 0) & (prob <= 1)).all()
+    assert prob[hit].mean() > 0.5 > prob[~hit].mean()
