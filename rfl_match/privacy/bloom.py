@@ -447,7 +447,7 @@ def encoded_config() -> dict[str, Any]:
 
     The probabilities of such a link are less well calibrated than with names in clear
     (largest gap between predicted and observed shares of true pairs, over the candidates
-    scoring at least 0.05, 0.156 against 0.090 at 10,000 a side; ``python -m benchmarks
+    scoring at least 0.05, 0.159 against 0.090 at 10,000 a side; ``python -m benchmarks
     privacy``): read them as the order in which to review the pairs.
     """
     return {
