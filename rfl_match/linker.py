@@ -432,6 +432,13 @@ class Linker:
 
     # --- stages ---------------------------------------------------------------------
 
+    def _inputs(
+        self, requests: pd.DataFrame, sightings: pd.DataFrame | None
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Both inputs validated (:func:`_validated`), their problems told unless this
+        Linker is a partition of a run, whose passes validate each partition again."""
+        return _validated(requests, sightings, self.config, tell=self._partition is None)
+
     def _comparisons(self) -> list[Comparison]:
         built = [build_comparison(spec) for spec in self.specs_]
         anchor = self.config.condition_on
@@ -530,7 +537,7 @@ class Linker:
         # times on the load's path, which validation waits for (0.1 CPU-s at 10,000
         # records a side, 0.25 at 100,000: the collections also scan the inputs' objects).
         with paused_gc(), warming_up(self.config.workers):
-            left, right = _validated(requests, sightings, self.config, tell=self._partition is None)
+            left, right = self._inputs(requests, sightings)
             _check_inputs(self.config, left, right)
         laps.lap("validate")
         # The inputs' fingerprint, for a predict on them, is taken beside what follows (on
@@ -1190,9 +1197,7 @@ class Linker:
         else:
             laps.lap("fingerprint")
             with paused_gc(), warming_up(self.config.workers):  # as in fit
-                left, right = _validated(
-                    requests, sightings, self.config, tell=self._partition is None
-                )
+                left, right = self._inputs(requests, sightings)
                 _check_inputs(self.config, left, right)
                 _check_fitted_encoding(self.training_.get("encoding", ""), left)
             laps.lap("validate")
@@ -1378,7 +1383,7 @@ class Linker:
                 raise ModelError("explain: give the requests and sightings frames")
             left, right = self._last
         else:
-            left, right = _validated(requests, sightings, self.config, tell=self._partition is None)
+            left, right = self._inputs(requests, sightings)
         lpos = np.nonzero(left[ID_FIELD].to_numpy() == str(request_id))[0]
         rpos = np.nonzero(right[ID_FIELD].to_numpy() == str(sighting_id))[0]
         if not len(lpos) or not len(rpos):
@@ -1447,7 +1452,7 @@ class Linker:
         it: only the matches count) the share of true pairs found so far; then
         the candidate budget (``candidates_per_record``), and the pairs the context rules
         add to it (``context_blocking``, ``context_candidates``), as ``fit`` makes them."""
-        left, right = _validated(requests, sightings, self.config, tell=self._partition is None)
+        left, right = self._inputs(requests, sightings)
         _check_inputs(self.config, left, right)
         data = self._prepare(left, right)
         rows = []
