@@ -28,6 +28,7 @@ from rfl_match.arrays import (
 )
 from rfl_match.blocking import (
     CandidatePairs,
+    RuleStats,
     block,
     budget_choices,
     token_fields,
@@ -1049,18 +1050,12 @@ class Linker:
         check_labels(labels)
         decided, is_match = _decisions(labels["is_match"])
         labels, is_match = labels[decided], is_match[decided]
-        lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
-        rpos = pd.Series(np.arange(len(right)), index=right[ID_FIELD].to_numpy())
-        req = labels["request_id"].astype(str)
-        sig = labels["sighting_id"].astype(str)
-        known = req.isin(lpos.index) & sig.isin(rpos.index)
+        li, ri, known = _pair_rows(labels, left, right)
         if not known.all():
             warn(
                 f"labels: {int((~known).sum())} pair(s) name records not in the inputs; ignored",
             )
-        li = lpos[req[known]].to_numpy(np.intp)
-        ri = rpos[sig[known]].to_numpy(np.intp)
-        truth = is_match[known.to_numpy()]
+        truth = is_match[known]
         return li, ri, level_matrix(comparisons, data, li, ri), truth
 
     # --- predict --------------------------------------------------------------------
@@ -1158,6 +1153,7 @@ class Linker:
         threshold: float | None = None,
         top_k: int | None = None,
         one_to_one: bool = False,
+        pairs: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Scored candidate pairs at or over ``threshold``, the best ``top_k`` per request.
 
@@ -1176,6 +1172,13 @@ class Linker:
         A ``threshold`` that is no probability, or a ``top_k`` that is no whole number of
         0 or more, is a :class:`ConfigError`, as in :class:`LinkConfig`.
 
+        ``pairs`` (a frame with ``request_id`` and ``sighting_id``): score these pairs in
+        place of the candidates blocking finds, each once, as blocking's would be scored
+        (a pair blocking proposes gets the same probability). For a pair a tracing
+        officer or another tool suspects, or to see what blocking left out. The threshold
+        and ``top_k`` still apply: ``threshold=0, top_k=0`` keeps them all. An id that
+        names no record is a :class:`RecordError` listing each such row.
+
         ``training_["predict_seconds"]`` then holds the wall seconds of each phase.
         """
         threshold = self.config.threshold if threshold is None else check_threshold(threshold)
@@ -1192,7 +1195,10 @@ class Linker:
             and session.content == _fingerprint(requests, sightings, self.config.workers)
         ):
             # The inputs fit saw: its prepared columns and candidate pairs still hold.
-            left, right, data, pairs = session.left, session.right, session.data, session.pairs
+            left, right, data = session.left, session.right, session.data
+            candidates = (
+                session.pairs if pairs is None else _given_pairs(pairs, left, right, dedupe)
+            )
             laps.lap("fingerprint")
         else:
             laps.lap("fingerprint")
@@ -1212,7 +1218,10 @@ class Linker:
             right = left if dedupe else _with_fields(right, fields)
             data = self._prepare(left, right)
             data.read_ahead([read for c in comparisons for read in c.reads()])
-            pairs = self._block(data, dedupe)
+            if pairs is None:
+                candidates = self._block(data, dedupe)
+            else:
+                candidates = _given_pairs(pairs, left, right, dedupe)
             laps.lap("prepare + blocking")
         kept: list[_Scored] = []
         n_levels = tuple(c.n_levels for c in comparisons)
@@ -1220,12 +1229,12 @@ class Linker:
         tf_values = _tf_values(data, comparisons)
         # Fit's pairs index into fit's patterns, every chunk: they are weighed once.
         fitted = None
-        if session is not None and data is session.data:
+        if session is not None and data is session.data and candidates is session.pairs:
             fitted = (_weigh_patterns(model, data, comparisons, session.patterns), session)
 
         def compared() -> Iterator[_Chunk]:
             start = 0
-            for cl, cr in pairs.chunks(self.config.chunk_pairs):
+            for cl, cr in candidates.chunks(self.config.chunk_pairs):
                 levels = None
                 if fitted is None:
                     levels = level_matrix(comparisons, data, cl, cr)
@@ -1261,7 +1270,7 @@ class Linker:
         classes = None if model.non_match_ is None else model.non_match_.names
         out = self._assemble(data, comparisons, kept, top_k, one_to_one, classes, dedupe=dedupe)
         laps.lap("output")
-        self.training_["last_candidate_pairs"] = len(pairs)
+        self.training_["last_candidate_pairs"] = len(candidates)
         self.training_["predict_seconds"] = laps.seconds
         return out
 
@@ -1460,18 +1469,11 @@ class Linker:
         uncut = np.zeros(0, dtype=np.int64)  # the pairs of rules on a field's own values
         truth_ids: npt.NDArray[np.int64] | None = None
         if labels is not None:
-            lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
-            rpos = pd.Series(np.arange(len(right)), index=right[ID_FIELD].to_numpy())
             if "is_match" in labels.columns:
                 decided, is_match = _decisions(labels["is_match"])
                 labels = labels[decided & is_match]
-            ok = labels["request_id"].astype(str).isin(lpos.index) & labels["sighting_id"].astype(
-                str
-            ).isin(rpos.index)
-            truth_ids = unique_sorted(
-                lpos[labels["request_id"].astype(str)[ok]].to_numpy(np.int64) * len(right)
-                + rpos[labels["sighting_id"].astype(str)[ok]].to_numpy(np.int64)
-            )
+            li, ri, _ = _pair_rows(labels, left, right)
+            truth_ids = unique_sorted(li.astype(np.int64) * len(right) + ri)
 
         def found(truth: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]) -> float:
             return float(np.isin(truth, ids, assume_unique=True).mean()) if len(truth) else 1.0
@@ -1816,6 +1818,56 @@ def _fingerprint(
         digest = None if frame is None else frame_digest(frame, workers)
         out.append(object() if frame is not None and digest is None else digest)
     return tuple(out)
+
+
+def _pair_rows(
+    pairs: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Pairs named by ``request_id`` and ``sighting_id`` as rows of the inputs: request
+    rows, sighting rows (of the pairs whose ids both name a record), and per pair of
+    ``pairs`` whether they do."""
+    lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
+    rpos = pd.Series(np.arange(len(right)), index=right[ID_FIELD].to_numpy())
+    req = pairs["request_id"].astype(str)
+    sig = pairs["sighting_id"].astype(str)
+    known = (req.isin(lpos.index) & sig.isin(rpos.index)).to_numpy()
+    li = lpos[req[known]].to_numpy(np.intp)
+    ri = rpos[sig[known]].to_numpy(np.intp)
+    return li, ri, known
+
+
+def _given_pairs(
+    pairs: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame, dedupe: bool
+) -> CandidatePairs:
+    """The pairs :meth:`Linker.predict` is given to score, as candidate pairs: each
+    once, in one list (``dedupe``) from its lower row. A missing column is a
+    :class:`ConfigError`; a pair whose id names no record, or in one list a record
+    paired with itself, a :class:`RecordError` listing every such row."""
+    missing = {"request_id", "sighting_id"} - set(pairs.columns)
+    if missing:
+        raise ConfigError("pairs: missing column(s) " + ", ".join(sorted(missing)))
+    li, ri, known = _pair_rows(pairs, left, right)
+    problems = []
+    if not known.all():
+        for column, records, side in (
+            ("request_id", left, "records" if dedupe else "requests"),
+            ("sighting_id", right, "records" if dedupe else "sightings"),
+        ):
+            values = pairs[column].astype(str)
+            for row in np.flatnonzero(~values.isin(records[ID_FIELD]).to_numpy()).tolist():
+                problems.append(
+                    Problem(row + 1, column, f"no such record in the {side}", values.iloc[row])
+                )
+    if dedupe:
+        for row in np.flatnonzero(known)[li == ri].tolist():
+            value = str(pairs["request_id"].iloc[row])
+            problems.append(Problem(row + 1, "sighting_id", "a record paired with itself", value))
+        li, ri = np.minimum(li, ri), np.maximum(li, ri)
+    if problems:
+        raise RecordError(sorted(problems, key=lambda p: p.row or 0), source="pairs")
+    n_right = max(len(right), 1)
+    ids = unique_sorted(li.astype(np.int64) * n_right + ri)
+    return CandidatePairs(ids, n_right, [RuleStats("given pairs", pairs=len(ids))])
 
 
 def check_labels(labels: pd.DataFrame) -> None:

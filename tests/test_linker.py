@@ -587,6 +587,90 @@ def test_one_to_one(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> No
     assert matches["request_id"].is_unique and matches["sighting_id"].is_unique
 
 
+def test_given_pairs_are_scored_as_blocking_s_candidates_are(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """predict(pairs=...) scores the pairs given, each once, and a pair that blocking
+    proposes gets the same row; a true pair that blocking left out is scored too, as
+    explain weighs it; on frames fit did not see, the same."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    every = fitted.predict(requests, sightings, threshold=0.0, top_k=0)
+    some = every.sample(40, random_state=3)[["request_id", "sighting_id"]]
+    given = fitted.predict(
+        requests, sightings, pairs=pd.concat([some, some.iloc[:5]]), threshold=0.0, top_k=0
+    )
+    assert len(given) == 40
+    key = ["request_id", "sighting_id"]
+    both = given.merge(every, on=key, suffixes=("", "_blocked"))
+    assert len(both) == 40
+    for column in ("match_probability", "match_weight", "explanation", "given_name_weight"):
+        assert (both[column] == both[f"{column}_blocked"]).all(), column
+    candidates = set(zip(every["request_id"], every["sighting_id"], strict=True))
+    truth = synthetic["truth"]
+    named = zip(truth["request_id"], truth["sighting_id"], strict=True)
+    left_out = truth[[pair not in candidates for pair in named]]
+    assert len(left_out)  # the bundled set has such pairs
+    scored = fitted.predict(requests, sightings, pairs=left_out, threshold=0.0, top_k=0)
+    assert sorted(zip(scored["request_id"], scored["sighting_id"], strict=True)) == sorted(
+        zip(left_out["request_id"], left_out["sighting_id"], strict=True)
+    )
+    first = scored.iloc[0]
+    waterfall = fitted.explain(first["request_id"], first["sighting_id"], show=False)
+    assert waterfall["weight"].iloc[-1] == pytest.approx(first["match_weight"])
+    again = fitted.predict(
+        requests.copy(), sightings.copy(), pairs=left_out, threshold=0.0, top_k=0
+    )
+    pdt.assert_frame_equal(again, scored)
+    # The threshold and top_k still apply to them.
+    strong = fitted.predict(requests, sightings, pairs=left_out, threshold=0.5)
+    assert (strong["match_probability"] >= 0.5).all()
+    assert len(strong) == (scored["match_probability"] >= 0.5).sum()
+
+
+def test_given_pairs_that_name_no_record_are_each_reported(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    pairs = pd.DataFrame(
+        {
+            "request_id": [requests["record_id"].iloc[0], "RQ-none", "RQ-none"],
+            "sighting_id": [sightings["record_id"].iloc[0], sightings["record_id"].iloc[1], "x"],
+        }
+    )
+    with pytest.raises(rm.RecordError) as caught:
+        fitted.predict(requests, sightings, pairs=pairs)
+    assert [(p.row, p.column, p.message, p.value) for p in caught.value.problems] == [
+        (2, "request_id", "no such record in the requests", "RQ-none"),
+        (3, "request_id", "no such record in the requests", "RQ-none"),
+        (3, "sighting_id", "no such record in the sightings", "x"),
+    ]
+    with pytest.raises(rm.ConfigError, match=r"^pairs: missing column"):
+        fitted.predict(requests, sightings, pairs=pairs[["request_id"]])
+
+
+def test_given_pairs_in_one_list_are_scored_once_each(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    records = synthetic["sightings"].iloc[:300]
+    linker = rm.Linker().fit(records)
+    every = linker.predict(records, threshold=0.0, top_k=0)
+    one = every.iloc[:3]
+    swapped = one.rename(columns={"request_id": "sighting_id", "sighting_id": "request_id"})
+    given = linker.predict(records, pairs=pd.concat([one, swapped]), threshold=0.0, top_k=0)
+    pdt.assert_frame_equal(
+        given[["request_id", "sighting_id", "match_probability"]]
+        .sort_values(["request_id", "sighting_id"])
+        .reset_index(drop=True),
+        one[["request_id", "sighting_id", "match_probability"]]
+        .sort_values(["request_id", "sighting_id"])
+        .reset_index(drop=True),
+    )
+    itself = pd.DataFrame({"request_id": ["SG000001"], "sighting_id": ["SG000001"]})
+    assert "SG000001" in set(records["record_id"])
+    with pytest.raises(rm.RecordError, match="a record paired with itself"):
+        linker.predict(records, pairs=itself)
+
+
 def test_blocking_report(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
     report = fitted.blocking_report(
         synthetic["requests"], synthetic["sightings"], synthetic["truth"]
