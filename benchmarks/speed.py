@@ -96,6 +96,9 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                 "Splink's rules' completeness": r.get("splink_rules_completeness"),
                 "F1": r["f1"],
                 f"recall (p >= {CALIBRATION_FLOOR})": r.get("recall_floor"),
+                f"recall (p >= {CALIBRATION_FLOOR}), every true pair scored": r.get(
+                    "recall_floor_every"
+                ),
                 f"largest calibration gap (p >= {CALIBRATION_FLOOR})": r.get("calibration_gap"),
             }
         )
@@ -164,7 +167,11 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
         f"{CALIBRATION_FLOOR}) is the share of true pairs that the fitted linker scores at "
         "least that among its candidates (predict on its own frames, no top_k; F1 is at the "
         "default threshold 0.5 and top_k): the most a tracing officer who reads that far "
-        "down would see. The "
+        "down would see. 'Every true pair scored' is that share with every true pair "
+        "scored, blocking's or not (`predict(pairs=...)`; "
+        "`benchmarks.workers.recall_of_every_true_pair`; not timed): what the model would "
+        "make of them, so the gap between the two is what blocking's rules, caps and budget "
+        "cost a tracing officer reading that far. The "
         "calibration gap is the largest |mean predicted probability - observed share of "
         f"true matches| over bins of 0.1 of the candidates scoring at least {CALIBRATION_FLOOR} "
         "(`benchmarks.workers.calibration_at_scale`; the calibration section's reading at "

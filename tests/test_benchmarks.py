@@ -338,6 +338,20 @@ def test_calibration_at_scale_reads_the_candidates_over_the_floor() -> None:
     assert read["recall_floor"] == pytest.approx(0.75)
 
 
+def test_every_true_pair_scored_reads_the_pairs_blocking_left_out_too(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    # The bundled set: 5 of 443 true pairs are not candidates, 3 of them scored >= 0.5.
+    data = SimpleNamespace(
+        requests=synthetic["requests"], sightings=synthetic["sightings"], truth=synthetic["truth"]
+    )
+    truth = workers.pair_keys(data.truth["request_id"], data.truth["sighting_id"])
+    among_candidates = workers.calibration_at_scale(fitted, data, truth)["recall_floor"]
+    every = workers.recall_of_every_true_pair(fitted, data)
+    assert among_candidates < every <= 1.0
+    assert (every - among_candidates) * len(truth) >= 3
+
+
 def test_the_calibration_suites_encoded_reading_scores_every_candidate(
     synthetic: dict[str, pd.DataFrame],
 ) -> None:
