@@ -162,8 +162,8 @@ class LinkConfig:
             ``tokens:name_keys``, alone or with a birth key), and ``sorted:<key>``. What the
             rules can find at most, whatever the cap and budget, is the share of true
             pairs that share a key of one of them or of ``context_blocking``'s (the
-            speed benchmark's "rules' reach"): on synthetic data 0.9878 at 100,000 a
-            side and 0.9875 at 1,000,000 with the defaults. Rules that meet a family
+            speed benchmark's "rules' reach"): on synthetic data 0.9879 at 100,000 a
+            side and 0.9877 at 1,000,000 with the defaults. Rules that meet a family
             raise it (a father's name with the family name, ``("class:father_name",
             "family_class")``, and with the mother's, ``("class:father_name",
             "class:mother_name")``: 0.9903), but the pairs they add are mostly siblings:

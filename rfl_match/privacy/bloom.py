@@ -218,10 +218,11 @@ def encode_records(
             name part read of 1 to 24% of the records of one culture, two or more of 1 to
             14% (a key a part: 75 to 86% and 28 to 44%); mixed lists 5 to 14% and under 4%
             (38 to 61% and 8 to 21%). Pairs completeness 0.974 at 10,000 a side as with a
-            key a part (F1 0.806 against 0.796); 0.984 against 0.989 on the bundled 500 x
-            1,000; 0.985 against 0.994 for lists of different make-up (one culture's
-            requests against mixed sightings). On the bundled data, F1 at the default
-            threshold 0.889 against 0.880 (recall 0.887 against 0.871). It was 0.840
+            key a part (F1 0.808 against 0.813, ``benchmarks/RESULTS.md``, privacy); 0.984
+            against 0.989 on the bundled 500 x 1,000; 0.985 against 0.994 for lists of
+            different make-up (one culture's requests against mixed sightings). On the
+            bundled data, F1 at the default threshold 0.890 against 0.886 (recall 0.894
+            against 0.865). It was 0.840
             (recall 0.745) until the probability map fitted without labels
             (:func:`rfl_match.calibration.fit_on_comparisons`) read its screen of
             dependent comparisons across a band (``DEPENDENCE_BAND``): among the fewer
