@@ -37,7 +37,7 @@ from rfl_match.io import (
     write_table,
 )
 from rfl_match.io.pfif import check_person_ids
-from rfl_match.io.read import RecordsRejected
+from rfl_match.io.read import RecordsRejected, input_format
 from rfl_match.io.write import output_format
 from rfl_match.linker import Linker, ModelError
 from rfl_match.privacy import (
@@ -114,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
         "reads the files: their column mapping, their date columns)",
     )
     link.add_argument("--save-model", type=Path, help="write the fitted model here (JSON)")
+    link.add_argument(
+        "--pairs",
+        type=Path,
+        help="score these pairs (request_id, sighting_id; .csv, .xlsx, .parquet, PFIF notes) "
+        "in place of the candidates blocking finds; --threshold and --top-k still apply",
+    )
     link.add_argument(
         "--review", type=Path, help="also write a review file for a tracing officer (.xlsx, .csv)"
     )
@@ -598,6 +604,7 @@ def _link(args: argparse.Namespace) -> int:
             ("the sightings", args.sightings),
             ("--config", args.config),
             ("--model", args.model),
+            ("--pairs", args.pairs),
             ("--pseudonymise", args.pseudonymise),
         ],
         [
@@ -608,6 +615,7 @@ def _link(args: argparse.Namespace) -> int:
         ],
     )
     key = None if args.pseudonymise is None else _key(args.pseudonymise)
+    given = None if args.pairs is None else _pair_files({"pairs": args.pairs}, "link --pairs")
     model, model_warnings = _load_model(args.model)
     if model is not None and args.config is None:
         config = model.config
@@ -630,7 +638,11 @@ def _link(args: argparse.Namespace) -> int:
                 linker = Linker(config).fit(requests, sightings)
         with progress.stage("blocking, comparing and scoring"):
             matches = linker.predict(
-                requests, sightings, threshold=args.threshold, top_k=args.top_k
+                requests,
+                sightings,
+                threshold=args.threshold,
+                top_k=args.top_k,
+                pairs=None if given is None else given["pairs"],
             )
         if args.save_model is not None:
             linker.save(args.save_model)
@@ -853,20 +865,18 @@ def _synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _evaluate(args: argparse.Namespace) -> int:
-    from rfl_match.evaluate import evaluate_matches
-
-    _check_options(threshold=args.threshold)
-    tables = {"matches": read_pairs(args.matches), "truth": read_pairs(args.truth)}
-    paths = {"matches": args.matches, "truth": args.truth}
-    frames: dict[str, pd.DataFrame] = {}
-    # a row that could not be read is said so, as link does: a truth row lost skews recall
+def _pair_files(paths: dict[str, Path], command: str) -> dict[str, pd.DataFrame]:
+    """Files of pairs (``request_id``, ``sighting_id``; :func:`read_pairs`) by label: a
+    row that could not be read is said so on stderr, as link says a record's (a true pair
+    lost skews recall; a pair to score lost is not scored), and so is one with a blank id,
+    left out; a file without those columns (records, clusters: the wrong file given) is
+    a usage error."""
+    tables = {label: read_pairs(path) for label, path in paths.items()}
     _report_problems(
         {label: LoadedRecords(t.frame, t.problems, t.rejected) for label, t in tables.items()},
         None,
         quiet=False,
     )
-    # not a file of pairs at all (records, clusters): the wrong file given, a usage error
     unusable = [
         f"{paths[label]}: the {label} file has no {' and no '.join(missing)} column"
         for label, table in tables.items()
@@ -874,9 +884,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     ]
     if unusable:
         raise UsageError(
-            "; ".join(unusable) + "; evaluate reads pairs (request_id, sighting_id) as link "
+            "; ".join(unusable) + f"; {command} reads pairs (request_id, sighting_id) as link "
             "writes them"
         )
+    frames: dict[str, pd.DataFrame] = {}
     for label, table in tables.items():
         frame = table.frame
         blank = (frame["request_id"].fillna("").astype(str).str.strip() == "") | (
@@ -889,6 +900,14 @@ def _evaluate(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         frames[label] = frame[~blank.to_numpy()]
+    return frames
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from rfl_match.evaluate import evaluate_matches
+
+    _check_options(threshold=args.threshold)
+    frames = _pair_files({"matches": args.matches, "truth": args.truth}, "evaluate")
     matches, truth = frames["matches"].copy(), frames["truth"]
     if "rank" in matches.columns:
         matches["rank"] = pd.to_numeric(matches["rank"], errors="coerce").fillna(1e9)
@@ -898,7 +917,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                 [Problem(None, "match_probability", "needed by --threshold; not found")],
                 str(args.matches),
             )
-        if tables["matches"].format == "pfif":
+        if input_format(Path(args.matches)) == "pfif":
             print(
                 "matches: PFIF notes give each probability to 3 decimals; --threshold "
                 "compares those",

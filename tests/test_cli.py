@@ -45,6 +45,32 @@ def test_link_end_to_end(tmp_path: Path, synthetic_paths: dict[str, Path]) -> No
     assert (tmp_path / "again.csv").read_bytes() == out.read_bytes()
 
 
+def test_link_scores_the_pairs_of_a_file(tmp_path: Path, synthetic_paths: dict[str, Path]) -> None:
+    # Two true pairs and one that is not, each once, whatever blocking proposes; an id
+    # that names no record is a data error naming its row; records for pairs, a usage error.
+    truth = pd.read_csv(synthetic_paths["truth"], dtype=str).head(2)
+    other = pd.DataFrame({"request_id": [truth.request_id[0]], "sighting_id": ["SG000999"]})
+    pairs = tmp_path / "pairs.csv"
+    pd.concat([truth[["request_id", "sighting_id"]], other]).to_csv(pairs, index=False)
+    files = [synthetic_paths["requests"], synthetic_paths["sightings"]]
+    out = tmp_path / "scored.csv"
+    args = ["--threshold", "0", "--top-k", "0"]
+    result = run("link", *files, "-o", out, "--pairs", pairs, *args)
+    assert result.returncode == 0, result.stderr
+    assert "pairs compared    3" in result.stdout
+    scored = pd.read_csv(out, dtype=str)
+    assert sorted(zip(scored.request_id, scored.sighting_id, strict=True)) == sorted(
+        [*zip(truth.request_id, truth.sighting_id, strict=True), (truth.request_id[0], "SG000999")]
+    )
+    other.assign(sighting_id="SG-none").to_csv(pairs, index=False)
+    unknown = run("link", *files, "-o", tmp_path / "x.csv", "--pairs", pairs, *args)
+    assert unknown.returncode == 3
+    assert "row 1, column 'sighting_id': no such record in the sightings" in unknown.stderr
+    wrong = run("link", *files, "-o", tmp_path / "y.csv", "--pairs", files[0])
+    assert wrong.returncode == 2
+    assert "link --pairs reads pairs (request_id, sighting_id)" in wrong.stderr
+
+
 def test_a_saved_model_reads_the_files_as_its_configuration_maps_them(
     tmp_path: Path, synthetic_paths: dict[str, Path]
 ) -> None:
