@@ -1050,12 +1050,13 @@ class Linker:
         check_labels(labels)
         decided, is_match = _decisions(labels["is_match"])
         labels, is_match = labels[decided], is_match[decided]
-        li, ri, known = _pair_rows(labels, left, right)
+        li, ri = _pair_rows(labels, left, right)
+        known = (li >= 0) & (ri >= 0)
         if not known.all():
             warn(
                 f"labels: {int((~known).sum())} pair(s) name records not in the inputs; ignored",
             )
-        truth = is_match[known]
+        li, ri, truth = li[known], ri[known], is_match[known]
         return li, ri, level_matrix(comparisons, data, li, ri), truth
 
     # --- predict --------------------------------------------------------------------
@@ -1472,8 +1473,9 @@ class Linker:
             if "is_match" in labels.columns:
                 decided, is_match = _decisions(labels["is_match"])
                 labels = labels[decided & is_match]
-            li, ri, _ = _pair_rows(labels, left, right)
-            truth_ids = unique_sorted(li.astype(np.int64) * len(right) + ri)
+            li, ri = _pair_rows(labels, left, right)
+            known = (li >= 0) & (ri >= 0)
+            truth_ids = unique_sorted(li[known].astype(np.int64) * len(right) + ri[known])
 
         def found(truth: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]) -> float:
             return float(np.isin(truth, ids, assume_unique=True).mean()) if len(truth) else 1.0
@@ -1822,18 +1824,14 @@ def _fingerprint(
 
 def _pair_rows(
     pairs: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
-    """Pairs named by ``request_id`` and ``sighting_id`` as rows of the inputs: request
-    rows, sighting rows (of the pairs whose ids both name a record), and per pair of
-    ``pairs`` whether they do."""
-    lpos = pd.Series(np.arange(len(left)), index=left[ID_FIELD].to_numpy())
-    rpos = pd.Series(np.arange(len(right)), index=right[ID_FIELD].to_numpy())
-    req = pairs["request_id"].astype(str)
-    sig = pairs["sighting_id"].astype(str)
-    known = (req.isin(lpos.index) & sig.isin(rpos.index)).to_numpy()
-    li = lpos[req[known]].to_numpy(np.intp)
-    ri = rpos[sig[known]].to_numpy(np.intp)
-    return li, ri, known
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Pairs named by ``request_id`` and ``sighting_id`` as rows of the inputs (whose
+    ids are distinct): request rows and sighting rows, -1 where an id names no record."""
+    rows = [
+        pd.Index(frame[ID_FIELD].to_numpy()).get_indexer(pairs[column].astype(str).to_numpy())
+        for frame, column in ((left, "request_id"), (right, "sighting_id"))
+    ]
+    return rows[0].astype(np.intp, copy=False), rows[1].astype(np.intp, copy=False)
 
 
 def _given_pairs(
@@ -1846,20 +1844,15 @@ def _given_pairs(
     missing = {"request_id", "sighting_id"} - set(pairs.columns)
     if missing:
         raise ConfigError("pairs: missing column(s) " + ", ".join(sorted(missing)))
-    li, ri, known = _pair_rows(pairs, left, right)
+    li, ri = _pair_rows(pairs, left, right)
     problems = []
-    if not known.all():
-        for column, records, side in (
-            ("request_id", left, "records" if dedupe else "requests"),
-            ("sighting_id", right, "records" if dedupe else "sightings"),
-        ):
-            values = pairs[column].astype(str)
-            for row in np.flatnonzero(~values.isin(records[ID_FIELD]).to_numpy()).tolist():
-                problems.append(
-                    Problem(row + 1, column, f"no such record in the {side}", values.iloc[row])
-                )
+    for rows, column, side in ((li, "request_id", "requests"), (ri, "sighting_id", "sightings")):
+        for row in np.flatnonzero(rows < 0).tolist():
+            value = str(pairs[column].iloc[row])
+            where = "records" if dedupe else side
+            problems.append(Problem(row + 1, column, f"no such record in the {where}", value))
     if dedupe:
-        for row in np.flatnonzero(known)[li == ri].tolist():
+        for row in np.flatnonzero((li == ri) & (li >= 0)).tolist():
             value = str(pairs["request_id"].iloc[row])
             problems.append(Problem(row + 1, "sighting_id", "a record paired with itself", value))
         li, ri = np.minimum(li, ri), np.maximum(li, ri)
