@@ -47,9 +47,11 @@ def evaluate_matches(
     (``rank`` column). It is counted per request because a tracing officer reads the list
     for one request: a person sighted twice is found when either sighting is near the top.
     """
-    true_keys = set(_pair_keys(truth, left, right))
+    # An index of the true pairs, not Series.isin of a set: isin builds one Arrow scalar
+    # per value of the set in Python (3.8 s for 300,000 true pairs against 0.2 s).
+    true_keys = pd.Index(pd.unique(_pair_keys(truth, left, right)))
     pred_keys = _pair_keys(matches, left, right)
-    hit = pred_keys.isin(true_keys).to_numpy()
+    hit = true_keys.get_indexer(pd.Index(pred_keys)) >= 0
     tp = len(set(pred_keys[hit]))
     n_true, n_pred = len(true_keys), int(pred_keys.nunique())
     precision = tp / n_pred if n_pred else 0.0
