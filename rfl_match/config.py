@@ -171,6 +171,16 @@ class LinkConfig:
             F1 0.8164 -> 0.8056 (each comparison weighed alone, ``condition_on=""``:
             0.8092 -> 0.7968, and as context rules 0.9620 and 0.8078).
         max_block_size: pairs allowed in one block before a more specific key takes over.
+            With a budget (``candidates_per_record``), it is the budget that binds at
+            scale, not this cap. Synthetic data, 1,000,000 a side: uncapped, the main rules
+            reach 0.9718 of the true pairs (a sample of 20,000). Before the budget they hold
+            0.8921 at 5,000 and 0.9085 at 20,000. After the budget and the context
+            candidates both give 0.8909, with 25,168,111 against 26,776,287 pairs, blocking
+            33 s against 40 s (one run each), F1 0.7331 against 0.7326: the namesakes a
+            larger block adds crowd the true pairs it adds out of the budget. At 100,000 a
+            side, 1,000 / 2,000 / 5,000 / 10,000: pairs 1,930,228 / 2,001,121 / 2,102,561 /
+            2,175,620, pairs completeness 0.9598 / 0.9605 / 0.9613 / 0.9612, F1 0.8333 /
+            0.8320 / 0.8308 / 0.8293, largest calibration gap 0.053 / 0.051 / 0.042 / 0.040.
         sorted_window: neighbours met on each side in a ``sorted:<key>`` rule (a sorted
             neighbourhood, for typo-heavy keys), and in each order of an oversized
             block's nearest records. Synthetic data, 300,000 a side: 3 against 5, pairs
