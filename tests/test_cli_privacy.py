@@ -265,6 +265,9 @@ def test_encode_pseudonymises_ids_under_the_holders_own_key_and_keeps_its_reject
     back = pd.read_csv(table, dtype=str).set_index("pseudonym")["record_id"]
     requests = pd.read_csv(data["requests"], dtype=str)
     assert sorted(back[encoded["record_id"]]) == sorted(requests["record_id"])
+    # the rows follow the pseudonyms, not the case numbers the file was sorted by
+    assert encoded["record_id"].is_monotonic_increasing
+    assert back[encoded["record_id"]].tolist() != requests["record_id"].tolist()
     # the rejects file, with names in clear, says so by its name and is its owner's alone
     rejects = out.with_name("requests.encoded.rejects.private.csv")
     assert rejects.exists() and stat.S_IMODE(rejects.stat().st_mode) == 0o600
@@ -298,6 +301,34 @@ def test_the_pseudonym_table_is_its_owners_alone(data: dict[str, Path], tmp_path
     table = tmp_path / "table.csv"
     assert run("pseudonymise", data["requests"], "--key", data["key"], "-o", table).returncode == 0
     assert stat.S_IMODE(table.stat().st_mode) == 0o600
+
+
+def test_rejects_of_a_run_its_data_stop_are_its_owners_alone_too(
+    data: dict[str, Path], tmp_path: Path
+) -> None:
+    """A file with no name column stops the run (exit 3) after its rejected rows, names in
+    clear, are written: beside an output meant to be sent, as privately as on a run that
+    goes on."""
+    records = tmp_path / "records.csv"
+    records.write_text(
+        "record_id,nom,date_of_birth\nR1,Amina Yusuf,1990-01-01\nR1,Fatima Ali,1991-02-03\n"
+        "R2,Omar Said,1985\n",
+        encoding="utf-8",
+    )
+    was = os.umask(0o022)
+    try:
+        stopped = run("dedupe", records, "-o", tmp_path / "clusters.csv",
+                      "--pseudonymise", data["key"])  # fmt: skip
+        named = tmp_path / "named.csv"
+        linked = run("link", records, data["sightings"], "-o", tmp_path / "m.csv",
+                     "--pseudonymise", data["key"], "--rejects", named)  # fmt: skip
+    finally:
+        os.umask(was)
+    assert stopped.returncode == 3 and linked.returncode == 3, stopped.stderr + linked.stderr
+    for path in (tmp_path / "clusters.rejects.private.csv", named):
+        assert "Amina Yusuf" in path.read_text(encoding="utf-8")
+        if os.name == "posix":
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_either_spelling_of_pseudonymise_is_taken(tmp_path: Path, data: dict[str, Path]) -> None:

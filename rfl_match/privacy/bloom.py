@@ -205,7 +205,10 @@ def encode_records(
             (:func:`rfl_match.privacy.pseudonymous_ids`; the data holder maps them back
             with :func:`~rfl_match.privacy.pseudonym_table`), or None to keep them. It
             must be the data holder's own key, never ``key``: the partner, who holds
-            ``key``, could recompute pseudonyms from guessed case numbers.
+            ``key``, could recompute pseudonyms from guessed case numbers. The rows are
+            then in the order of the pseudonyms, not of the records (a list sorted by
+            case number would tell each pseudonym's place among them), as
+            :func:`~rfl_match.privacy.pseudonymise` orders them.
         keys: the blocking keys' form (both parties must use the same). "parts" (the
             default): a keyed digest of each name part's variant class and phonetic key.
             "paired": each pair of a record's classes (and of its phonetic keys) gets a key
@@ -289,7 +292,10 @@ def encode_records(
             out[column] = _coarse_dates(values, birth, mid=column == "source_date")
     text = encoding_text(raw_key, bits=bits, hashes=hashes, keys=keys)
     out[ENCODING_FIELD] = np.full(n, text, dtype=object)
-    return pd.DataFrame(out, index=pd.RangeIndex(n))
+    encoded = pd.DataFrame(out, index=pd.RangeIndex(n))
+    if own_key is None:
+        return encoded
+    return encoded.sort_values(schema.ID_FIELD, kind="stable", ignore_index=True)
 
 
 def blocking_features(records: pd.DataFrame, *, keys: str = "parts") -> pd.DataFrame:
