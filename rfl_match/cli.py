@@ -353,6 +353,20 @@ def _rejects_path(args: argparse.Namespace) -> Path:
     return output.with_name(f"{output.stem}.rejects.csv")
 
 
+def _write_private(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path`` readable by its owner alone (names and ids in clear
+    beside a file that is sent, or the table that undoes pseudonyms): the file is 0600
+    before a row is written, whatever the umask, and after (a writer that replaced it)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        if hasattr(os, "fchmod"):  # POSIX; Windows has no modes
+            os.fchmod(descriptor, 0o600)
+    finally:
+        os.close(descriptor)
+    write_table(frame, path)
+    os.chmod(path, 0o600)
+
+
 def _shared_output(args: argparse.Namespace) -> bool:
     """Whether ``-o`` is meant to leave the data holder (encoded records, pseudonymised
     ids), while the rejects file beside it holds names and ids in clear."""
@@ -538,9 +552,7 @@ def _report_problems(
     rejected = sum(len(item.rejected) for item in loaded.values())
     frame = _rejects_frame(loaded)
     if rejects is not None:
-        write_table(frame, rejects)
-        if private:
-            os.chmod(rejects, 0o600)
+        (_write_private if private else write_table)(frame, rejects)
     if not quiet:
         for label, item in loaded.items():
             for problem in item.problems[:_SHOWN_PROBLEMS]:
@@ -1095,8 +1107,7 @@ def _pseudonym_table(args: argparse.Namespace) -> int:
         left_out = len(values) - len(ids) + len(read.rejected)
         why = "blank cells or rows that could not be read"
     table = pseudonym_table(ids, key)
-    write_table(table, args.output)
-    os.chmod(args.output, 0o600)  # it undoes the pseudonyms: its owner's alone, as the key
+    _write_private(table, args.output)  # it undoes the pseudonyms: its owner's alone, as the key
     print(f"pseudonyms written {len(table):,} -> {args.output} (key check {key_check(key)})")
     if left_out:
         print(f"left out          {left_out:,} {why}")
@@ -1177,7 +1188,7 @@ def _data_error(exc: RecordError, args: argparse.Namespace) -> None:
     if isinstance(exc, RecordsRejected) and exc.rejected and args.command in ("link", "dedupe"):
         loaded = {exc.source: LoadedRecords(pd.DataFrame(), exc.problems, exc.rejected)}
         path = _rejects_path(args)
-        write_table(_rejects_frame(loaded), path)
+        (_write_private if _shared_output(args) else write_table)(_rejects_frame(loaded), path)
         print(f"rfl-match: rejected rows written to {path}", file=sys.stderr)
     unusable = any(p.column == ID_FIELD and p.row is None for p in exc.problems) or any(
         "no name column" in p.message for p in exc.problems
