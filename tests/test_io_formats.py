@@ -525,3 +525,23 @@ def test_records_with_problems_write_to_parquet_and_read_back(tmp_path: Path) ->
     write_table(records, tmp_path / "ours.parquet")
     metadata = pq.read_schema(tmp_path / "ours.parquet").metadata or {}
     assert not any(b"31/31/2000" in value for value in metadata.values())
+
+
+def test_a_workbook_that_cannot_be_written_leaves_no_records_in_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openpyxl streams a workbook's rows to temporary files that live until the process
+    ends: a target that cannot be written fails before any row is streamed."""
+    import tempfile
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    frame = pd.DataFrame({"record_id": ["R1", "R2"], "full_name": ["Amina Yusuf", "Omar Said"]})
+    with pytest.raises(FileNotFoundError):
+        write_table(frame, tmp_path / "no such folder" / "out.xlsx")
+    assert list(temporary.iterdir()) == []
+    write_table(frame, tmp_path / "out.xlsx")  # and one that can is written whole
+    written = read_table(tmp_path / "out.xlsx").frame
+    assert written["full_name"].tolist() == frame["full_name"].tolist()
+    assert list(temporary.iterdir()) == []

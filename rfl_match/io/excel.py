@@ -14,7 +14,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -234,10 +234,6 @@ def write_excel(
         widths: column name -> width in characters.
     """
     from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-    from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
-
-    from rfl_match.io.csv import neutralise_formulas
 
     for name, frame in sheets.items():
         if len(frame) >= EXCEL_MAX_ROWS:
@@ -245,7 +241,28 @@ def write_excel(
                 f"sheet {name!r}: {len(frame):,} rows do not fit in a workbook "
                 f"(at most {EXCEL_MAX_ROWS - 1:,}); write CSV or Parquet instead"
             )
-    book = Workbook(write_only=True)
+    # The file first: one that cannot be written fails before a row is streamed to
+    # openpyxl's temporary files, which would hold the records until the process ends.
+    with Path(path).open("wb") as target:
+        notes = _write_sheets(Workbook(write_only=True), sheets, target, choices, widths)
+    for what, count in notes.items():
+        warn(f"{path}: {count:,} {what}")
+
+
+def _write_sheets(
+    book: Any,
+    sheets: dict[str, pd.DataFrame],
+    target: BinaryIO,
+    choices: dict[str, tuple[str, ...]] | None,
+    widths: dict[str, int] | None,
+) -> dict[str, int]:
+    """:func:`write_excel`'s sheets into ``book``, saved to ``target``; the notes of cells
+    written otherwise (what -> how many)."""
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
+
+    from rfl_match.io.csv import neutralise_formulas
+
     notes: dict[str, int] = {}
     for name, frame in sheets.items():
         sheet = book.create_sheet(title=name[:31])
@@ -266,6 +283,5 @@ def write_excel(
         sheet.append(columns)
         for row in safe.itertuples(index=False, name=None):
             sheet.append([_excel_cell(v, notes) for v in row])
-    book.save(Path(path))
-    for what, count in notes.items():
-        warn(f"{path}: {count:,} {what}")
+    book.save(target)
+    return notes
