@@ -582,7 +582,7 @@ class Linker:
             ),
             None
             if labels is None
-            else lambda: self._from_labels(labels, left, right, comparisons, data),
+            else lambda: self._from_labels(labels, left, right, comparisons, data, dedupe),
             lambda model, rl, rr: self._score(data, comparisons, rl, rr, model=model)[1:],
         )
         ceilings = self._learn(comparisons, evidence, laps, em=em, named=named)
@@ -1042,6 +1042,7 @@ class Linker:
         right: pd.DataFrame,
         comparisons: list[Comparison],
         data: PreparedPair,
+        dedupe: bool,
     ) -> tuple[
         npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.int8], npt.NDArray[np.bool_]
     ]:
@@ -1050,12 +1051,7 @@ class Linker:
         check_labels(labels)
         decided, is_match = _decisions(labels["is_match"])
         labels, is_match = labels[decided], is_match[decided]
-        li, ri = _pair_rows(labels, left, right)
-        known = (li >= 0) & (ri >= 0)
-        if not known.all():
-            warn(
-                f"labels: {int((~known).sum())} pair(s) name records not in the inputs; ignored",
-            )
+        li, ri, known = _labelled_rows(labels, left, right, dedupe)
         li, ri, truth = li[known], ri[known], is_match[known]
         return li, ri, level_matrix(comparisons, data, li, ri), truth
 
@@ -1473,8 +1469,7 @@ class Linker:
             if "is_match" in labels.columns:
                 decided, is_match = _decisions(labels["is_match"])
                 labels = labels[decided & is_match]
-            li, ri = _pair_rows(labels, left, right)
-            known = (li >= 0) & (ri >= 0)
+            li, ri, known = _labelled_rows(labels, left, right, sightings is None)
             truth_ids = unique_sorted(li[known].astype(np.int64) * len(right) + ri[known])
 
         def found(truth: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]) -> float:
@@ -1823,15 +1818,34 @@ def _fingerprint(
 
 
 def _pair_rows(
-    pairs: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame
+    pairs: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame, dedupe: bool = False
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """Pairs named by ``request_id`` and ``sighting_id`` as rows of the inputs (whose
-    ids are distinct): request rows and sighting rows, -1 where an id names no record."""
-    rows = [
-        pd.Index(frame[ID_FIELD].to_numpy()).get_indexer(pairs[column].astype(str).to_numpy())
+    ids are distinct): request rows and sighting rows, -1 where an id names no record. In
+    one list (``dedupe``), a pair of two records is the same either way round: it comes
+    from its lower row."""
+    li, ri = (
+        pd.Index(frame[ID_FIELD].to_numpy())
+        .get_indexer(pairs[column].astype(str).to_numpy())
+        .astype(np.intp, copy=False)
         for frame, column in ((left, "request_id"), (right, "sighting_id"))
-    ]
-    return rows[0].astype(np.intp, copy=False), rows[1].astype(np.intp, copy=False)
+    )
+    if dedupe:
+        both = (li >= 0) & (ri >= 0)
+        li, ri = np.where(both, np.minimum(li, ri), li), np.where(both, np.maximum(li, ri), ri)
+    return li, ri
+
+
+def _labelled_rows(
+    labels: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame, dedupe: bool
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Reviewed pairs as rows of the inputs (:func:`_pair_rows`), and which of them name
+    records of both: those that do not are warned of, for the caller to leave out."""
+    li, ri = _pair_rows(labels, left, right, dedupe)
+    known = (li >= 0) & (ri >= 0)
+    if not known.all():
+        warn(f"labels: {int((~known).sum())} pair(s) name records not in the inputs; ignored")
+    return li, ri, known
 
 
 def _given_pairs(
@@ -1844,7 +1858,7 @@ def _given_pairs(
     missing = {"request_id", "sighting_id"} - set(pairs.columns)
     if missing:
         raise ConfigError("pairs: missing column(s) " + ", ".join(sorted(missing)))
-    li, ri = _pair_rows(pairs, left, right)
+    li, ri = _pair_rows(pairs, left, right, dedupe)
     problems = []
     for rows, column, side in ((li, "request_id", "requests"), (ri, "sighting_id", "sightings")):
         for row in np.flatnonzero(rows < 0).tolist():
@@ -1855,7 +1869,6 @@ def _given_pairs(
         for row in np.flatnonzero((li == ri) & (li >= 0)).tolist():
             value = str(pairs["request_id"].iloc[row])
             problems.append(Problem(row + 1, "sighting_id", "a record paired with itself", value))
-        li, ri = np.minimum(li, ri), np.maximum(li, ri)
     if problems:
         raise RecordError(sorted(problems, key=lambda p: p.row or 0), source="pairs")
     n_right = max(len(right), 1)

@@ -692,6 +692,25 @@ def test_blocking_report(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) 
     assert report["cumulative_pairs"].iloc[-1] == fitted.training_["candidate_pairs"]
 
 
+def test_blocking_report_of_one_list_reads_a_labelled_pair_either_way_round(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    """In one list a pair of two records is one pair: labels that name it (b, a) count as
+    (a, b), as predict(pairs=) and fit(labels=) read them, and a pair that names no record
+    is warned of, as fit warns of it."""
+    records = synthetic["sightings"]
+    linker = rm.Linker().fit(records)
+    pairs = linker.predict(records, threshold=0.5, top_k=0)[["request_id", "sighting_id"]]
+    assert len(pairs) > 20
+    flipped = pairs.rename(columns={"request_id": "sighting_id", "sighting_id": "request_id"})
+    report = linker.blocking_report(records, labels=pairs)
+    assert report["pairs_completeness"].iloc[-1] == 1.0
+    assert report.equals(linker.blocking_report(records, labels=flipped))
+    unknown = pd.concat([pairs, pd.DataFrame({"request_id": ["nobody"], "sighting_id": ["x"]})])
+    with pytest.warns(UserWarning, match=r"labels: 1 pair\(s\) name records not in the inputs"):
+        assert linker.blocking_report(records, labels=unknown).equals(report)
+
+
 @pytest.mark.parametrize(
     ("option", "value"),
     [("threshold", 1.5), ("threshold", -0.1), ("threshold", float("nan")), ("top_k", -1)],

@@ -557,7 +557,7 @@ def _fit_partitioned(
 
         def reviewed() -> Any:
             # the user's call: reviewed, Linker._learn, and the three frames above
-            return linker._from_labels(labels, held, right, comparisons, at)
+            return linker._from_labels(labels, held, right, comparisons, at, False)
 
         def score(model: FellegiSunterModel, rl: Any, rr: Any) -> Any:
             return counted._score(at, comparisons, rl, rr, model=model)[1:]
