@@ -83,6 +83,23 @@ def test_ages(text: str, expected: tuple[int, int] | None) -> None:
     assert parse_age(text) == expected
 
 
+def test_a_huge_age_cell_is_malformed_before_a_pattern_reads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The unit's pattern, searched, is quadratic in a run of white space (a pasted cell
+    of 20,000 spaces took 38 s): text past the longest age is malformed unread."""
+    import rfl_match.dates as dates
+
+    assert parse_age("approximately 100 to 110 years old") == (100, 110)
+
+    class Unread:
+        def search(self, text: str) -> None:
+            raise AssertionError(f"read {len(text):,} characters")
+
+    monkeypatch.setattr(dates, "_MONTHS", Unread())
+    assert parse_age("9" + " " * 20_000 + "?") is None
+
+
 def test_child_aged_9_in_2019_meets_child_aged_14_in_2024() -> None:
     births = birth_intervals(None, pd.Series(["9", "14"]), pd.Series(["2019-06-01", "2024-06-01"]))
     assert births.lo[0] == births.lo[1] and births.hi[0] == births.hi[1]
