@@ -52,7 +52,7 @@ from rfl_match.privacy import (
     pseudonymise,
     read_key,
 )
-from rfl_match.schema import ID_FIELD, Problem, RecordError, is_encoded
+from rfl_match.schema import ID_FIELD, Problem, RecordError, blank_overlong, is_encoded
 from rfl_match.scoring import ScoringError
 
 EXIT_OK, EXIT_USAGE, EXIT_DATA = 0, 2, 3
@@ -775,6 +775,18 @@ def _normalize(args: argparse.Namespace) -> int:
         read = LoadedRecords(frame, table.problems, table.rejected)
         rejected = _report_problems({args.input: read}, None, quiet=False)[1]
     values = frame[column].fillna("").astype(str)
+    # A name of more than MAX_FIELD_CHARS is pasted text, as validation reads it: blanked
+    # and reported, its row kept, where reading it whole would take minutes.
+    overlong: list[Problem] = []
+    cells = pd.DataFrame({column: values.to_numpy()})
+    blank_overlong(cells, [column], overlong)
+    if overlong:
+        rows = None if args.input == "-" else table.row_numbers()
+        for problem in overlong:
+            row = problem.row or 0
+            told = problem if rows is None else problem._replace(row=int(rows[row - 1]))
+            print(f"{args.input}: {told}", file=sys.stderr)
+        values = pd.Series(cells[column].to_numpy(), index=values.index)
     forms = {value: normalize_name(value) for value in pd.unique(values)}
     out = pd.DataFrame()
     id_column = next((c for c in frame.columns if _spelled(str(c)) == ID_FIELD), None)

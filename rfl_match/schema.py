@@ -26,6 +26,11 @@ ID_FIELD = "record_id"
 NAME_FIELDS = ("full_name", "given_name", "family_name", "alternate_names")
 PARENT_FIELDS = ("father_name", "mother_name", "grandfather_name")
 PLACE_FIELDS = ("place_of_birth", "place_of_origin", "last_known_location", "nationality")
+# No name or place is this long: such a cell is pasted text, and would cost the name
+# pipeline minutes (a record's names are read whole) or memory (a fixed-width copy of a
+# column: 50 GB for one name of 5 MB). It is blanked and reported, its row kept (like a
+# malformed date).
+MAX_FIELD_CHARS = 1_000
 #: The encoded record format's name fields (``rfl_match.privacy``): keyed Bloom filters of
 #: the person's own names, the father's and the mother's, as base64 text.
 BLOOM_FIELDS = ("name_bloom", "father_name_bloom", "mother_name_bloom")
@@ -373,6 +378,7 @@ def validate_records(
     encoded = is_encoded(out)
     if encoded:
         _clean_filters(out, problems)
+    blank_overlong(out, (*NAME_FIELDS, *PARENT_FIELDS, *PLACE_FIELDS), problems)
     names = (*NAME_FIELDS, ENCODED_NAME_FIELD) if encoded else NAME_FIELDS
     present_names = [f for f in names if f in out.columns]
     no_name = (out[present_names] == "").all(axis=1).to_numpy()
@@ -395,6 +401,27 @@ def validate_records(
     out = out.reset_index(drop=True)
     out.attrs["problems"] = problems
     return out
+
+
+def blank_overlong(out: pd.DataFrame, columns: Iterable[str], problems: list[Problem]) -> None:
+    """Blank each cell of ``columns`` (those ``out`` has; text) longer than
+    :data:`MAX_FIELD_CHARS`, with a :class:`Problem` for each (its row the position + 1)."""
+    for column in columns:
+        if column not in out.columns:
+            continue
+        lengths = out[column].str.len().to_numpy()
+        too_long = np.flatnonzero(lengths > MAX_FIELD_CHARS)
+        for position in too_long.tolist():
+            problems.append(
+                Problem(
+                    position + 1,
+                    column,
+                    f"{int(lengths[position]):,} characters: too long for a {column}; blanked",
+                    str(out[column].iat[position])[:60] + "...",
+                )
+            )
+        if len(too_long):
+            out.loc[out.index[too_long], column] = ""
 
 
 def is_encoded(frame: pd.DataFrame) -> bool:

@@ -283,6 +283,23 @@ def test_dedupe_evaluate_explain(tmp_path: Path, data: dict[str, Path]) -> None:
     assert missing.returncode == 3 and "no such record in the requests" in missing.stderr
 
 
+def test_normalize_blanks_and_reports_a_name_of_pasted_text(tmp_path: Path) -> None:
+    """A cell longer than any name is blanked and reported with its row, as validation
+    does, where reading it whole would take minutes (80,000 characters: 49 s)."""
+    names = tmp_path / "names.csv"
+    names.write_text(
+        "record_id,full_name\nr1,Amina Hassan\nr2," + "c" * 80_000 + "\nr3,Omar Ali\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    result = run("normalize", names, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "row 2, column 'full_name': 80,000 characters: too long" in result.stderr
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert written["name"].tolist() == ["Amina Hassan", "", "Omar Ali"]
+    assert written["tokens"].tolist() == ["amina hassan", "", "omar ali"]
+
+
 def test_normalize_and_synth(tmp_path: Path) -> None:
     result = run("normalize", "-", stdin="محمد عبد الله\nMohammed Abdallah\n=cmd|calc\n")
     assert result.returncode == 0, result.stderr

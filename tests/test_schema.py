@@ -560,3 +560,33 @@ def test_one_letter_sex_codes_are_read_by_the_column_s_convention(
     assert out["sex"].tolist() == read
     notes = [p for p in out.attrs["problems"] if p.column == "sex" and p.row is None]
     assert bool(notes) == noted
+
+
+def test_a_frame_given_with_a_name_of_pasted_text_has_it_blanked_as_a_file_would(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    """A name, a parent's name or a place longer than any (1,000 characters) is blanked
+    and reported, its row kept, whether the frame was read from a file or handed to the
+    Linker: read whole, a name of 5 MB asked for a fixed-width copy of 50 GB."""
+    frame = pd.DataFrame(
+        {
+            "record_id": ["R1", "R2", "R3"],
+            "full_name": ["A" * 5_000_000, "Omar Said", "B" * 1_000],
+            "father_name": ["Ali", "x" * 1_001, ""],
+            "place_of_birth": ["", "", "Aleppo " * 200],
+        }
+    )
+    out = validate_records(frame)
+    assert out["full_name"].tolist() == ["", "Omar Said", "B" * 1_000]
+    assert out["father_name"].tolist() == ["Ali", "", ""]
+    assert out["place_of_birth"].tolist() == ["", "", ""]
+    told = {(p.row, p.column): p.message for p in out.attrs["problems"]}
+    assert told[(1, "full_name")] == "5,000,000 characters: too long for a full_name; blanked"
+    assert told[(2, "father_name")].startswith("1,001 characters")
+    assert told[(3, "place_of_birth")].startswith("1,399 characters")  # white space trimmed
+    assert told[(1, None)] == "no name in any name column; kept"
+    assert len(frame["full_name"].iloc[0]) == 5_000_000  # the caller's frame as it was
+    requests = synthetic["requests"].copy()
+    requests.loc[0, "full_name"] = "A" * 5_000_000
+    with pytest.warns(UserWarning, match="too long for a full_name"):
+        rm.Linker().fit(requests, synthetic["sightings"])

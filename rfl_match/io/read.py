@@ -18,9 +18,6 @@ from rfl_match.io.table import (
 )
 from rfl_match.schema import (
     ID_FIELD,
-    NAME_FIELDS,
-    PARENT_FIELDS,
-    PLACE_FIELDS,
     Problem,
     RecordError,
     apply_mapping,
@@ -42,9 +39,6 @@ _FORMATS = {
     ".xml": "pfif",
     ".pfif": "pfif",
 }
-# No name or place is this long: such a cell is pasted text, and would cost the name
-# pipeline minutes. It is blanked and reported, its row kept (like a malformed date).
-MAX_FIELD_CHARS = 1_000
 
 
 class RecordsRejected(RecordError):
@@ -217,27 +211,6 @@ def _id_rejects(
     return keep, problems, rejected
 
 
-def _blank_overlong(records: pd.DataFrame, rows: npt.NDArray[np.int64]) -> list[Problem]:
-    problems: list[Problem] = []
-    for column in (*NAME_FIELDS, *PARENT_FIELDS, *PLACE_FIELDS):
-        if column not in records.columns:
-            continue
-        lengths = records[column].str.len().to_numpy()
-        too_long = np.flatnonzero(lengths > MAX_FIELD_CHARS)
-        for position in too_long:
-            problems.append(
-                Problem(
-                    int(rows[position]),
-                    column,
-                    f"{int(lengths[position]):,} characters: too long for a {column}; blanked",
-                    str(records[column].iat[int(position)])[:60] + "...",
-                )
-            )
-        if len(too_long):
-            records.loc[records.index[too_long], column] = ""
-    return problems
-
-
 def _renumber(problems: list[Problem], rows: npt.NDArray[np.int64]) -> list[Problem]:
     return [
         p if p.row is None or not 0 < p.row <= len(rows) else p._replace(row=int(rows[p.row - 1]))
@@ -340,7 +313,6 @@ def load_records(
         # may explain it
         raise RecordError(fatal + [p for p in table.problems if p.row is None], source) from None
     problems += _renumber(list(records.attrs.get("problems", [])), rows)
-    problems += _blank_overlong(records, rows)
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     records.attrs["problems"] = problems
     mark_validated(records, date_fields)
