@@ -506,15 +506,20 @@ def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for label, item in loaded.items():
         rejected = {(r.row, r.reason) for r in item.rejected}
+        rejected_rows = {r.row for r in item.rejected}
         for problem in item.problems:
             if (problem.row, problem.message) in rejected:
                 continue
+            if problem.row is None:
+                action = "noted"
+            else:  # a note on a row that is left out says so, not that the row was kept
+                action = "rejected" if problem.row in rejected_rows else "kept"
             rows.append(
                 {
                     "source": label,
                     "row": problem.row,
                     "column": problem.column or "",
-                    "action": "kept" if problem.row is not None else "noted",
+                    "action": action,
                     "reason": problem.message,
                     "value": problem.value,
                 }
@@ -639,6 +644,7 @@ def _link(args: argparse.Namespace) -> int:
         check_person_ids(requests[ID_FIELD], sightings[ID_FIELD], args.output)
     private = _shared_output(args)
     problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, private)
+    args.rejects_written = True
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA
     with warnings.catch_warnings(record=True) as caught:
@@ -705,6 +711,7 @@ def _dedupe(args: argparse.Namespace) -> int:
     config = _encoded_config(records, records, config, args.config, args.quiet)
     private = _shared_output(args)
     problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, private)
+    args.rejects_written = True
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA
     with warnings.catch_warnings(record=True) as caught:
@@ -1155,6 +1162,7 @@ def _encode(args: argparse.Namespace) -> int:
     loaded = _read([("records", args.records)], config, progress)
     records = loaded["records"].records
     problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, private=True)
+    args.rejects_written = True
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA
     with progress.stage("encoding"):
@@ -1197,11 +1205,20 @@ _COMMANDS = {
 
 def _data_error(exc: RecordError, args: argparse.Namespace) -> None:
     print(f"rfl-match: data error: {exc}", file=sys.stderr)
-    if isinstance(exc, RecordsRejected) and exc.rejected and args.command in ("link", "dedupe"):
-        loaded = {exc.source: LoadedRecords(pd.DataFrame(), exc.problems, exc.rejected)}
+    if args.command in ("link", "dedupe", "encode") and not getattr(args, "rejects_written", False):
+        # The records stopped the run before its rejects file was written: it is written
+        # now (the rows rejected so far, or its header alone), so that a file left by an
+        # earlier run never stands for this one.
+        rejected = exc.rejected if isinstance(exc, RecordsRejected) else []
+        loaded = {exc.source: LoadedRecords(pd.DataFrame(), exc.problems, rejected)}
         path = _rejects_path(args)
-        (_write_private if _shared_output(args) else write_table)(_rejects_frame(loaded), path)
-        print(f"rfl-match: rejected rows written to {path}", file=sys.stderr)
+        try:
+            (_write_private if _shared_output(args) else write_table)(_rejects_frame(loaded), path)
+        except (OSError, OutputError) as error:  # a folder or format the checks refuse
+            print(f"rfl-match: no rejects file: {error}", file=sys.stderr)
+        else:
+            if rejected:
+                print(f"rfl-match: rejected rows written to {path}", file=sys.stderr)
     unusable = any(p.column == ID_FIELD and p.row is None for p in exc.problems) or any(
         "no name column" in p.message for p in exc.problems
     )

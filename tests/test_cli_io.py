@@ -415,6 +415,32 @@ def test_rejects_file_always_describes_the_last_run(tmp_path: Path, data: dict[s
             assert summary(result.stdout, "rows rejected") == f"{rows} -> {written}"
 
 
+def test_rejects_file_describes_a_run_its_records_stopped_too(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """A run whose records stop it (no record id column: exit 3) rewrites the rejects file
+    an earlier run left, with what stopped it; and a note on a row that is left out says
+    so, not that the row was kept."""
+    text = data["requests"].read_text(encoding="utf-8")
+    lines = text.splitlines()
+    quoted = tmp_path / "quoted.csv"  # a quote left open swallows the rows after it
+    quoted.write_text("\n".join([*lines[:4], lines[4].replace(",", ',"', 1), *lines[5:8]]) + "\n")
+    out = tmp_path / "m.csv"
+    first = run("link", quoted, data["sightings"], "-o", out, "--config", data["config"])
+    assert first.returncode == 0, first.stderr
+    rejects = tmp_path / "m.rejects.csv"
+    listed = pd.read_csv(rejects, dtype=str, keep_default_na=False)
+    assert set(listed["action"]) == {"rejected"}, listed
+    no_id = tmp_path / "no_id.csv"
+    no_id.write_text(text.replace("record_id", "case_no", 1), encoding="utf-8")
+    stopped = run("link", no_id, data["sightings"], "-o", out, "--config", data["config"])
+    assert stopped.returncode == 3, stopped.stderr
+    listed = pd.read_csv(rejects, dtype=str, keep_default_na=False)
+    assert listed[["source", "column", "action"]].values.tolist() == [
+        [str(no_id), "record_id", "noted"]
+    ]
+
+
 def test_carriage_return_line_endings_read(tmp_path: Path, data: dict[str, Path]) -> None:
     """Lines ended by a carriage return alone (``tr '\\n' '\\r'``, old Mac exports)."""
     requests = tmp_path / "requests.csv"
