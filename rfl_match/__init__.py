@@ -10,7 +10,7 @@ from rfl_match.io import read_records
 from rfl_match.linker import Linker, ModelError
 from rfl_match.names import NameForm, normalize_name
 from rfl_match.schema import Problem, RecordError
-from rfl_match.scoring import ScoringError
+from rfl_match.scoring import NoCandidatePairs, ScoringError
 
 __all__ = [
     "ComparisonSpec",
@@ -19,6 +19,7 @@ __all__ = [
     "Linker",
     "ModelError",
     "NameForm",
+    "NoCandidatePairs",
     "Problem",
     "RecordError",
     "ScoringError",

@@ -19,8 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from rfl_match.cluster import cluster_pairs
 from rfl_match.config import (
     ConfigError,
     LinkConfig,
@@ -53,7 +55,7 @@ from rfl_match.privacy import (
     read_key,
 )
 from rfl_match.schema import ID_FIELD, Problem, RecordError, blank_overlong, is_encoded
-from rfl_match.scoring import ScoringError
+from rfl_match.scoring import NoCandidatePairs, ScoringError
 
 EXIT_OK, EXIT_USAGE, EXIT_DATA = 0, 2, 3
 
@@ -649,20 +651,22 @@ def _link(args: argparse.Namespace) -> int:
         return EXIT_DATA
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if model is not None:
-            linker = model
-        else:
+        linker: Linker | None = model
+        if linker is None:
             with progress.stage("fitting the model (blocking, comparing, EM)"):
-                linker = Linker(config).fit(requests, sightings)
-        with progress.stage("blocking, comparing and scoring"):
-            matches = linker.predict(
-                requests,
-                sightings,
-                threshold=args.threshold,
-                top_k=args.top_k,
-                pairs=None if given is None else given["pairs"],
-            )
-        if args.save_model is not None:
+                linker = _fitted(config, requests, sightings, given is None)
+        if linker is None:
+            matches = _NO_MATCHES.copy()
+        else:
+            with progress.stage("blocking, comparing and scoring"):
+                matches = linker.predict(
+                    requests,
+                    sightings,
+                    threshold=args.threshold,
+                    top_k=args.top_k,
+                    pairs=None if given is None else given["pairs"],
+                )
+        if args.save_model is not None and linker is not None:
             linker.save(args.save_model)
         with progress.stage(f"writing {args.output}"):
             shared = matches if key is None else pseudonymise(matches, key)
@@ -678,13 +682,49 @@ def _link(args: argparse.Namespace) -> int:
         print(f"rows with problems {problem_rows:,} (listed on stderr)")
         kept = f" ({_PRIVATE_REJECTS})" if private else ""
         print(f"rows rejected     {rejected:,} -> {rejects}{kept}")
-        print(f"pairs compared    {linker.training_.get('last_candidate_pairs', 0):,}")
+        compared = 0 if linker is None else linker.training_.get("last_candidate_pairs", 0)
+        print(f"pairs compared    {compared:,}")
         print(f"matches written   {len(matches):,} -> {args.output}")
         _print_pseudonymised(key, "the review and rejects files keep the real ids")
         if args.review is not None:
             print(f"review file       {args.review}")
         print(f"seconds           {time.perf_counter() - started:.1f}")
+    if args.save_model is not None and linker is None:
+        print(
+            f"rfl-match: no model to save to {args.save_model}: nothing to learn from",
+            file=sys.stderr,
+        )
+        return EXIT_DATA
     return EXIT_OK
+
+
+#: The matches of a run whose blocking found no pair: none, in the columns every
+#: matches file starts with.
+_NO_MATCHES = pd.DataFrame(
+    {
+        "request_id": pd.Series([], dtype=str),
+        "sighting_id": pd.Series([], dtype=str),
+        "match_probability": pd.Series([], dtype=float),
+        "match_weight": pd.Series([], dtype=float),
+        "rank": pd.Series([], dtype="int64"),
+        "explanation": pd.Series([], dtype=str),
+    }
+)
+
+
+def _fitted(
+    config: LinkConfig, records: pd.DataFrame, others: pd.DataFrame | None, empty_ok: bool = True
+) -> Linker | None:
+    """A Linker fitted on the inputs; or None, said on stderr, where blocking found no
+    pair to learn from (no record resembles another: nothing to propose, a result and not
+    a fault of the data) and ``empty_ok``."""
+    try:
+        return Linker(config).fit(records, others)
+    except NoCandidatePairs as exc:
+        if not empty_ok:
+            raise
+        print(f"rfl-match: {exc}; nothing to propose", file=sys.stderr)
+        return None
 
 
 def _dedupe(args: argparse.Namespace) -> int:
@@ -717,9 +757,13 @@ def _dedupe(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with progress.stage("fitting the model (blocking, comparing, EM)"):
-            linker = Linker(config).fit(records)
+            linker = _fitted(config, records, None)
         with progress.stage("blocking, comparing, scoring and clustering"):
-            clusters = linker.dedupe(records, threshold=args.threshold)
+            if linker is None:  # each record a cluster of its own
+                none = np.zeros(0, dtype=np.intp)
+                clusters = cluster_pairs(records[ID_FIELD].tolist(), none, none, np.zeros(0))
+            else:
+                clusters = linker.dedupe(records, threshold=args.threshold)
         shared = clusters if key is None else pseudonymise(clusters, key, (ID_FIELD,))
         write_table(shared, args.output)
     _warn(caught, args.quiet)
@@ -729,7 +773,8 @@ def _dedupe(args: argparse.Namespace) -> int:
         print(f"rows with problems {problem_rows:,} (listed on stderr)")
         kept = f" ({_PRIVATE_REJECTS})" if private else ""
         print(f"rows rejected     {rejected:,} -> {rejects}{kept}")
-        print(f"pairs compared    {linker.training_.get('last_candidate_pairs', 0):,}")
+        compared = 0 if linker is None else linker.training_.get("last_candidate_pairs", 0)
+        print(f"pairs compared    {compared:,}")
         print(
             f"clusters written  {len(sizes):,} ({int((sizes > 1).sum()):,} with more than "
             f"one record) -> {args.output}"

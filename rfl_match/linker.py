@@ -1025,6 +1025,8 @@ class Linker:
         patterns: npt.NDArray[np.int8],
         counts: npt.NDArray[np.int64],
     ) -> None:
+        if not len(counts):  # no pair at all: EM says so (scoring.NoCandidatePairs)
+            return
         for c, comparison in enumerate(comparisons):
             seen = np.bincount(
                 patterns[:, c].astype(np.intp), weights=counts, minlength=comparison.n_levels

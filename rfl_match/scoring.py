@@ -48,6 +48,12 @@ class ScoringError(ValueError):
     """The data cannot train a model (no pairs, no variation); the message says why."""
 
 
+class NoCandidatePairs(ScoringError):
+    """Blocking found no pair to learn from: no record of one side shares a blocking key
+    with one of the other (or, in one list, with another). A result, not a fault of the
+    data: nothing resembles anything, so there is nothing to propose."""
+
+
 def pattern_codes(levels: npt.NDArray[np.int8], n_levels: tuple[int, ...]) -> npt.NDArray[np.int64]:
     """One integer per row of a level matrix (mixed radix): equal rows, equal codes, and
     codes sort as :func:`decode_patterns` expects."""
@@ -378,9 +384,10 @@ def expectation_maximisation(
             the groups as the matches EM counts are.
     """
     if len(counts) == 0:
-        raise ScoringError(
-            "no candidate pairs to train on: blocking found none; check the "
-            "name columns and the blocking rules"
+        raise NoCandidatePairs(
+            "no candidate pairs to train on: blocking found no two records that share a "
+            "key (a name part's class or sound, with the birth); if some should, check "
+            "the name columns and the blocking rules"
         )
     if len(counts) == 1:
         warn(

@@ -176,3 +176,44 @@ def test_config_file_encodings(tmp_path: Path, synthetic_paths: dict[str, Path])
     (tmp_path / "folder.toml").mkdir()
     result = link(tmp_path / "folder.toml")
     assert result.returncode == 2 and "is a folder" in result.stderr, result.stderr
+
+
+def test_a_run_whose_blocking_finds_no_pair_writes_that_nothing_resembles_anything(
+    tmp_path: Path, synthetic_paths: dict[str, Path]
+) -> None:
+    """No record resembling another is a result, not a fault of the data: link writes a
+    matches file with no pair (over one an earlier run left) and its review, dedupe each
+    record as its own cluster, both exit 0; a model asked for cannot be saved (exit 3)."""
+    requests = tmp_path / "requests.csv"
+    requests.write_text(
+        "record_id,full_name,date_of_birth\nR1,Zorbulon Quixwhistle,1901\n"
+        "R2,Wembley Fardoodle,1902\n",
+        encoding="utf-8",
+    )
+    out, review = tmp_path / "m.csv", tmp_path / "review.xlsx"
+    out.write_text("stale\n", encoding="utf-8")
+    result = run("link", requests, synthetic_paths["sightings"], "-o", out, "--review", review)
+    assert result.returncode == 0, result.stderr
+    assert "no candidate pairs" in result.stderr and "nothing to propose" in result.stderr
+    assert "never varies" not in result.stderr and "Warning" not in result.stderr
+    matches = pd.read_csv(out, dtype=str)
+    assert matches.empty and list(matches.columns[:3]) == [
+        "request_id",
+        "sighting_id",
+        "match_probability",
+    ]
+    assert pd.read_excel(review, dtype=str)["request_id"].tolist() == ["R1", "R2"]
+    five = tmp_path / "five.csv"
+    five.write_text(
+        "".join(synthetic_paths["sightings"].read_text(encoding="utf-8").splitlines(True)[:6]),
+        encoding="utf-8",
+    )
+    clusters = tmp_path / "clusters.csv"
+    result = run("dedupe", five, "-o", clusters)
+    assert result.returncode == 0, result.stderr
+    written = pd.read_csv(clusters, dtype=str)
+    assert len(written) == 5 and written["cluster_id"].is_unique
+    model = tmp_path / "model.json"
+    result = run("link", requests, synthetic_paths["sightings"], "-o", out, "--save-model", model)
+    assert result.returncode == 3 and "no model to save" in result.stderr
+    assert not model.exists() and pd.read_csv(out).empty

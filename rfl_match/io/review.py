@@ -41,10 +41,10 @@ def review_table(
             for f in CANONICAL_FIELDS
             if f != ID_FIELD and (f in requests.columns or f in sightings.columns)
         ]
-    left = requests.reindex(columns=[ID_FIELD, *fields]).fillna("")
+    left = requests.reindex(columns=[ID_FIELD, *fields], fill_value="").fillna("")
     left.columns = pd.Index(["request_id", *(f"request {f}" for f in fields)])
     left["_order"] = np.arange(len(left))
-    right = sightings.reindex(columns=[ID_FIELD, *fields]).fillna("")
+    right = sightings.reindex(columns=[ID_FIELD, *fields], fill_value="").fillna("")
     right.columns = pd.Index(["sighting_id", *(f"sighting {f}" for f in fields)])
     pairs = matches[
         ["request_id", "sighting_id", "rank", "match_probability", "explanation"]
