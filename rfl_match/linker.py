@@ -80,7 +80,7 @@ from rfl_match.kernels import (
 )
 from rfl_match.mixture import fit_non_match_classes, group_of
 from rfl_match.names.normalize import paused_gc
-from rfl_match.prepare import Partition, PreparedPair
+from rfl_match.prepare import PERSON_COLUMNS, Partition, PreparedPair
 from rfl_match.schema import (
     ENCODING_FIELD,
     ID_FIELD,
@@ -242,13 +242,39 @@ def _validated(
         left = _records(requests, config, "requests")
         if tell:
             _say_problems(requests, left, "requests")
+        left = _named_by_alternates(left)
         return left, left
     sides = [(requests, "requests"), (sightings, "sightings")]
     left, right = threaded(lambda side: _records(side[0], config, side[1]), sides, config.workers)
     if tell:
         _say_problems(requests, left, "requests")
         _say_problems(sightings, right, "sightings")
-    return left, right
+    return _named_by_alternates(left), _named_by_alternates(right)
+
+
+def _named_by_alternates(records: pd.DataFrame) -> pd.DataFrame:
+    """``records`` with the first of its alternate names as the full name of each record
+    named only there (PFIF's ``alternate_names``, a list's aliases; ``;`` or a new line
+    between them), so that it is blocked and compared as a full name is, where it could
+    meet no one. A record with a name of its own is as it was: its alternates are not
+    read (the names' comparisons read one name a record). A new frame where one changes;
+    the caller's frame is never written to."""
+    if "alternate_names" not in records.columns:
+        return records
+    alternates = records["alternate_names"]
+    only = np.array(alternates != "", dtype=bool)
+    for column in PERSON_COLUMNS:
+        if column in records.columns:
+            only &= np.asarray(records[column] == "", dtype=bool)
+    if not only.any():
+        return records
+    first = alternates[only].str.split(r"[;\n]", n=1, regex=True).str[0].str.strip()
+    if "full_name" in records.columns:
+        full = records["full_name"].copy()
+    else:
+        full = pd.Series("", index=records.index, dtype=alternates.dtype)
+    full[only] = first
+    return records.assign(full_name=full)
 
 
 def _check_inputs(config: LinkConfig, left: pd.DataFrame, right: pd.DataFrame) -> None:

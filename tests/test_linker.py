@@ -692,6 +692,27 @@ def test_blocking_report(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) 
     assert report["cumulative_pairs"].iloc[-1] == fitted.training_["candidate_pairs"]
 
 
+def test_a_record_named_only_in_its_alternate_names_is_matched_by_them(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A record whose only names are its alternates (PFIF's alternate_names) is read by
+    the first of them as a full name, where it could meet no one; the caller's frame is
+    left as it was."""
+    requests, sightings, truth = synthetic["requests"], synthetic["sightings"], synthetic["truth"]
+    aliased = requests.copy()
+    aliased["alternate_names"] = aliased["full_name"] + ";Abu Ali"
+    aliased[["full_name", "given_name", "family_name"]] = ""
+    found = [len(fitted.predict(frame, sightings).merge(truth)) for frame in (requests, aliased)]
+    assert found[1] >= found[0] - 5 and found[0] > 350
+    assert (aliased["full_name"] == "").all()  # the caller's frame, unchanged
+    only = [frame[["record_id", "alternate_names"]] for frame in (aliased, aliased)]
+    only[1] = sightings.assign(alternate_names=sightings["full_name"])[
+        ["record_id", "alternate_names"]
+    ]
+    linked = rm.Linker().fit(*only).predict(*only)
+    assert len(linked.merge(truth)) > 250
+
+
 def test_blocking_report_of_one_list_reads_a_labelled_pair_either_way_round(
     synthetic: dict[str, pd.DataFrame],
 ) -> None:
