@@ -399,3 +399,24 @@ def test_person_names_read_only_the_joined_texts_they_make(
         assert a.family_parts(rows).packed.tolist() == family[rows].tolist()
         assert a.family_classes.tolist() == family[:, 0].tolist()
     assert len(lean.texts) <= len(complete.texts)
+
+
+@given(st.text(alphabet="acexiouhdbkn", max_size=12))
+@example("caadil")
+@example("xasan")
+@example("cira")
+def test_somali_look_is_the_reading_of_its_rule(word: str) -> None:
+    """A Latin word looks Somali where it holds an x or a c and a long vowel written twice,
+    or starts with c or x before a vowel, or holds an x between vowels: the obviously
+    correct reading of the rule, against the one pattern that searches it in time linear
+    in the word (two look-aheads from every place cost its length squared)."""
+    from rfl_match.names.normalize import _looks_somali
+
+    has_xc = "x" in word or "c" in word
+    doubled = any(v * 2 in word for v in "aiuoe")
+    starts = len(word) > 1 and word[0] in "cx" and word[1] in "aeiou"
+    between = any(
+        word[i] == "x" and word[i - 1] in "aeiou" and word[i + 1] in "aeiou"
+        for i in range(1, len(word) - 1)
+    )
+    assert _looks_somali(word) == (has_xc and (doubled or starts or between))
