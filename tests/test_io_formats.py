@@ -545,3 +545,26 @@ def test_a_workbook_that_cannot_be_written_leaves_no_records_in_temporary_files(
     written = read_table(tmp_path / "out.xlsx").frame
     assert written["full_name"].tolist() == frame["full_name"].tolist()
     assert list(temporary.iterdir()) == []
+
+
+def test_a_pfif_file_saved_in_latin_1_says_so(tmp_path: Path) -> None:
+    """XML without a declaration is UTF-8: a PFIF file saved as Latin-1 stops at its first
+    accented letter, and the error says what to do, not only 'invalid token'; the same
+    file in UTF-8 reads."""
+    person = (
+        '<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4">\n<pfif:person>\n'
+        "<pfif:person_record_id>x.org/1</pfif:person_record_id>"
+        "<pfif:source_date>2020-01-01T00:00:00Z</pfif:source_date>"
+        "<pfif:full_name>José Müller</pfif:full_name>\n</pfif:person>\n</pfif:pfif>\n"
+    )
+    latin = tmp_path / "latin.xml"
+    latin.write_bytes(person.encode("latin-1"))
+    with pytest.raises(rm.RecordError, match=r"not UTF-8 .*save the file as UTF-8"):
+        rm.read_records(latin)
+    utf8 = tmp_path / "utf8.xml"
+    utf8.write_bytes(person.encode("utf-8"))
+    assert rm.read_records(utf8)["full_name"].tolist() == ["José Müller"]
+    broken = tmp_path / "broken.xml"  # not an encoding: as before
+    broken.write_bytes(person.replace("</pfif:person>", "").encode("utf-8"))
+    with pytest.raises(rm.RecordError, match="not well-formed XML"):
+        rm.read_records(broken)

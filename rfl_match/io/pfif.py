@@ -162,7 +162,19 @@ def _parse(path: Path) -> _Document:
     except _Refused as exc:
         raise RecordError([Problem(None, None, str(exc))], source) from exc
     except expat.ExpatError as exc:
-        detail = "the file is empty" if path.stat().st_size == 0 else f"not well-formed XML: {exc}"
+        if path.stat().st_size == 0:
+            detail = "the file is empty"
+        elif exc.code == expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN] and not _utf8(
+            path
+        ):
+            # XML without a declaration is UTF-8: a file saved in another encoding (Latin-1,
+            # cp1252) stops at its first accented letter, which expat calls a bad token
+            detail = (
+                f"not UTF-8 ({exc}): save the file as UTF-8, or declare its encoding "
+                '(<?xml version="1.0" encoding="windows-1252"?>)'
+            )
+        else:
+            detail = f"not well-formed XML: {exc}"
         raise RecordError([Problem(None, None, detail)], source) from exc
     # A nested note written before its person's id: attach it by position instead.
     for note in doc.notes:
@@ -171,6 +183,15 @@ def _parse(path: Path) -> _Document:
             if index < len(doc.persons):
                 note["_parent"] = doc.persons[index].get("person_record_id", "")
     return doc
+
+
+def _utf8(path: Path) -> bool:
+    """Whether the file's bytes read as UTF-8 (read again on a parse error only)."""
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _lines(value: str) -> list[str]:
