@@ -170,6 +170,15 @@ def test_a_blank_row_is_numbered_in_a_csv_file_as_in_a_workbook(tmp_path: Path) 
         assert [p.row for p in problems if p.column == "date_of_birth"] == [3], path
 
 
+@pytest.mark.parametrize("ragged", ["", "r3,Aya,x\n"])
+def test_csv_text_leaves_out_a_blank_row_whichever_reader_reads_it(ragged: str) -> None:
+    # pandas kept a line of delimiters as a row of blanks, and so did the row-by-row
+    # reader (a ragged row brings it in) where it had as many fields as the header.
+    frame, problems = rm.io.read_csv_text("record_id,full_name\nr1,Amina\n,\n\nr2,Omar\n" + ragged)
+    assert frame.values.tolist() == [["r1", "Amina"], ["r2", "Omar"]]
+    assert [p.row for p in problems] == ([5] if ragged else [])
+
+
 def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path: Path) -> None:
     with pytest.raises(rm.RecordError, match="the file is empty"):
         rm.read_records(write(tmp_path, b"\xef\xbb\xbf\r\n"))

@@ -189,7 +189,9 @@ def _lines(text: str) -> io.StringIO:
 
 
 def read_csv_text(text: str, source: str = "input") -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse CSV text into string columns; ragged rows are returned as problems."""
+    """Parse CSV text into string columns; ragged rows are returned as problems, numbered
+    as :func:`read_csv` numbers them. A row whose every cell is blank is left out, as
+    :func:`read_csv` leaves it out, whether or not another row is ragged."""
     delimiter = sniff_delimiter(text)
     problems: list[Problem] = []
     try:
@@ -201,7 +203,9 @@ def read_csv_text(text: str, source: str = "input") -> tuple[pd.DataFrame, list[
             na_filter=False,
             engine="c",
         )
-        return frame, problems
+        # an empty line is skipped by pandas already; a line of delimiters is not
+        filled = frame.apply(lambda cells: cells.str.strip().astype(bool)).any(axis=1)
+        return frame[filled.to_numpy(dtype=bool)].reset_index(drop=True), problems
     except pd.errors.ParserError:
         pass
     # Some rows have the wrong number of fields: read row by row and report them.
@@ -210,10 +214,10 @@ def read_csv_text(text: str, source: str = "input") -> tuple[pd.DataFrame, list[
     header = next(reader)
     rows: list[list[str]] = []
     for line_no, row in enumerate(reader, start=1):
+        if not any(cell.strip() for cell in row):
+            continue
         if len(row) == len(header):
             rows.append(row)
-        elif not any(cell.strip() for cell in row):
-            continue
         else:
             problems.append(
                 Problem(
