@@ -125,6 +125,60 @@ def test_a_ragged_row_after_blank_lines_is_numbered_from_the_header(tmp_path: Pa
     assert [r.row for r in loaded.rejected] == [2]
 
 
+BLANK_ROWS = {
+    "a line of delimiters": ",,",
+    "an empty line": "",
+    "a line of white space": "  ",
+    "a line of quoted blanks": '""," ",',
+}
+
+
+@pytest.mark.parametrize("blank", BLANK_ROWS.values(), ids=BLANK_ROWS.keys())
+@pytest.mark.parametrize("last", ["r3,Ali,1991", "r3,Ali,1991,extra"], ids=["even", "ragged"])
+@pytest.mark.parametrize("first", ["r1,Amina,1990", 'r1,"Amina\n\nYusuf",1990'])
+def test_a_blank_row_is_counted_and_dropped_whichever_reader_reads_it(
+    tmp_path: Path, first: str, blank: str, last: str
+) -> None:
+    # Rows are numbered as a spreadsheet shows them (and as the .xlsx reader numbers
+    # them): Amina 1 (her cell over three lines one row), the blank row 2, Omar 3. The
+    # fast reader kept a line of delimiters as a row rejected for its blank record id
+    # (--strict stopped on it) and dropped an empty line uncounted; the row-by-row
+    # reader, which one ragged row later brings in, dropped both uncounted: Omar's date
+    # was row 3 or row 2 as the reader went.
+    text = "record_id,full_name,date_of_birth\n" + "\n".join(
+        [first, blank, "r2,Omar,1990-13-45", last]
+    )
+    loaded = rm.io.load_records(write(tmp_path, text + "\n"))
+    assert [p.row for p in loaded.problems if p.column == "date_of_birth"] == [3]
+    assert [r.row for r in loaded.rejected] == ([4] if last.endswith("extra") else [])
+    assert not [p for p in loaded.problems if p.row == 2]
+    assert loaded.records["record_id"].tolist()[:2] == ["r1", "r2"]
+
+
+def test_a_blank_row_is_numbered_in_a_csv_file_as_in_a_workbook(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    rows = [["record_id", "full_name", "date_of_birth"], ["r1", "Amina", "1990"], []]
+    rows += [["r2", "Omar", "1990-13-45"]]
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "in.xlsx")
+    text = "\n".join(",".join(row) for row in rows) + "\n"
+    for path in (tmp_path / "in.xlsx", write(tmp_path, text)):
+        problems = rm.io.load_records(path).problems
+        assert [p.row for p in problems if p.column == "date_of_birth"] == [3], path
+
+
+@pytest.mark.parametrize("ragged", ["", "r3,Aya,x\n"])
+def test_csv_text_leaves_out_a_blank_row_whichever_reader_reads_it(ragged: str) -> None:
+    # pandas kept a line of delimiters as a row of blanks, and so did the row-by-row
+    # reader (a ragged row brings it in) where it had as many fields as the header.
+    frame, problems = rm.io.read_csv_text("record_id,full_name\nr1,Amina\n,\n\nr2,Omar\n" + ragged)
+    assert frame.values.tolist() == [["r1", "Amina"], ["r2", "Omar"]]
+    assert [p.row for p in problems] == ([5] if ragged else [])
+
+
 def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path: Path) -> None:
     with pytest.raises(rm.RecordError, match="the file is empty"):
         rm.read_records(write(tmp_path, b"\xef\xbb\xbf\r\n"))

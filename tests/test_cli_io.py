@@ -441,6 +441,25 @@ def test_rejects_file_describes_a_run_its_records_stopped_too(
     ]
 
 
+def test_a_line_of_delimiters_does_not_stop_a_strict_run(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """A line of delimiters alone (",,,,": a row cleared in a spreadsheet, then saved)
+    holds no record: it was rejected for its blank record id, and --strict stopped the
+    run with exit code 3 on it."""
+    lines = data["requests"].read_text(encoding="utf-8").splitlines()
+    requests = tmp_path / "requests.csv"
+    blank = "," * lines[0].count(",")
+    requests.write_text("\n".join([*lines[:20], blank, *lines[20:]]) + "\n", encoding="utf-8")
+    out = tmp_path / "m.csv"
+    result = run("link", requests, data["sightings"], "-o", out, "--config", data["config"],
+                 "--strict")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "40 requests" in summary(result.stdout, "records read")
+    assert summary(result.stdout, "rows rejected").startswith("0 ")
+    assert pd.read_csv(tmp_path / "m.rejects.csv").empty
+
+
 def test_carriage_return_line_endings_read(tmp_path: Path, data: dict[str, Path]) -> None:
     """Lines ended by a carriage return alone (``tr '\\n' '\\r'``, old Mac exports)."""
     requests = tmp_path / "requests.csv"

@@ -7,7 +7,11 @@ in none of them clearly is refused. In a UTF-8 file, a line that is not valid UT
 record typed in elsewhere) is read as cp1252 on its own, and its row reported.
 Delimiters ``,`` ``;`` and tab are sniffed from the first lines. A line may end in a line
 feed, a carriage return and a line feed, or a carriage return alone (old Mac exports).
-Rows with too many or too few fields are reported, not silently shifted.
+Rows with too many or too few fields are reported, not silently shifted. A row whose every
+cell is blank (an empty line, a line of delimiters or of white space) holds no record: it is
+passed over without a word, as the .xlsx reader passes over a blank row, but counted, so
+that each row is numbered as a spreadsheet shows the file (the header row 0; a quoted cell
+over several lines one row, numbered where it starts), whichever reader reads it.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from rfl_match.arrays import text_columns_where
@@ -183,7 +189,9 @@ def _lines(text: str) -> io.StringIO:
 
 
 def read_csv_text(text: str, source: str = "input") -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse CSV text into string columns; ragged rows are returned as problems."""
+    """Parse CSV text into string columns; ragged rows are returned as problems, numbered
+    as :func:`read_csv` numbers them. A row whose every cell is blank is left out, as
+    :func:`read_csv` leaves it out, whether or not another row is ragged."""
     delimiter = sniff_delimiter(text)
     problems: list[Problem] = []
     try:
@@ -195,7 +203,9 @@ def read_csv_text(text: str, source: str = "input") -> tuple[pd.DataFrame, list[
             na_filter=False,
             engine="c",
         )
-        return frame, problems
+        # an empty line is skipped by pandas already; a line of delimiters is not
+        filled = frame.apply(lambda cells: cells.str.strip().astype(bool)).any(axis=1)
+        return frame[filled.to_numpy(dtype=bool)].reset_index(drop=True), problems
     except pd.errors.ParserError:
         pass
     # Some rows have the wrong number of fields: read row by row and report them.
@@ -204,10 +214,10 @@ def read_csv_text(text: str, source: str = "input") -> tuple[pd.DataFrame, list[
     header = next(reader)
     rows: list[list[str]] = []
     for line_no, row in enumerate(reader, start=1):
+        if not any(cell.strip() for cell in row):
+            continue
         if len(row) == len(header):
             rows.append(row)
-        elif not any(cell.strip() for cell in row):
-            continue
         else:
             problems.append(
                 Problem(
@@ -288,7 +298,8 @@ def read_csv(path: Path) -> Table:
 
     The fast path parses the file from disk with pyarrow (no Python copy of the text); a
     file with ragged rows, or a row too long for it, is read again row by row with the
-    ``csv`` module, so that each rejected row is reported with its data row number.
+    ``csv`` module, so that each rejected row is reported with its data row number. Both
+    number the rows alike, blank ones counted and dropped (see the module's docstring).
     """
     source = str(path)
     size = path.stat().st_size
@@ -498,7 +509,9 @@ def _mixed_lines(path: Path, fallback: list[int]) -> Iterator[str]:
 
 
 def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> Table | None:
-    """pyarrow's reader; None when the file needs the row-by-row reader."""
+    """pyarrow's reader; None when the file needs the row-by-row reader. Blank rows are
+    dropped and the rows kept numbered as :func:`_read_slow` numbers them, by whole
+    columns: no Python step per row."""
     try:
         import pyarrow as pa
         import pyarrow.csv as pacsv  # type: ignore[import-untyped]
@@ -525,6 +538,9 @@ def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> 
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
                 newlines_in_values=True,
+                # an empty line is read as a row of empty cells, so that it is counted
+                # and dropped as a line of delimiters is (see _blank_rows)
+                ignore_empty_lines=False,
                 invalid_row_handler=on_bad_row,
             ),
             convert_options=pacsv.ConvertOptions(
@@ -539,10 +555,31 @@ def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> 
         return None
     if bad_rows:
         return None
+    blank = _blank_rows(arrow)
+    rows = None
+    if blank.any():
+        arrow = arrow.filter(pa.array(~blank))
+        rows = np.flatnonzero(~blank).astype(np.int64) + 1
     frame = arrow.to_pandas()
     del arrow
     frame.columns = pd.Index(header)
-    return Table(frame, format="csv")
+    return Table(frame, rows=rows, format="csv")
+
+
+def _blank_rows(arrow: Any) -> npt.NDArray[np.bool_]:
+    """Which rows of a pyarrow table hold no record: every cell empty or white space (an
+    empty line, a line of delimiters). A column at a time, each only while some row is
+    still blank in every column before it: the first column (a record id) is filled in
+    nearly every file, and the search ends there."""
+    import pyarrow.compute as pc
+
+    blank = np.ones(arrow.num_rows, dtype=bool)
+    for column in arrow.columns:
+        if not blank.any():
+            break
+        cells = pc.or_(pc.equal(column, ""), pc.utf8_is_space(column))
+        blank &= cells.to_numpy()
+    return blank
 
 
 _NOT_UTF8 = (
@@ -552,9 +589,10 @@ _NOT_UTF8 = (
 
 
 def _read_slow(path: Path, encoding: str, delimiter: str, source: str, titles: int = 0) -> Table:
-    """Row by row with the csv module: ragged rows are rejected with their row numbers.
-    ``encoding`` _MIXED: UTF-8, and each line that is not valid UTF-8 as cp1252, each row
-    that holds one reported."""
+    """Row by row with the csv module: ragged rows are rejected with their row numbers,
+    blank rows counted and dropped as :func:`_read_fast` does. ``encoding`` _MIXED:
+    UTF-8, and each line that is not valid UTF-8 as cp1252, each row that holds one
+    reported."""
     csv.field_size_limit(1 << 30)
     problems: list[Problem] = []
     rejected: list[RejectedRow] = []
@@ -576,10 +614,12 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str, titles: i
             fields = [h if h.strip() else blank_header_name(i) for i, h in enumerate(header)]
             row_no = 0
             for row in reader:
+                # every row is counted, a blank one too (as a spreadsheet shows it and
+                # the fast reader and the .xlsx reader number it), but holds no record
+                row_no += 1
                 if not any(cell.strip() for cell in row):
                     read = reader.line_num
                     continue
-                row_no += 1
                 if fallback and fallback[-1] > read:  # a line of this row read as cp1252
                     problems.append(Problem(row_no, None, _NOT_UTF8.format(what="this row")))
                 read = reader.line_num
