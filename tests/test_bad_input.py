@@ -330,6 +330,24 @@ def test_sheets_after_the_first_are_said_to_be_left_unread(tmp_path: Path) -> No
         rm.read_records(tmp_path / "two.xlsx")
 
 
+def test_an_empty_first_sheet_names_the_sheets_that_hold_data(tmp_path: Path) -> None:
+    # It said "the workbook's first sheet is empty" alone, not which sheet holds the data.
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Cover"
+    book.create_sheet("Requests").append(["record_id", "full_name"])
+    book["Requests"].append(["r1", "Amina"])
+    book.save(tmp_path / "book.xlsx")
+    with pytest.raises(rm.RecordError) as raised:
+        rm.read_records(tmp_path / "book.xlsx")
+    assert [str(p) for p in raised.value.problems] == [
+        "the workbook's first sheet is empty",
+        "only the first sheet, 'Cover', is read; not the workbook's other sheets that hold "
+        "data: 'Requests' (move the sheet of records first, or save each sheet as a file)",
+    ]
+
+
 _SERIAL_NOTE = re.compile(r"^(\d+) cells read as Excel serial dates \(days counted from (\S+),")
 
 

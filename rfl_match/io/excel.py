@@ -107,7 +107,9 @@ def read_excel(path: Path) -> Table:
     finally:
         book.close()
     if header is None:
-        raise RecordError([Problem(None, None, "the workbook's first sheet is empty")], str(path))
+        # with the note naming the sheets that hold data, if any: the one to move first
+        empty = Problem(None, None, "the workbook's first sheet is empty")
+        raise RecordError([empty, *problems], str(path))
     frame = blank_frame(header, rows)
     numbered = np.asarray(numbers, dtype=np.int64)
     table = Table(frame, problems, rejected, numbered, "xlsx", date_system)
