@@ -338,6 +338,29 @@ def test_a_column_without_a_title_is_named_and_its_rows_kept(tmp_path: Path, suf
     ]
 
 
+def test_spreadsheet_error_values_are_read_as_blanks(tmp_path: Path) -> None:
+    # A lookup's #N/A pasted as a value was read as the text "#N/A": two records whose
+    # father's name it was agreed on "father's name: same spelling".
+    rows: list[list[object]] = [
+        ["record_id", "full_name", "father_name", "age"],
+        ["r1", "Amina Yusuf", "#N/A", 9],
+        ["r2", "Amina Yusef", "#N/A", "#DIV/0!"],
+        ["r3", "Omar Ali", "Ali Hassan", 10],
+    ]
+    loaded = rm.io.load_records(_workbook(tmp_path / "in.xlsx", rows))
+    assert loaded.records["father_name"].tolist() == ["", "", "Ali Hassan"]
+    assert loaded.records["age"].tolist() == ["9", "", "10"]
+    assert [str(p) for p in loaded.problems] == [
+        f"row {row}, column '{column}': a spreadsheet error value ({value}), not data; "
+        f"blanked (value '{value}')"
+        for row, column, value in [
+            (1, "father_name", "#N/A"),
+            (2, "father_name", "#N/A"),
+            (2, "age", "#DIV/0!"),
+        ]
+    ]
+
+
 def test_sheets_after_the_first_are_said_to_be_left_unread(tmp_path: Path) -> None:
     # Only the first sheet is read: records in a second one were left out without a
     # word, and an instructions sheet first gave "no record id column" alone.

@@ -1,8 +1,9 @@
 """Excel workbooks (``.xlsx``): the first sheet in, one or more sheets out.
 
 Every cell is read as text, as a person typed it (``7`` not ``7.0``, a date as
-``YYYY-MM-DD``); a formula cell is read as its formula text, never run. A column with no
-title is read as in a CSV file: named ``column_N`` if it holds data. On the way out,
+``YYYY-MM-DD``); a formula cell is read as its formula text, never run, and an error
+value (``#N/A``, ``#REF!``) as a blank, with a note. A column with no title is read as in
+a CSV file: named ``column_N`` if it holds data. On the way out,
 cells that a spreadsheet would run are prefixed with an apostrophe, characters that the
 format forbids are dropped, and a cell longer than Excel allows is shortened, with a
 warning: a spreadsheet is for reading, the CSV or Parquet output keeps everything.
@@ -80,10 +81,12 @@ def read_excel(path: Path) -> Table:
         header_row = 0
         rows: list[list[str]] = []
         numbers: list[int] = []
-        sheet_rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        # Cells, not their values alone: an error value is told from text by its type.
+        sheet_rows = enumerate(sheet.iter_rows(), start=1)
         ahead, titles = _past_titles(sheet_rows)
         problems += title_problems(titles)
-        for excel_row, values in itertools.chain(ahead, sheet_rows):
+        for excel_row, row in itertools.chain(ahead, sheet_rows):
+            values = tuple(cell.value for cell in row)
             cells = [cell_text(v) for v in values]
             # Trailing blank cells are left out: openpyxl fills each row to the width the
             # sheet says it has, which formatting alone can make thousands of columns. The
@@ -100,6 +103,7 @@ def read_excel(path: Path) -> Table:
             rows.append(cells)
             numbers.append(row_no)
             problems.extend(_long_numbers(values, header, row_no))
+            problems.extend(_blank_errors(row, cells, header, row_no))
     finally:
         book.close()
     if header is None:
@@ -146,6 +150,28 @@ def _long_numbers(values: tuple[Any, ...], header: list[str], row: int) -> list[
     ]
 
 
+def _blank_errors(
+    row: tuple[Any, ...], cells: list[str], header: list[str], number: int
+) -> list[Problem]:
+    """Blank, in ``cells`` (the text of the sheet's ``row``), each error value (``#N/A``,
+    ``#REF!``, ``#DIV/0!``: openpyxl's data type "e"; a formula's failure pasted as a
+    value, or ``#N/A`` typed for "not available"), with a note for each: read as text,
+    two records whose father's name was "#N/A" agreed on it."""
+    problems: list[Problem] = []
+    for position, cell in enumerate(row[: len(cells)]):
+        if cell.data_type == "e":
+            problems.append(
+                Problem(
+                    number,
+                    _column(header, position),
+                    f"a spreadsheet error value ({cells[position]}), not data; blanked",
+                    cells[position],
+                )
+            )
+            cells[position] = ""
+    return problems
+
+
 def _other_sheets(book: Any) -> list[Problem]:
     """A note naming the sheets after the first that hold something: they are not read."""
     others = [
@@ -169,14 +195,14 @@ def _other_sheets(book: Any) -> list[Problem]:
 def _past_titles(
     numbered: Iterator[tuple[int, tuple[Any, ...]]],
 ) -> tuple[list[tuple[int, tuple[Any, ...]]], list[str]]:
-    """The first rows of a sheet, read ahead to tell the titles above its header
-    (:func:`~rfl_match.io.table.title_rows`): the rows read after the titles, and the
-    titles."""
+    """The first rows of a sheet (its cells), read ahead to tell the titles above its
+    header (:func:`~rfl_match.io.table.title_rows`): the rows read after the titles, and
+    the titles."""
     ahead: list[tuple[int, tuple[Any, ...]]] = []
     filled: list[tuple[int, list[str]]] = []  # position in ahead, cells
     for row in numbered:
         ahead.append(row)
-        cells = [cell_text(v) for v in row[1]]
+        cells = [cell_text(cell.value) for cell in row[1]]
         if any(c.strip() for c in cells):
             filled.append((len(ahead) - 1, cells))
             if len(filled) >= TITLE_ROWS:
@@ -192,10 +218,10 @@ def read_excel_header(path: Path) -> list[str]:
     """The header row of the first sheet."""
     book = _open(path)
     try:
-        numbered = enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
+        numbered = enumerate(book.worksheets[0].iter_rows(), start=1)
         ahead, _ = _past_titles(numbered)
-        for _, values in itertools.chain(ahead, numbered):
-            cells = [cell_text(v).strip() for v in values]
+        for _, row in itertools.chain(ahead, numbered):
+            cells = [cell_text(cell.value).strip() for cell in row]
             if any(cells):
                 while cells and not cells[-1]:
                     cells.pop()
