@@ -334,7 +334,7 @@ def test_titles_above_the_header_are_passed_over(tmp_path: Path, suffix: str) ->
         ["record_id", "full_name", "age"],
         ["r1", "Amina", "9"],
         ["r2", "Omar", "10", "x"],  # ragged: numbered from the header still
-        ["r3", "Zara", "11"],
+        ["r3", "Zara", "l1"],  # a malformed age: numbered from the header still
     ]
     if suffix == ".csv":
         text = "\n".join(";".join("" if c is None else f'"{c}"' for c in r) for r in rows)
@@ -342,8 +342,13 @@ def test_titles_above_the_header_are_passed_over(tmp_path: Path, suffix: str) ->
     else:
         path = _workbook(tmp_path / "in.xlsx", rows)
     loaded = rm.io.load_records(path)
-    assert loaded.records["record_id"].tolist() == ["r1", "r3"]
-    assert [r.row for r in loaded.rejected] == [2]
+    if suffix == ".csv":
+        assert loaded.records["record_id"].tolist() == ["r1", "r3"]
+        assert [r.row for r in loaded.rejected] == [2]
+    else:  # a cell of a workbook past the last title is an untitled column's, not ragged
+        assert loaded.records["column_4"].tolist() == ["", "x", ""]
+        assert loaded.rejected == []
+    assert [p.row for p in loaded.problems if p.column == "age"] == [3]
     titles = [p.value for p in loaded.problems if "title" in p.message]
     assert titles == ["Tracing requests, camp 4", "exported 2024-05-01"]
     assert rm.io.read_header(path) == ["record_id", "full_name", "age"]
@@ -359,6 +364,55 @@ def test_a_table_of_one_column_has_no_titles(tmp_path: Path, suffix: str) -> Non
     table = rm.io.read_table(path)
     assert table.frame["full_name"].tolist() == ["Hassan, Amina", "Omar"]
     assert table.problems == []
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_column_without_a_title_is_named_and_its_rows_kept(tmp_path: Path, suffix: str) -> None:
+    # In a workbook, a value in a column past the last title had its whole row rejected
+    # ("values beyond the last header column"); the CSV that a spreadsheet exports of the
+    # same sheet keeps the row, the column named column_3 and said so.
+    rows: list[list[object]] = [
+        ["record_id", "full_name", None, None],
+        ["r1", "Amina", None, None],
+        ["r2", "Omar", "left camp 4", None],
+        ["r3", "Zara", None, None],
+    ]
+    if suffix == ".csv":
+        text = "\n".join(",".join("" if c is None else str(c) for c in r) for r in rows)
+        path = write(tmp_path, text + "\n", "in.csv")
+    else:
+        path = _workbook(tmp_path / "in.xlsx", rows)
+    loaded = rm.io.load_records(path)
+    assert loaded.records["record_id"].tolist() == ["r1", "r2", "r3"]
+    assert loaded.records["column_3"].tolist() == ["", "left camp 4", ""]
+    assert "column_4" not in loaded.records  # empty in every row: dropped
+    assert loaded.rejected == []
+    assert [str(p) for p in loaded.problems] == [
+        "column 'column_3': its header cell is blank but it holds data; named column_3"
+    ]
+
+
+def test_spreadsheet_error_values_are_read_as_blanks(tmp_path: Path) -> None:
+    # A lookup's #N/A pasted as a value was read as the text "#N/A": two records whose
+    # father's name it was agreed on "father's name: same spelling".
+    rows: list[list[object]] = [
+        ["record_id", "full_name", "father_name", "age"],
+        ["r1", "Amina Yusuf", "#N/A", 9],
+        ["r2", "Amina Yusef", "#N/A", "#DIV/0!"],
+        ["r3", "Omar Ali", "Ali Hassan", 10],
+    ]
+    loaded = rm.io.load_records(_workbook(tmp_path / "in.xlsx", rows))
+    assert loaded.records["father_name"].tolist() == ["", "", "Ali Hassan"]
+    assert loaded.records["age"].tolist() == ["9", "", "10"]
+    assert [str(p) for p in loaded.problems] == [
+        f"row {row}, column '{column}': a spreadsheet error value ({value}), not data; "
+        f"blanked (value '{value}')"
+        for row, column, value in [
+            (1, "father_name", "#N/A"),
+            (2, "father_name", "#N/A"),
+            (2, "age", "#DIV/0!"),
+        ]
+    ]
 
 
 def test_sheets_after_the_first_are_said_to_be_left_unread(tmp_path: Path) -> None:
@@ -382,6 +436,24 @@ def test_sheets_after_the_first_are_said_to_be_left_unread(tmp_path: Path) -> No
     book.save(tmp_path / "two.xlsx")
     with pytest.raises(rm.RecordError, match="only the first sheet, 'More', is read"):
         rm.read_records(tmp_path / "two.xlsx")
+
+
+def test_an_empty_first_sheet_names_the_sheets_that_hold_data(tmp_path: Path) -> None:
+    # It said "the workbook's first sheet is empty" alone, not which sheet holds the data.
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Cover"
+    book.create_sheet("Requests").append(["record_id", "full_name"])
+    book["Requests"].append(["r1", "Amina"])
+    book.save(tmp_path / "book.xlsx")
+    with pytest.raises(rm.RecordError) as raised:
+        rm.read_records(tmp_path / "book.xlsx")
+    assert [str(p) for p in raised.value.problems] == [
+        "the workbook's first sheet is empty",
+        "only the first sheet, 'Cover', is read; not the workbook's other sheets that hold "
+        "data: 'Requests' (move the sheet of records first, or save each sheet as a file)",
+    ]
 
 
 _SERIAL_NOTE = re.compile(r"^(\d+) cells read as Excel serial dates \(days counted from (\S+),")

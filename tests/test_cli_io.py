@@ -797,7 +797,9 @@ def test_evaluate_an_empty_matches_file(
 
 
 def test_evaluate_reports_unreadable_matches_rows(tmp_path: Path, linked: dict[str, Path]) -> None:
-    # A row that cannot be read is said so, whatever the format, and left out of the scores.
+    # A row that cannot be read is said so and left out of the scores; a workbook's cell
+    # past the last title is an untitled column's (no delimiter can shift it): its row is
+    # kept, and the column named and said so.
     import openpyxl
 
     expected = json.loads(run("evaluate", linked[".csv"], linked["truth.csv"], "--json").stdout)
@@ -810,9 +812,14 @@ def test_evaluate_reports_unreadable_matches_rows(tmp_path: Path, linked: dict[s
     lines[2] = lines[2].rstrip("\n") + ",stray\n"  # data row 2, ragged
     ragged = tmp_path / "matches.csv"
     ragged.write_text("".join(lines), encoding="utf-8")
-    for matches in (xlsx, ragged):
-        result = run("evaluate", matches, linked["truth.csv"], "--json")
-        assert result.returncode == 0, result.stderr
-        assert "matches: row 2" in result.stderr and "rejected" in result.stderr, matches
-        scores = json.loads(result.stdout)
-        assert scores["predicted_pairs"] == expected["predicted_pairs"] - 1, matches
+    result = run("evaluate", ragged, linked["truth.csv"], "--json")
+    assert result.returncode == 0, result.stderr
+    assert "matches: row 2" in result.stderr and "rejected" in result.stderr
+    scores = json.loads(result.stdout)
+    assert scores["predicted_pairs"] == expected["predicted_pairs"] - 1
+    result = run("evaluate", xlsx, linked["truth.csv"], "--json")
+    assert result.returncode == 0, result.stderr
+    named = f"column_{sheet.max_column}"
+    assert f"matches: column '{named}': its header cell is blank" in result.stderr
+    assert "rejected" not in result.stderr
+    assert json.loads(result.stdout)["predicted_pairs"] == expected["predicted_pairs"]

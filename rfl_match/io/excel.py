@@ -1,7 +1,9 @@
 """Excel workbooks (``.xlsx``): the first sheet in, one or more sheets out.
 
 Every cell is read as text, as a person typed it (``7`` not ``7.0``, a date as
-``YYYY-MM-DD``); a formula cell is read as its formula text, never run. On the way out,
+``YYYY-MM-DD``); a formula cell is read as its formula text, never run, and an error
+value (``#N/A``, ``#REF!``) as a blank, with a note. A column with no title is read as in
+a CSV file: named ``column_N`` if it holds data. On the way out,
 cells that a spreadsheet would run are prefixed with an apostrophe, characters that the
 format forbids are dropped, and a cell longer than Excel allows is shortened, with a
 warning: a spreadsheet is for reading, the CSV or Parquet output keeps everything.
@@ -21,7 +23,6 @@ import pandas as pd
 
 from rfl_match.io.table import (
     TITLE_ROWS,
-    RejectedRow,
     Table,
     blank_frame,
     blank_header_name,
@@ -58,7 +59,14 @@ def _open(path: Path) -> Any:
 
 def read_excel(path: Path) -> Table:
     """The first sheet of a workbook: the first non-empty row is the header, titles above
-    it passed over (:func:`~rfl_match.io.table.title_rows`)."""
+    it passed over (:func:`~rfl_match.io.table.title_rows`).
+
+    The table is as wide as the sheet's data, as a spreadsheet exports it to CSV: a column
+    whose header cell is blank is dropped or named ``column_N`` by
+    :func:`~rfl_match.io.table.name_blank_headers`. No stray delimiter can shift a cell
+    of a workbook into the next column, so a value past the last title is a value of an
+    untitled column, not a sign of a broken row.
+    """
     from openpyxl.utils.datetime import CALENDAR_MAC_1904  # type: ignore[import-untyped]
 
     book = _open(path)
@@ -73,44 +81,42 @@ def read_excel(path: Path) -> Table:
         header_row = 0
         rows: list[list[str]] = []
         numbers: list[int] = []
-        rejected: list[RejectedRow] = []
-        sheet_rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        # Cells, not their values alone: an error value is told from text by its type.
+        sheet_rows = enumerate(sheet.iter_rows(), start=1)
         ahead, titles = _past_titles(sheet_rows)
         problems += title_problems(titles)
-        for excel_row, values in itertools.chain(ahead, sheet_rows):
+        for excel_row, row in itertools.chain(ahead, sheet_rows):
+            values = tuple(cell.value for cell in row)
             cells = [cell_text(v) for v in values]
-            if not any(c.strip() for c in cells):
+            # Trailing blank cells are left out: openpyxl fills each row to the width the
+            # sheet says it has, which formatting alone can make thousands of columns. The
+            # table's width is the widest row's, set once every row is read.
+            while cells and not cells[-1].strip():
+                cells.pop()
+            if not cells:
                 continue
             if header is None:
-                while cells and not cells[-1].strip():
-                    cells.pop()
                 header = [c.strip() for c in cells]
                 header_row = excel_row
                 continue
             row_no = excel_row - header_row
-            extra = cells[len(header) :]
-            cells = cells[: len(header)] + [""] * (len(header) - len(cells))
-            if any(c.strip() for c in extra):
-                reason = (
-                    f"row has values beyond the last header column ({len(header)} columns); "
-                    "rejected"
-                )
-                problems.append(Problem(row_no, None, reason))
-                names = [h or blank_header_name(i) for i, h in enumerate(header)]
-                fields = dict(zip(names, cells, strict=True))
-                fields["extra_fields"] = "; ".join(c for c in extra if c.strip())
-                rejected.append(RejectedRow(row_no, reason, fields))
-                continue
             rows.append(cells)
             numbers.append(row_no)
             problems.extend(_long_numbers(values, header, row_no))
+            problems.extend(_blank_errors(row, cells, header, row_no))
     finally:
         book.close()
     if header is None:
-        raise RecordError([Problem(None, None, "the workbook's first sheet is empty")], str(path))
+        # with the note naming the sheets that hold data, if any: the one to move first
+        empty = Problem(None, None, "the workbook's first sheet is empty")
+        raise RecordError([empty, *problems], str(path))
+    width = max(len(header), max(map(len, rows), default=0))
+    header += [""] * (width - len(header))
+    for cells in rows:
+        cells += [""] * (width - len(cells))
     frame = blank_frame(header, rows)
     numbered = np.asarray(numbers, dtype=np.int64)
-    table = Table(frame, problems, rejected, numbered, "xlsx", date_system)
+    table = Table(frame, problems, [], numbered, "xlsx", date_system)
     return name_blank_headers(table)
 
 
@@ -119,21 +125,51 @@ def read_excel(path: Path) -> Table:
 _EXACT_DIGITS = 1e15
 
 
+def _column(header: list[str], position: int) -> str:
+    """The name of the column at ``position`` (from 0), its header cell blank or beyond
+    the header's last title (:func:`~rfl_match.io.table.blank_header_name`)."""
+    if position < len(header) and header[position]:
+        return header[position]
+    return blank_header_name(position)
+
+
 def _long_numbers(values: tuple[Any, ...], header: list[str], row: int) -> list[Problem]:
     """A note for each cell of a row that holds a number of 16 digits or more as Excel
     does (a float): the digits after the 15th may not be the ones typed."""
     return [
         Problem(
             row,
-            header[i] or blank_header_name(i),
+            _column(header, i),
             "a number of 16 digits or more, as Excel holds it: the digits after the 15th "
             "may not be the ones typed; kept as read (format the column as Text in Excel, "
             "and type it again)",
             cell_text(v),
         )
-        for i, v in enumerate(values[: len(header)])
+        for i, v in enumerate(values)
         if isinstance(v, float) and abs(v) >= _EXACT_DIGITS
     ]
+
+
+def _blank_errors(
+    row: tuple[Any, ...], cells: list[str], header: list[str], number: int
+) -> list[Problem]:
+    """Blank, in ``cells`` (the text of the sheet's ``row``), each error value (``#N/A``,
+    ``#REF!``, ``#DIV/0!``: openpyxl's data type "e"; a formula's failure pasted as a
+    value, or ``#N/A`` typed for "not available"), with a note for each: read as text,
+    two records whose father's name was "#N/A" agreed on it."""
+    problems: list[Problem] = []
+    for position, cell in enumerate(row[: len(cells)]):
+        if cell.data_type == "e":
+            problems.append(
+                Problem(
+                    number,
+                    _column(header, position),
+                    f"a spreadsheet error value ({cells[position]}), not data; blanked",
+                    cells[position],
+                )
+            )
+            cells[position] = ""
+    return problems
 
 
 def _other_sheets(book: Any) -> list[Problem]:
@@ -159,14 +195,14 @@ def _other_sheets(book: Any) -> list[Problem]:
 def _past_titles(
     numbered: Iterator[tuple[int, tuple[Any, ...]]],
 ) -> tuple[list[tuple[int, tuple[Any, ...]]], list[str]]:
-    """The first rows of a sheet, read ahead to tell the titles above its header
-    (:func:`~rfl_match.io.table.title_rows`): the rows read after the titles, and the
-    titles."""
+    """The first rows of a sheet (its cells), read ahead to tell the titles above its
+    header (:func:`~rfl_match.io.table.title_rows`): the rows read after the titles, and
+    the titles."""
     ahead: list[tuple[int, tuple[Any, ...]]] = []
     filled: list[tuple[int, list[str]]] = []  # position in ahead, cells
     for row in numbered:
         ahead.append(row)
-        cells = [cell_text(v) for v in row[1]]
+        cells = [cell_text(cell.value) for cell in row[1]]
         if any(c.strip() for c in cells):
             filled.append((len(ahead) - 1, cells))
             if len(filled) >= TITLE_ROWS:
@@ -182,10 +218,10 @@ def read_excel_header(path: Path) -> list[str]:
     """The header row of the first sheet."""
     book = _open(path)
     try:
-        numbered = enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
+        numbered = enumerate(book.worksheets[0].iter_rows(), start=1)
         ahead, _ = _past_titles(numbered)
-        for _, values in itertools.chain(ahead, numbered):
-            cells = [cell_text(v).strip() for v in values]
+        for _, row in itertools.chain(ahead, numbered):
+            cells = [cell_text(cell.value).strip() for cell in row]
             if any(cells):
                 while cells and not cells[-1]:
                     cells.pop()

@@ -2,8 +2,8 @@
 
 Readers of each format (csv.py, excel.py, parquet.py, pfif.py) turn a file into a
 :class:`Table` of string columns; ``read.py`` maps and validates it into records. Rows that
-cannot be read at all (a ragged CSV row, an Excel row with cells beyond the header) are not
-lost: they travel in ``Table.rejected`` with their reason, to the rejects file.
+cannot be read at all (a ragged CSV row) are not lost: they travel in ``Table.rejected``
+with their reason, to the rejects file.
 """
 
 from __future__ import annotations
