@@ -420,8 +420,10 @@ def blank_overlong(out: pd.DataFrame, columns: Iterable[str], problems: list[Pro
                     str(out[column].iat[position])[:60] + "...",
                 )
             )
-        if len(too_long):
-            out.loc[out.index[too_long], column] = ""
+        if len(too_long):  # by position: a frame's index may repeat its labels
+            kept = out[column].copy()
+            kept.iloc[too_long] = ""
+            out[column] = kept
 
 
 def is_encoded(frame: pd.DataFrame) -> bool:

@@ -586,6 +586,12 @@ def test_a_frame_given_with_a_name_of_pasted_text_has_it_blanked_as_a_file_would
     assert told[(3, "place_of_birth")].startswith("1,399 characters")  # white space trimmed
     assert told[(1, None)] == "no name in any name column; kept"
     assert len(frame["full_name"].iloc[0]) == 5_000_000  # the caller's frame as it was
+    # by position, whatever the index: two batches concatenated repeat its labels
+    first = pd.DataFrame({"record_id": ["A", "B"], "full_name": ["Amina Hassan", "Omar Ali"]})
+    second = pd.DataFrame({"record_id": ["C", "D"], "full_name": ["x" * 1_500, "Fatima Noor"]})
+    out = validate_records(pd.concat([first, second]))
+    assert out["full_name"].tolist() == ["Amina Hassan", "Omar Ali", "", "Fatima Noor"]
+    assert out.index.equals(pd.RangeIndex(4))
     requests = synthetic["requests"].copy()
     requests.loc[0, "full_name"] = "A" * 5_000_000
     with pytest.warns(UserWarning, match="too long for a full_name"):
