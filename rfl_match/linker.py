@@ -195,10 +195,10 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     # them (it knows no configuration) is validated again, with them.
     dates = config.date_fields
     if is_validated(frame, dates):
-        return frame
+        return _named_by_alternates(frame)
     out = validate_records(frame, config.mapping or None, source=source, date_fields=dates)
     mark_validated(out, dates)
-    return out
+    return _named_by_alternates(out)
 
 
 #: Problems a warning quotes (:func:`_say_problems`); the rest are counted.
@@ -242,14 +242,13 @@ def _validated(
         left = _records(requests, config, "requests")
         if tell:
             _say_problems(requests, left, "requests")
-        left = _named_by_alternates(left)
         return left, left
     sides = [(requests, "requests"), (sightings, "sightings")]
     left, right = threaded(lambda side: _records(side[0], config, side[1]), sides, config.workers)
     if tell:
         _say_problems(requests, left, "requests")
         _say_problems(sightings, right, "sightings")
-    return _named_by_alternates(left), _named_by_alternates(right)
+    return left, right
 
 
 def _named_by_alternates(records: pd.DataFrame) -> pd.DataFrame:
@@ -268,7 +267,9 @@ def _named_by_alternates(records: pd.DataFrame) -> pd.DataFrame:
             only &= np.asarray(records[column] == "", dtype=bool)
     if not only.any():
         return records
-    first = alternates[only].str.split(r"[;\n]", n=1, regex=True).str[0].str.strip()
+    # the first that is not blank: a cell may start with a separator ("; Mohammed Ali")
+    leading = alternates[only].str.replace(r"^[\s;]+", "", regex=True)
+    first = leading.str.split(r"[;\n]", n=1, regex=True).str[0].str.strip()
     if "full_name" in records.columns:
         full = records["full_name"].copy()
     else:

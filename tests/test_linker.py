@@ -711,6 +711,22 @@ def test_a_record_named_only_in_its_alternate_names_is_matched_by_them(
     ]
     linked = rm.Linker().fit(*only).predict(*only)
     assert len(linked.merge(truth)) > 250
+    # the first alternate that is not blank, whatever separator the cell starts with; and
+    # every path reads them so, a run in partitions too
+    from rfl_match.backends.partitions import records
+
+    cells = pd.DataFrame(
+        {
+            "record_id": ["A", "B", "C"],
+            "full_name": ["", "", "Omar Said"],
+            "alternate_names": ["; Mohammed Ali", ";;", "Abu Ali"],
+        }
+    )
+    assert records(cells, fitted, "cells")["full_name"].tolist() == [
+        "Mohammed Ali",
+        "",
+        "Omar Said",
+    ]
 
 
 def test_blocking_report_of_one_list_reads_a_labelled_pair_either_way_round(
