@@ -579,3 +579,12 @@ def test_a_pfif_file_saved_in_latin_1_says_so(tmp_path: Path) -> None:
     broken.write_bytes(person.replace("</pfif:person>", "").encode("utf-8"))
     with pytest.raises(rm.RecordError, match="not well-formed XML"):
         rm.read_records(broken)
+    # its encoding declared, a bad token is no encoding's fault
+    declared = tmp_path / "declared.xml"
+    text = '<?xml version="1.0" encoding="ISO-8859-1"?>\n' + person
+    declared.write_bytes(text.encode("latin-1"))
+    assert rm.read_records(declared)["full_name"].tolist() == ["José Müller"]
+    declared.write_bytes(text.replace("José", "Jo\x01sé").encode("latin-1"))
+    with pytest.raises(rm.RecordError, match="not well-formed XML") as raised:
+        rm.read_records(declared)
+    assert "not UTF-8" not in str(raised.value)

@@ -164,8 +164,10 @@ def _parse(path: Path) -> _Document:
     except expat.ExpatError as exc:
         if path.stat().st_size == 0:
             detail = "the file is empty"
-        elif exc.code == expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN] and not _utf8(
-            path
+        elif (
+            exc.code == expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN]
+            and not _utf8(path)
+            and _declared(path) in ("", "utf-8", "utf8")
         ):
             # XML without a declaration is UTF-8: a file saved in another encoding (Latin-1,
             # cp1252) stops at its first accented letter, which expat calls a bad token
@@ -183,6 +185,16 @@ def _parse(path: Path) -> _Document:
             if index < len(doc.persons):
                 note["_parent"] = doc.persons[index].get("person_record_id", "")
     return doc
+
+
+_DECLARED = re.compile(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
+
+
+def _declared(path: Path) -> str:
+    """The encoding the file's XML declaration names, lower case; "" for none."""
+    with path.open("rb") as handle:
+        found = _DECLARED.match(handle.read(256).lstrip(b"\xef\xbb\xbf"))
+    return found.group(1).decode("ascii").lower() if found else ""
 
 
 def _utf8(path: Path) -> bool:
