@@ -655,8 +655,8 @@ def _link(args: argparse.Namespace) -> int:
         if linker is None:
             with progress.stage("fitting the model (blocking, comparing, EM)"):
                 linker = _fitted(config, requests, sightings, given is None)
-        if linker is None:
-            matches = _NO_MATCHES.copy()
+        if linker.model_ is None:
+            matches = _no_matches(linker)
         else:
             with progress.stage("blocking, comparing and scoring"):
                 matches = linker.predict(
@@ -666,7 +666,7 @@ def _link(args: argparse.Namespace) -> int:
                     top_k=args.top_k,
                     pairs=None if given is None else given["pairs"],
                 )
-        if args.save_model is not None and linker is not None:
+        if args.save_model is not None and linker.model_ is not None:
             linker.save(args.save_model)
         with progress.stage(f"writing {args.output}"):
             shared = matches if key is None else pseudonymise(matches, key)
@@ -682,14 +682,13 @@ def _link(args: argparse.Namespace) -> int:
         print(f"rows with problems {problem_rows:,} (listed on stderr)")
         kept = f" ({_PRIVATE_REJECTS})" if private else ""
         print(f"rows rejected     {rejected:,} -> {rejects}{kept}")
-        compared = 0 if linker is None else linker.training_.get("last_candidate_pairs", 0)
-        print(f"pairs compared    {compared:,}")
+        print(f"pairs compared    {linker.training_.get('last_candidate_pairs', 0):,}")
         print(f"matches written   {len(matches):,} -> {args.output}")
         _print_pseudonymised(key, "the review and rejects files keep the real ids")
         if args.review is not None:
             print(f"review file       {args.review}")
         print(f"seconds           {time.perf_counter() - started:.1f}")
-    if args.save_model is not None and linker is None:
+    if args.save_model is not None and linker.model_ is None:
         print(
             f"rfl-match: no model to save to {args.save_model}: nothing to learn from",
             file=sys.stderr,
@@ -698,10 +697,10 @@ def _link(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-#: The matches of a run whose blocking found no pair: none, in the columns every
-#: matches file starts with.
-_NO_MATCHES = pd.DataFrame(
-    {
+def _no_matches(linker: Linker) -> pd.DataFrame:
+    """The matches of a run whose blocking found no pair: none, in the columns a predict of
+    ``linker``'s comparisons writes (one ``_level`` and one ``_weight`` a comparison)."""
+    columns: dict[str, pd.Series] = {
         "request_id": pd.Series([], dtype=str),
         "sighting_id": pd.Series([], dtype=str),
         "match_probability": pd.Series([], dtype=float),
@@ -709,22 +708,26 @@ _NO_MATCHES = pd.DataFrame(
         "rank": pd.Series([], dtype="int64"),
         "explanation": pd.Series([], dtype=str),
     }
-)
+    for comparison in linker._comparisons():
+        columns[f"{comparison.name}_level"] = pd.Series([], dtype="int64")
+        columns[f"{comparison.name}_weight"] = pd.Series([], dtype=float)
+    return pd.DataFrame(columns)
 
 
 def _fitted(
     config: LinkConfig, records: pd.DataFrame, others: pd.DataFrame | None, empty_ok: bool = True
-) -> Linker | None:
-    """A Linker fitted on the inputs; or None, said on stderr, where blocking found no
-    pair to learn from (no record resembles another: nothing to propose, a result and not
-    a fault of the data) and ``empty_ok``."""
+) -> Linker:
+    """A Linker fitted on the inputs; where blocking found no pair to learn from (no record
+    resembles another: nothing to propose, a result and not a fault of the data) and
+    ``empty_ok``, one without a model (``model_`` None), said on stderr."""
+    linker = Linker(config)
     try:
-        return Linker(config).fit(records, others)
+        return linker.fit(records, others)
     except NoCandidatePairs as exc:
         if not empty_ok:
             raise
         print(f"rfl-match: {exc}; nothing to propose", file=sys.stderr)
-        return None
+        return linker
 
 
 def _dedupe(args: argparse.Namespace) -> int:
@@ -759,7 +762,7 @@ def _dedupe(args: argparse.Namespace) -> int:
         with progress.stage("fitting the model (blocking, comparing, EM)"):
             linker = _fitted(config, records, None)
         with progress.stage("blocking, comparing, scoring and clustering"):
-            if linker is None:  # each record a cluster of its own
+            if linker.model_ is None:  # each record a cluster of its own
                 none = np.zeros(0, dtype=np.intp)
                 clusters = cluster_pairs(records[ID_FIELD].tolist(), none, none, np.zeros(0))
             else:
@@ -773,7 +776,7 @@ def _dedupe(args: argparse.Namespace) -> int:
         print(f"rows with problems {problem_rows:,} (listed on stderr)")
         kept = f" ({_PRIVATE_REJECTS})" if private else ""
         print(f"rows rejected     {rejected:,} -> {rejects}{kept}")
-        compared = 0 if linker is None else linker.training_.get("last_candidate_pairs", 0)
+        compared = linker.training_.get("last_candidate_pairs", 0)
         print(f"pairs compared    {compared:,}")
         print(
             f"clusters written  {len(sizes):,} ({int((sizes > 1).sum()):,} with more than "

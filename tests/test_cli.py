@@ -202,6 +202,8 @@ def test_a_run_whose_blocking_finds_no_pair_writes_that_nothing_resembles_anythi
         "sighting_id",
         "match_probability",
     ]
+    # the columns every matches file has: a level and a weight a comparison
+    assert {"given_name_level", "birth_weight"} <= set(matches.columns)
     assert pd.read_excel(review, dtype=str)["request_id"].tolist() == ["R1", "R2"]
     five = tmp_path / "five.csv"
     five.write_text(
