@@ -708,9 +708,9 @@ def _no_matches(linker: Linker) -> pd.DataFrame:
         "rank": pd.Series([], dtype="int64"),
         "explanation": pd.Series([], dtype=str),
     }
-    for comparison in linker._comparisons():
-        columns[f"{comparison.name}_level"] = pd.Series([], dtype="int64")
-        columns[f"{comparison.name}_weight"] = pd.Series([], dtype=float)
+    for spec in linker.specs_:  # each comparison is named by its spec's label
+        columns[f"{spec.label}_level"] = pd.Series([], dtype="int64")
+        columns[f"{spec.label}_weight"] = pd.Series([], dtype=float)
     return pd.DataFrame(columns)
 
 
