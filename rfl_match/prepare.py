@@ -29,6 +29,8 @@ from rfl_match.kernels import JW_PREFIX, number_rows, person_parts, worker_count
 from rfl_match.names.clean import clean_text
 from rfl_match.names.normalize import PieceParts, many_full_parts, paused_gc, piece_readings
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
+from rfl_match.names.placeholders import is_placeholder
+from rfl_match.schema import PLACE_FIELDS
 
 IntArray = npt.NDArray[np.int32]
 MAX_CHAIN = 4  # name parts kept per record for token comparisons and blocking
@@ -966,12 +968,18 @@ class PreparedPair:
 
     def text_codes(self, column: str, *, fold: bool) -> tuple[IntArray, IntArray, Vocabulary]:
         """Shared codes of a text column on both sides (folded: romanised, case-folded,
-        white space collapsed); -1 where blank."""
+        white space collapsed); -1 where blank, and in a place column where a value only
+        says the place is not known (:func:`~rfl_match.names.placeholders.is_placeholder`)."""
         key = f"text:{column}:{fold}"
         if key not in self._cache:
             # a side without the column reads as blank, as a blank value does
             codes, uniques = self._distinct_values(*text_column(column))
-            values = [fold_text(u) if fold else u.strip() for u in uniques.to_pylist()]
+            texts = uniques.to_pylist()
+            values = [fold_text(u) if fold else u.strip() for u in texts]
+            if column in PLACE_FIELDS:  # "Unknown", "N/A", "-": no place two records share
+                values = [
+                    "" if is_placeholder(u) else v for u, v in zip(texts, values, strict=True)
+                ]
             folded_codes, vocab = pd.factorize(np.array([*values, ""], dtype=object))
             mapped = folded_codes[codes].astype(np.int32)  # a missing value (-1): the last
             blank = int(folded_codes[-1])

@@ -242,6 +242,31 @@ def test_init_config_then_link_french_and_arabic_exports(
     assert int(summary(result.stdout, "matches written").split()[0].replace(",", "")) > 10
 
 
+def test_dedupe_keeps_apart_records_named_only_by_placeholders(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """A morgue's or a hospital's unidentified people, alike in sex, birth year and place
+    ("Unknown"), are not one person because each is written "Unknown" or "N/A"."""
+    sightings = rm.read_records(data["sightings"])
+    unnamed = pd.DataFrame(
+        {
+            "record_id": [f"unnamed-{k}" for k in range(4)],
+            "full_name": ["Unknown", "UNKNOWN", "Unidentified male", "N/A"],
+            "father_name": ["unknown", "Unknown", "N/A", "Not known"],
+            "sex": "male",
+            "date_of_birth": "1990",
+            "place_of_birth": "Unknown",
+        }
+    )
+    records = tmp_path / "records.csv"
+    write_table(pd.concat([sightings, unnamed], ignore_index=True), records)
+    clusters_path = tmp_path / "clusters.csv"
+    result = run("dedupe", records, "-o", clusters_path, "--config", data["config"])
+    assert result.returncode == 0, result.stderr
+    by_id = pd.read_csv(clusters_path, dtype=str).set_index("record_id")["cluster_id"]
+    assert by_id[unnamed["record_id"]].nunique() == 4
+
+
 def test_dedupe_evaluate_explain(tmp_path: Path, data: dict[str, Path]) -> None:
     sightings = rm.read_records(data["sightings"])
     doubled = pd.concat(

@@ -54,6 +54,48 @@ def test_a_sex_disagreement_counts_against_a_match(fitted: rm.Linker) -> None:
     assert model.weights_[c][model.labels[c].index("different")] < -1.0
 
 
+def test_placeholder_names_and_places_are_no_evidence(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A name or place written "Unknown", "N/A" or "مجهول" is not known: two records that
+    say so share nothing, and a real name written beside one is read alone."""
+    unknown = {
+        "full_name": "Unknown", "father_name": "unknown", "mother_name": "Not known",
+        "place_of_birth": "Unknown", "sex": "male", "date_of_birth": "1990",
+    }  # fmt: skip
+    requests = pd.concat(
+        [
+            synthetic["requests"],
+            pd.DataFrame(
+                [
+                    {**unknown, "record_id": "RQ-PH1"},
+                    {**unknown, "record_id": "RQ-PH2", "full_name": "Ahmed FNU"},
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    stranger = {
+        "full_name": "UNKNOWN", "father_name": "N/A", "mother_name": "مجهول",
+        "place_of_birth": "n/a", "sex": "female", "date_of_birth": "2016",
+    }  # fmt: skip
+    sightings = pd.concat(
+        [synthetic["sightings"], pd.DataFrame([{**stranger, "record_id": "SX-PH1"}])],
+        ignore_index=True,
+    )
+    matches = fitted.predict(requests, sightings, threshold=0.0, top_k=1000)
+    assert not (matches["sighting_id"] == "SX-PH1").any()
+    assert not matches["request_id"].isin(["RQ-PH1"]).any()
+    # "Ahmed FNU" is read as Ahmed: his pairs are Ahmeds, and none agrees on the father
+    # or the place by their placeholders
+    ahmed = matches[matches["request_id"] == "RQ-PH2"]
+    assert len(ahmed) > 0
+    model = fitted.model_
+    for field in ("father_name", "place_of_birth"):
+        labels = model.labels[model.names.index(field)]
+        assert {labels[level] for level in ahmed[f"{field}_level"]} == {"missing"}
+
+
 @pytest.mark.parametrize("n_requests", [100, 150, 200])
 def test_a_small_caseload_weighs_a_sex_disagreement_against_but_no_veto(
     synthetic: dict[str, pd.DataFrame], n_requests: int

@@ -88,15 +88,36 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(NAMES, st.text()), CULTURES)
+@example("n/a", None)  # a placeholder piece, each of whose words is an initial elsewhere
+@example("Ali 0x", None)  # a part read as a placeholder once its digit is gone
 def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> None:
+    """Names read piece by piece from the pieces' cached parts (most names) read as the
+    full pipeline reads them."""
     from rfl_match.names.clean import clean_text
-    from rfl_match.names.normalize import _normalize_fast, _normalize_full
+    from rfl_match.names.normalize import _normalize, _normalize_full
     from rfl_match.names.parts import culture_info
 
-    info, clean = culture_info(culture), clean_text(text)
-    fast = _normalize_fast(text, clean, info)
-    if fast is not None:
-        assert fast == _normalize_full(text, clean, info)
+    info = culture_info(culture)
+    assert _normalize(text, info) == _normalize_full(text, clean_text(text), info)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(NAMES, st.text()), CULTURES, st.sampled_from(["Unknown", "FNU", "مجهول"]))
+@example("Al", None, "Unknown")  # an article left last
+@example("Ato", "amharic", "FNU")  # a title left alone
+@example("No", None, "Unknown")  # a word of a blank form ("no name"), beside a drop word
+def test_a_placeholder_word_adds_nothing_to_a_name(
+    text: str, culture: str | None, placeholder: str
+) -> None:
+    """A word that says a name is not known is read as nothing, wherever it stands."""
+    alone = normalize_name(text, culture=culture)
+    for written in (f"{text} {placeholder}", f"{placeholder} {text}"):
+        form = normalize_name(written, culture=culture)
+        assert (form.tokens, form.variant_ids, form.roles) == (
+            alone.tokens,
+            alone.variant_ids,
+            alone.roles,
+        ), written
 
 
 @settings(max_examples=300, deadline=None)
@@ -153,6 +174,13 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
     ["محمد\tعلي\n", None, "张 伟", "  ", "Aung\u1680San\u205fSuu"],
     None,
 )
+# placeholders: dropped, blank whole, kept beside other words; inside an article's piece
+@example(
+    ["Unknown", "Ahmed Unknown", "N/A", "Unidentified adult male", "FNU Rahim", "No Name"],
+    ["unknown", "مجهول الهوية", "Kim No", "x", "Al Unknown", "al-Majhul Ali", "N/A Ali"],
+    None,
+)
+@example(["Unknown Mohamed", "XXX", "Lama yaqaan"], ["Ato Unknown", "Неизвестный"], "somali")
 def test_prepared_name_codes_equal_each_form_coded(
     left: list[str | None], right: list[str | None], culture: str | None
 ) -> None:

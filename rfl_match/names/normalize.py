@@ -33,6 +33,12 @@ from rfl_match.names.parts import (
     simple_roles,
     take_titles,
 )
+from rfl_match.names.placeholders import (
+    is_dropped,
+    is_placeholder_piece,
+    placeholder_words,
+    without_placeholders,
+)
 from rfl_match.names.romanization import (
     BurmeseSyllable,
     burmese_latin_syllables,
@@ -417,12 +423,20 @@ def _special_forms() -> frozenset[str]:
     )
 
 
+@cache
+def _pipeline_forms() -> frozenset[str]:
+    """Words that send a name to the full pipeline: particles, connectors, titles and the
+    words of placeholders (:func:`placeholder_words`)."""
+    return _special_forms() | placeholder_words()
+
+
 @lru_cache(maxsize=1 << 18)
 def _entries(raw: str, language: str | None, somali: bool) -> tuple[NamePart, ...] | None:
     """The analysed parts of one space-free piece of clean text; None when the piece holds
-    a particle, a title, or Burmese syllables (the full pipeline handles those).
+    a particle, a title, a placeholder's word, or Burmese syllables (the full pipeline
+    handles those).
     """
-    special = _special_forms()
+    special, placeholders = _pipeline_forms(), placeholder_words()
     out = []
     parts = _word_parts(raw, language)
     for native, latin, script in parts:
@@ -431,7 +445,7 @@ def _entries(raw: str, language: str | None, somali: bool) -> tuple[NamePart, ..
         # a single part is the romanisation of the piece (without a hint unless Cyrillic)
         plain = latin if len(parts) == 1 and (language is None or script != "Cyrillic") else None
         info = _analyze_token(native, latin, script, somali, plain)
-        if not info.token:
+        if not info.token or info.token in placeholders:  # "0x" reads as x
             return None
         if script == "Arabic" and native.startswith("ال") and len(native) > 4:
             flag = "a"
@@ -454,21 +468,6 @@ def _entries(raw: str, language: str | None, somali: bool) -> tuple[NamePart, ..
             )
         )
     return tuple(out)
-
-
-def _normalize_fast(text: str, clean: str, culture: Culture) -> NameForm | None:
-    """Names without particles or titles (most of them): cached parts, cached roles."""
-    family, chain, language = culture
-    if family == "burmese":
-        return None
-    somali = family == "somali"
-    entries: list[NamePart] = []
-    for raw in clean.split():
-        parts = _entries(raw, language, somali)
-        if parts is None:
-            return None
-        entries.extend(parts)
-    return _form(text, entries, family, chain)
 
 
 def _form(text: str, entries: list[NamePart], family: str | None, chain: bool) -> NameForm | None:
@@ -500,16 +499,16 @@ _UNSEEN: tuple[NamePart, ...] = ((),)  # type: ignore[assignment]  # a marker, n
 def _piece_entries(
     piece: str, language: str | None, somali: bool, known: dict[str, tuple[NamePart, ...] | None]
 ) -> tuple[NamePart, ...] | None:
+    clean = clean_text(piece)
+    if is_placeholder_piece(clean):  # "N/A" is two words, each a name's initial elsewhere
+        return _remember(known, piece, None)
     out: list[NamePart] = []
-    for raw in clean_text(piece).split():
+    for raw in clean.split():
         parts = _entries(raw, language, somali)
         if parts is None:
-            out = []
-            break
+            return _remember(known, piece, None)
         out.extend(parts)
-    else:
-        return _remember(known, piece, tuple(out))
-    return _remember(known, piece, None)
+    return _remember(known, piece, tuple(out))
 
 
 _K = TypeVar("_K")
@@ -576,7 +575,7 @@ def piece_reading(piece: str, culture: Culture) -> PieceParts | None:
     parts = piece_parts(piece, culture)
     if parts is not None:
         return PieceParts(parts, bool(parts), False)
-    if culture.family == "burmese":
+    if culture.family == "burmese" or is_placeholder_piece(clean_text(piece)):
         return None
     if _is_title_piece(piece, culture):
         return PieceParts((), False, False, title=True)
@@ -729,7 +728,14 @@ class _Parsed(NamedTuple):
 def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
     """Titles, particles, compounds (the reference path); None when no word is found."""
     family, _, language = culture
-    words = _words(clean, language)
+    somali = family == "somali"
+    # a word read as a placeholder only once read ("0unknown" is unknown) goes before the
+    # titles are read, as it goes from the name its tokens write ("Unknown Haji Ali")
+    words = [
+        word
+        for word in _words(without_placeholders(clean), language)
+        if not is_dropped(analyze_token(word.native, word.latin, word.script, somali).token)
+    ]
     if not words:
         return None
     script = _dominant_script(words)
@@ -749,9 +755,12 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
         words = join_parts(words)
         if len(words) == count:
             break
-    somali = family == "somali"
     infos = [analyze_token(w.native, w.latin, w.script, somali) for w in words]
-    keep = [k for k, info in enumerate(infos) if info.token]
+    # blank as its parts are written too ("0x" is x), so that a name read from its tokens
+    # reads the same
+    keep = [k for k, info in enumerate(infos) if info.token and not is_dropped(info.token)]
+    if keep and not without_placeholders(" ".join(infos[k].token for k in keep)):
+        keep = []
     return _Parsed(script, family, [words[k] for k in keep], [infos[k] for k in keep], titles)
 
 

@@ -1,0 +1,76 @@
+"""Placeholder names: what registers write where a name is not known ("Unknown", "N/A",
+"FNU", "مجهول"), read as no name (``resources/placeholders.tsv``).
+
+Two records that both say "Unknown" share no name, and a father "Not known" is no
+evidence: read as names, such values made namesakes of strangers. A *drop* word is a name in
+no culture: it is removed wherever it stands. A *blank* form is read as no name only where
+it is the whole value, once its drop words are gone ("Unknown male"): its words can be names
+beside others.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from rfl_match.names._resources import read_table
+from rfl_match.names.clean import clean_text
+
+
+@cache
+def _forms() -> tuple[frozenset[str], frozenset[str]]:
+    """The drop words and the blank forms, as :func:`clean_text` writes them."""
+    rows = read_table("placeholders.tsv")
+    drop = frozenset(clean_text(form) for form, kind, _ in rows if kind == "drop")
+    blank = frozenset(clean_text(form) for form, kind, _ in rows if kind == "blank")
+    return drop, blank
+
+
+@cache
+def placeholder_words() -> frozenset[str]:
+    """Every word of a placeholder form, but single letters other than x ("n a" of N/A is
+    found whole, as :func:`is_placeholder_piece` reads a piece): a name that holds one
+    is read by the full pipeline, which removes what :func:`without_placeholders` says."""
+    drop, blank = _forms()
+    words = {word for form in drop | blank for word in form.split()}
+    return frozenset(word for word in words if len(word) > 1 or word == "x")
+
+
+def is_placeholder_piece(clean: str) -> bool:
+    """Whether a piece of a name (no white space in it as written; ``clean``: after
+    :func:`clean_text`) is a placeholder form whole, such as "N/A"."""
+    drop, blank = _forms()
+    return clean in blank or clean in drop
+
+
+def is_dropped(word: str) -> bool:
+    """Whether a word of a cleaned name is a drop word ("unknown", "fnu")."""
+    return word in _forms()[0]
+
+
+def without_placeholders(clean: str) -> str:
+    """A cleaned name without its placeholders: its drop words removed, and "" where what
+    is left is a blank form (or nothing).
+
+    >>> without_placeholders("ahmed unknown")
+    'ahmed'
+    >>> without_placeholders("unidentified adult male")
+    ''
+    >>> without_placeholders("no ahmed")
+    'no ahmed'
+    """
+    drop, blank = _forms()
+    words = clean.split()
+    kept = [word for word in words if word not in drop]
+    if len(kept) != len(words):
+        clean = " ".join(kept)
+    return "" if clean in blank else clean
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a value (a name or a place, as written) says only that it is not known:
+    blank once cleaned and its placeholders removed ("Unknown", "N/A", "-", "مجهول").
+
+    >>> is_placeholder("N/A"), is_placeholder("Unknown village"), is_placeholder("?")
+    (True, False, True)
+    """
+    return not without_placeholders(clean_text(text))
