@@ -179,6 +179,45 @@ def test_csv_text_leaves_out_a_blank_row_whichever_reader_reads_it(ragged: str) 
     assert [p.row for p in problems] == ([5] if ragged else [])
 
 
+@pytest.mark.parametrize("given", ["parquet", "frame"])
+def test_a_blank_row_of_a_parquet_file_or_a_frame_is_counted_and_dropped(
+    tmp_path: Path, given: str
+) -> None:
+    # Rows 2 and 3 (nulls, NaN, empty and white space) were each rejected for a blank
+    # record id (read_records and the Linker refused the input for them), where a CSV
+    # file's blank row is counted and dropped without a word. Row 5 holds a name: it is
+    # a record without an id, rejected as before.
+    frame = pd.DataFrame(
+        {
+            "record_id": ["r1", None, "  ", "r2", ""],
+            "full_name": ["Amina", None, "", "Omar", "Zara"],
+            "age": [9.0, float("nan"), float("nan"), 10.0, 8.0],
+            "date_of_birth": ["1990", None, " ", "1990-13-45", ""],
+        }
+    )
+    source: Path | pd.DataFrame = frame
+    if given == "parquet":
+        source = tmp_path / "in.parquet"
+        frame.to_parquet(source)
+    loaded = rm.io.load_records(source)
+    assert loaded.records["record_id"].tolist() == ["r1", "r2"]
+    assert [p.row for p in loaded.problems if p.column == "date_of_birth"] == [4]
+    assert [(r.row, r.reason) for r in loaded.rejected] == [(5, "blank record id; rejected")]
+    assert not [p for p in loaded.problems if p.row in (2, 3)]
+    blank_id = ["row 5, column 'record_id': blank record id"]
+    with pytest.raises(rm.RecordError) as raised:
+        rm.read_records(source)
+    assert [str(p) for p in raised.value.problems] == blank_id
+    with pytest.raises(rm.RecordError) as raised:
+        rm.Linker().fit(frame, frame)
+    assert [str(p) for p in raised.value.problems] == blank_id
+    if given == "parquet":
+        frame.head(4).to_parquet(source)
+    records = rm.read_records(source if given == "parquet" else frame.head(4))
+    assert records["record_id"].tolist() == ["r1", "r2"]
+    assert [p.row for p in records.attrs["problems"]] == [4]
+
+
 def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path: Path) -> None:
     with pytest.raises(rm.RecordError, match="the file is empty"):
         rm.read_records(write(tmp_path, b"\xef\xbb\xbf\r\n"))

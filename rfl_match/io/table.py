@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from rfl_match.arrays import text_columns_where
-from rfl_match.schema import Problem
+from rfl_match.schema import Problem, blank_rows
 
 # Cells a spreadsheet would run as a formula start with one of these (OWASP CSV injection).
 SPREADSHEET_RISK = ("=", "+", "-", "@", "\t", "\r")
@@ -71,6 +71,17 @@ class Table:
         if self.rows is not None:
             return self.rows
         return np.arange(1, len(self.frame) + 1, dtype=np.int64)
+
+
+def drop_blank_rows(table: Table) -> Table:
+    """The table without its rows whose every cell is blank
+    (:func:`rfl_match.schema.blank_rows`), the rows after them keeping their numbers:
+    counted, and passed over without a word."""
+    blank = blank_rows(table.frame)
+    if blank.any():
+        table.rows = table.row_numbers()[~blank]
+        table.frame = table.frame[~blank].reset_index(drop=True)
+    return table
 
 
 def cell_text(value: Any) -> str:
