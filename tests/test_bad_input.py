@@ -426,8 +426,9 @@ def test_a_column_without_a_title_is_named_and_its_rows_kept(tmp_path: Path, suf
     assert loaded.records["column_3"].tolist() == ["", "left camp 4", ""]
     assert "column_4" not in loaded.records  # empty in every row: dropped
     assert loaded.rejected == []
+    # the note names the header's row, 0, as every other note names its row
     assert [str(p) for p in loaded.problems] == [
-        "column 'column_3': its header cell is blank but it holds data; named column_3"
+        "row 0, column 'column_3': its header cell is blank but it holds data; named column_3"
     ]
 
 

@@ -188,7 +188,8 @@ def blank_header_name(position: int) -> str:
 def name_blank_headers(table: Table) -> Table:
     """Columns whose header cell is blank: dropped when empty in every row (the trailing
     separators of a spreadsheet export, ``a,b,,``), else named ``column_<N>`` (N counted
-    from 1) with a note, so that two of them are never one duplicated column ''."""
+    from 1) with a note, so that two of them are never one duplicated column ''. The note
+    is numbered as the header row is, 0."""
     headers = [str(c) for c in table.frame.columns]
     if all(h.strip() for h in headers):
         return table
@@ -205,7 +206,7 @@ def name_blank_headers(table: Table) -> Table:
                 header += "_"
             taken.add(header)
             table.problems.append(
-                Problem(None, header, f"its header cell is blank but it holds data; named {header}")
+                Problem(0, header, f"its header cell is blank but it holds data; named {header}")
             )
         keep.append(position)
         names.append(header)
