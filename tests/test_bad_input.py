@@ -455,6 +455,28 @@ def test_spreadsheet_error_values_are_read_as_blanks(tmp_path: Path) -> None:
     ]
 
 
+def test_a_header_cell_holding_an_error_value_is_read_as_an_untitled_one(tmp_path: Path) -> None:
+    # A header cell of #REF! (a title taken from a deleted sheet) made a column named
+    # "#REF!": it is no title, and its column is read as one without a title is, said so.
+    rows: list[list[object]] = [
+        ["record_id", "full_name", "#REF!", "#N/A", "age"],
+        ["r1", "Amina", "camp 4", None, "#N/A"],
+        ["r2", "Omar", None, None, 10],
+    ]
+    path = _workbook(tmp_path / "in.xlsx", rows)
+    loaded = rm.io.load_records(path)
+    assert list(loaded.records.columns) == ["record_id", "full_name", "column_3", "age"]
+    assert loaded.records["column_3"].tolist() == ["camp 4", ""]
+    assert [str(p) for p in loaded.problems] == [
+        "row 0, column 'column_3': its header cell held a spreadsheet error value (#REF!), "
+        "not a title; named column_3 (value '#REF!')",
+        "row 0, column 'column_4': its header cell held a spreadsheet error value (#N/A), "
+        "not a title, and the column is empty; dropped (value '#N/A')",
+        "row 1, column 'age': a spreadsheet error value (#N/A), not data; blanked (value '#N/A')",
+    ]
+    assert rm.io.read_header(path) == ["record_id", "full_name", "", "", "age"]
+
+
 def test_sheets_after_the_first_are_said_to_be_left_unread(tmp_path: Path) -> None:
     # Only the first sheet is read: records in a second one were left out without a
     # word, and an instructions sheet first gave "no record id column" alone.

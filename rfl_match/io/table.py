@@ -185,12 +185,16 @@ def blank_header_name(position: int) -> str:
     return f"column_{position + 1}"
 
 
-def name_blank_headers(table: Table) -> Table:
+def name_blank_headers(table: Table, errors: dict[int, str] | None = None) -> Table:
     """Columns whose header cell is blank: dropped when empty in every row (the trailing
     separators of a spreadsheet export, ``a,b,,``), else named ``column_<N>`` (N counted
-    from 1) with a note, so that two of them are never one duplicated column ''. The note
-    is numbered as the header row is, 0."""
-    headers = [str(c) for c in table.frame.columns]
+    from 1) with a note, so that two of them are never one duplicated column ''.
+
+    ``errors``: the header cells (by position, from 0) that held a spreadsheet error value
+    (``#REF!``), as its text: no title either, read as a blank one is, and each said so,
+    dropped or named. A note on the header is numbered as the header row is, 0."""
+    errors = errors or {}
+    headers = ["" if i in errors else str(c) for i, c in enumerate(table.frame.columns)]
     if all(h.strip() for h in headers):
         return table
     taken = set(headers)
@@ -198,16 +202,24 @@ def name_blank_headers(table: Table) -> Table:
     names: list[str] = []
     for position, header in enumerate(headers):
         if not header.strip():
+            error = errors.get(position)
+            held = f"its header cell held a spreadsheet error value ({error}), not a title"
             values = table.frame.iloc[:, position].fillna("").astype(str)
             if not values.str.strip().astype(bool).any():
+                if error is not None:
+                    named = blank_header_name(position)
+                    note = f"{held}, and the column is empty; dropped"
+                    table.problems.append(Problem(0, named, note, error))
                 continue
             header = blank_header_name(position)
             while header in taken:
                 header += "_"
             taken.add(header)
-            table.problems.append(
-                Problem(0, header, f"its header cell is blank but it holds data; named {header}")
-            )
+            if error is None:
+                note = f"its header cell is blank but it holds data; named {header}"
+            else:
+                note = f"{held}; named {header}"
+            table.problems.append(Problem(0, header, note, error or ""))
         keep.append(position)
         names.append(header)
     frame = table.frame.iloc[:, keep]
