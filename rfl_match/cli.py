@@ -512,7 +512,7 @@ def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
         for problem in item.problems:
             if (problem.row, problem.message) in rejected:
                 continue
-            if problem.row is None:
+            if not problem.row:  # the whole input, or a note on its header (row 0)
                 action = "noted"
             else:  # a note on a row that is left out says so, not that the row was kept
                 action = "rejected" if problem.row in rejected_rows else "kept"
@@ -553,9 +553,8 @@ def _report_problems(
     nothing to list: a file left by an earlier run must not stand for this one; readable
     by its owner alone where ``private``: it holds the names of records whose output is
     sent); (rows with problems, rejected)."""
-    problem_rows = sum(
-        len({p.row for p in item.problems if p.row is not None}) for item in loaded.values()
-    )
+    # rows of records: not the header (row 0), whose notes name a column
+    problem_rows = sum(len({p.row for p in item.problems if p.row}) for item in loaded.values())
     rejected = sum(len(item.rejected) for item in loaded.values())
     frame = _rejects_frame(loaded)
     if rejects is not None:

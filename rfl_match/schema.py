@@ -268,6 +268,69 @@ def extra_date_fields(columns: Iterable[Any], date_fields: Iterable[str]) -> tup
     return tuple(dict.fromkeys(wanted))
 
 
+def blank_rows(table: pd.DataFrame | Any) -> npt.NDArray[np.bool_]:
+    """Which rows of a frame or a pyarrow Table hold no record: every cell missing (None,
+    NaN, NaT), empty or white space (an empty line of a CSV file, a line of its
+    delimiters, a row of a frame or a Parquet file left blank). Such a row is counted, so
+    that the rows after it keep their numbers, and passed over without a word, whatever
+    reads it. A column at a time, each at the rows still blank in every column before
+    it: the first column (a record id) is filled in nearly every row, and the search ends
+    there."""
+    if isinstance(table, pd.DataFrame):
+        columns: Iterable[Any] = (values for _, values in table.items())  # a name may repeat
+        blank = np.ones(len(table), dtype=bool)
+    else:
+        columns = table.columns
+        blank = np.ones(table.num_rows, dtype=bool)
+    for column in columns:
+        where = np.flatnonzero(blank)
+        if not len(where):
+            break
+        blank[where] = _blank_cells(column, where)
+    return blank
+
+
+def _blank_cells(column: pd.Series | Any, where: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+    """Which cells of ``column`` (a Series, or an Arrow array) at the positions ``where``
+    are missing, empty or white space (see :func:`blank_rows`)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    whole = len(where) == len(column)
+    if isinstance(column, pd.Series):
+        values = column if whole else column.iloc[where]
+        try:
+            cells = pa.array(values, from_pandas=True)  # NaN and NaT as nulls
+        # a column of mixed types, or of text that Arrow's UTF-8 cannot hold (a lone
+        # surrogate, reported by validation): cell by cell
+        except (pa.ArrowException, ValueError, TypeError, OverflowError):
+            return np.array([_blank_cell(v) for v in values.tolist()], dtype=bool)
+    else:
+        cells = column if whole else column.take(where)
+    if pa.types.is_dictionary(cells.type):  # a categorical column: its values
+        cells = cells.cast(cells.type.value_type)
+    if pa.types.is_string(cells.type) or pa.types.is_large_string(cells.type):
+        found = pc.fill_null(pc.or_(pc.equal(cells, ""), pc.utf8_is_space(cells)), True)
+    else:
+        found = pc.is_null(cells, nan_is_null=True)
+    return np.asarray(found, dtype=bool)
+
+
+def _blank_cell(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or bool(pd.api.types.is_scalar(value) and pd.isna(value))
+
+
+def renumber_problems(problems: list[Problem], rows: npt.NDArray[np.int64]) -> list[Problem]:
+    """``problems`` with each row counted among the rows of a table (1, 2, ...) given as
+    ``rows[row - 1]``: the number that row has where rows were left out before."""
+    return [
+        p if p.row is None or not 0 < p.row <= len(rows) else p._replace(row=int(rows[p.row - 1]))
+        for p in problems
+    ]
+
+
 def validate_records(
     frame: pd.DataFrame,
     mapping: dict[str, str] | None = None,
@@ -284,7 +347,9 @@ def validate_records(
     written mostly as Excel serial numbers is read as dates, with a note
     (:func:`_read_serial_dates`; ``date_system``: the workbook's, 1900 or 1904). Raises
     :class:`RecordError` listing every problem that makes the input unusable: no
-    ``record_id`` column, no name column, blank or duplicate ids, no rows.
+    ``record_id`` column, no name column, blank or duplicate ids, no rows. A row whose
+    every cell is blank holds no record: it is left out without a word, but counted
+    (:func:`blank_rows`), so that problems name each row by its place in ``frame``.
 
     The date columns are :data:`DATE_FIELDS` and ``date_fields``: columns of the user's
     own (named as after ``mapping``) that a configuration compares as dates
@@ -298,6 +363,11 @@ def validate_records(
             [Problem(None, None, "the columns have several levels of names: flatten them")],
             source,
         )
+    blank = blank_rows(frame)
+    # each row's number (from 1) in the frame given, the blank rows counted
+    numbers = np.flatnonzero(~blank).astype(np.int64) + 1
+    if blank.any():
+        frame = frame[~blank]
     frame = apply_mapping(frame, mapping)
     missing_targets = [
         c
@@ -323,7 +393,7 @@ def validate_records(
     if len(frame) == 0:
         fatal.append(Problem(None, None, "no data rows"))
     if fatal:
-        raise RecordError(fatal, source)
+        raise RecordError(fatal, source)  # none of them names a row
 
     extra_dates = extra_date_fields(frame.columns, date_fields)
     date_columns = (*DATE_FIELDS, *extra_dates)
@@ -363,7 +433,7 @@ def validate_records(
         fatal.append(Problem(int(row) + 1, ID_FIELD, "blank record id"))
     dup_mask = ids.duplicated(keep=False) & (ids != "")
     if dup_mask.any():
-        positions = pd.Series(np.arange(len(out)) + 1)[dup_mask.to_numpy()]
+        positions = pd.Series(numbers)[dup_mask.to_numpy()]
         for value, rows in positions.groupby(ids[dup_mask].to_numpy()):
             listed = ", ".join(str(int(r)) for r in rows)
             fatal.append(
@@ -371,7 +441,7 @@ def validate_records(
             )
     fatal.extend(_mixed_encodings(out))
     if fatal:
-        raise RecordError(fatal, source)
+        raise RecordError(renumber_problems(fatal, numbers), source)
 
     problems = [p for p in repaired if p.column != ID_FIELD]
     # The filters first: a value blanked as no filter leaves its row without a name.
@@ -399,7 +469,7 @@ def validate_records(
         check_sex = _check_sex_hombre_mujer
     _clean_column(out, "sex", _each(check_sex), problems)
     out = out.reset_index(drop=True)
-    out.attrs["problems"] = problems
+    out.attrs["problems"] = renumber_problems(problems, numbers) if blank.any() else problems
     return out
 
 
@@ -533,7 +603,7 @@ def _typed_values(values: pd.Series | Any) -> npt.NDArray[Any] | None:
         return _arrow_values(values)
     dtype = values.dtype
     if isinstance(dtype, pd.ArrowDtype):
-        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow as pa
 
         return _arrow_values(pa.array(values))
     if pd.api.types.is_float_dtype(dtype):
@@ -565,7 +635,7 @@ def _typed_values(values: pd.Series | Any) -> npt.NDArray[Any] | None:
 def _arrow_values(values: Any) -> npt.NDArray[Any] | None:
     """:func:`_typed_values` of an Arrow array or chunked array."""
     import pyarrow as pa
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    import pyarrow.compute as pc
 
     kind = values.type
     if not (pa.types.is_floating(kind) or pa.types.is_timestamp(kind) or pa.types.is_date(kind)):

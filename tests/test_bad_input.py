@@ -179,6 +179,45 @@ def test_csv_text_leaves_out_a_blank_row_whichever_reader_reads_it(ragged: str) 
     assert [p.row for p in problems] == ([5] if ragged else [])
 
 
+@pytest.mark.parametrize("given", ["parquet", "frame"])
+def test_a_blank_row_of_a_parquet_file_or_a_frame_is_counted_and_dropped(
+    tmp_path: Path, given: str
+) -> None:
+    # Rows 2 and 3 (nulls, NaN, empty and white space) were each rejected for a blank
+    # record id (read_records and the Linker refused the input for them), where a CSV
+    # file's blank row is counted and dropped without a word. Row 5 holds a name: it is
+    # a record without an id, rejected as before.
+    frame = pd.DataFrame(
+        {
+            "record_id": ["r1", None, "  ", "r2", ""],
+            "full_name": ["Amina", None, "", "Omar", "Zara"],
+            "age": [9.0, float("nan"), float("nan"), 10.0, 8.0],
+            "date_of_birth": ["1990", None, " ", "1990-13-45", ""],
+        }
+    )
+    source: Path | pd.DataFrame = frame
+    if given == "parquet":
+        source = tmp_path / "in.parquet"
+        frame.to_parquet(source)
+    loaded = rm.io.load_records(source)
+    assert loaded.records["record_id"].tolist() == ["r1", "r2"]
+    assert [p.row for p in loaded.problems if p.column == "date_of_birth"] == [4]
+    assert [(r.row, r.reason) for r in loaded.rejected] == [(5, "blank record id; rejected")]
+    assert not [p for p in loaded.problems if p.row in (2, 3)]
+    blank_id = ["row 5, column 'record_id': blank record id"]
+    with pytest.raises(rm.RecordError) as raised:
+        rm.read_records(source)
+    assert [str(p) for p in raised.value.problems] == blank_id
+    with pytest.raises(rm.RecordError) as raised:
+        rm.Linker().fit(frame, frame)
+    assert [str(p) for p in raised.value.problems] == blank_id
+    if given == "parquet":
+        frame.head(4).to_parquet(source)
+    records = rm.read_records(source if given == "parquet" else frame.head(4))
+    assert records["record_id"].tolist() == ["r1", "r2"]
+    assert [p.row for p in records.attrs["problems"]] == [4]
+
+
 def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path: Path) -> None:
     with pytest.raises(rm.RecordError, match="the file is empty"):
         rm.read_records(write(tmp_path, b"\xef\xbb\xbf\r\n"))
@@ -387,8 +426,9 @@ def test_a_column_without_a_title_is_named_and_its_rows_kept(tmp_path: Path, suf
     assert loaded.records["column_3"].tolist() == ["", "left camp 4", ""]
     assert "column_4" not in loaded.records  # empty in every row: dropped
     assert loaded.rejected == []
+    # the note names the header's row, 0, as every other note names its row
     assert [str(p) for p in loaded.problems] == [
-        "column 'column_3': its header cell is blank but it holds data; named column_3"
+        "row 0, column 'column_3': its header cell is blank but it holds data; named column_3"
     ]
 
 
@@ -413,6 +453,28 @@ def test_spreadsheet_error_values_are_read_as_blanks(tmp_path: Path) -> None:
             (2, "age", "#DIV/0!"),
         ]
     ]
+
+
+def test_a_header_cell_holding_an_error_value_is_read_as_an_untitled_one(tmp_path: Path) -> None:
+    # A header cell of #REF! (a title taken from a deleted sheet) made a column named
+    # "#REF!": it is no title, and its column is read as one without a title is, said so.
+    rows: list[list[object]] = [
+        ["record_id", "full_name", "#REF!", "#N/A", "age"],
+        ["r1", "Amina", "camp 4", None, "#N/A"],
+        ["r2", "Omar", None, None, 10],
+    ]
+    path = _workbook(tmp_path / "in.xlsx", rows)
+    loaded = rm.io.load_records(path)
+    assert list(loaded.records.columns) == ["record_id", "full_name", "column_3", "age"]
+    assert loaded.records["column_3"].tolist() == ["camp 4", ""]
+    assert [str(p) for p in loaded.problems] == [
+        "row 0, column 'column_3': its header cell held a spreadsheet error value (#REF!), "
+        "not a title; named column_3 (value '#REF!')",
+        "row 0, column 'column_4': its header cell held a spreadsheet error value (#N/A), "
+        "not a title, and the column is empty; dropped (value '#N/A')",
+        "row 1, column 'age': a spreadsheet error value (#N/A), not data; blanked (value '#N/A')",
+    ]
+    assert rm.io.read_header(path) == ["record_id", "full_name", "", "", "age"]
 
 
 def test_sheets_after_the_first_are_said_to_be_left_unread(tmp_path: Path) -> None:

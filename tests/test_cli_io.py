@@ -653,6 +653,20 @@ def test_blank_header_cells(tmp_path: Path, data: dict[str, Path]) -> None:
                  "--config", data["config"])  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "40 requests" in summary(result.stdout, "records read")
+    # One of them over a cell of data: the note on the column names the header's row, 0,
+    # and is listed as noted (not a row "kept"); the header is no row of records with a
+    # problem.
+    problems = summary(result.stdout, "rows with problems")
+    cells = [",,", ",x,"] + [",,"] * (len(lines) - 2)
+    text = "".join(a + b + "\n" for a, b in zip(lines, cells, strict=True))
+    requests.write_text(text, encoding="utf-8")
+    result = run("link", requests, data["sightings"], "-o", tmp_path / "m.csv",
+                 "--config", data["config"])  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert summary(result.stdout, "rows with problems") == problems
+    rejects = pd.read_csv(tmp_path / "m.rejects.csv", dtype=str, keep_default_na=False)
+    named = rejects[rejects["column"].str.startswith("column_")]
+    assert named[["row", "action"]].values.tolist() == [["0", "noted"]]
     # A blank header over a column that holds data: named, and said so.
     names = tmp_path / "names.csv"
     names.write_text("record_id,,full_name,,\nr1,,Ali Hassan,x,\nr2,,Omar,,\n", encoding="utf-8")
@@ -845,6 +859,6 @@ def test_evaluate_reports_unreadable_matches_rows(tmp_path: Path, linked: dict[s
     result = run("evaluate", xlsx, linked["truth.csv"], "--json")
     assert result.returncode == 0, result.stderr
     named = f"column_{sheet.max_column}"
-    assert f"matches: column '{named}': its header cell is blank" in result.stderr
+    assert f"matches: row 0, column '{named}': its header cell is blank" in result.stderr
     assert "rejected" not in result.stderr
     assert json.loads(result.stdout)["predicted_pairs"] == expected["predicted_pairs"]

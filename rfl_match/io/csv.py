@@ -25,10 +25,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from rfl_match.arrays import text_columns_where
@@ -43,7 +41,7 @@ from rfl_match.io.table import (
     title_problems,
     title_rows,
 )
-from rfl_match.schema import Problem, RecordError
+from rfl_match.schema import Problem, RecordError, blank_rows
 
 _DELIMITERS = (",", ";", "\t")
 _SPREADSHEET_RISK = SPREADSHEET_RISK
@@ -204,8 +202,7 @@ def read_csv_text(text: str, source: str = "input") -> tuple[pd.DataFrame, list[
             engine="c",
         )
         # an empty line is skipped by pandas already; a line of delimiters is not
-        filled = frame.apply(lambda cells: cells.str.strip().astype(bool)).any(axis=1)
-        return frame[filled.to_numpy(dtype=bool)].reset_index(drop=True), problems
+        return frame[~blank_rows(frame)].reset_index(drop=True), problems
     except pd.errors.ParserError:
         pass
     # Some rows have the wrong number of fields: read row by row and report them.
@@ -539,7 +536,7 @@ def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> 
                 delimiter=delimiter,
                 newlines_in_values=True,
                 # an empty line is read as a row of empty cells, so that it is counted
-                # and dropped as a line of delimiters is (see _blank_rows)
+                # and dropped as a line of delimiters is (see blank_rows)
                 ignore_empty_lines=False,
                 invalid_row_handler=on_bad_row,
             ),
@@ -555,7 +552,7 @@ def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> 
         return None
     if bad_rows:
         return None
-    blank = _blank_rows(arrow)
+    blank = blank_rows(arrow)
     rows = None
     if blank.any():
         arrow = arrow.filter(pa.array(~blank))
@@ -564,22 +561,6 @@ def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> 
     del arrow
     frame.columns = pd.Index(header)
     return Table(frame, rows=rows, format="csv")
-
-
-def _blank_rows(arrow: Any) -> npt.NDArray[np.bool_]:
-    """Which rows of a pyarrow table hold no record: every cell empty or white space (an
-    empty line, a line of delimiters). A column at a time, each only while some row is
-    still blank in every column before it: the first column (a record id) is filled in
-    nearly every file, and the search ends there."""
-    import pyarrow.compute as pc
-
-    blank = np.ones(arrow.num_rows, dtype=bool)
-    for column in arrow.columns:
-        if not blank.any():
-            break
-        cells = pc.or_(pc.equal(column, ""), pc.utf8_is_space(column))
-        blank &= cells.to_numpy()
-    return blank
 
 
 _NOT_UTF8 = (

@@ -3,7 +3,8 @@
 Every cell is read as text, as a person typed it (``7`` not ``7.0``, a date as
 ``YYYY-MM-DD``); a formula cell is read as its formula text, never run, and an error
 value (``#N/A``, ``#REF!``) as a blank, with a note. A column with no title is read as in
-a CSV file: named ``column_N`` if it holds data. On the way out,
+a CSV file: named ``column_N`` if it holds data; so is one whose title is an error value,
+with a note. On the way out,
 cells that a spreadsheet would run are prefixed with an apostrophe, characters that the
 format forbids are dropped, and a cell longer than Excel allows is shortened, with a
 warning: a spreadsheet is for reading, the CSV or Parquet output keeps everything.
@@ -79,6 +80,7 @@ def read_excel(path: Path) -> Table:
         problems: list[Problem] = _other_sheets(book)
         header: list[str] | None = None
         header_row = 0
+        header_errors: dict[int, str] = {}
         rows: list[list[str]] = []
         numbers: list[int] = []
         # Cells, not their values alone: an error value is told from text by its type.
@@ -96,7 +98,9 @@ def read_excel(path: Path) -> Table:
             if not cells:
                 continue
             if header is None:
-                header = [c.strip() for c in cells]
+                # an error value is no title: its column is read as an untitled one
+                header_errors = _errors(row, cells)
+                header = ["" if i in header_errors else c.strip() for i, c in enumerate(cells)]
                 header_row = excel_row
                 continue
             row_no = excel_row - header_row
@@ -117,7 +121,7 @@ def read_excel(path: Path) -> Table:
     frame = blank_frame(header, rows)
     numbered = np.asarray(numbers, dtype=np.int64)
     table = Table(frame, problems, [], numbered, "xlsx", date_system)
-    return name_blank_headers(table)
+    return name_blank_headers(table, header_errors)
 
 
 # Excel holds a number as a double: of a longer one (an id, a phone number typed as a
@@ -158,18 +162,27 @@ def _blank_errors(
     value, or ``#N/A`` typed for "not available"), with a note for each: read as text,
     two records whose father's name was "#N/A" agreed on it."""
     problems: list[Problem] = []
-    for position, cell in enumerate(row[: len(cells)]):
-        if cell.data_type == "e":
-            problems.append(
-                Problem(
-                    number,
-                    _column(header, position),
-                    f"a spreadsheet error value ({cells[position]}), not data; blanked",
-                    cells[position],
-                )
+    for position, error in _errors(row, cells).items():
+        problems.append(
+            Problem(
+                number,
+                _column(header, position),
+                f"a spreadsheet error value ({error}), not data; blanked",
+                error,
             )
-            cells[position] = ""
+        )
+        cells[position] = ""
     return problems
+
+
+def _errors(row: tuple[Any, ...], cells: list[str]) -> dict[int, str]:
+    """The cells of the sheet's ``row`` that hold an error value (openpyxl's data type
+    "e"), by position (from 0) among ``cells``, and their text there."""
+    return {
+        position: cells[position]
+        for position, cell in enumerate(row[: len(cells)])
+        if cell.data_type == "e"
+    }
 
 
 def _other_sheets(book: Any) -> list[Problem]:
@@ -222,6 +235,8 @@ def read_excel_header(path: Path) -> list[str]:
         ahead, _ = _past_titles(numbered)
         for _, row in itertools.chain(ahead, numbered):
             cells = [cell_text(cell.value).strip() for cell in row]
+            for position in _errors(row, cells):  # no title, as read_excel reads it
+                cells[position] = ""
             if any(cells):
                 while cells and not cells[-1]:
                     cells.pop()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rfl_match.io.table import Table, cell_text
+from rfl_match.io.table import Table, cell_text, drop_blank_rows
 from rfl_match.schema import Problem, RecordError, typed_text
 
 
@@ -27,7 +27,8 @@ def _arrow_table(path: Path, columns: list[str] | None = None):  # type: ignore[
 
 
 def read_parquet(path: Path) -> Table:
-    """All columns of a Parquet file as text."""
+    """All columns of a Parquet file as text. A row whose every cell is null or blank is
+    counted and left out, as a CSV file's blank row is (:func:`drop_blank_rows`)."""
     import pyarrow as pa
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
@@ -56,7 +57,7 @@ def read_parquet(path: Path) -> Table:
     if not columns:
         frame = pd.DataFrame(index=pd.RangeIndex(arrow.num_rows))
     frame.columns = pd.Index(arrow.column_names)
-    return Table(frame, format="parquet")
+    return drop_blank_rows(Table(frame, format="parquet"))
 
 
 def read_parquet_header(path: Path) -> list[str]:

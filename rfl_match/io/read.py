@@ -13,6 +13,7 @@ import pandas as pd
 from rfl_match.io.table import (
     RejectedRow,
     Table,
+    drop_blank_rows,
     formula_problems,
     restore_neutralised,
 )
@@ -23,6 +24,7 @@ from rfl_match.schema import (
     apply_mapping,
     mark_validated,
     near_canonical_field,
+    renumber_problems,
     validate_records,
 )
 from rfl_match.warn import warn
@@ -211,13 +213,6 @@ def _id_rejects(
     return keep, problems, rejected
 
 
-def _renumber(problems: list[Problem], rows: npt.NDArray[np.int64]) -> list[Problem]:
-    return [
-        p if p.row is None or not 0 < p.row <= len(rows) else p._replace(row=int(rows[p.row - 1]))
-        for p in problems
-    ]
-
-
 def _warn_misspelled_targets(mapping: dict[str, str] | None) -> None:
     """A UserWarning for each mapping entry whose target is no canonical field but spells
     one nearly: as mapped, the column would be kept under that name and compared by
@@ -274,6 +269,10 @@ def load_records(
     else:
         table = read_table(path_or_dataframe)
         source = str(path_or_dataframe)
+    # A row whose every cell is blank is counted and left out before its id is checked,
+    # as validation leaves it out: in a frame, or a workbook's row of error values (read
+    # as blanks, each noted).
+    table = drop_blank_rows(table)
     frame = table.frame
     rows = table.row_numbers()
     date_fields = tuple(date_fields)
@@ -304,7 +303,7 @@ def load_records(
             date_fields=date_fields,
         )
     except RecordError as exc:
-        fatal = _renumber(exc.problems, rows)
+        fatal = renumber_problems(exc.problems, rows)
         if rejected:
             raise RecordsRejected(
                 fatal + [p for p in problems if p not in fatal], source, rejected
@@ -312,7 +311,7 @@ def load_records(
         # and what the reader said of the whole file (the sheet read, the encoding), which
         # may explain it
         raise RecordError(fatal + [p for p in table.problems if p.row is None], source) from None
-    problems += _renumber(list(records.attrs.get("problems", [])), rows)
+    problems += renumber_problems(list(records.attrs.get("problems", [])), rows)
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     records.attrs["problems"] = problems
     mark_validated(records, date_fields)

@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from rfl_match.arrays import text_columns_where
-from rfl_match.schema import Problem
+from rfl_match.schema import Problem, blank_rows
 
 # Cells a spreadsheet would run as a formula start with one of these (OWASP CSV injection).
 SPREADSHEET_RISK = ("=", "+", "-", "@", "\t", "\r")
@@ -71,6 +71,17 @@ class Table:
         if self.rows is not None:
             return self.rows
         return np.arange(1, len(self.frame) + 1, dtype=np.int64)
+
+
+def drop_blank_rows(table: Table) -> Table:
+    """The table without its rows whose every cell is blank
+    (:func:`rfl_match.schema.blank_rows`), the rows after them keeping their numbers:
+    counted, and passed over without a word."""
+    blank = blank_rows(table.frame)
+    if blank.any():
+        table.rows = table.row_numbers()[~blank]
+        table.frame = table.frame[~blank].reset_index(drop=True)
+    return table
 
 
 def cell_text(value: Any) -> str:
@@ -174,11 +185,16 @@ def blank_header_name(position: int) -> str:
     return f"column_{position + 1}"
 
 
-def name_blank_headers(table: Table) -> Table:
+def name_blank_headers(table: Table, errors: dict[int, str] | None = None) -> Table:
     """Columns whose header cell is blank: dropped when empty in every row (the trailing
     separators of a spreadsheet export, ``a,b,,``), else named ``column_<N>`` (N counted
-    from 1) with a note, so that two of them are never one duplicated column ''."""
-    headers = [str(c) for c in table.frame.columns]
+    from 1) with a note, so that two of them are never one duplicated column ''.
+
+    ``errors``: the header cells (by position, from 0) that held a spreadsheet error value
+    (``#REF!``), as its text: no title either, read as a blank one is, and each said so,
+    dropped or named. A note on the header is numbered as the header row is, 0."""
+    errors = errors or {}
+    headers = ["" if i in errors else str(c) for i, c in enumerate(table.frame.columns)]
     if all(h.strip() for h in headers):
         return table
     taken = set(headers)
@@ -186,16 +202,24 @@ def name_blank_headers(table: Table) -> Table:
     names: list[str] = []
     for position, header in enumerate(headers):
         if not header.strip():
+            error = errors.get(position)
+            held = f"its header cell held a spreadsheet error value ({error}), not a title"
             values = table.frame.iloc[:, position].fillna("").astype(str)
             if not values.str.strip().astype(bool).any():
+                if error is not None:
+                    named = blank_header_name(position)
+                    note = f"{held}, and the column is empty; dropped"
+                    table.problems.append(Problem(0, named, note, error))
                 continue
             header = blank_header_name(position)
             while header in taken:
                 header += "_"
             taken.add(header)
-            table.problems.append(
-                Problem(None, header, f"its header cell is blank but it holds data; named {header}")
-            )
+            if error is None:
+                note = f"its header cell is blank but it holds data; named {header}"
+            else:
+                note = f"{held}; named {header}"
+            table.problems.append(Problem(0, header, note, error or ""))
         keep.append(position)
         names.append(header)
     frame = table.frame.iloc[:, keep]
