@@ -17,6 +17,7 @@ from benchmarks.calibration import reliability, summary
 from benchmarks.common import (
     FIGURES,
     RESULTS,
+    PairScores,
     Phase,
     header,
     log,
@@ -95,6 +96,39 @@ def _plot(curve: pd.DataFrame, at_default: tuple[float, float], path: str, title
     return True
 
 
+#: What registers write where a name or place is not known (``rfl_match.names.placeholders``
+#: reads them as missing), and the share of records each field is so written in, as put
+#: into the synthetic records by :func:`with_placeholders`.
+PLACEHOLDERS = ("Unknown", "unknown", "N/A", "Not known", "NN", "مجهول", "-", "Неизвестно")
+PLACEHOLDER_SHARES = {
+    "father_name": 0.15,
+    "mother_name": 0.15,
+    "place_of_birth": 0.10,
+    "last_known_location": 0.10,
+    "full_name": 0.02,
+}
+
+
+def with_placeholders(frame: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.Series]:
+    """A copy of ``frame`` with a placeholder written in a share of each field's cells
+    (:data:`PLACEHOLDER_SHARES`), as a register writes one for what it does not know; a
+    record whose full name is so written has no other name. Also: which records are then
+    named by a placeholder alone (by record id)."""
+    rng = np.random.default_rng(seed)
+    out = frame.copy()
+    unnamed = pd.Series(False, index=out["record_id"].astype(str))
+    for column, share in PLACEHOLDER_SHARES.items():
+        if column not in out.columns:
+            continue
+        chosen = rng.random(len(out)) < share
+        out.loc[chosen, column] = rng.choice(PLACEHOLDERS, int(chosen.sum()))
+        if column == "full_name":
+            unnamed = pd.Series(chosen, index=out["record_id"].astype(str))
+            others = [c for c in ("given_name", "family_name", "alternate_names") if c in out]
+            out.loc[chosen, others] = ""
+    return out, unnamed
+
+
 def run(
     n_requests: int, n_sightings: int, seed: int, command: str, results: Path = RESULTS
 ) -> list[str]:
@@ -170,6 +204,7 @@ def run(
     raw = rm.scoring.probability(scored["match_weight"].to_numpy(np.float64))
     calib = reliability(prob, hit)
     speed = _speed_line(fit_time, predict_time, n_requests, n_sightings)
+    placeholder_rows, unnamed_line = _placeholder_rows(data, true_keys, overall, seed)
 
     lines = header(
         f"Quality on synthetic data ({n_requests:,} requests x {n_sightings:,} sightings)",
@@ -199,6 +234,20 @@ def run(
         "Recall only: a false match has no corruption of its own. Sorted by recall.",
         "",
         *table(per_kind, ["", "true pairs", "recall", "recall@1", "recall@5", "in candidates"]),
+        "",
+        '### Placeholders (a register\'s "Unknown")',
+        "",
+        "The same records refitted with a placeholder written, as registers write one for "
+        "what they do not know, in a share of each field's cells ("
+        + ", ".join(f"`{c}` {share:.0%}" for c, share in PLACEHOLDER_SHARES.items())
+        + "; a record so named has no other name), drawn from "
+        + ", ".join(f"'{p}'" for p in PLACEHOLDERS)
+        + ": the information lost costs what it costs, but two records that say "
+        "'Unknown' must not agree on it (`rfl_match/names/resources/placeholders.tsv`).",
+        "",
+        *table(placeholder_rows),
+        "",
+        unnamed_line,
         "",
         "### Precision-recall curve",
         "",
@@ -234,6 +283,39 @@ def run(
     if notes:
         lines += ["", "Warnings raised: " + "; ".join(f"`{n}`" for n in notes)]
     return lines
+
+
+def _placeholder_rows(
+    data: Synthetic, true_keys: pd.Index, overall: PairScores, seed: int
+) -> tuple[list[dict[str, Any]], str]:
+    """The default linker refitted on the records with placeholders put in
+    (:func:`with_placeholders`), against the records as generated: its quality row, and a
+    line on the pairs it predicts for records named by a placeholder alone."""
+    requests, unnamed_left = with_placeholders(data.requests, seed)
+    sightings, unnamed_right = with_placeholders(data.sightings, seed + 1)
+    log("quality: refit with placeholders put in")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        predicted = rm.Linker().fit(requests, sightings).predict(requests, sightings)
+    keys = pair_keys(predicted["request_id"], predicted["sighting_id"])
+    with_them = score_pairs(keys, true_keys)
+    rows = [
+        {"": label, "predicted": s.predicted_pairs, "precision": s.precision}
+        | {"recall": s.recall, "F1": s.f1}
+        for label, s in (("as generated", overall), ("placeholders put in", with_them))
+    ]
+    alone = np.asarray(
+        unnamed_left.reindex(predicted["request_id"].astype(str)).to_numpy()
+        | unnamed_right.reindex(predicted["sighting_id"].astype(str)).to_numpy()
+    )
+    hit = np.asarray(keys.isin(true_keys))
+    line = (
+        f"Of the pairs predicted with placeholders put in, {int(alone.sum()):,} have a "
+        f"record named by a placeholder alone ({int((alone & hit).sum()):,} of them true): "
+        "such a record is found by its other fields (a parent's name, the birth, a place), "
+        "never by its name."
+    )
+    return rows, line
 
 
 def _speed_line(fit: Phase, predict: Phase, n_requests: int, n_sightings: int) -> str:

@@ -370,3 +370,30 @@ def test_the_calibration_suites_encoded_reading_scores_every_candidate(
     assert hit.sum() == round(completeness * len(truth))
     assert ((prob >= 0) & (prob <= 1)).all()
     assert prob[hit].mean() > 0.5 > prob[~hit].mean()
+
+
+def test_the_quality_suites_placeholders_are_read_as_missing() -> None:
+    """The placeholders the quality suite writes into records are what rfl_match reads as
+    missing, each field at its share, and a record named by one has no other name."""
+    from benchmarks.quality import PLACEHOLDER_SHARES, PLACEHOLDERS, with_placeholders
+    from rfl_match.names.placeholders import is_placeholder
+
+    assert all(is_placeholder(form) for form in PLACEHOLDERS)
+    n = 4000
+    frame = pd.DataFrame(
+        {
+            "record_id": [f"r{k}" for k in range(n)],
+            "full_name": "Amina Yusuf",
+            "given_name": "Amina",
+            "father_name": "Yusuf",
+            "mother_name": "Halima",
+            "place_of_birth": "Kismayo",
+            "last_known_location": "Dadaab",
+        }
+    )
+    out, unnamed = with_placeholders(frame, seed=3)
+    for column, share in PLACEHOLDER_SHARES.items():
+        written = out[column].isin(PLACEHOLDERS)
+        assert abs(written.mean() - share) < 0.02, column
+    assert (unnamed.to_numpy() == out["full_name"].isin(PLACEHOLDERS).to_numpy()).all()
+    assert (out.loc[unnamed.to_numpy(), "given_name"] == "").all()
