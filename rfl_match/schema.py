@@ -21,6 +21,7 @@ from rfl_match.arrays import text_columns_where
 from rfl_match.bloom_filters import filter_widths
 from rfl_match.dates import SERIAL_EPOCHS, parse_age, parse_partial_dates, parse_serial_dates
 from rfl_match.digests import frame_digest
+from rfl_match.names.placeholders import is_placeholder
 
 ID_FIELD = "record_id"
 NAME_FIELDS = ("full_name", "given_name", "family_name", "alternate_names")
@@ -830,7 +831,9 @@ def _clean_column(
 ) -> None:
     """Blank and report the column's values that ``check`` finds malformed, and those that
     ``malformed`` marks (whatever their text), and write the others in their clean form.
-    Each is reported with ``message``, by default the canonical field's (``_MESSAGES``)."""
+    Each is reported with ``message``, by default the canonical field's (``_MESSAGES``),
+    but a placeholder (:func:`~rfl_match.names.placeholders.is_placeholder`: "Unknown",
+    "N/A"), which is blanked without a word."""
     if column not in out.columns:
         return
     values = out[column]
@@ -841,9 +844,11 @@ def _clean_column(
         return
     bad = [v for v, r in results.items() if r is None]
     blanked = values.isin(bad).to_numpy()
+    # "Unknown", "N/A", "-": written for no value, as registers write it, not malformed
+    reported = blanked & ~values.isin([v for v in bad if is_placeholder(v)]).to_numpy()
     if malformed is not None:
-        blanked = blanked | malformed
-    for row in blanked.nonzero()[0]:
+        blanked, reported = blanked | malformed, reported | malformed
+    for row in reported.nonzero()[0]:
         problems.append(Problem(int(row) + 1, column, reason, _short(str(values.iat[int(row)]))))
     if all(r is None or r == v for v, r in results.items()):
         # the values are written clean already (dates most often): only blank the bad ones

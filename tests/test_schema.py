@@ -251,6 +251,25 @@ def test_malformed_date_and_age_keep_row_and_are_reported(tmp_path: Path) -> Non
     assert problems == {(1, "date_of_birth"), (2, "age"), (3, "source_date")}
 
 
+def test_a_date_age_or_sex_written_as_unknown_is_blank_without_a_note(tmp_path: Path) -> None:
+    """A register writes "Unknown", "N/A" or "-" where it does not know: blanked as a missing
+    value is, not reported as malformed; a value that is no date still is."""
+    text = (
+        "record_id,full_name,date_of_birth,age,sex,source_date\n"
+        "r1,Ali,Unknown,N/A,unknown,2020-01-01\n"
+        "r2,Omar,N/A,-,-,Not known\n"
+        "r3,Aya,مجهول,unknown,N/A,2020-01-01\n"
+        "r4,Huda,1990-31-31,about nine,F,2020-01-01\n"
+    )
+    frame = rm.read_records(write(tmp_path, text))
+    assert frame["date_of_birth"].tolist() == ["", "", "", ""]
+    assert frame["age"].tolist() == ["", "", "", ""]
+    assert frame["sex"].tolist() == ["", "", "", "female"]
+    assert frame["source_date"].tolist() == ["2020-01-01", "", "2020-01-01", "2020-01-01"]
+    problems = {(p.row, p.column) for p in frame.attrs["problems"]}
+    assert problems == {(4, "date_of_birth"), (4, "age")}
+
+
 def test_ragged_rows_rejected_with_row_numbers_good_rows_kept(tmp_path: Path) -> None:
     text = "record_id,full_name\nr1,Ali\nr2,Omar,extra,fields\nr3,Aya\n"
     frame = rm.read_records(write(tmp_path, text))
