@@ -540,7 +540,7 @@ def test_serial_dates_in_a_configured_date_column_link_as_their_dates(
     for side in ("requests", "sightings"):
         frame = pd.read_csv(data[side], dtype=str, keep_default_na=False)
         frame["date_of_arrival"] = frame["date_of_birth"]
-        frame.loc[2, "date_of_arrival"] = "unknown"  # row 3 of each file
+        frame.loc[2, "date_of_arrival"] = "last spring"  # row 3 of each file
         for name, arrival in (("iso", frame), ("serial", frame.copy())):
             if name == "serial":
                 arrival["date_of_arrival"] = arrival["date_of_arrival"].map(excel_serial)
@@ -557,8 +557,8 @@ def test_serial_dates_in_a_configured_date_column_link_as_their_dates(
         rejects = pd.read_csv(tmp_path / f"{name}.rejects.csv", dtype=str, keep_default_na=False)
         listed = rejects[(rejects["column"] == "date_of_arrival") & (rejects["action"] == "kept")]
         assert listed[["source", "row", "value"]].values.tolist() == [
-            ["requests", "3", "unknown"],
-            ["sightings", "3", "unknown"],
+            ["requests", "3", "last spring"],
+            ["sightings", "3", "last spring"],
         ]
         assert listed["reason"].str.startswith("malformed date").all()
     assert "column 'date_of_arrival': " in stderr["serial"]
