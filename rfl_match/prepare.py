@@ -30,7 +30,7 @@ from rfl_match.names.clean import clean_text
 from rfl_match.names.normalize import PieceParts, many_full_parts, paused_gc, piece_readings
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
 from rfl_match.names.placeholders import is_placeholder
-from rfl_match.schema import PLACE_FIELDS
+from rfl_match.schema import NAME_FIELDS, PARENT_FIELDS, PLACE_FIELDS
 
 IntArray = npt.NDArray[np.int32]
 MAX_CHAIN = 4  # name parts kept per record for token comparisons and blocking
@@ -296,6 +296,7 @@ class PieceArrays(NamedTuple):
     opens: npt.NDArray[np.bool_]  # its first word is a part
     open_end: npt.NDArray[np.bool_]  # it ends with an article: so only before one that opens
     title: npt.NDArray[np.bool_]  # a title: it reads so only first, before a piece that opens
+    initial: npt.NDArray[np.bool_]  # its parts are single letters ("N" of "N A", not known)
     parts: npt.NDArray[np.int64]  # the part ids of every piece, piece after piece
 
 
@@ -394,7 +395,8 @@ class PartTable:
         ids = [self.part(p.token, p.variant_id, p.phonetic_key, p.skeleton_key) for p in read.parts]
         self._flat += ids
         self._size.append(len(ids))
-        self._flags.append(read.opens | read.open_end << 1 | read.title << 2)
+        initial = bool(read.parts) and all(len(p.token) == 1 for p in read.parts)
+        self._flags.append(read.opens | read.open_end << 1 | read.title << 2 | initial << 3)
         return number
 
     def piece_arrays(self) -> PieceArrays:
@@ -407,6 +409,7 @@ class PartTable:
                 opens=(flags & 1) > 0,
                 open_end=(flags & 2) > 0,
                 title=(flags & 4) > 0,
+                initial=(flags & 8) > 0,
                 parts=np.array(self._flat, dtype=np.int64),
             )
         return self._arrays
@@ -725,6 +728,8 @@ class PreparedPair:
         dangling[:-1] &= ~(opens[piece_of[1:]] & ~leads[1:])
         lens[dangling | (title[piece_of] & ~leads)] = -1
         special = np.bincount(name_of, weights=lens < 0, minlength=k) > 0
+        # a name of single letters alone is read whole, where "N A" (N/A) is a placeholder
+        special |= np.bincount(name_of, weights=~known.initial[numbers][piece_of], minlength=k) == 0
         lens = np.where(special[name_of], 0, np.maximum(lens, 0))
         total = np.bincount(name_of, weights=lens, minlength=k).astype(np.intp)
         slow = special | (total == 0)
@@ -968,17 +973,22 @@ class PreparedPair:
 
     def text_codes(self, column: str, *, fold: bool) -> tuple[IntArray, IntArray, Vocabulary]:
         """Shared codes of a text column on both sides (folded: romanised, case-folded,
-        white space collapsed); -1 where blank, and in a place column where a value only
-        says the place is not known (:func:`~rfl_match.names.placeholders.is_placeholder`)."""
+        white space collapsed); -1 where blank, and in a name, parent's name or place
+        column where a value only says it is not known
+        (:func:`~rfl_match.names.placeholders.is_placeholder`)."""
         key = f"text:{column}:{fold}"
         if key not in self._cache:
             # a side without the column reads as blank, as a blank value does
             codes, uniques = self._distinct_values(*text_column(column))
             texts = uniques.to_pylist()
             values = [fold_text(u) if fold else u.strip() for u in texts]
-            if column in PLACE_FIELDS:  # "Unknown", "N/A", "-": no place two records share
+            # "Unknown", "N/A", "-": no name or place two records share, whatever the
+            # comparison's kind
+            if column in PLACE_FIELDS or column in NAME_FIELDS or column in PARENT_FIELDS:
+                place = column in PLACE_FIELDS
                 values = [
-                    "" if is_placeholder(u) else v for u, v in zip(texts, values, strict=True)
+                    "" if is_placeholder(u, place=place) else v
+                    for u, v in zip(texts, values, strict=True)
                 ]
             folded_codes, vocab = pd.factorize(np.array([*values, ""], dtype=object))
             mapped = folded_codes[codes].astype(np.int32)  # a missing value (-1): the last

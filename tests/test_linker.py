@@ -96,6 +96,43 @@ def test_placeholder_names_and_places_are_no_evidence(
         assert {labels[level] for level in ahmed[f"{field}_level"]} == {"missing"}
 
 
+def test_placeholders_are_no_evidence_in_any_comparison_kind_and_male_is_a_place(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    """A parent's name compared as `exact` or `string` reads a placeholder as missing too;
+    a place written "Male" (Malé, in the Maldives) is a place, not a person's descriptor."""
+    config = {
+        "compare": [
+            {"field": "full_name", "kind": "name"},
+            {"field": "father_name", "kind": "exact"},
+            {"field": "mother_name", "kind": "string"},
+            {"field": "place_of_birth", "kind": "string"},
+            {"field": "date_of_birth", "kind": "date"},
+        ]
+    }
+    one = {
+        "full_name": "Aishath Ibrahim", "father_name": "Unknown", "mother_name": "N/A",
+        "place_of_birth": "Male", "sex": "female", "date_of_birth": "1990-04-02",
+    }  # fmt: skip
+    requests = pd.concat(
+        [synthetic["requests"], pd.DataFrame([{**one, "record_id": "RQ-M"}])], ignore_index=True
+    )
+    sightings = pd.concat(
+        [synthetic["sightings"], pd.DataFrame([{**one, "record_id": "SX-M"}])], ignore_index=True
+    )
+    linker = rm.Linker(config).fit(requests, sightings)
+    matches = linker.predict(requests, sightings, threshold=0.0, top_k=1000)
+    pair = matches[(matches["request_id"] == "RQ-M") & (matches["sighting_id"] == "SX-M")]
+    assert len(pair) == 1
+    model = linker.model_
+    read = {
+        field: model.labels[model.names.index(field)][int(pair[f"{field}_level"].iloc[0])]
+        for field in ("father_name", "mother_name", "place_of_birth")
+    }
+    assert read["father_name"] == read["mother_name"] == "missing"
+    assert read["place_of_birth"].startswith("same")
+
+
 @pytest.mark.parametrize("n_requests", [100, 150, 200])
 def test_a_small_caseload_weighs_a_sex_disagreement_against_but_no_veto(
     synthetic: dict[str, pd.DataFrame], n_requests: int

@@ -90,6 +90,8 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 @given(st.one_of(NAMES, st.text()), CULTURES)
 @example("n/a", None)  # a placeholder piece, each of whose words is an initial elsewhere
 @example("Ali 0x", None)  # a part read as a placeholder once its digit is gone
+@example("N. A.", None)  # a placeholder of several pieces, each an initial
+@example("Haji FNU", None)  # a title beside a placeholder
 def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> None:
     """Names read piece by piece from the pieces' cached parts (most names) read as the
     full pipeline reads them."""
@@ -106,18 +108,25 @@ def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> N
 @example("Al", None, "Unknown")  # an article left last
 @example("Ato", "amharic", "FNU")  # a title left alone
 @example("No", None, "Unknown")  # a word of a blank form ("no name"), beside a drop word
+@example("Mr", None, "Unknown")  # a title alone is a name; beside a placeholder, no one's
+@example("J", None, "FNU")  # an initial left alone
 def test_a_placeholder_word_adds_nothing_to_a_name(
     text: str, culture: str | None, placeholder: str
 ) -> None:
-    """A word that says a name is not known is read as nothing, wherever it stands."""
-    alone = normalize_name(text, culture=culture)
-    for written in (f"{text} {placeholder}", f"{placeholder} {text}"):
+    """A word that says a name is not known is read as nothing, wherever it stands; but a
+    title alone, read as a name, is beside it a title of no one ("Mr Unknown")."""
+
+    def parts(written: str) -> tuple[tuple[str, ...], ...]:
         form = normalize_name(written, culture=culture)
-        assert (form.tokens, form.variant_ids, form.roles) == (
-            alone.tokens,
-            alone.variant_ids,
-            alone.roles,
-        ), written
+        return form.tokens, form.variant_ids, form.roles
+
+    alone = parts(text)
+    for written in (f"{text} {placeholder}", f"{placeholder} {text}"):
+        if parts(written) != alone:
+            assert parts(written) == ((), (), ()), written
+            assert parts(f"{text} Yusuf")[0] == ("yusuf",), written  # titles alone
+    for written in (f"{text} {placeholder} Yusuf", f"{placeholder} {text} Yusuf"):
+        assert parts(written) == parts(f"{text} Yusuf"), written
 
 
 @settings(max_examples=300, deadline=None)
@@ -181,6 +190,7 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
     None,
 )
 @example(["Unknown Mohamed", "XXX", "Lama yaqaan"], ["Ato Unknown", "Неизвестный"], "somali")
+@example(["N. A.", "N A", "J K", "Mr Unknown"], ["n k", "Haji FNU", "Haji", "A"], None)
 def test_prepared_name_codes_equal_each_form_coded(
     left: list[str | None], right: list[str | None], culture: str | None
 ) -> None:

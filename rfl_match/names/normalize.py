@@ -664,7 +664,12 @@ def _normalize(text: str, culture: Culture) -> NameForm:
                 break
             entries.extend(parts)
         else:
-            fast = _form(text, entries, family, chain)
+            # a name of single letters alone is read whole, where "N A" (N/A) is a placeholder
+            fast = (
+                None
+                if all(len(e.token) == 1 for e in entries)
+                else _form(text, entries, family, chain)
+            )
             if fast is not None:
                 return fast
     return _normalize_full(text, clean_text(text), culture)
@@ -729,11 +734,13 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
     """Titles, particles, compounds (the reference path); None when no word is found."""
     family, _, language = culture
     somali = family == "somali"
+    stripped = without_placeholders(clean)
+    found = _words(stripped, language)
     # a word read as a placeholder only once read ("0unknown" is unknown) goes before the
     # titles are read, as it goes from the name its tokens write ("Unknown Haji Ali")
     words = [
         word
-        for word in _words(without_placeholders(clean), language)
+        for word in found
         if not is_dropped(analyze_token(word.native, word.latin, word.script, somali).token)
     ]
     if not words:
@@ -744,6 +751,12 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
     if family == "burmese":
         # before the titles, so that "Umaung" loses its title as "U Maung" does
         words = _split_burmese(words)
+    if stripped != clean or len(words) < len(found):
+        # titles beside a placeholder are a title of no one ("Mr Unknown", "Haji FNU"),
+        # where a title alone is read as a name
+        rest, _ = take_titles([*words, _PLAIN_WORD], family)
+        if len(rest) == 1:
+            return None
     titles: list[str] = []
     # Parse until nothing changes: whether a part is a title or a particle depends on its
     # neighbours ("van dr X": dr leads once van is dropped; "an" is an article before a word

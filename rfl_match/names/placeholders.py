@@ -17,11 +17,12 @@ from rfl_match.names.clean import clean_text
 
 
 @cache
-def _forms() -> tuple[frozenset[str], frozenset[str]]:
-    """The drop words and the blank forms, as :func:`clean_text` writes them."""
+def _forms(kinds: tuple[str, ...] = ("blank", "person")) -> tuple[frozenset[str], frozenset[str]]:
+    """The drop words, and the blank forms of ``kinds`` (a person's name: "blank" and
+    "person"; a place: "blank"), as :func:`clean_text` writes them."""
     rows = read_table("placeholders.tsv")
     drop = frozenset(clean_text(form) for form, kind, _ in rows if kind == "drop")
-    blank = frozenset(clean_text(form) for form, kind, _ in rows if kind == "blank")
+    blank = frozenset(clean_text(form) for form, kind, _ in rows if kind in kinds)
     return drop, blank
 
 
@@ -47,9 +48,10 @@ def is_dropped(word: str) -> bool:
     return word in _forms()[0]
 
 
-def without_placeholders(clean: str) -> str:
+def without_placeholders(clean: str, *, place: bool = False) -> str:
     """A cleaned name without its placeholders: its drop words removed, and "" where what
-    is left is a blank form (or nothing).
+    is left is a blank form (or nothing); of a ``place``, a blank form but a person's
+    ("Male" is Malé).
 
     >>> without_placeholders("ahmed unknown")
     'ahmed'
@@ -58,7 +60,7 @@ def without_placeholders(clean: str) -> str:
     >>> without_placeholders("no ahmed")
     'no ahmed'
     """
-    drop, blank = _forms()
+    drop, blank = _forms(("blank",)) if place else _forms()
     words = clean.split()
     kept = [word for word in words if word not in drop]
     if len(kept) != len(words):
@@ -66,11 +68,13 @@ def without_placeholders(clean: str) -> str:
     return "" if clean in blank else clean
 
 
-def is_placeholder(text: str) -> bool:
-    """Whether a value (a name or a place, as written) says only that it is not known:
+def is_placeholder(text: str, *, place: bool = False) -> bool:
+    """Whether a value (a name, or a ``place``, as written) says only that it is not known:
     blank once cleaned and its placeholders removed ("Unknown", "N/A", "-", "مجهول").
 
     >>> is_placeholder("N/A"), is_placeholder("Unknown village"), is_placeholder("?")
     (True, False, True)
+    >>> is_placeholder("Male"), is_placeholder("Male", place=True)
+    (True, False)
     """
-    return not without_placeholders(clean_text(text))
+    return not without_placeholders(clean_text(text), place=place)
