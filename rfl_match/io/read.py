@@ -24,7 +24,6 @@ from rfl_match.schema import (
     apply_mapping,
     mark_validated,
     near_canonical_field,
-    renumber_problems,
     validate_records,
 )
 from rfl_match.warn import warn
@@ -301,9 +300,10 @@ def load_records(
             source=source,
             date_system=table.date_system,
             date_fields=date_fields,
+            rows=rows,
         )
     except RecordError as exc:
-        fatal = renumber_problems(exc.problems, rows)
+        fatal = exc.problems
         if rejected:
             raise RecordsRejected(
                 fatal + [p for p in problems if p not in fatal], source, rejected
@@ -311,7 +311,7 @@ def load_records(
         # and what the reader said of the whole file (the sheet read, the encoding), which
         # may explain it
         raise RecordError(fatal + [p for p in table.problems if p.row is None], source) from None
-    problems += renumber_problems(list(records.attrs.get("problems", [])), rows)
+    problems += records.attrs.get("problems", [])
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     records.attrs["problems"] = problems
     mark_validated(records, date_fields)
