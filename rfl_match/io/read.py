@@ -60,6 +60,9 @@ class LoadedRecords:
         rejected: rows left out of ``records``, each with its reason and its cells.
         absent_mapping: mapping keys that name no column of this input.
         format: "csv", "xlsx", "parquet", "pfif" or "frame".
+        dropped_rows: the numbers of the rows left out as blank (every cell blank), which
+            hold no record; a note in ``problems`` may name one (a workbook's row of
+            error values alone, each read as a blank).
     """
 
     records: pd.DataFrame
@@ -67,6 +70,7 @@ class LoadedRecords:
     rejected: list[RejectedRow] = field(default_factory=list)
     absent_mapping: list[str] = field(default_factory=list)
     format: str = "frame"
+    dropped_rows: list[int] = field(default_factory=list)
 
 
 def input_format(path: Path) -> str:
@@ -315,7 +319,7 @@ def load_records(
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     records.attrs["problems"] = problems
     mark_validated(records, date_fields)
-    return LoadedRecords(records, problems, rejected, absent, table.format)
+    return LoadedRecords(records, problems, rejected, absent, table.format, table.dropped_rows)
 
 
 def read_records(
