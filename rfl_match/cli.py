@@ -502,6 +502,8 @@ def _read(
 
 
 _REJECTS_COLUMNS = ("source", "row", "column", "action", "reason", "value")
+# A row whose every cell is blank holds no record: left out, neither kept nor rejected.
+_DROPPED_BLANK = "dropped (blank row)"
 
 
 def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
@@ -509,11 +511,14 @@ def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
     for label, item in loaded.items():
         rejected = {(r.row, r.reason) for r in item.rejected}
         rejected_rows = {r.row for r in item.rejected}
+        dropped_rows = set(item.dropped_rows)
         for problem in item.problems:
             if (problem.row, problem.message) in rejected:
                 continue
             if not problem.row:  # the whole input, or a note on its header (row 0)
                 action = "noted"
+            elif problem.row in dropped_rows:  # blank once its error values were blanked
+                action = _DROPPED_BLANK
             else:  # a note on a row that is left out says so, not that the row was kept
                 action = "rejected" if problem.row in rejected_rows else "kept"
             rows.append(

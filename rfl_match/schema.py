@@ -339,6 +339,7 @@ def validate_records(
     source: str = "input",
     date_system: int = 1900,
     date_fields: Iterable[str] = (),
+    rows: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """Map, check and clean a frame of records.
 
@@ -351,6 +352,11 @@ def validate_records(
     ``record_id`` column, no name column, blank or duplicate ids, no rows. A row whose
     every cell is blank holds no record: it is left out without a word, but counted
     (:func:`blank_rows`), so that problems name each row by its place in ``frame``.
+
+    ``rows`` gives each row of ``frame`` its number in the file it was read from (the
+    header 0), where that differs from its place in ``frame`` (rows left out before, blank
+    or rejected): every problem names its row by it, in :attr:`Problem.row` and in the rows
+    a message lists (a duplicated id's), as a spreadsheet shows the file.
 
     The date columns are :data:`DATE_FIELDS` and ``date_fields``: columns of the user's
     own (named as after ``mapping``) that a configuration compares as dates
@@ -365,8 +371,13 @@ def validate_records(
             source,
         )
     blank = blank_rows(frame)
-    # each row's number (from 1) in the frame given, the blank rows counted
+    # each row's number (from 1) in the frame given, the blank rows counted, or in its file
     numbers = np.flatnonzero(~blank).astype(np.int64) + 1
+    if rows is not None:
+        given = np.asarray(rows, dtype=np.int64)
+        if given.shape != (len(frame),):
+            raise ValueError(f"rows: {given.size} numbers for {len(frame)} rows")
+        numbers = given[~blank]
     if blank.any():
         frame = frame[~blank]
     frame = apply_mapping(frame, mapping)
@@ -470,7 +481,8 @@ def validate_records(
         check_sex = _check_sex_hombre_mujer
     _clean_column(out, "sex", _each(check_sex), problems)
     out = out.reset_index(drop=True)
-    out.attrs["problems"] = renumber_problems(problems, numbers) if blank.any() else problems
+    renumbered = rows is not None or blank.any()
+    out.attrs["problems"] = renumber_problems(problems, numbers) if renumbered else problems
     return out
 
 

@@ -218,6 +218,38 @@ def test_a_blank_row_of_a_parquet_file_or_a_frame_is_counted_and_dropped(
     assert [p.row for p in records.attrs["problems"]] == [4]
 
 
+@pytest.mark.parametrize("given", ["frame", "parquet", "csv", "xlsx"])
+def test_a_duplicated_id_names_its_rows_counting_the_blank_rows_before_them(
+    tmp_path: Path, given: str
+) -> None:
+    # The blank row 2 was left out before validation, and the message listed the rows of
+    # what was left: "rows 1, 3", where the file shows the copies in rows 1 and 4.
+    rows = [["A1", "Ali Hassan"], [None, None], ["A2", "Omar Said"], ["A1", "Ahmed Farah"]]
+    frame = pd.DataFrame(rows, columns=["record_id", "full_name"])
+    source: Path | pd.DataFrame = frame
+    if given == "parquet":
+        source = tmp_path / "in.parquet"
+        frame.to_parquet(source)
+    elif given == "csv":  # a line of delimiters
+        lines = ["record_id,full_name"] + [",".join(c or "" for c in row) for row in rows]
+        source = write(tmp_path, "\n".join(lines) + "\n")
+    elif given == "xlsx":
+        source = _workbook(tmp_path / "in.xlsx", [["record_id", "full_name"], *rows])
+    with pytest.raises(rm.RecordError) as raised:
+        rm.read_records(source)
+    assert [str(p) for p in raised.value.problems] == [
+        "column 'record_id': duplicate record id in rows 1, 4 (value 'A1')"
+    ]
+    rejected = rm.io.load_records(source).rejected
+    assert [r.row for r in rejected] == [1, 4]
+    assert all("used by rows 1, 4" in r.reason for r in rejected)
+    # validate_records numbers the rows of a frame by their place in it, or as given
+    with pytest.raises(rm.RecordError, match="rows 1, 4"):
+        rm.schema.validate_records(frame)
+    with pytest.raises(rm.RecordError, match="rows 3, 9"):
+        rm.schema.validate_records(frame, rows=[3, 5, 7, 9])
+
+
 def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path: Path) -> None:
     with pytest.raises(rm.RecordError, match="the file is empty"):
         rm.read_records(write(tmp_path, b"\xef\xbb\xbf\r\n"))

@@ -676,6 +676,40 @@ def test_blank_header_cells(tmp_path: Path, data: dict[str, Path]) -> None:
     assert [p.column for p in table.problems] == ["column_4"]
 
 
+def test_a_workbook_row_of_error_values_is_listed_as_dropped_not_kept(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    # A row holding error values alone (#REF! from a deleted sheet) is blank once each is
+    # blanked: it holds no record and is dropped, but the rejects file listed the note on
+    # each cell as "kept", as if a record had come from the row.
+    from openpyxl import Workbook
+
+    frame = pd.read_csv(data["requests"], dtype=str, keep_default_na=False)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(frame.columns))
+    for position, cells in enumerate(frame.itertuples(index=False)):
+        if position == 2:  # row 3
+            sheet.append(["#REF!", "#N/A"] + [None] * (len(frame.columns) - 2))
+        sheet.append(list(cells))
+    requests = tmp_path / "requests.xlsx"
+    book.save(requests)
+    rejects = tmp_path / "rejects.csv"
+    result = run("link", requests, data["sightings"], "-o", tmp_path / "m.csv",
+                 "--config", data["config"], "--rejects", rejects)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "40 requests" in summary(result.stdout, "records read")
+    assert summary(result.stdout, "rows rejected").startswith("0 ")
+    listed = pd.read_csv(rejects, dtype=str, keep_default_na=False)
+    assert listed[listed["row"] == "3"][["column", "action", "value"]].values.tolist() == [
+        [frame.columns[0], "dropped (blank row)", "#REF!"],
+        [frame.columns[1], "dropped (blank row)", "#N/A"],
+    ]
+    assert "kept" not in set(listed[listed["row"] == "3"]["action"])
+    # the rows after it keep the numbers the workbook shows
+    assert rm.io.load_records(requests).dropped_rows == [3]
+
+
 def test_normalize_reports_rejected_rows(tmp_path: Path) -> None:
     names = tmp_path / "names.csv"
     names.write_text("record_id,full_name\nr1,Ali Hassan\nr2,Omar,x\nr3,Aya\n", encoding="utf-8")

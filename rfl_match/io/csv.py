@@ -560,7 +560,8 @@ def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> 
     frame = arrow.to_pandas()
     del arrow
     frame.columns = pd.Index(header)
-    return Table(frame, rows=rows, format="csv")
+    dropped = (np.flatnonzero(blank) + 1).tolist() if rows is not None else []
+    return Table(frame, rows=rows, format="csv", dropped_rows=dropped)
 
 
 _NOT_UTF8 = (
@@ -579,6 +580,7 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str, titles: i
     rejected: list[RejectedRow] = []
     rows: list[list[str]] = []
     numbers: list[int] = []
+    dropped: list[int] = []  # blank rows
     fallback: list[int] = []  # lines read as cp1252 (encoding _MIXED)
     try:
         with contextlib.ExitStack() as stack:
@@ -599,6 +601,7 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str, titles: i
                 # the fast reader and the .xlsx reader number it), but holds no record
                 row_no += 1
                 if not any(cell.strip() for cell in row):
+                    dropped.append(row_no)
                     read = reader.line_num
                     continue
                 if fallback and fallback[-1] > read:  # a line of this row read as cp1252
@@ -621,7 +624,8 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str, titles: i
             [Problem(None, None, "text in an unknown encoding: save it as UTF-8")], source
         ) from exc
     frame = blank_frame(header, rows)
-    return Table(frame, problems, rejected, np.asarray(numbers, dtype=np.int64), "csv")
+    numbered = np.asarray(numbers, dtype=np.int64)
+    return Table(frame, problems, rejected, numbered, "csv", dropped_rows=dropped)
 
 
 def read_csv_header(path: Path) -> list[str]:

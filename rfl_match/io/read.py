@@ -24,7 +24,6 @@ from rfl_match.schema import (
     apply_mapping,
     mark_validated,
     near_canonical_field,
-    renumber_problems,
     validate_records,
 )
 from rfl_match.warn import warn
@@ -61,6 +60,9 @@ class LoadedRecords:
         rejected: rows left out of ``records``, each with its reason and its cells.
         absent_mapping: mapping keys that name no column of this input.
         format: "csv", "xlsx", "parquet", "pfif" or "frame".
+        dropped_rows: the numbers of the rows left out as blank (every cell blank), which
+            hold no record; a note in ``problems`` may name one (a workbook's row of
+            error values alone, each read as a blank).
     """
 
     records: pd.DataFrame
@@ -68,6 +70,7 @@ class LoadedRecords:
     rejected: list[RejectedRow] = field(default_factory=list)
     absent_mapping: list[str] = field(default_factory=list)
     format: str = "frame"
+    dropped_rows: list[int] = field(default_factory=list)
 
 
 def input_format(path: Path) -> str:
@@ -301,9 +304,10 @@ def load_records(
             source=source,
             date_system=table.date_system,
             date_fields=date_fields,
+            rows=rows,
         )
     except RecordError as exc:
-        fatal = renumber_problems(exc.problems, rows)
+        fatal = exc.problems
         if rejected:
             raise RecordsRejected(
                 fatal + [p for p in problems if p not in fatal], source, rejected
@@ -311,11 +315,11 @@ def load_records(
         # and what the reader said of the whole file (the sheet read, the encoding), which
         # may explain it
         raise RecordError(fatal + [p for p in table.problems if p.row is None], source) from None
-    problems += renumber_problems(list(records.attrs.get("problems", [])), rows)
+    problems += records.attrs.get("problems", [])
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     records.attrs["problems"] = problems
     mark_validated(records, date_fields)
-    return LoadedRecords(records, problems, rejected, absent, table.format)
+    return LoadedRecords(records, problems, rejected, absent, table.format, table.dropped_rows)
 
 
 def read_records(

@@ -58,6 +58,9 @@ class Table:
         format: "csv", "xlsx", "parquet" or "pfif".
         date_system: the Excel date system that serial dates in its date columns count
             in (``rfl_match.dates.SERIAL_EPOCHS``): a workbook's own, 1900 for any other.
+        dropped_rows: the numbers of the rows left out as blank (every cell blank: see
+            :func:`drop_blank_rows`), in order; a note on one (a workbook's cell of an
+            error value, read as a blank) is on a row that holds no record.
     """
 
     frame: pd.DataFrame
@@ -66,6 +69,7 @@ class Table:
     rows: npt.NDArray[np.int64] | None = None
     format: str = "csv"
     date_system: int = 1900
+    dropped_rows: list[int] = field(default_factory=list)
 
     def row_numbers(self) -> npt.NDArray[np.int64]:
         if self.rows is not None:
@@ -76,10 +80,12 @@ class Table:
 def drop_blank_rows(table: Table) -> Table:
     """The table without its rows whose every cell is blank
     (:func:`rfl_match.schema.blank_rows`), the rows after them keeping their numbers:
-    counted, and passed over without a word."""
+    counted, and passed over without a word; their numbers join ``dropped_rows``."""
     blank = blank_rows(table.frame)
     if blank.any():
-        table.rows = table.row_numbers()[~blank]
+        numbers = table.row_numbers()
+        table.dropped_rows = sorted([*table.dropped_rows, *numbers[blank].tolist()])
+        table.rows = numbers[~blank]
         table.frame = table.frame[~blank].reset_index(drop=True)
     return table
 
