@@ -4,8 +4,9 @@
 Two records that both say "Unknown" share no name, and a father "Not known" is no
 evidence: read as names, such values made namesakes of strangers. A *drop* word is a name in
 no culture: it is removed wherever it stands. A *blank* form is read as no name only where
-it is the whole value, once its drop words are gone ("Unknown male"): its words can be names
-beside others.
+it is the whole value, once its drop words are gone ("N/A", "Not known"): its words can be
+names beside others. A *person* form ("Unknown male", "Baby girl") is blank in a person's
+name only: a place written "Male" is Malé.
 """
 
 from __future__ import annotations
