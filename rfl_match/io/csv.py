@@ -560,7 +560,7 @@ def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> 
     frame = arrow.to_pandas()
     del arrow
     frame.columns = pd.Index(header)
-    dropped = (np.flatnonzero(blank) + 1).tolist() if rows is not None else []
+    dropped = (np.flatnonzero(blank) + 1).tolist()
     return Table(frame, rows=rows, format="csv", dropped_rows=dropped)
 
 

@@ -39,9 +39,9 @@ def placeholder_words() -> frozenset[str]:
 
 def is_placeholder_piece(clean: str) -> bool:
     """Whether a piece of a name (no white space in it as written; ``clean``: after
-    :func:`clean_text`) is a placeholder form whole, such as "N/A"."""
-    drop, blank = _forms()
-    return clean in blank or clean in drop
+    :func:`clean_text`) is a blank form whole, such as "N/A" ("n a", two words, each a
+    name's initial elsewhere); a drop word is found as a word (:func:`placeholder_words`)."""
+    return clean in _forms()[1]
 
 
 def is_dropped(word: str) -> bool:
