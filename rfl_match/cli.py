@@ -660,7 +660,7 @@ def _link(args: argparse.Namespace) -> int:
             with progress.stage("fitting the model (blocking, comparing, EM)"):
                 linker = _fitted(config, requests, sightings, given is None)
         if linker.model_ is None:
-            matches = _no_matches(linker)
+            matches = linker.no_matches()
         else:
             with progress.stage("blocking, comparing and scoring"):
                 matches = linker.predict(
@@ -699,23 +699,6 @@ def _link(args: argparse.Namespace) -> int:
         )
         return EXIT_DATA
     return EXIT_OK
-
-
-def _no_matches(linker: Linker) -> pd.DataFrame:
-    """The matches of a run whose blocking found no pair: none, in the columns a predict of
-    ``linker``'s comparisons writes (one ``_level`` and one ``_weight`` a comparison)."""
-    columns: dict[str, pd.Series] = {
-        "request_id": pd.Series([], dtype=str),
-        "sighting_id": pd.Series([], dtype=str),
-        "match_probability": pd.Series([], dtype=float),
-        "match_weight": pd.Series([], dtype=float),
-        "rank": pd.Series([], dtype="int64"),
-        "explanation": pd.Series([], dtype=str),
-    }
-    for spec in linker.specs_:  # each comparison is named by its spec's label
-        columns[f"{spec.label}_level"] = pd.Series([], dtype="int64")
-        columns[f"{spec.label}_weight"] = pd.Series([], dtype=float)
-    return pd.DataFrame(columns)
 
 
 def _fitted(

@@ -1354,29 +1354,43 @@ class Linker:
             combination = np.concatenate([t[0] for t in terms] or [np.zeros(0)])[rows]
             typical = np.concatenate([t[1] for t in terms] or [np.zeros(0, np.intp)])[rows]
             together = (combination, typical, classes)
-        columns: dict[str, Any] = {
-            "request_id": _take_text(left[ID_FIELD], li),
-            "sighting_id": _take_text(right[ID_FIELD], ri),
-            "match_probability": gather("prob", np.zeros(0)),
-            "match_weight": total,
-            "rank": rank.astype(np.int64),
-            "explanation": explain_rows(
-                comparisons, _phrase_levels(comparisons, data, li, ri, levels), weights, together
-            ),
-        }
+        explanation = explain_rows(
+            comparisons, _phrase_levels(comparisons, data, li, ri, levels), weights, together
+        )
         by_term = np.ascontiguousarray(weights.T)  # a term's weights, one contiguous row
         del weights
-        for c, comparison in enumerate(comparisons):
-            columns[f"{comparison.name}_level"] = levels[:, c].astype(np.int64)
-            columns[f"{comparison.name}_weight"] = by_term[c]
-        if together is not None:
-            columns[COMBINATION_COLUMN] = together[0]
-        # The columns are new arrays, held by nothing else: taken as they are, not copied
-        # into one block per dtype (which held them twice, at 1M pairs a side 170 MiB more).
-        out = pd.DataFrame(columns, copy=False)
-        if not len(out):  # the text columns' dtype as with rows (outputs concatenate alike)
-            out = out.astype({name: _text_dtype() for name in _TEXT_COLUMNS})
-        return out
+        return _matches_frame(
+            [comparison.name for comparison in comparisons],
+            _take_text(left[ID_FIELD], li),
+            _take_text(right[ID_FIELD], ri),
+            gather("prob", np.zeros(0)),
+            total,
+            rank.astype(np.int64),
+            explanation,
+            levels,
+            by_term,
+            None if together is None else together[0],
+        )
+
+    def no_matches(self) -> pd.DataFrame:
+        """The matches of a run whose blocking found no pair: none, in the columns
+        :meth:`predict` writes with this configuration (a level and a weight a comparison,
+        and ``combination_weight`` with two kinds of non-match). A fit that found no pair
+        left no model (:class:`NoCandidatePairs`); its comparisons are known all the same."""
+        names = [comparison.name for comparison in self._comparisons()]
+        empty = np.zeros(0)
+        return _matches_frame(
+            names,
+            np.zeros(0, dtype=object),
+            np.zeros(0, dtype=object),
+            empty,
+            empty,
+            np.zeros(0, dtype=np.int64),
+            [],
+            np.zeros((0, len(names)), dtype=np.int8),
+            np.zeros((len(names), 0)),
+            empty if self.config.non_match_classes == 2 else None,
+        )
 
     # --- dedupe, explain, reports -----------------------------------------------------
 
@@ -2249,6 +2263,44 @@ def explain_rows(
 
 #: The text columns of predict's output.
 _TEXT_COLUMNS = ("request_id", "sighting_id", "explanation")
+
+
+def _matches_frame(
+    names: Sequence[str],
+    request_id: Any,
+    sighting_id: Any,
+    probability: npt.NDArray[np.float64],
+    weight: npt.NDArray[np.float64],
+    rank: npt.NDArray[np.int64],
+    explanation: Any,
+    levels: npt.NDArray[np.int8],
+    by_term: npt.NDArray[np.float64],
+    combination: npt.NDArray[np.float64] | None,
+) -> pd.DataFrame:
+    """The matches' columns, in order: ids, probability, weight, rank and explanation, then
+    each comparison's (``names``) level and weight (``levels``: pairs x comparisons;
+    ``by_term``: comparisons x pairs, a comparison's weights one contiguous row), then the
+    combination's weight where there is one (one source for :meth:`Linker.predict` and
+    :meth:`Linker.no_matches`)."""
+    columns: dict[str, Any] = {
+        "request_id": request_id,
+        "sighting_id": sighting_id,
+        "match_probability": probability,
+        "match_weight": weight,
+        "rank": rank,
+        "explanation": explanation,
+    }
+    for c, name in enumerate(names):
+        columns[f"{name}_level"] = levels[:, c].astype(np.int64)
+        columns[f"{name}_weight"] = by_term[c]
+    if combination is not None:
+        columns[COMBINATION_COLUMN] = combination
+    # The columns are new arrays, held by nothing else: taken as they are, not copied
+    # into one block per dtype (which held them twice, at 1M pairs a side 170 MiB more).
+    out = pd.DataFrame(columns, copy=False)
+    if not len(out):  # the text columns' dtype as with rows (outputs concatenate alike)
+        out = out.astype({name: _text_dtype() for name in _TEXT_COLUMNS})
+    return out
 
 
 def _text_dtype() -> Any:

@@ -204,6 +204,13 @@ def test_a_run_whose_blocking_finds_no_pair_writes_that_nothing_resembles_anythi
     ]
     # the columns every matches file has: a level and a weight a comparison
     assert {"given_name_level", "birth_weight"} <= set(matches.columns)
+    assert "combination_weight" not in matches.columns
+    # and with two kinds of non-match, the combination's weight, as predict writes it
+    config = tmp_path / "classes.toml"
+    config.write_text("non_match_classes = 2\n", encoding="utf-8")
+    result = run("link", requests, synthetic_paths["sightings"], "-o", out, "--config", config)
+    assert result.returncode == 0, result.stderr
+    assert "combination_weight" in pd.read_csv(out, dtype=str).columns
     assert pd.read_excel(review, dtype=str)["request_id"].tolist() == ["R1", "R2"]
     five = tmp_path / "five.csv"
     five.write_text(

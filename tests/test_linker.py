@@ -194,6 +194,33 @@ def test_output_columns_and_ranks(fitted: rm.Linker, synthetic: dict[str, pd.Dat
     assert matches["explanation"].str.contains("given name: ").all()
 
 
+@pytest.mark.parametrize("classes", [1, 2])
+def test_no_matches_has_the_columns_and_dtypes_of_predict(
+    fitted: rm.Linker,
+    fitted_classes: rm.Linker,
+    synthetic: dict[str, pd.DataFrame],
+    classes: int,
+) -> None:
+    """Where blocking finds no pair (a fit raises NoCandidatePairs), ``no_matches`` is the
+    output a predict would give with no pair kept: the same columns in the same order, the
+    combination's weight with two kinds of non-match included, and the same dtypes."""
+    model = fitted if classes == 1 else fitted_classes
+    some = model.predict(synthetic["requests"], synthetic["sightings"], top_k=1)
+    # the requests' columns, every value blank but two ids and two names like no other
+    unlike = synthetic["requests"].head(2).copy()
+    unlike.loc[:, :] = None
+    unlike["record_id"] = ["R1", "R2"]
+    unlike["full_name"] = ["Zorbulon Quixwhistle", "Wembley Fardoodle"]
+    empty = rm.Linker({"non_match_classes": classes})
+    with pytest.raises(rm.NoCandidatePairs):
+        empty.fit(unlike, synthetic["sightings"])
+    none = empty.no_matches()
+    assert none.empty
+    pdt.assert_series_equal(none.dtypes, some.dtypes)
+    # a fitted linker's agree
+    pdt.assert_series_equal(model.no_matches().dtypes, some.dtypes)
+
+
 def test_fit_twice_same_model(synthetic: dict[str, pd.DataFrame], fitted: rm.Linker) -> None:
     again = rm.Linker().fit(synthetic["requests"], synthetic["sightings"])
     assert again.model_ is not None and fitted.model_ is not None
