@@ -1015,12 +1015,36 @@ INTERVAL_LABELS = (
 )
 
 
-class BirthComparison(Comparison):
-    """Date of birth, or age as of the record's date, as birth intervals."""
+class _IntervalComparison(Comparison):
+    """Dates or ages as intervals (:func:`kernels.interval_levels`): what the levels say of
+    the gap between them."""
 
     ordered = True
 
     labels = INTERVAL_LABELS
+
+    #: "within a year" of a pair whose intervals overlap, one wider than two years (an age
+    #: range "20-30", a year against a range of years): no gap, but not one year either.
+    notes = ("ranges overlap (one wider than 2 years)",)
+
+    def intervals(self, data: PreparedPair, side: int) -> BirthIntervals:
+        """One side's intervals."""
+        raise NotImplementedError
+
+    def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
+        return interval_levels(
+            self.intervals(data, 0), self.intervals(data, 1), li, ri, workers=data.workers
+        )
+
+    def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
+        a, b = self.intervals(data, 0), self.intervals(data, 1)
+        within = levels == INTERVAL_LABELS.index("within a year")
+        overlap = (a.lo[li] <= b.hi[ri]) & (b.lo[ri] <= a.hi[li])
+        return np.where(within & overlap, self.n_levels, levels).astype(np.int8)
+
+
+class BirthComparison(_IntervalComparison):
+    """Date of birth, or age as of the record's date, as birth intervals."""
 
     @property
     def far_level(self) -> int | None:
@@ -1028,31 +1052,21 @@ class BirthComparison(Comparison):
         # who share the names fill (LinkConfig.far_birth_m).
         return 1
 
-    def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
-        return interval_levels(data.births(0), data.births(1), li, ri, workers=data.workers)
+    def intervals(self, data: PreparedPair, side: int) -> BirthIntervals:
+        return data.births(side)
 
 
-class DateComparison(Comparison):
+class DateComparison(_IntervalComparison):
     """Any partial-date field, compared as intervals. Validation reads a column of the
     user's own so compared as it reads ``date_of_birth`` (``LinkConfig.date_fields``):
     serials and compact dates written out, a malformed cell blanked and reported."""
 
-    ordered = True
-
-    labels = INTERVAL_LABELS
-
-    def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
-        a = data.interval_of(0, self.spec.field, None)
-        b = data.interval_of(1, self.spec.field, None)
-        return interval_levels(a, b, li, ri, workers=data.workers)
+    def intervals(self, data: PreparedPair, side: int) -> BirthIntervals:
+        return data.interval_of(side, self.spec.field, None)
 
 
-class AgeComparison(Comparison):
+class AgeComparison(_IntervalComparison):
     """Any age field, as of ``source_date``, compared as birth intervals."""
-
-    ordered = True
-
-    labels = INTERVAL_LABELS
 
     @property
     def far_level(self) -> int | None:
@@ -1060,10 +1074,8 @@ class AgeComparison(Comparison):
         # who share the names fill (LinkConfig.far_birth_m).
         return 1
 
-    def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
-        a = data.interval_of(0, None, self.spec.field)
-        b = data.interval_of(1, None, self.spec.field)
-        return interval_levels(a, b, li, ri, workers=data.workers)
+    def intervals(self, data: PreparedPair, side: int) -> BirthIntervals:
+        return data.interval_of(side, None, self.spec.field)
 
 
 class ExactComparison(Comparison):

@@ -686,6 +686,41 @@ def test_a_kunya_weighs_as_no_given_name_and_is_said_so(fitted: rm.Linker) -> No
     assert table.loc["given_name", "description"].startswith("a kunya")
 
 
+def test_an_age_range_holding_the_other_s_birth_is_told_as_ranges_that_overlap(
+    fitted: rm.Linker,
+) -> None:
+    """An age "20-30" against an age 25 (or a birth year inside the range) overlaps, with no
+    gap: the level is "within a year" (the levels' overlap is at most 2 years wide), but the
+    explanation says what the data say, ranges that overlap, in the matches and in
+    ``explain``; half a year apart is still "within a year"."""
+    requests = pd.DataFrame(
+        {
+            "record_id": ["r1", "r2", "r3"],
+            "full_name": ["Mohammed Ali"] * 3,
+            "age": ["20-30", "8-10", "25"],
+            "source_date": ["2024-05-01"] * 3,
+        }
+    )
+    sightings = pd.DataFrame(
+        {
+            "record_id": ["s1", "s2", "s3"],
+            "full_name": ["Mohammed Ali"] * 3,
+            "age": ["25", None, None],
+            "date_of_birth": [None, "2015", "1997-11-03"],
+            "source_date": ["2024-05-01", None, None],
+        }
+    )
+    pairs = pd.DataFrame({"request_id": ["r1", "r2", "r3"], "sighting_id": ["s1", "s2", "s3"]})
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    out = out.set_index("request_id")
+    assert (out["birth_level"] == 4).all()
+    overlap = "birth: ranges overlap (one wider than 2 years)"
+    assert out.loc[["r1", "r2"], "explanation"].str.contains(overlap, regex=False).all()
+    assert "birth: within a year" in out.loc["r3", "explanation"]
+    table = fitted.explain("r1", "s1", requests, sightings, show=False).set_index("comparison")
+    assert table.loc["birth", "description"] == "ranges overlap (one wider than 2 years)"
+
+
 def test_one_to_one(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
     matches = fitted.predict(
         synthetic["requests"], synthetic["sightings"], threshold=0.0, top_k=0, one_to_one=True
