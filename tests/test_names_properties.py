@@ -92,6 +92,7 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 @example("Ali 0x", None)  # a part read as a placeholder once its digit is gone
 @example("N. A.", None)  # a placeholder of several pieces, each an initial
 @example("Haji FNU", None)  # a title beside a placeholder
+@example("B. O. Fatima", None)  # a newborn by its mother's name, B/O in two pieces
 def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> None:
     """Names read piece by piece from the pieces' cached parts (most names) read as the
     full pipeline reads them."""
@@ -191,6 +192,10 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
 )
 @example(["Unknown Mohamed", "XXX", "Lama yaqaan"], ["Ato Unknown", "Неизвестный"], "somali")
 @example(["N. A.", "N A", "J K", "Mr Unknown"], ["n k", "Haji FNU", "Haji", "A"], None)
+# a newborn by its mother's name: no name, in one piece, in two, or after a title
+@example(
+    ["B/O Fatima", "B. O. Fatima", "Fatima"], ["Baby of Fatima", "Baby Fatima", "Mr B/O X"], "x"
+)
 def test_prepared_name_codes_equal_each_form_coded(
     left: list[str | None], right: list[str | None], culture: str | None
 ) -> None:

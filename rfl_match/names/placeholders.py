@@ -6,7 +6,10 @@ evidence: read as names, such values made namesakes of strangers. A *drop* word 
 no culture: it is removed wherever it stands. A *blank* form is read as no name only where
 it is the whole value, once its drop words are gone ("N/A", "Not known"): its words can be
 names beside others. A *person* form ("Unknown male", "Baby girl") is blank in a person's
-name only: a place written "Male" is Malé.
+name only: a place written "Male" is Malé. A *newborn* form opens a newborn's name written by
+its mother's ("Baby of Fatima", "B/O Fatima"): the child's own name is not known, so a
+person's name that opens so is no name (two newborns of two mothers called Fatima are no
+namesakes).
 """
 
 from __future__ import annotations
@@ -28,13 +31,24 @@ def _forms(kinds: tuple[str, ...] = ("blank", "person")) -> tuple[frozenset[str]
 
 
 @cache
+def _openings() -> tuple[str, ...]:
+    """The newborn forms, as :func:`clean_text` writes them, each with the space after it
+    that a name following it leaves ("b o ")."""
+    rows = read_table("placeholders.tsv")
+    return tuple(clean_text(form) + " " for form, kind, _ in rows if kind == "newborn")
+
+
+@cache
 def placeholder_words() -> frozenset[str]:
-    """Every word of a placeholder form, but single letters other than x ("n a" of N/A is
-    found whole, as :func:`is_placeholder_piece` reads a piece): a name that holds one
-    is read by the full pipeline, which removes what :func:`without_placeholders` says."""
+    """Every word of a placeholder form, but single letters of a blank one other than x
+    ("n a" of N/A is found whole, as :func:`is_placeholder_piece` reads a piece): a name
+    that holds one is read by the full pipeline, which removes what
+    :func:`without_placeholders` says. A newborn form's letters are words too: "B. O.
+    Fatima" is B/O in two pieces, each a letter."""
     drop, blank = _forms()
     words = {word for form in drop | blank for word in form.split()}
-    return frozenset(word for word in words if len(word) > 1 or word == "x")
+    opening = {word for form in _openings() for word in form.split()}
+    return frozenset(word for word in words if len(word) > 1 or word == "x") | opening
 
 
 def is_placeholder_piece(clean: str) -> bool:
@@ -51,8 +65,8 @@ def is_dropped(word: str) -> bool:
 
 def without_placeholders(clean: str, *, place: bool = False) -> str:
     """A cleaned name without its placeholders: its drop words removed, and "" where what
-    is left is a blank form (or nothing); of a ``place``, a blank form but a person's
-    ("Male" is Malé).
+    is left is a blank form (or nothing) or opens with a newborn form; of a ``place``, a
+    blank form but a person's ("Male" is Malé).
 
     >>> without_placeholders("ahmed unknown")
     'ahmed'
@@ -60,13 +74,17 @@ def without_placeholders(clean: str, *, place: bool = False) -> str:
     ''
     >>> without_placeholders("no ahmed")
     'no ahmed'
+    >>> without_placeholders("baby of fatima"), without_placeholders("baby fatima")
+    ('', 'baby fatima')
     """
     drop, blank = _forms(("blank",)) if place else _forms()
     words = clean.split()
     kept = [word for word in words if word not in drop]
     if len(kept) != len(words):
         clean = " ".join(kept)
-    return "" if clean in blank else clean
+    if clean in blank or (not place and (clean + " ").startswith(_openings())):
+        return ""
+    return clean
 
 
 def is_placeholder(text: str, *, place: bool = False) -> bool:
