@@ -27,7 +27,7 @@ NAME_ALPHABET = st.sampled_from(
     + list("олександрґєії")
     + list("ሙሉጌታተስፋዬ")
     + list("အောင်ဆန်းစုကြည်")
-    + ["al ", "bin ", "abd ", "abu ", "haji ", "u ", "de ", "din ", "ullah "]
+    + ["al ", "bin ", "abd ", "abu ", "haji ", "u ", "de ", "din ", "ullah ", "s/o ", "w/o "]
 )
 NAMES = st.lists(NAME_ALPHABET, max_size=12).map("".join)
 CULTURES = st.sampled_from([None, "arabic", "somali", "amharic", "afghan", "burmese", "x"])
@@ -55,6 +55,8 @@ def test_never_raises_on_any_text(text: str, culture: str | None) -> None:
 @example("abd u hassan", "arabic")  # a head joined to "u" is a head again (abdu)
 @example("bin abd al-bin ullah hasan", "afghan")  # a tail after a particle kept as written
 @example("安 德 拉 尼 克", None)  # "an" is an article once "de" and "la" are dropped
+@example("ali s/o s/o", None)  # a particle of two letters, then its letters with no name after
+@example("abd s/o al ahmed", "arabic")  # a head before it, an article after it
 def test_idempotent(text: str, culture: str | None) -> None:
     form = normalize_name(text, culture=culture)
     again = normalize_name(form.text, culture=culture)
@@ -93,6 +95,7 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 @example("N. A.", None)  # a placeholder of several pieces, each an initial
 @example("Haji FNU", None)  # a title beside a placeholder
 @example("B. O. Fatima", None)  # a newborn by its mother's name, B/O in two pieces
+@example("Ali S. O. Ahmed", None)  # S/O, son of, in two pieces
 def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> None:
     """Names read piece by piece from the pieces' cached parts (most names) read as the
     full pipeline reads them."""

@@ -416,11 +416,10 @@ class NamePart(NamedTuple):
 
 @cache
 def _special_forms() -> frozenset[str]:
-    """Forms that need the full pipeline: particles, connectors and titles."""
-    titles = [row[0] for row in read_table("titles.tsv")]
-    return frozenset(row[0] for row in read_table("particles.tsv")) | frozenset(
-        word for title in titles for word in title.split()
-    )
+    """Forms that need the full pipeline: particles, connectors and titles, and each word of
+    those written with a slash (W/ro, S/O: two words once cleaned)."""
+    forms = [row[0] for table in ("particles.tsv", "titles.tsv") for row in read_table(table)]
+    return frozenset(word for form in forms for word in form.split())
 
 
 @cache
