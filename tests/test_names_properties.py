@@ -57,6 +57,7 @@ def test_never_raises_on_any_text(text: str, culture: str | None) -> None:
 @example("安 德 拉 尼 克", None)  # "an" is an article once "de" and "la" are dropped
 @example("ali s/o s/o", None)  # a particle of two letters, then its letters with no name after
 @example("abd s/o al ahmed", "arabic")  # a head before it, an article after it
+@example("din ်s/o a", None)  # a letter of another script read as its first
 def test_idempotent(text: str, culture: str | None) -> None:
     form = normalize_name(text, culture=culture)
     again = normalize_name(form.text, culture=culture)

@@ -143,14 +143,12 @@ def _is_article(words: list[Word], i: int) -> bool:
 
 
 def _pair_kind(words: list[Word], i: int) -> str | None:
-    """The kind of a particle of two words that opens at ``words[i]`` (S/O: "s", "o"), in
-    Latin script only; None where none does."""
+    """The kind of a particle of two words that opens at ``words[i]`` (S/O: "s", "o"), as
+    read (a letter of any script read "s" is one, as its token read again would be); None
+    where none does."""
     if i + 1 >= len(words):
         return None
-    a, b = words[i], words[i + 1]
-    if a.script != "Latin" or b.script != "Latin":
-        return None
-    return _particle_pairs().get((a.latin, b.latin))
+    return _particle_pairs().get((words[i].latin, words[i + 1].latin))
 
 
 def _is_title(word: Word, family: str | None) -> bool:
