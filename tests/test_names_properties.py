@@ -196,6 +196,7 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
 )
 @example(["Unknown Mohamed", "XXX", "Lama yaqaan"], ["Ato Unknown", "Неизвестный"], "somali")
 @example(["N. A.", "N A", "J K", "Mr Unknown"], ["n k", "Haji FNU", "Haji", "A"], None)
+@example(["ዘይፍለጥ", "ሰላም ዘይፍለጥ", "Azad Nenasraw"], ["အမည်မသိ", "Nenas", "نەناسراو"], None)
 # a newborn by its mother's name: no name, in one piece, in two, or after a title
 @example(
     ["B/O Fatima", "B. O. Fatima", "Fatima"], ["Baby of Fatima", "Baby Fatima", "Mr B/O X"], "x"
