@@ -28,6 +28,7 @@ NAME_ALPHABET = st.sampled_from(
     + list("ሙሉጌታተስፋዬ")
     + list("အောင်ဆန်းစုကြည်")
     + ["al ", "bin ", "abd ", "abu ", "haji ", "u ", "de ", "din ", "ullah ", "s/o ", "w/o "]
+    + ["n/a ", "b/o "]
 )
 NAMES = st.lists(NAME_ALPHABET, max_size=12).map("".join)
 CULTURES = st.sampled_from([None, "arabic", "somali", "amharic", "afghan", "burmese", "x"])
@@ -58,6 +59,8 @@ def test_never_raises_on_any_text(text: str, culture: str | None) -> None:
 @example("ali s/o s/o", None)  # a particle of two letters, then its letters with no name after
 @example("abd s/o al ahmed", "arabic")  # a head before it, an article after it
 @example("din ်s/o a", None)  # a letter of another script read as its first
+@example("ali n bin a", None)  # N/A made by dropping a particle between its letters
+@example("ali n al a", "arabic")  # and an article
 def test_idempotent(text: str, culture: str | None) -> None:
     form = normalize_name(text, culture=culture)
     again = normalize_name(form.text, culture=culture)
@@ -97,6 +100,8 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 @example("Haji FNU", None)  # a title beside a placeholder
 @example("B. O. Fatima", None)  # a newborn by its mother's name, B/O in two pieces
 @example("Ali S. O. Ahmed", None)  # S/O, son of, in two pieces
+@example("Ali N. A.", None)  # N/A in two pieces beside a name
+@example("Ali 0n A", None)  # a letter of N/A read so only once its digit is gone
 def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> None:
     """Names read piece by piece from the pieces' cached parts (most names) read as the
     full pipeline reads them."""
