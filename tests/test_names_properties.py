@@ -27,7 +27,8 @@ NAME_ALPHABET = st.sampled_from(
     + list("олександрґєії")
     + list("ሙሉጌታተስፋዬ")
     + list("အောင်ဆန်းစုကြည်")
-    + ["al ", "bin ", "abd ", "abu ", "haji ", "u ", "de ", "din ", "ullah "]
+    + ["al ", "bin ", "abd ", "abu ", "haji ", "u ", "de ", "din ", "ullah ", "s/o ", "w/o "]
+    + ["n/a ", "b/o "]
 )
 NAMES = st.lists(NAME_ALPHABET, max_size=12).map("".join)
 CULTURES = st.sampled_from([None, "arabic", "somali", "amharic", "afghan", "burmese", "x"])
@@ -55,6 +56,11 @@ def test_never_raises_on_any_text(text: str, culture: str | None) -> None:
 @example("abd u hassan", "arabic")  # a head joined to "u" is a head again (abdu)
 @example("bin abd al-bin ullah hasan", "afghan")  # a tail after a particle kept as written
 @example("安 德 拉 尼 克", None)  # "an" is an article once "de" and "la" are dropped
+@example("ali s/o s/o", None)  # a particle of two letters, then its letters with no name after
+@example("abd s/o al ahmed", "arabic")  # a head before it, an article after it
+@example("din ်s/o a", None)  # a letter of another script read as its first
+@example("ali n bin a", None)  # N/A made by dropping a particle between its letters
+@example("ali n al a", "arabic")  # and an article
 def test_idempotent(text: str, culture: str | None) -> None:
     form = normalize_name(text, culture=culture)
     again = normalize_name(form.text, culture=culture)
@@ -92,6 +98,10 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 @example("Ali 0x", None)  # a part read as a placeholder once its digit is gone
 @example("N. A.", None)  # a placeholder of several pieces, each an initial
 @example("Haji FNU", None)  # a title beside a placeholder
+@example("B. O. Fatima", None)  # a newborn by its mother's name, B/O in two pieces
+@example("Ali S. O. Ahmed", None)  # S/O, son of, in two pieces
+@example("Ali N. A.", None)  # N/A in two pieces beside a name
+@example("Ali 0n A", None)  # a letter of N/A read so only once its digit is gone
 def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> None:
     """Names read piece by piece from the pieces' cached parts (most names) read as the
     full pipeline reads them."""
@@ -191,6 +201,11 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
 )
 @example(["Unknown Mohamed", "XXX", "Lama yaqaan"], ["Ato Unknown", "Неизвестный"], "somali")
 @example(["N. A.", "N A", "J K", "Mr Unknown"], ["n k", "Haji FNU", "Haji", "A"], None)
+@example(["ዘይፍለጥ", "ሰላም ዘይፍለጥ", "Azad Nenasraw"], ["အမည်မသိ", "Nenas", "نەناسراو"], None)
+# a newborn by its mother's name: no name, in one piece, in two, or after a title
+@example(
+    ["B/O Fatima", "B. O. Fatima", "Fatima"], ["Baby of Fatima", "Baby Fatima", "Mr B/O X"], "x"
+)
 def test_prepared_name_codes_equal_each_form_coded(
     left: list[str | None], right: list[str | None], culture: str | None
 ) -> None:

@@ -35,7 +35,7 @@ from rfl_match.names.parts import (
 )
 from rfl_match.names.placeholders import (
     is_dropped,
-    is_placeholder_piece,
+    outside_letter_forms,
     placeholder_words,
     without_placeholders,
 )
@@ -416,11 +416,10 @@ class NamePart(NamedTuple):
 
 @cache
 def _special_forms() -> frozenset[str]:
-    """Forms that need the full pipeline: particles, connectors and titles."""
-    titles = [row[0] for row in read_table("titles.tsv")]
-    return frozenset(row[0] for row in read_table("particles.tsv")) | frozenset(
-        word for title in titles for word in title.split()
-    )
+    """Forms that need the full pipeline: particles, connectors and titles, and each word of
+    those written with a slash (W/ro, S/O: two words once cleaned)."""
+    forms = [row[0] for table in ("particles.tsv", "titles.tsv") for row in read_table(table)]
+    return frozenset(word for form in forms for word in form.split())
 
 
 @cache
@@ -499,11 +498,8 @@ _UNSEEN: tuple[NamePart, ...] = ((),)  # type: ignore[assignment]  # a marker, n
 def _piece_entries(
     piece: str, language: str | None, somali: bool, known: dict[str, tuple[NamePart, ...] | None]
 ) -> tuple[NamePart, ...] | None:
-    clean = clean_text(piece)
-    if is_placeholder_piece(clean):  # "N/A" is two words, each a name's initial elsewhere
-        return _remember(known, piece, None)
     out: list[NamePart] = []
-    for raw in clean.split():
+    for raw in clean_text(piece).split():
         parts = _entries(raw, language, somali)
         if parts is None:
             return _remember(known, piece, None)
@@ -575,7 +571,7 @@ def piece_reading(piece: str, culture: Culture) -> PieceParts | None:
     parts = piece_parts(piece, culture)
     if parts is not None:
         return PieceParts(parts, bool(parts), False)
-    if culture.family == "burmese" or is_placeholder_piece(clean_text(piece)):
+    if culture.family == "burmese":
         return None
     if _is_title_piece(piece, culture):
         return PieceParts((), False, False, title=True)
@@ -770,8 +766,9 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
             break
     infos = [analyze_token(w.native, w.latin, w.script, somali) for w in words]
     # blank as its parts are written too ("0x" is x), so that a name read from its tokens
-    # reads the same
+    # reads the same; so is N/A beside a name once its parts are read ("Ali N bin A", "0n")
     keep = [k for k, info in enumerate(infos) if info.token and not is_dropped(info.token)]
+    keep = [keep[j] for j in outside_letter_forms([infos[k].token for k in keep])]
     if keep and not without_placeholders(" ".join(infos[k].token for k in keep)):
         keep = []
     return _Parsed(script, family, [words[k] for k in keep], [infos[k] for k in keep], titles)

@@ -37,6 +37,19 @@ def _particles() -> dict[str, str]:
 
 
 @cache
+def _particle_words() -> frozenset[str]:
+    """Every word of a particle: a particle of two letters (S/O, a slash cleaned to a
+    space) is two."""
+    return frozenset(word for particle in _particles() for word in particle.split())
+
+
+@cache
+def _particle_pairs() -> dict[tuple[str, ...], str]:
+    """Particles of two words (S/O, D/O, W/O), as (first, second) -> kind."""
+    return {tuple(p.split()): kind for p, kind in _particles().items() if " " in p}
+
+
+@cache
 def _theophoric_names() -> frozenset[str]:
     return frozenset(row[0] for row in read_table("theophoric.tsv"))
 
@@ -129,6 +142,15 @@ def _is_article(words: list[Word], i: int) -> bool:
     return tail or (len(form) >= 2 and nxt.startswith(form[1:]))
 
 
+def _pair_kind(words: list[Word], i: int) -> str | None:
+    """The kind of a particle of two words that opens at ``words[i]`` (S/O: "s", "o"), as
+    read (a letter of any script read "s" is one, as its token read again would be); None
+    where none does."""
+    if i + 1 >= len(words):
+        return None
+    return _particle_pairs().get((words[i].latin, words[i + 1].latin))
+
+
 def _is_title(word: Word, family: str | None) -> bool:
     titles = _titles()
     scope = titles.get(word.native) or titles.get(word.latin)
@@ -178,10 +200,11 @@ def _carry_pending(target: Word, source: Word, article: bool, patronymic: bool) 
 
 
 def join_parts(words: list[Word]) -> list[Word]:
-    """Drop connectors and particles, join compounds (Abd al-Rahman, Abu Bakr, Nur al-Din)."""
+    """Drop connectors and particles (S/O, of two words, between two parts), join
+    compounds (Abd al-Rahman, Abu Bakr, Nur al-Din)."""
     if len(words) < 2:
         return words
-    particles = _particles()
+    particles = _particle_words()
     if not any(w.native in particles or w.latin in particles for w in words):
         return words  # the common case: nothing to drop or join
     words = list(words)  # a joined head may take the place of the word it joined
@@ -192,6 +215,15 @@ def join_parts(words: list[Word]) -> list[Word]:
     pending_patronymic = False
     while i < n:
         w = words[i]
+        pair = _pair_kind(words, i) if out else None
+        if pair is not None and any(
+            _kind(x) not in ("article", "patronymic", "nobiliary") for x in words[i + 2 :]
+        ):
+            # "Ali S/O Ahmed Khan": Ali, son of Ahmed Khan, as "Ali bin Ahmed Khan" is; a wife's
+            # husband (W/O) is no father of hers
+            pending_patronymic = pending_patronymic or pair == "patronymic"
+            i += 2
+            continue
         kind = _kind(w)
         rest_has_name = kind is not None and any(
             _kind(x) not in ("article", "patronymic", "nobiliary") for x in words[i + 1 :]

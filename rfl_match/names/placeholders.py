@@ -5,8 +5,13 @@ Two records that both say "Unknown" share no name, and a father "Not known" is n
 evidence: read as names, such values made namesakes of strangers. A *drop* word is a name in
 no culture: it is removed wherever it stands. A *blank* form is read as no name only where
 it is the whole value, once its drop words are gone ("N/A", "Not known"): its words can be
-names beside others. A *person* form ("Unknown male", "Baby girl") is blank in a person's
-name only: a place written "Male" is Malé.
+names beside others. But a blank form of letters ("n a" of N/A, "n k" of N/K) is dropped
+beside them too ("Ali N/A" is Ali) where it is a whole run of single letters: "N. Ahmed" and
+"M. N. A. Khan" keep their initials. A *person* form ("Unknown male", "Baby girl") is blank
+in a person's name only: a place written "Male" is Malé. A *newborn* form opens a newborn's
+name written by its mother's ("Baby of Fatima", "B/O Fatima"): the child's own name is not
+known, so a person's name that opens so is no name (two newborns of two mothers called
+Fatima are no namesakes).
 """
 
 from __future__ import annotations
@@ -28,20 +33,54 @@ def _forms(kinds: tuple[str, ...] = ("blank", "person")) -> tuple[frozenset[str]
 
 
 @cache
+def _openings() -> tuple[str, ...]:
+    """The newborn forms, as :func:`clean_text` writes them, each with the space after it
+    that a name following it leaves ("b o ")."""
+    rows = read_table("placeholders.tsv")
+    return tuple(clean_text(form) + " " for form, kind, _ in rows if kind == "newborn")
+
+
+@cache
+def _letter_forms() -> frozenset[str]:
+    """The blank forms of two letters or more, each a word ("n a", "n k")."""
+    return frozenset(
+        form
+        for form in _forms(("blank",))[1]
+        if " " in form and all(len(w) == 1 for w in form.split())
+    )
+
+
+@cache
 def placeholder_words() -> frozenset[str]:
-    """Every word of a placeholder form, but single letters other than x ("n a" of N/A is
-    found whole, as :func:`is_placeholder_piece` reads a piece): a name that holds one
-    is read by the full pipeline, which removes what :func:`without_placeholders` says."""
+    """Every word of a placeholder form, letters too: a name that holds one is read by the
+    full pipeline, which removes what :func:`without_placeholders` says (N/A may be written
+    in two pieces, "N. A.", and B/O of a newborn form too, each a letter)."""
     drop, blank = _forms()
-    words = {word for form in drop | blank for word in form.split()}
-    return frozenset(word for word in words if len(word) > 1 or word == "x")
+    return frozenset(word for form in drop | blank | {*_openings()} for word in form.split())
 
 
-def is_placeholder_piece(clean: str) -> bool:
-    """Whether a piece of a name (no white space in it as written; ``clean``: after
-    :func:`clean_text`) is a blank form whole, such as "N/A" ("n a", two words, each a
-    name's initial elsewhere); a drop word is found as a word (:func:`placeholder_words`)."""
-    return clean in _forms()[1]
+def outside_letter_forms(words: list[str]) -> list[int]:
+    """The places of ``words`` (a name's words, or its tokens) outside each run of single
+    letters that is a blank form whole ("n a" of "ali n a"; not "n" of "n ahmed", nor the
+    run "m n a" of "m n a khan").
+
+    >>> outside_letter_forms(["ali", "n", "a"]), outside_letter_forms(["m", "n", "a", "khan"])
+    ([0], [0, 1, 2, 3])
+    """
+    letters = _letter_forms()
+    kept: list[int] = []
+    i = 0
+    while i < len(words):
+        j = i
+        while j < len(words) and len(words[j]) == 1:
+            j += 1
+        if j == i:
+            kept.append(i)
+            j += 1
+        elif " ".join(words[i:j]) not in letters:
+            kept.extend(range(i, j))
+        i = j
+    return kept
 
 
 def is_dropped(word: str) -> bool:
@@ -50,9 +89,10 @@ def is_dropped(word: str) -> bool:
 
 
 def without_placeholders(clean: str, *, place: bool = False) -> str:
-    """A cleaned name without its placeholders: its drop words removed, and "" where what
-    is left is a blank form (or nothing); of a ``place``, a blank form but a person's
-    ("Male" is Malé).
+    """A cleaned name without its placeholders: its drop words removed, then a blank form
+    of letters that stands beside other words (:func:`outside_letter_forms`), and "" where
+    what is left is a blank form (or nothing) or opens with a newborn form; of a ``place``,
+    a blank form but a person's ("Male" is Malé).
 
     >>> without_placeholders("ahmed unknown")
     'ahmed'
@@ -60,13 +100,21 @@ def without_placeholders(clean: str, *, place: bool = False) -> str:
     ''
     >>> without_placeholders("no ahmed")
     'no ahmed'
+    >>> without_placeholders("baby of fatima"), without_placeholders("baby fatima")
+    ('', 'baby fatima')
+    >>> without_placeholders("ali n a"), without_placeholders("n ahmed")
+    ('ali', 'n ahmed')
     """
     drop, blank = _forms(("blank",)) if place else _forms()
     words = clean.split()
     kept = [word for word in words if word not in drop]
+    if any(len(word) == 1 for word in kept):
+        kept = [kept[k] for k in outside_letter_forms(kept)]
     if len(kept) != len(words):
         clean = " ".join(kept)
-    return "" if clean in blank else clean
+    if clean in blank or (not place and (clean + " ").startswith(_openings())):
+        return ""
+    return clean
 
 
 def is_placeholder(text: str, *, place: bool = False) -> bool:
