@@ -98,7 +98,7 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 @example("Ali 0x", None)  # a part read as a placeholder once its digit is gone
 @example("N. A.", None)  # a placeholder of several pieces, each an initial
 @example("Haji FNU", None)  # a title beside a placeholder
-@example("B. O. Fatima", None)  # a newborn by its mother's name, B/O in two pieces
+@example("B. O. Fatima", None)  # B/O (baby of) in two pieces: initials, as B. O. Adeyemi
 @example("Ali S. O. Ahmed", None)  # S/O, son of, in two pieces
 @example("Ali N. A.", None)  # N/A in two pieces beside a name
 @example("Ali 0n A", None)  # a letter of N/A read so only once its digit is gone
@@ -202,9 +202,11 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
 @example(["Unknown Mohamed", "XXX", "Lama yaqaan"], ["Ato Unknown", "Неизвестный"], "somali")
 @example(["N. A.", "N A", "J K", "Mr Unknown"], ["n k", "Haji FNU", "Haji", "A"], None)
 @example(["ዘይፍለጥ", "ሰላም ዘይፍለጥ", "Azad Nenasraw"], ["အမည်မသိ", "Nenas", "نەناسراو"], None)
-# a newborn by its mother's name: no name, in one piece, in two, or after a title
+# a newborn by its mother's name: no name, alone or after a title; B/O: initials
 @example(
-    ["B/O Fatima", "B. O. Fatima", "Fatima"], ["Baby of Fatima", "Baby Fatima", "Mr B/O X"], "x"
+    ["B/O Fatima", "Infant of Fatima", "Fatima"],
+    ["Baby of Fatima", "Baby Fatima", "Mr Baby of X"],
+    "x",
 )
 def test_prepared_name_codes_equal_each_form_coded(
     left: list[str | None], right: list[str | None], culture: str | None

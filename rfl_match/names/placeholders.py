@@ -9,7 +9,7 @@ names beside others. But a blank form of letters ("n a" of N/A, "n k" of N/K) is
 beside them too ("Ali N/A" is Ali) where it is a whole run of single letters: "N. Ahmed" and
 "M. N. A. Khan" keep their initials. A *person* form ("Unknown male", "Baby girl") is blank
 in a person's name only: a place written "Male" is Malé. A *newborn* form opens a newborn's
-name written by its mother's ("Baby of Fatima", "B/O Fatima"): the child's own name is not
+name written by its mother's ("Baby of Fatima", "RN de María"): the child's own name is not
 known, so a person's name that opens so is no name (two newborns of two mothers called
 Fatima are no namesakes).
 """
@@ -35,7 +35,7 @@ def _forms(kinds: tuple[str, ...] = ("blank", "person")) -> tuple[frozenset[str]
 @cache
 def _openings() -> tuple[str, ...]:
     """The newborn forms, as :func:`clean_text` writes them, each with the space after it
-    that a name following it leaves ("b o ")."""
+    that a name following it leaves ("baby of ")."""
     rows = read_table("placeholders.tsv")
     return tuple(clean_text(form) + " " for form, kind, _ in rows if kind == "newborn")
 
@@ -54,7 +54,7 @@ def _letter_forms() -> frozenset[str]:
 def placeholder_words() -> frozenset[str]:
     """Every word of a placeholder form, letters too: a name that holds one is read by the
     full pipeline, which removes what :func:`without_placeholders` says (N/A may be written
-    in two pieces, "N. A.", and B/O of a newborn form too, each a letter)."""
+    in two pieces, "N. A.", each a letter)."""
     drop, blank = _forms()
     return frozenset(word for form in drop | blank | {*_openings()} for word in form.split())
 
