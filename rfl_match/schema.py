@@ -19,6 +19,7 @@ from rapidfuzz.distance import OSA
 
 from rfl_match.arrays import text_columns_where
 from rfl_match.bloom_filters import filter_widths
+from rfl_match.date_checks import MALFORMED_AGE, check_dates, note_ages
 from rfl_match.dates import SERIAL_EPOCHS, parse_age, parse_partial_dates, parse_serial_dates
 from rfl_match.digests import frame_digest
 from rfl_match.names.placeholders import is_placeholder
@@ -475,6 +476,10 @@ def validate_records(
     for column in extra_dates:
         _clean_column(out, column, _check_dates, problems, fractional.get(column), _EXTRA_DATE)
     _clean_column(out, "age", _each(_check_age), problems)
+    # Values that read well but cannot be (a birth after its record's date), or are unused
+    # (an age with no date to read it as of): once every date and age is read.
+    check_dates(out, problems)
+    note_ages(out, problems)
     check_sex = _check_sex
     if "sex" in out.columns and _hombre_mujer(out["sex"]):
         problems.append(Problem(None, "sex", _HOMBRE_MUJER))
@@ -828,7 +833,7 @@ _EXTRA_DATE = "malformed date (want YYYY, YYYY-MM or YYYY-MM-DD); blanked"
 _MESSAGES = {
     "date_of_birth": "malformed date of birth (want YYYY, YYYY-MM or YYYY-MM-DD); blanked",
     "source_date": "malformed source date (want YYYY-MM-DD); blanked",
-    "age": "malformed age (want N or N-M years); blanked",
+    "age": MALFORMED_AGE,
     "sex": "unknown sex value (want female, male or other); blanked",
 }
 
