@@ -7,7 +7,8 @@ a birth more than :data:`~rfl_match.dates.MAX_AGE` years before its record's dat
 a common stand-in for "not known"). Such a value is blanked and reported with its row, as a
 malformed one is. An age is read as of the record's ``source_date``: without one it places
 no birth, and a date of birth far from it is used in its stead; each is noted on its row,
-the values kept.
+the values kept. Age words ("child", "adult": ``names/resources/age_words.tsv``) are read as
+the ranges they say.
 
 "Today" is the day validation runs, from :func:`today`: tests set it.
 """
@@ -15,6 +16,7 @@ the values kept.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -22,6 +24,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from rfl_match.dates import MAX_AGE, MISSING, birth_intervals, parse_partial_date
+from rfl_match.names._resources import read_table
+from rfl_match.names.clean import clean_text
 
 # The checks report in rfl_match.schema's Problem, imported where they run: the schema
 # imports this module.
@@ -35,13 +39,35 @@ _EPOCH = date(1970, 1, 1).toordinal()
 FAR_APART_DAYS = 5 * 365
 
 #: What validation says of an age it cannot read.
-MALFORMED_AGE = f"malformed age (want N or N-M years, at most {MAX_AGE}); blanked"
+MALFORMED_AGE = (
+    f"malformed age (want N or N-M years, at most {MAX_AGE}, or a word such as child or "
+    "adult); blanked"
+)
 
 
 def today() -> date:
     """The day dates are checked against: the clock's, read at each validation (a
     module-level function, so that tests can set the day)."""
     return date.today()
+
+
+@cache
+def _age_words() -> dict[str, tuple[int, int]]:
+    """Each age word, as :func:`clean_text` writes it, and its range in whole years."""
+    return {
+        clean_text(form): (int(low), int(high) if high else MAX_AGE)
+        for form, low, high, _ in read_table("age_words.tsv")
+    }
+
+
+def age_word(text: str) -> tuple[int, int] | None:
+    """The ages in whole years that an age word says ("child": 0 to 17; "adult": 18 to
+    :data:`~rfl_match.dates.MAX_AGE`), or None where ``text`` is no age word.
+
+    >>> age_word("Child"), age_word("adult"), age_word("Ali")
+    ((0, 17), (18, 120), None)
+    """
+    return _age_words().get(clean_text(text))
 
 
 def _day(day: date) -> int:

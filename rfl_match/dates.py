@@ -49,7 +49,7 @@ _MONTHS = re.compile(
 _MIN_YEAR, _MAX_YEAR = 1850, 2100
 #: The oldest age, in years, that a record may give or its dates make: an age above it is
 #: malformed, and a birth more than this before the record's date is no birth
-#: (``rfl_match.date_checks``).
+#: (``rfl_match.date_checks``); "adult" is read as 18 to this.
 MAX_AGE = 120
 # The longest age text read ("approximately 100 to 110 years old" is 34): a longer one is
 # malformed before any pattern reads it (the unit's, searched, is quadratic in a run of

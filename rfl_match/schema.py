@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA
 
 from rfl_match.arrays import text_columns_where
 from rfl_match.bloom_filters import filter_widths
-from rfl_match.date_checks import MALFORMED_AGE, check_dates, note_ages
+from rfl_match.date_checks import MALFORMED_AGE, age_word, check_dates, note_ages
 from rfl_match.dates import SERIAL_EPOCHS, parse_age, parse_partial_dates, parse_serial_dates
 from rfl_match.digests import frame_digest
 from rfl_match.names.placeholders import is_placeholder
@@ -796,7 +796,7 @@ def _check_full_dates(values: list[str]) -> list[str | None]:
 
 
 def _check_age(value: str) -> str | None:
-    parsed = parse_age(value)
+    parsed = parse_age(value) or age_word(value)
     if parsed is None:
         return None
     low, high = parsed
@@ -849,8 +849,10 @@ def _clean_column(
     """Blank and report the column's values that ``check`` finds malformed, and those that
     ``malformed`` marks (whatever their text), and write the others in their clean form.
     Each is reported with ``message``, by default the canonical field's (``_MESSAGES``),
-    but a placeholder (:func:`~rfl_match.names.placeholders.is_placeholder`: "Unknown",
-    "N/A"), which is blanked without a word."""
+    but a form that says the value is not known ("Unknown", "N/A": :func:`is_placeholder`
+    with ``place=True``), which is blanked without a word. A person's
+    placeholder ("Adult", "Unidentified male") says something of the person: where it is
+    not read (an age word is, as an age range), it is reported as any other value."""
     if column not in out.columns:
         return
     values = out[column]
@@ -861,8 +863,9 @@ def _clean_column(
         return
     bad = [v for v, r in results.items() if r is None]
     blanked = values.isin(bad).to_numpy()
-    # "Unknown", "N/A", "-": written for no value, as registers write it, not malformed
-    reported = blanked & ~values.isin([v for v in bad if is_placeholder(v)]).to_numpy()
+    # "Unknown", "N/A", "-": written for no value, as registers write it, not malformed;
+    # a person's placeholder ("Adult", "Male") says something, and is reported if no value
+    reported = blanked & ~values.isin([v for v in bad if is_placeholder(v, place=True)]).to_numpy()
     if malformed is not None:
         blanked, reported = blanked | malformed, reported | malformed
     for row in reported.nonzero()[0]:

@@ -1,5 +1,5 @@
 """The checks made once dates and ages are read (rfl_match.date_checks): dates that cannot
-be, and ages that cannot be used."""
+be, ages that cannot be used, and age words."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from helpers import run
 
 import rfl_match as rm
 import rfl_match.date_checks as date_checks
+from rfl_match.dates import birth_intervals
 
 
 def problems_of(frame: pd.DataFrame) -> list[tuple[int | None, str | None, str]]:
@@ -125,12 +126,70 @@ def test_dates_that_cannot_be_are_blanked_and_reported(day: SetDay) -> None:
         (
             10,
             "age",
-            "malformed age (want N or N-M years, at most 120); blanked",
+            "malformed age (want N or N-M years, at most 120, or a word such as child or "
+            "adult); blanked",
         ),
     ]
     # A day later, the record dated 2024-06-02 is dated no longer in the future.
     day(date(2024, 6, 2))
     assert rm.read_records(frame)["source_date"].iat[7] == "2024-06-02"
+
+
+def test_age_words_are_read_as_the_ages_they_say(day: SetDay) -> None:
+    """Age words: "child", "adult", "infant" were blanked without a note (read as a name's
+    placeholders) and "minor", "teen", "baby" reported as malformed: each says whether the
+    person is a minor, which tracing needs. They are read as age ranges, compared as any
+    age is; a form that only says "not known" is still blank without a note."""
+    words = ["child", "Adult", "infant", "minor", "teen", "Baby", "niño", "طفلة", "قاصر", "N/A"]
+    frame = pd.DataFrame(
+        {
+            "record_id": [f"r{k}" for k in range(len(words))],
+            "full_name": ["Mohammed Ali"] * len(words),
+            "age": words,
+            "source_date": ["2024-05-01"] * len(words),
+        }
+    )
+    day(date(2024, 6, 1))
+    out = rm.read_records(frame)
+    assert out["age"].tolist() == [
+        "0-17",
+        "18-120",
+        "0-1",
+        "0-17",
+        "13-19",
+        "0-1",
+        "0-17",
+        "0-17",
+        "0-17",
+        "",
+    ]
+    assert out.attrs["problems"] == []
+    # A child is no one born 40 years before: the births are more than 5 years apart.
+    births = birth_intervals(None, out["age"], out["source_date"])
+    father = date(1984, 3, 2).toordinal() - date(1970, 1, 1).toordinal()
+    assert births.lo[0] - father > 5 * 365
+
+
+def test_a_persons_placeholder_in_a_date_or_sex_column_is_reported() -> None:
+    """A person's placeholder ("Adult male", "Person") in a date or sex column was blanked
+    without a note: it is no date and no sex, and says so; "Unknown" is still blank
+    without one."""
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "c"],
+            "full_name": ["Amina Yusuf"] * 3,
+            "date_of_birth": ["Adult", "Unknown", "1990"],
+            "sex": ["adult male", "N/A", "person"],
+        }
+    )
+    out = rm.read_records(frame)
+    assert out["date_of_birth"].tolist() == ["", "", "1990"]
+    assert out["sex"].tolist() == ["", "", ""]
+    assert [(p.row, p.column) for p in out.attrs["problems"]] == [
+        (1, "date_of_birth"),
+        (1, "sex"),
+        (3, "sex"),
+    ]
 
 
 @pytest.mark.parametrize(
