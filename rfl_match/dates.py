@@ -42,7 +42,15 @@ _YEARS = re.compile(
 _MONTHS = re.compile(
     r"\s*(?:months?|mos?\.?|mois|meses|месяцев|месяца|месяц|شهر|أشهر|شهور)\s*$", re.IGNORECASE
 )
+# The years a date may have at all, in any date column. Whether a date of birth or a
+# record's date can be the one it says (not after today, a birth not after its record's
+# date nor more than MAX_AGE years before it) is checked once every value is read
+# (rfl_match.date_checks), against the day of validation.
 _MIN_YEAR, _MAX_YEAR = 1850, 2100
+#: The oldest age, in years, that a record may give or its dates make: an age above it is
+#: malformed, and a birth more than this before the record's date is no birth
+#: (``rfl_match.date_checks``); "adult" is read as 18 to this.
+MAX_AGE = 120
 # The longest age text read ("approximately 100 to 110 years old" is 34): a longer one is
 # malformed before any pattern reads it (the unit's, searched, is quadratic in a run of
 # white space: a pasted cell of 20,000 spaces took 38 s).
@@ -351,7 +359,7 @@ def parse_age(text: str) -> tuple[int, int] | None:
     high = int(match.group(2)) if match.group(2) else low
     if months:
         low, high = low // 12, high // 12
-    if high < low or high > 130:
+    if high < low or high > MAX_AGE:
         return None
     return low, high
 

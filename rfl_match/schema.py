@@ -19,6 +19,7 @@ from rapidfuzz.distance import OSA
 
 from rfl_match.arrays import text_columns_where
 from rfl_match.bloom_filters import filter_widths
+from rfl_match.date_checks import MALFORMED_AGE, age_word, check_dates, note_ages
 from rfl_match.dates import SERIAL_EPOCHS, parse_age, parse_partial_dates, parse_serial_dates
 from rfl_match.digests import frame_digest
 from rfl_match.names.placeholders import is_placeholder
@@ -475,6 +476,10 @@ def validate_records(
     for column in extra_dates:
         _clean_column(out, column, _check_dates, problems, fractional.get(column), _EXTRA_DATE)
     _clean_column(out, "age", _each(_check_age), problems)
+    # Values that read well but cannot be (a birth after its record's date), or are unused
+    # (an age with no date to read it as of): once every date and age is read.
+    check_dates(out, problems)
+    note_ages(out, problems)
     check_sex = _check_sex
     if "sex" in out.columns and _hombre_mujer(out["sex"]):
         problems.append(Problem(None, "sex", _HOMBRE_MUJER))
@@ -791,7 +796,7 @@ def _check_full_dates(values: list[str]) -> list[str | None]:
 
 
 def _check_age(value: str) -> str | None:
-    parsed = parse_age(value)
+    parsed = parse_age(value) or age_word(value)
     if parsed is None:
         return None
     low, high = parsed
@@ -828,7 +833,7 @@ _EXTRA_DATE = "malformed date (want YYYY, YYYY-MM or YYYY-MM-DD); blanked"
 _MESSAGES = {
     "date_of_birth": "malformed date of birth (want YYYY, YYYY-MM or YYYY-MM-DD); blanked",
     "source_date": "malformed source date (want YYYY-MM-DD); blanked",
-    "age": "malformed age (want N or N-M years); blanked",
+    "age": MALFORMED_AGE,
     "sex": "unknown sex value (want female, male or other); blanked",
 }
 
@@ -844,8 +849,10 @@ def _clean_column(
     """Blank and report the column's values that ``check`` finds malformed, and those that
     ``malformed`` marks (whatever their text), and write the others in their clean form.
     Each is reported with ``message``, by default the canonical field's (``_MESSAGES``),
-    but a placeholder (:func:`~rfl_match.names.placeholders.is_placeholder`: "Unknown",
-    "N/A"), which is blanked without a word."""
+    but a form that says the value is not known ("Unknown", "N/A": :func:`is_placeholder`
+    with ``place=True``), which is blanked without a word. A person's
+    placeholder ("Adult", "Unidentified male") says something of the person: where it is
+    not read (an age word is, as an age range), it is reported as any other value."""
     if column not in out.columns:
         return
     values = out[column]
@@ -856,8 +863,9 @@ def _clean_column(
         return
     bad = [v for v, r in results.items() if r is None]
     blanked = values.isin(bad).to_numpy()
-    # "Unknown", "N/A", "-": written for no value, as registers write it, not malformed
-    reported = blanked & ~values.isin([v for v in bad if is_placeholder(v)]).to_numpy()
+    # "Unknown", "N/A", "-": written for no value, as registers write it, not malformed;
+    # a person's placeholder ("Adult", "Male") says something, and is reported if no value
+    reported = blanked & ~values.isin([v for v in bad if is_placeholder(v, place=True)]).to_numpy()
     if malformed is not None:
         blanked, reported = blanked | malformed, reported | malformed
     for row in reported.nonzero()[0]:

@@ -551,7 +551,8 @@ def test_a_canonical_field_named_as_a_date_field_keeps_its_own_checks() -> None:
     out = validate_records(frame, date_fields=["age", "source_date"])
     assert out["age"].tolist() == ["9"]  # an age, not a malformed date
     assert out["source_date"].tolist() == [""]  # a whole date still wanted there
-    assert [p.column for p in out.attrs["problems"]] == ["source_date"]
+    # and the age, with no date left to read it as of, is noted as unused
+    assert [p.column for p in out.attrs["problems"]] == ["source_date", "age"]
 
 
 @pytest.mark.parametrize(

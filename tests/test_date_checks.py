@@ -1,0 +1,247 @@
+"""The checks made once dates and ages are read (rfl_match.date_checks): dates that cannot
+be, ages that cannot be used, and age words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from helpers import run
+
+import rfl_match as rm
+import rfl_match.date_checks as date_checks
+from rfl_match.dates import birth_intervals
+
+
+def problems_of(frame: pd.DataFrame) -> list[tuple[int | None, str | None, str]]:
+    return [(p.row, p.column, p.message) for p in frame.attrs["problems"]]
+
+
+SetDay = Callable[[date], None]
+
+
+@pytest.fixture
+def day(monkeypatch: pytest.MonkeyPatch) -> SetDay:
+    """Set the day validation takes for today."""
+
+    def set_today(when: date) -> None:
+        monkeypatch.setattr(date_checks, "today", lambda: when)
+
+    return set_today
+
+
+def test_an_age_with_no_date_to_read_it_as_of_is_noted_as_unused() -> None:
+    """A son aged 9 and his father aged 40, same name, no source date: neither age places
+    a birth, and matching scored them alike without a word. Each such row is noted, its
+    age kept; an age beside a date of birth, or with a source date, is not."""
+    frame = pd.DataFrame(
+        {
+            "record_id": ["son", "father", "bad date", "born", "dated"],
+            "full_name": ["Mohammed Ali"] * 5,
+            "age": ["9", "40", "about 12", "30", "7"],
+            "date_of_birth": ["", "", "", "1990", ""],
+            "source_date": ["", "", "not a date", "", "2024-05-01"],
+        }
+    )
+    out = rm.read_records(frame)
+    assert out["age"].tolist() == ["9", "40", "12", "30", "7"]  # kept
+    assert problems_of(out) == [
+        (1, "age", "age 9 not used: no source_date to read it as of; kept"),
+        (2, "age", "age 40 not used: no source_date to read it as of; kept"),
+        (3, "source_date", "malformed source date (want YYYY-MM-DD); blanked"),
+        (
+            3,
+            "age",
+            "age 12 not used: its source_date was blanked (see its note), and an age is "
+            "read as of it; kept",
+        ),
+    ]
+    # A frame without a source_date column at all: each age is noted likewise.
+    alone = rm.read_records(frame.drop(columns=["source_date", "date_of_birth"]))
+    assert [(p.row, p.column) for p in alone.attrs["problems"]] == [
+        (row, "age") for row in range(1, 6)
+    ]
+
+
+def test_dates_that_cannot_be_are_blanked_and_reported(day: SetDay) -> None:
+    """A birth after today or after its record's own date, a record dated after today, a
+    birth more than 120 years before its record's date (1900-01-01, a stand-in for "not
+    known"), and an age over 120 were all kept and used. Today is the day validation
+    runs: a record dated after it is kept once that day has come."""
+    frame = pd.DataFrame(
+        {
+            "record_id": [f"r{k}" for k in range(1, 11)],
+            "full_name": ["Amina Yusuf"] * 10,
+            "date_of_birth": [
+                "2024-06-02",  # after today, no source date
+                "2020-06-01",  # after its source date
+                "2030-02-03",  # after today and its source date: today said
+                "1900-01-01",  # 124 years before its source date (its year: 1900)
+                "1903-06-01",  # 121 years before today, a day over
+                "1903-06-02",  # 120 years before today, to the day: kept
+                "2015",  # a year that holds the source date: kept
+                "",
+                "",
+                "",
+            ],
+            "age": ["", "", "", "", "", "", "", "", "120", "121"],
+            "source_date": [
+                "",
+                "2015-05-01",
+                "2019-05-01",
+                "2024-05-01",
+                "",
+                "",
+                "2015-05-01",
+                "2024-06-02",  # after today
+                "2024-05-01",
+                "2024-05-01",
+            ],
+        }
+    )
+    day(date(2024, 6, 1))
+    out = rm.read_records(frame)
+    assert out["date_of_birth"].tolist() == ["", "", "", "", "", "1903-06-02", "2015"] + [""] * 3
+    dated = frame["source_date"].tolist()
+    assert out["source_date"].tolist() == [*dated[:7], "", *dated[8:]]
+    assert out["age"].tolist() == [""] * 8 + ["120", ""]
+    assert problems_of(out) == [
+        (1, "date_of_birth", "date of birth after today (2024-06-01); blanked"),
+        (2, "date_of_birth", "date of birth after its source date (2015-05-01); blanked"),
+        (3, "date_of_birth", "date of birth after today (2024-06-01); blanked"),
+        (
+            4,
+            "date_of_birth",
+            "date of birth more than 120 years before its source date (2024-05-01); blanked",
+        ),
+        (
+            5,
+            "date_of_birth",
+            "date of birth more than 120 years before today (2024-06-01); blanked",
+        ),
+        (8, "source_date", "source date after today (2024-06-01); blanked"),
+        (
+            10,
+            "age",
+            "malformed age (want N or N-M years, at most 120, or a word such as child or "
+            "adult); blanked",
+        ),
+    ]
+    # A day later, the record dated 2024-06-02 is dated no longer in the future.
+    day(date(2024, 6, 2))
+    assert rm.read_records(frame)["source_date"].iat[7] == "2024-06-02"
+
+
+def test_age_words_are_read_as_the_ages_they_say(day: SetDay) -> None:
+    """Age words: "child", "adult", "infant" were blanked without a note (read as a name's
+    placeholders) and "minor", "teen", "baby" reported as malformed: each says whether the
+    person is a minor, which tracing needs. They are read as age ranges, compared as any
+    age is; a form that only says "not known" is still blank without a note."""
+    words = ["child", "Adult", "infant", "minor", "teen", "Baby", "niño", "طفلة", "قاصر", "N/A"]
+    frame = pd.DataFrame(
+        {
+            "record_id": [f"r{k}" for k in range(len(words))],
+            "full_name": ["Mohammed Ali"] * len(words),
+            "age": words,
+            "source_date": ["2024-05-01"] * len(words),
+        }
+    )
+    day(date(2024, 6, 1))
+    out = rm.read_records(frame)
+    assert out["age"].tolist() == [
+        "0-17",
+        "18-120",
+        "0-1",
+        "0-17",
+        "13-19",
+        "0-1",
+        "0-17",
+        "0-17",
+        "0-17",
+        "",
+    ]
+    assert out.attrs["problems"] == []
+    # A child is no one born 40 years before: the births are more than 5 years apart.
+    births = birth_intervals(None, out["age"], out["source_date"])
+    father = date(1984, 3, 2).toordinal() - date(1970, 1, 1).toordinal()
+    assert births.lo[0] - father > 5 * 365
+
+
+def test_a_persons_placeholder_in_a_date_or_sex_column_is_reported() -> None:
+    """A person's placeholder ("Adult male", "Person") in a date or sex column was blanked
+    without a note: it is no date and no sex, and says so; "Unknown" is still blank
+    without one."""
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "c"],
+            "full_name": ["Amina Yusuf"] * 3,
+            "date_of_birth": ["Adult", "Unknown", "1990"],
+            "sex": ["adult male", "N/A", "person"],
+        }
+    )
+    out = rm.read_records(frame)
+    assert out["date_of_birth"].tolist() == ["", "", "1990"]
+    assert out["sex"].tolist() == ["", "", ""]
+    assert [(p.row, p.column) for p in out.attrs["problems"]] == [
+        (1, "date_of_birth"),
+        (1, "sex"),
+        (3, "sex"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("birth", "noted"),
+    [
+        ("1984", True),  # 24 years from the births an age of 14 allows
+        ("2003", True),  # 5 years and 4 months
+        ("2004-06", False),  # 4 years and 10 months: the age's misestimate, not noted
+        ("2009", False),
+    ],
+)
+def test_a_date_of_birth_far_from_the_age_is_noted(day: SetDay, birth: str, noted: bool) -> None:
+    """A date of birth and an age more than 5 years apart (the birth comparison's far
+    level) contradict each other: both were kept without a note, the age silently
+    unused. The row is noted, and says the date of birth is the one used."""
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a"],
+            "full_name": ["Amina Yusuf"],
+            "date_of_birth": [birth],
+            "age": ["14"],
+            "source_date": ["2024-05-01"],
+        }
+    )
+    day(date(2024, 6, 1))
+    out = rm.read_records(frame)
+    assert out[["date_of_birth", "age"]].values.tolist() == [[birth, "14"]]  # both kept
+    expected = [
+        (
+            1,
+            "age",
+            f"age 14 (as of 2024-05-01) and date of birth {birth} more than 5 years apart: "
+            "the date of birth is used, not the age; kept",
+        )
+    ]
+    assert problems_of(out) == (expected if noted else [])
+
+
+def test_the_command_line_lists_an_unused_age_as_a_row_kept(tmp_path: Path) -> None:
+    """Through the command line, 34 records with an age and no source date were ignored
+    and "rows with problems 0" printed: each is on stderr and in the rejects file."""
+    requests = tmp_path / "requests.csv"
+    requests.write_text(
+        "record_id,full_name,sex,age\nR1,Mohammed Ali,male,9\nR2,Amina Yusuf,female,30\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "m.csv"
+    result = run("dedupe", requests, "-o", out)
+    assert "age 9 not used: no source_date to read it as of" in result.stderr
+    assert "rows with problems 2" in result.stdout
+    rejects = pd.read_csv(tmp_path / "m.rejects.csv", dtype=str, keep_default_na=False)
+    assert rejects[["row", "column", "action"]].values.tolist() == [
+        ["1", "age", "kept"],
+        ["2", "age", "kept"],
+    ]
