@@ -381,6 +381,51 @@ def _shift_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def _age_intervals(
+    ages: pd.Index, as_of: pd.Index, age_at: npt.NDArray[np.int64], date_at: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """:func:`_age_interval` of each pair ``(ages[age_at[k]], as_of[date_at[k]])`` (distinct
+    texts, each read once), as rows ``(earliest, latest)``; ``MISSING`` where either does
+    not read. The years are shifted in numpy, not a date a pair."""
+    read_age = [parse_age(str(a)) for a in ages.tolist()]
+    read_date = [parse_partial_date(str(d)) for d in as_of.tolist()]
+    # per distinct age: (low, high, read); per distinct date: (first, last, read)
+    age_table = np.array(
+        [(*years, 1) if years else (0, 0, 0) for years in read_age], dtype=np.int64
+    ).reshape(-1, 3)
+    date_table = np.array(
+        [(*when.interval(placeholders=False), 1) if when else (0, 0, 0) for when in read_date],
+        dtype=np.int64,
+    ).reshape(-1, 3)
+    low, high, aged = age_table[age_at].T
+    first, last, dated = date_table[date_at].T
+    out = np.full((len(age_at), 2), MISSING, dtype=np.int64)
+    both = (aged & dated).astype(bool)
+    out[both, 0] = _shift_years_of(first[both], -(high[both] + 1)) + 1
+    out[both, 1] = _shift_years_of(last[both], -low[both])
+    return out
+
+
+def _shift_years_of(
+    days: npt.NDArray[np.int64], years: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """:func:`_shift_years` of many days (days since 1970) by as many years each: the same
+    month and day, 29 February as 28 February in a year without one."""
+    when = days.astype("datetime64[D]")
+    year = when.astype("datetime64[Y]")
+    month_start = when.astype("datetime64[M]")
+    month = (month_start - year.astype("datetime64[M]")).astype(np.int64)
+    day = (when - month_start.astype("datetime64[D]")).astype(np.int64)
+    shifted_month = (year + years.astype("timedelta64[Y]")).astype("datetime64[M]") + month.astype(
+        "timedelta64[M]"
+    )
+    shifted = shifted_month.astype("datetime64[D]") + day.astype("timedelta64[D]")
+    # 29 February in a year without one ran into March: the 28th
+    spilled = shifted.astype("datetime64[M]") != shifted_month
+    out: npt.NDArray[np.int64] = shifted.astype(np.int64) - spilled
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class BirthIntervals:
     """Columnar birth intervals: ``lo``/``hi`` in days since 1970 (``MISSING`` if unknown);
@@ -424,14 +469,7 @@ def birth_intervals(
             # each distinct age, date and (age, date) pair read once
             width = len(as_of)
             codes, pairs = pd.factorize(age_codes[need].astype(np.int64) * width + date_codes[need])
-            read_age = [parse_age(str(a)) for a in ages.tolist()]
-            read_date = [parse_partial_date(str(d)) for d in as_of.tolist()]
-            table = np.full((len(pairs), 2), MISSING, dtype=np.int64)
-            for k, pair in enumerate(pairs.tolist()):
-                years, when = read_age[pair // width], read_date[pair % width]
-                if years is not None and when is not None:
-                    table[k] = _age_interval(years[0], years[1], when)
-            rows = table[codes]
+            rows = _age_intervals(ages, as_of, pairs // width, pairs % width)[codes]
             lo[need] = rows[:, 0]
             hi[need] = rows[:, 1]
     return BirthIntervals(lo=lo, hi=hi, exact=exact)
