@@ -24,10 +24,17 @@ _EPOCH = date(1970, 1, 1).toordinal()
 _TIME = r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
 _DATE = re.compile(rf"^\s*(\d{{4}})(?:[-/.](\d{{1,2}})(?:[-/.](\d{{1,2}}){_TIME})?)?\s*$")
 _DMY = re.compile(rf"^\s*(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){_TIME}\s*$")
+# A year and a one-digit month after a point ("1990.5") is a number's text, not a month: a
+# year and month written so has two digits ("1990.05"), as a registrar writes it.
+_YEAR_POINT_DIGIT = re.compile(r"^\s*\d{4}\.\d\s*$")
 # A compact date, YYYYMMDD ("20090512"): no other reading of eight digits is a date too
 # (DDMMYYYY and MMDDYYYY would put the year's first two digits, 18 to 21, in its month).
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
-_AGE = re.compile(r"^\s*(\d{1,3})(?:[.,]\d+)?\s*(?:(?:-|–|to)\s*(\d{1,3})(?:[.,]\d+)?)?\s*$")
+# An age's fraction ("9.5", "9,5") has one or two digits: "1,000" is a thousand written
+# with a separator, not 1, and malformed.
+_AGE = re.compile(
+    r"^\s*(\d{1,3})(?:[.,]\d{1,2})?\s*(?:(?:-|–|to)\s*(\d{1,3})(?:[.,]\d{1,2})?)?\s*$"
+)
 # Words around an age that say no more than the number: an estimate ("about 9": every age
 # is one), or the unit, years; in months, it is the years they make ("6 months": 0).
 _ABOUT = re.compile(
@@ -117,6 +124,8 @@ def year_of(day: int) -> int | None:
 def parse_partial_date(text: str) -> PartialDate | None:
     """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` (or ``DD/MM/YYYY``, or ``YYYYMMDD``);
     None if malformed.
+    A year and month after a point needs two digits for the month (``1990.05``):
+    ``1990.5`` is a number's text, malformed.
     A month or day of 0 stands for one not known: ``2009-00-00`` and ``00/00/2009`` are the
     year 2009, ``2009-05-00`` May 2009.
     A time of day after a whole date (``2020-05-01T13:45:00``, ``2020-05-01 13:45``, with
@@ -131,6 +140,8 @@ def parse_partial_date(text: str) -> PartialDate | None:
         return None
     match = _DATE.match(text) or _COMPACT.match(text)
     if match:
+        if _YEAR_POINT_DIGIT.match(text):
+            return None
         year, month, day = match.groups()
     else:
         dmy = _DMY.match(text)

@@ -71,9 +71,33 @@ def test_malformed_dates(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("1990.5", None),  # a number's text (1990.5), not May 1990
+        ("1990.1", None),
+        ("1990.05", "1990-05"),
+        ("1990.10", "1990-10"),
+        ("1990-5", "1990-05"),  # a dash is no number's: one digit is a month
+        ("1990.5.3", "1990-05-03"),
+    ],
+)
+def test_a_year_and_month_after_a_point_has_a_month_of_two_digits(
+    text: str, expected: str | None
+) -> None:
+    parsed = parse_partial_date(text)
+    assert (parsed and parsed.iso) == expected
+    assert parse_partial_dates([text]).iso() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("9", (9, 9)),
         ("9-11", (9, 11)),
         ("12.5", (12, 12)),
+        ("9,5", (9, 9)),
+        ("9.25-10.5", (9, 10)),
+        ("1,000", None),  # a thousand written with a separator, not 1
+        ("1.000", None),
+        ("9-10,000", None),
         ("x", None),
         ("11-9", None),
         ("200", None),

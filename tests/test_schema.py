@@ -554,6 +554,30 @@ def test_a_canonical_field_named_as_a_date_field_keeps_its_own_checks() -> None:
     assert [p.column for p in out.attrs["problems"]] == ["source_date"]
 
 
+def _dates(column: list[str], **others: list[str]) -> pd.DataFrame:
+    """Records whose ``date_of_birth`` is ``column`` (and other columns as given)."""
+    return pd.DataFrame(
+        {
+            "record_id": [f"r{k}" for k in range(len(column))],
+            "full_name": ["Amina"] * len(column),
+            "date_of_birth": column,
+            **others,
+        }
+    )
+
+
+def test_number_artefacts_in_a_date_of_birth_and_an_age_are_malformed() -> None:
+    """A year and a one-digit month after a point is a number's text (1990.5), as the same
+    float typed is; an age with three digits after its separator is a thousand (1,000),
+    not 1. Both are blanked and reported, not read as May 1990 and age 1."""
+    frame = _dates(["1990.5", "1990.05", "", ""], age=["", "", "1,000", "9.5"])
+    out = validate_records(frame)
+    assert out["date_of_birth"].tolist() == ["", "1990-05", "", ""]
+    assert out["age"].tolist() == ["", "", "", "9"]
+    reported = [(p.row, p.column, p.value) for p in out.attrs["problems"]]
+    assert reported == [(1, "date_of_birth", "1990.5"), (3, "age", "1,000")]
+
+
 @pytest.mark.parametrize(
     ("written", "read", "noted"),
     [
