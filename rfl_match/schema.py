@@ -258,8 +258,8 @@ def is_validated(frame: pd.DataFrame, date_fields: Iterable[str] = ()) -> bool:
 def extra_date_fields(columns: Iterable[Any], date_fields: Iterable[str]) -> tuple[str, ...]:
     """Those of ``date_fields`` that are columns of the user's own among ``columns``, in
     order and once each: the extra date columns that :func:`validate_records` checks
-    beside :data:`DATE_FIELDS`. A canonical field keeps its own checks (``source_date``
-    is a whole date, ``age`` an age), whatever compares it.
+    beside :data:`DATE_FIELDS`. A canonical field keeps its own checks (``age`` is an
+    age), whatever compares it.
 
     >>> extra_date_fields(["record_id", "date_of_arrival", "age"], ["age", "date_of_arrival"])
     ('date_of_arrival',)
@@ -471,7 +471,7 @@ def validate_records(
         if serial is not None and column in fractional:
             fractional[column] &= ~serial  # a serial's fraction is its time of day
     _clean_column(out, "date_of_birth", _check_dates, problems, fractional.get("date_of_birth"))
-    _clean_column(out, "source_date", _check_full_dates, problems, fractional.get("source_date"))
+    _clean_column(out, "source_date", _check_dates, problems, fractional.get("source_date"))
     for column in extra_dates:
         _clean_column(out, column, _check_dates, problems, fractional.get(column), _EXTRA_DATE)
     _clean_column(out, "age", _each(_check_age), problems)
@@ -785,11 +785,6 @@ def _check_dates(values: list[str]) -> list[str | None]:
     return parse_partial_dates(values).iso()
 
 
-def _check_full_dates(values: list[str]) -> list[str | None]:
-    dates = parse_partial_dates(values)
-    return [None if d == 0 else iso for iso, d in zip(dates.iso(), dates.day.tolist(), strict=True)]
-
-
 def _check_age(value: str) -> str | None:
     parsed = parse_age(value)
     if parsed is None:
@@ -827,7 +822,7 @@ def _check_sex_hombre_mujer(value: str) -> str | None:
 _EXTRA_DATE = "malformed date (want YYYY, YYYY-MM or YYYY-MM-DD); blanked"
 _MESSAGES = {
     "date_of_birth": "malformed date of birth (want YYYY, YYYY-MM or YYYY-MM-DD); blanked",
-    "source_date": "malformed source date (want YYYY-MM-DD); blanked",
+    "source_date": "malformed source date (want YYYY-MM-DD, YYYY-MM or YYYY); blanked",
     "age": "malformed age (want N or N-M years); blanked",
     "sex": "unknown sex value (want female, male or other); blanked",
 }

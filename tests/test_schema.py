@@ -550,8 +550,8 @@ def test_a_canonical_field_named_as_a_date_field_keeps_its_own_checks() -> None:
     )
     out = validate_records(frame, date_fields=["age", "source_date"])
     assert out["age"].tolist() == ["9"]  # an age, not a malformed date
-    assert out["source_date"].tolist() == [""]  # a whole date still wanted there
-    assert [p.column for p in out.attrs["problems"]] == ["source_date"]
+    assert out["source_date"].tolist() == ["2009"]
+    assert out.attrs["problems"] == []
 
 
 def _dates(column: list[str], **others: list[str]) -> pd.DataFrame:
@@ -564,6 +564,16 @@ def _dates(column: list[str], **others: list[str]) -> pd.DataFrame:
             **others,
         }
     )
+
+
+def test_an_age_as_of_a_year_or_a_month_is_kept() -> None:
+    """A source date known to its year or month places an age (as an interval the wider
+    by the months it leaves open): it was blanked as malformed."""
+    frame = _dates(["", "", "", ""], age=["9", "9", "9", "9"])
+    frame["source_date"] = ["2019", "2019-05", "2019-05-00", "201"]
+    out = validate_records(frame)
+    assert out["source_date"].tolist() == ["2019", "2019-05", "2019-05", ""]
+    assert [(p.row, p.value) for p in out.attrs["problems"]] == [(4, "201")]
 
 
 def test_number_artefacts_in_a_date_of_birth_and_an_age_are_malformed() -> None:
