@@ -23,11 +23,20 @@ _EPOCH = date(1970, 1, 1).toordinal()
 # with its zone or not): read past, the date kept (the date written there).
 _TIME = r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
 _DATE = re.compile(rf"^\s*(\d{{4}})(?:[-/.](\d{{1,2}})(?:[-/.](\d{{1,2}}){_TIME})?)?\s*$")
-_DMY = re.compile(rf"^\s*(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){_TIME}\s*$")
+# A date written with its year last: DD/MM/YYYY or MM/DD/YYYY ("/", "." or "-" between),
+# in the order its column shows (:func:`day_month_orders`).
+_YEAR_LAST = re.compile(rf"^\s*(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){_TIME}\s*$")
+# A year and a one-digit month after a point ("1990.5") is a number's text, not a month: a
+# year and month written so has two digits ("1990.05"), as a registrar writes it.
+_YEAR_POINT_DIGIT = re.compile(r"^\s*\d{4}\.\d\s*$")
 # A compact date, YYYYMMDD ("20090512"): no other reading of eight digits is a date too
 # (DDMMYYYY and MMDDYYYY would put the year's first two digits, 18 to 21, in its month).
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
-_AGE = re.compile(r"^\s*(\d{1,3})(?:[.,]\d+)?\s*(?:(?:-|–|to)\s*(\d{1,3})(?:[.,]\d+)?)?\s*$")
+# An age's fraction ("9.5", "9,5") has one or two digits: "1,000" is a thousand written
+# with a separator, not 1, and malformed.
+_AGE = re.compile(
+    r"^\s*(\d{1,3})(?:[.,]\d{1,2})?\s*(?:(?:-|–|to)\s*(\d{1,3})(?:[.,]\d{1,2})?)?\s*$"
+)
 # Words around an age that say no more than the number: an estimate ("about 9": every age
 # is one), or the unit, years; in months, it is the years they make ("6 months": 0).
 _ABOUT = re.compile(
@@ -122,9 +131,14 @@ def year_of(day: int) -> int | None:
         return None
 
 
-def parse_partial_date(text: str) -> PartialDate | None:
+def parse_partial_date(text: str, *, month_first: bool = False) -> PartialDate | None:
     """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` (or ``DD/MM/YYYY``, or ``YYYYMMDD``);
     None if malformed.
+    A date with its year last is read day first (``DD/MM/YYYY``, ``DD.MM.YYYY``,
+    ``DD-MM-YYYY``), or month first (``MM/DD/YYYY``) with ``month_first``: a column's
+    order is the one its cells show (:func:`day_month_orders`), which one text alone does
+    not. A year and month after a point needs two digits for the month (``1990.05``):
+    ``1990.5`` is a number's text, malformed.
     A month or day of 0 stands for one not known: ``2009-00-00`` and ``00/00/2009`` are the
     year 2009, ``2009-05-00`` May 2009.
     A time of day after a whole date (``2020-05-01T13:45:00``, ``2020-05-01 13:45``, with
@@ -134,17 +148,22 @@ def parse_partial_date(text: str) -> PartialDate | None:
     True
     >>> parse_partial_date("2009-13") is None
     True
+    >>> parse_partial_date("12/25/2009", month_first=True).iso
+    '2009-12-25'
     """
     if not text:
         return None
     match = _DATE.match(text) or _COMPACT.match(text)
     if match:
+        if _YEAR_POINT_DIGIT.match(text):
+            return None
         year, month, day = match.groups()
     else:
-        dmy = _DMY.match(text)
-        if not dmy:
+        written = _YEAR_LAST.match(text)
+        if not written:
             return None
-        day, month, year = dmy.groups()
+        first, second, year = written.groups()
+        month, day = (first, second) if month_first else (second, first)
     y = int(year)
     if not _MIN_YEAR <= y <= _MAX_YEAR:
         return None
@@ -163,6 +182,41 @@ def parse_partial_date(text: str) -> PartialDate | None:
     if d is not None and m is not None and not 1 <= d <= calendar.monthrange(y, m)[1]:
         return None
     return PartialDate(y, m, d)
+
+
+#: What a date written with its year last shows of its column's order
+#: (:func:`day_month_orders`): nothing (another form, malformed either way, or the same
+#: date either way: ``05/05/2009``), day first only, month first only, or either.
+NO_ORDER, DAY_FIRST, MONTH_FIRST, EITHER_ORDER = 0, 1, 2, 3
+
+
+def day_month_orders(texts: Sequence[str]) -> npt.NDArray[np.int8]:
+    """What each text shows of the order of its day and month (:data:`NO_ORDER`,
+    :data:`DAY_FIRST`, :data:`MONTH_FIRST` or :data:`EITHER_ORDER`): a date written with
+    its year last is read both ways, and shows the order of the one reading that is a date
+    (``25/12/2009``, day first: no month 25; ``12/25/2009``, month first; ``00/05/2009``,
+    day first: a day of 0 is one not known, a month of 0 with a day no date), or reads
+    either way (``03/04/2009``). A column is read in the order its cells show, which one
+    cell alone may not (``rfl_match.schema.validate_records``).
+
+    >>> day_month_orders(["25/12/2009", "12/25/2009", "03/04/2009", "05/05/2009", "2009"]).tolist()
+    [1, 2, 3, 0, 0]
+    """
+    orders = np.zeros(len(texts), dtype=np.int8)
+    for k, text in enumerate(texts):
+        if not _YEAR_LAST.match(text):
+            continue
+        day_first = parse_partial_date(text)
+        month_first = parse_partial_date(text, month_first=True)
+        if day_first == month_first:
+            continue
+        if day_first is None:
+            orders[k] = MONTH_FIRST
+        elif month_first is None:
+            orders[k] = DAY_FIRST
+        else:
+            orders[k] = EITHER_ORDER
+    return orders
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,10 +266,14 @@ def _month_start(months: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return days
 
 
-def parse_partial_dates(texts: Sequence[str]) -> PartialDates:
+def parse_partial_dates(
+    texts: Sequence[str], *, month_first: bool | npt.NDArray[np.bool_] = False
+) -> PartialDates:
     """:func:`parse_partial_date` of many texts: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``
     (with or without a time ``THH:MM`` or ``THH:MM:SS``) and ``YYYYMMDD`` written in ASCII
-    digits (nearly all dates) are read with numpy, the others one by one.
+    digits (nearly all dates) are read with numpy, the others one by one. ``month_first``:
+    for all the texts or for each, whether one written with its year last is read
+    ``MM/DD/YYYY`` (see :func:`day_month_orders`).
 
     >>> parse_partial_dates(["2009-02-29", "2008-02-29", "1999", "17/05/2009"]).day.tolist()
     [0, 29, 0, 17]
@@ -272,8 +330,9 @@ def parse_partial_dates(texts: Sequence[str]) -> PartialDates:
         year[iso] = np.where(valid, y, 0)
         month[iso] = np.where(valid, m, 0)
         day[iso] = np.where(valid, d, 0)
+    flipped = np.broadcast_to(np.asarray(month_first, dtype=bool), (n,))
     for k in np.flatnonzero(~iso).tolist():
-        parsed = parse_partial_date(texts[k])
+        parsed = parse_partial_date(texts[k], month_first=bool(flipped[k]))
         if parsed is not None:
             year[k], month[k], day[k] = parsed.year, parsed.month or 0, parsed.day or 0
     return PartialDates(year, month, day)

@@ -20,7 +20,16 @@ from rapidfuzz.distance import OSA
 from rfl_match.arrays import text_columns_where
 from rfl_match.bloom_filters import filter_widths
 from rfl_match.date_checks import MALFORMED_AGE, age_word, check_dates, note_ages
-from rfl_match.dates import SERIAL_EPOCHS, parse_age, parse_partial_dates, parse_serial_dates
+from rfl_match.dates import (
+    DAY_FIRST,
+    EITHER_ORDER,
+    MONTH_FIRST,
+    SERIAL_EPOCHS,
+    day_month_orders,
+    parse_age,
+    parse_partial_dates,
+    parse_serial_dates,
+)
 from rfl_match.digests import frame_digest
 from rfl_match.names.placeholders import is_placeholder
 
@@ -259,8 +268,8 @@ def is_validated(frame: pd.DataFrame, date_fields: Iterable[str] = ()) -> bool:
 def extra_date_fields(columns: Iterable[Any], date_fields: Iterable[str]) -> tuple[str, ...]:
     """Those of ``date_fields`` that are columns of the user's own among ``columns``, in
     order and once each: the extra date columns that :func:`validate_records` checks
-    beside :data:`DATE_FIELDS`. A canonical field keeps its own checks (``source_date``
-    is a whole date, ``age`` an age), whatever compares it.
+    beside :data:`DATE_FIELDS`. A canonical field keeps its own checks (``age`` is an
+    age), whatever compares it.
 
     >>> extra_date_fields(["record_id", "date_of_arrival", "age"], ["age", "date_of_arrival"])
     ('date_of_arrival',)
@@ -361,9 +370,11 @@ def validate_records(
 
     The date columns are :data:`DATE_FIELDS` and ``date_fields``: columns of the user's
     own (named as after ``mapping``) that a configuration compares as dates
-    (``LinkConfig.date_fields``), checked as ``date_of_birth`` is (``YYYY``, ``YYYY-MM``
-    or ``YYYY-MM-DD``, ``YYYYMMDD`` and ``DD/MM/YYYY`` written so, serials read); a
-    canonical field among them keeps its own checks (:func:`extra_date_fields`).
+    (``LinkConfig.date_fields``), checked as ``date_of_birth`` and ``source_date`` are
+    (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, ``YYYYMMDD``, and ``DD/MM/YYYY`` or
+    ``MM/DD/YYYY`` in the order the column's cells show, :func:`_day_month_order`;
+    serials read); a canonical field among them keeps its own checks
+    (:func:`extra_date_fields`).
     """
     fatal: list[Problem] = []
     if isinstance(frame.columns, pd.MultiIndex):
@@ -471,10 +482,10 @@ def validate_records(
         serial = _read_serial_dates(out, column, problems, date_system)
         if serial is not None and column in fractional:
             fractional[column] &= ~serial  # a serial's fraction is its time of day
-    _clean_column(out, "date_of_birth", _check_dates, problems, fractional.get("date_of_birth"))
-    _clean_column(out, "source_date", _check_full_dates, problems, fractional.get("source_date"))
+    _clean_dates(out, "date_of_birth", problems, fractional.get("date_of_birth"))
+    _clean_dates(out, "source_date", problems, fractional.get("source_date"))
     for column in extra_dates:
-        _clean_column(out, column, _check_dates, problems, fractional.get(column), _EXTRA_DATE)
+        _clean_dates(out, column, problems, fractional.get(column), _EXTRA_DATE)
     _clean_column(out, "age", _each(_check_age), problems)
     # Values that read well but cannot be (a birth after its record's date), or are unused
     # (an age with no date to read it as of): once every date and age is read.
@@ -786,13 +797,96 @@ def _each(check: Callable[[str], str | None]) -> Check:
     return lambda values: [check(value) for value in values]
 
 
-def _check_dates(values: list[str]) -> list[str | None]:
-    return parse_partial_dates(values).iso()
+def _clean_dates(
+    out: pd.DataFrame,
+    column: str,
+    problems: list[Problem],
+    malformed: npt.NDArray[np.bool_] | None = None,
+    message: str | None = None,
+) -> None:
+    """:func:`_clean_column` of a date column, its dates written with the year last read
+    in the order its own cells show (:func:`_day_month_order`)."""
+    if column not in out.columns:
+        return
+    month_first, either = _day_month_order(out[column], column, problems)
+    if either is not None:
+        values = out[column]
+        for row in np.flatnonzero(either).tolist():
+            problems.append(Problem(row + 1, column, _EITHER_ORDER, _short(str(values.iat[row]))))
+        out[column] = values.mask(either, "")
+
+    def check(values: list[str]) -> list[str | None]:
+        flags = np.array([v in month_first for v in values], dtype=bool) if month_first else False
+        return parse_partial_dates(values, month_first=flags).iso()
+
+    _clean_column(out, column, check, problems, malformed, message)
 
 
-def _check_full_dates(values: list[str]) -> list[str | None]:
-    dates = parse_partial_dates(values)
-    return [None if d == 0 else iso for iso, d in zip(dates.iso(), dates.day.tolist(), strict=True)]
+_EITHER_ORDER = (
+    "date reads day first or month first, and its column writes both (see the column's "
+    "note); blanked"
+)
+
+
+def _day_month_order(
+    values: pd.Series, column: str, problems: list[Problem]
+) -> tuple[frozenset[str], npt.NDArray[np.bool_] | None]:
+    """How a date column's dates written with the year last are read: the texts read month
+    first, and the rows of those blanked (None: none), with a note on the column where its
+    order was not plain (:func:`rfl_match.dates.day_month_orders` reads each distinct text).
+
+    A column is read in one order, the one its cells show: a day over 12 written first
+    (``25/12/2009``) shows day first, one written second (``12/25/2009``) month first.
+    Where no cell shows it, the dates that read either way (``03/04/2009``) are read day
+    first, as most registers outside the United States write them, and the column's note
+    says so. Where cells show both orders, each of those is read as its own parts show (it
+    has no other reading), and those that read either way are not guessed: each is blanked
+    and reported. The order is the one the cells validated together show: records
+    validated in parts (a run in partitions, ``rfl_match.backends.partitions``) are read
+    in the order each part's cells show.
+    """
+    codes, uniques = pd.factorize(values)
+    texts = [str(u) for u in uniques.tolist()]
+    orders = day_month_orders(texts)
+    if not orders.any():
+        return frozenset(), None  # the common case: no date written with its year last
+    counts = np.bincount(codes[codes >= 0], minlength=len(texts))
+
+    def shown(order: int) -> tuple[int, str]:
+        where = orders == order
+        return int(counts[where].sum()), texts[int(np.argmax(where))] if where.any() else ""
+
+    (days, day), (months, month), (either, both) = map(
+        shown, (DAY_FIRST, MONTH_FIRST, EITHER_ORDER)
+    )
+    month_first = frozenset(
+        t for t, o in zip(texts, orders.tolist(), strict=True) if o >= MONTH_FIRST
+    )
+    if days and months:
+        blanked = f"; the {either:,} that read either way are blanked" if either else ""
+        note = (
+            f"dates written with the year last in both orders, day first ({days:,}, such as "
+            f"{day!r}) and month first ({months:,}, such as {month!r}): each is read as its "
+            f"own day over 12 shows{blanked}"
+        )
+        problems.append(Problem(None, column, note))
+        rows = (orders == EITHER_ORDER)[codes] & (codes >= 0)
+        return month_first, rows if rows.any() else None
+    if months and either:
+        note = (
+            f"dates written with the year last read month first (MM/DD/YYYY), as {months:,} "
+            f"with a day over 12 written second show (such as {month!r}): so are the "
+            f"{either:,} that read either way (such as {both!r})"
+        )
+        problems.append(Problem(None, column, note))
+    elif either and not days:
+        note = (
+            f"dates written with the year last read day first (DD/MM/YYYY), as most "
+            f"registers write them: no day over 12 shows the column's order, and the "
+            f"{either:,} that read either way (such as {both!r}) may be month first"
+        )
+        problems.append(Problem(None, column, note))
+    return (month_first if months else frozenset()), None
 
 
 def _check_age(value: str) -> str | None:
@@ -832,7 +926,7 @@ def _check_sex_hombre_mujer(value: str) -> str | None:
 _EXTRA_DATE = "malformed date (want YYYY, YYYY-MM or YYYY-MM-DD); blanked"
 _MESSAGES = {
     "date_of_birth": "malformed date of birth (want YYYY, YYYY-MM or YYYY-MM-DD); blanked",
-    "source_date": "malformed source date (want YYYY-MM-DD); blanked",
+    "source_date": "malformed source date (want YYYY-MM-DD, YYYY-MM or YYYY); blanked",
     "age": MALFORMED_AGE,
     "sex": "unknown sex value (want female, male or other); blanked",
 }

@@ -524,6 +524,38 @@ def test_serial_dates_link_as_the_dates_they_stand_for(
     assert outputs["serial"].read_bytes() == outputs["iso"].read_bytes()
 
 
+def test_dates_written_month_first_link_as_the_dates_they_stand_for(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """Files whose whole dates are written MM/DD/YYYY, as a US export writes them, give
+    the matches that the same files with their dates written YYYY-MM-DD give, and say
+    which order they were read in: they were read day first, the dates with a day over 12
+    blanked as malformed and the others made into other days, without a word."""
+    us = {}
+    for side in ("requests", "sightings"):
+        frame = pd.read_csv(data[side], dtype=str, keep_default_na=False)
+        for column in ("date_of_birth", "source_date"):
+            whole = frame[column].str.len() == 10
+            parts = frame.loc[whole, column].str.split("-", expand=True)
+            frame.loc[whole, column] = parts[1] + "/" + parts[2] + "/" + parts[0]
+            assert (parts[2].astype(int) > 12).any() and (parts[2].astype(int) <= 12).any()
+        us[side] = tmp_path / f"{side}.csv"
+        frame.to_csv(us[side], index=False)
+    outputs, stderr = {}, {}
+    for name, inputs in (("iso", data), ("us", us)):
+        outputs[name] = tmp_path / f"{name}.csv"
+        result = run("link", inputs["requests"], inputs["sightings"], "-o", outputs[name],
+                     "--config", data["config"])  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        stderr[name] = result.stderr
+    assert "malformed" not in stderr["us"]
+    assert (
+        "column 'date_of_birth': dates written with the year last read month first"
+        in (stderr["us"])
+    )
+    assert outputs["us"].read_bytes() == outputs["iso"].read_bytes()
+
+
 def test_serial_dates_in_a_configured_date_column_link_as_their_dates(
     tmp_path: Path, data: dict[str, Path]
 ) -> None:

@@ -419,6 +419,29 @@ def test_birth_levels_children_grow_older() -> None:
     ]
 
 
+def test_an_age_as_of_a_year_or_a_month_meets_the_same_child_later() -> None:
+    """A child aged 9 "as of 2019" (or of May 2019) meets one aged 14 as of 2024-05-01, and
+    not a man aged 40 then: the source date known to its year or month places the age, in
+    an interval the wider by the months it leaves open. Such a date was blanked as
+    malformed, the age with it, and the pair compared as missing."""
+    got = levels(
+        "birth",
+        "birth",
+        {
+            "full_name": ["A"] * 3,
+            "age": ["9", "9", "9"],
+            "source_date": ["2019", "2019-05", "2019"],
+        },
+        {
+            "full_name": ["A"] * 3,
+            "age": ["14", "14", "40"],
+            "source_date": ["2024-05-01", "2024", "2024-05-01"],
+        },
+    )
+    words = [label_of("birth", "birth", g) for g in got]
+    assert words == ["same year or age range", "same year or age range", "more than 5 years apart"]
+
+
 def test_date_levels_of_an_extra_column_of_timestamps() -> None:
     """An extra column compared as a date, given as timestamps (with a time of day) on one
     side and as text on the other, is compared by its dates, not read as missing."""

@@ -51,7 +51,7 @@ def test_an_age_with_no_date_to_read_it_as_of_is_noted_as_unused() -> None:
     assert problems_of(out) == [
         (1, "age", "age 9 not used: no source_date to read it as of; kept"),
         (2, "age", "age 40 not used: no source_date to read it as of; kept"),
-        (3, "source_date", "malformed source date (want YYYY-MM-DD); blanked"),
+        (3, "source_date", "malformed source date (want YYYY-MM-DD, YYYY-MM or YYYY); blanked"),
         (
             3,
             "age",

@@ -11,8 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rfl_match.dates import (
+    DAY_FIRST,
+    EITHER_ORDER,
     MISSING,
+    MONTH_FIRST,
+    NO_ORDER,
+    PartialDate,
     birth_intervals,
+    day_month_orders,
     excel_serial_dates,
     parse_age,
     parse_partial_date,
@@ -71,9 +77,76 @@ def test_malformed_dates(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("1990.5", None),  # a number's text (1990.5), not May 1990
+        ("1990.1", None),
+        ("1990.05", "1990-05"),
+        ("1990.10", "1990-10"),
+        ("1990-5", "1990-05"),  # a dash is no number's: one digit is a month
+        ("1990.5.3", "1990-05-03"),
+    ],
+)
+def test_a_year_and_month_after_a_point_has_a_month_of_two_digits(
+    text: str, expected: str | None
+) -> None:
+    parsed = parse_partial_date(text)
+    assert (parsed and parsed.iso) == expected
+    assert parse_partial_dates([text]).iso() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "day_first", "month_first", "order"),
+    [
+        ("25/12/2009", "2009-12-25", None, DAY_FIRST),
+        ("12/25/2009", None, "2009-12-25", MONTH_FIRST),
+        ("03/04/2009", "2009-04-03", "2009-03-04", EITHER_ORDER),
+        ("3.4.2009", "2009-04-03", "2009-03-04", EITHER_ORDER),
+        ("03-04-2009 13:45", "2009-04-03", "2009-03-04", EITHER_ORDER),
+        ("05/05/2009", "2009-05-05", "2009-05-05", NO_ORDER),  # the same date either way
+        ("00/05/2009", "2009-05", None, DAY_FIRST),  # a day of 0 is not known; a month, no
+        ("00/00/2009", "2009", "2009", NO_ORDER),
+        ("31/02/2009", None, None, NO_ORDER),  # no date either way
+        ("2009-03-04", "2009-03-04", "2009-03-04", NO_ORDER),  # the year first: Y-M-D
+        ("20090304", "2009-03-04", "2009-03-04", NO_ORDER),
+    ],
+)
+def test_a_date_with_its_year_last_reads_in_the_order_given(
+    text: str, day_first: str | None, month_first: str | None, order: int
+) -> None:
+    """A date written with its year last reads day first, or month first where its
+    column shows it; what one text shows of the order is the reading that is a date."""
+    for flag, expected in ((False, day_first), (True, month_first)):
+        parsed = parse_partial_date(text, month_first=flag)
+        assert (parsed and parsed.iso) == expected
+        assert parse_partial_dates([text], month_first=flag).iso() == [expected]
+    assert day_month_orders([text]).tolist() == [order]
+
+
+@given(st.dates(min_value=date(1850, 1, 1), max_value=date(2100, 12, 31)), st.sampled_from("/.-"))
+def test_a_date_reads_the_same_written_either_way(value: date, separator: str) -> None:
+    day_month = separator.join([f"{value.day:02d}", f"{value.month:02d}", str(value.year)])
+    month_day = separator.join([f"{value.month:02d}", f"{value.day:02d}", str(value.year)])
+    assert parse_partial_date(day_month) == parse_partial_date(month_day, month_first=True)
+    assert parse_partial_date(day_month) == PartialDate(value.year, value.month, value.day)
+    shown = day_month_orders([day_month, month_day]).tolist()
+    if value.day == value.month:
+        assert shown == [NO_ORDER, NO_ORDER]
+    elif value.day > 12:
+        assert shown == [DAY_FIRST, MONTH_FIRST]
+    else:
+        assert shown == [EITHER_ORDER, EITHER_ORDER]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("9", (9, 9)),
         ("9-11", (9, 11)),
         ("12.5", (12, 12)),
+        ("9,5", (9, 9)),
+        ("9.25-10.5", (9, 10)),
+        ("1,000", None),  # a thousand written with a separator, not 1
+        ("1.000", None),
+        ("9-10,000", None),
         ("x", None),
         ("11-9", None),
         ("200", None),
@@ -159,10 +232,11 @@ COMPACT = st.builds(
 @settings(max_examples=300)
 @given(st.lists(st.one_of(ISO_LIKE, COMPACT, st.text(alphabet="0123456789-/. ٢xT:", max_size=20))))
 def test_many_dates_parse_as_each_alone(texts: list[str]) -> None:
-    dates = parse_partial_dates(texts)
+    flags = np.arange(len(texts)) % 2 == 1  # every other text read month first
+    dates = parse_partial_dates(texts, month_first=flags)
     lo, hi = dates.interval()
     for k, (text, iso) in enumerate(zip(texts, dates.iso(), strict=True)):
-        parsed = parse_partial_date(text)
+        parsed = parse_partial_date(text, month_first=bool(flags[k]))
         if parsed is None:
             assert (iso, dates.year[k], lo[k], hi[k]) == (None, 0, MISSING, MISSING)
         else:

@@ -550,9 +550,108 @@ def test_a_canonical_field_named_as_a_date_field_keeps_its_own_checks() -> None:
     )
     out = validate_records(frame, date_fields=["age", "source_date"])
     assert out["age"].tolist() == ["9"]  # an age, not a malformed date
-    assert out["source_date"].tolist() == [""]  # a whole date still wanted there
-    # and the age, with no date left to read it as of, is noted as unused
-    assert [p.column for p in out.attrs["problems"]] == ["source_date", "age"]
+    assert out["source_date"].tolist() == ["2009"]
+    assert out.attrs["problems"] == []
+
+
+def _dates(column: list[str], **others: list[str]) -> pd.DataFrame:
+    """Records whose ``date_of_birth`` is ``column`` (and other columns as given)."""
+    return pd.DataFrame(
+        {
+            "record_id": [f"r{k}" for k in range(len(column))],
+            "full_name": ["Amina"] * len(column),
+            "date_of_birth": column,
+            **others,
+        }
+    )
+
+
+def _column_notes(out: pd.DataFrame) -> dict[str, list[str]]:
+    notes: dict[str, list[str]] = {}
+    for p in out.attrs["problems"]:
+        if p.row is None and p.column is not None:
+            notes.setdefault(p.column, []).append(p.message)
+    return notes
+
+
+@pytest.mark.parametrize("read", [rm.read_records, validate_records])
+def test_a_date_column_written_month_first_is_read_month_first(read) -> None:  # type: ignore[no-untyped-def]
+    """A day over 12 written second (12/25/2009) shows a column written month first: its
+    dates that read either way are read so too (03/04/2009 is 4 March; 07/01/2009 is 1
+    July, a placeholder for the year), not day first, and nothing is blanked."""
+    frame = _dates(
+        ["12/25/2009", "03/04/2009", "07/01/2009", "2010"],
+        source_date=["05/13/2019", "05/01/2019", "05/01/2019", "2019-05-01"],
+    )
+    out = read(frame)
+    assert out["date_of_birth"].tolist() == ["2009-12-25", "2009-03-04", "2009-07-01", "2010"]
+    assert out["source_date"].tolist() == ["2019-05-13", "2019-05-01", "2019-05-01", "2019-05-01"]
+    assert [p for p in out.attrs["problems"] if p.row is not None] == []
+    notes = _column_notes(out)
+    assert sorted(notes) == ["date_of_birth", "source_date"]
+    assert all(len(said) == 1 and "month first" in said[0] for said in notes.values())
+    assert "'12/25/2009'" in notes["date_of_birth"][0]
+
+
+def test_a_date_column_whose_order_no_cell_shows_is_read_day_first_and_said_so() -> None:
+    out = validate_records(_dates(["03/04/2009", "2010-01-02", "3.4.2009", "05/05/2009"]))
+    assert out["date_of_birth"].tolist() == ["2009-04-03", "2010-01-02", "2009-04-03", "2009-05-05"]
+    notes = _column_notes(out)
+    assert list(notes) == ["date_of_birth"] and len(notes["date_of_birth"]) == 1
+    assert (
+        "day first" in notes["date_of_birth"][0]
+        and "2 that read either way" in notes["date_of_birth"][0]
+    )
+    # A day over 12 written first shows the order: read so, without a word.
+    shown = validate_records(_dates(["25/12/2009", "03/04/2009"]))
+    assert shown["date_of_birth"].tolist() == ["2009-12-25", "2009-04-03"]
+    assert shown.attrs["problems"] == []
+
+
+def test_a_date_column_written_in_both_orders_guesses_no_date() -> None:
+    """Where cells show both orders, a date that can be read one way only is read so, and
+    each that reads either way is blanked and reported with its row, not guessed."""
+    frame = _dates(
+        ["25/12/2009", "12/26/2009", "03/04/2009", "05/05/2009", "2009-01-02", "04/03/2010"]
+    )
+    out = rm.read_records(frame)
+    assert out["date_of_birth"].tolist() == [
+        "2009-12-25",
+        "2009-12-26",
+        "",
+        "2009-05-05",
+        "2009-01-02",
+        "",
+    ]
+    rows = [(p.row, p.column, p.value) for p in out.attrs["problems"] if p.row is not None]
+    assert rows == [(3, "date_of_birth", "03/04/2009"), (6, "date_of_birth", "04/03/2010")]
+    assert all("blanked" in p.message for p in out.attrs["problems"] if p.row is not None)
+    (note,) = _column_notes(out)["date_of_birth"]
+    assert "both orders" in note and "the 2 that read either way are blanked" in note
+
+
+def test_an_age_as_of_a_year_or_a_month_is_kept() -> None:
+    """A source date known to its year or month places an age (as an interval the wider
+    by the months it leaves open): it was blanked as malformed."""
+    frame = _dates(["", "", "", ""], age=["9", "9", "9", "9"])
+    frame["source_date"] = ["2019", "2019-05", "2019-05-00", "201"]
+    out = validate_records(frame)
+    assert out["source_date"].tolist() == ["2019", "2019-05", "2019-05", ""]
+    # the age of row 4, its source date blanked, is noted as unused (date_checks)
+    assert [(p.row, p.value) for p in out.attrs["problems"]] == [(4, "201"), (4, "9")]
+
+
+def test_number_artefacts_in_a_date_of_birth_and_an_age_are_malformed() -> None:
+    """A year and a one-digit month after a point is a number's text (1990.5), as the same
+    float typed is; an age with three digits after its separator is a thousand (1,000),
+    not 1. Both are blanked and reported, not read as May 1990 and age 1."""
+    frame = _dates(["1990.5", "1990.05", "", ""], age=["", "", "1,000", "9.5"])
+    out = validate_records(frame)
+    assert out["date_of_birth"].tolist() == ["", "1990-05", "", ""]
+    assert out["age"].tolist() == ["", "", "", "9"]
+    reported = [(p.row, p.column, p.value) for p in out.attrs["problems"]]
+    # and the age 9.5, with no date to read it as of, is noted as unused (date_checks)
+    assert reported == [(1, "date_of_birth", "1990.5"), (3, "age", "1,000"), (4, "age", "9")]
 
 
 @pytest.mark.parametrize(

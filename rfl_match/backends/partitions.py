@@ -37,7 +37,11 @@ in partitions differs from one fit's by those pairs (and by rounding: sums in an
 order). Refused: one list against itself (``dedupe``), which reads all of it at once,
 and sorted neighbourhood rules (``sorted:<key>``), whose neighbours are those among all
 the requests. ``one_to_one`` (a sighting in one pair at most, whichever partition
-proposes it) is not offered: it is a choice over the whole output.
+proposes it) is not offered: it is a choice over the whole output. Each partition's
+requests are validated alone, so a date column written ``DD/MM/YYYY`` or ``MM/DD/YYYY``
+is read in the order that partition's cells show (``rfl_match.schema.validate_records``):
+a partition with no day over 12 reads its dates day first, with its note; requests read
+with ``rfl_match.read_records`` first are read in one order, that of all of them.
 """
 
 from __future__ import annotations
