@@ -65,6 +65,10 @@ GIVEN_SWAPPED = 3  # given and first family part cross over (the given names dif
 GIVEN_ALIKE = 5
 GIVEN_SAME_CLASS = 6
 GIVEN_SAME_SPELLING = 7
+#: Two given names of two listed variant classes (Hassan, Hassanein): different, whatever
+#: their keys or spelling say; ``GivenNameComparison`` reads it as DIFFERENT once the
+#: spelling has graded the rest (past the levels, so that grading leaves it).
+GIVEN_LISTED_APART = 8
 
 _OPTIONS: dict[str, Any] = {"cache": True, "nogil": True}
 _NO_PAIR = np.iinfo(np.int64).max  # a pair left out (dedupe: not left < right); sorts last
@@ -375,8 +379,9 @@ def _chain_ranks(
 
 #: Columns of :func:`given_keys`: the given token, then the class, skeleton and phonetic
 #: key of name parts 0 and 1, and a compound given name's skeleton key (+ 1; 0: none) times
-#: 4, plus 2 where part 0 is a kunya or opens as one (:data:`KUNYA_LIKE`), plus 1 where it is
-#: a kunya (a record's keys fill 32 bytes).
+#: 8, plus 4 where part 0's class is a listed one (``variants.tsv``), plus 2 where part 0 is
+#: a kunya or opens as one (:data:`KUNYA_LIKE`), plus 1 where it is a kunya (a record's keys
+#: fill 32 bytes).
 GIVEN_COLUMNS = 8
 
 
@@ -394,8 +399,8 @@ def _keys_alike(a: IntArray, x: int, i: int, b: IntArray, y: int, j: int) -> boo
 def _compound_alike(a: IntArray, x: int, b: IntArray, y: int) -> bool:
     """One record's compound given name run together ("Noor Ahmad": "nrhmd") is the other's
     given name by skeleton key ("Noorahmad")."""
-    ca: int = (a[x, 7] >> 2) - 1
-    cb: int = (b[y, 7] >> 2) - 1
+    ca: int = (a[x, 7] >> 3) - 1
+    cb: int = (b[y, 7] >> 3) - 1
     return (ca >= 0 and ca == b[y, 2]) or (cb >= 0 and cb == a[x, 2])
 
 
@@ -414,6 +419,13 @@ def _given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) ->
             out[k] = GIVEN_SAME_CLASS
         elif (a[x, 7] ^ b[y, 7]) & 3 == 3:
             out[k] = MISSING  # a kunya against a given name: no given name to compare
+        elif a[x, 7] & b[y, 7] & 4:
+            # two listed names of two classes (Hassan, Hassanein; Muhammad, Mahmoud): not
+            # one name, though their keys or spelling agree; but swapped they may be
+            if _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
+                out[k] = GIVEN_SWAPPED
+            else:
+                out[k] = GIVEN_LISTED_APART
         elif _keys_alike(a, x, 0, b, y, 0) or _compound_alike(a, x, b, y):
             out[k] = GIVEN_ALIKE
         elif _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
@@ -1488,6 +1500,7 @@ def given_keys(
     kunya: npt.NDArray[np.bool_] | None = None,
     compound: IntArray | None = None,
     like: npt.NDArray[np.bool_] | None = None,
+    listed: npt.NDArray[np.bool_] | None = None,
 ) -> IntArray:
     """Per record, ``(n, GIVEN_COLUMNS)`` int32: what :func:`given_ranks` reads of it, in one
     row of 32 bytes, its given token code (``tokens``, -1: none), the class,
@@ -1496,7 +1509,8 @@ def given_keys(
     none is), whether it is a kunya or a given name that opens as one run together
     (``like``, "Abulkalam"; None: only kunyas), and the skeleton key of its compound given
     name run together (``compound``, as ``PersonNames.compound``, -1: none; None: none has
-    one)."""
+    one), and whether part 0's class is a listed variant class (``listed``; None: none
+    is)."""
     width = parts.shape[1] // 3
     out = np.full((len(parts), GIVEN_COLUMNS), -1, dtype=np.int32)
     out[:, 0] = tokens
@@ -1506,14 +1520,17 @@ def given_keys(
     joined = 0 if compound is None else np.maximum(compound, -1) + 1
     is_kunya = np.zeros(len(parts), dtype=bool) if kunya is None else kunya
     looks = is_kunya if like is None else is_kunya | like
-    out[:, 7] = 4 * joined + 2 * looks + is_kunya
+    is_listed = np.zeros(len(parts), dtype=bool) if listed is None else listed
+    out[:, 7] = 8 * joined + 4 * is_listed + 2 * looks + is_kunya
     return out
 
 
 def given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int = 1) -> Levels:
     """Per pair, the given-name rank of records ``a[li[k]]`` and ``b[ri[k]]`` (each side's
     :func:`given_keys`): MISSING, GIVEN_SAME_SPELLING (equal given tokens),
-    GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED or DIFFERENT. A kunya against a given
+    GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED, DIFFERENT, or GIVEN_LISTED_APART (two
+    listed variant classes, whose keys are not read: Muhammad and Mahmoud share a
+    skeleton). A kunya against a given
     name ranks MISSING unless they are the same name or variants of one: it is not a
     given name, and it sounds like one by chance (Umm Ahmad's key is Mohammed's). A given
     name that opens as a kunya run together ("Abulkalam") is ranked against a kunya as any

@@ -94,6 +94,7 @@ from rfl_match.schema import (
 )
 from rfl_match.scoring import (
     FellegiSunterModel,
+    bounded_m,
     candidate_tf_map,
     decode_patterns,
     expectation_maximisation,
@@ -823,8 +824,12 @@ class Linker:
             )
             # An ordered comparison's weight never falls as agreement grows
             # (scoring.monotone_m): what EM learned, read so.
+            # A comparison of kinds of agreement keeps its weaker kinds at most as strong as
+            # the stronger (scoring.bounded_m).
             learned_m = [
-                monotone_m(x, y, group_of(groups, k)) if c.ordered else x
+                bounded_m(
+                    monotone_m(x, y, group_of(groups, k)) if c.ordered else x, y, c.bounded_by
+                )
                 for k, (x, y, c) in enumerate(zip(result.m, result.u, comparisons, strict=True))
             ]
             return learned_m, result.u, result.prior, result.iterations, result.converged

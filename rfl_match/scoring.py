@@ -161,6 +161,26 @@ def monotone_m(
     return out
 
 
+def bounded_m(m: FloatArray, u: FloatArray, bounds: Sequence[tuple[int, int]]) -> FloatArray:
+    """m made so that each ``(level, above)`` of ``bounds`` has ``level``'s weight
+    ``log2(m / u)`` at most ``above``'s: a pair that would not is pooled (the two share
+    the weight of their sums, each its share of their m in proportion to its u; m's sum and
+    u stay as learned). Pooling only lowers ``level``'s weight and raises ``above``'s, so a
+    bound met before stays met when the next is pooled.
+
+    >>> m = np.array([0.0, 0.1, 0.4, 0.5]); u = np.array([0.0, 0.8, 0.01, 0.19])
+    >>> np.round(bounded_m(m, u, [(2, 3)]), 3).tolist()  # 2 outweighed 3: one weight now
+    [0.0, 0.1, 0.045, 0.855]
+    """
+    out = m.astype(np.float64).copy()
+    for level, above in bounds:
+        if out[level] * u[above] > out[above] * u[level] and u[level] + u[above] > 0:
+            pooled = out[level] + out[above]
+            share = u[level] + u[above]
+            out[level], out[above] = pooled * u[level] / share, pooled * u[above] / share
+    return out
+
+
 def seed_parameters(
     patterns: npt.NDArray[np.int8],
     counts: npt.NDArray[np.int64],

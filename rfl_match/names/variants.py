@@ -56,6 +56,13 @@ def _classes() -> tuple[dict[str, str], dict[str, str]]:
     return latin, native
 
 
+@cache
+def listed_classes() -> frozenset[str]:
+    """The class ids of ``variants.tsv``: a name read into one is a listed name (an unlisted
+    one's class is its own token), whose classmates are its only variants."""
+    return frozenset(row[0] for row in read_table("variants.tsv"))
+
+
 def _is_latin(text: str) -> bool:
     return all(ord(c) < 0x250 for c in text)
 
