@@ -151,6 +151,17 @@ def test_a_request_id_in_two_partitions_is_refused_by_its_rows(fitted, synthetic
     assert fit.value.problems == one.value.problems
 
 
+def test_a_partition_of_blank_rows_is_left_out(fitted, synthetic, whole) -> None:  # type: ignore[no-untyped-def]
+    """As one run leaves blank rows out: a partition that holds nothing else is no
+    partition without data rows (review: it was refused as one)."""
+    requests = synthetic["requests"]
+    blank = pd.DataFrame("", index=range(120), columns=requests.columns)
+    gapped = pd.concat([requests.iloc[:120], blank, requests.iloc[120:]], ignore_index=True)
+    parts = list(predict_in_partitions(fitted, gapped, synthetic["sightings"], partition_rows=120))
+    assert len(parts) == 5
+    pd.testing.assert_frame_equal(_sorted(pd.concat(parts, ignore_index=True)), _sorted(whole))
+
+
 def _problems_told(run: Callable[[], object]) -> list[str]:
     """The warnings ``run()`` gives of the problems validation found."""
     with warnings.catch_warnings(record=True) as seen:

@@ -46,6 +46,7 @@ from rfl_match.backends.partitions import (
     validated_whole,
 )
 from rfl_match.linker import Linker
+from rfl_match.schema import blank_rows
 
 try:
     import dask.dataframe as dd
@@ -112,10 +113,11 @@ def _sightings(sightings: pd.DataFrame | dd.DataFrame | None) -> pd.DataFrame | 
 
 
 def _first_held(parts: Sequence[Any]) -> pd.DataFrame:
-    """The first partition that holds requests, computed (the first, if none does)."""
+    """The first partition that holds requests (not blank rows alone), computed (the
+    first, if none does)."""
     for part in parts:
         frame: pd.DataFrame = part.compute()
-        if len(frame):
+        if not blank_rows(frame).all():
             return frame
     empty: pd.DataFrame = parts[0].compute()
     return empty

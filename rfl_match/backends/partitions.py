@@ -186,7 +186,8 @@ def first_pass(
     task: Linker, requests: pd.DataFrame, number: int, start: int | None
 ) -> tuple[dict[str, dict[str, int]], pd.Series, str, Found]:
     """Partition ``number`` of the requests validated: its term counts, its record ids
-    (none for an empty partition), its records' encoding ("" for names in clear,
+    (none for an empty partition, or one of blank rows alone, which validation leaves
+    out as it leaves them out of one input), its records' encoding ("" for names in clear,
     ``rfl_match.privacy``) and the problems its validation found (none where the
     partition was validated already, as :func:`rfl_match.linker._say_problems` has it).
     A problem, and a :class:`RecordError`, counts rows from the first request of all
@@ -196,6 +197,8 @@ def first_pass(
     try:
         left = records(requests, task, "requests")
     except RecordError as exc:
+        if blank_rows(requests).all():  # no data rows: a run of all of them has some
+            return {}, pd.Series([], dtype=object), "", (0, [])
         if start is None:
             raise RecordError(exc.problems, f"requests, partition {number}") from exc
         raise RecordError(_moved(exc.problems, start), exc.source) from exc
@@ -716,8 +719,10 @@ def fit_in_partitions(
     fit's records kept (a predict after it prepares anew)."""
     parts = split(requests, partition_rows)
     starts = [k * partition_rows for k in range(len(parts))]
+    # The first that holds requests (a partition of blank rows holds none).
+    first = next((part for part in parts if not blank_rows(part).all()), parts[0])
     told = validated_whole(requests, linker)
     return fit_partitioned(
-        Runner(), linker, parts, parts[0], sightings, labels=labels, em=em, starts=starts,
+        Runner(), linker, parts, first, sightings, labels=labels, em=em, starts=starts,
         requests_told=told,
     )  # fmt: skip
