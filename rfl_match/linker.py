@@ -215,11 +215,18 @@ def _say_problems(given: pd.DataFrame, records: pd.DataFrame, source: str) -> No
     problems = records.attrs.get("problems") or []
     if records is given or not problems:
         return
-    shown = "; ".join(str(p) for p in problems[:SHOWN_PROBLEMS])
-    more = len(problems) - SHOWN_PROBLEMS
+    _tell_problems(len(problems), [str(p) for p in problems[:SHOWN_PROBLEMS]], source)
+
+
+def _tell_problems(count: int, shown: Sequence[str], source: str) -> None:
+    """The warning of :func:`_say_problems`: ``count`` problems, the first few ``shown``
+    (a run in partitions, ``rfl_match.backends``, gathers them from its partitions)."""
+    if not count:
+        return
+    more = count - len(shown)
     warn(
-        f"{source}: {len(problems):,} problem(s) found as the records were validated: "
-        f"{shown}" + (f"; and {more:,} more" if more > 0 else "") + ". "
+        f"{source}: {count:,} problem(s) found as the records were validated: "
+        f"{'; '.join(shown)}" + (f"; and {more:,} more" if more > 0 else "") + ". "
         "rfl_match.read_records(frame) lists them all in attrs['problems'], and a frame it "
         "returns is validated once"
     )
@@ -237,8 +244,8 @@ def _validated(
     The error raised is the one reading them in turn gives, the requests' first, and the
     threads are over when it is raised. ``tell``: the problems validation found are said
     (:func:`_say_problems`); false in a partition of a run (``rfl_match.backends``), whose
-    passes validate each partition again and again: there the inputs are not told (read
-    them with :func:`rfl_match.read_records` to see their problems)."""
+    passes validate each partition again and again: the run says them once, counted in
+    all its requests (``rfl_match.backends.partitions.say_problems``)."""
     if sightings is None:
         left = _records(requests, config, "requests")
         if tell:

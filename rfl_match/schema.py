@@ -435,7 +435,7 @@ def validate_records(
             values = frame[column]
             typed = _typed_values(values)
             if typed is None:
-                texts[column] = values.astype(object).where(values.notna(), "")
+                texts[column] = _decoded(values.astype(object).where(values.notna(), ""))
                 continue
             texts[column] = _typed_text(typed)
             if typed.dtype.kind == "f" and column in date_columns:
@@ -702,6 +702,17 @@ def _untrimmed(cells: Any) -> Any:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _decoded(values: pd.Series) -> pd.Series:
+    """``values`` with each bytes cell decoded as UTF-8, each byte that is not UTF-8
+    kept as a lone surrogate (``surrogateescape``): :func:`_replace_surrogates` then
+    reports the cell by its row and column, where pandas' own decoding raised."""
+    cells = values.tolist()
+    if not any(isinstance(cell, bytes) for cell in cells):
+        return values
+    text = [c.decode("utf-8", "surrogateescape") if isinstance(c, bytes) else c for c in cells]
+    return pd.Series(text, index=values.index, dtype=object)
 
 
 def _replace_surrogates(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 import warnings
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -125,11 +126,101 @@ def test_term_counts_of_parts_sum_to_the_whole(fitted, synthetic) -> None:  # ty
     assert term_counts(data, task._comparisons()) == whole
 
 
-def test_a_request_id_in_two_partitions_is_refused(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+def _twice(requests: pd.DataFrame) -> pd.DataFrame:
+    """``requests`` with a blank row after its 200th and its 11th request again at the
+    end: one id in two partitions, the rows after the blank one counted past it."""
+    blank = pd.DataFrame([[""] * requests.shape[1]], columns=requests.columns)
+    parts = [requests.iloc[:200], blank, requests.iloc[200:], requests.iloc[[10]]]
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_a_request_id_in_two_partitions_is_refused_by_its_rows(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    """As predict refuses it: the rows of the id in all the requests (a partition's blank
+    rows counted), not only the id."""
+    twice, sightings = _twice(synthetic["requests"]), synthetic["sightings"]
+    with pytest.raises(rm.RecordError) as one:
+        task_linker(fitted).predict(twice, sightings)
+    with pytest.raises(rm.RecordError) as parts:
+        list(predict_in_partitions(fitted, twice, sightings, partition_rows=250))
+    assert [str(p) for p in one.value.problems] == [
+        "column 'record_id': duplicate record id in rows 11, 502 (value 'RQ000011')"
+    ]
+    assert parts.value.problems == one.value.problems
+    with pytest.raises(rm.RecordError) as fit:
+        fit_in_partitions(rm.Linker(), twice, sightings, partition_rows=250)
+    assert fit.value.problems == one.value.problems
+
+
+def test_a_partition_of_blank_rows_is_left_out(fitted, synthetic, whole) -> None:  # type: ignore[no-untyped-def]
+    """As one run leaves blank rows out: a partition that holds nothing else is no
+    partition without data rows (review: it was refused as one)."""
     requests = synthetic["requests"]
-    twice = pd.concat([requests, requests.iloc[:1]], ignore_index=True)
-    with pytest.raises(rm.RecordError, match="more than one partition"):
-        list(predict_in_partitions(fitted, twice, synthetic["sightings"], partition_rows=250))
+    blank = pd.DataFrame("", index=range(120), columns=requests.columns)
+    gapped = pd.concat([requests.iloc[:120], blank, requests.iloc[120:]], ignore_index=True)
+    parts = list(predict_in_partitions(fitted, gapped, synthetic["sightings"], partition_rows=120))
+    assert len(parts) == 5
+    pd.testing.assert_frame_equal(_sorted(pd.concat(parts, ignore_index=True)), _sorted(whole))
+
+
+def _problems_told(run: Callable[[], object]) -> list[str]:
+    """The warnings ``run()`` gives of the problems validation found."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        run()
+    return [str(w.message) for w in seen if "found as the records were validated" in str(w.message)]
+
+
+@pytest.fixture(scope="module")
+def flawed(synthetic) -> tuple[pd.DataFrame, pd.DataFrame]:  # type: ignore[no-untyped-def]
+    """Requests and sightings as a user's frames hold them (not read by read_records),
+    with cells validation blanks or repairs: a request without a name (row 3), a
+    malformed date (row 6) and age (row 251, in the third partition of 120); a sighting
+    name that is not valid Unicode, a malformed age."""
+    requests = synthetic["requests"].head(300).copy()
+    sightings = synthetic["sightings"].head(400).astype(object)  # Python text: a surrogate
+    requests.attrs, sightings.attrs = {}, {}
+    requests.loc[2, ["full_name", "given_name", "family_name", "alternate_names"]] = ""
+    requests.loc[5, "date_of_birth"] = "31/02/1990"
+    requests.loc[250, "age"] = "abc"
+    sightings.loc[7, "full_name"] = "Ali\udcc3 Hassan"
+    sightings.loc[9, "age"] = "abc"
+    return requests, sightings
+
+
+def test_problems_are_said_once_a_run_as_predict_says_them(fitted, flawed) -> None:  # type: ignore[no-untyped-def]
+    """A run in partitions says what validation found once, in one warning a side, with
+    rows counted in all the requests: the warnings predict gives (the partitions, each
+    validated in every pass, said nothing)."""
+    requests, sightings = flawed
+    one = _problems_told(lambda: task_linker(fitted).predict(requests, sightings))
+    assert [message.split(":")[0] for message in one] == ["requests", "sightings"]
+    assert "row 3: no name" in one[0] and "row 251, column 'age'" in one[0]
+    assert "row 8, column 'full_name'" in one[1] and "row 10, column 'age'" in one[1]
+    told = _problems_told(
+        lambda: list(predict_in_partitions(fitted, requests, sightings, partition_rows=120))
+    )
+    assert told == one
+    told = _problems_told(
+        lambda: fit_in_partitions(rm.Linker(), requests, sightings, partition_rows=120)
+    )
+    assert told == one
+    # Read by read_records, their problems are in attrs["problems"]: not said again.
+    read = rm.read_records(requests), rm.read_records(sightings)
+    assert not _problems_told(lambda: task_linker(fitted).predict(*read))
+    assert not _problems_told(
+        lambda: list(predict_in_partitions(fitted, *read, partition_rows=120))
+    )
+
+
+def test_no_requests_are_refused_as_predict_refuses_them(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    for empty in (requests.iloc[:0], requests.iloc[:0, 1:]):  # the second without ids
+        with pytest.raises(rm.RecordError) as one:
+            task_linker(fitted).predict(empty, sightings)
+        with pytest.raises(rm.RecordError) as parts:
+            predict_in_partitions(fitted, empty, sightings)
+        assert parts.value.problems == one.value.problems
+        assert "no data rows" in str(parts.value)
 
 
 def test_what_partitions_cannot_do_is_refused(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
@@ -392,3 +483,59 @@ def test_oversized_blocks_are_warned_of_once_a_rule(synthetic) -> None:  # type:
         rules = [message.split(": ")[0] for message in told]
         assert len(rules) >= 3 and len(set(rules)) == len(rules), rules
         assert all("in partitions of the requests" in message for message in told)
+
+
+def test_dask_says_problems_once_as_predict_says_them(fitted, flawed) -> None:  # type: ignore[no-untyped-def]
+    """As a run in partitions does (above), with rows counted in all the requests where
+    the library split them (a pandas frame), or in their partition of a dask DataFrame."""
+    import dask.dataframe as dd
+
+    from rfl_match.backends import dask as rm_dask
+
+    requests, sightings = flawed
+    one = _problems_told(lambda: task_linker(fitted).predict(requests, sightings))
+    with dask.config.set(scheduler="synchronous"):
+        told = _problems_told(
+            lambda: rm_dask.predict(fitted, requests, sightings, partition_rows=120)
+        )
+        assert told == one
+        fit = _problems_told(lambda: rm_dask.fit(rm.Linker(), requests, sightings))
+        assert fit == one
+        split = dd.from_pandas(requests, npartitions=3, sort=False)  # 100 rows each
+        told = _problems_told(lambda: rm_dask.predict(fitted, split, sightings))
+    named = (
+        one[0]
+        .replace("row 3:", "partition 0, row 3:")
+        .replace("row 6,", "partition 0, row 6,")
+        .replace("row 251,", "partition 2, row 51,")
+    )
+    assert told == [named, one[1]]
+
+
+def test_dask_names_rows_as_predict_names_them(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    """No requests, an id in two partitions, a blank id: the errors predict gives (rows
+    among all the requests of a pandas frame); in a dask DataFrame, the partitions that
+    hold a repeated id."""
+    import dask.dataframe as dd
+
+    from rfl_match.backends import dask as rm_dask
+
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    blank = requests.copy()
+    blank.loc[270, "record_id"] = ""
+    for frame in (requests.iloc[:0], _twice(requests), blank):
+        with pytest.raises(rm.RecordError) as one:
+            task_linker(fitted).predict(frame, sightings)
+        with dask.config.set(scheduler="synchronous"):
+            with pytest.raises(rm.RecordError) as lazy:
+                rm_dask.predict(fitted, frame, sightings, partition_rows=130)
+            with pytest.raises(rm.RecordError) as fit:
+                rm_dask.fit(rm.Linker(), frame, sightings, partition_rows=130)
+        assert lazy.value.problems == one.value.problems
+        assert fit.value.problems == one.value.problems
+    split = dd.from_pandas(_twice(requests), npartitions=3, sort=False)
+    with dask.config.set(scheduler="synchronous"), pytest.raises(rm.RecordError) as parts:
+        rm_dask.predict(fitted, split, sightings)
+    assert [str(p) for p in parts.value.problems] == [
+        "column 'record_id': duplicate record id in partitions 0, 2 (value 'RQ000011')"
+    ]

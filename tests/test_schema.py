@@ -346,6 +346,26 @@ def test_lone_surrogates_are_reported_not_a_crash() -> None:
     str(caught.value).encode("utf-8")
 
 
+def test_bytes_that_are_not_utf8_are_reported_not_a_crash() -> None:
+    """A bytes cell that is not UTF-8 (a frame built from raw bytes) is read as
+    ``surrogateescape`` reads it: a name kept with U+FFFD for each bad byte and reported
+    with its row and column, an id refused by its row (pandas' own decoding raised a bare
+    UnicodeDecodeError). Bytes that are UTF-8 are their text."""
+    frame = pd.DataFrame(
+        {"record_id": ["a", "b"], "full_name": [b"\xff\xfe Ahmed", b"Ali"]}, dtype=object
+    )
+    out = rm.read_records(frame)
+    assert out["full_name"].tolist() == ["\ufffd\ufffd Ahmed", "Ali"]
+    [problem] = out.attrs["problems"]
+    assert (problem.row, problem.column) == (1, "full_name")
+    assert "not valid Unicode" in problem.message and "kept" in problem.message
+
+    frame["record_id"] = pd.Series(["a", b"b\xff"], dtype=object)
+    with pytest.raises(rm.RecordError) as caught:
+        validate_records(frame)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "record_id")]
+
+
 def test_typed_dates_in_a_frame_are_read_as_dates() -> None:
     """Dates given as dates, not text (datetime64, with a zone, with a time of day, Arrow's
     timestamps and dates, Python dates in an object column) or as years held as floats

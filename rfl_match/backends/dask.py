@@ -40,9 +40,13 @@ from rfl_match.backends.partitions import (
     merged_choices,
     predict_partition,
     records,
+    say_problems,
+    split,
     task_linker,
+    validated_whole,
 )
 from rfl_match.linker import Linker
+from rfl_match.schema import blank_rows
 
 try:
     import dask.dataframe as dd
@@ -84,12 +88,21 @@ class DaskRunner(Runner):
         return merged
 
 
-def _partitions(requests: pd.DataFrame | dd.DataFrame, partition_rows: int) -> dd.DataFrame:
+def _partitions(
+    requests: pd.DataFrame | dd.DataFrame, partition_rows: int
+) -> tuple[list[Any], list[int] | None]:
+    """The partitions of ``requests`` as tasks, and where each begins among all the
+    requests, where known (for the rows a problem names): a dask DataFrame's own, whose
+    lengths are not known before they are read; a pandas one split here, as
+    ``predict_in_partitions`` splits it."""
     if isinstance(requests, dd.DataFrame):
-        return requests
+        return list(requests.to_delayed()), None
     check_rows(partition_rows)
-    out: dd.DataFrame = dd.from_pandas(requests, chunksize=partition_rows, sort=False)
-    return out
+    parts = split(requests, partition_rows)
+    # named, not hashed: hashing a million requests' content costs seconds
+    name = f"rfl-match-requests-{uuid.uuid4().hex}"
+    delayed_parts = [delayed(part, name=f"{name}-{k}") for k, part in enumerate(parts)]
+    return delayed_parts, [k * partition_rows for k in range(len(parts))]
 
 
 def _sightings(sightings: pd.DataFrame | dd.DataFrame | None) -> pd.DataFrame | None:
@@ -100,10 +113,11 @@ def _sightings(sightings: pd.DataFrame | dd.DataFrame | None) -> pd.DataFrame | 
 
 
 def _first_held(parts: Sequence[Any]) -> pd.DataFrame:
-    """The first partition that holds requests, computed (the first, if none does)."""
+    """The first partition that holds requests (not blank rows alone), computed (the
+    first, if none does)."""
     for part in parts:
         frame: pd.DataFrame = part.compute()
-        if len(frame):
+        if not blank_rows(frame).all():
             return frame
     empty: pd.DataFrame = parts[0].compute()
     return empty
@@ -126,10 +140,10 @@ def fit(
     DataFrame (its partitions are the tasks' own) or a pandas one (split into partitions
     of ``partition_rows``). ``workers``: threads for each task's kernels."""
     check_run(linker, sightings)
-    parts = _partitions(requests, partition_rows).to_delayed()
+    parts, starts = _partitions(requests, partition_rows)
     return fit_partitioned(
         DaskRunner(), linker, parts, _first_held(parts), _sightings(sightings), labels=labels,
-        em=em, workers=workers,
+        em=em, workers=workers, starts=starts, requests_told=validated_whole(requests, linker),
     )  # fmt: skip
 
 
@@ -155,24 +169,28 @@ def predict(
     The two passes over the requests that make the partitions agree
     (``rfl_match.backends.partitions.agree``) are computed here, before the call
     returns; the predictions are the returned frame's tasks. Records that fail
-    validation raise :class:`rfl_match.RecordError` here, as ``predict`` does. One list
-    against itself (dedupe) and sorted neighbourhood rules are refused."""
+    validation raise :class:`rfl_match.RecordError` here, and the problems validation
+    found (cells blanked, values repaired) are said here, as ``predict`` does: a row by
+    its number among all the requests, or, in a dask DataFrame, by its partition and its
+    number there. One list against itself (dedupe) and sorted neighbourhood rules are
+    refused."""
     threshold, top_k = check_partitioned(linker, sightings, threshold, top_k)
     task = task_linker(linker, workers)
     whole = _sightings(sightings)
     assert whole is not None
     right = records(whole, task, "sightings")
-    parts = _partitions(requests, partition_rows).to_delayed()
+    parts, starts = _partitions(requests, partition_rows)
     runner = DaskRunner()
-    agreed = agree(runner, task, parts, right)
+    agreed = agree(runner, task, parts, right, starts)
+    say_problems(agreed, validated_whole(requests, linker), whole, right)
     task_at, right_at = runner.shared(task), runner.shared(right)
     out = [
         delayed(predict_partition)(task_at, part, right_at, partition, threshold, top_k)
         for part, partition in zip(agreed.parts, agreed.partitions, strict=True)
     ]
     # The output's columns and dtypes: one request against one sighting, at a threshold
-    # nothing reaches.
-    one = agreed.parts[0].compute().head(1)
-    meta = task.predict(one, right.head(1), threshold=1.0)
+    # nothing reaches (each validated here: what validation finds is said above, once).
+    one = records(agreed.parts[0].compute().head(1), task, "requests")
+    meta = task.predict(one, records(right.head(1), task, "sightings"), threshold=1.0)
     matches: dd.DataFrame = dd.from_delayed(out, meta=meta, verify_meta=False)
     return matches

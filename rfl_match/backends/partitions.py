@@ -11,7 +11,9 @@ The partitions first agree on what one run over all the requests would share
    The counts summed give every partition the frequencies of all the records (a
    partition alone would weigh a name by its own mix); the ids, one numbering of all
    the records for the candidate budget's ties, and how many requests there are
-   (:func:`run_partitions`). Empty partitions are left out from here on.
+   (:func:`run_partitions`). Empty partitions are left out from here on. What the
+   validation found is said once for the run, as ``predict`` says it
+   (:func:`say_problems`): the later passes validate each partition again, silently.
 2. :func:`budget_pass`: each of the partition's candidate budgets (the main rules', the
    context rules') gives each sighting's choice among the partition's requests; merged
    over the partitions (:func:`merged_choices`), each sighting's best among all the
@@ -61,6 +63,7 @@ from rfl_match.compare import level_matrix, merge_term_counts, term_counts
 from rfl_match.config import ConfigError, check_threshold, check_top_k
 from rfl_match.kernels import Keys, merge_rows
 from rfl_match.linker import (
+    SHOWN_PROBLEMS,
     Evidence,
     Linker,
     ModelError,
@@ -69,15 +72,29 @@ from rfl_match.linker import (
     _Laps,
     _learned_patterns,
     _records,
+    _say_problems,
+    _tell_problems,
     _validated,
     check_labels,
     random_draws,
 )
 from rfl_match.prepare import Partition, PreparedPair
-from rfl_match.schema import ENCODING_FIELD, ID_FIELD, Problem, RecordError, encodings_of
+from rfl_match.schema import (
+    ENCODING_FIELD,
+    ID_FIELD,
+    Problem,
+    RecordError,
+    _short,
+    blank_rows,
+    encodings_of,
+    is_validated,
+)
 from rfl_match.scoring import FellegiSunterModel
 
 TermCounts = Mapping[str, Mapping[str, int]]
+#: The problems a partition's validation found: how many, and the first few as a warning
+#: quotes them (:func:`first_pass`).
+Found = tuple[int, list[str]]
 
 #: Requests a partition holds by default: a partition of 100,000 requests against 100,000
 #: sightings predicts in about 1.2 GB (``benchmarks/RESULTS.md``, partitions).
@@ -101,6 +118,27 @@ def records(frame: pd.DataFrame, linker: Linker, source: str) -> pd.DataFrame:
     """``frame`` validated as the linker's inputs are (its ``mapping``): once, on the
     caller's side, so that no task validates the sightings again."""
     return _records(frame, linker.config, source)
+
+
+def validated_whole(requests: object, linker: Linker) -> bool:
+    """Whether ``requests``, the input a run splits, is a frame of validated records
+    (:func:`rfl_match.read_records`'s): its problems were said as it was read, and a run
+    does not say them again, as ``predict`` does not. A dask DataFrame cannot be told
+    (its partitions are read in the tasks): False."""
+    return isinstance(requests, pd.DataFrame) and is_validated(requests, linker.config.date_fields)
+
+
+def say_problems(
+    agreed: Agreed, requests_told: bool, sightings: pd.DataFrame, right: pd.DataFrame
+) -> None:
+    """The problems validation found, said as ``predict`` says them, one warning a side:
+    the requests' gathered from their partitions (:func:`first_pass`; unless
+    ``requests_told``: :func:`validated_whole`), then the sightings' (``right``, the
+    validated ``sightings``)."""
+    if not requests_told:
+        count, shown = agreed.problems
+        _tell_problems(count, shown, "requests")
+    _say_problems(sightings, right, "sightings")
 
 
 def check_partitioned(
@@ -150,42 +188,59 @@ def side_counts(linker: Linker, frame: pd.DataFrame, side: int) -> dict[str, dic
 
 def first_pass(
     task: Linker, requests: pd.DataFrame, number: int, start: int | None
-) -> tuple[dict[str, dict[str, int]], pd.Series, str]:
+) -> tuple[dict[str, dict[str, int]], pd.Series, str, Found]:
     """Partition ``number`` of the requests validated: its term counts, its record ids
-    (none for an empty partition) and its records' encoding ("" for names in clear,
-    ``rfl_match.privacy``). A :class:`RecordError` counts rows from the first request
-    of all (``start``: this partition's first), or, ``start`` unknown, names the
-    partition."""
+    (none for an empty partition, or one of blank rows alone, which validation leaves
+    out as it leaves them out of one input), its records' encoding ("" for names in clear,
+    ``rfl_match.privacy``) and the problems its validation found (none where the
+    partition was validated already, as :func:`rfl_match.linker._say_problems` has it).
+    A problem, and a :class:`RecordError`, counts rows from the first request of all
+    (``start``: this partition's first), or, ``start`` unknown, names the partition."""
     if not len(requests):
-        return {}, pd.Series([], dtype=object), ""
+        return {}, pd.Series([], dtype=object), "", (0, [])
     try:
         left = records(requests, task, "requests")
     except RecordError as exc:
+        if blank_rows(requests).all():  # no data rows: a run of all of them has some
+            return {}, pd.Series([], dtype=object), "", (0, [])
         if start is None:
             raise RecordError(exc.problems, f"requests, partition {number}") from exc
-        moved = [
-            problem._replace(row=None if problem.row is None else problem.row + start)
-            for problem in exc.problems
-        ]
-        raise RecordError(moved, exc.source) from exc
-    return side_counts(task, left, 0), left[ID_FIELD], next(iter(encodings_of(left)), "")
+        raise RecordError(_moved(exc.problems, start), exc.source) from exc
+    problems = [] if left is requests else left.attrs.get("problems") or []
+    first = problems[:SHOWN_PROBLEMS]
+    if start is not None:
+        shown = [str(p) for p in _moved(first, start)]
+    else:
+        where = f"partition {number}"
+        shown = [f"{where}, {p}" if p.row or p.column else f"{where}: {p}" for p in first]
+    counts = side_counts(task, left, 0)
+    return counts, left[ID_FIELD], next(iter(encodings_of(left)), ""), (len(problems), shown)
+
+
+def _moved(problems: Sequence[Problem], start: int) -> list[Problem]:
+    """``problems`` of a partition, their rows counted from the first request of all
+    (``start``: the partition's first)."""
+    return [
+        problem._replace(row=None if problem.row is None else problem.row + start)
+        for problem in problems
+    ]
 
 
 def run_partitions(
-    firsts: Sequence[tuple[Mapping[str, Mapping[str, int]], pd.Series, str]],
+    firsts: Sequence[tuple[Mapping[str, Mapping[str, int]], pd.Series, str, Found]],
     sightings: pd.DataFrame,
     sightings_counts: TermCounts,
 ) -> list[Partition]:
     """What each partition of requests shares with the run (:class:`Partition`), from
     each one's :func:`first_pass` and the validated sightings with their term counts: the
     term counts of all the records, every record's id rank among all of them, and how
-    many requests there are. A request id in two partitions is a :class:`RecordError`,
-    as within one input; and so are partitions encoded otherwise, and no requests at
-    all."""
-    ids = pd.concat([part_ids for _, part_ids, _ in firsts], ignore_index=True)
-    if not len(ids):
+    many requests there are. Partitions encoded otherwise are a :class:`RecordError`, as
+    within one input; and so are no requests at all. (A request id in two partitions is
+    one too: :func:`repeated_ids`, which names their rows.)"""
+    if not any(len(part_ids) for _, part_ids, _, _ in firsts):
         raise RecordError([Problem(None, None, "no data rows")], "requests")
-    encodings = sorted({encoding for _, part_ids, encoding in firsts if len(part_ids)})
+    ids = pd.concat([part_ids for _, part_ids, _, _ in firsts], ignore_index=True)
+    encodings = sorted({encoding for _, part_ids, encoding, _ in firsts if len(part_ids)})
     if len(encodings) > 1:
         shown = ", ".join(repr(one) if one else "names in clear" for one in encodings[:3])
         raise RecordError(
@@ -200,32 +255,63 @@ def run_partitions(
             ],
             "requests",
         )
-    repeated = ids[ids.duplicated()].unique()
-    if len(repeated):
-        shown = ", ".join(repr(str(x)) for x in repeated[:5])
-        raise RecordError(
-            [
-                Problem(
-                    None,
-                    ID_FIELD,
-                    f"{len(repeated)} record id(s) in more than one partition of the "
-                    f"requests ({shown}): each record needs an id of its own",
-                )
-            ],
-            "requests",
-        )
-    counts = merge_term_counts([one for one, _, _ in firsts] + [sightings_counts])
+    counts = merge_term_counts([one for one, _, _, _ in firsts] + [sightings_counts])
     ranks = dense_ranks([ids, sightings[ID_FIELD]])
     bits = max(int(ranks.max(initial=0)).bit_length(), 1)
     sighting_ranks = ranks[len(ids) :]
     out = []
     start = 0
     told: set[str] = set()  # one for the run: a warning once, not once a partition
-    for _, part_ids, _ in firsts:
+    for _, part_ids, _, _ in firsts:
         own = ranks[start : start + len(part_ids)]
         start += len(part_ids)
         out.append(Partition(counts, (own, sighting_ranks), bits, len(ids), told=told))
     return out
+
+
+def repeated_ids(
+    runner: Runner,
+    parts: Sequence[Any],
+    ids: Sequence[pd.Series],
+    starts: Sequence[int] | None,
+) -> list[Problem]:
+    """A problem for each record id that more than one partition holds (``ids``: each
+    partition's, by :func:`first_pass`), worded as :func:`rfl_match.validate_records`
+    words one repeated within an input: its rows among all the requests, where the
+    partitions' ``starts`` are known (a pass over the partitions that hold them,
+    :func:`data_rows`), or else the partitions that hold it."""
+    held = [k for k, one in enumerate(ids) if len(one)]
+    every = pd.concat([ids[k] for k in held], ignore_index=True)
+    repeated = every.duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return []
+    owner = np.repeat(held, [len(ids[k]) for k in held])[repeated]
+    if starts is None:
+        places = owner
+        where = "partitions"
+    else:
+        position = np.concatenate([np.arange(len(ids[k])) for k in held])[repeated]
+        calls = [(parts[k], position[owner == k], starts[k]) for k in held if np.any(owner == k)]
+        places = np.concatenate(runner.each(data_rows, calls))
+        where = "rows"
+    problems = []
+    for value, found in pd.Series(places).groupby(every[repeated].to_numpy()):
+        listed = ", ".join(str(int(one)) for one in found)
+        problems.append(
+            Problem(None, ID_FIELD, f"duplicate record id in {where} {listed}", _short(str(value)))
+        )
+    return problems
+
+
+def data_rows(
+    requests: pd.DataFrame, positions: npt.NDArray[np.int64], start: int
+) -> npt.NDArray[np.int64]:
+    """The rows among all the requests (from 1; ``start``: this partition's first) of
+    some of a partition's records, by their place among its records: its blank rows,
+    which validation leaves out (:func:`rfl_match.schema.blank_rows`), counted."""
+    kept = np.flatnonzero(~blank_rows(requests))
+    rows: npt.NDArray[np.int64] = kept[positions].astype(np.int64) + 1 + start
+    return rows
 
 
 Choices = dict[int, tuple[Keys, Keys]]
@@ -256,13 +342,15 @@ class Agreed:
     """What the partitions of a run agree on before they propose (:func:`agree`): the
     partitions that hold requests (``parts``, by their number among all, ``numbers``)
     and each one's :class:`Partition`; the validated ids of all the requests, partition
-    after partition, and where each partition's begin (``starts``)."""
+    after partition, and where each partition's begin (``starts``); the problems their
+    validation found (:func:`say_problems` says them)."""
 
     parts: list[Any]
     numbers: list[int]
     partitions: list[Partition]
     ids: pd.Series
     starts: npt.NDArray[np.int64]
+    problems: Found
 
     def calls(self, *before: Any, after: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """A pass's calls, one a partition: ``(*before, part, *after, partition)``."""
@@ -283,19 +371,28 @@ def agree(
     (:func:`first_pass`, :func:`run_partitions`), then its candidate budgets' choices
     for each sighting (:func:`budget_pass`), merged into each sighting's choice among
     all the requests. Empty partitions are left out. ``starts``: each partition's first
-    row among all the requests, where known (for the rows an error names)."""
+    row among all the requests, where known (for the rows a problem names)."""
     task_at, right_at = runner.shared(task), runner.shared(right)
     calls = [
         (task_at, part, k, None if starts is None else starts[k]) for k, part in enumerate(parts)
     ]
     firsts = runner.each(first_pass, calls)
-    numbers = [k for k, (_, ids, _) in enumerate(firsts) if len(ids)]
+    numbers = [k for k, (_, ids, _, _) in enumerate(firsts) if len(ids)]
+    if not numbers and len(parts):
+        # No partition holds a request: the first validated says what predict would
+        # (no data rows, and any column it lacks).
+        runner.each(records, [(parts[0], task_at, "requests")])
+    shared = run_partitions([firsts[k] for k in numbers], right, side_counts(task, right, 1))
+    repeated = repeated_ids(runner, parts, [one[1] for one in firsts], starts)
+    if repeated:
+        raise RecordError(repeated, "requests")
     firsts = [firsts[k] for k in numbers]
-    shared = run_partitions(firsts, right, side_counts(task, right, 1))
     held = [parts[k] for k in numbers]
-    sizes = np.array([len(ids) for _, ids, _ in firsts], dtype=np.int64)
-    ids = pd.concat([ids for _, ids, _ in firsts], ignore_index=True)
-    agreed = Agreed(held, numbers, shared, ids, np.cumsum(sizes) - sizes)
+    sizes = np.array([len(ids) for _, ids, _, _ in firsts], dtype=np.int64)
+    ids = pd.concat([ids for _, ids, _, _ in firsts], ignore_index=True)
+    count = sum(found[0] for _, _, _, found in firsts)
+    shown = [text for _, _, _, found in firsts for text in found[1]][:SHOWN_PROBLEMS]
+    agreed = Agreed(held, numbers, shared, ids, np.cumsum(sizes) - sizes, (count, shown))
     if task.config.candidates_per_record > 0:
         found = runner.choices(agreed.calls(task_at, after=(right_at,)))
         choices = tuple(found[k] for k in sorted(found))
@@ -368,12 +465,14 @@ def predict_in_partitions(
     time, in one process: write each as it comes; only a partition's candidates are
     held. The sightings are validated once; the requests are read in the two passes of
     :func:`agree` before the first partition's predictions, and once more each for its
-    own. The checks and the passes run at the call; the predictions as they are asked."""
+    own. The checks and the passes run at the call, and the problems validation found
+    are said then (:func:`say_problems`); the predictions run as they are asked."""
     threshold, top_k = check_partitioned(linker, sightings, threshold, top_k)
     parts = split(requests, partition_rows)
     task = task_linker(linker, linker.config.workers)
     right = records(sightings, task, "sightings")
     agreed = agree(Runner(), task, parts, right, [k * partition_rows for k in range(len(parts))])
+    say_problems(agreed, validated_whole(requests, linker), sightings, right)
     return (
         predict_partition(task, part, right, partition, threshold, top_k)
         for part, partition in zip(agreed.parts, agreed.partitions, strict=True)
@@ -488,6 +587,7 @@ def fit_partitioned(
     em: bool = True,
     workers: int | None = None,
     starts: Sequence[int] | None = None,
+    requests_told: bool = False,
 ) -> Linker:
     """``linker.fit(requests, sightings, labels=..., em=...)`` over partitions of the
     requests (``parts``, run by ``runner``; ``first``: one that holds requests, as a
@@ -495,7 +595,8 @@ def fit_partitioned(
     evidence (:class:`rfl_match.linker.Evidence`) gathered a partition at a time. The
     random pairs and reviewed pairs are those one fit draws; their records are gathered
     from the partitions that hold them. ``workers``: each task's kernel threads (the
-    linker's own if None); ``starts``: as :func:`agree` takes them."""
+    linker's own if None); ``starts``: as :func:`agree` takes them; ``requests_told``: as
+    :func:`say_problems` takes it."""
     check_run(linker, sightings)
     assert sightings is not None
     if labels is not None:
@@ -507,7 +608,7 @@ def fit_partitioned(
     before = (linker.config, linker.specs_, linker._auto_anchor)
     try:
         return _fit_partitioned(
-            runner, linker, parts, first, sightings, labels, em, workers, starts
+            runner, linker, parts, first, sightings, labels, em, workers, starts, requests_told
         )
     except BaseException:
         linker.config, linker.specs_, linker._auto_anchor = before
@@ -524,8 +625,11 @@ def _fit_partitioned(
     em: bool,
     workers: int | None,
     starts: Sequence[int] | None,
+    requests_told: bool,
+    tell: bool = True,
 ) -> Linker:
-    """:func:`fit_partitioned`'s work, once its inputs are checked."""
+    """:func:`fit_partitioned`'s work, once its inputs are checked (``tell``: the
+    problems validation found are said, :func:`say_problems`; not in a fit again)."""
     laps = _Laps()
     right = records(sightings, linker, "sightings")
     left = records(first, linker, "requests")
@@ -536,6 +640,8 @@ def _fit_partitioned(
     named, comparisons = linker._fit_comparisons(left, right)
     task = task_linker(linker, linker.config.workers if workers is None else workers)
     agreed = agree(runner, task, parts, right, starts)
+    if tell:
+        say_problems(agreed, requests_told, sightings, right)
     laps.lap("partitions agree")
     n_left = len(agreed.ids)
     # The random pairs one fit draws (linker.random_draws), their records gathered.
@@ -581,7 +687,9 @@ def _fit_partitioned(
     )
     ceilings = linker._learn(comparisons, evidence, laps, em=em, named=named)
     if ceilings is None:  # fitted again, unsplit
-        _fit_partitioned(runner, linker, parts, first, sightings, labels, em, workers, starts)
+        _fit_partitioned(
+            runner, linker, parts, first, sightings, labels, em, workers, starts, True, tell=False
+        )
         linker._auto_anchor = None if named else ""
         return linker
     linker._session = linker._last = None
@@ -615,6 +723,10 @@ def fit_in_partitions(
     fit's records kept (a predict after it prepares anew)."""
     parts = split(requests, partition_rows)
     starts = [k * partition_rows for k in range(len(parts))]
+    # The first that holds requests (a partition of blank rows holds none).
+    first = next((part for part in parts if not blank_rows(part).all()), parts[0])
+    told = validated_whole(requests, linker)
     return fit_partitioned(
-        Runner(), linker, parts, parts[0], sightings, labels=labels, em=em, starts=starts
-    )
+        Runner(), linker, parts, first, sightings, labels=labels, em=em, starts=starts,
+        requests_told=told,
+    )  # fmt: skip
