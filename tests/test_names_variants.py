@@ -206,6 +206,26 @@ def test_multiword_compounds_are_one_token() -> None:
     assert {normalize_name(f).variant_ids for f in forms} == {("abdalrahman",)}
 
 
+@pytest.mark.parametrize(
+    "second", ["Rahman", "Rashid", "Latif", "Salam", "Razak", "Samad", "Sattar", "Nasser", "Zahir"]
+)
+def test_abd_written_apart_without_an_article_is_the_abd_compound(second: str) -> None:
+    # Malaysian and Central Asian spelling (Abd Rahman, Abdrahman): the letter after abd
+    # opens the second part, it is no assimilated article to drop (abdalahman, bdmn)
+    apart = normalize_name(f"Abd {second}")
+    joined = normalize_name(f"Abd{second.lower()}")
+    with_article = normalize_name(f"Abdul {second}")
+    assert apart.variant_ids == joined.variant_ids == with_article.variant_ids
+    assert apart.skeleton_keys == joined.skeleton_keys == with_article.skeleton_keys
+    assert apart.phonetic_keys == with_article.phonetic_keys
+
+
+def test_abd_rahman_meets_its_arabic_spelling() -> None:
+    forms = [normalize_name(n) for n in ("Abd Rahman", "عبد الرحمن", "Abdurrahman", "Abdrrahman")]
+    assert {f.variant_ids for f in forms} == {("abdalrahman",)}
+    assert {f.skeleton_keys for f in forms} == {("bdrmn",)}
+
+
 def test_chain_order_is_kept() -> None:
     a = normalize_name("Abdi Farah Hassan", culture="somali")
     b = normalize_name("Abdi Hassan Farah", culture="somali")

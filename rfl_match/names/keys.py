@@ -21,7 +21,9 @@ from operator import itemgetter
 
 from rfl_match.names._resources import read_table
 
-_ABD_LATIN = re.compile(r"^c?abd(?:[aeiou]{1,2}l?|[aeiou]?[lrsdtnz])?(?=[a-z]{2})")
+# The head abd- as normalize.py's _ABD_HEAD reads it: a letter after abd without a vowel is
+# the article only where it is doubled (abdrrahman), else it opens the part (Abd Rahman).
+_ABD_LATIN = re.compile(r"^c?abd(?:[aeiou]{1,2}l?|([lrsdtnz])(?=\1))?(?=[a-z]{2})")
 _ARTICLE_LATIN = re.compile(r"^[aeo]l(?=[a-z]{3})")
 _ARABIC_CLUSTERS = (("تش", "چ"), ("تس", "س"), ("تز", "ز"))  # ch, ts, tz in borrowed names
 

@@ -98,7 +98,11 @@ def _strip_article_latin(word: str) -> str | None:
     return None
 
 
-_ABD_HEAD = re.compile(r"^c?abd(?:[aeiou]{1,2}l?|[aeiou]?[lrsdtnz])?(?=[a-z]{3})")
+# abd- and its linking vowel and article (abdul-, abdel-, abdi-); the assimilated article of
+# abdur-, abdus- is read with the part (abdurrahman: rrahman). Written without a vowel, a
+# letter is the article only where it is doubled (abdrrahman): Abd Rahman, Abd Latif (the
+# Malaysian and Central Asian spelling, apart and without an article) keep their first letter.
+_ABD_HEAD = re.compile(r"^c?abd(?:[aeiou]{1,2}l?|([lrsdtnz])(?=\1))?(?=[a-z]{3})")
 
 
 def _compound_id(word: str) -> str | None:
