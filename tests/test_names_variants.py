@@ -226,6 +226,28 @@ def test_abd_rahman_meets_its_arabic_spelling() -> None:
     assert {f.skeleton_keys for f in forms} == {("bdrmn",)}
 
 
+@pytest.mark.parametrize(
+    ("name", "other"), [("Alireza", "Reza"), ("Alisher", "Sher"), ("Alimardan", "Mardan")]
+)
+def test_a_name_that_opens_with_al_keeps_its_al(name: str, other: str) -> None:
+    # Ali + Reza is a given name of its own: its al- is no article to drop, so it does not
+    # sound like the given name Reza
+    a, b = normalize_name(name), normalize_name(other)
+    assert a.skeleton_keys != b.skeleton_keys
+    assert a.phonetic_keys != b.phonetic_keys
+
+
+def test_a_joined_article_still_goes_before_a_name() -> None:
+    hassan = normalize_name("Hassan")
+    for spelling in ("Alhassan", "Elhassan"):
+        form = normalize_name(spelling)
+        assert form.variant_ids == hassan.variant_ids
+        assert form.skeleton_keys == hassan.skeleton_keys
+    # an unlisted nisba keeps meeting its Arabic spelling, which loses its ال
+    assert normalize_name("Alzahrani").skeleton_keys == normalize_name("الزهراني").skeleton_keys
+    assert normalize_name("Alhashimi").skeleton_keys == normalize_name("الهاشمي").skeleton_keys
+
+
 def test_chain_order_is_kept() -> None:
     a = normalize_name("Abdi Farah Hassan", culture="somali")
     b = normalize_name("Abdi Hassan Farah", culture="somali")
