@@ -302,6 +302,10 @@ def _word_parts(raw: str, language: str | None) -> tuple[tuple[str, str, str], .
     if len(parts) <= 1:
         return tuple((raw, p, script) for p in parts)
     # scripts written without spaces between name parts (Burmese, Han, Hangul)
+    if script == "Hangul" and len(parts) == 2:
+        # the family name syllable stays as written (each syllable read as one: see
+        # _romanize_east_asian), so that it finds its class in Hangul (김: Kim, as Gim)
+        return ((raw[0], parts[0], script), (parts[1], parts[1], script))
     return tuple((p, p, script) for p in parts)
 
 
