@@ -206,6 +206,48 @@ def test_multiword_compounds_are_one_token() -> None:
     assert {normalize_name(f).variant_ids for f in forms} == {("abdalrahman",)}
 
 
+@pytest.mark.parametrize(
+    "second", ["Rahman", "Rashid", "Latif", "Salam", "Razak", "Samad", "Sattar", "Nasser", "Zahir"]
+)
+def test_abd_written_apart_without_an_article_is_the_abd_compound(second: str) -> None:
+    # Malaysian and Central Asian spelling (Abd Rahman, Abdrahman): the letter after abd
+    # opens the second part, it is no assimilated article to drop (abdalahman, bdmn)
+    apart = normalize_name(f"Abd {second}")
+    joined = normalize_name(f"Abd{second.lower()}")
+    with_article = normalize_name(f"Abdul {second}")
+    assert apart.variant_ids == joined.variant_ids == with_article.variant_ids
+    assert apart.skeleton_keys == joined.skeleton_keys == with_article.skeleton_keys
+    assert apart.phonetic_keys == with_article.phonetic_keys
+
+
+def test_abd_rahman_meets_its_arabic_spelling() -> None:
+    forms = [normalize_name(n) for n in ("Abd Rahman", "عبد الرحمن", "Abdurrahman", "Abdrrahman")]
+    assert {f.variant_ids for f in forms} == {("abdalrahman",)}
+    assert {f.skeleton_keys for f in forms} == {("bdrmn",)}
+
+
+@pytest.mark.parametrize(
+    ("name", "other"), [("Alireza", "Reza"), ("Alisher", "Sher"), ("Alimardan", "Mardan")]
+)
+def test_a_name_that_opens_with_al_keeps_its_al(name: str, other: str) -> None:
+    # Ali + Reza is a given name of its own: its al- is no article to drop, so it does not
+    # sound like the given name Reza
+    a, b = normalize_name(name), normalize_name(other)
+    assert a.skeleton_keys != b.skeleton_keys
+    assert a.phonetic_keys != b.phonetic_keys
+
+
+def test_a_joined_article_still_goes_before_a_name() -> None:
+    hassan = normalize_name("Hassan")
+    for spelling in ("Alhassan", "Elhassan"):
+        form = normalize_name(spelling)
+        assert form.variant_ids == hassan.variant_ids
+        assert form.skeleton_keys == hassan.skeleton_keys
+    # an unlisted nisba keeps meeting its Arabic spelling, which loses its ال
+    assert normalize_name("Alzahrani").skeleton_keys == normalize_name("الزهراني").skeleton_keys
+    assert normalize_name("Alhashimi").skeleton_keys == normalize_name("الهاشمي").skeleton_keys
+
+
 def test_chain_order_is_kept() -> None:
     a = normalize_name("Abdi Farah Hassan", culture="somali")
     b = normalize_name("Abdi Hassan Farah", culture="somali")

@@ -2,7 +2,8 @@
 
 Both keys map Latin spellings and Arabic-script letters into one set of consonant classes
 (``latin_classes.tsv``, ``arabic_letters.tsv``), drop the weak letters (vowels, و ي ا ء ع,
-h, w, y), fold the article al-/el- and the compound head abd-, and collapse repeats:
+h, w, y), fold the article al-/el- (joined to a word that is not a listed name) and the
+compound head abd-, and collapse repeats:
 muhammad, mohamed and محمد all give ``mmd``; a final s, t, d that transcriptions drop is
 left out of keys long enough (Artūrs and Артур both give ``rtr``). The two keys differ in
 how they read the letters whose sound depends on the language: the skeleton key takes the
@@ -20,8 +21,11 @@ from functools import cache, lru_cache
 from operator import itemgetter
 
 from rfl_match.names._resources import read_table
+from rfl_match.names.variants import lookup_latin
 
-_ABD_LATIN = re.compile(r"^c?abd(?:[aeiou]{1,2}l?|[aeiou]?[lrsdtnz])?(?=[a-z]{2})")
+# The head abd- as normalize.py's _ABD_HEAD reads it: a letter after abd without a vowel is
+# the article only where it is doubled (abdrrahman), else it opens the part (Abd Rahman).
+_ABD_LATIN = re.compile(r"^c?abd(?:[aeiou]{1,2}l?|([lrsdtnz])(?=\1))?(?=[a-z]{2})")
 _ARTICLE_LATIN = re.compile(r"^[aeo]l(?=[a-z]{3})")
 _ARABIC_CLUSTERS = (("تش", "چ"), ("تس", "س"), ("تز", "ز"))  # ch, ts, tz in borrowed names
 
@@ -123,7 +127,11 @@ def _latin_skeletons(word: str, *, article: bool, spelling: bool) -> tuple[str, 
     if other_word != first_word:
         marked = _mark(other_word)
     other = _collapse(marked.translate(tables[1]))
-    if article and _ARTICLE_LATIN.match(word):
+    # A joined al-/el- is the article (Alzahrani: الزهراني, Elhassan), unless the word is a
+    # listed name: Alireza, Alisher, Alexander are names of their own, whose al- is no
+    # article (as Alireza, rs, the given name Reza). An unlisted word keeps the rule, as the
+    # joined nisbas and laqabs are most often unlisted and meet their Arabic spelling so.
+    if article and _ARTICLE_LATIN.match(word) and lookup_latin(word) is None:
         if len(first) >= 3 and first[0] == "l":
             first = first[1:]
         if len(other) >= 3 and other[0] == "l":

@@ -98,7 +98,11 @@ def _strip_article_latin(word: str) -> str | None:
     return None
 
 
-_ABD_HEAD = re.compile(r"^c?abd(?:[aeiou]{1,2}l?|[aeiou]?[lrsdtnz])?(?=[a-z]{3})")
+# abd- and its linking vowel and article (abdul-, abdel-, abdi-); the assimilated article of
+# abdur-, abdus- is read with the part (abdurrahman: rrahman). Written without a vowel, a
+# letter is the article only where it is doubled (abdrrahman): Abd Rahman, Abd Latif (the
+# Malaysian and Central Asian spelling, apart and without an article) keep their first letter.
+_ABD_HEAD = re.compile(r"^c?abd(?:[aeiou]{1,2}l?|([lrsdtnz])(?=\1))?(?=[a-z]{3})")
 
 
 def _compound_id(word: str) -> str | None:
@@ -298,6 +302,10 @@ def _word_parts(raw: str, language: str | None) -> tuple[tuple[str, str, str], .
     if len(parts) <= 1:
         return tuple((raw, p, script) for p in parts)
     # scripts written without spaces between name parts (Burmese, Han, Hangul)
+    if script == "Hangul" and len(parts) == 2:
+        # the family name syllable stays as written (each syllable read as one: see
+        # _romanize_east_asian), so that it finds its class in Hangul (김: Kim, as Gim)
+        return ((raw[0], parts[0], script), (parts[1], parts[1], script))
     return tuple((p, p, script) for p in parts)
 
 

@@ -8,6 +8,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from rfl_match.names._resources import read_table
+from rfl_match.names.romanization import romanize_word
 from rfl_match.names.variants import lookup_latin
 
 #: Roles a name part can take (NameForm.roles).
@@ -52,6 +53,19 @@ def _particle_pairs() -> dict[tuple[str, ...], str]:
 @cache
 def _theophoric_names() -> frozenset[str]:
     return frozenset(row[0] for row in read_table("theophoric.tsv"))
+
+
+@cache
+def _theophoric_letters() -> dict[str, Word]:
+    """A theophoric head abbreviated to its letter (G/Mariam, ገ/ማርያም) -> the first listed
+    head of its script that the letter opens (gebre, ገብረ), as a word."""
+    heads = [p for p, kind in _particles().items() if kind == "theophoric"]
+    out = {}
+    for letter in (p for p in heads if len(p) == 1):
+        head = next(h for h in heads if len(h) > 1 and h[0] == letter)
+        script = "Latin" if head.isascii() else "Ethiopic"
+        out[letter] = Word(native=head, latin=romanize_word(head, script), script=script)
+    return out
 
 
 def _is_theophoric_name(word: Word) -> bool:
@@ -245,6 +259,9 @@ def join_parts(words: list[Word]) -> list[Word]:
             i += 1
             continue
         if kind == "theophoric" and i + 1 < n and _is_theophoric_name(words[i + 1]):
+            head = _theophoric_letters().get(w.native)
+            if head is not None:  # G/Mariam: Gebremariam
+                w = Word(native=head.native, latin=head.latin, script=head.script)
             joined = _join(w, words[i + 1], middle=None)
             _carry_pending(joined, w, pending_article, pending_patronymic)
             pending_article = pending_patronymic = False
