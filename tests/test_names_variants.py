@@ -237,6 +237,13 @@ def test_a_name_that_opens_with_al_keeps_its_al(name: str, other: str) -> None:
     assert a.phonetic_keys != b.phonetic_keys
 
 
+def test_a_listed_name_read_with_another_first_vowel_keeps_its_al() -> None:
+    # Elmaz is Almaz (አልማዝ), an Ethiopian given name, spelt with e: its el- is no article
+    # either, or the two spellings of one name would not sound alike
+    keys = {normalize_name(n).skeleton_keys for n in ("Elmaz", "Almaz", "አልማዝ")}
+    assert len(keys) == 1
+
+
 def test_a_joined_article_still_goes_before_a_name() -> None:
     hassan = normalize_name("Hassan")
     for spelling in ("Alhassan", "Elhassan"):

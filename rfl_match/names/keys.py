@@ -118,6 +118,12 @@ def _mark(word: str) -> str:
     return word
 
 
+def _listed_with_article(word: str) -> bool:
+    """Whether a word that opens as al-, el- or ol- is a listed name, its first vowel read
+    as written or as either other (Elmaz is Almaz)."""
+    return any(lookup_latin(vowel + word[1:]) is not None for vowel in "aeo")
+
+
 def _latin_skeletons(word: str, *, article: bool, spelling: bool) -> tuple[str, str]:
     """Both readings of a Latin word (the multigraphs marked once when the spellings agree)."""
     tables = _latin_tables()[1]
@@ -129,9 +135,10 @@ def _latin_skeletons(word: str, *, article: bool, spelling: bool) -> tuple[str, 
     other = _collapse(marked.translate(tables[1]))
     # A joined al-/el- is the article (Alzahrani: الزهراني, Elhassan), unless the word is a
     # listed name: Alireza, Alisher, Alexander are names of their own, whose al- is no
-    # article (as Alireza, rs, the given name Reza). An unlisted word keeps the rule, as the
+    # article (as Alireza, rs, the given name Reza), nor where its vowel read another way is
+    # (Elmaz, Almaz: አልማዝ). An unlisted word keeps the rule, as the
     # joined nisbas and laqabs are most often unlisted and meet their Arabic spelling so.
-    if article and _ARTICLE_LATIN.match(word) and lookup_latin(word) is None:
+    if article and _ARTICLE_LATIN.match(word) and not _listed_with_article(word):
         if len(first) >= 3 and first[0] == "l":
             first = first[1:]
         if len(other) >= 3 and other[0] == "l":
