@@ -623,18 +623,20 @@ class GivenNameComparison(Comparison):
     #: EM weighed "very similar spelling" +7.1 bits against -0.7 for "same name, different
     #: spelling": Hassan against Hassanein scored 0.999, Hassan against حسن 0.913.
     bounded_by = ((2, 6), (3, 6), (4, 6), (5, 6))
-    # "missing" of a pair whose given names are a kunya and a given name (kernels.given_ranks)
-    notes = ("a kunya (Abu X, Umm X: a name taken from a child's) against a given name",)
+    # "missing" of a pair whose given names are a kunya and a given name (kernels.given_ranks),
+    # or an initial and a name it opens (:meth:`levels`)
+    notes = (
+        "a kunya (Abu X, Umm X: a name taken from a child's) against a given name",
+        "an initial against a name it may stand for",
+    )
 
     def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
         a, b = data.person_names(0), data.person_names(1)
-        kunya = (
-            (levels == kernels.MISSING)
-            & (a.kunya[li] != b.kunya[ri])
-            & (a.first_token[li] >= 0)
-            & (b.first_token[ri] >= 0)
-        )
-        return np.where(kunya, self.n_levels, levels).astype(np.int8)
+        missing = (levels == kernels.MISSING) & (a.first_token[li] >= 0) & (b.first_token[ri] >= 0)
+        kunya = missing & (a.kunya[li] != b.kunya[ri])
+        initial = missing & ~kunya & _initial_opens(data, li, ri)
+        out = np.where(kunya, self.n_levels, levels)
+        return np.where(initial, self.n_levels + 1, out).astype(np.int8)
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.person_names(0)
@@ -652,6 +654,11 @@ class GivenNameComparison(Comparison):
         # Two listed names of two classes are different names, however alike they are
         # spelt (DOMAIN.md: Muhammad / Mahmoud, Hassan / Hassanein): not graded above.
         levels[levels == kernels.GIVEN_LISTED_APART] = kernels.DIFFERENT
+        # An initial against a name it opens ("M. Ali" and "Mohammed Ali") says nothing of
+        # the given name: missing, not different (which weighs as a veto, -7 bits).
+        if _initials(data, 0).any() or _initials(data, 1).any():
+            rows = np.flatnonzero(levels == kernels.DIFFERENT)
+            levels[rows[_initial_opens(data, li[rows], ri[rows])]] = kernels.MISSING
         return levels
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
@@ -784,6 +791,38 @@ def _compound_records(
         )
     found: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] = data._cache["compound records"]
     return found
+
+
+def _initials(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
+    """Whether each record's given name is an initial (one letter: "M. Ali")."""
+    key = f"given initial:{side}"
+    if key not in data._cache:
+        first = data.person_names(side).first_token
+        words = data.tokens.array()
+        codes, at = np.unique(first, return_inverse=True)
+        one = np.fromiter(
+            (c >= 0 and len(words[c]) == 1 for c in codes.tolist()), dtype=bool, count=len(codes)
+        )
+        data._cache[key] = one[at]
+    initials: npt.NDArray[np.bool_] = data._cache[key]
+    return initials
+
+
+def _initial_opens(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray[np.bool_]:
+    """Per pair, whether one given name is an initial and the other opens with its letter
+    (both known, not both initials: those are one spelling or two)."""
+    a, b = _initials(data, 0)[li], _initials(data, 1)[ri]
+    out = a ^ b
+    rows = np.flatnonzero(out)
+    if len(rows):
+        words = data.tokens.array()
+        x = data.person_names(0).first_token[li[rows]]
+        y = data.person_names(1).first_token[ri[rows]]
+        out[rows] = [
+            p >= 0 and q >= 0 and words[p][:1] == words[q][:1]
+            for p, q in zip(x.tolist(), y.tolist(), strict=True)
+        ]
+    return out
 
 
 def _given_keys(data: PreparedPair, side: int) -> IntArray:

@@ -1666,6 +1666,35 @@ def test_a_level_no_candidate_shows_takes_no_share_of_m(
     assert m[1:same_date].sum() > 0.999
 
 
+def test_an_initial_against_a_name_it_opens_is_no_evidence_on_the_given_name(
+    fitted: rm.Linker,
+) -> None:
+    """README keeps initials ("N. Ahmed"): "M. Ali Hassan" against "Mohammed Ali Hassan"
+    (or محمد) says nothing of the given name, so it weighs 0 and the explanation says why;
+    where the letters differ ("K.") the given names differ, as two names do."""
+    requests = pd.DataFrame(
+        {
+            "record_id": ["m", "k", "script"],
+            "full_name": ["M. Ali Hassan", "K. Ali Hassan", "M Ali Hassan"],
+        }
+    )
+    sightings = pd.DataFrame(
+        {
+            "record_id": ["m", "k", "script"],
+            "full_name": ["Mohammed Ali Hassan", "Mohammed Ali Hassan", "محمد علي حسن"],
+        }
+    )
+    pairs = pd.DataFrame({"request_id": ["m", "k", "script"], "sighting_id": ["m", "k", "script"]})
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    out = out.set_index("request_id")
+    assert (out.loc[["m", "script"], "given_name_level"] == 0).all()
+    assert (out.loc[["m", "script"], "given_name_weight"] == 0).all()
+    phrase = "given name: an initial against a name it may stand for"
+    assert out.loc[["m", "script"], "explanation"].str.contains(phrase, regex=False).all()
+    assert out.loc["k", "given_name_level"] > 0 and out.loc["k", "given_name_weight"] < -3
+    assert out.loc["m", "match_probability"] > 0.5 > out.loc["k", "match_probability"]
+
+
 def test_confusable_given_names_are_no_variants_and_a_near_spelling_no_stronger(
     fitted: rm.Linker,
 ) -> None:
