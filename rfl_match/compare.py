@@ -28,7 +28,9 @@ from rfl_match.dates import MISSING, BirthIntervals
 from rfl_match.mixture import FAMILY_COMPARISONS, OWN_NAME
 from rfl_match.names.parts import kunya_opening
 from rfl_match.prepare import (
+    MAX_CHAIN,
     PERSON_COLUMNS,
+    NameParts,
     PreparedPair,
     Vocabulary,
     name_column,
@@ -669,7 +671,7 @@ class FamilyNameComparison(Comparison):
         a = data.person_names(0)
         b = data.person_names(1)
 
-        (forms_a, table_a, sign_a), (forms_b, table_b, sign_b) = (
+        (forms_a, table_a, sign_a, free_a), (forms_b, table_b, sign_b, free_b) = (
             _family_forms(data, 0),
             _family_forms(data, 1),
         )
@@ -681,6 +683,7 @@ class FamilyNameComparison(Comparison):
             levels = kernels.chain_ranks(
                 table_a, table_b, qa, qb, workers=data.workers, signatures=(sign_a, sign_b)
             )
+            _without_middle(levels, (table_a, table_b), (free_a, free_b), qa, qb, data.workers)
             # Below "sounds alike": a similar spelling of the whole family part (3). The
             # pairs are distinct pairs of forms, and a form holds its text.
             table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
@@ -795,20 +798,69 @@ def _given_keys(data: PreparedPair, side: int) -> IntArray:
 
 def _family_forms(
     data: PreparedPair, side: int
-) -> tuple[IntArray, IntArray, npt.NDArray[np.uint64]]:
-    """Per record, a code of all that its family name is compared by (its family parts and
-    their joined text): equal codes, equal comparisons; the packed family parts of each
-    code (held per distinct form, not per record); and their chain signatures."""
+) -> tuple[IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+    """Per record, a code of all that its family name is compared by (its family parts,
+    their joined text, and whether they are a full name's: ``PersonNames.family_in_full``):
+    equal codes, equal comparisons; the packed family parts of each code (held per
+    distinct form, not per record); their chain signatures; and whether they are a full
+    name's."""
     key = f"family forms:{side}"
     if key not in data._cache:
         names = data.person_names(side)
         family = names.family_parts().packed
         # a number per form, and a record of each
-        codes, first = kernels.number_rows(np.concatenate([family, names.text[:, None]], axis=1))
+        held = [family, names.text[:, None], names.family_in_full[:, None]]
+        codes, first = kernels.number_rows(np.concatenate(held, axis=1, dtype=np.int32))
         table = np.ascontiguousarray(family[first])
-        data._cache[key] = (codes.astype(np.int32), table, kernels.chain_signatures(table))
-    forms: tuple[IntArray, IntArray, npt.NDArray[np.uint64]] = data._cache[key]
+        data._cache[key] = (
+            codes.astype(np.int32),
+            table,
+            kernels.chain_signatures(table),
+            names.family_in_full[first],
+        )
+    forms: tuple[IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_]]
+    forms = data._cache[key]
     return forms
+
+
+def _without_middle(
+    levels: Levels,
+    tables: tuple[IntArray, IntArray],
+    in_full: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
+    qa: Index,
+    qb: Index,
+    workers: int,
+) -> None:
+    """In place: a pair below "shortened" where one side's family part, a full name's
+    (``in_full``, per form of ``tables``) of three parts or more and longer than the
+    other's, ranks higher without its first parts, down to the other's length: those are
+    middle names the other record leaves out (María José García López against María
+    García: García López against García), and such a pair ranks at most "shortened", as
+    one name holds more. Not a chain, where a father's name left out is another
+    generation; not a full name of three parts, whose middle is as often a compound given
+    name's second half (Noor Ahmad Haidari against Noor Haidari, another name) or a
+    father's name in a chain no hint tells of."""
+    for this, other, q_this, q_other, flip in (
+        (0, 1, qa, qb, False),
+        (1, 0, qb, qa, True),
+    ):
+        table, against = tables[this], tables[other]
+        lengths = (table[:, :MAX_CHAIN] >= 0).sum(axis=1)
+        other_lengths = (against[:, :MAX_CHAIN] >= 0).sum(axis=1)
+        may = in_full[this] & (lengths >= 3)
+        if not may.any():
+            continue
+        spare = np.where(may[q_this], lengths[q_this] - other_lengths[q_other], 0)
+        spare[other_lengths[q_other] == 0] = 0
+        for drop in range(1, int(spare.max(initial=0)) + 1):
+            at = np.flatnonzero((spare >= drop) & (levels < kernels.TRUNCATED))
+            if not len(at):
+                continue
+            shifted = NameParts(table).shifted(np.full(len(table), drop, dtype=np.int32)).packed
+            pair = (against, shifted) if flip else (shifted, against)
+            rows = (q_other[at], q_this[at]) if flip else (q_this[at], q_other[at])
+            ranks = kernels.chain_ranks(*pair, *rows, workers=workers)
+            levels[at] = np.maximum(levels[at], np.minimum(ranks, kernels.TRUNCATED))
 
 
 def _frequency(
