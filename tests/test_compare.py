@@ -284,6 +284,41 @@ def test_family_name_of_a_full_name_past_a_middle_name(culture: str | None) -> N
     assert [label_of("family_name", "name", g) for g in got] == [row[3] for row in rows]
 
 
+# Given and family name swapped (a list that writes the family name first): the family
+# name is the other's given name. Not a chain (a culture that says so, Arabic script),
+# where a reordered chain is another generation: Farah Abdi may be Abdi Farah's father.
+SWAPPED = [
+    ("Ivan Petrov", "Petrov Ivan", None, "same names"),
+    ("Jean Mukendi", "MUKENDI Jean", None, "same names"),
+    ("Kim Min-jun", "Minjun Kim", None, "names sound alike"),
+    ("Ivan Petrov", "Petrov Oleg", None, "different"),
+    ("محمد علي", "علي محمد", None, "different"),
+    ("Abdi Farah", "Farah Abdi", "somali", "different"),
+]
+
+
+@pytest.mark.parametrize("culture", [None, "somali"])
+def test_family_name_swapped_with_the_given_name(culture: str | None) -> None:
+    rows = [row for row in SWAPPED if row[2] == culture]
+    for left, right in ((0, 1), (1, 0)):
+        got = levels(
+            "family_name",
+            "name",
+            {"full_name": [row[left] for row in rows]},
+            {"full_name": [row[right] for row in rows]},
+            culture=culture,
+        )
+        assert [label_of("family_name", "name", g) for g in got] == [row[3] for row in rows]
+    # ... and where the fields say which is which
+    got = levels(
+        "family_name",
+        "name",
+        {"given_name": ["Ivan"], "family_name": ["Petrov"]},
+        {"given_name": ["Petrov"], "family_name": ["Ivan"]},
+    )
+    assert [label_of("family_name", "name", g) for g in got] == ["same names"]
+
+
 def test_given_name_swapped_and_missing() -> None:
     got = levels(
         "given_name",
