@@ -262,26 +262,24 @@ MIDDLE = [
 ]  # fmt: skip
 
 
+def family_labels(left: list[str], right: list[str], culture: str | None) -> list[list[str]]:
+    """The family-name labels of full names ``left`` against ``right``, and the other way
+    round."""
+    return [
+        [
+            label_of("family_name", "name", g)
+            for g in levels("family_name", "name", {"full_name": a}, {"full_name": b}, culture)
+        ]
+        for a, b in ((left, right), (right, left))
+    ]
+
+
 @pytest.mark.parametrize("culture", [None, "somali"])
 def test_family_name_of_a_full_name_past_a_middle_name(culture: str | None) -> None:
-    rows = [row for row in MIDDLE if row[2] == culture]
-    got = levels(
-        "family_name",
-        "name",
-        {"full_name": [row[0] for row in rows]},
-        {"full_name": [row[1] for row in rows]},
-        culture=culture,
+    left, right, _, want = (
+        list(x) for x in zip(*(r for r in MIDDLE if r[2] == culture), strict=True)
     )
-    assert [label_of("family_name", "name", g) for g in got] == [row[3] for row in rows]
-    # Either side round, the same.
-    got = levels(
-        "family_name",
-        "name",
-        {"full_name": [row[1] for row in rows]},
-        {"full_name": [row[0] for row in rows]},
-        culture=culture,
-    )
-    assert [label_of("family_name", "name", g) for g in got] == [row[3] for row in rows]
+    assert family_labels(left, right, culture) == [want, want]
 
 
 # Given and family name swapped (a list that writes the family name first): the family
@@ -299,16 +297,10 @@ SWAPPED = [
 
 @pytest.mark.parametrize("culture", [None, "somali"])
 def test_family_name_swapped_with_the_given_name(culture: str | None) -> None:
-    rows = [row for row in SWAPPED if row[2] == culture]
-    for left, right in ((0, 1), (1, 0)):
-        got = levels(
-            "family_name",
-            "name",
-            {"full_name": [row[left] for row in rows]},
-            {"full_name": [row[right] for row in rows]},
-            culture=culture,
-        )
-        assert [label_of("family_name", "name", g) for g in got] == [row[3] for row in rows]
+    left, right, _, want = (
+        list(x) for x in zip(*(r for r in SWAPPED if r[2] == culture), strict=True)
+    )
+    assert family_labels(left, right, culture) == [want, want]
     # ... and where the fields say which is which
     got = levels(
         "family_name",
