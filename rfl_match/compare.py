@@ -29,7 +29,10 @@ from rfl_match.mixture import FAMILY_COMPARISONS, OWN_NAME
 from rfl_match.names.parts import kunya_opening
 from rfl_match.names.variants import listed_classes
 from rfl_match.prepare import (
+    MAX_CHAIN,
     PERSON_COLUMNS,
+    NameParts,
+    PersonNames,
     PreparedPair,
     Vocabulary,
     name_column,
@@ -697,7 +700,7 @@ class FamilyNameComparison(Comparison):
         a = data.person_names(0)
         b = data.person_names(1)
 
-        (forms_a, table_a, sign_a), (forms_b, table_b, sign_b) = (
+        (forms_a, table_a, sign_a, free_a), (forms_b, table_b, sign_b, free_b) = (
             _family_forms(data, 0),
             _family_forms(data, 1),
         )
@@ -709,6 +712,7 @@ class FamilyNameComparison(Comparison):
             levels = kernels.chain_ranks(
                 table_a, table_b, qa, qb, workers=data.workers, signatures=(sign_a, sign_b)
             )
+            _without_middle(levels, (table_a, table_b), (free_a, free_b), qa, qb, data.workers)
             # Below "sounds alike": a similar spelling of the whole family part (3). The
             # pairs are distinct pairs of forms, and a form holds its text.
             table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
@@ -723,43 +727,8 @@ class FamilyNameComparison(Comparison):
         return Coded(forms_a, forms_b, chains)
 
     def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
-        # A compound given name written split on one side ("Noor Ahmad Haidari") and as one
-        # word on the other ("Noorahmad Haidari"): that side's family name starts after
-        # both halves (:attr:`PersonNames.compound_rest`), not at the second. Its parts
-        # are ranked again; the spelling of the family text as written (level 3) is not
-        # graded again (the split side's text holds the second half).
-        may_a, may_b = _compound_records(data)
-        maybe = np.flatnonzero(may_a[li] & may_b[ri])  # few: most compounds are no one's name
-        if not len(maybe):
-            return
-        a, b = data.person_names(0), data.person_names(1)
-        x, y = li[maybe], ri[maybe]
-        first_a, first_b = a.parts.skeletons[x, 0], b.parts.skeletons[y, 0]
-        joined_a, joined_b = a.compound[x], b.compound[y]
-        # the side that splits it (1: a, 2: b), where the first parts' keys differ
-        sides = np.select(
-            [
-                first_a == first_b,
-                (joined_a >= 0) & (joined_a == first_b),
-                (joined_b >= 0) & (joined_b == first_a),
-            ],
-            [0, 1, 2],
-            0,
-        )
-        found = sides > 0
-        if not found.any():
-            return
-        at, x, y, side = maybe[found], x[found], y[found], sides[found]
-        start_a = np.where(side == 1, a.compound_rest[x], a.family_start[x])
-        start_b = np.where(side == 2, b.compound_rest[y], b.family_start[y])
-        rows = np.arange(len(at))
-        levels[at] = kernels.chain_ranks(
-            a.parts.take(x).shifted(start_a).packed,
-            b.parts.take(y).shifted(start_b).packed,
-            rows,
-            rows,
-            workers=data.workers,
-        )
+        _compound_family(data, levels, li, ri)
+        _swapped_family(data, levels, li, ri)
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
@@ -769,6 +738,111 @@ class FamilyNameComparison(Comparison):
         key = "freq:family"
         frequency = _frequency(data, key, ca, cb, len(data.classes))
         return TermFrequencies(self.tf_levels, ca, cb, frequency, key)
+
+
+def _compound_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
+    """In place, :meth:`FamilyNameComparison.adjust` of a compound given name written split
+    on one side ("Noor Ahmad Haidari") and as one word on the other ("Noorahmad Haidari"):
+    that side's family name starts after both halves (:attr:`PersonNames.compound_rest`),
+    not at the second. Its parts are ranked again; the spelling of the family text as
+    written (level 3) is not graded again (the split side's text holds the second half)."""
+    may_a, may_b = _compound_records(data)
+    maybe = np.flatnonzero(may_a[li] & may_b[ri])  # few: most compounds are no one's name
+    if not len(maybe):
+        return
+    a, b = data.person_names(0), data.person_names(1)
+    x, y = li[maybe], ri[maybe]
+    first_a, first_b = a.parts.skeletons[x, 0], b.parts.skeletons[y, 0]
+    joined_a, joined_b = a.compound[x], b.compound[y]
+    # the side that splits it (1: a, 2: b), where the first parts' keys differ
+    sides = np.select(
+        [
+            first_a == first_b,
+            (joined_a >= 0) & (joined_a == first_b),
+            (joined_b >= 0) & (joined_b == first_a),
+        ],
+        [0, 1, 2],
+        0,
+    )
+    found = sides > 0
+    if not found.any():
+        return
+    at, x, y, side = maybe[found], x[found], y[found], sides[found]
+    start_a = np.where(side == 1, a.compound_rest[x], a.family_start[x])
+    start_b = np.where(side == 2, b.compound_rest[y], b.family_start[y])
+    rows = np.arange(len(at))
+    levels[at] = kernels.chain_ranks(
+        a.parts.take(x).shifted(start_a).packed,
+        b.parts.take(y).shifted(start_b).packed,
+        rows,
+        rows,
+        workers=data.workers,
+    )
+
+
+def _swapped_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
+    """In place, :meth:`FamilyNameComparison.adjust` of a name written family name first on
+    one side (a list's order: Petrov Ivan, Minjun Kim against Kim Min-jun): where each
+    side's given name sounds like the other's family part (by skeleton key, the family
+    part run together), the family part is ranked against the other's given name, both
+    ways round, and the weaker of the two, at least "names sound alike", stands where it
+    is higher. Not a name that chains (:attr:`PersonNames.chain`): there a reordered
+    chain is another person, a father or a son."""
+    first_a, family_a = _swap_keys(data, 0)
+    first_b, family_b = _swap_keys(data, 1)
+    may_a = (first_a >= 0) & np.isin(first_a, family_b) & np.isin(family_a, first_b)
+    may_b = (first_b >= 0) & np.isin(first_b, family_a) & np.isin(family_b, first_a)
+    maybe = np.flatnonzero(may_a[li] & may_b[ri])
+    if not len(maybe):
+        return
+    x, y = li[maybe], ri[maybe]
+    swapped = (first_a[x] == family_b[y]) & (family_a[x] == first_b[y]) & (first_a[x] != first_b[y])
+    at, x, y = maybe[swapped], x[swapped], y[swapped]
+    if not len(at):
+        return
+    a, b = data.person_names(0), data.person_names(1)
+    rows = np.arange(len(at))
+    ranks = np.minimum(
+        kernels.chain_ranks(
+            a.family_parts(x).packed, _given_part(b, y), rows, rows, workers=data.workers
+        ),
+        kernels.chain_ranks(
+            _given_part(a, x), b.family_parts(y).packed, rows, rows, workers=data.workers
+        ),
+    )
+    levels[at] = np.maximum(levels[at], np.maximum(ranks, kernels.SOUNDS))
+
+
+def _swap_keys(data: PreparedPair, side: int) -> tuple[IntArray, IntArray]:
+    """Per record of a side, the skeleton key of its given name (part 0) and that of its
+    family part run together (the part's own where it is one), as
+    :func:`_swapped_family` reads them; both -1 where a record has no given name beside
+    a family part, its given name is a kunya, or its name chains (made once)."""
+    key = f"swap keys:{side}"
+    if key not in data._cache:
+        names = data.person_names(side)
+        family = names.family_parts().skeletons
+        count = (family >= 0).sum(axis=1)
+        joined = np.where(count == 1, family[:, 0], -1).astype(np.int32)
+        many = np.flatnonzero(count >= 2)
+        if len(many):
+            joined[many] = data.joined_skeletons(np.ascontiguousarray(family[many]), "s:")
+        first = names.parts.skeletons[:, 0]
+        off = names.chain | names.kunya | (names.family_start == 0) | (first < 0) | (joined < 0)
+        data._cache[key] = (
+            np.where(off, -1, first).astype(np.int32),
+            np.where(off, -1, joined).astype(np.int32),
+        )
+    keys: tuple[IntArray, IntArray] = data._cache[key]
+    return keys
+
+
+def _given_part(names: PersonNames, rows: Index) -> IntArray:
+    """The packed parts of records ``rows`` with their given name (part 0) alone."""
+    packed = names.parts.take(rows).packed.copy()
+    for block in range(0, 3 * MAX_CHAIN, MAX_CHAIN):
+        packed[:, block + 1 : block + MAX_CHAIN] = -1
+    return packed
 
 
 def _compound_records(
@@ -866,20 +940,69 @@ def _given_keys(data: PreparedPair, side: int) -> IntArray:
 
 def _family_forms(
     data: PreparedPair, side: int
-) -> tuple[IntArray, IntArray, npt.NDArray[np.uint64]]:
-    """Per record, a code of all that its family name is compared by (its family parts and
-    their joined text): equal codes, equal comparisons; the packed family parts of each
-    code (held per distinct form, not per record); and their chain signatures."""
+) -> tuple[IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+    """Per record, a code of all that its family name is compared by (its family parts,
+    their joined text, and whether they are a full name's: ``PersonNames.family_in_full``):
+    equal codes, equal comparisons; the packed family parts of each code (held per
+    distinct form, not per record); their chain signatures; and whether they are a full
+    name's."""
     key = f"family forms:{side}"
     if key not in data._cache:
         names = data.person_names(side)
         family = names.family_parts().packed
         # a number per form, and a record of each
-        codes, first = kernels.number_rows(np.concatenate([family, names.text[:, None]], axis=1))
+        held = [family, names.text[:, None], names.family_in_full[:, None]]
+        codes, first = kernels.number_rows(np.concatenate(held, axis=1, dtype=np.int32))
         table = np.ascontiguousarray(family[first])
-        data._cache[key] = (codes.astype(np.int32), table, kernels.chain_signatures(table))
-    forms: tuple[IntArray, IntArray, npt.NDArray[np.uint64]] = data._cache[key]
+        data._cache[key] = (
+            codes.astype(np.int32),
+            table,
+            kernels.chain_signatures(table),
+            names.family_in_full[first],
+        )
+    forms: tuple[IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_]]
+    forms = data._cache[key]
     return forms
+
+
+def _without_middle(
+    levels: Levels,
+    tables: tuple[IntArray, IntArray],
+    in_full: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
+    qa: Index,
+    qb: Index,
+    workers: int,
+) -> None:
+    """In place: a pair below "shortened" where one side's family part, a full name's
+    (``in_full``, per form of ``tables``) of three parts or more and longer than the
+    other's, ranks higher without its first parts, down to the other's length: those are
+    middle names the other record leaves out (María José García López against María
+    García: García López against García), and such a pair ranks at most "shortened", as
+    one name holds more. Not a chain, where a father's name left out is another
+    generation; not a full name of three parts, whose middle is as often a compound given
+    name's second half (Noor Ahmad Haidari against Noor Haidari, another name) or a
+    father's name in a chain no hint tells of."""
+    for this, other, q_this, q_other, flip in (
+        (0, 1, qa, qb, False),
+        (1, 0, qb, qa, True),
+    ):
+        table, against = tables[this], tables[other]
+        lengths = (table[:, :MAX_CHAIN] >= 0).sum(axis=1)
+        other_lengths = (against[:, :MAX_CHAIN] >= 0).sum(axis=1)
+        may = in_full[this] & (lengths >= 3)
+        if not may.any():
+            continue
+        spare = np.where(may[q_this], lengths[q_this] - other_lengths[q_other], 0)
+        spare[other_lengths[q_other] == 0] = 0
+        for drop in range(1, int(spare.max(initial=0)) + 1):
+            at = np.flatnonzero((spare >= drop) & (levels < kernels.TRUNCATED))
+            if not len(at):
+                continue
+            shifted = NameParts(table).shifted(np.full(len(table), drop, dtype=np.int32)).packed
+            pair = (against, shifted) if flip else (shifted, against)
+            rows = (q_other[at], q_this[at]) if flip else (q_this[at], q_other[at])
+            ranks = kernels.chain_ranks(*pair, *rows, workers=workers)
+            levels[at] = np.maximum(levels[at], np.minimum(ranks, kernels.TRUNCATED))
 
 
 def _frequency(

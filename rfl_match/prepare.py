@@ -34,6 +34,10 @@ from rfl_match.schema import NAME_FIELDS, PARENT_FIELDS, PLACE_FIELDS
 
 IntArray = npt.NDArray[np.int32]
 MAX_CHAIN = 4  # name parts kept per record for token comparisons and blocking
+#: A text whose letters are all Arabic or Ethiopic (RE2, as Arrow reads it).
+_CHAIN_SCRIPT = (
+    r"^[\P{L}\p{Arabic}\p{Ethiopic}]*[\p{Arabic}\p{Ethiopic}][\P{L}\p{Arabic}\p{Ethiopic}]*$"
+)
 _BAG_BATCH = 1 << 16  # words whose letters are counted at once (Vocabulary.letter_bags)
 
 
@@ -71,8 +75,8 @@ class NameParts:
         return NameParts(self.packed[idx])
 
     def shifted(self, start: IntArray) -> NameParts:
-        """Parts from each row's ``start`` (0, 1, or 2 after a compound given name) on,
-        left-aligned."""
+        """Parts from each row's ``start`` (0, 1, 2 after a compound given name or a
+        patronymic, or more past middle names) on, left-aligned."""
         out = self.packed.astype(np.int32)
         for by in range(1, int(start.max(initial=0)) + 1):
             moved = np.full_like(self.packed, -1)
@@ -98,7 +102,19 @@ class PersonNames:
     #: given name
     kunya: npt.NDArray[np.bool_]
     given_from_field: npt.NDArray[np.bool_]
-    family_start: IntArray  # first chain/family position (1 unless a family_name field)
+    #: first chain/family position: 1, but 0 where a family name field is all the name,
+    #: and after an East Slavic patronymic that a full name alone holds between its first
+    #: and last part (Ivan Petrovych Kovalenko: 2, so that Kovalenko meets Ivan Kovalenko's)
+    family_start: IntArray
+    #: the name chains, its parts after the given name a father's, a grandfather's: the
+    #: culture hint says so, the full name is in Arabic or Ethiopic script alone
+    #: (:attr:`FormArrays.chain_script`, where the hint names no family name), or its
+    #: parts hold a chain's middle (:attr:`middle`)
+    chain: npt.NDArray[np.bool_]
+    #: the family part is the full name's (no family name field) and the name does not
+    #: chain: it may open with a middle name (a second given name, José of María José
+    #: García López) that another record of the person leaves out
+    family_in_full: npt.NDArray[np.bool_]
     length: IntArray
     text: IntArray  # code of the joined family-part text
     parts: NameParts  # all parts: class, skeleton and phonetic key codes
@@ -145,8 +161,10 @@ class PersonNames:
         """Each record's first family part's class (-1: none): ``family_parts()``'s
         column 0 of classes."""
         classes = self.parts.classes
-        first: IntArray = np.where(self.family_start == 0, classes[:, 0], classes[:, 1])
-        return first.astype(np.int32)
+        at = np.minimum(self.family_start, MAX_CHAIN - 1).astype(np.intp)[:, None]
+        first = np.take_along_axis(classes, at, axis=1)[:, 0]
+        out: IntArray = np.where(self.family_start < MAX_CHAIN, first, -1).astype(np.int32)
+        return out
 
     @property
     def classes(self) -> IntArray:
@@ -458,6 +476,10 @@ class FormArrays:
     text: IntArray  # all parts joined
     rest_text: IntArray  # the parts after the first joined
     kunya: npt.NDArray[np.bool_]  # the first part is a kunya (Abu X, Umm X)
+    #: the name is written in Arabic or Ethiopic script alone, whose names
+    #: :func:`~rfl_match.names.parts.assign_roles` reads as a chain where no culture
+    #: hint names a family name (made with ``rest_text``, else all False)
+    chain_script: npt.NDArray[np.bool_]
 
 
 #: The name columns a person's own name is read from (:meth:`PreparedPair.person_names`).
@@ -556,6 +578,40 @@ def _chained(
     slavic = np.zeros(len(tokens) + 1, dtype=bool)  # the last reads code -1
     slavic[codes_between] = [is_patronymic(words[c]) for c in codes_between.tolist()]
     out[rows[slavic[middle].any(axis=1)]] = False
+    return out
+
+
+def _after_patronymic(full: FormArrays, tokens: Vocabulary) -> IntArray:
+    """Per distinct full name (and the last row, none), the position after its last East
+    Slavic patronymic between its first and its last part (Ivan Petrovych Kovalenko: 2;
+    :func:`~rfl_match.names.parts.assign_roles` reads it so), else 1: where its family
+    part starts when no family name field gives it. A patronymic is optional in the middle
+    of the name: Ivan Kovalenko is the same family name."""
+    ft = full.tokens
+    n = (ft >= 0).sum(axis=1)
+    between = (np.arange(ft.shape[1]) >= 1) & (np.arange(ft.shape[1]) < (n - 1)[:, None])
+    middle = np.where(between, ft, -1)
+    codes = np.unique(middle[middle >= 0])
+    words = tokens.array()
+    slavic = np.zeros(len(tokens) + 1, dtype=bool)  # the last reads code -1
+    slavic[codes] = [is_patronymic(words[c]) for c in codes.tolist()]
+    found = slavic[middle]
+    last = ft.shape[1] - 1 - np.argmax(found[:, ::-1], axis=1)
+    after: IntArray = np.where(found.any(axis=1), last + 1, 1).astype(np.int32)
+    return after
+
+
+def _texts_from(
+    full: FormArrays, start: IntArray, tokens: Vocabulary, texts: Vocabulary
+) -> IntArray:
+    """Per distinct full name, the code of its parts from ``start`` (per name) on joined,
+    as ``rest_text`` joins those after the first (made only where ``start`` is past 1:
+    few names)."""
+    out = full.rest_text.copy()
+    words = tokens.array()
+    for row in np.flatnonzero(start > 1).tolist():
+        parts = [words[t] for t in full.tokens[row, start[row] :].tolist() if t >= 0]
+        out[row] = texts.id(" ".join(parts))
     return out
 
 
@@ -779,7 +835,14 @@ class PreparedPair:
             text=np.full(k + 1, -1, dtype=np.int32),
             rest_text=np.full(k + 1, -1, dtype=np.int32),
             kunya=np.zeros(k + 1, dtype=bool),
+            chain_script=np.zeros(k + 1, dtype=bool),
         )
+        if 1 in make and k:
+            arrays.chain_script[:k] = (
+                pc.match_substring_regex(texts, _CHAIN_SCRIPT)
+                .fill_null(False)
+                .to_numpy(zero_copy_only=False)
+            )
         first = cols == 0
         arrays.kunya[rows[first]] = table.kunya()[part[first]]
         arrays.tokens[rows, cols] = self.tokens.coded(local[:, 0], words)[seen]
@@ -882,6 +945,15 @@ class PreparedPair:
         first = np.where(has_given, given.tokens[gc, 0], full.tokens[fc, 0])
         start = np.where(has_family & (first < 0), 0, 1).astype(np.int32)
         text = np.where(has_family & ~chained, family.text[sc], full.rest_text[fc]).astype(np.int32)
+        culture = culture_info(self.culture)
+        chain = chained | culture.chain | (full.chain_script[fc] & (culture.family is None))
+        in_full = ~has_family & (fc >= 0) & ~chain
+        # A patronymic is no family name: the family part starts after it (and its text).
+        after = _after_patronymic(full, self.tokens)
+        moved = in_full & (after[fc] > 1)
+        if moved.any():
+            start[moved] = after[fc[moved]]
+            text[moved] = _texts_from(full, after, self.tokens, self.texts)[fc[moved]]
         fields = has_given & (has_family | (fc < 0))  # the given field's rest is not in the parts
         written = _written_skeletons(parts, given, family, fields)
         split_given = has_given & (given.skeletons[gc, 1] >= 0)
@@ -900,6 +972,8 @@ class PreparedPair:
             parts=parts,
             given_from_field=has_given,
             family_start=start,
+            chain=chain,
+            family_in_full=in_full,
             length=(tokens >= 0).sum(axis=1).astype(np.int32),
             text=text,
         )

@@ -131,7 +131,11 @@ def test_similarity_symmetric(vocab: list[str], data: st.DataObject) -> None:
 
 
 def levels(
-    kind: str, field: str, left: dict[str, list[str]], right: dict[str, list[str]]
+    kind: str,
+    field: str,
+    left: dict[str, list[str]],
+    right: dict[str, list[str]],
+    culture: str | None = None,
 ) -> list[int]:
     lf = validate_records(
         pd.DataFrame(
@@ -145,7 +149,7 @@ def levels(
     )
     comparison = build_comparison(ComparisonSpec(field, kind, name=field))
     idx = np.arange(len(lf))
-    return comparison.levels(PreparedPair(lf, rf), idx, idx).tolist()
+    return comparison.levels(PreparedPair(lf, rf, culture=culture), idx, idx).tolist()
 
 
 def label_of(kind: str, field: str, level: int) -> str:
@@ -233,6 +237,78 @@ def test_family_name_reads_the_chain_a_full_name_holds() -> None:
         {c: [row[k] for row in right] for k, c in enumerate(columns)},
     )
     assert [label_of("family_name", "name", g) for g in got] == want
+
+
+# A full name alone (no given or family name field) with a name in its middle that the
+# other record leaves out: an East Slavic patronymic is no family name, and past a second
+# given name (María José, in a name of four parts) is a family name that the other's is
+# a shortened form of. Not a chain, where the name between is a father's: a culture that
+# says so, or Arabic script.
+MIDDLE = [
+    ("Ivan Petrovych Kovalenko", "Ivan Kovalenko", None, "same names"),
+    ("Олена Петрівна Коваленко", "Olena Kovalenko", None, "same names"),
+    ("Ivan Petrovych Kovalenko", "Ivan Petrovych Kovalenko", None, "same names"),
+    ("María José García López", "Maria Garcia", None, "one name is a shortened form of the other"),
+    ("María José García López", "María García López", None,
+     "one name is a shortened form of the other"),
+    ("María José García López", "María José García", None,
+     "one name is a shortened form of the other"),
+    ("Ana Garcia", "Ana Maria Lopez", None, "different"),
+    # of three parts, the middle may be a compound given name's second half, another name
+    ("Noor Ahmad Haidari", "Noor Haidari", None, "one name in common"),
+    ("Abdi Hassan Farah", "Abdi Hassan", "somali", "one name is a shortened form of the other"),
+    ("Abdi Hassan Farah Ali", "Abdi Farah Ali", "somali", "one name in common"),
+    ("محمد علي حسن أحمد", "محمد حسن أحمد", None, "one name in common"),
+]  # fmt: skip
+
+
+def family_labels(left: list[str], right: list[str], culture: str | None) -> list[list[str]]:
+    """The family-name labels of full names ``left`` against ``right``, and the other way
+    round."""
+    return [
+        [
+            label_of("family_name", "name", g)
+            for g in levels("family_name", "name", {"full_name": a}, {"full_name": b}, culture)
+        ]
+        for a, b in ((left, right), (right, left))
+    ]
+
+
+@pytest.mark.parametrize("culture", [None, "somali"])
+def test_family_name_of_a_full_name_past_a_middle_name(culture: str | None) -> None:
+    left, right, _, want = (
+        list(x) for x in zip(*(r for r in MIDDLE if r[2] == culture), strict=True)
+    )
+    assert family_labels(left, right, culture) == [want, want]
+
+
+# Given and family name swapped (a list that writes the family name first): the family
+# name is the other's given name. Not a chain (a culture that says so, Arabic script),
+# where a reordered chain is another generation: Farah Abdi may be Abdi Farah's father.
+SWAPPED = [
+    ("Ivan Petrov", "Petrov Ivan", None, "same names"),
+    ("Jean Mukendi", "MUKENDI Jean", None, "same names"),
+    ("Kim Min-jun", "Minjun Kim", None, "names sound alike"),
+    ("Ivan Petrov", "Petrov Oleg", None, "different"),
+    ("محمد علي", "علي محمد", None, "different"),
+    ("Abdi Farah", "Farah Abdi", "somali", "different"),
+]
+
+
+@pytest.mark.parametrize("culture", [None, "somali"])
+def test_family_name_swapped_with_the_given_name(culture: str | None) -> None:
+    left, right, _, want = (
+        list(x) for x in zip(*(r for r in SWAPPED if r[2] == culture), strict=True)
+    )
+    assert family_labels(left, right, culture) == [want, want]
+    # ... and where the fields say which is which
+    got = levels(
+        "family_name",
+        "name",
+        {"given_name": ["Ivan"], "family_name": ["Petrov"]},
+        {"given_name": ["Petrov"], "family_name": ["Ivan"]},
+    )
+    assert [label_of("family_name", "name", g) for g in got] == ["same names"]
 
 
 def test_given_name_swapped_and_missing() -> None:
