@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import warnings
@@ -1732,6 +1733,35 @@ def test_confusable_given_names_are_no_variants_and_a_near_spelling_no_stronger(
         same_class = weight[labels.index("same name, different spelling" + half)]
         for weaker in ("similar spelling", "very similar spelling", "sounds alike"):
             assert weight[labels.index(weaker + half)] <= same_class + 1e-9, weaker + half
+
+
+def test_a_chain_in_another_order_weighs_no_more_than_a_shortened_one_or_the_same(
+    fitted: rm.Linker,
+) -> None:
+    """DOMAIN.md: "Abdi Farah Hassan" and "Abdi Hassan Farah" are different people. Same
+    names in another order weigh at most as a shortened form, and that at most as the same
+    names (on the synthetic data, which reorders chains as a typist's slip, EM read +5.7
+    bits for another order against +4.4 for the same names); so the same chain scores
+    above the chain reordered."""
+    model = fitted.model_
+    assert model is not None
+    k = model.names.index("family_name")
+    labels = model.labels[k]
+    with np.errstate(divide="ignore", invalid="ignore"):  # "missing": 0 / 0
+        weight = np.log2(model.m_[k] / model.u_[k])
+    order = ("same names, other order", "one name is a shortened form of the other", "same names")
+    for lower, upper in itertools.pairwise(order):
+        assert weight[labels.index(lower)] <= weight[labels.index(upper)] + 1e-9, lower
+    for near in ("similar spelling", "names sound alike"):
+        assert weight[labels.index(near)] <= weight[labels.index("same names")] + 1e-9, near
+    chains = pd.DataFrame({"record_id": ["a"], "full_name": ["Abdi Hassan Farah"], "sex": "M"})
+    others = pd.DataFrame(
+        {"record_id": ["same", "other"], "full_name": ["Abdi Hassan Farah", "Abdi Farah Hassan"]}
+    )
+    pairs = pd.DataFrame({"request_id": ["a", "a"], "sighting_id": ["same", "other"]})
+    out = fitted.predict(chains, others.assign(sex="M"), pairs=pairs, threshold=0, top_k=0)
+    p = out.set_index("sighting_id")["match_probability"]
+    assert p["same"] > p["other"]
 
 
 def test_a_name_level_no_candidate_shows_keeps_its_share_of_m(
