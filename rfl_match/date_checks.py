@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.dates import MAX_AGE, MISSING, birth_intervals, parse_partial_date
+from rfl_match.dates import MAX_AGE, MISSING, birth_intervals, parse_partial_dates, shift_years
 from rfl_match.names._resources import read_table
 from rfl_match.names.clean import clean_text
 
@@ -74,17 +74,12 @@ def _day(day: date) -> int:
     return day.toordinal() - _EPOCH
 
 
-def _shift_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _earliest_birth(as_of: date) -> int:
-    """The first day a person aged at most MAX_AGE on ``as_of`` was born (as an age range
-    as of a date reads: :func:`rfl_match.dates.birth_intervals`)."""
-    return _day(_shift_years(as_of, -(MAX_AGE + 1))) + 1
+def _earliest_births(as_of: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The first day a person aged at most MAX_AGE on each day of ``as_of`` (days since
+    1970-01-01) was born (as an age range as of a date reads:
+    :func:`rfl_match.dates.birth_intervals`)."""
+    earliest: npt.NDArray[np.int64] = shift_years(as_of, -(MAX_AGE + 1)) + 1
+    return earliest
 
 
 class _AsOf(NamedTuple):
@@ -99,25 +94,24 @@ class _AsOf(NamedTuple):
 
 
 def _as_of(out: pd.DataFrame, now: date) -> _AsOf:
-    """:class:`_AsOf` of each record of ``out``, each distinct source date read once."""
+    """:class:`_AsOf` of each record of ``out``, each distinct source date read once (in
+    numpy: the dates are written out as validation reads them)."""
     n = len(out)
-    undated = (0, _day(now), _day(now), _earliest_birth(now))
+    today_ = _day(now)
     if "source_date" not in out.columns:
-        table = np.array([undated], dtype=np.int64)
         codes = np.full(n, -1, dtype=np.intp)
+        first = last = np.zeros(0, dtype=np.int64)
     else:
         codes, uniques = pd.factorize(out["source_date"])
-        rows = []
-        for text in uniques.tolist():
-            when = parse_partial_date(str(text))
-            if when is None:
-                rows.append(undated)
-                continue
-            first, last = when.interval(placeholders=False)
-            rows.append((1, first, last, _earliest_birth(date.fromordinal(first + _EPOCH))))
-        table = np.array([*rows, undated], dtype=np.int64)  # code -1 picks the last
-    given = table[codes]
-    return _AsOf(given[:, 0] == 1, given[:, 1], given[:, 2], given[:, 3])
+        read = parse_partial_dates([str(text) for text in uniques.tolist()])
+        lo, hi = read.interval(placeholders=False)
+        first, last = lo.astype(np.int64), hi.astype(np.int64)
+    # code -1 (no date) picks the last row: today
+    dated = np.append(first != MISSING, False)
+    first = np.append(np.where(dated[:-1], first, today_), today_)
+    last = np.append(np.where(dated[:-1], last, today_), today_)
+    oldest = _earliest_births(first)
+    return _AsOf(dated[codes], first[codes], last[codes], oldest[codes])
 
 
 def check_dates(out: pd.DataFrame, problems: list[Problem]) -> None:

@@ -237,14 +237,17 @@ class PartialDates:
             )
         ]
 
-    def interval(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
-        """:meth:`PartialDate.interval` of each date (placeholders stand for their year),
-        ``MISSING`` where malformed."""
+    def interval(
+        self, *, placeholders: bool = True
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        """:meth:`PartialDate.interval` of each date (placeholders stand for their year;
+        ``placeholders=False``: a date meant to the day, as a record's date), ``MISSING``
+        where malformed."""
         year = self.year.astype(np.int64)
         month = np.maximum(self.month, 1).astype(np.int64)
         day = self.day.astype(np.int64)
         placeholder = ((month == 1) | (month == 7)) & (day == 1) | (day == _PLACEHOLDER_DAY)
-        whole_year = (self.month == 0) | ((day > 0) & placeholder)
+        whole_year = (self.month == 0) | ((day > 0) & placeholder & placeholders)
         months = (year - 1970) * 12 + month - 1
         first = np.where(whole_year, _month_start(months - month + 1), _month_start(months))
         last = np.where(whole_year, _month_start(months - month + 13), _month_start(months + 1))
@@ -447,37 +450,34 @@ def _age_intervals(
     texts, each read once), as rows ``(earliest, latest)``; ``MISSING`` where either does
     not read. The years are shifted in numpy, not a date a pair."""
     read_age = [parse_age(str(a)) for a in ages.tolist()]
-    read_date = [parse_partial_date(str(d)) for d in as_of.tolist()]
-    # per distinct age: (low, high, read); per distinct date: (first, last, read)
+    # per distinct age: (low, high, read); per distinct date: its first and last day
     age_table = np.array(
         [(*years, 1) if years else (0, 0, 0) for years in read_age], dtype=np.int64
     ).reshape(-1, 3)
-    date_table = np.array(
-        [(*when.interval(placeholders=False), 1) if when else (0, 0, 0) for when in read_date],
-        dtype=np.int64,
-    ).reshape(-1, 3)
+    days = parse_partial_dates([str(d) for d in as_of.tolist()]).interval(placeholders=False)
     low, high, aged = age_table[age_at].T
-    first, last, dated = date_table[date_at].T
+    first, last = (side.astype(np.int64)[date_at] for side in days)
     out = np.full((len(age_at), 2), MISSING, dtype=np.int64)
-    both = (aged & dated).astype(bool)
-    out[both, 0] = _shift_years_of(first[both], -(high[both] + 1)) + 1
-    out[both, 1] = _shift_years_of(last[both], -low[both])
+    both = aged.astype(bool) & (first != MISSING)
+    out[both, 0] = shift_years(first[both], -(high[both] + 1)) + 1
+    out[both, 1] = shift_years(last[both], -low[both])
     return out
 
 
-def _shift_years_of(
-    days: npt.NDArray[np.int64], years: npt.NDArray[np.int64]
+def shift_years(
+    days: npt.NDArray[np.int64], years: npt.NDArray[np.int64] | int
 ) -> npt.NDArray[np.int64]:
-    """:func:`_shift_years` of many days (days since 1970) by as many years each: the same
-    month and day, 29 February as 28 February in a year without one."""
+    """:func:`_shift_years` of many days (days since 1970) by as many years each (``years``:
+    one for all, or one a day): the same month and day, 29 February as 28 February in a
+    year without one."""
     when = days.astype("datetime64[D]")
     year = when.astype("datetime64[Y]")
     month_start = when.astype("datetime64[M]")
     month = (month_start - year.astype("datetime64[M]")).astype(np.int64)
     day = (when - month_start.astype("datetime64[D]")).astype(np.int64)
-    shifted_month = (year + years.astype("timedelta64[Y]")).astype("datetime64[M]") + month.astype(
-        "timedelta64[M]"
-    )
+    shifted_month = (year + np.asarray(years).astype("timedelta64[Y]")).astype(
+        "datetime64[M]"
+    ) + month.astype("timedelta64[M]")
     shifted = shifted_month.astype("datetime64[D]") + day.astype("timedelta64[D]")
     # 29 February in a year without one ran into March: the 28th
     spilled = shifted.astype("datetime64[M]") != shifted_month
