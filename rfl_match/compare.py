@@ -873,8 +873,28 @@ def _compound_records(
     return found
 
 
+def _listed_given(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
+    """Whether each record's given name (part 0) is of a class listed in ``variants.tsv``,
+    read off each distinct class once."""
+    key = f"given listed:{side}"
+    if key not in data._cache:
+        classes = data.person_names(side).classes[:, 0]
+        kinds, at = np.unique(classes, return_inverse=True)
+        known = listed_classes()
+        vocabulary = data.classes.array()
+        listed = np.fromiter(
+            (c >= 0 and vocabulary[c] in known for c in kinds.tolist()),
+            dtype=bool,
+            count=len(kinds),
+        )
+        data._cache[key] = listed[at]
+    out: npt.NDArray[np.bool_] = data._cache[key]
+    return out
+
+
 def _initials(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
-    """Whether each record's given name is an initial (one letter: "M. Ali")."""
+    """Whether each record's given name is an initial (one letter: "M. Ali"; not a listed
+    name romanised as one letter, as Korean 이, I, or 오, O)."""
     key = f"given initial:{side}"
     if key not in data._cache:
         first = data.person_names(side).first_token
@@ -883,7 +903,7 @@ def _initials(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
         one = np.fromiter(
             (c >= 0 and len(words[c]) == 1 for c in codes.tolist()), dtype=bool, count=len(codes)
         )
-        data._cache[key] = one[at]
+        data._cache[key] = one[at] & ~_listed_given(data, side)
     initials: npt.NDArray[np.bool_] = data._cache[key]
     return initials
 
@@ -920,16 +940,6 @@ def _given_keys(data: PreparedPair, side: int) -> IntArray:
             dtype=bool,
             count=len(tokens),
         )
-        # whether part 0's class is listed in variants.tsv, read off each distinct class
-        classes = names.classes[:, 0]
-        kinds, at = np.unique(classes, return_inverse=True)
-        known = listed_classes()
-        vocabulary = data.classes.array()
-        listed = np.fromiter(
-            (c >= 0 and vocabulary[c] in known for c in kinds.tolist()),
-            dtype=bool,
-            count=len(kinds),
-        )
         # part 1 as the fields give it (the family name, not a full name's middle name:
         # PersonNames.unchained), which the given and family name swapped reads
         data._cache[key] = kernels.given_keys(
@@ -938,7 +948,7 @@ def _given_keys(data: PreparedPair, side: int) -> IntArray:
             names.kunya,
             names.compound,
             opens[inverse],
-            listed[at],
+            _listed_given(data, side),
         )
     keys: IntArray = data._cache[key]
     return keys

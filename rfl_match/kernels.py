@@ -419,6 +419,8 @@ def _given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) ->
             out[k] = GIVEN_SAME_CLASS
         elif (a[x, 7] ^ b[y, 7]) & 3 == 3:
             out[k] = MISSING  # a kunya against a given name: no given name to compare
+        elif _compound_alike(a, x, b, y):
+            out[k] = GIVEN_ALIKE  # one compound name, split on one side (Abdi Rahman)
         elif a[x, 7] & b[y, 7] & 4:
             # two listed names of two classes (Hassan, Hassanein; Muhammad, Mahmoud): not
             # one name, though their keys or spelling agree; but swapped they may be
@@ -426,7 +428,7 @@ def _given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) ->
                 out[k] = GIVEN_SWAPPED
             else:
                 out[k] = GIVEN_LISTED_APART
-        elif _keys_alike(a, x, 0, b, y, 0) or _compound_alike(a, x, b, y):
+        elif _keys_alike(a, x, 0, b, y, 0):
             out[k] = GIVEN_ALIKE
         elif _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
             out[k] = GIVEN_SWAPPED

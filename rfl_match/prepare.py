@@ -27,6 +27,7 @@ from rfl_match.bloom_filters import FilterTable, decode_filters
 from rfl_match.dates import BirthIntervals, birth_intervals
 from rfl_match.kernels import JW_PREFIX, number_rows, person_parts, worker_count
 from rfl_match.names.clean import clean_text
+from rfl_match.names.keys import finish_key
 from rfl_match.names.normalize import PieceParts, many_full_parts, paused_gc, piece_readings
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
 from rfl_match.names.placeholders import is_placeholder
@@ -994,6 +995,8 @@ class PreparedPair:
         )
         columns = [bare.take(pa.array(np.where(c < 0, len(bare) - 1, c))) for c in ordered.T]
         runs = pc.binary_join_element_wise(pa.scalar(kind, text), *columns, pa.scalar("", text))
+        if kind == "s:":  # a word's skeleton, finished as one word's is (Mohammadreza: mmdr)
+            runs = pa.array([kind + finish_key(run[2:]) for run in runs.to_pylist()], type=text)
         long = pc.utf8_length(runs).to_numpy() >= 4
         joined = np.full(len(distinct), -1, dtype=np.int32)
         joined[order[long]] = self.keys.ids(runs.filter(long))

@@ -163,11 +163,10 @@ def monotone_m(
 
 def bounded_m(m: FloatArray, u: FloatArray, bounds: Sequence[tuple[int, int]]) -> FloatArray:
     """m made so that each ``(level, above)`` of ``bounds`` has ``level``'s weight
-    ``log2(m / u)`` at most ``above``'s: a pair that would not is pooled (the two share
-    the weight of their sums, each its share of their m in proportion to its u; m's sum and
-    u stay as learned). Pooling lowers ``level``'s weight and raises ``above``'s, which may
-    break a bound on ``above`` met before (a chain: 5 under 6 under 7): the bounds are read
-    again until all hold.
+    ``log2(m / u)`` at most ``above``'s: where one would not, the two levels' pools are
+    merged (every level of the merged pool weighs the pool's m over its u, each its share of
+    the pool's m in proportion to its u; m's sum and u stay as learned), and the bounds are
+    read again until all hold: each merge leaves one pool fewer, so it ends.
 
     >>> m = np.array([0.0, 0.1, 0.4, 0.5]); u = np.array([0.0, 0.8, 0.01, 0.19])
     >>> np.round(bounded_m(m, u, [(2, 3)]), 3).tolist()  # 2 outweighed 3: one weight now
@@ -178,20 +177,26 @@ def bounded_m(m: FloatArray, u: FloatArray, bounds: Sequence[tuple[int, int]]) -
     True
     """
     out = m.astype(np.float64).copy()
-    for _ in range(4 * len(bounds)):  # each pass pools at least one pair, or all hold
-        pooled_any = False
+    pool = np.arange(len(m))  # each level's pool: levels of one pool weigh alike
+    merged = True
+    while merged:
+        merged = False
         for level, above in bounds:
-            # cross-multiplied, with a margin for the rounding of a pool's two shares
-            if (
-                out[level] * u[above] > out[above] * u[level] * (1 + 1e-12)
-                and u[level] + u[above] > 0
-            ):
-                pooled = out[level] + out[above]
-                share = u[level] + u[above]
-                out[level], out[above] = pooled * u[level] / share, pooled * u[above] / share
-                pooled_any = True
-        if not pooled_any:
-            break
+            low, high = pool == pool[level], pool == pool[above]
+            if pool[level] == pool[above]:
+                continue
+            m_low, u_low, m_high, u_high = (
+                out[low].sum(),
+                u[low].sum(),
+                out[high].sum(),
+                u[high].sum(),
+            )
+            # cross-multiplied, with a margin for the rounding of a pool's shares
+            if m_low * u_high > m_high * u_low * (1 + 1e-12) and u_low + u_high > 0:
+                both = low | high
+                out[both] = (m_low + m_high) * u[both] / (u_low + u_high)
+                pool[both] = pool[above]
+                merged = True
     return out
 
 

@@ -1672,20 +1672,27 @@ def test_an_initial_against_a_name_it_opens_is_no_evidence_on_the_given_name(
 ) -> None:
     """README keeps initials ("N. Ahmed"): "M. Ali Hassan" against "Mohammed Ali Hassan"
     (or محمد) says nothing of the given name, so it weighs 0 and the explanation says why;
-    where the letters differ ("K.") the given names differ, as two names do."""
+    where the letters differ ("K.") the given names differ, as two names do; and a listed
+    name romanised as one letter (Korean 이, I) is a name, not an initial."""
+    ids = ["m", "k", "script", "hangul"]
     requests = pd.DataFrame(
         {
-            "record_id": ["m", "k", "script"],
-            "full_name": ["M. Ali Hassan", "K. Ali Hassan", "M Ali Hassan"],
+            "record_id": ids,
+            "full_name": ["M. Ali Hassan", "K. Ali Hassan", "M Ali Hassan", "이서준"],
         }
     )
     sightings = pd.DataFrame(
         {
-            "record_id": ["m", "k", "script"],
-            "full_name": ["Mohammed Ali Hassan", "Mohammed Ali Hassan", "محمد علي حسن"],
+            "record_id": ids,
+            "full_name": [
+                "Mohammed Ali Hassan",
+                "Mohammed Ali Hassan",
+                "محمد علي حسن",
+                "Ivan Petrov",
+            ],
         }
     )
-    pairs = pd.DataFrame({"request_id": ["m", "k", "script"], "sighting_id": ["m", "k", "script"]})
+    pairs = pd.DataFrame({"request_id": ids, "sighting_id": ids})
     out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
     out = out.set_index("request_id")
     assert (out.loc[["m", "script"], "given_name_level"] == 0).all()
@@ -1694,6 +1701,8 @@ def test_an_initial_against_a_name_it_opens_is_no_evidence_on_the_given_name(
     assert out.loc[["m", "script"], "explanation"].str.contains(phrase, regex=False).all()
     assert out.loc["k", "given_name_level"] > 0 and out.loc["k", "given_name_weight"] < -3
     assert out.loc["m", "match_probability"] > 0.5 > out.loc["k", "match_probability"]
+    assert out.loc["hangul", "given_name_level"] > 0
+    assert phrase not in out.loc["hangul", "explanation"]
 
 
 def test_confusable_given_names_are_no_variants_and_a_near_spelling_no_stronger(
@@ -1733,6 +1742,25 @@ def test_confusable_given_names_are_no_variants_and_a_near_spelling_no_stronger(
         same_class = weight[labels.index("same name, different spelling" + half)]
         for weaker in ("similar spelling", "very similar spelling", "sounds alike"):
             assert weight[labels.index(weaker + half)] <= same_class + 1e-9, weaker + half
+
+
+def test_a_compound_given_name_split_on_one_side_sounds_alike_listed_or_not(
+    fitted: rm.Linker,
+) -> None:
+    """README: a compound given name written as two words on one side and one on the other
+    reads as the given names sounding alike: where the joined form is a listed name too
+    (Abdirahman, Mohammadreza, Alireza), which two listed classes apart would read as
+    different, and where its key drops a final letter as one word's does (Mohammadreza)."""
+    split = ["Abdi Rahman Farah", "Mohammad Reza Karimi", "Ali Reza Ahmadi", "Noor Ahmad Haidari"]
+    joined = ["Abdirahman Farah", "Mohammadreza Karimi", "Alireza Ahmadi", "Noorahmad Haidari"]
+    ids = [f"r{k}" for k in range(len(split))]
+    requests = pd.DataFrame({"record_id": ids, "full_name": split})
+    sightings = pd.DataFrame({"record_id": ids, "full_name": joined})
+    pairs = pd.DataFrame({"request_id": ids, "sighting_id": ids})
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    labels = fitted.model_.labels[fitted.model_.names.index("given_name")]  # type: ignore[union-attr]
+    said = [labels[level] for level in out.sort_values("request_id")["given_name_level"]]
+    assert all(label.startswith("sounds alike") for label in said), said
 
 
 def test_a_chain_in_another_order_weighs_no_more_than_a_shortened_one_or_the_same(

@@ -13,6 +13,7 @@ from rfl_match.scoring import (
     FAR_BIRTH_M_MAX,
     FellegiSunterModel,
     ScoringError,
+    bounded_m,
     candidate_tf_map,
     expectation_maximisation,
     far_birth_from_strongest,
@@ -517,3 +518,33 @@ def test_starting_m_runs_over_the_levels_shown() -> None:
     split = starting_m(6, groups, np.array([True, True, False, False, False, False]))
     assert split[1] > 0.99 and split[2] < 1e-6
     assert split[3:] == pytest.approx(starting_m(6, groups)[3:])
+
+
+_FAMILY_BOUNDS = ((5, 6), (6, 7), (4, 7), (3, 7))  # FamilyNameComparison.bounded_by
+_GIVEN_BOUNDS = ((2, 6), (3, 6), (4, 6), (5, 6))  # GivenNameComparison.bounded_by
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.floats(1e-5, 1.0), min_size=7, max_size=7),
+    st.lists(st.floats(1e-4, 1.0), min_size=7, max_size=7),
+    st.sampled_from([_FAMILY_BOUNDS, _GIVEN_BOUNDS]),
+)
+def test_bounded_m_meets_every_bound_and_keeps_m_s_sum(
+    m_raw: list[float], u_raw: list[float], bounds: tuple[tuple[int, int], ...]
+) -> None:
+    """Whatever EM learned, every ``(level, above)`` weighs at most as ``above`` after
+    bounded_m, m's sum is kept, u untouched, and levels no bound names keep their m
+    (a chain of bounds, 5 under 6 under 7, as a star into one level)."""
+    m = np.array([0.0, *m_raw])
+    m /= m.sum()
+    u = np.array([0.0, *u_raw])
+    u /= u.sum()
+    out = bounded_m(m, u, bounds)
+    weight = np.log2(out[1:] / u[1:])
+    for level, above in bounds:
+        assert weight[level - 1] <= weight[above - 1] + 1e-9
+    assert np.isclose(out.sum(), 1.0)
+    named = {level for pair in bounds for level in pair}
+    for level in set(range(1, 8)) - named:
+        assert out[level] == m[level]

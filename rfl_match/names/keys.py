@@ -182,6 +182,12 @@ def _arabic_skeletons(word: str, *, minimum: int) -> tuple[str, str]:
 _FINALS = re.compile(r"(?<=...)[std]{1,2}$|(?<=..)s$|(?<=..n)j[std]{0,2}$|(?<=.n)j$")
 
 
+def finish_key(key: str) -> str:
+    """A skeleton key run together from parts' keys, finished as one word's key is (its
+    final s, t, d left out: "mmd" + "rs" of Mohammad Reza is Mohammadreza's "mmdr")."""
+    return _finish(key)
+
+
 def _finish(key: str) -> str:
     """A key without its final s, t, d (a d after m stays, and a t after m in a long key is
     read as that d), and with n before b read as m (Japanese nb: мб)."""

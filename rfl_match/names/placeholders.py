@@ -5,13 +5,13 @@ Two records that both say "Unknown" share no name, and a father "Not known" is n
 evidence: read as names, such values made namesakes of strangers. A *drop* word is a name in
 no culture: it is removed wherever it stands. A *blank* form is read as no name only where
 it is the whole value, once its drop words are gone ("N/A", "Not known"): its words can be
-names beside others. But a blank form of letters ("n a" of N/A, "n k" of N/K) is dropped
-beside them too ("Ali N/A" is Ali) where it is a whole run of single letters: "N. Ahmed" and
-"M. N. A. Khan" keep their initials. A *person* form ("Unknown male", "Baby girl") is blank
-in a person's name only: a place written "Male" is Malé. A *newborn* form opens a newborn's
-name written by its mother's ("Baby of Fatima", "RN de María"): the child's own name is not
-known, so a person's name that opens so is no name (two newborns of two mothers called
-Fatima are no namesakes).
+names beside others. But a blank form of letters ("n a" of N/A, "n k" of N/K) closing a
+name is dropped ("Ali N/A" is Ali) where it is a whole run of single letters: letters that
+open a name or stand between its parts are initials ("N. K. Singh", "M. N. A. Khan"). A
+*person* form ("Unknown male", "Baby girl") is blank in a person's name only: a place written
+"Male" is Malé. A *newborn* form opens a newborn's name written by its mother's ("Baby of
+Fatima", "RN de María"): the child's own name is not known, so a person's name that opens so
+is no name (two newborns of two mothers called Fatima are no namesakes).
 """
 
 from __future__ import annotations
@@ -60,27 +60,20 @@ def placeholder_words() -> frozenset[str]:
 
 
 def outside_letter_forms(words: list[str]) -> list[int]:
-    """The places of ``words`` (a name's words, or its tokens) outside each run of single
-    letters that is a blank form whole ("n a" of "ali n a"; not "n" of "n ahmed", nor the
-    run "m n a" of "m n a khan").
+    """The places of ``words`` (a name's words, or its tokens) but a closing run of single
+    letters that is a blank form whole, after a name ("n a" of "ali n a"). Letters that open
+    a name or stand between its parts are its initials: "N. K. Singh", "N. A. Khan" (a
+    South Asian name's form), "M. N. A. Khan", "Ali N. A. Khan".
 
-    >>> outside_letter_forms(["ali", "n", "a"]), outside_letter_forms(["m", "n", "a", "khan"])
-    ([0], [0, 1, 2, 3])
+    >>> outside_letter_forms(["ali", "n", "a"]), outside_letter_forms(["n", "k", "singh"])
+    ([0], [0, 1, 2])
     """
-    letters = _letter_forms()
-    kept: list[int] = []
-    i = 0
-    while i < len(words):
-        j = i
-        while j < len(words) and len(words[j]) == 1:
-            j += 1
-        if j == i:
-            kept.append(i)
-            j += 1
-        elif " ".join(words[i:j]) not in letters:
-            kept.extend(range(i, j))
-        i = j
-    return kept
+    j = len(words)
+    while j > 0 and len(words[j - 1]) == 1:
+        j -= 1
+    if 0 < j < len(words) and " ".join(words[j:]) in _letter_forms():
+        return list(range(j))
+    return list(range(len(words)))
 
 
 def is_dropped(word: str) -> bool:
