@@ -608,9 +608,9 @@ def test_unsupervised_fit_counts_and_calibrates_on_a_large_draw(
     family name read the chain a full name holds; 0.948 to 0.954 on seeds 7, 8, 9 and 11),
     and the map makes up for it (largest gap 0.049 here, before and after; 0.020 to 0.029
     there, against 0.038 to 0.062 each comparison alone). Since the bounds on the name
-    levels (06ad95b: a near spelling at most as strong as the same name, another order at
-    most as a shortened form) 0.057 here, in the bin [0.4, 0.5), and each comparison alone
-    0.042; counted 0.952 and 0.998. About 12 s each."""
+    levels (a near spelling at most as strong as the same name, another order at most as a
+    shortened form; 9347880) 0.053 here, in the bin [0.4, 0.5), and each comparison alone
+    0.041; counted 0.952 and 0.997. About 12 s each."""
     requests, sightings, truth = draw_20k
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
