@@ -1008,10 +1008,12 @@ def _without_middle(
         may = in_full[this] & (lengths >= 3)
         if not may.any():
             continue
-        spare = np.where(may[q_this], lengths[q_this] - other_lengths[q_other], 0)
-        spare[other_lengths[q_other] == 0] = 0
+        # the pairs that may rank higher so, and by how many parts: read on those alone
+        maybe = np.flatnonzero(may[q_this] & (levels < kernels.TRUNCATED))
+        shorter = other_lengths[q_other[maybe]]
+        spare = np.where(shorter > 0, lengths[q_this[maybe]] - shorter, 0)
         for drop in range(1, int(spare.max(initial=0)) + 1):
-            at = np.flatnonzero((spare >= drop) & (levels < kernels.TRUNCATED))
+            at = maybe[(spare >= drop) & (levels[maybe] < kernels.TRUNCATED)]
             if not len(at):
                 continue
             shifted = NameParts(table).shifted(np.full(len(table), drop, dtype=np.int32)).packed
