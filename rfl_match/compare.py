@@ -908,20 +908,32 @@ def _initials(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
     return initials
 
 
+def _first_letters(data: PreparedPair, side: int) -> npt.NDArray[np.int32]:
+    """Each record's given name's first letter as a code point (0: no given name), read off
+    each distinct given token once."""
+    key = f"given first letter:{side}"
+    if key not in data._cache:
+        first = data.person_names(side).first_token
+        words = data.tokens.array()
+        codes, at = np.unique(first, return_inverse=True)
+        letters = np.fromiter(
+            (ord(words[c][0]) if c >= 0 and words[c] else 0 for c in codes.tolist()),
+            dtype=np.int32,
+            count=len(codes),
+        )
+        data._cache[key] = letters[at]
+    out: npt.NDArray[np.int32] = data._cache[key]
+    return out
+
+
 def _initial_opens(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray[np.bool_]:
     """Per pair, whether one given name is an initial and the other opens with its letter
     (both known, not both initials: those are one spelling or two)."""
-    a, b = _initials(data, 0)[li], _initials(data, 1)[ri]
-    out = a ^ b
+    out = _initials(data, 0)[li] ^ _initials(data, 1)[ri]
     rows = np.flatnonzero(out)
     if len(rows):
-        words = data.tokens.array()
-        x = data.person_names(0).first_token[li[rows]]
-        y = data.person_names(1).first_token[ri[rows]]
-        out[rows] = [
-            p >= 0 and q >= 0 and words[p][:1] == words[q][:1]
-            for p, q in zip(x.tolist(), y.tolist(), strict=True)
-        ]
+        a, b = _first_letters(data, 0)[li[rows]], _first_letters(data, 1)[ri[rows]]
+        out[rows] = (a > 0) & (a == b)
     return out
 
 
