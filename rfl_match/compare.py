@@ -892,37 +892,32 @@ def _listed_given(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
     return out
 
 
-def _initials(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
-    """Whether each record's given name is an initial (one letter: "M. Ali"; not a listed
-    name romanised as one letter, as Korean 이, I, or 오, O)."""
-    key = f"given initial:{side}"
-    if key not in data._cache:
-        first = data.person_names(side).first_token
-        words = data.tokens.array()
-        codes, at = np.unique(first, return_inverse=True)
-        one = np.fromiter(
-            (c >= 0 and len(words[c]) == 1 for c in codes.tolist()), dtype=bool, count=len(codes)
-        )
-        data._cache[key] = one[at] & ~_listed_given(data, side)
-    initials: npt.NDArray[np.bool_] = data._cache[key]
-    return initials
-
-
 def _first_letters(data: PreparedPair, side: int) -> npt.NDArray[np.int32]:
-    """Each record's given name's first letter as a code point (0: no given name), read off
-    each distinct given token once."""
+    """Each record's given name's first letter as a code point, negative where the given
+    name is that letter alone (an initial: "M. Ali"), 0 where there is none; read off each
+    distinct given token once."""
     key = f"given first letter:{side}"
     if key not in data._cache:
         first = data.person_names(side).first_token
         words = data.tokens.array()
         codes, at = np.unique(first, return_inverse=True)
         letters = np.fromiter(
-            (ord(words[c][0]) if c >= 0 and words[c] else 0 for c in codes.tolist()),
+            (
+                ord(words[c][0]) * (-1 if len(words[c]) == 1 else 1) if c >= 0 and words[c] else 0
+                for c in codes.tolist()
+            ),
             dtype=np.int32,
             count=len(codes),
         )
         data._cache[key] = letters[at]
     out: npt.NDArray[np.int32] = data._cache[key]
+    return out
+
+
+def _initials(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
+    """Whether each record's given name is an initial (one letter: "M. Ali"; not a listed
+    name romanised as one letter, as Korean 이, I, or 오, O)."""
+    out: npt.NDArray[np.bool_] = (_first_letters(data, side) < 0) & ~_listed_given(data, side)
     return out
 
 
@@ -932,7 +927,8 @@ def _initial_opens(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray[np.b
     out = _initials(data, 0)[li] ^ _initials(data, 1)[ri]
     rows = np.flatnonzero(out)
     if len(rows):
-        a, b = _first_letters(data, 0)[li[rows]], _first_letters(data, 1)[ri[rows]]
+        a = np.abs(_first_letters(data, 0)[li[rows]])
+        b = np.abs(_first_letters(data, 1)[ri[rows]])
         out[rows] = (a > 0) & (a == b)
     return out
 
