@@ -23,7 +23,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.dates import MAX_AGE, MISSING, birth_intervals, parse_partial_dates, shift_years
+from rfl_match.dates import (
+    MAX_AGE,
+    MISSING,
+    _days,
+    birth_intervals,
+    parse_partial_dates,
+    shift_years,
+)
 from rfl_match.names._resources import read_table
 from rfl_match.names.clean import clean_text
 
@@ -32,7 +39,6 @@ from rfl_match.names.clean import clean_text
 if TYPE_CHECKING:
     from rfl_match.schema import Problem
 
-_EPOCH = date(1970, 1, 1).toordinal()
 #: Days apart beyond which a date of birth and an age contradict each other: the birth
 #: comparison's "more than 5 years apart" (``rfl_match.compare.INTERVAL_LABELS``, 365 days
 #: a year), its far level.
@@ -70,10 +76,6 @@ def age_word(text: str) -> tuple[int, int] | None:
     return _age_words().get(clean_text(text))
 
 
-def _day(day: date) -> int:
-    return day.toordinal() - _EPOCH
-
-
 def _earliest_births(as_of: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The first day a person aged at most MAX_AGE on each day of ``as_of`` (days since
     1970-01-01) was born (as an age range as of a date reads:
@@ -97,7 +99,7 @@ def _as_of(out: pd.DataFrame, now: date) -> _AsOf:
     """:class:`_AsOf` of each record of ``out``, each distinct source date read once (in
     numpy: the dates are written out as validation reads them)."""
     n = len(out)
-    today_ = _day(now)
+    today_ = _days(now.year, now.month, now.day)
     if "source_date" not in out.columns:
         codes = np.full(n, -1, dtype=np.intp)
         first = last = np.zeros(0, dtype=np.int64)
@@ -127,7 +129,7 @@ def check_dates(out: pd.DataFrame, problems: list[Problem]) -> None:
     as_of = _as_of(out, now)
     if "source_date" in out.columns:
         sources = out["source_date"]
-        late = as_of.dated & (as_of.first > _day(now))
+        late = as_of.dated & (as_of.first > _days(now.year, now.month, now.day))
         for row in np.flatnonzero(late).tolist():
             message = f"source date after today ({now.isoformat()}); blanked"
             problems.append(Problem(row + 1, "source_date", message, str(sources.iat[row])))
@@ -146,7 +148,7 @@ def check_dates(out: pd.DataFrame, problems: list[Problem]) -> None:
         return
     for row in np.flatnonzero(after | before).tolist():
         # A birth still to come is said so, whatever the record's date.
-        if as_of.dated[row] and not lo[row] > _day(now):
+        if as_of.dated[row] and not lo[row] > _days(now.year, now.month, now.day):
             than = f"its source date ({out['source_date'].iat[row]})"
         else:
             than = f"today ({now.isoformat()})"
