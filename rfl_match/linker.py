@@ -1718,13 +1718,38 @@ class Linker:
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{path}: the model in this file is incomplete ({exc})") from exc
         linker.training_ = dict(data.get("training", {}))
-        labels = [list(c.labels) for c in linker._comparisons()]
+        comparisons = linker._comparisons()
+        labels = [list(c.labels) for c in comparisons]
         if labels != linker.model_.labels:
             raise ModelError(
                 f"{path}: the model's comparison levels differ from this "
                 "rfl_match's; fit the model again"
             )
+        unbounded = _unbounded_levels(comparisons, linker.model_)
+        if unbounded:
+            # Fitted before the bound existed (scoring.bounded_m): the file predicts as
+            # saved, its calibration read for those weights; a tracing officer is told.
+            warn(
+                f"{path}: the model was fitted before a weaker kind of agreement was kept "
+                f"at most as strong as a stronger one; here {'; '.join(unbounded)}. It "
+                "predicts as saved; fit the model again to weigh them so."
+            )
         return linker
+
+
+def _unbounded_levels(comparisons: Sequence[Comparison], model: FellegiSunterModel) -> list[str]:
+    """Each bound of the comparisons' ``bounded_by`` that the model's weights break, in
+    words: "<comparison>: '<level>' weighs more than '<level>'" (none for a model fitted
+    since the bound, which ``bounded_m`` holds)."""
+    out = []
+    for c, weights in zip(comparisons, model.weights_, strict=True):
+        for level, above in c.bounded_by:
+            if weights[level] > weights[above] + 1e-9:
+                out.append(
+                    f"{c.name}: {c.labels[level]!r} weighs more than {c.labels[above]!r} "
+                    f"({weights[level]:+.1f} bits against {weights[above]:+.1f})"
+                )
+    return out
 
 
 @dataclass(frozen=True, slots=True)

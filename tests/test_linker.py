@@ -397,6 +397,34 @@ def test_a_model_written_before_the_configuration_checks_still_loads(
     pdt.assert_frame_equal(loaded.predict(requests, sightings), fitted.predict(requests, sightings))
 
 
+def test_a_model_fitted_before_the_bounds_loads_with_a_warning_and_predicts_as_saved(
+    tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A model saved before a near spelling was kept at most as strong as variants of one
+    name (Comparison.bounded_by) loads and predicts as its file says, and says which of its
+    weights the bound would change; one fitted now loads without a word."""
+    good = tmp_path / "now.json"
+    fitted.save(good)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rm.Linker.load(good)
+    data = fitted.to_dict()
+    names = data["model"]["names"]
+    labels = data["model"]["labels"][names.index("given_name")]
+    near, variants = 2, 6  # GivenNameComparison.bounded_by's first bound
+    m = data["model"]["m"][names.index("given_name")]
+    m[near], m[variants] = m[variants], m[near]  # EM's weights before the bound: near above
+    old = tmp_path / "before.json"
+    old.write_text(json.dumps(data), encoding="utf-8")
+    expected = f"given_name: {labels[near]!r} weighs more than {labels[variants]!r}"
+    with pytest.warns(UserWarning, match=re.escape(expected) + ".*fit the model again"):
+        loaded = rm.Linker.load(old)
+    weights = loaded.model_.weights_[names.index("given_name")]
+    assert weights[near] > weights[variants]  # as saved, not changed behind the user
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    assert len(loaded.predict(requests, sightings)) > 0
+
+
 def test_fit_and_predict_on_new_frames_read_the_records_while_numba_loads(
     tmp_path: Path,
     fitted: rm.Linker,
