@@ -261,6 +261,32 @@ def test_pfif_persons_round_trip(tmp_path: Path) -> None:
     assert back["alternate_names"].tolist() == ["", "@SUM(A1)", "Mohammed; Muhammad", "+Olga"]
 
 
+@pytest.mark.parametrize(
+    ("written", "moment"),
+    [("2024", "2024-01-01T00:00:00Z"), ("2024-03", "2024-03-01T00:00:00Z")],
+)
+def test_pfif_persons_write_a_year_or_month_source_date_as_pfif_reads_it(
+    tmp_path: Path, written: str, moment: str
+) -> None:
+    """PFIF's source_date is a moment (yyyy-mm-ddThh:mm:ssZ): a source date known to the
+    year or month is written as the day it opens, the description says what the source
+    said, and reading the file back gives the year or month, so an age stays as wide."""
+    records = rm.read_records(
+        pd.DataFrame(
+            {"record_id": ["a", "b"], "full_name": ["Ali Hassan", "Olena Kovalenko"],
+             "age": ["9", "7"], "source_date": [written, "2022-02-24"]}
+        )
+    )  # fmt: skip
+    path = tmp_path / "persons.xml"
+    write_table(records, path)
+    text = path.read_text(encoding="utf-8")
+    assert f"<pfif:source_date>{moment}</pfif:source_date>" in text
+    assert f"<pfif:source_date>{written}</pfif:source_date>" not in text
+    assert f"source_date: {written}" in text
+    back = rm.read_records(path)
+    assert back["source_date"].tolist() == [written, "2022-02-24"]
+
+
 def test_pfif_notes_link_each_pair_both_ways(tmp_path: Path) -> None:
     matches = pd.DataFrame(
         {

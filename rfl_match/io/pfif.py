@@ -210,10 +210,28 @@ def _lines(value: str) -> list[str]:
     return [line.strip() for line in value.splitlines() if line.strip()]
 
 
+# A record's source_date known to the year or the month, as the canonical fields write it.
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+# The line write_pfif_persons puts in the description for such a date.
+_DESCRIBED_DATE = re.compile(r"^source_date: (\d{4}(?:-\d{2})?)$", re.MULTILINE)
+
+
 def _date_part(value: str) -> str:
     value = value.strip()
     match = re.match(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", value)
     return match.group(1) if match else value
+
+
+def _source_date(person: dict[str, str]) -> str:
+    """The person's source_date as a date; a year or month the description gives for the
+    day that PFIF's moment names (what :func:`write_pfif_persons` wrote for one)."""
+    written = _date_part(person.get("source_date", ""))
+    described = _DESCRIBED_DATE.search(person.get("description", ""))
+    if described:
+        year, _, month = described.group(1).partition("-")
+        if written == f"{year}-{month or '01'}-01":
+            return described.group(1)
+    return written
 
 
 def _person_record(person: dict[str, str]) -> dict[str, str]:
@@ -226,7 +244,7 @@ def _person_record(person: dict[str, str]) -> dict[str, str]:
     out["alternate_names"] = "; ".join(alternates)
     for key in ("sex", "date_of_birth", "age"):
         out[key] = person.get(key, "").strip()
-    out["source_date"] = _date_part(person.get("source_date", ""))
+    out["source_date"] = _source_date(person)
     home = [person.get(k, "").strip() for k in ("home_city", "home_state", "home_country")]
     out["place_of_origin"] = ", ".join(h for h in home if h)
     out["last_known_location"] = ""
@@ -483,7 +501,9 @@ def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) ->
 
 def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
     """Write records as PFIF 1.4 persons (``full_name`` and ``alternate_names`` one name a
-    line); canonical fields that PFIF lacks go into ``description``."""
+    line); canonical fields that PFIF lacks go into ``description``, and so does a
+    ``source_date`` known to the year or month only (``source_date: 2024``), which PFIF's
+    moment holds as the day it opens (``2024-01-01T00:00:00Z``)."""
     root = ET.Element(f"{{{PFIF_NS}}}pfif")
     pfif_fields = (
         "person_record_id",
@@ -519,13 +539,22 @@ def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
         values["alternate_names"] = "\n".join(
             n.strip() for n in re.split(r"[;\n]", row.get("alternate_names", "")) if n.strip()
         )
-        if values.get("source_date") and len(values["source_date"]) == 10:
-            values["source_date"] += "T00:00:00Z"
+        # PFIF's source_date is a moment: a year or a month is written as the day it
+        # opens, and what the source said goes into the description, whence
+        # _person_record reads it back.
+        source_date = row.get("source_date", "")
+        partial = _PARTIAL_DATE.match(source_date)
+        if partial:
+            source_date = f"{partial.group(1)}-{partial.group(2) or '01'}-01"
+        if len(source_date) == 10:
+            values["source_date"] = source_date + "T00:00:00Z"
         if row.get("place_of_origin") and not any(
             row.get(k) for k in ("home_city", "home_state", "home_country")
         ):
             values["home_city"] = row["place_of_origin"]
         described = [f"{k}: {row[k]}" for k in extra if row.get(k)]
+        if partial:
+            described.append(f"source_date: {row['source_date']}")
         if described:
             values["description"] = "\n".join(
                 filter(None, [row.get("description", ""), *described])
