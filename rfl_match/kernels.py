@@ -569,6 +569,8 @@ def _interval_levels(
             gap = max(max(la - hb, lb - ha), np.int64(0))
             if gap == 0 and max(ha - la, hb - lb) <= 2 * year:
                 out[k] = 5
+            elif gap == 0:
+                out[k] = 0
             elif gap <= year:
                 out[k] = 4
             elif gap <= 2 * year:
@@ -1580,8 +1582,9 @@ def interval_levels(
     workers: int = 1,
 ) -> Levels:
     """Levels of two sets of birth intervals (lo, hi, exact) by the gap between them:
-    0 missing, 1 more than 5 years, 2 within 5, 3 within 2, 4 within a year, 5 overlapping
-    and at most 2 years wide, 6 the same exact date."""
+    0 missing, or overlapping with one wider than 2 years (an age range "20-30", "adult":
+    no gap, and no telling how near), 1 more than 5 years, 2 within 5, 3 within 2, 4 within
+    a year, 5 overlapping and at most 2 years wide, 6 the same exact date."""
     return _run(
         _interval_levels, len(li), np.int8, workers, *a, *b, _index(li), _index(ri), missing, year
     )

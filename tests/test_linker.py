@@ -719,9 +719,9 @@ def test_an_age_range_holding_the_other_s_birth_is_told_as_ranges_that_overlap(
     fitted: rm.Linker,
 ) -> None:
     """An age "20-30" against an age 25 (or a birth year inside the range) overlaps, with no
-    gap: the level is "within a year" (the levels' overlap is at most 2 years wide), but the
-    explanation says what the data say, ranges that overlap, in the matches and in
-    ``explain``; half a year apart is still "within a year"."""
+    gap, and says nothing of how near: no evidence, weight 0 (as "within a year" a true
+    pair's range weighed against it), and the explanation says what the data say, ranges
+    that overlap, in the matches and in ``explain``; half a year apart is "within a year"."""
     requests = pd.DataFrame(
         {
             "record_id": ["r1", "r2", "r3"],
@@ -742,12 +742,46 @@ def test_an_age_range_holding_the_other_s_birth_is_told_as_ranges_that_overlap(
     pairs = pd.DataFrame({"request_id": ["r1", "r2", "r3"], "sighting_id": ["s1", "s2", "s3"]})
     out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
     out = out.set_index("request_id")
-    assert (out["birth_level"] == 4).all()
-    overlap = "birth: ranges overlap (one wider than 2 years)"
+    assert out["birth_level"].tolist() == [0, 0, 4]
+    assert (out.loc[["r1", "r2"], "birth_weight"] == 0).all()
+    overlap = "birth: ranges overlap (one wider than 2 years) +0.0"
     assert out.loc[["r1", "r2"], "explanation"].str.contains(overlap, regex=False).all()
     assert "birth: within a year" in out.loc["r3", "explanation"]
     table = fitted.explain("r1", "s1", requests, sightings, show=False).set_index("comparison")
     assert table.loc["birth", "description"] == "ranges overlap (one wider than 2 years)"
+
+
+def test_births_a_generation_apart_are_told_so(fitted: rm.Linker) -> None:
+    """A child and a man of the same name born 25 years before (a father and son may share
+    a name): "more than 5 years apart" weighs as it did, and the explanation says more than
+    15 years; 7 years apart is told as before. "Adult" or "child" against a birth inside it
+    is no evidence either way."""
+    requests = pd.DataFrame(
+        {
+            "record_id": ["r1", "r2", "r3"],
+            "full_name": ["José García López"] * 3,
+            "date_of_birth": ["2008", "2008", None],
+            "age": [None, None, "adult"],
+            "source_date": [None, None, "2024-01-01"],
+        }
+    )
+    sightings = pd.DataFrame(
+        {
+            "record_id": ["s1", "s2", "s3"],
+            "full_name": ["José García López"] * 3,
+            "date_of_birth": ["1983", "2001", "1990"],
+        }
+    )
+    pairs = pd.DataFrame({"request_id": ["r1", "r2", "r3"], "sighting_id": ["s1", "s2", "s3"]})
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    out = out.set_index("request_id")
+    assert out["birth_level"].tolist() == [1, 1, 0]
+    assert out.loc["r1", "birth_weight"] == out.loc["r2", "birth_weight"] < 0
+    assert "birth: more than 15 years apart" in out.loc["r1", "explanation"]
+    assert "birth: more than 5 years apart" in out.loc["r2", "explanation"]
+    assert "birth: ranges overlap (one wider than 2 years) +0.0" in out.loc["r3", "explanation"]
+    table = fitted.explain("r1", "s1", requests, sightings, show=False).set_index("comparison")
+    assert table.loc["birth", "description"] == "more than 15 years apart"
 
 
 def test_one_to_one(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
