@@ -734,6 +734,7 @@ class FamilyNameComparison(Comparison):
 
     def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
         _compound_family(data, levels, li, ri)
+        _run_together(data, levels, li, ri)
         _swapped_family(data, levels, li, ri)
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
@@ -789,20 +790,22 @@ def _compound_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) -
 def _swapped_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
     """In place, :meth:`FamilyNameComparison.adjust` of a name written family name first on
     one side (a list's order: Petrov Ivan, Minjun Kim against Kim Min-jun): where each
-    side's given name sounds like the other's family part (by skeleton key, the family
-    part run together), the family part is ranked against the other's given name, both
-    ways round, and the weaker of the two, at least "names sound alike", stands where it
-    is higher. Not a name that chains (:attr:`PersonNames.chain`): there a reordered
-    chain is another person, a father or a son."""
+    side's given name is the other's family part, of one variant class (김, read Gim, and
+    Kim) or sounding alike by skeleton key (the family part run together), the family part
+    is ranked against the other's given name, both ways round, and the weaker of the two,
+    at least "names sound alike", stands where it is higher. Not a name that chains
+    (:attr:`PersonNames.chain`): there a reordered chain is another person, a father or a
+    son."""
     first_a, family_a = _swap_keys(data, 0)
     first_b, family_b = _swap_keys(data, 1)
-    may_a = (first_a >= 0) & np.isin(first_a, family_b) & np.isin(family_a, first_b)
-    may_b = (first_b >= 0) & np.isin(first_b, family_a) & np.isin(family_b, first_a)
+    may_a = _among(first_a, family_b) & _among(family_a, first_b)
+    may_b = _among(first_b, family_a) & _among(family_b, first_a)
     maybe = np.flatnonzero(may_a[li] & may_b[ri])
     if not len(maybe):
         return
     x, y = li[maybe], ri[maybe]
-    swapped = (first_a[x] == family_b[y]) & (family_a[x] == first_b[y]) & (first_a[x] != first_b[y])
+    fa, sa, fb, sb = first_a[x], family_a[x], first_b[y], family_b[y]
+    swapped = _alike(fa, sb) & _alike(sa, fb) & ~_alike(fa, fb)
     at, x, y = maybe[swapped], x[swapped], y[swapped]
     if not len(at):
         return
@@ -819,25 +822,67 @@ def _swapped_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) ->
     levels[at] = np.maximum(levels[at], np.maximum(ranks, kernels.SOUNDS))
 
 
-def _swap_keys(data: PreparedPair, side: int) -> tuple[IntArray, IntArray]:
-    """Per record of a side, the skeleton key of its given name (part 0) and that of its
-    family part run together (the part's own where it is one), as
-    :func:`_swapped_family` reads them; both -1 where a record has no given name beside
-    a family part, its given name is a kunya, or its name chains (made once)."""
-    key = f"swap keys:{side}"
+def _among(keys: IntArray, others: IntArray) -> npt.NDArray[np.bool_]:
+    """Per record, whether its keys (rows of ``keys``: class, skeleton; -1 none) are
+    those of some record of ``others``, by either key: it may be in a swapped pair."""
+    found = np.zeros(len(keys), dtype=bool)
+    for k in range(keys.shape[1]):
+        mine, theirs = keys[:, k], others[:, k]
+        found |= (mine >= 0) & np.isin(mine, theirs[theirs >= 0])
+    return found
+
+
+def _alike(a: IntArray, b: IntArray) -> npt.NDArray[np.bool_]:
+    """Per row, whether two names' keys (class, skeleton; -1 none) agree by either."""
+    out: npt.NDArray[np.bool_] = ((a >= 0) & (a == b)).any(axis=1)
+    return out
+
+
+def _run_together(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
+    """In place, :meth:`FamilyNameComparison.adjust` of family parts split otherwise on
+    each side (Min Jun against Minjun, Aung San against Aungsan): a pair below "names
+    sound alike" whose family parts, run together, have the skeleton key of one word
+    (:func:`_family_joined`) ranks so."""
+    rows = np.flatnonzero((levels > kernels.MISSING) & (levels < kernels.SOUNDS))
+    if not len(rows):
+        return
+    a, b = _family_joined(data, 0)[li[rows]], _family_joined(data, 1)[ri[rows]]
+    levels[rows[(a >= 0) & (a == b)]] = kernels.SOUNDS
+
+
+def _family_joined(data: PreparedPair, side: int) -> IntArray:
+    """Per record of a side, the skeleton key of its family part run together, as one
+    word's (the part's own where it is one; -1: none) (made once)."""
+    key = f"family joined:{side}"
     if key not in data._cache:
-        names = data.person_names(side)
-        family = names.family_parts().skeletons
+        family = data.person_names(side).family_parts().skeletons
         count = (family >= 0).sum(axis=1)
         joined = np.where(count == 1, family[:, 0], -1).astype(np.int32)
         many = np.flatnonzero(count >= 2)
         if len(many):
             joined[many] = data.joined_skeletons(np.ascontiguousarray(family[many]), "s:")
+        data._cache[key] = joined
+    out: IntArray = data._cache[key]
+    return out
+
+
+def _swap_keys(data: PreparedPair, side: int) -> tuple[IntArray, IntArray]:
+    """Per record of a side, ``(n, 2)`` the class and the skeleton key of its given name
+    (part 0), and those of its family part (the skeleton of the part run together, the
+    class only where it is one part), as :func:`_swapped_family` reads them; all -1 where
+    a record has no given name beside a family part, its given name is a kunya, or its
+    name chains (made once)."""
+    key = f"swap keys:{side}"
+    if key not in data._cache:
+        names = data.person_names(side)
+        classes = names.family_parts().classes
+        joined = _family_joined(data, side)
         first = names.parts.skeletons[:, 0]
         off = names.chain | names.kunya | (names.family_start == 0) | (first < 0) | (joined < 0)
+        family_class = np.where((classes >= 0).sum(axis=1) == 1, classes[:, 0], -1)
         data._cache[key] = (
-            np.where(off, -1, first).astype(np.int32),
-            np.where(off, -1, joined).astype(np.int32),
+            np.where(off[:, None], -1, np.stack([names.parts.classes[:, 0], first], axis=1)),
+            np.where(off[:, None], -1, np.stack([family_class, joined], axis=1)),
         )
     keys: tuple[IntArray, IntArray] = data._cache[key]
     return keys

@@ -288,7 +288,11 @@ def test_family_name_of_a_full_name_past_a_middle_name(culture: str | None) -> N
 SWAPPED = [
     ("Ivan Petrov", "Petrov Ivan", None, "same names"),
     ("Jean Mukendi", "MUKENDI Jean", None, "same names"),
-    ("Kim Min-jun", "Minjun Kim", None, "names sound alike"),
+    ("Kim Min-jun", "Minjun Kim", None, "same names"),
+    # a Hangul family syllable is read as its class (김, read Gim, is Kim), not its key
+    ("김민준", "Minjun Kim", None, "same names"),
+    ("이서연", "Seoyeon Lee", None, "same names"),
+    ("Lee Seo-yeon", "Seoyeon Rhee", None, "same names"),
     ("Ivan Petrov", "Petrov Oleg", None, "different"),
     ("محمد علي", "علي محمد", None, "different"),
     ("Abdi Farah", "Farah Abdi", "somali", "different"),
@@ -309,6 +313,36 @@ def test_family_name_swapped_with_the_given_name(culture: str | None) -> None:
         {"given_name": ["Petrov"], "family_name": ["Ivan"]},
     )
     assert [label_of("family_name", "name", g) for g in got] == ["same names"]
+
+
+# Korean names: family name first as written, often reversed in Latin records; a given
+# name of two syllables written joined (Minjun), with a hyphen (Min-jun) or apart (Min Jun).
+# (given-name label, family-name label), the same either way round.
+KOREAN = [
+    ("Kim Min-jun", "Minjun Kim", "given and family name swapped", "same names"),
+    ("Kim Min-jun", "Kim Minjun", "same spelling", "same names"),
+    ("김민준", "Minjun Kim", "given and family name swapped", "same names"),
+    ("김민준", "Kim Min-jun", "same name, different spelling", "same names"),
+    ("Min-jun Kim", "Minjun Kim", "same spelling", "same names"),
+    ("Min Jun Kim", "Min-jun Kim", "sounds alike", "same names"),
+    ("Kim Min-jun", "Kim Min Jun", "same spelling", "names sound alike"),
+    ("Lee Seo-yeon", "Seoyeon Rhee", "given and family name swapped", "same names"),
+    ("Kim Min-jun", "Seoyeon Kim", "different", "different"),
+]
+
+
+def assert_name_labels(table: list[tuple[str, str, str, str]]) -> None:
+    """The full names of each row of ``table`` (left, right, given-name label, family-name
+    label) compare to those labels, either way round."""
+    left, right, given_want, family_want = (list(x) for x in zip(*table, strict=True))
+    for kind, want in (("given_name", given_want), ("family_name", family_want)):
+        for a, b in ((left, right), (right, left)):
+            got = levels(kind, "name", {"full_name": a}, {"full_name": b})
+            assert [label_of(kind, "name", g) for g in got] == want, kind
+
+
+def test_korean_names_family_first_and_given_names_with_a_hyphen() -> None:
+    assert_name_labels(KOREAN)
 
 
 def test_given_name_swapped_and_missing() -> None:

@@ -6,7 +6,11 @@ is not plain ASCII.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import cache
+
+from rfl_match.names._resources import read_table
 
 # Zero-width and invisible format characters: ZWNJ and ZWJ join Persian word parts, so they
 # are removed (the parts are one word), not turned into spaces.
@@ -42,22 +46,59 @@ _TABLE |= {ord(k): v for k, v in (_LETTER_MAP | _DIGITS).items()}
 _TABLE |= {ord(c): " " for c in '.,;:()[]{}"«»„“”‹›!?|\\+*&#@~^=<>،؛؟'}
 
 
+# a hyphen within a word (NFKC reads U+2011 as U+2010); "-" last, as a character class takes it
+_WORD_HYPHENS = "\u2010\u2011-"
+
+
+@cache
+def _korean_given() -> re.Pattern[str]:
+    """A word of two Korean given-name syllables with a hyphen between them (min-jun), the
+    syllables of ``resources/korean_syllables.tsv`` but particles and titles."""
+    special = {
+        word for table in ("particles.tsv", "titles.tsv") for row in read_table(table)
+        for word in row[0].split()
+    }  # fmt: skip
+    syllables = sorted(
+        (row[0] for row in read_table("korean_syllables.tsv") if row[0] not in special),
+        key=len,
+        reverse=True,
+    )
+    alternatives = "|".join(syllables)
+    edge = rf"\w{_WORD_HYPHENS}"
+    return re.compile(
+        rf"(?<![{edge}])({alternatives})[{_WORD_HYPHENS}]({alternatives})(?![{edge}])"
+    )
+
+
+def _joined(match: re.Match[str]) -> str:
+    first, second = match.groups()
+    return match.group(0) if first == second else first + second
+
+
 def clean_text(text: str) -> str:
     """Clean name text: NFKC, case folding, invisible characters, Arabic-script letter variants.
 
     Removes harakat, tatweel, zero-width characters and apostrophes; unifies alef and hamza
     seats, Persian and Arabic yeh and kaf, ta marbuta (read as final heh); turns hyphens and
     punctuation into spaces and Arabic-Indic digits into ASCII digits. Latin diacritics are
-    kept here (romanisation decides what they mean).
+    kept here (romanisation decides what they mean). A word of two Korean given-name
+    syllables joined by a hyphen is one name and is written as one word (Min-jun is
+    Minjun, as 김민준's given name reads; ``resources/korean_syllables.tsv``); two halves
+    alike stay apart (a Burmese doubled syllable, Min-Min).
 
     >>> clean_text("Abd-al-Raḥmān  ʿAlī")
     'abd al raḥmān alī'
     >>> clean_text("مُحَمَّد عبدالله")
     'محمد عبدالله'
+    >>> clean_text("KIM Min-jun"), clean_text("Jean-Pierre")
+    ('kim minjun', 'jean pierre')
     """
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    text = text.casefold().translate(_TABLE)
+    text = text.casefold()
+    if "-" in text or "\u2010" in text:
+        text = _korean_given().sub(_joined, text)
+    text = text.translate(_TABLE)
     if not text.isascii():
         # casefold and NFKC can leave Latin letters decomposed after the mapping
         text = unicodedata.normalize("NFC", text)
