@@ -706,7 +706,7 @@ class FamilyNameComparison(Comparison):
         a = data.person_names(0)
         b = data.person_names(1)
 
-        (forms_a, table_a, sign_a, free_a), (forms_b, table_b, sign_b, free_b) = (
+        (forms_a, table_a, sign_a, free_a, chain_a), (forms_b, table_b, sign_b, free_b, chain_b) = (
             _family_forms(data, 0),
             _family_forms(data, 1),
         )
@@ -718,7 +718,10 @@ class FamilyNameComparison(Comparison):
             levels = kernels.chain_ranks(
                 table_a, table_b, qa, qb, workers=data.workers, signatures=(sign_a, sign_b)
             )
-            _without_middle(levels, (table_a, table_b), (free_a, free_b), qa, qb, data.workers)
+            _without_middle(
+                levels, (table_a, table_b), (free_a, free_b), (chain_a, chain_b), qa, qb,
+                data.workers,
+            )  # fmt: skip
             # Below "sounds alike": a similar spelling of the whole family part (3). The
             # pairs are distinct pairs of forms, and a form holds its text.
             table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
@@ -1009,18 +1012,20 @@ def _given_keys(data: PreparedPair, side: int) -> IntArray:
 
 def _family_forms(
     data: PreparedPair, side: int
-) -> tuple[IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+) -> tuple[
+    IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]
+]:
     """Per record, a code of all that its family name is compared by (its family parts,
-    their joined text, and whether they are a full name's: ``PersonNames.family_in_full``):
-    equal codes, equal comparisons; the packed family parts of each code (held per
-    distinct form, not per record); their chain signatures; and whether they are a full
-    name's."""
+    their joined text, whether they are a full name's: ``PersonNames.family_in_full``, and
+    whether the name chains: ``PersonNames.chain``): equal codes, equal comparisons; the
+    packed family parts of each code (held per distinct form, not per record); their
+    chain signatures; whether they are a full name's; and whether the name chains."""
     key = f"family forms:{side}"
     if key not in data._cache:
         names = data.person_names(side)
         family = names.family_parts().packed
         # a number per form, and a record of each
-        held = [family, names.text[:, None], names.family_in_full[:, None]]
+        held = [family, names.text[:, None], names.family_in_full[:, None], names.chain[:, None]]
         codes, first = kernels.number_rows(np.concatenate(held, axis=1, dtype=np.int32))
         table = np.ascontiguousarray(family[first])
         data._cache[key] = (
@@ -1028,8 +1033,11 @@ def _family_forms(
             table,
             kernels.chain_signatures(table),
             names.family_in_full[first],
+            names.chain[first],
         )
-    forms: tuple[IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_]]
+    forms: tuple[
+        IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]
+    ]
     forms = data._cache[key]
     return forms
 
@@ -1038,6 +1046,7 @@ def _without_middle(
     levels: Levels,
     tables: tuple[IntArray, IntArray],
     in_full: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
+    chains: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
     qa: Index,
     qb: Index,
     workers: int,
@@ -1047,9 +1056,11 @@ def _without_middle(
     other's, ranks higher without its first parts, down to the other's length: those are
     middle names the other record leaves out (María José García López against María
     García: García López against García), and such a pair ranks at most "shortened", as
-    one name holds more. Not a chain, where a father's name left out is another
-    generation; not a full name of three parts, whose middle is as often a compound given
-    name's second half (Noor Ahmad Haidari against Noor Haidari, another name) or a
+    one name holds more. Not where either name chains (``chains``, per form: a culture
+    hint, Arabic or Ethiopic script, a Somali spelling), where a father's name left out is
+    another generation (Cabdi Faarax Xasan Cali against Abdi Hassan Ali: father Faarax,
+    father Hassan); not a full name of three parts, whose middle is as often a compound
+    given name's second half (Noor Ahmad Haidari against Noor Haidari, another name) or a
     father's name in a chain no hint tells of."""
     for this, other, q_this, q_other, flip in (
         (0, 1, qa, qb, False),
@@ -1062,7 +1073,7 @@ def _without_middle(
         if not may.any():
             continue
         # the pairs that may rank higher so, and by how many parts: read on those alone
-        maybe = np.flatnonzero(may[q_this] & (levels < kernels.TRUNCATED))
+        maybe = np.flatnonzero(may[q_this] & ~chains[other][q_other] & (levels < kernels.TRUNCATED))
         shorter = other_lengths[q_other[maybe]]
         spare = np.where(shorter > 0, lengths[q_this[maybe]] - shorter, 0)
         for drop in range(1, int(spare.max(initial=0)) + 1):

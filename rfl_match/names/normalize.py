@@ -160,6 +160,30 @@ def _somali_key_source(spelling: str, latin: str, class_id: str) -> str:
     return spelling
 
 
+@lru_cache(maxsize=1 << 16)
+def reads_somali(token: str) -> bool:
+    """Whether a romanised name part is spelt in Somali Latin orthography, with no culture
+    hint to say so: it has the Somali look (an x or a c, with a long vowel written twice or
+    an x or c beside a vowel: Faarax, Xasan, Cali) and its common reading (Farah, Hasan,
+    Ali) is a spelling of the same listed name, or has the skeleton key of one (Maxamed,
+    read as mahamed: Mohamed's). Carlos, Cecilia, Xavier, Alexander look so too, but
+    their common readings (arlos, eilia, havier, alehander) are no name of theirs.
+
+    >>> reads_somali("faarax"), reads_somali("cali"), reads_somali("carlos")
+    (True, True, False)
+    """
+    if not token.isascii() or not _looks_somali(token):
+        return False
+    common = somali_to_common(token)
+    if common == token:
+        return False
+    class_id = analyze_token(token, token, "Latin").variant_id
+    if lookup_latin(common) == class_id or _compound_id(common) == class_id:
+        return True
+    plain = _plain_skeletons().get(class_id)
+    return plain is not None and token_keys(common)[0] in plain
+
+
 @lru_cache(maxsize=1 << 18)
 def analyze_token(native: str, latin: str, script: str, somali: bool = False) -> TokenInfo:
     """Variant class, keys and candidates of one (joined) name part."""
