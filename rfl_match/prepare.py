@@ -31,6 +31,7 @@ from rfl_match.names.keys import finish_key
 from rfl_match.names.normalize import (
     PieceParts,
     many_full_parts,
+    names_a_parent,
     paused_gc,
     piece_readings,
     reads_somali,
@@ -623,6 +624,23 @@ def _somali_spelt(full: FormArrays, tokens: Vocabulary) -> npt.NDArray[np.bool_]
     return out
 
 
+def _without_parents(texts: Any, culture: Culture) -> Any:
+    """Distinct values of a person's name column (an Arrow string array), blank where one
+    names the person by a parent ("S/O Ahmed Khan": :func:`names_a_parent`): the father
+    is not the person sought, and read as the person's name, a son met his father as the
+    same name. Only values with a slash are read again."""
+    slashed = np.flatnonzero(pc.match_substring(texts, "/").fill_null(False).to_numpy(False))
+    if not len(slashed):
+        return texts
+    values = texts.take(pa.array(slashed)).to_pylist()
+    parent = np.fromiter((names_a_parent(v, culture) for v in values), bool, len(values))
+    if not parent.any():
+        return texts
+    blank = np.zeros(len(texts), dtype=bool)
+    blank[slashed[parent]] = True
+    return pc.if_else(pa.array(blank), pa.scalar("", texts.type), texts)
+
+
 def _texts_from(
     full: FormArrays, start: IntArray, tokens: Vocabulary, texts: Vocabulary
 ) -> IntArray:
@@ -944,6 +962,8 @@ class PreparedPair:
         if f"arrays:0:{column}" in self._cache:
             return self._cache[f"arrays:0:{column}"], self._cache[f"arrays:1:{column}"]
         codes, texts = self._distinct_values(column)
+        if column in NAME_FIELDS:
+            texts = _without_parents(texts, culture_info(self.culture))
         arrays = self._coded_names(codes, texts, make)
         n_left = self.sizes[0]
         return replace(arrays, codes=codes[:n_left]), replace(arrays, codes=codes[n_left:])

@@ -594,6 +594,49 @@ def test_father_name_meets_childs_second_name() -> None:
     assert words[1] != "missing"
 
 
+# A value that opens with S/O or D/O written with its slash (son of, daughter of) names the
+# person by the father: in a person's name column it is no name of the person's (the father
+# is not the person sought: read as one, "S/O Ahmed Khan" met Ahmed Khan as a shortened form
+# of his name, and its letters S and O as initials); in a father's column it is the
+# father's name. Written as initials (S. O. Adeyemi), the letters are a name's.
+PARENT_OPENINGS = [
+    ("S/O Ahmed Khan", "Ahmed Khan", "missing", "missing"),
+    ("S/O Ahmed Khan", "Imran Khan", "missing", "missing"),
+    ("D/O Yusuf Ali", "Yusuf Ali", "missing", "missing"),
+    ("s/o: Ahmed", "Ahmed", "missing", "missing"),
+    ("Imran S/O Ahmed Khan", "Imran Ahmed Khan", "same spelling", "same names"),
+    ("S. O. Adeyemi", "S. O. Adeyemi", "same spelling", "same names"),
+]
+
+
+def test_a_name_that_opens_with_son_of_names_the_father() -> None:
+    assert_name_labels(PARENT_OPENINGS)
+    # a family name column that holds the father's is no family name of the person's
+    fields = levels(
+        "family_name",
+        "name",
+        {"given_name": ["Imran"], "family_name": ["S/O Ahmed Khan"]},
+        {"given_name": ["Imran"], "family_name": ["Ahmed Khan"]},
+    )
+    assert [label_of("family_name", "name", g) for g in fields] == ["missing"]
+    # ... and in the father's column, the father's name
+    n = 3
+    got = levels(
+        "name",
+        "father_name",
+        {
+            "full_name": ["Imran Khan"] * n,
+            "father_name": ["S/O Ahmed", "S/O Ahmed Khan", "D/O Ahmed"],
+        },
+        {"full_name": ["Imran Khan"] * n, "father_name": ["Ahmed", "Ahmed Khan", "Ahmad"]},
+    )
+    assert [label_of("name", "father_name", g) for g in got] == [
+        "same spelling",
+        "same spelling",
+        "same name, different spelling",
+    ]
+
+
 # A parent's name written as one word on one side and two on the other: the parts run
 # together sound alike; a split that leaves a further name on one side does not count.
 PARENT_SPLITS = [

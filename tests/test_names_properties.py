@@ -28,7 +28,7 @@ NAME_ALPHABET = st.sampled_from(
     + list("ሙሉጌታተስፋዬ")
     + list("အောင်ဆန်းစုကြည်")
     + ["al ", "bin ", "abd ", "abu ", "haji ", "u ", "de ", "din ", "ullah ", "s/o ", "w/o "]
-    + ["n/a ", "b/o ", "min-jun "]
+    + ["n/a ", "b/o ", "d/o ", "min-jun ", "s. o. "]
 )
 NAMES = st.lists(NAME_ALPHABET, max_size=12).map("".join)
 CULTURES = st.sampled_from([None, "arabic", "somali", "amharic", "afghan", "burmese", "x"])

@@ -70,6 +70,22 @@ def _korean_given() -> re.Pattern[str]:
     )
 
 
+@cache
+def _relation_words() -> re.Pattern[str]:
+    """S/O and D/O (son of, daughter of: the patronymic particles of two letters in
+    ``resources/particles.tsv``) written as one word with their slash ("s/o"): kept so, as
+    a word apart from initials (S. O. Adeyemi) once the slash is a space elsewhere."""
+    pairs = [
+        row[0].split()
+        for row in read_table("particles.tsv")
+        if row[1] == "patronymic" and " " in row[0]
+    ]
+    alternatives = "|".join(re.escape(first) + "/" + re.escape(second) for first, second in pairs)
+    # between white space or what clean-up makes one: once cleaned, a word apart again
+    apart = re.escape("".join(chr(c) for c, to in _TABLE.items() if to == " "))
+    return re.compile(rf"(?:^|(?<=[\s{apart}]))({alternatives})(?=$|[\s{apart}])")
+
+
 def _joined(match: re.Match[str]) -> str:
     first, second = match.groups()
     return match.group(0) if first == second else first + second
@@ -81,10 +97,12 @@ def clean_text(text: str) -> str:
     Removes harakat, tatweel, zero-width characters and apostrophes; unifies alef and hamza
     seats, Persian and Arabic yeh and kaf, ta marbuta (read as final heh); turns hyphens and
     punctuation into spaces and Arabic-Indic digits into ASCII digits. Latin diacritics are
-    kept here (romanisation decides what they mean). A word of two Korean given-name
-    syllables joined by a hyphen is one name and is written as one word (Min-jun is
-    Minjun, as 김민준's given name reads; ``resources/korean_syllables.tsv``); two halves
-    alike stay apart (a Burmese doubled syllable, Min-Min).
+    kept here (romanisation decides what they mean). S/O and D/O (son of, daughter of)
+    written with their slash keep it, one word told from initials (S. O. Adeyemi). A word
+    of two Korean given-name syllables joined by a hyphen is one name and is written as
+    one word (Min-jun is Minjun, as 김민준's given name reads;
+    ``resources/korean_syllables.tsv``); two halves alike stay apart (a Burmese doubled
+    syllable, Min-Min).
 
     >>> clean_text("Abd-al-Raḥmān  ʿAlī")
     'abd al raḥmān alī'
@@ -92,13 +110,20 @@ def clean_text(text: str) -> str:
     'محمد عبدالله'
     >>> clean_text("KIM Min-jun"), clean_text("Jean-Pierre")
     ('kim minjun', 'jean pierre')
+    >>> clean_text("Ali S/O Ahmed"), clean_text("S. O. Adeyemi"), clean_text("N/A")
+    ('ali s/o ahmed', 's o adeyemi', 'n a')
     """
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     text = text.casefold()
     if "-" in text or "\u2010" in text:
         text = _korean_given().sub(_joined, text)
-    text = text.translate(_TABLE)
+    if "/" in text:
+        # every other piece is S/O or D/O as written, which keeps its slash
+        pieces = _relation_words().split(text)
+        text = "".join(p if k % 2 else p.translate(_TABLE) for k, p in enumerate(pieces))
+    else:
+        text = text.translate(_TABLE)
     if not text.isascii():
         # casefold and NFKC can leave Latin letters decomposed after the mapping
         text = unicodedata.normalize("NFC", text)
