@@ -51,23 +51,20 @@ _WORD_HYPHENS = "\u2010\u2011-"
 
 
 @cache
-def _korean_given() -> re.Pattern[str]:
-    """A word of two Korean given-name syllables with a hyphen between them (min-jun), the
-    syllables of ``resources/korean_syllables.tsv`` but particles and titles."""
+def _korean_syllables() -> frozenset[str]:
+    """The Korean given-name syllables of ``resources/korean_syllables.tsv`` but particles
+    and titles."""
     special = {
         word for table in ("particles.tsv", "titles.tsv") for row in read_table(table)
         for word in row[0].split()
     }  # fmt: skip
-    syllables = sorted(
-        (row[0] for row in read_table("korean_syllables.tsv") if row[0] not in special),
-        key=len,
-        reverse=True,
-    )
-    alternatives = "|".join(syllables)
-    edge = rf"\w{_WORD_HYPHENS}"
-    return re.compile(
-        rf"(?<![{edge}])({alternatives})[{_WORD_HYPHENS}]({alternatives})(?![{edge}])"
-    )
+    return frozenset(row[0] for row in read_table("korean_syllables.tsv")) - special
+
+
+# a word of two runs of Latin letters with a hyphen between them (min-jun)
+_HYPHENED = re.compile(
+    rf"(?<![\w{_WORD_HYPHENS}])([a-z]+)[{_WORD_HYPHENS}]([a-z]+)(?![\w{_WORD_HYPHENS}])"
+)
 
 
 @cache
@@ -87,8 +84,13 @@ def _relation_words() -> re.Pattern[str]:
 
 
 def _joined(match: re.Match[str]) -> str:
+    """Two Korean given-name syllables with a hyphen between them as one word; two halves
+    alike (Min-Min) and any other word as written."""
     first, second = match.groups()
-    return match.group(0) if first == second else first + second
+    syllables = _korean_syllables()
+    if first != second and first in syllables and second in syllables:
+        return first + second
+    return match.group(0)
 
 
 def clean_text(text: str) -> str:
@@ -117,8 +119,8 @@ def clean_text(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
     text = text.casefold()
     if "-" in text or "\u2010" in text:
-        text = _korean_given().sub(_joined, text)
-    if "/" in text:
+        text = _HYPHENED.sub(_joined, text)
+    if "/o" in text:
         # every other piece is S/O or D/O as written, which keeps its slash
         pieces = _relation_words().split(text)
         text = "".join(p if k % 2 else p.translate(_TABLE) for k, p in enumerate(pieces))
