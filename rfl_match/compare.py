@@ -706,7 +706,7 @@ class FamilyNameComparison(Comparison):
         a = data.person_names(0)
         b = data.person_names(1)
 
-        (forms_a, table_a, sign_a, free_a), (forms_b, table_b, sign_b, free_b) = (
+        (forms_a, table_a, sign_a, free_a, chain_a), (forms_b, table_b, sign_b, free_b, chain_b) = (
             _family_forms(data, 0),
             _family_forms(data, 1),
         )
@@ -718,7 +718,10 @@ class FamilyNameComparison(Comparison):
             levels = kernels.chain_ranks(
                 table_a, table_b, qa, qb, workers=data.workers, signatures=(sign_a, sign_b)
             )
-            _without_middle(levels, (table_a, table_b), (free_a, free_b), qa, qb, data.workers)
+            _without_middle(
+                levels, (table_a, table_b), (free_a, free_b), (chain_a, chain_b), qa, qb,
+                data.workers,
+            )  # fmt: skip
             # Below "sounds alike": a similar spelling of the whole family part (3). The
             # pairs are distinct pairs of forms, and a form holds its text.
             table = {level: (level, 3) for level in range(kernels.MISSING + 1, kernels.SOUNDS)}
@@ -734,6 +737,7 @@ class FamilyNameComparison(Comparison):
 
     def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
         _compound_family(data, levels, li, ri)
+        _run_together(data, levels, li, ri)
         _swapped_family(data, levels, li, ri)
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
@@ -789,20 +793,22 @@ def _compound_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) -
 def _swapped_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
     """In place, :meth:`FamilyNameComparison.adjust` of a name written family name first on
     one side (a list's order: Petrov Ivan, Minjun Kim against Kim Min-jun): where each
-    side's given name sounds like the other's family part (by skeleton key, the family
-    part run together), the family part is ranked against the other's given name, both
-    ways round, and the weaker of the two, at least "names sound alike", stands where it
-    is higher. Not a name that chains (:attr:`PersonNames.chain`): there a reordered
-    chain is another person, a father or a son."""
+    side's given name is the other's family part, of one variant class (김, read Gim, and
+    Kim) or sounding alike by skeleton key (the family part run together), the family part
+    is ranked against the other's given name, both ways round, and the weaker of the two,
+    at least "names sound alike", stands where it is higher. Not a name that chains
+    (:attr:`PersonNames.chain`): there a reordered chain is another person, a father or a
+    son."""
     first_a, family_a = _swap_keys(data, 0)
     first_b, family_b = _swap_keys(data, 1)
-    may_a = (first_a >= 0) & np.isin(first_a, family_b) & np.isin(family_a, first_b)
-    may_b = (first_b >= 0) & np.isin(first_b, family_a) & np.isin(family_b, first_a)
+    may_a = _among(first_a, family_b) & _among(family_a, first_b)
+    may_b = _among(first_b, family_a) & _among(family_b, first_a)
     maybe = np.flatnonzero(may_a[li] & may_b[ri])
     if not len(maybe):
         return
     x, y = li[maybe], ri[maybe]
-    swapped = (first_a[x] == family_b[y]) & (family_a[x] == first_b[y]) & (first_a[x] != first_b[y])
+    fa, sa, fb, sb = first_a[x], family_a[x], first_b[y], family_b[y]
+    swapped = _alike(fa, sb) & _alike(sa, fb) & ~_alike(fa, fb)
     at, x, y = maybe[swapped], x[swapped], y[swapped]
     if not len(at):
         return
@@ -819,25 +825,67 @@ def _swapped_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) ->
     levels[at] = np.maximum(levels[at], np.maximum(ranks, kernels.SOUNDS))
 
 
-def _swap_keys(data: PreparedPair, side: int) -> tuple[IntArray, IntArray]:
-    """Per record of a side, the skeleton key of its given name (part 0) and that of its
-    family part run together (the part's own where it is one), as
-    :func:`_swapped_family` reads them; both -1 where a record has no given name beside
-    a family part, its given name is a kunya, or its name chains (made once)."""
-    key = f"swap keys:{side}"
+def _among(keys: IntArray, others: IntArray) -> npt.NDArray[np.bool_]:
+    """Per record, whether its keys (rows of ``keys``: class, skeleton; -1 none) are
+    those of some record of ``others``, by either key: it may be in a swapped pair."""
+    found = np.zeros(len(keys), dtype=bool)
+    for k in range(keys.shape[1]):
+        mine, theirs = keys[:, k], others[:, k]
+        found |= (mine >= 0) & np.isin(mine, theirs[theirs >= 0])
+    return found
+
+
+def _alike(a: IntArray, b: IntArray) -> npt.NDArray[np.bool_]:
+    """Per row, whether two names' keys (class, skeleton; -1 none) agree by either."""
+    out: npt.NDArray[np.bool_] = ((a >= 0) & (a == b)).any(axis=1)
+    return out
+
+
+def _run_together(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
+    """In place, :meth:`FamilyNameComparison.adjust` of family parts split otherwise on
+    each side (Min Jun against Minjun, Aung San against Aungsan): a pair below "names
+    sound alike" whose family parts, run together, have the skeleton key of one word
+    (:func:`_family_joined`) ranks so."""
+    rows = np.flatnonzero((levels > kernels.MISSING) & (levels < kernels.SOUNDS))
+    if not len(rows):
+        return
+    a, b = _family_joined(data, 0)[li[rows]], _family_joined(data, 1)[ri[rows]]
+    levels[rows[(a >= 0) & (a == b)]] = kernels.SOUNDS
+
+
+def _family_joined(data: PreparedPair, side: int) -> IntArray:
+    """Per record of a side, the skeleton key of its family part run together, as one
+    word's (the part's own where it is one; -1: none) (made once)."""
+    key = f"family joined:{side}"
     if key not in data._cache:
-        names = data.person_names(side)
-        family = names.family_parts().skeletons
+        family = data.person_names(side).family_parts().skeletons
         count = (family >= 0).sum(axis=1)
         joined = np.where(count == 1, family[:, 0], -1).astype(np.int32)
         many = np.flatnonzero(count >= 2)
         if len(many):
             joined[many] = data.joined_skeletons(np.ascontiguousarray(family[many]), "s:")
+        data._cache[key] = joined
+    out: IntArray = data._cache[key]
+    return out
+
+
+def _swap_keys(data: PreparedPair, side: int) -> tuple[IntArray, IntArray]:
+    """Per record of a side, ``(n, 2)`` the class and the skeleton key of its given name
+    (part 0), and those of its family part (the skeleton of the part run together, the
+    class only where it is one part), as :func:`_swapped_family` reads them; all -1 where
+    a record has no given name beside a family part, its given name is a kunya, or its
+    name chains (made once)."""
+    key = f"swap keys:{side}"
+    if key not in data._cache:
+        names = data.person_names(side)
+        classes = names.family_parts().classes
+        joined = _family_joined(data, side)
         first = names.parts.skeletons[:, 0]
         off = names.chain | names.kunya | (names.family_start == 0) | (first < 0) | (joined < 0)
+        family_class = np.where((classes >= 0).sum(axis=1) == 1, classes[:, 0], -1)
         data._cache[key] = (
-            np.where(off, -1, first).astype(np.int32),
-            np.where(off, -1, joined).astype(np.int32),
+            np.where(off[:, None], -1, np.stack([names.parts.classes[:, 0], first], axis=1)),
+            np.where(off[:, None], -1, np.stack([family_class, joined], axis=1)),
         )
     keys: tuple[IntArray, IntArray] = data._cache[key]
     return keys
@@ -964,18 +1012,20 @@ def _given_keys(data: PreparedPair, side: int) -> IntArray:
 
 def _family_forms(
     data: PreparedPair, side: int
-) -> tuple[IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+) -> tuple[
+    IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]
+]:
     """Per record, a code of all that its family name is compared by (its family parts,
-    their joined text, and whether they are a full name's: ``PersonNames.family_in_full``):
-    equal codes, equal comparisons; the packed family parts of each code (held per
-    distinct form, not per record); their chain signatures; and whether they are a full
-    name's."""
+    their joined text, whether they are a full name's: ``PersonNames.family_in_full``, and
+    whether the name chains: ``PersonNames.chain``): equal codes, equal comparisons; the
+    packed family parts of each code (held per distinct form, not per record); their
+    chain signatures; whether they are a full name's; and whether the name chains."""
     key = f"family forms:{side}"
     if key not in data._cache:
         names = data.person_names(side)
         family = names.family_parts().packed
         # a number per form, and a record of each
-        held = [family, names.text[:, None], names.family_in_full[:, None]]
+        held = [family, names.text[:, None], names.family_in_full[:, None], names.chain[:, None]]
         codes, first = kernels.number_rows(np.concatenate(held, axis=1, dtype=np.int32))
         table = np.ascontiguousarray(family[first])
         data._cache[key] = (
@@ -983,8 +1033,11 @@ def _family_forms(
             table,
             kernels.chain_signatures(table),
             names.family_in_full[first],
+            names.chain[first],
         )
-    forms: tuple[IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_]]
+    forms: tuple[
+        IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]
+    ]
     forms = data._cache[key]
     return forms
 
@@ -993,6 +1046,7 @@ def _without_middle(
     levels: Levels,
     tables: tuple[IntArray, IntArray],
     in_full: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
+    chains: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
     qa: Index,
     qb: Index,
     workers: int,
@@ -1002,9 +1056,11 @@ def _without_middle(
     other's, ranks higher without its first parts, down to the other's length: those are
     middle names the other record leaves out (María José García López against María
     García: García López against García), and such a pair ranks at most "shortened", as
-    one name holds more. Not a chain, where a father's name left out is another
-    generation; not a full name of three parts, whose middle is as often a compound given
-    name's second half (Noor Ahmad Haidari against Noor Haidari, another name) or a
+    one name holds more. Not where either name chains (``chains``, per form: a culture
+    hint, Arabic or Ethiopic script, a Somali spelling), where a father's name left out is
+    another generation (Cabdi Faarax Xasan Cali against Abdi Hassan Ali: father Faarax,
+    father Hassan); not a full name of three parts, whose middle is as often a compound
+    given name's second half (Noor Ahmad Haidari against Noor Haidari, another name) or a
     father's name in a chain no hint tells of."""
     for this, other, q_this, q_other, flip in (
         (0, 1, qa, qb, False),
@@ -1017,7 +1073,7 @@ def _without_middle(
         if not may.any():
             continue
         # the pairs that may rank higher so, and by how many parts: read on those alone
-        maybe = np.flatnonzero(may[q_this] & (levels < kernels.TRUNCATED))
+        maybe = np.flatnonzero(may[q_this] & ~chains[other][q_other] & (levels < kernels.TRUNCATED))
         shorter = other_lengths[q_other[maybe]]
         spare = np.where(shorter > 0, lengths[q_this[maybe]] - shorter, 0)
         for drop in range(1, int(spare.max(initial=0)) + 1):

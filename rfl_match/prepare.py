@@ -28,7 +28,14 @@ from rfl_match.dates import BirthIntervals, birth_intervals
 from rfl_match.kernels import JW_PREFIX, number_rows, person_parts, worker_count
 from rfl_match.names.clean import clean_text
 from rfl_match.names.keys import finish_key
-from rfl_match.names.normalize import PieceParts, many_full_parts, paused_gc, piece_readings
+from rfl_match.names.normalize import (
+    PieceParts,
+    many_full_parts,
+    names_a_parent,
+    paused_gc,
+    piece_readings,
+    reads_somali,
+)
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
 from rfl_match.names.placeholders import is_placeholder
 from rfl_match.schema import NAME_FIELDS, PARENT_FIELDS, PLACE_FIELDS
@@ -109,8 +116,9 @@ class PersonNames:
     family_start: IntArray
     #: the name chains, its parts after the given name a father's, a grandfather's: the
     #: culture hint says so, the full name is in Arabic or Ethiopic script alone
-    #: (:attr:`FormArrays.chain_script`, where the hint names no family name), or its
-    #: parts hold a chain's middle (:attr:`middle`)
+    #: (:attr:`FormArrays.chain_script`) or has a part spelt in Somali Latin orthography
+    #: (Cabdi Faarax Xasan Cali: :func:`_somali_spelt`), where the hint names no family
+    #: name, or its parts hold a chain's middle (:attr:`middle`)
     chain: npt.NDArray[np.bool_]
     #: the family part is the full name's (no family name field) and the name does not
     #: chain: it may open with a middle name (a second given name, José of María José
@@ -602,6 +610,37 @@ def _after_patronymic(full: FormArrays, tokens: Vocabulary) -> IntArray:
     return after
 
 
+def _somali_spelt(full: FormArrays, tokens: Vocabulary) -> npt.NDArray[np.bool_]:
+    """Per distinct full name (and the last row, none), whether a part of it is spelt in
+    Somali Latin orthography (:func:`~rfl_match.names.normalize.reads_somali`: Cabdi
+    Faarax Xasan Cali): a name of a culture whose names chain, read off each distinct
+    token once."""
+    ft = full.tokens
+    codes = np.unique(ft[ft >= 0])
+    words = tokens.array()
+    somali = np.zeros(len(tokens) + 1, dtype=bool)  # the last reads code -1
+    somali[codes] = [reads_somali(words[c]) for c in codes.tolist()]
+    out: npt.NDArray[np.bool_] = np.any(somali[ft], axis=1)
+    return out
+
+
+def _without_parents(texts: Any, culture: Culture) -> Any:
+    """Distinct values of a person's name column (an Arrow string array), blank where one
+    names the person by a parent ("S/O Ahmed Khan": :func:`names_a_parent`): the father
+    is not the person sought, and read as the person's name, a son met his father as the
+    same name. Only values with a slash are read again."""
+    slashed = np.flatnonzero(pc.match_substring(texts, "/").fill_null(False).to_numpy(False))
+    if not len(slashed):
+        return texts
+    values = texts.take(pa.array(slashed)).to_pylist()
+    parent = np.fromiter((names_a_parent(v, culture) for v in values), bool, len(values))
+    if not parent.any():
+        return texts
+    blank = np.zeros(len(texts), dtype=bool)
+    blank[slashed[parent]] = True
+    return pc.if_else(pa.array(blank), pa.scalar("", texts.type), texts)
+
+
 def _texts_from(
     full: FormArrays, start: IntArray, tokens: Vocabulary, texts: Vocabulary
 ) -> IntArray:
@@ -923,6 +962,8 @@ class PreparedPair:
         if f"arrays:0:{column}" in self._cache:
             return self._cache[f"arrays:0:{column}"], self._cache[f"arrays:1:{column}"]
         codes, texts = self._distinct_values(column)
+        if column in NAME_FIELDS:
+            texts = _without_parents(texts, culture_info(self.culture))
         arrays = self._coded_names(codes, texts, make)
         n_left = self.sizes[0]
         return replace(arrays, codes=codes[:n_left]), replace(arrays, codes=codes[n_left:])
@@ -947,7 +988,10 @@ class PreparedPair:
         start = np.where(has_family & (first < 0), 0, 1).astype(np.int32)
         text = np.where(has_family & ~chained, family.text[sc], full.rest_text[fc]).astype(np.int32)
         culture = culture_info(self.culture)
-        chain = chained | culture.chain | (full.chain_script[fc] & (culture.family is None))
+        # Where no hint names a family name, Arabic or Ethiopic script alone, or a Somali
+        # spelling, tells of a culture whose names chain.
+        spelt = full.chain_script | _somali_spelt(full, self.tokens)
+        chain = chained | culture.chain | (spelt[fc] & (culture.family is None))
         in_full = ~has_family & (fc >= 0) & ~chain
         # A patronymic is no family name: the family part starts after it (and its text).
         after = _after_patronymic(full, self.tokens)

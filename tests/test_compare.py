@@ -259,6 +259,19 @@ MIDDLE = [
     ("Abdi Hassan Farah", "Abdi Hassan", "somali", "one name is a shortened form of the other"),
     ("Abdi Hassan Farah Ali", "Abdi Farah Ali", "somali", "one name in common"),
     ("محمد علي حسن أحمد", "محمد حسن أحمد", None, "one name in common"),
+    # ... or a Somali spelling on either side (x, c, a long vowel written twice), where no
+    # hint says so: father Faarax against father Hassan is another person (a cousin);
+    # a shortened chain drops its last parts
+    ("Cabdi Faarax Xasan Cali", "Abdi Hassan Ali", None, "one name in common"),
+    ("Abdi Farah Hassan Ali", "Cabdi Xasan Cali", None, "one name in common"),
+    ("Maxamed Cali Xasan Warsame", "Mohamed Xasan Warsame", None, "one name in common"),
+    ("Cabdi Faarax Xasan Cali", "Abdi Farah Hassan", None,
+     "one name is a shortened form of the other"),
+    # names that only look Somali (c, x) are not read so
+    ("Carlos Alberto García López", "Carlos García López", None,
+     "one name is a shortened form of the other"),
+    ("Alexander Xavier Castro Cruz", "Alexander Castro Cruz", None,
+     "one name is a shortened form of the other"),
 ]  # fmt: skip
 
 
@@ -288,10 +301,15 @@ def test_family_name_of_a_full_name_past_a_middle_name(culture: str | None) -> N
 SWAPPED = [
     ("Ivan Petrov", "Petrov Ivan", None, "same names"),
     ("Jean Mukendi", "MUKENDI Jean", None, "same names"),
-    ("Kim Min-jun", "Minjun Kim", None, "names sound alike"),
+    ("Kim Min-jun", "Minjun Kim", None, "same names"),
+    # a Hangul family syllable is read as its class (김, read Gim, is Kim), not its key
+    ("김민준", "Minjun Kim", None, "same names"),
+    ("이서연", "Seoyeon Lee", None, "same names"),
+    ("Lee Seo-yeon", "Seoyeon Rhee", None, "same names"),
     ("Ivan Petrov", "Petrov Oleg", None, "different"),
     ("محمد علي", "علي محمد", None, "different"),
     ("Abdi Farah", "Farah Abdi", "somali", "different"),
+    ("Cabdi Xasan", "Xasan Cabdi", None, "different"),  # a Somali spelling: a chain
 ]
 
 
@@ -309,6 +327,36 @@ def test_family_name_swapped_with_the_given_name(culture: str | None) -> None:
         {"given_name": ["Petrov"], "family_name": ["Ivan"]},
     )
     assert [label_of("family_name", "name", g) for g in got] == ["same names"]
+
+
+# Korean names: family name first as written, often reversed in Latin records; a given
+# name of two syllables written joined (Minjun), with a hyphen (Min-jun) or apart (Min Jun).
+# (given-name label, family-name label), the same either way round.
+KOREAN = [
+    ("Kim Min-jun", "Minjun Kim", "given and family name swapped", "same names"),
+    ("Kim Min-jun", "Kim Minjun", "same spelling", "same names"),
+    ("김민준", "Minjun Kim", "given and family name swapped", "same names"),
+    ("김민준", "Kim Min-jun", "same name, different spelling", "same names"),
+    ("Min-jun Kim", "Minjun Kim", "same spelling", "same names"),
+    ("Min Jun Kim", "Min-jun Kim", "sounds alike", "same names"),
+    ("Kim Min-jun", "Kim Min Jun", "same spelling", "names sound alike"),
+    ("Lee Seo-yeon", "Seoyeon Rhee", "given and family name swapped", "same names"),
+    ("Kim Min-jun", "Seoyeon Kim", "different", "different"),
+]
+
+
+def assert_name_labels(table: list[tuple[str, str, str, str]]) -> None:
+    """The full names of each row of ``table`` (left, right, given-name label, family-name
+    label) compare to those labels, either way round."""
+    left, right, given_want, family_want = (list(x) for x in zip(*table, strict=True))
+    for kind, want in (("given_name", given_want), ("family_name", family_want)):
+        for a, b in ((left, right), (right, left)):
+            got = levels(kind, "name", {"full_name": a}, {"full_name": b})
+            assert [label_of(kind, "name", g) for g in got] == want, kind
+
+
+def test_korean_names_family_first_and_given_names_with_a_hyphen() -> None:
+    assert_name_labels(KOREAN)
 
 
 def test_given_name_swapped_and_missing() -> None:
@@ -544,6 +592,49 @@ def test_father_name_meets_childs_second_name() -> None:
     words = [label_of("name", "father_name", g) for g in got]
     assert words[0] == "matches the second name in the person's name chain"
     assert words[1] != "missing"
+
+
+# A value that opens with S/O or D/O written with its slash (son of, daughter of) names the
+# person by the father: in a person's name column it is no name of the person's (the father
+# is not the person sought: read as one, "S/O Ahmed Khan" met Ahmed Khan as a shortened form
+# of his name, and its letters S and O as initials); in a father's column it is the
+# father's name. Written as initials (S. O. Adeyemi), the letters are a name's.
+PARENT_OPENINGS = [
+    ("S/O Ahmed Khan", "Ahmed Khan", "missing", "missing"),
+    ("S/O Ahmed Khan", "Imran Khan", "missing", "missing"),
+    ("D/O Yusuf Ali", "Yusuf Ali", "missing", "missing"),
+    ("s/o: Ahmed", "Ahmed", "missing", "missing"),
+    ("Imran S/O Ahmed Khan", "Imran Ahmed Khan", "same spelling", "same names"),
+    ("S. O. Adeyemi", "S. O. Adeyemi", "same spelling", "same names"),
+]
+
+
+def test_a_name_that_opens_with_son_of_names_the_father() -> None:
+    assert_name_labels(PARENT_OPENINGS)
+    # a family name column that holds the father's is no family name of the person's
+    fields = levels(
+        "family_name",
+        "name",
+        {"given_name": ["Imran"], "family_name": ["S/O Ahmed Khan"]},
+        {"given_name": ["Imran"], "family_name": ["Ahmed Khan"]},
+    )
+    assert [label_of("family_name", "name", g) for g in fields] == ["missing"]
+    # ... and in the father's column, the father's name
+    n = 3
+    got = levels(
+        "name",
+        "father_name",
+        {
+            "full_name": ["Imran Khan"] * n,
+            "father_name": ["S/O Ahmed", "S/O Ahmed Khan", "D/O Ahmed"],
+        },
+        {"full_name": ["Imran Khan"] * n, "father_name": ["Ahmed", "Ahmed Khan", "Ahmad"]},
+    )
+    assert [label_of("name", "father_name", g) for g in got] == [
+        "same spelling",
+        "same spelling",
+        "same name, different spelling",
+    ]
 
 
 # A parent's name written as one word on one side and two on the other: the parts run

@@ -54,6 +54,13 @@ def test_per_token_scripts_in_a_mixed_string() -> None:
         ("O’Brien–Smith", "obrien smith"),  # apostrophe and dash variants
         ("٣ ۴", "3 4"),  # Arabic-Indic and Persian digits
         ("ＭＯＨＡＭＭＥＤ", "mohammed"),  # NFKC and case folding
+        # a Korean given name of two syllables with a hyphen is one word; no other
+        ("KIM Min-jun", "kim minjun"),
+        ("Lee Seo\u2011yeon", "lee seoyeon"),
+        ("Jean-Pierre", "jean pierre"),
+        ("Min-Min", "min min"),  # a Burmese doubled syllable
+        ("Abd-un-Nasir", "abd un nasir"),
+        ("Al-Han", "al han"),  # an article, no syllable
     ],
 )
 def test_clean_text(raw: str, clean: str) -> None:

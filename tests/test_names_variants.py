@@ -10,6 +10,7 @@ import pytest
 from rfl_match.names import normalize_name, phonetic_key, skeleton_key
 from rfl_match.names._resources import read_table
 from rfl_match.names.clean import clean_text
+from rfl_match.names.normalize import reads_somali
 from rfl_match.names.romanization import _ascii_word
 from rfl_match.names.variants import fold_spelling
 
@@ -465,6 +466,23 @@ def test_a_word_initial_c_alone_does_not_make_a_somali_reading(a: str, b: str) -
     na, nb = normalize_name(a), normalize_name(b)
     assert na.variant_ids != nb.variant_ids
     assert na.skeleton_keys != nb.skeleton_keys
+
+
+@pytest.mark.parametrize(
+    ("word", "somali"),
+    [
+        *((w, True) for w in ("faarax", "xasan", "cali", "cabdi", "maxamed", "cumar", "jaamac")),
+        *((w, True) for w in ("cabdiraxmaan", "xuseen", "saciid", "caasha", "cismaan")),
+        # they look Somali too (c, x beside a vowel, a long vowel written twice), but
+        # their common reading is no name of theirs
+        *((w, False) for w in ("carlos", "cecilia", "xavier", "alexander", "roxana", "isaac")),
+        *((w, False) for w in ("celia", "cira", "ximena", "castillo", "warsame", "nuur")),
+    ],
+)
+def test_a_somali_spelling_is_read_as_one(word: str, somali: bool) -> None:
+    # with no culture hint, a name spelt so is read as a chain (given, father,
+    # grandfather): rfl_match.prepare reads its full names so
+    assert reads_somali(word) is somali
 
 
 def test_somali_x_still_takes_the_class_of_its_reading() -> None:

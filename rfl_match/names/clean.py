@@ -6,7 +6,11 @@ is not plain ASCII.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import cache
+
+from rfl_match.names._resources import read_table
 
 # Zero-width and invisible format characters: ZWNJ and ZWJ join Persian word parts, so they
 # are removed (the parts are one word), not turned into spaces.
@@ -42,22 +46,86 @@ _TABLE |= {ord(k): v for k, v in (_LETTER_MAP | _DIGITS).items()}
 _TABLE |= {ord(c): " " for c in '.,;:()[]{}"«»„“”‹›!?|\\+*&#@~^=<>،؛؟'}
 
 
+# a hyphen within a word (NFKC reads U+2011 as U+2010); "-" last, as a character class takes it
+_WORD_HYPHENS = "\u2010\u2011-"
+
+
+@cache
+def _korean_syllables() -> frozenset[str]:
+    """The Korean given-name syllables of ``resources/korean_syllables.tsv`` but particles
+    and titles."""
+    special = {
+        word for table in ("particles.tsv", "titles.tsv") for row in read_table(table)
+        for word in row[0].split()
+    }  # fmt: skip
+    return frozenset(row[0] for row in read_table("korean_syllables.tsv")) - special
+
+
+# a word of two runs of Latin letters with a hyphen between them (min-jun)
+_HYPHENED = re.compile(
+    rf"(?<![\w{_WORD_HYPHENS}])([a-z]+)[{_WORD_HYPHENS}]([a-z]+)(?![\w{_WORD_HYPHENS}])"
+)
+
+
+@cache
+def _relation_words() -> re.Pattern[str]:
+    """S/O and D/O (son of, daughter of: the patronymic particles of two letters in
+    ``resources/particles.tsv``) written as one word with their slash ("s/o"): kept so, as
+    a word apart from initials (S. O. Adeyemi) once the slash is a space elsewhere."""
+    pairs = [
+        row[0].split()
+        for row in read_table("particles.tsv")
+        if row[1] == "patronymic" and " " in row[0]
+    ]
+    alternatives = "|".join(re.escape(first) + "/" + re.escape(second) for first, second in pairs)
+    # between white space or what clean-up makes one: once cleaned, a word apart again
+    apart = re.escape("".join(chr(c) for c, to in _TABLE.items() if to == " "))
+    return re.compile(rf"(?:^|(?<=[\s{apart}]))({alternatives})(?=$|[\s{apart}])")
+
+
+def _joined(match: re.Match[str]) -> str:
+    """Two Korean given-name syllables with a hyphen between them as one word; two halves
+    alike (Min-Min) and any other word as written."""
+    first, second = match.groups()
+    syllables = _korean_syllables()
+    if first != second and first in syllables and second in syllables:
+        return first + second
+    return match.group(0)
+
+
 def clean_text(text: str) -> str:
     """Clean name text: NFKC, case folding, invisible characters, Arabic-script letter variants.
 
     Removes harakat, tatweel, zero-width characters and apostrophes; unifies alef and hamza
     seats, Persian and Arabic yeh and kaf, ta marbuta (read as final heh); turns hyphens and
     punctuation into spaces and Arabic-Indic digits into ASCII digits. Latin diacritics are
-    kept here (romanisation decides what they mean).
+    kept here (romanisation decides what they mean). S/O and D/O (son of, daughter of)
+    written with their slash keep it, one word told from initials (S. O. Adeyemi). A word
+    of two Korean given-name syllables joined by a hyphen is one name and is written as
+    one word (Min-jun is Minjun, as 김민준's given name reads;
+    ``resources/korean_syllables.tsv``); two halves alike stay apart (a Burmese doubled
+    syllable, Min-Min).
 
     >>> clean_text("Abd-al-Raḥmān  ʿAlī")
     'abd al raḥmān alī'
     >>> clean_text("مُحَمَّد عبدالله")
     'محمد عبدالله'
+    >>> clean_text("KIM Min-jun"), clean_text("Jean-Pierre")
+    ('kim minjun', 'jean pierre')
+    >>> clean_text("Ali S/O Ahmed"), clean_text("S. O. Adeyemi"), clean_text("N/A")
+    ('ali s/o ahmed', 's o adeyemi', 'n a')
     """
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    text = text.casefold().translate(_TABLE)
+    text = text.casefold()
+    if "-" in text or "\u2010" in text:
+        text = _HYPHENED.sub(_joined, text)
+    if "/o" in text:
+        # every other piece is S/O or D/O as written, which keeps its slash
+        pieces = _relation_words().split(text)
+        text = "".join(p if k % 2 else p.translate(_TABLE) for k, p in enumerate(pieces))
+    else:
+        text = text.translate(_TABLE)
     if not text.isascii():
         # casefold and NFKC can leave Latin letters decomposed after the mapping
         text = unicodedata.normalize("NFC", text)

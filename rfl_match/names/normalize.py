@@ -10,6 +10,7 @@ import gc
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cache, lru_cache, partial
 from itertools import islice, product
 from typing import NamedTuple, TypeVar
@@ -25,6 +26,7 @@ from rfl_match.names.parts import (
     _is_tribal,
     assign_roles,
     culture_info,
+    is_parent_relation,
     is_particle,
     is_patronymic,
     is_strong_article,
@@ -160,6 +162,30 @@ def _somali_key_source(spelling: str, latin: str, class_id: str) -> str:
     return spelling
 
 
+@lru_cache(maxsize=1 << 16)
+def reads_somali(token: str) -> bool:
+    """Whether a romanised name part is spelt in Somali Latin orthography, with no culture
+    hint to say so: it has the Somali look (an x or a c, with a long vowel written twice or
+    an x or c beside a vowel: Faarax, Xasan, Cali) and its common reading (Farah, Hasan,
+    Ali) is a spelling of the same listed name, or has the skeleton key of one (Maxamed,
+    read as mahamed: Mohamed's). Carlos, Cecilia, Xavier, Alexander look so too, but
+    their common readings (arlos, eilia, havier, alehander) are no name of theirs.
+
+    >>> reads_somali("faarax"), reads_somali("cali"), reads_somali("carlos")
+    (True, True, False)
+    """
+    if not token.isascii() or not _looks_somali(token):
+        return False
+    common = somali_to_common(token)
+    if common == token:
+        return False
+    class_id = analyze_token(token, token, "Latin").variant_id
+    if lookup_latin(common) == class_id or _compound_id(common) == class_id:
+        return True
+    plain = _plain_skeletons().get(class_id)
+    return plain is not None and token_keys(common)[0] in plain
+
+
 @lru_cache(maxsize=1 << 18)
 def analyze_token(native: str, latin: str, script: str, somali: bool = False) -> TokenInfo:
     """Variant class, keys and candidates of one (joined) name part."""
@@ -290,6 +316,10 @@ def _burmese_parts(raw: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1 << 18)
 def _word_parts(raw: str, language: str | None) -> tuple[tuple[str, str, str], ...]:
     """(native, latin, script) for each name part in one space-free piece of clean text."""
+    if "/" in raw:
+        # S/O or D/O, which clean-up keeps whole (no other slash is left): a particle, and
+        # where one is kept as written (after a head: "Abd S/O"), it reads so again
+        return ((raw, raw, "Latin"),)
     script = script_of_text(raw)
     if script == UNKNOWN:
         return ()  # digits and symbols carry no name
@@ -684,6 +714,21 @@ def normalize_with(text: str, culture: Culture) -> NameForm:
     return _normalize(text, culture) if text else _EMPTY
 
 
+def names_a_parent(text: str, culture: Culture) -> bool:
+    """Whether a name value opens with S/O or D/O written with its slash (son of, daughter
+    of: "S/O Ahmed Khan"), so that it names the person by the father: its parts are the
+    father's name (roles "father", "grandfather", ...), and the person's own is not given.
+    Read so in a person's name column, it is no name of the person's; in a father's
+    column, the father's name.
+
+    >>> names_a_parent("S/O Ahmed Khan", culture_info(None))
+    True
+    >>> names_a_parent("Ali S/O Ahmed Khan", culture_info(None))
+    False
+    """
+    return normalize_with(text, culture).roles[:1] == ("father",)
+
+
 def _name_text(value: object) -> str:
     """A name value as text: a missing one (None, NaN, pandas' NA) as "", a number as it
     prints, a whole float without ".0" (record validation reads a name column so)."""
@@ -718,6 +763,20 @@ def normalize_name(text: str, *, culture: str | None = None) -> NameForm:
     >>> form.variant_ids, form.roles
     (('muhammad', 'abdallah'), ('given', 'father'))
 
+    A value that opens with S/O or D/O written with its slash (son of, daughter of, as
+    South Asian registers write "S/O Ahmed Khan") names the person by the father: its
+    parts are the father's name, roles "father", "grandfather", ..., and no given name;
+    the letters S and O are no initials. The linker reads such a value in a person's
+    name column as no name of the person's (the father is not the person sought), and in
+    a father's column as the father's name. Between two parts (Ali S/O Ahmed Khan) it is
+    a patronymic particle, as bin is. Written as initials (S. O. Adeyemi), the letters are
+    a name's; W/O (wife of, but also Woizero, Mrs, in Ethiopian English) opening a value
+    is left as written.
+
+    >>> form = normalize_name("S/O Ahmed Khan")
+    >>> form.tokens, form.roles
+    (('ahmed', 'khan'), ('father', 'grandfather'))
+
     A missing value (None, NaN, pandas' NA) gives the empty form; a number is read as its
     text.
     """
@@ -747,6 +806,11 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
         for word in found
         if not is_dropped(analyze_token(word.native, word.latin, word.script, somali).token)
     ]
+    # S/O or D/O opening a value (son, daughter of): what follows is the father's name, and
+    # the person's own is not given
+    father = bool(words) and is_parent_relation(words[0])
+    while words and is_parent_relation(words[0]):
+        words = words[1:]
     if not words:
         return None
     script = _dominant_script(words)
@@ -772,6 +836,8 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
         words = join_parts(words)
         if len(words) == count:
             break
+    if father and words:
+        words[0] = replace(words[0], after_patronymic=True)  # roles: father, grandfather...
     infos = [analyze_token(w.native, w.latin, w.script, somali) for w in words]
     # blank as its parts are written too ("0x" is x), so that a name read from its tokens
     # reads the same; so is N/A beside a name once its parts are read ("Ali N bin A", "0n")

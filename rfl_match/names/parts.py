@@ -133,6 +133,12 @@ def is_particle(word: Word) -> bool:
     return _kind(word) is not None
 
 
+def is_parent_relation(word: Word) -> bool:
+    """S/O or D/O (son of, daughter of) written with its slash, one word once cleaned
+    (``clean_text``): where it opens a value, what follows is the father's name."""
+    return "/" in word.native and _kind(word) == "patronymic"
+
+
 def _article_form(word: Word) -> str:
     return word.native if word.native in _particles() else word.latin
 
@@ -242,6 +248,9 @@ def join_parts(words: list[Word]) -> list[Word]:
         rest_has_name = kind is not None and any(
             _kind(x) not in ("article", "patronymic", "nobiliary") for x in words[i + 1 :]
         )
+        if not rest_has_name and is_parent_relation(w):
+            i += 1  # "Ali S/O": son of no one named
+            continue
         if kind == "article" and _is_article(words, i):
             nxt_kind = _kind(words[i + 1])
             if nxt_kind == "tail" and out and _kind(out[-1]) is None:
@@ -358,7 +367,8 @@ def assign_roles(
     if family == "burmese":
         return ("",) * n  # no family names, no fixed order of parts
     roles: list[str] = []
-    generation = 0
+    # a name that opens after a patronymic (S/O Ahmed Khan) opens with the father's name
+    generation = 1 if words and words[0].after_patronymic else 0
     for i, (w, tok) in enumerate(zip(words, tokens, strict=True)):
         if w.kunya and lookup_latin(tok) is None:
             roles.append("kunya")
