@@ -24,6 +24,7 @@ from rfl_match.arrays import (
     row_runs,
     text_order,
     threaded,
+    tied_ranks,
     unique_sorted,
 )
 from rfl_match.blocking import (
@@ -1195,6 +1196,13 @@ class Linker:
     ) -> pd.DataFrame:
         """Scored candidate pairs at or over ``threshold``, the best ``top_k`` per request.
 
+        ``rank`` is the pair's place among its request's candidates, strongest first.
+        Candidates of equal weight share a rank, that of the first of them (1, 1, 3: two
+        records with the same details are equally likely, and are listed by sighting id
+        but ranked alike), and ``top_k`` keeps every candidate ranked ``top_k`` or better:
+        with a tie at the last place kept, more than ``top_k`` rows, never an equal
+        candidate dropped for its id.
+
         ``match_weight`` and the per-comparison weights are the Fellegi–Sunter evidence
         (bits); ``match_probability`` is the weight read through the model's calibration,
         fitted on top because the comparisons are not independent (rfl_match.calibration).
@@ -1206,7 +1214,8 @@ class Linker:
         where together they are likelier among relatives or namesakes than each alone
         says (rfl_match.mixture). ``match_weight`` is the prior, the comparisons' weights
         and the combination summed. ``one_to_one`` keeps each request and sighting in one pair at
-        most, the strongest first. Nothing is confirmed: these are proposals for review.
+        most, the strongest first (of equal pairs, the first by request id, then sighting
+        id: one of them is chosen, as asked). Nothing is confirmed: these are proposals for review.
         A ``threshold`` that is no probability, or a ``top_k`` that is no whole number of
         0 or more, is a :class:`ConfigError`, as in :class:`LinkConfig`.
 
@@ -1339,16 +1348,15 @@ class Linker:
             swap = ids[li] > ids[ri]
             li, ri = np.where(swap, ri, li), np.where(swap, li, ri)
         # Which of the kept rows the output shows, in order: the rest is gathered once.
-        # Strongest first; ties broken by the sighting's id, so that the order does not
-        # depend on the rows' order.
+        # Strongest first; equal weights listed by the sighting's id, so that the order
+        # does not depend on the rows' order, and ranked alike: a cut at top_k keeps every
+        # pair tied at its last rank (an equal candidate is never dropped for its id).
         rows = _by_weight_then_id(li, ri, total, right[ID_FIELD])
         if one_to_one:
             rows = rows[
                 _one_to_one(li[rows], ri[rows], total[rows], left[ID_FIELD], right[ID_FIELD])
             ]
-        li_s = li[rows]
-        starts = np.r_[0, np.flatnonzero(np.diff(li_s)) + 1] if len(li_s) else np.zeros(0, int)
-        rank = np.arange(len(li_s)) - np.repeat(starts, np.diff(np.r_[starts, len(li_s)])) + 1
+        rank = tied_ranks(li[rows], total[rows])
         if top_k > 0:
             rows, rank = rows[rank <= top_k], rank[rank <= top_k]
 
