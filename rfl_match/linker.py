@@ -106,6 +106,7 @@ from rfl_match.scoring import (
     parameters_from_labels,
     pattern_codes,
     pattern_index,
+    probability_text,
     seed_parameters,
     starting_m,
     tf_adjustment,
@@ -1497,7 +1498,8 @@ class Linker:
             {
                 "comparison": "total",
                 "level": -1,
-                "description": f"match probability {model.probability(np.array([total]))[0]:.3f}",
+                "description": "match probability "
+                + probability_text(model.probability(np.array([total]))[0]),
                 "weight": total,
             }
         )

@@ -1,12 +1,17 @@
-"""What a tracing officer reads, through the command line: ranks and ties."""
+"""What a tracing officer reads, through the command line: ranks and ties, the review
+file's probabilities and shared sightings, and ``explain``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from helpers import run
+
+from rfl_match.scoring import shown_probability
 
 # One girl sought, and two sightings with her details (registered a month apart: the
 # same weight), and a third with her birth year only: equally likely, equally likely, less.
@@ -73,3 +78,75 @@ def test_equal_candidates_share_a_rank_and_top_k_keeps_them_all(
         shown = pd.read_csv(review, dtype=str, keep_default_na=False)
         rows = shown[shown["request_id"] == "RT"]
         assert list(zip(rows["sighting_id"], rows["rank"].astype(int), strict=True)) == want
+
+
+def test_the_review_file_never_shows_a_probability_as_certain(
+    tmp_path: Path, synthetic_paths: dict[str, Path]
+) -> None:
+    """The review file rounds the probability to 4 decimals but keeps it within
+    0.0001-0.9999, a number a spreadsheet sorts; the matches file keeps it whole. Before,
+    0.99998 was shown 1.0 (79 of the bundled run's 428 rows)."""
+    out, review = tmp_path / "m.csv", tmp_path / "review.csv"
+    files = (synthetic_paths["requests"], synthetic_paths["sightings"])
+    result = run("link", *files, "-o", out, "--review", review)
+    assert result.returncode == 0, result.stderr
+    matches = pd.read_csv(out)
+    shown = pd.read_csv(review, keep_default_na=False)
+    near_one = matches["match_probability"].between(0.99995, 1, inclusive="left")
+    assert near_one.sum() > 20  # the case arises: many pairs would round to 1
+    candidates = shown[shown["sighting_id"] != ""]
+    probability = candidates["match_probability"].astype(float)
+    assert probability.max() == 0.9999 and probability.min() >= 0.0001
+    # in a workbook, numbers: a spreadsheet sorts and filters them
+    workbook = tmp_path / "review.xlsx"
+    assert run("link", *files, "-o", tmp_path / "m2.csv", "--review", workbook).returncode == 0
+    sheet = openpyxl.load_workbook(workbook, read_only=True).active
+    cells = [row[3] for row in sheet.iter_rows(min_row=2) if row[2].value]
+    assert all(cell.data_type == "n" for cell in cells) and max(c.value for c in cells) == 0.9999
+    whole = matches.set_index(["request_id", "sighting_id"])["match_probability"]
+    keys = pd.MultiIndex.from_frame(candidates[["request_id", "sighting_id"]])
+    np.testing.assert_array_equal(probability, shown_probability(whole.loc[keys], 4))
+    assert (whole.loc[keys].to_numpy() - probability.to_numpy() <= 1e-4).all()
+
+
+def test_the_review_file_flags_a_sighting_proposed_for_several_requests(
+    tmp_path: Path, synthetic_paths: dict[str, Path]
+) -> None:
+    """One person proposed to several families: each of the sighting's rows says for how
+    many requests it is proposed in this output, and which others (on the bundled run,
+    four sightings are proposed for two requests each)."""
+    out, review = tmp_path / "m.csv", tmp_path / "review.xlsx"
+    files = (synthetic_paths["requests"], synthetic_paths["sightings"])
+    result = run("link", *files, "-o", out, "--review", review)
+    assert result.returncode == 0, result.stderr
+    matches = pd.read_csv(out, dtype=str)
+    shown = pd.read_excel(review, dtype=str, keep_default_na=False)
+    columns = list(shown.columns)
+    assert columns[4:8] == [
+        "decision", "comment", "sighting_proposed_for", "sighting_other_requests",
+    ]  # fmt: skip
+    candidates = shown[shown["sighting_id"] != ""]
+    per_sighting = matches.groupby("sighting_id")["request_id"].nunique()
+    expected = per_sighting.loc[candidates["sighting_id"]].astype(str).to_numpy()
+    assert (candidates["sighting_proposed_for"].to_numpy() == expected).all()
+    shared = candidates[candidates["sighting_proposed_for"] != "1"]
+    assert shared["sighting_id"].nunique() >= 2
+    for row in shared.itertuples():
+        others = set(matches.loc[matches["sighting_id"] == row.sighting_id, "request_id"])
+        assert str(row.sighting_other_requests).split("; ") == sorted(others - {row.request_id})
+    assert (
+        candidates.loc[candidates["sighting_proposed_for"] == "1", "sighting_other_requests"] == ""
+    ).all()
+    assert (shown.loc[shown["sighting_id"] == "", "sighting_proposed_for"] == "").all()
+
+
+def test_explain_never_prints_a_probability_as_certain(
+    girl_files: tuple[Path, Path, Path],
+) -> None:
+    """The girl's request and a sighting with all her details score 0.99998: explain says
+    "> 0.999", not 1.000."""
+    requests, sightings, model = girl_files
+    result = run("explain", requests, sightings, "RT", "ST1", "--model", model)
+    assert result.returncode == 0, result.stderr
+    assert "match probability > 0.999" in result.stdout
+    assert "1.000" not in result.stdout
