@@ -85,7 +85,7 @@ def test_the_review_file_never_shows_a_probability_as_certain(
 ) -> None:
     """The review file rounds the probability to 4 decimals but keeps it within
     0.0001-0.9999, a number a spreadsheet sorts; the matches file keeps it whole. Before,
-    0.99998 was shown 1.0 (79 of the bundled run's 428 rows)."""
+    0.99998 was shown 1.0 (79 of the bundled run's 424 rows)."""
     out, review = tmp_path / "m.csv", tmp_path / "review.csv"
     files = (synthetic_paths["requests"], synthetic_paths["sightings"])
     result = run("link", *files, "-o", out, "--review", review)
