@@ -1,5 +1,5 @@
 """What a tracing officer reads, through the command line: ranks and ties, the review
-file's probabilities and shared sightings, and ``explain``."""
+file's probabilities and shared sightings, ``explain``, and dedupe's clusters."""
 
 from __future__ import annotations
 
@@ -150,3 +150,25 @@ def test_explain_never_prints_a_probability_as_certain(
     assert result.returncode == 0, result.stderr
     assert "match probability > 0.999" in result.stdout
     assert "1.000" not in result.stdout
+
+
+def test_dedupe_does_not_join_two_children_through_a_record_without_a_birth(
+    tmp_path: Path, synthetic_paths: dict[str, Path]
+) -> None:
+    """The bundled requests and sightings deduplicated together: Adan Hassan Abdullahi
+    (RQ000185, born 2020) and Adan Hassan Ahmed (RQ000128, born 2006) are each linked to
+    SG000567 (Adan Hassan Ahmed, no birth), and were put in one cluster although never
+    compared (they score 0.05). Every two records of a cluster now score at least the
+    threshold; clusters holding more than one person, of the synthetic truth: 7 -> 2."""
+    both = tmp_path / "records.csv"
+    frames = [pd.read_csv(synthetic_paths[name], dtype=str) for name in ("requests", "sightings")]
+    pd.concat(frames, ignore_index=True).to_csv(both, index=False)
+    out = tmp_path / "clusters.csv"
+    result = run("dedupe", both, "-o", out)
+    assert result.returncode == 0, result.stderr
+    clusters = pd.read_csv(out, dtype=str).set_index("record_id")["cluster_id"]
+    assert clusters["RQ000128"] == clusters["SG000567"] != clusters["RQ000185"]
+    truth = pd.read_csv(synthetic_paths["truth"].parent / "corruptions.csv", dtype=str)
+    person = truth.set_index("record_id")["person_id"]
+    mixed = person.loc[clusters.index].groupby(clusters.to_numpy()).nunique()
+    assert (mixed > 1).sum() <= 2

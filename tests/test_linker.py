@@ -1097,6 +1097,27 @@ def test_dedupe_finds_planted_duplicates(synthetic: dict[str, pd.DataFrame]) -> 
     assert together >= 27
 
 
+def test_dedupe_scores_the_pairs_its_clusters_hold_and_checks_its_floor(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """The pairs inside the clusters that blocking did not score are counted in
+    training_; "pairs compared" stays blocking's count; a floor over the threshold is a
+    configuration error (it would keep apart what it links)."""
+    records = synthetic["sightings"].head(300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linker = rm.Linker().fit(records)
+        linker.predict(records, threshold=0.5, top_k=0)
+        blocking = linker.training_["last_candidate_pairs"]
+        linker.dedupe(records, threshold=0.5)
+    assert linker.training_["last_candidate_pairs"] == blocking > 0
+    assert linker.training_["dedupe_checked_pairs"] >= 0
+    with pytest.raises(rm.ConfigError, match="min_pair_probability: at most the threshold"):
+        fitted.dedupe(records, threshold=0.9, min_pair_probability=0.95)
+    with pytest.raises(rm.ConfigError, match="threshold"):
+        fitted.dedupe(records, threshold=0.9, min_pair_probability=1.5)
+
+
 def test_workers_do_not_change_predictions(
     fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
