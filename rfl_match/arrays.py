@@ -1,4 +1,4 @@
-"""Sort-based set operations on integer arrays, and ranks of texts.
+"""Sort-based set operations on integer arrays, ranks of texts, and ranks with ties.
 
 numpy's hash-based ``unique`` (numpy >= 2.3, when no index is asked for) and pandas'
 ``factorize`` slow down sharply when most values are distinct, which is the normal case
@@ -89,6 +89,26 @@ def dense_ranks(columns: Sequence[pd.Series]) -> Int64Array:
     ranks = pc.rank(texts, sort_keys="ascending", tiebreaker="dense")
     dense: Int64Array = ranks.to_numpy().astype(np.int64) - 1
     return dense
+
+
+def tied_ranks(groups: npt.NDArray[Any], values: npt.NDArray[Any]) -> Int64Array:
+    """Each row's rank within its group, rows sorted by group and, within one, best value
+    first: equal values share the rank of the first of them ("min" ranking: 1, 1, 3), so
+    that a tie is seen as a tie and a cut at rank k keeps every row tied at k.
+
+    >>> tied_ranks(np.array([0, 0, 0, 0, 1]), np.array([9.0, 9.0, 7.0, 7.0, 5.0])).tolist()
+    [1, 1, 3, 3, 1]
+    """
+    n = len(groups)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    at = np.arange(n, dtype=np.int64)
+    new_group = np.r_[True, groups[1:] != groups[:-1]]
+    new_value = new_group | np.r_[True, values[1:] != values[:-1]]
+    group_start = np.maximum.accumulate(np.where(new_group, at, 0))
+    value_start = np.maximum.accumulate(np.where(new_value, at, 0))
+    ranks: Int64Array = value_start - group_start + 1
+    return ranks
 
 
 def text_order(column: pd.Series) -> npt.NDArray[np.intp]:

@@ -108,7 +108,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_config(link)
     link.add_argument("--threshold", type=float, help="lowest match probability kept")
-    link.add_argument("--top-k", type=int, help="candidates kept per request (0: all)")
+    link.add_argument(
+        "--top-k", type=int, help="candidates kept per request (0: all; ties at the last kept)"
+    )
     link.add_argument(
         "--model",
         type=Path,

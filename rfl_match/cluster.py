@@ -9,15 +9,24 @@ count of links to every group it touches; a merge folds the group with fewer nei
 into the other), so that each edge's check is one look-up: time grows with the links
 (times the logarithm of the records), not with the product of two groups' sizes, which a
 list with many copies of one person, or of namesakes, makes large.
+
+Pairs said to be ``apart`` (two records scored as different people) are never put in one
+cluster: a merge that would join them is refused, however dense the links between the two
+groups. They are counted between groups as the links are. :func:`checked_clusters` finds
+them: it scores the pairs inside each cluster that no link joins directly, and forms the
+clusters again without those that score too low, so that links do not join, through a
+record lacking what tells them apart, two people the model would have told apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+Int64Array = npt.NDArray[np.int64]
 
 
 def cluster_pairs(
@@ -27,24 +36,129 @@ def cluster_pairs(
     weight: npt.NDArray[np.float64],
     *,
     min_density: float = 0.5,
+    apart: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]] | None = None,
 ) -> pd.DataFrame:
     """Clusters of records from linked pairs (row indices into ``record_ids``).
 
     Returns a frame ``record_id, cluster_id`` with every record, singletons included;
     cluster ids are the smallest record row of each cluster, as strings ``c<row>``. A
     pair given twice, or both ways round, is one link; a record paired with itself is
-    none.
+    none. ``apart`` (rows, rows): pairs that no cluster may hold both of.
+    """
+    rows = _cluster_rows(len(record_ids), left, right, weight, min_density, apart)
+    return _frame(record_ids, rows)
+
+
+def checked_clusters(
+    record_ids: Sequence[str],
+    left: npt.NDArray[np.intp],
+    right: npt.NDArray[np.intp],
+    weight: npt.NDArray[np.float64],
+    probability: npt.NDArray[np.float64],
+    score: Callable[[Int64Array, Int64Array], npt.NDArray[np.float64]],
+    *,
+    threshold: float,
+    floor: float | None = None,
+    min_density: float = 0.5,
+) -> tuple[pd.DataFrame, int]:
+    """Clusters of the pairs scored ``threshold`` or more (as :func:`cluster_pairs`), in
+    which every two records score at least ``floor`` (``threshold`` unless given), those
+    that no link joins directly too; and how many such pairs were scored.
+
+    A cluster grows by links, so two records in it may never have been compared: A and B
+    each linked to C, a record that lacks what tells A from B (a birth date), and A and B
+    different children. Each pair inside a cluster that is not among the scored pairs
+    (``left``, ``right``: rows; their ``weight`` and ``probability``) is scored by
+    ``score`` (rows, rows; lower row first -> probabilities), all of a round at once; a
+    pair under ``floor`` is kept apart (:func:`cluster_pairs`' ``apart``) and the
+    clusters are formed again, until every pair inside every cluster is known (each
+    round scores only pairs not scored before, so the rounds end; two, on the bundled
+    data). A pair given twice is scored as its first.
+
+    Cost: every merge needs ``min_density`` of the pairs between the two groups to be
+    links, so the pairs scored in a round are at most ``1 / min_density - 1`` times the
+    links inside the clusters (with the default 0.5, no more than the links): bounded by
+    what was scored already, however large a cluster. With ``min_density`` 0 (plain
+    components) every pair of a component is scored: a component of 10,000 records, 50
+    million pairs.
     """
     n = len(record_ids)
+    floor = threshold if floor is None else floor
+    lo = np.minimum(left, right).astype(np.int64)
+    hi = np.maximum(left, right).astype(np.int64)
+    link = np.asarray(probability) >= threshold
+    links = (lo[link], hi[link], np.asarray(weight, dtype=np.float64)[link])
+    keys, first = np.unique(lo * n + hi, return_index=True)
+    known = np.asarray(probability, dtype=np.float64)[first]
+    checked = 0
+    while True:
+        below = keys[known < floor]
+        rows = _cluster_rows(n, *links, min_density, (below // max(n, 1), below % max(n, 1)))
+        x, y = pairs_within(rows)
+        inside = x * n + y
+        at = np.searchsorted(keys, inside)
+        found = at < len(keys)
+        found[found] = keys[at[found]] == inside[found]
+        new = inside[~found]  # ascending and distinct, as pairs_within gives them
+        if not len(new):
+            return _frame(record_ids, rows), checked
+        scores = np.asarray(score(new // n, new % n), dtype=np.float64)
+        checked += len(new)
+        order = np.argsort(np.r_[keys, new], kind="stable")
+        keys, known = np.r_[keys, new][order], np.r_[known, scores][order]
+
+
+def pairs_within(clusters: Int64Array) -> tuple[Int64Array, Int64Array]:
+    """Every two rows with the same label in ``clusters`` (each row's cluster), lower row
+    first, ascending by (lower, higher) row; clusters of a size at a time, by numpy.
+
+    >>> [a.tolist() for a in pairs_within(np.array([0, 0, 2, 0, 2]))]
+    [[0, 0, 1, 2], [1, 3, 3, 4]]
+    """
+    if not len(clusters):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.argsort(clusters, kind="stable")  # rows ascending within each cluster
+    labels = clusters[order]
+    starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+    sizes = np.diff(np.r_[starts, len(labels)])
+    firsts: list[Int64Array] = []
+    seconds: list[Int64Array] = []
+    for size in np.unique(sizes[sizes > 1]).tolist():
+        members = order[starts[sizes == size][:, None] + np.arange(size)]
+        i, j = np.triu_indices(size, 1)
+        firsts.append(members[:, i].ravel())
+        seconds.append(members[:, j].ravel())
+    if not firsts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    a, b = np.concatenate(firsts).astype(np.int64), np.concatenate(seconds).astype(np.int64)
+    ordered = np.lexsort((b, a))
+    return a[ordered], b[ordered]
+
+
+def _frame(record_ids: Sequence[str], rows: Int64Array) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"record_id": list(record_ids), "cluster_id": [f"c{r}" for r in rows.tolist()]}
+    )
+
+
+def _cluster_rows(
+    n: int,
+    left: npt.NDArray[np.intp],
+    right: npt.NDArray[np.intp],
+    weight: npt.NDArray[np.float64],
+    min_density: float,
+    apart: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]] | None,
+) -> Int64Array:
+    """Each row's cluster, as its smallest row (:func:`cluster_pairs`)."""
     a = np.asarray(left, dtype=np.int64)
     b = np.asarray(right, dtype=np.int64)
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    distinct = np.unique(lo[lo != hi] * n + hi[lo != hi])
-    # Per group (by its root): the number of links to each group it touches.
-    touching: dict[int, dict[int, int]] = {}
-    for x, y in zip((distinct // n).tolist(), (distinct % n).tolist(), strict=True):
-        touching.setdefault(x, {})[y] = 1
-        touching.setdefault(y, {})[x] = 1
+    # Per group (by its root): the number of links to each group it touches, and of
+    # pairs kept apart.
+    touching = _counts(n, a, b)
+    if apart is None:
+        separated: dict[int, dict[int, int]] = {}
+    else:
+        separated = _counts(n, np.asarray(apart[0], np.int64), np.asarray(apart[1], np.int64))
     parent = list(range(n))
     size = [1] * n
     low = list(range(n))  # each root's smallest row: the cluster's id
@@ -66,17 +180,13 @@ def cluster_pairs(
             links = touching.get(ra, {}).get(rb, 0)
             if links < min_density * sa * sb:
                 continue
+        if separated.get(ra, {}).get(rb, 0):
+            continue
         # Fold the group with fewer neighbours into the other.
         if len(touching.get(ra, ())) < len(touching.get(rb, ())):
             ra, rb = rb, ra
-        into, folded = touching.setdefault(ra, {}), touching.pop(rb, {})
-        into.pop(rb, None)
-        folded.pop(ra, None)
-        for group, count in folded.items():
-            into[group] = into.get(group, 0) + count
-            theirs = touching[group]
-            del theirs[rb]
-            theirs[ra] = theirs.get(ra, 0) + count
+        _fold(touching, ra, rb)
+        _fold(separated, ra, rb)
         parent[rb] = ra
         size[ra] += size[rb]
         low[ra] = min(low[ra], low[rb])
@@ -86,7 +196,34 @@ def cluster_pairs(
         if np.array_equal(up, roots):
             break
         roots = up
-    ids = np.asarray(low, dtype=np.int64)[roots]
-    return pd.DataFrame(
-        {"record_id": list(record_ids), "cluster_id": [f"c{r}" for r in ids.tolist()]}
-    )
+    ids: Int64Array = np.asarray(low, dtype=np.int64)[roots]
+    return ids
+
+
+def _counts(
+    n: int, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+) -> dict[int, dict[int, int]]:
+    """Per row, the rows it is paired with (each distinct pair once, either way round; a
+    row with itself left out), each counted 1."""
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    distinct = np.unique(lo[lo != hi] * n + hi[lo != hi])
+    out: dict[int, dict[int, int]] = {}
+    for x, y in zip((distinct // n).tolist(), (distinct % n).tolist(), strict=True):
+        out.setdefault(x, {})[y] = 1
+        out.setdefault(y, {})[x] = 1
+    return out
+
+
+def _fold(counts: dict[int, dict[int, int]], into_root: int, folded_root: int) -> None:
+    """The counts of group ``folded_root`` added to group ``into_root``'s, as it merges
+    into it (the count between the two is left out: it is now within one group)."""
+    into, folded = counts.setdefault(into_root, {}), counts.pop(folded_root, {})
+    into.pop(folded_root, None)
+    folded.pop(into_root, None)
+    for group, count in folded.items():
+        into[group] = into.get(group, 0) + count
+        theirs = counts[group]
+        del theirs[folded_root]
+        theirs[into_root] = theirs.get(into_root, 0) + count
+    if not into:
+        del counts[into_root]

@@ -266,7 +266,8 @@ class LinkConfig:
             28,926,650; F1 at 0.5 at 1 and 2: 0.7331 and 0.7181 (precision 0.850 and
             0.804, recall 0.644 and 0.649).
         threshold: default match-probability threshold of ``predict``.
-        top_k: default number of sightings kept per request (0 keeps all).
+        top_k: default number of sightings kept per request (0 keeps all); sightings
+            tied at the last rank kept are all kept (``Linker.predict``).
         term_frequency: adjust name agreements by how common the name is.
         u_sample_pairs: random pairs drawn to estimate u probabilities.
         em_max_iterations, em_tolerance: EM stopping rules.

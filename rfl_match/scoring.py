@@ -736,3 +736,35 @@ def probability(weight: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Raw Fellegi–Sunter probability of a match weight in bits (no calibration)."""
     out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp2(-np.clip(weight, -1000, 1000)))
     return out
+
+
+def shown_probability(values: Any, digits: int) -> FloatArray:
+    """Probabilities as a person is shown them: rounded to ``digits`` decimals, but never
+    to 0 or 1, which would read as certainty that the model never has (0.99998 to 4
+    decimals is 0.9999, not 1.0; a saturated 1.0 too). Kept numbers, so that a
+    spreadsheet sorts and filters them; the matches file keeps the full value.
+
+    >>> shown_probability([0.99998, 0.87654, 0.00001, 1.0], 4).tolist()
+    [0.9999, 0.8765, 0.0001, 0.9999]
+    """
+    step = 10.0**-digits
+    out: FloatArray = np.clip(
+        np.round(np.asarray(values, dtype=np.float64), digits), step, 1 - step
+    )
+    return out
+
+
+def probability_text(value: float, digits: int = 3) -> str:
+    """A probability in words for a person to read, to ``digits`` decimals: one that
+    would round to 1 or to 0 is said to be over or under the nearest shown value.
+
+    >>> probability_text(0.99998), probability_text(0.8766), probability_text(1e-6)
+    ('> 0.999', '0.877', '< 0.001')
+    """
+    rounded = round(float(value), digits)
+    step = 10.0**-digits
+    if rounded >= 1:
+        return f"> {1 - step:.{digits}f}"
+    if rounded <= 0:
+        return f"< {step:.{digits}f}"
+    return f"{rounded:.{digits}f}"

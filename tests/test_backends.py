@@ -347,7 +347,47 @@ def test_a_fit_in_partitions_learns_from_reviewed_pairs(fitted, synthetic, whole
         fit_in_partitions(rm.Linker(), synthetic["requests"], synthetic["sightings"], em=False)
 
 
+def _with_a_tie(synthetic: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The requests with one more, "RT", holding a sighting's details, and the sightings
+    with a copy of it under another id: RT's two best candidates tie."""
+    sighting = synthetic["sightings"].iloc[[0]]
+    sightings = pd.concat(
+        [synthetic["sightings"], sighting.assign(record_id="ZZ-copy")], ignore_index=True
+    )
+    request = sighting.assign(record_id="RT")
+    return pd.concat([synthetic["requests"], request], ignore_index=True), sightings
+
+
+def test_partitions_rank_ties_as_one_run(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    """Ranks are predict's, each request's in one partition: a tie at top_k=1 keeps both
+    candidates, ranked 1, in partitions as in one run."""
+    requests, sightings = _with_a_tie(synthetic)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = task_linker(fitted).predict(requests, sightings, top_k=1)
+        parts = predict_in_partitions(fitted, requests, sightings, partition_rows=120, top_k=1)
+        got = pd.concat(list(parts), ignore_index=True)
+    pd.testing.assert_frame_equal(_sorted(got), _sorted(one))
+    tied = got[got["request_id"] == "RT"]
+    assert tied["rank"].tolist() == [1, 1]
+    assert tied["sighting_id"].tolist() == [sightings["record_id"].iloc[0], "ZZ-copy"]
+
+
 dask = pytest.importorskip("dask")
+
+
+def test_dask_ranks_ties_as_one_run(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    from rfl_match.backends import dask as rm_dask
+
+    requests, sightings = _with_a_tie(synthetic)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = task_linker(fitted).predict(requests, sightings, top_k=1)
+        with dask.config.set(scheduler="synchronous"):
+            got = rm_dask.predict(fitted, requests, sightings, partition_rows=200, top_k=1)
+            got = got.compute()
+    pd.testing.assert_frame_equal(_sorted(got), _sorted(one))
+    assert got.loc[got["request_id"] == "RT", "rank"].tolist() == [1, 1]
 
 
 @pytest.mark.parametrize("scheduler", ["threads", "synchronous"])

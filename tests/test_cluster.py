@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfl_match.cluster import cluster_pairs
+from rfl_match.cluster import checked_clusters, cluster_pairs, pairs_within
 
 
 def _reference(
@@ -106,3 +106,130 @@ def test_many_copies_of_one_person_cluster_in_one_pass() -> None:
     weights = list(rng.uniform(9, 10, size=len(inside))) + list(rng.uniform(5, 8, size=len(across)))
     got = pd.Series(_clusters(800, pairs, weights))
     assert got[:400].eq("c0").all() and got[400:].eq("c400").all()
+
+
+def _reference_checked(
+    n: int,
+    given: dict[tuple[int, int], float],
+    table: dict[tuple[int, int], float],
+    threshold: float,
+    floor: float,
+    min_density: float,
+) -> tuple[list[str], int]:
+    """Links (given pairs at ``threshold`` or more) strongest first, as :func:`_reference`
+    but refusing a merge that would hold a pair scored under ``floor``; the pairs inside
+    the clusters not scored yet are scored from ``table`` and the clusters formed again,
+    until every pair inside a cluster is scored."""
+    known = dict(given)
+    checked = 0
+    while True:
+        apart = {p for p, v in known.items() if v < floor}
+        links = [(p, v) for p, v in given.items() if v >= threshold]
+        group = list(range(n))
+        for k in np.argsort([-v for _, v in links], kind="stable").tolist():
+            (a, b), _ = links[k]
+            ga, gb = group[a], group[b]
+            if ga == gb:
+                continue
+            in_a = [r for r in range(n) if group[r] == ga]
+            in_b = [r for r in range(n) if group[r] == gb]
+            across = [(min(x, y), max(x, y)) for x in in_a for y in in_b]
+            linked = sum(p in given and given[p] >= threshold for p in across)
+            if (len(in_a) > 1 or len(in_b) > 1) and linked < min_density * len(across):
+                continue
+            if any(p in apart for p in across):
+                continue
+            for r in in_a + in_b:
+                group[r] = min(ga, gb)
+        inside = [(a, b) for a in range(n) for b in range(a + 1, n) if group[a] == group[b]]
+        new = [p for p in inside if p not in known]
+        if not new:
+            return [f"c{g}" for g in group], checked
+        checked += len(new)
+        known.update({p: table[p] for p in new})
+
+
+@st.composite
+def scored_graphs(
+    draw: st.DrawFn,
+) -> tuple[int, dict[tuple[int, int], float], dict[tuple[int, int], float], float, float]:
+    """Records, every pair's probability (a few values: ties), the pairs blocking
+    scored (those at ``floor`` or more are given, as predict gives them), a threshold,
+    a floor at most the threshold, and a density."""
+    n = draw(st.integers(1, 9))
+    every = [(a, b) for a in range(n) for b in range(a + 1, n)]
+    values = st.sampled_from([0.05, 0.3, 0.6, 0.9, 0.95, 0.99])
+    table = {p: draw(values) for p in every}
+    threshold = draw(st.sampled_from([0.6, 0.9]))
+    floor = draw(st.sampled_from([threshold, 0.5, 0.1]))
+    blocked = draw(st.lists(st.sampled_from(every), unique=True)) if every else []
+    given = {p: table[p] for p in blocked if table[p] >= floor}
+    return n, given, table, threshold, floor
+
+
+@given(scored_graphs(), st.sampled_from([0.0, 0.5, 1.0]))
+def test_checked_clusters_equal_the_reference_and_hold_no_pair_under_the_floor(
+    graph: tuple[int, dict[tuple[int, int], float], dict[tuple[int, int], float], float, float],
+    min_density: float,
+) -> None:
+    n, given_pairs, table, threshold, floor = graph
+    scored: list[tuple[int, int]] = []
+
+    def score(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        scored.extend(zip(a.tolist(), b.tolist(), strict=True))
+        return np.array([table[p] for p in zip(a.tolist(), b.tolist(), strict=True)])
+
+    pairs = list(given_pairs)
+    left = np.array([b for _, b in pairs], dtype=np.intp)  # either way round
+    right = np.array([a for a, _ in pairs], dtype=np.intp)
+    probability = np.array([given_pairs[p] for p in pairs], dtype=np.float64)
+    got, checked = checked_clusters(
+        [f"r{i}" for i in range(n)],
+        left,
+        right,
+        probability,
+        probability,
+        score,
+        threshold=threshold,
+        floor=floor,
+        min_density=min_density,
+    )
+    want, want_checked = _reference_checked(n, given_pairs, table, threshold, floor, min_density)
+    assert list(got["cluster_id"]) == want and checked == want_checked == len(scored)
+    assert len(set(scored)) == len(scored) and not set(scored) & set(given_pairs)
+    label = got["cluster_id"].tolist()
+    for a in range(n):
+        for b in range(a + 1, n):
+            if label[a] == label[b]:
+                assert table[(a, b)] >= floor
+
+
+def test_two_records_linked_through_a_third_are_kept_apart_if_they_differ() -> None:
+    """A and B each linked to C (a record lacking what tells them apart): plain
+    clustering puts all three together; scored, A and B are different people, and C
+    joins the stronger of its links."""
+    left, right = np.array([0, 2], dtype=np.intp), np.array([2, 1], dtype=np.intp)
+    probability = np.array([0.98, 0.95])
+    ids = ["A", "B", "C"]
+    assert cluster_pairs(ids, left, right, probability)["cluster_id"].tolist() == ["c0"] * 3
+
+    def score(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        assert (a.tolist(), b.tolist()) == ([0], [1])  # only the pair never compared
+        return np.array([0.05])
+
+    got, checked = checked_clusters(
+        ids, left, right, probability, probability, score, threshold=0.9
+    )
+    assert got["cluster_id"].tolist() == ["c0", "c1", "c0"] and checked == 1
+
+
+@given(st.lists(st.integers(0, 5), max_size=30))
+def test_pairs_within_are_every_two_rows_of_a_cluster(labels: list[int]) -> None:
+    a, b = pairs_within(np.array(labels, dtype=np.int64))
+    want = [
+        (x, y)
+        for x in range(len(labels))
+        for y in range(x + 1, len(labels))
+        if labels[x] == labels[y]
+    ]
+    assert list(zip(a.tolist(), b.tolist(), strict=True)) == want

@@ -22,6 +22,7 @@ from hypothesis.extra import numpy as hnp
 
 import rfl_match as rm
 import rfl_match.linker as linker_module
+from rfl_match.arrays import tied_ranks
 from rfl_match.evaluate import evaluate_matches
 from rfl_match.linker import (
     _TITLES,
@@ -195,6 +196,46 @@ def test_output_columns_and_ranks(fitted: rm.Linker, synthetic: dict[str, pd.Dat
     assert matches["explanation"].str.contains("given name: ").all()
 
 
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([1.0, 2.0, 2.5])), max_size=30))
+def test_tied_ranks_are_pandas_min_ranks(rows: list[tuple[int, float]]) -> None:
+    """Each row's rank in its group, strongest first, ties sharing the first's rank: what
+    pandas' ``rank(method="min")`` of the negated values gives, group by group."""
+    ordered = sorted(rows, key=lambda row: (row[0], -row[1]))
+    groups = np.array([g for g, _ in ordered], dtype=np.int64)
+    values = np.array([v for _, v in ordered])
+    want = pd.Series(-values).groupby(groups).rank(method="min").astype(int).tolist()
+    assert tied_ranks(groups, values).tolist() == want
+
+
+def test_equal_candidates_share_a_rank_and_top_k_keeps_them(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A request and two copies of one sighting (another id): equal weights, one rank;
+    top_k=1 keeps both, one_to_one keeps one of them (by id, as asked), and the rest of
+    the ranks follow the tie (1, 1, 3)."""
+    sighting = synthetic["sightings"].iloc[[0]]
+    sightings = pd.concat(
+        [synthetic["sightings"], sighting.assign(record_id="ZZ-copy")], ignore_index=True
+    )
+    request = synthetic["requests"].iloc[[0]]
+    request = request.assign(
+        **{c: sighting[c].to_numpy() for c in sighting.columns if c != "record_id"}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        every = fitted.predict(request, sightings, threshold=0, top_k=0)
+        one = fitted.predict(request, sightings, threshold=0, top_k=1)
+        single = fitted.predict(request, sightings, threshold=0, one_to_one=True)
+    best = every["match_weight"].max()
+    assert every.loc[every["match_weight"] == best, "sighting_id"].tolist() == [
+        sighting["record_id"].iloc[0],
+        "ZZ-copy",
+    ]
+    assert every["rank"].tolist()[:3] == [1, 1, 3]
+    pd.testing.assert_frame_equal(one, every.head(2))
+    assert single["sighting_id"].tolist() == [sighting["record_id"].iloc[0]]
+
+
 @pytest.mark.parametrize("classes", [1, 2])
 def test_no_matches_has_the_columns_and_dtypes_of_predict(
     fitted: rm.Linker,
@@ -339,8 +380,9 @@ def test_text_held_as_python_strings_fits_the_same(
 def test_ties_in_dedupe_and_one_to_one_do_not_depend_on_row_order(
     fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
-    """Copies of one person, equal in weight to each other: within one list, top_k keeps
-    the same pairs in any row order; one-to-one gives a sighting to the same request."""
+    """Copies of one person, equal in weight to each other: within one list, every pair
+    is tied at rank 1 and top_k keeps them all (before, 9 of the 15 pairs, chosen by id),
+    the same in any row order; one-to-one gives a sighting to the same request."""
     person = synthetic["requests"].iloc[[0]]
     six = pd.concat([person.assign(record_id=f"id{i}") for i in range(6)], ignore_index=True)
     backwards = six.iloc[::-1].reset_index(drop=True)
@@ -348,8 +390,9 @@ def test_ties_in_dedupe_and_one_to_one_do_not_depend_on_row_order(
         warnings.simplefilter("ignore")
         found = [fitted.predict(f, top_k=2) for f in (six, backwards)]
     pairs = [sorted(zip(m["request_id"], m["sighting_id"], strict=True)) for m in found]
-    assert pairs[0] == pairs[1] and len(pairs[0]) == 9
+    assert pairs[0] == pairs[1] and len(pairs[0]) == 15
     assert all(a < b for a, b in pairs[0])  # shown from the record of lower id
+    assert (found[0]["rank"] == 1).all() and (found[1]["rank"] == 1).all()
 
     two = pd.concat([person, person.assign(record_id="ZZ-copy")], ignore_index=True)
     sightings = synthetic["sightings"]
@@ -1086,6 +1129,27 @@ def test_dedupe_finds_planted_duplicates(synthetic: dict[str, pd.DataFrame]) -> 
     lookup = clusters.set_index("record_id")["cluster_id"]
     together = sum(lookup[r] == lookup["dup-" + r] for r in base.head(30)["record_id"])
     assert together >= 27
+
+
+def test_dedupe_scores_the_pairs_its_clusters_hold_and_checks_its_floor(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """The pairs inside the clusters that blocking did not score are counted in
+    training_; "pairs compared" stays blocking's count; a floor over the threshold is a
+    configuration error (it would keep apart what it links)."""
+    records = synthetic["sightings"].head(300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linker = rm.Linker().fit(records)
+        linker.predict(records, threshold=0.5, top_k=0)
+        blocking = linker.training_["last_candidate_pairs"]
+        linker.dedupe(records, threshold=0.5)
+    assert linker.training_["last_candidate_pairs"] == blocking > 0
+    assert linker.training_["dedupe_checked_pairs"] >= 0
+    with pytest.raises(rm.ConfigError, match="min_pair_probability: at most the threshold"):
+        fitted.dedupe(records, threshold=0.9, min_pair_probability=0.95)
+    with pytest.raises(rm.ConfigError, match="threshold"):
+        fitted.dedupe(records, threshold=0.9, min_pair_probability=1.5)
 
 
 def test_workers_do_not_change_predictions(

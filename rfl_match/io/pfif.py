@@ -31,7 +31,8 @@ entity expansion ("billion laughs") nor an external entity can be smuggled in.
 Writing (:func:`write_pfif_notes`): for each proposed pair, a note on each of the two
 records with ``linked_person_record_id`` pointing at the other (the PFIF way of marking a
 possible duplicate), no ``status`` (the spec's statuses describe the person, and nothing is
-confirmed), and a text saying who proposed it, with what probability, for review. A
+confirmed), and a text saying who proposed it, with what probability (to 3 decimals,
+between 0.001 and 0.999: a note never reads as a certainty), for review. A
 person's id is unique in a PFIF document: ``rfl-match link`` refuses inputs where a
 request and a sighting share a record id (:func:`check_person_ids`), and
 :func:`write_pfif_notes` refuses pairs whose notes would share a note id.
@@ -56,6 +57,7 @@ import pandas as pd
 from rfl_match.io.table import Table
 from rfl_match.io.write import OutputError
 from rfl_match.schema import Problem, RecordError
+from rfl_match.scoring import shown_probability
 
 PFIF_NS = "http://zesty.ca/pfif/1.4"
 _NS_RE = re.compile(r"^https?://zesty\.ca/pfif/1\.[0-9]+/?$")
@@ -334,10 +336,10 @@ def read_pfif_pairs(path: Path) -> Table:
     written by ``link`` come back as ``link`` found them, and those of a file where a
     request and a sighting share an id (which ``link`` now refuses to write, but an
     earlier version, another tool, or the library given such pairs may have) as it
-    listed them. ``match_probability`` and
-    ``rank`` are read from the note's text as :func:`write_pfif_notes` words it (the
-    probability to 3 decimals), blank when the text does not give them. Each pair's row
-    number is that of its first note, counting the document's notes from 1.
+    listed them. ``match_probability`` and ``rank`` are read from the note's text as
+    :func:`write_pfif_notes` words it (the probability to 3 decimals, 0.001 to 0.999),
+    blank when the text does not give them. Each pair's row number is that of its first
+    note, counting the document's notes from 1.
 
     Person records and notes that link nothing are not pairs: they are counted in a note
     among ``problems``, and a document that holds them but no pair gives a table with no
@@ -412,7 +414,7 @@ def _note_text(row: dict[str, Any]) -> str:
     probability = float(row.get("match_probability", float("nan")))
     parts = [
         "Possible match proposed by rfl_match, for review by a tracing officer; not confirmed.",
-        f"Match probability {probability:.3f}",
+        f"Match probability {shown_probability([probability], 3)[0]:.3f}",
     ]
     if "rank" in row and str(row["rank"]).strip():
         parts[-1] += f" (candidate {int(row['rank'])} for this request)."

@@ -5,6 +5,14 @@ the candidate's fields side by side (``request full_name`` next to ``sighting fu
 the match probability, the reason in words, and an empty ``decision`` column to fill in
 (in ``.xlsx``, a drop-down of :data:`DECISIONS`). A request with no candidate over the
 threshold still gets a row, so that no request is silently left out.
+
+Candidates of equal weight share a rank (1, 1, 3). The probability is shown to 4
+decimals as a number (a spreadsheet sorts and filters it), between 0.0001 and 0.9999: a
+model is never certain, and 0.99998 shown as 1 would read as if it were
+(:func:`rfl_match.scoring.shown_probability`); the matches file keeps the full value. A
+sighting proposed for more than one request (one person, proposed to several families)
+says so on each of its rows: ``sighting_proposed_for``, the number of requests it is
+proposed for in this output, and ``sighting_other_requests``, the others' ids.
 """
 
 from __future__ import annotations
@@ -15,9 +23,12 @@ import numpy as np
 import pandas as pd
 
 from rfl_match.schema import CANONICAL_FIELDS, ID_FIELD
+from rfl_match.scoring import shown_probability
 
 DECISIONS = ("same person", "not the same person", "unsure")
 NO_CANDIDATE = "no candidate over the threshold"
+#: The other requests a sighting's row names at most (``sighting_other_requests``).
+SHOWN_OTHERS = 10
 
 
 def review_table(
@@ -27,7 +38,8 @@ def review_table(
     *,
     fields: list[str] | None = None,
 ) -> pd.DataFrame:
-    """The review rows: request, candidate, score, explanation, decision (empty).
+    """The review rows: request, candidate, score, how many requests the candidate is
+    proposed for, explanation, decision (empty).
 
     Args:
         matches: the output of ``Linker.predict``.
@@ -49,6 +61,7 @@ def review_table(
     pairs = matches[
         ["request_id", "sighting_id", "rank", "match_probability", "explanation"]
     ].astype({"request_id": str, "sighting_id": str})
+    pairs = pairs.merge(_proposed_for(pairs), on=["sighting_id", "request_id"], how="left")
     table = left.merge(pairs, on="request_id", how="left").merge(
         right, on="sighting_id", how="left"
     )
@@ -65,14 +78,40 @@ def review_table(
         "match_probability",
         "decision",
         "comment",
+        "sighting_proposed_for",
+        "sighting_other_requests",
         *side_by_side,
         "explanation",
     ]
     out = table[columns].reset_index(drop=True)
-    out["rank"] = out["rank"].astype("Int64")
-    text = [c for c in columns if c not in ("rank", "match_probability")]
+    numbers = ("rank", "match_probability", "sighting_proposed_for")
+    for column in ("rank", "sighting_proposed_for"):
+        out[column] = out[column].astype("Int64")
+    text = [c for c in columns if c not in numbers]
     out[text] = out[text].astype(object).where(out[text].notna(), "")
-    out["match_probability"] = out["match_probability"].round(4)
+    out["match_probability"] = shown_probability(out["match_probability"], 4)
+    return out
+
+
+def _proposed_for(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per pair (``request_id``, ``sighting_id``): the number of requests its sighting is
+    proposed for among ``pairs`` (``sighting_proposed_for``), and the ids of the others,
+    in order, joined by "; " (``sighting_other_requests``; blank where there is none; the
+    first :data:`SHOWN_OTHERS`, then how many more)."""
+    distinct = pairs[["sighting_id", "request_id"]].drop_duplicates()
+    counts = distinct.groupby("sighting_id", sort=False)["request_id"].transform("size")
+    out = distinct.assign(sighting_proposed_for=counts.to_numpy(), sighting_other_requests="")
+    shared = out[counts.to_numpy() > 1].sort_values(["sighting_id", "request_id"])
+    others = []
+    for _, ids in shared.groupby("sighting_id", sort=False)["request_id"]:
+        listed = ids.tolist()
+        for k in range(len(listed)):
+            rest = listed[:k] + listed[k + 1 :]
+            more = len(rest) - SHOWN_OTHERS
+            others.append(
+                "; ".join(rest[:SHOWN_OTHERS]) + (f"; and {more} more" if more > 0 else "")
+            )
+    out.loc[shared.index, "sighting_other_requests"] = others
     return out
 
 
@@ -85,6 +124,7 @@ def write_review(table: pd.DataFrame, path: str | Path) -> None:
 
         widths = {c: 22 for c in table.columns if c.startswith(("request ", "sighting "))}
         widths.update({"explanation": 80, "decision": 20, "comment": 30, "match_probability": 12})
+        widths.update({"sighting_proposed_for": 12, "sighting_other_requests": 24})
         write_excel({"review": table}, target, choices={"decision": DECISIONS}, widths=widths)
         return
     from rfl_match.io.write import write_table

@@ -1,0 +1,174 @@
+"""What a tracing officer reads, through the command line: ranks and ties, the review
+file's probabilities and shared sightings, ``explain``, and dedupe's clusters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from helpers import run
+
+from rfl_match.scoring import shown_probability
+
+# One girl sought, and two sightings with her details (registered a month apart: the
+# same weight), and a third with her birth year only: equally likely, equally likely, less.
+GIRL = {
+    "full_name": "Amina Yusuf Abdi",
+    "given_name": "Amina",
+    "family_name": "Abdi",
+    "father_name": "Yusuf",
+    "mother_name": "Hawa",
+    "sex": "female",
+    "date_of_birth": "2015-03-10",
+    "place_of_origin": "Kismayo",
+}
+SOUGHT = {**GIRL, "record_id": "RT", "source_date": "2023-05-01"}
+SEEN = [
+    {**GIRL, "record_id": "ST2", "source_date": "2024-02-01"},
+    {**GIRL, "record_id": "ST1", "source_date": "2024-01-01"},
+    {**GIRL, "record_id": "ST3", "source_date": "2024-01-01", "date_of_birth": "2015"},
+]
+
+
+def _with(path: Path, rows: list[dict[str, str]], out: Path) -> Path:
+    frame = pd.read_csv(path, dtype=str)
+    pd.concat([frame, pd.DataFrame(rows)], ignore_index=True).to_csv(out, index=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def girl_files(tmp_path_factory: pytest.TempPathFactory, synthetic_paths: dict[str, Path]):  # type: ignore[no-untyped-def]
+    """The bundled requests and sightings with the girl's request and sightings added,
+    and a model fitted on them."""
+    folder = tmp_path_factory.mktemp("girl")
+    requests = _with(synthetic_paths["requests"], [SOUGHT], folder / "requests.csv")
+    sightings = _with(synthetic_paths["sightings"], SEEN, folder / "sightings.csv")
+    model = folder / "model.json"
+    fitted = run("link", requests, sightings, "-o", folder / "m.csv", "--save-model", model)
+    assert fitted.returncode == 0, fitted.stderr
+    return requests, sightings, model
+
+
+def test_equal_candidates_share_a_rank_and_top_k_keeps_them_all(
+    tmp_path: Path, girl_files: tuple[Path, Path, Path]
+) -> None:
+    """Two sightings with the same details are equally likely: both rank 1 (listed by
+    id), the next ranks 3, and --top-k 1 keeps both, in the matches and the review file.
+    Before, the tie was broken by sighting id: ST1 rank 1, ST2 rank 2 and, at --top-k 1,
+    ST2 was left out without a word."""
+    requests, sightings, model = girl_files
+    for top_k, want in (
+        ("3", [("ST1", 1), ("ST2", 1), ("ST3", 3)]),
+        ("1", [("ST1", 1), ("ST2", 1)]),
+    ):
+        out, review = tmp_path / f"m{top_k}.csv", tmp_path / f"r{top_k}.csv"
+        result = run(
+            "link", requests, sightings, "-o", out, "--model", model,
+            "--top-k", top_k, "--review", review,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        matches = pd.read_csv(out, dtype=str)
+        mine = matches[matches["request_id"] == "RT"]
+        assert list(zip(mine["sighting_id"], mine["rank"].astype(int), strict=True)) == want
+        weights = mine["match_weight"].astype(float).tolist()
+        assert weights[0] == weights[1] and (len(weights) < 3 or weights[2] < weights[1])
+        shown = pd.read_csv(review, dtype=str, keep_default_na=False)
+        rows = shown[shown["request_id"] == "RT"]
+        assert list(zip(rows["sighting_id"], rows["rank"].astype(int), strict=True)) == want
+
+
+def test_the_review_file_never_shows_a_probability_as_certain(
+    tmp_path: Path, synthetic_paths: dict[str, Path]
+) -> None:
+    """The review file rounds the probability to 4 decimals but keeps it within
+    0.0001-0.9999, a number a spreadsheet sorts; the matches file keeps it whole. Before,
+    0.99998 was shown 1.0 (79 of the bundled run's 424 rows)."""
+    out, review = tmp_path / "m.csv", tmp_path / "review.csv"
+    files = (synthetic_paths["requests"], synthetic_paths["sightings"])
+    result = run("link", *files, "-o", out, "--review", review)
+    assert result.returncode == 0, result.stderr
+    matches = pd.read_csv(out)
+    shown = pd.read_csv(review, keep_default_na=False)
+    near_one = matches["match_probability"].between(0.99995, 1, inclusive="left")
+    assert near_one.sum() > 20  # the case arises: many pairs would round to 1
+    candidates = shown[shown["sighting_id"] != ""]
+    probability = candidates["match_probability"].astype(float)
+    assert probability.max() == 0.9999 and probability.min() >= 0.0001
+    # in a workbook, numbers: a spreadsheet sorts and filters them
+    workbook = tmp_path / "review.xlsx"
+    assert run("link", *files, "-o", tmp_path / "m2.csv", "--review", workbook).returncode == 0
+    sheet = openpyxl.load_workbook(workbook, read_only=True).active
+    cells = [row[3] for row in sheet.iter_rows(min_row=2) if row[2].value]
+    assert all(cell.data_type == "n" for cell in cells) and max(c.value for c in cells) == 0.9999
+    whole = matches.set_index(["request_id", "sighting_id"])["match_probability"]
+    keys = pd.MultiIndex.from_frame(candidates[["request_id", "sighting_id"]])
+    np.testing.assert_array_equal(probability, shown_probability(whole.loc[keys], 4))
+    assert (whole.loc[keys].to_numpy() - probability.to_numpy() <= 1e-4).all()
+
+
+def test_the_review_file_flags_a_sighting_proposed_for_several_requests(
+    tmp_path: Path, synthetic_paths: dict[str, Path]
+) -> None:
+    """One person proposed to several families: each of the sighting's rows says for how
+    many requests it is proposed in this output, and which others (on the bundled run,
+    four sightings are proposed for two requests each)."""
+    out, review = tmp_path / "m.csv", tmp_path / "review.xlsx"
+    files = (synthetic_paths["requests"], synthetic_paths["sightings"])
+    result = run("link", *files, "-o", out, "--review", review)
+    assert result.returncode == 0, result.stderr
+    matches = pd.read_csv(out, dtype=str)
+    shown = pd.read_excel(review, dtype=str, keep_default_na=False)
+    columns = list(shown.columns)
+    assert columns[4:8] == [
+        "decision", "comment", "sighting_proposed_for", "sighting_other_requests",
+    ]  # fmt: skip
+    candidates = shown[shown["sighting_id"] != ""]
+    per_sighting = matches.groupby("sighting_id")["request_id"].nunique()
+    expected = per_sighting.loc[candidates["sighting_id"]].astype(str).to_numpy()
+    assert (candidates["sighting_proposed_for"].to_numpy() == expected).all()
+    shared = candidates[candidates["sighting_proposed_for"] != "1"]
+    assert shared["sighting_id"].nunique() >= 2
+    for row in shared.itertuples():
+        others = set(matches.loc[matches["sighting_id"] == row.sighting_id, "request_id"])
+        assert str(row.sighting_other_requests).split("; ") == sorted(others - {row.request_id})
+    assert (
+        candidates.loc[candidates["sighting_proposed_for"] == "1", "sighting_other_requests"] == ""
+    ).all()
+    assert (shown.loc[shown["sighting_id"] == "", "sighting_proposed_for"] == "").all()
+
+
+def test_explain_never_prints_a_probability_as_certain(
+    girl_files: tuple[Path, Path, Path],
+) -> None:
+    """The girl's request and a sighting with all her details score 0.99998: explain says
+    "> 0.999", not 1.000."""
+    requests, sightings, model = girl_files
+    result = run("explain", requests, sightings, "RT", "ST1", "--model", model)
+    assert result.returncode == 0, result.stderr
+    assert "match probability > 0.999" in result.stdout
+    assert "1.000" not in result.stdout
+
+
+def test_dedupe_does_not_join_two_children_through_a_record_without_a_birth(
+    tmp_path: Path, synthetic_paths: dict[str, Path]
+) -> None:
+    """The bundled requests and sightings deduplicated together: Adan Hassan Abdullahi
+    (RQ000185, born 2020) and Adan Hassan Ahmed (RQ000128, born 2006) are each linked to
+    SG000567 (Adan Hassan Ahmed, no birth), and were put in one cluster although never
+    compared (they score 0.05). Every two records of a cluster now score at least the
+    threshold; clusters holding more than one person, of the synthetic truth: 7 -> 2."""
+    both = tmp_path / "records.csv"
+    frames = [pd.read_csv(synthetic_paths[name], dtype=str) for name in ("requests", "sightings")]
+    pd.concat(frames, ignore_index=True).to_csv(both, index=False)
+    out = tmp_path / "clusters.csv"
+    result = run("dedupe", both, "-o", out)
+    assert result.returncode == 0, result.stderr
+    clusters = pd.read_csv(out, dtype=str).set_index("record_id")["cluster_id"]
+    assert clusters["RQ000128"] == clusters["SG000567"] != clusters["RQ000185"]
+    truth = pd.read_csv(synthetic_paths["truth"].parent / "corruptions.csv", dtype=str)
+    person = truth.set_index("record_id")["person_id"]
+    mixed = person.loc[clusters.index].groupby(clusters.to_numpy()).nunique()
+    assert (mixed > 1).sum() <= 2
