@@ -4,11 +4,12 @@ says that cannot be used.
 Parsing (:mod:`rfl_match.dates`) reads each cell alone. A date can read well and still be
 impossible: a birth after the record's own date or after today, a record dated in the future,
 a birth more than :data:`~rfl_match.dates.MAX_AGE` years before its record's date (1900-01-01,
-a common stand-in for "not known"). Such a value is blanked and reported with its row, as a
-malformed one is. An age is read as of the record's ``source_date``: without one it places
-no birth, and a date of birth far from it is used in its stead; each is noted on its row,
-the values kept. Age words ("child", "adult": ``names/resources/age_words.tsv``) are read as
-the ranges they say.
+a common stand-in for "not known"; without a record's date, only such a stand-in, on or before
+1900-01-01: an archive holds births over 120 years ago). Such a value is blanked and
+reported with its row, as a malformed one is. An age is read as of the record's
+``source_date``: without one it places no birth, and a date of birth far from it is used in
+its stead; each is noted on its row, the values kept. Age words ("child", "adult":
+``names/resources/age_words.tsv``) are read as the ranges they say.
 
 "Today" is the day validation runs, from :func:`today`: tests set it.
 """
@@ -76,6 +77,10 @@ def age_word(text: str) -> tuple[int, int] | None:
     return _age_words().get(clean_text(text))
 
 
+#: 1900-01-01, a register's stand-in for a birth not known (days since 1970-01-01).
+_STAND_IN = _days(1900, 1, 1)
+
+
 def _earliest_births(as_of: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The first day a person aged at most MAX_AGE on each day of ``as_of`` (days since
     1970-01-01) was born (as an age range as of a date reads:
@@ -120,9 +125,10 @@ def check_dates(out: pd.DataFrame, problems: list[Problem]) -> None:
     """Blank and report, in ``out`` (validated text), the dates that cannot be: a
     ``source_date`` after today; a ``date_of_birth`` after its record's source date
     (after today where it has none), or more than :data:`~rfl_match.dates.MAX_AGE` years
-    before it. A partial date is blanked only where every day it may stand for is so
-    (a birth year 2015 is not after a source date in May 2015); a birth date's placeholder
-    day (1 January, 1 July, the 15th) stands for its year, as comparison reads it."""
+    before it (where it has none: on or before 1900-01-01, and more than that before
+    today). A partial date is blanked only where every day it may stand for is so (a birth
+    year 2015 is not after a source date in May 2015); a birth date's placeholder day
+    (1 January, 1 July, the 15th) stands for its year, as comparison reads it."""
     from rfl_match.schema import Problem
 
     now = today()
@@ -143,7 +149,11 @@ def check_dates(out: pd.DataFrame, problems: list[Problem]) -> None:
     lo, hi = read.lo.astype(np.int64), read.hi.astype(np.int64)
     known = lo != MISSING
     after = known & (lo > as_of.last)
-    before = known & (hi < as_of.oldest)
+    # Without a record's date, age is read against today, and an archive's records (the
+    # tracing of the world wars) hold births over 120 years ago: only the stand-in for a
+    # birth not known, 1900-01-01 or before, is blanked (FEBRL's births of 1900-1906 were,
+    # and 1.8 points of its true pairs lost their birth-year blocks).
+    before = known & (hi < as_of.oldest) & (as_of.dated | (lo <= _STAND_IN))
     if not (after | before).any():
         return
     for row in np.flatnonzero(after | before).tolist():
@@ -152,11 +162,16 @@ def check_dates(out: pd.DataFrame, problems: list[Problem]) -> None:
             than = f"its source date ({out['source_date'].iat[row]})"
         else:
             than = f"today ({now.isoformat()})"
-        message = (
-            f"date of birth after {than}; blanked"
-            if after[row]
-            else f"date of birth more than {MAX_AGE} years before {than}; blanked"
-        )
+        if after[row]:
+            message = f"date of birth after {than}; blanked"
+        elif as_of.dated[row]:
+            message = f"date of birth more than {MAX_AGE} years before {than}; blanked"
+        else:
+            message = (
+                f"date of birth more than {MAX_AGE} years before today ({now.isoformat()}) "
+                "and no later than 1900-01-01, a stand-in for one not known, with no source "
+                "date; blanked"
+            )
         problems.append(Problem(row + 1, "date_of_birth", message, str(births.iat[row])))
     out["date_of_birth"] = births.mask(after | before, "")
 

@@ -69,7 +69,8 @@ def test_an_age_with_no_date_to_read_it_as_of_is_noted_as_unused() -> None:
 def test_dates_that_cannot_be_are_blanked_and_reported(day: SetDay) -> None:
     """A birth after today or after its record's own date, a record dated after today, a
     birth more than 120 years before its record's date (1900-01-01, a stand-in for "not
-    known"), and an age over 120 were all kept and used. Today is the day validation
+    known"; with no record's date, only such a stand-in: an archive holds births over 120
+    years ago), and an age over 120 were all kept and used. Today is the day validation
     runs: a record dated after it is kept once that day has come."""
     frame = pd.DataFrame(
         {
@@ -80,8 +81,8 @@ def test_dates_that_cannot_be_are_blanked_and_reported(day: SetDay) -> None:
                 "2020-06-01",  # after its source date
                 "2030-02-03",  # after today and its source date: today said
                 "1900-01-01",  # 124 years before its source date (its year: 1900)
-                "1903-06-01",  # 121 years before today, a day over
-                "1903-06-02",  # 120 years before today, to the day: kept
+                "1900-01-01",  # no source date: the stand-in for not known
+                "1903-06-01",  # 121 years before today, no source date: kept (an archive)
                 "2015",  # a year that holds the source date: kept
                 "",
                 "",
@@ -104,7 +105,7 @@ def test_dates_that_cannot_be_are_blanked_and_reported(day: SetDay) -> None:
     )
     day(date(2024, 6, 1))
     out = rm.read_records(frame)
-    assert out["date_of_birth"].tolist() == ["", "", "", "", "", "1903-06-02", "2015"] + [""] * 3
+    assert out["date_of_birth"].tolist() == ["", "", "", "", "", "1903-06-01", "2015"] + [""] * 3
     dated = frame["source_date"].tolist()
     assert out["source_date"].tolist() == [*dated[:7], "", *dated[8:]]
     assert out["age"].tolist() == [""] * 8 + ["120", ""]
@@ -120,7 +121,8 @@ def test_dates_that_cannot_be_are_blanked_and_reported(day: SetDay) -> None:
         (
             5,
             "date_of_birth",
-            "date of birth more than 120 years before today (2024-06-01); blanked",
+            "date of birth more than 120 years before today (2024-06-01) and no later than "
+            "1900-01-01, a stand-in for one not known, with no source date; blanked",
         ),
         (8, "source_date", "source date after today (2024-06-01); blanked"),
         (
