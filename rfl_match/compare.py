@@ -667,8 +667,8 @@ class GivenNameComparison(Comparison):
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
             return None
-        ca = np.ascontiguousarray(data.person_names(0).classes[:, 0])
-        cb = np.ascontiguousarray(data.person_names(1).classes[:, 0])
+        ca = np.ascontiguousarray(data.person_names(0).given_classes)
+        cb = np.ascontiguousarray(data.person_names(1).given_classes)
         key = "freq:given"
         frequency = _frequency(data, key, ca, cb, len(data.classes))
         return TermFrequencies(self.tf_levels, ca, cb, frequency, key)
@@ -861,7 +861,9 @@ def _compound_records(
     name, and its given name is compared as missing (:func:`kernels.given_ranks`)."""
     if "compound records" not in data._cache:
         a, b = data.person_names(0), data.person_names(1)
-        first_a, first_b = a.parts.skeletons[:, 0], b.parts.skeletons[:, 0]
+        # no given name where the family part starts at 0
+        first_a = np.where(a.family_start > 0, a.parts.skeletons[:, 0], -1)
+        first_b = np.where(b.family_start > 0, b.parts.skeletons[:, 0], -1)
         joined_a = np.where(a.kunya, -1, a.compound)
         joined_b = np.where(b.kunya, -1, b.compound)
         known_a, known_b = joined_a[joined_a >= 0], joined_b[joined_b >= 0]
@@ -878,7 +880,7 @@ def _listed_given(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
     read off each distinct class once."""
     key = f"given listed:{side}"
     if key not in data._cache:
-        classes = data.person_names(side).classes[:, 0]
+        classes = data.person_names(side).given_classes
         kinds, at = np.unique(classes, return_inverse=True)
         known = listed_classes()
         vocabulary = data.classes.array()
@@ -1208,7 +1210,15 @@ class NameChainComparison(Comparison):
         if key not in data._cache:
             table = data.chain_table(self.spec.field)
             rows = data.chain_rows(side, self.spec.field)
-            own = data.person_names(side).parts.packed
+            names = data.person_names(side)
+            own = names.parts.packed
+            # the name after the given name is part 0 where there is no given name
+            # ("FNU Ali Hassan": Ali): read as part 1 is
+            none = np.flatnonzero(names.family_start == 0)
+            if len(none):
+                own = own.copy()
+                for block in range(0, 3 * MAX_CHAIN, MAX_CHAIN):
+                    own[none, block + 1] = own[none, block]
             data._cache[key] = kernels.cross_keys(table.packed, rows, own)
         keys: IntArray = data._cache[key]
         return keys
