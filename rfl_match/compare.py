@@ -701,6 +701,24 @@ class FamilyNameComparison(Comparison):
     #: order" +5.7 bits against +4.4 for "same names": Abdi Farah Hassan, another
     #: generation, scored above Abdi Hassan Farah himself.
     bounded_by = ((5, 6), (6, 7), (4, 7), (3, 7))
+    # "shortened" of a pair whose family name fields agree, one full name holding a name
+    # between them (:func:`_father_left_out`)
+    notes = ("same family name; one full name adds a name before it (a father's or a middle name)",)
+
+    def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
+        out = levels.copy()
+        at = _one_side_middle(data, li, ri, levels == kernels.TRUNCATED)
+        if len(at):
+            x, y = li[at], ri[at]
+            a, b = data.person_names(0), data.person_names(1)
+            rows = np.arange(len(at))
+            chains = kernels.chain_ranks(
+                a.family_parts(x).packed, b.family_parts(y).packed, rows, rows,
+                workers=data.workers,
+            )  # fmt: skip
+            fields = _field_ranks(data, x, y)
+            out[at[(chains < kernels.TRUNCATED) & (fields >= kernels.TRUNCATED)]] = self.n_levels
+        return out
 
     def coded(self, data: PreparedPair) -> Coded | None:
         a = data.person_names(0)
@@ -735,6 +753,7 @@ class FamilyNameComparison(Comparison):
     def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
         _compound_family(data, levels, li, ri)
         _swapped_family(data, levels, li, ri)
+        _father_left_out(data, levels, li, ri)
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
@@ -780,6 +799,49 @@ def _compound_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) -
     levels[at] = kernels.chain_ranks(
         a.parts.take(x).shifted(start_a).packed,
         b.parts.take(y).shifted(start_b).packed,
+        rows,
+        rows,
+        workers=data.workers,
+    )
+
+
+def _father_left_out(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
+    """In place, :meth:`FamilyNameComparison.adjust` of a pair where one side's full name
+    holds names between its given and family name fields (:attr:`PersonNames.middle`: a
+    father's name, Ali in "Omar Ali Hassan", given Omar, family Hassan) and the other's
+    holds none ("Omar Hassan", or the fields alone): where that side's family name as its
+    fields give it (Hassan) is the other's family part, or a shortened form of it, the
+    pair ranks "shortened", as one name holds more. The family name field says the last
+    part is a family name, not a father's that the other leaves out: the chain read
+    against the family name alone made them one name in common, so the family counted as
+    differing, and the parents and places the two share weighed as strangers' would, not
+    as relatives' (a sibling scored 1.000). Family name fields that only sound alike
+    (Hassan, Hussein) are not one name shortened: the chain's rank stands."""
+    at = _one_side_middle(data, li, ri, levels < kernels.TRUNCATED)
+    if len(at):
+        at = at[_field_ranks(data, li[at], ri[at]) >= kernels.TRUNCATED]
+        levels[at] = kernels.TRUNCATED
+
+
+def _one_side_middle(
+    data: PreparedPair, li: Index, ri: Index, where: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.intp]:
+    """The pairs (of ``where``) in which one side's parts hold names between its given
+    and family name fields (:attr:`PersonNames.middle`) and the other's hold none."""
+    a, b = data.person_names(0), data.person_names(1)
+    if not (a.middle.any() or b.middle.any()):
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero(((a.middle[li] > 0) != (b.middle[ri] > 0)) & where)
+
+
+def _field_ranks(data: PreparedPair, x: Index, y: Index) -> Levels:
+    """:func:`kernels.chain_ranks` of records ``x`` and ``y`` (aligned) by their family
+    parts as the name fields give them: past the names a full name holds between them."""
+    a, b = data.person_names(0), data.person_names(1)
+    rows = np.arange(len(x))
+    return kernels.chain_ranks(
+        a.parts.take(x).shifted(a.family_start[x] + a.middle[x]).packed,
+        b.parts.take(y).shifted(b.family_start[y] + b.middle[y]).packed,
         rows,
         rows,
         workers=data.workers,

@@ -291,6 +291,48 @@ def test_a_full_name_without_its_given_name_meets_a_father_by_its_first_part() -
     assert got[1] != got[0]
 
 
+# One side's full name holds a name between its given and family name fields (a
+# father's: Ali in Omar Ali Hassan, given Omar, family Hassan), the other's none: the
+# family name fields agree, so the other leaves the father out; the family counts as
+# agreeing, as where both hold him or neither does. Not where the fields only sound
+# alike (Hassan, Hussein), nor where both hold other names between.
+FATHER_LEFT_OUT = [
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("Khaled Hassan", "Khaled", "Hassan"),
+     "one name is a shortened form of the other"),
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("", "Khaled", "Hassan"),
+     "one name is a shortened form of the other"),
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("Omar Hassan", "", ""),
+     "one name is a shortened form of the other"),
+    (("Yohannes Berhane Tesfay Hagos", "Yohannes", "Hagos"), ("Yohannes Hagos", "Yohannes",
+     "Hagos"), "one name is a shortened form of the other"),
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("Khaled Ali Hassan", "Khaled", "Hassan"),
+     "same names"),
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("Omar Hussein", "Omar", "Hussein"),
+     "one name in common"),
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("Omar Mahmoud Hassan", "Omar", "Hassan"),
+     "one name in common"),
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("Omar Ali", "Omar", "Ali"),
+     "one name is a shortened form of the other"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_family_name_fields_that_agree_agree_where_one_full_name_holds_a_father(
+    flip: bool,
+) -> None:
+    left, right, want = (list(x) for x in zip(*FATHER_LEFT_OUT, strict=True))
+    if flip:
+        left, right = right, left
+    columns = ("full_name", "given_name", "family_name")
+    got = _matrix_labels(
+        "family_name",
+        "name",
+        {c: [row[k] for row in left] for k, c in enumerate(columns)},
+        {c: [row[k] for row in right] for k, c in enumerate(columns)},
+    )
+    assert got == want
+
+
 def test_given_and_family_swapped_reads_the_family_field_of_a_chain() -> None:
     # The chain's second part is a middle name (Berzan); the swap is of the given name and
     # the family name field (Zibari), written first on the other side.

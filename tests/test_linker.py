@@ -154,6 +154,44 @@ def test_a_family_name_without_a_given_name_is_found_and_no_given_name(
         assert (found["match_probability"] > 0.5).all()
 
 
+def test_a_sibling_is_weighed_alike_whether_or_not_a_full_name_holds_the_father(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """Omar Ali Hassan (given Omar, family Hassan) against his brother Khaled Hassan
+    (given Khaled, family Hassan), the same parents and places: the family name fields
+    agree, so the family counts as agreeing whether Omar's full name holds their father
+    Ali or not, and the pair is weighed as relatives' (a given name that differs beside
+    the same family name). Read as the chain Ali Hassan against Hassan, "one name in
+    common", the family counted as differing and the parents and places as strangers'
+    would: the brother scored 1.000, weight 15."""
+    family = {
+        "father_name": "Ali", "mother_name": "Fatima", "sex": "male",
+        "source_date": "2023-05-01", "place_of_birth": "Misrata",
+        "place_of_origin": "Misrata", "last_known_location": "Tripoli",
+        "family_name": "Hassan",
+    }  # fmt: skip
+    omar = {**family, "given_name": "Omar", "date_of_birth": "2009"}
+    khaled = {**family, "given_name": "Khaled", "date_of_birth": "2011"}
+    rows = [
+        {**omar, "record_id": "RQ-O1", "full_name": "Omar Ali Hassan"},
+        {**omar, "record_id": "RQ-O2"},
+    ]
+    requests = pd.concat([synthetic["requests"], pd.DataFrame(rows)], ignore_index=True)
+    brother = pd.DataFrame([{**khaled, "record_id": "SG-K", "full_name": "Khaled Hassan"}])
+    sightings = pd.concat([synthetic["sightings"], brother], ignore_index=True)
+    pairs = pd.DataFrame({"request_id": ["RQ-O1", "RQ-O2"], "sighting_id": ["SG-K", "SG-K"]})
+    matches = fitted.predict(requests, sightings, pairs=pairs, threshold=0.0, top_k=0)
+    matches = matches.set_index("request_id").loc[["RQ-O1", "RQ-O2"]]
+    assert _labelled(fitted, matches, "given_name") == ["different, same family name"] * 2
+    assert _labelled(fitted, matches, "family_name") == [
+        "one name is a shortened form of the other",
+        "same names",
+    ]
+    weights = matches["match_weight"].to_numpy()
+    assert abs(weights[0] - weights[1]) < 1.0, weights
+    assert "same family name; one full name adds a name before it" in matches["explanation"].iloc[0]
+
+
 def test_placeholders_are_no_evidence_in_any_comparison_kind_and_male_is_a_place(
     synthetic: dict[str, pd.DataFrame],
 ) -> None:
