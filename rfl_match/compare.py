@@ -667,8 +667,8 @@ class GivenNameComparison(Comparison):
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
             return None
-        ca = np.ascontiguousarray(data.person_names(0).classes[:, 0])
-        cb = np.ascontiguousarray(data.person_names(1).classes[:, 0])
+        ca = np.ascontiguousarray(data.person_names(0).given_classes)
+        cb = np.ascontiguousarray(data.person_names(1).given_classes)
         key = "freq:given"
         frequency = _frequency(data, key, ca, cb, len(data.classes))
         return TermFrequencies(self.tf_levels, ca, cb, frequency, key)
@@ -701,6 +701,24 @@ class FamilyNameComparison(Comparison):
     #: order" +5.7 bits against +4.4 for "same names": Abdi Farah Hassan, another
     #: generation, scored above Abdi Hassan Farah himself.
     bounded_by = ((5, 6), (6, 7), (4, 7), (3, 7))
+    # "shortened" of a pair whose family name fields agree, one full name holding a name
+    # between them (:func:`_father_left_out`)
+    notes = ("same family name; one full name adds a name before it (a father's or a middle name)",)
+
+    def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
+        out = levels.copy()
+        at = _one_side_middle(data, li, ri, levels == kernels.TRUNCATED)
+        if len(at):
+            x, y = li[at], ri[at]
+            a, b = data.person_names(0), data.person_names(1)
+            rows = np.arange(len(at))
+            chains = kernels.chain_ranks(
+                a.family_parts(x).packed, b.family_parts(y).packed, rows, rows,
+                workers=data.workers,
+            )  # fmt: skip
+            fields = _field_ranks(data, x, y)
+            out[at[(chains < kernels.TRUNCATED) & (fields >= kernels.TRUNCATED)]] = self.n_levels
+        return out
 
     def coded(self, data: PreparedPair) -> Coded | None:
         a = data.person_names(0)
@@ -739,6 +757,7 @@ class FamilyNameComparison(Comparison):
         _compound_family(data, levels, li, ri)
         _run_together(data, levels, li, ri)
         _swapped_family(data, levels, li, ri)
+        _father_left_out(data, levels, li, ri)
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
@@ -784,6 +803,49 @@ def _compound_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) -
     levels[at] = kernels.chain_ranks(
         a.parts.take(x).shifted(start_a).packed,
         b.parts.take(y).shifted(start_b).packed,
+        rows,
+        rows,
+        workers=data.workers,
+    )
+
+
+def _father_left_out(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
+    """In place, :meth:`FamilyNameComparison.adjust` of a pair where one side's full name
+    holds names between its given and family name fields (:attr:`PersonNames.middle`: a
+    father's name, Ali in "Omar Ali Hassan", given Omar, family Hassan) and the other's
+    holds none ("Omar Hassan", or the fields alone): where that side's family name as its
+    fields give it (Hassan) is the other's family part, or a shortened form of it, the
+    pair ranks "shortened", as one name holds more. The family name field says the last
+    part is a family name, not a father's that the other leaves out: the chain read
+    against the family name alone made them one name in common, so the family counted as
+    differing, and the parents and places the two share weighed as strangers' would, not
+    as relatives' (a sibling scored 1.000). Family name fields that only sound alike
+    (Hassan, Hussein) are not one name shortened: the chain's rank stands."""
+    at = _one_side_middle(data, li, ri, levels < kernels.TRUNCATED)
+    if len(at):
+        at = at[_field_ranks(data, li[at], ri[at]) >= kernels.TRUNCATED]
+        levels[at] = kernels.TRUNCATED
+
+
+def _one_side_middle(
+    data: PreparedPair, li: Index, ri: Index, where: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.intp]:
+    """The pairs (of ``where``) in which one side's parts hold names between its given
+    and family name fields (:attr:`PersonNames.middle`) and the other's hold none."""
+    a, b = data.person_names(0), data.person_names(1)
+    if not (a.middle.any() or b.middle.any()):
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero(((a.middle[li] > 0) != (b.middle[ri] > 0)) & where)
+
+
+def _field_ranks(data: PreparedPair, x: Index, y: Index) -> Levels:
+    """:func:`kernels.chain_ranks` of records ``x`` and ``y`` (aligned) by their family
+    parts as the name fields give them: past the names a full name holds between them."""
+    a, b = data.person_names(0), data.person_names(1)
+    rows = np.arange(len(x))
+    return kernels.chain_ranks(
+        a.parts.take(x).shifted(a.family_start[x] + a.middle[x]).packed,
+        b.parts.take(y).shifted(b.family_start[y] + b.middle[y]).packed,
         rows,
         rows,
         workers=data.workers,
@@ -909,7 +971,9 @@ def _compound_records(
     name, and its given name is compared as missing (:func:`kernels.given_ranks`)."""
     if "compound records" not in data._cache:
         a, b = data.person_names(0), data.person_names(1)
-        first_a, first_b = a.parts.skeletons[:, 0], b.parts.skeletons[:, 0]
+        # no given name where the family part starts at 0
+        first_a = np.where(a.family_start > 0, a.parts.skeletons[:, 0], -1)
+        first_b = np.where(b.family_start > 0, b.parts.skeletons[:, 0], -1)
         joined_a = np.where(a.kunya, -1, a.compound)
         joined_b = np.where(b.kunya, -1, b.compound)
         known_a, known_b = joined_a[joined_a >= 0], joined_b[joined_b >= 0]
@@ -926,7 +990,7 @@ def _listed_given(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
     read off each distinct class once."""
     key = f"given listed:{side}"
     if key not in data._cache:
-        classes = data.person_names(side).classes[:, 0]
+        classes = data.person_names(side).given_classes
         kinds, at = np.unique(classes, return_inverse=True)
         known = listed_classes()
         vocabulary = data.classes.array()
@@ -1264,7 +1328,15 @@ class NameChainComparison(Comparison):
         if key not in data._cache:
             table = data.chain_table(self.spec.field)
             rows = data.chain_rows(side, self.spec.field)
-            own = data.person_names(side).parts.packed
+            names = data.person_names(side)
+            own = names.parts.packed
+            # the name after the given name is part 0 where there is no given name
+            # ("FNU Ali Hassan": Ali): read as part 1 is
+            none = np.flatnonzero(names.family_start == 0)
+            if len(none):
+                own = own.copy()
+                for block in range(0, 3 * MAX_CHAIN, MAX_CHAIN):
+                    own[none, block + 1] = own[none, block]
             data._cache[key] = kernels.cross_keys(table.packed, rows, own)
         keys: IntArray = data._cache[key]
         return keys

@@ -37,7 +37,7 @@ from rfl_match.names.normalize import (
     reads_somali,
 )
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
-from rfl_match.names.placeholders import is_placeholder
+from rfl_match.names.placeholders import is_placeholder, says_given_unknown
 from rfl_match.schema import NAME_FIELDS, PARENT_FIELDS, PLACE_FIELDS
 
 IntArray = npt.NDArray[np.int32]
@@ -105,14 +105,18 @@ class PersonNames:
     names, in the order written.
     """
 
-    first_token: IntArray  # token code of part 0 (the rest are read as parts only)
+    #: token code of the given name, part 0 (the rest are read as parts only); -1 where
+    #: there is none, as where the family part starts at 0 (:attr:`family_start`)
+    first_token: IntArray
     #: part 0 is a kunya ("Umm Ahmad", "Abu Ali": a name taken from a child's), not a
     #: given name
     kunya: npt.NDArray[np.bool_]
     given_from_field: npt.NDArray[np.bool_]
-    #: first chain/family position: 1, but 0 where a family name field is all the name,
-    #: and after an East Slavic patronymic that a full name alone holds between its first
-    #: and last part (Ivan Petrovych Kovalenko: 2, so that Kovalenko meets Ivan Kovalenko's)
+    #: first chain/family position: 1, but 0 where the record has no given name (a
+    #: family name field is all the name, or a full name says its given name is not
+    #: known: "FNU Rahim"), and after an East Slavic patronymic that a full name alone
+    #: holds between its first and last part (Ivan Petrovych Kovalenko: 2, so that
+    #: Kovalenko meets Ivan Kovalenko's)
     family_start: IntArray
     #: the name chains, its parts after the given name a father's, a grandfather's: the
     #: culture hint says so, the full name is in Arabic or Ethiopic script alone
@@ -173,6 +177,15 @@ class PersonNames:
         at = np.minimum(self.family_start, MAX_CHAIN - 1).astype(np.intp)[:, None]
         first = np.take_along_axis(classes, at, axis=1)[:, 0]
         out: IntArray = np.where(self.family_start < MAX_CHAIN, first, -1).astype(np.int32)
+        return out
+
+    @property
+    def given_classes(self) -> IntArray:
+        """Each record's given name's class: part 0's, -1 where it has none (its family
+        part starts at 0, as :attr:`first_token` is -1)."""
+        out: IntArray = np.where(self.family_start > 0, self.parts.classes[:, 0], -1).astype(
+            np.int32
+        )
         return out
 
     @property
@@ -489,6 +502,9 @@ class FormArrays:
     #: :func:`~rfl_match.names.parts.assign_roles` reads as a chain where no culture
     #: hint names a family name (made with ``rest_text``, else all False)
     chain_script: npt.NDArray[np.bool_]
+    #: the name says its given name is not known ("FNU Rahim": its parts are its family
+    #: name; :func:`~rfl_match.names.placeholders.says_given_unknown`)
+    given_unknown: npt.NDArray[np.bool_]
 
 
 #: The name columns a person's own name is read from (:meth:`PreparedPair.person_names`).
@@ -645,11 +661,11 @@ def _texts_from(
     full: FormArrays, start: IntArray, tokens: Vocabulary, texts: Vocabulary
 ) -> IntArray:
     """Per distinct full name, the code of its parts from ``start`` (per name) on joined,
-    as ``rest_text`` joins those after the first (made only where ``start`` is past 1:
-    few names)."""
+    as ``rest_text`` joins those after the first (made only where ``start`` is not 1: few
+    names)."""
     out = full.rest_text.copy()
     words = tokens.array()
-    for row in np.flatnonzero(start > 1).tolist():
+    for row in np.flatnonzero(start != 1).tolist():
         parts = [words[t] for t in full.tokens[row, start[row] :].tolist() if t >= 0]
         out[row] = texts.id(" ".join(parts))
     return out
@@ -843,9 +859,12 @@ class PreparedPair:
         empty[k] = True
         more_rows: list[int] = []
         more_parts: list[int] = []
+        given_unknown = np.zeros(k + 1, dtype=bool)
         with paused_gc():
             slow_texts = texts.take(pa.array(slow_names)).to_pylist()
             wholes = table.wholes(slow_texts, culture, fork=fork)
+            # a placeholder sends a name to the full pipeline: only those can say so
+            given_unknown[slow_names] = [says_given_unknown(clean_text(t)) for t in slow_texts]
             for i, ids in zip(slow_names.tolist(), wholes, strict=True):
                 heads = ids[:MAX_CHAIN]
                 more_rows += [i] * len(heads)
@@ -876,6 +895,7 @@ class PreparedPair:
             rest_text=np.full(k + 1, -1, dtype=np.int32),
             kunya=np.zeros(k + 1, dtype=bool),
             chain_script=np.zeros(k + 1, dtype=bool),
+            given_unknown=given_unknown,
         )
         if 1 in make and k:
             arrays.chain_script[:k] = (
@@ -970,9 +990,14 @@ class PreparedPair:
 
     def _person_names(self, full: FormArrays, given: FormArrays, family: FormArrays) -> PersonNames:
         """One side's person names from its name columns' arrays."""
-        codes = (full.codes, given.codes, family.codes)
-        fc, gc, sc = codes
+        fc, gc, sc = full.codes, given.codes, family.codes
         has_given, has_family = gc >= 0, sc >= 0
+        # A full name gives no given name where it says so ("FNU Rahim") or, beside a
+        # family name field and no given name field, is that field ("Unknown Tesfaye",
+        # family Tesfaye): its parts are the family name's, from 0 on.
+        same = (full.tokens[fc] == family.tokens[sc]).all(axis=1)
+        unknown = ~has_given & (fc >= 0) & (full.given_unknown[fc] | (has_family & same))
+        codes = (np.where(unknown & has_family, -1, fc).astype(np.int32), gc, sc)
         # each record's parts written in place: tokens, then the packed class and key codes
         chained = _chained(full, given, family, codes, self.tokens) & self.chains
         n_full = (full.tokens[fc] >= 0).sum(axis=1)
@@ -984,7 +1009,7 @@ class PreparedPair:
             tables = (getattr(full, kind), getattr(given, kind), getattr(family, kind))
             person_parts(*tables, codes, packed, at * MAX_CHAIN, chained)
         parts = NameParts(packed)
-        first = np.where(has_given, given.tokens[gc, 0], full.tokens[fc, 0])
+        first = np.where(has_given, given.tokens[gc, 0], full.tokens[codes[0], 0])
         start = np.where(has_family & (first < 0), 0, 1).astype(np.int32)
         text = np.where(has_family & ~chained, family.text[sc], full.rest_text[fc]).astype(np.int32)
         culture = culture_info(self.culture)
@@ -993,16 +1018,18 @@ class PreparedPair:
         spelt = full.chain_script | _somali_spelt(full, self.tokens)
         chain = chained | culture.chain | (spelt[fc] & (culture.family is None))
         in_full = ~has_family & (fc >= 0) & ~chain
-        # A patronymic is no family name: the family part starts after it (and its text).
+        # A patronymic is no family name: the family part starts after it (and its text);
+        # a full name alone that has no given name has its family part from 0 on.
         after = _after_patronymic(full, self.tokens)
-        moved = in_full & (after[fc] > 1)
+        after[full.given_unknown] = 0
+        moved = (in_full & (after[fc] > 1)) | (unknown & ~has_family)
         if moved.any():
             start[moved] = after[fc[moved]]
             text[moved] = _texts_from(full, after, self.tokens, self.texts)[fc[moved]]
         fields = has_given & (has_family | (fc < 0))  # the given field's rest is not in the parts
         written = _written_skeletons(parts, given, family, fields)
         split_given = has_given & (given.skeletons[gc, 1] >= 0)
-        both = ~has_family & (parts.skeletons[:, :2] >= 0).all(axis=1)
+        both = ~has_family & (start > 0) & (parts.skeletons[:, :2] >= 0).all(axis=1)
         compound = np.full((len(fc), MAX_CHAIN), -1, dtype=np.int32)
         compound[both, :2] = parts.skeletons[both, :2]
         compound[split_given, :2] = given.skeletons[gc[split_given], :2]
@@ -1011,8 +1038,9 @@ class PreparedPair:
             compound=self.joined_skeletons(compound, "s:"),
             compound_rest=np.where(split_given & fields, 1, 2).astype(np.int32),
             head=np.ascontiguousarray(full.skeletons[full.codes, :2]),  # row -1: no name
-            first_token=np.ascontiguousarray(tokens[:, 0]),
-            kunya=np.where(has_given, given.kunya[gc], full.kunya[fc]),
+            # part 0 is the family name's where the family part starts at 0: no given name
+            first_token=np.where(start > 0, tokens[:, 0], -1).astype(np.int32),
+            kunya=np.where(has_given, given.kunya[gc], full.kunya[fc]) & (start > 0),
             middle=np.where(chained, n_full - n_family - 1, 0).astype(np.int8),
             parts=parts,
             given_from_field=has_given,

@@ -211,6 +211,128 @@ CHAINED = [
 ]  # fmt: skip
 
 
+def _matrix_labels(
+    kind: str, field: str, left: dict[str, list[str]], right: dict[str, list[str]],
+    culture: str | None = None,
+) -> list[str]:  # fmt: skip
+    """Each aligned pair's level of one comparison, as a level matrix gives it (its
+    adjustments made), in words."""
+    frames = [
+        validate_records(pd.DataFrame({"record_id": [f"{s}{i}" for i in range(len(rows))], **side}))
+        for s, side in (("l", left), ("r", right))
+        for rows in [next(iter(side.values()))]
+    ]
+    comparison = build_comparison(ComparisonSpec(field, kind, name=field))
+    idx = np.arange(len(frames[0]))
+    got = compare.level_matrix([comparison], PreparedPair(*frames, culture=culture), idx, idx)
+    return [comparison.labels[g] for g in got[:, 0]]
+
+
+# A record with a family name but no given name (a given name field blank or a
+# placeholder; a full name that says its given name is not known, "FNU Tesfaye", or that
+# is its family name field alone): its family name is no given name, which against
+# Dawit would read "different" (a veto beside the same family name).
+NO_GIVEN_NAME = [
+    {"given_name": "Unknown", "family_name": "Tesfaye"},
+    {"given_name": "N/A", "family_name": "Tesfaye"},
+    {"family_name": "Tesfaye"},
+    {"full_name": "FNU Tesfaye"},
+    {"full_name": "Tesfaye FNU"},
+    {"full_name": "NFN Tesfaye"},
+    {"full_name": "Unknown Tesfaye", "given_name": "Unknown", "family_name": "Tesfaye"},
+    {"full_name": "Tesfaye", "family_name": "Tesfaye"},
+    {"full_name": "FNU Tesfaye", "family_name": "Tesfaye"},
+]
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_a_family_name_without_a_given_name_is_no_given_name(flip: bool) -> None:
+    columns = ("full_name", "given_name", "family_name")
+    dawit = {"full_name": "Dawit Tesfaye", "given_name": "Dawit", "family_name": "Tesfaye"}
+    one = {c: [dawit[c]] * len(NO_GIVEN_NAME) for c in columns}
+    other = {c: [row.get(c, "") for row in NO_GIVEN_NAME] for c in columns}
+    left, right = (other, one) if flip else (one, other)
+    given_ = levels("given_name", "name", left, right)
+    assert [label_of("given_name", "name", g) for g in given_] == ["missing"] * len(NO_GIVEN_NAME)
+    family = _matrix_labels("family_name", "name", left, right)
+    assert family == ["same names"] * len(NO_GIVEN_NAME)
+
+
+def test_a_family_name_without_a_given_name_counts_no_given_name_frequency() -> None:
+    # Tesfaye as a family name alone is not counted as a given name Tesfaye
+    frame = validate_records(
+        pd.DataFrame(
+            {
+                "record_id": ["a", "b", "c"],
+                "full_name": ["FNU Tesfaye", "", "Tesfaye Hagos"],
+                "given_name": ["", "Unknown", "Tesfaye"],
+                "family_name": ["", "Tesfaye", "Hagos"],
+            }
+        )
+    )
+    data = PreparedPair(frame, frame)
+    spec = ComparisonSpec("name", "given_name", term_frequency=True)
+    found = build_comparison(spec).term_frequencies(data)
+    assert found is not None
+    assert (found.left[:2] < 0).all() and found.left[2] >= 0
+
+
+def test_a_full_name_without_its_given_name_meets_a_father_by_its_first_part() -> None:
+    # "FNU Ali Hassan", a chain without its given name: Ali, its first part, is the name
+    # after the given name, a father's, which a father's name field meets
+    got = _matrix_labels(
+        "name",
+        "father_name",
+        {"full_name": ["Omar Ali Hassan"] * 2, "father_name": ["Ali"] * 2},
+        {"full_name": ["FNU Ali Hassan", "FNU Hassan Ali"], "father_name": ["", ""]},
+        culture="somali",
+    )
+    assert got[0] == "matches the second name in the person's name chain"
+    assert got[1] != got[0]
+
+
+# One side's full name holds a name between its given and family name fields (a
+# father's: Ali in Omar Ali Hassan, given Omar, family Hassan), the other's none: the
+# family name fields agree, so the other leaves the father out; the family counts as
+# agreeing, as where both hold him or neither does. Not where the fields only sound
+# alike (Hassan, Hussein), nor where both hold other names between.
+FATHER_LEFT_OUT = [
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("Khaled Hassan", "Khaled", "Hassan"),
+     "one name is a shortened form of the other"),
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("", "Khaled", "Hassan"),
+     "one name is a shortened form of the other"),
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("Omar Hassan", "", ""),
+     "one name is a shortened form of the other"),
+    (("Yohannes Berhane Tesfay Hagos", "Yohannes", "Hagos"), ("Yohannes Hagos", "Yohannes",
+     "Hagos"), "one name is a shortened form of the other"),
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("Khaled Ali Hassan", "Khaled", "Hassan"),
+     "same names"),
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("Omar Hussein", "Omar", "Hussein"),
+     "one name in common"),
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("Omar Mahmoud Hassan", "Omar", "Hassan"),
+     "one name in common"),
+    (("Omar Ali Hassan", "Omar", "Hassan"), ("Omar Ali", "Omar", "Ali"),
+     "one name is a shortened form of the other"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_family_name_fields_that_agree_agree_where_one_full_name_holds_a_father(
+    flip: bool,
+) -> None:
+    left, right, want = (list(x) for x in zip(*FATHER_LEFT_OUT, strict=True))
+    if flip:
+        left, right = right, left
+    columns = ("full_name", "given_name", "family_name")
+    got = _matrix_labels(
+        "family_name",
+        "name",
+        {c: [row[k] for row in left] for k, c in enumerate(columns)},
+        {c: [row[k] for row in right] for k, c in enumerate(columns)},
+    )
+    assert got == want
+
+
 def test_given_and_family_swapped_reads_the_family_field_of_a_chain() -> None:
     # The chain's second part is a middle name (Berzan); the swap is of the given name and
     # the family name field (Zibari), written first on the other side.

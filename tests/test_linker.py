@@ -36,6 +36,7 @@ from rfl_match.linker import (
     combination_phrase,
     explain_rows,
 )
+from rfl_match.names.placeholders import is_placeholder
 from rfl_match.schema import is_validated
 from rfl_match.scoring import candidate_tf_map
 from rfl_match.scoring import probability as raw_probability
@@ -88,14 +89,108 @@ def test_placeholder_names_and_places_are_no_evidence(
     matches = fitted.predict(requests, sightings, threshold=0.0, top_k=1000)
     assert not (matches["sighting_id"] == "SX-PH1").any()
     assert not matches["request_id"].isin(["RQ-PH1"]).any()
-    # "Ahmed FNU" is read as Ahmed: his pairs are Ahmeds, and none agrees on the father
-    # or the place by their placeholders
+    # "Ahmed FNU" is read as Ahmed (first name unknown: his family name): his pairs are
+    # Ahmeds, and none agrees on the father or the place by their placeholders; a
+    # sighting's father may meet Ahmed, the name after his given name, as any record's
+    # name after its given name is met
     ahmed = matches[matches["request_id"] == "RQ-PH2"]
     assert len(ahmed) > 0
     model = fitted.model_
+    found = {}
     for field in ("father_name", "place_of_birth"):
         labels = model.labels[model.names.index(field)]
-        assert {labels[level] for level in ahmed[f"{field}_level"]} == {"missing"}
+        found[field] = np.array([labels[level] for level in ahmed[f"{field}_level"]])
+    assert set(found["place_of_birth"]) == {"missing"}
+    cross = "matches the second name in the person's name chain"
+    assert set(found["father_name"]) <= {"missing", cross}
+    fathers = sightings.set_index("record_id").loc[ahmed["sighting_id"], "father_name"]
+    met = fathers[found["father_name"] == cross]
+    assert not met.isna().any() and not met.map(is_placeholder).any()
+
+
+def _labelled(fitted: rm.Linker, matches: pd.DataFrame, field: str) -> list[str]:
+    """Each match's level of ``field`` in the model's words."""
+    model = fitted.model_
+    labels = model.labels[model.names.index(field)]
+    return [labels[level] for level in matches[f"{field}_level"]]
+
+
+def test_a_family_name_without_a_given_name_is_found_and_no_given_name(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A record with a family name and no given name (blank, "Unknown", "N/A", or a full
+    name "FNU Tesfaye", first name unknown) is compared on the family name, the given
+    name missing: not as if its family name were a given name other than Dawit's, which
+    weighed -7 bits beside the same family name (p 0.19 where Dawit's scored 0.99)."""
+    dawit = {
+        "full_name": "Dawit Tesfaye", "given_name": "Dawit", "family_name": "Tesfaye",
+        "sex": "male", "date_of_birth": "2009", "source_date": "2023-05-01",
+        "place_of_origin": "Asmara",
+    }  # fmt: skip
+    base = {k: dawit[k] for k in ("sex", "date_of_birth", "place_of_origin")}
+    nameless = [
+        {"given_name": "Unknown", "family_name": "Tesfaye"},
+        {"given_name": "N/A", "family_name": "Tesfaye"},
+        {"family_name": "Tesfaye"},
+        {"full_name": "FNU Tesfaye"},
+    ]
+    for flip in (False, True):
+        ours = pd.DataFrame([{**dawit, "record_id": "RQ-D"}])
+        theirs = pd.DataFrame(
+            [{**base, **row, "record_id": f"SG-T{k}"} for k, row in enumerate(nameless)]
+        )
+        if flip:  # the request without a given name
+            ours, theirs = (
+                theirs.assign(record_id=[f"RQ-T{k}" for k in range(len(theirs))]),
+                ours.assign(record_id="SG-D"),
+            )
+        requests = pd.concat([synthetic["requests"], ours], ignore_index=True)
+        sightings = pd.concat([synthetic["sightings"], theirs], ignore_index=True)
+        matches = fitted.predict(requests, sightings, threshold=0.0, top_k=0)  # blocked
+        ids = {"RQ-D", "SG-D", *(f"{s}-T{k}" for s in ("RQ", "SG") for k in range(len(nameless)))}
+        found = matches[matches["request_id"].isin(ids) & matches["sighting_id"].isin(ids)]
+        assert len(found) == len(nameless)
+        assert _labelled(fitted, found, "given_name") == ["missing"] * len(nameless)
+        assert set(_labelled(fitted, found, "family_name")) == {"same names"}
+        assert (found["match_probability"] > 0.5).all()
+
+
+def test_a_sibling_is_weighed_alike_whether_or_not_a_full_name_holds_the_father(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """Omar Ali Hassan (given Omar, family Hassan) against his brother Khaled Hassan
+    (given Khaled, family Hassan), the same parents and places: the family name fields
+    agree, so the family counts as agreeing whether Omar's full name holds their father
+    Ali or not, and the pair is weighed as relatives' (a given name that differs beside
+    the same family name). Read as the chain Ali Hassan against Hassan, "one name in
+    common", the family counted as differing and the parents and places as strangers'
+    would: the brother scored 1.000, weight 15."""
+    family = {
+        "father_name": "Ali", "mother_name": "Fatima", "sex": "male",
+        "source_date": "2023-05-01", "place_of_birth": "Misrata",
+        "place_of_origin": "Misrata", "last_known_location": "Tripoli",
+        "family_name": "Hassan",
+    }  # fmt: skip
+    omar = {**family, "given_name": "Omar", "date_of_birth": "2009"}
+    khaled = {**family, "given_name": "Khaled", "date_of_birth": "2011"}
+    rows = [
+        {**omar, "record_id": "RQ-O1", "full_name": "Omar Ali Hassan"},
+        {**omar, "record_id": "RQ-O2"},
+    ]
+    requests = pd.concat([synthetic["requests"], pd.DataFrame(rows)], ignore_index=True)
+    brother = pd.DataFrame([{**khaled, "record_id": "SG-K", "full_name": "Khaled Hassan"}])
+    sightings = pd.concat([synthetic["sightings"], brother], ignore_index=True)
+    pairs = pd.DataFrame({"request_id": ["RQ-O1", "RQ-O2"], "sighting_id": ["SG-K", "SG-K"]})
+    matches = fitted.predict(requests, sightings, pairs=pairs, threshold=0.0, top_k=0)
+    matches = matches.set_index("request_id").loc[["RQ-O1", "RQ-O2"]]
+    assert _labelled(fitted, matches, "given_name") == ["different, same family name"] * 2
+    assert _labelled(fitted, matches, "family_name") == [
+        "one name is a shortened form of the other",
+        "same names",
+    ]
+    weights = matches["match_weight"].to_numpy()
+    assert abs(weights[0] - weights[1]) < 1.0, weights
+    assert "same family name; one full name adds a name before it" in matches["explanation"].iloc[0]
 
 
 def test_placeholders_are_no_evidence_in_any_comparison_kind_and_male_is_a_place(

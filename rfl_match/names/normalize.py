@@ -39,6 +39,7 @@ from rfl_match.names.placeholders import (
     is_dropped,
     outside_letter_forms,
     placeholder_words,
+    says_given_unknown,
     without_placeholders,
 )
 from rfl_match.names.romanization import (
@@ -892,11 +893,26 @@ def _full_parts(clean: str, culture: Culture) -> tuple[FullPart, ...]:
     if parsed is None:
         return ()
     _, family, words, infos, _ = parsed
-    roles = assign_roles(words, [i.token for i in infos], family, culture.chain)
+    roles = _roles(clean, words, [i.token for i in infos], family, culture)
     return tuple(
         (i.token, i.variant_id, i.phonetic_key or i.token, i.skeleton_key, role == "kunya")
         for i, role in zip(infos, roles, strict=True)
     )
+
+
+def _roles(
+    clean: str, words: list[Word], tokens: list[str], family: str | None, culture: Culture
+) -> tuple[str, ...]:
+    """Each part's role (:func:`assign_roles`); where the name says its given name is not
+    known (:func:`says_given_unknown`: "FNU Rahim"), its parts' roles after a given name
+    that is not written (Rahim: "family"), none of them a given name (a part read so, as
+    an East Asian name's after its family name, is of the family name: the matcher reads
+    all the parts as the family part)."""
+    if not says_given_unknown(clean):
+        return assign_roles(words, tokens, family, culture.chain)
+    unwritten = Word(native="", latin="", script=words[0].script)
+    roles = assign_roles([unwritten, *words], ["", *tokens], family, culture.chain)[1:]
+    return tuple("family" if role == "given" else role for role in roles)
 
 
 def _normalize_full(text: str, clean: str, culture: Culture) -> NameForm:
@@ -923,7 +939,7 @@ def _normalize_full(text: str, clean: str, culture: Culture) -> NameForm:
         skeleton_keys=tuple(info.skeleton_key for info in infos),
         titles=tuple(titles),
         token_scripts=tuple(w.script for w in words),
-        roles=assign_roles(words, tokens, family, culture.chain),
+        roles=_roles(clean, words, tokens, family, culture),
         candidates=tuple(info.candidates for info in infos),
     )
 

@@ -3,7 +3,9 @@
 
 Two records that both say "Unknown" share no name, and a father "Not known" is no
 evidence: read as names, such values made namesakes of strangers. A *drop* word is a name in
-no culture: it is removed wherever it stands. A *blank* form is read as no name only where
+no culture: it is removed wherever it stands; one that says the given name is not known
+(FNU, NFN) leaves the family name ("FNU Rahim": Rahim is the family name,
+:func:`says_given_unknown`). A *blank* form is read as no name only where
 it is the whole value, once its drop words are gone ("N/A", "Not known"): its words can be
 names beside others. But a blank form of letters ("n a" of N/A, "n k" of N/K) closing a
 name is dropped ("Ali N/A" is Ali) where it is a whole run of single letters: letters that
@@ -27,9 +29,17 @@ def _forms(kinds: tuple[str, ...] = ("blank", "person")) -> tuple[frozenset[str]
     """The drop words, and the blank forms of ``kinds`` (a person's name: "blank" and
     "person"; a place: "blank"), as :func:`clean_text` writes them."""
     rows = read_table("placeholders.tsv")
-    drop = frozenset(clean_text(form) for form, kind, _ in rows if kind == "drop")
+    drop = frozenset(clean_text(form) for form, kind, _ in rows if kind.startswith("drop"))
     blank = frozenset(clean_text(form) for form, kind, _ in rows if kind in kinds)
     return drop, blank
+
+
+@cache
+def _given_unknown_words() -> frozenset[str]:
+    """The drop words that say the given name is not known (kind "drop-given"), as
+    :func:`clean_text` writes them."""
+    rows = read_table("placeholders.tsv")
+    return frozenset(clean_text(form) for form, kind, _ in rows if kind == "drop-given")
 
 
 @cache
@@ -120,3 +130,18 @@ def is_placeholder(text: str, *, place: bool = False) -> bool:
     (True, False)
     """
     return not without_placeholders(clean_text(text), place=place)
+
+
+def says_given_unknown(clean: str) -> bool:
+    """Whether a cleaned name says its given name is not known (FNU, first name unknown;
+    NFN, no first name) beside a name it keeps: that name is its family name, and it has
+    no given name ("FNU Rahim" is the family name Rahim, "Rahim FNU" too, as a list
+    written family name first gives it).
+
+    >>> says_given_unknown("fnu rahim"), says_given_unknown("fnu"), says_given_unknown("rahim")
+    (True, False, False)
+    >>> says_given_unknown("hassan lnu")
+    False
+    """
+    words = _given_unknown_words()
+    return any(word in words for word in clean.split()) and bool(without_placeholders(clean))
