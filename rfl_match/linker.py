@@ -1373,7 +1373,9 @@ class Linker:
             laps.lap("scoring")
         self._last = (left, right)
         classes = None if model.non_match_ is None else model.non_match_.names
-        out = self._assemble(data, comparisons, kept, top_k, one_to_one, classes, dedupe=dedupe)
+        out = self._assemble(
+            data, comparisons, kept, top_k, one_to_one, classes, model.prior_weight_, dedupe=dedupe
+        )
         laps.lap("output")
         return out
 
@@ -1385,6 +1387,7 @@ class Linker:
         top_k: int,
         one_to_one: bool,
         classes: tuple[str, ...] | None,
+        prior: float,
         *,
         dedupe: bool = False,
     ) -> pd.DataFrame:
@@ -1431,7 +1434,11 @@ class Linker:
             typical = np.concatenate([t[1] for t in terms] or [np.zeros(0, np.intp)])[rows]
             together = (combination, typical, classes)
         explanation = explain_rows(
-            comparisons, _phrase_levels(comparisons, data, li, ri, levels), weights, together
+            comparisons,
+            _phrase_levels(comparisons, data, li, ri, levels),
+            weights,
+            together,
+            prior=prior,
         )
         by_term = np.ascontiguousarray(weights.T)  # a term's weights, one contiguous row
         del weights
@@ -1572,7 +1579,7 @@ class Linker:
             {
                 "comparison": "prior",
                 "level": -1,
-                "description": "share of matches",
+                "description": PRIOR_PHRASE,
                 "weight": model.prior_weight_,
             }
         ]
@@ -2361,17 +2368,24 @@ def _phrase_levels(
     return out
 
 
+#: The prior's phrase in an explanation (:func:`explain_rows`).
+PRIOR_PHRASE = "share of matches among the candidates"
+
+
 def explain_rows(
     comparisons: list[Comparison],
     levels: npt.NDArray[np.int8],
     weights: npt.NDArray[np.float64],
     combination: tuple[npt.NDArray[np.float64], npt.NDArray[np.intp], tuple[str, ...]]
     | None = None,
+    *,
+    prior: float | None = None,
 ) -> Any:
     """One sentence per pair: each comparison's level in words and its weight in bits,
     then (``combination``: each pair's term, its typical class, the class names) the
-    agreements taken together (:func:`combination_phrase`). A pandas array of text, as a
-    column of Python strings becomes.
+    agreements taken together (:func:`combination_phrase`), and last the ``prior``'s
+    weight (the share of matches among the candidates), so that the bits said add up to
+    the pair's match weight. A pandas array of text, as a column of Python strings becomes.
 
     A comparison's phrase depends only on its level and its weight to one decimal, so each
     distinct phrase is written once and the pairs pick theirs by code; Arrow joins them
@@ -2403,6 +2417,9 @@ def explain_rows(
             combination_phrase((k // 64) / 10, int(k % 64) - 1, classes) for k in uniques.tolist()
         ]
         phrases.append((pa.array(words, type=pa.large_string()), codes))
+    if prior is not None:
+        words = [f"{PRIOR_PHRASE} {prior:+.1f}"]
+        phrases.append((pa.array(words, type=pa.large_string()), np.zeros(n, dtype=np.intp)))
     separator = pa.scalar("; ", pa.large_string())
     sentences = [
         pc.binary_join_element_wise(

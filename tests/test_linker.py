@@ -1403,6 +1403,30 @@ def test_explanations_name_each_comparisons_level_and_weight(fitted: rm.Linker) 
         "given name: different -3.4; family name: missing +0.0; birth: same date +2.3",
     ]
     assert explain_rows(comparisons, levels[:0], weights[:0]).tolist() == []
+    assert explain_rows(comparisons, levels, weights, prior=-1.77).tolist()[1] == (
+        "given name: different -3.4; family name: missing +0.0; birth: same date +2.3; "
+        "share of matches among the candidates -1.8"
+    )
+
+
+def test_an_explanation_s_bits_add_up_to_the_match_weight(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """What a tracing officer reads sums to the score: each comparison's bits and the
+    prior's (the share of matches among the candidates), to the rounding of each term."""
+    out = fitted.predict(synthetic["requests"], synthetic["sightings"])
+    bits = (
+        out["explanation"]
+        .str.findall(r" ([+-]\d+\.\d)(?:;|$)")
+        .map(lambda found: sum(float(b) for b in found))
+    )
+    terms = len(fitted._comparisons()) + 1
+    assert (
+        out["explanation"]
+        .str.endswith(f"share of matches among the candidates {fitted.model_.prior_weight_:+.1f}")
+        .all()
+    )
+    assert (np.abs(bits - out["match_weight"]) <= 0.05 * terms + 1e-9).all()
 
 
 def _sentences(comparisons, levels, weights, combination):  # type: ignore[no-untyped-def]
