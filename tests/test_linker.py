@@ -1208,7 +1208,8 @@ def test_candidate_budget_in_the_report_and_the_pipeline(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         matches = linker.fit(requests, sightings).predict(requests, sightings, threshold=0.0)
-    assert matches.groupby("request_id").size().max() <= 5  # top_k still applies
+    # top_k still applies: ranks 5 or better, with a tie at the last place kept (README)
+    assert matches["rank"].max() <= 5
     assert len(matches) > 0
 
 
