@@ -2050,7 +2050,7 @@ def test_a_near_spelling_of_a_common_name_weighs_no_more_than_its_variant_after_
     A near spelling, keys alike or a swap weigh at most as variants of one name do, after
     the name's frequency adjusts that weight too: on these lists Khalid is common (its
     variants weigh less than variants of a rare name), and Khalil against Khalid, which
-    agrees on no one name, read the unadjusted weight (+1.2 bits against -0.5 for Khaled).
+    agrees on no one name, read the unadjusted weight (+1.4 bits against -0.2 for Khaled).
     It now reads the frequency of the more common of its two names, as Splink does on a
     fuzzy level: Zubayr against Zubair, both rare, weighs more than Khalil against Khalid.
     Split by the family name's agreement (``condition_on``) or not; the explanation's
