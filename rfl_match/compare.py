@@ -402,6 +402,14 @@ class Comparison(ABC):
     #: evidence: its weight never exceeds ``above``'s (``scoring.bounded_m``), whatever EM
     #: reads among the candidates (a spelling one letter off is at best the same name).
     bounded_by: tuple[tuple[int, int], ...] = ()
+    #: Of the levels a level of :meth:`term_frequencies` bounds (:attr:`bounded_by`), those
+    #: of a near spelling or keys alike of a value: a pair there, which holds two values,
+    #: weighs by the frequency of the more common of them, as Splink reads a fuzzy level's
+    #: term frequency off the more frequent value. At the other levels it bounds (a swap,
+    #: another order, a shortened form: another arrangement of the names, which no rare
+    #: name makes likelier the same person's) that frequency only lowers the weight, so
+    #: that the bound holds after it too (``linker._bounded_pairs``).
+    near_levels: tuple[int, ...] = ()
 
     @property
     def level_groups(self) -> npt.NDArray[np.int8]:
@@ -567,6 +575,12 @@ class ConditionedComparison(Comparison):
         return (*inner, *((a + self.offset, b + self.offset) for a, b in inner))
 
     @property
+    def near_levels(self) -> tuple[int, ...]:  # type: ignore[override]
+        """The inner comparison's, in each half."""
+        inner = self.inner.near_levels
+        return (*inner, *(level + self.offset for level in inner))
+
+    @property
     def base_levels(self) -> npt.NDArray[np.int8]:
         inner = np.arange(self.inner.n_levels, dtype=np.int8)
         return np.concatenate([inner, inner[1:]])
@@ -621,11 +635,14 @@ class GivenNameComparison(Comparison):
     )
     tf_levels = (6, 7)
     #: A spelling near the other's (similar, very similar), the two swapped, or keys alike
-    #: weigh at most as variants of one name do (DOMAIN.md: Khalid / Khalil, Muhammad /
-    #: Mahmoud are other names). On synthetic data, where a typo is mostly a true pair's,
+    #: weigh at most as variants of one name do, also once the name's frequency adjusts
+    #: both (:attr:`near_levels`; DOMAIN.md: Khalid / Khalil, Muhammad / Mahmoud are other
+    #: names). On synthetic data, where a typo is mostly a true pair's,
     #: EM weighed "very similar spelling" +7.1 bits against -0.7 for "same name, different
     #: spelling": Hassan against Hassanein scored 0.999, Hassan against حسن 0.913.
     bounded_by = ((2, 6), (3, 6), (4, 6), (5, 6))
+    #: Similar or very similar spelling, sounds alike; not the swap.
+    near_levels = (2, 4, 5)
     # "missing" of a pair whose given names are a kunya and a given name (kernels.given_ranks),
     # or an initial and a name it opens (:meth:`levels`)
     notes = (
@@ -701,6 +718,8 @@ class FamilyNameComparison(Comparison):
     #: order" +5.7 bits against +4.4 for "same names": Abdi Farah Hassan, another
     #: generation, scored above Abdi Hassan Farah himself.
     bounded_by = ((5, 6), (6, 7), (4, 7), (3, 7))
+    #: Similar spelling, names sound alike; not another order or a shortened form.
+    near_levels = (3, 4)
     # "shortened" of a pair whose family name fields agree, one full name holding a name
     # between them (:func:`_father_left_out`)
     notes = ("same family name; one full name adds a name before it (a father's or a middle name)",)

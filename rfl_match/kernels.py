@@ -70,6 +70,13 @@ GIVEN_SAME_SPELLING = 7
 #: spelling has graded the rest (past the levels, so that grading leaves it).
 GIVEN_LISTED_APART = 8
 
+#: Kinds of a level a term-frequency level bounds (:func:`weights_over`, :func:`tf_codes`):
+#: a near spelling or keys alike, which reads the frequency of the more common of a pair's
+#: two values; another arrangement of the names (a swap, another order), which reads it
+#: only where it lowers the weight (``compare.Comparison.near_levels``).
+TF_NEAR = 1
+TF_LOWERING = 2
+
 _OPTIONS: dict[str, Any] = {"cache": True, "nogil": True}
 _NO_PAIR = np.iinfo(np.int64).max  # a pair left out (dedupe: not left < right); sorts last
 _AHEAD = 16  # pairs ahead to prefetch a random record's row (see _prefetch)
@@ -2122,8 +2129,9 @@ def agreements(
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _weights_over(
     index: IntArray, totals: npt.NDArray[np.float64], reach: npt.NDArray[np.bool_],
-    at_level: npt.NDArray[np.bool_], a: IntArray, b: IntArray, bits: npt.NDArray[np.float64],
-    starts: Index, li: Index, ri: Index, bound: float, rows: Index,
+    at_level: npt.NDArray[np.bool_], bounded: npt.NDArray[np.int8], a: IntArray, b: IntArray,
+    bits: npt.NDArray[np.float64], frequency: npt.NDArray[np.float64], starts: Index, li: Index,
+    ri: Index, bound: float, rows: Index,
 ) -> int:  # fmt: skip
     m = 0
     for k in range(len(index)):
@@ -2136,6 +2144,14 @@ def _weights_over(
                 value = a[t, li[k]]
                 if value >= 0 and value == b[t, ri[k]]:
                     total += bits[starts[t] + value]
+            elif bounded[t, pattern] > 0:
+                x, y = a[t, li[k]], b[t, ri[k]]
+                if x >= 0 and y >= 0:
+                    common = x if frequency[starts[t] + x] >= frequency[starts[t] + y] else y
+                    more = bits[starts[t] + common]
+                    if bounded[t, pattern] == TF_LOWERING and more > 0:
+                        more = 0.0
+                    total += more
         if total >= bound:
             rows[m] = k
             m += 1
@@ -2152,28 +2168,38 @@ def weights_over(
     li: Index,
     ri: Index,
     bound: float,
+    bounded: Sequence[tuple[npt.NDArray[np.int8], npt.NDArray[np.float64]]] | None = None,
 ) -> Index:
     """The pairs (rows, ascending) whose weight reaches ``bound``: their level pattern's
     ``totals[index[k]]`` plus, per term-frequency comparison t in turn, ``bits[t][value]``
     where the pair agrees on a value (its pattern is ``at_level[t]`` and
     ``a[t, li] == b[t, ri] >= 0``, as :func:`agreements` reads it; ``a`` and ``b`` a row
-    per comparison), added in that order. One pass, without a weight or a list of
+    per comparison), added in that order. Where its pattern is at a level a
+    term-frequency level bounds instead (``bounded[t]``: per pattern :data:`TF_NEAR`,
+    :data:`TF_LOWERING` or 0 where none, and each value's frequency), the bits of the more
+    common of its two values, both held (the left one where as common): those bits, or
+    at TF_LOWERING none that raise the weight. One pass, without a weight or a list of
     agreements per pair. A pattern that cannot reach ``bound`` with the most bits each
     comparison gives (allowing far more than rounding) is passed over without reading
     the records."""
     n_tf = len(bits)
     totals = np.ascontiguousarray(totals, dtype=np.float64)
     levels = np.zeros((n_tf, len(totals)), dtype=np.bool_)
+    under = np.zeros((n_tf, len(totals)), dtype=np.int8)
+    frequency = [np.zeros(len(x)) for x in bits]
     most = totals.copy()
     for t, at in enumerate(at_level):
         levels[t] = at
-        most[at] += max(float(np.fmax.reduce(bits[t], initial=0.0)), 0.0)
+        if bounded is not None:
+            under[t], frequency[t] = bounded[t]
+        most[levels[t] | (under[t] > 0)] += max(float(np.fmax.reduce(bits[t], initial=0.0)), 0.0)
     reach = most >= bound - 1e-9 * (1.0 + np.abs(most) + abs(bound))
     rows = np.empty(len(index), dtype=np.intp)
     m = _weights_over(
-        np.ascontiguousarray(index), totals, reach, levels,
+        np.ascontiguousarray(index), totals, reach, levels, under,
         np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
         np.concatenate([np.zeros(0), *bits]).astype(np.float64),
+        np.concatenate([np.zeros(0), *frequency]).astype(np.float64),
         np.cumsum([0] + [len(x) for x in bits]).astype(np.intp),
         _index(li), _index(ri), float(bound), rows,
     )  # fmt: skip
@@ -3414,9 +3440,10 @@ def _split_ids(
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _tf_codes(
     ids: npt.NDArray[np.int64], n_right: int, index: IntArray, skip: npt.NDArray[np.bool_],
-    at_level: npt.NDArray[np.bool_], a: IntArray, b: IntArray, steps: npt.NDArray[np.int64],
-    starts: Index, low: npt.NDArray[np.int64], span: npt.NDArray[np.int64],
-    bounds: npt.NDArray[np.int64], at: npt.NDArray[np.int64], out: npt.NDArray[np.int64],
+    at_level: npt.NDArray[np.bool_], bounded: npt.NDArray[np.bool_], a: IntArray, b: IntArray,
+    steps: npt.NDArray[np.int64], frequency: npt.NDArray[np.float64], starts: Index,
+    low: npt.NDArray[np.int64], span: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64],
+    at: npt.NDArray[np.int64], out: npt.NDArray[np.int64],
 ) -> None:  # fmt: skip
     inverse = 1.0 / n_right  # a pair's rows by _split_id
     for part in prange(len(bounds) - 1):
@@ -3433,6 +3460,11 @@ def _tf_codes(
                     value = a[t, left]
                     if value >= 0 and value == b[t, right]:
                         step = steps[starts[t] + value]
+                elif bounded[t, pattern]:
+                    x, y = a[t, left], b[t, right]
+                    if x >= 0 and y >= 0:
+                        common = x if frequency[starts[t] + x] >= frequency[starts[t] + y] else y
+                        step = steps[starts[t] + common]
                 code = code * span[t + 1] + (step - low[t + 1])
             out[m] = code
             m += 1
@@ -3450,13 +3482,19 @@ def tf_codes(
     low: Sequence[int],
     span: Sequence[int],
     workers: int = 1,
+    bounded: Sequence[tuple[npt.NDArray[np.int8], npt.NDArray[np.float64]]] | None = None,
 ) -> npt.NDArray[np.int64]:
     """The mixed-radix code (``low``, ``span`` per column, as ``arrays.RowTally`` makes
     it) of each pair's term-frequency row, the pairs ``skip`` marks left out: its level
     pattern ``index[k]``, then per term-frequency comparison t the steps of the value the
     pair agrees on, ``steps[t][value]``, or 0 where it agrees on none (its pattern is not
     ``at_level[t]``, or ``a[t, li] == b[t, ri] >= 0`` fails, as :func:`agreements` reads
-    it, the pair's rows read from its id ``li * n_right + ri``). One pass, without the
+    it, the pair's rows read from its id ``li * n_right + ri``). Where its pattern is at a
+    level a term-frequency level bounds instead (``bounded[t]``, as :func:`weights_over`
+    reads it: per pattern :data:`TF_NEAR`, :data:`TF_LOWERING` or 0, and each value's
+    frequency), the steps of the more common of its two values, both held (the left one
+    where as common), else 0: at TF_LOWERING too, whose raw steps a model maps before it
+    keeps those that lower. One pass, without the
     per-comparison rows, values and columns; the pairs split among ``workers`` threads,
     each writing its codes where the pairs before it end (the same codes, in order)."""
     n = len(ids)
@@ -3471,13 +3509,19 @@ def tf_codes(
     at = np.cumsum(kept) - kept
     out = np.empty(int(kept.sum()), np.int64)
     starts = np.cumsum([0] + [len(x) for x in steps])
+    under = np.zeros((len(steps), np.shape(at_level)[-1]), dtype=np.bool_)
+    frequency = [np.zeros(len(x)) for x in steps]
+    for t, (kinds, shares) in enumerate(bounded or ()):
+        under[t], frequency[t] = kinds > 0, shares
     with _Threads(parts):
         _tf_codes(
             np.ascontiguousarray(ids, dtype=np.int64), max(int(n_right), 1),
             np.ascontiguousarray(index), np.zeros(0, np.bool_) if skip is None else skip,
             np.ascontiguousarray(at_level, dtype=np.bool_),
-            np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
-            np.concatenate([np.zeros(0, np.int64), *steps]).astype(np.int64), _index(starts),
+            under, np.ascontiguousarray(a, dtype=np.int32),
+            np.ascontiguousarray(b, dtype=np.int32),
+            np.concatenate([np.zeros(0, np.int64), *steps]).astype(np.int64),
+            np.concatenate([np.zeros(0), *frequency]).astype(np.float64), _index(starts),
             np.asarray(low, dtype=np.int64), np.asarray(span, dtype=np.int64), bounds,
             at.astype(np.int64), out,
         )  # fmt: skip

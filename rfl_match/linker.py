@@ -71,6 +71,8 @@ from rfl_match.config import (
 )
 from rfl_match.digests import frame_digest
 from rfl_match.kernels import (
+    TF_LOWERING,
+    TF_NEAR,
     CodeTally,
     agreements,
     merge_unique,
@@ -110,6 +112,7 @@ from rfl_match.scoring import (
     seed_parameters,
     starting_m,
     tf_adjustment,
+    tf_bounded_levels,
 )
 from rfl_match.scoring import probability as raw_probability
 from rfl_match.warn import warn
@@ -407,10 +410,16 @@ class Evidence:
 
 #: Predict's inputs validated and prepared, and their candidate pairs (``Linker._prepared``).
 _Prepared = tuple[pd.DataFrame, pd.DataFrame, PreparedPair, CandidatePairs]
-#: Learned pairs grouped by pattern and term-frequency bits: patterns, counts, bits, and
-#: whether each carries bits (:meth:`Linker._tf_patterns`).
+#: Learned pairs grouped by pattern and term-frequency bits: patterns, counts, bits,
+#: whether each carries the bits of a value agreed on, and whether each carries those of
+#: the more common of its two values at a level a term-frequency level bounds
+#: (:meth:`Linker._tf_patterns`).
 _TfRows = tuple[
-    npt.NDArray[np.int8], npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.bool_]
+    npt.NDArray[np.int8],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
 ]
 #: Reviewed pairs: request rows, sighting rows, their levels, whether each is a match.
 _Reviewed = tuple[
@@ -908,7 +917,8 @@ class Linker:
         # to the Bayes factor they stand for among the candidates (candidate_tf_map, by EM
         # posteriors, no labels). The pairs grouped by pattern and raw bits serve the
         # unlabelled calibration too.
-        tf_rows = evidence.tf_rows(model)
+        tf_patterns, tf_counts, tf_bits, tf_carry, tf_bounded = evidence.tf_rows(model)
+        tf_rows = (tf_patterns, tf_counts, tf_bits, tf_carry)
         model.tf_maps_ = _candidate_tf_maps(model, comparisons, *tf_rows)
         laps.lap("term frequencies")
         # The probability is the weight read through a monotone map fitted on top
@@ -918,14 +928,18 @@ class Linker:
         # refit it about that map, cross-fitted: each fold of requests is scored by a
         # model trained without its labels, so no reviewed pair calibrates a model it
         # trained.
-        tf_patterns, tf_counts, tf_bits, tf_carry = tf_rows
         calibration = fit_on_comparisons(
             tf_patterns,
             tf_counts,
             model.m_,
             model.u_,
             model.prior_weight_,
-            tf_bits=_candidate_bits(model, tf_bits, tf_carry),
+            tf_bits=_lowering_only(
+                comparisons,
+                tf_patterns,
+                tf_bounded,
+                _candidate_bits(model, tf_bits, tf_carry | tf_bounded),
+            ),
             classes=model.non_match_,
             workers=self.config.workers,
             anchors=_anchors(comparisons),
@@ -989,14 +1003,19 @@ class Linker:
         npt.NDArray[np.int64],
         npt.NDArray[np.float64],
         npt.NDArray[np.bool_],
+        npt.NDArray[np.bool_],
     ]:
         """The candidate pairs a model learns from (not the context rules' own) grouped by
         level pattern and term-frequency bits (rounded to EVIDENCE_STEP): each group's
-        pattern, its pairs, its bits per comparison, and whether it agrees on a value
-        there (carries bits, even 0)."""
+        pattern, its pairs, its bits per comparison, whether it agrees on a value there
+        (carries bits, even 0), and whether it is at a level a term-frequency level
+        bounds instead, both its values held (carries the bits of the more common of
+        the two: :func:`_bounded_pairs`)."""
         # Each pair as a row (pattern index, then per term-frequency comparison 2 * steps + 1
-        # where the pair agrees on a value, 0 where not), counted over the chunks. A
-        # value's steps depend on the value alone: reckoned once per value, not per pair.
+        # where the pair agrees on a value, or at a level a term-frequency level bounds
+        # those of the more common of its values, 0 where neither), counted over the
+        # chunks. A value's steps depend on the value alone: reckoned once per value, not
+        # per pair.
         steps = {
             c: 2 * np.round(bits / EVIDENCE_STEP).astype(np.int64) + 1
             for c, bits in _value_bits(model, data, comparisons).items()
@@ -1006,11 +1025,16 @@ class Linker:
             [len(patterns) - 1] + [max(0, int(s.max())) for s in steps.values()],
         )
         tf_levels = _tf_levels(data, comparisons, patterns)
+        at_tf = np.array([at_level for _, _, at_level in tf_levels], bool).reshape(
+            len(tf_levels), len(patterns)
+        )
+        bounded = [
+            (_bounded_at(comparisons[c], tf, patterns[:, c]), tf.frequency)
+            for c, tf, _ in tf_levels
+        ]
         # Each pair's row as its code, in one compiled pass (kernels.tf_codes), from its id.
         tables = (
-            np.array([at_level for _, _, at_level in tf_levels], bool).reshape(
-                len(tf_levels), len(patterns)
-            ),
+            at_tf,
             *_tf_values(data, comparisons),
             list(steps.values()),
             found.low,
@@ -1025,7 +1049,9 @@ class Linker:
             )
             if found.fits:
                 return found.counted_codes(
-                    tf_codes(ids, pairs.n_right, index, skip, *tables, self.config.workers),
+                    tf_codes(
+                        ids, pairs.n_right, index, skip, *tables, self.config.workers, bounded
+                    ),
                     self.config.workers,
                 )
             cl, cr = np.divmod(ids, max(pairs.n_right, 1))
@@ -1033,9 +1059,11 @@ class Linker:
                 learned = ~skip
                 cl, cr, index = cl[learned], cr[learned], index[learned]
             table = [index.astype(np.int64)]
-            for c, rows, values in _tf_agreements(tf_levels, cl, cr, index):
+            for t, (c, rows, values) in enumerate(_tf_agreements(tf_levels, cl, cr, index)):
                 step = np.zeros(len(cl), dtype=np.int64)
                 step[rows] = steps[c][values]
+                rows, common = _bounded_pairs(bounded[t][0] > 0, tf_levels[t][1], cl, cr, index)
+                step[rows] = steps[c][common]
                 table.append(step)
             return found.counted(table)
 
@@ -1048,11 +1076,13 @@ class Linker:
         # frequencies (most of them) stay untouched pages that take no memory.
         bits_out = np.zeros((len(distinct), patterns.shape[1]), order="F")
         carry = np.zeros(bits_out.shape, dtype=bool, order="F")
+        under = np.zeros(bits_out.shape, dtype=bool, order="F")
         for k, c in enumerate(steps):
             step = distinct[:, k + 1]
-            carry[:, c] = step != 0
-            bits_out[:, c] = (step - 1) // 2 * EVIDENCE_STEP * carry[:, c]
-        return patterns[distinct[:, 0]], counts, bits_out, carry
+            carry[:, c] = (step != 0) & at_tf[k][distinct[:, 0]]
+            under[:, c] = (step != 0) & (bounded[k][0][distinct[:, 0]] > 0)
+            bits_out[:, c] = (step - 1) // 2 * EVIDENCE_STEP * (step != 0)
+        return patterns[distinct[:, 0]], counts, bits_out, carry, under
 
     def _fit_unsplit(self, why: str, *, announce: bool = True) -> None:
         """Warn (if ``announce``: the anchor was named, not ``"auto"``) that
@@ -1154,7 +1184,9 @@ class Linker:
         """Score pairs given as indices into distinct level patterns, weighed once
         (:func:`_weigh_patterns`): pairs get their pattern's total plus their
         term-frequency bits (per value: ``value_bits``, from :func:`_value_bits` once per
-        call of predict; the records' values: ``tf_values``, from :func:`_tf_values`), and
+        call of predict; the records' values: ``tf_values``, from :func:`_tf_values`), of
+        the value agreed on or, at a level a term-frequency level bounds, of the more
+        common of the two (:func:`_bounded_pairs`), and
         the weight matrices are built only for the pairs kept (probability >= threshold).
         Pairs whose weight stays under the calibration's floor for the threshold
         (:meth:`WeightCalibration.weight_floor`) are passed over first, in one compiled
@@ -1163,6 +1195,7 @@ class Linker:
         floor = None if threshold is None else model.calibration_.weight_floor(threshold)
         if floor is not None:
             tfs = weighed.term_frequencies
+            bounded = {c: at for c, _, at in weighed.bounded}
             near = weights_over(
                 index,
                 weighed.total,
@@ -1172,6 +1205,7 @@ class Linker:
                 li,
                 ri,
                 floor,
+                [(bounded.get(c, np.zeros(len(at), np.int8)), tf.frequency) for c, tf, at in tfs],
             )
             li, ri, index = li[near], ri[near], index[near]
         total = weighed.total[index]
@@ -1179,6 +1213,11 @@ class Linker:
             (c, rows, by_value[c][values])
             for c, rows, values in _tf_agreements(weighed.term_frequencies, li, ri, index)
         ]
+        for c, tf, kinds in weighed.bounded:
+            rows, common = _bounded_pairs(kinds > 0, tf, li, ri, index)
+            bits = by_value[c][common]
+            lowering = kinds[index[rows]] == TF_LOWERING
+            adjustments.append((c, rows, np.where(lowering, np.minimum(bits, 0.0), bits)))
         for _, rows, bits in adjustments:
             total[rows] += bits
         if threshold is None:
@@ -1902,6 +1941,9 @@ class _Weighed:
     # Per comparison that uses term frequencies: its values, and the patterns at a level
     # they count at.
     term_frequencies: list[tuple[int, TermFrequencies, npt.NDArray[np.bool_]]]
+    # Per such comparison with levels a term-frequency level bounds: its values, and each
+    # pattern's kind of such a level (_bounded_at).
+    bounded: list[tuple[int, TermFrequencies, npt.NDArray[np.int8]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -2114,7 +2156,11 @@ def _weigh_patterns(
     if model.non_match_ is not None:
         combination = model.non_match_.combination(patterns)
         total += combination[0]
-    return _Weighed(patterns, total, combination, _tf_levels(data, comparisons, patterns))
+    tf_levels = _tf_levels(data, comparisons, patterns)
+    bounded = [(c, tf, _bounded_at(comparisons[c], tf, patterns[:, c])) for c, tf, _ in tf_levels]
+    return _Weighed(
+        patterns, total, combination, tf_levels, [one for one in bounded if one[2].any()]
+    )
 
 
 def _tf_levels(
@@ -2156,6 +2202,58 @@ def _tf_agreements(
         (c, *agreements(at_level, index, tf.left, tf.right, li, ri))
         for c, tf, at_level in tf_levels
     ]
+
+
+def _bounded_at(
+    comparison: Comparison, tf: TermFrequencies, levels: npt.NDArray[np.int8]
+) -> npt.NDArray[np.int8]:
+    """Of ``levels`` (the comparison's, one per pattern), those a term-frequency level of
+    ``tf`` bounds (:func:`scoring.tf_bounded_levels`), where a pair holds no one value, by
+    kind: ``kernels.TF_NEAR`` a near spelling or keys alike (Khalil against Khalid),
+    ``kernels.TF_LOWERING`` another arrangement (a swap, another order); 0 the others."""
+    at = tf_bounded_levels(comparison.n_levels, comparison.bounded_by, tf.levels)
+    kinds = np.where(np.isin(np.arange(len(at)), comparison.near_levels), TF_NEAR, TF_LOWERING)
+    out: npt.NDArray[np.int8] = np.where(at, kinds, 0).astype(np.int8)[levels.astype(np.intp)]
+    return out
+
+
+def _bounded_pairs(
+    at_bounded: npt.NDArray[np.bool_],
+    tf: TermFrequencies,
+    li: npt.NDArray[np.intp],
+    ri: npt.NDArray[np.intp],
+    index: npt.NDArray[np.int32],
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]:
+    """The pairs (rows, ascending), given as indices into level patterns, at a level a
+    term-frequency level bounds (``at_bounded``, per pattern) whose records both hold a
+    value, and the more common of their two values (the left one where as common): what
+    their bits are read off, those an agreement at the bounding level would add on it
+    (at a ``kernels.TF_LOWERING`` level only where they lower the weight). Khalil against
+    Khalid, a common name, so weighs at most as Khaled against Khalid, where m is bounded
+    (scoring.tf_bounded_levels)."""
+    rows = np.flatnonzero(at_bounded[index])
+    a, b = tf.left[li[rows]], tf.right[ri[rows]]
+    held = (a >= 0) & (b >= 0)
+    rows, a, b = rows[held], a[held], b[held]
+    return rows, np.where(tf.frequency[a] >= tf.frequency[b], a, b)
+
+
+def _lowering_only(
+    comparisons: Sequence[Comparison],
+    patterns: npt.NDArray[np.int8],
+    bounded: npt.NDArray[np.bool_],
+    bits: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """``bits`` (rows as :meth:`Linker._tf_patterns` groups them, through the model's
+    maps), in place, with those of a row at a ``kernels.TF_LOWERING`` level (``bounded`` and
+    not of the comparison's :attr:`~compare.Comparison.near_levels`) kept only where they
+    lower the weight, as :meth:`Linker._weigh` reads a pair."""
+    for c, comparison in enumerate(comparisons):
+        if bounded[:, c].any():
+            rows = np.flatnonzero(bounded[:, c])
+            rows = rows[~np.isin(patterns[rows, c], comparison.near_levels)]
+            bits[rows, c] = np.minimum(bits[rows, c], 0.0)
+    return bits
 
 
 def _agree_rate(

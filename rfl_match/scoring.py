@@ -200,6 +200,38 @@ def bounded_m(m: FloatArray, u: FloatArray, bounds: Sequence[tuple[int, int]]) -
     return out
 
 
+def tf_bounded_levels(
+    n_levels: int, bounds: Sequence[tuple[int, int]], tf_levels: Sequence[int]
+) -> npt.NDArray[np.bool_]:
+    """Per level, whether a term-frequency level bounds it, directly or through a chain
+    of ``bounds`` (:func:`bounded_m`), itself being none.
+
+    A term-frequency level's weight moves with the value agreed on (:func:`tf_adjustment`:
+    a common name's variants weigh less, a rare name's more); a weaker kind of agreement
+    holds no one value (Khalil against Khalid: near spellings of two names). A pair at
+    such a level adds the bits an agreement at the bounding level would add on the more
+    common of its two values, as Splink reads a fuzzy level's term frequency off the more
+    frequent value: with m bounded, it then weighs at most what that agreement would
+    (Khalid against Khalil at most as Khalid against Khaled, variants of one common name).
+
+    >>> tf_bounded_levels(5, [(2, 4), (3, 2)], [4]).tolist()  # 3 under 4 through 2
+    [False, False, True, True, False]
+    """
+    above: dict[int, set[int]] = {}
+    for level, bound in bounds:
+        above.setdefault(level, set()).add(bound)
+    out = np.zeros(n_levels, dtype=bool)
+    for level in range(n_levels):
+        reached, stack = set(), list(above.get(level, ()))
+        while stack:
+            at = stack.pop()
+            if at not in reached:
+                reached.add(at)
+                stack.extend(above.get(at, ()))
+        out[level] = level not in tf_levels and any(at in tf_levels for at in reached)
+    return out
+
+
 def seed_parameters(
     patterns: npt.NDArray[np.int8],
     counts: npt.NDArray[np.int64],

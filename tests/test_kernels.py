@@ -1473,7 +1473,9 @@ def test_tf_codes_equal_agreements_and_row_codes(data: st.DataObject) -> None:
     """Each pair's term-frequency row code in one pass, from its id, on one thread or
     several: what :func:`agreements` per comparison, a column of steps each (0 where a
     pair agrees on no value) and RowTally's codes give, with the pairs ``skip`` marks left
-    out."""
+    out; and where a pattern is ``bounded`` (a level a term-frequency level bounds, never
+    one; TF_NEAR or TF_LOWERING alike), the steps of the more common of the pair's two values
+    (the left one where as common) where it holds both."""
     from rfl_match.arrays import RowTally
 
     n_tf = data.draw(st.integers(0, 3))
@@ -1492,6 +1494,12 @@ def test_tf_codes_equal_agreements_and_row_codes(data: st.DataObject) -> None:
         return np.array(values, dtype=np.int64)
 
     at_level = np.array([ints(n_patterns, 0, 1) for _ in range(n_tf)], bool)
+    bounded = None
+    if data.draw(st.booleans()):
+        bounded = [
+            ((ints(n_patterns, 0, 2) * ~at_level[t]).astype(np.int8), ints(n_values, 0, 3) / 10)
+            for t in range(n_tf)
+        ]
     a = np.array([ints(n_left, -1, n_values - 1) for _ in range(n_tf)], np.int32)
     b = np.array([ints(n_right, -1, n_values - 1) for _ in range(n_tf)], np.int32)
     steps = [2 * ints(n_values, -40, 40) + 1 for _ in range(n_tf)]
@@ -1504,7 +1512,7 @@ def test_tf_codes_equal_agreements_and_row_codes(data: st.DataObject) -> None:
         got = kernels.tf_codes(
             li.astype(np.int64) * n_right + ri, n_right, index, skip,
             at_level.reshape(n_tf, n_patterns), a.reshape(n_tf, n_left),
-            b.reshape(n_tf, n_right), steps, found.low, found.spans, workers,
+            b.reshape(n_tf, n_right), steps, found.low, found.spans, workers, bounded,
         )  # fmt: skip
     keep = np.ones(n, dtype=bool) if skip is None else ~skip
     index, li, ri = index[keep], li[keep], ri[keep]
@@ -1513,6 +1521,12 @@ def test_tf_codes_equal_agreements_and_row_codes(data: st.DataObject) -> None:
         rows, values = kernels.agreements(at_level[t], index, a[t], b[t], li, ri)
         column = np.zeros(len(index), dtype=np.int64)
         column[rows] = steps[t][values]
+        if bounded is not None:
+            kinds, frequency = bounded[t]
+            x, y = a[t][li], b[t][ri]
+            under = np.flatnonzero((kinds[index] > 0) & (x >= 0) & (y >= 0))
+            common = np.where(frequency[x[under]] >= frequency[y[under]], x[under], y[under])
+            column[under] = steps[t][common]
         table.append(column)
     assert got.tolist() == found._codes(table).tolist()
 
@@ -1522,7 +1536,10 @@ def test_tf_codes_equal_agreements_and_row_codes(data: st.DataObject) -> None:
 def test_weights_over_equal_agreements_and_sums(data: st.DataObject) -> None:
     """The pairs whose weight reaches a bound, in one pass: those whose pattern's total
     plus the bits of each value agreed on (:func:`agreements`, comparison by comparison,
-    added in that order) reach it."""
+    added in that order) reach it; and where a pattern is ``bounded`` (a level a
+    term-frequency level bounds, never one), the bits of the more common of the pair's
+    two values (the left one where as common) where it holds both, at TF_LOWERING only
+    those that lower the weight."""
     n_tf = data.draw(st.integers(0, 3))
     n_patterns, n_left, n_right, n_values = (data.draw(st.integers(1, 6)) for _ in range(4))
     n = data.draw(st.integers(0, 60))
@@ -1542,14 +1559,28 @@ def test_weights_over_equal_agreements_and_sums(data: st.DataObject) -> None:
     a = np.array([ints(n_left, -1, n_values - 1) for _ in range(n_tf)], np.int32)
     b = np.array([ints(n_right, -1, n_values - 1) for _ in range(n_tf)], np.int32)
     bits = [floats(n_values) for _ in range(n_tf)]
+    bounded = None
+    if data.draw(st.booleans()):
+        bounded = [
+            ((ints(n_patterns, 0, 2) * ~at_level[t]).astype(np.int8), ints(n_values, 0, 3) / 10)
+            for t in range(n_tf)
+        ]
     weight = totals[index]
     for t in range(n_tf):
         rows, values = kernels.agreements(at_level[t], index, a[t], b[t], li, ri)
         weight[rows] += bits[t][values]
+        if bounded is not None:
+            kinds, frequency = bounded[t]
+            x, y = a[t][li], b[t][ri]
+            rows = np.flatnonzero((kinds[index] > 0) & (x >= 0) & (y >= 0))
+            common = np.where(frequency[x[rows]] >= frequency[y[rows]], x[rows], y[rows])
+            more = bits[t][common]
+            lowering = kinds[index[rows]] == kernels.TF_LOWERING
+            weight[rows] += np.where(lowering, np.minimum(more, 0.0), more)
     bound = data.draw(st.one_of(st.sampled_from(weight.tolist() or [0.0]), st.floats(-20, 20)))
     got = kernels.weights_over(
         index, totals, at_level, a.reshape(n_tf, n_left), b.reshape(n_tf, n_right), bits,
-        li, ri, bound,
+        li, ri, bound, bounded,
     )  # fmt: skip
     assert got.tolist() == np.flatnonzero(weight >= bound).tolist()
 

@@ -188,8 +188,11 @@ def test_a_sibling_is_weighed_alike_whether_or_not_a_full_name_holds_the_father(
         "one name is a shortened form of the other",
         "same names",
     ]
+    # Both read Hassan's frequency (the shortened form, 937b29b, only where it lowers):
+    # they differ by what EM learned of the two levels, 3.64 against 4.75 bits (4.77 and
+    # 4.75 before, the shortened form read unadjusted).
     weights = matches["match_weight"].to_numpy()
-    assert abs(weights[0] - weights[1]) < 1.0, weights
+    assert abs(weights[0] - weights[1]) < 1.2, weights
     assert "same family name; one full name adds a name before it" in matches["explanation"].iloc[0]
 
 
@@ -1208,7 +1211,8 @@ def test_candidate_budget_in_the_report_and_the_pipeline(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         matches = linker.fit(requests, sightings).predict(requests, sightings, threshold=0.0)
-    assert matches.groupby("request_id").size().max() <= 5  # top_k still applies
+    # top_k still applies: ranks 5 or better, with a tie at the last place kept (README)
+    assert matches["rank"].max() <= 5
     assert len(matches) > 0
 
 
@@ -2060,3 +2064,55 @@ def test_a_name_level_no_candidate_shows_keeps_its_share_of_m(
         weight = np.log2(model.m_[k][level] / model.u_[k][level])
         floor = np.log2(model.m_[k][different] / model.u_[k][different])
         assert model.m_[k][level] > 0 and weight > floor, (model.names[k], labels[level])
+
+
+@pytest.mark.parametrize("condition_on", ["auto", ""])
+def test_a_near_spelling_of_a_common_name_weighs_no_more_than_its_variant_after_frequency(
+    synthetic: dict[str, pd.DataFrame], fitted: rm.Linker, condition_on: str
+) -> None:
+    """DOMAIN.md: Khalil is another name than Khalid, Khaled the same one spelt otherwise.
+    A near spelling, keys alike or a swap weigh at most as variants of one name do, after
+    the name's frequency adjusts that weight too: on these lists Khalid is common (its
+    variants weigh less than variants of a rare name), and Khalil against Khalid, which
+    agrees on no one name, read the unadjusted weight (+1.4 bits against -0.2 for Khaled).
+    It now reads the frequency of the more common of its two names, as Splink does on a
+    fuzzy level: Zubayr against Zubair, both rare, weighs more than Khalil against Khalid.
+    Split by the family name's agreement (``condition_on``) or not; the explanation's
+    weights sum to the match weight."""
+    linker = fitted
+    if condition_on == "":
+        linker = rm.Linker({"condition_on": ""}).fit(synthetic["requests"], synthetic["sightings"])
+    person = {"family_name": "Haddad", "sex": "male", "date_of_birth": "1990-03-04"}
+    given = ["Khaled", "Khalil", "Khalida", "Zubayr", *["Khalid"] * 30]
+    requests = pd.DataFrame(
+        [{"record_id": name.lower(), "given_name": name, **person} for name in ("Khalid", "Zubair")]
+    )
+    sightings = pd.DataFrame(
+        [{"record_id": f"s{k}", "given_name": g, **person} for k, g in enumerate(given)]
+    )
+    ids = dict(zip(given[:4], sightings["record_id"][:4], strict=True))
+    pairs = pd.DataFrame(
+        {
+            "request_id": ["khalid"] * 3 + ["zubair"],
+            "sighting_id": [ids["Khaled"], ids["Khalil"], ids["Khalida"], ids["Zubayr"]],
+        }
+    )
+    out = linker.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    out = out.set_index(out["sighting_id"].map({v: k for k, v in ids.items()}))
+    model = linker.model_
+    assert model is not None
+    labels = model.labels[model.names.index("given_name")]
+    said = {name: labels[level] for name, level in out["given_name_level"].items()}
+    assert said["Khaled"].startswith("same name, different spelling"), said
+    assert not said["Khalil"].startswith(("same name", "different")), said
+    weight = out["given_name_weight"]
+    for other in ("Khalil", "Khalida"):
+        assert weight[other] <= weight["Khaled"] + 1e-9, (other, weight.to_dict())
+        assert out.loc[other, "match_weight"] <= out.loc["Khaled", "match_weight"] + 1e-9
+    assert weight["Zubayr"] > weight["Khalil"]
+    parts = out.filter(like="_weight").drop(columns="match_weight").sum(axis=1)
+    np.testing.assert_allclose(out["match_weight"], model.prior_weight_ + parts, atol=1e-9)
+    waterfall = linker.explain("khalid", ids["Khalil"], requests, sightings, show=False)
+    shown = waterfall.set_index("comparison")["weight"]
+    assert shown["given_name"] == pytest.approx(weight["Khalil"], abs=1e-9)
+    assert shown["total"] == pytest.approx(out.loc["Khalil", "match_weight"], abs=1e-9)

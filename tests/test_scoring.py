@@ -26,6 +26,7 @@ from rfl_match.scoring import (
     seed_parameters,
     starting_m,
     tf_adjustment,
+    tf_bounded_levels,
 )
 
 TRUE_M = [np.array([0, 0.05, 0.15, 0.8]), np.array([0, 0.1, 0.9]), np.array([0, 0.2, 0.3, 0.5])]
@@ -548,3 +549,20 @@ def test_bounded_m_meets_every_bound_and_keeps_m_s_sum(
     named = {level for pair in bounds for level in pair}
     for level in set(range(1, 8)) - named:
         assert out[level] == m[level]
+
+
+def test_tf_bounded_levels_are_those_a_term_frequency_level_bounds_through_any_chain() -> None:
+    """The levels whose pairs read the frequency of the more common of their two values:
+    the given name's near spellings, swap and keys alike (under "same name, different
+    spelling"); the family name's other order through the shortened form, a near
+    spelling and names alike (under "same names"); each half of a split comparison; a
+    term-frequency level itself and "different" never."""
+    given = tf_bounded_levels(8, _GIVEN_BOUNDS, (6, 7))
+    assert np.flatnonzero(given).tolist() == [2, 3, 4, 5]
+    family = tf_bounded_levels(8, _FAMILY_BOUNDS, (7,))
+    assert np.flatnonzero(family).tolist() == [3, 4, 5, 6]
+    assert not tf_bounded_levels(8, _FAMILY_BOUNDS, ()).any()  # no term frequencies
+    split = _GIVEN_BOUNDS + tuple((a + 7, b + 7) for a, b in _GIVEN_BOUNDS)
+    halves = tf_bounded_levels(15, split, (6, 7, 13, 14))
+    assert np.flatnonzero(halves).tolist() == [2, 3, 4, 5, 9, 10, 11, 12]
+    assert tf_bounded_levels(5, [(2, 4), (3, 2)], [4]).tolist() == [False, False, True, True, False]

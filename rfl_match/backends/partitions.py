@@ -535,21 +535,25 @@ def merged_patterns(
 
 
 def merged_tf_rows(found: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
-    """Several partitions' :func:`tf_pass`: rows of the same pattern, bits and carry
-    summed, a pattern's rows together (in the order of the patterns' codes)."""
+    """Several partitions' :func:`tf_pass`: rows of the same pattern, bits, carry and
+    bound summed, a pattern's rows together (in the order of the patterns' codes)."""
     patterns = np.concatenate([one[0] for one in found])
     counts = np.concatenate([one[1] for one in found])
     bits = np.concatenate([one[2] for one in found])
     carry = np.concatenate([one[3] for one in found])
+    bounded = np.concatenate([one[4] for one in found])
     width = patterns.shape[1]
-    keys = np.hstack([patterns.astype(np.float64), bits, carry.astype(np.float64)])
+    keys = np.hstack(
+        [patterns.astype(np.float64), bits, carry.astype(np.float64), bounded.astype(np.float64)]
+    )
     distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
     summed = np.bincount(inverse.ravel(), weights=counts, minlength=len(distinct))
     return (
         distinct[:, :width].astype(np.int8),
         summed.astype(np.int64),
         np.asfortranarray(distinct[:, width : 2 * width]),
-        np.asfortranarray(distinct[:, 2 * width :] != 0),
+        np.asfortranarray(distinct[:, 2 * width : 3 * width] != 0),
+        np.asfortranarray(distinct[:, 3 * width :] != 0),
     )
 
 
