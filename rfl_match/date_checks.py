@@ -77,8 +77,8 @@ def age_word(text: str) -> tuple[int, int] | None:
     return _age_words().get(clean_text(text))
 
 
-#: 1900-01-01, a register's stand-in for a birth not known (days since 1970-01-01).
-_STAND_IN = _days(1900, 1, 1)
+#: 1900-01-01, a register's stand-in for a birth not known, as validation writes a date.
+_STAND_IN = "1900-01-01"
 
 
 def _earliest_births(as_of: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -153,7 +153,10 @@ def check_dates(out: pd.DataFrame, problems: list[Problem]) -> None:
     # tracing of the world wars) hold births over 120 years ago: only the stand-in for a
     # birth not known, 1900-01-01 or before, is blanked (FEBRL's births of 1900-1906 were,
     # and 1.8 points of its true pairs lost their birth-year blocks).
-    before = known & (hi < as_of.oldest) & (as_of.dated | (lo <= _STAND_IN))
+    # The date as written (ISO once validation has read it), not the year a placeholder
+    # day stands for: 1 July 1900 is kept, 1900-01-01 and a year 1900 are not.
+    stand_in = (births.to_numpy(dtype=str) <= _STAND_IN).astype(bool)
+    before = known & (hi < as_of.oldest) & (as_of.dated | stand_in)
     if not (after | before).any():
         return
     for row in np.flatnonzero(after | before).tolist():

@@ -66,6 +66,20 @@ def test_an_age_with_no_date_to_read_it_as_of_is_noted_as_unused() -> None:
     ]
 
 
+def test_an_undated_record_s_old_birth_is_blanked_only_as_the_stand_in(day: SetDay) -> None:
+    """Without a record's date, a birth over 120 years before today is kept (an archive's
+    record), but 1900-01-01, or a year 1900 or before, is the stand-in for one not known:
+    a placeholder day of 1900 other than 1 January is a date, kept."""
+    births = ["1900-07-01", "1900-07-02", "1900-01-15", "1900", "1899-05", "1900-01-01"]
+    frame = pd.DataFrame(
+        {"record_id": [f"r{k}" for k in range(6)], "full_name": ["Amina Yusuf"] * 6,
+         "date_of_birth": births}
+    )  # fmt: skip
+    day(date(2024, 6, 1))
+    out = rm.read_records(frame)
+    assert out["date_of_birth"].tolist() == [*births[:3], "", "", ""]
+
+
 def test_dates_that_cannot_be_are_blanked_and_reported(day: SetDay) -> None:
     """A birth after today or after its record's own date, a record dated after today, a
     birth more than 120 years before its record's date (1900-01-01, a stand-in for "not
