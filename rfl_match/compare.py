@@ -832,15 +832,18 @@ def _father_left_out(data: PreparedPair, levels: Levels, li: Index, ri: Index) -
     """In place, :meth:`FamilyNameComparison.adjust` of a pair where one side's full name
     holds names between its given and family name fields (:attr:`PersonNames.middle`: a
     father's name, Ali in "Omar Ali Hassan", given Omar, family Hassan) and the other's
-    holds none ("Omar Hassan", or the fields alone): where that side's family name as its
-    fields give it (Hassan) is the other's family part, or a shortened form of it, the
-    pair ranks "shortened", as one name holds more. The family name field says the last
-    part is a family name, not a father's that the other leaves out: the chain read
-    against the family name alone made them one name in common, so the family counted as
-    differing, and the parents and places the two share weighed as strangers' would, not
-    as relatives' (a sibling scored 1.000). Family name fields that only sound alike
-    (Hassan, Hussein) are not one name shortened: the chain's rank stands."""
-    at = _one_side_middle(data, li, ri, levels < kernels.TRUNCATED)
+    holds none ("Omar Hassan", or the fields alone), both with a family name field: where
+    that side's family name as its fields give it (Hassan) is the other's family part, or a
+    shortened form of it, the pair ranks "shortened", as one name holds more. The family
+    name field says the last part is a family name, not a father's that the other leaves
+    out: the chain read against the family name alone made them one name in common, so
+    the family counted as differing, and the parents and places the two share weighed as
+    strangers' would, not as relatives' (a sibling scored 1.000). Family name fields that
+    only sound alike (Hassan, Hussein) are not one name shortened: the chain's rank
+    stands."""
+    a, b = data.person_names(0), data.person_names(1)
+    fields = a.family_from_field[li] & b.family_from_field[ri]  # both sides' fields say
+    at = _one_side_middle(data, li, ri, (levels < kernels.TRUNCATED) & fields)
     if len(at):
         at = at[_field_ranks(data, li[at], ri[at]) >= kernels.TRUNCATED]
         levels[at] = kernels.TRUNCATED

@@ -112,6 +112,8 @@ class PersonNames:
     #: given name
     kunya: npt.NDArray[np.bool_]
     given_from_field: npt.NDArray[np.bool_]
+    #: whether a family name field gives the family name
+    family_from_field: npt.NDArray[np.bool_]
     #: first chain/family position: 1, but 0 where the record has no given name (a
     #: family name field is all the name, or a full name says its given name is not
     #: known: "FNU Rahim"), and after an East Slavic patronymic that a full name alone
@@ -1044,6 +1046,7 @@ class PreparedPair:
             middle=np.where(chained, n_full - n_family - 1, 0).astype(np.int8),
             parts=parts,
             given_from_field=has_given,
+            family_from_field=has_family,
             family_start=start,
             chain=chain,
             family_in_full=in_full,
