@@ -1889,12 +1889,12 @@ class Linker:
             )
         unbounded = _unbounded_levels(comparisons, linker.model_)
         if unbounded:
-            # Fitted before the bound existed (scoring.bounded_m): the file predicts as
-            # saved, its calibration read for those weights; a tracing officer is told.
+            # Fitted before the bound existed (scoring.bounded_m): the file's weights and
+            # calibration are kept, not changed behind the user; a tracing officer is told.
             warn(
                 f"{path}: the model was fitted before a weaker kind of agreement was kept "
                 f"at most as strong as a stronger one; here {'; '.join(unbounded)}. It "
-                "predicts as saved; fit the model again to weigh them so."
+                "predicts with the weights saved; fit the model again to weigh them so."
             )
         return linker
 

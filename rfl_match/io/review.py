@@ -96,7 +96,7 @@ def review_table(
 def _proposed_for(pairs: pd.DataFrame) -> pd.DataFrame:
     """Per pair (``request_id``, ``sighting_id``): the number of requests its sighting is
     proposed for among ``pairs`` (``sighting_proposed_for``), and the ids of the others,
-    in order, joined by "; " (``sighting_other_requests``; blank where there is none; the
+    sorted by id, joined by "; " (``sighting_other_requests``; blank where there is none; the
     first :data:`SHOWN_OTHERS`, then how many more)."""
     distinct = pairs[["sighting_id", "request_id"]].drop_duplicates()
     counts = distinct.groupby("sighting_id", sort=False)["request_id"].transform("size")
@@ -105,12 +105,12 @@ def _proposed_for(pairs: pd.DataFrame) -> pd.DataFrame:
     others = []
     for _, ids in shared.groupby("sighting_id", sort=False)["request_id"]:
         listed = ids.tolist()
-        for k in range(len(listed)):
-            rest = listed[:k] + listed[k + 1 :]
-            more = len(rest) - SHOWN_OTHERS
-            others.append(
-                "; ".join(rest[:SHOWN_OTHERS]) + (f"; and {more} more" if more > 0 else "")
-            )
+        first = listed[: SHOWN_OTHERS + 1]  # a row's others: these without itself
+        more = len(listed) - 1 - SHOWN_OTHERS
+        tail = f"; and {more} more" if more > 0 else ""
+        for own in listed:
+            rest = [r for r in first if r != own][:SHOWN_OTHERS]
+            others.append("; ".join(rest) + tail)
     out.loc[shared.index, "sighting_other_requests"] = others
     return out
 
