@@ -864,12 +864,15 @@ def _field_ranks(data: PreparedPair, x: Index, y: Index) -> Levels:
     """:func:`kernels.chain_ranks` of records ``x`` and ``y`` (aligned) by their family
     parts as the name fields give them: past the names a full name holds between them."""
     a, b = data.person_names(0), data.person_names(1)
-    rows = np.arange(len(x))
+    # A record meets many others: each one's parts are shifted once, not once a pair
+    # (every pair of a one-sided middle with fields, most of the candidates, came here).
+    ux, at_x = kernels.unique_inverse(x)
+    uy, at_y = kernels.unique_inverse(y)
     return kernels.chain_ranks(
-        a.parts.take(x).shifted(a.family_start[x] + a.middle[x]).packed,
-        b.parts.take(y).shifted(b.family_start[y] + b.middle[y]).packed,
-        rows,
-        rows,
+        a.parts.take(ux).shifted(a.family_start[ux] + a.middle[ux]).packed,
+        b.parts.take(uy).shifted(b.family_start[uy] + b.middle[uy]).packed,
+        at_x,
+        at_y,
         workers=data.workers,
     )
 
