@@ -863,18 +863,37 @@ def _one_side_middle(
 def _field_ranks(data: PreparedPair, x: Index, y: Index) -> Levels:
     """:func:`kernels.chain_ranks` of records ``x`` and ``y`` (aligned) by their family
     parts as the name fields give them: past the names a full name holds between them."""
-    a, b = data.person_names(0), data.person_names(1)
-    # A record meets many others: each one's parts are shifted once, not once a pair
-    # (every pair of a one-sided middle with fields, most of the candidates, came here).
-    ux, at_x = kernels.unique_inverse(x)
-    uy, at_y = kernels.unique_inverse(y)
-    return kernels.chain_ranks(
-        a.parts.take(ux).shifted(a.family_start[ux] + a.middle[ux]).packed,
-        b.parts.take(uy).shifted(b.family_start[uy] + b.middle[uy]).packed,
-        at_x,
-        at_y,
-        workers=data.workers,
+    (codes_a, table_a, sign_a), (codes_b, table_b, sign_b) = (
+        _field_forms(data, 0),
+        _field_forms(data, 1),
     )
+    return kernels.chain_ranks(
+        table_a,
+        table_b,
+        codes_a[x],
+        codes_b[y],
+        workers=data.workers,
+        signatures=(sign_a, sign_b),
+    )
+
+
+def _field_forms(
+    data: PreparedPair, side: int
+) -> tuple[npt.NDArray[np.intp], IntArray, npt.NDArray[np.uint64]]:
+    """Per record of a side, a code of its family parts as the name fields give them (past
+    the names a full name holds between them, :attr:`PersonNames.middle`), equal where the
+    parts are; the parts of each code, and their :func:`kernels.chain_signatures` (made
+    once: a record meets many others, and :func:`_field_ranks` ranks every candidate pair
+    with a one-sided middle name, through these rows, not a copy of each pair's)."""
+    key = f"field forms:{side}"
+    if key not in data._cache:
+        names = data.person_names(side)
+        shifted = names.parts.shifted(names.family_start + names.middle).packed
+        codes, first = kernels.number_rows(shifted)
+        table = np.ascontiguousarray(shifted[first])
+        data._cache[key] = (codes, table, kernels.chain_signatures(table))
+    out: tuple[npt.NDArray[np.intp], IntArray, npt.NDArray[np.uint64]] = data._cache[key]
+    return out
 
 
 def _swapped_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
@@ -933,11 +952,32 @@ def _run_together(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> N
     each side (Min Jun against Minjun, Aung San against Aungsan): a pair below "names
     sound alike" whose family parts, run together, have the skeleton key of one word
     (:func:`_family_joined`) ranks so."""
-    rows = np.flatnonzero((levels > kernels.MISSING) & (levels < kernels.SOUNDS))
+    ja, jb = _family_joined(data, 0), _family_joined(data, 1)
+    may_a, may_b = _run_records(data)
+    if not (may_a.any() or may_b.any()):
+        return
+    rows = np.flatnonzero(may_a[li] | may_b[ri])
+    rows = rows[(levels[rows] > kernels.MISSING) & (levels[rows] < kernels.SOUNDS)]
     if not len(rows):
         return
-    a, b = _family_joined(data, 0)[li[rows]], _family_joined(data, 1)[ri[rows]]
+    a, b = ja[li[rows]], jb[ri[rows]]
     levels[rows[(a >= 0) & (a == b)]] = kernels.SOUNDS
+
+
+def _run_records(data: PreparedPair) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Per record of each side, whether its family part has two parts or more and its
+    run-together key is some other-side record's (made once): the only records whose
+    pairs :func:`_run_together` may raise (a pair of one part each whose keys agree ranks
+    "names sound alike" already), so that it reads those pairs, not every pair below it."""
+    if "run records" not in data._cache:
+        out = []
+        for side in (0, 1):
+            mine, theirs = _family_joined(data, side), _family_joined(data, 1 - side)
+            count = (data.person_names(side).family_parts().skeletons >= 0).sum(axis=1)
+            out.append((count >= 2) & (mine >= 0) & np.isin(mine, theirs[theirs >= 0]))
+        data._cache["run records"] = (out[0], out[1])
+    found: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] = data._cache["run records"]
+    return found
 
 
 def _family_joined(data: PreparedPair, side: int) -> IntArray:
