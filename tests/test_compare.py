@@ -730,6 +730,8 @@ PARENT_OPENINGS = [
     ("S/O Ahmed Khan", "Imran Khan", "missing", "missing"),
     ("D/O Yusuf Ali", "Yusuf Ali", "missing", "missing"),
     ("s/o: Ahmed", "Ahmed", "missing", "missing"),
+    ("S / O Ahmed Khan", "Ahmed Khan", "missing", "missing"),
+    ("d / o Yusuf Ali", "Yusuf Ali", "missing", "missing"),
     ("Imran S/O Ahmed Khan", "Imran Ahmed Khan", "same spelling", "same names"),
     ("S. O. Adeyemi", "S. O. Adeyemi", "same spelling", "same names"),
 ]

@@ -100,6 +100,7 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 @example("Haji FNU", None)  # a title beside a placeholder
 @example("B. O. Fatima", None)  # B/O (baby of) in two pieces: initials, as B. O. Adeyemi
 @example("Ali S. O. Ahmed", None)  # S/O, son of, in two pieces
+@example("S / O Ahmed", None)  # S/O spaced: one word across three pieces
 @example("Ali N. A.", None)  # N/A in two pieces beside a name
 @example("Ali 0n A", None)  # a letter of N/A read so only once its digit is gone
 def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> None:
@@ -218,6 +219,7 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
 )
 # a value that names the person by the father (S/O, D/O written with its slash): no name
 @example(["S/O Ahmed Khan", "d/o a", "Ali S/O Ahmed", "S. O. Adeyemi"], ["Ahmed Khan", "S/O"], None)
+@example(["S / O Ahmed Khan", "s /o a"], ["Ahmed Khan", "S / O"], None)  # spaced
 def test_prepared_name_codes_equal_each_form_coded(
     left: list[str | None], right: list[str | None], culture: str | None
 ) -> None:

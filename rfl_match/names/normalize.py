@@ -526,9 +526,10 @@ def _form(text: str, entries: list[NamePart], family: str | None, chain: bool) -
 
 
 #: Analysed parts of each whitespace-separated piece of raw text, per (Cyrillic language,
-#: Somali): None when the piece needs the full pipeline. Cleaning works piece by piece (no
-#: step of :func:`clean_text` reaches across whitespace), so a name costs one dict lookup per
-#: piece once its pieces are known.
+#: Somali): None when the piece needs the full pipeline. Cleaning works piece by piece (the
+#: one step of :func:`clean_text` that reaches across whitespace, S / O, joins letters that
+#: are particles' words, whose pieces need the full pipeline), so a name costs one dict
+#: lookup per piece once its pieces are known.
 _PIECES: dict[tuple[str | None, bool], dict[str, tuple[NamePart, ...] | None]] = {}
 _PIECES_MAX = 1 << 18
 _UNSEEN: tuple[NamePart, ...] = ((),)  # type: ignore[assignment]  # a marker, never stored
