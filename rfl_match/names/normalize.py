@@ -716,19 +716,29 @@ def normalize_with(text: str, culture: Culture) -> NameForm:
     return _normalize(text, culture) if text else _EMPTY
 
 
-def names_a_parent(text: str, culture: Culture) -> bool:
-    """Whether a name value opens with S/O or D/O written with its slash (son of, daughter
-    of: "S/O Ahmed Khan"), so that it names the person by the father: its parts are the
-    father's name (roles "father", "grandfather", ...), and the person's own is not given.
-    Read so in a person's name column, it is no name of the person's; in a father's
-    column, the father's name.
+def names_by_parent(form: NameForm) -> bool:
+    """Whether a name's form names the person by the father: its value opens with S/O or
+    D/O written with its slash (son of, daughter of: "S/O Ahmed Khan"), so that its parts
+    are the father's name (roles "father", "grandfather", ...) and the person's own is not
+    given. Read so in a person's name column, it is no name of the person's (the linker
+    and the Bloom-filter encoder both blank it there); in a father's column, the father's
+    name.
 
-    >>> names_a_parent("S/O Ahmed Khan", culture_info(None))
+    >>> names_by_parent(normalize_name("S/O Ahmed Khan"))
     True
-    >>> names_a_parent("Ali S/O Ahmed Khan", culture_info(None))
+    >>> names_by_parent(normalize_name("Ali S/O Ahmed Khan"))
     False
     """
-    return normalize_with(text, culture).roles[:1] == ("father",)
+    return form.roles[:1] == ("father",)
+
+
+def names_a_parent(text: str, culture: Culture) -> bool:
+    """:func:`names_by_parent` of a name value as read under a culture.
+
+    >>> names_a_parent("S / O Ahmed Khan", culture_info(None))
+    True
+    """
+    return names_by_parent(normalize_with(text, culture))
 
 
 def _name_text(value: object) -> str:
