@@ -724,12 +724,22 @@ def names_by_parent(form: NameForm) -> bool:
     and the Bloom-filter encoder both blank it there); in a father's column, the father's
     name.
 
+    A chain read without its given name ("FNU Ali Hassan", Somali: roles "father",
+    "grandfather") names the person, not by the father.
+
     >>> names_by_parent(normalize_name("S/O Ahmed Khan"))
     True
     >>> names_by_parent(normalize_name("Ali S/O Ahmed Khan"))
     False
+    >>> names_by_parent(normalize_name("FNU Ali Hassan", culture="somali"))
+    False
     """
-    return form.roles[:1] == ("father",)
+    if form.roles[:1] != ("father",):
+        return False
+    # what the full pipeline reads first once the drop words are gone (_parse_full): a word
+    # with a slash is S/O or D/O (clean-up keeps no other)
+    words = [word for word in clean_text(form.original).split() if not is_dropped(word)]
+    return bool(words) and "/" in words[0]
 
 
 def names_a_parent(text: str, culture: Culture) -> bool:
