@@ -229,8 +229,9 @@ def _matrix_labels(
 
 
 # A record with a family name but no given name (a given name field blank or a
-# placeholder; a full name that says its given name is not known, "FNU Tesfaye", or that
-# is its family name field alone): its family name is no given name, which against
+# placeholder; a full name that says its given name is not known, "FNU Tesfaye", or opens
+# with a placeholder in its place, "Unknown Tesfaye", or that is its family name field
+# alone): its family name is no given name, which against
 # Dawit would read "different" (a veto beside the same family name).
 NO_GIVEN_NAME = [
     {"given_name": "Unknown", "family_name": "Tesfaye"},
@@ -242,6 +243,9 @@ NO_GIVEN_NAME = [
     {"full_name": "Unknown Tesfaye", "given_name": "Unknown", "family_name": "Tesfaye"},
     {"full_name": "Tesfaye", "family_name": "Tesfaye"},
     {"full_name": "FNU Tesfaye", "family_name": "Tesfaye"},
+    {"full_name": "Unknown Tesfaye"},  # a placeholder in the given name's place
+    {"full_name": "Unidentified Tesfaye"},
+    {"full_name": "Unknown Haji Tesfaye"},
 ]
 
 
@@ -730,6 +734,8 @@ PARENT_OPENINGS = [
     ("S/O Ahmed Khan", "Imran Khan", "missing", "missing"),
     ("D/O Yusuf Ali", "Yusuf Ali", "missing", "missing"),
     ("s/o: Ahmed", "Ahmed", "missing", "missing"),
+    ("S / O Ahmed Khan", "Ahmed Khan", "missing", "missing"),
+    ("d / o Yusuf Ali", "Yusuf Ali", "missing", "missing"),
     ("Imran S/O Ahmed Khan", "Imran Ahmed Khan", "same spelling", "same names"),
     ("S. O. Adeyemi", "S. O. Adeyemi", "same spelling", "same names"),
 ]

@@ -133,6 +133,7 @@ def test_a_family_name_without_a_given_name_is_found_and_no_given_name(
         {"given_name": "N/A", "family_name": "Tesfaye"},
         {"family_name": "Tesfaye"},
         {"full_name": "FNU Tesfaye"},
+        {"full_name": "Unknown Tesfaye"},
     ]
     for flip in (False, True):
         ours = pd.DataFrame([{**dawit, "record_id": "RQ-D"}])

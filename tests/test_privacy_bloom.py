@@ -187,6 +187,30 @@ def test_alternate_names_count_among_the_persons_own() -> None:
     assert (with_alternates[1] & ~with_alternates[0]).sum() == 0  # Ali Omar within Ali; Omar; Umar
 
 
+def test_a_name_that_names_the_father_is_no_name_of_the_persons() -> None:
+    """S/O or D/O opening a person's name (son of, daughter of) names the father, as the
+    linker reads it (``names_by_parent``): the person's filter and keys hold none of it; in
+    the father's column it is the father's name."""
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "c", "d"],
+            "given_name": ["Imran", "", "", "Imran"],
+            "family_name": ["S/O Ahmed Khan", "", "", ""],
+            "full_name": ["", "S/O Ahmed Khan", "d / o Yusuf", ""],
+            "father_name": ["S/O Ahmed Khan", "", "", "Ahmed Khan"],
+        }
+    )
+    encoded = encode_records(frame, KEY)
+    assert encoded["name_bloom"].iloc[0] == encoded["name_bloom"].iloc[3]  # Imran's own
+    assert encoded["name_keys"].iloc[0] == encoded["name_keys"].iloc[3]
+    assert encoded[["name_bloom", "name_keys"]].iloc[1:3].eq("").all(axis=None)
+    assert encoded["father_name_bloom"].iloc[0] == encoded["father_name_bloom"].iloc[3] != ""
+    # Ali S/O Ahmed Khan: S/O between two parts (son of Ahmed Khan) is Ali's name, as bin is;
+    # a chain without its given name (roles father, grandfather) is the person's own
+    kept = encode_records(_frame(["Ali S/O Ahmed Khan", "FNU علي حسن"]), KEY)["name_keys"]
+    assert kept.ne("").all()
+
+
 def test_parents_filters_are_keyed_apart_from_the_persons() -> None:
     frame = _frame(["Hassan"], father_name=["Hassan"], mother_name=["Hassan"])
     encoded = encode_records(frame, KEY).iloc[0]

@@ -11,7 +11,7 @@ The steps are public too: :func:`clean_text`, :func:`detect_script`,
 from rfl_match.names.clean import clean_text
 from rfl_match.names.form import NameForm
 from rfl_match.names.keys import phonetic_key, skeleton_key
-from rfl_match.names.normalize import normalize_name, normalize_names
+from rfl_match.names.normalize import names_by_parent, normalize_name, normalize_names
 from rfl_match.names.parts import ROLES
 from rfl_match.names.romanization import romanize, romanize_candidates
 from rfl_match.names.scripts import SCRIPTS, detect_script
@@ -22,6 +22,7 @@ __all__ = [
     "NameForm",
     "clean_text",
     "detect_script",
+    "names_by_parent",
     "normalize_name",
     "normalize_names",
     "phonetic_key",

@@ -70,14 +70,17 @@ _HYPHENED = re.compile(
 @cache
 def _relation_words() -> re.Pattern[str]:
     """S/O and D/O (son of, daughter of: the patronymic particles of two letters in
-    ``resources/particles.tsv``) written as one word with their slash ("s/o"): kept so, as
-    a word apart from initials (S. O. Adeyemi) once the slash is a space elsewhere."""
+    ``resources/particles.tsv``) written with their slash ("s/o", "s / o"): kept as one
+    word, apart from initials (S. O. Adeyemi) once the slash is a space elsewhere."""
     pairs = [
         row[0].split()
         for row in read_table("particles.tsv")
         if row[1] == "patronymic" and " " in row[0]
     ]
-    alternatives = "|".join(re.escape(first) + "/" + re.escape(second) for first, second in pairs)
+    # registers space the slash too ("S / O Ahmed Khan"); a space is no initial's sign
+    alternatives = "|".join(
+        re.escape(first) + r"\s*/\s*" + re.escape(second) for first, second in pairs
+    )
     # between white space or what clean-up makes one: once cleaned, a word apart again
     apart = re.escape("".join(chr(c) for c, to in _TABLE.items() if to == " "))
     return re.compile(rf"(?:^|(?<=[\s{apart}]))({alternatives})(?=$|[\s{apart}])")
@@ -100,7 +103,8 @@ def clean_text(text: str) -> str:
     seats, Persian and Arabic yeh and kaf, ta marbuta (read as final heh); turns hyphens and
     punctuation into spaces and Arabic-Indic digits into ASCII digits. Latin diacritics are
     kept here (romanisation decides what they mean). S/O and D/O (son of, daughter of)
-    written with their slash keep it, one word told from initials (S. O. Adeyemi). A word
+    written with their slash keep it, one word told from initials (S. O. Adeyemi), spaces
+    around the slash or not (S / O). A word
     of two Korean given-name syllables joined by a hyphen is one name and is written as
     one word (Min-jun is Minjun, as 김민준's given name reads;
     ``resources/korean_syllables.tsv``); two halves alike stay apart (a Burmese doubled
@@ -114,16 +118,20 @@ def clean_text(text: str) -> str:
     ('kim minjun', 'jean pierre')
     >>> clean_text("Ali S/O Ahmed"), clean_text("S. O. Adeyemi"), clean_text("N/A")
     ('ali s/o ahmed', 's o adeyemi', 'n a')
+    >>> clean_text("S / O Ahmed Khan"), clean_text("d /o Amina")
+    ('s/o ahmed khan', 'd/o amina')
     """
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     text = text.casefold()
     if "-" in text or "\u2010" in text:
         text = _HYPHENED.sub(_joined, text)
-    if "/o" in text:
-        # every other piece is S/O or D/O as written, which keeps its slash
+    if "/" in text:
+        # every other piece is S/O or D/O, which keeps its slash, written as one word
         pieces = _relation_words().split(text)
-        text = "".join(p if k % 2 else p.translate(_TABLE) for k, p in enumerate(pieces))
+        text = "".join(
+            "".join(p.split()) if k % 2 else p.translate(_TABLE) for k, p in enumerate(pieces)
+        )
     else:
         text = text.translate(_TABLE)
     if not text.isascii():

@@ -526,9 +526,10 @@ def _form(text: str, entries: list[NamePart], family: str | None, chain: bool) -
 
 
 #: Analysed parts of each whitespace-separated piece of raw text, per (Cyrillic language,
-#: Somali): None when the piece needs the full pipeline. Cleaning works piece by piece (no
-#: step of :func:`clean_text` reaches across whitespace), so a name costs one dict lookup per
-#: piece once its pieces are known.
+#: Somali): None when the piece needs the full pipeline. Cleaning works piece by piece (the
+#: one step of :func:`clean_text` that reaches across whitespace, S / O, joins letters that
+#: are particles' words, whose pieces need the full pipeline), so a name costs one dict
+#: lookup per piece once its pieces are known.
 _PIECES: dict[tuple[str | None, bool], dict[str, tuple[NamePart, ...] | None]] = {}
 _PIECES_MAX = 1 << 18
 _UNSEEN: tuple[NamePart, ...] = ((),)  # type: ignore[assignment]  # a marker, never stored
@@ -715,19 +716,39 @@ def normalize_with(text: str, culture: Culture) -> NameForm:
     return _normalize(text, culture) if text else _EMPTY
 
 
-def names_a_parent(text: str, culture: Culture) -> bool:
-    """Whether a name value opens with S/O or D/O written with its slash (son of, daughter
-    of: "S/O Ahmed Khan"), so that it names the person by the father: its parts are the
-    father's name (roles "father", "grandfather", ...), and the person's own is not given.
-    Read so in a person's name column, it is no name of the person's; in a father's
-    column, the father's name.
+def names_by_parent(form: NameForm) -> bool:
+    """Whether a name's form names the person by the father: its value opens with S/O or
+    D/O written with its slash (son of, daughter of: "S/O Ahmed Khan"), so that its parts
+    are the father's name (roles "father", "grandfather", ...) and the person's own is not
+    given. Read so in a person's name column, it is no name of the person's (the linker
+    and the Bloom-filter encoder both blank it there); in a father's column, the father's
+    name.
 
-    >>> names_a_parent("S/O Ahmed Khan", culture_info(None))
+    A chain read without its given name ("FNU Ali Hassan", Somali: roles "father",
+    "grandfather") names the person, not by the father.
+
+    >>> names_by_parent(normalize_name("S/O Ahmed Khan"))
     True
-    >>> names_a_parent("Ali S/O Ahmed Khan", culture_info(None))
+    >>> names_by_parent(normalize_name("Ali S/O Ahmed Khan"))
+    False
+    >>> names_by_parent(normalize_name("FNU Ali Hassan", culture="somali"))
     False
     """
-    return normalize_with(text, culture).roles[:1] == ("father",)
+    if form.roles[:1] != ("father",):
+        return False
+    # what the full pipeline reads first once the drop words are gone (_parse_full): a word
+    # with a slash is S/O or D/O (clean-up keeps no other)
+    words = [word for word in clean_text(form.original).split() if not is_dropped(word)]
+    return bool(words) and "/" in words[0]
+
+
+def names_a_parent(text: str, culture: Culture) -> bool:
+    """:func:`names_by_parent` of a name value as read under a culture.
+
+    >>> names_a_parent("S / O Ahmed Khan", culture_info(None))
+    True
+    """
+    return names_by_parent(normalize_with(text, culture))
 
 
 def _name_text(value: object) -> str:

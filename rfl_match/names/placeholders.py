@@ -5,9 +5,10 @@ Two records that both say "Unknown" share no name, and a father "Not known" is n
 evidence: read as names, such values made namesakes of strangers. A *drop* word is a name in
 no culture: it is removed wherever it stands; one that says the given name is not known
 (FNU, NFN) leaves the family name ("FNU Rahim": Rahim is the family name,
-:func:`says_given_unknown`). A *blank* form is read as no name only where
-it is the whole value, once its drop words are gone ("N/A", "Not known"): its words can be
-names beside others. But a blank form of letters ("n a" of N/A, "n k" of N/K) closing a
+:func:`says_given_unknown`), as one that says only "unknown" does opening a name
+("Unknown Rahim"), where it stands in the given name's place. A *blank* form is read as no
+name only where it is the whole value, once its drop words are gone ("N/A", "Not known"): its
+words can be names beside others. But a blank form of letters ("n a" of N/A, "n k" of N/K) closing a
 name is dropped ("Ali N/A" is Ali) where it is a whole run of single letters: letters that
 open a name or stand between its parts are initials ("N. K. Singh", "M. N. A. Khan"). A
 *person* form ("Unknown male", "Baby girl") is blank in a person's name only: a place written
@@ -35,11 +36,12 @@ def _forms(kinds: tuple[str, ...] = ("blank", "person")) -> tuple[frozenset[str]
 
 
 @cache
-def _given_unknown_words() -> frozenset[str]:
-    """The drop words that say the given name is not known (kind "drop-given"), as
+def _drop_words(kind: str) -> frozenset[str]:
+    """The drop words of one kind ("drop-given": those that say the given name is not
+    known; "drop-opening": those that stand in its place opening a name), as
     :func:`clean_text` writes them."""
     rows = read_table("placeholders.tsv")
-    return frozenset(clean_text(form) for form, kind, _ in rows if kind == "drop-given")
+    return frozenset(clean_text(form) for form, kind_, _ in rows if kind_ == kind)
 
 
 @cache
@@ -134,14 +136,21 @@ def is_placeholder(text: str, *, place: bool = False) -> bool:
 
 def says_given_unknown(clean: str) -> bool:
     """Whether a cleaned name says its given name is not known (FNU, first name unknown;
-    NFN, no first name) beside a name it keeps: that name is its family name, and it has
+    NFN, no first name), or stands a placeholder in its place (Unknown, مجهول opening it:
+    kind "drop-opening"), beside a name it keeps: that name is its family name, and it has
     no given name ("FNU Rahim" is the family name Rahim, "Rahim FNU" too, as a list
-    written family name first gives it).
+    written family name first gives it; "Unknown Rahim" too, but not "Rahim Unknown").
 
     >>> says_given_unknown("fnu rahim"), says_given_unknown("fnu"), says_given_unknown("rahim")
     (True, False, False)
+    >>> says_given_unknown("unknown rahim"), says_given_unknown("rahim unknown")
+    (True, False)
     >>> says_given_unknown("hassan lnu")
     False
     """
-    words = _given_unknown_words()
-    return any(word in words for word in clean.split()) and bool(without_placeholders(clean))
+    words = clean.split()
+    given = _drop_words("drop-given")
+    says = any(word in given for word in words) or (
+        bool(words) and words[0] in _drop_words("drop-opening")
+    )
+    return says and bool(without_placeholders(clean))

@@ -83,7 +83,7 @@ import pandas as pd
 
 from rfl_match import schema
 from rfl_match.bloom_filters import PREFIX, decode_filters, dice
-from rfl_match.names import NameForm, normalize_names
+from rfl_match.names import NameForm, names_by_parent, normalize_names
 from rfl_match.privacy.ids import pseudonymous_ids
 from rfl_match.privacy.keys import checked_key, hex_digits, key_check, keyed_digests
 
@@ -521,7 +521,9 @@ def _record_parts(
     frame: pd.DataFrame, fields: Sequence[str]
 ) -> tuple[npt.NDArray[np.intp], list[_Part]]:
     """Each record's distinct name parts over ``fields``: aligned (record row, part id)
-    arrays, and the distinct parts. Each distinct name text is normalised once."""
+    arrays, and the distinct parts. Each distinct name text is normalised once; in the
+    person's name fields, one that names the person by the father (:func:`names_by_parent`)
+    gives none."""
     rows: list[npt.NDArray[np.intp]] = []
     texts: list[npt.NDArray[np.object_]] = []
     for field in fields:
@@ -537,9 +539,15 @@ def _record_parts(
     text = np.concatenate(texts) if texts else np.empty(0, dtype=object)
     codes, uniques = pd.factorize(text)
     forms = normalize_names([str(u).strip() for u in uniques.tolist()])
+    # a person's name that names the father ("S/O Ahmed Khan") is none of the person's, as
+    # the linker reads it; in a parent's column it is the parent's name
+    person = not set(fields).isdisjoint(schema.NAME_FIELDS)
     ids: dict[_Part, int] = {}
     per_text: list[list[int]] = [
-        [ids.setdefault(part, len(ids)) for part in _form_parts(form)] for form in forms
+        []
+        if person and names_by_parent(form)
+        else [ids.setdefault(part, len(ids)) for part in _form_parts(form)]
+        for form in forms
     ]
     lengths = np.array([len(p) for p in per_text], dtype=np.intp)
     flat = np.array([i for p in per_text for i in p], dtype=np.intp)
