@@ -642,12 +642,19 @@ def _somali_spelt(full: FormArrays, tokens: Vocabulary) -> npt.NDArray[np.bool_]
     return out
 
 
+#: What a value that opens with S/O or D/O holds (:func:`_without_parents`' first sieve):
+#: the letters around a slash, spaced or not, in ASCII or fullwidth (``clean_text``).
+_BY_PARENT = r"[sdｓｄ]\s*[/／]\s*[oｏ]"
+
+
 def _without_parents(texts: Any, culture: Culture) -> Any:
     """Distinct values of a person's name column (an Arrow string array), blank where one
     names the person by a parent ("S/O Ahmed Khan": :func:`names_a_parent`): the father
     is not the person sought, and read as the person's name, a son met his father as the
-    same name. Only values with a slash are read again."""
-    slashed = np.flatnonzero(pc.match_substring(texts, "/").fill_null(False).to_numpy(False))
+    same name. Only values that may hold S/O or D/O are read again (a slash between the
+    letters, spaced or not, fullwidth as NFKC folds it: not W/ro, a title, nor N/A)."""
+    maybe = pc.match_substring_regex(texts, _BY_PARENT, ignore_case=True)
+    slashed = np.flatnonzero(maybe.fill_null(False).to_numpy(False))
     if not len(slashed):
         return texts
     values = texts.take(pa.array(slashed)).to_pylist()
