@@ -150,6 +150,12 @@ def _parser() -> argparse.ArgumentParser:
     dedupe.add_argument(
         "--threshold", type=float, default=0.9, help="match probability to join two records"
     )
+    dedupe.add_argument(
+        "--min-pair-probability",
+        type=float,
+        help="least match probability of every two records in a cluster, whether blocking "
+        "compared them or not (a probability, at most --threshold; default: the threshold)",
+    )
     _add_rejects(dedupe)
     _add_pseudonymise(
         dedupe, "record ids", "The rejects file, for the data holder, keeps the real ids"
@@ -337,7 +343,11 @@ def _config(path: Path | None) -> LinkConfig:
 def _check_options(**options: Any) -> None:
     """Command-line options checked as the same keys of a configuration file are (a
     threshold is a probability, top_k 0 or more), the error naming the option."""
-    checks = {"threshold": check_threshold, "top_k": check_top_k}
+    checks = {
+        "threshold": check_threshold,
+        "top_k": check_top_k,
+        "min_pair_probability": check_threshold,
+    }
     for key, value in options.items():
         if value is None:
             continue
@@ -345,7 +355,7 @@ def _check_options(**options: Any) -> None:
             checks[key](value)
         except ConfigError as exc:
             option = "--" + key.replace("_", "-")
-            raise ConfigError(option + str(exc).removeprefix(key)) from None
+            raise ConfigError(f"{option}: {str(exc).partition(': ')[2]}") from None
 
 
 def _rejects_path(args: argparse.Namespace) -> Path:
@@ -723,7 +733,13 @@ def _dedupe(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     progress = _Progress(args.quiet)
     config = _config(args.config)
-    _check_options(threshold=args.threshold)
+    _check_options(threshold=args.threshold, min_pair_probability=args.min_pair_probability)
+    floor = args.min_pair_probability
+    if floor is not None and floor > args.threshold:  # it would keep apart what it links
+        raise ConfigError(
+            f"--min-pair-probability: {floor!r} is over --threshold ({args.threshold!r}); "
+            "use a probability at most the threshold"
+        )
     _check_outputs(args.output, args.rejects)
     if output_format(args.output) == "pfif":
         raise OutputError(f"{args.output}: clusters are written as .csv, .xlsx or .parquet")
@@ -755,7 +771,9 @@ def _dedupe(args: argparse.Namespace) -> int:
                 none = np.zeros(0, dtype=np.intp)
                 clusters = cluster_pairs(records[ID_FIELD].tolist(), none, none, np.zeros(0))
             else:
-                clusters = linker.dedupe(records, threshold=args.threshold)
+                clusters = linker.dedupe(
+                    records, threshold=args.threshold, min_pair_probability=floor
+                )
         shared = clusters if key is None else pseudonymise(clusters, key, (ID_FIELD,))
         write_table(shared, args.output)
     _warn(caught, args.quiet)

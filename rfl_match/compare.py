@@ -1443,9 +1443,16 @@ class _IntervalComparison(Comparison):
     #: "missing" of a pair whose intervals overlap, one wider than two years (an age range
     #: "20-30", "adult", a year against a range of years): no gap, and no telling how near
     #: (as "within a year", a true pair's range weighed against it: -1.6 bits on the bundled
-    #: data); and "more than 5 years apart" of a pair a generation apart, as a parent and
-    #: child may be, who share names and places.
-    notes = ("ranges overlap (one wider than 2 years)", "more than 15 years apart")
+    #: data); "more than 5 years apart" of a pair a generation apart, as a parent and
+    #: child may be, who share names and places; and "missing" of a pair whose intervals
+    #: are apart by a year at most, one wider than two years ("child" against "adult" given
+    #: the same day: under 18 and 18 or more meet), which no more tells how near the births
+    #: are than an overlap does (it read "within a year").
+    notes = (
+        "ranges overlap (one wider than 2 years)",
+        "more than 15 years apart",
+        "ranges within a year of each other (one wider than 2 years)",
+    )
 
     def intervals(self, data: PreparedPair, side: int) -> BirthIntervals:
         """One side's intervals."""
@@ -1461,12 +1468,13 @@ class _IntervalComparison(Comparison):
         lo_a, hi_a, lo_b, hi_b = (
             x.astype(np.int64) for x in (a.lo[li], a.hi[li], b.lo[ri], b.hi[ri])
         )
-        known = (lo_a != MISSING) & (lo_b != MISSING)
-        overlap = known & (lo_a <= hi_b) & (lo_b <= hi_a) & (levels == 0)
-        generation = (levels == 1) & (np.maximum(lo_a - hi_b, lo_b - hi_a) > _GENERATION)
-        return np.select([overlap, generation], [self.n_levels, self.n_levels + 1], levels).astype(
-            np.int8
-        )
+        known = (lo_a != MISSING) & (lo_b != MISSING) & (levels == 0)
+        apart = np.maximum(lo_a - hi_b, lo_b - hi_a)
+        generation = (levels == 1) & (apart > _GENERATION)
+        codes = [self.n_levels, self.n_levels + 1, self.n_levels + 2]
+        return np.select(
+            [known & (apart <= 0), generation, known & (apart > 0)], codes, levels
+        ).astype(np.int8)
 
 
 class BirthComparison(_IntervalComparison):

@@ -574,9 +574,10 @@ def _interval_levels(
             out[k] = 6
         else:
             gap = max(max(la - hb, lb - ha), np.int64(0))
-            if gap == 0 and max(ha - la, hb - lb) <= 2 * year:
+            wide = max(ha - la, hb - lb) > 2 * year
+            if gap == 0 and not wide:
                 out[k] = 5
-            elif gap == 0:
+            elif gap <= year and wide:
                 out[k] = 0
             elif gap <= year:
                 out[k] = 4
@@ -1589,9 +1590,10 @@ def interval_levels(
     workers: int = 1,
 ) -> Levels:
     """Levels of two sets of birth intervals (lo, hi, exact) by the gap between them:
-    0 missing, or overlapping with one wider than 2 years (an age range "20-30", "adult":
-    no gap, and no telling how near), 1 more than 5 years, 2 within 5, 3 within 2, 4 within
-    a year, 5 overlapping and at most 2 years wide, 6 the same exact date."""
+    0 missing, or overlapping or within a year with one wider than 2 years (an age range
+    "20-30", "adult"; "child" against "adult" the same day meet: no telling how near), 1
+    more than 5 years, 2 within 5, 3 within 2, 4 within a year, 5 overlapping and at most 2
+    years wide, 6 the same exact date."""
     return _run(
         _interval_levels, len(li), np.int8, workers, *a, *b, _index(li), _index(ri), missing, year
     )

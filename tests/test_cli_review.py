@@ -172,3 +172,63 @@ def test_dedupe_does_not_join_two_children_through_a_record_without_a_birth(
     person = truth.set_index("record_id")["person_id"]
     mixed = person.loc[clusters.index].groupby(clusters.to_numpy()).nunique()
     assert (mixed > 1).sum() <= 2
+
+
+def _adan_records(path: Path) -> Path:
+    """Thirty people of ten given and six family names, born 1960-2014, ten of them
+    registered twice alike (enough for the model to learn that births 14 years apart
+    disagree), and three records of Adan Hassan Ahmed: born 2006, born 2020, no birth."""
+    given = ["Adan", "Amina", "Omar", "Fatuma", "Hodan", "Maryan", "Yusuf", "Halima"]
+    given += ["Abdi", "Nasra"]
+    family = ["Ahmed", "Abdi", "Warsame", "Noor", "Said", "Farah"]
+    rows = []
+    for person in range(30):
+        at = 2 * person
+        name = f"{given[at // len(family)]} {family[at % len(family)]}"
+        born = str(1960 + person * 7 % 55)
+        rows.append((f"P{person:02d}", name, born))
+        if person % 3 == 0:
+            rows.append((f"Q{person:02d}", name, born))
+    adan = "Adan Hassan Ahmed"
+    rows += [("A2006", adan, "2006"), ("A2020", adan, "2020"), ("A", adan, "")]
+    pd.DataFrame(rows, columns=["record_id", "full_name", "date_of_birth"]).to_csv(
+        path, index=False
+    )
+    return path
+
+
+def test_dedupe_min_pair_probability_from_the_command_line(tmp_path: Path) -> None:
+    """--min-pair-probability is the floor every two records of a cluster must score
+    (Linker.dedupe's min_pair_probability; the threshold by default). Adan born 2006 and
+    Adan born 2020 are each linked to Adan with no birth at 0.8 and score 0.04 together:
+    by default one of them joins that record and the other stays alone; with the floor
+    at 0 all three are one cluster. Before, dedupe had no such option (exit 2, unknown
+    argument). A value that is no probability, or one over the threshold, stops before
+    reading, naming the option."""
+    records = _adan_records(tmp_path / "records.csv")
+    out = tmp_path / "clusters.csv"
+    clusters = {}
+    for floor in ("default", "0"):
+        extra = () if floor == "default" else ("--min-pair-probability", floor)
+        result = run("dedupe", records, "-o", out, "--threshold", "0.8", *extra)
+        assert result.returncode == 0, result.stderr
+        clusters[floor] = pd.read_csv(out, dtype=str).set_index("record_id")["cluster_id"]
+    assert clusters["default"]["A2006"] != clusters["default"]["A2020"]
+    assert clusters["default"]["A"] in (clusters["default"]["A2006"], clusters["default"]["A2020"])
+    assert clusters["0"]["A2006"] == clusters["0"]["A2020"] == clusters["0"]["A"]
+    out.unlink()
+    for value, reason in (
+        ("1.5", "1.5 is not a probability"),
+        ("nan", "nan is not a probability"),
+        ("-0.1", "-0.1 is not a probability"),
+        ("0.9", "0.9 is over --threshold (0.8)"),
+    ):
+        result = run(
+            "dedupe", records, "-o", out, "--threshold", "0.8", "--min-pair-probability", value
+        )
+        assert result.returncode == 2, (value, result.stderr)
+        assert f"--min-pair-probability: {reason}" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and "reading" not in result.stderr
+        assert not out.exists()
+    result = run("dedupe", "--help")
+    assert "--min-pair-probability" in result.stdout

@@ -287,6 +287,34 @@ def test_pfif_persons_write_a_year_or_month_source_date_as_pfif_reads_it(
     assert back["source_date"].tolist() == [written, "2022-02-24"]
 
 
+def test_pfif_persons_written_read_and_written_again_are_the_same_file(tmp_path: Path) -> None:
+    """A record's source date known to the year goes into the description as one line
+    ("source_date: 2024"); reading the file back takes that line out of the description
+    (it is the date's, not the source's words), so writing the records again gives the
+    same file. Before, the line stayed in the description read back and writing it again
+    added a second one (and a third the time after)."""
+    records = rm.read_records(
+        pd.DataFrame(
+            {"record_id": ["a", "b"], "full_name": ["Ali Hassan", "Olena Kovalenko"],
+             "father_name": ["Hassan", ""], "age": ["9", "7"],
+             "description": ["scar on the left hand", ""],
+             "source_date": ["2024", "2022-02-24"], "last_known_location": ["Kakuma", ""]}
+        )
+    )  # fmt: skip
+    first, second = tmp_path / "first.xml", tmp_path / "second.xml"
+    write_table(records, first)
+    back = rm.read_records(first)
+    assert back["source_date"].tolist() == ["2024", "2022-02-24"]
+    assert back["description"].tolist() == ["scar on the left hand\nfather_name: Hassan", ""]
+    write_table(back, second)
+    assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+    assert first.read_text(encoding="utf-8").count("source_date: 2024") == 1
+    # a description read by an earlier version keeps the line: written once all the same
+    older = back.assign(description=back["description"] + ["\nsource_date: 2024", ""])
+    write_table(older, second)
+    assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+
+
 def test_pfif_notes_link_each_pair_both_ways(tmp_path: Path) -> None:
     matches = pd.DataFrame(
         {

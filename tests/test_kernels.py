@@ -88,8 +88,10 @@ def interval_reference(lo_a: int, hi_a: int, ex_a: bool, lo_b: int, hi_b: int, e
     if ex_a and ex_b and lo_a == lo_b:
         return 6
     gap = max(lo_a - hi_b, lo_b - hi_a, 0)
-    if gap == 0:  # overlapping: the same year or range, or one too wide to tell
-        return 5 if max(hi_a - lo_a, hi_b - lo_b) <= 2 * 365 else 0
+    if max(hi_a - lo_a, hi_b - lo_b) > 2 * 365 and gap <= 365:
+        return 0  # overlapping or nearly, one too wide to tell how near
+    if gap == 0:  # overlapping: the same year or range
+        return 5
     for level, years in ((4, 1), (3, 2), (2, 5)):
         if gap <= years * 365:
             return level

@@ -926,6 +926,45 @@ def test_births_a_generation_apart_are_told_so(fitted: rm.Linker) -> None:
     assert table.loc["birth", "description"] == "more than 15 years apart"
 
 
+def test_a_child_and_an_adult_the_same_day_say_nothing_of_how_near(fitted: rm.Linker) -> None:
+    """A "child" and an "adult" given the same day are under 18 and 18 or more: the ranges meet
+    (a day apart) and say no more of how near the births are than an overlap does: missing,
+    weight 0, and the explanation says why (it read "within a year", -1.5 bits on the
+    bundled data); so too a birth half a year after an "adult" range. A child against an
+    adult of 16 months before is still "1 to 2 years apart" (they disagree by that much at
+    least), and two exact births half a year apart still "within a year"."""
+    requests = pd.DataFrame(
+        {
+            "record_id": ["r1", "r2", "r3", "r4"],
+            "full_name": ["Mohammed Ali"] * 4,
+            "age": ["child", "adult", "child", None],
+            "date_of_birth": [None, None, None, "2000-03-10"],
+            "source_date": ["2024-05-01", "2024-05-01", "2024-05-01", None],
+        }
+    )
+    sightings = pd.DataFrame(
+        {
+            "record_id": ["s1", "s2", "s3", "s4"],
+            "full_name": ["Mohammed Ali"] * 4,
+            "age": ["adult", None, "adult", None],
+            "date_of_birth": [None, "2006-11-03", None, "2000-09-20"],
+            "source_date": ["2024-05-01", None, "2023-01-01", None],
+        }
+    )
+    pairs = pd.DataFrame({"request_id": requests.record_id, "sighting_id": sightings.record_id})
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    out = out.set_index("request_id")
+    assert out["birth_level"].tolist() == [0, 0, 3, 4]
+    assert (out.loc[["r1", "r2"], "birth_weight"] == 0).all()
+    near = "birth: ranges within a year of each other (one wider than 2 years) +0.0"
+    assert out.loc[["r1", "r2"], "explanation"].str.contains(near, regex=False).all()
+    assert "birth: 1 to 2 years apart" in out.loc["r3", "explanation"]
+    assert "birth: within a year" in out.loc["r4", "explanation"]
+    table = fitted.explain("r1", "s1", requests, sightings, show=False).set_index("comparison")
+    assert table.loc["birth", "description"] == near.removeprefix("birth: ").removesuffix(" +0.0")
+    assert table.loc["birth", "weight"] == 0
+
+
 def test_one_to_one(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
     matches = fitted.predict(
         synthetic["requests"], synthetic["sightings"], threshold=0.0, top_k=0, one_to_one=True

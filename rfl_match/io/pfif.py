@@ -224,16 +224,26 @@ def _date_part(value: str) -> str:
     return match.group(1) if match else value
 
 
-def _source_date(person: dict[str, str]) -> str:
-    """The person's source_date as a date; a year or month the description gives for the
-    day that PFIF's moment names (what :func:`write_pfif_persons` wrote for one)."""
+def _source_date(person: dict[str, str]) -> tuple[str, str]:
+    """The person's source_date as a date, and the description: a year or month the
+    description gives for the day that PFIF's moment names (what
+    :func:`write_pfif_persons` wrote for one) is the date, and its line leaves the
+    description (writing the record again puts it back once, not twice)."""
     written = _date_part(person.get("source_date", ""))
-    described = _DESCRIBED_DATE.search(person.get("description", ""))
+    description = person.get("description", "")
+    described = _DESCRIBED_DATE.search(description)
     if described:
         year, _, month = described.group(1).partition("-")
         if written == f"{year}-{month or '01'}-01":
-            return described.group(1)
-    return written
+            return described.group(1), _without_described_dates(description)
+    return written, description
+
+
+def _without_described_dates(description: str) -> str:
+    """``description`` without the ``source_date: ...`` lines write_pfif_persons adds."""
+    return "\n".join(
+        line for line in description.splitlines() if not _DESCRIBED_DATE.match(line.strip())
+    )
 
 
 def _person_record(person: dict[str, str]) -> dict[str, str]:
@@ -246,7 +256,9 @@ def _person_record(person: dict[str, str]) -> dict[str, str]:
     out["alternate_names"] = "; ".join(alternates)
     for key in ("sex", "date_of_birth", "age"):
         out[key] = person.get(key, "").strip()
-    out["source_date"] = _source_date(person)
+    out["source_date"], description = _source_date(person)
+    if "description" in person:
+        person = {**person, "description": description}
     home = [person.get(k, "").strip() for k in ("home_city", "home_state", "home_country")]
     out["place_of_origin"] = ", ".join(h for h in home if h)
     out["last_known_location"] = ""
@@ -505,7 +517,9 @@ def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
     """Write records as PFIF 1.4 persons (``full_name`` and ``alternate_names`` one name a
     line); canonical fields that PFIF lacks go into ``description``, and so does a
     ``source_date`` known to the year or month only (``source_date: 2024``), which PFIF's
-    moment holds as the day it opens (``2024-01-01T00:00:00Z``)."""
+    moment holds as the day it opens (``2024-01-01T00:00:00Z``); :func:`read_pfif` takes
+    that line out of the description again, and a description that still holds one has it
+    replaced, so that writing what was read gives the same file."""
     root = ET.Element(f"{{{PFIF_NS}}}pfif")
     pfif_fields = (
         "person_record_id",
@@ -555,12 +569,13 @@ def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
         ):
             values["home_city"] = row["place_of_origin"]
         described = [f"{k}: {row[k]}" for k in extra if row.get(k)]
+        description = row.get("description", "")
         if partial:
+            # one such line: a description read from an older export may hold one already
+            description = _without_described_dates(description)
             described.append(f"source_date: {row['source_date']}")
         if described:
-            values["description"] = "\n".join(
-                filter(None, [row.get("description", ""), *described])
-            )
+            values["description"] = "\n".join(filter(None, [description, *described]))
         element = ET.SubElement(root, f"{{{PFIF_NS}}}person")
         for key in pfif_fields:
             if values.get(key):
