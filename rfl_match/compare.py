@@ -1448,15 +1448,35 @@ class _IntervalComparison(Comparison):
     #: are apart by a year at most, one wider than two years ("child" against "adult" given
     #: the same day: under 18 and 18 or more meet), which no more tells how near the births
     #: are than an overlap does (it read "within a year").
+    #: And "missing" of a pair where a record gives an age but no date it was recorded
+    #: (``source_date``), so that no birth can be read from it (validation notes it).
     notes = (
         "ranges overlap (one wider than 2 years)",
         "more than 15 years apart",
         "ranges within a year of each other (one wider than 2 years)",
+        "an age given without the date it was recorded",
     )
+
+    #: The age column this comparison reads beside the date (None: a date alone).
+    age_field: str | None = None
 
     def intervals(self, data: PreparedPair, side: int) -> BirthIntervals:
         """One side's intervals."""
         raise NotImplementedError
+
+    def undated_ages(self, data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
+        """Per record of a side, whether its birth is not known for want of the date its
+        age was given on: an age and no ``source_date`` (made once)."""
+        key = f"undated ages:{side}:{self.age_field}"
+        if key not in data._cache:
+            out = np.zeros(data.sizes[side], dtype=bool)
+            age, when = data.column(side, self.age_field or ""), data.column(side, "source_date")
+            if age is not None:
+                given = _filled(age)
+                out = given & ~_filled(when) if when is not None else given
+            data._cache[key] = out & (self.intervals(data, side).lo == MISSING)
+        found: npt.NDArray[np.bool_] = data._cache[key]
+        return found
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         return interval_levels(
@@ -1471,14 +1491,26 @@ class _IntervalComparison(Comparison):
         known = (lo_a != MISSING) & (lo_b != MISSING) & (levels == 0)
         apart = np.maximum(lo_a - hi_b, lo_b - hi_a)
         generation = (levels == 1) & (apart > _GENERATION)
-        codes = [self.n_levels, self.n_levels + 1, self.n_levels + 2]
+        undated = (levels == 0) & (self.undated_ages(data, 0)[li] | self.undated_ages(data, 1)[ri])
+        codes = [self.n_levels, self.n_levels + 1, self.n_levels + 2, self.n_levels + 3]
         return np.select(
-            [known & (apart <= 0), generation, known & (apart > 0)], codes, levels
+            [known & (apart <= 0), generation, known & (apart > 0), undated], codes, levels
         ).astype(np.int8)
+
+
+def _filled(column: pd.Series) -> npt.NDArray[np.bool_]:
+    """Per value, whether it holds more than white space."""
+    out: npt.NDArray[np.bool_] = (
+        column.notna().to_numpy()
+        & (column.astype("string").str.strip() != "").fillna(False).to_numpy()
+    )
+    return out
 
 
 class BirthComparison(_IntervalComparison):
     """Date of birth, or age as of the record's date, as birth intervals."""
+
+    age_field = "age"
 
     @property
     def far_level(self) -> int | None:
@@ -1507,6 +1539,10 @@ class AgeComparison(_IntervalComparison):
         # "more than 5 years apart": a person's birth, which relatives a generation apart
         # who share the names fill (LinkConfig.far_birth_m).
         return 1
+
+    @property
+    def age_field(self) -> str | None:  # type: ignore[override]
+        return self.spec.field
 
     def intervals(self, data: PreparedPair, side: int) -> BirthIntervals:
         return data.interval_of(side, None, self.spec.field)

@@ -965,6 +965,41 @@ def test_a_child_and_an_adult_the_same_day_say_nothing_of_how_near(fitted: rm.Li
     assert table.loc["birth", "weight"] == 0
 
 
+def test_an_age_without_the_date_it_was_given_is_told_so(fitted: rm.Linker) -> None:
+    """An age and no date it was recorded say nothing of the birth (validation notes it):
+    the birth reads missing, and the explanation says why, not "missing" alone, which
+    left the officer to wonder where the age went. A record with no age nor date of birth
+    reads "missing" as before, and an age with its date is read as a birth."""
+    requests = pd.DataFrame(
+        {
+            "record_id": ["r1", "r2", "r3"],
+            "full_name": ["Mohammed Ali"] * 3,
+            "age": ["12", None, "12"],
+            "source_date": [None, None, "2024-05-01"],
+        }
+    )
+    sightings = pd.DataFrame(
+        {
+            "record_id": ["s1", "s2", "s3"],
+            "full_name": ["Mohammed Ali"] * 3,
+            "date_of_birth": ["2012-01-10", "2012-01-10", "2012-01-10"],
+        }
+    )
+    pairs = pd.DataFrame({"request_id": requests.record_id, "sighting_id": sightings.record_id})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the undated age is noted as a problem
+        out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+        table = fitted.explain("r1", "s1", requests, sightings, show=False)
+    out = out.set_index("request_id")
+    assert out["birth_level"].tolist()[:2] == [0, 0]
+    assert out.loc["r3", "birth_level"] > 0
+    undated = "birth: an age given without the date it was recorded +0.0"
+    assert undated in out.loc["r1", "explanation"]
+    assert "birth: missing +0.0" in out.loc["r2", "explanation"]
+    described = table.set_index("comparison").loc["birth", "description"]
+    assert described == "an age given without the date it was recorded"
+
+
 def test_one_to_one(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
     matches = fitted.predict(
         synthetic["requests"], synthetic["sightings"], threshold=0.0, top_k=0, one_to_one=True
