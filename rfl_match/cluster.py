@@ -96,6 +96,8 @@ def checked_clusters(
     # Groups in two components of the link graph never meet: after the first round only
     # the components that hold a pair newly found under the floor are formed again, from
     # their links' counts (taken once, copied per round), the rest kept as they are.
+    # Random links between near rows, 30% of the pairs found under the floor: 1,000,000
+    # records, 600,000 links, 24 s -> 7 s of CPU; 16,000 records 0.23 -> 0.09 s.
     component = components(n, a, b)
     link_component = component[a]
     touching = _counts(n, a, b)
