@@ -26,6 +26,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rfl_match.kernels import components
+
 Int64Array = npt.NDArray[np.int64]
 
 
@@ -87,25 +89,56 @@ def checked_clusters(
     lo = np.minimum(left, right).astype(np.int64)
     hi = np.maximum(left, right).astype(np.int64)
     link = np.asarray(probability) >= threshold
-    links = (lo[link], hi[link], np.asarray(weight, dtype=np.float64)[link])
+    strongest = np.argsort(-np.asarray(weight, dtype=np.float64)[link], kind="stable")
+    a, b = lo[link][strongest], hi[link][strongest]
     keys, first = np.unique(lo * n + hi, return_index=True)
     known = np.asarray(probability, dtype=np.float64)[first]
+    # Groups in two components of the link graph never meet: after the first round only
+    # the components that hold a pair newly found under the floor are formed again, from
+    # their links' counts (taken once, copied per round), the rest kept as they are.
+    # Random links between near rows, 30% of the pairs found under the floor: 1,000,000
+    # records, 600,000 links, 24 s -> 7 s of CPU; 16,000 records 0.23 -> 0.09 s.
+    component = components(n, a, b)
+    link_component = component[a]
+    touching = _counts(n, a, b)
+    groups = _Groups(n)
+    rows = np.arange(n, dtype=np.int64)  # each row's cluster
+    redo = np.arange(n, dtype=np.int64)  # the rows formed again: whole components, ascending
+    every = True
+    below = keys[known < floor]
     checked = 0
-    while True:
-        below = keys[known < floor]
-        rows = _cluster_rows(n, *links, min_density, (below // max(n, 1), below % max(n, 1)))
-        x, y = pairs_within(rows)
-        inside = x * n + y
+    while len(redo):
+        hit = np.zeros(n, dtype=bool)
+        hit[component[redo]] = True
+        x, y = below // max(n, 1), below % max(n, 1)
+        apart = (component[x] == component[y]) & hit[component[x]]
+        within = hit[link_component]
+        groups.merge(
+            a[within],
+            b[within],
+            min_density,
+            {r: dict(touching[r]) for r in redo.tolist() if r in touching},
+            _counts(n, x[apart], y[apart]),
+            None if every else redo.tolist(),
+        )
+        every = False
+        rows[redo] = groups.labels(redo)
+        x, y = pairs_within(rows[redo])
+        inside = redo[x] * n + redo[y]  # ascending, as pairs_within gives them
         at = np.searchsorted(keys, inside)
         found = at < len(keys)
         found[found] = keys[at[found]] == inside[found]
-        new = inside[~found]  # ascending and distinct, as pairs_within gives them
+        new = inside[~found]  # ascending and distinct
         if not len(new):
-            return _frame(record_ids, rows), checked
+            break
         scores = np.asarray(score(new // n, new % n), dtype=np.float64)
         checked += len(new)
         order = np.argsort(np.r_[keys, new], kind="stable")
         keys, known = np.r_[keys, new][order], np.r_[known, scores][order]
+        under = new[scores < floor]
+        below = np.union1d(below, under)
+        redo = np.flatnonzero(np.isin(component, component[under // n]))
+    return _frame(record_ids, rows), checked
 
 
 def pairs_within(clusters: Int64Array) -> tuple[Int64Array, Int64Array]:
@@ -152,52 +185,88 @@ def _cluster_rows(
     """Each row's cluster, as its smallest row (:func:`cluster_pairs`)."""
     a = np.asarray(left, dtype=np.int64)
     b = np.asarray(right, dtype=np.int64)
-    # Per group (by its root): the number of links to each group it touches, and of
-    # pairs kept apart.
-    touching = _counts(n, a, b)
+    strongest = np.argsort(-np.asarray(weight), kind="stable")
     if apart is None:
         separated: dict[int, dict[int, int]] = {}
     else:
         separated = _counts(n, np.asarray(apart[0], np.int64), np.asarray(apart[1], np.int64))
-    parent = list(range(n))
-    size = [1] * n
-    low = list(range(n))  # each root's smallest row: the cluster's id
+    groups = _Groups(n)
+    groups.merge(a[strongest], b[strongest], min_density, _counts(n, a, b), separated, None)
+    return groups.labels(None)
 
-    def find(x: int) -> int:
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
 
-    for k in np.argsort(-np.asarray(weight), kind="stable").tolist():
-        ra, rb = find(int(a[k])), find(int(b[k]))
-        if ra == rb:
-            continue
-        sa, sb = size[ra], size[rb]
-        if sa > 1 or sb > 1:
-            links = touching.get(ra, {}).get(rb, 0)
-            if links < min_density * sa * sb:
+class _Groups:
+    """Rows merged into groups (union-find), each named by its smallest row."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.size = [1] * n
+        self.low = list(range(n))  # each root's smallest row: the cluster's id
+
+    def merge(
+        self,
+        a: Int64Array,
+        b: Int64Array,
+        min_density: float,
+        touching: dict[int, dict[int, int]],
+        separated: dict[int, dict[int, int]],
+        rows: list[int] | None,
+    ) -> None:
+        """Links ``a``-``b``, strongest first, merged as :func:`cluster_pairs` merges
+        them; per group (by its root), ``touching``: the number of links to each group
+        it touches, ``separated``: of pairs kept apart (both folded as groups merge).
+        ``rows`` (all if None) are made single rows first: whole components, so that no
+        group outside them holds one."""
+        parent, size, low = self.parent, self.size, self.low
+
+        def find(x: int) -> int:
+            root = x
+            while parent[root] != root:
+                root = parent[root]
+            while parent[x] != root:
+                parent[x], x = root, parent[x]
+            return root
+
+        for r in () if rows is None else rows:
+            parent[r], size[r], low[r] = r, 1, r
+        for x, y in zip(a.tolist(), b.tolist(), strict=True):
+            ra, rb = find(x), find(y)
+            if ra == rb:
                 continue
-        if separated.get(ra, {}).get(rb, 0):
-            continue
-        # Fold the group with fewer neighbours into the other.
-        if len(touching.get(ra, ())) < len(touching.get(rb, ())):
-            ra, rb = rb, ra
-        _fold(touching, ra, rb)
-        _fold(separated, ra, rb)
-        parent[rb] = ra
-        size[ra] += size[rb]
-        low[ra] = min(low[ra], low[rb])
-    roots = np.asarray(parent, dtype=np.int64)
-    while True:  # every row's root, by pointer jumping
-        up = roots[roots]
-        if np.array_equal(up, roots):
-            break
-        roots = up
-    ids: Int64Array = np.asarray(low, dtype=np.int64)[roots]
-    return ids
+            sa, sb = size[ra], size[rb]
+            if sa > 1 or sb > 1:
+                links = touching.get(ra, {}).get(rb, 0)
+                if links < min_density * sa * sb:
+                    continue
+            if separated.get(ra, {}).get(rb, 0):
+                continue
+            # Fold the group with fewer neighbours into the other.
+            if len(touching.get(ra, ())) < len(touching.get(rb, ())):
+                ra, rb = rb, ra
+            _fold(touching, ra, rb)
+            _fold(separated, ra, rb)
+            parent[rb] = ra
+            size[ra] += size[rb]
+            low[ra] = min(low[ra], low[rb])
+
+    def labels(self, rows: Int64Array | None) -> Int64Array:
+        """The cluster of each of ``rows`` (all if None)."""
+        parent, low = self.parent, self.low
+        if rows is not None and len(rows) < len(parent):
+            out = []
+            for r in rows.tolist():
+                while parent[r] != r:
+                    r = parent[r]
+                out.append(low[r])
+            return np.array(out, dtype=np.int64)
+        roots = np.asarray(self.parent, dtype=np.int64)
+        while True:  # every row's root, by pointer jumping
+            up = roots[roots]
+            if np.array_equal(up, roots):
+                break
+            roots = up
+        ids: Int64Array = np.asarray(self.low, dtype=np.int64)[roots]
+        return ids
 
 
 def _counts(

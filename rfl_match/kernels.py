@@ -706,6 +706,44 @@ def _shrunk(values: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
     return values
 
 
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _components(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
+) -> None:
+    # Union-find with path halving; a root hooks under the smaller one, so that every
+    # row's parent is at most the row and one ascending pass then reads every root.
+    for i in range(len(out)):
+        out[i] = i
+    for k in range(len(a)):
+        x, y = a[k], b[k]
+        while out[x] != x:
+            out[x] = out[out[x]]
+            x = out[x]
+        while out[y] != y:
+            out[y] = out[out[y]]
+            y = out[y]
+        if x < y:
+            out[y] = x
+        elif y < x:
+            out[x] = y
+    for i in range(len(out)):
+        out[i] = out[out[i]]
+
+
+def components(n: int, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Each of ``n`` rows' connected component of the graph of edges ``a``-``b`` (rows),
+    as the component's smallest row.
+
+    >>> components(5, np.array([3, 1]), np.array([1, 4])).tolist()
+    [0, 1, 2, 1, 1]
+    """
+    out = np.empty(n, dtype=np.int64)
+    _components(
+        np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(b, dtype=np.int64), out
+    )
+    return out
+
+
 # The cheap score of :func:`affinity`, in points: per name part that the other record has
 # (either way round), by class or by sound key only; birth intervals by their gap; sex.
 _PART_SAME, _PART_SOUNDS = 6, 3

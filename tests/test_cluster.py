@@ -3,6 +3,8 @@ clustering against a slow, obviously correct one on random graphs (Hypothesis)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -233,3 +235,107 @@ def test_pairs_within_are_every_two_rows_of_a_cluster(labels: list[int]) -> None
         if labels[x] == labels[y]
     ]
     assert list(zip(a.tolist(), b.tolist(), strict=True)) == want
+
+
+def _checked_every_round(
+    n: int,
+    left: npt.NDArray[np.intp],
+    right: npt.NDArray[np.intp],
+    probability: npt.NDArray[np.float64],
+    score: Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64]], npt.NDArray[np.float64]],
+    threshold: float,
+    floor: float,
+    min_density: float,
+) -> tuple[list[str], int]:
+    """:func:`checked_clusters` as it was: every round, all the links clustered again
+    (:func:`cluster_pairs`) with every pair known under the floor kept apart."""
+    ids = [f"r{i}" for i in range(n)]
+    link = probability >= threshold
+    known: dict[tuple[int, int], float] = {}
+    for a, b, p in zip(left.tolist(), right.tolist(), probability.tolist(), strict=True):
+        known.setdefault((min(a, b), max(a, b)), p)
+    checked = 0
+    while True:
+        apart = [p for p, v in known.items() if v < floor]
+        clusters = cluster_pairs(
+            ids,
+            left[link],
+            right[link],
+            probability[link],
+            min_density=min_density,
+            apart=(
+                np.array([a for a, _ in apart], dtype=np.intp),
+                np.array([b for _, b in apart], dtype=np.intp),
+            ),
+        )["cluster_id"].tolist()
+        x, y = pairs_within(np.array([int(c[1:]) for c in clusters], dtype=np.int64))
+        new = [p for p in zip(x.tolist(), y.tolist(), strict=True) if p not in known]
+        if not new:
+            return clusters, checked
+        scores = score(np.array([a for a, _ in new]), np.array([b for _, b in new]))
+        checked += len(new)
+        known.update(zip(new, scores.tolist(), strict=True))
+
+
+@st.composite
+def linked_lists(
+    draw: st.DrawFn,
+) -> tuple[int, list[tuple[int, int]], list[float], dict[tuple[int, int], float]]:
+    """Records in several components (links between near rows, a few far), the given
+    pairs' probabilities (links, and pairs under the floor 0.5), and every pair's
+    probability when scored (a few values: many under the floor, so several rounds)."""
+    n = draw(st.integers(1, 30))
+    near = st.tuples(st.integers(0, n - 1), st.integers(0, 3)).map(
+        lambda p: (p[0], min(p[0] + p[1], n - 1))
+    )
+    far = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+    pairs = draw(st.lists(st.one_of(near, near, near, far), max_size=50))
+    given = draw(
+        st.lists(
+            st.sampled_from([0.2, 0.3, 0.9, 0.95, 0.99]), min_size=len(pairs), max_size=len(pairs)
+        )
+    )
+    values = st.sampled_from([0.1, 0.4, 0.6, 0.97])
+    table = {(a, b): draw(values) for a in range(n) for b in range(a + 1, n)}
+    return n, pairs, given, table
+
+
+@given(linked_lists(), st.sampled_from([0.0, 0.5, 1.0]))
+def test_checked_clusters_form_again_only_what_changed_as_if_all_again(
+    graph: tuple[int, list[tuple[int, int]], list[float], dict[tuple[int, int], float]],
+    min_density: float,
+) -> None:
+    """Only the components holding a pair newly found under the floor are formed again
+    after the first round: the same clusters, the same pairs scored in the same calls,
+    as forming every cluster again each round."""
+    n, pairs, given_probability, table = graph
+    left = np.array([a for a, _ in pairs], dtype=np.intp)
+    right = np.array([b for _, b in pairs], dtype=np.intp)
+    probability = np.array(given_probability, dtype=np.float64)
+    calls: list[list[list[tuple[int, int]]]] = [[], []]
+
+    def scorer(
+        calls: list[list[tuple[int, int]]],
+    ) -> Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64]], npt.NDArray[np.float64]]:
+        def score(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+            calls.append(list(zip(a.tolist(), b.tolist(), strict=True)))
+            return np.array([table[p] for p in calls[-1]], dtype=np.float64)
+
+        return score
+
+    got, checked = checked_clusters(
+        [f"r{i}" for i in range(n)],
+        left,
+        right,
+        probability,
+        probability,
+        scorer(calls[0]),
+        threshold=0.9,
+        floor=0.5,
+        min_density=min_density,
+    )
+    want = _checked_every_round(
+        n, left, right, probability, scorer(calls[1]), 0.9, 0.5, min_density
+    )
+    assert (got["cluster_id"].tolist(), checked) == want
+    assert calls[0] == calls[1]
