@@ -57,6 +57,8 @@ def test_never_raises_on_any_text(text: str, culture: str | None) -> None:
 @example("bin abd al-bin ullah hasan", "afghan")  # a tail after a particle kept as written
 @example("安 德 拉 尼 克", None)  # "an" is an article once "de" and "la" are dropped
 @example("ali s/o s/o", None)  # a particle of two letters, then its letters with no name after
+@example("haji s/o ", None)  # S/O once a title before it is taken: no name after it
+@example("Haji S/O Ahmed Khan", None)  # and the father's name after it
 @example("abd s/o al ahmed", "arabic")  # a head before it, an article after it
 @example("din ်s/o a", None)  # a letter of another script read as its first
 @example("ali n bin a", None)  # N/A made by dropping a particle between its letters

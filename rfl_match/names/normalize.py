@@ -858,6 +858,12 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
         words = join_parts(words)
         if len(words) == count:
             break
+    if words and is_parent_relation(words[0]):
+        # S/O once a title before it is taken ("Haji S/O Ahmed Khan"): read as opening the
+        # value, so that the name reads the same from its tokens ("Haji S/O" is none)
+        father = True
+        while words and is_parent_relation(words[0]):
+            words = words[1:]
     if father and words:
         words[0] = replace(words[0], after_patronymic=True)  # roles: father, grandfather...
     infos = [analyze_token(w.native, w.latin, w.script, somali) for w in words]
