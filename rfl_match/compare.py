@@ -38,6 +38,7 @@ from rfl_match.prepare import (
     name_column,
     text_column,
 )
+from rfl_match.schema import blank_rows
 
 Levels = npt.NDArray[np.int8]
 Index = npt.NDArray[np.intp]
@@ -1472,8 +1473,8 @@ class _IntervalComparison(Comparison):
             out = np.zeros(data.sizes[side], dtype=bool)
             age, when = data.column(side, self.age_field or ""), data.column(side, "source_date")
             if age is not None:
-                given = _filled(age)
-                out = given & ~_filled(when) if when is not None else given
+                given = ~blank_rows(age.to_frame())
+                out = given & blank_rows(when.to_frame()) if when is not None else given
             data._cache[key] = out & (self.intervals(data, side).lo == MISSING)
         found: npt.NDArray[np.bool_] = data._cache[key]
         return found
@@ -1496,15 +1497,6 @@ class _IntervalComparison(Comparison):
         return np.select(
             [known & (apart <= 0), generation, known & (apart > 0), undated], codes, levels
         ).astype(np.int8)
-
-
-def _filled(column: pd.Series) -> npt.NDArray[np.bool_]:
-    """Per value, whether it holds more than white space."""
-    out: npt.NDArray[np.bool_] = (
-        column.notna().to_numpy()
-        & (column.astype("string").str.strip() != "").fillna(False).to_numpy()
-    )
-    return out
 
 
 class BirthComparison(_IntervalComparison):
