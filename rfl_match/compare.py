@@ -749,6 +749,8 @@ class FamilyNameComparison(Comparison):
             _family_forms(data, 1),
         )
         rows_a, rows_b = forms_a.astype(np.intp), forms_b.astype(np.intp)  # gathered as rows
+        # the forms without their first parts (_without_middle's), made once, not per chunk
+        shorn: dict[tuple[int, int], IntArray] = data._cache.setdefault("family forms shorn", {})
 
         def chains(li: Index, ri: Index) -> Levels:
             # The family parts are read per distinct form, by each record's form.
@@ -758,7 +760,7 @@ class FamilyNameComparison(Comparison):
             )
             _without_middle(
                 levels, (table_a, table_b), (free_a, free_b), (chain_a, chain_b), qa, qb,
-                data.workers,
+                data.workers, shorn,
             )  # fmt: skip
             # Below "sounds alike": a similar spelling of the whole family part (3). The
             # pairs are distinct pairs of forms, and a form holds its text.
@@ -908,13 +910,13 @@ def _swapped_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) ->
     son."""
     first_a, family_a = _swap_keys(data, 0)
     first_b, family_b = _swap_keys(data, 1)
-    may_a = _among(first_a, family_b) & _among(family_a, first_b)
-    may_b = _among(first_b, family_a) & _among(family_b, first_a)
+    may_a, may_b = _swap_records(data)
     maybe = np.flatnonzero(may_a[li] & may_b[ri])
     if not len(maybe):
         return
     x, y = li[maybe], ri[maybe]
-    fa, sa, fb, sb = first_a[x], family_a[x], first_b[y], family_b[y]
+    fa, sa = np.take(first_a, x, axis=0), np.take(family_a, x, axis=0)  # rows, as one read
+    fb, sb = np.take(first_b, y, axis=0), np.take(family_b, y, axis=0)
     swapped = _alike(fa, sb) & _alike(sa, fb) & ~_alike(fa, fb)
     at, x, y = maybe[swapped], x[swapped], y[swapped]
     if not len(at):
@@ -932,6 +934,22 @@ def _swapped_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) ->
     levels[at] = np.maximum(levels[at], np.maximum(ranks, kernels.SOUNDS))
 
 
+def _swap_records(data: PreparedPair) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Per record of each side, whether its given name is some other-side record's family
+    part and its family part some other-side record's given name (:func:`_swap_keys`, by
+    either key): the only records whose pairs :func:`_swapped_family` may raise (made
+    once, not per chunk of pairs)."""
+    if "swap records" not in data._cache:
+        first_a, family_a = _swap_keys(data, 0)
+        first_b, family_b = _swap_keys(data, 1)
+        data._cache["swap records"] = (
+            _among(first_a, family_b) & _among(family_a, first_b),
+            _among(first_b, family_a) & _among(family_b, first_a),
+        )
+    found: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] = data._cache["swap records"]
+    return found
+
+
 def _among(keys: IntArray, others: IntArray) -> npt.NDArray[np.bool_]:
     """Per record, whether its keys (rows of ``keys``: class, skeleton; -1 none) are
     those of some record of ``others``, by either key: it may be in a swapped pair."""
@@ -944,7 +962,9 @@ def _among(keys: IntArray, others: IntArray) -> npt.NDArray[np.bool_]:
 
 def _alike(a: IntArray, b: IntArray) -> npt.NDArray[np.bool_]:
     """Per row, whether two names' keys (class, skeleton; -1 none) agree by either."""
-    out: npt.NDArray[np.bool_] = ((a >= 0) & (a == b)).any(axis=1)
+    out: npt.NDArray[np.bool_] = (a[:, 0] >= 0) & (a[:, 0] == b[:, 0])
+    for k in range(1, a.shape[1]):
+        out |= (a[:, k] >= 0) & (a[:, k] == b[:, k])
     return out
 
 
@@ -1180,6 +1200,7 @@ def _without_middle(
     qa: Index,
     qb: Index,
     workers: int,
+    shorn: dict[tuple[int, int], IntArray] | None = None,
 ) -> None:
     """In place: a pair below "shortened" where one side's family part, a full name's
     (``in_full``, per form of ``tables``) of three parts or more and longer than the
@@ -1191,7 +1212,9 @@ def _without_middle(
     another generation (Cabdi Faarax Xasan Cali against Abdi Hassan Ali: father Faarax,
     father Hassan); not a full name of three parts, whose middle is as often a compound
     given name's second half (Noor Ahmad Haidari against Noor Haidari, another name) or a
-    father's name in a chain no hint tells of."""
+    father's name in a chain no hint tells of. ``shorn``: the tables without their first
+    parts, by (side, parts left out), kept from one chunk of pairs to the next."""
+    shorn = {} if shorn is None else shorn
     for this, other, q_this, q_other, flip in (
         (0, 1, qa, qb, False),
         (1, 0, qb, qa, True),
@@ -1210,7 +1233,9 @@ def _without_middle(
             at = maybe[(spare >= drop) & (levels[maybe] < kernels.TRUNCATED)]
             if not len(at):
                 continue
-            shifted = NameParts(table).shifted(np.full(len(table), drop, dtype=np.int32)).packed
+            if (this, drop) not in shorn:
+                shorn[this, drop] = NameParts(table).shifted(np.full(len(table), drop)).packed
+            shifted = shorn[this, drop]
             pair = (against, shifted) if flip else (shifted, against)
             rows = (q_other[at], q_this[at]) if flip else (q_this[at], q_other[at])
             ranks = kernels.chain_ranks(*pair, *rows, workers=workers)

@@ -3719,6 +3719,27 @@ def _number_rows(
     return n
 
 
+def shifted_blocks(packed: IntArray, start: npt.NDArray[np.integer[Any]], width: int) -> IntArray:
+    """``packed`` (int32 rows of blocks of ``width`` columns) with each row's blocks read
+    from its ``start`` on, left-aligned, -1 past their end: a new C-ordered array."""
+    out = np.empty(packed.shape, dtype=np.int32)
+    _shifted_blocks(
+        np.ascontiguousarray(packed, dtype=np.int32), start.astype(np.int64), width, out
+    )
+    return out
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _shifted_blocks(
+    packed: IntArray, start: npt.NDArray[np.int64], width: int, out: IntArray
+) -> None:
+    for r in range(packed.shape[0]):
+        by = start[r]
+        for block in range(0, packed.shape[1], width):
+            for c in range(width):
+                out[r, block + c] = packed[r, block + c + by] if c + by < width else -1
+
+
 def number_rows(matrix: npt.NDArray[np.integer[Any]]) -> tuple[Index, Index]:
     """One number per row of a 2-d integer array, equal where the rows are equal (numbers
     from 0 in order of first sight), and the first row of each number: by hashing each row

@@ -25,7 +25,7 @@ from unidecode import unidecode
 
 from rfl_match.bloom_filters import FilterTable, decode_filters
 from rfl_match.dates import BirthIntervals, birth_intervals
-from rfl_match.kernels import JW_PREFIX, number_rows, person_parts, worker_count
+from rfl_match.kernels import JW_PREFIX, number_rows, person_parts, shifted_blocks, worker_count
 from rfl_match.names.clean import clean_text
 from rfl_match.names.keys import finish_key
 from rfl_match.names.normalize import (
@@ -80,20 +80,13 @@ class NameParts:
         return self.packed[:, 2 * MAX_CHAIN :]
 
     def take(self, idx: npt.NDArray[np.integer[Any]]) -> NameParts:
-        return NameParts(self.packed[idx])
+        # np.take of whole rows: a fancy index of rows of a 2-d array is many times slower
+        return NameParts(np.take(self.packed, idx, axis=0))
 
     def shifted(self, start: IntArray) -> NameParts:
         """Parts from each row's ``start`` (0, 1, 2 after a compound given name or a
         patronymic, or more past middle names) on, left-aligned."""
-        out = self.packed.astype(np.int32)
-        for by in range(1, int(start.max(initial=0)) + 1):
-            moved = np.full_like(self.packed, -1)
-            for block in range(0, 3 * MAX_CHAIN, MAX_CHAIN):
-                moved[:, block : block + MAX_CHAIN - by] = self.packed[
-                    :, block + by : block + MAX_CHAIN
-                ]
-            out = np.where(start[:, None] == by, moved, out).astype(np.int32)
-        return NameParts(out)
+        return NameParts(shifted_blocks(self.packed, start, MAX_CHAIN))
 
 
 @dataclass(slots=True)
@@ -582,9 +575,7 @@ def _chained(
     patronymic (Ivan Petrovych Kovalenko), which the family name of a shorter record
     (Ivan Kovalenko) would then meet only as a name in common."""
     fc, gc, sc = codes
-    ft = full.tokens[fc]
-    gt = given.tokens[gc]
-    st = family.tokens[sc]
+    ft, gt, st = (np.take(a.tokens, c, axis=0) for a, c in ((full, fc), (given, gc), (family, sc)))
     nf, ng, ns = ((t >= 0).sum(axis=1) for t in (ft, gt, st))
     out: npt.NDArray[np.bool_] = (
         (fc >= 0) & (gc >= 0) & (sc >= 0) & (ng == 1) & (ns >= 1) & (nf > ns + 1)
@@ -634,7 +625,9 @@ def _somali_spelt(full: FormArrays, tokens: Vocabulary) -> npt.NDArray[np.bool_]
     Faarax Xasan Cali): a name of a culture whose names chain, read off each distinct
     token once."""
     ft = full.tokens
-    codes = np.unique(ft[ft >= 0])
+    seen = np.zeros(len(tokens) + 1, dtype=bool)
+    seen[ft] = True  # code -1 marks the last, left out
+    codes = np.flatnonzero(seen[:-1])
     words = tokens.array()
     somali = np.zeros(len(tokens) + 1, dtype=bool)  # the last reads code -1
     somali[codes] = [reads_somali(words[c]) for c in codes.tolist()]
@@ -692,8 +685,8 @@ def _written_skeletons(
     own = np.full((len(fields), 2 * MAX_CHAIN), -1, dtype=np.int32)
     own[:, :MAX_CHAIN] = parts.skeletons
     rows = np.flatnonzero(fields)
-    own[rows, :MAX_CHAIN] = given.skeletons[given.codes[rows]]
-    own[rows, MAX_CHAIN:] = family.skeletons[family.codes[rows]]
+    own[rows, :MAX_CHAIN] = np.take(given.skeletons, given.codes[rows], axis=0)
+    own[rows, MAX_CHAIN:] = np.take(family.skeletons, family.codes[rows], axis=0)
     return own
 
 
@@ -1004,13 +997,18 @@ class PreparedPair:
         # A full name gives no given name where it says so ("FNU Rahim") or, beside a
         # family name field and no given name field, is that field ("Unknown Tesfaye",
         # family Tesfaye): its parts are the family name's, from 0 on.
-        same = (full.tokens[fc] == family.tokens[sc]).all(axis=1)
+        # np.take of rows: a fancy index of rows of a 2-d array is many times slower
+        full_tokens, family_tokens = (
+            np.take(full.tokens, fc, axis=0),
+            np.take(family.tokens, sc, axis=0),
+        )
+        same = (full_tokens == family_tokens).all(axis=1)
         unknown = ~has_given & (fc >= 0) & (full.given_unknown[fc] | (has_family & same))
         codes = (np.where(unknown & has_family, -1, fc).astype(np.int32), gc, sc)
         # each record's parts written in place: tokens, then the packed class and key codes
         chained = _chained(full, given, family, codes, self.tokens) & self.chains
-        n_full = (full.tokens[fc] >= 0).sum(axis=1)
-        n_family = (family.tokens[sc] >= 0).sum(axis=1)
+        n_full = (full_tokens >= 0).sum(axis=1)
+        n_family = (family_tokens >= 0).sum(axis=1)
         tokens = np.empty((len(fc), MAX_CHAIN), dtype=np.int32)
         person_parts(full.tokens, given.tokens, family.tokens, codes, tokens, 0, chained)
         packed = np.empty((len(fc), 3 * MAX_CHAIN), dtype=np.int32)
@@ -1018,13 +1016,16 @@ class PreparedPair:
             tables = (getattr(full, kind), getattr(given, kind), getattr(family, kind))
             person_parts(*tables, codes, packed, at * MAX_CHAIN, chained)
         parts = NameParts(packed)
-        first = np.where(has_given, given.tokens[gc, 0], full.tokens[codes[0], 0])
+        first = np.where(has_given, given.tokens[:, 0][gc], full.tokens[:, 0][codes[0]])
         start = np.where(has_family & (first < 0), 0, 1).astype(np.int32)
         text = np.where(has_family & ~chained, family.text[sc], full.rest_text[fc]).astype(np.int32)
         culture = culture_info(self.culture)
         # Where no hint names a family name, Arabic or Ethiopic script alone, or a Somali
         # spelling, tells of a culture whose names chain.
-        spelt = full.chain_script | _somali_spelt(full, self.tokens)
+        # (both sides share the distinct names' arrays: read once)
+        if "somali spelt" not in self._cache:
+            self._cache["somali spelt"] = full.chain_script | _somali_spelt(full, self.tokens)
+        spelt = self._cache["somali spelt"]
         chain = chained | culture.chain | (spelt[fc] & (culture.family is None))
         in_full = ~has_family & (fc >= 0) & ~chain
         # A patronymic is no family name: the family part starts after it (and its text);
@@ -1037,7 +1038,7 @@ class PreparedPair:
             text[moved] = _texts_from(full, after, self.tokens, self.texts)[fc[moved]]
         fields = has_given & (has_family | (fc < 0))  # the given field's rest is not in the parts
         written = _written_skeletons(parts, given, family, fields)
-        split_given = has_given & (given.skeletons[gc, 1] >= 0)
+        split_given = has_given & (given.skeletons[:, 1][gc] >= 0)
         both = ~has_family & (start > 0) & (parts.skeletons[:, :2] >= 0).all(axis=1)
         compound = np.full((len(fc), MAX_CHAIN), -1, dtype=np.int32)
         compound[both, :2] = parts.skeletons[both, :2]
@@ -1046,7 +1047,7 @@ class PreparedPair:
             joined=self.joined_skeletons(written),
             compound=self.joined_skeletons(compound, "s:"),
             compound_rest=np.where(split_given & fields, 1, 2).astype(np.int32),
-            head=np.ascontiguousarray(full.skeletons[full.codes, :2]),  # row -1: no name
+            head=np.take(full.skeletons[:, :2], full.codes, axis=0),  # row -1: no name
             # part 0 is the family name's where the family part starts at 0: no given name
             first_token=np.where(start > 0, tokens[:, 0], -1).astype(np.int32),
             kunya=np.where(has_given, given.kunya[gc], full.kunya[fc]) & (start > 0),

@@ -196,6 +196,28 @@ def test_chain_signatures_share_a_bit_where_chains_share_a_key(
                 assert 1 <= bits <= known
 
 
+@given(st.data(), st.integers(1, 5), st.integers(1, 3))
+def test_shifted_blocks_equal_reference(data: st.DataObject, width: int, blocks: int) -> None:
+    """Each row's blocks read from its start on, left-aligned, -1 past their end: as a
+    slow loop over rows, blocks and columns reads them (a start past the block: none)."""
+    n = data.draw(st.integers(0, 12))
+    cells = st.integers(-1, 50)
+    packed = np.array(
+        data.draw(st.lists(st.lists(cells, min_size=width * blocks, max_size=width * blocks),
+                           min_size=n, max_size=n)),
+        dtype=np.int32,
+    ).reshape(n, width * blocks)  # fmt: skip
+    start = np.array(data.draw(st.lists(st.integers(0, width + 1), min_size=n, max_size=n)))
+    expected = np.full_like(packed, -1)
+    for r in range(n):
+        for block in range(blocks):
+            kept = packed[r, block * width + start[r] : (block + 1) * width]
+            expected[r, block * width : block * width + len(kept)] = kept
+    got = kernels.shifted_blocks(packed, start.astype(np.int8), width)
+    assert got.dtype == np.int32 and got.flags.c_contiguous
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_chain_and_given_ranks_refuse_rows_of_other_shapes() -> None:
     a = np.full((3, 3 * WIDTH), -1, dtype=np.int32)
     li = ri = np.zeros(1, dtype=np.intp)
