@@ -13,7 +13,7 @@ import rfl_match as rm
 from rfl_match.io import OutputError, load_records, read_pairs, read_table, write_table
 from rfl_match.io.csv import neutralise_formulas
 from rfl_match.io.headers import fold_header, guess_mapping
-from rfl_match.io.pfif import PFIF_NS, pfif_notes, read_pfif_notes
+from rfl_match.io.pfif import PFIF_NS, pfif_notes, read_pfif, read_pfif_notes, read_pfif_pairs
 
 PFIF_DIR = Path(__file__).parent / "data" / "pfif"
 
@@ -313,6 +313,19 @@ def test_pfif_persons_written_read_and_written_again_are_the_same_file(tmp_path:
     older = back.assign(description=back["description"] + ["\nsource_date: 2024", ""])
     write_table(older, second)
     assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+
+
+def test_pfif_readers_take_a_path_as_text(tmp_path: Path) -> None:
+    # as read_records, read_table and read_pairs do; read_pfif("x.xml") raised
+    # AttributeError: 'str' object has no attribute 'open'
+    persons, notes = tmp_path / "persons.xml", tmp_path / "notes.xml"
+    write_table(RECORDS, persons)
+    write_table(pd.DataFrame({"request_id": ["r1"], "sighting_id": ["s1"]}), notes)
+    assert read_pfif(str(persons)).frame["record_id"].tolist() == RECORDS["record_id"].tolist()
+    assert read_pfif_notes(str(notes))["linked_person_record_id"].tolist() == ["s1", "r1"]
+    assert read_pfif_pairs(str(notes)).frame[["request_id", "sighting_id"]].values.tolist() == [
+        ["r1", "s1"]
+    ]
 
 
 def test_pfif_notes_link_each_pair_both_ways(tmp_path: Path) -> None:

@@ -98,8 +98,9 @@ class _Document:
     versions: set[str] = field(default_factory=set)
 
 
-def _parse(path: Path) -> _Document:
+def _parse(path: str | Path) -> _Document:
     """Persons and notes as dicts of text, with nested notes tagged with their person."""
+    path = Path(path)
     source = str(path)
     doc = _Document()
     stack: list[str] = []
@@ -269,7 +270,7 @@ def _person_record(person: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def read_pfif(path: Path) -> Table:
+def read_pfif(path: str | Path) -> Table:
     """The persons of a PFIF document as records, their notes folded in."""
     doc = _parse(path)
     problems: list[Problem] = []
@@ -332,12 +333,12 @@ def _note_rows(doc: _Document) -> list[dict[str, str]]:
     return rows
 
 
-def read_pfif_notes(path: Path) -> pd.DataFrame:
+def read_pfif_notes(path: str | Path) -> pd.DataFrame:
     """Every note of a PFIF document (nested or not), one row each, fields as text."""
     return pd.DataFrame(_note_rows(_parse(path)), dtype=str).fillna("")
 
 
-def read_pfif_pairs(path: Path) -> Table:
+def read_pfif_pairs(path: str | Path) -> Table:
     """The pairs of records that a PFIF document's notes link (matches, or true pairs).
 
     A note on ``person_record_id`` with a ``linked_person_record_id`` is the pair
