@@ -827,6 +827,31 @@ def test_evaluate_reads_every_format_link_writes(linked: dict[str, Path]) -> Non
     assert "PFIF notes give each probability to 3 decimals" in result.stderr
 
 
+def test_link_fitted_on_pfif_exports_as_on_the_files_they_hold(
+    tmp_path: Path, linked: dict[str, Path], data: dict[str, Path]
+) -> None:
+    """Requests and sightings exported as PFIF (the parents' names, place of birth and
+    nationality written as lines of each person's description) are fitted and linked as
+    the CSV files they came from: the same model, the same matches. Before, reading the
+    PFIF files lost those fields, and the model compared 6 fields where it compares 11."""
+    exported = []
+    for name in ("requests", "sightings"):
+        path = tmp_path / f"{name}.xml"
+        write_table(rm.read_records(data[name]), path)
+        exported.append(path)
+    out, model = tmp_path / "matches.csv", tmp_path / "model.json"
+    result = run(
+        "link", *exported, "-o", out, "--config", data["config"], "--save-model", model,
+        "--quiet",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    fitted = linked[".csv"].parent / "model.json"  # fitted by link on the CSV files
+    assert model.read_text(encoding="utf-8") == fitted.read_text(encoding="utf-8")
+    matches = out.read_text(encoding="utf-8")
+    assert matches == linked[".csv"].read_text(encoding="utf-8")
+    assert "father's name: same" in matches and "place of birth: same" in matches
+
+
 def test_evaluate_reports_what_a_pfif_file_holds_besides_pairs(
     tmp_path: Path, linked: dict[str, Path], data: dict[str, Path]
 ) -> None:

@@ -13,7 +13,15 @@ import rfl_match as rm
 from rfl_match.io import OutputError, load_records, read_pairs, read_table, write_table
 from rfl_match.io.csv import neutralise_formulas
 from rfl_match.io.headers import fold_header, guess_mapping
-from rfl_match.io.pfif import PFIF_NS, pfif_notes, read_pfif_notes
+from rfl_match.io.pfif import (
+    PFIF_NS,
+    pfif_notes,
+    read_pfif,
+    read_pfif_notes,
+    read_pfif_pairs,
+    write_pfif_persons,
+)
+from rfl_match.schema import CANONICAL_FIELDS
 
 PFIF_DIR = Path(__file__).parent / "data" / "pfif"
 
@@ -289,10 +297,11 @@ def test_pfif_persons_write_a_year_or_month_source_date_as_pfif_reads_it(
 
 def test_pfif_persons_written_read_and_written_again_are_the_same_file(tmp_path: Path) -> None:
     """A record's source date known to the year goes into the description as one line
-    ("source_date: 2024"); reading the file back takes that line out of the description
-    (it is the date's, not the source's words), so writing the records again gives the
-    same file. Before, the line stayed in the description read back and writing it again
-    added a second one (and a third the time after)."""
+    ("source_date: 2024"), and its father's name as another; reading the file back takes
+    those lines out of the description (they are the fields', not the source's words), so
+    writing the records again gives the same file. Before, the date's line stayed in the
+    description read back and writing it again added a second one (and a third the time
+    after)."""
     records = rm.read_records(
         pd.DataFrame(
             {"record_id": ["a", "b"], "full_name": ["Ali Hassan", "Olena Kovalenko"],
@@ -305,14 +314,142 @@ def test_pfif_persons_written_read_and_written_again_are_the_same_file(tmp_path:
     write_table(records, first)
     back = rm.read_records(first)
     assert back["source_date"].tolist() == ["2024", "2022-02-24"]
-    assert back["description"].tolist() == ["scar on the left hand\nfather_name: Hassan", ""]
+    assert back["description"].tolist() == ["scar on the left hand", ""]
+    assert back["father_name"].tolist() == ["Hassan", ""]
     write_table(back, second)
     assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
     assert first.read_text(encoding="utf-8").count("source_date: 2024") == 1
-    # a description read by an earlier version keeps the line: written once all the same
-    older = back.assign(description=back["description"] + ["\nsource_date: 2024", ""])
-    write_table(older, second)
-    assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+    # A description read by an earlier version keeps the lines (the father's name only in
+    # it, or in its column too): written once all the same.
+    kept = ["\nfather_name: Hassan\nsource_date: 2024", ""]
+    older = back.assign(description=back["description"] + kept)
+    for frame in (older, older.drop(columns="father_name")):
+        write_table(frame, second)
+        assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+
+
+def test_pfif_persons_round_trip_the_fields_pfif_has_no_element_for(tmp_path: Path) -> None:
+    """The parents' names, place of birth and nationality, which PFIF has no element for,
+    are written as lines of the description and read back into their columns, the
+    description read back as it was written. Before, they stayed in the description and
+    the records read had no father_name, mother_name, ...: a linker fitted on a PFIF
+    export compared none of them."""
+    records = rm.read_records(
+        pd.DataFrame(
+            {
+                "record_id": ["sy/1", "sy/2", "ua/3", "x/4"],
+                "full_name": ["محمد عبد الله الحلبي", "Amina Yusuf", "Olena Kovalenko", "Ali"],
+                "given_name": ["محمد", "Amina", "Olena", ""],
+                "family_name": ["الحلبي", "Yusuf", "Kovalenko", ""],
+                "alternate_names": ["Mohammed al-Halabi; Muhammad Halabi", "", "Елена", ""],
+                "father_name": ["عبد الله", "", "Petro", ""],
+                "mother_name": ["فاطمة", "Halima", "", ""],
+                "grandfather_name": ["أحمد", "Ibrahim", "", ""],
+                "sex": ["male", "female", "female", ""],
+                "date_of_birth": ["2011-04-02", "1990", "1985-07", ""],
+                "age": ["", "", "", "7"],
+                "source_date": ["2016-02-10", "2017-05-01", "2022-03-04", "2020"],
+                "place_of_birth": ["Kafr: Nubl", "Maiduguri: Bulabulin", "Kharkiv", ""],
+                "place_of_origin": ["Idlib", "", "Kharkiv, UA", ""],
+                "last_known_location": ["Atmeh camp", "Minawao", "", ""],
+                "nationality": ["سوري", "Nigerian", "Ukrainian", ""],
+                "description": [
+                    "scar on the left hand\nNote: speaks Kurdish", "", "blue coat", "",
+                ],
+            }
+        )
+    )  # fmt: skip
+    path = tmp_path / "persons.xml"
+    write_table(records, path)
+    text = path.read_text(encoding="utf-8")
+    assert "place_of_birth: Kafr: Nubl\n" in text and "father_name: \n" not in text
+    back = rm.read_records(path)
+    columns = [*CANONICAL_FIELDS, "description"]
+    pd.testing.assert_frame_equal(back[columns], records[columns])
+    write_table(back, tmp_path / "again.xml")
+    assert (tmp_path / "again.xml").read_text(encoding="utf-8") == text
+
+
+def test_pfif_persons_write_a_value_of_several_lines_on_one(tmp_path: Path) -> None:
+    # A line break inside a father's name left its second line in the description read
+    # back, and the father's name cut short (had it been read at all).
+    records = pd.DataFrame(
+        {"record_id": ["a"], "full_name": ["Ali Hassan"], "father_name": ["Hassan\nAli"],
+         "place_of_birth": ["Kafr Nubl\r\nIdlib"], "description": ["blue coat"]}
+    )  # fmt: skip
+    path = tmp_path / "persons.xml"
+    write_pfif_persons(records, path)
+    back = read_pfif(path).frame.iloc[0]
+    assert (back["father_name"], back["place_of_birth"]) == ("Hassan Ali", "Kafr Nubl Idlib")
+    assert back["description"] == "blue coat"
+
+
+def test_pfif_free_descriptions_keep_their_own_lines(tmp_path: Path) -> None:
+    """Another tool's description holds lines of its own that look alike (a capital
+    letter, a space for the underscore, no space after the colon, the name later in the
+    line): they stay in the description, in order. Only the lines written as
+    write_pfif_persons writes them are read; of two for one field the last; and a field
+    the person has as an element keeps the element's value, its line kept."""
+    description = "\n".join(
+        [
+            "Father: Ahmed Darwish",
+            "father_name: Omar",
+            "Last seen: Aleppo market, 2013",
+            "father name: Omar Darwish",
+            "Nationality: Syrian",
+            "  mother_name: Fatima: Umm Ali  ",
+            "nationality:Syrian",
+            "Said her grandfather_name: Yusuf",
+            "father_name: Omar Khalil",
+            "place_of_birth: Homs",
+            "PLACE_OF_BIRTH: Hama",
+        ]
+    )
+    path = tmp_path / "tool.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4">\n'
+        "<pfif:person><pfif:person_record_id>tool.org/1</pfif:person_record_id>"
+        "<pfif:full_name>Leila Darwish</pfif:full_name>"
+        "<pfif:place_of_birth>Aleppo</pfif:place_of_birth>"
+        f"<pfif:description>{description}</pfif:description></pfif:person>\n"
+        "<pfif:person><pfif:person_record_id>tool.org/2</pfif:person_record_id>"
+        "<pfif:full_name>Sami Haddad</pfif:full_name>"
+        "<pfif:description>nationality: Lebanese</pfif:description></pfif:person>\n"
+        "</pfif:pfif>\n",
+        encoding="utf-8",
+    )
+    records = rm.read_records(path).set_index("record_id")
+    leila = records.loc["tool.org/1"]
+    assert (leila["father_name"], leila["mother_name"]) == ("Omar Khalil", "Fatima: Umm Ali")
+    assert (leila["place_of_birth"], leila["nationality"]) == ("Aleppo", "")
+    assert "grandfather_name" not in records.columns  # no record gives one
+    assert leila["description"].splitlines() == [
+        "Father: Ahmed Darwish",
+        "father_name: Omar",
+        "Last seen: Aleppo market, 2013",
+        "father name: Omar Darwish",
+        "Nationality: Syrian",
+        "nationality:Syrian",
+        "Said her grandfather_name: Yusuf",
+        "place_of_birth: Homs",
+        "PLACE_OF_BIRTH: Hama",
+    ]
+    sami = records.loc["tool.org/2"]
+    assert (sami["nationality"], sami["description"], sami["father_name"]) == ("Lebanese", "", "")
+
+
+def test_pfif_readers_take_a_path_as_text(tmp_path: Path) -> None:
+    # as read_records, read_table and read_pairs do; read_pfif("x.xml") raised
+    # AttributeError: 'str' object has no attribute 'open'
+    persons, notes = tmp_path / "persons.xml", tmp_path / "notes.xml"
+    write_table(RECORDS, persons)
+    write_table(pd.DataFrame({"request_id": ["r1"], "sighting_id": ["s1"]}), notes)
+    assert read_pfif(str(persons)).frame["record_id"].tolist() == RECORDS["record_id"].tolist()
+    assert read_pfif_notes(str(notes))["linked_person_record_id"].tolist() == ["s1", "r1"]
+    assert read_pfif_pairs(str(notes)).frame[["request_id", "sighting_id"]].values.tolist() == [
+        ["r1", "s1"]
+    ]
 
 
 def test_pfif_notes_link_each_pair_both_ways(tmp_path: Path) -> None:

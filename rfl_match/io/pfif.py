@@ -22,8 +22,12 @@ note ``last_known_location``              ``last_known_location`` (the latest no
 
 Other person fields are kept under their PFIF names (``description``, ``home_street``,
 ``home_postal_code``, ``source_name``, ...; 1.1's ``other`` and ``home_zip`` under their
-later names). Contact details (``author_email``, ``author_phone``, ``email_of_found_person``,
-``phone_of_found_person``) are not read: matching needs none, and data kept is data at risk.
+later names). The canonical fields that PFIF has no element for (``father_name``,
+``mother_name``, ``grandfather_name``, ``place_of_birth``, ``nationality``) travel as lines
+``<field>: <value>`` of the ``description``, which :func:`write_pfif_persons` writes and
+:func:`read_pfif` reads back into their fields. Contact details (``author_email``,
+``author_phone``, ``email_of_found_person``, ``phone_of_found_person``) are not read:
+matching needs none, and data kept is data at risk.
 
 The parser is expat with a document type declaration refused outright, so that neither
 entity expansion ("billion laughs") nor an external entity can be smuggled in.
@@ -85,6 +89,16 @@ _PERSON_ORDER = (
     "last_known_location",
 )
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Canonical fields that PFIF 1.4 has no element for: write_pfif_persons writes each as a
+# line "<field>: <value>" of the description, and read_pfif reads that line back.
+_DESCRIBED_FIELDS = (
+    "father_name",
+    "mother_name",
+    "grandfather_name",
+    "place_of_birth",
+    "nationality",
+)
+_DESCRIBED_FIELD = re.compile(rf"^({'|'.join(_DESCRIBED_FIELDS)}): (.+)$")
 
 
 class _Refused(Exception):
@@ -98,8 +112,9 @@ class _Document:
     versions: set[str] = field(default_factory=set)
 
 
-def _parse(path: Path) -> _Document:
+def _parse(path: str | Path) -> _Document:
     """Persons and notes as dicts of text, with nested notes tagged with their person."""
+    path = Path(path)
     source = str(path)
     doc = _Document()
     stack: list[str] = []
@@ -246,6 +261,23 @@ def _without_described_dates(description: str) -> str:
     )
 
 
+def _described_fields(person: dict[str, str], description: str) -> tuple[dict[str, str], str]:
+    """The fields that ``description`` gives in lines ``<field>: <value>`` (as
+    :func:`write_pfif_persons` writes them), and the description without the lines read:
+    see :func:`read_pfif` for which are read."""
+    read: dict[str, tuple[int, str]] = {}
+    lines = description.splitlines()
+    for number, line in enumerate(lines):
+        match = _DESCRIBED_FIELD.match(line.strip())
+        if match and not person.get(match.group(1), "").strip():
+            read[match.group(1)] = (number, match.group(2).strip())  # the last line wins
+    if not read:
+        return {}, description
+    taken = {number for number, _ in read.values()}
+    kept = "\n".join(line for number, line in enumerate(lines) if number not in taken)
+    return {key: read[key][1] for key in _DESCRIBED_FIELDS if key in read}, kept
+
+
 def _person_record(person: dict[str, str]) -> dict[str, str]:
     out: dict[str, str] = {"record_id": person.get("person_record_id", "").strip()}
     names = _lines(person.get("full_name", ""))
@@ -257,6 +289,8 @@ def _person_record(person: dict[str, str]) -> dict[str, str]:
     for key in ("sex", "date_of_birth", "age"):
         out[key] = person.get(key, "").strip()
     out["source_date"], description = _source_date(person)
+    described, description = _described_fields(person, description)
+    out.update(described)
     if "description" in person:
         person = {**person, "description": description}
     home = [person.get(k, "").strip() for k in ("home_city", "home_state", "home_country")]
@@ -269,8 +303,36 @@ def _person_record(person: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def read_pfif(path: Path) -> Table:
-    """The persons of a PFIF document as records, their notes folded in."""
+def read_pfif(path: str | Path) -> Table:
+    """The persons of a PFIF document as records, their notes folded in.
+
+    A line of a person's ``description`` that reads ``<field>: <value>`` for a canonical
+    field PFIF has no element for (``father_name``, ``mother_name``, ``grandfather_name``,
+    ``place_of_birth``, ``nationality``), as :func:`write_pfif_persons` writes it, is that
+    field's value, and leaves the description; the rest of the description stays as it was,
+    in order. Only such lines are read: the field's name as written here (lower case, with
+    its underscore) opening the line (spaces before it aside: every line of a description
+    is read without those), then a colon, a space and the value, which runs to the end of
+    the line and may hold colons of its own (``place_of_birth: Kafr: Nubl``).
+    Any other text stays in the description, lines like ``Father: Ahmed`` or ``father name:
+    Ahmed`` of a free description written by hand or by another tool among it.
+
+    Of two lines for one field the last is read (:func:`write_pfif_persons` writes the
+    record's own after the description's text), the other kept in the description. A
+    person that also has the field as an element of its own (PFIF 1.4 has none, but an
+    extension may add one) keeps the element's value, and its lines stay in the
+    description: nothing given is dropped.
+
+    Example:
+        >>> import tempfile
+        >>> records = pd.DataFrame({"record_id": ["x.org/1"], "full_name": ["Ali Hassan"],
+        ...     "father_name": ["Hassan"], "description": ["scar on the left hand"]})
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     write_pfif_persons(records, f"{folder}/persons.xml")
+        ...     back = read_pfif(f"{folder}/persons.xml").frame.iloc[0]
+        >>> back["father_name"], back["description"]
+        ('Hassan', 'scar on the left hand')
+    """
     doc = _parse(path)
     problems: list[Problem] = []
     records = [_person_record(p) for p in doc.persons]
@@ -332,12 +394,12 @@ def _note_rows(doc: _Document) -> list[dict[str, str]]:
     return rows
 
 
-def read_pfif_notes(path: Path) -> pd.DataFrame:
+def read_pfif_notes(path: str | Path) -> pd.DataFrame:
     """Every note of a PFIF document (nested or not), one row each, fields as text."""
     return pd.DataFrame(_note_rows(_parse(path)), dtype=str).fillna("")
 
 
-def read_pfif_pairs(path: Path) -> Table:
+def read_pfif_pairs(path: str | Path) -> Table:
     """The pairs of records that a PFIF document's notes link (matches, or true pairs).
 
     A note on ``person_record_id`` with a ``linked_person_record_id`` is the pair
@@ -515,11 +577,14 @@ def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) ->
 
 def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
     """Write records as PFIF 1.4 persons (``full_name`` and ``alternate_names`` one name a
-    line); canonical fields that PFIF lacks go into ``description``, and so does a
-    ``source_date`` known to the year or month only (``source_date: 2024``), which PFIF's
-    moment holds as the day it opens (``2024-01-01T00:00:00Z``); :func:`read_pfif` takes
-    that line out of the description again, and a description that still holds one has it
-    replaced, so that writing what was read gives the same file."""
+    line); canonical fields that PFIF lacks go into ``description``, one line each after
+    the description's own text (``father_name: Hassan``, a line break inside the value
+    written as a space), and so does a ``source_date`` known to the year or month only
+    (``source_date: 2024``), which PFIF's moment holds as the day it opens
+    (``2024-01-01T00:00:00Z``). :func:`read_pfif` reads those lines back into their fields
+    and takes them out of the description; a description that still holds one (read by
+    an earlier version, which left them there) has the date's replaced and a line the
+    record writes already written once, so that writing what was read gives the same file."""
     root = ET.Element(f"{{{PFIF_NS}}}pfif")
     pfif_fields = (
         "person_record_id",
@@ -546,7 +611,6 @@ def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
         "photo_url",
         "profile_urls",
     )
-    extra = ("father_name", "mother_name", "grandfather_name", "place_of_birth", "nationality")
     for row in records.fillna("").astype(str).to_dict("records"):
         values = dict(row)
         values["person_record_id"] = row.get("record_id", "")
@@ -568,14 +632,22 @@ def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
             row.get(k) for k in ("home_city", "home_state", "home_country")
         ):
             values["home_city"] = row["place_of_origin"]
-        described = [f"{k}: {row[k]}" for k in extra if row.get(k)]
+        # One line a field, as _described_fields reads it: a line break inside a value
+        # would leave the rest of it in the description.
+        described = [
+            f"{key}: {value}"
+            for key in _DESCRIBED_FIELDS
+            if (value := " ".join(row.get(key, "").split()))
+        ]
         description = row.get("description", "")
         if partial:
             # one such line: a description read from an older export may hold one already
             description = _without_described_dates(description)
             described.append(f"source_date: {row['source_date']}")
         if described:
-            values["description"] = "\n".join(filter(None, [description, *described]))
+            # and a line of them the description holds already is written once
+            lines = [line for line in description.splitlines() if line.strip() not in described]
+            values["description"] = "\n".join(filter(None, [*lines, *described]))
         element = ET.SubElement(root, f"{{{PFIF_NS}}}person")
         for key in pfif_fields:
             if values.get(key):
