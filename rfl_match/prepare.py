@@ -29,6 +29,7 @@ from rfl_match.kernels import JW_PREFIX, number_rows, person_parts, shifted_bloc
 from rfl_match.names.clean import clean_text
 from rfl_match.names.keys import finish_key
 from rfl_match.names.normalize import (
+    FullPart,
     PieceParts,
     many_full_parts,
     names_a_parent,
@@ -38,6 +39,7 @@ from rfl_match.names.normalize import (
 )
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
 from rfl_match.names.placeholders import is_placeholder, says_given_unknown
+from rfl_match.names.romanization import PERSIAN_LETTERS_PATTERN
 from rfl_match.schema import NAME_FIELDS, PARENT_FIELDS, PLACE_FIELDS
 
 IntArray = npt.NDArray[np.int32]
@@ -344,7 +346,9 @@ class PartTable:
     coded piece by piece, with numpy, and only the other names are normalised whole.
     Strings get local ids here (the key strings with their ``s:``/``p:`` prefix, -1 for a
     blank key); the shared vocabularies give them their codes in the order the names meet
-    them. One table serves one culture hint (its :class:`PreparedPair`'s).
+    them. One table serves one culture hint (its :class:`PreparedPair`'s), and the names
+    read as Persian by their letters under it (``Culture.reading_arabic``), whose pieces
+    are numbered apart.
 
     Pieces are numbered in order of first sight, and what is known of them is kept as
     arrays (:meth:`piece_arrays`), grown as pieces are added: the name columns (often
@@ -369,7 +373,8 @@ class PartTable:
     def __init__(self) -> None:
         self.strings = Vocabulary()  # local ids of every token, class id and key
         self._parts: dict[tuple[str, str, str, str, bool], int] = {}
-        self._pieces: dict[str, int] = {}  # piece number of each raw piece
+        # piece number of each raw piece, per reading of Arabic script (Culture.persian)
+        self._pieces: dict[str | None, dict[str, int]] = {}
         # per piece: its number of parts (-1: the full pipeline), where they start in
         # _flat, and its flags (1: opens, 2: open end, 4: title)
         self._size: list[int] = []
@@ -377,7 +382,7 @@ class PartTable:
         self._flags: list[int] = []
         self._flat: list[int] = []
         self._arrays: PieceArrays | None = None
-        self._whole: dict[str, tuple[int, ...]] = {}
+        self._whole: dict[tuple[str, Culture], tuple[int, ...]] = {}
         # per part, local ids of: token, class id, skeleton key, phonetic key
         self._rows: list[tuple[int, int, int, int]] = []
         self._columns: npt.NDArray[np.int64] = np.zeros((0, 4), dtype=np.int64)
@@ -406,7 +411,7 @@ class PartTable:
     ) -> npt.NDArray[np.intp]:
         """The piece number of each of ``pieces`` (raw text), each new one read once (with
         ``fork``, half of many new ones in a child process: :func:`piece_readings`)."""
-        known = self._pieces
+        known = self._pieces.setdefault(culture.persian, {})
         numbers = [known.get(p, -1) for p in pieces]
         new = list(
             dict.fromkeys(p for p, number in zip(pieces, numbers, strict=True) if number < 0)
@@ -416,12 +421,14 @@ class PartTable:
             if number < 0:  # new, unless met earlier in the same list
                 found = known.get(pieces[k])
                 numbers[k] = (
-                    self._add_piece(pieces[k], readings[pieces[k]]) if found is None else found
+                    self._add_piece(known, pieces[k], readings[pieces[k]])
+                    if found is None
+                    else found
                 )
         return np.array(numbers, dtype=np.intp)
 
-    def _add_piece(self, piece: str, read: PieceParts | None) -> int:
-        number = self._pieces[piece] = len(self._size)
+    def _add_piece(self, known: dict[str, int], piece: str, read: PieceParts | None) -> int:
+        number = known[piece] = len(self._size)
         self._start.append(len(self._flat))
         if read is None:
             self._size.append(-1)
@@ -453,17 +460,23 @@ class PartTable:
         self, texts: list[str], culture: Culture, *, fork: bool = False
     ) -> list[tuple[int, ...]]:
         """Part ids of each of names that need the full pipeline (it reads the clean text
-        only, and raw names often differ in case or punctuation alone); with ``fork``,
-        half of many new ones read in a child process (:func:`many_full_parts`)."""
-        cleans = [clean_text(text) for text in texts]
+        only, and raw names often differ in case or punctuation alone, once the culture
+        each is read with is known: :meth:`~rfl_match.names.parts.Culture.reading_arabic`);
+        with ``fork``, half of many new ones read in a child process
+        (:func:`many_full_parts`)."""
+        keys = [(clean_text(text), culture.reading_arabic(text)) for text in texts]
         whole = self._whole
-        new = list(dict.fromkeys(c for c in cleans if c not in whole))
-        read = dict(zip(new, many_full_parts(new, culture, fork=fork), strict=True))
+        new = list(dict.fromkeys(key for key in keys if key not in whole))
+        read: dict[tuple[str, Culture], tuple[FullPart, ...]] = {}
+        for one in dict.fromkeys(c for _, c in new):
+            cleans = [clean for clean, c in new if c == one]
+            parts = many_full_parts(cleans, one, fork=fork)
+            read.update(zip([(c, one) for c in cleans], parts, strict=True))
         out = []
-        for clean in cleans:
-            found = whole.get(clean)
+        for key in keys:
+            found = whole.get(key)
             if found is None:
-                found = whole[clean] = tuple(self.part(*p) for p in read[clean])
+                found = whole[key] = tuple(self.part(*p) for p in read[key])
             out.append(found)
         return out
 
@@ -690,6 +703,42 @@ def _written_skeletons(
     return own
 
 
+def _numbered_pieces(
+    table: PartTable,
+    texts: Any,
+    culture: Culture,
+    name_of: npt.NDArray[np.intp],
+    piece_of: npt.NDArray[np.intp],
+    pieces: list[str],
+    *,
+    fork: bool,
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """``piece_of`` (each piece's place among the distinct pieces read) and each distinct
+    piece's number in ``table``. Under a hint that says nothing of Arabic script, the
+    pieces of names that hold a letter Arabic does not write are read as Persian
+    (:meth:`~rfl_match.names.parts.Culture.reading_arabic`), after the others and apart
+    from them: a piece of such a name is read so whether it holds the letter or not."""
+    persian = None
+    if culture.arabic_script is None and len(piece_of):
+        persian = (
+            pc.match_substring_regex(texts, PERSIAN_LETTERS_PATTERN)
+            .fill_null(False)
+            .to_numpy(zero_copy_only=False)
+        )
+    if persian is None or not persian.any():
+        return piece_of, table.pieces(pieces, culture, fork=fork)
+    within = persian[name_of]
+    numbers: list[npt.NDArray[np.intp]] = []
+    places = np.zeros((2, len(pieces)), dtype=np.intp)
+    for side, (mask, one) in enumerate(
+        ((~within, culture), (within, culture._replace(arabic_script="persian")))
+    ):
+        read = np.unique(piece_of[mask])
+        places[side, read] = sum(map(len, numbers)) + np.arange(len(read))
+        numbers.append(table.pieces([pieces[i] for i in read.tolist()], one, fork=fork))
+    return places[within.astype(np.intp), piece_of], np.concatenate(numbers)
+
+
 def _split_whitespace(texts: Any) -> tuple[Any, npt.NDArray[np.intp]]:
     """The pieces ``str.split()`` cuts each of an Arrow array of texts into, all in one
     Arrow array, and the index of each piece's text. Arrow's Unicode white space is
@@ -826,7 +875,9 @@ class PreparedPair:
         piece_of = encoded.indices.to_numpy().astype(np.intp)
         fork = worker_count(self.workers) > 1
         with paused_gc():
-            numbers = table.pieces(encoded.dictionary.to_pylist(), culture, fork=fork)
+            piece_of, numbers = _numbered_pieces(
+                table, texts, culture, name_of, piece_of, encoded.dictionary.to_pylist(), fork=fork
+            )
         # per distinct piece: its number of parts (-1: the name needs the full pipeline),
         # where its part ids start in `flat`, and its flags
         known = table.piece_arrays()

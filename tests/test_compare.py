@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import csv
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -619,6 +621,30 @@ def test_a_split_compound_reads_as_if_written_as_one_word(
     ):
         for g, w in zip(got, want, strict=True):
             assert g == w or (w == 3 and g in (kernels.DIFFERENT, kernels.COMMON))
+
+
+def test_given_names_in_arabic_script_read_as_persian_or_as_arabic() -> None:
+    """ض ذ ث are z, z, s in Persian, Dari, Pashto and Urdu names (Ramazan, Zakir, Saqib) and
+    d, dh, th in Arabic ones (Ramadan, Dhakir, Thamir). A name written with a letter that
+    Arabic does not write (Persian ی ک), or under a Persian-family hint, meets its Persian
+    spelling as the same name, not only as one that sounds alike; Arabic text keeps its
+    Arabic reading (tests/golden/given_names_arabic_script.csv)."""
+    path = Path(__file__).parent / "golden" / "given_names_arabic_script.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for culture in dict.fromkeys(row["culture"] for row in rows):
+        group = [row for row in rows if row["culture"] == culture]
+        got = levels(
+            "given_name",
+            "name",
+            {"full_name": [row["native"] for row in group]},
+            {"full_name": [row["latin"] for row in group]},
+            culture or None,
+        )
+        assert [
+            (row["native"], row["latin"], label_of("given_name", "name", g))
+            for row, g in zip(group, got, strict=True)
+        ] == [(row["native"], row["latin"], row["level"]) for row in group]
 
 
 GIVEN_NAMES = ["Abdi", "Abdy", "Farah", "Faarah", "Hassan", "Hussein", "Ali", "Ana", "Anna", ""]

@@ -22,6 +22,7 @@ from rfl_match.names.form import NameForm, new_form
 from rfl_match.names.keys import token_keys
 from rfl_match.names.parts import (
     Culture,
+    Reading,
     Word,
     _is_tribal,
     assign_roles,
@@ -31,6 +32,7 @@ from rfl_match.names.parts import (
     is_patronymic,
     is_strong_article,
     join_parts,
+    language_of,
     opens_two_word_title,
     simple_roles,
     take_titles,
@@ -188,16 +190,19 @@ def reads_somali(token: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 18)
-def analyze_token(native: str, latin: str, script: str, somali: bool = False) -> TokenInfo:
-    """Variant class, keys and candidates of one (joined) name part."""
-    return _analyze_token(native, latin, script, somali, None)
+def analyze_token(
+    native: str, latin: str, script: str, somali: bool = False, persian: str | None = None
+) -> TokenInfo:
+    """Variant class, keys and candidates of one (joined) name part; ``persian``: "persian"
+    where an Arabic-script part is read so (:attr:`Culture.persian`)."""
+    return _analyze_token(native, latin, script, somali, None, persian)
 
 
 def _analyze_token(
-    native: str, latin: str, script: str, somali: bool, plain: str | None
+    native: str, latin: str, script: str, somali: bool, plain: str | None, persian: str | None
 ) -> TokenInfo:
     """:func:`analyze_token` without its cache; ``plain``: the romanisation of ``native``
-    without a language hint when the caller has it.
+    without a language hint (but ``persian`` for Arabic script) when the caller has it.
     """
     if script == "Latin" or native.isascii():
         looks_somali = somali or _looks_somali(latin)
@@ -220,12 +225,13 @@ def _analyze_token(
             key_source = _TURKIC_C.sub("j", key_source)
         skeleton, phonetic = token_keys(key_source)
         return TokenInfo(latin, vid or latin, phonetic, skeleton or key_source, (latin,))
-    first = plain if plain is not None else romanize_uncached(native, script)
-    candidates = candidates_after(native, script, first)
+    persian = persian if script == "Arabic" else None
+    first = plain if plain is not None else romanize_uncached(native, script, persian)
+    candidates = candidates_after(native, script, first, persian)
     token = latin
     vid = lookup_native(native)
     if vid is None and script == "Arabic":
-        vid, token = _arabic_class(native, latin, script)
+        vid, token = _arabic_class(native, latin, script, persian)
     if vid is None:
         for cand in candidates:
             vid = lookup_latin(cand)
@@ -250,7 +256,9 @@ def _analyze_token(
     return TokenInfo(token, vid or token, phonetic or token, skeleton or token, candidates)
 
 
-def _arabic_class(native: str, latin: str, script: str) -> tuple[str | None, str]:
+def _arabic_class(
+    native: str, latin: str, script: str, persian: str | None
+) -> tuple[str | None, str]:
     """(class id, token) of an Arabic-script word with the article or the head عبد."""
     if native.startswith("ال") and len(native) > 3:
         vid = lookup_native(native[2:])
@@ -265,7 +273,7 @@ def _arabic_class(native: str, latin: str, script: str) -> tuple[str | None, str
             return "abdallah", latin
         if rest_id is not None:
             return "abdal" + rest_id, latin
-        return None, "abdal" + romanize_word(bare, script)
+        return None, "abdal" + romanize_word(bare, script, persian)
     return None, latin
 
 
@@ -315,7 +323,7 @@ def _burmese_parts(raw: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1 << 18)
-def _word_parts(raw: str, language: str | None) -> tuple[tuple[str, str, str], ...]:
+def _word_parts(raw: str, reading: Reading) -> tuple[tuple[str, str, str], ...]:
     """(native, latin, script) for each name part in one space-free piece of clean text."""
     if "/" in raw:
         # S/O or D/O, which clean-up keeps whole (no other slash is left): a particle, and
@@ -326,7 +334,7 @@ def _word_parts(raw: str, language: str | None) -> tuple[tuple[str, str, str], .
         return ()  # digits and symbols carry no name
     if script == "Myanmar":
         return tuple((p, p, script) for p in _burmese_parts(raw))
-    latin = romanize_uncached(raw, script, language if script == "Cyrillic" else None)
+    latin = romanize_uncached(raw, script, language_of(script, reading))
     parts = latin.split()
     if script == "Latin" and len(parts) == 1:
         parts = _split_doubled_syllable(parts[0])
@@ -388,11 +396,11 @@ def _split_doubled_syllable(word: str) -> list[str]:
     return [word]
 
 
-def _words(clean: str, language: str | None) -> list[Word]:
+def _words(clean: str, reading: Reading) -> list[Word]:
     return [
         Word(native=native, latin=latin, script=script)
         for raw in clean.split()
-        for native, latin, script in _word_parts(raw, language)
+        for native, latin, script in _word_parts(raw, reading)
     ]
 
 
@@ -469,20 +477,20 @@ def _pipeline_forms() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1 << 18)
-def _entries(raw: str, language: str | None, somali: bool) -> tuple[NamePart, ...] | None:
+def _entries(raw: str, reading: Reading, somali: bool) -> tuple[NamePart, ...] | None:
     """The analysed parts of one space-free piece of clean text; None when the piece holds
     a particle, a title, a placeholder's word, or Burmese syllables (the full pipeline
     handles those).
     """
     special, placeholders = _pipeline_forms(), placeholder_words()
     out = []
-    parts = _word_parts(raw, language)
+    parts = _word_parts(raw, reading)
     for native, latin, script in parts:
         if script == "Myanmar" or native in special or latin in special:
             return None
         # a single part is the romanisation of the piece (without a hint unless Cyrillic)
-        plain = latin if len(parts) == 1 and (language is None or script != "Cyrillic") else None
-        info = _analyze_token(native, latin, script, somali, plain)
+        plain = latin if len(parts) == 1 and (reading[0] is None or script != "Cyrillic") else None
+        info = _analyze_token(native, latin, script, somali, plain, reading[1])
         if not info.token or info.token in placeholders:  # "0x" reads as x
             return None
         if script == "Arabic" and native.startswith("ال") and len(native) > 4:
@@ -525,22 +533,22 @@ def _form(text: str, entries: list[NamePart], family: str | None, chain: bool) -
     return new_form(text, script, tokens, vids, phonetic, skeleton, scripts, roles, candidates)
 
 
-#: Analysed parts of each whitespace-separated piece of raw text, per (Cyrillic language,
+#: Analysed parts of each whitespace-separated piece of raw text, per (:data:`Reading`,
 #: Somali): None when the piece needs the full pipeline. Cleaning works piece by piece (the
 #: one step of :func:`clean_text` that reaches across whitespace, S / O, joins letters that
 #: are particles' words, whose pieces need the full pipeline), so a name costs one dict
 #: lookup per piece once its pieces are known.
-_PIECES: dict[tuple[str | None, bool], dict[str, tuple[NamePart, ...] | None]] = {}
+_PIECES: dict[tuple[Reading, bool], dict[str, tuple[NamePart, ...] | None]] = {}
 _PIECES_MAX = 1 << 18
 _UNSEEN: tuple[NamePart, ...] = ((),)  # type: ignore[assignment]  # a marker, never stored
 
 
 def _piece_entries(
-    piece: str, language: str | None, somali: bool, known: dict[str, tuple[NamePart, ...] | None]
+    piece: str, reading: Reading, somali: bool, known: dict[str, tuple[NamePart, ...] | None]
 ) -> tuple[NamePart, ...] | None:
     out: list[NamePart] = []
     for raw in clean_text(piece).split():
-        parts = _entries(raw, language, somali)
+        parts = _entries(raw, reading, somali)
         if parts is None:
             return _remember(known, piece, None)
         out.extend(parts)
@@ -562,10 +570,10 @@ def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
 
 def _known_pieces(culture: Culture) -> dict[str, tuple[NamePart, ...] | None] | None:
     """The pieces analysed so far for a culture; None for Burmese (never the fast path)."""
-    family, _, language = culture
+    family = culture.family
     if family == "burmese":
         return None
-    key = (language, family == "somali")
+    key = (culture.reading, family == "somali")
     known = _PIECES.get(key)
     if known is None:
         known = _PIECES[key] = {}
@@ -578,14 +586,16 @@ def piece_parts(piece: str, culture: Culture) -> tuple[NamePart, ...] | None:
 
     A name is its pieces' parts run together when no piece gives None and the parts are
     not empty (:func:`normalize_with` does no more than that on such a name), so that a
-    batch of names can be coded part by part.
+    batch of names can be coded part by part. ``culture``: as the whole name is read
+    (:meth:`Culture.reading_arabic`: a piece of a name written with Persian letters is
+    read as Persian, whether it holds one of them or not).
     """
     known = _known_pieces(culture)
     if known is None:
         return None
     parts = known.get(piece, _UNSEEN)
     if parts is _UNSEEN:
-        parts = _piece_entries(piece, culture.cyrillic, culture.family == "somali", known)
+        parts = _piece_entries(piece, culture.reading, culture.family == "somali", known)
     return parts
 
 
@@ -615,7 +625,7 @@ def piece_reading(piece: str, culture: Culture) -> PieceParts | None:
         return None
     if _is_title_piece(piece, culture):
         return PieceParts((), False, False, title=True)
-    return _article_piece(piece, culture.cyrillic, culture.family == "somali")
+    return _article_piece(piece, culture.reading, culture.family == "somali")
 
 
 def piece_readings(
@@ -651,7 +661,7 @@ _PLAIN_WORD = Word(native="", latin="", script="Latin")
 def _is_title_piece(piece: str, culture: Culture) -> bool:
     """Whether :func:`take_titles` takes the whole piece (one or two words, no particle, no
     Burmese) from the start of a name whose next word is a plain part."""
-    words = _words(clean_text(piece), culture.cyrillic)
+    words = _words(clean_text(piece), culture.reading)
     if not 0 < len(words) <= 2 or any(w.script == "Myanmar" or is_particle(w) for w in words):
         return False
     if opens_two_word_title(words[-1]):
@@ -660,14 +670,14 @@ def _is_title_piece(piece: str, culture: Culture) -> bool:
     return len(rest) == 1
 
 
-def _article_piece(piece: str, language: str | None, somali: bool) -> PieceParts | None:
+def _article_piece(piece: str, reading: Reading, somali: bool) -> PieceParts | None:
     out: list[NamePart] = []
     opens = False
     after_article = False
     for k, raw in enumerate(clean_text(piece).split()):
-        parts = _entries(raw, language, somali)
+        parts = _entries(raw, reading, somali)
         if parts is None:
-            if after_article or not _is_strong_article(raw, language):
+            if after_article or not _is_strong_article(raw, reading):
                 return None
             after_article = True
             continue
@@ -679,14 +689,15 @@ def _article_piece(piece: str, language: str | None, somali: bool) -> PieceParts
     return PieceParts(tuple(out), opens, after_article)
 
 
-def _is_strong_article(raw: str, language: str | None) -> bool:
-    parts = _word_parts(raw, language)
+def _is_strong_article(raw: str, reading: Reading) -> bool:
+    parts = _word_parts(raw, reading)
     return len(parts) == 1 and is_strong_article(Word(*parts[0]))
 
 
 def _normalize(text: str, culture: Culture) -> NameForm:
     """:func:`normalize_name` without its cache (``normalize_names`` keeps its own)."""
-    family, chain, language = culture
+    culture = culture.reading_arabic(text)
+    family, chain = culture.family, culture.chain
     known = _known_pieces(culture)
     if known is not None:
         # piece_parts, inlined: the single-name path is hot too
@@ -695,7 +706,7 @@ def _normalize(text: str, culture: Culture) -> NameForm:
         for piece in text.split():
             parts = known.get(piece, _UNSEEN)
             if parts is _UNSEEN:
-                parts = _piece_entries(piece, language, somali, known)
+                parts = _piece_entries(piece, culture.reading, somali, known)
             if parts is None:
                 break
             entries.extend(parts)
@@ -785,6 +796,14 @@ def normalize_name(text: str, *, culture: str | None = None) -> NameForm:
     >>> form.variant_ids, form.roles
     (('muhammad', 'abdallah'), ('given', 'father'))
 
+    ث ذ ض are s, z, z in Persian, Dari, Pashto, Urdu and Kurdish names and th, dh, d in
+    Arabic ones: a name written with a letter Arabic does not write (Persian ی ک پ چ ژ گ),
+    or under a hint of those cultures ("afghan", "persian", "kurdish", ...), is read so;
+    any other Arabic-script name, and any under an Arabic hint, as Arabic.
+
+    >>> normalize_name("ذاکر حسینی").tokens, normalize_name("ذاكر").tokens
+    (('zakir', 'hosseini'), ('dhakir',))
+
     A value that opens with S/O or D/O written with its slash (son of, daughter of, as
     South Asian registers write "S/O Ahmed Khan") names the person by the father: its
     parts are the father's name, roles "father", "grandfather", ..., and no given name;
@@ -817,16 +836,18 @@ class _Parsed(NamedTuple):
 
 def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
     """Titles, particles, compounds (the reference path); None when no word is found."""
-    family, _, language = culture
+    family, persian = culture.family, culture.persian
     somali = family == "somali"
     stripped = without_placeholders(clean)
-    found = _words(stripped, language)
+    found = _words(stripped, culture.reading)
     # a word read as a placeholder only once read ("0unknown" is unknown) goes before the
     # titles are read, as it goes from the name its tokens write ("Unknown Haji Ali")
     words = [
         word
         for word in found
-        if not is_dropped(analyze_token(word.native, word.latin, word.script, somali).token)
+        if not is_dropped(
+            analyze_token(word.native, word.latin, word.script, somali, persian).token
+        )
     ]
     # S/O or D/O opening a value (son, daughter of): what follows is the father's name, and
     # the person's own is not given
@@ -866,7 +887,7 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
             words = words[1:]
     if father and words:
         words[0] = replace(words[0], after_patronymic=True)  # roles: father, grandfather...
-    infos = [analyze_token(w.native, w.latin, w.script, somali) for w in words]
+    infos = [analyze_token(w.native, w.latin, w.script, somali, persian) for w in words]
     # blank as its parts are written too ("0x" is x), so that a name read from its tokens
     # reads the same; so is N/A beside a name once its parts are read ("Ali N bin A", "0n")
     keep = [k for k, info in enumerate(infos) if info.token and not is_dropped(info.token)]
@@ -888,7 +909,9 @@ FullPart = tuple[str, str, str, str, bool]
 def full_parts(clean: str, culture: Culture) -> tuple[FullPart, ...]:
     """The :data:`FullPart` of each part of a name the full pipeline reads: what
     :func:`normalize_with` gives a name whose :func:`piece_parts` do not serve.
-    ``clean``: the name after :func:`clean_text`.
+    ``clean``: the name after :func:`clean_text`; ``culture``: as the name is read
+    (:meth:`Culture.reading_arabic` of the name as written: clean-up folds the letters
+    that tell a Persian name).
 
     Cached, as the per-word steps are: a second preparation in the process (predict on
     new frames, another fit) reads its compound names from here.
@@ -944,6 +967,7 @@ def _roles(
 
 def _normalize_full(text: str, clean: str, culture: Culture) -> NameForm:
     """The whole pipeline: titles, particles, compounds, roles (the reference path)."""
+    culture = culture.reading_arabic(text)
     parsed = _parse_full(clean, culture)
     if parsed is None or not parsed.infos:
         return NameForm(

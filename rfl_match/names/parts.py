@@ -8,7 +8,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from rfl_match.names._resources import read_table
-from rfl_match.names.romanization import romanize_word
+from rfl_match.names.romanization import arabic_script_language, romanize_word
 from rfl_match.names.variants import lookup_latin
 
 #: Roles a name part can take (NameForm.roles).
@@ -79,6 +79,42 @@ class Culture(NamedTuple):
     family: str | None
     chain: bool
     cyrillic: str | None
+    #: how Arabic-script names are read: "persian" (ث ذ ض as s, z, z), "arabic", or None:
+    #: as the name's own letters say (:func:`~rfl_match.names.romanization.arabic_script_language`)
+    arabic_script: str | None = None
+
+    def reading_arabic(self, text: str) -> Culture:
+        """The culture a name is read with: where the hint says nothing of Arabic script,
+        a text that holds a letter Arabic does not write (Persian ی ک پ ...) is read as
+        Persian (a name's letters are folded to Arabic ones by clean-up, so this is read
+        off the text as written)."""
+        if self.arabic_script is not None:
+            return self
+        language = arabic_script_language(text)
+        return self if language is None else self._replace(arabic_script=language)
+
+    @property
+    def persian(self) -> str | None:
+        """The romanisers' ``language`` for Arabic script: "persian" where Arabic-script
+        names are read so, else None."""
+        return "persian" if self.arabic_script == "persian" else None
+
+    @property
+    def reading(self) -> Reading:
+        """The languages Cyrillic and Arabic-script words are read with."""
+        return self.cyrillic, self.persian
+
+
+#: The languages a name's words are read with: Cyrillic ("russian", "ukrainian",
+#: "belarusian"; None: guessed per word) and Arabic script ("persian"; None: Arabic).
+Reading = tuple[str | None, str | None]
+
+
+def language_of(script: str, reading: Reading) -> str | None:
+    """The romanisers' ``language`` for a word of a script under a :data:`Reading`."""
+    if script == "Cyrillic":
+        return reading[0]
+    return reading[1] if script == "Arabic" else None
 
 
 _NO_CULTURE = Culture(None, False, None)
@@ -88,7 +124,7 @@ _NO_CULTURE = Culture(None, False, None)
 def cultures() -> dict[str, Culture]:
     """Accepted culture hints: alias -> :class:`Culture`."""
     return {
-        row[0]: Culture(row[1], row[2] == "yes", row[3] or None)
+        row[0]: Culture(row[1], row[2] == "yes", row[3] or None, row[4] or None)
         for row in read_table("cultures.tsv")
     }
 

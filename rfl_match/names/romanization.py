@@ -44,21 +44,52 @@ def _ascii_word(text: str) -> str:
 
 
 @cache
-def _arabic_letters() -> dict[str, tuple[str, str]]:
-    return {row[0]: (row[1], row[2]) for row in read_table("arabic_letters.tsv")}
+def _arabic_letters(language: str | None = None) -> dict[str, str]:
+    """Each letter's romanisation: the Arabic one, or with ``language`` "persian" the
+    Persian one where the table gives it (ث ذ ض: s, z, z)."""
+    rows = read_table("arabic_letters.tsv")
+    if language == "persian":
+        return {row[0]: row[4] or row[1] for row in rows}
+    return {row[0]: row[1] for row in rows}
+
+
+# Letters that Persian, Dari, Pashto, Urdu and Sorani Kurdish write and Arabic does not, as
+# typed before clean-up folds the Persian yeh and kaf (ی ک) into the Arabic ones (ي ك): each
+# of these languages says ث ذ ض as s, z, z. Iraqi and Gulf Arabic گ and چ are rare in
+# registered names; ڤ and ڭ (Maghreb Arabic) are left out.
+_PERSIAN_LETTERS = frozenset(
+    "یکپچژگ"  # Persian, and the others too
+    "ٹڈڑںےہھ"  # Urdu
+    "ټډړږښځڅڼۍېګ"  # Pashto
+    "ڕڵێۆەۀ"  # Sorani Kurdish; Persian heh with yeh
+)
+#: :data:`_PERSIAN_LETTERS` as a regular expression (Python's and RE2's).
+PERSIAN_LETTERS_PATTERN = "[" + "".join(sorted(_PERSIAN_LETTERS)) + "]"
+
+
+def arabic_script_language(text: str) -> str | None:
+    """The language an Arabic-script text (before clean-up) is read with: "persian" when
+    it holds a letter that only the Arabic-script languages other than Arabic write
+    (Persian ی ک پ چ ژ گ; Urdu, Pashto, Kurdish letters), else None: read as Arabic.
+
+    >>> arabic_script_language("رمضان کریمی"), arabic_script_language("رمضان كريمي")
+    ('persian', None)
+    """
+    return None if text.isascii() or _PERSIAN_LETTERS.isdisjoint(text) else "persian"
 
 
 _AR_VOWEL_LETTERS = frozenset("اوي")
 _AR_SILENT = frozenset("عء")
 
 
-def _romanize_arabic(word: str) -> str:
+def _romanize_arabic(word: str, language: str | None = None) -> str:
     """Vowel an Arabic-script word by rule: long vowels from ا و ي, a short "a" where a
     consonant that opens a syllable meets another consonant (CaC-CaC), none at the end.
+    ``language`` "persian" reads ث ذ ض as s, z, z (:func:`_arabic_letters`).
     """
     if word.startswith("ال") and len(word) > 3:
-        return "al" + _romanize_arabic(word[2:])
-    letters = _arabic_letters()
+        return "al" + _romanize_arabic(word[2:], language)
+    letters = _arabic_letters(language)
     out: list[str] = []
     n = len(word)
     state = "start"  # start, vowel, onset (consonant waiting for a vowel), coda
@@ -80,7 +111,7 @@ def _romanize_arabic(word: str) -> str:
         if ch in _AR_SILENT:
             latin = ""
         elif ch in letters:
-            latin = letters[ch][0]
+            latin = letters[ch]
         else:
             latin = anyascii(ch).lower()
         if state == "onset" or (state == "coda" and i == n - 1):
@@ -462,7 +493,13 @@ def romanize_word(word: str, script: str | None = None, language: str | None = N
 
     The result is lower-case ASCII; it holds spaces when the script writes a name without them
     (Burmese syllables, Han and Hangul family and given names). ``language`` ("russian",
-    "ukrainian", "belarusian") overrides the reading of Cyrillic guessed from the letters.
+    "ukrainian", "belarusian") overrides the reading of Cyrillic guessed from the letters;
+    "persian" reads Arabic script as Persian, Dari, Pashto, Urdu and Kurdish names are
+    romanised (ث ذ ض as s, z, z), which a cleaned word no longer shows
+    (:func:`arabic_script_language` reads it off the text before clean-up).
+
+    >>> romanize_word("ذاكر", "Arabic"), romanize_word("ذاكر", "Arabic", "persian")
+    ('dhakir', 'zakir')
     """
     return romanize_uncached(word, script or detect_script(word), language)
 
@@ -472,7 +509,7 @@ def romanize_uncached(word: str, script: str, language: str | None = None) -> st
     if script == "Latin" or word.isascii():
         return _ascii_word(word)
     if script == "Arabic":
-        return _romanize_arabic(word)
+        return _romanize_arabic(word, language if language == "persian" else None)
     if script == "Cyrillic":
         return _romanize_cyrillic(word, language)
     if script == "Ethiopic":
@@ -497,23 +534,39 @@ def romanize(text: str) -> str:
     return " ".join(w for w in (romanize_word(t) for t in clean_text(text).split()) if w)
 
 
-def romanize_candidates(word: str, script: str | None = None) -> tuple[str, ...]:
+def romanize_candidates(
+    word: str, script: str | None = None, language: str | None = None
+) -> tuple[str, ...]:
     """Several plausible Latin readings of one cleaned word, the most likely first.
 
     Cyrillic words without Ukrainian or Belarusian letters get the Ukrainian reading too;
-    Arabic-script words get a reading without guessed short vowels.
+    Arabic-script words get a reading without guessed short vowels; read as Persian
+    (``language`` "persian"), the Arabic readings follow the Persian ones.
     """
     script = script or detect_script(word)
-    return candidates_after(word, script, romanize_word(word, script, None))
+    if script != "Arabic":
+        language = None
+    return candidates_after(word, script, romanize_word(word, script, language), language)
 
 
-def candidates_after(word: str, script: str, first: str) -> tuple[str, ...]:
-    """:func:`romanize_candidates` when the first reading (no language hint) is known."""
+def candidates_after(
+    word: str, script: str, first: str, language: str | None = None
+) -> tuple[str, ...]:
+    """:func:`romanize_candidates` when the first reading is known (with no language hint,
+    but "persian" for an Arabic-script word read so)."""
     out = [first]
     if script == "Cyrillic" and cyrillic_language(word) == "russian":
         out.append(_romanize_cyrillic(word, "ukrainian"))
     elif script == "Arabic":
-        letters = _arabic_letters()
-        bare = "".join(letters[c][0] if c in letters else "" for c in word)
-        out.append(_ascii_word(bare.replace("w", "u").replace("y", "i")))
+        out.append(_bare_arabic(word, language))
+        if language == "persian":
+            # a name listed under its Arabic spelling only is still found
+            out += (_romanize_arabic(word), _bare_arabic(word, None))
     return tuple(dict.fromkeys(c for c in out if c))
+
+
+def _bare_arabic(word: str, language: str | None) -> str:
+    """An Arabic-script word's letters without guessed short vowels (و ي as u, i)."""
+    letters = _arabic_letters(language)
+    bare = "".join(letters.get(c, "") for c in word)
+    return _ascii_word(bare.replace("w", "u").replace("y", "i"))
