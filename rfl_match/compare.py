@@ -1041,7 +1041,7 @@ def _swap_keys(data: PreparedPair, side: int) -> tuple[IntArray, IntArray]:
 
 def _given_part(names: PersonNames, rows: Index) -> IntArray:
     """The packed parts of records ``rows`` with their given name (part 0) alone."""
-    packed = names.parts.take(rows).packed.copy()
+    packed = names.parts.take(rows).packed  # np.take's: new, not the names' own
     for block in range(0, 3 * MAX_CHAIN, MAX_CHAIN):
         packed[:, block + 1 : block + MAX_CHAIN] = -1
     return packed
@@ -1200,7 +1200,7 @@ def _without_middle(
     qa: Index,
     qb: Index,
     workers: int,
-    shorn: dict[tuple[int, int], IntArray] | None = None,
+    shorn: dict[tuple[int, int], IntArray],
 ) -> None:
     """In place: a pair below "shortened" where one side's family part, a full name's
     (``in_full``, per form of ``tables``) of three parts or more and longer than the
@@ -1214,7 +1214,6 @@ def _without_middle(
     given name's second half (Noor Ahmad Haidari against Noor Haidari, another name) or a
     father's name in a chain no hint tells of. ``shorn``: the tables without their first
     parts, by (side, parts left out), kept from one chunk of pairs to the next."""
-    shorn = {} if shorn is None else shorn
     for this, other, q_this, q_other, flip in (
         (0, 1, qa, qb, False),
         (1, 0, qb, qa, True),
