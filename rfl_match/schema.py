@@ -489,8 +489,8 @@ def validate_records(
     _clean_column(out, "age", _each(_check_age), problems)
     # Values that read well but cannot be (a birth after its record's date), or are unused
     # (an age with no date to read it as of): once every date and age is read.
-    check_dates(out, problems)
-    note_ages(out, problems)
+    dates_read = check_dates(out, problems)
+    note_ages(out, problems, dates_read)  # the dates as check_dates read them, not again
     check_sex = _check_sex
     if "sex" in out.columns and _hombre_mujer(out["sex"]):
         problems.append(Problem(None, "sex", _HOMBRE_MUJER))
