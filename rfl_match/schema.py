@@ -693,12 +693,63 @@ def _typed_text(values: npt.NDArray[Any]) -> npt.NDArray[np.object_]:
 
 
 def _untrimmed(cells: Any) -> Any:
-    """Which texts (an Arrow array) have white space before or after them, as pandas'
-    ``str.strip`` of Arrow text finds it: those the trim changes (compared as texts; two
-    counts of characters took four times as long on a million records)."""
+    """Which texts (an Arrow array or chunked array) have white space before or after
+    them, as pandas' ``str.strip`` of Arrow text finds it: those the trim changes
+    (compared as texts; two counts of characters took four times as long on a million
+    records). Only the texts that :func:`_edged` finds may begin or end with white space
+    are trimmed to see (trimming every text of a million records' 16 columns took about
+    0.8 s, a quarter of their validation; this, about 0.35 s)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    return pc.not_equal(pc.utf8_trim_whitespace(cells), cells)
+    found = [np.zeros(0, dtype=bool)]
+    for chunk in cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]:
+        edged = _edged(chunk)
+        if edged is None:  # text held otherwise: every text trimmed
+            edged = np.ones(len(chunk), dtype=bool)
+        hits = np.zeros(len(chunk), dtype=bool)
+        where = np.flatnonzero(edged)
+        if len(where):
+            some = chunk.take(where)
+            trimmed = pc.not_equal(pc.utf8_trim_whitespace(some), some).fill_null(False)
+            hits[where] = trimmed.to_numpy(zero_copy_only=False)
+        found.append(hits)
+    return pa.array(np.concatenate(found), type=pa.bool_())
+
+
+def _edged(chunk: Any) -> npt.NDArray[np.bool_] | None:
+    """Which texts of an Arrow string array (``string`` or ``large_string``; None for
+    another type) begin or end with a byte that white space may be: one up to the space
+    (U+0020), or one of a character beyond ASCII (a byte from 0x80), where every white
+    space character of Unicode lies. Read from the array's buffers: the first and last
+    byte of each text, none copied."""
+    import pyarrow as pa
+
+    if pa.types.is_large_string(chunk.type):
+        width: type[np.signedinteger[Any]] = np.int64
+    elif pa.types.is_string(chunk.type):
+        width = np.int32
+    else:
+        return None
+    _, offsets, data = chunk.buffers()
+    size = 0 if data is None else data.size
+    if size == 0:
+        return np.zeros(len(chunk), dtype=bool)  # every text empty
+    skip = chunk.offset * np.dtype(width).itemsize
+    ends = np.frombuffer(offsets, dtype=width, count=len(chunk) + 1, offset=skip)
+    starts, stops = ends[:-1], ends[1:]
+    text = np.frombuffer(data, dtype=np.uint8, count=size)
+    # an empty text reads its neighbours' bytes (the first text's "last", the buffer's
+    # last byte; empty texts at the end, their first, the last byte): it is left out after
+    first = text[starts if not len(starts) or starts[-1] < size else np.minimum(starts, size - 1)]
+    last = text[stops - 1]
+    # bytes 0x21 to 0x7F (no white space) are 0 to 0x5E less 0x21, in bytes' arithmetic;
+    # those up to 0x20 and from 0x80, 0x5F and more
+    first -= 0x21
+    last -= 0x21
+    edged: npt.NDArray[np.bool_] = np.maximum(first, last) >= 0x5F
+    edged &= stops > starts
+    return edged
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
