@@ -506,7 +506,7 @@ def blank_overlong(out: pd.DataFrame, columns: Iterable[str], problems: list[Pro
     """Blank each cell of ``columns`` (those ``out`` has; text) longer than
     :data:`MAX_FIELD_CHARS`, with a :class:`Problem` for each (its row the position + 1)."""
     for column in columns:
-        if column not in out.columns:
+        if column not in out.columns or _bytes_within(out[column], MAX_FIELD_CHARS):
             continue
         lengths = out[column].str.len().to_numpy()
         too_long = np.flatnonzero(lengths > MAX_FIELD_CHARS)
@@ -523,6 +523,24 @@ def blank_overlong(out: pd.DataFrame, columns: Iterable[str], problems: list[Pro
             kept = out[column].copy()
             kept.iloc[too_long] = ""
             out[column] = kept
+
+
+def _bytes_within(values: pd.Series, most: int) -> bool:
+    """Whether every text of ``values`` is held by Arrow in at most ``most`` bytes, and so
+    is no longer than ``most`` characters (UTF-8 writes each in a byte or more): read
+    from the texts' offsets, where counting the characters of 11 columns of a million
+    records took 0.15 s. False where it is not known: text held otherwise, a missing
+    cell."""
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return False
+    import pyarrow.compute as pc
+
+    cells = values.array.__arrow_array__()
+    if cells.null_count:
+        return False
+    longest = pc.max(pc.binary_length(cells)).as_py()
+    return longest is None or int(longest) <= most
 
 
 def is_encoded(frame: pd.DataFrame) -> bool:
@@ -976,7 +994,8 @@ def _hombre_mujer(column: pd.Series) -> bool:
     """Whether a column's one-letter sex codes are Spanish ones: H and M, and no F. M is
     male where F is female (English, French masculin / féminin), and female where H is
     male (hombre / mujer); French writes H and F (homme / femme)."""
-    codes = set(pd.unique(column.astype(str).str.strip().str.lower()).tolist())
+    distinct = pd.Series(pd.unique(column), dtype=column.dtype)  # each code once
+    codes = set(pd.unique(distinct.astype(str).str.strip().str.lower()).tolist())
     return {"h", "m"} <= codes and "f" not in codes
 
 

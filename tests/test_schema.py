@@ -799,3 +799,84 @@ def test_only_texts_that_may_begin_or_end_with_white_space_are_trimmed() -> None
         found = _untrimmed(cells).to_pylist()
     assert found == [False, False, True, True, False, False, False, False]
     assert trimmed == [" Ali", "Ali\xa0", "محمد", "Zoë"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab é محЖ😀", max_size=7), min_size=1, max_size=12),
+    st.sampled_from(["str", "string[python]", "object"]),
+)
+def test_overlong_texts_are_found_by_their_characters_not_their_bytes(
+    texts: list[str], dtype: str
+) -> None:
+    """A column is counted in characters only where some text takes more bytes than the
+    limit (Arrow holds the texts' bytes counted): the cells blanked and reported are those
+    counting every text's characters finds, texts of letters of one byte to four."""
+    from unittest.mock import patch
+
+    from rfl_match import schema
+
+    cells = pd.DataFrame({"full_name": pd.Series(texts, dtype=dtype)})
+    problems: list[schema.Problem] = []
+    with patch.object(schema, "MAX_FIELD_CHARS", 5):
+        schema.blank_overlong(cells, ["full_name", "father_name"], problems)
+    longer = [k for k, text in enumerate(texts) if len(text) > 5]
+    assert [p.row for p in problems] == [k + 1 for k in longer]
+    assert cells["full_name"].tolist() == ["" if k in longer else t for k, t in enumerate(texts)]
+
+
+def test_a_column_s_characters_are_counted_only_where_a_text_may_be_too_long() -> None:
+    """Validation counted the characters of every text of 11 name and place columns to
+    find one of over 1,000 (0.15 s a million records): a column whose texts all take
+    1,000 bytes or fewer, nearly every one, has none so long, and is not counted."""
+    from unittest.mock import patch
+
+    from pandas.core.strings.accessor import StringMethods
+
+    counted: list[str | None] = []
+    length = StringMethods.len
+
+    def len_counted(self: StringMethods) -> pd.Series:
+        counted.append(self._orig.name)
+        return length(self)
+
+    frame = pd.DataFrame(
+        {
+            "record_id": ["R1", "R2"],
+            "full_name": ["Omar Said", "م" * 999],  # 1,998 bytes, 999 characters: kept
+            "father_name": ["Ali", "x" * 1_001],
+            "place_of_birth": ["Aleppo", ""],
+        }
+    )
+    with patch.object(StringMethods, "len", len_counted):
+        out = validate_records(frame)
+    assert counted == ["full_name", "father_name"]
+    assert out["full_name"].tolist() == frame["full_name"].tolist()
+    assert [(p.row, p.column) for p in out.attrs["problems"]] == [(2, "father_name")]
+
+
+def test_a_sex_column_s_codes_are_read_once_each() -> None:
+    """Whether a column's one-letter codes are Spanish (H and M) is read from its distinct
+    values, each trimmed and lowered once, not from every cell."""
+    from unittest.mock import patch
+
+    from pandas.core.strings.accessor import StringMethods
+
+    from rfl_match.schema import _HOMBRE_MUJER
+
+    lowered: list[int] = []
+    lower = StringMethods.lower
+
+    def lower_counted(self: StringMethods) -> pd.Series:
+        lowered.append(len(self._orig))
+        return lower(self)
+
+    sexes = ["H", "M", "M", "H", "h", "M"] * 50
+    frame = pd.DataFrame(
+        {"record_id": [str(k) for k in range(300)], "full_name": ["Ana"] * 300, "sex": sexes}
+    )
+    with patch.object(StringMethods, "lower", lower_counted):
+        out = validate_records(frame)
+    assert lowered == [3]  # H, M, h
+    assert out["sex"].tolist()[:3] == ["male", "female", "female"]
+    assert [p.message for p in out.attrs["problems"]] == [_HOMBRE_MUJER]
