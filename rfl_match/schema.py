@@ -478,14 +478,21 @@ def validate_records(
     no_name = (out[present_names] == "").all(axis=1).to_numpy()
     for row in no_name.nonzero()[0]:
         problems.append(Problem(int(row) + 1, None, "no name in any name column; kept"))
+    # Each date column's distinct texts, read once: its serials, the order of its days and
+    # months and its clean forms are read from them while the column is as it was read.
+    distinct: dict[str, Any] = {}
     for column in date_columns:
-        serial = _read_serial_dates(out, column, problems, date_system)
-        if serial is not None and column in fractional:
+        if column not in out.columns:
+            continue
+        written = pd.unique(out[column])
+        serial = _read_serial_dates(out, column, problems, date_system, written)
+        if serial is None:
+            distinct[column] = written
+        elif column in fractional:
             fractional[column] &= ~serial  # a serial's fraction is its time of day
-    _clean_dates(out, "date_of_birth", problems, fractional.get("date_of_birth"))
-    _clean_dates(out, "source_date", problems, fractional.get("source_date"))
-    for column in extra_dates:
-        _clean_dates(out, column, problems, fractional.get(column), _EXTRA_DATE)
+    for column in date_columns:
+        message = None if column in DATE_FIELDS else _EXTRA_DATE
+        _clean_dates(out, column, problems, fractional.get(column), message, distinct.get(column))
     _clean_column(out, "age", _each(_check_age), problems)
     # Values that read well but cannot be (a birth after its record's date), or are unused
     # (an age with no date to read it as of): once every date and age is read.
@@ -826,11 +833,17 @@ def _replace_surrogates(frame: pd.DataFrame, problems: list[Problem]) -> pd.Data
 
 
 def _read_serial_dates(
-    out: pd.DataFrame, column: str, problems: list[Problem], date_system: int
+    out: pd.DataFrame,
+    column: str,
+    problems: list[Problem],
+    date_system: int,
+    distinct: Any = None,
 ) -> npt.NDArray[np.bool_] | None:
     """Write as ``YYYY-MM-DD`` the Excel serial dates of a date column whose date format
     was lost in the export ("39448" for 2008-01-01: :func:`rfl_match.dates.parse_serial_dates`),
-    with a note saying how many; the rows so read, or None where the column is not one.
+    with a note saying how many; the rows so read, or None where the column is not one
+    (and is left as it is). ``distinct``: the column's distinct values, as
+    :func:`pandas.unique` gives them, where the caller has read them.
 
     The column is one when at least half of its non-blank cells are serials: then a
     five-digit number there has no other reading. Where they are fewer, one such number
@@ -841,7 +854,9 @@ def _read_serial_dates(
     if column not in out.columns:
         return None
     values = out[column]
-    days = parse_serial_dates(pd.Series(pd.unique(values)), date_system=date_system)
+    if distinct is None:
+        distinct = pd.unique(values)
+    days = parse_serial_dates(pd.Series(distinct), date_system=date_system)
     if np.isnat(days).all():
         return None  # the common case, as cheap as reading the distinct values
     codes, uniques = pd.factorize(values, use_na_sentinel=False)  # as pd.unique orders
@@ -883,23 +898,27 @@ def _clean_dates(
     problems: list[Problem],
     malformed: npt.NDArray[np.bool_] | None = None,
     message: str | None = None,
+    distinct: Any = None,
 ) -> None:
     """:func:`_clean_column` of a date column, its dates written with the year last read
-    in the order its own cells show (:func:`_day_month_order`)."""
+    in the order its own cells show (:func:`_day_month_order`). ``distinct``: the
+    column's distinct values, as :func:`pandas.unique` gives them, where the caller has
+    read them."""
     if column not in out.columns:
         return
-    month_first, either = _day_month_order(out[column], column, problems)
+    month_first, either = _day_month_order(out[column], column, problems, distinct)
     if either is not None:
         values = out[column]
         for row in np.flatnonzero(either).tolist():
             problems.append(Problem(row + 1, column, _EITHER_ORDER, _short(str(values.iat[row]))))
         out[column] = values.mask(either, "")
+        distinct = None  # those blanked are no longer there
 
     def check(values: list[str]) -> list[str | None]:
         flags = np.array([v in month_first for v in values], dtype=bool) if month_first else False
         return parse_partial_dates(values, month_first=flags).iso()
 
-    _clean_column(out, column, check, problems, malformed, message)
+    _clean_column(out, column, check, problems, malformed, message, distinct)
 
 
 _EITHER_ORDER = (
@@ -909,7 +928,7 @@ _EITHER_ORDER = (
 
 
 def _day_month_order(
-    values: pd.Series, column: str, problems: list[Problem]
+    values: pd.Series, column: str, problems: list[Problem], distinct: Any = None
 ) -> tuple[frozenset[str], npt.NDArray[np.bool_] | None]:
     """How a date column's dates written with the year last are read: the texts read month
     first, and the rows of those blanked (None: none), with a note on the column where its
@@ -924,7 +943,12 @@ def _day_month_order(
     and reported. The order is the one the cells validated together show: records
     validated in parts (a run in partitions, ``rfl_match.backends.partitions``) are read
     in the order each part's cells show.
+
+    ``distinct``: the column's distinct values (:func:`pandas.unique`), where the caller
+    has read them: a column with no date written with its year last is not read again.
     """
+    if distinct is not None and not day_month_orders([str(u) for u in distinct.tolist()]).any():
+        return frozenset(), None  # the common case
     codes, uniques = pd.factorize(values)
     texts = [str(u) for u in uniques.tolist()]
     orders = day_month_orders(texts)
@@ -1020,6 +1044,7 @@ def _clean_column(
     problems: list[Problem],
     malformed: npt.NDArray[np.bool_] | None = None,
     message: str | None = None,
+    distinct: Any = None,
 ) -> None:
     """Blank and report the column's values that ``check`` finds malformed, and those that
     ``malformed`` marks (whatever their text), and write the others in their clean form.
@@ -1027,20 +1052,26 @@ def _clean_column(
     but a form that says the value is not known ("Unknown", "N/A": :func:`is_placeholder`
     with ``place=True``), which is blanked without a word. A person's
     placeholder ("Adult", "Unidentified male") says something of the person: where it is
-    not read (an age word is, as an age range), it is reported as any other value."""
+    not read (an age word is, as an age range), it is reported as any other value.
+    ``distinct``: the column's distinct values, as :func:`pandas.unique` gives them, where
+    the caller has read them."""
     if column not in out.columns:
         return
     values = out[column]
     reason = _MESSAGES[column] if message is None else message
-    distinct = pd.unique(values[values != ""]).tolist()  # in C, not value by value
-    results = dict(zip(distinct, check(distinct), strict=True))
+    # in C, not value by value; the blank one left out of the few, not of the column
+    if distinct is None:
+        distinct = pd.unique(values)
+    filled = [v for v in distinct.tolist() if v != ""]
+    results = dict(zip(filled, check(filled), strict=True))
     if not results:
         return
     bad = [v for v, r in results.items() if r is None]
-    blanked = values.isin(bad).to_numpy()
+    blanked = values.isin(bad).to_numpy() if bad else np.zeros(len(values), dtype=bool)
     # "Unknown", "N/A", "-": written for no value, as registers write it, not malformed;
     # a person's placeholder ("Adult", "Male") says something, and is reported if no value
-    reported = blanked & ~values.isin([v for v in bad if is_placeholder(v, place=True)]).to_numpy()
+    unsaid = [v for v in bad if is_placeholder(v, place=True)]
+    reported = blanked & ~values.isin(unsaid).to_numpy() if unsaid else blanked.copy()
     if malformed is not None:
         blanked, reported = blanked | malformed, reported | malformed
     for row in reported.nonzero()[0]:

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -880,3 +881,36 @@ def test_a_sex_column_s_codes_are_read_once_each() -> None:
     assert lowered == [3]  # H, M, h
     assert out["sex"].tolist()[:3] == ["male", "female", "female"]
     assert [p.message for p in out.attrs["problems"]] == [_HOMBRE_MUJER]
+
+
+def test_a_date_column_s_distinct_texts_are_read_once_as_it_is_cleaned() -> None:
+    """A date column's distinct texts were found three times over as it was cleaned
+    (its serials, the order of its days and months, each text's clean form), each a pass
+    over every cell: they are found once, and the checks code its cells once more."""
+    from unittest.mock import patch
+
+    passes: list[str] = []
+    unique, factorize = pd.unique, pd.factorize
+
+    def counted(read: Any) -> Any:
+        def reading(values: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(values, pd.Series) and values.name == "date_of_birth":
+                passes.append(read.__name__)
+            return read(values, *args, **kwargs)
+
+        return reading
+
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "c", "d"],
+            "full_name": ["Amina Yusuf"] * 4,
+            "date_of_birth": ["1990-01-01", "20010403", "not a date", "1990-01-01"],
+        }
+    )
+    with (
+        patch.object(pd, "unique", counted(unique)),
+        patch.object(pd, "factorize", counted(factorize)),
+    ):
+        out = validate_records(frame)
+    assert passes == ["unique", "factorize"]
+    assert out["date_of_birth"].tolist() == ["1990-01-01", "2001-04-03", "", "1990-01-01"]
