@@ -782,8 +782,8 @@ def _edged(chunk: Any) -> npt.NDArray[np.bool_] | None:
     ends = np.frombuffer(offsets, dtype=width, count=len(chunk) + 1, offset=skip)
     starts, stops = ends[:-1], ends[1:]
     text = np.frombuffer(data, dtype=np.uint8, count=size)
-    # an empty text reads its neighbours' bytes (the first text's "last", the buffer's
-    # last byte; empty texts at the end, their first, the last byte): it is left out after
+    # An empty text has no byte of its own: it reads a neighbour's (or, at either end of
+    # the buffer, its last byte), and is left out after.
     first = text[starts if not len(starts) or starts[-1] < size else np.minimum(starts, size - 1)]
     last = text[stops - 1]
     # bytes 0x21 to 0x7F (no white space) are 0 to 0x5E less 0x21, in bytes' arithmetic;
