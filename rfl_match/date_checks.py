@@ -28,7 +28,7 @@ from rfl_match.dates import (
     MAX_AGE,
     MISSING,
     _days,
-    birth_intervals,
+    coded_age_intervals,
     parse_partial_dates,
     shift_years,
 )
@@ -89,15 +89,32 @@ def _earliest_births(as_of: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return earliest
 
 
+class _Coded(NamedTuple):
+    """A text column read once per distinct text: each row's code among the distinct
+    texts (-1 where missing), as :func:`pandas.factorize` gives them."""
+
+    codes: npt.NDArray[np.intp]
+    texts: pd.Index
+
+
+def _coded(values: pd.Series) -> _Coded:
+    # pandas factorizes Arrow-backed text (its default) by Arrow's hash encoding: no
+    # Python string per record
+    codes, texts = pd.factorize(values)
+    return _Coded(codes, texts)
+
+
 class _AsOf(NamedTuple):
     """Each record's date as the checks read it: whether it has one, its first and last
     day, and the first day a person aged at most MAX_AGE on its first day was born (days
-    since 1970-01-01; today where the record has no date)."""
+    since 1970-01-01; today where the record has no date); and the column's texts as
+    read (None: no such column)."""
 
     dated: npt.NDArray[np.bool_]
     first: npt.NDArray[np.int64]
     last: npt.NDArray[np.int64]
     oldest: npt.NDArray[np.int64]
+    sources: _Coded | None
 
 
 def _as_of(out: pd.DataFrame, now: date) -> _AsOf:
@@ -105,12 +122,13 @@ def _as_of(out: pd.DataFrame, now: date) -> _AsOf:
     numpy: the dates are written out as validation reads them)."""
     n = len(out)
     today_ = _days(now.year, now.month, now.day)
-    if "source_date" not in out.columns:
+    sources = _coded(out["source_date"]) if "source_date" in out.columns else None
+    if sources is None:
         codes = np.full(n, -1, dtype=np.intp)
         first = last = np.zeros(0, dtype=np.int64)
     else:
-        codes, uniques = pd.factorize(out["source_date"])
-        read = parse_partial_dates([str(text) for text in uniques.tolist()])
+        codes = sources.codes
+        read = parse_partial_dates([str(text) for text in sources.texts.tolist()])
         lo, hi = read.interval(placeholders=False)
         first, last = lo.astype(np.int64), hi.astype(np.int64)
     # code -1 (no date) picks the last row: today
@@ -118,17 +136,54 @@ def _as_of(out: pd.DataFrame, now: date) -> _AsOf:
     first = np.append(np.where(dated[:-1], first, today_), today_)
     last = np.append(np.where(dated[:-1], last, today_), today_)
     oldest = _earliest_births(first)
-    return _AsOf(dated[codes], first[codes], last[codes], oldest[codes])
+    return _AsOf(dated[codes], first[codes], last[codes], oldest[codes], sources)
 
 
-def check_dates(out: pd.DataFrame, problems: list[Problem]) -> None:
+class _Births(NamedTuple):
+    """Each record's date of birth as comparison reads it (days since 1970-01-01, the
+    first and last it may be; ``MISSING`` where none reads), and whether it is written
+    as the stand-in for a birth not known, 1900-01-01 or before."""
+
+    lo: npt.NDArray[np.int64]
+    hi: npt.NDArray[np.int64]
+    stand_in: npt.NDArray[np.bool_]
+
+
+def _births(births: pd.Series) -> _Births:
+    """:class:`_Births` of a validated ``date_of_birth`` column, each distinct text read
+    once (as :func:`rfl_match.dates.birth_intervals` reads a date of birth)."""
+    codes, texts = _coded(births)
+    written = [str(text) for text in texts.tolist()]
+    first, last = parse_partial_dates(written).interval()
+    # The date as written (ISO once validation has read it), not the year a placeholder
+    # day stands for: 1 July 1900 is kept, 1900-01-01 and a year 1900 are not.
+    stand_in = np.asarray(np.array(written, dtype=str) <= _STAND_IN, dtype=bool)
+    # code -1 (a missing cell) picks the last: no birth
+    lo = np.append(first.astype(np.int64), MISSING)[codes]
+    hi = np.append(last.astype(np.int64), MISSING)[codes]
+    return _Births(lo, hi, np.append(stand_in, False)[codes])
+
+
+class DatesRead(NamedTuple):
+    """What :func:`check_dates` read of a frame's dates, for :func:`note_ages` to read
+    none of them again: each record's source date as the frame holds it once checked
+    (None: no such column), and its date of birth as it was before the check (None: no
+    such column; one the check blanked is blank in the frame, and read there as none)."""
+
+    sources: _Coded | None
+    births: _Births | None
+
+
+def check_dates(out: pd.DataFrame, problems: list[Problem]) -> DatesRead:
     """Blank and report, in ``out`` (validated text), the dates that cannot be: a
     ``source_date`` after today; a ``date_of_birth`` after its record's source date
     (after today where it has none), or more than :data:`~rfl_match.dates.MAX_AGE` years
     before it (where it has none: on or before 1900-01-01, and more than that before
     today). A partial date is blanked only where every day it may stand for is so (a birth
     year 2015 is not after a source date in May 2015); a birth date's placeholder day
-    (1 January, 1 July, the 15th) stands for its year, as comparison reads it."""
+    (1 January, 1 July, the 15th) stands for its year, as comparison reads it.
+
+    Returns the dates as read (:class:`DatesRead`), for :func:`note_ages`."""
     from rfl_match.schema import Problem
 
     now = today()
@@ -143,22 +198,19 @@ def check_dates(out: pd.DataFrame, problems: list[Problem]) -> None:
             out["source_date"] = sources.mask(late, "")
             as_of = _as_of(out, now)
     if "date_of_birth" not in out.columns:
-        return
+        return DatesRead(as_of.sources, None)
     births = out["date_of_birth"]
-    read = birth_intervals(births, None, None)
-    lo, hi = read.lo.astype(np.int64), read.hi.astype(np.int64)
+    read = _births(births)
+    lo, hi = read.lo, read.hi
     known = lo != MISSING
     after = known & (lo > as_of.last)
     # Without a record's date, age is read against today, and an archive's records (the
     # tracing of the world wars) hold births over 120 years ago: only the stand-in for a
     # birth not known, 1900-01-01 or before, is blanked (FEBRL's births of 1900-1906 were,
     # and 1.8 points of its true pairs lost their birth-year blocks).
-    # The date as written (ISO once validation has read it), not the year a placeholder
-    # day stands for: 1 July 1900 is kept, 1900-01-01 and a year 1900 are not.
-    stand_in = (births.to_numpy(dtype=str) <= _STAND_IN).astype(bool)
-    before = known & (hi < as_of.oldest) & (as_of.dated | stand_in)
+    before = known & (hi < as_of.oldest) & (as_of.dated | read.stand_in)
     if not (after | before).any():
-        return
+        return DatesRead(as_of.sources, read)
     for row in np.flatnonzero(after | before).tolist():
         # A birth still to come is said so, whatever the record's date.
         if as_of.dated[row] and not lo[row] > _days(now.year, now.month, now.day):
@@ -177,14 +229,18 @@ def check_dates(out: pd.DataFrame, problems: list[Problem]) -> None:
             )
         problems.append(Problem(row + 1, "date_of_birth", message, str(births.iat[row])))
     out["date_of_birth"] = births.mask(after | before, "")
+    return DatesRead(as_of.sources, read)
 
 
-def note_ages(out: pd.DataFrame, problems: list[Problem]) -> None:
+def note_ages(out: pd.DataFrame, problems: list[Problem], read: DatesRead | None = None) -> None:
     """Note, in ``problems``, each age of ``out`` (validated text, its dates checked by
     :func:`check_dates`) that matching does not use, its value kept: one with no date of
     birth and no source date to read it as of (none given, or one blanked), which places
     no birth at all; and one whose date of birth lies more than 5 years
-    (:data:`FAR_APART_DAYS`) from the births it allows, where the date of birth is used."""
+    (:data:`FAR_APART_DAYS`) from the births it allows, where the date of birth is used.
+
+    ``read``: what :func:`check_dates` returned on ``out``, just before, so that no date
+    is read again (None: they are read here)."""
     from rfl_match.schema import Problem
 
     if "age" not in out.columns:
@@ -210,14 +266,19 @@ def note_ages(out: pd.DataFrame, problems: list[Problem]) -> None:
     both = has_age & has_birth & has_source
     if not both.any():
         return
-    # As comparison reads them: the date of birth, and the births the age allows.
-    born = birth_intervals(births.where(both, ""), None, None)
-    aged = birth_intervals(None, ages.where(both, ""), sources.where(both, ""))
-    lo, hi = born.lo.astype(np.int64), born.hi.astype(np.int64)
-    young, old = aged.lo.astype(np.int64), aged.hi.astype(np.int64)
+    # As comparison reads them, in the rows with all three: the date of birth (a date the
+    # checks blanked is no longer there), and the births the age allows as of the record's
+    # date.
+    born = read.births if read is not None and read.births is not None else _births(births)
+    dated = read.sources if read is not None and read.sources is not None else _coded(sources)
+    aged = _coded(ages)
+    rows = np.flatnonzero(both)
+    allowed = coded_age_intervals(aged.texts, aged.codes[rows], dated.texts, dated.codes[rows])
+    lo, hi = born.lo[rows], born.hi[rows]
+    young, old = allowed[:, 0], allowed[:, 1]
     gap = np.maximum(np.maximum(lo - old, young - hi), 0)
-    far = both & (lo != MISSING) & (young != MISSING) & (gap > FAR_APART_DAYS)
-    for row in np.flatnonzero(far).tolist():
+    far = (lo != MISSING) & (young != MISSING) & (gap > FAR_APART_DAYS)
+    for row in rows[far].tolist():
         value = str(ages.iat[row])
         problems.append(
             Problem(

@@ -525,13 +525,27 @@ def birth_intervals(
         # a missing age or date leaves the interval unknown
         need = (lo == MISSING) & (age_codes >= 0) & (date_codes >= 0)
         if need.any():
-            # each distinct age, date and (age, date) pair read once
-            width = len(as_of)
-            codes, pairs = pd.factorize(age_codes[need].astype(np.int64) * width + date_codes[need])
-            rows = _age_intervals(ages, as_of, pairs // width, pairs % width)[codes]
+            rows = coded_age_intervals(ages, age_codes[need], as_of, date_codes[need])
             lo[need] = rows[:, 0]
             hi[need] = rows[:, 1]
     return BirthIntervals(lo=lo, hi=hi, exact=exact)
+
+
+def coded_age_intervals(
+    ages: pd.Index,
+    age_codes: npt.NDArray[np.intp],
+    as_of: pd.Index,
+    date_codes: npt.NDArray[np.intp],
+) -> npt.NDArray[np.int64]:
+    """The births each record's age allows as of its date, as rows ``(earliest, latest)``
+    (``MISSING`` where either does not read), from each record's code among the distinct
+    texts of its column (``age_codes`` among ``ages``, ``date_codes`` among ``as_of``, as
+    :func:`pandas.factorize` gives them; none -1): each distinct age, date and (age, date)
+    pair is read once."""
+    width = len(as_of)
+    codes, pairs = pd.factorize(age_codes.astype(np.int64) * width + date_codes)
+    rows: npt.NDArray[np.int64] = _age_intervals(ages, as_of, pairs // width, pairs % width)[codes]
+    return rows
 
 
 def _length(*series: pd.Series | None, default: int) -> int:

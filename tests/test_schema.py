@@ -6,11 +6,14 @@ import base64
 import datetime as dt
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import rfl_match as rm
 from rfl_match.io import load_records
@@ -735,3 +738,228 @@ def test_a_frame_given_with_a_name_of_pasted_text_has_it_blanked_as_a_file_would
     requests.loc[0, "full_name"] = "A" * 5_000_000
     with pytest.warns(UserWarning, match="too long for a full_name"):
         rm.Linker().fit(requests, synthetic["sightings"])
+
+
+# Every character Unicode holds for white space, and pyarrow's own (the trim is Arrow's),
+# beside letters, digits and punctuation of ASCII and beyond.
+SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u180e\u2000\u200a\u200b\u2028\u2029"
+    "\u202f\u205f\u3000\ufeff"
+)
+TEXTS = st.lists(
+    st.one_of(
+        st.none(),
+        st.text(alphabet=SPACES + "Ali-.'\x7f\x00éمحدЖ😀", max_size=6),
+        st.text(max_size=4),
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    TEXTS, st.sampled_from([pa.string(), pa.large_string()]), st.integers(0, 3), st.integers(1, 4)
+)
+def test_texts_are_found_untrimmed_as_the_trim_finds_them(
+    texts: list[str | None], kind: pa.DataType, skip: int, parts: int
+) -> None:
+    """Only the texts whose first or last byte may be white space are trimmed to see
+    (:func:`rfl_match.schema._edged`, from the array's buffers): the texts found are those
+    that trimming every one finds, in arrays sliced, in chunks, or empty."""
+    import pyarrow.compute as pc
+
+    from rfl_match.schema import _untrimmed
+
+    cells = pa.array(texts, type=kind)[skip:]
+    size = -(-len(cells) // parts) or 1
+    chunked = pa.chunked_array([cells[k : k + size] for k in range(0, len(cells), size)], type=kind)
+    for given_cells in (cells, chunked):
+        want = pc.not_equal(pc.utf8_trim_whitespace(given_cells), given_cells).fill_null(False)
+        found = _untrimmed(given_cells).fill_null(False)
+        assert found.to_pylist() == want.to_pylist()
+
+
+def test_only_texts_that_may_begin_or_end_with_white_space_are_trimmed() -> None:
+    """Validation trimmed every text of every column to find the few with white space at
+    either end: 0.8 s of a side's 3 at a million records. A text beginning and ending with
+    a character of ASCII that is no white space, nearly every one, is not trimmed."""
+    from unittest.mock import patch
+
+    import pyarrow.compute as pc
+
+    from rfl_match.schema import _untrimmed
+
+    trimmed: list[str] = []
+    trim = pc.utf8_trim_whitespace
+
+    def counted(cells: pa.Array) -> pa.Array:
+        trimmed.extend(cells.to_pylist())
+        return trim(cells)
+
+    cells = pa.array(["Amina", "Yusuf 2", " Ali", "Ali\xa0", "محمد", "", None, "Zoë"])
+    with patch.object(pc, "utf8_trim_whitespace", counted):
+        found = _untrimmed(cells).to_pylist()
+    assert found == [False, False, True, True, False, False, False, False]
+    assert trimmed == [" Ali", "Ali\xa0", "محمد", "Zoë"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab é محЖ😀", max_size=7), min_size=1, max_size=12),
+    st.sampled_from(["str", "string[python]", "object"]),
+)
+def test_overlong_texts_are_found_by_their_characters_not_their_bytes(
+    texts: list[str], dtype: str
+) -> None:
+    """A column is counted in characters only where some text takes more bytes than the
+    limit (Arrow holds the texts' bytes counted): the cells blanked and reported are those
+    counting every text's characters finds, texts of letters of one byte to four."""
+    from unittest.mock import patch
+
+    from rfl_match import schema
+
+    cells = pd.DataFrame({"full_name": pd.Series(texts, dtype=dtype)})
+    problems: list[schema.Problem] = []
+    with patch.object(schema, "MAX_FIELD_CHARS", 5):
+        schema.blank_overlong(cells, ["full_name", "father_name"], problems)
+    longer = [k for k, text in enumerate(texts) if len(text) > 5]
+    assert [p.row for p in problems] == [k + 1 for k in longer]
+    assert cells["full_name"].tolist() == ["" if k in longer else t for k, t in enumerate(texts)]
+
+
+def test_a_column_s_characters_are_counted_only_where_a_text_may_be_too_long() -> None:
+    """Validation counted the characters of every text of 11 name and place columns to
+    find one of over 1,000 (0.15 s a million records): a column whose texts all take
+    1,000 bytes or fewer, nearly every one, has none so long, and is not counted."""
+    from unittest.mock import patch
+
+    from pandas.core.strings.accessor import StringMethods
+
+    counted: list[str | None] = []
+    length = StringMethods.len
+
+    def len_counted(self: StringMethods) -> pd.Series:
+        counted.append(self._orig.name)
+        return length(self)
+
+    frame = pd.DataFrame(
+        {
+            "record_id": ["R1", "R2"],
+            "full_name": ["Omar Said", "م" * 999],  # 1,998 bytes, 999 characters: kept
+            "father_name": ["Ali", "x" * 1_001],
+            "place_of_birth": ["Aleppo", ""],
+        }
+    )
+    with patch.object(StringMethods, "len", len_counted):
+        out = validate_records(frame)
+    assert counted == ["full_name", "father_name"]
+    assert out["full_name"].tolist() == frame["full_name"].tolist()
+    assert [(p.row, p.column) for p in out.attrs["problems"]] == [(2, "father_name")]
+
+
+def test_a_sex_column_s_codes_are_read_once_each() -> None:
+    """Whether a column's one-letter codes are Spanish (H and M) is read from its distinct
+    values, each trimmed and lowered once, not from every cell."""
+    from unittest.mock import patch
+
+    from pandas.core.strings.accessor import StringMethods
+
+    from rfl_match.schema import _HOMBRE_MUJER
+
+    lowered: list[int] = []
+    lower = StringMethods.lower
+
+    def lower_counted(self: StringMethods) -> pd.Series:
+        lowered.append(len(self._orig))
+        return lower(self)
+
+    sexes = ["H", "M", "M", "H", "h", "M"] * 50
+    frame = pd.DataFrame(
+        {"record_id": [str(k) for k in range(300)], "full_name": ["Ana"] * 300, "sex": sexes}
+    )
+    with patch.object(StringMethods, "lower", lower_counted):
+        out = validate_records(frame)
+    assert lowered == [3]  # H, M, h
+    assert out["sex"].tolist()[:3] == ["male", "female", "female"]
+    assert [p.message for p in out.attrs["problems"]] == [_HOMBRE_MUJER]
+
+
+def test_a_date_column_s_distinct_texts_are_read_once_as_it_is_cleaned() -> None:
+    """A date column's distinct texts were found three times over as it was cleaned
+    (its serials, the order of its days and months, each text's clean form), each a pass
+    over every cell: they are found once, and the checks code its cells once more."""
+    from unittest.mock import patch
+
+    passes: list[str] = []
+    unique, factorize = pd.unique, pd.factorize
+
+    def counted(read: Any) -> Any:
+        def reading(values: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(values, pd.Series) and values.name == "date_of_birth":
+                passes.append(read.__name__)
+            return read(values, *args, **kwargs)
+
+        return reading
+
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "c", "d"],
+            "full_name": ["Amina Yusuf"] * 4,
+            "date_of_birth": ["1990-01-01", "20010403", "not a date", "1990-01-01"],
+        }
+    )
+    with (
+        patch.object(pd, "unique", counted(unique)),
+        patch.object(pd, "factorize", counted(factorize)),
+    ):
+        out = validate_records(frame)
+    assert passes == ["unique", "factorize"]
+    assert out["date_of_birth"].tolist() == ["1990-01-01", "2001-04-03", "", "1990-01-01"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["", "R1", "R10", "R2", "r1", "R1 ", "é", "Ж", "😀"]), max_size=8),
+    st.booleans(),
+    st.integers(1, 3),
+    st.sampled_from(["str", "string[python]", "object"]),
+)
+def test_repeated_ids_are_found_in_any_order(
+    ids: list[str], ordered: bool, parts: int, dtype: str
+) -> None:
+    """Ids each greater than the last are told apart by comparing neighbours, not
+    hashed: the ids found repeated are those pandas' duplicated finds (blanks aside),
+    in order or not, in one chunk or several."""
+    from rfl_match.schema import _repeated
+
+    ids = sorted(ids) if ordered else ids
+    if dtype == "str" and ids and parts > 1:
+        size = -(-len(ids) // parts)
+        chunks = [ids[k : k + size] for k in range(0, len(ids), size)]
+        array = pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string()))
+        values = pd.Series(array)
+    else:
+        values = pd.Series(ids, dtype=dtype)
+    want = (values.duplicated(keep=False) & (values != "")).to_numpy(dtype=bool)
+    assert _repeated(values).tolist() == want.tolist()
+
+
+def test_ids_in_increasing_order_are_not_hashed_to_find_repeated_ones() -> None:
+    """Records exported in the order of their ids (R0001, R0002 ...) have no id twice:
+    finding repeated ids among a million took 0.25 s of a side's validation, where one
+    comparison of each with the next tells. Ids out of order are still searched."""
+    from unittest.mock import patch
+
+    searched: list[int] = []
+    duplicated = pd.Series.duplicated
+
+    def counted(self: pd.Series, *args: Any, **kwargs: Any) -> pd.Series:
+        searched.append(len(self))
+        return duplicated(self, *args, **kwargs)
+
+    ordered = pd.DataFrame({"record_id": ["R0001", "R0002", "R0010"], "full_name": ["Ana"] * 3})
+    with patch.object(pd.Series, "duplicated", counted):
+        validate_records(ordered)
+        assert searched == []
+        with pytest.raises(rm.RecordError, match="duplicate record id in rows 1, 3"):
+            validate_records(ordered.assign(record_id=["R0002", "R0001", "R0002"]))
+    assert searched == [3]
