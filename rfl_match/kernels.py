@@ -893,27 +893,6 @@ def _affinity(
         out[k] = _score(a, x, b, ids[k] - x * n_right, width, missing, year)
 
 
-def _line_rows(n: int, cols: int) -> IntArray:
-    """An empty table of ``n`` rows of ``cols`` int32, aligned to 64 bytes, so that a
-    16-column row never straddles two cache lines."""
-    buffer = np.empty(n * cols + 16, dtype=np.int32)
-    skip = (-buffer.ctypes.data % 64) // 4
-    rows: IntArray = buffer[skip : skip + n * cols].reshape(n, cols)
-    return rows
-
-
-def near_order(rows: IntArray) -> npt.NDArray[np.int64]:
-    """Records (:func:`affinity_rows`) in the order of the classes of their first two name
-    parts (ties in row order): records that share a name lie together, and so do the
-    rows of a block's records, which a budget reads at random otherwise."""
-    if not len(rows):
-        return np.zeros(0, dtype=np.int64)
-    first = rows[:, 0].astype(np.int64) << 32
-    second = rows[:, 1].astype(np.int64) & 0xFFFFFFFF
-    order: npt.NDArray[np.int64] = np.argsort(first | second, kind="stable")
-    return order.astype(np.int64, copy=False)
-
-
 def affinity_rows(side: tuple[Any, ...], context: npt.NDArray[np.int32] | None = None) -> IntArray:
     """One side's inputs to :func:`affinity` (packed parts ``(n, 3 * MAX_CHAIN)``, birth
     lo, hi, exact, sex codes with -1 unknown) as one int32 row per record, each row a
@@ -923,7 +902,11 @@ def affinity_rows(side: tuple[Any, ...], context: npt.NDArray[np.int32] | None =
     per record, up to four context values, a byte each (0: none; both sides' bytes made
     alike, see ``blocking._context_bytes``), or none."""
     parts, lo, hi, exact, sex = side
-    rows = _line_rows(parts.shape[0], parts.shape[1] + 4)
+    n, cols = parts.shape[0], parts.shape[1] + 4
+    # Aligned to 64 bytes, so that a 16-column row never straddles two cache lines.
+    buffer = np.empty(n * cols + 16, dtype=np.int32)
+    skip = (-buffer.ctypes.data % 64) // 4
+    rows: IntArray = buffer[skip : skip + n * cols].reshape(n, cols)
     rows[:, : parts.shape[1]] = parts
     rows[:, -4] = lo
     rows[:, -3] = hi
@@ -1021,17 +1004,15 @@ def _offer_left(
     a: IntArray, b: IntArray, ids: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64],
     n_right: int, right_offset: int, rank: npt.NDArray[np.int64], shift: int, missing: int,
     year: int, best: Keys, low: int, to_right: npt.NDArray[np.int64], top_shift: int,
-    counts: npt.NDArray[np.int64], second: Keys, within: int, place: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int64], second: Keys, within: int,
 ) -> None:  # fmt: skip
     """Each pair (ids grouped by left record, records ascending; a part ``bounds[t]:
     bounds[t + 1]`` of whole left records per thread) scored and offered to its left
-    record's best; into ``to_right``, its right record's place ``y`` (``place[right]``,
-    the row of ``b`` that holds it: :attr:`BestPairs.order`; none given, ``right``) and
-    key for it as ``y << low | key``, counted in ``counts[t, y >> top_shift]``
-    (:func:`_by_top_digit`). A left record's pairs come together: its division by
-    ``n_right`` is done once, its row of ``a`` and ``best`` read once; the right records
-    are random rows (fetched ahead, each line of a wide row; ``place`` further ahead).
-    With a ``second`` choice (rows of it), the pair is
+    record's best; into ``to_right``, its right record ``y`` and key for it as
+    ``y << low | key``, counted in ``counts[t, y >> top_shift]`` (:func:`_by_top_digit`).
+    A left record's pairs come together: its division by ``n_right`` is done once, its
+    row of ``a`` and ``best`` read once; the right records are random rows (fetched
+    ahead, each line of a wide row). With a ``second`` choice (rows of it), the pair is
     offered to it too by the score plus the context values alike, whose count goes in
     ``to_right`` as ``(y << _CONTEXT_BITS | alike) << low | key``. ``within``: a left
     record's cut as pairs come (:func:`_limit`; ``_SCORE_BINS``: none), its limit held
@@ -1039,27 +1020,18 @@ def _offer_left(
     width, cols = (a.shape[1] - 4) // 3, b.shape[1]
     rows_b = b.reshape(b.size)
     two = second.shape[0] > 0
-    placed = len(place) > 0
     for part in prange(len(bounds) - 1):
         first, end = bounds[part], bounds[part + 1]
         x = y_ahead = -1
-        # the first id past record x's (x_ahead's, x_early's) pairs
-        x_end = ahead_end = early_end = limit = 0
-        x_ahead = x_early = 0
+        x_end = ahead_end = limit = 0  # the first id past record x's (x_ahead's) pairs
+        x_ahead = 0
         for p in range(first, end):
-            if placed and p + 2 * _AHEAD < end:
-                pair = ids[p + 2 * _AHEAD]
-                if pair >= early_end:
-                    x_early = pair // n_right
-                    early_end = (x_early + 1) * n_right
-                _prefetch(place, pair - x_early * n_right)
             if p + _AHEAD < end:
                 pair = ids[p + _AHEAD]
                 if pair >= ahead_end:
                     x_ahead = pair // n_right
                     ahead_end = (x_ahead + 1) * n_right
                 y_ahead = pair - x_ahead * n_right
-                y_ahead = place[y_ahead] if placed else y_ahead
                 _prefetch_row(rows_b, y_ahead * cols, cols, 16)
                 _prefetch(rank, y_ahead + right_offset)
             pair = ids[p]
@@ -1068,7 +1040,6 @@ def _offer_left(
                 x_end = (x + 1) * n_right
                 limit = _limit(best, x, shift, within)
             y = pair - x * n_right
-            y = place[y] if placed else y
             score = _score(a, x, b, y, width, missing, year)
             other = rank[y + right_offset]
             key = _preference(score, other, shift)
@@ -1142,13 +1113,11 @@ def _whole_parts(values: npt.NDArray[np.int64], parts: int, unit: int) -> npt.ND
 def _held(
     node: int, key: int, mask: int, right_offset: int,
     other_left: npt.NDArray[np.int64], other_right: npt.NDArray[np.int64],
-    right_rows: npt.NDArray[np.int64],
 ) -> tuple[int, int, bool]:  # fmt: skip
     """The pair a node's key names: (left row, right row, whether the node is its left
     record). The key names the other record by rank (``key & mask``): a left node's other
-    is ``other_right[rank]``, a right node's ``other_left[rank]``; a right node is the
-    right record ``right_rows[node - right_offset]`` (:attr:`BestPairs.order`); in one
-    list (``right_offset`` 0) a node is both, and its pair is (lower row, higher row)."""
+    is ``other_right[rank]``, a right node's ``other_left[rank]``; in one list
+    (``right_offset`` 0) a node is both, and its pair is (lower row, higher row)."""
     if right_offset == 0:
         other = other_right[key & mask]
         if other < node:
@@ -1156,7 +1125,7 @@ def _held(
         return node, other, True
     if node < right_offset:
         return node, other_right[key & mask], True
-    return other_left[key & mask], right_rows[node - right_offset], False
+    return other_left[key & mask], node - right_offset, False
 
 
 _KEPT_RANGES = 4  # record ranges of _kept_pairs, at most (one a thread)
@@ -1165,9 +1134,8 @@ _KEPT_RANGES = 4  # record ranges of _kept_pairs, at most (one a thread)
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _kept_pairs(
     best: Keys, free: int, mask: int, n_right: int, right_offset: int,
-    other_left: npt.NDArray[np.int64], other_right: npt.NDArray[np.int64],
-    right_rows: npt.NDArray[np.int64], threads: int, out: npt.NDArray[np.int64], shift: int,
-    within: int,
+    other_left: npt.NDArray[np.int64], other_right: npt.NDArray[np.int64], threads: int,
+    out: npt.NDArray[np.int64], shift: int, within: int,
 ) -> int:  # fmt: skip
     """Into ``out``: the distinct pair ids in any record's best, ascending, of each
     record's only those whose score level (``key >> shift``) is at most ``within`` below
@@ -1189,7 +1157,7 @@ def _kept_pairs(
                 if key == free or (key >> shift) > last:
                     break
                 left, right, held_left = _held(
-                    node, key, mask, right_offset, other_left, other_right, right_rows
+                    node, key, mask, right_offset, other_left, other_right
                 )
                 if left < 0 or right < 0:  # another budget's record (set_right_rows)
                     continue
@@ -1215,7 +1183,7 @@ def _kept_pairs(
                 if key == free or (key >> shift) > last:
                     break
                 left, right, held_left = _held(
-                    node, key, mask, right_offset, other_left, other_right, right_rows
+                    node, key, mask, right_offset, other_left, other_right
                 )
                 if left < 0 or right < 0:
                     continue
@@ -1299,14 +1267,6 @@ class BestPairs:
     count): fewer insertions, the same choice; the ``k`` best past the cut (:meth:`ids`
     with ``cut=False``) are then not known.
 
-    Linking two lists, the right records' rows (of ``b``, ``rank`` and the best) are held
-    in :func:`near_order`, namesakes together (:attr:`order`, :attr:`place`): a left
-    record's pairs are mostly with namesakes, and blocks come a left record after another
-    with the same names, so the rows a batch reads lie near each other in memory, where
-    in row order each is a random read (measured at a million records a side: a third of
-    the scoring's time). Nothing else changes with it: pairs are offered and kept by
-    their rows.
-
     ``rank_bits``: at least this many bits for a rank in a key, so that the keys of
     several budgets whose ranks share one numbering (the partitions of a run,
     ``prepare.Partition``) compare: :meth:`right_rows`, :func:`merge_rows` and
@@ -1333,25 +1293,11 @@ class BestPairs:
         rank_bits: int = 0,
         most: int = 0,
     ) -> None:
+        self.rows = (a, b)
         self.within = _SCORE_BINS if within is None else within
         #: The cut :func:`_offer_left` applies as pairs come (none: ``_SCORE_BINS``).
         self.early = self.within if cut_early else _SCORE_BINS
         self.rank = np.ascontiguousarray(rank, dtype=np.int64)
-        #: Per place of a right record's rows, its row (:func:`near_order`); and per right
-        #: record, its place (none in one list, where a record is a node of both sides).
-        self.order = np.arange(len(b), dtype=np.int64)
-        self.place = np.zeros(0, dtype=np.int64)
-        if right_offset:
-            self.order = near_order(b)
-            self.place = np.empty(len(b), dtype=np.int64)
-            self.place[self.order] = np.arange(len(b))
-            placed = _line_rows(*b.shape)
-            np.take(b, self.order, axis=0, out=placed)
-            b = placed
-            self.rank = np.concatenate(
-                [self.rank[:right_offset], self.rank[right_offset:][self.order]]
-            )
-        self.rows = (a, b)
         self.n_right = max(n_right, 1)
         self.right_offset = right_offset
         self.missing, self.year = missing, year
@@ -1427,7 +1373,7 @@ class BestPairs:
             _offer_left(
                 *self.rows, ids, bounds, self.n_right, self.right_offset, self.rank,
                 self.shift, self.missing, self.year, self.best, self.low, to_right, top_shift,
-                counts, self.second, self.early, self.place,
+                counts, self.second, self.early,
             )  # fmt: skip
             del ids
             # Into the first buffer: the sorted ids are no longer read.
@@ -1462,14 +1408,13 @@ class BestPairs:
         other_right = other_left
         if self.right_offset:
             other_right = np.full(n_ranks, -1, dtype=np.int64)
-            other_right[self.rank[n_left:]] = self.order
+            other_right[self.rank[n_left:]] = np.arange(n_nodes - n_left)
         out = np.empty(int(np.count_nonzero(best != self.free)), dtype=np.int64)
         with _Threads(workers):
             n = _kept_pairs(
                 best, self.free, (1 << self.shift) - 1, self.n_right, self.right_offset,
-                other_left, other_right, self.order,
-                ranges or min(get_num_threads(), _KEPT_RANGES), out, self.shift,
-                self.within if cut and not second else _SCORE_BINS,
+                other_left, other_right, ranges or min(get_num_threads(), _KEPT_RANGES), out,
+                self.shift, self.within if cut and not second else _SCORE_BINS,
             )  # fmt: skip
         return _shrunk(out, n)
 
@@ -1480,9 +1425,7 @@ class BestPairs:
             raise ValueError("BestPairs.right_rows: one list has no right records of its own")
         at = self.right_offset
         second = self.second[at:] if len(self.second) else self.second
-        # each record's rows in row order, from their places
-        best: Keys = self.best[at:][self.place]
-        return best, second[self.place] if len(second) else second.copy()
+        return self.best[at:].copy(), second.copy()
 
     def set_right_rows(self, best: Keys, second: Keys) -> None:
         """The right records' rows replaced by ``best`` and ``second`` (:func:`merge_rows`
@@ -1497,7 +1440,7 @@ class BestPairs:
             if given.shape[0] != own.shape[0] - at or given.dtype != own.dtype:
                 raise ValueError("BestPairs.set_right_rows: rows of another shape or key width")
             own[at:] = self.free
-            own[at:][self.place, :width] = given[:, :width]  # each record at its place
+            own[at:, :width] = given[:, :width]
 
 
 def merge_rows(rows: Sequence[Keys]) -> Keys:
