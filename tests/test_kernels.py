@@ -1074,6 +1074,52 @@ def test_best_pairs_on_two_threads(
     assert best.ids(second=True, workers=2).tolist() == want
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.data(), st.integers(1, 2), st.integers(2, 3))
+def test_best_pairs_of_partitions_keep_what_one_budget_keeps(
+    data: st.DataObject, k: int, parts: int
+) -> None:
+    """The left records split among budgets whose ranks share one numbering
+    (``rank_bits``), each right record's rows of them all merged (``right_rows``,
+    ``merge_rows``) and given back to each (``set_right_rows``): together they keep what
+    one budget over all the left records keeps. Records hold more pairs than ``k``, so that
+    a right record's best among one part's left records is not always among all."""
+    n = 8
+    found = data.draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=24, max_size=64)
+    )
+    offered = np.unique(np.array([x * n + y for x, y in found], dtype=np.int64))
+    a, b = best_rows(data, n), best_rows(data, n)
+    rank = np.array(data.draw(st.permutations(range(2 * n))), dtype=np.int64)
+    bits = int(rank.max()).bit_length()
+
+    def budget(lefts: np.ndarray) -> kernels.BestPairs:
+        return kernels.BestPairs(
+            a[lefts], b, np.concatenate([rank[lefts], rank[n:]]), k, n_right=n,
+            right_offset=len(lefts), missing=MISSING, year=365, rank_bits=bits, most=n,
+        )  # fmt: skip
+
+    whole = budget(np.arange(n))
+    whole.offer(offered.copy())
+    side = np.array(data.draw(st.permutations([i % parts for i in range(n)])))  # none empty
+    shares = [np.flatnonzero(side == p) for p in range(parts)]
+    budgets = []
+    for lefts in shares:
+        one = budget(lefts)
+        x, y = np.divmod(offered, n)
+        mine = np.isin(x, lefts)
+        local = np.searchsorted(lefts, x[mine]) * n + y[mine]
+        one.offer(local)
+        budgets.append(one)
+    merged = kernels.merge_rows([one.right_rows()[0] for one in budgets])
+    kept = []
+    for lefts, one in zip(shares, budgets, strict=True):
+        one.set_right_rows(merged, np.zeros((0, 1), dtype=merged.dtype))
+        x, y = np.divmod(one.ids(), n)
+        kept.extend((lefts[x] * n + y).tolist())
+    assert sorted(kept) == whole.ids().tolist()
+
+
 def test_best_pairs_cut_early_keep_no_pairs_past_the_cut() -> None:
     rows = kernels.affinity_rows(
         (np.full((4, 3 * WIDTH), -1, np.int32), *(np.zeros(4, np.int32),) * 4)
