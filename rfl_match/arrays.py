@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.kernels import merge_counts, radix_sorted, row_starts, worker_count
+from rfl_match.kernels import code_digits, merge_counts, radix_sorted, row_starts, worker_count
 
 Int64Array = npt.NDArray[np.int64]
 _T = TypeVar("_T")
@@ -243,19 +243,16 @@ class RowTally:
             code -= low
         return code
 
-    def ranked(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """The distinct rows, ascending, and how many times each was added."""
+    def ranked(self, workers: int = 1) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The distinct rows, ascending, and how many times each was added (the codes read
+        back on ``workers`` threads)."""
         if self.fits:
             codes, counts = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
             if self.parts:
                 codes, counts = self.parts[-1]
                 for part in reversed(self.parts[:-1]):
                     codes, counts = merge_counts(*part, codes, counts)
-            rows = np.empty((len(codes), len(self.spans)), dtype=np.int64)
-            for c in reversed(range(len(self.spans))):
-                codes, digit = np.divmod(codes, self.spans[c])
-                rows[:, c] = digit + self.low[c]
-            return rows, counts
+            return code_digits(codes, self.spans, self.low, workers), counts
         if not self.parts:
             return np.zeros((0, len(self.spans)), dtype=np.int64), np.zeros(0, dtype=np.int64)
         distinct, inverse = distinct_rows(np.concatenate([rows for rows, _ in self.parts]))

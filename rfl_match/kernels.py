@@ -675,6 +675,35 @@ def merge_counts(
     return _shrunk(out, n), _shrunk(counts, n)
 
 
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _code_digits(
+    codes: npt.NDArray[np.int64], spans: npt.NDArray[np.int64], low: npt.NDArray[np.int64],
+    out: npt.NDArray[np.int64],
+) -> None:  # fmt: skip
+    for i in prange(len(codes)):
+        code = codes[i]
+        for c in range(len(spans) - 1, -1, -1):
+            rest = code // spans[c]
+            out[i, c] = code - rest * spans[c] + low[c]
+            code = rest
+
+
+def code_digits(
+    codes: npt.NDArray[np.int64], spans: Sequence[int], low: Sequence[int], workers: int = 1
+) -> npt.NDArray[np.int64]:
+    """Mixed-radix codes (``code = code * spans[c] + row[c] - low[c]`` over the columns in
+    turn, each digit in ``[0, spans[c])``) back to their rows, one per code: a row's digits
+    in one pass, where numpy's divmod makes two arrays per column."""
+    out = np.empty((len(codes), len(spans)), dtype=np.int64)
+    if len(codes) and len(spans):
+        with _Threads(workers):
+            _code_digits(
+                np.ascontiguousarray(codes, dtype=np.int64), np.asarray(spans, dtype=np.int64),
+                np.asarray(low, dtype=np.int64), out,
+            )  # fmt: skip
+    return out
+
+
 def union_all(runs: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
     """The union of ascending arrays of distinct integers, ascending; ``runs`` is emptied
     (each run is freed once merged). Merging each new run into one growing union copies

@@ -1071,7 +1071,7 @@ class Linker:
         # records a side, an idle 2-core machine) and held a chunk more.
         for part in map(counted, range(0, len(pairs), self.config.chunk_pairs)):
             found.add_counted(part)
-        distinct, counts = found.ranked()
+        distinct, counts = found.ranked(self.config.workers)
         # Column-major, zeros from calloc: the columns of comparisons without term
         # frequencies (most of them) stay untouched pages that take no memory.
         bits_out = np.zeros((len(distinct), patterns.shape[1]), order="F")

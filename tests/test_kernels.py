@@ -1496,6 +1496,24 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     assert counts.tolist() == np.bincount(inverse, minlength=len(distinct)).tolist()
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_code_digits_read_back_the_rows_coded(data: st.DataObject) -> None:
+    """Rows coded as mixed-radix numbers (as RowTally codes them) come back as they were,
+    on one thread or two."""
+    n_cols = data.draw(st.integers(1, 4))
+    low = data.draw(st.lists(st.integers(-50, 50), min_size=n_cols, max_size=n_cols))
+    spans = data.draw(st.lists(st.integers(1, 2**15), min_size=n_cols, max_size=n_cols))
+    columns = [st.integers(a, a + n - 1) for a, n in zip(low, spans, strict=True)]
+    rows = data.draw(st.lists(st.tuples(*columns), max_size=50))
+    table = np.array(rows, dtype=np.int64).reshape(-1, n_cols)
+    codes = np.zeros(len(table), dtype=np.int64)
+    for c in range(n_cols):
+        codes = codes * spans[c] + table[:, c] - low[c]
+    for workers in (1, 2):
+        assert kernels.code_digits(codes, spans, low, workers).tolist() == table.tolist()
+
+
 @pytest.mark.parametrize(("size", "high"), [(1 << 16, 7), (200_001, 7**6), (300_000, 2**40)])
 def test_row_tally_counts_codes_on_threads_as_on_one(size: int, high: int) -> None:
     """A chunk's codes cut in parts sorted on threads, the parts merged: the rows and
