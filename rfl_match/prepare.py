@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
 from itertools import repeat
 from typing import Any, NamedTuple
 
@@ -40,7 +42,7 @@ from rfl_match.names.normalize import (
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
 from rfl_match.names.placeholders import is_placeholder, says_given_unknown
 from rfl_match.names.romanization import PERSIAN_LETTERS_PATTERN
-from rfl_match.schema import NAME_FIELDS, PARENT_FIELDS, PLACE_FIELDS
+from rfl_match.schema import COUNTRY_FIELDS, NAME_FIELDS, PARENT_FIELDS, PLACE_FIELDS
 
 IntArray = npt.NDArray[np.int32]
 MAX_CHAIN = 4  # name parts kept per record for token comparisons and blocking
@@ -1184,15 +1186,19 @@ class PreparedPair:
 
     def text_codes(self, column: str, *, fold: bool) -> tuple[IntArray, IntArray, Vocabulary]:
         """Shared codes of a text column on both sides (folded: romanised, case-folded,
-        white space collapsed); -1 where blank, and in a name, parent's name or place
-        column where a value only says it is not known
+        white space collapsed, and in a country column each country's ways of writing it
+        made one, :func:`country_of`); -1 where blank, and in a name, parent's name or
+        place column where a value only says it is not known
         (:func:`~rfl_match.names.placeholders.is_placeholder`)."""
         key = f"text:{column}:{fold}"
         if key not in self._cache:
             # a side without the column reads as blank, as a blank value does
             codes, uniques = self._distinct_values(*text_column(column))
             texts = uniques.to_pylist()
-            values = [fold_text(u) if fold else u.strip() for u in texts]
+            if fold and column in COUNTRY_FIELDS:  # "SYR", "Syria", "Syrian": one country
+                values = [country_of(u) for u in texts]
+            else:
+                values = [fold_text(u) if fold else u.strip() for u in texts]
             # "Unknown", "N/A", "-": no name or place two records share, whatever the
             # comparison's kind
             if column in PLACE_FIELDS or column in NAME_FIELDS or column in PARENT_FIELDS:
@@ -1322,3 +1328,51 @@ def _where(row: int, n_left: int) -> str:
 def fold_text(value: str) -> str:
     """Romanise, case-fold and collapse white space: the form free text is compared in."""
     return " ".join(unidecode(value).casefold().split())
+
+
+#: Alpha-2 codes not read as a country in a nationality field: "NA" (Namibia) is far more
+#: often "not available" there.
+_NOT_CODES = frozenset({"na"})
+
+
+def _as_written(value: str) -> str:
+    """Case-folded, white space collapsed, not romanised."""
+    return " ".join(value.casefold().split())
+
+
+@cache
+def _country_tables() -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """Each way of writing a country or nationality in ``resources/countries.tsv``
+    (ISO 3166-1 alpha-3 and alpha-2 codes, names, demonyms, in several languages and
+    scripts), as written (:func:`_as_written`) and romanised (:func:`fold_text`), to the
+    folded English name of its country. A romanised form of two countries (Arabic مصر,
+    Egypt, and the code MSR, Montserrat, both "msr") is left out of the second table: only
+    its written forms name a country."""
+    text = resources.files("rfl_match").joinpath("resources", "countries.tsv").read_text("utf-8")
+    written: dict[str, str] = {}
+    romanised: dict[str, str] = {}
+    shared: set[str] = set()
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    for code, alpha2, name, forms in rows[1:]:
+        country = fold_text(name)
+        codes = [code] + ([alpha2] if alpha2.casefold() not in _NOT_CODES else [])
+        for form in filter(str.strip, [*codes, name, *forms.split(";")]):
+            written[_as_written(form)] = country
+            if romanised.setdefault(fold_text(form), country) != country:
+                shared.add(fold_text(form))
+    for form in shared:
+        del romanised[form]
+    return written, romanised
+
+
+def country_of(value: str) -> str:
+    """The folded English name of the country ``value`` writes (an ISO 3166-1 code, a
+    name, a demonym: "SYR", "Syria", "syrienne" and "سوري" are all "syria"), else
+    ``value`` folded (:func:`fold_text`). What :data:`~rfl_match.schema.COUNTRY_FIELDS`
+    are compared and blocked in."""
+    written, romanised = _country_tables()
+    found = written.get(_as_written(value))
+    if found is None:
+        folded = fold_text(value)
+        found = romanised.get(folded, folded)
+    return found

@@ -37,6 +37,9 @@ ID_FIELD = "record_id"
 NAME_FIELDS = ("full_name", "given_name", "family_name", "alternate_names")
 PARENT_FIELDS = ("father_name", "mother_name", "grandfather_name")
 PLACE_FIELDS = ("place_of_birth", "place_of_origin", "last_known_location", "nationality")
+#: Place fields that name a country: compared as one whatever code, name or demonym, in
+#: whatever language, a record writes (``prepare.country_of``).
+COUNTRY_FIELDS = ("nationality",)
 # No name or place is this long: such a cell is pasted text, and would cost the name
 # pipeline minutes (a record's names are read whole) or memory (a fixed-width copy of a
 # column: 50 GB for one name of 5 MB). It is blanked and reported, its row kept (like a

@@ -19,7 +19,7 @@ from rapidfuzz.distance import JaroWinkler
 from rfl_match import compare, kernels
 from rfl_match.compare import Index, Levels, build_comparison, code_levels, regrade, similarity
 from rfl_match.config import ComparisonSpec
-from rfl_match.prepare import PreparedPair, Vocabulary, _arrow_distinct
+from rfl_match.prepare import PreparedPair, Vocabulary, _arrow_distinct, country_of
 from rfl_match.schema import validate_records
 
 words = st.lists(st.text(min_size=0, max_size=8), min_size=1, max_size=6, unique=True)
@@ -1211,3 +1211,54 @@ def test_same_bloom_filter_weighs_by_how_common_it_is() -> None:
     assert found.frequency[found.left].tolist() == pytest.approx([6 / 7] * 3 + [1 / 7])
     assert found.right[3] == -1
     assert build_comparison(replace(spec, term_frequency=False)).term_frequencies(data) is None
+
+
+#: A nationality as records write it: each group's forms are one country.
+NATIONALITIES = {
+    "syria": ["SYR", "SY", "Syria", "syrian", "Syrian Arab Republic", "syrienne", "سوريا"],
+    "afghanistan": ["AFG", "Afghanistan", "Afghan", "afghane", "افغانستان"],
+    "myanmar": ["MMR", "Myanmar", "Burma", "Burmese"],
+    "democratic republic of the congo": ["COD", "DRC", "DR Congo", "Congolese"],
+    "ukraine": ["UKR", "Ukraine", "Ukrainian", "Україна"],
+    "eritrea": ["ERI", "Eritrea", "Eritrean", "ኤርትራ"],
+}
+
+
+def test_country_of_reads_codes_names_and_demonyms_as_one_country() -> None:
+    got = {name: sorted(set(map(country_of, forms))) for name, forms in NATIONALITIES.items()}
+    assert got == {name: [name] for name in NATIONALITIES}
+    # "NA" in a nationality field is "not available" far more often than Namibia
+    assert (country_of("NA"), country_of("NAM")) == ("na", "namibia")
+    assert country_of("  Atlantis ") == "atlantis"  # unknown: folded as any text
+    # romanised alike, told apart as written: Arabic Egypt and India, Montserrat and Honduras
+    assert [country_of(v) for v in ("مصر", "MSR", "هند", "HND")] == [
+        "egypt",
+        "montserrat",
+        "india",
+        "honduras",
+    ]
+
+
+def test_countries_table_names_one_country_per_form() -> None:
+    """No way of writing a country (case-folded) names two rows: a later row would
+    silently take an earlier row's form."""
+    text = (Path(compare.__file__).parent / "resources" / "countries.tsv").read_text("utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    assert rows[0] == ["code", "alpha2", "name", "forms"]
+    seen: dict[str, str] = {}
+    for code, alpha2, name, forms in rows[1:]:
+        written = [code, alpha2, name, *forms.split(";")]
+        for form in {" ".join(f.casefold().split()) for f in written} - {""}:
+            assert seen.setdefault(form, code) == code, (form, seen[form], code)
+    assert len(rows) > 240
+
+
+def test_nationality_agrees_whatever_code_name_or_demonym_is_written() -> None:
+    """A nationality written as a code on one side and a name or demonym on the other is the
+    same; another country, or a form the table does not know, is compared as written."""
+    left = ["SYR", "Afghan", "Eritrean", "Syrian", "Atlantis", "SYR"]
+    right = ["Syrian", "AFG", "ERI", "Iraqi", "atlantis", "N/A"]
+    got = levels("string", "nationality", {"full_name": ["A"] * 6, "nationality": left},
+                 {"full_name": ["A"] * 6, "nationality": right})  # fmt: skip
+    labels = [label_of("string", "nationality", level) for level in got]
+    assert labels == ["same", "same", "same", "different", "same", "missing"]
