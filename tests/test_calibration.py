@@ -589,7 +589,7 @@ def draw_20k() -> tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]:
 
 
 @pytest.mark.parametrize(
-    ("condition_on", "low", "high", "gap"), [("", 0.95, 1.05, 0.07), ("auto", 0.92, 1.03, 0.06)]
+    ("condition_on", "low", "high", "gap"), [("", 0.95, 1.05, 0.085), ("auto", 0.92, 1.03, 0.06)]
 )
 def test_unsupervised_fit_counts_and_calibrates_on_a_large_draw(
     draw_20k: tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]],
@@ -617,7 +617,12 @@ def test_unsupervised_fit_counts_and_calibrates_on_a_large_draw(
     common name (937b29b; on 93892c1), split 0.034 -> 0.036, each alone 0.043 -> 0.068
     (overstated, in [0.2, 0.3): the agreements' map among candidates weighs a rare name's
     near spelling), hence 0.07 for it; F1 at 0.5 and top 5 0.8608 -> 0.8691 split,
-    0.8349 -> 0.8473 alone.
+    0.8349 -> 0.8473 alone. Since a nationality is one country however it is written
+    (SYR, Syria, Syrian; 6d8eb05), split 0.032 -> 0.050 and alone 0.067 -> 0.082
+    (overstated in [0.2, 0.9): relatives now agree on it too, and alone it is counted as
+    if that were rare among non-matches), hence 0.085 alone; F1 0.8695 -> 0.8722 split,
+    0.8475 -> 0.8505 alone (split by the family name too, nationality gave a gap of
+    0.035 and F1 0.8691).
     About 12 s each."""
     requests, sightings, truth = draw_20k
     with warnings.catch_warnings():
