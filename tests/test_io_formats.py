@@ -10,17 +10,32 @@ import pyarrow.parquet as pq
 import pytest
 
 import rfl_match as rm
-from rfl_match.io import OutputError, load_records, read_pairs, read_table, write_table
-from rfl_match.io.csv import neutralise_formulas
+from rfl_match.io import (
+    OutputError,
+    Table,
+    load_records,
+    read_header,
+    read_pairs,
+    read_table,
+    write_table,
+)
+from rfl_match.io.csv import neutralise_formulas, read_csv, read_csv_header, write_csv
+from rfl_match.io.excel import read_excel, read_excel_header, write_excel
 from rfl_match.io.headers import fold_header, guess_mapping
+from rfl_match.io.parquet import read_parquet, read_parquet_header, write_parquet
 from rfl_match.io.pfif import (
     PFIF_NS,
+    check_person_ids,
     pfif_notes,
     read_pfif,
     read_pfif_notes,
     read_pfif_pairs,
+    write_pfif_notes,
     write_pfif_persons,
 )
+from rfl_match.io.read import input_format
+from rfl_match.io.review import write_review
+from rfl_match.io.write import output_format
 from rfl_match.schema import CANONICAL_FIELDS
 
 PFIF_DIR = Path(__file__).parent / "data" / "pfif"
@@ -450,6 +465,91 @@ def test_pfif_readers_take_a_path_as_text(tmp_path: Path) -> None:
     assert read_pfif_pairs(str(notes)).frame[["request_id", "sighting_id"]].values.tolist() == [
         ["r1", "s1"]
     ]
+
+
+class _PathLike:
+    """A path-like that is not a pathlib.Path (as a user's own class may be)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+
+_READERS = {
+    ".csv": (read_csv, read_csv_header),
+    ".xlsx": (read_excel, read_excel_header),
+    ".parquet": (read_parquet, read_parquet_header),
+    ".xml": (read_pfif, None),
+}
+
+
+def _same_table(a: Table, b: Table) -> None:
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    assert (a.problems, a.rejected, a.format) == (b.problems, b.rejected, b.format)
+    assert a.row_numbers().tolist() == b.row_numbers().tolist()
+
+
+@pytest.mark.parametrize("suffix", list(_READERS))
+def test_every_reader_and_writer_takes_a_path_as_text_or_path_like(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Each reader and writer of rfl_match.io takes a path as text ("in.csv") or any
+    path-like, as a Path; read_csv("in.csv") raised AttributeError ('str' object has no
+    attribute 'stat'), and so did read_excel, read_parquet and their header readers."""
+    reader, header_reader = _READERS[suffix]
+    path = tmp_path / f"records{suffix}"
+    write_table(RECORDS, path)
+    expected = read_table(path)
+    for given in (str(path), _PathLike(path)):
+        _same_table(reader(given), reader(path))
+        _same_table(read_table(given), expected)
+        assert read_header(given) == read_header(path)
+        if header_reader is not None:
+            assert header_reader(given) == header_reader(path)
+        assert input_format(given) == input_format(path)
+        pd.testing.assert_frame_equal(rm.read_records(given), rm.read_records(path))
+        assert load_records(given).records.equals(load_records(path).records)
+    # written to text and to a path-like: the same as to a Path
+    for name, given in (("text", str(tmp_path / f"text{suffix}")), ("like", None)):
+        target = tmp_path / f"{name}{suffix}"
+        write_table(RECORDS, given if given is not None else _PathLike(target))
+        _same_table(read_table(target), expected)
+    writers = {
+        ".csv": lambda frame, to: write_csv(frame, to),
+        ".xlsx": lambda frame, to: write_excel({"data": frame}, to),
+        ".parquet": lambda frame, to: write_parquet(frame, to),
+        ".xml": lambda frame, to: write_pfif_persons(frame, to),
+    }
+    for given in (str(tmp_path / f"own{suffix}"), _PathLike(tmp_path / f"own{suffix}")):
+        writers[suffix](RECORDS, given)
+        _same_table(read_table(tmp_path / f"own{suffix}"), expected)
+
+
+def test_pairs_notes_and_reviews_take_a_path_as_text_or_path_like(tmp_path: Path) -> None:
+    matches = MATCHES.assign(sighting_id="s" + MATCHES["sighting_id"])
+    when = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    write_pfif_notes(matches, tmp_path / "notes.xml", when=when)
+    write_table(matches, tmp_path / "matches.csv")
+    expected = {
+        ".xml": read_pairs(tmp_path / "notes.xml"),
+        ".csv": read_pairs(tmp_path / "matches.csv"),
+    }
+    review = pd.DataFrame({"request_id": ["r1"], "decision": [""]})
+    write_review(review, tmp_path / "review.csv")
+    for wrap in (str, _PathLike):
+        write_pfif_notes(matches, wrap(tmp_path / "notes2.xml"), when=when)
+        assert (tmp_path / "notes2.xml").read_bytes() == (tmp_path / "notes.xml").read_bytes()
+        _same_table(read_pairs(wrap(tmp_path / "notes.xml")), expected[".xml"])
+        _same_table(read_pfif_pairs(wrap(tmp_path / "notes.xml")), expected[".xml"])
+        _same_table(read_pairs(wrap(tmp_path / "matches.csv")), expected[".csv"])
+        notes = read_pfif_notes(wrap(tmp_path / "notes.xml"))
+        pd.testing.assert_frame_equal(notes, read_pfif_notes(tmp_path / "notes.xml"))
+        assert output_format(wrap(tmp_path / "x.xlsx")) == "xlsx"
+        write_review(review, wrap(tmp_path / "review2.csv"))
+        assert (tmp_path / "review2.csv").read_bytes() == (tmp_path / "review.csv").read_bytes()
+        check_person_ids(matches["request_id"], matches["sighting_id"], wrap(tmp_path / "m.xml"))
 
 
 def test_pfif_notes_link_each_pair_both_ways(tmp_path: Path) -> None:

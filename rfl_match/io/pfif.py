@@ -58,6 +58,7 @@ from xml.parsers import expat
 import numpy as np
 import pandas as pd
 
+from rfl_match.io.paths import FilePath
 from rfl_match.io.table import Table
 from rfl_match.io.write import OutputError
 from rfl_match.schema import Problem, RecordError
@@ -112,7 +113,7 @@ class _Document:
     versions: set[str] = field(default_factory=set)
 
 
-def _parse(path: str | Path) -> _Document:
+def _parse(path: FilePath) -> _Document:
     """Persons and notes as dicts of text, with nested notes tagged with their person."""
     path = Path(path)
     source = str(path)
@@ -303,7 +304,7 @@ def _person_record(person: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def read_pfif(path: str | Path) -> Table:
+def read_pfif(path: FilePath) -> Table:
     """The persons of a PFIF document as records, their notes folded in.
 
     A line of a person's ``description`` that reads ``<field>: <value>`` for a canonical
@@ -333,6 +334,7 @@ def read_pfif(path: str | Path) -> Table:
         >>> back["father_name"], back["description"]
         ('Hassan', 'scar on the left hand')
     """
+    path = Path(path)
     doc = _parse(path)
     problems: list[Problem] = []
     records = [_person_record(p) for p in doc.persons]
@@ -394,12 +396,12 @@ def _note_rows(doc: _Document) -> list[dict[str, str]]:
     return rows
 
 
-def read_pfif_notes(path: str | Path) -> pd.DataFrame:
+def read_pfif_notes(path: FilePath) -> pd.DataFrame:
     """Every note of a PFIF document (nested or not), one row each, fields as text."""
     return pd.DataFrame(_note_rows(_parse(path)), dtype=str).fillna("")
 
 
-def read_pfif_pairs(path: str | Path) -> Table:
+def read_pfif_pairs(path: FilePath) -> Table:
     """The pairs of records that a PFIF document's notes link (matches, or true pairs).
 
     A note on ``person_record_id`` with a ``linked_person_record_id`` is the pair
@@ -524,7 +526,7 @@ def pfif_notes(
             }
 
 
-def check_person_ids(request_ids: pd.Series, sighting_ids: pd.Series, path: str | Path) -> None:
+def check_person_ids(request_ids: pd.Series, sighting_ids: pd.Series, path: FilePath) -> None:
     """An OutputError if a record id is both a request's and a sighting's: PFIF person
     record ids are unique across a document, and a note on "1" linked to "2" could not say
     which person "1" is (two such notes could even share a ``note_record_id``)."""
@@ -534,14 +536,14 @@ def check_person_ids(request_ids: pd.Series, sighting_ids: pd.Series, path: str 
         return
     shown = ", ".join(repr(i) for i in shared[:2]) + (", ..." if len(shared) > 2 else "")
     raise OutputError(
-        f"{path}: {len(shared):,} record id(s) are both a request's and a sighting's "
+        f"{Path(path)}: {len(shared):,} record id(s) are both a request's and a sighting's "
         f"({shown}), and PFIF needs each person's id unique in the document; write the "
         "matches as .csv, .xlsx or .parquet instead, or make the ids unique (prefix them, "
         "e.g. R1 and S1; nothing was written)"
     )
 
 
-def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) -> None:
+def write_pfif_notes(matches: pd.DataFrame, path: FilePath, **options: Any) -> None:
     """Write proposed pairs as a PFIF 1.4 document of notes (see the module docstring).
 
     The pairs of one list (``predict`` with one input: possible duplicates) share their
@@ -554,6 +556,7 @@ def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) ->
             twice, or both ways round, or a record paired with an id of its own);
             nothing is written.
     """
+    path = Path(path)
     notes = list(pfif_notes(matches, **options))
     ids = pd.Series([note["note_record_id"] for note in notes])
     repeated = ids.duplicated(keep=False).to_numpy()
@@ -575,7 +578,7 @@ def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) ->
     _write_tree(root, path)
 
 
-def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
+def write_pfif_persons(records: pd.DataFrame, path: FilePath) -> None:
     """Write records as PFIF 1.4 persons (``full_name`` and ``alternate_names`` one name a
     line); canonical fields that PFIF lacks go into ``description``, one line each after
     the description's own text (``father_name: Hassan``, a line break inside the value
@@ -667,7 +670,7 @@ def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
     _write_tree(root, path)
 
 
-def _write_tree(root: ET.Element, path: str | Path) -> None:
+def _write_tree(root: ET.Element, path: FilePath) -> None:
     ET.register_namespace("pfif", PFIF_NS)
     ET.indent(root, space="  ")
     tree = ET.ElementTree(root)
