@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import rfl_match as rm
 from rfl_match.io import (
@@ -24,6 +26,7 @@ from rfl_match.io.excel import read_excel, read_excel_header, write_excel
 from rfl_match.io.headers import fold_header, guess_mapping
 from rfl_match.io.parquet import read_parquet, read_parquet_header, write_parquet
 from rfl_match.io.pfif import (
+    _NOT_EXTRA,
     PFIF_NS,
     check_person_ids,
     pfif_notes,
@@ -467,6 +470,161 @@ def test_pfif_readers_take_a_path_as_text(tmp_path: Path) -> None:
     ]
 
 
+# Cells that a line "extra.<column>: <value>" must hold whole: line breaks of every kind,
+# a line that reads as a field's own, or another extra column's, backslashes, a character
+# XML cannot hold, white space at either end, a blank.
+AWKWARD = [
+    "Zaatari\nblock C",
+    "father_name: Omar",
+    "extra.camp: Al-Hol\r\nextra.case_worker: nobody",
+    "C:\\new\\x41 \\\\",
+    "  spaced\t",
+    "\x0bvertical\x0c\x1c\x85\u2028\u2029",
+    "nul\x00 and \ufffe",
+    "\u00a0\u3000",
+    "مخيم الهول ☂ 𝒞",
+    "",
+]
+
+
+def test_pfif_persons_round_trip_extra_columns(tmp_path: Path) -> None:
+    """A column of the user's own (a camp, a case worker) is written as a line
+    "extra.<column>: <value>" of the description and read back into its column as it
+    was, whatever its text: a line break, a line that looks like a field's own, a
+    backslash, a character XML cannot hold, white space at either end. Before, PFIF output
+    dropped every such column without a word."""
+    n = len(AWKWARD)
+    records = pd.DataFrame(
+        {
+            "record_id": [f"x.org/{i}" for i in range(n)],
+            "full_name": ["Ali Hassan"] * n,
+            "father_name": ["Hassan"] + [""] * (n - 1),
+            "description": ["scar on the left hand\nNote: speaks Kurdish"] + [""] * (n - 1),
+            "camp": AWKWARD,
+            "case_worker": AWKWARD[::-1],
+            "Case worker: ID\n2 ": ["cw:7"] + [""] * (n - 1),
+            "\\": ["backslash"] + [""] * (n - 1),
+        }
+    )
+    path = tmp_path / "persons.xml"
+    write_pfif_persons(records, path)
+    text = path.read_text(encoding="utf-8")
+    assert "extra.camp: Zaatari\\nblock C\n" in text
+    assert "extra.Case worker\\x3a ID\\n2\\x20: cw\\x3a7" not in text  # a value's colon stays
+    assert "extra.Case worker\\x3a ID\\n2\\x20: cw:7\n" in text
+    back = read_pfif(path).frame
+    extras = ["camp", "case_worker", "Case worker: ID\n2 ", "\\"]
+    pd.testing.assert_frame_equal(back[extras], records[extras])
+    for column in ("record_id", "full_name", "father_name", "description"):
+        assert back[column].tolist() == records[column].tolist(), column
+    # and read as records, kept as extra columns of the user's own
+    read = rm.read_records(path)
+    assert read["camp"].tolist() == rm.read_records(records)["camp"].tolist()
+    # written again from what was read: the same file
+    write_pfif_persons(back, tmp_path / "again.xml")
+    assert (tmp_path / "again.xml").read_text(encoding="utf-8") == text
+
+
+def test_pfif_persons_extra_columns_chosen(tmp_path: Path) -> None:
+    """``extra_columns`` writes the columns it names, () none (a file that holds the PFIF
+    fields alone); a name that is no extra column of the records is refused, so that a
+    misspelt one is not left out without a word. Contact details are never written."""
+    records = pd.DataFrame(
+        {
+            "record_id": ["a", "b"],
+            "full_name": ["Ali Hassan", "Amina Yusuf"],
+            "camp": ["Zaatari", "Minawao"],
+            "case_worker": ["Amal", ""],
+            "author_email": ["amal@example.org", ""],
+            "phone_of_found_person": ["+963 11 000", ""],
+        }
+    )
+    path = tmp_path / "persons.xml"
+    write_pfif_persons(records, path)
+    assert {"camp", "case_worker"} <= set(read_pfif(path).frame.columns)
+    text = path.read_text(encoding="utf-8")
+    assert "amal@example.org" not in text and "+963" not in text
+    write_pfif_persons(records, path, extra_columns=["case_worker"])
+    back = read_pfif(path).frame
+    assert back["case_worker"].tolist() == ["Amal", ""] and "camp" not in back.columns
+    write_pfif_persons(records, path, extra_columns=())
+    back = read_pfif(path).frame
+    assert not {"camp", "case_worker", "description"} & set(back.columns)
+    for wrong, why in (
+        ("camp ", "no such column"),
+        ("author_email", "a contact detail"),
+        ("full_name", "written in a PFIF field"),
+    ):
+        with pytest.raises(ValueError, match=why):
+            write_pfif_persons(records, path, extra_columns=[wrong])
+    with pytest.raises(TypeError, match="not one name"):
+        write_pfif_persons(records, path, extra_columns="camp")
+
+
+def test_pfif_extra_lines_of_other_tools(tmp_path: Path) -> None:
+    """A line "extra.<column>: ..." for a PFIF field or a field with a line of its own is
+    not the writer's: it stays in the description, as does a line with no value; a
+    backslash that begins no escape is kept."""
+    description = "\n".join(
+        [
+            "extra.father_name: Omar",
+            "extra.home_city: Homs",
+            "extra.camp:",
+            "Extra.camp: Zaatari",
+            "extra.camp: C:\\Users\\q",
+        ]
+    )
+    path = tmp_path / "tool.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4">\n'
+        "<pfif:person><pfif:person_record_id>tool.org/1</pfif:person_record_id>"
+        "<pfif:full_name>Leila Darwish</pfif:full_name>"
+        f"<pfif:description>{description}</pfif:description></pfif:person>\n"
+        "</pfif:pfif>\n",
+        encoding="utf-8",
+    )
+    leila = read_pfif(path).frame.iloc[0]
+    assert leila["camp"] == "C:\\Users\\q"
+    assert "father_name" not in leila.index
+    assert leila["description"].splitlines() == description.splitlines()[:4]
+
+
+# Any text, pieces that the lines' reading turns on (line breaks, white space, escapes, a
+# line's own shape) drawn often.
+_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(["\n", "\r\n", "\x85", "\u2028", " ", "\t", "\u3000", "\\", "\\n"]),
+        st.sampled_from([":", ": ", "extra.", "father_name: ", "\\x3a", "\x00", "\ufffe"]),
+        st.characters(),  # any but a surrogate, which pandas's text cannot hold
+    ),
+    max_size=8,
+).map("".join)
+_EXTRA_NAMES = _TEXT.filter(lambda name: name not in _NOT_EXTRA and name != "record_id")
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    columns=st.lists(_EXTRA_NAMES, min_size=1, max_size=3, unique=True),
+    data=st.data(),
+)
+def test_pfif_extra_columns_round_trip_any_text(
+    tmp_path: Path, columns: list[str], data: st.DataObject
+) -> None:
+    """Any extra columns, named and filled with any text, come back as written."""
+    rows = data.draw(st.integers(1, 3))
+    records = pd.DataFrame(
+        {"record_id": [f"r{i}" for i in range(rows)]}
+        | {c: data.draw(st.lists(_TEXT, min_size=rows, max_size=rows)) for c in columns}
+    )
+    path = tmp_path / "persons.xml"
+    write_pfif_persons(records, path)
+    back = read_pfif(path).frame
+    for column in columns:
+        got = back[column].tolist() if column in back.columns else [""] * rows
+        assert got == records[column].tolist(), column
+
+
 class _PathLike:
     """A path-like that is not a pathlib.Path (as a user's own class may be)."""
 
@@ -502,19 +660,19 @@ def test_every_reader_and_writer_takes_a_path_as_text_or_path_like(
     path = tmp_path / f"records{suffix}"
     write_table(RECORDS, path)
     expected = read_table(path)
-    for given in (str(path), _PathLike(path)):
-        _same_table(reader(given), reader(path))
-        _same_table(read_table(given), expected)
-        assert read_header(given) == read_header(path)
+    for other in (str(path), _PathLike(path)):
+        _same_table(reader(other), reader(path))
+        _same_table(read_table(other), expected)
+        assert read_header(other) == read_header(path)
         if header_reader is not None:
-            assert header_reader(given) == header_reader(path)
-        assert input_format(given) == input_format(path)
-        pd.testing.assert_frame_equal(rm.read_records(given), rm.read_records(path))
-        assert load_records(given).records.equals(load_records(path).records)
+            assert header_reader(other) == header_reader(path)
+        assert input_format(other) == input_format(path)
+        pd.testing.assert_frame_equal(rm.read_records(other), rm.read_records(path))
+        assert load_records(other).records.equals(load_records(path).records)
     # written to text and to a path-like: the same as to a Path
-    for name, given in (("text", str(tmp_path / f"text{suffix}")), ("like", None)):
+    for name, other in (("text", str(tmp_path / f"text{suffix}")), ("like", None)):
         target = tmp_path / f"{name}{suffix}"
-        write_table(RECORDS, given if given is not None else _PathLike(target))
+        write_table(RECORDS, other if other is not None else _PathLike(target))
         _same_table(read_table(target), expected)
     writers = {
         ".csv": lambda frame, to: write_csv(frame, to),
@@ -522,8 +680,8 @@ def test_every_reader_and_writer_takes_a_path_as_text_or_path_like(
         ".parquet": lambda frame, to: write_parquet(frame, to),
         ".xml": lambda frame, to: write_pfif_persons(frame, to),
     }
-    for given in (str(tmp_path / f"own{suffix}"), _PathLike(tmp_path / f"own{suffix}")):
-        writers[suffix](RECORDS, given)
+    for other in (str(tmp_path / f"own{suffix}"), _PathLike(tmp_path / f"own{suffix}")):
+        writers[suffix](RECORDS, other)
         _same_table(read_table(tmp_path / f"own{suffix}"), expected)
 
 

@@ -39,7 +39,8 @@ def write_table(frame: pd.DataFrame, path: FilePath, **pfif_options: Any) -> Non
     CSV and ``.xlsx`` (spreadsheet-bound) get formula cells neutralised; Parquet is written
     as it is. ``.xml`` writes PFIF 1.4: notes that link each proposed pair when the table
     has ``request_id`` and ``sighting_id`` columns (matches), persons when it has
-    ``record_id`` (records).
+    ``record_id`` (records; columns PFIF has no field for written into each person's
+    description, as :func:`rfl_match.io.pfif.write_pfif_persons` writes them).
     """
     path = Path(path)
     kind = output_format(path)
