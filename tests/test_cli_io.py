@@ -14,7 +14,7 @@ from helpers import excel_serial, run
 
 import rfl_match as rm
 from rfl_match.io import read_table, write_table
-from rfl_match.io.pfif import read_pfif_notes
+from rfl_match.io.pfif import read_pfif, read_pfif_notes
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = "u_sample_pairs = 20000\n"
@@ -323,6 +323,22 @@ def test_normalize_blanks_and_reports_a_name_of_pasted_text(tmp_path: Path) -> N
     written = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert written["name"].tolist() == ["Amina Hassan", "", "Omar Ali"]
     assert written["tokens"].tolist() == ["amina hassan", "", "omar ali"]
+
+
+def test_normalize_to_pfif_keeps_every_column(tmp_path: Path) -> None:
+    # Persons written as PFIF keep the columns PFIF has no field for: normalize's output
+    # as .xml held the record ids and nothing else (name, script, tokens ... dropped).
+    names = tmp_path / "names.csv"
+    names.write_text(
+        "record_id,full_name\nr1,Олександр Марченко\nr2,محمد عبد الله\n", encoding="utf-8"
+    )
+    result = run("normalize", names, "-o", tmp_path / "forms.csv")
+    assert result.returncode == 0, result.stderr
+    result = run("normalize", names, "-o", tmp_path / "forms.xml")
+    assert result.returncode == 0, result.stderr
+    expected = read_table(tmp_path / "forms.csv").frame
+    back = read_pfif(tmp_path / "forms.xml").frame
+    pd.testing.assert_frame_equal(back[list(expected.columns)], expected)
 
 
 def test_normalize_and_synth(tmp_path: Path) -> None:

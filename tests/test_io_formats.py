@@ -8,19 +8,37 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import rfl_match as rm
-from rfl_match.io import OutputError, load_records, read_pairs, read_table, write_table
-from rfl_match.io.csv import neutralise_formulas
+from rfl_match.io import (
+    OutputError,
+    Table,
+    load_records,
+    read_header,
+    read_pairs,
+    read_table,
+    write_table,
+)
+from rfl_match.io.csv import neutralise_formulas, read_csv, read_csv_header, write_csv
+from rfl_match.io.excel import read_excel, read_excel_header, write_excel
 from rfl_match.io.headers import fold_header, guess_mapping
+from rfl_match.io.parquet import read_parquet, read_parquet_header, write_parquet
 from rfl_match.io.pfif import (
+    _NOT_EXTRA,
     PFIF_NS,
+    check_person_ids,
     pfif_notes,
     read_pfif,
     read_pfif_notes,
     read_pfif_pairs,
+    write_pfif_notes,
     write_pfif_persons,
 )
+from rfl_match.io.read import input_format
+from rfl_match.io.review import write_review
+from rfl_match.io.write import output_format
 from rfl_match.schema import CANONICAL_FIELDS
 
 PFIF_DIR = Path(__file__).parent / "data" / "pfif"
@@ -450,6 +468,246 @@ def test_pfif_readers_take_a_path_as_text(tmp_path: Path) -> None:
     assert read_pfif_pairs(str(notes)).frame[["request_id", "sighting_id"]].values.tolist() == [
         ["r1", "s1"]
     ]
+
+
+# Cells that a line "extra.<column>: <value>" must hold whole: line breaks of every kind,
+# a line that reads as a field's own, or another extra column's, backslashes, a character
+# XML cannot hold, white space at either end, a blank.
+AWKWARD = [
+    "Zaatari\nblock C",
+    "father_name: Omar",
+    "extra.camp: Al-Hol\r\nextra.case_worker: nobody",
+    "C:\\new\\x41 \\\\",
+    "  spaced\t",
+    "\x0bvertical\x0c\x1c\x85\u2028\u2029",
+    "nul\x00 and \ufffe",
+    "\u00a0\u3000",
+    "مخيم الهول ☂ 𝒞",
+    "",
+]
+
+
+def test_pfif_persons_round_trip_extra_columns(tmp_path: Path) -> None:
+    """A column of the user's own (a camp, a case worker) is written as a line
+    "extra.<column>: <value>" of the description and read back into its column as it
+    was, whatever its text: a line break, a line that looks like a field's own, a
+    backslash, a character XML cannot hold, white space at either end. Before, PFIF output
+    dropped every such column without a word."""
+    n = len(AWKWARD)
+    records = pd.DataFrame(
+        {
+            "record_id": [f"x.org/{i}" for i in range(n)],
+            "full_name": ["Ali Hassan"] * n,
+            "father_name": ["Hassan"] + [""] * (n - 1),
+            "description": ["scar on the left hand\nNote: speaks Kurdish"] + [""] * (n - 1),
+            "camp": AWKWARD,
+            "case_worker": AWKWARD[::-1],
+            "Case worker: ID\n2 ": ["cw:7"] + [""] * (n - 1),
+            "\\": ["backslash"] + [""] * (n - 1),
+        }
+    )
+    path = tmp_path / "persons.xml"
+    write_pfif_persons(records, path)
+    text = path.read_text(encoding="utf-8")
+    assert "extra.camp: Zaatari\\nblock C\n" in text
+    assert "extra.Case worker\\x3a ID\\n2\\x20: cw\\x3a7" not in text  # a value's colon stays
+    assert "extra.Case worker\\x3a ID\\n2\\x20: cw:7\n" in text
+    back = read_pfif(path).frame
+    extras = ["camp", "case_worker", "Case worker: ID\n2 ", "\\"]
+    pd.testing.assert_frame_equal(back[extras], records[extras])
+    for column in ("record_id", "full_name", "father_name", "description"):
+        assert back[column].tolist() == records[column].tolist(), column
+    # and read as records, kept as extra columns of the user's own
+    read = rm.read_records(path)
+    assert read["camp"].tolist() == rm.read_records(records)["camp"].tolist()
+    # written again from what was read: the same file
+    write_pfif_persons(back, tmp_path / "again.xml")
+    assert (tmp_path / "again.xml").read_text(encoding="utf-8") == text
+
+
+def test_pfif_persons_extra_columns_chosen(tmp_path: Path) -> None:
+    """``extra_columns`` writes the columns it names, () none (a file that holds the PFIF
+    fields alone); a name that is no extra column of the records is refused, so that a
+    misspelt one is not left out without a word. Contact details are never written."""
+    records = pd.DataFrame(
+        {
+            "record_id": ["a", "b"],
+            "full_name": ["Ali Hassan", "Amina Yusuf"],
+            "camp": ["Zaatari", "Minawao"],
+            "case_worker": ["Amal", ""],
+            "author_email": ["amal@example.org", ""],
+            "phone_of_found_person": ["+963 11 000", ""],
+        }
+    )
+    path = tmp_path / "persons.xml"
+    write_pfif_persons(records, path)
+    assert {"camp", "case_worker"} <= set(read_pfif(path).frame.columns)
+    text = path.read_text(encoding="utf-8")
+    assert "amal@example.org" not in text and "+963" not in text
+    write_pfif_persons(records, path, extra_columns=["case_worker"])
+    back = read_pfif(path).frame
+    assert back["case_worker"].tolist() == ["Amal", ""] and "camp" not in back.columns
+    write_pfif_persons(records, path, extra_columns=())
+    back = read_pfif(path).frame
+    assert not {"camp", "case_worker", "description"} & set(back.columns)
+    for wrong, why in (
+        ("camp ", "no such column"),
+        ("author_email", "a contact detail"),
+        ("full_name", "written in a PFIF field"),
+    ):
+        with pytest.raises(ValueError, match=why):
+            write_pfif_persons(records, path, extra_columns=[wrong])
+    with pytest.raises(TypeError, match="not one name"):
+        write_pfif_persons(records, path, extra_columns="camp")
+
+
+def test_pfif_extra_lines_of_other_tools(tmp_path: Path) -> None:
+    """A line "extra.<column>: ..." for a PFIF field or a field with a line of its own is
+    not the writer's: it stays in the description, as does a line with no value; a
+    backslash that begins no escape is kept."""
+    description = "\n".join(
+        [
+            "extra.father_name: Omar",
+            "extra.home_city: Homs",
+            "extra.camp:",
+            "Extra.camp: Zaatari",
+            "extra.camp: C:\\Users\\q",
+        ]
+    )
+    path = tmp_path / "tool.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4">\n'
+        "<pfif:person><pfif:person_record_id>tool.org/1</pfif:person_record_id>"
+        "<pfif:full_name>Leila Darwish</pfif:full_name>"
+        f"<pfif:description>{description}</pfif:description></pfif:person>\n"
+        "</pfif:pfif>\n",
+        encoding="utf-8",
+    )
+    leila = read_pfif(path).frame.iloc[0]
+    assert leila["camp"] == "C:\\Users\\q"
+    assert "father_name" not in leila.index
+    assert leila["description"].splitlines() == description.splitlines()[:4]
+
+
+# Any text, pieces that the lines' reading turns on (line breaks, white space, escapes, a
+# line's own shape) drawn often.
+_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(["\n", "\r\n", "\x85", "\u2028", " ", "\t", "\u3000", "\\", "\\n"]),
+        st.sampled_from([":", ": ", "extra.", "father_name: ", "\\x3a", "\x00", "\ufffe"]),
+        st.characters(),  # any but a surrogate, which pandas's text cannot hold
+    ),
+    max_size=8,
+).map("".join)
+_EXTRA_NAMES = _TEXT.filter(lambda name: name not in _NOT_EXTRA and name != "record_id")
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    columns=st.lists(_EXTRA_NAMES, min_size=1, max_size=3, unique=True),
+    data=st.data(),
+)
+def test_pfif_extra_columns_round_trip_any_text(
+    tmp_path: Path, columns: list[str], data: st.DataObject
+) -> None:
+    """Any extra columns, named and filled with any text, come back as written."""
+    rows = data.draw(st.integers(1, 3))
+    records = pd.DataFrame(
+        {"record_id": [f"r{i}" for i in range(rows)]}
+        | {c: data.draw(st.lists(_TEXT, min_size=rows, max_size=rows)) for c in columns}
+    )
+    path = tmp_path / "persons.xml"
+    write_pfif_persons(records, path)
+    back = read_pfif(path).frame
+    for column in columns:
+        got = back[column].tolist() if column in back.columns else [""] * rows
+        assert got == records[column].tolist(), column
+
+
+class _PathLike:
+    """A path-like that is not a pathlib.Path (as a user's own class may be)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+
+_READERS = {
+    ".csv": (read_csv, read_csv_header),
+    ".xlsx": (read_excel, read_excel_header),
+    ".parquet": (read_parquet, read_parquet_header),
+    ".xml": (read_pfif, None),
+}
+
+
+def _same_table(a: Table, b: Table) -> None:
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    assert (a.problems, a.rejected, a.format) == (b.problems, b.rejected, b.format)
+    assert a.row_numbers().tolist() == b.row_numbers().tolist()
+
+
+@pytest.mark.parametrize("suffix", list(_READERS))
+def test_every_reader_and_writer_takes_a_path_as_text_or_path_like(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Each reader and writer of rfl_match.io takes a path as text ("in.csv") or any
+    path-like, as a Path; read_csv("in.csv") raised AttributeError ('str' object has no
+    attribute 'stat'), and so did read_excel, read_parquet and their header readers."""
+    reader, header_reader = _READERS[suffix]
+    path = tmp_path / f"records{suffix}"
+    write_table(RECORDS, path)
+    expected = read_table(path)
+    for other in (str(path), _PathLike(path)):
+        _same_table(reader(other), reader(path))
+        _same_table(read_table(other), expected)
+        assert read_header(other) == read_header(path)
+        if header_reader is not None:
+            assert header_reader(other) == header_reader(path)
+        assert input_format(other) == input_format(path)
+        pd.testing.assert_frame_equal(rm.read_records(other), rm.read_records(path))
+        assert load_records(other).records.equals(load_records(path).records)
+    # written to text and to a path-like: the same as to a Path
+    for name, other in (("text", str(tmp_path / f"text{suffix}")), ("like", None)):
+        target = tmp_path / f"{name}{suffix}"
+        write_table(RECORDS, other if other is not None else _PathLike(target))
+        _same_table(read_table(target), expected)
+    writers = {
+        ".csv": lambda frame, to: write_csv(frame, to),
+        ".xlsx": lambda frame, to: write_excel({"data": frame}, to),
+        ".parquet": lambda frame, to: write_parquet(frame, to),
+        ".xml": lambda frame, to: write_pfif_persons(frame, to),
+    }
+    for other in (str(tmp_path / f"own{suffix}"), _PathLike(tmp_path / f"own{suffix}")):
+        writers[suffix](RECORDS, other)
+        _same_table(read_table(tmp_path / f"own{suffix}"), expected)
+
+
+def test_pairs_notes_and_reviews_take_a_path_as_text_or_path_like(tmp_path: Path) -> None:
+    matches = MATCHES.assign(sighting_id="s" + MATCHES["sighting_id"])
+    when = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    write_pfif_notes(matches, tmp_path / "notes.xml", when=when)
+    write_table(matches, tmp_path / "matches.csv")
+    expected = {
+        ".xml": read_pairs(tmp_path / "notes.xml"),
+        ".csv": read_pairs(tmp_path / "matches.csv"),
+    }
+    review = pd.DataFrame({"request_id": ["r1"], "decision": [""]})
+    write_review(review, tmp_path / "review.csv")
+    for wrap in (str, _PathLike):
+        write_pfif_notes(matches, wrap(tmp_path / "notes2.xml"), when=when)
+        assert (tmp_path / "notes2.xml").read_bytes() == (tmp_path / "notes.xml").read_bytes()
+        _same_table(read_pairs(wrap(tmp_path / "notes.xml")), expected[".xml"])
+        _same_table(read_pfif_pairs(wrap(tmp_path / "notes.xml")), expected[".xml"])
+        _same_table(read_pairs(wrap(tmp_path / "matches.csv")), expected[".csv"])
+        notes = read_pfif_notes(wrap(tmp_path / "notes.xml"))
+        pd.testing.assert_frame_equal(notes, read_pfif_notes(tmp_path / "notes.xml"))
+        assert output_format(wrap(tmp_path / "x.xlsx")) == "xlsx"
+        write_review(review, wrap(tmp_path / "review2.csv"))
+        assert (tmp_path / "review2.csv").read_bytes() == (tmp_path / "review.csv").read_bytes()
+        check_person_ids(matches["request_id"], matches["sighting_id"], wrap(tmp_path / "m.xml"))
 
 
 def test_pfif_notes_link_each_pair_both_ways(tmp_path: Path) -> None:

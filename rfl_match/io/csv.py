@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from rfl_match.arrays import text_columns_where
+from rfl_match.io.paths import FilePath
 from rfl_match.io.table import (
     SPREADSHEET_RISK,
     TITLE_ROWS,
@@ -290,7 +291,7 @@ def _head_text(head: bytes, encoding: str, complete: bool) -> str:
     return text
 
 
-def read_csv(path: Path) -> Table:
+def read_csv(path: FilePath) -> Table:
     """Read a CSV file into string columns, holding one copy of the data at most.
 
     The fast path parses the file from disk with pyarrow (no Python copy of the text); a
@@ -298,6 +299,7 @@ def read_csv(path: Path) -> Table:
     ``csv`` module, so that each rejected row is reported with its data row number. Both
     number the rows alike, blank ones counted and dropped (see the module's docstring).
     """
+    path = Path(path)
     source = str(path)
     size = path.stat().st_size
     head = _read_head(path)
@@ -628,8 +630,9 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str, titles: i
     return Table(frame, problems, rejected, numbered, "csv", dropped_rows=dropped)
 
 
-def read_csv_header(path: Path) -> list[str]:
+def read_csv_header(path: FilePath) -> list[str]:
     """The column names of a CSV file (for guessing a mapping), reading its first bytes."""
+    path = Path(path)
     head = _read_head(path)
     encoding = _sniff_encoding(head, str(path))
     if encoding == "utf-8":
@@ -660,12 +663,12 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+def write_csv(frame: pd.DataFrame, path: FilePath) -> None:
     """Write a table as UTF-8 CSV, formula cells neutralised."""
     neutralise_formulas(frame).to_csv(Path(path), index=False, encoding="utf-8")
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> None:
+def write_table(frame: pd.DataFrame, path: FilePath) -> None:
     """Write a table by file suffix (see :func:`rfl_match.io.write.write_table`)."""
     from rfl_match.io.write import write_table as write_by_suffix
 

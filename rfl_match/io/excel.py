@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
+from rfl_match.io.paths import FilePath
 from rfl_match.io.table import (
     TITLE_ROWS,
     Table,
@@ -58,7 +59,7 @@ def _open(path: Path) -> Any:
         ) from exc
 
 
-def read_excel(path: Path) -> Table:
+def read_excel(path: FilePath) -> Table:
     """The first sheet of a workbook: the first non-empty row is the header, titles above
     it passed over (:func:`~rfl_match.io.table.title_rows`).
 
@@ -70,6 +71,7 @@ def read_excel(path: Path) -> Table:
     """
     from openpyxl.utils.datetime import CALENDAR_MAC_1904  # type: ignore[import-untyped]
 
+    path = Path(path)
     book = _open(path)
     # A date cell is read as its date (openpyxl counts in the workbook's date system); a
     # number in a cell not formatted as a date comes as a number, read as a serial date
@@ -227,9 +229,9 @@ def _past_titles(
     return ahead[filled[count - 1][0] + 1 :], titles
 
 
-def read_excel_header(path: Path) -> list[str]:
+def read_excel_header(path: FilePath) -> list[str]:
     """The header row of the first sheet."""
-    book = _open(path)
+    book = _open(Path(path))
     try:
         numbered = enumerate(book.worksheets[0].iter_rows(), start=1)
         ahead, _ = _past_titles(numbered)
@@ -271,7 +273,7 @@ def _excel_cell(value: Any, notes: dict[str, int]) -> Any:
 
 def write_excel(
     sheets: dict[str, pd.DataFrame],
-    path: str | Path,
+    path: FilePath,
     *,
     choices: dict[str, tuple[str, ...]] | None = None,
     widths: dict[str, int] | None = None,
@@ -286,6 +288,7 @@ def write_excel(
     """
     from openpyxl import Workbook
 
+    path = Path(path)
     for name, frame in sheets.items():
         if len(frame) >= EXCEL_MAX_ROWS:
             raise ValueError(
@@ -294,7 +297,7 @@ def write_excel(
             )
     # The file first: one that cannot be written fails before a row is streamed to
     # openpyxl's temporary files, which would hold the records until the process ends.
-    with Path(path).open("wb") as target:
+    with path.open("wb") as target:
         notes = _write_sheets(Workbook(write_only=True), sheets, target, choices, widths)
     for what, count in notes.items():
         warn(f"{path}: {count:,} {what}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from rfl_match.io.paths import FilePath
 from rfl_match.io.table import Table, cell_text, drop_blank_rows
 from rfl_match.schema import Problem, RecordError, typed_text
 
@@ -26,13 +27,13 @@ def _arrow_table(path: Path, columns: list[str] | None = None):  # type: ignore[
         raise RecordError([Problem(None, None, f"{detail} ({exc})"[:300])], str(path)) from exc
 
 
-def read_parquet(path: Path) -> Table:
+def read_parquet(path: FilePath) -> Table:
     """All columns of a Parquet file as text. A row whose every cell is null or blank is
     counted and left out, as a CSV file's blank row is (:func:`drop_blank_rows`)."""
     import pyarrow as pa
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-    arrow = _arrow_table(path)
+    arrow = _arrow_table(Path(path))
     columns: dict[int, pd.Series] = {}
     for i in range(arrow.num_columns):
         column = arrow.column(i)
@@ -60,10 +61,12 @@ def read_parquet(path: Path) -> Table:
     return drop_blank_rows(Table(frame, format="parquet"))
 
 
-def read_parquet_header(path: Path) -> list[str]:
+def read_parquet_header(path: FilePath) -> list[str]:
+    """The column names of a Parquet file, from its schema."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    path = Path(path)
     try:
         return list(pq.read_schema(path).names)
     except (pa.ArrowException, OSError) as exc:
@@ -72,7 +75,7 @@ def read_parquet_header(path: Path) -> list[str]:
         ) from exc
 
 
-def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
+def write_parquet(frame: pd.DataFrame, path: FilePath) -> None:
     """Write a table as Parquet, column names as text."""
     out = frame.copy()
     out.columns = pd.Index([str(c) for c in out.columns])

@@ -25,9 +25,11 @@ Other person fields are kept under their PFIF names (``description``, ``home_str
 later names). The canonical fields that PFIF has no element for (``father_name``,
 ``mother_name``, ``grandfather_name``, ``place_of_birth``, ``nationality``) travel as lines
 ``<field>: <value>`` of the ``description``, which :func:`write_pfif_persons` writes and
-:func:`read_pfif` reads back into their fields. Contact details (``author_email``,
-``author_phone``, ``email_of_found_person``, ``phone_of_found_person``) are not read:
-matching needs none, and data kept is data at risk.
+:func:`read_pfif` reads back into their fields; so do the user's own columns (``camp``),
+as lines ``extra.<column>: <value>``, escaped to hold any text on one line. Contact
+details (``author_email``, ``author_phone``, ``email_of_found_person``,
+``phone_of_found_person``) are neither read nor written: matching needs none, and data
+kept is data at risk.
 
 The parser is expat with a document type declaration refused outright, so that neither
 entity expansion ("billion laughs") nor an external entity can be smuggled in.
@@ -49,7 +51,7 @@ import datetime as dt
 import hashlib
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,7 @@ from xml.parsers import expat
 import numpy as np
 import pandas as pd
 
+from rfl_match.io.paths import FilePath
 from rfl_match.io.table import Table
 from rfl_match.io.write import OutputError
 from rfl_match.schema import Problem, RecordError
@@ -99,6 +102,57 @@ _DESCRIBED_FIELDS = (
     "nationality",
 )
 _DESCRIBED_FIELD = re.compile(rf"^({'|'.join(_DESCRIBED_FIELDS)}): (.+)$")
+# The person fields of PFIF 1.4, in the spec's order: write_pfif_persons writes each of a
+# record's as an element.
+_PERSON_FIELDS = (
+    "person_record_id",
+    "entry_date",
+    "expiry_date",
+    "author_name",
+    "source_name",
+    "source_date",
+    "source_url",
+    "full_name",
+    "given_name",
+    "family_name",
+    "alternate_names",
+    "description",
+    "sex",
+    "date_of_birth",
+    "age",
+    "home_street",
+    "home_neighborhood",
+    "home_city",
+    "home_state",
+    "home_postal_code",
+    "home_country",
+    "photo_url",
+    "profile_urls",
+)
+# Columns that write_pfif_persons writes in a way of their own (an element, a line of
+# their own, a note), or never (contact details, which read_pfif does not read either).
+# Any other column is an extra column: a line "extra.<column>: <value>" of the
+# description, name and value escaped (_escaped) so that the line holds them whole.
+_NOT_EXTRA = frozenset(
+    {
+        *_PERSON_FIELDS,
+        *_DESCRIBED_FIELDS,
+        *_PRIVATE,
+        "record_id",
+        "place_of_origin",
+        "last_known_location",
+    }
+)
+_EXTRA_FIELD = re.compile(r"^extra\.([^:]*): (.+)$")
+# What the line of an extra column cannot hold as it is: a line break (any that
+# str.splitlines breaks at), another control character, a character that XML 1.0
+# cannot hold, and the backslash that escapes them; and in its name, a colon.
+_UNSAFE = r"\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff"
+_UNSAFE_VALUE = re.compile(f"[{_UNSAFE}]")
+_UNSAFE_NAME = re.compile(f"[{_UNSAFE}:]")
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|([\\nrt]))")
+_UNESCAPES = {escape[1]: char for char, escape in _ESCAPES.items()}
 
 
 class _Refused(Exception):
@@ -112,7 +166,7 @@ class _Document:
     versions: set[str] = field(default_factory=set)
 
 
-def _parse(path: str | Path) -> _Document:
+def _parse(path: FilePath) -> _Document:
     """Persons and notes as dicts of text, with nested notes tagged with their person."""
     path = Path(path)
     source = str(path)
@@ -261,21 +315,60 @@ def _without_described_dates(description: str) -> str:
     )
 
 
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    return _ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def _escaped(text: str, unsafe: re.Pattern[str] = _UNSAFE_VALUE) -> str:
+    """``text`` as one line that :func:`_unescaped` reads back whole: its ``unsafe``
+    characters, and white space at either end (a line of a description is read
+    stripped), written as escapes (``\\n``, ``\\x1f``, ``\\u2028``, ``\\\\``); any other
+    character, in any script, as it is."""
+    out = unsafe.sub(lambda found: _escape_char(found.group()), text)
+    if out[:1].isspace():
+        out = _escape_char(out[0]) + out[1:]
+    if out[-1:].isspace():
+        out = out[:-1] + _escape_char(out[-1])
+    return out
+
+
+def _unescaped(text: str) -> str:
+    """The text that :func:`_escaped` wrote as ``text`` (a backslash that begins no escape
+    is kept, as a description written by hand may hold one)."""
+
+    def one(found: re.Match[str]) -> str:
+        code = found.group(1) or found.group(2)
+        return chr(int(code, 16)) if code else _UNESCAPES[found.group(3)]
+
+    return _ESCAPE.sub(one, text)
+
+
 def _described_fields(person: dict[str, str], description: str) -> tuple[dict[str, str], str]:
-    """The fields that ``description`` gives in lines ``<field>: <value>`` (as
-    :func:`write_pfif_persons` writes them), and the description without the lines read:
-    see :func:`read_pfif` for which are read."""
+    """The fields that ``description`` gives in lines ``<field>: <value>`` and the extra
+    columns it gives in lines ``extra.<column>: <value>`` (as :func:`write_pfif_persons`
+    writes them), and the description without the lines read: see :func:`read_pfif` for
+    which are read."""
     read: dict[str, tuple[int, str]] = {}
     lines = description.splitlines()
     for number, line in enumerate(lines):
-        match = _DESCRIBED_FIELD.match(line.strip())
-        if match and not person.get(match.group(1), "").strip():
-            read[match.group(1)] = (number, match.group(2).strip())  # the last line wins
+        if match := _DESCRIBED_FIELD.match(line.strip()):
+            key, value = match.group(1), match.group(2).strip()
+        elif (match := _EXTRA_FIELD.match(line.strip())) and (
+            key := _unescaped(match.group(1))
+        ) not in _NOT_EXTRA:
+            value = _unescaped(match.group(2))
+        else:
+            continue
+        if not person.get(key, "").strip():
+            read[key] = (number, value)  # the last line wins
     if not read:
         return {}, description
     taken = {number for number, _ in read.values()}
     kept = "\n".join(line for number, line in enumerate(lines) if number not in taken)
-    return {key: read[key][1] for key in _DESCRIBED_FIELDS if key in read}, kept
+    order = [key for key in _DESCRIBED_FIELDS if key in read]
+    order += [key for key in read if key not in _DESCRIBED_FIELDS]  # extras as written
+    return {key: read[key][1] for key in order}, kept
 
 
 def _person_record(person: dict[str, str]) -> dict[str, str]:
@@ -303,7 +396,7 @@ def _person_record(person: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def read_pfif(path: str | Path) -> Table:
+def read_pfif(path: FilePath) -> Table:
     """The persons of a PFIF document as records, their notes folded in.
 
     A line of a person's ``description`` that reads ``<field>: <value>`` for a canonical
@@ -323,6 +416,13 @@ def read_pfif(path: str | Path) -> Table:
     extension may add one) keeps the element's value, and its lines stay in the
     description: nothing given is dropped.
 
+    A line ``extra.<column>: <value>`` is a column of the user's own that
+    :func:`write_pfif_persons` wrote (``extra.camp: Zaatari``), read back into that column,
+    name and value unescaped (``\\n`` a line break, ``\\x3a`` a colon, ``\\\\`` a
+    backslash), and leaves the description, by the rules above; one whose column is a
+    PFIF field or has a line of its own (``extra.father_name: Omar``) is no such line, and
+    stays.
+
     Example:
         >>> import tempfile
         >>> records = pd.DataFrame({"record_id": ["x.org/1"], "full_name": ["Ali Hassan"],
@@ -333,6 +433,7 @@ def read_pfif(path: str | Path) -> Table:
         >>> back["father_name"], back["description"]
         ('Hassan', 'scar on the left hand')
     """
+    path = Path(path)
     doc = _parse(path)
     problems: list[Problem] = []
     records = [_person_record(p) for p in doc.persons]
@@ -394,12 +495,12 @@ def _note_rows(doc: _Document) -> list[dict[str, str]]:
     return rows
 
 
-def read_pfif_notes(path: str | Path) -> pd.DataFrame:
+def read_pfif_notes(path: FilePath) -> pd.DataFrame:
     """Every note of a PFIF document (nested or not), one row each, fields as text."""
     return pd.DataFrame(_note_rows(_parse(path)), dtype=str).fillna("")
 
 
-def read_pfif_pairs(path: str | Path) -> Table:
+def read_pfif_pairs(path: FilePath) -> Table:
     """The pairs of records that a PFIF document's notes link (matches, or true pairs).
 
     A note on ``person_record_id`` with a ``linked_person_record_id`` is the pair
@@ -524,7 +625,7 @@ def pfif_notes(
             }
 
 
-def check_person_ids(request_ids: pd.Series, sighting_ids: pd.Series, path: str | Path) -> None:
+def check_person_ids(request_ids: pd.Series, sighting_ids: pd.Series, path: FilePath) -> None:
     """An OutputError if a record id is both a request's and a sighting's: PFIF person
     record ids are unique across a document, and a note on "1" linked to "2" could not say
     which person "1" is (two such notes could even share a ``note_record_id``)."""
@@ -534,14 +635,14 @@ def check_person_ids(request_ids: pd.Series, sighting_ids: pd.Series, path: str 
         return
     shown = ", ".join(repr(i) for i in shared[:2]) + (", ..." if len(shared) > 2 else "")
     raise OutputError(
-        f"{path}: {len(shared):,} record id(s) are both a request's and a sighting's "
+        f"{Path(path)}: {len(shared):,} record id(s) are both a request's and a sighting's "
         f"({shown}), and PFIF needs each person's id unique in the document; write the "
         "matches as .csv, .xlsx or .parquet instead, or make the ids unique (prefix them, "
         "e.g. R1 and S1; nothing was written)"
     )
 
 
-def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) -> None:
+def write_pfif_notes(matches: pd.DataFrame, path: FilePath, **options: Any) -> None:
     """Write proposed pairs as a PFIF 1.4 document of notes (see the module docstring).
 
     The pairs of one list (``predict`` with one input: possible duplicates) share their
@@ -554,6 +655,7 @@ def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) ->
             twice, or both ways round, or a record paired with an id of its own);
             nothing is written.
     """
+    path = Path(path)
     notes = list(pfif_notes(matches, **options))
     ids = pd.Series([note["note_record_id"] for note in notes])
     repeated = ids.duplicated(keep=False).to_numpy()
@@ -575,7 +677,9 @@ def write_pfif_notes(matches: pd.DataFrame, path: str | Path, **options: Any) ->
     _write_tree(root, path)
 
 
-def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
+def write_pfif_persons(
+    records: pd.DataFrame, path: FilePath, *, extra_columns: Iterable[str] | None = None
+) -> None:
     """Write records as PFIF 1.4 persons (``full_name`` and ``alternate_names`` one name a
     line); canonical fields that PFIF lacks go into ``description``, one line each after
     the description's own text (``father_name: Hassan``, a line break inside the value
@@ -584,34 +688,48 @@ def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
     (``2024-01-01T00:00:00Z``). :func:`read_pfif` reads those lines back into their fields
     and takes them out of the description; a description that still holds one (read by
     an earlier version, which left them there) has the date's replaced and a line the
-    record writes already written once, so that writing what was read gives the same file."""
+    record writes already written once, so that writing what was read gives the same file.
+
+    A column of the user's own (``camp``, ``case_worker``: neither a PFIF field nor one of
+    those) goes into the description too, after them, a line ``extra.<column>: <value>``
+    each (``extra.camp: Zaatari``), which :func:`read_pfif` reads back into the column as
+    it was: in the name and the value a line break, another control character, a
+    character XML cannot hold and the backslash are written as escapes (``\\n``,
+    ``\\x1f``, ``\\\\``), and so is white space at either end and, in the name, a
+    colon, so that any text comes back as it was. A blank cell writes no line (and reads
+    back blank). Contact details (``author_email``, ``author_phone``,
+    ``email_of_found_person``, ``phone_of_found_person``) are never written, as
+    :func:`read_pfif` never reads them.
+
+    Args:
+        records: the records, one person each.
+        path: the ``.xml`` file.
+        extra_columns: the columns of the user's own to write, in this order; None (the
+            default) for every one, so that what is exported loses nothing, as it would
+            in CSV, ``.xlsx`` or Parquet; ``()`` for none (a PFIF file to share that
+            should hold the person's PFIF fields and no more). A name that is no such
+            column of ``records`` is a ValueError, so that a column misspelled is not left
+            out without a word.
+
+    Example:
+        >>> import tempfile
+        >>> records = pd.DataFrame({"record_id": ["x.org/1"], "full_name": ["Ali Hassan"],
+        ...     "camp": ["Zaatari"], "case_worker": ["Amal\\nor Sara"]})
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     write_pfif_persons(records, f"{folder}/persons.xml")
+        ...     back = read_pfif(f"{folder}/persons.xml").frame.iloc[0]
+        ...     write_pfif_persons(records, f"{folder}/persons.xml", extra_columns=["camp"])
+        ...     kept = read_pfif(f"{folder}/persons.xml").frame.columns
+        >>> back["camp"], back["case_worker"], back["description"]
+        ('Zaatari', 'Amal\\nor Sara', '')
+        >>> "camp" in kept, "case_worker" in kept
+        (True, False)
+    """
     root = ET.Element(f"{{{PFIF_NS}}}pfif")
-    pfif_fields = (
-        "person_record_id",
-        "entry_date",
-        "expiry_date",
-        "author_name",
-        "source_name",
-        "source_date",
-        "source_url",
-        "full_name",
-        "given_name",
-        "family_name",
-        "alternate_names",
-        "description",
-        "sex",
-        "date_of_birth",
-        "age",
-        "home_street",
-        "home_neighborhood",
-        "home_city",
-        "home_state",
-        "home_postal_code",
-        "home_country",
-        "photo_url",
-        "profile_urls",
-    )
-    for row in records.fillna("").astype(str).to_dict("records"):
+    table = records.fillna("").astype(str)
+    table.columns = pd.Index([str(c) for c in table.columns])
+    extras = _extra_columns(table, extra_columns)
+    for row in table.to_dict("records"):
         values = dict(row)
         values["person_record_id"] = row.get("record_id", "")
         # PFIF puts one name a line: a line break inside one name becomes a space.
@@ -644,12 +762,17 @@ def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
             # one such line: a description read from an older export may hold one already
             description = _without_described_dates(description)
             described.append(f"source_date: {row['source_date']}")
+        described += [
+            f"extra.{_escaped(key, _UNSAFE_NAME)}: {_escaped(row[key])}"
+            for key in extras
+            if row[key]
+        ]
         if described:
             # and a line of them the description holds already is written once
             lines = [line for line in description.splitlines() if line.strip() not in described]
             values["description"] = "\n".join(filter(None, [*lines, *described]))
         element = ET.SubElement(root, f"{{{PFIF_NS}}}person")
-        for key in pfif_fields:
+        for key in _PERSON_FIELDS:
             if values.get(key):
                 ET.SubElement(element, f"{{{PFIF_NS}}}{key}").text = _clean(values[key])
         location = row.get("last_known_location", "")
@@ -667,7 +790,29 @@ def write_pfif_persons(records: pd.DataFrame, path: str | Path) -> None:
     _write_tree(root, path)
 
 
-def _write_tree(root: ET.Element, path: str | Path) -> None:
+def _extra_columns(records: pd.DataFrame, wanted: Iterable[str] | None) -> list[str]:
+    """The columns of ``records`` that :func:`write_pfif_persons` writes as extra columns:
+    every one if ``wanted`` is None, else those it names (ValueError for one that is not)."""
+    extras = [column for column in records.columns if column not in _NOT_EXTRA]
+    if wanted is None:
+        return extras
+    if isinstance(wanted, str):
+        raise TypeError(f"extra_columns: a list of column names, not one name ({wanted!r})")
+    wanted = list(dict.fromkeys(wanted))
+    for name in wanted:
+        if name not in extras:
+            why = (
+                "a contact detail, never written to PFIF"
+                if name in _PRIVATE
+                else "written in a PFIF field or a line of its own already"
+                if name in _NOT_EXTRA
+                else "no such column among the records'"
+            )
+            raise ValueError(f"extra_columns: {name!r} is {why}")
+    return wanted
+
+
+def _write_tree(root: ET.Element, path: FilePath) -> None:
     ET.register_namespace("pfif", PFIF_NS)
     ET.indent(root, space="  ")
     tree = ET.ElementTree(root)

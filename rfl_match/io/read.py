@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rfl_match.io.paths import FilePath
 from rfl_match.io.table import (
     RejectedRow,
     Table,
@@ -73,8 +75,9 @@ class LoadedRecords:
     dropped_rows: list[int] = field(default_factory=list)
 
 
-def input_format(path: Path) -> str:
+def input_format(path: FilePath) -> str:
     """The reader for a file, by suffix; RecordError for a type rfl_match cannot read."""
+    path = Path(path)
     suffix = path.suffix.lower()
     if suffix in _FORMATS:
         return _FORMATS[suffix]
@@ -98,7 +101,7 @@ def _check_path(path: Path) -> None:
         raise RecordError([Problem(None, None, "this is a folder, not a file")], str(path))
 
 
-def read_table(path: str | Path) -> Table:
+def read_table(path: FilePath) -> Table:
     """A file's cells as text, before mapping and validation."""
     path = Path(path)
     _check_path(path)
@@ -124,7 +127,7 @@ def read_table(path: str | Path) -> Table:
     return table
 
 
-def read_pairs(path: str | Path) -> Table:
+def read_pairs(path: FilePath) -> Table:
     """A file of pairs of records (matches written by ``link``, or the true pairs) as a
     table with ``request_id`` and ``sighting_id`` columns, read by suffix as
     :func:`read_table` reads, but for PFIF, whose pairs are the notes that link two
@@ -144,7 +147,7 @@ def read_pairs(path: str | Path) -> Table:
     return read_table(path)
 
 
-def read_header(path: str | Path) -> list[str]:
+def read_header(path: FilePath) -> list[str]:
     """A file's column names, reading as little of it as the format allows."""
     path = Path(path)
     _check_path(path)
@@ -233,7 +236,7 @@ def _warn_misspelled_targets(mapping: dict[str, str] | None) -> None:
 
 
 def load_records(
-    path_or_dataframe: str | Path | pd.DataFrame,
+    path_or_dataframe: FilePath | pd.DataFrame,
     mapping: dict[str, str] | None = None,
     *,
     reject_bad_rows: bool = True,
@@ -271,7 +274,7 @@ def load_records(
         source = "input"
     else:
         table = read_table(path_or_dataframe)
-        source = str(path_or_dataframe)
+        source = os.fspath(path_or_dataframe)
     # A row whose every cell is blank is counted and left out before its id is checked,
     # as validation leaves it out: in a frame, or a workbook's row of error values (read
     # as blanks, each noted).
@@ -323,7 +326,7 @@ def load_records(
 
 
 def read_records(
-    path_or_dataframe: str | Path | pd.DataFrame,
+    path_or_dataframe: FilePath | pd.DataFrame,
     mapping: dict[str, str] | None = None,
     *,
     date_fields: Iterable[str] = (),

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from rfl_match.io.paths import FilePath
 from rfl_match.schema import CANONICAL_FIELDS, ID_FIELD
 from rfl_match.scoring import shown_probability
 
@@ -115,7 +116,7 @@ def _proposed_for(pairs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_review(table: pd.DataFrame, path: str | Path) -> None:
+def write_review(table: pd.DataFrame, path: FilePath) -> None:
     """Write the review table: ``.xlsx`` with a decision drop-down, or CSV; formula cells
     neutralised either way."""
     target = Path(path)

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from rfl_match.io.paths import FilePath
+
 OUTPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".parquet", ".pq", ".xml", ".pfif")
 
 
@@ -14,9 +16,10 @@ class OutputError(ValueError):
     """A table that cannot be written where asked (unknown suffix, too many rows for Excel)."""
 
 
-def output_format(path: str | Path) -> str:
+def output_format(path: FilePath) -> str:
     """The output format of a path ("csv", "xlsx", "parquet", "pfif"); OutputError if none."""
-    suffix = Path(path).suffix.lower()
+    path = Path(path)
+    suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt", ""):
         return "csv"
     if suffix == ".xlsx":
@@ -30,25 +33,27 @@ def output_format(path: str | Path) -> str:
     )
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, **pfif_options: Any) -> None:
+def write_table(frame: pd.DataFrame, path: FilePath, **pfif_options: Any) -> None:
     """Write a table by the suffix of ``path``.
 
     CSV and ``.xlsx`` (spreadsheet-bound) get formula cells neutralised; Parquet is written
     as it is. ``.xml`` writes PFIF 1.4: notes that link each proposed pair when the table
     has ``request_id`` and ``sighting_id`` columns (matches), persons when it has
-    ``record_id`` (records).
+    ``record_id`` (records; columns PFIF has no field for written into each person's
+    description, as :func:`rfl_match.io.pfif.write_pfif_persons` writes them).
     """
+    path = Path(path)
     kind = output_format(path)
     if kind == "csv":
         from rfl_match.io.csv import write_csv
 
-        sep = "\t" if Path(path).suffix.lower() == ".tsv" else ","
+        sep = "\t" if path.suffix.lower() == ".tsv" else ","
         if sep == ",":
             write_csv(frame, path)
         else:
             from rfl_match.io.csv import neutralise_formulas
 
-            neutralise_formulas(frame).to_csv(Path(path), index=False, sep=sep, encoding="utf-8")
+            neutralise_formulas(frame).to_csv(path, index=False, sep=sep, encoding="utf-8")
     elif kind == "xlsx":
         from rfl_match.io.excel import write_excel
 
