@@ -106,6 +106,9 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 @example("S / O Ahmed", None)  # S/O spaced: one word across three pieces
 @example("Ali N. A.", None)  # N/A in two pieces beside a name
 @example("Ali 0n A", None)  # a letter of N/A read so only once its digit is gone
+@example("N/A Tesfaye", None)  # N/A with its slash opening a name
+@example("H/Mariam Tesfaye", None)  # a theophoric head abbreviated
+@example("نوید کریمی", None)  # a consonant و read as Persian
 def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> None:
     """Names read piece by piece from the pieces' cached parts (most names) read as the
     full pipeline reads them."""
@@ -237,6 +240,12 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
 # piece (رمضان) read both ways in a batch, in the fast path and the full one (a title)
 @example(["رمضان", "رمضان کریمی", "حاجی رمضان"], ["Ramazan", "رمضان كريمي", "ذاکر"], None)
 @example(["رمضان", "رمضان کریمی"], ["ضمیر"], "arabic")  # the hint says Arabic
+# a consonant و read as Persian is v, as Arabic w; گ and چ under an Arabic hint read as Arabic
+@example(["نوید احمدی", "نواف", "پروانه"], ["نواف کریمی", "Nawid", "یوسف"], None)
+@example(["گاضي", "چاذر علي"], ["گضبان", "نواف"], "iraqi")
+# theophoric heads abbreviated (H/, K/) or written out; N/A with its slash, anywhere
+@example(["H/Mariam Tesfaye", "K/Mariam", "ኃ/ማርያም"], ["Haile Mariam", "Hailemariam"], None)
+@example(["N/A Tesfaye", "Ali N/A Khan", "N / A"], ["Tesfaye N/A", "N.A. Tesfaye"], None)
 def test_prepared_name_codes_equal_each_form_coded(
     left: list[str | None], right: list[str | None], culture: str | None
 ) -> None:

@@ -495,3 +495,22 @@ def test_a_somali_long_vowel_with_an_initial_c_takes_the_class_of_its_reading(
 ) -> None:
     # a vowel written twice is Somali spelling (Caadil, Cuumar): c is the ayn, dropped
     assert normalize_name(word).variant_ids == normalize_name(other).variant_ids
+
+
+# Persian and Dari say a consonant و as v (Navid, Vahid, Parviz, Javad), Afghan and South
+# Asian spellings often keep w (Nawid, Wahid, Parwiz, Jawad): every spelling of a listed
+# name, in either script, is one class.
+PERSIAN_V = [
+    "Navid Nawid Naveed نوید نويد",
+    "Vahid Wahid Waheed وحید",
+    "Javad Jawad جواد",
+    "Parviz Parwiz Parvez پرویز",
+    "Vali Wali ولی",
+    "Wafa Vafa وفا",
+]
+
+
+@pytest.mark.parametrize("spellings", PERSIAN_V)
+def test_persian_v_and_w_spellings_are_one_class(spellings: str) -> None:
+    classes = {normalize_name(s).variant_ids for s in spellings.split()}
+    assert len(classes) == 1, classes

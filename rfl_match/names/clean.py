@@ -68,15 +68,18 @@ _HYPHENED = re.compile(
 
 
 @cache
-def _relation_words() -> re.Pattern[str]:
+def _slash_words() -> re.Pattern[str]:
     """S/O and D/O (son of, daughter of: the patronymic particles of two letters in
-    ``resources/particles.tsv``) written with their slash ("s/o", "s / o"): kept as one
-    word, apart from initials (S. O. Adeyemi) once the slash is a space elsewhere."""
+    ``resources/particles.tsv``) and N/A, N/K (the placeholders written with a slash in
+    ``resources/placeholders.tsv``) written with their slash ("s/o", "s / o", "n/a"): kept
+    as one word, apart from initials (S. O. Adeyemi, N. A. Khan) once the slash is a space
+    elsewhere."""
     pairs = [
         row[0].split()
         for row in read_table("particles.tsv")
         if row[1] == "patronymic" and " " in row[0]
     ]
+    pairs += [row[0].split("/") for row in read_table("placeholders.tsv") if "/" in row[0]]
     # registers space the slash too ("S / O Ahmed Khan"); a space is no initial's sign
     alternatives = "|".join(
         re.escape(first) + r"\s*/\s*" + re.escape(second) for first, second in pairs
@@ -102,9 +105,9 @@ def clean_text(text: str) -> str:
     Removes harakat, tatweel, zero-width characters and apostrophes; unifies alef and hamza
     seats, Persian and Arabic yeh and kaf, ta marbuta (read as final heh); turns hyphens and
     punctuation into spaces and Arabic-Indic digits into ASCII digits. Latin diacritics are
-    kept here (romanisation decides what they mean). S/O and D/O (son of, daughter of)
-    written with their slash keep it, one word told from initials (S. O. Adeyemi), spaces
-    around the slash or not (S / O). A word
+    kept here (romanisation decides what they mean). S/O and D/O (son of, daughter of) and
+    N/A, N/K (not known) written with their slash keep it, one word told from initials
+    (S. O. Adeyemi, N. A. Khan), spaces around the slash or not (S / O). A word
     of two Korean given-name syllables joined by a hyphen is one name and is written as
     one word (Min-jun is Minjun, as 김민준's given name reads;
     ``resources/korean_syllables.tsv``); two halves alike stay apart (a Burmese doubled
@@ -116,8 +119,8 @@ def clean_text(text: str) -> str:
     'محمد عبدالله'
     >>> clean_text("KIM Min-jun"), clean_text("Jean-Pierre")
     ('kim minjun', 'jean pierre')
-    >>> clean_text("Ali S/O Ahmed"), clean_text("S. O. Adeyemi"), clean_text("N/A")
-    ('ali s/o ahmed', 's o adeyemi', 'n a')
+    >>> clean_text("Ali S/O Ahmed"), clean_text("S. O. Adeyemi"), clean_text("N / A")
+    ('ali s/o ahmed', 's o adeyemi', 'n/a')
     >>> clean_text("S / O Ahmed Khan"), clean_text("d /o Amina")
     ('s/o ahmed khan', 'd/o amina')
     """
@@ -127,8 +130,8 @@ def clean_text(text: str) -> str:
     if "-" in text or "\u2010" in text:
         text = _HYPHENED.sub(_joined, text)
     if "/" in text:
-        # every other piece is S/O or D/O, which keeps its slash, written as one word
-        pieces = _relation_words().split(text)
+        # every other piece is S/O, D/O, N/A or N/K, which keeps its slash, written as one word
+        pieces = _slash_words().split(text)
         text = "".join(
             "".join(p.split()) if k % 2 else p.translate(_TABLE) for k, p in enumerate(pieces)
         )

@@ -887,7 +887,10 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
             words = words[1:]
     if father and words:
         words[0] = replace(words[0], after_patronymic=True)  # roles: father, grandfather...
-    infos = [analyze_token(w.native, w.latin, w.script, somali, persian) for w in words]
+    infos = [
+        _with_readings(analyze_token(w.native, w.latin, w.script, somali, persian), w)
+        for w in words
+    ]
     # blank as its parts are written too ("0x" is x), so that a name read from its tokens
     # reads the same; so is N/A beside a name once its parts are read ("Ali N bin A", "0n")
     keep = [k for k, info in enumerate(infos) if info.token and not is_dropped(info.token)]
@@ -895,6 +898,14 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
     if keep and not without_placeholders(" ".join(infos[k].token for k in keep)):
         keep = []
     return _Parsed(script, family, [words[k] for k in keep], [infos[k] for k in keep], titles)
+
+
+def _with_readings(info: TokenInfo, word: Word) -> TokenInfo:
+    """A part's analysis with the other readings its word carries (H/Mariam, read
+    Hailemariam, is also Habtemariam) after its own candidates."""
+    if not word.readings:
+        return info
+    return info._replace(candidates=tuple(dict.fromkeys((*info.candidates, *word.readings))))
 
 
 #: The parts of each name read whole, by clean text and culture (:func:`full_parts`).

@@ -25,6 +25,8 @@ class Word:
     after_article: bool = False
     after_patronymic: bool = False
     kunya: bool = False
+    #: other Latin readings of the part, most likely first (H/Mariam: habtemariam)
+    readings: tuple[str, ...] = ()
 
 
 @cache
@@ -58,13 +60,19 @@ def _theophoric_names() -> frozenset[str]:
 @cache
 def _theophoric_letters() -> dict[str, Word]:
     """A theophoric head abbreviated to its letter (G/Mariam, ገ/ማርያም) -> the first listed
-    head of its script that the letter opens (gebre, ገብረ), as a word."""
+    head of its script that the letter opens (gebre, ገብረ), as a word; its ``readings``: the
+    Latin forms of the letter's other heads that are another name (H/: haile, and habte)."""
     heads = [p for p, kind in _particles().items() if kind == "theophoric"]
     out = {}
     for letter in (p for p in heads if len(p) == 1):
-        head = next(h for h in heads if len(h) > 1 and h[0] == letter)
-        script = "Latin" if head.isascii() else "Ethiopic"
-        out[letter] = Word(native=head, latin=romanize_word(head, script), script=script)
+        script = "Latin" if letter.isascii() else "Ethiopic"
+        opened = [h for h in heads if len(h) > 1 and h[0] == letter]
+        names: dict[str, str] = {}  # one Latin form per name (haile, hayle: one)
+        for head in opened:
+            latin = romanize_word(head, script)
+            names.setdefault(lookup_latin(latin) or latin, latin)
+        first, *others = names.values()
+        out[letter] = Word(native=opened[0], latin=first, script=script, readings=tuple(others))
     return out
 
 
@@ -306,7 +314,9 @@ def join_parts(words: list[Word]) -> list[Word]:
         if kind == "theophoric" and i + 1 < n and _is_theophoric_name(words[i + 1]):
             head = _theophoric_letters().get(w.native)
             if head is not None:  # G/Mariam: Gebremariam
-                w = Word(native=head.native, latin=head.latin, script=head.script)
+                w = Word(
+                    native=head.native, latin=head.latin, script=head.script, readings=head.readings
+                )
             joined = _join(w, words[i + 1], middle=None)
             _carry_pending(joined, w, pending_article, pending_patronymic)
             pending_article = pending_patronymic = False
@@ -365,7 +375,13 @@ def _join(first: Word, second: Word, *, middle: Word | None) -> Word:
     script = first.script if first.script == second.script else "Latin"
     if script == "Latin":
         native = first.latin + mid_latin + second.latin
-    return Word(native=native, latin=first.latin + mid_latin + second.latin, script=script)
+    readings = tuple(r + mid_latin + second.latin for r in first.readings)
+    return Word(
+        native=native,
+        latin=first.latin + mid_latin + second.latin,
+        script=script,
+        readings=readings,
+    )
 
 
 _CHAIN = ("given", "father", "grandfather")
