@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
 from itertools import repeat
 from typing import Any, NamedTuple
 
@@ -28,6 +27,7 @@ from unidecode import unidecode
 from rfl_match.bloom_filters import FilterTable, decode_filters
 from rfl_match.dates import BirthIntervals, birth_intervals
 from rfl_match.kernels import JW_PREFIX, number_rows, person_parts, shifted_blocks, worker_count
+from rfl_match.names._resources import read_table
 from rfl_match.names.clean import clean_text
 from rfl_match.names.keys import finish_key
 from rfl_match.names.normalize import (
@@ -1348,18 +1348,17 @@ def _country_tables() -> tuple[Mapping[str, str], Mapping[str, str]]:
     folded English name of its country. A romanised form of two countries (Arabic مصر,
     Egypt, and the code MSR, Montserrat, both "msr") is left out of the second table: only
     its written forms name a country."""
-    text = resources.files("rfl_match").joinpath("resources", "countries.tsv").read_text("utf-8")
     written: dict[str, str] = {}
     romanised: dict[str, str] = {}
     shared: set[str] = set()
-    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    for code, alpha2, name, forms in rows[1:]:
+    for code, alpha2, name, forms in read_table("countries.tsv", package="rfl_match"):
         country = fold_text(name)
         codes = [code] + ([alpha2] if alpha2.casefold() not in _NOT_CODES else [])
         for form in filter(str.strip, [*codes, name, *forms.split(";")]):
             written[_as_written(form)] = country
-            if romanised.setdefault(fold_text(form), country) != country:
-                shared.add(fold_text(form))
+            folded = fold_text(form)
+            if romanised.setdefault(folded, country) != country:
+                shared.add(folded)
     for form in shared:
         del romanised[form]
     return written, romanised

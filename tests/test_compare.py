@@ -19,6 +19,7 @@ from rapidfuzz.distance import JaroWinkler
 from rfl_match import compare, kernels
 from rfl_match.compare import Index, Levels, build_comparison, code_levels, regrade, similarity
 from rfl_match.config import ComparisonSpec
+from rfl_match.names._resources import read_table
 from rfl_match.prepare import PreparedPair, Vocabulary, _arrow_distinct, country_of
 from rfl_match.schema import validate_records
 
@@ -1242,11 +1243,9 @@ def test_country_of_reads_codes_names_and_demonyms_as_one_country() -> None:
 def test_countries_table_names_one_country_per_form() -> None:
     """No way of writing a country (case-folded) names two rows: a later row would
     silently take an earlier row's form."""
-    text = (Path(compare.__file__).parent / "resources" / "countries.tsv").read_text("utf-8")
-    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    assert rows[0] == ["code", "alpha2", "name", "forms"]
+    rows = read_table("countries.tsv", package="rfl_match")
     seen: dict[str, str] = {}
-    for code, alpha2, name, forms in rows[1:]:
+    for code, alpha2, name, forms in rows:
         written = [code, alpha2, name, *forms.split(";")]
         for form in {" ".join(f.casefold().split()) for f in written} - {""}:
             assert seen.setdefault(form, code) == code, (form, seen[form], code)

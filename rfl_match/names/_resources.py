@@ -7,12 +7,13 @@ from importlib import resources
 
 
 @cache
-def read_table(name: str) -> tuple[tuple[str, ...], ...]:
-    """Rows of a tab-separated resource file, without comment lines (``#``) and the header.
+def read_table(name: str, package: str = "rfl_match.names") -> tuple[tuple[str, ...], ...]:
+    """Rows of a tab-separated resource file of ``package``'s ``resources/``, without
+    comment lines (``#``) and the header.
 
     Every row is padded to the header's width with empty strings.
     """
-    text = resources.files("rfl_match.names").joinpath("resources", name).read_text("utf-8")
+    text = resources.files(package).joinpath("resources", name).read_text("utf-8")
     rows: list[tuple[str, ...]] = []
     width = 0
     for line in text.splitlines():
