@@ -436,8 +436,13 @@ class Comparison(ABC):
 
 #: The comparisons a :class:`ConditionedComparison` splits by a family name's agreement
 #: (``LinkConfig.condition_on``, all but the one it names): the given name, on which
-#: siblings differ, and what relatives share (``mixture.FAMILY_COMPARISONS``).
-CONDITIONED_COMPARISONS = (OWN_NAME, *FAMILY_COMPARISONS)
+#: siblings differ, what relatives share (``mixture.FAMILY_COMPARISONS``), and the
+#: nationality, which a family shares too: unsplit, siblings agreeing on it weigh as
+#: if that were rare among non-matches (synthetic 20,000 x 40,000, seed 5: the
+#: unlabelled calibration's largest gap 0.050 unsplit, 0.035 split).
+CONDITIONED_COMPARISONS = (OWN_NAME, *FAMILY_COMPARISONS, "nationality")
+#: What models saved in format version 8 split (before the nationality was).
+CONDITIONED_COMPARISONS_V8 = (OWN_NAME, *FAMILY_COMPARISONS)
 #: The lowest level of a name-chain comparison that counts as agreeing for the split
 #: ("names sound alike": a father's name spelt two ways still agrees).
 ANCHOR_LEVEL = 4

@@ -346,9 +346,10 @@ class LinkConfig:
             name of a comparison (one of :data:`CONDITION_ANCHORS`: ``"family_name"``,
             ``"father_name"``, ...) whose agreement splits the levels of the other
             comparisons a family shares (given, family, parents' and grandfather's names,
-            places of birth and origin; ``compare.CONDITIONED_COMPARISONS``): each is
-            learned and weighed given whether that name agrees (its m and u sum to 1
-            within each half, ``compare.ConditionedComparison``), so that a sibling,
+            places of birth and origin, nationality;
+            ``compare.CONDITIONED_COMPARISONS``): each is learned and weighed given
+            whether that name agrees (its m and u sum to 1 within each half,
+            ``compare.ConditionedComparison``), so that a sibling,
             who shares the father, the mother, the family name and the places, is not
             counted as agreeing on each as if it were rare among non-matches, and a
             different given name beside the same family name is weighed as it is among

@@ -45,13 +45,13 @@ from rfl_match.calibration import (
 from rfl_match.cluster import checked_clusters
 from rfl_match.compare import (
     CONDITIONED_COMPARISONS,
+    CONDITIONED_COMPARISONS_V8,
     Comparison,
     ConditionedComparison,
     TermFrequencies,
     build_comparison,
     default_specs,
     level_matrix,
-    split_anchors,
 )
 from rfl_match.compare import TITLES as _TITLES
 from rfl_match.config import (
@@ -119,7 +119,7 @@ from rfl_match.warn import warn
 
 MODEL_FORMAT = "rfl_match.model"
 # The version a model fitted with the defaults is written in (the newest read is the last
-# of _READABLE_VERSIONS: 8, with ``condition_on``).
+# of _READABLE_VERSIONS: 9, with ``condition_on`` splitting the nationality).
 MODEL_VERSION = 7
 # Versions load reads: 1 (before the term-frequency maps) scores with raw bits; 1 and 2
 # (before the non-match classes) with no combination term; 1 to 3 (before the context
@@ -130,12 +130,14 @@ MODEL_VERSION = 7
 # 6 (a ceiling set as a number) reads as it was written; 7 holds ``far_birth_m`` None (the
 # ceiling from the data), which version 6 cannot read; 8 a ``condition_on`` (levels split by
 # a family name's or parent's agreement), which no older version has: without it, it is
-# left out.
-_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
+# left out; 9 the same with the nationality among what is split, which version 8 did not
+# split (compare.CONDITIONED_COMPARISONS_V8): a version 8 file loads with its own split.
+_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
 # 5 with a cut of its own, 6 with a ceiling on m set as a number, 7 with one from the
-# data (far_birth_m None), 8 with ``condition_on``. Below version 6, context and budget
+# data (far_birth_m None), 8 with ``condition_on``, 9 with a split that version 8 does not
+# make (the nationality's). Below version 6, context and budget
 # options at their defaults are left out, so a release reads its own defaults for them
 # (version 6 writes them all): an older release
 # runs its own (fewer) context rules, which adds fewer candidates and learns nothing
@@ -151,6 +153,7 @@ _BUDGET_OPTIONS = ("candidates_within",)
 _BUDGET_VERSION = 5
 _CEILING_VERSION = 6
 _CONDITIONED_VERSION = 8
+_NATIONALITY_SPLIT_VERSION = 9
 # ``condition_on`` splits only where its anchor agrees on at least this many of the
 # candidate pairs learned from; else it warns and fits unsplit.
 _MIN_ANCHOR_PAIRS = 20
@@ -475,6 +478,9 @@ class Linker:
         # What fit last resolved condition_on "auto" to, while the config still holds it
         # (a fit again on other data resolves it again); None: the config was not "auto".
         self._auto_anchor: str | None = None
+        # The comparisons condition_on splits (all but its anchor): as a fit splits them,
+        # or as the file a model was loaded from did (its format version).
+        self._conditioned: tuple[str, ...] = CONDITIONED_COMPARISONS
         # A partition of a run in partitions (rfl_match.backends): what it shares with
         # the whole run (prepare.Partition), for the frames it prepares.
         self._partition: Partition | None = None
@@ -497,7 +503,7 @@ class Linker:
         agreeing = built[names.index(anchor)].agreeing_level
         return [
             ConditionedComparison(c, anchor, agreeing)
-            if c.name in CONDITIONED_COMPARISONS and c.name != anchor
+            if c.name in self._conditioned and c.name != anchor
             else c
             for c in built
         ]
@@ -671,6 +677,7 @@ class Linker:
         """The comparisons a fit on these records learns (``specs_`` resolved from their
         columns), and whether ``condition_on`` was named (not ``"auto"``)."""
         self.specs_ = self._resolve_specs(left, right)
+        self._conditioned = CONDITIONED_COMPARISONS
         # condition_on "auto": the family name where it splits, else none, unwarned; the
         # config then says which (and a fit again resolves it again).
         named = self.config.condition_on not in (CONDITION_AUTO, self._auto_anchor)
@@ -1798,7 +1805,15 @@ class Linker:
                         del config["non_match_classes"]
                         version = _ONE_CLASS_VERSION
         if config["condition_on"]:
-            version = _CONDITIONED_VERSION
+            version = (
+                _NATIONALITY_SPLIT_VERSION
+                if any(
+                    isinstance(c, ConditionedComparison)
+                    and c.name not in CONDITIONED_COMPARISONS_V8
+                    for c in self._comparisons()
+                )
+                else _CONDITIONED_VERSION
+            )
         else:
             del config["condition_on"]
         return {
@@ -1880,6 +1895,9 @@ class Linker:
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{path}: the model in this file is incomplete ({exc})") from exc
         linker.training_ = dict(data.get("training", {}))
+        if version == _CONDITIONED_VERSION:
+            # Older versions split nothing (without condition_on they are read unsplit).
+            linker._conditioned = CONDITIONED_COMPARISONS_V8
         comparisons = linker._comparisons()
         labels = [list(c.labels) for c in comparisons]
         if labels != linker.model_.labels:
@@ -1974,11 +1992,15 @@ def _anchor_agreements(
 
 
 def _anchors(comparisons: Sequence[Comparison]) -> list[tuple[int, int] | None] | None:
-    """:func:`compare.split_anchors` of the comparisons as built (by their anchor)."""
-    split = next((c for c in comparisons if isinstance(c, ConditionedComparison)), None)
-    if split is None:
-        return None
-    return split_anchors([c.name for c in comparisons], split.anchor, split.anchor_agreeing)
+    """Per comparison as built, its anchor's column and lowest agreeing level where it is
+    split (a :class:`ConditionedComparison`), else None; None where none is split (what
+    :func:`compare.split_anchors` reads from a fresh fit's comparison names)."""
+    names = [c.name for c in comparisons]
+    out: list[tuple[int, int] | None] = [
+        (names.index(c.anchor), c.anchor_agreeing) if isinstance(c, ConditionedComparison) else None
+        for c in comparisons
+    ]
+    return out if any(out) else None
 
 
 def _u_reference(

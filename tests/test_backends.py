@@ -283,7 +283,9 @@ def test_merged_rows_are_the_best_of_all(keys: list[list[int]], parts: int) -> N
 
 
 def _close(one: object, other: object, where: str = "model") -> None:
-    """Equal, but floats to rounding (sums over patterns in another order)."""
+    """Equal, but floats to rounding (sums over patterns in another order, which the
+    calibration's Newton fit carries: its intercept 2e-9 apart, on the nationality's
+    split)."""
     if isinstance(one, dict) and isinstance(other, dict):
         assert one.keys() == other.keys(), where
         for key in one:
@@ -293,7 +295,7 @@ def _close(one: object, other: object, where: str = "model") -> None:
         for k, (x, y) in enumerate(zip(one, other, strict=True)):
             _close(x, y, f"{where}[{k}]")
     elif isinstance(one, float) or isinstance(other, float):
-        assert one == pytest.approx(other, rel=1e-9, abs=1e-9), where
+        assert one == pytest.approx(other, rel=1e-8, abs=1e-8), where
     else:
         assert one == other, where
 

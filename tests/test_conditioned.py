@@ -16,8 +16,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rfl_match as rm
+import rfl_match.linker as linker_module
 from rfl_match.calibration import WeightCalibration, fit_on_comparisons
-from rfl_match.compare import ANCHOR_LEVEL, ConditionedComparison, build_comparison
+from rfl_match.compare import (
+    ANCHOR_LEVEL,
+    CONDITIONED_COMPARISONS_V8,
+    ConditionedComparison,
+    build_comparison,
+)
 from rfl_match.config import ComparisonSpec, ConfigError
 from rfl_match.kernels import split_levels
 from rfl_match.linker import _agree_rate
@@ -301,10 +307,38 @@ def test_the_saved_model_predicts_the_same(
     conditioned.save(path)
     saved = rm.Linker.load(path)
     assert saved.config.condition_on == "family_name"
-    assert conditioned.to_dict()["format_version"] == 8
+    # 9: the nationality is split, which version 8 files do not
+    assert conditioned.to_dict()["format_version"] == 9
+    assert "nationality" in {
+        c.name for c in saved._comparisons() if isinstance(c, ConditionedComparison)
+    }
     before = conditioned.predict(synthetic["requests"], synthetic["sightings"])
     after = saved.predict(synthetic["requests"].copy(), synthetic["sightings"].copy())
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_a_version_8_model_keeps_the_nationality_unsplit(
+    synthetic: dict[str, pd.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file written before the nationality was split loads with the split it was fitted
+    with (its levels and weights as written), predicts as it did, and is saved again in
+    version 8 for the releases that wrote it."""
+    with monkeypatch.context() as patch:
+        patch.setattr(linker_module, "CONDITIONED_COMPARISONS", CONDITIONED_COMPARISONS_V8)
+        old = rm.Linker(CONFIG).fit(synthetic["requests"], synthetic["sightings"])
+    assert old.to_dict()["format_version"] == 8
+    old.save(tmp_path / "m8.json")
+    loaded = rm.Linker.load(tmp_path / "m8.json")
+    split = {c.name for c in loaded._comparisons() if isinstance(c, ConditionedComparison)}
+    assert "nationality" not in split and "given_name" in split
+    assert loaded.to_dict()["format_version"] == 8
+    pd.testing.assert_frame_equal(
+        old.predict(synthetic["requests"], synthetic["sightings"]),
+        loaded.predict(synthetic["requests"], synthetic["sightings"]),
+    )
+    # fitted again, it splits as a fit now does
+    refit = loaded.fit(synthetic["requests"], synthetic["sightings"])
+    assert refit.to_dict()["format_version"] == 9
 
 
 def test_a_model_without_it_leaves_it_out(
@@ -463,6 +497,7 @@ def test_fit_calibrates_with_the_anchors(
             "grandfather_name",
             "place_of_birth",
             "place_of_origin",
+            "nationality",
         )
     ]
 

@@ -1725,7 +1725,8 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     prior on m at half the data (``em_m_prior`` 0.5); EM alone (0, and the prior of
     earlier releases, 1.0) puts 2% there (relatives a generation apart), and the
     predictions differ. The default is written as null (version 7 with each comparison
-    alone, 8 split by the family name, as the defaults split it here), a share as a
+    alone, 9 split by the family name, as the defaults split it here, nationality
+    included), a share as a
     number (version 6), and both read back; EM alone is written without the key and read
     back as 0: a model of an older release (version 5) loads, predicts as it stored, and
     fitted again learns as before."""
@@ -1752,7 +1753,7 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     assert len(default_pairs) != len(alone.predict(requests, sightings))
     path = tmp_path / "model.json"
     loaded = _saved_and_loaded(
-        default, path, 8, far_birth_m=None, em_m_prior=0.5, condition_on="family_name"
+        default, path, 9, far_birth_m=None, em_m_prior=0.5, condition_on="family_name"
     )
     assert loaded.config.far_birth_m is None
     pdt.assert_frame_equal(loaded.predict(requests, sightings), default_pairs)
