@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rfl_match as rm
+import rfl_match.linker as linker_module
 from rfl_match.backends.partitions import (
     Runner,
     agree,
@@ -27,7 +28,7 @@ from rfl_match.backends.partitions import (
     split,
     task_linker,
 )
-from rfl_match.compare import merge_term_counts, term_counts
+from rfl_match.compare import CONDITIONED_COMPARISONS_V8, merge_term_counts, term_counts
 from rfl_match.kernels import merge_rows
 
 KEYS = ["request_id", "sighting_id"]
@@ -149,6 +150,22 @@ def test_a_request_id_in_two_partitions_is_refused_by_its_rows(fitted, synthetic
     with pytest.raises(rm.RecordError) as fit:
         fit_in_partitions(rm.Linker(), twice, sightings, partition_rows=250)
     assert fit.value.problems == one.value.problems
+
+
+def test_a_failed_fit_leaves_a_loaded_model_as_it_was(synthetic, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A model saved before the nationality was split (format version 8), loaded, then
+    fitted in partitions on requests that fail (an id in two partitions): it predicts as it
+    did, with the split it was saved with."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    with monkeypatch.context() as patch:
+        patch.setattr(linker_module, "CONDITIONED_COMPARISONS", CONDITIONED_COMPARISONS_V8)
+        rm.Linker().fit(requests, sightings).save(tmp_path / "m8.json")
+    loaded = rm.Linker.load(tmp_path / "m8.json")
+    before = loaded.predict(requests, sightings)
+    with pytest.raises(rm.RecordError):
+        fit_in_partitions(loaded, _twice(requests), sightings, partition_rows=250)
+    pd.testing.assert_frame_equal(loaded.predict(requests, sightings), before)
+    assert loaded.to_dict()["format_version"] == 8
 
 
 def test_a_partition_of_blank_rows_is_left_out(fitted, synthetic, whole) -> None:  # type: ignore[no-untyped-def]
