@@ -819,6 +819,26 @@ def test_parent_name_split_otherwise(field: str) -> None:
     assert [label_of("name", field, g) for g in got] == want
 
 
+# Honorifics that lead a name, the linker giving no culture hint: Syed (run together or
+# not, or left out) and the Burmese honorifics, which change with a person's age (Maung,
+# then Ko, then U; Ma, then Daw), read as the same name.
+HONORIFIC_PAIRS = [
+    ("Syed Alam", "Sayedalam", "same spelling", "missing"),
+    ("Syed Alam", "Alam", "same spelling", "missing"),
+    ("Maung Noor Alam", "Noor Alam", "same spelling", "same names"),
+    ("Ma Rahima Khatun", "Rahima Khatun", "same spelling", "same names"),
+    ("Mg Kamal Hossain", "Kamal Hussain", "same spelling", "same names"),
+    ("U Kamal Hossain", "Maung Kamal Hussain", "same spelling", "same names"),
+    ("Ko Aung Win", "U Aung Win", "same spelling", "same names"),
+    ("Daw Khin Mya", "Ma Khin Mya", "same spelling", "same names"),
+    ("Maung Maung", "Mg Mg", "same name, different spelling", "same names"),
+]
+
+
+def test_leading_honorifics_read_as_the_same_name() -> None:
+    assert_name_labels(HONORIFIC_PAIRS)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.sampled_from(["F", "M", "", "f "]), min_size=1, max_size=6),

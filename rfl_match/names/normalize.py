@@ -35,6 +35,7 @@ from rfl_match.names.parts import (
     language_of,
     opens_two_word_title,
     simple_roles,
+    split_joined_title,
     take_titles,
 )
 from rfl_match.names.placeholders import (
@@ -338,6 +339,8 @@ def _word_parts(raw: str, reading: Reading) -> tuple[tuple[str, str, str], ...]:
     parts = latin.split()
     if script == "Latin" and len(parts) == 1:
         parts = _split_doubled_syllable(parts[0])
+        if len(parts) == 1:  # Sayedalam: Syed Alam, its title run together
+            parts = split_joined_title(parts[0])
     if len(parts) <= 1:
         return tuple((raw, p, script) for p in parts)
     # scripts written without spaces between name parts (Burmese, Han, Hangul)
