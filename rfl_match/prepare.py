@@ -10,6 +10,7 @@ Python strings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -41,7 +42,7 @@ from rfl_match.names.normalize import (
 )
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
 from rfl_match.names.placeholders import is_placeholder, says_given_unknown
-from rfl_match.names.romanization import PERSIAN_LETTERS_PATTERN
+from rfl_match.names.romanization import PERSIAN_LETTERS_PATTERN, romanize
 from rfl_match.schema import COUNTRY_FIELDS, NAME_FIELDS, PARENT_FIELDS, PLACE_FIELDS
 
 IntArray = npt.NDArray[np.int32]
@@ -1326,8 +1327,17 @@ def _where(row: int, n_left: int) -> str:
 
 
 def fold_text(value: str) -> str:
-    """Romanise, case-fold and collapse white space: the form free text is compared in."""
+    """Romanise, case-fold and collapse white space: the form free text is compared in.
+
+    Burmese text is read as names are (:func:`~rfl_match.names.romanization.romanize`):
+    Unidecode writes its letters one by one (ဘူးသီးတောင်, Buthidaung: "bhuu:sii:tteaang"),
+    so a place written in Burmese never met its Latin spelling."""
+    if _MYANMAR.search(value):
+        return " ".join(romanize(value).split())
     return " ".join(unidecode(value).casefold().split())
+
+
+_MYANMAR = re.compile("[\u1000-\u109f\uaa60-\uaa7f\ua9e0-\ua9ff]")
 
 
 #: Alpha-2 codes not read as a country in a nationality field: "NA" (Namibia) is far more

@@ -839,6 +839,25 @@ def test_leading_honorifics_read_as_the_same_name() -> None:
     assert_name_labels(HONORIFIC_PAIRS)
 
 
+def test_a_place_in_burmese_script_meets_its_latin_spelling() -> None:
+    # Unidecode wrote Burmese letter by letter ("bhuu:sii:tteaang"): never near Buthidaung
+    burmese = ["ဘူးသီးတောင်", "ရသေ့တောင်", "စစ်တွေ", "ဘူးသီးတောင်"]
+    latin = ["Buthidaung", "Rathedaung", "Sittwe", "Sittwe"]
+    n = len(latin)
+    got = levels(
+        "string",
+        "place_of_birth",
+        {"full_name": ["A"] * n, "place_of_birth": burmese},
+        {"full_name": ["A"] * n, "place_of_birth": latin},
+    )
+    assert [label_of("string", "place_of_birth", g) for g in got] == [
+        "similar (≥ 0.92)",
+        "similar (≥ 0.92)",
+        "same",
+        "different",
+    ]
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.sampled_from(["F", "M", "", "f "]), min_size=1, max_size=6),
