@@ -1329,15 +1329,19 @@ def _where(row: int, n_left: int) -> str:
 def fold_text(value: str) -> str:
     """Romanise, case-fold and collapse white space: the form free text is compared in.
 
-    Burmese text is read as names are (:func:`~rfl_match.names.romanization.romanize`):
-    Unidecode writes its letters one by one (ဘူးသီးတောင်, Buthidaung: "bhuu:sii:tteaang"),
-    so a place written in Burmese never met its Latin spelling."""
-    if _MYANMAR.search(value):
+    Text in another script than Latin (Arabic, Ge'ez, Burmese, Cyrillic ...) is read as
+    names are (:func:`~rfl_match.names.romanization.romanize`): Unidecode writes letters one
+    by one, without the vowels an abjad does not write (حلب, Halab: "hlb") or with
+    Ge'ez's and Burmese's every sign (ባሕር ዳር, Bahir Dar: "baahhere daare"; ဘူးသီးတောင်,
+    Buthidaung: "bhuu:sii:tteaang"), so a place so written hardly met its Latin spelling."""
+    if _OTHER_SCRIPT.search(value):
         return " ".join(romanize(value).split())
     return " ".join(unidecode(value).casefold().split())
 
 
-_MYANMAR = re.compile("[\u1000-\u109f\uaa60-\uaa7f\ua9e0-\ua9ff]")
+#: A letter of a script other than Latin (Greek and on, below CJK; Ethiopic, Myanmar and
+#: Arabic extensions, Arabic presentation forms).
+_OTHER_SCRIPT = re.compile("[\u0370-\u1dff\u2d80-\u2ddf\ua640-\ua69f\uaa60-\uab2f\ufb50-\ufeff]")
 
 
 #: Alpha-2 codes not read as a country in a nationality field: "NA" (Namibia) is far more
