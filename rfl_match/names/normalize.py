@@ -295,11 +295,15 @@ def _known_span(syllables: Sequence[BurmeseSyllable]) -> str | None:
 def _burmese_parts(raw: str) -> tuple[str, ...]:
     """Name parts of a Burmese-script word, in Latin.
 
-    A word of common Burmese name syllables is read syllable by syllable (Aung San Suu Kyi).
+    A word listed in the variant classes is its name. A word of common Burmese name
+    syllables is read syllable by syllable (Aung San Suu Kyi).
     Any other is a transcribed foreign name, most often a Muslim (Rohingya) name, written
     without spaces: it is cut where a known name ends (ဒီလ်မိုဟာမက်: dil muhammad) and after
     a written final l (နူရူလ်အစ္စလာမ်: nurul assalam); a known name is spelt as its class.
     """
+    listed = lookup_native(raw)
+    if listed is not None:  # a listed spelling is its name (သီတာ: Thida, not thi tar)
+        return (listed,)
     syllables = burmese_syllables(raw)
     if all(s.common is not None for s in syllables):
         return tuple(str(s.common) for s in syllables)
