@@ -10,6 +10,7 @@ Python strings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -41,7 +42,7 @@ from rfl_match.names.normalize import (
 )
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
 from rfl_match.names.placeholders import is_placeholder, says_given_unknown
-from rfl_match.names.romanization import PERSIAN_LETTERS_PATTERN
+from rfl_match.names.romanization import PERSIAN_LETTERS_PATTERN, romanize
 from rfl_match.schema import COUNTRY_FIELDS, NAME_FIELDS, PARENT_FIELDS, PLACE_FIELDS
 
 IntArray = npt.NDArray[np.int32]
@@ -1326,8 +1327,21 @@ def _where(row: int, n_left: int) -> str:
 
 
 def fold_text(value: str) -> str:
-    """Romanise, case-fold and collapse white space: the form free text is compared in."""
+    """Romanise, case-fold and collapse white space: the form free text is compared in.
+
+    Text in another script than Latin (Arabic, Ge'ez, Burmese, Cyrillic ...) is read as
+    names are (:func:`~rfl_match.names.romanization.romanize`): Unidecode writes letters one
+    by one, without the vowels an abjad does not write (حلب, Halab: "hlb") or with
+    Ge'ez's and Burmese's every sign (ባሕር ዳር, Bahir Dar: "baahhere daare"; ဘူးသီးတောင်,
+    Buthidaung: "bhuu:sii:tteaang"), so a place so written hardly met its Latin spelling."""
+    if _OTHER_SCRIPT.search(value):
+        return " ".join(romanize(value).split())
     return " ".join(unidecode(value).casefold().split())
+
+
+#: A letter of a script other than Latin (Greek and on, below CJK; Ethiopic, Myanmar and
+#: Arabic extensions, Arabic presentation forms).
+_OTHER_SCRIPT = re.compile("[\u0370-\u1dff\u2d80-\u2ddf\ua640-\ua69f\uaa60-\uab2f\ufb50-\ufeff]")
 
 
 #: Alpha-2 codes not read as a country in a nationality field: "NA" (Namibia) is far more

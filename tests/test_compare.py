@@ -819,6 +819,55 @@ def test_parent_name_split_otherwise(field: str) -> None:
     assert [label_of("name", field, g) for g in got] == want
 
 
+# Honorifics that lead a name, the linker giving no culture hint: Syed (run together or
+# not, or left out) and the Burmese honorifics, which change with a person's age (Maung,
+# then Ko, then U; Ma, then Daw), read as the same name.
+HONORIFIC_PAIRS = [
+    ("Syed Alam", "Sayedalam", "same spelling", "missing"),
+    ("Syed Alam", "Alam", "same spelling", "missing"),
+    ("Maung Noor Alam", "Noor Alam", "same spelling", "same names"),
+    ("Ma Rahima Khatun", "Rahima Khatun", "same spelling", "same names"),
+    ("Mg Kamal Hossain", "Kamal Hussain", "same spelling", "same names"),
+    ("U Kamal Hossain", "Maung Kamal Hussain", "same spelling", "same names"),
+    ("Ko Aung Win", "U Aung Win", "same spelling", "same names"),
+    ("Daw Khin Mya", "Ma Khin Mya", "same spelling", "same names"),
+    ("Maung Maung", "Mg Mg", "same name, different spelling", "same names"),
+]
+
+
+def test_leading_honorifics_read_as_the_same_name() -> None:
+    assert_name_labels(HONORIFIC_PAIRS)
+
+
+def test_a_place_in_another_script_meets_its_latin_spelling() -> None:
+    # Unidecode wrote Burmese, Arabic and Ge'ez letter by letter (ဘူးသီးတောင်:
+    # "bhuu:sii:tteaang", حلب: "hlb", ባሕር ዳር: "baahhere daare"): read as names are, they
+    # meet their Latin spellings
+    native = ["ဘူးသီးတောင်", "ရသေ့တောင်", "စစ်တွေ", "ဘူးသီးတောင်", "حلب", "بغداد", "ባሕር ዳር", "Харків"]
+    latin = [
+        "Buthidaung",
+        "Rathedaung",
+        "Sittwe",
+        "Sittwe",
+        "Halab",
+        "Baghdad",
+        "Bahir Dar",
+        "Kharkiv",
+    ]
+    n = len(latin)
+    got = levels(
+        "string",
+        "place_of_birth",
+        {"full_name": ["A"] * n, "place_of_birth": native},
+        {"full_name": ["A"] * n, "place_of_birth": latin},
+    )
+    similar = "similar (≥ 0.92)"
+    assert [label_of("string", "place_of_birth", g) for g in got] == [
+        *(similar, similar, "same", "different"),
+        *("same", "same", similar, "same"),
+    ]
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.sampled_from(["F", "M", "", "f "]), min_size=1, max_size=6),

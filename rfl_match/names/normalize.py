@@ -35,6 +35,7 @@ from rfl_match.names.parts import (
     language_of,
     opens_two_word_title,
     simple_roles,
+    split_joined_title,
     take_titles,
 )
 from rfl_match.names.placeholders import (
@@ -294,11 +295,15 @@ def _known_span(syllables: Sequence[BurmeseSyllable]) -> str | None:
 def _burmese_parts(raw: str) -> tuple[str, ...]:
     """Name parts of a Burmese-script word, in Latin.
 
-    A word of common Burmese name syllables is read syllable by syllable (Aung San Suu Kyi).
+    A word listed in the variant classes is its name. A word of common Burmese name
+    syllables is read syllable by syllable (Aung San Suu Kyi).
     Any other is a transcribed foreign name, most often a Muslim (Rohingya) name, written
     without spaces: it is cut where a known name ends (ဒီလ်မိုဟာမက်: dil muhammad) and after
     a written final l (နူရူလ်အစ္စလာမ်: nurul assalam); a known name is spelt as its class.
     """
+    listed = lookup_native(raw)
+    if listed is not None:  # a listed spelling is its name (သီတာ: Thida, not thi tar)
+        return (listed,)
     syllables = burmese_syllables(raw)
     if all(s.common is not None for s in syllables):
         return tuple(str(s.common) for s in syllables)
@@ -338,6 +343,8 @@ def _word_parts(raw: str, reading: Reading) -> tuple[tuple[str, str, str], ...]:
     parts = latin.split()
     if script == "Latin" and len(parts) == 1:
         parts = _split_doubled_syllable(parts[0])
+        if len(parts) == 1:  # Sayedalam: Syed Alam, its title run together
+            parts = split_joined_title(parts[0])
     if len(parts) <= 1:
         return tuple((raw, p, script) for p in parts)
     # scripts written without spaces between name parts (Burmese, Han, Hangul)

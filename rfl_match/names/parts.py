@@ -218,7 +218,38 @@ def _pair_kind(words: list[Word], i: int) -> str | None:
 def _is_title(word: Word, family: str | None) -> bool:
     titles = _titles()
     scope = titles.get(word.native) or titles.get(word.latin)
-    return scope is not None and (scope == "*" or scope == family)
+    if scope is None:
+        return False
+    if scope.startswith("*-"):  # every culture but those named (ma: not Chinese Ma)
+        return family not in scope[2:].split(",")
+    return scope == "*" or scope == family
+
+
+@cache
+def joined_titles() -> tuple[str, ...]:
+    """Latin titles also written run together with the name they lead (Syed: Sayedalam),
+    longest first (``titles.tsv``, column "joins")."""
+    forms = (row[0] for row in read_table("titles.tsv") if row[2] == "yes" and row[0].isascii())
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def split_joined_title(word: str) -> list[str]:
+    """A Latin word that opens with a title written run together with a listed name
+    (:func:`joined_titles`), as the two ("sayedalam" -> sayed, alam: Syed Alam); else the
+    word. The rest must be a listed name of three letters or more, so that a name that
+    merely opens with the title's letters stays whole."""
+    for title in joined_titles():
+        rest = word[len(title) :]
+        if word.startswith(title) and len(rest) >= 3 and lookup_latin(rest) is not None:
+            return [title, rest]
+    return [word]
+
+
+def _same_word(a: Word, b: Word) -> bool:
+    """Whether two words are one word written twice (Maung Maung, Mg Mg)."""
+    return a.latin == b.latin or (
+        lookup_latin(a.latin) is not None and lookup_latin(a.latin) == lookup_latin(b.latin)
+    )
 
 
 def opens_two_word_title(word: Word) -> bool:
@@ -238,14 +269,15 @@ def _is_two_word_title(words: list[Word], i: int, family: str | None) -> bool:
 
 
 def take_titles(words: list[Word], family: str | None) -> tuple[list[Word], list[str]]:
-    """Set aside the titles that lead a name, keeping at least one part."""
+    """Set aside the titles that lead a name, keeping at least one part; a word written
+    twice (Maung Maung, Ko Ko: a Burmese name of a doubled syllable) is no title."""
     titles: list[str] = []
     i = 0
     while i < len(words) - 1:
         if _is_two_word_title(words, i, family):
             titles.append(words[i].latin + words[i + 1].latin)
             i += 2
-        elif _is_title(words[i], family):
+        elif _is_title(words[i], family) and not _same_word(words[i], words[i + 1]):
             titles.append(words[i].latin or words[i].native)
             i += 1
         elif _is_article(words, i) and i + 2 < len(words) and _is_title(words[i + 1], family):
