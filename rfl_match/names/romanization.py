@@ -9,6 +9,7 @@ classes (:mod:`rfl_match.names.variants`), which carry the conventional spelling
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 from typing import NamedTuple
 
@@ -76,6 +77,23 @@ def arabic_script_language(text: str) -> str | None:
     ('persian', None)
     """
     return None if text.isascii() or _PERSIAN_LETTERS.isdisjoint(text) else "persian"
+
+
+@cache
+def persian_reading_pattern() -> str:
+    """The letters that the Persian reading romanises otherwise than the Arabic one (ث ذ ض,
+    :func:`_arabic_letters`), with their presentation forms that clean-up folds into them,
+    as a regular expression (Python's and RE2's): a text without them reads alike both ways.
+
+    >>> [bool(re.search(persian_reading_pattern(), name)) for name in ("ثابت", "علي")]
+    [True, False]
+    """
+    arabic, persian = _arabic_letters(), _arabic_letters("persian")
+    letters = {c for c in arabic if persian[c] != arabic[c]}
+    letters |= {
+        chr(c) for c in range(0xFB50, 0xFF00) if unicodedata.normalize("NFKC", chr(c)) in letters
+    }
+    return "[" + "".join(sorted(letters)) + "]"
 
 
 _AR_VOWEL_LETTERS = frozenset("اوي")
