@@ -51,6 +51,7 @@ from rfl_match.names.romanization import (
     burmese_syllables,
     candidates_after,
     cyrillic_key_readings,
+    persian_consonants,
     romanize_uncached,
     romanize_word,
 )
@@ -248,6 +249,9 @@ def _analyze_token(
         token = latin
     if script == "Arabic":
         skeleton, phonetic = token_keys(native)
+        if persian is not None and "و" in native:
+            # the other reading of a consonant و, as of Latin w, is v: Navid, Nawid: نوید
+            phonetic = token_keys(persian_consonants(native))[1]
     elif script == "Cyrillic":
         first, other = cyrillic_key_readings(native, latin)
         skeleton = token_keys(first, spelling=False)[0]

@@ -103,10 +103,39 @@ _AR_SILENT = frozenset("عء")
 def _romanize_arabic(word: str, language: str | None = None) -> str:
     """Vowel an Arabic-script word by rule: long vowels from ا و ي, a short "a" where a
     consonant that opens a syllable meets another consonant (CaC-CaC), none at the end.
-    ``language`` "persian" reads ث ذ ض as s, z, z (:func:`_arabic_letters`).
+    ``language`` "persian" reads ث ذ ض as s, z, z and a consonant و as v
+    (:func:`_arabic_letters`).
     """
     if word.startswith("ال") and len(word) > 3:
         return "al" + _romanize_arabic(word[2:], language)
+    return _ascii_word("".join(_arabic_pieces(word, language)))
+
+
+_PERSIAN_V = "ڤ"  # a letter read v in every reading, class f (arabic_letters.tsv)
+
+
+def persian_consonants(word: str) -> str:
+    """An Arabic-script word read as Persian with each و that the romanisation reads as a
+    consonant (Navid, Vahid, Parviz, Javad) written as a letter that says v (ڤ), for the
+    keys: و as a vowel (Yusuf, Nur) stays.
+
+    >>> persian_consonants("نويد") == "ن" + _PERSIAN_V + "يد", persian_consonants("نور")
+    (True, 'نور')
+    """
+    if "و" not in word:
+        return word
+    head = 2 if word.startswith("ال") and len(word) > 3 else 0
+    body = word[head:]
+    pieces = _arabic_pieces(body, "persian")
+    return word[:head] + "".join(
+        _PERSIAN_V if ch == "و" and piece.endswith("v") else ch
+        for ch, piece in zip(body, pieces, strict=True)
+    )
+
+
+def _arabic_pieces(word: str, language: str | None) -> list[str]:
+    """What each letter of an Arabic-script word (without its article) romanises to, with
+    the short vowel guessed before it (:func:`_romanize_arabic`)."""
     letters = _arabic_letters(language)
     out: list[str] = []
     n = len(word)
@@ -135,12 +164,12 @@ def _romanize_arabic(word: str, language: str | None = None) -> str:
         if state == "onset" or (state == "coda" and i == n - 1):
             # CaC-CaC: an open syllable needs its short vowel; after a long a the name
             # pattern is CaaCiC (khalid, hamid, nasir)
-            out.append("i" if state == "coda" and long_a else "a")
+            latin = ("i" if state == "coda" and long_a else "a") + latin
             state = "coda"
         else:
             state = "coda" if state == "vowel" else "onset"
         out.append(latin)
-    return _ascii_word("".join(out))
+    return out
 
 
 # --- Cyrillic ---------------------------------------------------------------------------------
@@ -586,5 +615,5 @@ def candidates_after(
 def _bare_arabic(word: str, language: str | None) -> str:
     """An Arabic-script word's letters without guessed short vowels (و ي as u, i)."""
     letters = _arabic_letters(language)
-    bare = "".join(letters.get(c, "") for c in word)
-    return _ascii_word(bare.replace("w", "u").replace("y", "i"))
+    bare = "".join("u" if c == "و" else letters.get(c, "") for c in word)
+    return _ascii_word(bare.replace("y", "i"))
