@@ -1086,9 +1086,9 @@ class PreparedPair:
 
     def persian_records(self) -> npt.NDArray[np.bool_] | None:
         """Per record (the left side's, then the right side's), whether its names in Arabic
-        script are read as Persian (ث ذ ض as s, z, z): where any of its name fields
-        (``NAME_FIELDS`` and ``PARENT_FIELDS`` of :mod:`rfl_match.schema`) holds a letter
-        Arabic does not write (Persian ی ک پ, Urdu, Pashto, Kurdish letters:
+        script are read as Persian (ث ذ ض as s, z, z, a consonant و as v): where any of its
+        name fields (``NAME_FIELDS`` and ``PARENT_FIELDS`` of :mod:`rfl_match.schema`)
+        holds a letter Arabic does not write (Persian ی ک پ, Urdu, Pashto, Kurdish letters:
         :func:`~rfl_match.names.romanization.arabic_script_language`), so that a record's
         names are read one way, its father's name as its own full name. None where the
         culture hint says how Arabic script is read. Made once, from the distinct values
@@ -1137,7 +1137,7 @@ class PreparedPair:
     ) -> FormArrays:
         """``arrays`` (:meth:`_coded_names` of ``texts``; ``codes`` into them) with the
         names of records read as Persian (:meth:`persian_records`) that their own letters
-        read as Arabic, and that read otherwise so (ث ذ ض:
+        read as Arabic, and that read otherwise so (ث ذ ض و:
         :func:`~rfl_match.names.romanization.persian_reading_pattern`), coded again as
         Persian: those records' ``codes`` (changed in place) read them in rows of their
         own, after the others (the empty name's row stays last). Few names are: the

@@ -808,9 +808,11 @@ def normalize_name(text: str, *, culture: str | None = None) -> NameForm:
     (('muhammad', 'abdallah'), ('given', 'father'))
 
     ث ذ ض are s, z, z in Persian, Dari, Pashto, Urdu and Kurdish names and th, dh, d in
-    Arabic ones: a name written with a letter Arabic does not write (Persian ی ک پ چ ژ گ),
-    or under a hint of those cultures ("afghan", "persian", "kurdish", ...), is read so;
-    any other Arabic-script name, and any under an Arabic hint, as Arabic.
+    Arabic ones, and a consonant و is v there, w here: a name written with a letter Arabic
+    does not write (Persian ی ک پ چ ژ گ), or under a hint of those cultures ("afghan",
+    "persian", "kurdish", ...), is read so; any other Arabic-script name, and any under an
+    Arabic hint, as Arabic. A Linker reads a record one way: where any of its name fields
+    holds such a letter, its names without one (a father's name) are read so too.
 
     >>> normalize_name("ذاکر حسینی").tokens, normalize_name("ذاكر").tokens
     (('zakir', 'hosseini'), ('dhakir',))

@@ -47,7 +47,8 @@ def _ascii_word(text: str) -> str:
 @cache
 def _arabic_letters(language: str | None = None) -> dict[str, str]:
     """Each letter's romanisation: the Arabic one, or with ``language`` "persian" the
-    Persian one where the table gives it (ث ذ ض: s, z, z)."""
+    Persian one where the table gives it (ث ذ ض: s, z, z; و: v, where
+    :func:`_romanize_arabic` reads it as a consonant)."""
     rows = read_table("arabic_letters.tsv")
     if language == "persian":
         return {row[0]: row[4] or row[1] for row in rows}
@@ -81,8 +82,8 @@ def arabic_script_language(text: str) -> str | None:
 
 @cache
 def persian_reading_pattern() -> str:
-    """The letters that the Persian reading romanises otherwise than the Arabic one (ث ذ ض,
-    :func:`_arabic_letters`), with their presentation forms that clean-up folds into them,
+    """The letters that the Persian reading romanises otherwise than the Arabic one (ث ذ ض
+    و, :func:`_arabic_letters`), with their presentation forms that clean-up folds into them,
     as a regular expression (Python's and RE2's): a text without them reads alike both ways.
 
     >>> [bool(re.search(persian_reading_pattern(), name)) for name in ("ثابت", "علي")]
@@ -542,7 +543,7 @@ def romanize_word(word: str, script: str | None = None, language: str | None = N
     (Burmese syllables, Han and Hangul family and given names). ``language`` ("russian",
     "ukrainian", "belarusian") overrides the reading of Cyrillic guessed from the letters;
     "persian" reads Arabic script as Persian, Dari, Pashto, Urdu and Kurdish names are
-    romanised (ث ذ ض as s, z, z), which a cleaned word no longer shows
+    romanised (ث ذ ض as s, z, z, a consonant و as v), which a cleaned word no longer shows
     (:func:`arabic_script_language` reads it off the text before clean-up).
 
     >>> romanize_word("ذاكر", "Arabic"), romanize_word("ذاكر", "Arabic", "persian")
