@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from itertools import repeat
 from typing import Any, NamedTuple
@@ -42,7 +42,11 @@ from rfl_match.names.normalize import (
 )
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
 from rfl_match.names.placeholders import is_placeholder, says_given_unknown
-from rfl_match.names.romanization import PERSIAN_LETTERS_PATTERN, romanize
+from rfl_match.names.romanization import (
+    PERSIAN_LETTERS_PATTERN,
+    persian_reading_pattern,
+    romanize,
+)
 from rfl_match.schema import COUNTRY_FIELDS, NAME_FIELDS, PARENT_FIELDS, PLACE_FIELDS
 
 IntArray = npt.NDArray[np.int32]
@@ -520,6 +524,8 @@ class FormArrays:
 
 #: The name columns a person's own name is read from (:meth:`PreparedPair.person_names`).
 PERSON_COLUMNS = ("full_name", "given_name", "family_name")
+#: The name columns coded as names (:meth:`PreparedPair.form_arrays`) by the comparisons.
+CODED_COLUMNS = (*PERSON_COLUMNS, *PARENT_FIELDS)
 
 
 def name_column(column: str) -> tuple[str, str | None]:
@@ -706,6 +712,14 @@ def _written_skeletons(
     return own
 
 
+def _holds(texts: Any, pattern: str) -> npt.NDArray[np.bool_]:
+    """Per text of an Arrow string array, whether it holds a match of ``pattern`` (RE2)."""
+    found: npt.NDArray[np.bool_] = (
+        pc.match_substring_regex(texts, pattern).fill_null(False).to_numpy(zero_copy_only=False)
+    )
+    return found
+
+
 def _numbered_pieces(
     table: PartTable,
     texts: Any,
@@ -715,19 +729,18 @@ def _numbered_pieces(
     pieces: list[str],
     *,
     fork: bool,
+    persian: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """``piece_of`` (each piece's place among the distinct pieces read) and each distinct
     piece's number in ``table``. Under a hint that says nothing of Arabic script, the
     pieces of names that hold a letter Arabic does not write are read as Persian
     (:meth:`~rfl_match.names.parts.Culture.reading_arabic`), after the others and apart
-    from them: a piece of such a name is read so whether it holds the letter or not."""
-    persian = None
-    if culture.arabic_script is None and len(piece_of):
-        persian = (
-            pc.match_substring_regex(texts, PERSIAN_LETTERS_PATTERN)
-            .fill_null(False)
-            .to_numpy(zero_copy_only=False)
-        )
+    from them: a piece of such a name is read so whether it holds the letter or not.
+    ``persian``: which texts hold such a letter, where the caller has read it."""
+    if culture.arabic_script is not None or not len(piece_of):
+        persian = None
+    elif persian is None:
+        persian = _holds(texts, PERSIAN_LETTERS_PATTERN)
     if persian is None or not persian.any():
         return piece_of, table.pieces(pieces, culture, fork=fork)
     within = persian[name_of]
@@ -857,11 +870,20 @@ class PreparedPair:
         return _distinct_of([self.column(side, column) for side in (0, 1)], self.sizes, missing)
 
     def _coded_names(
-        self, codes: IntArray, texts: Any, make: tuple[int, ...] = (0, 1)
+        self,
+        codes: IntArray,
+        texts: Any,
+        make: tuple[int, ...] = (0, 1),
+        *,
+        letters: npt.NDArray[np.bool_] | None = None,
+        culture: Culture | None = None,
     ) -> FormArrays:
         """:class:`FormArrays` of distinct names (``texts``, an Arrow string array;
         ``codes`` into them, set to -1 in place where a name is empty). ``make``: which
         joined texts to make, ``text`` (0) and ``rest_text`` (1); one not made is all -1.
+        ``letters``: which texts hold a letter Arabic does not write, where known
+        (:func:`_numbered_pieces`); ``culture``: the one they are read with, if not the
+        hint's.
 
         A name the fast path of normalisation reads is its pieces' parts run together: it
         is coded from the :class:`PartTable` with numpy; only the others (particles,
@@ -871,7 +893,7 @@ class PreparedPair:
         normalised whole and distinct joined texts become Python strings.
         """
         k = len(texts)
-        culture = culture_info(self.culture)
+        culture = culture_info(self.culture) if culture is None else culture
         table = self.name_parts
         split, name_of = _split_whitespace(texts)
         encoded = pc.dictionary_encode(split)
@@ -879,7 +901,14 @@ class PreparedPair:
         fork = worker_count(self.workers) > 1
         with paused_gc():
             piece_of, numbers = _numbered_pieces(
-                table, texts, culture, name_of, piece_of, encoded.dictionary.to_pylist(), fork=fork
+                table,
+                texts,
+                culture,
+                name_of,
+                piece_of,
+                encoded.dictionary.to_pylist(),
+                fork=fork,
+                persian=letters,
             )
         # per distinct piece: its number of parts (-1: the name needs the full pipeline),
         # where its part ids start in `flat`, and its flags
@@ -1038,11 +1067,112 @@ class PreparedPair:
         if f"arrays:0:{column}" in self._cache:
             return self._cache[f"arrays:0:{column}"], self._cache[f"arrays:1:{column}"]
         codes, texts = self._distinct_values(column)
+        letters = None
+        if culture_info(self.culture).arabic_script is None:
+            letters = self._cache.pop(f"persian letters:{column}", None)
+            if letters is None:
+                letters = _holds(texts, PERSIAN_LETTERS_PATTERN)
+            if "persian records" not in self._cache:  # before empty names' codes are -1
+                self._cache.setdefault("persian letter rows", {})[column] = np.append(
+                    letters, False
+                )[codes]
         if column in NAME_FIELDS:
             texts = _without_parents(texts, culture_info(self.culture))
-        arrays = self._coded_names(codes, texts, make)
+        arrays = self._coded_names(codes, texts, make, letters=letters)
+        if letters is not None:
+            arrays = self._read_records_as_persian(codes, texts, letters, arrays, make)
         n_left = self.sizes[0]
         return replace(arrays, codes=codes[:n_left]), replace(arrays, codes=codes[n_left:])
+
+    def persian_records(self) -> npt.NDArray[np.bool_] | None:
+        """Per record (the left side's, then the right side's), whether its names in Arabic
+        script are read as Persian (ث ذ ض as s, z, z, a consonant و as v): where any of its
+        name fields (``NAME_FIELDS`` and ``PARENT_FIELDS`` of :mod:`rfl_match.schema`)
+        holds a letter Arabic does not write (Persian ی ک پ, Urdu, Pashto, Kurdish letters:
+        :func:`~rfl_match.names.romanization.arabic_script_language`), so that a record's
+        names are read one way, its father's name as its own full name. None where the
+        culture hint says how Arabic script is read. Made once, from the distinct values
+        of each field (a field not coded yet is read ahead of its first ask, which then
+        takes it)."""
+        key = "persian records"
+        if key not in self._cache:
+            found = None
+            if culture_info(self.culture).arabic_script is None:
+                coded = self._cache.pop("persian letter rows", {})
+                found = np.zeros(sum(self.sizes), dtype=bool)
+                for column in (*NAME_FIELDS, *PARENT_FIELDS):
+                    rows = coded.get(column)
+                    found |= self._persian_letter_rows(column) if rows is None else rows
+            self._cache[key] = found
+        records: npt.NDArray[np.bool_] | None = self._cache[key]
+        return records
+
+    def _persian_letter_rows(self, column: str) -> npt.NDArray[np.bool_]:
+        """Per record, whether its value of a name column not coded yet holds a letter
+        Arabic does not write. A column that is coded (a person's name, a parent's) keeps
+        its distinct values and their letters for its first ask."""
+        if self.column(0, column) is None and self.column(1, column) is None:
+            return np.zeros(sum(self.sizes), dtype=bool)
+        ahead = self._ahead.get((column, None))
+        if ahead is None:
+            ahead = Future()
+            ahead.set_result(
+                _distinct_of([self.column(s, column) for s in (0, 1)], self.sizes, None)
+            )
+        codes, texts = ahead.result()
+        letters = _holds(texts, PERSIAN_LETTERS_PATTERN)
+        if column in CODED_COLUMNS:
+            self._ahead[(column, None)] = ahead
+            self._cache[f"persian letters:{column}"] = letters
+        rows: npt.NDArray[np.bool_] = np.append(letters, False)[codes]
+        return rows
+
+    def _read_records_as_persian(
+        self,
+        codes: IntArray,
+        texts: Any,
+        letters: npt.NDArray[np.bool_],
+        arrays: FormArrays,
+        make: tuple[int, ...],
+    ) -> FormArrays:
+        """``arrays`` (:meth:`_coded_names` of ``texts``; ``codes`` into them) with the
+        names of records read as Persian (:meth:`persian_records`) that their own letters
+        read as Arabic, and that read otherwise so (ث ذ ض و:
+        :func:`~rfl_match.names.romanization.persian_reading_pattern`), coded again as
+        Persian: those records' ``codes`` (changed in place) read them in rows of their
+        own, after the others (the empty name's row stays last). Few names are: the
+        other records keep each one's first reading."""
+        records = self.persian_records()
+        if records is None:
+            return arrays
+        k = len(texts)
+        met = np.zeros(k + 1, dtype=bool)  # the last: code -1, no name
+        met[codes[records]] = True
+        maybe = np.flatnonzero(met[:k] & ~letters)
+        if not len(maybe):
+            return arrays
+        again = maybe[_holds(texts.take(pa.array(maybe)), persian_reading_pattern())]
+        if not len(again):
+            return arrays
+        persian = culture_info(self.culture)._replace(arabic_script="persian")
+        read = np.arange(len(again), dtype=np.int32)  # -1 in place where read as no name
+        extra = self._coded_names(read, texts.take(pa.array(again)), make, culture=persian)
+        row = np.full(k + 1, -1, dtype=np.int32)
+        row[again] = np.where(read >= 0, k + read, -1)
+        is_again = np.zeros(k + 1, dtype=bool)
+        is_again[again] = True
+        moved = records & is_again[codes]
+        codes[moved] = row[codes[moved]]
+        m = len(again)
+        spliced = {
+            name: np.concatenate([mine[:k], theirs[:m], mine[k:]])
+            for name, mine, theirs in (
+                (f.name, getattr(arrays, f.name), getattr(extra, f.name))
+                for f in fields(FormArrays)
+                if f.name != "codes"
+            )
+        }
+        return replace(arrays, codes=codes, **spliced)
 
     def _person_names(self, full: FormArrays, given: FormArrays, family: FormArrays) -> PersonNames:
         """One side's person names from its name columns' arrays."""

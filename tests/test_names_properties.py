@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -455,6 +456,121 @@ def test_chain_table_rows_are_the_records_parts() -> None:
         data.form_arrays(0, "father_name").codes[0] == data.form_arrays(1, "father_name").codes[1]
     )
     assert data.form_arrays(0, "father_name").codes[1] == -1
+
+
+def _column_tokens(data: PreparedPair, side: int, column: str) -> list[list[str]]:
+    """Each record's name parts of a column, as words."""
+    arrays, words = data.form_arrays(side, column), data.tokens.words
+    return [[words[t] for t in arrays.tokens[code] if t >= 0] for code in arrays.codes]
+
+
+def test_a_record_reads_all_its_names_one_way() -> None:
+    """A record whose full name holds a Persian letter (ک) reads its father's name, written
+    without one, as Persian too (ثابت: sabit, not thabit), as it reads its given name
+    field; a Persian letter in the mother's name alone does so as well. A record of
+    Arabic letters alone reads the same father's name as Arabic, in the same batch, and
+    a hint that says how Arabic script is read decides for every record."""
+    left = pd.DataFrame(
+        {
+            "record_id": ["1", "2", "3"],
+            "full_name": ["احمد کریمی", "احمد كريمي", None],
+            "given_name": [None, None, "ثابت"],
+            "father_name": ["ثابت", "ثابت", "ذاكر"],
+            "mother_name": [None, None, "پروین"],
+        },
+        dtype=object,
+    )
+    right = pd.DataFrame(
+        {"record_id": ["4", "5"], "full_name": ["Sabit Karimi", "ثابت کریمی"]}, dtype=object
+    )
+    data = PreparedPair(left, right)
+    assert _column_tokens(data, 0, "father_name") == [["sabit"], ["thabit"], ["zakir"]]
+    assert _column_tokens(data, 1, "full_name") == [["sabit", "karimi"], ["sabit", "karimi"]]
+    first = [data.tokens.words[t] for t in data.person_names(0).first_token.tolist()]
+    assert first == ["ahmad", "ahmad", "sabit"]
+    assert data.persian_records() is not None
+    assert data.persian_records().tolist() == [True, False, True, False, True]
+    for culture, father in (("iraqi", "thabit"), ("afghan", "sabit")):
+        hinted = PreparedPair(left, right, culture=culture)
+        assert _column_tokens(hinted, 0, "father_name")[:2] == [[father], [father]]
+        assert hinted.persian_records() is None
+
+
+def test_a_record_reads_its_consonant_vav_one_way() -> None:
+    """Read as Persian, a consonant و is v in every name of the record: a Kurdish record
+    whose full name holds ێ reads its given name field ئاواز as its full name reads it
+    (with v, as the Latin Avaz), and its father's name نواف as navaf; a record without
+    such a letter reads both with w, as Arabic (a Kurdish true pair was lost where one
+    record's fields were read two ways)."""
+    left = pd.DataFrame(
+        {
+            "record_id": ["1", "2"],
+            "full_name": ["ئاواز شێرکۆ", "ئاواز"],
+            "given_name": ["ئاواز", "ئاواز"],
+            "father_name": ["نواف", "نواف"],
+        },
+        dtype=object,
+    )
+    data = PreparedPair(left, left.assign(record_id=["3", "4"]))
+    full, given = _column_tokens(data, 0, "full_name"), _column_tokens(data, 0, "given_name")
+    assert [full[0][0], given[0][0]] == ["yavaz", "yavaz"]
+    assert [full[1][0], given[1][0]] == ["yawaz", "yawaz"]
+    assert _column_tokens(data, 0, "father_name") == [["navaf"], ["nawaf"]]
+
+
+RECORD_NAME = st.one_of(
+    st.none(),
+    NAMES,
+    st.sampled_from(["ثابت", "ذاكر علي", "احمد کریمی", "احمد كريمي", "S/O کریم", "Sabit"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(RECORD_NAME, RECORD_NAME, RECORD_NAME), min_size=1, max_size=8),
+    st.randoms(use_true_random=False),
+    CULTURES,
+)
+@example([("احمد کریمی", "ثابت", None), ("احمد كريمي", "ثابت", "ذاكر علي")], None, None)
+@example([("ئاواز شێرکۆ", "نواف", "ئاواز"), ("ئاواز", "نواف", None)], None, None)
+def test_each_record_reads_its_names_as_its_letters_say(
+    records: list[tuple[str | None, str | None, str | None]], rng: Any, culture: str | None
+) -> None:
+    """Each record's names read as normalising each with the record's reading gives:
+    Persian where any of its name fields holds a letter Arabic does not write (under a
+    hint that says nothing of Arabic script), whatever the other records hold and in
+    whatever order the rows come (the right side holds the records shuffled)."""
+    from rfl_match.names.normalize import names_a_parent, normalize_with
+    from rfl_match.names.parts import culture_info
+    from rfl_match.names.romanization import arabic_script_language
+
+    columns = ("full_name", "father_name", "mother_name")
+    order = list(range(len(records)))
+    if rng is not None:
+        rng.shuffle(order)
+
+    def frame(rows: list[int], offset: int) -> pd.DataFrame:
+        values = {c: [records[r][k] for r in rows] for k, c in enumerate(columns)}
+        ids = [str(offset + r) for r in rows]
+        return pd.DataFrame({"record_id": ids, **values}, dtype=object)
+
+    data = PreparedPair(frame(list(range(len(records))), 0), frame(order, 100), culture=culture)
+    info = culture_info(culture)
+    expect = []
+    for record in records:
+        persian = info.arabic_script is None and any(
+            v is not None and arabic_script_language(v) for v in record
+        )
+        reading = info._replace(arabic_script="persian") if persian else info
+        want = []
+        for column, value in zip(columns, record, strict=True):
+            blank = value is None or (column == "full_name" and names_a_parent(value, info))
+            tokens = () if blank else normalize_with(str(value), reading).tokens
+            want.append(list(tokens[:MAX_CHAIN]))
+        expect.append(want)
+    for side, rows in ((0, list(range(len(records)))), (1, order)):
+        got = [_column_tokens(data, side, column) for column in columns]
+        assert [list(r) for r in zip(*got, strict=True)] == [expect[r] for r in rows]
 
 
 A_NAME = st.one_of(

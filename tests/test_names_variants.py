@@ -514,3 +514,44 @@ PERSIAN_V = [
 def test_persian_v_and_w_spellings_are_one_class(spellings: str) -> None:
     classes = {normalize_name(s).variant_ids for s in spellings.split()}
     assert len(classes) == 1, classes
+
+
+# Read as Persian, a consonant و is v: every spelling, in either script, meets every other,
+# by class or by a key of the same kind, and the Arabic-script one reads with v.
+PERSIAN_V_READINGS = [
+    ("navid", "Navid Nawid Naveed نوید نويد"),
+    ("wahid", "Vahid Wahid Waheed وحید"),
+    ("javad", "Javad Jawad جواد"),
+    ("parviz", "Parviz Parwiz Parvez پرویز"),
+    ("wali", "Vali Wali ولی"),
+    ("parvana", "Parvaneh Parwana Parvana پروانه"),  # unlisted: by its keys
+]
+
+
+@pytest.mark.parametrize(("name", "spellings"), PERSIAN_V_READINGS)
+def test_persian_v_and_w_spellings_meet(name: str, spellings: str) -> None:
+    forms = [normalize_name(s) for s in spellings.split()]
+    for a, b in itertools.combinations(forms, 2):
+        meet = (
+            a.variant_ids == b.variant_ids
+            or a.skeleton_keys == b.skeleton_keys
+            or a.phonetic_keys == b.phonetic_keys
+        )
+        assert meet, (a, b)
+    assert forms[-1].tokens == (name,)  # the Arabic-script spelling, read as Persian
+
+
+@pytest.mark.parametrize(
+    ("native", "culture", "token"),
+    [
+        ("نوید", None, "navid"),  # Persian letter ی: read as Persian
+        ("نواف", "persian", "navaf"),
+        ("نواف", "arabic", "nawaf"),  # read as Arabic: w, as before
+        ("وليد", "arabic", "walid"),
+        ("وليد", "afghan", "walid"),  # a listed name keeps its class's spelling
+        ("یوسف", None, "yusuf"),  # و between consonants is a vowel
+        ("نور", "afghan", "nur"),
+    ],
+)
+def test_persian_reading_of_vav(native: str, culture: str | None, token: str) -> None:
+    assert normalize_name(native, culture=culture).tokens == (token,)

@@ -51,6 +51,7 @@ from rfl_match.names.romanization import (
     burmese_syllables,
     candidates_after,
     cyrillic_key_readings,
+    persian_consonants,
     romanize_uncached,
     romanize_word,
 )
@@ -248,6 +249,9 @@ def _analyze_token(
         token = latin
     if script == "Arabic":
         skeleton, phonetic = token_keys(native)
+        if persian is not None and "و" in native:
+            # the other reading of a consonant و, as of Latin w, is v: Navid, Nawid: نوید
+            phonetic = token_keys(persian_consonants(native))[1]
     elif script == "Cyrillic":
         first, other = cyrillic_key_readings(native, latin)
         skeleton = token_keys(first, spelling=False)[0]
@@ -804,9 +808,11 @@ def normalize_name(text: str, *, culture: str | None = None) -> NameForm:
     (('muhammad', 'abdallah'), ('given', 'father'))
 
     ث ذ ض are s, z, z in Persian, Dari, Pashto, Urdu and Kurdish names and th, dh, d in
-    Arabic ones: a name written with a letter Arabic does not write (Persian ی ک پ چ ژ گ),
-    or under a hint of those cultures ("afghan", "persian", "kurdish", ...), is read so;
-    any other Arabic-script name, and any under an Arabic hint, as Arabic.
+    Arabic ones, and a consonant و is v there, w here: a name written with a letter Arabic
+    does not write (Persian ی ک پ چ ژ گ), or under a hint of those cultures ("afghan",
+    "persian", "kurdish", ...), is read so; any other Arabic-script name, and any under an
+    Arabic hint, as Arabic. A Linker reads a record one way: where any of its name fields
+    holds such a letter, its names without one (a father's name) are read so too.
 
     >>> normalize_name("ذاکر حسینی").tokens, normalize_name("ذاكر").tokens
     (('zakir', 'hosseini'), ('dhakir',))

@@ -87,7 +87,8 @@ class Culture(NamedTuple):
     family: str | None
     chain: bool
     cyrillic: str | None
-    #: how Arabic-script names are read: "persian" (ث ذ ض as s, z, z), "arabic", or None:
+    #: how Arabic-script names are read: "persian" (ث ذ ض as s, z, z, a consonant و as v),
+    #: "arabic", or None:
     #: as the name's own letters say (:func:`~rfl_match.names.romanization.arabic_script_language`)
     arabic_script: str | None = None
 

@@ -9,6 +9,7 @@ classes (:mod:`rfl_match.names.variants`), which carry the conventional spelling
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 from typing import NamedTuple
 
@@ -46,7 +47,8 @@ def _ascii_word(text: str) -> str:
 @cache
 def _arabic_letters(language: str | None = None) -> dict[str, str]:
     """Each letter's romanisation: the Arabic one, or with ``language`` "persian" the
-    Persian one where the table gives it (ث ذ ض: s, z, z)."""
+    Persian one where the table gives it (ث ذ ض: s, z, z; و: v, where
+    :func:`_romanize_arabic` reads it as a consonant)."""
     rows = read_table("arabic_letters.tsv")
     if language == "persian":
         return {row[0]: row[4] or row[1] for row in rows}
@@ -78,6 +80,23 @@ def arabic_script_language(text: str) -> str | None:
     return None if text.isascii() or _PERSIAN_LETTERS.isdisjoint(text) else "persian"
 
 
+@cache
+def persian_reading_pattern() -> str:
+    """The letters that the Persian reading romanises otherwise than the Arabic one (ث ذ ض
+    و, :func:`_arabic_letters`), with their presentation forms that clean-up folds into them,
+    as a regular expression (Python's and RE2's): a text without them reads alike both ways.
+
+    >>> [bool(re.search(persian_reading_pattern(), name)) for name in ("ثابت", "علي")]
+    [True, False]
+    """
+    arabic, persian = _arabic_letters(), _arabic_letters("persian")
+    letters = {c for c in arabic if persian[c] != arabic[c]}
+    letters |= {
+        chr(c) for c in range(0xFB50, 0xFF00) if unicodedata.normalize("NFKC", chr(c)) in letters
+    }
+    return "[" + "".join(sorted(letters)) + "]"
+
+
 _AR_VOWEL_LETTERS = frozenset("اوي")
 _AR_SILENT = frozenset("عء")
 
@@ -85,10 +104,39 @@ _AR_SILENT = frozenset("عء")
 def _romanize_arabic(word: str, language: str | None = None) -> str:
     """Vowel an Arabic-script word by rule: long vowels from ا و ي, a short "a" where a
     consonant that opens a syllable meets another consonant (CaC-CaC), none at the end.
-    ``language`` "persian" reads ث ذ ض as s, z, z (:func:`_arabic_letters`).
+    ``language`` "persian" reads ث ذ ض as s, z, z and a consonant و as v
+    (:func:`_arabic_letters`).
     """
     if word.startswith("ال") and len(word) > 3:
         return "al" + _romanize_arabic(word[2:], language)
+    return _ascii_word("".join(_arabic_pieces(word, language)))
+
+
+_PERSIAN_V = "ڤ"  # a letter read v in every reading, class f (arabic_letters.tsv)
+
+
+def persian_consonants(word: str) -> str:
+    """An Arabic-script word read as Persian with each و that the romanisation reads as a
+    consonant (Navid, Vahid, Parviz, Javad) written as a letter that says v (ڤ), for the
+    keys: و as a vowel (Yusuf, Nur) stays.
+
+    >>> persian_consonants("نويد") == "ن" + _PERSIAN_V + "يد", persian_consonants("نور")
+    (True, 'نور')
+    """
+    if "و" not in word:
+        return word
+    head = 2 if word.startswith("ال") and len(word) > 3 else 0
+    body = word[head:]
+    pieces = _arabic_pieces(body, "persian")
+    return word[:head] + "".join(
+        _PERSIAN_V if ch == "و" and piece.endswith("v") else ch
+        for ch, piece in zip(body, pieces, strict=True)
+    )
+
+
+def _arabic_pieces(word: str, language: str | None) -> list[str]:
+    """What each letter of an Arabic-script word (without its article) romanises to, with
+    the short vowel guessed before it (:func:`_romanize_arabic`)."""
     letters = _arabic_letters(language)
     out: list[str] = []
     n = len(word)
@@ -117,12 +165,12 @@ def _romanize_arabic(word: str, language: str | None = None) -> str:
         if state == "onset" or (state == "coda" and i == n - 1):
             # CaC-CaC: an open syllable needs its short vowel; after a long a the name
             # pattern is CaaCiC (khalid, hamid, nasir)
-            out.append("i" if state == "coda" and long_a else "a")
+            latin = ("i" if state == "coda" and long_a else "a") + latin
             state = "coda"
         else:
             state = "coda" if state == "vowel" else "onset"
         out.append(latin)
-    return _ascii_word("".join(out))
+    return out
 
 
 # --- Cyrillic ---------------------------------------------------------------------------------
@@ -495,7 +543,7 @@ def romanize_word(word: str, script: str | None = None, language: str | None = N
     (Burmese syllables, Han and Hangul family and given names). ``language`` ("russian",
     "ukrainian", "belarusian") overrides the reading of Cyrillic guessed from the letters;
     "persian" reads Arabic script as Persian, Dari, Pashto, Urdu and Kurdish names are
-    romanised (ث ذ ض as s, z, z), which a cleaned word no longer shows
+    romanised (ث ذ ض as s, z, z, a consonant و as v), which a cleaned word no longer shows
     (:func:`arabic_script_language` reads it off the text before clean-up).
 
     >>> romanize_word("ذاكر", "Arabic"), romanize_word("ذاكر", "Arabic", "persian")
@@ -568,5 +616,5 @@ def candidates_after(
 def _bare_arabic(word: str, language: str | None) -> str:
     """An Arabic-script word's letters without guessed short vowels (و ي as u, i)."""
     letters = _arabic_letters(language)
-    bare = "".join(letters.get(c, "") for c in word)
-    return _ascii_word(bare.replace("w", "u").replace("y", "i"))
+    bare = "".join("u" if c == "و" else letters.get(c, "") for c in word)
+    return _ascii_word(bare.replace("y", "i"))
