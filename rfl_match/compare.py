@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
@@ -640,6 +641,14 @@ class GivenNameComparison(Comparison):
         "same spelling",
     )
     tf_levels = (6, 7)
+    #: Keys of this many consonants or fewer are short: many names share them (Hosina,
+    #: Zawwin, Husna: "sn"), and two names that share one and no longer key or class sound
+    #: alike only where their spellings are also this alike (Jaro–Winkler: Hosina and Hasina
+    #: 0.90, Hasina and Hosne 0.73; Hosina and Zawwin 0.56; at most 0.80, "similar
+    #: spelling"). On the quality suite's candidates, 956 pairs sounding alike by a short
+    #: key were spelt less alike than 0.6; 3 were true pairs.
+    short_key = 2
+    short_key_spelling = 0.65
     #: A spelling near the other's (similar, very similar), the two swapped, or keys alike
     #: weigh at most as variants of one name do, also once the name's frequency adjusts
     #: both (:attr:`near_levels`; DOMAIN.md: Khalid / Khalil, Muhammad / Mahmoud are other
@@ -677,6 +686,19 @@ class GivenNameComparison(Comparison):
         table = {kernels.DIFFERENT: (kernels.DIFFERENT, 2, 4), swapped: (swapped, swapped, 4)}
         codes = (first_a, first_b)
         regrade(levels, table, codes, li, ri, data.tokens, (0.80, 0.92), workers=data.workers)
+        # Sounding alike by a short key alone, two names are alike only where they are also
+        # spelt near (Hasina, Hosina), else different (Hosina, Zawwin: "sn" both) or
+        # swapped: spelt less alike than the floor, under 0.80, no spelling level applies.
+        # These pairs are few (7% of the candidates at 100k a side): read as a subset.
+        rows = np.flatnonzero(levels >= kernels.GIVEN_SHORT_ALIKE)
+        if len(rows):
+            floor = self.short_key_spelling
+            qa, qb = first_a[li[rows]], first_b[ri[rows]]
+            sim = similarity(qa, qb, data.tokens, cutoff=floor, workers=data.workers)
+            otherwise = np.where(
+                levels[rows] == kernels.GIVEN_SHORT_SWAPPED, swapped, kernels.DIFFERENT
+            )
+            levels[rows] = np.where(sim >= floor, kernels.GIVEN_ALIKE, otherwise)
         # Two listed names of two classes are different names, however alike they are
         # spelt (DOMAIN.md: Muhammad / Mahmoud, Hassan / Hassanein): not graded above.
         levels[levels == kernels.GIVEN_LISTED_APART] = kernels.DIFFERENT
@@ -1136,6 +1158,14 @@ def _initial_opens(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray[np.b
     return out
 
 
+def _short_keys(data: PreparedPair, consonants: int) -> npt.NDArray[np.bool_]:
+    """Per key code, whether the key has ``consonants`` consonants or fewer (its kind's
+    prefix, "s:", left out)."""
+    lengths = pc.utf8_length(data.keys.arrow()).to_numpy(zero_copy_only=False)
+    out: npt.NDArray[np.bool_] = np.asarray(lengths) - 2 <= consonants
+    return out
+
+
 def _given_keys(data: PreparedPair, side: int) -> IntArray:
     """Each record's :func:`kernels.given_keys` (made once)."""
     key = f"given keys:{side}"
@@ -1160,6 +1190,7 @@ def _given_keys(data: PreparedPair, side: int) -> IntArray:
             names.compound,
             opens[inverse],
             _listed_given(data, side),
+            _short_keys(data, GivenNameComparison.short_key),
         )
     keys: IntArray = data._cache[key]
     return keys

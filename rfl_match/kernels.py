@@ -14,7 +14,8 @@ Each kernel reads the per-record arrays of both sides directly, indexed by the p
 ``li``/``ri``; nothing per pair is materialised except the result. Parts are
 ``(n, MAX_CHAIN)`` int32 codes, -1 = none, left-aligned: the variant class, consonant
 skeleton key and phonetic key of each name part. "Same" means the same variant class;
-"sounds alike" means the same class, skeleton or phonetic key.
+"sounds alike" means the same class, skeleton or phonetic key (given names: a short key,
+:data:`SHORT_KEY`, is told apart, for the caller to read the spelling).
 
 The comparison and budget kernels implement plain-Python reference definitions in
 ``tests/test_kernels.py``, and the tallies and sums equal the numpy they replace; Hypothesis
@@ -69,6 +70,16 @@ GIVEN_SAME_SPELLING = 7
 #: their keys or spelling say; ``GivenNameComparison`` reads it as DIFFERENT once the
 #: spelling has graded the rest (past the levels, so that grading leaves it).
 GIVEN_LISTED_APART = 8
+#: Two given names that share no class and no key but a short one (:data:`SHORT_KEY`):
+#: alike only if they are also spelt alike, which ``GivenNameComparison`` grades (past
+#: the levels, as above); else different, or given and family name swapped
+#: (``GIVEN_SHORT_SWAPPED``, whose parts 0 and 1 cross over by their keys).
+GIVEN_SHORT_ALIKE = 9
+GIVEN_SHORT_SWAPPED = 10
+#: The mark of a short key's code in :func:`given_keys` (a key of two consonants or
+#: fewer, which many names share: Hosina and Zawwin are both "sn"); equal codes carry
+#: equal marks, so that codes still meet as they did.
+SHORT_KEY = 1 << 30
 
 #: Kinds of a level a term-frequency level bounds (:func:`weights_over`, :func:`tf_codes`):
 #: a near spelling or keys alike, which reads the frequency of the more common of a pair's
@@ -393,22 +404,41 @@ GIVEN_COLUMNS = 8
 
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
-def _keys_alike(a: IntArray, x: int, i: int, b: IntArray, y: int, j: int) -> bool:
-    """Part i of record x (given keys ``a``) sounds like part j of record y (``b``)."""
+def _keys_agree(a: IntArray, x: int, i: int, b: IntArray, y: int, j: int) -> int:
+    """How part i of record x (given keys ``a``) sounds like part j of record y (``b``): 2
+    by the same class or a key that is not short, 1 by a short key (:data:`SHORT_KEY`)
+    alone, 0 not at all."""
+    agree = 0
     for f in range(3):
         c = a[x, 1 + 3 * i + f]
         if c >= 0 and c == b[y, 1 + 3 * j + f]:
-            return True
-    return False
+            if c & SHORT_KEY == 0:
+                return 2
+            agree = 1
+    return agree
 
 
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
-def _compound_alike(a: IntArray, x: int, b: IntArray, y: int) -> bool:
-    """One record's compound given name run together ("Noor Ahmad": "nrhmd") is the other's
-    given name by skeleton key ("Noorahmad")."""
+def _keys_alike(a: IntArray, x: int, i: int, b: IntArray, y: int, j: int) -> bool:
+    """Part i of record x (given keys ``a``) sounds like part j of record y (``b``), by any
+    key."""
+    agree: int = _keys_agree(a, x, i, b, y, j)
+    return agree > 0
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _compound_agree(a: IntArray, x: int, b: IntArray, y: int) -> int:
+    """How one record's compound given name run together ("Noor Ahmad": "nrhmd") is the
+    other's given name by skeleton key ("Noorahmad"): 2 by a key that is not short, 1 by
+    a short one (:data:`SHORT_KEY`; "Zaw Win": "sn"), 0 not."""
+    agree = 0
     ca: int = (a[x, 7] >> 3) - 1
     cb: int = (b[y, 7] >> 3) - 1
-    return (ca >= 0 and ca == b[y, 2]) or (cb >= 0 and cb == a[x, 2])
+    if ca >= 0 and ca == b[y, 2] & ~SHORT_KEY:
+        agree = 1 if b[y, 2] & SHORT_KEY else 2
+    if agree < 2 and cb >= 0 and cb == a[x, 2] & ~SHORT_KEY:
+        agree = 1 if a[x, 2] & SHORT_KEY else 2
+    return agree
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -426,21 +456,27 @@ def _given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) ->
             out[k] = GIVEN_SAME_CLASS
         elif (a[x, 7] ^ b[y, 7]) & 3 == 3:
             out[k] = MISSING  # a kunya against a given name: no given name to compare
-        elif _compound_alike(a, x, b, y):
-            out[k] = GIVEN_ALIKE  # one compound name, split on one side (Abdi Rahman)
-        elif a[x, 7] & b[y, 7] & 4:
-            # two listed names of two classes (Hassan, Hassanein; Muhammad, Mahmoud): not
-            # one name, though their keys or spelling agree; but swapped they may be
-            if _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
-                out[k] = GIVEN_SWAPPED
-            else:
-                out[k] = GIVEN_LISTED_APART
-        elif _keys_alike(a, x, 0, b, y, 0):
-            out[k] = GIVEN_ALIKE
-        elif _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
-            out[k] = GIVEN_SWAPPED
         else:
-            out[k] = DIFFERENT
+            # one compound name, split on one side (Abdi Rahman), listed or not; by a
+            # short key (Ali Reza, Alireza: "lr") only where spelt alike
+            compound = _compound_agree(a, x, b, y)
+            if compound == 2:
+                out[k] = GIVEN_ALIKE
+            elif compound == 0 and a[x, 7] & b[y, 7] & 4:
+                # two listed names of two classes (Hassan, Hassanein; Muhammad, Mahmoud):
+                # not one name, though their keys or spelling agree; but swapped they may be
+                if _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
+                    out[k] = GIVEN_SWAPPED
+                else:
+                    out[k] = GIVEN_LISTED_APART
+            else:
+                agree = max(compound, _keys_agree(a, x, 0, b, y, 0))
+                if agree == 2:
+                    out[k] = GIVEN_ALIKE
+                elif _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
+                    out[k] = GIVEN_SHORT_SWAPPED if agree else GIVEN_SWAPPED
+                else:
+                    out[k] = GIVEN_SHORT_ALIKE if agree else DIFFERENT
 
 
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
@@ -1580,6 +1616,7 @@ def given_keys(
     compound: IntArray | None = None,
     like: npt.NDArray[np.bool_] | None = None,
     listed: npt.NDArray[np.bool_] | None = None,
+    short: npt.NDArray[np.bool_] | None = None,
 ) -> IntArray:
     """Per record, ``(n, GIVEN_COLUMNS)`` int32: what :func:`given_ranks` reads of it, in one
     row of 32 bytes, its given token code (``tokens``, -1: none), the class,
@@ -1589,13 +1626,20 @@ def given_keys(
     (``like``, "Abulkalam"; None: only kunyas), and the skeleton key of its compound given
     name run together (``compound``, as ``PersonNames.compound``, -1: none; None: none has
     one), and whether part 0's class is a listed variant class (``listed``; None: none
-    is)."""
+    is). ``short``: per key code, whether the key is short; its codes carry the mark
+    :data:`SHORT_KEY` (None: no key is short)."""
     width = parts.shape[1] // 3
     out = np.full((len(parts), GIVEN_COLUMNS), -1, dtype=np.int32)
     out[:, 0] = tokens
     for i in range(2):
         for f in range(3):
-            out[:, 1 + 3 * i + f] = parts[:, f * width + i]
+            column = parts[:, f * width + i]
+            if f and short is not None:
+                known = np.flatnonzero(column >= 0)
+                marked = known[short[column[known]]]
+                column = column.copy()
+                column[marked] |= SHORT_KEY
+            out[:, 1 + 3 * i + f] = column
     joined = 0 if compound is None else np.maximum(compound, -1) + 1
     is_kunya = np.zeros(len(parts), dtype=bool) if kunya is None else kunya
     looks = is_kunya if like is None else is_kunya | like
@@ -1607,10 +1651,12 @@ def given_keys(
 def given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, *, workers: int = 1) -> Levels:
     """Per pair, the given-name rank of records ``a[li[k]]`` and ``b[ri[k]]`` (each side's
     :func:`given_keys`): MISSING, GIVEN_SAME_SPELLING (equal given tokens),
-    GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED, DIFFERENT, or GIVEN_LISTED_APART (two
+    GIVEN_SAME_CLASS, GIVEN_ALIKE, GIVEN_SWAPPED, DIFFERENT, GIVEN_LISTED_APART (two
     listed variant classes, whose keys are not read: Muhammad and Mahmoud share a
-    skeleton). A kunya against a given
-    name ranks MISSING unless they are the same name or variants of one: it is not a
+    skeleton), or where parts 0 share no class and no key but a short one (marked
+    :data:`SHORT_KEY`), GIVEN_SHORT_ALIKE, or GIVEN_SHORT_SWAPPED where given and family
+    name cross over by their keys (the caller decides by the spelling). A kunya against a
+    given name ranks MISSING unless they are the same name or variants of one: it is not a
     given name, and it sounds like one by chance (Umm Ahmad's key is Mohammed's). A given
     name that opens as a kunya run together ("Abulkalam") is ranked against a kunya as any
     two names are: it may be the kunya-shaped name written apart ("Abul Kalam"). A

@@ -54,6 +54,14 @@ def chain_rank_reference(a: list[list[int]], b: list[list[int]], reordered: bool
     return kernels.DIFFERENT
 
 
+def agreement(keys: list[int], short: list[bool]) -> int:
+    """How two names sound alike by the key codes they share: 2 by a key that is not
+    short, 1 by short keys alone, 0 not at all."""
+    if not keys:
+        return 0
+    return 1 if all(short[k] for k in keys) else 2
+
+
 def given_rank_reference(
     a: list[list[int]],
     b: list[list[int]],
@@ -65,6 +73,9 @@ def given_rank_reference(
     cb: int = -1,
     la: bool = False,
     lb: bool = False,
+    short: list[bool] | None = None,
+    listed_a: bool = False,
+    listed_b: bool = False,
 ) -> int:
     if ta < 0 or tb < 0:
         return kernels.MISSING
@@ -75,11 +86,23 @@ def given_rank_reference(
     # a kunya against a given name, unless that name opens as a kunya run together
     if (ka and not kb and not lb) or (kb and not ka and not la):
         return kernels.MISSING
-    if alike(a, 0, b, 0) or -1 < ca == b[1][0] or -1 < cb == a[1][0]:
+    short = short or [False] * 16
+    # a compound given name run together is the other's part 0 by skeleton
+    joined = [c for c, other in ((ca, b[1][0]), (cb, a[1][0])) if c >= 0 and c == other]
+    compound = agreement(joined, short)
+    swapped = alike(a, 0, b, 1) and alike(a, 1, b, 0)
+    if compound == 2:
         return kernels.GIVEN_ALIKE
-    if alike(a, 0, b, 1) and alike(a, 1, b, 0):
-        return kernels.GIVEN_SWAPPED
-    return kernels.DIFFERENT
+    if compound == 0 and listed_a and listed_b:
+        return kernels.GIVEN_SWAPPED if swapped else kernels.GIVEN_LISTED_APART
+    keys = [a[f][0] for f in (1, 2) if a[f][0] >= 0 and a[f][0] == b[f][0]]
+    agree = agreement(joined + keys, short)
+    if agree == 2:
+        return kernels.GIVEN_ALIKE
+    # alike by a short key alone: the caller reads the spelling
+    if agree == 1:
+        return kernels.GIVEN_SHORT_SWAPPED if swapped else kernels.GIVEN_SHORT_ALIKE
+    return kernels.GIVEN_SWAPPED if swapped else kernels.DIFFERENT
 
 
 def interval_reference(lo_a: int, hi_a: int, ex_a: bool, lo_b: int, hi_b: int, ex_b: bool) -> int:
@@ -243,16 +266,54 @@ def test_given_ranks_equal_reference(data: st.DataObject) -> None:
     # given names that open as a kunya run together (Abulkalam)
     la = np.array(data.draw(st.lists(st.booleans(), min_size=6, max_size=6)))
     lb = np.array(data.draw(st.lists(st.booleans(), min_size=5, max_size=5)))
+    # which key codes are short (two consonants or fewer), or none is
+    short = data.draw(st.one_of(st.none(), st.lists(st.booleans(), min_size=10, max_size=10)))
+    marks = None if short is None else np.array(short)
+    # given names of a listed variant class
+    sa = np.array(data.draw(st.lists(st.booleans(), min_size=6, max_size=6)))
+    sb = np.array(data.draw(st.lists(st.booleans(), min_size=5, max_size=5)))
     li, ri = data.draw(pairs(6, 5))
     got = kernels.given_ranks(
-        kernels.given_keys(a, ta, ka, ca, la), kernels.given_keys(b, tb, kb, cb, lb), li, ri
+        kernels.given_keys(a, ta, ka, ca, la, sa, marks),
+        kernels.given_keys(b, tb, kb, cb, lb, sb, marks),
+        li,
+        ri,
     )
     want = [
         given_rank_reference(unpack(a, x), unpack(b, y), int(ta[x]), int(tb[y]), *flags)
         for x, y in zip(li, ri, strict=True)
-        for flags in [(ka[x], kb[y], ca[x], cb[y], la[x], lb[y])]
+        for flags in [(ka[x], kb[y], ca[x], cb[y], la[x], lb[y], short, sa[x], sb[y])]
     ]
     assert got.tolist() == want
+
+
+def test_a_compound_given_name_by_a_short_key_is_read_by_its_spelling_listed_or_not() -> None:
+    # Ali Reza (a's compound run together, "lr") and Alireza (b, key "lr"), both listed
+    # classes: by a short key the spelling decides, not the listed classes' rule (apart);
+    # by a key that is not short, one compound name (alike).
+    a = np.full((1, 3 * WIDTH), -1, dtype=np.int32)
+    b = a.copy()
+    a[0, [0, 1, WIDTH, WIDTH + 1, 2 * WIDTH, 2 * WIDTH + 1]] = [0, 1, 2, 3, 2, 3]  # Ali Reza
+    b[0, [0, WIDTH, 2 * WIDTH]] = [4, 5, 5]  # Alireza
+    compound = np.array([5], dtype=np.int32)
+    listed = np.ones(1, dtype=bool)
+    rows = np.zeros(1, dtype=np.intp)
+    for short, want in (
+        (None, kernels.GIVEN_ALIKE),
+        ([k == 5 for k in range(6)], kernels.GIVEN_SHORT_ALIKE),
+    ):
+        marks = None if short is None else np.array(short)
+        keys_a = kernels.given_keys(
+            a, np.array([0], np.int32), compound=compound, listed=listed, short=marks
+        )
+        keys_b = kernels.given_keys(b, np.array([1], np.int32), listed=listed, short=marks)
+        assert kernels.given_ranks(keys_a, keys_b, rows, rows).tolist() == [want]
+        assert (
+            given_rank_reference(
+                unpack(a, 0), unpack(b, 0), 0, 1, ca=5, short=short, listed_a=True, listed_b=True
+            )
+            == want
+        )
 
 
 DAY = st.one_of(st.just(MISSING), st.integers(-20_000, 20_000))
