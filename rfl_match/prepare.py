@@ -10,6 +10,7 @@ Python strings.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -1463,15 +1464,33 @@ def fold_text(value: str) -> str:
     names are (:func:`~rfl_match.names.romanization.romanize`): Unidecode writes letters one
     by one, without the vowels an abjad does not write (حلب, Halab: "hlb") or with
     Ge'ez's and Burmese's every sign (ባሕር ዳር, Bahir Dar: "baahhere daare"; ဘူးသီးတောင်,
-    Buthidaung: "bhuu:sii:tteaang"), so a place so written hardly met its Latin spelling."""
-    if _OTHER_SCRIPT.search(value):
-        return " ".join(romanize(value).split())
-    return " ".join(unidecode(value).casefold().split())
+    Buthidaung: "bhuu:sii:tteaang"), so a place so written hardly met its Latin spelling.
+    Only its runs of such words are: digits (of any script) and Latin words are kept as
+    Unidecode writes them ("مخيم ٤": "makhim 4", not the camp next to it).
+
+    >>> fold_text("مخيم ٤"), fold_text("Camp 4 ကုတုပလောင်"), fold_text("Camp 4\ufeff")
+    ('makhim 4', 'camp 4 kutupalaung', 'camp 4')
+    """
+    if not _OTHER_SCRIPT.search(value):
+        return " ".join(unidecode(value).casefold().split())
+    pieces = _OTHER_RUN.split(value)  # odd pieces: runs of words in another script
+    return " ".join(
+        " ".join((romanize(piece) if odd else unidecode(piece).casefold()).split())
+        for odd, piece in zip(itertools.cycle((False, True)), pieces, strict=False)
+        if piece
+    ).strip()
 
 
 #: A letter of a script other than Latin (Greek and on, below CJK; Ethiopic, Myanmar and
-#: Arabic extensions, Arabic presentation forms).
-_OTHER_SCRIPT = re.compile("[\u0370-\u1dff\u2d80-\u2ddf\ua640-\ua69f\uaa60-\uab2f\ufb50-\ufeff]")
+#: Arabic extensions, Arabic presentation forms), not a digit: Arabic-Indic, Extended
+#: Arabic-Indic, Myanmar and Ethiopic digits are numbers, which Unidecode writes.
+_LETTER = (
+    "\u0370-\u065f\u066a-\u06ef\u06fa-\u103f\u104a-\u1368\u137d-\u1cff"
+    "\u2d80-\u2ddf\ua640-\ua69f\uaa60-\uab2f\ufb50-\ufdff\ufe70-\ufefc"
+)
+_OTHER_SCRIPT = re.compile(f"[{_LETTER}]")
+#: A run of words in another script (letters, and the white space between them).
+_OTHER_RUN = re.compile(f"([{_LETTER}]+(?:\\s+[{_LETTER}]+)*)")
 
 
 #: Alpha-2 codes not read as a country in a nationality field: "NA" (Namibia) is far more

@@ -897,6 +897,25 @@ def test_a_place_in_another_script_meets_its_latin_spelling() -> None:
     ]
 
 
+def test_a_place_in_another_script_keeps_its_numbers() -> None:
+    """Only the words in another script are read as names are: a camp's number (in any
+    script's digits) and Latin words stay, so camp 4 is not camp 5 (review: the whole value
+    was romanised as a name, which drops digits), and an invisible mark is no script."""
+    left = ["مخيم ٤", "مخيم ٤", "Camp 4 ကုတုပလောင်", "Camp 4\ufeff", "Block ၅"]
+    right = ["مخيم ٥", "مخيم 4", "Camp 4 Kutupalong", "Camp 5", "Block 5"]
+    n = len(left)
+    got = levels(
+        "string",
+        "place_of_birth",
+        {"full_name": ["A"] * n, "place_of_birth": left},
+        {"full_name": ["A"] * n, "place_of_birth": right},
+    )
+    labels = [label_of("string", "place_of_birth", g) for g in got]
+    assert labels[1] == labels[4] == "same"
+    assert labels[0] != "same" and labels[3] != "same"
+    assert labels[2] in ("same", "similar (≥ 0.92)")
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.sampled_from(["F", "M", "", "f "]), min_size=1, max_size=6),
