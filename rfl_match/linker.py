@@ -7,6 +7,7 @@ import numbers
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -583,8 +584,37 @@ class Linker:
 
         ``training_`` then holds counts (candidate pairs, patterns, random pairs) and, in
         ``fit_seconds``, the wall seconds of each phase (a column is prepared when it is
-        first read: names by the random pairs).
+        first read: names by the random pairs). A fit that fails leaves a fitted or loaded
+        Linker as it was (a new one keeps the comparisons it resolved, for
+        :meth:`no_matches` where blocking found no pair).
         """
+        with self._kept_on_failure():
+            return self._fit(requests, sightings, labels, em)
+
+    @contextmanager
+    def _kept_on_failure(self, *, always: bool = False) -> Iterator[None]:
+        """What a fit changes (the configuration's resolved anchor, the comparisons and
+        which of them are split, the model and what is kept of the fit), put back where it
+        fails if there was a model (or ``always``): it predicts as it did (a version 8
+        file's split kept)."""
+        names = ("config", "specs_", "model_", "training_", "_auto_anchor", "_conditioned")
+        before = {name: getattr(self, name) for name in (*names, "_session", "_last")}
+        try:
+            yield
+        except BaseException:
+            if always or before["model_"] is not None:
+                for name, value in before.items():
+                    setattr(self, name, value)
+            raise
+
+    def _fit(
+        self,
+        requests: pd.DataFrame,
+        sightings: pd.DataFrame | None,
+        labels: pd.DataFrame | None,
+        em: bool,
+    ) -> Linker:
+        """:meth:`fit`, which puts the Linker back where this fails."""
         laps = _Laps()
         dedupe = sightings is None
         # numba loads as the records are read; its first load allocates a few hundred
@@ -641,7 +671,7 @@ class Linker:
         )
         ceilings = self._learn(comparisons, evidence, laps, em=em, named=named)
         if ceilings is None:  # fitted again, unsplit
-            self.fit(requests, sightings, labels=labels, em=em)
+            self._fit(requests, sightings, labels, em)
             self._auto_anchor = None if named else ""
             return self
         self._last = (left, right)

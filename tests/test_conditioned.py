@@ -336,6 +336,18 @@ def test_a_version_8_model_keeps_the_nationality_unsplit(
         old.predict(synthetic["requests"], synthetic["sightings"]),
         loaded.predict(synthetic["requests"], synthetic["sightings"]),
     )
+    # a fit that fails (reviewed pairs without is_match) leaves it as it was
+    with pytest.raises(rm.ConfigError):
+        loaded.fit(
+            synthetic["requests"],
+            synthetic["sightings"],
+            labels=pd.DataFrame({"request_id": ["RQ000001"], "sighting_id": ["SG000001"]}),
+        )
+    assert loaded.to_dict()["format_version"] == 8
+    pd.testing.assert_frame_equal(
+        old.predict(synthetic["requests"], synthetic["sightings"]),
+        loaded.predict(synthetic["requests"], synthetic["sightings"]),
+    )
     # fitted again, it splits as a fit now does
     refit = loaded.fit(synthetic["requests"], synthetic["sightings"])
     assert refit.to_dict()["format_version"] == 9

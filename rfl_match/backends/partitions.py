@@ -609,14 +609,10 @@ def fit_partitioned(
         raise ConfigError("fit(em=False) needs labels")
     # A fit that fails leaves the linker as it was (the comparisons are resolved before
     # the partitions are all read).
-    before = (linker.config, linker.specs_, linker._auto_anchor, linker._conditioned)
-    try:
+    with linker._kept_on_failure(always=True):
         return _fit_partitioned(
             runner, linker, parts, first, sightings, labels, em, workers, starts, requests_told
         )
-    except BaseException:
-        linker.config, linker.specs_, linker._auto_anchor, linker._conditioned = before
-        raise
 
 
 def _fit_partitioned(
