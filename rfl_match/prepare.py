@@ -1508,9 +1508,9 @@ def _country_tables() -> tuple[Mapping[str, str], Mapping[str, str]]:
     """Each way of writing a country or nationality in ``resources/countries.tsv``
     (ISO 3166-1 alpha-3 and alpha-2 codes, names, demonyms, in several languages and
     scripts), as written (:func:`_as_written`) and romanised (:func:`fold_text`), to the
-    folded English name of its country. A romanised form of two countries (Arabic مصر,
-    Egypt, and the code MSR, Montserrat, both "msr") is left out of the second table: only
-    its written forms name a country."""
+    folded English name of its country. A romanised form of two countries is left out of
+    the second table: only its written forms name a country (Arabic مصر, Egypt, was "msr"
+    as the code MSR, Montserrat, when Arabic was romanised without its vowels)."""
     written: dict[str, str] = {}
     romanised: dict[str, str] = {}
     shared: set[str] = set()
