@@ -589,7 +589,7 @@ def draw_20k() -> tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]:
 
 
 @pytest.mark.parametrize(
-    ("condition_on", "low", "high", "gap"), [("", 0.95, 1.05, 0.085), ("auto", 0.92, 1.03, 0.06)]
+    ("condition_on", "low", "high", "gap"), [("", 0.95, 1.05, 0.13), ("auto", 0.92, 1.03, 0.06)]
 )
 def test_unsupervised_fit_counts_and_calibrates_on_a_large_draw(
     draw_20k: tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]],
@@ -622,7 +622,11 @@ def test_unsupervised_fit_counts_and_calibrates_on_a_large_draw(
     (overstated in [0.2, 0.9): relatives now agree on it too, and alone it is counted as
     if that were rare among non-matches), hence 0.085 alone; F1 0.8695 -> 0.8722 split,
     0.8475 -> 0.8505 alone (split by the family name too, nationality gave a gap of
-    0.035 and F1 0.8691).
+    0.035 and F1 0.8691). Since places in another script are romanised as names are and
+    the Bengali and Rohingya spellings joined the variant classes (e1ebb49, 879b2c5), alone
+    0.084 -> 0.124 (overstated in [0.1, 0.9): a relative's place in Arabic or Ge'ez script
+    now meets its Latin spelling too), and 0.119 with the short keys (8521763), hence 0.13
+    alone; F1 0.8506 -> 0.8566 alone; split by the family name 0.027 at 8521763, counted 0.967.
     About 12 s each."""
     requests, sightings, truth = draw_20k
     with warnings.catch_warnings():
