@@ -185,11 +185,18 @@ _NO_LETTERS = (
 
 
 def _grade(sim: npt.NDArray[np.float32], thresholds: tuple[float, ...]) -> Levels:
-    """How many of ``thresholds`` each similarity reaches."""
+    """How many of ``thresholds`` each similarity reaches (:func:`reaches`)."""
     grade = np.zeros(len(sim), dtype=np.int8)
     for t in thresholds:
-        grade += sim >= t
+        grade += reaches(sim, t)
     return grade
+
+
+def reaches(sim: npt.NDArray[np.float32], threshold: float) -> npt.NDArray[np.bool_]:
+    """Whether each similarity reaches ``threshold``, within
+    :data:`~rfl_match.kernels.SIMILARITY_TOLERANCE` (a Jaro–Winkler of exactly 0.8 is
+    computed as 0.7999999999999999)."""
+    return sim >= threshold - kernels.SIMILARITY_TOLERANCE
 
 
 def _may_reach(
@@ -211,7 +218,7 @@ def _jaro_winkler(
         strings[qa],
         strings[qb],
         scorer=JaroWinkler.normalized_similarity,
-        score_cutoff=cutoff or None,
+        score_cutoff=max(cutoff - kernels.SIMILARITY_TOLERANCE, 0.0) or None,
         workers=workers,
         dtype=np.float32,
     )
@@ -699,7 +706,7 @@ class GivenNameComparison(Comparison):
             otherwise = np.where(
                 levels[rows] == kernels.GIVEN_SHORT_SWAPPED, swapped, kernels.DIFFERENT
             )
-            levels[rows] = np.where(sim >= floor, kernels.GIVEN_ALIKE, otherwise)
+            levels[rows] = np.where(reaches(sim, floor), kernels.GIVEN_ALIKE, otherwise)
         # Two listed names of two classes are different names, however alike they are
         # spelt (DOMAIN.md: Muhammad / Mahmoud, Hassan / Hassanein): not graded above.
         levels[levels == kernels.GIVEN_LISTED_APART] = kernels.DIFFERENT
@@ -1652,7 +1659,7 @@ class StringComparison(Comparison):
             a, b = left[li], right[ri]
             sim = similarity(a, b, vocab, cutoff=min(self.thresholds), workers=data.workers)
             conditions = [(a < 0) | (b < 0), a == b]
-            conditions += [sim >= t for t in sorted(self.thresholds, reverse=True)]
+            conditions += [reaches(sim, t) for t in sorted(self.thresholds, reverse=True)]
             return _select(conditions, len(li))
 
         return Coded(left, right, texts)

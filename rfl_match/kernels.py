@@ -92,6 +92,11 @@ _OPTIONS: dict[str, Any] = {"cache": True, "nogil": True}
 _NO_PAIR = np.iinfo(np.int64).max  # a pair left out (dedupe: not left < right); sorts last
 _AHEAD = 16  # pairs ahead to prefetch a random record's row (see _prefetch)
 JW_PREFIX = 4  # the longest common prefix Jaro–Winkler rewards
+#: A similarity within this of a threshold reaches it: Jaro–Winkler in double rounds a
+#: similarity of exactly 0.8 (Hassan / Hana, Samira / Said) to 0.7999999999999999, and
+#: rapidfuzz's ``score_cutoff`` then gives 0. Jaro–Winkler's values of words that are not
+#: equal to a threshold lie much farther from it (fractions of the words' lengths).
+SIMILARITY_TOLERANCE = 1e-6
 
 
 def _prefetch_call(typingctx: Any, array: Any, index: Any) -> tuple[Any, Any]:
@@ -547,7 +552,7 @@ def _reaches(
 @njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
 def _reach_constants(cutoff: float) -> tuple[float, float]:
     """``floor`` and ``least`` of :func:`_reaches` for ``cutoff``."""
-    floor = cutoff - 1e-6
+    floor = cutoff - SIMILARITY_TOLERANCE
     # 0.4 + 0.6 * bound >= floor, as shared * (1/len_x + 1/len_y) >= least: no division
     # for the many pairs far below
     return floor, 3.0 * (floor - 0.4) / 0.6 - 1.0

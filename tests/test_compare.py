@@ -70,8 +70,35 @@ def test_similarity_with_cutoff_equals_reference(
             expected = 0.0
         else:
             expected = JaroWinkler.normalized_similarity(vocab[left[k]], vocab[right[k]])
-            expected = expected if expected >= cutoff else 0.0
+            expected = expected if expected >= cutoff - kernels.SIMILARITY_TOLERANCE else 0.0
         assert float(fast[k]) == np.float32(expected)
+
+
+@pytest.mark.parametrize("way", ["dense", "hashed"])
+def test_a_similarity_of_exactly_the_cutoff_reaches_it(way: str) -> None:
+    # Jaro–Winkler in double gives Hassan / Hana and Samira / Said 0.7999999999999999 (6
+    # of 6 and 4 letters, 4 matching, a prefix of 2; 4 of 6, 4 matching, a prefix of 2):
+    # rapidfuzz's own cutoff read them as 0, "not similar", one ulp under 0.8.
+    vocab = ["hassan", "hana", "samira", "said", "moussa", "mona", "hasan"]
+    left, right = np.array([0, 2, 4, 0], np.int32), np.array([1, 3, 5, 6], np.int32)
+    limit = kernels.DENSE_PAIRS
+    try:
+        kernels.DENSE_PAIRS = 0 if way == "hashed" else limit
+        sim = similarity(left, right, vocab, cutoff=0.8)
+    finally:
+        kernels.DENSE_PAIRS = limit
+    assert sim[:3].tolist() == pytest.approx([0.8] * 3)
+    levels = np.array([1, 1, 1, 1], np.int8)
+    regrade(
+        levels,
+        {1: (0, 2, 3)},
+        (left, right),
+        np.arange(4),
+        np.arange(4),
+        Vocabulary(vocab),
+        (0.8, 0.92),
+    )
+    assert levels.tolist() == [2, 2, 2, 3]
 
 
 @settings(max_examples=100, deadline=None)
@@ -117,10 +144,10 @@ def test_regrade_equals_reference(
         sim = 0.0
         if x >= 0 and y >= 0:
             sim = 1.0 if x == y else JaroWinkler.normalized_similarity(vocab[x], vocab[y])
-        # Within float32's resolution of a threshold (similarities are held as float32,
-        # rapidfuzz's cutoff is applied in double) either grade is right.
-        grades = {sum(s >= t for t in thresholds) for s in (sim - 1e-6, sim, sim + 1e-6)}
-        assert got[k] in {table[level][g] for g in grades}
+        # A similarity within SIMILARITY_TOLERANCE under a threshold reaches it (Jaro–
+        # Winkler in double rounds an exact 0.8 down).
+        grade = sum(sim >= t - kernels.SIMILARITY_TOLERANCE for t in thresholds)
+        assert got[k] == table[level][grade]
 
 
 @settings(max_examples=40, deadline=None)
