@@ -76,9 +76,10 @@ def test_similarity_with_cutoff_equals_reference(
 
 @pytest.mark.parametrize("way", ["dense", "hashed"])
 def test_a_similarity_of_exactly_the_cutoff_reaches_it(way: str) -> None:
-    # Jaro–Winkler in double gives Hassan / Hana and Samira / Said 0.7999999999999999 (6
-    # of 6 and 4 letters, 4 matching, a prefix of 2; 4 of 6, 4 matching, a prefix of 2):
-    # rapidfuzz's own cutoff read them as 0, "not similar", one ulp under 0.8.
+    # Hassan / Hana, Samira / Said and Moussa / Mona are exactly 0.8 (3 letters of 6 and
+    # 4 matching, none transposed: Jaro 0.75; a prefix of 2: 0.75 + 0.2 x 0.25), which
+    # Jaro–Winkler in double computes as 0.7999999999999999: rapidfuzz's own cutoff read
+    # them as 0, "not similar", one ulp under 0.8.
     vocab = ["hassan", "hana", "samira", "said", "moussa", "mona", "hasan"]
     left, right = np.array([0, 2, 4, 0], np.int32), np.array([1, 3, 5, 6], np.int32)
     limit = kernels.DENSE_PAIRS
