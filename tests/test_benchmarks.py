@@ -8,6 +8,7 @@ import os
 import sys
 import time
 import warnings
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -397,3 +398,25 @@ def test_the_quality_suites_placeholders_are_read_as_missing() -> None:
         assert abs(written.mean() - share) < 0.02, column
     assert (unnamed.to_numpy() == out["full_name"].isin(PLACEHOLDERS).to_numpy()).all()
     assert (out.loc[unnamed.to_numpy(), "given_name"] == "").all()
+
+
+def test_the_saved_models_predict_on_new_frames_gives_the_fitted_linkers_pairs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    # The speed suite's two processes, here in one: rfl_synth fits and saves the model and
+    # its pairs, rfl_synth_new loads it, predicts on the frames anew and compares.
+    data = SimpleNamespace(
+        requests=synthetic["requests"], sightings=synthetic["sightings"], truth=synthetic["truth"]
+    )
+    monkeypatch.setattr(workers, "synthetic", lambda *_: data)
+    model = str(tmp_path / "model.json")
+    task = {"n": len(data.requests), "seed": 7, "model": model, "blocking_report": False}
+    fitted = workers.rfl_synth(task)
+    again = workers.rfl_synth_new(task)
+    assert again["same_output"] is True
+    assert again["predict_new_seconds"]["comparing"] > 0
+    assert again["predict_new_wall"] > 0 and fitted["fit_wall"] > 0
+    # A model that gives other pairs is told apart.
+    pairs = pd.read_parquet(model + ".pairs.parquet")
+    pairs.iloc[1:].to_parquet(model + ".pairs.parquet", index=False)
+    assert workers.rfl_synth_new(task)["same_output"] is False
