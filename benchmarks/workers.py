@@ -64,9 +64,8 @@ def rfl_synth(task: dict[str, Any]) -> dict[str, Any]:
         # preparing, blocking and comparing anew, holding what a user's process holds.
         if task.get("model"):
             linker.save(task["model"])
-            pd.DataFrame(
-                {"request_id": matches["request_id"], "sighting_id": matches["sighting_id"]}
-            ).to_parquet(task["model"] + ".pairs.parquet", index=False)
+            pairs = matches[["request_id", "sighting_id"]]
+            pairs.to_parquet(task["model"] + ".pairs.parquet", index=False)
         if task.get("blocking_report", True):
             with timed() as report_time:
                 report = linker.blocking_report(data.requests, data.sightings, data.truth)
