@@ -4092,31 +4092,39 @@ def level_sums(
     return out
 
 
-@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _class_sums(
     levels: npt.NDArray[np.int8], tables: npt.NDArray[np.float64],
     log_shares: npt.NDArray[np.float64], counts: npt.NDArray[np.float64],
-    sums: npt.NDArray[np.float64], totals: npt.NDArray[np.float64],
+    cuts: npt.NDArray[np.int64], sums: npt.NDArray[np.float64],
+    totals: npt.NDArray[np.float64],
 ) -> None:  # fmt: skip
+    """Per segment ``cuts[s]:cuts[s + 1]`` of the rows, its own sums (``sums[s]``,
+    ``totals[s]``), rows added in order."""
     n_class = tables.shape[0]
-    ll = np.empty(n_class)
-    for k in range(levels.shape[0]):
-        top = -np.inf
-        for j in range(n_class):
-            t = log_shares[j]
-            for c in range(levels.shape[1]):
-                t += tables[j, c, levels[k, c]]
-            ll[j] = t
-            top = max(top, t)
-        total = 0.0
-        for j in range(n_class):
-            ll[j] = np.exp(ll[j] - top)
-            total += ll[j]
-        for j in range(n_class):
-            w = counts[k] * ll[j] / total
-            totals[j] += w
-            for c in range(levels.shape[1]):
-                sums[j, c, levels[k, c]] += w
+    for s in prange(len(cuts) - 1):
+        ll = np.empty(n_class)
+        for k in range(cuts[s], cuts[s + 1]):
+            top = -np.inf
+            for j in range(n_class):
+                t = log_shares[j]
+                for c in range(levels.shape[1]):
+                    t += tables[j, c, levels[k, c]]
+                ll[j] = t
+                top = max(top, t)
+            total = 0.0
+            for j in range(n_class):
+                ll[j] = np.exp(ll[j] - top)
+                total += ll[j]
+            for j in range(n_class):
+                w = counts[k] * ll[j] / total
+                totals[s, j] += w
+                for c in range(levels.shape[1]):
+                    sums[s, j, c, levels[k, c]] += w
+
+
+#: Rows of one segment of :func:`class_sums` (its sums are the segments' added in order).
+CLASS_SEGMENT = 1 << 14
 
 
 def class_sums(
@@ -4124,27 +4132,45 @@ def class_sums(
     tables: npt.NDArray[np.float64],
     log_shares: npt.NDArray[np.float64],
     counts: npt.NDArray[np.float64],
+    workers: int = 1,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """One E step of a latent class model over level patterns, in one pass: each row's
     posterior over the classes (``log_shares[j]`` plus ``tables[j, c, level]`` summed over
     its columns, normalised), times its count, summed per class (``totals[j]``) and per
-    class, column and level (``sums[j, c, level]``); rows added in order. Levels below
-    ``tables.shape[2]`` (checked: the kernel reads the tables unchecked)."""
+    class, column and level (``sums[j, c, level]``). Levels below ``tables.shape[2]``
+    (checked: the kernel reads the tables unchecked).
+
+    The rows are added in order within segments of :data:`CLASS_SEGMENT` rows, and the
+    segments' sums in order, the segments split among ``workers`` threads: the same sums
+    on any number of workers (an EM runs this hundreds of times over a few hundred
+    thousand patterns)."""
     if levels.ndim != 2 or levels.shape[1] != tables.shape[1]:
         raise ValueError(f"levels {levels.shape} do not match tables {tables.shape}")
     if levels.size and not 0 <= int(levels.min()) <= int(levels.max()) < tables.shape[2]:
         raise ValueError(f"levels outside 0..{tables.shape[2] - 1}")
-    sums = np.zeros(tables.shape)
-    totals = np.zeros(tables.shape[0])
-    _class_sums(
-        np.ascontiguousarray(levels, dtype=np.int8),
-        np.ascontiguousarray(tables, dtype=np.float64),
-        np.ascontiguousarray(log_shares, dtype=np.float64),
-        np.ascontiguousarray(counts, dtype=np.float64),
-        sums,
-        totals,
-    )
-    return sums, totals
+    n = levels.shape[0]
+    cuts = np.append(np.arange(0, n, CLASS_SEGMENT, dtype=np.int64), np.int64(n))
+    if len(cuts) < 2:
+        cuts = np.zeros(2, dtype=np.int64)
+    parts = len(cuts) - 1
+    sums = np.zeros((parts, *tables.shape))
+    totals = np.zeros((parts, tables.shape[0]))
+    with _Threads(max(min(worker_count(workers), parts), 1)):
+        _class_sums(
+            np.ascontiguousarray(levels, dtype=np.int8),
+            np.ascontiguousarray(tables, dtype=np.float64),
+            np.ascontiguousarray(log_shares, dtype=np.float64),
+            np.ascontiguousarray(counts, dtype=np.float64),
+            cuts,
+            sums,
+            totals,
+        )
+    # The segments' sums added in order (numpy's sum over an axis may pair them up).
+    out, out_totals = sums[0].copy(), totals[0].copy()
+    for s in range(1, parts):
+        out += sums[s]
+        out_totals += totals[s]
+    return out, out_totals
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]

@@ -914,6 +914,7 @@ class Linker:
                     tolerance=self.config.em_tolerance,
                     groups=groups,
                     base=base,
+                    workers=self.config.workers,
                 )
                 if found is not None:
                     classes, prior = found

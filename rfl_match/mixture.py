@@ -250,6 +250,7 @@ def fit_non_match_classes(
     tolerance: float = 1e-6,
     groups: Groups = None,
     base: Sequence[npt.NDArray[np.int8]] | None = None,
+    workers: int = 1,
 ) -> tuple[NonMatchClasses, float] | None:
     """Two non-match classes by EM over level-pattern counts, m held fixed; and the share
     of matches. None when there is no relatives' seed (:func:`relatives_seed`).
@@ -258,7 +259,8 @@ def fit_non_match_classes(
     and the single-class u for the rest, shares as the seed's among all pairs. The
     patterns come sorted by code and every sum runs over them in order: the result does
     not depend on the order of the records. ``groups`` and ``base``: as for
-    :func:`rfl_match.scoring.seed_parameters`.
+    :func:`rfl_match.scoring.seed_parameters`. ``workers``: threads for each E step
+    (:func:`~rfl_match.kernels.class_sums`: the same result on any number).
     """
     n_levels = [len(x) for x in m]
     seeds, seed_levels = unsplit_patterns(patterns, n_levels, base)
@@ -288,7 +290,7 @@ def fit_non_match_classes(
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 - kept for the result
         tables = np.stack([match_table] + [log_table(k, width) for k in classes])
-        sums, totals = class_sums(levels, tables, np.log(pi), cnt)
+        sums, totals = class_sums(levels, tables, np.log(pi), cnt, workers)
         new_pi = np.maximum(totals / total, 1e-12)
         new_pi /= new_pi.sum()
         change = float(np.abs(new_pi - pi).max())

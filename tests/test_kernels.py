@@ -2063,15 +2063,21 @@ def test_local_codes_refuses_a_code_past_its_table() -> None:
 @given(st.data())
 def test_class_sums_equal_a_slow_e_step(data: st.DataObject) -> None:
     """class_sums: each row's posterior over the classes times its count, summed per class
-    and per class, column and level, as a plain numpy E step gives them."""
+    and per class, column and level, as a plain numpy E step gives them; in segments of
+    any size (here small, so that many segments meet), and the same sums, to the last
+    bit, on one worker and on two."""
     n_comp, width = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 5))
     n_class, n = data.draw(st.integers(1, 4)), data.draw(st.integers(0, 300))
+    segment = data.draw(st.sampled_from([1, 7, 64, kernels.CLASS_SEGMENT]))
     rng = np.random.default_rng(n * 7 + n_class)
     levels = rng.integers(0, width, size=(n, n_comp)).astype(np.int8)
     tables = rng.standard_normal((n_class, n_comp, width)) * 5
     log_shares = np.log(rng.dirichlet(np.ones(n_class)))
     counts = rng.integers(1, 1000, size=n).astype(np.float64)
-    sums, totals = kernels.class_sums(levels, tables, log_shares, counts)
+    with mock.patch.object(kernels, "CLASS_SEGMENT", segment):
+        sums, totals = kernels.class_sums(levels, tables, log_shares, counts)
+        sums2, totals2 = kernels.class_sums(levels, tables, log_shares, counts, workers=2)
+    assert np.array_equal(sums, sums2) and np.array_equal(totals, totals2)
     ll = np.tile(log_shares, (n, 1))
     for j in range(n_class):
         for c in range(n_comp):
