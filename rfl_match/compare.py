@@ -811,8 +811,8 @@ class FamilyNameComparison(Comparison):
         return Coded(forms_a, forms_b, chains)
 
     def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
-        _compound_family(data, levels, li, ri)
-        _run_together(data, levels, li, ri)
+        compounds = _compound_family(data, levels, li, ri)
+        _run_together(data, levels, li, ri, compounds)
         _swapped_family(data, levels, li, ri)
         _father_left_out(data, levels, li, ri)
 
@@ -826,16 +826,20 @@ class FamilyNameComparison(Comparison):
         return TermFrequencies(self.tf_levels, ca, cb, frequency, key)
 
 
-def _compound_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
+def _compound_family(
+    data: PreparedPair, levels: Levels, li: Index, ri: Index
+) -> npt.NDArray[np.intp]:
     """In place, :meth:`FamilyNameComparison.adjust` of a compound given name written split
     on one side ("Noor Ahmad Haidari") and as one word on the other ("Noorahmad Haidari"):
     that side's family name starts after both halves (:attr:`PersonNames.compound_rest`),
     not at the second. Its parts are ranked again; the spelling of the family text as
-    written (level 3) is not graded again (the split side's text holds the second half)."""
+    written (level 3) is not graded again (the split side's text holds the second half).
+    Returns the pairs ranked again (which :func:`_run_together` leaves as they are)."""
+    none = np.zeros(0, dtype=np.intp)
     may_a, may_b = _compound_records(data)
     maybe = np.flatnonzero(may_a[li] & may_b[ri])  # few: most compounds are no one's name
     if not len(maybe):
-        return
+        return none
     a, b = data.person_names(0), data.person_names(1)
     x, y = li[maybe], ri[maybe]
     first_a, first_b = a.parts.skeletons[x, 0], b.parts.skeletons[y, 0]
@@ -852,7 +856,7 @@ def _compound_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) -
     )
     found = sides > 0
     if not found.any():
-        return
+        return none
     at, x, y, side = maybe[found], x[found], y[found], sides[found]
     start_a = np.where(side == 1, a.compound_rest[x], a.family_start[x])
     start_b = np.where(side == 2, b.compound_rest[y], b.family_start[y])
@@ -864,6 +868,7 @@ def _compound_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) -
         rows,
         workers=data.workers,
     )
+    return at
 
 
 def _father_left_out(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
@@ -1003,16 +1008,23 @@ def _alike(a: IntArray, b: IntArray) -> npt.NDArray[np.bool_]:
     return out
 
 
-def _run_together(data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
+def _run_together(
+    data: PreparedPair, levels: Levels, li: Index, ri: Index, compounds: npt.NDArray[np.intp]
+) -> None:
     """In place, :meth:`FamilyNameComparison.adjust` of family parts split otherwise on
     each side (Min Jun against Minjun, Aung San against Aungsan): a pair below "names
     sound alike" whose family parts, run together, have the skeleton key of one word
-    (:func:`_family_joined`) ranks so."""
+    (:func:`_family_joined`) ranks so. Not the pairs ``compounds`` (those
+    :func:`_compound_family` ranked again: one side's family name starts past a split
+    given name, where its family parts as read still hold the given name's second half:
+    Abdi Rahman Haidari and Abdirahman Rahman Haidari share no family name run together)."""
     ja, jb = _family_joined(data, 0), _family_joined(data, 1)
     may_a, may_b = _run_records(data)
     if not (may_a.any() or may_b.any()):
         return
     rows = np.flatnonzero(may_a[li] | may_b[ri])
+    if len(compounds):
+        rows = np.setdiff1d(rows, compounds, assume_unique=True)
     rows = rows[(levels[rows] > kernels.MISSING) & (levels[rows] < kernels.SOUNDS)]
     if not len(rows):
         return
