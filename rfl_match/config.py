@@ -338,14 +338,16 @@ class LinkConfig:
             weighed alone); 2 learns two kinds among the candidates, relatives and
             namesakes, and weighs each pattern's agreements taken together
             (rfl_match.mixture): it ranks better (README), but its unlabelled calibration
-            is further off on large lists and its fit takes longer, so it is opt-in. With
+            can be further off (below) and its fit takes longer, so it is opt-in. With
             ``condition_on`` at its default (split by the family name) the fit at 100,000 a
             side took 16.4 s against 5.6 s without the option (EM 10.6 s against 0.3); with
             its E steps on both cores of two (``kernels.class_sums``) and accelerated
-            (SQUAREM: 117 E steps over 238,068 level patterns where plain EM took 673),
-            7.3 to 7.6 s against 5.2 to 6.7 s (EM 1.3 to 1.65 s, the unlabelled
-            calibration about 1.5 s against 0.3). F1 there 0.8512 without the option,
-            0.8624 with it; largest calibration gap (p >= 0.05) 0.026 and 0.034.
+            (SQUAREM: 87 E steps over 238,068 level patterns where plain EM took 673),
+            6.9 to 8.2 s against 4.9 s (EM about 1.1 s, the unlabelled calibration about
+            1.3 s against 0.3). F1 there 0.8512 without the option, 0.8624 with it;
+            largest calibration gap (p >= 0.05) 0.026 and 0.034. At 1,000,000 a side
+            (the speed suite's data): F1 0.7485 -> 0.7589, gap 0.067 -> 0.065, fit about
+            71 to 74 s (EM 7 s: 178 E steps over 896,954 patterns; calibration 8 s).
         condition_on: ``"auto"`` (the default): as ``"family_name"`` where that splits,
             else as "", without a warning; "": every comparison weighed alone; or the
             name of a comparison (one of :data:`CONDITION_ANCHORS`: ``"family_name"``,

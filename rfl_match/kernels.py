@@ -4097,10 +4097,10 @@ def _class_sums(
     levels: npt.NDArray[np.int8], tables: npt.NDArray[np.float64],
     log_shares: npt.NDArray[np.float64], counts: npt.NDArray[np.float64],
     cuts: npt.NDArray[np.int64], sums: npt.NDArray[np.float64],
-    totals: npt.NDArray[np.float64],
+    totals: npt.NDArray[np.float64], logs: npt.NDArray[np.float64],
 ) -> None:  # fmt: skip
     """Per segment ``cuts[s]:cuts[s + 1]`` of the rows, its own sums (``sums[s]``,
-    ``totals[s]``), rows added in order."""
+    ``totals[s]``, ``logs[s]``), rows added in order."""
     n_class = tables.shape[0]
     for s in prange(len(cuts) - 1):
         ll = np.empty(n_class)
@@ -4116,6 +4116,7 @@ def _class_sums(
             for j in range(n_class):
                 ll[j] = np.exp(ll[j] - top)
                 total += ll[j]
+            logs[s] += counts[k] * (top + np.log(total))
             for j in range(n_class):
                 w = counts[k] * ll[j] / total
                 totals[s, j] += w
@@ -4133,12 +4134,13 @@ def class_sums(
     log_shares: npt.NDArray[np.float64],
     counts: npt.NDArray[np.float64],
     workers: int = 1,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
     """One E step of a latent class model over level patterns, in one pass: each row's
     posterior over the classes (``log_shares[j]`` plus ``tables[j, c, level]`` summed over
     its columns, normalised), times its count, summed per class (``totals[j]``) and per
-    class, column and level (``sums[j, c, level]``). Levels below ``tables.shape[2]``
-    (checked: the kernel reads the tables unchecked).
+    class, column and level (``sums[j, c, level]``); and the log-likelihood of the rows
+    (natural log: each row's count times the log of its classes' summed likelihoods).
+    Levels below ``tables.shape[2]`` (checked: the kernel reads the tables unchecked).
 
     The rows are added in order within segments of :data:`CLASS_SEGMENT` rows, and the
     segments' sums in order, the segments split among ``workers`` threads: the same sums
@@ -4155,6 +4157,7 @@ def class_sums(
     parts = len(cuts) - 1
     sums = np.zeros((parts, *tables.shape))
     totals = np.zeros((parts, tables.shape[0]))
+    logs = np.zeros(parts)
     with _Threads(max(min(worker_count(workers), parts), 1)):
         _class_sums(
             np.ascontiguousarray(levels, dtype=np.int8),
@@ -4164,13 +4167,15 @@ def class_sums(
             cuts,
             sums,
             totals,
+            logs,
         )
     # The segments' sums added in order (numpy's sum over an axis may pair them up).
-    out, out_totals = sums[0].copy(), totals[0].copy()
+    out, out_totals, out_log = sums[0].copy(), totals[0].copy(), float(logs[0])
     for s in range(1, parts):
         out += sums[s]
         out_totals += totals[s]
-    return out, out_totals
+        out_log += float(logs[s])
+    return out, out_totals, out_log
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]

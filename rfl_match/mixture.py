@@ -23,6 +23,7 @@ enter neither product. With two equal classes, D is 0: the single-class model.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -257,8 +258,10 @@ def fit_non_match_classes(
 
     Starts from the relatives' seed (its patterns' level shares, one pseudo-pair per level)
     and the single-class u for the rest, shares as the seed's among all pairs; EM
-    accelerated (SQUAREM: at 100,000 records a side 117 E steps where plain EM took 673),
-    ``max_iterations`` counting E steps, converged where one changes no parameter by
+    accelerated (SQUAREM, a jump taken where it does not lower the objective: synthetic
+    data, 100,000 records a side, 87 E steps where plain EM took 673; 1,000,000, 178 where
+    plain EM had not converged in 1,000), ``max_iterations`` counting E steps, converged
+    where one changes no parameter by
     ``tolerance`` or more. The
     patterns come sorted by code and every sum runs over them in order: the result does
     not depend on the order of the records. ``groups`` and ``base``: as for
@@ -291,8 +294,10 @@ def fit_non_match_classes(
     match_table = log_table(m, width)
     sizes = [len(pi)] + [n for _ in classes for n in n_levels]
 
-    def step(theta: FloatArray) -> FloatArray:
-        """One EM step (E: class_sums; M: the shares and each class's level shares)."""
+    def step(theta: FloatArray) -> tuple[FloatArray, float]:
+        """One EM step (E: class_sums; M: the shares and each class's level shares), and
+        the objective at ``theta``: the log-likelihood of the patterns, with the pseudo-pairs'
+        prior on each class's known levels (what the M step maximises)."""
         parts = np.split(theta, np.cumsum(sizes)[:-1])
         shares, dists = parts[0], parts[1:]
         tables = np.stack(
@@ -302,13 +307,15 @@ def fit_non_match_classes(
                 for k in range(len(classes))
             ]
         )
-        sums, totals = class_sums(levels, tables, np.log(shares), cnt, workers)
+        sums, totals, objective = class_sums(levels, tables, np.log(shares), cnt, workers)
+        for d, c in zip(dists, itertools.cycle(range(len(n_levels))), strict=False):
+            objective += PSEUDO_PAIRS * float(np.log(d[known[c] > 0]).sum())
         new_pi = np.maximum(totals / total, 1e-12)
         out = [new_pi / new_pi.sum()]
         for k in range(1, len(classes) + 1):
             for c, n in enumerate(n_levels):
                 out.append(normalise(sums[k, c, :n] + PSEUDO_PAIRS * known[c], group_of(groups, c)))
-        return np.concatenate(out)
+        return np.concatenate(out), objective
 
     def project(theta: FloatArray, otherwise: FloatArray) -> FloatArray:
         """Parameters again: shares at least 1e-12, each distribution's known levels at
@@ -331,12 +338,12 @@ def fit_non_match_classes(
         # SQUAREM (Varadhan and Roland 2008, SqS3): two EM steps, then a step along them
         # as far as their change says, brought back to parameters (project) and made an
         # EM step again.
-        first = step(theta)
+        first, before = step(theta)
         iteration += 1
         if float(np.abs(first - theta).max()) < tolerance:
             theta, converged = first, True
             break
-        second = step(first)
+        second, _ = step(first)
         iteration += 1
         if float(np.abs(second - first).max()) < tolerance:
             theta, converged = second, True
@@ -344,15 +351,14 @@ def fit_non_match_classes(
         r, v = first - theta, second - 2 * first + theta
         alpha = min(-float(np.sqrt(r @ r / max(v @ v, 1e-300))), -1.0)
         jump = project(theta - 2 * alpha * r + alpha**2 * v, second)
-        after = step(jump)
+        after, at_jump = step(jump)
         iteration += 1
-        change = float(np.abs(after - jump).max())
-        if change < tolerance:
+        if float(np.abs(after - jump).max()) < tolerance:
             theta, converged = after, True
             break
-        # A jump that leaves the steps changing more than the two plain steps did is not
-        # taken: EM goes on from the second step, as it would have.
-        theta = after if change <= float(np.abs(second - first).max()) else second
+        # A jump that lowers the objective is not taken: EM goes on from the second
+        # step, as it would have (each EM step raises it).
+        theta = after if at_jump >= before else second
     parts = np.split(theta, np.cumsum(sizes)[:-1])
     pi = parts[0]
     classes = [

@@ -2075,14 +2075,18 @@ def test_class_sums_equal_a_slow_e_step(data: st.DataObject) -> None:
     log_shares = np.log(rng.dirichlet(np.ones(n_class)))
     counts = rng.integers(1, 1000, size=n).astype(np.float64)
     with mock.patch.object(kernels, "CLASS_SEGMENT", segment):
-        sums, totals = kernels.class_sums(levels, tables, log_shares, counts)
-        sums2, totals2 = kernels.class_sums(levels, tables, log_shares, counts, workers=2)
-    assert np.array_equal(sums, sums2) and np.array_equal(totals, totals2)
+        sums, totals, log_like = kernels.class_sums(levels, tables, log_shares, counts)
+        again = kernels.class_sums(levels, tables, log_shares, counts, workers=2)
+    assert np.array_equal(sums, again[0]) and np.array_equal(totals, again[1])
+    assert log_like == again[2]
     ll = np.tile(log_shares, (n, 1))
     for j in range(n_class):
         for c in range(n_comp):
             ll[:, j] += tables[j, c][levels[:, c]]
     post = np.exp(ll - ll.max(axis=1, keepdims=True))
+    # the log-likelihood: each row's count times the log of its classes' summed likelihoods
+    want_log = float((counts * (ll.max(axis=1) + np.log(post.sum(axis=1)))).sum()) if n else 0.0
+    assert log_like == pytest.approx(want_log, rel=1e-12, abs=1e-9)
     post /= post.sum(axis=1, keepdims=True)
     weights = post * counts[:, None]
     assert np.allclose(totals, weights.sum(axis=0), rtol=1e-12, atol=1e-9)

@@ -234,7 +234,7 @@ def test_accelerated_em_reaches_plain_ems_fixed_point_in_fewer_steps() -> None:
         for x, y in zip(a, b, strict=True):
             assert np.allclose(x, y, atol=1e-8)
     # Plain EM from the same start (fit_non_match_classes before SQUAREM) takes 117 E
-    # steps here to change no parameter by 1e-10; SQUAREM 45.
+    # steps here to change no parameter by 1e-10; SQUAREM 37.
     assert classes.iterations < 80
 
 
