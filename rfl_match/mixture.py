@@ -23,7 +23,6 @@ enter neither product. With two equal classes, D is 0: the single-class model.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -261,10 +260,9 @@ def fit_non_match_classes(
     accelerated (SQUAREM, a jump taken where it does not lower the objective: synthetic
     data, 100,000 records a side, 87 E steps where plain EM took 673; 1,000,000, 178 where
     plain EM had not converged in 1,000), ``max_iterations`` counting E steps, converged
-    where one changes no parameter by
-    ``tolerance`` or more. The
-    patterns come sorted by code and every sum runs over them in order: the result does
-    not depend on the order of the records. ``groups`` and ``base``: as for
+    where one changes no parameter by ``tolerance`` or more. The patterns come sorted by
+    code and every sum runs over them in order: the result does not depend on the order
+    of the records. ``groups`` and ``base``: as for
     :func:`rfl_match.scoring.seed_parameters`. ``workers``: threads for each E step
     (:func:`~rfl_match.kernels.class_sums`: the same result on any number).
     """
@@ -308,8 +306,10 @@ def fit_non_match_classes(
             ]
         )
         sums, totals, objective = class_sums(levels, tables, np.log(shares), cnt, workers)
-        for d, c in zip(dists, itertools.cycle(range(len(n_levels))), strict=False):
-            objective += PSEUDO_PAIRS * float(np.log(d[known[c] > 0]).sum())
+        for k in range(len(classes)):
+            for c in range(len(n_levels)):
+                known_levels = dists[k * len(n_levels) + c][known[c] > 0]
+                objective += PSEUDO_PAIRS * float(np.log(known_levels).sum())
         new_pi = np.maximum(totals / total, 1e-12)
         out = [new_pi / new_pi.sum()]
         for k in range(1, len(classes) + 1):
@@ -343,6 +343,9 @@ def fit_non_match_classes(
         if float(np.abs(first - theta).max()) < tolerance:
             theta, converged = first, True
             break
+        if iteration >= max_iterations:
+            theta = first
+            break
         second, _ = step(first)
         iteration += 1
         if float(np.abs(second - first).max()) < tolerance:
@@ -350,6 +353,9 @@ def fit_non_match_classes(
             break
         r, v = first - theta, second - 2 * first + theta
         alpha = min(-float(np.sqrt(r @ r / max(v @ v, 1e-300))), -1.0)
+        if iteration >= max_iterations:
+            theta = second
+            break
         jump = project(theta - 2 * alpha * r + alpha**2 * v, second)
         after, at_jump = step(jump)
         iteration += 1

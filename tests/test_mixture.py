@@ -236,6 +236,12 @@ def test_accelerated_em_reaches_plain_ems_fixed_point_in_fewer_steps() -> None:
     # Plain EM from the same start (fit_non_match_classes before SQUAREM) takes 117 E
     # steps here to change no parameter by 1e-10; SQUAREM 37.
     assert classes.iterations < 80
+    # max_iterations bounds the E steps, whatever part of an accelerated step they end in.
+    for most in (1, 2, 3, 4, 5):
+        cut = fit_non_match_classes(
+            patterns, counts, m, u, 0.1, names, tolerance=1e-10, max_iterations=most
+        )
+        assert cut is not None and cut[0].iterations == most and not cut[0].converged
 
 
 def test_no_relatives_seed_without_a_given_name() -> None:
