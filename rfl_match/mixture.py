@@ -290,32 +290,36 @@ def fit_non_match_classes(
     pi = np.array([prior, share, max(1.0 - prior - share, 1e-6)])
     pi /= pi.sum()
     match_table = log_table(m, width)
-    sizes = [len(pi)] + [n for _ in classes for n in n_levels]
+    n_classes, n_comp = len(classes), len(n_levels)
+    cuts = np.cumsum([len(pi)] + [n for _ in classes for n in n_levels])[:-1]
+
+    def unpack(theta: FloatArray) -> tuple[FloatArray, list[list[FloatArray]]]:
+        """The shares and each class's distributions, from one vector of parameters."""
+        parts = np.split(theta, cuts)
+        return parts[0], [parts[1 + k * n_comp : 1 + (k + 1) * n_comp] for k in range(n_classes)]
+
+    def pack(shares: FloatArray, dists: list[list[FloatArray]]) -> FloatArray:
+        return np.concatenate([shares, *(d for k in dists for d in k)])
 
     def step(theta: FloatArray) -> tuple[FloatArray, float]:
         """One EM step (E: class_sums; M: the shares and each class's level shares), and
         the objective at ``theta``: the log-likelihood of the patterns, with the pseudo-pairs'
         prior on each class's known levels (what the M step maximises)."""
-        parts = np.split(theta, np.cumsum(sizes)[:-1])
-        shares, dists = parts[0], parts[1:]
-        tables = np.stack(
-            [match_table]
-            + [
-                log_table(dists[k * len(n_levels) : (k + 1) * len(n_levels)], width)
-                for k in range(len(classes))
-            ]
-        )
+        shares, dists = unpack(theta)
+        tables = np.stack([match_table] + [log_table(k, width) for k in dists])
         sums, totals, objective = class_sums(levels, tables, np.log(shares), cnt, workers)
-        for k in range(len(classes)):
-            for c in range(len(n_levels)):
-                known_levels = dists[k * len(n_levels) + c][known[c] > 0]
-                objective += PSEUDO_PAIRS * float(np.log(known_levels).sum())
+        for k in dists:
+            for c, d in enumerate(k):
+                objective += PSEUDO_PAIRS * float(np.log(d[known[c] > 0]).sum())
         new_pi = np.maximum(totals / total, 1e-12)
-        out = [new_pi / new_pi.sum()]
-        for k in range(1, len(classes) + 1):
-            for c, n in enumerate(n_levels):
-                out.append(normalise(sums[k, c, :n] + PSEUDO_PAIRS * known[c], group_of(groups, c)))
-        return np.concatenate(out), objective
+        new = [
+            [
+                normalise(sums[k, c, :n] + PSEUDO_PAIRS * known[c], group_of(groups, c))
+                for c, n in enumerate(n_levels)
+            ]
+            for k in range(1, n_classes + 1)
+        ]
+        return pack(new_pi / new_pi.sum(), new), objective
 
     def project(theta: FloatArray, otherwise: FloatArray) -> FloatArray:
         """Parameters again: shares at least 1e-12, each distribution's known levels at
@@ -323,39 +327,32 @@ def fit_non_match_classes(
         finite."""
         if not np.all(np.isfinite(theta)):
             return otherwise
-        parts = np.split(np.maximum(theta, 0.0), np.cumsum(sizes)[:-1])
-        shares = np.maximum(parts[0], 1e-12)
-        out = [shares / shares.sum()]
-        for k in range(len(classes)):
-            for c in range(len(n_levels)):
-                out.append(normalise(parts[1 + k * len(n_levels) + c], group_of(groups, c)))
-        return np.concatenate(out)
+        shares, dists = unpack(np.maximum(theta, 0.0))
+        shares = np.maximum(shares, 1e-12)
+        new = [[normalise(d, group_of(groups, c)) for c, d in enumerate(k)] for k in dists]
+        return pack(shares / shares.sum(), new)
 
-    theta = np.concatenate([pi] + [d for k in classes for d in k])
+    theta = pack(pi, classes)
     converged = False
     iteration = 0
     while iteration < max_iterations:
         # SQUAREM (Varadhan and Roland 2008, SqS3): two EM steps, then a step along them
         # as far as their change says, brought back to parameters (project) and made an
-        # EM step again.
+        # EM step again; max_iterations counts the E steps.
         first, before = step(theta)
         iteration += 1
-        if float(np.abs(first - theta).max()) < tolerance:
-            theta, converged = first, True
-            break
-        if iteration >= max_iterations:
-            theta = first
+        change = float(np.abs(first - theta).max())
+        if change < tolerance or iteration >= max_iterations:
+            theta, converged = first, change < tolerance
             break
         second, _ = step(first)
         iteration += 1
-        if float(np.abs(second - first).max()) < tolerance:
-            theta, converged = second, True
+        change = float(np.abs(second - first).max())
+        if change < tolerance or iteration >= max_iterations:
+            theta, converged = second, change < tolerance
             break
         r, v = first - theta, second - 2 * first + theta
-        alpha = min(-float(np.sqrt(r @ r / max(v @ v, 1e-300))), -1.0)
-        if iteration >= max_iterations:
-            theta = second
-            break
+        alpha = min(-float(np.sqrt(float(r @ r) / max(float(v @ v), 1e-300))), -1.0)
         jump = project(theta - 2 * alpha * r + alpha**2 * v, second)
         after, at_jump = step(jump)
         iteration += 1
@@ -365,11 +362,7 @@ def fit_non_match_classes(
         # A jump that lowers the objective is not taken: EM goes on from the second
         # step, as it would have (each EM step raises it).
         theta = after if at_jump >= before else second
-    parts = np.split(theta, np.cumsum(sizes)[:-1])
-    pi = parts[0]
-    classes = [
-        parts[1 + k * len(n_levels) : 1 + (k + 1) * len(n_levels)] for k in range(len(classes))
-    ]
+    pi, classes = unpack(theta)
     shares = pi[1:] / pi[1:].sum()
     found = NonMatchClasses(
         names=CLASS_NAMES,

@@ -659,7 +659,7 @@ SURNAMES = st.lists(st.sampled_from(["Haidari", "Karimi", "Ahmad", "Khan", "Rahm
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(COMPOUNDS), SURNAMES, SURNAMES), min_size=1, max_size=6))
-@example([(("Abdi", "Rahman"), ["Haidari"], ["Rahman", "Haidari"])])  # run together: found once
+@example([(("Abdi", "Rahman"), ["Haidari"], ["Rahman", "Haidari"])])  # a draw that failed CI
 def test_a_split_compound_reads_as_if_written_as_one_word(
     rows: list[tuple[tuple[str, str], list[str], list[str]]],
 ) -> None:
