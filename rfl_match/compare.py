@@ -394,9 +394,17 @@ class Comparison(ABC):
         return self.n_levels > 3
 
     @property
-    def far_level(self) -> int | None:
-        """The level whose m EM holds at most at ``LinkConfig.far_birth_m``, if any: a
-        level rare among true matches that relatives or namesakes fill."""
+    def far_level(self) -> int | tuple[int, ...] | None:
+        """The level (or levels, together) whose m EM holds at most at
+        ``LinkConfig.far_birth_m``, if any: a level rare among true matches that relatives
+        or namesakes fill."""
+        return None
+
+    @property
+    def generation_level(self) -> int | None:
+        """Of the :attr:`far_level` levels, one rarer still among true matches (births a
+        generation apart), whose m EM holds at most at ``GENERATION_SHARE`` of that
+        ceiling (``scoring.GENERATION_SHARE``), if any."""
         return None
 
     @property
@@ -1488,17 +1496,43 @@ class NameChainComparison(Comparison):
         return keys
 
 
+#: A gap of births of a generation (days): past it, births are a level of their own
+#: (:data:`INTERVAL_LABELS`), that of a parent and child who share names and places.
+GENERATION = 15 * YEAR
+
+
 def interval_levels(
-    a: BirthIntervals, b: BirthIntervals, li: Index, ri: Index, *, workers: int = 1
+    a: BirthIntervals,
+    b: BirthIntervals,
+    li: Index,
+    ri: Index,
+    *,
+    workers: int = 1,
+    generation: bool = True,
 ) -> Levels:
-    """Levels of two sets of birth intervals by the gap between them, in days."""
+    """Levels of two sets of birth intervals by the gap between them, in days
+    (:data:`INTERVAL_LABELS`; without ``generation``, :data:`DATE_LABELS`)."""
     return kernels.interval_levels(
         (a.lo, a.hi, a.exact), (b.lo, b.hi, b.exact), li, ri, missing=MISSING, year=YEAR,
-        workers=workers,
+        generation=GENERATION if generation else 0, workers=workers,
     )  # fmt: skip
 
 
 INTERVAL_LABELS = (
+    "missing",
+    "more than 15 years apart",
+    "5 to 15 years apart",
+    "2 to 5 years apart",
+    "1 to 2 years apart",
+    "within a year",
+    "same year or age range",
+    "same date",
+)
+#: The levels of a date that is no birth (a date of arrival, of separation), and of births
+#: in models saved before the generation level (format versions up to 9): a gap over 5
+#: years is one level (of births, the explanation says where it is over
+#: :data:`GENERATION`).
+DATE_LABELS = (
     "missing",
     "more than 5 years apart",
     "2 to 5 years apart",
@@ -1509,23 +1543,28 @@ INTERVAL_LABELS = (
 )
 
 
-#: A gap of births past which the explanation says so (:meth:`_IntervalComparison.phrase_levels`).
-_GENERATION = 15 * YEAR
-
-
-class _IntervalComparison(Comparison):
+class IntervalComparison(Comparison):
     """Dates or ages as intervals (:func:`kernels.interval_levels`): what the levels say of
     the gap between them."""
 
     ordered = True
 
-    labels = INTERVAL_LABELS
+    #: Whether births a generation apart (:data:`GENERATION`) are a level of their own:
+    #: false for a date that is no birth, and for births in a model saved before that
+    #: level (format versions up to 9), which predicts with the levels it learned
+    #: (:data:`DATE_LABELS`).
+    generation = True
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return INTERVAL_LABELS if self.generation else DATE_LABELS
 
     #: "missing" of a pair whose intervals overlap, one wider than two years (an age range
     #: "20-30", "adult", a year against a range of years): no gap, and no telling how near
     #: (as "within a year", a true pair's range weighed against it: -1.6 bits on the bundled
-    #: data); "more than 5 years apart" of a pair a generation apart, as a parent and
-    #: child may be, who share names and places; and "missing" of a pair whose intervals
+    #: data); of a model without the generation level, "more than 5 years apart" of a pair
+    #: a generation apart, as a parent and child may be, who share names and places; and
+    #: "missing" of a pair whose intervals
     #: are apart by a year at most, one wider than two years ("child" against "adult" given
     #: the same day: under 18 and 18 or more meet), which no more tells how near the births
     #: are than an overlap does (it read "within a year").
@@ -1561,8 +1600,23 @@ class _IntervalComparison(Comparison):
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         return interval_levels(
-            self.intervals(data, 0), self.intervals(data, 1), li, ri, workers=data.workers
+            self.intervals(data, 0),
+            self.intervals(data, 1),
+            li,
+            ri,
+            workers=data.workers,
+            generation=self.generation,
         )
+
+    @property
+    def far_level(self) -> int | tuple[int, ...] | None:
+        # Births more than 5 years apart, which relatives a generation apart who share the
+        # names fill (LinkConfig.far_birth_m); with the generation level, its two levels.
+        return (1, 2) if self.generation else 1
+
+    @property
+    def generation_level(self) -> int | None:
+        return 1 if self.generation else None
 
     def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
         a, b = self.intervals(data, 0), self.intervals(data, 1)
@@ -1571,7 +1625,7 @@ class _IntervalComparison(Comparison):
         )
         known = (lo_a != MISSING) & (lo_b != MISSING) & (levels == 0)
         apart = np.maximum(lo_a - hi_b, lo_b - hi_a)
-        generation = (levels == 1) & (apart > _GENERATION)
+        generation = (levels == 1) & (apart > GENERATION) & (not self.generation)
         undated = (levels == 0) & (self.undated_ages(data, 0)[li] | self.undated_ages(data, 1)[ri])
         codes = [self.n_levels, self.n_levels + 1, self.n_levels + 2, self.n_levels + 3]
         return np.select(
@@ -1579,38 +1633,32 @@ class _IntervalComparison(Comparison):
         ).astype(np.int8)
 
 
-class BirthComparison(_IntervalComparison):
+class BirthComparison(IntervalComparison):
     """Date of birth, or age as of the record's date, as birth intervals."""
 
     age_field = "age"
-
-    @property
-    def far_level(self) -> int | None:
-        # "more than 5 years apart": a person's birth, which relatives a generation apart
-        # who share the names fill (LinkConfig.far_birth_m).
-        return 1
 
     def intervals(self, data: PreparedPair, side: int) -> BirthIntervals:
         return data.births(side)
 
 
-class DateComparison(_IntervalComparison):
+class DateComparison(IntervalComparison):
     """Any partial-date field, compared as intervals. Validation reads a column of the
     user's own so compared as it reads ``date_of_birth`` (``LinkConfig.date_fields``):
     serials and compact dates written out, a malformed cell blanked and reported."""
+
+    generation = False
+
+    @property
+    def far_level(self) -> int | tuple[int, ...] | None:
+        return None
 
     def intervals(self, data: PreparedPair, side: int) -> BirthIntervals:
         return data.interval_of(side, self.spec.field, None)
 
 
-class AgeComparison(_IntervalComparison):
+class AgeComparison(IntervalComparison):
     """Any age field, as of ``source_date``, compared as birth intervals."""
-
-    @property
-    def far_level(self) -> int | None:
-        # "more than 5 years apart": a person's birth, which relatives a generation apart
-        # who share the names fill (LinkConfig.far_birth_m).
-        return 1
 
     @property
     def age_field(self) -> str | None:  # type: ignore[override]

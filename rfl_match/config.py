@@ -288,11 +288,14 @@ class LinkConfig:
             Of an ordered comparison (a date, an age, a place, a filter), the prior's shape
             (``scoring.starting_m``) runs over the levels some candidate pair shows: records
             that give years of birth only never show the same date.
-        far_birth_m: the most share of matches EM may put at the level "more than 5 years
-            apart" of the ``birth`` and ``age`` comparisons (not of a ``date`` one); 0
-            leaves it to EM alone. An age estimate off by more than 5 years is rare among
-            true matches, but relatives born a generation apart who share the names and
-            the parents' names are not rare among candidates, and EM, which cannot tell
+        far_birth_m: the most share of matches EM may put at births more than 5 years
+            apart, the levels "5 to 15 years apart" and "more than 15 years apart" together,
+            of the ``birth`` and ``age`` comparisons (not of a ``date`` one), and of it
+            ``scoring.GENERATION_SHARE`` (a tenth) at most at "more than 15 years apart"
+            (a parent and child who share names; measured there); 0 leaves it to EM
+            alone. An age estimate off by more than 5 years is rare among true matches,
+            but relatives born a generation apart who share the names and the parents'
+            names are not rare among candidates, and EM, which cannot tell
             them from matches, counts them in: on synthetic data it learned 3% of matches
             there, against 0.53% of the true pairs among the candidates (1.08% of all true
             pairs; blocking drops the rest), so a birth a generation apart cost a pair

@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from rfl_match.schema import Problem
 
 #: Days apart beyond which a date of birth and an age contradict each other: the birth
-#: comparison's "more than 5 years apart" (``rfl_match.compare.INTERVAL_LABELS``, 365 days
-#: a year), its far level.
+#: comparison's births more than 5 years apart (``rfl_match.compare.INTERVAL_LABELS``, 365
+#: days a year), its far levels.
 FAR_APART_DAYS = 5 * 365
 
 #: What validation says of an age it cannot read.

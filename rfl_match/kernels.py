@@ -600,8 +600,10 @@ def _grade_pairs(
 def _interval_levels(
     lo_a: IntArray, hi_a: IntArray, ex_a: npt.NDArray[np.bool_],
     lo_b: IntArray, hi_b: IntArray, ex_b: npt.NDArray[np.bool_],
-    li: Index, ri: Index, missing: int, year: int, out: Levels,
+    li: Index, ri: Index, missing: int, year: int, generation: int, out: Levels,
 ) -> None:  # fmt: skip
+    far = 2 if generation > 0 else 1  # the level of a gap over 5 years (up to a generation)
+    up = far - 1  # the levels above it, raised one with a generation level below
     for k in prange(len(li)):
         if k + _AHEAD < len(li):
             _prefetch(lo_b, ri[k + _AHEAD])
@@ -612,22 +614,24 @@ def _interval_levels(
         if la == missing or lb == missing:
             out[k] = 0
         elif ex_a[x] and ex_b[y] and la == lb:
-            out[k] = 6
+            out[k] = 6 + up
         else:
             gap = max(max(la - hb, lb - ha), np.int64(0))
             wide = max(ha - la, hb - lb) > 2 * year
             if gap == 0 and not wide:
-                out[k] = 5
+                out[k] = 5 + up
             elif gap <= year and wide:
                 out[k] = 0
             elif gap <= year:
-                out[k] = 4
+                out[k] = 4 + up
             elif gap <= 2 * year:
-                out[k] = 3
+                out[k] = 3 + up
             elif gap <= 5 * year:
-                out[k] = 2
-            else:
+                out[k] = 2 + up
+            elif generation > 0 and gap > generation:
                 out[k] = 1
+            else:
+                out[k] = far
 
 
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
@@ -1705,16 +1709,20 @@ def interval_levels(
     *,
     missing: int,
     year: int,
+    generation: int = 0,
     workers: int = 1,
 ) -> Levels:
     """Levels of two sets of birth intervals (lo, hi, exact) by the gap between them:
     0 missing, or overlapping or within a year with one wider than 2 years (an age range
     "20-30", "adult"; "child" against "adult" the same day meet: no telling how near), 1
     more than 5 years, 2 within 5, 3 within 2, 4 within a year, 5 overlapping and at most 2
-    years wide, 6 the same exact date."""
+    years wide, 6 the same exact date. ``generation`` (days, 0: none): a gap over it is
+    level 1 of its own, a gap over 5 years up to it level 2, and the levels above one
+    higher (7 the same exact date)."""
     return _run(
-        _interval_levels, len(li), np.int8, workers, *a, *b, _index(li), _index(ri), missing, year
-    )
+        _interval_levels, len(li), np.int8, workers, *a, *b, _index(li), _index(ri), missing,
+        year, generation,
+    )  # fmt: skip
 
 
 #: Code pairs a dense table may hold (a byte each): above, a hash table numbers them.

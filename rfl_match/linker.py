@@ -49,6 +49,7 @@ from rfl_match.compare import (
     CONDITIONED_COMPARISONS_V8,
     Comparison,
     ConditionedComparison,
+    IntervalComparison,
     TermFrequencies,
     build_comparison,
     default_specs,
@@ -97,7 +98,9 @@ from rfl_match.schema import (
     validate_records,
 )
 from rfl_match.scoring import (
+    GENERATION_SHARE,
     FellegiSunterModel,
+    Hold,
     bounded_m,
     candidate_tf_map,
     decode_patterns,
@@ -133,6 +136,9 @@ MODEL_VERSION = 7
 # a family name's or parent's agreement), which no older version has: without it, it is
 # left out; 9 the same with the nationality among what is split, which version 8 did not
 # split (compare.CONDITIONED_COMPARISONS_V8): a version 8 file loads with its own split.
+# Of any version, a model whose births have one level for every gap over 5 years
+# (compare.DATE_LABELS: fitted before births a generation apart were a level of their
+# own) compares them so, as it was fitted; its levels say which.
 _READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
@@ -482,6 +488,10 @@ class Linker:
         # The comparisons condition_on splits (all but its anchor): as a fit splits them,
         # or as the file a model was loaded from did (its format version).
         self._conditioned: tuple[str, ...] = CONDITIONED_COMPARISONS
+        # Whether births a generation apart are a level of their own (compare.GENERATION):
+        # as a fit learns them, or not, as a model saved before that level learned them
+        # (its levels say which: load).
+        self._generation = True
         # A partition of a run in partitions (rfl_match.backends): what it shares with
         # the whole run (prepare.Partition), for the frames it prepares.
         self._partition: Partition | None = None
@@ -497,6 +507,10 @@ class Linker:
 
     def _comparisons(self) -> list[Comparison]:
         built = [build_comparison(spec) for spec in self.specs_]
+        if not self._generation:
+            for c in built:
+                if isinstance(c, IntervalComparison):
+                    c.generation = False
         anchor = self.config.condition_on
         names = [c.name for c in built]
         if not anchor or anchor not in names:
@@ -597,7 +611,10 @@ class Linker:
         which of them are split, the model and what is kept of the fit), put back where it
         fails if there was a model (or ``always``): it predicts as it did (a version 8
         file's split kept)."""
-        names = ("config", "specs_", "model_", "training_", "_auto_anchor", "_conditioned")
+        names = (
+            "config", "specs_", "model_", "training_", "_auto_anchor", "_conditioned",
+            "_generation",
+        )  # fmt: skip
         before = {name: getattr(self, name) for name in (*names, "_session", "_last")}
         try:
             yield
@@ -708,6 +725,7 @@ class Linker:
         columns), and whether ``condition_on`` was named (not ``"auto"``)."""
         self.specs_ = self._resolve_specs(left, right)
         self._conditioned = CONDITIONED_COMPARISONS
+        self._generation = True
         # condition_on "auto": the family name where it splits, else none, unwarned; the
         # config then says which (and a fit again resolves it again).
         named = self.config.condition_on not in (CONDITION_AUTO, self._auto_anchor)
@@ -724,7 +742,7 @@ class Linker:
         self,
         comparisons: list[Comparison],
         evidence: Evidence,
-        ceilings: list[tuple[int, float] | None],
+        ceilings: list[Hold | None],
         laps: _Laps,
         *,
         em: bool,
@@ -766,7 +784,7 @@ class Linker:
         *,
         em: bool,
         named: bool,
-    ) -> list[tuple[int, float] | None] | None:
+    ) -> list[Hold | None] | None:
         """What :meth:`fit` learns from its evidence, as the model (``model_``): u from the
         random pairs, m and the prior by EM over the candidates' patterns, the
         term-frequency maps and the calibration (each phase a lap of ``laps``). Returns
@@ -873,7 +891,10 @@ class Linker:
                     if self.config.em_m_prior > 0
                     else None
                 ),
-                m_ceiling=ceilings,
+                m_ceiling=[
+                    _generation_holds(c, held)
+                    for c, held in zip(comparisons, ceilings, strict=True)
+                ],
                 u_floor=u_floors,
                 u_prior=u_priors,
                 workers=self.config.workers,
@@ -1932,6 +1953,12 @@ class Linker:
         comparisons = linker._comparisons()
         labels = [list(c.labels) for c in comparisons]
         if labels != linker.model_.labels:
+            # Fitted before births a generation apart were a level of their own: compared
+            # with the levels it learned.
+            linker._generation = False
+            comparisons = linker._comparisons()
+            labels = [list(c.labels) for c in comparisons]
+        if labels != linker.model_.labels:
             raise ModelError(
                 f"{path}: the model's comparison levels differ from this "
                 "rfl_match's; fit the model again"
@@ -1946,6 +1973,20 @@ class Linker:
                 "predicts with the weights saved; fit the model again to weigh them so."
             )
         return linker
+
+
+def _generation_holds(comparison: Comparison, held: Hold | None) -> tuple[Hold, ...] | None:
+    """EM's holds on a comparison's m (``scoring.expectation_maximisation``'s
+    ``m_ceiling``): its births more than 5 years apart at the ceiling ``held``, and of
+    them those a generation apart (``generation_level``) at ``GENERATION_SHARE`` of it.
+    The generation's first, so that the share it gives up goes to the others and the
+    ceiling on all far births then holds them both (where it binds, at the ceiling)."""
+    if held is None:
+        return None
+    level = comparison.generation_level
+    if level is None:
+        return (held,)
+    return ((level, held[1] * GENERATION_SHARE), held)
 
 
 def _unbounded_levels(comparisons: Sequence[Comparison], model: FellegiSunterModel) -> list[str]:

@@ -752,7 +752,7 @@ def test_birth_levels_children_grow_older() -> None:
     words = [label_of("birth", "birth", g) for g in got]
     assert words == [
         "same year or age range",
-        "more than 5 years apart",
+        "5 to 15 years apart",
         "within a year",
         "same year or age range",
     ]
@@ -778,7 +778,7 @@ def test_an_age_as_of_a_year_or_a_month_meets_the_same_child_later() -> None:
         },
     )
     words = [label_of("birth", "birth", g) for g in got]
-    assert words == ["same year or age range", "same year or age range", "more than 5 years apart"]
+    assert words == ["same year or age range", "same year or age range", "more than 15 years apart"]
 
 
 def test_date_levels_of_an_extra_column_of_timestamps() -> None:

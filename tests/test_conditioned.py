@@ -232,7 +232,7 @@ def test_a_sibling_is_rejected_and_a_misestimated_birth_kept(scored: pd.DataFram
     for pair in SIBLINGS:
         assert scored.loc[pair, "match_probability"] < 0.5, pair
     for pair in MISESTIMATED_BIRTH:
-        assert scored.loc[pair, "birth_level"] == 1  # more than 5 years apart
+        assert scored.loc[pair, "birth_level"] == 2  # 5 to 15 years apart
         assert scored.loc[pair, "match_probability"] >= 0.5, pair
 
 

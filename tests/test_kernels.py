@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rfl_match import kernels
-from rfl_match.compare import interval_levels
+from rfl_match.compare import DATE_LABELS, INTERVAL_LABELS, interval_levels
 from rfl_match.dates import MISSING, BirthIntervals
 
 WIDTH = 4
@@ -105,20 +105,33 @@ def given_rank_reference(
     return kernels.GIVEN_SWAPPED if swapped else kernels.DIFFERENT
 
 
-def interval_reference(lo_a: int, hi_a: int, ex_a: bool, lo_b: int, hi_b: int, ex_b: bool) -> int:
+def interval_reference(
+    lo_a: int, hi_a: int, ex_a: bool, lo_b: int, hi_b: int, ex_b: bool, generation: bool = True
+) -> int:
+    """The level by the labels (compare.INTERVAL_LABELS; without ``generation``,
+    compare.DATE_LABELS), read off the two intervals' gap in days."""
+    labels = INTERVAL_LABELS if generation else DATE_LABELS
     if MISSING in (lo_a, lo_b):
         return 0
     if ex_a and ex_b and lo_a == lo_b:
-        return 6
+        return labels.index("same date")
     gap = max(lo_a - hi_b, lo_b - hi_a, 0)
     if max(hi_a - lo_a, hi_b - lo_b) > 2 * 365 and gap <= 365:
         return 0  # overlapping or nearly, one too wide to tell how near
     if gap == 0:  # overlapping: the same year or range
-        return 5
-    for level, years in ((4, 1), (3, 2), (2, 5)):
+        return labels.index("same year or age range")
+    for label, years in (
+        ("within a year", 1),
+        ("1 to 2 years apart", 2),
+        ("2 to 5 years apart", 5),
+    ):
         if gap <= years * 365:
-            return level
-    return 1
+            return labels.index(label)
+    if not generation:
+        return labels.index("more than 5 years apart")
+    if gap <= 15 * 365:
+        return labels.index("5 to 15 years apart")
+    return labels.index("more than 15 years apart")
 
 
 # --- random name chains --------------------------------------------------------------
@@ -364,7 +377,8 @@ def test_interval_levels_equal_reference(data: st.DataObject) -> None:
     a = data.draw(intervals(5))
     b = data.draw(intervals(5))
     li, ri = data.draw(pairs(5, 5))
-    got = interval_levels(a, b, li, ri)
+    generation = data.draw(st.booleans())
+    got = interval_levels(a, b, li, ri, generation=generation)
     want = [
         interval_reference(
             int(a.lo[x]),
@@ -373,6 +387,7 @@ def test_interval_levels_equal_reference(data: st.DataObject) -> None:
             int(b.lo[y]),
             int(b.hi[y]),
             bool(b.exact[y]),
+            generation,
         )
         for x, y in zip(li, ri, strict=True)
     ]

@@ -23,6 +23,7 @@ from hypothesis.extra import numpy as hnp
 import rfl_match as rm
 import rfl_match.linker as linker_module
 from rfl_match.arrays import tied_ranks
+from rfl_match.compare import DATE_LABELS, INTERVAL_LABELS, IntervalComparison
 from rfl_match.evaluate import evaluate_matches
 from rfl_match.linker import (
     _TITLES,
@@ -38,7 +39,7 @@ from rfl_match.linker import (
 )
 from rfl_match.names.placeholders import is_placeholder
 from rfl_match.schema import is_validated
-from rfl_match.scoring import candidate_tf_map
+from rfl_match.scoring import GENERATION_SHARE, candidate_tf_map
 from rfl_match.scoring import probability as raw_probability
 
 
@@ -884,7 +885,7 @@ def test_an_age_range_holding_the_other_s_birth_is_told_as_ranges_that_overlap(
     pairs = pd.DataFrame({"request_id": ["r1", "r2", "r3"], "sighting_id": ["s1", "s2", "s3"]})
     out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
     out = out.set_index("request_id")
-    assert out["birth_level"].tolist() == [0, 0, 4]
+    assert out["birth_level"].tolist() == [0, 0, INTERVAL_LABELS.index("within a year")]
     assert (out.loc[["r1", "r2"], "birth_weight"] == 0).all()
     overlap = "birth: ranges overlap (one wider than 2 years) +0.0"
     assert out.loc[["r1", "r2"], "explanation"].str.contains(overlap, regex=False).all()
@@ -893,11 +894,9 @@ def test_an_age_range_holding_the_other_s_birth_is_told_as_ranges_that_overlap(
     assert table.loc["birth", "description"] == "ranges overlap (one wider than 2 years)"
 
 
-def test_births_a_generation_apart_are_told_so(fitted: rm.Linker) -> None:
+def _generation_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """A child and a man of the same name born 25 years before (a father and son may share
-    a name): "more than 5 years apart" weighs as it did, and the explanation says more than
-    15 years; 7 years apart is told as before. "Adult" or "child" against a birth inside it
-    is no evidence either way."""
+    a name); the child and one born 7 years before; "adult" against a birth inside it."""
     requests = pd.DataFrame(
         {
             "record_id": ["r1", "r2", "r3"],
@@ -915,15 +914,58 @@ def test_births_a_generation_apart_are_told_so(fitted: rm.Linker) -> None:
         }
     )
     pairs = pd.DataFrame({"request_id": ["r1", "r2", "r3"], "sighting_id": ["s1", "s2", "s3"]})
+    return requests, sightings, pairs
+
+
+def test_births_a_generation_apart_weigh_against_more(fitted: rm.Linker) -> None:
+    """Births a generation apart (a father and son may share a name and places) are a level
+    of their own, rarer among true matches than births 5 to 15 years apart (an age
+    misestimated by years): "more than 15 years apart" weighs more against than "5 to 15
+    years apart", and the explanation says which. "Adult" against a birth inside it is no
+    evidence either way."""
+    requests, sightings, pairs = _generation_frames()
     out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    out = out.set_index("request_id")
+    assert out["birth_level"].tolist() == [1, 2, 0]
+    assert out.loc["r1", "birth_weight"] < out.loc["r2", "birth_weight"] < 0
+    assert out.loc["r1", "match_probability"] < out.loc["r2", "match_probability"]
+    assert "birth: more than 15 years apart" in out.loc["r1", "explanation"]
+    assert "birth: 5 to 15 years apart" in out.loc["r2", "explanation"]
+    assert "birth: ranges overlap (one wider than 2 years) +0.0" in out.loc["r3", "explanation"]
+    table = fitted.explain("r1", "s1", requests, sightings, show=False).set_index("comparison")
+    assert table.loc["birth", "description"] == "more than 15 years apart"
+
+
+def test_a_model_saved_before_the_generation_level_compares_births_as_it_learned(
+    synthetic: dict[str, pd.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model whose births have one level for every gap over 5 years (saved before births
+    a generation apart were a level of their own) loads and predicts as it did: "more than
+    5 years apart" weighs alike at 7 and at 25 years, and the explanation says where it is
+    more than 15 years. Saved again it keeps its levels; fitted again it learns the new
+    ones."""
+    frames = synthetic["requests"], synthetic["sightings"]
+    with monkeypatch.context() as patch:
+        patch.setattr(IntervalComparison, "generation", False)
+        old = rm.Linker().fit(*frames)
+        before = old.predict(*frames, threshold=0, top_k=0)
+        old.save(tmp_path / "old.json")
+    birth = old.model_.names.index("birth")
+    assert old.model_.labels[birth] == list(DATE_LABELS)
+    loaded = rm.Linker.load(tmp_path / "old.json")
+    pdt.assert_frame_equal(loaded.predict(*frames, threshold=0, top_k=0), before)
+    requests, sightings, pairs = _generation_frames()
+    out = loaded.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
     out = out.set_index("request_id")
     assert out["birth_level"].tolist() == [1, 1, 0]
     assert out.loc["r1", "birth_weight"] == out.loc["r2", "birth_weight"] < 0
     assert "birth: more than 15 years apart" in out.loc["r1", "explanation"]
     assert "birth: more than 5 years apart" in out.loc["r2", "explanation"]
-    assert "birth: ranges overlap (one wider than 2 years) +0.0" in out.loc["r3", "explanation"]
-    table = fitted.explain("r1", "s1", requests, sightings, show=False).set_index("comparison")
-    assert table.loc["birth", "description"] == "more than 15 years apart"
+    loaded.save(tmp_path / "again.json")
+    again = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
+    assert again["model"]["labels"][birth] == list(DATE_LABELS)
+    refit = rm.Linker.load(tmp_path / "again.json").fit(*frames)
+    assert refit.model_.labels[birth] == list(INTERVAL_LABELS)
 
 
 def test_a_child_and_an_adult_the_same_day_say_nothing_of_how_near(fitted: rm.Linker) -> None:
@@ -954,7 +996,12 @@ def test_a_child_and_an_adult_the_same_day_say_nothing_of_how_near(fitted: rm.Li
     pairs = pd.DataFrame({"request_id": requests.record_id, "sighting_id": sightings.record_id})
     out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
     out = out.set_index("request_id")
-    assert out["birth_level"].tolist() == [0, 0, 3, 4]
+    assert out["birth_level"].tolist() == [
+        0,
+        0,
+        INTERVAL_LABELS.index("1 to 2 years apart"),
+        INTERVAL_LABELS.index("within a year"),
+    ]
     assert (out.loc[["r1", "r2"], "birth_weight"] == 0).all()
     near = "birth: ranges within a year of each other (one wider than 2 years) +0.0"
     assert out.loc[["r1", "r2"], "explanation"].str.contains(near, regex=False).all()
@@ -1475,7 +1522,7 @@ def test_explanations_name_each_comparisons_level_and_weight(fitted: rm.Linker) 
     """Golden sentences: every comparison in order, its level in words, its weight in
     bits to one decimal (a missing field is said so, at +0.0)."""
     comparisons = fitted._comparisons()[:3]
-    levels = np.array([[7, 1, 0], [1, 0, 6]], dtype=np.int8)
+    levels = np.array([[7, 1, 0], [1, 0, 7]], dtype=np.int8)
     weights = np.array([[4.96, -2.04, 0.0], [-3.449, 0.0, 2.26]])
     assert explain_rows(comparisons, levels, weights).tolist() == [
         "given name: same spelling +5.0; family name: different -2.0; birth: missing +0.0",
@@ -1741,11 +1788,13 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
         held = rm.Linker(rm.LinkConfig(far_birth_m=0.001, condition_on="")).fit(requests, sightings)
         alone = rm.Linker(earlier).fit(requests, sightings)
     birth = default.model_.names.index("birth")
-    assert default.model_.labels[birth][1] == "more than 5 years apart"
-    assert default.model_.m_[birth][1] == 0.005
+    assert default.model_.labels[birth][1:3] == ["more than 15 years apart", "5 to 15 years apart"]
+    assert _far(default.model_.m_[birth]) == pytest.approx(0.005, abs=1e-12)
+    # births a generation apart at most GENERATION_SHARE of the ceiling
+    assert default.model_.m_[birth][1] <= 0.005 * GENERATION_SHARE + 1e-12
     assert default.training_["far_birth_m"] == 0.005
-    assert held.model_.m_[birth][1] == 0.001
-    assert alone.model_.m_[birth][1] > 0.01
+    assert _far(held.model_.m_[birth]) == pytest.approx(0.001, abs=1e-12)
+    assert _far(alone.model_.m_[birth]) > 0.01
     for model in (default.model_, held.model_, alone.model_):
         assert sum(model.m_[birth]) == pytest.approx(1.0)
     default_pairs = default.predict(requests, sightings)
@@ -1835,15 +1884,21 @@ def test_far_birth_m_holds_wherever_em_learns_m(
         model = rm.Linker(config).fit(requests, right, **kwargs).model_
     assert model is not None
     far = [
-        m[1]
+        _far(m)
         for m, levels in zip(model.m_, model.labels, strict=True)
-        if levels[1] == "more than 5 years apart"
+        if levels[2] == "5 to 15 years apart"
     ]
     assert len(far) == 1
     if path == "labels without EM":
         assert far[0] > 0.005  # the reviewed matches' own share
     else:
-        assert far[0] == 0.005
+        assert far[0] == pytest.approx(0.005, abs=1e-12)
+
+
+def _far(m: np.ndarray) -> float:
+    """m of a birth comparison's births more than 5 years apart: its two levels, a
+    generation apart or not (compare.INTERVAL_LABELS)."""
+    return float(m[1] + m[2])
 
 
 def _far_births(share: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -1880,7 +1935,8 @@ def test_far_birth_m_from_the_data_rises_where_ages_are_often_far_off() -> None:
     unmoved it stays at 0.005, and a share given as a number holds as given. With so many
     far births, "more than 5 years apart" would weigh more than "2 to 5 years apart": the
     two levels share one weight (scoring.monotone_m), which lowers the far level's m below
-    what EM held (0.0204 against 0.0230), never above."""
+    what EM held (0.0204 against 0.0230), never above; births a generation apart stay
+    under both."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         far = rm.Linker().fit(*_far_births(0.15, 3))
@@ -1891,13 +1947,14 @@ def test_far_birth_m_from_the_data_rises_where_ages_are_often_far_off() -> None:
     # or 0.2 falls outside (0.016, 0.031).
     assert 0.019 < far.training_["far_birth_m"] < 0.025
     assert far.training_["far_birth_m_by_comparison"] == {"birth": far.training_["far_birth_m"]}
-    assert 0.005 < far.model_.m_[index][1] <= far.training_["far_birth_m"]
+    assert 0.005 < _far(far.model_.m_[index]) <= far.training_["far_birth_m"] + 1e-12
     weights = far.model_.weights_[index]
-    assert weights[1] == pytest.approx(weights[2])  # pooled
+    assert weights[2] == pytest.approx(weights[3])  # pooled
+    assert weights[1] < weights[2]
     assert near.training_["far_birth_m"] == 0.005
-    assert near.model_.m_[index][1] == 0.005
+    assert _far(near.model_.m_[index]) == pytest.approx(0.005, abs=1e-12)
     assert fixed.training_["far_birth_m"] == 0.005
-    assert fixed.model_.m_[index][1] == 0.005
+    assert _far(fixed.model_.m_[index]) == pytest.approx(0.005, abs=1e-12)
 
 
 def test_a_raised_far_birth_ceiling_splits_the_non_matches_once(
@@ -1922,7 +1979,7 @@ def test_a_raised_far_birth_ceiling_splits_the_non_matches_once(
     index = far.model_.names.index("birth")
     assert far.training_["far_birth_m"] > 0.005
     assert len(calls) == 1
-    assert 0.005 < calls[0][index][1] <= far.training_["far_birth_m"]
+    assert 0.005 < _far(calls[0][index]) <= far.training_["far_birth_m"] + 1e-12
     np.testing.assert_array_equal(calls[0][index], far.model_.m_[index])
     assert far.model_.non_match_ is not None
 

@@ -277,6 +277,35 @@ def test_hold_m_at_most(shares: list[float], data: st.DataObject, ceiling: float
     assert (held[others] >= m[others]).all()
 
 
+@given(
+    st.lists(st.floats(1e-6, 1.0), min_size=2, max_size=8),
+    st.data(),
+    st.floats(1e-6, 0.999),
+)
+def test_hold_m_at_most_of_levels_together(
+    shares: list[float], data: st.DataObject, ceiling: float
+) -> None:
+    """Levels held together: their sum at most the ceiling, each keeping its share of
+    it, and the other levels their ratios."""
+    m = np.array([0.0, *shares]) / sum(shares)
+    chosen = data.draw(
+        st.lists(st.integers(1, len(shares)), min_size=2, max_size=len(shares), unique=True)
+    )
+    levels = tuple(sorted(chosen))
+    held = hold_m_at_most(m, levels, ceiling)
+    assert held[0] == 0.0
+    assert held[1:].sum() == pytest.approx(1.0)
+    together = list(levels)
+    others = np.ones(len(m), dtype=bool)
+    others[[0, *together]] = False
+    if m[together].sum() <= ceiling or not others.any():
+        np.testing.assert_array_equal(held, m)
+        return
+    assert held[together].sum() == pytest.approx(ceiling)
+    np.testing.assert_allclose(held[together] / ceiling, m[together] / m[together].sum())
+    np.testing.assert_allclose(held[others] / held[others].sum(), m[others] / m[others].sum())
+
+
 def test_m_ceiling_holds_inside_em() -> None:
     """EM with a ceiling on a level: m there is the ceiling, the levels sum to 1, and the
     rest of the model is learned with it (not the plain EM's m clamped afterwards); a
@@ -301,6 +330,14 @@ def test_m_ceiling_holds_inside_em() -> None:
     for a, b in zip(above.m + above.u, plain.m + plain.u, strict=True):
         np.testing.assert_array_equal(a, b)
     assert above.prior == plain.prior
+    # Holds in turn: level 1 at most 0.002, then levels 1 and 2 together at most 0.05.
+    both = expectation_maximisation(
+        patterns, counts, TRUE_U, start, 0.05, m_ceiling=[((1, 0.002), ((1, 2), 0.05)), None, None]
+    )
+    assert both.m[0][1] <= 0.002 + 1e-15
+    assert both.m[0][1] + both.m[0][2] <= 0.05 + 1e-12
+    assert both.m[0][1:].sum() == pytest.approx(1.0)
+    assert not np.allclose(both.m[0], held.m[0], rtol=0, atol=1e-4)
 
 
 @given(st.data(), st.integers(1, 2))
