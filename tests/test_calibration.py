@@ -426,13 +426,17 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
     # budget 4.4e-3 and 6.9e-3 against 0.134 and 0.120. So the bound is a tenth of that
     # contrast, not a fixed tolerance (a fixed 3e-3 / 5e-3 failed on outputs moved on
     # purpose, as 2e-3 had at e5dd745). With two kinds of non-match since similarities at
-    # a threshold reach it (409a7fa) the contrast is 0.279 and 0.0128 (so at least 0.01).
+    # a threshold reach it (409a7fa) the contrast is 0.279 and 0.0128, since births a
+    # generation apart are a level of their own 0.290 and 0.0013: the raw bits' map is
+    # another map by its slope, and each parameter of fit's is held within a tenth of the
+    # larger contrast.
     fit = model.calibration_
     slope_gap = abs(on_raw.slopes[0] - refit.slopes[0])
     intercept_gap = abs(on_raw.intercept - refit.intercept)
-    assert slope_gap > 0.01 and intercept_gap > 0.01
-    assert abs(fit.slopes[0] - refit.slopes[0]) < slope_gap / 10
-    assert abs(fit.intercept - refit.intercept) < intercept_gap / 10
+    contrast = max(slope_gap, intercept_gap)
+    assert contrast > 0.01
+    assert abs(fit.slopes[0] - refit.slopes[0]) < contrast / 10
+    assert abs(fit.intercept - refit.intercept) < contrast / 10
 
 
 def test_save_load_keeps_the_calibration(
