@@ -1529,9 +1529,9 @@ INTERVAL_LABELS = (
     "same date",
 )
 #: The levels of a date that is no birth (a date of arrival, of separation), and of births
-#: in models saved before the generation level (format versions up to 9): a gap over 5
-#: years is one level (of births, the explanation says where it is over
-#: :data:`GENERATION`).
+#: in a model saved before the generation level (the model's levels say so when it is
+#: loaded): a gap over 5 years is one level (of births, the explanation says where it is
+#: over :data:`GENERATION`).
 DATE_LABELS = (
     "missing",
     "more than 5 years apart",
@@ -1551,8 +1551,7 @@ class IntervalComparison(Comparison):
 
     #: Whether births a generation apart (:data:`GENERATION`) are a level of their own:
     #: false for a date that is no birth, and for births in a model saved before that
-    #: level (format versions up to 9), which predicts with the levels it learned
-    #: (:data:`DATE_LABELS`).
+    #: level, which predicts with the levels it learned (:data:`DATE_LABELS`).
     generation = True
 
     @property
@@ -1562,12 +1561,12 @@ class IntervalComparison(Comparison):
     #: "missing" of a pair whose intervals overlap, one wider than two years (an age range
     #: "20-30", "adult", a year against a range of years): no gap, and no telling how near
     #: (as "within a year", a true pair's range weighed against it: -1.6 bits on the bundled
-    #: data); of a model without the generation level, "more than 5 years apart" of a pair
-    #: a generation apart, as a parent and child may be, who share names and places; and
-    #: "missing" of a pair whose intervals
-    #: are apart by a year at most, one wider than two years ("child" against "adult" given
-    #: the same day: under 18 and 18 or more meet), which no more tells how near the births
-    #: are than an overlap does (it read "within a year").
+    #: data); without the generation level, "more than 5 years apart" of a pair a
+    #: generation apart, as a parent and child may be, who share names and places; and
+    #: "missing" of a pair whose intervals are apart by a year at most, one wider than two
+    #: years ("child" against "adult" given the same day: under 18 and 18 or more meet),
+    #: which no more tells how near the births are than an overlap does (it read "within a
+    #: year").
     #: And "missing" of a pair where a record gives an age but no date it was recorded
     #: (``source_date``), so that no birth can be read from it (validation notes it).
     notes = (
