@@ -350,7 +350,11 @@ class LinkConfig:
             1.3 s against 0.3). F1 there 0.8512 without the option, 0.8624 with it;
             largest calibration gap (p >= 0.05) 0.026 and 0.034. At 1,000,000 a side
             (the speed suite's data): F1 0.7485 -> 0.7589, gap 0.067 -> 0.065, fit about
-            71 to 74 s (EM 7 s: 178 E steps over 896,954 patterns; calibration 8 s).
+            71 to 74 s (EM 7 s: 178 E steps over 896,954 patterns; calibration 8 s). On the
+            calibration suite (before births a generation apart were a level of their own)
+            the unlabelled probabilities overstated by up to 0.065 in the bins from 0.2 to
+            0.5, against 0.029 without the option. With that level, at 100,000 a side F1
+            0.8530 -> 0.8630, gap 0.022 -> 0.034.
         condition_on: ``"auto"`` (the default): as ``"family_name"`` where that splits,
             else as "", without a warning; "": every comparison weighed alone; or the
             name of a comparison (one of :data:`CONDITION_ANCHORS`: ``"family_name"``,
