@@ -303,13 +303,6 @@ def hold_m_at_most(m: FloatArray, level: int | tuple[int, ...], ceiling: float) 
     return out
 
 
-def _holds(held: Hold | tuple[Hold, ...]) -> tuple[Hold, ...]:
-    """One hold, or several in turn, as several."""
-    if len(held) == 2 and isinstance(held[1], int | float):
-        return (held,)
-    return held
-
-
 def hold_u_at_least(
     u: FloatArray, floor: FloatArray, m: FloatArray, groups: npt.NDArray[np.int8] | None = None
 ) -> FloatArray:
@@ -368,13 +361,14 @@ FAR_ANCHOR_SCALE = 0.14
 #: ceiling (``config.FAR_BIRTH_M``). Of the synthetic data's candidates at 100,000 a side
 #: (seed 7), no true pair's births are more than 15 years apart, 21 are 10 to 15 years
 #: apart, and 478 pairs that are no match, births more than 15 years apart, scored at
-#: least 0.5 with one level for every gap over 5 years (-3.0 bits). With the generation
-#: level held only with the others (a share of 1) it weighed -4.0 bits; at 0.1 -7.1 (5 to
-#: 15 years apart -1.8), F1 at 100,000 a side 0.8512 (one level) -> 0.8517 (share 1) /
-#: 0.8530 (0.1), the largest calibration gap (p >= 0.05) 0.026 -> 0.025 / 0.022; at 0.1,
-#: quality (5,000 x 10,000) F1 0.9119 -> 0.9152. A share of 0.02 read 0.8532 and 0.021 at
-#: 100,000 (held the other way round, scratch): not lower, for estimated ages in the
-#: field are off by more than any synthetic corruption.
+#: least 0.5 with one level for every gap over 5 years (-3.0 bits). At 0.1, F1 at 100,000
+#: a side 0.8512 (one level) -> 0.8530 and the largest calibration gap (p >= 0.05) 0.026
+#: -> 0.022 (``python -m benchmarks speed``), quality (5,000 x 10,000) F1 0.9119 -> 0.9152
+#: (``python -m benchmarks quality``). Scratch fits (the level counts and weights read
+#: from the model): the level weighs -7.1 bits at 0.1 (5 to 15 years apart -1.8); held
+#: only with the others (a share of 1) -4.0, F1 0.8517, gap 0.025; a share of 0.02 (held
+#: the other way round) 0.8532 and 0.021. Not lower: estimated ages in the field are off
+#: by more than any synthetic corruption.
 GENERATION_SHARE = 0.1
 #: Fewer strongest pairs with a birth known than this: no estimate.
 FAR_ANCHOR_MIN_PAIRS = 100
@@ -440,7 +434,7 @@ def expectation_maximisation(
     m_prior: list[FloatArray] | None = None,
     m_prior_strength: float = 0.0,
     m_pseudo: list[FloatArray] | None = None,
-    m_ceiling: Sequence[Hold | tuple[Hold, ...] | None] | None = None,
+    m_ceiling: Sequence[tuple[Hold, ...] | None] | None = None,
     u_floor: Sequence[FloatArray] | None = None,
     u_prior: Sequence[FloatArray] | None = None,
     workers: int = 1,
@@ -466,8 +460,8 @@ def expectation_maximisation(
         m_prior_strength: the prior's weight, as a share of the expected number of matches.
         m_pseudo: per comparison, pseudo-matches added to m's counts as they are (not
             scaled like the prior; :func:`one_match`).
-        m_ceiling: per comparison, None or a level (or levels together) and the most m it
-            takes, or several such holds: each m-step holds the levels there, in turn
+        m_ceiling: per comparison, None or holds: each a level (or levels together) and
+            the most m it takes. Each m-step holds the levels there, in turn
             (:func:`hold_m_at_most`), so that the other parameters are learned with them so
             held (``LinkConfig.far_birth_m``: births more than 5 years apart, and of them
             those a generation apart at :data:`GENERATION_SHARE` of that).
@@ -542,7 +536,7 @@ def expectation_maximisation(
             new_m = normalise(sums, split)
             held = m_ceiling[c] if m_ceiling is not None else None
             if held is not None:
-                for level, ceiling in _holds(held):
+                for level, ceiling in held:
                     new_m = hold_m_at_most(new_m, level, ceiling)
             change = max(change, float(np.abs(new_m - m[c]).max()))
             m[c] = new_m

@@ -316,7 +316,7 @@ def test_m_ceiling_holds_inside_em() -> None:
     plain = expectation_maximisation(patterns, counts, TRUE_U, start, 0.05)
     assert plain.m[0][1] > 0.03  # TRUE_M: 5% of matches at level 1
     held = expectation_maximisation(
-        patterns, counts, TRUE_U, start, 0.05, m_ceiling=[(1, 0.01), None, None]
+        patterns, counts, TRUE_U, start, 0.05, m_ceiling=[((1, 0.01),), None, None]
     )
     assert held.m[0][1] == 0.01
     for m in held.m:
@@ -325,7 +325,7 @@ def test_m_ceiling_holds_inside_em() -> None:
     assert not np.allclose(held.m[1], plain.m[1], rtol=0, atol=1e-4)
     assert held.prior != plain.prior
     above = expectation_maximisation(
-        patterns, counts, TRUE_U, start, 0.05, m_ceiling=[(1, 0.5), None, None]
+        patterns, counts, TRUE_U, start, 0.05, m_ceiling=[((1, 0.5),), None, None]
     )
     for a, b in zip(above.m + above.u, plain.m + plain.u, strict=True):
         np.testing.assert_array_equal(a, b)
