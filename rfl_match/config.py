@@ -276,8 +276,8 @@ class LinkConfig:
             for the graded comparisons (``Comparison.graded``); sex and exact fields (one
             level of agreement) take m from the data, with one match spread over their
             levels (``scoring.one_match``). So a field that never disagrees among the
-            matches learned from weighs a disagreement strongly (sex: about -5 bits at
-            10,000 records a side): review such a field before relying on it. 0.5 by
+            matches learned from weighs a disagreement strongly (sex: at most -5.6 bits,
+            ``linker.SEX_ERROR``): review such a field before relying on it. 0.5 by
             default (1.0 before ``far_birth_m``): the prior keeps EM from calling a group
             of relatives the matches, and with the ceiling below doing part of that, a
             prior as strong as the data made m too clean (most matches at the strongest

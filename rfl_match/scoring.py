@@ -437,6 +437,7 @@ def expectation_maximisation(
     m_ceiling: Sequence[tuple[Hold, ...] | None] | None = None,
     u_floor: Sequence[FloatArray] | None = None,
     u_prior: Sequence[FloatArray] | None = None,
+    m_ratio_ceiling: Sequence[tuple[int, float] | None] | None = None,
     workers: int = 1,
     groups: Groups = None,
 ) -> EMResult:
@@ -475,6 +476,12 @@ def expectation_maximisation(
             :func:`monotone_m` pools into one of 0: a caseload whose candidates never
             differ in sex weighed a later sex difference at 0 bits. Not read where u is
             not learned (``estimate_u`` false, a ``fixed`` comparison).
+        m_ratio_ceiling: per comparison, None or a level and the most m/u it takes there:
+            each m-step holds m at that level at most the ratio times the level's u as it
+            stands (:func:`hold_m_at_most`, after ``m_ceiling``'s holds), so that the
+            level weighs at most ``log2(ratio)`` bits and the rest of the model is learned
+            with it (``linker.SEX_ERROR``: a sex difference, whose u among the candidates
+            is what blocking's budget left).
         workers: threads for the sums over the patterns (the result is the same on any
             number).
         groups: per comparison, each level's group (``Comparison.level_groups``) or
@@ -538,6 +545,10 @@ def expectation_maximisation(
             if held is not None:
                 for level, ceiling in held:
                     new_m = hold_m_at_most(new_m, level, ceiling)
+            ratio = m_ratio_ceiling[c] if m_ratio_ceiling is not None else None
+            if ratio is not None:
+                at, most = ratio
+                new_m = hold_m_at_most(new_m, at, most * float(u[c][at]))
             change = max(change, float(np.abs(new_m - m[c]).max()))
             m[c] = new_m
             if estimate_u:

@@ -41,6 +41,7 @@ from rfl_match.names.placeholders import is_placeholder
 from rfl_match.schema import is_validated
 from rfl_match.scoring import GENERATION_SHARE, candidate_tf_map
 from rfl_match.scoring import probability as raw_probability
+from rfl_match.synth import SynthConfig, generate
 
 
 def test_recall_at_1_on_synthetic(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) -> None:
@@ -56,6 +57,29 @@ def test_a_sex_disagreement_counts_against_a_match(fitted: rm.Linker) -> None:
     model = fitted.model_
     c = model.names.index("sex")
     assert model.weights_[c][model.labels[c].index("different")] < -1.0
+
+
+def test_a_sex_difference_weighs_at_most_what_random_pairs_say() -> None:
+    """Where the budget binds, candidate pairs seldom differ in sex (its score counts a
+    different sex 20 points against a pair), and those that do are near namesakes in all
+    else: EM alone, which learns u among them, weighed a sex difference at -2.3 bits at
+    6,000 records a side (-0.1 at 100,000), and an officer read a man and a woman as one
+    person. It is held at most log2(SEX_ERROR / u), u the random pairs' share (about a
+    half): -5.6 bits."""
+    data = generate(SynthConfig(n_requests=6_000, n_sightings=6_000, seed=7))
+    weights = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for error in (linker_module.SEX_ERROR, 0.0):
+            with mock.patch.object(linker_module, "SEX_ERROR", error):
+                model = rm.Linker().fit(data.requests, data.sightings).model_
+            assert model is not None
+            c = model.names.index("sex")
+            weights[error] = model.weights_[c][model.labels[c].index("different")]
+            bound = float(np.log2(linker_module.SEX_ERROR / model.u_random_[c][1]))
+    assert -5.8 < bound < -5.5
+    assert weights[0.0] > bound + 2.0  # EM alone
+    assert weights[linker_module.SEX_ERROR] == pytest.approx(bound, abs=1e-3)
 
 
 def test_placeholder_names_and_places_are_no_evidence(

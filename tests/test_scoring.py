@@ -340,6 +340,31 @@ def test_m_ceiling_holds_inside_em() -> None:
     assert not np.allclose(both.m[0], held.m[0], rtol=0, atol=1e-4)
 
 
+def test_m_ratio_ceiling_holds_a_level_weight_inside_em() -> None:
+    """EM with a ceiling on a level's m/u (a sex difference, linker.SEX_ERROR): the
+    level weighs log2 of it against u as EM learns it, the levels sum to 1, and the rest of
+    the model is learned with it; a ratio EM stays under changes nothing."""
+    levels = simulate(100_000, 0.2, seed=3)
+    patterns, counts = pattern_counts(levels, (4, 3, 4))
+    start = [starting_m(4), starting_m(3), starting_m(4)]
+    plain = expectation_maximisation(patterns, counts, TRUE_U, start, 0.05)
+    assert np.log2(plain.m[0][1] / plain.u[0][1]) > -5.0  # TRUE_M / TRUE_U: -4.1 bits
+    held = expectation_maximisation(
+        patterns, counts, TRUE_U, start, 0.05, m_ratio_ceiling=[(1, 0.01), None, None]
+    )
+    assert np.log2(held.m[0][1] / held.u[0][1]) == pytest.approx(np.log2(0.01), abs=1e-3)
+    for m in held.m:
+        assert m[0] == 0.0
+        assert m[1:].sum() == pytest.approx(1.0)
+    assert held.prior != plain.prior
+    above = expectation_maximisation(
+        patterns, counts, TRUE_U, start, 0.05, m_ratio_ceiling=[(1, 1.0), None, None]
+    )
+    for a, b in zip(above.m + above.u, plain.m + plain.u, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert above.prior == plain.prior
+
+
 @given(st.data(), st.integers(1, 2))
 def test_hold_u_at_least(data: st.DataObject, n_groups: int) -> None:
     """Each level EM reads as an agreement (m above u) and under its floor is held at the
