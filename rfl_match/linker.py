@@ -51,6 +51,7 @@ from rfl_match.compare import (
     ConditionedComparison,
     IntervalComparison,
     SexComparison,
+    StringComparison,
     TermFrequencies,
     build_comparison,
     default_specs,
@@ -211,6 +212,9 @@ U_PRIOR_PAIRS = 30
 #: false matches of a different sex at 100,000). A small caseload whose candidates seldom
 #: differ in sex learns about -5.8 bits anyway (``U_PRIOR_PAIRS``). 0: EM alone.
 SEX_ERROR = 0.01
+#: The key of ``training_`` that says a fit counted a place both records repeat in two
+#: fields once (``compare.REPEATED_PLACES``); a model saved without it counts it twice.
+PLACES_ONCE = "repeated_places_once"
 #: Pairs whose explanations are joined at a time (:func:`explain_rows`).
 EXPLAIN_ROWS = 1 << 16
 
@@ -507,6 +511,10 @@ class Linker:
         # as a fit learns them, or not, as a model saved before that level learned them
         # (its levels say which: load).
         self._generation = True
+        # Whether a place both records repeat in two fields is counted once
+        # (compare.REPEATED_PLACES): as a fit does, or not, as a model saved before did
+        # (its training_ says which: load).
+        self._places_once = True
         # A partition of a run in partitions (rfl_match.backends): what it shares with
         # the whole run (prepare.Partition), for the frames it prepares.
         self._partition: Partition | None = None
@@ -522,10 +530,11 @@ class Linker:
 
     def _comparisons(self) -> list[Comparison]:
         built = [build_comparison(spec) for spec in self.specs_]
-        if not self._generation:
-            for c in built:
-                if isinstance(c, IntervalComparison):
-                    c.generation = False
+        for c in built:
+            if isinstance(c, IntervalComparison) and not self._generation:
+                c.generation = False
+            if isinstance(c, StringComparison) and not self._places_once:
+                c.once = False
         anchor = self.config.condition_on
         names = [c.name for c in built]
         if not anchor or anchor not in names:
@@ -628,7 +637,7 @@ class Linker:
         file's split kept)."""
         names = (
             "config", "specs_", "model_", "training_", "_auto_anchor", "_conditioned",
-            "_generation",
+            "_generation", "_places_once",
         )  # fmt: skip
         before = {name: getattr(self, name) for name in (*names, "_session", "_last")}
         try:
@@ -741,6 +750,7 @@ class Linker:
         self.specs_ = self._resolve_specs(left, right)
         self._conditioned = CONDITIONED_COMPARISONS
         self._generation = True
+        self._places_once = True
         # condition_on "auto": the family name where it splits, else none, unwarned; the
         # config then says which (and a fit again resolves it again).
         named = self.config.condition_on not in (CONDITION_AUTO, self._auto_anchor)
@@ -788,6 +798,9 @@ class Linker:
             # The encoding of encoded inputs (rfl_match.privacy), "" for names in clear:
             # new frames must be encoded alike (a filter under another key is unrelated).
             "encoding": next(iter(encodings_of(left)), ""),
+            # A place both records repeat in two fields counted once (compare.REPEATED_PLACES):
+            # a model saved without this key was fitted counting it twice, and predicts so.
+            PLACES_ONCE: True,
         }
         self._auto_anchor = None if named else self.config.condition_on
 
@@ -1975,6 +1988,7 @@ class Linker:
         if version == _CONDITIONED_VERSION:
             # Older versions split nothing (without condition_on they are read unsplit).
             linker._conditioned = CONDITIONED_COMPARISONS_V8
+        linker._places_once = linker.training_.get(PLACES_ONCE) is True
         comparisons = linker._comparisons()
         labels = [list(c.labels) for c in comparisons]
         if labels != linker.model_.labels:

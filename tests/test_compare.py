@@ -926,6 +926,87 @@ def test_a_place_in_another_script_meets_its_latin_spelling() -> None:
     ]
 
 
+def test_a_place_both_records_give_twice_is_counted_once() -> None:
+    """A place of origin that repeats the record's own place of birth, in both records, is
+    read as missing (weighs nothing: the place of birth's comparison counts that place), and
+    explained so; where one record gives another place, or no place of birth, it counts."""
+    left = {
+        "full_name": ["A"] * 5,
+        "place_of_birth": ["Kirkuk", "Kirkuk", "Kirkuk", "", "Halab"],
+        "place_of_origin": ["Kirkuk", "Kirkuk", "KIRKUK ", "Kirkuk", "Halab"],
+    }
+    right = {
+        "full_name": ["A"] * 5,
+        "place_of_birth": ["KIRKUK", "Erbil", "", "Kirkuk", "Hims"],
+        "place_of_origin": ["kirkuk", "Kirkuk", "Kirkuk", "Kirkuk", "Hims"],
+    }
+    got = levels("string", "place_of_origin", left, right)
+    label = build_comparison(ComparisonSpec("place_of_origin", "string")).labels
+    # Folded, KIRKUK is kirkuk: both repeat; the others have a record that does not (or,
+    # the last, both repeat two places, which the place of birth's comparison says differ).
+    assert [label[g] for g in got] == ["missing", "same", "same", "same", "missing"]
+    frames = [
+        validate_records(pd.DataFrame({"record_id": [f"{side}{i}" for i in range(5)], **one}))
+        for side, one in (("l", left), ("r", right))
+    ]
+    comparison = build_comparison(ComparisonSpec("place_of_origin", "string"))
+    idx = np.arange(5)
+    data = PreparedPair(*frames)
+    phrased = comparison.phrase_levels(data, idx, idx, np.array(got, dtype=np.int8))
+    words = [comparison.describe(int(code)) for code in phrased]
+    assert words[0] == words[4] == "as the place of birth, in both records (counted there)"
+    assert words[1:4] == ["same"] * 3
+    # A model fitted before (compare.REPEATED_PLACES) counts it twice.
+    comparison.once = False
+    assert comparison.levels(data, idx, idx).tolist() == [label.index("same")] * 4 + [
+        label.index("different")
+    ]
+    assert comparison.notes == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_a_repeated_place_reads_as_missing_and_no_other_level_moves(data: st.DataObject) -> None:
+    """Against the comparison that counts it twice: level 0 exactly where both records
+    give one place (folded) as birth place and origin, every other pair's level as it was."""
+    places = st.sampled_from(["", "Kirkuk", "kirkuk", "Erbil", "Halab", "Unknown", "Hims "])
+    n = data.draw(st.integers(1, 12))
+    sides = [
+        {
+            "full_name": ["A"] * n,
+            "place_of_birth": data.draw(st.lists(places, min_size=n, max_size=n)),
+            "place_of_origin": data.draw(st.lists(places, min_size=n, max_size=n)),
+        }
+        for _ in (0, 1)
+    ]
+    frames = [
+        validate_records(pd.DataFrame({"record_id": [f"{k}{i}" for i in range(n)], **one}))
+        for k, one in zip("lr", sides, strict=True)
+    ]
+    li = np.repeat(np.arange(n), n)
+    ri = np.tile(np.arange(n), n)
+    once = build_comparison(ComparisonSpec("place_of_origin", "string"))
+    twice = build_comparison(ComparisonSpec("place_of_origin", "string"))
+    twice.once = False
+    got = once.levels(PreparedPair(*frames), li, ri)
+    plain = twice.levels(PreparedPair(*frames), li, ri)
+
+    def repeats(one: dict[str, list[str]], i: int) -> bool:
+        birth, origin = (fold(one[f][i]) for f in ("place_of_birth", "place_of_origin"))
+        return bool(origin) and origin == birth
+
+    both = np.array(
+        [repeats(sides[0], i) and repeats(sides[1], j) for i, j in zip(li, ri, strict=True)]
+    )
+    np.testing.assert_array_equal(got, np.where(both, 0, plain))
+
+
+def fold(place: str) -> str:
+    """A place as compared (folded, "Unknown" as none), for the reference above."""
+    cleaned = place.strip().lower()
+    return "" if cleaned == "unknown" else cleaned
+
+
 def test_a_place_in_another_script_keeps_its_numbers() -> None:
     """Only the words in another script are read as names are: a camp's number (in any
     script's digits) and Latin words stay, so camp 4 is not camp 5 (review: the whole value

@@ -992,6 +992,37 @@ def test_a_model_saved_before_the_generation_level_compares_births_as_it_learned
     assert refit.model_.labels[birth] == list(INTERVAL_LABELS)
 
 
+def test_a_model_saved_before_places_were_counted_once_counts_them_as_it_learned(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A fit counts a place that both records give as birth place and origin once
+    (compare.REPEATED_PLACES) and says so in ``training_``; a model saved without that
+    (fitted counting it twice) loads and compares the place of origin as it learned it.
+    Fitted again, it counts it once."""
+    frames = synthetic["requests"], synthetic["sightings"]
+    assert fitted.training_[linker_module.PLACES_ONCE] is True
+    requests = pd.DataFrame(
+        {"record_id": ["r1"], "full_name": ["Ahmad Hemin"], "place_of_birth": ["Kirkuk"],
+         "place_of_origin": ["Kirkuk"]}
+    )  # fmt: skip
+    sightings = requests.assign(record_id=["s1"])
+    pairs = pd.DataFrame({"request_id": ["r1"], "sighting_id": ["s1"]})
+    once = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    assert once["place_of_origin_level"].tolist() == [0]
+    assert "place of origin: as the place of birth, in both records" in once["explanation"][0]
+    data = fitted.to_dict()
+    del data["training"][linker_module.PLACES_ONCE]
+    (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
+    old = rm.Linker.load(tmp_path / "old.json")
+    twice = old.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    assert twice["place_of_origin_level"].tolist() != [0]
+    assert twice["place_of_origin_weight"][0] > 0
+    assert twice["match_weight"][0] > once["match_weight"][0]
+    assert old.fit(*frames).training_[linker_module.PLACES_ONCE] is True
+    again = old.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    assert again["place_of_origin_level"].tolist() == [0]
+
+
 def test_a_child_and_an_adult_the_same_day_say_nothing_of_how_near(fitted: rm.Linker) -> None:
     """A "child" and an "adult" given the same day are under 18 and 18 or more: the ranges meet
     (a day apart) and say no more of how near the births are than an overlap does: missing,
