@@ -1747,7 +1747,7 @@ class StringComparison(Comparison):
         other = self.repeated
         if other is not None:
             a, b = _repeating(data, self.spec.field, other)
-            levels[a[li] & b[ri]] = 0
+            kernels.clear_both(levels, a, b, li, ri, workers=data.workers)
 
     def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
         other = self.repeated

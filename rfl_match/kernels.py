@@ -501,6 +501,33 @@ def _cross_alike(
                     break
 
 
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _clear_both(
+    levels: Levels, a: npt.NDArray[np.bool_], b: npt.NDArray[np.bool_], li: Index, ri: Index
+) -> None:
+    for k in prange(len(li)):
+        if levels[k] > 0 and a[li[k]] and b[ri[k]]:
+            levels[k] = 0
+
+
+def clear_both(
+    levels: Levels,
+    a: npt.NDArray[np.bool_],
+    b: npt.NDArray[np.bool_],
+    li: Index,
+    ri: Index,
+    *,
+    workers: int = 1,
+) -> None:
+    """In place: the pairs whose records are both flagged (``a`` per left record, ``b``
+    per right record) read as missing (level 0), in one pass over the pairs."""
+    if len(li):
+        with _Threads(workers):
+            _clear_both(
+                levels, np.ascontiguousarray(a), np.ascontiguousarray(b), _index(li), _index(ri)
+            )
+
+
 def cross_keys(chains: IntArray, rows: IntArray, own: IntArray) -> IntArray:
     """Per record, ``(n, 6)``: the class, skeleton and phonetic key of part 0 of its chain
     (row ``rows[i]`` of ``chains``, packed parts of distinct chains), then those of part 1

@@ -332,6 +332,25 @@ def test_a_compound_given_name_by_a_short_key_is_read_by_its_spelling_listed_or_
 DAY = st.one_of(st.just(MISSING), st.integers(-20_000, 20_000))
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.data(), st.booleans())
+def test_clear_both_equals_reference(data: st.DataObject, strided: bool) -> None:
+    # A pair whose records are both flagged reads as missing; every other keeps its level.
+    # A column of a level matrix (what a comparison's adjust is given) as well.
+    a = np.array(data.draw(st.lists(st.booleans(), min_size=4, max_size=4)))
+    b = np.array(data.draw(st.lists(st.booleans(), min_size=5, max_size=5)))
+    li, ri = data.draw(pairs(4, 5))
+    levels = data.draw(st.lists(st.integers(0, 8), min_size=len(li), max_size=len(li)))
+    matrix = np.zeros((len(li), 3), dtype=np.int8)
+    matrix[:, 1] = levels
+    got = matrix[:, 1] if strided else matrix[:, 1].copy()
+    kernels.clear_both(got, a, b, li, ri)
+    want = [0 if a[x] and b[y] else level for level, x, y in zip(levels, li, ri, strict=True)]
+    assert got.tolist() == want
+    if strided:
+        assert matrix[:, 1].tolist() == want and not matrix[:, [0, 2]].any()
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_cross_alike_equals_reference(data: st.DataObject) -> None:
