@@ -208,9 +208,11 @@ U_PRIOR_PAIRS = 30
 #: at 100,000 (synthetic data, whose true pairs never differ in sex), and explained a man
 #: matched to a woman as "sex: different -0.1". F1 at 0.5 / largest calibration gap (p >=
 #: 0.05) without -> with: 0.9226 / 0.041 -> 0.9228 / 0.044 at 10,000 a side, 0.8530 /
-#: 0.022 -> 0.8533 / 0.0215 at 100,000 (scratch fits): the pairs it moves are few (43
-#: false matches of a different sex at 100,000). A small caseload whose candidates seldom
-#: differ in sex learns about -5.8 bits anyway (``U_PRIOR_PAIRS``). 0: EM alone.
+#: 0.022 -> 0.8533 / 0.0215 at 100,000, 0.7491 / 0.0661 -> 0.7497 / 0.0657 at 1,000,000
+#: (scratch fits): the pairs it moves are few (43 false matches of a different sex at
+#: 100,000). A small caseload whose candidates seldom differ in sex learns about -5.8 bits
+#: anyway (``U_PRIOR_PAIRS``); with two kinds of non-match (``non_match_classes`` 2), whose
+#: u are learned again after EM, it weighed -5.5 at 6,000 a side. 0: EM alone.
 SEX_ERROR = 0.01
 #: The key of ``training_`` that says a fit counted a place both records repeat in two
 #: fields once (``compare.REPEATED_PLACES``); a model saved without it counts it twice.
