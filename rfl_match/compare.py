@@ -1804,11 +1804,12 @@ def _repeating(
     if key not in data._cache:
         a0, a1, words = data.text_codes(field, fold=True)
         b0, b1, other_words = data.text_codes(other, fold=True)
-        # each distinct folded value of the field as a code of the other's (-2: none there)
-        at = {word: code for code, word in enumerate(other_words.array().tolist())}
-        codes = [at.get(word, -2) for word in words.array().tolist()]
-        mapped = np.array([*codes, -2], dtype=np.int64)  # a blank value (-1): none
-        data._cache[key] = ((a0 >= 0) & (mapped[a0] == b0), (a1 >= 0) & (mapped[a1] == b1))
+        # each distinct folded value of the field as a code of the other's (-1: none there),
+        # and last -1 for a blank value (code -1)
+        mapped = np.append(other_words.find(words.words), np.int32(-1))
+        data._cache[key] = tuple(
+            (a >= 0) & (b >= 0) & (mapped[a] == b) for a, b in ((a0, b0), (a1, b1))
+        )
     found: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] = data._cache[key]
     return found
 

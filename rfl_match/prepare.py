@@ -249,10 +249,17 @@ class Vocabulary:
         out: IntArray = lookup[encoded.indices.fill_null(-1).to_numpy()]
         return out
 
+    def find(self, words: Sequence[str]) -> IntArray:
+        """The id of each of ``words`` held here, -1 where none (adds none)."""
+        out: IntArray = np.fromiter(
+            map(self._ids.get, words, repeat(-1)), dtype=np.int32, count=len(words)
+        )
+        return out
+
     def _distinct_ids(self, words: list[str]) -> IntArray:
         """:meth:`id` of each of distinct ``words`` in turn, in bulk: one lookup each, and
         the new ones (distinct, so each is new once) numbered in their order."""
-        found = np.fromiter(map(self._ids.get, words, repeat(-1)), dtype=np.int32, count=len(words))
+        found = self.find(words)
         fresh = np.flatnonzero(found < 0)
         if len(fresh):
             known = len(self.words)
