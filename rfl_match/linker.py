@@ -50,6 +50,7 @@ from rfl_match.compare import (
     Comparison,
     ConditionedComparison,
     IntervalComparison,
+    NameChainComparison,
     SexComparison,
     StringComparison,
     TermFrequencies,
@@ -217,6 +218,17 @@ SEX_ERROR = 0.01
 #: The key of ``training_`` that says a fit counted a place both records repeat in two
 #: fields once (``compare.REPEATED_PLACES``); a model saved without it counts it twice.
 PLACES_ONCE = "repeated_places_once"
+#: The key of ``training_`` that says a fit read a family name field as a chain's second
+#: name for the father's level only where the name chains
+#: (``NameChainComparison.cross_family_field``); a model saved without it reads every one.
+CROSS_CHAINS_ONLY = "father_cross_chains_only"
+#: How a fit compares that a model saved before did not: the key of ``training_`` that
+#: says a fit did, and the comparisons' attribute set to the value an older model compares
+#: by where its ``training_`` lacks the key (``Linker.load``).
+REVISIONS: dict[str, tuple[type[Comparison], str, bool]] = {
+    PLACES_ONCE: (StringComparison, "once", False),
+    CROSS_CHAINS_ONLY: (NameChainComparison, "cross_family_field", True),
+}
 #: Pairs whose explanations are joined at a time (:func:`explain_rows`).
 EXPLAIN_ROWS = 1 << 16
 
@@ -513,10 +525,9 @@ class Linker:
         # as a fit learns them, or not, as a model saved before that level learned them
         # (its levels say which: load).
         self._generation = True
-        # Whether a place both records repeat in two fields is counted once
-        # (compare.REPEATED_PLACES): as a fit does, or not, as a model saved before did
-        # (its training_ says which: load).
-        self._places_once = True
+        # Which of REVISIONS this Linker compares by: all, as a fit does, or those a
+        # model saved before did (its training_ says which: load).
+        self._revisions = frozenset(REVISIONS)
         # A partition of a run in partitions (rfl_match.backends): what it shares with
         # the whole run (prepare.Partition), for the frames it prepares.
         self._partition: Partition | None = None
@@ -535,8 +546,9 @@ class Linker:
         for c in built:
             if isinstance(c, IntervalComparison) and not self._generation:
                 c.generation = False
-            if isinstance(c, StringComparison) and not self._places_once:
-                c.once = False
+            for key, (kind, attribute, before) in REVISIONS.items():
+                if isinstance(c, kind) and key not in self._revisions:
+                    setattr(c, attribute, before)
         anchor = self.config.condition_on
         names = [c.name for c in built]
         if not anchor or anchor not in names:
@@ -639,7 +651,7 @@ class Linker:
         file's split kept)."""
         names = (
             "config", "specs_", "model_", "training_", "_auto_anchor", "_conditioned",
-            "_generation", "_places_once",
+            "_generation", "_revisions",
         )  # fmt: skip
         before = {name: getattr(self, name) for name in (*names, "_session", "_last")}
         try:
@@ -752,7 +764,7 @@ class Linker:
         self.specs_ = self._resolve_specs(left, right)
         self._conditioned = CONDITIONED_COMPARISONS
         self._generation = True
-        self._places_once = True
+        self._revisions = frozenset(REVISIONS)
         # condition_on "auto": the family name where it splits, else none, unwarned; the
         # config then says which (and a fit again resolves it again).
         named = self.config.condition_on not in (CONDITION_AUTO, self._auto_anchor)
@@ -800,9 +812,9 @@ class Linker:
             # The encoding of encoded inputs (rfl_match.privacy), "" for names in clear:
             # new frames must be encoded alike (a filter under another key is unrelated).
             "encoding": next(iter(encodings_of(left)), ""),
-            # A place both records repeat in two fields counted once (compare.REPEATED_PLACES):
-            # a model saved without this key was fitted counting it twice, and predicts so.
-            PLACES_ONCE: True,
+            # How this fit compares (REVISIONS): a model saved without a key compares
+            # as it did before (a place both records repeat counted twice, ...).
+            **dict.fromkeys(REVISIONS, True),
         }
         self._auto_anchor = None if named else self.config.condition_on
 
@@ -1990,7 +2002,7 @@ class Linker:
         if version == _CONDITIONED_VERSION:
             # Older versions split nothing (without condition_on they are read unsplit).
             linker._conditioned = CONDITIONED_COMPARISONS_V8
-        linker._places_once = linker.training_.get(PLACES_ONCE) is True
+        linker._revisions = frozenset(k for k in REVISIONS if linker.training_.get(k) is True)
         comparisons = linker._comparisons()
         labels = [list(c.labels) for c in comparisons]
         if labels != linker.model_.labels:

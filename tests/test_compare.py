@@ -810,6 +810,42 @@ def test_father_name_meets_childs_second_name() -> None:
     assert words[1] != "missing"
 
 
+def test_a_family_name_field_is_a_chains_second_name_only_where_the_name_chains() -> None:
+    # Ahmadzai, an Afghan tribe's name in a family name field, against a father Ahmad is
+    # a coincidence of the culture's names, not a daughter's second name; a full name
+    # alone is read as a chain as before, and under a hint whose names chain a family
+    # field is the father's name (a Somali child's second name). A model saved before
+    # (cross_family_field) reads every family field as the second name.
+    cross = "matches the second name in the person's name chain"
+    left = {
+        "full_name": ["", "Abdi Farah Hassan"],
+        "given_name": ["Maryam", ""],
+        "family_name": ["Ahmadzai", ""],
+        "father_name": ["Ali", ""],
+    }
+    right = {"full_name": ["Maryam", "Abdi"], "father_name": ["Ahmad", "Farah"]}
+
+    def labels(culture: str | None, before: bool = False) -> list[str]:
+        frames = [
+            validate_records(pd.DataFrame({"record_id": [f"{s}0", f"{s}1"], **side}))
+            for s, side in (("l", left), ("r", right))
+        ]
+        comparison = build_comparison(ComparisonSpec("father_name", "name", name="father_name"))
+        assert isinstance(comparison, compare.NameChainComparison)
+        comparison.cross_family_field = before
+        idx = np.arange(2)
+        got = compare.level_matrix([comparison], PreparedPair(*frames, culture=culture), idx, idx)
+        return [comparison.labels[g] for g in got[:, 0]]
+
+    found = labels(None)
+    assert found[0] == "different" and found[1] == cross
+    assert labels(None, before=True)[0] == cross
+    left = {**left, "given_name": ["Abdi", ""], "family_name": ["Farah", ""]}
+    right = {"full_name": ["Abdi", "Abdi"], "father_name": ["Farah", "Farah"]}
+    assert labels("somali")[0] == cross
+    assert labels(None)[0] == "different"
+
+
 # A value that opens with S/O or D/O written with its slash (son of, daughter of) names the
 # person by the father: in a person's name column it is no name of the person's (the father
 # is not the person sought: read as one, "S/O Ahmed Khan" met Ahmed Khan as a shortened form

@@ -1023,6 +1023,38 @@ def test_a_model_saved_before_places_were_counted_once_counts_them_as_it_learned
     assert again["place_of_origin_level"].tolist() == [0]
 
 
+def test_a_model_saved_before_family_fields_left_the_fathers_cross_level_reads_them(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A fit reads a family name field as a chain's second name for the father's level
+    only where the name chains (NameChainComparison.cross_family_field), and says so in
+    ``training_``; a model saved without that reads every family field, as it learned."""
+    cross = "matches the second name in the person's name chain"
+    requests = pd.DataFrame(
+        {"record_id": ["r1"], "given_name": ["Maryam"], "family_name": ["Ahmadzai"],
+         "father_name": ["Ali"]}
+    )  # fmt: skip
+    sightings = pd.DataFrame(
+        {"record_id": ["s1"], "full_name": ["Maryam"], "father_name": ["Ahmad"]}
+    )
+    pairs = pd.DataFrame({"request_id": ["r1"], "sighting_id": ["s1"]})
+    assert fitted.training_[linker_module.CROSS_CHAINS_ONLY] is True
+    now = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    assert _labelled(fitted, now, "father_name") == ["different"]
+    data = fitted.to_dict()
+    del data["training"][linker_module.CROSS_CHAINS_ONLY]
+    (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
+    old = rm.Linker.load(tmp_path / "old.json")
+    before = old.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    assert _labelled(old, before, "father_name") == [cross]
+    assert before["match_weight"][0] > now["match_weight"][0]
+    # the other revision is kept: a place both records repeat is still counted once
+    assert linker_module.PLACES_ONCE in old._revisions
+    old.fit(synthetic["requests"], synthetic["sightings"])
+    again = old.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    assert _labelled(old, again, "father_name") == ["different"]
+
+
 def test_a_child_and_an_adult_the_same_day_say_nothing_of_how_near(fitted: rm.Linker) -> None:
     """A "child" and an "adult" given the same day are under 18 and 18 or more: the ranges meet
     (a day apart) and say no more of how near the births are than an overlap does: missing,
