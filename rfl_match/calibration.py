@@ -490,6 +490,8 @@ def fit_on_comparisons(
     steps = np.empty((len(with_bits), len(counts)), dtype=np.int64)
     for row, c in enumerate(with_bits):
         steps[row] = np.round(np.asarray(bits[:, c], dtype=np.float64) / EVIDENCE_STEP)
+    # Read as steps: freed here where the caller holds them no more (Linker._fit).
+    del bits, tf_bits
     evidence = _Evidence(
         patterns,
         cell_weights,

@@ -319,7 +319,8 @@ class TermFrequencies:
     left: npt.NDArray[np.int32]  # each left record's value code, -1 where none
     right: npt.NDArray[np.int32]  # each right record's
     frequency: npt.NDArray[np.float64]  # share of records holding each code
-    #: What the values are (:func:`term_counts`): ``freq:given``, ``freq:family`` or
+    #: What the values are (:func:`term_counts`): ``freq:given``, ``freq:family``,
+    #: ``freq:<parent column>`` (``freq:father_name``) or
     #: ``filter frequency:<column>``, also the key of ``frequency`` in the data's cache.
     key: str
 
@@ -1436,6 +1437,28 @@ class NameChainComparison(Comparison):
         top = self.n_levels - 1  # same spelling
         return ((3, top - 1), (4, top - 1), (top - 2, top))
 
+    @property
+    def tf_levels(self) -> tuple[int, ...]:
+        """The same name, spelt another way or alike: where how common it is counts."""
+        return (self.n_levels - 2, self.n_levels - 1)
+
+    def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
+        """The class of each record's first part of the name (Mohammed of Mohammed
+        Zaman, as :meth:`FamilyNameComparison.term_frequencies` reads the first family
+        part): a father Ahmad or a mother Fatima, common in a caseload, is shared by many
+        strangers of one culture."""
+        if not self.spec.term_frequency:
+            return None
+        table = data.chain_table(self.spec.field)
+        first = table.classes[:, 0]  # the empty name's row: -1
+        ca, cb = (
+            np.ascontiguousarray(first[data.chain_rows(side, self.spec.field)], dtype=np.int32)
+            for side in (0, 1)
+        )
+        key = f"freq:{self.spec.field}"
+        frequency = _frequency(data, key, ca, cb, len(data.classes))
+        return TermFrequencies(self.tf_levels, ca, cb, frequency, key)
+
     def coded(self, data: PreparedPair) -> Coded | None:
         codes_a = data.form_arrays(0, self.spec.field).codes
         codes_b = data.form_arrays(1, self.spec.field).codes
@@ -1968,10 +1991,32 @@ def build_comparison(spec: ComparisonSpec) -> Comparison:
     return _REGISTRY[spec.kind](spec)
 
 
+#: The parents' names whose agreement weighs by how common the name is, by default. At
+#: 100,000 records a side (the speed suite's data, scratch fits) strangers of one culture
+#: scored as matches where they shared a common father's and mother's name: among those
+#: agreeing on the mother's name, false matches' names were three times as common as
+#: true ones' (median share of records 0.0054 against 0.0018). Weighed, F1 there 0.8612
+#: -> 0.8642 and at 1,000,000 a side 0.7616 -> 0.7676. The grandfather's name is left
+#: out: on the quality set it moved F1 by 0.0004, for one more column in the fit's count
+#: of term-frequency rows. Only where the fit splits the parents' names by the family
+#: name's agreement (``condition_on``, the default): unsplit, a sibling's shared rare
+#: father reads as a rare agreement, and on 20,000 x 40,000 records (seed 5) the largest
+#: calibration gap rose from 0.117 to 0.136 and F1 fell from 0.874 to 0.872 (split:
+#: 0.038 -> 0.019, F1 0.888 either way; scratch fits).
+PARENTS_BY_FREQUENCY = ("father_name", "mother_name")
+
+
 def default_specs(
-    left_columns: Sequence[str], right_columns: Sequence[str], *, term_frequency: bool
+    left_columns: Sequence[str],
+    right_columns: Sequence[str],
+    *,
+    term_frequency: bool,
+    split: bool = True,
 ) -> list[ComparisonSpec]:
-    """The default RFL comparisons for the canonical fields present in both inputs."""
+    """The default RFL comparisons for the canonical fields present in both inputs.
+    ``split``: whether the fit splits comparisons by an anchor's agreement
+    (``condition_on``); unsplit, the parents' names do not weigh by frequency
+    (:data:`PARENTS_BY_FREQUENCY`)."""
     both = set(left_columns) & set(right_columns)
     left_set, right_set = set(left_columns), set(right_columns)
     specs: list[ComparisonSpec] = []
@@ -1990,7 +2035,8 @@ def default_specs(
         specs.append(ComparisonSpec("sex", "sex"))
     for parent in ("father_name", "mother_name", "grandfather_name"):
         if parent in both:
-            specs.append(ComparisonSpec(parent, "name"))
+            weighed = term_frequency and split and parent in PARENTS_BY_FREQUENCY
+            specs.append(ComparisonSpec(parent, "name", term_frequency=weighed))
     for place in ("place_of_birth", "place_of_origin", "last_known_location", "nationality"):
         if place in both:
             specs.append(ComparisonSpec(place, "string"))

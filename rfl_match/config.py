@@ -39,7 +39,7 @@ COMPARISON_KINDS = (
 SIMILARITY_KINDS = ("string", "bloom")
 
 # The comparison kinds that weigh term frequencies (``ComparisonSpec.term_frequency``).
-TERM_FREQUENCY_KINDS = ("given_name", "family_name", "bloom")
+TERM_FREQUENCY_KINDS = ("given_name", "family_name", "name", "bloom")
 
 # Blocking keys that records can be grouped on (see blocking.py).
 BLOCKING_KEYS = (
@@ -94,8 +94,8 @@ class ComparisonSpec:
             coefficients, ``compare.BLOOM_THRESHOLDS`` by default; ``numeric``: absolute
             differences), highest first.
         term_frequency: adjust the weight of an exact agreement by how common the value is
-            (the ``given_name``, ``family_name`` and ``bloom`` kinds only; on another, a
-            warning).
+            (the ``given_name``, ``family_name``, ``name`` and ``bloom`` kinds only; on
+            another, a warning).
     """
 
     field: str
@@ -268,7 +268,9 @@ class LinkConfig:
         threshold: default match-probability threshold of ``predict``.
         top_k: default number of sightings kept per request (0 keeps all); sightings
             tied at the last rank kept are all kept (``Linker.predict``).
-        term_frequency: adjust name agreements by how common the name is.
+        term_frequency: adjust name agreements by how common the name is: the person's
+            given and family names, the father's and mother's
+            (``compare.PARENTS_BY_FREQUENCY``).
         u_sample_pairs: random pairs drawn to estimate u probabilities.
         em_max_iterations, em_tolerance: EM stopping rules.
         em_m_prior: weight of the prior on m (what matches usually look like), as a share
@@ -438,7 +440,7 @@ class LinkConfig:
             if spec.term_frequency and spec.kind not in TERM_FREQUENCY_KINDS:
                 warn(
                     f"compare: {spec.label!r} ({spec.kind}) asks for term_frequency, which "
-                    f"only the {' and '.join(TERM_FREQUENCY_KINDS)} comparisons weigh; "
+                    f"only the {', '.join(TERM_FREQUENCY_KINDS)} comparisons weigh; "
                     "it is ignored",
                 )
         for option in ("blocking", "context_blocking"):

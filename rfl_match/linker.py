@@ -569,6 +569,7 @@ class Linker:
                     list(left.columns),
                     list(right.columns),
                     term_frequency=self.config.term_frequency,
+                    split=bool(self.config.condition_on),
                 )
             )
         for spec in self.config.compare:
@@ -775,6 +776,8 @@ class Linker:
             isinstance(c, ConditionedComparison) for c in comparisons
         ):
             self._fit_unsplit("is not among the comparisons, or splits none", announce=named)
+            self.specs_ = self._resolve_specs(left, right)  # as a fit unsplit resolves them
+            comparisons = self._comparisons()
         return named, comparisons
 
     def _trained(
@@ -1039,18 +1042,27 @@ class Linker:
         # refit it about that map, cross-fitted: each fold of requests is scored by a
         # model trained without its labels, so no reviewed pair calibrates a model it
         # trained.
+        # Each comparison with term frequencies holds a column of bits for every row: at
+        # 1,000,000 records a side 7.8 million rows, 62 MB. The raw bits serve the folds'
+        # maps alone, and are freed without them; the mapped bits are passed in a list
+        # emptied in the call, so that the fit frees them once it has read them.
+        mapped = [
+            _lowering_only(
+                comparisons,
+                tf_patterns,
+                tf_bounded,
+                _candidate_bits(model, tf_bits, tf_carry | tf_bounded),
+            )
+        ]
+        if reviewed is None:
+            del tf_bits, tf_rows
         calibration = fit_on_comparisons(
             tf_patterns,
             tf_counts,
             model.m_,
             model.u_,
             model.prior_weight_,
-            tf_bits=_lowering_only(
-                comparisons,
-                tf_patterns,
-                tf_bounded,
-                _candidate_bits(model, tf_bits, tf_carry | tf_bounded),
-            ),
+            tf_bits=mapped.pop(),
             classes=model.non_match_,
             workers=self.config.workers,
             anchors=_anchors(comparisons),

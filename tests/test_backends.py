@@ -120,7 +120,7 @@ def test_term_counts_of_parts_sum_to_the_whole(fitted, synthetic) -> None:  # ty
     task = task_linker(fitted)
     left = records(synthetic["requests"], task, "requests")
     whole = side_counts(task, left, 0)
-    assert set(whole) == {"freq:given", "freq:family"}
+    assert set(whole) == {"freq:given", "freq:family", "freq:father_name", "freq:mother_name"}
     halves = [side_counts(task, left.iloc[:200], 0), side_counts(task, left.iloc[200:], 0)]
     assert merge_term_counts(halves) == whole
     data = task._prepare(left, left.iloc[:0])

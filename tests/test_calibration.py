@@ -448,7 +448,12 @@ def test_save_load_keeps_the_calibration(
     assert loaded.model_ is not None and fitted.model_ is not None
     assert loaded.model_.calibration_ == fitted.model_.calibration_
     assert loaded.model_.tf_maps_ == fitted.model_.tf_maps_
-    assert set(fitted.model_.tf_maps_) == {"given_name", "family_name"}
+    assert set(fitted.model_.tf_maps_) == {
+        "given_name",
+        "family_name",
+        "father_name",
+        "mother_name",
+    }
     out = loaded.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=3)
     weight = out["match_weight"].to_numpy()
     calibrated = fitted.model_.calibration_.probability(weight)

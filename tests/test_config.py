@@ -402,13 +402,13 @@ def test_linker_accepts_dict() -> None:
     assert linker.config.threshold == 0.8
 
 
-@pytest.mark.parametrize("kind", ["exact", "string", "numeric", "name", "date", "age", "sex"])
+@pytest.mark.parametrize("kind", ["exact", "string", "numeric", "date", "age", "sex"])
 def test_term_frequency_where_it_is_not_weighed_warns(kind: str) -> None:
-    """Only the given- and family-name comparisons weigh how common a value is: asked of
-    another comparison, term_frequency is a warning that names it (a configuration that
-    was accepted still is, and keeps the option as written)."""
+    """Only the name comparisons weigh how common a value is: asked of another
+    comparison, term_frequency is a warning that names it (a configuration that was
+    accepted still is, and keeps the option as written)."""
     spec = rm.ComparisonSpec("camp", kind, name="where", term_frequency=True)
-    with pytest.warns(UserWarning, match="'where'.*only the given_name and family_name"):
+    with pytest.warns(UserWarning, match="'where'.*only the given_name, family_name, name"):
         config = rm.LinkConfig(compare=(spec,))
     assert config.compare == (spec,)
     with pytest.warns(UserWarning, match="'where'"):
@@ -418,7 +418,7 @@ def test_term_frequency_where_it_is_not_weighed_warns(kind: str) -> None:
 def test_term_frequency_on_names_is_quiet() -> None:
     specs = tuple(
         rm.ComparisonSpec("name", kind, name=kind, term_frequency=True)
-        for kind in ("given_name", "family_name", "bloom")
+        for kind in ("given_name", "family_name", "name", "bloom")
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
