@@ -29,7 +29,8 @@ of one common name and a birth year, hundreds of namesakes tie on name and birth
 father's name tells the true pair apart. These pairs are marked
 (:attr:`CandidatePairs.context_only`): they are scored, but the model does not learn from
 them (chosen for agreeing on context, they would make that agreement look common among
-non-matches).
+non-matches), and predict weighs each against its records' likeliest other candidate
+(``rfl_match.linker._compete``).
 """
 
 from __future__ import annotations

@@ -157,6 +157,30 @@ class WeightCalibration:
         out: FloatArray = _basis(w.ravel(), self.knots) @ beta
         return out.reshape(w.shape)
 
+    def weight_at(self, log2_odds: npt.ArrayLike) -> FloatArray:
+        """A weight whose log2 odds are these (:meth:`log2_odds` read backwards): the
+        least where a flat stretch between knots gives them to many. A flat end gives
+        its knot for the odds there and beyond (they are reached nowhere else), and a
+        map with neither knots nor slope a weight of 0."""
+        odds = np.asarray(log2_odds, dtype=np.float64)
+        knots = np.asarray(self.knots, dtype=np.float64)
+        slopes = np.asarray(self.slopes, dtype=np.float64)
+        if not len(knots):
+            if slopes[0] <= 0:
+                return np.zeros_like(odds)
+            out: FloatArray = (odds - self.intercept) / slopes[0]
+            return out
+        at_knots = self.log2_odds(knots)
+        # Where the odds fall: below the first knot (0), between knots (1 ..), above the
+        # last; the weight is the segment's start plus the odds' rise over its slope.
+        segment = np.searchsorted(at_knots, odds, side="left")
+        start = np.concatenate([knots[:1], knots])[segment]
+        base = np.concatenate([at_knots[:1], at_knots])[segment]
+        slope = slopes[segment]
+        rising = slope > 0
+        out = np.where(rising, start + (odds - base) / np.where(rising, slope, 1.0), start)
+        return out
+
     def probability(self, weight: npt.ArrayLike) -> FloatArray:
         out: FloatArray = 1.0 / (1.0 + np.exp2(-np.clip(self.log2_odds(weight), -1000, 1000)))
         return out

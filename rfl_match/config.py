@@ -252,7 +252,9 @@ class LinkConfig:
             unlabelled calibration learn from the budget's candidates only (chosen by
             context, they would teach the model that agreeing on a parent or a place is
             what non-matches do: counted in the budget itself, 6 points a field lowered
-            F1 at 100,000 a side from 0.756 to 0.672). 0: none. The second choice is held
+            F1 at 100,000 a side from 0.756 to 0.672); predict weighs each against its
+            records' likeliest other candidate (``competition_weight``,
+            ``rfl_match.linker._compete``). 0: none. The second choice is held
             beside the budget while blocking: 8 bytes a record per candidate (1,000,000 a
             side at 50: about 800 MB more). More finds true pairs but costs precision: the
             pairs chosen by context are mostly relatives and namesakes of one father that

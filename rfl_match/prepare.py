@@ -792,7 +792,10 @@ class Partition:
     among all the requests (``kernels.BestPairs.right_rows``, merged over the
     partitions by ``kernels.merge_rows``), which the partition's budget takes for its
     own. Without them (the pass that finds them), each budget leaves the partition's own
-    choice in ``found``, by its number; ``budgets`` counts the budgets made. ``told``:
+    choice in ``found``, by its number; ``budgets`` counts the budgets made.
+    ``competing``: each sighting's likeliest candidate among all the requests (the
+    budget's pairs, ``rfl_match.linker.RIVAL_FLOOR`` or more, else 0), against which the
+    context rules' own pairs are weighed (``rfl_match.linker._compete``). ``told``:
     the warnings given in the run so far (one set, shared by its partitions in a
     process), each given once however many partitions and passes meet it.
     """
@@ -805,6 +808,7 @@ class Partition:
     found: dict[int, tuple[npt.NDArray[Any], npt.NDArray[Any]]] = field(default_factory=dict)
     budgets: int = 0
     told: set[str] = field(default_factory=set)
+    competing: npt.NDArray[np.float64] | None = None
 
     def fresh(self) -> Partition:
         """A copy for one pass over a partition: nothing found, no budget made (and the

@@ -20,10 +20,12 @@ from rfl_match.backends.partitions import (
     Runner,
     agree,
     budget_pass,
+    compete,
     fit_in_partitions,
     predict_in_partitions,
     predict_partition,
     records,
+    rivals_pass,
     side_counts,
     split,
     task_linker,
@@ -598,3 +600,32 @@ def test_dask_names_rows_as_predict_names_them(fitted, synthetic) -> None:  # ty
     assert [str(p) for p in parts.value.problems] == [
         "column 'record_id': duplicate record id in partitions 0, 2 (value 'RQ000011')"
     ]
+
+
+def test_each_sighting_s_rivals_are_those_among_all_the_requests(fitted, synthetic) -> None:  # type: ignore[no-untyped-def]
+    """The pass before a run predicts in partitions (``compete``) gives every partition
+    each sighting's likeliest budget candidate among all the requests, that of one run
+    (from its output: the pairs the context rules did not propose alone, RIVAL_FLOOR or
+    more), partitions whose requests the context rules propose nothing for included."""
+    task = task_linker(fitted)
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    whole = task.predict(requests, sightings, threshold=0.0, top_k=0)
+    said = linker_module.competition_phrase(-1.0).split(";")[0]
+    budget = whole[~whole["explanation"].str.contains(said, regex=False)]
+    budget = budget[budget["match_probability"] >= linker_module.RIVAL_FLOOR]
+    right = records(sightings, task, "sightings")
+    want = right["record_id"].map(budget.groupby("sighting_id")["match_probability"].max())
+    # The first partition: requests the context rules propose nothing for.
+    proposed = set(whole.loc[whole["explanation"].str.contains(said, regex=False), "request_id"])
+    plain = requests["record_id"].isin(proposed).to_numpy()
+    parts = [requests[~plain].iloc[:60], requests[~plain].iloc[60:], requests[plain]]
+    runner = Runner()
+    agreed = agree(runner, task, parts, right)
+    compete(runner, task, agreed, right)
+    found = [one.competing for one in agreed.partitions]
+    assert all(one is found[0] for one in found) and found[0] is not None
+    np.testing.assert_allclose(found[0], want.fillna(0.0).to_numpy())
+    # A partition's own pass: only its requests' candidates.
+    first = agreed.partitions[0]
+    own = rivals_pass(task, agreed.parts[0], right, replace(first, competing=None))
+    assert (own <= found[0] + 1e-12).all() and (own < found[0]).any()

@@ -655,3 +655,33 @@ def test_unsupervised_fit_counts_and_calibrates_on_a_large_draw(
     gaps = [abs(prob[which == b].mean() - hit[which == b].mean()) for b in np.unique(which)]
     assert len(gaps) == 10
     assert max(gaps) <= gap
+
+
+@given(
+    st.lists(st.floats(-30, 30), min_size=0, max_size=4, unique=True),
+    st.lists(st.sampled_from([0.0, 0.25, 1.0, 2.5]), min_size=5, max_size=5),
+    st.floats(-10, 10),
+    st.lists(st.floats(-60, 60), min_size=1, max_size=20),
+)
+def test_weight_at_reads_the_map_backwards(
+    knots: list[float], slopes: list[float], intercept: float, weights: list[float]
+) -> None:
+    """``weight_at`` is the inverse of ``log2_odds``: a weight that gives the odds, the
+    least where a flat stretch gives them to many; beyond a flat end, its knot."""
+    cal = WeightCalibration(
+        "comparisons", tuple(sorted(knots)), intercept, tuple(slopes[: len(knots) + 1])
+    )
+    w = np.asarray(weights)
+    odds = cal.log2_odds(w)
+    back = cal.weight_at(odds)
+    # The weight found gives the same odds, and is no more than the weight given (but
+    # on a flat start, which gives its knot).
+    np.testing.assert_allclose(cal.log2_odds(back), odds, atol=1e-6)
+    if cal.slopes[0] > 0:
+        assert (back <= w + 1e-6).all()
+    if all(s > 0 for s in cal.slopes):
+        np.testing.assert_allclose(back, w, atol=1e-6)
+    # Odds beyond a flat end are not reached: the end's knot (or, no knots and no slope, 0).
+    if cal.slopes[0] == 0:
+        low = cal.weight_at(np.array([cal.log2_odds(np.array([-1e6]))[0] - 5]))
+        assert low[0] == (cal.knots[0] if cal.knots else 0.0)

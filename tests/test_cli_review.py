@@ -114,7 +114,8 @@ def test_the_review_file_flags_a_sighting_proposed_for_several_requests(
 ) -> None:
     """One person proposed to several families: each of the sighting's rows says for how
     many requests it is proposed in this output, and which others (on the bundled run,
-    four sightings are proposed for two requests each)."""
+    one sighting is proposed for two requests; three more were before the context rules'
+    own pairs were weighed against their rivals, ``linker._compete``)."""
     out, review = tmp_path / "m.csv", tmp_path / "review.xlsx"
     files = (synthetic_paths["requests"], synthetic_paths["sightings"])
     result = run("link", *files, "-o", out, "--review", review)
@@ -130,7 +131,7 @@ def test_the_review_file_flags_a_sighting_proposed_for_several_requests(
     expected = per_sighting.loc[candidates["sighting_id"]].astype(str).to_numpy()
     assert (candidates["sighting_proposed_for"].to_numpy() == expected).all()
     shared = candidates[candidates["sighting_proposed_for"] != "1"]
-    assert shared["sighting_id"].nunique() >= 2
+    assert shared["sighting_id"].nunique() >= 1 and len(shared) >= 2
     for row in shared.itertuples():
         others = set(matches.loc[matches["sighting_id"] == row.sighting_id, "request_id"])
         assert str(row.sighting_other_requests).split("; ") == sorted(others - {row.request_id})

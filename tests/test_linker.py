@@ -27,6 +27,7 @@ from rfl_match.compare import DATE_LABELS, INTERVAL_LABELS, IntervalComparison
 from rfl_match.evaluate import evaluate_matches
 from rfl_match.linker import (
     _TITLES,
+    COMPETITION_COLUMN,
     EXPLAIN_ROWS,
     _by_weight_then_id,
     _candidate_bits,
@@ -35,6 +36,7 @@ from rfl_match.linker import (
     _fingerprint,
     _take_text,
     combination_phrase,
+    competition_phrase,
     explain_rows,
 )
 from rfl_match.names.placeholders import is_placeholder
@@ -1145,17 +1147,28 @@ def test_given_pairs_are_scored_as_blocking_s_candidates_are(
     fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
     """predict(pairs=...) scores the pairs given, each once, and a pair that blocking
-    proposes gets the same row; a true pair that blocking left out is scored too, as
-    explain weighs it; on frames fit did not see, the same."""
+    proposes gets the same row (but a pair only the context rules proposed, which is
+    not weighed against its rivals: below); a true pair that blocking left out is scored
+    too, as explain weighs it; on frames fit did not see, the same."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
     every = fitted.predict(requests, sightings, threshold=0.0, top_k=0)
-    some = every.sample(40, random_state=3)[["request_id", "sighting_id"]]
+    lowered = every[every[COMPETITION_COLUMN] < 0]
+    assert len(lowered)
+    alone = fitted.predict(requests, sightings, pairs=lowered.iloc[:, :2], threshold=0, top_k=0)
+    alone = alone.merge(lowered, on=["request_id", "sighting_id"], suffixes=("", "_blocked"))
+    np.testing.assert_allclose(
+        alone["match_weight"], alone["match_weight_blocked"] - alone["competition_weight_blocked"]
+    )
+    assert (alone[COMPETITION_COLUMN] == 0).all()
+    said = competition_phrase(-1.0).split(";")[0]
+    budget = every[~every["explanation"].str.contains(said, regex=False)]
+    some = budget.sample(40, random_state=3)[["request_id", "sighting_id"]]
     given = fitted.predict(
         requests, sightings, pairs=pd.concat([some, some.iloc[:5]]), threshold=0.0, top_k=0
     )
     assert len(given) == 40
     key = ["request_id", "sighting_id"]
-    both = given.merge(every, on=key, suffixes=("", "_blocked"))
+    both = given.merge(budget, on=key, suffixes=("", "_blocked"))
     assert len(both) == 40
     for column in ("match_probability", "match_weight", "explanation", "given_name_weight"):
         assert (both[column] == both[f"{column}_blocked"]).all(), column
@@ -1592,7 +1605,13 @@ def test_fit_and_predict_time_their_phases(synthetic: dict[str, pd.DataFrame]) -
     ]
     assert min(phases.values()) >= 0
     linker.predict(synthetic["requests"], synthetic["sightings"])  # reuses fit's pairs
-    assert list(linker.training_["predict_seconds"]) == ["fingerprint", "scoring", "output"]
+    # "rivals": the context rules' own pairs weighed against their rivals (_compete)
+    assert list(linker.training_["predict_seconds"]) == [
+        "fingerprint",
+        "scoring",
+        "rivals",
+        "output",
+    ]
     linker.predict(synthetic["requests"].copy(), synthetic["sightings"].copy())
     assert list(linker.training_["predict_seconds"]) == [
         "fingerprint",
@@ -1600,6 +1619,7 @@ def test_fit_and_predict_time_their_phases(synthetic: dict[str, pd.DataFrame]) -
         "prepare + blocking",
         "comparing",
         "scoring",
+        "rivals",
         "output",
     ]
     assert "seconds" not in json.dumps(linker.to_dict())
@@ -2379,3 +2399,66 @@ def test_a_common_parents_name_agreed_on_weighs_less_than_a_rare_one(
     assert model is not None
     parts = out.filter(like="_weight").drop(columns="match_weight").sum(axis=1)
     np.testing.assert_allclose(out["match_weight"], model.prior_weight_ + parts, atol=1e-9)
+
+
+def test_context_pairs_are_weighed_against_their_records_rivals(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A pair only the context rules proposed is read as one candidate against its
+    records' likeliest other candidate (``linker._compete``): its calibrated log2 odds
+    lowered by log2(1 - b), b that rival's probability, written as a competition weight
+    that the match weight sums and the explanation says; the budget's pairs, and context
+    pairs with no rival, keep their weight. Checked against a reference computed from the
+    output's own rows."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    out = fitted.predict(requests, sightings, threshold=0.0, top_k=0)
+    model = fitted.model_
+    assert model is not None
+    said = competition_phrase(-1.0).split(";")[0]
+    proposed = out["explanation"].str.contains(said, regex=False).to_numpy()
+    competition = out[COMPETITION_COLUMN].to_numpy()
+    assert proposed.sum() >= 5 and (competition[~proposed] == 0).all()
+    # The rivals by hand: each record's best budget pair (RIVAL_FLOOR or more).
+    budget = out[~proposed & (out["match_probability"] >= linker_module.RIVAL_FLOOR)]
+    by_request = budget.groupby("request_id")["match_probability"].max()
+    by_sighting = budget.groupby("sighting_id")["match_probability"].max()
+    context = out[proposed]
+    rival = np.maximum(
+        context["request_id"].map(by_request).fillna(0.0).to_numpy(),
+        context["sighting_id"].map(by_sighting).fillna(0.0).to_numpy(),
+    )
+    lowered = competition[proposed] < 0
+    assert lowered.sum() >= 3 and (lowered == (rival > 0)).all()
+    calibration = model.calibration_
+    before = context["match_weight"].to_numpy() - competition[proposed]
+    np.testing.assert_allclose(
+        calibration.log2_odds(context["match_weight"].to_numpy())[lowered],
+        (calibration.log2_odds(before) + np.log2(1.0 - rival))[lowered],
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        out["match_probability"], model.probability(out["match_weight"].to_numpy())
+    )
+    parts = out.filter(like="_weight").drop(columns="match_weight").sum(axis=1)
+    np.testing.assert_allclose(out["match_weight"], model.prior_weight_ + parts, atol=1e-9)
+    shown = context["explanation"][lowered].iloc[0]
+    assert "one has a likelier candidate" in shown, shown
+    # A threshold cuts after the rivals are weighed: the same pairs over it.
+    over = fitted.predict(requests, sightings, threshold=0.5, top_k=0)
+    assert len(over) == int((out["match_probability"] >= 0.5).sum())
+    np.testing.assert_allclose(
+        np.sort(over[COMPETITION_COLUMN]),
+        np.sort(competition[out["match_probability"] >= 0.5]),
+    )
+
+
+def test_without_context_rules_there_is_no_competition(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    """A configuration whose context rules propose nothing writes no competition column,
+    and says nothing of it."""
+    linker = rm.Linker({"context_candidates": 0}).fit(synthetic["requests"], synthetic["sightings"])
+    out = linker.predict(synthetic["requests"], synthetic["sightings"])
+    assert COMPETITION_COLUMN not in out.columns
+    assert COMPETITION_COLUMN not in linker.no_matches().columns
+    assert not out["explanation"].str.contains("proposed for").any()

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import rfl_match as rm
 from rfl_match import mixture
 from rfl_match.calibration import fit_on_comparisons
-from rfl_match.linker import COMBINATION_COLUMN, explain_rows
+from rfl_match.linker import COMBINATION_COLUMN, COMPETITION_COLUMN, explain_rows
 from rfl_match.mixture import NonMatchClasses, fit_non_match_classes, relatives_seed
 from rfl_match.scoring import FellegiSunterModel, pattern_index
 
@@ -306,6 +306,7 @@ def test_predict_terms_sum_to_the_weight(
     assert model is not None and model.non_match_ is not None
     out = fitted.predict(synthetic["requests"], synthetic["sightings"], threshold=0, top_k=0)
     terms = out[[f"{n}_weight" for n in model.names] + [COMBINATION_COLUMN]].sum(axis=1)
+    terms += out[COMPETITION_COLUMN]  # the context rules' own pairs' rivals (linker._compete)
     assert np.allclose(model.prior_weight_ + terms, out["match_weight"], atol=1e-9)
     assert (out[COMBINATION_COLUMN] < -0.5).any() and (out[COMBINATION_COLUMN] > 0.5).any()
     rel = out[out[COMBINATION_COLUMN] < -0.05].iloc[0]
@@ -361,7 +362,7 @@ def test_version_2_model_scores_without_the_combination(
     assert COMBINATION_COLUMN not in old
     assert not old["explanation"].str.contains("taken together").any()
     names = loaded.model_.names
-    terms = old[[f"{n}_weight" for n in names]].sum(axis=1)
+    terms = old[[f"{n}_weight" for n in names] + [COMPETITION_COLUMN]].sum(axis=1)
     assert np.allclose(old["match_weight"], loaded.model_.prior_weight_ + terms, atol=1e-9)
 
 

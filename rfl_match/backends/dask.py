@@ -36,6 +36,7 @@ from rfl_match.backends.partitions import (
     check_partitioned,
     check_rows,
     check_run,
+    compete,
     fit_partitioned,
     merged_choices,
     predict_partition,
@@ -183,6 +184,7 @@ def predict(
     runner = DaskRunner()
     agreed = agree(runner, task, parts, right, starts)
     say_problems(agreed, validated_whole(requests, linker), whole, right)
+    compete(runner, task, agreed, right)
     task_at, right_at = runner.shared(task), runner.shared(right)
     out = [
         delayed(predict_partition)(task_at, part, right_at, partition, threshold, top_k)

@@ -19,8 +19,11 @@ The partitions first agree on what one run over all the requests would share
    over the partitions (:func:`merged_choices`), each sighting's best among all the
    requests.
 
-Then :func:`predict_partition` predicts each partition, its budgets taking each
-sighting's choice among all the requests for their own. A fit (:func:`fit_partitioned`)
+Then, where the context rules propose pairs, :func:`compete` scores each partition once
+more for each sighting's likeliest candidate among all the requests, which the context
+rules' own pairs are weighed against (``rfl_match.linker._compete``); and
+:func:`predict_partition` predicts each partition, its budgets taking each sighting's
+choice among all the requests for their own. A fit (:func:`fit_partitioned`)
 learns from the same evidence one fit gathers (``rfl_match.linker.Evidence``): the
 random pairs one fit draws, their records gathered from their partitions; the patterns
 of each partition's candidates, summed (:func:`pattern_pass`); under the model EM found,
@@ -424,6 +427,30 @@ def merged_choices(choices: Sequence[Choices]) -> Choices:
     }
 
 
+def rivals_pass(
+    task: Linker, requests: pd.DataFrame, sightings: pd.DataFrame, partition: Partition
+) -> npt.NDArray[np.float64]:
+    """One partition scored: each sighting's likeliest candidate among the partition's
+    requests, by the budget's pairs (``Linker._sighting_rivals``)."""
+    task = copy.copy(task)
+    task.training_ = dict(task.training_)
+    task._partition = partition.fresh()
+    return task._sighting_rivals(requests, sightings)
+
+
+def compete(runner: Runner, task: Linker, agreed: Agreed, right: pd.DataFrame) -> None:
+    """A pass before a run predicts, where its context rules propose pairs: each
+    sighting's likeliest candidate among all the requests (:func:`rivals_pass`, the
+    most over the partitions), which every partition's context pairs are weighed
+    against, as one run weighs them (``rfl_match.linker._compete``; a request's
+    candidates are all in its partition). It scores each partition once more."""
+    if not task._competes() or not agreed.partitions:
+        return
+    calls = agreed.calls(runner.shared(task), after=(runner.shared(right),))
+    best = np.maximum.reduce(runner.each(rivals_pass, calls))
+    agreed.partitions = [replace(one, competing=best) for one in agreed.partitions]
+
+
 def predict_partition(
     task: Linker,
     requests: pd.DataFrame,
@@ -471,8 +498,10 @@ def predict_in_partitions(
     parts = split(requests, partition_rows)
     task = task_linker(linker, linker.config.workers)
     right = records(sightings, task, "sightings")
-    agreed = agree(Runner(), task, parts, right, [k * partition_rows for k in range(len(parts))])
+    runner = Runner()
+    agreed = agree(runner, task, parts, right, [k * partition_rows for k in range(len(parts))])
     say_problems(agreed, validated_whole(requests, linker), sightings, right)
+    compete(runner, task, agreed, right)
     return (
         predict_partition(task, part, right, partition, threshold, top_k)
         for part, partition in zip(agreed.parts, agreed.partitions, strict=True)
