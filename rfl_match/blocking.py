@@ -117,6 +117,19 @@ class CandidatePairs:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def context_rows(
+        self, left: npt.NDArray[np.intp], right: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.bool_]:
+        """Whether each pair of rows given is one the context rules alone chose (a pair
+        that is no candidate: not)."""
+        found = np.zeros(len(left), dtype=bool)
+        if self.context_only is None or not len(self.ids):
+            return found
+        ids = left.astype(np.int64) * max(self.n_right, 1) + right
+        at = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        found[:] = (self.ids[at] == ids) & self.context_only[at]
+        return found
+
     @property
     def left(self) -> npt.NDArray[np.intp]:
         return (self.ids // max(self.n_right, 1)).astype(np.intp)

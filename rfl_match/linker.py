@@ -472,7 +472,11 @@ _TfRows = tuple[
 ]
 #: Reviewed pairs: request rows, sighting rows, their levels, whether each is a match.
 _Reviewed = tuple[
-    npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.int8], npt.NDArray[np.bool_]
+    npt.NDArray[np.intp],
+    npt.NDArray[np.intp],
+    npt.NDArray[np.int8],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
 ]
 
 
@@ -728,7 +732,9 @@ class Linker:
             ),
             None
             if labels is None
-            else lambda: self._from_labels(labels, left, right, comparisons, data, dedupe),
+            else lambda: self._from_labels(
+                labels, left, right, comparisons, data, dedupe, pairs.context_rows
+            ),
             lambda model, rl, rr: self._score(data, comparisons, rl, rr, model=model)[1:],
         )
         ceilings = self._learn(comparisons, evidence, laps, em=em, named=named)
@@ -1075,7 +1081,7 @@ class Linker:
         )
         if reviewed is not None:
             assert evidence.score is not None  # reviewed pairs come with their scoring
-            rl, rr, rlevels, truth = reviewed
+            rl, rr, rlevels, truth, context = reviewed
             folds = request_folds(rl, _CALIBRATION_FOLDS, self.config.seed)
             if len(np.unique(folds)) >= 2 and truth.any() and not truth.all():
                 held_out = np.zeros(len(rl))
@@ -1090,7 +1096,10 @@ class Linker:
                         fold_model.tf_maps_ = _candidate_tf_maps(fold_model, comparisons, *tf_rows)
                         weights, combined = evidence.score(fold_model, rl[out], rr[out])
                         held_out[out] = fold_model.prior_weight_ + weights.sum(axis=1) + combined
-                calibration = fit_on_labels(held_out, truth, about=calibration)
+                # The reviewed pairs only the context rules proposed are left out of the
+                # map: predict weighs them against their rivals (_compete), and the map
+                # reads the budget's pairs, as the unlabelled map does.
+                calibration = fit_on_labels(held_out[~context], truth[~context], about=calibration)
             else:
                 warn(
                     "labels: too few reviewed requests, or only one outcome, to calibrate "
@@ -1247,17 +1256,19 @@ class Linker:
         comparisons: list[Comparison],
         data: PreparedPair,
         dedupe: bool,
-    ) -> tuple[
-        npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.int8], npt.NDArray[np.bool_]
-    ]:
+        context: Callable[[npt.NDArray[np.intp], npt.NDArray[np.intp]], npt.NDArray[np.bool_]]
+        | None = None,
+    ) -> _Reviewed:
         """The reviewed pairs as rows of the inputs: request row, sighting row, their
-        comparison levels, and whether each is a match."""
+        comparison levels, whether each is a match, and whether only the context rules
+        proposed it (``context``, of the rows; without it, none)."""
         check_labels(labels)
         decided, is_match = _decisions(labels["is_match"])
         labels, is_match = labels[decided], is_match[decided]
         li, ri, known = _labelled_rows(labels, left, right, dedupe)
         li, ri, truth = li[known], ri[known], is_match[known]
-        return li, ri, level_matrix(comparisons, data, li, ri), truth
+        proposed = np.zeros(len(li), dtype=bool) if context is None else context(li, ri)
+        return li, ri, level_matrix(comparisons, data, li, ri), truth, proposed
 
     # --- predict --------------------------------------------------------------------
 

@@ -1410,8 +1410,15 @@ def test_blank_labels_read_back_from_a_sheet_are_no_decision(
     with pytest.warns(UserWarning, match=f"labels: {blank.sum()} row"):
         linker = rm.Linker().fit(requests, sightings, labels=sheet, em=False)
     assert linker.model_ is not None
-    assert linker.model_.calibration_.pairs == len(decided)
-    assert linker.model_.calibration_.matches == (decided["is_match"] == "yes").sum()
+    # The map reads the decided pairs but those only the context rules proposed.
+    said = competition_phrase(-1.0).split(";")[0]
+    proposed = scored[scored["explanation"].str.contains(said, regex=False)]
+    keys = set(zip(proposed["request_id"], proposed["sighting_id"], strict=True))
+    pairs = zip(decided["request_id"], decided["sighting_id"], strict=True)
+    mapped = decided[[key not in keys for key in pairs]]
+    assert len(mapped) < len(decided)
+    assert linker.model_.calibration_.pairs == len(mapped)
+    assert linker.model_.calibration_.matches == (mapped["is_match"] == "yes").sum()
 
     with pytest.warns(UserWarning, match=f"labels: {blank.sum()} row"):
         report = fitted.blocking_report(requests, sightings, sheet)
@@ -2462,3 +2469,29 @@ def test_without_context_rules_there_is_no_competition(
     assert COMPETITION_COLUMN not in out.columns
     assert COMPETITION_COLUMN not in linker.no_matches().columns
     assert not out["explanation"].str.contains("proposed for").any()
+
+
+def test_the_reviewed_map_leaves_out_the_context_rules_own_pairs(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """Reviewed pairs that only the context rules proposed still teach the model, but
+    calibrate no map: predict weighs them against their rivals (``linker._compete``), and
+    the map reads the budget's pairs."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    out = fitted.predict(requests, sightings, threshold=0.0, top_k=0)
+    truth = synthetic["truth"]
+    true_keys = set(zip(truth["request_id"], truth["sighting_id"], strict=True))
+    chosen = np.sort(out["request_id"].unique())[::2]
+    labels = out.loc[out["request_id"].isin(chosen), ["request_id", "sighting_id"]]
+    keys = zip(labels["request_id"], labels["sighting_id"], strict=True)
+    labels = labels.assign(is_match=[key in true_keys for key in keys])
+    said = competition_phrase(-1.0).split(";")[0]
+    proposed = out.loc[labels.index, "explanation"].str.contains(said, regex=False)
+    assert proposed.sum() >= 3
+    spy = mock.Mock(wraps=linker_module.fit_on_labels)
+    with mock.patch.object(linker_module, "fit_on_labels", spy), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rm.Linker().fit(requests, sightings, labels=labels)
+    held_out, is_match = spy.call_args.args[:2]
+    assert len(held_out) == len(labels) - int(proposed.sum())
+    assert int(is_match.sum()) == int(labels["is_match"][~proposed].sum())

@@ -525,15 +525,22 @@ def _blocked(
 
 def pattern_pass(
     task: Linker, requests: pd.DataFrame, sightings: pd.DataFrame, partition: Partition
-) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64], int, int]:
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64], int, int, pd.Series, npt.NDArray[Any]]:
     """One partition's candidates as a fit learns from them: the distinct level patterns
     of those it learns from and their counts, how many it learns from, and how many
-    candidates in all (:meth:`Linker._patterns`)."""
+    candidates in all (:meth:`Linker._patterns`); and the pairs only the context rules
+    chose, as request ids and sighting rows (reviewed pairs among them calibrate no map:
+    ``Linker._from_labels``)."""
     task, data, pairs = _blocked(task, requests, sightings, partition)
     comparisons = task._comparisons()
     patterns, counts, per_pair = task._patterns(comparisons, data, pairs)
     learned, learned_counts = _learned_patterns(patterns, counts, per_pair, pairs)
-    return learned, learned_counts, pairs.n_learned, len(pairs)
+    ids = pairs.ids if pairs.context_only is None else pairs.ids[pairs.context_only]
+    if pairs.context_only is None:
+        ids = ids[:0]
+    rows, right = np.divmod(ids, max(pairs.n_right, 1))
+    request_ids = data.left[ID_FIELD].iloc[rows].reset_index(drop=True)
+    return learned, learned_counts, pairs.n_learned, len(pairs), request_ids, right
 
 
 def tf_pass(
@@ -552,7 +559,7 @@ def tf_pass(
 
 
 def merged_patterns(
-    found: Sequence[tuple[npt.NDArray[np.int8], npt.NDArray[np.int64], int, int]],
+    found: Sequence[tuple[npt.NDArray[np.int8], npt.NDArray[np.int64], int, int, Any, Any]],
 ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
     """Several partitions' :func:`pattern_pass`: the distinct patterns of them all (in
     the order of their codes) and their summed counts."""
@@ -694,9 +701,20 @@ def _fit_partitioned(
         held, _ = _gather(runner, task, agreed, wanted[wanted >= 0])
         at = counted._prepare(held, right)
 
+        # The pairs only the context rules chose, as keys of request id and sighting row.
+        n_right, numbered = max(len(right), 1), pd.Index(agreed.ids)
+        chosen = np.concatenate(
+            [np.zeros(0, np.int64)]
+            + [numbered.get_indexer(one[4]).astype(np.int64) * n_right + one[5] for one in found]
+        )
+
+        def context(rl: npt.NDArray[np.intp], rr: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+            ids = numbered.get_indexer(held[ID_FIELD].to_numpy()[rl]).astype(np.int64)
+            return np.isin(ids * n_right + rr, chosen)
+
         def reviewed() -> Any:
             # the user's call: reviewed, Linker._learn, and the three frames above
-            return linker._from_labels(labels, held, right, comparisons, at, False)
+            return linker._from_labels(labels, held, right, comparisons, at, False, context)
 
         def score(model: FellegiSunterModel, rl: Any, rr: Any) -> Any:
             return counted._score(at, comparisons, rl, rr, model=model)[1:]
