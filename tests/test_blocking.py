@@ -488,7 +488,10 @@ def test_a_rule_on_a_fields_own_values_keeps_its_pairs_past_the_cut() -> None:
     assert met([("name_pair_any",)]) == twins
     assert met([("name_pair_any",), ("field:reg",)]) == twins | {(0, 1)}
     assert met([("name_pair_any",)], within=0) == twins | {(0, 1), (1, 0)}
-    config = rm.LinkConfig(blocking=(("name_pair_any",), ("field:reg",)), workers=1)
+    # the main rules alone, as block() is called above (no context rules)
+    config = rm.LinkConfig(
+        blocking=(("name_pair_any",), ("field:reg",)), workers=1, context_candidates=0
+    )
     report = rm.Linker(config).blocking_report(left, right)
     assert int(report.iloc[-1]["cumulative_pairs"]) == 3
 
