@@ -470,7 +470,8 @@ _TfRows = tuple[
     npt.NDArray[np.bool_],
     npt.NDArray[np.bool_],
 ]
-#: Reviewed pairs: request rows, sighting rows, their levels, whether each is a match.
+#: Reviewed pairs: request rows, sighting rows, their levels, whether each is a match, and
+#: whether only the context rules proposed it.
 _Reviewed = tuple[
     npt.NDArray[np.intp],
     npt.NDArray[np.intp],
@@ -1083,7 +1084,8 @@ class Linker:
             assert evidence.score is not None  # reviewed pairs come with their scoring
             rl, rr, rlevels, truth, context = reviewed
             folds = request_folds(rl, _CALIBRATION_FOLDS, self.config.seed)
-            if len(np.unique(folds)) >= 2 and truth.any() and not truth.all():
+            outcomes = truth[~context]  # those the map reads
+            if len(np.unique(folds)) >= 2 and outcomes.any() and not outcomes.all():
                 held_out = np.zeros(len(rl))
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # the full fit has warned already
@@ -1099,7 +1101,7 @@ class Linker:
                 # The reviewed pairs only the context rules proposed are left out of the
                 # map: predict weighs them against their rivals (_compete), and the map
                 # reads the budget's pairs, as the unlabelled map does.
-                calibration = fit_on_labels(held_out[~context], truth[~context], about=calibration)
+                calibration = fit_on_labels(held_out[~context], outcomes, about=calibration)
             else:
                 warn(
                     "labels: too few reviewed requests, or only one outcome, to calibrate "

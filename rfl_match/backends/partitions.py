@@ -535,9 +535,7 @@ def pattern_pass(
     comparisons = task._comparisons()
     patterns, counts, per_pair = task._patterns(comparisons, data, pairs)
     learned, learned_counts = _learned_patterns(patterns, counts, per_pair, pairs)
-    ids = pairs.ids if pairs.context_only is None else pairs.ids[pairs.context_only]
-    if pairs.context_only is None:
-        ids = ids[:0]
+    ids = pairs.ids[:0] if pairs.context_only is None else pairs.ids[pairs.context_only]
     rows, right = np.divmod(ids, max(pairs.n_right, 1))
     request_ids = data.left[ID_FIELD].iloc[rows].reset_index(drop=True)
     return learned, learned_counts, pairs.n_learned, len(pairs), request_ids, right
