@@ -2495,3 +2495,23 @@ def test_the_reviewed_map_leaves_out_the_context_rules_own_pairs(
     held_out, is_match = spy.call_args.args[:2]
     assert len(held_out) == len(labels) - int(proposed.sum())
     assert int(is_match.sum()) == int(labels["is_match"][~proposed].sum())
+
+
+def test_a_map_needs_both_outcomes_among_the_pairs_it_reads(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """Reviewed matches only among the context rules' own pairs leave the map one outcome
+    to read: it is not fitted on labels, and the fit says so."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    out = fitted.predict(requests, sightings, threshold=0.0, top_k=0)
+    said = competition_phrase(-1.0).split(";")[0]
+    proposed = out["explanation"].str.contains(said, regex=False)
+    labels = pd.concat(
+        [
+            out.loc[proposed, ["request_id", "sighting_id"]].assign(is_match=True),
+            out.loc[~proposed, ["request_id", "sighting_id"]].head(300).assign(is_match=False),
+        ]
+    )
+    with pytest.warns(UserWarning, match="only one outcome"):
+        linker = rm.Linker().fit(requests, sightings, labels=labels)
+    assert linker.model_ is not None and linker.model_.calibration_.method == "comparisons"
