@@ -1642,6 +1642,7 @@ class Linker:
         laps = _Laps()
         comparisons = self._comparisons()
         prepared = self._prepared(requests, sightings, None, comparisons, laps)
+        # Only the rivals are wanted: at threshold 1.0 next to no pair is kept besides.
         kept, _ = self._scored_chunks(prepared, comparisons, 1.0, laps, rivals=True)
         return _rivals(kept, prepared[2].sizes)[1]
 
@@ -2760,17 +2761,19 @@ def _compete(
     out = []
     for one in kept:
         competition = np.zeros(len(one.left))
-        total, prob = one.total, one.prob
-        if one.context is not None and one.context.any():
-            rows = np.flatnonzero(one.context)
-            rival = np.maximum(best_left[one.left[rows]], best_right[one.right[rows]])
-            # A rival read as 1.0 (53 bits and more) takes 52 bits off.
-            taken = np.log2(1.0 - np.minimum(rival, 1.0 - 2.0**-52))
-            rows, taken = rows[rival > 0], taken[rival > 0]
-            total, prob = total.copy(), prob.copy()
-            total[rows] = calibration.weight_at(calibration.log2_odds(total[rows]) + taken)
-            competition[rows] = total[rows] - one.total[rows]
-            prob[rows] = model.probability(total[rows])
+        rows = np.zeros(0, dtype=np.intp) if one.context is None else np.flatnonzero(one.context)
+        rival = np.maximum(best_left[one.left[rows]], best_right[one.right[rows]])
+        rows, rival = rows[rival > 0], rival[rival > 0]
+        if not len(rows):  # nothing lowered: the chunk as scored
+            out.append(replace(one, rivals=None, competition=competition))
+            continue
+        # A rival read as 1.0 (53 bits and more) takes 52 bits off.
+        taken = np.log2(1.0 - np.minimum(rival, 1.0 - 2.0**-52))
+        total, prob = one.total.copy(), one.prob.copy()
+        total[rows] = calibration.weight_at(calibration.log2_odds(total[rows]) + taken)
+        competition[rows] = total[rows] - one.total[rows]
+        prob[rows] = model.probability(total[rows])
+        # Only the lowered pairs can fall under the threshold.
         keep = np.flatnonzero(prob >= threshold)
         together = one.combination
         if together is not None:

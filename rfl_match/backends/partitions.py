@@ -703,16 +703,16 @@ def _fit_partitioned(
         held, _ = _gather(runner, task, agreed, wanted[wanted >= 0])
         at = counted._prepare(held, right)
 
-        # The pairs only the context rules chose, as keys of request id and sighting row.
+        # The pairs only the context rules chose, as candidate pairs of all the requests'
+        # rows (CandidatePairs.context_rows reads the reviewed pairs among them).
         n_right, numbered = max(len(right), 1), pd.Index(agreed.ids)
-        chosen = np.concatenate(
-            [np.zeros(0, np.int64)]
-            + [numbered.get_indexer(one[4]).astype(np.int64) * n_right + one[5] for one in found]
-        )
+        keys = [numbered.get_indexer(one[4]).astype(np.int64) * n_right + one[5] for one in found]
+        chosen = np.unique(np.concatenate([np.zeros(0, np.int64), *keys]))
+        proposed = CandidatePairs(chosen, n_right, [], np.ones(len(chosen), dtype=bool))
 
         def context(rl: npt.NDArray[np.intp], rr: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
-            ids = numbered.get_indexer(held[ID_FIELD].to_numpy()[rl]).astype(np.int64)
-            return np.isin(ids * n_right + rr, chosen)
+            rows = numbered.get_indexer(held[ID_FIELD].to_numpy()[rl]).astype(np.intp)
+            return proposed.context_rows(rows, rr)
 
         def reviewed() -> Any:
             # the user's call: reviewed, Linker._learn, and the three frames above
