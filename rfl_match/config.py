@@ -272,7 +272,9 @@ class LinkConfig:
             pairs completeness 0.9822 / 0.9625 / 0.8938 at 1 against 0.9833 / 0.9668 /
             0.9025 at 2, F1 0.9319 / 0.8671 / 0.7723 against 0.9319 / 0.8675 / 0.7727,
             the largest calibration gap 0.082 / 0.061 / 0.033 against 0.084 / 0.055 /
-            0.023 (at 100,000 a side at 3: completeness 0.9689, F1 0.8672).
+            0.023 (``python -m benchmarks speed`` at 270f6bc and 01fc503; on the quality
+            set F1 0.9252 against 0.9242; at 100,000 a side at 3, scratch: completeness
+            0.9689, F1 0.8672).
         threshold: default match-probability threshold of ``predict``.
         top_k: default number of sightings kept per request (0 keeps all); sightings
             tied at the last rank kept are all kept (``Linker.predict``).
