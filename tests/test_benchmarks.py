@@ -420,3 +420,29 @@ def test_the_saved_models_predict_on_new_frames_gives_the_fitted_linkers_pairs(
     pairs = pd.read_parquet(model + ".pairs.parquet")
     pairs.iloc[1:].to_parquet(model + ".pairs.parquet", index=False)
     assert workers.rfl_synth_new(task)["same_output"] is False
+
+
+def test_the_quality_suite_reads_pairs_by_their_sightings_rank() -> None:
+    """Predicted pairs grouped by their request's place among their sighting's requests:
+    the counts, mean probabilities and true shares by hand, and the line on keeping rank 1."""
+    from benchmarks.common import pair_keys
+    from benchmarks.quality import _by_sighting_rank
+
+    predicted = pd.DataFrame(
+        {
+            "request_id": ["r1", "r2", "r3", "r4", "r5"],
+            "sighting_id": ["s1", "s1", "s1", "s2", "s3"],
+            "match_weight": [9.0, 4.0, 2.0, 6.0, 6.0],
+            "match_probability": [0.99, 0.8, 0.6, 0.9, 0.9],
+        }
+    )
+    keys = pair_keys(predicted["request_id"], predicted["sighting_id"])
+    true_keys = pair_keys(pd.Series(["r1", "r3", "r4", "r9"]), pd.Series(["s1", "s1", "s2", "s9"]))
+    rows, line = _by_sighting_rank(predicted, keys, true_keys)
+    assert [r["pairs"] for r in rows] == [3, 1, 1]
+    assert rows[0]["mean predicted"] == pytest.approx(0.93)
+    assert rows[0]["observed share of true matches"] == pytest.approx(2 / 3)
+    assert rows[1]["observed share of true matches"] == 0.0
+    assert rows[2]["observed share of true matches"] == 1.0
+    # rank 1 kept: r1-s1, r4-s2, r5-s3; two of four true pairs, two of three predicted
+    assert "precision 0.6667, recall 0.5, F1 0.5714" in line

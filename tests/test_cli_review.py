@@ -113,9 +113,10 @@ def test_the_review_file_flags_a_sighting_proposed_for_several_requests(
     tmp_path: Path, synthetic_paths: dict[str, Path]
 ) -> None:
     """One person proposed to several families: each of the sighting's rows says for how
-    many requests it is proposed in this output, and which others (on the bundled run,
-    one sighting is proposed for two requests; three more were before the context rules'
-    own pairs were weighed against their rivals, ``linker._compete``)."""
+    many requests it is proposed in this output, which others, and the request's place
+    among them by weight (on the bundled run, one sighting is proposed for two requests;
+    three more were before the context rules' own pairs were weighed against their
+    rivals, ``linker._compete``)."""
     out, review = tmp_path / "m.csv", tmp_path / "review.xlsx"
     files = (synthetic_paths["requests"], synthetic_paths["sightings"])
     result = run("link", *files, "-o", out, "--review", review)
@@ -123,8 +124,9 @@ def test_the_review_file_flags_a_sighting_proposed_for_several_requests(
     matches = pd.read_csv(out, dtype=str)
     shown = pd.read_excel(review, dtype=str, keep_default_na=False)
     columns = list(shown.columns)
-    assert columns[4:8] == [
+    assert columns[4:9] == [
         "decision", "comment", "sighting_proposed_for", "sighting_other_requests",
+        "sighting_rank",
     ]  # fmt: skip
     candidates = shown[shown["sighting_id"] != ""]
     per_sighting = matches.groupby("sighting_id")["request_id"].nunique()
@@ -139,6 +141,17 @@ def test_the_review_file_flags_a_sighting_proposed_for_several_requests(
         candidates.loc[candidates["sighting_proposed_for"] == "1", "sighting_other_requests"] == ""
     ).all()
     assert (shown.loc[shown["sighting_id"] == "", "sighting_proposed_for"] == "").all()
+    # The place among the sighting's requests: one more than those of greater weight.
+    weight = matches.astype({"match_weight": float}).set_index(["request_id", "sighting_id"])
+    weight = weight["match_weight"]
+    for row in candidates.itertuples():
+        others = weight.xs(row.sighting_id, level="sighting_id")
+        place = 1 + int((others > others.loc[row.request_id]).sum())
+        assert row.sighting_rank == str(place)
+    assert set(shared["sighting_rank"]) == {"1", "2"}
+    alone = candidates["sighting_proposed_for"] == "1"
+    assert (candidates.loc[alone, "sighting_rank"] == "1").all()
+    assert (shown.loc[shown["sighting_id"] == "", "sighting_rank"] == "").all()
 
 
 def test_explain_never_prints_a_probability_as_certain(

@@ -12,7 +12,17 @@ model is never certain, and 0.99998 shown as 1 would read as if it were
 (:func:`rfl_match.scoring.shown_probability`); the matches file keeps the full value. A
 sighting proposed for more than one request (one person, proposed to several families)
 says so on each of its rows: ``sighting_proposed_for``, the number of requests it is
-proposed for in this output, and ``sighting_other_requests``, the others' ids.
+proposed for in this output, ``sighting_other_requests``, the others' ids, and
+``sighting_rank``, the request's place among them by match weight (1: no other request is
+likelier for this sighting; equal weights share a place, as ``rank`` does).
+
+The probabilities are each pair's own: the model reads a pair alone, not what the
+sighting's other requests make of it. A sighting is most often one family's: on
+synthetic data (where each person is sought by one request), of the pairs at 0.5 or more
+whose sighting ranks them second or lower, few are true, and far fewer than their
+probabilities say (``python -m benchmarks quality``, "By the sighting's rank"). Two
+requests may still seek one person (two relatives asking apart), so nothing is
+lowered or dropped for it: the row says so, and the officer reads both.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from rfl_match.io.paths import FilePath
@@ -40,7 +51,7 @@ def review_table(
     fields: list[str] | None = None,
 ) -> pd.DataFrame:
     """The review rows: request, candidate, score, how many requests the candidate is
-    proposed for, explanation, decision (empty).
+    proposed for and the request's place among them, explanation, decision (empty).
 
     Args:
         matches: the output of ``Linker.predict``.
@@ -62,6 +73,7 @@ def review_table(
     pairs = matches[
         ["request_id", "sighting_id", "rank", "match_probability", "explanation"]
     ].astype({"request_id": str, "sighting_id": str})
+    pairs["sighting_rank"] = sighting_ranks(matches)
     pairs = pairs.merge(_proposed_for(pairs), on=["sighting_id", "request_id"], how="left")
     table = left.merge(pairs, on="request_id", how="left").merge(
         right, on="sighting_id", how="left"
@@ -81,17 +93,34 @@ def review_table(
         "comment",
         "sighting_proposed_for",
         "sighting_other_requests",
+        "sighting_rank",
         *side_by_side,
         "explanation",
     ]
     out = table[columns].reset_index(drop=True)
-    numbers = ("rank", "match_probability", "sighting_proposed_for")
-    for column in ("rank", "sighting_proposed_for"):
+    numbers = ("rank", "match_probability", "sighting_proposed_for", "sighting_rank")
+    for column in ("rank", "sighting_proposed_for", "sighting_rank"):
         out[column] = out[column].astype("Int64")
     text = [c for c in columns if c not in numbers]
     out[text] = out[text].astype(object).where(out[text].notna(), "")
     out["match_probability"] = shown_probability(out["match_probability"], 4)
     return out
+
+
+def sighting_ranks(matches: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """Per row of ``matches`` (``Linker.predict``'s output, one row a pair): its request's
+    place among the requests its sighting is proposed for there, strongest first by
+    ``match_weight`` (the probability's order), equal weights sharing the place of the
+    first of them (1, 1, 3), as ``rank`` does for a request's sightings.
+
+    >>> m = pd.DataFrame({"request_id": ["a", "b", "c", "d"], "sighting_id": ["s", "s", "s", "t"],
+    ...                   "match_weight": [3.0, 7.5, 7.5, 1.0]})
+    >>> sighting_ranks(m).tolist()
+    [3, 1, 1, 1]
+    """
+    by_sighting = matches.groupby(matches["sighting_id"].astype(str), sort=False)
+    ranks = by_sighting["match_weight"].rank(method="min", ascending=False)
+    return ranks.to_numpy(dtype=np.int64)
 
 
 def _proposed_for(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -126,6 +155,7 @@ def write_review(table: pd.DataFrame, path: FilePath) -> None:
         widths = {c: 22 for c in table.columns if c.startswith(("request ", "sighting "))}
         widths.update({"explanation": 80, "decision": 20, "comment": 30, "match_probability": 12})
         widths.update({"sighting_proposed_for": 12, "sighting_other_requests": 24})
+        widths["sighting_rank"] = 12
         write_excel({"review": table}, target, choices={"decision": DECISIONS}, widths=widths)
         return
     from rfl_match.io.write import write_table
