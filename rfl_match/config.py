@@ -278,6 +278,21 @@ class LinkConfig:
         threshold: default match-probability threshold of ``predict``.
         top_k: default number of sightings kept per request (0 keeps all); sightings
             tied at the last rank kept are all kept (``Linker.predict``).
+        one_request_per_person: each sighting is the person of one request at most (the
+            requests are one per sought person, as a tracing service that opens one case
+            per person keeps them), so ``predict`` reads a sighting's requests together:
+            each pair's calibrated odds ``o``, scaled by ``g``, over one plus those of
+            all the sighting's candidate requests, ``g o / (1 + g sum o)``, with ``g``
+            the scale at which the probabilities' sum (the expected number of matches)
+            stays the model's own (no labels; at most :data:`rfl_match.linker.
+            EXCLUSIVE_MAX_SCALE`). A sighting's likeliest request rises, the others
+            fall: the model reads each pair alone, and a sighting's second request is
+            most often a relative or a namesake of its first. Off by default: two
+            requests for one person (two relatives asking apart) then share the
+            sighting, each near half what it alone would score, and one may fall under
+            the threshold. Synthetic data (each person sought once), F1 and the largest
+            calibration gap: ``python -m benchmarks quality``. Not with one list
+            (dedupe), nor in partitions yet.
         term_frequency: adjust name agreements by how common the name is: the person's
             given and family names, the father's and mother's
             (``compare.PARENTS_BY_FREQUENCY``).
@@ -429,6 +444,7 @@ class LinkConfig:
     context_candidates: int = 2
     threshold: float = 0.5
     top_k: int = 5
+    one_request_per_person: bool = False
     term_frequency: bool = True
     u_sample_pairs: int = 200_000
     em_max_iterations: int = 1000
@@ -474,7 +490,7 @@ class LinkConfig:
                             f"{option}: {key!r}: tokens are not sorted; block on "
                             f"{key.removeprefix('sorted:')!r}"
                         )
-        for option in ("default_comparisons", "term_frequency"):
+        for option in ("default_comparisons", "term_frequency", "one_request_per_person"):
             object.__setattr__(self, option, _flag(option, getattr(self, option)))
         for option, (least, meaning) in _COUNTS.items():
             value = _whole_number(option, getattr(self, option), least, meaning)

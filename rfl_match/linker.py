@@ -39,6 +39,7 @@ from rfl_match.blocking import (
 )
 from rfl_match.calibration import (
     EVIDENCE_STEP,
+    WeightCalibration,
     fit_on_comparisons,
     fit_on_labels,
     request_folds,
@@ -126,7 +127,7 @@ from rfl_match.warn import warn
 
 MODEL_FORMAT = "rfl_match.model"
 # The version a model fitted with the defaults is written in (the newest read is the last
-# of _READABLE_VERSIONS: 9, with ``condition_on`` splitting the nationality).
+# of _READABLE_VERSIONS: 10, with ``one_request_per_person`` set).
 MODEL_VERSION = 7
 # Versions load reads: 1 (before the term-frequency maps) scores with raw bits; 1 and 2
 # (before the non-match classes) with no combination term; 1 to 3 (before the context
@@ -141,16 +142,18 @@ MODEL_VERSION = 7
 # split (compare.CONDITIONED_COMPARISONS_V8): a version 8 file loads with its own split.
 # Of any version, a model whose births have one level for every gap over 5 years
 # (compare.DATE_LABELS: fitted before births a generation apart were a level of their
-# own) compares them so, as it was fitted; its levels say which.
-_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9)
+# own) compares them so, as it was fitted; its levels say which. 10 holds
+# ``one_request_per_person`` set, which no older release reads its sightings with; a file
+# of any version without it reads it off.
+_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
 # 5 with a cut of its own, 6 with a ceiling on m set as a number, 7 with one from the
 # data (far_birth_m None), 8 with ``condition_on``, 9 with a split that version 8 does not
-# make (the nationality's). Below version 6, context and budget
-# options at their defaults are left out, so a release reads its own defaults for them
-# (version 6 writes them all): an older release
-# runs its own (fewer) context rules, which adds fewer candidates and learns nothing
+# make (the nationality's), 10 with ``one_request_per_person`` set. Below version 6,
+# context and budget options at their defaults are left out, so a release reads its own
+# defaults for them (version 6 writes them all): an older release runs its own (fewer)
+# context rules, which adds fewer candidates and learns nothing
 # different (the model never learns from context candidates), and its own budget (a model
 # is not refitted at predict). The fit options say how the stored m was learned, so they
 # are left out only at the value every older file was learned with (no ceiling), and a
@@ -164,6 +167,7 @@ _BUDGET_VERSION = 5
 _CEILING_VERSION = 6
 _CONDITIONED_VERSION = 8
 _NATIONALITY_SPLIT_VERSION = 9
+_ONE_REQUEST_VERSION = 10
 # ``condition_on`` splits only where its anchor agrees on at least this many of the
 # candidate pairs learned from; else it warns and fits unsplit.
 _MIN_ANCHOR_PAIRS = 20
@@ -180,6 +184,14 @@ COMBINATION_COLUMN = "combination_weight"
 #: The output column of what a pair's rivals take off its weight (:func:`_compete`): 0 but
 #: for a pair only the context rules proposed whose records have a likelier candidate.
 COMPETITION_COLUMN = "competition_weight"
+#: The output column, with ``one_request_per_person``, of what reading a pair with its
+#: sighting's other candidate requests adds to its weight (:func:`_one_request`): more than
+#: 0 for a sighting's likeliest request where the others are weak, less for the others.
+SIGHTING_COLUMN = "sighting_weight"
+#: The most ``one_request_per_person``'s scale g multiplies a pair's odds by
+#: (:func:`_exclusive_scale`): predict keeps, before the sightings are read together, the
+#: pairs whose odds times this reach the threshold's.
+EXCLUSIVE_MAX_SCALE = 64.0
 #: A record's candidates scored at least this are its rivals (:func:`_compete`); a weaker
 #: one would take off at most log2(1 - 0.02), 0.03 bits.
 RIVAL_FLOOR = 0.02
@@ -1323,6 +1335,7 @@ class Linker:
         value_bits: dict[int, npt.NDArray[np.float64]] | None = None,
         tf_values: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]] | None = None,
         context: npt.NDArray[np.bool_] | None = None,
+        sightings: int = 0,
     ) -> _Scored:
         """Score pairs given as indices into distinct level patterns, weighed once
         (:func:`_weigh_patterns`): pairs get their pattern's total plus their
@@ -1338,12 +1351,20 @@ class Linker:
         ``context``: which of the pairs the context rules alone proposed
         (:attr:`CandidatePairs.context_only`). The others scored
         :data:`RIVAL_FLOOR` or more are then kept as rivals (:func:`_compete`), and the
-        context pairs are marked among the kept."""
+        context pairs are marked among the kept.
+
+        ``sightings``: with ``one_request_per_person``, the number of sightings. Every
+        pair is then weighed (no floor), the budget's pairs' odds summed by sighting (not
+        the context rules' own, which the map is not fitted on), and the pairs kept
+        whose odds :data:`EXCLUSIVE_MAX_SCALE` times reach the threshold's: the cut at
+        the threshold waits for the sightings to be read together (:func:`_one_request`)."""
         by_value = _value_bits(model, data, comparisons) if value_bits is None else value_bits
-        least = threshold
-        if context is not None and threshold is not None:
-            least = min(threshold, RIVAL_FLOOR)
-        floor = None if least is None else model.calibration_.weight_floor(least)
+        least = cut = threshold
+        if sightings and threshold is not None:
+            least = cut = _exclusive_floor(threshold)
+        if context is not None and least is not None:
+            least = min(least, RIVAL_FLOOR)
+        floor = None if least is None or sightings else model.calibration_.weight_floor(least)
         if floor is not None:
             tfs = weighed.term_frequencies
             bounded = {c: at for c, _, at in weighed.bounded}
@@ -1372,16 +1393,20 @@ class Linker:
             adjustments.append((c, rows, np.where(lowering, np.minimum(bits, 0.0), bits)))
         for _, rows, bits in adjustments:
             total[rows] += bits
+        odds = None
+        if sightings:  # the budget's pairs, as the map and the prior read them
+            budget = slice(None) if context is None else ~context
+            odds = _odds_by_sighting(model.calibration_, total[budget], ri[budget], sightings)
         rivals = None
         if threshold is None:
             keep, prob = np.arange(len(li)), model.probability(total)
         else:
-            assert least is not None
+            assert least is not None and cut is not None
             keep, prob = model.probability_over(total, least)
             if context is not None:
                 learned = ~context[keep] & (prob >= RIVAL_FLOOR)
                 rivals = (li[keep[learned]], ri[keep[learned]], prob[learned])
-                over = prob >= threshold
+                over = prob >= cut
                 keep, prob = keep[over], prob[over]
         patterns = weighed.patterns[index[keep]]
         weights = model.level_weights(patterns)
@@ -1405,6 +1430,7 @@ class Linker:
             prob,
             None if context is None else context[keep],
             rivals,
+            odds=odds,
         )
 
     def predict(
@@ -1438,8 +1464,11 @@ class Linker:
         says (rfl_match.mixture); and where the context rules propose pairs
         (``context_candidates``, ``context_blocking``) ``competition_weight``: 0 but for a
         pair only they proposed whose request or sighting has a likelier candidate, which
-        it lowers (:func:`_compete`; the explanation says so). ``match_weight`` is the
-        prior, the comparisons' weights, the combination and the competition summed.
+        it lowers (:func:`_compete`; the explanation says so); and with
+        ``one_request_per_person`` ``sighting_weight``: what reading the pair with its
+        sighting's other candidate requests changes (:func:`_one_request`; in the
+        explanation too). ``match_weight`` is the prior, the comparisons' weights, the
+        combination, the competition and the sighting's term summed.
         ``one_to_one`` keeps each request and sighting in one pair at most, the strongest
         first (of equal pairs, the first by request id, then sighting id: one of them is
         chosen, as asked). Nothing is confirmed: these are proposals for review. A
@@ -1449,17 +1478,22 @@ class Linker:
         ``pairs`` (a frame with ``request_id`` and ``sighting_id``): score these pairs in
         place of the candidates blocking finds, each once, as blocking's would be scored
         (a pair blocking proposes gets the same probability, but for a pair only the
-        context rules proposed, which is not weighed against rivals here). For a pair a
+        context rules proposed, which is not weighed against rivals here, and with
+        ``one_request_per_person``, which reads each pair alone here). For a pair a
         tracing officer or another tool suspects, or to see what blocking left out. The
         threshold and ``top_k`` still apply: ``threshold=0, top_k=0`` keeps them all. An id that
         names no record is a :class:`RecordError` listing each such row.
 
-        ``training_["predict_seconds"]`` then holds the wall seconds of each phase.
+        ``training_["predict_seconds"]`` then holds the wall seconds of each phase (and
+        with ``one_request_per_person``, ``training_["last_one_request_scale"]`` the
+        scale g of :func:`_one_request`).
         """
         threshold = self.config.threshold if threshold is None else check_threshold(threshold)
         top_k = self.config.top_k if top_k is None else check_top_k(top_k)
         laps = _Laps()
         self._require_model()
+        if sightings is None:
+            self._check_two_lists()
         comparisons = self._comparisons()
         left, right, data, candidates = self._prepared(
             requests, sightings, pairs, comparisons, laps
@@ -1472,10 +1506,19 @@ class Linker:
             laps,
             one_to_one=one_to_one,
             dedupe=sightings is None,
+            exclusive=self.config.one_request_per_person and pairs is None,
         )
         self.training_["last_candidate_pairs"] = len(candidates)
         self.training_["predict_seconds"] = laps.seconds
         return out
+
+    def _check_two_lists(self) -> None:
+        """One list (dedupe) has no requests and sightings to read together."""
+        if self.config.one_request_per_person:
+            raise ConfigError(
+                "one_request_per_person: reads each sighting's requests together; one list "
+                "against itself (dedupe) has neither"
+            )
 
     def _prepared(
         self,
@@ -1536,20 +1579,31 @@ class Linker:
         *,
         one_to_one: bool = False,
         dedupe: bool,
+        exclusive: bool = False,
     ) -> pd.DataFrame:
-        """The matches of prepared inputs' candidate pairs (:meth:`predict`'s output)."""
+        """The matches of prepared inputs' candidate pairs (:meth:`predict`'s output);
+        ``exclusive``: each sighting's requests read together (:func:`_one_request`)."""
         left, right, data, _ = prepared
         model = self._require_model()
-        kept, context = self._scored_chunks(prepared, comparisons, threshold, laps)
+        kept, context = self._scored_chunks(
+            prepared, comparisons, threshold, laps, exclusive=exclusive
+        )
+        if exclusive:
+            kept, self.training_["last_one_request_scale"] = _one_request(model, kept, threshold)
+            laps.lap("one request per person")
         if context:
             found = self._partition.competing if self._partition is not None else None
-            kept = _compete(model, kept, data.sizes, threshold, dedupe=dedupe, sightings=found)
+            kept = _compete(
+                model, kept, data.sizes, threshold, dedupe=dedupe, sightings=found,
+                sighting_side=not exclusive,
+            )  # fmt: skip
             laps.lap("rivals")
         self._last = (left, right)
         classes = None if model.non_match_ is None else model.non_match_.names
         out = self._assemble(
-            data, comparisons, kept, top_k, one_to_one, classes, model.prior_weight_, dedupe=dedupe
-        )
+            data, comparisons, kept, top_k, one_to_one, classes, model.prior_weight_,
+            dedupe=dedupe, exclusive=exclusive,
+        )  # fmt: skip
         laps.lap("output")
         return out
 
@@ -1561,11 +1615,14 @@ class Linker:
         laps: _Laps,
         *,
         rivals: bool = False,
+        exclusive: bool = False,
     ) -> tuple[list[_Scored], bool]:
         """Prepared inputs' candidate pairs scored, chunk by chunk, those at ``threshold``
         kept; and whether the context rules alone proposed some of them (each chunk
         then marks them, and holds its rivals: :meth:`_weigh`; with ``rivals``, each
-        chunk holds its rivals whether or not)."""
+        chunk holds its rivals whether or not). ``exclusive``: each chunk sums its budget
+        pairs' odds by sighting, and keeps those that may reach ``threshold`` once a sighting's
+        requests are read together (``one_request_per_person``, :func:`_one_request`)."""
         _, _, data, candidates = prepared
         model = self._require_model()
         session = self._session
@@ -1616,6 +1673,7 @@ class Linker:
                 value_bits,
                 tf_values,
                 None if context_only is None else context_only[start : start + len(cl)],
+                data.sizes[1] if exclusive else 0,
             )
 
         # A chunk is scored (serial kernels and numpy) on a thread while the next one is
@@ -1657,6 +1715,7 @@ class Linker:
         prior: float,
         *,
         dedupe: bool = False,
+        exclusive: bool = False,
     ) -> pd.DataFrame:
         n_comp = len(comparisons)
         left, right = data.left, data.right
@@ -1707,6 +1766,7 @@ class Linker:
                 _gathered(kept, "competition", np.float64)[rows],
                 _gathered(kept, "context", np.bool_)[rows],
             )
+        sighting = _gathered(kept, "sighting", np.float64)[rows] if exclusive else None
         explanation = explain_rows(
             comparisons,
             _phrase_levels(comparisons, data, li, ri, levels),
@@ -1714,6 +1774,7 @@ class Linker:
             together,
             prior=prior,
             competition=competition,
+            sighting=sighting,
         )
         by_term = np.ascontiguousarray(weights.T)  # a term's weights, one contiguous row
         del weights
@@ -1729,6 +1790,7 @@ class Linker:
             by_term,
             None if together is None else together[0],
             None if competition is None else competition[0],
+            sighting,
         )
 
     def _competes(self) -> bool:
@@ -1756,6 +1818,7 @@ class Linker:
             np.zeros((len(names), 0)),
             empty if self.config.non_match_classes == 2 else None,
             empty if self._competes() else None,
+            empty if self.config.one_request_per_person else None,
         )
 
     # --- dedupe, explain, reports -----------------------------------------------------
@@ -1789,6 +1852,7 @@ class Linker:
         proposals for review.
         """
         threshold = check_threshold(threshold)
+        self._check_two_lists()
         floor = threshold if min_pair_probability is None else check_threshold(min_pair_probability)
         if floor > threshold:
             raise ConfigError(
@@ -1843,7 +1907,8 @@ class Linker:
         """The waterfall of one pair as data (one row per comparison, then the total), and
         printed as text unless ``show`` is False. Uses the last inputs seen if none given.
         The pair is read alone: a pair only the context rules proposed has, in predict's
-        output, its rivals' competition weight besides (:func:`_compete`).
+        output, its rivals' competition weight besides (:func:`_compete`), and with
+        ``one_request_per_person`` every pair its sighting's term (:func:`_one_request`).
         """
         model = self._require_model()
         if requests is None or sightings is None:
@@ -2055,6 +2120,12 @@ class Linker:
             )
         else:
             del config["condition_on"]
+        # A predict option no older release has: written only where set (any version
+        # reads it off without it), and then in a version only this release reads.
+        if config["one_request_per_person"]:
+            version = max(version, _ONE_REQUEST_VERSION)
+        else:
+            del config["one_request_per_person"]
         return {
             "format": MODEL_FORMAT,
             "format_version": version,
@@ -2212,6 +2283,11 @@ class _Scored:
     context: npt.NDArray[np.bool_] | None = None
     rivals: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]] | None = None
     competition: npt.NDArray[np.float64] | None = None
+    # With one_request_per_person: the odds of every pair of the chunk (those under the
+    # threshold too) summed by sighting, and their probabilities summed (_one_request);
+    # then what reading each kept pair with its sighting's other requests adds (bits).
+    odds: tuple[npt.NDArray[np.float64], float] | None = None
+    sighting: npt.NDArray[np.float64] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -2726,6 +2802,7 @@ def _compete(
     *,
     dedupe: bool,
     sightings: npt.NDArray[np.float64] | None = None,
+    sighting_side: bool = True,
 ) -> list[_Scored]:
     """The pairs only the context rules proposed, weighed against their records' rivals.
 
@@ -2751,12 +2828,16 @@ def _compete(
     ``kept``: the predict's scored chunks (:meth:`Linker._weigh` with their context
     masks). ``sizes``: the two sides' records (one list: ``dedupe``, a record's rivals as
     either side). ``sightings``: each sighting's best rival among all the requests of a
-    run in partitions (``rfl_match.backends.partitions.compete``)."""
+    run in partitions (``rfl_match.backends.partitions.compete``). ``sighting_side``
+    False: a request's rivals only, where the sighting's requests are read together
+    already (``one_request_per_person``, :func:`_one_request`)."""
     best_left, best_right = _rivals(kept, sizes)
     if dedupe:
         best_left = best_right = np.maximum(best_left, best_right)
     if sightings is not None:
         best_right = np.maximum(best_right, sightings)
+    if not sighting_side:
+        best_right = np.zeros_like(best_right)
     calibration = model.calibration_
     out = []
     for one in kept:
@@ -2790,9 +2871,141 @@ def _compete(
                 None if one.context is None else one.context[keep],
                 None,
                 competition[keep],
+                sighting=None if one.sighting is None else one.sighting[keep],
             )
         )
     return out
+
+
+#: Log2 odds past which a pair's odds are summed as these (a probability reads 1.0 from
+#: 53 bits): a sighting's sum stays finite however many such pairs it has.
+_ODDS_CEILING = 60.0
+
+
+def _exclusive_floor(threshold: float) -> float:
+    """The probability whose odds :data:`EXCLUSIVE_MAX_SCALE` times are the threshold's: no
+    pair under it reaches the threshold when its sighting's requests are read together
+    (:func:`_one_request` never scales odds by more)."""
+    if threshold <= 0:
+        return 0.0
+    if threshold >= 1:
+        return threshold
+    odds = threshold / (1 - threshold) / EXCLUSIVE_MAX_SCALE
+    return odds / (1 + odds)
+
+
+def _odds_by_sighting(
+    calibration: WeightCalibration,
+    total: npt.NDArray[np.float64],
+    right: npt.NDArray[np.intp],
+    sightings: int,
+) -> tuple[npt.NDArray[np.float64], float]:
+    """Pairs' calibrated odds summed by sighting, and their probabilities summed."""
+    odds = np.exp2(np.minimum(calibration.log2_odds(total), _ODDS_CEILING))
+    by_sighting = np.bincount(right, weights=odds, minlength=sightings).astype(np.float64)
+    return by_sighting, float((odds / (1.0 + odds)).sum())
+
+
+def _exclusive_scale(by_sighting: npt.NDArray[np.float64], expected: float) -> float:
+    """The scale g at which the sightings' probabilities read together,
+    ``sum g S / (1 + g S)`` over sightings (S: a sighting's candidates' odds summed), are
+    ``expected``, the pairs' own probabilities summed: the model's expected number of
+    matches kept. It is 1 or more (for x / (1 + x) is concave, one sighting's share of
+    its summed odds is at most its pairs' shares summed), at most
+    :data:`EXCLUSIVE_MAX_SCALE`; by bisection on log2 g, the sum rising with g.
+
+    >>> round(_exclusive_scale(np.array([1.0, 3.0]), 0.5 + 0.75), 6)  # one pair a sighting
+    1.0
+    >>> s = np.array([0.5 + 0.5])  # two requests at 1/3 each: 2/3 expected
+    >>> g = _exclusive_scale(s, 2 / 3); round(g * 1.0 / (1 + g * 1.0), 6)
+    0.666667
+    """
+    held = by_sighting[by_sighting > 0]
+    if not len(held) or expected <= 0:
+        return 1.0
+    low, high = 0.0, float(np.log2(EXCLUSIVE_MAX_SCALE))
+
+    def share(log2_g: float) -> float:
+        scaled = held * 2.0**log2_g
+        return float((scaled / (1.0 + scaled)).sum())
+
+    if share(high) <= expected:
+        return EXCLUSIVE_MAX_SCALE
+    for _ in range(60):
+        mid = (low + high) / 2
+        if share(mid) < expected:
+            low = mid
+        else:
+            high = mid
+    return float(2.0 ** ((low + high) / 2))
+
+
+def _one_request(
+    model: FellegiSunterModel, kept: list[_Scored], threshold: float
+) -> tuple[list[_Scored], float]:
+    """The scored chunks with each sighting's requests read together
+    (``LinkConfig.one_request_per_person``): a sighting is the person of one request at
+    most, so its candidates' calibrated odds ``o`` become ``g o / (1 + g (S - o))``,
+    where S sums the odds of all its candidates that the budget proposed (those under
+    the threshold too, which :meth:`Linker._weigh` summed; the model and its map learn
+    from those alone, and the context rules' own are overstated until :func:`_compete`
+    weighs them) and g is :func:`_exclusive_scale`'s: the expected number of matches
+    among them kept. A pair only the context rules proposed is not in S: it is read as
+    ``g o / (1 + g S)``. The change in log2
+    odds is written as a weight through the map (:meth:`WeightCalibration.weight_at`), in
+    ``sighting``, so that the probability is still the match weight read through the
+    calibration. The rivals of the context rules' pairs are read so too; then pairs under
+    ``threshold`` are dropped. Returned with g."""
+    by_sighting = np.sum([one.odds[0] for one in kept if one.odds is not None], axis=0)
+    expected = sum(one.odds[1] for one in kept if one.odds is not None)
+    if not np.ndim(by_sighting):  # no chunk
+        return kept, 1.0
+    scale = _exclusive_scale(by_sighting, expected)
+    calibration = model.calibration_
+    out = []
+    for one in kept:
+        odds = calibration.log2_odds(one.total)
+        own = np.exp2(np.minimum(odds, _ODDS_CEILING))
+        if one.context is not None:  # not among the sighting's summed odds
+            own = np.where(one.context, 0.0, own)
+        others = np.maximum(by_sighting[one.right] - own, 0.0)
+        total = calibration.weight_at(odds + np.log2(scale) - np.log2(1.0 + scale * others))
+        prob = model.probability(total)
+        keep = np.flatnonzero(prob >= threshold)
+        rivals = one.rivals
+        if rivals is not None:
+            rl, rr, rp = rivals
+            rival_odds = rp / np.maximum(1.0 - rp, 1e-300)
+            rest = np.maximum(by_sighting[rr] - rival_odds, 0.0)
+            read = scale * rival_odds / (1.0 + scale * rest)
+            rivals = (rl, rr, read / (1.0 + read))
+        together = one.combination
+        if together is not None:
+            together = (together[0][keep], together[1][keep])
+        out.append(
+            _Scored(
+                one.left[keep],
+                one.right[keep],
+                one.levels[keep],
+                one.weights[keep],
+                together,
+                total[keep],
+                prob[keep],
+                None if one.context is None else one.context[keep],
+                rivals,
+                sighting=(total - one.total)[keep],
+            )
+        )
+    return out, scale
+
+
+def sighting_phrase(bits: float) -> str:
+    """The term of ``one_request_per_person`` in words, with its bits to one decimal.
+
+    >>> sighting_phrase(-2.04)
+    "read with its sighting's other requests -2.0"
+    """
+    return f"read with its sighting's other requests {bits:+.1f}"
 
 
 def _gathered(kept: list[_Scored], name: str, dtype: Any) -> npt.NDArray[Any]:
@@ -2883,6 +3096,7 @@ def explain_rows(
     *,
     prior: float | None = None,
     competition: tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]] | None = None,
+    sighting: npt.NDArray[np.float64] | None = None,
 ) -> Any:
     """One sentence per pair: each comparison's level in words and its weight in bits,
     then (``combination``: each pair's term, its typical class, the class names) the
@@ -2890,8 +3104,9 @@ def explain_rows(
     weight (the share of matches among the candidates), so that the bits said add up to
     the pair's match weight. ``competition`` (each pair's competition term and whether
     the context rules alone proposed it, :func:`_compete`) is said before the prior for
-    those pairs (:func:`competition_phrase`). A pandas array of text, as a column of
-    Python strings becomes.
+    those pairs (:func:`competition_phrase`), and ``sighting`` (each pair's term of
+    ``one_request_per_person``) after it (:func:`sighting_phrase`). A pandas array of
+    text, as a column of Python strings becomes.
 
     A comparison's phrase depends only on its level and its weight to one decimal, so each
     distinct phrase is written once and the pairs pick theirs by code; Arrow joins them
@@ -2934,6 +3149,10 @@ def explain_rows(
             for k in uniques.tolist()
         ]
         phrases.append((pa.array(said, type=pa.large_string()), codes))
+    if sighting is not None:
+        codes, uniques = pd.factorize(np.rint(sighting * 10).astype(np.int64))
+        words = [sighting_phrase(k / 10) for k in uniques.tolist()]
+        phrases.append((pa.array(words, type=pa.large_string()), codes))
     if prior is not None:
         words = [f"{PRIOR_PHRASE} {prior:+.1f}"]
         phrases.append((pa.array(words, type=pa.large_string()), np.zeros(n, dtype=np.intp)))
@@ -2965,13 +3184,14 @@ def _matches_frame(
     by_term: npt.NDArray[np.float64],
     combination: npt.NDArray[np.float64] | None,
     competition: npt.NDArray[np.float64] | None = None,
+    sighting: npt.NDArray[np.float64] | None = None,
 ) -> pd.DataFrame:
     """The matches' columns, in order: ids, probability, weight, rank and explanation, then
     each comparison's (``names``) level and weight (``levels``: pairs x comparisons;
     ``by_term``: comparisons x pairs, a comparison's weights one contiguous row), then the
-    combination's weight where there is one, and the competition's where the context
-    rules propose pairs (one source for :meth:`Linker.predict` and
-    :meth:`Linker.no_matches`)."""
+    combination's weight where there is one, the competition's where the context rules
+    propose pairs, and the sighting's with ``one_request_per_person`` (one source for
+    :meth:`Linker.predict` and :meth:`Linker.no_matches`)."""
     columns: dict[str, Any] = {
         "request_id": request_id,
         "sighting_id": sighting_id,
@@ -2987,6 +3207,8 @@ def _matches_frame(
         columns[COMBINATION_COLUMN] = combination
     if competition is not None:
         columns[COMPETITION_COLUMN] = competition
+    if sighting is not None:
+        columns[SIGHTING_COLUMN] = sighting
     # The columns are new arrays, held by nothing else: taken as they are, not copied
     # into one block per dtype (which held them twice, at 1M pairs a side 170 MiB more).
     out = pd.DataFrame(columns, copy=False)

@@ -156,6 +156,11 @@ def check_partitioned(
     if linker.model_ is None:
         raise ModelError("the Linker has no model: fit it, or load one, first")
     check_run(linker, sightings)
+    if linker.config.one_request_per_person:
+        raise ConfigError(
+            "one_request_per_person: a sighting's requests are read together, which no "
+            "partition of them holds (not run in partitions yet); predict in one process"
+        )
     return (
         None if threshold is None else check_threshold(threshold),
         None if top_k is None else check_top_k(top_k),

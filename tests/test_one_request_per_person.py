@@ -1,0 +1,195 @@
+"""``LinkConfig.one_request_per_person``: each sighting's requests read together, a
+sighting the person of one request at most (``rfl_match.linker._one_request``)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import run
+
+import rfl_match as rm
+from rfl_match.backends.partitions import predict_in_partitions
+from rfl_match.linker import (
+    COMPETITION_COLUMN,
+    EXCLUSIVE_MAX_SCALE,
+    SIGHTING_COLUMN,
+    sighting_phrase,
+)
+
+KEYS = ["request_id", "sighting_id"]
+
+
+@pytest.fixture(scope="module")
+def budget_only(synthetic: dict[str, pd.DataFrame]) -> rm.Linker:
+    """The bundled lists fitted with the option, and no context rules: every candidate
+    the budget's."""
+    config = {"one_request_per_person": True, "context_candidates": 0}
+    return rm.Linker(config).fit(synthetic["requests"], synthetic["sightings"])
+
+
+def _alone(linker: rm.Linker) -> rm.Linker:
+    """The same model with each pair read alone (the option off)."""
+    alone = rm.Linker.__new__(rm.Linker)
+    alone.__dict__.update(linker.__dict__)
+    alone.config = linker.config.with_options(one_request_per_person=False)
+    return alone
+
+
+def _scale_by_hand(by_sighting: np.ndarray, expected: float) -> float:
+    """The g at which sum g S / (1 + g S) over sightings is ``expected``, by brute force
+    on a fine grid of log2 g (the reference for the bisection)."""
+    grid = np.linspace(0.0, np.log2(EXCLUSIVE_MAX_SCALE), 200_001)
+    sums = [(2**x * by_sighting / (1 + 2**x * by_sighting)).sum() for x in grid[::1000]]
+    coarse = int(np.searchsorted(np.asarray(sums), expected))
+    fine = grid[max(coarse - 1, 0) * 1000 : (coarse + 1) * 1000 + 1]
+    values = np.array([(2**x * by_sighting / (1 + 2**x * by_sighting)).sum() for x in fine])
+    return float(2 ** fine[np.argmin(np.abs(values - expected))])
+
+
+def test_off_by_default_and_no_column(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A default Linker reads each pair alone: no sighting column, no phrase."""
+    assert rm.LinkConfig().one_request_per_person is False
+    out = fitted.predict(synthetic["requests"], synthetic["sightings"])
+    assert SIGHTING_COLUMN not in out.columns
+    assert SIGHTING_COLUMN not in fitted.no_matches().columns
+    assert not out["explanation"].str.contains("its sighting's other requests").any()
+
+
+def test_each_sightings_requests_are_read_together(
+    budget_only: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """Against a reference from the pairs read alone: each pair's odds o become
+    g o / (1 + g (S - o)), S its sighting's candidates' odds summed, g the scale that
+    keeps the probabilities' sum; a sighting's requests then sum to under 1, and the term
+    is a weight the match weight sums and the explanation says."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    alone = _alone(budget_only).predict(requests, sightings, threshold=0.0, top_k=0)
+    read = budget_only.predict(requests, sightings, threshold=0.0, top_k=0)
+    assert len(read) == len(alone) > 1000
+    both = alone.merge(read, on=KEYS, suffixes=("_alone", ""))
+    p = both["match_probability_alone"].to_numpy()
+    odds = p / (1 - p)
+    sighting = pd.factorize(both["sighting_id"])[0]
+    by_sighting = np.bincount(sighting, weights=odds)
+    scale = _scale_by_hand(by_sighting, float(p.sum()))
+    assert budget_only.training_["last_one_request_scale"] == pytest.approx(scale, rel=1e-3)
+    g = budget_only.training_["last_one_request_scale"]
+    assert 1.0 < g < EXCLUSIVE_MAX_SCALE
+    expected = g * odds / (1 + g * by_sighting[sighting])
+    np.testing.assert_allclose(both["match_probability"], expected, rtol=1e-6, atol=1e-12)
+    assert (read.groupby("sighting_id")["match_probability"].sum() < 1).all()
+    # A pair rises where its sighting's other requests' odds sum to under (g - 1) / g,
+    # and falls where they sum to more.
+    term = both[SIGHTING_COLUMN].to_numpy()
+    others = by_sighting[sighting] - odds
+    clear = np.abs(others - (g - 1) / g) > 1e-6
+    np.testing.assert_array_equal((term > 0)[clear], (others < (g - 1) / g)[clear])
+    assert (term > 0).sum() >= 100 and (term < 0).sum() >= 100
+    model = budget_only.model_
+    assert model is not None
+    np.testing.assert_allclose(
+        read["match_probability"], model.probability(read["match_weight"].to_numpy())
+    )
+    parts = read.filter(like="_weight").drop(columns="match_weight").sum(axis=1)
+    np.testing.assert_allclose(read["match_weight"], model.prior_weight_ + parts, atol=1e-9)
+    said = read["explanation"].str.extract(
+        r"(read with its sighting's other requests [-+][\d.]+\d)"
+    )
+    tenths = np.rint(read[SIGHTING_COLUMN].to_numpy() * 10).astype(int)  # as the text rounds
+    np.testing.assert_array_equal(said[0].to_numpy(), [sighting_phrase(k / 10) for k in tenths])
+
+
+def test_the_threshold_cuts_after_the_sightings_are_read(
+    budget_only: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """Pairs read alone under the threshold that their sighting's requests raise over it
+    are kept, and those it lowers under it dropped: the same pairs as the whole output
+    cut at the threshold."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    whole = budget_only.predict(requests, sightings, threshold=0.0, top_k=0)
+    over = budget_only.predict(requests, sightings, threshold=0.5, top_k=0)
+    kept = whole[whole["match_probability"] >= 0.5]
+    assert set(map(tuple, over[KEYS].to_numpy())) == set(map(tuple, kept[KEYS].to_numpy()))
+    alone = _alone(budget_only).predict(requests, sightings, threshold=0.0, top_k=0)
+    was = over.merge(alone, on=KEYS, suffixes=("", "_alone"))["match_probability_alone"]
+    assert (was < 0.5).sum() >= 1  # raised over it
+    dropped = alone[alone["match_probability"] >= 0.5].merge(over, on=KEYS, how="left")
+    assert dropped["match_probability_y"].isna().sum() >= 1  # lowered under it
+
+
+def test_with_the_context_rules(synthetic: dict[str, pd.DataFrame]) -> None:
+    """With the default context rules, their own pairs are read against the sighting's
+    budget requests too, and weighed against their request's rivals alone (the sighting's
+    are read already): both terms in the match weight and in words."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    linker = rm.Linker({"one_request_per_person": True}).fit(requests, sightings)
+    out = linker.predict(requests, sightings, threshold=0.0, top_k=0)
+    assert {SIGHTING_COLUMN, COMPETITION_COLUMN} <= set(out.columns)
+    model = linker.model_
+    assert model is not None
+    parts = out.filter(like="_weight").drop(columns="match_weight").sum(axis=1)
+    np.testing.assert_allclose(out["match_weight"], model.prior_weight_ + parts, atol=1e-9)
+    assert out["explanation"].str.contains("its sighting's other requests").all()
+    context = out["explanation"].str.contains("proposed for a parent", regex=False)
+    assert context.sum() >= 5
+    assert (out.loc[~context, COMPETITION_COLUMN] == 0).all()
+    # The request side only: a lowered context pair's request has a likelier budget pair.
+    lowered = out[context & (out[COMPETITION_COLUMN] < 0)]
+    assert len(lowered) >= 1
+    budget = out[~context]
+    best = budget.groupby("request_id")["match_probability"].max()
+    assert (lowered["request_id"].map(best).fillna(0) > 0).all()
+
+
+def test_where_it_does_not_apply(
+    budget_only: rm.Linker, synthetic: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """One list has no sightings to read together, partitions hold a part of a sighting's
+    requests: both refused; pairs given are read alone; a saved model keeps the option."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    with pytest.raises(rm.ConfigError, match="one_request_per_person"):
+        budget_only.predict(requests)
+    with pytest.raises(rm.ConfigError, match="one_request_per_person"):
+        budget_only.dedupe(requests)
+    with pytest.raises(rm.ConfigError, match="partition"):
+        list(predict_in_partitions(budget_only, requests, sightings))
+    given = _alone(budget_only).predict(requests, sightings).head(20)[KEYS]
+    read = budget_only.predict(requests, sightings, pairs=given, threshold=0, top_k=0)
+    alone = _alone(budget_only).predict(requests, sightings, pairs=given, threshold=0, top_k=0)
+    assert SIGHTING_COLUMN not in read.columns
+    pd.testing.assert_frame_equal(read, alone)
+    budget_only.save(tmp_path / "model.json")
+    written = json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))
+    assert written["format_version"] == 10 and written["config"]["one_request_per_person"]
+    # Off, the key is left out: the file is what it was, read by older releases too.
+    off = _alone(budget_only).to_dict()
+    assert "one_request_per_person" not in off["config"] and off["format_version"] < 10
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded = rm.Linker.load(tmp_path / "model.json")
+    assert loaded.config.one_request_per_person is True
+    again = loaded.predict(requests, sightings)
+    first = budget_only.predict(requests, sightings)
+    pd.testing.assert_frame_equal(again.reset_index(drop=True), first.reset_index(drop=True))
+
+
+def test_from_the_command_line(tmp_path: Path, synthetic_paths: dict[str, Path]) -> None:
+    """``one_request_per_person = true`` in the configuration file: the matches carry the
+    sighting's term, and each sighting's requests sum to under 1."""
+    config = tmp_path / "match.toml"
+    config.write_text("one_request_per_person = true\n", encoding="utf-8")
+    out = tmp_path / "m.csv"
+    files = (synthetic_paths["requests"], synthetic_paths["sightings"])
+    result = run("link", *files, "-o", out, "--config", config, "--top-k", "0")
+    assert result.returncode == 0, result.stderr
+    matches = pd.read_csv(out)
+    assert SIGHTING_COLUMN in matches.columns and len(matches) > 300
+    assert (matches.groupby("sighting_id")["match_probability"].sum() < 1).all()
+    assert matches["explanation"].str.contains("its sighting's other requests").all()
