@@ -2856,25 +2856,42 @@ def _compete(
         prob[rows] = model.probability(total[rows])
         # Only the lowered pairs can fall under the threshold.
         keep = np.flatnonzero(prob >= threshold)
-        together = one.combination
-        if together is not None:
-            together = (together[0][keep], together[1][keep])
-        out.append(
-            _Scored(
-                one.left[keep],
-                one.right[keep],
-                one.levels[keep],
-                one.weights[keep],
-                together,
-                total[keep],
-                prob[keep],
-                None if one.context is None else one.context[keep],
-                None,
-                competition[keep],
-                sighting=None if one.sighting is None else one.sighting[keep],
-            )
-        )
+        out.append(_reweighed(one, keep, total, prob, rivals=None, competition=competition))
     return out
+
+
+def _reweighed(
+    one: _Scored,
+    keep: npt.NDArray[np.intp],
+    total: npt.NDArray[np.float64],
+    prob: npt.NDArray[np.float64],
+    **terms: Any,
+) -> _Scored:
+    """A scored chunk's pairs ``keep`` with a new ``total`` and ``prob`` (each pair's, the
+    chunk's length), and per-pair ``terms`` (``competition``, ``sighting``: the chunk's
+    length too) or ``rivals`` set anew; the rest of each kept pair as it was."""
+    together = one.combination
+    if together is not None:
+        together = (together[0][keep], together[1][keep])
+
+    def kept(values: Any) -> Any:
+        return None if values is None else values[keep]
+
+    per_pair = {"competition": one.competition, "sighting": one.sighting}
+    per_pair.update({k: v for k, v in terms.items() if k != "rivals"})
+    return _Scored(
+        one.left[keep],
+        one.right[keep],
+        one.levels[keep],
+        one.weights[keep],
+        together,
+        total[keep],
+        prob[keep],
+        kept(one.context),
+        terms.get("rivals", one.rivals),
+        kept(per_pair["competition"]),
+        sighting=kept(per_pair["sighting"]),
+    )
 
 
 #: Log2 odds past which a pair's odds are summed as these (a probability reads 1.0 from
@@ -2979,23 +2996,7 @@ def _one_request(
             rest = np.maximum(by_sighting[rr] - rival_odds, 0.0)
             read = scale * rival_odds / (1.0 + scale * rest)
             rivals = (rl, rr, read / (1.0 + read))
-        together = one.combination
-        if together is not None:
-            together = (together[0][keep], together[1][keep])
-        out.append(
-            _Scored(
-                one.left[keep],
-                one.right[keep],
-                one.levels[keep],
-                one.weights[keep],
-                together,
-                total[keep],
-                prob[keep],
-                None if one.context is None else one.context[keep],
-                rivals,
-                sighting=(total - one.total)[keep],
-            )
-        )
+        out.append(_reweighed(one, keep, total, prob, rivals=rivals, sighting=total - one.total))
     return out, scale
 
 
