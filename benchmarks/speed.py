@@ -66,6 +66,7 @@ def _spread(name: str, values: list[float]) -> dict[str, Any]:
 
 def run(sizes: list[int], seed: int, command: str) -> list[str]:
     rows: list[dict[str, Any]] = []
+    one_request: list[dict[str, Any]] = []
     phases: list[dict[str, Any]] = []
     rule_tables: list[str] = []
     notes: list[str] = []
@@ -109,6 +110,24 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                 f"largest calibration gap (p >= {CALIBRATION_FLOOR})": r.get("calibration_gap"),
             }
         )
+        if "one_request_wall" in r:
+            one_request.append(
+                {
+                    "records a side": n,
+                    "predict s (same frames)": r["one_request_wall"],
+                    "against each pair alone": r["one_request_wall"] / r["predict_wall"],
+                    "peak RSS predict MiB": r["one_request_peak_mib"],
+                    "g": r["one_request_scale"],
+                    "precision": r["one_request_precision"],
+                    "recall": r["one_request_recall"],
+                    "F1": r["one_request_f1"],
+                    "F1, each pair alone": r["f1"],
+                    f"recall (p >= {CALIBRATION_FLOOR})": r["one_request_recall_floor"],
+                    f"largest calibration gap (p >= {CALIBRATION_FLOOR})": r[
+                        "one_request_calibration_gap"
+                    ],
+                }
+            )
         for call, label in (("fit", "fit"), ("predict_new", "predict")):
             if r.get(f"{call}_tree_peak_mib"):
                 forked.append(f"{n:,} {label}: {r[f'{call}_tree_peak_mib']:,.0f}")
@@ -189,6 +208,14 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
         "scale, where many more namesakes share each name; not timed).",
         "",
         *table(rows),
+        "",
+        "With `one_request_per_person` (opt-in; each person here is sought by one "
+        "request): the same fitted linker's predict on its own frames with the option set "
+        "(it reads the fit's candidates again, each sighting's requests together; "
+        "`benchmarks.workers._one_request`), against the default predict above; the "
+        "calibration reading as above:",
+        "",
+        *table(one_request),
         "",
         "While the forked child reads names, the two processes hold at most (MiB, sum of "
         "proportional set sizes): " + ("; ".join(forked) if forked else "no child seen") + ".",

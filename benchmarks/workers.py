@@ -78,10 +78,30 @@ def rfl_synth(task: dict[str, Any]) -> dict[str, Any]:
             )
             out["rules_reach"] = rules_reach(linker.config, data, task["seed"])
             out["splink_rules_completeness"] = splink_rules_completeness(data)
+        out |= _one_request(linker, data, truth)
     out["warnings"] = sorted({str(w.message) for w in caught})
     out |= _scores("", pair_keys(matches["request_id"], matches["sighting_id"]), truth)
     out["records"] = len(data.requests) + len(data.sightings)
     return out
+
+
+def _one_request(linker: Any, data: Any, truth: pd.Index) -> dict[str, Any]:
+    """The fitted linker predicting on its own frames with ``one_request_per_person``
+    set (opt-in; each person here is sought by one request): the fit's candidates read
+    again, each sighting's requests together. Its predict's wall seconds and peak, its
+    scores, and :func:`calibration_at_scale`'s reading; the option unset again after."""
+    linker.config = linker.config.with_options(one_request_per_person=True)
+    try:
+        with timed() as predict:
+            read = linker.predict(data.requests, data.sightings)
+        keys = pair_keys(read["request_id"], read["sighting_id"])
+        del read
+        out = _phase("one_request", predict) | _scores("one_request_", keys, truth)
+        out["one_request_scale"] = linker.training_["last_one_request_scale"]
+        scale = calibration_at_scale(linker, data, truth)
+        return out | {f"one_request_{k}": v for k, v in scale.items()}
+    finally:
+        linker.config = linker.config.with_options(one_request_per_person=False)
 
 
 def rfl_synth_new(task: dict[str, Any]) -> dict[str, Any]:

@@ -1534,7 +1534,7 @@ class Linker:
         session = self._session
         if (
             session is not None
-            and session.config == self.config
+            and _same_but_predict_options(session.config, self.config)
             and session.frames == _identity(requests, sightings)
             and session.content == _fingerprint(requests, sightings, self.config.workers)
         ):
@@ -2968,11 +2968,11 @@ def _one_request(
     from those alone, and the context rules' own are overstated until :func:`_compete`
     weighs them) and g is :func:`_exclusive_scale`'s: the expected number of matches
     among them kept. A pair only the context rules proposed is not in S: it is read as
-    ``g o / (1 + g S)``. The change in log2
-    odds is written as a weight through the map (:meth:`WeightCalibration.weight_at`), in
-    ``sighting``, so that the probability is still the match weight read through the
-    calibration. The rivals of the context rules' pairs are read so too; then pairs under
-    ``threshold`` are dropped. Returned with g."""
+    ``g o / (1 + g S)``. The change in log2 odds is written as a weight through the map
+    (:meth:`WeightCalibration.weight_at`), in ``sighting``, so that the probability is
+    still the match weight read through the calibration. The rivals of the context
+    rules' pairs are read so too; then pairs under ``threshold`` are dropped. Returned
+    with g."""
     by_sighting = np.sum([one.odds[0] for one in kept if one.odds is not None], axis=0)
     expected = sum(one.odds[1] for one in kept if one.odds is not None)
     if not np.ndim(by_sighting):  # no chunk
@@ -3007,6 +3007,17 @@ def sighting_phrase(bits: float) -> str:
     "read with its sighting's other requests -2.0"
     """
     return f"read with its sighting's other requests {bits:+.1f}"
+
+
+#: Options that change what predict keeps or how it reads the scores, not the prepared
+#: records, candidates or levels: a fit's own may be predicted with them changed.
+_PREDICT_OPTIONS = ("threshold", "top_k", "one_request_per_person")
+
+
+def _same_but_predict_options(fitted: LinkConfig, now: LinkConfig) -> bool:
+    """Whether two configurations prepare, block and compare alike (all but
+    :data:`_PREDICT_OPTIONS` equal)."""
+    return replace(fitted, **{o: getattr(now, o) for o in _PREDICT_OPTIONS}) == now
 
 
 def _gathered(kept: list[_Scored], name: str, dtype: Any) -> npt.NDArray[Any]:

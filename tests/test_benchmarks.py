@@ -4,6 +4,7 @@ blocking keys."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -416,6 +417,10 @@ def test_the_saved_models_predict_on_new_frames_gives_the_fitted_linkers_pairs(
     assert again["same_output"] is True
     assert again["predict_new_seconds"]["comparing"] > 0
     assert again["predict_new_wall"] > 0 and fitted["fit_wall"] > 0
+    # The same linker read with one_request_per_person, then saved without it: the
+    # saved model's pairs above are the default's.
+    assert fitted["one_request_f1"] > fitted["f1"] - 0.05 and fitted["one_request_scale"] >= 1
+    assert "one_request_per_person" not in json.loads(Path(model).read_text())["config"]
     # A model that gives other pairs is told apart.
     pairs = pd.read_parquet(model + ".pairs.parquet")
     pairs.iloc[1:].to_parquet(model + ".pairs.parquet", index=False)

@@ -193,3 +193,21 @@ def test_from_the_command_line(tmp_path: Path, synthetic_paths: dict[str, Path])
     assert SIGHTING_COLUMN in matches.columns and len(matches) > 300
     assert (matches.groupby("sighting_id")["match_probability"].sum() < 1).all()
     assert matches["explanation"].str.contains("its sighting's other requests").all()
+
+
+def test_set_after_a_fit_it_reads_the_fits_candidates(
+    budget_only: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """The option changes how predict reads the scores, not what fit prepared: set on a
+    fitted Linker, predict reuses the fit's candidates (no preparing or blocking again)
+    and gives what a fit with it set gives."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    linker = rm.Linker({"context_candidates": 0}).fit(requests, sightings)
+    linker.config = linker.config.with_options(one_request_per_person=True, threshold=0.4)
+    out = linker.predict(requests, sightings)
+    assert "prepare + blocking" not in linker.training_["predict_seconds"]
+    want = budget_only.predict(requests, sightings, threshold=0.4)
+    pd.testing.assert_frame_equal(out, want)
+    linker.config = linker.config.with_options(max_block_size=1000)  # blocks anew
+    linker.predict(requests, sightings)
+    assert "prepare + blocking" in linker.training_["predict_seconds"]
