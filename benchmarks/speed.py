@@ -117,6 +117,7 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                     "predict s (same frames)": r["one_request_wall"],
                     "against each pair alone": r["one_request_wall"] / r["predict_wall"],
                     "peak RSS predict MiB": r["one_request_peak_mib"],
+                    "peak RSS predict MiB, each pair alone": r["predict_peak_mib"],
                     "g": r["one_request_scale"],
                     "precision": r["one_request_precision"],
                     "recall": r["one_request_recall"],
