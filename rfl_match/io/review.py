@@ -21,8 +21,10 @@ sighting's other requests make of it. A sighting is most often one family's: on
 synthetic data (where each person is sought by one request), of the pairs at 0.5 or more
 whose sighting ranks them second or lower, few are true, and far fewer than their
 probabilities say (``python -m benchmarks quality``, "By the sighting's rank"). Two
-requests may still seek one person (two relatives asking apart), so nothing is
-lowered or dropped for it: the row says so, and the officer reads both.
+requests may still seek one person (two relatives asking apart), so by default nothing
+is lowered or dropped for it: the row says so, and the officer reads both (where the
+requests are one per sought person, ``LinkConfig.one_request_per_person`` reads a
+sighting's requests together).
 """
 
 from __future__ import annotations
