@@ -2281,6 +2281,30 @@ def agreements(
     return rows[:m], values[:m]
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _pair_weight(
+    k: int, pattern: int, totals: npt.NDArray[np.float64], at_level: npt.NDArray[np.bool_],
+    bounded: npt.NDArray[np.int8], a: IntArray, b: IntArray, bits: npt.NDArray[np.float64],
+    frequency: npt.NDArray[np.float64], starts: Index, li: Index, ri: Index,
+) -> float:  # fmt: skip
+    """Pair k's weight: its pattern's total plus its term-frequency bits (:func:`weights_over`)."""
+    total: float = totals[pattern]
+    for t in range(at_level.shape[0]):
+        if at_level[t, pattern]:
+            value = a[t, li[k]]
+            if value >= 0 and value == b[t, ri[k]]:
+                total += bits[starts[t] + value]
+        elif bounded[t, pattern] > 0:
+            x, y = a[t, li[k]], b[t, ri[k]]
+            if x >= 0 and y >= 0:
+                common = x if frequency[starts[t] + x] >= frequency[starts[t] + y] else y
+                more = bits[starts[t] + common]
+                if bounded[t, pattern] == TF_LOWERING and more > 0:
+                    more = 0.0
+                total += more
+    return total
+
+
 @njit(**_OPTIONS)  # type: ignore[untyped-decorator]
 def _weights_over(
     index: IntArray, totals: npt.NDArray[np.float64], reach: npt.NDArray[np.bool_],
@@ -2293,24 +2317,26 @@ def _weights_over(
         pattern = index[k]
         if not reach[pattern]:
             continue
-        total = totals[pattern]
-        for t in range(at_level.shape[0]):
-            if at_level[t, pattern]:
-                value = a[t, li[k]]
-                if value >= 0 and value == b[t, ri[k]]:
-                    total += bits[starts[t] + value]
-            elif bounded[t, pattern] > 0:
-                x, y = a[t, li[k]], b[t, ri[k]]
-                if x >= 0 and y >= 0:
-                    common = x if frequency[starts[t] + x] >= frequency[starts[t] + y] else y
-                    more = bits[starts[t] + common]
-                    if bounded[t, pattern] == TF_LOWERING and more > 0:
-                        more = 0.0
-                    total += more
+        total = _pair_weight(
+            k, pattern, totals, at_level, bounded, a, b, bits, frequency, starts, li, ri
+        )
         if total >= bound:
             rows[m] = k
             m += 1
     return m
+
+
+@njit(**_OPTIONS)  # type: ignore[untyped-decorator]
+def _pair_weights(
+    index: IntArray, totals: npt.NDArray[np.float64], at_level: npt.NDArray[np.bool_],
+    bounded: npt.NDArray[np.int8], a: IntArray, b: IntArray, bits: npt.NDArray[np.float64],
+    frequency: npt.NDArray[np.float64], starts: Index, li: Index, ri: Index,
+    out: npt.NDArray[np.float64],
+) -> None:  # fmt: skip
+    for k in range(len(index)):
+        out[k] = _pair_weight(
+            k, index[k], totals, at_level, bounded, a, b, bits, frequency, starts, li, ri
+        )
 
 
 def weights_over(
@@ -2337,28 +2363,78 @@ def weights_over(
     agreements per pair. A pattern that cannot reach ``bound`` with the most bits each
     comparison gives (allowing far more than rounding) is passed over without reading
     the records."""
-    n_tf = len(bits)
-    totals = np.ascontiguousarray(totals, dtype=np.float64)
-    levels = np.zeros((n_tf, len(totals)), dtype=np.bool_)
-    under = np.zeros((n_tf, len(totals)), dtype=np.int8)
-    frequency = [np.zeros(len(x)) for x in bits]
+    totals, levels, under, frequency = _tf_tables(totals, at_level, bits, bounded)
     most = totals.copy()
-    for t, at in enumerate(at_level):
-        levels[t] = at
-        if bounded is not None:
-            under[t], frequency[t] = bounded[t]
+    for t in range(len(bits)):
         most[levels[t] | (under[t] > 0)] += max(float(np.fmax.reduce(bits[t], initial=0.0)), 0.0)
     reach = most >= bound - 1e-9 * (1.0 + np.abs(most) + abs(bound))
     rows = np.empty(len(index), dtype=np.intp)
     m = _weights_over(
         np.ascontiguousarray(index), totals, reach, levels, under,
         np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        *_tf_values_of(bits, frequency), _index(li), _index(ri), float(bound), rows,
+    )  # fmt: skip
+    return rows[:m].copy()
+
+
+def pair_weights(
+    index: IntArray,
+    totals: npt.NDArray[np.float64],
+    at_level: Sequence[npt.NDArray[np.bool_]],
+    a: IntArray,
+    b: IntArray,
+    bits: Sequence[npt.NDArray[np.float64]],
+    li: Index,
+    ri: Index,
+    bounded: Sequence[tuple[npt.NDArray[np.int8], npt.NDArray[np.float64]]] | None = None,
+) -> npt.NDArray[np.float64]:
+    """Every pair's weight as :func:`weights_over` reckons it (its pattern's total and its
+    term-frequency bits, one pass), none passed over: for sums over all the pairs,
+    without a list of agreements per pair."""
+    totals, levels, under, frequency = _tf_tables(totals, at_level, bits, bounded)
+    out = np.empty(len(index), dtype=np.float64)
+    _pair_weights(
+        np.ascontiguousarray(index), totals, levels, under,
+        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
+        *_tf_values_of(bits, frequency), _index(li), _index(ri), out,
+    )  # fmt: skip
+    return out
+
+
+def _tf_tables(
+    totals: npt.NDArray[np.float64],
+    at_level: Sequence[npt.NDArray[np.bool_]],
+    bits: Sequence[npt.NDArray[np.float64]],
+    bounded: Sequence[tuple[npt.NDArray[np.int8], npt.NDArray[np.float64]]] | None,
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.int8],
+    list[npt.NDArray[np.float64]],
+]:
+    """The patterns' totals, and per term-frequency comparison (a row each) the patterns
+    at its level, those a level bounds, and each value's frequency (:func:`weights_over`)."""
+    n_tf = len(bits)
+    totals = np.ascontiguousarray(totals, dtype=np.float64)
+    levels = np.zeros((n_tf, len(totals)), dtype=np.bool_)
+    under = np.zeros((n_tf, len(totals)), dtype=np.int8)
+    frequency = [np.zeros(len(x)) for x in bits]
+    for t, at in enumerate(at_level):
+        levels[t] = at
+        if bounded is not None:
+            under[t], frequency[t] = bounded[t]
+    return totals, levels, under, frequency
+
+
+def _tf_values_of(
+    bits: Sequence[npt.NDArray[np.float64]], frequency: Sequence[npt.NDArray[np.float64]]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], Index]:
+    """Each comparison's bits and frequencies end to end, and where each one's start."""
+    return (
         np.concatenate([np.zeros(0), *bits]).astype(np.float64),
         np.concatenate([np.zeros(0), *frequency]).astype(np.float64),
         np.cumsum([0] + [len(x) for x in bits]).astype(np.intp),
-        _index(li), _index(ri), float(bound), rows,
-    )  # fmt: skip
-    return rows[:m].copy()
+    )
 
 
 def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArray[Any]:

@@ -82,6 +82,7 @@ from rfl_match.kernels import (
     CodeTally,
     agreements,
     merge_unique,
+    pair_weights,
     strongest_first,
     tf_codes,
     warming_up,
@@ -190,8 +191,10 @@ COMPETITION_COLUMN = "competition_weight"
 SIGHTING_COLUMN = "sighting_weight"
 #: The most ``one_request_per_person``'s scale g multiplies a pair's odds by
 #: (:func:`_exclusive_scale`): predict keeps, before the sightings are read together, the
-#: pairs whose odds times this reach the threshold's.
-EXCLUSIVE_MAX_SCALE = 64.0
+#: pairs whose odds times this reach the threshold's, with their weights. On synthetic
+#: data g came out 1.6-5.2; a cap of 64 held 0.16 GB more at 1,000,000 a side (the
+#: same-frames predict's peak, 3,687 against 3,525 MiB: more pairs kept before the cut).
+EXCLUSIVE_MAX_SCALE = 16.0
 #: A record's candidates scored at least this are its rivals (:func:`_compete`); a weaker
 #: one would take off at most log2(1 - 0.02), 0.03 bits.
 RIVAL_FLOOR = 0.02
@@ -1354,31 +1357,38 @@ class Linker:
         context pairs are marked among the kept.
 
         ``sightings``: with ``one_request_per_person``, the number of sightings. Every
-        pair is then weighed (no floor), the budget's pairs' odds summed by sighting (not
-        the context rules' own, which the map is not fitted on), and the pairs kept
-        whose odds :data:`EXCLUSIVE_MAX_SCALE` times reach the threshold's: the cut at
-        the threshold waits for the sightings to be read together (:func:`_one_request`)."""
+        pair is then weighed in one compiled pass (:func:`kernels.pair_weights`), the
+        budget's pairs' odds summed by sighting (not the context rules' own, which the
+        map is not fitted on), and the pairs kept whose odds :data:`EXCLUSIVE_MAX_SCALE`
+        times reach the threshold's: the cut at the threshold waits for the sightings to
+        be read together (:func:`_one_request`)."""
         by_value = _value_bits(model, data, comparisons) if value_bits is None else value_bits
         least = cut = threshold
         if sightings and threshold is not None:
             least = cut = _exclusive_floor(threshold)
         if context is not None and least is not None:
             least = min(least, RIVAL_FLOOR)
-        floor = None if least is None or sightings else model.calibration_.weight_floor(least)
+        floor = None if least is None else model.calibration_.weight_floor(least)
+        tfs = weighed.term_frequencies
+        bounded = {c: at for c, _, at in weighed.bounded}
+        tf_args = (
+            [at_level for _, _, at_level in tfs],
+            *(_tf_values(data, comparisons) if tf_values is None else tf_values),
+            [by_value[c] for c, _, _ in tfs],
+            li,
+            ri,
+        )
+        tf_bounded = [
+            (bounded.get(c, np.zeros(len(at), np.int8)), tf.frequency) for c, tf, at in tfs
+        ]
+        odds = None
+        if sightings:  # every pair's weight in one pass: the budget's odds by sighting
+            every = pair_weights(index, weighed.total, *tf_args, tf_bounded)
+            budget = slice(None) if context is None else ~context
+            odds = _odds_by_sighting(model.calibration_, every[budget], ri[budget], sightings)
+            del every
         if floor is not None:
-            tfs = weighed.term_frequencies
-            bounded = {c: at for c, _, at in weighed.bounded}
-            near = weights_over(
-                index,
-                weighed.total,
-                [at_level for _, _, at_level in tfs],
-                *(_tf_values(data, comparisons) if tf_values is None else tf_values),
-                [by_value[c] for c, _, _ in tfs],
-                li,
-                ri,
-                floor,
-                [(bounded.get(c, np.zeros(len(at), np.int8)), tf.frequency) for c, tf, at in tfs],
-            )
+            near = weights_over(index, weighed.total, *tf_args, floor, tf_bounded)
             li, ri, index = li[near], ri[near], index[near]
             context = None if context is None else context[near]
         total = weighed.total[index]
@@ -1393,10 +1403,6 @@ class Linker:
             adjustments.append((c, rows, np.where(lowering, np.minimum(bits, 0.0), bits)))
         for _, rows, bits in adjustments:
             total[rows] += bits
-        odds = None
-        if sightings:  # the budget's pairs, as the map and the prior read them
-            budget = slice(None) if context is None else ~context
-            odds = _odds_by_sighting(model.calibration_, total[budget], ri[budget], sightings)
         rivals = None
         if threshold is None:
             keep, prob = np.arange(len(li)), model.probability(total)
@@ -1685,7 +1691,14 @@ class Linker:
             chunks = pipelined(scored, compared(), self.config.workers)
         else:
             chunks = threaded(scored, compared(), self.config.workers)
+        # With one_request_per_person, the chunks' sums by sighting are added up as they
+        # come, into the first chunk's (one array of the sightings held, not one a chunk).
         for one in chunks:
+            if one.odds is not None and kept and kept[0].odds is not None:
+                (held, expected), (more, also) = kept[0].odds, one.odds
+                held += more
+                kept[0] = replace(kept[0], odds=(held, expected + also))
+                one = replace(one, odds=None)
             kept.append(one)
             laps.lap("scoring")
         return kept, context_only is not None
@@ -2283,9 +2296,10 @@ class _Scored:
     context: npt.NDArray[np.bool_] | None = None
     rivals: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]] | None = None
     competition: npt.NDArray[np.float64] | None = None
-    # With one_request_per_person: the odds of every pair of the chunk (those under the
-    # threshold too) summed by sighting, and their probabilities summed (_one_request);
-    # then what reading each kept pair with its sighting's other requests adds (bits).
+    # With one_request_per_person: the odds of every budget pair of the chunk (those under
+    # the threshold too) summed by sighting, and their probabilities summed; the first
+    # chunk then holds those of all (Linker._scored_chunks, read by _one_request). Then
+    # what reading each kept pair with its sighting's other requests adds (bits).
     odds: tuple[npt.NDArray[np.float64], float] | None = None
     sighting: npt.NDArray[np.float64] | None = None
 
@@ -2972,15 +2986,17 @@ def _one_request(
     (:meth:`WeightCalibration.weight_at`), in ``sighting``, so that the probability is
     still the match weight read through the calibration. The rivals of the context
     rules' pairs are read so too; then pairs under ``threshold`` are dropped. Returned
-    with g."""
-    by_sighting = np.sum([one.odds[0] for one in kept if one.odds is not None], axis=0)
-    expected = sum(one.odds[1] for one in kept if one.odds is not None)
-    if not np.ndim(by_sighting):  # no chunk
+    with g. ``kept`` is emptied as it is read (each chunk's weights freed once its kept
+    pairs are copied); its first chunk holds the sums of all
+    (:meth:`Linker._scored_chunks`)."""
+    if not kept or kept[0].odds is None:
         return kept, 1.0
+    by_sighting, expected = kept[0].odds
     scale = _exclusive_scale(by_sighting, expected)
     calibration = model.calibration_
     out = []
-    for one in kept:
+    while kept:
+        one = kept.pop(0)
         odds = calibration.log2_odds(one.total)
         own = np.exp2(np.minimum(odds, _ODDS_CEILING))
         if one.context is not None:  # not among the sighting's summed odds

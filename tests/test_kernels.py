@@ -1721,7 +1721,8 @@ def test_tf_codes_equal_agreements_and_row_codes(data: st.DataObject) -> None:
 @settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_weights_over_equal_agreements_and_sums(data: st.DataObject) -> None:
-    """The pairs whose weight reaches a bound, in one pass: those whose pattern's total
+    """The pairs whose weight reaches a bound, in one pass (and every pair's weight:
+    :func:`kernels.pair_weights`): those whose pattern's total
     plus the bits of each value agreed on (:func:`agreements`, comparison by comparison,
     added in that order) reach it; and where a pattern is ``bounded`` (a level a
     term-frequency level bounds, never one), the bits of the more common of the pair's
@@ -1770,6 +1771,12 @@ def test_weights_over_equal_agreements_and_sums(data: st.DataObject) -> None:
         li, ri, bound, bounded,
     )  # fmt: skip
     assert got.tolist() == np.flatnonzero(weight >= bound).tolist()
+    # Every pair's weight, none passed over (one_request_per_person's sums): the same sums.
+    every = kernels.pair_weights(
+        index, totals, at_level, a.reshape(n_tf, n_left), b.reshape(n_tf, n_right), bits,
+        li, ri, bounded,
+    )  # fmt: skip
+    np.testing.assert_array_equal(every, weight)
 
 
 @settings(max_examples=50, deadline=None)

@@ -27,8 +27,9 @@ KEYS = ["request_id", "sighting_id"]
 @pytest.fixture(scope="module")
 def budget_only(synthetic: dict[str, pd.DataFrame]) -> rm.Linker:
     """The bundled lists fitted with the option, and no context rules: every candidate
-    the budget's."""
-    config = {"one_request_per_person": True, "context_candidates": 0}
+    the budget's; in chunks of 500 pairs, so that the sums by sighting add up across
+    chunks."""
+    config = {"one_request_per_person": True, "context_candidates": 0, "chunk_pairs": 500}
     return rm.Linker(config).fit(synthetic["requests"], synthetic["sightings"])
 
 
@@ -129,9 +130,19 @@ def test_with_the_context_rules(synthetic: dict[str, pd.DataFrame]) -> None:
     budget requests too, and weighed against their request's rivals alone (the sighting's
     are read already): both terms in the match weight and in words."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
-    linker = rm.Linker({"one_request_per_person": True}).fit(requests, sightings)
+    config = {"one_request_per_person": True, "chunk_pairs": 500}
+    linker = rm.Linker(config).fit(requests, sightings)
     out = linker.predict(requests, sightings, threshold=0.0, top_k=0)
     assert {SIGHTING_COLUMN, COMPETITION_COLUMN} <= set(out.columns)
+    # In one chunk, the same reading.
+    whole = _alone(linker)
+    whole.config = linker.config.with_options(chunk_pairs=10**7)
+    one_chunk = whole.predict(requests, sightings, threshold=0.0, top_k=0)
+    both = out.merge(one_chunk, on=KEYS, suffixes=("", "_whole"))
+    assert len(both) == len(out)
+    np.testing.assert_allclose(
+        both["match_probability"], both["match_probability_whole"], rtol=1e-9, atol=1e-15
+    )
     model = linker.model_
     assert model is not None
     parts = out.filter(like="_weight").drop(columns="match_weight").sum(axis=1)
@@ -202,7 +213,7 @@ def test_set_after_a_fit_it_reads_the_fits_candidates(
     fitted Linker, predict reuses the fit's candidates (no preparing or blocking again)
     and gives what a fit with it set gives."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
-    linker = rm.Linker({"context_candidates": 0}).fit(requests, sightings)
+    linker = rm.Linker({"context_candidates": 0, "chunk_pairs": 500}).fit(requests, sightings)
     linker.config = linker.config.with_options(one_request_per_person=True, threshold=0.4)
     out = linker.predict(requests, sightings)
     assert "prepare + blocking" not in linker.training_["predict_seconds"]
