@@ -2363,17 +2363,14 @@ def weights_over(
     agreements per pair. A pattern that cannot reach ``bound`` with the most bits each
     comparison gives (allowing far more than rounding) is passed over without reading
     the records."""
-    totals, levels, under, frequency = _tf_tables(totals, at_level, bits, bounded)
+    inputs = _weight_inputs(index, totals, at_level, a, b, bits, li, ri, bounded)
+    totals, levels, under = inputs[1:4]
     most = totals.copy()
     for t in range(len(bits)):
         most[levels[t] | (under[t] > 0)] += max(float(np.fmax.reduce(bits[t], initial=0.0)), 0.0)
     reach = most >= bound - 1e-9 * (1.0 + np.abs(most) + abs(bound))
     rows = np.empty(len(index), dtype=np.intp)
-    m = _weights_over(
-        np.ascontiguousarray(index), totals, reach, levels, under,
-        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
-        *_tf_values_of(bits, frequency), _index(li), _index(ri), float(bound), rows,
-    )  # fmt: skip
+    m = _weights_over(*inputs[:2], reach, *inputs[2:], float(bound), rows)
     return rows[:m].copy()
 
 
@@ -2391,29 +2388,27 @@ def pair_weights(
     """Every pair's weight as :func:`weights_over` reckons it (its pattern's total and its
     term-frequency bits, one pass), none passed over: for sums over all the pairs,
     without a list of agreements per pair."""
-    totals, levels, under, frequency = _tf_tables(totals, at_level, bits, bounded)
     out = np.empty(len(index), dtype=np.float64)
-    _pair_weights(
-        np.ascontiguousarray(index), totals, levels, under,
-        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
-        *_tf_values_of(bits, frequency), _index(li), _index(ri), out,
-    )  # fmt: skip
+    _pair_weights(*_weight_inputs(index, totals, at_level, a, b, bits, li, ri, bounded), out)
     return out
 
 
-def _tf_tables(
+def _weight_inputs(
+    index: IntArray,
     totals: npt.NDArray[np.float64],
     at_level: Sequence[npt.NDArray[np.bool_]],
+    a: IntArray,
+    b: IntArray,
     bits: Sequence[npt.NDArray[np.float64]],
+    li: Index,
+    ri: Index,
     bounded: Sequence[tuple[npt.NDArray[np.int8], npt.NDArray[np.float64]]] | None,
-) -> tuple[
-    npt.NDArray[np.float64],
-    npt.NDArray[np.bool_],
-    npt.NDArray[np.int8],
-    list[npt.NDArray[np.float64]],
-]:
-    """The patterns' totals, and per term-frequency comparison (a row each) the patterns
-    at its level, those a level bounds, and each value's frequency (:func:`weights_over`)."""
+) -> tuple[Any, ...]:
+    """:func:`weights_over`'s inputs as the compiled loops read them (:func:`_pair_weight`):
+    the pair's patterns, the patterns' totals, per term-frequency comparison (a row each)
+    the patterns at its level and those a level bounds, the records' values, each
+    comparison's bits and values' frequencies end to end and where each one's start, and
+    the pairs' rows."""
     n_tf = len(bits)
     totals = np.ascontiguousarray(totals, dtype=np.float64)
     levels = np.zeros((n_tf, len(totals)), dtype=np.bool_)
@@ -2423,18 +2418,14 @@ def _tf_tables(
         levels[t] = at
         if bounded is not None:
             under[t], frequency[t] = bounded[t]
-    return totals, levels, under, frequency
-
-
-def _tf_values_of(
-    bits: Sequence[npt.NDArray[np.float64]], frequency: Sequence[npt.NDArray[np.float64]]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], Index]:
-    """Each comparison's bits and frequencies end to end, and where each one's start."""
     return (
+        np.ascontiguousarray(index), totals, levels, under,
+        np.ascontiguousarray(a, dtype=np.int32), np.ascontiguousarray(b, dtype=np.int32),
         np.concatenate([np.zeros(0), *bits]).astype(np.float64),
         np.concatenate([np.zeros(0), *frequency]).astype(np.float64),
         np.cumsum([0] + [len(x) for x in bits]).astype(np.intp),
-    )
+        _index(li), _index(ri),
+    )  # fmt: skip
 
 
 def _run(kernel: Any, n: int, dtype: Any, workers: int, *args: Any) -> npt.NDArray[Any]:

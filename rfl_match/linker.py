@@ -191,9 +191,9 @@ COMPETITION_COLUMN = "competition_weight"
 SIGHTING_COLUMN = "sighting_weight"
 #: The most ``one_request_per_person``'s scale g multiplies a pair's odds by
 #: (:func:`_exclusive_scale`): predict keeps, before the sightings are read together, the
-#: pairs whose odds times this reach the threshold's, with their weights. On synthetic
-#: data g came out 1.6-5.2; a cap of 64 held 0.16 GB more at 1,000,000 a side (the
-#: same-frames predict's peak, 3,687 against 3,525 MiB: more pairs kept before the cut).
+#: pairs whose odds times this reach the threshold's, with their weights: a higher cap
+#: keeps more of them before the cut (64 held more memory at 1,000,000 a side). On
+#: synthetic data g came out 1.6-5.2 (``python -m benchmarks speed``).
 EXCLUSIVE_MAX_SCALE = 16.0
 #: A record's candidates scored at least this are its rivals (:func:`_compete`); a weaker
 #: one would take off at most log2(1 - 0.02), 0.03 bits.
@@ -1369,26 +1369,32 @@ class Linker:
         if context is not None and least is not None:
             least = min(least, RIVAL_FLOOR)
         floor = None if least is None else model.calibration_.weight_floor(least)
-        tfs = weighed.term_frequencies
-        bounded = {c: at for c, _, at in weighed.bounded}
-        tf_args = (
-            [at_level for _, _, at_level in tfs],
-            *(_tf_values(data, comparisons) if tf_values is None else tf_values),
-            [by_value[c] for c, _, _ in tfs],
-            li,
-            ri,
-        )
-        tf_bounded = [
-            (bounded.get(c, np.zeros(len(at), np.int8)), tf.frequency) for c, tf, at in tfs
-        ]
-        odds = None
-        if sightings:  # every pair's weight in one pass: the budget's odds by sighting
-            every = pair_weights(index, weighed.total, *tf_args, tf_bounded)
-            budget = slice(None) if context is None else ~context
-            odds = _odds_by_sighting(model.calibration_, every[budget], ri[budget], sightings)
-            del every
-        if floor is not None:
-            near = weights_over(index, weighed.total, *tf_args, floor, tf_bounded)
+        odds = near = None
+        if sightings or floor is not None:
+            tfs = weighed.term_frequencies
+            bounded = {c: at for c, _, at in weighed.bounded}
+            tf_args = (
+                [at_level for _, _, at_level in tfs],
+                *(_tf_values(data, comparisons) if tf_values is None else tf_values),
+                [by_value[c] for c, _, _ in tfs],
+                li,
+                ri,
+            )
+            tf_bounded = [
+                (bounded.get(c, np.zeros(len(at), np.int8)), tf.frequency) for c, tf, at in tfs
+            ]
+            if sightings:
+                # Every pair's weight in one pass: the budget's odds by sighting, and the
+                # pairs over the floor (as weights_over finds them: the same sums).
+                every = pair_weights(index, weighed.total, *tf_args, tf_bounded)
+                budget = slice(None) if context is None else ~context
+                odds = _odds_by_sighting(model.calibration_, every[budget], ri[budget], sightings)
+                if floor is not None:
+                    near = np.flatnonzero(every >= floor)
+                del every
+            elif floor is not None:
+                near = weights_over(index, weighed.total, *tf_args, floor, tf_bounded)
+        if near is not None:
             li, ri, index = li[near], ri[near], index[near]
             context = None if context is None else context[near]
         total = weighed.total[index]
@@ -2879,11 +2885,14 @@ def _reweighed(
     keep: npt.NDArray[np.intp],
     total: npt.NDArray[np.float64],
     prob: npt.NDArray[np.float64],
-    **terms: Any,
+    *,
+    rivals: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]] | None,
+    competition: npt.NDArray[np.float64] | None = None,
+    sighting: npt.NDArray[np.float64] | None = None,
 ) -> _Scored:
-    """A scored chunk's pairs ``keep`` with a new ``total`` and ``prob`` (each pair's, the
-    chunk's length), and per-pair ``terms`` (``competition``, ``sighting``: the chunk's
-    length too) or ``rivals`` set anew; the rest of each kept pair as it was."""
+    """A scored chunk's pairs ``keep`` with a new ``total`` and ``prob``, its ``rivals``,
+    and a new ``competition`` or ``sighting`` term where given (each per pair of the
+    chunk; else the chunk's own); the rest of each kept pair as it was."""
     together = one.combination
     if together is not None:
         together = (together[0][keep], together[1][keep])
@@ -2891,8 +2900,6 @@ def _reweighed(
     def kept(values: Any) -> Any:
         return None if values is None else values[keep]
 
-    per_pair = {"competition": one.competition, "sighting": one.sighting}
-    per_pair.update({k: v for k, v in terms.items() if k != "rivals"})
     return _Scored(
         one.left[keep],
         one.right[keep],
@@ -2902,9 +2909,9 @@ def _reweighed(
         total[keep],
         prob[keep],
         kept(one.context),
-        terms.get("rivals", one.rivals),
-        kept(per_pair["competition"]),
-        sighting=kept(per_pair["sighting"]),
+        rivals,
+        kept(one.competition if competition is None else competition),
+        sighting=kept(one.sighting if sighting is None else sighting),
     )
 
 
@@ -2925,6 +2932,12 @@ def _exclusive_floor(threshold: float) -> float:
     return odds / (1 + odds)
 
 
+def _summed_odds(log2_odds: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Odds as a sighting's sum holds them (at most :data:`_ODDS_CEILING` bits)."""
+    out: npt.NDArray[np.float64] = np.exp2(np.minimum(log2_odds, _ODDS_CEILING))
+    return out
+
+
 def _odds_by_sighting(
     calibration: WeightCalibration,
     total: npt.NDArray[np.float64],
@@ -2932,7 +2945,7 @@ def _odds_by_sighting(
     sightings: int,
 ) -> tuple[npt.NDArray[np.float64], float]:
     """Pairs' calibrated odds summed by sighting, and their probabilities summed."""
-    odds = np.exp2(np.minimum(calibration.log2_odds(total), _ODDS_CEILING))
+    odds = _summed_odds(calibration.log2_odds(total))
     by_sighting = np.bincount(right, weights=odds, minlength=sightings).astype(np.float64)
     return by_sighting, float((odds / (1.0 + odds)).sum())
 
@@ -2998,7 +3011,7 @@ def _one_request(
     while kept:
         one = kept.pop(0)
         odds = calibration.log2_odds(one.total)
-        own = np.exp2(np.minimum(odds, _ODDS_CEILING))
+        own = _summed_odds(odds)
         if one.context is not None:  # not among the sighting's summed odds
             own = np.where(one.context, 0.0, own)
         others = np.maximum(by_sighting[one.right] - own, 0.0)
