@@ -65,6 +65,8 @@ def test_never_raises_on_any_text(text: str, culture: str | None) -> None:
 @example("din ်s/o a", None)  # a letter of another script read as its first
 @example("ali n bin a", None)  # N/A made by dropping a particle between its letters
 @example("ali n al a", "arabic")  # and an article
+@example("de أn", None)  # a particle before a last word of another script read "an"
+@example("ali bin ابن", None)  # a patronymic before one read "ibn"
 def test_idempotent(text: str, culture: str | None) -> None:
     form = normalize_name(text, culture=culture)
     again = normalize_name(form.text, culture=culture)

@@ -296,6 +296,21 @@ def _carry_pending(target: Word, source: Word, article: bool, patronymic: bool) 
     target.after_patronymic = source.after_patronymic or patronymic
 
 
+def _name_follows(words: list[Word], start: int) -> bool:
+    """Whether a part of the name is left from ``words[start]`` on: a word that is no
+    particle, or the last word, which stays a part whatever it reads as (an article or
+    patronymic before nothing; S/O, a relation to no one, aside). The last word counts as
+    it will be read, not as it is written: a word of another script read "an" or "bin"
+    (ان, بن) is a part whose token ("ahn", "ban") is no particle read again, so a particle
+    before it must be dropped now as it would be then ("de ان" is "ahn")."""
+    last = len(words) - 1
+    return any(
+        _kind(x) not in ("article", "patronymic", "nobiliary")
+        or (j == last and not is_parent_relation(x))
+        for j, x in enumerate(words[start:], start)
+    )
+
+
 def join_parts(words: list[Word]) -> list[Word]:
     """Drop connectors and particles (S/O, of two words, between two parts), join
     compounds (Abd al-Rahman, Abu Bakr, Nur al-Din)."""
@@ -313,18 +328,14 @@ def join_parts(words: list[Word]) -> list[Word]:
     while i < n:
         w = words[i]
         pair = _pair_kind(words, i) if out else None
-        if pair is not None and any(
-            _kind(x) not in ("article", "patronymic", "nobiliary") for x in words[i + 2 :]
-        ):
+        if pair is not None and _name_follows(words, i + 2):
             # "Ali S/O Ahmed Khan": Ali, son of Ahmed Khan, as "Ali bin Ahmed Khan" is; a wife's
             # husband (W/O) is no father of hers
             pending_patronymic = pending_patronymic or pair == "patronymic"
             i += 2
             continue
         kind = _kind(w)
-        rest_has_name = kind is not None and any(
-            _kind(x) not in ("article", "patronymic", "nobiliary") for x in words[i + 1 :]
-        )
+        rest_has_name = kind is not None and _name_follows(words, i + 1)
         if not rest_has_name and is_parent_relation(w):
             i += 1  # "Ali S/O": son of no one named
             continue
