@@ -9,7 +9,10 @@ models' m and u, their priors and candidate pairs, and the F1 of each model's ma
 in partitions in this process (``predict_in_partitions``); on Dask
 (``rfl_match.backends.dask.predict``, a task per partition, one kernel thread each): the
 pairs either run alone finds, the largest difference of ``match_probability`` among the
-pairs both find, and F1 against the truth. Peak RSS is this process's high-water mark
+pairs both find, and F1 against the truth. The same with ``one_request_per_person`` set
+on the one fit's model: one predict, and in partitions in this process, each sighting
+read with all the requests (the pass before predicting sums its candidates' odds over
+the partitions). Peak RSS is this process's high-water mark
 during the phase, above what it held before (the data and the models), so it compares
 phases, not processes.
 """
@@ -55,6 +58,7 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
     lines += [__doc__.split("\n\n", 1)[1].strip(), ""]
     rows: list[dict[str, Any]] = []
     fit_rows: list[dict[str, Any]] = []
+    together_rows: list[dict[str, Any]] = []
     for n in sizes:
         data = synthetic(n, n, seed)
         truth = pair_keys(data.truth["request_id"], data.truth["sighting_id"])
@@ -99,21 +103,7 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                         "F1 of its matches": f1,
                     }
                 )
-            log(f"partitions: {n:,} a side, one predict")
-            with timed() as phase:
-                whole = linker.predict(data.requests, data.sightings)
-            runs = [("one predict", whole, phase)]
-            log(f"partitions: {n:,} a side, {PARTITIONS} partitions in this process")
-            with timed() as phase:
-                local = pd.concat(
-                    list(
-                        predict_in_partitions(
-                            linker, data.requests, data.sightings, partition_rows=rows_per
-                        )
-                    ),
-                    ignore_index=True,
-                )
-            runs.append((f"{PARTITIONS} partitions, this process", local, phase))
+            runs = _one_and_partitions(linker, data, rows_per, f"{n:,} a side")
             log(f"partitions: {n:,} a side, {PARTITIONS} partitions on Dask")
             with timed() as phase, dask.config.set(scheduler="threads"):
                 lazy = rm_dask.predict(
@@ -121,22 +111,55 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                 )
                 on_dask = lazy.compute()
             runs.append((f"{PARTITIONS} partitions, Dask threads", on_dask, phase))
-        base = runs[0][2]
-        for name, out, timing in runs:
-            rows.append(
-                {
-                    "records a side": n,
-                    "run": name,
-                    "wall s": timing.wall,
-                    "CPU s": timing.cpu,
-                    "wall / one predict": timing.wall / base.wall,
-                    "peak RSS MiB (phase)": timing.peak_mib,
-                    **_compare(whole, out, truth),
-                }
+            rows += _predict_rows(n, runs, truth)
+            del runs, on_dask, lazy
+            gc.collect()
+            linker.config = linker.config.with_options(one_request_per_person=True)
+            together = _one_and_partitions(
+                linker, data, rows_per, f"{n:,} a side, one_request_per_person"
             )
+            together_rows += _predict_rows(n, together, truth)
     lines += ["### Fit", "", *table(fit_rows), "", "### Predict (the one fit's model)", ""]
     lines += table(rows)
+    lines += ["", "### Predict with `one_request_per_person` (the one fit's model)", ""]
+    lines += table(together_rows)
     return lines
+
+
+def _one_and_partitions(
+    linker: rm.Linker, data: Any, rows: int, said: str
+) -> list[tuple[str, pd.DataFrame, Any]]:
+    """One predict of the synthetic lists, then in partitions of ``rows`` requests in this
+    process (the partitions' matches end to end), each timed."""
+    log(f"partitions: {said}, one predict")
+    with timed() as phase:
+        whole = linker.predict(data.requests, data.sightings)
+    runs = [("one predict", whole, phase)]
+    log(f"partitions: {said}, {PARTITIONS} partitions in this process")
+    with timed() as phase:
+        parts = predict_in_partitions(linker, data.requests, data.sightings, partition_rows=rows)
+        local = pd.concat(list(parts), ignore_index=True)
+    runs.append((f"{PARTITIONS} partitions, this process", local, phase))
+    return runs
+
+
+def _predict_rows(
+    n: int, runs: list[tuple[str, pd.DataFrame, Any]], truth: pd.Index
+) -> list[dict[str, Any]]:
+    """A predict table's rows: each run against the first (one predict)."""
+    whole, base = runs[0][1], runs[0][2]
+    return [
+        {
+            "records a side": n,
+            "run": name,
+            "wall s": timing.wall,
+            "CPU s": timing.cpu,
+            "wall / one predict": timing.wall / base.wall,
+            "peak RSS MiB (phase)": timing.peak_mib,
+            **_compare(whole, out, truth),
+        }
+        for name, out, timing in runs
+    ]
 
 
 def _models(one: rm.Linker, other: rm.Linker) -> dict[str, Any]:

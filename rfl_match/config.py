@@ -293,8 +293,9 @@ class LinkConfig:
             (each person sought once): F1 0.9242 -> 0.932 on the quality set
             (``python -m benchmarks quality``), the calibration suite's Brier score
             0.00401 -> 0.00344 with every bin within 0.05 (``python -m benchmarks
-            calibration``), both at 3b19b3d. Not with one list (dedupe), nor in
-            partitions yet.
+            calibration``), both at 3b19b3d. Not with one list (dedupe). In partitions
+            of the requests (``rfl_match.backends``), each sighting is read with all the
+            run's requests (``partitions.compete``).
         term_frequency: adjust name agreements by how common the name is: the person's
             given and family names, the father's and mother's
             (``compare.PARENTS_BY_FREQUENCY``).

@@ -1601,7 +1601,11 @@ class Linker:
             prepared, comparisons, threshold, laps, exclusive=exclusive
         )
         if exclusive:
-            kept, self.training_["last_one_request_scale"] = _one_request(model, kept, threshold)
+            # In a partition of a run, its sightings are read with all the run's requests.
+            shared = self._partition.sighting_odds if self._partition is not None else None
+            kept, self.training_["last_one_request_scale"] = _one_request(
+                model, kept, threshold, shared
+            )
             laps.lap("one request per person")
         if context:
             found = self._partition.competing if self._partition is not None else None
@@ -1709,19 +1713,27 @@ class Linker:
             laps.lap("scoring")
         return kept, context_only is not None
 
-    def _sighting_rivals(
+    def _sighting_pass(
         self, requests: pd.DataFrame, sightings: pd.DataFrame
-    ) -> npt.NDArray[np.float64]:
-        """Each sighting's likeliest candidate among ``requests`` by the budget's pairs
-        (:data:`RIVAL_FLOOR` or more, else 0): a partition's part of the rivals a run in
-        partitions weighs the context rules' pairs against
-        (``rfl_match.backends.partitions.compete``)."""
+    ) -> tuple[npt.NDArray[np.float64], tuple[npt.NDArray[np.float64], float] | None]:
+        """A partition's part of what a run in partitions reads its sightings with
+        (``rfl_match.backends.partitions.compete``): each sighting's likeliest candidate
+        among ``requests`` by the budget's pairs (:data:`RIVAL_FLOOR` or more, else 0),
+        which the context rules' pairs are weighed against; and, with
+        ``one_request_per_person``, the budget's pairs' odds summed by sighting and their
+        probabilities summed (:meth:`_weigh`; else None)."""
         laps = _Laps()
         comparisons = self._comparisons()
         prepared = self._prepared(requests, sightings, None, comparisons, laps)
-        # Only the rivals are wanted: at threshold 1.0 next to no pair is kept besides.
-        kept, _ = self._scored_chunks(prepared, comparisons, 1.0, laps, rivals=True)
-        return _rivals(kept, prepared[2].sizes)[1]
+        # Only the sums are wanted: at threshold 1.0 next to no pair is kept besides.
+        exclusive = self.config.one_request_per_person
+        kept, _ = self._scored_chunks(
+            prepared, comparisons, 1.0, laps, rivals=True, exclusive=exclusive
+        )
+        odds = kept[0].odds if kept else None
+        if exclusive and odds is None:  # no candidate: nothing to add
+            odds = (np.zeros(prepared[2].sizes[1]), 0.0)
+        return _rivals(kept, prepared[2].sizes)[1], odds
 
     def _assemble(
         self,
@@ -2985,7 +2997,10 @@ def _exclusive_scale(by_sighting: npt.NDArray[np.float64], expected: float) -> f
 
 
 def _one_request(
-    model: FellegiSunterModel, kept: list[_Scored], threshold: float
+    model: FellegiSunterModel,
+    kept: list[_Scored],
+    threshold: float,
+    shared: tuple[npt.NDArray[np.float64], float] | None = None,
 ) -> tuple[list[_Scored], float]:
     """The scored chunks with each sighting's requests read together
     (``LinkConfig.one_request_per_person``): a sighting is the person of one request at
@@ -3001,10 +3016,14 @@ def _one_request(
     rules' pairs are read so too; then pairs under ``threshold`` are dropped. Returned
     with g. ``kept`` is emptied as it is read (each chunk's weights freed once its kept
     pairs are copied); its first chunk holds the sums of all
-    (:meth:`Linker._scored_chunks`)."""
-    if not kept or kept[0].odds is None:
-        return kept, 1.0
-    by_sighting, expected = kept[0].odds
+    (:meth:`Linker._scored_chunks`). ``shared``: the sums to read the sightings with
+    instead, those of all the requests of a run in partitions
+    (:attr:`prepare.Partition.sighting_odds`), of which ``kept``'s are a part."""
+    if shared is None:
+        if not kept or kept[0].odds is None:
+            return kept, 1.0
+        shared = kept[0].odds
+    by_sighting, expected = shared
     scale = _exclusive_scale(by_sighting, expected)
     calibration = model.calibration_
     out = []

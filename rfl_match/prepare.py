@@ -798,6 +798,10 @@ class Partition:
     context rules' own pairs are weighed (``rfl_match.linker._compete``). ``told``:
     the warnings given in the run so far (one set, shared by its partitions in a
     process), each given once however many partitions and passes meet it.
+    ``sighting_odds``: with ``one_request_per_person``, each sighting's budget pairs'
+    calibrated odds summed over all the requests, and the pairs' probabilities summed
+    (the expected matches), which a partition reads its sightings with as one run
+    reads them (``rfl_match.linker._one_request``).
     """
 
     term_counts: Mapping[str, Mapping[str, int]] | None = None
@@ -809,6 +813,7 @@ class Partition:
     budgets: int = 0
     told: set[str] = field(default_factory=set)
     competing: npt.NDArray[np.float64] | None = None
+    sighting_odds: tuple[npt.NDArray[np.float64], float] | None = None
 
     def fresh(self) -> Partition:
         """A copy for one pass over a partition: nothing found, no budget made (and the

@@ -629,5 +629,6 @@ def test_each_sighting_s_rivals_are_those_among_all_the_requests(fitted, synthet
     np.testing.assert_allclose(found[0], want.fillna(0.0).to_numpy())
     # A partition's own pass: only its requests' candidates.
     first = agreed.partitions[0]
-    own = rivals_pass(task, agreed.parts[0], right, replace(first, competing=None))
+    own, sums = rivals_pass(task, agreed.parts[0], right, replace(first, competing=None))
+    assert sums is None  # the sightings read with their requests together: not asked
     assert (own <= found[0] + 1e-12).all() and (own < found[0]).any()

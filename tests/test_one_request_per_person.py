@@ -162,15 +162,13 @@ def test_with_the_context_rules(synthetic: dict[str, pd.DataFrame]) -> None:
 def test_where_it_does_not_apply(
     budget_only: rm.Linker, synthetic: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
-    """One list has no sightings to read together, partitions hold a part of a sighting's
-    requests: both refused; pairs given are read alone; a saved model keeps the option."""
+    """One list has no sightings to read together: refused; pairs given are read alone;
+    a saved model keeps the option."""
     requests, sightings = synthetic["requests"], synthetic["sightings"]
     with pytest.raises(rm.ConfigError, match="one_request_per_person"):
         budget_only.predict(requests)
     with pytest.raises(rm.ConfigError, match="one_request_per_person"):
         budget_only.dedupe(requests)
-    with pytest.raises(rm.ConfigError, match="partition"):
-        list(predict_in_partitions(budget_only, requests, sightings))
     given = _alone(budget_only).predict(requests, sightings).head(20)[KEYS]
     read = budget_only.predict(requests, sightings, pairs=given, threshold=0, top_k=0)
     alone = _alone(budget_only).predict(requests, sightings, pairs=given, threshold=0, top_k=0)
@@ -222,3 +220,54 @@ def test_set_after_a_fit_it_reads_the_fits_candidates(
     linker.config = linker.config.with_options(max_block_size=1000)  # blocks anew
     linker.predict(requests, sightings)
     assert "prepare + blocking" in linker.training_["predict_seconds"]
+
+
+@pytest.mark.parametrize("context", [0, 2])
+def test_partitions_read_each_sighting_with_all_the_requests(
+    synthetic: dict[str, pd.DataFrame], context: int
+) -> None:
+    """In partitions of the requests (one process, and Dask where installed), each
+    sighting is read with the run's requests, as in one run: the same rows, weights and
+    probabilities, with the context rules' own pairs (2) and without (0). A partition
+    that reads its sightings with its own requests alone (the pass before predicting
+    left out) reads them otherwise."""
+    from dataclasses import replace
+
+    from rfl_match.backends import partitions
+
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    config = {"one_request_per_person": True, "context_candidates": context}
+    linker = rm.Linker(config).fit(requests, sightings)
+    whole = partitions.task_linker(linker).predict(requests, sightings)
+    # g lifts a sighting's only candidate, its other requests lower a shared one
+    assert (whole[SIGHTING_COLUMN] > 0).any() and (whole[SIGHTING_COLUMN] < -1).any()
+
+    def parts(run: object) -> pd.DataFrame:
+        return pd.concat(list(run), ignore_index=True).sort_values(KEYS, ignore_index=True)  # type: ignore[call-overload]
+
+    want = whole.sort_values(KEYS, ignore_index=True)
+    got = parts(predict_in_partitions(linker, requests, sightings, partition_rows=120))
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9)
+    dask = pytest.importorskip("dask")
+    from rfl_match.backends import dask as rm_dask
+
+    with dask.config.set(scheduler="synchronous"):
+        lazy = rm_dask.predict(linker, requests, sightings, partition_rows=120)
+        on_dask = lazy.compute().sort_values(KEYS, ignore_index=True)
+    pd.testing.assert_frame_equal(on_dask, want, check_exact=False, rtol=1e-9)
+
+    pass_before = partitions.compete
+
+    def own_sums_only(*args: object) -> None:
+        pass_before(*args)  # type: ignore[arg-type]
+        agreed = args[2]
+        agreed.partitions = [replace(one, sighting_odds=None) for one in agreed.partitions]  # type: ignore[attr-defined]
+
+    try:
+        partitions.compete = own_sums_only  # type: ignore[assignment]
+        alone = parts(predict_in_partitions(linker, requests, sightings, partition_rows=120))
+    finally:
+        partitions.compete = pass_before
+    # Each partition's sightings read with fewer requests: fewer rivals, weights higher.
+    merged = alone.merge(want, on=KEYS, suffixes=("", "_run"))
+    assert (merged[SIGHTING_COLUMN] > merged[f"{SIGHTING_COLUMN}_run"] + 1e-6).any()

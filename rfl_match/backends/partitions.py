@@ -156,11 +156,6 @@ def check_partitioned(
     if linker.model_ is None:
         raise ModelError("the Linker has no model: fit it, or load one, first")
     check_run(linker, sightings)
-    if linker.config.one_request_per_person:
-        raise ConfigError(
-            "one_request_per_person: a sighting's requests are read together, which no "
-            "partition of them holds (not run in partitions yet); predict in one process"
-        )
     return (
         None if threshold is None else check_threshold(threshold),
         None if top_k is None else check_top_k(top_k),
@@ -438,26 +433,39 @@ def merged_choices(choices: Sequence[Choices]) -> Choices:
 
 def rivals_pass(
     task: Linker, requests: pd.DataFrame, sightings: pd.DataFrame, partition: Partition
-) -> npt.NDArray[np.float64]:
+) -> tuple[npt.NDArray[np.float64], tuple[npt.NDArray[np.float64], float] | None]:
     """One partition scored: each sighting's likeliest candidate among the partition's
-    requests, by the budget's pairs (``Linker._sighting_rivals``)."""
+    requests, by the budget's pairs; with ``one_request_per_person``, also their odds
+    summed by sighting and their probabilities summed (``Linker._sighting_pass``)."""
     task = copy.copy(task)
     task.training_ = dict(task.training_)
     task._partition = partition.fresh()
-    return task._sighting_rivals(requests, sightings)
+    return task._sighting_pass(requests, sightings)
 
 
 def compete(runner: Runner, task: Linker, agreed: Agreed, right: pd.DataFrame) -> None:
-    """A pass before a run predicts, where its context rules propose pairs: each
-    sighting's likeliest candidate among all the requests (:func:`rivals_pass`, the
-    most over the partitions), which every partition's context pairs are weighed
-    against, as one run weighs them (``rfl_match.linker._compete``; a request's
-    candidates are all in its partition). It scores each partition once more."""
-    if not task._competes() or not agreed.partitions:
+    """A pass before a run predicts, where its context rules propose pairs or its
+    sightings' requests are read together (``one_request_per_person``), so that every
+    partition reads its sightings as one run does (a request's candidates are all in
+    its partition, a sighting's are in all of them). Each sighting's likeliest
+    candidate among all the requests (:func:`rivals_pass`, the most over the
+    partitions), which the context rules' own pairs are weighed against
+    (``rfl_match.linker._compete``); with the option, each sighting's candidates' odds
+    summed over the partitions, and the expected matches
+    (``rfl_match.linker._one_request``). It scores each partition once more."""
+    exclusive = task.config.one_request_per_person
+    if not (task._competes() or exclusive) or not agreed.partitions:
         return
     calls = agreed.calls(runner.shared(task), after=(runner.shared(right),))
-    best = np.maximum.reduce(runner.each(rivals_pass, calls))
-    agreed.partitions = [replace(one, competing=best) for one in agreed.partitions]
+    found = runner.each(rivals_pass, calls)
+    best = np.maximum.reduce([rivals for rivals, _ in found])
+    odds = None
+    if exclusive:
+        sums = [one for _, one in found if one is not None]
+        odds = (np.sum([s for s, _ in sums], axis=0), float(sum(e for _, e in sums)))
+    agreed.partitions = [
+        replace(one, competing=best, sighting_odds=odds) for one in agreed.partitions
+    ]
 
 
 def predict_partition(
