@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -224,13 +225,13 @@ def test_set_after_a_fit_it_reads_the_fits_candidates(
 
 @pytest.mark.parametrize("context", [0, 2])
 def test_partitions_read_each_sighting_with_all_the_requests(
-    synthetic: dict[str, pd.DataFrame], context: int
+    synthetic: dict[str, pd.DataFrame], context: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """In partitions of the requests (one process, and Dask where installed), each
     sighting is read with the run's requests, as in one run: the same rows, weights and
     probabilities, with the context rules' own pairs (2) and without (0). A partition
-    that reads its sightings with its own requests alone (the pass before predicting
-    left out) reads them otherwise."""
+    that reads its sightings with its own requests alone (the sums of the pass before
+    predicting left out) reads them otherwise."""
     from dataclasses import replace
 
     from rfl_match.backends import partitions
@@ -241,13 +242,27 @@ def test_partitions_read_each_sighting_with_all_the_requests(
     whole = partitions.task_linker(linker).predict(requests, sightings)
     # g lifts a sighting's only candidate, its other requests lower a shared one
     assert (whole[SIGHTING_COLUMN] > 0).any() and (whole[SIGHTING_COLUMN] < -1).any()
-
-    def parts(run: object) -> pd.DataFrame:
-        return pd.concat(list(run), ignore_index=True).sort_values(KEYS, ignore_index=True)  # type: ignore[call-overload]
-
     want = whole.sort_values(KEYS, ignore_index=True)
-    got = parts(predict_in_partitions(linker, requests, sightings, partition_rows=120))
-    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9)
+
+    def in_partitions() -> pd.DataFrame:
+        parts = predict_in_partitions(linker, requests, sightings, partition_rows=120)
+        return pd.concat(list(parts), ignore_index=True).sort_values(KEYS, ignore_index=True)
+
+    pd.testing.assert_frame_equal(in_partitions(), want, check_exact=False, rtol=1e-9)
+
+    pass_before = partitions.compete
+
+    def own_sums_only(runner: Any, task: Any, agreed: Any, right: Any) -> None:
+        pass_before(runner, task, agreed, right)
+        agreed.partitions = [replace(one, sighting_odds=None) for one in agreed.partitions]
+
+    with monkeypatch.context() as patched:
+        patched.setattr(partitions, "compete", own_sums_only)
+        alone = in_partitions()
+    # Each partition's sightings read with fewer requests: fewer rivals, weights higher.
+    merged = alone.merge(want, on=KEYS, suffixes=("", "_run"))
+    assert (merged[SIGHTING_COLUMN] > merged[f"{SIGHTING_COLUMN}_run"] + 1e-6).any()
+
     dask = pytest.importorskip("dask")
     from rfl_match.backends import dask as rm_dask
 
@@ -255,19 +270,3 @@ def test_partitions_read_each_sighting_with_all_the_requests(
         lazy = rm_dask.predict(linker, requests, sightings, partition_rows=120)
         on_dask = lazy.compute().sort_values(KEYS, ignore_index=True)
     pd.testing.assert_frame_equal(on_dask, want, check_exact=False, rtol=1e-9)
-
-    pass_before = partitions.compete
-
-    def own_sums_only(*args: object) -> None:
-        pass_before(*args)  # type: ignore[arg-type]
-        agreed = args[2]
-        agreed.partitions = [replace(one, sighting_odds=None) for one in agreed.partitions]  # type: ignore[attr-defined]
-
-    try:
-        partitions.compete = own_sums_only  # type: ignore[assignment]
-        alone = parts(predict_in_partitions(linker, requests, sightings, partition_rows=120))
-    finally:
-        partitions.compete = pass_before
-    # Each partition's sightings read with fewer requests: fewer rivals, weights higher.
-    merged = alone.merge(want, on=KEYS, suffixes=("", "_run"))
-    assert (merged[SIGHTING_COLUMN] > merged[f"{SIGHTING_COLUMN}_run"] + 1e-6).any()
