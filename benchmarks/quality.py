@@ -202,7 +202,7 @@ def run(
         f"rfl_match on synthetic {n_requests:,} x {n_sightings:,} (seed {seed})",
     )
     by_sighting, sighting_first = _by_sighting_rank(default, default_keys, true_keys)
-    one_request, one_by_sighting = _one_request(data, true_keys, overall, prob, hit)
+    one_request, one_by_sighting = _one_request(linker, data, true_keys, overall, prob, hit)
     raw = rm.scoring.probability(scored["match_weight"].to_numpy(np.float64))
     calib = reliability(prob, hit)
     speed = _speed_line(fit_time, predict_time, n_requests, n_sightings)
@@ -315,16 +315,26 @@ def run(
 
 
 def _one_request(
-    data: Synthetic, true_keys: pd.Index, overall: PairScores, prob: np.ndarray, hit: np.ndarray
+    linker: rm.Linker,
+    data: Synthetic,
+    true_keys: pd.Index,
+    overall: PairScores,
+    prob: np.ndarray,
+    hit: np.ndarray,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The default run (``overall``; every candidate's ``prob`` and ``hit``) against a fit
-    and predict with ``one_request_per_person``: the predicted pairs' scores and the
-    largest calibration gap; and the latter's pairs by their sighting's rank."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        linker = rm.Linker({"one_request_per_person": True}).fit(data.requests, data.sightings)
-        predicted = linker.predict(data.requests, data.sightings)
-        scored = linker.predict(data.requests, data.sightings, threshold=0.0, top_k=0)
+    """The default run (``overall``; every candidate's ``prob`` and ``hit``) against the
+    same fitted ``linker``'s predict with ``one_request_per_person`` set (an option of
+    predict: the fit's candidates read again; unset after): the predicted pairs' scores
+    and the largest calibration gap; and the latter's pairs by their sighting's rank."""
+    linker.config = linker.config.with_options(one_request_per_person=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            predicted = linker.predict(data.requests, data.sightings)
+            scored = linker.predict(data.requests, data.sightings, threshold=0.0, top_k=0)
+        scale = linker.training_["last_one_request_scale"]
+    finally:
+        linker.config = linker.config.with_options(one_request_per_person=False)
     keys = pair_keys(predicted["request_id"], predicted["sighting_id"])
     read = score_pairs(keys, true_keys)
     read_prob = scored["match_probability"].to_numpy(np.float64)
@@ -332,7 +342,7 @@ def _one_request(
     rows = []
     for label, s, p, h in (
         ("each pair alone (the default)", overall, prob, hit),
-        (f"one request per person (g = {linker.training_['last_one_request_scale']:.3g})",
+        (f"one request per person (g = {scale:.3g})",
          read, read_prob, read_hit),
     ):  # fmt: skip
         worst, within, filled = gaps(reliability(p, h))
