@@ -264,7 +264,7 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
         maps.append(f"seed {seed}: intercept {cal.intercept:.3f}, slope {cal.slopes[0]:.3f}")
         ids = scored[["request_id", "sighting_id"]]
         del scored  # two million rows with explanations: keep only what the review needs
-        readings["one_request"].add(*_one_request(data, truth))
+        readings["one_request"].add(*_one_request(linker, data, truth))
         prob, held_truth, note = _reviewed(data, ids, hit, seed)
         readings["reviewed"].add(prob, held_truth)
         notes.append(f"seed {seed}: {note}")
@@ -381,13 +381,20 @@ def _summary_row(reading: Reading, label: str = "") -> dict[str, Any]:
     }
 
 
-def _one_request(data: Synthetic, truth: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _one_request(
+    linker: rm.Linker, data: Synthetic, truth: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
     """Every candidate's probability with ``one_request_per_person`` (each person here is
-    sought by one request), and which candidates are true."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        linker = rm.Linker({"one_request_per_person": True}).fit(data.requests, data.sightings)
-        scored = linker.predict(data.requests, data.sightings, threshold=0.0, top_k=0)
+    sought by one request), and which candidates are true: the fitted ``linker``'s
+    predict with the option set (an option of predict: the fit's candidates read again;
+    unset after)."""
+    linker.config = linker.config.with_options(one_request_per_person=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scored = linker.predict(data.requests, data.sightings, threshold=0.0, top_k=0)
+    finally:
+        linker.config = linker.config.with_options(one_request_per_person=False)
     hit = np.asarray(
         pair_keys(scored["request_id"], scored["sighting_id"]).isin(
             pair_keys(truth["request_id"], truth["sighting_id"])
