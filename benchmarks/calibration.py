@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 import rfl_match as rm
-from benchmarks.common import header, log, pair_keys, table
+from benchmarks.common import header, log, pair_keys, predict_options, table
 from benchmarks.datasets import Synthetic, synthetic
 from rfl_match.calibration import (
     DEPENDENCE_BAND,
@@ -388,13 +388,9 @@ def _one_request(
     sought by one request), and which candidates are true: the fitted ``linker``'s
     predict with the option set (an option of predict: the fit's candidates read again;
     unset after)."""
-    linker.config = linker.config.with_options(one_request_per_person=True)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            scored = linker.predict(data.requests, data.sightings, threshold=0.0, top_k=0)
-    finally:
-        linker.config = linker.config.with_options(one_request_per_person=False)
+    with predict_options(linker, one_request_per_person=True), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scored = linker.predict(data.requests, data.sightings, threshold=0.0, top_k=0)
     hit = np.asarray(
         pair_keys(scored["request_id"], scored["sighting_id"]).isin(
             pair_keys(truth["request_id"], truth["sighting_id"])

@@ -250,6 +250,18 @@ def timed() -> Iterator[Phase]:
         phase.peak_mib = max(peak_rss_mib(), phase.tree_peak_mib)
 
 
+@contextmanager
+def predict_options(linker: Any, **options: Any) -> Iterator[Any]:
+    """A fitted linker with options of predict set (``one_request_per_person``: the fit's
+    candidates are read again, nothing fitted anew), its configuration as it was after."""
+    before = linker.config
+    linker.config = before.with_options(**options)
+    try:
+        yield linker
+    finally:
+        linker.config = before
+
+
 def _rss_mib(pid: int) -> float:
     return _proc_mib(pid, "status", "VmRSS:")
 

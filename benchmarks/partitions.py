@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 import rfl_match as rm
-from benchmarks.common import header, log, pair_keys, score_pairs, table, timed
+from benchmarks.common import header, log, pair_keys, predict_options, score_pairs, table, timed
 from benchmarks.datasets import synthetic
 from rfl_match.backends.partitions import fit_in_partitions, predict_in_partitions, task_linker
 
@@ -114,10 +114,10 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
             rows += _predict_rows(n, runs, truth)
             del runs, on_dask, lazy
             gc.collect()
-            linker.config = linker.config.with_options(one_request_per_person=True)
-            together = _one_and_partitions(
-                linker, data, rows_per, f"{n:,} a side, one_request_per_person"
-            )
+            with predict_options(linker, one_request_per_person=True):
+                together = _one_and_partitions(
+                    linker, data, rows_per, f"{n:,} a side, one_request_per_person"
+                )
             together_rows += _predict_rows(n, together, truth)
     lines += ["### Fit", "", *table(fit_rows), "", "### Predict (the one fit's model)", ""]
     lines += table(rows)

@@ -22,6 +22,7 @@ from benchmarks.common import (
     header,
     log,
     pair_keys,
+    predict_options,
     score_pairs,
     table,
     timed,
@@ -326,15 +327,11 @@ def _one_request(
     same fitted ``linker``'s predict with ``one_request_per_person`` set (an option of
     predict: the fit's candidates read again; unset after): the predicted pairs' scores
     and the largest calibration gap; and the latter's pairs by their sighting's rank."""
-    linker.config = linker.config.with_options(one_request_per_person=True)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            predicted = linker.predict(data.requests, data.sightings)
-            scored = linker.predict(data.requests, data.sightings, threshold=0.0, top_k=0)
-        scale = linker.training_["last_one_request_scale"]
-    finally:
-        linker.config = linker.config.with_options(one_request_per_person=False)
+    with predict_options(linker, one_request_per_person=True), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        predicted = linker.predict(data.requests, data.sightings)
+        scored = linker.predict(data.requests, data.sightings, threshold=0.0, top_k=0)
+    scale = linker.training_["last_one_request_scale"]
     keys = pair_keys(predicted["request_id"], predicted["sighting_id"])
     read = score_pairs(keys, true_keys)
     read_prob = scored["match_probability"].to_numpy(np.float64)

@@ -16,7 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.common import Phase, cluster_pairs, emit, pair_keys, score_pairs, timed
+from benchmarks.common import (
+    Phase,
+    cluster_pairs,
+    emit,
+    pair_keys,
+    predict_options,
+    score_pairs,
+    timed,
+)
 from benchmarks.datasets import FEBRL_COMPARE, Synthetic, febrl, febrl_canonical, synthetic
 
 
@@ -92,8 +100,7 @@ def _one_request(linker: Any, data: Any, truth: pd.Index) -> dict[str, Any]:
     set (opt-in; each person here is sought by one request): the fit's candidates read
     again, each sighting's requests together. Its predict's wall seconds and peak, its
     scores, and :func:`calibration_at_scale`'s reading; the option unset again after."""
-    linker.config = linker.config.with_options(one_request_per_person=True)
-    try:
+    with predict_options(linker, one_request_per_person=True):
         with timed() as predict:
             read = linker.predict(data.requests, data.sightings)
         keys = pair_keys(read["request_id"], read["sighting_id"])
@@ -101,9 +108,7 @@ def _one_request(linker: Any, data: Any, truth: pd.Index) -> dict[str, Any]:
         out = _phase("one_request", predict) | _scores("one_request_", keys, truth)
         out["one_request_scale"] = linker.training_["last_one_request_scale"]
         scale = calibration_at_scale(linker, data, truth)
-        return out | {f"one_request_{k}": v for k, v in scale.items()}
-    finally:
-        linker.config = linker.config.with_options(one_request_per_person=False)
+    return out | {f"one_request_{k}": v for k, v in scale.items()}
 
 
 def rfl_synth_new(task: dict[str, Any]) -> dict[str, Any]:
