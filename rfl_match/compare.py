@@ -771,7 +771,9 @@ class FamilyNameComparison(Comparison):
 
     def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
         out = levels.copy()
-        at = _one_side_middle(data, li, ri, levels == kernels.TRUNCATED)
+        at = _one_side_middle(
+            data, li, ri, levels, above=kernels.TRUNCATED - 1, below=kernels.TRUNCATED + 1
+        )
         if len(at):
             x, y = li[at], ri[at]
             a, b = data.person_names(0), data.person_names(1)
@@ -846,7 +848,10 @@ def _compound_family(
     Returns the pairs ranked again (which :func:`_run_together` leaves as they are)."""
     none = np.zeros(0, dtype=np.intp)
     may_a, may_b = _compound_records(data)
-    maybe = np.flatnonzero(may_a[li] & may_b[ri])  # few: most compounds are no one's name
+    # few: most compounds are no one's name
+    maybe = kernels.flagged_pairs(
+        li, ri, may_a.view(np.uint8), may_b.view(np.uint8), both=1, workers=data.workers
+    )
     if not len(maybe):
         return none
     a, b = data.person_names(0), data.person_names(1)
@@ -893,23 +898,48 @@ def _father_left_out(data: PreparedPair, levels: Levels, li: Index, ri: Index) -
     strangers' would, not as relatives' (a sibling scored 1.000). Family name fields that
     only sound alike (Hassan, Hussein) are not one name shortened: the chain's rank
     stands."""
-    a, b = data.person_names(0), data.person_names(1)
-    fields = a.family_from_field[li] & b.family_from_field[ri]  # both sides' fields say
-    at = _one_side_middle(data, li, ri, (levels < kernels.TRUNCATED) & fields)
+    # both sides' fields say
+    at = _one_side_middle(data, li, ri, levels, below=kernels.TRUNCATED, fields=True)
     if len(at):
         at = at[_field_ranks(data, li[at], ri[at]) >= kernels.TRUNCATED]
         levels[at] = kernels.TRUNCATED
 
 
 def _one_side_middle(
-    data: PreparedPair, li: Index, ri: Index, where: npt.NDArray[np.bool_]
+    data: PreparedPair,
+    li: Index,
+    ri: Index,
+    levels: Levels,
+    *,
+    above: int = -1,
+    below: int = 127,
+    fields: bool = False,
 ) -> npt.NDArray[np.intp]:
-    """The pairs (of ``where``) in which one side's parts hold names between its given
-    and family name fields (:attr:`PersonNames.middle`) and the other's hold none."""
+    """The pairs whose level is over ``above`` and under ``below``, in which one side's
+    parts hold names between its given and family name fields (:attr:`PersonNames.middle`)
+    and the other's hold none; with ``fields``, only those whose family names both come
+    from a family name field (:attr:`PersonNames.family_from_field`)."""
     a, b = data.person_names(0), data.person_names(1)
     if not (a.middle.any() or b.middle.any()):
         return np.zeros(0, dtype=np.intp)
-    return np.flatnonzero(((a.middle[li] > 0) != (b.middle[ri] > 0)) & where)
+    return kernels.flagged_pairs(
+        li, ri, _middle_flags(data, 0), _middle_flags(data, 1), both=2 if fields else 0,
+        alone=1, levels=levels, above=above, below=below, workers=data.workers,
+    )  # fmt: skip
+
+
+def _middle_flags(data: PreparedPair, side: int) -> npt.NDArray[np.uint8]:
+    """Per record of a side, as :func:`kernels.flagged_pairs` reads them: 1 where its parts
+    hold names between its given and family name fields, 2 where its family name comes
+    from a family name field (made once)."""
+    key = f"middle flags:{side}"
+    if key not in data._cache:
+        names = data.person_names(side)
+        data._cache[key] = (names.middle > 0).astype(np.uint8) | (
+            names.family_from_field.astype(np.uint8) << 1
+        )
+    out: npt.NDArray[np.uint8] = data._cache[key]
+    return out
 
 
 def _field_ranks(data: PreparedPair, x: Index, y: Index) -> Levels:
@@ -960,7 +990,9 @@ def _swapped_family(data: PreparedPair, levels: Levels, li: Index, ri: Index) ->
     first_a, family_a = _swap_keys(data, 0)
     first_b, family_b = _swap_keys(data, 1)
     may_a, may_b = _swap_records(data)
-    maybe = np.flatnonzero(may_a[li] & may_b[ri])
+    maybe = kernels.flagged_pairs(
+        li, ri, may_a.view(np.uint8), may_b.view(np.uint8), both=1, workers=data.workers
+    )
     if not len(maybe):
         return
     x, y = li[maybe], ri[maybe]
@@ -1031,14 +1063,13 @@ def _run_together(
     may_a, may_b = _run_records(data)
     if not (may_a.any() or may_b.any()):
         return
-    rows = np.flatnonzero(may_a[li] | may_b[ri])
+    rows = kernels.flagged_pairs(
+        li, ri, may_a.view(np.uint8), may_b.view(np.uint8), either=1, levels=levels,
+        above=kernels.MISSING, below=kernels.SOUNDS, keys=(ja, jb), workers=data.workers,
+    )  # fmt: skip
     if len(compounds):
         rows = np.setdiff1d(rows, compounds, assume_unique=True)
-    rows = rows[(levels[rows] > kernels.MISSING) & (levels[rows] < kernels.SOUNDS)]
-    if not len(rows):
-        return
-    a, b = ja[li[rows]], jb[ri[rows]]
-    levels[rows[(a >= 0) & (a == b)]] = kernels.SOUNDS
+    levels[rows] = kernels.SOUNDS
 
 
 def _run_records(data: PreparedPair) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:

@@ -1949,6 +1949,68 @@ def take_column(
             )  # fmt: skip
 
 
+def flagged_pairs(
+    li: Index,
+    ri: Index,
+    flags_a: npt.NDArray[np.uint8],
+    flags_b: npt.NDArray[np.uint8],
+    *,
+    both: int = 0,
+    either: int = 0,
+    alone: int = 0,
+    levels: Levels | None = None,
+    above: int = -1,
+    below: int = 127,
+    keys: tuple[IntArray, IntArray] | None = None,
+    workers: int = 1,
+) -> Index:
+    """The pairs (rows of ``li`` and ``ri``) whose records' flags (a bit field a record,
+    ``flags_a[li]`` and ``flags_b[ri]``) hold each bit of ``both`` on both sides, some bit
+    of ``either`` on one side or the other, and each bit of ``alone`` on one side only;
+    with ``levels``, only those whose level is over ``above`` and under ``below``; with
+    ``keys`` (a code a record of each side, -1 none), only those whose records' codes
+    agree. One pass over the pairs, where numpy would gather each pair's records once a
+    condition (the family name's adjustments read a few pairs of many this way)."""
+    if levels is None:  # no level read: every pair passes
+        levels, above, below = np.zeros(len(li), dtype=np.int8), -1, 1
+    if len(levels) != len(li):
+        raise ValueError(f"flagged_pairs: {len(levels)} levels for {len(li)} pairs")
+    found = np.zeros(len(li), dtype=np.bool_)
+    if len(li):
+        none = np.zeros(0, dtype=np.int32)
+        key_a, key_b = (none, none) if keys is None else keys
+        with _Threads(workers):
+            _flagged_pairs(
+                np.ascontiguousarray(li, dtype=np.intp), np.ascontiguousarray(ri, dtype=np.intp),
+                np.ascontiguousarray(flags_a, dtype=np.uint8),
+                np.ascontiguousarray(flags_b, dtype=np.uint8), both, either, alone,
+                levels, above, below,
+                keys is not None, np.ascontiguousarray(key_a, dtype=np.int32),
+                np.ascontiguousarray(key_b, dtype=np.int32), found,
+            )  # fmt: skip
+    return np.flatnonzero(found)
+
+
+@njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
+def _flagged_pairs(
+    li: Index, ri: Index, flags_a: npt.NDArray[np.uint8], flags_b: npt.NDArray[np.uint8],
+    both: int, either: int, alone: int, levels: Levels, above: int, below: int,
+    keyed: bool, key_a: IntArray, key_b: IntArray, found: npt.NDArray[np.bool_],
+) -> None:  # fmt: skip
+    for k in prange(len(li)):
+        level = levels[k]
+        if level <= above or level >= below:
+            continue
+        fa, fb = flags_a[li[k]], flags_b[ri[k]]
+        if (
+            (fa & fb & both) != both
+            or (either != 0 and ((fa | fb) & either) == 0)
+            or ((fa ^ fb) & alone) != alone
+        ):
+            continue
+        found[k] = not keyed or (key_a[li[k]] >= 0 and key_a[li[k]] == key_b[ri[k]])
+
+
 def _side_codes(columns: list[IntArray]) -> IntArray:
     """One side's per-record codes of several comparisons, a record's codes together."""
     return np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.int32)

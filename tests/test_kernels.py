@@ -352,6 +352,40 @@ def test_clear_both_equals_reference(data: st.DataObject, strided: bool) -> None
 
 
 @settings(max_examples=200, deadline=None)
+@given(st.data(), st.booleans(), st.booleans())
+def test_flagged_pairs_equal_reference(data: st.DataObject, leveled: bool, keyed: bool) -> None:
+    # The pairs whose records' flags hold every bit of `both` on both sides, some bit of
+    # `either` on either, each bit of `alone` on one side only, whose level lies strictly
+    # between `above` and `below` (a strided column, as an adjustment is given it), and
+    # whose records' keys agree (both known).
+    flags = st.integers(0, 7)
+    a = np.array(data.draw(st.lists(flags, min_size=4, max_size=4)), dtype=np.uint8)
+    b = np.array(data.draw(st.lists(flags, min_size=5, max_size=5)), dtype=np.uint8)
+    key_a = np.array(data.draw(st.lists(st.integers(-1, 2), min_size=4, max_size=4)), np.int32)
+    key_b = np.array(data.draw(st.lists(st.integers(-1, 2), min_size=5, max_size=5)), np.int32)
+    li, ri = data.draw(pairs(4, 5))
+    both, either, alone = (data.draw(flags) for _ in range(3))
+    above, below = data.draw(st.integers(-1, 8)), data.draw(st.integers(0, 9))
+    matrix = np.zeros((len(li), 2), dtype=np.int8)
+    matrix[:, 1] = data.draw(st.lists(st.integers(0, 8), min_size=len(li), max_size=len(li)))
+    got = kernels.flagged_pairs(
+        li, ri, a, b, both=both, either=either, alone=alone,
+        levels=matrix[:, 1] if leveled else None, above=above, below=below,
+        keys=(key_a, key_b) if keyed else None,
+    )  # fmt: skip
+    want = [
+        k
+        for k, (x, y) in enumerate(zip(li, ri, strict=True))
+        if a[x] & b[y] & both == both
+        and (not either or (a[x] | b[y]) & either)
+        and (a[x] ^ b[y]) & alone == alone
+        and (not leveled or above < matrix[k, 1] < below)
+        and (not keyed or (key_a[x] >= 0 and key_a[x] == key_b[y]))
+    ]
+    assert got.tolist() == want
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_cross_alike_equals_reference(data: st.DataObject) -> None:
     # A pair below the level rises to it where part 0 of either side's chain sounds like
