@@ -515,8 +515,9 @@ def test_a_record_reads_its_consonant_vav_one_way() -> None:
     )
     data = PreparedPair(left, left.assign(record_id=["3", "4"]))
     full, given = _column_tokens(data, 0, "full_name"), _column_tokens(data, 0, "given_name")
-    assert [full[0][0], given[0][0]] == ["yavaz", "yavaz"]
-    assert [full[1][0], given[1][0]] == ["yawaz", "yawaz"]
+    # the ئ that opens a Kurdish word before a vowel is silent (clean_text)
+    assert [full[0][0], given[0][0]] == ["avaz", "avaz"]
+    assert [full[1][0], given[1][0]] == ["awaz", "awaz"]
     assert _column_tokens(data, 0, "father_name") == [["navaf"], ["nawaf"]]
 
 

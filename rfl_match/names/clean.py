@@ -28,8 +28,11 @@ _LETTER_MAP = {
     "ٵ": "ا", "ٶ": "و", "ٸ": "ي",
     # Persian, Urdu and Pashto forms of yeh, kaf, heh, gaf
     "ی": "ي", "ى": "ي", "ې": "ي", "ۍ": "ي", "ێ": "ي", "ے": "ي", "ۓ": "ي", "ۑ": "ي",
-    "ک": "ك", "ڪ": "ك", "ګ": "گ", "ھ": "ه", "ہ": "ه", "ۃ": "ة", "ۀ": "ه", "ە": "ه",
+    "ک": "ك", "ڪ": "ك", "ګ": "گ", "ھ": "ه", "ہ": "ه", "ۃ": "ة", "ۀ": "ه",
     "ۆ": "و", "ۇ": "و", "ۋ": "و", "ۈ": "و",
+    # Sorani Kurdish ە writes the vowel e (a): a vowel letter, as alef is, not heh; read as
+    # heh, محەمەد (Mihemed) romanised "mahhamhad" and حەسەن (Hesen) "hahsahan"
+    "ە": "ا",
     # ta marbuta is read as a final heh: both are weak in a skeleton
     "ة": "ه",
     "ـ": "",
@@ -45,6 +48,11 @@ _TABLE |= {ord(c): " " for c in _HYPHENS}
 _TABLE |= {ord(k): v for k, v in (_LETTER_MAP | _DIGITS).items()}
 _TABLE |= {ord(c): " " for c in '.,;:()[]{}"«»„“”‹›!?|\\+*&#@~^=<>،؛؟'}
 
+
+# Sorani Kurdish opens a word that starts with a vowel with ئ, which says nothing (ئەحمەد,
+# Ehmed; ئازاد, Azad): silent there, not the consonant y its yeh reads as elsewhere (Arabic
+# writes it within a word only: رائد, Raed)
+_VOWEL_SEAT = re.compile("(?<!\\w)ئ(?=[اەۆوێیيى])")
 
 # a hyphen within a word (NFKC reads U+2011 as U+2010); "-" last, as a character class takes it
 _WORD_HYPHENS = "\u2010\u2011-"
@@ -103,7 +111,8 @@ def clean_text(text: str) -> str:
     """Clean name text: NFKC, case folding, invisible characters, Arabic-script letter variants.
 
     Removes harakat, tatweel, zero-width characters and apostrophes; unifies alef and hamza
-    seats, Persian and Arabic yeh and kaf, ta marbuta (read as final heh); turns hyphens and
+    seats, Persian and Arabic yeh and kaf, ta marbuta (read as final heh), Sorani Kurdish ە
+    (a vowel: alef) and the ئ that opens its words before a vowel (silent); turns hyphens and
     punctuation into spaces and Arabic-Indic digits into ASCII digits. Latin diacritics are
     kept here (romanisation decides what they mean). S/O and D/O (son of, daughter of) and
     N/A, N/K (not known) written with their slash keep it, one word told from initials
@@ -127,6 +136,8 @@ def clean_text(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     text = text.casefold()
+    if "ئ" in text:
+        text = _VOWEL_SEAT.sub("", text)
     if "-" in text or "\u2010" in text:
         text = _HYPHENED.sub(_joined, text)
     if "/" in text:
