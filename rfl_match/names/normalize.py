@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -47,6 +48,7 @@ from rfl_match.names.placeholders import (
 )
 from rfl_match.names.romanization import (
     BurmeseSyllable,
+    _ascii_word,
     burmese_latin_syllables,
     burmese_syllables,
     candidates_after,
@@ -85,6 +87,20 @@ def somali_to_common(word: str) -> str:
 # (Hacıoğlu: Гаджиоглу, Cəfər: Джафар); ç was romanised as ch already.
 _TURKIC_LETTERS = frozenset("ıİğĞəƏ")
 _TURKIC_C = re.compile("c(?!h)")
+# Letters only Kurmanji Kurdish (the Latin alphabet of Kurds in Turkey and Syria) has
+# among the names read here: in a word with one of them, c is a j and x a kh (Cemîl:
+# Jamil, جميل; Xelîl: Khalil, خليل), which the skeleton key reads (the phonetic key
+# reads the word as typed without its marks, Cemil: :func:`_unmarked`).
+_KURMANJI_LETTERS = frozenset("êîû")
+_KURMANJI_X = re.compile("x")
+# ç and ş, which a keyboard without them writes c and s (Francois, Celik, Serko): a word
+# with one, or with a Kurmanji letter, is read both ways (:func:`_unmarked`). Not the
+# carons (č š ž ć), whose readings ch, sh, zh meet Cyrillic ч ш ж (Ilič: Ильич), nor a
+# word with a letter of Turkish or Turkmen spelling beside (Gökçen, Tuğçe: Гёкчен,
+# Тугче), typed where ç is at hand: read so, true pairs of the held-out Russian set
+# shared no key (89 and 9 of 26,350, ``python benchmarks/bench_names.py``).
+_CEDILLAS = frozenset("çş")
+_TURKISH_LETTERS = frozenset("ıİğĞəƏöüýÖÜÝ")
 
 
 class TokenInfo(NamedTuple):
@@ -95,6 +111,16 @@ class TokenInfo(NamedTuple):
     phonetic_key: str
     skeleton_key: str
     candidates: tuple[str, ...]
+
+
+def _unmarked(native: str) -> str:
+    """A Latin word as typed without its marks (a keyboard without ç, ş, š, ê: Francois,
+    Celik, Saric, Serko, Cemil), where they make the romanisation read a letter otherwise
+    (François: franchois, as ç is read in Turkish and Kurdish; Şêrko: sherko): the
+    phonetic key reads it so, and the skeleton key reads the marks, so that both
+    spellings meet the word (and Chelik, Sherko their own)."""
+    bare = unicodedata.normalize("NFD", native)
+    return _ascii_word("".join(c for c in bare if not unicodedata.combining(c)))
 
 
 def _strip_article_latin(word: str) -> str | None:
@@ -226,6 +252,13 @@ def _analyze_token(
         if "c" in key_source and not _TURKIC_LETTERS.isdisjoint(native):
             key_source = _TURKIC_C.sub("j", key_source)
         skeleton, phonetic = token_keys(key_source)
+        if native.isascii():
+            return TokenInfo(latin, vid or latin, phonetic, skeleton or key_source, (latin,))
+        if not _KURMANJI_LETTERS.isdisjoint(native):
+            skeleton = token_keys(_KURMANJI_X.sub("kh", _TURKIC_C.sub("j", key_source)))[0]
+        marked = not (_CEDILLAS.isdisjoint(native) and _KURMANJI_LETTERS.isdisjoint(native))
+        if marked and _TURKISH_LETTERS.isdisjoint(native) and not is_somali:
+            phonetic = token_keys(_unmarked(native))[1]
         return TokenInfo(latin, vid or latin, phonetic, skeleton or key_source, (latin,))
     persian = persian if script == "Arabic" else None
     first = plain if plain is not None else romanize_uncached(native, script, persian)
