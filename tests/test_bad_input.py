@@ -46,9 +46,17 @@ def test_truth_ids_typed_with_spaces_still_count(tmp_path: Path) -> None:
 
 ARABIC = "record_id,full_name,sex\nr1,محمد أحمد,ذكر\nr2,فاطمة علي,أنثى\nr3,Ali Hassan,M\n"
 CYRILLIC = "record_id,full_name,sex\nr1,Иван Петров,М\nr2,Ольга Иванова,Ж\nr3,Сергей Ёлкин,м\n"
+# Letters side by side whose code page bytes happen to make a UTF-8 letter (cp1251's В and
+# і: C2 B3, ³; П and ё: CF B8, ϸ; cp1256's ش and ک: D4 98): read as a UTF-8 file with
+# lines typed in elsewhere, each name was garbled in cp1252 ("Â³êòîð")
+UKRAINIAN = "record_id,full_name,sex\nr1,Віктор Шевченко,male\nr2,Пётр Коваленко,male\n"
+PERSIAN = "record_id,full_name,sex\nr1,شکيبا رحيمي,female\nr2,علي رضايي,male\n"
 
 
-@pytest.mark.parametrize(("text", "page"), [(ARABIC, "cp1256"), (CYRILLIC, "cp1251")])
+@pytest.mark.parametrize(
+    ("text", "page"),
+    [(ARABIC, "cp1256"), (CYRILLIC, "cp1251"), (UKRAINIAN, "cp1251"), (PERSIAN, "cp1256")],
+)
 def test_arabic_and_cyrillic_windows_exports_are_read_not_garbled(
     tmp_path: Path, text: str, page: str
 ) -> None:
@@ -66,6 +74,18 @@ def test_arabic_and_cyrillic_windows_exports_are_read_not_garbled(
     assert rm.io.read_header(write(tmp_path, (header + "r1,x\n").encode(page))) == header[
         :-1
     ].split(",")
+
+
+def test_a_file_in_a_code_page_past_its_first_bytes_is_read_in_it(tmp_path: Path) -> None:
+    # ASCII for its first 64 KiB (valid UTF-8), then rows in cp1251: each read as Cyrillic
+    # and noted, not garbled in cp1252 ("Àííà Èâàíîâà")
+    lines = ["record_id,full_name,sex"] + [f"L{i},John Smith,male" for i in range(5_000)]
+    lines += ["C1,Анна Иванова,female", "C2,Віктор Шевченко,male"]
+    frame = rm.read_records(write(tmp_path, ("\n".join(lines) + "\n").encode("cp1251")))
+    assert frame["full_name"].tail(2).tolist() == ["Анна Иванова", "Віктор Шевченко"]
+    notes = [p for p in frame.attrs["problems"] if "not UTF-8" in p.message]
+    assert [p.row for p in notes] == [5_001, 5_002]
+    assert all("read as cp1251 (Windows Cyrillic)" in p.message for p in notes)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ Encodings: UTF-8 (with or without BOM), UTF-16 (with BOM or without), and for fi
 are not valid UTF-8 the Windows code page whose script their letters read as words in:
 cp1252 (Latin), cp1251 (Cyrillic) or cp1256 (Arabic), a note said for the last two; a file
 in none of them clearly is refused. In a UTF-8 file, a line that is not valid UTF-8 (a
-record typed in elsewhere) is read as cp1252 on its own, and its row reported.
+record typed in elsewhere, or a file that turns to a code page past its first bytes) is
+read in the code page such lines read as words in (else cp1252), and its row reported.
 Delimiters ``,`` ``;`` and tab are sniffed from the first lines. A line may end in a line
 feed, a carriage return and a line feed, or a carriage return alone (old Mac exports).
 Rows with too many or too few fields are reported, not silently shifted. A row whose every
@@ -484,27 +485,45 @@ def _remove_nuls(table: Table) -> None:
             rejected.fields[key] = cell.replace("\x00", "")
 
 
-#: Read as UTF-8, each line that is not valid UTF-8 as cp1252, with a note per row.
-_MIXED = "utf-8, lines in cp1252"
+#: Read as UTF-8, each line that is not valid UTF-8 in the code page those lines read as
+#: words in (:func:`_fallback_page`), with a note per row.
+_MIXED = "utf-8, other lines in a code page"
+_ASCII = bytes(range(128))
 
 
 def _holds_utf8(head: bytes) -> bool:
-    """Whether bytes that are not all valid UTF-8 still hold valid UTF-8 letters beyond
-    ASCII (a UTF-8 file with a line from elsewhere, not a cp1252 file)."""
+    """Whether bytes that are not all valid UTF-8 are UTF-8 still for the most part: its
+    letters beyond ASCII take more than half of the bytes beyond ASCII (a UTF-8 file with
+    a line from elsewhere). In a file in a code page, two letters side by side may happen
+    to make one UTF-8 letter (cp1251's В and і are the bytes of UTF-8's ³), no more."""
+    beyond = len(head.translate(None, _ASCII))
     text = head.decode("utf-8", errors="replace")
-    return any(ord(ch) > 127 and ch != "\ufffd" for ch in text)
+    letters = sum(len(ch.encode("utf-8")) for ch in text if ord(ch) > 127 and ch != "\ufffd")
+    return letters * 2 > beyond
 
 
-def _mixed_lines(path: Path, fallback: list[int]) -> Iterator[str]:
-    """The file's lines (ended by a line feed, a carriage return or both), each decoded as
-    UTF-8, or as cp1252 where it is not valid UTF-8; the numbers of those lines (from 1)
-    go to ``fallback``."""
-    for number, raw in enumerate(path.read_bytes().splitlines(keepends=True), 1):
+def _fallback_page(lines: list[bytes]) -> str:
+    """The code page to read a UTF-8 file's lines that are not UTF-8 in: the one they
+    read as words in together (:func:`code_page`: a file that turns to cp1251 or cp1256
+    past its first bytes, or a UTF-8 file with rows typed in elsewhere), else cp1252."""
+    other: list[bytes] = []
+    for raw in lines:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(raw)
+    return code_page(b"".join(other)) or "cp1252"
+
+
+def _mixed_lines(lines: list[bytes], page: str, fallback: list[int]) -> Iterator[str]:
+    """Lines (each with its line end), each decoded as UTF-8, or in ``page`` where it is
+    not valid UTF-8; the numbers of those lines (from 1) go to ``fallback``."""
+    for number, raw in enumerate(lines, 1):
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError:
             fallback.append(number)
-            yield raw.decode("cp1252", errors="replace")
+            yield raw.decode(page, errors="replace")
 
 
 def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> Table | None:
@@ -567,8 +586,7 @@ def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> 
 
 
 _NOT_UTF8 = (
-    "{what} is not UTF-8 as the rest of the file is: read as cp1252 (Windows Latin); "
-    "check its letters"
+    "{what} is not UTF-8 as the rest of the file is: read as {page} ({name}); check its letters"
 )
 
 
@@ -576,24 +594,28 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str, titles: i
     """Row by row with the csv module: ragged rows are rejected with their row numbers,
     blank rows counted and dropped as :func:`_read_fast` does. ``encoding`` _MIXED:
     UTF-8, and each line that is not valid UTF-8 as cp1252, each row that holds one
-    reported."""
+    reported (the code page the lines not UTF-8 read as words in, else cp1252)."""
     csv.field_size_limit(1 << 30)
     problems: list[Problem] = []
     rejected: list[RejectedRow] = []
     rows: list[list[str]] = []
     numbers: list[int] = []
     dropped: list[int] = []  # blank rows
-    fallback: list[int] = []  # lines read as cp1252 (encoding _MIXED)
+    fallback: list[int] = []  # lines read in a code page (encoding _MIXED)
+    mixed: dict[str, str] = {}  # that page, and its name, for the notes
     try:
         with contextlib.ExitStack() as stack:
             if encoding == _MIXED:
-                lines: Iterable[str] = _mixed_lines(path, fallback)
+                raw_lines = path.read_bytes().splitlines(keepends=True)
+                page = _fallback_page(raw_lines)
+                lines: Iterable[str] = _mixed_lines(raw_lines, page, fallback)
+                mixed = {"page": page, "name": CODE_PAGES[page]}
             else:
                 lines = stack.enter_context(path.open("r", encoding=encoding, newline=""))
             reader = csv.reader(lines, delimiter=delimiter)
             header = _header_row(reader, delimiter, titles)
             if fallback:
-                problems.append(Problem(None, None, _NOT_UTF8.format(what="the header")))
+                problems.append(Problem(None, None, _NOT_UTF8.format(what="the header", **mixed)))
             read = reader.line_num
             # a rejected row's cells by column, two blank headers kept apart
             fields = [h if h.strip() else blank_header_name(i) for i, h in enumerate(header)]
@@ -607,7 +629,8 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str, titles: i
                     read = reader.line_num
                     continue
                 if fallback and fallback[-1] > read:  # a line of this row read as cp1252
-                    problems.append(Problem(row_no, None, _NOT_UTF8.format(what="this row")))
+                    note = _NOT_UTF8.format(what="this row", **mixed)
+                    problems.append(Problem(row_no, None, note))
                 read = reader.line_num
                 if len(row) == len(header):
                     rows.append(row)
