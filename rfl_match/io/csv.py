@@ -337,7 +337,7 @@ def _read(
         if not encoding.startswith("utf-8"):
             raise RecordError([Problem(None, None, _UNKNOWN)], source) from None
         # UTF-8 up to here: a later line in another encoding (a record typed in
-        # elsewhere) is read as cp1252 on its own, and said so
+        # elsewhere) is read in a code page on its own (_fallback_page), and said so
         return _read_slow(path, _MIXED, delimiter, source, titles)
     except UnicodeDecodeError:
         raise RecordError([Problem(None, None, _UNKNOWN)], source) from None
@@ -628,7 +628,7 @@ def _read_slow(path: Path, encoding: str, delimiter: str, source: str, titles: i
                     dropped.append(row_no)
                     read = reader.line_num
                     continue
-                if fallback and fallback[-1] > read:  # a line of this row read as cp1252
+                if fallback and fallback[-1] > read:  # a line of this row read in the page
                     note = _NOT_UTF8.format(what="this row", **mixed)
                     problems.append(Problem(row_no, None, note))
                 read = reader.line_num
