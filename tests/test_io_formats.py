@@ -197,6 +197,34 @@ def test_parquet_timestamps_and_floats_in_date_columns_read_as_dates(tmp_path: P
     assert records.attrs["problems"] == []
 
 
+def test_parquet_text_stored_as_bytes_and_lists_read_as_text(tmp_path: Path) -> None:
+    """Strings in a BINARY column (older Spark, Hive and Impala write them so) read as the
+    text they hold, not as ``b'RQ1'``; bytes that are not UTF-8 and lists are noted, a
+    list's items read joined by ``; `` (not ``['Homs', 'Aleppo']``)."""
+    import pyarrow as pa
+
+    table = pa.table(
+        {
+            "record_id": pa.array([b"RQ1", b"RQ2", b"RQ3"], type=pa.binary()),
+            "full_name": pa.array([b"Ali Hassan", "عمر".encode(), None], pa.binary()),
+            "sex": pa.array([b"male", b"m\xe4le", b"female"], type=pa.binary()),
+            "alternate_names": pa.array([["Ali", "علي"], [], None]),
+        }
+    )
+    pq.write_table(table, tmp_path / "in.parquet")
+    got = read_table(tmp_path / "in.parquet")
+    assert got.frame.to_dict("list") == {
+        "record_id": ["RQ1", "RQ2", "RQ3"],
+        "full_name": ["Ali Hassan", "عمر", ""],
+        "sex": ["male", "m\ufffdle", "female"],
+        "alternate_names": ["Ali; علي", "", ""],
+    }
+    assert [(p.column, p.message.split(":")[0]) for p in got.problems] == [
+        ("sex", "holds bytes that are not all UTF-8 text"),
+        ("alternate_names", "holds lists"),
+    ]
+
+
 def test_short_and_long_rows_rejected_and_later_rows_numbered_right(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_text(

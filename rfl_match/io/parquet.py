@@ -1,13 +1,16 @@
 """Parquet files (pyarrow): typed columns in, text columns out, exact round trips.
 
 Every column is read as text the way a person would write it: whole numbers without
-``.0``, dates as ``YYYY-MM-DD``, nulls as "". Output is written as it is (Parquet is not
-opened by a spreadsheet, so nothing needs neutralising).
+``.0``, dates as ``YYYY-MM-DD``, nulls as "". Text stored as bytes (a BINARY column, as
+older Spark, Hive and Impala write strings) is read as the UTF-8 it holds; a list's items
+are read joined by ``; `` (as several alternate names are written), each noted. Output is
+written as it is (Parquet is not opened by a spreadsheet, so nothing needs neutralising).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -35,10 +38,20 @@ def read_parquet(path: FilePath) -> Table:
 
     arrow = _arrow_table(Path(path))
     columns: dict[int, pd.Series] = {}
+    problems: list[Problem] = []
     for i in range(arrow.num_columns):
         column = arrow.column(i)
         kind = column.type
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        name = str(arrow.column_names[i])
+        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+            column, note = _bytes_as_text(column)
+            kind = column.type
+            if note:
+                problems.append(Problem(None, name, note))
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            problems.append(Problem(None, name, _LISTS))
+            series = pd.Series([_items_text(v) for v in column.to_pylist()], dtype=str)
+        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
             text = pc.fill_null(column, "")
             series = text.to_pandas().astype(str)
         elif (
@@ -51,14 +64,45 @@ def read_parquet(path: FilePath) -> Table:
         elif (typed := typed_text(column)) is not None:  # floats and timestamps
             series = pd.Series(typed, dtype=str)
         else:
-            # binary, times of day and nested types: cell by cell, as typed.
+            # times of day and other nested types: cell by cell, as typed.
             series = pd.Series([cell_text(v) for v in column.to_pylist()], dtype=str)
         columns[i] = series.reset_index(drop=True)
     frame = pd.DataFrame(columns)
     if not columns:
         frame = pd.DataFrame(index=pd.RangeIndex(arrow.num_rows))
     frame.columns = pd.Index(arrow.column_names)
-    return drop_blank_rows(Table(frame, format="parquet"))
+    return drop_blank_rows(Table(frame, problems, format="parquet"))
+
+
+_LISTS = "holds lists: each cell's items are read joined by '; ' (as alternate names are)"
+_NOT_UTF8 = (
+    "holds bytes that are not all UTF-8 text: read as UTF-8, with \ufffd for each byte "
+    "that is not; check its values"
+)
+
+
+def _bytes_as_text(column: Any) -> tuple[Any, str]:
+    """A BINARY column as the text its bytes hold (older Spark, Hive and Impala write
+    strings so; ``str`` of a cell would read ``b'Ali'``), and a note where some bytes
+    are not UTF-8 ("" where all are)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return pc.cast(column, pa.large_string()), ""
+    except pa.ArrowInvalid:  # some bytes are not UTF-8: replaced, and said so
+        values = [None if v is None else v.decode("utf-8", "replace") for v in column.to_pylist()]
+        return pa.chunked_array([pa.array(values, type=pa.large_string())]), _NOT_UTF8
+
+
+def _items_text(value: object) -> str:
+    """A list cell's items as text, joined by ``; `` (a list within flattened; None:
+    blank)."""
+    if value is None:
+        return ""
+    if not isinstance(value, list):
+        return cell_text(value)
+    return "; ".join(text for text in map(_items_text, value) if text)
 
 
 def read_parquet_header(path: FilePath) -> list[str]:
