@@ -506,9 +506,18 @@ def _read(
         rejected = [r for e in errors if isinstance(e, RecordsRejected) for r in e.rejected]
         raise RecordsRejected(problems, "inputs", rejected)
     if config.mapping and loaded:
+        # A key that names a column of no input is a mistake where an input lacks the
+        # field it maps to (a header mistyped: that file's column would be left unread,
+        # "Date de naisance"); where every input has the field, the configuration is one
+        # written for other files too, and nothing is lost.
         unused = set.intersection(*(set(item.absent_mapping) for item in loaded.values()))
-        if unused:
-            listed = ", ".join(repr(k) for k in config.mapping if k in unused)
+        lacking = {
+            key
+            for key in unused
+            if any(config.mapping[key] not in item.records.columns for item in loaded.values())
+        }
+        if lacking:
+            listed = ", ".join(repr(k) for k in config.mapping if k in lacking)
             raise ConfigError(f"mapping: column(s) {listed} found in no input file")
     return loaded
 

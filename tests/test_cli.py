@@ -102,6 +102,28 @@ def test_a_saved_model_reads_the_files_as_its_configuration_maps_them(
     assert explained.stdout == mapped.stdout
 
 
+def test_a_mistyped_mapping_key_is_refused_where_a_file_lacks_its_field(tmp_path: Path) -> None:
+    # The requests' header "Date de naissance" mapped as "Date de naisance": the sightings
+    # have date_of_birth already, and the run went on without the requests' births, not a
+    # word said. Where every file has the field, a mapping written for other files is no
+    # mistake: the run goes on.
+    requests, sightings = tmp_path / "requests.csv", tmp_path / "sightings.csv"
+    requests.write_text("ID,Nom complet,Date de naissance\nR1,Ali Hassan,1990-01-01\n")
+    sightings.write_text("record_id,full_name,date_of_birth\nS1,Ali Hasan,1990-01-01\n")
+    config = tmp_path / "typo.toml"
+    config.write_text(
+        '[mapping]\n"ID" = "record_id"\n"Nom complet" = "full_name"\n'
+        '"Date de naisance" = "date_of_birth"\n',
+        encoding="utf-8",
+    )
+    result = run("link", requests, sightings, "--config", config, "-o", tmp_path / "m.csv")
+    assert result.returncode == 2, result.stderr
+    assert "'Date de naisance' found in no input file" in result.stderr
+    assert not (tmp_path / "m.csv").exists()
+    result = run("link", sightings, sightings, "--config", config, "-o", tmp_path / "m.csv")
+    assert result.returncode == 0, result.stderr
+
+
 def test_data_error_exit_code_and_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("id,camp\n1,x\n", encoding="utf-8")

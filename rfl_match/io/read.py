@@ -285,7 +285,7 @@ def load_records(
     absent: list[str] = []
     if mapping and skip_absent_mapping:
         headers = {str(c) for c in frame.columns} | {str(c).strip() for c in frame.columns}
-        absent = [k for k in mapping if k not in headers and mapping[k] not in headers]
+        absent = [k for k in mapping if k not in headers]
         mapping = {k: v for k, v in mapping.items() if k not in absent}
     if warn_misspelled_targets:
         _warn_misspelled_targets(mapping)
