@@ -2235,12 +2235,21 @@ class Linker:
             linker.model_ = FellegiSunterModel.from_dict(data["model"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{path}: the model in this file is incomplete ({exc})") from exc
+        wrong = _model_problems(linker.model_)
+        if wrong:
+            raise ModelError(
+                f"{path}: the model in this file is not one a fit writes ({'; '.join(wrong)}); "
+                "fit the model again"
+            )
         linker.training_ = dict(data.get("training", {}))
         if version == _CONDITIONED_VERSION:
             # Older versions split nothing (without condition_on they are read unsplit).
             linker._conditioned = CONDITIONED_COMPARISONS_V8
         linker._revisions = frozenset(k for k in REVISIONS if linker.training_.get(k) is True)
-        comparisons = linker._comparisons()
+        try:
+            comparisons = linker._comparisons()
+        except KeyError as exc:  # a kind no configuration could hold
+            raise ModelError(f"{path}: the file's comparisons are incomplete ({exc!r})") from exc
         labels = [list(c.labels) for c in comparisons]
         if labels != linker.model_.labels:
             # Fitted before births a generation apart were a level of their own: compared
@@ -2263,6 +2272,31 @@ class Linker:
                 "predicts with the weights saved; fit the model again to weigh them so."
             )
         return linker
+
+
+def _model_problems(model: FellegiSunterModel) -> list[str]:
+    """What makes a loaded model one no fit writes (a file edited by hand, or cut short),
+    in words, before a predict reads it: each comparison with as many m, u and random u
+    as it has levels, probabilities between 0 and 1, and a prior between them."""
+    out = []
+    arrays = {"m": model.m_, "u": model.u_, "u_random": model.u_random_}
+    lengths = {"labels": len(model.labels)} | {key: len(v) for key, v in arrays.items()}
+    if any(n != len(model.names) for n in lengths.values()):
+        counts = ", ".join(f"{n} {key}" for key, n in lengths.items())
+        return [f"{len(model.names)} comparisons named, {counts}"]
+    for c, name in enumerate(model.names):
+        for key, values in arrays.items():
+            level = values[c]
+            if len(level) != len(model.labels[c]):
+                out.append(f"{name}: {len(level)} {key} for {len(model.labels[c])} levels")
+            elif not np.all(np.isfinite(level) & (level >= 0) & (level <= 1)):
+                out.append(f"{name}: {key} not all probabilities (0 to 1)")
+    if not (np.isfinite(model.prior_) and 0 < model.prior_ < 1):
+        out.append(f"prior {model.prior_!r} not between 0 and 1")
+    calibration = model.calibration_
+    if not np.all(np.isfinite([calibration.intercept, *calibration.knots, *calibration.slopes])):
+        out.append("calibration not all finite")
+    return out
 
 
 def _generation_holds(comparison: Comparison, held: Hold | None) -> tuple[Hold, ...] | None:

@@ -658,8 +658,9 @@ class FellegiSunterModel:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "names": self.names,
-            "labels": self.labels,
+            # copies: a caller's edit of the dict is not the model's
+            "names": list(self.names),
+            "labels": [list(x) for x in self.labels],
             "m": [m.tolist() for m in self.m_],
             "u": [u.tolist() for u in self.u_],
             "u_random": [u.tolist() for u in self.u_random_],

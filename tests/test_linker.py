@@ -794,13 +794,24 @@ def test_load_rejects_other_versions(tmp_path: Path, fitted: rm.Linker) -> None:
         (lambda data: data["config"].update(treshold=0.5), "treshold"),
         (lambda data: data.pop("comparisons"), "comparisons"),
         (lambda data: data["comparisons"][0].pop("kind"), "comparisons"),
+        (lambda data: data["comparisons"][0].update(kind="bogus"), "comparisons"),
+        # values no fit writes: refused at load, not read by predict (a prior of 2 gave no
+        # match, a NaN m four, a list one short a raw broadcasting error)
+        (lambda data: data["model"].update(prior=2.0), "prior 2.0 not between 0 and 1"),
+        (lambda data: data["model"].update(prior=float("nan")), "prior nan"),
+        (lambda data: data["model"]["m"][0].__setitem__(1, float("nan")), "m not all prob"),
+        (lambda data: data["model"]["u"][1].__setitem__(1, 5.0), "u not all prob"),
+        (lambda data: data["model"]["m"][0].pop(), r"m for \d+ levels"),
+        (lambda data: [data["model"][k].pop() for k in ("names", "m", "u")], "comparisons named"),
+        (lambda data: data["model"]["calibration"].update(intercept=float("inf")), "calibration"),
     ],
 )
 def test_load_names_what_a_damaged_file_lacks(
     tmp_path: Path, fitted: rm.Linker, damage: Any, named: str
 ) -> None:
-    """A model file without its configuration, with one that is not usable, or without
-    its comparisons is a ModelError that says which, not a raw KeyError or TypeError."""
+    """A model file without its configuration, with one that is not usable, without its
+    comparisons, or with values no fit writes, is a ModelError that says which, not a raw
+    KeyError or TypeError, nor matches read off impossible weights."""
     data = fitted.to_dict()
     damage(data)
     path = tmp_path / "damaged.json"
