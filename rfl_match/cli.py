@@ -984,18 +984,31 @@ def _pair_files(paths: dict[str, Path], command: str) -> dict[str, pd.DataFrame]
         )
     frames: dict[str, pd.DataFrame] = {}
     for label, table in tables.items():
-        frame = table.frame
+        # indexed by the rows as the file numbers them (the header row 0), for the notes
+        frame = table.frame.set_axis(pd.Index(table.row_numbers(), name="row"))
         blank = (frame["request_id"].fillna("").astype(str).str.strip() == "") | (
             frame["sighting_id"].fillna("").astype(str).str.strip() == ""
         )
         if blank.any():
             print(
-                f"{label}: {int(blank.sum()):,} row(s) with a blank request_id or "
-                "sighting_id left out",
+                f"{label}: {_row_list(frame.index[blank.to_numpy()])} with a blank "
+                "request_id or sighting_id left out",
                 file=sys.stderr,
             )
         frames[label] = frame[~blank.to_numpy()]
     return frames
+
+
+#: Rows a note lists by number before it counts the rest.
+_LISTED_ROWS = 10
+
+
+def _row_list(rows: pd.Index) -> str:
+    """Rows named in a note: "row 7", "rows 3, 7", or the first few and how many more."""
+    shown = ", ".join(str(r) for r in rows[:_LISTED_ROWS])
+    more = len(rows) - _LISTED_ROWS
+    rest = f" and {more:,} more" if more > 0 else ""
+    return ("row " if len(rows) == 1 else "rows ") + shown + rest
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -1005,7 +1018,15 @@ def _evaluate(args: argparse.Namespace) -> int:
     frames = _pair_files({"matches": args.matches, "truth": args.truth}, "evaluate")
     matches, truth = frames["matches"].copy(), frames["truth"]
     if "rank" in matches.columns:
-        matches["rank"] = pd.to_numeric(matches["rank"], errors="coerce").fillna(1e9)
+        ranks = pd.to_numeric(matches["rank"], errors="coerce")
+        unranked = ranks.isna().to_numpy()
+        if unranked.any():  # read as ranked last (recall@k does not count them): said so
+            print(
+                f"matches: {_row_list(matches.index[unranked])} with no rank read as ranked "
+                "last (recall@1 and recall@5 do not count them)",
+                file=sys.stderr,
+            )
+        matches["rank"] = ranks.fillna(1e9)
     if args.threshold is not None and len(matches):  # no pairs: nothing to threshold
         if "match_probability" not in matches.columns:
             raise RecordError(
@@ -1019,6 +1040,17 @@ def _evaluate(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         probability = pd.to_numeric(matches["match_probability"], errors="coerce")
+        unread = probability.isna().to_numpy()
+        if unread.any():  # a pair without a probability cannot be held to the threshold
+            raise RecordError(
+                [
+                    Problem(int(row), "match_probability", "not a probability", str(value))
+                    for row, value in zip(
+                        matches.index[unread], matches["match_probability"][unread], strict=True
+                    )
+                ],
+                str(args.matches),
+            )
         matches = matches[(probability >= args.threshold).to_numpy()]
     scores = evaluate_matches(matches, truth)
     if args.json:

@@ -785,8 +785,28 @@ def test_evaluate_says_which_truth_rows_it_could_not_count(
     result = run("evaluate", matches, bad_truth, "--json")
     assert result.returncode == 0, result.stderr
     assert "truth: row 6" in result.stderr and "rejected" in result.stderr
-    assert "truth: 1 row(s) with a blank request_id or sighting_id left out" in result.stderr
+    assert "truth: row 7 with a blank request_id or sighting_id left out" in result.stderr
     assert json.loads(result.stdout)["true_pairs"] == 5
+
+
+def test_evaluate_says_which_probabilities_and_ranks_it_cannot_read(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    # --threshold over a probability that is no number: refused, each row named (those
+    # pairs were dropped from the predicted ones without a word); a rank that is no number
+    # reads as ranked last, and is said so.
+    truth = pd.read_csv(data["truth"], dtype=str, keep_default_na=False)
+    frame = truth.head(5).assign(rank="1", match_probability="0.9")
+    frame.loc[2, "match_probability"] = "n/a"
+    frame.loc[3, "rank"] = "first"
+    matches = tmp_path / "m.csv"
+    frame.to_csv(matches, index=False)
+    result = run("evaluate", matches, data["truth"], "--threshold", "0.5")
+    assert result.returncode == 3, result.stderr
+    assert "row 3, column 'match_probability': not a probability (value 'n/a')" in result.stderr
+    result = run("evaluate", matches, data["truth"], "--json")
+    assert result.returncode == 0, result.stderr
+    assert "matches: row 4 with no rank read as ranked last" in result.stderr
 
 
 FORMATS = (".csv", ".xlsx", ".parquet", ".xml")
