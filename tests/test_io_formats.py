@@ -289,6 +289,27 @@ def test_pfif_1_1_field_names() -> None:
     assert row["place_of_origin"] == "NEW ORLEANS, LA"
 
 
+def test_pfif_an_element_given_twice_in_a_person_loses_nothing(tmp_path: Path) -> None:
+    # The second of two full_name elements is one more name (PFIF writes one a line); the
+    # second of two dates of birth is left out and noted (the last one was kept, silently).
+    path = tmp_path / "twice.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4">'
+        "<pfif:person><pfif:person_record_id>example.org/p1</pfif:person_record_id>"
+        "<pfif:full_name>Sara Ahmed</pfif:full_name><pfif:full_name>Sarah Ahmad</pfif:full_name>"
+        "<pfif:date_of_birth>1990-01-01</pfif:date_of_birth>"
+        "<pfif:date_of_birth>1991</pfif:date_of_birth></pfif:person></pfif:pfif>",
+        encoding="utf-8",
+    )
+    records = rm.read_records(path)
+    row = records.iloc[0]
+    assert (row["full_name"], row["alternate_names"]) == ("Sara Ahmed", "Sarah Ahmad")
+    assert row["date_of_birth"] == "1990-01-01"
+    assert [(p.row, p.column, p.value) for p in records.attrs["problems"]] == [
+        (1, "date_of_birth", "1991")
+    ]
+
+
 def test_pfif_notes_only() -> None:
     notes = read_pfif_notes(PFIF_DIR / "pfif-1.2-notes.xml")
     assert notes.loc[0, "linked_person_record_id"] == "example.com/person.999"

@@ -76,6 +76,11 @@ _RENAMED = {
     "other": "description",
     "found": "author_made_contact",
 }
+#: Elements whose text is lines (names one a line, free text): one given twice in a
+#: record is read as more lines; any other keeps its first value, and the second is noted
+#: (under this prefix, for :func:`read_pfif`).
+_LINED = frozenset({"full_name", "alternate_names", "description"})
+_REPEATED = "_repeated:"
 _PRIVATE = frozenset(
     {"author_email", "author_phone", "email_of_found_person", "phone_of_found_person"}
 )
@@ -214,7 +219,13 @@ def _parse(path: FilePath) -> _Document:
         elif record and len(stack) >= 1 and stack[-1] == record[-1]["_kind"]:
             key = _RENAMED.get(tag, tag)
             if key not in _PRIVATE:
-                record[-1][key] = "".join(text)
+                value, held = "".join(text), record[-1].get(key)
+                if held is None:
+                    record[-1][key] = value
+                elif key in _LINED:  # one name a line: a second element's are more lines
+                    record[-1][key] = held + "\n" + value
+                elif value.strip() and value.strip() != held.strip():
+                    record[-1].setdefault(_REPEATED + key, value)  # the first kept, said so
         text.clear()
 
     def chars(data: str) -> None:
@@ -396,6 +407,9 @@ def _person_record(person: dict[str, str]) -> dict[str, str]:
     return out
 
 
+_TWICE = "given twice in its person record: the first kept, this one left out"
+
+
 def read_pfif(path: FilePath) -> Table:
     """The persons of a PFIF document as records, their notes folded in.
 
@@ -437,6 +451,12 @@ def read_pfif(path: FilePath) -> Table:
     doc = _parse(path)
     problems: list[Problem] = []
     records = [_person_record(p) for p in doc.persons]
+    problems += [
+        Problem(row, key.removeprefix(_REPEATED), _TWICE, value)
+        for row, person in enumerate(doc.persons, 1)
+        for key, value in person.items()
+        if key.startswith(_REPEATED)
+    ]
     position = {r["record_id"]: i for i, r in enumerate(records) if r["record_id"]}
     latest: dict[int, dict[str, tuple[str, str]]] = {}
     linked: dict[int, list[str]] = {}
