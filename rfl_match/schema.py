@@ -213,19 +213,40 @@ def apply_mapping(frame: pd.DataFrame, mapping: dict[str, str] | None) -> pd.Dat
     ``mapping`` goes from the input's header to the canonical field. Headers that already
     spell a canonical field (in any case, with spaces or hyphens) are recognised without one.
     """
-    renames: dict[str, str] = {}
-    wanted = dict(mapping or {})
+    renames: dict[Any, str] = {}
+    # keys as text: a frame read with header=None names its columns 0, 1, ...
+    wanted = {str(k): v for k, v in (mapping or {}).items()}
     for column in frame.columns:
         text = str(column)
         if text in wanted:
-            renames[text] = wanted[text]
+            renames[column] = wanted[text]
         elif text.strip() in wanted:
-            renames[text] = wanted[text.strip()]
+            renames[column] = wanted[text.strip()]
         else:
             canonical = _canonical_header(text)
             if canonical in CANONICAL_FIELDS:
-                renames[text] = canonical
+                renames[column] = canonical
     return frame.rename(columns=renames)
+
+
+def mapping_problems(mapping: dict[str, str] | None, columns: Iterable[Any]) -> list[Problem]:
+    """What makes a column mapping one a frame with these columns cannot follow: a target
+    that is no column name (not text), or one target for two of its columns (a column
+    would appear twice; two keys for one target, one a header of another file, are no
+    mistake)."""
+    problems = []
+    held = {str(c) for c in columns} | {str(c).strip() for c in columns}
+    given: dict[str, list[str]] = {}
+    for key, target in (mapping or {}).items():
+        if not isinstance(target, str) or not target.strip():
+            problems.append(Problem(None, str(key), f"mapping: {target!r} is no column name"))
+        elif str(key) in held:
+            given.setdefault(target, []).append(str(key))
+    for target, keys in given.items():
+        if len(keys) > 1:
+            listed = " and ".join(repr(k) for k in keys)
+            problems.append(Problem(None, target, f"mapping: {listed} are both mapped to it"))
+    return problems
 
 
 #: The ``attrs`` key of a frame of validated records (:func:`mark_validated`).
@@ -395,11 +416,14 @@ def validate_records(
         numbers = given[~blank]
     if blank.any():
         frame = frame[~blank]
+    wrong = mapping_problems(mapping, frame.columns)
+    if wrong:  # the mapping itself: no column of the input need be read to say so
+        raise RecordError(wrong, source)
     frame = apply_mapping(frame, mapping)
     missing_targets = [
         c
         for c in (mapping or {})
-        if c not in frame.columns and (mapping or {})[c] not in frame.columns
+        if str(c) not in frame.columns and (mapping or {})[c] not in frame.columns
     ]
     for column in missing_targets:
         fatal.append(Problem(None, column, "mapped column not found in the input"))
@@ -481,6 +505,17 @@ def validate_records(
     no_name = (out[present_names] == "").all(axis=1).to_numpy()
     for row in no_name.nonzero()[0]:
         problems.append(Problem(int(row) + 1, None, "no name in any name column; kept"))
+    # A name of no letter ("...", "123", an emoji) names no one either: said so, as a
+    # blank name is (normalisation reads no part of it, and the record matches nameless).
+    named = no_name.copy()  # the rows left to read: those with a name cell not yet read
+    for f in present_names:
+        rows = np.flatnonzero(~named)
+        cells = out[f].iloc[rows]
+        held = cells != "" if f == ENCODED_NAME_FIELD else _holds_letter(cells)
+        named[rows] = held.to_numpy(dtype=bool)
+    for row in (~named).nonzero()[0]:
+        value = next(v for v in out[present_names].iloc[row] if v != "")
+        problems.append(Problem(int(row) + 1, None, _NO_LETTER, _short(str(value))))
     # Each date column's distinct texts, read once: its serials, the order of its days and
     # months and its clean forms are read from them while the column is as it was read.
     distinct: dict[str, Any] = {}
@@ -510,6 +545,16 @@ def validate_records(
     renumbered = rows is not None or blank.any()
     out.attrs["problems"] = renumber_problems(problems, numbers) if renumbered else problems
     return out
+
+
+_NO_LETTER = "no letter in any name column: no name to match; kept"
+
+
+def _holds_letter(cells: pd.Series) -> pd.Series:
+    """Per cell, whether it holds a letter of any script: RE2's class where the strings
+    are Arrow's (five times as fast), Python's where they are not (pyarrow is optional)."""
+    arrow = getattr(cells.dtype, "storage", None) == "pyarrow"
+    return cells.str.contains(r"\pL" if arrow else r"[^\W\d_]", regex=True)
 
 
 def _repeated(ids: pd.Series) -> npt.NDArray[np.bool_]:

@@ -141,6 +141,43 @@ def test_a_mapping_target_that_misspells_a_canonical_field_warns(tmp_path: Path)
     assert len(caught) == 2 and "Mère" not in str(caught[1].message)
 
 
+def test_a_mapping_reads_columns_numbered_and_says_what_it_cannot_follow() -> None:
+    # A frame read with header=None names its columns 0, 1: a mapping of them was ignored
+    # ("no record id column"). A target that is no name, or two columns mapped to one
+    # field, were told as their effects ("no name column", "appears more than once").
+    numbered = pd.DataFrame([["r1", "Ali Hassan"], ["r2", "Omar Said"]])
+    out = rm.read_records(numbered, mapping={0: "record_id", 1: "full_name"})  # type: ignore[dict-item]
+    assert out["full_name"].tolist() == ["Ali Hassan", "Omar Said"]
+    frame = pd.DataFrame({"id": ["r1"], "n": ["Ali"], "m": ["Omar"]})
+    with pytest.raises(rm.RecordError, match="column 'n': mapping: 5 is no column name"):
+        rm.read_records(frame, mapping={"id": "record_id", "n": 5})  # type: ignore[dict-item]
+    with pytest.raises(rm.RecordError, match="'n' and 'm' are both mapped to it"):
+        rm.read_records(frame, mapping={"id": "record_id", "n": "full_name", "m": "full_name"})
+    # a key that is another file's header: no mistake
+    mapped = rm.read_records(
+        frame, mapping={"id": "record_id", "n": "full_name", "Nom": "full_name"}
+    )
+    assert mapped["full_name"].tolist() == ["Ali"]
+
+
+def test_a_name_of_no_letter_is_told_as_a_blank_one_is() -> None:
+    # "...", "123" or an emoji names no one: normalisation reads no part of it and the
+    # record matches as nameless, which a blank name is told and these were not.
+    frame = pd.DataFrame(
+        {
+            "record_id": ["r1", "r2", "r3", "r4", "r5"],
+            "full_name": ["...", "123", "😀", "Ali Hassan", "?"],
+            "given_name": ["", "", "", "", "Omar"],
+        }
+    )
+    out = validate_records(frame)
+    assert [str(p) for p in out.attrs["problems"]] == [
+        f"row {row}: no letter in any name column: no name to match; kept (value {value!r})"
+        for row, value in ((1, "..."), (2, "123"), (3, "😀"))
+    ]
+    assert out["full_name"].tolist() == frame["full_name"].tolist()  # kept as written
+
+
 @pytest.mark.parametrize(
     ("target", "field"),
     [
