@@ -1284,6 +1284,7 @@ class Linker:
         labels, is_match = labels[decided], is_match[decided]
         li, ri, known = _labelled_rows(labels, left, right, dedupe)
         li, ri, truth = li[known], ri[known], is_match[known]
+        _check_decided_once(li, ri, truth, left, right)
         proposed = np.zeros(len(li), dtype=bool) if context is None else context(li, ri)
         return li, ri, level_matrix(comparisons, data, li, ri), truth, proposed
 
@@ -2520,8 +2521,48 @@ def _labelled_rows(
     li, ri = _pair_rows(labels, left, right, dedupe)
     known = (li >= 0) & (ri >= 0)
     if not known.all():
-        warn(f"labels: {int((~known).sum())} pair(s) name records not in the inputs; ignored")
+        unknown = np.flatnonzero(~known)
+        shown = [
+            f"row {k + 1} ({labels['request_id'].iloc[k]}, {labels['sighting_id'].iloc[k]})"
+            for k in unknown[:_SHOWN_LABELS].tolist()
+        ]
+        warn(
+            f"labels: {len(unknown)} pair(s) name records not in the inputs; ignored: "
+            + _first_of(shown, len(unknown))
+        )
     return li, ri, known
+
+
+#: Reviewed pairs a message names before it counts the rest.
+_SHOWN_LABELS = 5
+
+
+def _first_of(shown: Sequence[str], total: int) -> str:
+    """The first few of ``total`` things a message names, and how many more."""
+    more = total - len(shown)
+    return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
+
+
+def _check_decided_once(
+    li: npt.NDArray[np.intp],
+    ri: npt.NDArray[np.intp],
+    truth: npt.NDArray[np.bool_],
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+) -> None:
+    """A reviewed pair labelled a match and not a match (two rows, two decisions) is a
+    :class:`ConfigError` naming it: fit would learn from both, as two pairs, one each way."""
+    key = li.astype(np.int64) * max(len(right), 1) + ri
+    both = np.intersect1d(key[truth], key[~truth])
+    if not len(both):
+        return
+    first = np.searchsorted(np.sort(key), both[:_SHOWN_LABELS])
+    rows = np.argsort(key, kind="stable")[first]
+    shown = [f"({left[ID_FIELD].iloc[li[k]]}, {right[ID_FIELD].iloc[ri[k]]})" for k in rows]
+    raise ConfigError(
+        f"labels: {len(both):,} pair(s) labelled both a match and not a match: "
+        f"{_first_of(shown, len(both))}; keep one decision a pair"
+    )
 
 
 def _given_pairs(

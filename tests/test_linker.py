@@ -1437,6 +1437,29 @@ def test_blank_labels_read_back_from_a_sheet_are_no_decision(
     pdt.assert_series_equal(report["pairs_completeness"], expected["pairs_completeness"])
 
 
+def test_labels_that_contradict_or_name_no_record_are_told_which(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    """A pair labelled both a match and not one is refused, named (fit learned from
+    both, one each way, without a word); a pair that names no record is named in the
+    warning, not only counted."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    truth = synthetic["truth"][["request_id", "sighting_id"]].head(20)
+    both = pd.concat([truth.assign(is_match="yes"), truth.head(1).assign(is_match="no")])
+    first = tuple(truth.iloc[0])
+    with pytest.raises(
+        rm.ConfigError, match=rf"1 pair\(s\) labelled both .*\({first[0]}, {first[1]}\)"
+    ):
+        rm.Linker().fit(requests, sightings, labels=both, em=False)
+    unknown = pd.concat(
+        [truth, pd.DataFrame({"request_id": ["RQ999999"], "sighting_id": [first[1]]})]
+    ).assign(is_match="yes")
+    with pytest.warns(
+        UserWarning, match=r"1 pair\(s\) name records not in the inputs; ignored: row 21 \(RQ999999"
+    ):
+        rm.Linker().fit(requests, sightings, labels=unknown, em=False)
+
+
 def test_candidate_budget_in_the_report_and_the_pipeline(
     synthetic: dict[str, pd.DataFrame],
 ) -> None:
