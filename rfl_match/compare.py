@@ -898,7 +898,7 @@ def _father_left_out(data: PreparedPair, levels: Levels, li: Index, ri: Index) -
     strangers' would, not as relatives' (a sibling scored 1.000). Family name fields that
     only sound alike (Hassan, Hussein) are not one name shortened: the chain's rank
     stands."""
-    # both sides' fields say
+    # below "shortened", where both sides' name fields give the family name
     at = _one_side_middle(data, li, ri, levels, below=kernels.TRUNCATED, fields=True)
     if len(at):
         at = at[_field_ranks(data, li[at], ri[at]) >= kernels.TRUNCATED]

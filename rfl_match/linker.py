@@ -2278,7 +2278,8 @@ class Linker:
 def _model_problems(model: FellegiSunterModel) -> list[str]:
     """What makes a loaded model one no fit writes (a file edited by hand, or cut short),
     in words, before a predict reads it: each comparison with as many m, u and random u
-    as it has levels, probabilities between 0 and 1, and a prior between them."""
+    as it has levels, probabilities between 0 and 1, a prior strictly between them, and
+    a calibration of finite numbers."""
     out = []
     arrays = {"m": model.m_, "u": model.u_, "u_random": model.u_random_}
     lengths = {"labels": len(model.labels)} | {key: len(v) for key, v in arrays.items()}

@@ -229,7 +229,7 @@ def apply_mapping(frame: pd.DataFrame, mapping: dict[str, str] | None) -> pd.Dat
     return frame.rename(columns=renames)
 
 
-def mapping_problems(mapping: dict[str, str] | None, columns: Iterable[Any]) -> list[Problem]:
+def _mapping_problems(mapping: dict[str, str] | None, columns: Iterable[Any]) -> list[Problem]:
     """What makes a column mapping one a frame with these columns cannot follow: a target
     that is no column name (not text), or one target for two of its columns (a column
     would appear twice; two keys for one target, one a header of another file, are no
@@ -416,7 +416,7 @@ def validate_records(
         numbers = given[~blank]
     if blank.any():
         frame = frame[~blank]
-    wrong = mapping_problems(mapping, frame.columns)
+    wrong = _mapping_problems(mapping, frame.columns)
     if wrong:  # the mapping itself: no column of the input need be read to say so
         raise RecordError(wrong, source)
     frame = apply_mapping(frame, mapping)

@@ -593,8 +593,8 @@ _NOT_UTF8 = (
 def _read_slow(path: Path, encoding: str, delimiter: str, source: str, titles: int = 0) -> Table:
     """Row by row with the csv module: ragged rows are rejected with their row numbers,
     blank rows counted and dropped as :func:`_read_fast` does. ``encoding`` _MIXED:
-    UTF-8, and each line that is not valid UTF-8 as cp1252, each row that holds one
-    reported (the code page the lines not UTF-8 read as words in, else cp1252)."""
+    UTF-8, and each line that is not valid UTF-8 in the code page such lines read as
+    words in (:func:`_fallback_page`, else cp1252), each row that holds one reported."""
     csv.field_size_limit(1 << 30)
     problems: list[Problem] = []
     rejected: list[RejectedRow] = []

@@ -97,8 +97,8 @@ _KURMANJI_X = re.compile("x")
 # with one, or with a Kurmanji letter, is read both ways (:func:`_unmarked`). Not the
 # carons (č š ž ć), whose readings ch, sh, zh meet Cyrillic ч ш ж (Ilič: Ильич), nor a
 # word with a letter of Turkish or Turkmen spelling beside (Gökçen, Tuğçe: Гёкчен,
-# Тугче), typed where ç is at hand: read so, true pairs of the held-out Russian set
-# shared no key (89 and 9 of 26,350, ``python benchmarks/bench_names.py``).
+# Тугче), typed where ç is at hand: read so, true pairs of the held-out Russian set of
+# ``benchmarks/bench_names.py`` lost the key they shared.
 _CEDILLAS = frozenset("çş")
 _TURKISH_LETTERS = frozenset("ıİğĞəƏöüýÖÜÝ")
 
@@ -114,8 +114,8 @@ class TokenInfo(NamedTuple):
 
 
 def _unmarked(native: str) -> str:
-    """A Latin word as typed without its marks (a keyboard without ç, ş, š, ê: Francois,
-    Celik, Saric, Serko, Cemil), where they make the romanisation read a letter otherwise
+    """A Latin word as typed without its marks (a keyboard without ç, ş, ê: Francois,
+    Celik, Serko, Cemil), where they make the romanisation read a letter otherwise
     (François: franchois, as ç is read in Turkish and Kurdish; Şêrko: sherko): the
     phonetic key reads it so, and the skeleton key reads the marks, so that both
     spellings meet the word (and Chelik, Sherko their own)."""
@@ -252,13 +252,13 @@ def _analyze_token(
         if "c" in key_source and not _TURKIC_LETTERS.isdisjoint(native):
             key_source = _TURKIC_C.sub("j", key_source)
         skeleton, phonetic = token_keys(key_source)
-        if native.isascii():
-            return TokenInfo(latin, vid or latin, phonetic, skeleton or key_source, (latin,))
-        if not _KURMANJI_LETTERS.isdisjoint(native):
-            skeleton = token_keys(_KURMANJI_X.sub("kh", _TURKIC_C.sub("j", key_source)))[0]
-        marked = not (_CEDILLAS.isdisjoint(native) and _KURMANJI_LETTERS.isdisjoint(native))
-        if marked and _TURKISH_LETTERS.isdisjoint(native) and not is_somali:
-            phonetic = token_keys(_unmarked(native))[1]
+        if not native.isascii():
+            kurmanji = not _KURMANJI_LETTERS.isdisjoint(native)
+            if kurmanji:
+                skeleton = token_keys(_KURMANJI_X.sub("kh", _TURKIC_C.sub("j", key_source)))[0]
+            marked = kurmanji or not _CEDILLAS.isdisjoint(native)
+            if marked and _TURKISH_LETTERS.isdisjoint(native) and not is_somali:
+                phonetic = token_keys(_unmarked(native))[1]
         return TokenInfo(latin, vid or latin, phonetic, skeleton or key_source, (latin,))
     persian = persian if script == "Arabic" else None
     first = plain if plain is not None else romanize_uncached(native, script, persian)
