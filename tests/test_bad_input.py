@@ -115,6 +115,21 @@ def test_utf16_without_a_byte_order_mark_is_read(tmp_path: Path, order: str) -> 
     assert frame["full_name"].tolist() == ["José Müller", "محمد"]
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "record_id,full_name\nr1,José Müller\nr2,محمد\n".encode("utf-32"),  # its own BOM
+        b"\x00\x00\xfe\xff" + "record_id,full_name\nr1,José Müller\nr2,محمد\n".encode("utf-32-be"),
+        "record_id|full_name\nr1|José Müller\nr2|محمد\n".encode(),  # a pipe between cells
+    ],
+)
+def test_utf32_and_pipe_delimited_files_are_read(tmp_path: Path, raw: bytes) -> None:
+    # Read before as UTF-16, or as one column: "no record id column", which says nothing
+    # of what was wrong.
+    frame = rm.read_records(write(tmp_path, raw))
+    assert frame["full_name"].tolist() == ["José Müller", "محمد"]
+
+
 def test_binary_data_is_still_refused(tmp_path: Path) -> None:
     xls = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600  # an old .xls renamed .csv
     with pytest.raises(rm.RecordError, match="binary data"):

@@ -1,12 +1,13 @@
 """CSV in the encodings and delimiters that real exports use.
 
-Encodings: UTF-8 (with or without BOM), UTF-16 (with BOM or without), and for files that
-are not valid UTF-8 the Windows code page whose script their letters read as words in:
-cp1252 (Latin), cp1251 (Cyrillic) or cp1256 (Arabic), a note said for the last two; a file
-in none of them clearly is refused. In a UTF-8 file, a line that is not valid UTF-8 (a
-record typed in elsewhere, or a file that turns to a code page past its first bytes) is
-read in the code page such lines read as words in (else cp1252), and its row reported.
-Delimiters ``,`` ``;`` and tab are sniffed from the first lines. A line may end in a line
+Encodings: UTF-8 (with or without BOM), UTF-16 (with BOM or without), UTF-32 (with BOM),
+and for files that are not valid UTF-8 the Windows code page whose script their letters
+read as words in: cp1252 (Latin), cp1251 (Cyrillic) or cp1256 (Arabic), a note said for the
+last two; a file in none of them clearly is refused. In a UTF-8 file, a line that is not
+valid UTF-8 (a record typed in elsewhere, or a file that turns to a code page past its
+first bytes) is read in the code page such lines read as words in (else cp1252), and its
+row reported.
+Delimiters ``,`` ``;``, tab and ``|`` are sniffed from the first lines. A line may end in a line
 feed, a carriage return and a line feed, or a carriage return alone (old Mac exports).
 Rows with too many or too few fields are reported, not silently shifted. A row whose every
 cell is blank (an empty line, a line of delimiters or of white space) holds no record: it is
@@ -45,7 +46,9 @@ from rfl_match.io.table import (
 )
 from rfl_match.schema import Problem, RecordError, blank_rows
 
-_DELIMITERS = (",", ";", "\t")
+_DELIMITERS = (",", ";", "\t", "|")
+#: UTF-32's byte order marks (the little-endian one opens as UTF-16's does: read first).
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _SPREADSHEET_RISK = SPREADSHEET_RISK
 
 
@@ -69,6 +72,11 @@ def decode(raw: bytes, source: str) -> tuple[str, str]:
     """Text and the encoding it was read in; RecordError for binary or undecodable input."""
     if not raw.strip():
         raise RecordError([Problem(None, None, "the file is empty")], source)
+    if raw.startswith(_UTF32_BOMS):
+        try:
+            return raw.decode("utf-32"), "utf-32"
+        except UnicodeDecodeError as exc:
+            raise RecordError([Problem(None, None, f"broken UTF-32 text: {exc}")], source) from exc
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16"), "utf-16"
@@ -165,7 +173,7 @@ def code_page(raw: bytes) -> str | None:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter among ``, ; tab`` that splits the first lines most consistently."""
+    """The delimiter among ``, ; tab |`` that splits the first lines most consistently."""
     lines = [line for line in text.splitlines()[:20] if line.strip()]
     if not lines:
         return ","
@@ -255,6 +263,8 @@ def _sniff_encoding(head: bytes, source: str) -> str:
     """The encoding to read a file in, from its first bytes; RecordError for binary data."""
     if not head.removeprefix(b"\xef\xbb\xbf").strip():
         raise RecordError([Problem(None, None, "the file is empty")], source)
+    if head.startswith(_UTF32_BOMS):
+        return "utf-32"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     if head.startswith(b"\xef\xbb\xbf"):
@@ -317,7 +327,7 @@ def read_csv(path: FilePath) -> Table:
             encoding = page or _MIXED
     text = _head_text(head, "utf-8" if encoding == _MIXED else encoding, complete)
     skip, delimiter, header, titles = _header(text)
-    nul = not encoding.startswith("utf-16") and _holds_nul(path)
+    nul = not encoding.startswith(("utf-16", "utf-32")) and _holds_nul(path)
     if encoding == _MIXED:
         table = _read_slow(path, _MIXED, delimiter, source, len(titles))
     else:
