@@ -1315,8 +1315,10 @@ def _data_error(exc: RecordError, args: argparse.Namespace) -> None:
         else:
             if rejected:
                 print(f"rfl-match: rejected rows written to {path}", file=sys.stderr)
-    unusable = any(p.column == ID_FIELD and p.row is None for p in exc.problems) or any(
-        "no name column" in p.message for p in exc.problems
+    # a column the records need and lack, which a mapping would name (not an id that
+    # names no record, as explain's: there the columns were read)
+    unusable = any(
+        "no record id column" in p.message or "no name column" in p.message for p in exc.problems
     )
     if unusable and getattr(args, "config", None) is None and args.command != "init-config":
         print(

@@ -130,6 +130,7 @@ def test_data_error_exit_code_and_no_traceback(tmp_path: Path) -> None:
     result = run("link", bad, bad, "-o", tmp_path / "m.csv")
     assert result.returncode == 3
     assert "record id" in result.stderr and "Traceback" not in result.stderr
+    assert "hint: `rfl-match init-config FILE...`" in result.stderr  # a column to map
 
 
 def test_config_error_exit_code(tmp_path: Path, synthetic_paths: dict[str, Path]) -> None:

@@ -306,6 +306,7 @@ def test_dedupe_evaluate_explain(tmp_path: Path, data: dict[str, Path]) -> None:
     missing = run("explain", data["requests"], data["sightings"], "nobody", pair.sighting_id,
                   "--model", model)  # fmt: skip
     assert missing.returncode == 3 and "no such record in the requests" in missing.stderr
+    assert "init-config" not in missing.stderr  # the columns were read: no mapping to guess
 
 
 def test_normalize_blanks_and_reports_a_name_of_pasted_text(tmp_path: Path) -> None:
