@@ -1458,6 +1458,12 @@ def test_labels_that_contradict_or_name_no_record_are_told_which(
         UserWarning, match=r"1 pair\(s\) name records not in the inputs; ignored: row 21 \(RQ999999"
     ):
         rm.Linker().fit(requests, sightings, labels=unknown, em=False)
+    # in one list, a pair is one whichever way round it is written
+    records = sightings.head(200)
+    a, b = records["record_id"].iloc[0], records["record_id"].iloc[1]
+    twice = pd.DataFrame({"request_id": [a, b], "sighting_id": [b, a], "is_match": ["yes", "no"]})
+    with pytest.raises(rm.ConfigError, match="labelled both"):
+        rm.Linker().fit(records, labels=twice, em=False)
 
 
 def test_candidate_budget_in_the_report_and_the_pipeline(
