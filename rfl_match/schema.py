@@ -500,6 +500,7 @@ def validate_records(
     if encoded:
         _clean_filters(out, problems)
     blank_overlong(out, (*NAME_FIELDS, *PARENT_FIELDS, *PLACE_FIELDS), problems)
+    _note_overlong_ids(out[ID_FIELD], problems)
     names = (*NAME_FIELDS, ENCODED_NAME_FIELD) if encoded else NAME_FIELDS
     present_names = [f for f in names if f in out.columns]
     no_name = (out[present_names] == "").all(axis=1).to_numpy()
@@ -596,6 +597,24 @@ def blank_overlong(out: pd.DataFrame, columns: Iterable[str], problems: list[Pro
             kept = out[column].copy()
             kept.iloc[too_long] = ""
             out[column] = kept
+
+
+def _note_overlong_ids(ids: pd.Series, problems: list[Problem]) -> None:
+    """A :class:`Problem` for each id longer than :data:`MAX_FIELD_CHARS`: kept as written
+    (an id is what the output's rows are joined back by), but told, as a name that long is
+    (a row pasted into one cell, or columns shifted)."""
+    if _bytes_within(ids, MAX_FIELD_CHARS):
+        return
+    lengths = ids.str.len().to_numpy()
+    for position in np.flatnonzero(lengths > MAX_FIELD_CHARS).tolist():
+        problems.append(
+            Problem(
+                position + 1,
+                ID_FIELD,
+                f"{int(lengths[position]):,} characters: longer than any id is; kept as written",
+                str(ids.iat[position])[:60] + "...",
+            )
+        )
 
 
 def _bytes_within(values: pd.Series, most: int) -> bool:

@@ -160,6 +160,17 @@ def test_a_mapping_reads_columns_numbered_and_says_what_it_cannot_follow() -> No
     assert mapped["full_name"].tolist() == ["Ali"]
 
 
+def test_an_id_longer_than_any_id_is_kept_and_told() -> None:
+    # A cell of a million characters under record_id (a row pasted into one cell): kept,
+    # for the output is joined back by it, but told, as a name that long is.
+    frame = pd.DataFrame({"record_id": ["r1", "x" * 1_000_000], "full_name": ["Ali", "Omar"]})
+    out = validate_records(frame)
+    assert out["record_id"].str.len().tolist() == [2, 1_000_000]
+    assert [(p.row, p.column, p.message) for p in out.attrs["problems"]] == [
+        (2, "record_id", "1,000,000 characters: longer than any id is; kept as written")
+    ]
+
+
 def test_a_name_of_no_letter_is_told_as_a_blank_one_is() -> None:
     # "...", "123" or an emoji names no one: normalisation reads no part of it and the
     # record matches as nameless, which a blank name is told and these were not.
