@@ -580,19 +580,9 @@ def blank_overlong(out: pd.DataFrame, columns: Iterable[str], problems: list[Pro
     """Blank each cell of ``columns`` (those ``out`` has; text) longer than
     :data:`MAX_FIELD_CHARS`, with a :class:`Problem` for each (its row the position + 1)."""
     for column in columns:
-        if column not in out.columns or _bytes_within(out[column], MAX_FIELD_CHARS):
+        if column not in out.columns:
             continue
-        lengths = out[column].str.len().to_numpy()
-        too_long = np.flatnonzero(lengths > MAX_FIELD_CHARS)
-        for position in too_long.tolist():
-            problems.append(
-                Problem(
-                    position + 1,
-                    column,
-                    f"{int(lengths[position]):,} characters: too long for a {column}; blanked",
-                    str(out[column].iat[position])[:60] + "...",
-                )
-            )
+        too_long = _overlong(out[column], column, f"too long for a {column}; blanked", problems)
         if len(too_long):  # by position: a frame's index may repeat its labels
             kept = out[column].copy()
             kept.iloc[too_long] = ""
@@ -603,18 +593,23 @@ def _note_overlong_ids(ids: pd.Series, problems: list[Problem]) -> None:
     """A :class:`Problem` for each id longer than :data:`MAX_FIELD_CHARS`: kept as written
     (an id is what the output's rows are joined back by), but told, as a name that long is
     (a row pasted into one cell, or columns shifted)."""
-    if _bytes_within(ids, MAX_FIELD_CHARS):
-        return
-    lengths = ids.str.len().to_numpy()
-    for position in np.flatnonzero(lengths > MAX_FIELD_CHARS).tolist():
-        problems.append(
-            Problem(
-                position + 1,
-                ID_FIELD,
-                f"{int(lengths[position]):,} characters: longer than any id is; kept as written",
-                str(ids.iat[position])[:60] + "...",
-            )
-        )
+    _overlong(ids, ID_FIELD, "longer than any id is; kept as written", problems)
+
+
+def _overlong(
+    values: pd.Series, column: str, what: str, problems: list[Problem]
+) -> npt.NDArray[np.intp]:
+    """The positions of the texts of ``values`` longer than :data:`MAX_FIELD_CHARS`, each
+    told in ``problems`` by its length and ``what`` (its row the position + 1)."""
+    if _bytes_within(values, MAX_FIELD_CHARS):
+        return np.zeros(0, dtype=np.intp)
+    lengths = values.str.len().to_numpy()
+    too_long = np.flatnonzero(lengths > MAX_FIELD_CHARS)
+    for position in too_long.tolist():
+        text = str(values.iat[position])[:60] + "..."
+        message = f"{int(lengths[position]):,} characters: {what}"
+        problems.append(Problem(position + 1, column, message, text))
+    return too_long
 
 
 def _bytes_within(values: pd.Series, most: int) -> bool:
