@@ -3,6 +3,9 @@
 The classes live in ``resources/variants.tsv``; Latin spellings are compared after a light
 folding (:func:`fold_spelling`), so that unlisted vowel spellings of a listed name still meet
 (mouhammad, muhhamad), while names that differ in their consonants or vowel slots stay apart.
+A listed spelling is its own listing's, whatever the folding makes of it: the Somali
+Mohamud (Maxamuud, Mahmud) and the Bengali Mohammod (Muhammad) fold alike, but each is
+read as listed, and an unlisted spelling that folds as both (muhamud) is neither.
 """
 
 from __future__ import annotations
@@ -37,9 +40,13 @@ def fold_spelling(word: str) -> str:
 
 
 @cache
-def _classes() -> tuple[dict[str, str], dict[str, str]]:
-    """(folded Latin spelling -> id, cleaned native spelling -> id); the first listing wins."""
-    latin: dict[str, str] = {}
+def _classes() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(listed Latin spelling -> id, folded Latin spelling -> id, cleaned native spelling
+    -> id). A folding that spellings of two classes share is left out, so that only the
+    spellings listed say which one they are; a spelling listed twice is the first
+    listing's."""
+    listed: dict[str, str] = {}
+    folded: dict[str, set[str]] = {}
     native: dict[str, str] = {}
     for class_id, spellings in read_table("variants.tsv"):
         for spelling in [class_id, *spellings.split(",")]:
@@ -47,13 +54,16 @@ def _classes() -> tuple[dict[str, str], dict[str, str]]:
             if not spelling:
                 continue
             if spelling.isascii() or spelling.replace("_", "").isascii():
-                latin.setdefault(fold_spelling(spelling.replace("_", "")), class_id)
+                latin = spelling.replace("_", "")
             else:
                 native.setdefault(spelling, class_id)
-                ascii_form = _ascii_word(spelling)
-                if ascii_form and _is_latin(spelling):
-                    latin.setdefault(fold_spelling(ascii_form), class_id)
-    return latin, native
+                latin = _ascii_word(spelling) if _is_latin(spelling) else ""
+                if not latin:
+                    continue
+            listed.setdefault(latin, class_id)
+            folded.setdefault(fold_spelling(latin), set()).add(class_id)
+    alone = {key: next(iter(ids)) for key, ids in folded.items() if len(ids) == 1}
+    return listed, alone, native
 
 
 @cache
@@ -74,10 +84,13 @@ def variant_classes() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1 << 18)
 def lookup_latin(word: str) -> str | None:
-    """The class id of a romanised spelling, or None when the name is not listed."""
-    return _classes()[0].get(fold_spelling(word))
+    """The class id of a romanised spelling, or None when the name is not listed (nor
+    folds as one listed name's spellings alone do)."""
+    listed, folded, _ = _classes()
+    found = listed.get(word)
+    return found if found is not None else folded.get(fold_spelling(word))
 
 
 def lookup_native(word: str) -> str | None:
     """The class id of a cleaned native-script spelling, or None when not listed."""
-    return _classes()[1].get(word)
+    return _classes()[2].get(word)
