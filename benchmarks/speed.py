@@ -53,7 +53,7 @@ def _warning_summary(warnings: list[str]) -> str:
         )
     if left_out:
         parts.append(
-            "oversized blocks of context rules, left out: "
+            "oversized blocks of context rules (nearest neighbours): "
             + ", ".join(f"{rule} ({n})" for rule, n in sorted(left_out.items()))
         )
     return "; ".join(parts)

@@ -26,7 +26,9 @@ budget: each record's best few of their pairs, where the budget left them out, b
 budget's score with each context field that agrees counted as a name part that sounds
 alike. In a block
 of one common name and a birth year, hundreds of namesakes tie on name and birth; a
-father's name tells the true pair apart. These pairs are marked
+father's name tells the true pair apart (and where a father's name and birth year are
+common too, the block is not joined whole: its records meet their nearest, as in a main
+rule's oversized block). These pairs are marked
 (:attr:`CandidatePairs.context_only`): they are scored, but the model does not learn from
 them (chosen for agreeing on context, they would make that agreement look common among
 non-matches), and predict weighs each against its records' likeliest other candidate
@@ -1221,8 +1223,9 @@ def _block(
     if not context or context_per_record <= 0:
         return CandidatePairs(union, n_right, stats)
     return with_context(
-        data, union, context, context_per_record, max_block, dedupe, workers, stats, also, tokens
-    )
+        data, union, context, context_per_record, max_block, dedupe, workers, stats, also, tokens,
+        window,
+    )  # fmt: skip
 
 
 def with_context(
@@ -1236,17 +1239,22 @@ def with_context(
     stats: list[RuleStats] | None = None,
     also: Int64Array | None = None,
     tokens: Sequence[str] = (),
+    window: int = 3,
 ) -> CandidatePairs:
     """The budget's pairs ``union`` and each record's best ``per_record`` pairs of the
     context ``rules`` (by :func:`kernels.affinity`, the rules' fields agreeing as name
     parts that sound alike, :func:`_context_inputs`) that the budget left out, marked as
     such; and so are the pairs of ``also`` (ascending: the budget's second choice, each
     record's best of the main rules' pairs by the score plus the context that agrees,
-    :class:`_Budget`) that the budget left out. An oversized block of a context rule is
-    left out, with a warning that names it (a common value of a parent's name or place and
-    a birth year tells nothing apart). ``stats``, if given, gets a row per context rule
-    and one for the pairs they add. ``tokens``: the main rules' token columns
-    (:func:`token_fields`), which the score reads as the main budget's does."""
+    :class:`_Budget`) that the budget left out. In an oversized block of a context rule
+    (a common value of a parent's name or place, with a birth year) each record meets only
+    its ``window`` nearest of the other side on either side of it in each order
+    (:func:`nearest_in_blocks`: by name, and by father's name and birth date), as in a
+    main rule's, with a warning that names the block.
+    ``stats``, if given, gets a row per context rule and one for the pairs they add.
+    ``tokens``: the main rules' token columns (:func:`token_fields`), which the score reads
+    as the main budget's does, and whose first orders the records without a name in clear
+    in those blocks."""
     n_right = data.sizes[1]
     stats = [] if stats is None else stats
     best = _Budget(
@@ -1268,10 +1276,18 @@ def with_context(
             dedupe=dedupe,
             workers=workers,
         )
-        rule_stats = RuleStats("context " + "+".join(rule), pairs=best.offered - offered)
+        rule_stats = RuleStats("context " + "+".join(rule))
         _note_blocks(data, rule, blocks, rule_stats)
-        del blocks
-        if rule_stats.oversized:
+        entries = _oversized_entries(blocks) if blocks.oversized else []
+        del blocks  # its rows, before the nearest records' pairs
+        if entries:
+            left, right = _ranked(*entries)
+            entries.clear()
+            nearest_in_blocks(
+                data, left, right, window=window, sink=best, dedupe=dedupe,
+                workers=workers, tokens=next(iter(tokens), ""),
+            )  # fmt: skip
+            del left, right
             shown = ", ".join(f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3])
             found = f"{len(rule_stats.oversized)} block(s) over max_block_size {max_block:,}"
             found += f", e.g. {shown}"
@@ -1279,9 +1295,11 @@ def with_context(
                 found = _IN_PARTITIONS.format(max_block)
             _warn(
                 data,
-                f"context rule {'+'.join(rule)}: {found}; left out (a value this common "
-                "tells no one apart: the main rules' pairs of these records stand)",
+                f"context rule {'+'.join(rule)}: {found}; each record meets its {window} "
+                "nearest per side in them, by name and by father's name and birth date (a "
+                "value this common tells few apart)",
             )
+        rule_stats.pairs = best.offered - offered
         stats.append(rule_stats)
     chosen = best.ids()
     del best

@@ -159,20 +159,21 @@ def test_timed_counts_a_forked_childs_own_pages() -> None:
 
 def test_speed_notes_name_each_oversized_rule_whole() -> None:
     # Rule names hold colons (class:father_name, field:place_of_birth): the note names
-    # each rule whole, the main rules' blocks as split and the context rules' as left out.
+    # each rule whole, the main rules' blocks as split and the context rules' apart.
     said = _warning_summary(
         [
             "blocking rule name_pair_any: 3 block(s) over max_block_size 5,000, e.g. 'a'",
             "blocking rule field:place+birth_year: 2 block(s) over max_block_size 5,000",
             "context rule class:father_name+given_phonetic: 1,848 block(s) over "
-            "max_block_size 5,000, e.g. 'muhammad + p:ftm' (55,839,080 pairs); left out",
+            "max_block_size 5,000, e.g. 'muhammad + p:ftm' (55,839,080 pairs); each record "
+            "meets its 3 nearest per side in them",
             "fewer than 10 matches found",
         ]
     )
     assert said == (
         "fewer than 10 matches found; oversized blocks (split by birth band unless the rule "
         "has a birth key; nearest neighbours) in rule(s) field:place+birth_year, "
-        "name_pair_any; oversized blocks of context rules, left out: "
+        "name_pair_any; oversized blocks of context rules (nearest neighbours): "
         "class:father_name+given_phonetic (1,848)"
     )
 

@@ -814,12 +814,13 @@ def test_budget_keeps_a_true_pair_born_years_apart_by_its_father_and_place() -> 
     assert report["cumulative_pairs"].iloc[-1] == len(found.ids)
 
 
-def test_oversized_context_block_is_left_out_and_warned() -> None:
+def test_oversized_context_block_meets_each_records_nearest_and_is_warned() -> None:
     # Forty Ahmeds, sons of Mohammed, on each side, born in years the other side's are not
     # (the main rule meets none): the context block of the father's name class and the
-    # given name's sound holds 1,600 pairs, over max_block_size 1,000. It is left out (it
-    # offers no pair), and the warning names the rule and the block; a block under the cap
-    # offers its pairs, unwarned.
+    # given name's sound holds 1,600 pairs, over max_block_size 1,000. It is not joined
+    # whole: each record meets its nearest of the other side in it (by name, and by
+    # father's name and birth), and takes its best of those; the warning names the rule
+    # and the block. A block under the cap offers its pairs, unwarned.
     left = namesakes("l", "Ahmed", ["Mohammed"] * 40, [str(1940 + i) for i in range(40)])
     right = namesakes("r", "Ahmad", ["Muhammad"] * 40, [str(1990 + i) for i in range(40)])
     data = PreparedPair(left, right)
@@ -827,7 +828,7 @@ def test_oversized_context_block_is_left_out_and_warned() -> None:
     context = [("class:father_name", "given_phonetic")]
     plain = block(data, rules, max_block=1_000, per_record=2)
 
-    def run(max_block: int) -> tuple[CandidatePairs, list[str]]:
+    def run(max_block: int, window: int = 3) -> tuple[CandidatePairs, list[str]]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             found = block(
@@ -837,14 +838,22 @@ def test_oversized_context_block_is_left_out_and_warned() -> None:
                 per_record=2,
                 context=context,
                 context_per_record=1,
+                window=window,
             )
         return found, [str(w.message) for w in caught]
 
     assert not len(plain.ids)
     over, said = run(1_000)
-    assert not len(over.ids)
+    assert over.context_only is not None and over.context_only.all()
+    narrow, narrow_said = run(1_000, window=1)
+    # each record its one best of its nearest: every record has a candidate, and the
+    # pairs are each record's own choice, not the block's 1,600
+    for found in (over, narrow):
+        assert set(found.ids // 40) == set(range(40)) == set(found.ids % 40)
+        assert len(found.ids) <= 80
     assert [m for m in said if m.startswith("context rule class:father_name+given_phonetic")]
-    assert any("1,600 pairs" in m and "left out" in m for m in said)
+    assert any("1,600 pairs" in m and "3 nearest" in m for m in said)
+    assert any("1 nearest" in m for m in narrow_said)  # the rules' sorted_window
     under, said = run(2_000)
     assert len(under.ids) and under.context_only is not None and under.context_only.all()
     assert not [m for m in said if m.startswith("context rule")]
