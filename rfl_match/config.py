@@ -183,14 +183,10 @@ class LinkConfig:
             0.8320 / 0.8308 / 0.8293, largest calibration gap 0.053 / 0.051 / 0.042 / 0.040.
         sorted_window: neighbours met on each side in a ``sorted:<key>`` rule (a sorted
             neighbourhood, for typo-heavy keys), and in each order of an oversized
-            block's nearest records, a context rule's as a main rule's. Synthetic data,
-            300,000 a side: 3 against 5, pairs completeness 0.9069 -> 0.9072 with 1.6%
-            fewer pairs (the nearer namesakes, of the same name and birth, crowd true pairs
-            out of the budget). A context rule's oversized blocks, at 1,000,000 a side:
-            left out, pairs completeness 0.9041; their records' 1 and 3 nearest, 0.9060 and
-            0.9063, with fewer candidates (26,189,101 -> 26,096,445 and 26,095,769: the
-            pairs each record takes by context fall more often on pairs the budget holds),
-            F1 0.7736 -> 0.7746 and 0.7748, recall at 0.05 0.8685 -> 0.8703 and 0.8707.
+            block's nearest records (a context rule's meet their one nearest,
+            ``blocking.CONTEXT_WINDOW``). Synthetic data, 300,000 a side: 3 against 5, pairs
+            completeness 0.9069 -> 0.9072 with 1.6% fewer pairs (the nearer namesakes, of
+            the same name and birth, crowd true pairs out of the budget).
         candidates_per_record: after the union of the rules, each record keeps its best
             this many candidates by a cheap score of name parts and birth, of those only
             the ones within ``candidates_within`` points of its best pair (a pair stays if

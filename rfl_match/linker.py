@@ -2104,7 +2104,6 @@ class Linker:
                     workers=self.config.workers,
                     also=also,
                     tokens=token_fields(self.config.blocking),
-                    window=self.config.sorted_window,
                 ).ids
                 rules = "; ".join("+".join(rule) for rule in self.config.context_blocking)
                 step(

@@ -166,7 +166,7 @@ def test_speed_notes_name_each_oversized_rule_whole() -> None:
             "blocking rule field:place+birth_year: 2 block(s) over max_block_size 5,000",
             "context rule class:father_name+given_phonetic: 1,848 block(s) over "
             "max_block_size 5,000, e.g. 'muhammad + p:ftm' (55,839,080 pairs); each record "
-            "meets its 3 nearest per side in them",
+            "meets its 1 nearest per side in them",
             "fewer than 10 matches found",
         ]
     )
