@@ -26,6 +26,7 @@ SAME = {
     "ilham": "Ilham Elham إلهام",
     "ikram": "Ikram Ekram إكرام",
     "isra": "Isra Israa Esraa Esra إسراء",
+    # names of their own that another class held (Fadil in Fadl's, Reem in the Korean Lim's)
     "fadl": "Fadl Fazl Fazal فضل",
     "fadil": "Fadil Fadhil Fazil Fazel فاضل",
     "rim": "Reem Rim Riem ريم",
