@@ -1229,12 +1229,9 @@ def _block(
 
 #: Records of the other side that a record meets just before and just after it, in each
 #: order, in an oversized block of a context rule (:func:`with_context`; a main rule's
-#: meet ``sorted_window``). Synthetic data, 1,000,000 a side: such blocks left out, pairs
-#: completeness 0.9041 and 26,189,101 candidates; 1 nearest, 0.9060 and 26,096,445; 3,
-#: 0.9063 and 26,095,769 (fewer candidates: what each record takes by context falls more
-#: often on pairs the budget holds), F1 0.7736 / 0.7746 / 0.7748, recall at 0.05 0.8685 /
-#: 0.8703 / 0.8707. Blocking, interleaved in one process: 1 nearest as fast as none, 3
-#: 1.7 s slower of 28.
+#: meet ``sorted_window``). One, not three: ``python -m benchmarks speed`` reads pairs
+#: completeness 0.906 at 1,000,000 a side with one (32e4e70) and 0.9063 with three
+#: (80dc72b), and three made blocking slower (the readings of benchmarks/RESULTS.md).
 CONTEXT_WINDOW = 1
 
 
@@ -1290,13 +1287,11 @@ def with_context(
         entries = _oversized_entries(blocks) if blocks.oversized else []
         del blocks  # its rows, before the nearest records' pairs
         if entries:
-            left, right = _ranked(*entries)
-            entries.clear()
-            nearest_in_blocks(
-                data, left, right, window=CONTEXT_WINDOW, sink=best, dedupe=dedupe,
-                workers=workers, tokens=next(iter(tokens), ""),
+            # its records' nearest only, as in a main rule's block with a birth key
+            _refine(
+                data, entries, max_block, CONTEXT_WINDOW, dedupe, best, workers,
+                by_band=False, tokens=next(iter(tokens), ""),
             )  # fmt: skip
-            del left, right
             shown = ", ".join(f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3])
             found = f"{len(rule_stats.oversized)} block(s) over max_block_size {max_block:,}"
             found += f", e.g. {shown}"
