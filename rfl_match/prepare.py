@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
@@ -1335,7 +1335,8 @@ class PreparedPair:
     def text_codes(self, column: str, *, fold: bool) -> tuple[IntArray, IntArray, Vocabulary]:
         """Shared codes of a text column on both sides (folded: romanised, case-folded,
         white space collapsed, and in a country column each country's ways of writing it
-        made one, :func:`country_of`); -1 where blank, and in a name, parent's name or
+        made one, :func:`country_of`, and in another place column each place's,
+        :func:`place_of`); -1 where blank, and in a name, parent's name or
         place column where a value only says it is not known
         (:func:`~rfl_match.names.placeholders.is_placeholder`)."""
         key = f"text:{column}:{fold}"
@@ -1345,6 +1346,8 @@ class PreparedPair:
             texts = uniques.to_pylist()
             if fold and column in COUNTRY_FIELDS:  # "SYR", "Syria", "Syrian": one country
                 values = [country_of(u) for u in texts]
+            elif fold and column in PLACE_FIELDS:  # "Aleppo", "Halab", "حلب": one place
+                values = [place_of(u) for u in texts]
             else:
                 values = [fold_text(u) if fold else u.strip() for u in texts]
             # "Unknown", "N/A", "-": no name or place two records share, whatever the
@@ -1519,28 +1522,43 @@ def _as_written(value: str) -> str:
     return " ".join(value.casefold().split())
 
 
-@cache
-def _country_tables() -> tuple[Mapping[str, str], Mapping[str, str]]:
-    """Each way of writing a country or nationality in ``resources/countries.tsv``
-    (ISO 3166-1 alpha-3 and alpha-2 codes, names, demonyms, in several languages and
-    scripts), as written (:func:`_as_written`) and romanised (:func:`fold_text`), to the
-    folded English name of its country. A romanised form of two countries is left out of
-    the second table: only its written forms name a country (Arabic مصر, Egypt, was "msr"
-    as the code MSR, Montserrat, when Arabic was romanised without its vowels)."""
+def _form_tables(
+    entries: Iterable[tuple[str, Sequence[str]]], key: Callable[[str], str]
+) -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """Each form of each entry (its canonical name, its forms) as written
+    (:func:`_as_written`) and romanised (``key``, from :func:`fold_text`), to the canonical
+    name folded. A romanised form of two entries is left out of the second table: only its
+    written forms name one."""
     written: dict[str, str] = {}
     romanised: dict[str, str] = {}
     shared: set[str] = set()
-    for code, alpha2, name, forms in read_table("countries.tsv", package="rfl_match"):
-        country = fold_text(name)
-        codes = [code] + ([alpha2] if alpha2.casefold() not in _NOT_CODES else [])
-        for form in filter(str.strip, [*codes, name, *forms.split(";")]):
-            written[_as_written(form)] = country
-            folded = fold_text(form)
-            if romanised.setdefault(folded, country) != country:
+    for name, forms in entries:
+        canonical = fold_text(name)
+        for form in filter(str.strip, [name, *forms]):
+            written[_as_written(form)] = canonical
+            folded = key(form)
+            if romanised.setdefault(folded, canonical) != canonical:
                 shared.add(folded)
     for form in shared:
         del romanised[form]
     return written, romanised
+
+
+@cache
+def _country_tables() -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """Each way of writing a country or nationality in ``resources/countries.tsv``
+    (ISO 3166-1 alpha-3 and alpha-2 codes, names, demonyms, in several languages and
+    scripts), as written and romanised (:func:`fold_text`), to the folded English name of
+    its country (:func:`_form_tables`: Arabic مصر, Egypt, was "msr" as the code MSR,
+    Montserrat, when Arabic was romanised without its vowels)."""
+    return _form_tables(
+        (
+            (name, [code, *([alpha2] if alpha2.casefold() not in _NOT_CODES else []),
+                    *forms.split(";")])
+            for code, alpha2, name, forms in read_table("countries.tsv", package="rfl_match")
+        ),
+        fold_text,
+    )  # fmt: skip
 
 
 def country_of(value: str) -> str:
@@ -1554,3 +1572,49 @@ def country_of(value: str) -> str:
         folded = fold_text(value)
         found = romanised.get(folded, folded)
     return found
+
+
+def _place_key(text: str) -> str:
+    """``text`` romanised (:func:`fold_text`) with only its letters and digits: the form
+    a place is looked up in, whatever its hyphens, spaces and apostrophes (Deir ez-Zor,
+    Deir ez Zor; Sana'a, Sanaa; Bahir Dar, Bahirdar)."""
+    return _NOT_ALPHANUMERIC.sub("", fold_text(text))
+
+
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+
+
+@cache
+def _place_tables() -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """Each way of writing a place in ``resources/places.tsv`` (its English name, the
+    local name romanised several ways, in its own script, in other languages), as
+    written and as :func:`_place_key` reads it, to its English name folded."""
+    return _form_tables(
+        (
+            (name, forms.split(";"))
+            for _, name, forms in read_table("places.tsv", package="rfl_match")
+        ),
+        _place_key,
+    )
+
+
+def place_of(value: str) -> str:
+    """The folded English name of the place ``value`` writes, where
+    ``resources/places.tsv`` knows it ("Halab", "Alep" and "حلب" are all "aleppo"; "Kiev"
+    and "Київ" are "kyiv"), also where a country follows it after a comma ("Aleppo,
+    Syria"), else ``value`` folded (:func:`fold_text`). What the place fields
+    (:data:`~rfl_match.schema.PLACE_FIELDS` but the country ones) are compared and
+    blocked in: the same place written in two scripts or languages agrees."""
+    written, romanised = _place_tables()
+    found = written.get(_as_written(value))
+    if found is not None:
+        return found
+    folded = fold_text(value)
+    found = romanised.get(_NOT_ALPHANUMERIC.sub("", folded))
+    comma = max(value.rfind(","), value.rfind("،"))  # Latin, Arabic
+    if found is None and comma >= 0:
+        head, tail = value[:comma], value[comma + 1 :]
+        countries = _country_tables()
+        if countries[0].get(_as_written(tail)) or countries[1].get(fold_text(tail)):
+            found = written.get(_as_written(head)) or romanised.get(_place_key(head))
+    return folded if found is None else found

@@ -20,7 +20,16 @@ from rfl_match import compare, kernels
 from rfl_match.compare import Index, Levels, build_comparison, code_levels, regrade, similarity
 from rfl_match.config import ComparisonSpec
 from rfl_match.names._resources import read_table
-from rfl_match.prepare import PreparedPair, Vocabulary, _arrow_distinct, country_of
+from rfl_match.prepare import (
+    PreparedPair,
+    Vocabulary,
+    _arrow_distinct,
+    _form_tables,
+    _place_key,
+    country_of,
+    fold_text,
+    place_of,
+)
 from rfl_match.schema import validate_records
 from rfl_match.scoring import bounded_m
 
@@ -956,10 +965,14 @@ def test_a_place_in_another_script_meets_its_latin_spelling() -> None:
         {"full_name": ["A"] * n, "place_of_birth": native},
         {"full_name": ["A"] * n, "place_of_birth": latin},
     )
-    similar = "similar (≥ 0.92)"
+    # read as names are, each is near its Latin spelling (Jaro–Winkler at least 0.92),
+    # and the places table (prepare.place_of) makes them one place
+    pairs = zip(native, latin, strict=True)
+    near = [JaroWinkler.similarity(fold_text(a), fold_text(b)) for a, b in pairs]
+    assert [round(x, 2) >= 0.92 for x in near] == [True, True, True, False, *[True] * 4]
     assert [label_of("string", "place_of_birth", g) for g in got] == [
-        *(similar, similar, "same", "different"),
-        *("same", "same", similar, "same"),
+        *("same", "same", "same", "different"),
+        *("same", "same", "same", "same"),
     ]
 
 
@@ -1530,6 +1543,69 @@ def test_countries_table_names_one_country_per_form() -> None:
         for form in {" ".join(f.casefold().split()) for f in written} - {""}:
             assert seen.setdefault(form, code) == code, (form, seen[form], code)
     assert len(rows) > 240
+
+
+#: A place as records write it: each group's forms are one place (English, local names
+#: romanised several ways, the local script, other languages).
+PLACES = {
+    "aleppo": ["Aleppo", "Halab", "Alep", "Halep", "حلب", "ALEPPO "],
+    "mosul": ["Mosul", "Al-Mawsil", "Mossoul", "الموصل"],
+    "mogadishu": ["Mogadishu", "Muqdisho", "Mogadiscio", "مقديشو"],
+    "mekelle": ["Mekelle", "Mek'ele", "Mekele", "መቐለ"],
+    "kyiv": ["Kyiv", "Kiev", "Kiew", "Київ", "Киев"],
+    "deir ez-zor": ["Deir ez-Zor", "Deir ez Zor", "Deir al-Zour", "دير الزور"],
+    "mazar-i-sharif": ["Mazar-i-Sharif", "Mazar-e Sharif", "مزار شریف"],
+    "buthidaung": ["Buthidaung", "ဘူးသီးတောင်"],
+    "cox's bazar": ["Cox's Bazar", "Coxs Bazar", "কক্সবাজার"],
+    "tripoli": ["Tripoli", "Tarabulus", "طرابلس"],  # Libya's and Lebanon's: one name
+}
+
+
+def test_place_of_reads_a_places_ways_of_writing_as_one_place() -> None:
+    got = {name: sorted(set(map(place_of, forms))) for name, forms in PLACES.items()}
+    assert got == {name: [name] for name in PLACES}
+    # a country after a comma, in any of its forms
+    assert [place_of(v) for v in ("Aleppo, Syria", "Halab, SYR", "حلب، سوريا")] == ["aleppo"] * 3
+    # unknown, or a known place with something else after it: folded as any text
+    assert [place_of(v) for v in ("  Camp 4 ", "Homs, Idlib", "Aleppo, Azaz", "Syria")] == [
+        "camp 4",
+        "homs, idlib",
+        "aleppo, azaz",
+        "syria",
+    ]
+
+
+def test_places_table_reads_each_form_as_its_row() -> None:
+    """Every form of the table reads as its own row's place: no form is another row's
+    (folded as looked up), so none is silently left out."""
+    rows = read_table("places.tsv", package="rfl_match")
+    wrong = {
+        form: place_of(form)
+        for _, name, forms in rows
+        for form in filter(str.strip, [name, *forms.split(";")])
+        if place_of(form) != place_of(name)
+    }
+    assert wrong == {}
+    assert len(rows) > 200
+
+
+def test_a_form_two_entries_share_names_neither() -> None:
+    """Romanised alike, a form of two entries is looked up in neither (as written, each
+    form keeps its own)."""
+    written, romanised = _form_tables([("Abc", ["Xy", "Zz"]), ("Def", ["X-y", "Ww"])], _place_key)
+    assert "xy" not in romanised and romanised["zz"] == "abc" and romanised["ww"] == "def"
+    assert (written["xy"], written["x-y"]) == ("abc", "def")
+
+
+def test_a_place_written_in_two_scripts_or_languages_agrees() -> None:
+    """Places of birth compared: the same place as another list writes it is "same", not
+    evidence against; another place, and places the table does not know, as before."""
+    left = ["حلب", "Kiev", "Muqdisho", "Mosul", "Camp 4", "Aleppo, Syria"]
+    right = ["Aleppo", "Київ", "Mogadishu", "Basra", "camp 4", "Halab"]
+    got = levels("string", "place_of_birth", {"full_name": ["A"] * 6, "place_of_birth": left},
+                 {"full_name": ["A"] * 6, "place_of_birth": right})  # fmt: skip
+    labels = [label_of("string", "place_of_birth", level) for level in got]
+    assert labels == ["same", "same", "same", "different", "same", "same"]
 
 
 def test_nationality_agrees_whatever_code_name_or_demonym_is_written() -> None:
