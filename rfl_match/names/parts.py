@@ -35,6 +35,13 @@ def _titles() -> dict[str, str]:
 
 
 @cache
+def _named_after_article() -> frozenset[str]:
+    """Titles that are a name after the article (El-Sayed: ``titles.tsv``, column
+    "article")."""
+    return frozenset(row[0] for row in read_table("titles.tsv") if row[3] == "name")
+
+
+@cache
 def _particles() -> dict[str, str]:
     return {row[0]: row[1] for row in read_table("particles.tsv")}
 
@@ -278,10 +285,19 @@ def take_titles(words: list[Word], family: str | None) -> tuple[list[Word], list
         if _is_two_word_title(words, i, family):
             titles.append(words[i].latin + words[i + 1].latin)
             i += 2
-        elif _is_title(words[i], family) and not _same_word(words[i], words[i + 1]):
+        elif (
+            _is_title(words[i], family)
+            and not _same_word(words[i], words[i + 1])
+            and not (words[i].after_article and words[i].latin in _named_after_article())
+        ):
             titles.append(words[i].latin or words[i].native)
             i += 1
-        elif _is_article(words, i) and i + 2 < len(words) and _is_title(words[i + 1], family):
+        elif (
+            _is_article(words, i)
+            and i + 2 < len(words)
+            and _is_title(words[i + 1], family)
+            and words[i + 1].latin not in _named_after_article()
+        ):
             titles.append(words[i].latin + words[i + 1].latin)
             i += 2
         else:
