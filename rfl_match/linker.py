@@ -258,6 +258,11 @@ class ModelError(ValueError):
     """A model file that cannot be loaded, or a Linker used before fit."""
 
 
+#: What reading a model file's JSON raises where a value is of the wrong kind (a list for
+#: a table, text for a number, null anywhere) or a key is missing: each a ModelError.
+_WRONG_SHAPE = (KeyError, IndexError, TypeError, ValueError, AttributeError)
+
+
 def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFrame:
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"{source}: want a pandas DataFrame (see rfl_match.read_records)")
@@ -2229,12 +2234,12 @@ class Linker:
                 )
                 for s in data["comparisons"]
             ]
-        except (KeyError, TypeError, ValueError) as exc:
+        except _WRONG_SHAPE as exc:
             raise ModelError(f"{path}: the file's comparisons are incomplete ({exc!r})") from exc
         try:
             # Files written before calibration existed load with the identity map.
             linker.model_ = FellegiSunterModel.from_dict(data["model"])
-        except (KeyError, TypeError, ValueError) as exc:
+        except _WRONG_SHAPE as exc:
             raise ModelError(f"{path}: the model in this file is incomplete ({exc})") from exc
         wrong = _model_problems(linker.model_)
         if wrong:
@@ -2242,14 +2247,20 @@ class Linker:
                 f"{path}: the model in this file is not one a fit writes ({'; '.join(wrong)}); "
                 "fit the model again"
             )
-        linker.training_ = dict(data.get("training", {}))
+        training = data.get("training", {})
+        if not isinstance(training, dict):
+            raise ModelError(f"{path}: the file's training notes ('training') are not a table")
+        # the notes save writes, and no other kind: predict and the summary read them
+        linker.training_ = {
+            k: v for k, v in training.items() if isinstance(v, int | float | bool | str)
+        }
         if version == _CONDITIONED_VERSION:
             # Older versions split nothing (without condition_on they are read unsplit).
             linker._conditioned = CONDITIONED_COMPARISONS_V8
         linker._revisions = frozenset(k for k in REVISIONS if linker.training_.get(k) is True)
         try:
             comparisons = linker._comparisons()
-        except KeyError as exc:  # a kind no configuration could hold
+        except _WRONG_SHAPE as exc:  # a kind no configuration could hold
             raise ModelError(f"{path}: the file's comparisons are incomplete ({exc!r})") from exc
         labels = [list(c.labels) for c in comparisons]
         if labels != linker.model_.labels:

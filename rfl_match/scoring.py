@@ -679,9 +679,9 @@ class FellegiSunterModel:
         return cls(
             names=list(data["names"]),
             labels=[list(x) for x in data["labels"]],
-            m_=[np.asarray(m, dtype=np.float64) for m in data["m"]],
-            u_=[np.asarray(u, dtype=np.float64) for u in data["u"]],
-            u_random_=[np.asarray(u, dtype=np.float64) for u in data["u_random"]],
+            m_=[_levels(m) for m in data["m"]],
+            u_=[_levels(u) for u in data["u"]],
+            u_random_=[_levels(u) for u in data["u_random"]],
             prior_=float(data["prior"]),
             em_iterations_=int(data.get("em_iterations", 0)),
             em_converged_=bool(data.get("em_converged", False)),
@@ -695,7 +695,7 @@ class FellegiSunterModel:
                     tuple(float(v) for v in found["bits"]),
                     tuple(float(v) for v in found["candidate_bits"]),
                 )
-                for name, found in (data.get("tf_maps") or {}).items()
+                for name, found in _table(data.get("tf_maps"), "tf_maps").items()
             },
             non_match_=(
                 NonMatchClasses.from_dict(data["non_match_classes"])
@@ -703,6 +703,24 @@ class FellegiSunterModel:
                 else None
             ),
         )
+
+
+def _table(value: Any, key: str) -> dict[Any, Any]:
+    """A table of a model file that may be left out (null: none), else a TypeError."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TypeError(f"{key}: want a table, not {value!r}")
+    return value
+
+
+def _levels(values: Any) -> FloatArray:
+    """A comparison's probabilities, one a level, as a model file holds them: a list of
+    numbers, else a ValueError (a lone number or null would pass for an array of none)."""
+    levels = np.asarray(values, dtype=np.float64)
+    if levels.ndim != 1:
+        raise ValueError(f"want a list of probabilities, one a level, not {values!r}")
+    return levels
 
 
 def parameters_from_labels(

@@ -804,6 +804,13 @@ def test_load_rejects_other_versions(tmp_path: Path, fitted: rm.Linker) -> None:
         (lambda data: data["model"]["m"][0].pop(), r"m for \d+ levels"),
         (lambda data: [data["model"][k].pop() for k in ("names", "m", "u")], "comparisons named"),
         (lambda data: data["model"]["calibration"].update(intercept=float("inf")), "calibration"),
+        # JSON of the wrong kind where a table, a list or a name belongs: a ModelError, not
+        # a raw TypeError or AttributeError
+        (lambda data: data.update(training=None), "training"),
+        (lambda data: data.update(training=[1]), "training"),
+        (lambda data: data["model"].update(tf_maps="abc"), "tf_maps"),
+        (lambda data: data["model"]["m"].__setitem__(0, None), "incomplete"),
+        (lambda data: data["comparisons"][0].update(kind=[]), "comparisons"),
     ],
 )
 def test_load_names_what_a_damaged_file_lacks(
