@@ -54,7 +54,14 @@ from rfl_match.privacy import (
     pseudonymise,
     read_key,
 )
-from rfl_match.schema import ID_FIELD, Problem, RecordError, blank_overlong, is_encoded
+from rfl_match.schema import (
+    ID_FIELD,
+    Problem,
+    RecordError,
+    blank_overlong,
+    doubled_columns,
+    is_encoded,
+)
 from rfl_match.scoring import NoCandidatePairs, ScoringError
 
 EXIT_OK, EXIT_USAGE, EXIT_DATA = 0, 2, 3
@@ -474,6 +481,14 @@ def _check_shareable(args: argparse.Namespace) -> None:
         )
 
 
+def _check_single(frame: pd.DataFrame, read: Sequence[str | None], source: Path | str) -> None:
+    """Refuse a table in which a column the command reads appears more than once, as
+    validation refuses records with one (a data error naming it), not a traceback."""
+    problems = doubled_columns(frame.columns, [c for c in read if c is not None])
+    if problems:
+        raise RecordError(problems, str(source))
+
+
 def _read(
     sources: list[tuple[str, Path]], config: LinkConfig, progress: _Progress
 ) -> dict[str, LoadedRecords]:
@@ -842,6 +857,7 @@ def _normalize(args: argparse.Namespace) -> int:
         table = read_table(Path(args.input))
         frame = table.frame
         column = _names_column(frame, args.column, Path(args.input))
+        _check_single(frame, [column, _id_column(frame)], args.input)
         # rows the reader rejected (ragged ones) are not in the output: say so, as link does
         read = LoadedRecords(frame, table.problems, table.rejected)
         rejected = _report_problems({args.input: read}, None, quiet=False)[1]
@@ -860,7 +876,7 @@ def _normalize(args: argparse.Namespace) -> int:
         values = pd.Series(cells[column].to_numpy(), index=values.index)
     forms = {value: normalize_name(value) for value in pd.unique(values)}
     out = pd.DataFrame()
-    id_column = next((c for c in frame.columns if _spelled(str(c)) == ID_FIELD), None)
+    id_column = _id_column(frame)
     if id_column is not None and id_column != column:
         out[ID_FIELD] = frame[id_column].to_numpy()
     out["name"] = values.to_numpy()
@@ -887,6 +903,11 @@ def _normalize(args: argparse.Namespace) -> int:
         if rejected:
             print(f"rows rejected     {rejected:,} (listed on stderr)")
     return EXIT_OK
+
+
+def _id_column(frame: pd.DataFrame) -> str | None:
+    """The column of a names file that ``normalize`` copies as the record id, if any."""
+    return next((str(c) for c in frame.columns if _spelled(str(c)) == ID_FIELD), None)
 
 
 def _stdin_lines() -> list[str]:
@@ -960,12 +981,15 @@ def _synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _pair_files(paths: dict[str, Path], command: str) -> dict[str, pd.DataFrame]:
+def _pair_files(
+    paths: dict[str, Path], command: str, read: Sequence[str] = ()
+) -> dict[str, pd.DataFrame]:
     """Files of pairs (``request_id``, ``sighting_id``; :func:`read_pairs`) by label: a
     row that could not be read is said so on stderr, as link says a record's (a true pair
     lost skews recall; a pair to score lost is not scored), and so is one with a blank id,
     left out; a file without those columns (records, clusters: the wrong file given) is
-    a usage error."""
+    a usage error; one holding either of them more than once, or another column it reads
+    (``read``: evaluate's rank, probability), a data error."""
     tables = {label: read_pairs(path) for label, path in paths.items()}
     _report_problems(
         {label: LoadedRecords(t.frame, t.problems, t.rejected) for label, t in tables.items()},
@@ -982,6 +1006,8 @@ def _pair_files(paths: dict[str, Path], command: str) -> dict[str, pd.DataFrame]
             "; ".join(unusable) + f"; {command} reads pairs (request_id, sighting_id) as link "
             "writes them"
         )
+    for label, table in tables.items():
+        _check_single(table.frame, ["request_id", "sighting_id", *read], paths[label])
     frames: dict[str, pd.DataFrame] = {}
     for label, table in tables.items():
         # indexed by the rows as the file numbers them (the header row 0), for the notes
@@ -1015,7 +1041,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     from rfl_match.evaluate import evaluate_matches
 
     _check_options(threshold=args.threshold)
-    frames = _pair_files({"matches": args.matches, "truth": args.truth}, "evaluate")
+    frames = _pair_files(
+        {"matches": args.matches, "truth": args.truth},
+        "evaluate",
+        read=("rank", "match_probability"),
+    )
     matches, truth = frames["matches"].copy(), frames["truth"]
     if "rank" in matches.columns:
         ranks = pd.to_numeric(matches["rank"], errors="coerce")
@@ -1216,6 +1246,7 @@ def _pseudonym_table(args: argparse.Namespace) -> int:
             listed = ", ".join(str(c) for c in frame.columns[:20])
             problem = Problem(None, args.ids_column, "no such column; columns: " + listed)
             raise RecordError([problem], str(args.records))
+        _check_single(frame, [args.ids_column], args.records)
         # read as a records file's ids are: stripped, a blank one no id
         values = frame[args.ids_column].fillna("").astype(str).str.strip()
         ids = values[(values != "").to_numpy()]

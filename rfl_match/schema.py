@@ -366,6 +366,18 @@ def renumber_problems(problems: list[Problem], rows: npt.NDArray[np.int64]) -> l
     ]
 
 
+def doubled_columns(columns: pd.Index, read: Iterable[str] | None = None) -> list[Problem]:
+    """A problem for each name that ``columns`` holds more than once (of those in ``read``
+    alone where given: the columns a command reads), each named once: which of its
+    columns holds the value is anyone's guess, so the input cannot be used."""
+    wanted = None if read is None else set(read)
+    return [
+        Problem(None, str(column), "column appears more than once")
+        for column in pd.unique(columns[columns.duplicated()])
+        if wanted is None or column in wanted
+    ]
+
+
 def validate_records(
     frame: pd.DataFrame,
     mapping: dict[str, str] | None = None,
@@ -427,9 +439,7 @@ def validate_records(
     ]
     for column in missing_targets:
         fatal.append(Problem(None, column, "mapped column not found in the input"))
-    duplicated_columns = frame.columns[frame.columns.duplicated()].tolist()
-    for column in duplicated_columns:
-        fatal.append(Problem(None, str(column), "column appears more than once"))
+    fatal += doubled_columns(frame.columns)
     if ID_FIELD not in frame.columns:
         fatal.append(Problem(None, ID_FIELD, "no record id column (map one with mapping=)"))
     if not any(f in frame.columns for f in (*NAME_FIELDS, ENCODED_NAME_FIELD)):

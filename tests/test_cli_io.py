@@ -768,6 +768,40 @@ def test_normalize_reports_rejected_rows(tmp_path: Path) -> None:
     assert "row 2" in result.stderr and "rejected" in result.stderr  # not lost silently
 
 
+@pytest.mark.parametrize(
+    ("command", "text", "doubled"),
+    [
+        ("normalize", "record_id,full_name,full_name\nA1,Ahmed Ali,Ahmad Ali\n", "full_name"),
+        ("normalize", "record_id,full_name,record_id\nA1,Ahmed Ali,B1\n", "record_id"),
+        ("pseudonymise", "record_id,full_name,record_id\nA1,Ahmed Ali,B1\n", "record_id"),
+        ("link --pairs", "request_id,sighting_id,sighting_id\nRQ1,SG1,SG2\n", "sighting_id"),
+        ("evaluate", "request_id,sighting_id,rank,request_id\nA,B,1,C\n", "request_id"),
+        ("evaluate", "request_id,sighting_id,rank,rank\nA,B,1,2\n", "rank"),
+    ],
+)
+def test_a_doubled_column_a_command_reads_is_a_data_error_naming_it(
+    tmp_path: Path, data: dict[str, Path], command: str, text: str, doubled: str
+) -> None:
+    # As link refuses records with a doubled column; before, each of these was a pandas
+    # traceback (exit 1): a frame where a column was wanted.
+    table = tmp_path / "in.csv"
+    table.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    if command == "normalize":
+        result = run("normalize", table)
+    elif command == "pseudonymise":
+        assert run("keygen", tmp_path / "k.key").returncode == 0
+        key = ["--key", tmp_path / "k.key"]
+        result = run("pseudonymise", table, *key, "--ids-column", "record_id", "-o", out)
+    elif command == "link --pairs":
+        result = run("link", data["requests"], data["sightings"], "-o", out, "--pairs", table)
+    else:
+        result = run("evaluate", table, data["truth"])
+    assert result.returncode == 3, result.stderr
+    assert f"column {doubled!r}: column appears more than once" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_evaluate_says_which_truth_rows_it_could_not_count(
     tmp_path: Path, data: dict[str, Path]
 ) -> None:
