@@ -698,7 +698,7 @@ def _link(args: argparse.Namespace) -> int:
         if linker.model_ is None:
             matches = linker.no_matches()
         else:
-            with progress.stage("blocking, comparing and scoring"):
+            with progress.stage("blocking, comparing and scoring"), _pairs_rows(given, args):
                 matches = linker.predict(
                     requests,
                     sightings,
@@ -735,6 +735,23 @@ def _link(args: argparse.Namespace) -> int:
         )
         return EXIT_DATA
     return EXIT_OK
+
+
+@contextmanager
+def _pairs_rows(given: dict[str, pd.DataFrame] | None, args: argparse.Namespace) -> Iterator[None]:
+    """A pair of ``--pairs`` that names no record, said by its row in the file (predict
+    numbers the pairs it is given from 1, but blank rows and rows with a blank id were
+    left out before: the file's numbers are the frame's index, :func:`_pair_files`)."""
+    try:
+        yield
+    except RecordError as exc:
+        if given is None or exc.source != "pairs":
+            raise
+        rows = given["pairs"].index
+        raise RecordError(
+            [p._replace(row=int(rows[p.row - 1])) if p.row else p for p in exc.problems],
+            str(args.pairs),
+        ) from None
 
 
 def _fitted(

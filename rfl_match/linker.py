@@ -1499,8 +1499,9 @@ class Linker:
         context rules proposed, which is not weighed against rivals here, and with
         ``one_request_per_person``, which reads each pair alone here). For a pair a
         tracing officer or another tool suspects, or to see what blocking left out. The
-        threshold and ``top_k`` still apply: ``threshold=0, top_k=0`` keeps them all. An id that
-        names no record is a :class:`RecordError` listing each such row.
+        threshold and ``top_k`` still apply: ``threshold=0, top_k=0`` keeps them all. Ids are
+        read without the spaces around them, as a record's are; an id that names no record
+        is a :class:`RecordError` listing each such row (from 1, in the order of ``pairs``).
 
         ``training_["predict_seconds"]`` then holds the wall seconds of each phase (and
         with ``one_request_per_person``, ``training_["last_one_request_scale"]`` the
@@ -2512,10 +2513,11 @@ def _pair_rows(
     """Pairs named by ``request_id`` and ``sighting_id`` as rows of the inputs (whose
     ids are distinct): request rows and sighting rows, -1 where an id names no record. In
     one list (``dedupe``), a pair of two records is the same either way round: it comes
-    from its lower row."""
+    from its lower row. Ids are compared without the spaces around them, as validation
+    reads a record's (" RQ1 " is RQ1)."""
     li, ri = (
         pd.Index(frame[ID_FIELD].to_numpy())
-        .get_indexer(pairs[column].astype(str).to_numpy())
+        .get_indexer(pairs[column].astype(str).str.strip().to_numpy())
         .astype(np.intp, copy=False)
         for frame, column in ((left, "request_id"), (right, "sighting_id"))
     )

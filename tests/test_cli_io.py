@@ -802,6 +802,29 @@ def test_a_doubled_column_a_command_reads_is_a_data_error_naming_it(
     assert "Traceback" not in result.stderr
 
 
+def test_link_pairs_names_the_file_s_rows_and_reads_ids_as_records_are(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    # Before: an unknown id on file row 4 (after a blank id and a blank line, left out)
+    # was said to be on "row 2", the pair's place; an id typed with spaces around it
+    # named no record, where the records' and evaluate's ids are read without them.
+    truth = pd.read_csv(data["truth"], dtype=str).head(2)
+    (r1, s1), (r2, s2) = truth[["request_id", "sighting_id"]].to_numpy().tolist()
+    files = [data["requests"], data["sightings"], "--config", data["config"]]
+    options = ["--threshold", "0", "--top-k", "0"]
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(f"request_id,sighting_id\n{r1},\n{r2},{s2}\n\nRQ-none,{s1}\n")
+    result = run("link", *files, "-o", tmp_path / "a.csv", "--pairs", pairs, *options)
+    assert result.returncode == 3, result.stderr
+    assert "row 4, column 'request_id': no such record in the requests" in result.stderr
+    pairs.write_text(f"request_id,sighting_id\n {r1} ,{s1}\n{r2}, {s2}\n")
+    out = tmp_path / "b.csv"
+    result = run("link", *files, "-o", out, "--pairs", pairs, *options)
+    assert result.returncode == 0, result.stderr
+    scored = pd.read_csv(out, dtype=str)
+    assert sorted(zip(scored.request_id, scored.sighting_id, strict=True)) == [(r1, s1), (r2, s2)]
+
+
 def test_evaluate_says_which_truth_rows_it_could_not_count(
     tmp_path: Path, data: dict[str, Path]
 ) -> None:
