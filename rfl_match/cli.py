@@ -8,6 +8,7 @@ stderr (``--quiet`` silences it), the summary to stdout.
 from __future__ import annotations
 
 import argparse
+import filecmp
 import importlib
 import json
 import os
@@ -673,6 +674,7 @@ def _link(args: argparse.Namespace) -> int:
             (_rejects_label(args), rejects),
         ],
     )
+    _warn_same_inputs(args.requests, args.sightings)
     key = None if args.pseudonymise is None else _key(args.pseudonymise)
     given = None if args.pairs is None else _pair_files({"pairs": args.pairs}, "link --pairs")
     model, model_warnings = _load_model(args.model)
@@ -735,6 +737,29 @@ def _link(args: argparse.Namespace) -> int:
         )
         return EXIT_DATA
     return EXIT_OK
+
+
+def _warn_same_inputs(requests: Path, sightings: Path) -> None:
+    """Say on stderr, even with --quiet, when the requests and the sightings are one file
+    (one path, or two copies byte for byte): each record is then matched to itself, a
+    mistyped argument or a job for dedupe. Not refused: a test of the matcher may mean it."""
+    try:
+        if _same_file(requests, sightings):
+            same = "the same file"
+        elif requests.stat().st_size == sightings.stat().st_size and filecmp.cmp(
+            requests, sightings, shallow=False
+        ):
+            same = "two copies of one file"
+        else:
+            return
+    except OSError:  # a file that cannot be read: reading it says so
+        return
+    print(
+        f"warning: the requests ({requests}) and the sightings ({sightings}) are {same}: "
+        "each record will be matched to itself. To find the records of one list that are "
+        "the same person, use `rfl-match dedupe`",
+        file=sys.stderr,
+    )
 
 
 @contextmanager

@@ -825,6 +825,22 @@ def test_link_pairs_names_the_file_s_rows_and_reads_ids_as_records_are(
     assert sorted(zip(scored.request_id, scored.sighting_id, strict=True)) == [(r1, s1), (r2, s2)]
 
 
+def test_link_warns_when_the_requests_and_the_sightings_are_one_file(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    # Before, each record was matched to itself without a word (a mistyped argument, or
+    # a job for dedupe); it still runs, as a test of the matcher may mean it.
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(data["requests"].read_bytes())
+    config = ["--config", data["config"], "--quiet"]
+    for sightings, said in ((data["requests"], "the same file"), (copy, "two copies")):
+        result = run("link", data["requests"], sightings, "-o", tmp_path / "m.csv", *config)
+        assert result.returncode == 0, result.stderr
+        assert f"are {said}" in result.stderr and "rfl-match dedupe" in result.stderr
+    result = run("link", data["requests"], data["sightings"], "-o", tmp_path / "m.csv", *config)
+    assert "dedupe" not in result.stderr
+
+
 def test_evaluate_says_which_truth_rows_it_could_not_count(
     tmp_path: Path, data: dict[str, Path]
 ) -> None:
