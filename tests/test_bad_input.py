@@ -361,6 +361,24 @@ def test_a_row_that_differs_only_by_spaces_is_an_exact_copy(tmp_path: Path) -> N
     ]
 
 
+def test_a_header_row_repeated_below_is_rejected_not_read_as_a_person(tmp_path: Path) -> None:
+    # Two exports joined into one file: the second header (as typed, or with other case
+    # and spaces) became a record "record_id", proposed as a near-certain match for the
+    # other file's own. A person whose name merely is a header word is kept.
+    text = (
+        "record_id,full_name,sex\nr1,Amina Yusuf,F\nrecord_id,full_name,sex\n"
+        "r2,Full_Name,M\n Record_ID , FULL_NAME ,Sex\nr3,Omar Said,M\n"
+    )
+    path = write(tmp_path, text)
+    loaded = rm.io.load_records(path)
+    assert loaded.records["record_id"].tolist() == ["r1", "r2", "r3"]
+    reason = "repeated header row (two files joined into one?); rejected"
+    assert [(r.row, r.reason) for r in loaded.rejected] == [(2, reason), (4, reason)]
+    assert loaded.rejected[0].fields == {c: c for c in ("record_id", "full_name", "sex")}
+    # and where blank or doubled ids stop the read, as a ragged row is
+    assert rm.read_records(path)["record_id"].tolist() == ["r1", "r2", "r3"]
+
+
 def test_a_frame_with_columns_of_several_levels_is_refused_by_reason() -> None:
     frame = pd.DataFrame(
         [["r1", "Amina"]],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,6 +220,44 @@ def _id_rejects(
     return keep, problems, rejected
 
 
+#: A header cell left blank, as the reader names it (``io.table.blank_header_name``): a
+#: blank cell of a header row repeated below matches it.
+_BLANK_HEADER = re.compile(r"column_\d+_*")
+_REPEATED_HEADER = "repeated header row (two files joined into one?); rejected"
+
+
+def _header_rejects(
+    frame: pd.DataFrame, rows: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.bool_], list[Problem], list[RejectedRow]]:
+    """Rows that repeat the header (two exports joined into one file): each cell its
+    column's header, spaces around it and case aside, or blank under a header cell left
+    blank. Such a row is no person, and kept it would be proposed as a near-certain match
+    for the other file's own. Which to keep, and why the others go."""
+    keep = np.ones(len(frame), dtype=bool)
+    if not len(frame.columns):  # no header to repeat
+        return keep, [], []
+    candidates = np.arange(len(frame))
+    for position, column in enumerate(frame.columns):
+        header = str(column).strip().lower()
+        cells = frame.iloc[candidates, position].fillna("").astype(str).str.strip().str.lower()
+        same = cells == header
+        if _BLANK_HEADER.fullmatch(header):
+            same |= cells == ""
+        candidates = candidates[same.to_numpy()]
+        if not len(candidates):
+            return keep, [], []
+    keep[candidates] = False
+    columns = [str(c) for c in frame.columns]
+    problems: list[Problem] = []
+    rejected: list[RejectedRow] = []
+    for position in candidates.tolist():
+        row = int(rows[position])
+        values = [str(v) for v in frame.iloc[position].fillna("").tolist()]
+        problems.append(Problem(row, None, _REPEATED_HEADER))
+        rejected.append(RejectedRow(row, _REPEATED_HEADER, dict(zip(columns, values, strict=True))))
+    return keep, problems, rejected
+
+
 def _warn_misspelled_targets(mapping: dict[str, str] | None) -> None:
     """A UserWarning for each mapping entry whose target is no canonical field but spells
     one nearly: as mapped, the column would be kept under that name and compared by
@@ -293,6 +332,13 @@ def load_records(
     if table.format != "frame":
         problems += formula_problems(frame, rows)
     rejected = list(table.rejected)
+    # a header row repeated below is rejected as a ragged row is, whatever reject_bad_rows
+    keep, header_problems, header_rejected = _header_rejects(frame, rows)
+    if not keep.all():
+        frame = frame[keep].reset_index(drop=True)
+        rows = rows[keep]
+        problems += header_problems
+        rejected += header_rejected
     if reject_bad_rows:
         keep, id_problems, id_rejected = _id_rejects(frame, mapping, rows)
         if not keep.all():
