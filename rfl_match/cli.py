@@ -1152,6 +1152,8 @@ def _explain(args: argparse.Namespace) -> int:
     loaded = _read([("requests", args.requests), ("sightings", args.sightings)], config, progress)
     requests, sightings = loaded["requests"].records, loaded["sightings"].records
     config = _encoded_config(requests, sightings, config, args.config, quiet=True)
+    # as link says them: a date blanked as malformed would otherwise read as "missing"
+    _report_problems(loaded, None, quiet=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         linker = model if model is not None else Linker(config).fit(requests, sightings)
@@ -1164,12 +1166,25 @@ def _explain(args: argparse.Namespace) -> int:
                 ("sightings", sightings, args.sighting_id),
             ):
                 if not (frame[ID_FIELD] == value).any():
-                    problems.append(
+                    problems += _rejected_as(loaded[label], label, value, config) or [
                         Problem(None, ID_FIELD, f"no such record in the {label}", value)
-                    )
+                    ]
             raise RecordError(problems, "explain") from None
     _warn(model_warnings + caught, False)
     return EXIT_OK
+
+
+def _rejected_as(
+    loaded: LoadedRecords, label: str, value: str, config: LinkConfig
+) -> list[Problem]:
+    """The rows of ``loaded`` with the record id ``value`` that were rejected (a doubled
+    id, a ragged row), each with its reason: the record is in the file, not kept."""
+    ids = {ID_FIELD} | {k for k, v in config.mapping.items() if v == ID_FIELD}
+    return [
+        Problem(reject.row, ID_FIELD, f"rejected from the {label}: {reject.reason}", value)
+        for reject in loaded.rejected
+        if any(cell.strip() == value for c, cell in reject.fields.items() if c.strip() in ids)
+    ]
 
 
 def _init_config(args: argparse.Namespace) -> int:

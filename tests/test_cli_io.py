@@ -841,6 +841,30 @@ def test_link_warns_when_the_requests_and_the_sightings_are_one_file(
     assert "dedupe" not in result.stderr
 
 
+def test_explain_says_what_reading_the_files_changed_and_why_a_record_is_not_there(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    # Before, explain read its files without a word: a malformed date of birth, blanked,
+    # showed as "missing", and a record rejected for a doubled id as "no such record".
+    pair = pd.read_csv(data["truth"], dtype=str).iloc[0]
+    requests = pd.read_csv(data["requests"], dtype=str, keep_default_na=False)
+    at = requests.index[requests["record_id"] == pair.request_id][0]
+    requests.loc[at, "date_of_birth"] = "1987-13-04"
+    path = tmp_path / "requests.csv"
+    requests.to_csv(path, index=False)
+    ids = [pair.request_id, pair.sighting_id]
+    config = ["--config", data["config"]]
+    result = run("explain", path, data["sightings"], *ids, *config)
+    assert result.returncode == 0, result.stderr
+    assert f"row {at + 1}, column 'date_of_birth': malformed date of birth" in result.stderr
+    twice = pd.concat([requests, requests.loc[[at]].assign(full_name="Someone Else")])
+    twice.to_csv(path, index=False)
+    result = run("explain", path, data["sightings"], *ids, *config)
+    assert result.returncode == 3
+    assert f"row {at + 1}, column 'record_id': rejected from the requests" in result.stderr
+    assert "with different details" in result.stderr and "no such record" not in result.stderr
+
+
 def test_evaluate_says_which_truth_rows_it_could_not_count(
     tmp_path: Path, data: dict[str, Path]
 ) -> None:
