@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import rfl_match as rm
@@ -493,11 +495,12 @@ def test_a_table_of_one_column_has_no_titles(tmp_path: Path, suffix: str) -> Non
     assert table.problems == []
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
 def test_a_column_without_a_title_is_named_and_its_rows_kept(tmp_path: Path, suffix: str) -> None:
     # In a workbook, a value in a column past the last title had its whole row rejected
     # ("values beyond the last header column"); the CSV that a spreadsheet exports of the
-    # same sheet keeps the row, the column named column_3 and said so.
+    # same sheet keeps the row, the column named column_3 and said so. A Parquet column
+    # named "" was kept as column '' without a word.
     rows: list[list[object]] = [
         ["record_id", "full_name", None, None],
         ["r1", "Amina", None, None],
@@ -507,8 +510,13 @@ def test_a_column_without_a_title_is_named_and_its_rows_kept(tmp_path: Path, suf
     if suffix == ".csv":
         text = "\n".join(",".join("" if c is None else str(c) for c in r) for r in rows)
         path = write(tmp_path, text + "\n", "in.csv")
-    else:
+    elif suffix == ".xlsx":
         path = _workbook(tmp_path / "in.xlsx", rows)
+    else:
+        columns = [pa.array([r[i] for r in rows[1:]], pa.string()) for i in range(4)]
+        path = tmp_path / "in.parquet"
+        names = ["record_id", "full_name", "", " "]  # one name a column: one "" only
+        pq.write_table(pa.Table.from_arrays(columns, names=names), path)
     loaded = rm.io.load_records(path)
     assert loaded.records["record_id"].tolist() == ["r1", "r2", "r3"]
     assert loaded.records["column_3"].tolist() == ["", "left camp 4", ""]

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from rfl_match.io.paths import FilePath
-from rfl_match.io.table import Table, cell_text, drop_blank_rows
+from rfl_match.io.table import Table, cell_text, drop_blank_rows, name_blank_headers
 from rfl_match.schema import Problem, RecordError, typed_text
 
 
@@ -32,7 +32,9 @@ def _arrow_table(path: Path, columns: list[str] | None = None):  # type: ignore[
 
 def read_parquet(path: FilePath) -> Table:
     """All columns of a Parquet file as text. A row whose every cell is null or blank is
-    counted and left out, as a CSV file's blank row is (:func:`drop_blank_rows`)."""
+    counted and left out, as a CSV file's blank row is (:func:`drop_blank_rows`), and a
+    column named "" is dropped or named ``column_N``, with a note, as a CSV file's
+    untitled one is (:func:`name_blank_headers`), not kept as a column '' without a word."""
     import pyarrow as pa
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
@@ -71,7 +73,7 @@ def read_parquet(path: FilePath) -> Table:
     if not columns:
         frame = pd.DataFrame(index=pd.RangeIndex(arrow.num_rows))
     frame.columns = pd.Index(arrow.column_names)
-    return drop_blank_rows(Table(frame, problems, format="parquet"))
+    return drop_blank_rows(name_blank_headers(Table(frame, problems, format="parquet")))
 
 
 _LISTS = "holds lists: each cell's items are read joined by '; ' (as alternate names are)"
