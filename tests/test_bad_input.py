@@ -4,6 +4,7 @@ with a reason that names what is wrong; never a traceback, never a silently wron
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -548,6 +549,72 @@ def test_spreadsheet_error_values_are_read_as_blanks(tmp_path: Path) -> None:
             (2, "father_name", "#N/A"),
             (2, "age", "#DIV/0!"),
         ]
+    ]
+
+
+def _calculated(path: Path, saved: dict[str, str]) -> Path:
+    """The workbook at ``path`` as a spreadsheet saves it once it has calculated: each
+    formula cell named in ``saved`` (its coordinate -> the type and value it is saved
+    with, as XML) holds a value, where openpyxl saves none."""
+    with zipfile.ZipFile(path) as book:
+        parts = {item: book.read(item) for item in book.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    for coordinate, value in saved.items():
+        sheet, found = re.subn(
+            rf'<c r="{coordinate}"([^>]*)><f>(.*?)</f><v\s*/></c>',
+            rf'<c r="{coordinate}"\1{value}</c>'.replace("<f/>", r"<f>\2</f>"),
+            sheet,
+        )
+        assert found == 1, coordinate
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as book:
+        for item, data in parts.items():
+            book.writestr(item, data)
+    return path
+
+
+def test_a_formula_is_read_as_the_value_saved_with_it(tmp_path: Path) -> None:
+    # The formula's text was read: a full name =B2&" "&C2 was the name "b c" for every
+    # person (two people "agreed" on their names), an age =2020-2000 was malformed, and
+    # the note said "kept as text"; the values the sheet shows were lost.
+    rows: list[list[object]] = [
+        [
+            "record_id",
+            "given_name",
+            "family_name",
+            "full_name",
+            "age",
+            "father_name",
+            "source_date",
+        ],
+        ["r1", "Ahmed", "Hassan", '=B2&" "&C2', "=2020-2000", '=IF(B2="","",B2)', "2020-01-01"],
+        ["r2", "Sara", "Omar", '=B3&" "&C3', "=2020-2001", "=VLOOKUP(A3,X:Y,2,0)", "2020-01-01"],
+        ["r3", "Lina", "Khalil", '=B4&" "&C4', "=2020-2002", "Omar", "2020-01-01"],
+    ]
+    path = _calculated(
+        _workbook(tmp_path / "in.xlsx", rows),
+        {
+            "D2": ' t="str"><f/><v>Ahmed Hassan</v>',
+            "E2": "><f/><v>20</v>",
+            "F2": ' t="str"><f/><v></v>',  # empty text, saved as a value
+            "D3": ' t="str"><f/><v>Sara Omar</v>',
+            "E3": "><f/><v>19</v>",
+            "F3": ' t="e"><f/><v>#N/A</v>',  # the lookup failed
+        },  # row 4: written by a program that does not calculate
+    )
+    loaded = rm.io.load_records(path)
+    assert loaded.records["full_name"].tolist() == ["Ahmed Hassan", "Sara Omar", ""]
+    assert loaded.records["age"].tolist() == ["20", "19", ""]
+    assert loaded.records["father_name"].tolist() == ["", "", "Omar"]
+    unsaved = (
+        "a formula saved without its value (the file was written by a program that does "
+        "not calculate; open and save it in a spreadsheet to keep the values); blanked"
+    )
+    assert [str(p) for p in loaded.problems] == [
+        "row 2, column 'father_name': a spreadsheet error value (#N/A), not data; blanked "
+        "(value '#N/A')",
+        f"row 3, column 'full_name': {unsaved} (value '=B4&\" \"&C4')",
+        f"row 3, column 'age': {unsaved} (value '=2020-2002')",
     ]
 
 

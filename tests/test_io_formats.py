@@ -108,6 +108,7 @@ def test_excel_cells_read_as_typed(tmp_path: Path) -> None:
     sheet.append([])  # a blank row between records
     sheet.append([3, "Aya", 7.0, None, "2002", None, "=SUM(C2:C3)"])
     sheet.append([4, "Omar", None, None, None, None, None, "beyond the header"])
+    sheet["G4"].data_type = "s"  # text that looks like a formula, not one (typed '=SUM...)
     path = tmp_path / "in.xlsx"
     book.save(path)
     table = read_table(path)

@@ -1,8 +1,9 @@
 """Excel workbooks (``.xlsx``): the first sheet in, one or more sheets out.
 
 Every cell is read as text, as a person typed it (``7`` not ``7.0``, a date as
-``YYYY-MM-DD``); a formula cell is read as its formula text, never run, and an error
-value (``#N/A``, ``#REF!``) as a blank, with a note. A column with no title is read as in
+``YYYY-MM-DD``); a formula cell as the value the spreadsheet saved with it (never run
+here), one saved without a value as a blank, with a note, and an error value (``#N/A``,
+``#REF!``) as a blank, with a note. A column with no title is read as in
 a CSV file: named ``column_N`` if it holds data; so is one whose title is an error value,
 with a note. On the way out,
 cells that a spreadsheet would run are prefixed with an apostrophe, characters that the
@@ -15,7 +16,7 @@ from __future__ import annotations
 import itertools
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -40,7 +41,9 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL = 32_767
 
 
-def _open(path: Path) -> Any:
+def _open(path: Path, *, data_only: bool = False) -> Any:
+    """The workbook, read-only (streamed: a large sheet is never held whole); its formula
+    cells as formulas, or with ``data_only`` as the values saved with them."""
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     source = str(path)
@@ -51,7 +54,7 @@ def _open(path: Path) -> Any:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
-            return load_workbook(path, read_only=True, data_only=False)
+            return load_workbook(path, read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise RecordError(
             [Problem(None, None, f"not a readable .xlsx workbook ({exc.__class__.__name__})")],
@@ -78,7 +81,6 @@ def read_excel(path: FilePath) -> Table:
     # by validation where its column holds them (in this date system)
     date_system = 1904 if book.epoch == CALENDAR_MAC_1904 else 1900
     try:
-        sheet = book.worksheets[0]
         problems: list[Problem] = _other_sheets(book)
         header: list[str] | None = None
         header_row = 0
@@ -86,7 +88,7 @@ def read_excel(path: FilePath) -> Table:
         rows: list[list[str]] = []
         numbers: list[int] = []
         # Cells, not their values alone: an error value is told from text by its type.
-        sheet_rows = enumerate(sheet.iter_rows(), start=1)
+        sheet_rows = _rows(book, path)
         ahead, titles = _past_titles(sheet_rows)
         problems += title_problems(titles)
         for excel_row, row in itertools.chain(ahead, sheet_rows):
@@ -102,6 +104,7 @@ def read_excel(path: FilePath) -> Table:
             if header is None:
                 # an error value is no title: its column is read as an untitled one
                 header_errors = _errors(row, cells)
+                problems.extend(_blank_formulas(row, cells, [], 0))
                 header = ["" if i in header_errors else c.strip() for i, c in enumerate(cells)]
                 header_row = excel_row
                 continue
@@ -110,7 +113,9 @@ def read_excel(path: FilePath) -> Table:
             numbers.append(row_no)
             problems.extend(_long_numbers(values, header, row_no))
             problems.extend(_blank_errors(row, cells, header, row_no))
+            problems.extend(_blank_formulas(row, cells, header, row_no))
     finally:
+        sheet_rows.close()
         book.close()
     if header is None:
         # with the note naming the sheets that hold data, if any: the one to move first
@@ -187,6 +192,66 @@ def _errors(row: tuple[Any, ...], cells: list[str]) -> dict[int, str]:
     }
 
 
+def _rows(book: Any, path: Path) -> Generator[tuple[int, tuple[Any, ...]], None, None]:
+    """The rows of the workbook's first sheet (its cells), numbered as the sheet numbers
+    them, each formula cell replaced by the cell of the value the spreadsheet saved with
+    it: the formula's text read as a name (``=B2&" "&C2``) was the same name ``b c`` for
+    every person, and the name the sheet shows was lost.
+
+    openpyxl reads a sheet's formulas or its saved values, not both: the values are a
+    second reading of the sheet, opened at the first row that holds a formula and read
+    along with the first (a sheet without formulas is read once). A formula saved without
+    a value (by a program that does not calculate, as openpyxl and pandas do not) is left
+    as its formula's cell, data type "f", for :func:`_blank_formulas`."""
+    saved: Any = None
+    values: Iterator[tuple[int, tuple[Any, ...]]] = iter(())
+    try:
+        for number, row in enumerate(book.worksheets[0].iter_rows(), start=1):
+            if any(cell.data_type == "f" for cell in row):
+                if saved is None:
+                    saved = _open(path, data_only=True)
+                    values = enumerate(saved.worksheets[0].iter_rows(), start=1)
+                same = next(cells for at, cells in values if at == number)
+                row = tuple(map(_saved_value, row, same))
+            yield number, row
+    finally:
+        if saved is not None:
+            saved.close()
+
+
+def _saved_value(cell: Any, saved: Any) -> Any:
+    """Of a sheet's ``cell`` and the ``saved`` cell read in its place for the saved
+    values, the one to read: the formula's own cell where no value was saved with it.
+    A formula whose value is empty text is saved with one (data type "str") and read as
+    a blank, without a note."""
+    if cell.data_type == "f" and saved.value is None and saved.data_type != "str":
+        return cell
+    return saved
+
+
+_UNSAVED = (
+    "a formula saved without its value (the file was written by a program that does not "
+    "calculate; open and save it in a spreadsheet to keep the values); blanked"
+)
+
+
+def _blank_formulas(
+    row: tuple[Any, ...], cells: list[str], header: list[str], number: int
+) -> list[Problem]:
+    """Blank, in ``cells`` (the text of the sheet's ``row``), each formula saved without
+    its value (left by :func:`_rows` as its formula's cell), with a note for each giving
+    the formula: its text is no name, and rfl_match never runs it."""
+    problems: list[Problem] = []
+    for position, cell in enumerate(row[: len(cells)]):
+        if cell.data_type == "f":
+            # an array formula's cell holds an object with its text
+            formula = cell_text(getattr(cell.value, "text", cell.value))
+            shown = formula if len(formula) <= 60 else formula[:60] + "..."
+            problems.append(Problem(number, _column(header, position), _UNSAVED, shown))
+            cells[position] = ""
+    return problems
+
+
 def _other_sheets(book: Any) -> list[Problem]:
     """A note naming the sheets after the first that hold something: they are not read."""
     others = [
@@ -231,19 +296,22 @@ def _past_titles(
 
 def read_excel_header(path: FilePath) -> list[str]:
     """The header row of the first sheet."""
-    book = _open(Path(path))
+    path = Path(path)
+    book = _open(path)
+    numbered = _rows(book, path)
     try:
-        numbered = enumerate(book.worksheets[0].iter_rows(), start=1)
         ahead, _ = _past_titles(numbered)
         for _, row in itertools.chain(ahead, numbered):
             cells = [cell_text(cell.value).strip() for cell in row]
             for position in _errors(row, cells):  # no title, as read_excel reads it
                 cells[position] = ""
+            _blank_formulas(row, cells, [], 0)
             if any(cells):
                 while cells and not cells[-1]:
                     cells.pop()
                 return cells
     finally:
+        numbered.close()
         book.close()
     return []
 
