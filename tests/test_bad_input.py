@@ -552,6 +552,41 @@ def test_spreadsheet_error_values_are_read_as_blanks(tmp_path: Path) -> None:
     ]
 
 
+def test_a_merged_cell_is_read_into_every_cell_it_covers(tmp_path: Path) -> None:
+    # A household sheet: the family name and the place merged over its three members'
+    # rows were read on the first row alone, the others blank, without a word.
+    rows: list[list[object]] = [
+        ["Registration, camp 4"],  # a title merged across the columns: left as it is
+        ["record_id", "given_name", "family_name", "place_of_origin", "note"],
+        ["A1", "Ahmed", "Hassan", "Aleppo", None],
+        ["A2", "Sara", None, None, None],
+        ["A3", "Omar", None, None, None],
+        ["A4", "Lina", "Khalil", "Homs", None],
+        ["A5", "Rami", None, None, "left camp 4"],
+    ]
+    from openpyxl import load_workbook
+
+    path = _workbook(tmp_path / "in.xlsx", rows)
+    book = load_workbook(path)
+    for merged in ("A1:E1", "C3:C5", "D3:D5", "B7:C7", "E4:E5"):  # E4: blank, none filled
+        book.active.merge_cells(merged)
+    book.save(path)
+    loaded = rm.io.load_records(path)
+    records = loaded.records
+    assert records["family_name"].tolist() == ["Hassan", "Hassan", "Hassan", "Khalil", "Rami"]
+    assert records["place_of_origin"].tolist() == ["Aleppo", "Aleppo", "Aleppo", "Homs", ""]
+    assert records["note"].tolist() == ["", "", "", "", "left camp 4"]
+    assert [str(p) for p in loaded.problems] == [
+        "a title above the header, passed over (value 'Registration, camp 4')",
+        "row 1, column 'family_name': merged cells C3:C5 (rows 1 to 3): their one value "
+        "filled into each cell (value 'Hassan')",
+        "row 1, column 'place_of_origin': merged cells D3:D5 (rows 1 to 3): their one "
+        "value filled into each cell (value 'Aleppo')",
+        "row 5, column 'given_name': merged cells B7:C7 (row 5): their one value filled "
+        "into each cell (value 'Rami')",
+    ]
+
+
 def _calculated(path: Path, saved: dict[str, str]) -> Path:
     """The workbook at ``path`` as a spreadsheet saves it once it has calculated: each
     formula cell named in ``saved`` (its coordinate -> the type and value it is saved
