@@ -3,7 +3,7 @@
 Every cell is read as text, as a person typed it (``7`` not ``7.0``, a date as
 ``YYYY-MM-DD``); a formula cell as the value the spreadsheet saved with it (never run
 here), one saved without a value as a blank, with a note, and an error value (``#N/A``,
-``#REF!``) as a blank, with a note. A merged cell's value is read into every cell it
+``#REF!``) as a blank, with a note. A merged cell's value is read down the rows it
 covers, as the sheet shows it, with a note. A column with no title is read as in
 a CSV file: named ``column_N`` if it holds data; so is one whose title is an error value,
 with a note. On the way out,
@@ -290,11 +290,14 @@ def _fill_merged(
     header_row: int,
 ) -> list[Problem]:
     """Fill the value of each merged range below the header (``ranges``, as ``C2:C4``)
-    into every blank cell it covers in ``rows`` (their data row ``numbers``; the header
-    is the sheet's row ``header_row``), with a note for each range: a household's family
-    name merged over its members' rows was read on the first alone, the others left with
-    none. A range in the header or the titles above it is left as it is (a title over
-    several columns names the first; the others are untitled)."""
+    into every blank cell of its first column in ``rows`` (their data row ``numbers``;
+    the header is the sheet's row ``header_row``), with a note for each range: a
+    household's family name merged over its members' rows was read on the first alone,
+    the others left with none. Across columns a merge shows one value once, not one a
+    column: a name merged over the given and the family name's columns stays in the
+    first (filled into both, it would be read as the given name and the family name). A
+    range in the header or the titles above it is left as it is (a title over several
+    columns names the first; the others are untitled)."""
     from openpyxl.utils.cell import range_boundaries  # type: ignore[import-untyped]
 
     if not ranges:
@@ -308,19 +311,18 @@ def _fill_merged(
             continue
         if None in bounds:  # whole rows or columns: no cell of a value
             continue
-        first_col, first_row, last_col, last_row = bounds
+        first_col, first_row, _, last_row = bounds
         first, last = first_row - header_row, last_row - header_row
         top = at.get(first)
         if top is None or first_col > len(header) or not rows[top][first_col - 1].strip():
             continue
         value = rows[top][first_col - 1]
         filled = 0
-        for number in range(first, last + 1):
+        for number in range(first + 1, last + 1):
             cells = rows[at[number]] if number in at else []
-            for position in range(first_col - 1, min(last_col, len(cells))):
-                if not cells[position].strip():
-                    cells[position] = value
-                    filled += 1
+            if first_col <= len(cells) and not cells[first_col - 1].strip():
+                cells[first_col - 1] = value
+                filled += 1
         if filled:
             where = f"row {first}" if first == last else f"rows {first} to {last}"
             problems.append(
