@@ -676,11 +676,20 @@ class GivenNameComparison(Comparison):
     #: Similar or very similar spelling, sounds alike; not the swap.
     near_levels = (2, 4, 5)
     # "missing" of a pair whose given names are a kunya and a given name (kernels.given_ranks),
-    # or an initial and a name it opens (:meth:`levels`)
+    # or an initial and a name it opens; "different" of one whose first given names agree
+    # and second ones differ (:meth:`levels`)
     notes = (
         "a kunya (Abu X, Umm X: a name taken from a child's) against a given name",
         "an initial against a name it may stand for",
+        "the same first name, but the second given names differ",
     )
+
+    def __init__(self, spec: ComparisonSpec) -> None:
+        super().__init__(spec)
+        #: Whether two given-name fields whose first parts agree and second parts differ
+        #: read "different" (:func:`_second_given_differs`): a model saved before it was
+        #: (``Linker.load``) compares as it was fitted.
+        self.second_given = True
 
     def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
         a, b = data.person_names(0), data.person_names(1)
@@ -688,7 +697,13 @@ class GivenNameComparison(Comparison):
         kunya = missing & (a.kunya[li] != b.kunya[ri])
         initial = missing & ~kunya & _initial_opens(data, li, ri)
         out = np.where(kunya, self.n_levels, levels)
-        return np.where(initial, self.n_levels + 1, out).astype(np.int8)
+        out = np.where(initial, self.n_levels + 1, out)
+        if self.second_given:
+            rows = np.flatnonzero(levels == kernels.DIFFERENT)
+            same_first = _first_given_agrees(data, li[rows], ri[rows])
+            rows = rows[same_first]
+            out[rows[_second_given_differs(data, li[rows], ri[rows])]] = self.n_levels + 2
+        return out.astype(np.int8)
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
         a = data.person_names(0)
@@ -724,6 +739,11 @@ class GivenNameComparison(Comparison):
         if _initials(data, 0).any() or _initials(data, 1).any():
             rows = np.flatnonzero(levels == kernels.DIFFERENT)
             levels[rows[_initial_opens(data, li[rows], ri[rows])]] = kernels.MISSING
+        # The same first name, other second given names (María José, María Fernanda;
+        # Mohammad Zaman, Mohammad Nabi): siblings are told apart by the second.
+        if self.second_given:
+            rows = np.flatnonzero(levels >= GIVEN_SAME_NAME)
+            levels[rows[_second_given_differs(data, li[rows], ri[rows])]] = kernels.DIFFERENT
         return levels
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
@@ -1196,6 +1216,67 @@ def _first_letters(data: PreparedPair, side: int) -> npt.NDArray[np.int32]:
         )
         data._cache[key] = letters[at]
     out: npt.NDArray[np.int32] = data._cache[key]
+    return out
+
+
+#: The given name's levels of the same name: a variant spelling, the same spelling.
+GIVEN_SAME_NAME = 6
+#: Second parts of a given name that are no other name: honorifics and suffixes of
+#: women's and men's names in Bangladesh, Arakan, Afghanistan and Pakistan that one
+#: person's records write or leave out, or change (Rohima Khatun, Rohima Begum; Ahmad
+#: Jan, Ahmad Khan), as folded tokens.
+NAME_SUFFIXES = frozenset(
+    {
+        *("begum", "begom", "bibi", "bb", "khatun", "khatoon", "katun", "khanum", "khanom"),
+        *("khanam", "banu", "bano", "nesa", "nessa", "nisa", "nissa", "akter", "akhter"),
+        *("aktar", "akhtar", "jan", "khan", "gul", "sahib", "saheb"),
+    }
+)
+#: Jaro–Winkler at least this: the two second parts are one name spelt two ways.
+SECOND_GIVEN_NEAR = 0.8
+
+
+def _first_given_agrees(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray[np.bool_]:
+    """Per pair, whether the two given names' first parts are one name (same class, or
+    both unlisted and spelt alike)."""
+    a, b = data.person_names(0), data.person_names(1)
+    ca, cb = a.given_classes[li], b.given_classes[ri]
+    ta, tb = a.first_token[li], b.first_token[ri]
+    out: npt.NDArray[np.bool_] = ((ca >= 0) & (ca == cb)) | ((ta >= 0) & (ta == tb))
+    return out
+
+
+def _second_given_differs(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray[np.bool_]:
+    """Per pair, whether both records' given-name fields have a second part and the two
+    are other names: not one class, not spelt near (Jaro–Winkler under
+    :data:`SECOND_GIVEN_NEAR`), neither an initial (Juan C.) nor a suffix a person's
+    records vary in (:data:`NAME_SUFFIXES`)."""
+    a, b = data.person_names(0), data.person_names(1)
+    ta, tb = a.second_given[li], b.second_given[ri]
+    out: npt.NDArray[np.bool_] = (ta >= 0) & (tb >= 0) & (ta != tb)
+    rows = np.flatnonzero(out)
+    if not len(rows):
+        return out
+    ca, cb = a.second_given_class[li[rows]], b.second_given_class[ri[rows]]
+    qa, qb = ta[rows], tb[rows]
+    plain = _plain_second_parts(data)
+    near = similarity(qa, qb, data.tokens, cutoff=SECOND_GIVEN_NEAR, workers=data.workers)
+    out[rows] = ~((ca >= 0) & (ca == cb)) & ~reaches(near, SECOND_GIVEN_NEAR)
+    out[rows] &= plain[qa] & plain[qb]
+    return out
+
+
+def _plain_second_parts(data: PreparedPair) -> npt.NDArray[np.bool_]:
+    """Per token code, whether it can tell two given names apart as a second part: two
+    letters or more, no suffix (:data:`NAME_SUFFIXES`) (made once, for the tokens so far)."""
+    words = data.tokens.array()
+    cached = data._cache.get("plain second parts")
+    if cached is None or len(cached) != len(words):
+        cached = np.fromiter(
+            (len(w) > 1 and w not in NAME_SUFFIXES for w in words), dtype=bool, count=len(words)
+        )
+        data._cache["plain second parts"] = cached
+    out: npt.NDArray[np.bool_] = cached
     return out
 
 

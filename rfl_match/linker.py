@@ -50,6 +50,7 @@ from rfl_match.compare import (
     CONDITIONED_COMPARISONS_V8,
     Comparison,
     ConditionedComparison,
+    GivenNameComparison,
     IntervalComparison,
     NameChainComparison,
     SexComparison,
@@ -246,9 +247,14 @@ CROSS_CHAINS_ONLY = "father_cross_chains_only"
 #: How a fit compares that a model saved before did not: the key of ``training_`` that
 #: says a fit did, and the comparisons' attribute set to the value an older model compares
 #: by where its ``training_`` lacks the key (``Linker.load``).
+#: The key of ``training_`` that says a fit read two given-name fields whose first parts
+#: agree and second parts differ as different given names
+#: (``GivenNameComparison.second_given``); a model saved without it reads the first alone.
+SECOND_GIVEN = "second_given_name"
 REVISIONS: dict[str, tuple[type[Comparison], str, bool]] = {
     PLACES_ONCE: (StringComparison, "once", False),
     CROSS_CHAINS_ONLY: (NameChainComparison, "cross_family_field", True),
+    SECOND_GIVEN: (GivenNameComparison, "second_given", False),
 }
 #: Pairs whose explanations are joined at a time (:func:`explain_rows`).
 EXPLAIN_ROWS = 1 << 16

@@ -152,6 +152,11 @@ class PersonNames:
     #: from the full name (:func:`_chained`: Berhane in Yohannes Berhane Yohannes, given
     #: Yohannes, family Yohannes); 0: none
     middle: npt.NDArray[np.int8]
+    #: token and class codes (-1: none) of a given-name field's second part, which the
+    #: parts do not hold: José of "María José" (family García López), Zaman of "Mohammad
+    #: Zaman". What tells siblings of one first name apart (María Fernanda, Mohammad Nabi).
+    second_given: IntArray
+    second_given_class: IntArray
 
     def unchained(self) -> PersonNames:
         """The names as the name fields give them: the parts a full name holds between a
@@ -1245,6 +1250,8 @@ class PreparedPair:
         compound[both, :2] = parts.skeletons[both, :2]
         compound[split_given, :2] = given.skeletons[gc[split_given], :2]
         return PersonNames(
+            second_given=np.where(split_given, given.tokens[:, 1][gc], -1).astype(np.int32),
+            second_given_class=np.where(split_given, given.classes[:, 1][gc], -1).astype(np.int32),
             joined=self.joined_skeletons(written),
             compound=self.joined_skeletons(compound, "s:"),
             compound_rest=np.where(split_given & fields, 1, 2).astype(np.int32),

@@ -1075,6 +1075,28 @@ def test_a_model_saved_before_family_fields_left_the_fathers_cross_level_reads_t
     assert _labelled(old, again, "father_name") == ["different"]
 
 
+def test_a_model_saved_before_second_given_names_were_read_reads_the_first_alone(
+    fitted: rm.Linker, tmp_path: Path
+) -> None:
+    """A fit reads two given-name fields whose first parts agree and second parts differ
+    as different given names (GivenNameComparison.second_given) and says so in
+    ``training_``; a model saved without that compares the first parts alone, as it
+    learned."""
+    requests = pd.DataFrame({"record_id": ["r1"], "given_name": ["María José"]})
+    sightings = pd.DataFrame({"record_id": ["s1"], "given_name": ["María Fernanda"]})
+    pairs = pd.DataFrame({"request_id": ["r1"], "sighting_id": ["s1"]})
+    assert fitted.training_[linker_module.SECOND_GIVEN] is True
+    now = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    assert _labelled(fitted, now, "given_name") == ["different"]
+    data = fitted.to_dict()
+    del data["training"][linker_module.SECOND_GIVEN]
+    (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
+    old = rm.Linker.load(tmp_path / "old.json")
+    before = old.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    assert _labelled(old, before, "given_name") == ["same spelling"]
+    assert before["match_weight"][0] > now["match_weight"][0]
+
+
 def test_a_child_and_an_adult_the_same_day_say_nothing_of_how_near(fitted: rm.Linker) -> None:
     """A "child" and an "adult" given the same day are under 18 and 18 or more: the ranges meet
     (a day apart) and say no more of how near the births are than an overlap does: missing,
