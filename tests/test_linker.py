@@ -1012,6 +1012,15 @@ def test_a_model_saved_before_the_generation_level_compares_births_as_it_learned
     assert refit.model_.labels[birth] == list(INTERVAL_LABELS)
 
 
+def _saved_before(fitted: rm.Linker, revision: str, tmp_path: Path) -> rm.Linker:
+    """``fitted`` saved as a model fitted before ``revision`` (a key of
+    ``linker.REVISIONS``) was, and loaded."""
+    data = fitted.to_dict()
+    del data["training"][revision]
+    (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
+    return rm.Linker.load(tmp_path / "old.json")
+
+
 def test_a_model_saved_before_places_were_counted_once_counts_them_as_it_learned(
     fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
@@ -1030,10 +1039,7 @@ def test_a_model_saved_before_places_were_counted_once_counts_them_as_it_learned
     once = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
     assert once["place_of_origin_level"].tolist() == [0]
     assert "place of origin: as the place of birth, in both records" in once["explanation"][0]
-    data = fitted.to_dict()
-    del data["training"][linker_module.PLACES_ONCE]
-    (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
-    old = rm.Linker.load(tmp_path / "old.json")
+    old = _saved_before(fitted, linker_module.PLACES_ONCE, tmp_path)
     twice = old.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
     assert twice["place_of_origin_level"].tolist() != [0]
     assert twice["place_of_origin_weight"][0] > 0
@@ -1061,10 +1067,7 @@ def test_a_model_saved_before_family_fields_left_the_fathers_cross_level_reads_t
     assert fitted.training_[linker_module.CROSS_CHAINS_ONLY] is True
     now = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
     assert _labelled(fitted, now, "father_name") == ["different"]
-    data = fitted.to_dict()
-    del data["training"][linker_module.CROSS_CHAINS_ONLY]
-    (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
-    old = rm.Linker.load(tmp_path / "old.json")
+    old = _saved_before(fitted, linker_module.CROSS_CHAINS_ONLY, tmp_path)
     before = old.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
     assert _labelled(old, before, "father_name") == [cross]
     assert before["match_weight"][0] > now["match_weight"][0]
@@ -1088,10 +1091,7 @@ def test_a_model_saved_before_second_given_names_were_read_reads_the_first_alone
     assert fitted.training_[linker_module.SECOND_GIVEN] is True
     now = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
     assert _labelled(fitted, now, "given_name") == ["different"]
-    data = fitted.to_dict()
-    del data["training"][linker_module.SECOND_GIVEN]
-    (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
-    old = rm.Linker.load(tmp_path / "old.json")
+    old = _saved_before(fitted, linker_module.SECOND_GIVEN, tmp_path)
     before = old.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
     assert _labelled(old, before, "given_name") == ["same spelling"]
     assert before["match_weight"][0] > now["match_weight"][0]
