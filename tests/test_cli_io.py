@@ -436,6 +436,26 @@ def test_pfif_output_refuses_ids_shared_by_the_two_inputs(
     assert set(tmp_path.iterdir()) == set(paths)  # no matches, no rejects file
 
 
+def test_pfif_output_refuses_ids_holding_a_control_character(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """An id holding a vertical tab ('R\x0b1', an in-cell line break of a spreadsheet) was
+    written without it, as an id naming no record: link stops before fitting, naming it."""
+    frame = pd.read_csv(data["requests"], dtype=str, keep_default_na=False)
+    frame.loc[0, "record_id"] = "R\x0b1"
+    requests = tmp_path / "requests.csv"
+    frame.to_csv(requests, index=False)
+    out = tmp_path / "matches.xml"
+    result = run("link", requests, data["sightings"], "-o", out, "--config", data["config"])
+    assert result.returncode == 2, result.stderr
+    assert (
+        f"rfl-match: usage error: {out}: 1 record id(s) hold a control character ('R\\x0b1')"
+        in result.stderr
+    )
+    assert "fitting" not in result.stderr and "Traceback" not in result.stderr
+    assert set(tmp_path.iterdir()) == {requests}  # no matches, no rejects file
+
+
 def test_rejects_file_always_describes_the_last_run(tmp_path: Path, data: dict[str, Path]) -> None:
     ragged = tmp_path / "ragged.csv"
     text = data["requests"].read_text(encoding="utf-8")

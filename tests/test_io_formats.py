@@ -902,6 +902,31 @@ def test_pfif_notes_refuse_a_pair_listed_twice(tmp_path: Path) -> None:
     assert not path.exists()
 
 
+@pytest.mark.parametrize("control", ["\x0b", "\r", "\x00"])
+def test_pfif_refuses_ids_holding_a_control_character(tmp_path: Path, control: str) -> None:
+    """A vertical tab (a spreadsheet's line break in a cell) was dropped from the id as it
+    was written: 'RQ\x0b03' became 'RQ03', which names no record (and 'RQ03' may be
+    another's); a carriage return came back a line feed. Both writers refuse the ids,
+    naming them, and write nothing."""
+    held = f"RQ{control}03"
+    path = tmp_path / "out.xml"
+    matches = MATCHES.iloc[:1].assign(request_id=held)
+    with pytest.raises(OutputError) as info:
+        write_table(matches, path)
+    assert f"1 record id(s) hold a control character ({held!r})" in str(info.value)
+    assert "write the matches as .csv" in str(info.value)
+    with pytest.raises(OutputError) as info:
+        check_person_ids(matches["request_id"], matches["sighting_id"], path)
+    assert repr(held) in str(info.value)
+    with pytest.raises(OutputError) as info:
+        write_table(RECORDS.assign(record_id=[held, "RQ03", "r3", "r4"]), path)
+    assert f"({held!r})" in str(info.value) and "write the records as .csv" in str(info.value)
+    assert not path.exists()
+    # a tab or a line feed comes back as it was: written
+    write_table(RECORDS.assign(record_id=["RQ\t03", "RQ03", "r3", "r4"]), path)
+    assert read_pfif(path).frame["record_id"].tolist() == ["RQ\t03", "RQ03", "r3", "r4"]
+
+
 def test_pfif_notes_of_one_list_share_ids_as_they_should(tmp_path: Path) -> None:
     # Possible duplicates within one list (predict with one input): every id is a
     # person's, on either side of its pairs, and each note's id is its own.

@@ -41,7 +41,10 @@ confirmed), and a text saying who proposed it, with what probability (to 3 decim
 between 0.001 and 0.999: a note never reads as a certainty), for review. A
 person's id is unique in a PFIF document: ``rfl-match link`` refuses inputs where a
 request and a sighting share a record id (:func:`check_person_ids`), and
-:func:`write_pfif_notes` refuses pairs whose notes would share a note id.
+:func:`write_pfif_notes` refuses pairs whose notes would share a note id. An id that holds
+a control character (a vertical tab a spreadsheet wrote for a line break) is refused too,
+by both writers and by :func:`check_person_ids`: XML cannot hold the character, and the id
+written without it would name no record.
 :func:`read_pfif_pairs` reads those pairs back (for ``evaluate``).
 """
 
@@ -97,6 +100,9 @@ _PERSON_ORDER = (
     "last_known_location",
 )
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What a record id cannot hold and come back from a PFIF document as itself: a character
+# XML 1.0 cannot hold (_clean drops it) or a carriage return (XML reads it as a line feed).
+_UNFAITHFUL_ID = re.compile("[\x00-\x08\x0b-\x0d\x0e-\x1f\ufffe\uffff]")
 # Canonical fields that PFIF 1.4 has no element for: write_pfif_persons writes each as a
 # line "<field>: <value>" of the description, and read_pfif reads that line back.
 _DESCRIBED_FIELDS = (
@@ -645,18 +651,40 @@ def pfif_notes(
             }
 
 
+def _shown(ids: list[str]) -> str:
+    """The first ids of a refusal, as Python writes them (a control character visible)."""
+    return ", ".join(repr(i) for i in ids[:2]) + (", ..." if len(ids) > 2 else "")
+
+
+def _check_faithful_ids(ids: Iterable[pd.Series], path: FilePath, what: str) -> None:
+    """An OutputError if a record id holds a character that a PFIF document cannot carry
+    as it is (a control character, such as the vertical tab a spreadsheet writes for a
+    line break in a cell; a carriage return): written without it, the id would name no
+    input record, and two ids could become one. ``what`` is what to write as CSV instead."""
+    held = pd.Series(pd.unique(pd.concat([i.astype(str) for i in ids])), dtype=object)
+    changed = held[held.str.contains(_UNFAITHFUL_ID)].tolist()
+    if changed:
+        raise OutputError(
+            f"{Path(path)}: {len(changed):,} record id(s) hold a control character "
+            f"({_shown(changed)}), which PFIF (XML) cannot hold, so the ids written would "
+            f"name no record; write the {what} as .csv, .xlsx or .parquet instead, or take "
+            "the character out of the ids (nothing was written)"
+        )
+
+
 def check_person_ids(request_ids: pd.Series, sighting_ids: pd.Series, path: FilePath) -> None:
     """An OutputError if a record id is both a request's and a sighting's: PFIF person
     record ids are unique across a document, and a note on "1" linked to "2" could not say
-    which person "1" is (two such notes could even share a ``note_record_id``)."""
+    which person "1" is (two such notes could even share a ``note_record_id``). So too if
+    an id holds a character PFIF cannot carry, which would be written changed."""
+    _check_faithful_ids([request_ids, sighting_ids], path, "matches")
     requests = pd.Series(pd.unique(request_ids.astype(str)), dtype=object)
     shared = requests[requests.isin(set(sighting_ids.astype(str)))].tolist()
     if not shared:
         return
-    shown = ", ".join(repr(i) for i in shared[:2]) + (", ..." if len(shared) > 2 else "")
     raise OutputError(
         f"{Path(path)}: {len(shared):,} record id(s) are both a request's and a sighting's "
-        f"({shown}), and PFIF needs each person's id unique in the document; write the "
+        f"({_shown(shared)}), and PFIF needs each person's id unique in the document; write the "
         "matches as .csv, .xlsx or .parquet instead, or make the ids unique (prefix them, "
         "e.g. R1 and S1; nothing was written)"
     )
@@ -672,10 +700,12 @@ def write_pfif_notes(matches: pd.DataFrame, path: FilePath, **options: Any) -> N
 
     Raises:
         OutputError: when two notes would have one ``note_record_id`` (a pair listed
-            twice, or both ways round, or a record paired with an id of its own);
-            nothing is written.
+            twice, or both ways round, or a record paired with an id of its own), or a
+            record id holds a control character, which XML cannot hold (the id written
+            would name no record); nothing is written.
     """
     path = Path(path)
+    _check_faithful_ids([matches["request_id"], matches["sighting_id"]], path, "matches")
     notes = list(pfif_notes(matches, **options))
     ids = pd.Series([note["note_record_id"] for note in notes])
     repeated = ids.duplicated(keep=False).to_numpy()
@@ -731,6 +761,10 @@ def write_pfif_persons(
             column of ``records`` is a ValueError, so that a column misspelled is not left
             out without a word.
 
+    Raises:
+        OutputError: when a record id holds a control character, which XML cannot hold:
+            the id written would name no record (nothing is written).
+
     Example:
         >>> import tempfile
         >>> records = pd.DataFrame({"record_id": ["x.org/1"], "full_name": ["Ali Hassan"],
@@ -745,9 +779,11 @@ def write_pfif_persons(
         >>> "camp" in kept, "case_worker" in kept
         (True, False)
     """
-    root = ET.Element(f"{{{PFIF_NS}}}pfif")
     table = records.fillna("").astype(str)
     table.columns = pd.Index([str(c) for c in table.columns])
+    if "record_id" in table.columns:
+        _check_faithful_ids([table["record_id"]], path, "records")
+    root = ET.Element(f"{{{PFIF_NS}}}pfif")
     extras = _extra_columns(table, extra_columns)
     for row in table.to_dict("records"):
         values = dict(row)
