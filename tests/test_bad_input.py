@@ -291,9 +291,22 @@ def test_a_duplicated_id_names_its_rows_counting_the_blank_rows_before_them(
         rm.schema.validate_records(frame, rows=[3, 5, 7, 9])
 
 
-def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path: Path) -> None:
-    with pytest.raises(rm.RecordError, match="the file is empty"):
-        rm.read_records(write(tmp_path, b"\xef\xbb\xbf\r\n"))
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\xef\xbb\xbf\r\n",
+        # UTF-16's BOM alone (Excel's "Unicode Text" of an empty sheet) was read as a file
+        # with no record id column and no name column, and its header sent to init-config
+        b"\xff\xfe",
+        b"\xfe\xff",
+        "\ufeff\r\n \r\n".encode("utf-16-le"),
+        "\n".encode("utf-32"),  # its BOM, then a line break
+    ],
+)
+def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path: Path, raw: bytes) -> None:
+    with pytest.raises(rm.RecordError, match="the file is empty") as info:
+        rm.read_records(write(tmp_path, raw))
+    assert len(info.value.problems) == 1
 
 
 def test_a_utf8_file_with_a_bom_and_a_line_in_cp1252_is_read_as_one_without(

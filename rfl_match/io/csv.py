@@ -260,9 +260,18 @@ def _read_head(path: Path) -> bytes:
 
 
 def _sniff_encoding(head: bytes, source: str) -> str:
-    """The encoding to read a file in, from its first bytes; RecordError for binary data."""
-    if not head.removeprefix(b"\xef\xbb\xbf").strip():
+    """The encoding to read a file in, from its first bytes; RecordError for binary data,
+    and for a file of no text but white space, read in that encoding: a byte order mark
+    alone is one, in UTF-16 too (Excel's "Unicode Text" of an empty sheet), where the
+    bytes of its BOM and of its line breaks' NULs read as a file with text in it."""
+    encoding = _head_encoding(head, source)
+    if not head.decode(encoding, errors="replace").strip():
         raise RecordError([Problem(None, None, "the file is empty")], source)
+    return encoding
+
+
+def _head_encoding(head: bytes, source: str) -> str:
+    """The encoding a file's first bytes tell (see :func:`_sniff_encoding`)."""
     if head.startswith(_UTF32_BOMS):
         return "utf-32"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
