@@ -29,6 +29,7 @@ from rfl_match.config import (
     LinkConfig,
     check_threshold,
     check_top_k,
+    toml_value,
 )
 from rfl_match.io import (
     LoadedRecords,
@@ -1223,9 +1224,7 @@ def _init_config(args: argparse.Namespace) -> int:
         lines.append(
             "# Not mapped (kept as extra columns, not compared unless named in [[compare]]):"
         )
-        lines.extend(
-            f"#   {json.dumps(h, ensure_ascii=False)}: {why}" for h, why in unmapped.items()
-        )
+        lines.extend(f"#   {toml_value(h)}: {why}" for h, why in unmapped.items())
     defaults = LinkConfig()
     lines += [
         "",
@@ -1234,7 +1233,7 @@ def _init_config(args: argparse.Namespace) -> int:
         "# blocking = " + json.dumps([list(rule) for rule in defaults.blocking]),
         "",
         "[mapping]",
-        *(f"{json.dumps(h, ensure_ascii=False)} = {json.dumps(f)}" for h, f in mapping.items()),
+        *(f"{toml_value(h)} = {toml_value(f)}" for h, f in mapping.items()),
     ]
     text = "\n".join(lines) + "\n" + "".join(compare)
     LinkConfig.from_toml(text)  # what is written must read back

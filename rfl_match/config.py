@@ -930,7 +930,10 @@ def _spec_to_dict(spec: ComparisonSpec) -> dict[str, Any]:
     return out
 
 
-def _toml_value(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """``value`` (a bool, a number, text, or a list of them) as TOML writes it: text in
+    quotes, every control character escaped (TOML holds none as it is), so that any
+    text, a column header's too, reads back as it was."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -938,7 +941,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, str):  # a JSON string is a TOML one, but for DEL, which TOML escapes
         return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     raise ConfigError(f"cannot write {value!r} as TOML")
 
 
@@ -948,11 +951,11 @@ def _dump_toml(data: dict[str, Any]) -> str:
     for key, value in data.items():
         if key == "mapping":
             tables.append("\n[mapping]")
-            tables.extend(f"{_toml_value(k)} = {_toml_value(v)}" for k, v in value.items())
+            tables.extend(f"{toml_value(k)} = {toml_value(v)}" for k, v in value.items())
         elif key == "compare":
             for spec in value:
                 tables.append("\n[[compare]]")
-                tables.extend(f"{k} = {_toml_value(v)}" for k, v in spec.items())
+                tables.extend(f"{k} = {toml_value(v)}" for k, v in spec.items())
         elif value is not None:  # TOML has no null: an option left out takes its default
-            lines.append(f"{key} = {_toml_value(value)}")
+            lines.append(f"{key} = {toml_value(value)}")
     return "\n".join(lines + tables) + "\n"

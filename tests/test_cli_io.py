@@ -242,6 +242,23 @@ def test_init_config_then_link_french_and_arabic_exports(
     assert int(summary(result.stdout, "matches written").split()[0].replace(",", "")) > 10
 
 
+def test_init_config_writes_headers_holding_control_characters_so_they_read_back(
+    tmp_path: Path,
+) -> None:
+    """A header holding DEL ("Sexe\x7f", mapped) or DEL and another control character (not
+    mapped, listed in a comment) was written as it is, which TOML refuses: init-config
+    stopped on its own file with "not valid TOML" and wrote nothing."""
+    export = tmp_path / "export.csv"
+    export.write_bytes(b"record_id,full_name,Sexe\x7f,Camp\x7f\x01\n1,Ali Hassan,M,Zaatari\n")
+    config = tmp_path / "match.toml"
+    result = run("init-config", export, "-o", config)
+    assert result.returncode == 0, result.stderr
+    assert rm.LinkConfig.from_toml(config).mapping["Sexe\x7f"] == "sex"
+    assert '#   "Camp\\u007f\\u0001": not recognised' in config.read_text(encoding="utf-8")
+    records = rm.read_records(export, rm.LinkConfig.from_toml(config).mapping)
+    assert records["sex"].tolist() == ["male"]
+
+
 def test_dedupe_keeps_apart_records_named_only_by_placeholders(
     tmp_path: Path, data: dict[str, Path]
 ) -> None:
