@@ -589,6 +589,17 @@ def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
     return frame.fillna({c: "" for c in frame.columns if c != "row"})
 
 
+def _write_rejects(frame: pd.DataFrame, path: Path, private: bool, quiet: bool) -> None:
+    """Write the rejects file (readable by its owner alone where ``private``), and say what
+    writing it warned of (a cell cut to fit a workbook: the rest of a rejected row's text
+    is then in its input file alone) as the run's warnings are said: a line each, none
+    with --quiet."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (_write_private if private else write_table)(frame, path)
+    _warn(caught, quiet)
+
+
 def _report_problems(
     loaded: dict[str, LoadedRecords], rejects: Path | None, quiet: bool, private: bool = False
 ) -> tuple[int, int]:
@@ -601,7 +612,7 @@ def _report_problems(
     rejected = sum(len(item.rejected) for item in loaded.values())
     frame = _rejects_frame(loaded)
     if rejects is not None:
-        (_write_private if private else write_table)(frame, rejects)
+        _write_rejects(frame, rejects, private, quiet)
     if not quiet:
         for label, item in loaded.items():
             for problem in item.problems[:_SHOWN_PROBLEMS]:
@@ -1396,7 +1407,7 @@ def _data_error(exc: RecordError, args: argparse.Namespace) -> None:
         loaded = {exc.source: LoadedRecords(pd.DataFrame(), exc.problems, rejected)}
         path = _rejects_path(args)
         try:
-            (_write_private if _shared_output(args) else write_table)(_rejects_frame(loaded), path)
+            _write_rejects(_rejects_frame(loaded), path, _shared_output(args), args.quiet)
         except (OSError, OutputError) as error:  # a folder or format the checks refuse
             print(f"rfl-match: no rejects file: {error}", file=sys.stderr)
         else:

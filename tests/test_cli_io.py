@@ -494,6 +494,31 @@ def test_rejects_file_always_describes_the_last_run(tmp_path: Path, data: dict[s
             assert summary(result.stdout, "rows rejected") == f"{rows} -> {written}"
 
 
+def test_a_cell_cut_to_fit_an_xlsx_rejects_file_is_a_warning_of_the_run(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """A rejected row's cell of 40,000 characters, cut to Excel's limit in a .xlsx rejects
+    file, was said by a raw Python UserWarning (a source line of the command after it),
+    with --quiet too, and did not say that the end of the text was lost."""
+    text = data["requests"].read_text(encoding="utf-8")
+    width = text.split("\n")[0].count(",")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text(text + "extra,Aya" + "," * (width + 3) + "x" * 40_000 + "\n")
+    rejects = tmp_path / "rejects.xlsx"
+    inputs = ("link", ragged, data["sightings"], "-o", tmp_path / "m.csv", "--rejects", rejects)
+    result = run(*inputs, "--config", data["config"], "--strict")
+    assert result.returncode == 3, result.stderr
+    assert (
+        f"warning: {rejects}: 1 cell(s) longer than Excel holds (32,767 characters), each cut "
+        "there and ended '...[shortened]': the rest of the text is not in the workbook "
+        "(write .csv or .parquet to keep it)\n"
+    ) in result.stderr
+    assert "UserWarning" not in result.stderr and "sys.exit" not in result.stderr
+    quiet = run(*inputs, "--config", data["config"], "--strict", "--quiet")
+    assert quiet.returncode == 3
+    assert "warning" not in quiet.stderr and "UserWarning" not in quiet.stderr
+
+
 def test_rejects_file_describes_a_run_its_records_stopped_too(
     tmp_path: Path, data: dict[str, Path]
 ) -> None:

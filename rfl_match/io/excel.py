@@ -400,6 +400,15 @@ def read_excel_header(path: FilePath) -> list[str]:
     return []
 
 
+# The end of a cell longer than Excel holds, and what write_excel warns of such cells.
+_SHORTENED = " ...[shortened]"
+_SHORTENED_NOTE = (
+    f"cell(s) longer than Excel holds ({EXCEL_MAX_CELL:,} characters), each cut there and "
+    f"ended {_SHORTENED.strip()!r}: the rest of the text is not in the workbook (write "
+    ".csv or .parquet to keep it)"
+)
+
+
 def _excel_cell(value: Any, notes: dict[str, int]) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 
@@ -416,10 +425,8 @@ def _excel_cell(value: Any, notes: dict[str, int]) -> Any:
         text = ILLEGAL_CHARACTERS_RE.sub("", text)
         notes["control characters removed"] = notes.get("control characters removed", 0) + 1
     if len(text) > EXCEL_MAX_CELL:
-        text = text[: EXCEL_MAX_CELL - 20] + " ...[shortened]"
-        notes["cells shortened to Excel's limit"] = (
-            notes.get("cells shortened to Excel's limit", 0) + 1
-        )
+        text = text[: EXCEL_MAX_CELL - 20] + _SHORTENED
+        notes[_SHORTENED_NOTE] = notes.get(_SHORTENED_NOTE, 0) + 1
     return text
 
 
