@@ -34,6 +34,19 @@ def test_a_doubled_header_is_refused_by_name(tmp_path: Path, text: str) -> None:
         rm.read_records(write(tmp_path, text))
 
 
+def test_a_parquet_file_with_a_doubled_column_is_refused_by_name(tmp_path: Path) -> None:
+    # It was "not a readable Parquet file (Multiple matches for FieldRef.Name(full_name)
+    # ...)": pyarrow's dataset reader refuses the schema; the file is readable.
+    path = tmp_path / "in.parquet"
+    table = pa.table([["r1"], ["Amina"], ["Yusuf"]], names=["record_id", "full_name", "full_name"])
+    pq.write_table(table, path)
+    with pytest.raises(rm.RecordError) as info:
+        rm.read_records(path)
+    assert [str(p) for p in info.value.problems] == [
+        "column 'full_name': column appears more than once"
+    ]
+
+
 def test_truth_ids_typed_with_spaces_still_count(tmp_path: Path) -> None:
     # Records are read with the spaces around each cell left out; a truth file typed
     # " RQ1 " must find the match RQ1, not score it a miss without a word.

@@ -26,8 +26,25 @@ def _arrow_table(path: Path, columns: list[str] | None = None):  # type: ignore[
     try:
         return pq.read_table(path, columns=columns)
     except (pa.ArrowException, OSError) as exc:
+        if path.is_file() and _names_repeat(path):
+            # pyarrow's dataset reader refuses two columns of one name ("Multiple matches
+            # for FieldRef"), and the file was called unreadable: its file reader reads
+            # them, and validation says "column appears more than once", as of a CSV file
+            return pq.ParquetFile(path).read(columns=columns)
         detail = "the file is empty" if path.stat().st_size == 0 else "not a readable Parquet file"
         raise RecordError([Problem(None, None, f"{detail} ({exc})"[:300])], str(path)) from exc
+
+
+def _names_repeat(path: Path) -> bool:
+    """Whether the schema of the Parquet file names two of its columns alike."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(path).names
+    except (pa.ArrowException, OSError):
+        return False
+    return len(set(names)) < len(names)
 
 
 def read_parquet(path: FilePath) -> Table:
