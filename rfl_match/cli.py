@@ -58,6 +58,7 @@ from rfl_match.privacy import (
 )
 from rfl_match.schema import (
     ID_FIELD,
+    MappingError,
     Problem,
     RecordError,
     blank_overlong,
@@ -512,6 +513,14 @@ def _read(
                 )
             except RecordError as exc:
                 errors.append(exc)
+    # the configuration's mapping, which the columns of an input cannot follow
+    wrong: dict[str, list[str]] = {}
+    for error in errors:
+        if isinstance(error, MappingError):
+            for problem in error.problems:
+                wrong.setdefault(str(problem), []).append(error.source)
+    if wrong:
+        raise ConfigError("; ".join(f"{' and '.join(s)}: {p}" for p, s in wrong.items()))
     if errors:
         if len(errors) == 1:
             raise errors[0]

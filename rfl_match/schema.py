@@ -213,39 +213,62 @@ def apply_mapping(frame: pd.DataFrame, mapping: dict[str, str] | None) -> pd.Dat
     ``mapping`` goes from the input's header to the canonical field. Headers that already
     spell a canonical field (in any case, with spaces or hyphens) are recognised without one.
     """
-    renames: dict[Any, str] = {}
     # keys as text: a frame read with header=None names its columns 0, 1, ...
     wanted = {str(k): v for k, v in (mapping or {}).items()}
-    for column in frame.columns:
-        text = str(column)
-        if text in wanted:
-            renames[column] = wanted[text]
-        elif text.strip() in wanted:
-            renames[column] = wanted[text.strip()]
-        else:
-            canonical = _canonical_header(text)
-            if canonical in CANONICAL_FIELDS:
-                renames[column] = canonical
+    renames = {column: _mapped_name(column, wanted)[0] for column in frame.columns}
     return frame.rename(columns=renames)
+
+
+def _mapped_name(column: Any, wanted: dict[str, Any]) -> tuple[Any, str | None]:
+    """The name :func:`apply_mapping` gives ``column`` (``wanted``: the mapping, keys as
+    text), and the mapping key that gives it (None where the column keeps its name or
+    spells a canonical field)."""
+    text = str(column)
+    for key in (text, text.strip()):
+        if key in wanted:
+            return wanted[key], key
+    canonical = _canonical_header(text)
+    return (canonical if canonical in CANONICAL_FIELDS else column), None
+
+
+class MappingError(RecordError):
+    """A column mapping that the input's columns cannot follow: the mapping is to change
+    (a configuration error), not the data."""
 
 
 def _mapping_problems(mapping: dict[str, str] | None, columns: Iterable[Any]) -> list[Problem]:
     """What makes a column mapping one a frame with these columns cannot follow: a target
-    that is no column name (not text), or one target for two of its columns (a column
-    would appear twice; two keys for one target, one a header of another file, are no
-    mistake)."""
+    that is no column name (not text), one target for two of its columns, or a target
+    that another of its columns is named already (a column would appear twice, and which
+    one holds the field is anyone's guess; two keys for one target, one a header of
+    another file, are no mistake)."""
     problems = []
-    held = {str(c) for c in columns} | {str(c).strip() for c in columns}
-    given: dict[str, list[str]] = {}
+    wanted: dict[str, Any] = {}
     for key, target in (mapping or {}).items():
         if not isinstance(target, str) or not target.strip():
             problems.append(Problem(None, str(key), f"mapping: {target!r} is no column name"))
-        elif str(key) in held:
-            given.setdefault(target, []).append(str(key))
-    for target, keys in given.items():
+        else:
+            wanted[str(key)] = target
+    named: dict[Any, list[tuple[str, str | None]]] = {}  # name -> (header, key) of each
+    for column in columns:
+        name, mapped = _mapped_name(column, wanted)
+        named.setdefault(name, []).append((str(column), mapped))
+    for name, sources in named.items():
+        keys = list(dict.fromkeys(key for _, key in sources if key is not None))
+        others = [header for header, key in sources if key is None]
         if len(keys) > 1:
             listed = " and ".join(repr(k) for k in keys)
-            problems.append(Problem(None, target, f"mapping: {listed} are both mapped to it"))
+            problems.append(Problem(None, name, f"mapping: {listed} are both mapped to it"))
+        elif keys and others:
+            problems.append(
+                Problem(
+                    None,
+                    name,
+                    f"mapping: {keys[0]!r} = {name!r} gives the column {keys[0]!r} a name "
+                    f"another column of the input has already ({others[0]!r}); map "
+                    f"{keys[0]!r} to another name, or {others[0]!r} to one",
+                )
+            )
     return problems
 
 
@@ -366,6 +389,17 @@ def renumber_problems(problems: list[Problem], rows: npt.NDArray[np.int64]) -> l
     ]
 
 
+def _spelled_alike(problem: Problem, headers: pd.Index, named: pd.Index) -> Problem:
+    """``problem`` (a doubled column of ``named``, the ``headers`` renamed) naming the
+    headers that became the one column where they differ ("Full Name" and "full_name",
+    both spelling full_name), which the message of the column alone does not show."""
+    spelled = [str(h) for h, n in zip(headers, named, strict=True) if str(n) == problem.column]
+    if len(set(spelled)) < 2:
+        return problem
+    listed = " and ".join(repr(h) for h in dict.fromkeys(spelled))
+    return problem._replace(message=f"{problem.message}: the headers {listed} both name it")
+
+
 def doubled_columns(columns: pd.Index, read: Iterable[str] | None = None) -> list[Problem]:
     """A problem for each name that ``columns`` holds more than once (of those in ``read``
     alone where given: the columns a command reads), each named once: which of its
@@ -395,7 +429,9 @@ def validate_records(
     written mostly as Excel serial numbers is read as dates, with a note
     (:func:`_read_serial_dates`; ``date_system``: the workbook's, 1900 or 1904). Raises
     :class:`RecordError` listing every problem that makes the input unusable: no
-    ``record_id`` column, no name column, blank or duplicate ids, no rows. A row whose
+    ``record_id`` column, no name column, blank or duplicate ids, no rows; a
+    :class:`MappingError` (one) where ``mapping`` cannot be followed (two columns mapped
+    to one name, or one onto the name of another). A row whose
     every cell is blank holds no record: it is left out without a word, but counted
     (:func:`blank_rows`), so that problems name each row by its place in ``frame``.
 
@@ -430,7 +466,8 @@ def validate_records(
         frame = frame[~blank]
     wrong = _mapping_problems(mapping, frame.columns)
     if wrong:  # the mapping itself: no column of the input need be read to say so
-        raise RecordError(wrong, source)
+        raise MappingError(wrong, source)
+    headers = frame.columns
     frame = apply_mapping(frame, mapping)
     missing_targets = [
         c
@@ -439,7 +476,7 @@ def validate_records(
     ]
     for column in missing_targets:
         fatal.append(Problem(None, column, "mapped column not found in the input"))
-    fatal += doubled_columns(frame.columns)
+    fatal += [_spelled_alike(p, headers, frame.columns) for p in doubled_columns(frame.columns)]
     if ID_FIELD not in frame.columns:
         fatal.append(Problem(None, ID_FIELD, "no record id column (map one with mapping=)"))
     if not any(f in frame.columns for f in (*NAME_FIELDS, ENCODED_NAME_FIELD)):

@@ -34,6 +34,20 @@ def test_a_doubled_header_is_refused_by_name(tmp_path: Path, text: str) -> None:
         rm.read_records(write(tmp_path, text))
 
 
+def test_a_column_doubled_by_its_spelling_is_refused_naming_both_headers(
+    tmp_path: Path,
+) -> None:
+    # "Full Name" and "full_name" both read as full_name: the message named the column
+    # alone, a header the file does not hold twice.
+    path = write(tmp_path, "record_id,Full Name,full_name\nr1,Amina Yusuf,Amina\n")
+    with pytest.raises(rm.RecordError) as info:
+        rm.read_records(path)
+    assert [str(p) for p in info.value.problems] == [
+        "column 'full_name': column appears more than once: the headers 'Full Name' and "
+        "'full_name' both name it"
+    ]
+
+
 def test_a_parquet_file_with_a_doubled_column_is_refused_by_name(tmp_path: Path) -> None:
     # It was "not a readable Parquet file (Multiple matches for FieldRef.Name(full_name)
     # ...)": pyarrow's dataset reader refuses the schema; the file is readable.

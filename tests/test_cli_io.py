@@ -730,6 +730,26 @@ def test_numeric_options_checked_as_the_config_does(tmp_path: Path, data: dict[s
     assert result.returncode == 2 and "top_k: -1" in result.stderr, result.stderr
 
 
+def test_a_mapping_onto_a_column_the_input_has_is_a_configuration_error(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """full_name mapped onto given_name, which both files have: it was a data error (exit
+    3), "column 'given_name': column appears more than once", of files that hold no
+    column twice, and it did not name the mapping."""
+    config = tmp_path / "c.toml"
+    config.write_text(FAST + '[mapping]\nfull_name = "given_name"\n', encoding="utf-8")
+    out = tmp_path / "m.csv"
+    result = run("link", data["requests"], data["sightings"], "-o", out, "--config", config)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.endswith(
+        f"rfl-match: configuration error: {data['requests']} and {data['sightings']}: "
+        "column 'given_name': mapping: 'full_name' = 'given_name' gives the column "
+        "'full_name' a name another column of the input has already ('given_name'); map "
+        "'full_name' to another name, or 'given_name' to one\n"
+    )
+    assert not out.exists()
+
+
 def test_mapping_target_typo_is_a_configuration_error(
     tmp_path: Path, data: dict[str, Path]
 ) -> None:

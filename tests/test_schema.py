@@ -153,6 +153,17 @@ def test_a_mapping_reads_columns_numbered_and_says_what_it_cannot_follow() -> No
         rm.read_records(frame, mapping={"id": "record_id", "n": 5})  # type: ignore[dict-item]
     with pytest.raises(rm.RecordError, match="'n' and 'm' are both mapped to it"):
         rm.read_records(frame, mapping={"id": "record_id", "n": "full_name", "m": "full_name"})
+    # a key mapped onto a column the input has (or spells) already: the mapping's doing,
+    # said of it, where it was told as a column the input held twice
+    for other in ("full_name", "Full Name"):
+        held = frame.rename(columns={"m": other})
+        with pytest.raises(rm.schema.MappingError) as info:
+            rm.read_records(held, mapping={"id": "record_id", "n": "full_name"})
+        assert [str(p) for p in info.value.problems] == [
+            "column 'full_name': mapping: 'n' = 'full_name' gives the column 'n' a name "
+            f"another column of the input has already ({other!r}); map 'n' to another "
+            f"name, or {other!r} to one"
+        ]
     # a key that is another file's header: no mistake
     mapped = rm.read_records(
         frame, mapping={"id": "record_id", "n": "full_name", "Nom": "full_name"}

@@ -22,6 +22,7 @@ from rfl_match.io.table import (
 )
 from rfl_match.schema import (
     ID_FIELD,
+    MappingError,
     Problem,
     RecordError,
     apply_mapping,
@@ -355,6 +356,8 @@ def load_records(
             date_fields=date_fields,
             rows=rows,
         )
+    except MappingError:  # the mapping is to change, whatever the rows
+        raise
     except RecordError as exc:
         fatal = exc.problems
         if rejected:
