@@ -106,6 +106,45 @@ def test_arabic_and_cyrillic_windows_exports_are_read_not_garbled(
     ].split(",")
 
 
+TURKISH = "record_id,full_name,sex\nT1,Ayşe Yılmaz,female\nT3,İsmail Şahin,male\n"
+
+
+def test_a_turkish_windows_export_is_read_in_cp1254(tmp_path: Path) -> None:
+    # Read as cp1252, without a word, "Ayşe Yılmaz" was "Ayþe Yýlmaz" (tokens "aythe
+    # yylmaz", no variant class) and "İsmail Şahin" "Ýsmail Þahin".
+    frame = rm.read_records(write(tmp_path, TURKISH.encode("cp1254")))
+    pd.testing.assert_frame_equal(frame, rm.read_records(write(tmp_path, TURKISH, "utf8.csv")))
+    assert [str(p) for p in frame.attrs["problems"]] == [
+        "not UTF-8: read as cp1254, the Windows code page its letters read as words in; "
+        "check its names, or save the file as UTF-8"
+    ]
+    from rfl_match.io.csv import decode
+
+    assert decode(TURKISH.encode("cp1254"), "stdin") == (TURKISH, "cp1254")
+
+
+@pytest.mark.parametrize(
+    ("text", "page", "name"),
+    [
+        # Turkish beside another name (José): not all Turkish letters, read as cp1252
+        (TURKISH + "S1,José Pérez,male\n", "cp1254", "Ayþe Yýlmaz"),
+        ("record_id,full_name\nI1,Guðrún Þórsdóttir\n", "cp1252", "Guðrún Þórsdóttir"),
+    ],
+)
+def test_cp1252_letters_that_may_be_turkish_ones_are_noted(
+    tmp_path: Path, text: str, page: str, name: str
+) -> None:
+    frame = rm.read_records(write(tmp_path, text.encode(page)))
+    assert frame["full_name"].iloc[0] == name
+    assert [str(p) for p in frame.attrs["problems"]] == [
+        "not UTF-8: read as cp1252 (Windows Latin), where its letters ð, ý and þ may stand "
+        "for Turkish ğ, ı and ş (cp1254, Windows Turkish); check its names, or save the "
+        "file as UTF-8"
+    ]
+    french = rm.read_records(write(tmp_path, "record_id,full_name\nF1,Hélène\n".encode("cp1252")))
+    assert french.attrs["problems"] == []  # nothing cp1254 reads otherwise: no note
+
+
 def test_a_file_in_a_code_page_past_its_first_bytes_is_read_in_it(tmp_path: Path) -> None:
     # ASCII for its first 64 KiB (valid UTF-8), then rows in cp1251: each read as Cyrillic
     # and noted, not garbled in cp1252 ("Àííà Èâàíîâà")

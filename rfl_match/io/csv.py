@@ -2,8 +2,10 @@
 
 Encodings: UTF-8 (with or without BOM), UTF-16 (with BOM or without), UTF-32 (with BOM),
 and for files that are not valid UTF-8 the Windows code page whose script their letters
-read as words in: cp1252 (Latin), cp1251 (Cyrillic) or cp1256 (Arabic), a note said for the
-last two; a file in none of them clearly is refused. In a UTF-8 file, a line that is not
+read as words in: cp1252 (Latin), cp1251 (Cyrillic) or cp1256 (Arabic), or cp1254
+(Turkish) where the Latin letters are Turkish ones, a note said for the last three (and for
+cp1252 where it reads letters that cp1254 writes with the same bytes); a file in none of
+them clearly is refused. In a UTF-8 file, a line that is not
 valid UTF-8 (a record typed in elsewhere, or a file that turns to a code page past its
 first bytes) is read in the code page such lines read as words in (else cp1252), and its
 row reported.
@@ -53,9 +55,21 @@ _SPREADSHEET_RISK = SPREADSHEET_RISK
 
 
 _BINARY = "not a text (CSV) file: it holds binary data; save it as CSV, or use .xlsx or .parquet"
-#: Windows code pages that a file which is not UTF-8 is read in, by the script its letters
-#: read as words in; on a tie, the first.
-CODE_PAGES = {"cp1252": "Windows Latin", "cp1251": "Windows Cyrillic", "cp1256": "Windows Arabic"}
+#: Windows code pages that a file which is not UTF-8 is read in: by the script its letters
+#: read as words in (on a tie, the first), and cp1254, whose letters are cp1252's Latin but
+#: for six, told from it by its Turkish letters (:func:`_turkish`).
+CODE_PAGES = {
+    "cp1252": "Windows Latin",
+    "cp1251": "Windows Cyrillic",
+    "cp1256": "Windows Arabic",
+    "cp1254": "Windows Turkish",
+}
+_SCRIPT_PAGES = ("cp1252", "cp1251", "cp1256")
+# Turkish's letters beyond ASCII, as cp1254 reads them; and those of them that cp1252
+# reads otherwise, as Icelandic letters ("Ayşe Yılmaz" as "Ayþe Yýlmaz").
+_TURKISH = frozenset("çÇğĞıİöÖşŞüÜâÂîÎûÛ")
+_TURKISH_ONLY = frozenset("ğĞıİşŞ")
+_READ_OTHERWISE = re.compile("[ðýþÐÝÞ]")
 _UNKNOWN = (
     "text in an unknown encoding: not UTF-8, nor by its letters clearly one of "
     + ", ".join(f"{name} ({page})" for page, name in CODE_PAGES.items())
@@ -151,7 +165,7 @@ def code_page(raw: bytes) -> str | None:
     ('cp1251', 'cp1252')
     """
     read: list[tuple[float, str, str]] = []
-    for page in CODE_PAGES:
+    for page in _SCRIPT_PAGES:
         try:
             text = raw.decode(page)
         except UnicodeDecodeError:
@@ -169,7 +183,22 @@ def code_page(raw: bytes) -> str | None:
     best_share, best, text = read[0]
     if any(share >= best_share - 0.1 and other != text for share, _, other in read[1:]):
         return None
-    return best
+    return "cp1254" if best == "cp1252" and _turkish(raw) else best
+
+
+def _turkish(raw: bytes) -> bool:
+    """Whether bytes whose words read as Latin ones in cp1252 are Turkish in cp1254: read
+    so, every letter beyond ASCII is Turkish, one of them a letter that cp1252 reads
+    otherwise (ş, ı, ğ: "Ayşe Yılmaz", which cp1252 reads "Ayþe Yýlmaz"). Icelandic, whose
+    þ, ð and ý those bytes are in cp1252, comes with letters Turkish has not (á, ó, ú,
+    æ), and stays cp1252; so does a file of Turkish names beside others (José), with a
+    note (:data:`_MAYBE_TURKISH`)."""
+    try:
+        text = raw.decode("cp1254")
+    except UnicodeDecodeError:
+        return False
+    letters = {ch for ch in text if not ch.isascii() and ch.isalpha()}
+    return bool(letters & _TURKISH_ONLY) and letters <= _TURKISH
 
 
 def sniff_delimiter(text: str) -> str:
@@ -342,6 +371,8 @@ def read_csv(path: FilePath) -> Table:
     else:
         table = _read(path, encoding, delimiter, header if not skip else [], source, len(titles))
     table.problems[:0] = title_problems(titles)
+    if encoding == "cp1252" and _READ_OTHERWISE.search(text):
+        table.problems.insert(0, Problem(None, None, _MAYBE_TURKISH))
     return _checked(table, delimiter, nul)
 
 
@@ -417,6 +448,11 @@ def _header_row(reader: Iterator[list[str]], delimiter: str, titles: int = 0) ->
 _READ_AS = (
     "not UTF-8: read as {page}, the Windows code page its letters read as words in; "
     "check its names, or save the file as UTF-8"
+)
+_MAYBE_TURKISH = (
+    "not UTF-8: read as cp1252 (Windows Latin), where its letters ð, ý and þ may stand "
+    "for Turkish ğ, ı and ş (cp1254, Windows Turkish); check its names, or save the file "
+    "as UTF-8"
 )
 
 

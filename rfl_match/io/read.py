@@ -384,8 +384,8 @@ def read_records(
 
     Args:
         path_or_dataframe: a file or a DataFrame. Files by suffix: CSV (``.csv``,
-            ``.tsv``, ``.txt``; UTF-8, UTF-16, or Windows cp1252, cp1251 or cp1256, told
-            apart by their letters; delimiter ``,`` ``;`` or tab),
+            ``.tsv``, ``.txt``; UTF-8, UTF-16, or Windows cp1252, cp1251, cp1256 or cp1254,
+            told apart by their letters; delimiter ``,`` ``;`` or tab),
             Excel ``.xlsx`` (first sheet), ``.parquet``, PFIF 1.1-1.4 ``.xml``.
         mapping: input column -> canonical field ("Nom complet" -> "full_name"). A
             target that is not a canonical field names an extra column, kept as it is
