@@ -1222,14 +1222,19 @@ def _first_letters(data: PreparedPair, side: int) -> npt.NDArray[np.int32]:
 #: The given name's levels of the same name: a variant spelling, the same spelling.
 GIVEN_SAME_NAME = 6
 #: Second parts of a given name that are no other name: honorifics and suffixes of
-#: women's and men's names in Bangladesh, Arakan, Afghanistan and Pakistan that one
-#: person's records write or leave out, or change (Rohima Khatun, Rohima Begum; Ahmad
-#: Jan, Ahmad Khan), as folded tokens.
+#: women's and men's names in Bangladesh, Arakan, Afghanistan, Pakistan, Turkey and Iran
+#: that one person's records write or leave out, or change (Rohima Khatun, Rohima Begum;
+#: Ahmad Jan, Ahmad Khan; Mehmet Bey), as folded tokens.
 NAME_SUFFIXES = frozenset(
     {
         *("begum", "begom", "bibi", "bb", "khatun", "khatoon", "katun", "khanum", "khanom"),
         *("khanam", "banu", "bano", "nesa", "nessa", "nisa", "nissa", "akter", "akhter"),
         *("aktar", "akhtar", "jan", "khan", "gul", "sahib", "saheb"),
+        # Turkish, Persian and Kurdish honorifics after a name (Mehmet Bey, Ayşe Hanım)
+        *("bey", "beg", "hanim", "hanum", "khanim", "agha", "aga", "aqa", "efendi", "effendi"),
+        *("pasha", "pasa"),
+        # the first half of a compound written apart (Mohammad Abdul Rahim): no name alone
+        *("abdul", "abd", "abdel", "abdal", "abdol", "abdu", "abdur", "abdus", "abdulla"),
     }
 )
 #: Jaro–Winkler at least this: the two second parts are one name spelt two ways.
@@ -1247,10 +1252,10 @@ def _first_given_agrees(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray
 
 
 def _second_given_differs(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray[np.bool_]:
-    """Per pair, whether both records' given-name fields have a second part and the two
-    are other names: not one class, not spelt near (Jaro–Winkler under
-    :data:`SECOND_GIVEN_NEAR`), neither an initial (Juan C.) nor a suffix a person's
-    records vary in (:data:`NAME_SUFFIXES`)."""
+    """Per pair, whether both records' given-name fields have a second part (beside a
+    family name field) and the two are other names: not one class, not one skeleton or
+    sound key, not spelt near (Jaro–Winkler under :data:`SECOND_GIVEN_NEAR`), neither an
+    initial (Juan C.) nor a suffix a person's records vary in (:data:`NAME_SUFFIXES`)."""
     a, b = data.person_names(0), data.person_names(1)
     ta, tb = a.second_given[li], b.second_given[ri]
     out: npt.NDArray[np.bool_] = (ta >= 0) & (tb >= 0) & (ta != tb)
@@ -1258,10 +1263,13 @@ def _second_given_differs(data: PreparedPair, li: Index, ri: Index) -> npt.NDArr
     if not len(rows):
         return out
     ca, cb = a.second_given_class[li[rows]], b.second_given_class[ri[rows]]
+    ka, kb = a.second_given_keys[li[rows]], b.second_given_keys[ri[rows]]
     qa, qb = ta[rows], tb[rows]
     plain = _plain_second_parts(data)
     near = similarity(qa, qb, data.tokens, cutoff=SECOND_GIVEN_NEAR, workers=data.workers)
-    out[rows] = ~((ca >= 0) & (ca == cb)) & ~reaches(near, SECOND_GIVEN_NEAR)
+    # one name spelt two ways: a class, a key (Ji Hoon, Ji Hun; Tahar, Ettaher), a spelling
+    alike = ((ca >= 0) & (ca == cb)) | ((ka >= 0) & (ka == kb)).any(axis=1)
+    out[rows] = ~alike & ~reaches(near, SECOND_GIVEN_NEAR)
     out[rows] &= plain[qa] & plain[qb]
     return out
 

@@ -152,11 +152,14 @@ class PersonNames:
     #: from the full name (:func:`_chained`: Berhane in Yohannes Berhane Yohannes, given
     #: Yohannes, family Yohannes); 0: none
     middle: npt.NDArray[np.int8]
-    #: token and class codes (-1: none) of a given-name field's second part, which the
-    #: parts do not hold: José of "María José" (family García López), Zaman of "Mohammad
-    #: Zaman". What tells siblings of one first name apart (María Fernanda, Mohammad Nabi).
+    #: token, class, skeleton and phonetic key codes (-1: none) of a given-name field's
+    #: second part beside a family name field, which the parts do not hold: José of "María
+    #: José" (family García López), Zaman of "Mohammad Zaman". What tells siblings of one
+    #: first name apart (María Fernanda, Mohammad Nabi). Not without a family name field:
+    #: a whole name typed in the given name's column holds a family name there.
     second_given: IntArray
     second_given_class: IntArray
+    second_given_keys: IntArray  # (n, 2): skeleton, phonetic
 
     def unchained(self) -> PersonNames:
         """The names as the name fields give them: the parts a full name holds between a
@@ -1249,9 +1252,15 @@ class PreparedPair:
         compound = np.full((len(fc), MAX_CHAIN), -1, dtype=np.int32)
         compound[both, :2] = parts.skeletons[both, :2]
         compound[split_given, :2] = given.skeletons[gc[split_given], :2]
+        second = split_given & has_family
         return PersonNames(
-            second_given=np.where(split_given, given.tokens[:, 1][gc], -1).astype(np.int32),
-            second_given_class=np.where(split_given, given.classes[:, 1][gc], -1).astype(np.int32),
+            second_given=np.where(second, given.tokens[:, 1][gc], -1).astype(np.int32),
+            second_given_class=np.where(second, given.classes[:, 1][gc], -1).astype(np.int32),
+            second_given_keys=np.where(
+                second[:, None],
+                np.stack([given.skeletons[:, 1][gc], given.phonetics[:, 1][gc]], axis=1),
+                -1,
+            ).astype(np.int32),
             joined=self.joined_skeletons(written),
             compound=self.joined_skeletons(compound, "s:"),
             compound_rest=np.where(split_given & fields, 1, 2).astype(np.int32),

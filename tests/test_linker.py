@@ -1085,15 +1085,19 @@ def test_a_model_saved_before_second_given_names_were_read_reads_the_first_alone
     as different given names (GivenNameComparison.second_given) and says so in
     ``training_``; a model saved without that compares the first parts alone, as it
     learned."""
-    requests = pd.DataFrame({"record_id": ["r1"], "given_name": ["María José"]})
-    sightings = pd.DataFrame({"record_id": ["s1"], "given_name": ["María Fernanda"]})
+    requests = pd.DataFrame(
+        {"record_id": ["r1"], "given_name": ["María José"], "family_name": ["García"]}
+    )
+    sightings = pd.DataFrame(
+        {"record_id": ["s1"], "given_name": ["María Fernanda"], "family_name": ["García"]}
+    )
     pairs = pd.DataFrame({"request_id": ["r1"], "sighting_id": ["s1"]})
     assert fitted.training_[linker_module.SECOND_GIVEN] is True
     now = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
-    assert _labelled(fitted, now, "given_name") == ["different"]
+    assert _labelled(fitted, now, "given_name") == ["different, same family name"]
     old = _saved_before(fitted, linker_module.SECOND_GIVEN, tmp_path)
     before = old.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
-    assert _labelled(old, before, "given_name") == ["same spelling"]
+    assert _labelled(old, before, "given_name") == ["same spelling, same family name"]
     assert before["match_weight"][0] > now["match_weight"][0]
 
 
