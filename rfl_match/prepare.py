@@ -1617,8 +1617,8 @@ def _place_tables() -> tuple[Mapping[str, str], Mapping[str, str]]:
 def place_of(value: str) -> str:
     """The folded English name of the place ``value`` writes, where
     ``resources/places.tsv`` knows it ("Halab", "Alep" and "حلب" are all "aleppo"; "Kiev"
-    and "Київ" are "kyiv"), also where a country follows it after a comma ("Aleppo,
-    Syria"), else ``value`` folded (:func:`fold_text`). What the place fields
+    and "Київ" are "kyiv"), also where its country follows it after a comma ("Aleppo,
+    Syria"; not "Saida, Algeria"), else ``value`` folded (:func:`fold_text`). What the place fields
     (:data:`~rfl_match.schema.PLACE_FIELDS` but the country ones) are compared and
     blocked in: the same place written in two scripts or languages agrees."""
     written, romanised = _place_tables()
@@ -1631,6 +1631,24 @@ def place_of(value: str) -> str:
     if found is None and comma >= 0:
         head, tail = value[:comma], value[comma + 1 :]
         countries = _country_tables()
-        if countries[0].get(_as_written(tail)) or countries[1].get(fold_text(tail)):
+        country = countries[0].get(_as_written(tail)) or countries[1].get(fold_text(tail))
+        if country is not None:
             found = written.get(_as_written(head)) or romanised.get(_place_key(head))
+            # the country must be the place's ("Saida, Algeria" is not Sidon)
+            if found is not None and country not in _place_countries()[found]:
+                found = None
     return folded if found is None else found
+
+
+@cache
+def _place_countries() -> Mapping[str, frozenset[str]]:
+    """Each place of ``resources/places.tsv`` (its English name folded) to the folded names
+    of the countries it lies in (two for Tripoli, Libya's and Lebanon's)."""
+    names = {
+        code: fold_text(name)
+        for code, _, name, _ in read_table("countries.tsv", package="rfl_match")
+    }
+    return {
+        fold_text(name): frozenset(names[code] for code in codes.split())
+        for codes, name, _ in read_table("places.tsv", package="rfl_match")
+    }

@@ -1617,13 +1617,23 @@ def test_place_of_reads_a_places_ways_of_writing_as_one_place() -> None:
     assert got == {name: [name] for name in PLACES}
     # a country after a comma, in any of its forms
     assert [place_of(v) for v in ("Aleppo, Syria", "Halab, SYR", "حلب، سوريا")] == ["aleppo"] * 3
-    # unknown, or a known place with something else after it: folded as any text
-    assert [place_of(v) for v in ("  Camp 4 ", "Homs, Idlib", "Aleppo, Azaz", "Syria")] == [
+    # unknown, a known place with something else after it, or with another country (Saïda
+    # in Algeria is not Sidon): folded as any text
+    unknown = ("  Camp 4 ", "Homs, Idlib", "Aleppo, Azaz", "Syria", "Saida, Algeria")
+    assert [place_of(v) for v in unknown] == [
         "camp 4",
         "homs, idlib",
         "aleppo, azaz",
         "syria",
+        "saida, algeria",
     ]
+    assert (place_of("Saida, Lebanon"), place_of("Saida")) == ("sidon", "sidon")
+    # Хомс reads "khoms", and Khoms is Al-Khums in Libya: each as written, neither romanised
+    assert (place_of("Хомс"), place_of("Khoms"), place_of("Khums, Libya")) == (
+        "homs",
+        "al-khums",
+        "al-khums",
+    )
 
 
 def test_places_table_reads_each_form_as_its_row() -> None:
