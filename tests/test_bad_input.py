@@ -459,6 +459,13 @@ def test_a_header_row_repeated_below_is_rejected_not_read_as_a_person(tmp_path: 
     assert loaded.rejected[0].fields == {c: c for c in ("record_id", "full_name", "sex")}
     # and where blank or doubled ids stop the read, as a ragged row is
     assert rm.read_records(path)["record_id"].tolist() == ["r1", "r2", "r3"]
+    # two UTF-8 files joined (cat): the second's header opens with its byte order mark
+    joined = tmp_path / "joined.csv"
+    joined.write_bytes(
+        b"\xef\xbb\xbfrecord_id,full_name\nA1,Ali Hassan\n"
+        b"\xef\xbb\xbfrecord_id,full_name\nB1,Fatima Zahra\n"
+    )
+    assert rm.read_records(joined)["record_id"].tolist() == ["A1", "B1"]
 
 
 def test_a_frame_with_columns_of_several_levels_is_refused_by_reason() -> None:

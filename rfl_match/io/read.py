@@ -225,6 +225,7 @@ def _id_rejects(
 #: blank cell of a header row repeated below matches it.
 _BLANK_HEADER = re.compile(r"column_\d+_*")
 _REPEATED_HEADER = "repeated header row (two files joined into one?); rejected"
+_AROUND = " \t\r\n\ufeff"  # what a repeated header's cell may have around it
 
 
 def _header_rejects(
@@ -239,8 +240,10 @@ def _header_rejects(
         return keep, [], []
     candidates = np.arange(len(frame))
     for position, column in enumerate(frame.columns):
-        header = str(column).strip().lower()
-        cells = frame.iloc[candidates, position].fillna("").astype(str).str.strip().str.lower()
+        # a byte order mark too: the second of two UTF-8 files joined (cat) opens with one
+        header = str(column).strip(_AROUND).lower()
+        cells = frame.iloc[candidates, position].fillna("").astype(str)
+        cells = cells.str.strip(_AROUND).str.lower()
         same = cells == header
         if _BLANK_HEADER.fullmatch(header):
             same |= cells == ""
