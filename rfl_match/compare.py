@@ -742,7 +742,7 @@ class GivenNameComparison(Comparison):
         # The same first name, other second given names (María José, María Fernanda;
         # Mohammad Zaman, Mohammad Nabi): siblings are told apart by the second.
         if self.second_given:
-            rows = np.flatnonzero(levels >= GIVEN_SAME_NAME)
+            rows = np.flatnonzero(levels >= kernels.GIVEN_SAME_CLASS)
             levels[rows[_second_given_differs(data, li[rows], ri[rows])]] = kernels.DIFFERENT
         return levels
 
@@ -1219,8 +1219,6 @@ def _first_letters(data: PreparedPair, side: int) -> npt.NDArray[np.int32]:
     return out
 
 
-#: The given name's levels of the same name: a variant spelling, the same spelling.
-GIVEN_SAME_NAME = 6
 #: Second parts of a given name that are no other name: honorifics and suffixes of
 #: women's and men's names in Bangladesh, Arakan, Afghanistan, Pakistan, Turkey and Iran
 #: that one person's records write or leave out, or change (Rohima Khatun, Rohima Begum;

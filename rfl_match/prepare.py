@@ -1582,12 +1582,14 @@ def country_of(value: str) -> str:
     name, a demonym: "SYR", "Syria", "syrienne" and "سوري" are all "syria"), else
     ``value`` folded (:func:`fold_text`). What :data:`~rfl_match.schema.COUNTRY_FIELDS`
     are compared and blocked in."""
+    return _known_country(value) or fold_text(value)
+
+
+def _known_country(value: str) -> str | None:
+    """The folded English name of the country ``value`` writes, where
+    ``resources/countries.tsv`` knows it (as written, else romanised), else None."""
     written, romanised = _country_tables()
-    found = written.get(_as_written(value))
-    if found is None:
-        folded = fold_text(value)
-        found = romanised.get(folded, folded)
-    return found
+    return written.get(_as_written(value)) or romanised.get(fold_text(value))
 
 
 def _place_key(text: str) -> str:
@@ -1630,8 +1632,7 @@ def place_of(value: str) -> str:
     comma = max(value.rfind(","), value.rfind("،"))  # Latin, Arabic
     if found is None and comma >= 0:
         head, tail = value[:comma], value[comma + 1 :]
-        countries = _country_tables()
-        country = countries[0].get(_as_written(tail)) or countries[1].get(fold_text(tail))
+        country = _known_country(tail)
         if country is not None:
             found = written.get(_as_written(head)) or romanised.get(_place_key(head))
             # the country must be the place's ("Saida, Algeria" is not Sidon)
