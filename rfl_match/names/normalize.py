@@ -508,8 +508,11 @@ class NamePart(NamedTuple):
 @cache
 def _special_forms() -> frozenset[str]:
     """Forms that need the full pipeline: particles, connectors and titles, and each word of
-    those written with a slash (W/ro, S/O: two words once cleaned)."""
-    forms = [row[0] for table in ("particles.tsv", "titles.tsv") for row in read_table(table)]
+    those written with a slash (W/ro, S/O: two words once cleaned), as :func:`clean_text`
+    writes them (السيدة as السيده)."""
+    forms = [
+        clean_text(row[0]) for table in ("particles.tsv", "titles.tsv") for row in read_table(table)
+    ]
     return frozenset(word for form in forms for word in form.split())
 
 

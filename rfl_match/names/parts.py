@@ -8,6 +8,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from rfl_match.names._resources import read_table
+from rfl_match.names.clean import clean_text
 from rfl_match.names.romanization import arabic_script_language, romanize_word
 from rfl_match.names.variants import lookup_latin
 
@@ -31,7 +32,9 @@ class Word:
 
 @cache
 def _titles() -> dict[str, str]:
-    return {row[0]: row[1] for row in read_table("titles.tsv")}
+    """Each title as :func:`~rfl_match.names.clean.clean_text` writes a word (a word's
+    ``native`` form): السيدة and الحاجة as السيده and الحاجه, the forms they are met in."""
+    return {clean_text(row[0]): row[1] for row in read_table("titles.tsv")}
 
 
 @cache
