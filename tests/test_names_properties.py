@@ -67,6 +67,7 @@ def test_never_raises_on_any_text(text: str, culture: str | None) -> None:
 @example("ali n al a", "arabic")  # and an article
 @example("de أn", None)  # a particle before a last word of another script read "an"
 @example("ali bin ابن", None)  # a patronymic before one read "ibn"
+@example("أዬأዬ", None)  # read "ayeaye": a Burmese syllable twice in any script, as in Latin
 def test_idempotent(text: str, culture: str | None) -> None:
     form = normalize_name(text, culture=culture)
     again = normalize_name(form.text, culture=culture)

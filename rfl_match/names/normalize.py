@@ -378,10 +378,11 @@ def _word_parts(raw: str, reading: Reading) -> tuple[tuple[str, str, str], ...]:
         return tuple((p, p, script) for p in _burmese_parts(raw))
     latin = romanize_uncached(raw, script, language_of(script, reading))
     parts = latin.split()
-    if script == "Latin" and len(parts) == 1:
+    if len(parts) == 1:
+        # in any script: a word read as "ayeaye" (أዬأዬ) is read as "ayeaye" is again
         parts = _split_doubled_syllable(parts[0])
-        if len(parts) == 1:  # Sayedalam: Syed Alam, its title run together
-            parts = split_joined_title(parts[0])
+    if script == "Latin" and len(parts) == 1:  # Sayedalam: Syed Alam, its title run together
+        parts = split_joined_title(parts[0])
     if len(parts) <= 1:
         return tuple((raw, p, script) for p in parts)
     # scripts written without spaces between name parts (Burmese, Han, Hangul)
