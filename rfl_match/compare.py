@@ -1184,7 +1184,7 @@ def _listed_given(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
     key = f"given listed:{side}"
     if key not in data._cache:
         classes = data.person_names(side).given_classes
-        kinds, at = np.unique(classes, return_inverse=True)
+        kinds, at = kernels.unique_inverse(classes)
         known = listed_classes()
         vocabulary = data.classes.array()
         listed = np.fromiter(
@@ -1205,7 +1205,7 @@ def _first_letters(data: PreparedPair, side: int) -> npt.NDArray[np.int32]:
     if key not in data._cache:
         first = data.person_names(side).first_token
         words = data.tokens.array()
-        codes, at = np.unique(first, return_inverse=True)
+        codes, at = kernels.unique_inverse(first)
         letters = np.fromiter(
             (
                 ord(words[c][0]) * (-1 if len(words[c]) == 1 else 1) if c >= 0 and words[c] else 0
@@ -1320,7 +1320,7 @@ def _given_keys(data: PreparedPair, side: int) -> IntArray:
         names = data.person_names(side)
         # whether the given name opens as a kunya run together (Abulkalam), read off each
         # distinct given token once
-        tokens, inverse = np.unique(names.first_token, return_inverse=True)
+        tokens, inverse = kernels.unique_inverse(names.first_token)
         opening = re.compile(kunya_opening())
         words = data.tokens.array()
         opens = np.fromiter(

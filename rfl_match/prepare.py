@@ -765,7 +765,7 @@ def _numbered_pieces(
     for side, (mask, one) in enumerate(
         ((~within, culture), (within, culture._replace(arabic_script="persian")))
     ):
-        read = np.unique(piece_of[mask])
+        read = np.flatnonzero(np.bincount(piece_of[mask], minlength=len(pieces)))  # ascending
         places[side, read] = sum(map(len, numbers)) + np.arange(len(read))
         numbers.append(table.pieces([pieces[i] for i in read.tolist()], one, fork=fork))
     return places[within.astype(np.intp), piece_of], np.concatenate(numbers)
