@@ -1170,6 +1170,8 @@ def _explain(args: argparse.Namespace) -> int:
     model, model_warnings = _load_model(args.model)
     if model is not None and args.config is None:
         config = model.config
+    if model is None:  # fitted on them, as link is: each record matched to itself
+        _warn_same_inputs(args.requests, args.sightings)
     loaded = _read([("requests", args.requests), ("sightings", args.sightings)], config, progress)
     requests, sightings = loaded["requests"].records, loaded["sightings"].records
     config = _encoded_config(requests, sightings, config, args.config, quiet=True)

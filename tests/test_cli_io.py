@@ -923,6 +923,21 @@ def test_link_warns_when_the_requests_and_the_sightings_are_one_file(
     assert "dedupe" not in result.stderr
 
 
+def test_explain_without_a_model_warns_when_the_requests_and_the_sightings_are_one_file(
+    data: dict[str, Path],
+) -> None:
+    # It fits on them, as link does; before, only link said so.
+    pair = pd.read_csv(data["truth"], dtype=str).iloc[0]
+    ids = [pair.request_id, pair.request_id]
+    result = run("explain", data["requests"], data["requests"], *ids, "--config", data["config"])
+    assert result.returncode == 0, result.stderr
+    assert "are the same file" in result.stderr and "rfl-match dedupe" in result.stderr
+    result = run("explain", data["requests"], data["sightings"], pair.request_id,
+                 pair.sighting_id, "--config", data["config"])  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "dedupe" not in result.stderr
+
+
 def test_explain_says_what_reading_the_files_changed_and_why_a_record_is_not_there(
     tmp_path: Path, data: dict[str, Path]
 ) -> None:
