@@ -15,7 +15,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -377,17 +377,23 @@ def _rejects_path(args: argparse.Namespace) -> Path:
     return output.with_name(f"{output.stem}.rejects.csv")
 
 
-def _write_private(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` to ``path`` readable by its owner alone (names and ids in clear
-    beside a file that is sent, or the table that undoes pseudonyms): the file is 0600
-    before a row is written, whatever the umask, and after (a writer that replaced it)."""
+def _write_private(
+    frame: pd.DataFrame,
+    path: Path,
+    write: Callable[[pd.DataFrame, Path], None] = write_table,
+) -> None:
+    """Write ``frame`` to ``path`` (with ``write``) readable by its owner alone: every file
+    holding names in clear (the rejects file, the review file, normalized names) and the
+    table that undoes pseudonyms. The file is 0600 before a row is written, whatever the
+    umask, and after (a writer that replaced it): on a shared server, no other account
+    reads the people in it."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         if hasattr(os, "fchmod"):  # POSIX; Windows has no modes
             os.fchmod(descriptor, 0o600)
     finally:
         os.close(descriptor)
-    write_table(frame, path)
+    write(frame, path)
     os.chmod(path, 0o600)
 
 
@@ -598,30 +604,29 @@ def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
     return frame.fillna({c: "" for c in frame.columns if c != "row"})
 
 
-def _write_rejects(frame: pd.DataFrame, path: Path, private: bool, quiet: bool) -> None:
-    """Write the rejects file (readable by its owner alone where ``private``), and say what
-    writing it warned of (a cell cut to fit a workbook: the rest of a rejected row's text
+def _write_rejects(frame: pd.DataFrame, path: Path, quiet: bool) -> None:
+    """Write the rejects file (readable by its owner alone: it holds rows in clear), and
+    say what writing it warned of (a cell cut to fit a workbook: the rest of a rejected row's text
     is then in its input file alone) as the run's warnings are said: a line each, none
     with --quiet."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        (_write_private if private else write_table)(frame, path)
+        _write_private(frame, path)
     _warn(caught, quiet)
 
 
 def _report_problems(
-    loaded: dict[str, LoadedRecords], rejects: Path | None, quiet: bool, private: bool = False
+    loaded: dict[str, LoadedRecords], rejects: Path | None, quiet: bool
 ) -> tuple[int, int]:
     """Print the problems on stderr, write the rejects file (its header alone when there is
     nothing to list: a file left by an earlier run must not stand for this one; readable
-    by its owner alone where ``private``: it holds the names of records whose output is
-    sent); (rows with problems, rejected)."""
+    by its owner alone); (rows with problems, rejected)."""
     # rows of records: not the header (row 0), whose notes name a column
     problem_rows = sum(len({p.row for p in item.problems if p.row}) for item in loaded.values())
     rejected = sum(len(item.rejected) for item in loaded.values())
     frame = _rejects_frame(loaded)
     if rejects is not None:
-        _write_rejects(frame, rejects, private, quiet)
+        _write_rejects(frame, rejects, quiet)
     if not quiet:
         for label, item in loaded.items():
             for problem in item.problems[:_SHOWN_PROBLEMS]:
@@ -708,7 +713,7 @@ def _link(args: argparse.Namespace) -> int:
         # refused now, before the rejects file is written and the matching done
         check_person_ids(requests[ID_FIELD], sightings[ID_FIELD], args.output)
     private = _shared_output(args)
-    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, private)
+    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
     args.rejects_written = True
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA
@@ -738,7 +743,8 @@ def _link(args: argparse.Namespace) -> int:
             from rfl_match.io.review import review_table, write_review
 
             with progress.stage(f"writing the review file {args.review}"):
-                write_review(review_table(matches, requests, sightings), args.review)
+                table = review_table(matches, requests, sightings)
+                _write_private(table, args.review, write_review)  # both records' names
     _warn(model_warnings + caught, args.quiet)
     if not args.quiet:
         print(f"records read      {len(requests):,} requests, {len(sightings):,} sightings")
@@ -845,7 +851,7 @@ def _dedupe(args: argparse.Namespace) -> int:
     records = loaded["records"].records
     config = _encoded_config(records, records, config, args.config, args.quiet)
     private = _shared_output(args)
-    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, private)
+    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
     args.rejects_written = True
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA
@@ -961,7 +967,7 @@ def _normalize(args: argparse.Namespace) -> int:
             stdout.write(text.encode("utf-8"))
             stdout.flush()
     else:
-        write_table(out, args.output)
+        _write_private(out, args.output)
         print(f"names normalized  {len(out):,} ({len(forms):,} distinct) -> {args.output}")
         if rejected:
             print(f"rows rejected     {rejected:,} (listed on stderr)")
@@ -1366,7 +1372,7 @@ def _encode(args: argparse.Namespace) -> int:
         )
     loaded = _read([("records", args.records)], config, progress)
     records = loaded["records"].records
-    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, private=True)
+    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
     args.rejects_written = True
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA
@@ -1418,7 +1424,7 @@ def _data_error(exc: RecordError, args: argparse.Namespace) -> None:
         loaded = {exc.source: LoadedRecords(pd.DataFrame(), exc.problems, rejected)}
         path = _rejects_path(args)
         try:
-            _write_rejects(_rejects_frame(loaded), path, _shared_output(args), args.quiet)
+            _write_rejects(_rejects_frame(loaded), path, args.quiet)
         except (OSError, OutputError) as error:  # a folder or format the checks refuse
             print(f"rfl-match: no rejects file: {error}", file=sys.stderr)
         else:

@@ -357,3 +357,30 @@ def test_either_spelling_of_pseudonymise_is_taken(tmp_path: Path, data: dict[str
     assert "own.key" in result.stderr and "unrecognized" not in result.stderr, result.stderr
     normalised = run("normalise", "-", stdin="Mohammed Ali\n")
     assert normalised.returncode == 0 and "muhammad" in normalised.stdout, normalised.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_every_file_with_names_in_clear_is_its_owners_alone(
+    data: dict[str, Path], tmp_path: Path
+) -> None:
+    """The review file (both records' names, dates of birth and places), the rejects file
+    and normalized names are 0600 under the usual umask, with or without --pseudonymise;
+    before, only a pseudonymised run's rejects file was, and on a shared server every
+    account read the review file. The matches (ids alone) keep the umask's mode."""
+    requests = tmp_path / "requests.csv"
+    text = data["requests"].read_text(encoding="utf-8")
+    requests.write_text(text + "RQ-X,Amina Yusuf,extra,cells\n", encoding="utf-8")
+    was = os.umask(0o022)
+    try:
+        out = {name: tmp_path / f"{name}.csv" for name in ("m", "review", "rejects", "names")}
+        linked = run("link", requests, data["sightings"], "-o", out["m"], "--review",
+                     out["review"], "--rejects", out["rejects"], "--config", data["config"],
+                     "--quiet")  # fmt: skip
+        named = run("normalize", requests, "-o", out["names"])
+    finally:
+        os.umask(was)
+    assert linked.returncode == 0 and named.returncode == 0, linked.stderr + named.stderr
+    assert "Amina Yusuf" in out["rejects"].read_text(encoding="utf-8")
+    for name in ("review", "rejects", "names"):
+        assert stat.S_IMODE(out[name].stat().st_mode) == 0o600, name
+    assert stat.S_IMODE(out["m"].stat().st_mode) == 0o644
