@@ -3,10 +3,11 @@ says that cannot be used.
 
 Parsing (:mod:`rfl_match.dates`) reads each cell alone. A date can read well and still be
 impossible: a birth after the record's own date or after today, a record dated in the future,
-a birth more than :data:`~rfl_match.dates.MAX_AGE` years before its record's date (1900-01-01,
-a common stand-in for "not known"; without a record's date, only such a stand-in, on or before
-1900-01-01: an archive holds births over 120 years ago). Such a value is blanked and
-reported with its row, as a malformed one is. An age is read as of the record's
+a birth more than :data:`~rfl_match.dates.MAX_AGE` years before its record's date, and
+1900-01-01 (or the year 1900), a common stand-in for "not known", where it makes the person
+:data:`STAND_IN_AGE` or older on the record's date (without a record's date, only such a
+stand-in, on or before 1900-01-01: an archive holds births over 120 years ago). Such a
+value is blanked and reported with its row, as a malformed one is. An age is read as of the record's
 ``source_date``: without one it places no birth, and a date of birth far from it is used in
 its stead; each is noted on its row, the values kept. Age words ("child", "adult":
 ``names/resources/age_words.tsv``) are read as the ranges they say.
@@ -79,6 +80,13 @@ def age_word(text: str) -> tuple[int, int] | None:
 
 #: 1900-01-01, a register's stand-in for a birth not known, as validation writes a date.
 _STAND_IN = "1900-01-01"
+#: A birth written as the stand-in (1900-01-01, the year 1900, or before) that makes the
+#: person at least this old on the record's own date is the stand-in, not a birth: a
+#: register of 2012 to 2019 (the Syrian caseload's) writes it as one of 2024 does, and
+#: read as a birth in 1900 it placed a boy of 8 "more than 15 years apart" from his own
+#: request (p 0.54, below his brother) and was used in place of his recorded age. An
+#: archive's record of 1950 born 1900 stays a birth.
+STAND_IN_AGE = 100
 
 
 def _earliest_births(as_of: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -209,6 +217,9 @@ def check_dates(out: pd.DataFrame, problems: list[Problem]) -> DatesRead:
     # birth not known, 1900-01-01 or before, is blanked (FEBRL's births of 1900-1906 were,
     # and 1.8 points of its true pairs lost their birth-year blocks).
     before = known & (hi < as_of.oldest) & (as_of.dated | read.stand_in)
+    stand_in = known & as_of.dated & read.stand_in & ~before
+    stand_in &= hi < shift_years(as_of.first, -STAND_IN_AGE)
+    before |= stand_in
     if not (after | before).any():
         return DatesRead(as_of.sources, read)
     for row in np.flatnonzero(after | before).tolist():
@@ -219,6 +230,11 @@ def check_dates(out: pd.DataFrame, problems: list[Problem]) -> DatesRead:
             than = f"today ({now.isoformat()})"
         if after[row]:
             message = f"date of birth after {than}; blanked"
+        elif stand_in[row]:
+            message = (
+                f"date of birth no later than 1900-01-01, a stand-in for one not known, "
+                f"at least {STAND_IN_AGE} years before {than}; blanked"
+            )
         elif as_of.dated[row]:
             message = f"date of birth more than {MAX_AGE} years before {than}; blanked"
         else:

@@ -84,6 +84,38 @@ def test_an_undated_record_s_old_birth_is_blanked_only_as_the_stand_in(day: SetD
     assert out["date_of_birth"].tolist() == [*births[:3], "", "", ""]
 
 
+def test_the_stand_in_on_a_dated_record_is_no_birth_where_it_makes_a_centenarian(
+    day: SetDay,
+) -> None:
+    """1900-01-01 (or the year 1900) on a record dated 2016 to 2019 was kept as a birth in
+    1900 (118 years, under MAX_AGE), and used in place of the record's age: a boy of 8
+    registered in 2018 read "more than 15 years apart" from his own request. Where it
+    makes the person 100 or older on the record's date it is the stand-in, blanked, and
+    the age is read; an archive's record of 1950 born 1900 keeps its birth, and so does
+    a date of 1900 other than the stand-in."""
+    births = ["1900-01-01", "1900", "1900-01-01", "1900-01-01", "1900-07-01", "1899-05"]
+    sources = ["2018-09-10", "2017-01-01", "2001-06-01", "1950-01-01", "2018-01-01", "2019-01-01"]
+    frame = pd.DataFrame(
+        {"record_id": [f"r{k}" for k in range(6)], "full_name": ["Omar Haddad"] * 6,
+         "date_of_birth": births, "age": ["8", "", "", "", "", ""], "source_date": sources}
+    )  # fmt: skip
+    day(date(2024, 6, 1))
+    out = rm.read_records(frame)
+    assert out["date_of_birth"].tolist() == ["", "", "", "1900-01-01", "1900-07-01", ""]
+    assert problems_of(out) == [
+        (
+            row,
+            "date_of_birth",
+            "date of birth no later than 1900-01-01, a stand-in for one not known, at least "
+            f"100 years before its source date ({sources[row - 1]}); blanked",
+        )
+        for row in (1, 2, 3, 6)
+    ]
+    # the age is what places the boy's birth now, not a birth in 1900
+    read = birth_intervals(out["date_of_birth"], out["age"], out["source_date"])
+    assert pd.Timestamp(int(read.lo[0]), unit="D").year == 2009
+
+
 def test_dates_that_cannot_be_are_blanked_and_reported(day: SetDay) -> None:
     """A birth after today or after its record's own date, a record dated after today, a
     birth more than 120 years before its record's date (1900-01-01, a stand-in for "not
