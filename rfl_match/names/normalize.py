@@ -165,6 +165,15 @@ def _more_than_initial_c(latin: str) -> bool:
     return "x" in latin or "c" in latin[1:] or _LONG_VOWEL.search(latin) is not None
 
 
+def _surely_somali(latin: str) -> bool:
+    """Whether a word no class lists is read by its Somali keys with no culture hint: it has
+    an x and a long vowel written twice (Farxaan: Farhan's frn, not frksn), which few words
+    of another Latin spelling hold together (Alexander, Ximena, Maxim have no doubled
+    vowel): a Somali name unlisted met its common spelling nowhere, and with its age not
+    written no rule with a birth proposed it."""
+    return "x" in latin and _LONG_VOWEL.search(latin) is not None
+
+
 @cache
 def _plain_skeletons() -> dict[str, frozenset[str]]:
     """Per variant class, the skeleton keys of its Latin spellings that do not look Somali."""
@@ -245,7 +254,7 @@ def _analyze_token(
         if vid is None:
             vid = _compound_id(spelling)
         key_source = latin
-        if is_somali and somali:
+        if is_somali and (somali or (vid is None and _surely_somali(latin))):
             key_source = spelling
         elif is_somali and vid is not None:
             key_source = _somali_key_source(spelling, latin, vid)
