@@ -37,19 +37,36 @@ _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _AGE = re.compile(
     r"^\s*(\d{1,3})(?:[.,]\d{1,2})?\s*(?:(?:-|–|to)\s*(\d{1,3})(?:[.,]\d{1,2})?)?\s*$"
 )
-# Words around an age that say no more than the number: an estimate ("about 9": every age
-# is one), or the unit, years; in months, it is the years they make ("6 months": 0).
+# Words around an age that say no more than the number: an estimate ("about 9", "9?",
+# "9 (est.)": every age is one), or the unit, years; in months, it is the years they make
+# ("6 months": 0), and so in weeks and days (a newborn's "3 weeks", "10 days": 0).
 _ABOUT = re.compile(
-    r"^\s*(?:about|approx(?:imately)?\.?|abt\.?|ca\.?|circa|~|environ|env\.|aprox(?:imadamente)?"
-    r"\.?|около|حوالي|تقريبا)\s*",
+    r"^\s*(?:about|around|approx(?:imately)?\.?|abt\.?|ca\.?|c\.|circa|roughly|est(?:imated)?\.?"
+    r"|~|environ|env\.|aprox(?:imadamente)?\.?|около|примерно|приблизно|близько|حوالي|حوالى"
+    r"|تقريبا|تقريباً|حدود|تقریبا)\s*",
+    re.IGNORECASE,
+)
+_ESTIMATE = re.compile(
+    r"\s*(?:\?+|\(?\s*(?:est(?:imated)?|approx(?:imately)?)\.?\s*\)?|تقريبا|تقريباً|تقریبا"
+    r"|примерно)\s*$",
     re.IGNORECASE,
 )
 _YEARS = re.compile(
-    r"\s*(?:years?(?:\s+old)?|yrs?\.?|y\.?o\.?|ans?|años?|anos?|лет|год|года|سنة|سنوات|عام|أعوام)\s*$",
+    r"\s*-?\s*(?:years?(?:[\s-]+old)?|yrs?\.?|y\.?o\.?|y|ans?|años?|anos?|лет|год|года|років"
+    r"|роки|рік|سنة|سنوات|سنين|عام|أعوام|اعوام|سال)\s*$",
     re.IGNORECASE,
 )
 _MONTHS = re.compile(
-    r"\s*(?:months?|mos?\.?|mois|meses|месяцев|месяца|месяц|شهر|أشهر|شهور)\s*$", re.IGNORECASE
+    r"\s*-?\s*(?:(?:months?|mths?|mos?\.?)(?:[\s-]+old)?|mois|meses|месяцев|месяца|месяц|мес\.?"
+    r"|місяців|місяці|місяць|شهر|أشهر|اشهر|شهور|ماه)\s*$",
+    re.IGNORECASE,
+)
+# Weeks and days, the age of a newborn: under a year, 0.
+_WEEKS_DAYS = re.compile(
+    r"\s*-?\s*(?:(?:weeks?|wks?|days?)(?:[\s-]+old)?|semaines?|jours?|semanas?|días?|dias?"
+    r"|недел[ьиья]|недель|дней|дня|день|тижнів|тижні|тиждень|днів|дні|أسابيع|أسبوع|اسابيع|اسبوع"
+    r"|أيام|ايام|يوم|هفته|روز)\s*$",
+    re.IGNORECASE,
 )
 # The years a date may have at all, in any date column. Whether a date of birth or a
 # record's date can be the one it says (not after today, a birth not after its record's
@@ -403,24 +420,31 @@ def parse_serial_dates(texts: pd.Series, *, date_system: int = 1900) -> npt.NDAr
 
 def parse_age(text: str) -> tuple[int, int] | None:
     """Parse an age ``N`` or a range ``N-M`` in whole years; None if malformed. Words
-    that say no more are read past: an estimate ("about 9", "~9") and the unit ("9 years",
-    "9 ans", "9 سنوات"); an age in months is the whole years it makes ("18 months": 1).
+    that say no more are read past: an estimate ("about 9", "~9", "9?", "9 (est.)") and
+    the unit ("9 years", "9-year-old", "9y", "9 ans", "9 سنوات", "9 років"); an age in
+    months is the whole years it makes ("18 months": 1), and one in weeks or days (up to
+    365 days) is 0.
 
     >>> parse_age("9-11")
     (9, 11)
     """
     if text and len(text) > _AGE_MAX_CHARS:
         return None
-    text = _ABOUT.sub("", text) if text else text
-    months = bool(text) and _MONTHS.search(text) is not None
-    text = (_MONTHS if months else _YEARS).sub("", text) if text else text
-    match = _AGE.match(text) if text else None
+    if not text:
+        return None
+    text = _ESTIMATE.sub("", _ABOUT.sub("", text))
+    unit = next((u for u in (_MONTHS, _WEEKS_DAYS, _YEARS) if u.search(text)), None)
+    match = _AGE.match(text if unit is None else unit.sub("", text))
     if not match:
         return None
     low = int(match.group(1))
     high = int(match.group(2)) if match.group(2) else low
-    if months:
+    if unit is _MONTHS:
         low, high = low // 12, high // 12
+    elif unit is _WEEKS_DAYS:
+        if high > 365:  # 400 days is no newborn's age: a year or more, malformed
+            return None
+        low = high = 0
     if high < low or high > MAX_AGE:
         return None
     return low, high
