@@ -630,7 +630,7 @@ def _report_problems(
     if not quiet:
         for label, item in loaded.items():
             for problem in item.problems[:_SHOWN_PROBLEMS]:
-                print(f"{label}: {problem}", file=sys.stderr)
+                print(f"{label}: {problem.logged()}", file=sys.stderr)
             more = len(item.problems) - _SHOWN_PROBLEMS
             if more > 0:
                 where = f" (all in {rejects})" if rejects is not None else ""
@@ -941,7 +941,7 @@ def _normalize(args: argparse.Namespace) -> int:
         for problem in overlong:
             row = problem.row or 0
             told = problem if rows is None else problem._replace(row=int(rows[row - 1]))
-            print(f"{args.input}: {told}", file=sys.stderr)
+            print(f"{args.input}: {told.logged()}", file=sys.stderr)
         values = pd.Series(cells[column].to_numpy(), index=values.index)
     forms = {value: normalize_name(value) for value in pd.unique(values)}
     out = pd.DataFrame()

@@ -295,7 +295,7 @@ def _say_problems(given: pd.DataFrame, records: pd.DataFrame, source: str) -> No
     problems = records.attrs.get("problems") or []
     if records is given or not problems:
         return
-    _tell_problems(len(problems), [str(p) for p in problems[:SHOWN_PROBLEMS]], source)
+    _tell_problems(len(problems), [p.logged() for p in problems[:SHOWN_PROBLEMS]], source)
 
 
 def _tell_problems(count: int, shown: Sequence[str], source: str) -> None:

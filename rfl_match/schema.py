@@ -118,6 +118,14 @@ _SEX_VALUES = {
 _MISSING_SEX = frozenset({"", "u", "unknown", "na", "n/a", "?", "inconnu", "desconocido"})
 
 
+#: Columns whose values a problem shows in a log line (:meth:`Problem.logged`): they say
+#: nothing of who a person is. Any other column's value (names, dates of birth, places, a
+#: column of the user's own) and a whole row's text are not shown there.
+LOGGED_VALUE_COLUMNS = frozenset(
+    {ID_FIELD, "request_id", "sighting_id", "sex", "source_date", "match_probability", "is_match"}
+)
+
+
 class Problem(NamedTuple):
     """One problem found in the input. A named tuple: a frame's ``attrs["problems"]``
     holds them, and pandas writes ``attrs`` as JSON into a Parquet file
@@ -136,13 +144,27 @@ class Problem(NamedTuple):
     value: str = ""
 
     def __str__(self) -> str:
+        return self._said(self.value)
+
+    def logged(self) -> str:
+        """The problem as a line of stderr, a warning or an exception's message, which logs
+        keep beyond the data holder's reach: its value only where its column says nothing
+        of a person (:data:`LOGGED_VALUE_COLUMNS`: an id, sex, a record's date, a
+        probability), else "value not shown" (a name, a date of birth, a place, a phone
+        number in a cell of the user's own, a whole row). Row and column find the cell; the
+        value stays in :attr:`value`, ``attrs["problems"]`` and the rejects file."""
+        if not self.value or self.column in LOGGED_VALUE_COLUMNS:
+            return self._said(self.value)
+        return self._said("") + " (value not shown)"
+
+    def _said(self, value: str) -> str:
         where = []
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column {self.column!r}")
         prefix = ", ".join(where)
-        shown = f" (value {self.value!r})" if self.value else ""
+        shown = f" (value {value!r})" if value else ""
         return f"{prefix}: {self.message}{shown}" if prefix else f"{self.message}{shown}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -155,7 +177,7 @@ class RecordError(ValueError):
     def __init__(self, problems: list[Problem], source: str = "input") -> None:
         self.problems = problems
         self.source = source
-        lines = "\n".join(f"  - {p}" for p in problems[:50])
+        lines = "\n".join(f"  - {p.logged()}" for p in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}{more}")
 

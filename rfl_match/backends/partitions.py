@@ -216,10 +216,10 @@ def first_pass(
     problems = [] if left is requests else left.attrs.get("problems") or []
     first = problems[:SHOWN_PROBLEMS]
     if start is not None:
-        shown = [str(p) for p in _moved(first, start)]
+        shown = [p.logged() for p in _moved(first, start)]
     else:
         where = f"partition {number}"
-        shown = [f"{where}, {p}" if p.row or p.column else f"{where}: {p}" for p in first]
+        shown = [f"{where}{', ' if p.row or p.column else ': '}{p.logged()}" for p in first]
     counts = side_counts(task, left, 0)
     return counts, left[ID_FIELD], next(iter(encodings_of(left)), ""), (len(problems), shown)
 
