@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rfl_match.privacy import SecretKeyError, key_check, keyed_digests, new_key, read_key
+from rfl_match.privacy.keys import not_random
 
 KEY = b"0123456789abcdef0123456789abcdef"
 
@@ -63,11 +64,27 @@ def test_each_value_has_one_digest_whatever_the_others(values):
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 def test_a_key_file_others_can_read_is_warned_of(tmp_path):
     path = tmp_path / "secret.key"
-    path.write_bytes(KEY)
+    key = new_key()
+    path.write_bytes(key)
     path.chmod(0o644)
     with pytest.warns(UserWarning, match="readable by others .mode 644.*chmod 600"):
-        assert read_key(path) == KEY
+        assert read_key(path) == key
     path.chmod(0o600)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_key(path)
+
+
+@pytest.mark.parametrize(
+    "typed", [b"0" * 32, b"RedCross2024RedCross2024RedCross", b"ab" * 20, KEY, b"k" * 33]
+)
+def test_a_key_file_no_chance_makes_is_warned_of(tmp_path, typed):
+    # A review read names back from encoded filters after guessing such a key in 34
+    # tries against the check value each encoded row carries; 32 zeros were taken too.
+    path = tmp_path / "secret.key"
+    path.write_bytes(typed)
+    path.chmod(0o600)
+    with pytest.warns(UserWarning, match="not a random key.*rfl-match keygen"):
+        assert read_key(path) == typed
+    for _ in range(20):  # keygen's keys never are
+        assert not not_random(new_key())

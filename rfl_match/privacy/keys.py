@@ -60,7 +60,35 @@ def read_key(path: str | Path) -> bytes:
             f"{path}: readable by others (mode {stat.S_IMODE(mode):o}); a key is its "
             f"holder's alone: chmod 600 {path}",
         )
-    return checked_key(key, str(path))
+    key = checked_key(key, str(path))
+    if not_random(key):
+        warn(
+            f"{path}: not a random key ({len(set(key))} distinct characters"
+            + (", a shorter text repeated" if _repeats(key) else "")
+            + "): whoever holds records encoded under it, or pseudonyms made with it, can "
+            "test guesses of it offline against the check value they carry; make one with "
+            "`rfl-match keygen`",
+        )
+    return key
+
+
+#: The fewest distinct bytes a random key holds: 64 random hexadecimal digits hold all 16.
+KEY_DISTINCT_MIN = 8
+
+
+def not_random(key: bytes) -> bool:
+    """Whether no random key could be ``key``: fewer than :data:`KEY_DISTINCT_MIN`
+    distinct bytes (32 zeros), or a shorter text repeated ("RedCross2024RedCross2024...").
+    A review recovered such a passphrase in 34 guesses from the check value every encoded
+    row carries, then read names back from the filters. Whether other text was typed, and
+    so guessable, this cannot tell: a key is what :func:`new_key` makes."""
+    return len(set(key)) < KEY_DISTINCT_MIN or _repeats(key)
+
+
+def _repeats(raw: bytes) -> bool:
+    """Whether ``raw`` is a shorter text written again and again (its last copy may be
+    cut): it has a period of at most half its length."""
+    return any(raw[period:] == raw[:-period] for period in range(1, len(raw) // 2 + 1))
 
 
 def checked_key(key: bytes | str, source: str = "key") -> bytes:
