@@ -51,7 +51,7 @@ from rfl_match.config import COLUMN_KEY_PREFIXES
 from rfl_match.dates import MISSING, year_of
 from rfl_match.names.parts import culture_info
 from rfl_match.prepare import MAX_CHAIN, NameParts, PersonNames, PreparedPair, Vocabulary
-from rfl_match.schema import ID_FIELD
+from rfl_match.schema import ID_FIELD, OTHER_SEX
 from rfl_match.warn import warn
 
 Int64Array = npt.NDArray[np.int64]
@@ -1455,8 +1455,10 @@ def _context_inputs(
     its parts do: a part alike by class and sound is two tokens, 12 points. No fields
     nor tokens: the name parts as they are."""
     births = data.births(side)
-    left_sex, right_sex, _ = data.text_codes("sex", fold=True)
+    left_sex, right_sex, words = data.text_codes("sex", fold=True)
     sex = left_sex if side == 0 else right_sex
+    # "other" says nothing of the sex another record writes: no points against a pair
+    sex = np.where(sex == words.find([OTHER_SEX])[0], -1, sex)
     parts = data.blocking_names(side).parts.packed
     if fields or tokens:
         # Each key's codes (a column of values per record, -1 none), then how many values

@@ -39,7 +39,7 @@ from rfl_match.prepare import (
     name_column,
     text_column,
 )
-from rfl_match.schema import blank_rows
+from rfl_match.schema import OTHER_SEX, blank_rows
 
 Levels = npt.NDArray[np.int8]
 Index = npt.NDArray[np.intp]
@@ -1872,7 +1872,23 @@ class ExactComparison(Comparison):
 
 
 class SexComparison(ExactComparison):
+    """Female, male or other (:data:`~rfl_match.schema.OTHER_SEX`): other against female
+    or male is missing, not different (a veto, -5.6 bits), for another organisation may
+    write the same person either way; a review found X (unspecified) against a girl's
+    record weighed so."""
+
     labels = ("missing", "different", "same")
+
+    def coded(self, data: PreparedPair) -> Coded | None:
+        left, right, words = data.text_codes(self.spec.field, fold=self.fold)
+        other = int(words.find([OTHER_SEX])[0])
+
+        def sexes(li: Index, ri: Index) -> Levels:
+            a, b = left[li], right[ri]
+            unsaid = (a < 0) | (b < 0) | ((a == other) != (b == other))
+            return _select([unsaid, a == b], len(li))
+
+        return Coded(left, right, sexes, numbered=False)
 
 
 #: A place field that a record often fills with the place of another of its fields (a

@@ -65,6 +65,11 @@ CANONICAL_FIELDS = (
     *PLACE_FIELDS,
 )
 
+#: The sex validation writes for "other", "x" (a passport's unspecified) and "o": what a
+#: person's record of another organisation may write as female or male, so against
+#: either it says nothing (``compare.SexComparison``; no points against a pair in the
+#: candidate budget's score), and against "other" it agrees.
+OTHER_SEX = "other"
 _SEX_VALUES = {
     "f": "female",
     "female": "female",
@@ -111,9 +116,9 @@ _SEX_VALUES = {
     "varon": "male",
     "мужчина": "male",
     "мальчик": "male",
-    "other": "other",
-    "x": "other",
-    "o": "other",
+    "other": OTHER_SEX,
+    "x": OTHER_SEX,
+    "o": OTHER_SEX,
 }
 _MISSING_SEX = frozenset({"", "u", "unknown", "na", "n/a", "?", "inconnu", "desconocido"})
 

@@ -432,6 +432,25 @@ def test_candidate_budget_prefers_the_same_birth_and_sex() -> None:
     assert met == {(0, 1), (1, 0), (0, 2), (0, 3)}
 
 
+def test_the_budget_counts_no_sex_against_a_record_of_other_sex() -> None:
+    """X (other) is what another organisation may write as female or male: the budget's
+    score takes its 20 points off a pair of a woman and a man, not off one of either and
+    a record of other sex (kernels.affinity reads -1 as unknown)."""
+    from rfl_match import blocking, kernels
+
+    def side(prefix: str, sex: list[str]) -> pd.DataFrame:
+        ids = [f"{prefix}{i}" for i in range(3)]
+        raw = {"record_id": ids, "full_name": "Amina Yusuf", "date_of_birth": "2001", "sex": sex}
+        return validate_records(pd.DataFrame(raw))
+
+    data = PreparedPair(side("l", ["female", "female", "x"]), side("r", ["male", "x", "x"]))
+    rows = [kernels.affinity_rows(blocking._context_inputs(data, side, ())) for side in (0, 1)]
+    ids = np.array([0 * 3 + 0, 0 * 3 + 1, 2 * 3 + 1, 2 * 3 + 0], dtype=np.int64)
+    score = kernels.affinity(*rows, ids, 3, missing=blocking.MISSING, year=blocking.YEAR)
+    female_male, female_other, other_other, other_male = score.tolist()
+    assert female_other == other_other == other_male == female_male + 20
+
+
 def test_no_birth_columns_at_all_in_an_oversized_block_and_the_budget() -> None:
     """Inputs with names only: the birth order and the budget's score read unknown births
     (this once indexed an empty array)."""
