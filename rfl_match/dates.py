@@ -160,6 +160,10 @@ def parse_partial_date(text: str, *, month_first: bool = False) -> PartialDate |
     year 2009, ``2009-05-00`` May 2009.
     A time of day after a whole date (``2020-05-01T13:45:00``, ``2020-05-01 13:45``, with
     a zone such as ``+03:00`` or ``Z`` or not) is read past: the date is kept.
+    Other ways registers write a date are read as the date they say
+    (:func:`_as_written_in_full`): an estimate (``2009?``, ``~2009``, ``c. 2009``), parts
+    not known written ``XX`` or ``??`` (``XX/XX/2009``: 2009), a month and year
+    (``05/2009``), a month by its English name (``May 2009``, ``12 May 2009``).
 
     >>> parse_partial_date("2009-01-01").is_placeholder
     True
@@ -171,6 +175,9 @@ def parse_partial_date(text: str, *, month_first: bool = False) -> PartialDate |
     if not text:
         return None
     match = _DATE.match(text) or _COMPACT.match(text)
+    if match is None and not _YEAR_LAST.match(text):
+        text = _as_written_in_full(text)
+        match = _DATE.match(text) or _COMPACT.match(text)
     if match:
         if _YEAR_POINT_DIGIT.match(text):
             return None
@@ -199,6 +206,55 @@ def parse_partial_date(text: str, *, month_first: bool = False) -> PartialDate |
     if d is not None and m is not None and not 1 <= d <= calendar.monthrange(y, m)[1]:
         return None
     return PartialDate(y, m, d)
+
+
+# A date's estimate ("~2009", "c. 2009", "2009?") and its unknown parts written XX or ??
+# ("XX/XX/2009", "2009-XX-XX"), which say no more than the date without them.
+_DATE_ESTIMATE = re.compile(
+    r"^\s*(?:about|around|approx(?:imately)?\.?|abt\.?|ca\.?|c\.|circa|est\.?|~)\s*"
+    r"|\s*(?:\?+|\(?\s*est(?:imated)?\.?\s*\)?)\s*$",
+    re.IGNORECASE,
+)
+_UNKNOWN_PART = re.compile(r"(?<![0-9A-Za-z])(?:[xX]{1,2}|\?\?)(?![0-9A-Za-z])")
+# A month and year ("05/2009", "5.2009"), and a month by its English name ("May 2009",
+# "12 May 2009", "May 12, 2009", "12-May-2009").
+_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[-/.](\d{4})\s*$")
+_MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_NAMED_MONTH = re.compile(
+    r"^\s*(?:(\d{1,2})[\s-]+)?([A-Za-z]+)\.?(?:[\s-]+(\d{1,2}))?,?[\s-]+(\d{4})\s*$"
+)
+
+
+def _as_written_in_full(text: str) -> str:
+    """A date written another way, as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` where it
+    says one (else ``text``): an estimate's words and marks read past, unknown parts
+    written XX or ?? as 0 (not known), a month and year, a month by its English name."""
+    text = _UNKNOWN_PART.sub("00", _DATE_ESTIMATE.sub("", text))
+    month_year = _MONTH_YEAR.match(text)
+    if month_year:
+        return f"{month_year.group(2)}-{int(month_year.group(1)):02d}"
+    named = _NAMED_MONTH.match(text)
+    month = _MONTH_NAMES.get(named.group(2).lower()) if named else None
+    if named is None or month is None or (named.group(1) and named.group(3)):
+        day_month_year = _YEAR_LAST.match(text)
+        return (
+            f"{day_month_year.group(3)}-{int(day_month_year.group(2)):02d}-"
+            f"{int(day_month_year.group(1)):02d}"
+            if day_month_year and day_month_year.group(1) == "00"
+            else text
+        )
+    day = named.group(1) or named.group(3)
+    return f"{named.group(4)}-{month:02d}" + (f"-{int(day):02d}" if day else "")
 
 
 #: What a date written with its year last shows of its column's order
