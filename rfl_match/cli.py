@@ -606,9 +606,9 @@ def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
 
 def _write_rejects(frame: pd.DataFrame, path: Path, quiet: bool) -> None:
     """Write the rejects file (readable by its owner alone: it holds rows in clear), and
-    say what writing it warned of (a cell cut to fit a workbook: the rest of a rejected row's text
-    is then in its input file alone) as the run's warnings are said: a line each, none
-    with --quiet."""
+    say what writing it warned of (a cell cut to fit a workbook: the rest of a rejected
+    row's text is then in its input file alone) as the run's warnings are said: a line
+    each, none with --quiet."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         _write_private(frame, path)

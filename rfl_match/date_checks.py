@@ -7,9 +7,9 @@ a birth more than :data:`~rfl_match.dates.MAX_AGE` years before its record's dat
 1900-01-01 (or the year 1900), a common stand-in for "not known", where it makes the person
 :data:`STAND_IN_AGE` or older on the record's date (without a record's date, only such a
 stand-in, on or before 1900-01-01: an archive holds births over 120 years ago). Such a
-value is blanked and reported with its row, as a malformed one is. An age is read as of the record's
-``source_date``: without one it places no birth, and a date of birth far from it is used in
-its stead; each is noted on its row, the values kept. Age words ("child", "adult":
+value is blanked and reported with its row, as a malformed one is. An age is read as of the
+record's ``source_date``: without one it places no birth, and a date of birth far from it is
+used in its stead; each is noted on its row, the values kept. Age words ("child", "adult":
 ``names/resources/age_words.tsv``) are read as the ranges they say.
 
 "Today" is the day validation runs, from :func:`today`: tests set it.

@@ -208,13 +208,7 @@ def parse_partial_date(text: str, *, month_first: bool = False) -> PartialDate |
     return PartialDate(y, m, d)
 
 
-# A date's estimate ("~2009", "c. 2009", "2009?") and its unknown parts written XX or ??
-# ("XX/XX/2009", "2009-XX-XX"), which say no more than the date without them.
-_DATE_ESTIMATE = re.compile(
-    r"^\s*(?:about|around|approx(?:imately)?\.?|abt\.?|ca\.?|c\.|circa|est\.?|~)\s*"
-    r"|\s*(?:\?+|\(?\s*est(?:imated)?\.?\s*\)?)\s*$",
-    re.IGNORECASE,
-)
+# A date's parts not known written XX or ?? ("XX/XX/2009", "2009-XX-XX"): 0, not known.
 _UNKNOWN_PART = re.compile(r"(?<![0-9A-Za-z])(?:[xX]{1,2}|\?\?)(?![0-9A-Za-z])")
 # A month and year ("05/2009", "5.2009"), and a month by its English name ("May 2009",
 # "12 May 2009", "May 12, 2009", "12-May-2009").
@@ -237,22 +231,17 @@ _NAMED_MONTH = re.compile(
 
 def _as_written_in_full(text: str) -> str:
     """A date written another way, as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` where it
-    says one (else ``text``): an estimate's words and marks read past, unknown parts
-    written XX or ?? as 0 (not known), a month and year, a month by its English name."""
-    text = _UNKNOWN_PART.sub("00", _DATE_ESTIMATE.sub("", text))
+    says one (else ``text``): an estimate's words and marks read past (as an age's:
+    ``_ABOUT``, ``_ESTIMATE``), parts not known written XX or ?? as 0 (not known), a
+    month and year, a month by its English name."""
+    text = _UNKNOWN_PART.sub("00", _ESTIMATE.sub("", _ABOUT.sub("", text)))
     month_year = _MONTH_YEAR.match(text)
     if month_year:
         return f"{month_year.group(2)}-{int(month_year.group(1)):02d}"
     named = _NAMED_MONTH.match(text)
     month = _MONTH_NAMES.get(named.group(2).lower()) if named else None
     if named is None or month is None or (named.group(1) and named.group(3)):
-        day_month_year = _YEAR_LAST.match(text)
-        return (
-            f"{day_month_year.group(3)}-{int(day_month_year.group(2)):02d}-"
-            f"{int(day_month_year.group(1)):02d}"
-            if day_month_year and day_month_year.group(1) == "00"
-            else text
-        )
+        return text  # "00/00/2009" reads as a date with its year last: the year 2009
     day = named.group(1) or named.group(3)
     return f"{named.group(4)}-{month:02d}" + (f"-{int(day):02d}" if day else "")
 
