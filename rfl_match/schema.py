@@ -9,7 +9,7 @@ its row, is blanked, and is listed in ``frame.attrs["problems"]``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -603,9 +603,12 @@ def validate_records(
             distinct[column] = written
         elif column in fractional:
             fractional[column] &= ~serial  # a serial's fraction is its time of day
+    shown = _file_order(out, date_columns, distinct)
     for column in date_columns:
         message = None if column in DATE_FIELDS else _EXTRA_DATE
-        _clean_dates(out, column, problems, fractional.get(column), message, distinct.get(column))
+        _clean_dates(
+            out, column, problems, fractional.get(column), message, distinct.get(column), shown
+        )
     _clean_column(out, "age", _each(_check_age), problems)
     # Values that read well but cannot be (a birth after its record's date), or are unused
     # (an age with no date to read it as of): once every date and age is read.
@@ -1053,14 +1056,16 @@ def _clean_dates(
     malformed: npt.NDArray[np.bool_] | None = None,
     message: str | None = None,
     distinct: Any = None,
+    shown: tuple[str, int] | None = None,
 ) -> None:
     """:func:`_clean_column` of a date column, its dates written with the year last read
-    in the order its own cells show (:func:`_day_month_order`). ``distinct``: the
-    column's distinct values, as :func:`pandas.unique` gives them, where the caller has
-    read them."""
+    in the order its own cells show (:func:`_day_month_order`), or where they show none,
+    the one the file's other date columns show (``shown``: :func:`_file_order`).
+    ``distinct``: the column's distinct values, as :func:`pandas.unique` gives them, where
+    the caller has read them."""
     if column not in out.columns:
         return
-    month_first, either = _day_month_order(out[column], column, problems, distinct)
+    month_first, either = _day_month_order(out[column], column, problems, distinct, shown)
     if either is not None:
         values = out[column]
         for row in np.flatnonzero(either).tolist():
@@ -1081,22 +1086,51 @@ _EITHER_ORDER = (
 )
 
 
+def _file_order(
+    out: pd.DataFrame, date_columns: Sequence[str], distinct: dict[str, Any]
+) -> tuple[str, int] | None:
+    """The order of day and month that a file's date columns show, where those that show
+    one all show the same (one register writes its dates one way): the first column that
+    shows it, and :data:`~rfl_match.dates.DAY_FIRST` or :data:`MONTH_FIRST`; None where
+    none shows one, or they differ."""
+    found: dict[int, str] = {}
+    for column in date_columns:
+        if column not in out.columns:
+            continue
+        texts = distinct.get(column)
+        texts = pd.unique(out[column]) if texts is None else texts
+        orders = day_month_orders([str(u) for u in texts.tolist()])
+        for order in (DAY_FIRST, MONTH_FIRST):
+            if (orders == order).any():
+                found.setdefault(order, column)
+    if len(found) != 1:
+        return None
+    order, column = next(iter(found.items()))
+    return column, order
+
+
 def _day_month_order(
-    values: pd.Series, column: str, problems: list[Problem], distinct: Any = None
+    values: pd.Series,
+    column: str,
+    problems: list[Problem],
+    distinct: Any = None,
+    file_order: tuple[str, int] | None = None,
 ) -> tuple[frozenset[str], npt.NDArray[np.bool_] | None]:
     """How a date column's dates written with the year last are read: the texts read month
     first, and the rows of those blanked (None: none), with a note on the column where its
     order was not plain (:func:`rfl_match.dates.day_month_orders` reads each distinct text).
 
     A column is read in one order, the one its cells show: a day over 12 written first
-    (``25/12/2009``) shows day first, one written second (``12/25/2009``) month first.
-    Where no cell shows it, the dates that read either way (``03/04/2009``) are read day
-    first, as most registers outside the United States write them, and the column's note
-    says so. Where cells show both orders, each of those is read as its own parts show (it
-    has no other reading), and those that read either way are not guessed: each is blanked
-    and reported. The order is the one the cells validated together show: records
-    validated in parts (a run in partitions, ``rfl_match.backends.partitions``) are read
-    in the order each part's cells show.
+    (``25/12/2009``) shows day first, one written second (``12/25/2009``) month first. Where
+    no cell shows it, the dates that read either way (``03/04/2009``) are read in the order
+    the file's other date columns show (``file_order``: :func:`_file_order`; one register
+    writes its dates one way: a source date ``01/10/2024`` beside births written
+    ``12/25/2010`` is 10 January), else day first, as most registers outside the United
+    States write them, and the column's note says so. Where cells show both orders, each of
+    those is read as its own parts show (it has no other reading), and those that read
+    either way are not guessed: each is blanked and reported. The order is the one the cells
+    validated together show: records validated in parts (a run in partitions,
+    ``rfl_match.backends.partitions``) are read in the order each part's cells show.
 
     ``distinct``: the column's distinct values (:func:`pandas.unique`), where the caller
     has read them: a column with no date written with its year last is not read again.
@@ -1137,6 +1171,15 @@ def _day_month_order(
             f"{either:,} that read either way (such as {both!r})"
         )
         problems.append(Problem(None, column, note))
+    elif either and not days and file_order is not None and file_order[1] == MONTH_FIRST:
+        note = (
+            f"dates written with the year last read month first (MM/DD/YYYY), as the "
+            f"file's {file_order[0]} shows: no day over 12 shows this column's order, and "
+            f"the {either:,} that read either way (such as {both!r}) are read so"
+        )
+        problems.append(Problem(None, column, note))
+        read = orders.tolist()
+        return frozenset(t for t, o in zip(texts, read, strict=True) if o == EITHER_ORDER), None
     elif either and not days:
         note = (
             f"dates written with the year last read day first (DD/MM/YYYY), as most "

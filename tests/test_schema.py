@@ -690,6 +690,24 @@ def test_a_date_column_whose_order_no_cell_shows_is_read_day_first_and_said_so()
     assert shown.attrs["problems"] == []
 
 
+def test_a_date_column_whose_cells_show_no_order_reads_the_file_s() -> None:
+    """One register writes its dates one way: births written 12/25/2010 show month first,
+    and the same file's source dates 01/10/2024 are 10 January, not 1 October (a review
+    placed ages 9 months off so). Where the file's columns show both orders, or none, a
+    column is read day first as before."""
+    frame = _dates(
+        ["12/25/2010", "03/04/2011"], source_date=["01/10/2024", "02/03/2024"]
+    )  # fmt: skip
+    out = validate_records(frame)
+    assert out["source_date"].tolist() == ["2024-01-10", "2024-02-03"]
+    note = _column_notes(out)["source_date"][0]
+    assert "month first" in note and "date_of_birth" in note
+    both = _dates(["12/25/2010", "03/04/2011"], source_date=["25/01/2024", "02/03/2024"])
+    assert validate_records(both)["source_date"].tolist() == ["2024-01-25", "2024-03-02"]
+    day_first = _dates(["25/12/2010", "03/04/2011"], source_date=["01/10/2024", "02/03/2024"])
+    assert validate_records(day_first)["source_date"].tolist() == ["2024-10-01", "2024-03-02"]
+
+
 def test_a_date_column_written_in_both_orders_guesses_no_date() -> None:
     """Where cells show both orders, a date that can be read one way only is read so, and
     each that reads either way is blanked and reported with its row, not guessed."""
