@@ -61,11 +61,9 @@ _MONTHS = re.compile(
     r"|місяців|місяці|місяць|شهر|أشهر|اشهر|شهور|ماه)\s*$",
     re.IGNORECASE,
 )
-# An age bounded on one side: "under 5", "<5" (0 to 4), "10+", "over 10" (10 and older).
+# An age under a bound: "under 5", "<5" (0 to 4). Not one over a bound ("9+", "over 10":
+# no range to read, blanked and reported, as a test of ages as officers write them holds).
 _UNDER = re.compile(r"^\s*(?:under|below|less than|younger than|<)\s*(\d{1,3})\s*$", re.I)
-_OVER = re.compile(
-    r"^\s*(?:over|above|more than|older than|>)\s*(\d{1,3})\s*$|^\s*(\d{1,3})\s*\+\s*$", re.I
-)
 # Weeks and days, the age of a newborn: under a year, 0.
 _WEEKS_DAYS = re.compile(
     r"\s*-?\s*(?:(?:weeks?|wks?|days?)(?:[\s-]+old)?|semaines?|jours?|semanas?|días?|dias?"
@@ -473,8 +471,7 @@ def parse_age(text: str) -> tuple[int, int] | None:
     that say no more are read past: an estimate ("about 9", "~9", "9?", "9 (est.)") and
     the unit ("9 years", "9-year-old", "9y", "9 ans", "9 سنوات", "9 років"); an age in
     months is the whole years it makes ("18 months": 1), and one in weeks or days (up to
-    365 days) is 0. An age bounded on one side is the range it says: "under 5", "<5" (0 to
-    4), "10+", "over 10" (10 to :data:`MAX_AGE`).
+    365 days) is 0. An age under a bound is the range it says: "under 5", "<5" (0 to 4).
 
     >>> parse_age("9-11")
     (9, 11)
@@ -487,11 +484,9 @@ def parse_age(text: str) -> tuple[int, int] | None:
     unit = next((u for u in (_MONTHS, _WEEKS_DAYS, _YEARS) if u.search(text)), None)
     text = text if unit is None else unit.sub("", text)
     match = _AGE.match(text)
-    under, over = (None, None) if match else (_UNDER.match(text), _OVER.match(text))
+    under = None if match else _UNDER.match(text)
     if under:  # "under 5": 0 to 4
         low, high = 0, int(under.group(1)) - 1
-    elif over:  # "10+", "over 10": 10 and older (in months or years)
-        low, high = int(over.group(1) or over.group(2)), MAX_AGE * (12 if unit is _MONTHS else 1)
     elif match:
         low = int(match.group(1))
         high = int(match.group(2)) if match.group(2) else low
@@ -499,7 +494,7 @@ def parse_age(text: str) -> tuple[int, int] | None:
         return None
     if unit is _MONTHS:
         low, high = low // 12, high // 12
-    elif (under or over) and unit is _WEEKS_DAYS:
+    elif under and unit is _WEEKS_DAYS:
         return None
     elif unit is _WEEKS_DAYS:
         if high > 365:  # 400 days is no newborn's age: a year or more, malformed
