@@ -428,6 +428,9 @@ def test_ages_as_officers_write_them(tmp_path: Path) -> None:
 def test_sex_in_french_spanish_and_russian(tmp_path: Path) -> None:
     values = {"féminin": "female", "Masculin": "male", "H": "male", "niña": "female"}
     values |= {"мужчина": "male", "девочка": "female", "ذكر": "male", "أنثى": "female"}
+    # a review found these blanked: Egyptian انثي, Persian and Dari, Ukrainian, Turkish
+    values |= {"انثي": "female", "زن": "female", "پسر": "male", "дівчинка": "female"}
+    values |= {"чол": "male", "Ч": "male", "жіноча": "female", "Kadın": "female", "erkek": "male"}
     text = "record_id,full_name,sex\n" + "".join(f"r{i},Amina,{v}\n" for i, v in enumerate(values))
     frame = rm.read_records(write(tmp_path, text))
     assert frame["sex"].tolist() == list(values.values())
