@@ -63,7 +63,7 @@ _MONTHS = re.compile(
 )
 # An age under a bound: "under 5", "<5" (0 to 4). Not one over a bound ("9+", "over 10":
 # no range to read, blanked and reported, as a test of ages as officers write them holds).
-_UNDER = re.compile(r"^\s*(?:under|below|less than|younger than|<)\s*(\d{1,3})\s*$", re.I)
+_UNDER = re.compile(r"^\s*(?:under|below|less than|younger than|<)\s*(\d{1,3})\s*$", re.IGNORECASE)
 # Weeks and days, the age of a newborn: under a year, 0.
 _WEEKS_DAYS = re.compile(
     r"\s*-?\s*(?:(?:weeks?|wks?|days?)(?:[\s-]+old)?|semaines?|jours?|semanas?|días?|dias?"
@@ -178,15 +178,16 @@ def parse_partial_date(text: str, *, month_first: bool = False) -> PartialDate |
     if not text:
         return None
     match = _DATE.match(text) or _COMPACT.match(text)
-    if match is None and not _YEAR_LAST.match(text):
+    written = None if match else _YEAR_LAST.match(text)
+    if match is None and written is None:
         text = _as_written_in_full(text)
         match = _DATE.match(text) or _COMPACT.match(text)
+        written = None if match else _YEAR_LAST.match(text)
     if match:
         if _YEAR_POINT_DIGIT.match(text):
             return None
         year, month, day = match.groups()
     else:
-        written = _YEAR_LAST.match(text)
         if not written:
             return None
         first, second, year = written.groups()
