@@ -27,8 +27,9 @@ from rfl_match.bloom_filters import dice
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
 from rfl_match.mixture import FAMILY_COMPARISONS, OWN_NAME
+from rfl_match.names.keys import token_keys
 from rfl_match.names.parts import kunya_opening
-from rfl_match.names.variants import listed_classes
+from rfl_match.names.variants import listed_classes, lookup_latin, nickname_names
 from rfl_match.prepare import (
     MAX_CHAIN,
     PERSON_COLUMNS,
@@ -682,6 +683,7 @@ class GivenNameComparison(Comparison):
         "a kunya (Abu X, Umm X: a name taken from a child's) against a given name",
         "an initial against a name it may stand for",
         "the same first name, but the second given names differ",
+        "one is a nickname the other name may go by",
     )
 
     def __init__(self, spec: ComparisonSpec) -> None:
@@ -703,6 +705,8 @@ class GivenNameComparison(Comparison):
             same_first = _first_given_agrees(data, li[rows], ri[rows])
             rows = rows[same_first]
             out[rows[_second_given_differs(data, li[rows], ri[rows])]] = self.n_levels + 2
+        rows = np.flatnonzero(levels == kernels.GIVEN_ALIKE)
+        out[rows[_nickname_of(data, li[rows], ri[rows])]] = self.n_levels + 3
         return out.astype(np.int8)
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
@@ -739,6 +743,11 @@ class GivenNameComparison(Comparison):
         if _initials(data, 0).any() or _initials(data, 1).any():
             rows = np.flatnonzero(levels == kernels.DIFFERENT)
             levels[rows[_initial_opens(data, li[rows], ri[rows])]] = kernels.MISSING
+        # A nickname against a name it may stand for (Hamoudi: Muhammad, Yoni: Yohannes,
+        # Vitya: Viktor; nicknames.tsv): names alike, never the same name.
+        rows = np.flatnonzero(levels == kernels.DIFFERENT)
+        if len(rows):
+            levels[rows[_nickname_of(data, li[rows], ri[rows])]] = kernels.GIVEN_ALIKE
         # The same first name, other second given names (María José, María Fernanda;
         # Mohammad Zaman, Mohammad Nabi): siblings are told apart by the second.
         if self.second_given:
@@ -1283,6 +1292,79 @@ def _plain_second_parts(data: PreparedPair) -> npt.NDArray[np.bool_]:
         )
         data._cache["plain second parts"] = cached
     out: npt.NDArray[np.bool_] = cached
+    return out
+
+
+def _name_codes(words: Sequence[str], codes: dict[str, int], width: int) -> list[int]:
+    """What each name is read as for :func:`_nickname_of`: its class where
+    ``variants.tsv`` lists it (any spelling meets), else its two keys; as codes of
+    ``codes`` (grown as new ones come), padded with -1 to ``width``."""
+    out: list[int] = []
+    for word in words:
+        listed = lookup_latin(word)
+        read = (
+            [f"c:{listed}"]
+            if listed is not None
+            else [f"{kind}:{key}" for kind, key in zip("sp", token_keys(word), strict=True) if key]
+        )
+        out += [codes.setdefault(one, len(codes)) for one in read]
+    return (out + [-1] * width)[:width]
+
+
+def _given_texts(data: PreparedPair, side: int) -> tuple[list[str], npt.NDArray[np.intp]]:
+    """Each distinct given token's text ("" for none) and each record's index into them."""
+    words = data.tokens.array()
+    tokens, at = kernels.unique_inverse(data.person_names(side).first_token)
+    return [words[t] if t >= 0 else "" for t in tokens.tolist()], at
+
+
+def _nickname_stands(data: PreparedPair, side: int) -> IntArray | None:
+    """Per record of a side, ``(n, k)`` codes (:func:`_name_codes`) of the names its given
+    name may stand for where it is a nickname (-1: none); None where no record's is. Read
+    off each distinct given token once (made once)."""
+    key = f"nickname stands:{side}"
+    if key not in data._cache:
+        texts, at = _given_texts(data, side)
+        stands = [nickname_names(text) if text else () for text in texts]
+        width = 2 * max((len(names) for names in stands), default=0)
+        found = None
+        if width:
+            codes: dict[str, int] = data._cache.setdefault("nickname codes", {})
+            rows = [_name_codes(list(names), codes, width) for names in stands]
+            found = np.array(rows, dtype=np.int32)[at]
+        data._cache[key] = found
+    out: IntArray | None = data._cache[key]
+    return out
+
+
+def _nickname_own(data: PreparedPair, side: int) -> IntArray:
+    """Per record of a side, ``(n, 2)`` codes (:func:`_name_codes`) of what its given name
+    is read as, which another record's nickname may stand for (made once)."""
+    key = f"nickname own:{side}"
+    if key not in data._cache:
+        texts, at = _given_texts(data, side)
+        codes: dict[str, int] = data._cache.setdefault("nickname codes", {})
+        rows = [_name_codes([text] if text else [], codes, 2) for text in texts]
+        data._cache[key] = np.array(rows, dtype=np.int32).reshape(-1, 2)[at]
+    out: IntArray = data._cache[key]
+    return out
+
+
+def _nickname_of(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray[np.bool_]:
+    """Per pair, whether one given name is a nickname (``nicknames.tsv``) that the other
+    may go by: Hamoudi and Muhammad (any spelling or script of a listed name), Vitya and
+    Viktor (keys alike)."""
+    out = np.zeros(len(li), dtype=bool)
+    if not len(li):
+        return out
+    for side, (x, y) in enumerate(((li, ri), (ri, li))):
+        stands = _nickname_stands(data, side)
+        if stands is None:
+            continue
+        rows = np.flatnonzero(stands[x, 0] >= 0)  # the few pairs with a nickname this side
+        mine, own = stands[x[rows]], _nickname_own(data, 1 - side)[y[rows]]
+        hit = (mine[:, :, None] == own[:, None, :]) & (mine[:, :, None] >= 0)
+        out[rows[hit.any(axis=(1, 2))]] = True
     return out
 
 

@@ -595,8 +595,11 @@ KUNYA_PAIRS = [
 ]
 
 
-def test_given_name_of_a_kunya() -> None:
-    left, right, want, noted = (list(x) for x in zip(*KUNYA_PAIRS, strict=True))
+def given_names_compared(
+    left: list[str], right: list[str]
+) -> tuple[compare.Comparison, PreparedPair, Index, Levels]:
+    """The given-name comparison of the full names ``left[i]`` and ``right[i]``: the
+    comparison, the prepared records, the pairs' rows and their levels."""
     lf = validate_records(
         pd.DataFrame({"record_id": [f"l{i}" for i in range(len(left))], "full_name": left})
     )
@@ -605,7 +608,12 @@ def test_given_name_of_a_kunya() -> None:
     )
     comparison = build_comparison(ComparisonSpec("name", "given_name", name="given_name"))
     data, idx = PreparedPair(lf, rf), np.arange(len(lf))
-    got = comparison.levels(data, idx, idx)
+    return comparison, data, idx, comparison.levels(data, idx, idx)
+
+
+def test_given_name_of_a_kunya() -> None:
+    left, right, want, noted = (list(x) for x in zip(*KUNYA_PAIRS, strict=True))
+    comparison, data, idx, got = given_names_compared(left, right)
     assert [comparison.labels[g] for g in got] == want
     # the explanations say why a given name counts as missing
     phrases = [comparison.describe(c) for c in comparison.phrase_levels(data, idx, idx, got)]
@@ -619,6 +627,36 @@ def test_given_name_of_a_kunya() -> None:
         kunya if n else f"{w}, same family name" if w != "missing" else w
         for w, n in zip(want, noted, strict=True)
     ]
+
+
+# A nickname against a name it may stand for (rfl_match/names/resources/nicknames.tsv)
+# reads "sounds alike", and the explanation says why; against another name it stays
+# different. A listed name is met in any spelling or script (Hamoudi: محمد, Mohamed), an
+# unlisted one by its keys (Vitya: Victor).
+NICKNAME_PAIRS = [
+    ("Hamoudi Jamal Taha", "محمد جمال طه", "sounds alike", True),
+    ("Hamudi Jamal Taha", "Mohamed Jamal Taha", "sounds alike", True),
+    ("Hassoun Ali Jaber", "Hussein Ali Jaber", "sounds alike", True),
+    ("Hassoun Ali Jaber", "Hasan Ali Jaber", "sounds alike", True),
+    ("Hassoun Ali Jaber", "Omar Ali Jaber", "different", False),
+    ("Yoni Tesfay", "ዮሐንስ ተስፋይ", "sounds alike", True),
+    ("Vitya Shevchuk", "Victor Shevchuk", "sounds alike", True),
+    ("Paty Ramirez Garcia", "Patricia Ramirez Garcia", "sounds alike", True),
+    ("Max Oliynyk", "Maksym Oliynyk", "sounds alike", True),
+    ("Mimi Ahmed", "Fatima Ahmed", "different", False),
+    ("Aloush Karim", "Ali Karim", "sounds alike", True),
+    ("Aloush Karim", "Aloush Karim", "same spelling", False),
+]
+
+
+def test_a_nickname_sounds_like_the_names_it_may_stand_for() -> None:
+    left, right, want, noted = (list(x) for x in zip(*NICKNAME_PAIRS, strict=True))
+    for a, b in ((left, right), (right, left)):
+        comparison, data, idx, got = given_names_compared(a, b)
+        note = comparison.notes[3]
+        assert [comparison.labels[g] for g in got] == want
+        phrases = [comparison.describe(c) for c in comparison.phrase_levels(data, idx, idx, got)]
+        assert phrases == [note if n else w for w, n in zip(want, noted, strict=True)]
 
 
 # A compound given name written as two words on one side and one on the other: the given

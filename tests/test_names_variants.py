@@ -12,7 +12,7 @@ from rfl_match.names._resources import read_table
 from rfl_match.names.clean import clean_text
 from rfl_match.names.normalize import reads_somali
 from rfl_match.names.romanization import _ascii_word
-from rfl_match.names.variants import fold_spelling, lookup_latin
+from rfl_match.names.variants import fold_spelling, lookup_latin, nickname_names
 
 SAME = {
     "muhammad": "Mohammed Muhammad Mohamed Mohamad Muhammed Mohd Mhd محمد Maxamed Мухаммед Mahamed "
@@ -656,3 +656,22 @@ def test_persian_v_and_w_spellings_meet(name: str, spellings: str) -> None:
 )
 def test_persian_reading_of_vav(native: str, culture: str | None, token: str) -> None:
     assert normalize_name(native, culture=culture).tokens == (token,)
+
+
+def test_nicknames_table_stands_apart_from_the_classes() -> None:
+    """Each nickname (nicknames.tsv) stands for names as usually spelt, one word each; no
+    nickname is a spelling of a class it stands for (that is a variant, in variants.tsv);
+    and spellings that fold alike find the same names."""
+    rows = read_table("nicknames.tsv")
+    assert len(rows) >= 40
+    for spellings, names in rows:
+        targets = [clean_text(name) for name in names.split(",")]
+        assert targets and all(t and " " not in t for t in targets), names
+        classes = {lookup_latin(t) for t in targets} - {None}
+        for spelling in spellings.split(","):
+            word = clean_text(spelling)
+            assert word and word.isascii(), spelling
+            assert lookup_latin(word) not in classes, (spelling, names)
+            assert set(targets) <= set(nickname_names(word)), spelling
+    assert nickname_names("hamudi") == nickname_names("hamoudi") != ()
+    assert nickname_names("hassan") == () and nickname_names("") == ()

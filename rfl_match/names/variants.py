@@ -94,3 +94,28 @@ def lookup_latin(word: str) -> str | None:
 def lookup_native(word: str) -> str | None:
     """The class id of a cleaned native-script spelling, or None when not listed."""
     return _classes()[2].get(word)
+
+
+@cache
+def _nicknames() -> dict[str, tuple[str, ...]]:
+    """Folded nickname spelling -> the names it may stand for (``nicknames.tsv``; a
+    spelling of two rows stands for both rows' names)."""
+    found: dict[str, list[str]] = {}
+    for spellings, names in read_table("nicknames.tsv"):
+        targets = [clean_text(name) for name in names.split(",") if name.strip()]
+        for spelling in spellings.split(","):
+            key = fold_spelling(clean_text(spelling).replace(" ", ""))
+            if key:
+                listed = found.setdefault(key, [])
+                listed += [target for target in targets if target not in listed]
+    return {key: tuple(names) for key, names in found.items()}
+
+
+def nickname_names(word: str) -> tuple[str, ...]:
+    """The names a nickname or pet form may stand for (``nicknames.tsv``), as usually
+    spelt; () for a word that is none. ``word``: a romanised token as clean-up leaves it.
+
+    >>> nickname_names("hassoun"), nickname_names("vitia"), nickname_names("hassan")
+    (('hasan', 'husayn', 'hasanayn'), ('viktor',), ())
+    """
+    return _nicknames().get(fold_spelling(word), ())
