@@ -208,6 +208,7 @@ def run(
     calib = reliability(prob, hit)
     speed = _speed_line(fit_time, predict_time, n_requests, n_sightings)
     placeholder_rows, unnamed_line = _placeholder_rows(data, true_keys, overall, seed)
+    twin_rows = _twin_rows(n_requests, n_sightings, seed)
 
     lines = header(
         f"Quality on synthetic data ({n_requests:,} requests x {n_sightings:,} sightings)",
@@ -264,6 +265,19 @@ def run(
         *table(placeholder_rows),
         "",
         unnamed_line,
+        "",
+        "### Twins",
+        "",
+        "The same draw with twins made (`SynthConfig(twin_rate="
+        f"{TWIN_RATE:g})`: that share of the children after their family's first are born "
+        "the same day as the sibling before them; only those children's dates change). A "
+        "twin shares the family name, the parents, the places and the birth with the sought "
+        "child, and has a given name of its own: a twin pair is a request and a sighting of "
+        "its person's twin, a false match. 'Ranked above': the twin's sighting scores "
+        "higher than every true sighting of the request, of the twin pairs among the "
+        "candidates whose request has a true sighting there too.",
+        "",
+        *table(twin_rows),
         "",
         "### Precision-recall curve",
         "",
@@ -419,6 +433,52 @@ def _placeholder_rows(
         "never by its name."
     )
     return rows, line
+
+
+#: The twins subsection's ``SynthConfig.twin_rate``: ten times the world's share of children
+#: born a twin, so that a suite of this size holds enough sought children's twins to count.
+TWIN_RATE = 0.2
+
+
+def _twin_rows(n_requests: int, n_sightings: int, seed: int) -> list[dict[str, Any]]:
+    """The default linker on the same draw with twins made (:data:`TWIN_RATE`): per
+    request whose person's twin is sighted, whether a twin's sighting is among its
+    candidates, predicted (at the default threshold and top_k), and ranked above the
+    request's best true sighting; and the draw's F1."""
+    data = synthetic(n_requests, n_sightings, seed, twin_rate=TWIN_RATE)
+    true_keys = pd.Index(_truth_table(data)["key"])
+    log(f"quality: fit + predict with twins made ({TWIN_RATE:g} of later children)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linker = rm.Linker().fit(data.requests, data.sightings)
+        default = linker.predict(data.requests, data.sightings)
+        scored = linker.predict(data.requests, data.sightings, threshold=0.0, top_k=0)
+    sides = data.corruptions.astype(str)
+    requests = sides[sides["side"] == "request"]
+    sightings = sides[sides["side"] == "sighting"]
+    twins = requests.loc[requests["twin_id"] != "", ["record_id", "twin_id"]].merge(
+        sightings[["record_id", "person_id"]], left_on="twin_id", right_on="person_id"
+    )
+    twin_keys = pair_keys(twins["record_id_x"], twins["record_id_y"])
+    scored = scored.assign(key=pair_keys(scored["request_id"], scored["sighting_id"]))
+    true_best = scored[scored["key"].isin(true_keys)].groupby("request_id")["match_probability"]
+    best = true_best.max()
+    twin_scored = scored[scored["key"].isin(twin_keys)]
+    sought = best.reindex(twin_scored["request_id"]).to_numpy()
+    above = twin_scored["match_probability"].to_numpy() > sought
+    predicted = pair_keys(default["request_id"], default["sighting_id"])
+    overall = score_pairs(predicted, true_keys)
+    return [
+        {
+            "twin pairs": len(twin_keys),
+            "among candidates": int(twin_scored["request_id"].size),
+            "predicted": int(predicted.isin(twin_keys).sum()),
+            "ranked above the sought person's sighting": int(above.sum()),
+            "of requests whose sighting is a candidate": int((~np.isnan(sought)).sum()),
+            "requests with a twin sighted": int(twins["record_id_x"].nunique()),
+            "F1 of the draw": overall.f1,
+        }
+    ]
 
 
 def _speed_line(fit: Phase, predict: Phase, n_requests: int, n_sightings: int) -> str:

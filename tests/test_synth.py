@@ -349,3 +349,51 @@ def test_every_written_date_exists() -> None:
             assert parsed.notna().all(), full[parsed.isna()].head().tolist()
     births = pd.concat([data.requests, data.sightings])["date_of_birth"]
     assert births.str.endswith("-02-29").any()  # leap years' are still written
+
+
+def test_twins_share_the_family_and_the_day_and_move_only_their_own_dates(
+    small: SynthData,
+) -> None:
+    twins = generate(SynthConfig(n_requests=300, n_sightings=600, seed=11, twin_rate=0.3))
+    assert "twin_id" not in small.corruptions.columns
+    # Only the twins' records move (their births, the record dates drawn around them, and
+    # what a birth decides: an age's words, a title for an elder); the truth and every
+    # other record are as without twins.
+    pd.testing.assert_frame_equal(small.truth, twins.truth)
+    has_twin = twins.corruptions["twin_id"].to_numpy() != ""
+    n = len(twins.requests)
+    for at, a, b in (
+        (has_twin[:n], small.requests, twins.requests),
+        (has_twin[n:], small.sightings, twins.sightings),
+        (has_twin, small.corruptions, twins.corruptions.drop(columns="twin_id")),
+    ):
+        pd.testing.assert_frame_equal(a[~at], b[~at])
+        assert not a[at].equals(b[at])
+    # A twin is of the person's family, another child of it.
+    people = twins.corruptions.drop_duplicates("person_id").set_index("person_id")
+    named = twins.corruptions[twins.corruptions["twin_id"] != ""]
+    assert len(named) > 0
+    # (a family's members are rows next to each other; a twin the records hold is of it)
+    gap = named["twin_id"].str[1:].astype(int) - named["person_id"].str[1:].astype(int)
+    assert gap.abs().eq(1).all()
+    both = named[named["twin_id"].isin(people.index)]
+    assert len(both) > 0
+    assert (people["family_id"].reindex(both["twin_id"]).to_numpy() == both["family_id"]).all()
+
+
+def test_twins_are_born_the_same_day() -> None:
+    rng, twin_rng = np.random.default_rng(3), np.random.default_rng(4)
+    people = generate_people(
+        n_families=400,
+        culture_weights=np.full(len(CULTURES), 1 / len(CULTURES)),
+        pools=load_pools(),
+        rng=rng,
+        twins=(0.5, twin_rng),
+    )
+    rows = np.flatnonzero(people.twin_of >= 0)
+    assert len(rows) > 50
+    elder = people.twin_of[rows]
+    assert (people.birth[rows] == people.birth[elder]).all()
+    assert (people.family_id[rows] == people.family_id[elder]).all()
+    assert (people.role[rows] == CHILD).all() and (people.role[elder] == CHILD).all()
+    assert (people.given[rows] != people.given[elder]).all()

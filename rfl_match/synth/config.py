@@ -62,6 +62,13 @@ class SynthConfig:
         placeholder_dob_rate: birth date written as 1 January of the year (more often for
             some cultures, see ``records.PLACEHOLDER_MULTIPLIER``).
         imprecise_dob_rate: birth date given as year or year-month only.
+        twin_rate: share of the children after their family's first who are born the same
+            day as the sibling before them: twins, who share the family, the parents, the
+            places and the birth, and have their own given names. 0 (the default) makes
+            none, so that the data of a seed stay as they were; about 0.02 is the world's
+            share of children born a twin (more in West Africa). Drawn from a random
+            stream of its own: the other records of a seed are the same at any rate. With
+            a rate above 0, ``corruptions`` has a ``twin_id`` column.
     """
 
     n_requests: int = 500
@@ -85,6 +92,7 @@ class SynthConfig:
     age_misestimated_rate: float = 0.15
     placeholder_dob_rate: float = 0.1
     imprecise_dob_rate: float = 0.2
+    twin_rate: float = 0.0
 
     def rate(self, corruption: str) -> float:
         """The configured rate of one corruption (``duplicate`` is ``duplicate_rate``)."""

@@ -47,6 +47,8 @@ def _day(iso: str) -> int:
 _FIRST_RECORD = _day("2015-01-01")
 _LAST_REQUEST = _day("2025-06-30")
 _LAST_RECORD = _day("2025-12-31")
+#: The twins' random stream is seeded with (seed, this), apart from the main one.
+_TWIN_STREAM = 2
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,9 @@ class SynthData:
         corruptions: one row a record: ``record_id``, ``side`` (request or sighting),
             ``culture``, ``corruptions`` (';'-joined names from
             :data:`~rfl_match.synth.config.CORRUPTIONS`), ``person_id`` and ``family_id``
-            (records of one person share ``person_id``: the truth for deduplication).
+            (records of one person share ``person_id``: the truth for deduplication); with
+            a ``twin_rate``, ``twin_id``: the person's twin ("" for none; of triplets, the
+            one born next to it in the family's order).
         rates: per ``side`` and ``corruption``: ``eligible`` (records it could apply to),
             ``applied`` and their ratio ``rate``. For ``duplicate``, eligible counts the
             distinct people sighted and applied their extra sightings.
@@ -126,8 +130,13 @@ def generate(config: SynthConfig | None = None) -> SynthData:
     pools = load_pools()
     n_req, n_sig = config.n_requests, config.n_sightings
     n_families = math.ceil((n_req + n_sig) * 0.4) + 10
+    twins = (config.twin_rate, np.random.default_rng((config.seed, _TWIN_STREAM)))
     people = generate_people(
-        n_families=n_families, culture_weights=_culture_weights(config), pools=pools, rng=rng
+        n_families=n_families,
+        culture_weights=_culture_weights(config),
+        pools=pools,
+        rng=rng,
+        twins=twins if config.twin_rate > 0 else None,
     )
     n_people = len(people)
     everyone = np.arange(n_people, dtype=np.int64)
@@ -225,6 +234,14 @@ def generate(config: SynthConfig | None = None) -> SynthData:
     )
     truth = truth.sort_values(["request_id", "sighting_id"], ignore_index=True)
     corruptions = _corruption_frame(record_id, is_sighting, person, people, rendered.applied)
+    if config.twin_rate > 0:
+        twin = people.twin_of[person]
+        # Both ways: the elder twin's records name the younger.
+        younger = np.full(n_people, -1, dtype=np.int64)
+        born = np.flatnonzero(people.twin_of >= 0)
+        younger[people.twin_of[born]] = born
+        twin = np.where(twin >= 0, twin, younger[person])
+        corruptions["twin_id"] = [f"P{t:07d}" if t >= 0 else "" for t in twin.tolist()]
     return SynthData(
         requests=requests,
         sightings=sightings,

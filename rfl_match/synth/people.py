@@ -62,6 +62,8 @@ class People:
         convention: the person's usual romanisation habit, 0 (most usual forms) to 3.
         eldest_son: for a parent in a culture that uses a kunya (Abu X, Umm X), the given
             name of the family's first son; -1 elsewhere.
+        twin_of: for a child born the same day as the sibling before it (``twins``), that
+            sibling's row; -1 elsewhere.
     """
 
     culture: IntArray
@@ -81,6 +83,7 @@ class People:
     nationality: IntArray
     convention: IntArray
     eldest_son: IntArray
+    twin_of: IntArray
 
     def __len__(self) -> int:
         return len(self.culture)
@@ -98,9 +101,17 @@ def _uniform(rng: np.random.Generator, pool: IntArray, size: int) -> IntArray:
 
 
 def generate_people(
-    *, n_families: int, culture_weights: NDArray[np.float64], pools: Pools, rng: np.random.Generator
+    *,
+    n_families: int,
+    culture_weights: NDArray[np.float64],
+    pools: Pools,
+    rng: np.random.Generator,
+    twins: tuple[float, np.random.Generator] | None = None,
 ) -> People:
-    """Draw ``n_families`` families and return all their members."""
+    """Draw ``n_families`` families and return all their members. ``twins``: the share of
+    children after their family's first who are born the same day as the sibling before
+    them, and a random stream of its own for that draw (so that the rest of the data of a
+    seed does not move with it)."""
     f_culture = rng.choice(len(CULTURES), size=n_families, p=culture_weights).astype(np.int64)
     n_children = np.minimum(1 + rng.poisson(1.8, size=n_families), 7).astype(np.int64)
     size = 2 + n_children
@@ -127,6 +138,12 @@ def generate_people(
     u = rng.random(n)
     birth_child = child_lo + (u * (child_hi - child_lo + 1)).astype(np.int64)
     birth = np.where(is_child, birth_child, birth)
+    twin_of = np.full(n, -1, dtype=np.int64)
+    if twins is not None and twins[0] > 0:
+        later = is_child & (pos > 2)  # a child with an elder sibling before it
+        for row in np.flatnonzero(later & (twins[1].random(n) < twins[0])).tolist():
+            birth[row] = birth[row - 1]  # in order: triplets share the first one's day
+            twin_of[row] = row - 1
 
     f_names = {
         key: np.full(n_families, -1, dtype=np.int64)
@@ -236,6 +253,7 @@ def generate_people(
         nationality=f_names["nat"][fid],
         convention=convention,
         eldest_son=eldest_son,
+        twin_of=twin_of,
     )
 
 
