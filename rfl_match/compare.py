@@ -562,12 +562,16 @@ class ConditionedComparison(Comparison):
 
     @property
     def notes(self) -> tuple[str, ...]:  # type: ignore[override]
-        return self.inner.notes
+        """The inner comparison's, then each again for a pair whose anchor agrees."""
+        noun = TITLES.get(self.anchor, self.anchor.replace("_", " "))
+        return (*self.inner.notes, *(f"{note}, same {noun}" for note in self.inner.notes))
 
     def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
         inner = self.inner.phrase_levels(data, li, ri, self.base_levels[levels])
         noted = inner >= self.inner.n_levels
-        return np.where(noted, inner - self.inner.n_levels + self.n_levels, levels).astype(np.int8)
+        agreeing = np.where(levels >= self.inner.n_levels, len(self.inner.notes), 0)
+        note = inner - self.inner.n_levels + self.n_levels + agreeing
+        return np.where(noted, note, levels).astype(np.int8)
 
     @property
     def ordered(self) -> bool:

@@ -657,6 +657,13 @@ def test_a_nickname_sounds_like_the_names_it_may_stand_for() -> None:
         assert [comparison.labels[g] for g in got] == want
         phrases = [comparison.describe(c) for c in comparison.phrase_levels(data, idx, idx, got)]
         assert phrases == [note if n else w for w, n in zip(want, noted, strict=True)]
+        # split by the family name, which every pair here shares: the note says so too
+        split = compare.ConditionedComparison(comparison, "family_name")
+        shifted = np.where(got > 0, got + split.offset, got).astype(np.int8)
+        codes = split.phrase_levels(data, idx, idx, shifted)
+        assert [split.describe(c) for c in codes] == [
+            f"{note if n else w}, same family name" for w, n in zip(want, noted, strict=True)
+        ]
 
 
 # A compound given name written as two words on one side and one on the other: the given
