@@ -516,6 +516,7 @@ def _read(
                     skip_absent_mapping=True,
                     warn_misspelled_targets=False,
                     date_fields=config.date_fields,
+                    calendars=config.calendars,
                 )
             except RecordError as exc:
                 errors.append(exc)

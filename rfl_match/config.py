@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from rfl_match.schema import CANONICAL_FIELDS, near_canonical_field
+from rfl_match.dates import CALENDARS
+from rfl_match.schema import CANONICAL_FIELDS, DATE_FIELDS, near_canonical_field
 from rfl_match.warn import warn
 
 # Comparison kinds and what each compares (see compare.py for the levels of each).
@@ -429,6 +430,13 @@ class LinkConfig:
         workers: threads for the comparison kernels and string similarities (-1, the
             default: every core).
         mapping: input column -> canonical field, for files whose headers differ.
+        calendars: date column (as named after ``mapping``) -> the calendar its dates are
+            written in where it is not the Gregorian: ``"ethiopian"``,
+            ``"solar_hijri"`` (Iran's and Afghanistan's) or ``"lunar_hijri"``
+            (``rfl_match.dates.CALENDARS``). Each date is read as the days it stands for
+            (a year of another calendar spans two Gregorian years). A cell that names its
+            calendar (``1385 SH``, ``2008 ዓ.ም``, ``1400 AH``, ``2009 AD``) is read in
+            that one, in any column, without this option.
         culture: a hint for name structure ("arabic", "somali", ...), or "".
     """
 
@@ -461,6 +469,7 @@ class LinkConfig:
     chunk_pairs: int = 2_000_000
     workers: int = -1
     mapping: dict[str, str] = field(default_factory=dict)
+    calendars: dict[str, str] = field(default_factory=dict)
     culture: str = ""
 
     def __post_init__(self) -> None:
@@ -528,6 +537,14 @@ class LinkConfig:
             )
         object.__setattr__(self, "mapping", _mapping(self.mapping))
         _check_mapping_targets(self)
+        object.__setattr__(self, "calendars", check_calendars(self.calendars))
+        for column in self.calendars:
+            if column not in DATE_FIELDS and column not in self.date_fields:
+                raise ConfigError(
+                    f"calendars: {column!r} is no date column: name "
+                    f"{', '.join(DATE_FIELDS)}, or a column a comparison of kind 'date' reads "
+                    "(as named after mapping)"
+                )
         object.__setattr__(self, "threshold", check_threshold(self.threshold))
         object.__setattr__(self, "top_k", check_top_k(self.top_k))
         object.__setattr__(
@@ -581,7 +598,7 @@ class LinkConfig:
                 out[f.name] = [_spec_to_dict(s) for s in value]
             elif f.name in ("blocking", "context_blocking"):
                 out[f.name] = [list(rule) for rule in value]
-            elif f.name == "mapping":
+            elif f.name in ("mapping", "calendars"):
                 out[f.name] = dict(value)
             else:
                 out[f.name] = value
@@ -741,6 +758,19 @@ def _mapping(value: Any) -> dict[str, str]:
     for column, target in value.items():
         if not (isinstance(column, str) and isinstance(target, str)):
             raise ConfigError(f"mapping: {column!r} = {target!r}; {wanted}")
+    return dict(value)
+
+
+def check_calendars(value: Any) -> dict[str, str]:
+    """``calendars`` (of :class:`LinkConfig`, or given to ``read_records``) as a dict of
+    its own: date column -> one of :data:`rfl_match.dates.CALENDARS`; a ConfigError
+    otherwise."""
+    wanted = f"use a table of date column = calendar, one of {', '.join(CALENDARS)}"
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"calendars: {value!r}; {wanted}")
+    for column, calendar in value.items():
+        if not (isinstance(column, str) and calendar in CALENDARS):
+            raise ConfigError(f"calendars: {column!r} = {calendar!r}; {wanted}")
     return dict(value)
 
 
@@ -949,9 +979,10 @@ def _dump_toml(data: dict[str, Any]) -> str:
     lines: list[str] = []
     tables: list[str] = []
     for key, value in data.items():
-        if key == "mapping":
-            tables.append("\n[mapping]")
-            tables.extend(f"{toml_value(k)} = {toml_value(v)}" for k, v in value.items())
+        if key in ("mapping", "calendars"):
+            if value or key == "mapping":
+                tables.append(f"\n[{key}]")
+                tables.extend(f"{toml_value(k)} = {toml_value(v)}" for k, v in value.items())
         elif key == "compare":
             for spec in value:
                 tables.append("\n[[compare]]")

@@ -142,6 +142,11 @@ def _days(year: int, month: int, day: int) -> int:
     return date(year, month, day).toordinal() - _EPOCH
 
 
+def _day_iso(day: int) -> str:
+    """``YYYY-MM-DD`` of a day (days since 1970-01-01)."""
+    return date.fromordinal(day + _EPOCH).isoformat()
+
+
 def year_of(day: int) -> int | None:
     """The calendar year of a day (days since 1970-01-01, as births are held); ``None``
     out of the calendar's range."""
@@ -285,21 +290,182 @@ def day_month_orders(texts: Sequence[str]) -> npt.NDArray[np.int8]:
     return orders
 
 
+# --- Other calendars -------------------------------------------------------------------
+# DOMAIN.md: some records use the Ethiopian, Solar Hijri or lunar Hijri calendar. A date in
+# one is read as the Gregorian days it stands for: a day as that day, a month or a year as
+# the span of days it covers (an Ethiopian year runs from 11 or 12 September, a Solar Hijri
+# one from 20 or 21 March), so that 1385 SH meets a birth of 2006-05-10 and one of
+# 2007-02-10 alike.
+
+GREGORIAN, ETHIOPIAN, SOLAR_HIJRI, LUNAR_HIJRI = (
+    "gregorian",
+    "ethiopian",
+    "solar_hijri",
+    "lunar_hijri",
+)
+#: The calendars a date column may be written in (``read_records(calendars=...)``,
+#: ``LinkConfig.calendars``).
+CALENDARS = (GREGORIAN, ETHIOPIAN, SOLAR_HIJRI, LUNAR_HIJRI)
+#: Where a cell names its calendar, before or after the date (``1385 SH``, ``۱۳۸۵ ه.ش``,
+#: ``2008 ዓ.ም``, ``1400 AH``, ``1400 هـ``; ``AD``, ``GC``, ``م``: Gregorian), that
+#: calendar is read, whatever the column's. Solar before lunar: ه.ش is Solar Hijri, هـ
+#: alone lunar.
+_ERA_WORDS = {
+    ETHIOPIAN: r"e\.?\s?c\.?|ዓ\s?[./]?\s?ም\.?",
+    SOLAR_HIJRI: r"s\.?\s?h\.?|h\.?\s?s\.?|a\.?\s?p\.?|(?:هجری\s?)?(?:شمسی|شمسي|خورشیدی)"
+    r"|هـ?\s?[.\u200d]?\s?ش\.?",
+    LUNAR_HIJRI: r"a\.?\s?h\.?|(?:هجری\s?)?قمری|هـ?\s?[.\u200d]?\s?ق\.?|هجري|هـ\.?|ه\.?",
+    GREGORIAN: r"a\.?\s?d\.?|c\.?\s?e\.?|g\.?\s?c\.?|میلادی|ميلادي|م\.?",
+}
+_ERA = "|".join(f"(?P<{name}>{words})" for name, words in _ERA_WORDS.items())
+_ERA_AFTER = re.compile(rf"^\s*(?P<date>[\d\s./-]*\d)\s*(?:{_ERA})\s*$", re.IGNORECASE)
+_ERA_BEFORE = re.compile(rf"^\s*(?:{_ERA})\s*(?P<date>\d[\d\s./-]*)$", re.IGNORECASE)
+_SPAN = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})\s*$")
+#: Years each calendar's dates may have, the Gregorian 1850 to 2100 in its own count.
+_CALENDAR_YEARS = {ETHIOPIAN: (1842, 2093), SOLAR_HIJRI: (1229, 1479), LUNAR_HIJRI: (1266, 1530)}
+#: A lunar Hijri day read by the tabular calendar may be a day or two from the one a
+#: register counted (by the sighted moon, or Umm al-Qura): it stands for those days.
+LUNAR_SLACK = 2
+_ETHIOPIAN_EPOCH = 2795  # the day before 1 Meskerem 1 (proleptic Gregorian ordinal)
+_LUNAR_EPOCH = 227014  # the day before 1 Muharram 1 AH (16 July 622, Julian)
+# Solar Hijri: the years where the 33-year rule of leap years breaks (Borkowski's
+# algorithm, as jalaali-js and the Iranian calendar's tables count).
+_SOLAR_BREAKS = (
+    *(-61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097),
+    *(2192, 2262, 2324, 2394, 2456, 3178),
+)
+
+
+def _trunc_div(a: int, b: int) -> int:
+    return int(a / b)
+
+
+def _trunc_mod(a: int, b: int) -> int:
+    return a - _trunc_div(a, b) * b
+
+
+def _nowruz(year: int) -> int:
+    """The proleptic Gregorian ordinal of 1 Farvardin of a Solar Hijri year."""
+    leaps, start, jump = -14, _SOLAR_BREAKS[0], 0
+    for brk in _SOLAR_BREAKS[1:]:
+        jump = brk - start
+        if year < brk:
+            break
+        leaps += _trunc_div(jump, 33) * 8 + _trunc_div(_trunc_mod(jump, 33), 4)
+        start = brk
+    n = year - start
+    leaps += _trunc_div(n, 33) * 8 + _trunc_div(_trunc_mod(n, 33) + 3, 4)
+    if _trunc_mod(jump, 33) == 4 and jump - n == 4:
+        leaps += 1
+    gregorian = year + 621
+    march = 20 + leaps - (gregorian // 4 - (gregorian // 100 + 1) * 3 // 4 - 150)
+    return date(gregorian, 3, march).toordinal()
+
+
+def _first_day(calendar: str, year: int, month: int) -> int:
+    """The proleptic Gregorian ordinal of the first day of a month (13: an Ethiopian
+    year's Pagume; 1 past the last month: the next year's first)."""
+    if month > (13 if calendar == ETHIOPIAN else 12):
+        year, month = year + 1, 1
+    if calendar == ETHIOPIAN:
+        return _ETHIOPIAN_EPOCH + 365 * (year - 1) + year // 4 + 30 * (month - 1) + 1
+    if calendar == SOLAR_HIJRI:
+        return _nowruz(year) + (month - 1) * 31 - (month // 7) * (month - 7)
+    return (
+        _LUNAR_EPOCH + 1 + 29 * (month - 1) + (6 * month - 1) // 11 + (year - 1) * 354
+        + (3 + 11 * year) // 30
+    )  # fmt: skip
+
+
+def calendar_span(calendar: str, year: int, month: int = 0, day: int = 0) -> tuple[int, int] | None:
+    """The first and last day (days since 1970-01-01) that a date of a calendar other than
+    the Gregorian (:data:`CALENDARS`) stands for: a day, its month (``day`` 0) or its year
+    (``month`` 0); None where it is no date of that calendar. The first day of the year
+    (1 Meskerem, 1 Farvardin, 1 Muharram) is its whole year, as 1 January is. A lunar
+    Hijri day stands for :data:`LUNAR_SLACK` days either side.
+
+    >>> [_day_iso(d) for d in calendar_span(ETHIOPIAN, 2008)]
+    ['2015-09-12', '2016-09-10']
+    >>> [_day_iso(d) for d in calendar_span(SOLAR_HIJRI, 1400, 1)]
+    ['2021-03-21', '2021-04-20']
+    >>> [_day_iso(d) for d in calendar_span(ETHIOPIAN, 2007, 13, 6)]  # Pagume 6 of a leap year
+    ['2015-09-11', '2015-09-11']
+    >>> calendar_span(ETHIOPIAN, 2008, 13, 6) is None
+    True
+    """
+    low, high = _CALENDAR_YEARS[calendar]
+    months = 13 if calendar == ETHIOPIAN else 12
+    if not low <= year <= high or not 0 <= month <= months or (month == 0 and day):
+        return None
+    whole = month == 0 or (month, day) == (1, 1)
+    if whole:
+        month, day = 1, 0
+    first = _first_day(calendar, year, month)
+    after = _first_day(calendar, year + 1, 1) if whole else _first_day(calendar, year, month + 1)
+    if day == 0:
+        return first - _EPOCH, after - 1 - _EPOCH
+    if not 1 <= day <= after - first:
+        return None
+    slack = LUNAR_SLACK if calendar == LUNAR_HIJRI else 0
+    return first + day - 1 - slack - _EPOCH, first + day - 1 + slack - _EPOCH
+
+
+def _in_its_calendar(text: str, calendar: str) -> tuple[int, int] | str | None:
+    """A date text read in the calendar it names (:data:`_ERA_WORDS`), else in
+    ``calendar``: the span of days it stands for (:func:`calendar_span`); a Gregorian
+    date's text, without its era, to read as one (:func:`parse_partial_date`); None where
+    it is no date. Its numbers: a year, a year and month (either order), a year, month and
+    day with the year first or last (day first: the other calendars' registers write no
+    month first), in any script's digits."""
+    span = _SPAN.match(text)
+    if span:
+        first, last = (date.fromisoformat(g).toordinal() - _EPOCH for g in span.groups())
+        return (first, last) if first <= last else None
+    found = _ERA_AFTER.match(text) or _ERA_BEFORE.match(text)
+    if found:
+        calendar = next(name for name in CALENDARS if found.group(name))
+        text = found.group("date")
+    if calendar == GREGORIAN:
+        return text
+    parts = [p for p in re.split(r"[\s./-]+", text.strip()) if p]
+    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        return None
+    numbers = [int(p) for p in parts]
+    if len(parts[0]) == 4:  # year first
+        year, month, day = (*numbers, 0, 0)[:3]
+    elif len(parts[-1]) == 4:  # year last: month and year, or day, month and year
+        year, month, day = numbers[-1], numbers[-2], (numbers[0] if len(parts) == 3 else 0)
+    else:
+        return None
+    return calendar_span(calendar, year, month, day)
+
+
 @dataclass(frozen=True, slots=True)
 class PartialDates:
     """Many partial dates, as columns: year, month and day (0 where not given); the year
-    is 0 where the text is malformed."""
+    is 0 where the text is malformed. ``lo`` and ``hi``: the first and last day (days
+    since 1970-01-01) of a date read in another calendar (:func:`calendar_span`: a year or
+    a month of one spans days no Gregorian year or month names) or written as such a span,
+    else ``MISSING``; its year is its first day's."""
 
     year: npt.NDArray[np.int32]
     month: npt.NDArray[np.int32]
     day: npt.NDArray[np.int32]
+    lo: npt.NDArray[np.int32]
+    hi: npt.NDArray[np.int32]
 
     def iso(self) -> list[str | None]:
-        """:attr:`PartialDate.iso` of each date (None where malformed)."""
+        """:attr:`PartialDate.iso` of each date (None where malformed), a span's as its
+        first and last day, ``YYYY-MM-DD/YYYY-MM-DD`` (ISO 8601's interval)."""
         return [
-            None if y == 0 else _iso(y, m, d)
-            for y, m, d in zip(
-                self.year.tolist(), self.month.tolist(), self.day.tolist(), strict=True
+            None if y == 0 else _iso(y, m, d) if a == MISSING else f"{_day_iso(a)}/{_day_iso(b)}"
+            for y, m, d, a, b in zip(
+                self.year.tolist(),
+                self.month.tolist(),
+                self.day.tolist(),
+                self.lo.tolist(),
+                self.hi.tolist(),
+                strict=True,
             )
         ]
 
@@ -320,6 +486,8 @@ class PartialDates:
         exact = (day > 0) & ~whole_year
         lo = np.where(exact, first + day - 1, first)
         hi = np.where(exact, lo, last - 1)
+        spanned = self.lo != MISSING
+        lo, hi = np.where(spanned, self.lo, lo), np.where(spanned, self.hi, hi)
         known = self.year > 0
         return (
             np.where(known, lo, MISSING).astype(np.int32),
@@ -336,20 +504,31 @@ def _month_start(months: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 
 def parse_partial_dates(
-    texts: Sequence[str], *, month_first: bool | npt.NDArray[np.bool_] = False
+    texts: Sequence[str],
+    *,
+    month_first: bool | npt.NDArray[np.bool_] = False,
+    calendar: str = GREGORIAN,
 ) -> PartialDates:
     """:func:`parse_partial_date` of many texts: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``
     (with or without a time ``THH:MM`` or ``THH:MM:SS``) and ``YYYYMMDD`` written in ASCII
     digits (nearly all dates) are read with numpy, the others one by one. ``month_first``:
     for all the texts or for each, whether one written with its year last is read
-    ``MM/DD/YYYY`` (see :func:`day_month_orders`).
+    ``MM/DD/YYYY`` (see :func:`day_month_orders`). A date that names its calendar
+    (``1385 SH``, ``2008 ዓ.ም``, ``1400 AH``) is read in it, and so is every date where
+    ``calendar`` (one of :data:`CALENDARS`) names another than the Gregorian
+    (:func:`calendar_span`); a span that :attr:`PartialDates.iso` wrote
+    (``2015-09-12/2016-09-10``) is read as the days it names.
 
     >>> parse_partial_dates(["2009-02-29", "2008-02-29", "1999", "17/05/2009"]).day.tolist()
     [0, 29, 0, 17]
+    >>> parse_partial_dates(["1385 SH", "2015-09-12/2016-09-10", "12/05/2008 EC"]).iso()
+    ['2006-03-21/2007-03-20', '2015-09-12/2016-09-10', '2016-01-21/2016-01-21']
     """
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     iso = np.isin(lengths, (4, 7, 8, 10, 16, 19))
+    if calendar != GREGORIAN:  # every text is read in its calendar, one by one
+        iso[:] = False
     if iso.any():
         written = np.array([t for t, keep in zip(texts, iso.tolist(), strict=True) if keep])
         size = lengths[iso]
@@ -400,11 +579,30 @@ def parse_partial_dates(
         month[iso] = np.where(valid, m, 0)
         day[iso] = np.where(valid, d, 0)
     flipped = np.broadcast_to(np.asarray(month_first, dtype=bool), (n,))
+    lo = np.full(n, MISSING, dtype=np.int32)
+    hi = np.full(n, MISSING, dtype=np.int32)
+    gregorian = calendar == GREGORIAN
     for k in np.flatnonzero(~iso).tolist():
-        parsed = parse_partial_date(texts[k], month_first=bool(flipped[k]))
+        # in a Gregorian column, most texts read as Gregorian dates first
+        plain = parse_partial_date(texts[k], month_first=bool(flipped[k])) if gregorian else None
+        if plain is not None:
+            year[k], month[k], day[k] = plain.year, plain.month or 0, plain.day or 0
+            continue
+        read = _in_its_calendar(texts[k], calendar)
+        if isinstance(read, tuple):
+            # written as a span, a day too ("2016-01-21/2016-01-21"): a date read in another
+            # calendar reads as the same days whatever calendar reads it again
+            lo[k], hi[k] = read
+            year[k] = date.fromordinal(read[0] + _EPOCH).year
+            continue
+        if read is None or read == texts[k]:
+            continue  # no date, or a Gregorian text read already
+        parsed = parse_partial_date(read, month_first=bool(flipped[k]))
         if parsed is not None:
             year[k], month[k], day[k] = parsed.year, parsed.month or 0, parsed.day or 0
-    return PartialDates(year, month, day)
+            if not gregorian:  # a Gregorian date said so, in another's column: a span
+                lo[k], hi[k] = parsed.interval()
+    return PartialDates(year, month, day, lo, hi)
 
 
 #: Excel's date systems: the day that serial 0 counts from. The 1900 system (Excel on

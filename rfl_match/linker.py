@@ -275,11 +275,26 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     # The configured date columns are checked too: a frame read_records validated without
     # them (it knows no configuration) is validated again, with them.
     dates = config.date_fields
-    if is_validated(frame, dates):
+    if is_validated(frame, dates, config.calendars):
         return _named_by_alternates(frame)
-    out = validate_records(frame, config.mapping or None, source=source, date_fields=dates)
-    mark_validated(out, dates)
+    out = validate_records(
+        frame,
+        config.mapping or None,
+        source=source,
+        date_fields=dates,
+        calendars=_present(config.calendars, frame, config.mapping),
+    )
+    mark_validated(out, dates, config.calendars)
     return _named_by_alternates(out)
+
+
+def _present(
+    calendars: dict[str, str], frame: pd.DataFrame, mapping: dict[str, str]
+) -> dict[str, str]:
+    """Those of a configuration's ``calendars`` whose column the frame holds (as named
+    after ``mapping``): one configuration reads both inputs, each with its own columns."""
+    held = {str(mapping.get(str(c), c)) for c in frame.columns}
+    return {column: calendar for column, calendar in calendars.items() if column in held}
 
 
 #: Problems a warning quotes (:func:`_say_problems`); the rest are counted.

@@ -9,7 +9,7 @@ its row, is blanked, and is listed in ``frame.attrs["problems"]``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -21,8 +21,10 @@ from rfl_match.arrays import text_columns_where
 from rfl_match.bloom_filters import filter_widths
 from rfl_match.date_checks import MALFORMED_AGE, age_word, check_dates, note_ages
 from rfl_match.dates import (
+    CALENDARS,
     DAY_FIRST,
     EITHER_ORDER,
+    GREGORIAN,
     MONTH_FIRST,
     SERIAL_EPOCHS,
     day_month_orders,
@@ -325,11 +327,16 @@ def _mapping_problems(mapping: dict[str, str] | None, columns: Iterable[Any]) ->
 VALIDATED = "rfl_match_validated"
 
 
-def mark_validated(frame: pd.DataFrame, date_fields: Iterable[str] = ()) -> None:
+def mark_validated(
+    frame: pd.DataFrame,
+    date_fields: Iterable[str] = (),
+    calendars: Mapping[str, str] | None = None,
+) -> None:
     """Note on a frame of validated records (in its ``attrs``) its columns, length and a
     digest of its content (:func:`rfl_match.digests.frame_digest`), and the extra date
-    columns it was validated with (``date_fields``, as given to :func:`validate_records`),
-    so that the same frame passed again is not validated again (:func:`is_validated`).
+    columns and calendars it was validated with (``date_fields``, ``calendars``, as given
+    to :func:`validate_records`), so that the same frame passed again is not validated
+    again (:func:`is_validated`).
     pandas copies ``attrs`` to the frames it derives from this one: one with other columns
     or rows (a column dropped, frames concatenated, rows filtered), and this frame itself
     once a cell is changed in place, no longer match, and are validated anew."""
@@ -340,23 +347,37 @@ def mark_validated(frame: pd.DataFrame, date_fields: Iterable[str] = ()) -> None
         len(frame),
         digest and digest.hex(),
         extra_date_fields(frame.columns, date_fields),
+        sorted((calendars or {}).items()),
     )
 
 
-def is_validated(frame: pd.DataFrame, date_fields: Iterable[str] = ()) -> bool:
+def is_validated(
+    frame: pd.DataFrame,
+    date_fields: Iterable[str] = (),
+    calendars: Mapping[str, str] | None = None,
+) -> bool:
     """Whether the frame has the columns, length and content :func:`mark_validated`
     noted on it (the content is read only when the rest agrees: about 0.2 s a million
     records), and was validated with each of ``date_fields`` that it holds as a date
-    column: a frame that :func:`rfl_match.read_records` read without a configuration's
-    extra date columns has its serials and malformed cells there still as written."""
+    column (a frame that :func:`rfl_match.read_records` read without a configuration's
+    extra date columns has its serials and malformed cells there still as written), and
+    with each of ``calendars`` for a column it holds: one read as Gregorian holds another
+    calendar's dates as their numbers were written (``12/05/2008``: ``2008-05-12``), read
+    again in theirs; one read in its calendar holds spans of Gregorian days
+    (:meth:`rfl_match.dates.PartialDates.iso`), which read as themselves in any."""
     noted = frame.attrs.get(VALIDATED)
-    if not isinstance(noted, tuple) or len(noted) != 4:
+    if not isinstance(noted, tuple) or len(noted) not in (4, 5):
         return False
-    columns, rows, digest, dates = noted
+    columns, rows, digest, dates = noted[:4]
     if columns != tuple(frame.columns) or rows != len(frame) or digest is None:
         return False
     if not set(extra_date_fields(frame.columns, date_fields)) <= set(dates):
         return False
+    read_in = dict(tuple(pair) for pair in noted[4]) if len(noted) == 5 else {}
+    held = {str(c) for c in frame.columns}
+    for column, calendar in (calendars or {}).items():
+        if column in held and calendar != GREGORIAN and read_in.get(column) != calendar:
+            return False
     now = frame_digest(frame)
     return now is not None and now.hex() == digest
 
@@ -469,6 +490,7 @@ def validate_records(
     date_system: int = 1900,
     date_fields: Iterable[str] = (),
     rows: npt.ArrayLike | None = None,
+    calendars: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Map, check and clean a frame of records.
 
@@ -495,7 +517,12 @@ def validate_records(
     (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, ``YYYYMMDD``, and ``DD/MM/YYYY`` or
     ``MM/DD/YYYY`` in the order the column's cells show, :func:`_day_month_order`;
     serials read); a canonical field among them keeps its own checks
-    (:func:`extra_date_fields`).
+    (:func:`extra_date_fields`). ``calendars``: date column (as named after ``mapping``) ->
+    the calendar its dates are written in, where not the Gregorian
+    (:data:`rfl_match.dates.CALENDARS`): each is written as the Gregorian date it is, or
+    as the span of days it stands for (``2015-09-12/2016-09-10``: the Ethiopian year 2008).
+    A cell that names its calendar (``1385 SH``, ``2008 ዓ.ም``) is so read in any date
+    column.
     """
     fatal: list[Problem] = []
     if isinstance(frame.columns, pd.MultiIndex):
@@ -625,11 +652,20 @@ def validate_records(
             distinct[column] = written
         elif column in fractional:
             fractional[column] &= ~serial  # a serial's fraction is its time of day
-    shown = _file_order(out, date_columns, distinct)
+    calendar_of = _calendars_of(calendars, date_columns)
+    gregorian = [c for c in date_columns if calendar_of.get(c, GREGORIAN) == GREGORIAN]
+    shown = _file_order(out, gregorian, distinct)
     for column in date_columns:
         message = None if column in DATE_FIELDS else _EXTRA_DATE
         _clean_dates(
-            out, column, problems, fractional.get(column), message, distinct.get(column), shown
+            out,
+            column,
+            problems,
+            fractional.get(column),
+            message,
+            distinct.get(column),
+            shown,
+            calendar_of.get(column, GREGORIAN),
         )
     _clean_column(out, "age", _each(_check_age), problems)
     # Values that read well but cannot be (a birth after its record's date), or are unused
@@ -1071,6 +1107,23 @@ def _each(check: Callable[[str], str | None]) -> Check:
     return lambda values: [check(value) for value in values]
 
 
+def _calendars_of(
+    calendars: Mapping[str, str] | None, date_columns: Sequence[str]
+) -> dict[str, str]:
+    """``validate_records``' ``calendars``, checked: a ValueError for a calendar not in
+    :data:`~rfl_match.dates.CALENDARS` or a column that is no date column."""
+    found = dict(calendars or {})
+    for column, calendar in found.items():
+        if calendar not in CALENDARS:
+            raise ValueError(f"calendars: {column!r} = {calendar!r}; use one of {CALENDARS}")
+        if column not in date_columns:
+            raise ValueError(
+                f"calendars: {column!r} is no date column (the date columns: "
+                f"{', '.join(date_columns)})"
+            )
+    return found
+
+
 def _clean_dates(
     out: pd.DataFrame,
     column: str,
@@ -1079,15 +1132,20 @@ def _clean_dates(
     message: str | None = None,
     distinct: Any = None,
     shown: tuple[str, int] | None = None,
+    calendar: str = GREGORIAN,
 ) -> None:
     """:func:`_clean_column` of a date column, its dates written with the year last read
     in the order its own cells show (:func:`_day_month_order`), or where they show none,
-    the one the file's other date columns show (``shown``: :func:`_file_order`).
-    ``distinct``: the column's distinct values, as :func:`pandas.unique` gives them, where
-    the caller has read them."""
+    the one the file's other date columns show (``shown``: :func:`_file_order`); in
+    ``calendar`` (:func:`rfl_match.dates.parse_partial_dates`: another calendar's dates
+    are read day first, as its registers write them). ``distinct``: the column's distinct
+    values, as :func:`pandas.unique` gives them, where the caller has read them."""
     if column not in out.columns:
         return
-    month_first, either = _day_month_order(out[column], column, problems, distinct, shown)
+    month_first: frozenset[str] = frozenset()
+    either = None
+    if calendar == GREGORIAN:
+        month_first, either = _day_month_order(out[column], column, problems, distinct, shown)
     if either is not None:
         values = out[column]
         for row in np.flatnonzero(either).tolist():
@@ -1097,10 +1155,24 @@ def _clean_dates(
 
     def check(values: list[str]) -> list[str | None]:
         flags = np.array([v in month_first for v in values], dtype=bool) if month_first else False
-        return parse_partial_dates(values, month_first=flags).iso()
+        return parse_partial_dates(values, month_first=flags, calendar=calendar).iso()
 
+    before = len(problems)
     _clean_column(out, column, check, problems, malformed, message, distinct)
+    if calendar == GREGORIAN:
+        # A year no Gregorian date of these records has, but a Hijri one would: say so.
+        for k in range(before, len(problems)):
+            if _HIJRI_YEAR.search(problems[k].value):
+                problems[k] = problems[k]._replace(message=problems[k].message + _HIJRI_HINT)
 
+
+# A year of 1300 to 1479 alone, or first or last in a date: a Solar Hijri (1385 is 2006)
+# or lunar Hijri (1400 is 1979) year, in any script's digits.
+_HIJRI_YEAR = re.compile(r"(?:^|\D)[1١۱][34٣٤۳۴]\d\d(?:\D|$)")
+_HIJRI_HINT = (
+    " (a Solar or lunar Hijri year? Write its calendar beside it, 1385 SH or 1400 AH, or "
+    "name the column's: calendars)"
+)
 
 _EITHER_ORDER = (
     "date reads day first or month first, and its column writes both (see the column's "

@@ -938,6 +938,57 @@ def test_explain_without_a_model_warns_when_the_requests_and_the_sightings_are_o
     assert "dedupe" not in result.stderr
 
 
+def _ethiopian(day: str) -> str:
+    """A Gregorian day written as an Ethiopian register writes it, day first."""
+    from datetime import date
+
+    from rfl_match.dates import ETHIOPIAN, calendar_span
+
+    target = (date.fromisoformat(day) - date(1970, 1, 1)).days
+    for year in range(1900, 2030):
+        for month in range(1, 14):
+            span = calendar_span(ETHIOPIAN, year, month)
+            if span and span[0] <= target <= span[1]:
+                return f"{target - span[0] + 1:02d}/{month:02d}/{year}"
+    raise AssertionError(day)
+
+
+def test_a_configuration_s_calendar_reads_a_column_s_dates_in_it(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """A request's birth written in the Ethiopian calendar meets its sighting's Gregorian
+    one (said so, "AD") as the same date where the configuration names the column's
+    calendar; read as Gregorian, it is years apart."""
+    truth = pd.read_csv(data["truth"], dtype=str)
+    requests = pd.read_csv(data["requests"], dtype=str, keep_default_na=False)
+    sightings = pd.read_csv(data["sightings"], dtype=str, keep_default_na=False)
+    exact = sightings["date_of_birth"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    pair = truth[truth["sighting_id"].isin(sightings.loc[exact, "record_id"])].iloc[0]
+    at = requests.index[requests["record_id"] == pair.request_id][0]
+    born = sightings.loc[sightings["record_id"] == pair.sighting_id, "date_of_birth"].iloc[0]
+    requests.loc[at, "date_of_birth"] = _ethiopian(born)
+    sightings["date_of_birth"] = sightings["date_of_birth"].where(
+        sightings["date_of_birth"] == "", sightings["date_of_birth"] + " AD"
+    )
+    requests.to_csv(tmp_path / "requests.csv", index=False)
+    sightings.to_csv(tmp_path / "sightings.csv", index=False)
+    config = tmp_path / "calendars.toml"
+    config.write_text(
+        data["config"].read_text(encoding="utf-8") + '\n[calendars]\ndate_of_birth = "ethiopian"\n',
+        encoding="utf-8",
+    )
+    files = [tmp_path / "requests.csv", tmp_path / "sightings.csv"]
+    ids = [pair.request_id, pair.sighting_id]
+    result = run("explain", *files, *ids, "--config", config)
+    assert result.returncode == 0, result.stderr
+    birth = next(line for line in result.stdout.splitlines() if line.strip().startswith("birth"))
+    assert "same date" in birth
+    result = run("explain", *files, *ids, "--config", data["config"])
+    assert result.returncode == 0, result.stderr
+    birth = next(line for line in result.stdout.splitlines() if line.strip().startswith("birth"))
+    assert "years apart" in birth
+
+
 def test_explain_says_what_reading_the_files_changed_and_why_a_record_is_not_there(
     tmp_path: Path, data: dict[str, Path]
 ) -> None:

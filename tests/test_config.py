@@ -641,3 +641,20 @@ def test_values_accepted_before_the_checks_still_build() -> None:
     assert config.compare[0].thresholds == (0.9, 0.8)
     with pytest.raises(rm.ConfigError, match=r"max_block_size: 5000\.5"):
         rm.LinkConfig(max_block_size=5000.5)
+
+
+def test_calendars_round_trip_and_name_date_columns_only(tmp_path: Path) -> None:
+    config = rm.LinkConfig(calendars={"date_of_birth": "ethiopian", "source_date": "gregorian"})
+    assert rm.LinkConfig.from_toml(config.to_toml()) == config
+    assert "[calendars]" in config.to_toml()
+    assert "[calendars]" not in rm.LinkConfig().to_toml()
+    for calendars, said in (
+        ({"date_of_birth": "julian"}, "one of gregorian, ethiopian"),
+        ({"age": "ethiopian"}, "'age' is no date column"),
+        ("ethiopian", "use a table of date column = calendar"),
+    ):
+        with pytest.raises(rm.ConfigError, match=said):
+            rm.LinkConfig(calendars=calendars)
+    # a column a date comparison reads may have one
+    spec = rm.ComparisonSpec("date_of_arrival", "date")
+    assert rm.LinkConfig(compare=(spec,), calendars={"date_of_arrival": "solar_hijri"})

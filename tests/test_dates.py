@@ -11,13 +11,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rfl_match.dates import (
+    _CALENDAR_YEARS,
     DAY_FIRST,
     EITHER_ORDER,
+    ETHIOPIAN,
+    LUNAR_HIJRI,
+    LUNAR_SLACK,
     MISSING,
     MONTH_FIRST,
     NO_ORDER,
+    SOLAR_HIJRI,
     PartialDate,
     birth_intervals,
+    calendar_span,
     day_month_orders,
     excel_serial_dates,
     parse_age,
@@ -383,3 +389,112 @@ def test_excel_serial_dates(serial: float, date_system: int, expected: str | Non
     37986 in the 1904 one)."""
     (day_,) = excel_serial_dates(np.array([serial], dtype=np.float64), date_system=date_system)
     assert (None if np.isnat(day_) else str(day_)) == expected
+
+
+# --- Other calendars ---------------------------------------------------------------------
+# Each row: a date as a register of that calendar writes it, and the Gregorian days it
+# stands for (first, last). Anchors: Ethiopian New Year (1 Meskerem) falls on 11 September,
+# or 12 September before a Gregorian leap year; Nowruz (1 Farvardin) on 20 or 21 March, as
+# Iran's calendar tables give it; 1 Muharram 1445 was 19 July 2023.
+CALENDAR_DATES = [
+    ("2008 EC", ("2015-09-12", "2016-09-10")),  # a year: the span of days it covers
+    ("2008 E.C.", ("2015-09-12", "2016-09-10")),
+    ("2009 ዓ.ም", ("2016-09-11", "2017-09-10")),
+    ("ዓ.ም 2017", ("2024-09-11", "2025-09-10")),
+    ("12/05/2008 ዓ.ም", ("2016-01-21", "2016-01-21")),  # 12 Tir, day first
+    ("2008-05 EC", ("2016-01-10", "2016-02-08")),  # Tir: a month of 30 days
+    ("06/13/2007 EC", ("2015-09-11", "2015-09-11")),  # Pagume 6 of a leap year
+    ("01/01/2008 EC", ("2015-09-12", "2016-09-10")),  # New Year's day: the whole year
+    ("1385 SH", ("2006-03-21", "2007-03-20")),
+    ("1399 S.H.", ("2020-03-20", "2021-03-20")),  # a leap year: 366 days
+    ("۱۳۸۵/۰۵/۱۲ ه.ش", ("2006-08-03", "2006-08-03")),  # 12 Mordad, in Persian digits
+    ("1403/12/30 هـ.ش", ("2025-03-20", "2025-03-20")),  # the 30th of a leap Esfand
+    ("1400 هجری شمسی", ("2021-03-21", "2022-03-20")),
+    ("1400 AH", ("1979-11-21", "1980-11-08")),
+    ("1400 هـ", ("1979-11-21", "1980-11-08")),
+    ("10/02/1446 AH", ("2024-08-14", "2024-08-18")),  # a lunar day: 2 days either side
+    ("2009-05-12 AD", ("2009-05-12", "2009-05-12")),  # Gregorian, said so
+    ("12/05/2009 G.C.", ("2009-05-12", "2009-05-12")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CALENDAR_DATES)
+def test_a_date_of_another_calendar_reads_as_the_days_it_stands_for(
+    text: str, expected: tuple[str, str]
+) -> None:
+    lo, hi = parse_partial_dates([text]).interval()
+    assert (int(lo[0]), int(hi[0])) == (day(expected[0]), day(expected[1]))
+    # what validation writes reads back as the same days
+    written = parse_partial_dates([text]).iso()[0]
+    assert written is not None
+    again = parse_partial_dates([written]).interval()
+    assert (int(again[0][0]), int(again[1][0])) == (int(lo[0]), int(hi[0]))
+
+
+@pytest.mark.parametrize(
+    "text", ["2008/13/06 EC", "1385/13/01 SH", "1385/12/31 SH", "1446/13/01 AH", "3000 EC", "1385"]
+)
+def test_a_day_no_calendar_has_is_malformed(text: str) -> None:
+    assert parse_partial_dates([text]).year.tolist() == [0]
+
+
+@pytest.mark.parametrize("calendar", [ETHIOPIAN, SOLAR_HIJRI, LUNAR_HIJRI])
+def test_a_calendar_s_years_and_months_tile_the_days(calendar: str) -> None:
+    """Each year starts the day after the last ends, holds the days of a year of its kind,
+    and its months tile it; its first day of the year stands for the year."""
+    low, high = _CALENDAR_YEARS[calendar]
+    lengths = {ETHIOPIAN: (365, 366), SOLAR_HIJRI: (365, 366), LUNAR_HIJRI: (354, 355)}
+    end = None
+    for year in range(low, high):
+        span = calendar_span(calendar, year)
+        assert span is not None
+        first, last = span
+        assert end is None or first == end + 1
+        assert last - first + 1 in lengths[calendar], year
+        end = last
+        start = first
+        for month in range(1, 14 if calendar == ETHIOPIAN else 13):
+            month_span = calendar_span(calendar, year, month)
+            assert month_span is not None and month_span[0] == start
+            start = month_span[1] + 1
+        assert start == last + 1
+        assert calendar_span(calendar, year, 1, 1) == span
+
+
+@given(st.dates(date(1900, 1, 1), date(2090, 12, 31)))
+@settings(max_examples=200, deadline=None)
+def test_every_day_is_one_day_of_each_calendar(value: date) -> None:
+    """A slow, plain reference: the day's year and month in each calendar found by walking
+    the year spans; the day of that month then reads back as the day."""
+    target = day(value.isoformat())
+    for calendar in (ETHIOPIAN, SOLAR_HIJRI, LUNAR_HIJRI):
+        low, high = _CALENDAR_YEARS[calendar]
+        years = [y for y in range(low, high + 1) if _holds(calendar_span(calendar, y), target)]
+        assert len(years) == 1
+        months = [m for m in range(1, 14) if _holds(calendar_span(calendar, years[0], m), target)]
+        assert len(months) == 1
+        first = calendar_span(calendar, years[0], months[0])
+        assert first is not None
+        read = calendar_span(calendar, years[0], months[0], target - first[0] + 1)
+        slack = LUNAR_SLACK if calendar == LUNAR_HIJRI else 0
+        if (months[0], target - first[0] + 1) != (1, 1):
+            assert read == (target - slack, target + slack)
+
+
+def _holds(span: tuple[int, int] | None, target: int) -> bool:
+    return span is not None and span[0] <= target <= span[1]
+
+
+def test_a_column_of_another_calendar_reads_each_date_in_it() -> None:
+    read = parse_partial_dates(["2008-05-12", "12/05/2008", "2008"], calendar=ETHIOPIAN)
+    # each date written as the span of days it is, a day too, so that it reads the same
+    # again in any calendar
+    assert read.iso() == [
+        "2016-01-21/2016-01-21",
+        "2016-01-21/2016-01-21",
+        "2015-09-12/2016-09-10",
+    ]
+    # a cell that names its calendar keeps it; a span written out reads as itself
+    read = parse_partial_dates(["2009-05-12 AD", "2015-09-12/2016-09-10"], calendar=ETHIOPIAN)
+    assert read.iso() == ["2009-05-12/2009-05-12", "2015-09-12/2016-09-10"]
+    assert parse_partial_dates(read.iso(), calendar=SOLAR_HIJRI).iso() == read.iso()

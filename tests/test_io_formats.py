@@ -337,6 +337,28 @@ def test_pfif_persons_round_trip(tmp_path: Path) -> None:
     assert back["alternate_names"].tolist() == ["", "@SUM(A1)", "Mohammed; Muhammad", "+Olga"]
 
 
+def test_pfif_persons_keep_a_date_of_birth_read_in_another_calendar(tmp_path: Path) -> None:
+    """A year of another calendar is a span of days PFIF's date_of_birth cannot hold: a
+    line of the description, read back as the span; a day is written as that day."""
+    records = rm.read_records(
+        pd.DataFrame(
+            {
+                "record_id": ["a", "b", "c"],
+                "full_name": ["Abebe Kebede", "Sara Ali", "Zia Karimi"],
+                "date_of_birth": ["2008 EC", "12/05/2008 EC", "2001-02-03"],
+            }
+        )
+    )
+    path = tmp_path / "persons.xml"
+    write_table(records, path)
+    text = path.read_text(encoding="utf-8")
+    assert "date_of_birth: 2015-09-12/2016-09-10" in text
+    assert "<pfif:date_of_birth>2016-01-21</pfif:date_of_birth>" in text
+    back = rm.read_records(path)
+    assert back["date_of_birth"].tolist() == ["2015-09-12/2016-09-10", "2016-01-21", "2001-02-03"]
+    assert back["description"].tolist() == ["", "", ""]
+
+
 @pytest.mark.parametrize(
     ("written", "moment"),
     [("2024", "2024-01-01T00:00:00Z"), ("2024-03", "2024-03-01T00:00:00Z")],

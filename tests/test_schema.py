@@ -1040,3 +1040,57 @@ def test_ids_in_increasing_order_are_not_hashed_to_find_repeated_ones() -> None:
         with pytest.raises(rm.RecordError, match="duplicate record id in rows 1, 3"):
             validate_records(ordered.assign(record_id=["R0002", "R0001", "R0002"]))
     assert searched == [3]
+
+
+def test_dates_of_another_calendar_are_written_as_the_gregorian_days_they_stand_for() -> None:
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "c", "d", "e"],
+            "full_name": ["Abebe Kebede", "Sara Ali", "Zia Karimi", "Omar Ali", "Hana Abdi"],
+            "date_of_birth": ["12/05/2008", "2008", "2009-05-12 AD", "06/13/2007", "1385 SH"],
+            "source_date": ["2016-02-01", "", "", "", ""],
+        }
+    )
+    out = validate_records(frame, calendars={"date_of_birth": "ethiopian"})
+    assert out["date_of_birth"].tolist() == [
+        "2016-01-21/2016-01-21",  # 12 Tir 2008, day first
+        "2015-09-12/2016-09-10",  # the year 2008
+        "2009-05-12/2009-05-12",  # a cell that names its calendar keeps it
+        "2015-09-11/2015-09-11",  # Pagume 6, a thirteenth month's day
+        "2006-03-21/2007-03-20",
+    ]
+    assert out["source_date"].tolist()[0] == "2016-02-01"  # another column, Gregorian
+    assert not out.attrs["problems"]
+    # validated again, in any calendar, the days are the same
+    again = validate_records(out, calendars={"date_of_birth": "ethiopian"})
+    assert again["date_of_birth"].tolist() == out["date_of_birth"].tolist()
+    assert validate_records(out)["date_of_birth"].tolist() == out["date_of_birth"].tolist()
+    with pytest.raises(ValueError, match="'full_name' is no date column"):
+        validate_records(frame, calendars={"full_name": "ethiopian"})
+
+
+def test_a_hijri_year_in_a_gregorian_column_is_blanked_with_a_hint() -> None:
+    frame = pd.DataFrame(
+        {"record_id": ["a", "b"], "full_name": ["Zia Karimi", "Sara Ali"],
+         "date_of_birth": ["1385", "۱۴۰۰/۰۱/۰۱"]}
+    )  # fmt: skip
+    problems = validate_records(frame).attrs["problems"]
+    assert [p.row for p in problems] == [1, 2]
+    assert all("1385 SH or 1400 AH" in p.message for p in problems)
+
+
+def test_a_frame_read_without_its_calendar_is_read_again_in_it() -> None:
+    """A frame read_records read as Gregorian holds the numbers as written; a Linker whose
+    configuration names the column's calendar reads them again in it."""
+    frame = rm.read_records(
+        pd.DataFrame(
+            {"record_id": ["a"], "full_name": ["Abebe Kebede"], "date_of_birth": ["12/05/2008"]}
+        )
+    )
+    assert frame["date_of_birth"].tolist() == ["2008-05-12"]
+    assert is_validated(frame)
+    assert not is_validated(frame, calendars={"date_of_birth": "ethiopian"})
+    read = rm.read_records(frame.copy(), calendars={"date_of_birth": "ethiopian"})
+    assert read["date_of_birth"].tolist() == ["2016-01-21/2016-01-21"]
+    assert is_validated(read, calendars={"date_of_birth": "ethiopian"})
+    assert is_validated(read)

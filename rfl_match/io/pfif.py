@@ -302,6 +302,10 @@ def _lines(value: str) -> list[str]:
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 # The line write_pfif_persons puts in the description for such a date.
 _DESCRIBED_DATE = re.compile(r"^source_date: (\d{4}(?:-\d{2})?)$", re.MULTILINE)
+# A date of birth that is a span of days (a year of another calendar, read by validation:
+# rfl_match.dates.calendar_span), which PFIF's date_of_birth cannot hold: a line of the
+# description, read back.
+_DESCRIBED_SPAN = re.compile(r"^date_of_birth: (\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2})$")
 
 
 def _date_part(value: str) -> str:
@@ -399,6 +403,13 @@ def _person_record(person: dict[str, str]) -> dict[str, str]:
     for key in ("sex", "date_of_birth", "age"):
         out[key] = person.get(key, "").strip()
     out["source_date"], description = _source_date(person)
+    if not out["date_of_birth"]:
+        lines = description.splitlines()
+        spans = [_DESCRIBED_SPAN.match(line.strip()) for line in lines]
+        found = next((m.group(1) for m in spans if m), "")
+        if found:
+            out["date_of_birth"] = found
+            description = "\n".join(line for line, m in zip(lines, spans, strict=True) if not m)
     described, description = _described_fields(person, description)
     out.update(described)
     if "description" in person:
@@ -813,6 +824,14 @@ def write_pfif_persons(
             for key in _DESCRIBED_FIELDS
             if (value := " ".join(row.get(key, "").split()))
         ]
+        birth = row.get("date_of_birth", "")
+        if _DESCRIBED_SPAN.match(f"date_of_birth: {birth}"):
+            first, _, last = birth.partition("/")
+            if first == last:  # a day read in another calendar: that day
+                values["date_of_birth"] = first
+            else:
+                values["date_of_birth"] = ""
+                described.append(f"date_of_birth: {birth}")
         description = row.get("description", "")
         if partial:
             # one such line: a description read from an older export may hold one already

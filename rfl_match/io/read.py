@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rfl_match.config import check_calendars
 from rfl_match.io.paths import FilePath
 from rfl_match.io.table import (
     RejectedRow,
@@ -286,6 +287,7 @@ def load_records(
     skip_absent_mapping: bool = False,
     warn_misspelled_targets: bool = True,
     date_fields: Iterable[str] = (),
+    calendars: Mapping[str, str] | None = None,
 ) -> LoadedRecords:
     """Read records, keeping every row that can be used and accounting for every other.
 
@@ -307,11 +309,15 @@ def load_records(
             neither a canonical field nor a column it uses).
         date_fields: columns of the user's own read as dates, as ``date_of_birth`` is
             (see :func:`read_records`).
+        calendars: date column -> its calendar (see :func:`read_records`); those whose
+            column this input does not hold are left out (one configuration for two
+            files).
 
     Raises:
         RecordError: when the input cannot be used at all (RecordsRejected when rows were
             rejected before that was found).
     """
+    wanted = check_calendars(calendars or {})
     if isinstance(path_or_dataframe, pd.DataFrame):
         table = Table(path_or_dataframe, format="frame")
         source = "input"
@@ -332,6 +338,9 @@ def load_records(
         mapping = {k: v for k, v in mapping.items() if k not in absent}
     if warn_misspelled_targets:
         _warn_misspelled_targets(mapping)
+    named = {str(c).strip() for c in frame.columns}
+    named |= {target for header, target in (mapping or {}).items() if header in named}
+    held_calendars = {c: calendar for c, calendar in wanted.items() if c in named}
     problems = list(table.problems)
     if table.format != "frame":
         problems += formula_problems(frame, rows)
@@ -358,6 +367,7 @@ def load_records(
             date_system=table.date_system,
             date_fields=date_fields,
             rows=rows,
+            calendars=held_calendars,
         )
     except MappingError:  # the mapping is to change, whatever the rows
         raise
@@ -373,7 +383,7 @@ def load_records(
     problems += records.attrs.get("problems", [])
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     records.attrs["problems"] = problems
-    mark_validated(records, date_fields)
+    mark_validated(records, date_fields, held_calendars)
     return LoadedRecords(records, problems, rejected, absent, table.format, table.dropped_rows)
 
 
@@ -382,6 +392,7 @@ def read_records(
     mapping: dict[str, str] | None = None,
     *,
     date_fields: Iterable[str] = (),
+    calendars: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read records into the canonical schema.
 
@@ -405,6 +416,13 @@ def read_records(
             them such a column is text of the user's own, kept as written; a
             :class:`~rfl_match.Linker` given the frame checks them then (it knows its
             configuration), but reports nothing: name them here to see the problems.
+        calendars: date column (as named after ``mapping``) -> the calendar its dates
+            are written in, where not the Gregorian: ``"ethiopian"``, ``"solar_hijri"``
+            or ``"lunar_hijri"`` (``LinkConfig.calendars``). Each date is written as the
+            Gregorian date it is, or as the span of days it stands for
+            (``2015-09-12/2016-09-10``: the Ethiopian year 2008). A cell that names its
+            calendar (``1385 SH``, ``۱۳۸۵ ه.ش``, ``2008 ዓ.ም``, ``1400 AH``) is read in it
+            without this.
 
     Returns:
         A frame of string columns, canonical and extra. ``attrs["problems"]`` lists each
@@ -422,4 +440,5 @@ def read_records(
         reject_bad_rows=False,
         warn_misspelled_targets=False,
         date_fields=date_fields,
+        calendars=calendars,
     ).records
