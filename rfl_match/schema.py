@@ -1239,8 +1239,14 @@ def _day_month_order(
     counts = np.bincount(codes[codes >= 0], minlength=len(texts))
 
     def shown(order: int) -> tuple[int, str]:
+        """How many cells read so, and one quoted (", such as '12/25/2009'") where the
+        column says nothing of a person (a record's date): a date of birth is not quoted
+        in a note that logs keep (:meth:`Problem.logged`)."""
         where = orders == order
-        return int(counts[where].sum()), texts[int(np.argmax(where))] if where.any() else ""
+        if not where.any():
+            return 0, ""
+        quoted = column in LOGGED_VALUE_COLUMNS
+        return int(counts[where].sum()), f", such as {texts[int(np.argmax(where))]!r}" * quoted
 
     (days, day), (months, month), (either, both) = map(
         shown, (DAY_FIRST, MONTH_FIRST, EITHER_ORDER)
@@ -1251,8 +1257,8 @@ def _day_month_order(
     if days and months:
         blanked = f"; the {either:,} that read either way are blanked" if either else ""
         note = (
-            f"dates written with the year last in both orders, day first ({days:,}, such as "
-            f"{day!r}) and month first ({months:,}, such as {month!r}): each is read as its "
+            f"dates written with the year last in both orders, day first ({days:,}{day}) and "
+            f"month first ({months:,}{month}): each is read as its "
             f"own day over 12 shows{blanked}"
         )
         problems.append(Problem(None, column, note))
@@ -1261,15 +1267,15 @@ def _day_month_order(
     if months and either:
         note = (
             f"dates written with the year last read month first (MM/DD/YYYY), as {months:,} "
-            f"with a day over 12 written second show (such as {month!r}): so are the "
-            f"{either:,} that read either way (such as {both!r})"
+            f"with a day over 12 written second show{month}: so are the "
+            f"{either:,} that read either way{both}"
         )
         problems.append(Problem(None, column, note))
     elif either and not days and file_order is not None and file_order[1] == MONTH_FIRST:
         note = (
             f"dates written with the year last read month first (MM/DD/YYYY), as the "
             f"file's {file_order[0]} shows: no day over 12 shows this column's order, and "
-            f"the {either:,} that read either way (such as {both!r}) are read so"
+            f"the {either:,} that read either way{both} are read so"
         )
         problems.append(Problem(None, column, note))
         read = orders.tolist()
@@ -1278,7 +1284,7 @@ def _day_month_order(
         note = (
             f"dates written with the year last read day first (DD/MM/YYYY), as most "
             f"registers write them: no day over 12 shows the column's order, and the "
-            f"{either:,} that read either way (such as {both!r}) may be month first"
+            f"{either:,} that read either way{both} may be month first"
         )
         problems.append(Problem(None, column, note))
     return (month_first if months else frozenset()), None
