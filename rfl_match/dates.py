@@ -180,7 +180,7 @@ def parse_partial_date(text: str, *, month_first: bool = False) -> PartialDate |
     >>> parse_partial_date("12/25/2009", month_first=True).iso
     '2009-12-25'
     """
-    if not text:
+    if not text or len(text) > _DATE_MAX_CHARS:
         return None
     match = _DATE.match(text) or _COMPACT.match(text)
     written = None if match else _YEAR_LAST.match(text)
@@ -312,14 +312,24 @@ CALENDARS = (GREGORIAN, ETHIOPIAN, SOLAR_HIJRI, LUNAR_HIJRI)
 #: alone lunar.
 _ERA_WORDS = {
     ETHIOPIAN: r"e\.?\s?c\.?|ዓ\s?[./]?\s?ም\.?",
-    SOLAR_HIJRI: r"s\.?\s?h\.?|h\.?\s?s\.?|a\.?\s?p\.?|(?:هجری\s?)?(?:شمسی|شمسي|خورشیدی)"
-    r"|هـ?\s?[.\u200d]?\s?ش\.?",
-    LUNAR_HIJRI: r"a\.?\s?h\.?|(?:هجری\s?)?قمری|هـ?\s?[.\u200d]?\s?ق\.?|هجري|هـ\.?|ه\.?",
+    SOLAR_HIJRI: r"s\.?\s?h\.?|h\.?\s?s\.?|a\.?\s?p\.?|(?:هجر[یي]\s?)?(?:شمس[یي]|خورشید[یي])"
+    r"|هـ?\s?\u200d?\s?\.?\s?ش\.?|ش\.?",
+    LUNAR_HIJRI: r"a\.?\s?h\.?|(?:هجر[یي]\s?)?قمر[یي]|هـ?\s?\u200d?\s?\.?\s?ق\.?|هجرية|هجري"
+    r"|هـ\.?|ه\.?|h\.?",
     GREGORIAN: r"a\.?\s?d\.?|c\.?\s?e\.?|g\.?\s?c\.?|میلادی|ميلادي|م\.?",
 }
+# Marks of writing direction that exports from right-to-left systems leave in a cell.
+_DIRECTION_MARKS = str.maketrans("", "", "\u200e\u200f\u061c\u202a\u202b\u202c")
 _ERA = "|".join(f"(?P<{name}>{words})" for name, words in _ERA_WORDS.items())
-_ERA_AFTER = re.compile(rf"^\s*(?P<date>[\d\s./-]*\d)\s*(?:{_ERA})\s*$", re.IGNORECASE)
-_ERA_BEFORE = re.compile(rf"^\s*(?:{_ERA})\s*(?P<date>\d[\d\s./-]*)$", re.IGNORECASE)
+_ERA_AFTER = re.compile(
+    rf"^\s*(?P<date>\D{{0,16}}?[\dxX?\s./-]*\d)\s*(?:{_ERA})\s*$", re.IGNORECASE
+)
+_ERA_BEFORE = re.compile(
+    rf"^\s*(?:{_ERA})\s*(?P<date>\D{{0,16}}?[\dxX?\s./-]*\d)\s*$", re.IGNORECASE
+)
+# The longest date text read: a longer one is malformed before any pattern reads it (a
+# pattern's search over a run of spaces or digits is quadratic in it).
+_DATE_MAX_CHARS = 64
 _SPAN = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})\s*$")
 #: Years each calendar's dates may have, the Gregorian 1850 to 2100 in its own count.
 _CALENDAR_YEARS = {ETHIOPIAN: (1842, 2093), SOLAR_HIJRI: (1229, 1479), LUNAR_HIJRI: (1266, 1530)}
@@ -377,12 +387,17 @@ def _first_day(calendar: str, year: int, month: int) -> int:
     )  # fmt: skip
 
 
-def calendar_span(calendar: str, year: int, month: int = 0, day: int = 0) -> tuple[int, int] | None:
+def calendar_span(
+    calendar: str, year: int, month: int = 0, day: int = 0, *, placeholders: bool = True
+) -> tuple[int, int] | None:
     """The first and last day (days since 1970-01-01) that a date of a calendar other than
     the Gregorian (:data:`CALENDARS`) stands for: a day, its month (``day`` 0) or its year
     (``month`` 0); None where it is no date of that calendar. The first day of the year
-    (1 Meskerem, 1 Farvardin, 1 Muharram) is its whole year, as 1 January is. A lunar
-    Hijri day stands for :data:`LUNAR_SLACK` days either side.
+    (1 Meskerem, 1 Farvardin, 1 Muharram) is its whole year, as 1 January is
+    (``placeholders``; false for a record's date, meant to the day). A lunar Hijri date
+    reaches :data:`LUNAR_SLACK` days further either side, and its months may have 30 days
+    where the tabular calendar counts 29 (a register's count, by the moon or Umm al-Qura,
+    may differ from it by a day or two).
 
     >>> [_day_iso(d) for d in calendar_span(ETHIOPIAN, 2008)]
     ['2015-09-12', '2016-09-10']
@@ -397,38 +412,45 @@ def calendar_span(calendar: str, year: int, month: int = 0, day: int = 0) -> tup
     months = 13 if calendar == ETHIOPIAN else 12
     if not low <= year <= high or not 0 <= month <= months or (month == 0 and day):
         return None
-    whole = month == 0 or (month, day) == (1, 1)
+    whole = month == 0 or (placeholders and (month, day) == (1, 1))
     if whole:
         month, day = 1, 0
     first = _first_day(calendar, year, month)
     after = _first_day(calendar, year + 1, 1) if whole else _first_day(calendar, year, month + 1)
-    if day == 0:
-        return first - _EPOCH, after - 1 - _EPOCH
-    if not 1 <= day <= after - first:
-        return None
     slack = LUNAR_SLACK if calendar == LUNAR_HIJRI else 0
+    if day == 0:
+        return first - slack - _EPOCH, after - 1 + slack - _EPOCH
+    if not 1 <= day <= (30 if slack else after - first):
+        return None
     return first + day - 1 - slack - _EPOCH, first + day - 1 + slack - _EPOCH
 
 
-def _in_its_calendar(text: str, calendar: str) -> tuple[int, int] | str | None:
+def _in_its_calendar(
+    text: str, calendar: str, *, placeholders: bool = True
+) -> tuple[int, int] | str | None:
     """A date text read in the calendar it names (:data:`_ERA_WORDS`), else in
     ``calendar``: the span of days it stands for (:func:`calendar_span`); a Gregorian
     date's text, without its era, to read as one (:func:`parse_partial_date`); None where
     it is no date. Its numbers: a year, a year and month (either order), a year, month and
     day with the year first or last (day first: the other calendars' registers write no
-    month first), in any script's digits."""
+    month first), in any script's digits; an estimate's words and parts not known (``~1385
+    SH``, ``XX/XX/1385 SH``) read past as a Gregorian date's are."""
+    if len(text) > _DATE_MAX_CHARS:
+        return None
     span = _SPAN.match(text)
     if span:
         first, last = (date.fromisoformat(g).toordinal() - _EPOCH for g in span.groups())
         return (first, last) if first <= last else None
+    text = text.translate(_DIRECTION_MARKS)
     found = _ERA_AFTER.match(text) or _ERA_BEFORE.match(text)
     if found:
         calendar = next(name for name in CALENDARS if found.group(name))
         text = found.group("date")
     if calendar == GREGORIAN:
         return text
+    text = _UNKNOWN_PART.sub("00", _ESTIMATE.sub("", _ABOUT.sub("", text)))
     parts = [p for p in re.split(r"[\s./-]+", text.strip()) if p]
-    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+    if not 1 <= len(parts) <= 3 or not all(p.isdecimal() for p in parts):
         return None
     numbers = [int(p) for p in parts]
     if len(parts[0]) == 4:  # year first
@@ -437,7 +459,7 @@ def _in_its_calendar(text: str, calendar: str) -> tuple[int, int] | str | None:
         year, month, day = numbers[-1], numbers[-2], (numbers[0] if len(parts) == 3 else 0)
     else:
         return None
-    return calendar_span(calendar, year, month, day)
+    return calendar_span(calendar, year, month, day, placeholders=placeholders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,6 +530,7 @@ def parse_partial_dates(
     *,
     month_first: bool | npt.NDArray[np.bool_] = False,
     calendar: str = GREGORIAN,
+    placeholders: bool = True,
 ) -> PartialDates:
     """:func:`parse_partial_date` of many texts: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``
     (with or without a time ``THH:MM`` or ``THH:MM:SS``) and ``YYYYMMDD`` written in ASCII
@@ -516,8 +539,10 @@ def parse_partial_dates(
     ``MM/DD/YYYY`` (see :func:`day_month_orders`). A date that names its calendar
     (``1385 SH``, ``2008 ዓ.ም``, ``1400 AH``) is read in it, and so is every date where
     ``calendar`` (one of :data:`CALENDARS`) names another than the Gregorian
-    (:func:`calendar_span`); a span that :attr:`PartialDates.iso` wrote
-    (``2015-09-12/2016-09-10``) is read as the days it names.
+    (:func:`calendar_span`; ``placeholders``: whether its first day of the year stands for
+    the year, false for a record's date); a span that :attr:`PartialDates.iso` wrote
+    (``2015-09-12/2016-09-10``) is read as the days it names. A text longer than 64
+    characters is no date.
 
     >>> parse_partial_dates(["2009-02-29", "2008-02-29", "1999", "17/05/2009"]).day.tolist()
     [0, 29, 0, 17]
@@ -588,7 +613,7 @@ def parse_partial_dates(
         if plain is not None:
             year[k], month[k], day[k] = plain.year, plain.month or 0, plain.day or 0
             continue
-        read = _in_its_calendar(texts[k], calendar)
+        read = _in_its_calendar(texts[k], calendar, placeholders=placeholders)
         if isinstance(read, tuple):
             # written as a span, a day too ("2016-01-21/2016-01-21"): a date read in another
             # calendar reads as the same days whatever calendar reads it again

@@ -1155,20 +1155,24 @@ def _clean_dates(
 
     def check(values: list[str]) -> list[str | None]:
         flags = np.array([v in month_first for v in values], dtype=bool) if month_first else False
-        return parse_partial_dates(values, month_first=flags, calendar=calendar).iso()
+        return parse_partial_dates(
+            values, month_first=flags, calendar=calendar, placeholders=column != "source_date"
+        ).iso()
 
     before = len(problems)
     _clean_column(out, column, check, problems, malformed, message, distinct)
     if calendar == GREGORIAN:
         # A year no Gregorian date of these records has, but a Hijri one would: say so.
         for k in range(before, len(problems)):
-            if _HIJRI_YEAR.search(problems[k].value):
+            said = problems[k].value
+            if _HIJRI_YEAR.search(said) and not _LETTER.search(said):  # not one that names it
                 problems[k] = problems[k]._replace(message=problems[k].message + _HIJRI_HINT)
 
 
 # A year of 1300 to 1479 alone, or first or last in a date: a Solar Hijri (1385 is 2006)
 # or lunar Hijri (1400 is 1979) year, in any script's digits.
 _HIJRI_YEAR = re.compile(r"(?:^|\D)[1١۱][34٣٤۳۴]\d\d(?:\D|$)")
+_LETTER = re.compile(r"[^\W\d_]")
 _HIJRI_HINT = (
     " (a Solar or lunar Hijri year? Write its calendar beside it, 1385 SH or 1400 AH, or "
     "name the column's: calendars)"

@@ -410,9 +410,19 @@ CALENDAR_DATES = [
     ("۱۳۸۵/۰۵/۱۲ ه.ش", ("2006-08-03", "2006-08-03")),  # 12 Mordad, in Persian digits
     ("1403/12/30 هـ.ش", ("2025-03-20", "2025-03-20")),  # the 30th of a leap Esfand
     ("1400 هجری شمسی", ("2021-03-21", "2022-03-20")),
-    ("1400 AH", ("1979-11-21", "1980-11-08")),
-    ("1400 هـ", ("1979-11-21", "1980-11-08")),
-    ("10/02/1446 AH", ("2024-08-14", "2024-08-18")),  # a lunar day: 2 days either side
+    ("1385 هجري شمسي", ("2006-03-21", "2007-03-20")),
+    ("۱۳۸۵ ه\u200d.ش", ("2006-03-21", "2007-03-20")),  # a joiner and a dot, as Persian types it
+    ("\u200f۱۳۸۵/۰۵/۱۲ ه.ش\u200f", ("2006-08-03", "2006-08-03")),  # marks of direction
+    ("~1385 SH", ("2006-03-21", "2007-03-20")),  # an estimate's mark
+    ("XX/XX/1385 SH", ("2006-03-21", "2007-03-20")),  # parts not known
+    # lunar Hijri: tabular, each date reaching 2 days further either side (1 Muharram 1400
+    # was 21 November 1979, 1 Muharram 1401 10 November 1980)
+    ("1400 AH", ("1979-11-19", "1980-11-10")),
+    ("1400 هـ", ("1979-11-19", "1980-11-10")),
+    ("1400 هجرية", ("1979-11-19", "1980-11-10")),
+    ("10/02/1446 AH", ("2024-08-14", "2024-08-18")),
+    ("30/02/1440 AH", ("2018-11-08", "2018-11-12")),  # Umm al-Qura's 30th, tabular 29 days
+    ("1440-02 AH", ("2018-10-10", "2018-11-11")),
     ("2009-05-12 AD", ("2009-05-12", "2009-05-12")),  # Gregorian, said so
     ("12/05/2009 G.C.", ("2009-05-12", "2009-05-12")),
 ]
@@ -432,8 +442,10 @@ def test_a_date_of_another_calendar_reads_as_the_days_it_stands_for(
 
 
 @pytest.mark.parametrize(
-    "text", ["2008/13/06 EC", "1385/13/01 SH", "1385/12/31 SH", "1446/13/01 AH", "3000 EC", "1385"]
-)
+    "text",
+    ["2008/13/06 EC", "1385/13/01 SH", "1385/12/31 SH", "1446/13/01 AH", "1446/02/31 AH",
+     "3000 EC", "1385", "፭/2008 EC", "born 1385 SH", " " * 900 + "1385 SH"],
+)  # fmt: skip
 def test_a_day_no_calendar_has_is_malformed(text: str) -> None:
     assert parse_partial_dates([text]).year.tolist() == [0]
 
@@ -444,21 +456,26 @@ def test_a_calendar_s_years_and_months_tile_the_days(calendar: str) -> None:
     and its months tile it; its first day of the year stands for the year."""
     low, high = _CALENDAR_YEARS[calendar]
     lengths = {ETHIOPIAN: (365, 366), SOLAR_HIJRI: (365, 366), LUNAR_HIJRI: (354, 355)}
+    slack = LUNAR_SLACK if calendar == LUNAR_HIJRI else 0
+
+    def span_of(year: int, month: int = 0) -> tuple[int, int]:
+        found = calendar_span(calendar, year, month)
+        assert found is not None
+        return found[0] + slack, found[1] - slack  # the tabular count's own days
+
     end = None
     for year in range(low, high):
-        span = calendar_span(calendar, year)
-        assert span is not None
-        first, last = span
+        first, last = span_of(year)
         assert end is None or first == end + 1
         assert last - first + 1 in lengths[calendar], year
         end = last
         start = first
         for month in range(1, 14 if calendar == ETHIOPIAN else 13):
-            month_span = calendar_span(calendar, year, month)
-            assert month_span is not None and month_span[0] == start
+            month_span = span_of(year, month)
+            assert month_span[0] == start
             start = month_span[1] + 1
         assert start == last + 1
-        assert calendar_span(calendar, year, 1, 1) == span
+        assert calendar_span(calendar, year, 1, 1) == calendar_span(calendar, year)
 
 
 @given(st.dates(date(1900, 1, 1), date(2090, 12, 31)))
@@ -469,20 +486,31 @@ def test_every_day_is_one_day_of_each_calendar(value: date) -> None:
     target = day(value.isoformat())
     for calendar in (ETHIOPIAN, SOLAR_HIJRI, LUNAR_HIJRI):
         low, high = _CALENDAR_YEARS[calendar]
-        years = [y for y in range(low, high + 1) if _holds(calendar_span(calendar, y), target)]
+        slack = LUNAR_SLACK if calendar == LUNAR_HIJRI else 0
+        years = [
+            y for y in range(low, high + 1) if _holds(calendar_span(calendar, y), target, slack)
+        ]
         assert len(years) == 1
-        months = [m for m in range(1, 14) if _holds(calendar_span(calendar, years[0], m), target)]
+        months = [
+            m for m in range(1, 14) if _holds(calendar_span(calendar, years[0], m), target, slack)
+        ]
         assert len(months) == 1
         first = calendar_span(calendar, years[0], months[0])
         assert first is not None
-        read = calendar_span(calendar, years[0], months[0], target - first[0] + 1)
-        slack = LUNAR_SLACK if calendar == LUNAR_HIJRI else 0
-        if (months[0], target - first[0] + 1) != (1, 1):
+        nth = target - first[0] - slack + 1
+        read = calendar_span(calendar, years[0], months[0], nth)
+        if (months[0], nth) != (1, 1):
             assert read == (target - slack, target + slack)
+        # a record's date is that day, its year's first too
+        assert calendar_span(calendar, years[0], months[0], nth, placeholders=False) == (
+            target - slack,
+            target + slack,
+        )
 
 
-def _holds(span: tuple[int, int] | None, target: int) -> bool:
-    return span is not None and span[0] <= target <= span[1]
+def _holds(span: tuple[int, int] | None, target: int, slack: int = 0) -> bool:
+    """Whether ``span`` holds the day, less the slack it reaches either side."""
+    return span is not None and span[0] + slack <= target <= span[1] - slack
 
 
 def test_a_column_of_another_calendar_reads_each_date_in_it() -> None:

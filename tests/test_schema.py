@@ -1069,6 +1069,13 @@ def test_dates_of_another_calendar_are_written_as_the_gregorian_days_they_stand_
     assert validate_records(out)["date_of_birth"].tolist() == out["date_of_birth"].tolist()
     with pytest.raises(ValueError, match="'full_name' is no date column"):
         validate_records(frame, calendars={"full_name": "ethiopian"})
+    # the first day of the year stands for the year in a birth, not in a record's date
+    nowruz = frame.assign(date_of_birth="01/01/1400", source_date="01/01/1400")
+    out = validate_records(
+        nowruz, calendars={"date_of_birth": "solar_hijri", "source_date": "solar_hijri"}
+    )
+    assert out["date_of_birth"].iloc[0] == "2021-03-21/2022-03-20"
+    assert out["source_date"].iloc[0] == "2021-03-21/2021-03-21"
 
 
 def test_a_hijri_year_in_a_gregorian_column_is_blanked_with_a_hint() -> None:
