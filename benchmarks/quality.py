@@ -474,7 +474,7 @@ def _twin_rows(n_requests: int, n_sightings: int, seed: int) -> list[dict[str, A
             "among candidates": int(twin_scored["request_id"].size),
             "predicted": int(predicted.isin(twin_keys).sum()),
             "ranked above the sought person's sighting": int(above.sum()),
-            "of requests whose sighting is a candidate": int((~np.isnan(sought)).sum()),
+            "of those whose request's own sighting is a candidate": int((~np.isnan(sought)).sum()),
             "requests with a twin sighted": int(twins["record_id_x"].nunique()),
             "F1 of the draw": overall.f1,
         }

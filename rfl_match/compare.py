@@ -27,9 +27,13 @@ from rfl_match.bloom_filters import dice
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
 from rfl_match.mixture import FAMILY_COMPARISONS, OWN_NAME
-from rfl_match.names.keys import token_keys
 from rfl_match.names.parts import kunya_opening
-from rfl_match.names.variants import listed_classes, lookup_latin, nickname_names
+from rfl_match.names.variants import (
+    fold_spelling,
+    listed_classes,
+    lookup_latin,
+    nickname_names,
+)
 from rfl_match.prepare import (
     MAX_CHAIN,
     PERSON_COLUMNS,
@@ -1299,76 +1303,60 @@ def _plain_second_parts(data: PreparedPair) -> npt.NDArray[np.bool_]:
     return out
 
 
-def _name_codes(words: Sequence[str], codes: dict[str, int], width: int) -> list[int]:
-    """What each name is read as for :func:`_nickname_of`: its class where
-    ``variants.tsv`` lists it (any spelling meets), else its two keys; as codes of
-    ``codes`` (grown as new ones come), padded with -1 to ``width``."""
-    out: list[int] = []
-    for word in words:
-        listed = lookup_latin(word)
-        read = (
-            [f"c:{listed}"]
-            if listed is not None
-            else [f"{kind}:{key}" for kind, key in zip("sp", token_keys(word), strict=True) if key]
-        )
-        out += [codes.setdefault(one, len(codes)) for one in read]
-    return (out + [-1] * width)[:width]
+def _name_code(word: str, codes: dict[str, int]) -> int:
+    """What a name is read as for :func:`_nickname_of`: its class where ``variants.tsv``
+    lists it (any spelling or script meets), else its spelling as folded
+    (:func:`~rfl_match.names.variants.fold_spelling`: Patricia, not Patrisia, which
+    ``nicknames.tsv`` lists where it is usual): keys alike would meet other names
+    (Mikias and Max); as a code of ``codes``, grown as new ones come."""
+    listed = lookup_latin(word)
+    read = f"c:{listed}" if listed is not None else f"f:{fold_spelling(word)}"
+    return codes.setdefault(read, len(codes))
 
 
-def _given_texts(data: PreparedPair, side: int) -> tuple[list[str], npt.NDArray[np.intp]]:
-    """Each distinct given token's text ("" for none) and each record's index into them."""
-    words = data.tokens.array()
-    tokens, at = kernels.unique_inverse(data.person_names(side).first_token)
-    return [words[t] if t >= 0 else "" for t in tokens.tolist()], at
-
-
-def _nickname_stands(data: PreparedPair, side: int) -> IntArray | None:
-    """Per record of a side, ``(n, k)`` codes (:func:`_name_codes`) of the names its given
-    name may stand for where it is a nickname (-1: none); None where no record's is. Read
-    off each distinct given token once (made once)."""
-    key = f"nickname stands:{side}"
+def _nickname_tables(data: PreparedPair) -> tuple[IntArray, IntArray] | None:
+    """By token code (the last row for none, -1): the codes (:func:`_name_code`) of the
+    names a given token may stand for where it is a nickname (``(V + 1, k)``, -1: none),
+    and of what it is read as (``(V + 1,)``); over both sides' given tokens, each read
+    once (made once). None where none is a nickname."""
+    key = "nickname tables"
     if key not in data._cache:
-        texts, at = _given_texts(data, side)
-        stands = [nickname_names(text) if text else () for text in texts]
-        width = 2 * max((len(names) for names in stands), default=0)
+        both = [data.person_names(side).first_token for side in (0, 1)]
+        tokens = np.unique(np.concatenate(both))
+        tokens = tokens[tokens >= 0].tolist()
+        words = data.tokens.array()
+        stands = [nickname_names(words[t]) for t in tokens]
+        width = max((len(names) for names in stands), default=0)
         found = None
         if width:
-            codes: dict[str, int] = data._cache.setdefault("nickname codes", {})
-            rows = [_name_codes(list(names), codes, width) for names in stands]
-            found = np.array(rows, dtype=np.int32)[at]
+            codes: dict[str, int] = {}
+            size = len(data.tokens) + 1
+            stand = np.full((size, width), -1, dtype=np.int32)
+            own = np.full(size, -1, dtype=np.int32)
+            for token, names in zip(tokens, stands, strict=True):
+                own[token] = _name_code(words[token], codes)
+                stand[token, : len(names)] = [_name_code(name, codes) for name in names]
+            found = (stand, own)
         data._cache[key] = found
-    out: IntArray | None = data._cache[key]
-    return out
-
-
-def _nickname_own(data: PreparedPair, side: int) -> IntArray:
-    """Per record of a side, ``(n, 2)`` codes (:func:`_name_codes`) of what its given name
-    is read as, which another record's nickname may stand for (made once)."""
-    key = f"nickname own:{side}"
-    if key not in data._cache:
-        texts, at = _given_texts(data, side)
-        codes: dict[str, int] = data._cache.setdefault("nickname codes", {})
-        rows = [_name_codes([text] if text else [], codes, 2) for text in texts]
-        data._cache[key] = np.array(rows, dtype=np.int32).reshape(-1, 2)[at]
-    out: IntArray = data._cache[key]
+    out: tuple[IntArray, IntArray] | None = data._cache[key]
     return out
 
 
 def _nickname_of(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray[np.bool_]:
     """Per pair, whether one given name is a nickname (``nicknames.tsv``) that the other
-    may go by: Hamoudi and Muhammad (any spelling or script of a listed name), Vitya and
-    Viktor (keys alike)."""
+    may go by: Hamoudi and Muhammad (any spelling or script of a listed name), Paty and
+    Patricia (an unlisted one as the table spells it)."""
     out = np.zeros(len(li), dtype=bool)
-    if not len(li):
+    tables = _nickname_tables(data)
+    if tables is None or not len(li):
         return out
-    for side, (x, y) in enumerate(((li, ri), (ri, li))):
-        stands = _nickname_stands(data, side)
-        if stands is None:
-            continue
-        rows = np.flatnonzero(stands[x, 0] >= 0)  # the few pairs with a nickname this side
-        mine, own = stands[x[rows]], _nickname_own(data, 1 - side)[y[rows]]
-        hit = (mine[:, :, None] == own[:, None, :]) & (mine[:, :, None] >= 0)
-        out[rows[hit.any(axis=(1, 2))]] = True
+    stand, own = tables
+    a, b = data.person_names(0).first_token[li], data.person_names(1).first_token[ri]
+    for mine, theirs in ((a, b), (b, a)):
+        names = stand[mine]  # a record with no given name (-1) reads the last row: none
+        rows = np.flatnonzero(names[:, 0] >= 0)  # the few pairs with a nickname this side
+        hit = (names[rows] == own[theirs[rows]][:, None]) & (names[rows] >= 0)
+        out[rows[hit.any(axis=1)]] = True
     return out
 
 

@@ -238,12 +238,18 @@ _NAMED_MONTH = re.compile(
 )
 
 
+def _as_known(text: str) -> str:
+    """A date's text with an estimate's words and marks read past (as an age's:
+    ``_ABOUT``, ``_ESTIMATE``) and its parts not known, written XX or ??, as 0."""
+    return _UNKNOWN_PART.sub("00", _ESTIMATE.sub("", _ABOUT.sub("", text)))
+
+
 def _as_written_in_full(text: str) -> str:
     """A date written another way, as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` where it
     says one (else ``text``): an estimate's words and marks read past (as an age's:
     ``_ABOUT``, ``_ESTIMATE``), parts not known written XX or ?? as 0 (not known), a
     month and year, a month by its English name."""
-    text = _UNKNOWN_PART.sub("00", _ESTIMATE.sub("", _ABOUT.sub("", text)))
+    text = _as_known(text)
     month_year = _MONTH_YEAR.match(text)
     if month_year:
         return f"{month_year.group(2)}-{int(month_year.group(1)):02d}"
@@ -276,7 +282,9 @@ def day_month_orders(texts: Sequence[str]) -> npt.NDArray[np.int8]:
     orders = np.zeros(len(texts), dtype=np.int8)
     for k, text in enumerate(texts):
         if not _YEAR_LAST.match(text):
-            continue
+            text = _gregorian_text(text) or ""  # "05/06/2009 AD" shows its column's order too
+            if not _YEAR_LAST.match(text):
+                continue
         day_first = parse_partial_date(text)
         month_first = parse_partial_date(text, month_first=True)
         if day_first == month_first:
@@ -425,6 +433,18 @@ def calendar_span(
     return first + day - 1 - slack - _EPOCH, first + day - 1 + slack - _EPOCH
 
 
+def _gregorian_text(text: str) -> str | None:
+    """``text`` without a Gregorian era and marks of writing direction (``05/06/2009
+    AD``: ``05/06/2009``); None where it names another calendar."""
+    if len(text) > _DATE_MAX_CHARS:
+        return None
+    text = text.translate(_DIRECTION_MARKS)
+    found = _ERA_AFTER.match(text) or _ERA_BEFORE.match(text)
+    if found is None:
+        return text
+    return found.group("date") if found.group(GREGORIAN) else None
+
+
 def _in_its_calendar(
     text: str, calendar: str, *, placeholders: bool = True
 ) -> tuple[int, int] | str | None:
@@ -439,7 +459,10 @@ def _in_its_calendar(
         return None
     span = _SPAN.match(text)
     if span:
-        first, last = (date.fromisoformat(g).toordinal() - _EPOCH for g in span.groups())
+        try:  # a day no calendar has ("2009-02-30"), or digits of another script
+            first, last = (date.fromisoformat(g).toordinal() - _EPOCH for g in span.groups())
+        except ValueError:
+            return None
         return (first, last) if first <= last else None
     text = text.translate(_DIRECTION_MARKS)
     found = _ERA_AFTER.match(text) or _ERA_BEFORE.match(text)
@@ -448,8 +471,7 @@ def _in_its_calendar(
         text = found.group("date")
     if calendar == GREGORIAN:
         return text
-    text = _UNKNOWN_PART.sub("00", _ESTIMATE.sub("", _ABOUT.sub("", text)))
-    parts = [p for p in re.split(r"[\s./-]+", text.strip()) if p]
+    parts = [p for p in re.split(r"[\s./-]+", _as_known(text).strip()) if p]
     if not 1 <= len(parts) <= 3 or not all(p.isdecimal() for p in parts):
         return None
     numbers = [int(p) for p in parts]
@@ -626,7 +648,7 @@ def parse_partial_dates(
         if parsed is not None:
             year[k], month[k], day[k] = parsed.year, parsed.month or 0, parsed.day or 0
             if not gregorian:  # a Gregorian date said so, in another's column: a span
-                lo[k], hi[k] = parsed.interval()
+                lo[k], hi[k] = parsed.interval(placeholders=placeholders)
     return PartialDates(year, month, day, lo, hi)
 
 

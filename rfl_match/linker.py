@@ -76,6 +76,7 @@ from rfl_match.config import (
     reads_names,
     stored_config,
 )
+from rfl_match.dates import GREGORIAN
 from rfl_match.digests import frame_digest
 from rfl_match.kernels import (
     TF_LOWERING,
@@ -102,6 +103,7 @@ from rfl_match.schema import (
     is_validated,
     mark_validated,
     validate_records,
+    validated_calendars,
 )
 from rfl_match.scoring import (
     GENERATION_SHARE,
@@ -129,7 +131,7 @@ from rfl_match.warn import warn
 
 MODEL_FORMAT = "rfl_match.model"
 # The version a model fitted with the defaults is written in (the newest read is the last
-# of _READABLE_VERSIONS: 10, with ``one_request_per_person`` set).
+# of _READABLE_VERSIONS: 11, with ``calendars`` set).
 MODEL_VERSION = 7
 # Versions load reads: 1 (before the term-frequency maps) scores with raw bits; 1 and 2
 # (before the non-match classes) with no combination term; 1 to 3 (before the context
@@ -146,8 +148,10 @@ MODEL_VERSION = 7
 # (compare.DATE_LABELS: fitted before births a generation apart were a level of their
 # own) compares them so, as it was fitted; its levels say which. 10 holds
 # ``one_request_per_person`` set, which no older release reads its sightings with; a file
-# of any version without it reads it off.
-_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+# of any version without it reads it off. 11 holds ``calendars`` (the calendars its
+# records' date columns are read in), which no older release knows; a file without it
+# reads every date as Gregorian, as it was fitted.
+_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
 # 5 with a cut of its own, 6 with a ceiling on m set as a number, 7 with one from the
@@ -170,6 +174,7 @@ _CEILING_VERSION = 6
 _CONDITIONED_VERSION = 8
 _NATIONALITY_SPLIT_VERSION = 9
 _ONE_REQUEST_VERSION = 10
+_CALENDARS_VERSION = 11
 # ``condition_on`` splits only where its anchor agrees on at least this many of the
 # candidate pairs learned from; else it warns and fits unsplit.
 _MIN_ANCHOR_PAIRS = 20
@@ -275,26 +280,36 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     # The configured date columns are checked too: a frame read_records validated without
     # them (it knows no configuration) is validated again, with them.
     dates = config.date_fields
-    if is_validated(frame, dates, config.calendars):
+    if is_validated(frame, dates):
+        _say_calendars(frame, config, source)
         return _named_by_alternates(frame)
     out = validate_records(
-        frame,
-        config.mapping or None,
-        source=source,
-        date_fields=dates,
-        calendars=_present(config.calendars, frame, config.mapping),
+        frame, config.mapping or None, source=source, date_fields=dates, calendars=config.calendars
     )
-    mark_validated(out, dates, config.calendars)
+    mark_validated(out, dates, {c: k for c, k in config.calendars.items() if c in out.columns})
     return _named_by_alternates(out)
 
 
-def _present(
-    calendars: dict[str, str], frame: pd.DataFrame, mapping: dict[str, str]
-) -> dict[str, str]:
-    """Those of a configuration's ``calendars`` whose column the frame holds (as named
-    after ``mapping``): one configuration reads both inputs, each with its own columns."""
-    held = {str(mapping.get(str(c), c)) for c in frame.columns}
-    return {column: calendar for column, calendar in calendars.items() if column in held}
+def _say_calendars(frame: pd.DataFrame, config: LinkConfig, source: str) -> None:
+    """A warning where a frame read already (by :func:`rfl_match.read_records`) was read
+    in another calendar than the configuration names for one of its columns: its dates
+    are what that reading made them (Gregorian days), and are not read again."""
+    read_in = validated_calendars(frame)
+    held = {str(c) for c in frame.columns}
+    other = {
+        column: calendar
+        for column, calendar in config.calendars.items()
+        if column in held and read_in.get(column, GREGORIAN) != calendar
+    }
+    if other:
+        listed = ", ".join(
+            f"{c!r} as {read_in.get(c, GREGORIAN)}, not {k}" for c, k in other.items()
+        )
+        warn(
+            f"{source}: the records were read before (rm.read_records) with other calendars "
+            f"than the configuration's ({listed}): their dates are read as they were then; "
+            "read them with rm.read_records(..., calendars=...) as the configuration names"
+        )
 
 
 #: Problems a warning quotes (:func:`_say_problems`); the rest are counted.
@@ -2185,6 +2200,11 @@ class Linker:
             version = max(version, _ONE_REQUEST_VERSION)
         else:
             del config["one_request_per_person"]
+        # So too the calendars the records are read in (a reading option, as the mapping).
+        if config["calendars"]:
+            version = max(version, _CALENDARS_VERSION)
+        else:
+            del config["calendars"]
         return {
             "format": MODEL_FORMAT,
             "format_version": version,

@@ -351,20 +351,14 @@ def mark_validated(
     )
 
 
-def is_validated(
-    frame: pd.DataFrame,
-    date_fields: Iterable[str] = (),
-    calendars: Mapping[str, str] | None = None,
-) -> bool:
+def is_validated(frame: pd.DataFrame, date_fields: Iterable[str] = ()) -> bool:
     """Whether the frame has the columns, length and content :func:`mark_validated`
     noted on it (the content is read only when the rest agrees: about 0.2 s a million
     records), and was validated with each of ``date_fields`` that it holds as a date
-    column (a frame that :func:`rfl_match.read_records` read without a configuration's
-    extra date columns has its serials and malformed cells there still as written), and
-    with each of ``calendars`` for a column it holds: one read as Gregorian holds another
-    calendar's dates as their numbers were written (``12/05/2008``: ``2008-05-12``), read
-    again in theirs; one read in its calendar holds spans of Gregorian days
-    (:meth:`rfl_match.dates.PartialDates.iso`), which read as themselves in any."""
+    column: a frame that :func:`rfl_match.read_records` read without a configuration's
+    extra date columns has its serials and malformed cells there still as written. The
+    calendars it was read in are its reader's (:func:`validated_calendars`): its dates
+    are Gregorian now, and are not read again in another."""
     noted = frame.attrs.get(VALIDATED)
     if not isinstance(noted, tuple) or len(noted) not in (4, 5):
         return False
@@ -373,13 +367,17 @@ def is_validated(
         return False
     if not set(extra_date_fields(frame.columns, date_fields)) <= set(dates):
         return False
-    read_in = dict(tuple(pair) for pair in noted[4]) if len(noted) == 5 else {}
-    held = {str(c) for c in frame.columns}
-    for column, calendar in (calendars or {}).items():
-        if column in held and calendar != GREGORIAN and read_in.get(column) != calendar:
-            return False
     now = frame_digest(frame)
     return now is not None and now.hex() == digest
+
+
+def validated_calendars(frame: pd.DataFrame) -> dict[str, str]:
+    """The calendars (date column -> calendar) a frame :func:`mark_validated` noted was
+    read in; {} for one read in none but the Gregorian, or not validated."""
+    noted = frame.attrs.get(VALIDATED)
+    if not isinstance(noted, tuple) or len(noted) != 5:
+        return {}
+    return {str(column): str(calendar) for column, calendar in noted[4]}
 
 
 def extra_date_fields(columns: Iterable[Any], date_fields: Iterable[str]) -> tuple[str, ...]:
@@ -652,7 +650,7 @@ def validate_records(
             distinct[column] = written
         elif column in fractional:
             fractional[column] &= ~serial  # a serial's fraction is its time of day
-    calendar_of = _calendars_of(calendars, date_columns)
+    calendar_of = _calendars_of(calendars, date_columns, out.columns)
     gregorian = [c for c in date_columns if calendar_of.get(c, GREGORIAN) == GREGORIAN]
     shown = _file_order(out, gregorian, distinct)
     for column in date_columns:
@@ -1108,19 +1106,23 @@ def _each(check: Callable[[str], str | None]) -> Check:
 
 
 def _calendars_of(
-    calendars: Mapping[str, str] | None, date_columns: Sequence[str]
+    calendars: Mapping[str, str] | None, date_columns: Sequence[str], held: pd.Index
 ) -> dict[str, str]:
-    """``validate_records``' ``calendars``, checked: a ValueError for a calendar not in
-    :data:`~rfl_match.dates.CALENDARS` or a column that is no date column."""
-    found = dict(calendars or {})
-    for column, calendar in found.items():
+    """Those of ``validate_records``' ``calendars`` whose column the frame holds (as named
+    after the mapping: one configuration names the columns of two inputs), checked: a
+    ValueError for a calendar not in :data:`~rfl_match.dates.CALENDARS` or a column that
+    is no date column."""
+    found: dict[str, str] = {}
+    for column, calendar in (calendars or {}).items():
         if calendar not in CALENDARS:
             raise ValueError(f"calendars: {column!r} = {calendar!r}; use one of {CALENDARS}")
-        if column not in date_columns:
+        if column in held and column not in date_columns:
             raise ValueError(
                 f"calendars: {column!r} is no date column (the date columns: "
                 f"{', '.join(date_columns)})"
             )
+        if column in held:
+            found[column] = calendar
     return found
 
 
@@ -1171,7 +1173,7 @@ def _clean_dates(
 
 # A year of 1300 to 1479 alone, or first or last in a date: a Solar Hijri (1385 is 2006)
 # or lunar Hijri (1400 is 1979) year, in any script's digits.
-_HIJRI_YEAR = re.compile(r"(?:^|\D)[1١۱][34٣٤۳۴]\d\d(?:\D|$)")
+_HIJRI_YEAR = re.compile(r"(?:^|\D)[1١۱](?:[3٣۳]\d|[4٤۴][0-7٠-٧۰-۷])\d(?:\D|$)")
 _LETTER = re.compile(r"[^\W\d_]")
 _HIJRI_HINT = (
     " (a Solar or lunar Hijri year? Write its calendar beside it, 1385 SH or 1400 AH, or "

@@ -343,9 +343,15 @@ def test_pfif_persons_keep_a_date_of_birth_read_in_another_calendar(tmp_path: Pa
     records = rm.read_records(
         pd.DataFrame(
             {
-                "record_id": ["a", "b", "c"],
-                "full_name": ["Abebe Kebede", "Sara Ali", "Zia Karimi"],
-                "date_of_birth": ["2008 EC", "12/05/2008 EC", "2001-02-03"],
+                "record_id": ["a", "b", "c", "d"],
+                "full_name": ["Abebe Kebede", "Sara Ali", "Zia Karimi", "Hana Abdi"],
+                "date_of_birth": [
+                    "2008 EC",
+                    "12/05/2008 EC",
+                    "2001-02-03",
+                    "2009-07-01/2009-07-01",
+                ],
+                "source_date": ["2016 EC", "", "", "2016-01-21/2016-01-21"],
             }
         )
     )
@@ -354,9 +360,18 @@ def test_pfif_persons_keep_a_date_of_birth_read_in_another_calendar(tmp_path: Pa
     text = path.read_text(encoding="utf-8")
     assert "date_of_birth: 2015-09-12/2016-09-10" in text
     assert "<pfif:date_of_birth>2016-01-21</pfif:date_of_birth>" in text
+    # a day read in another calendar that falls on a placeholder's day stays that day
+    assert "date_of_birth: 2009-07-01/2009-07-01" in text
+    # PFIF's source_date is a moment: a span's first day, and the span in the description
+    assert "<pfif:source_date>2023-09-12T00:00:00Z</pfif:source_date>" in text
+    assert "source_date: 2023-09-12/2024-09-10" in text
+    assert "<pfif:source_date>2016-01-21T00:00:00Z</pfif:source_date>" in text
     back = rm.read_records(path)
-    assert back["date_of_birth"].tolist() == ["2015-09-12/2016-09-10", "2016-01-21", "2001-02-03"]
-    assert back["description"].tolist() == ["", "", ""]
+    assert back["date_of_birth"].tolist() == [
+        "2015-09-12/2016-09-10", "2016-01-21", "2001-02-03", "2009-07-01/2009-07-01"
+    ]  # fmt: skip
+    assert back["source_date"].tolist() == ["2023-09-12/2024-09-10", "", "", "2016-01-21"]
+    assert back["description"].tolist() == ["", "", "", ""]
 
 
 @pytest.mark.parametrize(

@@ -2588,3 +2588,19 @@ def test_a_map_needs_both_outcomes_among_the_pairs_it_reads(
     with pytest.warns(UserWarning, match="only one outcome"):
         linker = rm.Linker().fit(requests, sightings, labels=labels)
     assert linker.model_ is not None and linker.model_.calibration_.method == "comparisons"
+
+
+def test_a_model_keeps_the_calendars_its_records_were_read_in(
+    tmp_path: Path, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """``calendars`` (a reading option, as the mapping) is saved with the model, in a
+    version no older release reads; a model without it is written as before."""
+    config = rm.LinkConfig(calendars={"source_date": "gregorian"})
+    linker = rm.Linker(config).fit(synthetic["requests"], synthetic["sightings"])
+    written = linker.to_dict()
+    assert written["format_version"] == 11
+    assert written["config"]["calendars"] == {"source_date": "gregorian"}
+    linker.save(tmp_path / "model.json")
+    assert rm.Linker.load(tmp_path / "model.json").config.calendars == config.calendars
+    plain = rm.Linker().fit(synthetic["requests"], synthetic["sightings"]).to_dict()
+    assert "calendars" not in plain["config"] and plain["format_version"] < 11

@@ -295,6 +295,29 @@ def test_birth_is_cut_to_the_year_by_default_and_dropped_on_request() -> None:
     assert set(none[["date_of_birth", "age", "source_date", "sex"]].to_numpy().ravel()) == {""}
 
 
+def test_a_birth_read_in_another_calendar_is_cut_as_the_days_it_spans() -> None:
+    """A year of another calendar spans two Gregorian years (2008 EC: 2015-09-12 to
+    2016-09-10): cut to the year, the whole years it touches, which the other party's
+    validation reads; a record's date so read is written as its middle day."""
+    frame = _frame(
+        ["Abebe", "Sara", "Omar"],
+        date_of_birth=["2008 EC", "12/05/2008 EC", "1990-05-06"],
+        source_date=["2016 EC", "2020-11-30", "2021-03-04"],
+    )
+    year = encode_records(frame, KEY)
+    assert year["date_of_birth"].tolist() == ["2015-01-01/2016-12-31", "2016", "1990"]
+    assert year["source_date"].tolist() == ["2024-07-01", "2020-07-01", "2021-07-01"]
+    month = encode_records(frame, KEY, birth="month")
+    assert month["date_of_birth"].tolist() == ["2015-09-01/2016-09-30", "2016-01", "1990-05"]
+    day = encode_records(frame, KEY, birth="day")
+    assert day["date_of_birth"].tolist() == [
+        "2015-09-12/2016-09-10", "2016-01-21/2016-01-21", "1990-05-06"
+    ]  # fmt: skip
+    for cut in (year, month, day):
+        again = rm.read_records(cut[["record_id", "date_of_birth"]].assign(full_name="x"))
+        assert not again.attrs["problems"]
+
+
 def test_pseudonymised_ids_are_keyed_by_the_holders_own_key_and_stable() -> None:
     frame = _frame(["Ali", "Omar", "Ali"])
     first = encode_records(frame, KEY, id_key=OTHER_KEY)["record_id"]

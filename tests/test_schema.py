@@ -17,7 +17,12 @@ from hypothesis import strategies as st
 
 import rfl_match as rm
 from rfl_match.io import load_records
-from rfl_match.schema import is_validated, near_canonical_field, validate_records
+from rfl_match.schema import (
+    is_validated,
+    near_canonical_field,
+    validate_records,
+    validated_calendars,
+)
 
 GOOD = "record_id,full_name,date_of_birth,age,source_date\nr1,Ali Hassan,2009,,2020-01-01\n"
 
@@ -1088,18 +1093,37 @@ def test_a_hijri_year_in_a_gregorian_column_is_blanked_with_a_hint() -> None:
     assert all("1385 SH or 1400 AH" in p.message for p in problems)
 
 
-def test_a_frame_read_without_its_calendar_is_read_again_in_it() -> None:
-    """A frame read_records read as Gregorian holds the numbers as written; a Linker whose
-    configuration names the column's calendar reads them again in it."""
-    frame = rm.read_records(
-        pd.DataFrame(
-            {"record_id": ["a"], "full_name": ["Abebe Kebede"], "date_of_birth": ["12/05/2008"]}
-        )
+def test_a_frame_read_already_keeps_its_calendars_and_a_configuration_s_others_are_told() -> None:
+    """A frame read_records read keeps the calendars it was read in: a Linker does not read
+    its dates again (they are Gregorian days now, and a date that calendar cannot hold was
+    blanked and reported then), and warns where its configuration names another."""
+    from rfl_match.linker import _records
+
+    raw = pd.DataFrame(
+        {"record_id": ["a"], "full_name": ["Abebe Kebede"], "date_of_birth": ["12/05/2008"]}
     )
-    assert frame["date_of_birth"].tolist() == ["2008-05-12"]
-    assert is_validated(frame)
-    assert not is_validated(frame, calendars={"date_of_birth": "ethiopian"})
-    read = rm.read_records(frame.copy(), calendars={"date_of_birth": "ethiopian"})
+    ethiopian = rm.LinkConfig(calendars={"date_of_birth": "ethiopian"})
+    read = rm.read_records(raw, calendars={"date_of_birth": "ethiopian"})
     assert read["date_of_birth"].tolist() == ["2016-01-21/2016-01-21"]
-    assert is_validated(read, calendars={"date_of_birth": "ethiopian"})
-    assert is_validated(read)
+    assert validated_calendars(read) == {"date_of_birth": "ethiopian"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _records(read, ethiopian, "requests")["date_of_birth"].tolist() == [
+            "2016-01-21/2016-01-21"
+        ]
+        assert _records(read, rm.LinkConfig(), "requests") is not None  # Gregorian: read as is
+    plain = rm.read_records(raw)
+    assert plain["date_of_birth"].tolist() == ["2008-05-12"] and validated_calendars(plain) == {}
+    with pytest.warns(UserWarning, match="'date_of_birth' as gregorian, not ethiopian"):
+        kept = _records(plain, ethiopian, "requests")
+    assert kept["date_of_birth"].tolist() == ["2008-05-12"]
+    # a raw frame is read in the configuration's calendar; a header read case-blind too
+    assert _records(raw, ethiopian, "requests")["date_of_birth"].tolist() == [
+        "2016-01-21/2016-01-21"
+    ]
+    headed = raw.rename(columns={"date_of_birth": "Date of Birth"})
+    assert _records(headed, ethiopian, "requests")["date_of_birth"].tolist() == [
+        "2016-01-21/2016-01-21"
+    ]
+    with pytest.raises(rm.ConfigError, match="'date_of_brith' is no date column"):
+        rm.read_records(raw, calendars={"date_of_brith": "ethiopian"})

@@ -301,10 +301,16 @@ def _lines(value: str) -> list[str]:
 # A record's source_date known to the year or the month, as the canonical fields write it.
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 # The line write_pfif_persons puts in the description for such a date.
-_DESCRIBED_DATE = re.compile(r"^source_date: (\d{4}(?:-\d{2})?)$", re.MULTILINE)
+_DESCRIBED_DATE = re.compile(
+    r"^source_date: (\d{4}(?:-\d{2})?|\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2})$", re.MULTILINE
+)
 # A date of birth that is a span of days (a year of another calendar, read by validation:
 # rfl_match.dates.calendar_span), which PFIF's date_of_birth cannot hold: a line of the
 # description, read back.
+# A birth written on these days reads as its year (rfl_match.dates: placeholders): one that
+# is the day, read in another calendar, stays a span of that one day.
+_PLACEHOLDER_DAYS = frozenset({"01-01", "07-01"})
+_SPAN_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
 _DESCRIBED_SPAN = re.compile(r"^date_of_birth: (\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2})$")
 
 
@@ -323,9 +329,11 @@ def _source_date(person: dict[str, str]) -> tuple[str, str]:
     description = person.get("description", "")
     described = _DESCRIBED_DATE.search(description)
     if described:
-        year, _, month = described.group(1).partition("-")
-        if written == f"{year}-{month or '01'}-01":
-            return described.group(1), _without_described_dates(description)
+        said = described.group(1)
+        year, _, month = said.partition("-")
+        opens = said[:10] if "/" in said else f"{year}-{(month or '01')[:2]}-01"
+        if written == opens:
+            return said, _without_described_dates(description)
     return written, description
 
 
@@ -809,8 +817,13 @@ def write_pfif_persons(
         # _person_record reads it back.
         source_date = row.get("source_date", "")
         partial = _PARTIAL_DATE.match(source_date)
+        spanned = _SPAN_TEXT.match(source_date)  # a date read in another calendar
         if partial:
             source_date = f"{partial.group(1)}-{partial.group(2) or '01'}-01"
+        elif spanned and spanned.group(1) == spanned.group(2):
+            source_date, spanned = spanned.group(1), None  # a day: that day
+        elif spanned:
+            source_date = spanned.group(1)  # the day it opens, as a year's
         if len(source_date) == 10:
             values["source_date"] = source_date + "T00:00:00Z"
         if row.get("place_of_origin") and not any(
@@ -827,13 +840,13 @@ def write_pfif_persons(
         birth = row.get("date_of_birth", "")
         if _DESCRIBED_SPAN.match(f"date_of_birth: {birth}"):
             first, _, last = birth.partition("/")
-            if first == last:  # a day read in another calendar: that day
-                values["date_of_birth"] = first
+            if first == last and first[5:] not in _PLACEHOLDER_DAYS and first[8:] != "15":
+                values["date_of_birth"] = first  # a day read in another calendar: that day
             else:
                 values["date_of_birth"] = ""
                 described.append(f"date_of_birth: {birth}")
         description = row.get("description", "")
-        if partial:
+        if partial or spanned:
             # one such line: a description read from an older export may hold one already
             description = _without_described_dates(description)
             described.append(f"source_date: {row['source_date']}")

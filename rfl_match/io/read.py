@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.config import check_calendars
+from rfl_match.config import ConfigError, check_calendars
 from rfl_match.io.paths import FilePath
 from rfl_match.io.table import (
     RejectedRow,
@@ -22,6 +22,7 @@ from rfl_match.io.table import (
     restore_neutralised,
 )
 from rfl_match.schema import (
+    DATE_FIELDS,
     ID_FIELD,
     MappingError,
     Problem,
@@ -317,7 +318,14 @@ def load_records(
         RecordError: when the input cannot be used at all (RecordsRejected when rows were
             rejected before that was found).
     """
+    date_fields = tuple(date_fields)
     wanted = check_calendars(calendars or {})
+    for column in wanted:
+        if column not in DATE_FIELDS and column not in date_fields:
+            raise ConfigError(
+                f"calendars: {column!r} is no date column: name {', '.join(DATE_FIELDS)}, or "
+                "one of date_fields (as named after the mapping)"
+            )
     if isinstance(path_or_dataframe, pd.DataFrame):
         table = Table(path_or_dataframe, format="frame")
         source = "input"
@@ -330,7 +338,6 @@ def load_records(
     table = drop_blank_rows(table)
     frame = table.frame
     rows = table.row_numbers()
-    date_fields = tuple(date_fields)
     absent: list[str] = []
     if mapping and skip_absent_mapping:
         headers = {str(c) for c in frame.columns} | {str(c).strip() for c in frame.columns}
@@ -338,9 +345,6 @@ def load_records(
         mapping = {k: v for k, v in mapping.items() if k not in absent}
     if warn_misspelled_targets:
         _warn_misspelled_targets(mapping)
-    named = {str(c).strip() for c in frame.columns}
-    named |= {target for header, target in (mapping or {}).items() if header in named}
-    held_calendars = {c: calendar for c, calendar in wanted.items() if c in named}
     problems = list(table.problems)
     if table.format != "frame":
         problems += formula_problems(frame, rows)
@@ -367,7 +371,7 @@ def load_records(
             date_system=table.date_system,
             date_fields=date_fields,
             rows=rows,
-            calendars=held_calendars,
+            calendars=wanted,
         )
     except MappingError:  # the mapping is to change, whatever the rows
         raise
@@ -383,7 +387,7 @@ def load_records(
     problems += records.attrs.get("problems", [])
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     records.attrs["problems"] = problems
-    mark_validated(records, date_fields, held_calendars)
+    mark_validated(records, date_fields, {c: k for c, k in wanted.items() if c in records})
     return LoadedRecords(records, problems, rejected, absent, table.format, table.dropped_rows)
 
 

@@ -69,12 +69,14 @@ numbers) where they mean something outside.
 from __future__ import annotations
 
 import base64
+import calendar
 import functools
 import hashlib
 import importlib.resources
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -771,11 +773,35 @@ def _coarse_dates(
     codes, uniques = pd.factorize(values)
     cut = []
     for value in uniques.tolist():
-        pieces = str(value).split("-")
+        text = str(value)
+        if "/" in text and mid:  # a span of days (a date read in another calendar): its middle
+            first, last = (date.fromisoformat(t) for t in text.split("/"))
+            text = date.fromordinal((first.toordinal() + last.toordinal()) // 2).isoformat()
+        elif "/" in text:
+            cut.append(_coarse_span(text, keep))
+            continue
+        pieces = text.split("-")
         text = "-".join(pieces[:keep]) if value else ""
         cut.append(text + middle if mid and text and len(pieces) > keep else text)
     table = np.array([*cut, ""], dtype=object)
     return table[codes]
+
+
+def _coarse_span(span: str, keep: int) -> str:
+    """A birth that is a span of days (``2015-09-12/2016-09-10``: a year of another
+    calendar, as validation writes it) cut to the parts kept: itself with the day, else
+    the whole months or years it touches (``2015-01-01/2016-12-31``), or the one month or
+    year it lies in (``2015``)."""
+    if keep >= 3:
+        return span
+    first, last = span.split("/")
+    if first[: 3 * keep + 1] == last[: 3 * keep + 1]:
+        return first[: 3 * keep + 1]  # "YYYY" or "YYYY-MM"
+    end = date.fromisoformat(last)
+    if keep == 1:
+        return f"{first[:4]}-01-01/{end.year}-12-31"
+    days = calendar.monthrange(end.year, end.month)[1]
+    return f"{first[:7]}-01/{last[:7]}-{days:02d}"
 
 
 def _difference(a: str, b: str) -> str:
