@@ -460,10 +460,12 @@ def _in_its_calendar(
     span = _SPAN.match(text)
     if span:
         try:  # a day no calendar has ("2009-02-30"), or digits of another script
-            first, last = (date.fromisoformat(g).toordinal() - _EPOCH for g in span.groups())
+            ends = [date.fromisoformat(g) for g in span.groups()]
         except ValueError:
             return None
-        return (first, last) if first <= last else None
+        first, last = (end.toordinal() - _EPOCH for end in ends)
+        years = all(_MIN_YEAR <= end.year <= _MAX_YEAR for end in ends)
+        return (first, last) if first <= last and years else None
     text = text.translate(_DIRECTION_MARKS)
     found = _ERA_AFTER.match(text) or _ERA_BEFORE.match(text)
     if found:

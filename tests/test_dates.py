@@ -445,7 +445,8 @@ def test_a_date_of_another_calendar_reads_as_the_days_it_stands_for(
 
 @pytest.mark.parametrize(
     "text",
-    ["2008/13/06 EC", "1385/13/01 SH", "1385/12/31 SH", "1446/13/01 AH", "1446/02/31 AH",
+    ["1385-05-12/1385-05-12", "2009-03-01/2009-02-28",
+     "2008/13/06 EC", "1385/13/01 SH", "1385/12/31 SH", "1446/13/01 AH", "1446/02/31 AH",
      "3000 EC", "1385", "፭/2008 EC", "born 1385 SH", " " * 900 + "1385 SH"],
 )  # fmt: skip
 def test_a_day_no_calendar_has_is_malformed(text: str) -> None:
