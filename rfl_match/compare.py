@@ -1351,13 +1351,24 @@ def _nickname_of(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray[np.boo
     if tables is None or not len(li):
         return out
     stand, own = tables
-    a, b = data.person_names(0).first_token[li], data.person_names(1).first_token[ri]
-    for mine, theirs in ((a, b), (b, a)):
-        names = stand[mine]  # a record with no given name (-1) reads the last row: none
-        rows = np.flatnonzero(names[:, 0] >= 0)  # the few pairs with a nickname this side
-        hit = (names[rows] == own[theirs[rows]][:, None]) & (names[rows] >= 0)
+    first = [data.person_names(side).first_token for side in (0, 1)]
+    for side, (x, y) in enumerate(((li, ri), (ri, li))):
+        # the few pairs with a nickname this side, found by a byte a pair
+        rows = np.flatnonzero(_nickname_records(data, side, stand)[x])
+        names = stand[first[side][x[rows]]]
+        hit = (names == own[first[1 - side][y[rows]]][:, None]) & (names >= 0)
         out[rows[hit.any(axis=1)]] = True
     return out
+
+
+def _nickname_records(data: PreparedPair, side: int, stand: IntArray) -> npt.NDArray[np.bool_]:
+    """Per record of a side, whether its given name is a nickname (made once)."""
+    key = f"nickname records:{side}"
+    if key not in data._cache:
+        # a record with no given name (-1) reads the last row: none
+        data._cache[key] = stand[data.person_names(side).first_token, 0] >= 0
+    found: npt.NDArray[np.bool_] = data._cache[key]
+    return found
 
 
 def _initials(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:

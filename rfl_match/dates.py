@@ -282,6 +282,8 @@ def day_month_orders(texts: Sequence[str]) -> npt.NDArray[np.int8]:
     orders = np.zeros(len(texts), dtype=np.int8)
     for k, text in enumerate(texts):
         if not _YEAR_LAST.match(text):
+            if not _MARKED.search(text):
+                continue
             text = _gregorian_text(text) or ""  # "05/06/2009 AD" shows its column's order too
             if not _YEAR_LAST.match(text):
                 continue
@@ -328,6 +330,8 @@ _ERA_WORDS = {
 }
 # Marks of writing direction that exports from right-to-left systems leave in a cell.
 _DIRECTION_MARKS = str.maketrans("", "", "\u200e\u200f\u061c\u202a\u202b\u202c")
+# What a date that names its era or holds such a mark holds: a letter, or the mark.
+_MARKED = re.compile("[^\\W\\d_]|[\u200e\u200f\u061c\u202a\u202b\u202c]")
 _ERA = "|".join(f"(?P<{name}>{words})" for name, words in _ERA_WORDS.items())
 _ERA_AFTER = re.compile(
     rf"^\s*(?P<date>\D{{0,16}}?[\dxX?\s./-]*\d)\s*(?:{_ERA})\s*$", re.IGNORECASE
