@@ -1172,7 +1172,7 @@ def _clean_dates(
 
 
 # A year of 1300 to 1479 alone, or first or last in a date: a Solar Hijri (1385 is 2006)
-# or lunar Hijri (1400 is 1979) year, in any script's digits.
+# or lunar Hijri (1400 is 1979) year, in Western, Arabic-Indic or Persian digits.
 _HIJRI_YEAR = re.compile(r"(?:^|\D)[1١۱](?:[3٣۳]\d|[4٤۴][0-7٠-٧۰-۷])\d(?:\D|$)")
 _LETTER = re.compile(r"[^\W\d_]")
 _HIJRI_HINT = (
