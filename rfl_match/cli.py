@@ -1260,6 +1260,8 @@ def _init_config(args: argparse.Namespace) -> int:
         f"threshold = {defaults.threshold}",
         f"top_k = {defaults.top_k}",
         "# blocking = " + json.dumps([list(rule) for rule in defaults.blocking]),
+        "# A date column written in another calendar, its cells not saying so (1385 SH does):",
+        '# calendars = { date_of_birth = "ethiopian" }  # or "solar_hijri", "lunar_hijri"',
         "",
         "[mapping]",
         *(f"{toml_value(h)} = {toml_value(f)}" for h, f in mapping.items()),

@@ -235,6 +235,11 @@ def test_init_config_then_link_french_and_arabic_exports(
     assert "not mapped  'Camp'" in result.stdout
     written = rm.LinkConfig.from_toml(config)
     assert written.mapping["Prénom"] == "given_name" and written.mapping["الكنية"] == "family_name"
+    # the calendars' line, commented out, reads as the option once its # is taken off
+    text = config.read_text(encoding="utf-8")
+    line = next(row for row in text.splitlines() if row.startswith("# calendars = "))
+    uncommented = text.replace(line, line[2:].split("  #")[0])
+    assert rm.LinkConfig.from_toml(uncommented).calendars == {"date_of_birth": "ethiopian"}
     assert run("init-config", fr_path, "-o", config).returncode == 2  # no silent overwrite
     config.write_text(FAST + config.read_text(encoding="utf-8"), encoding="utf-8")
     result = run("link", fr_path, ar_path, "-o", tmp_path / "m.csv", "--config", config)
