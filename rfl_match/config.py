@@ -537,14 +537,7 @@ class LinkConfig:
             )
         object.__setattr__(self, "mapping", _mapping(self.mapping))
         _check_mapping_targets(self)
-        object.__setattr__(self, "calendars", check_calendars(self.calendars))
-        for column in self.calendars:
-            if column not in DATE_FIELDS and column not in self.date_fields:
-                raise ConfigError(
-                    f"calendars: {column!r} is no date column: name "
-                    f"{', '.join(DATE_FIELDS)}, or a column a comparison of kind 'date' reads "
-                    "(as named after mapping)"
-                )
+        object.__setattr__(self, "calendars", check_calendars(self.calendars, self.date_fields))
         object.__setattr__(self, "threshold", check_threshold(self.threshold))
         object.__setattr__(self, "top_k", check_top_k(self.top_k))
         object.__setattr__(
@@ -761,16 +754,23 @@ def _mapping(value: Any) -> dict[str, str]:
     return dict(value)
 
 
-def check_calendars(value: Any) -> dict[str, str]:
+def check_calendars(value: Any, date_fields: Iterable[str] = ()) -> dict[str, str]:
     """``calendars`` (of :class:`LinkConfig`, or given to ``read_records``) as a dict of
-    its own: date column -> one of :data:`rfl_match.dates.CALENDARS`; a ConfigError
-    otherwise."""
+    its own: date column (one of ``schema.DATE_FIELDS`` or ``date_fields``, the columns
+    of the user's own read as dates) -> one of :data:`rfl_match.dates.CALENDARS`; a
+    ConfigError otherwise."""
     wanted = f"use a table of date column = calendar, one of {', '.join(CALENDARS)}"
     if not isinstance(value, Mapping):
         raise ConfigError(f"calendars: {value!r}; {wanted}")
+    dates = (*DATE_FIELDS, *date_fields)
     for column, calendar in value.items():
         if not (isinstance(column, str) and calendar in CALENDARS):
             raise ConfigError(f"calendars: {column!r} = {calendar!r}; {wanted}")
+        if column not in dates:
+            raise ConfigError(
+                f"calendars: {column!r} is no date column: name {', '.join(DATE_FIELDS)}, or "
+                "a column read as dates (a comparison of kind 'date'), as named after mapping"
+            )
     return dict(value)
 
 

@@ -437,16 +437,23 @@ def calendar_span(
     return first + day - 1 - slack - _EPOCH, first + day - 1 + slack - _EPOCH
 
 
+def _era_of(text: str) -> tuple[str | None, str]:
+    """The calendar a date text names (:data:`_ERA_WORDS`; None: none), and the text
+    without its era and marks of writing direction."""
+    text = text.translate(_DIRECTION_MARKS)
+    found = _ERA_AFTER.match(text) or _ERA_BEFORE.match(text)
+    if found is None:
+        return None, text
+    return next(name for name in CALENDARS if found.group(name)), found.group("date")
+
+
 def _gregorian_text(text: str) -> str | None:
     """``text`` without a Gregorian era and marks of writing direction (``05/06/2009
     AD``: ``05/06/2009``); None where it names another calendar."""
     if len(text) > _DATE_MAX_CHARS:
         return None
-    text = text.translate(_DIRECTION_MARKS)
-    found = _ERA_AFTER.match(text) or _ERA_BEFORE.match(text)
-    if found is None:
-        return text
-    return found.group("date") if found.group(GREGORIAN) else None
+    named, text = _era_of(text)
+    return text if named in (None, GREGORIAN) else None
 
 
 def _in_its_calendar(
@@ -470,11 +477,8 @@ def _in_its_calendar(
         first, last = (end.toordinal() - _EPOCH for end in ends)
         years = all(_MIN_YEAR <= end.year <= _MAX_YEAR for end in ends)
         return (first, last) if first <= last and years else None
-    text = text.translate(_DIRECTION_MARKS)
-    found = _ERA_AFTER.match(text) or _ERA_BEFORE.match(text)
-    if found:
-        calendar = next(name for name in CALENDARS if found.group(name))
-        text = found.group("date")
+    named, text = _era_of(text)
+    calendar = named or calendar
     if calendar == GREGORIAN:
         return text
     parts = [p for p in re.split(r"[\s./-]+", _as_known(text).strip()) if p]

@@ -286,7 +286,7 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     out = validate_records(
         frame, config.mapping or None, source=source, date_fields=dates, calendars=config.calendars
     )
-    mark_validated(out, dates, {c: k for c, k in config.calendars.items() if c in out.columns})
+    mark_validated(out, dates, config.calendars)
     return _named_by_alternates(out)
 
 

@@ -335,8 +335,8 @@ def mark_validated(
     """Note on a frame of validated records (in its ``attrs``) its columns, length and a
     digest of its content (:func:`rfl_match.digests.frame_digest`), and the extra date
     columns and calendars it was validated with (``date_fields``, ``calendars``, as given
-    to :func:`validate_records`), so that the same frame passed again is not validated
-    again (:func:`is_validated`).
+    to :func:`validate_records`: those of the columns it holds), so that the same frame
+    passed again is not validated again (:func:`is_validated`).
     pandas copies ``attrs`` to the frames it derives from this one: one with other columns
     or rows (a column dropped, frames concatenated, rows filtered), and this frame itself
     once a cell is changed in place, no longer match, and are validated anew."""
@@ -347,7 +347,7 @@ def mark_validated(
         len(frame),
         digest and digest.hex(),
         extra_date_fields(frame.columns, date_fields),
-        sorted((calendars or {}).items()),
+        sorted((c, k) for c, k in (calendars or {}).items() if c in frame.columns),
     )
 
 

@@ -63,6 +63,7 @@ from xml.parsers import expat
 import numpy as np
 import pandas as pd
 
+from rfl_match.dates import parse_partial_date
 from rfl_match.io.paths import FilePath
 from rfl_match.io.table import Table
 from rfl_match.io.write import OutputError
@@ -300,18 +301,14 @@ def _lines(value: str) -> list[str]:
 
 # A record's source_date known to the year or the month, as the canonical fields write it.
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
-# The line write_pfif_persons puts in the description for such a date.
-_DESCRIBED_DATE = re.compile(
-    r"^source_date: (\d{4}(?:-\d{2})?|\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2})$", re.MULTILINE
-)
-# A date of birth that is a span of days (a year of another calendar, read by validation:
-# rfl_match.dates.calendar_span), which PFIF's date_of_birth cannot hold: a line of the
-# description, read back.
-# A birth written on these days reads as its year (rfl_match.dates: placeholders): one that
-# is the day, read in another calendar, stays a span of that one day.
-_PLACEHOLDER_DAYS = frozenset({"01-01", "07-01"})
-_SPAN_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
-_DESCRIBED_SPAN = re.compile(r"^date_of_birth: (\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2})$")
+# A date that is a span of days (one of another calendar, as validation writes it:
+# rfl_match.dates.calendar_span), which PFIF's date_of_birth and source_date cannot hold.
+_SPAN = r"(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})"
+_SPAN_TEXT = re.compile(rf"^{_SPAN}$")
+# The line write_pfif_persons puts in the description for a partial or spanned source date,
+# and for a spanned date of birth; read back.
+_DESCRIBED_DATE = re.compile(rf"^source_date: (\d{{4}}(?:-\d{{2}})?|{_SPAN})$", re.MULTILINE)
+_DESCRIBED_SPAN = re.compile(rf"^date_of_birth: ({_SPAN})$")
 
 
 def _date_part(value: str) -> str:
@@ -838,10 +835,14 @@ def write_pfif_persons(
             if (value := " ".join(row.get(key, "").split()))
         ]
         birth = row.get("date_of_birth", "")
-        if _DESCRIBED_SPAN.match(f"date_of_birth: {birth}"):
-            first, _, last = birth.partition("/")
-            if first == last and first[5:] not in _PLACEHOLDER_DAYS and first[8:] != "15":
-                values["date_of_birth"] = first  # a day read in another calendar: that day
+        born = _SPAN_TEXT.match(birth)
+        if born:
+            first, last = born.groups()
+            # a day read in another calendar: that day, but on a day a birth's placeholder
+            # falls on, which would read as its year
+            day = parse_partial_date(first)
+            if first == last and day is not None and not day.is_placeholder:
+                values["date_of_birth"] = first
             else:
                 values["date_of_birth"] = ""
                 described.append(f"date_of_birth: {birth}")

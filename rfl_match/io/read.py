@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rfl_match.config import ConfigError, check_calendars
+from rfl_match.config import check_calendars
 from rfl_match.io.paths import FilePath
 from rfl_match.io.table import (
     RejectedRow,
@@ -22,7 +22,6 @@ from rfl_match.io.table import (
     restore_neutralised,
 )
 from rfl_match.schema import (
-    DATE_FIELDS,
     ID_FIELD,
     MappingError,
     Problem,
@@ -319,13 +318,7 @@ def load_records(
             rejected before that was found).
     """
     date_fields = tuple(date_fields)
-    wanted = check_calendars(calendars or {})
-    for column in wanted:
-        if column not in DATE_FIELDS and column not in date_fields:
-            raise ConfigError(
-                f"calendars: {column!r} is no date column: name {', '.join(DATE_FIELDS)}, or "
-                "one of date_fields (as named after the mapping)"
-            )
+    wanted = check_calendars(calendars or {}, date_fields)
     if isinstance(path_or_dataframe, pd.DataFrame):
         table = Table(path_or_dataframe, format="frame")
         source = "input"
@@ -387,7 +380,7 @@ def load_records(
     problems += records.attrs.get("problems", [])
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     records.attrs["problems"] = problems
-    mark_validated(records, date_fields, {c: k for c, k in wanted.items() if c in records})
+    mark_validated(records, date_fields, wanted)
     return LoadedRecords(records, problems, rejected, absent, table.format, table.dropped_rows)
 
 
