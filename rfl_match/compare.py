@@ -713,8 +713,7 @@ class GivenNameComparison(Comparison):
             same_first = _first_given_agrees(data, li[rows], ri[rows])
             rows = rows[same_first]
             out[rows[_second_given_differs(data, li[rows], ri[rows])]] = self.n_levels + 2
-        rows = np.flatnonzero(levels == kernels.GIVEN_ALIKE)
-        out[rows[_nickname_of(data, li[rows], ri[rows])]] = self.n_levels + 3
+        out[_nicknamed(data, li, ri, levels, kernels.GIVEN_ALIKE)] = self.n_levels + 3
         return out.astype(np.int8)
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
@@ -753,9 +752,7 @@ class GivenNameComparison(Comparison):
             levels[rows[_initial_opens(data, li[rows], ri[rows])]] = kernels.MISSING
         # A nickname against a name it may stand for (Hamoudi: Muhammad, Yoni: Yohannes,
         # Vitya: Viktor; nicknames.tsv): names alike, never the same name.
-        rows = np.flatnonzero(levels == kernels.DIFFERENT)
-        if len(rows):
-            levels[rows[_nickname_of(data, li[rows], ri[rows])]] = kernels.GIVEN_ALIKE
+        levels[_nicknamed(data, li, ri, levels, kernels.DIFFERENT)] = kernels.GIVEN_ALIKE
         # The same first name, other second given names (María José, María Fernanda;
         # Mohammad Zaman, Mohammad Nabi): siblings are told apart by the second.
         if self.second_given:
@@ -1304,7 +1301,7 @@ def _plain_second_parts(data: PreparedPair) -> npt.NDArray[np.bool_]:
 
 
 def _name_code(word: str, codes: dict[str, int]) -> int:
-    """What a name is read as for :func:`_nickname_of`: its class where ``variants.tsv``
+    """What a name is read as for :func:`_nicknamed`: its class where ``variants.tsv``
     lists it (any spelling or script meets), else its spelling as folded
     (:func:`~rfl_match.names.variants.fold_spelling`: Patricia, not Patrisia, which
     ``nicknames.tsv`` lists where it is usual): keys alike would meet other names
@@ -1342,22 +1339,29 @@ def _nickname_tables(data: PreparedPair) -> tuple[IntArray, IntArray] | None:
     return out
 
 
-def _nickname_of(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray[np.bool_]:
-    """Per pair, whether one given name is a nickname (``nicknames.tsv``) that the other
-    may go by: Hamoudi and Muhammad (any spelling or script of a listed name), Paty and
-    Patricia (an unlisted one as the table spells it)."""
-    out = np.zeros(len(li), dtype=bool)
+def _nicknamed(data: PreparedPair, li: Index, ri: Index, levels: Levels, level: int) -> Index:
+    """The pairs (rows of ``li`` and ``ri``) at ``level`` whose one given name is a nickname
+    (``nicknames.tsv``) that the other may go by: Hamoudi and Muhammad (any spelling or
+    script of a listed name), Paty and Patricia (an unlisted one as the table spells it).
+    The few pairs with a nickname are found by a byte a record, in one pass over the
+    pairs (:func:`kernels.flagged_pairs`)."""
     tables = _nickname_tables(data)
     if tables is None or not len(li):
-        return out
+        return np.zeros(0, dtype=np.intp)
     stand, own = tables
+    flags = (_nickname_records(data, 0, stand), _nickname_records(data, 1, stand))
+    rows = kernels.flagged_pairs(
+        li, ri, flags[0].view(np.uint8), flags[1].view(np.uint8), either=1, levels=levels,
+        above=level - 1, below=level + 1, workers=data.workers,
+    )  # fmt: skip
+    x, y = li[rows], ri[rows]
     first = [data.person_names(side).first_token for side in (0, 1)]
-    for side, (x, y) in enumerate(((li, ri), (ri, li))):
-        # the few pairs with a nickname this side, found by a byte a pair
-        rows = np.flatnonzero(_nickname_records(data, side, stand)[x])
-        names = stand[first[side][x[rows]]]
-        hit = (names == own[first[1 - side][y[rows]]][:, None]) & (names >= 0)
-        out[rows[hit.any(axis=1)]] = True
+    hit = np.zeros(len(rows), dtype=bool)
+    for side, (p, q) in enumerate(((x, y), (y, x))):
+        # a name that is no nickname reads a row of -1: none
+        names = stand[first[side][p]]
+        hit |= ((names == own[first[1 - side][q]][:, None]) & (names >= 0)).any(axis=1)
+    out: Index = rows[hit]
     return out
 
 
