@@ -27,6 +27,7 @@ from rfl_match.cluster import cluster_pairs
 from rfl_match.config import (
     ConfigError,
     LinkConfig,
+    calendars_of,
     check_threshold,
     check_top_k,
     toml_value,
@@ -516,7 +517,7 @@ def _read(
                     skip_absent_mapping=True,
                     warn_misspelled_targets=False,
                     date_fields=config.date_fields,
-                    calendars=config.calendars,
+                    calendars=calendars_of(config.calendars, label),
                 )
             except RecordError as exc:
                 errors.append(exc)
@@ -1262,6 +1263,7 @@ def _init_config(args: argparse.Namespace) -> int:
         "# blocking = " + json.dumps([list(rule) for rule in defaults.blocking]),
         "# A date column written in another calendar, its cells not saying so (1385 SH does):",
         '# calendars = { date_of_birth = "ethiopian" }  # or "solar_hijri", "lunar_hijri"',
+        '# (one input only: calendars = { requests = { date_of_birth = "ethiopian" } })',
         "",
         "[mapping]",
         *(f"{toml_value(h)} = {toml_value(f)}" for h, f in mapping.items()),

@@ -110,6 +110,15 @@ class ComparisonSpec:
         return self.name or self.field
 
 
+#: The inputs a ``calendars`` table of :class:`LinkConfig` may name, each with the
+#: calendars of its own date columns: a match's two (``Linker.fit``'s ``requests`` and
+#: ``sightings``) and a dedupe's one (``records``).
+CALENDAR_INPUTS = ("requests", "sightings", "records")
+
+#: A ``calendars`` value: date column -> calendar, for every input; and an input's name
+#: (:data:`CALENDAR_INPUTS`) -> its own such table, read over the shared one.
+Calendars = dict[str, Any]
+
 #: The default ``context_blocking``: a parent's name (its first part's class) or a place,
 #: with the midpoint of the birth year or with the given name's class and a birth band; and
 #: a parent's name with the given name's phonetic key, birth unread: a record with no birth
@@ -436,7 +445,10 @@ class LinkConfig:
             (``rfl_match.dates.CALENDARS``). Each date is read as the days it stands for
             (a year of another calendar spans two Gregorian years). A cell that names its
             calendar (``1385 SH``, ``2008 ዓ.ም``, ``1400 AH``, ``2009 AD``) is read in
-            that one, in any column, without this option.
+            that one, in any column, without this option. Where one input is written in
+            another calendar than the other, a table per input (``requests``,
+            ``sightings``, or a dedupe's ``records``) names its own, read over the
+            columns named for all: ``{"requests": {"date_of_birth": "ethiopian"}}``.
         culture: a hint for name structure ("arabic", "somali", ...), or "".
     """
 
@@ -469,7 +481,7 @@ class LinkConfig:
     chunk_pairs: int = 2_000_000
     workers: int = -1
     mapping: dict[str, str] = field(default_factory=dict)
-    calendars: dict[str, str] = field(default_factory=dict)
+    calendars: Calendars = field(default_factory=dict)
     culture: str = ""
 
     def __post_init__(self) -> None:
@@ -591,8 +603,10 @@ class LinkConfig:
                 out[f.name] = [_spec_to_dict(s) for s in value]
             elif f.name in ("blocking", "context_blocking"):
                 out[f.name] = [list(rule) for rule in value]
-            elif f.name in ("mapping", "calendars"):
+            elif f.name == "mapping":
                 out[f.name] = dict(value)
+            elif f.name == "calendars":  # an input's own table copied too
+                out[f.name] = {k: v if isinstance(v, str) else dict(v) for k, v in value.items()}
             else:
                 out[f.name] = value
         return out
@@ -754,24 +768,58 @@ def _mapping(value: Any) -> dict[str, str]:
     return dict(value)
 
 
-def check_calendars(value: Any, date_fields: Iterable[str] = ()) -> dict[str, str]:
+def check_calendars(
+    value: Any, date_fields: Iterable[str] = (), *, inputs: bool = True, name: str = "calendars"
+) -> Calendars:
     """``calendars`` (of :class:`LinkConfig`, or given to ``read_records``) as a dict of
     its own: date column (one of ``schema.DATE_FIELDS`` or ``date_fields``, the columns
-    of the user's own read as dates) -> one of :data:`rfl_match.dates.CALENDARS`; a
-    ConfigError otherwise."""
+    of the user's own read as dates) -> one of :data:`rfl_match.dates.CALENDARS`; with
+    ``inputs``, also an input's name (:data:`CALENDAR_INPUTS`) -> a table of its own of
+    date column -> calendar (an export of one office written in the Ethiopian calendar, the
+    other's in the Gregorian); a ConfigError otherwise, its message opening with
+    ``name``."""
     wanted = f"use a table of date column = calendar, one of {', '.join(CALENDARS)}"
+    if inputs:
+        wanted += f", or a table of them per input ({', '.join(CALENDAR_INPUTS)})"
     if not isinstance(value, Mapping):
-        raise ConfigError(f"calendars: {value!r}; {wanted}")
+        raise ConfigError(f"{name}: {value!r}; {wanted}")
     dates = (*DATE_FIELDS, *date_fields)
+    out: Calendars = {}
     for column, calendar in value.items():
-        if not (isinstance(column, str) and calendar in CALENDARS):
-            raise ConfigError(f"calendars: {column!r} = {calendar!r}; {wanted}")
+        if column in CALENDAR_INPUTS and isinstance(calendar, Mapping):
+            if not inputs:
+                raise ConfigError(
+                    f"{name}: {column!r} names an input; "
+                    + (
+                        "one input is read here: give its date columns' calendars"
+                        if name == "calendars"
+                        else "an input's table names its date columns' calendars"
+                    )
+                )
+            out[column] = check_calendars(
+                calendar, date_fields, inputs=False, name=f"{name}.{column}"
+            )
+            continue
+        if not (isinstance(column, str) and isinstance(calendar, str) and calendar in CALENDARS):
+            raise ConfigError(f"{name}: {column!r} = {calendar!r}; {wanted}")
         if column not in dates:
             raise ConfigError(
-                f"calendars: {column!r} is no date column: name {', '.join(DATE_FIELDS)}, or "
+                f"{name}: {column!r} is no date column: name {', '.join(DATE_FIELDS)}, or "
                 "a column read as dates (a comparison of kind 'date'), as named after mapping"
             )
-    return dict(value)
+        out[column] = calendar
+    return out
+
+
+def calendars_of(calendars: Mapping[str, Any], source: str) -> dict[str, str]:
+    """The calendars of input ``source``'s date columns (date column -> calendar) that a
+    checked ``calendars`` table (:func:`check_calendars`) names: those of every input,
+    then the input's own over them."""
+    out = {k: v for k, v in calendars.items() if isinstance(v, str)}
+    own = calendars.get(source)
+    if isinstance(own, Mapping):
+        out.update(own)
+    return out
 
 
 def unused_mapping_targets(config: LinkConfig, mapping: Mapping[str, str]) -> list[str]:
@@ -961,9 +1009,9 @@ def _spec_to_dict(spec: ComparisonSpec) -> dict[str, Any]:
 
 
 def toml_value(value: Any) -> str:
-    """``value`` (a bool, a number, text, or a list of them) as TOML writes it: text in
-    quotes, every control character escaped (TOML holds none as it is), so that any
-    text, a column header's too, reads back as it was."""
+    """``value`` (a bool, a number, text, a list of them, or a table of them: inline) as
+    TOML writes it: text in quotes, every control character escaped (TOML holds none as
+    it is), so that any text, a column header's too, reads back as it was."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -972,6 +1020,9 @@ def toml_value(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        cells = ", ".join(f"{toml_value(k)} = {toml_value(v)}" for k, v in value.items())
+        return "{ " + cells + " }"
     raise ConfigError(f"cannot write {value!r} as TOML")
 
 

@@ -70,6 +70,7 @@ from rfl_match.config import (
     ComparisonSpec,
     ConfigError,
     LinkConfig,
+    calendars_of,
     check_threshold,
     check_top_k,
     key_column,
@@ -280,25 +281,27 @@ def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFra
     # The configured date columns are checked too: a frame read_records validated without
     # them (it knows no configuration) is validated again, with them.
     dates = config.date_fields
+    calendars = calendars_of(config.calendars, source)
     if is_validated(frame, dates):
-        _say_calendars(frame, config, source)
+        _say_calendars(frame, calendars, source)
         return _named_by_alternates(frame)
     out = validate_records(
-        frame, config.mapping or None, source=source, date_fields=dates, calendars=config.calendars
+        frame, config.mapping or None, source=source, date_fields=dates, calendars=calendars
     )
-    mark_validated(out, dates, config.calendars)
+    mark_validated(out, dates, calendars)
     return _named_by_alternates(out)
 
 
-def _say_calendars(frame: pd.DataFrame, config: LinkConfig, source: str) -> None:
+def _say_calendars(frame: pd.DataFrame, calendars: Mapping[str, str], source: str) -> None:
     """A warning where a frame read already (by :func:`rfl_match.read_records`) was read
-    in another calendar than the configuration names for one of its columns: its dates
-    are what that reading made them (Gregorian days), and are not read again."""
+    in another calendar than the configuration names for one of its columns (``calendars``,
+    the input's: :func:`config.calendars_of`): its dates are what that reading made them
+    (Gregorian days), and are not read again."""
     read_in = validated_calendars(frame)
     held = {str(c) for c in frame.columns}
     other = {
         column: calendar
-        for column, calendar in config.calendars.items()
+        for column, calendar in calendars.items()
         if column in held and read_in.get(column, GREGORIAN) != calendar
     }
     if other:

@@ -240,6 +240,12 @@ def test_init_config_then_link_french_and_arabic_exports(
     line = next(row for row in text.splitlines() if row.startswith("# calendars = "))
     uncommented = text.replace(line, line[2:].split("  #")[0])
     assert rm.LinkConfig.from_toml(uncommented).calendars == {"date_of_birth": "ethiopian"}
+    # and so does its line for one input's
+    line = next(row for row in text.splitlines() if row.startswith("# (one input only: "))
+    uncommented = text.replace(line, line.removeprefix("# (one input only: ").removesuffix(")"))
+    assert rm.LinkConfig.from_toml(uncommented).calendars == {
+        "requests": {"date_of_birth": "ethiopian"}
+    }
     assert run("init-config", fr_path, "-o", config).returncode == 2  # no silent overwrite
     config.write_text(FAST + config.read_text(encoding="utf-8"), encoding="utf-8")
     result = run("link", fr_path, ar_path, "-o", tmp_path / "m.csv", "--config", config)
@@ -958,12 +964,12 @@ def _ethiopian(day: str) -> str:
     raise AssertionError(day)
 
 
-def test_a_configuration_s_calendar_reads_a_column_s_dates_in_it(
-    tmp_path: Path, data: dict[str, Path]
-) -> None:
-    """A request's birth written in the Ethiopian calendar meets its sighting's Gregorian
-    one (said so, "AD") as the same date where the configuration names the column's
-    calendar; read as Gregorian, it is years apart."""
+def _born_in_ethiopia(
+    tmp_path: Path, data: dict[str, Path], *, era: bool
+) -> tuple[list[Path], list[str]]:
+    """The bundled inputs written again, a true pair's request's birth in the Ethiopian
+    calendar (its sighting's Gregorian exact date, converted), and with ``era`` every
+    sighting's birth saying it is Gregorian ("AD"): the two files and the pair's ids."""
     truth = pd.read_csv(data["truth"], dtype=str)
     requests = pd.read_csv(data["requests"], dtype=str, keep_default_na=False)
     sightings = pd.read_csv(data["sightings"], dtype=str, keep_default_na=False)
@@ -972,26 +978,66 @@ def test_a_configuration_s_calendar_reads_a_column_s_dates_in_it(
     at = requests.index[requests["record_id"] == pair.request_id][0]
     born = sightings.loc[sightings["record_id"] == pair.sighting_id, "date_of_birth"].iloc[0]
     requests.loc[at, "date_of_birth"] = _ethiopian(born)
-    sightings["date_of_birth"] = sightings["date_of_birth"].where(
-        sightings["date_of_birth"] == "", sightings["date_of_birth"] + " AD"
-    )
+    if era:
+        sightings["date_of_birth"] = sightings["date_of_birth"].where(
+            sightings["date_of_birth"] == "", sightings["date_of_birth"] + " AD"
+        )
     requests.to_csv(tmp_path / "requests.csv", index=False)
     sightings.to_csv(tmp_path / "sightings.csv", index=False)
+    return [tmp_path / "requests.csv", tmp_path / "sightings.csv"], [
+        pair.request_id,
+        pair.sighting_id,
+    ]
+
+
+def _explained_birth(files: list[Path], ids: list[str], config: Path) -> str:
+    result = run("explain", *files, *ids, "--config", config)
+    assert result.returncode == 0, result.stderr
+    return next(line for line in result.stdout.splitlines() if line.strip().startswith("birth"))
+
+
+def test_a_configuration_s_calendar_reads_a_column_s_dates_in_it(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """A request's birth written in the Ethiopian calendar meets its sighting's Gregorian
+    one (said so, "AD") as the same date where the configuration names the column's
+    calendar; read as Gregorian, it is years apart."""
+    files, ids = _born_in_ethiopia(tmp_path, data, era=True)
     config = tmp_path / "calendars.toml"
     config.write_text(
         data["config"].read_text(encoding="utf-8") + '\n[calendars]\ndate_of_birth = "ethiopian"\n',
         encoding="utf-8",
     )
-    files = [tmp_path / "requests.csv", tmp_path / "sightings.csv"]
-    ids = [pair.request_id, pair.sighting_id]
-    result = run("explain", *files, *ids, "--config", config)
-    assert result.returncode == 0, result.stderr
-    birth = next(line for line in result.stdout.splitlines() if line.strip().startswith("birth"))
-    assert "same date" in birth
-    result = run("explain", *files, *ids, "--config", data["config"])
-    assert result.returncode == 0, result.stderr
-    birth = next(line for line in result.stdout.splitlines() if line.strip().startswith("birth"))
-    assert "years apart" in birth
+    assert "same date" in _explained_birth(files, ids, config)
+    assert "years apart" in _explained_birth(files, ids, data["config"])
+
+
+def test_one_input_s_calendar_is_named_for_that_input_alone(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """The requests written in the Ethiopian calendar, the sightings in the Gregorian,
+    neither saying so: a table for the requests alone reads each input in its own (the same
+    date); the same calendar named for both reads the sightings' Gregorian dates as
+    Ethiopian (years apart)."""
+    files, ids = _born_in_ethiopia(tmp_path, data, era=False)
+    base = data["config"].read_text(encoding="utf-8")
+    own = tmp_path / "own.toml"
+    own.write_text(
+        base + '\n[calendars]\nrequests = { date_of_birth = "ethiopian" }\n', encoding="utf-8"
+    )
+    assert "same date" in _explained_birth(files, ids, own)
+    both = tmp_path / "both.toml"
+    both.write_text(base + '\n[calendars]\ndate_of_birth = "ethiopian"\n', encoding="utf-8")
+    assert "years apart" in _explained_birth(files, ids, both)
+    # the sightings' own table, Gregorian, over the one named for both: the same date again
+    mixed = tmp_path / "mixed.toml"
+    mixed.write_text(
+        base
+        + '\n[calendars]\ndate_of_birth = "ethiopian"\n'
+        + 'sightings = { date_of_birth = "gregorian" }\n',
+        encoding="utf-8",
+    )
+    assert "same date" in _explained_birth(files, ids, mixed)
 
 
 def test_explain_says_what_reading_the_files_changed_and_why_a_record_is_not_there(

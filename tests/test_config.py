@@ -12,11 +12,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import rfl_match as rm
+from rfl_match.config import calendars_of
 
 SAMPLE = {
     "compare": [
@@ -658,3 +660,40 @@ def test_calendars_round_trip_and_name_date_columns_only(tmp_path: Path) -> None
     # a column a date comparison reads may have one
     spec = rm.ComparisonSpec("date_of_arrival", "date")
     assert rm.LinkConfig(compare=(spec,), calendars={"date_of_arrival": "solar_hijri"})
+
+
+def test_each_input_may_name_its_own_calendars_over_those_of_both() -> None:
+    """One office's export in the Ethiopian calendar, the other's in the Gregorian: a table
+    per input (requests, sightings, a dedupe's records) names its own, read over the
+    columns named for both; it round-trips through TOML and JSON."""
+    calendars = {
+        "source_date": "solar_hijri",
+        "requests": {"date_of_birth": "ethiopian", "source_date": "gregorian"},
+    }
+    config = rm.LinkConfig(calendars=calendars)
+    assert calendars_of(config.calendars, "requests") == {
+        "source_date": "gregorian",
+        "date_of_birth": "ethiopian",
+    }
+    assert calendars_of(config.calendars, "sightings") == {"source_date": "solar_hijri"}
+    assert calendars_of(config.calendars, "records") == {"source_date": "solar_hijri"}
+    text = config.to_toml()
+    assert '"requests" = { "date_of_birth" = "ethiopian", "source_date" = "gregorian" }' in text
+    assert rm.LinkConfig.from_toml(text) == config
+    assert rm.LinkConfig.from_json(config.to_json()) == config
+    # the config holds its own copy: the caller's table changed after does not change it
+    calendars["requests"]["date_of_birth"] = "lunar_hijri"
+    assert config.calendars["requests"]["date_of_birth"] == "ethiopian"
+    assert config.to_dict()["calendars"]["requests"] is not config.calendars["requests"]
+    for wrong, said in (
+        ({"requests": {"full_name": "ethiopian"}}, r"calendars\.requests: 'full_name' is no date"),
+        ({"sightings": {"date_of_birth": "julian"}}, r"calendars\.sightings: 'date_of_birth' = "),
+        ({"requests": {"sightings": {}}}, r"calendars\.requests: 'sightings' names an input"),
+        ({"requests": "ethiopian"}, "'requests' is no date column"),
+    ):
+        with pytest.raises(rm.ConfigError, match=said):
+            rm.LinkConfig(calendars=wrong)
+    # read_records reads one input: its calendars name its columns, not inputs
+    frame = pd.DataFrame({"record_id": ["1"], "full_name": ["Abebe"]})
+    with pytest.raises(rm.ConfigError, match="one input is read here"):
+        rm.read_records(frame, calendars={"requests": {"date_of_birth": "ethiopian"}})

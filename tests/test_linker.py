@@ -2604,3 +2604,35 @@ def test_a_model_keeps_the_calendars_its_records_were_read_in(
     assert rm.Linker.load(tmp_path / "model.json").config.calendars == config.calendars
     plain = rm.Linker().fit(synthetic["requests"], synthetic["sightings"]).to_dict()
     assert "calendars" not in plain["config"] and plain["format_version"] < 11
+
+
+def test_each_input_is_read_in_its_own_calendars(
+    tmp_path: Path, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A table per input names its own calendars: the requests' births read as Ethiopian,
+    the sightings' as Gregorian, in fit and in a saved model's predict; a frame read
+    already in its input's calendars is not warned of."""
+    requests, sightings = synthetic["requests"].copy(), synthetic["sightings"].copy()
+    for frame in (requests, sightings):
+        frame["source_date"], frame["age"] = "2015-06-01", ""
+    requests["date_of_birth"] = "1992-05-12"  # Ethiopian: 2000-01-21
+    sightings["date_of_birth"] = "2000-01-21"
+    config = rm.LinkConfig(calendars={"requests": {"date_of_birth": "ethiopian"}})
+    linker = rm.Linker(config).fit(requests, sightings)
+    out = linker.predict(requests, sightings, threshold=0.0)
+    assert linker.model_ is not None
+    labels = linker.model_.labels[linker.model_.names.index("birth")]
+    said = {labels[level] for level in out["birth_level"]}
+    assert len(said) == 1 and said.pop().endswith("same date")  # every pair's
+    linker.save(tmp_path / "model.json")
+    loaded = rm.Linker.load(tmp_path / "model.json")
+    assert loaded.config.calendars == {"requests": {"date_of_birth": "ethiopian"}}
+    again = loaded.predict(requests, sightings, threshold=0.0)
+    assert again["birth_level"].equals(out["birth_level"])
+    # read with read_records in each input's calendars: read as read, without a warning
+    read = rm.read_records(requests, calendars={"date_of_birth": "ethiopian"})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*other calendars.*")
+        loaded.predict(read, rm.read_records(sightings), threshold=0.0)
+    with pytest.warns(UserWarning, match="other calendars"):
+        loaded.predict(rm.read_records(requests), sightings, threshold=0.0)

@@ -318,7 +318,7 @@ def load_records(
             rejected before that was found).
     """
     date_fields = tuple(date_fields)
-    wanted = check_calendars(calendars or {}, date_fields)
+    wanted = check_calendars(calendars or {}, date_fields, inputs=False)
     if isinstance(path_or_dataframe, pd.DataFrame):
         table = Table(path_or_dataframe, format="frame")
         source = "input"
