@@ -150,8 +150,8 @@ MODEL_VERSION = 7
 # own) compares them so, as it was fitted; its levels say which. 10 holds
 # ``one_request_per_person`` set, which no older release reads its sightings with; a file
 # of any version without it reads it off. 11 holds ``calendars`` (the calendars its
-# records' date columns are read in), which no older release knows; a file without it
-# reads every date as Gregorian, as it was fitted.
+# records' date columns are read in, for both inputs or a table per input), which no older
+# release knows; a file without it reads every date as Gregorian, as it was fitted.
 _READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
