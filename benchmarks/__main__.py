@@ -34,6 +34,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="small sizes, results to benchmarks/out/RESULTS.quick.md (for development)",
     )
+    parser.add_argument(
+        "--splink-max",
+        type=int,
+        default=None,
+        help="speed: run Splink beside rfl_match at the sizes up to this (default 100000; "
+        "0: never; 1000000 adds about 5 minutes and 8 GB)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--results", type=Path, default=None, help="markdown file to update")
     args = parser.parse_args(argv)
@@ -60,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks import speed
 
             default = [2_000, 10_000] if args.quick else [10_000, 100_000, 1_000_000]
-            write_section("speed", speed.run(sizes or default, args.seed, command), results)
+            splink_max = speed.SPLINK_MAX if args.splink_max is None else args.splink_max
+            lines = speed.run(sizes or default, args.seed, command, splink_max)
+            write_section("speed", lines, results)
         elif suite == "peers":
             from benchmarks import peers
 

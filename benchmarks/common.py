@@ -145,6 +145,17 @@ def reset_peak_rss() -> bool:
         return False
 
 
+#: The phases a tool's time counts (``<phase>_peak_mib`` in a worker's result).
+_TIMED = ("prep", "fit", "predict", "index", "compare", "classify")
+
+
+def timed_peak_mib(result: dict[str, Any]) -> float:
+    """The highest peak RSS of a worker's timed phases: not the process's last reading,
+    which would hold the untimed work after them (counting the candidate pairs, rfl_match's
+    saved-model predict) and not the phases before the last (each phase resets it)."""
+    return float(max(result[f"{p}_peak_mib"] for p in _TIMED if f"{p}_peak_mib" in result))
+
+
 def cpu_seconds() -> float:
     """CPU seconds of this process and of its children waited for: preparation reads half
     of many names in a forked child (rfl_match.forking), whose CPU is the fit's too."""

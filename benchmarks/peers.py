@@ -12,20 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.common import header, log, run_worker, table
+from benchmarks.common import header, log, run_worker, table, timed_peak_mib
 
 TOOLS = (("rfl_match", "rfl_synth"), ("Splink", "splink_synth"), ("recordlinkage", "rl_synth"))
-
-
-#: The phases a tool's time counts (``<phase>_peak_mib`` in a worker's result).
-_TIMED = ("prep", "fit", "predict", "index", "compare", "classify")
-
-
-def _peak(result: dict[str, Any]) -> float:
-    """The highest peak RSS of the timed phases: not the process's last reading, which
-    would hold the untimed work after them (counting the candidate pairs, rfl_match's
-    saved-model predict) and not the phases before the last (each phase resets it)."""
-    return float(max(result[f"{p}_peak_mib"] for p in _TIMED if f"{p}_peak_mib" in result))
 
 
 def run(sizes: list[int], seed: int, command: str) -> list[str]:
@@ -51,7 +40,7 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
                 "predict s": r.get("predict_wall"),
                 "total s": total,
                 "CPU s": cpu,
-                "peak RSS MiB": _peak(r),
+                "peak RSS MiB": timed_peak_mib(r),
                 "candidate pairs": r.get("candidate_pairs"),
                 "pairs completeness": r.get("pairs_completeness"),
                 "precision": r["precision"],

@@ -16,7 +16,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from benchmarks.common import fmt, header, log, run_worker, table
+from benchmarks.common import fmt, header, log, run_worker, table, timed_peak_mib
 from benchmarks.workers import CALIBRATION_FLOOR, REACH_SAMPLE
 
 EM_LEVELS = [7, 7, 7, 3, 5, 4]  # given, family, birth, sex, father, place: like the default
@@ -26,6 +26,12 @@ THROUGHPUT_ROUNDS = 9  # rounds of the throughput micro-benchmark (median and ra
 # it was set against on the issue's host: the target as a share of the host's pace.
 THROUGHPUT_TARGET = 5_000_000
 CDIST_ISSUE = 17_000_000
+#: Splink runs beside rfl_match, on the same data in the same run, at the sizes up to this
+#: (issue 4 reads its 5x target at 100,000 a side; at 1,000,000 Splink took 322 s and 8 GB
+#: on the issue's host): ``--splink-max`` sets it, 0 never.
+SPLINK_MAX = 100_000
+#: Issue 4's target: rfl_match at least this many times faster than Splink at 100,000 a side.
+SPLINK_TARGET = 5
 
 
 _OVERSIZED = re.compile(r"^(blocking|context) rule (.+?): ([\d,]+) block\(s\) over max_block_size")
@@ -64,8 +70,54 @@ def _spread(name: str, values: list[float]) -> dict[str, Any]:
     return {"": name, "median": median(values), "min": min(values), "max": max(values)}
 
 
-def run(sizes: list[int], seed: int, command: str) -> list[str]:
+def _splink_row(n: int, ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    """A row of the Splink table: rfl_match's fit + predict (same frames, as the table
+    above) against Splink's preparing, training and predicting (the peers section's
+    configuration, ``benchmarks.workers.splink_synth``), in a fresh process each."""
+    row: dict[str, Any] = {"records a side": n}
+    if "skipped" in theirs or "error" in theirs:
+        row["Splink s"] = theirs.get("skipped") or theirs.get("error")
+        return row
+    total = ours["fit_wall"] + ours["predict_wall"]
+    splink = theirs["prep_wall"] + theirs["fit_wall"] + theirs["predict_wall"]
+    ours_mib, theirs_mib = timed_peak_mib(ours), timed_peak_mib(theirs)
+    return row | {
+        "rfl_match s": total,
+        "Splink s": splink,
+        "Splink s / rfl_match s": splink / total,
+        "rfl_match CPU s": ours["fit_cpu"] + ours["predict_cpu"],
+        "Splink CPU s": theirs["prep_cpu"] + theirs["fit_cpu"] + theirs["predict_cpu"],
+        "rfl_match peak RSS MiB": ours_mib,
+        "Splink peak RSS MiB": theirs_mib,
+        "rfl_match pairs completeness": ours.get("pairs_completeness"),
+        "Splink pairs completeness": theirs["pairs_completeness"],
+        "rfl_match F1": ours["f1"],
+        "Splink F1": theirs["f1"],
+    }
+
+
+def _splink_lines(rows: list[dict[str, Any]], splink_max: int) -> list[str]:
+    """The Splink table and what it reads, or why there is none."""
+    if not rows:
+        return [f"Splink not run (`--splink-max {splink_max}`: no size at or under it).", ""]
+    return [
+        "Splink 5 on DuckDB on the same data in the same run, a fresh process right after "
+        "rfl_match's at each size (the peers section's configuration: "
+        "`benchmarks.workers.splink_synth`): its preparing (the cleaning its documentation "
+        "asks of a user), training and prediction at 0.5, against rfl_match's fit and "
+        "predict on the same frames (the table above); peak RSS of the timed phases; pairs "
+        "completeness of Splink's prediction rules, joined as Splink joins them. "
+        f"Issue 4's target: Splink's seconds at least {SPLINK_TARGET} times rfl_match's at "
+        f"100,000 a side. Sizes over {splink_max:,} a side: `--splink-max`.",
+        "",
+        *table(rows),
+        "",
+    ]
+
+
+def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX) -> list[str]:
     rows: list[dict[str, Any]] = []
+    splink: list[dict[str, Any]] = []
     one_request: list[dict[str, Any]] = []
     phases: list[dict[str, Any]] = []
     rule_tables: list[str] = []
@@ -86,6 +138,15 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
             continue
         pairs = r.get("candidate_pairs", 0)
         total = r["fit_wall"] + r["predict_wall"]
+        if n <= splink_max:
+            log(f"speed: Splink at {n:,} a side")
+            splink.append(
+                _splink_row(
+                    n,
+                    r,
+                    run_worker({"kind": "splink_synth", "n": n, "seed": seed}, timeout=3 * 3600),
+                )
+            )
         rows.append(
             {
                 "records a side": n,
@@ -218,6 +279,7 @@ def run(sizes: list[int], seed: int, command: str) -> list[str]:
         "",
         *table(one_request),
         "",
+        *_splink_lines(splink, splink_max),
         "While the forked child reads names, the two processes hold at most (MiB, sum of "
         "proportional set sizes): " + ("; ".join(forked) if forked else "no child seen") + ".",
         "",

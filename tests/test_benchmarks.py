@@ -30,7 +30,7 @@ from benchmarks.privacy import (
     frequency_attack,
     name_parts,
 )
-from benchmarks.speed import _warning_summary
+from benchmarks.speed import _splink_row, _warning_summary
 from benchmarks.workers import _blocked_pairs, _rules_completeness, rules_reach
 from rfl_match.privacy import encode_records
 
@@ -452,3 +452,25 @@ def test_the_quality_suite_reads_pairs_by_their_sightings_rank() -> None:
     assert rows[2]["observed share of true matches"] == 1.0
     # rank 1 kept: r1-s1, r4-s2, r5-s3; two of four true pairs, two of three predicted
     assert "precision 0.6667, recall 0.5, F1 0.5714" in line
+
+
+def test_the_speed_suite_s_splink_row_reads_both_tools_timed_phases() -> None:
+    """Splink's seconds count its preparing, training and prediction; rfl_match's its fit
+    and predict; each peak is its timed phases' highest; a Splink not installed is said."""
+    ours = {
+        "fit_wall": 4.0, "predict_wall": 1.0, "fit_cpu": 6.0, "predict_cpu": 1.5,
+        "fit_peak_mib": 800.0, "predict_peak_mib": 900.0, "predict_new_peak_mib": 5000.0,
+        "pairs_completeness": 0.97, "f1": 0.87,
+    }  # fmt: skip
+    theirs = {
+        "prep_wall": 1.0, "fit_wall": 8.0, "predict_wall": 1.0, "prep_cpu": 1.0,
+        "fit_cpu": 12.0, "predict_cpu": 2.0, "prep_peak_mib": 600.0, "fit_peak_mib": 1500.0,
+        "predict_peak_mib": 1400.0, "pairs_completeness": 0.47, "f1": 0.42,
+    }  # fmt: skip
+    row = _splink_row(100_000, ours, theirs)
+    assert row["rfl_match s"] == 5.0 and row["Splink s"] == 10.0
+    assert row["Splink s / rfl_match s"] == 2.0
+    assert row["rfl_match CPU s"] == 7.5 and row["Splink CPU s"] == 15.0
+    assert row["rfl_match peak RSS MiB"] == 900.0 and row["Splink peak RSS MiB"] == 1500.0
+    skipped = _splink_row(10_000, ours, {"skipped": "splink is not installed"})
+    assert skipped == {"records a side": 10_000, "Splink s": "splink is not installed"}
