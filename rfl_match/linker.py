@@ -275,13 +275,18 @@ class ModelError(ValueError):
 _WRONG_SHAPE = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
-def _records(frame: pd.DataFrame, config: LinkConfig, source: str) -> pd.DataFrame:
+def _records(
+    frame: pd.DataFrame, config: LinkConfig, source: str, input_name: str | None = None
+) -> pd.DataFrame:
+    """``frame`` validated as ``source`` (named so in the problems told), its dates read in
+    the calendars the configuration names for it, by ``input_name`` (``source`` where
+    none: :func:`config.calendars_of`)."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"{source}: want a pandas DataFrame (see rfl_match.read_records)")
     # The configured date columns are checked too: a frame read_records validated without
     # them (it knows no configuration) is validated again, with them.
     dates = config.date_fields
-    calendars = calendars_of(config.calendars, source)
+    calendars = calendars_of(config.calendars, input_name or source)
     if is_validated(frame, dates):
         _say_calendars(frame, calendars, source)
         return _named_by_alternates(frame)
@@ -359,8 +364,8 @@ def _validated(
     (:func:`_say_problems`); false in a partition of a run (``rfl_match.backends``), whose
     passes validate each partition again and again: the run says them once, counted in
     all its requests (``rfl_match.backends.partitions.say_problems``)."""
-    if sightings is None:
-        left = _records(requests, config, "requests")
+    if sightings is None:  # one list, read in the calendars of a dedupe's "records"
+        left = _records(requests, config, "requests", "records")
         if tell:
             _say_problems(requests, left, "requests")
         return left, left

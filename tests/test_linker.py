@@ -35,6 +35,7 @@ from rfl_match.linker import (
     _decisions,
     _fingerprint,
     _take_text,
+    _validated,
     combination_phrase,
     competition_phrase,
     explain_rows,
@@ -2636,3 +2637,14 @@ def test_each_input_is_read_in_its_own_calendars(
         loaded.predict(read, rm.read_records(sightings), threshold=0.0)
     with pytest.warns(UserWarning, match="other calendars"):
         loaded.predict(rm.read_records(requests), sightings, threshold=0.0)
+    # one list (a dedupe) is read in the calendars of "records", as Linker.dedupe and the
+    # CLI's dedupe read it, not in the requests' of a match
+    one = rm.LinkConfig(
+        calendars={
+            "records": {"date_of_birth": "ethiopian"},
+            "requests": {"source_date": "ethiopian"},
+        }
+    )
+    left, right = _validated(requests.head(3), None, one)
+    assert left is right and left["date_of_birth"].tolist() == ["2000-01-21/2000-01-21"] * 3
+    assert left["source_date"].tolist() == ["2015-06-01"] * 3
