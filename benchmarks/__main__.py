@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=None,
         help="speed: run Splink beside rfl_match at the sizes up to this (default 100000; "
-        "0: never; 1000000 adds about 5 minutes and 8 GB)",
+        "0: never; at 1000000 Splink outgrew the suite's memory cap on a 24 GB host, "
+        "benchmarks/RESULTS.md)",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--results", type=Path, default=None, help="markdown file to update")

@@ -786,19 +786,27 @@ def check_calendars(
     dates = (*DATE_FIELDS, *date_fields)
     out: Calendars = {}
     for column, calendar in value.items():
-        if column in CALENDAR_INPUTS and isinstance(calendar, Mapping):
+        if column in CALENDAR_INPUTS and (isinstance(calendar, Mapping) or inputs):
             if not inputs:
                 raise ConfigError(
                     f"{name}: {column!r} names an input; "
                     + (
-                        "one input is read here: give its date columns' calendars"
+                        "one input is read here: give its date columns' calendars "
+                        "(rfl_match.config.calendars_of(config.calendars, "
+                        f"{column!r}) are an input's)"
                         if name == "calendars"
                         else "an input's table names its date columns' calendars"
                     )
                 )
-            out[column] = check_calendars(
-                calendar, date_fields, inputs=False, name=f"{name}.{column}"
-            )
+            if not isinstance(calendar, Mapping):
+                raise ConfigError(
+                    f"{name}: {column!r} = {calendar!r}; {column!r} names an input: give it "
+                    f'a table of date column = calendar ({column} = {{ date_of_birth = "'
+                    f'{calendar}" }})'
+                )
+            own = check_calendars(calendar, date_fields, inputs=False, name=f"{name}.{column}")
+            if own:  # an empty table reads nothing: not kept
+                out[column] = own
             continue
         if not (isinstance(column, str) and isinstance(calendar, str) and calendar in CALENDARS):
             raise ConfigError(f"{name}: {column!r} = {calendar!r}; {wanted}")
@@ -814,7 +822,16 @@ def check_calendars(
 def calendars_of(calendars: Mapping[str, Any], source: str) -> dict[str, str]:
     """The calendars of input ``source``'s date columns (date column -> calendar) that a
     checked ``calendars`` table (:func:`check_calendars`) names: those of every input,
-    then the input's own over them."""
+    then the input's own over them. One list (a dedupe's ``records``, what ``encode``
+    reads) with no table of its own where another input has one is a ConfigError: that
+    table would go unread, its dates read in another calendar without a word."""
+    unread = [k for k in CALENDAR_INPUTS if isinstance(calendars.get(k), Mapping)]
+    if source == "records" and unread and "records" not in unread:
+        raise ConfigError(
+            f"calendars: one list is read here ('records'), and the configuration names the "
+            f"calendars of {' and '.join(repr(k) for k in unread)} only: name them in a "
+            "'records' table too, or for all inputs"
+        )
     out = {k: v for k, v in calendars.items() if isinstance(v, str)}
     own = calendars.get(source)
     if isinstance(own, Mapping):

@@ -286,9 +286,11 @@ def _records(
     # The configured date columns are checked too: a frame read_records validated without
     # them (it knows no configuration) is validated again, with them.
     dates = config.date_fields
-    calendars = calendars_of(config.calendars, input_name or source)
+    table = input_name or source
+    calendars = calendars_of(config.calendars, table)
     if is_validated(frame, dates):
-        _say_calendars(frame, calendars, source)
+        if config.calendars:
+            _say_calendars(frame, calendars, source if table == source else f"{source} ({table})")
         return _named_by_alternates(frame)
     out = validate_records(
         frame, config.mapping or None, source=source, date_fields=dates, calendars=calendars
@@ -299,15 +301,17 @@ def _records(
 
 def _say_calendars(frame: pd.DataFrame, calendars: Mapping[str, str], source: str) -> None:
     """A warning where a frame read already (by :func:`rfl_match.read_records`) was read
-    in another calendar than the configuration names for one of its columns (``calendars``,
-    the input's: :func:`config.calendars_of`): its dates are what that reading made them
-    (Gregorian days), and are not read again."""
+    in another calendar than the configuration reads one of its columns in (``calendars``,
+    the input's: :func:`config.calendars_of`; a column it names none for, Gregorian, as
+    where two inputs were swapped): its dates are what that reading made them (Gregorian
+    days), and are not read again. Called where the configuration names calendars: a
+    configuration that names none reads a frame as it was read, without a word."""
     read_in = validated_calendars(frame)
     held = {str(c) for c in frame.columns}
     other = {
-        column: calendar
-        for column, calendar in calendars.items()
-        if column in held and read_in.get(column, GREGORIAN) != calendar
+        column: calendars.get(column, GREGORIAN)
+        for column in dict.fromkeys([*calendars, *read_in])
+        if column in held and read_in.get(column, GREGORIAN) != calendars.get(column, GREGORIAN)
     }
     if other:
         listed = ", ".join(

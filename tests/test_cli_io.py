@@ -1038,6 +1038,9 @@ def test_one_input_s_calendar_is_named_for_that_input_alone(
         encoding="utf-8",
     )
     assert "same date" in _explained_birth(files, ids, mixed)
+    # one list (dedupe, encode) reads a table of its own: the requests' alone is an error
+    result = run("dedupe", files[0], "-o", tmp_path / "clusters.csv", "--config", own)
+    assert result.returncode == 2 and "name them in a 'records' table" in result.stderr
 
 
 def test_explain_says_what_reading_the_files_changed_and_why_a_record_is_not_there(

@@ -676,7 +676,6 @@ def test_each_input_may_name_its_own_calendars_over_those_of_both() -> None:
         "date_of_birth": "ethiopian",
     }
     assert calendars_of(config.calendars, "sightings") == {"source_date": "solar_hijri"}
-    assert calendars_of(config.calendars, "records") == {"source_date": "solar_hijri"}
     text = config.to_toml()
     assert '"requests" = { "date_of_birth" = "ethiopian", "source_date" = "gregorian" }' in text
     assert rm.LinkConfig.from_toml(text) == config
@@ -689,10 +688,19 @@ def test_each_input_may_name_its_own_calendars_over_those_of_both() -> None:
         ({"requests": {"full_name": "ethiopian"}}, r"calendars\.requests: 'full_name' is no date"),
         ({"sightings": {"date_of_birth": "julian"}}, r"calendars\.sightings: 'date_of_birth' = "),
         ({"requests": {"sightings": {}}}, r"calendars\.requests: 'sightings' names an input"),
-        ({"requests": "ethiopian"}, "'requests' is no date column"),
+        ({"requests": "ethiopian"}, "'requests' names an input: give it a table"),
     ):
         with pytest.raises(rm.ConfigError, match=said):
             rm.LinkConfig(calendars=wrong)
+    # an empty table reads nothing: the configuration is the default one
+    assert rm.LinkConfig(calendars={"requests": {}}) == rm.LinkConfig()
+    # one list (a dedupe's records, what encode reads) has no table of its own where another
+    # input has one: that table would go unread
+    with pytest.raises(rm.ConfigError, match="name them in a 'records' table"):
+        calendars_of(config.calendars, "records")
+    assert calendars_of({"records": {"date_of_birth": "ethiopian"}}, "records") == {
+        "date_of_birth": "ethiopian"
+    }
     # read_records reads one input: its calendars name its columns, not inputs
     frame = pd.DataFrame({"record_id": ["1"], "full_name": ["Abebe"]})
     with pytest.raises(rm.ConfigError, match="one input is read here"):

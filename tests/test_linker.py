@@ -2648,3 +2648,11 @@ def test_each_input_is_read_in_its_own_calendars(
     left, right = _validated(requests.head(3), None, one)
     assert left is right and left["date_of_birth"].tolist() == ["2000-01-21/2000-01-21"] * 3
     assert left["source_date"].tolist() == ["2015-06-01"] * 3
+    with pytest.raises(rm.ConfigError, match="one list is read here"):
+        _validated(requests.head(3), None, config)  # the requests' table alone: unread
+    # two inputs swapped: the sightings read in the requests' calendar, which the
+    # configuration reads them in no more (Gregorian for them)
+    with pytest.warns(
+        UserWarning, match="sightings: .*'date_of_birth' as ethiopian, not gregorian"
+    ):
+        loaded.predict(read, read, threshold=0.0)
