@@ -25,6 +25,7 @@ import pandas as pd
 
 from rfl_match.cluster import cluster_pairs
 from rfl_match.config import (
+    CALENDAR_INPUTS,
     ConfigError,
     LinkConfig,
     calendars_of,
@@ -281,6 +282,14 @@ def _parser() -> argparse.ArgumentParser:
         "%(default)s; none drops them and the age)",
     )
     encode.add_argument("--no-sex", action="store_true", help="leave the sex out")
+    encode.add_argument(
+        "--input",
+        choices=CALENDAR_INPUTS,
+        default="records",
+        help="which input of --config's the records are, for the calendars it names for that "
+        "input (default: %(default)s, a dedupe's one list; the requests or sightings of a "
+        "link)",
+    )
     encode.add_argument(
         "--keys",
         choices=("parts", "paired"),
@@ -1375,8 +1384,8 @@ def _encode(args: argparse.Namespace) -> int:
             "--pseudonymise-ids: the shared key; pseudonymise ids under a key of your own (the "
             "partner holds the shared one and could recompute the pseudonyms of guessed ids)"
         )
-    loaded = _read([("records", args.records)], config, progress)
-    records = loaded["records"].records
+    loaded = _read([(args.input, args.records)], config, progress)
+    records = loaded[args.input].records
     problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
     args.rejects_written = True
     if _strict_stop(args, rejected, rejects):

@@ -830,7 +830,7 @@ def calendars_of(calendars: Mapping[str, Any], source: str) -> dict[str, str]:
         raise ConfigError(
             f"calendars: one list is read here ('records'), and the configuration names the "
             f"calendars of {' and '.join(repr(k) for k in unread)} only: name them in a "
-            "'records' table too, or for all inputs"
+            "'records' table too, or for all inputs (encode: --input names the input)"
         )
     out = {k: v for k, v in calendars.items() if isinstance(v, str)}
     own = calendars.get(source)

@@ -3,6 +3,7 @@ format in and out, every kind of bad input, and every subcommand."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -1041,6 +1042,19 @@ def test_one_input_s_calendar_is_named_for_that_input_alone(
     # one list (dedupe, encode) reads a table of its own: the requests' alone is an error
     result = run("dedupe", files[0], "-o", tmp_path / "clusters.csv", "--config", own)
     assert result.returncode == 2 and "name them in a 'records' table" in result.stderr
+    # encode reads one file: --input names which input of the configuration's it is
+    key = tmp_path / "shared.key"
+    key.write_text(hashlib.sha256(b"rfl_match calendars").hexdigest() * 2 + "\n")
+    key.chmod(0o600)
+    encoded = tmp_path / "encoded.csv"
+    plain = ["encode", files[0], "--key", key, "-o", encoded, "--birth", "day", "--config", own]
+    result = run(*plain)
+    assert result.returncode == 2 and "--input names the input" in result.stderr
+    result = run(*plain, "--input", "requests")
+    assert result.returncode == 0, result.stderr
+    born = pd.read_csv(data["sightings"], dtype=str).set_index("record_id").loc[ids[1]]
+    row = pd.read_csv(encoded, dtype=str).set_index("record_id").loc[ids[0]]
+    assert row["date_of_birth"] == f"{born['date_of_birth']}/{born['date_of_birth']}"
 
 
 def test_explain_says_what_reading_the_files_changed_and_why_a_record_is_not_there(
