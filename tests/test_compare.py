@@ -20,6 +20,7 @@ from rfl_match import compare, kernels
 from rfl_match.compare import Index, Levels, build_comparison, code_levels, regrade, similarity
 from rfl_match.config import ComparisonSpec
 from rfl_match.names._resources import read_table
+from rfl_match.names.variants import nickname_names
 from rfl_match.prepare import (
     PreparedPair,
     Vocabulary,
@@ -671,6 +672,59 @@ def test_a_nickname_sounds_like_the_names_it_may_stand_for() -> None:
         assert [split.describe(c) for c in codes] == [
             f"{note if n else w}, same family name" for w, n in zip(want, noted, strict=True)
         ]
+
+
+#: Given names for the nickname step's reference: nicknames, names they stand for (in
+#: several spellings and scripts), and names of neither.
+NICKNAME_POOL = [
+    "Hamoudi", "Hamudi", "Muhammad", "Mohamed", "محمد", "Hassoun", "Hasan", "Hussein",
+    "Yoni", "ዮሐንስ", "Yohannes", "Vitya", "Victor", "Paty", "Patricia", "Patrisia", "Max",
+    "Maksym", "Miki", "Aloush", "Ali", "Omar", "Fatima", "Ines", "",
+]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_the_nickname_step_equals_a_pair_by_pair_reference(data: st.DataObject) -> None:
+    """``_nicknamed`` (one pass over the pairs by a byte a record) finds exactly the pairs
+    at the level whose one given name is a nickname the other may go by, as reading each
+    pair's two names against ``nicknames.tsv`` finds them."""
+    names = st.lists(st.sampled_from(NICKNAME_POOL), min_size=1, max_size=12)
+    left, right = data.draw(names), data.draw(names)
+    frames = [
+        validate_records(
+            pd.DataFrame({"record_id": [f"{side}{i}" for i in range(len(x))], "given_name": x})
+        )
+        for side, x in (("l", left), ("r", right))
+    ]
+    prepared = PreparedPair(*frames)
+    n = data.draw(st.integers(0, 40))
+    li = np.array(data.draw(st.lists(st.integers(0, len(left) - 1), min_size=n, max_size=n)))
+    ri = np.array(data.draw(st.lists(st.integers(0, len(right) - 1), min_size=n, max_size=n)))
+    li, ri = li.astype(np.intp), ri.astype(np.intp)
+    levels = np.array(data.draw(st.lists(st.integers(-1, 3), min_size=n, max_size=n)), np.int8)
+    level = data.draw(st.integers(-1, 3))
+    got = compare._nicknamed(prepared, li, ri, levels, level)
+    words = prepared.tokens.array()
+    firsts = [prepared.person_names(side).first_token for side in (0, 1)]
+    codes: dict[str, int] = {}
+
+    def stands_for(nickname: int, name: int) -> bool:
+        if nickname < 0 or name < 0:
+            return False
+        wanted = {compare._name_code(x, codes) for x in nickname_names(words[nickname])}
+        return compare._name_code(words[name], codes) in wanted
+
+    want = [
+        k
+        for k in range(n)
+        if levels[k] == level
+        and (
+            stands_for(firsts[0][li[k]], firsts[1][ri[k]])
+            or stands_for(firsts[1][ri[k]], firsts[0][li[k]])
+        )
+    ]
+    assert got.tolist() == want
 
 
 # A compound given name written as two words on one side and one on the other: the given
