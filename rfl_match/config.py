@@ -786,18 +786,7 @@ def check_calendars(
     dates = (*DATE_FIELDS, *date_fields)
     out: Calendars = {}
     for column, calendar in value.items():
-        if column in CALENDAR_INPUTS and (isinstance(calendar, Mapping) or inputs):
-            if not inputs:
-                raise ConfigError(
-                    f"{name}: {column!r} names an input; "
-                    + (
-                        "one input is read here: give its date columns' calendars "
-                        "(rfl_match.config.calendars_of(config.calendars, "
-                        f"{column!r}) are an input's)"
-                        if name == "calendars"
-                        else "an input's table names its date columns' calendars"
-                    )
-                )
+        if column in CALENDAR_INPUTS and inputs:  # an input's own table
             if not isinstance(calendar, Mapping):
                 raise ConfigError(
                     f"{name}: {column!r} = {calendar!r}; {column!r} names an input: give it "
@@ -808,6 +797,18 @@ def check_calendars(
             if own:  # an empty table reads nothing: not kept
                 out[column] = own
             continue
+        if column in CALENDAR_INPUTS and isinstance(calendar, Mapping):
+            within = name != "calendars"  # an input's table, not read_records' one input
+            raise ConfigError(
+                f"{name}: {column!r} names an input; "
+                + (
+                    "an input's table names its date columns' calendars"
+                    if within
+                    else "one input is read here: give its date columns' calendars "
+                    f"(rfl_match.config.calendars_of(config.calendars, {column!r}) are an "
+                    "input's)"
+                )
+            )
         if not (isinstance(column, str) and isinstance(calendar, str) and calendar in CALENDARS):
             raise ConfigError(f"{name}: {column!r} = {calendar!r}; {wanted}")
         if column not in dates:
@@ -825,11 +826,11 @@ def calendars_of(calendars: Mapping[str, Any], source: str) -> dict[str, str]:
     then the input's own over them. One list (a dedupe's ``records``, what ``encode``
     reads) with no table of its own where another input has one is a ConfigError: that
     table would go unread, its dates read in another calendar without a word."""
-    unread = [k for k in CALENDAR_INPUTS if isinstance(calendars.get(k), Mapping)]
-    if source == "records" and unread and "records" not in unread:
+    tabled = [k for k in CALENDAR_INPUTS if isinstance(calendars.get(k), Mapping)]
+    if source == "records" and tabled and "records" not in tabled:
         raise ConfigError(
             f"calendars: one list is read here ('records'), and the configuration names the "
-            f"calendars of {' and '.join(repr(k) for k in unread)} only: name them in a "
+            f"calendars of {' and '.join(repr(k) for k in tabled)} only: name them in a "
             "'records' table too, or for all inputs (encode: --input names the input)"
         )
     out = {k: v for k, v in calendars.items() if isinstance(v, str)}
