@@ -1152,7 +1152,9 @@ def _block(
             budget.uncutting = uncut_rule(rule)
         rule_stats = RuleStats(name)
         if rule[0].startswith(SORTED):
-            lr, rr = sorted_neighbourhood(data, rule[0][len(SORTED) :], window=window)
+            lr, rr = sorted_neighbourhood(
+                data, rule[0][len(SORTED) :], window=window, dedupe=dedupe
+            )
             sink.add(pair_ids(lr, rr, n_right, dedupe))
             sink.release()
             del lr, rr
@@ -1607,31 +1609,45 @@ def _key_text(data: PreparedPair, key: str, codes: Int64Array) -> npt.NDArray[np
 
 
 def sorted_neighbourhood(
-    data: PreparedPair, key: str, *, window: int
+    data: PreparedPair, key: str, *, window: int, dedupe: bool = False
 ) -> tuple[Int64Array, Int64Array]:
     """Pairs of records whose key values sit within ``window`` places of each other when
     both sides' values are sorted together: typo-heavy keys meet their near spellings
-    ("frlf" next to "frl") without a block per exact value."""
-    left, right = key_values(data, 0, key), key_values(data, 1, key)
-    text = np.concatenate([_key_text(data, key, left.codes), _key_text(data, key, right.codes)])
-    rows = np.concatenate([left.rows, right.rows])
-    side = np.r_[np.zeros(len(left.rows), dtype=np.int8), np.ones(len(right.rows), dtype=np.int8)]
+    ("frlf" next to "frl") without a block per exact value.
+
+    ``dedupe`` (both sides one list): the list's values sorted once, each record meeting
+    those within ``window`` places of it, each pair once, lower row first. (Sorted as two
+    copies, a value's records sat each after its own copies and the other side's: tied
+    records met only ``window`` places across that seam, and a shuffle met others.)"""
+    sides = (0,) if dedupe else (0, 1)
+    values = [key_values(data, s, key) for s in sides]
+    text = np.concatenate([_key_text(data, key, v.codes) for v in values])
+    rows = np.concatenate([v.rows for v in values])
+    side = np.concatenate(
+        [np.full(len(v.rows), s, dtype=np.int8) for s, v in zip(sides, values, strict=True)]
+    )
     # Sort by text, then side and record id (its rank among both sides' ids), so that
     # the order never depends on the input order: tied values (a common name, a field's
     # one value) were ordered by row, and a shuffle met other neighbours.
     id_rank = dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
-    ids = id_rank[np.r_[left.rows, right.rows + data.sizes[0]]]
+    ids = id_rank[rows + side * data.sizes[0]]
     order = np.lexsort((ids, side, text.astype(str)))
     rows, side = rows[order], side[order]
     out_l: list[Int64Array] = []
     out_r: list[Int64Array] = []
-    for offset in range(1, window + 1):
-        a, b = np.arange(len(rows) - offset), np.arange(offset, len(rows))
-        cross = side[a] != side[b]
-        a, b = a[cross], b[cross]
-        first_left = side[a] == 0
-        out_l.append(np.where(first_left, rows[a], rows[b]))
-        out_r.append(np.where(first_left, rows[b], rows[a]))
+    for offset in range(1, min(window, len(rows)) + 1):
+        a, b = rows[: len(rows) - offset], rows[offset:]
+        if dedupe:  # a record met again by another of its values is no pair
+            other = a != b
+            a, b = a[other], b[other]
+            out_l.append(np.minimum(a, b))
+            out_r.append(np.maximum(a, b))
+            continue
+        sa, sb = side[: len(side) - offset], side[offset:]
+        cross = sa != sb
+        a, b, first_left = a[cross], b[cross], sa[cross] == 0
+        out_l.append(np.where(first_left, a, b))
+        out_r.append(np.where(first_left, b, a))
     if not out_l:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.concatenate(out_l), np.concatenate(out_r)

@@ -192,7 +192,8 @@ class LinkConfig:
             2,175,620, pairs completeness 0.9598 / 0.9605 / 0.9613 / 0.9612, F1 0.8333 /
             0.8320 / 0.8308 / 0.8293, largest calibration gap 0.053 / 0.051 / 0.042 / 0.040.
         sorted_window: neighbours met on each side in a ``sorted:<key>`` rule (a sorted
-            neighbourhood, for typo-heavy keys), and in each order of an oversized
+            neighbourhood, for typo-heavy keys; in a dedupe, the records within that many
+            places of each in the one list's order), and in each order of an oversized
             block's nearest records (a context rule's meet their one nearest,
             ``blocking.CONTEXT_WINDOW``). Synthetic data, 300,000 a side: 3 against 5, pairs
             completeness 0.9069 -> 0.9072 with 1.6% fewer pairs (the nearer namesakes, of

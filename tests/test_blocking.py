@@ -1574,6 +1574,65 @@ def test_encoded_namesakes_with_one_fathers_filter_meet_though_born_years_apart(
     assert not met()
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.sampled_from(["ab", "ac", "b", "ba", ""]), min_size=1, max_size=14),
+    st.lists(st.sampled_from(["ab", "ac", "b", "ba", ""]), min_size=1, max_size=14),
+    st.integers(min_value=1, max_value=4),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+@example(["a", "a", "b", "b"], ["a"], 3, True, None)  # a dedupe met tied records at a seam
+def test_a_sorted_neighbourhood_equals_a_walk_along_the_sorted_list(
+    a: list[str], b: list[str], window: int, dedupe: bool, rng: Any
+) -> None:
+    """``sorted:`` equals its definition, pair by pair: the records with a value, sorted
+    by value, then side, then record id, each met with those up to ``window`` places after
+    it (of the other side when linking; of one list, each pair once, in a dedupe), in any
+    row order."""
+    left = pd.DataFrame(
+        {"record_id": [f"l{k}" for k in range(len(a))], "full_name": "Ali", "camp": a}
+    )
+    right = pd.DataFrame(
+        {"record_id": [f"r{k}" for k in range(len(b))], "full_name": "Ali", "camp": b}
+    )
+    if dedupe:
+        walk = sorted((camp, 0, rid) for rid, camp in zip(left.record_id, a, strict=True) if camp)
+    else:
+        walk = sorted(
+            [(camp, 0, rid) for rid, camp in zip(left.record_id, a, strict=True) if camp]
+            + [(camp, 1, rid) for rid, camp in zip(right.record_id, b, strict=True) if camp]
+        )
+    expected = set()
+    for i, (_, side_i, id_i) in enumerate(walk):
+        for _, side_j, id_j in walk[i + 1 : i + 1 + window]:
+            if dedupe:
+                expected.add((min(id_i, id_j), max(id_i, id_j)))
+            elif side_i != side_j:
+                expected.add((id_i, id_j) if side_i == 0 else (id_j, id_i))
+
+    def found(lf: pd.DataFrame, rf: pd.DataFrame) -> set[tuple[str, str]]:
+        rf = lf if dedupe else rf
+        pairs = block(
+            PreparedPair(lf, rf), [("sorted:field:camp",)], max_block=100, window=window,
+            dedupe=dedupe,
+        )  # fmt: skip
+        got = list(
+            zip(
+                lf.record_id.to_numpy()[pairs.left],
+                rf.record_id.to_numpy()[pairs.right],
+                strict=True,
+            )
+        )
+        assert len(got) == len(set(got))  # each pair once
+        return {(x, y) if not dedupe else (min(x, y), max(x, y)) for x, y in got}
+
+    assert found(left, right) == expected
+    seed = rng.randint(0, 99) if rng is not None else 0
+    shuffled = [f.sample(frac=1.0, random_state=seed).reset_index(drop=True) for f in (left, right)]
+    assert found(*shuffled) == expected
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     st.lists(st.sampled_from(["ab", "ab", "ac", "b"]), min_size=1, max_size=12),
