@@ -172,6 +172,17 @@ def test_dedupe_row_order_does_not_matter(a: list[tuple[str, str]], max_block: i
     assert dedupe_pairs(records, max_block) == dedupe_pairs(shuffled, max_block)
 
 
+@settings(max_examples=30, deadline=None)
+@given(people)
+def test_dedupe_equals_brute_force(a: list[tuple[str, str]]) -> None:
+    """One list: every unordered pair of two records that share, for some rule, a value
+    of each key (the brute force over the list against itself, each pair once, no record
+    with itself)."""
+    records = frame(a, "x")
+    want = {frozenset((x, y)) for x, y in brute_force(records, records) if x != y}
+    assert dedupe_pairs(records, 10_000) == want
+
+
 def test_dedupe_namesakes_without_births_all_get_candidates() -> None:
     """Sixty namesakes with no birth date, in one oversized block: every one meets some."""
     records = frame([("Ali Omar", "")] * 30 + [("Ali Hassan", "")] * 30, "x")
@@ -673,6 +684,45 @@ def test_oversized_blocks_of_a_rule_with_a_birth_key_give_only_nearest_records(
     band, each of their records meets only its nearest."""
     data = PreparedPair(frame(a, "l"), frame(b, "r"))
     assert found_pairs(data, rule, 4, 1) == joined_and_nearest(data, rule, 4, 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    people,
+    people,
+    st.sampled_from([("name_pair_class",), ("given_class",), ("name_skeleton",)]),
+    st.sampled_from([2, 4, 9]),
+)
+def test_oversized_blocks_of_a_rule_without_a_birth_key_are_joined_again_by_band(
+    a: list[tuple[str, str]], b: list[tuple[str, str]], rule: tuple[str, ...], cap: int
+) -> None:
+    """A rule without a birth key: each block of at most ``cap`` pairs joined whole; in
+    an oversized one, the birth band takes over (each band's sub-block of at most ``cap``
+    pairs joined whole), beside each record's nearest in it; computed block by block from
+    each record's key values."""
+    data = PreparedPair(frame(a, "l"), frame(b, "r"))
+    (key,) = rule
+
+    def values(side: int, key: str, n: int) -> list[set[int]]:
+        found = key_values(data, side, key)
+        return [set(found.codes[found.rows == i].tolist()) for i in range(n)]
+
+    lk, rk = values(0, key, len(a)), values(1, key, len(b))
+    lb, rb = values(0, "birth_band", len(a)), values(1, "birth_band", len(b))
+    want: set[tuple[int, int]] = set()
+    for code in set().union(*lk) & set().union(*rk):
+        block_l = [i for i in range(len(a)) if code in lk[i]]
+        block_r = [j for j in range(len(b)) if code in rk[j]]
+        if len(block_l) * len(block_r) <= cap:
+            want |= {(i, j) for i in block_l for j in block_r}
+            continue
+        for band in set().union(*(lb[i] for i in block_l)) & set().union(*(rb[j] for j in block_r)):
+            band_l = [i for i in block_l if band in lb[i]]
+            band_r = [j for j in block_r if band in rb[j]]
+            if len(band_l) * len(band_r) <= cap:
+                want |= {(i, j) for i in band_l for j in band_r}
+    # Each record's nearest in an oversized block: the nearest test's own reference.
+    assert found_pairs(data, rule, cap, 1) == want | joined_and_nearest(data, rule, cap, 1)
 
 
 def test_records_near_a_band_edge_are_not_joined_again_by_band() -> None:
