@@ -762,13 +762,22 @@ def parse_age(text: str) -> tuple[int, int] | None:
 
 
 def _age_interval(low: int, high: int, as_of: PartialDate) -> tuple[int, int]:
-    """Born between (as_of - high - 1 years + 1 day) and (as_of - low years)."""
+    """Born between (as_of - high - 1 years + 1 day) and the later of (as_of - low years)
+    and the end of the year (as_of's year - low), no later than as_of.
+
+    An age as of a day is counted from the birthday, or, as registers often count it,
+    from the years alone (the record's year less the birth's): a child born in August
+    2010 is 8 on 1 May 2019, and 9 counted by the years. Either count is the estimate's:
+    the latest birth is the later of the two. (Counted from the birthday alone, that
+    child's age 9 put its birth 92 days before its true one, "within a year", which
+    weighs against a pair, not "same year or age range", which weighs for it.)"""
     first, last = as_of.interval(placeholders=False)
     earliest_ref = date.fromordinal(first + _EPOCH)
     latest_ref = date.fromordinal(last + _EPOCH)
     earliest = _shift_years(earliest_ref, -(high + 1)).toordinal() + 1 - _EPOCH
-    latest = _shift_years(latest_ref, -low).toordinal() - _EPOCH
-    return earliest, latest
+    by_birthday = _shift_years(latest_ref, -low).toordinal() - _EPOCH
+    by_years = date(latest_ref.year - low, 12, 31).toordinal() - _EPOCH
+    return earliest, min(max(by_birthday, by_years), last)
 
 
 def _shift_years(day: date, years: int) -> date:
@@ -795,7 +804,12 @@ def _age_intervals(
     out = np.full((len(age_at), 2), MISSING, dtype=np.int64)
     both = aged.astype(bool) & (first != MISSING)
     out[both, 0] = shift_years(first[both], -(high[both] + 1)) + 1
-    out[both, 1] = shift_years(last[both], -low[both])
+    # The later of the birthday's count and the years' (:func:`_age_interval`).
+    by_birthday = shift_years(last[both], -low[both])
+    year = last[both].astype("datetime64[D]").astype("datetime64[Y]")
+    by_years = (year - low[both].astype("timedelta64[Y]") + 1).astype("datetime64[D]")
+    by_years = by_years.astype(np.int64) - 1
+    out[both, 1] = np.minimum(np.maximum(by_birthday, by_years), last[both])
     return out
 
 

@@ -247,7 +247,44 @@ def test_a_huge_age_cell_is_malformed_before_a_pattern_reads_it(
 def test_child_aged_9_in_2019_meets_child_aged_14_in_2024() -> None:
     births = birth_intervals(None, pd.Series(["9", "14"]), pd.Series(["2019-06-01", "2024-06-01"]))
     assert births.lo[0] == births.lo[1] and births.hi[0] == births.hi[1]
-    assert births.lo[0] == day("2009-06-02") and births.hi[0] == day("2010-06-01")
+    # Aged 9 on 1 June 2019: born from 2 June 2009 (counted from the birthday) to the end
+    # of 2010 (counted by the years, 2019 less 2010)
+    assert births.lo[0] == day("2009-06-02") and births.hi[0] == day("2010-12-31")
+
+
+@settings(max_examples=200)
+@given(
+    st.dates(min_value=date(1950, 1, 1), max_value=date(2024, 12, 31)),
+    st.integers(min_value=0, max_value=40 * 366),
+    st.booleans(),
+)
+@example(date(2010, 8, 1), 3195, True)  # 1 May 2019: 8 from the birthday, 9 by the years
+def test_an_age_counted_from_the_birthday_or_by_the_years_holds_the_birth(
+    born: date, days_later: int, by_years: bool
+) -> None:
+    """A record's age as of its date, counted from the birthday or (as registers often
+    count it) the record's year less the birth's: its interval holds the birth, and is
+    never more than two years wide (a wider one weighs as a range, not a year)."""
+    seen = date.fromordinal(born.toordinal() + days_later)
+    age = seen.year - born.year
+    if not by_years and (seen.month, seen.day) < (born.month, born.day):
+        age -= 1
+    births = birth_intervals(None, pd.Series([str(age)]), pd.Series([seen.isoformat()]))
+    lo, hi = int(births.lo[0]), int(births.hi[0])
+    assert lo <= day(born.isoformat()) <= hi <= day(seen.isoformat())
+    assert hi - lo < 2 * 365
+
+
+def test_an_age_counted_by_the_years_is_the_same_age_range_as_the_birth_date() -> None:
+    """A request's child aged 9 on 1 May 2019, counted by the years (2019 less 2010), and
+    a sighting's date of birth, 1 August 2010: the same age range, not "within a year"."""
+    from rfl_match.compare import INTERVAL_LABELS, interval_levels
+
+    request = birth_intervals(None, pd.Series(["9"]), pd.Series(["2019-05-01"]))
+    sighting = birth_intervals(pd.Series(["2010-08-01"]), None, None)
+    pair = np.zeros(1, dtype=np.int64)
+    level = int(interval_levels(request, sighting, pair, pair)[0])
+    assert INTERVAL_LABELS[level] == "same year or age range"
 
 
 def test_date_of_birth_wins_over_age_and_missing_stays_missing() -> None:
@@ -257,7 +294,7 @@ def test_date_of_birth_wins_over_age_and_missing_stays_missing() -> None:
         pd.Series(["2020-01-01", "2020-01-01", "2020-01-01"]),
     )
     assert births.lo[0] == day("2001-02-03") and bool(births.exact[0])
-    assert births.lo[1] == day("2014-01-02") and births.hi[1] == day("2015-01-01")
+    assert births.lo[1] == day("2014-01-02") and births.hi[1] == day("2015-12-31")
     assert births.lo[2] == MISSING
 
 
