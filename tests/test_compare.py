@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import csv
-from dataclasses import replace
+import math
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -15,13 +17,19 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import JaroWinkler
+from test_kernels import WIDTH, chain_rank_reference, given_rank_reference, unpack
 
 from rfl_match import compare, kernels
 from rfl_match.compare import Index, Levels, build_comparison, code_levels, regrade, similarity
 from rfl_match.config import ComparisonSpec
+from rfl_match.names import normalize_name
 from rfl_match.names._resources import read_table
-from rfl_match.names.variants import nickname_names
+from rfl_match.names.keys import finish_key
+from rfl_match.names.parts import kunya_opening
+from rfl_match.names.placeholders import is_placeholder
+from rfl_match.names.variants import fold_spelling, listed_classes, lookup_latin, nickname_names
 from rfl_match.prepare import (
+    MAX_CHAIN,
     PreparedPair,
     Vocabulary,
     _arrow_distinct,
@@ -868,7 +876,10 @@ def test_birth_levels_children_grow_older() -> None:
     words = [label_of("birth", "birth", g) for g in got]
     assert words == [
         "same year or age range",
-        "5 to 15 years apart",
+        # 9 in 2019 (born 2 June 2009 to the end of 2010, an age counted from the birthday
+        # or by the years) against 20 in 2024 (2 June 2003 to the end of 2004): 4 years
+        # and 5 months apart at least (5 years and a day, counted from the birthday alone)
+        "2 to 5 years apart",
         "within a year",
         "same year or age range",
     ]
@@ -1789,3 +1800,570 @@ def test_nationality_agrees_whatever_code_name_or_demonym_is_written() -> None:
                  {"full_name": ["A"] * 6, "nationality": right})  # fmt: skip
     labels = [label_of("string", "nationality", level) for level in got]
     assert labels == ["same", "same", "same", "different", "same", "missing"]
+
+
+# --- each comparison end to end: its levels of every pair against a per-pair reference --
+# The references below compute one pair's level at a time in plain Python, from the values
+# as written (normalize_name, place_of, country_of, fold_text, rapidfuzz's Jaro–Winkler)
+# or, for the person's own name, from each record's prepared parts (PersonNames, whose
+# coding the tests of names check), with the kernels' ranks read by test_kernels.py's
+# references. What they check is the Python that assembles a comparison's levels.
+
+
+def _records(prefix: str, columns: dict[str, Any]) -> pd.DataFrame:
+    """Records of the columns (a value alone: every record's), ``prefix``0, 1, ... by id."""
+    n = max(len(v) for v in columns.values() if isinstance(v, list))
+    ids = [f"{prefix}{i}" for i in range(n)]
+    return validate_records(pd.DataFrame({"record_id": ids, **columns}))
+
+
+def _every_pair(n_left: int, n_right: int) -> tuple[Index, Index]:
+    """Every pair of a left and a right record, the left record's pairs together."""
+    return np.repeat(np.arange(n_left), n_right), np.tile(np.arange(n_right), n_left)
+
+
+def _similarity(a: str, b: str) -> float:
+    return 1.0 if a == b else JaroWinkler.normalized_similarity(a, b)
+
+
+def _reaches(sim: float, threshold: float) -> bool:
+    """A Jaro–Winkler similarity reaches a threshold within SIMILARITY_TOLERANCE (an exact
+    0.8 is computed a little under)."""
+    return sim >= threshold - kernels.SIMILARITY_TOLERANCE
+
+
+#: Given names that meet at every level and in every step of GivenNameComparison.levels:
+#: variants (Ali, Aly); listed names kept apart (Hassan, Hassanein; Muhammad, Mahmoud); a
+#: nickname (Hamoudi, Paty) and initials (M, P, F); second given names (Mohammad Zaman,
+#: Mohammad Nabi; Maria Jose, Maria Fernanda; Rohima Begum, Rohima Khatun: a suffix); short
+#: keys (Hosina, Hasina, Zawwin, Husna); a kunya (Abu Ahmad, Umm Ali; Abulkalam opens as
+#: one); a compound (Noor Ahmad, Noorahmad); spellings similar and very similar (Farhan,
+#: Farzana; Farhana, Farzana; Shabana, Shabnam). An example draws one group or two, so
+#: that names of one group meet.
+GIVEN_GROUPS = [
+    ("Ali", "Aly", "Hassan", "Hassanein"),
+    ("Muhammad", "Mahmoud", "Hamoudi", "M", "Mohammad Zaman", "Mohammad Nabi"),
+    ("Maria Jose", "Maria Fernanda", "Maria", "Mariam"),
+    ("Rohima Begum", "Rohima Khatun", "Rohima", "Rahima"),
+    ("Hosina", "Hasina", "Zawwin", "Husna"),
+    ("Abu Ahmad", "Umm Ali", "Abulkalam", "Ahmad", "Ali"),
+    ("Noor Ahmad", "Noorahmad", "Noor", "Nur"),
+    ("Paty", "Patricia", "P", "Juan C", "Juan Carlos", "Juan Pablo"),
+    ("Farhan", "Farhana", "Farzana", "Shabana", "Shabnam", "F", ""),
+]
+#: Family names, some of them given names too (a swap: Ali Hassan, Hassan Ali).
+FAMILY_NAMES = ["Hassan", "Ali", "Farah", "Karimi", ""]
+
+
+@dataclass(frozen=True)
+class _GivenName:
+    """What the reference reads of one record's prepared name (PersonNames)."""
+
+    token: int  # the given name's token (-1: none)
+    parts: list[list[int]]  # the parts as the name fields give them (unchained)
+    kunya: bool
+    compound: int
+    listed: bool  # of a class variants.tsv lists
+    second: int  # a given-name field's second part beside a family name field (-1: none)
+    second_class: int
+    second_keys: list[int]
+
+
+def _given_names(prepared: PreparedPair, side: int) -> list[_GivenName]:
+    names = prepared.person_names(side)
+    classes, listed = prepared.classes.array(), listed_classes()
+    parts = names.unchained().parts.packed
+    return [
+        _GivenName(
+            token=int(names.first_token[x]),
+            parts=unpack(parts, x),
+            kunya=bool(names.kunya[x]),
+            compound=int(names.compound[x]),
+            listed=names.given_classes[x] >= 0 and classes[names.given_classes[x]] in listed,
+            second=int(names.second_given[x]),
+            second_class=int(names.second_given_class[x]),
+            second_keys=names.second_given_keys[x].tolist(),
+        )
+        for x in range(len(names.first_token))
+    ]
+
+
+def _given_rows(names: list[str]) -> st.SearchStrategy[tuple[str, str, bool]]:
+    """A record's given name, family name, and whether written as one full name."""
+    return st.tuples(st.sampled_from(names), st.sampled_from(FAMILY_NAMES), st.booleans())
+
+
+def _person_frame(prefix: str, rows: list[tuple[str, str, bool]]) -> pd.DataFrame:
+    whole = [f"{given} {family}".strip() or None for given, family, _ in rows]
+    return _records(
+        prefix,
+        {
+            "full_name": [
+                name if one else None for name, (*_, one) in zip(whole, rows, strict=True)
+            ],
+            "given_name": [None if one else given or None for given, _, one in rows],
+            "family_name": [None if one else family or None for _, family, one in rows],
+        },
+    )
+
+
+@settings(max_examples=70, deadline=None)
+@given(st.lists(st.sampled_from(GIVEN_GROUPS), min_size=1, max_size=2), st.data())
+def test_given_name_levels_equal_a_pair_by_pair_reference(
+    groups: list[tuple[str, ...]], data: st.DataObject
+) -> None:
+    """GivenNameComparison.levels of every pair: test_kernels.given_rank_reference's rank
+    of the two records' parts, then each step in turn. A rank below "sounds alike" graded
+    by the given names' Jaro–Winkler similarity (0.80, 0.92; swapped names at least
+    swapped); alike by a short key alone (two consonants or fewer), alike only if spelt
+    0.65 alike, else different or swapped; two listed names of two classes different; an
+    initial against a name it opens missing; a nickname against a name it may stand for
+    (nicknames.tsv, a name read as its listed class or its spelling folded) alike; the
+    same first name with other second given names (plain, not spelt 0.8 alike, not of a
+    class or key) different."""
+    names = [name for group in groups for name in group]
+    # every name on each side, so that a group's names meet; some left records swapped
+    row = _given_rows(names)
+    left = [data.draw(_given_rows([name])) for name in names]
+    left += data.draw(st.lists(row, max_size=3))
+    right = [data.draw(_given_rows([name])) for name in names]
+    right += [(family, given, one) for given, family, one in left if data.draw(st.booleans())]
+    right += data.draw(st.lists(row, max_size=3))
+    prepared = PreparedPair(_person_frame("l", left), _person_frame("r", right))
+    li, ri = _every_pair(len(left), len(right))
+    comparison = build_comparison(ComparisonSpec("name", "given_name", name="given_name"))
+    got = comparison.levels(prepared, li, ri).tolist()
+
+    words = prepared.tokens.array()
+    # a key of two consonants or fewer, its kind ("s:", "p:") left out
+    short = [len(key) - 2 <= 2 for key in prepared.keys.array()]
+    opening = re.compile(kunya_opening())
+    sides = _given_names(prepared, 0), _given_names(prepared, 1)
+
+    def jaro_winkler(p: int, q: int) -> float:
+        return _similarity(words[p], words[q])
+
+    def read_as(word: str) -> tuple[str, str]:
+        listed_as = lookup_latin(word)
+        return ("class", listed_as) if listed_as is not None else ("spelling", fold_spelling(word))
+
+    def stands_for(nickname: int, name: int) -> bool:
+        wanted = {read_as(full) for full in nickname_names(words[nickname])}
+        return read_as(words[name]) in wanted
+
+    def initial(one: _GivenName) -> bool:
+        return len(words[one.token]) == 1 and not one.listed
+
+    def level(a: _GivenName, b: _GivenName) -> int:
+        if a.token < 0 or b.token < 0:
+            return 0  # the rank is MISSING
+        opens = [opening.match(words[one.token]) is not None for one in (a, b)]
+        rank = given_rank_reference(
+            a.parts, b.parts, a.token, b.token, a.kunya, b.kunya, a.compound, b.compound,
+            *opens, short, a.listed, b.listed,
+        )  # fmt: skip
+        sim = jaro_winkler(a.token, b.token)
+        out = rank
+        if rank in (kernels.DIFFERENT, kernels.GIVEN_SWAPPED):
+            grade = _reaches(sim, 0.80) + _reaches(sim, 0.92)
+            out = ((1, 2, 4) if rank == kernels.DIFFERENT else (3, 3, 4))[grade]
+        elif rank in (kernels.GIVEN_SHORT_ALIKE, kernels.GIVEN_SHORT_SWAPPED):
+            otherwise = 3 if rank == kernels.GIVEN_SHORT_SWAPPED else 1
+            out = 5 if _reaches(sim, 0.65) else otherwise
+        elif rank == kernels.GIVEN_LISTED_APART:
+            out = 1
+        if out == 1 and initial(a) != initial(b) and words[a.token][0] == words[b.token][0]:
+            return 0
+        if out == 1 and (stands_for(a.token, b.token) or stands_for(b.token, a.token)):
+            return 5
+        p, q = a.second, b.second
+        if out >= 6 and p >= 0 and q >= 0 and p != q:
+            alike = (a.second_class >= 0 and a.second_class == b.second_class) or any(
+                k >= 0 and k == m for k, m in zip(a.second_keys, b.second_keys, strict=True)
+            )
+            plain = all(len(words[t]) > 1 and words[t] not in compare.NAME_SUFFIXES for t in (p, q))
+            if plain and not alike and not _reaches(jaro_winkler(p, q), 0.8):
+                return 1
+        return out
+
+    want = [level(sides[0][x], sides[1][y]) for x, y in zip(li, ri, strict=True)]
+    wrong = [(left[x], right[y], g, w) for x, y, g, w in zip(li, ri, got, want, strict=True)]
+    assert got == want, [one for one in wrong if one[2] != one[3]][:5]
+
+
+#: Family parts: one name spelt two ways (Lopez, Lopes; Garcia, Garsia; Hassan, Hasan),
+#: others spelt near (Lopez, Perez), names that are given names too (Abdi, Ali, Maria), and
+#: names in Somali spelling (Cabdi, Xasan), whose full names chain. No word is two others run
+#: together, nor a given name of two: the family name's steps for those (_compound_family,
+#: _run_together) and for family name fields (_father_left_out) read none of these pairs.
+FAMILY_WORDS = ["Maria", "Jose", "Garcia", "Garsia", "Lopez", "Lopes", "Perez", "Hassan", "Hasan"]
+FAMILY_WORDS += ["Farah", "Abdi", "Ali", "Cabdi", "Xasan"]
+FAMILY_FULL_NAMES = st.lists(st.sampled_from(FAMILY_WORDS), min_size=1, max_size=5).map(" ".join)
+
+
+def _rewritten(name: str) -> list[str]:
+    """Another record's way of writing a person's full name: in reverse (a list's order),
+    the last two parts swapped, the second part left out."""
+    words = name.split()
+    return [
+        " ".join(words[::-1]),
+        " ".join(words[:-2] + words[-2:][::-1]),
+        " ".join(words[:1] + words[2:]),
+    ]
+
+
+@dataclass(frozen=True)
+class _FamilyName:
+    """What the reference reads of one record's prepared name (PersonNames)."""
+
+    family: list[list[int]]  # the family parts
+    length: int
+    in_full: bool
+    chain: bool
+    text: str | None  # the family parts' text
+    swap_given: tuple[int, str | None] | None  # class, skeleton; None: no swap reads it
+    swap_family: tuple[int, str | None] | None  # class of one part, skeleton run together
+    given_part: list[list[int]]  # part 0 alone
+
+
+def _family_names(prepared: PreparedPair, side: int) -> list[_FamilyName]:
+    names = prepared.person_names(side)
+    texts, keys = prepared.texts.array(), prepared.keys.array()
+    out = []
+    for x in range(len(names.text)):
+        family = unpack(names.family_parts().packed, x)
+        own = unpack(names.parts.packed, x)
+        length = sum(c >= 0 for c in family[0])
+        skeletons = [keys[k] for k in family[1] if k >= 0]
+        # the skeletons run together, as one word's (a key of one letter is none)
+        joined = "s:" + finish_key("".join(k[2:] for k in skeletons)) if skeletons else ""
+        run = skeletons[0] if len(skeletons) == 1 else joined if len(joined) >= 4 else None
+        swaps = not (names.chain[x] or names.kunya[x] or names.family_start[x] == 0)
+        swaps = swaps and own[1][0] >= 0 and run is not None
+        out.append(
+            _FamilyName(
+                family=family,
+                length=length,
+                in_full=bool(names.family_in_full[x]),
+                chain=bool(names.chain[x]),
+                text=texts[names.text[x]] if names.text[x] >= 0 else None,
+                swap_given=(own[0][0], keys[own[1][0]]) if swaps else None,
+                swap_family=(family[0][0] if length == 1 else -1, run) if swaps else None,
+                given_part=[[row[0]] + [-1] * (WIDTH - 1) for row in own],
+            )
+        )
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(FAMILY_FULL_NAMES, min_size=1, max_size=7),
+    st.data(),
+    st.sampled_from([None, "somali", "spanish"]),
+)
+def test_family_name_levels_equal_a_pair_by_pair_reference(
+    left: list[str], data: st.DataObject, culture: str | None
+) -> None:
+    """FamilyNameComparison.levels of every pair of full names: test_kernels'
+    chain_rank_reference of the two family parts (other orders count); then, where one
+    side's family part is a full name's of three parts or more and the other side's name
+    does not chain, the best rank of that part without its first 1, 2, ... parts (down to
+    the other's length; at most "shortened"), while below "shortened"; a rank from
+    "different" to "similar spelling" is "similar spelling" where the family parts' texts
+    are 0.9 alike; and given and family name swapped (neither name chains, is a kunya or
+    lacks a given name; each given name the other's family part by class or skeleton,
+    the given names not alike) ranks at least "names sound alike", and at least the
+    weaker of each family part against the other's given name."""
+    rewritten = st.sampled_from(left).flatmap(lambda one: st.sampled_from(_rewritten(one)))
+    right = data.draw(st.lists(st.one_of(FAMILY_FULL_NAMES, rewritten), min_size=1, max_size=7))
+    frames = _records("l", {"full_name": left}), _records("r", {"full_name": right})
+    prepared = PreparedPair(*frames, culture=culture)
+    li, ri = _every_pair(len(left), len(right))
+    comparison = build_comparison(ComparisonSpec("name", "family_name", name="family_name"))
+    got = comparison.levels(prepared, li, ri).tolist()
+    sides = _family_names(prepared, 0), _family_names(prepared, 1)
+
+    def shorn(parts: list[list[int]], drop: int) -> list[list[int]]:
+        return [row[drop:] + [-1] * drop for row in parts]
+
+    def alike(p: tuple[int, str | None], q: tuple[int, str | None]) -> bool:
+        return (p[0] >= 0 and p[0] == q[0]) or (p[1] is not None and p[1] == q[1])
+
+    def level(a: _FamilyName, b: _FamilyName) -> int:
+        out = chain_rank_reference(a.family, b.family, reordered=True)
+        for this, other, flip in ((a, b, False), (b, a, True)):
+            if not this.in_full or this.length < 3 or other.chain or not other.length:
+                continue
+            for drop in range(1, this.length - other.length + 1):
+                if out < kernels.TRUNCATED:
+                    pair = [shorn(this.family, drop), other.family][:: -1 if flip else 1]
+                    out = max(out, min(chain_rank_reference(*pair, reordered=True), 6))
+        if 1 <= out <= 3 and a.text is not None and b.text is not None:
+            out = 3 if _reaches(_similarity(a.text, b.text), 0.9) else out
+        ga, fa, gb, fb = a.swap_given, a.swap_family, b.swap_given, b.swap_family
+        if ga and fa and gb and fb and alike(ga, fb) and alike(fa, gb) and not alike(ga, gb):
+            ranks = min(
+                chain_rank_reference(a.family, b.given_part, reordered=True),
+                chain_rank_reference(a.given_part, b.family, reordered=True),
+            )
+            out = max(out, ranks, kernels.SOUNDS)
+        return out
+
+    want = [level(sides[0][x], sides[1][y]) for x, y in zip(li, ri, strict=True)]
+    wrong = [(left[x], right[y], g, w) for x, y, g, w in zip(li, ri, got, want, strict=True)]
+    assert got == want, [one for one in wrong if one[2] != one[3]][:5]
+
+
+#: Parents' names: one name spelt several ways (Fatima, Fatma, Fatuma; Amina, Aminah;
+#: Asha, Aisha), one split otherwise (Nur Alam, Nuralam; Nooralam, spelt under 0.9 alike),
+#: and a father's names that are the children's second names (OWN_NAMES).
+PARENT_NAMES = ["Fatima", "Fatma", "Fatuma", "Amina", "Aminah", "Asha", "Aisha", "Nur Alam"]
+PARENT_NAMES += ["Nuralam", "Nooralam", "Alam", "Ali", "Aly", "Hassan", "Hasan", "Omar"]
+OWN_NAMES = ["Ahmed", "Ali", "Aly", "Hassan", "Hasan", "Omar", "Umar"]
+
+
+def _parent_rewritten(name: str) -> list[str]:
+    """Other records' ways of writing a parent's name: its last part left out, two parts
+    run together (Nur Alam: Nuralam), parts spelt another way (Nooralam)."""
+    words = name.split()
+    spelt = {"Fatima": "Fatma", "Amina": "Aminah", "Asha": "Aisha", "Ali": "Aly", "Hassan": "Hasan"}
+    spelt["Nuralam"] = "Nooralam"
+    runs = [
+        [*words[:at], words[at] + words[at + 1].lower(), *words[at + 2 :]]
+        for at in range(len(words) - 1)
+    ]
+    ways = [words[:-1], *runs, *([spelt.get(w, w) for w in one] for one in (words, *runs))]
+    return [" ".join(one) for one in ways]
+
+
+class _ChainName(NamedTuple):
+    """A name as the reference reads it from normalize_name: its first MAX_CHAIN parts'
+    variant classes, skeleton and phonetic keys (None: none), their text, and their
+    skeletons run together."""
+
+    parts: list[list[str | None]]
+    text: str
+    joined: str
+
+
+def _chain_name(value: str, culture: str | None) -> _ChainName:
+    form = normalize_name(value, culture=culture)
+    keys = (form.variant_ids, form.skeleton_keys, form.phonetic_keys)
+    parts = [[k or None for k in kind[:MAX_CHAIN]] + [None] * MAX_CHAIN for kind in keys]
+    joined = "".join(k for k in form.skeleton_keys[:MAX_CHAIN] if k)
+    return _ChainName([p[:MAX_CHAIN] for p in parts], " ".join(form.tokens[:MAX_CHAIN]), joined)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from(["father_name", "mother_name"]),  # the grandfather's: as the mother's
+    st.sampled_from([None, "somali"]),
+    st.data(),
+)
+def test_parent_name_levels_equal_the_reference_of_the_names_as_written(
+    field: str, culture: str | None, data: st.DataObject
+) -> None:
+    """NameChainComparison.levels of every pair, each name read by normalize_name: missing
+    where either is empty; the same text on top; else test_kernels' chain_rank_reference
+    (in order) as a level: the same names just below, a shortened form below that, names
+    sounding alike 4, a name in common 2, else 1; from 1 to 3, "similar spelling" where the
+    texts are 0.9 alike; below 4, "names sound alike" where the parts' skeletons run
+    together agree. A father's name below 5 is 5 where its first part sounds like the
+    second part of the other record's own name (class, skeleton or phonetic key): a full
+    name's part 1, its part 0 where it says it has no given name ("FNU"), and a family
+    name field's first part only where the name chains (here: the Somali hint)."""
+    # often a name alone that others split otherwise: only the skeletons run together
+    # tell Nur Alam and Nooralam alike
+    alone = st.sampled_from(["Nur Alam", "Nuralam", "Nooralam"])
+    parent = st.one_of(
+        alone, st.lists(st.sampled_from(PARENT_NAMES), min_size=1, max_size=3).map(" ".join)
+    )
+    full = st.tuples(
+        st.sampled_from(["", "FNU "]),
+        st.lists(st.sampled_from(OWN_NAMES), min_size=1, max_size=3).map(" ".join),
+    ).map("".join)
+    own = st.one_of(full, st.tuples(st.sampled_from(OWN_NAMES), st.sampled_from(OWN_NAMES)))
+    row = st.tuples(own, st.one_of(st.just(""), parent))
+    left = data.draw(st.lists(row, min_size=1, max_size=8))
+    # another way of writing a left record's parent; a left record's second name (Ali of
+    # "Omar Ali", of "FNU Ali Hassan", of given Omar and family Ali) as a father's name
+    rewritten = st.sampled_from([p for _, p in left]).flatmap(
+        lambda p: st.sampled_from(_parent_rewritten(p))
+    )
+    seconds = [" ".join(o.split()[1:2]) if isinstance(o, str) else o[1] for o, _ in left]
+    met = st.one_of(rewritten, st.sampled_from(seconds))
+    right = data.draw(st.lists(st.one_of(row, st.tuples(own, met)), min_size=1, max_size=8))
+
+    def frame(prefix: str, rows: list[tuple[str | tuple[str, str], str]]) -> pd.DataFrame:
+        own = [name for name, _ in rows]
+        return _records(
+            prefix,
+            {
+                "full_name": [one if isinstance(one, str) else None for one in own],
+                "given_name": [None if isinstance(one, str) else one[0] for one in own],
+                "family_name": [None if isinstance(one, str) else one[1] for one in own],
+                field: [name for _, name in rows],
+            },
+        )
+
+    prepared = PreparedPair(frame("l", left), frame("r", right), culture=culture)
+    li, ri = _every_pair(len(left), len(right))
+    comparison = build_comparison(ComparisonSpec(field, "name"))
+    got = comparison.levels(prepared, li, ri).tolist()
+    top = comparison.n_levels - 1
+    level_of_rank = {kernels.SAME: top - 1, kernels.TRUNCATED: top - 2, kernels.SOUNDS: 4}
+    level_of_rank |= {kernels.COMMON: 2, kernels.DIFFERENT: 1, kernels.MISSING: 0}
+    ids: dict[str, int] = {}
+
+    def codes(parts: list[list[str | None]]) -> list[list[int]]:
+        return [[-1 if k is None else ids.setdefault(k, len(ids)) for k in kind] for kind in parts]
+
+    def second_part(own: str | tuple[str, str]) -> list[str | None]:
+        """The keys of the own name's part the father's name is met by."""
+        if isinstance(own, str):
+            parts = _chain_name(own, culture).parts
+            return [kind[0 if own.startswith("FNU ") else 1] for kind in parts]
+        if culture != "somali":
+            return [None] * 3
+        return [kind[0] for kind in _chain_name(own[1], culture).parts]
+
+    parents = [[_chain_name(name, culture) for _, name in rows] for rows in (left, right)]
+    seconds = [[second_part(own) for own, _ in rows] for rows in (left, right)]
+
+    def level(x: int, y: int) -> int:
+        pa, pb = parents[0][x], parents[1][y]
+        if not pa.text or not pb.text:
+            out = 0
+        elif pa.text == pb.text:
+            out = top
+        else:
+            out = level_of_rank[chain_rank_reference(codes(pa.parts), codes(pb.parts), False)]
+            if 1 <= out <= 3 and _reaches(_similarity(pa.text, pb.text), 0.9):
+                out = 3
+            if 1 <= out < 4 and len(pa.joined) >= 2 and pa.joined == pb.joined:
+                out = 4
+        if field == "father_name" and out < 5:
+            for father, own in ((pa, seconds[1][y]), (pb, seconds[0][x])):
+                firsts = [kind[0] for kind in father.parts]
+                if any(k is not None and k == m for k, m in zip(firsts, own, strict=True)):
+                    out = 5
+        return out
+
+    want = [level(x, y) for x, y in zip(li, ri, strict=True)]
+    wrong = [(left[x], right[y], g, w) for x, y, g, w in zip(li, ri, got, want, strict=True)]
+    assert got == want, [one for one in wrong if one[2] != one[3]][:5]
+
+
+#: Places (one place in two scripts or spellings: Halab, Aleppo, حلب; Kirkuk, Kerkuk),
+#: countries (SYR, Syria, Syrian), placeholders, camps a number apart.
+TEXTS = ["", "  ", "Kirkuk", "kirkuk ", "Kerkuk", "Erbil", "Arbil", "Halab", "Aleppo", "حلب"]
+TEXTS += ["Unknown", "N/A", "Camp 4", "Camp 5", "Hims", "Homs", "SYR", "Syria", "Syrian", "Iraqi"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(TEXTS), min_size=1, max_size=8),
+    st.lists(st.sampled_from(TEXTS), min_size=1, max_size=8),
+    st.sampled_from(["place_of_birth", "nationality", "camp"]),
+    st.sampled_from([(), (0.9,), (0.95, 0.8, 0.7)]),
+)
+def test_string_levels_equal_the_jaro_winkler_of_the_values_as_read(
+    left: list[str], right: list[str], field: str, thresholds: tuple[float, ...]
+) -> None:
+    """StringComparison.levels of every pair: each value read as place_of reads a place
+    (a country column: country_of; another column: fold_text), a placeholder of a place
+    or a country blank; missing where either is blank, "same" where both are one text,
+    else 1 + the thresholds (by default 0.8 and 0.92) their Jaro–Winkler similarity
+    reaches."""
+    frames = (
+        _records("l", {"full_name": "A", field: left}),
+        _records("r", {"full_name": "A", field: right}),
+    )
+    li, ri = _every_pair(len(left), len(right))
+    comparison = build_comparison(ComparisonSpec(field, "string", thresholds=thresholds))
+    got = comparison.levels(PreparedPair(*frames), li, ri).tolist()
+    grades = thresholds or (0.8, 0.92)
+
+    def read(value: str) -> str:
+        if not value.strip() or (field != "camp" and is_placeholder(value, place=True)):
+            return ""
+        return {"place_of_birth": place_of, "nationality": country_of}.get(field, fold_text)(value)
+
+    def level(a: str, b: str) -> int:
+        if not a or not b:
+            return 0
+        if a == b:
+            return 2 + len(grades)
+        return 1 + sum(_reaches(JaroWinkler.normalized_similarity(a, b), t) for t in grades)
+
+    want = [level(read(left[x]), read(right[y])) for x, y in zip(li, ri, strict=True)]
+    assert got == want
+
+
+NUMBERS = ["", "0", "1", "1.5", "2", "5", "6.0", "10", "-1", " 3 ", "x"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(NUMBERS), min_size=1, max_size=8),
+    st.lists(st.sampled_from(NUMBERS), min_size=1, max_size=8),
+    st.sampled_from([(), (0.0, 2.0), (1.0,), (5.0, 0.5)]),
+)
+def test_numeric_levels_equal_the_differences_counted_by_threshold(
+    left: list[str], right: list[str], thresholds: tuple[float, ...]
+) -> None:
+    """NumericComparison.levels of every pair: missing where either value is no number,
+    else 1 + the thresholds (by default 0, 1 and 5) the two numbers' absolute difference
+    is within."""
+    frames = (
+        _records("l", {"full_name": "A", "score": left}),
+        _records("r", {"full_name": "A", "score": right}),
+    )
+    li, ri = _every_pair(len(left), len(right))
+    comparison = build_comparison(ComparisonSpec("score", "numeric", thresholds=thresholds))
+    got = comparison.levels(PreparedPair(*frames), li, ri).tolist()
+
+    def number(value: str) -> float:
+        try:
+            return float(value)
+        except ValueError:
+            return math.nan
+
+    def level(a: str, b: str) -> int:
+        gap = abs(number(a) - number(b))
+        return 0 if math.isnan(gap) else 1 + sum(gap <= t for t in thresholds or (0, 1, 5))
+
+    assert got == [level(left[x], right[y]) for x, y in zip(li, ri, strict=True)]
+
+
+CAMP_CODES = ["", "  ", "A1", " A1", "a1", "A1 ", "B2", "Unknown", "N/A"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(CAMP_CODES), min_size=1, max_size=8),
+    st.lists(st.sampled_from(CAMP_CODES), min_size=1, max_size=8),
+    st.sampled_from(["camp", "place_of_birth"]),
+)
+def test_exact_levels_equal_the_values_trimmed(
+    left: list[str], right: list[str], field: str
+) -> None:
+    """ExactComparison.levels of every pair: missing where either value is blank once
+    trimmed (or, in a place column, says only that the place is not known), "same" where
+    the two trimmed values are one text (case counts), else "different"."""
+    frames = (
+        _records("l", {"full_name": "A", field: left}),
+        _records("r", {"full_name": "A", field: right}),
+    )
+    li, ri = _every_pair(len(left), len(right))
+    got = build_comparison(ComparisonSpec(field, "exact")).levels(PreparedPair(*frames), li, ri)
+
+    def read(value: str) -> str:
+        return "" if field != "camp" and is_placeholder(value, place=True) else value.strip()
+
+    def level(a: str, b: str) -> int:
+        return 0 if not a or not b else 2 if a == b else 1
+
+    assert got.tolist() == [
+        level(read(left[x]), read(right[y])) for x, y in zip(li, ri, strict=True)
+    ]

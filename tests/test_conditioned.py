@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rfl_match as rm
@@ -23,11 +23,14 @@ from rfl_match.compare import (
     CONDITIONED_COMPARISONS_V8,
     ConditionedComparison,
     build_comparison,
+    level_matrix,
 )
 from rfl_match.config import ComparisonSpec, ConfigError
 from rfl_match.kernels import split_levels
 from rfl_match.linker import _agree_rate
 from rfl_match.mixture import base_patterns, normalise
+from rfl_match.prepare import PreparedPair
+from rfl_match.schema import validate_records
 from rfl_match.scoring import (
     expectation_maximisation,
     level_shares,
@@ -152,6 +155,61 @@ def test_the_split_kernel_is_the_split_of_each_column(
     split_levels(got, 1, columns, offsets, ANCHOR_LEVEL, workers)
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(got[:, [1, 3]], matrix[:, [1, 3]])
+
+
+_NAMES = st.lists(st.sampled_from(["Ali", "Aly", "Omar", "Hassan", "Hasan", "Farah"]), max_size=3)
+_PEOPLE = st.lists(st.tuples(*[_NAMES.map(" ".join)] * 3), min_size=1, max_size=6)
+
+
+@settings(max_examples=50, deadline=None)
+@given(_PEOPLE, _PEOPLE, st.integers(2, 7), st.permutations(range(4)), st.booleans())
+def test_level_matrix_splits_each_column_by_its_anchor_wherever_it_stands(
+    left: list[tuple[str, str, str]],
+    right: list[tuple[str, str, str]],
+    agreeing: int,
+    order: list[int],
+    anchored: bool,
+) -> None:
+    """level_matrix of split comparisons (given name and father's name, split by the
+    family name) beside one not split (mother's name), in any order: each split column is
+    its comparison's levels unsplit, plus the levels it has above missing where its level
+    is known and the anchor's column, found by its name, is at the agreeing level the
+    split comparisons hold (any, as a Bloom filter's 2 + k) or above; with the anchor not
+    among the comparisons nothing moves, and a column not split never does."""
+    frames = [
+        validate_records(
+            pd.DataFrame(
+                {
+                    "record_id": [f"{side}{i}" for i in range(len(rows))],
+                    "full_name": [own for own, _, _ in rows],
+                    "father_name": [father for _, father, _ in rows],
+                    "mother_name": [mother for _, _, mother in rows],
+                }
+            )
+        )
+        for side, rows in (("l", left), ("r", right))
+    ]
+    li = np.repeat(np.arange(len(left)), len(right))
+    ri = np.tile(np.arange(len(right)), len(left))
+    specs = [
+        ComparisonSpec("name", "given_name", name="given_name"),
+        ComparisonSpec("name", "family_name", name="family_name"),
+        ComparisonSpec("father_name", "name"),
+        ComparisonSpec("mother_name", "name"),
+    ]
+    inner = [build_comparison(spec) for spec in specs]
+    plain = level_matrix(inner, PreparedPair(*frames), li, ri)  # each column unsplit
+    split = {c: ConditionedComparison(inner[c], "family_name", agreeing) for c in (0, 2)}
+    columns = [c for c in order if anchored or c != 1]
+    comparisons = [split.get(c, inner[c]) for c in columns]
+    got = level_matrix(comparisons, PreparedPair(*frames), li, ri)
+    for at, c in enumerate(columns):
+        moves = c in split and anchored
+        want = [
+            level + (inner[c].n_levels - 1 if moves and level > 0 and anchor >= agreeing else 0)
+            for level, anchor in zip(plain[:, c].tolist(), plain[:, 1].tolist(), strict=True)
+        ]
+        assert got[:, at].tolist() == want, (specs[c].label, columns)
 
 
 def test_m_and_u_are_given_the_anchor(conditioned: rm.Linker) -> None:
