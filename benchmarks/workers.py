@@ -8,6 +8,7 @@ skips its rows instead of stopping the suite.
 from __future__ import annotations
 
 import gc
+import os
 import tempfile
 import warnings
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.common import (
+    SCRATCH_VARIABLE,
     Phase,
     cluster_pairs,
     emit,
@@ -430,6 +432,18 @@ def _splink_synth_frame(records: pd.DataFrame) -> pd.DataFrame:
     return _nullify(out)
 
 
+def _duckdb_connection() -> Any:
+    """An in-memory DuckDB connection that spills to the worker's scratch folder
+    (``run_worker`` removes it), not to ``.tmp`` in the working directory."""
+    import duckdb
+
+    connection = duckdb.connect()
+    scratch = os.environ.get(SCRATCH_VARIABLE)
+    if scratch:
+        connection.execute(f"SET temp_directory = '{scratch.replace(chr(39), chr(39) * 2)}'")
+    return connection
+
+
 def _splink_link(
     left: pd.DataFrame,
     right: pd.DataFrame | None,
@@ -443,7 +457,7 @@ def _splink_link(
     from splink.backends.duckdb import DuckDBAPI
 
     with timed() as fit:
-        db_api = DuckDBAPI()
+        db_api = DuckDBAPI(_duckdb_connection())
         inputs = [db_api.register(left)] + ([db_api.register(right)] if right is not None else [])
         settings = SettingsCreator(
             link_type="link_only" if right is not None else "dedupe_only",
