@@ -1630,7 +1630,7 @@ def sorted_neighbourhood(
     # the order never depends on the input order: tied values (a common name, a field's
     # one value) were ordered by row, and a shuffle met other neighbours.
     id_rank = dense_ranks([data.left[ID_FIELD], data.right[ID_FIELD]])
-    ids = id_rank[rows + side * data.sizes[0]]
+    ids = id_rank[rows + side.astype(np.int64) * data.sizes[0]]
     order = np.lexsort((ids, side, text.astype(str)))
     rows, side = rows[order], side[order]
     out_l: list[Int64Array] = []

@@ -1633,6 +1633,7 @@ def test_encoded_namesakes_with_one_fathers_filter_meet_though_born_years_apart(
     st.randoms(use_true_random=False),
 )
 @example(["a", "a", "b", "b"], ["a"], 3, True, None)  # a dedupe met tied records at a seam
+@example(["a", "b"] * 70, ["b", "a"] * 70, 2, False, None)  # more rows than an int8 counts
 def test_a_sorted_neighbourhood_equals_a_walk_along_the_sorted_list(
     a: list[str], b: list[str], window: int, dedupe: bool, rng: Any
 ) -> None:
