@@ -924,14 +924,14 @@ def _father_left_out(data: PreparedPair, levels: Levels, li: Index, ri: Index) -
     holds names between its given and family name fields (:attr:`PersonNames.middle`: a
     father's name, Ali in "Omar Ali Hassan", given Omar, family Hassan) and the other's
     holds none ("Omar Hassan", or the fields alone), both with a family name field: where
-    that side's family name as its fields give it (Hassan) is the other's family part, or a
-    shortened form of it, the pair ranks "shortened", as one name holds more. The family
-    name field says the last part is a family name, not a father's that the other leaves
-    out: the chain read against the family name alone made them one name in common, so
-    the family counted as differing, and the parents and places the two share weighed as
-    strangers' would, not as relatives' (a sibling scored 1.000). Family name fields that
-    only sound alike (Hassan, Hussein) are not one name shortened: the chain's rank
-    stands."""
+    the two family name fields give one name, or one a shortened form of the other's
+    (either side's: "Hassan Farah" against "Hassan"), a pair below "shortened" ranks
+    "shortened", as one name holds more. The family name field says the last part is a
+    family name, not a father's that the other leaves out: the chain read against the
+    family name alone made them one name in common, so the family counted as differing,
+    and the parents and places the two share weighed as strangers' would, not as
+    relatives' (a sibling scored 1.000). Family name fields that only sound alike (Hassan,
+    Hussein) are not one name shortened: the chain's rank stands."""
     # below "shortened", where both sides' name fields give the family name
     at = _one_side_middle(data, li, ri, levels, below=kernels.TRUNCATED, fields=True)
     if len(at):

@@ -2367,3 +2367,269 @@ def test_exact_levels_equal_the_values_trimmed(
     assert got.tolist() == [
         level(read(left[x]), read(right[y])) for x, y in zip(li, ri, strict=True)
     ]
+
+
+# --- the family name's adjustments, each step on drawn levels ---------------------------
+# FamilyNameComparison.adjust's steps driven as the nickname step is: on every pair of the
+# drawn records, with drawn levels (any rank the coded part might give), against a
+# reference of each pair that reads the records' prepared parts (PersonNames) and ranks
+# them with test_kernels' chain_rank_reference.
+
+#: Full names, given and family name fields (None: not given): a compound given name split
+#: or written as one word (Noor Ahmad, Noorahmad; Abdi Rahman, Abdirahman; a kunya, Umm
+#: Ahmad, is none); family parts run together (Abdi Rahman, Abdirahman; Abdi Laahi,
+#: Abdullahi); given and family name swapped, the family part run together on one side
+#: (Abdirahman Ali, Ali Abdi Rahman) or the given names alike too (Ali Aly, Aly Ali); a
+#: father's name between the given and family name fields, or none (Omar Ali Hassan, Omar
+#: Hassan), the family names shortened (Hassan Farah) or sounding alike (Hussein); and
+#: family names alone (no given name: Noorahmad, Abdullahi, Hassan).
+_Written = tuple[str | None, str | None, str | None]
+COMPOUND_NAMES: list[_Written] = [
+    ("Noor Ahmad Haidari", None, None),
+    ("Noorahmad Haidari", None, None),
+    (None, "Noor Ahmad", "Haidari"),
+    (None, "Noorahmad", "Haidari"),
+    ("Noor Haidari", None, None),
+    ("Umm Ahmad Haidari", None, None),
+    ("Abdi Rahman Farah", None, None),
+    ("Abdirahman Farah", None, None),
+    (None, "Abdi Rahman", "Farah"),
+    ("Abdirahman Rahman Farah", None, None),
+    (None, None, "Noorahmad"),
+    (None, None, "Abdirahman"),
+]
+RUN_NAMES: list[_Written] = [
+    ("Ali Abdi Rahman", None, None),
+    ("Ali Abdirahman", None, None),
+    ("Omar Abdi Laahi", None, None),
+    ("Omar Abdullahi", None, None),
+    (None, "Omar", "Abdi Laahi"),
+    (None, None, "Abdullahi"),
+    ("Abdi Rahman Farah", None, None),
+]
+SWAP_NAMES: list[_Written] = [
+    ("Ali Abdi Rahman", None, None),
+    ("Abdirahman Ali", None, None),
+    ("Omar Abdi Laahi", None, None),
+    ("Abdullahi Omar", None, None),
+    ("Ali Hassan", None, None),
+    ("Hassan Ali", None, None),
+    ("Aly Hasan", None, None),
+    ("Ali Aly", None, None),
+    ("Aly Ali", None, None),
+    (None, "Hassan", "Ali"),
+]
+FATHER_NAMES: list[_Written] = [
+    ("Omar Ali Hassan", "Omar", "Hassan"),
+    ("Omar Hassan", "Omar", "Hassan"),
+    (None, "Omar", "Hassan"),
+    (None, "Omar", "Hassan Farah"),
+    ("Omar Ali Hassan Farah", "Omar", "Hassan Farah"),
+    ("Omar Ali Hussein", "Omar", "Hussein"),
+    (None, "Omar", "Hussein"),
+    ("Omar Hassan", None, None),
+    (None, None, "Hassan"),
+    (None, "Omar", None),
+]
+ADJUSTED_NAMES = COMPOUND_NAMES + RUN_NAMES + SWAP_NAMES + FATHER_NAMES
+PERSON_FIELDS = ("full_name", "given_name", "family_name")  # of a _Written, in its order
+
+
+@dataclass(frozen=True)
+class _Person:
+    """What the adjustments' references read of one record's prepared name."""
+
+    parts: list[list[int]]  # all parts: classes, skeletons, phonetic keys
+    family: list[list[int]]  # the parts from the family start on
+    fields: list[list[int]]  # the family parts as the name fields give them (past middle)
+    family_start: int
+    compound: int  # the skeleton key of a compound given name run together (-1: none)
+    compound_rest: int
+    kunya: bool
+    chain: bool
+    middle: int
+    from_field: bool
+    joined: str | None  # the family part's skeleton key run together, as one word's
+
+
+def _from(parts: list[list[int]], start: int) -> list[list[int]]:
+    """The parts from ``start`` on, left-aligned."""
+    return [(row[start:] + [-1] * WIDTH)[:WIDTH] for row in parts]
+
+
+def _people(prepared: PreparedPair, side: int) -> list[_Person]:
+    names = prepared.person_names(side)
+    keys = prepared.keys.array()
+    out = []
+    for x in range(len(names.text)):
+        parts = unpack(names.parts.packed, x)
+        start, middle = int(names.family_start[x]), int(names.middle[x])
+        family = _from(parts, start)
+        skeletons = [keys[k] for k in family[1] if k >= 0]
+        # one part: its own key; more: run together, as one word's (of two letters or more)
+        run = "s:" + finish_key("".join(k[2:] for k in skeletons))
+        joined = skeletons[0] if len(skeletons) == 1 else run if len(run) >= 4 else None
+        out.append(
+            _Person(
+                parts=parts,
+                family=family,
+                fields=_from(parts, start + middle),
+                family_start=start,
+                compound=int(names.compound[x]),
+                compound_rest=int(names.compound_rest[x]),
+                kunya=bool(names.kunya[x]),
+                chain=bool(names.chain[x]),
+                middle=middle,
+                from_field=bool(names.family_from_field[x]),
+                joined=joined,
+            )
+        )
+    return out
+
+
+def _adjusted(
+    data: st.DataObject, focus: list[_Written]
+) -> tuple[PreparedPair, list[_Person], list[_Person], Index, Index, Levels]:
+    """Records on each side, of ``focus`` (a step's names) or any of ADJUSTED_NAMES, under
+    a drawn culture hint; every pair of them, and a drawn level a pair (what the coded
+    part might have ranked it)."""
+    row = st.one_of(st.sampled_from(focus), st.sampled_from(ADJUSTED_NAMES))
+    rows = st.lists(row, min_size=1, max_size=8)
+    frames = []
+    for prefix, drawn in (("l", data.draw(rows)), ("r", data.draw(rows))):
+        columns = {k: [row[i] for row in drawn] for i, k in enumerate(PERSON_FIELDS)}
+        frames.append(_records(prefix, columns))
+    culture = data.draw(st.sampled_from([None, "somali"]))
+    prepared = PreparedPair(*frames, culture=culture)
+    li, ri = _every_pair(len(frames[0]), len(frames[1]))
+    drawn_levels = st.lists(st.integers(0, 7), min_size=len(li), max_size=len(li))
+    levels = np.array(data.draw(drawn_levels), dtype=np.int8)
+    return prepared, _people(prepared, 0), _people(prepared, 1), li, ri, levels
+
+
+#: A name's class and skeleton key, as the swap step reads them (-1: no class).
+_Keys = tuple[int, str]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_the_compound_family_step_equals_a_pair_by_pair_reference(data: st.DataObject) -> None:
+    """``_compound_family``: a pair whose given names' first parts differ by skeleton, and
+    where one side's compound given name run together (not a kunya's) is the skeleton of
+    the other's given name (a record with a given name, not a kunya), ranks by its family
+    parts again, that side's from after both halves (compound_rest), the other's from its
+    family start: that rank stands, whatever the level was; the pairs ranked so are
+    returned. Every other pair keeps its level."""
+    prepared, a_side, b_side, li, ri, levels = _adjusted(data, COMPOUND_NAMES)
+    got = levels.copy()
+    at = compare._compound_family(prepared, got, li, ri)
+
+    def splits(this: _Person, other: _Person) -> bool:
+        given_other = other.family_start > 0 and not other.kunya
+        joined = this.compound if not this.kunya else -1
+        return given_other and joined >= 0 and joined == other.parts[1][0]
+
+    want, ranked = levels.tolist(), []
+    for k, (x, y) in enumerate(zip(li, ri, strict=True)):
+        a, b = a_side[x], b_side[y]
+        if a.parts[1][0] == b.parts[1][0]:
+            continue
+        side = 1 if splits(a, b) else 2 if splits(b, a) else 0
+        if side:
+            start_a = a.compound_rest if side == 1 else a.family_start
+            start_b = b.compound_rest if side == 2 else b.family_start
+            pair = _from(a.parts, start_a), _from(b.parts, start_b)
+            want[k] = chain_rank_reference(*pair, reordered=True)
+            ranked.append(k)
+    assert at.tolist() == ranked
+    assert got.tolist() == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_the_run_together_step_equals_a_pair_by_pair_reference(data: st.DataObject) -> None:
+    """``_run_together``: a pair from "different" to "similar spelling" (1 to 3), not one of
+    the compound step's (drawn), where one side's family part holds two parts or more and
+    the two family parts run together (a part alone: its own key) have one skeleton key,
+    ranks "names sound alike". Every other pair keeps its level."""
+    prepared, a_side, b_side, li, ri, levels = _adjusted(data, RUN_NAMES)
+    n = len(li)
+    compounds = sorted(data.draw(st.sets(st.integers(0, n - 1), max_size=n)))
+    got = levels.copy()
+    compare._run_together(prepared, got, li, ri, np.array(compounds, dtype=np.intp))
+    want = levels.tolist()
+    for k, (x, y) in enumerate(zip(li, ri, strict=True)):
+        a, b = a_side[x], b_side[y]
+        many = max(sum(c >= 0 for c in one.family[1]) for one in (a, b)) >= 2
+        same = a.joined is not None and a.joined == b.joined
+        if kernels.MISSING < levels[k] < kernels.SOUNDS and k not in compounds and many and same:
+            want[k] = kernels.SOUNDS
+    assert got.tolist() == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_the_swapped_family_step_equals_a_pair_by_pair_reference(data: st.DataObject) -> None:
+    """``_swapped_family``: where neither name chains, is a kunya or lacks a given name
+    beside a family part, each side's given name is the other's family part (by class, or
+    by skeleton key with the family part run together; the class of a family part of one
+    part only), and the given names are not alike, the pair ranks at least the weaker of
+    each family part ranked against the other's given name alone, and at least "names
+    sound alike". Every other pair keeps its level."""
+    prepared, a_side, b_side, li, ri, levels = _adjusted(data, SWAP_NAMES)
+    got = levels.copy()
+    compare._swapped_family(prepared, got, li, ri)
+
+    skeletons = prepared.keys.array()
+
+    def keys(one: _Person) -> tuple[_Keys, _Keys] | None:
+        """(class, skeleton) of the given name and of the family part; None: no swap."""
+        off = one.chain or one.kunya or one.family_start == 0 or one.parts[1][0] < 0
+        if off or one.joined is None:
+            return None
+        classes = [c for c in one.family[0] if c >= 0]
+        given_keys = (one.parts[0][0], skeletons[one.parts[1][0]])
+        return given_keys, (classes[0] if len(classes) == 1 else -1, one.joined)
+
+    def alike(p: _Keys, q: _Keys) -> bool:
+        return (p[0] >= 0 and p[0] == q[0]) or p[1] == q[1]
+
+    def given_alone(one: _Person) -> list[list[int]]:
+        return [[row[0]] + [-1] * (WIDTH - 1) for row in one.parts]
+
+    want = levels.tolist()
+    for k, (x, y) in enumerate(zip(li, ri, strict=True)):
+        a, b = a_side[x], b_side[y]
+        ka, kb = keys(a), keys(b)
+        if ka is None or kb is None:
+            continue
+        (ga, fa), (gb, fb) = ka, kb
+        if alike(ga, fb) and alike(fa, gb) and not alike(ga, gb):
+            weaker = min(
+                chain_rank_reference(a.family, given_alone(b), reordered=True),
+                chain_rank_reference(given_alone(a), b.family, reordered=True),
+            )
+            want[k] = max(want[k], weaker, kernels.SOUNDS)
+    assert got.tolist() == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_the_father_left_out_step_equals_a_pair_by_pair_reference(data: st.DataObject) -> None:
+    """``_father_left_out``: a pair below "shortened" where one side's full name holds
+    names between its given and family name fields (middle) and the other's none, both
+    family names from a family name field, and the family parts as the fields give them
+    (past the middle names) rank "shortened" or "same", ranks "shortened". Every other pair
+    keeps its level."""
+    prepared, a_side, b_side, li, ri, levels = _adjusted(data, FATHER_NAMES)
+    got = levels.copy()
+    compare._father_left_out(prepared, got, li, ri)
+    want = levels.tolist()
+    for k, (x, y) in enumerate(zip(li, ri, strict=True)):
+        a, b = a_side[x], b_side[y]
+        one_middle = (a.middle > 0) != (b.middle > 0)
+        fields = a.from_field and b.from_field
+        shortened = chain_rank_reference(a.fields, b.fields, reordered=True) >= kernels.TRUNCATED
+        if levels[k] < kernels.TRUNCATED and one_middle and fields and shortened:
+            want[k] = kernels.TRUNCATED
+    assert got.tolist() == want
