@@ -180,6 +180,18 @@ def test_similarity_symmetric(vocab: list[str], data: st.DataObject) -> None:
     assert np.allclose(similarity(a, b, vocab), similarity(b, a, vocab))
 
 
+def _records(prefix: str, columns: dict[str, Any]) -> pd.DataFrame:
+    """Records of the columns (a value alone: every record's), ``prefix``0, 1, ... by id."""
+    n = max(len(v) for v in columns.values() if isinstance(v, list))
+    ids = [f"{prefix}{i}" for i in range(n)]
+    return validate_records(pd.DataFrame({"record_id": ids, **columns}))
+
+
+def _every_pair(n_left: int, n_right: int) -> tuple[Index, Index]:
+    """Every pair of a left and a right record, the left record's pairs together."""
+    return np.repeat(np.arange(n_left), n_right), np.tile(np.arange(n_right), n_left)
+
+
 def levels(
     kind: str,
     field: str,
@@ -187,16 +199,7 @@ def levels(
     right: dict[str, list[str]],
     culture: str | None = None,
 ) -> list[int]:
-    lf = validate_records(
-        pd.DataFrame(
-            {"record_id": [f"l{i}" for i in range(len(next(iter(left.values()))))], **left}
-        )
-    )
-    rf = validate_records(
-        pd.DataFrame(
-            {"record_id": [f"r{i}" for i in range(len(next(iter(right.values()))))], **right}
-        )
-    )
+    lf, rf = _records("l", left), _records("r", right)
     comparison = build_comparison(ComparisonSpec(field, kind, name=field))
     idx = np.arange(len(lf))
     return comparison.levels(PreparedPair(lf, rf, culture=culture), idx, idx).tolist()
@@ -267,11 +270,7 @@ def _matrix_labels(
 ) -> list[str]:  # fmt: skip
     """Each aligned pair's level of one comparison, as a level matrix gives it (its
     adjustments made), in words."""
-    frames = [
-        validate_records(pd.DataFrame({"record_id": [f"{s}{i}" for i in range(len(rows))], **side}))
-        for s, side in (("l", left), ("r", right))
-        for rows in [next(iter(side.values()))]
-    ]
+    frames = [_records("l", left), _records("r", right)]
     comparison = build_comparison(ComparisonSpec(field, kind, name=field))
     idx = np.arange(len(frames[0]))
     got = compare.level_matrix([comparison], PreparedPair(*frames, culture=culture), idx, idx)
@@ -843,8 +842,7 @@ def test_given_name_levels_with_and_without_a_table_of_spellings(data: st.DataOb
     right = data.draw(st.lists(full, min_size=1, max_size=8))
     lf = validate_records(pd.DataFrame({"record_id": range(len(left)), "full_name": left}))
     rf = validate_records(pd.DataFrame({"record_id": range(len(right)), "full_name": right}))
-    li = np.repeat(np.arange(len(left)), len(right))
-    ri = np.tile(np.arange(len(right)), len(left))
+    li, ri = _every_pair(len(left), len(right))
     comparison = build_comparison(ComparisonSpec("name", "given_name", name="given_name"))
     dense = comparison.levels(PreparedPair(lf, rf), li, ri)
     limit = kernels.DENSE_PAIRS
@@ -1233,12 +1231,8 @@ def test_a_repeated_place_reads_as_missing_and_no_other_level_moves(data: st.Dat
         }
         for _ in (0, 1)
     ]
-    frames = [
-        validate_records(pd.DataFrame({"record_id": [f"{k}{i}" for i in range(n)], **one}))
-        for k, one in zip("lr", sides, strict=True)
-    ]
-    li = np.repeat(np.arange(n), n)
-    ri = np.tile(np.arange(n), n)
+    frames = [_records(k, one) for k, one in zip("lr", sides, strict=True)]
+    li, ri = _every_pair(n, n)
     once = build_comparison(ComparisonSpec("place_of_origin", "string"))
     twice = build_comparison(ComparisonSpec("place_of_origin", "string"))
     twice.once = False
@@ -1808,18 +1802,6 @@ def test_nationality_agrees_whatever_code_name_or_demonym_is_written() -> None:
 # or, for the person's own name, from each record's prepared parts (PersonNames, whose
 # coding the tests of names check), with the kernels' ranks read by test_kernels.py's
 # references. What they check is the Python that assembles a comparison's levels.
-
-
-def _records(prefix: str, columns: dict[str, Any]) -> pd.DataFrame:
-    """Records of the columns (a value alone: every record's), ``prefix``0, 1, ... by id."""
-    n = max(len(v) for v in columns.values() if isinstance(v, list))
-    ids = [f"{prefix}{i}" for i in range(n)]
-    return validate_records(pd.DataFrame({"record_id": ids, **columns}))
-
-
-def _every_pair(n_left: int, n_right: int) -> tuple[Index, Index]:
-    """Every pair of a left and a right record, the left record's pairs together."""
-    return np.repeat(np.arange(n_left), n_right), np.tile(np.arange(n_right), n_left)
 
 
 def _similarity(a: str, b: str) -> float:
