@@ -108,18 +108,20 @@ def pairs_by_id(
     )
 
 
+def key_sets(data: PreparedPair, side: int, key: str, n: int) -> list[set[int]]:
+    """Each of a side's ``n`` records' values of a key, as a set."""
+    found = key_values(data, side, key)
+    return [set(found.codes[found.rows == i].tolist()) for i in range(n)]
+
+
 def brute_force(left: pd.DataFrame, right: pd.DataFrame) -> set[tuple[str, str]]:
     """Every pair, kept where for some rule the two records share a value of each key."""
     data = PreparedPair(left, right)
 
-    def values(side: int, key: str, n: int) -> list[set[int]]:
-        found = key_values(data, side, key)
-        return [set(found.codes[found.rows == i].tolist()) for i in range(n)]
-
     out = set()
     for rule in RULES:
-        lkeys = [values(0, key, len(left)) for key in rule]
-        rkeys = [values(1, key, len(right)) for key in rule]
+        lkeys = [key_sets(data, 0, key, len(left)) for key in rule]
+        rkeys = [key_sets(data, 1, key, len(right)) for key in rule]
         for i in range(len(left)):
             for j in range(len(right)):
                 if all(lk[i] & rk[j] for lk, rk in zip(lkeys, rkeys, strict=True)):
@@ -703,12 +705,8 @@ def test_oversized_blocks_of_a_rule_without_a_birth_key_are_joined_again_by_band
     data = PreparedPair(frame(a, "l"), frame(b, "r"))
     (key,) = rule
 
-    def values(side: int, key: str, n: int) -> list[set[int]]:
-        found = key_values(data, side, key)
-        return [set(found.codes[found.rows == i].tolist()) for i in range(n)]
-
-    lk, rk = values(0, key, len(a)), values(1, key, len(b))
-    lb, rb = values(0, "birth_band", len(a)), values(1, "birth_band", len(b))
+    lk, rk = key_sets(data, 0, key, len(a)), key_sets(data, 1, key, len(b))
+    lb, rb = (key_sets(data, side, "birth_band", n) for side, n in ((0, len(a)), (1, len(b))))
     want: set[tuple[int, int]] = set()
     for code in set().union(*lk) & set().union(*rk):
         block_l = [i for i in range(len(a)) if code in lk[i]]
