@@ -17,7 +17,7 @@ from statistics import median
 from typing import Any
 
 from benchmarks.common import fmt, header, log, run_worker, table, timed_peak_mib
-from benchmarks.workers import CALIBRATION_FLOOR, REACH_SAMPLE
+from benchmarks.workers import CALIBRATION_FLOOR, FEW_PER_REQUEST, REACH_SAMPLE
 
 EM_LEVELS = [7, 7, 7, 3, 5, 4]  # given, family, birth, sex, father, place: like the default
 EM_PAIRS = 100_000_000
@@ -301,9 +301,16 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
             t["pairs"] / max(full - tiny, 1e-9)
             for full, tiny in zip(t["predict_cpu"], t["tiny_cpu"], strict=True)
         ]
+        # The comparisons' cost per pair alone: the full predict less that of the same
+        # records with few pairs (their preparation, validation and the call's fixed costs).
+        marginal = [
+            (t["pairs"] - t["few_pairs"]) / max(full - few, 1e-9)
+            for full, few in zip(t["predict_cpu"], t["few_cpu"], strict=True)
+        ]
         reference = [t["pairs"] / max(cpu, 1e-9) for cpu in t["cdist_cpu"]]
         reads = [t["gather_reads"] / max(cpu, 1e-9) for cpu in t["gather_cpu"]]
         shares = [rate / ref for rate, ref in zip(rates, reference, strict=True)]
+        marginal_shares = [rate / ref for rate, ref in zip(marginal, reference, strict=True)]
         lines += [
             f"Every pair of {n_left:,} requests x {n_right:,} sightings "
             f"({t['pairs']:,} pairs, one block via a constant `field:` key, "
@@ -327,17 +334,31 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
             "CPU-second. `cdist` runs in cache; the comparisons read records' rows from "
             "random places of memory, and so wait on the host's memory: measured in the "
             "same rounds, numpy's gather of random places of a 128 MB table (one thread): "
-            f"{fmt(median(reads))} reads per CPU-second.",
+            f"{fmt(median(reads))} reads per CPU-second. Of the full predict's CPU, preparing "
+            "the records is a part that does not grow with the pairs: each round also times "
+            f"the same model's predict on the same records with a rule that gives each request "
+            f"{FEW_PER_REQUEST} sightings ({t['few_pairs']:,} pairs; every record prepared "
+            "and compared), and the full predict less that one, over the pairs less its "
+            f"pairs, is the comparisons' pace per pair alone: {fmt(median(marginal))} pairs "
+            f"per CPU-second, {fmt(median(marginal_shares))} of `cdist`'s (medians of the "
+            "rounds).",
             "",
             *table(
                 [
                     _spread("full predict, CPU s", t["predict_cpu"]),
                     _spread("full predict, wall s", t["predict_wall"]),
                     _spread("10 x 10 predict, CPU s", t["tiny_cpu"]),
+                    _spread(
+                        f"predict of the same records, {FEW_PER_REQUEST} sightings a request, "
+                        "CPU s",
+                        t["few_cpu"],
+                    ),
                     _spread("pairs per CPU-second", rates),
+                    _spread("pairs per CPU-second, comparisons alone (per pair)", marginal),
                     _spread("pairs per second (wall)", [t["pairs"] / w for w in t["predict_wall"]]),
                     _spread("cdist Jaro–Winkler, similarities per CPU-second", reference),
                     _spread("pairs per CPU-second / cdist's", shares),
+                    _spread("comparisons alone, pairs per CPU-second / cdist's", marginal_shares),
                     _spread("random gather (128 MB table), reads per CPU-second", reads),
                 ]
             ),

@@ -8,6 +8,7 @@ skips its rows instead of stopping the suite.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import tempfile
 import warnings
@@ -220,6 +221,10 @@ def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:
     comparing and scoring, not assembling output. After a warm-up, each of ``rounds``
     rounds times a predict of 10 x 10 records (the fixed costs) and then the full predict,
     so that load on the machine falls on both alike; the lists of seconds are returned.
+    Each round also times the full model's predict on the same records with a rule that
+    gives each request :data:`FEW_PER_REQUEST` sightings (``few``): every record is
+    prepared and compared, and the pairs are few, so that the full predict less this one
+    is the comparisons' cost per pair alone, apart from the cost of preparing the records.
     Each round also times the host's reference, the one the issue's target is set
     against: rapidfuzz's ``cdist`` of Jaro–Winkler similarities on one core, every pair
     of the same records' full names (``cdist_cpu``), which runs in cache; and the host's
@@ -237,6 +242,10 @@ def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:
     left["bench_all"] = "x"
     right["bench_all"] = "x"
     pairs = len(left) * len(right)
+    # Each request's few sightings: those of its number modulo the requests, every sighting
+    # one request's.
+    left["bench_few"] = [str(k) for k in range(len(left))]
+    right["bench_few"] = [str(k % (len(right) // FEW_PER_REQUEST)) for k in range(len(right))]
     names_left, names_right = (side["full_name"].fillna("").tolist() for side in (left, right))
     config = {
         "blocking": [["field:bench_all"]],
@@ -251,14 +260,24 @@ def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:
         rm.Linker(config).fit(left, right).save(Path(tmp) / "full.json")
         rm.Linker(config).fit(left.head(10), right.head(10)).save(Path(tmp) / "small.json")
         linker = rm.Linker.load(Path(tmp) / "full.json")
+        # The same model, its blocking rule the few sightings': the saved file's
+        # configuration table edited, as a user points a model at other blocking keys.
+        saved = json.loads((Path(tmp) / "full.json").read_text(encoding="utf-8"))
+        saved["config"]["blocking"] = [["field:bench_few"]]
+        (Path(tmp) / "few.json").write_text(json.dumps(saved), encoding="utf-8")
+        few = rm.Linker.load(Path(tmp) / "few.json")
         small = rm.Linker.load(Path(tmp) / "small.json")
         tiny_left, tiny_right = left.head(10), right.head(10)
         small.predict(tiny_left, tiny_right, threshold=1.0, top_k=1)  # warm-up
         linker.predict(left, right, threshold=1.0, top_k=1)
+        out["few_pairs"] = len(few.predict(left, right, threshold=0.0, top_k=0))
         for _ in range(task["rounds"]):
             gc.collect()
             with timed() as tiny:  # fixed costs: validation, preparation of one side pair
                 small.predict(tiny_left, tiny_right, threshold=1.0, top_k=1)
+            gc.collect()
+            with timed() as per_record:  # every record prepared, few pairs
+                few.predict(left, right, threshold=1.0, top_k=1)
             gc.collect()
             with timed() as full:
                 linker.predict(left, right, threshold=1.0, top_k=1)
@@ -268,12 +287,23 @@ def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:
             with timed() as memory:
                 table.take(index)
             del table, index
-            phases = (("tiny", tiny), ("predict", full), ("cdist", reference), ("gather", memory))
+            phases = (
+                ("tiny", tiny),
+                ("few", per_record),
+                ("predict", full),
+                ("cdist", reference),
+                ("gather", memory),
+            )
             for prefix, phase in phases:
                 for key, value in _phase(prefix, phase).items():
                     out.setdefault(key, []).append(value)
     out["gather_reads"] = GATHER_READS
     return out
+
+
+#: Sightings a request meets in the throughput rounds' predict of few pairs (its cost is that
+#: of preparing the records, not of comparing them).
+FEW_PER_REQUEST = 2
 
 
 #: The memory reference of the throughput rounds: reads from random places of a table of
