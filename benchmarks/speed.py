@@ -17,7 +17,7 @@ from statistics import median
 from typing import Any
 
 from benchmarks.common import fmt, header, log, run_worker, table, timed_peak_mib
-from benchmarks.workers import CALIBRATION_FLOOR, FEW_PER_REQUEST, REACH_SAMPLE
+from benchmarks.workers import CALIBRATION_FLOOR, REACH_SAMPLE
 
 EM_LEVELS = [7, 7, 7, 3, 5, 4]  # given, family, birth, sex, father, place: like the default
 EM_PAIRS = 100_000_000
@@ -311,6 +311,7 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
         reads = [t["gather_reads"] / max(cpu, 1e-9) for cpu in t["gather_cpu"]]
         shares = [rate / ref for rate, ref in zip(rates, reference, strict=True)]
         marginal_shares = [rate / ref for rate, ref in zip(marginal, reference, strict=True)]
+        few_each = t["few_pairs"] / n_left
         lines += [
             f"Every pair of {n_left:,} requests x {n_right:,} sightings "
             f"({t['pairs']:,} pairs, one block via a constant `field:` key, "
@@ -337,7 +338,7 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
             f"{fmt(median(reads))} reads per CPU-second. Of the full predict's CPU, preparing "
             "the records is a part that does not grow with the pairs: each round also times "
             f"the same model's predict on the same records with a rule that gives each request "
-            f"{FEW_PER_REQUEST} sightings ({t['few_pairs']:,} pairs; every record prepared "
+            f"{few_each:g} sightings ({t['few_pairs']:,} pairs; every record prepared "
             "and compared), and the full predict less that one, over the pairs less its "
             f"pairs, is the comparisons' pace per pair alone: {fmt(median(marginal))} pairs "
             f"per CPU-second, {fmt(median(marginal_shares))} of `cdist`'s (medians of the "
@@ -349,8 +350,7 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
                     _spread("full predict, wall s", t["predict_wall"]),
                     _spread("10 x 10 predict, CPU s", t["tiny_cpu"]),
                     _spread(
-                        f"predict of the same records, {FEW_PER_REQUEST} sightings a request, "
-                        "CPU s",
+                        f"predict of the same records, {few_each:g} sightings a request, CPU s",
                         t["few_cpu"],
                     ),
                     _spread("pairs per CPU-second", rates),

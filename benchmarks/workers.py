@@ -222,9 +222,9 @@ def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:
     rounds times a predict of 10 x 10 records (the fixed costs) and then the full predict,
     so that load on the machine falls on both alike; the lists of seconds are returned.
     Each round also times the full model's predict on the same records with a rule that
-    gives each request :data:`FEW_PER_REQUEST` sightings (``few``): every record is
-    prepared and compared, and the pairs are few, so that the full predict less this one
-    is the comparisons' cost per pair alone, apart from the cost of preparing the records.
+    gives each request ``n_right / n_left`` sightings (``few``, ``few_pairs`` pairs): every
+    record is prepared and compared, and the pairs are few, so that the full predict less
+    this one is the comparisons' cost per pair alone, apart from preparing the records.
     Each round also times the host's reference, the one the issue's target is set
     against: rapidfuzz's ``cdist`` of Jaro–Winkler similarities on one core, every pair
     of the same records' full names (``cdist_cpu``), which runs in cache; and the host's
@@ -242,10 +242,10 @@ def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:
     left["bench_all"] = "x"
     right["bench_all"] = "x"
     pairs = len(left) * len(right)
-    # Each request's few sightings: those of its number modulo the requests, every sighting
-    # one request's.
+    # Each sighting is the request's whose number is its own modulo the requests' count:
+    # every sighting one request's, each request n_right / n_left of them (the few pairs).
     left["bench_few"] = [str(k) for k in range(len(left))]
-    right["bench_few"] = [str(k % (len(right) // FEW_PER_REQUEST)) for k in range(len(right))]
+    right["bench_few"] = [str(k % len(left)) for k in range(len(right))]
     names_left, names_right = (side["full_name"].fillna("").tolist() for side in (left, right))
     config = {
         "blocking": [["field:bench_all"]],
@@ -299,11 +299,6 @@ def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:
                     out.setdefault(key, []).append(value)
     out["gather_reads"] = GATHER_READS
     return out
-
-
-#: Sightings a request meets in the throughput rounds' predict of few pairs (its cost is that
-#: of preparing the records, not of comparing them).
-FEW_PER_REQUEST = 2
 
 
 #: The memory reference of the throughput rounds: reads from random places of a table of
