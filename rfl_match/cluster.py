@@ -1,8 +1,10 @@
 """Clustering duplicate records from scored pairs, with a guard against chaining.
 
 Plain connected components let one weak link join two large groups (A~B, B~C, ..., so A~Z).
-Here edges are taken strongest first, and two groups merge only when enough of the pairs
-between them are themselves links: at least ``min_density`` of them.
+Here edges are taken strongest first (edges of one weight in the order of their records'
+ids, so that the clusters do not depend on the order of the rows), and two groups merge
+only when enough of the pairs between them are themselves links: at least
+``min_density`` of them.
 
 The links between each two groups are counted as groups merge (each group keeps its
 count of links to every group it touches; a merge folds the group with fewer neighbours
@@ -26,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rfl_match.arrays import dense_ranks
 from rfl_match.kernels import components
 
 Int64Array = npt.NDArray[np.int64]
@@ -45,10 +48,28 @@ def cluster_pairs(
     Returns a frame ``record_id, cluster_id`` with every record, singletons included;
     cluster ids are the smallest record row of each cluster, as strings ``c<row>``. A
     pair given twice, or both ways round, is one link; a record paired with itself is
-    none. ``apart`` (rows, rows): pairs that no cluster may hold both of.
+    none. ``apart`` (rows, rows): pairs that no cluster may hold both of. The clusters'
+    records do not depend on the order of the rows or of the pairs (:func:`_strongest_first`);
+    their ids, rows, do.
     """
-    rows = _cluster_rows(len(record_ids), left, right, weight, min_density, apart)
+    rows = _cluster_rows(record_ids, left, right, weight, min_density, apart)
     return _frame(record_ids, rows)
+
+
+def _strongest_first(
+    record_ids: Sequence[str], a: Int64Array, b: Int64Array, weight: npt.NDArray[np.float64]
+) -> npt.NDArray[np.intp]:
+    """The order links ``a``-``b`` (rows) merge in: strongest first, and links of one
+    weight by their records' ids (the lower of the two, then the higher), not by their
+    rows or the order they were given in, so that the clusters are the same in any order
+    of the rows. Which of two tied links merges first decides which merge the other's
+    check refuses: two children of one name born years apart and a record of that name
+    with no birth date, its two links of one weight, joins the child whose link came
+    first."""
+    rank = dense_ranks([pd.Series(list(record_ids), dtype=object).astype(str)])
+    first, second = np.minimum(rank[a], rank[b]), np.maximum(rank[a], rank[b])
+    order: npt.NDArray[np.intp] = np.lexsort((second, first, -np.asarray(weight, np.float64)))
+    return order
 
 
 def checked_clusters(
@@ -89,7 +110,9 @@ def checked_clusters(
     lo = np.minimum(left, right).astype(np.int64)
     hi = np.maximum(left, right).astype(np.int64)
     link = np.asarray(probability) >= threshold
-    strongest = np.argsort(-np.asarray(weight, dtype=np.float64)[link], kind="stable")
+    strongest = _strongest_first(
+        record_ids, lo[link], hi[link], np.asarray(weight, dtype=np.float64)[link]
+    )
     a, b = lo[link][strongest], hi[link][strongest]
     keys, first = np.unique(lo * n + hi, return_index=True)
     known = np.asarray(probability, dtype=np.float64)[first]
@@ -175,7 +198,7 @@ def _frame(record_ids: Sequence[str], rows: Int64Array) -> pd.DataFrame:
 
 
 def _cluster_rows(
-    n: int,
+    record_ids: Sequence[str],
     left: npt.NDArray[np.intp],
     right: npt.NDArray[np.intp],
     weight: npt.NDArray[np.float64],
@@ -183,9 +206,10 @@ def _cluster_rows(
     apart: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]] | None,
 ) -> Int64Array:
     """Each row's cluster, as its smallest row (:func:`cluster_pairs`)."""
+    n = len(record_ids)
     a = np.asarray(left, dtype=np.int64)
     b = np.asarray(right, dtype=np.int64)
-    strongest = np.argsort(-np.asarray(weight), kind="stable")
+    strongest = _strongest_first(record_ids, a, b, np.asarray(weight, dtype=np.float64))
     if apart is None:
         separated: dict[int, dict[int, int]] = {}
     else:

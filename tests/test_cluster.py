@@ -4,6 +4,7 @@ clustering against a slow, obviously correct one on random graphs (Hypothesis)."
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,11 @@ def _reference(
     smallest row."""
     linked = {(min(a, b), max(a, b)) for a, b in zip(left.tolist(), right.tolist(), strict=True)}
     group = list(range(n))
-    for k in np.argsort(-weight, kind="stable").tolist():
+    # ties by the lower row, then the higher: the ids' order (_clusters names row i "r<i>",
+    # zero-padded)
+    ends = zip(left.tolist(), right.tolist(), weight.tolist(), strict=True)
+    by = [(-w, min(a, b), max(a, b)) for a, b, w in ends]
+    for k in sorted(range(len(by)), key=by.__getitem__):
         ga, gb = group[left[k]], group[right[k]]
         if ga == gb:
             continue
@@ -47,13 +52,13 @@ def _clusters(
     left = np.array([p[0] for p in pairs], dtype=np.intp)
     right = np.array([p[1] for p in pairs], dtype=np.intp)
     out = cluster_pairs(
-        [f"r{i}" for i in range(n)],
+        [f"r{i:02d}" for i in range(n)],
         left,
         right,
         np.array(weights, dtype=np.float64),
         min_density=min_density,
     )
-    assert list(out["record_id"]) == [f"r{i}" for i in range(n)]
+    assert list(out["record_id"]) == [f"r{i:02d}" for i in range(n)]
     return list(out["cluster_id"])
 
 
@@ -61,7 +66,7 @@ def _clusters(
 def graphs(draw: st.DrawFn) -> tuple[int, list[tuple[int, int]], list[float], float]:
     n = draw(st.integers(1, 14))
     pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=40))
-    # few distinct weights: ties, whose order is the pairs' own
+    # few distinct weights: ties, whose order is the records' ids'
     weights = draw(
         st.lists(st.sampled_from([1.0, 2.0, 3.0, 5.0]), min_size=len(pairs), max_size=len(pairs))
     )
@@ -128,7 +133,8 @@ def _reference_checked(
         apart = {p for p, v in known.items() if v < floor}
         links = [(p, v) for p, v in given.items() if v >= threshold]
         group = list(range(n))
-        for k in np.argsort([-v for _, v in links], kind="stable").tolist():
+        # ties by the pair's rows (a < b): the ids' order, "r0" to "r8"
+        for k in sorted(range(len(links)), key=lambda k: (-links[k][1], links[k][0])):
             (a, b), _ = links[k]
             ga, gb = group[a], group[b]
             if ga == gb:
@@ -339,3 +345,77 @@ def test_checked_clusters_form_again_only_what_changed_as_if_all_again(
     )
     assert (got["cluster_id"].tolist(), checked) == want
     assert calls[0] == calls[1]
+
+
+def _partition(frame: pd.DataFrame) -> set[frozenset[str]]:
+    """A clustering's records, cluster by cluster (not its ids, which are rows)."""
+    return {frozenset(g) for g in frame.groupby("cluster_id")["record_id"].agg(list)}
+
+
+@given(scored_graphs(), st.sampled_from([0.0, 0.5, 1.0]), st.randoms(use_true_random=False))
+def test_checked_clusters_do_not_depend_on_the_order_of_the_rows_or_the_pairs(
+    graph: tuple[int, dict[tuple[int, int], float], dict[tuple[int, int], float], float, float],
+    min_density: float,
+    rng: Any,
+) -> None:
+    """The same records and pairs in another order (another export of the same list)
+    give the same clusters, ties among the links' weights included (few distinct
+    probabilities: many ties)."""
+    n, given_pairs, table, threshold, floor = graph
+    order = list(range(n))
+    rng.shuffle(order)  # row k of the shuffled list holds record order[k]
+    row_of = {record: row for row, record in enumerate(order)}
+    pairs = list(given_pairs)
+    shuffled = rng.sample(pairs, len(pairs))
+
+    def clusters(rows: dict[int, int], listed: list[tuple[int, int]]) -> set[frozenset[str]]:
+        record = {row: r for r, row in rows.items()}
+
+        def score(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+            return np.array(
+                [
+                    table[(min(record[x], record[y]), max(record[x], record[y]))]
+                    for x, y in zip(a.tolist(), b.tolist(), strict=True)
+                ]
+            )
+
+        probability = np.array([given_pairs[p] for p in listed], dtype=np.float64)
+        got, _ = checked_clusters(
+            [f"id{r}" for r in sorted(rows, key=rows.__getitem__)],
+            np.array([rows[a] for a, _ in listed], dtype=np.intp),
+            np.array([rows[b] for _, b in listed], dtype=np.intp),
+            probability,
+            probability,
+            score,
+            threshold=threshold,
+            floor=floor,
+            min_density=min_density,
+        )
+        return _partition(got)
+
+    assert clusters(row_of, shuffled) == clusters({r: r for r in range(n)}, pairs)
+
+
+def test_an_undated_record_joins_the_same_child_in_any_order_of_the_rows() -> None:
+    """Two children of one name born years apart (A, C: scored apart) and a record of
+    that name with no birth date (B), its two links of one weight: B joins the same child
+    whichever order the list was exported in (it joined the first row's before)."""
+    ids = ["A", "B", "C"]
+    table = {(0, 1): 0.95, (0, 2): 0.2, (1, 2): 0.95}
+
+    def clusters(order: list[int]) -> set[frozenset[str]]:
+        row = {record: k for k, record in enumerate(order)}
+        # listed by rows, as predict lists a list's pairs
+        pairs = sorted(table, key=lambda p: sorted((row[p[0]], row[p[1]])))
+        got, _ = checked_clusters(
+            [ids[r] for r in order],
+            np.array([row[a] for a, _ in pairs], dtype=np.intp),
+            np.array([row[b] for _, b in pairs], dtype=np.intp),
+            np.array([5.0 if table[p] > 0.5 else 1.0 for p in pairs]),
+            np.array([table[p] for p in pairs]),
+            lambda a, b: np.zeros(len(a)),
+            threshold=0.9,
+        )
+        return _partition(got)
+
+    assert clusters([0, 1, 2]) == clusters([2, 1, 0]) == {frozenset("AB"), frozenset("C")}
