@@ -151,6 +151,44 @@ def test_candidate_tf_map_keeps_the_raw_shape_with_few_matches() -> None:
     assert slope > 0.8
 
 
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-12, 12), st.integers(1, 10_000), st.floats(0, 1, allow_subnormal=False)
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_candidate_tf_map_never_weighs_a_rarer_value_less(
+    rows: list[tuple[float, int, float]],
+) -> None:
+    """A shared common name counts less than a shared rare one: the knots' bits never
+    fall as the raw bits (the value's rarity) rise, however few the non-matches of a
+    group (one non-match among the pairs of the commonest family name set its factor
+    2.7 bits above a rarer name's, before the groups were pooled)."""
+    bits, counts, posterior = (np.array(column) for column in zip(*rows, strict=True))
+    found = candidate_tf_map(bits, counts, posterior)
+    if found is None:
+        assert (posterior * counts >= counts).all() or not len(rows)
+        return
+    x, y = (np.array(knots) for knots in found)
+    assert (np.diff(x) > 0).all() and (np.diff(y) >= 0).all()
+
+
+def test_candidate_tf_map_pools_a_common_group_set_by_one_non_match() -> None:
+    """The bundled data's family-name groups as the fit saw them (pairs, matches by
+    posterior): the commonest group, 14 pairs with about one non-match, no longer weighs
+    more than the rarer groups after it; the rarest keep their order."""
+    bits = [-5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0]
+    pairs = np.array([14, 21, 50, 60, 70, 80, 90])
+    matches = np.array([12.96, 13.58, 28.34, 30.0, 35.0, 48.0, 63.0])
+    found = candidate_tf_map(bits, pairs, matches / pairs)
+    assert found is not None
+    y = np.array(found[1])
+    assert (np.diff(y) >= 0).all() and y[0] < y[-1]
+
+
 def test_model_reads_term_frequency_bits_through_its_map() -> None:
     model = FellegiSunterModel(names=["given_name"], tf_maps_={"given_name": ((-2, 2), (-1, 0))})
     bits = np.array([-3.0, 0.0, 2.0])
