@@ -64,11 +64,15 @@ _MONTHS = re.compile(
 # An age under a bound: "under 5", "<5" (0 to 4). Not one over a bound ("9+", "over 10":
 # no range to read, blanked and reported, as a test of ages as officers write them holds).
 _UNDER = re.compile(r"^\s*(?:under|below|less than|younger than|<)\s*(\d{1,3})\s*$", re.IGNORECASE)
-# Weeks and days, the age of a newborn: under a year, 0.
-_WEEKS_DAYS = re.compile(
-    r"\s*-?\s*(?:(?:weeks?|wks?|days?)(?:[\s-]+old)?|semaines?|jours?|semanas?|días?|dias?"
-    r"|недел[ьиья]|недель|дней|дня|день|тижнів|тижні|тиждень|днів|дні|أسابيع|أسبوع|اسابيع|اسبوع"
-    r"|أيام|ايام|يوم|هفته|روز)\s*$",
+# Weeks and days, the age of a newborn: under a year (52 weeks, 365 days), 0.
+_WEEKS = re.compile(
+    r"\s*-?\s*(?:(?:weeks?|wks?)(?:[\s-]+old)?|semaines?|semanas?"
+    r"|недел[ьиья]|недель|тижнів|тижні|тиждень|أسابيع|أسبوع|اسابيع|اسبوع|هفته)\s*$",
+    re.IGNORECASE,
+)
+_DAYS = re.compile(
+    r"\s*-?\s*(?:days?(?:[\s-]+old)?|jours?|días?|dias?"
+    r"|дней|дня|день|днів|дні|أيام|ايام|يوم|روز)\s*$",
     re.IGNORECASE,
 )
 # The years a date may have at all, in any date column. Whether a date of birth or a
@@ -219,6 +223,8 @@ def parse_partial_date(text: str, *, month_first: bool = False) -> PartialDate |
 
 # A date's parts not known written XX or ?? ("XX/XX/2009", "2009-XX-XX"): 0, not known.
 _UNKNOWN_PART = re.compile(r"(?<![0-9A-Za-z])(?:[xX]{1,2}|\?\?)(?![0-9A-Za-z])")
+# One after a separator ("2009-05-??"), read before an estimate's "?" is read past.
+_SEPARATED_UNKNOWN = re.compile(r"(?<=[-/.])(?:[xX]{1,2}|\?\?)(?![0-9A-Za-z])")
 # A month and year ("05/2009", "5.2009"), and a month by its English name ("May 2009",
 # "12 May 2009", "May 12, 2009", "12-May-2009").
 _MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[-/.](\d{4})\s*$")
@@ -241,7 +247,8 @@ _NAMED_MONTH = re.compile(
 def _as_known(text: str) -> str:
     """A date's text with an estimate's words and marks read past (as an age's:
     ``_ABOUT``, ``_ESTIMATE``) and its parts not known, written XX or ??, as 0."""
-    return _UNKNOWN_PART.sub("00", _ESTIMATE.sub("", _ABOUT.sub("", text)))
+    text = _SEPARATED_UNKNOWN.sub("00", _ABOUT.sub("", text))
+    return _UNKNOWN_PART.sub("00", _ESTIMATE.sub("", text))
 
 
 def _as_written_in_full(text: str) -> str:
@@ -282,9 +289,9 @@ def day_month_orders(texts: Sequence[str]) -> npt.NDArray[np.int8]:
     orders = np.zeros(len(texts), dtype=np.int8)
     for k, text in enumerate(texts):
         if not _YEAR_LAST.match(text):
-            if not _MARKED.search(text):
-                continue
-            text = _gregorian_text(text) or ""  # "05/06/2009 AD" shows its column's order too
+            if _MARKED.search(text):  # "05/06/2009 AD" shows its column's order too
+                text = _gregorian_text(text) or ""
+            text = _as_known(text)  # "03/04/2009?", "05/XX/2009" show it as their date does
             if not _YEAR_LAST.match(text):
                 continue
         day_first = parse_partial_date(text)
@@ -334,17 +341,20 @@ _DIRECTION_MARKS = str.maketrans("", "", "\u200e\u200f\u061c\u202a\u202b\u202c")
 _MARKED = re.compile("[^\\W\\d_]|[\u200e\u200f\u061c\u202a\u202b\u202c]")
 _ERA = "|".join(f"(?P<{name}>{words})" for name, words in _ERA_WORDS.items())
 _ERA_AFTER = re.compile(
-    rf"^\s*(?P<date>\D{{0,16}}?[\dxX?\s./-]*\d)\s*(?:{_ERA})\s*$", re.IGNORECASE
+    rf"^\s*(?P<date>\D{{0,16}}?[\dxX?\s./-]*[\dxX?])\s*(?:{_ERA})\s*$", re.IGNORECASE
 )
 _ERA_BEFORE = re.compile(
-    rf"^\s*(?:{_ERA})\s*(?P<date>\D{{0,16}}?[\dxX?\s./-]*\d)\s*$", re.IGNORECASE
+    rf"^\s*(?:{_ERA})\s*(?P<date>\D{{0,16}}?[\dxX?\s./-]*[\dxX?])\s*$", re.IGNORECASE
 )
 # The longest date text read: a longer one is malformed before any pattern reads it (a
 # pattern's search over a run of spaces or digits is quadratic in it).
 _DATE_MAX_CHARS = 64
 _SPAN = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})\s*$")
 #: Years each calendar's dates may have, the Gregorian 1850 to 2100 in its own count.
-_CALENDAR_YEARS = {ETHIOPIAN: (1842, 2093), SOLAR_HIJRI: (1229, 1479), LUNAR_HIJRI: (1266, 1530)}
+# The years of each calendar whose days (a lunar year's slack too) all lie in the years a
+# Gregorian date may have (_MIN_YEAR to _MAX_YEAR): a span reaching past them (1266 AH
+# began in 1849) would be written, then read as no date.
+_CALENDAR_YEARS = {ETHIOPIAN: (1843, 2092), SOLAR_HIJRI: (1229, 1478), LUNAR_HIJRI: (1267, 1523)}
 #: A lunar Hijri day read by the tabular calendar may be a day or two from the one a
 #: register counted (by the sighted moon, or Umm al-Qura): it stands for those days.
 LUNAR_SLACK = 2
@@ -727,7 +737,8 @@ def parse_age(text: str) -> tuple[int, int] | None:
     that say no more are read past: an estimate ("about 9", "~9", "9?", "9 (est.)") and
     the unit ("9 years", "9-year-old", "9y", "9 ans", "9 سنوات", "9 років"); an age in
     months is the whole years it makes ("18 months": 1), and one in weeks or days (up to
-    365 days) is 0. An age under a bound is the range it says: "under 5", "<5" (0 to 4).
+    365 days, 52 weeks) is 0. An age under a bound is the range it says: "under 5", "<5"
+    (0 to 4).
 
     >>> parse_age("9-11")
     (9, 11)
@@ -737,7 +748,7 @@ def parse_age(text: str) -> tuple[int, int] | None:
     if not text:
         return None
     text = _ESTIMATE.sub("", _ABOUT.sub("", text))
-    unit = next((u for u in (_MONTHS, _WEEKS_DAYS, _YEARS) if u.search(text)), None)
+    unit = next((u for u in (_MONTHS, _WEEKS, _DAYS, _YEARS) if u.search(text)), None)
     text = text if unit is None else unit.sub("", text)
     match = _AGE.match(text)
     under = None if match else _UNDER.match(text)
@@ -750,10 +761,11 @@ def parse_age(text: str) -> tuple[int, int] | None:
         return None
     if unit is _MONTHS:
         low, high = low // 12, high // 12
-    elif under and unit is _WEEKS_DAYS:
+    elif under and unit in (_WEEKS, _DAYS):
         return None
-    elif unit is _WEEKS_DAYS:
-        if high > 365:  # 400 days is no newborn's age: a year or more, malformed
+    elif unit in (_WEEKS, _DAYS):
+        # 400 days, or 60 weeks, is no newborn's age: a year or more, malformed
+        if high * (7 if unit is _WEEKS else 1) > 365:
             return None
         low = high = 0
     if high < low or high > MAX_AGE:

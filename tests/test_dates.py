@@ -10,6 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import rfl_match as rm
 from rfl_match.dates import (
     _CALENDAR_YEARS,
     CALENDARS,
@@ -611,3 +612,71 @@ def test_a_gregorian_date_that_says_so_shows_its_column_s_order() -> None:
         ["05/06/2009 AD", "12/25/2009 AD", "\u200f25/12/2009", "05/06/1385 SH"]
     )
     assert orders.tolist() == [EITHER_ORDER, MONTH_FIRST, DAY_FIRST, NO_ORDER]
+
+
+@pytest.mark.parametrize(
+    "text, iso", [("2009-05-??", "2009-05"), ("2009-??-??", "2009"), ("2009/05/??", "2009-05")]
+)
+def test_trailing_parts_not_known_written_qq_read_as_xx_do(text: str, iso: str) -> None:
+    """ "??" as XX (the README's "parts not known written XX or ??"), last in the date too,
+    where an estimate's "?" was read past first and left a dangling separator."""
+    found = parse_partial_date(text)
+    assert found is not None and found.iso == iso
+
+
+@pytest.mark.parametrize(
+    "text, span",
+    [
+        ("1385/XX/XX SH", "2006-03-21/2007-03-20"),
+        ("1385/05/XX SH", "2006-07-23/2006-08-22"),
+        ("1385? SH", "2006-03-21/2007-03-20"),
+        ("2009-XX-XX AD", "2009"),
+    ],
+)
+def test_a_date_naming_its_calendar_may_end_in_a_part_not_known(text: str, span: str) -> None:
+    assert parse_partial_dates([text]).iso() == [span]
+
+
+def test_a_month_first_column_reads_its_estimates_month_first() -> None:
+    """Estimates and parts not known show the column's order as their dates do: read
+    day first, "03/04/2009?" was 3 April in a column of 12/25/2009, and "12/20/2009?"
+    and "05/XX/2009" were blanked."""
+    births = ["12/25/2009", "03/04/2009?", "~03/04/2009", "12/20/2009?", "05/XX/2009"]
+    frame = pd.DataFrame(
+        {"record_id": list("abcde"), "full_name": ["Maria Lopez"] * 5, "date_of_birth": births}
+    )
+    out = rm.read_records(frame)
+    assert out["date_of_birth"].tolist() == [
+        "2009-12-25", "2009-03-04", "2009-03-04", "2009-12-20", "2009-05",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["60 weeks", "100 weeks", "300 weeks", "400 days"])
+def test_weeks_or_days_of_a_year_or_more_are_no_newborn_s_age(text: str) -> None:
+    """Malformed (blanked and reported), not 0: "300 weeks" is nearly six years."""
+    assert parse_age(text) is None
+
+
+@pytest.mark.parametrize("text", ["3 weeks", "52 weeks", "2 wks old", "3 semaines", "365 days"])
+def test_weeks_or_days_under_a_year_are_age_0(text: str) -> None:
+    assert parse_age(text) == (0, 0)
+
+
+@pytest.mark.parametrize("calendar", [ETHIOPIAN, SOLAR_HIJRI, LUNAR_HIJRI])
+def test_a_calendar_s_years_lie_in_the_years_a_date_may_have(calendar: str) -> None:
+    """Every day of a calendar's years read lies in 1850 to 2100, as a Gregorian date's
+    must; the years either side are no date. (1266 AH, which began in 1849, was written
+    as a span that nothing read back: the birth was lost without a word.)"""
+    low, high = _CALENDAR_YEARS[calendar]
+    era = {ETHIOPIAN: "EC", SOLAR_HIJRI: "SH", LUNAR_HIJRI: "AH"}[calendar]
+    first, last = calendar_span(calendar, low), calendar_span(calendar, high)
+    assert first is not None and last is not None
+    assert date.fromordinal(first[0] + date(1970, 1, 1).toordinal()).year >= 1850
+    assert date.fromordinal(last[1] + date(1970, 1, 1).toordinal()).year <= 2100
+    assert calendar_span(calendar, low - 1) is None and calendar_span(calendar, high + 1) is None
+    frame = pd.DataFrame(
+        {"record_id": ["a"], "full_name": ["Ali Hassan"], "date_of_birth": [f"{low - 1} {era}"]}
+    )
+    out = rm.read_records(frame)
+    assert out["date_of_birth"].tolist() == [""]
+    assert [(p.row, p.column) for p in out.attrs["problems"]] == [(1, "date_of_birth")]
