@@ -192,6 +192,9 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--requests", type=int, default=1000, help="tracing requests")
     synth.add_argument("--sightings", type=int, default=5000, help="sighting records")
     synth.add_argument("--seed", type=int, default=42, help="random seed")
+    synth.add_argument(
+        "--force", action="store_true", help="overwrite the files a folder holds already"
+    )
 
     evaluate = sub.add_parser("evaluate", help="score a matches file against the truth")
     evaluate.add_argument(
@@ -1034,7 +1037,7 @@ def _synth(args: argparse.Namespace) -> int:
     try:
         module = importlib.import_module("rfl_match.synth")
         config_class = module.SynthConfig
-        generate, write = module.generate, module.write
+        generate, write, files = module.generate, module.write, module.FILES
     except (ImportError, AttributeError) as exc:
         print(
             "rfl-match: the synthetic data generator (rfl_match.synth) is not available in "
@@ -1049,6 +1052,12 @@ def _synth(args: argparse.Namespace) -> int:
         raise ConfigError(f"--seed: {args.seed}; want 0 or more")
     if args.directory.exists() and not args.directory.is_dir():
         raise OutputError(f"{args.directory} is a file; synth writes into a folder")
+    held = [name for name in files if (args.directory / name).exists()]
+    if held and not args.force:  # a folder of the user's own files ("rfl-match synth .")
+        raise OutputError(
+            f"{args.directory} holds {', '.join(held)}, which synth would overwrite; give "
+            "--force to overwrite them, or another folder (nothing was written)"
+        )
     args.directory.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     data = generate(

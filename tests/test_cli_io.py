@@ -717,6 +717,22 @@ def test_synth_arguments_checked(tmp_path: Path) -> None:
     assert result.returncode == 2 and "is a file" in result.stderr, result.stderr
 
 
+def test_synth_never_overwrites_a_folder_s_files_unless_told(tmp_path: Path) -> None:
+    """"rfl-match synth ." in a folder of real exports: a requests.csv of the user's own
+    is kept (it was overwritten without a word); --force overwrites."""
+    real = tmp_path / "requests.csv"
+    real.write_text("record_id,full_name\nR1,Amina Yusuf\n", encoding="utf-8")
+    result = run("synth", tmp_path, "--requests", "3", "--sightings", "3")
+    assert result.returncode == 2, result.stderr
+    assert "requests.csv" in result.stderr and "--force" in result.stderr
+    assert real.read_text(encoding="utf-8") == "record_id,full_name\nR1,Amina Yusuf\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["requests.csv"]  # nothing written
+    result = run("synth", tmp_path, "--requests", "3", "--sightings", "3", "--force")
+    assert result.returncode == 0, result.stderr
+    assert real.read_text(encoding="utf-8").startswith("record_id,")
+    assert "Amina Yusuf" not in real.read_text(encoding="utf-8")
+
+
 def test_numeric_options_checked_as_the_config_does(tmp_path: Path, data: dict[str, Path]) -> None:
     inputs = (data["requests"], data["sightings"], "-o", tmp_path / "m.csv")
     for command, option, value in (

@@ -8,13 +8,14 @@ Example:
 """
 
 from rfl_match.synth.config import CORRUPTIONS, SynthConfig
-from rfl_match.synth.generate import CANONICAL_COLUMNS, SynthData, generate, write
+from rfl_match.synth.generate import CANONICAL_COLUMNS, FILES, SynthData, generate, write
 from rfl_match.synth.pools import CULTURES, NATIVE_FORM_CULTURES
 
 __all__ = [
     "CANONICAL_COLUMNS",
     "CORRUPTIONS",
     "CULTURES",
+    "FILES",
     "NATIVE_FORM_CULTURES",
     "SynthConfig",
     "SynthData",

@@ -300,17 +300,18 @@ def _corruption_frame(
     )
 
 
+#: The files :func:`write` writes into its folder.
+FILES = ("requests.csv", "sightings.csv", "truth.csv", "corruptions.csv")
+
+
 def write(data: SynthData, directory: str | Path) -> None:
-    """Write requests.csv, sightings.csv, truth.csv and corruptions.csv (UTF-8)."""
+    """Write :data:`FILES`: requests.csv, sightings.csv, truth.csv and corruptions.csv
+    (UTF-8)."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    for name, frame in (
-        ("requests", data.requests),
-        ("sightings", data.sightings),
-        ("truth", data.truth),
-        ("corruptions", data.corruptions),
-    ):
-        _write_csv(frame, out / f"{name}.csv")
+    frames = (data.requests, data.sightings, data.truth, data.corruptions)
+    for name, frame in zip(FILES, frames, strict=True):
+        _write_csv(frame, out / name)
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
