@@ -399,15 +399,23 @@ def _write_private(
     holding names in clear (the rejects file, the review file, normalized names) and the
     table that undoes pseudonyms. The file is 0600 before a row is written, whatever the
     umask, and after (a writer that replaced it): on a shared server, no other account
-    reads the people in it."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    reads the people in it. The rows go to a file beside ``path`` first, renamed over it
+    once written, so that a write refused midway (more rows than a workbook holds, a
+    table PFIF cannot hold) leaves what was at ``path`` as it was, not an empty file."""
+    partial = path.with_name(f".{path.name}.partial{path.suffix}")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         if hasattr(os, "fchmod"):  # POSIX; Windows has no modes
             os.fchmod(descriptor, 0o600)
     finally:
         os.close(descriptor)
-    write(frame, path)
-    os.chmod(path, 0o600)
+    try:
+        write(frame, partial)
+        os.chmod(partial, 0o600)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _shared_output(args: argparse.Namespace) -> bool:

@@ -718,8 +718,8 @@ def test_synth_arguments_checked(tmp_path: Path) -> None:
 
 
 def test_synth_never_overwrites_a_folder_s_files_unless_told(tmp_path: Path) -> None:
-    """"rfl-match synth ." in a folder of real exports: a requests.csv of the user's own
-    is kept (it was overwritten without a word); --force overwrites."""
+    """Run as "rfl-match synth ." in a folder of real exports: a requests.csv of the
+    user's own is kept (it was overwritten without a word); --force overwrites."""
     real = tmp_path / "requests.csv"
     real.write_text("record_id,full_name\nR1,Amina Yusuf\n", encoding="utf-8")
     result = run("synth", tmp_path, "--requests", "3", "--sightings", "3")
@@ -1319,3 +1319,37 @@ def test_evaluate_reports_unreadable_matches_rows(tmp_path: Path, linked: dict[s
     assert f"matches: row 0, column '{named}': its header cell is blank" in result.stderr
     assert "rejected" not in result.stderr
     assert json.loads(result.stdout)["predicted_pairs"] == expected["predicted_pairs"]
+
+
+def test_a_review_too_long_for_a_workbook_is_a_usage_error_and_leaves_the_file(
+    tmp_path: Path, data: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More review rows than a worksheet holds: a usage error (it was a traceback after
+    the whole run), and a review file already there is left as it was (it was left
+    empty)."""
+    from rfl_match.cli import main
+
+    monkeypatch.setattr("rfl_match.io.excel.EXCEL_MAX_ROWS", 5)
+    review = tmp_path / "review.xlsx"
+    review.write_bytes(b"the last review")
+    code = main(
+        [
+            "link", str(data["requests"]), str(data["sightings"]), "-o", str(tmp_path / "m.csv"),
+            "--config", str(data["config"]), "--review", str(review), "--quiet",
+        ]
+    )  # fmt: skip
+    assert code == 2
+    assert review.read_bytes() == b"the last review"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_normalize_refused_as_pfif_leaves_the_file_there(tmp_path: Path) -> None:
+    """Names without record ids cannot be PFIF persons: refused, and the file at the
+    output path is kept (it was truncated to nothing)."""
+    names = tmp_path / "names.csv"
+    names.write_text("name\nAmina Yusuf\n", encoding="utf-8")
+    out = tmp_path / "out.xml"
+    out.write_text("keep", encoding="utf-8")
+    result = run("normalize", names, "-o", out)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert out.read_text(encoding="utf-8") == "keep"

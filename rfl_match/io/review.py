@@ -158,7 +158,12 @@ def write_review(table: pd.DataFrame, path: FilePath) -> None:
         widths.update({"explanation": 80, "decision": 20, "comment": 30, "match_probability": 12})
         widths.update({"sighting_proposed_for": 12, "sighting_other_requests": 24})
         widths["sighting_rank"] = 12
-        write_excel({"review": table}, target, choices={"decision": DECISIONS}, widths=widths)
+        try:
+            write_excel({"review": table}, target, choices={"decision": DECISIONS}, widths=widths)
+        except ValueError as exc:  # more rows than a workbook holds: as write_table says it
+            from rfl_match.io.write import OutputError
+
+            raise OutputError(str(exc)) from exc
         return
     from rfl_match.io.write import write_table
 
