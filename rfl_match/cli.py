@@ -366,7 +366,7 @@ def _config(path: Path | None) -> LinkConfig:
 def _check_options(**options: Any) -> None:
     """Command-line options checked as the same keys of a configuration file are (a
     threshold is a probability, top_k 0 or more), the error naming the option."""
-    checks = {
+    checks: dict[str, Callable[[Any], object]] = {
         "threshold": check_threshold,
         "top_k": check_top_k,
         "min_pair_probability": check_threshold,

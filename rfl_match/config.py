@@ -658,11 +658,22 @@ def _check_known(keys: Iterable[str], what: str) -> None:
         raise ConfigError(f"unknown {what} {unknown[0]!r} (known: {', '.join(known)})")
 
 
-def check_threshold(value: Any) -> float:
+def check_threshold(value: Any, name: str = "threshold") -> float:
     """A match-probability threshold (``LinkConfig.threshold``, or one given to
-    ``Linker.predict`` or ``dedupe``) as a float; a ConfigError if it is no probability."""
+    ``Linker.predict`` or ``dedupe``; ``name``, the message's) as a float; a ConfigError if
+    it is no probability."""
+    return _from_0_to_1(value, name, "a probability")
+
+
+def check_share(value: Any, name: str) -> float:
+    """A share (``dedupe``'s ``min_density``; ``name``, the message's) as a float; a
+    ConfigError unless it lies from 0 to 1."""
+    return _from_0_to_1(value, name, "a share from 0 to 1")
+
+
+def _from_0_to_1(value: Any, name: str, what: str) -> float:
     if not (_is_number(value) and 0.0 <= value <= 1.0):  # NaN fails the comparison
-        raise ConfigError(f"threshold: {value!r} is not a probability")
+        raise ConfigError(f"{name}: {value!r} is not {what}")
     return float(value)
 
 

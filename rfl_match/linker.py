@@ -71,6 +71,7 @@ from rfl_match.config import (
     ConfigError,
     LinkConfig,
     calendars_of,
+    check_share,
     check_threshold,
     check_top_k,
     key_column,
@@ -1938,8 +1939,13 @@ class Linker:
         proposals for review.
         """
         threshold = check_threshold(threshold)
+        min_density = check_share(min_density, "min_density")
         self._check_two_lists()
-        floor = threshold if min_pair_probability is None else check_threshold(min_pair_probability)
+        floor = (
+            threshold
+            if min_pair_probability is None
+            else check_threshold(min_pair_probability, "min_pair_probability")
+        )
         if floor > threshold:
             raise ConfigError(
                 f"min_pair_probability: at most the threshold ({threshold}), not {floor}"
@@ -1991,13 +1997,14 @@ class Linker:
         show: bool = True,
     ) -> pd.DataFrame:
         """The waterfall of one pair as data (one row per comparison, then the total), and
-        printed as text unless ``show`` is False. Uses the last inputs seen if none given.
+        printed as text unless ``show`` is False. Uses the last inputs seen if none given;
+        ``requests`` alone is one list, both records in it (as ``predict(records)``).
         The pair is read alone: a pair only the context rules proposed has, in predict's
         output, its rivals' competition weight besides (:func:`_compete`), and with
         ``one_request_per_person`` every pair its sighting's term (:func:`_one_request`).
         """
         model = self._require_model()
-        if requests is None or sightings is None:
+        if requests is None:
             if self._last is None:
                 raise ModelError("explain: give the requests and sightings frames")
             left, right = self._last

@@ -875,6 +875,28 @@ def test_explain_waterfall(
     assert "given name" in capsys.readouterr().out
 
 
+def test_explain_reads_the_one_list_it_is_given(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """explain(a, b, records): both records from that list, as predict(records) reads
+    it, not the last frames seen (it explained the pair as it stood in them, or, on a
+    loaded model that had seen none, asked for two frames)."""
+    records = synthetic["requests"].head(50).reset_index(drop=True)
+    a, b = records["record_id"].iloc[0], records["record_id"].iloc[1]
+    names = ["full_name", "given_name", "family_name"]
+    changed = records.copy()
+    changed.loc[1, names] = records.loc[0, names].to_numpy()
+    fitted.save(tmp_path / "model.json")
+    linker = rm.Linker.load(tmp_path / "model.json")
+    want = linker.explain(a, b, changed, changed, show=False)
+    pd.testing.assert_frame_equal(
+        rm.Linker.load(tmp_path / "model.json").explain(a, b, changed, show=False), want
+    )
+    linker.predict(records, threshold=1.0)  # the last frames seen: the pair as it stood
+    pd.testing.assert_frame_equal(linker.explain(a, b, changed, show=False), want)
+    assert not want.equals(linker.explain(a, b, records, records, show=False))
+
+
 def test_a_kunya_weighs_as_no_given_name_and_is_said_so(fitted: rm.Linker) -> None:
     # A mother recorded by her kunya: the given name neither counts against the pair nor,
     # by sounding like Mohammed, for another; the explanation says why it counts as missing.
@@ -1553,8 +1575,13 @@ def test_dedupe_scores_the_pairs_its_clusters_hold_and_checks_its_floor(
     assert linker.training_["dedupe_checked_pairs"] >= 0
     with pytest.raises(rm.ConfigError, match="min_pair_probability: at most the threshold"):
         fitted.dedupe(records, threshold=0.9, min_pair_probability=0.95)
-    with pytest.raises(rm.ConfigError, match="threshold"):
+    with pytest.raises(rm.ConfigError, match=r"^min_pair_probability: 1.5 is not a prob"):
         fitted.dedupe(records, threshold=0.9, min_pair_probability=1.5)
+    # A share of the pairs between two groups: NaN or below 0 read as plain components
+    # (every pair of a component scored), over 1 (50 meant as a percentage) as pairs alone.
+    for density in (float("nan"), -0.1, 50):
+        with pytest.raises(rm.ConfigError, match=r"^min_density: .* is not a share from 0 to 1"):
+            fitted.dedupe(records, threshold=0.9, min_density=density)
 
 
 def test_workers_do_not_change_predictions(
