@@ -390,6 +390,26 @@ def test_check_encodings_accepts_one_key_and_names_what_differs() -> None:
         check_encodings(left, right.assign(encoding=elsewhere))
 
 
+@pytest.mark.parametrize("library", ["anyascii", "unidecode"])
+def test_another_version_of_a_library_that_romanises_is_another_name_reader(
+    library: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two installs that both meet pyproject's bounds may romanise a name differently
+    (anyascii 0.3.2 and 0.3.3: ハットリ as hatsutori and hattori, a Dice of 0.70 for one
+    name under one key): their files' encodings differ, and so they refuse to link."""
+    from importlib import metadata
+
+    from rfl_match.privacy import bloom
+
+    here = bloom.names_fingerprint.__wrapped__()
+    real = metadata.version
+    monkeypatch.setattr(
+        metadata, "version", lambda name: "0.0.1" if name == library else real(name)
+    )
+    assert bloom.names_fingerprint.__wrapped__() != here
+    assert here == bloom.names_fingerprint()  # as this install's
+
+
 def test_the_format_is_pinned() -> None:
     """Fixed outputs of a fixed key: a change of byte order, hexadecimal, bit layout or
     features fails here, where files written before it would silently stop linking (a new

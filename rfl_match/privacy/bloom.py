@@ -74,9 +74,11 @@ import functools
 import hashlib
 import importlib.resources
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -341,13 +343,24 @@ def encoding_text(
     )
 
 
+#: The libraries whose tables read names besides rfl_match's own (romanisation), their
+#: versions part of :func:`names_fingerprint`.
+NAME_LIBRARIES = ("anyascii", "unidecode")
+
+
 @functools.cache
 def names_fingerprint() -> str:
     """8 hexadecimal digits of a hash of what reads names (``rfl_match.names``: its code
-    and tables) and of the features' weight: the same for two installs that encode a name
-    alike. Any change to them changes it, a harmless one too: files encoded by two
-    versions are then refused, never linked on filters that differ unseen."""
-    digest = hashlib.blake2b(f"whole={WHOLE_WEIGHT}".encode(), digest_size=4)
+    and tables; the versions of :data:`NAME_LIBRARIES` and of Python's Unicode tables,
+    which romanise and classify letters for it) and of the features' weight: the same
+    for two installs that encode a name alike. Any change to them changes it, a harmless
+    one too: files encoded by two versions are then refused, never linked on filters that
+    differ unseen (anyascii 0.3.2 and 0.3.3 romanise ハットリ as hatsutori and hattori)."""
+    versions = " ".join(f"{name}={metadata.version(name)}" for name in NAME_LIBRARIES)
+    digest = hashlib.blake2b(
+        f"whole={WHOLE_WEIGHT} {versions} unicode={unicodedata.unidata_version}".encode(),
+        digest_size=4,
+    )
     package = importlib.resources.files("rfl_match.names")
     for path in sorted(_package_files(package), key=lambda p: p[0]):
         digest.update(path[0].encode())
