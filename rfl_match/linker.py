@@ -2350,8 +2350,9 @@ class Linker:
 def _model_problems(model: FellegiSunterModel) -> list[str]:
     """What makes a loaded model one no fit writes (a file edited by hand, or cut short),
     in words, before a predict reads it: each comparison with as many m, u and random u
-    as it has levels, probabilities between 0 and 1, a prior strictly between them, and
-    a calibration of finite numbers."""
+    as it has levels, probabilities between 0 and 1, a prior strictly between them, a
+    calibration of finite numbers, term-frequency maps of finite knots, ascending, and
+    non-match classes whose shares split 1 and whose u are as m's."""
     out = []
     arrays = {"m": model.m_, "u": model.u_, "u_random": model.u_random_}
     lengths = {"labels": len(model.labels)} | {key: len(v) for key, v in arrays.items()}
@@ -2370,6 +2371,25 @@ def _model_problems(model: FellegiSunterModel) -> list[str]:
     calibration = model.calibration_
     if not np.all(np.isfinite([calibration.intercept, *calibration.knots, *calibration.slopes])):
         out.append("calibration not all finite")
+    for name, (bits, mapped) in model.tf_maps_.items():
+        knots = np.asarray(bits, dtype=np.float64)
+        if len(knots) != len(mapped) or not np.all(np.isfinite([*knots, *mapped])):
+            out.append(f"tf_maps: {name}: not as many finite bits as knots")
+        elif np.any(np.diff(knots) < 0):
+            out.append(f"tf_maps: {name}: knots not ascending")
+    classes = model.non_match_
+    if classes is not None:
+        shares = np.asarray(classes.shares, dtype=np.float64)
+        if not (np.all(np.isfinite(shares) & (shares >= 0)) and abs(shares.sum() - 1) < 1e-6):
+            out.append("non-match classes: shares not a split of 1")
+        for kind, per_comparison in zip(classes.names, classes.u, strict=True):
+            for name, labels, level in zip(model.names, model.labels, per_comparison, strict=True):
+                if len(level) != len(labels):
+                    out.append(
+                        f"non-match class {kind}: {name}: {len(level)} u for {len(labels)} levels"
+                    )
+                elif not np.all(np.isfinite(level) & (level >= 0) & (level <= 1)):
+                    out.append(f"non-match class {kind}: {name}: u not all probabilities (0 to 1)")
     return out
 
 

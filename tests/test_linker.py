@@ -805,6 +805,23 @@ def test_load_rejects_other_versions(tmp_path: Path, fitted: rm.Linker) -> None:
         (lambda data: data["model"]["m"][0].pop(), r"m for \d+ levels"),
         (lambda data: [data["model"][k].pop() for k in ("names", "m", "u")], "comparisons named"),
         (lambda data: data["model"]["calibration"].update(intercept=float("inf")), "calibration"),
+        # a term-frequency map one knot short (a raw interpolation error) or NaN (its
+        # pairs dropped even at threshold 0)
+        (lambda data: data["model"]["tf_maps"]["given_name"]["candidate_bits"].pop(), "tf_maps"),
+        (
+            lambda data: data["model"]["tf_maps"]["given_name"]["bits"].__setitem__(0, None),
+            "tf_maps|incomplete",
+        ),
+        (
+            lambda data: data["model"]["tf_maps"]["given_name"]["candidate_bits"].__setitem__(
+                0, float("nan")
+            ),
+            "tf_maps: given_name: not as many finite",
+        ),
+        (
+            lambda data: data["model"]["tf_maps"]["given_name"]["bits"].reverse(),
+            "tf_maps: given_name: knots not ascending",
+        ),
         # JSON of the wrong kind where a table, a list or a name belongs: a ModelError, not
         # a raw TypeError or AttributeError
         (lambda data: data.update(training=None), "training"),
@@ -822,6 +839,29 @@ def test_load_names_what_a_damaged_file_lacks(
     KeyError or TypeError, nor matches read off impossible weights."""
     data = fitted.to_dict()
     damage(data)
+    path = tmp_path / "damaged.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(rm.ModelError, match=named):
+        rm.Linker.load(path)
+
+
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        (lambda classes: classes[0].update(share=float("nan")), "shares not a split of 1"),
+        (lambda classes: classes[0].update(share=0.2), "shares not a split of 1"),
+        (lambda classes: classes[1]["u"][0].pop(), r"u for \d+ levels"),
+        (lambda classes: classes[1]["u"][0].__setitem__(1, -0.5), "u not all probabilities"),
+    ],
+)
+def test_load_refuses_non_match_classes_no_fit_writes(
+    tmp_path: Path, fitted_classes: rm.Linker, damage: Any, named: str
+) -> None:
+    """Non-match classes whose shares do not split 1, or whose u are not one probability
+    a level: a ModelError at load (they loaded, and predict dropped every pair or raised
+    a raw error)."""
+    data = fitted_classes.to_dict()
+    damage(data["model"]["non_match_classes"]["classes"])
     path = tmp_path / "damaged.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(rm.ModelError, match=named):
