@@ -399,23 +399,15 @@ def _write_private(
     holding names in clear (the rejects file, the review file, normalized names) and the
     table that undoes pseudonyms. The file is 0600 before a row is written, whatever the
     umask, and after (a writer that replaced it): on a shared server, no other account
-    reads the people in it. The rows go to a file beside ``path`` first, renamed over it
-    once written, so that a write refused midway (more rows than a workbook holds, a
-    table PFIF cannot hold) leaves what was at ``path`` as it was, not an empty file."""
-    partial = path.with_name(f".{path.name}.partial{path.suffix}")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    reads the people in it."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         if hasattr(os, "fchmod"):  # POSIX; Windows has no modes
             os.fchmod(descriptor, 0o600)
     finally:
         os.close(descriptor)
-    try:
-        write(frame, partial)
-        os.chmod(partial, 0o600)
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    write(frame, path)
+    os.chmod(path, 0o600)
 
 
 def _shared_output(args: argparse.Namespace) -> bool:
@@ -519,12 +511,30 @@ def _check_single(frame: pd.DataFrame, read: Sequence[str | None], source: Path 
         raise RecordError(problems, str(source))
 
 
+class _InputsRejected(RecordsRejected):
+    """The errors of several inputs at once (two files, neither usable): said as one, each
+    file's problems named by it, and kept by input (``errors``: label -> its error), so
+    that the rejects file gives each row under its own input, once."""
+
+    def __init__(self, errors: dict[str, RecordError]) -> None:
+        problems = [
+            Problem(p.row, p.column, f"{e.source}: {p.message}", p.value)
+            for e in errors.values()
+            for p in e.problems
+        ]
+        rejected = [
+            r for e in errors.values() if isinstance(e, RecordsRejected) for r in e.rejected
+        ]
+        super().__init__(problems, "inputs", rejected)
+        self.errors = errors
+
+
 def _read(
     sources: list[tuple[str, Path]], config: LinkConfig, progress: _Progress
 ) -> dict[str, LoadedRecords]:
     """Read each input leniently; a mapping key found in no input is a configuration error."""
     loaded: dict[str, LoadedRecords] = {}
-    errors: list[RecordError] = []
+    errors: dict[str, RecordError] = {}
     for label, path in sources:
         with progress.stage(f"reading {label} ({path})"):
             try:
@@ -540,25 +550,19 @@ def _read(
                     calendars=calendars_of(config.calendars, label),
                 )
             except RecordError as exc:
-                errors.append(exc)
+                errors[label] = exc
     # the configuration's mapping, which the columns of an input cannot follow
     wrong: dict[str, list[str]] = {}
-    for error in errors:
+    for error in errors.values():
         if isinstance(error, MappingError):
             for problem in error.problems:
                 wrong.setdefault(str(problem), []).append(error.source)
     if wrong:
         raise ConfigError("; ".join(f"{' and '.join(s)}: {p}" for p, s in wrong.items()))
+    if len(errors) == 1:
+        raise next(iter(errors.values()))
     if errors:
-        if len(errors) == 1:
-            raise errors[0]
-        problems = [
-            Problem(p.row, p.column, f"{e.source}: {p.message}", p.value)
-            for e in errors
-            for p in e.problems
-        ]
-        rejected = [r for e in errors if isinstance(e, RecordsRejected) for r in e.rejected]
-        raise RecordsRejected(problems, "inputs", rejected)
+        raise _InputsRejected(errors)
     if config.mapping and loaded:
         # A key that names a column of no input is a mistake where an input lacks the
         # field it maps to (a header mistyped: that file's column would be left unread,
@@ -952,6 +956,16 @@ def _normalize(args: argparse.Namespace) -> int:
         # rows the reader rejected (ragged ones) are not in the output: say so, as link does
         read = LoadedRecords(frame, table.problems, table.rejected)
         rejected = _report_problems({args.input: read}, None, quiet=False)[1]
+    id_column = _id_column(frame)
+    if (
+        args.output is not None
+        and output_format(args.output) == "pfif"
+        and (id_column is None or id_column == column)
+    ):  # refused before the work, and before the file is opened
+        raise OutputError(
+            f"{args.output}: PFIF holds persons, and these names have no record ids: write "
+            ".csv, .xlsx or .parquet instead (nothing was written)"
+        )
     values = frame[column].fillna("").astype(str)
     # A name of more than MAX_FIELD_CHARS is pasted text, as validation reads it: blanked
     # and reported, its row kept, where reading it whole would take minutes.
@@ -967,7 +981,6 @@ def _normalize(args: argparse.Namespace) -> int:
         values = pd.Series(cells[column].to_numpy(), index=values.index)
     forms = {value: normalize_name(value) for value in pd.unique(values)}
     out = pd.DataFrame()
-    id_column = _id_column(frame)
     if id_column is not None and id_column != column:
         out[ID_FIELD] = frame[id_column].to_numpy()
     out["name"] = values.to_numpy()
@@ -1452,7 +1465,16 @@ def _data_error(exc: RecordError, args: argparse.Namespace) -> None:
         # now (the rows rejected so far, or its header alone), so that a file left by an
         # earlier run never stands for this one.
         rejected = exc.rejected if isinstance(exc, RecordsRejected) else []
-        loaded = {exc.source: LoadedRecords(pd.DataFrame(), exc.problems, rejected)}
+        # each input's rows under its own name, once (not the inputs' together, unnamed)
+        each = exc.errors if isinstance(exc, _InputsRejected) else {exc.source: exc}
+        loaded = {
+            label: LoadedRecords(
+                pd.DataFrame(),
+                one.problems,
+                one.rejected if isinstance(one, RecordsRejected) else [],
+            )
+            for label, one in each.items()
+        }
         path = _rejects_path(args)
         try:
             _write_rejects(_rejects_frame(loaded), path, args.quiet)

