@@ -446,6 +446,25 @@ def test_a_row_that_differs_only_by_spaces_is_an_exact_copy(tmp_path: Path) -> N
     ]
 
 
+def test_a_copy_of_a_row_rejected_for_its_id_is_rejected_with_it(tmp_path: Path) -> None:
+    # Row 2, a copy of row 1, said "exact copy of row 1; the first is kept" where row 1
+    # was rejected, its id used by row 3 with other details; and the reason of rows 1
+    # and 3 listed "rows 1, 3", without row 2.
+    text = "record_id,full_name\nR1,Amina\nR1,Amina\nR1,Aya\nR2,Omar\nR2,Omar\n"
+    loaded = rm.io.load_records(write(tmp_path, text))
+    assert loaded.records["record_id"].tolist() == ["R2"]
+    used = (
+        "record id 'R1' is used by rows 1, 2, 3 with different details; all rejected: "
+        "give each person its own id"
+    )
+    assert [(r.row, r.reason) for r in loaded.rejected] == [
+        (1, used),
+        (2, used),
+        (3, used),
+        (5, "exact copy of row 4; the first is kept"),  # row 4 is kept
+    ]
+
+
 def test_a_header_row_repeated_below_is_rejected_not_read_as_a_person(tmp_path: Path) -> None:
     # Two exports joined into one file: the second header (as typed, or with other case
     # and spaces) became a record "record_id", proposed as a near-certain match for the
@@ -497,6 +516,31 @@ def test_excel_ids_beyond_15_digits_are_flagged(tmp_path: Path) -> None:
     notes = [(p.row, p.column) for p in frame.attrs["problems"]]
     assert notes == [(2, "record_id")]
     assert "digits after the 15th" in frame.attrs["problems"][0].message
+
+
+def test_excel_numbers_padded_with_zeros_are_read_as_the_sheet_shows_them(
+    tmp_path: Path,
+) -> None:
+    # An id 7 formatted "00000" shows as 00007, and Excel's CSV export writes 00007; it
+    # was read as "7", and a pairs or truth file naming 00007 named no record.
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["record_id", "full_name", "case_number", "age"])
+    formats = ["00000", "General", '"RQ"0000', "0.00"]
+    rows = [[7, "Amina", 12, 7.5], [14.0, "Omar", 12345, 9], ["7", "Zara", None, 10]]
+    for row in rows:
+        sheet.append(row)
+        for cell, number_format in zip(sheet[sheet.max_row], formats, strict=True):
+            cell.number_format = number_format
+    book.save(tmp_path / "in.xlsx")
+    frame = rm.io.read_table(tmp_path / "in.xlsx").frame
+    assert frame[["record_id", "case_number", "age"]].values.tolist() == [
+        ["00007", "RQ0012", "7.5"],  # another format is not applied, as before
+        ["00014", "RQ12345", "9"],  # a number wider than its format is read whole
+        ["7", "", "10"],  # text is shown as typed, whatever the format
+    ]
 
 
 @pytest.mark.parametrize("filler", [0, 600])  # a NUL in the first bytes, or past them
@@ -583,6 +627,41 @@ def test_a_table_of_one_column_has_no_titles(tmp_path: Path, suffix: str) -> Non
     table = rm.io.read_table(path)
     assert table.frame["full_name"].tolist() == ["Hassan, Amina", "Omar"]
     assert table.problems == []
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_a_header_cell_over_two_lines_is_no_title(tmp_path: Path, end: str) -> None:
+    # A header cell wrapped in Excel (Alt+Enter: "Case" then "No." in one cell), exported
+    # to CSV: its first line was taken for a title, and the header passed over with it;
+    # R1's row was read as the header, and init-config read the header "No.\"".
+    path = write(tmp_path, end.join(['"Case', 'No.",full_name', "R1,Amina", "R2,Omar", ""]))
+    table = rm.io.read_table(path)
+    header = [f"Case{end}No.", "full_name"]
+    assert list(table.frame.columns) == header
+    assert table.frame.values.tolist() == [["R1", "Amina"], ["R2", "Omar"]]
+    assert table.row_numbers().tolist() == [1, 2]
+    assert table.problems == []
+    assert rm.io.read_header(path) == header
+
+
+@pytest.mark.parametrize(
+    ("before", "titles"),
+    [
+        # a title cell over two lines is one title: two were passed over, the header too
+        ('"Tracing requests\ncamp 4"\n', ["Tracing requests\ncamp 4"]),
+        # a line of delimiters is a blank row, no title: passed over as one, and the
+        # header with it
+        (",,\n", []),
+    ],
+)
+def test_titles_are_told_over_rows_not_lines(
+    tmp_path: Path, before: str, titles: list[str]
+) -> None:
+    path = write(tmp_path, before + "record_id,full_name\nr1,Amina\nr2,Omar\n")
+    loaded = rm.io.load_records(path)
+    assert loaded.records["record_id"].tolist() == ["r1", "r2"]
+    assert [p.value for p in loaded.problems if "title" in p.message] == titles
+    assert rm.io.read_header(path) == ["record_id", "full_name"]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])

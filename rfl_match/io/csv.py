@@ -404,8 +404,8 @@ _SEP_LINE = re.compile(r"^sep=(.)$")
 
 def _header(text: str) -> tuple[int, str, list[str], list[str]]:
     """The number of lines before a file's header (blank ones, Excel's ``sep=;`` line and
-    titles: see :func:`rfl_match.io.table.title_rows`), its delimiter (the one that line
-    names, else sniffed), its header and its titles, from the first lines of its text."""
+    titles: see :func:`_titles`), its delimiter (the one that line names, else sniffed),
+    its header and its titles, from the first lines of its text."""
     csv.field_size_limit(1 << 30)  # a line of 20,000 columns split by another delimiter
     lines = text.splitlines()
     skip = 0
@@ -414,22 +414,43 @@ def _header(text: str) -> tuple[int, str, list[str], list[str]]:
     named = _SEP_LINE.match(lines[skip].strip()) if skip < len(lines) else None
     if named:
         skip += 1
-    filled = [line for line in lines[skip:] if line.strip()]
-    cells = [_cells(line) for line in filled[:TITLE_ROWS]]
-    count = title_rows(cells)
-    titles = [" ".join(c.strip() for c in row if c.strip()) for row in cells[:count]]
-    if count:
-        skip = lines.index(filled[count - 1], skip) + 1
+    before, titles = _titles("\n".join(lines[skip:]))
+    skip += before
     body = "\n".join(lines[skip:]) if skip else text
     delimiter = named.group(1) if named else sniff_delimiter(body)
     reader = csv.reader(_lines(body), delimiter=delimiter)
     return skip, delimiter, _header_row(reader, delimiter), titles
 
 
-def _cells(line: str) -> list[str]:
-    """A line's cells, split by whichever delimiter gives most (quotes respected)."""
-    splits = [next(csv.reader([line], delimiter=d), []) for d in _DELIMITERS]
-    return max(splits, key=lambda cells: (sum(bool(c.strip()) for c in cells), len(cells)))
+def _titles(text: str) -> tuple[int, list[str]]:
+    """The lines before the header at the top of ``text``, and the titles among them (see
+    :func:`rfl_match.io.table.title_rows`; a row of blank cells is none).
+
+    Found over CSV records, as the row-by-row reader that passes over the titles reads
+    them, not over lines: a header cell over two lines (Excel's Alt+Enter, ``"Case`` then
+    ``No.",full_name``) opens no title, and a title cell over two lines is one title. A
+    quote opens a cell only at its start, so each delimiter reads the records its own way;
+    the one that finds the header (a record of two cells or more) on the earliest line is
+    taken, as a line is a header's when any delimiter splits it in two."""
+    found: list[tuple[int, list[str]]] = []
+    for delimiter in _DELIMITERS:
+        reader = csv.reader(_lines(text), delimiter=delimiter)
+        rows: list[list[str]] = []
+        starts: list[int] = []  # the line each row starts on, from 0
+        start = 0
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+                starts.append(start)
+                if len(rows) == TITLE_ROWS:
+                    break
+            start = reader.line_num
+        if not any(sum(bool(cell.strip()) for cell in row) >= 2 for row in rows):
+            continue  # no header: a table of one column, or another delimiter's file
+        count = title_rows(rows)
+        titles = [" ".join(c.strip() for c in row if c.strip()) for row in rows[:count]]
+        found.append((starts[count], titles))
+    return min(found, key=lambda lines_titles: lines_titles[0], default=(0, []))
 
 
 def _header_row(reader: Iterator[list[str]], delimiter: str, titles: int = 0) -> list[str]:
@@ -604,7 +625,9 @@ def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> 
             path,
             read_options=pacsv.ReadOptions(
                 column_names=names,
-                skip_rows=1,
+                # pyarrow skips lines, not records: a header cell over two lines
+                # (Excel's Alt+Enter) takes two
+                skip_rows=_line_count(header),
                 encoding="utf8" if encoding.startswith("utf-8") else encoding,
                 block_size=min(_BLOCK_BYTES, max(1 << 20, path.stat().st_size + 1)),
             ),
@@ -638,6 +661,15 @@ def _read_fast(path: Path, encoding: str, delimiter: str, header: list[str]) -> 
     frame.columns = pd.Index(header)
     dropped = (np.flatnonzero(blank) + 1).tolist()
     return Table(frame, rows=rows, format="csv", dropped_rows=dropped)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _line_count(row: list[str]) -> int:
+    """The lines a record read by the csv module takes in its file: one, and one more for
+    each line break in its quoted cells, which it keeps as the file writes them."""
+    return 1 + sum(len(_LINE_BREAK.findall(cell)) for cell in row)
 
 
 _NOT_UTF8 = (

@@ -1,7 +1,8 @@
 """Excel workbooks (``.xlsx``): the first sheet in, one or more sheets out.
 
 Every cell is read as text, as a person typed it (``7`` not ``7.0``, a date as
-``YYYY-MM-DD``); a formula cell as the value the spreadsheet saved with it (never run
+``YYYY-MM-DD``), a whole number formatted to be padded with zeros as the sheet shows it
+(``00007``, ``RQ0007``); a formula cell as the value the spreadsheet saved with it (never run
 here), one saved without a value as a blank, with a note, and an error value (``#N/A``,
 ``#REF!``) as a blank, with a note. A merged cell's value is read down the rows it
 covers, as the sheet shows it, with a note. A column with no title is read as in
@@ -14,7 +15,9 @@ warning: a spreadsheet is for reading, the CSV or Parquet output keeps everythin
 
 from __future__ import annotations
 
+import functools
 import itertools
+import re
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
@@ -97,7 +100,7 @@ def read_excel(path: FilePath) -> Table:
         problems += title_problems(titles)
         for excel_row, row in itertools.chain(ahead, sheet_rows):
             values = tuple(cell.value for cell in row)
-            cells = [cell_text(v) for v in values]
+            cells = [_shown_text(cell) for cell in row]
             # Trailing blank cells are left out: openpyxl fills each row to the width the
             # sheet says it has, which formatting alone can make thousands of columns. The
             # table's width is the widest row's, set once every row is read.
@@ -134,6 +137,39 @@ def read_excel(path: FilePath) -> Table:
     numbered = np.asarray(numbers, dtype=np.int64)
     table = Table(frame, problems, [], numbered, "xlsx", date_system)
     return name_blank_headers(table, header_errors)
+
+
+# A number format that pads a whole number with zeros to its width ("00000": 7 shown as
+# 00007), text in quotes before or after it ('"RQ"0000': RQ0007), as a register formats
+# its case numbers.
+_ZERO_PADDED = re.compile(r'(?:"([^"]*)")?(0+)(?:"([^"]*)")?')
+
+
+@functools.lru_cache(maxsize=256)
+def _padding(number_format: str) -> tuple[str, int, str] | None:
+    """The text before, the width and the text after of a zero-padding number format
+    (:data:`_ZERO_PADDED`); None for another format."""
+    match = _ZERO_PADDED.fullmatch(number_format)
+    if match is None:
+        return None
+    before, zeros, after = match.groups()
+    return before or "", len(zeros), after or ""
+
+
+def _shown_text(cell: Any) -> str:
+    """A cell's text (:func:`~rfl_match.io.table.cell_text`), a whole number of 0 or more
+    in a zero-padding format (:func:`_padding`) as the sheet shows it and Excel's CSV
+    export writes it: an id 7 formatted ``00000`` read as "7" named no record in a pairs
+    or truth file, nor in a CSV export of the same register, that wrote 00007. Another
+    format is not applied (a date is read as its date, a decimal in full)."""
+    value = cell.value
+    text = cell_text(value)
+    if isinstance(value, int | float) and text.isdigit():
+        padding = _padding(getattr(cell, "number_format", None) or "General")
+        if padding is not None:
+            before, width, after = padding
+            return before + text.zfill(width) + after
+    return text
 
 
 # Excel holds a number as a double: of a longer one (an id, a phone number typed as a
@@ -366,7 +402,7 @@ def _past_titles(
     filled: list[tuple[int, list[str]]] = []  # position in ahead, cells
     for row in numbered:
         ahead.append(row)
-        cells = [cell_text(cell.value) for cell in row[1]]
+        cells = [_shown_text(cell) for cell in row[1]]
         if any(c.strip() for c in cells):
             filled.append((len(ahead) - 1, cells))
             if len(filled) >= TITLE_ROWS:
@@ -386,7 +422,7 @@ def read_excel_header(path: FilePath) -> list[str]:
     try:
         ahead, _ = _past_titles(numbered)
         for _, row in itertools.chain(ahead, numbered):
-            cells = [cell_text(cell.value).strip() for cell in row]
+            cells = [_shown_text(cell).strip() for cell in row]
             for position in _errors(row, cells):  # no title, as read_excel reads it
                 cells[position] = ""
             _blank_formulas(row, cells, [], 0)

@@ -193,19 +193,18 @@ def _id_rejects(
         # cells compared as validation leaves them, without the spaces around them
         cells = frame.iloc[where].fillna("").astype(str).apply(lambda c: c.str.strip())
         copies = cells.duplicated(keep="first").tolist()
-        first_of: dict[str, int] = {}
-        for position in where:
-            first_of.setdefault(ids[position], position)
-        by_id: dict[str, list[int]] = {}
+        by_id: dict[str, list[int]] = {}  # an id's rows, its copies too
+        distinct: dict[str, int] = {}  # how many of them differ
         for position, is_copy in zip(where, copies, strict=True):
-            if is_copy:
-                first = int(rows[first_of[ids[position]]])
-                reasons[position] = f"exact copy of row {first}; the first is kept"
-            else:
-                by_id.setdefault(ids[position], []).append(position)
+            by_id.setdefault(ids[position], []).append(position)
+            distinct[ids[position]] = distinct.get(ids[position], 0) + (not is_copy)
         for value, group in by_id.items():
-            if len(group) < 2:
+            if distinct[value] == 1:  # copies of the id's first row, which is kept
+                first = int(rows[group[0]])
+                for position in group[1:]:
+                    reasons[position] = f"exact copy of row {first}; the first is kept"
                 continue
+            # a copy too: the row it copies is rejected with the others, none is kept
             listed = ", ".join(str(int(rows[p])) for p in group)
             for position in group:
                 reasons[position] = (
