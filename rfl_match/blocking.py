@@ -452,11 +452,11 @@ class _Blocks:
     oversized_runs: tuple[Int64Array, ...]
     #: How a key reads as the rule's keys' codes (:attr:`KeyValues.parts`).
     parts: Parts | None = None
+    dedupe: bool = False
 
     @property
     def sizes(self) -> Int64Array:
-        sizes: Int64Array = self.lc * self.rc
-        return sizes
+        return _block_pairs(self.lc, self.rc, self.dedupe)
 
     def span(self, first: int, last: int) -> tuple[Int64Array, ...]:
         """``(ls, lc, rs, rc)`` of blocks ``first`` to ``last - 1``."""
@@ -468,7 +468,18 @@ class _Blocks:
         )
 
 
-def _blocks(sides: list[KeyValues], *, max_block: int, workers: int) -> _Blocks:
+def _block_pairs(lc: Int64Array, rc: Int64Array, dedupe: bool) -> Int64Array:
+    """Pairs a block holds: in one list (both sides the same records), each pair once."""
+    if dedupe:
+        out: Int64Array = lc * (lc - 1) // 2
+        return out
+    both: Int64Array = lc * rc
+    return both
+
+
+def _blocks(
+    sides: list[KeyValues], *, max_block: int, workers: int, dedupe: bool = False
+) -> _Blocks:
     """The blocks of both sides' key values, ``sides`` handed over: each side is dropped
     from the list once grouped, so that its entries are freed before the other's are."""
     parts = sides[0].parts
@@ -482,13 +493,14 @@ def _blocks(sides: list[KeyValues], *, max_block: int, workers: int) -> _Blocks:
     keys = lu[li]
     ls, lc = lstart[li], lcount[li]
     rs, rc = rstart[ri], rcount[ri]
-    sizes = lc * rc
+    sizes = _block_pairs(lc, rc, dedupe)
     too_big = sizes > max_block
     oversized = [(int(k), int(n)) for k, n in zip(keys[too_big], sizes[too_big], strict=True)]
     keep = ~too_big
     runs = (keys[too_big], ls[too_big], lc[too_big], rs[too_big], rc[too_big])
     return _Blocks(
-        keys[keep], lrows, rrows, ls[keep], lc[keep], rs[keep], rc[keep], oversized, runs, parts
+        keys[keep], lrows, rrows, ls[keep], lc[keep], rs[keep], rc[keep], oversized, runs, parts,
+        dedupe,
     )  # fmt: skip
 
 
@@ -677,7 +689,7 @@ def join(
     """
     sides = list(values)
     del values
-    blocks = _blocks(sides, max_block=max_block, workers=workers)
+    blocks = _blocks(sides, max_block=max_block, workers=workers, dedupe=dedupe)
     for ids, met in kernels.record_pairs(
         blocks.lrows,
         blocks.rrows,

@@ -36,6 +36,9 @@ from rfl_match.digests import frame_digest
 from rfl_match.names.placeholders import is_placeholder
 
 ID_FIELD = "record_id"
+#: How a repeated record id's problem opens, its rows listed after it ("duplicate record id
+#: in rows 3, 7"): a run in partitions counts them again from its first request.
+DUPLICATE_ROWS = "duplicate record id in rows"
 NAME_FIELDS = ("full_name", "given_name", "family_name", "alternate_names")
 PARENT_FIELDS = ("father_name", "mother_name", "grandfather_name")
 PLACE_FIELDS = ("place_of_birth", "place_of_origin", "last_known_location", "nationality")
@@ -608,9 +611,7 @@ def validate_records(
         positions = pd.Series(numbers)[dup_mask]
         for value, rows in positions.groupby(ids[dup_mask].to_numpy()):
             listed = ", ".join(str(int(r)) for r in rows)
-            fatal.append(
-                Problem(None, ID_FIELD, f"duplicate record id in rows {listed}", _short(str(value)))
-            )
+            fatal.append(Problem(None, ID_FIELD, f"{DUPLICATE_ROWS} {listed}", _short(str(value))))
     fatal.extend(_mixed_encodings(out))
     if fatal:
         raise RecordError(renumber_problems(fatal, numbers), source)

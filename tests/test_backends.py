@@ -632,3 +632,36 @@ def test_each_sighting_s_rivals_are_those_among_all_the_requests(fitted, synthet
     own, sums = rivals_pass(task, agreed.parts[0], right, replace(first, competing=None))
     assert sums is None  # the sightings read with their requests together: not asked
     assert (own <= found[0] + 1e-12).all() and (own < found[0]).any()
+
+
+def test_a_repeated_id_within_a_later_partition_is_named_by_its_rows_among_all() -> None:
+    """A repeated request id in the third partition: its rows are counted from the first
+    request of all, as one predict counts them (they were the partition's own, 3 and 4,
+    where rows 23 and 24 repeat the id)."""
+    names = ["Amina Yusuf", "Omar Said", "Leyla Hassan", "Ivan Petrov", "Abdi Farah"]
+
+    def people(prefix: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "record_id": [f"{prefix}{k:03d}" for k in range(30)],
+                "full_name": [f"{names[k % 5]} {chr(65 + k // 5)}" for k in range(30)],
+                "date_of_birth": [str(1960 + k % 40) for k in range(30)],
+            }
+        )
+
+    requests, sightings = people("RQ"), people("SG")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linker = rm.Linker().fit(requests, sightings)
+    requests.loc[22, "record_id"] = requests.loc[23, "record_id"]
+    with pytest.raises(rm.RecordError) as one:
+        task_linker(linker).predict(requests, sightings)
+    assert [str(p) for p in one.value.problems] == [
+        "column 'record_id': duplicate record id in rows 23, 24 (value 'RQ023')"
+    ]
+    with pytest.raises(rm.RecordError) as parts:
+        list(predict_in_partitions(linker, requests, sightings, partition_rows=10))
+    assert parts.value.problems == one.value.problems
+    with pytest.raises(rm.RecordError) as fit:
+        fit_in_partitions(rm.Linker(), requests, sightings, partition_rows=10)
+    assert fit.value.problems == one.value.problems

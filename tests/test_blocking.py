@@ -1713,3 +1713,26 @@ def test_a_sorted_neighbourhood_of_tied_values_does_not_depend_on_row_order(
     left, right = side(a, "l"), side(b, "r")
     shuffled = [f.sample(frac=1.0, random_state=rng.randint(0, 99)) for f in (left, right)]
     assert found(left, right) == found(*(f.reset_index(drop=True) for f in shuffled))
+
+
+def test_a_block_of_one_list_counts_its_pairs_once() -> None:
+    """In a dedupe a block of n records holds n (n - 1) / 2 pairs, as max_block_size
+    counts them ("pairs allowed in one block"): 80 namesakes, 3,160 pairs, are one block
+    under the default 5,000 (they were counted 6,400, cut to each record's nearest: 459
+    pairs)."""
+    n = 80
+    records = pd.DataFrame(
+        {
+            "record_id": [f"R{k:03d}" for k in range(n)],
+            "full_name": ["Zorbax Quimby"] * n,
+            "date_of_birth": ["1990"] * n,
+        }
+    )
+    linker = rm.Linker({"blocking": [["name_joined_skeleton"]], "candidates_per_record": 0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no oversized block to warn of
+        report = linker.blocking_report(records)
+    row = report.iloc[0]
+    assert row["oversized_blocks"] == ""
+    assert row["largest_blocks"].endswith(f"({n * (n - 1) // 2:,})")
+    assert row["pairs"] == n * (n - 1) // 2

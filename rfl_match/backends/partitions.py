@@ -87,6 +87,7 @@ from rfl_match.linker import (
 )
 from rfl_match.prepare import Partition, PreparedPair
 from rfl_match.schema import (
+    DUPLICATE_ROWS,
     ENCODING_FIELD,
     ID_FIELD,
     Problem,
@@ -226,9 +227,20 @@ def first_pass(
 
 def _moved(problems: Sequence[Problem], start: int) -> list[Problem]:
     """``problems`` of a partition, their rows counted from the first request of all
-    (``start``: the partition's first)."""
+    (``start``: the partition's first), those a repeated id's message lists too
+    (:data:`~rfl_match.schema.DUPLICATE_ROWS`)."""
+
+    def listed(message: str) -> str:
+        if not message.startswith(DUPLICATE_ROWS):
+            return message
+        rows = message[len(DUPLICATE_ROWS) :].split(",")
+        return f"{DUPLICATE_ROWS} {', '.join(str(int(row) + start) for row in rows)}"
+
     return [
-        problem._replace(row=None if problem.row is None else problem.row + start)
+        problem._replace(
+            row=None if problem.row is None else problem.row + start,
+            message=listed(problem.message),
+        )
         for problem in problems
     ]
 
