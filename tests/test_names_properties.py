@@ -640,20 +640,13 @@ def test_somali_look_is_the_reading_of_its_rule(word: str) -> None:
     assert _looks_somali(word) == (has_xc and (doubled or starts or between))
 
 
-def _burmese_parts_every_span(raw: str) -> tuple[str, ...]:
+def _cut_every_span(syllables: list[Any]) -> tuple[str, ...]:
     """The reference: every span at every end tried, a known name's of any length (the
-    reading ``normalize._burmese_parts`` gave before it kept the best start of a span read
-    as no known name, and looked known names up to ``_KNOWN_SPAN_MOST`` syllables)."""
+    cut ``normalize._cut_syllables`` made before it kept the best start of a span read as
+    no known name, and looked known names up to ``_KNOWN_SPAN_MOST`` syllables)."""
     from rfl_match.names import normalize
-    from rfl_match.names.romanization import burmese_syllables, romanize_uncached
-    from rfl_match.names.variants import lookup_native
+    from rfl_match.names.romanization import romanize_uncached
 
-    listed = lookup_native(raw)
-    if listed is not None:
-        return (listed,)
-    syllables = burmese_syllables(raw)
-    if all(s.common is not None for s in syllables):
-        return tuple(str(s.common) for s in syllables)
     n = len(syllables)
     empty: tuple[str, ...] = ()
     best = [(0, 0, empty)] + [(-1, 0, empty)] * n
@@ -684,7 +677,8 @@ def test_a_burmese_word_is_cut_as_trying_every_span_cuts_it(pieces: list[str]) -
     reading that tries every span at every end cuts it; it reads in steps linear in its
     syllables (a 160-letter word took 2.8 s, one of 1,000 letters, which validation keeps,
     about ten minutes)."""
-    from rfl_match.names.normalize import _burmese_parts
+    from rfl_match.names.normalize import _cut_syllables
+    from rfl_match.names.romanization import burmese_syllables
 
-    word = "".join(pieces)
-    assert _burmese_parts(word) == _burmese_parts_every_span(word)
+    syllables = burmese_syllables("".join(pieces))
+    assert _cut_syllables(syllables) == _cut_every_span(syllables)

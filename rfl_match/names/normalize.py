@@ -353,6 +353,12 @@ def _burmese_parts(raw: str) -> tuple[str, ...]:
     syllables = burmese_syllables(raw)
     if all(s.common is not None for s in syllables):
         return tuple(str(s.common) for s in syllables)
+    return _cut_syllables(syllables)
+
+
+def _cut_syllables(syllables: Sequence[BurmeseSyllable]) -> tuple[str, ...]:
+    """The parts of a word's syllables cut where known names end and after a written final
+    l (:func:`_burmese_parts`), in steps linear in the syllables."""
     n = len(syllables)
     # best[j]: (score, -parts, parts) of the best reading of the first j syllables: two
     # points per syllable in a known name, one per cut after a final l, then fewer parts;
