@@ -822,6 +822,7 @@ def candidate_tf_map(
     # would fall pool their shares (as levels do, monotone_m). Alone, the commonest
     # group's few non-matches set its factor: one non-match among 14 pairs sharing the
     # bundled data's commonest family name put it 2.7 bits above a rarer name's.
+    # (a 0 first: monotone_m leaves a comparison's level 0, missing, out of its pools)
     pooled = monotone_m(np.r_[0.0, match_share], np.r_[0.0, other_share])[1:]
     adjusted = np.clip(np.log2(pooled / other_share), -TF_MAX_BITS, TF_MAX_BITS)
     return tuple(round(float(v), 4) for v in centre), tuple(round(float(v), 4) for v in adjusted)
