@@ -738,7 +738,7 @@ def parse_age(text: str) -> tuple[int, int] | None:
     the unit ("9 years", "9-year-old", "9y", "9 ans", "9 سنوات", "9 років"); an age in
     months is the whole years it makes ("18 months": 1), and one in weeks or days (up to
     365 days, 52 weeks) is 0. An age under a bound is the range it says: "under 5", "<5"
-    (0 to 4).
+    (0 to 4), and "under 3 weeks" is 0 (the bound, up to 52 weeks or 365 days).
 
     >>> parse_age("9-11")
     (9, 11)
@@ -761,11 +761,11 @@ def parse_age(text: str) -> tuple[int, int] | None:
         return None
     if unit is _MONTHS:
         low, high = low // 12, high // 12
-    elif under and unit in (_WEEKS, _DAYS):
-        return None
     elif unit in (_WEEKS, _DAYS):
-        # 400 days, or 60 weeks, is no newborn's age: a year or more, malformed
-        if high * (7 if unit is _WEEKS else 1) > 365:
+        # 400 days, or 60 weeks, is no newborn's age: a year or more, malformed; so the
+        # bound written under one ("under 60 weeks"), while "under 3 weeks" is a newborn's
+        written = high + 1 if under else high
+        if high < low or written * (7 if unit is _WEEKS else 1) > 365:
             return None
         low = high = 0
     if high < low or high > MAX_AGE:

@@ -217,6 +217,10 @@ def test_dates_written_other_ways(text: str, expected: str | None) -> None:
         ("under 5", (0, 4)),
         ("<5", (0, 4)),
         ("under 6 months", (0, 0)),
+        ("under 3 weeks", (0, 0)),
+        ("under 10 days", (0, 0)),
+        ("<2 weeks", (0, 0)),
+        ("under 0 weeks", None),
         ("10+", None),
         ("under 0", None),
         ("under 200", None),
@@ -353,7 +357,9 @@ def test_many_dates_parse_as_each_alone(texts: list[str]) -> None:
             assert dates.day[k] == (parsed.day or 0)
 
 
-AGES = st.sampled_from(["", "0", "9", "14", "9-11", "130", "131", "x", "11-9"])
+AGES = st.sampled_from(
+    ["", "0", "9", "14", "9-11", "130", "131", "x", "11-9", "under 3 weeks", "under 60 weeks"]
+)
 AS_OF = st.sampled_from(["", "2019-06-01", "2020-02-29", "2020", "2020-07", "17/05/2009", "x"])
 
 
@@ -651,15 +657,42 @@ def test_a_month_first_column_reads_its_estimates_month_first() -> None:
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("text", ["60 weeks", "100 weeks", "300 weeks", "400 days"])
+@pytest.mark.parametrize(
+    "text",
+    ["53 weeks", "60 weeks", "100 weeks", "300 weeks", "400 days", "under 53 weeks", "<400 days"],
+)
 def test_weeks_or_days_of_a_year_or_more_are_no_newborn_s_age(text: str) -> None:
-    """Malformed (blanked and reported), not 0: "300 weeks" is nearly six years."""
+    """Malformed (blanked and reported), not 0: "300 weeks" is nearly six years; under a
+    bound, the bound written is held to the same year."""
     assert parse_age(text) is None
 
 
-@pytest.mark.parametrize("text", ["3 weeks", "52 weeks", "2 wks old", "3 semaines", "365 days"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 weeks", "52 weeks", "2 wks old", "3 semaines", "365 days",
+        # under a bound: a newborn's too (they were malformed, blanked and reported)
+        "under 3 weeks", "under 10 days", "<2 weeks", "under 52 weeks", "below 365 days",
+        "less than 3 semaines",
+    ],
+)  # fmt: skip
 def test_weeks_or_days_under_a_year_are_age_0(text: str) -> None:
     assert parse_age(text) == (0, 0)
+
+
+def test_a_newborn_s_age_under_weeks_is_kept_when_records_are_read() -> None:
+    """An age "under 3 weeks" was blanked and reported as malformed; "3 weeks" read as 0."""
+    frame = pd.DataFrame(
+        {
+            "record_id": list("abc"),
+            "full_name": ["Ali Hassan"] * 3,
+            "age": ["under 3 weeks", "<10 days", "under 60 weeks"],
+            "source_date": ["2019-05-01"] * 3,
+        }
+    )
+    out = rm.read_records(frame)
+    assert out["age"].tolist() == ["0", "0", ""]
+    assert [(p.row, p.column) for p in out.attrs["problems"]] == [(3, "age")]
 
 
 @pytest.mark.parametrize("calendar", [ETHIOPIAN, SOLAR_HIJRI, LUNAR_HIJRI])
