@@ -31,9 +31,12 @@ NAME_ALPHABET = st.sampled_from(
     + list("အောင်ဆန်းစုကြည်")
     + ["al ", "bin ", "abd ", "abu ", "haji ", "u ", "de ", "din ", "ullah ", "s/o ", "w/o "]
     + ["n/a ", "b/o ", "d/o ", "min-jun ", "s. o. "]
+    + ["le ", "van ", "do ", "thi ", "tam ", "lê ", "văn ", "đỗ ", "đặng ", "đinh "]  # Vietnamese
 )
 NAMES = st.lists(NAME_ALPHABET, max_size=12).map("".join)
-CULTURES = st.sampled_from([None, "arabic", "somali", "amharic", "afghan", "burmese", "x"])
+CULTURES = st.sampled_from(
+    [None, "arabic", "somali", "amharic", "afghan", "burmese", "vietnamese", "x"]
+)
 
 
 @settings(max_examples=300, deadline=None)

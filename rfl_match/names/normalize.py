@@ -966,7 +966,7 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
         count = len(words)
         words, more = take_titles(words, family)
         titles += more
-        words = join_parts(words)
+        words = join_parts(words, family)
         if len(words) == count:
             break
     if words and is_parent_relation(words[0]):

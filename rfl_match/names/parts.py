@@ -50,6 +50,41 @@ def _particles() -> dict[str, str]:
 
 
 @cache
+def _particle_scopes() -> dict[str, str]:
+    """Each particle's cultures (``particles.tsv``, column "cultures"; empty: every one)."""
+    return {row[0]: row[2] or "*" for row in read_table("particles.tsv")}
+
+
+def _in_scope(scope: str, family: str | None) -> bool:
+    """Whether a form of ``titles.tsv`` or ``particles.tsv`` whose column "cultures" reads
+    ``scope`` is one in a culture family (None: no hint)."""
+    if scope.startswith("*-"):  # every culture but those named (ma: not Chinese Ma)
+        return family not in scope[2:].split(",")
+    return scope == "*" or scope == family
+
+
+@cache
+def _vietnamese_syllables() -> frozenset[str]:
+    return frozenset(row[0] for row in read_table("vietnamese_syllables.tsv"))
+
+
+def _reads_vietnamese(words: list[Word]) -> bool:
+    """Whether a name with no culture hint reads as Vietnamese: it is written in Latin
+    letters and each of its parts is a Vietnamese name syllable
+    (``vietnamese_syllables.tsv``), at least one of them no particle (Le Van Tam, Tam Van
+    Le, Nguyen Van Do; not Ludwig van Beethoven, Marine Le Pen, Le Pen). Read off the
+    letters without marks: a name written with its marks (Lê Văn Tám) and without, and its
+    tokens read again, read alike."""
+    syllables = _vietnamese_syllables()
+    named = False
+    for w in words:
+        if w.script != "Latin" or w.latin not in syllables:
+            return False
+        named = named or _kind(w) is None
+    return named
+
+
+@cache
 def _particle_words() -> frozenset[str]:
     """Every word of a particle: a particle of two letters (S/O, a slash cleaned to a
     space) is two."""
@@ -177,10 +212,15 @@ def kunya_opening() -> str:
     return "^(?:" + "|".join(map(re.escape, openings)) + ")..+"
 
 
-def _kind(word: Word) -> str | None:
+def _kind(word: Word, family: str | None = None) -> str | None:
+    """The word's kind of particle in a culture family (None: no hint), else None."""
     # the Latin reading counts too, so that normalising the output again changes nothing
     particles = _particles()
-    return particles.get(word.native) or particles.get(word.latin)
+    form = word.native if word.native in particles else word.latin
+    kind = particles.get(form)
+    if kind is not None and not _in_scope(_particle_scopes()[form], family):
+        return None
+    return kind
 
 
 def is_particle(word: Word) -> bool:
@@ -229,11 +269,7 @@ def _pair_kind(words: list[Word], i: int) -> str | None:
 def _is_title(word: Word, family: str | None) -> bool:
     titles = _titles()
     scope = titles.get(word.native) or titles.get(word.latin)
-    if scope is None:
-        return False
-    if scope.startswith("*-"):  # every culture but those named (ma: not Chinese Ma)
-        return family not in scope[2:].split(",")
-    return scope == "*" or scope == family
+    return scope is not None and _in_scope(scope, family)
 
 
 @cache
@@ -315,7 +351,7 @@ def _carry_pending(target: Word, source: Word, article: bool, patronymic: bool) 
     target.after_patronymic = source.after_patronymic or patronymic
 
 
-def _name_follows(words: list[Word], start: int) -> bool:
+def _name_follows(words: list[Word], start: int, family: str | None) -> bool:
     """Whether a part of the name is left from ``words[start]`` on: a word that is no
     particle, or the last word, which stays a part whatever it reads as (an article or
     patronymic before nothing; S/O, a relation to no one, aside). The last word counts as
@@ -324,20 +360,23 @@ def _name_follows(words: list[Word], start: int) -> bool:
     before it must be dropped now as it would be then ("de ان" is "ahn")."""
     last = len(words) - 1
     return any(
-        _kind(x) not in ("article", "patronymic", "nobiliary")
+        _kind(x, family) not in ("article", "patronymic", "nobiliary")
         or (j == last and not is_parent_relation(x))
         for j, x in enumerate(words[start:], start)
     )
 
 
-def join_parts(words: list[Word]) -> list[Word]:
+def join_parts(words: list[Word], family: str | None) -> list[Word]:
     """Drop connectors and particles (S/O, of two words, between two parts), join
-    compounds (Abd al-Rahman, Abu Bakr, Nur al-Din)."""
+    compounds (Abd al-Rahman, Abu Bakr, Nur al-Din), as in a culture ``family`` (None: no
+    hint; a name that reads Vietnamese is read as an East Asian one: Le Van Tam)."""
     if len(words) < 2:
         return words
     particles = _particle_words()
     if not any(w.native in particles or w.latin in particles for w in words):
         return words  # the common case: nothing to drop or join
+    if family is None and _reads_vietnamese(words):
+        family = "east_asian"
     words = list(words)  # a joined head may take the place of the word it joined
     out: list[Word] = []
     i = 0
@@ -347,20 +386,20 @@ def join_parts(words: list[Word]) -> list[Word]:
     while i < n:
         w = words[i]
         pair = _pair_kind(words, i) if out else None
-        if pair is not None and _name_follows(words, i + 2):
+        if pair is not None and _name_follows(words, i + 2, family):
             # "Ali S/O Ahmed Khan": Ali, son of Ahmed Khan, as "Ali bin Ahmed Khan" is; a wife's
             # husband (W/O) is no father of hers
             pending_patronymic = pending_patronymic or pair == "patronymic"
             i += 2
             continue
-        kind = _kind(w)
-        rest_has_name = kind is not None and _name_follows(words, i + 1)
+        kind = _kind(w, family)
+        rest_has_name = kind is not None and _name_follows(words, i + 1, family)
         if not rest_has_name and is_parent_relation(w):
             i += 1  # "Ali S/O": son of no one named
             continue
         if kind == "article" and _is_article(words, i):
-            nxt_kind = _kind(words[i + 1])
-            if nxt_kind == "tail" and out and _kind(out[-1]) is None:
+            nxt_kind = _kind(words[i + 1], family)
+            if nxt_kind == "tail" and out and _kind(out[-1], family) is None:
                 out[-1] = _join(out[-1], words[i + 1], middle=w)
                 i += 2
                 continue
@@ -389,11 +428,11 @@ def join_parts(words: list[Word]) -> list[Word]:
         if kind in ("head", "kunya") and i + 1 < n:
             j = i + 1
             middle = None
-            if _kind(words[j]) == "article" and j + 1 < n:
+            if _kind(words[j], family) == "article" and j + 1 < n:
                 middle, j = words[j], j + 1
-            if _kind(words[j]) != "patronymic":
+            if _kind(words[j], family) != "patronymic":
                 joined = _join(w, words[j], middle=middle)
-                if j + 1 < n and _kind(joined) in ("head", "kunya"):
+                if j + 1 < n and _kind(joined, family) in ("head", "kunya"):
                     # the join made a head again (abd + u: abdu); read again, it would
                     # join the next part, so it does so now
                     words[j] = joined
@@ -411,11 +450,11 @@ def join_parts(words: list[Word]) -> list[Word]:
             pending_article = pending_patronymic = False
             out.extend(words[i:j])
             i = j
-            if _kind(words[j]) == "patronymic":
+            if _kind(words[j], family) == "patronymic":
                 out.append(words[j])
                 i += 1
             continue
-        if kind == "tail" and out and _kind(out[-1]) is None:
+        if kind == "tail" and out and _kind(out[-1], family) is None:
             # never onto a particle kept as written: read again, it would stay a particle
             out[-1] = _join(out[-1], w, middle=None)
             i += 1
