@@ -24,7 +24,7 @@ def _rows() -> list[tuple[str, dict[str, str]]]:
 def test_every_table_has_at_least_30_rows() -> None:
     expected = {
         "names_arabic", "names_persian_dari_pashto", "names_cyrillic", "names_geez",
-        "names_somali", "names_latin_diacritics", "names_burmese",
+        "names_somali", "names_latin_diacritics", "names_burmese", "names_vietnamese",
     }  # fmt: skip
     counts: dict[str, int] = {}
     for table, _ in _rows():

@@ -105,3 +105,28 @@ def test_native_names_meet_their_latin_spellings_part_by_part(native: str, latin
     a, b = normalize_name(native), normalize_name(latin)
     for vid, skeleton in zip(b.variant_ids, b.skeleton_keys, strict=True):
         assert vid in a.variant_ids or skeleton in a.skeleton_keys, (a, b)
+
+
+@pytest.mark.parametrize(
+    ("marked", "plain", "culture"),
+    [
+        ("Đặng", "Dang", None),  # ặ: Vietnamese, so đ is a d
+        ("Đỗ", "Do", None),
+        ("Đinh", "Dinh", None),  # Serbo-Croatian writes no final nh
+        ("Đoàn", "Doan", None),
+        ("Đo", "Do", "vietnamese"),  # under an East Asian hint, any đ
+        ("Đo", "Do", "chinese"),
+    ],
+)
+def test_vietnamese_d_with_stroke_meets_its_spelling_without_the_mark(
+    marked: str, plain: str, culture: str | None
+) -> None:
+    # read as the Serbo-Croatian dj, Đặng and Đỗ met the Korean classes jang and cho
+    a, b = normalize_name(marked, culture=culture), normalize_name(plain, culture=culture)
+    assert (a.tokens, a.variant_ids, a.skeleton_keys) == (b.tokens, b.variant_ids, b.skeleton_keys)
+    assert a.phonetic_keys == b.phonetic_keys
+
+
+def test_serbo_croatian_d_with_stroke_stays_dj() -> None:
+    assert romanize("Đorđe Đoković") == "djordje djokovich"
+    assert normalize_name("Đorđe").variant_ids == normalize_name("Djordje").variant_ids

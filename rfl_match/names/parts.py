@@ -154,20 +154,30 @@ class Culture(NamedTuple):
         return "persian" if self.arabic_script == "persian" else None
 
     @property
+    def latin(self) -> str | None:
+        """The romanisers' ``language`` for Latin script: "vietnamese" under an East Asian
+        hint (a Latin letter of those names not written in English is Vietnamese: đ is a d),
+        else None: as each word's letters say."""
+        return "vietnamese" if self.family == "east_asian" else None
+
+    @property
     def reading(self) -> Reading:
-        """The languages Cyrillic and Arabic-script words are read with."""
-        return self.cyrillic, self.persian
+        """The languages Cyrillic, Arabic-script and Latin words are read with."""
+        return self.cyrillic, self.persian, self.latin
 
 
 #: The languages a name's words are read with: Cyrillic ("russian", "ukrainian",
-#: "belarusian"; None: guessed per word) and Arabic script ("persian"; None: Arabic).
-Reading = tuple[str | None, str | None]
+#: "belarusian"; None: guessed per word), Arabic script ("persian"; None: Arabic) and Latin
+#: ("vietnamese"; None: as each word's letters say).
+Reading = tuple[str | None, str | None, str | None]
 
 
 def language_of(script: str, reading: Reading) -> str | None:
     """The romanisers' ``language`` for a word of a script under a :data:`Reading`."""
     if script == "Cyrillic":
         return reading[0]
+    if script == "Latin":
+        return reading[2]
     return reading[1] if script == "Arabic" else None
 
 

@@ -26,6 +26,12 @@ _LATIN_SPECIAL = {
     "ð": "dh", "þ": "th", "ı": "i", "ł": "l", "ə": "a", "ñ": "n", "ŋ": "ng", "ʃ": "sh",
 }  # fmt: skip
 _LATIN_TABLE = {ord(k): v for k, v in _LATIN_SPECIAL.items()}
+# đ is dj in Serbo-Croatian (Đorđe: Djordje) and d in Vietnamese (Đặng: Dang, as every Latin
+# record without the mark writes it). Serbo-Croatian writes no letter with a mark but č ć đ
+# š ž, nor a final nh: a word with đ and another marked letter (Đặng, Đỗ, Đức, Đoàn, Đào:
+# Vietnamese's ơ ư ă and its vowels with a tone mark) or that ends in nh (Đinh) is
+# Vietnamese, as is any under an East Asian hint (``language`` "vietnamese").
+_SERBO_CROATIAN_MARKED = frozenset("čćđšž")
 _NON_ALNUM = re.compile(r"[^a-z ]+")  # digits carry no name
 
 
@@ -544,17 +550,32 @@ def romanize_word(word: str, script: str | None = None, language: str | None = N
     "ukrainian", "belarusian") overrides the reading of Cyrillic guessed from the letters;
     "persian" reads Arabic script as Persian, Dari, Pashto, Urdu and Kurdish names are
     romanised (ث ذ ض as s, z, z, a consonant و as v), which a cleaned word no longer shows
-    (:func:`arabic_script_language` reads it off the text before clean-up).
+    (:func:`arabic_script_language` reads it off the text before clean-up); "vietnamese"
+    reads a Latin đ as d, as a word with another letter Serbo-Croatian does not write does
+    (Đặng), where elsewhere it is dj (Đorđe).
 
     >>> romanize_word("ذاكر", "Arabic"), romanize_word("ذاكر", "Arabic", "persian")
     ('dhakir', 'zakir')
+    >>> romanize_word("đorđe"), romanize_word("đặng"), romanize_word("đo", "Latin", "vietnamese")
+    ('djordje', 'dang', 'do')
     """
     return romanize_uncached(word, script or detect_script(word), language)
+
+
+def _vietnamese_d(word: str, language: str | None) -> bool:
+    """Whether a Latin word's đ is a d (Vietnamese), not dj (Serbo-Croatian)."""
+    return (
+        language == "vietnamese"
+        or word.endswith("nh")
+        or any(not c.isascii() and c.isalpha() and c not in _SERBO_CROATIAN_MARKED for c in word)
+    )
 
 
 def romanize_uncached(word: str, script: str, language: str | None = None) -> str:
     """:func:`romanize_word` without its cache, for a known script."""
     if script == "Latin" or word.isascii():
+        if "đ" in word and _vietnamese_d(word, language):
+            word = word.replace("đ", "d")
         return _ascii_word(word)
     if script == "Arabic":
         return _romanize_arabic(word, language if language == "persian" else None)
