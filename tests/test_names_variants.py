@@ -111,7 +111,7 @@ SAME = {
     "abdalsalam": "Abdisalam Abdisalan Cabdisalaan Abdulsalam Abdussalam عبدالسلام",
     # other transliterations of Cyrillic (Mihail, Tetjana) and diminutives (Olya, Sashko)
     "mikhail": "Mikhail Mihail Михаил",
-    "tatiana": "Tatiana Tetiana Tetjana Тетяна",
+    "tatiana": "Tatiana Tetiana Tetjana Тетяна Tatsiana Таццяна",
     "bohdana": "Bohdana Bogdana Богдана",
     "olga": "Olga Olya Оля",
     "maryam": "Maryam Maryan Mariyan مريم",
@@ -124,8 +124,38 @@ SAME = {
     "stanislav": "Stanislav Станіслав Stas",
     "anastasia": "Anastasia Anastasiia Nastya Настя",
     "viktoria": "Viktoria Viktoriia Victoria Vika",
-    "darya": "Daria Darya Дарина Dasha Даша",
-    "kseniya": "Kseniya Ksenia Ksyusha",
+    "darya": "Daria Darya Дарина Dasha Даша Darja Дар'я",
+    "kseniya": "Kseniya Ksenia Ksyusha Xenia Ксенія",
+    # feminine forms, each a class of its own: Russian, Ukrainian (KMU 2010: Oleksandra,
+    # Yevheniia), Belarusian and older or foreign passport spellings, and the Cyrillic
+    "alexandra": "Alexandra Aleksandra Oleksandra Olexandra Aliaksandra Александра "
+    "Олександра Аляксандра",
+    "yevgenia": "Yevgeniya Yevgenia Evgenia Evgeniya Yevheniia Ievgeniia Eugenia Евгения "
+    "Євгенія Яўгенія",
+    "natalia": "Natalia Nataliia Natalja Natallia Natalie Наталия Наталья Наталія Наталля",
+    "ekaterina": "Ekaterina Kateryna Katsiaryna Jekaterina Кацярына Катерина",
+    "kristina": "Kristina Khrystyna Krystyna Christina Кристина Христина",
+    "nadezhda": "Nadezhda Nadejda Nadzeya Надежда Надія Надзея",
+    "valentina": "Valentina Valentyna Walentyna Валентина",
+    "vera": "Vera Wera Вера Віра",
+    "marina": "Marina Maryna Марина",
+    "larisa": "Larisa Larysa Larissa Лариса",
+    "valeria": "Valeria Valeriya Valeriia Валерия Валерія",
+    "lyudmila": "Lyudmila Liudmyla Ludmila Людмила",
+    "lidia": "Lidia Lidiya Lydia Лидия Лідія",
+    "yaroslava": "Yaroslava Jaroslava Ярослава",
+    "ulyana": "Ulyana Uliana Уляна Ульяна",
+    "snezhana": "Snezhana Snizhana Сніжана Снежана",
+    "elvira": "Elvira Эльвира",
+    # and masculine names whose Russian and Ukrainian forms were unlisted
+    "maksim": "Maksim Maksym Maxim Максим",
+    "kirill": "Kirill Kyrylo Кирилл Кирило",
+    "egor": "Egor Yegor Yehor Єгор",
+    "nikita": "Nikita Mykyta Микита",
+    "daniil": "Daniil Danylo Daniel Даниил Данило",
+    "semyon": "Semyon Semen Семён Семен",
+    "vyacheslav": "Vyacheslav Viacheslav В'ячеслав Вячеслав",
+    "yevgeny": "Yevgeny Yevhen Yevgeniy Євген Евгений",
     # Juma (جمعة, Friday) is its own name, not Jama (جامع): Arabic جمعة read as jama before
     "juma": "Juma Jumaa Jumma جمعة جمعه",
     # Spanish b = v and ll = y: one sound each, spelt either way in hand-written records
@@ -221,6 +251,27 @@ DIFFERENT = [
     ("Berhe", "Berhane"),
     ("Gebru", "Gebre"),
     ("Alyona", "Elena"),
+    # a feminine form is a name of its own, as Bohdana is
+    ("Aleksandra", "Aleksandr"),
+    ("Олександра", "Олександр"),
+    ("Alexandra", "Alexander"),
+    ("Yevgeniya", "Yevgeny"),
+    ("Євгенія", "Євген"),
+    ("Valentina", "Valentin"),
+    ("Yaroslava", "Yaroslav"),
+    ("Stanislava", "Stanislav"),
+    # Zhenya and Valya are pet forms of both: in neither class, as Vitya
+    ("Zhenya", "Yevgeny"),
+    ("Женя", "Евгений"),
+    ("Valya", "Valentina"),
+    # the Arabic Nadia and Zahr are not Nadezhda (Nadiia folds as Nadia) and Zakhar; Vieira
+    # folds as the Ukrainian Vira would, Elvira and Eliana read as el- before Vira and Iana
+    ("Nadia", "Nadezhda"),
+    ("نادية", "Надія"),
+    ("زهر", "Захар"),
+    ("Vieira", "Vera"),
+    ("Elvira", "Vera"),
+    ("Eliana", "Yana"),
     ("Luula", "Lola"),
 ]
 
@@ -674,4 +725,5 @@ def test_nicknames_table_stands_apart_from_the_classes() -> None:
             assert lookup_latin(word) not in classes, (spelling, names)
             assert set(targets) <= set(nickname_names(word)), spelling
     assert nickname_names("hamudi") == nickname_names("hamoudi") != ()
+    assert nickname_names("zhenya") == ("yevgeny", "yevgenia")
     assert nickname_names("hassan") == () and nickname_names("") == ()
