@@ -45,7 +45,7 @@ from rfl_match.io import (
 from rfl_match.io.pfif import check_person_ids
 from rfl_match.io.read import RecordsRejected, input_format
 from rfl_match.io.write import output_format
-from rfl_match.linker import Linker, ModelError
+from rfl_match.linker import Linker, ModelError, _decision
 from rfl_match.privacy import (
     EncodingError,
     SecretKeyError,
@@ -201,7 +201,10 @@ def _parser() -> argparse.ArgumentParser:
         "matches", type=Path, help="matches written by link (.csv, .xlsx, .parquet, .xml)"
     )
     evaluate.add_argument(
-        "truth", type=Path, help="true pairs: request_id, sighting_id (same formats)"
+        "truth",
+        type=Path,
+        help="true pairs: request_id, sighting_id (same formats); with an is_match column "
+        "(reviewed pairs: yes/no, true/false or 1/0, blank for no decision), the matches alone",
     )
     evaluate.add_argument("--threshold", type=float, help="count only matches at or over this")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
@@ -1147,6 +1150,44 @@ def _row_list(rows: pd.Index) -> str:
     return ("row " if len(rows) == 1 else "rows ") + shown + rest
 
 
+def _decided_truth(truth: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The truth's rows with a decision, where it is reviewed pairs (an ``is_match``
+    column, which evaluate_matches reads as fit reads labels: :func:`_decision`): a value
+    neither yes nor no stops evaluate, each row that holds it named by its row in the
+    file, as a probability that is no number does (read either way, the pair would skew
+    the scores); a blank or "unsure", no decision, is left out and its rows said, as a
+    blank id's are."""
+    if "is_match" not in truth.columns:
+        return truth
+    column = truth["is_match"]
+    codes, values = pd.factorize(column)  # a blank (NaN, None): code -1, no decision
+    decided = np.zeros(len(values) + 1, dtype=bool)
+    unread = np.zeros(len(values) + 1, dtype=bool)
+    for k, value in enumerate(values.tolist()):
+        try:
+            decided[k] = _decision(value) is not None
+        except ValueError:
+            unread[k] = True
+    if unread[codes].any():
+        rows = unread[codes]
+        reason = "neither yes nor no (want yes/no, true/false or 1/0, or blank: no decision)"
+        raise RecordError(
+            [
+                Problem(int(row), "is_match", reason, str(value))
+                for row, value in zip(truth.index[rows], column[rows], strict=True)
+            ],
+            str(path),
+        )
+    undecided = ~decided[codes]
+    if undecided.any():
+        print(
+            f"truth: {_row_list(truth.index[undecided])} with no decision in is_match "
+            "(blank or unsure) left out",
+            file=sys.stderr,
+        )
+    return truth[~undecided]
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from rfl_match.evaluate import evaluate_matches
 
@@ -1154,9 +1195,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     frames = _pair_files(
         {"matches": args.matches, "truth": args.truth},
         "evaluate",
-        read=("rank", "match_probability"),
+        read=("rank", "match_probability", "is_match"),
     )
-    matches, truth = frames["matches"].copy(), frames["truth"]
+    matches, truth = frames["matches"].copy(), _decided_truth(frames["truth"], args.truth)
     if "rank" in matches.columns:
         ranks = pd.to_numeric(matches["rank"], errors="coerce")
         unranked = ranks.isna().to_numpy()
@@ -1192,7 +1233,10 @@ def _evaluate(args: argparse.Namespace) -> int:
                 str(args.matches),
             )
         matches = matches[(probability >= args.threshold).to_numpy()]
-    scores = evaluate_matches(matches, truth)
+    try:
+        scores = evaluate_matches(matches, truth)
+    except ConfigError as exc:  # a review file given for the truth: the wrong file
+        raise UsageError(f"{args.truth}: {str(exc).partition(': ')[2]}") from None
     if args.json:
         print(json.dumps(scores.to_dict(), indent=2))
         return EXIT_OK

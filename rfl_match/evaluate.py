@@ -7,6 +7,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from rfl_match.config import ConfigError
+from rfl_match.linker import _decisions
+
 
 @dataclass(frozen=True, slots=True)
 class Scores:
@@ -35,6 +38,27 @@ def _pair_keys(frame: pd.DataFrame, left: str, right: str) -> pd.Series:
     return _ids(frame, left) + "\x1f" + _ids(frame, right)
 
 
+def _true_pairs(truth: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``truth`` that are true pairs (see :func:`evaluate_matches`).
+
+    >>> reviewed = pd.DataFrame(
+    ...     {"request_id": ["RQ1", "RQ1"], "sighting_id": ["SG1", "SG2"], "is_match": ["yes", "no"]}
+    ... )
+    >>> _true_pairs(reviewed)["sighting_id"].tolist()
+    ['SG1']
+    """
+    if "is_match" in truth.columns:
+        decided, is_match = _decisions(truth["is_match"])
+        return truth[decided & is_match]
+    if "decision" in truth.columns:
+        raise ConfigError(
+            "truth: a decision column and no is_match (a review file?): its rows are the "
+            "pairs proposed, not the true pairs; name the decision column is_match to count "
+            "the pairs decided the same person"
+        )
+    return truth
+
+
 def evaluate_matches(
     matches: pd.DataFrame,
     truth: pd.DataFrame,
@@ -46,7 +70,16 @@ def evaluate_matches(
     recall@k: the share of requests with a true match that have one at rank k or better
     (``rank`` column). It is counted per request because a tracing officer reads the list
     for one request: a person sighted twice is found when either sighting is near the top.
+
+    The true pairs are the rows of ``truth``; where it has an ``is_match`` column
+    (reviewed pairs), only those marked a match, read as ``Linker.fit`` reads its labels
+    (yes/no, true/false, 1/0, same person/not the same person; a blank or "unsure" is no
+    decision, its row left out with a warning; any other value is a
+    :class:`~rfl_match.config.ConfigError` naming it). A review file as ``link --review``
+    writes it (a ``decision`` column and no ``is_match``) is refused: its rows are the
+    pairs proposed, not the true ones.
     """
+    truth = _true_pairs(truth)
     # An index of the true pairs, not Series.isin of a set: isin builds one Arrow scalar
     # per value of the set in Python (3.8 s for 300,000 true pairs against 0.2 s).
     true_keys = pd.Index(pd.unique(_pair_keys(truth, left, right)))
@@ -77,7 +110,9 @@ def pairs_completeness(
     left: str = "request_id",
     right: str = "sighting_id",
 ) -> float:
-    """Share of the true pairs present among candidate pairs given as aligned id series."""
+    """Share of the true pairs present among candidate pairs given as aligned id series
+    (``truth`` read as :func:`evaluate_matches` reads it)."""
+    truth = _true_pairs(truth)
     candidates = set((left_ids.astype(str) + "\x1f" + right_ids.astype(str)).tolist())
     keys = set(_pair_keys(truth, left, right))
     return len(keys & candidates) / len(keys) if keys else 1.0

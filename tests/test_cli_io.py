@@ -1139,6 +1139,43 @@ def test_evaluate_says_which_probabilities_and_ranks_it_cannot_read(
     assert "matches: row 4 with no rank read as ranked last" in result.stderr
 
 
+def test_evaluate_counts_only_the_pairs_a_reviewed_truth_marks_a_match(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    # A truth file of reviewed pairs (is_match, as fit reads labels): its "no" rows were
+    # counted as true pairs, without a word. A blank is no decision, left out and said; a
+    # value neither yes nor no stops evaluate, each row named; a review file given for the
+    # truth (its decision column, no is_match) is the wrong file.
+    pairs = pd.read_csv(data["truth"], dtype=str, keep_default_na=False).head(6)
+    matches = tmp_path / "m.csv"
+    pairs.assign(rank="1").to_csv(matches, index=False)
+    decisions = ["yes", "no", "false", "0", "", "Same person"]
+    for suffix in (".csv", ".xlsx"):
+        truth = tmp_path / f"reviewed{suffix}"
+        write_table(pairs.assign(is_match=decisions), truth)
+        result = run("evaluate", matches, truth, "--json")
+        assert result.returncode == 0, result.stderr
+        assert "truth: row 5 with no decision in is_match (blank or unsure) left out" in (
+            result.stderr
+        )
+        scores = json.loads(result.stdout)
+        assert (scores["true_pairs"], scores["true_positives"]) == (2, 2)
+        assert (scores["predicted_pairs"], scores["precision"]) == (6, 2 / 6)
+    truth = tmp_path / "unreadable.csv"
+    pairs.assign(is_match=["yes", "maybe", "no", "?", "1", "maybe"]).to_csv(truth, index=False)
+    result = run("evaluate", matches, truth, "--json")
+    assert result.returncode == 3 and result.stdout == ""
+    for row, value in ((2, "maybe"), (4, "?"), (6, "maybe")):
+        assert f"row {row}, column 'is_match': neither yes nor no" in result.stderr
+        assert f"(value '{value}')" in result.stderr
+    assert "3 problem(s)" in result.stderr
+    review = tmp_path / "review.csv"
+    pairs.assign(rank="1", decision="not the same person").to_csv(review, index=False)
+    result = run("evaluate", matches, review, "--json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert f"{review}: a decision column and no is_match" in result.stderr
+
+
 FORMATS = (".csv", ".xlsx", ".parquet", ".xml")
 
 
