@@ -71,10 +71,34 @@ def test_never_raises_on_any_text(text: str, culture: str | None) -> None:
 @example("de أn", None)  # a particle before a last word of another script read "an"
 @example("ali bin ابن", None)  # a patronymic before one read "ibn"
 @example("أዬأዬ", None)  # read "ayeaye": a Burmese syllable twice in any script, as in Latin
+@example("El-Sayed Ahmed Mahmoud", None)  # a name after the article, the title without it
+@example("Al Syed Kamal", None)
+@example("Al-Sayed Ali", "arabic")
+@example("As-Sayed Ali", None)  # the article assimilated to the sun letter s
+@example("Dr El-Sayed Ali", None)
 def test_idempotent(text: str, culture: str | None) -> None:
     form = normalize_name(text, culture=culture)
     again = normalize_name(form.text, culture=culture)
     assert again.tokens == form.tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("El-Sayed Ahmed Mahmoud", ("elsayed", "ahmed", "mahmoud")),
+        ("Al Syed Kamal", ("alsyed", "kamal")),
+        ("Al-Sayed Ali", ("alsayed", "ali")),
+        ("As-Sayed Ali", ("assayed", "ali")),
+    ],
+)
+def test_el_sayed_read_again_is_no_title(text: str, tokens: tuple[str, ...]) -> None:
+    # Sayed after the article is a name; read again as "sayed ahmed mahmoud", Sayed led as
+    # the title and the son was read as his father Ahmed Mahmoud
+    form = normalize_name(text)
+    again = normalize_name(form.text)
+    assert form.tokens == again.tokens == tokens
+    assert again.titles == ()
+    assert form.variant_ids[0] == again.variant_ids[0] == "sayyid"
 
 
 @pytest.mark.parametrize("missing", [None, float("nan"), np.nan, pd.NA, ""])

@@ -123,9 +123,14 @@ def _unmarked(native: str) -> str:
     return _ascii_word("".join(c for c in bare if not unicodedata.combining(c)))
 
 
+# al-, el-, and the article assimilated to a sun letter, written doubled (Assayed, Arrashid)
+_LATIN_ARTICLE = re.compile(r"^(?:[ae]l|a(?=([tdrzsn])\1))")
+
+
 def _strip_article_latin(word: str) -> str | None:
-    if len(word) > 4 and word[:2] in ("al", "el"):
-        rest = word[2:]
+    head = _LATIN_ARTICLE.match(word)
+    if head is not None and len(word) > 4:
+        rest = word[head.end() + (head.end() == 1) :]
         if lookup_latin(rest) is not None:
             return rest
     return None

@@ -392,6 +392,7 @@ def join_parts(words: list[Word], family: str | None) -> list[Word]:
     i = 0
     n = len(words)
     pending_article = False
+    article = words[0]  # the article pending, once one is
     pending_patronymic = False
     while i < n:
         w = words[i]
@@ -414,6 +415,7 @@ def join_parts(words: list[Word], family: str | None) -> list[Word]:
                 i += 2
                 continue
             pending_article = True
+            article = w
             i += 1
             continue
         if kind == "patronymic" and out and rest_has_name and (w.latin != "ben" or out):
@@ -469,6 +471,11 @@ def join_parts(words: list[Word], family: str | None) -> list[Word]:
             out[-1] = _join(out[-1], w, middle=None)
             i += 1
             continue
+        if pending_article and w.latin in _named_after_article():
+            # El-Sayed, a name after the article, not the title: its token keeps the
+            # article, as Elsayed written as one word does, so that read again it is no
+            # title either (sayed ahmed mahmoud was Ahmed Mahmoud, his father's name)
+            w = _join(article, w, middle=None)
         # "or": a part may be parsed again, after its article was dropped
         _carry_pending(w, w, pending_article, pending_patronymic)
         pending_article = pending_patronymic = False
