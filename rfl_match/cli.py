@@ -45,7 +45,7 @@ from rfl_match.io import (
 from rfl_match.io.pfif import check_person_ids
 from rfl_match.io.read import RecordsRejected, input_format
 from rfl_match.io.write import output_format
-from rfl_match.linker import Linker, ModelError, _decision
+from rfl_match.linker import Linker, ModelError
 from rfl_match.privacy import (
     EncodingError,
     SecretKeyError,
@@ -64,6 +64,7 @@ from rfl_match.schema import (
     Problem,
     RecordError,
     blank_overlong,
+    decisions,
     doubled_columns,
     is_encoded,
 )
@@ -1152,33 +1153,25 @@ def _row_list(rows: pd.Index) -> str:
 
 def _decided_truth(truth: pd.DataFrame, path: Path) -> pd.DataFrame:
     """The truth's rows with a decision, where it is reviewed pairs (an ``is_match``
-    column, which evaluate_matches reads as fit reads labels: :func:`_decision`): a value
-    neither yes nor no stops evaluate, each row that holds it named by its row in the
-    file, as a probability that is no number does (read either way, the pair would skew
-    the scores); a blank or "unsure", no decision, is left out and its rows said, as a
-    blank id's are."""
+    column, which evaluate_matches reads as fit reads labels:
+    :func:`rfl_match.schema.decisions`): a value neither yes nor no stops evaluate, each
+    row that holds it named by its row in the file, as a probability that is no number
+    does (read either way, the pair would skew the scores); a blank or "unsure", no
+    decision, is left out and its rows said, as a blank id's are."""
     if "is_match" not in truth.columns:
         return truth
     column = truth["is_match"]
-    codes, values = pd.factorize(column)  # a blank (NaN, None): code -1, no decision
-    decided = np.zeros(len(values) + 1, dtype=bool)
-    unread = np.zeros(len(values) + 1, dtype=bool)
-    for k, value in enumerate(values.tolist()):
-        try:
-            decided[k] = _decision(value) is not None
-        except ValueError:
-            unread[k] = True
-    if unread[codes].any():
-        rows = unread[codes]
+    decided, _, unread = decisions(column)
+    if unread.any():
         reason = "neither yes nor no (want yes/no, true/false or 1/0, or blank: no decision)"
         raise RecordError(
             [
                 Problem(int(row), "is_match", reason, str(value))
-                for row, value in zip(truth.index[rows], column[rows], strict=True)
+                for row, value in zip(truth.index[unread], column[unread], strict=True)
             ],
             str(path),
         )
-    undecided = ~decided[codes]
+    undecided = ~decided
     if undecided.any():
         print(
             f"truth: {_row_list(truth.index[undecided])} with no decision in is_match "

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from rfl_match.config import ConfigError
-from rfl_match.linker import _decisions
+from rfl_match.linker import checked_decisions
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,7 @@ def _true_pairs(truth: pd.DataFrame) -> pd.DataFrame:
     ['SG1']
     """
     if "is_match" in truth.columns:
-        decided, is_match = _decisions(truth["is_match"])
+        decided, is_match = checked_decisions(truth["is_match"])
         return truth[decided & is_match]
     if "decision" in truth.columns:
         raise ConfigError(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import numbers
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -101,6 +100,7 @@ from rfl_match.schema import (
     NAME_FIELDS,
     Problem,
     RecordError,
+    decisions,
     encodings_of,
     is_validated,
     mark_validated,
@@ -705,7 +705,7 @@ class Linker:
     ) -> Linker:
         """Learn the model: u from random pairs, m and the prior by EM over the candidate
         pairs (and/or from reviewed pairs in ``labels``: request_id, sighting_id, is_match;
-        a blank is_match is no decision, and its row is left out: see :func:`_decisions`),
+        a blank is_match is no decision, and its row is left out: see :func:`checked_decisions`),
         then (``non_match_classes`` 2, with EM) the non-matches split into relatives and
         namesakes by a second EM with m held fixed (rfl_match.mixture).
 
@@ -1334,7 +1334,7 @@ class Linker:
         comparison levels, whether each is a match, and whether only the context rules
         proposed it (``context``, of the rows; without it, none)."""
         check_labels(labels)
-        decided, is_match = _decisions(labels["is_match"])
+        decided, is_match = checked_decisions(labels["is_match"])
         labels, is_match = labels[decided], is_match[decided]
         li, ri, known = _labelled_rows(labels, left, right, dedupe)
         li, ri, truth = li[known], ri[known], is_match[known]
@@ -2088,7 +2088,7 @@ class Linker:
         truth_ids: npt.NDArray[np.int64] | None = None
         if labels is not None:
             if "is_match" in labels.columns:
-                decided, is_match = _decisions(labels["is_match"])
+                decided, is_match = checked_decisions(labels["is_match"])
                 labels = labels[decided & is_match]
             li, ri, known = _labelled_rows(labels, left, right, sightings is None)
             truth_ids = unique_sorted(li[known].astype(np.int64) * len(right) + ri[known])
@@ -2912,63 +2912,30 @@ def _candidate_bits(
     return out
 
 
-# What a reviewer writes in ``is_match``: yes, no, or nothing (no decision). The review
-# file's own choices (rfl_match.io.review.DECISIONS) read so too.
-_YES = frozenset({"1", "true", "t", "yes", "y", "match", "same person"})
-_NO = frozenset(
-    {"0", "false", "f", "no", "n", "non-match", "nonmatch", "no match", "not the same person"}
-)
-_UNDECIDED = frozenset({"", "unsure"})
-
-
-def _decision(value: Any) -> bool | None:
-    """One ``is_match`` value: True (a match), False (not one), None (no decision); a
-    ValueError if it is none of these."""
-    if isinstance(value, str):
-        key = " ".join(value.split()).casefold()
-        if key in _YES or key in _NO:
-            return key in _YES
-        if key in _UNDECIDED:
-            return None
-    elif isinstance(value, numbers.Real | np.bool_) and value in (0, 1):  # bools too
-        return bool(value)
-    raise ValueError(value)
-
-
-def _decisions(values: pd.Series) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Each reviewed pair's ``is_match``: whether it was decided, and whether it is a match.
-
-    Yes is true, 1, yes, y, t, match (in any case); no is false, 0, no, n, f, non-match. A
-    blank (None, NaN, pd.NA, "" or spaces; a review sheet read back where the reviewer
-    decided nothing) or "unsure" is no decision: the pair is left out, with one warning
-    that counts them. Any other value is a :class:`ConfigError` that names it. Each
-    distinct value is read once."""
-    codes, uniques = pd.factorize(values)  # missing values: code -1, the last entry below
-    decided = np.zeros(len(uniques) + 1, dtype=bool)
-    match = np.zeros(len(uniques) + 1, dtype=bool)
-    unreadable = []
-    for k, value in enumerate(uniques.tolist()):
-        try:
-            decision = _decision(value)
-        except ValueError:
-            row = int(np.argmax(codes == k)) + 1
-            unreadable.append(f"{value!r} (row {row})")
-            continue
-        decided[k] = decision is not None
-        match[k] = bool(decision)
-    if unreadable:
-        shown = ", ".join(unreadable[:5]) + (" ..." if len(unreadable) > 5 else "")
+def checked_decisions(values: pd.Series) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Each reviewed pair's ``is_match`` (:func:`~rfl_match.schema.decisions`): whether it
+    was decided, and whether it is a match. A blank or "unsure" is no decision: the pair
+    is left out, with one warning that counts them. Any other value is a
+    :class:`ConfigError` that names it."""
+    decided, match, unread = decisions(values)
+    if unread.any():
+        rows = np.flatnonzero(unread)
+        codes, uniques = pd.factorize(values.iloc[rows])  # each value named once, first row
+        shown = [
+            f"{value!r} (row {rows[np.argmax(codes == k)] + 1})"
+            for k, value in enumerate(uniques.tolist())
+        ]
+        more = " ..." if len(shown) > 5 else ""
         raise ConfigError(
-            f"labels: is_match holds {shown}, neither yes nor no; write true/false, yes/no "
-            "or 1/0, or leave it blank for no decision (the pair is left out)"
+            f"labels: is_match holds {', '.join(shown[:5])}{more}, neither yes nor no; write "
+            "true/false, yes/no or 1/0, or leave it blank for no decision (the pair is left out)"
         )
-    out_decided, out_match = decided[codes], match[codes]
-    undecided = int((~out_decided).sum())
+    undecided = int((~decided).sum())
     if undecided:
         warn(
             f"labels: {undecided} row(s) with no decision in is_match (blank or unsure) left out",
         )
-    return out_decided, out_match
+    return decided, match
 
 
 def _one_to_one(

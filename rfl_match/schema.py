@@ -8,6 +8,7 @@ its row, is blanked, and is listed in ``frame.attrs["problems"]``.
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -1104,6 +1105,57 @@ Check = Callable[[list[str]], list[str | None]]
 
 def _each(check: Callable[[str], str | None]) -> Check:
     return lambda values: [check(value) for value in values]
+
+
+# What a reviewer writes in ``is_match``: yes, no, or nothing (no decision). The review
+# file's own choices (rfl_match.io.review.DECISIONS) read so too.
+_YES = frozenset({"1", "true", "t", "yes", "y", "match", "same person"})
+_NO = frozenset(
+    {"0", "false", "f", "no", "n", "non-match", "nonmatch", "no match", "not the same person"}
+)
+_UNDECIDED = frozenset({"", "unsure"})
+
+
+def decision(value: Any) -> bool | None:
+    """One ``is_match`` value: True (a match), False (not one), None (no decision); a
+    ValueError if it is none of these.
+
+    >>> decision("Same person"), decision(0), decision(" unsure ")
+    (True, False, None)
+    """
+    if isinstance(value, str):
+        key = " ".join(value.split()).casefold()
+        if key in _YES or key in _NO:
+            return key in _YES
+        if key in _UNDECIDED:
+            return None
+    elif isinstance(value, numbers.Real | np.bool_) and value in (0, 1):  # bools too
+        return bool(value)
+    raise ValueError(value)
+
+
+def decisions(
+    values: pd.Series,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Each reviewed pair's ``is_match`` (labels, a truth file): whether it was decided,
+    whether it is a match, and whether it is unreadable, neither (:func:`decision`). Yes
+    is true, 1, yes, y, t, match, same person (in any case); no is false, 0, no, n, f,
+    non-match, not the same person. A blank (None, NaN, pd.NA, "" or spaces; a review
+    sheet read back where the reviewer decided nothing) or "unsure" is no decision. Each
+    distinct value is read once; the caller says what an unreadable one means."""
+    codes, uniques = pd.factorize(values)  # missing values: code -1, the last entry below
+    decided = np.zeros(len(uniques) + 1, dtype=bool)
+    match = np.zeros(len(uniques) + 1, dtype=bool)
+    unread = np.zeros(len(uniques) + 1, dtype=bool)
+    for k, value in enumerate(uniques.tolist()):
+        try:
+            found = decision(value)
+        except ValueError:
+            unread[k] = True
+            continue
+        decided[k] = found is not None
+        match[k] = bool(found)
+    return decided[codes], match[codes], unread[codes]
 
 
 def _calendars_of(

@@ -32,10 +32,10 @@ from rfl_match.linker import (
     _by_weight_then_id,
     _candidate_bits,
     _candidate_tf_maps,
-    _decisions,
     _fingerprint,
     _take_text,
     _validated,
+    checked_decisions,
     combination_phrase,
     competition_phrase,
     explain_rows,
@@ -1479,11 +1479,11 @@ def test_a_label_is_yes_no_or_no_decision(value: Any, decision: bool | str | Non
     values = pd.Series(["yes", value, "no"], dtype=object)
     if decision == "error":
         with pytest.raises(rm.ConfigError, match=re.escape(f"{value!r} (row 2)")):
-            _decisions(values)
+            checked_decisions(values)
         return
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        decided, is_match = _decisions(values)
+        decided, is_match = checked_decisions(values)
     assert decided.tolist() == [True, decision is not None, True]
     assert is_match.tolist() == [True, decision is True, False]
     if decision is None:
