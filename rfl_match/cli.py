@@ -59,11 +59,13 @@ from rfl_match.privacy import (
     read_key,
 )
 from rfl_match.schema import (
+    DECISION_COLUMNS,
     ID_FIELD,
     MappingError,
     Problem,
     RecordError,
     blank_overlong,
+    decision_column,
     decisions,
     doubled_columns,
     is_encoded,
@@ -204,8 +206,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "truth",
         type=Path,
-        help="true pairs: request_id, sighting_id (same formats); with an is_match column "
-        "(reviewed pairs: yes/no, true/false or 1/0, blank for no decision), the matches alone",
+        help="true pairs: request_id, sighting_id (same formats); with an is_match column, or "
+        "a review file's decision column (reviewed pairs: yes/no, true/false, 1/0 or same "
+        "person/not the same person, blank for no decision), the matches alone",
     )
     evaluate.add_argument("--threshold", type=float, help="count only matches at or over this")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
@@ -1153,20 +1156,21 @@ def _row_list(rows: pd.Index) -> str:
 
 def _decided_truth(truth: pd.DataFrame, path: Path) -> pd.DataFrame:
     """The truth's rows with a decision, where it is reviewed pairs (an ``is_match``
-    column, which evaluate_matches reads as fit reads labels:
-    :func:`rfl_match.schema.decisions`): a value neither yes nor no stops evaluate, each
-    row that holds it named by its row in the file, as a probability that is no number
-    does (read either way, the pair would skew the scores); a blank or "unsure", no
-    decision, is left out and its rows said, as a blank id's are."""
-    if "is_match" not in truth.columns:
+    column, or a review file's ``decision``, which evaluate_matches reads as fit reads
+    labels: :func:`rfl_match.schema.decisions`): a value neither yes nor no stops
+    evaluate, each row that holds it named by its row in the file, as a probability that
+    is no number does (read either way, the pair would skew the scores); a blank or
+    "unsure", no decision, is left out and its rows said, as a blank id's are."""
+    name = decision_column(truth.columns)
+    if name is None:
         return truth
-    column = truth["is_match"]
+    column = truth[name]
     decided, _, unread = decisions(column)
     if unread.any():
         reason = "neither yes nor no (want yes/no, true/false or 1/0, or blank: no decision)"
         raise RecordError(
             [
-                Problem(int(row), "is_match", reason, str(value))
+                Problem(int(row), name, reason, str(value))
                 for row, value in zip(truth.index[unread], column[unread], strict=True)
             ],
             str(path),
@@ -1174,7 +1178,7 @@ def _decided_truth(truth: pd.DataFrame, path: Path) -> pd.DataFrame:
     undecided = ~decided
     if undecided.any():
         print(
-            f"truth: {_row_list(truth.index[undecided])} with no decision in is_match "
+            f"truth: {_row_list(truth.index[undecided])} with no decision in {name} "
             "(blank or unsure) left out",
             file=sys.stderr,
         )
@@ -1188,7 +1192,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     frames = _pair_files(
         {"matches": args.matches, "truth": args.truth},
         "evaluate",
-        read=("rank", "match_probability", "is_match"),
+        read=("rank", "match_probability", *DECISION_COLUMNS),
     )
     matches, truth = frames["matches"].copy(), _decided_truth(frames["truth"], args.truth)
     if "rank" in matches.columns:
@@ -1226,10 +1230,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                 str(args.matches),
             )
         matches = matches[(probability >= args.threshold).to_numpy()]
-    try:
-        scores = evaluate_matches(matches, truth)
-    except ConfigError as exc:  # a review file given for the truth: the wrong file
-        raise UsageError(f"{args.truth}: {str(exc).partition(': ')[2]}") from None
+    scores = evaluate_matches(matches, truth)
     if args.json:
         print(json.dumps(scores.to_dict(), indent=2))
         return EXIT_OK

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from rfl_match.config import ConfigError
 from rfl_match.linker import checked_decisions
+from rfl_match.schema import decision_column
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,16 +47,11 @@ def _true_pairs(truth: pd.DataFrame) -> pd.DataFrame:
     >>> _true_pairs(reviewed)["sighting_id"].tolist()
     ['SG1']
     """
-    if "is_match" in truth.columns:
-        decided, is_match = checked_decisions(truth["is_match"])
-        return truth[decided & is_match]
-    if "decision" in truth.columns:
-        raise ConfigError(
-            "truth: a decision column and no is_match (a review file?): its rows are the "
-            "pairs proposed, not the true pairs; name the decision column is_match to count "
-            "the pairs decided the same person"
-        )
-    return truth
+    column = decision_column(truth.columns)
+    if column is None:
+        return truth
+    decided, is_match = checked_decisions(truth[column])
+    return truth[decided & is_match]
 
 
 def evaluate_matches(
@@ -71,13 +66,12 @@ def evaluate_matches(
     (``rank`` column). It is counted per request because a tracing officer reads the list
     for one request: a person sighted twice is found when either sighting is near the top.
 
-    The true pairs are the rows of ``truth``; where it has an ``is_match`` column
-    (reviewed pairs), only those marked a match, read as ``Linker.fit`` reads its labels
-    (yes/no, true/false, 1/0, same person/not the same person; a blank or "unsure" is no
-    decision, its row left out with a warning; any other value is a
-    :class:`~rfl_match.config.ConfigError` naming it). A review file as ``link --review``
-    writes it (a ``decision`` column and no ``is_match``) is refused: its rows are the
-    pairs proposed, not the true ones.
+    The true pairs are the rows of ``truth``; where it holds decisions (reviewed pairs:
+    an ``is_match`` column, or the ``decision`` column of a review file as ``link
+    --review`` writes it, filled in), only those marked a match, read as ``Linker.fit``
+    reads its labels (yes/no, true/false, 1/0, same person/not the same person; a blank or
+    "unsure" is no decision, its row left out with a warning; any other value is a
+    :class:`~rfl_match.config.ConfigError` naming it).
     """
     truth = _true_pairs(truth)
     # An index of the true pairs, not Series.isin of a set: isin builds one Arrow scalar

@@ -100,6 +100,7 @@ from rfl_match.schema import (
     NAME_FIELDS,
     Problem,
     RecordError,
+    decision_column,
     decisions,
     encodings_of,
     is_validated,
@@ -704,8 +705,9 @@ class Linker:
         em: bool = True,
     ) -> Linker:
         """Learn the model: u from random pairs, m and the prior by EM over the candidate
-        pairs (and/or from reviewed pairs in ``labels``: request_id, sighting_id, is_match;
-        a blank is_match is no decision, and its row is left out: see :func:`checked_decisions`),
+        pairs (and/or from reviewed pairs in ``labels``: request_id, sighting_id, is_match,
+        or a review file with its ``decision`` column filled in; a blank is no decision, and
+        its row is left out: see :func:`checked_decisions`),
         then (``non_match_classes`` 2, with EM) the non-matches split into relatives and
         namesakes by a second EM with m held fixed (rfl_match.mixture).
 
@@ -1334,7 +1336,7 @@ class Linker:
         comparison levels, whether each is a match, and whether only the context rules
         proposed it (``context``, of the rows; without it, none)."""
         check_labels(labels)
-        decided, is_match = checked_decisions(labels["is_match"])
+        decided, is_match = checked_decisions(labels[decision_column(labels.columns)])
         labels, is_match = labels[decided], is_match[decided]
         li, ri, known = _labelled_rows(labels, left, right, dedupe)
         li, ri, truth = li[known], ri[known], is_match[known]
@@ -2075,10 +2077,11 @@ class Linker:
         labels: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Per blocking rule: pairs, new pairs it adds, its largest blocks, and (with
-        ``labels``: request_id, sighting_id, and is_match if given, read as ``fit`` reads
-        it: only the matches count) the share of true pairs found so far; then
-        the candidate budget (``candidates_per_record``), and the pairs the context rules
-        add to it (``context_blocking``, ``context_candidates``), as ``fit`` makes them."""
+        ``labels``: request_id, sighting_id, and is_match or a review file's decision if
+        given, read as ``fit`` reads them: only the matches count) the share of true pairs
+        found so far; then the candidate budget (``candidates_per_record``), and the pairs
+        the context rules add to it (``context_blocking``, ``context_candidates``), as
+        ``fit`` makes them."""
         left, right = self._inputs(requests, sightings)
         _check_inputs(self.config, left, right)
         data = self._prepare(left, right)
@@ -2087,8 +2090,8 @@ class Linker:
         uncut = np.zeros(0, dtype=np.int64)  # the pairs of rules on a field's own values
         truth_ids: npt.NDArray[np.int64] | None = None
         if labels is not None:
-            if "is_match" in labels.columns:
-                decided, is_match = checked_decisions(labels["is_match"])
+            if (column := decision_column(labels.columns)) is not None:
+                decided, is_match = checked_decisions(labels[column])
                 labels = labels[decided & is_match]
             li, ri, known = _labelled_rows(labels, left, right, sightings is None)
             truth_ids = unique_sorted(li[known].astype(np.int64) * len(right) + ri[known])
@@ -2688,10 +2691,13 @@ def _given_pairs(
 
 
 def check_labels(labels: pd.DataFrame) -> None:
-    """Reviewed pairs need their columns: a :class:`ConfigError` naming those missing."""
-    missing = {"request_id", "sighting_id", "is_match"} - set(labels.columns)
+    """Reviewed pairs need their columns: a :class:`ConfigError` naming those missing (the
+    decisions: ``is_match``, or a review file's ``decision``)."""
+    missing = sorted({"request_id", "sighting_id"} - set(labels.columns))
+    if decision_column(labels.columns) is None:
+        missing.append("is_match (or a review file's decision)")
     if missing:
-        raise ConfigError("labels: missing column(s) " + ", ".join(sorted(missing)))
+        raise ConfigError("labels: missing column(s) " + ", ".join(missing))
 
 
 def _with_fields(frame: pd.DataFrame, fields: Sequence[str]) -> pd.DataFrame:
@@ -2913,11 +2919,12 @@ def _candidate_bits(
 
 
 def checked_decisions(values: pd.Series) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Each reviewed pair's ``is_match`` (:func:`~rfl_match.schema.decisions`): whether it
+    """Each reviewed pair's decision (:func:`~rfl_match.schema.decisions`): whether it
     was decided, and whether it is a match. A blank or "unsure" is no decision: the pair
     is left out, with one warning that counts them. Any other value is a
     :class:`ConfigError` that names it."""
     decided, match, unread = decisions(values)
+    name = values.name or "is_match"  # a review file's decision, read as is_match
     if unread.any():
         rows = np.flatnonzero(unread)
         codes, uniques = pd.factorize(values.iloc[rows])  # each value named once, first row
@@ -2927,13 +2934,13 @@ def checked_decisions(values: pd.Series) -> tuple[npt.NDArray[np.bool_], npt.NDA
         ]
         more = " ..." if len(shown) > 5 else ""
         raise ConfigError(
-            f"labels: is_match holds {', '.join(shown[:5])}{more}, neither yes nor no; write "
+            f"labels: {name} holds {', '.join(shown[:5])}{more}, neither yes nor no; write "
             "true/false, yes/no or 1/0, or leave it blank for no decision (the pair is left out)"
         )
     undecided = int((~decided).sum())
     if undecided:
         warn(
-            f"labels: {undecided} row(s) with no decision in is_match (blank or unsure) left out",
+            f"labels: {undecided} row(s) with no decision in {name} (blank or unsure) left out",
         )
     return decided, match
 

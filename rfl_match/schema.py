@@ -1116,6 +1116,23 @@ _NO = frozenset(
 _UNDECIDED = frozenset({"", "unsure"})
 
 
+#: Where a reviewed pair's decision is read from, the first a table holds: ``is_match``
+#: (labels, a truth file), or ``decision``, the column of the review file (``link
+#: --review``) that a tracing officer fills in, so that the file goes back as it is.
+DECISION_COLUMNS = ("is_match", "decision")
+
+
+def decision_column(columns: Iterable[Any]) -> str | None:
+    """The column of reviewed pairs that holds their decisions (:data:`DECISION_COLUMNS`),
+    or None.
+
+    >>> decision_column(["request_id", "sighting_id", "decision"])
+    'decision'
+    """
+    held = set(columns)
+    return next((name for name in DECISION_COLUMNS if name in held), None)
+
+
 def decision(value: Any) -> bool | None:
     """One ``is_match`` value: True (a match), False (not one), None (no decision); a
     ValueError if it is none of these.

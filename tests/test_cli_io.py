@@ -1144,8 +1144,8 @@ def test_evaluate_counts_only_the_pairs_a_reviewed_truth_marks_a_match(
 ) -> None:
     # A truth file of reviewed pairs (is_match, as fit reads labels): its "no" rows were
     # counted as true pairs, without a word. A blank is no decision, left out and said; a
-    # value neither yes nor no stops evaluate, each row named; a review file given for the
-    # truth (its decision column, no is_match) is the wrong file.
+    # value neither yes nor no stops evaluate, each row named. A review file, its decision
+    # column filled in, is read so too.
     pairs = pd.read_csv(data["truth"], dtype=str, keep_default_na=False).head(6)
     matches = tmp_path / "m.csv"
     pairs.assign(rank="1").to_csv(matches, index=False)
@@ -1170,10 +1170,18 @@ def test_evaluate_counts_only_the_pairs_a_reviewed_truth_marks_a_match(
         assert f"(value '{value}')" in result.stderr
     assert "3 problem(s)" in result.stderr
     review = tmp_path / "review.csv"
-    pairs.assign(rank="1", decision="not the same person").to_csv(review, index=False)
+    decided = ["same person", "not the same person", "", "unsure", "Same person", "maybe"]
+    pairs.assign(rank="1", decision=decided).to_csv(review, index=False)
     result = run("evaluate", matches, review, "--json")
-    assert result.returncode == 2 and result.stdout == ""
-    assert f"{review}: a decision column and no is_match" in result.stderr
+    assert result.returncode == 3 and result.stdout == ""
+    assert "row 6, column 'decision': neither yes nor no" in result.stderr
+    pairs.assign(rank="1", decision=[*decided[:5], ""]).to_csv(review, index=False)
+    result = run("evaluate", matches, review, "--json")
+    assert result.returncode == 0, result.stderr
+    assert "truth: rows 3, 4, 6 with no decision in decision (blank or unsure) left out" in (
+        result.stderr
+    )
+    assert json.loads(result.stdout)["true_pairs"] == 2
 
 
 FORMATS = (".csv", ".xlsx", ".parquet", ".xml")

@@ -70,12 +70,24 @@ def test_an_is_match_neither_yes_nor_no_is_an_error_that_names_it(value: object)
         completeness(truth)
 
 
-def test_a_review_file_given_for_the_truth_is_refused() -> None:
-    """A review file (``link --review``: a decision column, no is_match) lists the pairs
-    proposed: read as true pairs, every proposed pair was a true positive."""
-    review = MATCHES.assign(match_probability=0.9, decision="not the same person", comment="")
-    with pytest.raises(rm.ConfigError, match="a decision column and no is_match"):
-        evaluate_matches(MATCHES, review)
-    with pytest.raises(rm.ConfigError, match="a decision column and no is_match"):
-        completeness(review)
-    assert evaluate_matches(MATCHES, review.rename(columns={"decision": "is_match"})).f1 == 0.0
+def test_a_review_file_given_for_the_truth_counts_its_decisions() -> None:
+    """A review file (``link --review``) lists the pairs proposed, with the decision a
+    tracing officer filled in: its pairs decided the same person are the true pairs, not
+    every pair it lists (read as plain pairs, each proposed pair was a true positive).
+    Where a file has both columns, is_match is read."""
+    decided = ["not the same person", "same person", "unsure", ""]
+    review = MATCHES.assign(match_probability=0.9, decision=decided, comment="")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scores = evaluate_matches(MATCHES, review)
+        assert completeness(review) == 1.0
+    assert (scores.true_pairs, scores.true_positives, scores.precision) == (1, 1, 0.25)
+    assert "labels: 2 row(s) with no decision in decision (blank or unsure) left out" in [
+        str(w.message) for w in caught
+    ]
+    both = review.assign(is_match=["yes", "no", "no", "no"])
+    assert evaluate_matches(MATCHES, both).true_positives == 1
+    assert evaluate_matches(MATCHES, both).true_pairs == 1
+    assert completeness(both.iloc[[0]]) == 1.0
+    with pytest.raises(rm.ConfigError, match=re.escape("decision holds 'maybe' (row 1)")):
+        evaluate_matches(MATCHES, review.assign(decision="maybe"))

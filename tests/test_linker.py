@@ -25,6 +25,7 @@ import rfl_match.linker as linker_module
 from rfl_match.arrays import tied_ranks
 from rfl_match.compare import DATE_LABELS, INTERVAL_LABELS, IntervalComparison
 from rfl_match.evaluate import evaluate_matches
+from rfl_match.io.review import review_table
 from rfl_match.linker import (
     _TITLES,
     COMPETITION_COLUMN,
@@ -1534,6 +1535,39 @@ def test_blank_labels_read_back_from_a_sheet_are_no_decision(
         report = fitted.blocking_report(requests, sightings, sheet)
     expected = fitted.blocking_report(requests, sightings, decided[decided["is_match"] == "yes"])
     pdt.assert_series_equal(report["pairs_completeness"], expected["pairs_completeness"])
+
+
+def test_a_review_file_filled_in_is_labels_as_it_is(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """The review file goes back to fit and blocking_report as a tracing officer filled it
+    in: its decision column (same person, not the same person, unsure, blank) is read as
+    is_match is. It was refused for want of an is_match column."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    review = review_table(fitted.predict(requests, sightings), requests, sightings)
+    truth = set(
+        zip(synthetic["truth"]["request_id"], synthetic["truth"]["sighting_id"], strict=True)
+    )
+    pairs = zip(review["request_id"], review["sighting_id"], strict=True)
+    review["decision"] = [
+        "" if not b else "same person" if (a, b) in truth else "not the same person"
+        for a, b in pairs
+    ]
+    review.loc[review.index[:3], "decision"] = "unsure"
+    assert (review["decision"] == "not the same person").any()
+    labels = review[["request_id", "sighting_id"]].assign(is_match=review["decision"])
+
+    def fit(reviewed: pd.DataFrame) -> pd.DataFrame:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the rows with no decision, counted
+            linker = rm.Linker().fit(requests, sightings, labels=reviewed, em=False)
+            report = fitted.blocking_report(requests, sightings, reviewed)
+        scored = linker.predict(requests, sightings)
+        return pd.concat([scored[["request_id", "sighting_id", "match_probability"]], report])
+
+    pdt.assert_frame_equal(fit(review), fit(labels))
+    with pytest.raises(rm.ConfigError, match=r"missing column\(s\) is_match \(or a review"):
+        rm.Linker().fit(requests, sightings, labels=labels.drop(columns="is_match"), em=False)
 
 
 def test_labels_that_contradict_or_name_no_record_are_told_which(
