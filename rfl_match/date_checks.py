@@ -277,8 +277,10 @@ def note_ages(out: pd.DataFrame, problems: list[Problem], read: DatesRead | None
             if row + 1 in blanked
             else "no source_date to read it as of"
         )
+        # The age stays out of the words, which logs keep: Problem.logged() hides its
+        # value, not what a message says.
         value = str(ages.iat[row])
-        problems.append(Problem(row + 1, "age", f"age {value} not used: {why}; kept", value))
+        problems.append(Problem(row + 1, "age", f"age not used: {why}; kept", value))
     both = has_age & has_birth & has_source
     if not both.any():
         return

@@ -53,15 +53,24 @@ def test_an_age_with_no_date_to_read_it_as_of_is_noted_as_unused() -> None:
     out = rm.read_records(frame)
     assert out["age"].tolist() == ["9", "40", "12", "30", "7"]  # kept
     assert problems_of(out) == [
-        (1, "age", "age 9 not used: no source_date to read it as of; kept"),
-        (2, "age", "age 40 not used: no source_date to read it as of; kept"),
+        (1, "age", "age not used: no source_date to read it as of; kept"),
+        (2, "age", "age not used: no source_date to read it as of; kept"),
         (3, "source_date", "malformed source date (want YYYY-MM-DD, YYYY-MM or YYYY); blanked"),
         (
             3,
             "age",
-            "age 12 not used: its source_date was blanked (see its note), and an age is "
+            "age not used: its source_date was blanked (see its note), and an age is "
             "read as of it; kept",
         ),
+    ]
+    # The age is the problem's value, kept for the rejects file, and no log line's: an
+    # age read with a record's date gives a birth year.
+    ages = [p for p in out.attrs["problems"] if p.column == "age"]
+    assert [p.value for p in ages] == ["9", "40", "12"]
+    assert [p.logged() for p in ages[:2]] == [
+        f"row {row}, column 'age': age not used: no source_date to read it as of; kept "
+        "(value not shown)"
+        for row in (1, 2)
     ]
     # A frame without a source_date column at all: each age is noted likewise.
     alone = rm.read_records(frame.drop(columns=["source_date", "date_of_birth"]))
@@ -290,7 +299,8 @@ def test_the_command_line_lists_an_unused_age_as_a_row_kept(tmp_path: Path) -> N
     )
     out = tmp_path / "m.csv"
     result = run("dedupe", requests, "-o", out)
-    assert "age 9 not used: no source_date to read it as of" in result.stderr
+    assert "row 1, column 'age': age not used: no source_date to read it as of" in result.stderr
+    assert "age 9" not in result.stderr
     assert "rows with problems 2" in result.stdout
     rejects = pd.read_csv(tmp_path / "m.rejects.csv", dtype=str, keep_default_na=False)
     assert rejects[["row", "column", "action"]].values.tolist() == [
