@@ -273,6 +273,9 @@ DIFFERENT = [
     ("Elvira", "Vera"),
     ("Eliana", "Yana"),
     ("Luula", "Lola"),
+    # Vietnamese La (La Thi Mai) is no fragment of Allah: lah and llah folded as la did
+    ("La", "Allah"),
+    ("Lah", "Allah"),
 ]
 
 
