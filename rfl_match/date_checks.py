@@ -302,8 +302,8 @@ def note_ages(out: pd.DataFrame, problems: list[Problem], read: DatesRead | None
             Problem(
                 row + 1,
                 "age",
-                f"age {value} (as of {sources.iat[row]}) and date of birth {births.iat[row]} "
-                "more than 5 years apart: the date of birth is used, not the age; kept",
+                "age (as of the source_date) and date of birth more than 5 years apart: "
+                "the date of birth is used, not the age; kept",
                 value,
             )
         )

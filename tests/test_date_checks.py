@@ -282,11 +282,16 @@ def test_a_date_of_birth_far_from_the_age_is_noted(day: SetDay, birth: str, note
         (
             1,
             "age",
-            f"age 14 (as of 2024-05-01) and date of birth {birth} more than 5 years apart: "
+            "age (as of the source_date) and date of birth more than 5 years apart: "
             "the date of birth is used, not the age; kept",
         )
     ]
     assert problems_of(out) == (expected if noted else [])
+    # Neither the age nor the date of birth is in a log line: the age is the value,
+    # which one hides, and the message says neither.
+    for p in out.attrs["problems"]:
+        assert p.value == "14"
+        assert birth not in p.logged() and "14" not in p.logged()
 
 
 def test_the_command_line_lists_an_unused_age_as_a_row_kept(tmp_path: Path) -> None:
