@@ -45,7 +45,7 @@ from rfl_match.io import (
 from rfl_match.io.pfif import check_person_ids
 from rfl_match.io.read import RecordsRejected, input_format
 from rfl_match.io.write import output_format
-from rfl_match.linker import Linker, ModelError
+from rfl_match.linker import COMPETITION_COLUMN, SIGHTING_COLUMN, Linker, ModelError
 from rfl_match.privacy import (
     EncodingError,
     SecretKeyError,
@@ -222,6 +222,13 @@ def _parser() -> argparse.ArgumentParser:
         "--model",
         type=Path,
         help="a saved model (default: fit one); without --config, it reads the files",
+    )
+    explain.add_argument(
+        "--matches",
+        type=Path,
+        help="the matches link wrote with this model from these files: the total is then the "
+        "pair's there, with the terms predict adds (competition_weight, sighting_weight); "
+        "without it, the pair's own evidence alone",
     )
     _add_config(explain)
 
@@ -1252,6 +1259,10 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     config = _config(args.config)
     progress = _Progress(quiet=True)
+    matches = None
+    if args.matches is not None:  # read first: a wrong file is told before any fit
+        read = ("match_weight", COMPETITION_COLUMN, SIGHTING_COLUMN)
+        matches = _pair_files({"matches": args.matches}, "explain --matches", read)["matches"]
     model, model_warnings = _load_model(args.model)
     if model is not None and args.config is None:
         config = model.config
@@ -1266,7 +1277,7 @@ def _explain(args: argparse.Namespace) -> int:
         warnings.simplefilter("always")
         linker = model if model is not None else Linker(config).fit(requests, sightings)
         try:
-            linker.explain(args.request_id, args.sighting_id, requests, sightings)
+            linker.explain(args.request_id, args.sighting_id, requests, sightings, matches=matches)
         except KeyError:
             problems = []
             for label, frame, value in (

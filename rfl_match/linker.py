@@ -1996,14 +1996,26 @@ class Linker:
         requests: pd.DataFrame | None = None,
         sightings: pd.DataFrame | None = None,
         *,
+        matches: pd.DataFrame | None = None,
         show: bool = True,
     ) -> pd.DataFrame:
         """The waterfall of one pair as data (one row per comparison, then the total), and
         printed as text unless ``show`` is False. Uses the last inputs seen if none given;
         ``requests`` alone is one list, both records in it (as ``predict(records)``).
-        The pair is read alone: a pair only the context rules proposed has, in predict's
-        output, its rivals' competition weight besides (:func:`_compete`), and with
-        ``one_request_per_person`` every pair its sighting's term (:func:`_one_request`).
+
+        Predict may add two terms that the pair's own records do not give: a pair only the
+        context rules proposed is weighed against its records' likelier candidates
+        (:data:`COMPETITION_COLUMN`, :func:`_compete`), and with ``one_request_per_person``
+        each pair is read with its sighting's other requests (:data:`SIGHTING_COLUMN`,
+        :func:`_one_request`); both depend on every other candidate. ``matches`` (predict's
+        output, or a matches file as read, its cells text) gives them: the pair's terms
+        are rows of the waterfall, worded as predict words them, and the total is the
+        pair's match weight there, so that the probability is predict's. A row of
+        ``matches`` that this model does not give the pair's own weights (another model,
+        other records) is a :class:`ModelError`. Without ``matches``, or with the pair not
+        in them, the total is the pair's own evidence, and where this configuration adds
+        either term, the total's description says so and names it: never a confident
+        probability that predict did not give.
         """
         model = self._require_model()
         if requests is None:
@@ -2052,23 +2064,79 @@ class Linker:
                 }
             )
             total += float(combined[0])
+        one_list = left is right  # predict shows such a pair from its record of lower id
+        given = None if matches is None else _pair_terms(matches, request_id, sighting_id, one_list)
+        caveat = ""
+        if given is None:
+            caveat = self._terms_left_out("" if matches is None else "not in the matches given: ")
+        else:
+            terms, weight = given
+            assert matches is not None
+            lacks = [c for c in self._term_columns() if c not in matches.columns]
+            if weight is None and lacks:  # (a PFIF file: the probability alone)
+                caveat = self._terms_left_out(f"the matches have no {' or '.join(lacks)}: ")
+            for name, description, bits in terms:
+                rows.append(
+                    {"comparison": name, "level": -1, "description": description, "weight": bits}
+                )
+                total += bits
+            if weight is not None:
+                if abs(weight - total) > _SAME_WEIGHT:
+                    raise ModelError(
+                        f"explain: the matches give {request_id} ~ {sighting_id} a match "
+                        f"weight of {weight:+.2f}, this model on these records "
+                        f"{total:+.2f}: give the matches this model predicted from them"
+                    )
+                total = weight
         rows.append(
             {
                 "comparison": "total",
                 "level": -1,
                 "description": "match probability "
-                + probability_text(model.probability(np.array([total]))[0]),
+                + probability_text(model.probability(np.array([total]))[0])
+                + caveat,
                 "weight": total,
             }
         )
         table = pd.DataFrame(rows)
         if show:
             print(f"{request_id} ~ {sighting_id}")
-            titles = [_TITLES.get(str(row["comparison"]), str(row["comparison"])) for row in rows]
+            titles = [
+                _EXPLAIN_TITLES.get(str(row["comparison"]), str(row["comparison"])) for row in rows
+            ]
             width = max(22, *map(len, titles))  # "father's name (encoded)" is 23
             for title, row in zip(titles, rows, strict=True):
                 print(f"  {title:<{width}} {row['weight']:+6.1f}  {row['description']}")
         return table
+
+    def _term_columns(self) -> list[str]:
+        """The columns of the terms this configuration's predict may add to a pair's own
+        evidence (:meth:`explain`)."""
+        return [COMPETITION_COLUMN] * self._competes() + [SIGHTING_COLUMN] * bool(
+            self.config.one_request_per_person
+        )
+
+    def _terms_left_out(self, why: str) -> str:
+        """What the total of :meth:`explain` leaves out, read without predict's terms
+        (``why``: its first words, where matches were given): the terms this
+        configuration's predict may add, named; "" where it adds none."""
+        left_out = []
+        if self._competes():
+            left_out.append(
+                "weighs a pair only the context rules proposed against its records' likelier "
+                f"candidates ({COMPETITION_COLUMN}), which may lower it"
+            )
+        if self.config.one_request_per_person:
+            left_out.append(
+                f"reads it with its sighting's other requests ({SIGHTING_COLUMN}), which may "
+                "lower or raise it"
+            )
+        if not left_out:
+            return ""
+        return (
+            f" ({why}this pair's own evidence only; predict {' and '.join(left_out)}: "
+            "explain with the matches to read predict's)"
+        )
 
     def blocking_report(
         self,
@@ -3189,6 +3257,59 @@ def _one_request(
             rivals = (rl, rr, read / (1.0 + read))
         out.append(_reweighed(one, keep, total, prob, rivals=rivals, sighting=total - one.total))
     return out, scale
+
+
+#: How far the match weight a matches file gives a pair may be from what :meth:`Linker.explain`
+#: sums for it (bits): the same sums, in another order, or written as text and read back.
+_SAME_WEIGHT = 1e-6
+
+#: The waterfall's titles (:meth:`Linker.explain`): the comparisons', and predict's terms.
+_EXPLAIN_TITLES = {**_TITLES, "competition": "competition", "sighting": "sighting's requests"}
+
+
+def _pair_terms(
+    matches: pd.DataFrame, request_id: str, sighting_id: str, either_way: bool
+) -> tuple[list[tuple[str, str, float]], float | None] | None:
+    """The terms predict added to a pair, from its row of ``matches`` (predict's output,
+    or a matches file as read: cells may be text), as :meth:`Linker.explain` shows them:
+    (name, phrase as predict words it, bits) for the competition (where the context rules
+    alone proposed the pair: its explanation says so, or the term is not 0) and the
+    sighting's term, each where ``matches`` has its column; and the pair's match weight
+    there (None without the column). None where ``matches`` has no such pair
+    (``either_way``: one list, the pair also the other way round, as predict shows it
+    from the record of lower id)."""
+    if not {"request_id", "sighting_id"} <= set(matches.columns):
+        raise ModelError("explain: the matches have no request_id and sighting_id columns")
+    left = matches["request_id"].astype(str).str.strip().to_numpy()
+    right = matches["sighting_id"].astype(str).str.strip().to_numpy()
+    a, b = str(request_id).strip(), str(sighting_id).strip()
+    at = np.flatnonzero((left == a) & (right == b))
+    if not len(at) and either_way:
+        at = np.flatnonzero((left == b) & (right == a))
+    if not len(at):
+        return None
+    row = matches.iloc[int(at[0])]
+
+    def number(column: str) -> float | None:
+        if column not in matches.columns:
+            return None
+        value = pd.to_numeric(pd.Series([row[column]]), errors="coerce").iloc[0]
+        if pd.isna(value):
+            raise ModelError(f"explain: the matches' {column} of {a} ~ {b} is not a number")
+        return float(value)
+
+    terms = []
+    competition = number(COMPETITION_COLUMN)
+    said = str(row["explanation"]) if "explanation" in matches.columns else ""
+    proposed = competition_phrase(0.0).rsplit(" ", 1)[0]  # the phrase's words, no bits
+    if competition is not None and (competition != 0 or proposed in said):
+        terms.append(("competition", competition_phrase(competition), competition))
+    sighting = number(SIGHTING_COLUMN)
+    if sighting is not None:
+        terms.append(("sighting", sighting_phrase(sighting), sighting))
+    # The phrases without their bits, as the waterfall's other rows are said.
+    terms = [(name, phrase.rsplit(" ", 1)[0], bits) for name, phrase, bits in terms]
+    return terms, number("match_weight")
 
 
 def sighting_phrase(bits: float) -> str:

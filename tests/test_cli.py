@@ -249,3 +249,37 @@ def test_a_run_whose_blocking_finds_no_pair_writes_that_nothing_resembles_anythi
     result = run("link", requests, synthetic_paths["sightings"], "-o", out, "--save-model", model)
     assert result.returncode == 3 and "no model to save" in result.stderr
     assert not model.exists() and pd.read_csv(out).empty
+
+
+def test_explain_with_the_matches_file_prints_predict_s_probability(
+    tmp_path: Path, synthetic_paths: dict[str, Path]
+) -> None:
+    """``explain --matches`` reads the pair's competition term from the file link wrote,
+    and prints the probability the file gives; without it, the total says it is the
+    pair's own evidence and names the term left out (it printed 0.994 for a pair link
+    scored 0.0007)."""
+    from rfl_match.linker import COMPETITION_COLUMN
+    from rfl_match.scoring import probability_text
+
+    files = (synthetic_paths["requests"], synthetic_paths["sightings"])
+    out, model = tmp_path / "matches.csv", tmp_path / "model.json"
+    linked = run("link", *files, "-o", out, "--threshold", "0", "--top-k", "0",
+                 "--save-model", model, "--quiet")  # fmt: skip
+    assert linked.returncode == 0, linked.stderr
+    matches = pd.read_csv(out)
+    pair = matches.sort_values(COMPETITION_COLUMN).iloc[0]
+    assert pair[COMPETITION_COLUMN] < -5
+    ids = (pair.request_id, pair.sighting_id)
+    shown = run("explain", *files, *ids, "--model", model, "--matches", out)
+    assert shown.returncode == 0, shown.stderr
+    total = shown.stdout.strip().splitlines()[-1]
+    assert total.endswith("match probability " + probability_text(pair.match_probability))
+    assert f"{pair.match_weight:+6.1f}" in total
+    assert "one has a likelier candidate" in shown.stdout
+    alone = run("explain", *files, *ids, "--model", model)
+    assert alone.returncode == 0, alone.stderr
+    assert "own evidence only" in alone.stdout and COMPETITION_COLUMN in alone.stdout
+    # A matches file this model did not write from these records: refused, not mixed in.
+    matches.assign(match_weight=matches["match_weight"] + 2).to_csv(tmp_path / "other.csv")
+    other = run("explain", *files, *ids, "--model", model, "--matches", tmp_path / "other.csv")
+    assert other.returncode == 2 and "match weight" in other.stderr

@@ -43,7 +43,7 @@ from rfl_match.linker import (
 )
 from rfl_match.names.placeholders import is_placeholder
 from rfl_match.schema import is_validated
-from rfl_match.scoring import GENERATION_SHARE, candidate_tf_map
+from rfl_match.scoring import GENERATION_SHARE, candidate_tf_map, probability_text
 from rfl_match.scoring import probability as raw_probability
 from rfl_match.synth import SynthConfig, generate
 
@@ -914,6 +914,57 @@ def test_explain_waterfall(
     assert table["comparison"].iloc[0] == "prior" and table["comparison"].iloc[-1] == "total"
     assert table["weight"].iloc[-1] == pytest.approx(table["weight"].iloc[:-1].sum())
     assert "given name" in capsys.readouterr().out
+
+
+def test_explain_with_the_matches_gives_predict_s_probability(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given predict's output, explain adds the competition term predict gave the pair
+    (worded as predict words it) and totals to predict's weight and probability, for
+    every pair the context rules proposed that a likelier candidate lowered and a
+    sample of the others. Without it, the total says it is the pair's own evidence and
+    names the term predict may add. (It printed "match probability 0.994" for a pair
+    predict scored 0.0007, not a word said.)"""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    out = fitted.predict(requests, sightings, threshold=0, top_k=0)
+    lowered = out[out[COMPETITION_COLUMN] < -0.05]
+    assert len(lowered) >= 20
+    others = out[out[COMPETITION_COLUMN] == 0].sample(20, random_state=1)
+    contradicted = 0
+    for pair in pd.concat([lowered, others]).itertuples():
+        args = (pair.request_id, pair.sighting_id, requests, sightings)
+        table = fitted.explain(*args, matches=out, show=False).set_index("comparison")
+        said = "match probability " + probability_text(pair.match_probability)
+        assert table.loc["total", "description"] == said
+        assert table.loc["total", "weight"] == pair.match_weight
+        assert table["weight"].iloc[:-1].sum() == pytest.approx(pair.match_weight, abs=1e-9)
+        if pair.competition_weight < 0:
+            term = table.loc["competition"]
+            assert term["weight"] == pair.competition_weight
+            assert f"{term['description']} {term['weight']:+.1f}" in pair.explanation
+        alone = fitted.explain(*args, show=False).iloc[-1]
+        assert "own evidence only" in alone["description"]
+        assert COMPETITION_COLUMN in alone["description"]
+        assert alone["weight"] == pytest.approx(pair.match_weight - pair.competition_weight)
+        contradicted += (alone["weight"] >= 0) != (pair.match_weight >= 0)
+    assert contradicted >= 5  # pairs whose own evidence says the other way round
+    capsys.readouterr()
+    worst = lowered.sort_values(COMPETITION_COLUMN).iloc[0]
+    fitted.explain(worst.request_id, worst.sighting_id, requests, sightings, matches=out)
+    shown = capsys.readouterr().out
+    assert "one has a likelier candidate" in shown
+    assert "match probability " + probability_text(worst.match_probability) in shown
+    # A pair the matches do not hold reads alone, and says so.
+    missing = out.iloc[[0]].assign(sighting_id="no such sighting")
+    first = out.iloc[0]
+    table = fitted.explain(
+        first.request_id, first.sighting_id, requests, sightings, matches=missing, show=False
+    )
+    assert "not in the matches given" in table["description"].iloc[-1]
+    # Matches another model or other records gave are refused.
+    changed = out.assign(match_weight=out["match_weight"] + 1.0)
+    with pytest.raises(rm.ModelError, match="match weight"):
+        fitted.explain(first.request_id, first.sighting_id, requests, sightings, matches=changed)
 
 
 def test_explain_reads_the_one_list_it_is_given(

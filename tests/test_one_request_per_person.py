@@ -21,6 +21,7 @@ from rfl_match.linker import (
     SIGHTING_COLUMN,
     sighting_phrase,
 )
+from rfl_match.scoring import probability_text
 
 KEYS = ["request_id", "sighting_id"]
 
@@ -158,6 +159,32 @@ def test_with_the_context_rules(synthetic: dict[str, pd.DataFrame]) -> None:
     budget = out[~context]
     best = budget.groupby("request_id")["match_probability"].max()
     assert (lowered["request_id"].map(best).fillna(0) > 0).all()
+
+
+def test_explain_with_the_matches_adds_the_sighting_s_term(
+    budget_only: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """explain given predict's output says the sighting's term as predict does and
+    totals to predict's probability; without it, the total says it is the pair's own
+    evidence and names the term (explain read 0.748 where predict gave 0.497)."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    out = budget_only.predict(requests, sightings, threshold=0, top_k=0)
+    moved = out[out[SIGHTING_COLUMN].abs() > 0.5].sample(30, random_state=2)
+    for pair in moved.itertuples():
+        args = (pair.request_id, pair.sighting_id, requests, sightings)
+        table = budget_only.explain(*args, matches=out, show=False).set_index("comparison")
+        total = table.loc["total"]
+        assert total["description"] == "match probability " + probability_text(
+            pair.match_probability
+        )
+        assert total["weight"] == pair.match_weight
+        term = table.loc["sighting"]
+        assert term["weight"] == pair.sighting_weight
+        assert f"{term['description']} {term['weight']:+.1f}" in pair.explanation
+        assert COMPETITION_COLUMN not in table.index  # no context rules here
+        alone = budget_only.explain(*args, show=False).iloc[-1]["description"]
+        assert "own evidence only" in alone and SIGHTING_COLUMN in alone
+        assert COMPETITION_COLUMN not in alone
 
 
 def test_where_it_does_not_apply(
