@@ -1864,6 +1864,7 @@ class Linker:
             prior=prior,
             competition=competition,
             sighting=sighting,
+            own=(levels, self._require_model().weights_),
         )
         by_term = np.ascontiguousarray(weights.T)  # a term's weights, one contiguous row
         del weights
@@ -2040,14 +2041,17 @@ class Linker:
                 "weight": model.prior_weight_,
             }
         ]
+        own = model.weights_
         for c, comparison in enumerate(comparisons):
             level = int(levels[0, c])
+            bits = float(weights[0, c])
             rows.append(
                 {
                     "comparison": comparison.name,
                     "level": level,
-                    "description": comparison.describe(int(phrases[0, c])),
-                    "weight": float(weights[0, c]),
+                    "description": comparison.describe(int(phrases[0, c]))
+                    + frequency_phrase(bits, float(own[c][level])),
+                    "weight": bits,
                 }
             )
         total = model.prior_weight_ + float(weights[0].sum())
@@ -3407,6 +3411,29 @@ def _phrase_levels(
     return out
 
 
+#: Tenths of a bit past which :func:`explain_rows` would not tell two weights apart (a
+#: weight is far under 100,000 bits).
+_TENTHS = 2**20
+
+
+def frequency_phrase(weight: float, level_weight: float) -> str:
+    """Where a name's frequency moves a comparison's weight (bits, one decimal) off its
+    level's own: the level's weight, then the name's part in words ("a common name"
+    lowers it, "a rare name" raises it), the two summing to the weight to one decimal;
+    else "". Said after the level's words.
+
+    >>> frequency_phrase(-1.6, 0.21)
+    ' +0.2, a common name -1.8'
+    >>> frequency_phrase(3.04, 2.5), frequency_phrase(0.2, 0.21)
+    (' +2.5, a rare name +0.5', '')
+    """
+    tenths, own = round(weight * 10), round(level_weight * 10)
+    if tenths == own:
+        return ""
+    kind = "a common name" if tenths < own else "a rare name"
+    return f" {own / 10:+.1f}, {kind} {(tenths - own) / 10:+.1f}"
+
+
 #: The prior's phrase in an explanation (:func:`explain_rows`).
 PRIOR_PHRASE = "share of matches among the candidates"
 
@@ -3421,6 +3448,7 @@ def explain_rows(
     prior: float | None = None,
     competition: tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]] | None = None,
     sighting: npt.NDArray[np.float64] | None = None,
+    own: tuple[npt.NDArray[np.int8], Sequence[npt.NDArray[np.float64]]] | None = None,
 ) -> Any:
     """One sentence per pair: each comparison's level in words and its weight in bits,
     then (``combination``: each pair's term, its typical class, the class names) the
@@ -3429,8 +3457,11 @@ def explain_rows(
     the pair's match weight. ``competition`` (each pair's competition term and whether
     the context rules alone proposed it, :func:`_compete`) is said before the prior for
     those pairs (:func:`competition_phrase`), and ``sighting`` (each pair's term of
-    ``one_request_per_person``) after it (:func:`sighting_phrase`). A pandas array of
-    text, as a column of Python strings becomes.
+    ``one_request_per_person``) after it (:func:`sighting_phrase`). ``own`` (the pairs'
+    levels, and each comparison's weight by level: the model's ``weights_``): where a
+    name's frequency moves a comparison's weight off its level's own, the phrase says
+    both (:func:`frequency_phrase`). A pandas array of text, as a column of Python
+    strings becomes.
 
     A comparison's phrase depends only on its level and its weight to one decimal, so each
     distinct phrase is written once and the pairs pick theirs by code; Arrow joins them
@@ -3448,12 +3479,21 @@ def explain_rows(
     for c, comparison in enumerate(comparisons):
         title = _TITLES.get(comparison.name, comparison.name.replace("_", " "))
         tenths = np.rint(weights[:, c] * 10).astype(np.int64)
-        codes, uniques = pd.factorize(tenths * 64 + levels[:, c])
-        words = [
-            f"{title}: {comparison.describe(int(k % 64))} {(k // 64) / 10:+.1f}"
-            for k in uniques.tolist()
-        ]
-        phrases.append((pa.array(words, type=pa.large_string()), codes))
+        mine = tenths
+        if own is not None:
+            mine = np.rint(own[1][c][own[0][:, c].astype(np.intp)] * 10).astype(np.int64)
+        # (weight, the level's own weight) in tenths and the phrase's level, in one key
+        keyed = ((tenths + _TENTHS) * 2 * _TENTHS + mine + _TENTHS) * 64 + levels[:, c]
+        codes, uniques = pd.factorize(keyed)
+        worded = []
+        for k in uniques.tolist():
+            both, level = divmod(k, 64)
+            high, low = divmod(both, 2 * _TENTHS)
+            in_all, in_level = (high - _TENTHS) / 10, (low - _TENTHS) / 10
+            moved = frequency_phrase(in_all, in_level)
+            level_said = f"{title}: {comparison.describe(level)}"
+            worded.append(level_said + moved if moved else f"{level_said} {in_all:+.1f}")
+        phrases.append((pa.array(worded, type=pa.large_string()), codes))
     if combination is not None:
         bits, typical, classes = combination
         key = np.rint(bits * 10).astype(np.int64) * 64 + typical + 1

@@ -1878,6 +1878,41 @@ def test_explanations_name_each_comparisons_level_and_weight(fitted: rm.Linker) 
     )
 
 
+def test_a_name_s_frequency_is_said_apart_from_its_level(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """Where a name's frequency moves a comparison's weight off its level's own, the
+    explanation and the waterfall say both: "same name, different spelling +0.2, a
+    common name -1.8", the two summing to the comparison's weight to one decimal; an
+    agreement never reads as weighing against a match with no word why (it read "given
+    name: same name, different spelling -1.6")."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    out = fitted.predict(requests, sightings, threshold=0, top_k=0)
+    model = fitted.model_
+    assert model is not None
+    names = [c.name for c in fitted._comparisons()]
+    c = names.index("given_name")
+    own = model.weights_[c][out["given_name_level"].to_numpy()]
+    weight = out["given_name_weight"].to_numpy()
+    common = np.rint(weight * 10) < np.rint(own * 10)
+    assert common.sum() >= 50
+    said = out["explanation"].str.extract(r"given name: ([^;]*)")[0]
+    for text, w, o, moved in zip(said, weight, own, common, strict=True):
+        tenths, level = round(w * 10), round(o * 10)
+        if moved:
+            assert text.endswith(f" {level / 10:+.1f}, a common name {(tenths - level) / 10:+.1f}")
+        elif tenths == level:
+            assert text.endswith(f" {tenths / 10:+.1f}") and "common name" not in text
+    agreed = out[common & said.str.startswith("same name, different spelling")]
+    assert len(agreed) >= 10
+    pair = agreed.iloc[0]
+    table = fitted.explain(pair.request_id, pair.sighting_id, requests, sightings, show=False)
+    row = table.set_index("comparison").loc["given_name"]
+    assert row["weight"] == pytest.approx(pair.given_name_weight)
+    assert f"given name: {row['description']};" in pair.explanation
+    assert ", a common name -" in row["description"]
+
+
 def test_an_explanation_s_bits_add_up_to_the_match_weight(
     fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
@@ -1885,8 +1920,8 @@ def test_an_explanation_s_bits_add_up_to_the_match_weight(
     prior's (the share of matches among the candidates), to the rounding of each term."""
     out = fitted.predict(synthetic["requests"], synthetic["sightings"])
     bits = (
-        out["explanation"]
-        .str.findall(r" ([+-]\d+\.\d)(?:;|$)")
+        out["explanation"]  # (a level's weight, then ", a common name -1.8")
+        .str.findall(r" ([+-]\d+\.\d)(?:;|,|$)")
         .map(lambda found: sum(float(b) for b in found))
     )
     terms = len(fitted._comparisons()) + 1
