@@ -151,12 +151,33 @@ _SEX_VALUES = {
 _MISSING_SEX = frozenset({"", "u", "unknown", "na", "n/a", "?", "inconnu", "desconocido"})
 
 
-#: Columns whose values a problem shows in a log line (:meth:`Problem.logged`): they say
-#: nothing of who a person is. Any other column's value (names, dates of birth, places, a
-#: column of the user's own) and a whole row's text are not shown there.
-LOGGED_VALUE_COLUMNS = frozenset(
-    {ID_FIELD, "request_id", "sighting_id", "sex", "source_date", "match_probability", "is_match"}
-)
+_ID_SHAPE = re.compile(r"[^\s,;|]{1,40}")
+#: Columns whose values a problem shows in a log line (:meth:`Problem.logged`), as each
+#: column's value looks: they say nothing of who a person is. A value that does not look
+#: like one (a name shifted into the sex column, a record id cell that a quote left open
+#: filled with the rest of its row and the rows after it) is not shown, nor is any other
+#: column's value (names, dates of birth, places, a column of the user's own) or a whole
+#: row's text. An id: no space or delimiter, 40 characters at most; sex: a code of up to
+#: 3 characters; a record's date: digits and separators; a probability: a short word
+#: ("0.93", "n/a"); a decision: a short answer on one line.
+VALUE_SHAPES: Mapping[str, re.Pattern[str]] = {
+    ID_FIELD: _ID_SHAPE,
+    "request_id": _ID_SHAPE,
+    "sighting_id": _ID_SHAPE,
+    "sex": re.compile(r"\S{1,3}"),
+    "source_date": re.compile(r"\d[\d /.:+TZ-]{0,29}"),
+    "match_probability": re.compile(r"[^\s,;|]{1,12}"),
+    "is_match": re.compile(r"[^\r\n\t,;|]{1,24}"),
+}
+LOGGED_VALUE_COLUMNS = frozenset(VALUE_SHAPES)
+
+
+def shown_value(column: str | None, value: str) -> bool:
+    """Whether a log line may show ``value`` of ``column``: a column of
+    :data:`LOGGED_VALUE_COLUMNS`, the value looking like one of its values
+    (:data:`VALUE_SHAPES`)."""
+    shape = None if column is None else VALUE_SHAPES.get(column)
+    return shape is not None and shape.fullmatch(value) is not None
 
 
 class Problem(NamedTuple):
@@ -183,10 +204,12 @@ class Problem(NamedTuple):
         """The problem as a line of stderr, a warning or an exception's message, which logs
         keep beyond the data holder's reach: its value only where its column says nothing
         of a person (:data:`LOGGED_VALUE_COLUMNS`: an id, sex, a record's date, a
-        probability), else "value not shown" (a name, a date of birth, a place, a phone
-        number in a cell of the user's own, a whole row). Row and column find the cell; the
-        value stays in :attr:`value`, ``attrs["problems"]`` and the rejects file."""
-        if not self.value or self.column in LOGGED_VALUE_COLUMNS:
+        probability) and the value looks like one (:func:`shown_value`), else "value not
+        shown" (a name, a date of birth, a place, a phone number in a cell of the user's
+        own, a whole row). Row and column find the cell; the value stays in
+        :attr:`value`, ``attrs["problems"]`` and the rejects file. The message says no
+        value: it is shown whole."""
+        if not self.value or shown_value(self.column, self.value):
             return self._said(self.value)
         return self._said("") + " (value not shown)"
 
@@ -1321,8 +1344,8 @@ def _day_month_order(
         where = orders == order
         if not where.any():
             return 0, ""
-        quoted = column in LOGGED_VALUE_COLUMNS
-        return int(counts[where].sum()), f", such as {texts[int(np.argmax(where))]!r}" * quoted
+        text = texts[int(np.argmax(where))]
+        return int(counts[where].sum()), f", such as {text!r}" * shown_value(column, text)
 
     (days, day), (months, month), (either, both) = map(
         shown, (DAY_FIRST, MONTH_FIRST, EITHER_ORDER)

@@ -454,7 +454,7 @@ def test_a_copy_of_a_row_rejected_for_its_id_is_rejected_with_it(tmp_path: Path)
     loaded = rm.io.load_records(write(tmp_path, text))
     assert loaded.records["record_id"].tolist() == ["R2"]
     used = (
-        "record id 'R1' is used by rows 1, 2, 3 with different details; all rejected: "
+        "record id used by rows 1, 2, 3 with different details; all rejected: "
         "give each person its own id"
     )
     assert [(r.row, r.reason) for r in loaded.rejected] == [

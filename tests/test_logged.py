@@ -44,7 +44,7 @@ PERSON = {
 #: is here for a message that would say it).
 ROWS: list[tuple[dict[str, str], bool]] = [
     ({"date_of_birth": "1937-11-23", "age": "47"}, True),  # far apart
-    ({"age": "58", "source_date": ""}, True),  # no source date to read the age as of
+    ({"record_id": "Zqx two", "age": "58", "source_date": ""}, True),  # no source date
     ({"age": "63", "source_date": "20201301"}, True),  # the source date blanked
     ({"date_of_birth": "Zqxdob 1937"}, True),
     ({"age": "Zqxage"}, True),
@@ -62,6 +62,10 @@ ROWS: list[tuple[dict[str, str], bool]] = [
     ({"date_of_birth": "11/23/1937"}, False),  # with the next: the column's order note
     ({"date_of_birth": "24/11/1938"}, False),
     ({"date_of_birth": "05/06/1939"}, True),  # either way, in a column of both orders
+    # the columns whose values a log line shows, each holding what is none of theirs
+    ({"sex": "Zqxsex"}, True),
+    ({"source_date": "Zqxsrc 2020"}, True),
+    ({"record_id": "ZqxID" + "9" * 1000}, True),
 ]
 
 #: What is no one's to log: each marker, and the values of ROWS that name no one but
@@ -73,9 +77,10 @@ MARKERS = re.compile(
 
 
 def _frame(ids: list[str] | None = None) -> pd.DataFrame:
-    rows = [{**PERSON, **changed} for changed, _ in ROWS]
+    rows = [{"record_id": f"R{k}", **PERSON, **changed} for k, (changed, _) in enumerate(ROWS, 1)]
     frame = pd.DataFrame(rows, dtype=object)  # a lone surrogate is no arrow string
-    frame.insert(0, "record_id", ids or [f"R{k}" for k in range(1, len(rows) + 1)])
+    if ids is not None:
+        frame["record_id"] = ids
     return frame
 
 
@@ -110,7 +115,7 @@ def test_no_fatal_problem_logs_a_persons_data() -> None:
     keeps, holds no marker of the rows."""
     ids = [f"R{k}" for k in range(1, len(ROWS) + 1)]
     ids[1] = ""
-    ids[3] = ids[2]
+    ids[2] = ids[3] = "Zqx dup"  # no id written so: a name shifted into its column
     with pytest.raises(rm.RecordError) as error:
         rm.read_records(_frame(ids))
     assert "blank record id" in str(error.value)
@@ -130,6 +135,13 @@ def test_no_problem_of_a_csv_file_logs_a_persons_data(tmp_path: Path) -> None:
     lines.append(lines[2].replace("Zqxgiv", "Zqxgivother", 1))  # row 2's id, other details
     lines.append("R90,Zqxragged Zqxfam,Zqxragged,,,,,,,,,,,,ZQXNOTE,ZQXPHONE,Zqxextra")
     lines.append(header)  # two files joined
+    # a quote left open in an id, a sex and a source date cell, each taking in the rest
+    # of its row and the next row
+    person = lines[1].split(",")
+    for column in ("record_id", "sex", "source_date"):
+        at = list(frame.columns).index(column)
+        opened = [*person[:at], '"' + person[at], *person[at + 1 :]]
+        lines += [",".join(opened), lines[4].replace("Zqxgiv", "Zqxswallowed", 1) + '"']
     lines.append(lines[5].replace("Zqxfat", "Zqx\x00fat").replace("R5,", "R91,", 1))
     path = tmp_path / "requests.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -141,8 +153,41 @@ def test_no_problem_of_a_csv_file_logs_a_persons_data(tmp_path: Path) -> None:
     said = " | ".join(p.message for p in loaded.problems)
     for what in ("exact copy", "different details", "fields, the header has", "repeated header"):
         assert what in said, what
-    for what in ("NUL character", "spreadsheet formula"):
+    for what in ("NUL character", "spreadsheet formula", "a quote left open"):
         assert what in said, what
     assert _leaks(_logged(loaded.problems)) == []
     assert _leaks(str(error.value).splitlines()) == []
     assert _leaks([str(w.message) for w in caught]) == []
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "shown"),
+    [
+        ("record_id", "RQ-2023-000123", True),
+        ("record_id", "RQX20,Zqxgivr Zqxfamr,Zqxgivr,Zqxfamr,,Zqxfatr", False),
+        ("record_id", "Amina Yusuf", False),
+        ("record_id", "R" * 41, False),
+        ("request_id", "R7", True),
+        ("sex", "fem", True),
+        ("sex", "Amina", False),
+        ("sex", "female,1937-11-23,,2020-01-01,,,,\nRQX23,Zqxgivu", False),
+        ("source_date", "2020-13-01", True),
+        ("source_date", "12/25/2009", True),
+        ("source_date", "Zqxsrcj", False),
+        ("match_probability", "1.5", True),
+        ("match_probability", "n/a", True),
+        ("match_probability", "Amina Yusuf", False),
+        ("is_match", "maybe", True),
+        ("is_match", "yes\nR2,Amina", False),
+        ("full_name", "Amina", False),
+        (None, "R1", False),
+    ],
+)
+def test_a_value_is_shown_only_in_its_columns_and_as_it_looks_there(
+    column: str | None, value: str, shown: bool
+) -> None:
+    """A value of an id, sex or a record's date is shown as long as it looks like one:
+    a quote left open in such a cell filled it with the rest of its row, which was shown
+    ("(value 'female,1937-11-23,,2020-01-01,,,,\\nRQX23,Zqxgivu Zqxfamu,Zqxg')")."""
+    said = Problem(3, column, "malformed", value).logged()
+    assert said.endswith(f"(value {value!r})" if shown else "(value not shown)")

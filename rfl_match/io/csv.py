@@ -492,6 +492,8 @@ def _checked(table: Table, delimiter: str, nul: bool = False) -> Table:
         _remove_nuls(table)
 
     def note(row: int, column: str, cell: str) -> None:
+        # No value, whatever the column: the cell holds the rest of its row and the rows
+        # after it (names, dates of birth), in an id or sex column too.
         table.problems.append(
             Problem(
                 row,
@@ -499,7 +501,6 @@ def _checked(table: Table, delimiter: str, nul: bool = False) -> Table:
                 f"the cell runs over {len(cell.splitlines())} lines and holds the delimiter "
                 f"{delimiter!r}: a quote left open may have taken the rows after it into "
                 "this cell; check the file",
-                cell[:60],
             )
         )
 

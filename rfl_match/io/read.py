@@ -207,8 +207,9 @@ def _id_rejects(
             # a copy too: the row it copies is rejected with the others, none is kept
             listed = ", ".join(str(int(rows[p])) for p in group)
             for position in group:
+                # the id is the problem's value, shown where it looks like one
                 reasons[position] = (
-                    f"record id {value!r} is used by rows {listed} with different details; "
+                    f"record id used by rows {listed} with different details; "
                     "all rejected: give each person its own id"
                 )
     columns = [str(c) for c in frame.columns]
