@@ -11,8 +11,10 @@ only cut out the records near a band's edge), and every record in it also meets 
 nearest records of the other side in two orders (name text, then birth date; the class
 of the father's name, then birth date): a record in a common-name block, or with no birth
 date, never loses its candidates, namesakes with one father meet though their births
-differ, and the pairs stay linear in the block's size. A warning names the oversized
-blocks.
+differ, and the pairs stay linear in the block's size. A warning counts the oversized
+blocks and names the keys of those that hold at least :data:`NAMED_BLOCK_RECORDS` records
+on each side (a key that many share is no one's; a smaller block's is left to
+``Linker.blocking_report``).
 
 With a candidate budget (each record's best few, the default), the pairs go to it as they
 are made, a batch at a time, and are never unioned: each record keeps its best
@@ -1183,6 +1185,7 @@ def _block(
             oversized = blocks.oversized
             _note_blocks(data, rule, blocks, rule_stats)
             entries = _oversized_entries(blocks) if oversized else []
+            found = _oversized_found(data, rule, blocks, max_block) if oversized else ""
             del blocks  # its rows (and what reads its keys), before the refinement's pairs
             if oversized:
                 by_band = not BIRTH_KEYS.intersection(rule)
@@ -1200,11 +1203,7 @@ def _block(
                         tokens=tokens_of_rule,
                     )
                 )
-                shown = ", ".join(
-                    f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3]
-                )
                 split = "split by birth band" if by_band else "not split (the rule has a birth key)"
-                found = f"{len(oversized)} block(s) over max_block_size {max_block:,}, e.g. {shown}"
                 if data.partition is not None:
                     # The same words in every partition and pass: shown once, not a
                     # partition's counts again and again.
@@ -1299,6 +1298,7 @@ def with_context(
         rule_stats = RuleStats("context " + "+".join(rule))
         _note_blocks(data, rule, blocks, rule_stats)
         entries = _oversized_entries(blocks) if blocks.oversized else []
+        found = _oversized_found(data, rule, blocks, max_block) if entries else ""
         del blocks  # its rows, before the nearest records' pairs
         if entries:
             # its records' nearest only, as in a main rule's block with a birth key
@@ -1306,9 +1306,6 @@ def with_context(
                 data, entries, max_block, CONTEXT_WINDOW, dedupe, best, workers,
                 by_band=False, tokens=next(iter(tokens), ""),
             )  # fmt: skip
-            shown = ", ".join(f"{label!r} ({n:,} pairs)" for label, n in rule_stats.oversized[:3])
-            found = f"{len(rule_stats.oversized)} block(s) over max_block_size {max_block:,}"
-            found += f", e.g. {shown}"
             if data.partition is not None:  # as the main rules' (_block)
                 found = _IN_PARTITIONS.format(max_block)
             _warn(
@@ -1350,6 +1347,38 @@ def _note_blocks(
         ]
     biggest = sorted(blocks.oversized, key=lambda kn: -kn[1])
     stats.oversized = [(_describe(data, rule, blocks.parts, k), n) for k, n in biggest]
+
+
+#: The fewest records a block holds on each side for a warning to name its key ("'muhammad
+#: + born 1990-1994' (6,400 pairs)"): a name, a birth band or a place that this many
+#: records share identifies none of them, where a few records sharing a name and a birth
+#: band (a small max_block_size) or a village (a ``field:`` rule) are people one could
+#: point to, and a warning goes to logs. A smaller oversized block is counted and sized,
+#: its key left to :meth:`rfl_match.Linker.blocking_report`, which the analyst asks for.
+NAMED_BLOCK_RECORDS = 20
+
+
+def _oversized_found(
+    data: PreparedPair, rule: Sequence[str], blocks: _Blocks, max_block: int
+) -> str:
+    """How a warning says a rule's oversized blocks: how many, and the keys and sizes of
+    the three largest of those that hold at least :data:`NAMED_BLOCK_RECORDS` records on
+    each side; where none does, the size of the largest, without its key."""
+    keys, _, lc, _, rc = blocks.oversized_runs
+    sizes = _block_pairs(lc, rc, blocks.dedupe)
+    order = np.argsort(-sizes, kind="stable")
+    common = order[np.minimum(lc, rc)[order] >= NAMED_BLOCK_RECORDS][:3]
+    found = f"{len(keys):,} block(s) over max_block_size {max_block:,}"
+    if len(common):
+        shown = ", ".join(
+            f"{_describe(data, rule, blocks.parts, int(keys[t]))!r} ({int(sizes[t]):,} pairs)"
+            for t in common
+        )
+        return f"{found}, e.g. {shown}"
+    return (
+        f"{found}, the largest {int(sizes[order[0]]):,} pairs (keys not named: each block "
+        f"holds fewer than {NAMED_BLOCK_RECORDS} records a side; blocking_report names them)"
+    )
 
 
 #: What a rule's oversized blocks are called in a partition of a run

@@ -1736,3 +1736,31 @@ def test_a_block_of_one_list_counts_its_pairs_once() -> None:
     assert row["oversized_blocks"] == ""
     assert row["largest_blocks"].endswith(f"({n * (n - 1) // 2:,})")
     assert row["pairs"] == n * (n - 1) // 2
+
+
+@pytest.mark.parametrize("per_side", [5, 19, 20])
+def test_an_oversized_block_is_named_in_the_warning_only_where_it_is_no_ones(
+    per_side: int,
+) -> None:
+    """The warning names an oversized block's key (the Mohammed problem: which name and
+    birth band, how many pairs) where at least NAMED_BLOCK_RECORDS records a side share
+    it; under that, a name and a birth band describe a handful of people, and the
+    warning, which logs keep, gave them ("'fatima + born 1990-1994' (60 pairs)" with a
+    small max_block_size): it says the rule and the size alone."""
+    rows = [("Zainab Haddad", "1990")] * per_side
+    left, right = frame(rows, "l"), frame(rows, "r")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        block(PreparedPair(left, right), [("given_class", "birth_band")], max_block=10)
+    said = [str(w.message) for w in caught if "over max_block_size" in str(w.message)]
+    assert len(said) == 1
+    # two blocks: a birth year is in two overlapping bands
+    assert said[0].startswith(
+        "blocking rule given_class+birth_band: 2 block(s) over max_block_size 10, "
+    )
+    pairs = f"{per_side * per_side:,} pairs"
+    if per_side >= blocking.NAMED_BLOCK_RECORDS:
+        assert f"e.g. 'zaynab + born 1985-1989' ({pairs})" in said[0]
+    else:
+        assert "zaynab" not in said[0] and "born" not in said[0]
+        assert f"the largest {pairs} (keys not named: each block holds fewer than 20 " in said[0]
