@@ -495,7 +495,7 @@ def split_anchors(
 
 
 #: Each built-in comparison's name as a tracing officer reads it (explanations; a split
-#: level names its anchor so: "different, same family name").
+#: level names its anchor so: "different, family names alike").
 TITLES = {
     "given_name": "given name",
     "family_name": "family name",
@@ -518,7 +518,7 @@ TITLES = {
 class ConditionedComparison(Comparison):
     """A comparison whose levels are split by whether another one (the anchor: a family
     name, the better one measured, or a parent's or grandfather's name) agrees: its
-    levels as they are, then each again "same family name". m and u sum to 1 within each
+    levels as they are, then each again "family names alike". m and u sum to 1 within each
     half (:attr:`level_groups`), so a pair's weight on it is log2 of P(level | the anchor
     agrees or not, match) over the same among non-matches: the chain rule, not
     independence. The effect is mostly on the given name's "different" level, which
@@ -541,10 +541,26 @@ class ConditionedComparison(Comparison):
     @property
     def labels(self) -> tuple[str, ...]:
         inner = self.inner.labels
-        noun = TITLES.get(self.anchor, self.anchor.replace("_", " "))
         # Plain words: at 10,000 a side (family_name anchor) about 1% of the non-matches
-        # at "different, same family name" are of one family, and "similar spelling, same
-        # family name" weighs toward a match; neither level says "sibling".
+        # at "different, family names alike" are of one family, and "similar spelling,
+        # family names alike" weighs toward a match; neither level says "sibling".
+        return (*inner, *(label + self._agreeing for label in inner[1:]))
+
+    @property
+    def _agreeing(self) -> str:
+        """What the second half adds to a level's words: the anchor "alike", true of
+        every level from :attr:`anchor_agreeing` up (names that sound alike, in another
+        order or one shortened, as well as the same)."""
+        noun = TITLES.get(self.anchor, self.anchor.replace("_", " "))
+        return f", {noun}s alike"
+
+    @property
+    def labels_before(self) -> tuple[str, ...]:
+        """The labels as a model saved before the second half said "alike" holds them
+        (", same family name", though the names might only sound alike): such a model
+        loads with these read as :attr:`labels`."""
+        noun = TITLES.get(self.anchor, self.anchor.replace("_", " "))
+        inner = self.inner.labels
         return (*inner, *(f"{label}, same {noun}" for label in inner[1:]))
 
     @property
@@ -567,8 +583,7 @@ class ConditionedComparison(Comparison):
     @property
     def notes(self) -> tuple[str, ...]:  # type: ignore[override]
         """The inner comparison's, then each again for a pair whose anchor agrees."""
-        noun = TITLES.get(self.anchor, self.anchor.replace("_", " "))
-        return (*self.inner.notes, *(f"{note}, same {noun}" for note in self.inner.notes))
+        return (*self.inner.notes, *(note + self._agreeing for note in self.inner.notes))
 
     def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
         inner = self.inner.phrase_levels(data, li, ri, self.base_levels[levels])

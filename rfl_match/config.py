@@ -416,7 +416,7 @@ class LinkConfig:
             who shares the father, the mother, the family name and the places, is not
             counted as agreeing on each as if it were rare among non-matches, and a
             different given name beside the same family name is weighed as it is among
-            pairs that share it ("different, same family name"). The unlabelled
+            pairs that share it ("different, family names alike"). The unlabelled
             calibration reads each split comparison with its anchor among the others
             (``calibration.fit_on_comparisons``). Where the anchor is no comparison, or
             agrees on fewer than 20 of the candidate pairs learned from, ``fit`` fits

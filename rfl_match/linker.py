@@ -2398,13 +2398,13 @@ class Linker:
             comparisons = linker._comparisons()
         except _WRONG_SHAPE as exc:  # a kind no configuration could hold
             raise ModelError(f"{path}: the file's comparisons are incomplete ({exc!r})") from exc
-        labels = [list(c.labels) for c in comparisons]
+        labels = _relabelled(comparisons, linker.model_)
         if labels != linker.model_.labels:
             # Fitted before births a generation apart were a level of their own: compared
             # with the levels it learned.
             linker._generation = False
             comparisons = linker._comparisons()
-            labels = [list(c.labels) for c in comparisons]
+            labels = _relabelled(comparisons, linker.model_)
         if labels != linker.model_.labels:
             raise ModelError(
                 f"{path}: the model's comparison levels differ from this "
@@ -2420,6 +2420,19 @@ class Linker:
                 "predicts with the weights saved; fit the model again to weigh them so."
             )
         return linker
+
+
+def _relabelled(comparisons: Sequence[Comparison], model: FellegiSunterModel) -> list[list[str]]:
+    """The comparisons' labels; where a loaded model holds a split comparison's labels as
+    saved before its second half said the anchor "alike" (``ConditionedComparison
+    .labels_before``: ", same family name"), the model's are read as the new words (the
+    same levels)."""
+    labels = [list(c.labels) for c in comparisons]
+    for c, comparison in enumerate(comparisons):
+        before = getattr(comparison, "labels_before", None)
+        if c < len(model.labels) and before is not None and model.labels[c] == list(before):
+            model.labels[c] = labels[c]
+    return labels
 
 
 def _model_problems(model: FellegiSunterModel) -> list[str]:

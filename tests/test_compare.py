@@ -632,7 +632,7 @@ def test_given_name_of_a_kunya() -> None:
     shifted = np.where(got > 0, got + split.offset, got).astype(np.int8)
     codes = split.phrase_levels(data, idx, idx, shifted)
     assert [split.describe(c) for c in codes] == [
-        kunya if n else f"{w}, same family name" if w != "missing" else w
+        kunya if n else f"{w}, family names alike" if w != "missing" else w
         for w, n in zip(want, noted, strict=True)
     ]
 
@@ -677,7 +677,7 @@ def test_a_nickname_sounds_like_the_names_it_may_stand_for() -> None:
         shifted = np.where(got > 0, got + split.offset, got).astype(np.int8)
         codes = split.phrase_levels(data, idx, idx, shifted)
         assert [split.describe(c) for c in codes] == [
-            f"{note if n else w}, same family name" for w, n in zip(want, noted, strict=True)
+            f"{note if n else w}, family names alike" for w, n in zip(want, noted, strict=True)
         ]
 
 

@@ -274,7 +274,7 @@ def test_each_kind_of_non_match_is_given_the_anchor(synthetic: dict[str, pd.Data
 
 def test_the_split_starts_where_the_anchor_sounds_alike(scored: pd.DataFrame) -> None:
     """Golden rows: every pair whose family names sound alike (its level ANCHOR_LEVEL) has
-    its given name in the "same family name" half; a similar spelling (the level below)
+    its given name in the "family names alike" half; a similar spelling (the level below)
     never does (bundled data: 230 pairs and 11). A missing given name (a kunya against a
     given name, here) is in neither half."""
     first = scored["explanation"].str.split("; ").str[0]
@@ -282,7 +282,7 @@ def test_the_split_starts_where_the_anchor_sounds_alike(scored: pd.DataFrame) ->
     for label, split in (("names sound alike", True), ("similar spelling", False)):
         at = known & scored["explanation"].str.contains(f"; family name: {label} ", regex=False)
         assert at.sum() >= 5, label
-        halves = first[at].str.contains(", same family name ", regex=False)
+        halves = first[at].str.contains(", family names alike ", regex=False)
         assert halves.all() if split else not halves.any(), label
 
 
@@ -296,9 +296,9 @@ def test_a_sibling_is_rejected_and_a_misestimated_birth_kept(scored: pd.DataFram
 
 def test_the_explanation_names_the_anchor_plainly(scored: pd.DataFrame) -> None:
     text = scored.loc[SIBLINGS[0], "explanation"]
-    assert text.startswith("given name: different, same family name -")
+    assert text.startswith("given name: different, family names alike -")
     assert "sibling" not in " ".join(scored["explanation"].tolist())
-    assert "; father's name: same spelling, same family name +" in text
+    assert "; father's name: same spelling, family names alike +" in text
     # The anchor itself is weighed alone.
     assert "; family name: same names +" in text
 
@@ -335,7 +335,7 @@ def test_term_frequencies_count_in_both_halves(
     # A pair agreeing in the second half carries its value's bits: the same level weighs
     # more than one way.
     first = scored["explanation"].str.split("; ").str[0]
-    same = first[first.str.startswith("given name: same spelling, same family name ")]
+    same = first[first.str.startswith("given name: same spelling, family names alike ")]
     assert len(same) > 10 and same.nunique() > 1
 
 

@@ -213,7 +213,7 @@ def test_a_sibling_is_weighed_alike_whether_or_not_a_full_name_holds_the_father(
     pairs = pd.DataFrame({"request_id": ["RQ-O1", "RQ-O2"], "sighting_id": ["SG-K", "SG-K"]})
     matches = fitted.predict(requests, sightings, pairs=pairs, threshold=0.0, top_k=0)
     matches = matches.set_index("request_id").loc[["RQ-O1", "RQ-O2"]]
-    assert _labelled(fitted, matches, "given_name") == ["different, same family name"] * 2
+    assert _labelled(fitted, matches, "given_name") == ["different, family names alike"] * 2
     assert _labelled(fitted, matches, "family_name") == [
         "one name is a shortened form of the other",
         "same names",
@@ -1127,6 +1127,40 @@ def test_a_model_saved_before_the_generation_level_compares_births_as_it_learned
     assert refit.model_.labels[birth] == list(INTERVAL_LABELS)
 
 
+def test_a_split_half_says_its_anchor_alike_and_a_model_saved_before_loads(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """The second half of a split comparison counts the anchor as agreeing from "names
+    sound alike" up (also another order, a shortened form): it says "family names alike",
+    not ", same family name" (said of 'Mohamud' against 'Nur' reordered). A model saved
+    with the old words loads, reads them as the new (the same levels), and predicts as
+    before."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    out = fitted.predict(requests, sightings)
+    said = out["explanation"]
+    assert said.str.contains(", family names alike ", regex=False).sum() >= 50
+    assert not said.str.contains(", same family name ", regex=False).any()
+    fitted.save(tmp_path / "model.json")
+    data = json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))
+    old = [
+        [re.sub(r", ([^,]+)s alike$", r", same \1", x) for x in one]
+        for one in data["model"]["labels"]
+    ]
+    assert old != data["model"]["labels"] and any("same family name" in x for x in old[0])
+    data["model"]["labels"] = old
+    (tmp_path / "before.json").write_text(json.dumps(data), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = rm.Linker.load(tmp_path / "before.json")
+    pd.testing.assert_frame_equal(loaded.predict(requests, sightings), out)
+    loaded.save(tmp_path / "again.json")
+    again = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
+    assert (
+        again["model"]["labels"]
+        == json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))["model"]["labels"]
+    )
+
+
 def _saved_before(fitted: rm.Linker, revision: str, tmp_path: Path) -> rm.Linker:
     """``fitted`` saved as a model fitted before ``revision`` (a key of
     ``linker.REVISIONS``) was, and loaded."""
@@ -1209,10 +1243,10 @@ def test_a_model_saved_before_second_given_names_were_read_reads_the_first_alone
     pairs = pd.DataFrame({"request_id": ["r1"], "sighting_id": ["s1"]})
     assert fitted.training_[linker_module.SECOND_GIVEN] is True
     now = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
-    assert _labelled(fitted, now, "given_name") == ["different, same family name"]
+    assert _labelled(fitted, now, "given_name") == ["different, family names alike"]
     old = _saved_before(fitted, linker_module.SECOND_GIVEN, tmp_path)
     before = old.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
-    assert _labelled(old, before, "given_name") == ["same spelling, same family name"]
+    assert _labelled(old, before, "given_name") == ["same spelling, family names alike"]
     assert before["match_weight"][0] > now["match_weight"][0]
 
 
@@ -2510,7 +2544,7 @@ def test_confusable_given_names_are_no_variants_and_a_near_spelling_no_stronger(
     assert out.loc["script", "match_probability"] > 0.5 > out.loc["hassanein", "match_probability"]
     with np.errstate(divide="ignore", invalid="ignore"):  # "missing": 0 / 0
         weight = np.log2(model.m_[k] / model.u_[k])
-    for half in ("", ", same family name"):
+    for half in ("", ", family names alike"):
         same_class = weight[labels.index("same name, different spelling" + half)]
         for weaker in ("similar spelling", "very similar spelling", "sounds alike"):
             assert weight[labels.index(weaker + half)] <= same_class + 1e-9, weaker + half
