@@ -12,6 +12,7 @@ import filecmp
 import importlib
 import json
 import os
+import re
 import sys
 import time
 import warnings
@@ -1306,6 +1307,11 @@ def _rejected_as(
     ]
 
 
+#: A header cell that is no column's name: a date, a number of 3 digits or more (an id, a
+#: phone number), an e-mail address, a line break, or text longer than a header is.
+_NO_HEADER = re.compile(r"\d{3}|\d[-/.]\d|@|[\r\n]|.{61}", re.DOTALL)
+
+
 def _init_config(args: argparse.Namespace) -> int:
     from rfl_match.io.headers import PATRONYMIC, guess_mapping
 
@@ -1315,13 +1321,33 @@ def _init_config(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.output} exists; give --force to overwrite it")
     mapping: dict[str, str] = {}
     unmapped: dict[str, str] = {}
+    unread: list[str] = []  # what is said, in place of their cells, of rows that are data
     patronymics: list[list[str]] = []
     found_fields: list[set[str]] = []
     for path in args.inputs:
-        guess = guess_mapping([h for h in read_header(path) if h.strip()])
+        row = read_header(path)
+        headers = [h for h in row if h.strip()]
+        guess = guess_mapping(headers)
+        unlike = [h for h in headers if _NO_HEADER.search(h)]
+        if not (guess.mapping or guess.canonical) or 2 * len(unlike) >= len(headers):
+            # A file without a header row: its first row is a person's record, which is
+            # neither echoed nor written into the configuration (kept and shared).
+            unread.append(
+                f"the first row of {path} names no column rfl_match recognises, or holds "
+                "dates or numbers (a file without a header row?): its cells are not shown "
+                "nor mapped, as they may be a person's; add a header row, or write the "
+                "[mapping] yourself"
+            )
+            guess = guess_mapping([])
         for header, target in guess.mapping.items():
             mapping.setdefault(header, target)
         for header in guess.unmapped:
+            if header in unlike:  # a date, a number, an address: a cell of data, unshown
+                unread.append(
+                    f"column {row.index(header) + 1} of {path} is not mapped: its header "
+                    "looks like data, not shown"
+                )
+                continue
             unmapped.setdefault(header, guess.notes.get(header, "not recognised"))
         patronymics.append(guess.patronymic)
         found_fields.append(set(guess.mapping.values()) | {_spelled(h) for h in guess.canonical})
@@ -1343,6 +1369,7 @@ def _init_config(args: argparse.Namespace) -> int:
             "# Not mapped (kept as extra columns, not compared unless named in [[compare]]):"
         )
         lines.extend(f"#   {toml_value(h)}: {why}" for h, why in unmapped.items())
+    lines.extend(f"# Not read: {said}" for said in unread)
     defaults = LinkConfig()
     lines += [
         "",
@@ -1363,6 +1390,8 @@ def _init_config(args: argparse.Namespace) -> int:
         print(f"mapped      {header!r} -> {target}")
     for header, why in unmapped.items():
         print(f"not mapped  {header!r}: {why}")
+    for said in unread:
+        print(f"warning: {said}")
     for index, fields in enumerate(found_fields):
         if ID_FIELD not in fields:
             print(f"warning: no column of {args.inputs[index]} looks like a record id; add one")

@@ -271,6 +271,35 @@ def test_init_config_writes_headers_holding_control_characters_so_they_read_back
     assert records["sex"].tolist() == ["male"]
 
 
+def test_init_config_shows_no_cell_of_a_file_without_a_header_row(tmp_path: Path) -> None:
+    """A file exported without its header row: init-config printed its first record as
+    headers not recognised ("not mapped  '1937-11-23': not recognised", the names, a
+    note) and wrote them as comments into the configuration, a file kept and shared.
+    It says the row is no header and shows none of its cells; a header row with one
+    cell of data in it (a date) has that cell named by its place alone."""
+    headerless = tmp_path / "headerless.csv"
+    headerless.write_text(
+        "RQX1,Zqxgiva Zqxfama,Zqxgiva,female,1937-11-23,Zqxpoba,ZQXNOTE private remark\n"
+        "RQX2,Zqxgivb Zqxfamb,Zqxgivb,male,1950-01-01,Zqxpobb,\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "match.toml"
+    result = run("init-config", headerless, "-o", config)
+    assert result.returncode == 0, result.stderr
+    written = config.read_text(encoding="utf-8")
+    for said in (result.stdout, result.stderr, written):
+        assert "zqx" not in said.lower() and "1937" not in said and "RQX" not in said
+    assert f"warning: the first row of {headerless} names no column" in result.stdout
+    assert rm.LinkConfig.from_toml(config).mapping == {}
+    export = tmp_path / "export.csv"
+    export.write_text("record_id,,full_name,12/03/1990,Camp\nR1,,Ali Hassan,x,Zaatari\n")
+    result = run("init-config", export, "-o", config, "--force")
+    assert result.returncode == 0, result.stderr
+    assert "not mapped  'Camp': not recognised" in result.stdout
+    assert f"column 4 of {export} is not mapped: its header looks like data" in result.stdout
+    assert "1990" not in result.stdout + config.read_text(encoding="utf-8")
+
+
 def test_dedupe_keeps_apart_records_named_only_by_placeholders(
     tmp_path: Path, data: dict[str, Path]
 ) -> None:
