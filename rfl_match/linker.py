@@ -613,6 +613,15 @@ class Linker:
         # the whole run (prepare.Partition), for the frames it prepares.
         self._partition: Partition | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The state a pickle holds (joblib, a Dask or multiprocessing task, a cache):
+        the configuration and the model, not the last inputs nor what fit prepared of
+        them for a predict on the same records (``_last``, ``_session``: the records,
+        the columns of the user's own with them). A run in partitions ships its tasks so
+        already (``backends.partitions.task_linker``). A copy (copy, deepcopy) reads
+        the same state: give its explain the records."""
+        return {**self.__dict__, "_last": None, "_session": None}
+
     # --- stages ---------------------------------------------------------------------
 
     def _inputs(
@@ -1039,17 +1048,27 @@ class Linker:
                 workers=self.config.workers,
                 groups=groups,
             )
-            # An ordered comparison's weight never falls as agreement grows
-            # (scoring.monotone_m): what EM learned, read so.
-            # A comparison of kinds of agreement keeps its weaker kinds at most as strong as
-            # the stronger (scoring.bounded_m).
-            learned_m = [
+            return (
+                held_m(result.m, result.u),
+                result.u,
+                result.prior,
+                result.iterations,
+                result.converged,
+            )
+
+        def held_m(
+            m: list[npt.NDArray[np.float64]], u: list[npt.NDArray[np.float64]]
+        ) -> list[npt.NDArray[np.float64]]:
+            """m as learned, read against the u the model scores with: an ordered
+            comparison's weight never falls as agreement grows (scoring.monotone_m), and a
+            comparison of kinds of agreement keeps its weaker kinds at most as strong as the
+            stronger (scoring.bounded_m)."""
+            return [
                 bounded_m(
                     monotone_m(x, y, group_of(groups, k)) if c.ordered else x, y, c.bounded_by
                 )
-                for k, (x, y, c) in enumerate(zip(result.m, result.u, comparisons, strict=True))
+                for k, (x, y, c) in enumerate(zip(m, u, comparisons, strict=True))
             ]
-            return learned_m, result.u, result.prior, result.iterations, result.converged
 
         def model_of(
             m: list[npt.NDArray[np.float64]],
@@ -1079,6 +1098,14 @@ class Linker:
                 if found is not None:
                     classes, prior = found
                     u = classes.marginal()
+                    # Each comparison now weighs log2(m / the classes' mixed u), not the
+                    # one-class u that m was held against: m is read so again (moved only
+                    # within pooled levels, as after the first EM), or a weaker kind of
+                    # agreement outweighed a stronger (given name 'similar spelling' +2.5
+                    # bits against 'same name, different spelling' +0.2 on the bundled
+                    # data; place of birth 'same' under 'similar'), and Linker.load said
+                    # the fresh fit predated the bounds.
+                    m = held_m(m, u)
             return FellegiSunterModel(
                 names=[c.name for c in comparisons],
                 labels=[list(c.labels) for c in comparisons],

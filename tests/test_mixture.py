@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -378,6 +379,48 @@ def test_version_3_round_trips_the_classes(tmp_path: Path, classes_alone: rm.Lin
     assert a.names == b.names and a.shares == b.shares
     for x, y in zip(a.u, b.u, strict=True):
         assert all(np.array_equal(p, q) for p, q in zip(x, y, strict=True))
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        None,
+        {"non_match_classes": 2, "one_request_per_person": True},
+        {"one_request_per_person": True},
+    ],
+    ids=["two classes", "two classes, one request per person", "one request per person"],
+)
+def test_a_fresh_fit_saved_and_loaded_warns_of_nothing(
+    tmp_path: Path,
+    fitted: rm.Linker,
+    synthetic: dict[str, pd.DataFrame],
+    config: dict[str, Any] | None,
+) -> None:
+    """A model fitted now holds each comparison's bounds (Comparison.bounded_by) in the
+    weights it scores with, with two kinds of non-match too (there m was held against the
+    one-class u, then scored against the classes' mixed u: given name 'similar spelling'
+    +2.5 bits against 'same name, different spelling' +0.2), so that loading it says
+    nothing of a model fitted before the bounds. One whose weights break a bound, as a
+    model fitted before them did, still says so."""
+    args = (synthetic["requests"], synthetic["sightings"])
+    linker = fitted if config is None else rm.Linker(config).fit(*args)
+    path = tmp_path / "now.json"
+    linker.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = rm.Linker.load(path)
+    assert loaded.model_ is not None
+    pdt.assert_frame_equal(loaded.predict(*args), linker.predict(*args))
+    data = linker.to_dict()
+    names = data["model"]["names"]
+    m = data["model"]["m"][names.index("given_name")]
+    near, variants = 2, 6  # GivenNameComparison.bounded_by's first bound
+    # EM's weights before the bound, as far as they go: near above, variants at the floor
+    m[near], m[variants] = m[near] + m[variants] - 1e-6, 1e-6
+    old = tmp_path / "before.json"
+    old.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.warns(UserWarning, match="given_name: 'similar spelling' weighs more than"):
+        rm.Linker.load(old)
 
 
 def test_one_class_is_the_default(synthetic: dict[str, pd.DataFrame]) -> None:
