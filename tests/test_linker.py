@@ -542,6 +542,36 @@ def test_save_load_identical_predictions(
     pdt.assert_frame_equal(a, b)
 
 
+def test_a_saved_model_holds_no_value_of_any_record(
+    tmp_path: Path, fitted_classes: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """README: a saved model can be shared without the records. Every string of the
+    file, keys and values, is one of the model's own words (columns, rules, labels),
+    never a record's name, place, date or id; numbers are weights, counts, bins."""
+    path = tmp_path / "model.json"
+    fitted_classes.save(path)
+    strings: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            strings.update(map(str, node))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            strings.add(node)
+
+    walk(json.loads(path.read_text(encoding="utf-8")))
+    held = {s.casefold() for s in strings}
+    for frame in (synthetic["requests"], synthetic["sightings"]):
+        for column in frame.columns:
+            values = {str(v).casefold() for v in frame[column].dropna() if len(str(v)) >= 4}
+            assert not values & held, (column, sorted(values & held)[:5])
+    assert "muhammad" not in path.read_text(encoding="utf-8").casefold()
+
+
 def test_a_model_written_before_the_configuration_checks_still_loads(
     tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
