@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 import warnings
@@ -618,9 +619,20 @@ class Linker:
         the configuration and the model, not the last inputs nor what fit prepared of
         them for a predict on the same records (``_last``, ``_session``: the records,
         the columns of the user's own with them). A run in partitions ships its tasks so
-        already (``backends.partitions.task_linker``). A copy (copy, deepcopy) reads
-        the same state: give its explain the records."""
+        already (``backends.partitions.task_linker``)."""
         return {**self.__dict__, "_last": None, "_session": None}
+
+    # A copy in this process keeps them (copy and deepcopy would read __getstate__).
+    def __copy__(self) -> Linker:
+        copied = type(self).__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Linker:
+        copied = type(self).__new__(type(self))
+        memo[id(self)] = copied
+        copied.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return copied
 
     # --- stages ---------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ Dask, against one predict over all the requests."""
 
 from __future__ import annotations
 
+import copy
 import pickle
 import warnings
 from collections.abc import Callable
@@ -273,7 +274,36 @@ def test_the_task_model_travels_without_the_fit_records(fitted) -> None:  # type
     assert task.config.workers == 1
     back = pickle.loads(pickle.dumps(task))
     assert back.to_dict() == task.to_dict()
-    assert len(pickle.dumps(task)) < len(pickle.dumps(fitted)) / 10
+    # the records stay behind: a tenth of what the fit prepared of them (a pickle of the
+    # fitted linker leaves them too: test_a_pickled_linker_holds_its_model_not_its_records)
+    assert len(pickle.dumps(task)) < len(pickle.dumps(fitted._session)) / 10
+
+
+def test_a_pickled_linker_holds_its_model_not_its_records(  # type: ignore[no-untyped-def]
+    fitted, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A fitted Linker pickled (joblib, a Dask or multiprocessing task) held its last
+    inputs and what fit prepared of them: the records, a column of the user's own (a
+    phone number, a note) with them. It holds its configuration and model, and predicts
+    as the linker it was; the linker pickled keeps its own inputs."""
+    requests = synthetic["requests"].assign(phone="ZQXPHONE 0791 555", notes="ZQXNOTE remark")
+    sightings = synthetic["sightings"]
+    linker = pickle.loads(pickle.dumps(fitted))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        matches = linker.predict(requests, sightings)
+    assert linker._last is not None
+    blob = pickle.dumps(linker)
+    for held in ("ZQXPHONE", "ZQXNOTE", *requests["full_name"].head(3)):
+        assert held.encode() not in blob, held
+    assert len(blob) < len(pickle.dumps(fitted._session)) / 10
+    back = pickle.loads(blob)
+    assert back.to_dict() == linker.to_dict() and back._last is None
+    assert linker._last is not None and fitted._session is not None
+    pd.testing.assert_frame_equal(back.predict(requests, sightings), matches)
+    # a copy in this process is the linker whole, its inputs and what fit prepared too
+    assert copy.copy(linker)._last is linker._last
+    assert copy.deepcopy(fitted)._session is not None
 
 
 @given(
