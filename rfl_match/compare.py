@@ -1828,6 +1828,22 @@ DATE_LABELS = (
 )
 
 
+#: The words of a gap between births (a level's, or the generation note's) that the
+#: explanation says "... at the closest" of a pair where either side's birth is known only
+#: to a range wider than a day (an age, a year, "about 10"): the levels measure the gap
+#: between the closest births the two ranges allow (:func:`kernels.interval_levels`), and
+#: the births may be years further apart ("about 10" as of 2020-01-01 against born
+#: 2004-06-01 is "2 to 5 years apart" at the closest, up to 6.6 years at the farthest).
+#: Words only: the levels and weights are the same.
+CLOSEST_GAPS = (
+    "more than 15 years apart",
+    "5 to 15 years apart",
+    "2 to 5 years apart",
+    "1 to 2 years apart",
+    "more than 5 years apart",
+)
+
+
 class IntervalComparison(Comparison):
     """Dates or ages as intervals (:func:`kernels.interval_levels`): what the levels say of
     the gap between them."""
@@ -1854,11 +1870,13 @@ class IntervalComparison(Comparison):
     #: year").
     #: And "missing" of a pair where a record gives an age but no date it was recorded
     #: (``source_date``), so that no birth can be read from it (validation notes it).
+    #: Then each of :data:`CLOSEST_GAPS` "... at the closest".
     notes = (
         "ranges overlap (one wider than 2 years)",
         "more than 15 years apart",
         "ranges within a year of each other (one wider than 2 years)",
         "an age given without the date it was recorded",
+        *(f"{gap} at the closest" for gap in CLOSEST_GAPS),
     )
 
     #: The age column this comparison reads beside the date (None: a date alone).
@@ -1912,9 +1930,16 @@ class IntervalComparison(Comparison):
         generation = (levels == 1) & (apart > GENERATION) & (not self.generation)
         undated = (levels == 0) & (self.undated_ages(data, 0)[li] | self.undated_ages(data, 1)[ri])
         codes = [self.n_levels, self.n_levels + 1, self.n_levels + 2, self.n_levels + 3]
-        return np.select(
+        said = np.select(
             [known & (apart <= 0), generation, known & (apart > 0), undated], codes, levels
-        ).astype(np.int8)
+        )
+        words = [*self.labels, *self.notes]
+        closest = np.arange(len(words))  # each code's, said of births known to a range
+        first = len(words) - len(CLOSEST_GAPS)  # the first "... at the closest"
+        for k, gap in enumerate(CLOSEST_GAPS):
+            closest[[w == gap for w in words]] = first + k
+        ranged = (hi_a > lo_a) | (hi_b > lo_b)
+        return np.where(ranged, closest[said], said).astype(np.int8)
 
 
 class BirthComparison(IntervalComparison):

@@ -19,8 +19,17 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import JaroWinkler
 from test_kernels import WIDTH, chain_rank_reference, given_rank_reference, unpack
 
+import rfl_match as rm
 from rfl_match import compare, kernels
-from rfl_match.compare import Index, Levels, build_comparison, code_levels, regrade, similarity
+from rfl_match.compare import (
+    INTERVAL_LABELS,
+    Index,
+    Levels,
+    build_comparison,
+    code_levels,
+    regrade,
+    similarity,
+)
 from rfl_match.config import ComparisonSpec
 from rfl_match.names import normalize_name
 from rfl_match.names._resources import read_table
@@ -904,6 +913,60 @@ def test_an_age_as_of_a_year_or_a_month_meets_the_same_child_later() -> None:
     )
     words = [label_of("birth", "birth", g) for g in got]
     assert words == ["same year or age range", "same year or age range", "more than 15 years apart"]
+
+
+def test_a_gap_between_births_known_to_a_range_is_said_at_the_closest(
+    fitted: rm.Linker,
+    synthetic: dict[str, pd.DataFrame],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The levels measure the gap between the closest births two intervals allow: where
+    either is wider than a day (an age, a year), the explanation says the gap "at the
+    closest" ("about 10" as of 2020-01-01 against born 2004-06-01 is 2 to 5 years apart at
+    the closest, and may be 6.6 years apart: it read "2 to 5 years apart"). Two dates of
+    birth say the gap as it is. Words only: every level and weight of predict's output on
+    the bundled data is as it was, and a saved model holds none of the words."""
+    requests = pd.DataFrame(
+        {
+            "record_id": ["r1", "r2", "r3"],
+            "full_name": ["Amina Yusuf Ali"] * 3,
+            "age": ["about 10", "", ""],
+            "source_date": ["2020-01-01", "", ""],
+            "date_of_birth": ["", "2001-03-04", "2001"],
+        }
+    )
+    sightings = pd.DataFrame(
+        {
+            "record_id": ["s1", "s2", "s3"],
+            "full_name": ["Amina Yusuf Ali"] * 3,
+            "date_of_birth": ["2004-06-01", "2004-06-01", "2004-06-01"],
+        }
+    )
+    pairs = pd.DataFrame({"request_id": ["r1", "r2", "r3"], "sighting_id": ["s1", "s2", "s3"]})
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    said = out.set_index("request_id")["explanation"]
+    assert out["birth_level"].tolist() == [INTERVAL_LABELS.index("2 to 5 years apart")] * 3
+    assert "birth: 2 to 5 years apart at the closest " in said["r1"]
+    assert "birth: 2 to 5 years apart " in said["r2"]  # two dates: the gap itself
+    assert "birth: 2 to 5 years apart at the closest " in said["r3"]  # a year
+    table = fitted.explain("r1", "s1", requests, sightings, show=False).set_index("comparison")
+    assert table.loc["birth", "description"] == "2 to 5 years apart at the closest"
+
+    args = (synthetic["requests"], synthetic["sightings"])
+    now = fitted.predict(*args, threshold=0, top_k=0)
+    with monkeypatch.context() as patch:
+        patch.setattr(compare, "CLOSEST_GAPS", ())
+        before = fitted.predict(*args, threshold=0, top_k=0)
+    terms = [c for c in now.columns if c.endswith(("_level", "_weight", "_probability"))]
+    pd.testing.assert_frame_equal(now[terms], before[terms])
+    closest = now["explanation"].str.contains(" apart at the closest ")
+    assert (
+        closest.sum() > 0 and (before["explanation"] != now["explanation"]).sum() == closest.sum()
+    )
+    assert now["explanation"].str.replace(" at the closest", "").equals(before["explanation"])
+    fitted.save(tmp_path / "model.json")
+    assert "at the closest" not in (tmp_path / "model.json").read_text(encoding="utf-8")
 
 
 def test_date_levels_of_an_extra_column_of_timestamps() -> None:
