@@ -276,6 +276,8 @@ DIFFERENT = [
     # Vietnamese La (La Thi Mai) is no fragment of Allah: lah and llah folded as la did
     ("La", "Allah"),
     ("Lah", "Allah"),
+    # Assad is Asad, not the article assimilated before Sad (Arrashid: al-Rashid)
+    ("Assad", "Saad"),
 ]
 
 
