@@ -106,6 +106,7 @@ from rfl_match.schema import (
     encodings_of,
     is_validated,
     mark_validated,
+    shown_value,
     validate_records,
     validated_calendars,
 )
@@ -3046,20 +3047,24 @@ def checked_decisions(values: pd.Series) -> tuple[npt.NDArray[np.bool_], npt.NDA
     """Each reviewed pair's decision (:func:`~rfl_match.schema.decisions`): whether it
     was decided, and whether it is a match. A blank or "unsure" is no decision: the pair
     is left out, with one warning that counts them. Any other value is a
-    :class:`ConfigError` that names it."""
+    :class:`ConfigError` that names its row, and its value where a log line may show it
+    (:func:`~rfl_match.schema.shown_value`: a note written in a review file's decision
+    cell is not shown)."""
     decided, match, unread = decisions(values)
-    name = values.name or "is_match"  # a review file's decision, read as is_match
+    name = str(values.name or "is_match")  # a review file's decision, read as is_match
     if unread.any():
         rows = np.flatnonzero(unread)
         codes, uniques = pd.factorize(values.iloc[rows])  # each value named once, first row
         shown = [
-            f"{value!r} (row {rows[np.argmax(codes == k)] + 1})"
+            (f"{value!r}" if shown_value(name, str(value)) else "a value not shown")
+            + f" (row {rows[np.argmax(codes == k)] + 1})"
             for k, value in enumerate(uniques.tolist())
         ]
         more = " ..." if len(shown) > 5 else ""
         raise ConfigError(
             f"labels: {name} holds {', '.join(shown[:5])}{more}, neither yes nor no; write "
-            "true/false, yes/no or 1/0, or leave it blank for no decision (the pair is left out)"
+            "yes/no, true/false, 1/0 or same person/not the same person, or leave it blank "
+            "for no decision (the pair is left out)"
         )
     undecided = int((~decided).sum())
     if undecided:

@@ -168,6 +168,7 @@ VALUE_SHAPES: Mapping[str, re.Pattern[str]] = {
     "source_date": re.compile(r"\d[\d /.:+TZ-]{0,29}"),
     "match_probability": re.compile(r"[^\s,;|]{1,12}"),
     "is_match": re.compile(r"[^\r\n\t,;|]{1,24}"),
+    "decision": re.compile(r"[^\r\n\t,;|]{1,24}"),  # a review file's, read as is_match
 }
 LOGGED_VALUE_COLUMNS = frozenset(VALUE_SHAPES)
 

@@ -91,3 +91,16 @@ def test_a_review_file_given_for_the_truth_counts_its_decisions() -> None:
     assert completeness(both.iloc[[0]]) == 1.0
     with pytest.raises(rm.ConfigError, match=re.escape("decision holds 'maybe' (row 1)")):
         evaluate_matches(MATCHES, review.assign(decision="maybe"))
+
+
+def test_a_note_written_in_a_decision_cell_is_not_shown() -> None:
+    """A tracing officer's note in the decision cell is neither yes nor no: the error
+    names its row, not the note, which may name the person (errors go to logs); a short
+    answer is named."""
+    noted = ["same person", "his brother Ali, born 1937-11-23", "maybe", ""]
+    review = MATCHES.assign(decision=noted)
+    with pytest.raises(rm.ConfigError) as raised:
+        evaluate_matches(MATCHES, review)
+    said = str(raised.value)
+    assert "a value not shown (row 2)" in said and "'maybe' (row 3)" in said
+    assert "1937" not in said and "Ali" not in said
