@@ -1310,6 +1310,7 @@ def _rejected_as(
 #: A header cell that is no column's name: a date, a number of 3 digits or more (an id, a
 #: phone number), an e-mail address, a line break, or text longer than a header is.
 _NO_HEADER = re.compile(r"\d{3}|\d[-/.]\d|@|[\r\n]|.{61}", re.DOTALL)
+_DATE_CELL = re.compile(r"\d[-/.]\d")
 
 
 def _init_config(args: argparse.Namespace) -> int:
@@ -1329,7 +1330,11 @@ def _init_config(args: argparse.Namespace) -> int:
         headers = [h for h in row if h.strip()]
         guess = guess_mapping(headers)
         unlike = [h for h in headers if _NO_HEADER.search(h)]
-        if not (guess.mapping or guess.canonical) or 2 * len(unlike) >= len(headers):
+        # The row is data where nothing in it is a column rfl_match knows, or half its
+        # cells are dates or hold no letter; a header of question codes (Q101_consent,
+        # Q102) is still one.
+        data = [h for h in headers if _DATE_CELL.search(h) or not any(c.isalpha() for c in h)]
+        if not (guess.mapping or guess.canonical) or 2 * len(data) >= len(headers):
             # A file without a header row: its first row is a person's record, which is
             # neither echoed nor written into the configuration (kept and shared).
             unread.append(

@@ -298,6 +298,16 @@ def test_init_config_shows_no_cell_of_a_file_without_a_header_row(tmp_path: Path
     assert "not mapped  'Camp': not recognised" in result.stdout
     assert f"column 4 of {export} is not mapped: its header looks like data" in result.stdout
     assert "1990" not in result.stdout + config.read_text(encoding="utf-8")
+    # A survey's header of question codes is a header: its columns rfl_match knows are
+    # mapped (the row was read as data for half its cells holding 3 digits)
+    survey = tmp_path / "survey.csv"
+    survey.write_text(
+        "record_id,Nom complet,Date de naissance,Q101_consent,Q102,Q103\nR1,Ali,,,,\n"
+    )
+    result = run("init-config", survey, "-o", config, "--force")
+    assert result.returncode == 0, result.stderr
+    assert "first row" not in result.stdout
+    assert {"full_name", "date_of_birth"} <= set(rm.LinkConfig.from_toml(config).mapping.values())
 
 
 def test_dedupe_keeps_apart_records_named_only_by_placeholders(
@@ -1204,6 +1214,7 @@ def test_evaluate_counts_only_the_pairs_a_reviewed_truth_marks_a_match(
     result = run("evaluate", matches, review, "--json")
     assert result.returncode == 3 and result.stdout == ""
     assert "row 6, column 'decision': neither yes nor no" in result.stderr
+    assert "(value 'maybe')" in result.stderr
     pairs.assign(rank="1", decision=[*decided[:5], ""]).to_csv(review, index=False)
     result = run("evaluate", matches, review, "--json")
     assert result.returncode == 0, result.stderr
