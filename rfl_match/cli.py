@@ -61,6 +61,7 @@ from rfl_match.privacy import (
 )
 from rfl_match.schema import (
     DECISION_COLUMNS,
+    DECISION_WORDS,
     ID_FIELD,
     MappingError,
     Problem,
@@ -1175,7 +1176,7 @@ def _decided_truth(truth: pd.DataFrame, path: Path) -> pd.DataFrame:
     column = truth[name]
     decided, _, unread = decisions(column)
     if unread.any():
-        reason = "neither yes nor no (want yes/no, true/false or 1/0, or blank: no decision)"
+        reason = f"neither yes nor no (want {DECISION_WORDS}, or blank: no decision)"
         raise RecordError(
             [
                 Problem(int(row), name, reason, str(value))

@@ -96,6 +96,7 @@ from rfl_match.mixture import fit_non_match_classes, group_of
 from rfl_match.names.normalize import paused_gc
 from rfl_match.prepare import PERSON_COLUMNS, Partition, PreparedPair
 from rfl_match.schema import (
+    DECISION_WORDS,
     ENCODING_FIELD,
     ID_FIELD,
     NAME_FIELDS,
@@ -3063,8 +3064,7 @@ def checked_decisions(values: pd.Series) -> tuple[npt.NDArray[np.bool_], npt.NDA
         more = " ..." if len(shown) > 5 else ""
         raise ConfigError(
             f"labels: {name} holds {', '.join(shown[:5])}{more}, neither yes nor no; write "
-            "yes/no, true/false, 1/0 or same person/not the same person, or leave it blank "
-            "for no decision (the pair is left out)"
+            f"{DECISION_WORDS}, or leave it blank for no decision (the pair is left out)"
         )
     undecided = int((~decided).sum())
     if undecided:

@@ -1146,6 +1146,10 @@ _UNDECIDED = frozenset({"", "unsure"})
 DECISION_COLUMNS = ("is_match", "decision")
 
 
+#: What a decision may be, as an error about one says it (fit's labels, evaluate's truth).
+DECISION_WORDS = "yes/no, true/false, 1/0 or same person/not the same person"
+
+
 def decision_column(columns: Iterable[Any]) -> str | None:
     """The column of reviewed pairs that holds their decisions (:data:`DECISION_COLUMNS`),
     or None.
