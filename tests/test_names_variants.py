@@ -134,6 +134,8 @@ SAME = {
     "Євгенія Яўгенія",
     "natalia": "Natalia Nataliia Natalja Natallia Natalie Наталия Наталья Наталія Наталля",
     "ekaterina": "Ekaterina Kateryna Katsiaryna Jekaterina Кацярына Катерина",
+    # the Scandinavian Ole (Swedish Olle), which folded as Oleh, Oleg's Ukrainian spelling
+    "ole": "Ole Olle",
     "kristina": "Kristina Khrystyna Krystyna Christina Кристина Христина",
     "nadezhda": "Nadezhda Nadejda Nadzeya Надежда Надія Надзея",
     "valentina": "Valentina Valentyna Walentyna Валентина",
@@ -278,6 +280,9 @@ DIFFERENT = [
     ("Lah", "Allah"),
     # Assad is Asad, not the article assimilated before Sad (Arrashid: al-Rashid)
     ("Assad", "Saad"),
+    # Ole and Olle fold as Oleh (Oleg)
+    ("Ole", "Oleg"),
+    ("Olle", "Oleh"),
 ]
 
 
@@ -376,6 +381,7 @@ SHARED_FOLDINGS = {
     "ala": {"allah", "alaa"},
     "ula": {"allah", "ula"},
     "lula": {"dolores", "lula"},
+    "ule": {"oleg", "ole"},  # Oleh (Oleg) and Ole, Olle
 }
 
 
