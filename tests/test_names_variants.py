@@ -134,6 +134,9 @@ SAME = {
     "Євгенія Яўгенія",
     "natalia": "Natalia Nataliia Natalja Natallia Natalie Наталия Наталья Наталія Наталля",
     "ekaterina": "Ekaterina Kateryna Katsiaryna Jekaterina Кацярына Катерина",
+    # An (安) is one name in Korean (안, Ahn), Chinese and Vietnamese; Ann and Anne are Anna
+    "an": "An Ahn 안",
+    "anna": "Anna Ann Anne Анна Ганна",
     # the Scandinavian Ole (Swedish Olle), which folded as Oleh, Oleg's Ukrainian spelling
     "ole": "Ole Olle",
     "kristina": "Kristina Khrystyna Krystyna Christina Кристина Христина",
@@ -280,9 +283,11 @@ DIFFERENT = [
     ("Lah", "Allah"),
     # Assad is Asad, not the article assimilated before Sad (Arrashid: al-Rashid)
     ("Assad", "Saad"),
-    # Ole and Olle fold as Oleh (Oleg)
+    # Ole and Olle fold as Oleh (Oleg); Ann as An, and An was the Korean Ahn alone
     ("Ole", "Oleg"),
     ("Olle", "Oleh"),
+    ("Ann", "An"),
+    ("Ann", "안"),
 ]
 
 
@@ -381,6 +386,7 @@ SHARED_FOLDINGS = {
     "ala": {"allah", "alaa"},
     "ula": {"allah", "ula"},
     "lula": {"dolores", "lula"},
+    "an": {"an", "anna"},  # An (安: Korean Ahn, Vietnamese, Chinese) and Ann (Anna)
     "ule": {"oleg", "ole"},  # Oleh (Oleg) and Ole, Olle
 }
 
