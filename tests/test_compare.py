@@ -670,6 +670,9 @@ NICKNAME_PAIRS = [
     ("Toma Hnatyuk", "Timur Hnatyuk", "different", False),
     ("Roma Boyko", "Ramin Boyko", "different", False),
     ("Paty Ramirez", "Patrisia Ramirez", "sounds alike", True),
+    # Kate, Kathy: Catherine's, Katherine's, in any spelling of the class
+    ("Kate Morgan", "Ekaterina Morgan", "sounds alike", True),
+    ("Kathy Morgan", "Catherine Morgan", "sounds alike", True),
 ]
 
 
@@ -695,7 +698,7 @@ def test_a_nickname_sounds_like_the_names_it_may_stand_for() -> None:
 NICKNAME_POOL = [
     "Hamoudi", "Hamudi", "Muhammad", "Mohamed", "محمد", "Hassoun", "Hasan", "Hussein",
     "Yoni", "ዮሐንስ", "Yohannes", "Vitya", "Victor", "Paty", "Patricia", "Patrisia", "Max",
-    "Maksym", "Miki", "Aloush", "Ali", "Omar", "Fatima", "Ines", "",
+    "Maksym", "Miki", "Aloush", "Ali", "Omar", "Fatima", "Ines", "Kathy", "Catherine", "",
 ]  # fmt: skip
 
 

@@ -133,7 +133,10 @@ SAME = {
     "yevgenia": "Yevgeniya Yevgenia Evgenia Evgeniya Yevheniia Ievgeniia Eugenia Евгения "
     "Євгенія Яўгенія",
     "natalia": "Natalia Nataliia Natalja Natallia Natalie Наталия Наталья Наталія Наталля",
-    "ekaterina": "Ekaterina Kateryna Katsiaryna Jekaterina Кацярына Катерина",
+    # and its English, German, Scandinavian, Spanish and Hungarian forms, Catherine as
+    # Katherine (Catherine alone was listed, Katherine and Kathryn in no class)
+    "ekaterina": "Ekaterina Kateryna Katsiaryna Jekaterina Кацярына Катерина Catherine "
+    "Katherine Katharine Catharine Kathryn Kathrin Katrin Katarina Catarina Catalina Katalin",
     # An (安) is one name in Korean (안, Ahn), Chinese and Vietnamese; Ann and Anne are Anna
     "an": "An Ahn 안",
     "anna": "Anna Ann Anne Анна Ганна",
