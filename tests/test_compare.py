@@ -670,6 +670,12 @@ NICKNAME_PAIRS = [
     ("Toma Hnatyuk", "Timur Hnatyuk", "different", False),
     ("Roma Boyko", "Ramin Boyko", "different", False),
     ("Paty Ramirez", "Patrisia Ramirez", "sounds alike", True),
+    # Sasha, Shura: a pet form of Aleksandr and of Aleksandra alike (a woman's Sasha met
+    # no Oleksandra)
+    ("Sasha Boyko", "Oleksandra Boyko", "sounds alike", True),
+    ("Саша Бойко", "Александра Бойко", "sounds alike", True),
+    ("Shura Boyko", "Aleksandr Boyko", "sounds alike", True),
+    ("Sasha Boyko", "Olga Boyko", "different", False),
     # Kate, Kathy: Catherine's, Katherine's, in any spelling of the class
     ("Kate Morgan", "Ekaterina Morgan", "sounds alike", True),
     ("Kathy Morgan", "Catherine Morgan", "sounds alike", True),
@@ -698,7 +704,8 @@ def test_a_nickname_sounds_like_the_names_it_may_stand_for() -> None:
 NICKNAME_POOL = [
     "Hamoudi", "Hamudi", "Muhammad", "Mohamed", "محمد", "Hassoun", "Hasan", "Hussein",
     "Yoni", "ዮሐንስ", "Yohannes", "Vitya", "Victor", "Paty", "Patricia", "Patrisia", "Max",
-    "Maksym", "Miki", "Aloush", "Ali", "Omar", "Fatima", "Ines", "Kathy", "Catherine", "",
+    "Maksym", "Miki", "Aloush", "Ali", "Omar", "Fatima", "Ines", "Sasha", "Oleksandra", "Kathy",
+    "Catherine", "",
 ]  # fmt: skip
 
 

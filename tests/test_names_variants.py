@@ -35,7 +35,8 @@ SAME = {
     "lula": "Lula Luula ሉላ",
     "alyona": "Alyona Alena Алёна Алена",
     "husayn": "Hussein Husayn Hossein Hüseyin Xuseen Hussen حسين",
-    "alexander": "Olexandr Aleksandr Alexander Олександр Александр Sasha Саша Sashko Сашко",
+    # Sashko is a man's alone; Sasha, Shura and Sanya are Aleksandra's too (nicknames.tsv)
+    "alexander": "Olexandr Aleksandr Alexander Олександр Александр Sashko Сашко",
     "jose": "José JOSE Pepe Chepe",
     # one word (peace) in Arabic and in Tigrinya and Amharic
     "salam": "Salam Salaam سلام Selam ሰላም",
@@ -115,7 +116,7 @@ SAME = {
     "bohdana": "Bohdana Bogdana Богдана",
     "olga": "Olga Olya Оля",
     "maryam": "Maryam Maryan Mariyan مريم",
-    # Russian and Ukrainian diminutives, as Sasha and Olya above (and Andriyko, Andryusha)
+    # Russian and Ukrainian diminutives, as Sashko and Olya above (and Andriyko, Andryusha)
     "ivan": "Ivan Ivanko Іванко Vanya",
     "yuri": "Yuri Юра",
     "grigory": "Grigory Hryhorii Grisha Hrytsko Грицько",
@@ -264,6 +265,9 @@ DIFFERENT = [
     ("Олександра", "Олександр"),
     ("Alexandra", "Alexander"),
     ("Yevgeniya", "Yevgeny"),
+    # Sasha is a pet form of both (nicknames.tsv): in neither class, as Zhenya
+    ("Sasha", "Aleksandr"),
+    ("Саша", "Александр"),
     ("Євгенія", "Євген"),
     ("Valentina", "Valentin"),
     ("Yaroslava", "Yaroslav"),
@@ -746,4 +750,5 @@ def test_nicknames_table_stands_apart_from_the_classes() -> None:
             assert set(targets) <= set(nickname_names(word)), spelling
     assert nickname_names("hamudi") == nickname_names("hamoudi") != ()
     assert nickname_names("zhenya") == ("yevgeny", "yevgenia")
+    assert nickname_names("sasha") == nickname_names("shura") == ("alexander", "alexandra")
     assert nickname_names("hassan") == () and nickname_names("") == ()
