@@ -31,7 +31,8 @@ NAME_ALPHABET = st.sampled_from(
     + list("အောင်ဆန်းစုကြည်")
     + ["al ", "bin ", "abd ", "abu ", "haji ", "u ", "de ", "din ", "ullah ", "s/o ", "w/o "]
     + ["n/a ", "b/o ", "d/o ", "min-jun ", "s. o. "]
-    + ["le ", "van ", "do ", "thi ", "tam ", "lê ", "văn ", "đỗ ", "đặng ", "đinh "]  # Vietnamese
+    # Vietnamese, and Đo: a syllable with đ read as d
+    + ["le ", "van ", "do ", "thi ", "tam ", "lê ", "văn ", "đỗ ", "đặng ", "đinh ", "đo "]
 )
 NAMES = st.lists(NAME_ALPHABET, max_size=12).map("".join)
 CULTURES = st.sampled_from(

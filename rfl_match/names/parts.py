@@ -9,7 +9,11 @@ from typing import NamedTuple
 
 from rfl_match.names._resources import read_table
 from rfl_match.names.clean import clean_text
-from rfl_match.names.romanization import arabic_script_language, romanize_word
+from rfl_match.names.romanization import (
+    arabic_script_language,
+    romanize_word,
+    vietnamese_syllables,
+)
 from rfl_match.names.variants import lookup_latin
 
 #: Roles a name part can take (NameForm.roles).
@@ -63,11 +67,6 @@ def _in_scope(scope: str, family: str | None) -> bool:
     return scope == "*" or scope == family
 
 
-@cache
-def _vietnamese_syllables() -> frozenset[str]:
-    return frozenset(row[0] for row in read_table("vietnamese_syllables.tsv"))
-
-
 def _reads_vietnamese(words: list[Word]) -> bool:
     """Whether a name with no culture hint reads as Vietnamese: it is written in Latin
     letters and each of its parts is a Vietnamese name syllable
@@ -75,7 +74,7 @@ def _reads_vietnamese(words: list[Word]) -> bool:
     Le, Nguyen Van Do; not Ludwig van Beethoven, Marine Le Pen, Le Pen). Read off the
     letters without marks: a name written with its marks (Lê Văn Tám) and without, and its
     tokens read again, read alike."""
-    syllables = _vietnamese_syllables()
+    syllables = vietnamese_syllables()
     named = False
     for w in words:
         if w.script != "Latin" or w.latin not in syllables:

@@ -30,7 +30,9 @@ _LATIN_TABLE = {ord(k): v for k, v in _LATIN_SPECIAL.items()}
 # record without the mark writes it). Serbo-Croatian writes no letter with a mark but č ć đ
 # š ž, nor a final nh: a word with đ and another marked letter (Đặng, Đỗ, Đức, Đoàn, Đào:
 # Vietnamese's ơ ư ă and its vowels with a tone mark) or that ends in nh (Đinh) is
-# Vietnamese, as is any under an East Asian hint (``language`` "vietnamese").
+# Vietnamese, as is one that with đ read as d is a Vietnamese name syllable
+# (``vietnamese_syllables.tsv``: Đo, as registers write Đỗ; Đan; not Đuro, Đorđe), and any
+# under an East Asian hint (``language`` "vietnamese").
 _SERBO_CROATIAN_MARKED = frozenset("čćđšž")
 _NON_ALNUM = re.compile(r"[^a-z ]+")  # digits carry no name
 
@@ -552,14 +554,23 @@ def romanize_word(word: str, script: str | None = None, language: str | None = N
     romanised (ث ذ ض as s, z, z, a consonant و as v), which a cleaned word no longer shows
     (:func:`arabic_script_language` reads it off the text before clean-up); "vietnamese"
     reads a Latin đ as d, as a word with another letter Serbo-Croatian does not write does
-    (Đặng), where elsewhere it is dj (Đorđe).
+    (Đặng), or one that so read is a Vietnamese name syllable (Đo), where elsewhere it is dj
+    (Đorđe).
 
     >>> romanize_word("ذاكر", "Arabic"), romanize_word("ذاكر", "Arabic", "persian")
     ('dhakir', 'zakir')
     >>> romanize_word("đorđe"), romanize_word("đặng"), romanize_word("đo", "Latin", "vietnamese")
     ('djordje', 'dang', 'do')
+    >>> romanize_word("đo"), romanize_word("đuro")  # Đo: Đỗ as registers write it
+    ('do', 'djuro')
     """
     return romanize_uncached(word, script or detect_script(word), language)
+
+
+@cache
+def vietnamese_syllables() -> frozenset[str]:
+    """The Vietnamese name syllables of ``resources/vietnamese_syllables.tsv``, without marks."""
+    return frozenset(row[0] for row in read_table("vietnamese_syllables.tsv"))
 
 
 def _vietnamese_d(word: str, language: str | None) -> bool:
@@ -568,6 +579,7 @@ def _vietnamese_d(word: str, language: str | None) -> bool:
         language == "vietnamese"
         or word.endswith("nh")
         or any(not c.isascii() and c.isalpha() and c not in _SERBO_CROATIAN_MARKED for c in word)
+        or _ascii_word(word.replace("đ", "d")) in vietnamese_syllables()
     )
 
 
