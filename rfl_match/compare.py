@@ -1833,14 +1833,17 @@ DATE_LABELS = (
 #: to a range wider than a day (an age, a year, "about 10"): the levels measure the gap
 #: between the closest births the two ranges allow (:func:`kernels.interval_levels`), and
 #: the births may be years further apart ("about 10" as of 2020-01-01 against born
-#: 2004-06-01 is "2 to 5 years apart" at the closest, up to 6.6 years at the farthest).
-#: Words only: the levels and weights are the same.
+#: 2004-06-01 is "2 to 5 years apart" at the closest, up to 6.6 years at the farthest;
+#: born 1990 against born 1991 is "within a year" at the closest, a day, and up to two
+#: years at the farthest). Every level that states a gap is here (not "same year or age
+#: range", whose ranges meet). Words only: the levels and weights are the same.
 CLOSEST_GAPS = (
     "more than 15 years apart",
     "5 to 15 years apart",
     "2 to 5 years apart",
     "1 to 2 years apart",
     "more than 5 years apart",
+    "within a year",
 )
 
 

@@ -1,0 +1,92 @@
+"""What an explanation says (predict's ``explanation`` column, ``Linker.explain``): only
+what is true of the pair."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rfl_match as rm
+from rfl_match.compare import DATE_LABELS, INTERVAL_LABELS, build_comparison
+from rfl_match.config import ComparisonSpec
+from rfl_match.prepare import PreparedPair
+from rfl_match.schema import validate_records
+
+
+def _frames(
+    left: dict[str, list[str]], right: dict[str, list[str]]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Requests r1, r2, ... and sightings s1, s2, ... of the columns, and the pairs
+    (r1, s1), (r2, s2), ..."""
+    n = len(next(iter(left.values())))
+    rids, sids = [f"r{i + 1}" for i in range(n)], [f"s{i + 1}" for i in range(n)]
+    requests = pd.DataFrame({"record_id": rids, **left})
+    sightings = pd.DataFrame({"record_id": sids, **right})
+    return requests, sightings, pd.DataFrame({"request_id": rids, "sighting_id": sids})
+
+
+def test_births_within_a_year_known_to_a_range_are_said_at_the_closest(
+    fitted: rm.Linker,
+) -> None:
+    """Born 1990 against born 1991: the closest births the two allow are a day apart, the
+    farthest almost two years. "Within a year" is the gap at the closest, and the
+    explanation says so, as it does of the other gaps (it read "within a year"). Two dates
+    of birth within a year say the gap as it is."""
+    requests, sightings, pairs = _frames(
+        {
+            "full_name": ["Amina Yusuf Ali"] * 3,
+            "date_of_birth": ["1990", "1990-03-01", ""],
+            "age": ["", "", "30"],
+            "source_date": ["", "", "2020-06-01"],
+        },
+        {"full_name": ["Amina Yusuf Ali"] * 3, "date_of_birth": ["1991", "1990-11-20", "1991"]},
+    )
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    said = out.set_index("request_id")["explanation"]
+    assert out["birth_level"].tolist() == [INTERVAL_LABELS.index("within a year")] * 3
+    assert "birth: within a year at the closest " in said["r1"]  # two years
+    assert "birth: within a year " in said["r2"]  # two dates: the gap itself
+    assert "at the closest" not in said["r2"]
+    assert "birth: within a year at the closest " in said["r3"]  # an age as of a date
+    table = fitted.explain("r1", "s1", requests, sightings, show=False).set_index("comparison")
+    assert table.loc["birth", "description"] == "within a year at the closest"
+
+
+@pytest.mark.parametrize("generation", [True, False])
+def test_every_gap_level_of_births_known_to_a_range_is_said_at_the_closest(
+    generation: bool,
+) -> None:
+    """Each level that says a gap between births, of a model with the generation level
+    and of one saved before it (its levels, ``DATE_LABELS``, which a saved model holds and
+    loads with as they were), says "at the closest" of two years of birth, and the gap as
+    it is of two dates."""
+    comparison = build_comparison(ComparisonSpec("date_of_birth", "birth", name="birth"))
+    comparison.generation = generation  # type: ignore[attr-defined]
+    years = ["2010", "1990", "2000", "2006", "2008", "2009"]
+    dates = ["2010-03-14", "1990-03-14", "2000-03-14", "2006-03-14", "2008-09-14", "2010-09-14"]
+    left, right = (
+        validate_records(
+            pd.DataFrame(
+                {"record_id": [f"{side}{i}" for i in range(12)], "full_name": "A", **cells}
+            )
+        )
+        for side, cells in (
+            ("l", {"date_of_birth": years + dates}),
+            ("r", {"date_of_birth": ["2010"] * 6 + ["2010-03-14"] * 6}),
+        )
+    )
+    data, idx = PreparedPair(left, right), np.arange(12)
+    levels = comparison.levels(data, idx, idx)
+    said = [comparison.describe(int(k)) for k in comparison.phrase_levels(data, idx, idx, levels)]
+    far = ["5 to 15 years apart"] if generation else ["more than 5 years apart"]
+    gaps = ["more than 15 years apart", *far, "2 to 5 years apart", "1 to 2 years apart"]
+    gaps.append("within a year")
+    assert [(DATE_LABELS, INTERVAL_LABELS)[generation][k] for k in levels[1:6]] == (
+        gaps if generation else ["more than 5 years apart", *gaps[1:]]
+    )
+    assert set(gaps) | {"more than 5 years apart", "5 to 15 years apart"} >= {
+        w for w in (*INTERVAL_LABELS, *DATE_LABELS) if w.endswith("apart") or "within" in w
+    }  # every level that says a gap
+    assert said[:6] == ["same year or age range", *(f"{gap} at the closest" for gap in gaps)]
+    assert said[6:] == ["same date", *gaps]  # two dates: the gap itself
