@@ -374,6 +374,10 @@ class Comparison(ABC):
         """Values that adjust the weight of exact agreements, if this comparison uses them."""
         return None
 
+    #: What those values are, as the explanation says their frequency ("a common name",
+    #: "a rare encoding"): a name comparison's "name", else "value".
+    frequency_of = "value"
+
     #: Phrases beyond the levels' labels, for pairs whose level reads better in other
     #: words (:meth:`phrase_levels`); code ``n_levels + i`` is ``notes[i]``.
     notes: tuple[str, ...] = ()
@@ -596,6 +600,10 @@ class ConditionedComparison(Comparison):
     def ordered(self) -> bool:
         return self.inner.ordered
 
+    @property
+    def frequency_of(self) -> str:  # type: ignore[override]
+        return self.inner.frequency_of
+
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         found = self.inner.term_frequencies(data)
         if found is None:
@@ -666,6 +674,8 @@ def _select(conditions: list[npt.NDArray[np.bool_]], n: int) -> Levels:
 
 class GivenNameComparison(Comparison):
     """The person's given name (first name part), with a level for given/family swapped."""
+
+    frequency_of = "name"
 
     def reads(self) -> tuple[tuple[str, str | None], ...]:
         return tuple(name_column(column) for column in PERSON_COLUMNS)
@@ -791,6 +801,8 @@ class FamilyNameComparison(Comparison):
     Order matters: in a chain (Somali, Arabic, Habesha) "Farah Hassan" and "Hassan Farah"
     are different generations, so same names in another order rank below a truncation.
     """
+
+    frequency_of = "name"
 
     def reads(self) -> tuple[tuple[str, str | None], ...]:
         return tuple(name_column(column) for column in PERSON_COLUMNS)
@@ -1610,6 +1622,8 @@ class NameChainComparison(Comparison):
     (:attr:`~rfl_match.prepare.PersonNames.chain`; :attr:`cross_family_field`).
     """
 
+    frequency_of = "name"
+
     def __init__(self, spec: ComparisonSpec) -> None:
         super().__init__(spec)
         #: Whether a family name field of a name that does not chain counts as the second
@@ -2158,6 +2172,10 @@ class BloomComparison(Comparison):
     With ``term_frequency``, the same filter (the same names, encoded alike) weighs by how
     common that filter is among both inputs' records, as a shared common name does.
     """
+
+    #: The frequency is the filter's ("a common encoding", as its level says "same
+    #: encoding"): the party that links sees no name, and a filter may encode more.
+    frequency_of = "encoding"
 
     ordered = True
 

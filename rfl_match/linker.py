@@ -2091,7 +2091,7 @@ class Linker:
                     "comparison": comparison.name,
                     "level": level,
                     "description": comparison.describe(int(phrases[0, c]))
-                    + frequency_phrase(bits, float(own[c][level])),
+                    + frequency_phrase(bits, float(own[c][level]), comparison.frequency_of),
                     "weight": bits,
                 }
             )
@@ -3473,22 +3473,23 @@ def _phrase_levels(
 _TENTHS = 2**20
 
 
-def frequency_phrase(weight: float, level_weight: float) -> str:
-    """Where a name's frequency moves a comparison's weight (bits, one decimal) off its
-    level's own: the level's weight, then the name's part in words ("a common name"
-    lowers it, "a rare name" raises it), the two summing to the weight to one decimal;
-    else "". Said after the level's words.
+def frequency_phrase(weight: float, level_weight: float, of: str) -> str:
+    """Where the frequency of the value compared (``of``: what it is, a comparison's
+    ``frequency_of``: "name", "encoding") moves a comparison's weight (bits, one decimal)
+    off its level's own: the level's weight, then the value's part in words ("a common
+    name" lowers it, "a rare name" raises it), the two summing to the weight to one
+    decimal; else "". Said after the level's words.
 
-    >>> frequency_phrase(-1.6, 0.21)
+    >>> frequency_phrase(-1.6, 0.21, "name")
     ' +0.2, a common name -1.8'
-    >>> frequency_phrase(3.04, 2.5), frequency_phrase(0.2, 0.21)
-    (' +2.5, a rare name +0.5', '')
+    >>> frequency_phrase(3.04, 2.5, "encoding"), frequency_phrase(0.2, 0.21, "name")
+    (' +2.5, a rare encoding +0.5', '')
     """
     tenths, own = round(weight * 10), round(level_weight * 10)
     if tenths == own:
         return ""
-    kind = "a common name" if tenths < own else "a rare name"
-    return f" {own / 10:+.1f}, {kind} {(tenths - own) / 10:+.1f}"
+    kind = "common" if tenths < own else "rare"
+    return f" {own / 10:+.1f}, a {kind} {of} {(tenths - own) / 10:+.1f}"
 
 
 #: The prior's phrase in an explanation (:func:`explain_rows`).
@@ -3516,9 +3517,9 @@ def explain_rows(
     those pairs (:func:`competition_phrase`), and ``sighting`` (each pair's term of
     ``one_request_per_person``) after it (:func:`sighting_phrase`). ``own`` (the pairs'
     levels, and each comparison's weight by level: the model's ``weights_``): where a
-    name's frequency moves a comparison's weight off its level's own, the phrase says
-    both (:func:`frequency_phrase`). A pandas array of text, as a column of Python
-    strings becomes.
+    value's frequency (a name's, an encoding's) moves a comparison's weight off its
+    level's own, the phrase says both (:func:`frequency_phrase`). A pandas array of
+    text, as a column of Python strings becomes.
 
     A comparison's phrase depends only on its level and its weight to one decimal, so each
     distinct phrase is written once and the pairs pick theirs by code; Arrow joins them
@@ -3547,7 +3548,7 @@ def explain_rows(
             both, level = divmod(k, 64)
             high, low = divmod(both, 2 * _TENTHS)
             in_all, in_level = (high - _TENTHS) / 10, (low - _TENTHS) / 10
-            moved = frequency_phrase(in_all, in_level)
+            moved = frequency_phrase(in_all, in_level, comparison.frequency_of)
             level_said = f"{title}: {comparison.describe(level)}"
             worded.append(level_said + moved if moved else f"{level_said} {in_all:+.1f}")
         phrases.append((pa.array(worded, type=pa.large_string()), codes))

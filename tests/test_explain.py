@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from test_encoded import ENCODED, encode
 
 import rfl_match as rm
 from rfl_match.compare import DATE_LABELS, INTERVAL_LABELS, build_comparison
@@ -90,3 +91,32 @@ def test_every_gap_level_of_births_known_to_a_range_is_said_at_the_closest(
     }  # every level that says a gap
     assert said[:6] == ["same year or age range", *(f"{gap} at the closest" for gap in gaps)]
     assert said[6:] == ["same date", *gaps]  # two dates: the gap itself
+
+
+@pytest.mark.filterwarnings("ignore:blocking rule tokens")  # the common tokens' blocks
+def test_a_frequency_is_said_of_what_was_compared(synthetic: dict[str, pd.DataFrame]) -> None:
+    """Where a value's frequency moves a comparison's weight off its level's own, the
+    explanation names what was compared: of an encoded name (a Bloom filter, whose
+    frequency is that of the filter: the linking party sees no name), "a common encoding"
+    after "same encoding" (or "a rare encoding"), where it said "a common name" (or "a rare
+    name"); names still say "a common name". The same words in explain's waterfall."""
+    config = {
+        **ENCODED,
+        "compare": [
+            {"field": "name_bloom", "kind": "bloom", "name": "name", "term_frequency": True},
+            *ENCODED["compare"][1:],
+        ],
+    }
+    requests, sightings = encode(synthetic["requests"]), encode(synthetic["sightings"])
+    linker = rm.Linker(config).fit(requests, sightings)
+    out = linker.predict(requests, sightings, threshold=0, top_k=0)
+    said = out["explanation"].str.extract(r"^name: ([^;]*)")[0]
+    moved = said.str.contains(", a (?:common|rare) ")
+    assert moved.sum() >= 50
+    worded = r"^same encoding [+-]\d+\.\d, a (?:common encoding -|rare encoding \+)\d+\.\d$"
+    assert said[moved].str.contains(worded).all()
+    assert not out["explanation"].str.contains(" name [+-]").any()  # "a common name" nowhere
+    pair = out[moved].iloc[0]
+    table = linker.explain(pair.request_id, pair.sighting_id, show=False)
+    description = table.set_index("comparison").loc["name", "description"]
+    assert description == said[moved].iloc[0] and " encoding " in description
