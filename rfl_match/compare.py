@@ -672,6 +672,28 @@ def _select(conditions: list[npt.NDArray[np.bool_]], n: int) -> Levels:
     return out
 
 
+#: The words of a person's name comparison (the given name's, the family name's) for
+#: "missing" where a record has no name of its own at all (blank, or only placeholders:
+#: "Unknown", "N/A", placeholders.tsv): no name was compared, and the pair scores on the
+#: other fields alone, to 0.9999 where they all agree. Neither record, then one.
+NAMELESS_NOTES = (
+    "not compared: neither record has a name",
+    "not compared: one record has no name",
+)
+
+
+def _nameless(
+    data: PreparedPair, li: Index, ri: Index, levels: Levels, out: Levels, at: int
+) -> None:
+    """In place: the phrase codes ``out`` of the pairs whose name is missing for want of
+    any name in both records (code ``at``) or in one (``at + 1``), :data:`NAMELESS_NOTES`."""
+    a = data.person_names(0).length[li] == 0
+    b = data.person_names(1).length[ri] == 0
+    missing = levels == kernels.MISSING
+    out[missing & a & b] = at
+    out[missing & (a != b)] = at + 1
+
+
 class GivenNameComparison(Comparison):
     """The person's given name (first name part), with a level for given/family swapped."""
 
@@ -711,12 +733,13 @@ class GivenNameComparison(Comparison):
     near_levels = (2, 4, 5)
     # "missing" of a pair whose given names are a kunya and a given name (kernels.given_ranks),
     # or an initial and a name it opens; "different" of one whose first given names agree
-    # and second ones differ (:meth:`levels`)
+    # and second ones differ (:meth:`levels`); "missing" of records with no name at all
     notes = (
         "a kunya (Abu X, Umm X: a name taken from a child's) against a given name",
         "an initial against a name it may stand for",
         "the same first name, but the second given names differ",
         "one is a nickname the other name may go by",
+        *NAMELESS_NOTES,
     )
 
     def __init__(self, spec: ComparisonSpec) -> None:
@@ -739,6 +762,7 @@ class GivenNameComparison(Comparison):
             rows = rows[same_first]
             out[rows[_second_given_differs(data, li[rows], ri[rows])]] = self.n_levels + 2
         out[_nicknamed(data, li, ri, levels, kernels.GIVEN_ALIKE)] = self.n_levels + 3
+        _nameless(data, li, ri, levels, out, self.n_levels + 4)
         return out.astype(np.int8)
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
@@ -827,8 +851,11 @@ class FamilyNameComparison(Comparison):
     #: Similar spelling, names sound alike; not another order or a shortened form.
     near_levels = (3, 4)
     # "shortened" of a pair whose family name fields agree, one full name holding a name
-    # between them (:func:`_father_left_out`)
-    notes = ("same family name; one full name adds a name before it (a father's or a middle name)",)
+    # between them (:func:`_father_left_out`); "missing" of records with no name at all
+    notes = (
+        "same family name; one full name adds a name before it (a father's or a middle name)",
+        *NAMELESS_NOTES,
+    )
 
     def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
         out = levels.copy()
@@ -845,6 +872,7 @@ class FamilyNameComparison(Comparison):
             )  # fmt: skip
             fields = _field_ranks(data, x, y)
             out[at[(chains < kernels.TRUNCATED) & (fields >= kernels.TRUNCATED)]] = self.n_levels
+        _nameless(data, li, ri, levels, out, self.n_levels + 1)
         return out
 
     def coded(self, data: PreparedPair) -> Coded | None:

@@ -635,14 +635,17 @@ def test_given_name_of_a_kunya() -> None:
     # the explanations say why a given name counts as missing
     phrases = [comparison.describe(c) for c in comparison.phrase_levels(data, idx, idx, got)]
     kunya = comparison.notes[0]
+    # (a blank name: no name compared, compare.NAMELESS_NOTES)
+    blank = ["" in pair for pair in zip(left, right, strict=True)]
+    want = [compare.NAMELESS_NOTES[1] if b else w for w, b in zip(want, blank, strict=True)]
     assert phrases == [kunya if n else w for w, n in zip(want, noted, strict=True)]
     # ... and so does the comparison split by the family name
     split = compare.ConditionedComparison(comparison, "family_name")
     shifted = np.where(got > 0, got + split.offset, got).astype(np.int8)
     codes = split.phrase_levels(data, idx, idx, shifted)
     assert [split.describe(c) for c in codes] == [
-        kunya if n else f"{w}, family names alike" if w != "missing" else w
-        for w, n in zip(want, noted, strict=True)
+        kunya if n else w if w == "missing" or b else f"{w}, family names alike"
+        for w, n, b in zip(want, noted, blank, strict=True)
     ]
 
 

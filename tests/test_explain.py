@@ -3,6 +3,8 @@ what is true of the pair."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -120,3 +122,43 @@ def test_a_frequency_is_said_of_what_was_compared(synthetic: dict[str, pd.DataFr
     table = linker.explain(pair.request_id, pair.sighting_id, show=False)
     description = table.set_index("comparison").loc["name", "description"]
     assert description == said[moved].iloc[0] and " encoding " in description
+
+
+def test_a_pair_with_no_name_to_compare_says_so(fitted: rm.Linker) -> None:
+    """Two records that agree on the parents, the birth and the places score over 0.999
+    with no name of their own (blank, or a placeholder: "Unknown", "N/A"): the
+    explanation says no name was compared, and whether neither record has one or one
+    (it read "given name: missing +0.0; family name: missing +0.0", as of a pair where a
+    record gives no given name). A record with a given name alone is missing a family
+    name, as before. A pair that differs only by the given name (a brother, a twin) says
+    the given names differ, weighing against."""
+    same = {
+        "father_name": ["Hasan Omar"] * 5,
+        "mother_name": ["Fatima Yusuf"] * 5,
+        "sex": ["male"] * 5,
+        "date_of_birth": ["1998-06-24"] * 5,
+        "place_of_birth": ["Belet Weyne"] * 5,
+        "place_of_origin": ["Baidoa"] * 5,
+    }
+    requests, sightings, pairs = _frames(
+        {"full_name": ["Unknown", "", "Unknown", "Ahmed", "Ahmed Hasan Mahmoud"], **same},
+        {"full_name": ["Unknown", "N/A", "Ali Hasan Mahmoud", "Ahmed Hasan Mahmoud",
+                       "Ali Hasan Mahmoud"], **same},
+    )  # fmt: skip
+    with pytest.warns(UserWarning, match="no name in any name column"):
+        out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    out = out.set_index("request_id")
+    said = out["explanation"]
+    neither = "not compared: neither record has a name +0.0"
+    for r in ("r1", "r2"):
+        assert out.loc[r, "match_probability"] > 0.999
+        assert said[r].startswith(f"given name: {neither}; family name: {neither}; ")
+    one = "not compared: one record has no name +0.0"
+    assert said["r3"].startswith(f"given name: {one}; family name: {one}; ")
+    assert "family name: missing +0.0; " in said["r4"]
+    assert "not compared" not in said["r4"] + said["r5"]
+    assert re.match(r"given name: different, family names alike -\d", said["r5"])
+    with pytest.warns(UserWarning, match="no name in any name column"):
+        table = fitted.explain("r1", "s1", requests, sightings, show=False)
+    rows = table.set_index("comparison")["description"]
+    assert rows["given_name"] == rows["family_name"] == "not compared: neither record has a name"
