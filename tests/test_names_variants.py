@@ -176,6 +176,13 @@ SAME = {
     "escobar": "Escobar Escovar",
     "menjivar": "Menjivar Menjívar Menjibar",
     "selvin": "Selvin Selbin",
+    # Vietnamese names with and without their marks (Hưng and Hùng, Hường and Hương are
+    # written alike without them); Hồng is the Korean Hong (洪) as a family name
+    "hung": "Hùng Hung Hưng",
+    "huong": "Hương Huong Hường",
+    "hong": "Hồng Hong 홍",
+    "chu": "Chu",
+    "ton": "Tôn Ton",
 }
 
 DIFFERENT = [
@@ -295,6 +302,16 @@ DIFFERENT = [
     ("Olle", "Oleh"),
     ("Ann", "An"),
     ("Ann", "안"),
+    # Vietnamese names that fold as another's (o = u): Hùng (雄) and Hương (香) are neither
+    # one name nor the Korean Hong; Chu is not the Korean Cho, Tôn not the Burmese Htun
+    ("Hùng", "Hương"),
+    ("Hung", "Huong"),
+    ("Hùng", "Hồng"),
+    ("Hương", "홍"),
+    ("Chu", "Cho"),
+    ("Chu", "조"),
+    ("Tôn", "Tun"),
+    ("Ton", "ထွန်း"),
 ]
 
 
@@ -395,6 +412,9 @@ SHARED_FOLDINGS = {
     "lula": {"dolores", "lula"},
     "an": {"an", "anna"},  # An (安: Korean Ahn, Vietnamese, Chinese) and Ann (Anna)
     "ule": {"oleg", "ole"},  # Oleh (Oleg) and Ole, Olle
+    "hung": {"hong", "hung", "huong"},  # the Korean Hong, the Vietnamese Hùng and Hương
+    "chu": {"cho", "chu"},  # the Korean Cho and the Vietnamese Chu
+    "tun": {"htun", "ton"},  # the Burmese Htun (Tun) and the Vietnamese Tôn
 }
 
 
@@ -407,6 +427,18 @@ def test_classes_share_a_folding_only_where_named() -> None:
                 classes.setdefault(fold_spelling(_ascii_word(clean)), set()).add(class_id)
     shared = {key: ids for key, ids in classes.items() if len(ids) > 1}
     assert shared == SHARED_FOLDINGS
+
+
+def test_two_vietnamese_name_syllables_are_two_names() -> None:
+    """No two syllables of ``vietnamese_syllables.tsv`` (as written without their marks)
+    read as one class: Hung (Hùng) and Huong (Hương) folded as the Korean Hong did."""
+    owner: dict[tuple[str, ...], str] = {}
+    together = []
+    for (syllable,) in read_table("vietnamese_syllables.tsv"):
+        ids = normalize_name(syllable.capitalize(), culture="vietnamese").variant_ids
+        if owner.setdefault(ids, syllable) != syllable:
+            together.append((owner[ids], syllable, ids))
+    assert not together
 
 
 def test_every_listed_spelling_reads_as_its_listing() -> None:
