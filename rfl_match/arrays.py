@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from rfl_match.kernels import code_digits, merge_counts, radix_sorted, row_starts, worker_count
+from rfl_match.warn import as_worker, warning_state
 
 Int64Array = npt.NDArray[np.int64]
 _T = TypeVar("_T")
@@ -279,16 +280,18 @@ def threaded(function: Callable[[_T], _R], items: Iterable[_T], workers: int) ->
         yield from map(function, items)
         return
     pool = ThreadPoolExecutor(count)
+    put_back = warning_state()
     try:
         pending: deque[Future[_R]] = deque()
         for item in items:
-            pending.append(pool.submit(function, item))
+            pending.append(pool.submit(as_worker(function), item))
             if len(pending) >= count:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        put_back()  # the warning filters as they were, where the threads' raced (warn.py)
 
 
 def in_background(function: Callable[[], _R], workers: int) -> Callable[[], _R]:
@@ -298,10 +301,19 @@ def in_background(function: Callable[[], _R], workers: int) -> Callable[[], _R]:
     if worker_count(workers) <= 1:
         return function
     pool = ThreadPoolExecutor(1)
+    put_back = warning_state()
     try:
-        return pool.submit(function).result
+        future = pool.submit(as_worker(function))
     finally:
         pool.shutdown(wait=False)  # the thread ends with the function
+
+    def result() -> _R:
+        try:
+            return future.result()
+        finally:
+            put_back()  # the warning filters as they were (warn.py)
+
+    return result
 
 
 def pipelined(function: Callable[[_T], _R], items: Iterable[_T], workers: int) -> Iterator[_R]:
@@ -314,10 +326,11 @@ def pipelined(function: Callable[[_T], _R], items: Iterable[_T], workers: int) -
         yield from map(function, items)
         return
     pool = ThreadPoolExecutor(1)
+    put_back = warning_state()
     try:
         pending: Future[_R] | None = None
         for item in items:
-            future = pool.submit(function, item)
+            future = pool.submit(as_worker(function), item)
             del item
             if pending is not None:
                 yield pending.result()
@@ -326,3 +339,4 @@ def pipelined(function: Callable[[_T], _R], items: Iterable[_T], workers: int) -
             yield pending.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        put_back()  # as in threaded

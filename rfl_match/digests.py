@@ -40,7 +40,7 @@ def frame_digest(frame: pd.DataFrame, workers: int = 1) -> bytes | None:
         try:
             digest = _digest()
             if values is _INDEX:
-                digest.update(pd.util.hash_pandas_object(frame.index).to_numpy().tobytes())
+                digest.update(_index_hashes(frame.index).tobytes())
             else:
                 digest.update(repr(label).encode())
                 _hash_values(digest, values.array)
@@ -55,6 +55,17 @@ def frame_digest(frame: pd.DataFrame, workers: int = 1) -> bytes | None:
             return None
         digest.update(part)
     return bytes(digest.digest())
+
+
+def _index_hashes(index: pd.Index) -> Any:
+    """pandas' hash of an index's values, as ``hash_pandas_object`` gives it, without the
+    Series that it builds around them: building one enters a ``catch_warnings`` block,
+    which is not thread-safe (rfl_match.warn.warning_state), and a fit takes a digest on a
+    thread of its own while its own thread runs on."""
+    if isinstance(index, pd.MultiIndex):  # hashed as tuples; not a records' index
+        return pd.util.hash_pandas_object(index).to_numpy()
+    values = np.asarray(index) if isinstance(index.dtype, np.dtype) else index.array
+    return pd.util.hash_array(values)
 
 
 def _hash_values(digest: Any, values: Any) -> None:

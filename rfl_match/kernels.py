@@ -40,6 +40,8 @@ from numba import get_num_threads, njit, prange, set_num_threads, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from rfl_match.warn import warnings_kept
+
 IntArray = npt.NDArray[np.int32]
 Index = npt.NDArray[np.intp]
 Levels = npt.NDArray[np.int8]
@@ -2575,11 +2577,14 @@ def warming_up(workers: int) -> Iterator[None]:
         name="rfl_match-warm-up",
         daemon=True,
     )
-    thread.start()
-    try:
-        yield
-    finally:
-        thread.join()
+    # numba's compiler records warnings in a catch_warnings block, beside validation's
+    # threads in theirs: the warning state as it was once all are over (warn.py).
+    with warnings_kept():
+        thread.start()
+        try:
+            yield
+        finally:
+            thread.join()
 
 
 # --- blocking: grouping key values, joining blocks --------------------------------------

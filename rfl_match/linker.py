@@ -834,6 +834,7 @@ class Linker:
         )
         ceilings = self._learn(comparisons, evidence, laps, em=em, named=named)
         if ceilings is None:  # fitted again, unsplit
+            content()  # its thread over, and the warning state with it (warn.py)
             self._fit(requests, sightings, labels, em)
             self._auto_anchor = None if named else ""
             return self

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from typing import Any
 
@@ -10,7 +11,9 @@ import pandas as pd
 import pytest
 
 import rfl_match as rm
+import rfl_match.linker as linker_module
 from rfl_match.arrays import in_background
+from rfl_match.kernels import worker_count
 from rfl_match.warn import warn
 
 
@@ -104,3 +107,45 @@ def test_a_raw_frame_s_problems_are_told_at_the_user_s_line(
         warnings.simplefilter("always")
         rm.Linker().fit(read, sightings)
     assert not [w for w in caught if "found as the records were validated" in str(w.message)]
+
+
+def test_threads_racing_in_catch_warnings_leave_the_warnings_seen(
+    synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pandas enters ``warnings.catch_warnings`` in many calls (``astype`` ignores
+    UserWarning in it), on the threads that validate the requests and the sightings at
+    once; the block is not thread-safe, and with the two threads' blocks interleaved
+    (entered 1, 2, left 1, 2) the first one's filters stayed for the whole process: the
+    anchor's warning of the same fit went unseen (a flaky "DID NOT WARN" in a parallel
+    run), and so did the caller's own after it. Here the interleaving is forced."""
+    if worker_count(2) < 2:
+        pytest.skip("validation runs on one thread here")
+    entered_first, entered_second, left_first = (threading.Event() for _ in range(3))
+    records = linker_module._records
+
+    def racing(frame: pd.DataFrame, config: rm.LinkConfig, source: str) -> pd.DataFrame:
+        if source == "requests":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                entered_first.set()
+                assert entered_second.wait(10)
+            left_first.set()
+        else:
+            assert entered_first.wait(10)
+            with warnings.catch_warnings():
+                entered_second.set()
+                assert left_first.wait(10)
+        return records(frame, config, source)
+
+    monkeypatch.setattr(linker_module, "_records", racing)
+    without = [
+        synthetic[k].drop(columns=["full_name", "family_name"]) for k in ("requests", "sightings")
+    ]
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        rm.Linker({"condition_on": "family_name", "workers": 2}).fit(*without)
+        warnings.warn("the caller's own", UserWarning, stacklevel=1)
+    assert left_first.is_set()  # the blocks did interleave
+    said = [str(w.message) for w in seen]
+    assert any(s.startswith("condition_on: 'family_name'") for s in said), said
+    assert "the caller's own" in said
