@@ -107,6 +107,7 @@ from rfl_match.schema import (
     encodings_of,
     is_validated,
     mark_validated,
+    said_encoding,
     shown_value,
     validate_records,
     validated_calendars,
@@ -429,7 +430,7 @@ def _check_encodings(left: pd.DataFrame, right: pd.DataFrame) -> None:
     encoded, whatever a column of its own called ``encoding`` holds."""
     found = [next(iter(encodings_of(frame)), None) for frame in (left, right)]
     if found[0] != found[1]:
-        shown = [repr(value) if value else "none" for value in found]
+        shown = [said_encoding(value) if value else "none" for value in found]
         raise RecordError(
             [
                 Problem(
@@ -450,13 +451,14 @@ def _check_fitted_encoding(fitted: object, left: pd.DataFrame) -> None:
     (or saved before it noted an encoding) reads any."""
     now = next(iter(encodings_of(left)), "")
     if fitted and now != fitted:
-        shown = repr(now) if now else "names in clear"
+        shown = said_encoding(now) if now else "names in clear"
         raise RecordError(
             [
                 Problem(
                     None,
                     ENCODING_FIELD,
-                    f"the model was fitted on records encoded as {fitted!r}; these are "
+                    f"the model was fitted on records encoded as {said_encoding(str(fitted))}; "
+                    f"these are "
                     f"{shown}: encode them with the same key and settings, or fit again",
                 )
             ],

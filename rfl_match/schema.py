@@ -159,7 +159,9 @@ _ID_SHAPE = re.compile(r"[^\s,;|]{1,40}")
 #: column's value (names, dates of birth, places, a column of the user's own) or a whole
 #: row's text. An id: no space or delimiter, 40 characters at most; sex: a code of up to
 #: 3 characters; a record's date: digits and separators; a probability: a short word
-#: ("0.93", "n/a"); a decision: a short answer on one line.
+#: ("0.93", "n/a"); a decision: a short answer on one line; an encoded frame's encoding:
+#: a scheme and its settings (``rfl_match-bloom/1 bits=1024 ... key=049f70c0``, which
+#: holds the key's check value, never the key), what a cell shifted there is not.
 VALUE_SHAPES: Mapping[str, re.Pattern[str]] = {
     ID_FIELD: _ID_SHAPE,
     "request_id": _ID_SHAPE,
@@ -169,6 +171,7 @@ VALUE_SHAPES: Mapping[str, re.Pattern[str]] = {
     "match_probability": re.compile(r"[^\s,;|]{1,12}"),
     "is_match": re.compile(r"[^\r\n\t,;|]{1,24}"),
     "decision": re.compile(r"[^\r\n\t,;|]{1,24}"),  # a review file's, read as is_match
+    ENCODING_FIELD: re.compile(r"[\w.-]{1,40}/\d{1,4}( [a-z_]{1,20}=[\w./-]{1,40}){1,8}"),
 }
 LOGGED_VALUE_COLUMNS = frozenset(VALUE_SHAPES)
 
@@ -179,6 +182,13 @@ def shown_value(column: str | None, value: str) -> bool:
     (:data:`VALUE_SHAPES`)."""
     shape = None if column is None else VALUE_SHAPES.get(column)
     return shape is not None and shape.fullmatch(value) is not None
+
+
+def said_encoding(text: str) -> str:
+    """An ``encoding`` cell's text as a message says it: quoted where it reads as an
+    encoding's scheme and settings (:data:`VALUE_SHAPES`), else not shown: the cell is a
+    record's, and may hold what a shifted row put there."""
+    return repr(text) if shown_value(ENCODING_FIELD, text) else "a text not shown"
 
 
 class Problem(NamedTuple):
@@ -817,7 +827,7 @@ def _mixed_encodings(out: pd.DataFrame) -> list[Problem]:
     values = encodings_of(out)
     if len(values) <= 1:
         return []
-    shown = ", ".join(repr(_short(str(v))) for v in values[:3])
+    shown = ", ".join(said_encoding(str(v)) for v in values[:3])
     return [
         Problem(
             None,

@@ -16,6 +16,7 @@ import pytest
 
 import rfl_match as rm
 from rfl_match.io.read import load_records
+from rfl_match.privacy import EncodingError, check_encodings, encode_records
 from rfl_match.schema import NAME_FIELDS, Problem
 
 #: The synthetic person whose every field is a marker: nothing of them may be logged.
@@ -191,3 +192,29 @@ def test_a_value_is_shown_only_in_its_columns_and_as_it_looks_there(
     ("(value 'female,1937-11-23,,2020-01-01,,,,\\nRQX23,Zqxgivu Zqxfamu,Zqxg')")."""
     said = Problem(3, column, "malformed", value).logged()
     assert said.endswith(f"(value {value!r})" if shown else "(value not shown)")
+
+
+def test_no_encoding_message_logs_what_a_cell_of_the_encoding_column_holds() -> None:
+    """An encoded frame's ``encoding`` cells are its records': an encoding's settings
+    (scheme, bits, the key's check value) are shown where two differ, and what a row
+    shifted into the column (a date of birth, a name) is not. The messages quoted each
+    cell whole: "2 different encodings in one input ('rfl_match-bloom/1 ...',
+    'Zqxgiv 1937-11-23')"."""
+    plain = rm.read_records(pd.DataFrame({"record_id": ["R1", "R2"], "full_name": ["Ana", "Li"]}))
+    encoded = encode_records(plain, "k" * 32)
+    setting = encoded["encoding"].iloc[0]
+    shifted = encoded.assign(encoding=[setting, "Zqxgiv 1937-11-23"])
+    with pytest.raises(rm.RecordError) as error:
+        rm.read_records(shifted)
+    with pytest.raises(EncodingError) as mixed:
+        check_encodings(shifted, encoded)
+    other = encoded.assign(encoding="Zqxgiv 1937-11-23")
+    with pytest.raises(rm.RecordError) as between:
+        rm.Linker().fit(encoded, other)
+    with pytest.raises(EncodingError) as pair:
+        check_encodings(encoded.assign(encoding="rfl_match-bloom/1 Zqxgiv=1937"), encoded)
+    said = [str(e.value) for e in (error, mixed, between, pair)]
+    assert _leaks(said) == []
+    assert "2 different encodings in one input" in said[0]
+    assert all(setting in message for message in said[:3]), said
+    assert "a text not shown" in said[0]

@@ -402,18 +402,21 @@ def check_encodings(requests_enc: pd.DataFrame, sightings_enc: pd.DataFrame) -> 
         if len(values) != 1:
             raise EncodingError(
                 f"{side}: {len(values)} encodings in one frame "
-                f"({', '.join(map(repr, values[:3]))}); encode each list whole, with one key "
+                f"({', '.join(map(schema.said_encoding, values[:3]))}); encode each list "
+                "whole, with one key "
                 "and one setting"
             )
         text = str(values[0])
         if text.split(" ", 1)[0] != SCHEME:
             raise EncodingError(
-                f"{side}: encoding {text!r} is not {SCHEME} (another scheme or version)"
+                f"{side}: encoding {schema.said_encoding(text)} is not {SCHEME} (another "
+                "scheme or version)"
             )
         found.append(text)
     if found[0] != found[1]:
         raise EncodingError(
-            f"the requests were encoded as {found[0]!r} and the sightings as {found[1]!r}: "
+            f"the requests were encoded as {schema.said_encoding(found[0])} and the "
+            f"sightings as {schema.said_encoding(found[1])}: "
             f"{_difference(found[0], found[1])}; encode both with the same key and settings"
         )
     return found[0]
@@ -828,11 +831,12 @@ def _difference(a: str, b: str) -> str:
         "names": "names read differently (other rfl_match versions)",
         "name_keys": "blocking keys of other forms (keys=)",
     }
+    # a setting of another's is named where it reads as one (a cell's text may not)
     said = [
-        named.get(k, f"different {k}")
+        named.get(k, f"different {k}" if re.fullmatch(r"[a-z_]{1,20}", k) else "other settings")
         for k in sorted(set(left) | set(right))
         if left.get(k) != right.get(k)
     ]
     if a.split(" ", 1)[0] != b.split(" ", 1)[0]:
         said.insert(0, "different schemes")
-    return ", ".join(said) or "different settings"
+    return ", ".join(dict.fromkeys(said)) or "different settings"
