@@ -2442,17 +2442,23 @@ class Linker:
             comparisons = linker._comparisons()
         except _WRONG_SHAPE as exc:  # a kind no configuration could hold
             raise ModelError(f"{path}: the file's comparisons are incomplete ({exc!r})") from exc
-        labels = _relabelled(comparisons, linker.model_)
-        if labels != linker.model_.labels:
+        _relabelled(comparisons, linker.model_)
+        wrong = _level_problems(comparisons, linker.model_)
+        if wrong:
             # Fitted before births a generation apart were a level of their own: compared
-            # with the levels it learned.
+            # with the levels it learned (where that is what differs, else as now).
             linker._generation = False
-            comparisons = linker._comparisons()
-            labels = _relabelled(comparisons, linker.model_)
-        if labels != linker.model_.labels:
+            before = linker._comparisons()
+            _relabelled(before, linker.model_)
+            wrong_before = _level_problems(before, linker.model_)
+            if len(wrong_before) < len(wrong):
+                comparisons, wrong = before, wrong_before
+            else:
+                linker._generation = True
+        if wrong:
             raise ModelError(
-                f"{path}: the model's comparison levels differ from this "
-                "rfl_match's; fit the model again"
+                f"{path}: the model's comparisons and levels are not those its comparisons' "
+                f"kinds define, in their order ({'; '.join(wrong)}); fit the model again"
             )
         unbounded = _unbounded_levels(comparisons, linker.model_)
         if unbounded:
@@ -2477,6 +2483,52 @@ def _relabelled(comparisons: Sequence[Comparison], model: FellegiSunterModel) ->
         if c < len(model.labels) and before is not None and model.labels[c] == list(before):
             model.labels[c] = labels[c]
     return labels
+
+
+def _level_problems(comparisons: Sequence[Comparison], model: FellegiSunterModel) -> list[str]:
+    """Where a loaded model's comparisons are not the file's in their order (by name), or
+    a comparison's levels not those its kind defines in their order (by label), in words:
+    the weights are read by position, and a file edited by hand with two levels swapped
+    (or two comparisons of the same levels, the mother's and the grandfather's names)
+    would load and weigh each level with another's m and u. Each comparison's first
+    :data:`_SHOWN_LEVELS` levels out of place are named."""
+    if len(model.names) != len(comparisons):
+        return [f"{len(model.names)} comparisons in the model, {len(comparisons)} in the file's"]
+    out = []
+    for c, (comparison, name, labels) in enumerate(
+        zip(comparisons, model.names, model.labels, strict=True), 1
+    ):
+        wanted = list(comparison.labels)
+        if name != comparison.name:
+            out.append(
+                f"comparison {c} is {name!r} in the model, {comparison.name!r} in the file's"
+            )
+        elif labels == wanted:
+            continue
+        elif len(labels) == len(wanted) and all(labels.count(w) == 1 for w in wanted):
+            # each of its levels once (by ==: a file's label may be any JSON)
+            moved = [
+                f"{label!r} is level {at}, not {wanted.index(label)}"
+                for at, label in enumerate(labels)
+                if wanted[at] != label
+            ]
+            more = " ..." if len(moved) > _SHOWN_LEVELS else ""
+            out.append(f"{name}: levels out of order: {', '.join(moved[:_SHOWN_LEVELS])}{more}")
+        else:
+            unknown = [label for label in labels if label not in wanted]
+            lacking = [label for label in wanted if label not in labels]
+            said = [
+                f"{what} {', '.join(map(repr, found[:_SHOWN_LEVELS]))}"
+                + (" ..." if len(found) > _SHOWN_LEVELS else "")
+                for what, found in (("levels not of its kind:", unknown), ("lacks", lacking))
+                if found
+            ] or ["levels repeated"]
+            out.append(f"{name} ({comparison.spec.kind}): {'; '.join(said)}")
+    return out
+
+
+#: Levels out of place that a model's load error names, per comparison.
+_SHOWN_LEVELS = 3
 
 
 def _model_problems(model: FellegiSunterModel) -> list[str]:

@@ -899,6 +899,69 @@ def test_load_refuses_non_match_classes_no_fit_writes(
         rm.Linker.load(path)
 
 
+def _swapped(data: dict[str, Any], keys: tuple[str, ...], c: int | None, a: int, b: int) -> None:
+    """Entries ``a`` and ``b`` of ``c`` swapped in each list ``keys`` of a model file's
+    model (``c`` None: the lists themselves, one a comparison)."""
+    for key in keys:
+        held = data["model"][key] if c is None else data["model"][key][c]
+        held[a], held[b] = held[b], held[a]
+
+
+_LEVEL_LISTS = ("labels", "m", "u", "u_random")
+
+
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        # two levels of the family name swapped, their weights with them or not
+        (
+            lambda data: _swapped(data, _LEVEL_LISTS, 1, 3, 4),
+            "family_name: levels out of order: 'names sound alike' is level 3, not 4, "
+            "'similar spelling' is level 4, not 3",
+        ),
+        (lambda data: _swapped(data, ("labels",), 1, 3, 4), "family_name: levels out of order"),
+        # a level renamed, or one left out with its weights
+        (
+            lambda data: data["model"]["labels"][3].__setitem__(2, "alike"),
+            "sex [(]sex[)]: levels not of its kind: 'alike'; lacks 'same'",
+        ),
+        (
+            lambda data: [data["model"][k][3].pop(1) for k in _LEVEL_LISTS],
+            "sex [(]sex[)]: lacks 'different'",
+        ),
+        (  # JSON of another kind than a label: said, not a raw TypeError
+            lambda data: data["model"]["labels"][3].__setitem__(1, [1]),
+            r"sex [(]sex[)]: levels not of its kind: \[1\]; lacks 'different'",
+        ),
+        # two comparisons of the same levels swapped, whole: the mother's name weighed
+        # as the grandfather's
+        (
+            lambda data: _swapped(data, ("names", *_LEVEL_LISTS), None, 5, 6),
+            "comparison 6 is 'grandfather_name' in the model, 'mother_name' in the file's; "
+            "comparison 7 is 'mother_name' in the model, 'grandfather_name' in the file's",
+        ),
+    ],
+)
+def test_load_refuses_levels_out_of_their_kinds_order(
+    tmp_path: Path, fitted: rm.Linker, damage: Any, named: str
+) -> None:
+    """Weights are read by level and comparison position: a file edited by hand with two
+    levels swapped, or two comparisons of the same levels, loaded and weighed each with
+    another's m and u (comparisons of the same levels swapped raised nothing; levels out
+    of order 'differ from this rfl_match's', which named neither the comparison nor
+    what). A ModelError names the comparison and what is out of place."""
+    data = fitted.to_dict()
+    names = data["model"]["names"]
+    assert (names[1], names[3], names[5], names[6]) == (
+        "family_name", "sex", "mother_name", "grandfather_name",
+    )  # fmt: skip
+    damage(data)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(rm.ModelError, match=f"not those its comparisons' kinds define.*{named}"):
+        rm.Linker.load(path)
+
+
 def test_predict_before_fit_is_an_error(synthetic: dict[str, pd.DataFrame]) -> None:
     with pytest.raises(rm.ModelError, match="fit"):
         rm.Linker().predict(synthetic["requests"], synthetic["sightings"])
