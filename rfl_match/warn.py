@@ -26,8 +26,11 @@ _PACKAGE = __name__.split(".")[0]
 #: outermost line of rfl_match there instead.
 _THREAD_MODULES = ("threading", "concurrent.futures")
 #: The state :func:`warnings.catch_warnings` swaps in and puts back: the filters, and where
-#: a warning shown goes (``_showwarnmsg_impl``: a recording block's list).
-_STATE = ("filters", "showwarning", "_showwarnmsg_impl")
+#: a warning shown goes (``_showwarnmsg_impl``: a recording block's list); those of the
+#: names this Python's ``warnings`` has (a private one may move in another version).
+_STATE = tuple(
+    name for name in ("filters", "showwarning", "_showwarnmsg_impl") if hasattr(warnings, name)
+)
 _R = TypeVar("_R")
 _thread = threading.local()
 
