@@ -1888,6 +1888,15 @@ CLOSEST_GAPS = (
     "within a year",
 )
 
+#: What the explanation says of a pair "same year or age range" (two ranges at most 2 years
+#: wide that overlap) where neither range holds the other: born 1989 against aged 30 on
+#: 2020-06-01 (born 1989-06-02 to the end of 1990, counted from the birthday or by the
+#: years) share seven months, and the births may be nearly two years apart (of two such
+#: ranges, up to four). Where one holds the other (born 1990 against that age, a date in
+#: the year) or the two are the same, the level's words are true. Words only: the level
+#: and weight are the same.
+PART_OVERLAP = "year or age ranges overlap in part"
+
 
 class IntervalComparison(Comparison):
     """Dates or ages as intervals (:func:`kernels.interval_levels`): what the levels say of
@@ -1915,12 +1924,14 @@ class IntervalComparison(Comparison):
     #: year").
     #: And "missing" of a pair where a record gives an age but no date it was recorded
     #: (``source_date``), so that no birth can be read from it (validation notes it).
-    #: Then each of :data:`CLOSEST_GAPS` "... at the closest".
+    #: :data:`PART_OVERLAP` of a pair "same year or age range" where neither range holds
+    #: the other. Then each of :data:`CLOSEST_GAPS` "... at the closest".
     notes = (
         "ranges overlap (one wider than 2 years)",
         "more than 15 years apart",
         "ranges within a year of each other (one wider than 2 years)",
         "an age given without the date it was recorded",
+        PART_OVERLAP,
         *(f"{gap} at the closest" for gap in CLOSEST_GAPS),
     )
 
@@ -1974,9 +1985,11 @@ class IntervalComparison(Comparison):
         apart = np.maximum(lo_a - hi_b, lo_b - hi_a)
         generation = (levels == 1) & (apart > GENERATION) & (not self.generation)
         undated = (levels == 0) & (self.undated_ages(data, 0)[li] | self.undated_ages(data, 1)[ri])
-        codes = [self.n_levels, self.n_levels + 1, self.n_levels + 2, self.n_levels + 3]
+        holds = ((lo_a <= lo_b) & (hi_b <= hi_a)) | ((lo_b <= lo_a) & (hi_a <= hi_b))
+        part = (levels == self.labels.index("same year or age range")) & ~holds
+        codes = [self.n_levels + k for k in range(5)]
         said = np.select(
-            [known & (apart <= 0), generation, known & (apart > 0), undated], codes, levels
+            [known & (apart <= 0), generation, known & (apart > 0), undated, part], codes, levels
         )
         words = [*self.labels, *self.notes]
         closest = np.arange(len(words))  # each code's, said of births known to a range

@@ -162,3 +162,45 @@ def test_a_pair_with_no_name_to_compare_says_so(fitted: rm.Linker) -> None:
         table = fitted.explain("r1", "s1", requests, sightings, show=False)
     rows = table.set_index("comparison")["description"]
     assert rows["given_name"] == rows["family_name"] == "not compared: neither record has a name"
+
+
+def test_birth_ranges_that_only_overlap_in_part_say_so(fitted: rm.Linker) -> None:
+    """Born 1989 against aged 30 on 2020-06-01 (born 1989-06-02 to the end of 1990, an age
+    counted from the birthday or by the years): the ranges share seven months, and the
+    births may be nearly two years apart. The explanation says the ranges overlap in part,
+    where it said "same year or age range"; the level and weight are the same. Where one
+    range holds the other (born 1990 against that age, a date within the year) or the two
+    are the same, it says "same year or age range", as before."""
+    requests, sightings, pairs = _frames(
+        {
+            "full_name": ["Amina Yusuf Ali"] * 5,
+            "date_of_birth": ["1989", "1990", "1990", "1990", ""],
+            "age": ["", "", "", "", "30"],
+            "source_date": ["", "", "", "", "2020-06-01"],
+        },
+        {
+            "full_name": ["Amina Yusuf Ali"] * 5,
+            "date_of_birth": ["", "", "1990", "1990-03-04", ""],
+            "age": ["30", "30", "", "", "30"],
+            "source_date": ["2020-06-01", "2020-06-01", "", "", "2020-06-01"],
+        },
+    )
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    out = out.set_index("request_id").loc[["r1", "r2", "r3", "r4", "r5"]]
+    same = INTERVAL_LABELS.index("same year or age range")
+    assert out["birth_level"].tolist() == [same] * 5
+    assert out["birth_weight"].nunique() == 1
+    said = out["explanation"].str.extract(r"(?:^|; )birth: ([^;+-]*) [+-]")[0]
+    part = "year or age ranges overlap in part"
+    assert said.tolist() == [part, *["same year or age range"] * 4]
+    table = fitted.explain("r1", "s1", requests, sightings, show=False).set_index("comparison")
+    assert table.loc["birth", "description"] == part
+    # a model saved before the generation level (DATE_LABELS) says it alike
+    comparison = build_comparison(ComparisonSpec("date_of_birth", "birth", name="birth"))
+    comparison.generation = False  # type: ignore[attr-defined]
+    left, right = (validate_records(frame.assign(full_name="A")) for frame in (requests, sightings))
+    data, idx = PreparedPair(left, right), np.arange(5)
+    levels = comparison.levels(data, idx, idx)
+    assert [DATE_LABELS[k] for k in levels] == ["same year or age range"] * 5
+    phrased = comparison.phrase_levels(data, idx, idx, levels)
+    assert [comparison.describe(int(k)) for k in phrased] == said.tolist()
