@@ -682,6 +682,16 @@ NAMELESS_NOTES = (
 )
 
 
+#: The words of an encoded name's comparison (:class:`BloomComparison`) for "missing": a
+#: record holds no filter (or one with no bit set). The linking party cannot tell why (a
+#: blank name, a placeholder, a name that names the father, which the encoder leaves out:
+#: ``privacy.encode_records``), only that no name was encoded. Neither record, then one.
+UNENCODED_NOTES = (
+    "not compared: no name encoded in either record",
+    "not compared: no name encoded in one record",
+)
+
+
 def _nameless(
     data: PreparedPair, li: Index, ri: Index, levels: Levels, out: Levels, at: int
 ) -> None:
@@ -689,6 +699,14 @@ def _nameless(
     any name in both records (code ``at``) or in one (``at + 1``), :data:`NAMELESS_NOTES`."""
     a = data.person_names(0).length[li] == 0
     b = data.person_names(1).length[ri] == 0
+    _say_none(a, b, levels, out, at)
+
+
+def _say_none(
+    a: npt.NDArray[np.bool_], b: npt.NDArray[np.bool_], levels: Levels, out: Levels, at: int
+) -> None:
+    """In place: the phrase codes ``out`` of the missing pairs where both records lack
+    the value (``a``, ``b`` per pair: code ``at``) or one does (``at + 1``)."""
     missing = levels == kernels.MISSING
     out[missing & a & b] = at
     out[missing & (a != b)] = at + 1
@@ -2261,6 +2279,14 @@ class BloomComparison(Comparison):
         left, right, table = data.filters(self.spec.field)
         frequency = _frequency(data, key, left, right, len(table.widths))
         return TermFrequencies((self.n_levels - 1,), left, right, frequency, key)
+
+    notes = UNENCODED_NOTES
+
+    def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
+        left, right, _ = data.filters(self.spec.field)
+        out = levels.copy()
+        _say_none(left[li] < 0, right[ri] < 0, levels, out, self.n_levels)
+        return out
 
 
 class NumericComparison(Comparison):

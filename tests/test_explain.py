@@ -204,3 +204,41 @@ def test_birth_ranges_that_only_overlap_in_part_say_so(fitted: rm.Linker) -> Non
     assert [DATE_LABELS[k] for k in levels] == ["same year or age range"] * 5
     phrased = comparison.phrase_levels(data, idx, idx, levels)
     assert [comparison.describe(int(k)) for k in phrased] == said.tolist()
+
+
+@pytest.mark.filterwarnings("ignore:blocking rule tokens")  # the common tokens' blocks
+def test_an_encoded_pair_with_no_name_encoded_says_so(synthetic: dict[str, pd.DataFrame]) -> None:
+    """Encoded records (``privacy.encode_records``) hold no filter of a name where the
+    record gives none the encoder reads as the person's (blank, "Unknown", "N/A", a name
+    that names the father): the linking party can tell only that no name was encoded.
+    The explanation says so, of neither record or one (it read "name: missing +0.0", as
+    of a plain pair where a record lacks a given name); the level and weight are the
+    same. A parent with no name encoded says it alike."""
+    from rfl_match.privacy import encode_records, encoded_config
+
+    key = b"0123456789abcdef0123456789abcdef"
+    linker = rm.Linker(encoded_config()).fit(
+        encode_records(synthetic["requests"], key), encode_records(synthetic["sightings"], key)
+    )
+    same = {"date_of_birth": ["1998-06-24"] * 5, "sex": ["male"] * 5}
+    requests, sightings, pairs = _frames(
+        {"full_name": ["Unknown", "", "Unknown", "S/O Ahmed Khan", "Omar Hasan"], **same,
+         "father_name": ["Hasan Omar", "Hasan Omar", "Hasan Omar", "Hasan Omar", ""]},
+        {"full_name": ["Unknown", "N/A", "Omar Hasan", "Omar Hasan", "Omar Hasan"], **same,
+         "father_name": ["Hasan Omar"] * 5},
+    )  # fmt: skip
+    left, right = encode_records(requests, key), encode_records(sightings, key)
+    out = linker.predict(left, right, pairs=pairs, threshold=0, top_k=0).set_index("request_id")
+    out = out.loc[["r1", "r2", "r3", "r4", "r5"]]
+    assert out["name_level"].tolist() == [0, 0, 0, 0, out["name_level"].max()]
+    said = out["explanation"].str.extract(r"(?:^|; )name: ([^;]*)")[0]
+    neither = "not compared: no name encoded in either record +0.0"
+    one = "not compared: no name encoded in one record +0.0"
+    assert said.tolist()[:4] == [neither, neither, one, one]
+    assert said["r5"].startswith("same encoding +")
+    father = out["explanation"].str.extract(r"(?:^|; )father's name: ([^;]*)")[0]
+    assert father["r5"] == one
+    mother = out["explanation"].str.extract(r"(?:^|; )mother's name: ([^;]*)")[0]
+    assert (mother == neither).all()  # weighed given the fathers (condition_on)
+    table = linker.explain("r1", "s1", left, right, show=False).set_index("comparison")
+    assert table.loc["name", "description"] == neither.removesuffix(" +0.0")
