@@ -546,9 +546,14 @@ class _InputsRejected(RecordsRejected):
 
 
 def _read(
-    sources: list[tuple[str, Path]], config: LinkConfig, progress: _Progress
+    sources: list[tuple[str, Path]],
+    config: LinkConfig,
+    progress: _Progress,
+    *,
+    keep_written: bool = False,
 ) -> dict[str, LoadedRecords]:
-    """Read each input leniently; a mapping key found in no input is a configuration error."""
+    """Read each input leniently; a mapping key found in no input is a configuration error.
+    ``keep_written``: keep the dates and ages as written, for the review file."""
     loaded: dict[str, LoadedRecords] = {}
     errors: dict[str, RecordError] = {}
     for label, path in sources:
@@ -564,6 +569,7 @@ def _read(
                     warn_misspelled_targets=False,
                     date_fields=config.date_fields,
                     calendars=calendars_of(config.calendars, label),
+                    keep_written=keep_written,
                 )
             except RecordError as exc:
                 errors[label] = exc
@@ -748,7 +754,8 @@ def _link(args: argparse.Namespace) -> int:
     model, model_warnings = _load_model(args.model)
     if model is not None and args.config is None:
         config = model.config
-    loaded = _read([("requests", args.requests), ("sightings", args.sightings)], config, progress)
+    sources = [("requests", args.requests), ("sightings", args.sightings)]
+    loaded = _read(sources, config, progress, keep_written=args.review is not None)
     requests, sightings = loaded["requests"].records, loaded["sightings"].records
     config = _encoded_config(requests, sightings, config, args.config, args.quiet)
     if output_format(args.output) == "pfif":
@@ -785,7 +792,13 @@ def _link(args: argparse.Namespace) -> int:
             from rfl_match.io.review import review_table, write_review
 
             with progress.stage(f"writing the review file {args.review}"):
-                table = review_table(matches, requests, sightings)
+                table = review_table(
+                    matches,
+                    requests,
+                    sightings,
+                    requests_written=loaded["requests"].written,
+                    sightings_written=loaded["sightings"].written,
+                )
                 _write_private(table, args.review, write_review)  # both records' names
     _warn(model_warnings + caught, args.quiet)
     if not args.quiet:

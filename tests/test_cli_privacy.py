@@ -194,10 +194,22 @@ def test_encoded_files_link_without_a_name_and_find_the_true_pairs(
     # the filters are base64 (case counts): a name of 6 letters or more is in none by chance
     text = encoded["requests"].read_text(encoding="utf-8")
     assert not any(p in text or p.lower() in text for p in parts if len(p) >= 6)
-    matches = tmp_path / "matches.csv"
-    result = run("link", encoded["requests"], encoded["sightings"], "-o", matches)
+    matches, review = tmp_path / "matches.csv", tmp_path / "review.csv"
+    result = run(
+        "link", encoded["requests"], encoded["sightings"], "-o", matches, "--review", review
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "linked on their encodings" in result.stderr
+    # the review file shows the dates and ages as the encoded files write them (cut to
+    # the year), which is all the linking party holds, and no more of the records in clear
+    shown = pd.read_csv(review, dtype=str, keep_default_na=False)
+    shown = shown[shown["sighting_id"] != ""]
+    for side, ids in (("request", "request_id"), ("sighting", "sighting_id")):
+        sent = pd.read_csv(encoded[f"{side}s"], dtype=str, keep_default_na=False)
+        sent = sent.set_index("record_id").loc[shown[ids]]
+        for column in ("date_of_birth", "age", "source_date"):
+            assert shown[f"{side} {column}"].tolist() == sent[column].tolist()
+        assert sent["date_of_birth"].str.fullmatch(r"(\d{4})?").all()
     assert "formula" not in result.stderr  # no filter reads as a spreadsheet formula
     truth = pd.read_csv(data["truth"], dtype=str)
     pairs = set(zip(truth.request_id, truth.sighting_id, strict=True))

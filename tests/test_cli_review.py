@@ -249,3 +249,44 @@ def test_dedupe_min_pair_probability_from_the_command_line(tmp_path: Path) -> No
         assert not out.exists()
     result = run("dedupe", "--help")
     assert "--min-pair-probability" in result.stdout
+
+
+def test_the_review_file_shows_ages_and_dates_as_written(
+    tmp_path: Path, synthetic_paths: dict[str, Path], girl_files: tuple[Path, Path, Path]
+) -> None:
+    """The girl's records as registers write them: the review file shows each date and
+    age as the record says it, and what it was read as where that differs, so that a
+    misreading is seen (10/03/2015 reads 10 March, day first: a register that writes the
+    month first meant 3 October; "about 8" reads 8). It showed only the reading, and a
+    blank for a value that could not be read. A value written as it is read shows as
+    before, and so do the bundled records' (ISO dates, whole ages)."""
+    _, _, model = girl_files
+    written = {
+        "RT": {"date_of_birth": "10/03/2015"},
+        "ST1": {"date_of_birth": "", "age": "about 8"},
+        "ST2": {"source_date": "01/02/2024"},
+        "ST3": {"date_of_birth": "15 Rajab 1436"},
+    }
+    sought = {**SOUGHT, **written["RT"]}
+    seen = [{**row, **written[row["record_id"]]} for row in SEEN]
+    requests = _with(synthetic_paths["requests"], [sought], tmp_path / "requests.csv")
+    sightings = _with(synthetic_paths["sightings"], seen, tmp_path / "sightings.csv")
+    review = tmp_path / "review.csv"
+    result = run(
+        "link", requests, sightings, "-o", tmp_path / "m.csv", "--model", model,
+        "--review", review, "--threshold", "0.01",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    shown = pd.read_csv(review, dtype=str, keep_default_na=False)
+    girl = shown[shown["request_id"] == "RT"].set_index("sighting_id")
+    assert set(girl.index) == {"ST1", "ST2", "ST3"}
+    assert (girl["request date_of_birth"] == "10/03/2015 (read as 2015-03-10)").all()
+    assert (girl["request source_date"] == "2023-05-01").all()  # as written
+    assert girl.loc["ST1", "sighting age"] == "about 8 (read as 8)"
+    assert girl.loc["ST1", "sighting date_of_birth"] == ""
+    assert girl.loc["ST2", "sighting source_date"] == "01/02/2024 (read as 2024-02-01)"
+    assert girl.loc["ST3", "sighting date_of_birth"] == "15 Rajab 1436 (not used)"
+    others = shown[shown["request_id"] != "RT"]
+    cells = others.filter(regex="^(request|sighting) (date_of_birth|age|source_date)$")
+    marked = cells.stack()[cells.stack().str.contains(r"\((?:read as|not used)")]
+    assert set(marked) == {"2023-11-03 (not used)"}

@@ -29,6 +29,7 @@ from rfl_match.schema import (
     apply_mapping,
     mark_validated,
     near_canonical_field,
+    typed_text,
     validate_records,
 )
 from rfl_match.warn import warn
@@ -76,6 +77,16 @@ class LoadedRecords:
     absent_mapping: list[str] = field(default_factory=list)
     format: str = "frame"
     dropped_rows: list[int] = field(default_factory=list)
+    #: With ``keep_written``: ``record_id`` and each of :data:`WRITTEN_FIELDS` the input
+    #: holds, as written there (text, trimmed: a typed cell as :func:`typed_text` writes
+    #: it), before it was read; a row per record of ``records``, in its order.
+    written: pd.DataFrame | None = None
+
+
+#: The fields whose reading may differ from what the record says ("about 8" reads 8,
+#: 10/03/2015 reads 2015-03-10): :attr:`LoadedRecords.written` keeps them as written, for
+#: the review file to show beside the reading.
+WRITTEN_FIELDS = ("date_of_birth", "age", "source_date")
 
 
 def input_format(path: FilePath) -> str:
@@ -288,6 +299,7 @@ def load_records(
     warn_misspelled_targets: bool = True,
     date_fields: Iterable[str] = (),
     calendars: Mapping[str, str] | None = None,
+    keep_written: bool = False,
 ) -> LoadedRecords:
     """Read records, keeping every row that can be used and accounting for every other.
 
@@ -312,6 +324,8 @@ def load_records(
         calendars: date column -> its calendar (see :func:`read_records`); those whose
             column this input does not hold are left out (one configuration for two
             files).
+        keep_written: keep the dates and ages as written (``written``), for the review
+            file (:func:`rfl_match.io.review.review_table`).
 
     Raises:
         RecordError: when the input cannot be used at all (RecordsRejected when rows were
@@ -381,7 +395,30 @@ def load_records(
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     records.attrs["problems"] = problems
     mark_validated(records, date_fields, wanted)
-    return LoadedRecords(records, problems, rejected, absent, table.format, table.dropped_rows)
+    written = _written(frame, mapping, records) if keep_written else None
+    return LoadedRecords(
+        records, problems, rejected, absent, table.format, table.dropped_rows, written
+    )
+
+
+def _written(
+    frame: pd.DataFrame, mapping: dict[str, str] | None, records: pd.DataFrame
+) -> pd.DataFrame:
+    """:attr:`LoadedRecords.written` of ``frame``, the rows validation read into
+    ``records`` (each a record: blank rows and rejected ones are left out before)."""
+    mapped = apply_mapping(frame, mapping or None)
+    out = pd.DataFrame({ID_FIELD: records[ID_FIELD].to_numpy(dtype=object)})
+    for column in WRITTEN_FIELDS:
+        if column not in mapped.columns:
+            continue
+        values = mapped[column]
+        typed = typed_text(values)
+        text = pd.Series(
+            typed if typed is not None else values.astype(object).where(values.notna(), ""),
+            dtype=object,
+        )
+        out[column] = text.astype(str).str.strip().to_numpy(dtype=object)
+    return out
 
 
 def read_records(

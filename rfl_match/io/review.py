@@ -4,7 +4,10 @@ Each request is followed by its candidates, best first; every row shows the requ
 the candidate's fields side by side (``request full_name`` next to ``sighting full_name``),
 the match probability, the reason in words, and an empty ``decision`` column to fill in
 (in ``.xlsx``, a drop-down of :data:`DECISIONS`). A request with no candidate over the
-threshold still gets a row, so that no request is silently left out.
+threshold still gets a row, so that no request is silently left out. Given the records'
+dates and ages as written (``load_records(..., keep_written=True)``, as ``link --review``
+reads them), each shows as the record writes it, with its reading where that differs
+(:func:`as_written`): a misread date is seen, not only the date it was read as.
 
 Candidates of equal weight share a rank (1, 1, 3). The probability is shown to 4
 decimals as a number (a spreadsheet sorts and filters it), between 0.0001 and 0.9999: a
@@ -51,6 +54,8 @@ def review_table(
     sightings: pd.DataFrame,
     *,
     fields: list[str] | None = None,
+    requests_written: pd.DataFrame | None = None,
+    sightings_written: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The review rows: request, candidate, score, how many requests the candidate is
     proposed for and the request's place among them, explanation, decision (empty).
@@ -60,6 +65,10 @@ def review_table(
         requests, sightings: the records that were linked.
         fields: the fields shown side by side; by default every canonical field present
             in either input.
+        requests_written, sightings_written: the dates and ages as the records write
+            them (``LoadedRecords.written``: ``load_records(..., keep_written=True)``),
+            shown in their stead, with what each was read as where that differs
+            (:func:`as_written`).
     """
     if fields is None:
         fields = [
@@ -68,9 +77,11 @@ def review_table(
             if f != ID_FIELD and (f in requests.columns or f in sightings.columns)
         ]
     left = requests.reindex(columns=[ID_FIELD, *fields], fill_value="").fillna("")
+    _show_written(left, requests_written)
     left.columns = pd.Index(["request_id", *(f"request {f}" for f in fields)])
     left["_order"] = np.arange(len(left))
     right = sightings.reindex(columns=[ID_FIELD, *fields], fill_value="").fillna("")
+    _show_written(right, sightings_written)
     right.columns = pd.Index(["sighting_id", *(f"sighting {f}" for f in fields)])
     pairs = matches[
         ["request_id", "sighting_id", "rank", "match_probability", "explanation"]
@@ -107,6 +118,36 @@ def review_table(
     out[text] = out[text].astype(object).where(out[text].notna(), "")
     out["match_probability"] = shown_probability(out["match_probability"], 4)
     return out
+
+
+def as_written(written: pd.Series, read: pd.Series) -> pd.Series:
+    """Each value as the record writes it, and what it was read as where that differs:
+    "about 8 (read as 8)", "10/03/2015 (read as 2015-03-10)", and "15 Rajab 1436 (not
+    used)" where the reading is blank: a value blanked as malformed, or as one that cannot
+    be (a birth after its record's date), each listed with its reason in the rejects file.
+    A value read as it is written, or not written, shows as read.
+
+    >>> written = pd.Series(["about 8", "2015", "eight", ""])
+    >>> as_written(written, pd.Series(["8", "2015", "", "7"])).tolist()
+    ['about 8 (read as 8)', '2015', 'eight (not used)', '7']
+    """
+    said = written.astype(str).to_numpy(dtype=object)
+    got = read.astype(str).to_numpy(dtype=object)
+    differs = (said != got) & (said != "")
+    shown = np.where(got == "", " (not used)", " (read as " + got + ")")
+    return pd.Series(np.where(differs, said + shown, got), dtype=object)
+
+
+def _show_written(side: pd.DataFrame, written: pd.DataFrame | None) -> None:
+    """In place: ``side``'s dates and ages (its columns canonical, its records' rows) as
+    :func:`as_written` shows them, from ``written`` (rows by record id)."""
+    if written is None:
+        return
+    by_id = written.set_index(ID_FIELD)
+    for column in by_id.columns.intersection(side.columns):
+        read = side[column].astype(str).reset_index(drop=True)
+        cells = by_id[column].reindex(side[ID_FIELD].astype(str)).reset_index(drop=True)
+        side[column] = as_written(cells.fillna("").astype(object), read).to_numpy(dtype=object)
 
 
 def sighting_ranks(matches: pd.DataFrame) -> npt.NDArray[np.int64]:
