@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rfl_match.cluster import cluster_pairs
+from rfl_match.cluster import cluster_pairs, pairs_within
 from rfl_match.config import (
     CALENDAR_INPUTS,
     ConfigError,
@@ -161,7 +161,13 @@ def _parser() -> argparse.ArgumentParser:
     dedupe = sub.add_parser("dedupe", help="find records of one list that are the same person")
     dedupe.add_argument("records", type=Path, help="records (CSV, xlsx, parquet, PFIF)")
     dedupe.add_argument(
-        "-o", "--output", type=Path, required=True, help="clusters: record_id, cluster_id"
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="clusters, proposals to review (nothing is merged): record_id, cluster_id, "
+        "and each grouped record's strongest link in its cluster: linked_to, "
+        "match_probability, explanation",
     )
     _add_config(dedupe)
     dedupe.add_argument(
@@ -922,7 +928,9 @@ def _dedupe(args: argparse.Namespace) -> int:
                 clusters = linker.dedupe(
                     records, threshold=args.threshold, min_pair_probability=floor
                 )
-        shared = clusters if key is None else pseudonymise(clusters, key, (ID_FIELD,))
+            compared = linker.training_.get("last_candidate_pairs", 0)
+            clusters = _cluster_links(linker, records, clusters)
+        shared = clusters if key is None else pseudonymise(clusters, key, (ID_FIELD, _LINKED_TO))
         write_table(shared, args.output)
     _warn(caught, args.quiet)
     if not args.quiet:
@@ -931,15 +939,55 @@ def _dedupe(args: argparse.Namespace) -> int:
         print(f"rows with problems {problem_rows:,} (listed on stderr)")
         kept = f" ({_PRIVATE_REJECTS})" if private else ""
         print(f"rows rejected     {rejected:,} -> {rejects}{kept}")
-        compared = linker.training_.get("last_candidate_pairs", 0)
         print(f"pairs compared    {compared:,}")
         print(
             f"clusters written  {len(sizes):,} ({int((sizes > 1).sum()):,} with more than "
             f"one record) -> {args.output}"
         )
+        print(
+            "                  nothing is merged: each cluster is a proposal to review, each "
+            "record beside its strongest link in it and why (linked_to, match_probability, "
+            "explanation)"
+        )
         _print_pseudonymised(key, "the rejects file keeps the real ids")
         print(f"seconds           {time.perf_counter() - started:.1f}")
     return EXIT_OK
+
+
+_LINKED_TO = "linked_to"
+
+
+def _cluster_links(linker: Linker, records: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
+    """``clusters`` with, for each record of a cluster of two or more, the record of its
+    cluster it is most strongly linked to (``linked_to``), that pair's
+    ``match_probability`` and ``explanation``; blank for a record alone. The pairs
+    inside each cluster are scored (``predict(pairs=...)``: each cluster's records were
+    compared two by two when it formed, so these are the pairs dedupe read), so that an
+    officer checks a grouping on its evidence. Every record of a cluster joined it by a
+    link, so each has one at or over the threshold."""
+    out = clusters.assign(**{_LINKED_TO: None, "match_probability": np.nan, "explanation": None})
+    labels = pd.factorize(clusters["cluster_id"])[0].astype(np.int64)
+    lo, hi = pairs_within(labels)
+    if linker.model_ is None or not len(lo):
+        return out
+    ids = clusters[ID_FIELD].to_numpy()
+    pairs = pd.DataFrame({"request_id": ids[lo], "sighting_id": ids[hi]})
+    scored = linker.predict(records, pairs=pairs, threshold=0, top_k=0)
+    both = pd.concat(
+        [
+            scored.rename(columns={"request_id": "record", "sighting_id": "other"}),
+            scored.rename(columns={"sighting_id": "record", "request_id": "other"}),
+        ],
+        ignore_index=True,
+    )
+    best = both.sort_values(
+        ["record", "match_weight", "other"], ascending=[True, False, True], kind="stable"
+    ).drop_duplicates("record")
+    best = best.set_index("record").reindex(clusters[ID_FIELD].to_numpy())
+    out[_LINKED_TO] = best["other"].to_numpy()
+    out["match_probability"] = best["match_probability"].to_numpy()
+    out["explanation"] = best["explanation"].to_numpy()
+    return out
 
 
 def _encoded_config(

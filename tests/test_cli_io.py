@@ -346,7 +346,7 @@ def test_dedupe_evaluate_explain(tmp_path: Path, data: dict[str, Path]) -> None:
     result = run("dedupe", records, "-o", clusters_path, "--config", data["config"])
     assert result.returncode == 0, result.stderr
     clusters = pd.read_csv(clusters_path, dtype=str)
-    assert list(clusters.columns) == ["record_id", "cluster_id"] and len(clusters) == 130
+    assert list(clusters.columns)[:2] == ["record_id", "cluster_id"] and len(clusters) == 130
     by_id = clusters.set_index("record_id")["cluster_id"]
     together = sum(by_id[r] == by_id["copy-" + r] for r in sightings.head(10)["record_id"])
     assert together >= 8

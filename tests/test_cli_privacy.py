@@ -171,6 +171,8 @@ def test_dedupe_pseudonymises_record_ids_and_cluster_labels(
     clusters = pd.read_csv(out, dtype=str)
     assert len(clusters) == 120 and clusters.record_id.str.fullmatch(PSEUDONYM).all()
     assert clusters.cluster_id.str.fullmatch(r"c-[0-9a-f]{16}").all()
+    linked = clusters.linked_to.dropna()  # each grouped record's strongest link, pseudonymised
+    assert len(linked) and linked.isin(clusters.record_id).all()
 
 
 def test_encoded_files_link_without_a_name_and_find_the_true_pairs(

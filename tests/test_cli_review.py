@@ -290,3 +290,36 @@ def test_the_review_file_shows_ages_and_dates_as_written(
     cells = others.filter(regex="^(request|sighting) (date_of_birth|age|source_date)$")
     marked = cells.stack()[cells.stack().str.contains(r"\((?:read as|not used)")]
     assert set(marked) == {"2023-11-03 (not used)"}
+
+
+def test_dedupe_says_why_each_record_is_grouped_and_that_nothing_is_merged(
+    tmp_path: Path,
+) -> None:
+    """An officer reading a cluster sees, beside each of its records, the record of the
+    cluster it is most strongly linked to, that pair's probability and its explanation, so
+    that a grouping is checked on its evidence, not taken on trust; and the run says that
+    nothing is merged. A record alone has those cells blank. Before, the file held
+    record_id and cluster_id only, and nothing said the clusters were proposals."""
+    records = _adan_records(tmp_path / "records.csv")
+    out = tmp_path / "clusters.csv"
+    result = run("dedupe", records, "-o", out, "--threshold", "0.8")
+    assert result.returncode == 0, result.stderr
+    assert "nothing is merged" in result.stdout
+    clusters = pd.read_csv(out, dtype=str, keep_default_na=False).set_index("record_id")
+    assert list(clusters.columns) == [
+        "cluster_id",
+        "linked_to",
+        "match_probability",
+        "explanation",
+    ]
+    grouped = clusters[clusters.groupby("cluster_id")["cluster_id"].transform("size") > 1]
+    assert len(grouped) >= 2 and "A" in grouped.index
+    for record, row in grouped.iterrows():
+        assert row["linked_to"] != record
+        assert clusters.loc[row["linked_to"], "cluster_id"] == row["cluster_id"]
+        assert float(row["match_probability"]) >= 0.8
+        assert "given name:" in row["explanation"] and "birth:" in row["explanation"]
+    alone = clusters.drop(grouped.index)
+    assert len(alone) and (alone[["linked_to", "match_probability", "explanation"]] == "").all(
+        axis=None
+    )
