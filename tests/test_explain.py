@@ -164,6 +164,37 @@ def test_a_pair_with_no_name_to_compare_says_so(fitted: rm.Linker) -> None:
     assert rows["given_name"] == rows["family_name"] == "not compared: neither record has a name"
 
 
+def test_a_title_alone_is_no_name(fitted: rm.Linker) -> None:
+    """A name written as a title alone that is a name in no culture ("Mr.", "Mrs", "Dr",
+    "W/ro") is read as no name, as "Unknown" is: two records written "Mr." that agree on
+    the rest say no name was compared (they read "given name: same spelling +1.9, a
+    common name -1.8", Mr the given name of both), and "Mr."
+    against a name says one record has none. A title before a name is set aside as
+    before, and a title that is a family name somewhere (Sheikh) is compared as one."""
+    same = {
+        "father_name": ["Hasan Omar"] * 5,
+        "sex": ["male"] * 5,
+        "date_of_birth": ["1998-06-24"] * 5,
+        "place_of_birth": ["Belet Weyne"] * 5,
+    }
+    requests, sightings, pairs = _frames(
+        {"full_name": ["Mr.", "Mrs", "Mr.", "Mr. Ahmed Ali", "Sheikh"], **same},
+        {"full_name": ["Mr.", "Dr", "Ahmed Ali", "Ahmed Ali", "Sheikh"], **same},
+    )
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    said = out.set_index("request_id")["explanation"]
+    neither = "not compared: neither record has a name +0.0"
+    one = "not compared: one record has no name +0.0"
+    assert said["r1"].startswith(f"given name: {neither}; family name: {neither}; ")
+    assert said["r2"].startswith(f"given name: {neither}; family name: {neither}; ")
+    assert said["r3"].startswith(f"given name: {one}; family name: {one}; ")
+    assert said["r4"].startswith("given name: same spelling")  # Ahmed, the title aside
+    assert "not compared" not in said["r4"] + said["r5"]
+    table = fitted.explain("r1", "s1", requests, sightings, show=False)
+    rows = table.set_index("comparison")["description"]
+    assert rows["given_name"] == rows["family_name"] == "not compared: neither record has a name"
+
+
 def test_birth_ranges_that_only_overlap_in_part_say_so(fitted: rm.Linker) -> None:
     """Born 1989 against aged 30 on 2020-06-01 (born 1989-06-02 to the end of 1990, an age
     counted from the birthday or by the years): the ranges share seven months, and the

@@ -157,13 +157,15 @@ def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> N
 @example("Al", None, "Unknown")  # an article left last
 @example("Ato", "amharic", "FNU")  # a title left alone
 @example("No", None, "Unknown")  # a word of a blank form ("no name"), beside a drop word
-@example("Mr", None, "Unknown")  # a title alone is a name; beside a placeholder, no one's
+@example("Mr", None, "Unknown")  # a title alone, a name in no culture: no name
+@example("Haji", None, "Unknown")  # a title alone that is a name; beside a placeholder, no one's
 @example("J", None, "FNU")  # an initial left alone
 def test_a_placeholder_word_adds_nothing_to_a_name(
     text: str, culture: str | None, placeholder: str
 ) -> None:
     """A word that says a name is not known is read as nothing, wherever it stands; but a
-    title alone, read as a name, is beside it a title of no one ("Mr Unknown"). FNU (first
+    title alone that is a name somewhere, read as a name, is beside it a title of no one
+    ("Haji Unknown"). FNU (first
     name unknown) says what the name is not: no part of it is a given name; so does a
     word that says only "unknown" (Unknown, مجهول) opening a name, in the given name's
     place."""

@@ -211,6 +211,20 @@ def test_a_name_that_names_the_father_is_no_name_of_the_persons() -> None:
     assert kept.ne("").all()
 
 
+def test_a_title_alone_encodes_no_name() -> None:
+    """A name written as a title alone that is a name in no culture ("Mr.", "Mrs", "Dr",
+    "W/ro") encodes no filter and no blocking key, as "Unknown" does (it gave both, so
+    that two records written "Mr." shared a name); a title before a name is set aside, and
+    a title alone that is a name somewhere (Sheikh, a family name) is encoded."""
+    names = ["Mr.", "Mrs", "Dr", "W/ro", "Unknown", "Mr. Ahmed Ali", "Ahmed Ali", "Sheikh"]
+    encoded = encode_records(_frame(names, father_name=["Mr."] * len(names)), KEY)
+    assert encoded[["name_bloom", "name_keys"]].iloc[:5].eq("").all(axis=None)
+    assert encoded["name_bloom"].iloc[5] == encoded["name_bloom"].iloc[6] != ""
+    assert encoded["name_keys"].iloc[5] == encoded["name_keys"].iloc[6] != ""
+    assert encoded[["name_bloom", "name_keys"]].iloc[7].ne("").all()
+    assert encoded["father_name_bloom"].eq("").all()
+
+
 def test_parents_filters_are_keyed_apart_from_the_persons() -> None:
     frame = _frame(["Hassan"], father_name=["Hassan"], mother_name=["Hassan"])
     encoded = encode_records(frame, KEY).iloc[0]

@@ -34,6 +34,7 @@ from rfl_match.names.parts import (
     is_strong_article,
     join_parts,
     language_of,
+    names_no_one,
     opens_two_word_title,
     simple_roles,
     split_joined_title,
@@ -957,9 +958,10 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
     if family == "burmese":
         # before the titles, so that "Umaung" loses its title as "U Maung" does
         words = _split_burmese(words)
-    if stripped != clean or len(words) < len(found):
-        # titles beside a placeholder are a title of no one ("Mr Unknown", "Haji FNU"),
-        # where a title alone is read as a name
+    if stripped != clean or len(words) < len(found) or names_no_one(words):
+        # titles beside a placeholder are a title of no one ("Mr Unknown", "Haji FNU"), as
+        # titles alone are that are a name in no culture ("Mr.", "Mr Dr"); a title alone
+        # that is a name somewhere is read as a name ("Haji", "Sheikh")
         rest, _ = take_titles([*words, _PLAIN_WORD], family)
         if len(rest) == 1:
             return None

@@ -49,6 +49,33 @@ def _named_after_article() -> frozenset[str]:
 
 
 @cache
+def _nameless_titles() -> frozenset[str]:
+    """Titles that are a name in no culture (Mr, Dr, W/ro: ``titles.tsv``, column "alone"),
+    as :func:`~rfl_match.names.clean.clean_text` writes them."""
+    return frozenset(clean_text(row[0]) for row in read_table("titles.tsv") if row[4] == "none")
+
+
+def names_no_one(words: list[Word]) -> bool:
+    """Whether ``words`` are only titles that are a name in no culture ("mr", "mr dr",
+    "w ro"): a name so written is no name. A title that is a name somewhere (Sheikh, a
+    family name; Hafez, a given name) is one alone.
+
+    >>> names_no_one([Word("mr", "mr", "Latin")]), names_no_one([Word("sheikh", "sheikh", "Latin")])
+    (True, False)
+    """
+    titles = _nameless_titles()
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and f"{words[i].native} {words[i + 1].native}" in titles:
+            i += 2
+        elif words[i].native in titles:
+            i += 1
+        else:
+            return False
+    return bool(words)
+
+
+@cache
 def _particles() -> dict[str, str]:
     return {row[0]: row[1] for row in read_table("particles.tsv")}
 
