@@ -559,7 +559,7 @@ def _read(
     keep_written: bool = False,
 ) -> dict[str, LoadedRecords]:
     """Read each input leniently; a mapping key found in no input is a configuration error.
-    ``keep_written``: keep the dates and ages as written, for the review file."""
+    ``keep_written``: keep the sex, dates and ages as written, for the review file."""
     loaded: dict[str, LoadedRecords] = {}
     errors: dict[str, RecordError] = {}
     for label, path in sources:

@@ -202,14 +202,14 @@ def test_encoded_files_link_without_a_name_and_find_the_true_pairs(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "linked on their encodings" in result.stderr
-    # the review file shows the dates and ages as the encoded files write them (cut to
-    # the year), which is all the linking party holds, and no more of the records in clear
+    # the review file shows the sex, dates and ages as the encoded files write them (cut
+    # to the year), which is all the linking party holds, and no more of the records in clear
     shown = pd.read_csv(review, dtype=str, keep_default_na=False)
     shown = shown[shown["sighting_id"] != ""]
     for side, ids in (("request", "request_id"), ("sighting", "sighting_id")):
         sent = pd.read_csv(encoded[f"{side}s"], dtype=str, keep_default_na=False)
         sent = sent.set_index("record_id").loc[shown[ids]]
-        for column in ("date_of_birth", "age", "source_date"):
+        for column in ("sex", "date_of_birth", "age", "source_date"):
             assert shown[f"{side} {column}"].tolist() == sent[column].tolist()
         assert sent["date_of_birth"].str.fullmatch(r"(\d{4})?").all()
     assert "formula" not in result.stderr  # no filter reads as a spreadsheet formula

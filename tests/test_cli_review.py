@@ -251,22 +251,14 @@ def test_dedupe_min_pair_probability_from_the_command_line(tmp_path: Path) -> No
     assert "--min-pair-probability" in result.stdout
 
 
-def test_the_review_file_shows_ages_and_dates_as_written(
-    tmp_path: Path, synthetic_paths: dict[str, Path], girl_files: tuple[Path, Path, Path]
-) -> None:
-    """The girl's records as registers write them: the review file shows each date and
-    age as the record says it, and what it was read as where that differs, so that a
-    misreading is seen (10/03/2015 reads 10 March, day first: a register that writes the
-    month first meant 3 October; "about 8" reads 8). It showed only the reading, and a
-    blank for a value that could not be read. A value written as it is read shows as
-    before, and so do the bundled records' (ISO dates, whole ages)."""
-    _, _, model = girl_files
-    written = {
-        "RT": {"date_of_birth": "10/03/2015"},
-        "ST1": {"date_of_birth": "", "age": "about 8"},
-        "ST2": {"source_date": "01/02/2024"},
-        "ST3": {"date_of_birth": "15 Rajab 1436"},
-    }
+def _review_written(
+    tmp_path: Path,
+    synthetic_paths: dict[str, Path],
+    model: Path,
+    written: dict[str, dict[str, str]],
+) -> pd.DataFrame:
+    """The review file of the girl's request and sightings (``link --model``), each
+    written with the cells of ``written`` (record id -> field -> text)."""
     sought = {**SOUGHT, **written["RT"]}
     seen = [{**row, **written[row["record_id"]]} for row in SEEN]
     requests = _with(synthetic_paths["requests"], [sought], tmp_path / "requests.csv")
@@ -278,8 +270,31 @@ def test_the_review_file_shows_ages_and_dates_as_written(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     shown = pd.read_csv(review, dtype=str, keep_default_na=False)
+    assert set(shown[shown["request_id"] == "RT"]["sighting_id"]) == {"ST1", "ST2", "ST3"}
+    return shown
+
+
+def test_the_review_file_shows_ages_and_dates_as_written(
+    tmp_path: Path, synthetic_paths: dict[str, Path], girl_files: tuple[Path, Path, Path]
+) -> None:
+    """The girl's records as registers write them: the review file shows each date and
+    age as the record says it, and what it was read as where that differs, so that a
+    misreading is seen (10/03/2015 reads 10 March, day first: a register that writes the
+    month first meant 3 October; "about 8" reads 8). It showed only the reading, and a
+    blank for a value that could not be read. A value written as it is read shows as
+    before, and so do the bundled records' (ISO dates, whole ages)."""
+    shown = _review_written(
+        tmp_path,
+        synthetic_paths,
+        girl_files[2],
+        {
+            "RT": {"date_of_birth": "10/03/2015"},
+            "ST1": {"date_of_birth": "", "age": "about 8"},
+            "ST2": {"source_date": "01/02/2024"},
+            "ST3": {"date_of_birth": "15 Rajab 1436"},
+        },
+    )
     girl = shown[shown["request_id"] == "RT"].set_index("sighting_id")
-    assert set(girl.index) == {"ST1", "ST2", "ST3"}
     assert (girl["request date_of_birth"] == "10/03/2015 (read as 2015-03-10)").all()
     assert (girl["request source_date"] == "2023-05-01").all()  # as written
     assert girl.loc["ST1", "sighting age"] == "about 8 (read as 8)"
@@ -323,3 +338,28 @@ def test_dedupe_says_why_each_record_is_grouped_and_that_nothing_is_merged(
     assert len(alone) and (alone[["linked_to", "match_probability", "explanation"]] == "").all(
         axis=None
     )
+
+
+def test_the_review_file_shows_the_sex_as_written(
+    tmp_path: Path, synthetic_paths: dict[str, Path], girl_files: tuple[Path, Path, Path]
+) -> None:
+    """The sex shows as the record writes it, with what it was read as where that
+    differs, as the dates do: "F (read as female)", "x (read as other)" (a passport's
+    unspecified), and "1 (not used)" for a value blanked as unknown, listed in the rejects
+    file. It showed the reading alone, and a blank for that. One written as it reads but
+    for its case ("Female") shows as read, and so do the bundled records' (male, female)."""
+    shown = _review_written(
+        tmp_path,
+        synthetic_paths,
+        girl_files[2],
+        {"RT": {"sex": "F"}, "ST1": {"sex": "Female"}, "ST2": {"sex": "1"}, "ST3": {"sex": "x"}},
+    )
+    girl = shown[shown["request_id"] == "RT"].set_index("sighting_id")
+    assert (girl["request sex"] == "F (read as female)").all()
+    assert girl["sighting sex"].to_dict() == {
+        "ST1": "female",
+        "ST2": "1 (not used)",
+        "ST3": "x (read as other)",
+    }
+    others = shown[shown["request_id"] != "RT"]
+    assert set(others[["request sex", "sighting sex"]].stack()) <= {"male", "female", ""}

@@ -84,9 +84,9 @@ class LoadedRecords:
 
 
 #: The fields whose reading may differ from what the record says ("about 8" reads 8,
-#: 10/03/2015 reads 2015-03-10): :attr:`LoadedRecords.written` keeps them as written, for
-#: the review file to show beside the reading.
-WRITTEN_FIELDS = ("date_of_birth", "age", "source_date")
+#: 10/03/2015 reads 2015-03-10, M reads male): :attr:`LoadedRecords.written` keeps them as
+#: written, for the review file to show beside the reading.
+WRITTEN_FIELDS = ("sex", "date_of_birth", "age", "source_date")
 
 
 def input_format(path: FilePath) -> str:
@@ -324,7 +324,7 @@ def load_records(
         calendars: date column -> its calendar (see :func:`read_records`); those whose
             column this input does not hold are left out (one configuration for two
             files).
-        keep_written: keep the dates and ages as written (``written``), for the review
+        keep_written: keep the sex, dates and ages as written (``written``), for the review
             file (:func:`rfl_match.io.review.review_table`).
 
     Raises:

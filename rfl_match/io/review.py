@@ -5,7 +5,7 @@ the candidate's fields side by side (``request full_name`` next to ``sighting fu
 the match probability, the reason in words, and an empty ``decision`` column to fill in
 (in ``.xlsx``, a drop-down of :data:`DECISIONS`). A request with no candidate over the
 threshold still gets a row, so that no request is silently left out. Given the records'
-dates and ages as written (``load_records(..., keep_written=True)``, as ``link --review``
+sex, dates and ages as written (``load_records(..., keep_written=True)``, as ``link --review``
 reads them), each shows as the record writes it, with its reading where that differs
 (:func:`as_written`): a misread date is seen, not only the date it was read as.
 
@@ -65,7 +65,7 @@ def review_table(
         requests, sightings: the records that were linked.
         fields: the fields shown side by side; by default every canonical field present
             in either input.
-        requests_written, sightings_written: the dates and ages as the records write
+        requests_written, sightings_written: the sex, dates and ages as the records write
             them (``LoadedRecords.written``: ``load_records(..., keep_written=True)``),
             shown in their stead, with what each was read as where that differs
             (:func:`as_written`).
@@ -122,24 +122,27 @@ def review_table(
 
 def as_written(written: pd.Series, read: pd.Series) -> pd.Series:
     """Each value as the record writes it, and what it was read as where that differs:
-    "about 8 (read as 8)", "10/03/2015 (read as 2015-03-10)", and "15 Rajab 1436 (not
-    used)" where the reading is blank: a value blanked as malformed, or as one that cannot
-    be (a birth after its record's date), each listed with its reason in the rejects file.
-    A value read as it is written, or not written, shows as read.
+    "about 8 (read as 8)", "10/03/2015 (read as 2015-03-10)", "M (read as male)", and "15
+    Rajab 1436 (not used)" where the reading is blank: a value blanked as malformed, or as
+    one that cannot be (a birth after its record's date, a sex "1"), each listed with its
+    reason in the rejects file. A value read as it is written but for its case ("Female"),
+    or not written, shows as read.
 
-    >>> written = pd.Series(["about 8", "2015", "eight", ""])
-    >>> as_written(written, pd.Series(["8", "2015", "", "7"])).tolist()
-    ['about 8 (read as 8)', '2015', 'eight (not used)', '7']
+    >>> written = pd.Series(["about 8", "2015", "eight", "", "M", "Female"])
+    >>> read = pd.Series(["8", "2015", "", "7", "male", "female"])
+    >>> as_written(written, read).tolist()
+    ['about 8 (read as 8)', '2015', 'eight (not used)', '7', 'M (read as male)', 'female']
     """
     said = written.astype(str).to_numpy(dtype=object)
     got = read.astype(str).to_numpy(dtype=object)
-    differs = (said != got) & (said != "")
+    folded = [pd.Series(cells, dtype=object).str.casefold().to_numpy() for cells in (said, got)]
+    differs = (said != "") & (folded[0] != folded[1])
     shown = np.where(got == "", " (not used)", " (read as " + got + ")")
     return pd.Series(np.where(differs, said + shown, got), dtype=object)
 
 
 def _show_written(side: pd.DataFrame, written: pd.DataFrame | None) -> None:
-    """In place: ``side``'s dates and ages (its columns canonical, its records' rows) as
+    """In place: ``side``'s sex, dates and ages (its columns canonical, its records' rows) as
     :func:`as_written` shows them, from ``written`` (rows by record id)."""
     if written is None:
         return
