@@ -692,6 +692,38 @@ UNENCODED_NOTES = (
 )
 
 
+#: The words of a pair whose given names are different where the family names agree (as
+#: the split reads them: "family names alike") and the father's name, the mother's or both
+#: are one name (by its variant class or its spelling) in both records: a brother, a sister
+#: or a twin fills that level, whose agreeing parents and places weigh as a match's
+#: (:func:`_same_parents`). A question: a true pair's given names read different too,
+#: where one record writes the name in another script or order.
+SIBLING_NOTES = (
+    "different (the same father's and mother's names: a brother or sister?)",
+    "different (the same father's name: a brother or sister?)",
+    "different (the same mother's name: a brother or sister?)",
+)
+
+
+def _same_parents(
+    data: PreparedPair, li: Index, ri: Index
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Per pair, whether its family names agree (from "names sound alike" up, as a split
+    by the family name reads them) and its father's name is the same name in both records
+    ("same name, different spelling" or "same spelling"), and the same of the mother's.
+    A parent that either record lacks agrees nowhere."""
+    family = FamilyNameComparison(ComparisonSpec("name", "family_name"))
+    rows = np.flatnonzero(family.levels(data, li, ri) >= family.agreeing_level)
+    same = []
+    for field in ("father_name", "mother_name"):
+        found = np.zeros(len(li), dtype=np.bool_)
+        if len(rows) and all(data.column(side, field) is not None for side in (0, 1)):
+            parent = NameChainComparison(ComparisonSpec(field, "name"))
+            found[rows] = parent.levels(data, li[rows], ri[rows]) >= parent.n_levels - 2
+        same.append(found)
+    return same[0], same[1]
+
+
 def _nameless(
     data: PreparedPair, li: Index, ri: Index, levels: Levels, out: Levels, at: int
 ) -> None:
@@ -751,12 +783,14 @@ class GivenNameComparison(Comparison):
     near_levels = (2, 4, 5)
     # "missing" of a pair whose given names are a kunya and a given name (kernels.given_ranks),
     # or an initial and a name it opens; "different" of one whose first given names agree
-    # and second ones differ (:meth:`levels`); "missing" of records with no name at all
+    # and second ones differ (:meth:`levels`), or of one whose family names and a parent's
+    # name agree (:func:`_same_parents`); "missing" of records with no name at all
     notes = (
         "a kunya (Abu X, Umm X: a name taken from a child's) against a given name",
         "an initial against a name it may stand for",
         "the same first name, but the second given names differ",
         "one is a nickname the other name may go by",
+        *SIBLING_NOTES,
         *NAMELESS_NOTES,
     )
 
@@ -780,7 +814,13 @@ class GivenNameComparison(Comparison):
             rows = rows[same_first]
             out[rows[_second_given_differs(data, li[rows], ri[rows])]] = self.n_levels + 2
         out[_nicknamed(data, li, ri, levels, kernels.GIVEN_ALIKE)] = self.n_levels + 3
-        _nameless(data, li, ri, levels, out, self.n_levels + 4)
+        rows = np.flatnonzero(out == kernels.DIFFERENT)
+        if len(rows):
+            father, mother = _same_parents(data, li[rows], ri[rows])
+            out[rows[father & mother]] = self.n_levels + 4
+            out[rows[father & ~mother]] = self.n_levels + 5
+            out[rows[mother & ~father]] = self.n_levels + 6
+        _nameless(data, li, ri, levels, out, self.n_levels + 4 + len(SIBLING_NOTES))
         return out.astype(np.int8)
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:

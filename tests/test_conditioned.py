@@ -295,8 +295,12 @@ def test_a_sibling_is_rejected_and_a_misestimated_birth_kept(scored: pd.DataFram
 
 
 def test_the_explanation_names_the_anchor_plainly(scored: pd.DataFrame) -> None:
+    """The anchor reads "family names alike", never "sibling"; where a parent's name
+    agrees too, the given name's words ask whether a brother or sister, no more
+    (compare.SIBLING_NOTES)."""
     text = scored.loc[SIBLINGS[0], "explanation"]
-    assert text.startswith("given name: different, family names alike -")
+    asked = "different (the same father's and mother's names: a brother or sister?)"
+    assert text.startswith(f"given name: {asked}, family names alike -")
     assert "sibling" not in " ".join(scored["explanation"].tolist())
     assert "; father's name: same spelling, family names alike +" in text
     # The anchor itself is weighed alone.

@@ -131,7 +131,7 @@ def test_a_pair_with_no_name_to_compare_says_so(fitted: rm.Linker) -> None:
     (it read "given name: missing +0.0; family name: missing +0.0", as of a pair where a
     record gives no given name). A record with a given name alone is missing a family
     name, as before. A pair that differs only by the given name (a brother, a twin) says
-    the given names differ, weighing against."""
+    the given names differ, weighing against, and asks whether a brother or sister."""
     same = {
         "father_name": ["Hasan Omar"] * 5,
         "mother_name": ["Fatima Yusuf"] * 5,
@@ -157,7 +157,8 @@ def test_a_pair_with_no_name_to_compare_says_so(fitted: rm.Linker) -> None:
     assert said["r3"].startswith(f"given name: {one}; family name: {one}; ")
     assert "family name: missing +0.0; " in said["r4"]
     assert "not compared" not in said["r4"] + said["r5"]
-    assert re.match(r"given name: different, family names alike -\d", said["r5"])
+    siblings = r"different \(the same father's and mother's names: a brother or sister\?\)"
+    assert re.match(rf"given name: {siblings}, family names alike -\d", said["r5"])
     with pytest.warns(UserWarning, match="no name in any name column"):
         table = fitted.explain("r1", "s1", requests, sightings, show=False)
     rows = table.set_index("comparison")["description"]
@@ -273,3 +274,45 @@ def test_an_encoded_pair_with_no_name_encoded_says_so(synthetic: dict[str, pd.Da
     assert (mother == neither).all()  # weighed given the fathers (condition_on)
     table = linker.explain("r1", "s1", left, right, show=False).set_index("comparison")
     assert table.loc["name", "description"] == neither.removesuffix(" +0.0")
+
+
+def test_given_names_that_differ_where_a_parent_agrees_ask_whether_a_sibling(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """Twins of one family (Fatima and Zainab Ali Haidari: the same father, mother and
+    birth) score high on the fields they share, and the given name read only "different,
+    family names alike": the likeliest reading, a brother or sister, went unsaid. Where
+    the family names agree and the father's or the mother's name is the same name in both
+    records, the given name's words now ask it, and say which parent agrees; so of the
+    bundled sisters Swetlana and Yevgenia Bykowa (both requests, same parents). Not where
+    the parents differ or either record lacks them, nor where the given names agree."""
+    family = {"family_name": ["Haidari"] * 6, "sex": ["female"] * 6}
+    born = {"date_of_birth": ["2015-05-05"] * 6}
+    requests, sightings, pairs = _frames(
+        {"full_name": ["Fatima Ali Haidari"] * 6, "given_name": ["Fatima"] * 6, **family, **born,
+         "father_name": ["Ali", "Ali", "Ali", "Ali", "", "Ali"],
+         "mother_name": ["Zahra", "", "Maryam", "Zahra", "", "Zahra"]},
+        {"full_name": ["Zainab Ali Haidari"] * 5 + ["Fatima Ali Haidari"],
+         "given_name": ["Zainab"] * 5 + ["Fatima"], **family, **born,
+         "father_name": ["Ali", "Ali", "Ali", "Omar", "Ali", "Ali"],
+         "mother_name": ["Zahra", "Zahra", "Amina", "Khadija", "Zahra", "Zahra"]},
+    )  # fmt: skip
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    said = out.set_index("request_id")["explanation"].str.extract(r"^given name: ([^;]*) [+-]")[0]
+    both = "different (the same father's and mother's names: a brother or sister?)"
+    father = "different (the same father's name: a brother or sister?)"
+    alike = ", family names alike"
+    assert said["r1"] == both + alike  # twins
+    assert said["r2"] == said["r3"] == father + alike  # a mother blank on one side, or other
+    assert said["r4"] == said["r5"] == "different" + alike  # other parents, or none on one side
+    assert "brother or sister" not in said["r6"]  # the same given name
+    table = fitted.explain("r1", "s1", requests, sightings, show=False).set_index("comparison")
+    assert table.loc["given_name", "description"] == both + alike
+    # the bundled sisters
+    records = synthetic["requests"].set_index("record_id")
+    left = records.loc[["RQ000106"]].reset_index()
+    right = records.loc[["RQ000490"]].reset_index()
+    out = fitted.predict(left, right, threshold=0, top_k=0)
+    assert out["explanation"].iloc[0].startswith(f"given name: {both}{alike} -")
+    table = fitted.explain("RQ000106", "RQ000490", left, right, show=False)
+    assert table.set_index("comparison").loc["given_name", "description"] == both + alike
