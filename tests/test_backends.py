@@ -94,7 +94,7 @@ def test_small_partitions_keep_a_sighting_s_whole_choice(fitted, synthetic) -> N
     model = task_linker(fitted)
     whole = model.predict(requests, few, threshold=0.0, top_k=0)
     # B's own best: the budget's 30; and each other request's context pairs (the
-    # context rules' best 2, context_candidates' default) take B, which their budget cut
+    # context rules' best 3, context_candidates' default) take B, which their budget cut
     assert (whole["sighting_id"] == "B").sum() == 60
     parts = predict_in_partitions(fitted, requests, few, partition_rows=5, threshold=0.0, top_k=0)
     pd.testing.assert_frame_equal(_sorted(pd.concat(list(parts))), _sorted(whole))

@@ -876,7 +876,12 @@ def test_budget_keeps_a_true_pair_born_years_apart_by_its_father_and_place() -> 
     assert not len(blocking.budget_choices(data, found.ids, 2, dedupe=False)[1])
     # The blocking report's steps end on the same pairs.
     report = rm.Linker(
-        {"blocking": rules, "context_blocking": context, "candidates_per_record": 2}
+        {
+            "blocking": rules,
+            "context_blocking": context,
+            "candidates_per_record": 2,
+            "context_candidates": 1,
+        }
     ).blocking_report(left, right)
     assert report["cumulative_pairs"].iloc[-1] == len(found.ids)
 

@@ -487,6 +487,9 @@ def encoded_config() -> dict[str, Any]:
         "blocking": [["tokens:name_keys"]],
         "context_blocking": [],
         "condition_on": "father_name",
+        # The plain default's 2 left the calibration suite's encoded map out of its target
+        # (largest gap 0.045 -> 0.053, 8 of 10 bins within 0.05 against 10 of 10).
+        "sorted_window": 3,
     }
 
 
