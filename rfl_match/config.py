@@ -200,17 +200,17 @@ class LinkConfig:
             the same name and birth, crowd true pairs out of the budget). The default is 2 with
             ``context_candidates`` 3 (3 and 2 before): at 1,000,000 a side 25,935,470
             candidates against 26,046,399, pairs completeness 0.9090 against 0.9058, F1
-            0.7815 against 0.7758, fit 44.2 s against 46.6 s and peak RSS 3,652 MiB against
-            3,716 (one run each, a fast host); at 100,000 a side 0.9702 / 0.8723 against
-            0.9685 / 0.8719 with 3% more pairs; at 10,000 0.9845 / 0.9347 against 0.9842 /
-            0.9349; on the quality set (5,000 x 10,000) F1 0.9298 -> 0.9295, and the
-            calibration suite's largest gap 0.032 -> 0.024 (encoded records keep 3:
-            ``privacy.encoded_config``). A window of 2 alone: at 1,000,000 a side 0.9031
-            and F1 0.7816; at 100,000 a side windows 1 / 2 / 3 / 4 give completeness
-            0.9668 / 0.9679 / 0.9685 / 0.9686 and F1 0.8737 / 0.8723 / 0.8719 / 0.8715
-            (scratch ``/tmp/s63/exp.py``): the nearer namesakes a wider window meets crowd
-            out of the budget true pairs that the context candidates' third place finds by
-            a parent or a place.
+            0.7815 against 0.7758 (``python -m benchmarks speed``, ``benchmarks/RESULTS.md``:
+            these and the figures at 100,000 and 10,000 a side), fit 44.2 s against 46.6 s
+            and peak RSS 3,652 MiB against 3,716 (one fit each, a fast host); at 100,000 a side
+            0.9702 / 0.8723 against 0.9685 / 0.8719 with 3% more pairs; at 10,000 0.9845 / 0.9347
+            against 0.9842 / 0.9349; on the quality set (5,000 x 10,000) F1 0.9298 -> 0.9295, and
+            the calibration suite's largest gap 0.032 -> 0.024 (encoded records keep 3:
+            ``privacy.encoded_config``). A window of 2 alone: at 1,000,000 a side 0.9031 and F1
+            0.7816; at 100,000 a side windows 1 / 2 / 3 / 4 give completeness 0.9668 / 0.9679 /
+            0.9685 / 0.9686 and F1 0.8737 / 0.8723 / 0.8719 / 0.8715 (scratch ``/tmp/s63/exp.py``):
+            the nearer namesakes a wider window meets crowd out of the budget true pairs that the
+            context candidates' third place finds by a parent or a place.
         candidates_per_record: after the union of the rules, each record keeps its best
             this many candidates by a cheap score of name parts and birth, of those only
             the ones within ``candidates_within`` points of its best pair (a pair stays if

@@ -458,8 +458,8 @@ def _check_fitted_encoding(fitted: object, left: pd.DataFrame) -> None:
                     None,
                     ENCODING_FIELD,
                     f"the model was fitted on records encoded as {said_encoding(str(fitted))}; "
-                    f"these are "
-                    f"{shown}: encode them with the same key and settings, or fit again",
+                    f"these are {shown}: encode them with the same key and settings, or fit "
+                    "again",
                 )
             ],
             "inputs",
