@@ -178,9 +178,13 @@ def test_a_title_alone_is_no_name(fitted: rm.Linker) -> None:
         "date_of_birth": ["1998-06-24"] * 5,
         "place_of_birth": ["Belet Weyne"] * 5,
     }
+    # Г-н (Господин, Mr, abbreviated with a hyphen) read as the initials Г. Н.: "same
+    # spelling" against itself
     requests, sightings, pairs = _frames(
-        {"full_name": ["Mr.", "Mrs", "Mr.", "Mr. Ahmed Ali", "Sheikh"], **same},
-        {"full_name": ["Mr.", "Dr", "Ahmed Ali", "Ahmed Ali", "Sheikh"], **same},
+        {"full_name": ["Mr.", "Mrs", "Mr.", "Mr. Ahmed Ali", "Sheikh", "Г-н", "Г-н Иванов"]}
+        | {k: v + v[:2] for k, v in same.items()},
+        {"full_name": ["Mr.", "Dr", "Ahmed Ali", "Ahmed Ali", "Sheikh", "Г-н", "Иванов"]}
+        | {k: v + v[:2] for k, v in same.items()},
     )
     out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
     said = out.set_index("request_id")["explanation"]
@@ -191,6 +195,8 @@ def test_a_title_alone_is_no_name(fitted: rm.Linker) -> None:
     assert said["r3"].startswith(f"given name: {one}; family name: {one}; ")
     assert said["r4"].startswith("given name: same spelling")  # Ahmed, the title aside
     assert "not compared" not in said["r4"] + said["r5"]
+    assert said["r6"].startswith(f"given name: {neither}; family name: {neither}; ")
+    assert said["r7"].startswith("given name: same spelling")  # Иванов, Г-н aside
     table = fitted.explain("r1", "s1", requests, sightings, show=False)
     rows = table.set_index("comparison")["description"]
     assert rows["given_name"] == rows["family_name"] == "not compared: neither record has a name"

@@ -56,6 +56,7 @@ _VOWEL_SEAT = re.compile("(?<!\\w)ئ(?=[اەۆوێیيى])")
 
 # a hyphen within a word (NFKC reads U+2011 as U+2010); "-" last, as a character class takes it
 _WORD_HYPHENS = "\u2010\u2011-"
+_ONE_HYPHEN = {ord(c): "-" for c in _WORD_HYPHENS}  # a title's hyphen, as titles.tsv writes it
 
 
 @cache
@@ -79,9 +80,10 @@ _HYPHENED = re.compile(
 def _slash_words() -> re.Pattern[str]:
     """S/O and D/O (son of, daughter of: the patronymic particles of two letters in
     ``resources/particles.tsv``) and N/A, N/K (the placeholders written with a slash in
-    ``resources/placeholders.tsv``) written with their slash ("s/o", "s / o", "n/a"): kept
-    as one word, apart from initials (S. O. Adeyemi, N. A. Khan) once the slash is a space
-    elsewhere."""
+    ``resources/placeholders.tsv``) written with their slash ("s/o", "s / o", "n/a"), and
+    the titles of ``resources/titles.tsv`` abbreviated with a hyphen ("г-н"): kept as one
+    word, apart from initials (S. O. Adeyemi, N. A. Khan, Г. Н. Иванов) once the slash or
+    the hyphen is a space elsewhere."""
     pairs = [
         row[0].split()
         for row in read_table("particles.tsv")
@@ -92,9 +94,22 @@ def _slash_words() -> re.Pattern[str]:
     alternatives = "|".join(
         re.escape(first) + r"\s*/\s*" + re.escape(second) for first, second in pairs
     )
+    # titles abbreviated with a hyphen (Г-н, Г-жа: Господин, Госпожа), in any hyphen within
+    # a word, unspaced: spaced or with points they are initials (Г. Н. Иванов)
+    hyphened = [row[0].split("-") for row in read_table("titles.tsv") if "-" in row[0]]
+    alternatives += "".join(
+        f"|{re.escape(first)}[{_WORD_HYPHENS}]{re.escape(second)}" for first, second in hyphened
+    )
     # between white space or what clean-up makes one: once cleaned, a word apart again
     apart = re.escape("".join(chr(c) for c, to in _TABLE.items() if to == " "))
     return re.compile(rf"(?:^|(?<=[\s{apart}]))({alternatives})(?=$|[\s{apart}])")
+
+
+@cache
+def _hyphened_openers() -> frozenset[str]:
+    """The letters that open a title of ``resources/titles.tsv`` abbreviated with a hyphen
+    (г of Г-н): text without one needs no look for such a title."""
+    return frozenset(row[0][0] for row in read_table("titles.tsv") if "-" in row[0])
 
 
 def _joined(match: re.Match[str]) -> str:
@@ -116,7 +131,8 @@ def clean_text(text: str) -> str:
     punctuation into spaces and Arabic-Indic digits into ASCII digits. Latin diacritics are
     kept here (romanisation decides what they mean). S/O and D/O (son of, daughter of) and
     N/A, N/K (not known) written with their slash keep it, one word told from initials
-    (S. O. Adeyemi, N. A. Khan), spaces around the slash or not (S / O). A word
+    (S. O. Adeyemi, N. A. Khan), spaces around the slash or not (S / O); so do the titles
+    abbreviated with a hyphen (Г-н, Г-жа: Mr, Mrs), told from the initials Г. Н. A word
     of two Korean given-name syllables joined by a hyphen is one name and is written as
     one word (Min-jun is Minjun, as 김민준's given name reads;
     ``resources/korean_syllables.tsv``); two halves alike stay apart (a Burmese doubled
@@ -132,6 +148,8 @@ def clean_text(text: str) -> str:
     ('ali s/o ahmed', 's o adeyemi', 'n/a')
     >>> clean_text("S / O Ahmed Khan"), clean_text("d /o Amina")
     ('s/o ahmed khan', 'd/o amina')
+    >>> clean_text("Г-н Иванов"), clean_text("Г. Н. Иванов")
+    ('г-н иванов', 'г н иванов')
     """
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
@@ -140,11 +158,15 @@ def clean_text(text: str) -> str:
         text = _VOWEL_SEAT.sub("", text)
     if "-" in text or "\u2010" in text:
         text = _HYPHENED.sub(_joined, text)
-    if "/" in text:
-        # every other piece is S/O, D/O, N/A or N/K, which keeps its slash, written as one word
+    if "/" in text or (
+        ("-" in text or "\u2010" in text) and not _hyphened_openers().isdisjoint(text)
+    ):
+        # every other piece is S/O, D/O, N/A, N/K or Г-н, which keeps its slash or hyphen,
+        # written as one word
         pieces = _slash_words().split(text)
         text = "".join(
-            "".join(p.split()) if k % 2 else p.translate(_TABLE) for k, p in enumerate(pieces)
+            "".join(p.split()).translate(_ONE_HYPHEN) if k % 2 else p.translate(_TABLE)
+            for k, p in enumerate(pieces)
         )
     else:
         text = text.translate(_TABLE)
