@@ -410,6 +410,38 @@ def _after_l(syllables: Sequence[BurmeseSyllable], start: int) -> int:
     return 1 if start > 0 and syllables[start - 1].final_l else 0
 
 
+@cache
+def _burmese_titles() -> tuple[tuple[str, int], ...]:
+    """The Burmese-script titles of ``titles.tsv`` of two syllables or more (ဒေါက်တာ,
+    doctor), as clean-up writes them, with their syllable counts, longest first. Read
+    syllable by syllable, such a title is a run of syllables that no title reads
+    (dok, ta: "dokta"), so a word is looked at whole for them first; a title of one
+    syllable (ဦး, ဒေါ်: U, Daw) reads as its Latin title."""
+    out = []
+    for row in read_table("titles.tsv"):
+        form = clean_text(row[0])
+        if script_of_text(form) == "Myanmar" and len(burmese_syllables(form)) > 1:
+            out.append((form, len(burmese_syllables(form))))
+    return tuple(sorted(out, key=lambda t: len(t[0]), reverse=True))
+
+
+def _burmese_word_parts(raw: str) -> tuple[tuple[str, str, str], ...]:
+    """(native, latin, script) of each name part of a Burmese-script word: a title of
+    :func:`_burmese_titles` that opens it, written alone or run together with the name it
+    leads (ဒေါက်တာမောင်မောင်: Dr Maung Maung), is one part, whose native form is the
+    title as listed (what :func:`~rfl_match.names.parts.take_titles` finds); the rest is
+    read as :func:`_burmese_parts` reads a word."""
+    for title, count in _burmese_titles():
+        if raw.startswith(title):
+            syllables = burmese_syllables(raw)
+            if "".join(s.text for s in syllables[:count]) != title:
+                continue  # the title's letters, but not its syllables
+            rest = raw[len(title) :]
+            parts = _burmese_word_parts(rest) if rest else ()
+            return ((title, "".join(_burmese_parts(title)), "Myanmar"), *parts)
+    return tuple((p, p, "Myanmar") for p in _burmese_parts(raw))
+
+
 @lru_cache(maxsize=1 << 18)
 def _word_parts(raw: str, reading: Reading) -> tuple[tuple[str, str, str], ...]:
     """(native, latin, script) for each name part in one space-free piece of clean text."""
@@ -421,7 +453,7 @@ def _word_parts(raw: str, reading: Reading) -> tuple[tuple[str, str, str], ...]:
     if script == UNKNOWN:
         return ()  # digits and symbols carry no name
     if script == "Myanmar":
-        return tuple((p, p, script) for p in _burmese_parts(raw))
+        return _burmese_word_parts(raw)
     latin = romanize_uncached(raw, script, language_of(script, reading))
     parts = latin.split()
     if len(parts) == 1:
