@@ -865,6 +865,10 @@ class GivenNameComparison(Comparison):
         if self.second_given:
             rows = np.flatnonzero(levels >= kernels.GIVEN_SAME_CLASS)
             levels[rows[_second_given_differs(data, li[rows], ri[rows])]] = kernels.DIFFERENT
+        # Two records that both write the Vietnamese marks, and write them otherwise on the
+        # given name (Hùng, Hưng; Dũng, Dung): two names alike, not one name.
+        rows = _marked_apart(data, li, ri, levels, kernels.GIVEN_SAME_CLASS, "given")
+        levels[rows] = kernels.GIVEN_ALIKE
         return levels
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
@@ -973,6 +977,8 @@ class FamilyNameComparison(Comparison):
         _run_together(data, levels, li, ri, compounds)
         _swapped_family(data, levels, li, ri)
         _father_left_out(data, levels, li, ri)
+        # both records write the Vietnamese marks, and a family part otherwise (Văn, Vân)
+        levels[_marked_apart(data, li, ri, levels, kernels.REORDERED, "family")] = kernels.SOUNDS
 
     def term_frequencies(self, data: PreparedPair) -> TermFrequencies | None:
         if not self.spec.term_frequency:
@@ -982,6 +988,44 @@ class FamilyNameComparison(Comparison):
         key = "freq:family"
         frequency = _frequency(data, key, ca, cb, len(data.classes))
         return TermFrequencies(self.tf_levels, ca, cb, frequency, key)
+
+
+def _marked_apart(
+    data: PreparedPair, li: Index, ri: Index, levels: Levels, above: int, part: str
+) -> Index:
+    """The pairs (rows of ``li`` and ``ri``) at ``above`` or over whose records both write
+    the Vietnamese marks (:meth:`PreparedPair.vietnamese_marks`) and write a syllable of the
+    name part compared (``part``: "given", the given name's token; "family", the family
+    part's text) each otherwise: Hùng and Hưng, Văn and Vân. Where either writes no marks
+    (Hung), or the part holds no syllable both mark, the pair is not among them. The few
+    pairs of two marked records are read per distinct pair of marks and parts."""
+    none = np.zeros(0, dtype=np.intp)
+    left, right = data.vietnamese_marks(0), data.vietnamese_marks(1)
+    if left is None or right is None:
+        return none
+    (codes_a, marks_a), (codes_b, marks_b) = left, right
+    rows = np.flatnonzero((levels >= above) & (codes_a[li] >= 0) & (codes_b[ri] >= 0))
+    if not len(rows):
+        return none
+    a, b = data.person_names(0), data.person_names(1)
+    words_a, words_b, vocabulary = (
+        (a.first_token, b.first_token, data.tokens)
+        if part == "given"
+        else (a.text, b.text, data.texts)
+    )
+    x, y = li[rows], ri[rows]
+    keys = np.stack([codes_a[x], codes_b[y], words_a[x], words_b[y]], axis=1)
+    distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
+    apart = np.zeros(len(distinct), dtype=bool)
+    for k, (ma, mb, wa, wb) in enumerate(distinct.tolist()):
+        if wa >= 0 and wb >= 0:
+            wrote_a, wrote_b = marks_a[ma], marks_b[mb]
+            shared = set(vocabulary[wa].split()) & set(vocabulary[wb].split())
+            apart[k] = any(
+                r in wrote_a and r in wrote_b and wrote_a[r].isdisjoint(wrote_b[r]) for r in shared
+            )
+    out: Index = rows[apart[inverse.reshape(-1)]]
+    return out
 
 
 def _compound_family(

@@ -47,10 +47,15 @@ from rfl_match.names.romanization import (
     PERSIAN_LETTERS_PATTERN,
     persian_reading_pattern,
     romanize,
+    vietnamese_marks,
+    vietnamese_marks_pattern,
 )
 from rfl_match.schema import COUNTRY_FIELDS, NAME_FIELDS, PARENT_FIELDS, PLACE_FIELDS
 
 IntArray = npt.NDArray[np.int32]
+#: Per record a code (-1: none), and per code each syllable's reading and its written forms
+#: (:meth:`PreparedPair.vietnamese_marks`).
+RecordMarks = tuple[IntArray, list[dict[str, frozenset[str]]]]
 MAX_CHAIN = 4  # name parts kept per record for token comparisons and blocking
 #: A text whose letters are all Arabic or Ethiopic (RE2, as Arrow reads it).
 _CHAIN_SCRIPT = (
@@ -728,6 +733,44 @@ def _written_skeletons(
     return own
 
 
+def _marked_rows(codes: IntArray, texts: Any) -> tuple[IntArray, list[tuple[tuple[str, str], ...]]]:
+    """Per row of ``codes`` (into the distinct ``texts``), the number (-1: none) of the
+    Vietnamese marks its name writes (:func:`vietnamese_marks`), and the marks of each
+    number: the few texts with a marked vowel are read in Python, the others not."""
+    marks: list[tuple[tuple[str, str], ...]] = []
+    local = np.full(len(texts) + 1, -1, dtype=np.int32)  # the last: a missing name
+    for k in np.flatnonzero(_holds(texts, vietnamese_marks_pattern())):
+        found = vietnamese_marks(texts[int(k)].as_py())
+        if found:
+            local[k] = len(marks)
+            marks.append(found)
+    rows: IntArray = local[codes]
+    return rows, marks
+
+
+def _records_marks(
+    columns: list[tuple[IntArray, list[tuple[tuple[str, str], ...]]]], n: int
+) -> RecordMarks | None:
+    """:meth:`PreparedPair.vietnamese_marks` of a side's name columns (each its rows'
+    numbers and their marks, as :func:`_marked_rows` gives them): a record writes what
+    its columns write together."""
+    numbers = np.stack([rows for rows, _ in columns], axis=1)
+    marked = np.flatnonzero((numbers >= 0).any(axis=1))
+    if not len(marked):
+        return None
+    distinct, inverse = np.unique(numbers[marked], axis=0, return_inverse=True)
+    out: list[dict[str, frozenset[str]]] = []
+    for row in distinct:
+        written: dict[str, set[str]] = {}
+        for number, (_, marks) in zip(row, columns, strict=True):
+            for reading, form in marks[number] if number >= 0 else ():
+                written.setdefault(reading, set()).add(form)
+        out.append({reading: frozenset(forms) for reading, forms in written.items()})
+    codes = np.full(n, -1, dtype=np.int32)
+    codes[marked] = inverse.reshape(-1)
+    return codes, out
+
+
 def _holds(texts: Any, pattern: str) -> npt.NDArray[np.bool_]:
     """Per text of an Arrow string array, whether it holds a match of ``pattern`` (RE2)."""
     found: npt.NDArray[np.bool_] = (
@@ -1103,11 +1146,35 @@ class PreparedPair:
                 )[codes]
         if column in NAME_FIELDS:
             texts = _without_parents(texts, culture_info(self.culture))
+        if column in PERSON_COLUMNS:
+            self._cache.setdefault("vietnamese marks", {})[column] = _marked_rows(codes, texts)
         arrays = self._coded_names(codes, texts, make, letters=letters)
         if letters is not None:
             arrays = self._read_records_as_persian(codes, texts, letters, arrays, make)
         n_left = self.sizes[0]
         return replace(arrays, codes=codes[:n_left]), replace(arrays, codes=codes[n_left:])
+
+    def vietnamese_marks(
+        self, side: int
+    ) -> tuple[IntArray, list[dict[str, frozenset[str]]]] | None:
+        """Per record of a side, a code (-1: none) of the Vietnamese marks its person name
+        writes (:func:`~rfl_match.names.romanization.vietnamese_marks` of its name fields,
+        together), and per code each syllable's reading and the ways the record writes it
+        (Hùng: {"hung": {"hùng"}}); None where no record of the side writes marks (made
+        once, of the texts :meth:`person_names` reads)."""
+        key = f"vietnamese marks:{side}"
+        if key not in self._cache:
+            self.person_names(side)
+            found = self._cache.get("vietnamese marks", {})
+            start, stop = (0, self.sizes[0]) if side == 0 else (self.sizes[0], sum(self.sizes))
+            columns = [
+                (rows[start:stop], marks)
+                for rows, marks in (found.get(c, (None, [])) for c in PERSON_COLUMNS)
+                if rows is not None and marks
+            ]
+            self._cache[key] = _records_marks(columns, self.sizes[side]) if columns else None
+        result: RecordMarks | None = self._cache[key]
+        return result
 
     def persian_records(self) -> npt.NDArray[np.bool_] | None:
         """Per record (the left side's, then the right side's), whether its names in Arabic

@@ -578,6 +578,34 @@ def test_vietnamese_given_names_that_fold_alike_stay_two_names() -> None:
     assert_given_labels(VIETNAMESE_GIVEN)
 
 
+# Vietnamese tone and vowel marks tell names apart that read alike once folded (Hùng, Hưng:
+# hung; Dũng, Dung; Vân, Văn): where both records write the marks and write a syllable
+# otherwise, the names sound alike and are not one name; where either writes none (Hung),
+# they meet as before. Given name (the first part) and family part, as the full name reads.
+VIETNAMESE_MARKED_PAIRS = [
+    ("Hùng Nguyễn", "Hưng Nguyễn", "sounds alike", "same names"),
+    ("Dũng Trần", "Dung Trần", "sounds alike", "same names"),
+    ("Nguyễn Văn Hùng", "Nguyễn Văn Hưng", "same spelling", "names sound alike"),
+    ("Trần Vân", "Trần Văn", "same spelling", "names sound alike"),
+    ("Vân Trần", "Văn Trần", "sounds alike", "same names"),
+    # either record without marks: as before
+    ("Hùng Nguyễn", "Hung Nguyen", "same spelling", "same names"),
+    ("Dũng Trần", "Dung Tran", "same spelling", "same names"),
+    ("Nguyen Van Hung", "Nguyễn Văn Hưng", "same spelling", "same names"),
+    ("Đo Van Hung", "Đỗ Văn Hùng", "same spelling", "same names"),  # đ alone: no marks
+    # the same marks, and marks that are no Vietnamese name's (José, Jose)
+    ("Nguyễn Văn Hùng", "Nguyễn Văn Hùng", "same spelling", "same names"),
+    ("Hưng Văn Đặng", "HƯNG VĂN ĐẶNG", "same spelling", "same names"),
+    ("José García", "Jose García", "same spelling", "same names"),
+]
+
+
+def test_vietnamese_marks_written_otherwise_are_two_names() -> None:
+    assert_name_labels(VIETNAMESE_MARKED_PAIRS)
+    # given-name fields alone: Dung writes no mark, so its marks are not known
+    assert_given_labels([("Hùng", "Hưng", "sounds alike"), ("Dũng", "Dung", "same spelling")])
+
+
 def test_given_name_swapped_and_missing() -> None:
     got = levels(
         "given_name",

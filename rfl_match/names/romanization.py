@@ -573,6 +573,65 @@ def vietnamese_syllables() -> frozenset[str]:
     return frozenset(row[0] for row in read_table("vietnamese_syllables.tsv"))
 
 
+# The marks Vietnamese writes on its vowels: the vowel marks (ă, â ê ô, ơ ư: breve,
+# circumflex, horn) and the five tones (grave, acute, hook above, tilde, dot below). Folded
+# away they leave one Latin spelling of different names (Hùng and Hưng, Dũng and Dung, Vân and
+# Văn: hung, dung, van), which registers that write no marks share.
+_VIETNAMESE_MARKS = "\u0306\u0302\u031b\u0300\u0301\u0309\u0303\u0323"
+
+
+@cache
+def vietnamese_marks_pattern() -> str:
+    """The letters (and combining marks) of Vietnamese vowels written with a mark, as a
+    regular expression (Python's and RE2's): a text without them writes no Vietnamese
+    marks (:func:`vietnamese_marks`).
+
+    >>> [bool(re.search(vietnamese_marks_pattern(), t)) for t in ("Hùng", "HƯNG", "Hung", "Đo")]
+    [True, True, False, False]
+    """
+    letters = set(_VIETNAMESE_MARKS)
+    for base in "aeiouyAEIOUY":
+        for vowel in ("", "\u0306", "\u0302", "\u031b"):
+            for tone in ("", *_VIETNAMESE_MARKS[3:]):
+                composed = unicodedata.normalize("NFC", base + vowel + tone)
+                if len(composed) == 1 and vowel + tone:
+                    letters.add(composed)
+    return "[" + "".join(sorted(letters)) + "]"
+
+
+def vietnamese_marks(text: str) -> tuple[tuple[str, str], ...]:
+    """The Vietnamese name syllables of a name that writes Vietnamese marks, each as its
+    reading without marks (the token it becomes) and as written (lower case, NFC); () where
+    the name writes no mark on a Vietnamese name syllable (``vietnamese_syllables.tsv``).
+
+    In a name that writes marks, a syllable without them is written so (Dung, Minh), where
+    in one that writes none the marks are not known: Hùng and Hưng are two names, Hung
+    either. The letter đ alone is no sign that the marks are written (registers write Đỗ
+    as Đo).
+
+    >>> vietnamese_marks("Nguyễn Văn Hùng")
+    (('nguyen', 'nguyễn'), ('van', 'văn'), ('hung', 'hùng'))
+    >>> vietnamese_marks("Trần Dung"), vietnamese_marks("Tran Dung"), vietnamese_marks("José")
+    ((('tran', 'trần'), ('dung', 'dung')), (), ())
+    """
+    from rfl_match.names.clean import clean_text
+
+    if text.isascii():
+        return ()
+    out = []
+    marked = False
+    for word in clean_text(text).split():
+        latin = detect_script(word) == "Latin"
+        reading = romanize_word(word, "Latin", "vietnamese") if latin else ""
+        if reading in vietnamese_syllables():
+            written = unicodedata.normalize("NFC", word)
+            out.append((reading, written))
+            marked = marked or not set(unicodedata.normalize("NFD", written)).isdisjoint(
+                _VIETNAMESE_MARKS
+            )
+    return tuple(out) if marked else ()
+
+
 def _vietnamese_d(word: str, language: str | None) -> bool:
     """Whether a Latin word's đ is a d (Vietnamese), not dj (Serbo-Croatian)."""
     return (
