@@ -588,6 +588,7 @@ VIETNAMESE_MARKED_PAIRS = [
     ("Nguyễn Văn Hùng", "Nguyễn Văn Hưng", "same spelling", "names sound alike"),
     ("Trần Vân", "Trần Văn", "same spelling", "names sound alike"),
     ("Vân Trần", "Văn Trần", "sounds alike", "same names"),
+    ("Vân Lê", "Văn Lê", "sounds alike", "same names"),
     # either record without marks: as before
     ("Hùng Nguyễn", "Hung Nguyen", "same spelling", "same names"),
     ("Dũng Trần", "Dung Tran", "same spelling", "same names"),

@@ -98,11 +98,12 @@ def _reads_vietnamese(words: list[Word]) -> bool:
     """Whether a name with no culture hint reads as Vietnamese: it is written in Latin
     letters and each of its parts is a Vietnamese name syllable
     (``vietnamese_syllables.tsv``), at least one of them no particle (Le Van Tam, Tam Van
-    Le, Nguyen Van Do; not Ludwig van Beethoven, Marine Le Pen, Le Pen). Read off the
+    Le, Nguyen Van Do; not Ludwig van Beethoven, Marine Le Pen, Le Pen), or two of them or
+    more (Lê Văn Vân, Vân Lê: particles lead a name, and these lead none). Read off the
     letters without marks: a name written with its marks (Lê Văn Tám) and without, and its
     tokens read again, read alike."""
     syllables = vietnamese_syllables()
-    named = False
+    named = len(words) > 1
     for w in words:
         if w.script != "Latin" or w.latin not in syllables:
             return False
