@@ -221,7 +221,11 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
         # reads them.
         kw = {
             "classes": model.non_match_,
-            "anchors": split_anchors(model.names, linker.config.condition_on),
+            "anchors": split_anchors(
+                model.names,
+                linker.config.condition_on,
+                siblings=bool(linker.training_.get("births_split_by_siblings")),
+            ),
         }
         for limit, reading in limits.items():
             cal = fit_on_comparisons(

@@ -54,6 +54,7 @@ from rfl_match.compare import (
     IntervalComparison,
     NameChainComparison,
     SexComparison,
+    SiblingConditionedComparison,
     StringComparison,
     TermFrequencies,
     build_comparison,
@@ -263,7 +264,12 @@ CROSS_CHAINS_ONLY = "father_cross_chains_only"
 #: agree and second parts differ as different given names
 #: (``GivenNameComparison.second_given``); a model saved without it reads the first alone.
 SECOND_GIVEN = "second_given_name"
+#: The key of ``training_`` that says a fit split the birth by whether a pair reads as a
+#: brother's or sister's (``compare.SiblingConditionedComparison``); a model saved without
+#: it weighs the birth unsplit.
+SIBLING_BIRTHS = "births_split_by_siblings"
 REVISIONS: dict[str, tuple[type[Comparison], str, bool]] = {
+    SIBLING_BIRTHS: (IntervalComparison, "sibling_split", False),
     PLACES_ONCE: (StringComparison, "once", False),
     CROSS_CHAINS_ONLY: (NameChainComparison, "cross_family_field", True),
     SECOND_GIVEN: (GivenNameComparison, "second_given", False),
@@ -663,6 +669,8 @@ class Linker:
         return [
             ConditionedComparison(c, anchor, agreeing)
             if c.name in self._conditioned and c.name != anchor
+            else SiblingConditionedComparison(c)
+            if isinstance(c, IntervalComparison) and c.sibling_split and anchor == "family_name"
             else c
             for c in built
         ]
@@ -1064,6 +1072,7 @@ class Linker:
                 m_ratio_ceiling=sex_holds,
                 workers=self.config.workers,
                 groups=groups,
+                tied=[c.base_levels if c.tied_m else None for c in comparisons],
             )
             return (
                 held_m(result.m, result.u),
@@ -2325,6 +2334,7 @@ class Linker:
                 _NATIONALITY_SPLIT_VERSION
                 if any(
                     isinstance(c, ConditionedComparison)
+                    and not isinstance(c, SiblingConditionedComparison)
                     and c.name not in CONDITIONED_COMPARISONS_V8
                     for c in self._comparisons()
                 )
@@ -2586,9 +2596,19 @@ def _generation_holds(comparison: Comparison, held: Hold | None) -> tuple[Hold, 
     if held is None:
         return None
     level = comparison.generation_level
-    if level is None:
-        return (held,)
-    return ((level, held[1] * GENERATION_SHARE), held)
+    holds: tuple[Hold, ...] = (
+        (held,) if level is None else ((level, held[1] * GENERATION_SHARE), held)
+    )
+    if isinstance(comparison, SiblingConditionedComparison):
+        # Each half held alike: a brother's or sister's pattern says nothing of how often
+        # a match's birth is misestimated by years.
+        off = comparison.offset
+        holds += tuple((_shifted(at, off), most) for at, most in holds)
+    return holds
+
+
+def _shifted(level: int | tuple[int, ...], by: int) -> int | tuple[int, ...]:
+    return tuple(x + by for x in level) if isinstance(level, tuple) else level + by
 
 
 def _unbounded_levels(comparisons: Sequence[Comparison], model: FellegiSunterModel) -> list[str]:

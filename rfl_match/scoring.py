@@ -279,13 +279,22 @@ class EMResult:
 Hold = tuple[int | tuple[int, ...], float]
 
 
-def hold_m_at_most(m: FloatArray, level: int | tuple[int, ...], ceiling: float) -> FloatArray:
+def hold_m_at_most(
+    m: FloatArray,
+    level: int | tuple[int, ...],
+    ceiling: float,
+    groups: npt.NDArray[np.int8] | None = None,
+) -> FloatArray:
     """m with ``level`` at most ``ceiling`` (levels: their sum): where it is above, it is
     set to the ceiling (levels: scaled to it, their ratios kept) and the other levels above
     missing are scaled to make up the rest (their ratios kept, the sum still 1); at or
-    below, or with no other level above missing to take the rest, m as it is."""
+    below, or with no other level above missing to take the rest, m as it is. With
+    ``groups`` (each level's, ``Comparison.level_groups``), the others are those of the
+    held levels' group, whose sum stays 1."""
     held = list(level) if isinstance(level, tuple) else [level]
     others = np.ones(len(m), dtype=np.bool_)
+    if groups is not None:
+        others = groups == groups[held[0]]
     others[[0, *held]] = False
     total = float(m[held].sum())
     if total <= ceiling or not others.any():
@@ -440,6 +449,7 @@ def expectation_maximisation(
     m_ratio_ceiling: Sequence[tuple[int, float] | None] | None = None,
     workers: int = 1,
     groups: Groups = None,
+    tied: Sequence[npt.NDArray[np.int8] | None] | None = None,
 ) -> EMResult:
     """Estimate m, u and the prior by EM over level-pattern counts.
 
@@ -484,6 +494,9 @@ def expectation_maximisation(
             is what blocking's budget left).
         workers: threads for the sums over the patterns (the result is the same on any
             number).
+        tied: per comparison, None, or each level's level of the comparison unsplit
+            (``Comparison.base_levels``) where its m is one distribution in every group
+            (``Comparison.tied_m``): the matches' sums are pooled by that level.
         groups: per comparison, each level's group (``Comparison.level_groups``) or
             None: m and u sum to 1 within each group, and the prior on m is spread over
             the groups as the matches EM counts are.
@@ -540,11 +553,14 @@ def expectation_maximisation(
                     sums += m_prior_strength * weight.sum() * m_prior[c]
             if m_pseudo is not None:
                 sums += m_pseudo[c]
+            base = tied[c] if tied is not None else None
+            if base is not None:
+                sums = np.bincount(base, weights=sums, minlength=len(sums))[base]
             new_m = normalise(sums, split)
             held = m_ceiling[c] if m_ceiling is not None else None
             if held is not None:
                 for level, ceiling in held:
-                    new_m = hold_m_at_most(new_m, level, ceiling)
+                    new_m = hold_m_at_most(new_m, level, ceiling, split)
             ratio = m_ratio_ceiling[c] if m_ratio_ceiling is not None else None
             if ratio is not None:
                 at, most = ratio

@@ -413,7 +413,11 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
     counts = rows["count"].to_numpy(np.int64)
     args = (model.m_, model.u_, model.prior_weight_)
     # The defaults split by the family name here: its split comparisons are read with it.
-    anchors = split_anchors(model.names, fitted.config.condition_on)
+    anchors = split_anchors(
+        model.names,
+        fitted.config.condition_on,
+        siblings=bool(fitted.training_.get("births_split_by_siblings")),
+    )
     assert anchors is not None
     kw = {"classes": model.non_match_, "anchors": anchors}
     refit = fit_on_comparisons(patterns, counts, *args, tf_bits=tf_bits, **kw)

@@ -23,7 +23,7 @@ from hypothesis.extra import numpy as hnp
 import rfl_match as rm
 import rfl_match.linker as linker_module
 from rfl_match.arrays import tied_ranks
-from rfl_match.compare import DATE_LABELS, INTERVAL_LABELS, IntervalComparison
+from rfl_match.compare import DATE_LABELS, INTERVAL_LABELS, BirthComparison, IntervalComparison
 from rfl_match.evaluate import evaluate_matches
 from rfl_match.io.review import review_table
 from rfl_match.linker import (
@@ -1207,8 +1207,11 @@ def test_a_model_saved_before_the_generation_level_compares_births_as_it_learned
     frames = synthetic["requests"], synthetic["sightings"]
     with monkeypatch.context() as patch:
         patch.setattr(IntervalComparison, "generation", False)
+        # nor the birth split by siblings, then
+        patch.setattr(BirthComparison, "sibling_split", False)
         old = rm.Linker().fit(*frames)
         before = old.predict(*frames, threshold=0, top_k=0)
+        del old.training_[linker_module.SIBLING_BIRTHS]
         old.save(tmp_path / "old.json")
     birth = old.model_.names.index("birth")
     assert old.model_.labels[birth] == list(DATE_LABELS)
@@ -1225,7 +1228,7 @@ def test_a_model_saved_before_the_generation_level_compares_births_as_it_learned
     again = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
     assert again["model"]["labels"][birth] == list(DATE_LABELS)
     refit = rm.Linker.load(tmp_path / "again.json").fit(*frames)
-    assert refit.model_.labels[birth] == list(INTERVAL_LABELS)
+    assert refit.model_.labels[birth][: len(INTERVAL_LABELS)] == list(INTERVAL_LABELS)
 
 
 def test_a_split_half_says_its_anchor_alike_and_a_model_saved_before_loads(
@@ -2321,7 +2324,11 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     assert _far(held.model_.m_[birth]) == pytest.approx(0.001, abs=1e-12)
     assert _far(alone.model_.m_[birth]) > 0.01
     for model in (default.model_, held.model_, alone.model_):
-        assert sum(model.m_[birth]) == pytest.approx(1.0)
+        # each half of a birth split by siblings (the default's) sums to 1
+        assert sum(model.m_[birth][: len(INTERVAL_LABELS)]) == pytest.approx(1.0)
+        assert sum(model.m_[birth][len(INTERVAL_LABELS) :]) == pytest.approx(
+            0.0 if model is not default.model_ else 1.0
+        )
     default_pairs = default.predict(requests, sightings)
     held_pairs = held.predict(requests, sightings)
     assert len(default_pairs) != len(alone.predict(requests, sightings))
@@ -2505,7 +2512,9 @@ def test_a_raised_far_birth_ceiling_splits_the_non_matches_once(
     assert far.training_["far_birth_m"] > 0.005
     assert len(calls) == 1
     assert 0.005 < _far(calls[0][index]) <= far.training_["far_birth_m"] + 1e-12
-    np.testing.assert_array_equal(calls[0][index], far.model_.m_[index])
+    # the first half's (the sibling half is pooled again against the classes' u)
+    half = len(INTERVAL_LABELS)
+    np.testing.assert_array_equal(calls[0][index][:half], far.model_.m_[index][:half])
     assert far.model_.non_match_ is not None
 
 
@@ -2961,7 +2970,8 @@ def test_each_input_is_read_in_its_own_calendars(
     assert linker.model_ is not None
     labels = linker.model_.labels[linker.model_.names.index("birth")]
     said = {labels[level] for level in out["birth_level"]}
-    assert len(said) == 1 and said.pop().endswith("same date")  # every pair's
+    # every pair's (a sibling's pattern or not)
+    assert said and all(x.split(",")[0].endswith("same date") for x in said)
     linker.save(tmp_path / "model.json")
     loaded = rm.Linker.load(tmp_path / "model.json")
     assert loaded.config.calendars == {"requests": {"date_of_birth": "ethiopian"}}
@@ -2993,3 +3003,52 @@ def test_each_input_is_read_in_its_own_calendars(
         UserWarning, match="sightings: .*'date_of_birth' as ethiopian, not gregorian"
     ):
         loaded.predict(read, read, threshold=0.0)
+
+
+_TWINS = {
+    "family_name": ["Haidari", "Haidari"],
+    "father_name": ["Ali", "Ali"],
+    "mother_name": ["Zahra", "Zahra"],
+    "sex": ["F", "F"],
+    "date_of_birth": ["2015-05-05", "2015-05-05"],
+    "place_of_birth": ["Herat", "Herat"],
+}
+
+
+def test_twins_born_the_same_day_weigh_their_birth_as_siblings_do(fitted: rm.Linker) -> None:
+    """Given names different where the family name and a parent's name agree read as a
+    brother's or sister's, and the birth is weighed given that: among siblings a birth on
+    the same day is a twin's, far commoner than among strangers, so Fatima and Zainab Ali
+    Haidari, born the same day, gain less from it than Fatima gains from her own record
+    (both once weighed "same date" alike, and twins scored as one person)."""
+    requests = pd.DataFrame({"record_id": ["r1", "r2"], "given_name": ["Fatima"] * 2, **_TWINS})
+    sightings = pd.DataFrame(
+        {"record_id": ["s1", "s2"], "given_name": ["Zainab", "Fatima"], **_TWINS}
+    )
+    pairs = pd.DataFrame({"request_id": ["r1", "r2"], "sighting_id": ["s1", "s2"]})
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    twins, same = out.set_index("sighting_id").loc[["s1", "s2"]].itertuples()
+    assert _labelled(fitted, out.set_index("sighting_id").loc[["s1"]], "birth") == [
+        "same date, given names different, family and a parent's name the same"
+    ]
+    assert twins.birth_weight < same.birth_weight - 2
+    assert "birth: same date, given names different" in twins.explanation
+
+
+def test_a_model_saved_before_births_were_split_by_siblings_scores_as_it_did(
+    synthetic: dict[str, pd.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model fitted before the birth was split by a brother's or sister's pattern (no
+    ``births_split_by_siblings`` in its ``training_``) loads with the birth unsplit, as it
+    learned it, and gives the scores it gave."""
+    with monkeypatch.context() as patched:
+        patched.setattr(BirthComparison, "sibling_split", False)
+        before = rm.Linker().fit(synthetic["requests"], synthetic["sightings"])
+        scores = before.predict(synthetic["requests"], synthetic["sightings"])
+    data = before.to_dict()
+    del data["training"][linker_module.SIBLING_BIRTHS]
+    (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
+    old = rm.Linker.load(tmp_path / "old.json")
+    assert len(old.model_.labels[old.model_.names.index("birth")]) == 8
+    again = old.predict(synthetic["requests"], synthetic["sightings"])
+    pd.testing.assert_frame_equal(again, scores)
