@@ -139,7 +139,7 @@ from rfl_match.warn import warn
 
 MODEL_FORMAT = "rfl_match.model"
 # The version a model fitted with the defaults is written in (the newest read is the last
-# of _READABLE_VERSIONS: 11, with ``calendars`` set).
+# of _READABLE_VERSIONS: 12, with the birth split by a brother's or sister's pattern).
 MODEL_VERSION = 7
 # Versions load reads: 1 (before the term-frequency maps) scores with raw bits; 1 and 2
 # (before the non-match classes) with no combination term; 1 to 3 (before the context
@@ -158,14 +158,19 @@ MODEL_VERSION = 7
 # ``one_request_per_person`` set, which no older release reads its sightings with; a file
 # of any version without it reads it off. 11 holds ``calendars`` (the calendars its
 # records' date columns are read in, for both inputs or a table per input), which no older
-# release knows; a file without it reads every date as Gregorian, as it was fitted.
-_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+# release knows; a file without it reads every date as Gregorian, as it was fitted. 12 holds
+# a birth split by a brother's or sister's pattern (compare.SiblingConditionedComparison:
+# twice the birth's levels), which an older release would refuse as levels it does not
+# know; a file without ``births_split_by_siblings`` in its training weighs the birth unsplit.
+_READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
 # A model is written in the oldest version that holds all it has, so that older releases
 # read it: 2 with one kind of non-match, 3 with two, 4 with context options of its own,
 # 5 with a cut of its own, 6 with a ceiling on m set as a number, 7 with one from the
 # data (far_birth_m None), 8 with ``condition_on``, 9 with a split that version 8 does not
-# make (the nationality's), 10 with ``one_request_per_person`` set. Below version 6,
-# context and budget options at their defaults are left out, so a release reads its own
+# make (the nationality's), 10 with ``one_request_per_person`` set, 11 with ``calendars``,
+# 12 with the birth split by a brother's or sister's pattern (a fit whose ``condition_on``
+# is the family name, the default's). Below version 6, context and budget options at
+# their defaults are left out, so a release reads its own
 # defaults for them (version 6 writes them all): an older release runs its own (fewer)
 # context rules, which adds fewer candidates and learns nothing
 # different (the model never learns from context candidates), and its own budget (a model
@@ -183,6 +188,7 @@ _CONDITIONED_VERSION = 8
 _NATIONALITY_SPLIT_VERSION = 9
 _ONE_REQUEST_VERSION = 10
 _CALENDARS_VERSION = 11
+_SIBLINGS_VERSION = 12
 # ``condition_on`` splits only where its anchor agrees on at least this many of the
 # candidate pairs learned from; else it warns and fits unsplit.
 _MIN_ANCHOR_PAIRS = 20
@@ -2353,6 +2359,9 @@ class Linker:
             version = max(version, _CALENDARS_VERSION)
         else:
             del config["calendars"]
+        # A birth split by a brother's or sister's pattern: levels no older release has.
+        if any(isinstance(c, SiblingConditionedComparison) for c in self._comparisons()):
+            version = max(version, _SIBLINGS_VERSION)
         return {
             "format": MODEL_FORMAT,
             "format_version": version,

@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import before_sibling_births
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -164,6 +165,7 @@ def test_a_failed_fit_leaves_a_loaded_model_as_it_was(synthetic, tmp_path, monke
     requests, sightings = synthetic["requests"], synthetic["sightings"]
     with monkeypatch.context() as patch:
         patch.setattr(linker_module, "CONDITIONED_COMPARISONS", CONDITIONED_COMPARISONS_V8)
+        before_sibling_births(patch)
         rm.Linker().fit(requests, sightings).save(tmp_path / "m8.json")
     loaded = rm.Linker.load(tmp_path / "m8.json")
     before = loaded.predict(requests, sightings)

@@ -2300,8 +2300,8 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     prior on m at half the data (``em_m_prior`` 0.5); EM alone (0, and the prior of
     earlier releases, 1.0) puts 2% there (relatives a generation apart), and the
     predictions differ. The default is written as null (version 7 with each comparison
-    alone, 9 split by the family name, as the defaults split it here, nationality
-    included), a share as a
+    alone, 12 split by the family name, as the defaults split it here, nationality
+    included, and the birth by siblings), a share as a
     number (version 6), and both read back; EM alone is written without the key and read
     back as 0: a model of an older release (version 5) loads, predicts as it stored, and
     fitted again learns as before."""
@@ -2334,7 +2334,7 @@ def test_far_birth_m_holds_the_birth_a_generation_apart(
     assert len(default_pairs) != len(alone.predict(requests, sightings))
     path = tmp_path / "model.json"
     loaded = _saved_and_loaded(
-        default, path, 9, far_birth_m=None, em_m_prior=0.5, condition_on="family_name"
+        default, path, 12, far_birth_m=None, em_m_prior=0.5, condition_on="family_name"
     )
     assert loaded.config.far_birth_m is None
     pdt.assert_frame_equal(loaded.predict(requests, sightings), default_pairs)
@@ -2945,12 +2945,14 @@ def test_a_model_keeps_the_calendars_its_records_were_read_in(
     config = rm.LinkConfig(calendars={"source_date": "gregorian"})
     linker = rm.Linker(config).fit(synthetic["requests"], synthetic["sightings"])
     written = linker.to_dict()
-    assert written["format_version"] == 11
+    assert written["format_version"] == 12  # the births split by siblings, as by default
     assert written["config"]["calendars"] == {"source_date": "gregorian"}
     linker.save(tmp_path / "model.json")
     assert rm.Linker.load(tmp_path / "model.json").config.calendars == config.calendars
-    plain = rm.Linker().fit(synthetic["requests"], synthetic["sightings"]).to_dict()
-    assert "calendars" not in plain["config"] and plain["format_version"] < 11
+    plain = rm.Linker(rm.LinkConfig(condition_on="")).fit(
+        synthetic["requests"], synthetic["sightings"]
+    )
+    assert "calendars" not in plain.to_dict()["config"] and plain.to_dict()["format_version"] < 11
 
 
 def test_each_input_is_read_in_its_own_calendars(
