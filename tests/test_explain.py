@@ -165,6 +165,21 @@ def test_a_pair_with_no_name_to_compare_says_so(fitted: rm.Linker) -> None:
     assert rows["given_name"] == rows["family_name"] == "not compared: neither record has a name"
 
 
+def _no_names_said(
+    fitted: rm.Linker, requests: pd.DataFrame, sightings: pd.DataFrame, pairs: pd.DataFrame
+) -> pd.Series:
+    """The explanations of the pairs, by request, checked to say that r1 and r2 (against
+    s1 and s2) have no name on either side, and r3 one record none."""
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    said: pd.Series = out.set_index("request_id")["explanation"]
+    neither = "not compared: neither record has a name +0.0"
+    one = "not compared: one record has no name +0.0"
+    assert said["r1"].startswith(f"given name: {neither}; family name: {neither}; ")
+    assert said["r2"].startswith(f"given name: {neither}; family name: {neither}; ")
+    assert said["r3"].startswith(f"given name: {one}; family name: {one}; ")
+    return said
+
+
 def test_a_title_alone_is_no_name(fitted: rm.Linker) -> None:
     """A name written as a title alone that is a name in no culture ("Mr.", "Mrs", "Dr",
     "W/ro") is read as no name, as "Unknown" is: two records written "Mr." that agree on
@@ -186,20 +201,30 @@ def test_a_title_alone_is_no_name(fitted: rm.Linker) -> None:
         {"full_name": ["Mr.", "Dr", "Ahmed Ali", "Ahmed Ali", "Sheikh", "Г-н", "Иванов"]}
         | {k: v + v[:2] for k, v in same.items()},
     )
-    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
-    said = out.set_index("request_id")["explanation"]
-    neither = "not compared: neither record has a name +0.0"
-    one = "not compared: one record has no name +0.0"
-    assert said["r1"].startswith(f"given name: {neither}; family name: {neither}; ")
-    assert said["r2"].startswith(f"given name: {neither}; family name: {neither}; ")
-    assert said["r3"].startswith(f"given name: {one}; family name: {one}; ")
+    said = _no_names_said(fitted, requests, sightings, pairs)
     assert said["r4"].startswith("given name: same spelling")  # Ahmed, the title aside
     assert "not compared" not in said["r4"] + said["r5"]
+    neither = "not compared: neither record has a name +0.0"
     assert said["r6"].startswith(f"given name: {neither}; family name: {neither}; ")
     assert said["r7"].startswith("given name: same spelling")  # Иванов, Г-н aside
     table = fitted.explain("r1", "s1", requests, sightings, show=False)
     rows = table.set_index("comparison")["description"]
     assert rows["given_name"] == rows["family_name"] == "not compared: neither record has a name"
+
+
+def test_a_newborn_written_b_o_and_its_mother_s_name_is_no_name(fitted: rm.Linker) -> None:
+    """A maternity ward's "B/O Fatima" (baby of Fatima) names the newborn by its mother, as
+    "Baby of Fatima" does: it is no name. Read as the name "b o fatima", two newborns of
+    mothers Fatima and Halima registered the same week read "given name: same spelling"
+    (B, p 0.63), and a newborn met another mother's Fatima's as the same family name. B.O.
+    and B. O. with points are a person's initials, compared as before."""
+    newborn = {"age": ["2 days"] * 4, "source_date": ["2019-05-01"] * 4}
+    requests, sightings, pairs = _frames(
+        {"full_name": ["B/O Fatima", "B/O Fatima", "b / o Fatima", "B.O. Adeyemi"], **newborn},
+        {"full_name": ["B/O Halima", "B/O Fatima", "Fatima Begum", "B. O. Adeyemi"], **newborn},
+    )
+    said = _no_names_said(fitted, requests, sightings, pairs)
+    assert said["r4"].startswith("given name: same spelling")
 
 
 def test_birth_ranges_that_only_overlap_in_part_say_so(fitted: rm.Linker) -> None:

@@ -134,6 +134,8 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 @example("N. A.", None)  # a placeholder of several pieces, each an initial
 @example("Haji FNU", None)  # a title beside a placeholder
 @example("B. O. Fatima", None)  # B/O (baby of) in two pieces: initials, as B. O. Adeyemi
+@example("B/O Fatima", None)  # B/O with its slash: a newborn by its mother's name, no name
+@example("Ali B/O Khan", None)  # B/O between two parts
 @example("Ali S. O. Ahmed", None)  # S/O, son of, in two pieces
 @example("S / O Ahmed", None)  # S/O spaced: one word across three pieces
 @example("Ali N. A.", None)  # N/A in two pieces beside a name
@@ -259,7 +261,7 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
 @example(["Unknown Mohamed", "XXX", "Lama yaqaan"], ["Ato Unknown", "Неизвестный"], "somali")
 @example(["N. A.", "N A", "J K", "Mr Unknown"], ["n k", "Haji FNU", "Haji", "A"], None)
 @example(["ዘይፍለጥ", "ሰላም ዘይፍለጥ", "Azad Nenasraw"], ["အမည်မသိ", "Nenas", "نەناسراو"], None)
-# a newborn by its mother's name: no name, alone or after a title; B/O: initials
+# a newborn by its mother's name: no name, alone or after a title, B/O with its slash too
 @example(
     ["B/O Fatima", "Infant of Fatima", "Fatima"],
     ["Baby of Fatima", "Baby Fatima", "Mr Baby of X"],
