@@ -2028,10 +2028,15 @@ def interval_levels(
     generation: bool = True,
 ) -> Levels:
     """Levels of two sets of birth intervals by the gap between them, in days
-    (:data:`INTERVAL_LABELS`; without ``generation``, :data:`DATE_LABELS`)."""
+    (:data:`INTERVAL_LABELS`; without ``generation``, :data:`DATE_LABELS`); a range is
+    wide by the range its record states (:attr:`BirthIntervals.stated_hi`)."""
+    stated = (
+        a.hi if a.stated_hi is None else a.stated_hi,
+        b.hi if b.stated_hi is None else b.stated_hi,
+    )
     return kernels.interval_levels(
         (a.lo, a.hi, a.exact), (b.lo, b.hi, b.exact), li, ri, missing=MISSING, year=YEAR,
-        generation=GENERATION if generation else 0, workers=workers,
+        generation=GENERATION if generation else 0, workers=workers, stated=stated,
     )  # fmt: skip
 
 

@@ -803,8 +803,9 @@ def _age_intervals(
     ages: pd.Index, as_of: pd.Index, age_at: npt.NDArray[np.int64], date_at: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
     """:func:`_age_interval` of each pair ``(ages[age_at[k]], as_of[date_at[k]])`` (distinct
-    texts, each read once), as rows ``(earliest, latest)``; ``MISSING`` where either does
-    not read. The years are shifted in numpy, not a date a pair."""
+    texts, each read once), as rows ``(earliest, latest, stated latest)``, the last the
+    latest counted from the birthday alone (:attr:`BirthIntervals.stated_hi`); ``MISSING``
+    where either does not read. The years are shifted in numpy, not a date a pair."""
     read_age = [parse_age(str(a)) for a in ages.tolist()]
     # per distinct age: (low, high, read); per distinct date: its first and last day
     age_table = np.array(
@@ -813,7 +814,7 @@ def _age_intervals(
     days = parse_partial_dates([str(d) for d in as_of.tolist()]).interval(placeholders=False)
     low, high, aged = age_table[age_at].T
     first, last = (side.astype(np.int64)[date_at] for side in days)
-    out = np.full((len(age_at), 2), MISSING, dtype=np.int64)
+    out = np.full((len(age_at), 3), MISSING, dtype=np.int64)
     both = aged.astype(bool) & (first != MISSING)
     out[both, 0] = shift_years(first[both], -(high[both] + 1)) + 1
     # The later of the birthday's count and the years' (:func:`_age_interval`).
@@ -822,6 +823,7 @@ def _age_intervals(
     by_years = (year - low[both].astype("timedelta64[Y]") + 1).astype("datetime64[D]")
     by_years = by_years.astype(np.int64) - 1
     out[both, 1] = np.minimum(np.maximum(by_birthday, by_years), last[both])
+    out[both, 2] = np.minimum(by_birthday, last[both])
     return out
 
 
@@ -849,11 +851,19 @@ def shift_years(
 @dataclass(frozen=True, slots=True)
 class BirthIntervals:
     """Columnar birth intervals: ``lo``/``hi`` in days since 1970 (``MISSING`` if unknown);
-    ``exact`` is True where the birth day itself is known (not a placeholder)."""
+    ``exact`` is True where the birth day itself is known (not a placeholder).
+
+    ``stated_hi``: the latest birth of the range the record states, where it differs from
+    ``hi`` (None: ``hi`` throughout). An age's latest birth is counted from the birthday or
+    by the years (:func:`_age_interval`), which widens its interval by up to a year but
+    states no wider range: "9-10" is two ages, as "9" is one, and is read as wide as the
+    birthday's count makes it (a birth range over 2 years is no evidence of how near two
+    births are: ``rfl_match.compare.IntervalComparison``)."""
 
     lo: npt.NDArray[np.int32]
     hi: npt.NDArray[np.int32]
     exact: npt.NDArray[np.bool_]
+    stated_hi: npt.NDArray[np.int32] | None = None
 
 
 def birth_intervals(
@@ -880,6 +890,7 @@ def birth_intervals(
         lo = np.append(first, MISSING).astype(np.int32)[codes]
         hi = np.append(last, MISSING).astype(np.int32)[codes]
         exact = (lo == hi) & (lo != MISSING)
+    stated_hi = None
     if age is not None and source_date is not None:
         age_codes, ages = pd.factorize(age)
         date_codes, as_of = pd.factorize(source_date)
@@ -889,7 +900,9 @@ def birth_intervals(
             rows = coded_age_intervals(ages, age_codes[need], as_of, date_codes[need])
             lo[need] = rows[:, 0]
             hi[need] = rows[:, 1]
-    return BirthIntervals(lo=lo, hi=hi, exact=exact)
+            stated_hi = hi.copy()
+            stated_hi[need] = rows[:, 2]
+    return BirthIntervals(lo=lo, hi=hi, exact=exact, stated_hi=stated_hi)
 
 
 def coded_age_intervals(
@@ -898,11 +911,11 @@ def coded_age_intervals(
     as_of: pd.Index,
     date_codes: npt.NDArray[np.intp],
 ) -> npt.NDArray[np.int64]:
-    """The births each record's age allows as of its date, as rows ``(earliest, latest)``
-    (``MISSING`` where either does not read), from each record's code among the distinct
-    texts of its column (``age_codes`` among ``ages``, ``date_codes`` among ``as_of``, as
-    :func:`pandas.factorize` gives them; none -1): each distinct age, date and (age, date)
-    pair is read once."""
+    """The births each record's age allows as of its date, as rows ``(earliest, latest,
+    stated latest)`` (:func:`_age_intervals`; ``MISSING`` where either does not read),
+    from each record's code among the distinct texts of its column (``age_codes`` among
+    ``ages``, ``date_codes`` among ``as_of``, as :func:`pandas.factorize` gives them; none
+    -1): each distinct age, date and (age, date) pair is read once."""
     width = len(as_of)
     codes, pairs = pd.factorize(age_codes.astype(np.int64) * width + date_codes)
     rows: npt.NDArray[np.int64] = _age_intervals(ages, as_of, pairs // width, pairs % width)[codes]

@@ -628,7 +628,7 @@ def _grade_pairs(
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _interval_levels(
     lo_a: IntArray, hi_a: IntArray, ex_a: npt.NDArray[np.bool_],
-    lo_b: IntArray, hi_b: IntArray, ex_b: npt.NDArray[np.bool_],
+    lo_b: IntArray, hi_b: IntArray, ex_b: npt.NDArray[np.bool_], sh_a: IntArray, sh_b: IntArray,
     li: Index, ri: Index, missing: int, year: int, generation: int, out: Levels,
 ) -> None:  # fmt: skip
     far = 2 if generation > 0 else 1  # the level of a gap over 5 years (up to a generation)
@@ -646,7 +646,7 @@ def _interval_levels(
             out[k] = 6 + up
         else:
             gap = max(max(la - hb, lb - ha), np.int64(0))
-            wide = max(ha - la, hb - lb) > 2 * year
+            wide = max(np.int64(sh_a[x]) - la, np.int64(sh_b[y]) - lb) > 2 * year
             if gap == 0 and not wide:
                 out[k] = 5 + up
             elif gap <= year and wide:
@@ -1740,6 +1740,7 @@ def interval_levels(
     year: int,
     generation: int = 0,
     workers: int = 1,
+    stated: tuple[IntArray, IntArray] | None = None,
 ) -> Levels:
     """Levels of two sets of birth intervals (lo, hi, exact) by the gap between them:
     0 missing, or overlapping or within a year with one wider than 2 years (an age range
@@ -1747,10 +1748,12 @@ def interval_levels(
     more than 5 years, 2 within 5, 3 within 2, 4 within a year, 5 overlapping and at most 2
     years wide, 6 the same exact date. ``generation`` (days, 0: none): a gap over it is
     level 1 of its own, a gap over 5 years up to it level 2, and the levels above one
-    higher (7 the same exact date)."""
+    higher (7 the same exact date). ``stated``: each side's latest birth of the range it
+    states, which measures how wide it is (None: each side's hi)."""
+    sh_a, sh_b = stated if stated is not None else (a[1], b[1])
     return _run(
-        _interval_levels, len(li), np.int8, workers, *a, *b, _index(li), _index(ri), missing,
-        year, generation,
+        _interval_levels, len(li), np.int8, workers, *a, *b, sh_a, sh_b, _index(li),
+        _index(ri), missing, year, generation,
     )  # fmt: skip
 
 

@@ -280,6 +280,25 @@ def test_an_age_counted_from_the_birthday_or_by_the_years_holds_the_birth(
     assert hi - lo < 2 * 365
 
 
+@settings(max_examples=200)
+@given(
+    st.dates(min_value=date(1950, 1, 1), max_value=date(2024, 12, 31)),
+    st.integers(min_value=0, max_value=60),
+    st.integers(min_value=0, max_value=2),
+)
+def test_an_age_range_states_the_years_it_names(seen: date, low: int, more: int) -> None:
+    """An age of one, two or three ages ("9", "9-10", "9-11") as of a day: its interval,
+    counted by the years too, may be up to a year wider than the range it states, which is
+    counted from the birthday alone (``stated_hi``): one or two ages state at most 2 years
+    (730 days and a leap day), three more."""
+    age = str(low) if not more else f"{low}-{low + more}"
+    births = birth_intervals(None, pd.Series([age]), pd.Series([seen.isoformat()]))
+    assert births.stated_hi is not None
+    lo, hi, stated = int(births.lo[0]), int(births.hi[0]), int(births.stated_hi[0])
+    assert lo <= stated <= hi < stated + 366
+    assert (stated - lo <= 2 * 365) == (more < 2)
+
+
 def test_an_age_counted_by_the_years_is_the_same_age_range_as_the_birth_date() -> None:
     """A request's child aged 9 on 1 May 2019, counted by the years (2019 less 2010), and
     a sighting's date of birth, 1 August 2010: the same age range, not "within a year"."""

@@ -106,17 +106,26 @@ def given_rank_reference(
 
 
 def interval_reference(
-    lo_a: int, hi_a: int, ex_a: bool, lo_b: int, hi_b: int, ex_b: bool, generation: bool = True
+    lo_a: int,
+    hi_a: int,
+    ex_a: bool,
+    lo_b: int,
+    hi_b: int,
+    ex_b: bool,
+    generation: bool = True,
+    stated: tuple[int, int] | None = None,
 ) -> int:
     """The level by the labels (compare.INTERVAL_LABELS; without ``generation``,
-    compare.DATE_LABELS), read off the two intervals' gap in days."""
+    compare.DATE_LABELS), read off the two intervals' gap in days; an interval is wide by
+    its ``stated`` latest birth (None: its hi)."""
     labels = INTERVAL_LABELS if generation else DATE_LABELS
     if MISSING in (lo_a, lo_b):
         return 0
     if ex_a and ex_b and lo_a == lo_b:
         return labels.index("same date")
     gap = max(lo_a - hi_b, lo_b - hi_a, 0)
-    if max(hi_a - lo_a, hi_b - lo_b) > 2 * 365 and gap <= 365:
+    sh_a, sh_b = stated or (hi_a, hi_b)
+    if max(sh_a - lo_a, sh_b - lo_b) > 2 * 365 and gap <= 365:
         return 0  # overlapping or nearly, one too wide to tell how near
     if gap == 0:  # overlapping: the same year or range
         return labels.index("same year or age range")
@@ -413,25 +422,35 @@ def test_cross_alike_equals_reference(data: st.DataObject) -> None:
 
 
 @st.composite
-def intervals(draw: st.DrawFn, n: int) -> BirthIntervals:
-    lo, hi, exact = [], [], []
+def intervals(draw: st.DrawFn, n: int, stated: bool = False) -> BirthIntervals:
+    """``n`` intervals; with ``stated``, each may state a range narrower than it is, as an
+    age counted by the years does (a latest birth up to a year before its hi)."""
+    lo, hi, exact, stated_hi = [], [], [], []
     for _ in range(n):
         start = draw(DAY)
         width = draw(st.sampled_from([0, 0, 180, 365, 3 * 365, 8 * 365]))
         lo.append(start)
         hi.append(start if start == MISSING else start + width)
         exact.append(start != MISSING and width == 0 and draw(st.booleans()))
-    return BirthIntervals(np.array(lo, np.int32), np.array(hi, np.int32), np.array(exact))
+        slack = draw(st.sampled_from([0, 200, 364])) if stated and start != MISSING else 0
+        stated_hi.append(hi[-1] - min(slack, width))
+    return BirthIntervals(
+        np.array(lo, np.int32),
+        np.array(hi, np.int32),
+        np.array(exact),
+        np.array(stated_hi, np.int32) if stated else None,
+    )
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_interval_levels_equal_reference(data: st.DataObject) -> None:
-    a = data.draw(intervals(5))
-    b = data.draw(intervals(5))
+    a = data.draw(intervals(5, stated=data.draw(st.booleans())))
+    b = data.draw(intervals(5, stated=data.draw(st.booleans())))
     li, ri = data.draw(pairs(5, 5))
     generation = data.draw(st.booleans())
     got = interval_levels(a, b, li, ri, generation=generation)
+    sh_a, sh_b = (x.hi if x.stated_hi is None else x.stated_hi for x in (a, b))
     want = [
         interval_reference(
             int(a.lo[x]),
@@ -441,6 +460,7 @@ def test_interval_levels_equal_reference(data: st.DataObject) -> None:
             int(b.hi[y]),
             bool(b.exact[y]),
             generation,
+            (int(sh_a[x]), int(sh_b[y])),
         )
         for x, y in zip(li, ri, strict=True)
     ]

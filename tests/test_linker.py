@@ -1153,6 +1153,41 @@ def test_an_age_range_holding_the_other_s_birth_is_told_as_ranges_that_overlap(
     assert table.loc["birth", "description"] == "ranges overlap (one wider than 2 years)"
 
 
+def test_an_age_range_of_two_ages_is_as_narrow_as_it_states(fitted: rm.Linker) -> None:
+    """A child "9-10" on 1 May 2019, sought again at 14 on 1 May 2024 (or born in the
+    years the range allows): two ages, which weigh as "same year or age range", and a birth
+    half a year past the range's end as "within a year". An age counted by the years
+    (496e786) widened the range to 2 years and 8 months, past the 2 years a range may span
+    and tell how near two births are, and the pair read "ranges overlap (one wider than 2
+    years) +0.0" where "about 9" read "same year or age range +2.3". Three ages ("4-6") are
+    still a wide range, no evidence."""
+    requests = pd.DataFrame(
+        {
+            "record_id": ["r1", "r2", "r3", "r4"],
+            "full_name": "Amina Hassan",
+            "age": ["9-10", "9-10", "9-10", "4-6"],
+            "source_date": "2019-05-01",
+        }
+    )
+    sightings = pd.DataFrame(
+        {
+            "record_id": ["s1", "s2", "s3", "s4"],
+            "full_name": "Amina Hassan",
+            "age": ["14", "", "", "5"],
+            "date_of_birth": ["", "2010-06-01", "2011-06-01", ""],
+            "source_date": ["2024-05-01", "", "", "2019-05-01"],
+        }
+    )
+    pairs = pd.DataFrame({"request_id": requests.record_id, "sighting_id": sightings.record_id})
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    out = out.set_index("request_id").loc[["r1", "r2", "r3", "r4"]]
+    same, near = (INTERVAL_LABELS.index(w) for w in ("same year or age range", "within a year"))
+    assert out["birth_level"].tolist() == [same, same, near, 0]
+    assert (out.loc[["r1", "r2"], "birth_weight"] > 0).all()
+    assert "birth: same year or age range +" in out.loc["r1", "explanation"]
+    assert "birth: ranges overlap (one wider than 2 years) +0.0" in out.loc["r4", "explanation"]
+
+
 def _generation_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """A child and a man of the same name born 25 years before (a father and son may share
     a name); the child and one born 7 years before; "adult" against a birth inside it."""
