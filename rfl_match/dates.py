@@ -51,14 +51,28 @@ _ESTIMATE = re.compile(
     r"|примерно)\s*$",
     re.IGNORECASE,
 )
+_YEAR_WORDS = (
+    r"years?|yrs?\.?|y|ans?|años?|anos?|лет|год|года|років|роки|рік|سنة|سنوات|سنين|عام|أعوام"
+    r"|اعوام|سال"
+)
+_MONTH_WORDS = (
+    r"months?|mths?|mos?\.?|mois|meses|месяцев|месяца|месяц|мес\.?|місяців|місяці|місяць|شهر"
+    r"|أشهر|اشهر|شهور|ماه"
+)
 _YEARS = re.compile(
-    r"\s*-?\s*(?:years?(?:[\s-]+old)?|yrs?\.?|y\.?o\.?|y|ans?|años?|anos?|лет|год|года|років"
-    r"|роки|рік|سنة|سنوات|سنين|عام|أعوام|اعوام|سال)\s*$",
+    rf"\s*-?\s*(?:years?(?:[\s-]+old)?|y\.?o\.?|{_YEAR_WORDS})\s*$",
     re.IGNORECASE,
 )
 _MONTHS = re.compile(
-    r"\s*-?\s*(?:(?:months?|mths?|mos?\.?)(?:[\s-]+old)?|mois|meses|месяцев|месяца|месяц|мес\.?"
-    r"|місяців|місяці|місяць|شهر|أشهر|اشهر|شهور|ماه)\s*$",
+    rf"\s*-?\s*(?:(?:months?|mths?|mos?\.?)(?:[\s-]+old)?|{_MONTH_WORDS})\s*$",
+    re.IGNORECASE,
+)
+# Years and months, as a young child's age is written ("1 year 6 months", "2 yrs, 3 mths",
+# "1y6m", "2 años y 3 meses", "۲ سال و ۶ ماه"): the whole years they make, as months
+# alone are read ("18 months": 1).
+_YEARS_AND_MONTHS = re.compile(
+    rf"^\s*(\d{{1,3}})\s*-?\s*(?:{_YEAR_WORDS})\s*(?:,|&|and|et|y|e|и|і|та|و)?\s*"
+    rf"(\d{{1,2}})\s*-?\s*(?:{_MONTH_WORDS}|m\.?)(?:[\s-]+old)?\s*$",
     re.IGNORECASE,
 )
 # An age under a bound: "under 5", "<5" (0 to 4). Not one over a bound ("9+", "over 10":
@@ -736,7 +750,8 @@ def parse_age(text: str) -> tuple[int, int] | None:
     """Parse an age ``N`` or a range ``N-M`` in whole years; None if malformed. Words
     that say no more are read past: an estimate ("about 9", "~9", "9?", "9 (est.)") and
     the unit ("9 years", "9-year-old", "9y", "9 ans", "9 سنوات", "9 років"); an age in
-    months is the whole years it makes ("18 months": 1), and one in weeks or days (up to
+    months is the whole years it makes ("18 months": 1), so is one in years and months ("1
+    year 6 months", "2 yrs 3 mths", "1y6m": the years), and one in weeks or days (up to
     365 days, 52 weeks) is 0. An age under a bound is the range it says: "under 5", "<5"
     (0 to 4), and "under 3 weeks" is 0 (the bound, up to 52 weeks or 365 days).
 
@@ -748,6 +763,10 @@ def parse_age(text: str) -> tuple[int, int] | None:
     if not text:
         return None
     text = _ESTIMATE.sub("", _ABOUT.sub("", text))
+    both = _YEARS_AND_MONTHS.match(text)
+    if both:  # "1 year 6 months": 1
+        years = int(both.group(1)) + int(both.group(2)) // 12
+        return (years, years) if years <= MAX_AGE else None
     unit = next((u for u in (_MONTHS, _WEEKS, _DAYS, _YEARS) if u.search(text)), None)
     text = text if unit is None else unit.sub("", text)
     match = _AGE.match(text)

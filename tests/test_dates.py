@@ -208,6 +208,20 @@ def test_dates_written_other_ways(text: str, expected: str | None) -> None:
         ("18 мес", (1, 1)),
         ("6 اشهر", (0, 0)),
         ("6 місяців", (0, 0)),
+        # years and months, as a young child's age is written (they were malformed,
+        # blanked and reported): the whole years
+        ("1 year 6 months", (1, 1)),
+        ("2 yrs, 3 mths", (2, 2)),
+        ("1y6m", (1, 1)),
+        ("about 2 years and 6 months old", (2, 2)),
+        ("2 ans et 6 mois", (2, 2)),
+        ("2 años y 3 meses", (2, 2)),
+        ("۲ سال و ۶ ماه", (2, 2)),
+        ("3 سنوات و 4 أشهر", (3, 3)),
+        ("2 года 3 месяца", (2, 2)),
+        ("1 year 18 months", (2, 2)),
+        ("120 years 12 months", None),
+        ("2 years 6", None),
         # a newborn's weeks and days: under a year
         ("3 weeks", (0, 0)),
         ("10 days", (0, 0)),
@@ -699,19 +713,30 @@ def test_weeks_or_days_under_a_year_are_age_0(text: str) -> None:
     assert parse_age(text) == (0, 0)
 
 
-def test_a_newborn_s_age_under_weeks_is_kept_when_records_are_read() -> None:
-    """An age "under 3 weeks" was blanked and reported as malformed; "3 weeks" read as 0."""
+@pytest.mark.parametrize(
+    ("ages", "kept", "reported"),
+    [
+        # "under 3 weeks" was blanked and reported as malformed; "3 weeks" read as 0
+        (["under 3 weeks", "<10 days", "under 60 weeks"], ["0", "0", ""], [3]),
+        # a child's age in years and months was blanked and reported as malformed, and
+        # the child's birth lost to matching: the whole years it makes
+        (["1 year 6 months", "2 yrs 3 mths", "1y6m"], ["1", "2", "1"], []),
+    ],
+)
+def test_a_young_child_s_age_is_kept_when_records_are_read(
+    ages: list[str], kept: list[str], reported: list[int]
+) -> None:
     frame = pd.DataFrame(
         {
             "record_id": list("abc"),
             "full_name": ["Ali Hassan"] * 3,
-            "age": ["under 3 weeks", "<10 days", "under 60 weeks"],
+            "age": ages,
             "source_date": ["2019-05-01"] * 3,
         }
     )
     out = rm.read_records(frame)
-    assert out["age"].tolist() == ["0", "0", ""]
-    assert [(p.row, p.column) for p in out.attrs["problems"]] == [(3, "age")]
+    assert out["age"].tolist() == kept
+    assert [(p.row, p.column) for p in out.attrs["problems"]] == [(r, "age") for r in reported]
 
 
 @pytest.mark.parametrize("calendar", [ETHIOPIAN, SOLAR_HIJRI, LUNAR_HIJRI])
