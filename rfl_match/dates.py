@@ -13,10 +13,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+from rfl_match.names._resources import read_table
+from rfl_match.names.clean import clean_text
 
 _EPOCH = date(1970, 1, 1).toordinal()
 # A time of day after a date (a timestamp's text, "2020-05-01T13:45:00" or "... 13:45",
@@ -75,6 +79,9 @@ _YEARS_AND_MONTHS = re.compile(
     rf"(\d{{1,2}})\s*-?\s*(?:{_MONTH_WORDS}|m\.?)(?:[\s-]+old)?\s*$",
     re.IGNORECASE,
 )
+# The two ends of an age range written in words ("nine to ten", "nine-ten"): what is either
+# side of the range's dash or "to" (:func:`_in_digits`).
+_WORD_RANGE = re.compile(r"^\s*(\S+)\s*(?:-|–|\s+to\s+)\s*(\S+)\s*$", re.IGNORECASE)
 # An age under a bound: "under 5", "<5" (0 to 4). Not one over a bound ("9+", "over 10":
 # no range to read, blanked and reported, as a test of ages as officers write them holds).
 _UNDER = re.compile(r"^\s*(?:under|below|less than|younger than|<)\s*(\d{1,3})\s*$", re.IGNORECASE)
@@ -746,14 +753,44 @@ def parse_serial_dates(texts: pd.Series, *, date_system: int = 1900) -> npt.NDAr
     return days
 
 
+@cache
+def _number_words() -> dict[str, int]:
+    """Each number word, as :func:`clean_text` writes it, and its number
+    (``names/resources/number_words.tsv``)."""
+    return {clean_text(form): int(number) for form, number, _ in read_table("number_words.tsv")}
+
+
+def _in_digits(text: str) -> str:
+    """An age written in words as digits, where the whole of it is a number word ("nine",
+    تسع, "dix-sept") or each end of a range is ("nine to ten", "nine-ten"); else ``text``.
+
+    >>> _in_digits("Nine"), _in_digits("nine to ten"), _in_digits("dix-sept"), _in_digits("9")
+    ('9', '9-10', '17', '9')
+    """
+    if not text or (text.isascii() and any(c.isdigit() for c in text)):
+        return text
+    words = _number_words()
+    whole = words.get(clean_text(text))
+    if whole is not None:
+        return str(whole)
+    ends = _WORD_RANGE.match(text)
+    if ends is None:
+        return text
+    low, high = (words.get(clean_text(end)) for end in ends.groups())
+    return f"{low}-{high}" if low is not None and high is not None else text
+
+
 def parse_age(text: str) -> tuple[int, int] | None:
     """Parse an age ``N`` or a range ``N-M`` in whole years; None if malformed. Words
     that say no more are read past: an estimate ("about 9", "~9", "9?", "9 (est.)") and
     the unit ("9 years", "9-year-old", "9y", "9 ans", "9 سنوات", "9 років"); an age in
     months is the whole years it makes ("18 months": 1), so is one in years and months ("1
     year 6 months", "2 yrs 3 mths", "1y6m": the years), and one in weeks or days (up to
-    365 days, 52 weeks) is 0. An age under a bound is the range it says: "under 5", "<5"
-    (0 to 4), and "under 3 weeks" is 0 (the bound, up to 52 weeks or 365 days).
+    365 days, 52 weeks) is 0. An age in words, one to twenty, is its number ("nine",
+    "about nine years old", "nine to ten", تسع سنوات, "neuf ans":
+    ``names/resources/number_words.tsv``). An age under a bound is the range it says:
+    "under 5", "<5" (0 to 4), and "under 3 weeks" is 0 (the bound, up to 52 weeks or 365
+    days).
 
     >>> parse_age("9-11")
     (9, 11)
@@ -762,13 +799,14 @@ def parse_age(text: str) -> tuple[int, int] | None:
         return None
     if not text:
         return None
-    text = _ESTIMATE.sub("", _ABOUT.sub("", text))
+    # a number word whole before its unit is read past: "twenty" ends as "9y" does
+    text = _in_digits(_ESTIMATE.sub("", _ABOUT.sub("", text)))
     both = _YEARS_AND_MONTHS.match(text)
     if both:  # "1 year 6 months": 1
         years = int(both.group(1)) + int(both.group(2)) // 12
         return (years, years) if years <= MAX_AGE else None
     unit = next((u for u in (_MONTHS, _WEEKS, _DAYS, _YEARS) if u.search(text)), None)
-    text = text if unit is None else unit.sub("", text)
+    text = _in_digits(text if unit is None else unit.sub("", text))
     match = _AGE.match(text)
     under = None if match else _UNDER.match(text)
     if under:  # "under 5": 0 to 4

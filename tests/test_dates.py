@@ -220,6 +220,22 @@ def test_dates_written_other_ways(text: str, expected: str | None) -> None:
         ("3 سنوات و 4 أشهر", (3, 3)),
         ("2 года 3 месяца", (2, 2)),
         ("1 year 18 months", (2, 2)),
+        # in words, one to twenty (they were malformed, blanked and reported)
+        ("nine", (9, 9)),
+        ("Nine years old", (9, 9)),
+        ("about nine", (9, 9)),
+        ("nine to ten", (9, 10)),
+        ("twenty", (20, 20)),  # its y is no unit, as 9y's is
+        ("six months", (0, 0)),
+        ("تسع سنوات", (9, 9)),
+        ("neuf ans", (9, 9)),
+        ("dix-sept ans", (17, 17)),
+        ("diecisiete años", (17, 17)),
+        ("девять лет", (9, 9)),
+        ("дев'ять років", (9, 9)),
+        ("نه سال", (9, 9)),
+        ("twenty-one", None),
+        ("nine or ten", None),
         ("120 years 12 months", None),
         ("2 years 6", None),
         # a newborn's weeks and days: under a year
@@ -721,6 +737,8 @@ def test_weeks_or_days_under_a_year_are_age_0(text: str) -> None:
         # a child's age in years and months was blanked and reported as malformed, and
         # the child's birth lost to matching: the whole years it makes
         (["1 year 6 months", "2 yrs 3 mths", "1y6m"], ["1", "2", "1"], []),
+        # so was an age in words
+        (["nine", "about nine years old", "تسع سنوات"], ["9", "9", "9"], []),
     ],
 )
 def test_a_young_child_s_age_is_kept_when_records_are_read(
