@@ -722,6 +722,10 @@ NICKNAME_PAIRS = [
     ("Max Oliynyk", "Maksym Oliynyk", "sounds alike", True),
     ("Mimi Ahmed", "Fatima Ahmed", "different", False),
     ("Aloush Karim", "Ali Karim", "sounds alike", True),
+    # Abdo, Abdou: a child's short form of an Abd- name (it read "different")
+    ("Abdo Khalil", "Abdulrahman Khalil", "sounds alike", True),
+    ("Abdo Khalil", "عبد الله خليل", "sounds alike", True),
+    ("Abdo Khalil", "Omar Khalil", "different", False),
     ("Aloush Karim", "Aloush Karim", "same spelling", False),
     # an unlisted name meets only as the table spells it, not by keys alike
     ("Miki Tesfay", "Max Tesfay", "different", False),
