@@ -37,9 +37,12 @@ _YEAR_POINT_DIGIT = re.compile(r"^\s*\d{4}\.\d\s*$")
 # (DDMMYYYY and MMDDYYYY would put the year's first two digits, 18 to 21, in its month).
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 # An age's fraction ("9.5", "9,5") has one or two digits: "1,000" is a thousand written
-# with a separator, not 1, and malformed.
+# with a separator, not 1, and malformed. A range's ends: "9-10", "9 to 10", "9 or 10" (an
+# estimate of two ages, in the languages whose units are read: ou, o, или, або, أو, یا).
+_RANGE_WORDS = r"to|or|ou|o|или|або|أو|او|یا"
 _AGE = re.compile(
-    r"^\s*(\d{1,3})(?:[.,]\d{1,2})?\s*(?:(?:-|–|to)\s*(\d{1,3})(?:[.,]\d{1,2})?)?\s*$"
+    rf"^\s*(\d{{1,3}})(?:[.,]\d{{1,2}})?\s*(?:(?:-|–|{_RANGE_WORDS})\s*(\d{{1,3}})"
+    r"(?:[.,]\d{1,2})?)?\s*$"
 )
 # Words around an age that say no more than the number: an estimate ("about 9", "9?",
 # "9 (est.)": every age is one), or the unit, years; in months, it is the years they make
@@ -79,9 +82,11 @@ _YEARS_AND_MONTHS = re.compile(
     rf"(\d{{1,2}})\s*-?\s*(?:{_MONTH_WORDS}|m\.?)(?:[\s-]+old)?\s*$",
     re.IGNORECASE,
 )
-# The two ends of an age range written in words ("nine to ten", "nine-ten"): what is either
-# side of the range's dash or "to" (:func:`_in_digits`).
-_WORD_RANGE = re.compile(r"^\s*(\S+)\s*(?:-|–|\s+to\s+)\s*(\S+)\s*$", re.IGNORECASE)
+# The two ends of an age range written in words ("nine to ten", "nine-ten", "nine or ten"):
+# what is either side of the range's dash or word (:func:`_in_digits`).
+_WORD_RANGE = re.compile(
+    rf"^\s*(\S+?)\s*(?:[-–]|\s(?:{_RANGE_WORDS})\s)\s*(\S+)\s*$", re.IGNORECASE
+)
 # An age under a bound: "under 5", "<5" (0 to 4). Not one over a bound ("9+", "over 10":
 # no range to read, blanked and reported, as a test of ages as officers write them holds).
 _UNDER = re.compile(r"^\s*(?:under|below|less than|younger than|<)\s*(\d{1,3})\s*$", re.IGNORECASE)
@@ -762,7 +767,8 @@ def _number_words() -> dict[str, int]:
 
 def _in_digits(text: str) -> str:
     """An age written in words as digits, where the whole of it is a number word ("nine",
-    تسع, "dix-sept") or each end of a range is ("nine to ten", "nine-ten"); else ``text``.
+    تسع, "dix-sept") or each end of a range is ("nine to ten", "nine-ten", "nine or ten");
+    else ``text``.
 
     >>> _in_digits("Nine"), _in_digits("nine to ten"), _in_digits("dix-sept"), _in_digits("9")
     ('9', '9-10', '17', '9')

@@ -235,7 +235,15 @@ def test_dates_written_other_ways(text: str, expected: str | None) -> None:
         ("дев'ять років", (9, 9)),
         ("نه سال", (9, 9)),
         ("twenty-one", None),
-        ("nine or ten", None),
+        # two ages, "or" between them, as "9-10" (they were malformed, blanked and reported)
+        ("9 or 10", (9, 10)),
+        ("9 ou 10 ans", (9, 10)),
+        ("9 или 10 лет", (9, 10)),
+        ("9 أو 10", (9, 10)),
+        ("۹ یا ۱۰ سال", (9, 10)),
+        ("nine or ten", (9, 10)),
+        ("10 or 9", None),
+        ("9 or", None),
         ("120 years 12 months", None),
         ("2 years 6", None),
         # a newborn's weeks and days: under a year
