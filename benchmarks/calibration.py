@@ -22,7 +22,7 @@ from rfl_match.calibration import (
     fit_on_comparisons,
 )
 from rfl_match.compare import split_anchors
-from rfl_match.linker import COMBINATION_COLUMN
+from rfl_match.linker import COMBINATION_COLUMN, SIBLING_BIRTHS
 from rfl_match.privacy import encode_records, encoded_config
 from rfl_match.scoring import decode_patterns, pattern_codes
 
@@ -224,7 +224,7 @@ def run(n_requests: int, n_sightings: int, seeds: list[int], command: str) -> li
             "anchors": split_anchors(
                 model.names,
                 linker.config.condition_on,
-                siblings=bool(linker.training_.get("births_split_by_siblings")),
+                siblings=bool(linker.training_.get(SIBLING_BIRTHS)),
             ),
         }
         for limit, reading in limits.items():

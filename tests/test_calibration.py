@@ -29,7 +29,7 @@ from rfl_match.calibration import (
     request_folds,
 )
 from rfl_match.compare import split_anchors
-from rfl_match.linker import competition_phrase
+from rfl_match.linker import SIBLING_BIRTHS, competition_phrase
 from rfl_match.scoring import (
     decode_patterns,
     level_shares,
@@ -416,7 +416,7 @@ def test_unlabelled_map_is_fitted_on_the_weights_predict_reads(
     anchors = split_anchors(
         model.names,
         fitted.config.condition_on,
-        siblings=bool(fitted.training_.get("births_split_by_siblings")),
+        siblings=bool(fitted.training_.get(SIBLING_BIRTHS)),
     )
     assert anchors is not None
     kw = {"classes": model.non_match_, "anchors": anchors}
