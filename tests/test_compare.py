@@ -726,6 +726,13 @@ NICKNAME_PAIRS = [
     ("Abdo Khalil", "Abdulrahman Khalil", "sounds alike", True),
     ("Abdo Khalil", "عبد الله خليل", "sounds alike", True),
     ("Abdo Khalil", "Omar Khalil", "different", False),
+    # Abdi, Cabdi: a Somali name of its own (its class in variants.tsv) and the family's
+    # short form of Abdirahman, Abdullahi ... in any spelling (it read "different")
+    ("Cabdi Xasan Cali", "Abdirahman Hassan Ali", "sounds alike", True),
+    ("Abdi Farah", "Cabdullaahi Farah", "sounds alike", True),
+    ("Abdy Farah", "Abdiaziz Farah", "sounds alike", True),
+    ("Abdi Farah", "Cabdi Farah", "same name, different spelling", False),
+    ("Abdi Farah", "Omar Farah", "different", False),
     ("Aloush Karim", "Aloush Karim", "same spelling", False),
     # an unlisted name meets only as the table spells it, not by keys alike
     ("Miki Tesfay", "Max Tesfay", "different", False),

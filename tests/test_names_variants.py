@@ -12,7 +12,12 @@ from rfl_match.names._resources import read_table
 from rfl_match.names.clean import clean_text
 from rfl_match.names.normalize import reads_somali
 from rfl_match.names.romanization import _ascii_word
-from rfl_match.names.variants import fold_spelling, lookup_latin, nickname_names
+from rfl_match.names.variants import (
+    fold_spelling,
+    lookup_latin,
+    nickname_names,
+    variant_classes,
+)
 
 SAME = {
     "muhammad": "Mohammed Muhammad Mohamed Mohamad Muhammed Mohd Mhd محمد Maxamed Мухаммед Mahamed "
@@ -784,3 +789,8 @@ def test_nicknames_table_stands_apart_from_the_classes() -> None:
     assert nickname_names("zhenya") == ("yevgeny", "yevgenia")
     assert nickname_names("sasha") == nickname_names("shura") == ("alexander", "alexandra")
     assert nickname_names("hassan") == () and nickname_names("") == ()
+    # a name of its own that is also others' short form (Abdi: Abdirahman's, Abdullahi's)
+    # lists every spelling of its class, so that each meets the names it stands for
+    abdi = nickname_names("abdi")
+    assert {"abdalrahman", "abdallah"} <= set(abdi)
+    assert all(nickname_names(spelling) == abdi for spelling in variant_classes()["abdi"])
