@@ -860,6 +860,9 @@ class GivenNameComparison(Comparison):
     #: 0.65 / 0.7 / 0.75 / 0.8: 0.9058 / 0.9060 / 0.9051 / 0.9049 / 0.9041 (shortkeys45).
     short_key = 2
     short_key_spelling = 0.65
+    #: The level of a given name that is the second part of the other's compound given
+    #: name (:func:`_second_part_of`): names alike, as a nickname is, not the same name.
+    part_level = kernels.GIVEN_ALIKE
     #: A spelling near the other's (similar, very similar), the two swapped, or keys alike
     #: weigh at most as variants of one name do, also once the name's frequency adjusts
     #: both (:attr:`near_levels`; DOMAIN.md: Khalid / Khalil, Muhammad / Mahmoud are other
@@ -878,6 +881,7 @@ class GivenNameComparison(Comparison):
         "an initial against a name it may stand for",
         "the same first name, but the second given names differ",
         "one is a nickname the other name may go by",
+        "one given name is the second part of the other's compound given name",
         *SIBLING_NOTES,
         *NAMELESS_NOTES,
     )
@@ -902,13 +906,14 @@ class GivenNameComparison(Comparison):
             rows = rows[same_first]
             out[rows[_second_given_differs(data, li[rows], ri[rows])]] = self.n_levels + 2
         out[_nicknamed(data, li, ri, levels, kernels.GIVEN_ALIKE)] = self.n_levels + 3
+        out[_second_part_of(data, li, ri, levels, self.part_level)] = self.n_levels + 4
         rows = np.flatnonzero(out == kernels.DIFFERENT)
         if len(rows):
             father, mother = _same_parents(data, li[rows], ri[rows])
-            out[rows[father & mother]] = self.n_levels + 4
-            out[rows[father & ~mother]] = self.n_levels + 5
-            out[rows[mother & ~father]] = self.n_levels + 6
-        _nameless(data, li, ri, levels, out, self.n_levels + 4 + len(SIBLING_NOTES))
+            out[rows[father & mother]] = self.n_levels + 5
+            out[rows[father & ~mother]] = self.n_levels + 6
+            out[rows[mother & ~father]] = self.n_levels + 7
+        _nameless(data, li, ri, levels, out, self.n_levels + 5 + len(SIBLING_NOTES))
         return out.astype(np.int8)
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
@@ -948,6 +953,9 @@ class GivenNameComparison(Comparison):
         # A nickname against a name it may stand for (Hamoudi: Muhammad, Yoni: Yohannes,
         # Vitya: Viktor; nicknames.tsv): names alike, never the same name.
         levels[_nicknamed(data, li, ri, levels, kernels.DIFFERENT)] = kernels.GIVEN_ALIKE
+        # One given name the second part of the other's compound given name (Zaman of
+        # Mohammad Zaman, José of María José): a child called by one part of it.
+        levels[_second_part_of(data, li, ri, levels, kernels.DIFFERENT)] = self.part_level
         # The same first name, other second given names (María José, María Fernanda;
         # Mohammad Zaman, Mohammad Nabi): siblings are told apart by the second.
         if self.second_given:
@@ -1528,6 +1536,36 @@ def _second_given_differs(data: PreparedPair, li: Index, ri: Index) -> npt.NDArr
     alike = ((ca >= 0) & (ca == cb)) | ((ka >= 0) & (ka == kb)).any(axis=1)
     out[rows] = ~alike & ~reaches(near, SECOND_GIVEN_NEAR)
     out[rows] &= plain[qa] & plain[qb]
+    return out
+
+
+def _second_part_of(data: PreparedPair, li: Index, ri: Index, levels: Levels, level: int) -> Index:
+    """The pairs (rows of ``li`` and ``ri``) at ``level`` whose one record's given name is
+    the second part of the other's given-name field, beside a family name field
+    (:attr:`PersonNames.second_given`), and which has no second part of its own: Zaman
+    against "Mohammad Zaman", José against "María José" (a child, or an adult, called by
+    one part of a compound given name; DOMAIN.md). The two are one name by class (any
+    listed spelling) or by token; the second part is a name (:func:`_plain_second_parts`:
+    not an initial, not a suffix). Not the first part alone (Mohammad, María): siblings
+    share it, and a record that names only it reads the same given name already. Not a
+    full name's second part: it is as often a father's name (Abdi Hassan Farah, whose
+    father is Hassan Farah) as a compound's second half."""
+    a, b = data.person_names(0), data.person_names(1)
+    flags = [(names.second_given >= 0).view(np.uint8) for names in (a, b)]
+    rows = kernels.flagged_pairs(
+        li, ri, flags[0], flags[1], either=1, levels=levels, above=level - 1,
+        below=level + 1, workers=data.workers,
+    )  # fmt: skip
+    found = np.zeros(len(rows), dtype=bool)
+    for own, other, x, y in ((a, b, li[rows], ri[rows]), (b, a, ri[rows], li[rows])):
+        alone = (other.second_given[y] < 0) & (other.first_token[y] >= 0) & ~other.kunya[y]
+        second, classes = own.second_given[x], own.second_given_class[x]
+        one = ((classes >= 0) & (classes == other.given_classes[y])) | (
+            (second >= 0) & (second == other.first_token[y])
+        )
+        # an initial or a suffix (Juan C., Ahmad Jr) is no name a person is called by
+        found |= one & alone & _plain_second_parts(data)[second]
+    out: Index = rows[found]
     return out
 
 

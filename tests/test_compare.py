@@ -770,6 +770,62 @@ def test_a_nickname_sounds_like_the_names_it_may_stand_for() -> None:
         ]
 
 
+# One given name against a compound given name it is the second part of (Zaman of
+# "Mohammad Zaman"; a child is often called by one part): names alike, and the
+# explanation says why (it read "different", family names alike, -7.6 bits). Given-name
+# fields beside a family name field: a full name's second part may be a father's name.
+# Records: (given name field, family name field), or a full name alone.
+COMPOUND_PART_PAIRS: list[tuple[tuple[str, str] | str, tuple[str, str] | str, str, bool]] = [
+    (("Mohammad Zaman", "Ahmadzai"), ("Zaman", "Ahmadzai"), "sounds alike", True),
+    (("Gul Ahmad", "Ahmadzai"), ("Ahmad", "Ahmadzai"), "sounds alike", True),
+    (("Noor Ahmad", "Haidari"), ("نور احمد", "حیدری"), "same name, different spelling", False),
+    (("Noor Ahmad", "Haidari"), ("احمد", "حیدری"), "sounds alike", True),
+    (("María José", "García López"), ("José", "García"), "sounds alike", True),
+    (("Jean-Baptiste", "Mbuyi"), ("Baptiste", "Mbuyi"), "sounds alike", True),
+    (("Mohammad Zaman", "Ahmadzai"), "Zaman Ahmadzai", "sounds alike", True),
+    # the first part alone is the same given name already; siblings share it
+    (("Mohammad Zaman", "Ahmadzai"), ("Mohammad", "Ahmadzai"), "same spelling", False),
+    # siblings: the same first part, other second parts; or another second part
+    (("Mohammad Zaman", "Ahmadzai"), ("Mohammad Nabi", "Ahmadzai"), "different", False),
+    (("María José", "García"), ("María Fernanda", "García"), "different", False),
+    (("Mohammad Zaman", "Ahmadzai"), ("Nabi", "Ahmadzai"), "different", False),
+    (("Mohammad Zaman", "Ahmadzai"), ("Zaman Ali", "Ahmadzai"), "different", False),
+    (("Juan C.", "Pérez"), ("C.", "Pérez"), "different", False),
+    # a full name's second part is as often a father's (Abdi Hassan Farah, son of Hassan)
+    ("Abdi Hassan Farah", "Hassan Farah", "different", False),
+    ("Mohammad Zaman Ahmadzai", "Zaman Ahmadzai", "different", False),
+]
+
+
+def _record(name: tuple[str, str] | str) -> dict[str, str]:
+    if isinstance(name, str):
+        return {"full_name": name, "given_name": "", "family_name": ""}
+    return {"full_name": "", "given_name": name[0], "family_name": name[1]}
+
+
+def test_a_given_name_that_is_part_of_a_compound_sounds_alike() -> None:
+    left, right, want, noted = (list(x) for x in zip(*COMPOUND_PART_PAIRS, strict=True))
+    comparison = build_comparison(ComparisonSpec("name", "given_name", name="given_name"))
+    note = comparison.notes[4]
+    assert "second part" in note
+    for a, b in ((left, right), (right, left)):
+        frames = [
+            validate_records(
+                pd.DataFrame(
+                    [{"record_id": f"{side}{i}", **_record(n)} for i, n in enumerate(names)]
+                )
+            )
+            for side, names in (("l", a), ("r", b))
+        ]
+        data, idx = PreparedPair(*frames), np.arange(len(a))
+        got = comparison.levels(data, idx, idx)
+        assert [comparison.labels[g] for g in got] == want
+        codes = comparison.phrase_levels(data, idx, idx, got)
+        phrases = [comparison.describe(c) for c in codes]
+        assert [p for p, n in zip(phrases, noted, strict=True) if n] == [note] * sum(noted)
+        assert note not in [p for p, n in zip(phrases, noted, strict=True) if not n]
+
+
 #: Given names for the nickname step's reference: nicknames, names they stand for (in
 #: several spellings and scripts), and names of neither.
 NICKNAME_POOL = [
