@@ -2050,6 +2050,7 @@ class _GivenName:
     second: int  # a given-name field's second part beside a family name field (-1: none)
     second_class: int
     second_keys: list[int]
+    given_class: int  # the given name's variant class (-1: none)
 
 
 def _given_names(prepared: PreparedPair, side: int) -> list[_GivenName]:
@@ -2066,6 +2067,7 @@ def _given_names(prepared: PreparedPair, side: int) -> list[_GivenName]:
             second=int(names.second_given[x]),
             second_class=int(names.second_given_class[x]),
             second_keys=names.second_given_keys[x].tolist(),
+            given_class=int(names.given_classes[x]),
         )
         for x in range(len(names.first_token))
     ]
@@ -2101,9 +2103,11 @@ def test_given_name_levels_equal_a_pair_by_pair_reference(
     swapped); alike by a short key alone (two consonants or fewer), alike only if spelt
     0.65 alike, else different or swapped; two listed names of two classes different; an
     initial against a name it opens missing; a nickname against a name it may stand for
-    (nicknames.tsv, a name read as its listed class or its spelling folded) alike; the
-    same first name with other second given names (plain, not spelt 0.8 alike, not of a
-    class or key) different."""
+    (nicknames.tsv, a name read as its listed class or its spelling folded) alike; a
+    given name that is the plain second part of the other's given-name field (by class or
+    token; the name itself no kunya and of one part) alike; the same first name with
+    other second given names (plain, not spelt 0.8 alike, not of a class or key)
+    different."""
     names = [name for group in groups for name in group]
     # every name on each side, so that a group's names meet; some left records swapped
     row = _given_rows(names)
@@ -2137,6 +2141,15 @@ def test_given_name_levels_equal_a_pair_by_pair_reference(
     def initial(one: _GivenName) -> bool:
         return len(words[one.token]) == 1 and not one.listed
 
+    def plain(token: int) -> bool:
+        return len(words[token]) > 1 and words[token] not in compare.NAME_SUFFIXES
+
+    def second_part_of(own: _GivenName, other: _GivenName) -> bool:
+        if own.second < 0 or other.second >= 0 or other.kunya or not plain(own.second):
+            return False
+        by_class = own.second_class >= 0 and own.second_class == other.given_class
+        return by_class or own.second == other.token
+
     def level(a: _GivenName, b: _GivenName) -> int:
         if a.token < 0 or b.token < 0:
             return 0  # the rank is MISSING
@@ -2159,13 +2172,14 @@ def test_given_name_levels_equal_a_pair_by_pair_reference(
             return 0
         if out == 1 and (stands_for(a.token, b.token) or stands_for(b.token, a.token)):
             return 5
+        if out == 1 and (second_part_of(a, b) or second_part_of(b, a)):
+            return 5
         p, q = a.second, b.second
         if out >= 6 and p >= 0 and q >= 0 and p != q:
             alike = (a.second_class >= 0 and a.second_class == b.second_class) or any(
                 k >= 0 and k == m for k, m in zip(a.second_keys, b.second_keys, strict=True)
             )
-            plain = all(len(words[t]) > 1 and words[t] not in compare.NAME_SUFFIXES for t in (p, q))
-            if plain and not alike and not _reaches(jaro_winkler(p, q), 0.8):
+            if plain(p) and plain(q) and not alike and not _reaches(jaro_winkler(p, q), 0.8):
                 return 1
         return out
 
