@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -13,6 +14,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rfl_match.names import names_by_parent, normalize_name, normalize_names
+from rfl_match.names.parents import parent_named, parent_pattern
+from rfl_match.names.placeholders import is_placeholder
 from rfl_match.prepare import (
     MAX_CHAIN,
     NameParts,
@@ -714,3 +717,26 @@ def test_a_burmese_word_is_cut_as_trying_every_span_cuts_it(pieces: list[str]) -
 
     syllables = burmese_syllables("".join(pieces))
     assert _cut_syllables(syllables) == _cut_every_span(syllables)
+
+
+@given(
+    st.sampled_from(["", "Baby of ", "B / O ", "Ｂ／Ｏ ", "RECIÉN NACIDO DE ", "Ali S/O ", "d/o "]),
+    st.one_of(NAMES, st.text()),
+)
+@example("Baby of: ", "Fatima")
+@example("RN de ", "María José")
+@example("Unknown baby girl of ", "Amina")
+@example("ｂａｂｙ ｏｆ ", "Fatima")
+def test_a_parent_is_named_by_a_value_the_sieve_keeps(opening: str, rest: str) -> None:
+    """A value that names a parent (:func:`parent_named`) is one the linker's sieve keeps
+    (:func:`parent_pattern`: only those are read); the name given is the value's own
+    text; and a newborn's value is no name of the person's, as the pipeline reads it."""
+    text = opening + rest
+    found = parent_named(text)
+    if found is None:
+        return
+    assert re.search(parent_pattern(), text, re.IGNORECASE)
+    kind, name = found
+    assert name and name in text and not is_placeholder(name)
+    if kind == "mother":
+        assert normalize_name(text).tokens == ()
