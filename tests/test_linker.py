@@ -1631,6 +1631,87 @@ def test_a_record_named_only_in_its_alternate_names_is_matched_by_them(
     ]
 
 
+def test_a_newborn_named_by_its_mother_meets_the_child_s_later_record(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A maternity ward's newborn written by its mother's name ("Baby of Fatima", "B/O
+    Halima Bibi", "RN de María José Pérez") is no name, and its mother's name was thrown
+    away: in a full predict it met no one, not even the child's later record (mother
+    Fatima, born the same day). The name gives the mother's name where the record leaves
+    it blank ("Ali S/O Ahmed Khan" the father's), blocking's context rules meet it, and
+    the explanation says the mother's names agree. The caller's frame is as it was."""
+    cols = ["record_id", "full_name", "mother_name", "father_name", "date_of_birth"]
+    born = ["2019-04-20", "2019-04-21", "2019-04-18", "2001-03-02"]
+    newborns = pd.DataFrame(
+        zip(
+            ["n1", "n2", "n3", "n4"],
+            ["Baby of Fatima", "B/O Halima Bibi", "RN de María José Pérez", "Ali S/O Ahmed Khan"],
+            [""] * 4,
+            [""] * 4,
+            born,
+            strict=True,
+        ),
+        columns=cols,
+    )
+    later = pd.DataFrame(
+        zip(
+            ["c1", "c2", "c3", "c4"],
+            ["Maryam Ali", "Zainab Khan", "Lucía Gómez", "Ali Khan"],
+            ["Fatima", "Halima Bibi", "María José Pérez", ""],
+            ["", "", "", "Ahmed Khan"],
+            born,
+            strict=True,
+        ),
+        columns=cols,
+    )
+    requests = pd.concat([synthetic["requests"], newborns], ignore_index=True)
+    sightings = pd.concat([synthetic["sightings"], later], ignore_index=True)
+    out = fitted.predict(requests, sightings, threshold=0, top_k=0)
+    found = out.set_index(["request_id", "sighting_id"])
+    for newborn, child in [("n1", "c1"), ("n2", "c2"), ("n3", "c3")]:
+        assert (newborn, child) in found.index  # no candidate at all before
+        said = found.loc[(newborn, child)]
+        assert said["match_probability"] > 0.9
+        assert "mother's name: same spelling" in said["explanation"]
+    assert "father's name: same spelling" in found.loc[("n4", "c4"), "explanation"]
+    assert (requests["mother_name"].iloc[-4:] == "").all()  # the caller's frame
+
+
+def test_newborns_of_two_mothers_differ_and_a_mother_written_is_kept(fitted: rm.Linker) -> None:
+    """Two newborns of different mothers registered the same week ("Baby of Fatima",
+    "Baby of Halima", "B/O Amina") read their mothers' names as different, where they read
+    no name and scored 0.57 on the birth alone. A record that writes its mother's name
+    keeps it (Amina, against the child of Fatima: different), and one whose name fields
+    name two mothers unlike gives neither (no guess: missing)."""
+    newborn = {"age": ["2 days"] * 4, "source_date": ["2019-05-01"] * 4}
+    requests = pd.DataFrame(
+        {
+            "record_id": ["r1", "r2", "r3", "r4"],
+            "full_name": ["Baby of Fatima", "B/O Amina", "Baby of Fatima", "Baby of Fatima"],
+            "given_name": ["", "", "", "Baby of Halima"],
+            "mother_name": ["", "", "Amina", ""],
+            **newborn,
+        }
+    )
+    sightings = pd.DataFrame(
+        {
+            "record_id": ["s1", "s2", "s3", "s4"],
+            "full_name": ["Baby of Halima", "Baby of Fatima", "Maryam", "Maryam"],
+            "mother_name": ["", "", "Fatima", "Fatima"],
+            **newborn,
+        }
+    )
+    pairs = pd.DataFrame(
+        {"request_id": requests["record_id"], "sighting_id": sightings["record_id"]}
+    )
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    out = out.set_index("request_id")
+    mother = out["explanation"].str.extract(r"mother's name: ([^;+-]*) [+-]")[0]
+    assert mother.tolist() == ["different", "different", "different", "missing"]
+    assert (out.loc[["r1", "r2"], "match_probability"] < 0.05).all()
+    assert out.loc["r3", "match_probability"] < 0.5  # Amina kept, not Fatima
+
+
 def test_blocking_report_of_one_list_reads_a_labelled_pair_either_way_round(
     synthetic: dict[str, pd.DataFrame],
 ) -> None:
