@@ -369,7 +369,9 @@ def test_a_fit_in_partitions_learns_the_model_of_one_fit(fitted, synthetic, whol
     _same_model(fitted, parts)
     assert parts._session is None  # nothing of the fit's records kept
     got = task_linker(parts).predict(synthetic["requests"], synthetic["sightings"])
-    pd.testing.assert_frame_equal(_sorted(got), _sorted(whole), rtol=0, atol=1e-12)
+    # the probabilities to the models' rounding (_close: the calibration's intercept 2e-9
+    # apart); 1e-12 held until 75c4275 moved the sums' rounding, 1.5e-12 apart
+    pd.testing.assert_frame_equal(_sorted(got), _sorted(whole), rtol=0, atol=1e-8)
 
 
 def test_a_fit_in_partitions_learns_from_reviewed_pairs(fitted, synthetic, whole) -> None:  # type: ignore[no-untyped-def]
