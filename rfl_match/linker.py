@@ -94,10 +94,8 @@ from rfl_match.kernels import (
     weights_over,
 )
 from rfl_match.mixture import fit_non_match_classes, group_of
-from rfl_match.names.clean import clean_text
 from rfl_match.names.normalize import paused_gc
-from rfl_match.names.parents import parent_named, parent_pattern
-from rfl_match.prepare import PERSON_COLUMNS, Partition, PreparedPair, matching
+from rfl_match.prepare import PERSON_COLUMNS, Partition, PreparedPair, parents_named
 from rfl_match.schema import (
     DECISION_WORDS,
     ENCODING_FIELD,
@@ -320,10 +318,10 @@ def _records(
 
 
 def _derived(records: pd.DataFrame, dates: Sequence[str]) -> pd.DataFrame:
-    """Validated ``records`` with the parents their names name (:func:`_parents_named`),
+    """Validated ``records`` with the parents their names name (:func:`parents_named`),
     noted validated again where one is given: a run in partitions passes each task the
     sightings read once, which would be validated anew in every task."""
-    out = _parents_named(records)
+    out = parents_named(records)
     if out is not records:
         mark_validated(out, dates, validated_calendars(records))
     return out
@@ -436,59 +434,6 @@ def _named_by_alternates(records: pd.DataFrame) -> pd.DataFrame:
         full = pd.Series("", index=records.index, dtype=alternates.dtype)
     full[only] = first
     return records.assign(full_name=full)
-
-
-def _parents_named(records: pd.DataFrame) -> pd.DataFrame:
-    """``records`` with the parent a person's name names (:func:`parent_named`: a newborn
-    by its mother's name, "Baby of Fatima", "B/O Fatima"; a person by the father's, "Ali
-    S/O Ahmed Khan") as its mother's or father's name, where the record leaves that field
-    blank: the name is read as no name (or as the person's before S/O), and the parent's
-    name was lost to blocking's context rules and the parents' comparisons. A field the
-    record fills keeps its value; where its name fields name two parents of one kind
-    unlike, neither is given. Only the values a sieve keeps are read, each distinct one
-    once (:func:`parent_pattern`). A new frame where one changes; the caller's frame is
-    never written to."""
-    n = len(records)
-    given = {"mother": np.full(n, "", dtype=object), "father": np.full(n, "", dtype=object)}
-    unlike = {kind: np.zeros(n, dtype=bool) for kind in given}
-    for column in PERSON_COLUMNS:
-        if column not in records.columns:
-            continue
-        values = records[column]
-        rows = np.flatnonzero(matching(values, parent_pattern()))
-        if not len(rows):
-            continue
-        codes, uniques = pd.factorize(values.iloc[rows].to_numpy(object))
-        read = [parent_named(str(u)) for u in uniques]
-        for kind, names in given.items():
-            said = np.array([p is not None and p[0] == kind for p in read], dtype=bool)
-            if not said.any():
-                continue
-            text = np.array([p[1] if p is not None else "" for p in read], dtype=object)
-            mine = said[codes]
-            at, new = rows[mine], text[codes[mine]]
-            held = names[at] != ""
-            before, now = names[at[held]], new[held]
-            unlike[kind][at[held]] |= np.array(
-                [clean_text(a) != clean_text(b) for a, b in zip(before, now, strict=True)],
-                dtype=bool,
-            )
-            names[at] = new
-    out = records
-    for kind, names in given.items():
-        field = f"{kind}_name"
-        take = (names != "") & ~unlike[kind]
-        if field in records.columns:
-            take &= np.asarray(records[field].fillna("") == "", dtype=bool)
-        if not take.any():
-            continue
-        own = records[field] if field in records.columns else None
-        filled = np.full(n, "", dtype=object) if own is None else own.to_numpy(object)
-        filled = np.where(take, names, filled)
-        person = next(c for c in PERSON_COLUMNS if c in records.columns)  # one named it
-        dtype = records[person].dtype if own is None else own.dtype
-        out = out.assign(**{field: pd.Series(filled, index=records.index, dtype=dtype)})
-    return out
 
 
 def _check_inputs(config: LinkConfig, left: pd.DataFrame, right: pd.DataFrame) -> None:

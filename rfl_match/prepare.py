@@ -41,6 +41,7 @@ from rfl_match.names.normalize import (
     piece_readings,
     reads_somali,
 )
+from rfl_match.names.parents import parent_named, parent_pattern
 from rfl_match.names.parts import Culture, culture_info, is_patronymic
 from rfl_match.names.placeholders import is_placeholder, says_given_unknown
 from rfl_match.names.romanization import (
@@ -782,6 +783,61 @@ def matching(values: pd.Series, pattern: str) -> npt.NDArray[np.bool_]:
         found = pc.match_substring_regex(arrow, pattern, ignore_case=True).fill_null(False)
         return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
     return np.asarray(values.str.contains(pattern, case=False, regex=True, na=False), dtype=bool)
+
+
+def parents_named(records: pd.DataFrame) -> pd.DataFrame:
+    """``records`` with the parent a person's name names (:func:`parent_named`: a newborn
+    by its mother's name, "Baby of Fatima", "B/O Fatima"; a person by the father's, "Ali
+    S/O Ahmed Khan") as its mother's or father's name, where the record leaves that field
+    blank: the name is read as no name (or as the person's before S/O), and the parent's
+    name was lost to blocking's context rules and the parents' comparisons. A field the
+    record fills keeps its value; where its name fields name two parents of one kind
+    unlike, neither is given. Only the values a sieve keeps are read, each distinct one
+    once (:func:`parent_pattern`). A new frame where one changes; the caller's frame is
+    never written to. The linker reads validated records through it, and the encoder
+    (``rfl_match.privacy.encode_records``) before it builds the parents' filters, so that
+    a name gives one parent in clear and encoded."""
+    n = len(records)
+    given = {"mother": np.full(n, "", dtype=object), "father": np.full(n, "", dtype=object)}
+    unlike = {kind: np.zeros(n, dtype=bool) for kind in given}
+    for column in PERSON_COLUMNS:
+        if column not in records.columns:
+            continue
+        values = records[column]
+        rows = np.flatnonzero(matching(values, parent_pattern()))
+        if not len(rows):
+            continue
+        codes, uniques = pd.factorize(values.iloc[rows].to_numpy(object))
+        read = [parent_named(str(u)) for u in uniques]
+        for kind, names in given.items():
+            said = np.array([p is not None and p[0] == kind for p in read], dtype=bool)
+            if not said.any():
+                continue
+            text = np.array([p[1] if p is not None else "" for p in read], dtype=object)
+            mine = said[codes]
+            at, new = rows[mine], text[codes[mine]]
+            held = names[at] != ""
+            before, now = names[at[held]], new[held]
+            unlike[kind][at[held]] |= np.array(
+                [clean_text(a) != clean_text(b) for a, b in zip(before, now, strict=True)],
+                dtype=bool,
+            )
+            names[at] = new
+    out = records
+    for kind, names in given.items():
+        field = f"{kind}_name"
+        take = (names != "") & ~unlike[kind]
+        if field in records.columns:
+            take &= np.asarray(records[field].fillna("") == "", dtype=bool)
+        if not take.any():
+            continue
+        own = records[field] if field in records.columns else None
+        filled = np.full(n, "", dtype=object) if own is None else own.to_numpy(object)
+        filled = np.where(take, names, filled)
+        person = next(c for c in PERSON_COLUMNS if c in records.columns)  # one named it
+        dtype = records[person].dtype if own is None else own.dtype
+        out = out.assign(**{field: pd.Series(filled, index=records.index, dtype=dtype)})
+    return out
 
 
 def _holds(texts: Any, pattern: str) -> npt.NDArray[np.bool_]:
