@@ -211,6 +211,73 @@ def test_a_name_that_names_the_father_is_no_name_of_the_persons() -> None:
     assert kept.ne("").all()
 
 
+def test_a_name_that_names_a_parent_gives_the_blank_parents_filter() -> None:
+    """A newborn written by its mother's name ("Baby of Fatima", "RN de María") is no
+    name, and the encoder built no mother's filter for it, where the linker in clear reads
+    the mother's name it gives: the filter is now that of the mother's name, as a record
+    writing it has ("Ali S/O Ahmed Khan" the father's). A parent the record writes is kept
+    (Amina), and the caller's frame is as it was."""
+    frame = pd.DataFrame(
+        {
+            "record_id": list("abcdefgh"),
+            "full_name": [
+                *("Baby of Fatima", "Maryam Ali", "Baby of Fatima", "Maryam"),
+                *("RN de María José", "Lucía Gómez", "Ali S/O Ahmed Khan", "Ali Khan"),
+            ],
+            "mother_name": ["", "Fatima", "Amina", "Amina", "", "María José", "", ""],
+            "father_name": ["", "", "", "", "", "", "", "Ahmed Khan"],
+        }
+    )
+    written = frame.copy()
+    encoded = encode_records(frame, KEY)
+    mother, father = encoded["mother_name_bloom"], encoded["father_name_bloom"]
+    assert mother[0] == mother[1] != ""
+    assert mother[2] == mother[3] != mother[1]  # Amina kept
+    assert mother[4] == mother[5] != ""
+    assert father[6] == father[7] != ""
+    assert encoded["name_bloom"][[0, 2, 4]].eq("").all()  # still no name of the newborn's
+    pd.testing.assert_frame_equal(frame, written)
+
+
+# the Mohammed class's key makes blocks over max_block_size, which the linker splits and says
+@pytest.mark.filterwarnings("ignore:blocking rule tokens.name_keys:UserWarning")
+@pytest.mark.filterwarnings("ignore:requests. 2 problem.*no name in any name column:UserWarning")
+def test_an_encoded_newborn_is_weighed_by_its_mothers_filter(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    """Encoded, a newborn written by its mother's name scored on the birth alone against
+    the child's later record (mother Fatima, born the same day) and against a child of
+    another mother alike (p 0.45 both, bundled data). The mothers' filters now agree (p
+    0.96) or differ (p 0.001)."""
+    cols = ["record_id", "full_name", "mother_name", "date_of_birth"]
+    newborns = pd.DataFrame(
+        [["n1", "Baby of Fatima", "", "2019-04-20"], ["n2", "B/O Halima Bibi", "", "2019-04-21"]],
+        columns=cols,
+    )
+    later = pd.DataFrame(
+        [
+            ["c1", "Maryam Ali", "Fatima", "2019-04-20"],
+            ["c2", "Zainab", "Halima Bibi", "2019-04-21"],
+        ],
+        columns=cols,
+    )
+    requests = encode_records(pd.concat([synthetic["requests"], newborns], ignore_index=True), KEY)
+    sightings = encode_records(pd.concat([synthetic["sightings"], later], ignore_index=True), KEY)
+    linker = rm.Linker(encoded_config()).fit(requests, sightings)
+    pairs = pd.DataFrame({"request_id": ["n1", "n2", "n1"], "sighting_id": ["c1", "c2", "c2"]})
+    out = linker.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    p = out.set_index(["request_id", "sighting_id"])["match_probability"]
+    assert p["n1", "c1"] > 0.9 and p["n2", "c2"] > 0.9, p
+    assert p["n1", "c2"] < 0.05, p
+    said = out.set_index(["request_id", "sighting_id"])["explanation"]
+    said = said.str.extract(r"mother's name: ([^;+-]*) [+-]")[0]
+    assert said[list(zip(pairs["request_id"], pairs["sighting_id"], strict=True))].tolist() == [
+        "same encoding",
+        "same encoding",
+        "different",
+    ]
+
+
 def test_a_title_alone_encodes_no_name() -> None:
     """A name written as a title alone that is a name in no culture ("Mr.", "Mrs", "Dr",
     "W/ro") encodes no filter and no blocking key, as "Unknown" does (it gave both, so

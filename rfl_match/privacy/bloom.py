@@ -88,6 +88,7 @@ import pandas as pd
 from rfl_match import schema
 from rfl_match.bloom_filters import PREFIX, decode_filters, dice
 from rfl_match.names import NameForm, names_by_parent, normalize_names
+from rfl_match.prepare import parents_named
 from rfl_match.privacy.ids import pseudonymous_ids
 from rfl_match.privacy.keys import checked_key, hex_digits, key_check, keyed_digests
 
@@ -243,7 +244,10 @@ def encode_records(
     Returns:
         One row per record: ``record_id``, ``name_bloom``, ``father_name_bloom``,
         ``mother_name_bloom`` (``b64:`` and the standard base64 of ``bits // 8`` bytes,
-        bit i the bit ``i % 8`` of byte ``i // 8``; "" for no name of that kind),
+        bit i the bit ``i % 8`` of byte ``i // 8``; "" for no name of that kind; a blank
+        parent's is that of the parent a person's name names, "Baby of Fatima" the
+        mother, "Ali S/O Ahmed Khan" the father, as the linker reads it:
+        :func:`rfl_match.prepare.parents_named`),
         ``name_keys``
         (space-separated 16-digit hexadecimal keyed digests; "" for none),
         ``date_of_birth``, ``age``, ``source_date`` and ``sex`` as kept, and ``encoding``
@@ -271,6 +275,9 @@ def encode_records(
             "records: no name in clear to encode (encoded records already, or no name "
             f"column: one of {', '.join(schema.NAME_FIELDS)})"
         )
+    # a newborn's "Baby of Fatima" names the mother, "Ali S/O Ahmed Khan" the father: the
+    # blank parent's filter holds that name, as the linker reads it in clear
+    frame = parents_named(frame)
     n = len(frame)
     out: dict[str, Any] = {}
     record_ids = frame[schema.ID_FIELD].astype(str).to_numpy(dtype=object)
