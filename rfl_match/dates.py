@@ -50,7 +50,8 @@ _AGE = re.compile(
 _ABOUT = re.compile(
     r"^\s*(?:about|around|approx(?:imately)?\.?|abt\.?|ca\.?|c\.|circa|roughly|est(?:imated)?\.?"
     r"|~|environ|env\.|aprox(?:imadamente)?\.?|около|примерно|приблизно|близько|حوالي|حوالى"
-    r"|تقريبا|تقريباً|حدود|تقریبا)\s*",
+    # not a word's opening: "ca" is circa, not the start of catorce (14)
+    r"|تقريبا|تقريباً|حدود|تقریبا)(?![^\W\d_])\s*",
     re.IGNORECASE,
 )
 _ESTIMATE = re.compile(

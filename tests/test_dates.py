@@ -231,6 +231,10 @@ def test_dates_written_other_ways(text: str, expected: str | None) -> None:
         ("neuf ans", (9, 9)),
         ("dix-sept ans", (17, 17)),
         ("diecisiete años", (17, 17)),
+        ("catorce años", (14, 14)),  # not "ca" (circa) and "torce"
+        ("catorze", (14, 14)),
+        ("ca 14", (14, 14)),
+        ("ca. catorce", (14, 14)),
         ("девять лет", (9, 9)),
         ("дев'ять років", (9, 9)),
         ("نه سال", (9, 9)),
