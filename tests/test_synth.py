@@ -12,6 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rfl_match.dates import parse_age
+from rfl_match.names.parents import parent_named
 from rfl_match.synth import (
     CANONICAL_COLUMNS,
     CORRUPTIONS,
@@ -23,6 +25,7 @@ from rfl_match.synth import (
     write,
 )
 from rfl_match.synth.__main__ import main
+from rfl_match.synth.config import CHILD_FORMS
 from rfl_match.synth.people import CHILD, FATHER, MOTHER, generate_people
 from rfl_match.synth.pools import load_pools, romanizations
 from rfl_match.synth.records import PLACEHOLDER_MULTIPLIER, make_typo
@@ -397,3 +400,43 @@ def test_twins_are_born_the_same_day() -> None:
     assert (people.family_id[rows] == people.family_id[elder]).all()
     assert (people.role[rows] == CHILD).all() and (people.role[elder] == CHILD).all()
     assert (people.given[rows] != people.given[elder]).all()
+
+
+def test_children_forms_change_only_their_fields_and_read_as_they_mean() -> None:
+    sizes = {"n_requests": 1000, "n_sightings": 2000, "seed": 11}
+    plain, forms = (
+        generate(SynthConfig(**sizes)),
+        generate(SynthConfig(**sizes, child_forms_rate=0.6)),
+    )
+    assert "age_words" not in set(plain.rates["corruption"])
+    pd.testing.assert_frame_equal(plain.truth, forms.truth)
+    records = pd.concat([forms.requests, forms.sightings], ignore_index=True)
+    before = pd.concat([plain.requests, plain.sightings], ignore_index=True)
+    noted = forms.corruptions["corruptions"].str.split(";")
+    form_of = {f: noted.map(lambda kinds, f=f: f in kinds).to_numpy() for f in CHILD_FORMS}
+    touched = np.logical_or.reduce(list(form_of.values()))
+    # Every other record, and every field a form does not write, is as without the forms.
+    pd.testing.assert_frame_equal(records[~touched], before[~touched])
+    name_fields = ["full_name", "given_name", "family_name", "mother_name", "alternate_names"]
+    rest = [c for c in CANONICAL_COLUMNS if c not in {"age", *name_fields}]
+    pd.testing.assert_frame_equal(records[rest], before[rest])
+    for form, rows in form_of.items():
+        assert rows.sum() >= 3, form
+        new, old = records[rows], before[rows]
+        if form.startswith("age_"):
+            assert (new["age"] != old["age"]).all() and old["age"].str.isdigit().all()
+            for text, age in zip(new["age"], old["age"].astype(int), strict=True):
+                lo, hi = parse_age(text) or (-1, -1)
+                assert lo <= age <= hi and hi - lo == (form in {"age_or", "age_two_range"})
+        elif form == "newborn_mother":
+            assert (new["given_name"] == "").all() and (new["mother_name"] == "").all()
+            mothers = [parent_named(text) for text in new["full_name"]]
+            assert all(m is not None and m[0] == "mother" for m in mothers)
+        else:  # compound_part: the second word of the given name the record had
+            # (a single name cut short was the first word alone; a blank field stays blank)
+            cut = plain.corruptions["corruptions"][rows].str.contains("truncation").to_numpy()
+            shown = (old["given_name"] != "").to_numpy() & ~cut
+            assert shown.sum() >= 3
+            second = old["given_name"][shown].str.split().str[1]
+            assert (second == new["given_name"][shown]).all()
+            assert (old["given_name"][shown].str.count(" ") == 1).all()

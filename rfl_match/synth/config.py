@@ -25,6 +25,16 @@ CORRUPTIONS: tuple[str, ...] = (
     "imprecise_dob",
     "duplicate",
 )
+#: The forms that records of children use, written at ``SynthConfig.child_forms_rate`` and
+#: noted in corruptions.csv after :data:`CORRUPTIONS` (see ``records._write_child_forms``).
+CHILD_FORMS: tuple[str, ...] = (
+    "age_words",
+    "age_years_months",
+    "age_or",
+    "age_two_range",
+    "newborn_mother",
+    "compound_part",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +79,17 @@ class SynthConfig:
             share of children born a twin (more in West Africa). Drawn from a random
             stream of its own: the other records of a seed are the same at any rate. With
             a rate above 0, ``corruptions`` has a ``twin_id`` column.
+        child_forms_rate: share of the records of children (under 18) written in a form of
+            :data:`CHILD_FORMS`, among the records each can take: the age, where it is a
+            number, in one of four forms drawn alike: in words ("nine", "neuf ans", "تسع
+            سنوات"), in years and months to 4 ("1 year 6 months"), two ages with "or" ("9 or
+            10"), a range of two ages ("9-10"); a newborn (under one) named by its mother's
+            name ("Baby of Fatima", "B/O Fatima", "RN de María", the mother's name field
+            left blank); a child called by the second part of its compound given name
+            (Zaman for Mohammad Zaman). The words are in ``resources/child_forms.tsv``. 0
+            (the default) writes none, so that the data of a seed stay as they were; drawn
+            from a random stream of its own, so that every other value of a seed is the same
+            at any rate. With a rate above 0, ``rates`` has rows for these forms too.
     """
 
     n_requests: int = 500
@@ -93,6 +114,7 @@ class SynthConfig:
     placeholder_dob_rate: float = 0.1
     imprecise_dob_rate: float = 0.2
     twin_rate: float = 0.0
+    child_forms_rate: float = 0.0
 
     def rate(self, corruption: str) -> float:
         """The configured rate of one corruption (``duplicate`` is ``duplicate_rate``)."""

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rfl_match.synth.config import CORRUPTIONS, SynthConfig
+from rfl_match.synth.config import CHILD_FORMS, CORRUPTIONS, SynthConfig
 from rfl_match.synth.people import CHILD, LATEST_BIRTH, People, generate_people
 from rfl_match.synth.pools import CULTURES, DEFAULT_CULTURE_WEIGHTS, load_pools
 from rfl_match.synth.records import render_records
@@ -49,6 +49,8 @@ _LAST_REQUEST = _day("2025-06-30")
 _LAST_RECORD = _day("2025-12-31")
 #: The twins' random stream is seeded with (seed, this), apart from the main one.
 _TWIN_STREAM = 2
+#: The children's forms' random stream is seeded with (seed, this).
+_CHILD_FORMS_STREAM = 3
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ class SynthData:
         truth: every true pair: ``request_id``, ``sighting_id``.
         corruptions: one row a record: ``record_id``, ``side`` (request or sighting),
             ``culture``, ``corruptions`` (';'-joined names from
-            :data:`~rfl_match.synth.config.CORRUPTIONS`), ``person_id`` and ``family_id``
+            :data:`~rfl_match.synth.config.CORRUPTIONS`, then of
+            :data:`~rfl_match.synth.config.CHILD_FORMS`), ``person_id`` and ``family_id``
             (records of one person share ``person_id``: the truth for deduplication); with
             a ``twin_rate``, ``twin_id``: the person's twin ("" for none; of triplets, the
             one born next to it in the family's order).
@@ -213,6 +216,11 @@ def generate(config: SynthConfig | None = None) -> SynthData:
         config=config,
         pools=pools,
         rng=rng,
+        child_forms=(
+            (config.child_forms_rate, np.random.default_rng((config.seed, _CHILD_FORMS_STREAM)))
+            if config.child_forms_rate > 0
+            else None
+        ),
     )
     record_id = _ids("RQ", n_req) + _ids("SG", len(sight_person))
     columns = {"record_id": np.array(record_id, dtype=object), **rendered.columns}
@@ -247,18 +255,22 @@ def generate(config: SynthConfig | None = None) -> SynthData:
         sightings=sightings,
         truth=truth,
         corruptions=corruptions,
-        rates=_rates(rendered.eligible, rendered.applied, is_sighting),
+        rates=_rates(rendered.eligible, rendered.applied, is_sighting, config.child_forms_rate > 0),
         config=config,
     )
 
 
 def _rates(
-    eligible: NDArray[np.bool_], applied: NDArray[np.bool_], is_sighting: NDArray[np.bool_]
+    eligible: NDArray[np.bool_],
+    applied: NDArray[np.bool_],
+    is_sighting: NDArray[np.bool_],
+    child_forms: bool,
 ) -> pd.DataFrame:
     rows: list[dict[str, object]] = []
     dup = CORRUPTIONS.index("duplicate")
+    names = CORRUPTIONS + CHILD_FORMS if child_forms else CORRUPTIONS
     for side, mask in (("request", ~is_sighting), ("sighting", is_sighting)):
-        for j, name in enumerate(CORRUPTIONS):
+        for j, name in enumerate(names):
             n_applied = int(applied[mask, j].sum())
             n_eligible = int(eligible[mask, j].sum())
             if j == dup:
@@ -283,11 +295,10 @@ def _corruption_frame(
     people: People,
     applied: NDArray[np.bool_],
 ) -> pd.DataFrame:
-    bits = applied.astype(np.int64) @ (1 << np.arange(len(CORRUPTIONS), dtype=np.int64))
+    names = CORRUPTIONS + CHILD_FORMS
+    bits = applied.astype(np.int64) @ (1 << np.arange(len(names), dtype=np.int64))
     codes, uniques = pd.factorize(bits)
-    labels = [
-        ";".join(name for j, name in enumerate(CORRUPTIONS) if int(u) >> j & 1) for u in uniques
-    ]
+    labels = [";".join(name for j, name in enumerate(names) if int(u) >> j & 1) for u in uniques]
     return pd.DataFrame(
         {
             "record_id": record_id,

@@ -367,6 +367,17 @@ def load_pools() -> Pools:
     return Pools(table=table, cultures=specs)
 
 
+@functools.cache
+def load_child_forms() -> tuple[dict[tuple[str, str], tuple[str, ...]], frozenset[str]]:
+    """``resources/child_forms.tsv``: the texts of each (language, form), and the compound
+    given names (most usual Latin form) whose second part a child is called by."""
+    forms: dict[tuple[str, str], list[str]] = {}
+    for language, form, text in _rows("child_forms.tsv"):
+        forms.setdefault((language, form), []).append(text)
+    compound = frozenset(forms.pop(("*", "compound"), []))
+    return {key: tuple(texts) for key, texts in forms.items()}, compound
+
+
 def zipf_weights(n: int, exponent: float) -> NDArray[np.float64]:
     """Probabilities proportional to 1 / rank**exponent for ranks 1..n."""
     w = 1.0 / np.arange(1, n + 1, dtype=np.float64) ** exponent

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rfl_match.synth.config import CORRUPTIONS, SynthConfig
-from rfl_match.synth.people import FEMALE, MALE, People
+from rfl_match.synth.config import CHILD_FORMS, CORRUPTIONS, SynthConfig
+from rfl_match.synth.people import CHILD, FEMALE, MALE, People
 from rfl_match.synth.pools import (
     CULTURES,
     NATIVE_FORM_CULTURES,
     UNCASED_SCRIPT_CULTURES,
     NameTable,
     Pools,
+    load_child_forms,
 )
 
 IntArray = NDArray[np.int64]
@@ -104,6 +105,17 @@ _YEARS = np.array([f"{i:04d}" for i in range(10_000)], dtype=object)
 #: shared birthday (rfl_match.kernels._BIRTH_DAY_MONTH).
 BIRTHDAY_KEPT = 0.25
 _NON_LEAP_YEAR = 11_323  # days from 1970-01-01 to 2001-01-01
+_LOGGED = CORRUPTIONS + CHILD_FORMS
+#: The language of a child's form, by culture (en elsewhere); by culture where the record
+#: is in its native script.
+_FORM_LANGUAGE = {"congolese": "fr", "central_american": "es"}
+_NATIVE_FORM_LANGUAGE = {
+    "syrian": "ar",
+    "iraqi": "ar",
+    "sudanese": "ar",
+    "afghan_dari": "fa",
+    "afghan_pashto": "fa",
+}
 _MONTHS = np.array([f"-{i:02d}" for i in range(13)], dtype=object)
 _DAYS = np.array([f"-{i:02d}" for i in range(32)], dtype=object)
 
@@ -114,8 +126,9 @@ class RenderedRecords:
 
     Attributes:
         columns: field name to an object array of str, one per row.
-        applied: (rows, len(CORRUPTIONS)) whether each corruption was applied.
-        eligible: (rows, len(CORRUPTIONS)) whether each corruption could apply.
+        applied: (rows, len(CORRUPTIONS + CHILD_FORMS)) whether each corruption (each
+            child's form) was applied.
+        eligible: (rows, len(CORRUPTIONS + CHILD_FORMS)) whether each could apply.
     """
 
     columns: dict[str, ObjArray]
@@ -198,8 +211,8 @@ class _Log:
     """Which rows could get each corruption, and which got it."""
 
     def __init__(self, n: int, rng: np.random.Generator) -> None:
-        self.applied = np.zeros((n, len(CORRUPTIONS)), dtype=bool)
-        self.eligible = np.zeros((n, len(CORRUPTIONS)), dtype=bool)
+        self.applied = np.zeros((n, len(_LOGGED)), dtype=bool)
+        self.eligible = np.zeros((n, len(_LOGGED)), dtype=bool)
         self.rng = rng
 
     def choose(self, name: str, eligible: BoolArray, rate: FloatArray) -> BoolArray:
@@ -208,7 +221,7 @@ class _Log:
         return chosen
 
     def record(self, name: str, eligible: BoolArray, chosen: BoolArray) -> None:
-        j = CORRUPTIONS.index(name)
+        j = _LOGGED.index(name)
         self.eligible[:, j] = eligible
         self.applied[:, j] = chosen & eligible
 
@@ -223,8 +236,10 @@ def render_records(
     config: SynthConfig,
     pools: Pools,
     rng: np.random.Generator,
+    child_forms: tuple[float, np.random.Generator] | None = None,
 ) -> RenderedRecords:
-    """Write one record per row about ``person[i]``, dated ``source_day[i]``."""
+    """Write one record per row about ``person[i]``, dated ``source_day[i]``.
+    ``child_forms``: ``SynthConfig.child_forms_rate`` and a random stream of its own."""
     n = len(person)
     table = pools.table
     rnd = random.Random(int(rng.integers(0, 2**62)))
@@ -305,6 +320,20 @@ def render_records(
         slot = rnd.choice([s for s in (G, G, G, F, FAM, FAM2, GF) if has[i, s]])
         text[i, slot] = make_typo(str(text[i, slot]), rnd)
 
+    # compound_part (a child's form): a child (under 18) called by the second part of its
+    # compound given name.
+    is_child = (people.role[person] == CHILD) & (age < 18)
+    spanish = structure == "spanish"
+    if child_forms is not None:
+        compound = np.isin(table.variants[:, 0], list(load_child_forms()[1]))
+        can = is_child & has[:, G] & ~nick & compound[safe[:, G]] & ~(spanish & has[:, S2])
+        rows = np.flatnonzero(can)
+        can[rows] = [" " in str(t) for t in text[rows, G].tolist()]
+        called = can & (child_forms[1].random(n) < child_forms[0])
+        log.record("compound_part", can, called)
+        for i in np.flatnonzero(called).tolist():
+            text[i, G] = str(text[i, G]).rsplit(" ", 1)[1]
+
     # The name as a chain of parts in the culture's order; roles[i, j] is the element
     # that part j holds (-1: none).
     masks = {"show_gf": rng.random(n) < 0.3, "show_pat": rng.random(n) < 0.4}
@@ -351,7 +380,6 @@ def render_records(
         shown_el[ok, roles[ok, j]] = True
 
     # Fields.
-    spanish = structure == "spanish"
     given_name = np.where(shown_el[:, G], parts[:, 0], "").astype(object)
     given_name = _join2(
         given_name, np.where(spanish & shown_el[:, S2], text[:, S2], "").astype(object)
@@ -451,8 +479,89 @@ def render_records(
         "nationality": nationality,
     }
     _blank_fields(columns, log, rate("missing_fields"), rng)
+    if child_forms is not None:
+        language = np.array(
+            [
+                _NATIVE_FORM_LANGUAGE.get(c, "en") if nat else _FORM_LANGUAGE.get(c, "en")
+                for c, nat in zip(
+                    np.array(CULTURES, dtype=object)[culture].tolist(), native.tolist(), strict=True
+                )
+            ],
+            dtype=object,
+        )
+        newborn = is_child & (age == 0) & (mother_e >= 0)
+        mother = np.where(upper, _obj([str(m).upper() for m in mother_text.tolist()]), mother_text)
+        _write_child_forms(columns, log, child_forms, is_child, newborn, mother, language)
     log.record("duplicate", is_sighting, is_duplicate)
     return RenderedRecords(columns=columns, applied=log.applied, eligible=log.eligible)
+
+
+def _write_child_forms(
+    columns: dict[str, ObjArray],
+    log: _Log,
+    child_forms: tuple[float, np.random.Generator],
+    is_child: BoolArray,
+    newborn: BoolArray,
+    mother: ObjArray,
+    language: ObjArray,
+) -> None:
+    """The forms of :data:`CHILD_FORMS` but compound_part, written in place: one age form a
+    record whose age is a number; a newborn's name by its mother's (``mother``: her name
+    as the record writes it)."""
+    share, rng = child_forms
+    forms, _ = load_child_forms()
+    n = len(is_child)
+    # Every draw is made for every row, so that a row's forms do not depend on the others.
+    age_draw, form_draw, low_draw, text_draw = rng.random((4, n))
+    months = rng.integers(1, 12, size=n)
+    name_draw = rng.random(n)
+
+    def texts(i: int, form: str) -> tuple[str, ...]:
+        return forms.get((str(language[i]), form)) or forms[("en", form)]
+
+    ages = columns["age"]
+    value = np.full(n, -1, dtype=np.int64)
+    digits = np.flatnonzero(is_child & np.array([str(a).isdigit() for a in ages.tolist()]))
+    value[digits] = [int(a) for a in ages[digits].tolist()]
+    can = {
+        "age_words": (value >= 1) & (value <= 20),
+        "age_years_months": (value >= 1) & (value <= 4),
+        "age_or": value >= 1,
+        "age_two_range": value >= 1,
+    }
+    names = list(can)
+    able = np.stack([can[f] for f in names], axis=1)
+    chosen = able.any(axis=1) & (age_draw < share)
+    # One form a record, drawn among those it can take.
+    rank = np.cumsum(able, axis=1)
+    pick = np.minimum((form_draw * able.sum(axis=1)).astype(np.int64) + 1, rank[:, -1])
+    which = np.argmax(rank >= pick[:, None], axis=1)
+    for j, form in enumerate(names):
+        log.record(form, able[:, j], chosen & (which == j))
+    for i in np.flatnonzero(chosen).tolist():
+        form, years = names[int(which[i])], int(value[i])
+        if form == "age_words":
+            ages[i] = texts(i, str(years))[0]
+        elif form == "age_years_months":
+            key = "year_month_1" if years == 1 else "year_month"
+            ages[i] = texts(i, key)[0].format(y=years, m=int(months[i]))
+        else:
+            low = years - 1 if low_draw[i] < 0.5 and years >= 2 else years
+            if form == "age_or":
+                ages[i] = texts(i, "or")[0].format(a=low, b=low + 1)
+            else:
+                ages[i] = f"{low}-{low + 1}"
+
+    # newborn_mother: the name is the mother's, the mother's field left blank.
+    can_name = newborn & columns["full_name"].astype(bool) & mother.astype(bool)
+    named = can_name & (name_draw < share)
+    log.record("newborn_mother", can_name, named)
+    for i in np.flatnonzero(named).tolist():
+        options = texts(i, "newborn")
+        template = options[int(text_draw[i] * len(options))]
+        columns["full_name"][i] = template.format(mother=mother[i])
+        for field in ("given_name", "family_name", "mother_name", "alternate_names"):
+            columns[field][i] = ""
 
 
 def _lookup(table: NameTable, entries: IntArray, variant: IntArray, native: BoolArray) -> ObjArray:
