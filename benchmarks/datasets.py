@@ -37,10 +37,15 @@ def _synth_module() -> Any:
 
 
 def _synth_config(
-    synth: Any, n_requests: int, n_sightings: int, seed: int, twin_rate: float = 0.0
+    synth: Any,
+    n_requests: int,
+    n_sightings: int,
+    seed: int,
+    twin_rate: float = 0.0,
+    child_forms_rate: float = 0.0,
 ) -> Any:
-    """A SynthConfig for these sizes, whatever its size fields are called (``twin_rate``
-    where above 0: a generator without twins fails on it)."""
+    """A SynthConfig for these sizes, whatever its size fields are called (``twin_rate``,
+    ``child_forms_rate`` where above 0: a generator without them fails on it)."""
     cls = synth.SynthConfig
     names = (
         {f.name for f in dataclasses.fields(cls)}
@@ -60,6 +65,8 @@ def _synth_config(
         kwargs["seed"] = seed
     if twin_rate > 0:
         kwargs["twin_rate"] = twin_rate
+    if child_forms_rate > 0:
+        kwargs["child_forms_rate"] = child_forms_rate
     return cls(**kwargs)
 
 
@@ -75,20 +82,27 @@ def _generator_fingerprint(synth: Any) -> str:
 
 
 def synthetic(
-    n_requests: int, n_sightings: int, seed: int = 7, twin_rate: float = 0.0
+    n_requests: int,
+    n_sightings: int,
+    seed: int = 7,
+    twin_rate: float = 0.0,
+    child_forms_rate: float = 0.0,
 ) -> Synthetic:
-    """Seeded synthetic data, generated once per (sizes, seed, twin rate, generator) and
-    cached. ``twin_rate``: the generator's (``SynthConfig.twin_rate``), 0 for none."""
+    """Seeded synthetic data, generated once per (sizes, seed, rates, generator) and
+    cached. ``twin_rate``, ``child_forms_rate``: the generator's (``SynthConfig``'s), 0 for
+    none."""
     synth = _synth_module()
     generator = "rfl_match.synth"
     twins = f"_t{twin_rate:g}" if twin_rate > 0 else ""
+    twins += f"_c{child_forms_rate:g}" if child_forms_rate > 0 else ""
     stem = OUT / f"synth_{n_requests}x{n_sightings}_s{seed}{twins}_{_generator_fingerprint(synth)}"
     parts = ("requests", "sightings", "truth", "corruptions")
     if all((stem / f"{p}.parquet").exists() for p in parts):
         frames = [pd.read_parquet(stem / f"{p}.parquet") for p in parts]
         return Synthetic(*frames, generator=generator)
     log(f"generating {n_requests:,} x {n_sightings:,} synthetic records ({generator})")
-    data = synth.generate(_synth_config(synth, n_requests, n_sightings, seed, twin_rate))
+    config = _synth_config(synth, n_requests, n_sightings, seed, twin_rate, child_forms_rate)
+    data = synth.generate(config)
     frames = [getattr(data, p).reset_index(drop=True).astype(str) for p in parts]
     stem.mkdir(parents=True, exist_ok=True)
     for part, frame in zip(parts, frames, strict=True):

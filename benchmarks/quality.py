@@ -28,6 +28,7 @@ from benchmarks.common import (
     timed,
 )
 from benchmarks.datasets import Synthetic, synthetic
+from rfl_match.synth import CHILD_FORMS
 
 
 def _side_frame(corruptions: pd.DataFrame, side: str) -> pd.DataFrame:
@@ -209,6 +210,9 @@ def run(
     speed = _speed_line(fit_time, predict_time, n_requests, n_sightings)
     placeholder_rows, unnamed_line = _placeholder_rows(data, true_keys, overall, seed)
     twin_rows = _twin_rows(n_requests, n_sightings, seed)
+    log(f"quality: fit + predict with children's forms ({CHILD_FORMS_RATE:g})")
+    with_forms = synthetic(n_requests, n_sightings, seed, child_forms_rate=CHILD_FORMS_RATE)
+    child_rows = _child_form_rows(with_forms, CHILD_FORMS, default_keys)
 
     lines = header(
         f"Quality on synthetic data ({n_requests:,} requests x {n_sightings:,} sightings)",
@@ -278,6 +282,21 @@ def run(
         "candidates whose request has a true sighting there too.",
         "",
         *table(twin_rows),
+        "",
+        "### Children's forms",
+        "",
+        "The same draw with the forms that records of children use written in "
+        f"(`SynthConfig(child_forms_rate={CHILD_FORMS_RATE:g})`: that share of the records "
+        "of children under 18 that can take each: an age that is a number in words, in "
+        "years and months, two ages with 'or', or a range of two ages, one of the four a "
+        "record; a newborn named by its mother's name, 'Baby of Fatima', her field left "
+        "blank; a child called by the second part of its compound given name; every other "
+        "value as in the draw above). Recall per form: of the true pairs either record of "
+        "which carries it; 'without the forms': the same pairs in the draw above.",
+        "",
+        *table(
+            child_rows, ["", "true pairs", "F1", "precision", "recall", "recall without the forms"]
+        ),
         "",
         "### Precision-recall curve",
         "",
@@ -479,6 +498,53 @@ def _twin_rows(n_requests: int, n_sightings: int, seed: int) -> list[dict[str, A
             "F1 of the draw": overall.f1,
         }
     ]
+
+
+#: The children's forms subsection's ``SynthConfig.child_forms_rate``: half the records of
+#: children that can take a form, so that a suite of this size holds enough of each to count.
+CHILD_FORMS_RATE = 0.5
+
+
+def _child_form_rows(
+    data: Synthetic, forms: tuple[str, ...], plain: pd.Index
+) -> list[dict[str, Any]]:
+    """The default linker on a draw with children's forms written (``forms``: their names
+    in its corruptions): F1, precision and recall at the default threshold and top_k, and
+    per form the true pairs either record of which carries it, their recall, and the
+    recall of the same pairs in the draw without the forms (``plain``: the pairs the
+    linker predicts there)."""
+    truth = _truth_table(data)
+    true_keys = pd.Index(truth["key"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linker = rm.Linker().fit(data.requests, data.sightings)
+        default = linker.predict(data.requests, data.sightings)
+    predicted = pair_keys(default["request_id"], default["sighting_id"])
+    overall = score_pairs(predicted, true_keys)
+    found = np.asarray(true_keys.isin(predicted))
+    found_plain = np.asarray(true_keys.isin(plain))
+    rows: list[dict[str, Any]] = [
+        {
+            "": "all",
+            "true pairs": len(true_keys),
+            "F1": overall.f1,
+            "precision": overall.precision,
+            "recall": overall.recall,
+            "recall without the forms": float(found_plain.mean()),
+        }
+    ]
+    for form in forms:
+        carries = truth["kinds"].map(lambda kinds, form=form: form in kinds).to_numpy()
+        if carries.any():
+            rows.append(
+                {
+                    "": form,
+                    "true pairs": int(carries.sum()),
+                    "recall": float(found[carries].mean()),
+                    "recall without the forms": float(found_plain[carries].mean()),
+                }
+            )
+    return rows
 
 
 def _speed_line(fit: Phase, predict: Phase, n_requests: int, n_sightings: int) -> str:

@@ -402,6 +402,24 @@ def test_the_quality_suites_placeholders_are_read_as_missing() -> None:
     assert (out.loc[unnamed.to_numpy(), "given_name"] == "").all()
 
 
+def test_the_quality_suites_childrens_forms_each_reach_true_pairs_the_table_counts() -> None:
+    """The children's forms subsection's draw (the suite's size, rate and seed) holds each
+    form in enough true pairs to read its recall, and the table counts them as the draw
+    notes them."""
+    from benchmarks.datasets import Synthetic
+    from benchmarks.quality import CHILD_FORMS_RATE, _truth_table
+    from rfl_match.synth import CHILD_FORMS, SynthConfig, generate
+
+    config = SynthConfig(
+        n_requests=5_000, n_sightings=10_000, seed=7, child_forms_rate=CHILD_FORMS_RATE
+    )
+    data = generate(config)
+    frames = [data.requests, data.sightings, data.truth, data.corruptions.astype(str)]
+    kinds = _truth_table(Synthetic(*frames, generator="rfl_match.synth"))["kinds"]
+    for form in CHILD_FORMS:
+        assert kinds.map(lambda found, form=form: form in found).sum() >= 10, form
+
+
 def test_the_saved_models_predict_on_new_frames_gives_the_fitted_linkers_pairs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, synthetic: dict[str, pd.DataFrame]
 ) -> None:

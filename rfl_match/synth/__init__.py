@@ -7,12 +7,13 @@ Example:
     ['request_id', 'sighting_id']
 """
 
-from rfl_match.synth.config import CORRUPTIONS, SynthConfig
+from rfl_match.synth.config import CHILD_FORMS, CORRUPTIONS, SynthConfig
 from rfl_match.synth.generate import CANONICAL_COLUMNS, FILES, SynthData, generate, write
 from rfl_match.synth.pools import CULTURES, NATIVE_FORM_CULTURES
 
 __all__ = [
     "CANONICAL_COLUMNS",
+    "CHILD_FORMS",
     "CORRUPTIONS",
     "CULTURES",
     "FILES",
