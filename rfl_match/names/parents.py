@@ -4,8 +4,9 @@ a South Asian register's person by the father's ("Ali S/O Ahmed Khan", "D/O Ahme
 ``particles.tsv``, a patronymic written with its slash). The name pipeline reads the
 newborn's value as no name and the father's as no name of the person's, or the person's
 followed by the father's; :func:`parent_named` gives the parent's name as the value writes
-it, for the record's mother's or father's name field (``rfl_match.linker`` fills a blank
-one with it, so that a newborn meets its later record by its mother's name).
+it, for the record's mother's or father's name field (``rfl_match.prepare.parents_named``
+fills a blank one with it, for the linker and the encoder alike, so that a newborn meets
+its later record by its mother's name).
 """
 
 from __future__ import annotations
