@@ -894,26 +894,29 @@ class GivenNameComparison(Comparison):
         self.second_given = True
 
     def phrase_levels(self, data: PreparedPair, li: Index, ri: Index, levels: Levels) -> Levels:
+        # each note's phrase code, after the levels' own (Comparison.describe)
+        code = {note: self.n_levels + k for k, note in enumerate(self.notes)}
         a, b = data.person_names(0), data.person_names(1)
         missing = (levels == kernels.MISSING) & (a.first_token[li] >= 0) & (b.first_token[ri] >= 0)
         kunya = missing & (a.kunya[li] != b.kunya[ri])
         initial = missing & ~kunya & _initial_opens(data, li, ri)
-        out = np.where(kunya, self.n_levels, levels)
-        out = np.where(initial, self.n_levels + 1, out)
+        out = np.where(kunya, code[self.notes[0]], levels)
+        out = np.where(initial, code[self.notes[1]], out)
         if self.second_given:
             rows = np.flatnonzero(levels == kernels.DIFFERENT)
             same_first = _first_given_agrees(data, li[rows], ri[rows])
             rows = rows[same_first]
-            out[rows[_second_given_differs(data, li[rows], ri[rows])]] = self.n_levels + 2
-        out[_nicknamed(data, li, ri, levels, kernels.GIVEN_ALIKE)] = self.n_levels + 3
-        out[_second_part_of(data, li, ri, levels, self.part_level)] = self.n_levels + 4
+            out[rows[_second_given_differs(data, li[rows], ri[rows])]] = code[self.notes[2]]
+        out[_nicknamed(data, li, ri, levels, kernels.GIVEN_ALIKE)] = code[self.notes[3]]
+        out[_second_part_of(data, li, ri, levels, self.part_level)] = code[self.notes[4]]
         rows = np.flatnonzero(out == kernels.DIFFERENT)
         if len(rows):
             father, mother = _same_parents(data, li[rows], ri[rows])
-            out[rows[father & mother]] = self.n_levels + 5
-            out[rows[father & ~mother]] = self.n_levels + 6
-            out[rows[mother & ~father]] = self.n_levels + 7
-        _nameless(data, li, ri, levels, out, self.n_levels + 5 + len(SIBLING_NOTES))
+            both, father_only, mother_only = (code[note] for note in SIBLING_NOTES)
+            out[rows[father & mother]] = both
+            out[rows[father & ~mother]] = father_only
+            out[rows[mother & ~father]] = mother_only
+        _nameless(data, li, ri, levels, out, code[NAMELESS_NOTES[0]])
         return out.astype(np.int8)
 
     def levels(self, data: PreparedPair, li: Index, ri: Index) -> Levels:
