@@ -207,16 +207,25 @@ def _birth_year(data: PreparedPair, side: int) -> KeyValues:
 
 def _birth_year_mid(data: PreparedPair, side: int) -> KeyValues:
     """The calendar year of the birth interval's midpoint, for records known within 2
-    years: one value a record (:func:`_birth_year` gives three or four, so it can count
-    years of 365 days; with one, a date late in December must fall in its own year, where
-    a record born that year, date unknown, has its midpoint)."""
+    years: one value a record with a name (:func:`_birth_year` gives three or four, so it
+    can count years of 365 days; with one, a date late in December must fall in its own
+    year, where a record born that year, date unknown, has its midpoint); three, the year
+    before and after too, a record without one."""
     births = data.births(side)
     known = (births.lo != MISSING) & (
         births.hi.astype(np.int64) - births.lo.astype(np.int64) <= 2 * YEAR
     )
     mid = (births.lo[known].astype(np.int64) + births.hi[known].astype(np.int64)) // 2
     years = mid.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)  # from 1970
-    return KeyValues(np.nonzero(known)[0].astype(np.int64), years + 10_000)
+    rows = np.nonzero(known)[0].astype(np.int64)
+    # A record with no name part (a newborn known by its mother's, "Baby of Fatima"; a
+    # name not known) meets only by these context rules, so by this one year: its year
+    # and the next and the one before, as the name rules' birth bands are widened.
+    nameless = (data.person_names(side).classes[rows] < 0).all(axis=1)
+    count = np.where(nameless, 3, 1)
+    offsets = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    offsets -= np.repeat(nameless, count)  # -1, 0, 1 for a nameless record
+    return KeyValues(np.repeat(rows, count), np.repeat(years, count) + offsets + 10_000)
 
 
 def _field(name: str) -> Callable[[PreparedPair, int], KeyValues]:

@@ -15,7 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import rfl_match as rm
-from rfl_match import blocking, kernels
+from rfl_match import blocking, kernels, prepare
 from rfl_match.arrays import dense_ranks, text_order
 from rfl_match.blocking import CandidatePairs, KeyValues, block, combine, key_values, with_context
 from rfl_match.names import NameForm, normalize_name
@@ -1036,6 +1036,53 @@ def test_birth_year_mid_is_one_year_a_record() -> None:
     assert values.codes[0] == values.codes[1] != values.codes[2]
     # birth_year gives the same records three or four years each (a year either way).
     assert np.bincount(key_values(data, 0, "birth_year").rows).min() >= 3
+
+
+def test_birth_year_mid_holds_three_years_for_a_record_with_no_name() -> None:
+    # A newborn known by its mother's name ("Baby of Suzan": no name of its own) meets by
+    # the context rules alone, so its birth year holds the years either side of it too; a
+    # named record's holds one (as above).
+    records = frame([("Baby of Suzan", "2018-03-08"), ("Kawa Ahmed", "2017-01-02")], "r")
+    data = PreparedPair(records, records)
+    values = key_values(data, 0, "birth_year_mid")
+    assert values.rows.tolist() == [0, 0, 0, 1]
+    years = [int(c) - 10_000 + 1970 for c in values.codes]
+    assert years == [2017, 2018, 2019, 2017]
+
+
+def test_a_newborn_named_by_its_mother_meets_its_record_born_a_year_apart() -> None:
+    # The synthetic children's forms' newborn: "Baby of Suzan" registered months after a
+    # birth the other record dates a year earlier (an age under one misread). Only the
+    # mother's name (its class: Suzan, سۆزان) and the birth can meet them; the default
+    # rules propose the pair, and no pair of the named records born a year apart.
+    def side(prefix: str, rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+        return prepare.parents_named(  # as the linker reads them: the mother is Suzan
+            validate_records(
+                pd.DataFrame(
+                    {
+                        "record_id": [f"{prefix}{i}" for i in range(len(rows))],
+                        "full_name": [name for name, _, _ in rows],
+                        "mother_name": [mother for _, mother, _ in rows],
+                        "date_of_birth": [dob for _, _, dob in rows],
+                    }
+                )
+            )
+        )
+
+    left = side("l", [("Baby of Suzan", "", "2018-03-08"), ("Hevi Omer", "Suzan", "2018-03-08")])
+    right = side(
+        "r", [("Kawa Ahmed", "سۆزان", "2017-01-02"), ("Dilan Aziz", "Suzan", "2016-05-01")]
+    )
+    config = rm.LinkConfig()
+    pairs = block(
+        PreparedPair(left, right),
+        config.blocking,
+        max_block=config.max_block_size,
+        per_record=config.candidates_per_record,
+        context=config.context_blocking,
+        context_per_record=config.context_candidates,
+    )
+    assert pairs.ids.tolist() == [0]  # l0 with r0: the newborn, born a year before
 
 
 def test_birth_year_mid_is_the_calendar_year() -> None:
