@@ -150,7 +150,7 @@ class CandidatePairs:
             yield left.astype(np.intp, copy=False), right.astype(np.intp, copy=False)
 
 
-def _positions(matrix: npt.NDArray[np.int32]) -> KeyValues:
+def _positions(matrix: npt.NDArray[np.integer[Any]]) -> KeyValues:
     rows, cols = np.nonzero(matrix >= 0)
     return KeyValues(rows.astype(np.int64), matrix[rows, cols].astype(np.int64))
 
@@ -245,6 +245,30 @@ def _first_classes(data: PreparedPair, side: int, column: str) -> npt.NDArray[np
     first = arrays.classes[arrays.codes, 0]  # code -1 reads the empty name's row
     out: npt.NDArray[np.int32] = np.where(arrays.codes >= 0, first, -1).astype(np.int32)
     return out
+
+
+def _first_sounds(data: PreparedPair, side: int, column: str) -> npt.NDArray[np.int32]:
+    """Per record, the phonetic key of a name column's first part (-1 where it has none)."""
+    arrays = data.form_arrays(side, column)
+    first = arrays.phonetics[arrays.codes, 0]
+    out: npt.NDArray[np.int32] = np.where(arrays.codes >= 0, first, -1).astype(np.int32)
+    return out
+
+
+def _alike_of(name: str) -> Callable[[PreparedPair, int], KeyValues]:
+    """Key on a name column's first part by its class and by its sound, two values a
+    record (``2 * code + kind``, kind 0 a class, 1 a phonetic key, as the typed parts of
+    ``name_pair_any``): a parent's name meets another that is one of its listed variants
+    (Fatima, Fadumo, فاطمة) or sounds as it does, a spelling no list holds (Soraya,
+    Suraya; Meseret, Meserret)."""
+
+    def key(data: PreparedPair, side: int) -> KeyValues:
+        codes = np.stack(
+            [_first_classes(data, side, name), _first_sounds(data, side, name)], axis=1
+        ).astype(np.int64)
+        return _positions(np.where(codes >= 0, 2 * codes + np.arange(2), -1))
+
+    return key
 
 
 def _class_of(name: str) -> Callable[[PreparedPair, int], KeyValues]:
@@ -1574,10 +1598,12 @@ def token_fields(rules: Sequence[Sequence[str]]) -> list[str]:
 
 
 def context_fields(rules: Sequence[Sequence[str]]) -> list[str]:
-    """The context keys (``field:<column>``, ``class:<column>``) of ``rules``, once each,
-    in order."""
+    """The context keys (``field:<column>``, ``class:<column>``, ``alike:<column>``) of
+    ``rules``, once each, in order."""
     return list(
-        dict.fromkeys(key for rule in rules for key in rule if key.startswith(("field:", CLASS)))
+        dict.fromkeys(
+            key for rule in rules for key in rule if key.startswith(("field:", CLASS, ALIKE))
+        )
     )
 
 
@@ -1604,25 +1630,34 @@ def _context_bytes(
         present[codes[has]] = True
         values = np.flatnonzero(present)
         table = np.zeros(len(present), dtype=np.uint32)
-        hashed = pd.util.hash_array(_key_text(data, key, values))
+        # an alike:<column> key's codes are its sound's (_context_codes)
+        texts = data.keys.array()[values] if key.startswith(ALIKE) else None
+        hashed = pd.util.hash_array(_key_text(data, key, values) if texts is None else texts)
         table[values] = (hashed % np.uint64(255)).astype(np.uint32) + 1
         out |= table[codes] << np.uint32(8 * f)  # code -1 reads the last entry, 0
     return out.view(np.int32)
 
 
 def _context_codes(data: PreparedPair, side: int, key: str) -> npt.NDArray[np.int32]:
-    """One side's codes of a context key (-1: none); both sides' are coded at once."""
+    """One side's codes of a context key (-1: none), one a record; both sides' are coded
+    at once. An ``alike:<column>`` key's is its sound: the score counts a parent's name
+    that sounds the same as agreeing (measured against its class, synthetic data, 100,000
+    a side: pairs completeness 0.9727 against 0.9721, F1 0.8730 both)."""
     if key.startswith(CLASS):
         return _first_classes(data, side, key[len(CLASS) :])
+    if key.startswith(ALIKE):
+        return _first_sounds(data, side, key[len(ALIKE) :])
     left, right, _ = data.text_codes(key[len("field:") :], fold=True)
     return left if side == 0 else right
 
 
 def _context_size(data: PreparedPair, key: str) -> int:
-    """How many values a context key can take (the classes known so far: read it once
-    every name column is coded)."""
+    """How many values a context key can take (the classes or sound keys known so far:
+    read it once every name column is coded)."""
     if key.startswith(CLASS):
         return len(data.classes)
+    if key.startswith(ALIKE):
+        return len(data.keys)
     return len(data.text_codes(key[len("field:") :], fold=True)[2])
 
 
@@ -1631,12 +1666,14 @@ SORTED = "sorted:"
 CLASS = "class:"
 #: Prefix of a key on each token of a text column (:func:`_tokens`).
 TOKENS = "tokens:"
+#: Prefix of a key on a name column's first part's class and its sound (:func:`_alike_of`).
+ALIKE = "alike:"
 #: The keys on a column the rule names after a prefix, by prefix: one function each of
 #: the prefixes the configuration accepts (``config.COLUMN_KEY_PREFIXES``, in its order).
 COLUMN_KEYS: dict[str, Callable[[str], Callable[[PreparedPair, int], KeyValues]]] = dict(
-    zip(COLUMN_KEY_PREFIXES, (_field, _class_of, _tokens), strict=True)
+    zip(COLUMN_KEY_PREFIXES, (_field, _class_of, _tokens, _alike_of), strict=True)
 )
-assert COLUMN_KEYS.keys() >= {CLASS, TOKENS}
+assert COLUMN_KEYS.keys() >= {CLASS, TOKENS, ALIKE}
 #: Keys of birth dates: a rule that holds one is not refined by the birth band again.
 BIRTH_KEYS = frozenset({"birth_band", "birth_year", "birth_year_mid"})
 
@@ -1749,6 +1786,9 @@ def _key_label(data: PreparedPair, key: str, code: int) -> str:
         return f"born {first}" if first == last else f"born {first}-{last}"
     if key.startswith(CLASS):
         return word(data.classes, code)
+    if key.startswith(ALIKE):  # 2 * code + kind: a class, or a sound key (p:)
+        value, kind = divmod(code, 2)
+        return word(data.keys, value) if kind else word(data.classes, value)
     if key.startswith(TOKENS):
         return word(data.token_table(key[len(TOKENS) :]).words, code)
     column = "sex" if key == "sex" else key[len("field:") :]

@@ -119,21 +119,22 @@ CALENDAR_INPUTS = ("requests", "sightings", "records")
 #: (:data:`CALENDAR_INPUTS`) -> its own such table, read over the shared one.
 Calendars = dict[str, Any]
 
-#: The default ``context_blocking``: a parent's name (its first part's class) or a place,
-#: with the midpoint of the birth year or with the given name's class and a birth band; and
-#: a parent's name with the given name's phonetic key, birth unread: a record with no birth
-#: date whose family name differs (a married name, a typo) still meets by its parent.
+#: The default ``context_blocking``: a parent's name (its first part's class or its sound)
+#: or a place, with the midpoint of the birth year or with the given name's class and a
+#: birth band; and a parent's name with the given name's phonetic key, birth unread: a
+#: record with no birth date whose family name differs (a married name, a typo) still
+#: meets by its parent.
 CONTEXT_BLOCKING: tuple[tuple[str, ...], ...] = (
-    ("class:father_name", "birth_year_mid"),
-    ("class:mother_name", "birth_year_mid"),
+    ("alike:father_name", "birth_year_mid"),
+    ("alike:mother_name", "birth_year_mid"),
     ("field:place_of_birth", "birth_year_mid"),
     ("field:place_of_origin", "birth_year_mid"),
-    ("class:father_name", "given_class", "birth_band"),
-    ("class:mother_name", "given_class", "birth_band"),
+    ("alike:father_name", "given_class", "birth_band"),
+    ("alike:mother_name", "given_class", "birth_band"),
     ("field:place_of_birth", "given_class", "birth_band"),
     ("field:place_of_origin", "given_class", "birth_band"),
-    ("class:father_name", "given_phonetic"),
-    ("class:mother_name", "given_phonetic"),
+    ("alike:father_name", "given_phonetic"),
+    ("alike:mother_name", "given_phonetic"),
 )
 
 
@@ -144,14 +145,15 @@ def reads_names(key: str) -> bool:
 
 
 #: The prefixes of blocking keys on a column the key names: its folded value, its first
-#: name part's class, each of its white-space-separated tokens.
-COLUMN_KEY_PREFIXES = ("field:", "class:", "tokens:")
+#: name part's class, each of its white-space-separated tokens, its first name part's class
+#: and its sound (two values a record).
+COLUMN_KEY_PREFIXES = ("field:", "class:", "tokens:", "alike:")
 
 
 def key_column(key: str) -> str:
     """The column a blocking key names (``field:<column>``, ``class:<column>``,
-    ``tokens:<column>``, each also behind ``sorted:``), or "" for a key of the prepared
-    names and births."""
+    ``tokens:<column>``, ``alike:<column>``, each also behind ``sorted:``), or "" for a key
+    of the prepared names and births."""
     bare = key.removeprefix("sorted:")
     return bare.partition(":")[2] if bare.startswith(COLUMN_KEY_PREFIXES) else ""
 
@@ -166,7 +168,8 @@ class LinkConfig:
         blocking: blocking rules; each a tuple of keys that must all agree (a key alone is
             a rule of that one key, and in place of the rules, the one rule). Keys: those
             of :data:`BLOCKING_KEYS`, ``field:<column>`` (its folded value),
-            ``class:<column>`` (a name column's first part's class), ``tokens:<column>``
+            ``class:<column>`` (a name column's first part's class), ``alike:<column>``
+            (that class, and the part's sound: two values a record), ``tokens:<column>``
             (each of its white-space-separated tokens: records with no name in clear, as
             the encoded record format of ``rfl_match.privacy``, block on
             ``tokens:name_keys``, alone or with a birth key), and ``sorted:<key>``. What the
@@ -262,7 +265,13 @@ class LinkConfig:
             found by a father's name they share. Used with a budget only.
             ``class:<column>`` keys a name column by its first part's class, so that a
             parent's name spelt two ways still meets (``field:<column>``: the folded text
-            must agree). ``birth_year_mid`` (one year a record, that of its birth
+            must agree); ``alike:<column>`` by that class and by its sound (phonetic
+            key), so that a spelling no variant list holds meets too (Soraya, Suraya;
+            Meseret, Meserret): the defaults' parents' names, measured against ``class:``
+            on synthetic data, pairs completeness 0.9702 -> 0.9727 (F1 0.8723 -> 0.8730)
+            at 100,000 a side and 0.9090 -> 0.9160 (F1 0.7817 -> 0.7838) at 1,000,000,
+            with fewer candidates (25,935,470 -> 25,893,118); by sound alone, 0.9723 and
+            0.9148. ``birth_year_mid`` (one year a record, that of its birth
             interval's midpoint) costs a third of ``birth_year`` (three or four a record);
             a record with no name part (a newborn named by its mother's, "Baby of
             Fatima") holds the year before and after too, for it meets by these rules
@@ -532,17 +541,18 @@ class LinkConfig:
                         raise ConfigError(
                             f"{option}: unknown key {key!r}; use one of "
                             f"{', '.join(BLOCKING_KEYS)}, 'field:<column>', 'class:<column>' "
-                            "(a name column's first part's class), 'tokens:<column>' (each of "
-                            "its white-space-separated tokens), or 'sorted:<key>' for a "
-                            "sorted neighbourhood"
+                            "(a name column's first part's class), 'alike:<column>' (its "
+                            "class or its sound), 'tokens:<column>' (each of its "
+                            "white-space-separated tokens), or 'sorted:<key>' for a sorted "
+                            "neighbourhood"
                         )
                     if key.startswith("sorted:") and (len(rule) > 1 or option != "blocking"):
                         raise ConfigError(f"{option}: {key!r} must be a rule of its own")
-                    if key.startswith("sorted:tokens:"):
+                    if key.startswith(("sorted:tokens:", "sorted:alike:")):
                         # a record's tokens tie with many others': their order would be
-                        # the rows'
+                        # the rows'; a class and a sound key are not one order
                         raise ConfigError(
-                            f"{option}: {key!r}: tokens are not sorted; block on "
+                            f"{option}: {key!r}: its values are not sorted; block on "
                             f"{key.removeprefix('sorted:')!r}"
                         )
         for option in ("default_comparisons", "term_frequency", "one_request_per_person"):

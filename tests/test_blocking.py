@@ -824,8 +824,8 @@ def test_default_context_meets_a_given_name_and_a_father_without_a_birth() -> No
     config = rm.LinkConfig()
     new = [rule for rule in config.context_blocking if "given_phonetic" in rule]
     assert new == [
-        ("class:father_name", "given_phonetic"),
-        ("class:mother_name", "given_phonetic"),
+        ("alike:father_name", "given_phonetic"),
+        ("alike:mother_name", "given_phonetic"),
     ]
     old = [rule for rule in config.context_blocking if rule not in new]
 
@@ -927,6 +927,70 @@ def test_oversized_context_block_meets_each_records_nearest_and_is_warned() -> N
     assert not [m for m in said if m.startswith("context rule")]
 
 
+def test_alike_key_meets_a_parents_name_by_its_class_or_its_sound() -> None:
+    # Two values a record: the first part's class (Fatima, Fadumo and فاطمة are one) and
+    # its sound (Soraya and Suraya, Meseret and Meserret: spellings no variant list
+    # holds, whose classes differ). Different names stay apart (Layla).
+    data = PreparedPair(
+        namesakes("L", "Amina", ["Soraya", "Fatima", "Meseret", "Layla", ""]),
+        namesakes("R", "Amina", ["Suraya", "Fadumo", "Meserret", "فاطمة"]),
+    )
+    for key, met in (
+        ("class:father_name", {(1, 1), (1, 3)}),
+        ("alike:father_name", {(0, 0), (1, 1), (1, 3), (2, 2)}),
+    ):
+        pairs = block(data, [(key,)], max_block=100)
+        assert set(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True)) == met, key
+    values = key_values(data, 0, "alike:father_name")
+    assert values.rows.tolist() == [0, 0, 1, 1, 2, 2, 3, 3]  # none if blank
+    labels = {blocking._key_label(data, "alike:father_name", int(c)) for c in values.codes}
+    assert {"soraya", "fatima", "layla"} <= labels  # a class reads as its name
+    assert len(labels) == 8
+    rules = rm.LinkConfig(context_blocking=[("alike:mother_name", "birth_year_mid")])
+    assert rules.context_blocking == (("alike:mother_name", "birth_year_mid"),)
+    assert rm.config.key_column("alike:mother_name") == "mother_name"
+
+
+def test_default_context_meets_a_mother_spelt_as_no_list_holds() -> None:
+    # Nabilas with a budget of two, as above: the true pair (l0, r0) was born 1980 on one
+    # side and 1984 on the other, and each record meets namesakes born its own year, whose
+    # mothers are others. Its mother, Soraya on one side and Suraya on the other, is a
+    # spelling no variant list holds (two classes): the default context rules meet it by
+    # her sound (with the given name's, birth unread); by her class they did not.
+    others = ["Amina", "Huda", "Layla", "Mariam", "Noor", "Rania"]
+
+    def side(prefix: str, name: str, mother: str, born: str, others_born: str) -> pd.DataFrame:
+        n = len(others) + 1
+        return validate_records(
+            pd.DataFrame(
+                {
+                    "record_id": [f"{prefix}{i}" for i in range(n)],
+                    "full_name": [name] * n,
+                    "mother_name": [mother, *others],
+                    "date_of_birth": [born, *[others_born] * len(others)],
+                }
+            )
+        )
+
+    data = PreparedPair(
+        side("l", "Nabila", "Soraya", "1980", "1984"),
+        side("r", "Nabeela", "Suraya", "1984", "1980"),
+    )
+    config = rm.LinkConfig()
+
+    def found(context: Sequence[Sequence[str]]) -> bool:
+        pairs = block(
+            data, config.blocking, max_block=config.max_block_size, per_record=2,
+            context=context, context_per_record=config.context_candidates,
+        )  # fmt: skip
+        return 0 in pairs.ids.tolist()
+
+    assert not found([])
+    assert found(config.context_blocking)
+    by_class = [tuple(k.replace("alike:", "class:") for k in r) for r in config.context_blocking]
+    assert not found(by_class)
+
+
 def test_class_key_meets_a_fathers_name_spelt_two_ways() -> None:
     # "Mohammed" and "Muhammad" (and the Arabic script) are one name class; a folded
     # field's value keeps them apart. The key reads the first part of a name column.
@@ -985,10 +1049,13 @@ def test_context_scores_do_not_depend_on_what_was_coded_before(
     # so are the pairs.
     config = rm.LinkConfig()
     keys = [
-        k for rule in config.context_blocking for k in rule if k.startswith(("field:", "class:"))
+        k
+        for rule in config.context_blocking
+        for k in rule
+        if k.startswith(("field:", "class:", "alike:"))
     ]
     fields = list(dict.fromkeys(keys))
-    assert any(k.startswith("class:") for k in fields)
+    assert any(k.startswith("alike:") for k in fields)
     requests, sightings = (validate_records(synthetic[s]) for s in ("requests", "sightings"))
     scores, found, context = [], [], []
     for coded_first in (False, True):
@@ -1637,8 +1704,10 @@ def test_budget_keeps_the_candidate_sharing_more_tokens() -> None:
 
 def test_token_keys_in_a_configuration() -> None:
     config = rm.LinkConfig(blocking=[["tokens:name_keys", "birth_band"]])
-    with pytest.raises(rm.ConfigError, match="tokens are not sorted"):
+    with pytest.raises(rm.ConfigError, match="values are not sorted"):
         rm.LinkConfig(blocking=["sorted:tokens:x"])  # ties would be broken by row order
+    with pytest.raises(rm.ConfigError, match="values are not sorted"):
+        rm.LinkConfig(blocking=["sorted:alike:father_name"])  # a class and a sound
     assert rm.config.key_column("tokens:name_keys") == "name_keys"
     assert config.blocking[0] == ("tokens:name_keys", "birth_band")
     left = encoded_frame([("aa", "1990")], "l")
