@@ -1552,7 +1552,9 @@ def _second_part_of(data: PreparedPair, li: Index, ri: Index, levels: Levels, le
     not an initial, not a suffix). Not the first part alone (Mohammad, María): siblings
     share it, and a record that names only it reads the same given name already. Not a
     full name's second part: it is as often a father's name (Abdi Hassan Farah, whose
-    father is Hassan Farah) as a compound's second half."""
+    father is Hassan Farah) as a compound's second half; but for a full name that opens
+    with a first element records often leave out (Mohammad Zaman Ahmadzai against Zaman
+    Ahmadzai: ``dropped_first.tsv``), against a name of fewer parts."""
     a, b = data.person_names(0), data.person_names(1)
     flags = [(names.second_given >= 0).view(np.uint8) for names in (a, b)]
     rows = kernels.flagged_pairs(
@@ -1567,7 +1569,11 @@ def _second_part_of(data: PreparedPair, li: Index, ri: Index, levels: Levels, le
             (second >= 0) & (second == other.first_token[y])
         )
         # an initial or a suffix (Juan C., Ahmad Jr) is no name a person is called by
-        found |= one & alone & _plain_second_parts(data)[second]
+        # a full name's (Mohammad Zaman Ahmadzai): the other leaves the first out, so holds
+        # fewer parts; one as long holds a part more after it (Ali Hassan Omar against
+        # Mohammed Ali Hassan: Ali is Mohammed's father, Omar Hassan's)
+        shorter = own.given_from_field[x] | (other.length[y] < own.length[x])
+        found |= one & alone & shorter & _plain_second_parts(data)[second]
     out: Index = rows[found]
     return out
 

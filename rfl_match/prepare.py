@@ -42,7 +42,7 @@ from rfl_match.names.normalize import (
     reads_somali,
 )
 from rfl_match.names.parents import parent_named, parent_pattern
-from rfl_match.names.parts import Culture, culture_info, is_patronymic
+from rfl_match.names.parts import Culture, culture_info, is_patronymic, opens_dropped
 from rfl_match.names.placeholders import is_placeholder, says_given_unknown
 from rfl_match.names.romanization import (
     PERSIAN_LETTERS_PATTERN,
@@ -162,7 +162,10 @@ class PersonNames:
     #: second part beside a family name field, which the parts do not hold: José of "María
     #: José" (family García López), Zaman of "Mohammad Zaman". What tells siblings of one
     #: first name apart (María Fernanda, Mohammad Nabi). Not without a family name field:
-    #: a whole name typed in the given name's column holds a family name there.
+    #: a whole name typed in the given name's column holds a family name there. Also the
+    #: second part of a full name alone that opens with a first element records often
+    #: leave out (Zaman of "Mohammad Zaman Ahmadzai": ``dropped_first.tsv``), where its
+    #: names do not chain.
     second_given: IntArray
     second_given_class: IntArray
     second_given_keys: IntArray  # (n, 2): skeleton, phonetic
@@ -676,6 +679,24 @@ def _somali_spelt(full: FormArrays, tokens: Vocabulary) -> npt.NDArray[np.bool_]
     somali = np.zeros(len(tokens) + 1, dtype=bool)  # the last reads code -1
     somali[codes] = [reads_somali(words[c]) for c in codes.tolist()]
     out: npt.NDArray[np.bool_] = np.any(somali[ft], axis=1)
+    return out
+
+
+def _opens_dropped(full: FormArrays, tokens: Vocabulary) -> npt.NDArray[np.bool_]:
+    """Per distinct full name (and the last row, none), whether it opens with a first
+    element of a compound given name that records often leave out
+    (:func:`~rfl_match.names.parts.opens_dropped`: Mohammad Zaman Ahmadzai), read only
+    for the few names of three parts or more that open with a listed element."""
+    ft = full.tokens
+    out = np.zeros(len(ft), dtype=bool)
+    rows = np.flatnonzero((ft[:, :3] >= 0).all(axis=1))
+    words = tokens.array()
+    firsts = np.unique(ft[rows, 0])
+    listed = np.zeros(len(tokens) + 1, dtype=bool)
+    # the first part alone: is it listed (before a tribal name, any element reads so)
+    listed[firsts] = [opens_dropped([words[c], "", "zai"]) for c in firsts.tolist()]
+    for row in rows[listed[ft[rows, 0]]].tolist():
+        out[row] = opens_dropped([words[c] for c in ft[row].tolist() if c >= 0])
     return out
 
 
@@ -1390,14 +1411,25 @@ class PreparedPair:
         compound[both, :2] = parts.skeletons[both, :2]
         compound[split_given, :2] = given.skeletons[gc[split_given], :2]
         second = split_given & has_family
+        # A full name alone of three parts or more that opens with a first element its
+        # records often leave out (Mohammad Zaman Ahmadzai: dropped_first.tsv) holds its
+        # given name's second part next, where its names do not chain (there the next part
+        # is the father's: the comparison reads it so only against a shorter name).
+        lead = ~has_given & ~has_family & ~chain & (start == 1)
+        lead &= _opens_dropped(full, self.tokens)[fc]
+        source = np.where(second, 0, np.where(lead, 1, 2))  # the given field, the full, none
+        none = np.full(len(fc), -1, dtype=np.int32)
+
+        def part_two(kind: str) -> IntArray:
+            out: IntArray = np.choose(
+                source, (getattr(given, kind)[:, 1][gc], getattr(full, kind)[:, 1][fc], none)
+            ).astype(np.int32)
+            return out
+
         return PersonNames(
-            second_given=np.where(second, given.tokens[:, 1][gc], -1).astype(np.int32),
-            second_given_class=np.where(second, given.classes[:, 1][gc], -1).astype(np.int32),
-            second_given_keys=np.where(
-                second[:, None],
-                np.stack([given.skeletons[:, 1][gc], given.phonetics[:, 1][gc]], axis=1),
-                -1,
-            ).astype(np.int32),
+            second_given=part_two("tokens"),
+            second_given_class=part_two("classes"),
+            second_given_keys=np.stack([part_two("skeletons"), part_two("phonetics")], axis=1),
             joined=self.joined_skeletons(written),
             compound=self.joined_skeletons(compound, "s:"),
             compound_rest=np.where(split_given & fields, 1, 2).astype(np.int32),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -146,6 +147,40 @@ def _theophoric_letters() -> dict[str, Word]:
         first, *others = names.values()
         out[letter] = Word(native=opened[0], latin=first, script=script, readings=tuple(others))
     return out
+
+
+@cache
+def _dropped_first() -> dict[str, str]:
+    """``dropped_first.tsv``: each name, as written and as its class (variants.tsv), ->
+    the last parts it is read before ("tribal", else "")."""
+    out = {}
+    for name, before in read_table("dropped_first.tsv"):
+        out[name] = before
+        listed = lookup_latin(name)
+        if listed is not None:
+            out[f"c:{listed}"] = before
+    return out
+
+
+def opens_dropped(words: Sequence[str]) -> bool:
+    """Whether a full name of these cleaned Latin parts, three or more, opens with a first
+    element of a compound given name that a person's records often leave out
+    (``dropped_first.tsv``: Mohammad of Mohammad Zaman, in any listed spelling: Muhammad,
+    Mohd; Ghulam of Ghulam Sakhi), so that its second part is its given name's: where the
+    element also opens names that chain (Mohammad), only before a tribal name.
+
+    >>> opens_dropped(["mohd", "zaman", "ahmadzai"]), opens_dropped(["mohamed", "ali", "hassan"])
+    (True, False)
+    >>> opens_dropped(["ghulam", "sakhi", "rahimi"]), opens_dropped(["zaman", "nabi", "ahmadzai"])
+    (True, False)
+    """
+    if len(words) < 3:
+        return False
+    known = _dropped_first()
+    before = known.get(words[0])
+    if before is None:
+        before = known.get(f"c:{lookup_latin(words[0])}")
+    return before is not None and (before != "tribal" or _is_tribal(words[-1]))
 
 
 def _is_theophoric_name(word: Word) -> bool:
