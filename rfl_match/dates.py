@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -45,8 +45,8 @@ _AGE = re.compile(
     r"(?:[.,]\d{1,2})?)?\s*$"
 )
 # Words around an age that say no more than the number: an estimate ("about 9", "9?",
-# "9 (est.)": every age is one), or the unit, years; in months, it is the years they make
-# ("6 months": 0), and so in weeks and days (a newborn's "3 weeks", "10 days": 0).
+# "9 (est.)": every age is one), or the unit, years; in months, weeks or days, the unit is
+# kept (read_age), and parse_age reads the whole years they make ("6 months": 0).
 _ABOUT = re.compile(
     r"^\s*(?:about|around|approx(?:imately)?\.?|abt\.?|ca\.?|c\.|circa|roughly|est(?:imated)?\.?"
     r"|~|environ|env\.|aprox(?:imadamente)?\.?|около|примерно|приблизно|близько|حوالي|حوالى"
@@ -76,8 +76,7 @@ _MONTHS = re.compile(
     re.IGNORECASE,
 )
 # Years and months, as a young child's age is written ("1 year 6 months", "2 yrs, 3 mths",
-# "1y6m", "2 años y 3 meses", "۲ سال و ۶ ماه"): the whole years they make, as months
-# alone are read ("18 months": 1).
+# "1y6m", "2 años y 3 meses", "۲ سال و ۶ ماه"): the months they make ("18 months").
 _YEARS_AND_MONTHS = re.compile(
     rf"^\s*(\d{{1,3}})\s*-?\s*(?:{_YEAR_WORDS})\s*(?:,|&|and|et|y|e|и|і|та|و)?\s*"
     rf"(\d{{1,2}})\s*-?\s*(?:{_MONTH_WORDS}|m\.?)(?:[\s-]+old)?\s*$",
@@ -120,6 +119,8 @@ _PLACEHOLDERS = frozenset({(1, 1), (7, 1)})
 _PLACEHOLDER_DAY = 15
 
 MISSING = np.iinfo(np.int32).min
+
+_IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -787,13 +788,22 @@ def _in_digits(text: str) -> str:
     return f"{low}-{high}" if low is not None and high is not None else text
 
 
+#: The units an age is read in (:func:`read_age`): whole years, or a young child's months,
+#: weeks or days, which say its birth to within a month (:func:`_months_interval`).
+YEARS, MONTHS, WEEKS, DAYS = "years", "months", "weeks", "days"
+_UNITS = {_MONTHS: MONTHS, _WEEKS: WEEKS, _DAYS: DAYS, _YEARS: YEARS}
+# The mean month, in days: the whole months a newborn's weeks or days make.
+_MONTH_DAYS = 365.25 / 12
+
+
 def parse_age(text: str) -> tuple[int, int] | None:
     """Parse an age ``N`` or a range ``N-M`` in whole years; None if malformed. Words
     that say no more are read past: an estimate ("about 9", "~9", "9?", "9 (est.)") and
     the unit ("9 years", "9-year-old", "9y", "9 ans", "9 سنوات", "9 років"); an age in
     months is the whole years it makes ("18 months": 1), so is one in years and months ("1
     year 6 months", "2 yrs 3 mths", "1y6m": the years), and one in weeks or days (up to
-    365 days, 52 weeks) is 0. An age in words, one to twenty, is its number ("nine",
+    365 days, 52 weeks) is 0 (:func:`read_age` keeps the months, weeks or days, which the
+    birth is read from). An age in words, one to twenty, is its number ("nine",
     "about nine years old", "nine to ten", تسع سنوات, "neuf ans":
     ``names/resources/number_words.tsv``). An age under a bound is the range it says:
     "under 5", "<5" (0 to 4), and "under 3 weeks" is 0 (the bound, up to 52 weeks or 365
@@ -802,6 +812,25 @@ def parse_age(text: str) -> tuple[int, int] | None:
     >>> parse_age("9-11")
     (9, 11)
     """
+    read = read_age(text)
+    if read is None:
+        return None
+    low, high, unit = read
+    if unit == MONTHS:
+        return low // 12, high // 12
+    return (0, 0) if unit in (WEEKS, DAYS) else (low, high)
+
+
+def read_age(text: str) -> tuple[int, int, str] | None:
+    """An age as written, in its unit: ``(low, high, unit)``, the unit :data:`YEARS`, or
+    :data:`MONTHS`, :data:`WEEKS` or :data:`DAYS` where a young child's age is written so
+    ("6 months", "8 mois", "۶ ماه": 6 months; "1 year 6 months": 18 months; "under 3
+    weeks": 0 to 2 weeks); None if malformed (:func:`parse_age`, which reads it in whole
+    years).
+
+    >>> read_age("about 9"), read_age("1 year 6 months"), read_age("under 3 weeks")
+    ((9, 9, 'years'), (18, 18, 'months'), (0, 2, 'weeks'))
+    """
     if text and len(text) > _AGE_MAX_CHARS:
         return None
     if not text:
@@ -809,9 +838,9 @@ def parse_age(text: str) -> tuple[int, int] | None:
     # a number word whole before its unit is read past: "twenty" ends as "9y" does
     text = _in_digits(_ESTIMATE.sub("", _ABOUT.sub("", text)))
     both = _YEARS_AND_MONTHS.match(text)
-    if both:  # "1 year 6 months": 1
-        years = int(both.group(1)) + int(both.group(2)) // 12
-        return (years, years) if years <= MAX_AGE else None
+    if both:  # "1 year 6 months": 18 months
+        months = int(both.group(1)) * 12 + int(both.group(2))
+        return (months, months, MONTHS) if months // 12 <= MAX_AGE else None
     unit = next((u for u in (_MONTHS, _WEEKS, _DAYS, _YEARS) if u.search(text)), None)
     text = _in_digits(text if unit is None else unit.sub("", text))
     match = _AGE.match(text)
@@ -823,18 +852,37 @@ def parse_age(text: str) -> tuple[int, int] | None:
         high = int(match.group(2)) if match.group(2) else low
     else:
         return None
-    if unit is _MONTHS:
-        low, high = low // 12, high // 12
-    elif unit in (_WEEKS, _DAYS):
+    if high < low:
+        return None
+    if unit in (_WEEKS, _DAYS):
         # 400 days, or 60 weeks, is no newborn's age: a year or more, malformed; so the
         # bound written under one ("under 60 weeks"), while "under 3 weeks" is a newborn's
         written = high + 1 if under else high
-        if high < low or written * (7 if unit is _WEEKS else 1) > 365:
-            return None
-        low = high = 0
-    if high < low or high > MAX_AGE:
-        return None
-    return low, high
+        return None if written * (7 if unit is _WEEKS else 1) > 365 else (low, high, _UNITS[unit])
+    if unit is _MONTHS:
+        return (low, high, MONTHS) if high // 12 <= MAX_AGE else None
+    return (low, high, YEARS) if high <= MAX_AGE else None
+
+
+def age_text(low: int, high: int, unit: str) -> str:
+    """An age as validation writes it: ``N`` or ``N-M`` in years, and the unit after it
+    otherwise (``6 months``, ``0-2 weeks``), which :func:`read_age` reads back.
+
+    >>> age_text(9, 10, YEARS), age_text(18, 18, MONTHS)
+    ('9-10', '18 months')
+    """
+    ages = str(low) if low == high else f"{low}-{high}"
+    return ages if unit == YEARS else f"{ages} {unit}"
+
+
+def _in_months(low: int, high: int, unit: str) -> tuple[int, int]:
+    """The whole months an age of months, weeks or days says: a newborn's weeks or days
+    are the months they fall in ("10 days", "3 weeks": 0; "6 weeks": 1), read no finer
+    than a month, as an age in months is: a day's or a week's count is an estimate too."""
+    if unit == MONTHS:
+        return low, high
+    first, last = (low * 7, high * 7 + 6) if unit == WEEKS else (low, high)
+    return int(first // _MONTH_DAYS), int(last // _MONTH_DAYS)
 
 
 def _age_interval(low: int, high: int, as_of: PartialDate) -> tuple[int, int]:
@@ -856,6 +904,39 @@ def _age_interval(low: int, high: int, as_of: PartialDate) -> tuple[int, int]:
     return earliest, min(max(by_birthday, by_years), last)
 
 
+def _months_interval(low: int, high: int, as_of: PartialDate) -> tuple[int, int]:
+    """:func:`_age_interval` of an age in whole months (:func:`_in_months`): born between
+    (as_of - high - 1 months + 1 day) and the later of (as_of - low months) and the end
+    of the month (as_of's month - low), no later than as_of.
+
+    A young child's age in months is counted from the day of its birth or, as its years
+    may be, by the calendar's months alone (the record's month less the birth's): each
+    count is the estimate's, as the years' two are. "6 months" as of 1 May 2019 is a birth
+    from 2 October 2018 to 30 November 2018, where read as age 0 it was any day of the
+    year before."""
+    first, last = as_of.interval(placeholders=False)
+    earliest_ref = date.fromordinal(first + _EPOCH)
+    latest_ref = date.fromordinal(last + _EPOCH)
+    earliest = _shift_months(earliest_ref, -(high + 1)).toordinal() + 1 - _EPOCH
+    by_birthday = _shift_months(latest_ref, -low).toordinal() - _EPOCH
+    month_end = _shift_months(latest_ref.replace(day=1), 1 - low).toordinal() - 1 - _EPOCH
+    return earliest, min(max(by_birthday, month_end), last)
+
+
+def age_interval(text: str, as_of: PartialDate) -> tuple[int, int] | None:
+    """The births an age's text allows as of a date, in days since 1970 (earliest,
+    latest); None where it does not read: an age in years by :func:`_age_interval`, one in
+    months, weeks or days by :func:`_months_interval`. One record's reading of what
+    :func:`birth_intervals` reads of many."""
+    read = read_age(text)
+    if read is None:
+        return None
+    low, high, unit = read
+    if unit == YEARS:
+        return _age_interval(low, high, as_of)
+    return _months_interval(*_in_months(low, high, unit), as_of)
+
+
 def _shift_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -863,31 +944,64 @@ def _shift_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def _shift_months(day: date, months: int) -> date:
+    """The same day ``months`` later (earlier where negative), or the month's last where
+    it has no such day (31 March less a month: 28 or 29 February)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def _age_intervals(
     ages: pd.Index, as_of: pd.Index, age_at: npt.NDArray[np.int64], date_at: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
-    """:func:`_age_interval` of each pair ``(ages[age_at[k]], as_of[date_at[k]])`` (distinct
+    """:func:`age_interval` of each pair ``(ages[age_at[k]], as_of[date_at[k]])`` (distinct
     texts, each read once), as rows ``(earliest, latest, stated latest)``, the last the
     latest counted from the birthday alone (:attr:`BirthIntervals.stated_hi`); ``MISSING``
-    where either does not read. The years are shifted in numpy, not a date a pair."""
-    read_age = [parse_age(str(a)) for a in ages.tolist()]
-    # per distinct age: (low, high, read); per distinct date: its first and last day
-    age_table = np.array(
-        [(*years, 1) if years else (0, 0, 0) for years in read_age], dtype=np.int64
-    ).reshape(-1, 3)
+    where either does not read. The years and months are shifted in numpy, not a date a
+    pair."""
+    # per distinct age: (low, high, read, in months), an age in months, weeks or days as
+    # the months it says (:func:`_in_months`); per distinct date: its first and last day
+    rows = []
+    for read in (read_age(str(a)) for a in ages.tolist()):
+        if read is None:
+            rows.append((0, 0, 0, 0))
+        elif read[2] == YEARS:
+            rows.append((read[0], read[1], 1, 0))
+        else:
+            rows.append((*_in_months(*read), 1, 1))
+    age_table = np.array(rows, dtype=np.int64).reshape(-1, 4)
     days = parse_partial_dates([str(d) for d in as_of.tolist()]).interval(placeholders=False)
-    low, high, aged = age_table[age_at].T
+    low, high, aged, monthly = age_table[age_at].T
     first, last = (side.astype(np.int64)[date_at] for side in days)
     out = np.full((len(age_at), 3), MISSING, dtype=np.int64)
-    both = aged.astype(bool) & (first != MISSING)
-    out[both, 0] = shift_years(first[both], -(high[both] + 1)) + 1
-    # The later of the birthday's count and the years' (:func:`_age_interval`).
-    by_birthday = shift_years(last[both], -low[both])
-    year = last[both].astype("datetime64[D]").astype("datetime64[Y]")
-    by_years = (year - low[both].astype("timedelta64[Y]") + 1).astype("datetime64[D]")
-    by_years = by_years.astype(np.int64) - 1
-    out[both, 1] = np.minimum(np.maximum(by_birthday, by_years), last[both])
-    out[both, 2] = np.minimum(by_birthday, last[both])
+    shifts: tuple[tuple[Callable[[_IntArray, _IntArray], _IntArray], str], ...] = (
+        (shift_years, "datetime64[Y]"),
+        (shift_months, "datetime64[M]"),
+    )
+    for in_months, (shift, unit) in enumerate(shifts):
+        both = aged.astype(bool) & (first != MISSING) & (monthly == in_months)
+        out[both, 0] = shift(first[both], -(high[both] + 1)) + 1
+        # The later of the birthday's count and the calendar's (:func:`_age_interval`).
+        by_birthday = shift(last[both], -low[both])
+        period = last[both].astype("datetime64[D]").astype(unit)
+        counted = (period - low[both] + 1).astype("datetime64[D]").astype(np.int64) - 1
+        out[both, 1] = np.minimum(np.maximum(by_birthday, counted), last[both])
+        out[both, 2] = np.minimum(by_birthday, last[both])
+    return out
+
+
+def shift_months(
+    days: npt.NDArray[np.int64], months: npt.NDArray[np.int64] | int
+) -> npt.NDArray[np.int64]:
+    """:func:`_shift_months` of many days (days since 1970) by as many months each: the
+    same day of the month, or the month's last where it has no such day."""
+    when = days.astype("datetime64[D]")
+    month_start = when.astype("datetime64[M]")
+    day = (when - month_start.astype("datetime64[D]")).astype(np.int64)
+    target = month_start + np.asarray(months).astype("timedelta64[M]")
+    start = target.astype("datetime64[D]")
+    length = ((target + 1).astype("datetime64[D]") - start).astype(np.int64)
+    out: npt.NDArray[np.int64] = start.astype(np.int64) + np.minimum(day, length - 1)
     return out
 
 

@@ -28,10 +28,12 @@ from rfl_match.dates import (
     GREGORIAN,
     MONTH_FIRST,
     SERIAL_EPOCHS,
+    YEARS,
+    age_text,
     day_month_orders,
-    parse_age,
     parse_partial_dates,
     parse_serial_dates,
+    read_age,
 )
 from rfl_match.digests import frame_digest
 from rfl_match.names.placeholders import is_placeholder
@@ -1405,11 +1407,14 @@ def _day_month_order(
 
 
 def _check_age(value: str) -> str | None:
-    parsed = parse_age(value) or age_word(value)
-    if parsed is None:
-        return None
-    low, high = parsed
-    return str(low) if low == high else f"{low}-{high}"
+    """An age as :func:`age_text` writes it: in years, or in months, weeks or days where it
+    is written so ("6 months", "1 year 6 months": "18 months"), which say a young child's
+    birth to within a month, where the whole years (0) said only the year before."""
+    read = read_age(value)
+    if read is not None:
+        return age_text(*read)
+    word = age_word(value)
+    return None if word is None else age_text(*word, YEARS)
 
 
 def _check_sex(value: str) -> str | None:

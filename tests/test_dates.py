@@ -25,6 +25,7 @@ from rfl_match.dates import (
     NO_ORDER,
     SOLAR_HIJRI,
     PartialDate,
+    age_interval,
     birth_intervals,
     calendar_span,
     day_month_orders,
@@ -322,6 +323,64 @@ def test_an_age_counted_from_the_birthday_or_by_the_years_holds_the_birth(
     assert hi - lo < 2 * 365
 
 
+@pytest.mark.parametrize(
+    ("age", "earliest", "latest"),
+    [
+        # a young child's months, weeks or days say its birth to within a month or two,
+        # counted from the day or by the calendar's months; they read as its whole years,
+        # a birth any day of the year before ("6 months": 2 May 2018 to 1 May 2019), or
+        # two years before ("18 months")
+        ("6 months", "2018-10-02", "2018-11-30"),
+        ("8 mois", "2018-08-02", "2018-09-30"),
+        ("۶ ماه", "2018-10-02", "2018-11-30"),
+        ("6 أشهر", "2018-10-02", "2018-11-30"),
+        ("about 6 months old", "2018-10-02", "2018-11-30"),
+        ("18 months", "2017-10-02", "2017-11-30"),
+        ("1 year 6 months", "2017-10-02", "2017-11-30"),
+        ("۱ سال و ۶ ماه", "2017-10-02", "2017-11-30"),
+        ("6-8 months", "2018-08-02", "2018-11-30"),
+        ("under 6 months", "2018-11-02", "2019-05-01"),
+        # a newborn's weeks and days: the month they fall in, no finer
+        ("3 weeks", "2019-04-02", "2019-05-01"),
+        ("10 days", "2019-04-02", "2019-05-01"),
+        ("6 weeks", "2019-03-02", "2019-04-30"),
+        # whole years as before
+        ("0", "2018-05-02", "2019-05-01"),
+        ("9", "2009-05-02", "2010-12-31"),
+        ("9-10", "2008-05-02", "2010-12-31"),
+    ],
+)
+def test_a_young_child_s_months_say_its_birth_to_the_month(
+    age: str, earliest: str, latest: str
+) -> None:
+    births = birth_intervals(None, pd.Series([age]), pd.Series(["2019-05-01"]))
+    assert (births.lo[0], births.hi[0]) == (day(earliest), day(latest))
+
+
+@settings(max_examples=200)
+@given(
+    st.dates(min_value=date(1950, 1, 1), max_value=date(2024, 12, 31)),
+    st.integers(min_value=0, max_value=6 * 366),
+    st.booleans(),
+)
+@example(date(2019, 1, 31), 28, False)  # 28 February: no 31st, not yet a month
+@example(date(2019, 1, 31), 89, True)  # 30 April: two months, three by the calendar
+def test_an_age_in_months_counted_from_the_day_or_by_the_calendar_holds_the_birth(
+    born: date, days_later: int, by_months: bool
+) -> None:
+    """A young child's age in months as of a record's date, counted from the day of its
+    birth or by the calendar's months (the record's month less the birth's): its interval
+    holds the birth, and is at most two months wide."""
+    seen = date.fromordinal(born.toordinal() + days_later)
+    months = (seen.year - born.year) * 12 + seen.month - born.month
+    if not by_months and seen.day < born.day:
+        months -= 1
+    births = birth_intervals(None, pd.Series([f"{months} months"]), pd.Series([str(seen)]))
+    lo, hi = int(births.lo[0]), int(births.hi[0])
+    assert lo <= day(born.isoformat()) <= hi <= day(seen.isoformat())
+    assert hi - lo < 62
+
+
 @settings(max_examples=200)
 @given(
     st.dates(min_value=date(1950, 1, 1), max_value=date(2024, 12, 31)),
@@ -419,9 +478,14 @@ def test_many_dates_parse_as_each_alone(texts: list[str]) -> None:
 
 
 AGES = st.sampled_from(
-    ["", "0", "9", "14", "9-11", "130", "131", "x", "11-9", "under 3 weeks", "under 60 weeks"]
+    [
+        "", "0", "9", "14", "9-11", "130", "131", "x", "11-9", "under 3 weeks", "under 60 weeks",
+        "6 months", "1 year 6 months", "6-8 months", "3 weeks", "10 days", "1452 months",
+    ]
+)  # fmt: skip
+AS_OF = st.sampled_from(
+    ["", "2019-06-01", "2020-02-29", "2020", "2020-07", "17/05/2009", "x", "2019-05-31"]
 )
-AS_OF = st.sampled_from(["", "2019-06-01", "2020-02-29", "2020", "2020-07", "17/05/2009", "x"])
 
 
 @settings(max_examples=150, deadline=None)
@@ -434,17 +498,16 @@ def test_birth_intervals_equal_each_record_read_alone(
 ) -> None:
     """Each distinct date, age and (age, date) pair is read once: the intervals are those
     of each record read alone (its date of birth, else its age as of the source date)."""
-    from rfl_match.dates import _age_interval
-
     born, ages, as_of = (pd.Series([r[k] for r in rows], dtype=dtype) for k in range(3))
     births = birth_intervals(born, ages, as_of, size=len(rows))
     for k, (text, age, when) in enumerate(rows):
         parsed = parse_partial_date(text) if text else None
-        years, seen = parse_age(age), parse_partial_date(when)
+        seen = parse_partial_date(when)
+        aged = age_interval(age, seen) if seen is not None else None
         if parsed is not None:
             want = parsed.interval()
-        elif years is not None and seen is not None:
-            want = _age_interval(*years, seen)
+        elif aged is not None:
+            want = aged
         else:
             want = (MISSING, MISSING)
         assert (births.lo[k], births.hi[k]) == want
@@ -744,11 +807,12 @@ def test_weeks_or_days_under_a_year_are_age_0(text: str) -> None:
 @pytest.mark.parametrize(
     ("ages", "kept", "reported"),
     [
-        # "under 3 weeks" was blanked and reported as malformed; "3 weeks" read as 0
-        (["under 3 weeks", "<10 days", "under 60 weeks"], ["0", "0", ""], [3]),
+        # "under 3 weeks" was blanked and reported as malformed; then read as 0, the
+        # year before: the weeks and days it says, which the birth is read from
+        (["under 3 weeks", "<10 days", "under 60 weeks"], ["0-2 weeks", "0-9 days", ""], [3]),
         # a child's age in years and months was blanked and reported as malformed, and
-        # the child's birth lost to matching: the whole years it makes
-        (["1 year 6 months", "2 yrs 3 mths", "1y6m"], ["1", "2", "1"], []),
+        # the child's birth lost to matching; then read as its whole years: the months
+        (["1 year 6 months", "2 yrs 3 mths", "1y6m"], ["18 months", "27 months", "18 months"], []),
         # so was an age in words
         (["nine", "about nine years old", "تسع سنوات"], ["9", "9", "9"], []),
     ],

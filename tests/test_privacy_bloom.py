@@ -376,6 +376,22 @@ def test_birth_is_cut_to_the_year_by_default_and_dropped_on_request() -> None:
     assert set(none[["date_of_birth", "age", "source_date", "sex"]].to_numpy().ravel()) == {""}
 
 
+def test_a_young_child_s_months_are_kept_with_the_month_and_cut_to_years_with_the_year() -> None:
+    """An age in months says the birth to a month or two as of the record's day: kept as
+    the months with ``birth="month"`` or ``"day"`` (it was cut to the whole years, 0, a
+    birth any day of the year before); with the year, the record's date is its year's
+    middle day, as of which months would read the birth up to half a year off, and a birth
+    is kept no finer than its year: the whole years."""
+    frame = _frame(
+        ["Ali", "Omar", "Sara"],
+        age=["6 months", "1 year 6 months", "9"],
+        source_date=["2021-03-04"] * 3,
+    )
+    assert encode_records(frame, KEY)["age"].tolist() == ["0", "1", "9"]
+    month = encode_records(frame, KEY, birth="month")
+    assert month["age"].tolist() == ["6 months", "18 months", "9"]
+
+
 def test_a_birth_read_in_another_calendar_is_cut_as_the_days_it_spans() -> None:
     """A year of another calendar spans two Gregorian years (2008 EC: 2015-09-12 to
     2016-09-10): cut to the year, the whole years it touches, which the other party's

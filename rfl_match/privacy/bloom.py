@@ -87,6 +87,7 @@ import pandas as pd
 
 from rfl_match import schema
 from rfl_match.bloom_filters import PREFIX, decode_filters, dice
+from rfl_match.dates import YEARS, age_text, parse_age, read_age
 from rfl_match.names import NameForm, names_by_parent, normalize_names
 from rfl_match.prepare import parents_named
 from rfl_match.privacy.ids import pseudonymous_ids
@@ -298,7 +299,7 @@ def encode_records(
         elif birth is None:
             out[column] = np.full(n, "", dtype=object)
         elif column == "age":
-            out[column] = values
+            out[column] = _coarse_ages(values) if birth == "year" else values
         else:
             out[column] = _coarse_dates(values, birth, mid=column == "source_date")
     text = encoding_text(raw_key, bits=bits, hashes=hashes, keys=keys)
@@ -787,6 +788,26 @@ def _pairs_within(groups: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], 
     first = np.repeat(np.arange(len(groups)), later)
     offsets = np.arange(int(later.sum())) - np.repeat(np.cumsum(later) - later, later)
     return first.astype(np.intp), (first + 1 + offsets).astype(np.intp)
+
+
+def _coarse_ages(values: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Ages in months, weeks or days ("6 months") written as the whole years they make
+    ("0"), as ``birth="year"`` keeps a birth no finer than its year: the source date is kept
+    as its year's middle day, as of which a child's months would read a birth as much as
+    half a year off. An age in years is kept as it is."""
+    codes, uniques = pd.factorize(values)
+    cut = []
+    for value in uniques.tolist():
+        read = read_age(str(value))
+        cut.append(value if read is None or read[2] == YEARS else _whole_years(str(value)))
+    table = np.array([*cut, ""], dtype=object)
+    out: npt.NDArray[np.object_] = table[codes]
+    return out
+
+
+def _whole_years(text: str) -> str:
+    years = parse_age(text)
+    return "" if years is None else age_text(*years, YEARS)
 
 
 def _coarse_dates(
