@@ -875,6 +875,21 @@ def age_text(low: int, high: int, unit: str) -> str:
     return ages if unit == YEARS else f"{ages} {unit}"
 
 
+def in_whole_years(text: str) -> str | None:
+    """An age in months, weeks or days ("6 months") as :func:`age_text` writes the whole
+    years it makes ("0"), for a reader of ages in years alone (a PFIF file, an encoded one
+    that keeps a birth's year); None for an age in years, or none.
+
+    >>> in_whole_years("18 months"), in_whole_years("9")
+    ('1', None)
+    """
+    read = read_age(text)
+    if read is None or read[2] == YEARS:
+        return None
+    years = parse_age(text)
+    return None if years is None else age_text(*years, YEARS)
+
+
 def _in_months(low: int, high: int, unit: str) -> tuple[int, int]:
     """The whole months an age of months, weeks or days says: a newborn's weeks or days
     are the months they fall in ("10 days", "3 weeks": 0; "6 weeks": 1), read no finer

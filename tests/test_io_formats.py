@@ -337,6 +337,30 @@ def test_pfif_persons_round_trip(tmp_path: Path) -> None:
     assert back["alternate_names"].tolist() == ["", "@SUM(A1)", "Mohammed; Muhammad", "+Olga"]
 
 
+def test_pfif_persons_keep_a_young_child_s_age_in_months(tmp_path: Path) -> None:
+    """PFIF's age is a number or a range of years: a young child's age in months ("6
+    months", as validation keeps it) is written as its whole years, and the months as a
+    line of the description, read back as the age."""
+    records = rm.read_records(
+        pd.DataFrame(
+            {
+                "record_id": ["a", "b", "c"],
+                "full_name": ["Amina Yusuf", "Sara Ali", "Zia Karimi"],
+                "age": ["6 months", "1 year 6 months", "9"],
+                "source_date": ["2019-05-01"] * 3,
+            }
+        )
+    )
+    path = tmp_path / "persons.xml"
+    write_table(records, path)
+    text = path.read_text(encoding="utf-8")
+    assert "<pfif:age>0</pfif:age>" in text and "age: 6 months" in text
+    assert "<pfif:age>1</pfif:age>" in text and "age: 18 months" in text
+    back = rm.read_records(path)
+    assert back["age"].tolist() == ["6 months", "18 months", "9"]
+    assert back["description"].tolist() == ["", "", ""]
+
+
 def test_pfif_persons_keep_a_date_of_birth_read_in_another_calendar(tmp_path: Path) -> None:
     """A year of another calendar is a span of days PFIF's date_of_birth cannot hold: a
     line of the description, read back as the span; a day is written as that day."""

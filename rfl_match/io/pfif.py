@@ -63,7 +63,7 @@ from xml.parsers import expat
 import numpy as np
 import pandas as pd
 
-from rfl_match.dates import parse_partial_date
+from rfl_match.dates import in_whole_years, parse_partial_date
 from rfl_match.io.paths import FilePath
 from rfl_match.io.table import Table
 from rfl_match.io.write import OutputError
@@ -309,6 +309,9 @@ _SPAN_TEXT = re.compile(rf"^{_SPAN}$")
 # and for a spanned date of birth; read back.
 _DESCRIBED_DATE = re.compile(rf"^source_date: (\d{{4}}(?:-\d{{2}})?|{_SPAN})$", re.MULTILINE)
 _DESCRIBED_SPAN = re.compile(rf"^date_of_birth: ({_SPAN})$")
+# A young child's age in months, weeks or days, which PFIF's age (a number or a range of
+# years) cannot hold: the element holds its whole years, a line of the description the age.
+_DESCRIBED_AGE = re.compile(r"^age: (.+)$")
 
 
 def _date_part(value: str) -> str:
@@ -397,6 +400,18 @@ def _described_fields(person: dict[str, str], description: str) -> tuple[dict[st
     return {key: read[key][1] for key in order}, kept
 
 
+def _described_age(age: str, description: str) -> tuple[str, str]:
+    """The age a line ``age: 6 months`` of the description gives, where ``age`` (the
+    element) is its whole years, as :func:`write_pfif_persons` writes them; and the
+    description without that line. Else ``age`` and the description as they are."""
+    lines = description.splitlines()
+    for number, line in enumerate(lines):
+        said = _DESCRIBED_AGE.match(line.strip())
+        if said and in_whole_years(said.group(1)) == age:
+            return said.group(1), "\n".join(lines[:number] + lines[number + 1 :])
+    return age, description
+
+
 def _person_record(person: dict[str, str]) -> dict[str, str]:
     out: dict[str, str] = {"record_id": person.get("person_record_id", "").strip()}
     names = _lines(person.get("full_name", ""))
@@ -415,6 +430,7 @@ def _person_record(person: dict[str, str]) -> dict[str, str]:
         if found:
             out["date_of_birth"] = found
             description = "\n".join(line for line, m in zip(lines, spans, strict=True) if not m)
+    out["age"], description = _described_age(out["age"], description)
     described, description = _described_fields(person, description)
     out.update(described)
     if "description" in person:
@@ -846,6 +862,10 @@ def write_pfif_persons(
             else:
                 values["date_of_birth"] = ""
                 described.append(f"date_of_birth: {birth}")
+        years = in_whole_years(row.get("age", ""))
+        if years is not None:
+            values["age"] = years
+            described.append(f"age: {row['age']}")
         description = row.get("description", "")
         if partial or spanned:
             # one such line: a description read from an older export may hold one already

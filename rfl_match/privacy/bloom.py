@@ -87,7 +87,7 @@ import pandas as pd
 
 from rfl_match import schema
 from rfl_match.bloom_filters import PREFIX, decode_filters, dice
-from rfl_match.dates import YEARS, age_text, parse_age, read_age
+from rfl_match.dates import in_whole_years
 from rfl_match.names import NameForm, names_by_parent, normalize_names
 from rfl_match.prepare import parents_named
 from rfl_match.privacy.ids import pseudonymous_ids
@@ -798,16 +798,11 @@ def _coarse_ages(values: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
     codes, uniques = pd.factorize(values)
     cut = []
     for value in uniques.tolist():
-        read = read_age(str(value))
-        cut.append(value if read is None or read[2] == YEARS else _whole_years(str(value)))
+        years = in_whole_years(str(value))
+        cut.append(value if years is None else years)
     table = np.array([*cut, ""], dtype=object)
     out: npt.NDArray[np.object_] = table[codes]
     return out
-
-
-def _whole_years(text: str) -> str:
-    years = parse_age(text)
-    return "" if years is None else age_text(*years, YEARS)
 
 
 def _coarse_dates(
