@@ -767,6 +767,16 @@ def _number_words() -> dict[str, int]:
     return {clean_text(form): int(number) for form, number, _ in read_table("number_words.tsv")}
 
 
+@cache
+def _age_units() -> dict[str, tuple[int, str]]:
+    """Each age unit that is its own count ("سنتين": two years), as :func:`clean_text`
+    writes it, and its number and unit (``names/resources/age_units.tsv``)."""
+    return {
+        clean_text(form): (int(number), unit)
+        for form, number, unit, _ in read_table("age_units.tsv")
+    }
+
+
 def _in_digits(text: str) -> str:
     """An age written in words as digits, where the whole of it is a number word ("nine",
     تسع, "dix-sept") or each end of a range is ("nine to ten", "nine-ten", "nine or ten");
@@ -805,7 +815,9 @@ def parse_age(text: str) -> tuple[int, int] | None:
     365 days, 52 weeks) is 0 (:func:`read_age` keeps the months, weeks or days, which the
     birth is read from). An age in words, one to twenty, is its number ("nine",
     "about nine years old", "nine to ten", تسع سنوات, "neuf ans":
-    ``names/resources/number_words.tsv``). An age under a bound is the range it says:
+    ``names/resources/number_words.tsv``), and so is an Arabic unit that is its own count,
+    one or two of it (سنة, سنتين, شهرين: ``names/resources/age_units.tsv``). An age
+    under a bound is the range it says:
     "under 5", "<5" (0 to 4), and "under 3 weeks" is 0 (the bound, up to 52 weeks or 365
     days).
 
@@ -836,7 +848,12 @@ def read_age(text: str) -> tuple[int, int, str] | None:
     if not text:
         return None
     # a number word whole before its unit is read past: "twenty" ends as "9y" does
-    text = _in_digits(_ESTIMATE.sub("", _ABOUT.sub("", text)))
+    text = _ESTIMATE.sub("", _ABOUT.sub("", text))
+    # the forms are Arabic: an ASCII text, nearly every age, is none of them
+    counted = _age_units().get(clean_text(text)) if not text.isascii() else None
+    if counted is not None:  # "سنتين": 2 years
+        return counted[0], counted[0], counted[1]
+    text = _in_digits(text)
     both = _YEARS_AND_MONTHS.match(text)
     if both:  # "1 year 6 months": 18 months
         months = int(both.group(1)) * 12 + int(both.group(2))

@@ -412,6 +412,8 @@ def test_ages_as_officers_write_them(tmp_path: Path) -> None:
         "حوالي 12": "12",
         "6 months": "6 months",  # was 0: a birth any day of the year before
         "18 mois": "18 months",  # was 1
+        "سنتين": "2",  # two years, the Arabic dual (was blanked and reported)
+        "شهرين": "2 months",
         "9 to 10 years old": "9-10",
         "9,5": "9",
         "١٢": "12",  # Arabic-Indic digits

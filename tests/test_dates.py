@@ -240,6 +240,21 @@ def test_dates_written_other_ways(text: str, expected: str | None) -> None:
         ("дев'ять років", (9, 9)),
         ("نه سال", (9, 9)),
         ("twenty-one", None),
+        # Arabic's one and two of a unit, the unit alone (the singular) or its dual: they
+        # were malformed, blanked and reported (names/resources/age_units.tsv)
+        ("سنة", (1, 1)),
+        ("سنه", (1, 1)),
+        ("سنة واحدة", (1, 1)),
+        ("سنتان", (2, 2)),
+        ("سنتين", (2, 2)),
+        ("حوالي سنتين", (2, 2)),
+        ("عام", (1, 1)),
+        ("عامان", (2, 2)),
+        ("عامين", (2, 2)),
+        ("شهر", (0, 0)),
+        ("شهرين", (0, 0)),
+        ("أسبوعين", (0, 0)),
+        ("یک سال", (1, 1)),
         # two ages, "or" between them, as "9-10" (they were malformed, blanked and reported)
         ("9 or 10", (9, 10)),
         ("9 ou 10 ans", (9, 10)),
@@ -344,6 +359,8 @@ def test_an_age_counted_from_the_birthday_or_by_the_years_holds_the_birth(
         ("3 weeks", "2019-04-02", "2019-05-01"),
         ("10 days", "2019-04-02", "2019-05-01"),
         ("6 weeks", "2019-03-02", "2019-04-30"),
+        ("شهرين", "2019-02-02", "2019-03-31"),  # two months (was malformed)
+        ("سنتين", "2016-05-02", "2017-12-31"),  # two years (was malformed)
         # whole years as before
         ("0", "2018-05-02", "2019-05-01"),
         ("9", "2009-05-02", "2010-12-31"),
