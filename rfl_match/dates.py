@@ -777,6 +777,39 @@ def _age_units() -> dict[str, tuple[int, str]]:
     }
 
 
+# The words between a number's tens and its unit ("vingt et un", "treinta y cinco", "vinte e
+# cinco", "twenty and five", "بیست و پنج"); Arabic joins و to the word after it ("وعشرون").
+_AND_WORDS = frozenset({"and", "et", "y", "e", "و"})
+
+
+def _tens_and_unit(text: str, words: dict[str, int]) -> int | None:
+    """The number a tens word and a unit word make, either way round ("twenty five",
+    "خمسه وعشرون": the unit first), an "and" between them or not; the unit one to nine, or
+    to nineteen after French's sixty and eighty (soixante-dix, quatre-vingt-dix); else None.
+    ``text`` as :func:`clean_text` writes it."""
+    parts = text.split()
+    for k in range(1, len(parts)):
+        first, second = _number_of(parts[:k], words), _number_of(parts[k:], words)
+        if first is None or second is None:
+            continue
+        tens, unit = (first, second) if first % 10 == 0 and first >= 20 else (second, first)
+        top = 19 if tens in (60, 80) else 9
+        if tens % 10 == 0 and tens >= 20 and 1 <= unit <= top:
+            return tens + unit
+    return None
+
+
+def _number_of(parts: list[str], words: dict[str, int]) -> int | None:
+    """The number word ``parts`` make, an "and" either side of it read past ("et un")."""
+    while parts and parts[0] in _AND_WORDS:
+        parts = parts[1:]
+    while parts and parts[-1] in _AND_WORDS:
+        parts = parts[:-1]
+    text = " ".join(parts)
+    number = words.get(text)
+    return words.get(text[1:]) if number is None and text.startswith("و") else number
+
+
 def _in_digits(text: str) -> str:
     """An age written in words as digits, where the whole of it is a number word ("nine",
     تسع, "dix-sept") or each end of a range is ("nine to ten", "nine-ten", "nine or ten");
@@ -789,6 +822,8 @@ def _in_digits(text: str) -> str:
         return text
     words = _number_words()
     whole = words.get(clean_text(text))
+    if whole is None:
+        whole = _tens_and_unit(clean_text(text), words)
     if whole is not None:
         return str(whole)
     ends = _WORD_RANGE.match(text)
@@ -813,8 +848,9 @@ def parse_age(text: str) -> tuple[int, int] | None:
     months is the whole years it makes ("18 months": 1), so is one in years and months ("1
     year 6 months", "2 yrs 3 mths", "1y6m": the years), and one in weeks or days (up to
     365 days, 52 weeks) is 0 (:func:`read_age` keeps the months, weeks or days, which the
-    birth is read from). An age in words, one to twenty, is its number ("nine",
-    "about nine years old", "nine to ten", تسع سنوات, "neuf ans":
+    birth is read from). An age in words is its number ("nine", "about nine years old",
+    "nine to ten", تسع سنوات, "neuf ans", and over twenty its tens and unit: "twenty-five",
+    "vingt-cinq", "veinticinco", "خمسة وعشرون":
     ``names/resources/number_words.tsv``), and so is an Arabic unit that is its own count,
     one or two of it (سنة, سنتين, شهرين: ``names/resources/age_units.tsv``). An age
     under a bound is the range it says:
