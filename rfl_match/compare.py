@@ -1131,17 +1131,30 @@ def _compound_family(
     data: PreparedPair, levels: Levels, li: Index, ri: Index
 ) -> npt.NDArray[np.intp]:
     """In place, :meth:`FamilyNameComparison.adjust` of a compound given name written split
-    on one side ("Noor Ahmad Haidari") and as one word on the other ("Noorahmad Haidari"):
-    that side's family name starts after both halves (:attr:`PersonNames.compound_rest`),
-    not at the second. Its parts are ranked again; the spelling of the family text as
-    written (level 3) is not graded again (the split side's text holds the second half).
-    Returns the pairs ranked again (which :func:`_run_together` leaves as they are)."""
+    on one side ("Noor Ahmad Haidari") and as one word on the other ("Noorahmad Haidari"),
+    or whose first element the other leaves out (a full name alone that opens with one
+    records often leave out, "Mohammad Zaman Ahmadzai", against "Zaman Ahmadzai":
+    :func:`_second_part_of`): that side's family name starts after both halves
+    (:attr:`PersonNames.compound_rest`), not at the second. Its parts are ranked again;
+    the spelling of the family text as written (level 3) is not graded again (the split
+    side's text holds the second half). Returns the pairs ranked again (which
+    :func:`_run_together` leaves as they are)."""
     none = np.zeros(0, dtype=np.intp)
     may_a, may_b = _compound_records(data)
     # few: most compounds are no one's name
     maybe = kernels.flagged_pairs(
         li, ri, may_a.view(np.uint8), may_b.view(np.uint8), both=1, workers=data.workers
     )
+    # and the pairs whose one side's first element the other leaves out (few, too)
+    lead_a, lead_b = _dropped_first_records(data)
+    left_out, left_out_sides = none, np.zeros(0, dtype=np.int8)
+    if lead_a.any() or lead_b.any():
+        rows = kernels.flagged_pairs(
+            li, ri, lead_a.view(np.uint8), lead_b.view(np.uint8), either=1, workers=data.workers
+        )
+        read = _second_part_sides(data, li[rows], ri[rows])
+        left_out, left_out_sides = rows[read > 0], read[read > 0]
+        maybe = np.union1d(maybe, left_out)
     if not len(maybe):
         return none
     a, b = data.person_names(0), data.person_names(1)
@@ -1158,6 +1171,7 @@ def _compound_family(
         [0, 1, 2],
         0,
     )
+    sides[np.searchsorted(maybe, left_out)] = left_out_sides
     found = sides > 0
     if not found.any():
         return none
@@ -1424,6 +1438,16 @@ def _given_part(names: PersonNames, rows: Index) -> IntArray:
     return packed
 
 
+def _dropped_first_records(
+    data: PreparedPair,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Per record of each side, whether it is a full name alone that opens with a first
+    element records often leave out (Mohammad Zaman Ahmadzai): the names whose second part
+    :attr:`PersonNames.second_given` holds, though no given-name field gives it."""
+    a, b = data.person_names(0), data.person_names(1)
+    return (a.second_given >= 0) & ~a.given_from_field, (b.second_given >= 0) & ~b.given_from_field
+
+
 def _compound_records(
     data: PreparedPair,
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -1561,8 +1585,17 @@ def _second_part_of(data: PreparedPair, li: Index, ri: Index, levels: Levels, le
         li, ri, flags[0], flags[1], either=1, levels=levels, above=level - 1,
         below=level + 1, workers=data.workers,
     )  # fmt: skip
-    found = np.zeros(len(rows), dtype=bool)
-    for own, other, x, y in ((a, b, li[rows], ri[rows]), (b, a, ri[rows], li[rows])):
+    out: Index = rows[_second_part_sides(data, li[rows], ri[rows]) > 0]
+    return out
+
+
+def _second_part_sides(data: PreparedPair, li: Index, ri: Index) -> npt.NDArray[np.int8]:
+    """Per pair ``(li[k], ri[k])``, the side whose given name's second part is the other's
+    given name, as :func:`_second_part_of` reads it (1: the left, 2: the right; 0:
+    neither)."""
+    a, b = data.person_names(0), data.person_names(1)
+    out = np.zeros(len(li), dtype=np.int8)
+    for side, own, other, x, y in ((1, a, b, li, ri), (2, b, a, ri, li)):
         alone = (other.second_given[y] < 0) & (other.first_token[y] >= 0) & ~other.kunya[y]
         second, classes = own.second_given[x], own.second_given_class[x]
         one = ((classes >= 0) & (classes == other.given_classes[y])) | (
@@ -1573,8 +1606,7 @@ def _second_part_of(data: PreparedPair, li: Index, ri: Index, levels: Levels, le
         # fewer parts; one as long holds a part more after it (Ali Hassan Omar against
         # Mohammed Ali Hassan: Ali is Mohammed's father, Omar Hassan's)
         shorter = own.given_from_field[x] | (other.length[y] < own.length[x])
-        found |= one & alone & shorter & _plain_second_parts(data)[second]
-    out: Index = rows[found]
+        out[one & alone & shorter & _plain_second_parts(data)[second]] = side
     return out
 
 
