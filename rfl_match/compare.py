@@ -959,6 +959,10 @@ class GivenNameComparison(Comparison):
         # One given name the second part of the other's compound given name (Zaman of
         # Mohammad Zaman, José of María José): a child called by one part of it.
         levels[_second_part_of(data, li, ri, levels, kernels.DIFFERENT)] = self.part_level
+        # Not given and family name swapped where the other's given name is the second part
+        # (Mohd Zaman Ahmadzai against Zaman Ahmadzai: Mohd and Ahmadzai share a key, "md",
+        # and Zaman, the first part after Mohd, is the other's given name).
+        levels[_second_part_of(data, li, ri, levels, kernels.GIVEN_SWAPPED)] = self.part_level
         # The same first name, other second given names (María José, María Fernanda;
         # Mohammad Zaman, Mohammad Nabi): siblings are told apart by the second.
         if self.second_given:
