@@ -42,7 +42,13 @@ from rfl_match.names.normalize import (
     reads_somali,
 )
 from rfl_match.names.parents import parent_named, parent_pattern
-from rfl_match.names.parts import Culture, culture_info, is_patronymic, opens_dropped
+from rfl_match.names.parts import (
+    Culture,
+    culture_info,
+    is_patronymic,
+    opens_dropped,
+    patronymic_pattern,
+)
 from rfl_match.names.placeholders import is_placeholder, says_given_unknown
 from rfl_match.names.romanization import (
     PERSIAN_LETTERS_PATTERN,
@@ -545,6 +551,10 @@ class FormArrays:
     #: the name says its given name is not known ("FNU Rahim": its parts are its family
     #: name; :func:`~rfl_match.names.placeholders.says_given_unknown`)
     given_unknown: npt.NDArray[np.bool_]
+    #: the name writes a patronymic particle (Mohammad bin Zaman: Zaman is the father;
+    #: :func:`~rfl_match.names.parts.patronymic_pattern`); made with ``rest_text``, else
+    #: all False
+    patronymic: npt.NDArray[np.bool_]
 
 
 #: The name columns a person's own name is read from (:meth:`PreparedPair.person_names`).
@@ -1140,13 +1150,11 @@ class PreparedPair:
             kunya=np.zeros(k + 1, dtype=bool),
             chain_script=np.zeros(k + 1, dtype=bool),
             given_unknown=given_unknown,
+            patronymic=np.zeros(k + 1, dtype=bool),
         )
         if 1 in make and k:
-            arrays.chain_script[:k] = (
-                pc.match_substring_regex(texts, _CHAIN_SCRIPT)
-                .fill_null(False)
-                .to_numpy(zero_copy_only=False)
-            )
+            arrays.chain_script[:k] = _holds(texts, _CHAIN_SCRIPT)
+            arrays.patronymic[:k] = _holds(texts, patronymic_pattern(), ignore_case=True)
         first = cols == 0
         arrays.kunya[rows[first]] = table.kunya()[part[first]]
         arrays.tokens[rows, cols] = self.tokens.coded(local[:, 0], words)[seen]
@@ -1414,8 +1422,9 @@ class PreparedPair:
         # A full name alone of three parts or more that opens with a first element its
         # records often leave out (Mohammad Zaman Ahmadzai: dropped_first.tsv) holds its
         # given name's second part next, where its names do not chain (there the next part
-        # is the father's: the comparison reads it so only against a shorter name).
-        lead = ~has_given & ~has_family & ~chain & (start == 1)
+        # is the father's: the comparison reads it so only against a shorter name), nor a
+        # patronymic particle says so (Mohammad bin Zaman Ahmadzai: Zaman is the father).
+        lead = ~has_given & ~has_family & ~chain & (start == 1) & ~full.patronymic[fc]
         lead &= _opens_dropped(full, self.tokens)[fc]
         source = np.where(second, 0, np.where(lead, 1, 2))  # the given field, the full, none
         none = np.full(len(fc), -1, dtype=np.int32)

@@ -82,6 +82,25 @@ def _particles() -> dict[str, str]:
 
 
 @cache
+def patronymic_pattern() -> str:
+    """A regular expression (RE2; case ignored) of a patronymic particle written as a word
+    of its own (``particles.tsv``: bin, ibn, ould, walad, بن), after which a name's part is
+    a father's, not its own.
+
+    >>> bool(re.search(patronymic_pattern(), "Mohammad bin Zaman Ahmadzai", re.IGNORECASE))
+    True
+    >>> bool(re.search(patronymic_pattern(), "Mohammad Zaman Binyamin", re.IGNORECASE))
+    False
+    """
+    words = sorted(
+        (p for p, kind in _particles().items() if kind == "patronymic" and p.isalpha()),
+        key=len,
+        reverse=True,
+    )
+    return rf"(?:^|\s)(?:{'|'.join(words)})(?:\s|$)"
+
+
+@cache
 def _particle_scopes() -> dict[str, str]:
     """Each particle's cultures (``particles.tsv``, column "cultures"; empty: every one)."""
     return {row[0]: row[2] or "*" for row in read_table("particles.tsv")}
