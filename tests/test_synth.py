@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rfl_match.dates import parse_age
+from rfl_match.dates import age_interval, parse_age, parse_partial_date
 from rfl_match.names.parents import parent_named
 from rfl_match.synth import (
     CANONICAL_COLUMNS,
@@ -428,6 +428,28 @@ def test_children_forms_change_only_their_fields_and_read_as_they_mean() -> None
             for text, age in zip(new["age"], old["age"].astype(int), strict=True):
                 lo, hi = parse_age(text) or (-1, -1)
                 assert lo <= age <= hi and hi - lo == (form in {"age_or", "age_two_range"})
+            if form in ("age_years_months", "age_months"):
+                # the months (weeks, days) are the child's own, as of the record's date:
+                # they hold its birth where the record writes that whole and true
+                kept = (
+                    ~noted[rows]
+                    .map(
+                        lambda kinds: bool(
+                            {"age_misestimated", "imprecise_dob", "placeholder_dob"} & set(kinds)
+                        )
+                    )
+                    .to_numpy()
+                )
+                whole = new["date_of_birth"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").to_numpy()
+                checked = 0
+                for text, dob, day in new[kept & whole][
+                    ["age", "date_of_birth", "source_date"]
+                ].itertuples(index=False):
+                    span = age_interval(text, parse_partial_date(day))
+                    born = parse_partial_date(dob).interval(placeholders=False)[0]
+                    assert span is not None and span[0] <= born <= span[1], (text, dob, day)
+                    checked += 1
+                assert checked >= 3, form
         elif form == "newborn_mother":
             assert (new["given_name"] == "").all() and (new["mother_name"] == "").all()
             mothers = [parent_named(text) for text in new["full_name"]]

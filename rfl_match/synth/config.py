@@ -32,6 +32,7 @@ CHILD_FORMS: tuple[str, ...] = (
     "age_years_months",
     "age_or",
     "age_two_range",
+    "age_months",
     "newborn_mother",
     "compound_part",
 )
@@ -83,7 +84,9 @@ class SynthConfig:
             :data:`CHILD_FORMS`, among the records each can take: the age, where it is a
             number, in one of four forms drawn alike: in words ("nine", "neuf ans", "تسع
             سنوات"), in years and months to 4 ("1 year 6 months"), two ages with "or" ("9 or
-            10"), a range of two ages ("9-10"); a newborn (under one) named by its mother's
+            10"), a range of two ages ("9-10"), and a child under one's age in its months,
+            else weeks, else days, since its birth ("6 months", "3 weeks"); a newborn
+            (under one) named by its mother's
             name ("Baby of Fatima", "B/O Fatima", "RN de María", the mother's name field
             left blank); a child called by the second part of its compound given name
             (Zaman for Mohammad Zaman). The words are in ``resources/child_forms.tsv``. 0

@@ -491,7 +491,12 @@ def render_records(
         )
         newborn = is_child & (age == 0) & (mother_e >= 0)
         mother = np.where(upper, _obj([str(m).upper() for m in mother_text.tolist()]), mother_text)
-        _write_child_forms(columns, log, child_forms, is_child, newborn, mother, language)
+        # the months since the last birthday, and the days since the birth
+        months = (y_src - y_b) * 12 + m_src - m_b - (d_src < d_b).astype(np.int64) - 12 * age
+        since = (months, source_day - birth)
+        _write_child_forms(
+            columns, log, child_forms, is_child, newborn, mother, language, age, since
+        )
     log.record("duplicate", is_sighting, is_duplicate)
     return RenderedRecords(columns=columns, applied=log.applied, eligible=log.eligible)
 
@@ -504,16 +509,21 @@ def _write_child_forms(
     newborn: BoolArray,
     mother: ObjArray,
     language: ObjArray,
+    age: IntArray,
+    since: tuple[IntArray, IntArray],
 ) -> None:
     """The forms of :data:`CHILD_FORMS` but compound_part, written in place: one age form a
     record whose age is a number; a newborn's name by its mother's (``mother``: her name
-    as the record writes it)."""
+    as the record writes it). ``age``: the true age in years; ``since``: the months since
+    the last birthday and the days since the birth, as of the record's date, which an age
+    in years and months and a child under one's age in months, weeks or days state."""
     share, rng = child_forms
     forms, _ = load_child_forms()
     n = len(is_child)
     # Every draw is made for every row, so that a row's forms do not depend on the others.
     age_draw, form_draw, low_draw, text_draw = rng.random((4, n))
-    months = rng.integers(1, 12, size=n)
+    rng.integers(1, 12, size=n)  # drawn as before, so that the draws after it are the same
+    months, days = since
     name_draw = rng.random(n)
 
     def texts(i: int, form: str) -> tuple[str, ...]:
@@ -525,9 +535,10 @@ def _write_child_forms(
     value[digits] = [int(a) for a in ages[digits].tolist()]
     can = {
         "age_words": (value >= 1) & (value <= 20),
-        "age_years_months": (value >= 1) & (value <= 4),
+        "age_years_months": (value >= 1) & (value <= 4) & (months >= 1),
         "age_or": value >= 1,
         "age_two_range": value >= 1,
+        "age_months": (value == 0) & (age == 0),
     }
     names = list(can)
     able = np.stack([can[f] for f in names], axis=1)
@@ -545,6 +556,10 @@ def _write_child_forms(
         elif form == "age_years_months":
             key = "year_month_1" if years == 1 else "year_month"
             ages[i] = texts(i, key)[0].format(y=years, m=int(months[i]))
+        elif form == "age_months":
+            m, d = int(months[i]), int(days[i])
+            unit = "month_1" if m == 1 else "months" if m else "weeks" if d >= 7 else "days"
+            ages[i] = texts(i, unit)[0].format(m=m, w=d // 7, d=max(d, 1))
         else:
             low = years - 1 if low_draw[i] < 0.5 and years >= 2 else years
             if form == "age_or":
