@@ -288,11 +288,12 @@ def run(
         "The same draw with the forms that records of children use written in "
         f"(`SynthConfig(child_forms_rate={CHILD_FORMS_RATE:g})`: that share of the records "
         "of children under 18 that can take each: an age that is a number in words, in "
-        "years and months, two ages with 'or', or a range of two ages, one of the four a "
-        "record; a newborn named by its mother's name, 'Baby of Fatima', her field left "
-        "blank; a child called by the second part of its compound given name; every other "
-        "value as in the draw above). Recall per form: of the true pairs either record of "
-        "which carries it; 'without the forms': the same pairs in the draw above.",
+        "years and months, two ages with 'or', a range of two ages, or, under one, in "
+        "months, weeks or days, one of them a record; a newborn named by its mother's "
+        "name, 'Baby of Fatima', her field left blank; a child called by the second part "
+        "of its compound given name; every other value as in the draw above). Recall per "
+        "form: of the true pairs either record of which carries it; 'without the forms': "
+        "the same pairs in the draw above.",
         "",
         *table(
             child_rows, ["", "true pairs", "F1", "precision", "recall", "recall without the forms"]
