@@ -1363,7 +1363,11 @@ def _run_together(
     """In place, :meth:`FamilyNameComparison.adjust` of family parts split otherwise on
     each side (Min Jun against Minjun, Aung San against Aungsan): a pair below "names
     sound alike" whose family parts, run together, have the skeleton key of one word
-    (:func:`_family_joined`) ranks so. Not the pairs ``compounds`` (those
+    (:func:`_family_joined`) ranks so. Where both sides hold two parts or more, their
+    parts' keys run together must be equal as they are (:func:`_family_split`), not only
+    once finished as one word's: a finished key leaves out a final s, t or d, so that
+    Maria Ali Abdi (mr l bd: "mrlb") and Maria Lopez (mr lb: "mrlb") would meet, where
+    neither is one word that left a letter out. Not the pairs ``compounds`` (those
     :func:`_compound_family` ranked again: one side's family name starts past a split
     given name, where its family parts as read still hold the given name's second half:
     Abdi Rahman Haidari and Abdirahman Rahman Haidari share no family name run together)."""
@@ -1377,7 +1381,8 @@ def _run_together(
     )  # fmt: skip
     if len(compounds):
         rows = np.setdiff1d(rows, compounds, assume_unique=True)
-    levels[rows] = kernels.SOUNDS
+    sa, sb = _family_split(data, 0)[li[rows]], _family_split(data, 1)[ri[rows]]
+    levels[rows[(sa < 0) | (sb < 0) | (sa == sb)]] = kernels.SOUNDS
 
 
 def _run_records(data: PreparedPair) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -1408,6 +1413,22 @@ def _family_joined(data: PreparedPair, side: int) -> IntArray:
         if len(many):
             joined[many] = data.joined_skeletons(np.ascontiguousarray(family[many]), "s:")
         data._cache[key] = joined
+    out: IntArray = data._cache[key]
+    return out
+
+
+def _family_split(data: PreparedPair, side: int) -> IntArray:
+    """Per record of a side, the skeleton keys of its family parts run together as they
+    are, not finished as one word's (-1: a family part of fewer than two parts) (made
+    once)."""
+    key = f"family split:{side}"
+    if key not in data._cache:
+        family = data.person_names(side).family_parts().skeletons
+        split = np.full(len(family), -1, dtype=np.int32)
+        many = np.flatnonzero((family >= 0).sum(axis=1) >= 2)
+        if len(many):
+            split[many] = data.joined_skeletons(np.ascontiguousarray(family[many]))
+        data._cache[key] = split
     out: IntArray = data._cache[key]
     return out
 

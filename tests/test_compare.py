@@ -534,6 +534,25 @@ KOREAN = [
 ]
 
 
+# Family parts split otherwise on each side (Aung San, Aungsan) run together to one name,
+# where one side is split and where both are (the other parts one word on each); not two
+# family names of several parts whose keys, run together and finished as one word's, leave
+# out a final d and an s: Maria Ali Abdi (mr l bd: "mrlb") and Maria Lopez (mr lb: "mrlb")
+# share one name, Maria.
+FAMILY_SPLIT = [
+    ("Maria Maria Ali Abdi", "Maria Maria Lopez", "one name in common"),
+    ("Ana Aung San Suu", "Ana Aungsan Suu", "names sound alike"),
+    ("Omar Abdi Laahi Farah", "Omar Abdullahi Farah", "names sound alike"),
+    ("Ali Abdi Rahman", "Ali Abdirahman", "names sound alike"),
+]
+
+
+@pytest.mark.parametrize("culture", [None, "somali", "spanish"])
+def test_family_parts_split_otherwise_run_together(culture: str | None) -> None:
+    left, right, want = (list(x) for x in zip(*FAMILY_SPLIT, strict=True))
+    assert family_labels(left, right, culture) == [want, want]
+
+
 def assert_name_labels(table: list[tuple[str, str, str, str]]) -> None:
     """The full names of each row of ``table`` (left, right, given-name label, family-name
     label) compare to those labels, either way round."""
@@ -2237,8 +2256,9 @@ def test_given_name_levels_equal_a_pair_by_pair_reference(
 #: Family parts: one name spelt two ways (Lopez, Lopes; Garcia, Garsia; Hassan, Hasan),
 #: others spelt near (Lopez, Perez), names that are given names too (Abdi, Ali, Maria), and
 #: names in Somali spelling (Cabdi, Xasan), whose full names chain. No word is two others run
-#: together, nor a given name of two: the family name's steps for those (_compound_family,
-#: _run_together) and for family name fields (_father_left_out) read none of these pairs.
+#: together, nor a given name of two: the family name's steps for those (_compound_family)
+#: and for family name fields (_father_left_out) read none of these pairs. _run_together
+#: reads some (Maria Ali Abdi and Maria Lopez: one key, "mrlb", finished as one word's).
 FAMILY_WORDS = ["Maria", "Jose", "Garcia", "Garsia", "Lopez", "Lopes", "Perez", "Hassan", "Hasan"]
 FAMILY_WORDS += ["Farah", "Abdi", "Ali", "Cabdi", "Xasan"]
 FAMILY_FULL_NAMES = st.lists(st.sampled_from(FAMILY_WORDS), min_size=1, max_size=5).map(" ".join)
@@ -2267,6 +2287,8 @@ class _FamilyName:
     swap_given: tuple[int, str | None] | None  # class, skeleton; None: no swap reads it
     swap_family: tuple[int, str | None] | None  # class of one part, skeleton run together
     given_part: list[list[int]]  # part 0 alone
+    joined: str | None  # the family part's skeleton key run together, as one word's
+    split: str | None  # its parts' keys run together as they are (None: under two parts)
 
 
 def _family_names(prepared: PreparedPair, side: int) -> list[_FamilyName]:
@@ -2293,6 +2315,8 @@ def _family_names(prepared: PreparedPair, side: int) -> list[_FamilyName]:
                 swap_given=(own[0][0], keys[own[1][0]]) if swaps else None,
                 swap_family=(family[0][0] if length == 1 else -1, run) if swaps else None,
                 given_part=[[row[0]] + [-1] * (WIDTH - 1) for row in own],
+                joined=run,
+                split="j:" + "".join(k[2:] for k in skeletons) if len(skeletons) >= 2 else None,
             )
         )
     return out
@@ -2313,7 +2337,12 @@ def test_family_name_levels_equal_a_pair_by_pair_reference(
     does not chain, the best rank of that part without its first 1, 2, ... parts (down to
     the other's length; at most "shortened"), while below "shortened"; a rank from
     "different" to "similar spelling" is "similar spelling" where the family parts' texts
-    are 0.9 alike; and given and family name swapped (neither name chains, is a kunya or
+    are 0.9 alike; a rank from "different" to "similar spelling" is "names sound alike"
+    where one side's family part holds two parts or more, the two family parts run
+    together (a part alone: its own key) have one key as one word's, and where both hold
+    two parts or more, their parts' keys run together as they are are equal too (Maria Ali
+    Abdi and Maria Lopez are not: "mrlbd", "mrlb"); and given and family name swapped
+    (neither name chains, is a kunya or
     lacks a given name; each given name the other's family part by class or skeleton,
     the given names not alike) ranks at least "names sound alike", and at least the
     weaker of each family part against the other's given name."""
@@ -2343,6 +2372,10 @@ def test_family_name_levels_equal_a_pair_by_pair_reference(
                     out = max(out, min(chain_rank_reference(*pair, reordered=True), 6))
         if 1 <= out <= 3 and a.text is not None and b.text is not None:
             out = 3 if _reaches(_similarity(a.text, b.text), 0.9) else out
+        many = a.split is not None or b.split is not None
+        apart = a.split is not None and b.split is not None and a.split != b.split
+        if 1 <= out <= 3 and a.joined is not None and a.joined == b.joined and many and not apart:
+            out = kernels.SOUNDS
         ga, fa, gb, fb = a.swap_given, a.swap_family, b.swap_given, b.swap_family
         if ga and fa and gb and fb and alike(ga, fb) and alike(fa, gb) and not alike(ga, gb):
             ranks = min(
@@ -2649,6 +2682,8 @@ RUN_NAMES: list[_Written] = [
     (None, "Omar", "Abdi Laahi"),
     (None, None, "Abdullahi"),
     ("Abdi Rahman Farah", None, None),
+    ("Omar Maria Ali Abdi", None, None),
+    ("Omar Maria Lopez", None, None),
 ]
 SWAP_NAMES: list[_Written] = [
     ("Ali Abdi Rahman", None, None),
@@ -2693,6 +2728,7 @@ class _Person:
     middle: int
     from_field: bool
     joined: str | None  # the family part's skeleton key run together, as one word's
+    split: str | None  # its parts' keys run together as they are (None: under two parts)
 
 
 def _from(parts: list[list[int]], start: int) -> list[list[int]]:
@@ -2725,6 +2761,7 @@ def _people(prepared: PreparedPair, side: int) -> list[_Person]:
                 middle=middle,
                 from_field=bool(names.family_from_field[x]),
                 joined=joined,
+                split="j:" + "".join(k[2:] for k in skeletons) if len(skeletons) >= 2 else None,
             )
         )
     return out
@@ -2794,7 +2831,9 @@ def test_the_run_together_step_equals_a_pair_by_pair_reference(data: st.DataObje
     """``_run_together``: a pair from "different" to "similar spelling" (1 to 3), not one of
     the compound step's (drawn), where one side's family part holds two parts or more and
     the two family parts run together (a part alone: its own key) have one skeleton key,
-    ranks "names sound alike". Every other pair keeps its level."""
+    and, where both hold two parts or more, their parts' keys run together as they are
+    are equal too (Maria Ali Abdi and Maria Lopez are not), ranks "names sound alike".
+    Every other pair keeps its level."""
     prepared, a_side, b_side, li, ri, levels = _adjusted(data, RUN_NAMES)
     n = len(li)
     compounds = sorted(data.draw(st.sets(st.integers(0, n - 1), max_size=n)))
@@ -2805,6 +2844,7 @@ def test_the_run_together_step_equals_a_pair_by_pair_reference(data: st.DataObje
         a, b = a_side[x], b_side[y]
         many = max(sum(c >= 0 for c in one.family[1]) for one in (a, b)) >= 2
         same = a.joined is not None and a.joined == b.joined
+        same &= a.split is None or b.split is None or a.split == b.split
         if kernels.MISSING < levels[k] < kernels.SOUNDS and k not in compounds and many and same:
             want[k] = kernels.SOUNDS
     assert got.tolist() == want
