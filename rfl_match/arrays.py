@@ -244,12 +244,16 @@ class RowTally:
             code -= low
         return code
 
-    def ranked(self, workers: int = 1) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    def ranked(
+        self, workers: int = 1, *, narrow: bool = False
+    ) -> tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.int64]]:
         """The distinct rows, ascending, and how many times each was added (the codes read
         back on ``workers`` threads). The tally gives up its parts, so that they are freed
         while the caller builds on the rows (at 1,000,000 records a side, the
         term-frequency rows' codes and counts, 125 MB, were held to the fit's peak): a
-        tally is ranked once."""
+        tally is ranked once. ``narrow``: the rows as int32 where every column's range
+        fits in it (the term-frequency rows at 1,000,000 records a side, 7.6 million
+        rows of 5 columns, 145 MB less at the fit's peak), else int64."""
         parts, self.parts = self.parts, []
         if self.fits:
             codes, counts = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -257,13 +261,20 @@ class RowTally:
                 codes, counts = parts.pop()
                 while parts:
                     codes, counts = merge_counts(*parts.pop(), codes, counts)
-            return code_digits(codes, self.spans, self.low, workers), counts
+            small = narrow and all(
+                _INT32.min <= low and low + span - 1 <= _INT32.max
+                for low, span in zip(self.low, self.spans, strict=True)
+            )
+            dtype = np.int32 if small else np.int64
+            return code_digits(codes, self.spans, self.low, workers, dtype), counts
         if not parts:
             return np.zeros((0, len(self.spans)), dtype=np.int64), np.zeros(0, dtype=np.int64)
         distinct, inverse = distinct_rows(np.concatenate([rows for rows, _ in parts]))
         counts = np.concatenate([counts for _, counts in parts])
         return distinct, np.bincount(inverse, counts, len(distinct)).astype(np.int64)
 
+
+_INT32 = np.iinfo(np.int32)
 
 #: Most threads :func:`threaded` runs at once: each item may hold a chunk of pairs and
 #: its temporaries (about 100 MB at the default ``chunk_pairs``), and this work is bound by

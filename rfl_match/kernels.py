@@ -752,7 +752,7 @@ def merge_counts(
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _code_digits(
     codes: npt.NDArray[np.int64], spans: npt.NDArray[np.int64], low: npt.NDArray[np.int64],
-    out: npt.NDArray[np.int64],
+    out: npt.NDArray[np.signedinteger[Any]],
 ) -> None:  # fmt: skip
     for i in prange(len(codes)):
         code = codes[i]
@@ -763,12 +763,17 @@ def _code_digits(
 
 
 def code_digits(
-    codes: npt.NDArray[np.int64], spans: Sequence[int], low: Sequence[int], workers: int = 1
-) -> npt.NDArray[np.int64]:
+    codes: npt.NDArray[np.int64],
+    spans: Sequence[int],
+    low: Sequence[int],
+    workers: int = 1,
+    dtype: type[np.int32] | type[np.int64] = np.int64,
+) -> npt.NDArray[np.signedinteger[Any]]:
     """Mixed-radix codes (``code = code * spans[c] + row[c] - low[c]`` over the columns in
     turn, each digit in ``[0, spans[c])``) back to their rows, one per code: a row's digits
-    in one pass, where numpy's divmod makes two arrays per column."""
-    out = np.empty((len(codes), len(spans)), dtype=np.int64)
+    in one pass, where numpy's divmod makes two arrays per column. ``dtype`` int32 halves
+    the table where the caller knows every column's range fits in it."""
+    out = np.empty((len(codes), len(spans)), dtype=dtype)
     if len(codes) and len(spans):
         with _Threads(workers):
             _code_digits(

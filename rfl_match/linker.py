@@ -1351,7 +1351,7 @@ class Linker:
         # records a side, an idle 2-core machine) and held a chunk more.
         for part in map(counted, range(0, len(pairs), self.config.chunk_pairs)):
             found.add_counted(part)
-        distinct, counts = found.ranked(self.config.workers)
+        distinct, counts = found.ranked(self.config.workers, narrow=True)
         # Column-major, zeros from calloc: the columns of comparisons without term
         # frequencies (most of them) stay untouched pages that take no memory.
         bits_out = np.zeros((len(distinct), patterns.shape[1]), order="F")
@@ -3120,7 +3120,11 @@ def _candidate_tf_maps(
     for c, comparison in enumerate(comparisons):
         rows = np.flatnonzero(carry[:, c])  # found once, not once per array masked
         if len(rows):
-            found = candidate_tf_map(bits[rows, c], counts[rows], posterior[rows])
+            # the rows freed before the map's own arrays are made (the fit's peak)
+            column, weight, share = bits[rows, c], counts[rows], posterior[rows]
+            del rows
+            found = candidate_tf_map(column, weight, share)
+            del column, weight, share
             if found is not None:
                 out[comparison.name] = found
     return out

@@ -1649,6 +1649,31 @@ def test_row_tally_equals_distinct_rows(data: st.DataObject) -> None:
     assert counts.tolist() == np.bincount(inverse, minlength=len(distinct)).tolist()
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.data())
+def test_row_tally_ranks_narrow_rows_as_wide_ones(data: st.DataObject) -> None:
+    """Ranked ``narrow``, the rows come back as int32 where every column's range fits in
+    it (the term-frequency rows, half the memory), else as int64: the same rows and
+    counts either way."""
+    from rfl_match.arrays import RowTally
+
+    n_cols = data.draw(st.integers(1, 4))
+    low = data.draw(st.lists(st.integers(-(2**33), 2**33), min_size=n_cols, max_size=n_cols))
+    spans = data.draw(st.lists(st.integers(1, 2**12), min_size=n_cols, max_size=n_cols))
+    columns = [st.integers(a, a + n - 1) for a, n in zip(low, spans, strict=True)]
+    rows = data.draw(st.lists(st.tuples(*columns), max_size=40))
+    table = np.array(rows, dtype=np.int64).reshape(-1, n_cols)
+    high = [a + n - 1 for a, n in zip(low, spans, strict=True)]
+    wide, narrow = RowTally(low, high), RowTally(low, high)
+    for tally in (wide, narrow):
+        tally.add([table[:, c] for c in range(n_cols)])
+    (expected, counts), (got, got_counts) = wide.ranked(), narrow.ranked(narrow=True)
+    fits = all(a >= -(2**31) and b < 2**31 for a, b in zip(low, high, strict=True))
+    assert expected.dtype == np.int64
+    assert got.dtype == (np.int32 if fits else np.int64)
+    assert got.tolist() == expected.tolist() and got_counts.tolist() == counts.tolist()
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_code_digits_read_back_the_rows_coded(data: st.DataObject) -> None:
@@ -1665,6 +1690,8 @@ def test_code_digits_read_back_the_rows_coded(data: st.DataObject) -> None:
         codes = codes * spans[c] + table[:, c] - low[c]
     for workers in (1, 2):
         assert kernels.code_digits(codes, spans, low, workers).tolist() == table.tolist()
+        narrow = kernels.code_digits(codes, spans, low, workers, np.int32)
+        assert narrow.dtype == np.int32 and narrow.tolist() == table.tolist()
 
 
 @pytest.mark.parametrize(("size", "high"), [(1 << 16, 7), (200_001, 7**6), (300_000, 2**40)])
