@@ -4039,7 +4039,7 @@ def others_evidence(
     left_out: list[int],
     cell_weights: npt.NDArray[np.float64],
     width: int,
-    steps: npt.NDArray[np.int64],
+    steps: npt.NDArray[np.signedinteger[Any]],
     tf_row: Index,
     step: float,
     total: npt.NDArray[np.float64],
@@ -4054,7 +4054,7 @@ def others_evidence(
     others = np.empty(len(patterns), dtype=np.float64)
     m = _others_evidence(
         np.ascontiguousarray(patterns), c, np.asarray(left_out, dtype=np.intp), cell_weights,
-        width, np.ascontiguousarray(steps), _index(tf_row), step, total, rows, others,
+        width, _steps_of(steps), _index(tf_row), step, total, rows, others,
     )  # fmt: skip
     return rows[:m], others[:m]
 
@@ -4116,11 +4116,21 @@ def _evidence_sums(
     return n, low, low_bits, span_bits, low_change, span_change
 
 
+def _steps_of(
+    steps: npt.NDArray[np.integer[Any]],
+) -> npt.NDArray[np.signedinteger[Any]]:
+    """Term-frequency steps as the compiled passes read them: int32 as given (no int64
+    copy of a column of millions of rows), any other integers as int64."""
+    if steps.dtype == np.int32:
+        return np.ascontiguousarray(steps)
+    return np.ascontiguousarray(steps, dtype=np.int64)
+
+
 def evidence_sums(
     others: npt.NDArray[np.float64],
     step: float,
     change: npt.NDArray[np.int64] | None,
-    bits: npt.NDArray[np.int64] | None,
+    bits: npt.NDArray[np.signedinteger[Any]] | None,
     levels: Levels,
     known: Index,
     counts: npt.NDArray[np.int64],
@@ -4143,7 +4153,7 @@ def evidence_sums(
     n, *fields = _evidence_sums(
         np.ascontiguousarray(others, dtype=np.float64), float(step),
         empty if change is None else np.ascontiguousarray(change, dtype=np.int64),
-        empty if bits is None else np.ascontiguousarray(bits, dtype=np.int64),
+        empty if bits is None else _steps_of(bits),
         np.ascontiguousarray(levels, dtype=np.int8), _index(known),
         np.ascontiguousarray(counts, dtype=np.int64), int(width), rounded, keys, sums,
     )  # fmt: skip
@@ -4454,7 +4464,7 @@ def evidence_rows(
     stop: int,
     cell_weights: npt.NDArray[np.float64],
     width: int,
-    steps: npt.NDArray[np.int64],
+    steps: npt.NDArray[np.signedinteger[Any]],
     tf_row: Index,
     step: float,
 ) -> npt.NDArray[np.float64]:
@@ -4466,7 +4476,7 @@ def evidence_rows(
     stop = min(stop, len(patterns))
     out = np.empty((max(stop - start, 0), patterns.shape[1]), dtype=np.float64)
     _evidence_rows(
-        np.ascontiguousarray(patterns), start, cell_weights, width, np.ascontiguousarray(steps),
+        np.ascontiguousarray(patterns), start, cell_weights, width, _steps_of(steps),
         _index(tf_row), step, out,
     )  # fmt: skip
     return out

@@ -1468,7 +1468,10 @@ def test_others_evidence_equals_numpy(n_comp: int, k: int, data: st.DataObject) 
     left_out = [c] + [d for d in others if d != c]
     tf_row = np.full(n_comp, -1, dtype=np.intp)
     tf_row[list(tf)] = np.arange(len(tf))
-    steps = np.array([tf[d] for d in tf], dtype=np.int64).reshape(len(tf), k)
+    # int32 steps as the calibration holds them where they fit, or int64
+    narrow = data.draw(st.booleans())
+    steps = np.array([tf[d] for d in tf], dtype=np.int32 if narrow else np.int64)
+    steps = steps.reshape(len(tf), k)
     rows, got = kernels.others_evidence(
         patterns, c, left_out, cell_weights, width, steps, tf_row, step, total
     )
@@ -1499,7 +1502,8 @@ def test_evidence_rows_equal_numpy_columns(n_comp: int, k: int, data: st.DataObj
     patterns = rng.integers(0, width, (k, n_comp)).astype(np.int8)
     cell_weights = rng.normal(0, 5, n_comp * width)
     with_bits = [d for d in range(n_comp) if data.draw(st.booleans())]
-    steps = rng.integers(-5000, 5000, (len(with_bits), k)).astype(np.int64)
+    narrow = data.draw(st.booleans())  # int32 steps, as the calibration holds them
+    steps = rng.integers(-5000, 5000, (len(with_bits), k)).astype(np.int32 if narrow else np.int64)
     evidence = _Evidence(patterns, cell_weights, width, steps, with_bits)
     start = data.draw(st.integers(0, k))
     stop = data.draw(st.integers(start, k + 5))
@@ -1593,6 +1597,8 @@ def test_evidence_sums_equal_numpy(k: int, with_bits: bool, with_change: bool, s
     n, width, step = k + rng.integers(0, 50), 5, 1 / 64
     levels = rng.integers(0, width, n).astype(np.int8)
     bits = rng.integers(-300, 300, n) if with_bits else None
+    if bits is not None and seed % 2:  # int32, as the calibration holds them where they fit
+        bits = bits.astype(np.int32)
     counts = rng.integers(1, 1000, n)
     known = np.sort(rng.choice(n, size=min(k, n), replace=False)).astype(np.intp)
     spread = 2.0 ** rng.integers(1, 12)

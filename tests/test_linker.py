@@ -2312,6 +2312,17 @@ def test_candidate_bits_map_each_carried_cell_alone(
     for k, c in zip(*np.nonzero(carry), strict=True):
         want[k, c] = model.candidate_bits(model.names[c], bits[k : k + 1, c])[0]
     assert np.array_equal(found, want) and found.flags["F_CONTIGUOUS"]
+    # The cells of a second mask too, a column at a time; and written over the raw bits
+    # (a -0.0 among them too, as _tf_patterns writes where a row agrees on no value): the
+    # same table, to the sign of each zero.
+    bounded = np.asfortranarray(rng.random(shape) < 0.2)
+    bits[rng.random(shape) < 0.3] = -0.0
+    want = _candidate_bits(model, bits, carry | bounded)
+    assert np.array_equal(_candidate_bits(model, bits, carry, bounded), want)
+    raw = bits.copy(order="F")
+    got = _candidate_bits(model, raw, carry, bounded, in_place=True)
+    assert got is raw and np.array_equal(got, want)
+    assert np.array_equal(np.signbit(got), np.signbit(want))
 
 
 @settings(max_examples=40, deadline=None)
