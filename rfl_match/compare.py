@@ -1158,7 +1158,8 @@ def _compound_family(
         )
         read = _second_part_sides(data, li[rows], ri[rows])
         left_out, left_out_sides = rows[read > 0], read[read > 0]
-        maybe = np.union1d(maybe, left_out)
+        if len(left_out):  # both ascending (flagged_pairs' rows): a merge, no sort
+            maybe = kernels.merge_unique(maybe, left_out).astype(np.intp, copy=False)
     if not len(maybe):
         return none
     a, b = data.person_names(0), data.person_names(1)
