@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import ctypes
+import functools
 import json
 import time
 import warnings
@@ -589,8 +591,32 @@ def random_draws(
     return rng.integers(0, n_left, size=size), rng.integers(0, n_right, size=size)
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """The C library's ``malloc_trim`` (glibc's; None where the library has none)."""
+    try:
+        trim: Callable[[int], int] | None = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except (OSError, TypeError):  # no C library to load by that name (Windows)
+        return None
+    return trim
+
+
+def release_freed_memory() -> None:
+    """Hand the pages of the heap that freed arrays left back to the system, where the C
+    library can (glibc's ``malloc_trim``; elsewhere nothing). A phase of a fit frees
+    hundreds of MiB of small arrays that glibc otherwise keeps for the process, where the
+    next phase's own arrays then add to them: at 1,000,000 records a side, trimmed at each
+    phase's end (a few ms each), the fit's peak RSS read 3,622 and 3,669 MiB against
+    3,773 and 3,691 untrimmed, and the fitted process held 2,722 MiB against 3,107 (scratch
+    /tmp/s65/me/trim.py, two runs each; results the same)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 class _Laps:
-    """Wall seconds of the phases of one call, each lap timed from the end of the last."""
+    """Wall seconds of the phases of one call, each lap timed from the end of the last;
+    the memory a phase freed is handed back as it ends (:func:`release_freed_memory`)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -599,6 +625,7 @@ class _Laps:
     def lap(self, phase: str) -> None:
         now = time.perf_counter()
         self.seconds[phase] = self.seconds.get(phase, 0.0) + now - self._last
+        release_freed_memory()  # its few ms count in the next phase
         self._last = now
 
 

@@ -3181,3 +3181,28 @@ def test_a_model_saved_before_births_were_split_by_siblings_scores_as_it_did(
     assert len(old.model_.labels[old.model_.names.index("birth")]) == 8
     again = old.predict(synthetic["requests"], synthetic["sightings"])
     pd.testing.assert_frame_equal(again, scores)
+
+
+@pytest.mark.skipif(
+    linker_module._malloc_trim() is None or not Path("/proc/self/status").exists(),
+    reason="glibc's malloc_trim and /proc: Linux",
+)
+def test_freed_memory_is_handed_back_between_phases() -> None:
+    # 300 MB of small arrays (10 KB each: on the heap) freed between arrays still held, so
+    # that the heap cannot shrink from its top: the process keeps their pages until they
+    # are handed back, as a fit's phase ends hand back what the phase freed.
+    def rss_mib() -> float:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS"):
+                return int(line.split()[1]) / 1024
+        raise AssertionError("no VmRSS")
+
+    chunks, held = [], []
+    for _ in range(30_000):
+        chunks.append(np.ones(10_000 // 8))
+        held.append(np.ones(16))
+    del chunks
+    before = rss_mib()
+    linker_module._Laps().lap("a phase")
+    assert rss_mib() < before - 100
+    assert sum(one.sum() for one in held) == 16 * 30_000
