@@ -889,6 +889,9 @@ def read_age(text: str) -> tuple[int, int, str] | None:
     counted = _age_units().get(clean_text(text)) if not text.isascii() else None
     if counted is not None:  # "سنتين": 2 years
         return counted[0], counted[0], counted[1]
+    joined = None if text.isascii() else _years_and_months_joined(text)
+    if joined is not None:  # "سنتين و 6 أشهر": 30 months
+        return joined, joined, MONTHS
     text = _in_digits(text)
     both = _YEARS_AND_MONTHS.match(text)
     if both:  # "1 year 6 months": 18 months
@@ -915,6 +918,26 @@ def read_age(text: str) -> tuple[int, int, str] | None:
     if unit is _MONTHS:
         return (low, high, MONTHS) if high // 12 <= MAX_AGE else None
     return (low, high, YEARS) if high <= MAX_AGE else None
+
+
+# "و" (and) between an Arabic age's years and its months, spaced or joined to the months
+_ARABIC_AND = re.compile(r"\s+و\s*")
+
+
+def _years_and_months_joined(text: str) -> int | None:
+    """The months an Arabic age of years "و" (and) months makes, where either half may be
+    a unit that is its own count (``age_units.tsv``: "سنتين و 6 أشهر", 30; "سنة وشهرين",
+    14), each half read as :func:`read_age` reads an age; None where the text is not so."""
+    halves = _ARABIC_AND.split(text.strip(), maxsplit=1)
+    if len(halves) != 2:
+        return None
+    years, months = (read_age(half) for half in halves)
+    if years is None or months is None or years[2] != YEARS or months[2] != MONTHS:
+        return None
+    if years[0] != years[1] or months[0] != months[1]:
+        return None
+    total = years[0] * 12 + months[0]
+    return total if total // 12 <= MAX_AGE else None
 
 
 def age_text(low: int, high: int, unit: str) -> str:

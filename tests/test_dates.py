@@ -218,6 +218,8 @@ def test_dates_written_other_ways(text: str, expected: str | None) -> None:
         ("2 ans et 6 mois", (2, 2)),
         ("2 años y 3 meses", (2, 2)),
         ("1 año y 1 mes", (1, 1)),  # Spanish's one month is "mes"
+        ("سنتين و 6 أشهر", (2, 2)),  # Arabic's two years (its dual) and months
+        ("سنة وشهرين", (1, 1)),  # a year and two months, "and" joined to the months
         ("۲ سال و ۶ ماه", (2, 2)),
         ("3 سنوات و 4 أشهر", (3, 3)),
         ("2 года 3 месяца", (2, 2)),
@@ -365,6 +367,7 @@ def test_an_age_counted_from_the_birthday_or_by_the_years_holds_the_birth(
         ("6 months", "2018-10-02", "2018-11-30"),
         ("8 mois", "2018-08-02", "2018-09-30"),
         ("1 mes", "2019-03-02", "2019-04-30"),
+        ("سنتين و 6 أشهر", "2016-10-02", "2016-11-30"),
         ("۶ ماه", "2018-10-02", "2018-11-30"),
         ("6 أشهر", "2018-10-02", "2018-11-30"),
         ("about 6 months old", "2018-10-02", "2018-11-30"),
