@@ -607,8 +607,8 @@ def release_freed_memory() -> None:
     hundreds of MiB of small arrays that glibc otherwise keeps for the process, where the
     next phase's own arrays then add to them: at 1,000,000 records a side, trimmed at each
     phase's end (a few ms each), the fit's peak RSS read 3,622 and 3,669 MiB against
-    3,773 and 3,691 untrimmed, and the fitted process held 2,722 MiB against 3,107 (scratch
-    /tmp/s65/me/trim.py, two runs each; results the same)."""
+    3,773 and 3,691 untrimmed, and the fitted process held 2,722 MiB against 3,107 (two
+    runs each, VmHWM of each phase; results the same)."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
