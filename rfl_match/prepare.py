@@ -45,6 +45,7 @@ from rfl_match.names.parents import parent_named, parent_pattern
 from rfl_match.names.parts import (
     Culture,
     culture_info,
+    dropped_first_before,
     is_patronymic,
     opens_dropped,
     patronymic_pattern,
@@ -703,8 +704,8 @@ def _opens_dropped(full: FormArrays, tokens: Vocabulary) -> npt.NDArray[np.bool_
     words = tokens.array()
     firsts = np.unique(ft[rows, 0])
     listed = np.zeros(len(tokens) + 1, dtype=bool)
-    # the first part alone: is it listed (before a tribal name, any element reads so)
-    listed[firsts] = [opens_dropped([words[c], "", "zai"]) for c in firsts.tolist()]
+    # the first part alone: is it listed (the whole name read only where it is)
+    listed[firsts] = [dropped_first_before(words[c]) is not None for c in firsts.tolist()]
     for row in rows[listed[ft[rows, 0]]].tolist():
         out[row] = opens_dropped([words[c] for c in ft[row].tolist() if c >= 0])
     return out

@@ -195,11 +195,21 @@ def opens_dropped(words: Sequence[str]) -> bool:
     """
     if len(words) < 3:
         return False
-    known = _dropped_first()
-    before = known.get(words[0])
-    if before is None:
-        before = known.get(f"c:{lookup_latin(words[0])}")
+    before = dropped_first_before(words[0])
     return before is not None and (before != "tribal" or _is_tribal(words[-1]))
+
+
+def dropped_first_before(word: str) -> str | None:
+    """Where a cleaned Latin word is a first element records often leave out
+    (``dropped_first.tsv``, in any listed spelling), the last parts it is read before
+    ("tribal", or "" for any); None where it is none.
+
+    >>> dropped_first_before("mohd"), dropped_first_before("ghulam"), dropped_first_before("ali")
+    ('tribal', '', None)
+    """
+    known = _dropped_first()
+    before = known.get(word)
+    return before if before is not None else known.get(f"c:{lookup_latin(word)}")
 
 
 def _is_theophoric_name(word: Word) -> bool:
