@@ -59,6 +59,8 @@ from rfl_match.warn import warn
 Int64Array = npt.NDArray[np.int64]
 YEAR = 365
 BAND_YEARS = 5
+#: The letters of a given name that ``given_prefix`` keys on.
+PREFIX_LETTERS = 2
 _WIDTH = np.int64(1 << 31)
 
 
@@ -303,6 +305,39 @@ def _typed_parts(names: PersonNames | NameParts) -> Int64Array:
     return out
 
 
+def _given_prefix(data: PreparedPair, side: int) -> KeyValues:
+    """The given name's first two letters as romanised (its token): "al" of Alexander and
+    of Alexandeer, "sa" of Samater and Sarmater; none for a one-letter initial. With the
+    family name's class (the default rule), a given name misspelt beyond its class and
+    its sound keys meets where no birth can help (one record gives none)."""
+    first = data.blocking_names(side).first_token
+    # a record with no given name (-1) reads the last row: none
+    return _column(np.append(_given_prefixes(data), np.int32(-1))[first])
+
+
+def _given_prefixes(data: PreparedPair) -> npt.NDArray[np.int32]:
+    """Per word of ``data.tokens``, the code of its first two letters among
+    :func:`_prefix_words` (-1: a word of one letter), made for the words there now (a word
+    added since keeps the codes before it: they are numbered in order of first use)."""
+    words = data.tokens.array()
+    held = data._cache.get("given prefixes")
+    if held is None or len(held) != len(words):
+        heads = pd.Series(words, dtype=object).str[:PREFIX_LETTERS]
+        codes, uniques = pd.factorize(heads)
+        held = np.where(heads.str.len() == PREFIX_LETTERS, codes, -1).astype(np.int32)
+        data._cache["given prefixes"] = held
+        data._cache["given prefix words"] = Vocabulary(uniques.tolist())
+    out: npt.NDArray[np.int32] = held
+    return out
+
+
+def _prefix_words(data: PreparedPair) -> Vocabulary:
+    """The first letters :func:`_given_prefix` keys on, as words (for a block's label)."""
+    _given_prefixes(data)
+    vocabulary: Vocabulary = data._cache["given prefix words"]
+    return vocabulary
+
+
 KEYS: dict[str, Callable[[PreparedPair, int], KeyValues]] = {
     "name_class": lambda d, s: _positions(d.blocking_names(s).classes),
     "name_skeleton": lambda d, s: _positions(d.blocking_names(s).skeletons),
@@ -312,6 +347,7 @@ KEYS: dict[str, Callable[[PreparedPair, int], KeyValues]] = {
     "family_class": lambda d, s: _family_values(d, s),
     "given_skeleton": lambda d, s: _column(d.blocking_names(s).skeletons[:, 0]),
     "given_phonetic": lambda d, s: _column(d.blocking_names(s).phonetics[:, 0]),
+    "given_prefix": _given_prefix,
     "birth_band": _birth_band,
     "birth_year": _birth_year,
     "birth_year_mid": _birth_year_mid,
@@ -1773,6 +1809,8 @@ def _key_label(data: PreparedPair, key: str, code: int) -> str:
             else:
                 words.append(word(data.classes if key == "name_pair_class" else data.keys, half))
         return " + ".join(words)
+    if key == "given_prefix":
+        return word(_prefix_words(data), code) + "…"
     if key == "birth_year_mid":  # calendar years from 1970
         return f"born {code - 10_000 + 1970}"
     if key in ("birth_band", "birth_year"):

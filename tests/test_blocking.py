@@ -846,6 +846,53 @@ def test_default_context_meets_a_given_name_and_a_father_without_a_birth() -> No
     assert pairs("Ivan", config.context_blocking) == []
 
 
+def test_given_prefix_keys_a_given_name_by_its_first_two_letters_as_romanised() -> None:
+    """Alexander and Alexandeer (no class, skeleton or sound in common), Muhammad in Latin
+    and Arabic script, an initial and a record with no given name (none)."""
+    rows = [(name, "") for name in ("Alexander Ivanov", "Alexandeer Petrov", "محمد علي",
+                                    "Muhammad Ali", "M. Ali", "")]  # fmt: skip
+    data = PreparedPair(frame(rows, "l"), frame(rows[:1], "r"))
+    values = key_values(data, 0, "given_prefix")
+    code = dict(zip(values.rows.tolist(), values.codes.tolist(), strict=True))
+    assert code[0] == code[1] != code[2] == code[3]
+    assert 4 not in code and 5 not in code
+    assert blocking._key_label(data, "given_prefix", code[0]) == "al…"
+    assert blocking._key_label(data, "given_prefix", code[2]) == "mu…"
+
+
+def test_default_rules_meet_a_given_name_misspelt_beside_no_birth() -> None:
+    """Alexander Schewtschenko (born 1990) and Alexandeer Schewtschenko (no birth): the
+    given names share no key, and no birth key can meet them; the family name with the
+    given name's first letters does (``("given_prefix", "family_class")``), and not
+    Olena Schewtschenko's."""
+
+    def record(prefix: str, given: str, birth: str) -> pd.DataFrame:
+        return validate_records(
+            pd.DataFrame(
+                {
+                    "record_id": [f"{prefix}00"],
+                    "full_name": [f"{given} Schewtschenko"],
+                    "given_name": [given],
+                    "family_name": ["Schewtschenko"],
+                    "date_of_birth": [birth],
+                }
+            )
+        )
+
+    config = rm.LinkConfig()
+    assert ("given_prefix", "family_class") in config.blocking
+    before = [rule for rule in config.blocking if "given_prefix" not in rule]
+
+    def pairs(given: str, rules: Sequence[Sequence[str]]) -> list[int]:
+        data = PreparedPair(record("l", "Alexander", "1990-09-09"), record("r", given, ""))
+        found = block(data, rules, max_block=config.max_block_size, per_record=30)
+        return found.ids.tolist()
+
+    assert pairs("Alexandeer", before) == []
+    assert pairs("Alexandeer", config.blocking) == [0]
+    assert pairs("Olena", config.blocking) == []
+
+
 def test_budget_keeps_a_true_pair_born_years_apart_by_its_father_and_place() -> None:
     """Mohammeds with a budget of two: the true pair (l00, r00), whose father is Yusuf
     (spelt two ways) and who were both born in Homs, was born 1980 on one side and 1984 on
