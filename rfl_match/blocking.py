@@ -1666,9 +1666,7 @@ def _context_bytes(
         present[codes[has]] = True
         values = np.flatnonzero(present)
         table = np.zeros(len(present), dtype=np.uint32)
-        # an alike:<column> key's codes are its sound's (_context_codes)
-        texts = data.keys.array()[values] if key.startswith(ALIKE) else None
-        hashed = pd.util.hash_array(_key_text(data, key, values) if texts is None else texts)
+        hashed = pd.util.hash_array(_context_text(data, key, values))
         table[values] = (hashed % np.uint64(255)).astype(np.uint32) + 1
         out |= table[codes] << np.uint32(8 * f)  # code -1 reads the last entry, 0
     return out.view(np.int32)
@@ -1685,6 +1683,15 @@ def _context_codes(data: PreparedPair, side: int, key: str) -> npt.NDArray[np.in
         return _first_sounds(data, side, key[len(ALIKE) :])
     left, right, _ = data.text_codes(key[len("field:") :], fold=True)
     return left if side == 0 else right
+
+
+def _context_text(data: PreparedPair, key: str, codes: Int64Array) -> npt.NDArray[np.object_]:
+    """The text of a context key's codes as :func:`_context_codes` gives them: a class's
+    name, a sound key's (``alike:<column>``), a field's folded value."""
+    if key.startswith(ALIKE):
+        out: npt.NDArray[np.object_] = data.keys.array()[codes]
+        return out
+    return _key_text(data, key, codes)
 
 
 def _context_size(data: PreparedPair, key: str) -> int:

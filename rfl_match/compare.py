@@ -1469,9 +1469,18 @@ def _dropped_first_records(
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """Per record of each side, whether it is a full name alone that opens with a first
     element records often leave out (Mohammad Zaman Ahmadzai): the names whose second part
-    :attr:`PersonNames.second_given` holds, though no given-name field gives it."""
-    a, b = data.person_names(0), data.person_names(1)
-    return (a.second_given >= 0) & ~a.given_from_field, (b.second_given >= 0) & ~b.given_from_field
+    :attr:`PersonNames.second_given` holds, though no given-name field gives it (made
+    once)."""
+    if "dropped first records" not in data._cache:
+        a, b = data.person_names(0), data.person_names(1)
+        data._cache["dropped first records"] = (
+            (a.second_given >= 0) & ~a.given_from_field,
+            (b.second_given >= 0) & ~b.given_from_field,
+        )
+    found: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] = data._cache[
+        "dropped first records"
+    ]
+    return found
 
 
 def _compound_records(
