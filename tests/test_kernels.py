@@ -697,13 +697,15 @@ def test_record_pairs_equal_reference(
     st.integers(0, 200_000),
     st.sampled_from([1, 2]),
     st.integers(0, 2**32),
+    st.booleans(),
 )
 def test_sorted_distinct_is_the_sorted_set(
-    pool: list[int], n: int, workers: int, seed: int
+    pool: list[int], n: int, workers: int, seed: int, radix: bool
 ) -> None:
     """Pair ids of any width (a radix pass or several), drawn from a few values (many
     repeats) or many, with ``_NO_PAIR`` among them; in one part or two (long batches on
-    two threads): the distinct ids, ascending."""
+    two threads); sorted by numpy where they are few, or by the radix sort whatever their
+    number (``radix``): the distinct ids, ascending."""
     rng = np.random.default_rng(seed)
     top = 1 << int(rng.integers(0, 63))
     values = rng.integers(0, top, n, dtype=np.int64)
@@ -713,7 +715,8 @@ def test_sorted_distinct_is_the_sorted_set(
         values[repeat] = few[rng.integers(0, len(few), int(repeat.sum()))]
     values[rng.random(n) < 0.2] = kernels._NO_PAIR
     want = np.unique(values[values != kernels._NO_PAIR])
-    got = kernels.sorted_distinct(values.copy(), workers)
+    with mock.patch.object(kernels, "_SMALL_SORT", 0 if radix else kernels._SMALL_SORT):
+        got = kernels.sorted_distinct(values.copy(), workers)
     assert got.tolist() == want.tolist()
 
 
@@ -740,7 +743,8 @@ def test_sorted_distinct_with_repeats_in_some_buckets(
     values = np.concatenate(parts)
     rng.shuffle(values)
     want = np.unique(values)
-    got = kernels.sorted_distinct(values.copy(), workers)
+    with mock.patch.object(kernels, "_SMALL_SORT", 0):  # the radix sort, however few
+        got = kernels.sorted_distinct(values.copy(), workers)
     assert got.tolist() == want.tolist()
 
 
@@ -751,9 +755,10 @@ def test_sorted_distinct_with_repeats_in_some_buckets(
     st.integers(0, 60_000),
     st.sampled_from([1, 2]),
     st.integers(0, 2**32),
+    st.booleans(),
 )
 def test_sorted_distinct_by_unit_groups_the_distinct_set(
-    n_right: int, n_left: int, n: int, workers: int, seed: int
+    n_right: int, n_left: int, n: int, workers: int, seed: int, radix: bool
 ) -> None:
     """Pair ids ``left * n_right + right`` with many repeats and ``_NO_PAIR`` among them,
     grouped by ``unit`` (left record; a bucket of many groups or of part of one, right
@@ -767,7 +772,8 @@ def test_sorted_distinct_by_unit_groups_the_distinct_set(
     values[rng.random(len(values)) < 0.1] = kernels._NO_PAIR
     rng.shuffle(values)
     want = np.unique(values[values != kernels._NO_PAIR])
-    got = kernels.sorted_distinct(values.copy(), workers, unit=n_right)
+    with mock.patch.object(kernels, "_SMALL_SORT", 0 if radix else kernels._SMALL_SORT):
+        got = kernels.sorted_distinct(values.copy(), workers, unit=n_right)
     assert len(got) == len(want)
     assert np.sort(got).tolist() == want.tolist()
     assert (np.diff(got // n_right) >= 0).all()
