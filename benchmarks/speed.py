@@ -30,6 +30,9 @@ CDIST_ISSUE = 17_000_000
 #: (issue 4 reads its 5x target at 100,000 a side; at 1,000,000 Splink took 322 s and 8 GB
 #: on the issue's host): ``--splink-max`` sets it, 0 never.
 SPLINK_MAX = 100_000
+#: A lookup's latency: one request against this many sightings, in this many rounds.
+LATENCY_SIGHTINGS = (1, 100, 1_000, 10_000)
+LATENCY_ROUNDS = 7
 #: Issue 4's target: rfl_match at least this many times faster than Splink at 100,000 a side.
 SPLINK_TARGET = 5
 
@@ -68,6 +71,26 @@ def _warning_summary(warnings: list[str]) -> str:
 def _spread(name: str, values: list[float]) -> dict[str, Any]:
     """A table row: the median of ``values`` and their range."""
     return {"": name, "median": median(values), "min": min(values), "max": max(values)}
+
+
+def _latency_rows(lat: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per sightings count of :func:`benchmarks.workers.rfl_latency`: the medians, in ms."""
+    rows = []
+    for n, runs in lat["sizes"].items():
+        middle = sorted(range(len(runs["wall"])), key=runs["wall"].__getitem__)
+        phases = runs["phases"][middle[len(middle) // 2]]
+        rows.append(
+            {
+                "sightings": int(n),
+                "wall ms": 1000 * median(runs["wall"]),
+                "min ms": 1000 * min(runs["wall"]),
+                "max ms": 1000 * max(runs["wall"]),
+                "CPU ms": 1000 * median(runs["cpu"]),
+                "matches returned": median(runs["found"]),
+                **{f"{k} ms": 1000 * t for k, t in phases.items() if k != "fingerprint"},
+            }
+        )
+    return rows
 
 
 def _splink_row(n: int, ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
@@ -222,6 +245,18 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
         },
         timeout=3600,
     )
+    log("speed: a lookup's latency")
+    sizes_seen = [n for n in LATENCY_SIGHTINGS if n <= base]
+    lat = run_worker(
+        {
+            "kind": "rfl_latency",
+            "n_data": base,
+            "sightings": sizes_seen,
+            "rounds": LATENCY_ROUNDS,
+            "seed": seed,
+        },
+        timeout=3600,
+    )
     log("speed: EM on pattern counts")
     em = run_worker({"kind": "em_counts", "pairs": EM_PAIRS, "n_levels": EM_LEVELS, "seed": seed})
 
@@ -362,6 +397,25 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
                     _spread("random gather (128 MB table), reads per CPU-second", reads),
                 ]
             ),
+        ]
+    lines += ["", "### A lookup's latency", ""]
+    rows = [] if "error" in lat else _latency_rows(lat)
+    if "error" in lat:
+        lines.append(f"Failed: {lat['error']}")
+    else:
+        lines += [
+            f"A tracing tool's lookup: one request against the first n sightings of the "
+            f"{lat['n_data']:,} a side draw, by a saved and loaded default model (fitted on "
+            "that draw), in a warm process as a tool's long-running one is (names read once "
+            "are cached per process). After a warm-up, each of "
+            f"{lat['rounds']} rounds predicts another request, one whose person is among "
+            "those sightings where the draw has enough; the medians, and the phases of the "
+            "median round (`training_['predict_seconds']`). Each call validates and prepares "
+            "every sighting it is given: the time grows with the sightings list, whatever "
+            "the requests.",
+            "",
+            # the columns of the row with the most phases (the last) first, as they ran
+            *table(rows, list(dict.fromkeys(k for row in rows[::-1] for k in row))),
         ]
     lines += ["", "### EM on pattern counts", ""]
     if "error" in em:

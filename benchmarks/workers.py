@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from benchmarks.common import (
     SCRATCH_VARIABLE,
     Phase,
     cluster_pairs,
+    cpu_seconds,
     emit,
     pair_keys,
     predict_options,
@@ -298,6 +300,43 @@ def rfl_throughput(task: dict[str, Any]) -> dict[str, Any]:
                 for key, value in _phase(prefix, phase).items():
                     out.setdefault(key, []).append(value)
     out["gather_reads"] = GATHER_READS
+    return out
+
+
+def rfl_latency(task: dict[str, Any]) -> dict[str, Any]:
+    """A tracing tool's lookup: one request against the first ``n`` sightings, for each
+    ``n`` of ``sightings``, by a saved and loaded default model (fitted on the draw's
+    ``n_data`` a side) in a warm process, as a tool's long-running one is (each name read
+    before; its readings are cached per process). Per ``n``, after a warm-up, ``rounds``
+    predicts, each of another request, one sought among those ``n`` sightings where the
+    draw has enough: their wall and CPU seconds, matches returned, and the phases
+    (``training_["predict_seconds"]``) of each."""
+    import rfl_match as rm
+
+    data = synthetic(task["n_data"], task["n_data"], task["seed"])
+    out: dict[str, Any] = {"rounds": task["rounds"], "n_data": task["n_data"], "sizes": {}}
+    with warnings.catch_warnings(), tempfile.TemporaryDirectory() as tmp:
+        warnings.simplefilter("ignore")
+        rm.Linker().fit(data.requests, data.sightings).save(Path(tmp) / "model.json")
+        linker = rm.Linker.load(Path(tmp) / "model.json")
+        for n in task["sightings"]:
+            sightings = data.sightings.head(n)
+            truth = data.truth
+            sought = truth["request_id"][truth["sighting_id"].isin(sightings["record_id"])]
+            ids = list(dict.fromkeys([*sought, *data.requests["record_id"]]))[: task["rounds"] + 1]
+            requests = data.requests.set_index("record_id", drop=False).loc[ids]
+            linker.predict(requests.iloc[[0]], sightings)  # warm-up
+            walls, cpus, found, phases = [], [], [], []
+            for k in range(1, len(requests)):
+                one = requests.iloc[[k]].reset_index(drop=True)
+                gc.collect()
+                w0, c0 = time.perf_counter(), cpu_seconds()
+                matches = linker.predict(one, sightings)
+                walls.append(time.perf_counter() - w0)
+                cpus.append(cpu_seconds() - c0)
+                found.append(len(matches))
+                phases.append(dict(linker.training_["predict_seconds"]))
+            out["sizes"][str(n)] = {"wall": walls, "cpu": cpus, "found": found, "phases": phases}
     return out
 
 
@@ -770,6 +809,7 @@ TASKS = {
     "rfl_synth": rfl_synth,
     "rfl_synth_new": rfl_synth_new,
     "rfl_throughput": rfl_throughput,
+    "rfl_latency": rfl_latency,
     "em_counts": em_counts,
     "rfl_febrl": rfl_febrl,
     "splink_synth": splink_synth,

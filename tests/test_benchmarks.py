@@ -446,6 +446,31 @@ def test_the_saved_models_predict_on_new_frames_gives_the_fitted_linkers_pairs(
     assert workers.rfl_synth_new(task)["same_output"] is False
 
 
+def test_a_lookup_s_latency_is_timed_per_sightings_count(
+    monkeypatch: pytest.MonkeyPatch, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """One request at a time against the first n sightings, each round another request
+    whose person is among them (the bundled lists hold such pairs); the speed table's row
+    per n reads the median round's phases."""
+    from benchmarks.speed import _latency_rows
+
+    data = SimpleNamespace(
+        requests=synthetic["requests"], sightings=synthetic["sightings"], truth=synthetic["truth"]
+    )
+    monkeypatch.setattr(workers, "synthetic", lambda *_: data)
+    found = workers.rfl_latency({"n_data": 0, "sightings": [1, 200], "rounds": 3, "seed": 7})
+    assert list(found["sizes"]) == ["1", "200"]
+    for runs in found["sizes"].values():
+        assert len(runs["wall"]) == len(runs["cpu"]) == len(runs["phases"]) == 3
+        assert all(wall > 0 for wall in runs["wall"])
+    assert max(found["sizes"]["200"]["found"]) >= 1  # a sought person's sighting is there
+    rows = _latency_rows(found)
+    assert [row["sightings"] for row in rows] == [1, 200]
+    assert rows[1]["validate ms"] > 0 and "comparing ms" in rows[1]
+    assert "fingerprint ms" not in rows[1]
+    assert rows[0]["min ms"] <= rows[0]["wall ms"] <= rows[0]["max ms"]
+
+
 def test_the_quality_suite_reads_pairs_by_their_sightings_rank() -> None:
     """Predicted pairs grouped by their request's place among their sighting's requests:
     the counts, mean probabilities and true shares by hand, and the line on keeping rank 1."""
