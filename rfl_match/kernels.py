@@ -3586,9 +3586,10 @@ def sorted_distinct(
         n = _compact(out)
         return out[:n].copy() if n < total // 2 else out[:n]
     if total <= _SMALL_SORT:
-        # numpy's sort: the radix sort's passes over every bucket's counts cost more
-        values = np.sort(out)
-        return values[: _compact(values)]
+        # numpy's sort, in place (no new array: a batch's pages are the caller's, touched
+        # already): the radix sort's passes over every bucket's counts cost more
+        out.sort()
+        return out[: _compact(out)]
     threads = _Threads(workers)
     parts = threads.wanted
     parts = parts if total > 1 << 16 else 1
