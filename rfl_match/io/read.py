@@ -25,6 +25,7 @@ from rfl_match.schema import (
     ID_FIELD,
     MappingError,
     Problem,
+    Problems,
     RecordError,
     apply_mapping,
     mark_validated,
@@ -393,7 +394,7 @@ def load_records(
         raise RecordError(fatal + [p for p in table.problems if p.row is None], source) from None
     problems += records.attrs.get("problems", [])
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
-    records.attrs["problems"] = problems
+    records.attrs["problems"] = Problems(problems)
     mark_validated(records, date_fields, wanted)
     written = _written(frame, mapping, records) if keep_written else None
     return LoadedRecords(
