@@ -592,10 +592,8 @@ def random_draws(
 
 
 @functools.cache
-@functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    """The C library's ``malloc_trim`` (glibc's; None where the library has none), looked
-    up once (loading the library's handle takes 76 us, at every phase's end)."""
+    """The C library's ``malloc_trim`` (glibc's; None where the library has none)."""
     try:
         trim: Callable[[int], int] | None = getattr(ctypes.CDLL(None), "malloc_trim", None)
     except (OSError, TypeError):  # no C library to load by that name (Windows)
