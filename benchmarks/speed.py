@@ -399,7 +399,7 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
             ),
         ]
     lines += ["", "### A lookup's latency", ""]
-    rows = [] if "error" in lat else _latency_rows(lat)
+    lookups = [] if "error" in lat else _latency_rows(lat)
     if "error" in lat:
         lines.append(f"Failed: {lat['error']}")
     else:
@@ -415,7 +415,7 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
             "the requests.",
             "",
             # the columns of the row with the most phases (the last) first, as they ran
-            *table(rows, list(dict.fromkeys(k for row in rows[::-1] for k in row))),
+            *table(lookups, list(dict.fromkeys(k for row in lookups[::-1] for k in row))),
         ]
     lines += ["", "### EM on pattern counts", ""]
     if "error" in em:
