@@ -450,24 +450,28 @@ def test_a_lookup_s_latency_is_timed_per_sightings_count(
     monkeypatch: pytest.MonkeyPatch, synthetic: dict[str, pd.DataFrame]
 ) -> None:
     """One request at a time against the first n sightings, each round another request
-    whose person is among them (the bundled lists hold such pairs); the speed table's row
-    per n reads the median round's phases."""
-    from benchmarks.speed import _latency_rows
+    whose person is among them (the bundled lists hold such pairs), the sightings as given
+    and read once by rm.read_records (the same matches); the speed table's row per n and
+    form reads the median round's phases."""
+    from benchmarks.speed import LATENCY_FORMS, _latency_rows
 
     data = SimpleNamespace(
         requests=synthetic["requests"], sightings=synthetic["sightings"], truth=synthetic["truth"]
     )
     monkeypatch.setattr(workers, "synthetic", lambda *_: data)
     found = workers.rfl_latency({"n_data": 0, "sightings": [1, 200], "rounds": 3, "seed": 7})
-    assert list(found["sizes"]) == ["1", "200"]
+    assert list(found["sizes"]) == ["1 raw", "1 read", "200 raw", "200 read"]
     for runs in found["sizes"].values():
         assert len(runs["wall"]) == len(runs["cpu"]) == len(runs["phases"]) == 3
         assert all(wall > 0 for wall in runs["wall"])
-    assert max(found["sizes"]["200"]["found"]) >= 1  # a sought person's sighting is there
+    assert max(found["sizes"]["200 raw"]["found"]) >= 1  # a sought person's sighting is there
+    assert found["sizes"]["200 read"]["found"] == found["sizes"]["200 raw"]["found"]
     rows = _latency_rows(found)
-    assert [row["sightings"] for row in rows] == [1, 200]
-    assert rows[1]["validate ms"] > 0 and "comparing ms" in rows[1]
-    assert "fingerprint ms" not in rows[1]
+    assert [(row["sightings"], row["sightings given"]) for row in rows] == [
+        (n, form) for n in (1, 200) for form in LATENCY_FORMS.values()
+    ]
+    assert rows[2]["validate ms"] > 0 and "comparing ms" in rows[2]
+    assert "fingerprint ms" not in rows[2]
     assert rows[0]["min ms"] <= rows[0]["wall ms"] <= rows[0]["max ms"]
 
 
