@@ -1732,6 +1732,8 @@ def _key_text(data: PreparedPair, key: str, codes: Int64Array) -> npt.NDArray[np
         vocab = data.text_codes(key[len("field:") :], fold=True)[2].array()
     elif key.startswith(TOKENS):
         vocab = data.token_table(key[len(TOKENS) :]).words.array()
+    elif key == "given_prefix":
+        vocab = _prefix_words(data).array()
     else:
         return codes.astype(str).astype(object)
     out: npt.NDArray[np.object_] = vocab[codes]

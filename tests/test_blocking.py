@@ -274,6 +274,21 @@ def test_sorted_neighbourhood_of_a_field_sorts_by_its_spelling(key: str) -> None
     assert near | {("Zubair", "Zubayr")} <= met
 
 
+def test_sorted_neighbourhood_of_given_prefixes_sorts_by_their_letters() -> None:
+    # "zu" next to "zw", "ab" next to "ac": by code (the order first met) every left
+    # prefix would sit before every right one, and only one pair would meet.
+    left = ["Zubair Ali", "Abdalla Ali", "Karim Ali", "Mustafa Ali"]
+    right = ["Zwbayr Omar", "Acdallah Omar", "Kbreem Omar", "Mvstafa Omar"]
+    data = PreparedPair(frame([(n, "") for n in left], "l"), frame([(n, "") for n in right], "r"))
+    lr, rr = blocking.sorted_neighbourhood(data, "given_prefix", window=1)
+    met = {
+        (left[a].split()[0], right[b].split()[0])
+        for a, b in zip(lr.tolist(), rr.tolist(), strict=True)
+    }
+    near = {("Zubair", "Zwbayr"), ("Abdalla", "Acdallah"), ("Karim", "Kbreem")}
+    assert near | {("Mustafa", "Mvstafa")} <= met
+
+
 def test_oversized_block_without_birth_dates_still_gives_every_record_candidates() -> None:
     """The Mohammed problem with no birth dates to split by: a full join is too large,
     and dropping the block would leave these people with no candidates at all."""
