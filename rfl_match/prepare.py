@@ -480,6 +480,10 @@ class PartTable:
         self._flags.append(read.opens | read.open_end << 1 | read.title << 2 | initial << 3)
         return number
 
+    def __len__(self) -> int:
+        """Pieces numbered so far."""
+        return len(self._size)
+
     def piece_arrays(self) -> PieceArrays:
         """:class:`PieceArrays` of every piece numbered so far."""
         if self._arrays is None or len(self._arrays.size) != len(self._size):

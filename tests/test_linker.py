@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
+import pickle
 import re
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -42,6 +45,7 @@ from rfl_match.linker import (
     explain_rows,
 )
 from rfl_match.names.placeholders import is_placeholder
+from rfl_match.prepare import PartTable
 from rfl_match.schema import is_validated
 from rfl_match.scoring import GENERATION_SHARE, candidate_tf_map, probability_text
 from rfl_match.scoring import probability as raw_probability
@@ -540,6 +544,73 @@ def test_save_load_identical_predictions(
     a = fitted.predict(synthetic["requests"], synthetic["sightings"])
     b = loaded.predict(synthetic["requests"], synthetic["sightings"])
     pdt.assert_frame_equal(a, b)
+
+
+def _pieces_numbered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, str]]:
+    """The name pieces numbered from now on (``PartTable._add_piece``), in order, each with
+    the reading of Arabic script it is numbered under (a table numbers a piece once per
+    reading)."""
+    numbered: list[tuple[str | None, str]] = []
+    real = PartTable._add_piece
+
+    def add(table: PartTable, known: dict[str, int], piece: str, read: Any) -> int:
+        numbered.append((next(k for k, v in table._pieces.items() if v is known), piece))
+        return real(table, known, piece, read)
+
+    monkeypatch.setattr(PartTable, "_add_piece", add)
+    return numbered
+
+
+def test_lookups_number_only_the_name_pieces_the_last_call_did_not_meet(
+    tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A tracing tool's lookups against its standing sightings: each predict or explain
+    leaves its table of name pieces to the next call of the same model, which numbers only
+    the pieces it has not met, and finds and explains what a model that met none does."""
+    fitted.save(tmp_path / "model.json")
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    asked = (slice(0, 3), slice(0, 3), slice(3, 8), slice(40, 60))
+    want = []
+    for rows in asked:  # each by a model that met no name before
+        found = rm.Linker.load(tmp_path / "model.json").predict(
+            requests.iloc[rows], sightings, threshold=0.0
+        )
+        ids = found.iloc[-1][["request_id", "sighting_id"]].tolist()
+        shown = rm.Linker.load(tmp_path / "model.json").explain(
+            *ids, requests, sightings, show=False
+        )
+        want.append((found, ids, shown))
+    tool = rm.Linker.load(tmp_path / "model.json")
+    numbered = _pieces_numbered(monkeypatch)
+    for rows, (found, ids, shown) in zip(asked, want, strict=True):
+        pdt.assert_frame_equal(tool.predict(requests.iloc[rows], sightings, threshold=0.0), found)
+        pdt.assert_frame_equal(tool.explain(*ids, requests, sightings, show=False), shown)
+    assert numbered and len(numbered) == len(set(numbered))  # each piece once
+    # Another culture reads names otherwise: its table is its own.
+    met = {piece for _, piece in numbered}
+    del numbered[:]
+    tool.config = replace(tool.config, culture="somali")
+    tool.predict(requests.head(3), sightings)
+    assert {piece for _, piece in numbered} & met
+
+
+def test_copies_and_pickles_of_a_linker_hold_no_table_of_name_pieces(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table is grown by one call at a time: the copies of a run in partitions,
+    which prepare on threads of their own, and pickles hold none; a table over
+    ``KEEP_NAME_PIECES`` is not held."""
+    tool = copy.copy(fitted)
+    tool.predict(synthetic["requests"].head(3), synthetic["sightings"])
+    assert tool._names is not None and len(tool._names[1]) > 0
+    assert copy.copy(tool)._names is None
+    assert copy.deepcopy(tool)._names is None
+    assert pickle.loads(pickle.dumps(tool))._names is None
+    assert tool._names is not None  # the Linker copied keeps its own
+    monkeypatch.setattr(linker_module, "KEEP_NAME_PIECES", len(tool._names[1]) - 1)
+    tool.predict(synthetic["requests"].head(3), synthetic["sightings"])
+    assert tool._names is None
 
 
 def test_a_saved_model_holds_no_value_of_any_record(
