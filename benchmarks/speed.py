@@ -415,9 +415,11 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
             f"{lat['rounds']} rounds predicts another request, one whose person is among "
             "those sightings where the draw has enough; the medians, and the phases of the "
             "median round (`training_['predict_seconds']`). Each call prepares every "
-            "sighting it is given: the time grows with the sightings list, whatever the "
-            "requests. It validates them too, unless they were read by `rm.read_records` "
-            "(a frame it returns is validated once), as a tool would hold its standing list.",
+            "sighting it is given (numbering only the name pieces the model's last call did "
+            "not meet: a `Linker` keeps them for its next call): the time grows with the "
+            "sightings list, whatever the requests. It validates them too, unless they were "
+            "read by `rm.read_records` (a frame it returns is validated once), as a tool "
+            "would hold its standing list.",
             "",
             # the columns of the row with the most phases (the last) first, as they ran
             *table(lookups, list(dict.fromkeys(k for row in lookups[::-1] for k in row))),
