@@ -417,9 +417,9 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
             "median round (`training_['predict_seconds']`). Each call prepares every "
             "sighting it is given (numbering only the name pieces the model's last call did "
             "not meet: a `Linker` keeps them for its next call): the time grows with the "
-            "sightings list, whatever the requests. It validates them too, unless they were "
-            "read by `rm.read_records` (a frame it returns is validated once), as a tool "
-            "would hold its standing list.",
+            "sightings list, whatever the requests. The sightings as the file reads them "
+            "are validated at the model's first call, and not again while the frame is "
+            "unchanged; read once by `rm.read_records`, they were validated when read.",
             "",
             # the columns of the row with the most phases (the last) first, as they ran
             *table(lookups, list(dict.fromkeys(k for row in lookups[::-1] for k in row))),

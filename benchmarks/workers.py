@@ -311,8 +311,9 @@ def rfl_latency(task: dict[str, Any]) -> dict[str, Any]:
     predicts, each of another request, one sought among those ``n`` sightings where the
     draw has enough: their wall and CPU seconds, matches returned, and the phases
     (``training_["predict_seconds"]``) of each; with the sightings as the draw gives them
-    (``raw``, validated at each call) and read once by ``rm.read_records`` (``read``, a
-    frame that is validated once), as a tool holds its standing list."""
+    (``raw``, validated at the model's first call, the warm-up, and not again while the
+    frame is unchanged) and read once by ``rm.read_records`` (``read``, validated when
+    read), as a tool holds its standing list."""
     import rfl_match as rm
 
     data = synthetic(task["n_data"], task["n_data"], task["seed"])

@@ -676,6 +676,10 @@ class Linker:
         # The name pieces the last predict or explain read, and the culture it read them
         # with, for the next call's preparing (_prepare, _keep_names).
         self._names: tuple[str | None, PartTable] | None = None
+        # Per input ("requests", "sightings", a dedupe's "records"), the last frame that
+        # a predict or explain validated itself, as (its identity, the configuration, its
+        # content's digest, its records): _inputs(remember=True).
+        self._read: dict[str, tuple[tuple[Any, ...], LinkConfig, bytes, pd.DataFrame]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         """The state a pickle holds (joblib, a Dask or multiprocessing task, a cache):
@@ -683,31 +687,64 @@ class Linker:
         them for a predict on the same records (``_last``, ``_session``: the records,
         the columns of the user's own with them). A run in partitions ships its tasks so
         already (``backends.partitions.task_linker``)."""
-        return {**self.__dict__, "_last": None, "_session": None, "_names": None}
+        return {**self.__dict__, "_last": None, "_session": None, "_names": None, "_read": {}}
 
     # A copy in this process keeps them (copy and deepcopy would read __getstate__), but
-    # not the table of name pieces, which one call at a time reads and grows: the copies
-    # of a run in partitions prepare on threads of their own.
+    # not the table of name pieces, which one call at a time reads and grows (the copies
+    # of a run in partitions prepare on threads of their own), nor the records validated
+    # last, each copy its own.
     def __copy__(self) -> Linker:
         copied = type(self).__new__(type(self))
-        copied.__dict__.update(self.__dict__, _names=None)
+        copied.__dict__.update(self.__dict__, _names=None, _read={})
         return copied
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Linker:
         copied = type(self).__new__(type(self))
         memo[id(self)] = copied
-        state = {k: v for k, v in self.__dict__.items() if k != "_names"}
-        copied.__dict__.update(copy.deepcopy(state, memo), _names=None)
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_names", "_read")}
+        copied.__dict__.update(copy.deepcopy(state, memo), _names=None, _read={})
         return copied
 
     # --- stages ---------------------------------------------------------------------
 
     def _inputs(
-        self, requests: pd.DataFrame, sightings: pd.DataFrame | None
+        self, requests: pd.DataFrame, sightings: pd.DataFrame | None, *, remember: bool = False
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Both inputs validated (:func:`_validated`), their problems told unless this
-        Linker is a partition of a run, whose passes validate each partition again."""
-        return _validated(requests, sightings, self.config, tell=self._partition is None)
+        Linker is a partition of a run, whose passes validate each partition again.
+
+        ``remember``: a frame validated here (not one :func:`read_records` returned, as
+        it returned it) is held with its records; given again unchanged (the same object,
+        its content's digest the same, and the configuration), as a tool gives its
+        standing sightings at each lookup, it reads as those records, not validated
+        again (its problems were told the first time). A frame changed in place is
+        validated anew."""
+        if not remember or self._partition is not None:
+            return _validated(requests, sightings, self.config, tell=self._partition is None)
+        names = ("records",) if sightings is None else ("requests", "sightings")
+        given = (requests,) if sightings is None else (requests, sightings)
+        read = [self._remembered(name, frame) for name, frame in zip(names, given, strict=True)]
+        left, right = _validated(read[0], None if sightings is None else read[1], self.config)
+        for name, frame, seen, records in zip(names, given, read, (left, right), strict=False):
+            if seen is frame and not is_validated(frame, self.config.date_fields):
+                digest = frame_digest(frame)
+                if digest is not None:
+                    self._read[name] = (_identity(frame, None), self.config, digest, records)
+        return left, right
+
+    def _remembered(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """The records :meth:`_inputs` holds for input ``name`` where ``frame`` is the
+        frame they were validated from, unchanged, with this configuration; else
+        ``frame``."""
+        held = self._read.get(name)
+        if (
+            held is None
+            or not isinstance(frame, pd.DataFrame)
+            or held[0] != _identity(frame, None)
+            or held[1] != self.config
+        ):
+            return frame
+        return held[3] if frame_digest(frame) == held[2] else frame
 
     def _comparisons(self) -> list[Comparison]:
         built = [build_comparison(spec) for spec in self.specs_]
@@ -1747,7 +1784,7 @@ class Linker:
         else:
             laps.lap("fingerprint")
             with paused_gc(), warming_up(self.config.workers):  # as in fit
-                left, right = self._inputs(requests, sightings)
+                left, right = self._inputs(requests, sightings, remember=True)
                 _check_inputs(self.config, left, right)
                 _check_fitted_encoding(self.training_.get("encoding", ""), left)
             laps.lap("validate")
@@ -2154,7 +2191,7 @@ class Linker:
                 raise ModelError("explain: give the requests and sightings frames")
             left, right = self._last
         else:
-            left, right = self._inputs(requests, sightings)
+            left, right = self._inputs(requests, sightings, remember=True)
         lpos = np.nonzero(left[ID_FIELD].to_numpy() == str(request_id))[0]
         rpos = np.nonzero(right[ID_FIELD].to_numpy() == str(sighting_id))[0]
         if not len(lpos) or not len(rpos):

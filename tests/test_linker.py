@@ -847,6 +847,48 @@ def test_a_validated_frame_changed_in_place_is_validated_anew(
         linker.predict(requests, sightings)
 
 
+def test_a_raw_frame_given_again_unchanged_is_not_validated_again(
+    tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A tool's standing sightings as a plain frame: the model's next predict or explain
+    with the same frame, unchanged, reads the records its first validation made (its
+    problems told once), and finds and explains what a model that validates it finds; a
+    cell changed in place, or another configuration, has it validated anew."""
+    fitted.save(tmp_path / "model.json")
+    requests, sightings = synthetic["requests"], synthetic["sightings"].copy()
+    sightings.loc[7, "date_of_birth"] = "31/02/1990x"  # a problem to tell
+    fresh = rm.Linker.load(tmp_path / "model.json")
+    want = [fresh.predict(requests.iloc[rows], sightings) for rows in (slice(0, 5), slice(5, 9))]
+    pair = want[1].iloc[0][["request_id", "sighting_id"]].tolist()
+    shown = fresh.explain(*pair, requests, sightings, show=False)
+    tool = rm.Linker.load(tmp_path / "model.json")
+    calls = _validations(monkeypatch)
+    with warnings.catch_warnings(record=True) as told:
+        warnings.simplefilter("always")
+        pdt.assert_frame_equal(tool.predict(requests.iloc[0:5], sightings), want[0])
+        pdt.assert_frame_equal(tool.predict(requests.iloc[5:9], sightings), want[1])
+        pdt.assert_frame_equal(tool.explain(*pair, requests, sightings, show=False), shown)
+    assert calls == ["requests", "sightings", "requests"]  # explain's requests: as read
+    assert sum("31/02/1990x" in str(w.message) for w in told) == 0  # the value not shown
+    assert sum("sightings: 1 problem(s)" in str(w.message) for w in told) == 1
+    # Changed in place: validated anew, and read as it is now.
+    row = pd.Index(sightings["record_id"]).get_loc(pair[1])
+    sightings.loc[row, ["full_name", "given_name", "family_name"]] = ["Zz Qq", "Zz", "Qq"]
+    again = tool.predict(requests.iloc[5:9], sightings)
+    assert calls[-1] == "sightings"
+    now = rm.Linker.load(tmp_path / "model.json").predict(requests.iloc[5:9], sightings)
+    pdt.assert_frame_equal(again, now)
+    assert again.iloc[0]["match_probability"] != want[1].iloc[0]["match_probability"]
+    del calls[:]
+    tool.predict(requests.iloc[5:9], sightings)
+    assert calls == ["requests"]
+    tool.config = replace(tool.config, culture="somali")
+    tool.predict(requests.iloc[5:9], sightings)
+    assert calls == ["requests", "requests", "sightings"]  # another configuration
+    assert copy.copy(tool)._read == {} and pickle.loads(pickle.dumps(tool))._read == {}
+
+
 def test_a_configured_date_column_of_serials_compares_as_its_dates(
     synthetic: dict[str, pd.DataFrame],
 ) -> None:
