@@ -230,6 +230,34 @@ def _birth_year_mid(data: PreparedPair, side: int) -> KeyValues:
     return KeyValues(np.repeat(rows, count), np.repeat(years, count) + offsets + 10_000)
 
 
+#: ``birth_date_unnamed``'s values: a birth's days from 1970 past this (births from 1697 on
+#: are positive), and a named record's on the left past this again.
+_DAY_CODES, _NAMED_DAY = 100_000, 1 << 21
+
+
+def _birth_date_unnamed(data: PreparedPair, side: int) -> KeyValues:
+    """The exact birth date, so that a record with no name part (a newborn known by its
+    mother's name, "Baby of Fatima"; a name not known), which meets by the context rules
+    alone, meets every record of the other side born that day, named or not, while two
+    named records never meet by it. So the sides' values differ: on the left a nameless
+    record holds its day and a named one another value of it; on the right a named
+    record holds its day and a nameless one both values. None where neither side has a
+    nameless record."""
+    if not any((data.person_names(s).classes < 0).all(axis=1).any() for s in (0, 1)):
+        return KeyValues(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    births = data.births(side)
+    rows = np.flatnonzero(births.exact & (births.lo != MISSING) & (births.lo == births.hi))
+    days = births.lo[rows].astype(np.int64) + _DAY_CODES
+    nameless = (data.person_names(side).classes[rows] < 0).all(axis=1)
+    if side == 0:
+        return KeyValues(rows.astype(np.int64), np.where(nameless, days, days + _NAMED_DAY))
+    count = np.where(nameless, 2, 1)
+    second = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    return KeyValues(
+        np.repeat(rows, count).astype(np.int64), np.repeat(days, count) + second * _NAMED_DAY
+    )
+
+
 def _field(name: str) -> Callable[[PreparedPair, int], KeyValues]:
     """Key on a text column's folded value."""
 
@@ -351,6 +379,7 @@ KEYS: dict[str, Callable[[PreparedPair, int], KeyValues]] = {
     "birth_band": _birth_band,
     "birth_year": _birth_year,
     "birth_year_mid": _birth_year_mid,
+    "birth_date_unnamed": _birth_date_unnamed,
     "sex": lambda d, s: _field("sex")(d, s),
 }
 
@@ -1822,6 +1851,8 @@ def _key_label(data: PreparedPair, key: str, code: int) -> str:
         return word(_prefix_words(data), code) + "…"
     if key == "birth_year_mid":  # calendar years from 1970
         return f"born {code - 10_000 + 1970}"
+    if key == "birth_date_unnamed":  # days from 1970, a named left record's past _NAMED_DAY
+        return f"born {np.datetime64(code % _NAMED_DAY - _DAY_CODES, 'D')}"
     if key in ("birth_band", "birth_year"):
         # Years of 365 days from 1970 drift from the calendar's: name the calendar years
         # that the span covers for the most part.

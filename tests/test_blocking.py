@@ -1214,6 +1214,58 @@ def test_a_newborn_named_by_its_mother_meets_its_record_born_a_year_apart() -> N
     assert pairs.ids.tolist() == [0]  # l0 with r0: the newborn, born a year before
 
 
+def test_birth_date_unnamed_meets_a_record_with_no_name_with_those_born_that_day() -> None:
+    # A record with no name part meets each record of the other side born the same day,
+    # named or not; two named records never meet by it, nor a placeholder date (1 January:
+    # not exact), nor the next day. In one list alike.
+    left = frame(
+        [("Baby of Solomiia", "2021-12-14"), ("Olena Koval", "2021-12-14"),
+         ("Unknown", "2020-01-01"), ("Ivan Petrenko", "2020-01-01")],
+        "l",
+    )  # fmt: skip
+    right = frame(
+        [("Bohdana Shevchenko", "2021-12-14"), ("N/A", "2021-12-14"), ("Taras Bulba", "2021-12-15"),
+         ("Unknown", "2020-01-01"), ("Petro Ivanenko", "2020-01-01")],
+        "r",
+    )  # fmt: skip
+    data = PreparedPair(left, right)
+    pairs = block(data, [("birth_date_unnamed",)], max_block=1_000)
+    n_right = len(right)
+    assert sorted((i // n_right, i % n_right) for i in pairs.ids.tolist()) == [
+        (0, 0),
+        (0, 1),
+        (1, 1),
+    ]
+    one = frame(
+        [("Baby of Solomiia", "2021-12-14"), ("Olena Koval", "2021-12-14"),
+         ("Bohdana Shevchenko", "2021-12-14"), ("Unknown", "2021-12-14")],
+        "x",
+    )  # fmt: skip
+    found = block(PreparedPair(one, one), [("birth_date_unnamed",)], max_block=1_000, dedupe=True)
+    assert sorted((i // 4, i % 4) for i in found.ids.tolist()) == [
+        (0, 1), (0, 2), (0, 3), (1, 3), (2, 3)
+    ]  # fmt: skip
+
+
+def test_a_newborn_with_no_parent_or_place_in_common_meets_its_record_born_that_day() -> None:
+    # "Baby of Solomiia" in a maternity ward's list, born 14 December 2021, and the same
+    # child named Bohdana by the family that seeks her, no mother's name given: only the
+    # day of birth is shared. The default rules propose the pair, and not the named girl
+    # born that day.
+    left = prepare.parents_named(frame([("Baby of Solomiia", "2021-12-14")], "l"))
+    right = frame([("Bohdana Shevchenko", "2021-12-14"), ("Oksana Melnyk", "2021-12-13")], "r")
+    config = rm.LinkConfig()
+    pairs = block(
+        PreparedPair(left, right),
+        config.blocking,
+        max_block=config.max_block_size,
+        per_record=config.candidates_per_record,
+        context=config.context_blocking,
+        context_per_record=config.context_candidates,
+    )
+    assert pairs.ids.tolist() == [0]
+
+
 def test_birth_year_mid_is_the_calendar_year() -> None:
     # Late December of a year, decades from 1970 (years of 365 days drift by a day every
     # four years), and a record born that year with no date: the same year.
