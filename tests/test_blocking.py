@@ -50,6 +50,19 @@ def frame(rows: list[tuple[str, str]], prefix: str) -> pd.DataFrame:
     )
 
 
+def default_block(data: PreparedPair) -> CandidatePairs:
+    """The candidate pairs of the default configuration's rules, budget and context."""
+    config = rm.LinkConfig()
+    return block(
+        data,
+        config.blocking,
+        max_block=config.max_block_size,
+        per_record=config.candidates_per_record,
+        context=config.context_blocking,
+        context_per_record=config.context_candidates,
+    )
+
+
 def namesakes(
     prefix: str, name: str, fathers: Sequence[str], births: Sequence[str] = ()
 ) -> pd.DataFrame:
@@ -1133,16 +1146,7 @@ def test_context_scores_do_not_depend_on_what_was_coded_before(
         scores.append(
             kernels.affinity(*rows, every, n_right, missing=blocking.MISSING, year=blocking.YEAR)
         )
-        found.append(
-            block(
-                data,
-                config.blocking,
-                max_block=config.max_block_size,
-                per_record=config.candidates_per_record,
-                context=config.context_blocking,
-                context_per_record=config.context_candidates,
-            )
-        )
+        found.append(default_block(data))
     assert np.array_equal(*scores)
     for before, after in zip(*context, strict=True):
         assert before is not None and after is not None
@@ -1202,15 +1206,7 @@ def test_a_newborn_named_by_its_mother_meets_its_record_born_a_year_apart() -> N
     right = side(
         "r", [("Kawa Ahmed", "سۆزان", "2017-01-02"), ("Dilan Aziz", "Suzan", "2016-05-01")]
     )
-    config = rm.LinkConfig()
-    pairs = block(
-        PreparedPair(left, right),
-        config.blocking,
-        max_block=config.max_block_size,
-        per_record=config.candidates_per_record,
-        context=config.context_blocking,
-        context_per_record=config.context_candidates,
-    )
+    pairs = default_block(PreparedPair(left, right))
     assert pairs.ids.tolist() == [0]  # l0 with r0: the newborn, born a year before
 
 
@@ -1254,16 +1250,7 @@ def test_a_newborn_with_no_parent_or_place_in_common_meets_its_record_born_that_
     # born that day.
     left = prepare.parents_named(frame([("Baby of Solomiia", "2021-12-14")], "l"))
     right = frame([("Bohdana Shevchenko", "2021-12-14"), ("Oksana Melnyk", "2021-12-13")], "r")
-    config = rm.LinkConfig()
-    pairs = block(
-        PreparedPair(left, right),
-        config.blocking,
-        max_block=config.max_block_size,
-        per_record=config.candidates_per_record,
-        context=config.context_blocking,
-        context_per_record=config.context_candidates,
-    )
-    assert pairs.ids.tolist() == [0]
+    assert default_block(PreparedPair(left, right)).ids.tolist() == [0]
 
 
 def test_birth_year_mid_is_the_calendar_year() -> None:
