@@ -87,6 +87,20 @@ _YEARS_AND_MONTHS = re.compile(
 _WORD_RANGE = re.compile(
     rf"^\s*(\S+?)\s*(?:[-–]|\s(?:{_RANGE_WORDS})\s)\s*(\S+)\s*$", re.IGNORECASE
 )
+# An age range's ends where either holds a space ("twenty five to thirty", "treinta y cinco
+# o treinta y seis"): what is either side of the range's word (:func:`_in_digits`).
+_WORDS_RANGE = re.compile(rf"^\s*(.+?)\s+(?:{_RANGE_WORDS})\s+(.+?)\s*$", re.IGNORECASE)
+# An age range written "between 20 and 25" ("entre 20 et 25", "بين 20 و 25"), in digits or
+# words.
+_BETWEEN = re.compile(
+    r"^\s*(?:between|entre|بين)\s+(.+?)\s+(?:and|et|y|e|و)\s*(.+?)\s*$", re.IGNORECASE
+)
+# A decade of life in digits, as clean-up writes it ("30s", "30's": "30s").
+_DECADE_DIGITS = re.compile(r"^([1-9])0s$")
+# Words before a decade of life that say no more ("in his thirties", "la trentaine",
+# "في الثلاثينات"), and the part of it one may name, in years into it ("early 30s": 30 to 33).
+_DECADE_LEAD = frozenset({"in", "his", "her", "their", "the", "dans", "la", "en", "su", "في"})
+_DECADE_PARTS = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}
 # An age under a bound: "under 5", "<5" (0 to 4). Not one over a bound ("9+", "over 10":
 # no range to read, blanked and reported, as a test of ages as officers write them holds).
 _UNDER = re.compile(r"^\s*(?:under|below|less than|younger than|<)\s*(\d{1,3})\s*$", re.IGNORECASE)
@@ -810,27 +824,70 @@ def _number_of(parts: list[str], words: dict[str, int]) -> int | None:
     return words.get(text[1:]) if number is None and text.startswith("و") else number
 
 
+def _word_number(text: str) -> int | None:
+    """The number ``text`` writes in digits, or as a number word, or as a tens word and a
+    unit word ("twenty-five"); else None."""
+    clean = clean_text(text)
+    if clean.isdigit():
+        return int(clean)
+    words = _number_words()
+    number = words.get(clean)
+    return _tens_and_unit(clean, words) if number is None else number
+
+
 def _in_digits(text: str) -> str:
     """An age written in words as digits, where the whole of it is a number word ("nine",
-    تسع, "dix-sept") or each end of a range is ("nine to ten", "nine-ten", "nine or ten");
-    else ``text``.
+    تسع, "dix-sept", "twenty-five") or each end of a range is ("nine to ten", "nine-ten",
+    "nine or ten", "twenty-five to thirty"); and a range written "between 20 and 25" as
+    "20-25"; else ``text``.
 
     >>> _in_digits("Nine"), _in_digits("nine to ten"), _in_digits("dix-sept"), _in_digits("9")
     ('9', '9-10', '17', '9')
+    >>> _in_digits("twenty-one to twenty-two"), _in_digits("between 20 and 25")
+    ('21-22', '20-25')
     """
+    between = _BETWEEN.match(text) if text else None
+    if between is not None:
+        low, high = (_word_number(end) for end in between.groups())
+        return f"{low}-{high}" if low is not None and high is not None else text
     if not text or (text.isascii() and any(c.isdigit() for c in text)):
         return text
-    words = _number_words()
-    whole = words.get(clean_text(text))
-    if whole is None:
-        whole = _tens_and_unit(clean_text(text), words)
+    whole = _word_number(text)
     if whole is not None:
         return str(whole)
-    ends = _WORD_RANGE.match(text)
+    ends = _WORD_RANGE.match(text) or _WORDS_RANGE.match(text)
     if ends is None:
         return text
-    low, high = (words.get(clean_text(end)) for end in ends.groups())
+    low, high = (_word_number(end) for end in ends.groups())
     return f"{low}-{high}" if low is not None and high is not None else text
+
+
+@cache
+def _decade_words() -> dict[str, int]:
+    """Each word for a decade of life, as :func:`clean_text` writes it, and the decade's
+    first year (``names/resources/decade_words.tsv``)."""
+    return {clean_text(form): int(decade) for form, decade, _ in read_table("decade_words.tsv")}
+
+
+def _decade(text: str) -> tuple[int, int] | None:
+    """The ages a decade of life says, in whole years ("30s", "thirties", "in his
+    thirties", "la trentaine", "في الثلاثينات": 30 to 39), or the part of it named ("early
+    30s": 30 to 33, "mid-30s": 34 to 36, "late thirties": 37 to 39); else None.
+
+    >>> _decade("in her early thirties"), _decade("50's"), _decade("thirty")
+    ((30, 33), (50, 59), None)
+    """
+    words = clean_text(text).split()
+    while words and words[0] in _DECADE_LEAD:
+        words = words[1:]
+    part = _DECADE_PARTS.get(words[0]) if words else None
+    rest = " ".join(words[1:] if part is not None else words)
+    digits = _DECADE_DIGITS.match(rest.replace(" ", ""))
+    decade = int(digits.group(1)) * 10 if digits else _decade_words().get(rest)
+    if decade is None:
+        return None
+    low, high = (decade, decade + 9) if part is None else (decade + part[0], decade + part[1])
+    return (low, high) if high <= MAX_AGE else None
 
 
 #: The units an age is read in (:func:`read_age`): whole years, or a young child's months,
@@ -885,6 +942,9 @@ def read_age(text: str) -> tuple[int, int, str] | None:
         return None
     # a number word whole before its unit is read past: "twenty" ends as "9y" does
     text = _ESTIMATE.sub("", _ABOUT.sub("", text))
+    decade = _decade(text)
+    if decade is not None:  # "in his thirties": 30 to 39
+        return decade[0], decade[1], YEARS
     # the forms are Arabic: an ASCII text, nearly every age, is none of them
     counted = _age_units().get(clean_text(text)) if not text.isascii() else None
     if counted is not None:  # "سنتين": 2 years

@@ -258,7 +258,35 @@ def test_dates_written_other_ways(text: str, expected: str | None) -> None:
         ("двадцять п'ять років", (25, 25)),
         ("بیست و پنج سال", (25, 25)),
         ("twenty ten", None),
-        ("twenty-one to twenty-two", None),
+        # a range whose ends are a tens word and a unit word, or words with a space between
+        # them (they were malformed, blanked and reported)
+        ("twenty-one to twenty-two", (21, 22)),
+        ("twenty to twenty-five", (20, 25)),
+        ("twenty five to thirty years", (25, 30)),
+        ("twenty or twenty-one", (20, 21)),
+        ("treinta y cinco o treinta y seis", (35, 36)),
+        ("twenty-twenty five", None),  # which dash parts the ends: none read
+        # between two ages (was malformed)
+        ("between 20 and 25", (20, 25)),
+        ("between twenty and thirty years old", (20, 30)),
+        ("entre 20 et 25 ans", (20, 25)),
+        ("بين 20 و 25", (20, 25)),
+        ("between 25 and 20", None),
+        # a decade of life, or its early, mid or late years (was malformed)
+        ("30s", (30, 39)),
+        ("30's", (30, 39)),
+        ("about 30s", (30, 39)),
+        ("thirties", (30, 39)),
+        ("in his early thirties", (30, 33)),
+        ("mid-40s", (44, 46)),
+        ("in her late twenties", (27, 29)),
+        ("la trentaine", (30, 39)),
+        ("treinta y tantos", (30, 39)),
+        ("في الثلاثينات", (30, 39)),
+        ("الأربعينيات", (40, 49)),
+        ("early", None),
+        ("in his", None),
+        ("130s", None),
         # Arabic's one and two of a unit, the unit alone (the singular) or its dual: they
         # were malformed, blanked and reported (names/resources/age_units.tsv)
         ("سنة", (1, 1)),

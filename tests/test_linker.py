@@ -891,6 +891,27 @@ def test_a_raw_frame_given_again_unchanged_is_not_validated_again(
     assert copy.copy(tool)._read == {} and pickle.loads(pickle.dumps(tool))._read == {}
 
 
+def test_an_age_written_as_a_decade_of_life_tells_far_births_apart(fitted: rm.Linker) -> None:
+    """A family's "in his thirties" (malformed before, blanked: no birth to compare) reads
+    30 to 39: a man of 70 on the same day is a birth more than 15 years apart, one of 35
+    within the range says nothing against."""
+    requests = pd.DataFrame(
+        {"record_id": ["r1"], "full_name": ["Ahmed Hassan Ali"], "age": ["in his thirties"],
+         "source_date": ["2020-05-01"], "sex": ["male"]}
+    )  # fmt: skip
+    sightings = pd.DataFrame(
+        {"record_id": ["s1", "s2"], "full_name": ["Ahmed Hassan Ali"] * 2, "age": ["70", "35"],
+         "source_date": ["2020-06-01"] * 2, "sex": ["male"] * 2}
+    )  # fmt: skip
+    pairs = pd.DataFrame({"request_id": ["r1", "r1"], "sighting_id": ["s1", "s2"]})
+    out = fitted.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
+    said = out.set_index("sighting_id")["explanation"]
+    assert "birth: more than 15 years apart" in said["s1"]
+    assert "birth: more than" not in said["s2"] and "years apart" not in said["s2"]
+    probability = out.set_index("sighting_id")["match_probability"]
+    assert probability["s1"] < probability["s2"]
+
+
 def test_a_configured_date_column_of_serials_compares_as_its_dates(
     synthetic: dict[str, pd.DataFrame],
 ) -> None:
