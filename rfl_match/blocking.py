@@ -223,11 +223,17 @@ def _birth_year_mid(data: PreparedPair, side: int) -> KeyValues:
     # A record with no name part (a newborn known by its mother's, "Baby of Fatima"; a
     # name not known) meets only by these context rules, so by this one year: its year
     # and the next and the one before, as the name rules' birth bands are widened.
-    nameless = (data.person_names(side).classes[rows] < 0).all(axis=1)
+    nameless = _no_name(data, side)[rows]
     count = np.where(nameless, 3, 1)
     offsets = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
     offsets -= np.repeat(nameless, count)  # -1, 0, 1 for a nameless record
     return KeyValues(np.repeat(rows, count), np.repeat(years, count) + offsets + 10_000)
+
+
+def _no_name(data: PreparedPair, side: int) -> npt.NDArray[np.bool_]:
+    """Per record of a side, whether its name has no part."""
+    out: npt.NDArray[np.bool_] = data.person_names(side).length == 0
+    return out
 
 
 #: ``birth_date_unnamed``'s values: a birth's days from 1970 past this (births from 1697 on
@@ -243,12 +249,12 @@ def _birth_date_unnamed(data: PreparedPair, side: int) -> KeyValues:
     record holds its day and a named one another value of it; on the right a named
     record holds its day and a nameless one both values. None where neither side has a
     nameless record."""
-    if not any((data.person_names(s).classes < 0).all(axis=1).any() for s in (0, 1)):
+    if not any(_no_name(data, s).any() for s in (0, 1)):
         return KeyValues(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     births = data.births(side)
     rows = np.flatnonzero(births.exact & (births.lo != MISSING) & (births.lo == births.hi))
     days = births.lo[rows].astype(np.int64) + _DAY_CODES
-    nameless = (data.person_names(side).classes[rows] < 0).all(axis=1)
+    nameless = _no_name(data, side)[rows]
     if side == 0:
         return KeyValues(rows.astype(np.int64), np.where(nameless, days, days + _NAMED_DAY))
     count = np.where(nameless, 2, 1)
