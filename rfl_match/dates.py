@@ -82,14 +82,11 @@ _YEARS_AND_MONTHS = re.compile(
     rf"(\d{{1,2}})\s*-?\s*(?:{_MONTH_WORDS}|m\.?)(?:[\s-]+old)?\s*$",
     re.IGNORECASE,
 )
-# The two ends of an age range written in words ("nine to ten", "nine-ten", "nine or ten"):
-# what is either side of the range's dash or word (:func:`_in_digits`).
-_WORD_RANGE = re.compile(
-    rf"^\s*(\S+?)\s*(?:[-–]|\s(?:{_RANGE_WORDS})\s)\s*(\S+)\s*$", re.IGNORECASE
-)
-# An age range's ends where either holds a space ("twenty five to thirty", "treinta y cinco
-# o treinta y seis"): what is either side of the range's word (:func:`_in_digits`).
-_WORDS_RANGE = re.compile(rf"^\s*(.+?)\s+(?:{_RANGE_WORDS})\s+(.+?)\s*$", re.IGNORECASE)
+# The two ends of an age range written in words (:func:`_in_digits`): either side of a dash
+# between two words ("nine-ten"), or of the range's word ("nine to ten", "nine or ten",
+# "twenty five to thirty", "treinta y cinco o treinta y seis").
+_WORD_DASH_RANGE = re.compile(r"^\s*(\S+?)\s*[-–]\s*(\S+)\s*$")
+_WORD_RANGE = re.compile(rf"^\s*(.+?)\s+(?:{_RANGE_WORDS})\s+(.+?)\s*$", re.IGNORECASE)
 # An age range written "between 20 and 25" ("entre 20 et 25", "بين 20 و 25"), in digits or
 # words.
 _BETWEEN = re.compile(
@@ -855,7 +852,7 @@ def _in_digits(text: str) -> str:
     whole = _word_number(text)
     if whole is not None:
         return str(whole)
-    ends = _WORD_RANGE.match(text) or _WORDS_RANGE.match(text)
+    ends = _WORD_DASH_RANGE.match(text) or _WORD_RANGE.match(text)
     if ends is None:
         return text
     low, high = (_word_number(end) for end in ends.groups())
