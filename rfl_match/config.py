@@ -304,12 +304,12 @@ class LinkConfig:
             "Unknown") with every record of the other side born the same day, where no
             parent's name or place is shared (a hospital's "Baby of Solomiia" born 14
             December 2021, and Bohdana, born that day); two named records never meet by
-            it. Synthetic data, 5,000 x 10,000 (the quality suite's draw, scratch
-            ``/tmp/s67/nb.py``, ``ph.py``): with half the records in children's forms,
-            newborns' true pairs proposed 100 -> 103 of 112, their recall 0.8393 ->
-            0.8571, F1 0.9283 -> 0.9284; with names replaced by placeholders, F1 0.9085
-            -> 0.9096 (recall 0.8848 -> 0.8873, precision 0.9334 -> 0.9331); as
-            generated (no nameless record) the same.
+            it. Synthetic data, 5,000 x 10,000 (``python -m benchmarks quality``, its
+            tables of children's forms and of placeholders put in): with half the
+            records in children's forms, newborns' recall 0.8393 -> 0.8571, F1 0.9283 ->
+            0.9284; with names replaced by placeholders, F1 0.9085 -> 0.9096 (recall
+            0.8848 -> 0.8873, precision 0.9334 -> 0.9331); as generated (no nameless
+            record) the same.
         context_candidates: each record's best this many pairs of the context rules, by
             the budget's score plus the context fields that agree (as if name parts), are
             candidates too where the budget left them out; and so are its best this many
