@@ -404,6 +404,10 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
         ]
     lines += ["", "### A lookup's latency", ""]
     lookups = [] if "error" in lat else _latency_rows(lat)
+    # the columns of the row with the most phases first, in the order they ran (a row
+    # without a phase, the rivals, may come last)
+    widest_first = sorted(lookups, key=len, reverse=True)
+    columns = list(dict.fromkeys(k for row in widest_first for k in row))
     if "error" in lat:
         lines.append(f"Failed: {lat['error']}")
     else:
@@ -421,8 +425,7 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
             "are validated at the model's first call, and not again while the frame is "
             "unchanged; read once by `rm.read_records`, they were validated when read.",
             "",
-            # the columns of the row with the most phases (the last) first, as they ran
-            *table(lookups, list(dict.fromkeys(k for row in lookups[::-1] for k in row))),
+            *table(lookups, columns),
         ]
     lines += ["", "### EM on pattern counts", ""]
     if "error" in em:
