@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -328,6 +328,10 @@ class TermFrequencies:
     #: ``freq:<parent column>`` (``freq:father_name``) or
     #: ``filter frequency:<column>``, also the key of ``frequency`` in the data's cache.
     key: str
+    #: The records holding a value that the shares are over, each counted once (a
+    #: dedupe's one list is both sides): how much the shares can say
+    #: (``scoring.tf_share``): two records say nothing of how common their one name is.
+    records: float
 
 
 class Comparison(ABC):
@@ -618,9 +622,7 @@ class ConditionedComparison(Comparison):
         if found is None:
             return None
         shifted = tuple(level + self.offset for level in found.levels)
-        return TermFrequencies(
-            found.levels + shifted, found.left, found.right, found.frequency, found.key
-        )
+        return replace(found, levels=found.levels + shifted)
 
     @property
     def graded(self) -> bool:
@@ -980,8 +982,8 @@ class GivenNameComparison(Comparison):
         ca = np.ascontiguousarray(data.person_names(0).given_classes)
         cb = np.ascontiguousarray(data.person_names(1).given_classes)
         key = "freq:given"
-        frequency = _frequency(data, key, ca, cb, len(data.classes))
-        return TermFrequencies(self.tf_levels, ca, cb, frequency, key)
+        frequency, records = _frequency(data, key, ca, cb, len(data.classes))
+        return TermFrequencies(self.tf_levels, ca, cb, frequency, key, records)
 
 
 class FamilyNameComparison(Comparison):
@@ -1089,8 +1091,8 @@ class FamilyNameComparison(Comparison):
         ca = data.person_names(0).family_classes
         cb = data.person_names(1).family_classes
         key = "freq:family"
-        frequency = _frequency(data, key, ca, cb, len(data.classes))
-        return TermFrequencies(self.tf_levels, ca, cb, frequency, key)
+        frequency, records = _frequency(data, key, ca, cb, len(data.classes))
+        return TermFrequencies(self.tf_levels, ca, cb, frequency, key, records)
 
 
 def _marked_apart(
@@ -1878,13 +1880,14 @@ def _frequency(
     left: npt.NDArray[np.int32],
     right: npt.NDArray[np.int32],
     size: int,
-) -> npt.NDArray[np.float64]:
+) -> tuple[npt.NDArray[np.float64], float]:
     """Share of records on both sides holding each value (codes ``left`` and ``right``
     below ``size``, -1 none) of a term-frequency kind ``key``
-    (:attr:`TermFrequencies.key`), the last entry 0 (for -1). In a partition of a run
-    (:attr:`PreparedPair.partition`), the shares among the records its ``term_counts``
-    are over: the same for a value in every partition, as in one run over all of
-    them."""
+    (:attr:`TermFrequencies.key`), the last entry 0 (for -1), and how many records
+    holding one the shares are over (:attr:`TermFrequencies.records`). In a partition of
+    a run (:attr:`PreparedPair.partition`), the shares among the records its
+    ``term_counts`` are over: the same for a value in every partition, as in one run
+    over all of them."""
     cached = data._cache.get(key)
     if cached is None:
         counts = np.zeros(size + 1, dtype=np.float64)
@@ -1900,9 +1903,11 @@ def _frequency(
             known = np.array([over.get(word, 0) for word in words], dtype=np.float64)
             counts[:size] = np.maximum(counts[:size], known)
             total = sum(over.values()) - known.sum() + counts.sum()
-        cached = counts / max(total, 1.0)
+        # a dedupe's one list is both sides: each record counted twice
+        records = total / (2 if data.left is data.right and over is None else 1)
+        cached = (counts / max(total, 1.0), float(records))
         data._cache[key] = cached
-    result: npt.NDArray[np.float64] = cached
+    result: tuple[npt.NDArray[np.float64], float] = cached
     return result
 
 
@@ -2024,8 +2029,8 @@ class NameChainComparison(Comparison):
             for side in (0, 1)
         )
         key = f"freq:{self.spec.field}"
-        frequency = _frequency(data, key, ca, cb, len(data.classes))
-        return TermFrequencies(self.tf_levels, ca, cb, frequency, key)
+        frequency, records = _frequency(data, key, ca, cb, len(data.classes))
+        return TermFrequencies(self.tf_levels, ca, cb, frequency, key, records)
 
     def coded(self, data: PreparedPair) -> Coded | None:
         codes_a = data.form_arrays(0, self.spec.field).codes
@@ -2574,8 +2579,8 @@ class BloomComparison(Comparison):
             return None
         key = f"filter frequency:{self.spec.field}"
         left, right, table = data.filters(self.spec.field)
-        frequency = _frequency(data, key, left, right, len(table.widths))
-        return TermFrequencies((self.n_levels - 1,), left, right, frequency, key)
+        frequency, records = _frequency(data, key, left, right, len(table.widths))
+        return TermFrequencies((self.n_levels - 1,), left, right, frequency, key, records)
 
     notes = UNENCODED_NOTES
 

@@ -135,6 +135,7 @@ from rfl_match.scoring import (
     starting_m,
     tf_adjustment,
     tf_bounded_levels,
+    tf_share,
 )
 from rfl_match.scoring import probability as raw_probability
 from rfl_match.warn import warn
@@ -3184,7 +3185,8 @@ def _value_bits(
         tf = comparison.term_frequencies(data)
         if tf is None:
             continue
-        raw = tf_adjustment(_agree_rate(model, comparisons, c, tf.levels), tf.frequency)
+        rate = _agree_rate(model, comparisons, c, tf.levels)
+        raw = tf_adjustment(rate, tf_share(tf.frequency, tf.records, rate))
         out[c] = model.candidate_bits(comparison.name, raw)
     return out
 

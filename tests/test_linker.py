@@ -1208,7 +1208,9 @@ def test_explain_reads_the_one_list_it_is_given(
 ) -> None:
     """explain(a, b, records): both records from that list, as predict(records) reads
     it, not the last frames seen (it explained the pair as it stood in them, or, on a
-    loaded model that had seen none, asked for two frames)."""
+    loaded model that had seen none, asked for two frames). The levels are those of the
+    list against itself; a name's frequency is counted over the one list, each record
+    once, where two lists count each twice (``scoring.tf_share``)."""
     records = synthetic["requests"].head(50).reset_index(drop=True)
     a, b = records["record_id"].iloc[0], records["record_id"].iloc[1]
     names = ["full_name", "given_name", "family_name"]
@@ -1216,10 +1218,13 @@ def test_explain_reads_the_one_list_it_is_given(
     changed.loc[1, names] = records.loc[0, names].to_numpy()
     fitted.save(tmp_path / "model.json")
     linker = rm.Linker.load(tmp_path / "model.json")
-    want = linker.explain(a, b, changed, changed, show=False)
-    pd.testing.assert_frame_equal(
-        rm.Linker.load(tmp_path / "model.json").explain(a, b, changed, show=False), want
-    )
+    want = linker.explain(a, b, changed, show=False)
+    twice = rm.Linker.load(tmp_path / "model.json").explain(a, b, changed, changed, show=False)
+    pd.testing.assert_series_equal(want["level"], twice["level"])
+    frequency = want["comparison"].isin(["given_name", "family_name", "total"])
+    frequency |= want["comparison"].str.endswith("_name")
+    pd.testing.assert_frame_equal(want[~frequency], twice[~frequency])
+    assert want.loc[want["comparison"] == "given_name", "level"].item() > 1  # agreeing
     linker.predict(records, threshold=1.0)  # the last frames seen: the pair as it stood
     pd.testing.assert_frame_equal(linker.explain(a, b, changed, show=False), want)
     assert not want.equals(linker.explain(a, b, records, records, show=False))
@@ -3342,3 +3347,42 @@ def test_freed_memory_is_handed_back_between_phases() -> None:
     linker_module._Laps().lap("a phase")
     assert rss_mib() < before - 100
     assert sum(one.sum() for one in held) == 16 * 30_000
+
+
+def test_a_pair_alone_weighs_its_shared_name_as_typical_not_as_the_commonest(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A name's frequency is read over the records given, less the pair's own two: among
+    the pair's two records alone (a lookup against one sighting, an explanation given
+    only the pair) it says nothing of how common the name is, and weighs as a name of
+    typical frequency, where it read as held by every record, the commonest there is.
+    Among more records, a name many of them hold weighs less than that, and one none of
+    them holds more."""
+    requests, sightings, truth = synthetic["requests"], synthetic["sightings"], synthetic["truth"]
+    linker = copy.copy(fitted)
+    out = linker.predict(requests, sightings, threshold=0, top_k=0)
+    true = out.merge(truth, on=["request_id", "sighting_id"])
+    top = true[true["given_name_level"] == true["given_name_level"].max()].iloc[0]
+    request = requests[requests["record_id"] == top.request_id]
+    sighting = sightings[sightings["record_id"] == top.sighting_id]
+    pair = pd.DataFrame({"request_id": [top.request_id], "sighting_id": [top.sighting_id]})
+    given = sighting["given_name"].iloc[0]
+    others = sightings[
+        (sightings["given_name"] != given) & (sightings["record_id"] != top.sighting_id)
+    ].head(300)
+    namesakes = others.assign(
+        record_id=[f"namesake{k}" for k in range(len(others))],
+        given_name=given,
+        full_name=lambda f: given + " " + f["family_name"],
+    )
+
+    def weight(more: pd.DataFrame) -> float:
+        scored = linker.predict(
+            request, pd.concat([sighting, more]), pairs=pair, threshold=0, top_k=0
+        )
+        return float(scored["given_name_weight"].iloc[0])
+
+    alone, common, rare = weight(sighting.iloc[:0]), weight(namesakes), weight(others)
+    assert common < alone < rare
+    table = linker.explain(top.request_id, top.sighting_id, request, sighting, show=False)
+    assert table.set_index("comparison").loc["given_name", "weight"] == pytest.approx(alone)

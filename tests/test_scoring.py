@@ -27,6 +27,7 @@ from rfl_match.scoring import (
     starting_m,
     tf_adjustment,
     tf_bounded_levels,
+    tf_share,
 )
 
 TRUE_M = [np.array([0, 0.05, 0.15, 0.8]), np.array([0, 0.1, 0.9]), np.array([0, 0.2, 0.3, 0.5])]
@@ -102,6 +103,45 @@ def test_term_frequency_lowers_common_names() -> None:
     bits = tf_adjustment(0.01, np.array([0.2, 0.01, 0.0001]))
     assert bits[0] < 0 < bits[2]
     assert bits[1] == pytest.approx(0.0)
+
+
+def test_a_name_s_share_leaves_out_the_pair_s_own_two_records() -> None:
+    """Two records alone: whatever they hold reads as the typical value (no adjustment),
+    where a share of 1 read as the commonest. Among 200,000 records: a name only the pair
+    holds reads as rarer than 2 in 200,000, one held by 20 as 19 (and one more in 100:
+    agreement rate 1%), one held by 20,000 as counted."""
+    alone = tf_share(np.array([1.0, 0.5]), 2.0, 0.01)
+    assert alone == pytest.approx([0.01, 0.01])
+    assert tf_adjustment(0.01, alone) == pytest.approx([0.0, 0.0])
+    many = tf_share(np.array([2, 20, 20_000]) / 200_000, 200_000.0, 0.01)
+    assert many == pytest.approx(np.array([0 + 1, 18 + 1, 19_998 + 1]) / (199_998 + 100))
+    assert many[2] == pytest.approx(0.1, rel=1e-3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 1.0), min_size=2, max_size=20),
+    st.floats(0.0, 1e7),
+    st.floats(1e-5, 1.0),
+)
+def test_a_name_s_share_keeps_the_counted_order_and_lies_between_it_and_the_typical(
+    shares: list[float], records: float, rate: float
+) -> None:
+    """A value held more often never reads as rarer, and its share is the records other
+    than a pair's two (their counted share) and the typical value (``rate``) averaged,
+    the more so the counted one the more records there are."""
+    frequency = np.array(sorted(shares))
+    out = tf_share(frequency, records, rate)
+    assert np.all(np.diff(out) >= -1e-15)
+    others = max(records - 2, 0)
+    counted = np.maximum(frequency * records - 2, 0) / others if others else np.full_like(out, rate)
+    tolerance = 1e-12
+    assert np.all(out >= np.minimum(counted, rate) - tolerance)
+    assert np.all(out <= np.maximum(counted, rate) + tolerance)
+    if others:
+        # the counted share's part of the average: others / (others + 1 / rate)
+        part = others / (others + 1 / rate)
+        assert out == pytest.approx(part * counted + (1 - part) * rate, rel=1e-9, abs=1e-15)
 
 
 def _candidates(
