@@ -12,6 +12,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -1661,15 +1662,20 @@ def _plain_second_parts(data: PreparedPair) -> npt.NDArray[np.bool_]:
     return out
 
 
-def _name_code(word: str, codes: dict[str, int]) -> int:
+@lru_cache(maxsize=1 << 14)
+def _name_read(word: str) -> str:
     """What a name is read as for :func:`_nicknamed`: its class where ``variants.tsv``
     lists it (any spelling or script meets), else its spelling as folded
     (:func:`~rfl_match.names.variants.fold_spelling`: Patricia, not Patrisia, which
     ``nicknames.tsv`` lists where it is usual): keys alike would meet other names
-    (Mikias and Max); as a code of ``codes``, grown as new ones come."""
+    (Mikias and Max). Cached: a lookup's call reads the sightings' names again."""
     listed = lookup_latin(word)
-    read = f"c:{listed}" if listed is not None else f"f:{fold_spelling(word)}"
-    return codes.setdefault(read, len(codes))
+    return f"c:{listed}" if listed is not None else f"f:{fold_spelling(word)}"
+
+
+def _name_code(word: str, codes: dict[str, int]) -> int:
+    """:func:`_name_read` of a name as a code of ``codes``, grown as new ones come."""
+    return codes.setdefault(_name_read(word), len(codes))
 
 
 def _nickname_tables(data: PreparedPair) -> tuple[IntArray, IntArray] | None:

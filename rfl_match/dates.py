@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -923,6 +923,7 @@ def parse_age(text: str) -> tuple[int, int] | None:
     return (0, 0) if unit in (WEEKS, DAYS) else (low, high)
 
 
+@lru_cache(maxsize=1 << 14)
 def read_age(text: str) -> tuple[int, int, str] | None:
     """An age as written, in its unit: ``(low, high, unit)``, the unit :data:`YEARS`, or
     :data:`MONTHS`, :data:`WEEKS` or :data:`DAYS` where a young child's age is written so

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
-from functools import cache
+from functools import cache, lru_cache
 from itertools import repeat
 from typing import Any, NamedTuple
 
@@ -1675,6 +1675,7 @@ def _where(row: int, n_left: int) -> str:
     return f"row {row - n_left + 1} of the sightings"
 
 
+@lru_cache(maxsize=1 << 14)
 def fold_text(value: str) -> str:
     """Romanise, case-fold and collapse white space: the form free text is compared in.
 

@@ -19,7 +19,7 @@ is no name (two newborns of two mothers called Fatima are no namesakes).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from rfl_match.names._resources import read_table
 from rfl_match.names.clean import clean_text
@@ -122,6 +122,7 @@ def without_placeholders(clean: str, *, place: bool = False) -> str:
     return clean
 
 
+@lru_cache(maxsize=1 << 14)
 def is_placeholder(text: str, *, place: bool = False) -> bool:
     """Whether a value (a name, or a ``place``, as written) says only that it is not known:
     blank once cleaned and its placeholders removed ("Unknown", "N/A", "-", "مجهول").

@@ -599,6 +599,7 @@ def vietnamese_marks_pattern() -> str:
     return "[" + "".join(sorted(letters)) + "]"
 
 
+@lru_cache(maxsize=1 << 14)
 def vietnamese_marks(text: str) -> tuple[tuple[str, str], ...]:
     """The Vietnamese name syllables of a name that writes Vietnamese marks, each as its
     reading without marks (the token it becomes) and as written (lower case, NFC); () where

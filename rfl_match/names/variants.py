@@ -111,6 +111,7 @@ def _nicknames() -> dict[str, tuple[str, ...]]:
     return {key: tuple(names) for key, names in found.items()}
 
 
+@lru_cache(maxsize=1 << 14)
 def nickname_names(word: str) -> tuple[str, ...]:
     """The names a nickname or pet form may stand for (``nicknames.tsv``), as usually
     spelt; () for a word that is none. ``word``: a romanised token as clean-up leaves it.
