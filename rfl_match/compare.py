@@ -379,6 +379,12 @@ class Comparison(ABC):
         """Values that adjust the weight of exact agreements, if this comparison uses them."""
         return None
 
+    @property
+    def tf_levels(self) -> tuple[int, ...]:
+        """The levels where a value's frequency counts (:meth:`term_frequencies`'
+        ``levels``, with ``term_frequency`` set); () where none would."""
+        return ()
+
     #: What those values are, as the explanation says their frequency ("a common name",
     #: "a rare encoding"): a name comparison's "name", else "value".
     frequency_of = "value"
@@ -622,8 +628,13 @@ class ConditionedComparison(Comparison):
         found = self.inner.term_frequencies(data)
         if found is None:
             return None
-        shifted = tuple(level + self.offset for level in found.levels)
-        return replace(found, levels=found.levels + shifted)
+        return replace(found, levels=self.tf_levels)
+
+    @property
+    def tf_levels(self) -> tuple[int, ...]:
+        """The inner comparison's, in each half."""
+        inner = self.inner.tf_levels
+        return inner + tuple(level + self.offset for level in inner)
 
     @property
     def graded(self) -> bool:
@@ -2586,7 +2597,12 @@ class BloomComparison(Comparison):
         key = f"filter frequency:{self.spec.field}"
         left, right, table = data.filters(self.spec.field)
         frequency, records = _frequency(data, key, left, right, len(table.widths))
-        return TermFrequencies((self.n_levels - 1,), left, right, frequency, key, records)
+        return TermFrequencies(self.tf_levels, left, right, frequency, key, records)
+
+    @property
+    def tf_levels(self) -> tuple[int, ...]:
+        """The same encoding."""
+        return (self.n_levels - 1,)
 
     notes = UNENCODED_NOTES
 

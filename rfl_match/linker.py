@@ -136,6 +136,7 @@ from rfl_match.scoring import (
     tf_adjustment,
     tf_bounded_levels,
     tf_share,
+    tf_shift,
 )
 from rfl_match.scoring import probability as raw_probability
 from rfl_match.warn import warn
@@ -1302,7 +1303,14 @@ class Linker:
                 comparisons,
                 tf_patterns,
                 tf_bounded,
-                _candidate_bits(model, tf_bits, tf_carry, tf_bounded, in_place=reviewed is None),
+                _candidate_bits(
+                    model,
+                    tf_bits,
+                    tf_carry,
+                    tf_bounded,
+                    shifts=_tf_shifts(model, comparisons, float(sum(evidence.sizes))),
+                    in_place=reviewed is None,
+                ),
             )
         ]
         if reviewed is None:
@@ -3181,14 +3189,39 @@ def _value_bits(
     """Per comparison that uses term frequencies, the bits an agreement on each value
     adds (through the model's map among candidates, where it has one)."""
     out = {}
+    shifts = _tf_shifts(model, comparisons, _given_records(data))
     for c, comparison in enumerate(comparisons):
         tf = comparison.term_frequencies(data)
         if tf is None:
             continue
         rate = _agree_rate(model, comparisons, c, tf.levels)
-        raw = tf_adjustment(rate, tf_share(tf.frequency, tf.records, rate))
+        raw = tf_adjustment(rate, tf_share(tf.frequency, tf.records, rate)) + shifts[c]
         out[c] = model.candidate_bits(comparison.name, raw)
     return out
+
+
+def _tf_shifts(
+    model: FellegiSunterModel, comparisons: list[Comparison], records: float
+) -> npt.NDArray[np.float64]:
+    """Per comparison, the bits its values' term-frequency bits are shifted by before its
+    map among candidates reads them, among ``records`` records given (:func:`tf_shift`:
+    a pair alone weighs a name as its level does); 0 for one without a map."""
+    out = np.zeros(len(comparisons))
+    for c, comparison in enumerate(comparisons):
+        neutral = model.neutral_bits(comparison.name)
+        if neutral != 0.0 and comparison.tf_levels:
+            rate = _agree_rate(model, comparisons, c, comparison.tf_levels)
+            out[c] = tf_shift(neutral, rate, records)
+    return out
+
+
+def _given_records(data: PreparedPair) -> float:
+    """The records given, both lists (a run in partitions: all its requests): what
+    :func:`_tf_shifts` reads, as fit reads its own (``Evidence.sizes``)."""
+    requests, sightings = data.sizes
+    if data.partition is not None and data.partition.requests:
+        requests = data.partition.requests
+    return float(requests + sightings)
 
 
 def _candidate_tf_maps(
@@ -3237,9 +3270,11 @@ def _candidate_bits(
     carry: npt.NDArray[np.bool_],
     bounded: npt.NDArray[np.bool_] | None = None,
     *,
+    shifts: npt.NDArray[np.float64] | None = None,
     in_place: bool = False,
 ) -> npt.NDArray[np.float64]:
-    """Raw term-frequency bits (as _tf_patterns groups them) through the model's maps,
+    """Raw term-frequency bits (as _tf_patterns groups them), each comparison's shifted
+    by ``shifts`` (:func:`_tf_shifts`, as predict shifts them), through the model's maps,
     in the cells ``carry`` or ``bounded`` marks (read a column at a time: no third table
     of their union), 0 in the others. ``in_place``: written over ``bits``, for a caller
     that reads the raw bits no more (at 1,000,000 records a side the table of the fit's
@@ -3249,7 +3284,8 @@ def _candidate_bits(
         marked = carry[:, c] if bounded is None else carry[:, c] | bounded[:, c]
         if marked.any():  # most comparisons carry none: no mask over all the rows
             rows = np.flatnonzero(marked)  # found once for the gather and the scatter
-            mapped = model.candidate_bits(name, bits[rows, c])
+            shift = 0.0 if shifts is None else float(shifts[c])
+            mapped = model.candidate_bits(name, bits[rows, c] + shift)
             if in_place:
                 out[:, c] = 0.0
             out[rows, c] = mapped

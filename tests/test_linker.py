@@ -3349,15 +3349,15 @@ def test_freed_memory_is_handed_back_between_phases() -> None:
     assert sum(one.sum() for one in held) == 16 * 30_000
 
 
-def test_a_pair_alone_weighs_its_shared_name_as_typical_not_as_the_commonest(
+def test_a_pair_alone_weighs_its_shared_name_as_its_level_not_as_the_commonest(
     fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
     """A name's frequency is read over the records given, less the pair's own two: among
     the pair's two records alone (a lookup against one sighting, an explanation given
-    only the pair) it says nothing of how common the name is, and weighs as a name of
-    typical frequency, where it read as held by every record, the commonest there is.
-    Among more records, a name many of them hold weighs less than that, and one none of
-    them holds more."""
+    only the pair) it says nothing of how common the name is, and the name weighs as its
+    level does, with no word of its frequency, where it read as held by every record,
+    the commonest there is ("a common name -0.4"). Among more records, a name many of
+    them hold weighs less than that, and one none of them holds more."""
     requests, sightings, truth = synthetic["requests"], synthetic["sightings"], synthetic["truth"]
     linker = copy.copy(fitted)
     out = linker.predict(requests, sightings, threshold=0, top_k=0)
@@ -3385,4 +3385,10 @@ def test_a_pair_alone_weighs_its_shared_name_as_typical_not_as_the_commonest(
     alone, common, rare = weight(sighting.iloc[:0]), weight(namesakes), weight(others)
     assert common < alone < rare
     table = linker.explain(top.request_id, top.sighting_id, request, sighting, show=False)
-    assert table.set_index("comparison").loc["given_name", "weight"] == pytest.approx(alone)
+    row = table.set_index("comparison").loc["given_name"]
+    assert row["weight"] == pytest.approx(alone)
+    model = linker.model_
+    assert model is not None
+    c = [comparison.name for comparison in linker._comparisons()].index("given_name")
+    assert alone == pytest.approx(model.weights_[c][int(row["level"])], abs=0.01)
+    assert " name " not in row["description"]  # neither "a common name" nor "a rare name"

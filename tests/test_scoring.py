@@ -28,6 +28,7 @@ from rfl_match.scoring import (
     tf_adjustment,
     tf_bounded_levels,
     tf_share,
+    tf_shift,
 )
 
 TRUE_M = [np.array([0, 0.05, 0.15, 0.8]), np.array([0, 0.1, 0.9]), np.array([0, 0.2, 0.3, 0.5])]
@@ -270,6 +271,34 @@ def test_model_reads_term_frequency_bits_through_its_map() -> None:
     data = model.to_dict()
     del data["tf_maps"]  # a model saved before the maps: raw bits
     assert FellegiSunterModel.from_dict(data).tf_maps_ == {}
+
+
+def test_a_value_of_unknown_frequency_reads_the_bits_its_map_reads_as_none() -> None:
+    """The raw bits the map among candidates turns into 0 (the level's own weight):
+    where the map crosses 0, read between its knots; where it never reaches 0, its
+    nearest end; without a map, 0."""
+    model = FellegiSunterModel(
+        names=["given_name", "family_name", "father_name"],
+        tf_maps_={"given_name": ((-4, 0, 2), (-3, -1, 1)), "family_name": ((-1, 3), (0.5, 2))},
+    )
+    assert model.neutral_bits("given_name") == pytest.approx(1.0)
+    assert model.candidate_bits("given_name", np.array([1.0])) == pytest.approx([0.0])
+    assert model.neutral_bits("family_name") == -1.0  # the map's least is above 0
+    assert model.neutral_bits("father_name") == 0.0  # no map
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-5.0, 5.0), st.floats(1e-4, 0.5), st.floats(2.0, 1e7))
+def test_the_shift_for_unknown_frequency_is_the_neutral_alone_and_fades(
+    neutral: float, rate: float, records: float
+) -> None:
+    """A pair alone (two records) is shifted by the whole neutral; more records shift
+    less, never past it nor to the other side, and 200,000 more under 0.03 bits."""
+    assert tf_shift(neutral, rate, 2.0) == pytest.approx(neutral)
+    shift = tf_shift(neutral, rate, records)
+    assert abs(shift) <= abs(neutral) + 1e-12 and shift * neutral >= 0
+    assert abs(tf_shift(neutral, rate, records + 1000.0)) <= abs(shift) + 1e-12
+    assert abs(tf_shift(neutral, 0.01, 200_002.0)) < 0.03  # bits
 
 
 def test_probability_of_weights() -> None:

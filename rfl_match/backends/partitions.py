@@ -713,7 +713,7 @@ def _fit_partitioned(
     ri = _by_id(right)[at_right]
     # Prepared with the term counts of all the records: reviewed pairs are scored here.
     counted = copy.copy(task)
-    counted._partition = Partition(agreed.partitions[0].term_counts)
+    counted._partition = Partition(agreed.partitions[0].term_counts, requests=n_left)
     data = counted._prepare(drawn, right)
     random_levels = level_matrix(comparisons, data, li, ri)
     del data, drawn  # held while the partitions pass: not needed again
