@@ -205,6 +205,10 @@ def run(
     )
     by_sighting, sighting_first = _by_sighting_rank(default, default_keys, true_keys)
     one_request, one_by_sighting = _one_request(linker, data, true_keys, overall, prob, hit)
+    log("quality: pairs scored among few records")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        few_rows = _few_records_rows(linker, data, scored, hit, seed)
     raw = rm.scoring.probability(scored["match_weight"].to_numpy(np.float64))
     calib = reliability(prob, hit)
     speed = _speed_line(fit_time, predict_time, n_requests, n_sightings)
@@ -343,6 +347,20 @@ def run(
         "Its predicted pairs by the sighting's rank among its requests:",
         "",
         *table(one_by_sighting),
+        "",
+        "### A pair scored among few records",
+        "",
+        "A lookup scores a request against the sightings it is given, and a name's "
+        "frequency is read over those records: among few, it is known from little. "
+        f"Candidate pairs at 0.05 or more ({FEW_PAIRS} true, {FEW_PAIRS} not, drawn with "
+        "the seed) scored again, each with its request among its own sighting alone and "
+        f"among {FEW_SIGHTINGS:,} sightings (its own and others drawn): their match "
+        "weights against those among all the records, and how many cross 0.5 either way. "
+        "A name no other record given holds weighs as its level does (`scoring.tf_share`, "
+        "`scoring.tf_shift`); what the pair alone cannot tell is whether its names are "
+        "common.",
+        "",
+        *table(few_rows),
     ]
     if notes:
         lines += ["", "Warnings raised: " + "; ".join(f"`{n}`" for n in notes)]
@@ -389,6 +407,55 @@ def _one_request(
             }
         )
     return rows, _by_sighting_rank(predicted, keys, true_keys)[0]
+
+
+#: Pairs of each kind (true, a non-match) that the table of a pair among few records
+#: scores, and the sightings its larger context holds.
+FEW_PAIRS, FEW_SIGHTINGS = 100, 100
+
+
+def _few_records_rows(
+    linker: rm.Linker, data: Synthetic, scored: pd.DataFrame, hit: np.ndarray, seed: int
+) -> list[dict[str, Any]]:
+    """Candidate pairs at 0.05 or more (``FEW_PAIRS`` true, as many not), drawn with
+    ``seed``, each scored again (``predict(pairs=...)``) with its request among its own
+    sighting alone and among ``FEW_SIGHTINGS`` sightings (its own and others drawn),
+    against its score among all the records: a name's frequency is read over the records
+    given, so a lookup against few reads it from little (README, a name's frequency)."""
+    rng = np.random.default_rng(seed)
+    likely = scored["match_probability"].to_numpy(np.float64) >= 0.05
+    requests = data.requests.set_index("record_id", drop=False)
+    sightings = data.sightings.set_index("record_id", drop=False)
+    rows = []
+    for label, pick in (("true pairs", likely & hit), ("non-matches", likely & ~hit)):
+        chosen = scored[pick].sample(min(FEW_PAIRS, int(pick.sum())), random_state=seed)
+        for context in (1, FEW_SIGHTINGS):
+            moved, crossed = [], 0
+            for pair in chosen.itertuples():
+                others = sightings.index[rng.choice(len(sightings), context, replace=False)]
+                ids = [pair.sighting_id, *[i for i in others if i != pair.sighting_id]]
+                one = pd.DataFrame(
+                    {"request_id": [pair.request_id], "sighting_id": [pair.sighting_id]}
+                )
+                alone = linker.predict(
+                    requests.loc[[pair.request_id]], sightings.loc[ids[:context]],
+                    pairs=one, threshold=0.0, top_k=0,
+                )  # fmt: skip
+                moved.append(float(alone["match_weight"].iloc[0]) - pair.match_weight)
+                crossed += (float(alone["match_probability"].iloc[0]) >= 0.5) != (
+                    pair.match_probability >= 0.5
+                )
+            rows.append(
+                {
+                    "": label,
+                    "sightings given": "its own alone" if context == 1 else f"{context:,}",
+                    "pairs": len(chosen),
+                    "bits against all the records, mean": float(np.mean(moved)),
+                    "mean |bits|": float(np.mean(np.abs(moved))),
+                    "crossing 0.5": crossed,
+                }
+            )
+    return rows
 
 
 def _by_sighting_rank(
