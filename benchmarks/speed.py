@@ -97,6 +97,26 @@ def _latency_rows(lat: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _birth_row(n: int, r: dict[str, Any]) -> dict[str, Any]:
+    """The speed table's row of pairs completeness by whether both records of a true pair
+    give a birth (:func:`benchmarks.workers.completeness_without_birth`)."""
+    true, birthless = r["true"], r["birthless_true_pairs"]
+    found = r["pairs_completeness"] * true
+    found_birthless = r["birthless_completeness"] * birthless
+    missed = true - found
+    return {
+        "records a side": n,
+        "true pairs": true,
+        "a record gives no birth": birthless,
+        "share": birthless / max(true, 1),
+        "pairs completeness, all": r["pairs_completeness"],
+        "both give a birth": (found - found_birthless) / max(true - birthless, 1),
+        "a record gives none": r["birthless_completeness"],
+        "of the pairs missed, a record gives none": (birthless - found_birthless)
+        / max(missed, 1e-9),
+    }
+
+
 def _splink_row(n: int, ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
     """A row of the Splink table: rfl_match's fit + predict (same frames, as the table
     above) against Splink's preparing, training and predicting (the peers section's
@@ -147,6 +167,7 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
     splink: list[dict[str, Any]] = []
     one_request: list[dict[str, Any]] = []
     phases: list[dict[str, Any]] = []
+    births: list[dict[str, Any]] = []
     rule_tables: list[str] = []
     notes: list[str] = []
     forked: list[str] = []  # the fit's process and its forked name reader, together
@@ -198,6 +219,8 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
                 f"largest calibration gap (p >= {CALIBRATION_FLOOR})": r.get("calibration_gap"),
             }
         )
+        if "birthless_completeness" in r:
+            births.append(_birth_row(n, r))
         if "one_request_wall" in r:
             one_request.append(
                 {
@@ -309,6 +332,14 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
         "scale, where many more namesakes share each name; not timed).",
         "",
         *table(rows),
+        "",
+        "Who blocking misses: pairs completeness of the true pairs of which a record, the "
+        "request's or the sighting's, gives no birth (neither a date of birth nor an age; "
+        "`blocking_report` with those pairs as the labels, "
+        "`benchmarks.workers.completeness_without_birth`; not timed), and of the others "
+        "(from the two: all the true pairs found less those):",
+        "",
+        *table(births),
         "",
         "With `one_request_per_person` (opt-in; each person here is sought by one "
         "request): the same fitted linker's predict on its own frames with the option set "

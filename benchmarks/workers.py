@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from benchmarks.common import (
@@ -92,6 +93,7 @@ def rfl_synth(task: dict[str, Any]) -> dict[str, Any]:
             out["rules"] = report[["rule", "pairs", "new_pairs", "pairs_completeness"]].to_dict(
                 "records"
             )
+            out |= completeness_without_birth(linker, data)
             out["rules_reach"] = rules_reach(linker.config, data, task["seed"])
             out["splink_rules_completeness"] = splink_rules_completeness(data)
     out["warnings"] = sorted({str(w.message) for w in caught})
@@ -175,6 +177,43 @@ def recall_of_every_true_pair(linker: Any, data: Any) -> float:
         data.requests, data.sightings, pairs=true_pairs, threshold=CALIBRATION_FLOOR, top_k=0
     )
     return len(scored) / max(len(true_pairs), 1)
+
+
+def gives_birth(records: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Per record, whether it gives a birth: a date of birth or an age, not blank."""
+    given = np.zeros(len(records), dtype=bool)
+    for column in ("date_of_birth", "age"):
+        if column in records.columns:
+            given |= np.asarray(records[column].fillna("").astype(str).str.strip() != "")
+    return given
+
+
+def birthless_pairs(data: Any) -> pd.DataFrame:
+    """The true pairs of which a record, the request's or the sighting's, gives no birth
+    (:func:`gives_birth`)."""
+    truth = data.truth
+    sides = []
+    for frame, column in ((data.requests, "request_id"), (data.sightings, "sighting_id")):
+        ids = truth[column]
+        given = pd.Series(gives_birth(frame), index=frame["record_id"].to_numpy())
+        sides.append(given.reindex(ids.to_numpy(), fill_value=False).to_numpy())
+    out: pd.DataFrame = truth[~(sides[0] & sides[1])]
+    return out
+
+
+def completeness_without_birth(linker: Any, data: Any) -> dict[str, Any]:
+    """Pairs completeness of the true pairs of which a record gives no birth
+    (:func:`birthless_pairs`): ``blocking_report`` with those pairs as the labels (the
+    same blocking as the fitted linker's on these frames). Its seconds are not timed
+    with the rest (``blocking_report_birthless_wall``)."""
+    pairs = birthless_pairs(data)
+    started = time.perf_counter()
+    report = linker.blocking_report(data.requests, data.sightings, labels=pairs)
+    return {
+        "birthless_true_pairs": len(pairs),
+        "birthless_completeness": float(report.iloc[-1]["pairs_completeness"]),
+        "blocking_report_birthless_wall": time.perf_counter() - started,
+    }
 
 
 REACH_SAMPLE = 20_000  # true pairs sampled for the rules' reach

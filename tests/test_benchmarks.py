@@ -521,3 +521,64 @@ def test_the_speed_suite_s_splink_row_reads_both_tools_timed_phases() -> None:
     assert row["rfl_match peak RSS MiB"] == 900.0 and row["Splink peak RSS MiB"] == 1500.0
     skipped = _splink_row(10_000, ours, {"skipped": "splink is not installed"})
     assert skipped == {"records a side": 10_000, "Splink s": "splink is not installed"}
+
+
+def test_the_true_pairs_of_a_record_without_a_birth_are_those_of_a_side_without_date_or_age() -> (
+    None
+):
+    requests = pd.DataFrame(
+        {
+            "record_id": ["R1", "R2", "R3", "R4"],
+            "date_of_birth": ["2009", "", None, ""],
+            "age": ["", " ", "", "9"],
+        }
+    )
+    sightings = pd.DataFrame(
+        {"record_id": ["S1", "S2", "S3", "S4"], "date_of_birth": ["", "2010-05", "2001", "1990"]}
+    )
+    truth = pd.DataFrame(
+        {
+            "request_id": ["R1", "R2", "R3", "R4", "R1"],
+            "sighting_id": ["S2", "S2", "S3", "S4", "S1"],
+        }
+    )
+    data = SimpleNamespace(requests=requests, sightings=sightings, truth=truth)
+    assert workers.gives_birth(requests).tolist() == [True, False, False, True]
+    # R1-S2 and R4-S4 give a birth each side (an age is one); R1-S1: the sighting gives none
+    assert sorted(workers.birthless_pairs(data)["request_id"]) == ["R1", "R2", "R3"]
+    assert sorted(workers.birthless_pairs(data)["sighting_id"]) == ["S1", "S2", "S3"]
+
+
+def test_the_speed_suite_s_birth_row_parts_the_pairs_found_by_birth() -> None:
+    from benchmarks.speed import _birth_row
+
+    # 1,000 true pairs, 900 found; 100 of a record without a birth, 40 of them found:
+    # the others 860 of 900, and 60 of the 100 missed lack a birth.
+    row = _birth_row(
+        10, {"true": 1000, "pairs_completeness": 0.9, "birthless_true_pairs": 100,
+             "birthless_completeness": 0.4},
+    )  # fmt: skip
+    assert row["share"] == pytest.approx(0.1)
+    assert row["both give a birth"] == pytest.approx(860 / 900)
+    assert row["a record gives none"] == pytest.approx(0.4)
+    assert row["of the pairs missed, a record gives none"] == pytest.approx(0.6)
+
+
+def test_the_completeness_of_pairs_without_a_birth_is_blocking_report_s_over_them(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    data = SimpleNamespace(**synthetic)
+    pairs = workers.birthless_pairs(data)
+    assert 0 < len(pairs) < len(data.truth)
+    got = workers.completeness_without_birth(fitted, data)
+    assert got["birthless_true_pairs"] == len(pairs)
+    # each pair found is a candidate of the fitted linker's blocking on these frames
+    found = fitted.predict(
+        data.requests, data.sightings, pairs=pairs[["request_id", "sighting_id"]],
+        threshold=0, top_k=0,
+    )  # fmt: skip
+    candidates = fitted.predict(data.requests, data.sightings, threshold=0, top_k=0)
+    keys = set(zip(candidates["request_id"], candidates["sighting_id"], strict=True))
+    scored = zip(found["request_id"], found["sighting_id"], strict=True)
+    among = sum(pair in keys for pair in scored)
+    assert got["birthless_completeness"] == pytest.approx(among / len(pairs))
