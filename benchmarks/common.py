@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
@@ -361,6 +362,64 @@ def pair_keys(left: Iterable[Any], right: Iterable[Any], *, unordered: bool = Fa
         swap = a > b
         a, b = a.where(~swap, b), b.where(~swap, a)
     return pd.Index(a + "\x1f" + b)
+
+
+def gives_birth(records: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Per record, whether it gives a birth: a date of birth or an age, not blank."""
+    given = np.zeros(len(records), dtype=bool)
+    for column in ("date_of_birth", "age"):
+        if column in records.columns:
+            given |= np.asarray(records[column].fillna("").astype(str).str.strip() != "")
+    return given
+
+
+def birthless_pairs(data: Any) -> pd.DataFrame:
+    """The true pairs of which a record, the request's or the sighting's, gives no birth
+    (:func:`gives_birth`)."""
+    truth = data.truth
+    sides = []
+    for frame, column in ((data.requests, "request_id"), (data.sightings, "sighting_id")):
+        ids = truth[column]
+        given = pd.Series(gives_birth(frame), index=frame["record_id"].to_numpy())
+        sides.append(given.reindex(ids.to_numpy(), fill_value=False).to_numpy())
+    out: pd.DataFrame = truth[~(sides[0] & sides[1])]
+    return out
+
+
+#: The years either side of a record's age in the range :func:`with_rough_ages` writes.
+ROUGH_AGE_YEARS = 10
+
+
+def with_rough_ages(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The requests and sightings with an age range written where a record of a true pair
+    gives no birth and the other record of the pair gives a date of birth: the record's
+    age as of its source date by that year of birth, :data:`ROUGH_AGE_YEARS` either side
+    (from 0); and the true pairs of the records so written."""
+    frames = {"request": data.requests.copy(), "sighting": data.sightings.copy()}
+    birthless = birthless_pairs(data)
+    written = np.zeros(len(birthless), dtype=bool)
+    for side, other in (("request", "sighting"), ("sighting", "request")):
+        mine, theirs = frames[side].set_index("record_id"), frames[other].set_index("record_id")
+        ids, other_ids = birthless[f"{side}_id"], birthless[f"{other}_id"]
+        none = ~gives_birth(mine.loc[ids])
+        born = pd.to_numeric(
+            theirs.loc[other_ids, "date_of_birth"].fillna("").astype(str).str[:4],
+            errors="coerce",
+        ).to_numpy()
+        seen = pd.to_numeric(
+            mine.loc[ids, "source_date"].fillna("").astype(str).str[:4], errors="coerce"
+        ).to_numpy()
+        rows = none & ~np.isnan(born) & ~np.isnan(seen)
+        age = (seen - born)[rows].astype(int)
+        ranges = [
+            f"{max(a - ROUGH_AGE_YEARS, 0)}-{max(a, 0) + ROUGH_AGE_YEARS}" for a in age.tolist()
+        ]
+        ages = dict(zip(ids[rows].tolist(), ranges, strict=True))
+        frame = frames[side]
+        held = frame["record_id"].isin(ages)
+        frame["age"] = frame["age"].astype(object).where(~held, frame["record_id"].map(ages))
+        written |= rows
+    return frames["request"], frames["sighting"], birthless[written]
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ from benchmarks.calibration import gaps, reliability, summary
 from benchmarks.common import (
     FIGURES,
     RESULTS,
+    ROUGH_AGE_YEARS,
     PairScores,
     Phase,
+    birthless_pairs,
     header,
     log,
     pair_keys,
@@ -26,6 +28,7 @@ from benchmarks.common import (
     score_pairs,
     table,
     timed,
+    with_rough_ages,
 )
 from benchmarks.datasets import Synthetic, synthetic
 from rfl_match.synth import CHILD_FORMS
@@ -213,6 +216,15 @@ def run(
     calib = reliability(prob, hit)
     speed = _speed_line(fit_time, predict_time, n_requests, n_sightings)
     placeholder_rows, unnamed_line = _placeholder_rows(data, true_keys, overall, seed)
+    birthless = birthless_pairs(data)
+    no_birth = np.asarray(
+        true_keys.isin(pair_keys(birthless["request_id"], birthless["sighting_id"]))
+    )
+    birth_rows = [
+        quality_row("both give a birth", ~no_birth, None),
+        quality_row("a record gives none", no_birth, None),
+    ]
+    rough_rows = _rough_age_rows(data, true_keys, overall, default_keys, scored_keys)
     twin_rows = _twin_rows(n_requests, n_sightings, seed)
     log(f"quality: fit + predict with children's forms ({CHILD_FORMS_RATE:g})")
     with_forms = synthetic(n_requests, n_sightings, seed, child_forms_rate=CHILD_FORMS_RATE)
@@ -259,6 +271,24 @@ def run(
         "Recall only: a false match has no corruption of its own. Sorted by recall.",
         "",
         *table(per_kind, ["", "true pairs", "recall", "recall@1", "recall@5", "in candidates"]),
+        "",
+        "### Records without a birth",
+        "",
+        "The true pairs by whether both records give a birth (a date of birth or an age; "
+        "`benchmarks.common.birthless_pairs`). A record that gives none is in no birth "
+        "band or year: in a block of a common name it meets only its nearest records, and "
+        "the budget's score cannot set it above namesakes who give one.",
+        "",
+        *table(birth_rows, ["", "true pairs", "recall", "recall@1", "recall@5", "in candidates"]),
+        "",
+        "The same draw refitted with a rough age written where a record of a true pair "
+        "gives no birth and the other record gives a date of birth: its age as of its "
+        f"source date by that year of birth, {ROUGH_AGE_YEARS} years either side (a range "
+        'such as "20-40", as a tracing officer estimates one; '
+        "`benchmarks.common.with_rough_ages`). Recall and 'in candidates' of those pairs; "
+        "precision, recall and F1 of all the pairs.",
+        "",
+        *table(rough_rows),
         "",
         '### Placeholders (a register\'s "Unknown")',
         "",
@@ -520,6 +550,41 @@ def _placeholder_rows(
         "never by its name."
     )
     return rows, line
+
+
+def _rough_age_rows(
+    data: Synthetic,
+    true_keys: pd.Index,
+    overall: PairScores,
+    default_keys: pd.Index,
+    scored_keys: pd.Index,
+) -> list[dict[str, Any]]:
+    """The pairs :func:`with_rough_ages` writes, in the draw as generated (the default
+    linker's ``default_keys`` at the default threshold and top_k, of ``scored_keys`` its
+    candidates, and ``overall`` its scores) and refitted with the rough ages: their
+    recall and their share among the candidates; and the scores of all the pairs."""
+    requests, sightings, pairs = with_rough_ages(data)
+    keys = pair_keys(pairs["request_id"], pairs["sighting_id"])
+    log("quality: refit with rough ages written where no birth was")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linker = rm.Linker().fit(requests, sightings)
+        predicted = linker.predict(requests, sightings)
+        candidates = linker.predict(requests, sightings, threshold=0.0, top_k=0)
+    found = pair_keys(predicted["request_id"], predicted["sighting_id"])
+    proposed = pair_keys(candidates["request_id"], candidates["sighting_id"])
+    rows = []
+    for label, kept, among, s in (
+        ("as generated", default_keys, scored_keys, overall),
+        ("a rough age written", found, proposed, score_pairs(found, true_keys)),
+    ):
+        rows.append(
+            {"": label, "pairs written": len(keys)}
+            | {"recall of those": float(keys.isin(kept).mean()) if len(keys) else None}
+            | {"in candidates": float(keys.isin(among).mean()) if len(keys) else None}
+            | {"precision": s.precision, "recall": s.recall, "F1": s.f1}
+        )
+    return rows
 
 
 #: The twins subsection's ``SynthConfig.twin_rate``: ten times the world's share of children

@@ -16,8 +16,8 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from benchmarks.common import fmt, header, log, run_worker, table, timed_peak_mib
-from benchmarks.workers import CALIBRATION_FLOOR, REACH_SAMPLE
+from benchmarks.common import ROUGH_AGE_YEARS, fmt, header, log, run_worker, table, timed_peak_mib
+from benchmarks.workers import CALIBRATION_FLOOR, REACH_SAMPLE, ROUGH_AGE_MAX
 
 EM_LEVELS = [7, 7, 7, 3, 5, 4]  # given, family, birth, sex, father, place: like the default
 EM_PAIRS = 100_000_000
@@ -168,6 +168,7 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
     one_request: list[dict[str, Any]] = []
     phases: list[dict[str, Any]] = []
     births: list[dict[str, Any]] = []
+    rough: list[dict[str, Any]] = []
     rule_tables: list[str] = []
     notes: list[str] = []
     forked: list[str] = []  # the fit's process and its forked name reader, together
@@ -221,6 +222,19 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
         )
         if "birthless_completeness" in r:
             births.append(_birth_row(n, r))
+        if "rough_pairs" in r:
+            rough.append(
+                {
+                    "records a side": n,
+                    "pairs written": r["rough_pairs"],
+                    "pairs completeness, as drawn": r["rough_completeness_drawn"],
+                    "a rough age written": r["rough_completeness"],
+                    "recall, as drawn": r["rough_recall_drawn"],
+                    "recall, a rough age written": r["rough_recall"],
+                    "F1 of all, as drawn": r["f1"],
+                    "F1 of all, a rough age written": r["rough_f1"],
+                }
+            )
         if "one_request_wall" in r:
             one_request.append(
                 {
@@ -340,6 +354,16 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
         "(from the two: all the true pairs found less those):",
         "",
         *table(births),
+        "",
+        "The same draw with a rough age written where a record of a true pair gives no "
+        "birth and the other a date of birth: its age as of its source date by that year "
+        f'of birth, {ROUGH_AGE_YEARS} years either side (a range such as "20-40"; '
+        "`benchmarks.common.with_rough_ages`), refitted; those pairs' completeness and "
+        "recall (at the default threshold and top_k) as drawn and so written, at sizes up "
+        f"to {ROUGH_AGE_MAX:,} a side (`benchmarks.workers.rough_ages_at_scale`; not "
+        "timed):",
+        "",
+        *table(rough),
         "",
         "With `one_request_per_person` (opt-in; each person here is sought by one "
         "request): the same fitted linker's predict on its own frames with the option set "

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from benchmarks.common import (
     SCRATCH_VARIABLE,
     Phase,
+    birthless_pairs,
     cluster_pairs,
     cpu_seconds,
     emit,
@@ -30,6 +30,7 @@ from benchmarks.common import (
     predict_options,
     score_pairs,
     timed,
+    with_rough_ages,
 )
 from benchmarks.datasets import FEBRL_COMPARE, Synthetic, febrl, febrl_canonical, synthetic
 
@@ -94,6 +95,8 @@ def rfl_synth(task: dict[str, Any]) -> dict[str, Any]:
                 "records"
             )
             out |= completeness_without_birth(linker, data)
+            if task["n"] <= ROUGH_AGE_MAX:
+                out |= rough_ages_at_scale(linker, data, matches)
             out["rules_reach"] = rules_reach(linker.config, data, task["seed"])
             out["splink_rules_completeness"] = splink_rules_completeness(data)
     out["warnings"] = sorted({str(w.message) for w in caught})
@@ -179,28 +182,6 @@ def recall_of_every_true_pair(linker: Any, data: Any) -> float:
     return len(scored) / max(len(true_pairs), 1)
 
 
-def gives_birth(records: pd.DataFrame) -> npt.NDArray[np.bool_]:
-    """Per record, whether it gives a birth: a date of birth or an age, not blank."""
-    given = np.zeros(len(records), dtype=bool)
-    for column in ("date_of_birth", "age"):
-        if column in records.columns:
-            given |= np.asarray(records[column].fillna("").astype(str).str.strip() != "")
-    return given
-
-
-def birthless_pairs(data: Any) -> pd.DataFrame:
-    """The true pairs of which a record, the request's or the sighting's, gives no birth
-    (:func:`gives_birth`)."""
-    truth = data.truth
-    sides = []
-    for frame, column in ((data.requests, "request_id"), (data.sightings, "sighting_id")):
-        ids = truth[column]
-        given = pd.Series(gives_birth(frame), index=frame["record_id"].to_numpy())
-        sides.append(given.reindex(ids.to_numpy(), fill_value=False).to_numpy())
-    out: pd.DataFrame = truth[~(sides[0] & sides[1])]
-    return out
-
-
 def completeness_without_birth(linker: Any, data: Any) -> dict[str, Any]:
     """Pairs completeness of the true pairs of which a record gives no birth
     (:func:`birthless_pairs`): ``blocking_report`` with those pairs as the labels (the
@@ -213,6 +194,38 @@ def completeness_without_birth(linker: Any, data: Any) -> dict[str, Any]:
         "birthless_true_pairs": len(pairs),
         "birthless_completeness": float(report.iloc[-1]["pairs_completeness"]),
         "blocking_report_birthless_wall": time.perf_counter() - started,
+    }
+
+
+#: The largest draw at which :func:`rough_ages_at_scale` refits (a fit more per size).
+ROUGH_AGE_MAX = 100_000
+
+
+def rough_ages_at_scale(linker: Any, data: Any, matches: pd.DataFrame) -> dict[str, Any]:
+    """The true pairs :func:`benchmarks.common.with_rough_ages` writes an age range for
+    (a record gives no birth, the other a date of birth): their pairs completeness
+    (``blocking_report`` with them as the labels) and recall at the default threshold and
+    top_k, as drawn (the fitted ``linker`` and its ``matches``) and with the ranges
+    written (a default linker fitted on those frames); and the F1 of all the pairs then.
+    Not timed."""
+    import rfl_match as rm
+
+    requests, sightings, pairs = with_rough_ages(data)
+    keys = pair_keys(pairs["request_id"], pairs["sighting_id"])
+    truth = pair_keys(data.truth["request_id"], data.truth["sighting_id"])
+    drawn = linker.blocking_report(data.requests, data.sightings, labels=pairs)
+    refit = rm.Linker().fit(requests, sightings)
+    written = refit.blocking_report(requests, sightings, labels=pairs)
+    found = refit.predict(requests, sightings)
+    found_keys = pair_keys(found["request_id"], found["sighting_id"])
+    drawn_keys = pair_keys(matches["request_id"], matches["sighting_id"])
+    return {
+        "rough_pairs": len(pairs),
+        "rough_completeness_drawn": float(drawn.iloc[-1]["pairs_completeness"]),
+        "rough_completeness": float(written.iloc[-1]["pairs_completeness"]),
+        "rough_recall_drawn": float(keys.isin(drawn_keys).mean()) if len(keys) else None,
+        "rough_recall": float(keys.isin(found_keys).mean()) if len(keys) else None,
+        "rough_f1": score_pairs(found_keys, truth).f1,
     }
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import rfl_match as rm
 from benchmarks import workers
-from benchmarks.common import timed
+from benchmarks.common import ROUGH_AGE_YEARS, birthless_pairs, gives_birth, timed, with_rough_ages
 from benchmarks.privacy import (
     ATTACK_CULTURES,
     KEY,
@@ -543,10 +543,10 @@ def test_the_true_pairs_of_a_record_without_a_birth_are_those_of_a_side_without_
         }
     )
     data = SimpleNamespace(requests=requests, sightings=sightings, truth=truth)
-    assert workers.gives_birth(requests).tolist() == [True, False, False, True]
+    assert gives_birth(requests).tolist() == [True, False, False, True]
     # R1-S2 and R4-S4 give a birth each side (an age is one); R1-S1: the sighting gives none
-    assert sorted(workers.birthless_pairs(data)["request_id"]) == ["R1", "R2", "R3"]
-    assert sorted(workers.birthless_pairs(data)["sighting_id"]) == ["S1", "S2", "S3"]
+    assert sorted(birthless_pairs(data)["request_id"]) == ["R1", "R2", "R3"]
+    assert sorted(birthless_pairs(data)["sighting_id"]) == ["S1", "S2", "S3"]
 
 
 def test_the_speed_suite_s_birth_row_parts_the_pairs_found_by_birth() -> None:
@@ -568,7 +568,7 @@ def test_the_completeness_of_pairs_without_a_birth_is_blocking_report_s_over_the
     fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
     data = SimpleNamespace(**synthetic)
-    pairs = workers.birthless_pairs(data)
+    pairs = birthless_pairs(data)
     assert 0 < len(pairs) < len(data.truth)
     got = workers.completeness_without_birth(fitted, data)
     assert got["birthless_true_pairs"] == len(pairs)
@@ -582,3 +582,49 @@ def test_the_completeness_of_pairs_without_a_birth_is_blocking_report_s_over_the
     scored = zip(found["request_id"], found["sighting_id"], strict=True)
     among = sum(pair in keys for pair in scored)
     assert got["birthless_completeness"] == pytest.approx(among / len(pairs))
+
+
+def test_a_rough_age_is_written_where_a_true_pair_s_record_gives_no_birth() -> None:
+    requests = pd.DataFrame(
+        {
+            "record_id": ["R1", "R2", "R3"],
+            "date_of_birth": ["", "2001-04-02", ""],
+            "age": ["", "", ""],
+            "source_date": ["2020-05-01", "2020-05-01", "2020-05-01"],
+        }
+    )
+    sightings = pd.DataFrame(
+        {
+            "record_id": ["S1", "S2", "S3"],
+            "date_of_birth": ["2010-03-01", "", ""],
+            "age": ["", "", "7"],
+            "source_date": ["2019-01-01", "2024-06-30", "2019-01-01"],
+        }
+    )
+    truth = pd.DataFrame({"request_id": ["R1", "R2", "R3"], "sighting_id": ["S1", "S2", "S3"]})
+    data = SimpleNamespace(requests=requests, sightings=sightings, truth=truth)
+    left, right, written = with_rough_ages(data)  # type: ignore[arg-type]
+    # R1 (no birth; its sighting born 2010): 10 in 2020; S2 (none; its request born
+    # 2001): 23 in 2024; R3 and S3 give no date of birth to read (an age is no date)
+    assert left["age"].tolist() == [f"0-{10 + ROUGH_AGE_YEARS}", "", ""]
+    assert right["age"].tolist() == ["", f"{23 - ROUGH_AGE_YEARS}-{23 + ROUGH_AGE_YEARS}", "7"]
+    assert written["request_id"].tolist() == ["R1", "R2"]
+    assert requests["age"].tolist() == ["", "", ""]  # the caller's frames are not written
+
+
+def test_rough_ages_at_scale_reads_the_written_pairs_as_drawn_and_refitted(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    data = SimpleNamespace(**synthetic)
+    matches = fitted.predict(data.requests, data.sightings)
+    got = workers.rough_ages_at_scale(fitted, data, matches)
+    pairs = with_rough_ages(data)[2]  # type: ignore[arg-type]
+    assert got["rough_pairs"] == len(pairs) > 0
+    written = set(zip(pairs["request_id"], pairs["sighting_id"], strict=True))
+    # as drawn: the fitted linker's candidates and matches, counted here apart
+    candidates = fitted.predict(data.requests, data.sightings, threshold=0, top_k=0)
+    proposed = set(zip(candidates["request_id"], candidates["sighting_id"], strict=True))
+    kept = set(zip(matches["request_id"], matches["sighting_id"], strict=True))
+    assert got["rough_completeness_drawn"] == pytest.approx(len(written & proposed) / len(pairs))
+    assert got["rough_recall_drawn"] == pytest.approx(len(written & kept) / len(pairs))
+    assert 0 < got["rough_f1"] <= 1 and 0 < got["rough_completeness"] <= 1
