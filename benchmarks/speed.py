@@ -33,6 +33,9 @@ SPLINK_MAX = 100_000
 #: A lookup's latency: one request against this many sightings, in this many rounds.
 LATENCY_SIGHTINGS = (1, 100, 1_000, 10_000)
 LATENCY_ROUNDS = 7
+#: A lookup against this many sightings too, of its own draw and model, where the suite
+#: runs that size: the time grows with the sightings list.
+LATENCY_LARGE = 100_000
 #: How the lookup's sightings are given (``benchmarks.workers.rfl_latency``).
 LATENCY_FORMS = {"raw": "as the file reads", "read": "read once by rm.read_records"}
 #: Issue 4's target: rfl_match at least this many times faster than Splink at 100,000 a side.
@@ -298,6 +301,19 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
         },
         timeout=3600,
     )
+    large = None
+    if LATENCY_LARGE in sizes and base < LATENCY_LARGE:
+        log(f"speed: a lookup's latency against {LATENCY_LARGE:,} sightings")
+        large = run_worker(
+            {
+                "kind": "rfl_latency",
+                "n_data": LATENCY_LARGE,
+                "sightings": [LATENCY_LARGE],
+                "rounds": LATENCY_ROUNDS,
+                "seed": seed,
+            },
+            timeout=3600,
+        )
     log("speed: EM on pattern counts")
     em = run_worker({"kind": "em_counts", "pairs": EM_PAIRS, "n_levels": EM_LEVELS, "seed": seed})
 
@@ -459,6 +475,8 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
         ]
     lines += ["", "### A lookup's latency", ""]
     lookups = [] if "error" in lat else _latency_rows(lat)
+    if large is not None and "error" not in large:
+        lookups += _latency_rows(large)
     # the columns of the row with the most phases first, in the order they ran (a row
     # without a phase, the rivals, may come last)
     widest_first = sorted(lookups, key=len, reverse=True)
@@ -478,10 +496,18 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
             "not meet: a `Linker` keeps them for its next call): the time grows with the "
             "sightings list, whatever the requests. The sightings as the file reads them "
             "are validated at the model's first call, and not again while the frame is "
-            "unchanged; read once by `rm.read_records`, they were validated when read.",
+            "unchanged; read once by `rm.read_records`, they were validated when read."
+            + (
+                f" The rows of {LATENCY_LARGE:,} sightings: the {LATENCY_LARGE:,} a side "
+                "draw, by a model fitted on it, alike."
+                if large is not None and "error" not in large
+                else ""
+            ),
             "",
             *table(lookups, columns),
         ]
+        if large is not None and "error" in large:
+            lines += ["", f"Against {LATENCY_LARGE:,} sightings: failed: {large['error']}"]
     lines += ["", "### EM on pattern counts", ""]
     if "error" in em:
         lines.append(f"Failed: {em['error']}")
