@@ -2324,13 +2324,32 @@ class Linker:
         requests: pd.DataFrame,
         sightings: pd.DataFrame | None = None,
         labels: pd.DataFrame | None = None,
+        *,
+        by: str | Sequence[str] = (),
     ) -> pd.DataFrame:
         """Per blocking rule: pairs, new pairs it adds, its largest blocks, and (with
         ``labels``: request_id, sighting_id, and is_match or a review file's decision if
         given, read as ``fit`` reads them: only the matches count) the share of true pairs
         found so far; then the candidate budget (``candidates_per_record``), and the pairs
         the context rules add to it (``context_blocking``, ``context_candidates``), as
-        ``fit`` makes them."""
+        ``fit`` makes them.
+
+        ``by``: a column of ``labels`` (or several) whose values part the true pairs (the
+        request's culture, the sighting's source, a region): the report then also gives,
+        for each value, the share of its true pairs found so far, in a column
+        ``pairs_completeness:<column>=<value>`` (a blank cell's value is ""), so that who
+        blocking misses is seen, not only how many. A column ``labels`` lacks is a
+        :class:`ConfigError`; so is ``by`` without ``labels``."""
+        columns = [by] if isinstance(by, str) else list(by)
+        if columns:
+            if labels is None:
+                raise ConfigError("blocking_report: by= parts the labels' true pairs; none given")
+            missing = [column for column in columns if column not in labels.columns]
+            if missing:
+                raise ConfigError(
+                    f"blocking_report: by= names {', '.join(map(repr, missing))}, which the "
+                    f"labels lack (they have {', '.join(map(repr, labels.columns))})"
+                )
         left, right = self._inputs(requests, sightings)
         _check_inputs(self.config, left, right)
         data = self._prepare(left, right)
@@ -2338,15 +2357,29 @@ class Linker:
         cumulative = np.zeros(0, dtype=np.int64)
         uncut = np.zeros(0, dtype=np.int64)  # the pairs of rules on a field's own values
         truth_ids: npt.NDArray[np.int64] | None = None
+        groups: dict[str, npt.NDArray[np.int64]] = {}
         if labels is not None:
             if (column := decision_column(labels.columns)) is not None:
                 decided, is_match = checked_decisions(labels[column])
                 labels = labels[decided & is_match]
             li, ri, known = _labelled_rows(labels, left, right, sightings is None)
-            truth_ids = unique_sorted(li[known].astype(np.int64) * len(right) + ri[known])
+            pair_ids = li.astype(np.int64) * len(right) + ri
+            truth_ids = unique_sorted(pair_ids[known])
+            for column in columns:
+                values = labels[column].astype("string").fillna("").str.strip().to_numpy(str)
+                for value in sorted(set(values[known].tolist())):
+                    chosen = known & (values == value)
+                    groups[f"pairs_completeness:{column}={value}"] = unique_sorted(pair_ids[chosen])
 
         def found(truth: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]) -> float:
             return float(np.isin(truth, ids, assume_unique=True).mean()) if len(truth) else 1.0
+
+        def completeness(row: dict[str, Any]) -> None:
+            """The shares of the true pairs found so far: all, and each group's."""
+            if truth_ids is not None:
+                row["pairs_completeness"] = found(truth_ids, cumulative)
+            for name, ids in groups.items():
+                row[name] = found(ids, cumulative)
 
         for rule in self.config.blocking:
             pairs = block(
@@ -2370,8 +2403,7 @@ class Linker:
                 "largest_blocks": "; ".join(f"{k} ({n:,})" for k, n in stats.largest_blocks),
                 "oversized_blocks": "; ".join(f"{k} ({n:,})" for k, n in stats.oversized),
             }
-            if truth_ids is not None:
-                row["pairs_completeness"] = found(truth_ids, cumulative)
+            completeness(row)
             rows.append(row)
 
         def step(rule: str, pairs: int, before: int) -> None:
@@ -2384,8 +2416,7 @@ class Linker:
                 "largest_blocks": "",
                 "oversized_blocks": "",
             }
-            if truth_ids is not None:
-                row["pairs_completeness"] = found(truth_ids, cumulative)
+            completeness(row)
             rows.append(row)
 
         budget = self.config.candidates_per_record

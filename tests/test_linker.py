@@ -1735,6 +1735,46 @@ def test_blocking_report(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) 
     assert report["cumulative_pairs"].iloc[-1] == fitted.training_["candidate_pairs"]
 
 
+def test_blocking_report_by_a_labels_column_gives_each_group_s_completeness(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    truth = synthetic["truth"][["request_id", "sighting_id"]].copy()
+    # two groups: the requests of odd rows and of even rows (a region, say), and one
+    # pair of a record not in the inputs, which no group counts
+    truth["half"] = np.where(np.arange(len(truth)) % 2 == 0, "even", "odd")
+    truth.loc[truth.index[0], "half"] = None  # a blank cell is the group ""
+    stray = pd.DataFrame({"request_id": ["NO-SUCH"], "sighting_id": ["NONE"], "half": ["odd"]})
+    labels = pd.concat([truth, stray], ignore_index=True)
+    with pytest.warns(UserWarning, match="name records not in the inputs"):
+        report = fitted.blocking_report(requests, sightings, labels, by="half")
+    names = [
+        "pairs_completeness:half=",
+        "pairs_completeness:half=even",
+        "pairs_completeness:half=odd",
+    ]
+    assert [c for c in report.columns if c.startswith("pairs_completeness:")] == names
+    # each group's share is blocking_report's own over that group's pairs alone
+    for name, rows in zip(
+        names, (truth["half"].isna(), truth["half"] == "even", truth["half"] == "odd"), strict=True
+    ):
+        alone = fitted.blocking_report(requests, sightings, truth[rows])
+        assert report[name].tolist() == pytest.approx(alone["pairs_completeness"].tolist())
+    # the groups' pairs found, summed, are all the pairs found
+    counts = [
+        int(((truth["half"] == v) if v else truth["half"].isna()).sum())
+        for v in ("", "even", "odd")
+    ]
+    last = report.iloc[-1]
+    assert sum(last[n] * k for n, k in zip(names, counts, strict=True)) == pytest.approx(
+        last["pairs_completeness"] * len(truth)
+    )
+    with pytest.raises(rm.ConfigError, match=r"by= names 'culture', which the labels lack"):
+        fitted.blocking_report(requests, sightings, truth, by="culture")
+    with pytest.raises(rm.ConfigError, match="none given"):
+        fitted.blocking_report(requests, sightings, by=["half"])
+
+
 def test_a_record_named_only_in_its_alternate_names_is_matched_by_them(
     fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
