@@ -17,7 +17,13 @@ from statistics import median
 from typing import Any
 
 from benchmarks.common import ROUGH_AGE_YEARS, fmt, header, log, run_worker, table, timed_peak_mib
-from benchmarks.workers import CALIBRATION_FLOOR, REACH_SAMPLE, ROUGH_AGE_MAX
+from benchmarks.workers import (
+    BIRTH_BOTH,
+    BIRTH_NONE,
+    CALIBRATION_FLOOR,
+    REACH_SAMPLE,
+    ROUGH_AGE_MAX,
+)
 
 EM_LEVELS = [7, 7, 7, 3, 5, 4]  # given, family, birth, sex, father, place: like the default
 EM_PAIRS = 100_000_000
@@ -102,22 +108,41 @@ def _latency_rows(lat: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _birth_row(n: int, r: dict[str, Any]) -> dict[str, Any]:
     """The speed table's row of pairs completeness by whether both records of a true pair
-    give a birth (:func:`benchmarks.workers.completeness_without_birth`)."""
-    true, birthless = r["true"], r["birthless_true_pairs"]
-    found = r["pairs_completeness"] * true
-    found_birthless = r["birthless_completeness"] * birthless
-    missed = true - found
+    give a birth (the blocking report's groups, :func:`benchmarks.workers.labelled_by_who`)."""
+    groups = r["birth_groups"]
+    none = groups.get(BIRTH_NONE, {"true_pairs": 0, "completeness": 1.0})
+    both = groups.get(BIRTH_BOTH, {"true_pairs": 0, "completeness": 1.0})
+    true = none["true_pairs"] + both["true_pairs"]
+    missed = sum(g["true_pairs"] * (1 - g["completeness"]) for g in (none, both))
     return {
         "records a side": n,
         "true pairs": true,
-        "a record gives no birth": birthless,
-        "share": birthless / max(true, 1),
+        "a record gives no birth": none["true_pairs"],
+        "share": none["true_pairs"] / max(true, 1),
         "pairs completeness, all": r["pairs_completeness"],
-        "both give a birth": (found - found_birthless) / max(true - birthless, 1),
-        "a record gives none": r["birthless_completeness"],
-        "of the pairs missed, a record gives none": (birthless - found_birthless)
+        "both give a birth": both["completeness"],
+        "a record gives none": none["completeness"],
+        "of the pairs missed, a record gives none": none["true_pairs"]
+        * (1 - none["completeness"])
         / max(missed, 1e-9),
     }
+
+
+def _culture_rows(results: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Pairs completeness by the request's culture, a column a size, cultures by their
+    completeness at the largest size, lowest first."""
+    sizes = [(n, r["culture_groups"]) for n, r in results if "culture_groups" in r]
+    if not sizes:
+        return []
+    largest = sizes[-1][1]
+    rows = []
+    for culture in sorted(largest, key=lambda c: largest[c]["completeness"]):
+        row: dict[str, Any] = {"culture (of the request)": culture}
+        row["true pairs, largest size"] = largest[culture]["true_pairs"]
+        for n, groups in sizes:
+            row[f"{n:,} a side"] = groups.get(culture, {}).get("completeness")
+        rows.append(row)
+    return rows
 
 
 def _splink_row(n: int, ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
@@ -172,6 +197,7 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
     phases: list[dict[str, Any]] = []
     births: list[dict[str, Any]] = []
     rough: list[dict[str, Any]] = []
+    who: list[tuple[int, dict[str, Any]]] = []
     rule_tables: list[str] = []
     notes: list[str] = []
     forked: list[str] = []  # the fit's process and its forked name reader, together
@@ -223,8 +249,9 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
                 f"largest calibration gap (p >= {CALIBRATION_FLOOR})": r.get("calibration_gap"),
             }
         )
-        if "birthless_completeness" in r:
+        if "birth_groups" in r:
             births.append(_birth_row(n, r))
+            who.append((n, r))
         if "rough_pairs" in r:
             rough.append(
                 {
@@ -365,11 +392,15 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
         "",
         "Who blocking misses: pairs completeness of the true pairs of which a record, the "
         "request's or the sighting's, gives no birth (neither a date of birth nor an age; "
-        "`blocking_report` with those pairs as the labels, "
-        "`benchmarks.workers.completeness_without_birth`; not timed), and of the others "
-        "(from the two: all the true pairs found less those):",
+        "the blocking report's groups, `blocking_report(labels, by=...)` with the columns "
+        "of `benchmarks.workers.labelled_by_who`), and of the others:",
         "",
         *table(births),
+        "",
+        "By the request's culture as the generator drew it (the same report's groups), "
+        "lowest at the largest size first:",
+        "",
+        *table(_culture_rows(who)),
         "",
         "The same draw with a rough age written where a record of a true pair gives no "
         "birth and the other a date of birth: its age as of its source date by that year "

@@ -85,8 +85,9 @@ def rfl_synth(task: dict[str, Any]) -> dict[str, Any]:
             pairs = matches[["request_id", "sighting_id"]]
             pairs.to_parquet(task["model"] + ".pairs.parquet", index=False)
         if task.get("blocking_report", True):
+            labelled = labelled_by_who(data)
             with timed() as report_time:
-                report = linker.blocking_report(data.requests, data.sightings, data.truth)
+                report = linker.blocking_report(data.requests, data.sightings, labelled, by=WHO)
             out |= _phase("blocking_report", report_time)
             last = report.iloc[-1]
             out["candidate_pairs"] = int(last["cumulative_pairs"])
@@ -94,7 +95,7 @@ def rfl_synth(task: dict[str, Any]) -> dict[str, Any]:
             out["rules"] = report[["rule", "pairs", "new_pairs", "pairs_completeness"]].to_dict(
                 "records"
             )
-            out |= completeness_without_birth(linker, data)
+            out |= _who(report.iloc[-1], labelled)
             if task["n"] <= ROUGH_AGE_MAX:
                 out |= rough_ages_at_scale(linker, data, matches)
             out["rules_reach"] = rules_reach(linker.config, data, task["seed"])
@@ -182,19 +183,43 @@ def recall_of_every_true_pair(linker: Any, data: Any) -> float:
     return len(scored) / max(len(true_pairs), 1)
 
 
-def completeness_without_birth(linker: Any, data: Any) -> dict[str, Any]:
-    """Pairs completeness of the true pairs of which a record gives no birth
-    (:func:`birthless_pairs`): ``blocking_report`` with those pairs as the labels (the
-    same blocking as the fitted linker's on these frames). Its seconds are not timed
-    with the rest (``blocking_report_birthless_wall``)."""
-    pairs = birthless_pairs(data)
-    started = time.perf_counter()
-    report = linker.blocking_report(data.requests, data.sightings, labels=pairs)
-    return {
-        "birthless_true_pairs": len(pairs),
-        "birthless_completeness": float(report.iloc[-1]["pairs_completeness"]),
-        "blocking_report_birthless_wall": time.perf_counter() - started,
-    }
+#: The columns of :func:`labelled_by_who` that the speed suite's blocking report parts
+#: the true pairs by (``blocking_report(by=...)``), and the values of the first.
+WHO = ("birth", "culture")
+BIRTH_NONE, BIRTH_BOTH = "a record gives none", "both give one"
+
+
+def labelled_by_who(data: Any) -> pd.DataFrame:
+    """The true pairs, with whether both records give a birth (``birth``:
+    :data:`BIRTH_BOTH`, or :data:`BIRTH_NONE` for :func:`benchmarks.common.birthless_pairs`)
+    and the request's culture as the generator drew it (``culture``)."""
+    truth = data.truth[["request_id", "sighting_id"]].copy()
+    birthless = birthless_pairs(data)
+    none = pair_keys(truth["request_id"], truth["sighting_id"]).isin(
+        pair_keys(birthless["request_id"], birthless["sighting_id"])
+    )
+    truth["birth"] = np.where(np.asarray(none), BIRTH_NONE, BIRTH_BOTH)
+    corruptions = data.corruptions
+    requests = corruptions[corruptions["side"].astype(str).str.lower().str.startswith("r")]
+    culture = requests.set_index("record_id")["culture"]
+    truth["culture"] = culture.reindex(truth["request_id"]).fillna("unknown").to_numpy()
+    return truth
+
+
+def _who(last: pd.Series, labelled: pd.DataFrame) -> dict[str, Any]:
+    """The blocking report's last row (``by=WHO``) read per group: each group's true
+    pairs and the share of them found."""
+    out: dict[str, Any] = {}
+    for column in WHO:
+        counts = labelled[column].value_counts()
+        out[f"{column}_groups"] = {
+            value: {
+                "true_pairs": int(count),
+                "completeness": float(last[f"pairs_completeness:{column}={value}"]),
+            }
+            for value, count in sorted(counts.items())
+        }
+    return out
 
 
 #: The largest draw at which :func:`rough_ages_at_scale` refits (a fit more per size).

@@ -554,25 +554,56 @@ def test_the_speed_suite_s_birth_row_parts_the_pairs_found_by_birth() -> None:
 
     # 1,000 true pairs, 900 found; 100 of a record without a birth, 40 of them found:
     # the others 860 of 900, and 60 of the 100 missed lack a birth.
-    row = _birth_row(
-        10, {"true": 1000, "pairs_completeness": 0.9, "birthless_true_pairs": 100,
-             "birthless_completeness": 0.4},
-    )  # fmt: skip
-    assert row["share"] == pytest.approx(0.1)
+    groups = {
+        workers.BIRTH_NONE: {"true_pairs": 100, "completeness": 0.4},
+        workers.BIRTH_BOTH: {"true_pairs": 900, "completeness": 860 / 900},
+    }
+    row = _birth_row(10, {"pairs_completeness": 0.9, "birth_groups": groups})
+    assert row["true pairs"] == 1000 and row["share"] == pytest.approx(0.1)
     assert row["both give a birth"] == pytest.approx(860 / 900)
     assert row["a record gives none"] == pytest.approx(0.4)
     assert row["of the pairs missed, a record gives none"] == pytest.approx(0.6)
 
 
-def test_the_completeness_of_pairs_without_a_birth_is_blocking_report_s_over_them(
+def test_the_speed_suite_s_culture_rows_put_the_least_complete_first() -> None:
+    from benchmarks.speed import _culture_rows
+
+    def groups(a: float, b: float) -> dict[str, dict[str, dict[str, float]]]:
+        return {
+            "culture_groups": {
+                "somali": {"true_pairs": 10, "completeness": a},
+                "rohingya": {"true_pairs": 20, "completeness": b},
+            }
+        }
+
+    rows = _culture_rows([(10, groups(0.99, 0.98)), (100, groups(0.97, 0.93))])
+    assert [row["culture (of the request)"] for row in rows] == ["rohingya", "somali"]
+    assert rows[0]["10 a side"] == 0.98 and rows[0]["100 a side"] == 0.93
+    assert rows[0]["true pairs, largest size"] == 20
+    assert _culture_rows([(10, {})]) == []
+
+
+def test_the_blocking_report_s_groups_read_who_blocking_misses(
     fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
-    data = SimpleNamespace(**synthetic)
+    corruptions = pd.DataFrame(
+        {
+            "record_id": synthetic["requests"]["record_id"],
+            "side": "request",
+            "culture": np.where(np.arange(len(synthetic["requests"])) % 3 == 0, "a", "b"),
+        }
+    )
+    data = SimpleNamespace(**synthetic, corruptions=corruptions)
+    labelled = workers.labelled_by_who(data)
     pairs = birthless_pairs(data)
-    assert 0 < len(pairs) < len(data.truth)
-    got = workers.completeness_without_birth(fitted, data)
-    assert got["birthless_true_pairs"] == len(pairs)
-    # each pair found is a candidate of the fitted linker's blocking on these frames
+    assert (labelled["birth"] == workers.BIRTH_NONE).sum() == len(pairs) > 0
+    assert set(labelled["culture"]) == {"a", "b"}
+    report = fitted.blocking_report(data.requests, data.sightings, labelled, by=workers.WHO)
+    got = workers._who(report.iloc[-1], labelled)
+    none = got["birth_groups"][workers.BIRTH_NONE]
+    assert none["true_pairs"] == len(pairs)
+    # the share found is that of those pairs among the fitted linker's candidates,
+    # counted here apart (every pair scored, then looked up among the candidates)
     found = fitted.predict(
         data.requests, data.sightings, pairs=pairs[["request_id", "sighting_id"]],
         threshold=0, top_k=0,
@@ -581,7 +612,9 @@ def test_the_completeness_of_pairs_without_a_birth_is_blocking_report_s_over_the
     keys = set(zip(candidates["request_id"], candidates["sighting_id"], strict=True))
     scored = zip(found["request_id"], found["sighting_id"], strict=True)
     among = sum(pair in keys for pair in scored)
-    assert got["birthless_completeness"] == pytest.approx(among / len(pairs))
+    assert none["completeness"] == pytest.approx(among / len(pairs))
+    by_culture = got["culture_groups"]
+    assert sum(g["true_pairs"] for g in by_culture.values()) == len(labelled)
 
 
 def test_a_rough_age_is_written_where_a_true_pair_s_record_gives_no_birth() -> None:
