@@ -2371,15 +2371,19 @@ class Linker:
                     chosen = known & (values == value)
                     groups[f"pairs_completeness:{column}={value}"] = unique_sorted(pair_ids[chosen])
 
-        def found(truth: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]) -> float:
-            return float(np.isin(truth, ids, assume_unique=True).mean()) if len(truth) else 1.0
+        # The groups' pairs together, read in one pass a step.
+        grouped = np.concatenate([np.zeros(0, dtype=np.int64), *groups.values()])
+        starts = np.cumsum([0, *(len(ids) for ids in groups.values())])[:-1]
 
         def completeness(row: dict[str, Any]) -> None:
             """The shares of the true pairs found so far: all, and each group's."""
             if truth_ids is not None:
-                row["pairs_completeness"] = found(truth_ids, cumulative)
-            for name, ids in groups.items():
-                row[name] = found(ids, cumulative)
+                found = _held(truth_ids, cumulative)
+                row["pairs_completeness"] = float(found.mean()) if len(found) else 1.0
+            if groups:
+                counts = np.add.reduceat(_held(grouped, cumulative).astype(np.int64), starts)
+                for (name, ids), count in zip(groups.items(), counts.tolist(), strict=True):
+                    row[name] = count / len(ids)
 
         for rule in self.config.blocking:
             pairs = block(
@@ -2967,6 +2971,19 @@ def _pair_rows(
         both = (li >= 0) & (ri >= 0)
         li, ri = np.where(both, np.minimum(li, ri), li), np.where(both, np.maximum(li, ri), ri)
     return li, ri
+
+
+def _held(values: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Whether each of ``values`` is among ``ids`` (pair ids, ascending and distinct as
+    blocking gives them: a binary search each, where a set operation would sort tens of
+    millions of pairs again for each question)."""
+    if not len(ids):
+        return np.zeros(len(values), dtype=bool)
+    if not bool((ids[1:] > ids[:-1]).all()):
+        return np.isin(values, ids)
+    at = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
+    held: npt.NDArray[np.bool_] = ids[at] == values
+    return held
 
 
 def _labelled_rows(

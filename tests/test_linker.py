@@ -37,6 +37,7 @@ from rfl_match.linker import (
     _candidate_bits,
     _candidate_tf_maps,
     _fingerprint,
+    _held,
     _take_text,
     _validated,
     checked_decisions,
@@ -1733,6 +1734,20 @@ def test_blocking_report(fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]) 
     # The report's last rows are the candidates fit made, the context rules' own included.
     assert report["new_pairs"].iloc[-1] == fitted.training_["context_pairs"] > 0
     assert report["cumulative_pairs"].iloc[-1] == fitted.training_["candidate_pairs"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 60), max_size=40),
+    st.lists(st.integers(0, 60), max_size=40),
+    st.booleans(),
+)
+def test_held_is_membership_among_ids_ascending_or_not(
+    values: list[int], ids: list[int], ordered: bool
+) -> None:
+    pool = np.array(sorted(set(ids)) if ordered else ids, dtype=np.int64)
+    asked = np.array(values, dtype=np.int64)
+    assert _held(asked, pool).tolist() == np.isin(asked, pool).tolist()
 
 
 def test_blocking_report_by_a_labels_column_gives_each_group_s_completeness(
