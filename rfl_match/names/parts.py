@@ -67,13 +67,21 @@ def names_no_one(words: list[Word]) -> bool:
     titles = _nameless_titles()
     i = 0
     while i < len(words):
-        if i + 1 < len(words) and f"{words[i].native} {words[i + 1].native}" in titles:
+        # as written or as read in Latin letters: "мс", or "mс" of two scripts, reads "ms",
+        # which read again is the title alone
+        pair = words[i : i + 2]
+        if len(pair) == 2 and any(" ".join(w) in titles for w in _spellings(pair)):
             i += 2
-        elif words[i].native in titles:
+        elif any(w[0] in titles for w in _spellings(pair[:1])):
             i += 1
         else:
             return False
     return bool(words)
+
+
+def _spellings(words: list[Word]) -> list[tuple[str, ...]]:
+    """Words as written, and as read in Latin letters."""
+    return [tuple(w.native for w in words), tuple(w.latin for w in words)]
 
 
 @cache
@@ -533,7 +541,8 @@ def join_parts(words: list[Word], family: str | None) -> list[Word]:
             middle = None
             if _kind(words[j], family) == "article" and j + 1 < n:
                 middle, j = words[j], j + 1
-            if _kind(words[j], family) != "patronymic":
+            # not a slash's word (B/O, N/A): joined, its slash would part it when read again
+            if _kind(words[j], family) != "patronymic" and "/" not in words[j].native:
                 joined = _join(w, words[j], middle=middle)
                 if j + 1 < n and _kind(joined, family) in ("head", "kunya"):
                     # the join made a head again (abd + u: abdu); read again, it would
@@ -557,8 +566,9 @@ def join_parts(words: list[Word], family: str | None) -> list[Word]:
                 out.append(words[j])
                 i += 1
             continue
-        if kind == "tail" and out and _kind(out[-1], family) is None:
-            # never onto a particle kept as written: read again, it would stay a particle
+        if kind == "tail" and out and _kind(out[-1], family) is None and "/" not in out[-1].native:
+            # never onto a particle kept as written: read again, it would stay a particle;
+            # nor onto a slash's word (B/O, N/A), which read again would part at its slash
             out[-1] = _join(out[-1], w, middle=None)
             i += 1
             continue
