@@ -95,7 +95,7 @@ def rfl_synth(task: dict[str, Any]) -> dict[str, Any]:
             out["rules"] = report[["rule", "pairs", "new_pairs", "pairs_completeness"]].to_dict(
                 "records"
             )
-            out |= _who(report.iloc[-1], labelled)
+            out |= _who(last, labelled)
             if task["n"] <= ROUGH_AGE_MAX:
                 out |= rough_ages_at_scale(linker, data, matches)
             out["rules_reach"] = rules_reach(linker.config, data, task["seed"])
