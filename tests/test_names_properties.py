@@ -83,6 +83,7 @@ def test_never_raises_on_any_text(text: str, culture: str | None) -> None:
 @example("mс", None)  # Latin m, Cyrillic s: "ms", the title alone, as written or read
 @example("abd b/o ", None)  # a head not joined to a slash's word (abdb/o would part)
 @example("din b/o din đỗ ", "x")  # nor a tail joined onto one (b/odin)
+@example("le d/o haji disbar", "arabic")  # D/O after a particle: the title after it taken
 def test_idempotent(text: str, culture: str | None) -> None:
     form = normalize_name(text, culture=culture)
     again = normalize_name(form.text, culture=culture)

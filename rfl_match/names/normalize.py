@@ -1009,11 +1009,16 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
         if len(words) == count:
             break
     if words and is_parent_relation(words[0]):
-        # S/O once a title before it is taken ("Haji S/O Ahmed Khan"): read as opening the
-        # value, so that the name reads the same from its tokens ("Haji S/O" is none)
+        # S/O once a title before it is taken ("Haji S/O Ahmed Khan"), or a particle
+        # ("Le D/O ..."): read as opening the value, so that the name reads the same from
+        # its tokens ("Haji S/O" is none); and a title after it is one, as it is where S/O
+        # opens the value ("D/O Haji Amina": Amina)
         father = True
         while words and is_parent_relation(words[0]):
             words = words[1:]
+        words, more = take_titles(words, family)
+        titles += more
+        words = join_parts(words, family)
     if father and words:
         words[0] = replace(words[0], after_patronymic=True)  # roles: father, grandfather...
     infos = [
