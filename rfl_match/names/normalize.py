@@ -997,28 +997,17 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
         rest, _ = take_titles([*words, _PLAIN_WORD], family)
         if len(rest) == 1:
             return None
-    titles: list[str] = []
-    # Parse until nothing changes: whether a part is a title or a particle depends on its
-    # neighbours ("van dr X": dr leads once van is dropped; "an" is an article before a word
-    # in n), and the tokens, read again, must give the same parts.
-    for _ in range(len(words)):
-        count = len(words)
-        words, more = take_titles(words, family)
-        titles += more
-        words = join_parts(words, family)
-        if len(words) == count:
-            break
+    words, titles = _settled(words, family)
     if words and is_parent_relation(words[0]):
         # S/O once a title before it is taken ("Haji S/O Ahmed Khan"), or a particle
         # ("Le D/O ..."): read as opening the value, so that the name reads the same from
-        # its tokens ("Haji S/O" is none); and a title after it is one, as it is where S/O
-        # opens the value ("D/O Haji Amina": Amina)
+        # its tokens ("Haji S/O" is none); and what follows is read as where S/O opens the
+        # value, a title a title ("D/O Haji Amina": Amina)
         father = True
         while words and is_parent_relation(words[0]):
             words = words[1:]
-        words, more = take_titles(words, family)
+        words, more = _settled(words, family)
         titles += more
-        words = join_parts(words, family)
     if father and words:
         words[0] = replace(words[0], after_patronymic=True)  # roles: father, grandfather...
     infos = [
@@ -1032,6 +1021,23 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
     if keep and not without_placeholders(" ".join(infos[k].token for k in keep)):
         keep = []
     return _Parsed(script, family, [words[k] for k in keep], [infos[k] for k in keep], titles)
+
+
+def _settled(words: list[Word], family: str | None) -> tuple[list[Word], list[str]]:
+    """Titles taken and particles and compounds read (:func:`take_titles`,
+    :func:`join_parts`) until nothing changes: whether a part is a title or a particle
+    depends on its neighbours ("van dr X": dr leads once van is dropped; "an" is an
+    article before a word in n), and the tokens, read again, must give the same parts.
+    The parts left, and the titles taken."""
+    titles: list[str] = []
+    for _ in range(len(words)):
+        count = len(words)
+        words, more = take_titles(words, family)
+        titles += more
+        words = join_parts(words, family)
+        if len(words) == count:
+            break
+    return words, titles
 
 
 def _with_readings(info: TokenInfo, word: Word) -> TokenInfo:

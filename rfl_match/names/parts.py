@@ -64,24 +64,26 @@ def names_no_one(words: list[Word]) -> bool:
     >>> names_no_one([Word("mr", "mr", "Latin")]), names_no_one([Word("sheikh", "sheikh", "Latin")])
     (True, False)
     """
-    titles = _nameless_titles()
     i = 0
     while i < len(words):
-        # as written or as read in Latin letters: "мс", or "mс" of two scripts, reads "ms",
-        # which read again is the title alone
-        pair = words[i : i + 2]
-        if len(pair) == 2 and any(" ".join(w) in titles for w in _spellings(pair)):
+        if i + 1 < len(words) and _nameless_title(words[i : i + 2]):
             i += 2
-        elif any(w[0] in titles for w in _spellings(pair[:1])):
+        elif _nameless_title(words[i : i + 1]):
             i += 1
         else:
             return False
     return bool(words)
 
 
-def _spellings(words: list[Word]) -> list[tuple[str, ...]]:
-    """Words as written, and as read in Latin letters."""
-    return [tuple(w.native for w in words), tuple(w.latin for w in words)]
+def _nameless_title(words: list[Word]) -> bool:
+    """Whether ``words`` are one title of :func:`_nameless_titles`, as written or as read
+    in Latin letters: "мс", or "mс" of two scripts, reads "ms", which read again is the
+    title alone."""
+    titles = _nameless_titles()
+    return any(
+        " ".join(spelling) in titles
+        for spelling in ([w.native for w in words], [w.latin for w in words])
+    )
 
 
 @cache
@@ -340,7 +342,7 @@ def is_particle(word: Word) -> bool:
 def is_parent_relation(word: Word) -> bool:
     """S/O or D/O (son of, daughter of) written with its slash, one word once cleaned
     (``clean_text``): where it opens a value, what follows is the father's name."""
-    return "/" in word.native and _kind(word) == "patronymic"
+    return _slashed(word) and _kind(word) == "patronymic"
 
 
 def _article_form(word: Word) -> str:
@@ -541,8 +543,7 @@ def join_parts(words: list[Word], family: str | None) -> list[Word]:
             middle = None
             if _kind(words[j], family) == "article" and j + 1 < n:
                 middle, j = words[j], j + 1
-            # not a slash's word (B/O, N/A): joined, its slash would part it when read again
-            if _kind(words[j], family) != "patronymic" and "/" not in words[j].native:
+            if _kind(words[j], family) != "patronymic" and not _slashed(words[j]):
                 joined = _join(w, words[j], middle=middle)
                 if j + 1 < n and _kind(joined, family) in ("head", "kunya"):
                     # the join made a head again (abd + u: abdu); read again, it would
@@ -566,9 +567,8 @@ def join_parts(words: list[Word], family: str | None) -> list[Word]:
                 out.append(words[j])
                 i += 1
             continue
-        if kind == "tail" and out and _kind(out[-1], family) is None and "/" not in out[-1].native:
-            # never onto a particle kept as written: read again, it would stay a particle;
-            # nor onto a slash's word (B/O, N/A), which read again would part at its slash
+        if kind == "tail" and out and _kind(out[-1], family) is None and not _slashed(out[-1]):
+            # never onto a particle kept as written: read again, it would stay a particle
             out[-1] = _join(out[-1], w, middle=None)
             i += 1
             continue
@@ -583,6 +583,12 @@ def join_parts(words: list[Word], family: str | None) -> list[Word]:
         out.append(w)
         i += 1
     return out or words
+
+
+def _slashed(word: Word) -> bool:
+    """A word written with its slash (B/O, N/A, S/O): never joined to another, which read
+    again would part at the slash (abd + b/o: "abdb/o" reads "abdb", "o")."""
+    return "/" in word.native
 
 
 def _join(first: Word, second: Word, *, middle: Word | None) -> Word:
