@@ -422,6 +422,43 @@ def with_rough_ages(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     return frames["request"], frames["sighting"], birthless[written]
 
 
+def rough_age_reading(linker: Any, data: Any, matches: pd.DataFrame) -> dict[str, Any]:
+    """The true pairs :func:`with_rough_ages` writes an age range for (a record gives no
+    birth, the other a date of birth): their pairs completeness (``blocking_report`` with
+    them as the labels) and recall at the default threshold and top_k, as drawn (the
+    fitted ``linker`` and its ``matches``) and with the ranges written (a default linker
+    fitted on those frames); and the scores of all the pairs then. Not timed."""
+    import rfl_match as rm
+
+    requests, sightings, pairs = with_rough_ages(data)
+    keys = pair_keys(pairs["request_id"], pairs["sighting_id"])
+    truth = pair_keys(data.truth["request_id"], data.truth["sighting_id"])
+    drawn = linker.blocking_report(data.requests, data.sightings, labels=pairs)
+    refit = rm.Linker().fit(requests, sightings)
+    written = refit.blocking_report(requests, sightings, labels=pairs)
+    found = refit.predict(requests, sightings)
+    found_keys = pair_keys(found["request_id"], found["sighting_id"])
+    drawn_keys = pair_keys(matches["request_id"], matches["sighting_id"])
+    scores = score_pairs(found_keys, truth)
+    return {
+        "pairs": len(pairs),
+        "completeness_drawn": float(drawn.iloc[-1]["pairs_completeness"]),
+        "completeness": float(written.iloc[-1]["pairs_completeness"]),
+        "recall_drawn": float(keys.isin(drawn_keys).mean()) if len(keys) else None,
+        "recall": float(keys.isin(found_keys).mean()) if len(keys) else None,
+        "precision_all": scores.precision,
+        "recall_all": scores.recall,
+        "f1": scores.f1,
+    }
+
+
+def side_frame(corruptions: pd.DataFrame, side: str) -> pd.DataFrame:
+    """The generator's record table (``Synthetic.corruptions``) of one side ("request",
+    "sighting"): culture and corruptions, by record id."""
+    mask = corruptions["side"].astype(str).str.lower().str.startswith(side[0])
+    return corruptions.loc[mask, ["record_id", "culture", "corruptions"]].set_index("record_id")
+
+
 @dataclass(frozen=True)
 class PairScores:
     true_pairs: int

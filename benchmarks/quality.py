@@ -25,25 +25,21 @@ from benchmarks.common import (
     log,
     pair_keys,
     predict_options,
+    rough_age_reading,
     score_pairs,
+    side_frame,
     table,
     timed,
-    with_rough_ages,
 )
 from benchmarks.datasets import Synthetic, synthetic
 from rfl_match.synth import CHILD_FORMS
 
 
-def _side_frame(corruptions: pd.DataFrame, side: str) -> pd.DataFrame:
-    mask = corruptions["side"].astype(str).str.lower().str.startswith(side[0])
-    return corruptions.loc[mask, ["record_id", "culture", "corruptions"]].set_index("record_id")
-
-
 def _truth_table(data: Synthetic) -> pd.DataFrame:
     """True pairs with the request's culture and every corruption either record carries."""
     truth = data.truth[["request_id", "sighting_id"]].astype(str).drop_duplicates()
-    req = _side_frame(data.corruptions, "request")
-    sig = _side_frame(data.corruptions, "sighting")
+    req = side_frame(data.corruptions, "request")
+    sig = side_frame(data.corruptions, "sighting")
     culture = req["culture"].reindex(truth["request_id"]).fillna("unknown").to_numpy()
     kinds = []
     for a, b in zip(
@@ -157,7 +153,7 @@ def run(
     at1, at5 = _found_at(scored, true_keys, 1), _found_at(scored, true_keys, 5)
     scored_keys = pair_keys(scored["request_id"], scored["sighting_id"])
     candidate = np.asarray(true_keys.isin(scored_keys))
-    req_culture = _side_frame(data.corruptions, "request")["culture"]
+    req_culture = side_frame(data.corruptions, "request")["culture"]
 
     def quality_row(label: str, rows: np.ndarray, predicted: pd.DataFrame | None) -> dict[str, Any]:
         row: dict[str, Any] = {"": label, "true pairs": int(rows.sum())}
@@ -224,7 +220,7 @@ def run(
         quality_row("both give a birth", ~no_birth, None),
         quality_row("a record gives none", no_birth, None),
     ]
-    rough_rows = _rough_age_rows(data, true_keys, overall, default_keys, scored_keys)
+    rough_rows = _rough_age_rows(linker, data, default, overall)
     twin_rows = _twin_rows(n_requests, n_sightings, seed)
     log(f"quality: fit + predict with children's forms ({CHILD_FORMS_RATE:g})")
     with_forms = synthetic(n_requests, n_sightings, seed, child_forms_rate=CHILD_FORMS_RATE)
@@ -553,38 +549,25 @@ def _placeholder_rows(
 
 
 def _rough_age_rows(
-    data: Synthetic,
-    true_keys: pd.Index,
-    overall: PairScores,
-    default_keys: pd.Index,
-    scored_keys: pd.Index,
+    linker: rm.Linker, data: Synthetic, default: pd.DataFrame, overall: PairScores
 ) -> list[dict[str, Any]]:
-    """The pairs :func:`with_rough_ages` writes, in the draw as generated (the default
-    linker's ``default_keys`` at the default threshold and top_k, of ``scored_keys`` its
-    candidates, and ``overall`` its scores) and refitted with the rough ages: their
-    recall and their share among the candidates; and the scores of all the pairs."""
-    requests, sightings, pairs = with_rough_ages(data)
-    keys = pair_keys(pairs["request_id"], pairs["sighting_id"])
+    """:func:`benchmarks.common.rough_age_reading` of the default ``linker`` and its
+    ``default`` predict (``overall`` its scores) as rows: the pairs written, as generated
+    and refitted with the rough ages, their recall and their share among the candidates,
+    and the scores of all the pairs."""
     log("quality: refit with rough ages written where no birth was")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        linker = rm.Linker().fit(requests, sightings)
-        predicted = linker.predict(requests, sightings)
-        candidates = linker.predict(requests, sightings, threshold=0.0, top_k=0)
-    found = pair_keys(predicted["request_id"], predicted["sighting_id"])
-    proposed = pair_keys(candidates["request_id"], candidates["sighting_id"])
-    rows = []
-    for label, kept, among, s in (
-        ("as generated", default_keys, scored_keys, overall),
-        ("a rough age written", found, proposed, score_pairs(found, true_keys)),
-    ):
-        rows.append(
-            {"": label, "pairs written": len(keys)}
-            | {"recall of those": float(keys.isin(kept).mean()) if len(keys) else None}
-            | {"in candidates": float(keys.isin(among).mean()) if len(keys) else None}
-            | {"precision": s.precision, "recall": s.recall, "F1": s.f1}
-        )
-    return rows
+        read = rough_age_reading(linker, data, default)
+    written = read["pairs"]
+    return [
+        {"": "as generated", "pairs written": written}
+        | {"recall of those": read["recall_drawn"], "in candidates": read["completeness_drawn"]}
+        | {"precision": overall.precision, "recall": overall.recall, "F1": overall.f1},
+        {"": "a rough age written", "pairs written": written}
+        | {"recall of those": read["recall"], "in candidates": read["completeness"]}
+        | {"precision": read["precision_all"], "recall": read["recall_all"], "F1": read["f1"]},
+    ]
 
 
 #: The twins subsection's ``SynthConfig.twin_rate``: ten times the world's share of children

@@ -195,7 +195,6 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
     splink: list[dict[str, Any]] = []
     one_request: list[dict[str, Any]] = []
     phases: list[dict[str, Any]] = []
-    births: list[dict[str, Any]] = []
     rough: list[dict[str, Any]] = []
     who: list[tuple[int, dict[str, Any]]] = []
     rule_tables: list[str] = []
@@ -250,7 +249,6 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
             }
         )
         if "birth_groups" in r:
-            births.append(_birth_row(n, r))
             who.append((n, r))
         if "rough_pairs" in r:
             rough.append(
@@ -395,7 +393,7 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
         "the blocking report's groups, `blocking_report(labels, by=...)` with the columns "
         "of `benchmarks.workers.labelled_by_who`), and of the others:",
         "",
-        *table(births),
+        *table([_birth_row(n, r) for n, r in who]),
         "",
         "By the request's culture as the generator drew it (the same report's groups), "
         "lowest at the largest size first:",
@@ -407,7 +405,7 @@ def run(sizes: list[int], seed: int, command: str, splink_max: int = SPLINK_MAX)
         f'of birth, {ROUGH_AGE_YEARS} years either side (a range such as "20-40"; '
         "`benchmarks.common.with_rough_ages`), refitted; those pairs' completeness and "
         "recall (at the default threshold and top_k) as drawn and so written, at sizes up "
-        f"to {ROUGH_AGE_MAX:,} a side (`benchmarks.workers.rough_ages_at_scale`; not "
+        f"to {ROUGH_AGE_MAX:,} a side (`benchmarks.common.rough_age_reading`; not "
         "timed):",
         "",
         *table(rough),

@@ -28,9 +28,10 @@ from benchmarks.common import (
     emit,
     pair_keys,
     predict_options,
+    rough_age_reading,
     score_pairs,
+    side_frame,
     timed,
-    with_rough_ages,
 )
 from benchmarks.datasets import FEBRL_COMPARE, Synthetic, febrl, febrl_canonical, synthetic
 
@@ -97,7 +98,9 @@ def rfl_synth(task: dict[str, Any]) -> dict[str, Any]:
             )
             out |= _who(last, labelled)
             if task["n"] <= ROUGH_AGE_MAX:
-                out |= rough_ages_at_scale(linker, data, matches)
+                out |= {
+                    f"rough_{k}": v for k, v in rough_age_reading(linker, data, matches).items()
+                }
             out["rules_reach"] = rules_reach(linker.config, data, task["seed"])
             out["splink_rules_completeness"] = splink_rules_completeness(data)
     out["warnings"] = sorted({str(w.message) for w in caught})
@@ -199,9 +202,7 @@ def labelled_by_who(data: Any) -> pd.DataFrame:
         pair_keys(birthless["request_id"], birthless["sighting_id"])
     )
     truth["birth"] = np.where(np.asarray(none), BIRTH_NONE, BIRTH_BOTH)
-    corruptions = data.corruptions
-    requests = corruptions[corruptions["side"].astype(str).str.lower().str.startswith("r")]
-    culture = requests.set_index("record_id")["culture"]
+    culture = side_frame(data.corruptions, "request")["culture"]
     truth["culture"] = culture.reindex(truth["request_id"]).fillna("unknown").to_numpy()
     return truth
 
@@ -222,36 +223,9 @@ def _who(last: pd.Series, labelled: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-#: The largest draw at which :func:`rough_ages_at_scale` refits (a fit more per size).
+#: The largest draw at which :func:`benchmarks.common.rough_age_reading` refits (a fit
+#: more per size).
 ROUGH_AGE_MAX = 100_000
-
-
-def rough_ages_at_scale(linker: Any, data: Any, matches: pd.DataFrame) -> dict[str, Any]:
-    """The true pairs :func:`benchmarks.common.with_rough_ages` writes an age range for
-    (a record gives no birth, the other a date of birth): their pairs completeness
-    (``blocking_report`` with them as the labels) and recall at the default threshold and
-    top_k, as drawn (the fitted ``linker`` and its ``matches``) and with the ranges
-    written (a default linker fitted on those frames); and the F1 of all the pairs then.
-    Not timed."""
-    import rfl_match as rm
-
-    requests, sightings, pairs = with_rough_ages(data)
-    keys = pair_keys(pairs["request_id"], pairs["sighting_id"])
-    truth = pair_keys(data.truth["request_id"], data.truth["sighting_id"])
-    drawn = linker.blocking_report(data.requests, data.sightings, labels=pairs)
-    refit = rm.Linker().fit(requests, sightings)
-    written = refit.blocking_report(requests, sightings, labels=pairs)
-    found = refit.predict(requests, sightings)
-    found_keys = pair_keys(found["request_id"], found["sighting_id"])
-    drawn_keys = pair_keys(matches["request_id"], matches["sighting_id"])
-    return {
-        "rough_pairs": len(pairs),
-        "rough_completeness_drawn": float(drawn.iloc[-1]["pairs_completeness"]),
-        "rough_completeness": float(written.iloc[-1]["pairs_completeness"]),
-        "rough_recall_drawn": float(keys.isin(drawn_keys).mean()) if len(keys) else None,
-        "rough_recall": float(keys.isin(found_keys).mean()) if len(keys) else None,
-        "rough_f1": score_pairs(found_keys, truth).f1,
-    }
 
 
 REACH_SAMPLE = 20_000  # true pairs sampled for the rules' reach
