@@ -546,7 +546,8 @@ class Evidence:
     pairs grouped by pattern and term-frequency bits (:meth:`Linker._tf_patterns`, a
     pattern's rows together). ``reviewed``: the reviewed pairs (labels) as rows and
     levels (:meth:`Linker._from_labels`), if any; ``score``: a model's weights and
-    combination term of such rows (:meth:`Linker._score`).
+    combination term of such rows (:meth:`Linker._score`). ``dedupe``: one list against
+    itself, both sides (:attr:`records`).
     """
 
     random_levels: npt.NDArray[np.int8]
@@ -563,6 +564,13 @@ class Evidence:
         ]
         | None
     ) = None
+    dedupe: bool = False
+
+    @property
+    def records(self) -> float:
+        """The records given, both lists, one list once (a dedupe's is both its sides):
+        what :func:`_tf_shifts` reads, as predict reads them (:func:`_given_records`)."""
+        return float(self.sizes[0] if self.dedupe else sum(self.sizes))
 
 
 #: Predict's inputs validated and prepared, and their candidate pairs (``Linker._prepared``).
@@ -955,6 +963,7 @@ class Linker:
                 labels, left, right, comparisons, data, dedupe, pairs.context_rows
             ),
             lambda model, rl, rr: self._score(data, comparisons, rl, rr, model=model)[1:],
+            dedupe=dedupe,
         )
         ceilings = self._learn(comparisons, evidence, laps, em=em, named=named)
         if ceilings is None:  # fitted again, unsplit
@@ -1308,7 +1317,7 @@ class Linker:
                     tf_bits,
                     tf_carry,
                     tf_bounded,
-                    shifts=_tf_shifts(model, comparisons, float(sum(evidence.sizes))),
+                    shifts=_tf_shifts(model, comparisons, evidence.records),
                     in_place=reviewed is None,
                 ),
             )
@@ -3264,9 +3273,12 @@ def _tf_shifts(
 
 
 def _given_records(data: PreparedPair) -> float:
-    """The records given, both lists (a run in partitions: all its requests): what
-    :func:`_tf_shifts` reads, as fit reads its own (``Evidence.sizes``)."""
+    """The records given, both lists (a run in partitions: all its requests), one list
+    once (a dedupe's frame is both sides, as its term frequencies count it): what
+    :func:`_tf_shifts` reads, as fit reads its own (``Evidence.records``)."""
     requests, sightings = data.sizes
+    if data.left is data.right:
+        return float(requests)
     if data.partition is not None and data.partition.requests:
         requests = data.partition.requests
     return float(requests + sightings)

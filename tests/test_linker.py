@@ -2133,6 +2133,31 @@ def test_dedupe_finds_planted_duplicates(synthetic: dict[str, pd.DataFrame]) -> 
     assert together >= 27
 
 
+def test_one_list_weighs_a_pair_alone_as_two_lists_do(
+    fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """Two records read as one list (a dedupe) and as a request and a sighting are the
+    same pair alone: a name's frequency among them weighs alike. The one list's records
+    were counted twice in the term-frequency shift (it is both sides) and once in the
+    shares, so a true pair agreeing on its names read 0.880451 against 0.880496."""
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    truth = synthetic["truth"].head(12)
+    read = 0
+    for request_id, sighting_id in zip(truth["request_id"], truth["sighting_id"], strict=True):
+        one = requests[requests["record_id"] == request_id]
+        other = sightings[sightings["record_id"] == sighting_id]
+        both = pd.concat([one, other], ignore_index=True).assign(record_id=["a", "b"])
+        two_lists = fitted.predict(both.iloc[[0]], both.iloc[[1]], threshold=0.0)
+        one_list = fitted.predict(both, threshold=0.0)
+        assert len(two_lists) == len(one_list) <= 1
+        if len(one_list):
+            read += 1
+            assert one_list["match_probability"].iloc[0] == pytest.approx(
+                two_lists["match_probability"].iloc[0], rel=1e-9, abs=1e-12
+            )
+    assert read >= 10
+
+
 def test_dedupe_scores_the_pairs_its_clusters_hold_and_checks_its_floor(
     fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
