@@ -1113,23 +1113,30 @@ def _marked_apart(
     """The pairs (rows of ``li`` and ``ri``) at ``above`` or over whose records both write
     the Vietnamese marks (:meth:`PreparedPair.vietnamese_marks`) and write a syllable of the
     name part compared (``part``: "given", the given name's token; "family", the family
-    part's text) each otherwise: Hùng and Hưng, Văn and Vân. Where either writes no marks
-    (Hung), or the part holds no syllable both mark, the pair is not among them. The few
-    pairs of two marked records are read per distinct pair of marks and parts."""
+    part's text; else a name column, a parent's name, whose own marks are read) each
+    otherwise: Hùng and Hưng, Văn and Vân. Where either writes no marks (Hung), or the
+    part holds no syllable both mark, the pair is not among them. The few pairs of two
+    marked records are read per distinct pair of marks and parts."""
     none = np.zeros(0, dtype=np.intp)
-    left, right = data.vietnamese_marks(0), data.vietnamese_marks(1)
+    columns = PERSON_COLUMNS if part in ("given", "family") else (part,)
+    left, right = data.vietnamese_marks(0, columns), data.vietnamese_marks(1, columns)
     if left is None or right is None:
         return none
     (codes_a, marks_a), (codes_b, marks_b) = left, right
     rows = np.flatnonzero((levels >= above) & (codes_a[li] >= 0) & (codes_b[ri] >= 0))
     if not len(rows):
         return none
-    a, b = data.person_names(0), data.person_names(1)
-    words_a, words_b, vocabulary = (
-        (a.first_token, b.first_token, data.tokens)
-        if part == "given"
-        else (a.text, b.text, data.texts)
-    )
+    if part in ("given", "family"):
+        a, b = data.person_names(0), data.person_names(1)
+        words_a, words_b, vocabulary = (
+            (a.first_token, b.first_token, data.tokens)
+            if part == "given"
+            else (a.text, b.text, data.texts)
+        )
+    else:  # each record's name's text
+        forms_a, forms_b = data.form_arrays(0, part), data.form_arrays(1, part)
+        words_a, words_b = forms_a.text[forms_a.codes], forms_b.text[forms_b.codes]
+        vocabulary = data.texts
     x, y = li[rows], ri[rows]
     keys = np.stack([codes_a[x], codes_b[y], words_a[x], words_b[y]], axis=1)
     distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
@@ -2108,6 +2115,10 @@ class NameChainComparison(Comparison):
         return signatures
 
     def adjust(self, data: PreparedPair, levels: Levels, li: Index, ri: Index) -> None:
+        # Both records write the Vietnamese marks, and a syllable of the name otherwise
+        # (a father Hùng, Hưng): names that sound alike, not one name.
+        top = self.n_levels - 1
+        levels[_marked_apart(data, li, ri, levels, top - 2, self.spec.field)] = 4
         if self._cross:
             # The father's given name against the second part of the other's own name,
             # met even when one side's father is unknown (a level above "sounds alike",

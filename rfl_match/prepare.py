@@ -1250,8 +1250,7 @@ class PreparedPair:
                 )[codes]
         if column in NAME_FIELDS:
             texts = _without_parents(texts, culture_info(self.culture))
-        if column in PERSON_COLUMNS:
-            self._cache.setdefault("vietnamese marks", {})[column] = _marked_rows(codes, texts)
+        self._cache.setdefault("vietnamese marks", {})[column] = _marked_rows(codes, texts)
         arrays = self._coded_names(codes, texts, make, letters=letters)
         if letters is not None:
             arrays = self._read_records_as_persian(codes, texts, letters, arrays, make)
@@ -1259,24 +1258,29 @@ class PreparedPair:
         return replace(arrays, codes=codes[:n_left]), replace(arrays, codes=codes[n_left:])
 
     def vietnamese_marks(
-        self, side: int
+        self, side: int, columns: tuple[str, ...] = PERSON_COLUMNS
     ) -> tuple[IntArray, list[dict[str, frozenset[str]]]] | None:
-        """Per record of a side, a code (-1: none) of the Vietnamese marks its person name
-        writes (:func:`~rfl_match.names.romanization.vietnamese_marks` of its name fields,
-        together), and per code each syllable's reading and the ways the record writes it
-        (Hùng: {"hung": {"hùng"}}); None where no record of the side writes marks (made
-        once, of the texts :meth:`person_names` reads)."""
-        key = f"vietnamese marks:{side}"
+        """Per record of a side, a code (-1: none) of the Vietnamese marks its name writes
+        (:func:`~rfl_match.names.romanization.vietnamese_marks` of ``columns``, together:
+        the person's name fields, or a parent's name), and per code each syllable's
+        reading and the ways the record writes it (Hùng: {"hung": {"hùng"}}); None where
+        no record of the side writes marks (made once, of the texts :meth:`person_names`
+        or :meth:`form_arrays` read)."""
+        key = f"vietnamese marks:{side}:{','.join(columns)}"
         if key not in self._cache:
-            self.person_names(side)
+            if columns == PERSON_COLUMNS:
+                self.person_names(side)
+            else:
+                for column in columns:
+                    self.form_arrays(side, column)
             found = self._cache.get("vietnamese marks", {})
             start, stop = (0, self.sizes[0]) if side == 0 else (self.sizes[0], sum(self.sizes))
-            columns = [
+            read = [
                 (rows[start:stop], marks)
-                for rows, marks in (found.get(c, (None, [])) for c in PERSON_COLUMNS)
+                for rows, marks in (found.get(c, (None, [])) for c in columns)
                 if rows is not None and marks
             ]
-            self._cache[key] = _records_marks(columns, self.sizes[side]) if columns else None
+            self._cache[key] = _records_marks(read, self.sizes[side]) if read else None
         result: RecordMarks | None = self._cache[key]
         return result
 

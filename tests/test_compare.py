@@ -627,6 +627,32 @@ def test_vietnamese_marks_written_otherwise_are_two_names() -> None:
     assert_given_labels([("Hùng", "Hưng", "sounds alike"), ("Dũng", "Dung", "same spelling")])
 
 
+# A parent's name reads its own marks as the person's name reads its fields': a father
+# Nguyễn Văn Hùng and a father Nguyễn Văn Hưng sound alike and are two names; where either
+# writes no marks (Hung), or both write them alike, they meet as before.
+VIETNAMESE_MARKED_PARENTS = [
+    ("Nguyễn Văn Hùng", "Nguyễn Văn Hưng", "names sound alike"),
+    ("Trần Văn Dũng", "Trần Văn Dung", "names sound alike"),
+    ("Lê Thị Vân", "Lê Thị Văn", "names sound alike"),
+    ("Nguyễn Văn Hùng", "Nguyễn Văn", "one name is a shortened form of the other"),
+    ("Nguyễn Văn Hùng", "Nguyen Van Hung", "same spelling"),
+    ("Nguyễn Văn Hùng", "Nguyễn Văn Hùng", "same spelling"),
+    ("Dũng", "Dung", "same spelling"),  # Dung writes no mark: its marks are not known
+    ("Hùng", "Hưng", "names sound alike"),
+    ("José", "Jose", "same spelling"),
+]
+
+
+@pytest.mark.parametrize("field", ["father_name", "mother_name"])
+def test_vietnamese_marks_written_otherwise_are_two_parents_names(field: str) -> None:
+    left, right, want = (list(x) for x in zip(*VIETNAMESE_MARKED_PARENTS, strict=True))
+    n = len(left)
+    for a, b in ((left, right), (right, left)):
+        named = {"full_name": ["Minh"] * n}
+        got = levels("name", field, {**named, field: a}, {**named, field: b})
+        assert [label_of("name", field, g) for g in got] == want
+
+
 def test_given_name_swapped_and_missing() -> None:
     got = levels(
         "given_name",
