@@ -307,6 +307,10 @@ def _as_written_in_full(text: str) -> str:
     return f"{named.group(4)}-{month:02d}" + (f"-{int(day):02d}" if day else "")
 
 
+#: A date written ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and nothing else: no year last,
+#: no estimate's words or marks, no part not known (:func:`day_month_orders` passes it by).
+_PLAIN_ISO = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
 #: What a date written with its year last shows of its column's order
 #: (:func:`day_month_orders`): nothing (another form, malformed either way, or the same
 #: date either way: ``05/05/2009``), day first only, month first only, or either.
@@ -327,6 +331,8 @@ def day_month_orders(texts: Sequence[str]) -> npt.NDArray[np.int8]:
     """
     orders = np.zeros(len(texts), dtype=np.int8)
     for k, text in enumerate(texts):
+        if _PLAIN_ISO.fullmatch(text):  # most texts: no order to show, nothing to read past
+            continue
         if not _YEAR_LAST.match(text):
             if _MARKED.search(text):  # "05/06/2009 AD" shows its column's order too
                 text = _gregorian_text(text) or ""
