@@ -131,6 +131,17 @@ def test_a_date_with_its_year_last_reads_in_the_order_given(
     assert day_month_orders([text]).tolist() == [order]
 
 
+@given(st.from_regex(r"\A(\d{4}(-\d{1,2}(-\d{1,2})?)?|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})\Z"))
+@example("2009-05-25")
+@example("25-12-2009")
+@example("12-25-2009")
+def test_a_date_shows_its_order_whatever_blanks_are_around_it(text: str) -> None:
+    """A date written ``YYYY-MM-DD`` shows no order of day and month, and its text is
+    passed by as such (``dates._PLAIN_ISO``); one with blanks around it is read in full:
+    both read alike, as do dates written with the year last."""
+    assert day_month_orders([text]).tolist() == day_month_orders([f" {text} "]).tolist()
+
+
 @given(st.dates(min_value=date(1850, 1, 1), max_value=date(2100, 12, 31)), st.sampled_from("/.-"))
 def test_a_date_reads_the_same_written_either_way(value: date, separator: str) -> None:
     day_month = separator.join([f"{value.day:02d}", f"{value.month:02d}", str(value.year)])
