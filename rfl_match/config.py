@@ -501,7 +501,9 @@ class LinkConfig:
         seed: seed for every random draw.
         chunk_pairs: pairs compared per chunk (bounds memory).
         workers: threads for the comparison kernels and string similarities (-1, the
-            default: every core).
+            default: every core, and one for a call on fewer than
+            ``rfl_match.linker.FEW_RECORDS`` records, where threads cost more than they
+            save).
         mapping: input column -> canonical field, for files whose headers differ.
         calendars: date column (as named after ``mapping``) -> the calendar its dates are
             written in where it is not the Gregorian: ``"ethiopian"``,

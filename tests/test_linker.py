@@ -745,8 +745,49 @@ def test_fit_and_predict_on_new_frames_read_the_records_while_numba_loads(
     del events[:]
     path = tmp_path / "model.json"
     fitted.save(path)
-    rm.Linker.load(path).predict(synthetic["requests"].copy(), synthetic["sightings"].copy())
-    assert events == [fitted.config.workers, "left"]
+    loaded = rm.Linker.load(path)
+    loaded.config = replace(loaded.config, workers=2)  # few records: -1 would run on one
+    loaded.predict(synthetic["requests"].copy(), synthetic["sightings"].copy())
+    assert events == [2, "left"]
+
+
+def test_a_call_on_few_records_runs_on_one_thread_and_computes_the_same(
+    synthetic: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Linker that leaves the threads to the machine (workers -1, the default) fits and
+    predicts on fewer than FEW_RECORDS records on one thread, where threads cost more than
+    they save; its configuration says -1 after, an error's too, and it computes what two
+    threads compute. From FEW_RECORDS records on, it runs on every core."""
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    seen: list[int] = []
+    real = linker_module.warming_up
+
+    @contextmanager
+    def warming_up(workers: int) -> Iterator[None]:
+        seen.append(workers)
+        with real(workers):
+            yield
+
+    monkeypatch.setattr(linker_module, "warming_up", warming_up)
+    requests, sightings = synthetic["requests"], synthetic["sightings"]
+    assert len(requests) + len(sightings) < linker_module.FEW_RECORDS
+    linker = rm.Linker().fit(requests, sightings)
+    assert seen == [1] and linker.config.workers == -1
+    two = rm.Linker({"workers": 2}).fit(requests, sightings)
+    assert seen == [1, 2]
+    model, again = linker.to_dict()["model"], two.to_dict()["model"]
+    assert json.dumps(model, sort_keys=True) == json.dumps(again, sort_keys=True)
+    matches = linker.predict(requests.copy(), sightings.copy())
+    assert matches.equals(two.predict(requests.copy(), sightings.copy()))
+    assert seen == [1, 2, 1, 2] and linker.config.workers == -1
+    with pytest.raises(rm.RecordError):
+        linker.predict(requests.assign(record_id=""), sightings)
+    assert linker.config.workers == -1
+    monkeypatch.setattr(linker_module, "FEW_RECORDS", len(requests) + len(sightings))
+    assert linker.predict(requests.copy(), sightings.copy()).equals(matches)
+    assert seen[-1] == -1
 
 
 @pytest.mark.parametrize("workers", [1, 2])
