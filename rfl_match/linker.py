@@ -233,12 +233,14 @@ KEEP_NAME_PIECES = 100_000
 #: Records of a call's inputs (both lists) under which a Linker whose configuration leaves
 #: the threads to the machine (``workers`` -1, the default) runs the call on one
 #: (:func:`_few_on_one_thread`): its kernels' threads cost more than they save there.
-#: Medians of a saved model's predict, two workers against one (scratch
-#: ``/tmp/s70/cross.py``, ``/tmp/s70/tinyw.py``): a request against 1 sighting 56-62
-#: against 41 ms, against 1,000 88 against 70 ms, against 10,000 230 against 208 ms;
-#: 1,000 requests against 10,000 sightings 271 against 241 ms; against 100,000 alike
-#: (870 ms), 3,000 against 30,000 586 against 610 ms. A fit of 500 x 1,000 records 0.175
-#: against 0.156 s, 10,000 a side alike.
+#: ``python -m benchmarks speed`` (its lookup table, benchmarks/RESULTS.md): a request
+#: against 1 / 100 / 1,000 sightings 53.1 / 75.3 / 90.4 ms on two threads, 31.5 / 45.3 /
+#: 70.1 on one; its throughput rounds' 1,000 x 2,000 records, every pair, 0.28 against
+#: 0.32 s wall. Medians of a saved model's predict, two workers against one (scratch
+#: ``/tmp/s70/cross.py``): a request against 10,000 sightings 230 against 208 ms, 1,000
+#: requests against 10,000 sightings 271 against 241 ms; against 100,000 alike (870 ms),
+#: 3,000 against 30,000 586 against 610 ms; a fit of 500 x 1,000 records 0.175 against
+#: 0.156 s (``/tmp/s70/fitw.py``), 10,000 a side alike.
 FEW_RECORDS = 20_000
 #: EM's u of a level it reads as an agreement is at least this share of the random pairs'
 #: (:func:`_u_reference`): a level weighs at most a bit more than random pairs say. Candidate

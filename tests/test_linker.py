@@ -698,6 +698,29 @@ def test_a_model_fitted_before_the_bounds_loads_with_a_warning_and_predicts_as_s
     assert len(loaded.predict(requests, sightings)) > 0
 
 
+def _warm_ups(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The workers each ``kernels.warming_up`` block the Linker enters is given, and "left"
+    as each is left (not where an error leaves it), from now on; inside, the cyclic
+    garbage collector is paused (numba's first load is not rescanned)."""
+    import gc
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    events: list[object] = []
+    real = linker_module.warming_up
+
+    @contextmanager
+    def warming_up(workers: int) -> Iterator[None]:
+        events.append(workers)
+        with real(workers):
+            assert not gc.isenabled()
+            yield
+        events.append("left")
+
+    monkeypatch.setattr(linker_module, "warming_up", warming_up)
+    return events
+
+
 def test_fit_and_predict_on_new_frames_read_the_records_while_numba_loads(
     tmp_path: Path,
     fitted: rm.Linker,
@@ -709,23 +732,8 @@ def test_fit_and_predict_on_new_frames_read_the_records_while_numba_loads(
     cyclic garbage collector paused there and as it was after; predict on the frames fit
     saw needs none."""
     import gc
-    from collections.abc import Iterator
-    from contextlib import contextmanager
 
-    import rfl_match.linker as linker_module
-
-    events: list[object] = []
-    real = linker_module.warming_up
-
-    @contextmanager
-    def warming_up(workers: int) -> Iterator[None]:
-        events.append(workers)
-        with real(workers):
-            assert not gc.isenabled()  # numba's first load is not rescanned
-            yield
-        events.append("left")
-
-    monkeypatch.setattr(linker_module, "warming_up", warming_up)
+    events = _warm_ups(monkeypatch)
     requests, sightings = synthetic["requests"].head(300), synthetic["sightings"].head(300)
     linker = rm.Linker({"workers": 2}).fit(requests, sightings)
     assert events == [2, "left"]
@@ -758,36 +766,24 @@ def test_a_call_on_few_records_runs_on_one_thread_and_computes_the_same(
     predicts on fewer than FEW_RECORDS records on one thread, where threads cost more than
     they save; its configuration says -1 after, an error's too, and it computes what two
     threads compute. From FEW_RECORDS records on, it runs on every core."""
-    from collections.abc import Iterator
-    from contextlib import contextmanager
-
-    seen: list[int] = []
-    real = linker_module.warming_up
-
-    @contextmanager
-    def warming_up(workers: int) -> Iterator[None]:
-        seen.append(workers)
-        with real(workers):
-            yield
-
-    monkeypatch.setattr(linker_module, "warming_up", warming_up)
+    seen = _warm_ups(monkeypatch)
     requests, sightings = synthetic["requests"], synthetic["sightings"]
     assert len(requests) + len(sightings) < linker_module.FEW_RECORDS
     linker = rm.Linker().fit(requests, sightings)
-    assert seen == [1] and linker.config.workers == -1
+    assert seen == [1, "left"] and linker.config.workers == -1
     two = rm.Linker({"workers": 2}).fit(requests, sightings)
-    assert seen == [1, 2]
+    assert seen == [1, "left", 2, "left"]
     model, again = linker.to_dict()["model"], two.to_dict()["model"]
     assert json.dumps(model, sort_keys=True) == json.dumps(again, sort_keys=True)
     matches = linker.predict(requests.copy(), sightings.copy())
     assert matches.equals(two.predict(requests.copy(), sightings.copy()))
-    assert seen == [1, 2, 1, 2] and linker.config.workers == -1
+    assert seen[4:] == [1, "left", 2, "left"] and linker.config.workers == -1
     with pytest.raises(rm.RecordError):
         linker.predict(requests.assign(record_id=""), sightings)
     assert linker.config.workers == -1
     monkeypatch.setattr(linker_module, "FEW_RECORDS", len(requests) + len(sightings))
     assert linker.predict(requests.copy(), sightings.copy()).equals(matches)
-    assert seen[-1] == -1
+    assert seen[-2:] == [-1, "left"]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
