@@ -330,7 +330,10 @@ def _records(
     dates = config.date_fields
     table = input_name or source
     calendars = calendars_of(config.calendars, table)
-    if is_validated(frame, dates):
+    # A frame read_records validated without the configuration's mapping, which names a
+    # column it holds, is validated again, with it: else the column stays out of use.
+    mapped = any(column in frame.columns and column != to for column, to in config.mapping.items())
+    if not mapped and is_validated(frame, dates):
         if config.calendars:
             _say_calendars(frame, calendars, source if table == source else f"{source} ({table})")
         return _derived(_named_by_alternates(frame), dates)

@@ -644,6 +644,25 @@ def test_a_saved_model_holds_no_value_of_any_record(
     assert "muhammad" not in path.read_text(encoding="utf-8").casefold()
 
 
+def test_a_configured_mapping_is_applied_to_a_frame_read_records_returned(
+    tmp_path: Path, synthetic: dict[str, pd.DataFrame]
+) -> None:
+    """A frame rm.read_records read without a mapping is marked validated; a Linker whose
+    configuration maps one of its columns applies the mapping to it as to a plain frame.
+    It was taken as validated, and the mapped column was left out of every comparison
+    without a word (no sex_level)."""
+    path = tmp_path / "requests.csv"
+    synthetic["requests"].rename(columns={"sex": "Sexe"}).to_csv(path, index=False)
+    read = rm.read_records(path)
+    assert is_validated(read) and "Sexe" in read.columns
+    plain = pd.read_csv(path, dtype=str, keep_default_na=False)
+    sightings = synthetic["sightings"]
+    linker = rm.Linker({"mapping": {"Sexe": "sex"}})
+    expected = linker.fit(plain, sightings).predict(plain, sightings)
+    assert "sex_level" in expected.columns
+    pdt.assert_frame_equal(linker.fit(read, sightings).predict(read, sightings), expected)
+
+
 def test_a_model_written_before_the_configuration_checks_still_loads(
     tmp_path: Path, fitted: rm.Linker, synthetic: dict[str, pd.DataFrame]
 ) -> None:
