@@ -596,11 +596,6 @@ class LinkConfig:
         if not (_is_whole(self.non_match_classes) and self.non_match_classes in (1, 2)):
             raise ConfigError(f"non_match_classes: {self.non_match_classes!r}; use 1 or 2")
         object.__setattr__(self, "non_match_classes", int(self.non_match_classes))
-        if self.non_match_classes == 2 and any(s.label == "combination" for s in self.compare):
-            raise ConfigError(
-                "compare: 'combination' names the agreements taken together when "
-                "non_match_classes is 2; give the comparison another name"
-            )
         anchors = ("", *CONDITION_ANCHORS, CONDITION_AUTO)
         if not (isinstance(self.condition_on, str) and self.condition_on in anchors):
             raise ConfigError(
@@ -774,6 +769,13 @@ def _weight(option: str, value: Any, meaning: str) -> float:
     return held
 
 
+#: The terms of a match's weight that the matches give a ``<term>_weight`` column of their
+#: own (``match_weight``; ``rfl_match.linker``'s ``COMBINATION_COLUMN``,
+#: ``COMPETITION_COLUMN`` and ``SIGHTING_COLUMN``): no comparison may take one as its name,
+#: for its weight column would overwrite that one.
+OUTPUT_TERMS = ("match", "combination", "competition", "sighting")
+
+
 def _comparisons(value: Any) -> tuple[ComparisonSpec, ...]:
     """``LinkConfig.compare`` (a list too) as a tuple of checked comparisons; a ConfigError
     that names the comparison, the value and what is wanted."""
@@ -785,6 +787,11 @@ def _comparisons(value: Any) -> tuple[ComparisonSpec, ...]:
     specs = tuple(_checked_spec(spec, index) for index, spec in enumerate(value))
     labels = [spec.label for spec in specs]
     for index, label in enumerate(labels):
+        if label in OUTPUT_TERMS:
+            raise ConfigError(
+                f"compare[{index}]: a comparison named {label!r}, whose weight column "
+                f"({label}_weight) is the matches' own; give it another name (name = ...)"
+            )
         # The Linker keeps one comparison a name: the later would replace the earlier.
         if label in labels[:index]:
             raise ConfigError(

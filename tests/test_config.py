@@ -18,7 +18,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import rfl_match as rm
-from rfl_match.config import calendars_of
+from rfl_match import linker
+from rfl_match.config import OUTPUT_TERMS, calendars_of
 
 SAMPLE = {
     "compare": [
@@ -705,3 +706,23 @@ def test_each_input_may_name_its_own_calendars_over_those_of_both() -> None:
     frame = pd.DataFrame({"record_id": ["1"], "full_name": ["Abebe"]})
     with pytest.raises(rm.ConfigError, match="one input is read here"):
         rm.read_records(frame, calendars={"requests": {"date_of_birth": "ethiopian"}})
+
+
+def test_a_comparison_may_not_take_the_name_of_a_term_of_the_matches_weight() -> None:
+    """A comparison named "match" wrote its weight over match_weight (and explain then
+    refused the matches: "a match weight of -0.00, this model on these records +8.03");
+    "competition" over competition_weight. Each such name, as a name or as the field a
+    comparison is named by, is refused, and the names refused are the matches' own
+    weight columns."""
+    own = (linker.COMBINATION_COLUMN, linker.COMPETITION_COLUMN, linker.SIGHTING_COLUMN)
+    assert set(OUTPUT_TERMS) == {"match"} | {column.removesuffix("_weight") for column in own}
+    for term in OUTPUT_TERMS:
+        for spec in (
+            {"field": "postcode", "kind": "exact", "name": term},
+            {"field": term, "kind": "exact"},
+        ):
+            with pytest.raises(
+                rm.ConfigError, match=rf"^compare\[0\]: a comparison named '{term}', whose"
+            ):
+                rm.Linker({"compare": [spec]})
+    rm.Linker({"compare": [{"field": "match", "kind": "exact", "name": "matched"}]})

@@ -293,11 +293,14 @@ VERSION_2_CONFIG_KEYS = {
 }  # fmt: skip
 
 
-def test_combination_is_no_comparison_name_with_two_classes() -> None:
+def test_combination_is_no_comparison_name_with_either_class_count() -> None:
+    """The combination's column is the matches' own with two classes; the name is refused
+    with one too (config.OUTPUT_TERMS), so that a model does not change what it may be
+    configured with by its class count."""
     spec = [{"field": "combination", "kind": "exact"}]
-    rm.Linker({"compare": spec})  # one class: the name is free
-    with pytest.raises(rm.ConfigError, match="combination"):
-        rm.Linker({"compare": spec, "non_match_classes": 2})
+    for classes in (1, 2):
+        with pytest.raises(rm.ConfigError, match="a comparison named 'combination'"):
+            rm.Linker({"compare": spec, "non_match_classes": classes})
 
 
 def test_predict_terms_sum_to_the_weight(
