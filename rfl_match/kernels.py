@@ -449,6 +449,20 @@ def _compound_agree(a: IntArray, x: int, b: IntArray, y: int) -> int:
     return agree
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _crossed(a: IntArray, x: int, b: IntArray, y: int) -> bool:
+    """Record x's name parts 0 and 1 (given keys ``a``) sound like record y's 1 and 0: the
+    given and family name swapped. Not where either record repeats its name, its parts 0
+    and 1 of one class (Mohamed Mohamed against Mahmoud Mohamed): crossed over, its parts
+    meet the other's as they stand, and the given names are as apart as they read."""
+    if a[x, 1] >= 0 and a[x, 1] == a[x, 4]:
+        return False
+    if b[y, 1] >= 0 and b[y, 1] == b[y, 4]:
+        return False
+    crossed: bool = _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0)
+    return crossed
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) -> None:
     for k in prange(len(li)):
@@ -473,7 +487,7 @@ def _given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) ->
             elif compound == 0 and a[x, 7] & b[y, 7] & 4:
                 # two listed names of two classes (Hassan, Hassanein; Muhammad, Mahmoud):
                 # not one name, though their keys or spelling agree; but swapped they may be
-                if _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
+                if _crossed(a, x, b, y):
                     out[k] = GIVEN_SWAPPED
                 else:
                     out[k] = GIVEN_LISTED_APART
@@ -481,7 +495,7 @@ def _given_ranks(a: IntArray, b: IntArray, li: Index, ri: Index, out: Levels) ->
                 agree = max(compound, _keys_agree(a, x, 0, b, y, 0))
                 if agree == 2:
                     out[k] = GIVEN_ALIKE
-                elif _keys_alike(a, x, 0, b, y, 1) and _keys_alike(a, x, 1, b, y, 0):
+                elif _crossed(a, x, b, y):
                     out[k] = GIVEN_SHORT_SWAPPED if agree else GIVEN_SWAPPED
                 else:
                     out[k] = GIVEN_SHORT_ALIKE if agree else DIFFERENT

@@ -567,6 +567,24 @@ def test_korean_names_family_first_and_given_names_with_a_hyphen() -> None:
     assert_name_labels(KOREAN)
 
 
+# A name repeated (Mohamed Mohamed: a father named as his son) is no given and family
+# name swapped against another given name of that family (Mahmoud Mohamed): crossed over,
+# its parts meet the other's as they stand, and two listed names of two classes are
+# different (they read "swapped", then "very similar spelling", and scored 0.605). A swap
+# of two names is one still.
+REPEATED = [
+    ("Mohamed Mohamed", "Mahmoud Mohamed", "different", "same names"),
+    ("Hassan Hassan", "Hussein Hassan", "different", "same names"),
+    ("Ali Ali", "Alia Ali", "different", "same names"),
+    ("Ahmed Ahmed", "Ahmad Ahmed", "same name, different spelling", "same names"),
+    ("Mohamed Mahmoud", "Mahmoud Mohamed", "given and family name swapped", "same names"),
+]
+
+
+def test_a_name_repeated_is_not_a_swap() -> None:
+    assert_name_labels(REPEATED)
+
+
 def assert_given_labels(table: list[tuple[str, str, str]]) -> None:
     """The given names of each row of ``table`` (left, right, label) compare to that
     label, either way round."""

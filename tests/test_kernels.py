@@ -90,7 +90,9 @@ def given_rank_reference(
     # a compound given name run together is the other's part 0 by skeleton
     joined = [c for c, other in ((ca, b[1][0]), (cb, a[1][0])) if c >= 0 and c == other]
     compound = agreement(joined, short)
-    swapped = alike(a, 0, b, 1) and alike(a, 1, b, 0)
+    # not where a record repeats its name (its parts 0 and 1 of one class)
+    repeats = any(x[0][0] >= 0 and x[0][0] == x[0][1] for x in (a, b))
+    swapped = not repeats and alike(a, 0, b, 1) and alike(a, 1, b, 0)
     if compound == 2:
         return kernels.GIVEN_ALIKE
     if compound == 0 and listed_a and listed_b:
