@@ -309,6 +309,26 @@ def near_canonical_field(name: str) -> str | None:
     return best
 
 
+def _misspelled_headers(columns: Sequence[str], dates: Sequence[str] = ()) -> list[Problem]:
+    """A note for each column whose header nearly spells a canonical field the records
+    lack ("Date of Brith", "fathers_name"; :func:`near_canonical_field`), but for those
+    read as ``dates``: kept under its own name, it was compared by nothing, without a
+    word, where a mapping target so spelt is warned of."""
+    return [
+        Problem(
+            None,
+            column,
+            f"a column named nearly as the field {field!r}, which the records lack: kept "
+            f"under its own name, compared only if a configuration names it; if it holds "
+            f"{field!r}, map it (mapping: {column!r} = {field!r})",
+        )
+        for column in columns
+        if (field := near_canonical_field(column)) is not None
+        and field not in columns
+        and column not in dates
+    ]
+
+
 def apply_mapping(frame: pd.DataFrame, mapping: dict[str, str] | None) -> pd.DataFrame:
     """Rename the user's columns to canonical names.
 
@@ -665,6 +685,7 @@ def validate_records(
         raise RecordError(renumber_problems(fatal, numbers), source)
 
     problems = [p for p in repaired if p.column != ID_FIELD]
+    problems += _misspelled_headers(list(out.columns), extra_dates)
     # The filters first: a value blanked as no filter leaves its row without a name.
     encoded = is_encoded(out)
     if encoded:

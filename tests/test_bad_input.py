@@ -1063,3 +1063,95 @@ def test_a_header_longer_than_the_first_bytes_read_is_read_whole(
     frame = rm.read_records(path)
     assert list(frame.columns) == names
     assert frame.iloc[0].tolist() == cells
+
+
+def test_a_workbook_whose_sheet_is_damaged_is_refused_with_a_reason(tmp_path: Path) -> None:
+    # A sheet cut short inside a sound zip was a ParseError traceback (exit 1 from the
+    # command line): openpyxl parses a sheet as its rows are read.
+    whole = _workbook(
+        tmp_path / "whole.xlsx",
+        [["record_id", "full_name"], *([f"r{i}", "Amina"] for i in range(200))],
+    )
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(whole) as zin, zipfile.ZipFile(damaged, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            zout.writestr(item.filename, data)
+    with pytest.raises(
+        rm.RecordError, match=re.escape("not a readable .xlsx workbook (ParseError in its first")
+    ):
+        rm.read_records(damaged)
+
+
+@pytest.mark.parametrize("encoding", ["ISO-8859-8-I", "ULF-8"])
+def test_pfif_declaring_an_encoding_python_does_not_know_is_refused(
+    tmp_path: Path, encoding: str
+) -> None:
+    # It was a LookupError traceback: expat asks Python for the codec.
+    xml = (
+        f'<?xml version="1.0" encoding="{encoding}"?><pfif xmlns="http://zesty.ca/pfif/1.4">'
+        "<person><person_record_id>ex.org/p1</person_record_id><full_name>Ali</full_name>"
+        "</person></pfif>"
+    )
+    with pytest.raises(
+        rm.RecordError, match=rf"names an encoding Python does not know \({encoding.lower()}\)"
+    ):
+        rm.read_records(write(tmp_path, xml, "in.xml"))
+
+
+def test_a_frame_of_nullable_integer_ids_names_its_blank_and_repeated_ones() -> None:
+    # convert_dtypes reads numeric ids as Int64; a blank one was a TypeError ("Invalid
+    # value '' for dtype 'Int64'"), as was any Int64 column with a blank beside repeated ids.
+    blank = pd.DataFrame(
+        {"record_id": pd.array([1, None, 3], dtype="Int64"), "full_name": ["Ali", "Sara", "Ivan"]}
+    )
+    with pytest.raises(rm.RecordError, match="row 2, column 'record_id': blank record id"):
+        rm.read_records(blank)
+    repeated = blank.assign(
+        record_id=pd.array([1, 1, 3], dtype="Int64"), age=pd.array([1, None, 3], dtype="Int64")
+    )
+    with pytest.raises(rm.RecordError, match=r"duplicate record id in rows 1, 2 \(value '1'\)"):
+        rm.read_records(repeated)
+    loaded = rm.io.load_records(repeated)
+    assert loaded.records["record_id"].tolist() == ["3"]
+    assert {r.row for r in loaded.rejected} == {1, 2}
+
+
+@pytest.mark.parametrize("mark", ["\x0b", "\x0c", "\x1c", "\x85", "\u2028"])
+def test_a_title_holding_a_vertical_tab_is_one_title(tmp_path: Path, mark: str) -> None:
+    # str.splitlines broke the title in two there; two titles counted, the header was
+    # passed over as the second: "no record id column", "no name column".
+    text = f"Tracing requests{mark}Camp 4\nrecord_id,full_name\nr1,Amina\nr2,Omar\n"
+    records = rm.read_records(write(tmp_path, text))
+    assert records["record_id"].tolist() == ["r1", "r2"]
+    assert [p.message for p in records.attrs["problems"] if "title" in p.message] == [
+        "a title above the header, passed over"
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_nul_in_a_utf16_file_is_removed_and_noted(tmp_path: Path, encoding: str) -> None:
+    # Its bytes hold NULs in every letter, so the file's were not searched, and the cell
+    # kept it: an id "r2\x00" met no "r2", without a word.
+    text = "record_id,full_name\nr1,Amina\nr2\x00,Omar\n"
+    records = rm.read_records(write(tmp_path, text.encode(encoding)))
+    assert records["record_id"].tolist() == ["r1", "r2"]
+    assert [(p.row, p.column) for p in records.attrs["problems"] if "NUL" in p.message] == [
+        (2, "record_id")
+    ]
+
+
+def test_a_header_that_nearly_spells_a_field_the_records_lack_is_noted(tmp_path: Path) -> None:
+    # Kept under its own name, the column was compared by nothing, without a word; a
+    # mapping target so spelt is warned of.
+    text = "record_id,full_name,Date of Brith,fathers_name,camp\nr1,Amina,1990,Omar,4\n"
+    records = rm.read_records(write(tmp_path, text))
+    notes = {p.column: p.message for p in records.attrs["problems"]}
+    assert set(notes) == {"Date of Brith", "fathers_name"}
+    assert notes["fathers_name"].startswith("a column named nearly as the field 'father_name'")
+    assert "map it (mapping: 'Date of Brith' = 'date_of_birth')" in notes["Date of Brith"]
+    # Where the records have the field, the column is another of the user's own.
+    both = "record_id,full_name,father_name,fathers_name\nr1,Amina,Omar,Omar\n"
+    assert not rm.read_records(write(tmp_path, both)).attrs["problems"]

@@ -203,7 +203,7 @@ def _turkish(raw: bytes) -> bool:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter among ``, ; tab |`` that splits the first lines most consistently."""
-    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    lines = [line for line in _csv_lines(text)[:20] if line.strip()]
     if not lines:
         return ","
     best, best_score = ",", -1.0
@@ -365,7 +365,9 @@ def read_csv(path: FilePath) -> Table:
             encoding = page or _MIXED
     text = _head_text(head, "utf-8" if encoding == _MIXED else encoding, complete)
     skip, delimiter, header, titles = _header(text)
-    nul = not encoding.startswith(("utf-16", "utf-32")) and _holds_nul(path)
+    # A NUL byte is found in the file's bytes, but for UTF-16 and UTF-32, whose letters
+    # hold them: their cells are read for the NUL character.
+    nul = encoding.startswith(("utf-16", "utf-32")) or _holds_nul(path)
     if encoding == _MIXED:
         table = _read_slow(path, _MIXED, delimiter, source, len(titles))
     else:
@@ -398,6 +400,20 @@ def _read(
     return table
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _csv_lines(text: str) -> list[str]:
+    """The lines of ``text`` as the csv module breaks them, at CR, LF and CR LF only:
+    ``str.splitlines`` breaks at a vertical tab, a form feed and others as well, so a
+    title holding one ("Requests\vCamp 4") counted as two lines, and the header after it
+    was passed over as a title too."""
+    lines = _LINE_BREAK.split(text)
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
 # The line Excel reads the delimiter from ("sep=;"), before the header.
 _SEP_LINE = re.compile(r"^sep=(.)$")
 
@@ -407,7 +423,7 @@ def _header(text: str) -> tuple[int, str, list[str], list[str]]:
     titles: see :func:`_titles`), its delimiter (the one that line names, else sniffed),
     its header and its titles, from the first lines of its text."""
     csv.field_size_limit(1 << 30)  # a line of 20,000 columns split by another delimiter
-    lines = text.splitlines()
+    lines = _csv_lines(text)
     skip = 0
     while skip < len(lines) and not lines[skip].strip():
         skip += 1

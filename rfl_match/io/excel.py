@@ -85,6 +85,11 @@ def read_excel(path: FilePath) -> Table:
     # number in a cell not formatted as a date comes as a number, read as a serial date
     # by validation where its column holds them (in this date system)
     date_system = 1904 if book.epoch == CALENDAR_MAC_1904 else 1900
+    if not book.worksheets:
+        book.close()
+        raise RecordError([Problem(None, None, "the workbook holds no worksheet")], str(path))
+    # Cells, not their values alone: an error value is told from text by its type.
+    sheet_rows = _rows(book, path)
     try:
         # openpyxl's name for the sheet's part of the file: it has no public one
         part = book.worksheets[0]._worksheet_path
@@ -94,8 +99,6 @@ def read_excel(path: FilePath) -> Table:
         header_errors: dict[int, str] = {}
         rows: list[list[str]] = []
         numbers: list[int] = []
-        # Cells, not their values alone: an error value is told from text by its type.
-        sheet_rows = _rows(book, path)
         ahead, titles = _past_titles(sheet_rows)
         problems += title_problems(titles)
         for excel_row, row in itertools.chain(ahead, sheet_rows):
@@ -255,6 +258,13 @@ def _rows(book: Any, path: Path) -> Generator[tuple[int, tuple[Any, ...]], None,
                 same = next(cells for at, cells in values if at == number)
                 row = tuple(map(_saved_value, row, same))
             yield number, row
+    except Exception as exc:  # openpyxl parses the sheet as its rows are read
+        problem = Problem(
+            None,
+            None,
+            f"not a readable .xlsx workbook ({exc.__class__.__name__} in its first sheet)",
+        )
+        raise RecordError([problem], str(path)) from exc
     finally:
         if saved is not None:
             saved.close()

@@ -250,6 +250,12 @@ def _parse(path: FilePath) -> _Document:
             parser.ParseFile(handle)
     except _Refused as exc:
         raise RecordError([Problem(None, None, str(exc))], source) from exc
+    except LookupError as exc:  # expat asks Python for an encoding it does not know itself
+        detail = (
+            "its XML declaration names an encoding Python does not know "
+            f"({_declared(path) or exc}): save the file as UTF-8, or declare one it knows"
+        )
+        raise RecordError([Problem(None, None, detail)], source) from exc
     except expat.ExpatError as exc:
         if path.stat().st_size == 0:
             detail = "the file is empty"

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -114,6 +115,12 @@ def _check_path(path: Path) -> None:
         raise RecordError([Problem(None, None, "file not found")], str(path))
     if path.is_dir():
         raise RecordError([Problem(None, None, "this is a folder, not a file")], str(path))
+    if not path.is_file():  # a pipe (/dev/stdin, <(...)), read once only
+        raise RecordError(
+            [Problem(None, None, "not a file but a pipe or a device, which is read once: an "
+                     "input is read more than once, so save it to a file first")],
+            str(path),
+        )  # fmt: skip
 
 
 def read_table(path: FilePath) -> Table:
@@ -182,6 +189,16 @@ def read_header(path: FilePath) -> list[str]:
     return [str(c) for c in read_table(path).frame.columns]
 
 
+_Cells = TypeVar("_Cells", pd.Series, pd.DataFrame)
+
+
+def _as_text(cells: _Cells) -> _Cells:
+    """Cells as text, a blank for a missing one, whatever their dtype: a nullable one
+    (Int64, as ``convert_dtypes`` gives a column of numeric ids) holds no text, and
+    filling its missing cells with "" was a TypeError."""
+    return cells.astype(object).fillna("").astype(str)
+
+
 def _id_rejects(
     frame: pd.DataFrame, mapping: dict[str, str] | None, rows: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.bool_], list[Problem], list[RejectedRow]]:
@@ -191,7 +208,7 @@ def _id_rejects(
     positions = [i for i, c in enumerate(renamed.columns) if c == ID_FIELD]
     if len(positions) != 1 or not len(frame):
         return keep, [], []  # validation reports a missing or doubled id column
-    id_series = frame.iloc[:, positions[0]].fillna("").astype(str).str.strip()
+    id_series = _as_text(frame.iloc[:, positions[0]]).str.strip()
     ids: list[str] = [str(v) for v in id_series.tolist()]
     problems: list[Problem] = []
     rejected: list[RejectedRow] = []
@@ -203,7 +220,7 @@ def _id_rejects(
     if duplicated.any():
         where = [int(p) for p in np.flatnonzero(duplicated)]
         # cells compared as validation leaves them, without the spaces around them
-        cells = frame.iloc[where].fillna("").astype(str).apply(lambda c: c.str.strip())
+        cells = _as_text(frame.iloc[where]).apply(lambda c: c.str.strip())
         copies = cells.duplicated(keep="first").tolist()
         by_id: dict[str, list[int]] = {}  # an id's rows, its copies too
         distinct: dict[str, int] = {}  # how many of them differ
@@ -229,7 +246,7 @@ def _id_rejects(
         keep[position] = False
         row = int(rows[position])
         problems.append(Problem(row, ID_FIELD, reasons[position], ids[position][:60]))
-        cells = [str(v) for v in frame.iloc[position].fillna("").tolist()]
+        cells = _as_text(frame.iloc[position]).tolist()
         rejected.append(RejectedRow(row, reasons[position], dict(zip(columns, cells, strict=True))))
     return keep, problems, rejected
 
@@ -255,7 +272,7 @@ def _header_rejects(
     for position, column in enumerate(frame.columns):
         # a byte order mark too: the second of two UTF-8 files joined (cat) opens with one
         header = str(column).strip(_AROUND).lower()
-        cells = frame.iloc[candidates, position].fillna("").astype(str)
+        cells = _as_text(frame.iloc[candidates, position])
         cells = cells.str.strip(_AROUND).str.lower()
         same = cells == header
         if _BLANK_HEADER.fullmatch(header):
@@ -269,7 +286,7 @@ def _header_rejects(
     rejected: list[RejectedRow] = []
     for position in candidates.tolist():
         row = int(rows[position])
-        values = [str(v) for v in frame.iloc[position].fillna("").tolist()]
+        values = _as_text(frame.iloc[position]).tolist()
         problems.append(Problem(row, None, _REPEATED_HEADER))
         rejected.append(RejectedRow(row, _REPEATED_HEADER, dict(zip(columns, values, strict=True))))
     return keep, problems, rejected
