@@ -682,13 +682,17 @@ def _report_problems(
     if rejects is not None:
         _write_rejects(frame, rejects, quiet)
     if not quiet:
+        # All of them where no rejects file lists them (normalize, evaluate, --pairs): a
+        # rejected row is named with its reason somewhere, always.
+        shown = _SHOWN_PROBLEMS if rejects is not None else None
         for label, item in loaded.items():
-            for problem in item.problems[:_SHOWN_PROBLEMS]:
+            for problem in item.problems[:shown]:
                 print(f"{label}: {problem.logged()}", file=sys.stderr)
             more = len(item.problems) - _SHOWN_PROBLEMS
-            if more > 0:
-                where = f" (all in {rejects})" if rejects is not None else ""
-                print(f"{label}: ... and {more:,} more problems{where}", file=sys.stderr)
+            if more > 0 and rejects is not None:
+                print(
+                    f"{label}: ... and {more:,} more problems (all in {rejects})", file=sys.stderr
+                )
     return problem_rows, rejected
 
 
@@ -1212,16 +1216,9 @@ def _pair_files(
     return frames
 
 
-#: Rows a note lists by number before it counts the rest.
-_LISTED_ROWS = 10
-
-
 def _row_list(rows: pd.Index) -> str:
-    """Rows named in a note: "row 7", "rows 3, 7", or the first few and how many more."""
-    shown = ", ".join(str(r) for r in rows[:_LISTED_ROWS])
-    more = len(rows) - _LISTED_ROWS
-    rest = f" and {more:,} more" if more > 0 else ""
-    return ("row " if len(rows) == 1 else "rows ") + shown + rest
+    """Rows named in a note: "row 7", "rows 3, 7": every one, for no file lists them."""
+    return ("row " if len(rows) == 1 else "rows ") + ", ".join(str(r) for r in rows)
 
 
 def _decided_truth(truth: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -1603,31 +1600,37 @@ _COMMANDS = {
 }
 
 
+def _stopped_rejects(
+    args: argparse.Namespace, loaded: dict[str, LoadedRecords], rejected: bool = False
+) -> None:
+    """A run of a command that writes a rejects file, stopped before it wrote one: it is
+    written now (the rows rejected so far, or its header alone), so that a file left by an
+    earlier run never stands for this one. ``rejected``: rows were, said so."""
+    if args.command not in ("link", "dedupe", "encode") or getattr(args, "rejects_written", False):
+        return
+    path = _rejects_path(args)
+    try:
+        _write_rejects(_rejects_frame(loaded), path, args.quiet)
+    except (OSError, OutputError) as error:  # a folder or format the checks refuse
+        print(f"rfl-match: no rejects file: {error}", file=sys.stderr)
+    else:
+        if rejected:
+            print(f"rfl-match: rejected rows written to {path}", file=sys.stderr)
+
+
 def _data_error(exc: RecordError, args: argparse.Namespace) -> None:
     print(f"rfl-match: data error: {exc}", file=sys.stderr)
-    if args.command in ("link", "dedupe", "encode") and not getattr(args, "rejects_written", False):
-        # The records stopped the run before its rejects file was written: it is written
-        # now (the rows rejected so far, or its header alone), so that a file left by an
-        # earlier run never stands for this one.
-        rejected = exc.rejected if isinstance(exc, RecordsRejected) else []
-        # each input's rows under its own name, once (not the inputs' together, unnamed)
-        each = exc.errors if isinstance(exc, _InputsRejected) else {exc.source: exc}
-        loaded = {
-            label: LoadedRecords(
-                pd.DataFrame(),
-                one.problems,
-                one.rejected if isinstance(one, RecordsRejected) else [],
-            )
-            for label, one in each.items()
-        }
-        path = _rejects_path(args)
-        try:
-            _write_rejects(_rejects_frame(loaded), path, args.quiet)
-        except (OSError, OutputError) as error:  # a folder or format the checks refuse
-            print(f"rfl-match: no rejects file: {error}", file=sys.stderr)
-        else:
-            if rejected:
-                print(f"rfl-match: rejected rows written to {path}", file=sys.stderr)
+    # each input's rows under its own name, once (not the inputs' together, unnamed)
+    each = exc.errors if isinstance(exc, _InputsRejected) else {exc.source: exc}
+    loaded = {
+        label: LoadedRecords(
+            pd.DataFrame(),
+            one.problems,
+            one.rejected if isinstance(one, RecordsRejected) else [],
+        )
+        for label, one in each.items()
+    }
+    _stopped_rejects(args, loaded, isinstance(exc, RecordsRejected) and bool(exc.rejected))
     # a column the records need and lack, which a mapping would name (not an id that
     # names no record, as explain's: there the columns were read)
     unusable = any(
@@ -1664,12 +1667,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except (ConfigError, ModelError) as exc:
         print(f"rfl-match: configuration error: {exc}", file=sys.stderr)
+        _stopped_rejects(args, {})
         return EXIT_USAGE
     except RecordError as exc:
         _data_error(exc, args)
         return EXIT_DATA
     except ScoringError as exc:
         print(f"rfl-match: cannot score: {exc}", file=sys.stderr)
+        _stopped_rejects(args, {})
         return EXIT_DATA
     except OSError as exc:
         print(f"rfl-match: {exc}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -1453,3 +1454,47 @@ def test_rejects_of_two_unusable_inputs_keep_their_input(tmp_path: Path) -> None
     ]
     notes = rejects[rejects["action"] == "noted"]
     assert sorted(notes["source"]) == ["requests", "sightings"]
+
+
+def test_a_configuration_error_leaves_no_earlier_runs_rejects_file(
+    tmp_path: Path, data: dict[str, Path]
+) -> None:
+    """A run stopped by its configuration (a mapping target that is no field) left the
+    rejects file of an earlier run in place, where the file is written on every run so
+    that it never stands for another one: it is written anew, its header alone."""
+    out = tmp_path / "m.csv"
+    dup = tmp_path / "dup.csv"
+    dup.write_text("record_id,full_name\nR1,Ahmed Ali\nR1,Other Name\n", encoding="utf-8")
+    assert run("link", dup, data["sightings"], "-o", out).returncode == 3
+    rejects = tmp_path / "m.rejects.csv"
+    assert "R1" in rejects.read_text(encoding="utf-8")
+    config = tmp_path / "map.toml"
+    config.write_text(FAST + '[mapping]\nNom = "fullname"\n', encoding="utf-8")
+    result = run("link", data["requests"], data["sightings"], "-o", out, "--config", config)
+    assert result.returncode == 2 and "did you mean 'full_name'" in result.stderr
+    assert rejects.read_text(encoding="utf-8").splitlines() == [
+        "source,row,column,action,reason,value"
+    ]
+
+
+def test_an_input_from_a_pipe_is_refused_by_its_name(data: dict[str, Path], tmp_path: Path) -> None:
+    """An input is read more than once (its first bytes, then the whole): read from a pipe
+    it failed with "[Errno 22] Invalid argument", naming no file."""
+    text = data["requests"].read_text(encoding="utf-8")
+    result = run("link", "/dev/stdin", data["sightings"], "-o", tmp_path / "m.csv", stdin=text)
+    assert result.returncode == 3
+    assert "/dev/stdin: 1 problem(s)" in result.stderr
+    assert "not a file but a pipe or a device" in result.stderr
+
+
+def test_normalize_names_every_rejected_row_where_no_file_lists_them(tmp_path: Path) -> None:
+    """normalize writes no rejects file: it named the first 20 problems, then "... and 10
+    more problems", rows no one could find again."""
+    lines = [f"R{i},Name{i}" + (",x" if i % 2 else "") for i in range(1, 61)]
+    names = tmp_path / "rag.csv"
+    names.write_text("record_id,full_name\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    result = run("normalize", names, "-o", tmp_path / "n.csv")
+    assert result.returncode == 0, result.stderr
+    named = {int(row) for row in re.findall(r"row (\d+): row has 3 fields", result.stderr)}
+    assert named == set(range(1, 61, 2))
+    assert "more problems" not in result.stderr
