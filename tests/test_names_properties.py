@@ -150,6 +150,7 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 @example("N/A Tesfaye", None)  # N/A with its slash opening a name
 @example("H/Mariam Tesfaye", None)  # a theophoric head abbreviated
 @example("نوید کریمی", None)  # a consonant و read as Persian
+@example("احمد3 علي", None)  # a digit typed onto a name in Arabic script
 def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> None:
     """Names read piece by piece from the pieces' cached parts (most names) read as the
     full pipeline reads them."""

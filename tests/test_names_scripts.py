@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rfl_match.names import clean_text, detect_script, normalize_name, romanize
@@ -88,6 +90,21 @@ def test_candidates_offer_the_ukrainian_reading() -> None:
 def test_digits_and_symbols_alone_give_an_empty_form() -> None:
     assert normalize_name("123 ---").is_empty
     assert normalize_name("").is_empty
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("احمد3", "احمد"),  # romanised with its digit, it read "ahmadi"
+        ("محمد٢", "محمد"),  # an Arabic-Indic digit, read as 2 first: "mahmada"
+        ("3احمد", "احمد"),
+        ("Олег7", "Олег"),
+        ("ሰላም5", "ሰላም"),
+        ("Ahmed2", "Ahmed"),  # as Latin letters had it already
+    ],
+)
+def test_a_digit_typed_onto_a_name_in_any_script_carries_no_name(typed: str, name: str) -> None:
+    assert normalize_name(typed) == replace(normalize_name(name), original=typed)
 
 
 @pytest.mark.parametrize(

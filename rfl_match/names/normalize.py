@@ -442,6 +442,9 @@ def _burmese_word_parts(raw: str) -> tuple[tuple[str, str, str], ...]:
     return tuple((p, p, "Myanmar") for p in _burmese_parts(raw))
 
 
+_ANY_DIGIT = re.compile("[0-9]+")
+
+
 @lru_cache(maxsize=1 << 18)
 def _word_parts(raw: str, reading: Reading) -> tuple[tuple[str, str, str], ...]:
     """(native, latin, script) for each name part in one space-free piece of clean text."""
@@ -454,6 +457,11 @@ def _word_parts(raw: str, reading: Reading) -> tuple[tuple[str, str, str], ...]:
         return ()  # digits and symbols carry no name
     if script == "Myanmar":
         return _burmese_word_parts(raw)
+    if script != "Latin" and _ANY_DIGIT.search(raw):
+        # a digit typed onto a name in another script (احمد3, clean text's ٣ read as 3)
+        # carries no name, as in Latin letters (Ahmed2): romanised, it read as a letter
+        # (ahmadi), and the name was another
+        return _word_parts(_ANY_DIGIT.sub("", raw), reading)
     latin = romanize_uncached(raw, script, language_of(script, reading))
     parts = latin.split()
     if len(parts) == 1:
