@@ -452,6 +452,111 @@ def rough_age_reading(linker: Any, data: Any, matches: pd.DataFrame) -> dict[str
     }
 
 
+#: The slips of the pen :func:`with_date_slips` writes into a date of birth: a day one off
+#: (in its month), the day's two digits swapped (12 for 21), the day and month swapped
+#: (as a file read in the other order gives them), a month one off (in its year).
+DATE_SLIPS = (
+    "a day one off",
+    "the day's digits swapped",
+    "day and month swapped",
+    "a month one off",
+)
+
+
+def _slipped(text: str, kind: int) -> str | None:
+    """A ``YYYY-MM-DD`` date with slip ``kind`` of :data:`DATE_SLIPS` written into it, or
+    None where that slip gives no other valid date."""
+    import datetime
+
+    year, month, day = (int(x) for x in text.split("-"))
+    if kind == 0:
+        day += 1 if day < 28 else -1
+    elif kind == 1:
+        day = int(f"{day:02d}"[::-1])
+    elif kind == 2:
+        month, day = day, month
+    else:
+        month += 1 if month < 12 else -1
+    try:
+        slipped = datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+    return None if slipped == text else slipped
+
+
+def with_date_slips(data: Any, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The requests and sightings with a slip of the pen (:data:`DATE_SLIPS`, one drawn
+    per pair, the next where it gives no other date) written into the sighting's date of
+    birth, where both records of a true pair give the same full date; and those true
+    pairs, with the slip each took (``slip``). Drawn by ``seed``."""
+    truth = data.truth
+    own = data.requests.set_index("record_id")["date_of_birth"].astype(str)
+    seen = data.sightings.set_index("record_id")["date_of_birth"].astype(str)
+    asked = own.loc[truth["request_id"]].to_numpy()
+    given = seen.loc[truth["sighting_id"]].to_numpy()
+    full = np.array([bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", x)) for x in given.tolist()])
+    rows = np.flatnonzero(full & (asked == given))
+    rng_kinds = np.random.default_rng(seed).integers(0, len(DATE_SLIPS), size=len(rows))
+    written: dict[str, str] = {}
+    kinds: list[int] = []
+    kept: list[int] = []
+    for row, first in zip(rows.tolist(), rng_kinds.tolist(), strict=True):
+        sighting = str(truth["sighting_id"].iat[row])
+        if sighting in written:
+            continue  # a sighting of two requests' person: written once
+        for step in range(len(DATE_SLIPS)):
+            kind = (first + step) % len(DATE_SLIPS)
+            slipped = _slipped(str(given[row]), kind)
+            if slipped is not None:
+                written[sighting] = slipped
+                kinds.append(kind)
+                kept.append(row)
+                break
+    sightings = data.sightings.copy()
+    held = sightings["record_id"].isin(written)
+    sightings["date_of_birth"] = (
+        sightings["date_of_birth"].astype(object).where(~held, sightings["record_id"].map(written))
+    )
+    pairs = truth.iloc[kept].reset_index(drop=True)
+    pairs["slip"] = [DATE_SLIPS[k] for k in kinds]
+    return data.requests, sightings, pairs
+
+
+def slip_reading(linker: Any, data: Any, matches: pd.DataFrame, seed: int) -> dict[str, Any]:
+    """The true pairs :func:`with_date_slips` writes a slip into: their recall at the
+    default threshold and top_k as drawn (the fitted ``linker``'s ``matches``) and with
+    the slips written (a default linker fitted on those frames), in all and by slip; and
+    the scores of all the pairs then. Not timed."""
+    import rfl_match as rm
+
+    requests, sightings, pairs = with_date_slips(data, seed)
+    keys = pair_keys(pairs["request_id"], pairs["sighting_id"])
+    truth = pair_keys(data.truth["request_id"], data.truth["sighting_id"])
+    refit = rm.Linker().fit(requests, sightings)
+    found = refit.predict(requests, sightings)
+    found_keys = pair_keys(found["request_id"], found["sighting_id"])
+    drawn_keys = pair_keys(matches["request_id"], matches["sighting_id"])
+    by_slip = {
+        slip: (
+            int(mask.sum()),
+            float(keys[mask].isin(drawn_keys).mean()),
+            float(keys[mask].isin(found_keys).mean()),
+        )
+        for slip in DATE_SLIPS
+        if (mask := (pairs["slip"] == slip).to_numpy()).any()
+    }
+    scores = score_pairs(found_keys, truth)
+    return {
+        "pairs": len(pairs),
+        "recall_drawn": float(keys.isin(drawn_keys).mean()) if len(keys) else None,
+        "recall": float(keys.isin(found_keys).mean()) if len(keys) else None,
+        "by_slip": by_slip,
+        "precision_all": scores.precision,
+        "recall_all": scores.recall,
+        "f1": scores.f1,
+    }
+
+
 def side_frame(corruptions: pd.DataFrame, side: str) -> pd.DataFrame:
     """The generator's record table (``Synthetic.corruptions``) of one side ("request",
     "sighting"): culture and corruptions, by record id."""

@@ -640,6 +640,32 @@ def _grade_pairs(
             ask[k] = True
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _civil(days: np.int64) -> tuple[np.int64, np.int64, np.int64]:
+    """Year, month and day of a date given as days since 1970-01-01 (proleptic Gregorian;
+    H. Hinnant's civil_from_days)."""
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (month <= 2), month, day
+
+
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _typed_apart(a: np.int64, b: np.int64) -> bool:
+    """Two dates of one year that a slip of the pen sets apart: the day or the month
+    written otherwise (2010-05-06, 2010-05-07; 2010-08-06), or the two swapped (2010-06-05:
+    a file's order of day and month taken the other way)."""
+    ya, ma, da = _civil(a)
+    yb, mb, db = _civil(b)
+    slip: bool = ya == yb and (ma == mb or da == db or (da == mb and ma == db))
+    return slip
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _interval_levels(
     lo_a: IntArray, hi_a: IntArray, ex_a: npt.NDArray[np.bool_],
@@ -659,6 +685,8 @@ def _interval_levels(
             out[k] = 0
         elif ex_a[x] and ex_b[y] and la == lb:
             out[k] = 6 + up
+        elif ex_a[x] and ex_b[y] and _typed_apart(la, lb):
+            out[k] = 5 + up  # the same year, as a date and its year alone meet
         else:
             gap = max(max(la - hb, lb - ha), np.int64(0))
             wide = max(np.int64(sh_a[x]) - la, np.int64(sh_b[y]) - lb) > 2 * year
@@ -1773,7 +1801,9 @@ def interval_levels(
     0 missing, or overlapping or within a year with one wider than 2 years (an age range
     "20-30", "adult"; "child" against "adult" the same day meet: no telling how near), 1
     more than 5 years, 2 within 5, 3 within 2, 4 within a year, 5 overlapping and at most 2
-    years wide, 6 the same exact date. ``generation`` (days, 0: none): a gap over it is
+    years wide, or two exact dates of one year a slip of the pen apart (the day or the
+    month otherwise, or the two swapped), 6 the same exact date. ``generation`` (days,
+    0: none): a gap over it is
     level 1 of its own, a gap over 5 years up to it level 2, and the levels above one
     higher (7 the same exact date). ``stated``: each side's latest birth of the range it
     states, which measures how wide it is (None: each side's hi)."""

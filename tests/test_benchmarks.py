@@ -427,6 +427,44 @@ def test_the_quality_suites_childrens_forms_each_reach_true_pairs_the_table_coun
         assert kinds.map(lambda found, form=form: form in found).sum() >= 10, form
 
 
+def test_the_quality_suites_date_slips_are_the_slips_it_names(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    """with_date_slips writes into the sighting of a true pair whose records give one full
+    date the slip it names, of that date: another date of the same year, and nothing else
+    changes."""
+    import datetime
+
+    from benchmarks.common import DATE_SLIPS, with_date_slips
+
+    data = SimpleNamespace(
+        requests=synthetic["requests"], sightings=synthetic["sightings"], truth=synthetic["truth"]
+    )
+    requests, sightings, pairs = with_date_slips(data, seed=3)
+    assert len(pairs) >= 50 and set(pairs["slip"]) == set(DATE_SLIPS)
+    assert requests is data.requests
+    before = data.sightings.set_index("record_id")["date_of_birth"]
+    after = sightings.set_index("record_id")["date_of_birth"]
+    asked = data.requests.set_index("record_id")["date_of_birth"]
+    for request, sighting, slip in pairs[["request_id", "sighting_id", "slip"]].itertuples(
+        index=False
+    ):
+        was = datetime.date.fromisoformat(before[sighting])
+        now = datetime.date.fromisoformat(after[sighting])
+        assert asked[request] == before[sighting] and now != was and now.year == was.year
+        kind = DATE_SLIPS.index(slip)
+        if kind == 0:
+            assert now.month == was.month and abs(now.day - was.day) == 1
+        elif kind == 1:
+            assert now.month == was.month and f"{now.day:02d}" == f"{was.day:02d}"[::-1]
+        elif kind == 2:
+            assert (now.month, now.day) == (was.day, was.month)
+        else:
+            assert now.day == was.day and abs(now.month - was.month) == 1
+    changed = before.astype(str) != after.astype(str)
+    assert set(before.index[changed.to_numpy()]) == set(pairs["sighting_id"])
+
+
 def test_the_saved_models_predict_on_new_frames_gives_the_fitted_linkers_pairs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, synthetic: dict[str, pd.DataFrame]
 ) -> None:

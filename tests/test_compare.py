@@ -1143,6 +1143,31 @@ def test_birth_levels_children_grow_older() -> None:
     ]
 
 
+# Two dates of birth of one year, a slip of the pen apart (the day or the month written
+# otherwise, or the two swapped), read as the same year, as a year alone meets a date in it:
+# "within a year" weighed them against a match (-1.5 at the bundled model), below a year
+# alone (+2.3), a placeholder or no birth at all. Dates otherwise apart, or of two years,
+# are as near as their gap.
+TYPED_BIRTHS = [
+    ("2010-05-06", "2010-05-07", "same year or age range"),  # a day
+    ("2010-05-06", "2010-05-16", "same year or age range"),
+    ("2010-05-06", "2010-06-05", "same year or age range"),  # day and month swapped
+    ("2010-05-06", "2010-08-06", "same year or age range"),  # a month
+    ("2010-05-06", "2010-09-17", "within a year"),
+    ("2009-12-31", "2010-01-01", "within a year"),
+    ("2010-05-06", "2011-05-07", "1 to 2 years apart"),
+    ("2010-05-06", "2010-05-06", "same date"),
+]
+
+
+def test_dates_of_birth_a_slip_of_the_pen_apart_meet_as_the_same_year() -> None:
+    left, right, want = (list(x) for x in zip(*TYPED_BIRTHS, strict=True))
+    named = {"full_name": ["A"] * len(left)}
+    for a, b in ((left, right), (right, left)):
+        got = levels("birth", "birth", {**named, "date_of_birth": a}, {**named, "date_of_birth": b})
+        assert [label_of("birth", "birth", g) for g in got] == want
+
+
 def test_an_age_as_of_a_year_or_a_month_meets_the_same_child_later() -> None:
     """A child aged 9 "as of 2019" (or of May 2019) meets one aged 14 as of 2024-05-01, and
     not a man aged 40 then: the source date known to its year or month places the age, in
