@@ -2238,6 +2238,10 @@ CLOSEST_GAPS = (
 #: the year) or the two are the same, the level's words are true. Words only: the level
 #: and weight are the same.
 PART_OVERLAP = "year or age ranges overlap in part"
+#: What the explanation says of two full dates of one year a slip of the pen apart, which
+#: meet as "same year or age range" (:func:`kernels.interval_levels`): neither holds the
+#: other, but their ranges do not "overlap in part" either.
+SLIPPED = "same year, the day or month written otherwise"
 
 
 class IntervalComparison(Comparison):
@@ -2272,13 +2276,15 @@ class IntervalComparison(Comparison):
     #: And "missing" of a pair where a record gives an age but no date it was recorded
     #: (``source_date``), so that no birth can be read from it (validation notes it).
     #: :data:`PART_OVERLAP` of a pair "same year or age range" where neither range holds
-    #: the other. Then each of :data:`CLOSEST_GAPS` "... at the closest".
+    #: the other, and :data:`SLIPPED` where those are two dates. Then each of
+    #: :data:`CLOSEST_GAPS` "... at the closest".
     notes = (
         "ranges overlap (one wider than 2 years)",
         "more than 15 years apart",
         "ranges within a year of each other (one wider than 2 years)",
         "an age given without the date it was recorded",
         PART_OVERLAP,
+        SLIPPED,
         *(f"{gap} at the closest" for gap in CLOSEST_GAPS),
     )
 
@@ -2334,9 +2340,12 @@ class IntervalComparison(Comparison):
         undated = (levels == 0) & (self.undated_ages(data, 0)[li] | self.undated_ages(data, 1)[ri])
         holds = ((lo_a <= lo_b) & (hi_b <= hi_a)) | ((lo_b <= lo_a) & (hi_a <= hi_b))
         part = (levels == self.labels.index("same year or age range")) & ~holds
-        codes = [self.n_levels + k for k in range(5)]
+        slipped = part & (lo_a == hi_a) & (lo_b == hi_b)  # two dates, neither holds the other
+        codes = [self.n_levels + k for k in range(6)]
         said = np.select(
-            [known & (apart <= 0), generation, known & (apart > 0), undated, part], codes, levels
+            [known & (apart <= 0), generation, known & (apart > 0), undated, slipped, part],
+            [*codes[:4], codes[5], codes[4]],
+            levels,
         )
         words = [*self.labels, *self.notes]
         closest = np.arange(len(words))  # each code's, said of births known to a range

@@ -12,7 +12,7 @@ import pytest
 from test_encoded import ENCODED, encode
 
 import rfl_match as rm
-from rfl_match.compare import DATE_LABELS, INTERVAL_LABELS, build_comparison
+from rfl_match.compare import DATE_LABELS, INTERVAL_LABELS, SLIPPED, build_comparison
 from rfl_match.config import ComparisonSpec
 from rfl_match.prepare import PreparedPair
 from rfl_match.schema import validate_records
@@ -68,7 +68,7 @@ def test_every_gap_level_of_births_known_to_a_range_is_said_at_the_closest(
     comparison = build_comparison(ComparisonSpec("date_of_birth", "birth", name="birth"))
     comparison.generation = generation  # type: ignore[attr-defined]
     years = ["2010", "1990", "2000", "2006", "2008", "2009"]
-    dates = ["2010-03-14", "1990-03-14", "2000-03-14", "2006-03-14", "2008-09-14", "2010-09-14"]
+    dates = ["2010-03-14", "1990-03-14", "2000-03-14", "2006-03-14", "2008-09-14", "2010-09-16"]
     left, right = (
         validate_records(
             pd.DataFrame(
@@ -94,6 +94,26 @@ def test_every_gap_level_of_births_known_to_a_range_is_said_at_the_closest(
     }  # every level that says a gap
     assert said[:6] == ["same year or age range", *(f"{gap} at the closest" for gap in gaps)]
     assert said[6:] == ["same date", *gaps]  # two dates: the gap itself
+
+
+def test_two_dates_of_birth_a_slip_apart_are_said_so() -> None:
+    """Two full dates of one year a slip of the pen apart meet as "same year or age range"
+    and are said so, not as ranges that "overlap in part"; a date within a year alone and
+    a year holding a date are said as before."""
+    comparison = build_comparison(ComparisonSpec("date_of_birth", "birth", name="birth"))
+    left, right = (
+        validate_records(
+            pd.DataFrame({"record_id": [f"{side}{i}" for i in range(4)], "full_name": "A", **cells})
+        )
+        for side, cells in (
+            ("l", {"date_of_birth": ["2010-05-06", "2010-06-05", "2010", "1989"]}),
+            ("r", {"date_of_birth": ["2010-05-07", "2010-05-06", "2010-05-06", "1990"]}),
+        )
+    )
+    data, idx = PreparedPair(left, right), np.arange(4)
+    levels = comparison.levels(data, idx, idx)
+    said = [comparison.describe(int(k)) for k in comparison.phrase_levels(data, idx, idx, levels)]
+    assert said == [SLIPPED, SLIPPED, "same year or age range", "within a year at the closest"]
 
 
 @pytest.mark.filterwarnings("ignore:blocking rule tokens")  # the common tokens' blocks
