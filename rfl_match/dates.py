@@ -68,9 +68,12 @@ _MONTH_WORDS = (
     r"|أشهر|اشهر|شهور|ماه"
 )
 _YEARS = re.compile(
-    rf"\s*-?\s*(?:years?(?:[\s-]+old)?|y\.?o\.?|{_YEAR_WORDS})\s*$",
+    rf"\s*-?\s*(?:(?:years?|yrs?\.?)(?:[\s-]+old)?|y\.?o\.?|y/o|{_YEAR_WORDS})\s*$",
     re.IGNORECASE,
 )
+# A half written as a fraction ("2 1/2 years", "2½"): the whole years it counts, as "2.5"
+# reads.
+_HALF = re.compile(r"(\d)\s*(?:½|\s1/2)(?=\D|$)")
 _MONTHS = re.compile(
     rf"\s*-?\s*(?:(?:months?|mths?|mos?\.?)(?:[\s-]+old)?|{_MONTH_WORDS})\s*$",
     re.IGNORECASE,
@@ -945,7 +948,7 @@ def read_age(text: str) -> tuple[int, int, str] | None:
     if not text:
         return None
     # a number word whole before its unit is read past: "twenty" ends as "9y" does
-    text = _ESTIMATE.sub("", _ABOUT.sub("", text))
+    text = _HALF.sub(r"\1.5", _ESTIMATE.sub("", _ABOUT.sub("", text)))
     decade = _decade(text)
     if decade is not None:  # "in his thirties": 30 to 39
         return decade[0], decade[1], YEARS
@@ -1224,9 +1227,17 @@ def birth_intervals(
         hi = np.append(last, MISSING).astype(np.int32)[codes]
         exact = (lo == hi) & (lo != MISSING)
     stated_hi = None
+    if source_date is not None:
+        date_codes, as_of = pd.factorize(source_date)
+    if date_of_birth is not None and source_date is not None:
+        # A birth is no later than its record's date: a year or a month alone ends there
+        # ("2019" on a record of 1 March 2019, a child born by then), as an age's births do.
+        seen = parse_partial_dates([str(u) for u in as_of.tolist()]).interval(placeholders=False)
+        latest = np.append(seen[1], MISSING).astype(np.int32)[date_codes]
+        cut = (lo != MISSING) & (latest != MISSING) & (lo <= latest) & (latest < hi)
+        hi[cut] = latest[cut]
     if age is not None and source_date is not None:
         age_codes, ages = pd.factorize(age)
-        date_codes, as_of = pd.factorize(source_date)
         # a missing age or date leaves the interval unknown
         need = (lo == MISSING) & (age_codes >= 0) & (date_codes >= 0)
         if need.any():

@@ -1195,6 +1195,24 @@ def test_dates_of_birth_a_slip_of_the_pen_apart_meet_as_the_same_year() -> None:
         assert [label_of("birth", "birth", g) for g in got] == want
 
 
+def test_a_year_of_birth_alone_ends_at_its_records_date() -> None:
+    """A child registered on 1 March 2019 as born in "2019" (or on its 1 January, a
+    placeholder for the year) was born by then, as one registered aged 0 was: it met a
+    birth of November 2019 as the same year, where the age did not."""
+    registered = {"full_name": ["A"] * 4, "source_date": ["2019-03-01"] * 4}
+    got = levels(
+        "birth",
+        "birth",
+        {**registered, "date_of_birth": ["2019", "2019-01-01", "2019", "2019-03"]},
+        {
+            "full_name": ["A"] * 4,
+            "date_of_birth": ["2019-11-11", "2019-11-11", "2019-02-11", "2019-03-30"],
+        },
+    )
+    words = [label_of("birth", "birth", g) for g in got]
+    assert words == ["within a year", "within a year", "same year or age range", "within a year"]
+
+
 def test_an_age_as_of_a_year_or_a_month_meets_the_same_child_later() -> None:
     """A child aged 9 "as of 2019" (or of May 2019) meets one aged 14 as of 2024-05-01, and
     not a man aged 40 then: the source date known to its year or month places the age, in

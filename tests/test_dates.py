@@ -342,6 +342,15 @@ def test_dates_written_other_ways(text: str, expected: str | None) -> None:
         ("under 200", None),
         ("?", None),
         ("years", None),
+        # "old" after an abbreviated year, "y/o", and a half as a fraction: blanked as
+        # malformed, where "40 years old", "40 yo" and "2.5" read
+        ("40 yrs old", (40, 40)),
+        ("40 yrs. old", (40, 40)),
+        ("40 y/o", (40, 40)),
+        ("2 1/2 years", (2, 2)),
+        ("2½", (2, 2)),
+        ("1 ½ yrs", (1, 1)),
+        ("11/2", None),  # no half: a date's day and month, or eleven halves
     ],
 )
 def test_ages(text: str, expected: tuple[int, int] | None) -> None:
