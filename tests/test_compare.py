@@ -612,6 +612,21 @@ def test_a_womans_name_of_a_mans_and_a_final_a_is_another_name() -> None:
     assert_given_labels(FEMININE_FORMS)
 
 
+# Ганна, the Ukrainian Anna, is Hanna in a Ukrainian passport (Г is h): Hanna folded to the
+# Arabic Hana (هناء), "different" from Ганна at -7.6. Hana stays a name of its own.
+HANNA = [
+    ("Ганна", "Hanna", "same name, different spelling"),
+    ("Hanna", "Anna", "same name, different spelling"),
+    ("Ганна", "Anna", "same name, different spelling"),
+    ("هناء", "Hana", "same spelling"),
+    ("Hanna", "Hana", "different"),
+]
+
+
+def test_the_ukrainian_hanna_is_anna() -> None:
+    assert_given_labels(HANNA)
+
+
 def assert_given_labels(table: list[tuple[str, str, str]]) -> None:
     """The given names of each row of ``table`` (left, right, label) compare to that
     label, either way round."""

@@ -420,6 +420,7 @@ SHARED_FOLDINGS = {
     "hung": {"hong", "hung", "huong"},  # the Korean Hong, the Vietnamese Hùng and Hương
     "chu": {"cho", "chu"},  # the Korean Cho and the Vietnamese Chu
     "tun": {"htun", "ton"},  # the Burmese Htun (Tun) and the Vietnamese Tôn
+    "hana": {"anna", "hana"},  # Hanna, Ганна's passport spelling, and the Arabic Hana (هناء)
 }
 
 
