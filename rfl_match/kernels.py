@@ -685,8 +685,6 @@ def _interval_levels(
             out[k] = 0
         elif ex_a[x] and ex_b[y] and la == lb:
             out[k] = 6 + up
-        elif ex_a[x] and ex_b[y] and _typed_apart(la, lb):
-            out[k] = 5 + up  # the same year, as a date and its year alone meet
         else:
             gap = max(max(la - hb, lb - ha), np.int64(0))
             wide = max(np.int64(sh_a[x]) - la, np.int64(sh_b[y]) - lb) > 2 * year
@@ -694,6 +692,8 @@ def _interval_levels(
                 out[k] = 5 + up
             elif gap <= year and wide:
                 out[k] = 0
+            elif gap <= year and ex_a[x] and ex_b[y] and _typed_apart(la, lb):
+                out[k] = 5 + up  # the same year, as a date and its year alone meet
             elif gap <= year:
                 out[k] = 4 + up
             elif gap <= 2 * year:
