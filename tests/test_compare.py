@@ -1185,8 +1185,8 @@ def test_birth_levels_children_grow_older() -> None:
     ]
 
 
-# Two dates of birth of one year, a slip of the pen apart (the day or the month written
-# otherwise, or the two swapped), read as the same year, as a year alone meets a date in it:
+# Two dates of birth of one year, a slip of the pen apart (the day or the month a keystroke
+# or one off, or the two swapped), read as the same year, as a year alone meets a date in it:
 # "within a year" weighed them against a match (-1.5 at the bundled model), below a year
 # alone (+2.3), a placeholder or no birth at all. Dates otherwise apart, or of two years,
 # are as near as their gap.
@@ -1195,6 +1195,11 @@ TYPED_BIRTHS = [
     ("2010-05-06", "2010-05-16", "same year or age range"),
     ("2010-05-06", "2010-06-05", "same year or age range"),  # day and month swapped
     ("2010-05-06", "2010-08-06", "same year or age range"),  # a month
+    ("2010-05-09", "2010-05-10", "same year or age range"),  # a day one off
+    ("2010-09-06", "2010-10-06", "same year or age range"),  # a month one off
+    ("2010-05-12", "2010-05-21", "same year or age range"),  # the day's digits swapped
+    ("2010-05-06", "2010-05-17", "within a year"),  # two keystrokes apart
+    ("2010-03-14", "2010-10-14", "within a year"),
     ("2010-05-06", "2010-09-17", "within a year"),
     ("2009-12-31", "2010-01-01", "within a year"),
     ("2010-05-06", "2011-05-07", "1 to 2 years apart"),

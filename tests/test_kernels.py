@@ -125,10 +125,18 @@ def interval_reference(
         return 0
     if ex_a and ex_b and lo_a == lo_b:
         return labels.index("same date")
-    if ex_a and ex_b:  # a day or a month written otherwise, or the two swapped
+    if ex_a and ex_b:  # a day or a month a keystroke or one off, or the two swapped
         a, b = (date(1970, 1, 1) + timedelta(days=d) for d in (lo_a, lo_b))
+
+        def slip(x: int, y: int) -> bool:
+            one, two = f"{x:02d}", f"{y:02d}"
+            apart = sum(p != q for p, q in zip(one, two, strict=True))
+            return abs(x - y) == 1 or apart == 1 or one == two[::-1]
+
         if a.year == b.year and (
-            a.month == b.month or a.day == b.day or (a.day, a.month) == (b.month, b.day)
+            (a.day, a.month) == (b.month, b.day)
+            or (a.month == b.month and slip(a.day, b.day))
+            or (a.day == b.day and slip(a.month, b.month))
         ):
             return labels.index("same year or age range")
     gap = max(lo_a - hi_b, lo_b - hi_a, 0)
