@@ -1155,3 +1155,19 @@ def test_a_header_that_nearly_spells_a_field_the_records_lack_is_noted(tmp_path:
     # Where the records have the field, the column is another of the user's own.
     both = "record_id,full_name,father_name,fathers_name\nr1,Amina,Omar,Omar\n"
     assert not rm.read_records(write(tmp_path, both)).attrs["problems"]
+
+
+def test_a_date_of_a_day_its_month_lacks_is_reported_as_no_such_day(tmp_path: Path) -> None:
+    # "malformed date of birth (want YYYY, YYYY-MM or YYYY-MM-DD)" of 31/02/2001, though
+    # DD/MM/YYYY is read: the date is no day, not written wrong.
+    text = (
+        "record_id,full_name,date_of_birth\n"
+        "r1,Amina,31/02/2001\nr2,Omar,2009-02-29\nr3,Ali,2008-02-29\nr4,Sara,1990-13-01\n"
+    )
+    records = rm.read_records(write(tmp_path, text))
+    said = {p.row: p.message for p in records.attrs["problems"]}
+    assert said[1] == "no such day (31 February 2001); blanked"
+    assert said[2] == "no such day (29 February 2009); blanked"
+    assert said[4].startswith("malformed date of birth")
+    assert 3 not in said
+    assert records["date_of_birth"].tolist() == ["", "", "2008-02-29", ""]
