@@ -2341,10 +2341,10 @@ class IntervalComparison(Comparison):
         holds = ((lo_a <= lo_b) & (hi_b <= hi_a)) | ((lo_b <= lo_a) & (hi_a <= hi_b))
         part = (levels == self.labels.index("same year or age range")) & ~holds
         slipped = part & (lo_a == hi_a) & (lo_b == hi_b)  # two dates, neither holds the other
-        codes = [self.n_levels + k for k in range(6)]
+        n = self.n_levels  # each condition's note, by its place in notes
         said = np.select(
             [known & (apart <= 0), generation, known & (apart > 0), undated, slipped, part],
-            [*codes[:4], codes[5], codes[4]],
+            [n, n + 1, n + 2, n + 3, n + 5, n + 4],
             levels,
         )
         words = [*self.labels, *self.notes]

@@ -263,6 +263,29 @@ def parse_partial_date(text: str, *, month_first: bool = False) -> PartialDate |
     return PartialDate(y, m, d)
 
 
+def no_such_day(text: str, month_first: bool = False) -> str:
+    """Of a date in numbers (as :func:`parse_partial_date` reads one: year first, compact,
+    or year last, month first where ``month_first``) whose month is one but has no such
+    day, the day it names: "31 February 2001" of 31/02/2001, "29 February 2009" of
+    2009-02-29; "" for any other text (a date, or one malformed otherwise), which
+    validation reports as malformed."""
+    match = _DATE.match(text) or _COMPACT.match(text)
+    written = None if match else _YEAR_LAST.match(text)
+    if match:
+        year, month, day = match.groups()
+    elif written:
+        first, second, year = written.groups()
+        month, day = (first, second) if month_first else (second, first)
+    else:
+        return ""
+    if not (month and day):
+        return ""
+    y, m, d = int(year), int(month), int(day)
+    if not (_MIN_YEAR <= y <= _MAX_YEAR and 1 <= m <= 12 and 1 <= d <= 31):
+        return ""
+    return "" if d <= calendar.monthrange(y, m)[1] else f"{d} {calendar.month_name[m]} {y}"
+
+
 # A date's parts not known written XX or ?? ("XX/XX/2009", "2009-XX-XX"): 0, not known.
 _UNKNOWN_PART = re.compile(r"(?<![0-9A-Za-z])(?:[xX]{1,2}|\?\?)(?![0-9A-Za-z])")
 # One after a separator ("2009-05-??"), read before an estimate's "?" is read past.

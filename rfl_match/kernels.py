@@ -662,7 +662,8 @@ def _typed_apart(a: np.int64, b: np.int64) -> bool:
     2010-08-06; 2010-09-06: 2010-10-06), or the two swapped (2010-06-05: a file's order of
     day and month taken the other way). Not any day of the month (2010-05-17): namesakes
     born the same month met as the same year too, and at 1,000,000 records a side F1 read
-    0.7804 against 0.7826 so and 0.7839 without the slips (scratch /tmp/s71/f1.py)."""
+    0.7804 so against 0.7826 (``python -m benchmarks speed`` at 3014cd9 and f3258ba,
+    benchmarks/RESULTS.md), 0.7839 before slips met (71995f7)."""
     ya, ma, da = _civil(a)
     yb, mb, db = _civil(b)
     if ya != yb:
@@ -1822,10 +1823,9 @@ def interval_levels(
     "20-30", "adult"; "child" against "adult" the same day meet: no telling how near), 1
     more than 5 years, 2 within 5, 3 within 2, 4 within a year, 5 overlapping and at most 2
     years wide, or two exact dates of one year a slip of the pen apart (:func:`_typed_apart`),
-    6 the same exact date. ``generation`` (days,
-    0: none): a gap over it is
-    level 1 of its own, a gap over 5 years up to it level 2, and the levels above one
-    higher (7 the same exact date). ``stated``: each side's latest birth of the range it
+    6 the same exact date. ``generation`` (days, 0: none): a gap over it is level 1 of its
+    own, a gap over 5 years up to it level 2, and the levels above one higher (7 the same
+    exact date). ``stated``: each side's latest birth of the range it
     states, which measures how wide it is (None: each side's hi)."""
     sh_a, sh_b = stated if stated is not None else (a[1], b[1])
     return _run(

@@ -31,6 +31,7 @@ from rfl_match.dates import (
     YEARS,
     age_text,
     day_month_orders,
+    no_such_day,
     parse_partial_dates,
     parse_serial_dates,
     read_age,
@@ -1310,36 +1311,12 @@ def _clean_dates(
     if calendar == GREGORIAN:
         for k in range(before, len(problems)):
             said = problems[k].value
-            missing = _no_such_day(said, said in month_first)
+            missing = no_such_day(said, said in month_first)
             if missing:  # a date whose month has no such day: said so, not "malformed"
                 problems[k] = problems[k]._replace(message=f"no such day ({missing}); blanked")
             elif _HIJRI_YEAR.search(said) and not _LETTER.search(said):  # not one that names it
                 # A year no Gregorian date of these records has, but a Hijri one would: say so.
                 problems[k] = problems[k]._replace(message=problems[k].message + _HIJRI_HINT)
-
-
-# A date written in numbers, year first (2009-02-29) or last (31/02/2001, 31.02.2001).
-_YEAR_FIRST = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-_YEAR_LAST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
-
-
-def _no_such_day(text: str, month_first: bool) -> str:
-    """Of a date in numbers whose month is one (1 to 12) but has no such day (31 February,
-    29 February of a common year), the day it names ("31 February 2001"); "" for any
-    other text. ``month_first``: a date with its year last is read month first."""
-    import calendar
-
-    found = _YEAR_FIRST.match(text)
-    if found:
-        year, month, day = (int(x) for x in found.groups())
-    elif found := _YEAR_LAST.match(text):
-        first, second, year = (int(x) for x in found.groups())
-        month, day = (first, second) if month_first else (second, first)
-    else:
-        return ""
-    if not 1 <= month <= 12 or not 1 <= day <= 31 or day <= calendar.monthrange(year, month)[1]:
-        return ""
-    return f"{day} {calendar.month_name[month]} {year}"
 
 
 # A year of 1300 to 1479 alone, or first or last in a date: a Solar Hijri (1385 is 2006)
