@@ -534,21 +534,30 @@ def _check_single(frame: pd.DataFrame, read: Sequence[str | None], source: Path 
 
 
 class _InputsRejected(RecordsRejected):
-    """The errors of several inputs at once (two files, neither usable): said as one, each
-    file's problems named by it, and kept by input (``errors``: label -> its error), so
-    that the rejects file gives each row under its own input, once."""
+    """The errors of the inputs that proved unusable, kept by input (``errors``: label ->
+    its error), and the inputs read (``read``), so that the rejects file gives each row of
+    every input under its input's label, once. Said as the one input's own error where
+    one is unusable, else as one: each file's problems named by it."""
 
-    def __init__(self, errors: dict[str, RecordError]) -> None:
-        problems = [
-            Problem(p.row, p.column, f"{e.source}: {p.message}", p.value)
-            for e in errors.values()
-            for p in e.problems
-        ]
+    def __init__(
+        self, errors: dict[str, RecordError], read: dict[str, LoadedRecords] | None = None
+    ) -> None:
+        if len(errors) == 1:
+            (one,) = errors.values()
+            problems, source = one.problems, one.source
+        else:
+            problems = [
+                Problem(p.row, p.column, f"{e.source}: {p.message}", p.value)
+                for e in errors.values()
+                for p in e.problems
+            ]
+            source = "inputs"
         rejected = [
             r for e in errors.values() if isinstance(e, RecordsRejected) for r in e.rejected
         ]
-        super().__init__(problems, "inputs", rejected)
+        super().__init__(problems, source, rejected)
         self.errors = errors
+        self.read = read or {}
 
 
 def _read(
@@ -587,10 +596,8 @@ def _read(
                 wrong.setdefault(str(problem), []).append(error.source)
     if wrong:
         raise ConfigError("; ".join(f"{' and '.join(s)}: {p}" for p, s in wrong.items()))
-    if len(errors) == 1:
-        raise next(iter(errors.values()))
     if errors:
-        raise _InputsRejected(errors)
+        raise _InputsRejected(errors, loaded)
     if config.mapping and loaded:
         # A key that names a column of no input is a mistake where an input lacks the
         # field it maps to (a header mistyped: that file's column would be left unread,
@@ -1620,17 +1627,21 @@ def _stopped_rejects(
 
 def _data_error(exc: RecordError, args: argparse.Namespace) -> None:
     print(f"rfl-match: data error: {exc}", file=sys.stderr)
-    # each input's rows under its own name, once (not the inputs' together, unnamed)
+    # each input's rows under its own name, once (not the inputs' together, unnamed), an
+    # input read beside one that stopped the run with them
     each = exc.errors if isinstance(exc, _InputsRejected) else {exc.source: exc}
     loaded = {
-        label: LoadedRecords(
-            pd.DataFrame(),
-            one.problems,
-            one.rejected if isinstance(one, RecordsRejected) else [],
-        )
-        for label, one in each.items()
+        **(exc.read if isinstance(exc, _InputsRejected) else {}),
+        **{
+            label: LoadedRecords(
+                pd.DataFrame(),
+                one.problems,
+                one.rejected if isinstance(one, RecordsRejected) else [],
+            )
+            for label, one in each.items()
+        },
     }
-    _stopped_rejects(args, loaded, isinstance(exc, RecordsRejected) and bool(exc.rejected))
+    _stopped_rejects(args, loaded, any(item.rejected for item in loaded.values()))
     # a column the records need and lack, which a mapping would name (not an id that
     # names no record, as explain's: there the columns were read)
     unusable = any(

@@ -593,7 +593,7 @@ def test_rejects_file_describes_a_run_its_records_stopped_too(
     assert stopped.returncode == 3, stopped.stderr
     listed = pd.read_csv(rejects, dtype=str, keep_default_na=False)
     assert listed[["source", "column", "action"]].values.tolist() == [
-        [str(no_id), "record_id", "noted"]
+        ["requests", "record_id", "noted"]
     ]
 
 
@@ -1454,6 +1454,28 @@ def test_rejects_of_two_unusable_inputs_keep_their_input(tmp_path: Path) -> None
     ]
     notes = rejects[rejects["action"] == "noted"]
     assert sorted(notes["source"]) == ["requests", "sightings"]
+
+
+def test_rejects_of_an_input_read_beside_one_that_stops_the_run(tmp_path: Path) -> None:
+    """One input unusable (no record id column): the rejects file lists its notes under
+    its label, as the run's other rows are, not under its path, and lists the rows the
+    other input, read, rejected (they were left out: the file held the unusable input's
+    notes alone)."""
+    requests = tmp_path / "a.csv"
+    requests.write_text(
+        "record_id,full_name\nA1,Amina Yusuf\nA2,Omar,x\nA3,Aya Noor\n", encoding="utf-8"
+    )
+    sightings = tmp_path / "b.csv"
+    sightings.write_text("case,full_name\nB1,Aya Noor\n", encoding="utf-8")
+    result = run("link", requests, sightings, "-o", tmp_path / "m.csv")
+    assert result.returncode == 3, result.stderr
+    assert "rejected rows written to" in result.stderr
+    rejects = pd.read_csv(tmp_path / "m.rejects.csv", dtype=str, keep_default_na=False)
+    assert rejects[["source", "row", "action"]].values.tolist() == [
+        ["requests", "2", "rejected"],
+        ["sightings", "", "noted"],
+    ]
+    assert rejects["field record_id"].tolist() == ["A2", ""]
 
 
 def test_a_configuration_error_leaves_no_earlier_runs_rejects_file(
