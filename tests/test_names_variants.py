@@ -440,7 +440,7 @@ def test_two_vietnamese_name_syllables_are_two_names() -> None:
     read as one class: Hung (Hùng) and Huong (Hương) folded as the Korean Hong did."""
     owner: dict[tuple[str, ...], str] = {}
     together = []
-    for (syllable,) in read_table("vietnamese_syllables.tsv"):
+    for syllable, _ in read_table("vietnamese_syllables.tsv"):
         ids = normalize_name(syllable.capitalize(), culture="vietnamese").variant_ids
         if owner.setdefault(ids, syllable) != syllable:
             together.append((owner[ids], syllable, ids))

@@ -39,6 +39,7 @@ from rfl_match.names.parts import (
     simple_roles,
     split_joined_title,
     take_titles,
+    vietnamese_order,
 )
 from rfl_match.names.placeholders import (
     is_dropped,
@@ -663,7 +664,8 @@ def _form(text: str, entries: list[NamePart], family: str | None, chain: bool) -
         for s, w in zip(scripts, weights, strict=True):
             totals[s] = totals.get(s, 0) + w
         script = max(totals, key=totals.__getitem__)
-    roles = simple_roles(scripts, flags, family, chain)
+    vietnamese = vietnamese_order(tokens, scripts, text, family)
+    roles = simple_roles(scripts, flags, family, chain, vietnamese)
     return new_form(text, script, tokens, vids, phonetic, skeleton, scripts, roles, candidates)
 
 
@@ -859,6 +861,23 @@ def _normalize(text: str, culture: Culture) -> NameForm:
 def normalize_with(text: str, culture: Culture) -> NameForm:
     """:func:`normalize_name` with the culture already read, without its cache."""
     return _normalize(text, culture) if text else _EMPTY
+
+
+def family_first(form: NameForm) -> bool:
+    """Whether a name's roles open with its family name and close with its given name,
+    in Latin letters: a Vietnamese name in its native order
+    (:func:`~rfl_match.names.parts.vietnamese_order`), whose parts the matcher reads given
+    name first (an East Asian name in Han or Hangul keeps its own reading).
+
+    >>> family_first(normalize_name("Nguyễn Văn Hùng")), family_first(normalize_name("Hung Nguyen"))
+    (True, False)
+    """
+    return (
+        len(form.roles) > 1
+        and form.roles[0] == "family"
+        and form.roles[-1] == "given"
+        and all(s == "Latin" for s in form.token_scripts)
+    )
 
 
 def names_by_parent(form: NameForm) -> bool:
@@ -1118,7 +1137,7 @@ def _roles(
     an East Asian name's after its family name, is of the family name: the matcher reads
     all the parts as the family part)."""
     if not says_given_unknown(clean):
-        return assign_roles(words, tokens, family, culture.chain)
+        return assign_roles(words, tokens, family, culture.chain, clean)
     unwritten = Word(native="", latin="", script=words[0].script)
     roles = assign_roles([unwritten, *words], ["", *tokens], family, culture.chain)[1:]
     return tuple("family" if role == "given" else role for role in roles)

@@ -13,6 +13,7 @@ from rfl_match.names.clean import clean_text
 from rfl_match.names.romanization import (
     arabic_script_language,
     romanize_word,
+    vietnamese_marks,
     vietnamese_syllables,
 )
 from rfl_match.names.variants import lookup_latin
@@ -139,6 +140,72 @@ def _reads_vietnamese(words: list[Word]) -> bool:
             return False
         named = named or _kind(w) is None
     return named
+
+
+@cache
+def _vietnamese_roles() -> dict[str, str]:
+    """The role column of ``vietnamese_syllables.tsv``: syllable -> "family", "family
+    given" or "middle", for those that have one."""
+    return {row[0]: row[1] for row in read_table("vietnamese_syllables.tsv") if row[1]}
+
+
+def vietnamese_order(
+    tokens: Sequence[str], scripts: Sequence[str], text: str, family: str | None
+) -> bool:
+    """Whether a name's parts (romanised ``tokens``, written in ``scripts``) are a
+    Vietnamese name in its native order, family name first and given name last (Nguyễn
+    Văn Hùng): written in Latin letters, two parts or more, it opens with a common family
+    name and does not close with one that is seldom anything else (Hoàng Nguyễn is a
+    Hoàng of the Nguyễn, in the order registers abroad write) nor with Văn or Thị (a name
+    cut short: Nguyễn Văn), and it is surely Vietnamese: its ``text`` (as written, or
+    cleaned) writes the marks (:func:`~rfl_match.names.romanization.vietnamese_marks`),
+    its second part of three or more is Văn or Thị, or the hint is East Asian
+    (``family``) and every part is a Vietnamese name syllable (not Ho Wing Kei). The roles
+    of syllables are ``vietnamese_syllables.tsv``'s. Not a name of those letters without
+    those signs (Le Minh, Ly Ali): a register abroad writes most names given name first.
+
+    >>> vietnamese_order(["nguyen", "van", "hung"], ["Latin"] * 3, "Nguyen Van Hung", None)
+    True
+    >>> vietnamese_order(["nguyen", "hung"], ["Latin"] * 2, "Nguyễn Hùng", None)
+    True
+    >>> vietnamese_order(["nguyen", "hung"], ["Latin"] * 2, "Nguyen Hung", None)
+    False
+    >>> vietnamese_order(["hoang", "nguyen"], ["Latin"] * 2, "Hoàng Nguyễn", None)
+    False
+    """
+    n = len(tokens)
+    if n < 2 or not opens_vietnamese(tokens[0]) or any(s != "Latin" for s in scripts):
+        return False
+    roles = _vietnamese_roles()
+    if roles.get(tokens[-1]) in ("family", "middle"):
+        return False  # Hoàng Nguyễn; Nguyễn Văn, cut short (Văn, Thị close no name)
+    if n > 2 and roles.get(tokens[1]) == "middle":
+        return True
+    if family == "east_asian" and all(t in vietnamese_syllables() for t in tokens):
+        return True  # Chinese, Korean names under the hint keep their reading (Ho Wing Kei)
+    return bool(vietnamese_marks(text))
+
+
+def opens_vietnamese(token: str) -> bool:
+    """Whether a romanised token is a common Vietnamese family name, which a name in
+    Vietnamese order opens with (:func:`vietnamese_order`).
+
+    >>> opens_vietnamese("nguyen"), opens_vietnamese("hoang"), opens_vietnamese("hung")
+    (True, True, False)
+    """
+    return token in vietnamese_family_names()
+
+
+@cache
+def vietnamese_family_names() -> frozenset[str]:
+    """The common Vietnamese family names, romanised (``vietnamese_syllables.tsv``, role
+    "family" or "family given")."""
+    return frozenset(s for s, role in _vietnamese_roles().items() if role.startswith("family"))
+
+
+def _family_first(n: int) -> tuple[str, ...]:
+    """Roles of a name of ``n`` parts in Vietnamese order (:func:`vietnamese_order`)."""
+    return ("family", *("middle",) * (n - 2), "given")
 
 
 @cache
@@ -630,9 +697,14 @@ def is_patronymic(token: str) -> bool:
 
 
 def assign_roles(
-    words: list[Word], tokens: list[str], family: str | None, chain: bool
+    words: list[Word],
+    tokens: list[str],
+    family: str | None,
+    chain: bool,
+    text: str = "",
 ) -> tuple[str, ...]:
-    """The role of each part; see :data:`ROLES`."""
+    """The role of each part; see :data:`ROLES`. ``text``: the name (as written, or
+    cleaned), whose Vietnamese marks :func:`vietnamese_order` reads."""
     n = len(words)
     chain = chain or any(w.after_patronymic for w in words)
     if (
@@ -644,6 +716,8 @@ def assign_roles(
         chain = True
     if family == "burmese":
         return ("",) * n  # no family names, no fixed order of parts
+    if not chain and vietnamese_order(tokens, [w.script for w in words], text, family):
+        return _family_first(n)
     roles: list[str] = []
     # a name that opens after a patronymic (S/O Ahmed Khan) opens with the father's name
     generation = 1 if words and words[0].after_patronymic else 0
@@ -670,14 +744,21 @@ def assign_roles(
 
 @lru_cache(maxsize=1 << 14)
 def simple_roles(
-    scripts: tuple[str, ...], flags: tuple[str, ...], family: str | None, chain: bool
+    scripts: tuple[str, ...],
+    flags: tuple[str, ...],
+    family: str | None,
+    chain: bool,
+    vietnamese: bool = False,
 ) -> tuple[str, ...]:
     """Roles of a name without particles (the fast path); the same rules as
     :func:`assign_roles`. ``flags``: "a" al- word, "t" tribal suffix, "p" patronymic suffix.
+    ``vietnamese``: :func:`vietnamese_order` reads the name so.
     """
     n = len(scripts)
     if not chain and family is None and all(s in ("Arabic", "Ethiopic") for s in scripts):
         chain = True
+    if not chain and vietnamese:
+        return _family_first(n)
     roles: list[str] = []
     generation = 0
     for i, (script, flag) in enumerate(zip(scripts, flags, strict=True)):
