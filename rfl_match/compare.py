@@ -1819,32 +1819,38 @@ def _given_keys(data: PreparedPair, side: int) -> IntArray:
 
 def _family_forms(
     data: PreparedPair, side: int
-) -> tuple[
-    IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]
-]:
+) -> tuple[IntArray, IntArray, npt.NDArray[np.uint64], IntArray, npt.NDArray[np.bool_]]:
     """Per record, a code of all that its family name is compared by (its family parts,
     their joined text, whether they are a full name's: ``PersonNames.family_in_full``, and
-    whether the name chains: ``PersonNames.chain``): equal codes, equal comparisons; the
-    packed family parts of each code (held per distinct form, not per record); their
-    chain signatures; whether they are a full name's; and whether the name chains."""
+    whether its middle names are known so: ``PersonNames.middle_known``, and whether the
+    name chains: ``PersonNames.chain``): equal codes, equal comparisons; the packed family
+    parts of each code (held per distinct form, not per record); their chain signatures;
+    the fewest family parts from which its first parts may be middle names
+    (:func:`_without_middle`: 0, never, where they are not a full name's; 3; 2 where the
+    middle names are known); and whether the name chains."""
     key = f"family forms:{side}"
     if key not in data._cache:
         names = data.person_names(side)
         family = names.family_parts().packed
         # a number per form, and a record of each
-        held = [family, names.text[:, None], names.family_in_full[:, None], names.chain[:, None]]
+        held = [
+            family,
+            names.text[:, None],
+            names.family_in_full[:, None],
+            names.middle_known[:, None],
+            names.chain[:, None],
+        ]
         codes, first = kernels.number_rows(np.concatenate(held, axis=1, dtype=np.int32))
         table = np.ascontiguousarray(family[first])
+        fewest = np.where(names.middle_known[first], 2, 3) * names.family_in_full[first]
         data._cache[key] = (
             codes.astype(np.int32),
             table,
             kernels.chain_signatures(table),
-            names.family_in_full[first],
+            fewest.astype(np.int32),
             names.chain[first],
         )
-    forms: tuple[
-        IntArray, IntArray, npt.NDArray[np.uint64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]
-    ]
+    forms: tuple[IntArray, IntArray, npt.NDArray[np.uint64], IntArray, npt.NDArray[np.bool_]]
     forms = data._cache[key]
     return forms
 
@@ -1852,7 +1858,7 @@ def _family_forms(
 def _without_middle(
     levels: Levels,
     tables: tuple[IntArray, IntArray],
-    in_full: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
+    in_full: tuple[IntArray, IntArray],
     chains: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
     qa: Index,
     qb: Index,
@@ -1860,12 +1866,14 @@ def _without_middle(
     shorn: dict[tuple[int, int], IntArray],
 ) -> None:
     """In place: a pair below "shortened" where one side's family part, a full name's
-    (``in_full``, per form of ``tables``) of three parts or more and longer than the
-    other's, ranks higher without its first parts, down to the other's length: those are
-    middle names the other record leaves out (María José García López against María
-    García: García López against García), and such a pair ranks at most "shortened", as
-    one name holds more. Not where either name chains (``chains``, per form: a culture
-    hint, Arabic or Ethiopic script, a Somali spelling), where a father's name left out is
+    of ``in_full`` parts or more (per form of ``tables``: 3, 2 where its middle names are
+    known, 0 where it is no full name's) and longer than the other's, ranks higher without
+    its first parts, down to the other's length: those are middle names the other record
+    leaves out (María José García López against María García: García López against García;
+    Nguyễn Văn Hùng, read Hung Van Nguyen, against Hung Nguyen), and such a pair ranks at
+    most "shortened", as one name holds more. Not where either name chains (``chains``,
+    per form: a culture hint, Arabic or Ethiopic script, a Somali spelling), where a
+    father's name left out is
     another generation (Cabdi Faarax Xasan Cali against Abdi Hassan Ali: father Faarax,
     father Hassan); not a full name of three parts, whose middle is as often a compound
     given name's second half (Noor Ahmad Haidari against Noor Haidari, another name) or a
@@ -1878,7 +1886,7 @@ def _without_middle(
         table, against = tables[this], tables[other]
         lengths = (table[:, :MAX_CHAIN] >= 0).sum(axis=1)
         other_lengths = (against[:, :MAX_CHAIN] >= 0).sum(axis=1)
-        may = in_full[this] & (lengths >= 3)
+        may = (in_full[this] > 0) & (lengths >= in_full[this])
         if not may.any():
             continue
         # the pairs that may rank higher so, and by how many parts: read on those alone

@@ -35,8 +35,10 @@ from rfl_match.names.keys import finish_key
 from rfl_match.names.normalize import (
     FullPart,
     PieceParts,
+    family_first,
     many_full_parts,
     names_a_parent,
+    normalize_with,
     paused_gc,
     piece_readings,
     reads_somali,
@@ -49,6 +51,7 @@ from rfl_match.names.parts import (
     is_patronymic,
     opens_dropped,
     patronymic_pattern,
+    vietnamese_family_names,
 )
 from rfl_match.names.placeholders import is_placeholder, says_given_unknown
 from rfl_match.names.romanization import (
@@ -146,6 +149,10 @@ class PersonNames:
     #: chain: it may open with a middle name (a second given name, José of María José
     #: García López) that another record of the person leaves out
     family_in_full: npt.NDArray[np.bool_]
+    #: of :attr:`family_in_full`, a full name read in Vietnamese order (Nguyễn Văn Hùng,
+    #: held hung van nguyen: :attr:`FormArrays.family_first`), whose parts between the
+    #: given name and the family name are middle names, not a compound given name's half
+    middle_known: npt.NDArray[np.bool_]
     length: IntArray
     text: IntArray  # code of the joined family-part text
     parts: NameParts  # all parts: class, skeleton and phonetic key codes
@@ -560,6 +567,9 @@ class FormArrays:
     #: :func:`~rfl_match.names.parts.patronymic_pattern`); made with ``rest_text``, else
     #: all False
     patronymic: npt.NDArray[np.bool_]
+    #: the name was read family name first and is held given name first (a Vietnamese
+    #: name in its native order: :func:`_family_first`)
+    family_first: npt.NDArray[np.bool_]
 
 
 #: The name columns a person's own name is read from (:meth:`PreparedPair.person_names`).
@@ -737,6 +747,44 @@ def _without_parents(texts: Any, culture: Culture) -> Any:
     blank = np.zeros(len(texts), dtype=bool)
     blank[slashed[parent]] = True
     return pc.if_else(pa.array(blank), pa.scalar("", texts.type), texts)
+
+
+def _family_first(
+    table: PartTable,
+    texts: Any,
+    culture: Culture,
+    rows: npt.NDArray[np.intp],
+    cols: npt.NDArray[np.intp],
+    part: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """``cols`` (each part's place in its name; ``rows``: the name's, among ``texts``;
+    ``part``: its id in ``table``; a name's parts together, in order) with the first and
+    the last part of each name that reads family name first, given name last, swapped
+    (Nguyễn Văn Hùng: hung van nguyen; :func:`~rfl_match.names.parts.vietnamese_order`),
+    and the names (their rows) that were. Read off the name's form
+    (:func:`~rfl_match.names.normalize.normalize_with`: :func:`family_first`), only for the
+    few names of two parts or more that open with a Vietnamese family name."""
+    count = np.bincount(rows, minlength=len(texts))
+    opening = np.flatnonzero(cols == 0)
+    maybe = opening[count[rows[opening]] >= 2]
+    if not len(maybe):
+        return cols, np.zeros(0, dtype=np.intp)
+    ids = table.strings.find(sorted(vietnamese_family_names()))
+    family = np.zeros(len(table.strings), dtype=bool)
+    family[ids[ids >= 0]] = True
+    maybe = maybe[family[table.columns()[part[maybe], 0]]]
+    names = rows[maybe]
+    turned = np.array(
+        [family_first(normalize_with(t, culture)) for t in texts.take(pa.array(names)).to_pylist()],
+        dtype=bool,
+    )
+    first = maybe[turned]
+    if not len(first):
+        return cols, np.zeros(0, dtype=np.intp)
+    last = first + count[rows[first]] - 1
+    cols = cols.copy()
+    cols[first], cols[last] = cols[last], cols[first].copy()
+    return cols, rows[first]
 
 
 def _texts_from(
@@ -1051,13 +1099,19 @@ class PreparedPair:
         *,
         letters: npt.NDArray[np.bool_] | None = None,
         culture: Culture | None = None,
+        reorder: bool = True,
     ) -> FormArrays:
         """:class:`FormArrays` of distinct names (``texts``, an Arrow string array;
         ``codes`` into them, set to -1 in place where a name is empty). ``make``: which
         joined texts to make, ``text`` (0) and ``rest_text`` (1); one not made is all -1.
         ``letters``: which texts hold a letter Arabic does not write, where known
         (:func:`_numbered_pieces`); ``culture``: the one they are read with, if not the
-        hint's.
+        hint's. ``reorder``: a name whose roles open with its family name and close with
+        its given name (a Vietnamese name in its native order, Nguyễn Văn Hùng:
+        :func:`_family_first`) holds them given name first (hung van nguyen), as a
+        register abroad writes it and as the matcher reads a name's parts (the given name
+        at 0, the family part after); not in a given or family name field, which says
+        what it holds.
 
         A name the fast path of normalisation reads is its pieces' parts run together: it
         is coded from the :class:`PartTable` with numpy; only the others (particles,
@@ -1110,8 +1164,6 @@ class PreparedPair:
         part = flat[np.repeat(start[piece_of], lens) + within]
         rows = np.repeat(name_of, lens)
         cols = step - (np.cumsum(total) - total)[rows]
-        head = cols < MAX_CHAIN
-        rows, cols, part = rows[head], cols[head], part[head]
         # the other names, whole
         slow_names = np.flatnonzero(slow)
         empty = np.zeros(k + 1, dtype=bool)
@@ -1125,17 +1177,24 @@ class PreparedPair:
             # a placeholder sends a name to the full pipeline: only those can say so
             given_unknown[slow_names] = [says_given_unknown(clean_text(t)) for t in slow_texts]
             for i, ids in zip(slow_names.tolist(), wholes, strict=True):
-                heads = ids[:MAX_CHAIN]
-                more_rows += [i] * len(heads)
-                more_parts += heads
+                more_rows += [i] * len(ids)
+                more_parts += ids
                 empty[i] = not ids
         if more_rows:
             extra = np.array(more_rows, dtype=np.intp)
             rows = np.concatenate([rows, extra])
             cols = np.concatenate([cols, np.arange(len(extra)) - np.searchsorted(extra, extra)])
             part = np.concatenate([part, np.array(more_parts, dtype=np.int64)])
-            order = np.argsort(rows * MAX_CHAIN + cols, kind="stable")
+            order = np.argsort(rows, kind="stable")
             rows, cols, part = rows[order], cols[order], part[order]
+        turned = np.zeros(0, dtype=np.intp)
+        if reorder:
+            cols, turned = _family_first(table, texts, culture, rows, cols, part)
+            if len(turned):
+                order = np.lexsort((cols, rows))
+                rows, cols, part = rows[order], cols[order], part[order]
+        head = cols < MAX_CHAIN
+        rows, cols, part = rows[head], cols[head], part[head]
         codes[empty[codes]] = -1
 
         # Each distinct part once, in order of first sight: its strings meet the
@@ -1156,7 +1215,9 @@ class PreparedPair:
             chain_script=np.zeros(k + 1, dtype=bool),
             given_unknown=given_unknown,
             patronymic=np.zeros(k + 1, dtype=bool),
+            family_first=np.zeros(k + 1, dtype=bool),
         )
+        arrays.family_first[turned] = True
         if 1 in make and k:
             arrays.chain_script[:k] = _holds(texts, _CHAIN_SCRIPT)
             arrays.patronymic[:k] = _holds(texts, patronymic_pattern(), ignore_case=True)
@@ -1251,7 +1312,8 @@ class PreparedPair:
         if column in NAME_FIELDS:
             texts = _without_parents(texts, culture_info(self.culture))
         self._cache.setdefault("vietnamese marks", {})[column] = _marked_rows(codes, texts)
-        arrays = self._coded_names(codes, texts, make, letters=letters)
+        reorder = column not in ("given_name", "family_name")
+        arrays = self._coded_names(codes, texts, make, letters=letters, reorder=reorder)
         if letters is not None:
             arrays = self._read_records_as_persian(codes, texts, letters, arrays, make)
         n_left = self.sizes[0]
@@ -1462,6 +1524,7 @@ class PreparedPair:
             family_start=start,
             chain=chain,
             family_in_full=in_full,
+            middle_known=in_full & full.family_first[fc],
             length=(tokens >= 0).sum(axis=1).astype(np.int32),
             text=text,
         )

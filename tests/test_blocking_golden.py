@@ -64,11 +64,15 @@ def test_a_full_names_first_two_parts_meet_where_names_may_chain(
     names may chain (the hint says so, or there is none) a shortened chain may be the same
     person, and they meet; a hint of a culture whose names do not chain (a Vietnamese
     middle name, a Spanish double given name: sisters and namesakes share them) keeps
-    them apart."""
-    row = {
-        "left_full": "Nguyen Thi Lan", "left_given": "Lan", "left_family": "Nguyen",
-        "right_full": "Nguyen Thi Hoa", "right_given": "Hoa", "right_family": "Nguyen",
-    }  # fmt: skip
-    data = PreparedPair(_record(row, "left", "l"), _record(row, "right", "r"), culture=culture)
-    pairs = block(data, [("name_pair_any",)], max_block=10_000)
-    assert (len(pairs) == 1) == meets
+    them apart. With no hint, a name that reads Vietnamese in its native order (Thị its
+    second part: ``vietnamese_order``) is read given name first, Lan Thi Nguyen, and keeps
+    apart as under the hint; Nguyen Tho Lan, where nothing says so, meets."""
+    for middle, vietnamese in (("Thi", True), ("Tho", False)):
+        row = {
+            "left_full": f"Nguyen {middle} Lan", "left_given": "Lan", "left_family": "Nguyen",
+            "right_full": f"Nguyen {middle} Hoa", "right_given": "Hoa", "right_family": "Nguyen",
+        }  # fmt: skip
+        data = PreparedPair(_record(row, "left", "l"), _record(row, "right", "r"), culture=culture)
+        pairs = block(data, [("name_pair_any",)], max_block=10_000)
+        read_apart = vietnamese and culture is None
+        assert (len(pairs) == 1) == (meets and not read_apart), middle

@@ -671,12 +671,13 @@ def test_vietnamese_given_names_that_fold_alike_stay_two_names() -> None:
 # Vietnamese tone and vowel marks tell names apart that read alike once folded (Hùng, Hưng:
 # hung; Dũng, Dung; Vân, Văn): where both records write the marks and write a syllable
 # otherwise, the names sound alike and are not one name; where either writes none (Hung),
-# they meet as before. Given name (the first part) and family part, as the full name reads.
+# they meet as before. Given name and family part, as the full name reads (in native order,
+# Nguyễn Văn Hùng, the given name is the last part: VIETNAMESE_ORDER).
 VIETNAMESE_MARKED_PAIRS = [
     ("Hùng Nguyễn", "Hưng Nguyễn", "sounds alike", "same names"),
     ("Dũng Trần", "Dung Trần", "sounds alike", "same names"),
-    ("Nguyễn Văn Hùng", "Nguyễn Văn Hưng", "same spelling", "names sound alike"),
-    ("Trần Vân", "Trần Văn", "same spelling", "names sound alike"),
+    ("Nguyễn Văn Hùng", "Nguyễn Văn Hưng", "sounds alike", "same names"),
+    ("Trần Vân", "Trần Văn", "same spelling", "names sound alike"),  # Văn closes no name
     ("Vân Trần", "Văn Trần", "sounds alike", "same names"),
     ("Vân Lê", "Văn Lê", "sounds alike", "same names"),
     # either record without marks: as before
@@ -697,6 +698,53 @@ def test_vietnamese_marks_written_otherwise_are_two_names() -> None:
     assert_given_labels([("Hùng", "Hưng", "sounds alike"), ("Dũng", "Dung", "same spelling")])
 
 
+# A Vietnamese name in its native order (family name first, then a middle name, the given
+# name last: Nguyễn Văn Hùng) is read given name first, as registers abroad write it (Hung
+# Nguyen, Hung Van Nguyen): where it writes the marks, its second part is Văn or Thị, and it
+# opens with a common family name (vietnamese_syllables.tsv). The given names read
+# "different" and the family names "different" (Văn sat where a swap reads the family name);
+# now the given names are one, and the family names one, or one shortened where the other
+# record leaves the middle name out (its middle names known so, not a compound given
+# name's half: "one name in common", as Hung Van Nguyen and Hung Nguyen still read). Names
+# of the same letters without those signs, or not Vietnamese, read as before.
+SHORTENED = "one name is a shortened form of the other"
+VIETNAMESE_ORDER = [
+    ("Nguyễn Văn Hùng", "Hung Nguyen", "same spelling", SHORTENED),
+    ("Nguyễn Văn Hùng", "Hung Van Nguyen", "same spelling", "same names"),
+    ("Nguyen Van Hung", "Hung Nguyen", "same spelling", SHORTENED),
+    ("Nguyen Van Hung", "Hung Van Nguyen", "same spelling", "same names"),
+    ("Nguyễn Hùng", "Hung Nguyen", "same spelling", "same names"),  # was swapped
+    ("Trần Thị Lan", "Lan Tran", "same spelling", SHORTENED),
+    ("Tran Thi Lan", "Lan Thi Tran", "same spelling", "same names"),
+    ("Lê Minh Tuấn", "Tuan Le", "same spelling", SHORTENED),
+    ("Lê Minh Tuấn", "Tuan Minh Le", "same spelling", "same names"),
+    ("Phạm Thị Mai", "Mai Pham", "same spelling", SHORTENED),
+    ("Hoàng Văn Nam", "Nam Hoang", "same spelling", SHORTENED),
+    ("Đỗ Thị Hương", "Huong Do", "same spelling", SHORTENED),
+    ("Nguyễn Văn Hùng", "Nguyen Van Hung", "same spelling", "same names"),
+    # brothers of one family, and namesakes of another: the given names tell them apart
+    ("Nguyễn Văn Hùng", "Nguyễn Văn Nam", "different", "same names"),
+    ("Nguyễn Văn Hùng", "Nam Nguyen", "different", SHORTENED),
+    ("Nguyễn Văn Hùng", "Hung Tran", "same spelling", "different"),
+    # as before: no sign of the order (no marks, Minh no Văn or Thị), Hoàng a given name
+    # before Nguyễn, and names of other cultures that open with Ly, Ho, Mai, Ha, Lam, Do
+    ("Tran Minh Tuan", "Tuan Tran", "similar spelling", "different"),
+    ("Le Minh", "Minh Le", "given and family name swapped", "same names"),
+    ("Hoàng Nguyễn", "Hoang Nguyen", "same spelling", "same names"),
+    ("Hoàng Nguyễn", "Nguyen Hoang", "given and family name swapped", "same names"),
+    ("Ho Ali", "Ali Ho", "given and family name swapped", "same names"),
+    ("Ly Ali Hassan", "Ali Hassan", "different", "one name in common"),
+    ("Mai Ahmed", "Ahmed Mai", "given and family name swapped", "same names"),
+    ("Ha Van Dyke", "Ha Dyke", "same spelling", "same names"),
+    ("Lam Ahmed Khan", "Ahmed Khan", "different", "one name in common"),
+    ("Maria do Carmo", "Carmo Maria", "given and family name swapped", "same names"),
+]
+
+
+def test_a_vietnamese_name_in_native_order_meets_it_given_name_first() -> None:
+    assert_name_labels(VIETNAMESE_ORDER)
+
+
 # A parent's name reads its own marks as the person's name reads its fields': a father
 # Nguyễn Văn Hùng and a father Nguyễn Văn Hưng sound alike and are two names; where either
 # writes no marks (Hung), or both write them alike, they meet as before.
@@ -704,7 +752,11 @@ VIETNAMESE_MARKED_PARENTS = [
     ("Nguyễn Văn Hùng", "Nguyễn Văn Hưng", "names sound alike"),
     ("Trần Văn Dũng", "Trần Văn Dung", "names sound alike"),
     ("Lê Thị Vân", "Lê Thị Văn", "names sound alike"),
-    ("Nguyễn Văn Hùng", "Nguyễn Văn", "one name is a shortened form of the other"),
+    # in native order the given name is the last part: Hùng alone is the name shortened,
+    # and Nguyễn Văn, cut short, holds one name of it (it read shortened, Hùng one in common)
+    ("Nguyễn Văn Hùng", "Hùng", "one name is a shortened form of the other"),
+    ("Nguyễn Văn Hùng", "Nguyễn Văn", "one name in common"),
+    ("Nguyễn Văn Hùng", "Hung Van Nguyen", "same spelling"),
     ("Nguyễn Văn Hùng", "Nguyen Van Hung", "same spelling"),
     ("Nguyễn Văn Hùng", "Nguyễn Văn Hùng", "same spelling"),
     ("Dũng", "Dung", "same spelling"),  # Dung writes no mark: its marks are not known

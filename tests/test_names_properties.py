@@ -13,7 +13,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rfl_match.names import names_by_parent, normalize_name, normalize_names
+from rfl_match.names import NameForm, names_by_parent, normalize_name, normalize_names
+from rfl_match.names.normalize import family_first
 from rfl_match.names.parents import parent_named, parent_pattern
 from rfl_match.names.placeholders import is_placeholder
 from rfl_match.prepare import (
@@ -151,6 +152,9 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 @example("H/Mariam Tesfaye", None)  # a theophoric head abbreviated
 @example("نوید کریمی", None)  # a consonant و read as Persian
 @example("احمد3 علي", None)  # a digit typed onto a name in Arabic script
+@example("Nguyễn Văn Hùng", None)  # Vietnamese order, read off the marks
+@example("Dr Nguyễn Hùng", None)  # the same after a title (the full pipeline)
+@example("Nguyen Hung", "vietnamese")  # read off the hint
 def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> None:
     """Names read piece by piece from the pieces' cached parts (most names) read as the
     full pipeline reads them."""
@@ -290,13 +294,23 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
 # theophoric heads abbreviated (H/, K/) or written out; N/A with its slash, anywhere
 @example(["H/Mariam Tesfaye", "K/Mariam", "ኃ/ማርያም"], ["Haile Mariam", "Hailemariam"], None)
 @example(["N/A Tesfaye", "Ali N/A Khan", "N / A"], ["Tesfaye N/A", "N.A. Tesfaye"], None)
+# Vietnamese names in native order, read given name first; in the fast path and read whole
+# (a title, a particle: Lê, Văn), beside names of the same letters read as written
+@example(
+    ["Nguyễn Văn Hùng", "Dr Nguyen Van Hung", "Lê Văn Tám Thị Lan", "Hung Nguyen"],
+    ["Nguyen Hung", "Nguyễn Hùng", "Hoàng Nguyễn", "Le Van Tam", "Nguyễn Văn"],
+    None,
+)
+@example(["Nguyen Hung", "Ho Wing Kei", "Tran Minh"], ["Hung Tran"], "vietnamese")
 def test_prepared_name_codes_equal_each_form_coded(
     left: list[str | None], right: list[str | None], culture: str | None
 ) -> None:
     """Names are coded part by part in a batch: the codes are those that coding each
-    normalised form in turn gives (same vocabularies, same ids, same order); but a person's
-    name column reads a value that names the person by the father ("S/O Ahmed Khan", its
-    form's parts the father's) as no name."""
+    normalised form in turn gives (same vocabularies, same ids, same order), its parts read
+    given name first (a form whose roles open with the family name and close with the
+    given name, a Vietnamese name in native order, its first and last parts swapped); but
+    a person's name column reads a value that names the person by the father ("S/O Ahmed
+    Khan", its form's parts the father's) as no name."""
 
     def frame(values: list[str | None]) -> pd.DataFrame:
         ids = [str(i) for i in range(len(values))]
@@ -311,17 +325,26 @@ def test_prepared_name_codes_equal_each_form_coded(
     ]
     tokens, classes, keys, texts = Vocabulary(), Vocabulary(), Vocabulary(), Vocabulary()
     want: dict[str, list[list[int]]] = {"tokens": [], "classes": [], "skel": [], "phon": []}
+
+    def read(form: NameForm, parts: tuple[str, ...]) -> tuple[str, ...]:
+        if not family_first(form):
+            return parts
+        return (parts[-1], *parts[1:-1], parts[0])
+
+    skeletons = [tuple("s:" + k if k else "" for k in f.skeleton_keys) for f in forms]
+    phonetics = [tuple("p:" + k if k else "" for k in f.phonetic_keys) for f in forms]
     for name, vocab, values in (
-        ("tokens", tokens, [f.tokens for f in forms]),
-        ("classes", classes, [f.variant_ids for f in forms]),
-        ("skel", keys, [tuple("s:" + k if k else "" for k in f.skeleton_keys) for f in forms]),
-        ("phon", keys, [tuple("p:" + k if k else "" for k in f.phonetic_keys) for f in forms]),
+        ("tokens", tokens, [read(f, f.tokens) for f in forms]),
+        ("classes", classes, [read(f, f.variant_ids) for f in forms]),
+        ("skel", keys, [read(f, k) for f, k in zip(forms, skeletons, strict=True)]),
+        ("phon", keys, [read(f, k) for f, k in zip(forms, phonetics, strict=True)]),
     ):
         for parts in values:
             row = [-1 if not p else vocab.id(p) for p in parts[:MAX_CHAIN]]
             want[name].append(row + [-1] * (MAX_CHAIN - len(row)))
-    text = [texts.id(" ".join(f.tokens[:MAX_CHAIN])) if f.tokens else -1 for f in forms]
-    rest = [texts.id(" ".join(f.tokens[1:MAX_CHAIN])) if f.tokens[1:] else -1 for f in forms]
+    read_tokens = [read(f, f.tokens) for f in forms]
+    text = [texts.id(" ".join(t[:MAX_CHAIN])) if t else -1 for t in read_tokens]
+    rest = [texts.id(" ".join(t[1:MAX_CHAIN])) if t[1:] else -1 for t in read_tokens]
 
     got = data.form_arrays(0, "full_name")
     k = len(forms)
