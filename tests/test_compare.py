@@ -35,6 +35,7 @@ from rfl_match.config import ComparisonSpec
 from rfl_match.names import normalize_name
 from rfl_match.names._resources import read_table
 from rfl_match.names.keys import finish_key
+from rfl_match.names.normalize import spanish_surname_classes
 from rfl_match.names.parts import kunya_opening
 from rfl_match.names.placeholders import is_placeholder
 from rfl_match.names.variants import fold_spelling, listed_classes, lookup_latin, nickname_names
@@ -551,6 +552,39 @@ FAMILY_SPLIT = [
 def test_family_parts_split_otherwise_run_together(culture: str | None) -> None:
     left, right, want = (list(x) for x in zip(*FAMILY_SPLIT, strict=True))
     assert family_labels(left, right, culture) == [want, want]
+
+
+# A family part of two names that opens with a Spanish surname (spanish_surnames.tsv) is a
+# paternal and a maternal surname, of which records drop either (DOMAIN.md): María López
+# against María García López is a shortened form, as María García is (it read "one name in
+# common", -3.4 bits on the quality set), in a full name or in the name fields. Not where
+# the first of the two may be a second given name (Cruz, Carlos) or a compound given name's
+# half (Noor Ahmad Haidari), nor where the two are not a family part's alone.
+SPANISH_SURNAMES = [
+    ("Maria Garcia Lopez", "Maria Lopez", "one name is a shortened form of the other"),
+    ("María García López", "MARIA LOPEZ", "one name is a shortened form of the other"),
+    ("José Hernández Martínez", "Jose Martinez", "one name is a shortened form of the other"),
+    ("Carlos Mejía Portillo", "Carlos Portillo", "one name is a shortened form of the other"),
+    ("Maria Garcia Lopez", "Maria Garcia", "one name is a shortened form of the other"),
+    ("Juan Cruz Perez", "Juan Perez", "one name in common"),
+    ("Juan Carlos Perez", "Juan Perez", "one name in common"),
+    ("Noor Ahmad Haidari", "Noor Haidari", "one name in common"),
+    ("Maria Garcia Lopez", "Maria Hernandez", "different"),
+]
+
+
+def test_a_spanish_name_meets_either_of_its_surnames() -> None:
+    left, right, want = (list(x) for x in zip(*SPANISH_SURNAMES, strict=True))
+    assert family_labels(left, right, None) == [want, want]
+    fields = [(a.split(" ", 1), b.split(" ", 1), label) for a, b, label in SPANISH_SURNAMES]
+    for x, y in ((0, 1), (1, 0)):
+        got = levels(
+            "family_name",
+            "name",
+            {"given_name": [f[x][0] for f in fields], "family_name": [f[x][1] for f in fields]},
+            {"given_name": [f[y][0] for f in fields], "family_name": [f[y][1] for f in fields]},
+        )
+        assert [label_of("family_name", "name", g) for g in got] == want
 
 
 def assert_name_labels(table: list[tuple[str, str, str, str]]) -> None:
@@ -2467,7 +2501,10 @@ class _FamilyName:
 
     family: list[list[int]]  # the family parts
     length: int
-    in_full: bool
+    #: the fewest family parts from which the first may be left out: 3 of a full name's, 2
+    #: of a Vietnamese name read given name first or of two names opening with a Spanish
+    #: surname (neither where the name chains), else 0: never
+    fewest: int
     chain: bool
     text: str | None  # the family parts' text
     swap_given: tuple[int, str | None] | None  # class, skeleton; None: no swap reads it
@@ -2480,11 +2517,19 @@ class _FamilyName:
 def _family_names(prepared: PreparedPair, side: int) -> list[_FamilyName]:
     names = prepared.person_names(side)
     texts, keys = prepared.texts.array(), prepared.keys.array()
+    surnames = spanish_surname_classes()
     out = []
     for x in range(len(names.text)):
         family = unpack(names.family_parts().packed, x)
         own = unpack(names.parts.packed, x)
         length = sum(c >= 0 for c in family[0])
+        spanish = length == 2 and prepared.classes[family[0][0]] in surnames
+        if spanish and not names.chain[x]:
+            fewest = 2
+        elif names.family_in_full[x]:
+            fewest = 2 if names.middle_known[x] else 3
+        else:
+            fewest = 0
         skeletons = [keys[k] for k in family[1] if k >= 0]
         # the skeletons run together, as one word's (a key of one letter is none)
         joined = "s:" + finish_key("".join(k[2:] for k in skeletons)) if skeletons else ""
@@ -2495,7 +2540,7 @@ def _family_names(prepared: PreparedPair, side: int) -> list[_FamilyName]:
             _FamilyName(
                 family=family,
                 length=length,
-                in_full=bool(names.family_in_full[x]),
+                fewest=fewest,
                 chain=bool(names.chain[x]),
                 text=texts[names.text[x]] if names.text[x] >= 0 else None,
                 swap_given=(own[0][0], keys[own[1][0]]) if swaps else None,
@@ -2520,8 +2565,10 @@ def test_family_name_levels_equal_a_pair_by_pair_reference(
     """FamilyNameComparison.levels of every pair of full names: test_kernels'
     chain_rank_reference of the two family parts (other orders count); then, where one
     side's family part is a full name's of three parts or more and the other side's name
-    does not chain, the best rank of that part without its first 1, 2, ... parts (down to
-    the other's length; at most "shortened"), while below "shortened"; a rank from
+    does not chain (or, of two parts or more, a Vietnamese name read given name first or
+    two names opening with a Spanish surname, where the name does not chain), the best
+    rank of that part without its first 1, 2, ... parts (down to the other's length; at
+    most "shortened"), while below "shortened"; a rank from
     "different" to "similar spelling" is "similar spelling" where the family parts' texts
     are 0.9 alike; a rank from "different" to "similar spelling" is "names sound alike"
     where one side's family part holds two parts or more, the two family parts run
@@ -2550,7 +2597,7 @@ def test_family_name_levels_equal_a_pair_by_pair_reference(
     def level(a: _FamilyName, b: _FamilyName) -> int:
         out = chain_rank_reference(a.family, b.family, reordered=True)
         for this, other, flip in ((a, b, False), (b, a, True)):
-            if not this.in_full or this.length < 3 or other.chain or not other.length:
+            if not this.fewest or this.length < this.fewest or other.chain or not other.length:
                 continue
             for drop in range(1, this.length - other.length + 1):
                 if out < kernels.TRUNCATED:

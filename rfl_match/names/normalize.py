@@ -863,6 +863,19 @@ def normalize_with(text: str, culture: Culture) -> NameForm:
     return _normalize(text, culture) if text else _EMPTY
 
 
+@cache
+def spanish_surname_classes() -> frozenset[str]:
+    """The variant classes of the surnames of ``spanish_surnames.tsv`` as a name's parts get
+    them (García and Garcia alike): a family part of two names that opens with one is a
+    paternal and a maternal surname, of which records drop either.
+
+    >>> sorted(spanish_surname_classes() & {"garcia", "lopez", "cruz", "haidari"})
+    ['garcia', 'lopez']
+    """
+    names = (name for (name,) in read_table("spanish_surnames.tsv"))
+    return frozenset(vid for name in names for vid in normalize_name(name).variant_ids)
+
+
 def family_first(form: NameForm) -> bool:
     """Whether a name's roles open with its family name and close with its given name,
     in Latin letters: a Vietnamese name in its native order
