@@ -661,6 +661,22 @@ def test_the_ukrainian_hanna_is_anna() -> None:
     assert_given_labels(HANNA)
 
 
+# ኘ, the palatal n, is written gn in Ethiopian names (Tegegn, Dagnachew): read ny, as the
+# transliteration standards write it, ተገኝ against Tegegn was "very similar spelling" and
+# ዳኛቸው (n + ya) against Dagnachew "sounds alike".
+GEEZ_PALATAL = [
+    ("ተገኝ", "Tegegn", "same spelling"),
+    ("ዳኛቸው", "Dagnachew", "same spelling"),
+    ("አገኘሁ", "Agegnehu", "same spelling"),
+    ("ዳኜ", "Dagne", "same spelling"),
+    ("ዳኛቸው", "Danyachew", "very similar spelling"),
+]
+
+
+def test_the_geez_palatal_n_is_gn() -> None:
+    assert_given_labels(GEEZ_PALATAL)
+
+
 def assert_given_labels(table: list[tuple[str, str, str]]) -> None:
     """The given names of each row of ``table`` (left, right, label) compare to that
     label, either way round."""

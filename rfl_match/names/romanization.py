@@ -350,6 +350,8 @@ def _romanize_geez(word: str) -> str:
                 nxt is not None and nxt[0] == "h" and cons[-1:] in _h_digraphs() and bool(nxt[1])
             )
             vowel = "e" if i == 0 or last_of_two or digraph else ""
+        if i == 0 and cons == "gn":
+            cons = "ny"  # the palatal n is gn after a vowel (Tegegn, Dagnachew), ny first
         out.append(cons + vowel)
     return _ascii_word("".join(out))
 

@@ -4,7 +4,9 @@ Run from the repository root: ``python rfl_match/names/resources/build_geez.py``
 names ("ETHIOPIC SYLLABLE MU") carry the consonant and the vowel order; this script turns them
 into the common name-romanisation practice (first order ä written "e", after the laryngeals
 h, ʾ, ʿ written "a"; sixth order ə left out, the romaniser puts it back where a cluster needs it;
-ኸ, the Tigrinya fricative k, written "k" as names write it: ተኽለ Tekle, ብርኽቲ Brikti).
+ኸ, the Tigrinya fricative k, written "k" as names write it: ተኽለ Tekle, ብርኽቲ Brikti; ኘ,
+the palatal n, written "gn" as Ethiopian names write it: ተገኝ Tegegn, ዳኛቸው Dagnachew, where
+the transliteration standards write ny).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ OUT = Path(__file__).with_name("geez_syllables.tsv")
 CONSONANTS = {
     "H": "h", "L": "l", "HH": "h", "M": "m", "SZ": "s", "R": "r", "S": "s", "SH": "sh",
     "Q": "q", "QH": "q", "B": "b", "BH": "b", "V": "v", "T": "t", "C": "ch", "X": "h",
-    "N": "n", "NY": "ny", "GLOTTAL": "", "K": "k", "KX": "k", "W": "w", "PHARYNGEAL": "",
+    "N": "n", "NY": "gn", "GLOTTAL": "", "K": "k", "KX": "k", "W": "w", "PHARYNGEAL": "",
     "Z": "z", "ZH": "zh", "Y": "y", "D": "d", "DD": "d", "J": "j", "G": "g", "GG": "g",
     "TH": "t", "CH": "ch", "PH": "p", "TS": "ts", "TZ": "ts", "F": "f", "P": "p", "RY": "ry",
     "MY": "my", "FY": "fy", "SSA": "ss", "CCH": "ch", "ZZ": "z", "CCHH": "ch", "QY": "qy",
@@ -44,7 +46,8 @@ def parse(name: str) -> tuple[str, str, str] | None:
     for suffix, _, _ in VOWELS:
         if body.endswith(suffix) and body != suffix:
             candidates.append((body[: -len(suffix)], suffix))
-    for cons, suffix in candidates:
+    # a consonant with y before the vowel ya: NYAA is NY + AA (gna), not N + YAA (nya)
+    for cons, suffix in sorted(candidates, key=lambda c: c[1] == "YAA"):
         if cons in CONSONANTS:
             for vsuffix, written, order in VOWELS:
                 if vsuffix == suffix:
