@@ -197,8 +197,10 @@ def _somali_key_source(spelling: str, latin: str, class_id: str) -> str:
     hint: its Somali reading where that has the skeleton of one of the class's spellings that
     do not look Somali (Maxamed read as mahamed: Mohamed's mmd); the word as written where
     that has one, or the class has none (Alexander, read as alehander, keeps Aleksandr's
-    ksndr; Castillo, read as astillo, its own kstl); else the Somali reading. An abd- compound
-    id that is not a row (Cabdixakiim: abdalhakim) has no plain spellings: Somali reading."""
+    ksndr; Castillo, read as astillo, its own kstl); else its Turkish and Kurmanji reading,
+    c as j and x as kh, where that has one (Cemil, listed as Jamil, read as jemil: jml; Xelil
+    as khelil); else the Somali reading. An abd- compound id that is not a row
+    (Cabdixakiim: abdalhakim) has no plain spellings: Somali reading."""
     plain = _plain_skeletons().get(class_id)
     if plain is None:  # an abd- compound id, not a row: read as Somali, as before
         return spelling
@@ -206,7 +208,8 @@ def _somali_key_source(spelling: str, latin: str, class_id: str) -> str:
         return spelling
     if not plain or token_keys(latin)[0] in plain:
         return latin
-    return spelling
+    kurmanji = _KURMANJI_X.sub("kh", _TURKIC_C.sub("j", latin))
+    return kurmanji if token_keys(kurmanji)[0] in plain else spelling
 
 
 @lru_cache(maxsize=1 << 16)
