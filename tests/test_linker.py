@@ -3141,20 +3141,21 @@ def test_a_name_level_no_candidate_shows_keeps_its_share_of_m(
 def test_a_near_spelling_of_a_common_name_weighs_no_more_than_its_variant_after_frequency(
     synthetic: dict[str, pd.DataFrame], fitted: rm.Linker, condition_on: str
 ) -> None:
-    """DOMAIN.md: Khalil is another name than Khalid, Khaled the same one spelt otherwise.
+    """DOMAIN.md: Khalis is another name than Khalid, Khaled the same one spelt otherwise.
     A near spelling, keys alike or a swap weigh at most as variants of one name do, after
     the name's frequency adjusts that weight too: on these lists Khalid is common (its
     variants weigh less than variants of a rare name), and Khalil against Khalid, which
-    agrees on no one name, read the unadjusted weight (+1.4 bits against -0.2 for Khaled).
+    agrees on no one name, read the unadjusted weight (+1.4 bits against -0.2 for Khaled;
+    Khalil is listed since, a class of its own: "different"; Khalis is not).
     It now reads the frequency of the more common of its two names, as Splink does on a
-    fuzzy level: Zubayr against Zubair, both rare, weighs more than Khalil against Khalid.
+    fuzzy level: Zubayr against Zubair, both rare, weighs more than Khalis against Khalid.
     Split by the family name's agreement (``condition_on``) or not; the explanation's
     weights sum to the match weight."""
     linker = fitted
     if condition_on == "":
         linker = rm.Linker({"condition_on": ""}).fit(synthetic["requests"], synthetic["sightings"])
     person = {"family_name": "Haddad", "sex": "male", "date_of_birth": "1990-03-04"}
-    given = ["Khaled", "Khalil", "Khalida", "Zubayr", *["Khalid"] * 30]
+    given = ["Khaled", "Khalis", "Khalida", "Zubayr", *["Khalid"] * 30]
     requests = pd.DataFrame(
         [{"record_id": name.lower(), "given_name": name, **person} for name in ("Khalid", "Zubair")]
     )
@@ -3165,7 +3166,7 @@ def test_a_near_spelling_of_a_common_name_weighs_no_more_than_its_variant_after_
     pairs = pd.DataFrame(
         {
             "request_id": ["khalid"] * 3 + ["zubair"],
-            "sighting_id": [ids["Khaled"], ids["Khalil"], ids["Khalida"], ids["Zubayr"]],
+            "sighting_id": [ids["Khaled"], ids["Khalis"], ids["Khalida"], ids["Zubayr"]],
         }
     )
     out = linker.predict(requests, sightings, pairs=pairs, threshold=0, top_k=0)
@@ -3175,18 +3176,18 @@ def test_a_near_spelling_of_a_common_name_weighs_no_more_than_its_variant_after_
     labels = model.labels[model.names.index("given_name")]
     said = {name: labels[level] for name, level in out["given_name_level"].items()}
     assert said["Khaled"].startswith("same name, different spelling"), said
-    assert not said["Khalil"].startswith(("same name", "different")), said
+    assert not said["Khalis"].startswith(("same name", "different")), said
     weight = out["given_name_weight"]
-    for other in ("Khalil", "Khalida"):
+    for other in ("Khalis", "Khalida"):
         assert weight[other] <= weight["Khaled"] + 1e-9, (other, weight.to_dict())
         assert out.loc[other, "match_weight"] <= out.loc["Khaled", "match_weight"] + 1e-9
-    assert weight["Zubayr"] > weight["Khalil"]
+    assert weight["Zubayr"] > weight["Khalis"]
     parts = out.filter(like="_weight").drop(columns="match_weight").sum(axis=1)
     np.testing.assert_allclose(out["match_weight"], model.prior_weight_ + parts, atol=1e-9)
-    waterfall = linker.explain("khalid", ids["Khalil"], requests, sightings, show=False)
+    waterfall = linker.explain("khalid", ids["Khalis"], requests, sightings, show=False)
     shown = waterfall.set_index("comparison")["weight"]
-    assert shown["given_name"] == pytest.approx(weight["Khalil"], abs=1e-9)
-    assert shown["total"] == pytest.approx(out.loc["Khalil", "match_weight"], abs=1e-9)
+    assert shown["given_name"] == pytest.approx(weight["Khalis"], abs=1e-9)
+    assert shown["total"] == pytest.approx(out.loc["Khalis", "match_weight"], abs=1e-9)
 
 
 def test_a_common_parents_name_agreed_on_weighs_less_than_a_rare_one(
