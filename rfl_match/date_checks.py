@@ -254,6 +254,8 @@ def note_ages(out: pd.DataFrame, problems: list[Problem], read: DatesRead | None
     birth and no source date to read it as of (none given, or one blanked), which places
     no birth at all; and one whose date of birth lies more than 5 years
     (:data:`FAR_APART_DAYS`) from the births it allows, where the date of birth is used.
+    But a date of birth written as the stand-in for one not known (1900-01-01 or before)
+    that far from its age is blanked and reported, and the age is used.
 
     ``read``: what :func:`check_dates` returned on ``out``, just before, so that no date
     is read again (None: they are read here)."""
@@ -296,7 +298,26 @@ def note_ages(out: pd.DataFrame, problems: list[Problem], read: DatesRead | None
     young, old = allowed[:, 0], allowed[:, 1]
     gap = np.maximum(np.maximum(lo - old, young - hi), 0)
     far = (lo != MISSING) & (young != MISSING) & (gap > FAR_APART_DAYS)
-    for row in rows[far].tolist():
+    # The stand-in for a birth not known (1900-01-01 or before) that the age contradicts is
+    # no birth, however old it makes the person (a record of 1995, aged 30, born
+    # "1900-01-01": 95 years old, under STAND_IN_AGE): blanked, and the age used.
+    stand_in = far & born.stand_in[rows]
+    for row in rows[stand_in].tolist():
+        problems.append(
+            Problem(
+                row + 1,
+                "date_of_birth",
+                "date of birth no later than 1900-01-01, a stand-in for one not known, more "
+                "than 5 years from the births its age (as of the source_date) allows; "
+                "blanked, the age used",
+                str(births.iat[row]),
+            )
+        )
+    if stand_in.any():
+        cleared = np.zeros(len(out), dtype=bool)
+        cleared[rows[stand_in]] = True
+        out["date_of_birth"] = births.mask(cleared, "")
+    for row in rows[far & ~stand_in].tolist():
         value = str(ages.iat[row])
         problems.append(
             Problem(

@@ -93,6 +93,39 @@ def test_an_undated_record_s_old_birth_is_blanked_only_as_the_stand_in(day: SetD
     assert out["date_of_birth"].tolist() == [*births[:3], "", "", ""]
 
 
+def test_the_stand_in_far_from_its_record_s_age_is_no_birth(day: SetDay) -> None:
+    """1900-01-01 (or the year 1900) beside an age that places the birth far from it, on a
+    record dated before 2000 (under 100 years after it, so not read as the stand-in by its
+    date alone), was kept as a birth and used in place of the age: a man of 30 in 1995
+    read as born in 1900. It is the stand-in, blanked and reported, and the age is used; an
+    age that agrees with it (95), or a date of 1900 other than the stand-in, keeps it (the
+    age then noted as unused)."""
+    births = ["1900-01-01", "1900", "1900-01-01", "1900-07-01"]
+    sources = ["1995-06-01", "1990-01-01", "1995-06-01", "1995-06-01"]
+    frame = pd.DataFrame(
+        {"record_id": [f"r{k}" for k in range(4)], "full_name": ["Omar Haddad"] * 4,
+         "date_of_birth": births, "age": ["30", "8", "95", "30"], "source_date": sources}
+    )  # fmt: skip
+    day(date(2024, 6, 1))
+    out = rm.read_records(frame)
+    assert out["date_of_birth"].tolist() == ["", "", "1900-01-01", "1900-07-01"]
+    stand_in = (
+        "date of birth no later than 1900-01-01, a stand-in for one not known, more than 5 "
+        "years from the births its age (as of the source_date) allows; blanked, the age used"
+    )
+    kept = (
+        "age (as of the source_date) and date of birth more than 5 years apart: the date of "
+        "birth is used, not the age; kept"
+    )
+    assert problems_of(out) == [
+        (1, "date_of_birth", stand_in),
+        (2, "date_of_birth", stand_in),
+        (4, "age", kept),
+    ]
+    read = birth_intervals(out["date_of_birth"], out["age"], out["source_date"])
+    assert [pd.Timestamp(int(d), unit="D").year for d in read.lo[:2]] == [1964, 1981]
+
+
 def test_the_stand_in_on_a_dated_record_is_no_birth_where_it_makes_a_centenarian(
     day: SetDay,
 ) -> None:
