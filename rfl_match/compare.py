@@ -29,7 +29,7 @@ from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
 from rfl_match.mixture import FAMILY_COMPARISONS, OWN_NAME
 from rfl_match.names.normalize import spanish_surname_classes
-from rfl_match.names.parts import kunya_opening
+from rfl_match.names.parts import kunya_opening, vietnamese_middle_names
 from rfl_match.names.variants import (
     fold_spelling,
     listed_classes,
@@ -1828,7 +1828,8 @@ def _family_forms(
     parts of each code (held per distinct form, not per record); their chain signatures;
     the fewest family parts from which its first parts may be middle names
     (:func:`_without_middle`: 0, never, where they are not a full name's; 3; 2 where the
-    middle names are known, or where the parts are two Spanish surnames, a field's too);
+    middle names are known, or where the parts are two that open with a Spanish surname or
+    a Vietnamese middle name, a field's too: :func:`_first_left_out`);
     and whether the name chains."""
     key = f"family forms:{side}"
     if key not in data._cache:
@@ -1845,7 +1846,7 @@ def _family_forms(
         codes, first = kernels.number_rows(np.concatenate(held, axis=1, dtype=np.int32))
         table = np.ascontiguousarray(family[first])
         fewest = np.where(names.middle_known[first], 2, 3) * names.family_in_full[first]
-        fewest[_spanish_surnames(data, table) & ~names.chain[first]] = 2
+        fewest[_first_left_out(data, table) & ~names.chain[first]] = 2
         data._cache[key] = (
             codes.astype(np.int32),
             table,
@@ -1858,12 +1859,15 @@ def _family_forms(
     return forms
 
 
-def _spanish_surnames(data: PreparedPair, table: IntArray) -> npt.NDArray[np.bool_]:
+def _first_left_out(data: PreparedPair, table: IntArray) -> npt.NDArray[np.bool_]:
     """Per row of packed family parts, whether they are two names, the first a Spanish
-    surname (:func:`~rfl_match.names.normalize.spanish_surname_classes`): a paternal and a
-    maternal surname (García López), of which records drop either."""
+    surname (:func:`~rfl_match.names.normalize.spanish_surname_classes`: a paternal and a
+    maternal surname, García López, of which records drop either) or a Vietnamese middle
+    name (Văn, Thị: :func:`~rfl_match.names.parts.vietnamese_middle_names`, Hung Van
+    Nguyen, which records abroad leave out): a record that holds the second alone holds
+    the name shortened."""
     listed = np.zeros(len(data.classes) + 1, dtype=bool)  # the last: -1, no part
-    codes = data.classes.find(sorted(spanish_surname_classes()))
+    codes = data.classes.find(sorted(spanish_surname_classes() | vietnamese_middle_names()))
     listed[codes[codes >= 0]] = True
     classes = table[:, :MAX_CHAIN]
     out: npt.NDArray[np.bool_] = listed[classes[:, 0]] & (classes[:, 1] >= 0) & (classes[:, 2] < 0)
@@ -1882,20 +1886,20 @@ def _without_middle(
 ) -> None:
     """In place: a pair below "shortened" where one side's family part, of ``in_full`` parts
     or more (per form of ``tables``: 3 of a full name's; 2 where its middle names are
-    known, or where they are two names that open with a Spanish surname, a full name's or
-    a field's: :func:`_spanish_surnames`; 0: never) and longer than the other's, ranks
-    higher without its first parts, down to the other's length: those are middle names or
-    a paternal surname the other record leaves out (María José García López against María
-    García: García López against García; María García López against María López; Nguyễn
-    Văn Hùng, read Hung Van Nguyen, against Hung Nguyen), and such a pair ranks at most
-    "shortened", as one name holds more. Not where either name chains (``chains``, per
-    form: a culture hint, Arabic or Ethiopic script, a Somali spelling), where a father's
-    name left out is another generation (Cabdi Faarax Xasan Cali against Abdi Hassan Ali:
-    father Faarax, father Hassan); not a full name of three parts otherwise, whose middle
-    is as often a compound given name's second half (Noor Ahmad Haidari against Noor
-    Haidari, another name) or a father's name in a chain no hint tells of. ``shorn``: the
-    tables without their first parts, by (side, parts left out), kept from one chunk of
-    pairs to the next."""
+    known, or where they are two names that open with a Spanish surname or a Vietnamese
+    middle name, a full name's or a field's: :func:`_first_left_out`; 0: never) and longer
+    than the other's, ranks higher without its first parts, down to the other's length:
+    those are middle names or a paternal surname the other record leaves out (María José
+    García López against María García: García López against García; María García López
+    against María López; Nguyễn Văn Hùng, read Hung Van Nguyen, and Hung Van Nguyen
+    against Hung Nguyen), and such a pair ranks at most "shortened", as one name holds
+    more. Not where either name chains (``chains``, per form: a culture hint, Arabic or
+    Ethiopic script, a Somali spelling), where a father's name left out is another
+    generation (Cabdi Faarax Xasan Cali against Abdi Hassan Ali: father Faarax, father
+    Hassan); not a full name of three parts otherwise, whose middle is as often a compound
+    given name's second half (Noor Ahmad Haidari against Noor Haidari, another name) or a
+    father's name in a chain no hint tells of. ``shorn``: the tables without their first
+    parts, by (side, parts left out), kept from one chunk of pairs to the next."""
     for this, other, q_this, q_other, flip in (
         (0, 1, qa, qb, False),
         (1, 0, qb, qa, True),

@@ -36,7 +36,7 @@ from rfl_match.names import normalize_name
 from rfl_match.names._resources import read_table
 from rfl_match.names.keys import finish_key
 from rfl_match.names.normalize import spanish_surname_classes
-from rfl_match.names.parts import kunya_opening
+from rfl_match.names.parts import kunya_opening, vietnamese_middle_names
 from rfl_match.names.placeholders import is_placeholder
 from rfl_match.names.variants import fold_spelling, listed_classes, lookup_latin, nickname_names
 from rfl_match.prepare import (
@@ -809,6 +809,10 @@ VIETNAMESE_ORDER = [
     ("Ha Van Dyke", "Ha Dyke", "same spelling", "same names"),
     ("Lam Ahmed Khan", "Ahmed Khan", "different", "one name in common"),
     ("Maria do Carmo", "Carmo Maria", "given and family name swapped", "same names"),
+    # in Western order, a record abroad leaves Văn or Thị out (it read "one name in common")
+    ("Hung Van Nguyen", "Hung Nguyen", "same spelling", SHORTENED),
+    ("Lan Thi Tran", "Lan Tran", "same spelling", SHORTENED),
+    ("Hung Van Nguyen", "Hung Tran", "same spelling", "different"),
 ]
 
 
@@ -2517,7 +2521,7 @@ def test_given_name_levels_equal_a_pair_by_pair_reference(
 #: and for family name fields (_father_left_out) read none of these pairs. _run_together
 #: reads some (Maria Ali Abdi and Maria Lopez: one key, "mrlb", finished as one word's).
 FAMILY_WORDS = ["Maria", "Jose", "Garcia", "Garsia", "Lopez", "Lopes", "Perez", "Hassan", "Hasan"]
-FAMILY_WORDS += ["Farah", "Abdi", "Ali", "Cabdi", "Xasan"]
+FAMILY_WORDS += ["Farah", "Abdi", "Ali", "Cabdi", "Xasan", "Thi"]
 FAMILY_FULL_NAMES = st.lists(st.sampled_from(FAMILY_WORDS), min_size=1, max_size=5).map(" ".join)
 
 
@@ -2540,7 +2544,7 @@ class _FamilyName:
     length: int
     #: the fewest family parts from which the first may be left out: 3 of a full name's, 2
     #: of a Vietnamese name read given name first or of two names opening with a Spanish
-    #: surname (neither where the name chains), else 0: never
+    #: surname or a Vietnamese middle name (neither where the name chains), else 0: never
     fewest: int
     chain: bool
     text: str | None  # the family parts' text
@@ -2554,7 +2558,7 @@ class _FamilyName:
 def _family_names(prepared: PreparedPair, side: int) -> list[_FamilyName]:
     names = prepared.person_names(side)
     texts, keys = prepared.texts.array(), prepared.keys.array()
-    surnames = spanish_surname_classes()
+    surnames = spanish_surname_classes() | vietnamese_middle_names()
     out = []
     for x in range(len(names.text)):
         family = unpack(names.family_parts().packed, x)
@@ -2603,7 +2607,8 @@ def test_family_name_levels_equal_a_pair_by_pair_reference(
     chain_rank_reference of the two family parts (other orders count); then, where one
     side's family part is a full name's of three parts or more and the other side's name
     does not chain (or, of two parts or more, a Vietnamese name read given name first or
-    two names opening with a Spanish surname, where the name does not chain), the best
+    two names opening with a Spanish surname or a Vietnamese middle name, where the name
+    does not chain), the best
     rank of that part without its first 1, 2, ... parts (down to the other's length; at
     most "shortened"), while below "shortened"; a rank from
     "different" to "similar spelling" is "similar spelling" where the family parts' texts

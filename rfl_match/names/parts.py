@@ -203,6 +203,13 @@ def vietnamese_family_names() -> frozenset[str]:
     return frozenset(s for s, role in _vietnamese_roles().items() if role.startswith("family"))
 
 
+@cache
+def vietnamese_middle_names() -> frozenset[str]:
+    """The Vietnamese middle names Văn and Thị, romanised (``vietnamese_syllables.tsv``,
+    role "middle"), which records abroad often leave out (Hung Van Nguyen, Hung Nguyen)."""
+    return frozenset(s for s, role in _vietnamese_roles().items() if role == "middle")
+
+
 def _family_first(n: int) -> tuple[str, ...]:
     """Roles of a name of ``n`` parts in Vietnamese order (:func:`vietnamese_order`)."""
     return ("family", *("middle",) * (n - 2), "given")
