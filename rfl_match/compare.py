@@ -28,8 +28,8 @@ from rfl_match.bloom_filters import dice
 from rfl_match.config import ComparisonSpec
 from rfl_match.dates import MISSING, BirthIntervals
 from rfl_match.mixture import FAMILY_COMPARISONS, OWN_NAME
-from rfl_match.names.normalize import spanish_surname_classes
-from rfl_match.names.parts import kunya_opening, vietnamese_middle_names
+from rfl_match.names.normalize import left_out_first_classes
+from rfl_match.names.parts import kunya_opening
 from rfl_match.names.variants import (
     fold_spelling,
     listed_classes,
@@ -1861,13 +1861,12 @@ def _family_forms(
 
 def _first_left_out(data: PreparedPair, table: IntArray) -> npt.NDArray[np.bool_]:
     """Per row of packed family parts, whether they are two names, the first a Spanish
-    surname (:func:`~rfl_match.names.normalize.spanish_surname_classes`: a paternal and a
-    maternal surname, García López, of which records drop either) or a Vietnamese middle
-    name (Văn, Thị: :func:`~rfl_match.names.parts.vietnamese_middle_names`, Hung Van
-    Nguyen, which records abroad leave out): a record that holds the second alone holds
-    the name shortened."""
+    surname (a paternal and a maternal surname, García López, of which records drop
+    either) or a Vietnamese middle name (Văn, Thị: Hung Van Nguyen, which records abroad
+    leave out; :func:`~rfl_match.names.normalize.left_out_first_classes`): a record that
+    holds the second alone holds the name shortened."""
     listed = np.zeros(len(data.classes) + 1, dtype=bool)  # the last: -1, no part
-    codes = data.classes.find(sorted(spanish_surname_classes() | vietnamese_middle_names()))
+    codes = data.classes.find(sorted(left_out_first_classes()))
     listed[codes[codes >= 0]] = True
     classes = table[:, :MAX_CHAIN]
     out: npt.NDArray[np.bool_] = listed[classes[:, 0]] & (classes[:, 1] >= 0) & (classes[:, 2] < 0)

@@ -35,10 +35,8 @@ from rfl_match.names.keys import finish_key
 from rfl_match.names.normalize import (
     FullPart,
     PieceParts,
-    family_first,
     many_full_parts,
     names_a_parent,
-    normalize_with,
     paused_gc,
     piece_readings,
     reads_somali,
@@ -51,7 +49,7 @@ from rfl_match.names.parts import (
     is_patronymic,
     opens_dropped,
     patronymic_pattern,
-    vietnamese_family_names,
+    vietnamese_roles,
 )
 from rfl_match.names.placeholders import is_placeholder, says_given_unknown
 from rfl_match.names.romanization import (
@@ -749,6 +747,10 @@ def _without_parents(texts: Any, culture: Culture) -> Any:
     return pc.if_else(pa.array(blank), pa.scalar("", texts.type), texts)
 
 
+#: A letter of a script other than Latin (RE2): a name that holds one is read as written.
+_NOT_LATIN = r"[^\P{L}\p{Latin}]"
+
+
 def _family_first(
     table: PartTable,
     texts: Any,
@@ -758,32 +760,53 @@ def _family_first(
     part: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """``cols`` (each part's place in its name; ``rows``: the name's, among ``texts``;
-    ``part``: its id in ``table``; a name's parts together, in order) with the first and
-    the last part of each name that reads family name first, given name last, swapped
-    (Nguyễn Văn Hùng: hung van nguyen; :func:`~rfl_match.names.parts.vietnamese_order`),
-    and the names (their rows) that were. Read off the name's form
-    (:func:`~rfl_match.names.normalize.normalize_with`: :func:`family_first`), only for the
-    few names of two parts or more that open with a Vietnamese family name."""
+    ``part``: its id in ``table``; a name's parts together, in order) with the names that
+    read family name first held given name first, and the names (their rows) that were.
+    Those are a Vietnamese name in its native order, as its roles read it
+    (:func:`~rfl_match.names.parts.vietnamese_order`: three parts or more in Latin
+    letters, a common family name, then Văn or Thị, and neither a family name alone nor
+    Văn or Thị last), where the hint does not say its names chain; read off the parts'
+    tokens with numpy, and the letters of the few that may be. Held so, the given name
+    comes first and the family name at the last place kept (:data:`MAX_CHAIN`), the
+    middle names between and after it: Nguyễn Văn Hùng, hung van nguyen; Nguyễn Thị Ngọc
+    Bích Hà, ha thi ngoc nguyen (bich)."""
+    none = np.zeros(0, dtype=np.intp)
+    if culture.chain or culture.family == "burmese" or not len(rows):
+        return cols, none
     count = np.bincount(rows, minlength=len(texts))
-    opening = np.flatnonzero(cols == 0)
-    maybe = opening[count[rows[opening]] >= 2]
-    if not len(maybe):
-        return cols, np.zeros(0, dtype=np.intp)
-    ids = table.strings.find(sorted(vietnamese_family_names()))
-    family = np.zeros(len(table.strings), dtype=bool)
-    family[ids[ids >= 0]] = True
-    maybe = maybe[family[table.columns()[part[maybe], 0]]]
-    names = rows[maybe]
-    turned = np.array(
-        [family_first(normalize_with(t, culture)) for t in texts.take(pa.array(names)).to_pylist()],
-        dtype=bool,
-    )
-    first = maybe[turned]
+    opening = np.flatnonzero((cols == 0) & (count[rows] >= 3))
+    if not len(opening):
+        return cols, none
+    roles = vietnamese_roles()
+    strings = table.strings
+
+    def listed(words: Iterable[str]) -> npt.NDArray[np.bool_]:
+        ids = strings.find(sorted(words))
+        out = np.zeros(len(strings) + 1, dtype=bool)  # the last: -1, none
+        out[ids[ids >= 0]] = True
+        return out
+
+    family = listed(w for w, role in roles.items() if role.startswith("family"))
+    middle = listed(w for w, role in roles.items() if role == "middle")
+    closing = listed(w for w, role in roles.items() if role in ("family", "middle"))
+    token = table.columns()[:, 0]
+    last = opening + count[rows[opening]] - 1
+    may = family[token[part[opening]]] & middle[token[part[opening + 1]]]
+    first = opening[may & ~closing[token[part[last]]]]
+    if len(first):
+        latin = ~_holds(texts.take(pa.array(rows[first])), _NOT_LATIN)
+        first = first[latin]
     if not len(first):
-        return cols, np.zeros(0, dtype=np.intp)
-    last = first + count[rows[first]] - 1
+        return cols, none
+    n = count[rows[first]]
+    held = np.minimum(n, MAX_CHAIN) - 1  # the family name's place
     cols = cols.copy()
-    cols[first], cols[last] = cols[last], cols[first].copy()
+    # the middle names from that place on, one further (the given name's leaves room)
+    within = np.repeat(first, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    moved = within[(cols[within] >= np.repeat(held, n)) & (cols[within] < np.repeat(n, n) - 1)]
+    cols[moved] += 1
+    cols[first + n - 1] = 0
+    cols[first] = held
     return cols, rows[first]
 
 

@@ -35,8 +35,8 @@ from rfl_match.config import ComparisonSpec
 from rfl_match.names import normalize_name
 from rfl_match.names._resources import read_table
 from rfl_match.names.keys import finish_key
-from rfl_match.names.normalize import spanish_surname_classes
-from rfl_match.names.parts import kunya_opening, vietnamese_middle_names
+from rfl_match.names.normalize import left_out_first_classes
+from rfl_match.names.parts import kunya_opening
 from rfl_match.names.placeholders import is_placeholder
 from rfl_match.names.variants import fold_spelling, listed_classes, lookup_latin, nickname_names
 from rfl_match.prepare import (
@@ -567,6 +567,7 @@ SPANISH_SURNAMES = [
     ("Carlos Mejía Portillo", "Carlos Portillo", "one name is a shortened form of the other"),
     ("Maria Garcia Lopez", "Maria Garcia", "one name is a shortened form of the other"),
     ("Juan Cruz Perez", "Juan Perez", "one name in common"),
+    ("Juan Bautista Perez", "Juan Perez", "one name in common"),
     ("Juan Carlos Perez", "Juan Perez", "one name in common"),
     ("Noor Ahmad Haidari", "Noor Haidari", "one name in common"),
     ("Maria Garcia Lopez", "Maria Hernandez", "different"),
@@ -784,11 +785,16 @@ VIETNAMESE_ORDER = [
     ("Nguyễn Văn Hùng", "Hung Van Nguyen", "same spelling", "same names"),
     ("Nguyen Van Hung", "Hung Nguyen", "same spelling", SHORTENED),
     ("Nguyen Van Hung", "Hung Van Nguyen", "same spelling", "same names"),
-    ("Nguyễn Hùng", "Hung Nguyen", "same spelling", "same names"),  # was swapped
+    # no Văn or Thị: read as written, with its marks or without (registers write those
+    # names in either order, and the marks do not say which)
+    ("Nguyễn Hùng", "Hung Nguyen", "given and family name swapped", "same names"),
+    ("Phạm Quang Huy", "Pham Quang Huy", "same spelling", "same names"),
+    ("Lê Minh Tuấn", "Le Minh Tuan", "same spelling", "same names"),
     ("Trần Thị Lan", "Lan Tran", "same spelling", SHORTENED),
     ("Tran Thi Lan", "Lan Thi Tran", "same spelling", "same names"),
-    ("Lê Minh Tuấn", "Tuan Le", "same spelling", SHORTENED),
-    ("Lê Minh Tuấn", "Tuan Minh Le", "same spelling", "same names"),
+    # a name of five parts: the family name held at the last place kept (MAX_CHAIN)
+    ("Nguyễn Thị Ngọc Bích Hà", "Ha Nguyen", "same spelling", SHORTENED),
+    ("Nguyễn Thị Ngọc Bích Hà", "Nguyen Thi Ngoc Bich Ha", "same spelling", "same names"),
     ("Phạm Thị Mai", "Mai Pham", "same spelling", SHORTENED),
     ("Hoàng Văn Nam", "Nam Hoang", "same spelling", SHORTENED),
     ("Đỗ Thị Hương", "Huong Do", "same spelling", SHORTENED),
@@ -2558,7 +2564,7 @@ class _FamilyName:
 def _family_names(prepared: PreparedPair, side: int) -> list[_FamilyName]:
     names = prepared.person_names(side)
     texts, keys = prepared.texts.array(), prepared.keys.array()
-    surnames = spanish_surname_classes() | vietnamese_middle_names()
+    surnames = left_out_first_classes()
     out = []
     for x in range(len(names.text)):
         family = unpack(names.family_parts().packed, x)

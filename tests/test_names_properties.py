@@ -583,10 +583,12 @@ def test_a_record_reads_its_consonant_vav_one_way() -> None:
 def held(form: NameForm, parts: tuple[str, ...]) -> tuple[str, ...]:
     """A form's ``parts`` (its tokens, classes or keys) as a prepared name column holds
     them: given name first, a form read family name first (a Vietnamese name in its native
-    order: :func:`~rfl_match.names.normalize.family_first`) its first and last swapped."""
+    order: :func:`~rfl_match.names.normalize.family_first`) its last part first and its
+    first at the last place kept (MAX_CHAIN), the middle names between and after it."""
     if not family_first(form):
         return parts
-    return (parts[-1], *parts[1:-1], parts[0])
+    keep = min(len(parts), MAX_CHAIN) - 1  # the family name's place: within those kept
+    return (parts[-1], *parts[1:keep], parts[0], *parts[keep:-1])
 
 
 RECORD_NAME = st.one_of(

@@ -39,6 +39,7 @@ from rfl_match.names.parts import (
     simple_roles,
     split_joined_title,
     take_titles,
+    vietnamese_middle_names,
     vietnamese_order,
 )
 from rfl_match.names.placeholders import (
@@ -667,7 +668,7 @@ def _form(text: str, entries: list[NamePart], family: str | None, chain: bool) -
         for s, w in zip(scripts, weights, strict=True):
             totals[s] = totals.get(s, 0) + w
         script = max(totals, key=totals.__getitem__)
-    vietnamese = vietnamese_order(tokens, scripts, text, family)
+    vietnamese = vietnamese_order(tokens, scripts)
     roles = simple_roles(scripts, flags, family, chain, vietnamese)
     return new_form(text, script, tokens, vids, phonetic, skeleton, scripts, roles, candidates)
 
@@ -867,15 +868,17 @@ def normalize_with(text: str, culture: Culture) -> NameForm:
 
 
 @cache
-def spanish_surname_classes() -> frozenset[str]:
-    """The variant classes of the surnames of ``spanish_surnames.tsv`` as a name's parts get
-    them (García and Garcia alike): a family part of two names that opens with one is a
-    paternal and a maternal surname, of which records drop either.
+def left_out_first_classes() -> frozenset[str]:
+    """The variant classes, as a name's parts get them (García and Garcia alike), of the
+    names that open a family part of two which records hold with its second alone: the
+    surnames of ``spanish_surnames.tsv`` (a paternal surname: García of García López) and
+    the Vietnamese middle names Văn and Thị (of Hung Van Nguyen, written Hung Nguyen).
 
-    >>> sorted(spanish_surname_classes() & {"garcia", "lopez", "cruz", "haidari"})
-    ['garcia', 'lopez']
+    >>> sorted(left_out_first_classes() & {"garcia", "lopez", "cruz", "haidari", "van"})
+    ['garcia', 'lopez', 'van']
     """
-    names = (name for (name,) in read_table("spanish_surnames.tsv"))
+    names = [name for (name,) in read_table("spanish_surnames.tsv")]
+    names += sorted(vietnamese_middle_names())
     return frozenset(vid for name in names for vid in normalize_name(name).variant_ids)
 
 
@@ -1153,7 +1156,7 @@ def _roles(
     an East Asian name's after its family name, is of the family name: the matcher reads
     all the parts as the family part)."""
     if not says_given_unknown(clean):
-        return assign_roles(words, tokens, family, culture.chain, clean)
+        return assign_roles(words, tokens, family, culture.chain)
     unwritten = Word(native="", latin="", script=words[0].script)
     roles = assign_roles([unwritten, *words], ["", *tokens], family, culture.chain)[1:]
     return tuple("family" if role == "given" else role for role in roles)

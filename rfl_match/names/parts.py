@@ -13,7 +13,6 @@ from rfl_match.names.clean import clean_text
 from rfl_match.names.romanization import (
     arabic_script_language,
     romanize_word,
-    vietnamese_marks,
     vietnamese_syllables,
 )
 from rfl_match.names.variants import lookup_latin
@@ -143,47 +142,40 @@ def _reads_vietnamese(words: list[Word]) -> bool:
 
 
 @cache
-def _vietnamese_roles() -> dict[str, str]:
+def vietnamese_roles() -> dict[str, str]:
     """The role column of ``vietnamese_syllables.tsv``: syllable -> "family", "family
     given" or "middle", for those that have one."""
     return {row[0]: row[1] for row in read_table("vietnamese_syllables.tsv") if row[1]}
 
 
-def vietnamese_order(
-    tokens: Sequence[str], scripts: Sequence[str], text: str, family: str | None
-) -> bool:
+def vietnamese_order(tokens: Sequence[str], scripts: Sequence[str]) -> bool:
     """Whether a name's parts (romanised ``tokens``, written in ``scripts``) are a
-    Vietnamese name in its native order, family name first and given name last (Nguyễn
-    Văn Hùng): written in Latin letters, two parts or more, it opens with a common family
-    name and does not close with one that is seldom anything else (Hoàng Nguyễn is a
-    Hoàng of the Nguyễn, in the order registers abroad write) nor with Văn or Thị (a name
-    cut short: Nguyễn Văn), and it is surely Vietnamese: its ``text`` (as written, or
-    cleaned) writes the marks (:func:`~rfl_match.names.romanization.vietnamese_marks`),
-    its second part of three or more is Văn or Thị, or the hint is East Asian
-    (``family``) and every part is a Vietnamese name syllable (not Ho Wing Kei). The roles
-    of syllables are ``vietnamese_syllables.tsv``'s. Not a name of those letters without
-    those signs (Le Minh, Ly Ali): a register abroad writes most names given name first.
+    Vietnamese name in its native order, family name first, middle name and given name
+    last (Nguyễn Văn Hùng): written in Latin letters, three parts or more, it opens with a
+    common family name, its second part is the middle name Văn or Thị, and it does not
+    close with a name that is seldom anything but a family name (Hoàng Nguyễn) nor with Văn
+    or Thị. The roles of syllables are ``vietnamese_syllables.tsv``'s.
 
-    >>> vietnamese_order(["nguyen", "van", "hung"], ["Latin"] * 3, "Nguyen Van Hung", None)
+    Read off the parts alone, so that a name reads one way with or without its marks
+    (Nguyễn Văn Hùng, Nguyen Van Hung) and under any hint: a name without Văn or Thị
+    (Phạm Quang Huy, Lê Minh Tuấn, Nguyen Hung) is read as written, since registers write
+    those in either order and the marks do not say which (against Huy Pham the two read
+    "one name in common"; a name of two parts, "given and family name swapped").
+
+    >>> vietnamese_order(["nguyen", "van", "hung"], ["Latin"] * 3)
     True
-    >>> vietnamese_order(["nguyen", "hung"], ["Latin"] * 2, "Nguyễn Hùng", None)
-    True
-    >>> vietnamese_order(["nguyen", "hung"], ["Latin"] * 2, "Nguyen Hung", None)
+    >>> vietnamese_order(["pham", "quang", "huy"], ["Latin"] * 3)
     False
-    >>> vietnamese_order(["hoang", "nguyen"], ["Latin"] * 2, "Hoàng Nguyễn", None)
+    >>> vietnamese_order(["hoang", "thi", "nguyen"], ["Latin"] * 3)
     False
     """
     n = len(tokens)
-    if n < 2 or not opens_vietnamese(tokens[0]) or any(s != "Latin" for s in scripts):
+    if n < 3 or not opens_vietnamese(tokens[0]) or any(s != "Latin" for s in scripts):
         return False
-    roles = _vietnamese_roles()
+    roles = vietnamese_roles()
     if roles.get(tokens[-1]) in ("family", "middle"):
-        return False  # Hoàng Nguyễn; Nguyễn Văn, cut short (Văn, Thị close no name)
-    if n > 2 and roles.get(tokens[1]) == "middle":
-        return True
-    if family == "east_asian" and all(t in vietnamese_syllables() for t in tokens):
-        return True  # Chinese, Korean names under the hint keep their reading (Ho Wing Kei)
-    return bool(vietnamese_marks(text))
+        return False  # Hoàng Thị Nguyễn; Nguyễn Văn Thị, cut short (Văn, Thị close no name)
+    return roles.get(tokens[1]) == "middle"
 
 
 def opens_vietnamese(token: str) -> bool:
@@ -200,14 +192,14 @@ def opens_vietnamese(token: str) -> bool:
 def vietnamese_family_names() -> frozenset[str]:
     """The common Vietnamese family names, romanised (``vietnamese_syllables.tsv``, role
     "family" or "family given")."""
-    return frozenset(s for s, role in _vietnamese_roles().items() if role.startswith("family"))
+    return frozenset(s for s, role in vietnamese_roles().items() if role.startswith("family"))
 
 
 @cache
 def vietnamese_middle_names() -> frozenset[str]:
     """The Vietnamese middle names Văn and Thị, romanised (``vietnamese_syllables.tsv``,
     role "middle"), which records abroad often leave out (Hung Van Nguyen, Hung Nguyen)."""
-    return frozenset(s for s, role in _vietnamese_roles().items() if role == "middle")
+    return frozenset(s for s, role in vietnamese_roles().items() if role == "middle")
 
 
 def _family_first(n: int) -> tuple[str, ...]:
@@ -704,14 +696,9 @@ def is_patronymic(token: str) -> bool:
 
 
 def assign_roles(
-    words: list[Word],
-    tokens: list[str],
-    family: str | None,
-    chain: bool,
-    text: str = "",
+    words: list[Word], tokens: list[str], family: str | None, chain: bool
 ) -> tuple[str, ...]:
-    """The role of each part; see :data:`ROLES`. ``text``: the name (as written, or
-    cleaned), whose Vietnamese marks :func:`vietnamese_order` reads."""
+    """The role of each part; see :data:`ROLES`."""
     n = len(words)
     chain = chain or any(w.after_patronymic for w in words)
     if (
@@ -723,7 +710,7 @@ def assign_roles(
         chain = True
     if family == "burmese":
         return ("",) * n  # no family names, no fixed order of parts
-    if not chain and vietnamese_order(tokens, [w.script for w in words], text, family):
+    if not chain and vietnamese_order(tokens, [w.script for w in words]):
         return _family_first(n)
     roles: list[str] = []
     # a name that opens after a patronymic (S/O Ahmed Khan) opens with the father's name
