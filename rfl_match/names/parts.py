@@ -159,8 +159,8 @@ def vietnamese_order(tokens: Sequence[str], scripts: Sequence[str]) -> bool:
     Read off the parts alone, so that a name reads one way with or without its marks
     (Nguyễn Văn Hùng, Nguyen Van Hung) and under any hint: a name without Văn or Thị
     (Phạm Quang Huy, Lê Minh Tuấn, Nguyen Hung) is read as written, since registers write
-    those in either order and the marks do not say which (against Huy Pham the two read
-    "one name in common"; a name of two parts, "given and family name swapped").
+    those in either order and the marks do not say which: against Huy Pham, Phạm Quang Huy
+    reads "different", as before, and a name of two parts "given and family name swapped".
 
     >>> vietnamese_order(["nguyen", "van", "hung"], ["Latin"] * 3)
     True
