@@ -1699,5 +1699,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def entry() -> None:
+    """The ``rfl-match`` command (and ``python -m rfl_match.cli``): :func:`main`, its
+    output flushed, and the process left with its exit code without the interpreter's
+    teardown. Every file the commands write is closed by then; what the teardown would
+    still do is destroy native libraries' thread pools, and a pyarrow thread torn down
+    there can abort a run that has finished ("terminate called without an active
+    exception", exit -6 or 134: apache/arrow#34314, seen in this project's CI on a
+    ``dedupe`` whose output was complete). Output that cannot be flushed (a closed pipe)
+    leaves with 120, as the interpreter does."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a pipe closed by its reader; a stream closed
+            code = code or 120
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -283,3 +283,36 @@ def test_explain_with_the_matches_file_prints_predict_s_probability(
     matches.assign(match_weight=matches["match_weight"] + 2).to_csv(tmp_path / "other.csv")
     other = run("explain", *files, *ids, "--model", model, "--matches", tmp_path / "other.csv")
     assert other.returncode == 2 and "match weight" in other.stderr
+
+
+def test_the_command_leaves_without_the_interpreter_s_teardown(tmp_path: Path) -> None:
+    """``rfl-match`` (``cli.entry``) flushes its output and leaves with its exit code
+    before the interpreter's teardown, where a native library's thread pool torn down
+    could abort a finished run (exit -6: apache/arrow#34314, seen once in CI on a
+    ``dedupe``): a handler the teardown would run never runs, and the summary, held in a
+    pipe's buffer until then, is all there."""
+    import sys
+
+    names = tmp_path / "names.csv"
+    names.write_text("name\nAmina Yusuf\nMohammed Ali\n", encoding="utf-8")
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('teardown ran', file=sys.stderr))\n"
+        "from rfl_match import cli\n"
+        f"sys.argv = ['rfl-match', 'normalize', {str(names)!r}, '-o', "
+        f"{str(tmp_path / 'out.csv')!r}]\n"
+        "cli.entry()\n"
+        "print('after entry', file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    assert "names normalized  2 (2 distinct)" in result.stdout
+    assert "teardown ran" not in result.stderr and "after entry" not in result.stderr
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 2
+    bad = subprocess.run(
+        [sys.executable, "-m", "rfl_match.cli", "normalize", str(tmp_path / "none.csv")],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert bad.returncode != 0 and "rfl-match:" in bad.stderr
