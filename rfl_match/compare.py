@@ -1865,9 +1865,7 @@ def _first_left_out(data: PreparedPair, table: IntArray) -> npt.NDArray[np.bool_
     either) or a Vietnamese middle name (Văn, Thị: Hung Van Nguyen, which records abroad
     leave out; :func:`~rfl_match.names.normalize.left_out_first_classes`): a record that
     holds the second alone holds the name shortened."""
-    listed = np.zeros(len(data.classes) + 1, dtype=bool)  # the last: -1, no part
-    codes = data.classes.find(sorted(left_out_first_classes()))
-    listed[codes[codes >= 0]] = True
+    listed = data.classes.marks(left_out_first_classes())
     classes = table[:, :MAX_CHAIN]
     out: npt.NDArray[np.bool_] = listed[classes[:, 0]] & (classes[:, 1] >= 0) & (classes[:, 2] < 0)
     return out

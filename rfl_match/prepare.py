@@ -49,7 +49,7 @@ from rfl_match.names.parts import (
     is_patronymic,
     opens_dropped,
     patronymic_pattern,
-    vietnamese_roles,
+    vietnamese_order_words,
 )
 from rfl_match.names.placeholders import is_placeholder, says_given_unknown
 from rfl_match.names.romanization import (
@@ -283,6 +283,14 @@ class Vocabulary:
         out: IntArray = np.fromiter(
             map(self._ids.get, words, repeat(-1)), dtype=np.int32, count=len(words)
         )
+        return out
+
+    def marks(self, words: Iterable[str]) -> npt.NDArray[np.bool_]:
+        """Per id, and a last entry for -1 (none), whether its word is one of ``words``
+        (adds none): a mask that codes index."""
+        ids = self.find(sorted(words))
+        out = np.zeros(len(self.words) + 1, dtype=bool)
+        out[ids[ids >= 0]] = True
         return out
 
     def _distinct_ids(self, words: list[str]) -> IntArray:
@@ -777,18 +785,8 @@ def _family_first(
     opening = np.flatnonzero((cols == 0) & (count[rows] >= 3))
     if not len(opening):
         return cols, none
-    roles = vietnamese_roles()
-    strings = table.strings
-
-    def listed(words: Iterable[str]) -> npt.NDArray[np.bool_]:
-        ids = strings.find(sorted(words))
-        out = np.zeros(len(strings) + 1, dtype=bool)  # the last: -1, none
-        out[ids[ids >= 0]] = True
-        return out
-
-    family = listed(w for w, role in roles.items() if role.startswith("family"))
-    middle = listed(w for w, role in roles.items() if role == "middle")
-    closing = listed(w for w, role in roles.items() if role in ("family", "middle"))
+    words = vietnamese_order_words()
+    family, middle, closing = (table.strings.marks(w) for w in words)
     token = table.columns()[:, 0]
     last = opening + count[rows[opening]] - 1
     may = family[token[part[opening]]] & middle[token[part[opening + 1]]]

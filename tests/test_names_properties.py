@@ -14,7 +14,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rfl_match.names import NameForm, names_by_parent, normalize_name, normalize_names
-from rfl_match.names.normalize import family_first
 from rfl_match.names.parents import parent_named, parent_pattern
 from rfl_match.names.placeholders import is_placeholder
 from rfl_match.prepare import (
@@ -582,10 +581,12 @@ def test_a_record_reads_its_consonant_vav_one_way() -> None:
 
 def held(form: NameForm, parts: tuple[str, ...]) -> tuple[str, ...]:
     """A form's ``parts`` (its tokens, classes or keys) as a prepared name column holds
-    them: given name first, a form read family name first (a Vietnamese name in its native
-    order: :func:`~rfl_match.names.normalize.family_first`) its last part first and its
-    first at the last place kept (MAX_CHAIN), the middle names between and after it."""
-    if not family_first(form):
+    them: given name first, a form whose roles in Latin letters open with the family name
+    and close with the given name (a Vietnamese name in its native order; a Korean or
+    Chinese one in its own script keeps its reading) its last part first and its first at
+    the last place kept (MAX_CHAIN), the middle names between and after it."""
+    turned = form.roles[:1] == ("family",) and form.roles[-1:] == ("given",)
+    if not turned or len(form.roles) < 2 or set(form.token_scripts) != {"Latin"}:
         return parts
     keep = min(len(parts), MAX_CHAIN) - 1  # the family name's place: within those kept
     return (parts[-1], *parts[1:keep], parts[0], *parts[keep:-1])

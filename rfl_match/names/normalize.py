@@ -39,8 +39,8 @@ from rfl_match.names.parts import (
     simple_roles,
     split_joined_title,
     take_titles,
-    vietnamese_middle_names,
     vietnamese_order,
+    vietnamese_order_words,
 )
 from rfl_match.names.placeholders import (
     is_dropped,
@@ -878,25 +878,8 @@ def left_out_first_classes() -> frozenset[str]:
     ['garcia', 'lopez', 'van']
     """
     names = [name for (name,) in read_table("spanish_surnames.tsv")]
-    names += sorted(vietnamese_middle_names())
+    names += sorted(vietnamese_order_words().middle)
     return frozenset(vid for name in names for vid in normalize_name(name).variant_ids)
-
-
-def family_first(form: NameForm) -> bool:
-    """Whether a name's roles open with its family name and close with its given name,
-    in Latin letters: a Vietnamese name in its native order
-    (:func:`~rfl_match.names.parts.vietnamese_order`), whose parts the matcher reads given
-    name first (an East Asian name in Han or Hangul keeps its own reading).
-
-    >>> family_first(normalize_name("Nguyễn Văn Hùng")), family_first(normalize_name("Hung Nguyen"))
-    (True, False)
-    """
-    return (
-        len(form.roles) > 1
-        and form.roles[0] == "family"
-        and form.roles[-1] == "given"
-        and all(s == "Latin" for s in form.token_scripts)
-    )
 
 
 def names_by_parent(form: NameForm) -> bool:

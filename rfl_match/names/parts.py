@@ -141,11 +141,32 @@ def _reads_vietnamese(words: list[Word]) -> bool:
     return named
 
 
+class VietnameseOrder(NamedTuple):
+    """The syllables that tell a Vietnamese name in its native order
+    (``vietnamese_syllables.tsv``, column role): the common family names it opens with
+    (role "family" or "family given"), the middle names Văn and Thị that follow them
+    (role "middle"), and the names it never closes with (a family name alone, role
+    "family", and the middle names)."""
+
+    opening: frozenset[str]
+    middle: frozenset[str]
+    closing: frozenset[str]
+
+
 @cache
-def vietnamese_roles() -> dict[str, str]:
-    """The role column of ``vietnamese_syllables.tsv``: syllable -> "family", "family
-    given" or "middle", for those that have one."""
-    return {row[0]: row[1] for row in read_table("vietnamese_syllables.tsv") if row[1]}
+def vietnamese_order_words() -> VietnameseOrder:
+    """:class:`VietnameseOrder` of ``vietnamese_syllables.tsv``.
+
+    >>> words = vietnamese_order_words()
+    >>> "hoang" in words.opening, "hoang" in words.closing, sorted(words.middle)
+    (True, False, ['thi', 'van'])
+    """
+    roles = [(row[0], row[1]) for row in read_table("vietnamese_syllables.tsv") if row[1]]
+    return VietnameseOrder(
+        opening=frozenset(w for w, role in roles if role.startswith("family")),
+        middle=frozenset(w for w, role in roles if role == "middle"),
+        closing=frozenset(w for w, role in roles if role in ("family", "middle")),
+    )
 
 
 def vietnamese_order(tokens: Sequence[str], scripts: Sequence[str]) -> bool:
@@ -154,7 +175,7 @@ def vietnamese_order(tokens: Sequence[str], scripts: Sequence[str]) -> bool:
     last (Nguyễn Văn Hùng): written in Latin letters, three parts or more, it opens with a
     common family name, its second part is the middle name Văn or Thị, and it does not
     close with a name that is seldom anything but a family name (Hoàng Nguyễn) nor with Văn
-    or Thị. The roles of syllables are ``vietnamese_syllables.tsv``'s.
+    or Thị (:func:`vietnamese_order_words`).
 
     Read off the parts alone, so that a name reads one way with or without its marks
     (Nguyễn Văn Hùng, Nguyen Van Hung) and under any hint: a name without Văn or Thị
@@ -169,37 +190,14 @@ def vietnamese_order(tokens: Sequence[str], scripts: Sequence[str]) -> bool:
     >>> vietnamese_order(["hoang", "thi", "nguyen"], ["Latin"] * 3)
     False
     """
-    n = len(tokens)
-    if n < 3 or not opens_vietnamese(tokens[0]) or any(s != "Latin" for s in scripts):
-        return False
-    roles = vietnamese_roles()
-    if roles.get(tokens[-1]) in ("family", "middle"):
-        return False  # Hoàng Thị Nguyễn; Nguyễn Văn Thị, cut short (Văn, Thị close no name)
-    return roles.get(tokens[1]) == "middle"
-
-
-def opens_vietnamese(token: str) -> bool:
-    """Whether a romanised token is a common Vietnamese family name, which a name in
-    Vietnamese order opens with (:func:`vietnamese_order`).
-
-    >>> opens_vietnamese("nguyen"), opens_vietnamese("hoang"), opens_vietnamese("hung")
-    (True, True, False)
-    """
-    return token in vietnamese_family_names()
-
-
-@cache
-def vietnamese_family_names() -> frozenset[str]:
-    """The common Vietnamese family names, romanised (``vietnamese_syllables.tsv``, role
-    "family" or "family given")."""
-    return frozenset(s for s, role in vietnamese_roles().items() if role.startswith("family"))
-
-
-@cache
-def vietnamese_middle_names() -> frozenset[str]:
-    """The Vietnamese middle names Văn and Thị, romanised (``vietnamese_syllables.tsv``,
-    role "middle"), which records abroad often leave out (Hung Van Nguyen, Hung Nguyen)."""
-    return frozenset(s for s, role in vietnamese_roles().items() if role == "middle")
+    words = vietnamese_order_words()
+    return (
+        len(tokens) >= 3
+        and all(s == "Latin" for s in scripts)
+        and tokens[0] in words.opening
+        and tokens[1] in words.middle
+        and tokens[-1] not in words.closing
+    )
 
 
 def _family_first(n: int) -> tuple[str, ...]:
