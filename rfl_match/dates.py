@@ -429,6 +429,10 @@ _CALENDAR_YEARS = {ETHIOPIAN: (1843, 2092), SOLAR_HIJRI: (1229, 1478), LUNAR_HIJ
 #: A lunar Hijri day read by the tabular calendar may be a day or two from the one a
 #: register counted (by the sighted moon, or Umm al-Qura): it stands for those days.
 LUNAR_SLACK = 2
+#: The widest span of days a date written to its day may stand for: a lunar Hijri day, by
+#: its slack either side (a date of its own calendar's day, known as well as a Gregorian
+#: day is: :attr:`BirthIntervals.exact`).
+DAY_SPAN = 2 * LUNAR_SLACK
 _ETHIOPIAN_EPOCH = 2795  # the day before 1 Meskerem 1 (proleptic Gregorian ordinal)
 _LUNAR_EPOCH = 227014  # the day before 1 Muharram 1 AH (16 July 622, Julian)
 # Solar Hijri: the years where the 33-year rule of leap years breaks (Borkowski's
@@ -1210,7 +1214,9 @@ def shift_years(
 @dataclass(frozen=True, slots=True)
 class BirthIntervals:
     """Columnar birth intervals: ``lo``/``hi`` in days since 1970 (``MISSING`` if unknown);
-    ``exact`` is True where the birth day itself is known (not a placeholder).
+    ``exact`` is True where the birth day itself is known (not a placeholder): a Gregorian
+    day, or a day of another calendar whose Gregorian reading spans at most
+    :data:`DAY_SPAN` days more (a lunar Hijri day, "1430-05-12 AH": 5 to 9 May 2009).
 
     ``stated_hi``: the latest birth of the range the record states, where it differs from
     ``hi`` (None: ``hi`` throughout). An age's latest birth is counted from the birthday or
@@ -1248,7 +1254,7 @@ def birth_intervals(
         # code -1 picks the last, all-missing row
         lo = np.append(first, MISSING).astype(np.int32)[codes]
         hi = np.append(last, MISSING).astype(np.int32)[codes]
-        exact = (lo == hi) & (lo != MISSING)
+        exact = (lo != MISSING) & (hi - lo <= DAY_SPAN)
     stated_hi = None
     if source_date is not None:
         date_codes, as_of = pd.factorize(source_date)

@@ -687,6 +687,15 @@ def _keystroke(a: np.int64, b: np.int64) -> bool:
     return one
 
 
+@njit(inline="always", **_OPTIONS)  # type: ignore[untyped-decorator]
+def _same_day(la: np.int64, ha: np.int64, lb: np.int64, hb: np.int64) -> bool:
+    """Two dates known to the day (exact) that name one day: the same days, or one a day
+    within the days the other stands for (a lunar Hijri day's Gregorian reading spans
+    five: ``dates.DAY_SPAN``)."""
+    same = (la == lb and ha == hb) or (la == ha and lb <= la <= hb) or (lb == hb and la <= lb <= ha)
+    return bool(same)
+
+
 @njit(parallel=True, **_OPTIONS)  # type: ignore[untyped-decorator]
 def _interval_levels(
     lo_a: IntArray, hi_a: IntArray, ex_a: npt.NDArray[np.bool_],
@@ -704,7 +713,7 @@ def _interval_levels(
         la, ha, lb, hb = np.int64(lo_a[x]), np.int64(hi_a[x]), np.int64(lo_b[y]), np.int64(hi_b[y])
         if la == missing or lb == missing:
             out[k] = 0
-        elif ex_a[x] and ex_b[y] and la == lb:
+        elif ex_a[x] and ex_b[y] and _same_day(la, ha, lb, hb):
             out[k] = 6 + up
         else:
             gap = max(max(la - hb, lb - ha), np.int64(0))
@@ -713,7 +722,14 @@ def _interval_levels(
                 out[k] = 5 + up
             elif gap <= year and wide:
                 out[k] = 0
-            elif gap <= year and ex_a[x] and ex_b[y] and _typed_apart(la, lb):
+            elif (
+                gap <= year
+                and ex_a[x]
+                and ex_b[y]
+                and la == ha
+                and lb == hb
+                and _typed_apart(la, lb)
+            ):
                 out[k] = 5 + up  # the same year, as a date and its year alone meet
             elif gap <= year:
                 out[k] = 4 + up
@@ -1082,9 +1098,11 @@ def affinity_rows(side: tuple[Any, ...], context: npt.NDArray[np.int32] | None =
     rows[:, : parts.shape[1]] = parts
     rows[:, -4] = lo
     rows[:, -3] = hi
-    # 32 * month + day, not the day of the year, which moves after February in leap years
+    # 32 * month + day, not the day of the year, which moves after February in leap years;
+    # of the middle of the days an exact date stands for (a lunar Hijri day's five)
     known = np.asarray(exact, dtype=bool)
-    day = np.where(known, np.asarray(lo, dtype=np.int64), 0).astype("datetime64[D]")
+    lo64, hi64 = np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64)
+    day = np.where(known, lo64 + (hi64 - lo64) // 2, 0).astype("datetime64[D]")
     month = day.astype("datetime64[M]")
     day_month = (month.astype(np.int64) % 12 + 1) * 32 + (day - month).astype(np.int64) + 1
     column = (np.asarray(sex, dtype=np.int64) << _SEX_SHIFT) + known
@@ -1822,8 +1840,9 @@ def interval_levels(
     0 missing, or overlapping or within a year with one wider than 2 years (an age range
     "20-30", "adult"; "child" against "adult" the same day meet: no telling how near), 1
     more than 5 years, 2 within 5, 3 within 2, 4 within a year, 5 overlapping and at most 2
-    years wide, or two exact dates of one year a slip of the pen apart (:func:`_typed_apart`),
-    6 the same exact date. ``generation`` (days, 0: none): a gap over it is level 1 of its
+    years wide, or two exact days of one year a slip of the pen apart (:func:`_typed_apart`),
+    6 the same exact date (:func:`_same_day`: a lunar Hijri day and a Gregorian day within
+    its span too). ``generation`` (days, 0: none): a gap over it is level 1 of its
     own, a gap over 5 years up to it level 2, and the levels above one higher (7 the same
     exact date). ``stated``: each side's latest birth of the range it
     states, which measures how wide it is (None: each side's hi)."""

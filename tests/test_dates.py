@@ -498,6 +498,39 @@ def test_an_age_counted_by_the_years_is_the_same_age_range_as_the_birth_date() -
     assert INTERVAL_LABELS[level] == "same year or age range"
 
 
+@pytest.mark.parametrize(
+    ("request_date", "sighting_date", "label"),
+    [
+        # 12 Jumada I 1430 is 7 May 2009 by the tabular calendar, read as 5 to 9 May
+        ("1430-05-12 AH", "1430-05-12 AH", "same date"),
+        ("12/05/1430 هـ", "1430-05-12 AH", "same date"),
+        ("1430-05-12 AH", "2009-05-07", "same date"),
+        ("2009-05-09", "1430-05-12 AH", "same date"),
+        ("1430-05-12 AH", "2009-05-10", "within a year"),  # a day past its five
+        ("1430-05-12 AH", "1430-05-13 AH", "same year or age range"),  # the next day
+        ("1430-05 AH", "1430-05 AH", "same year or age range"),  # a month, not a day
+        ("1388-02-17 SH", "2009-05-07", "same date"),  # a Solar Hijri day is one day
+    ],
+)
+def test_a_lunar_hijri_day_is_the_same_date_as_itself(
+    request_date: str, sighting_date: str, label: str
+) -> None:
+    """A lunar Hijri day stands for five Gregorian days (the tabular calendar's reading, a
+    day or two either side); two records that write the same day, or a Gregorian day
+    within its five, give the same date, where they read "same year or age range"."""
+    from rfl_match.compare import INTERVAL_LABELS, interval_levels
+
+    request, sighting = (
+        rm.read_records(
+            pd.DataFrame({"record_id": ["1"], "full_name": ["Ali"], "date_of_birth": [text]})
+        )
+        for text in (request_date, sighting_date)
+    )
+    a, b = (birth_intervals(f["date_of_birth"], None, None) for f in (request, sighting))
+    pair = np.zeros(1, dtype=np.int64)
+    assert INTERVAL_LABELS[int(interval_levels(a, b, pair, pair)[0])] == label
+
+
 def test_date_of_birth_wins_over_age_and_missing_stays_missing() -> None:
     births = birth_intervals(
         pd.Series(["2001-02-03", "", ""]),

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from rfl_match import kernels
 from rfl_match.compare import DATE_LABELS, INTERVAL_LABELS, interval_levels
-from rfl_match.dates import MISSING, BirthIntervals
+from rfl_match.dates import DAY_SPAN, MISSING, BirthIntervals
 
 WIDTH = 4
 
@@ -123,9 +123,14 @@ def interval_reference(
     labels = INTERVAL_LABELS if generation else DATE_LABELS
     if MISSING in (lo_a, lo_b):
         return 0
-    if ex_a and ex_b and lo_a == lo_b:
-        return labels.index("same date")
-    if ex_a and ex_b:  # a day or a month a keystroke or one off, or the two swapped
+    if ex_a and ex_b:  # days: the same, or one within the days the other stands for
+        days_a, days_b = set(range(lo_a, hi_a + 1)), set(range(lo_b, hi_b + 1))
+        if days_a == days_b or (len(days_a) == 1 and days_a <= days_b):
+            return labels.index("same date")
+        if len(days_b) == 1 and days_b <= days_a:
+            return labels.index("same date")
+    if ex_a and ex_b and lo_a == hi_a and lo_b == hi_b:
+        # a day or a month a keystroke or one off, or the two swapped
         a, b = (date(1970, 1, 1) + timedelta(days=d) for d in (lo_a, lo_b))
 
         def slip(x: int, y: int) -> bool:
@@ -445,10 +450,12 @@ def intervals(draw: st.DrawFn, n: int, stated: bool = False) -> BirthIntervals:
     for _ in range(n):
         # days of two years too, so that two dates of one year, a slip apart, are drawn
         start = draw(st.one_of(DAY, st.integers(14_610, 15_339)))  # 2010 and 2011
-        width = draw(st.sampled_from([0, 0, 180, 365, 3 * 365, 8 * 365]))
+        # a day of another calendar spans up to DAY_SPAN more (a lunar Hijri day's five)
+        span = st.integers(0, DAY_SPAN)
+        width = draw(st.one_of(st.sampled_from([0, 0, 180, 365, 3 * 365, 8 * 365]), span))
         lo.append(start)
         hi.append(start if start == MISSING else start + width)
-        exact.append(start != MISSING and width == 0 and draw(st.booleans()))
+        exact.append(start != MISSING and width <= DAY_SPAN and draw(st.booleans()))
         slack = draw(st.sampled_from([0, 200, 364])) if stated and start != MISSING else 0
         stated_hi.append(hi[-1] - min(slack, width))
     return BirthIntervals(
@@ -965,7 +972,8 @@ def affinity_reference(
     lo_a, hi_a, ex_a, lo_b, hi_b, ex_b = births
     if MISSING not in (lo_a, lo_b):
         gap = max(lo_a - hi_b, lo_b - hi_a, 0)
-        (ya, *day_a), (yb, *day_b) = calendar(lo_a), calendar(lo_b)
+        # an exact date's birthday: the middle of its days (a lunar Hijri day's five)
+        (ya, *day_a), (yb, *day_b) = calendar((lo_a + hi_a) // 2), calendar((lo_b + hi_b) // 2)
         birthday = ex_a and ex_b and day_a == day_b
         if ex_a and ex_b and lo_a == lo_b:
             score += 26
