@@ -618,9 +618,16 @@ def _read(
 _REJECTS_COLUMNS = ("source", "row", "column", "action", "reason", "value")
 # A row whose every cell is blank holds no record: left out, neither kept nor rejected.
 _DROPPED_BLANK = "dropped (blank row)"
+# A row noted in an input that was read, where another stopped the run: it was not kept
+# for matching, for no matching was done (nor rejected: run again once the other is mended).
+_READ_STOPPED = "read (run stopped)"
 
 
-def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
+def _rejects_frame(loaded: dict[str, LoadedRecords], stopped: bool = False) -> pd.DataFrame:
+    """The rejects file's rows: each input's notes and rejected rows, under its label.
+    ``stopped``: the run stopped before matching, and a noted row that would have been
+    kept says so."""
+    kept = _READ_STOPPED if stopped else "kept"
     rows: list[dict[str, Any]] = []
     for label, item in loaded.items():
         rejected = {(r.row, r.reason) for r in item.rejected}
@@ -634,7 +641,7 @@ def _rejects_frame(loaded: dict[str, LoadedRecords]) -> pd.DataFrame:
             elif problem.row in dropped_rows:  # blank once its error values were blanked
                 action = _DROPPED_BLANK
             else:  # a note on a row that is left out says so, not that the row was kept
-                action = "rejected" if problem.row in rejected_rows else "kept"
+                action = "rejected" if problem.row in rejected_rows else kept
             rows.append(
                 {
                     "source": label,
@@ -1617,7 +1624,7 @@ def _stopped_rejects(
         return
     path = _rejects_path(args)
     try:
-        _write_rejects(_rejects_frame(loaded), path, args.quiet)
+        _write_rejects(_rejects_frame(loaded, stopped=True), path, args.quiet)
     except (OSError, OutputError) as error:  # a folder or format the checks refuse
         print(f"rfl-match: no rejects file: {error}", file=sys.stderr)
     else:

@@ -1460,10 +1460,11 @@ def test_rejects_of_an_input_read_beside_one_that_stops_the_run(tmp_path: Path) 
     """One input unusable (no record id column): the rejects file lists its notes under
     its label, as the run's other rows are, not under its path, and lists the rows the
     other input, read, rejected (they were left out: the file held the unusable input's
-    notes alone)."""
+    notes alone), and its rows noted, as read, not kept: the run matched nothing."""
     requests = tmp_path / "a.csv"
     requests.write_text(
-        "record_id,full_name\nA1,Amina Yusuf\nA2,Omar,x\nA3,Aya Noor\n", encoding="utf-8"
+        "record_id,full_name,date_of_birth\nA1,Amina Yusuf,2010-13-45\nA2,Omar,x,y\nA3,Aya Noor,\n",
+        encoding="utf-8",
     )
     sightings = tmp_path / "b.csv"
     sightings.write_text("case,full_name\nB1,Aya Noor\n", encoding="utf-8")
@@ -1471,11 +1472,13 @@ def test_rejects_of_an_input_read_beside_one_that_stops_the_run(tmp_path: Path) 
     assert result.returncode == 3, result.stderr
     assert "rejected rows written to" in result.stderr
     rejects = pd.read_csv(tmp_path / "m.rejects.csv", dtype=str, keep_default_na=False)
-    assert rejects[["source", "row", "action"]].values.tolist() == [
-        ["requests", "2", "rejected"],
-        ["sightings", "", "noted"],
+    # the malformed date's row was read, not kept: nothing was matched (it read "kept")
+    assert rejects[["source", "row", "column", "action"]].values.tolist() == [
+        ["requests", "1", "date_of_birth", "read (run stopped)"],
+        ["requests", "2", "", "rejected"],
+        ["sightings", "", "record_id", "noted"],
     ]
-    assert rejects["field record_id"].tolist() == ["A2", ""]
+    assert rejects["field record_id"].tolist() == ["", "A2", ""]
 
 
 def test_a_configuration_error_leaves_no_earlier_runs_rejects_file(
