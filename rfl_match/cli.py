@@ -684,15 +684,16 @@ def _write_rejects(frame: pd.DataFrame, path: Path, quiet: bool) -> None:
 
 
 def _report_problems(
-    loaded: dict[str, LoadedRecords], rejects: Path | None, quiet: bool
+    loaded: dict[str, LoadedRecords], rejects: Path | None, quiet: bool, strict: bool = False
 ) -> tuple[int, int]:
     """Print the problems on stderr, write the rejects file (its header alone when there is
     nothing to list: a file left by an earlier run must not stand for this one; readable
-    by its owner alone); (rows with problems, rejected)."""
+    by its owner alone); (rows with problems, rejected). ``strict``: a rejected row stops
+    the run (:func:`_strict_stop`), and the file says no row was kept."""
     # rows of records: not the header (row 0), whose notes name a column
     problem_rows = sum(len({p.row for p in item.problems if p.row}) for item in loaded.values())
     rejected = sum(len(item.rejected) for item in loaded.values())
-    frame = _rejects_frame(loaded)
+    frame = _rejects_frame(loaded, stopped=strict and rejected > 0)
     if rejects is not None:
         _write_rejects(frame, rejects, quiet)
     if not quiet:
@@ -786,7 +787,7 @@ def _link(args: argparse.Namespace) -> int:
         # refused now, before the rejects file is written and the matching done
         check_person_ids(requests[ID_FIELD], sightings[ID_FIELD], args.output)
     private = _shared_output(args)
-    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
+    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, args.strict)
     args.rejects_written = True
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA
@@ -930,7 +931,7 @@ def _dedupe(args: argparse.Namespace) -> int:
     records = loaded["records"].records
     config = _encoded_config(records, records, config, args.config, args.quiet)
     private = _shared_output(args)
-    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
+    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, args.strict)
     args.rejects_written = True
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA
@@ -1572,7 +1573,7 @@ def _encode(args: argparse.Namespace) -> int:
         )
     loaded = _read([(args.input, args.records)], config, progress)
     records = loaded[args.input].records
-    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet)
+    problem_rows, rejected = _report_problems(loaded, rejects, args.quiet, args.strict)
     args.rejects_written = True
     if _strict_stop(args, rejected, rejects):
         return EXIT_DATA

@@ -168,6 +168,10 @@ def test_recoverable_problems_reported_at_once_nothing_lost(
     strict = run("link", bad, data["sightings"], "-o", tmp_path / "s.csv", "--strict")
     assert strict.returncode == 3 and "--strict" in strict.stderr
     assert not (tmp_path / "s.csv").exists() and (tmp_path / "s.rejects.csv").exists()
+    # nothing was linked: a noted row was read, not kept (it read "kept")
+    stopped = pd.read_csv(tmp_path / "s.rejects.csv", dtype=str, keep_default_na=False)
+    assert set(stopped["action"]) == {"rejected", "read (run stopped)"}
+    assert (stopped["action"] == "rejected").sum() == (rejects["action"] == "rejected").sum()
 
 
 def test_usage_errors_exit_2(tmp_path: Path, data: dict[str, Path]) -> None:
