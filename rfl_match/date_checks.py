@@ -26,8 +26,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from rfl_match.dates import (
+    DAYS,
     MAX_AGE,
     MISSING,
+    MONTHS,
+    WEEKS,
     _days,
     coded_age_intervals,
     parse_partial_dates,
@@ -51,6 +54,18 @@ MALFORMED_AGE = (
     f"malformed age (want N or N-M years, at most {MAX_AGE}, or a word such as child or "
     "adult); blanked"
 )
+#: What validation says of an age that reads two ways (:func:`rfl_match.dates.ambiguous_age`),
+#: by its form: both readings, and how to write each. N stands for the age's number: a
+#: message shows no value (:meth:`rfl_match.schema.Problem.logged`).
+AMBIGUOUS_AGE = {
+    "Nm": 'ambiguous age: N then m is N months, or N years and male? write "N months" or "N"; '
+    "blanked",
+    **{
+        f"N/{over}": f"ambiguous age: N/{over} is N {unit}, or N to {over} years? write "
+        f'"N {unit}" or "N-{over}"; blanked'
+        for over, unit in ((12, MONTHS), (52, WEEKS), (7, DAYS))
+    },
+}
 
 
 def today() -> date:

@@ -104,6 +104,16 @@ _DECADE_PARTS = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}
 # An age under a bound: "under 5", "<5" (0 to 4). Not one over a bound ("9+", "over 10":
 # no range to read, blanked and reported, as a test of ages as officers write them holds).
 _UNDER = re.compile(r"^\s*(?:under|below|less than|younger than|<)\s*(\d{1,3})\s*$", re.IGNORECASE)
+# A whole age and the person's sex, as hospital and survivor lists write it ("35F", "28 M",
+# "35 f."): the age in years, the letter read past (the record's sex is its own column's).
+_SEX_AFTER = re.compile(r"^\s*(\d{1,3})\s*([FfMm])\.?\s*$")
+# M is male after an age of 60 or more: under it "18m" may be 18 months, as the m of "1y6m"
+# is (no register writes 60 months or more: nutrition programmes count to 59).
+_MONTHS_COUNTED = 60
+# Two whole numbers with a slash between them: clinical notation, as UK and Commonwealth
+# medical records write a young child's age ("10/12": 10 months, "3/52": 3 weeks, "5/7": 5
+# days), or two ages ("9/10": 9 or 10).
+_SLASHED = re.compile(r"^\s*(\d{1,3})\s*/\s*(\d{1,3})\s*$")
 # Weeks and days, the age of a newborn: under a year (52 weeks, 365 days), 0.
 _WEEKS = re.compile(
     r"\s*-?\s*(?:(?:weeks?|wks?)(?:[\s-]+old)?|semaines?|semanas?"
@@ -927,6 +937,9 @@ def _decade(text: str) -> tuple[int, int] | None:
 #: weeks or days, which say its birth to within a month (:func:`_months_interval`).
 YEARS, MONTHS, WEEKS, DAYS = "years", "months", "weeks", "days"
 _UNITS = {_MONTHS: MONTHS, _WEEKS: WEEKS, _DAYS: DAYS, _YEARS: YEARS}
+# The unit clinical notation's count is of, by what it is over: N/12 months, N/52 weeks
+# and N/7 days, N at least 1 and under it.
+_CLINICAL = {12: MONTHS, 52: WEEKS, 7: DAYS}
 # The mean month, in days: the whole months a newborn's weeks or days make.
 _MONTH_DAYS = 365.25 / 12
 
@@ -965,17 +978,19 @@ def read_age(text: str) -> tuple[int, int, str] | None:
     :data:`MONTHS`, :data:`WEEKS` or :data:`DAYS` where a young child's age is written so
     ("6 months", "8 mois", "۶ ماه": 6 months; "1 year 6 months": 18 months; "under 3
     weeks": 0 to 2 weeks); None if malformed (:func:`parse_age`, which reads it in whole
-    years).
+    years). A sex letter after a whole age is read past ("35F", "70 m": years; "18m",
+    which may be months, is malformed), and clinical notation is read as its unit ("9/12":
+    months, "3/52": weeks, "4/7": days) and two ages with a slash as a range ("9/10"), but
+    where a text is both (malformed: "11/12", "6/7", "51/52": :func:`ambiguous_age`).
 
     >>> read_age("about 9"), read_age("1 year 6 months"), read_age("under 3 weeks")
     ((9, 9, 'years'), (18, 18, 'months'), (0, 2, 'weeks'))
+    >>> read_age("35F"), read_age("9/12"), read_age("9/10"), read_age("11/12")
+    ((35, 35, 'years'), (9, 9, 'months'), (9, 10, 'years'), None)
     """
-    if text and len(text) > _AGE_MAX_CHARS:
-        return None
+    text = _bare_age(text)
     if not text:
         return None
-    # a number word whole before its unit is read past: "twenty" ends as "9y" does
-    text = _HALF.sub(r"\1.5", _ESTIMATE.sub("", _ABOUT.sub("", text)))
     decade = _decade(text)
     if decade is not None:  # "in his thirties": 30 to 39
         return decade[0], decade[1], YEARS
@@ -993,6 +1008,12 @@ def read_age(text: str) -> tuple[int, int, str] | None:
         return (months, months, MONTHS) if months // 12 <= MAX_AGE else None
     unit = next((u for u in (_MONTHS, _WEEKS, _DAYS, _YEARS) if u.search(text)), None)
     text = _in_digits(text if unit is None else unit.sub("", text))
+    two_way = _two_way(text) if unit in (None, _YEARS) else None
+    if two_way is not None:  # "35F", "3/52", "9/10": one reading, else malformed
+        form, read = two_way
+        if unit is not None:  # "11/12 years": the two ages, where no letter is
+            read = [r for r in read if r[2] == YEARS and form != "Nm"]
+        return read[0] if len(read) == 1 else None
     match = _AGE.match(text)
     under = None if match else _UNDER.match(text)
     if under:  # "under 5": 0 to 4
@@ -1012,6 +1033,63 @@ def read_age(text: str) -> tuple[int, int, str] | None:
     if unit is _MONTHS:
         return (low, high, MONTHS) if high // 12 <= MAX_AGE else None
     return (low, high, YEARS) if high <= MAX_AGE else None
+
+
+def _bare_age(text: str) -> str:
+    """An age's text with the words and marks of an estimate read past ("about 9", "9?")
+    and a half written as a fraction as a point ("2 1/2": "2.5"); empty where it is longer
+    than any age (:data:`_AGE_MAX_CHARS`)."""
+    if not text or len(text) > _AGE_MAX_CHARS:
+        return ""
+    # a number word whole before its unit is read past: "twenty" ends as "9y" does
+    return _HALF.sub(r"\1.5", _ESTIMATE.sub("", _ABOUT.sub("", text)))
+
+
+def _two_way(text: str) -> tuple[str, list[tuple[int, int, str]]] | None:
+    """The form of an age written with a sex letter after it ("35F", "18m": ``Nm``) or a
+    slash ("10/12": ``N/12``, as ``N/52`` and ``N/7``; "9/10": ``N/M``), and each age it
+    reads as (:func:`read_age`'s ``(low, high, unit)``): none (malformed), one, or two;
+    None where the text is neither form.
+
+    "35F" and "70m" are years; "18m" is 18 months, or 18 years and male. "3/52" is 3
+    weeks, "10/12" 10 months; "9/10" is two ages (9-10), "9/11" neither; "11/12" is 11
+    months, or 11 or 12 years; "3/4" is neither (a common fraction, the second under 5, is
+    no two ages).
+
+    >>> _two_way("35F"), _two_way("18m")
+    (('Nm', [(35, 35, 'years')]), ('Nm', [(18, 18, 'months'), (18, 18, 'years')]))
+    >>> _two_way("3/52"), _two_way("11/12"), _two_way("3/4")
+    (('N/52', [(3, 3, 'weeks')]), ('N/12', [(11, 11, 'months'), (11, 12, 'years')]), ('N/M', []))
+    """
+    lettered = _SEX_AFTER.match(text)
+    if lettered is not None:
+        age, male = int(lettered.group(1)), lettered.group(2) in "Mm"
+        months = [(age, age, MONTHS)] if male and age < _MONTHS_COUNTED else []
+        return "Nm", months + ([(age, age, YEARS)] if age <= MAX_AGE else [])
+    slashed = _SLASHED.match(text)
+    if slashed is None:
+        return None
+    first, second = int(slashed.group(1)), int(slashed.group(2))
+    unit = _CLINICAL.get(second)
+    read = [(first, first, unit)] if unit is not None and 1 <= first < second else []
+    if second - first == 1 and 5 <= second <= MAX_AGE:
+        read.append((first, second, YEARS))
+    return (f"N/{second}" if read and read[0][2] != YEARS else "N/M"), read
+
+
+def ambiguous_age(text: str) -> str | None:
+    """The form of an age that reads two ways, which :func:`read_age` leaves malformed:
+    ``Nm`` ("18m": 18 months, or 18 years and male), ``N/12``, ``N/52`` or ``N/7``
+    ("11/12": 11 months, or 11 or 12 years); else None.
+
+    >>> ambiguous_age("18 m"), ambiguous_age("about 11/12"), ambiguous_age("9/12")
+    ('Nm', 'N/12', None)
+    """
+    text = _bare_age(text)
+    if not text or any(unit.search(text) for unit in _UNITS):
+        return None
+    two_way = _two_way(text)
+    return two_way[0] if two_way is not None and len(two_way[1]) == 2 else None
 
 
 # "و" (and) between an Arabic age's years and its months, spaced or joined to the months

@@ -20,7 +20,13 @@ from rapidfuzz.distance import OSA
 
 from rfl_match.arrays import text_columns_where
 from rfl_match.bloom_filters import filter_widths
-from rfl_match.date_checks import MALFORMED_AGE, age_word, check_dates, note_ages
+from rfl_match.date_checks import (
+    AMBIGUOUS_AGE,
+    MALFORMED_AGE,
+    age_word,
+    check_dates,
+    note_ages,
+)
 from rfl_match.dates import (
     CALENDARS,
     DAY_FIRST,
@@ -30,6 +36,7 @@ from rfl_match.dates import (
     SERIAL_EPOCHS,
     YEARS,
     age_text,
+    ambiguous_age,
     day_month_orders,
     no_such_day,
     parse_partial_dates,
@@ -736,7 +743,7 @@ def validate_records(
             shown,
             calendar_of.get(column, GREGORIAN),
         )
-    _clean_column(out, "age", _each(_check_age), problems)
+    _clean_column(out, "age", _each(_check_age), problems, reasons=_age_reason)
     # Values that read well but cannot be (a birth after its record's date), or are unused
     # (an age with no date to read it as of): once every date and age is read.
     dates_read = check_dates(out, problems)
@@ -1455,6 +1462,14 @@ def _check_age(value: str) -> str | None:
     return None if word is None else age_text(*word, YEARS)
 
 
+def _age_reason(value: str) -> str | None:
+    """What validation says of an age that reads two ways ("18m", "11/12"): both readings
+    and how to write each (``AMBIGUOUS_AGE``), where "malformed" told the officer nothing to
+    mend; None for any other."""
+    form = ambiguous_age(value)
+    return None if form is None else AMBIGUOUS_AGE[form]
+
+
 def _check_sex(value: str) -> str | None:
     key = value.strip().lower()
     if key in _MISSING_SEX:
@@ -1499,6 +1514,7 @@ def _clean_column(
     malformed: npt.NDArray[np.bool_] | None = None,
     message: str | None = None,
     distinct: Any = None,
+    reasons: Callable[[str], str | None] | None = None,
 ) -> None:
     """Blank and report the column's values that ``check`` finds malformed, and those that
     ``malformed`` marks (whatever their text), and write the others in their clean form.
@@ -1508,7 +1524,8 @@ def _clean_column(
     placeholder ("Adult", "Unidentified male") says something of the person: where it is
     not read (an age word is, as an age range), it is reported as any other value.
     ``distinct``: the column's distinct values, as :func:`pandas.unique` gives them, where
-    the caller has read them."""
+    the caller has read them. ``reasons``: a value's own message, where it has one (an
+    ambiguous age's), else None."""
     if column not in out.columns:
         return
     values = out[column]
@@ -1528,8 +1545,12 @@ def _clean_column(
     reported = blanked & ~values.isin(unsaid).to_numpy() if unsaid else blanked.copy()
     if malformed is not None:
         blanked, reported = blanked | malformed, reported | malformed
+    # each distinct value's own reason, where ``reasons`` gives one
+    own = {} if reasons is None else {v: r for v in bad if (r := reasons(v)) is not None}
     for row in reported.nonzero()[0]:
-        problems.append(Problem(int(row) + 1, column, reason, _short(str(values.iat[int(row)]))))
+        value = values.iat[int(row)]
+        said = own.get(value, reason)
+        problems.append(Problem(int(row) + 1, column, said, _short(str(value))))
     if all(r is None or r == v for v, r in results.items()):
         # the values are written clean already (dates most often): only blank the bad ones
         if blanked.any():

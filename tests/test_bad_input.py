@@ -427,6 +427,34 @@ def test_ages_as_officers_write_them(tmp_path: Path) -> None:
     assert [(p.row, p.value) for p in frame.attrs["problems"]] == [(len(written), "9+")]
 
 
+def test_an_age_that_reads_two_ways_is_reported_with_both_readings(tmp_path: Path) -> None:
+    """An age that may be 18 months or 18 years and male ("18m"), or 11 months or 11 or
+    12 years ("11/12"), was reported as malformed ("want N or N-M years"), which told the
+    officer nothing to mend. It is blanked, its message naming both readings and how to
+    write each, and showing no value (N stands for it); a sex letter sets no sex."""
+    written = ["18m", "28 M", "11/12", "51/52", "6/7", "35F", "3/4"]
+    text = "record_id,full_name,age,sex,source_date\n" + "".join(
+        f"r{i},Amina,{age},,2020-01-01\n" for i, age in enumerate(written)
+    )
+    frame = rm.read_records(write(tmp_path, text))
+    assert frame["age"].tolist() == [""] * 5 + ["35", ""]
+    assert frame["sex"].tolist() == [""] * len(written)
+    months = 'ambiguous age: N then m is N months, or N years and male? write "N months" or "N"'
+    twelfths = 'ambiguous age: N/12 is N months, or N to 12 years? write "N months" or "N-12"'
+    weeks = 'ambiguous age: N/52 is N weeks, or N to 52 years? write "N weeks" or "N-52"'
+    days = 'ambiguous age: N/7 is N days, or N to 7 years? write "N days" or "N-7"'
+    problems = frame.attrs["problems"]
+    assert [(p.row, p.message, p.value) for p in problems] == [
+        (1, f"{months}; blanked", "18m"),
+        (2, f"{months}; blanked", "28 M"),
+        (3, f"{twelfths}; blanked", "11/12"),
+        (4, f"{weeks}; blanked", "51/52"),
+        (5, f"{days}; blanked", "6/7"),
+        (7, rm.date_checks.MALFORMED_AGE, "3/4"),
+    ]
+    assert problems[0].logged() == f"row 1, column 'age': {months}; blanked (value not shown)"
+
+
 def test_sex_in_french_spanish_and_russian(tmp_path: Path) -> None:
     values = {"féminin": "female", "Masculin": "male", "H": "male", "niña": "female"}
     values |= {"мужчина": "male", "девочка": "female", "ذكر": "male", "أنثى": "female"}

@@ -15,6 +15,7 @@ from rfl_match.dates import (
     _CALENDAR_YEARS,
     CALENDARS,
     DAY_FIRST,
+    DAYS,
     EITHER_ORDER,
     ETHIOPIAN,
     GREGORIAN,
@@ -22,10 +23,15 @@ from rfl_match.dates import (
     LUNAR_SLACK,
     MISSING,
     MONTH_FIRST,
+    MONTHS,
     NO_ORDER,
     SOLAR_HIJRI,
+    WEEKS,
+    YEARS,
     PartialDate,
     age_interval,
+    age_text,
+    ambiguous_age,
     birth_intervals,
     calendar_span,
     day_month_orders,
@@ -33,6 +39,7 @@ from rfl_match.dates import (
     parse_age,
     parse_partial_date,
     parse_partial_dates,
+    read_age,
 )
 
 
@@ -351,10 +358,127 @@ def test_dates_written_other_ways(text: str, expected: str | None) -> None:
         ("2½", (2, 2)),
         ("1 ½ yrs", (1, 1)),
         ("11/2", None),  # no half: a date's day and month, or eleven halves
+        # a sex letter after a whole age, as hospital and survivor lists write it (was
+        # malformed): F the years; M the years from 60, under which it may be months
+        ("35F", (35, 35)),
+        ("35 F", (35, 35)),
+        ("35f", (35, 35)),
+        ("about 35 f.", (35, 35)),
+        ("60M", (60, 60)),
+        ("70 m", (70, 70)),
+        ("35M", None),  # 35 months, or 35 years and male
+        ("35m", None),
+        ("18m", None),
+        ("6m", None),
+        ("59 M", None),
+        ("130F", None),
+        ("35F years", None),
+        # clinical notation, N/12 months, N/52 weeks, N/7 days (was malformed): the
+        # whole years, 0 (read_age keeps the unit)
+        ("9/12", (0, 0)),
+        ("1/12", (0, 0)),
+        ("3/52", (0, 0)),
+        ("4/7", (0, 0)),
+        # two ages with a slash, the second one more, as "9 or 10" (was malformed)
+        ("9/10", (9, 10)),
+        ("9 / 10", (9, 10)),
+        ("9/11", None),  # two more: no "or" a register writes so
+        ("10/12", (0, 0)),  # 10 months: clinical notation alone
+        ("4/5", (4, 5)),
+        ("9/10 years", (9, 10)),
+        ("11/12 years", (11, 12)),  # years written: two ages, no months
+        # both (N months, weeks or days, or N to the second in years): malformed
+        ("11/12", None),
+        ("51/52", None),
+        ("6/7", None),
+        ("50/52", (0, 0)),  # 50 weeks
+        ("5/7", (0, 0)),  # 5 days
+        # neither: a common fraction, the second under the first, none of a week, month
+        # or year, a date
+        ("3/4", None),
+        ("1/2", None),
+        ("12/10", None),
+        ("0/12", None),
+        ("12/12", None),
+        ("52/52", None),
+        ("7/7", None),
+        ("3/52 years", None),
+        ("120/121", None),
+        ("9/12/2010", None),
     ],
 )
 def test_ages(text: str, expected: tuple[int, int] | None) -> None:
     assert parse_age(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "ambiguous"),
+    [
+        ("35F", (35, 35, YEARS), None),
+        ("70 m", (70, 70, YEARS), None),
+        ("18m", None, "Nm"),
+        ("6 M", None, "Nm"),
+        ("9/12", (9, 9, MONTHS), None),
+        ("1/12", (1, 1, MONTHS), None),
+        ("3/52", (3, 3, WEEKS), None),
+        ("4/7", (4, 4, DAYS), None),
+        ("9/10", (9, 10, YEARS), None),
+        ("11/12 years", (11, 12, YEARS), None),
+        ("10/12", (10, 10, MONTHS), None),
+        ("about 11/12", None, "N/12"),
+        ("50/52", (50, 50, WEEKS), None),
+        ("51/52", None, "N/52"),
+        ("5/7", (5, 5, DAYS), None),
+        ("6/7", None, "N/7"),
+        ("9/11", None, None),
+        ("3/4", None, None),
+        ("12/10", None, None),
+        ("9/12/2010", None, None),
+        ("1y6m", (18, 18, MONTHS), None),  # the m of years and months: months, as before
+    ],
+)
+def test_a_sex_letter_or_a_slash_reads_one_way_or_is_ambiguous(
+    text: str, expected: tuple[int, int, str] | None, ambiguous: str | None
+) -> None:
+    """A sex letter after an age ("35F") and clinical notation ("9/12": 9 months) read in
+    their unit; a text that reads two ways ("18m": 18 months, or 18 years and male;
+    "11/12": 11 months, or 11 or 12 years) is malformed, and said to be ambiguous."""
+    assert (read_age(text), ambiguous_age(text)) == (expected, ambiguous)
+
+
+_TWO_WAY = st.one_of(
+    st.builds(
+        lambda age, blank, letter: f"{age}{blank}{letter}",
+        st.integers(0, 130),
+        st.sampled_from(["", " "]),
+        st.sampled_from(["F", "f", "M", "m", "F.", "m."]),
+    ),
+    st.builds(
+        lambda first, blank, second: f"{first}{blank}/{blank}{second}",
+        st.integers(0, 130),
+        st.sampled_from(["", " "]),
+        st.one_of(st.sampled_from([7, 12, 52]), st.integers(0, 130)),
+    ),
+)
+
+
+@settings(max_examples=300)
+@given(_TWO_WAY, st.sampled_from(["", "about ", "~"]))
+@example("11/12", "")
+@example("59m", "")
+def test_an_age_with_a_letter_or_a_slash_reads_once_and_reads_back_as_kept(
+    text: str, estimate: str
+) -> None:
+    """Such an age reads one way (kept as validation writes it, which reads back the
+    same, so that its birth is read), or is ambiguous, or neither: never both; and an
+    estimate's word before it changes nothing."""
+    read = read_age(estimate + text)
+    assert read == read_age(text)
+    assert ambiguous_age(estimate + text) == ambiguous_age(text)
+    assert read is None or ambiguous_age(text) is None
+    if read is not None:
+        assert read_age(age_text(*read)) == read
+        assert read[2] == YEARS or read[0] >= 1  # no clinical count of nothing
 
 
 def test_a_huge_age_cell_is_malformed_before_a_pattern_reads_it(
@@ -600,6 +724,7 @@ AGES = st.sampled_from(
     [
         "", "0", "9", "14", "9-11", "130", "131", "x", "11-9", "under 3 weeks", "under 60 weeks",
         "6 months", "1 year 6 months", "6-8 months", "3 weeks", "10 days", "1452 months",
+        "35F", "18m", "9/12", "3/52", "4/7", "9/10", "11/12", "3/4",
     ]
 )  # fmt: skip
 AS_OF = st.sampled_from(
@@ -934,6 +1059,11 @@ def test_weeks_or_days_under_a_year_are_age_0(text: str) -> None:
         (["1 year 6 months", "2 yrs 3 mths", "1y6m"], ["18 months", "27 months", "18 months"], []),
         # so was an age in words
         (["nine", "about nine years old", "تسع سنوات"], ["9", "9", "9"], []),
+        # a sex letter after an age, clinical notation and two ages with a slash were
+        # malformed: kept in the unit they say; one that reads two ways is still reported
+        (["35F", "70 m", "9/10"], ["35", "70", "9-10"], []),
+        (["9/12", "3/52", "4/7"], ["9 months", "3 weeks", "4 days"], []),
+        (["18m", "11/12", "3/4"], ["", "", ""], [1, 2, 3]),
     ],
 )
 def test_a_young_child_s_age_is_kept_when_records_are_read(
