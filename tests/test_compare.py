@@ -648,13 +648,22 @@ def test_a_womans_name_of_a_mans_and_a_final_a_is_another_name() -> None:
 
 
 # Ганна, the Ukrainian Anna, is Hanna in a Ukrainian passport (Г is h): Hanna folded to the
-# Arabic Hana (هناء), "different" from Ганна at -7.6. Hana stays a name of its own.
+# Arabic Hana (هناء), "different" from Ганна at -7.6. The Latin Hana is listed in no class:
+# it is the Arabic Hanaa's (هناء) spelling, and the Czech Anna's and the Tigrinya and
+# Amharic Hannah's (ሃና, written Hana, Hanna and Hannah), and listed with هناء it read
+# "different" from Hanna (-7.6). The Arabic حنا, Hanna (a man's name, John), read as هناء.
 HANNA = [
     ("Ганна", "Hanna", "same name, different spelling"),
     ("Hanna", "Anna", "same name, different spelling"),
     ("Ганна", "Anna", "same name, different spelling"),
-    ("هناء", "Hana", "same spelling"),
-    ("Hanna", "Hana", "different"),
+    ("هناء", "Hanaa", "same spelling"),
+    ("هناء", "Hana", "sounds alike"),
+    ("Hanna", "Hana", "sounds alike"),
+    ("ሃና", "Hanna", "sounds alike"),
+    ("ሃና", "Hana", "same spelling"),
+    ("حنا", "Hanna", "same name, different spelling"),
+    ("حنا", "هناء", "different"),
+    ("Hanna", "Hanaa", "different"),
 ]
 
 

@@ -145,7 +145,8 @@ SAME = {
     "Katherine Katharine Catharine Kathryn Kathrin Katrin Katarina Catarina Catalina Katalin",
     # An (安) is one name in Korean (안, Ahn), Chinese and Vietnamese; Ann and Anne are Anna
     "an": "An Ahn 안",
-    "anna": "Anna Ann Anne Анна Ганна",
+    # and the Arabic حنا, Hanna (the Christian name, John), which read as هناء, Hanaa
+    "anna": "Anna Ann Anne Анна Ганна حنا",
     # the Scandinavian Ole (Swedish Olle), which folded as Oleh, Oleg's Ukrainian spelling
     "ole": "Ole Olle",
     "kristina": "Kristina Khrystyna Krystyna Christina Кристина Христина",
@@ -198,6 +199,8 @@ DIFFERENT = [
     ("Hassan", "Hussein"),
     ("حسن", "حسين"),
     ("Hassan", "Hassanein"),
+    ("حنا", "هناء"),  # Hanna (a man's name) and Hanaa (a woman's)
+    ("Hanna", "Hanaa"),
     ("Ali", "Alia"),
     ("علي", "علياء"),
     ("Amin", "Amina"),
@@ -420,7 +423,7 @@ SHARED_FOLDINGS = {
     "hung": {"hong", "hung", "huong"},  # the Korean Hong, the Vietnamese Hùng and Hương
     "chu": {"cho", "chu"},  # the Korean Cho and the Vietnamese Chu
     "tun": {"htun", "ton"},  # the Burmese Htun (Tun) and the Vietnamese Tôn
-    "hana": {"anna", "hana"},  # Hanna, Ганна's passport spelling, and the Arabic Hana (هناء)
+    "hana": {"anna", "hanaa"},  # Hanna, Ганна's passport spelling, and the Arabic Hanaa (هناء)
 }
 
 
