@@ -46,6 +46,7 @@ from rfl_match.names.parts import (
     Culture,
     culture_info,
     dropped_first_before,
+    family_marked_last,
     is_patronymic,
     opens_dropped,
     patronymic_pattern,
@@ -759,6 +760,31 @@ def _without_parents(texts: Any, culture: Culture) -> Any:
 _NOT_LATIN = r"[^\P{L}\p{Latin}]"
 
 
+# A text that may mark its family name written first (family_marked_last): a comma, or a
+# first word of two capitals or more and no small letter, and a small letter after it.
+_MAY_MARK_FAMILY = r",|^\s*[^\s\p{Ll}]*\p{Lu}[^\s\p{Ll}]*\p{Lu}[^\s\p{Ll}]*\s.*\p{Ll}"
+
+
+def _marked_family_last(texts: Any) -> Any:
+    """Full names (an Arrow string array) with a family name written first and marked so
+    (a comma after it, or capitals) held family name last
+    (:func:`~rfl_match.names.parts.family_marked_last`: "MUKENDI Jean-Pierre",
+    "Mukendi, Jean-Pierre": Jean-Pierre Mukendi), as the matcher reads a full name; the
+    few that may be are found by Arrow, and only those read in Python."""
+    may = np.flatnonzero(_holds(texts, _MAY_MARK_FAMILY))
+    if not len(may):
+        return texts
+    written = texts.take(pa.array(may)).to_pylist()
+    turned = [family_marked_last(text) for text in written]
+    changed = [i for i, (a, b) in enumerate(zip(written, turned, strict=True)) if a != b]
+    if not changed:
+        return texts
+    mask = np.zeros(len(texts), dtype=bool)
+    mask[may[changed]] = True
+    replacements = pa.array([turned[i] for i in changed], type=texts.type)
+    return pc.replace_with_mask(texts, pa.array(mask), replacements)
+
+
 def _family_first(
     table: PartTable,
     texts: Any,
@@ -1332,8 +1358,10 @@ class PreparedPair:
                 )[codes]
         if column in NAME_FIELDS:
             texts = _without_parents(texts, culture_info(self.culture))
-        self._cache.setdefault("vietnamese marks", {})[column] = _marked_rows(codes, texts)
         reorder = column not in ("given_name", "family_name")
+        if reorder:
+            texts = _marked_family_last(texts)
+        self._cache.setdefault("vietnamese marks", {})[column] = _marked_rows(codes, texts)
         arrays = self._coded_names(codes, texts, make, letters=letters, reorder=reorder)
         if letters is not None:
             arrays = self._read_records_as_persian(codes, texts, letters, arrays, make)

@@ -835,6 +835,37 @@ def test_a_vietnamese_name_in_native_order_meets_it_given_name_first() -> None:
     assert_name_labels(VIETNAMESE_ORDER)
 
 
+# A full name written family name first and marked so: a comma after the family name (a
+# list sorted by it) or the family name in capitals before names that are not (francophone,
+# Ukrainian and other European registers: "MUKENDI Jean-Pierre") is read given name first,
+# where it read "different" (the given name taken as Mukendi) or "given and family name
+# swapped". Capitals throughout, last or amid say nothing; initials, titles, placeholders
+# in capitals, capitals before a particle, and a Vietnamese name in native order are read
+# as before.
+FAMILY_MARKED_FIRST = [
+    ("MUKENDI Jean-Pierre", "Jean-Pierre Mukendi", "same spelling", "same names"),
+    ("MUKENDI KALALA Jean-Pierre", "Jean-Pierre Mukendi Kalala", "same spelling", "same names"),
+    ("Mukendi, Jean-Pierre", "Jean-Pierre Mukendi", "same spelling", "same names"),
+    ("Mukendi, Jean-Pierre", "MUKENDI Jean-Pierre", "same spelling", "same names"),
+    ("KABILA Joseph", "Joseph Kabila", "same spelling", "same names"),
+    ("ПЕТРЕНКО Олена", "Olena Petrenko", "same spelling", "same names"),
+    ("GARCÍA LÓPEZ María José", "María José García López", "same spelling", "same names"),
+    ("García López, María José", "María José García López", "same spelling", "same names"),
+    ("KIM Min-jun", "Minjun Kim", "same spelling", "same names"),
+    ("NGUYEN Van Hung", "Hung Nguyen", "same spelling", SHORTENED),
+    # as before
+    ("Jean-Pierre MUKENDI", "Jean-Pierre Mukendi", "same spelling", "same names"),
+    ("JEAN-PIERRE MUKENDI", "Jean-Pierre Mukendi", "same spelling", "same names"),
+    ("Kim Min-jun", "Minjun Kim", "given and family name swapped", "same names"),
+    ("HASSAN bin Ali", "Ali Hassan", "given and family name swapped", "same names"),
+    ("Smith, Jr.", "John Smith", "different", "different"),
+]
+
+
+def test_a_family_name_written_first_and_marked_so_is_read_last() -> None:
+    assert_name_labels(FAMILY_MARKED_FIRST)
+
+
 # A parent's name reads its own marks as the person's name reads its fields': a father
 # Nguyễn Văn Hùng and a father Nguyễn Văn Hưng sound alike and are two names; where either
 # writes no marks (Hung), or both write them alike, they meet as before.

@@ -301,6 +301,12 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
     None,
 )
 @example(["Nguyen Hung", "Ho Wing Kei", "Tran Minh"], ["Hung Tran"], "vietnamese")
+# a family name written first and marked so, by capitals or a comma, read last
+@example(
+    ["MUKENDI Jean-Pierre", "Mukendi, Jean-Pierre", "FNU KHAN Rahim", "ПЕТРЕНКО Олена"],
+    ["Dr MUKENDI Jean", "NGUYEN Van Hung", "Smith, Jr.", "A, Unknown Yusuf", "MD Ali"],
+    None,
+)
 def test_prepared_name_codes_equal_each_form_coded(
     left: list[str | None], right: list[str | None], culture: str | None
 ) -> None:

@@ -28,6 +28,7 @@ from rfl_match.names.parts import (
     _is_tribal,
     assign_roles,
     culture_info,
+    family_marked_last,
     is_parent_relation,
     is_particle,
     is_patronymic,
@@ -834,8 +835,18 @@ def _is_strong_article(raw: str, reading: Reading) -> bool:
     return len(parts) == 1 and is_strong_article(Word(*parts[0]))
 
 
+def _marked_normalize(text: str, culture: Culture) -> NameForm:
+    """:func:`_normalize` of a full name, its family name written first and marked so
+    read last (:func:`family_marked_last`), the form's ``original`` the text as written."""
+    marked = family_marked_last(text)
+    if marked != text:
+        return replace(_normalize(marked, culture), original=text)
+    return _normalize(text, culture)
+
+
 def _normalize(text: str, culture: Culture) -> NameForm:
-    """:func:`normalize_name` without its cache (``normalize_names`` keeps its own)."""
+    """:func:`normalize_name` without its cache (``normalize_names`` keeps its own), of a
+    name in the order it is read."""
     culture = culture.reading_arabic(text)
     family, chain = culture.family, culture.chain
     known = _known_pieces(culture)
@@ -864,7 +875,7 @@ def _normalize(text: str, culture: Culture) -> NameForm:
 
 def normalize_with(text: str, culture: Culture) -> NameForm:
     """:func:`normalize_name` with the culture already read, without its cache."""
-    return _normalize(text, culture) if text else _EMPTY
+    return _marked_normalize(text, culture) if text else _EMPTY
 
 
 @cache
@@ -1195,7 +1206,7 @@ def normalize_names(values: Iterable[str | None], *, culture: str | None = None)
                 continue
             form = done.get(value)
             if form is None:
-                form = done[value] = _normalize(value, info)
+                form = done[value] = _marked_normalize(value, info)
             out.append(form)
     return out
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
 
+from unidecode import unidecode
+
 from rfl_match.names._resources import read_table
 from rfl_match.names.clean import clean_text
+from rfl_match.names.parents import parent_named
+from rfl_match.names.placeholders import is_dropped
 from rfl_match.names.romanization import (
     arabic_script_language,
     romanize_word,
@@ -198,6 +203,84 @@ def vietnamese_order(tokens: Sequence[str], scripts: Sequence[str]) -> bool:
         and tokens[1] in words.middle
         and tokens[-1] not in words.closing
     )
+
+
+#: What follows a family name and its comma where no given name does ("Smith, Jr.").
+_NAME_SUFFIXES = frozenset({"jr", "sr", "jnr", "snr", "ii", "iii", "iv"})
+
+
+@lru_cache(maxsize=1 << 14)
+def family_marked_last(text: str) -> str:
+    """A full name written family name first, as its writing marks it, with the family
+    name last, as the matcher reads a full name (given name first); else ``text``.
+
+    Two marks: a comma after the family name, as lists sorted by it write ("Mukendi,
+    Jean-Pierre": Jean-Pierre Mukendi; each side at most four words, the second no
+    suffix such as Jr.); and the family name in capitals before names that are not, as
+    francophone, Ukrainian and other European registers write it ("MUKENDI Jean-Pierre",
+    "ПЕТРЕНКО Олена", "GARCÍA LÓPEZ María José"). Capitals say nothing throughout, last
+    (Jean-Pierre MUKENDI: read so already) or amid; nor do a title, a placeholder (FNU) or
+    initials (MD, Muhammad's abbreviation; JPP) in capitals, nor capitals before a
+    particle (HASSAN bin Ali); a Vietnamese name in its native order is read so already
+    (NGUYEN Van Hung: :func:`vietnamese_order`).
+
+    >>> family_marked_last("Mukendi, Jean-Pierre"), family_marked_last("MUKENDI Jean-Pierre")
+    ('Jean-Pierre Mukendi', 'Jean-Pierre MUKENDI')
+    >>> family_marked_last("MD Abdul Karim"), family_marked_last("NGUYEN Van Hung")
+    ('MD Abdul Karim', 'NGUYEN Van Hung')
+    """
+    written = text.replace(",", " , ").split()
+    if "," not in text and not any(w.isupper() for w in written):
+        return text  # neither mark: most names
+    if parent_named(text) is not None:
+        return text  # "RECIÉN NACIDO DE María", "B/O Fatima": the name is a parent's
+    # a placeholder (FNU, Unknown) holds its place, and the other words are read around it
+    held = [i for i, w in enumerate(written) if w != "," and not is_dropped(clean_text(w))]
+    words = [written[i] for i in held]
+    if written.count(",") == 1:
+        comma = written.index(",")
+        run = sum(1 for i in held if i < comma)
+        family, given = words[:run], words[run:]
+        if not (0 < len(family) <= 4 and 0 < len(given) <= 4):
+            return text
+        if "".join(given).lower().strip(".") in _NAME_SUFFIXES:
+            return text
+        written.remove(",")
+        held = [i - (i > comma) for i in held]
+    elif "," in text:
+        return text
+    else:
+        run = 0
+        while run < len(words) and _in_capitals(words[run]):
+            run += 1
+        given = words[run:]
+        if not run or not given or any(_in_capitals(w) for w in given):
+            return text
+        if clean_text(given[0]) in _particle_words():
+            return text
+        middle = vietnamese_order_words().middle
+        if run == 1 and len(words) >= 3 and unidecode(given[0]).lower() in middle:
+            tokens = [unidecode(clean_text(w)) for w in words]
+            if vietnamese_order(tokens, ["Latin" if w.isascii() else "" for w in tokens]):
+                return text
+    for i, word in zip(held, [*words[run:], *words[:run]], strict=True):
+        written[i] = word
+    return " ".join(written)
+
+
+@lru_cache(maxsize=1 << 16)
+def _in_capitals(word: str) -> bool:
+    """Whether a word is written in capitals, two letters or more, as a family name
+    written first is marked: not a title, a placeholder, nor letters without a vowel
+    (initials, MD for Muhammad, JPP for Jean-Pierre Paul)."""
+    if not word.isupper() or sum(c.isalpha() for c in word) < 2:
+        return False
+    if any(mark in unicodedata.normalize("NFKC", word) for mark in "/."):
+        return False  # S/O, D/O (son, daughter of), N/A, J.P.: no name written out
+    if not any(c in "AEIOUY" for c in unidecode(word).upper()):
+        return False  # initials (MD, JPP) or an abbreviation, no name written out
+    clean = clean_text(word)
+    return not (clean in _titles() or is_dropped(clean))
 
 
 def _family_first(n: int) -> tuple[str, ...]:
