@@ -557,6 +557,108 @@ def slip_reading(linker: Any, data: Any, matches: pd.DataFrame, seed: int) -> di
     }
 
 
+#: The cultures whose registers the quality suite writes family name first and marked so
+#: (:func:`with_family_first`): francophone (Congolese) lists, Ukrainian and Russian, and
+#: Central American; the share of their records so written, and the two marks.
+FAMILY_FIRST_CULTURES = ("congolese", "ukrainian", "russian", "central_american")
+FAMILY_FIRST_SHARE = 0.5
+FAMILY_FIRST_MARKS = ("capitals", "comma")
+
+
+def with_family_first(
+    data: Any, seed: int, *, marked: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The requests and sightings with :data:`FAMILY_FIRST_SHARE` of the records of
+    :data:`FAMILY_FIRST_CULTURES` whose full name ends with their family name field written
+    in one field, family name first and marked so, as a register writes them: in capitals
+    ("MUKENDI Jean-Pierre") or with a comma ("Mukendi, Jean-Pierre"), one drawn a record,
+    the given and family name fields left blank (the list has one name column); and the
+    true pairs with either record so written, with the mark (``mark``: the request's,
+    else the sighting's). Drawn by ``seed``. Not ``marked``: the same records' fields
+    left blank, their full names as drawn (given name first), the marks drawn alike."""
+    rng = np.random.default_rng(seed)
+    frames = {"request": data.requests.copy(), "sighting": data.sightings.copy()}
+    marks: dict[str, dict[str, str]] = {}
+    for side, frame in frames.items():
+        culture = side_frame(data.corruptions, side)["culture"]
+        full = frame["full_name"].fillna("").astype(str)
+        family = frame["family_name"].fillna("").astype(str).str.strip()
+        given = pd.Series(
+            [
+                f[: -len(g)].strip() if g and f.endswith(g) else ""
+                for f, g in zip(full, family, strict=True)
+            ],
+            index=frame.index,
+        )
+        eligible = (
+            culture.reindex(frame["record_id"]).isin(FAMILY_FIRST_CULTURES).to_numpy()
+            & (given != "").to_numpy()
+        )
+        chosen = eligible & (rng.random(len(frame)) < FAMILY_FIRST_SHARE)
+        kind = rng.integers(0, len(FAMILY_FIRST_MARKS), size=len(frame))
+        written = [
+            f"{f.upper()} {g}" if k == 0 else f"{f}, {g}"
+            for f, g, k in zip(family[chosen], given[chosen], kind[chosen], strict=True)
+        ]
+        if marked:
+            frame.loc[chosen, "full_name"] = written
+        frame.loc[chosen, ["given_name", "family_name"]] = ""
+        ids = frame.loc[chosen, "record_id"].astype(str)
+        marks[side] = dict(zip(ids, (FAMILY_FIRST_MARKS[k] for k in kind[chosen]), strict=True))
+    truth = data.truth[["request_id", "sighting_id"]].copy()
+    mark = truth["request_id"].astype(str).map(marks["request"])
+    mark = mark.fillna(truth["sighting_id"].astype(str).map(marks["sighting"]))
+    pairs = truth[mark.notna().to_numpy()].reset_index(drop=True)
+    pairs["mark"] = mark.dropna().to_numpy()
+    return frames["request"], frames["sighting"], pairs
+
+
+def family_first_reading(
+    linker: Any, data: Any, matches: pd.DataFrame, seed: int
+) -> dict[str, Any]:
+    """The true pairs :func:`with_family_first` writes a record of: their recall at the
+    default threshold and top_k as drawn (the fitted ``linker``'s ``matches``), in one
+    name field given name first (``one_field``) and family name first and marked so
+    (``recall``; a default linker fitted on each's frames), in all and by mark (pairs,
+    as drawn, one field, marked); and the scores of all the pairs, marked. Not timed."""
+    import rfl_match as rm
+
+    drawn_keys = pair_keys(matches["request_id"], matches["sighting_id"])
+    truth = pair_keys(data.truth["request_id"], data.truth["sighting_id"])
+    found: dict[bool, pd.Index] = {}
+    for marked in (False, True):
+        requests, sightings, pairs = with_family_first(data, seed, marked=marked)
+        predicted = rm.Linker().fit(requests, sightings).predict(requests, sightings)
+        found[marked] = pair_keys(predicted["request_id"], predicted["sighting_id"])
+    keys = pair_keys(pairs["request_id"], pairs["sighting_id"])
+
+    def recall(mask: Any, of: pd.Index) -> float:
+        return float(keys[mask].isin(of).mean())
+
+    by_mark = {
+        mark: (
+            int(mask.sum()),
+            recall(mask, drawn_keys),
+            recall(mask, found[False]),
+            recall(mask, found[True]),
+        )
+        for mark in FAMILY_FIRST_MARKS
+        if (mask := (pairs["mark"] == mark).to_numpy()).any()
+    }
+    every = np.ones(len(keys), dtype=bool)
+    scores = score_pairs(found[True], truth)
+    return {
+        "pairs": len(pairs),
+        "recall_drawn": recall(every, drawn_keys) if len(keys) else None,
+        "one_field": recall(every, found[False]) if len(keys) else None,
+        "recall": recall(every, found[True]) if len(keys) else None,
+        "by_mark": by_mark,
+        "precision_all": scores.precision,
+        "recall_all": scores.recall,
+        "f1": scores.f1,
+    }
+
+
 def side_frame(corruptions: pd.DataFrame, side: str) -> pd.DataFrame:
     """The generator's record table (``Synthetic.corruptions``) of one side ("request",
     "sighting"): culture and corruptions, by record id."""

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SYNTHETIC
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -463,6 +464,48 @@ def test_the_quality_suites_date_slips_are_the_slips_it_names(
             assert now.day == was.day and abs(now.month - was.month) == 1
     changed = before.astype(str) != after.astype(str)
     assert set(before.index[changed.to_numpy()]) == set(pairs["sighting_id"])
+
+
+def test_the_quality_suites_family_first_names_read_back_as_drawn(
+    synthetic: dict[str, pd.DataFrame],
+) -> None:
+    """with_family_first writes, for records of the cultures it names, the full name family
+    name first in capitals or with a comma, its given and family name fields blank; what
+    the linker reads back (family_marked_last) is the name as drawn, where it is not in
+    capitals throughout; other records and fields are as drawn; the pairs are the true
+    pairs with a record so written. Not marked, the same records' fields alone blank."""
+    from benchmarks.common import FAMILY_FIRST_CULTURES, FAMILY_FIRST_MARKS, with_family_first
+    from rfl_match.names.parts import family_marked_last
+
+    corruptions = pd.read_csv(SYNTHETIC / "corruptions.csv", dtype=str)
+    data = SimpleNamespace(
+        requests=synthetic["requests"],
+        sightings=synthetic["sightings"],
+        truth=synthetic["truth"],
+        corruptions=corruptions,
+    )
+    requests, sightings, pairs = with_family_first(data, seed=3)
+    assert len(pairs) >= 20 and set(pairs["mark"]) == set(FAMILY_FIRST_MARKS)
+    culture = corruptions.set_index("record_id")["culture"]
+    written: set[str] = set()
+    for before, after in ((data.requests, requests), (data.sightings, sightings)):
+        changed = (before["full_name"] != after["full_name"]).to_numpy()
+        assert culture[before["record_id"][changed]].isin(FAMILY_FIRST_CULTURES).all()
+        for was, now in zip(before["full_name"][changed], after["full_name"][changed], strict=True):
+            if "," in now or not was.isupper():  # capitals throughout say no order
+                assert family_marked_last(now).lower() == was.lower(), (was, now)
+        blank = after.loc[changed, ["given_name", "family_name"]]
+        assert (blank.fillna("") == "").all().all()
+        others = [c for c in before.columns if c not in ("full_name", "given_name", "family_name")]
+        pd.testing.assert_frame_equal(before[others], after[others])
+        written |= set(before["record_id"][changed])
+    truth = data.truth
+    held = truth["request_id"].isin(written) | truth["sighting_id"].isin(written)
+    assert set(zip(pairs["request_id"], pairs["sighting_id"], strict=True)) == set(
+        zip(truth["request_id"][held], truth["sighting_id"][held], strict=True)
+    )
+    requests, sightings, _ = with_family_first(data, seed=3, marked=False)
+    pd.testing.assert_series_equal(requests["full_name"], data.requests["full_name"])
 
 
 def test_the_saved_models_predict_on_new_frames_gives_the_fitted_linkers_pairs(
