@@ -853,6 +853,7 @@ FAMILY_MARKED_FIRST = [
     ("García López, María José", "María José García López", "same spelling", "same names"),
     ("KIM Min-jun", "Minjun Kim", "same spelling", "same names"),
     ("NGUYEN Van Hung", "Hung Nguyen", "same spelling", SHORTENED),
+    ("Dr MUKENDI Jean-Pierre", "Jean-Pierre Mukendi", "same spelling", "same names"),
     # as before
     ("Jean-Pierre MUKENDI", "Jean-Pierre Mukendi", "same spelling", "same names"),
     ("JEAN-PIERRE MUKENDI", "Jean-Pierre Mukendi", "same spelling", "same names"),

@@ -219,10 +219,11 @@ def family_marked_last(text: str) -> str:
     suffix such as Jr.); and the family name in capitals before names that are not, as
     francophone, Ukrainian and other European registers write it ("MUKENDI Jean-Pierre",
     "ПЕТРЕНКО Олена", "GARCÍA LÓPEZ María José"). Capitals say nothing throughout, last
-    (Jean-Pierre MUKENDI: read so already) or amid; nor do a title, a placeholder (FNU) or
-    initials (MD, Muhammad's abbreviation; JPP) in capitals, nor capitals before a
-    particle (HASSAN bin Ali); a Vietnamese name in its native order is read so already
-    (NGUYEN Van Hung: :func:`vietnamese_order`).
+    (Jean-Pierre MUKENDI: read so already) or amid; nor do initials (MD, Muhammad's
+    abbreviation; JPP) in capitals, nor capitals before a particle (HASSAN bin Ali); a
+    Vietnamese name in its native order is read so already (NGUYEN Van Hung:
+    :func:`vietnamese_order`). A title or a placeholder holds its place (Dr MUKENDI Jean:
+    Dr Jean MUKENDI; FNU KHAN Rahim: FNU Rahim KHAN).
 
     >>> family_marked_last("Mukendi, Jean-Pierre"), family_marked_last("MUKENDI Jean-Pierre")
     ('Jean-Pierre Mukendi', 'Jean-Pierre MUKENDI')
@@ -234,8 +235,9 @@ def family_marked_last(text: str) -> str:
         return text  # neither mark: most names
     if parent_named(text) is not None:
         return text  # "RECIÉN NACIDO DE María", "B/O Fatima": the name is a parent's
-    # a placeholder (FNU, Unknown) holds its place, and the other words are read around it
-    held = [i for i, w in enumerate(written) if w != "," and not is_dropped(clean_text(w))]
+    # a placeholder (FNU, Unknown) or a title (Dr) holds its place, and the other words
+    # are read around it
+    held = [i for i, w in enumerate(written) if w != "," and not _held_in_place(w)]
     words = [written[i] for i in held]
     if written.count(",") == 1:
         comma = written.index(",")
@@ -268,6 +270,13 @@ def family_marked_last(text: str) -> str:
     return " ".join(written)
 
 
+def _held_in_place(word: str) -> bool:
+    """Whether a word keeps its place where a family name marked as written first moves:
+    a placeholder (FNU, Unknown) or a title (Dr, Haji)."""
+    clean = clean_text(word)
+    return is_dropped(clean) or clean in _titles()
+
+
 @lru_cache(maxsize=1 << 16)
 def _in_capitals(word: str) -> bool:
     """Whether a word is written in capitals, two letters or more, as a family name
@@ -277,10 +286,8 @@ def _in_capitals(word: str) -> bool:
         return False
     if any(mark in unicodedata.normalize("NFKC", word) for mark in "/."):
         return False  # S/O, D/O (son, daughter of), N/A, J.P.: no name written out
-    if not any(c in "AEIOUY" for c in unidecode(word).upper()):
-        return False  # initials (MD, JPP) or an abbreviation, no name written out
-    clean = clean_text(word)
-    return not (clean in _titles() or is_dropped(clean))
+    # initials (MD, JPP) or an abbreviation, no name written out
+    return any(c in "AEIOUY" for c in unidecode(word).upper()) and not _held_in_place(word)
 
 
 def _family_first(n: int) -> tuple[str, ...]:
