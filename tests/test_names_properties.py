@@ -36,6 +36,8 @@ NAME_ALPHABET = st.sampled_from(
     + ["n/a ", "b/o ", "d/o ", "min-jun ", "s. o. "]
     # Vietnamese, and Đo: a syllable with đ read as d
     + ["le ", "van ", "do ", "thi ", "tam ", "lê ", "văn ", "đỗ ", "đặng ", "đinh ", "đo "]
+    # Burmese syllables, run together or apart (read as Burmese with no hint: Aungsan Kyaw)
+    + ["aung", "san ", "kyaw ", "min", "tin "]
 )
 NAMES = st.lists(NAME_ALPHABET, max_size=12).map("".join)
 CULTURES = st.sampled_from(
@@ -154,6 +156,9 @@ def test_deterministic_and_each_value_alike(values: list[str | None]) -> None:
 @example("Nguyễn Văn Hùng", None)  # Vietnamese order, read off the marks
 @example("Dr Nguyễn Hùng", None)  # the same after a title (the full pipeline)
 @example("Nguyen Hung", "vietnamese")  # read off the hint
+@example("Aungsan Suukyi", None)  # a Latin Burmese name, read as Burmese with no hint
+@example("Maung Min Tin", None)  # its one distinctive syllable a title: read as before
+@example("Dr Aung Kyaw", None)  # a title before a Burmese name
 def test_fast_path_equals_the_full_pipeline(text: str, culture: str | None) -> None:
     """Names read piece by piece from the pieces' cached parts (most names) read as the
     full pipeline reads them."""
@@ -305,6 +310,13 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
 @example(
     ["MUKENDI Jean-Pierre", "Mukendi, Jean-Pierre", "FNU KHAN Rahim", "ПЕТРЕНКО Олена"],
     ["Dr MUKENDI Jean", "NGUYEN Van Hung", "Smith, Jr.", "A, Unknown Yusuf", "MD Ali"],
+    None,
+)
+# Burmese names in Latin letters with no hint, read whole as Burmese, beside names of
+# Burmese syllables that are not (no distinctive one, or only a title's)
+@example(
+    ["Aung San Suu Kyi", "Aungsan Suukyi", "Maung Min Tin", "Aung"],
+    ["Thantzin Oo", "Martin Lin", "Dr Aung Kyaw", "Nguyen Van Aung"],
     None,
 )
 def test_prepared_name_codes_equal_each_form_coded(
@@ -695,6 +707,39 @@ def test_person_names_read_only_the_joined_texts_they_make(
         assert a.family_parts(rows).packed.tolist() == family[rows].tolist()
         assert a.family_classes.tolist() == family[:, 0].tolist()
     assert len(lean.texts) <= len(complete.texts)
+
+
+# Latin Burmese names, and names of other cultures written with Burmese syllables alone
+LATIN_BURMESE = [
+    "Aung San Suu Kyi", "Aungsan Suukyi", "Thant Zin Oo", "Thantzin Oo", "Maung Aung Kyaw",
+    "Maung Aungkyaw", "Khin Mar Win", "Htet Aung", "Kyaw Zin Htet", "Nyein Chan", "Zawwin",
+    "Dr Aung Kyaw", "Saw Htet Aung", "Umaung Thein", "FNU Aung Kyaw",
+]  # fmt: skip
+NOT_BURMESE = [
+    "Martin Lin", "Chan Min", "Min Ho Lee", "Lin Tin", "Mario Santos", "Kim Min", "Yu Na",
+    "Tina Mar", "Maung Min Tin", "Aung Hussain", "Myamya", "Nguyen Van Aung",
+]  # fmt: skip
+
+
+def test_a_latin_burmese_name_reads_as_the_hint_reads_it() -> None:
+    """A Latin name of Burmese syllables, one distinctive, reads with no culture hint as
+    the hint "burmese" reads it (its syllables run together split, no given or family
+    name), by itself and in a prepared batch, where it is read whole; a name of other
+    syllables, or of none distinctive, reads as before (given name, family name)."""
+    for text in LATIN_BURMESE:
+        form = normalize_name(text)
+        assert form == normalize_name(text, culture="burmese"), text
+        assert set(form.roles) == {""}, text
+    for text in NOT_BURMESE:
+        assert normalize_name(text).roles[:1] == ("given",), text
+
+    def tokens(culture: str | None) -> list[list[str]]:
+        frame = pd.DataFrame({"record_id": range(len(LATIN_BURMESE)), "full_name": LATIN_BURMESE})
+        data = PreparedPair(frame, frame.head(1), culture=culture)
+        got = data.form_arrays(0, "full_name").tokens[: len(frame)]
+        return [[data.tokens[t] for t in row if t >= 0] for row in got.tolist()]
+
+    assert tokens(None) == tokens("burmese")
 
 
 @given(st.text(alphabet="acexiouhdbkn", max_size=12))

@@ -53,6 +53,7 @@ from rfl_match.names.placeholders import (
 from rfl_match.names.romanization import (
     BurmeseSyllable,
     _ascii_word,
+    burmese_distinctive_syllables,
     burmese_latin_syllables,
     burmese_syllables,
     candidates_after,
@@ -585,6 +586,49 @@ def _split_burmese(words: list[Word]) -> list[Word]:
     return split
 
 
+@cache
+def _distinctive_pattern() -> re.Pattern[str]:
+    """The distinctive Burmese syllables anywhere in a word (a first sieve: most words hold
+    none, and the regular expression finds that faster than a word is cut)."""
+    spellings = sorted(burmese_distinctive_syllables(), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, spellings)))
+
+
+@lru_cache(maxsize=1 << 16)
+def _opens_burmese(latin: str) -> bool:
+    """Whether a Latin word is a run of common Burmese syllables (:func:`_split_burmese_latin`)
+    one of which is distinctive (:func:`burmese_distinctive_syllables`: Aung, Aungsan,
+    Kyawzin; not San, Martin, Minmin): a name with no hint that holds one may read as
+    Burmese (:func:`_reads_burmese`), so the fast path leaves its piece to the full pipeline."""
+    if _distinctive_pattern().search(latin) is None:
+        return False
+    pieces = _split_burmese_latin(latin) or ()
+    return not burmese_distinctive_syllables().isdisjoint(pieces)
+
+
+def _reads_burmese(words: list[Word]) -> bool:
+    """Whether a name with no culture hint reads as Burmese, as the hint "burmese" reads it:
+    written in Latin letters, each of its words a run of common Burmese syllables
+    (:func:`_split_burmese`) but for the titles leading it (Dr; U, Daw, Maung, Ko, Saw, as
+    under the hint), two syllables or more in all (a title's too: Saw Aung), and one of the
+    words the titles leave distinctive (``burmese_syllables.tsv``, column distinctive: Aung,
+    Kyaw, Htet, Khin; not San, Min, Win, Lin, Tin, Ma, Ko, which names of other cultures
+    write). Aung San Suu Kyi, Aungsan Suukyi, Thant Zin Oo, Khin Mar Win, Dr Aung Kyaw; not
+    Martin Lin, Chan Min, Kim Min, nor Maung Min Tin (an honorific before Min Tin)."""
+    if not any(w.script == "Latin" and _opens_burmese(w.latin) for w in words):
+        return False  # the common case
+    if any(w.script != "Latin" for w in words):
+        return False
+    syllables = burmese_latin_syllables()
+    split = _split_burmese(words)
+    rest, _ = take_titles(split, "burmese")
+    return (
+        all(w.latin in syllables for w in rest)
+        and sum(w.latin in syllables for w in split) > 1
+        and not burmese_distinctive_syllables().isdisjoint(w.latin for w in rest)
+    )
+
+
 class NamePart(NamedTuple):
     """One analysed name part, as the fast path keeps it (and prepare codes it)."""
 
@@ -619,7 +663,8 @@ def _pipeline_forms() -> frozenset[str]:
 @lru_cache(maxsize=1 << 18)
 def _entries(raw: str, reading: Reading, somali: bool) -> tuple[NamePart, ...] | None:
     """The analysed parts of one space-free piece of clean text; None when the piece holds
-    a particle, a title, a placeholder's word, or Burmese syllables (the full pipeline
+    a particle, a title, a placeholder's word, Burmese script, or a Latin word of Burmese
+    syllables that may make the name Burmese (:func:`_opens_burmese`; the full pipeline
     handles those).
     """
     special, placeholders = _pipeline_forms(), placeholder_words()
@@ -628,6 +673,8 @@ def _entries(raw: str, reading: Reading, somali: bool) -> tuple[NamePart, ...] |
     for native, latin, script in parts:
         if script == "Myanmar" or native in special or latin in special:
             return None
+        if script == "Latin" and _opens_burmese(latin):
+            return None  # the whole name may read as Burmese (_reads_burmese)
         # a single part is the romanisation of the piece (without a hint unless Cyrillic)
         plain = latin if len(parts) == 1 and (reading[0] is None or script != "Cyrillic") else None
         info = _analyze_token(native, latin, script, somali, plain, reading[1])
@@ -1025,7 +1072,7 @@ def _parse_full(clean: str, culture: Culture) -> _Parsed | None:
     if not words:
         return None
     script = _dominant_script(words)
-    if family is None and script == "Myanmar":
+    if family is None and (script == "Myanmar" or _reads_burmese(words)):
         family = "burmese"
     if family == "burmese":
         # before the titles, so that "Umaung" loses its title as "U Maung" does

@@ -378,6 +378,19 @@ def burmese_latin_syllables() -> frozenset[str]:
     return frozenset(out)
 
 
+@cache
+def burmese_distinctive_syllables() -> frozenset[str]:
+    """Latin spellings of Burmese name syllables that names of other cultures do not write
+    as a word or part of one (``burmese_syllables.tsv``, column distinctive: Aung, Kyaw,
+    Htet; not San, Min, Win), by which a Latin name with no hint reads as Burmese.
+
+    >>> sorted({"aung", "kyee", "san", "tun"} & burmese_distinctive_syllables())
+    ['aung', 'kyee']
+    """
+    rows = read_table("burmese_syllables.tsv")
+    return frozenset(s for row in rows for s in row[3].split(",") if s)
+
+
 _ASAT, _VIRAMA = "\u103a", "\u1039"
 _MEDIALS = frozenset("\u103b\u103c\u103d\u103e")
 _LONG_A = frozenset("\u102b\u102c")  # ါ ာ: an asat after them is a tone mark (ော်)
