@@ -1293,8 +1293,9 @@ def shift_years(
 class BirthIntervals:
     """Columnar birth intervals: ``lo``/``hi`` in days since 1970 (``MISSING`` if unknown);
     ``exact`` is True where the birth day itself is known (not a placeholder): a Gregorian
-    day, or a day of another calendar whose Gregorian reading spans at most
-    :data:`DAY_SPAN` days more (a lunar Hijri day, "1430-05-12 AH": 5 to 9 May 2009).
+    day, or days that span at most :data:`DAY_SPAN` more, as a lunar Hijri day's
+    Gregorian reading does ("1430-05-12 AH": 5 to 9 May 2009), and as a range of days
+    written so narrow does ("2010-05-06/2010-05-08").
 
     ``stated_hi``: the latest birth of the range the record states, where it differs from
     ``hi`` (None: ``hi`` throughout). An age's latest birth is counted from the birthday or

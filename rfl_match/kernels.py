@@ -691,8 +691,11 @@ def _keystroke(a: np.int64, b: np.int64) -> bool:
 def _same_day(la: np.int64, ha: np.int64, lb: np.int64, hb: np.int64) -> bool:
     """Two dates known to the day (exact) that name one day: the same days, or one a day
     within the days the other stands for (a lunar Hijri day's Gregorian reading spans
-    five: ``dates.DAY_SPAN``)."""
-    same = (la == lb and ha == hb) or (la == ha and lb <= la <= hb) or (lb == hb and la <= lb <= ha)
+    five: ``dates.DAY_SPAN``). Selects, not branches (the candidate budget's score reads
+    it for every pair offered)."""
+    same = int(la == lb) & int(ha == hb)
+    same |= int(la == ha) & int(lb <= la) & int(la <= hb)
+    same |= int(lb == hb) & int(la <= lb) & int(lb <= ha)
     return bool(same)
 
 
@@ -1020,7 +1023,8 @@ def _birth_sex_points(
     # Each row: the packed parts, then birth lo, hi, sex and exact, context (affinity_rows).
     lo, hi, sex_exact = 3 * width, 3 * width + 1, 3 * width + 2
     la, lb = np.int64(a[x, lo]), np.int64(b[y, lo])
-    gap = max(max(la - np.int64(b[y, hi]), lb - np.int64(a[x, hi])), np.int64(0))
+    ha, hb = np.int64(a[x, hi]), np.int64(b[y, hi])
+    gap = max(max(la - hb, lb - ha), np.int64(0))
     points = _BIRTH_FAR if gap > 5 * year else 0
     points = _BIRTH_TWO if gap <= 2 * year else points
     points = _BIRTH_YEAR if gap <= year else points
@@ -1031,7 +1035,7 @@ def _birth_sex_points(
     # the same day and month: years n apart are 365 n days and a leap day every four
     birthday &= int(gap < (_DAY_MONTH_YEARS + 1) * year)
     points = max(points, _BIRTH_DAY_MONTH) if birthday else points
-    points = _BIRTH_EXACT if both & int(la == lb) else points
+    points = _BIRTH_EXACT if both & int(_same_day(la, ha, lb, hb)) else points
     score = points if (la != missing) & (lb != missing) else 0
     sa, sb = ea >> _SEX_SHIFT, eb >> _SEX_SHIFT
     return score + (_SEX_DIFFERENT if (sa >= 0) & (sb >= 0) & (sa != sb) else 0)

@@ -761,9 +761,9 @@ _NOT_LATIN = r"[^\P{L}\p{Latin}]"
 
 
 # A text that may mark its family name written first (family_marked_last): a comma, or a
-# word of two capitals or more and no small letter (after a title, Dr MUKENDI Jean), and a
-# small letter after it.
-_MAY_MARK_FAMILY = r",|(?:^|\s)[^\s\p{Ll}]*\p{Lu}[^\s\p{Ll}]*\p{Lu}[^\s\p{Ll}]*\s.*\p{Ll}"
+# word of two capitals or more and no small letter (after a title, Dr MUKENDI Jean) and a
+# word after it (a name, or initials alone: KHAN M.).
+_MAY_MARK_FAMILY = r",|(?:^|\s)[^\s\p{Ll}]*\p{Lu}[^\s\p{Ll}]*\p{Lu}[^\s\p{Ll}]*\s+\S"
 
 
 def _marked_family_last(texts: Any) -> Any:

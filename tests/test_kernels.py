@@ -975,7 +975,11 @@ def affinity_reference(
         # an exact date's birthday: the middle of its days (a lunar Hijri day's five)
         (ya, *day_a), (yb, *day_b) = calendar((lo_a + hi_a) // 2), calendar((lo_b + hi_b) // 2)
         birthday = ex_a and ex_b and day_a == day_b
-        if ex_a and ex_b and lo_a == lo_b:
+        days_a, days_b = set(range(lo_a, hi_a + 1)), set(range(lo_b, hi_b + 1))
+        one_day = days_a == days_b or (
+            min(len(days_a), len(days_b)) == 1 and (days_a <= days_b or days_b <= days_a)
+        )
+        if ex_a and ex_b and one_day:
             score += 26
         elif birthday and abs(ya - yb) <= 10:
             score += 16

@@ -597,13 +597,15 @@ def _distinctive_pattern() -> re.Pattern[str]:
 @lru_cache(maxsize=1 << 16)
 def _opens_burmese(latin: str) -> bool:
     """Whether a Latin word is a run of common Burmese syllables (:func:`_split_burmese_latin`)
-    one of which is distinctive (:func:`burmese_distinctive_syllables`: Aung, Aungsan,
-    Kyawzin; not San, Martin, Minmin): a name with no hint that holds one may read as
-    Burmese (:func:`_reads_burmese`), so the fast path leaves its piece to the full pipeline."""
+    that opens with a distinctive one (:func:`burmese_distinctive_syllables`: Aung, Aungsan,
+    Kyawzin; not San, Martin, Minmin, nor Mahla, a Persian name that splits as ma, hla): a
+    name with no hint that holds one may read as Burmese (:func:`_reads_burmese`), so the
+    fast path leaves its piece to the full pipeline."""
     if _distinctive_pattern().search(latin) is None:
         return False
-    pieces = _split_burmese_latin(latin) or ()
-    return not burmese_distinctive_syllables().isdisjoint(pieces)
+    pieces: list[str] = _split_burmese_latin(latin) or []
+    # the first: Mahla (Persian; ma, hla) and Shahla are no Burmese names
+    return bool(pieces) and pieces[0] in burmese_distinctive_syllables()
 
 
 def _reads_burmese(words: list[Word]) -> bool:

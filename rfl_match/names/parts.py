@@ -207,6 +207,16 @@ def vietnamese_order(tokens: Sequence[str], scripts: Sequence[str]) -> bool:
 
 #: What follows a family name and its comma where no given name does ("Smith, Jr.").
 _NAME_SUFFIXES = frozenset({"jr", "sr", "jnr", "snr", "ii", "iii", "iv"})
+#: Words after a comma that say it is no family name's: a relation, an age, an alias
+#: ("Ali Hassan, son of Omar", "Fatima, wife of Ali", "Hassan Ali, aged 35").
+_NOT_GIVEN_WORDS = frozenset({
+    "of", "son", "daughter", "wife", "husband", "widow", "brother", "sister", "mother",
+    "father", "child", "baby", "aged", "age", "born", "alias", "aka", "nee", "née", "fils",
+    "fille", "épouse", "veuve", "hijo", "hija", "esposa",
+})  # fmt: skip
+#: Abbreviations of a given name written in capitals that hold a vowel (Mohd, Muhd:
+#: Muhammad), no family name; those without one are initials already (MD, MHD).
+_GIVEN_ABBREVIATIONS = frozenset({"mohd", "muhd", "mohd.", "muhd."})
 
 
 @lru_cache(maxsize=1 << 14)
@@ -216,11 +226,13 @@ def family_marked_last(text: str) -> str:
 
     Two marks: a comma after the family name, as lists sorted by it write ("Mukendi,
     Jean-Pierre": Jean-Pierre Mukendi; each side at most four words, the second no
-    suffix such as Jr.); and the family name in capitals before names that are not, as
+    suffix such as Jr., no relation, age or alias: "Ali Hassan, son of Omar", "Hassan Ali,
+    aged 35" are read as written); and the family name in capitals before names that are not, as
     francophone, Ukrainian and other European registers write it ("MUKENDI Jean-Pierre",
     "ПЕТРЕНКО Олена", "GARCÍA LÓPEZ María José"). Capitals say nothing throughout, last
-    (Jean-Pierre MUKENDI: read so already) or amid; nor do initials (MD, Muhammad's
-    abbreviation; JPP) in capitals, nor capitals before a particle (HASSAN bin Ali); a
+    (Jean-Pierre MUKENDI: read so already) or amid; nor do initials or an abbreviation
+    (MD, MOHD: Muhammad; JPP) or particles alone (ABDUL Karim) in capitals, nor capitals
+    before a particle (HASSAN bin Ali); a
     Vietnamese name in its native order is read so already (NGUYEN Van Hung:
     :func:`vietnamese_order`). A title or a placeholder holds its place (Dr MUKENDI Jean:
     Dr Jean MUKENDI; FNU KHAN Rahim: FNU Rahim KHAN).
@@ -231,8 +243,10 @@ def family_marked_last(text: str) -> str:
     ('MD Abdul Karim', 'NGUYEN Van Hung')
     """
     written = text.replace(",", " , ").split()
-    if "," not in text and not any(w.isupper() for w in written):
-        return text  # neither mark: most names
+    if "," not in text and (
+        not any(w.isupper() for w in written) or all(w.isupper() for w in written)
+    ):
+        return text  # neither mark (most names), or capitals throughout
     if parent_named(text) is not None:
         return text  # "RECIÉN NACIDO DE María", "B/O Fatima": the name is a parent's
     # a placeholder (FNU, Unknown) or a title (Dr) holds its place, and the other words
@@ -247,6 +261,9 @@ def family_marked_last(text: str) -> str:
             return text
         if "".join(given).lower().strip(".") in _NAME_SUFFIXES:
             return text
+        after = clean_text(" ".join(given)).split()
+        if any(c.isdigit() for c in text) or not _NOT_GIVEN_WORDS.isdisjoint(after):
+            return text
         written.remove(",")
         held = [i - (i > comma) for i in held]
     elif "," in text:
@@ -258,7 +275,10 @@ def family_marked_last(text: str) -> str:
         given = words[run:]
         if not run or not given or any(_in_capitals(w) for w in given):
             return text
-        if clean_text(given[0]) in _particle_words():
+        particles = _particle_words()
+        if all(clean_text(w) in particles for w in words[:run]):
+            return text  # ABDUL Karim: a compound's head, no family name
+        if clean_text(given[0]) in particles:
             return text
         middle = vietnamese_order_words().middle
         if run == 1 and len(words) >= 3 and unidecode(given[0]).lower() in middle:
@@ -287,6 +307,8 @@ def _in_capitals(word: str) -> bool:
     if any(mark in unicodedata.normalize("NFKC", word) for mark in "/."):
         return False  # S/O, D/O (son, daughter of), N/A, J.P.: no name written out
     # initials (MD, JPP) or an abbreviation, no name written out
+    if clean_text(word) in _GIVEN_ABBREVIATIONS:
+        return False
     return any(c in "AEIOUY" for c in unidecode(word).upper()) and not _held_in_place(word)
 
 
