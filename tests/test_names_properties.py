@@ -312,6 +312,11 @@ def test_cached_full_parts_hold_the_full_pipelines_forms(
     ["Dr MUKENDI Jean", "NGUYEN Van Hung", "Smith, Jr.", "A, Unknown Yusuf", "MD Ali"],
     None,
 )
+@example(
+    ["KHAN M.", "Ali Hassan, son of Omar", "MOHD Ali", "AL HASSAN Mohammed"],
+    ["ABDUL Karim", "Mahla", "Nyima Sherpa", "MUKENDI A"],
+    None,
+)
 # Burmese names in Latin letters with no hint, read whole as Burmese, beside names of
 # Burmese syllables that are not (no distinctive one, or only a title's)
 @example(
