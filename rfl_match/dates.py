@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -1075,6 +1075,33 @@ def _two_way(text: str) -> tuple[str, list[tuple[int, int, str]]] | None:
     if second - first == 1 and 5 <= second <= MAX_AGE:
         read.append((first, second, YEARS))
     return (f"N/{second}" if read and read[0][2] != YEARS else "N/M"), read
+
+
+def lettered_ages(values: Iterable[str]) -> bool:
+    """Whether a column of ages writes the person's sex after the age: one of its values
+    is an age and F ("35F", "28 f."), which no unit is. There an age and M ("35 M") is
+    the years and the sex, not months (:func:`lettered_years`), where alone it reads both
+    ways (:func:`ambiguous_age`).
+
+    >>> lettered_ages(["35F", "28 M"]), lettered_ages(["18m", "28 M"])
+    (True, False)
+    """
+    return any(
+        (m := _SEX_AFTER.match(_bare_age(v))) is not None and m.group(2) in "Ff" for v in values
+    )
+
+
+def lettered_years(text: str) -> tuple[int, int, str] | None:
+    """An age and M or m in a column that writes the sex after ages (:func:`lettered_ages`):
+    its years ("35 M": 35 years); else None.
+
+    >>> lettered_years("18m"), lettered_years("9/12")
+    ((18, 18, 'years'), None)
+    """
+    found = _SEX_AFTER.match(_bare_age(text))
+    if found is None or found.group(2) not in "Mm" or int(found.group(1)) > MAX_AGE:
+        return None
+    return int(found.group(1)), int(found.group(1)), YEARS
 
 
 def ambiguous_age(text: str) -> str | None:

@@ -38,6 +38,8 @@ from rfl_match.dates import (
     age_text,
     ambiguous_age,
     day_month_orders,
+    lettered_ages,
+    lettered_years,
     no_such_day,
     parse_partial_dates,
     parse_serial_dates,
@@ -743,7 +745,7 @@ def validate_records(
             shown,
             calendar_of.get(column, GREGORIAN),
         )
-    _clean_column(out, "age", _each(_check_age), problems, reasons=_age_reason)
+    _clean_column(out, "age", _check_ages, problems, reasons=_age_reason)
     # Values that read well but cannot be (a birth after its record's date), or are unused
     # (an age with no date to read it as of): once every date and age is read.
     dates_read = check_dates(out, problems)
@@ -1460,6 +1462,19 @@ def _check_age(value: str) -> str | None:
         return age_text(*read)
     word = age_word(value)
     return None if word is None else age_text(*word, YEARS)
+
+
+def _check_ages(values: list[str]) -> list[str | None]:
+    """:func:`_check_age` of a column's ages, read together: where one writes the sex after
+    the age ("35F": :func:`~rfl_match.dates.lettered_ages`), an age and M is its years and
+    the sex ("35 M", as casualty lists write a man's), which alone may be months."""
+    checked = [_check_age(value) for value in values]
+    if not lettered_ages(values):
+        return checked
+    return [
+        age_text(*years) if read is None and (years := lettered_years(value)) else read
+        for value, read in zip(values, checked, strict=True)
+    ]
 
 
 def _age_reason(value: str) -> str | None:

@@ -431,13 +431,14 @@ def test_an_age_that_reads_two_ways_is_reported_with_both_readings(tmp_path: Pat
     """An age that may be 18 months or 18 years and male ("18m"), or 11 months or 11 or
     12 years ("11/12"), was reported as malformed ("want N or N-M years"), which told the
     officer nothing to mend. It is blanked, its message naming both readings and how to
-    write each, and showing no value (N stands for it); a sex letter sets no sex."""
-    written = ["18m", "28 M", "11/12", "51/52", "6/7", "35F", "3/4"]
+    write each, and showing no value (N stands for it); a sex letter sets no sex. (A
+    column with an age and F reads an age and M as years: the next test.)"""
+    written = ["18m", "28 M", "11/12", "51/52", "6/7", "70 M", "3/4"]
     text = "record_id,full_name,age,sex,source_date\n" + "".join(
         f"r{i},Amina,{age},,2020-01-01\n" for i, age in enumerate(written)
     )
     frame = rm.read_records(write(tmp_path, text))
-    assert frame["age"].tolist() == [""] * 5 + ["35", ""]
+    assert frame["age"].tolist() == [""] * 5 + ["70", ""]
     assert frame["sex"].tolist() == [""] * len(written)
     months = 'ambiguous age: N then m is N months, or N years and male? write "N months" or "N"'
     twelfths = 'ambiguous age: N/12 is N months, or N to 12 years? write "N months" or "N-12"'
@@ -453,6 +454,24 @@ def test_an_age_that_reads_two_ways_is_reported_with_both_readings(tmp_path: Pat
         (7, rm.date_checks.MALFORMED_AGE, "3/4"),
     ]
     assert problems[0].logged() == f"row 1, column 'age': {months}; blanked (value not shown)"
+
+
+def test_an_age_and_m_is_years_where_the_column_writes_the_sex_after_ages(
+    tmp_path: Path,
+) -> None:
+    """A casualty list writes the sex after each age ("35F", "28 M"): there an age and M is
+    its years, and a child's "6 M" six years, where alone it may be months and was blanked
+    as ambiguous; a column with no age and F keeps reading it so."""
+    text = "record_id,full_name,age,source_date\n" + "".join(
+        f"r{i},Amina,{age},2020-01-01\n" for i, age in enumerate(["35F", "28 M", "6 M", "70 m"])
+    )
+    frame = rm.read_records(write(tmp_path, text))
+    assert frame["age"].tolist() == ["35", "28", "6", "70"]
+    assert frame.attrs["problems"] == []
+    alone = "record_id,full_name,age,source_date\nr0,Amina,28 M,2020-01-01\n"
+    frame = rm.read_records(write(tmp_path, alone))
+    assert frame["age"].tolist() == [""]
+    assert frame.attrs["problems"][0].message.startswith("ambiguous age")
 
 
 def test_sex_in_french_spanish_and_russian(tmp_path: Path) -> None:
