@@ -1098,10 +1098,10 @@ def lettered_years(text: str) -> tuple[int, int, str] | None:
     >>> lettered_years("18m"), lettered_years("9/12")
     ((18, 18, 'years'), None)
     """
-    found = _SEX_AFTER.match(_bare_age(text))
-    if found is None or found.group(2) not in "Mm" or int(found.group(1)) > MAX_AGE:
+    two_way = _two_way(_bare_age(text))
+    if two_way is None or two_way[0] != "Nm":
         return None
-    return int(found.group(1)), int(found.group(1)), YEARS
+    return next((read for read in two_way[1] if read[2] == YEARS), None)
 
 
 def ambiguous_age(text: str) -> str | None:

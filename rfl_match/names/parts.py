@@ -225,14 +225,14 @@ def family_marked_last(text: str) -> str:
     name last, as the matcher reads a full name (given name first); else ``text``.
 
     Two marks: a comma after the family name, as lists sorted by it write ("Mukendi,
-    Jean-Pierre": Jean-Pierre Mukendi; each side at most four words, the second no
-    suffix such as Jr., no relation, age or alias: "Ali Hassan, son of Omar", "Hassan Ali,
-    aged 35" are read as written); and the family name in capitals before names that are not, as
-    francophone, Ukrainian and other European registers write it ("MUKENDI Jean-Pierre",
-    "ПЕТРЕНКО Олена", "GARCÍA LÓPEZ María José"). Capitals say nothing throughout, last
-    (Jean-Pierre MUKENDI: read so already) or amid; nor do initials or an abbreviation
-    (MD, MOHD: Muhammad; JPP) or particles alone (ABDUL Karim) in capitals, nor capitals
-    before a particle (HASSAN bin Ali); a
+    Jean-Pierre": Jean-Pierre Mukendi; each side at most four words, the second no suffix
+    such as Jr., no relation, age or alias: "Ali Hassan, son of Omar", "Hassan Ali, aged
+    35" are read as written); and the family name in capitals before names that are not,
+    as francophone, Ukrainian and other European registers write it ("MUKENDI
+    Jean-Pierre", "ПЕТРЕНКО Олена", "GARCÍA LÓPEZ María José"). Capitals say nothing
+    throughout (initials too: KHAN M.), last (Jean-Pierre MUKENDI: read so already) or
+    amid; nor do initials or an abbreviation (MD, MOHD: Muhammad; JPP) or particles alone
+    (ABDUL Karim) in capitals, nor capitals before a particle (HASSAN bin Ali); a
     Vietnamese name in its native order is read so already (NGUYEN Van Hung:
     :func:`vietnamese_order`). A title or a placeholder holds its place (Dr MUKENDI Jean:
     Dr Jean MUKENDI; FNU KHAN Rahim: FNU Rahim KHAN).
@@ -282,8 +282,9 @@ def family_marked_last(text: str) -> str:
             return text
         middle = vietnamese_order_words().middle
         if run == 1 and len(words) >= 3 and unidecode(given[0]).lower() in middle:
+            # read without its marks, as the Vietnamese order is (NGUYỄN Văn Hùng)
             tokens = [unidecode(clean_text(w)) for w in words]
-            if vietnamese_order(tokens, ["Latin" if w.isascii() else "" for w in tokens]):
+            if vietnamese_order(tokens, ["Latin"] * len(tokens)):
                 return text
     for i, word in zip(held, [*words[run:], *words[:run]], strict=True):
         written[i] = word

@@ -381,8 +381,8 @@ def burmese_latin_syllables() -> frozenset[str]:
 @cache
 def burmese_distinctive_syllables() -> frozenset[str]:
     """Latin spellings of Burmese name syllables that names of other cultures do not write
-    as a word or part of one (``burmese_syllables.tsv``, column distinctive: Aung, Kyaw,
-    Htet; not San, Min, Win), by which a Latin name with no hint reads as Burmese.
+    as a word or at the start of one (``burmese_syllables.tsv``, column distinctive: Aung,
+    Kyaw, Htet; not San, Min, Win), by which a Latin name with no hint reads as Burmese.
 
     >>> sorted({"aung", "kyee", "san", "tun"} & burmese_distinctive_syllables())
     ['aung', 'kyee']
